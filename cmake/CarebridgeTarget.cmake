@@ -1,0 +1,16 @@
+# Compile settings shared by every Carebridge target: warnings (as errors by
+# default) for the project's own code and the optional sanitizers.
+function(carebridge_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12 reports false positives on std::string concatenation (GCC bugs 105329, 105651).
+    target_compile_options(${target} PRIVATE -Wno-stringop-overflow -Wno-restrict -Wno-array-bounds)
+  endif()
+  if(CAREBRIDGE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CAREBRIDGE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()

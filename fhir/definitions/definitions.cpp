@@ -1,0 +1,166 @@
+// The definitions registry: which core files are read at start-up, which on first
+// need, and lookups across both groups.
+#include "fhir/definitions/definitions.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "fhir/definitions/store.h"
+
+#ifndef CAREBRIDGE_DEFINITIONS_DIR
+#define CAREBRIDGE_DEFINITIONS_DIR "definitions"
+#endif
+
+namespace carebridge::fhir::definitions {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kCoreFolder = "r4";
+// Base types: needed by every parse, so indexed at start-up.
+constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
+// Profiles, extensions, terminology and search parameters: indexed on first need.
+constexpr const char* kLazyFiles[] = {"profiles-others.json", "extension-definitions.json", "valuesets.json",
+                                      "v3-codesystems.json",  "v2-tables.json",             "search-parameters.json"};
+
+std::string_view strip_version(std::string_view canonical) {
+  auto bar = canonical.find('|');
+  return bar == std::string_view::npos ? canonical : canonical.substr(0, bar);
+}
+
+template <typename Map>
+auto find_in(const Map& map, std::string_view key) -> typename Map::mapped_type {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : it->second;
+}
+
+bool holds_core(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / kCoreFolder / kEagerFiles[0], ec);
+}
+
+}  // namespace
+
+Definitions::Definitions() : eager_(std::make_unique<Store>()), lazy_(std::make_unique<Store>()) {}
+Definitions::~Definitions() = default;
+
+std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
+  if (!holds_core(dir)) {
+    throw std::runtime_error("FHIR R4 definitions not found in '" + dir.string() +
+                             "' (run scripts/setup-definitions, or set CAREBRIDGE_DEFINITIONS)");
+  }
+  auto defs = std::make_unique<Definitions>();
+  for (const char* file : kEagerFiles) defs->eager_->read_file(dir / kCoreFolder / file);
+  for (const char* file : kLazyFiles) {
+    if (fs::exists(dir / kCoreFolder / file)) defs->lazy_files_.push_back(dir / kCoreFolder / file);
+  }
+  defs->resolve_bases();
+  malloc_trim(0);  // give the parse buffers of the big core files back to the system
+  return defs;
+}
+
+fs::path Definitions::default_dir() {
+  if (const char* env = std::getenv("CAREBRIDGE_DEFINITIONS"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& candidate : {exe.parent_path() / "definitions", exe.parent_path().parent_path() / "definitions"}) {
+      if (holds_core(candidate)) return candidate;
+    }
+  }
+  return CAREBRIDGE_DEFINITIONS_DIR;
+}
+
+void Definitions::add_bundle_file(const fs::path& file) {
+  eager_->read_file(file);
+  resolve_bases();
+}
+
+void Definitions::add_package(const fs::path& folder) {
+  fs::path package = fs::exists(folder / "package" / "package.json") ? folder / "package" : folder;
+  if (!fs::exists(package / "package.json")) {
+    throw std::runtime_error("'" + folder.string() + "' is not a FHIR package (no package/package.json)");
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(package)) {
+    const auto& name = entry.path().filename().string();
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && name != "package.json" && name[0] != '.') {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) eager_->read_file(f);
+  resolve_bases();
+}
+
+void Definitions::add_resource_json(std::string json_text, const std::string& origin) {
+  eager_->read_json(std::move(json_text), origin);
+  resolve_bases();
+}
+
+const Definitions::Store& Definitions::lazy() const {
+  std::call_once(lazy_once_, [this] {
+    for (const auto& file : lazy_files_) lazy_->read_file(file);
+    for (auto& sd : lazy_->structures) {
+      if (!sd.base) sd.base = structure(sd.base_definition);
+    }
+    malloc_trim(0);
+  });
+  return *lazy_;
+}
+
+void Definitions::resolve_bases() {
+  for (auto& sd : eager_->structures) {
+    if (sd.base || sd.base_definition.empty()) continue;
+    sd.base = find_in(eager_->by_url, strip_version(sd.base_definition));
+  }
+  // R4's definitions give positiveInt and unsignedInt a System.String value, yet they
+  // specialize integer: JSON numbers, System.Integer in FHIRPath. Inherit from the base.
+  for (auto& sd : eager_->structures) {
+    if (!sd.is_primitive() || !sd.base || !sd.base->is_primitive()) continue;
+    if (sd.base->json_value != JsonValueKind::String && sd.json_value == JsonValueKind::String) {
+      sd.json_value = sd.base->json_value;
+      sd.system_type = sd.base->system_type;
+    }
+  }
+}
+
+const StructureDef* Definitions::type(std::string_view name) const { return find_in(eager_->by_type, name); }
+
+const StructureDef* Definitions::structure(std::string_view canonical) const {
+  if (canonical.empty()) return nullptr;
+  if (const auto* sd = find_in(eager_->by_url, canonical)) return sd;
+  if (const auto* sd = find_in(lazy().by_url, canonical)) return sd;
+  if (canonical.find('|') != std::string_view::npos) return structure(strip_version(canonical));
+  return nullptr;
+}
+
+const ConformanceResource* Definitions::resource(std::string_view resource_type, std::string_view canonical) const {
+  std::string key = std::string(resource_type) + ' ' + std::string(canonical);
+  if (const auto* r = find_in(eager_->by_key, key)) return r;
+  if (const auto* r = find_in(lazy().by_key, key)) return r;
+  if (canonical.find('|') != std::string_view::npos) return resource(resource_type, strip_version(canonical));
+  return nullptr;
+}
+
+std::vector<const StructureDef*> Definitions::structures() const {
+  std::vector<const StructureDef*> all;
+  for (const Store* store : {static_cast<const Store*>(eager_.get()), &lazy()}) {
+    for (const auto& sd : store->structures) all.push_back(&sd);
+  }
+  return all;
+}
+
+std::vector<const ConformanceResource*> Definitions::resources(std::string_view resource_type) const {
+  std::vector<const ConformanceResource*> all;
+  for (const Store* store : {static_cast<const Store*>(eager_.get()), &lazy()}) {
+    for (const auto& r : store->resources) {
+      if (r.resource_type == resource_type) all.push_back(&r);
+    }
+  }
+  return all;
+}
+
+}  // namespace carebridge::fhir::definitions

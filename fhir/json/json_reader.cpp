@@ -1,0 +1,219 @@
+// JSON -> element model.
+#include "fhir/json/json_reader.h"
+
+#include <memory_resource>
+#include <vector>
+
+#include "fhir/model/builder.h"
+
+namespace carebridge::fhir::json {
+namespace {
+
+using model::Element;
+using model::Severity;
+
+std::string_view kind_name(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::Null: return "null";
+    case JsonKind::Boolean: return "a boolean";
+    case JsonKind::Number: return "a number";
+    case JsonKind::String: return "a string";
+    case JsonKind::Object: return "an object";
+    case JsonKind::Array: return "an array";
+  }
+  return "a value";
+}
+
+JsonKind expected_kind(definitions::JsonValueKind kind) {
+  switch (kind) {
+    case definitions::JsonValueKind::Boolean: return JsonKind::Boolean;
+    case definitions::JsonValueKind::Number: return JsonKind::Number;
+    case definitions::JsonValueKind::String: return JsonKind::String;
+  }
+  return JsonKind::String;
+}
+
+model::ValueToken token_of(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::Boolean: return model::ValueToken::Boolean;
+    case JsonKind::Number: return model::ValueToken::Number;
+    default: return model::ValueToken::String;
+  }
+}
+
+class ModelReader {
+ public:
+  ModelReader(model::Document& document, const definitions::Definitions& defs, std::vector<model::Issue>& issues)
+      : build_(document, defs, issues) {}
+
+  Element* resource(Element* parent, std::string_view name, const definitions::ElementDef* slot, const JsonNode& object) {
+    std::string where = parent ? model::location(*parent) + "." + std::string(name) : std::string();
+    if (!object.is_object()) {
+      build_.issue(Severity::Error, "structure", "a resource must be a JSON object, not " + std::string(kind_name(object.kind)),
+                   where, object.position);
+      return nullptr;
+    }
+    const JsonNode* type = object.member("resourceType");
+    if (!type || type->kind != JsonKind::String) {
+      build_.issue(Severity::Error, "structure", "the resource has no \"resourceType\" string", where, object.position);
+      return nullptr;
+    }
+    const auto* sd = build_.resource_type(type->text, type->position, where);
+    if (!sd) return nullptr;
+    Element* node = build_.add_resource(parent, name, slot, *sd, object.position);
+    members(*node, object);
+    return node;
+  }
+
+ private:
+  void members(Element& node, const JsonNode& object) {
+    for (const JsonNode* m = object.first; m; m = m->next) {
+      if (node.is_resource() && m->key == "resourceType") continue;
+      if (m->key.size() > 1 && m->key[0] == '_') {
+        // "_name" alone: a primitive with extensions but no value.
+        if (!object.member(m->key.substr(1))) property(node, m->key.substr(1), nullptr, m);
+        continue;
+      }
+      std::string underscored = "_" + std::string(m->key);
+      property(node, m->key, m, object.member(underscored));
+    }
+    build_.sort_children(node);
+  }
+
+  void property(Element& parent, std::string_view name, const JsonNode* value, const JsonNode* extras) {
+    auto prop = build_.property(parent, name);
+    const JsonNode* any = value ? value : extras;
+    if (!prop) {
+      build_.issue(Severity::Error, "structure", "unknown property \"" + std::string(any->key) + "\"",
+                   model::location(parent) + "." + std::string(any->key), any->position);
+      unknown(parent, any->key, *any);
+      return;
+    }
+    if (extras && !prop->is_primitive()) {
+      build_.issue(Severity::Error, "structure", "\"" + std::string(extras->key) + "\" is only allowed for primitive values",
+                   model::location(parent) + "." + std::string(name), extras->position);
+      extras = nullptr;
+      if (!value) return;
+    }
+    bool array = any->is_array();
+    if (array != prop->definition->repeats) {
+      build_.issue(Severity::Error, "structure",
+                   "\"" + std::string(any->key) + "\" " + (array ? "cannot repeat: it must not be an array" : "repeats: it must be an array"),
+                   model::location(parent) + "." + std::string(name), any->position);
+    }
+    if (!array) {
+      if (extras && extras->is_array()) extras = nullptr;
+      one(parent, name, *prop, value, extras, any->position);
+      return;
+    }
+    if (value && extras && extras->is_array() && extras->count != value->count) {
+      build_.issue(Severity::Error, "structure", "\"" + std::string(extras->key) + "\" must have as many items as \"" +
+                   std::string(name) + "\"", model::location(parent) + "." + std::string(name), extras->position);
+    }
+    const JsonNode* v = value ? value->first : nullptr;
+    const JsonNode* x = extras && extras->is_array() ? extras->first : nullptr;
+    while (v || x) {
+      const JsonNode* item = v && v->kind != JsonKind::Null ? v : nullptr;
+      const JsonNode* extra = x && x->kind != JsonKind::Null ? x : nullptr;
+      if (item || extra) {
+        one(parent, name, *prop, item, extra, (v ? v : x)->position);
+      } else {
+        build_.issue(Severity::Error, "structure", "null in \"" + std::string(name) + "\" without a matching \"_" +
+                     std::string(name) + "\" entry", model::location(parent) + "." + std::string(name), (v ? v : x)->position);
+      }
+      if (v) v = v->next;
+      if (x) x = x->next;
+    }
+  }
+
+  void one(Element& parent, std::string_view name, const model::Property& prop, const JsonNode* value,
+           const JsonNode* extras, const model::Position& at) {
+    if (prop.is_resource_slot) {
+      if (value) resource(&parent, name, prop.definition, *value);
+      return;
+    }
+    Element* node = build_.add(parent, name, prop, at);
+    if (!prop.is_primitive()) {
+      if (!value->is_object()) {
+        build_.issue(Severity::Error, "structure", "\"" + std::string(name) + "\" must be a JSON object, not " +
+                     std::string(kind_name(value->kind)), model::location(*node), value->position);
+        return;
+      }
+      members(*node, *value);
+      return;
+    }
+    if (value) primitive_value(*node, *value);
+    if (extras) {
+      if (!extras->is_object()) {
+        build_.issue(Severity::Error, "structure", "\"_" + std::string(name) + "\" must be a JSON object",
+                     model::location(*node), extras->position);
+      } else {
+        members(*node, *extras);
+      }
+    }
+  }
+
+  void primitive_value(Element& node, const JsonNode& value) {
+    if (value.is_object() || value.is_array()) {
+      build_.issue(Severity::Error, "structure", "\"" + std::string(node.name) + "\" is a primitive (" +
+                   std::string(node.type) + ") and cannot be " + std::string(kind_name(value.kind)),
+                   model::location(node), value.position);
+      return;
+    }
+    JsonKind expected = expected_kind(node.structure->json_value);
+    if (value.kind != expected) {
+      build_.issue(Severity::Error, "value", "\"" + std::string(node.name) + "\" (" + std::string(node.type) +
+                   ") must be " + std::string(kind_name(expected)) + " in JSON, not " + std::string(kind_name(value.kind)),
+                   model::location(node), value.position);
+    }
+    node.value = value.text;
+    node.has_value = true;
+    node.token = token_of(value.kind);
+  }
+
+  // Keeps content the definitions do not know, so it can be reported and is not lost.
+  void unknown(Element& parent, std::string_view name, const JsonNode& value) {
+    auto add = [&](const JsonNode& v) {
+      Element* node = build_.add_unknown(parent, name, v.position);
+      if (v.is_object()) {
+        for (const JsonNode* m = v.first; m; m = m->next) unknown(*node, m->key, *m);
+      } else if (!v.is_array() && v.kind != JsonKind::Null) {
+        node->value = v.text;
+        node->has_value = true;
+        node->token = token_of(v.kind);
+      }
+    };
+    if (value.is_array()) {
+      for (const JsonNode* item = value.first; item; item = item->next) add(*item);
+    } else {
+      add(value);
+    }
+  }
+
+  model::TreeBuilder build_;
+};
+
+}  // namespace
+
+model::Element* read_resource(const JsonNode& object, model::Document& document,
+                              const definitions::Definitions& definitions, std::vector<model::Issue>& issues) {
+  ModelReader reader(document, definitions, issues);
+  return reader.resource(nullptr, {}, nullptr, object);
+}
+
+model::ParseResult read(std::string_view text, const definitions::Definitions& definitions, const JsonLimits& limits) {
+  model::ParseResult result;
+  auto document = std::make_unique<model::Document>();
+  // Parse-tree nodes are scratch; strings must outlive it, so they go to the document's arena.
+  std::pmr::monotonic_buffer_resource scratch(64 * 1024);
+  JsonParse parsed = parse_json(text, scratch, document->arena(), limits);
+  if (!parsed.root) {
+    result.issues.push_back({Severity::Fatal, "structure", parsed.error, {}, parsed.error_position});
+    return result;
+  }
+  if (!read_resource(*parsed.root, *document, definitions, result.issues)) return result;
+  result.document = std::move(document);
+  return result;
+}
+
+}  // namespace carebridge::fhir::json

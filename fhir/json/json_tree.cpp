@@ -1,0 +1,195 @@
+// SAX handler that builds JsonNode trees with positions, limits and duplicate-key checks.
+#include "fhir/json/json_tree.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace carebridge::fhir::json {
+namespace {
+
+class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeHandler> {
+ public:
+  TreeHandler(std::string_view text, const rapidjson::StringStream& stream, std::pmr::memory_resource& nodes,
+              std::pmr::memory_resource& strings, const JsonLimits& limits)
+      : text_(text), stream_(stream), arena_(nodes), strings_(strings), limits_(limits) {}
+
+  bool Null() { return add(JsonKind::Null) != nullptr; }
+  bool Bool(bool b) {
+    add(JsonKind::Boolean)->text = b ? "true" : "false";
+    return true;
+  }
+  bool RawNumber(const char* s, rapidjson::SizeType length, bool) {
+    add(JsonKind::Number)->text = copy(s, length);
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType length, bool) {
+    add(JsonKind::String)->text = copy(s, length);
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType length, bool) {
+    key_ = copy(s, length);
+    key_position_ = position();
+    return true;
+  }
+  bool StartObject() { return open(JsonKind::Object); }
+  bool StartArray() { return open(JsonKind::Array); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+  const JsonNode* root() const { return root_; }
+  const std::string& error() const { return error_; }
+  const model::Position& error_position() const { return error_position_; }
+
+  model::Position position_at(size_t offset) {
+    offset = std::min(offset, text_.size());
+    for (; scanned_ < offset; ++scanned_) {
+      if (text_[scanned_] == '\n') {
+        ++line_;
+        line_start_ = scanned_ + 1;
+      }
+    }
+    return {line_, static_cast<uint32_t>(offset - line_start_ + 1)};
+  }
+
+ private:
+  struct Frame {
+    JsonNode* node;
+    JsonNode* last;
+  };
+
+  model::Position position() { return position_at(stream_.Tell()); }
+
+  std::string_view copy(const char* s, size_t length) {
+    if (length == 0) return {"", 0};
+    char* memory = static_cast<char*>(strings_.allocate(length, 1));
+    std::memcpy(memory, s, length);
+    return {memory, length};
+  }
+
+  JsonNode* add(JsonKind kind) {
+    auto* node = new (arena_.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
+    node->kind = kind;
+    if (stack_.empty()) {
+      node->position = position();
+      root_ = node;
+      return node;
+    }
+    Frame& top = stack_.back();
+    if (top.node->is_object()) {
+      node->key = key_;
+      node->position = key_position_;
+    } else {
+      node->position = position();
+    }
+    (top.last ? top.last->next : top.node->first) = node;
+    top.last = node;
+    ++top.node->count;
+    return node;
+  }
+
+  bool open(JsonKind kind) {
+    if (stack_.size() >= limits_.max_depth) {
+      fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+      return false;
+    }
+    stack_.push_back({add(kind), nullptr});
+    return true;
+  }
+
+  bool close() {
+    JsonNode* node = stack_.back().node;
+    stack_.pop_back();
+    if (node->is_object() && node->count > 1) return check_duplicates(*node);
+    return true;
+  }
+
+  bool check_duplicates(const JsonNode& object) {
+    keys_.clear();
+    for (const JsonNode* m = object.first; m; m = m->next) keys_.push_back(m);
+    std::sort(keys_.begin(), keys_.end(), [](const JsonNode* a, const JsonNode* b) {
+      return a->key != b->key ? a->key < b->key : a->position.line < b->position.line;
+    });
+    for (size_t i = 1; i < keys_.size(); ++i) {
+      if (keys_[i]->key == keys_[i - 1]->key) {
+        error_position_ = std::max(keys_[i]->position, keys_[i - 1]->position,
+                                   [](auto a, auto b) { return a.line != b.line ? a.line < b.line : a.column < b.column; });
+        error_ = "duplicate property \"" + std::string(keys_[i]->key) + "\"";
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void fail(std::string message) {
+    error_ = std::move(message);
+    error_position_ = position();
+  }
+
+  std::string_view text_;
+  const rapidjson::StringStream& stream_;
+  std::pmr::memory_resource& arena_;
+  std::pmr::memory_resource& strings_;
+  JsonLimits limits_;
+  std::vector<Frame> stack_;
+  std::vector<const JsonNode*> keys_;
+  std::string_view key_;
+  model::Position key_position_;
+  JsonNode* root_ = nullptr;
+  std::string error_;
+  model::Position error_position_;
+  size_t scanned_ = 0;
+  size_t line_start_ = 0;
+  uint32_t line_ = 1;
+};
+
+constexpr unsigned kFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+std::string located(const model::Position& p, const std::string& message) {
+  return "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) + ": " + message;
+}
+
+}  // namespace
+
+const JsonNode* JsonNode::member(std::string_view name) const {
+  for (const JsonNode* m = first; m; m = m->next) {
+    if (m->key == name) return m;
+  }
+  return nullptr;
+}
+
+JsonParse parse_json(std::string_view text, std::pmr::memory_resource& nodes, std::pmr::memory_resource& strings,
+                     const JsonLimits& limits) {
+  JsonParse result;
+  if (text.size() > limits.max_bytes) {
+    result.error = "input of " + std::to_string(text.size()) + " bytes is over the limit of " +
+                   std::to_string(limits.max_bytes) + " bytes";
+    return result;
+  }
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    result.error = "NUL byte at offset " + std::to_string(nul) + " (JSON text cannot contain one)";
+    return result;
+  }
+  // RapidJSON's StringStream needs a terminating NUL; string_view does not promise one.
+  std::string terminated(text);
+  rapidjson::StringStream stream(terminated.c_str());
+  TreeHandler handler(terminated, stream, nodes, strings, limits);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
+  if (!ok) {
+    model::Position at = handler.error().empty() ? handler.position_at(ok.Offset()) : handler.error_position();
+    std::string message = handler.error().empty() ? rapidjson::GetParseError_En(ok.Code()) : handler.error();
+    if (ok.Code() == rapidjson::kParseErrorStringInvalidEncoding) message = "invalid UTF-8 in a string";
+    result.error = located(at, message);
+    result.error_position = at;
+    return result;
+  }
+  result.root = handler.root();
+  return result;
+}
+
+}  // namespace carebridge::fhir::json

@@ -1,0 +1,56 @@
+#include "fhir/model/document.h"
+
+#include <cstring>
+
+namespace carebridge::fhir::model {
+
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::Fatal: return "fatal";
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Information: return "information";
+  }
+  return "error";
+}
+
+Document::Document() : arena_(std::make_unique<std::pmr::monotonic_buffer_resource>(16 * 1024)) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+Element* Document::new_element() {
+  void* memory = arena_->allocate(sizeof(Element), alignof(Element));
+  return new (memory) Element();  // trivially destructible: the arena frees it
+}
+
+std::string_view Document::copy(std::string_view text) {
+  if (text.empty()) return {};
+  char* memory = static_cast<char*>(arena_->allocate(text.size(), 1));
+  std::memcpy(memory, text.data(), text.size());
+  return {memory, text.size()};
+}
+
+std::string& Document::keep(std::string text) {
+  return *buffers_.emplace_back(std::make_unique<std::string>(std::move(text)));
+}
+
+bool ParseResult::has_errors() const {
+  for (const auto& i : issues) {
+    if (i.severity == Severity::Fatal || i.severity == Severity::Error) return true;
+  }
+  return !document;
+}
+
+std::string ParseResult::first_error() const {
+  for (const auto& i : issues) {
+    if (i.severity != Severity::Fatal && i.severity != Severity::Error) continue;
+    std::string where;
+    if (i.position.line) where = "line " + std::to_string(i.position.line) + ", column " + std::to_string(i.position.column);
+    if (!i.expression.empty()) where += (where.empty() ? "" : " (") + i.expression + (where.empty() ? "" : ")");
+    return where.empty() ? i.message : where + ": " + i.message;
+  }
+  return document ? std::string() : "unreadable input";
+}
+
+}  // namespace carebridge::fhir::model

@@ -1,0 +1,28 @@
+// The `carebridge` command line: each sub-command is a function from its
+// arguments to an exit code (0 fine, 1 some input was bad, 2 bad usage).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+
+namespace carebridge::gateway::cli {
+
+struct Arguments {
+  std::vector<std::string> args;  // after the sub-command name
+  std::string definitions_dir;    // from --definitions, empty for the default
+};
+
+// Loads the core definitions (from --definitions or the default folder); prints the
+// reason and returns null when they cannot be loaded.
+std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments& arguments);
+
+// Reads a file ("-" for standard input); false with `error` set on failure.
+bool read_input(const std::string& path, std::string& text, std::string& error);
+
+int convert_command(const Arguments& arguments);
+
+}  // namespace carebridge::gateway::cli

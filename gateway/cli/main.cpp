@@ -1,0 +1,48 @@
+// The `carebridge` executable: dispatches to the sub-commands.
+#include <iostream>
+#include <string>
+
+#include "gateway/cli/command.h"
+
+namespace {
+
+constexpr const char* kHelp =
+    "carebridge — HL7 FHIR R4 interoperability gateway\n"
+    "\n"
+    "usage: carebridge [--definitions DIR] COMMAND [ARGS...]\n"
+    "\n"
+    "commands:\n"
+    "  convert --to json|xml [--out-dir DIR] FILE...   lossless FHIR JSON <-> XML\n"
+    "\n"
+    "The FHIR R4 core definitions are read from --definitions, $CAREBRIDGE_DEFINITIONS,\n"
+    "or the folder scripts/setup-definitions filled.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace carebridge::gateway::cli;
+  Arguments arguments;
+  std::string command;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (command.empty() && a == "--definitions" && i + 1 < argc) {
+      arguments.definitions_dir = argv[++i];
+    } else if (command.empty()) {
+      command = a;
+    } else {
+      arguments.args.push_back(a);
+    }
+  }
+  if (command == "convert") return convert_command(arguments);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kHelp;
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "carebridge 0.1.0 (FHIR 4.0.1)\n";
+    return 0;
+  }
+  std::cerr << (command.empty() ? "carebridge: no command given\n" : "carebridge: unknown command '" + command + "'\n")
+            << kHelp;
+  return 2;
+}
