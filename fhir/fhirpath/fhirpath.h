@@ -1,0 +1,74 @@
+// FHIRPath (normative R4, N1) over the element model: expressions compile once to
+// a tree, are cached by text, and evaluate against any element of a resource.
+// This header is the contract the validator, search indexing and the CLI use.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/element.h"
+
+namespace carebridge::fhir::fhirpath {
+
+// The System types of FHIRPath; a FHIR element converts to one of them when it is a primitive.
+enum class SystemType : uint8_t { Boolean, String, Integer, Decimal, Date, DateTime, Time, Quantity };
+
+// One item of a collection: a node of a resource, or a System value made by the
+// expression (a literal, a function result).
+struct Item {
+  const model::Element* element = nullptr;  // set for nodes of the element model
+  SystemType type = SystemType::String;     // for System values
+  std::string text;                          // System value text: "1.50", "2020-01", "true", string content
+  std::string unit;                          // Quantity unit (UCUM code or calendar word)
+};
+using Collection = std::vector<Item>;
+
+struct Result {
+  bool ok = true;
+  std::string error;  // "at 12: unknown function 'foo'"
+  Collection items;
+  // Singleton evaluation of collections as booleans (FHIRPath 4.5): empty -> nullopt.
+  std::optional<bool> as_boolean() const;
+};
+
+// Evaluation context beyond the focus: %resource, %rootResource and extra variables.
+struct Context {
+  const model::Element* resource = nullptr;       // %resource (defaults to the focus' resource)
+  const model::Element* root_resource = nullptr;  // %rootResource (defaults to %resource's container root)
+  std::vector<std::pair<std::string, Collection>> variables;  // %name -> value
+};
+
+class Expression;  // a compiled expression tree
+
+class Engine {
+ public:
+  explicit Engine(const definitions::Definitions& definitions);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Compiles (or returns from the cache) `text`; null with `error` ("at 7: ...") when invalid.
+  // Thread-safe.
+  std::shared_ptr<const Expression> compile(std::string_view text, std::string* error = nullptr) const;
+
+  Result evaluate(const Expression& expression, const model::Element& focus, const Context& context = {}) const;
+  Result evaluate(std::string_view text, const model::Element& focus, const Context& context = {}) const;
+
+  const definitions::Definitions& definitions() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The FHIRPath string form of an item: a primitive element's value, a System value's text.
+std::string to_string(const Item& item);
+// The type name of an item as the official test suite writes it: FHIR types as in
+// the definitions ("HumanName", "string"), System types as "Integer", "Quantity".
+std::string type_name(const Item& item);
+
+}  // namespace carebridge::fhir::fhirpath

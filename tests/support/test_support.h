@@ -1,0 +1,37 @@
+// Helpers shared by the test suites: the core definitions (loaded once per
+// process), fixture files, the reference corpus (optional) and running the CLI.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
+
+namespace carebridge::testing {
+
+const fhir::definitions::Definitions& core();
+
+// tests/data/<relative>
+std::filesystem::path fixture(const std::string& relative);
+std::string read_text(const std::filesystem::path& path);
+
+// ../shared/corpus/<relative>, or empty when the corpus is not there (tests then skip).
+std::filesystem::path corpus(const std::string& relative);
+
+// Parses FHIR JSON or XML text with the core definitions.
+fhir::model::ParseResult parse(const std::string& text);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs build/carebridge with `args` (each shell-quoted), optional standard input.
+CommandResult run_carebridge(const std::vector<std::string>& args, const std::string& input = "");
+
+// A fresh, empty temporary folder for one test.
+std::filesystem::path temp_dir(const std::string& name);
+
+}  // namespace carebridge::testing
