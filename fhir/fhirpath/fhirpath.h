@@ -24,6 +24,7 @@ struct Item {
   SystemType type = SystemType::String;     // for System values
   std::string text;                          // System value text: "1.50", "2020-01", "true", string content
   std::string unit;                          // Quantity unit (UCUM code or calendar word)
+  bool is_type_info = false;                 // a TypeInfo from type(): text = name, unit = namespace
 };
 using Collection = std::vector<Item>;
 
@@ -40,6 +41,9 @@ struct Context {
   const model::Element* resource = nullptr;       // %resource (defaults to the focus' resource)
   const model::Element* root_resource = nullptr;  // %rootResource (defaults to %resource's container root)
   std::vector<std::pair<std::string, Collection>> variables;  // %name -> value
+  // Report paths that cannot exist as errors (an unknown property of a known type,
+  // a type name that is not the input's): what an author wants, not a validator.
+  bool check_paths = false;
 };
 
 class Expression;  // a compiled expression tree
@@ -57,10 +61,14 @@ class Engine {
 
   Result evaluate(const Expression& expression, const model::Element& focus, const Context& context = {}) const;
   Result evaluate(std::string_view text, const model::Element& focus, const Context& context = {}) const;
+  // Evaluates with no input: $this is empty (literals, variables, functions of them).
+  Result evaluate_without_input(const Expression& expression, const Context& context = {}) const;
 
   const definitions::Definitions& definitions() const;
 
  private:
+  Result run(const Expression& expression, const model::Element* focus, const Context& context) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,351 @@
+// Evaluation of nodes: navigation, variables, operators and dispatch to functions.
+#include "fhir/fhirpath/evaluator.h"
+
+#include "fhir/fhirpath/operators.h"
+#include "fhir/fhirpath/types.h"
+
+namespace carebridge::fhir::fhirpath {
+namespace {
+
+using model::Element;
+
+constexpr int kMaxDepth = 400;
+constexpr size_t kMaxItems = 5'000'000;
+
+const Element* container_resource(const Element* e) {
+  for (; e; e = e->parent) {
+    if (e->is_resource()) return e;
+  }
+  return nullptr;
+}
+
+// %rootResource: the resource that is not itself contained (or the document root).
+const Element* root_of(const Element* resource) {
+  const Element* r = resource;
+  for (const Element* e = resource ? resource->parent : nullptr; e; e = e->parent) {
+    if (e->is_resource()) {
+      if (r->name == "contained") r = e; else break;
+    }
+  }
+  return r;
+}
+
+// Whether `type` (a type name used as a path's first step) names `e`'s type or a base of it.
+bool names_type(const Element& e, std::string_view type, const definitions::Definitions& definitions) {
+  if (e.type == type) return true;
+  const definitions::StructureDef* sd = e.structure && e.structure->type == e.type ? e.structure : definitions.type(e.type);
+  for (int guard = 0; sd && guard < 32; ++guard, sd = sd->base) {
+    if (sd->type == type) return true;
+  }
+  return false;
+}
+
+// Whether the structure of `e` declares a property named `name` (base name).
+bool declares(const Element& e, std::string_view name) {
+  if (!e.structure) return true;  // unknown shape: assume it might
+  const auto& defs = e.structure->elements;
+  if (e.shape >= defs.size()) return true;
+  uint32_t shape = e.structure->shape_of(e.shape);
+  for (uint32_t c : defs[shape].children) {
+    if (defs[c].name == name) return true;
+  }
+  // Primitives: id, extension are declared by Element.
+  return false;
+}
+
+}  // namespace
+
+bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total) const {
+  Collection self{item};
+  Env inner{&self, index, total ? total : env.total};
+  return ev.eval(*node.args[i], inner, value);
+}
+
+bool Call::single_arg(size_t i, std::optional<Item>& value) const {
+  Collection c;
+  if (!arg(i, c)) return false;
+  value.reset();
+  if (c.empty()) return true;
+  if (c.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
+  value = system_value(c.front());
+  if (!value) value = c.front();
+  return true;
+}
+
+bool Call::single_focus(std::optional<Item>& value) const {
+  value.reset();
+  if (focus.empty()) return true;
+  if (focus.size() > 1) return fail(node.name + "() needs a single input, got " + std::to_string(focus.size()) + " items");
+  value = system_value(focus.front());
+  if (!value) value = focus.front();
+  return true;
+}
+
+Evaluator::Evaluator(const definitions::Definitions& definitions, const Terminology& terminology,
+                     const Context& context, const Element* focus)
+    : definitions_(definitions), terminology_(terminology), context_(context), focus_(focus) {
+  resource_ = context.resource ? context.resource : container_resource(focus);
+  root_resource_ = context.root_resource ? context.root_resource : root_of(resource_);
+}
+
+bool Evaluator::fail(const Node& node, std::string_view message) {
+  if (error_.empty()) error_ = "at " + std::to_string(node.position) + ": " + std::string(message);
+  return false;
+}
+
+bool Evaluator::spend(size_t units) {
+  if (units > budget_) return false;
+  budget_ -= units;
+  return true;
+}
+
+bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
+  if (++depth_ > kMaxDepth) {
+    --depth_;
+    return fail(node, "expression nests too deeply");
+  }
+  if (!spend(1)) {
+    --depth_;
+    return fail(node, "evaluation takes too long");
+  }
+  bool ok = true;
+  switch (node.kind) {
+    case NodeKind::Literal: out.push_back(node.literal); break;
+    case NodeKind::Empty: break;
+    case NodeKind::This: out.insert(out.end(), env.this_items->begin(), env.this_items->end()); break;
+    case NodeKind::Index:
+      if (env.index < 0) {
+        ok = fail(node, "$index is only defined inside a function that iterates");
+      } else {
+        out.push_back(make_integer(env.index));
+      }
+      break;
+    case NodeKind::Total:
+      if (env.total) out.insert(out.end(), env.total->begin(), env.total->end());
+      break;
+    case NodeKind::Variable: ok = variable(node, out); break;
+    case NodeKind::Member:
+      if (node.focus) {
+        Collection input;
+        ok = eval(*node.focus, env, input) && member(node, input, out);
+      } else {
+        ok = member(node, *env.this_items, out);
+      }
+      break;
+    case NodeKind::Function: ok = call(node, env, out); break;
+    case NodeKind::Indexer: {
+      Collection input, index;
+      ok = eval(*node.args[0], env, input) && eval(*node.args[1], env, index);
+      if (!ok) break;
+      if (index.empty()) break;
+      auto i = index.size() == 1 ? system_value(index.front()) : std::nullopt;
+      auto n = i ? as_integer(*i) : std::nullopt;
+      if (!n) {
+        ok = fail(node, "an index must be a single integer");
+      } else if (*n >= 0 && static_cast<size_t>(*n) < input.size()) {
+        out.push_back(std::move(input[static_cast<size_t>(*n)]));
+      }
+      break;
+    }
+    case NodeKind::Unary: ok = unary(node, env, out); break;
+    case NodeKind::Binary: ok = binary(node, env, out); break;
+    case NodeKind::TypeTest: ok = type_test(node, env, out); break;
+  }
+  --depth_;
+  if (ok && out.size() > kMaxItems) return fail(node, "result is too large");
+  return ok;
+}
+
+bool Evaluator::variable(const Node& node, Collection& out) {
+  const std::string& name = node.name;
+  for (const auto& [key, value] : context_.variables) {
+    if (key == name) {
+      out.insert(out.end(), value.begin(), value.end());
+      return true;
+    }
+  }
+  if (name == "resource") {
+    if (resource_) out.push_back(make_element(*resource_));
+  } else if (name == "rootResource") {
+    if (root_resource_) out.push_back(make_element(*root_resource_));
+  } else if (name == "context") {
+    if (focus_) out.push_back(make_element(*focus_));
+  } else if (name == "ucum") {
+    out.push_back(make_string("http://unitsofmeasure.org"));
+  } else if (name == "sct") {
+    out.push_back(make_string("http://snomed.info/sct"));
+  } else if (name == "loinc") {
+    out.push_back(make_string("http://loinc.org"));
+  } else if (name.starts_with("vs-")) {
+    out.push_back(make_string("http://hl7.org/fhir/ValueSet/" + name.substr(3)));
+  } else if (name.starts_with("ext-")) {
+    out.push_back(make_string("http://hl7.org/fhir/StructureDefinition/" + name.substr(4)));
+  } else {
+    return fail(node, "unknown variable %" + name);
+  }
+  return true;
+}
+
+bool Evaluator::member(const Node& node, const Collection& input, Collection& out) {
+  const std::string& name = node.name;
+  bool type_step = !node.focus && !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
+  bool any_declares = false, all_known = !input.empty();
+  for (const Item& item : input) {
+    if (item.is_type_info) {
+      if (name == "name") out.push_back(make_string(item.text));
+      else if (name == "namespace") out.push_back(make_string(item.unit));
+      continue;
+    }
+    if (!item.element) {
+      all_known = false;
+      continue;
+    }
+    const Element& e = *item.element;
+    if (type_step) {
+      if (names_type(e, name, definitions_)) out.push_back(item);
+      continue;
+    }
+    size_t before = out.size();
+    for (const Element* c : e.children()) {
+      if (c->base_name() == name) {
+        out.push_back(make_element(*c));
+      } else if (c->name == name && c->definition && c->definition->is_choice) {
+        return fail(node, "'" + name + "' is one type of the choice '" + std::string(c->base_name()) +
+                              "[x]': write " + std::string(c->base_name()) + ".ofType(" +
+                              std::string(c->type) + ")");
+      }
+    }
+    if (!spend(out.size() - before + 1)) return fail(node, "evaluation takes too long");
+    if (context_.check_paths) {
+      if (!e.structure) all_known = false;
+      else if (declares(e, name)) any_declares = true;
+    }
+  }
+  if (!context_.check_paths) return true;
+  if (type_step && out.empty() && !input.empty() && input.front().element) {
+    const auto* sd = definitions_.type(name);
+    if (sd && sd->is_resource()) {
+      return fail(node, "the expression is about " + name + " but the input is a " +
+                            std::string(input.front().element->type));
+    }
+  }
+  if (!type_step && all_known && !any_declares) {
+    return fail(node, "'" + name + "' is not an element of " + std::string(input.front().element->type));
+  }
+  return true;
+}
+
+bool Evaluator::call(const Node& node, const Env& env, Collection& out) {
+  Collection focus;
+  const Collection* input = env.this_items;
+  if (node.focus) {
+    if (!eval(*node.focus, env, focus)) return false;
+    input = &focus;
+  }
+  Call c{*this, node, env, *input, out};
+  return node.function->impl(c);
+}
+
+bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
+  Collection operand;
+  if (!eval(*node.args[0], env, operand)) return false;
+  if (operand.empty()) return true;
+  if (operand.size() > 1) return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a single value");
+  auto v = system_value(operand.front());
+  if (!v || (v->type != SystemType::Integer && v->type != SystemType::Decimal && v->type != SystemType::Quantity)) {
+    return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a number or a quantity");
+  }
+  if (node.op == Op::Minus) {
+    if (v->text.starts_with('-')) v->text.erase(0, 1); else v->text.insert(0, 1, '-');
+    if (v->text == "-0") v->text = "0";
+  }
+  out.push_back(std::move(*v));
+  return true;
+}
+
+bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
+  auto truth = [&](const Node& n, std::optional<bool>& value) {
+    Collection c;
+    if (!eval(n, env, c)) return false;
+    value.reset();
+    if (c.empty()) return true;
+    if (c.size() > 1) return fail(n, "a logical operand must be a single value");
+    auto v = system_value(c.front());
+    if (!v || v->type != SystemType::Boolean) {
+      // Singleton evaluation: any single non-boolean value counts as true.
+      value = true;
+      return true;
+    }
+    value = v->text == "true";
+    return true;
+  };
+  std::optional<bool> a, b;
+  if (!truth(*node.args[0], a)) return false;
+  // Short-circuit where the left side decides.
+  if (node.op == Op::And && a == false) return out.push_back(make_boolean(false)), true;
+  if (node.op == Op::Or && a == true) return out.push_back(make_boolean(true)), true;
+  if (node.op == Op::Implies && a == false) return out.push_back(make_boolean(true)), true;
+  if (!truth(*node.args[1], b)) return false;
+  std::optional<bool> r;
+  switch (node.op) {
+    case Op::And:
+      if (b == false) r = false; else if (a && b) r = true;
+      break;
+    case Op::Or:
+      if (b == true) r = true; else if (a && b) r = false;
+      break;
+    case Op::Xor:
+      if (a && b) r = *a != *b;
+      break;
+    case Op::Implies:
+      if (b == true) r = true; else if (a == true && b) r = false;
+      break;
+    default: break;
+  }
+  if (r) out.push_back(make_boolean(*r));
+  return true;
+}
+
+bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
+  if (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies) {
+    return logic(node, env, out);
+  }
+  Collection a, b;
+  if (!eval(*node.args[0], env, a) || !eval(*node.args[1], env, b)) return false;
+  std::string error;
+  if (!apply_operator(node.op, a, b, out, error)) return fail(node, error);
+  return true;
+}
+
+bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
+  Collection input;
+  if (!eval(*node.args[0], env, input)) return false;
+  if (input.empty()) return true;
+  if (input.size() > 1) {
+    return fail(node, std::string(node.op == Op::Is ? "'is'" : "'as'") + " needs a single value, got " +
+                          std::to_string(input.size()) + " items");
+  }
+  bool match = is_of_type(input.front(), node.type, definitions_);
+  if (node.op == Op::Is) {
+    out.push_back(make_boolean(match));
+  } else if (match) {
+    out.push_back(input.front());
+  }
+  return true;
+}
+
+void append_distinct(Collection& into, const Collection& items) {
+  for (const Item& item : items) {
+    if (!contains_item(into, item)) into.push_back(item);
+  }
+}
+
+bool contains_item(const Collection& items, const Item& item) {
+  for (const Item& existing : items) {
+    if (existing.element && existing.element == item.element) return true;
+    if (items_equal(existing, item) == true) return true;
+  }
+  return false;
+}
+
+}  // namespace carebridge::fhir::fhirpath

@@ -1,0 +1,114 @@
+// The tree-walking evaluator: one per evaluation, holding the context, the error
+// and the limits that keep untrusted expressions from running away.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "fhir/fhirpath/ast.h"
+#include "fhir/fhirpath/value.h"
+
+namespace carebridge::fhir::fhirpath {
+
+class Terminology;
+
+// What $this, $index and $total are while a node is evaluated.
+struct Env {
+  const Collection* this_items = nullptr;
+  int64_t index = -1;
+  const Collection* total = nullptr;
+};
+
+class Evaluator {
+ public:
+  // `focus` is null when the expression is evaluated without an input.
+  Evaluator(const definitions::Definitions& definitions, const Terminology& terminology, const Context& context,
+            const model::Element* focus);
+
+  bool eval(const Node& node, const Env& env, Collection& out);
+  // Records an error at the node's position; always returns false.
+  bool fail(const Node& node, std::string_view message);
+  const std::string& error() const { return error_; }
+
+  const definitions::Definitions& definitions() const { return definitions_; }
+  const Terminology& terminology() const { return terminology_; }
+  const Context& context() const { return context_; }
+  const model::Element* resource() const { return resource_; }
+  const model::Element* root_resource() const { return root_resource_; }
+  // Counts work; false once the budget for one evaluation is spent.
+  bool spend(size_t units);
+  // The resource a reference points to inside a Bundle enclosing `from` (by fullUrl
+  // or type/id), or null. Each Bundle is indexed once per evaluation.
+  const model::Element* resolve_in_bundles(const model::Element& from, std::string_view reference);
+
+ private:
+  bool member(const Node& node, const Collection& input, Collection& out);
+  bool call(const Node& node, const Env& env, Collection& out);
+  bool unary(const Node& node, const Env& env, Collection& out);
+  bool binary(const Node& node, const Env& env, Collection& out);
+  bool logic(const Node& node, const Env& env, Collection& out);
+  bool type_test(const Node& node, const Env& env, Collection& out);
+  bool variable(const Node& node, Collection& out);
+
+  const definitions::Definitions& definitions_;
+  const Terminology& terminology_;
+  const Context& context_;
+  const model::Element* focus_;
+  const model::Element* resource_ = nullptr;
+  const model::Element* root_resource_ = nullptr;
+  std::string error_;
+  std::unordered_map<const model::Element*, std::unordered_map<std::string, const model::Element*>> bundles_;
+  int depth_ = 0;
+  size_t budget_ = 50'000'000;
+};
+
+// One function call being evaluated: its focus, arguments and result.
+struct Call {
+  Evaluator& ev;
+  const Node& node;
+  const Env& env;
+  const Collection& focus;
+  Collection& out;
+
+  size_t arg_count() const { return node.args.size(); }
+  // Evaluates argument `i` where the call is ($this unchanged).
+  bool arg(size_t i, Collection& value) const { return ev.eval(*node.args[i], env, value); }
+  // Evaluates argument `i` with $this = item and $index = index (and $total).
+  bool arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total = nullptr) const;
+  // Argument `i` as a single System value; nullopt with `ok` true when empty.
+  bool single_arg(size_t i, std::optional<Item>& value) const;
+  bool fail(std::string_view message) const { return ev.fail(node, message); }
+  // The focus as a single System value (converted); nullopt when empty.
+  bool single_focus(std::optional<Item>& value) const;
+};
+
+using FunctionImpl = bool (*)(Call&);
+
+struct FunctionSpec {
+  std::string_view name;
+  uint8_t min_args;
+  uint8_t max_args;
+  FunctionImpl impl;
+  bool type_argument = false;  // is(), as(), ofType(): the argument is a type specifier
+};
+
+const FunctionSpec* find_function(std::string_view name);
+// The families, one per file.
+std::span<const FunctionSpec> existence_functions();
+std::span<const FunctionSpec> collection_functions();
+std::span<const FunctionSpec> string_functions();
+std::span<const FunctionSpec> math_functions();
+std::span<const FunctionSpec> conversion_functions();
+std::span<const FunctionSpec> type_functions();
+std::span<const FunctionSpec> fhir_functions();
+
+// Union without duplicates (by `=`), as `|` and union() do.
+void append_distinct(Collection& into, const Collection& items);
+// Whether the collection holds an item equal to `item`.
+bool contains_item(const Collection& items, const Item& item);
+
+}  // namespace carebridge::fhir::fhirpath

@@ -1,0 +1,255 @@
+// Type functions (is as ofType type) and the FHIR additions: extension hasValue
+// getValue resolve memberOf conformsTo htmlChecks, and the clock: now today timeOfDay.
+#include <chrono>
+#include <ctime>
+
+#include "fhir/fhirpath/evaluator.h"
+#include "fhir/fhirpath/terminology.h"
+#include "fhir/fhirpath/types.h"
+
+namespace carebridge::fhir::fhirpath {
+namespace {
+
+using model::Element;
+
+bool fn_is(Call& c) {
+  if (c.focus.empty()) return true;
+  if (c.focus.size() > 1) return c.fail("is() needs a single input");
+  c.out.push_back(make_boolean(is_of_type(c.focus.front(), c.node.type, c.ev.definitions())));
+  return true;
+}
+
+bool fn_as(Call& c) {
+  for (const Item& item : c.focus) {
+    if (is_of_type(item, c.node.type, c.ev.definitions())) c.out.push_back(item);
+  }
+  return true;
+}
+
+bool fn_type(Call& c) {
+  for (const Item& item : c.focus) c.out.push_back(type_info(item));
+  return true;
+}
+
+bool fn_extension(Call& c) {
+  std::optional<Item> url;
+  if (!c.single_arg(0, url)) return false;
+  if (!url) return true;
+  for (const Item& item : c.focus) {
+    if (!item.element) continue;
+    for (const Element* child : item.element->children()) {
+      if (child->name != "extension") continue;
+      const Element* u = child->child("url");
+      if (u && u->value == url->text) c.out.push_back(make_element(*child));
+    }
+  }
+  return true;
+}
+
+bool fn_has_value(Call& c) {
+  bool has = c.focus.size() == 1 &&
+             (c.focus.front().element ? c.focus.front().element->is_primitive() && c.focus.front().element->has_value
+                                      : !c.focus.front().is_type_info);
+  c.out.push_back(make_boolean(has));
+  return true;
+}
+
+bool fn_get_value(Call& c) {
+  if (c.focus.size() != 1) return true;
+  const Item& item = c.focus.front();
+  if (item.element && !item.element->is_primitive()) return true;
+  if (auto v = system_value(item)) c.out.push_back(std::move(*v));
+  return true;
+}
+
+const Element* enclosing_resource(const Element* e) {
+  for (; e; e = e->parent) {
+    if (e->is_resource()) return e;
+  }
+  return nullptr;
+}
+
+std::string_view resource_id(const Element& resource) {
+  const Element* id = resource.child("id");
+  return id && id->has_value ? id->value : std::string_view{};
+}
+
+bool fn_resolve(Call& c) {
+  for (const Item& item : c.focus) {
+    std::string reference;
+    const Element* from = item.element;
+    if (item.element) {
+      if (item.element->is_primitive()) {
+        reference = std::string(item.element->value);
+      } else if (const Element* r = item.element->child("reference"); r && r->has_value) {
+        reference = std::string(r->value);
+      } else {
+        continue;
+      }
+    } else if (item.type == SystemType::String) {
+      reference = item.text;
+      from = c.ev.resource();
+    }
+    if (reference.empty() || !from) continue;
+    if (reference.starts_with('#')) {
+      // Contained: look in the resource that contains `from` (or its container).
+      const Element* resource = enclosing_resource(from);
+      while (resource && resource->name == "contained" && resource->parent) resource = enclosing_resource(resource->parent);
+      if (!resource) continue;
+      if (reference == "#") {
+        c.out.push_back(make_element(*resource));
+        continue;
+      }
+      for (const Element* child : resource->children()) {
+        if (child->name == "contained" && resource_id(*child) == std::string_view(reference).substr(1)) {
+          c.out.push_back(make_element(*child));
+        }
+      }
+      continue;
+    }
+    if (const Element* target = c.ev.resolve_in_bundles(*from, reference)) c.out.push_back(make_element(*target));
+  }
+  return true;
+}
+
+// The (system, code) pairs an item stands for: a code, a Coding, a CodeableConcept.
+void codes_of(const Item& item, std::vector<std::pair<std::string, std::string>>& out) {
+  if (!item.element) {
+    if (item.type == SystemType::String) out.emplace_back("", item.text);
+    return;
+  }
+  const Element& e = *item.element;
+  if (e.is_primitive()) {
+    if (e.has_value) out.emplace_back("", std::string(e.value));
+    return;
+  }
+  auto coding = [&](const Element& cd) {
+    const Element* s = cd.child("system");
+    const Element* code = cd.child("code");
+    if (code && code->has_value) out.emplace_back(s && s->has_value ? std::string(s->value) : "", std::string(code->value));
+  };
+  if (e.type == "Coding") {
+    coding(e);
+  } else if (e.type == "CodeableConcept") {
+    for (const Element* child : e.children()) {
+      if (child->name == "coding") coding(*child);
+    }
+  }
+}
+
+bool fn_member_of(Call& c) {
+  std::optional<Item> url;
+  if (!c.single_arg(0, url)) return false;
+  if (!url || c.focus.empty()) return true;
+  if (c.focus.size() > 1) return c.fail("memberOf() needs a single input");
+  std::vector<std::pair<std::string, std::string>> codes;
+  codes_of(c.focus.front(), codes);
+  if (codes.empty()) return true;
+  bool known = false;
+  for (const auto& [system, code] : codes) {
+    auto r = c.ev.terminology().contains(url->text, system, code);
+    if (!r) continue;
+    known = true;
+    if (*r) {
+      c.out.push_back(make_boolean(true));
+      return true;
+    }
+  }
+  if (known) c.out.push_back(make_boolean(false));
+  return true;
+}
+
+bool fn_conforms_to(Call& c) {
+  std::optional<Item> url;
+  if (!c.single_arg(0, url)) return false;
+  if (!url || c.focus.empty()) return true;
+  const auto* sd = c.ev.definitions().structure(url->text);
+  if (!sd) return c.fail("conformsTo(): unknown profile '" + url->text + "'");
+  for (const Item& item : c.focus) {
+    bool ok = false;
+    if (item.element) {
+      TypeSpecifier type{"FHIR", sd->type};
+      ok = is_of_type(item, type, c.ev.definitions());
+      if (ok && sd->derivation == definitions::Derivation::Constraint) {
+        // A profile: trust what the resource claims in meta.profile.
+        ok = false;
+        if (const Element* meta = item.element->child("meta")) {
+          for (const Element* p : meta->children()) {
+            if (p->name == "profile" && p->value == url->text) ok = true;
+          }
+        }
+      }
+    }
+    c.out.push_back(make_boolean(ok));
+  }
+  return true;
+}
+
+bool fn_html_checks(Call& c) {
+  c.out.push_back(make_boolean(true));
+  return true;
+}
+
+// The clock, read once per call; local time with its offset.
+Temporal current(Precision precision) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm local{};
+  localtime_r(&t, &local);
+  Temporal r;
+  r.year = local.tm_year + 1900;
+  r.month = local.tm_mon + 1;
+  r.day = local.tm_mday;
+  r.hour = local.tm_hour;
+  r.minute = local.tm_min;
+  r.second = local.tm_sec;
+  r.millisecond = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  r.precision = precision;
+  if (precision >= Precision::Hour) {
+    r.has_time = true;
+    r.has_zone = true;
+    r.zone_minutes = static_cast<int>(local.tm_gmtoff / 60);
+  }
+  return r;
+}
+
+bool fn_now(Call& c) {
+  c.out.push_back(make_temporal(current(Precision::Millisecond)));
+  return true;
+}
+
+bool fn_today(Call& c) {
+  c.out.push_back(make_temporal(current(Precision::Day)));
+  return true;
+}
+
+bool fn_time_of_day(Call& c) {
+  Temporal t = current(Precision::Millisecond);
+  t.is_time = true;
+  t.has_time = false;
+  t.has_zone = false;
+  c.out.push_back(make_temporal(t));
+  return true;
+}
+
+constexpr FunctionSpec kTypeFunctions[] = {
+    {"is", 1, 1, fn_is, true},
+    {"as", 1, 1, fn_as, true},
+    {"ofType", 1, 1, fn_as, true},
+    {"type", 0, 0, fn_type},
+};
+
+constexpr FunctionSpec kFhirFunctions[] = {
+    {"extension", 1, 1, fn_extension},   {"hasValue", 0, 0, fn_has_value},     {"getValue", 0, 0, fn_get_value},
+    {"resolve", 0, 0, fn_resolve},       {"memberOf", 1, 1, fn_member_of},     {"conformsTo", 1, 1, fn_conforms_to},
+    {"htmlChecks", 0, 0, fn_html_checks}, {"htmlchecks", 0, 0, fn_html_checks}, {"now", 0, 0, fn_now},
+    {"today", 0, 0, fn_today},           {"timeOfDay", 0, 0, fn_time_of_day},
+};
+
+}  // namespace
+
+std::span<const FunctionSpec> type_functions() { return kTypeFunctions; }
+std::span<const FunctionSpec> fhir_functions() { return kFhirFunctions; }
+
+}  // namespace carebridge::fhir::fhirpath

@@ -1,0 +1,367 @@
+// String functions: indexOf lastIndexOf substring startsWith endsWith contains upper
+// lower replace matches matchesFull replaceMatches length toChars trim split join
+// encode decode escape unescape.
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "fhir/fhirpath/evaluator.h"
+
+namespace carebridge::fhir::fhirpath {
+namespace {
+
+constexpr size_t kMaxRegexInput = 20'000;
+constexpr size_t kMaxPattern = 1'000;
+
+// The focus as one string: nullopt (ok) when empty, error when not a string.
+bool focus_string(Call& c, std::optional<std::string>& s) {
+  std::optional<Item> v;
+  if (!c.single_focus(v)) return false;
+  s.reset();
+  if (!v) return true;
+  if (v->element || v->is_type_info || v->type != SystemType::String) return c.fail(c.node.name + "() needs a string input");
+  s = v->text;
+  return true;
+}
+
+bool string_arg(Call& c, size_t i, std::optional<std::string>& s) {
+  std::optional<Item> v;
+  if (!c.single_arg(i, v)) return false;
+  s.reset();
+  if (!v) return true;
+  if (v->element || v->is_type_info) return c.fail(c.node.name + "() needs a string argument");
+  s = v->text;
+  return true;
+}
+
+// Both the focus and the arguments as strings; false to stop (error or empty result).
+bool strings(Call& c, std::string& focus, std::vector<std::string>& args, bool& empty) {
+  std::optional<std::string> f;
+  empty = true;
+  if (!focus_string(c, f)) return false;
+  if (!f) return true;
+  for (size_t i = 0; i < c.arg_count(); ++i) {
+    std::optional<std::string> a;
+    if (!string_arg(c, i, a)) return false;
+    if (!a) return true;
+    args.push_back(std::move(*a));
+  }
+  focus = std::move(*f);
+  empty = false;
+  return true;
+}
+
+bool compile_regex(Call& c, const std::string& pattern, std::regex& re) {
+  if (pattern.size() > kMaxPattern) return c.fail("regular expression is too long");
+  try {
+    re = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    return c.fail("invalid regular expression '" + pattern + "'");
+  }
+  return true;
+}
+
+#define STRING_FUNCTION(fn_name, ...)                                \
+  bool fn_name(Call& c) {                                            \
+    std::string s;                                                   \
+    std::vector<std::string> a;                                      \
+    bool empty = false;                                              \
+    if (!strings(c, s, a, empty)) return false;                      \
+    if (empty) return true;                                          \
+    __VA_ARGS__                                                      \
+    return true;                                                     \
+  }
+
+STRING_FUNCTION(fn_index_of, {
+  c.out.push_back(make_integer(a[0].empty() ? 0 : s.find(a[0]) == std::string::npos ? -1 : static_cast<int64_t>(s.find(a[0]))));
+})
+STRING_FUNCTION(fn_last_index_of, {
+  auto at = s.rfind(a[0]);
+  c.out.push_back(make_integer(at == std::string::npos ? -1 : static_cast<int64_t>(at)));
+})
+STRING_FUNCTION(fn_starts_with, { c.out.push_back(make_boolean(s.starts_with(a[0]))); })
+STRING_FUNCTION(fn_ends_with, { c.out.push_back(make_boolean(s.ends_with(a[0]))); })
+STRING_FUNCTION(fn_contains, { c.out.push_back(make_boolean(s.find(a[0]) != std::string::npos)); })
+STRING_FUNCTION(fn_upper, {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  c.out.push_back(make_string(s));
+})
+STRING_FUNCTION(fn_lower, {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  c.out.push_back(make_string(s));
+})
+STRING_FUNCTION(fn_length, { c.out.push_back(make_integer(static_cast<int64_t>(s.size()))); })
+STRING_FUNCTION(fn_to_chars, {
+  for (char ch : s) c.out.push_back(make_string(std::string(1, ch)));
+})
+STRING_FUNCTION(fn_trim, {
+  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  c.out.push_back(make_string(b == std::string::npos ? "" : s.substr(b, e - b + 1)));
+})
+STRING_FUNCTION(fn_replace, {
+  const std::string& from = a[0];
+  const std::string& to = a[1];
+  std::string r;
+  if (from.empty()) {
+    r = to;
+    for (char ch : s) {
+      r += ch;
+      r += to;
+    }
+  } else {
+    size_t at = 0;
+    while (true) {
+      size_t hit = s.find(from, at);
+      if (hit == std::string::npos) break;
+      r.append(s, at, hit - at);
+      r += to;
+      at = hit + from.size();
+    }
+    r.append(s, at);
+  }
+  c.out.push_back(make_string(std::move(r)));
+})
+STRING_FUNCTION(fn_split, {
+  if (a[0].empty()) {
+    for (char ch : s) c.out.push_back(make_string(std::string(1, ch)));
+  } else {
+    size_t at = 0;
+    while (true) {
+      size_t hit = s.find(a[0], at);
+      c.out.push_back(make_string(s.substr(at, hit == std::string::npos ? std::string::npos : hit - at)));
+      if (hit == std::string::npos) break;
+      at = hit + a[0].size();
+    }
+  }
+})
+
+bool fn_substring(Call& c) {
+  std::optional<std::string> s;
+  if (!focus_string(c, s)) return false;
+  if (!s) return true;
+  std::optional<Item> start, length;
+  if (!c.single_arg(0, start)) return false;
+  if (c.arg_count() > 1 && !c.single_arg(1, length)) return false;
+  if (!start) return true;
+  auto from = as_integer(*start);
+  if (!from) return c.fail("substring() needs integer arguments");
+  if (*from < 0 || *from >= static_cast<int64_t>(s->size())) return true;
+  size_t count = std::string::npos;
+  if (length) {
+    auto n = as_integer(*length);
+    if (!n) return c.fail("substring() needs integer arguments");
+    if (*n <= 0) {
+      c.out.push_back(make_string(""));
+      return true;
+    }
+    count = static_cast<size_t>(*n);
+  }
+  c.out.push_back(make_string(s->substr(static_cast<size_t>(*from), count)));
+  return true;
+}
+
+bool regex_match(Call& c, bool full) {
+  std::string s;
+  std::vector<std::string> a;
+  bool empty = false;
+  if (!strings(c, s, a, empty)) return false;
+  if (empty) return true;
+  if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
+  std::regex re;
+  if (!compile_regex(c, a[0], re)) return false;
+  bool m = false;
+  try {
+    m = full ? std::regex_match(s, re) : std::regex_search(s, re);
+  } catch (const std::regex_error&) {
+    return c.fail("regular expression too complex");
+  }
+  c.out.push_back(make_boolean(m));
+  return true;
+}
+bool fn_matches(Call& c) { return regex_match(c, false); }
+bool fn_matches_full(Call& c) { return regex_match(c, true); }
+
+STRING_FUNCTION(fn_replace_matches, {
+  if (a[0].empty()) {
+    c.out.push_back(make_string(s));
+    return true;
+  }
+  if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
+  std::regex re;
+  if (!compile_regex(c, a[0], re)) return false;
+  try {
+    c.out.push_back(make_string(std::regex_replace(s, re, a[1])));
+  } catch (const std::regex_error&) {
+    return c.fail("regular expression too complex");
+  }
+})
+
+bool fn_join(Call& c) {
+  std::optional<std::string> sep;
+  if (c.arg_count() > 0 && !string_arg(c, 0, sep)) return false;
+  std::string r;
+  for (size_t i = 0; i < c.focus.size(); ++i) {
+    auto v = system_value(c.focus[i]);
+    if (!v || v->type != SystemType::String) return c.fail("join() needs strings");
+    if (i > 0 && sep) r += *sep;
+    r += v->text;
+  }
+  c.out.push_back(make_string(std::move(r)));
+  return true;
+}
+
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(const std::string& in, bool url) {
+  std::string out;
+  size_t i = 0;
+  while (i < in.size()) {
+    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+    out += kBase64[(n >> 18) & 63];
+    out += kBase64[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kBase64[(n >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kBase64[n & 63] : '=';
+    i += 3;
+  }
+  if (url) {
+    for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(const std::string& in) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char ch : in) {
+    int v;
+    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+    else if (ch == '+' || ch == '-') v = 62;
+    else if (ch == '/' || ch == '_') v = 63;
+    else if (ch == '=') break;
+    else return std::nullopt;
+    buffer = (buffer << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+STRING_FUNCTION(fn_encode, {
+  if (a[0] == "base64" || a[0] == "urlbase64") {
+    c.out.push_back(make_string(base64_encode(s, a[0] == "urlbase64")));
+  } else if (a[0] == "hex") {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string r;
+    for (unsigned char ch : s) {
+      r += kHex[ch >> 4];
+      r += kHex[ch & 15];
+    }
+    c.out.push_back(make_string(std::move(r)));
+  }
+})
+
+STRING_FUNCTION(fn_decode, {
+  if (a[0] == "base64" || a[0] == "urlbase64") {
+    if (auto r = base64_decode(s)) c.out.push_back(make_string(std::move(*r)));
+  } else if (a[0] == "hex") {
+    if (s.size() % 2 != 0) return true;
+    std::string r;
+    for (size_t i = 0; i < s.size(); i += 2) {
+      auto hex = [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) ? (h <= '9' ? h - '0' : (h | 32) - 'a' + 10) : -1; };
+      int hi = hex(s[i]), lo = hex(s[i + 1]);
+      if (hi < 0 || lo < 0) return true;
+      r += static_cast<char>(hi * 16 + lo);
+    }
+    c.out.push_back(make_string(std::move(r)));
+  }
+})
+
+STRING_FUNCTION(fn_escape, {
+  std::string r;
+  if (a[0] == "html") {
+    for (char ch : s) {
+      switch (ch) {
+        case '&': r += "&amp;"; break;
+        case '<': r += "&lt;"; break;
+        case '>': r += "&gt;"; break;
+        case '"': r += "&quot;"; break;
+        case '\'': r += "&#39;"; break;
+        default: r += ch;
+      }
+    }
+  } else if (a[0] == "json") {
+    for (char ch : s) {
+      switch (ch) {
+        case '"': r += "\\\""; break;
+        case '\\': r += "\\\\"; break;
+        case '\n': r += "\\n"; break;
+        case '\r': r += "\\r"; break;
+        case '\t': r += "\\t"; break;
+        default: r += ch;
+      }
+    }
+  } else {
+    return true;
+  }
+  c.out.push_back(make_string(std::move(r)));
+})
+
+STRING_FUNCTION(fn_unescape, {
+  std::string r;
+  if (a[0] == "html") {
+    static constexpr std::pair<std::string_view, char> kEntities[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}};
+    for (size_t i = 0; i < s.size();) {
+      bool done = false;
+      for (auto [entity, ch] : kEntities) {
+        if (std::string_view(s).substr(i).starts_with(entity)) {
+          r += ch;
+          i += entity.size();
+          done = true;
+          break;
+        }
+      }
+      if (!done) r += s[i++];
+    }
+  } else if (a[0] == "json") {
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != '\\' || i + 1 == s.size()) {
+        r += s[i];
+        continue;
+      }
+      char e = s[++i];
+      r += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e;
+    }
+  } else {
+    return true;
+  }
+  c.out.push_back(make_string(std::move(r)));
+})
+
+constexpr FunctionSpec kFunctions[] = {
+    {"indexOf", 1, 1, fn_index_of},     {"lastIndexOf", 1, 1, fn_last_index_of},
+    {"substring", 1, 2, fn_substring},  {"startsWith", 1, 1, fn_starts_with},
+    {"endsWith", 1, 1, fn_ends_with},   {"contains", 1, 1, fn_contains},
+    {"upper", 0, 0, fn_upper},          {"lower", 0, 0, fn_lower},
+    {"replace", 2, 2, fn_replace},      {"matches", 1, 1, fn_matches},
+    {"matchesFull", 1, 1, fn_matches_full}, {"replaceMatches", 2, 2, fn_replace_matches},
+    {"length", 0, 0, fn_length},        {"toChars", 0, 0, fn_to_chars},
+    {"trim", 0, 0, fn_trim},            {"split", 1, 1, fn_split},
+    {"join", 0, 1, fn_join},            {"encode", 1, 1, fn_encode},
+    {"decode", 1, 1, fn_decode},        {"escape", 1, 1, fn_escape},
+    {"unescape", 1, 1, fn_unescape},
+};
+
+}  // namespace
+
+std::span<const FunctionSpec> string_functions() { return kFunctions; }
+
+}  // namespace carebridge::fhir::fhirpath

@@ -1,0 +1,33 @@
+// Quantities: UCUM unit expressions reduced to a factor over base dimensions (enough
+// for the common clinical units), and FHIRPath calendar durations (year ... millisecond).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fhir/fhirpath/decimal.h"
+
+namespace carebridge::fhir::fhirpath {
+
+// A unit as a decimal factor times powers of the base dimensions
+// (m, g, s, mol, K, international unit, equivalent).
+struct CanonicalUnit {
+  Decimal factor{1, 0};
+  std::array<int, 7> dims{};
+};
+
+// Whether `unit` is a calendar duration keyword (year, months, ...).
+bool is_calendar_unit(std::string_view unit);
+// The UCUM code a calendar keyword corresponds to ("day" -> "d").
+std::string_view calendar_to_ucum(std::string_view unit);
+// Parses a UCUM expression ("mg", "cm.m", "g/m", "[lb_av]", "1"); calendar words are
+// taken as their UCUM equivalents. nullopt when a part is not known.
+std::optional<CanonicalUnit> canonical_unit(std::string_view unit);
+// Converts `value` in `from` into `to`; nullopt when the dimensions differ or a unit is unknown.
+std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view from, std::string_view to);
+// The unit of a product or quotient ("cm.m", "g/m").
+std::string multiply_units(std::string_view a, std::string_view b, bool divide);
+
+}  // namespace carebridge::fhir::fhirpath

@@ -1,0 +1,318 @@
+// Temporal values: parsing, printing, comparison, arithmetic and boundaries.
+#include "fhir/fhirpath/temporal.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace carebridge::fhir::fhirpath {
+namespace {
+
+bool digits_at(std::string_view t, size_t at, size_t n, int& out) {
+  if (at + n > t.size()) return false;
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+    v = v * 10 + (t[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+int days_in_month(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+  return kDays[(m - 1) % 12];
+}
+
+// Days since 1970-01-01 (Howard Hinnant's civil algorithms).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int& y, int& m, int& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = static_cast<int>(yy + (m <= 2));
+}
+
+int64_t to_millis(const Temporal& t) {
+  int64_t days = t.is_time ? 0 : days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  return (((days * 24 + t.hour) * 60 + t.minute) * 60 + t.second) * 1000 + t.millisecond;
+}
+
+void from_millis(Temporal& t, int64_t ms) {
+  int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+  int64_t rest = ms - days * 86400000;
+  t.millisecond = static_cast<int>(rest % 1000);
+  rest /= 1000;
+  t.second = static_cast<int>(rest % 60);
+  rest /= 60;
+  t.minute = static_cast<int>(rest % 60);
+  t.hour = static_cast<int>(rest / 60);
+  if (!t.is_time) civil_from_days(days, t.year, t.month, t.day);
+}
+
+bool parse_clock(std::string_view t, size_t& i, Temporal& out) {
+  if (!digits_at(t, i, 2, out.hour) || out.hour > 23) return false;
+  i += 2;
+  out.precision = Precision::Hour;
+  if (i < t.size() && t[i] == ':') {
+    if (!digits_at(t, i + 1, 2, out.minute) || out.minute > 59) return false;
+    i += 3;
+    out.precision = Precision::Minute;
+    if (i < t.size() && t[i] == ':') {
+      if (!digits_at(t, i + 1, 2, out.second) || out.second > 60) return false;
+      i += 3;
+      out.precision = Precision::Second;
+      if (i < t.size() && t[i] == '.') {
+        ++i;
+        size_t start = i;
+        int ms = 0, n = 0;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+          if (n < 3) ms = ms * 10 + (t[i] - '0');
+          ++n;
+          ++i;
+        }
+        if (i == start) return false;
+        for (int k = n; k < 3; ++k) ms *= 10;
+        out.millisecond = ms;
+        out.precision = Precision::Millisecond;
+      }
+    }
+  }
+  return true;
+}
+
+bool parse_zone(std::string_view t, size_t& i, Temporal& out) {
+  if (i >= t.size()) return true;
+  if (t[i] == 'Z') {
+    out.has_zone = out.zulu = true;
+    ++i;
+    return true;
+  }
+  if (t[i] != '+' && t[i] != '-') return false;
+  int h = 0, m = 0;
+  if (!digits_at(t, i + 1, 2, h) || i + 3 >= t.size() || t[i + 3] != ':' || !digits_at(t, i + 4, 2, m)) return false;
+  out.has_zone = true;
+  out.zone_minutes = (t[i] == '-' ? -1 : 1) * (h * 60 + m);
+  i += 6;
+  return true;
+}
+
+void append2(std::string& s, int v) {
+  s += char('0' + v / 10 % 10);
+  s += char('0' + v % 10);
+}
+
+}  // namespace
+
+std::optional<Temporal> Temporal::parse_date_time(std::string_view t) {
+  Temporal out;
+  size_t i = 0;
+  if (!digits_at(t, 0, 4, out.year)) return std::nullopt;
+  i = 4;
+  out.precision = Precision::Year;
+  if (i < t.size() && t[i] == '-') {
+    if (!digits_at(t, i + 1, 2, out.month) || out.month < 1 || out.month > 12) return std::nullopt;
+    i += 3;
+    out.precision = Precision::Month;
+    if (i < t.size() && t[i] == '-') {
+      if (!digits_at(t, i + 1, 2, out.day) || out.day < 1 || out.day > days_in_month(out.year, out.month))
+        return std::nullopt;
+      i += 3;
+      out.precision = Precision::Day;
+    }
+  }
+  if (i < t.size() && t[i] == 'T') {
+    out.has_time = true;
+    ++i;
+    if (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+      if (out.precision != Precision::Day) return std::nullopt;
+      if (!parse_clock(t, i, out)) return std::nullopt;
+    }
+    if (!parse_zone(t, i, out)) return std::nullopt;
+  } else if (i < t.size() && out.precision == Precision::Day) {
+    // FHIR instants without T are not valid; a zone on a date is not either.
+    return std::nullopt;
+  }
+  if (i != t.size()) return std::nullopt;
+  return out;
+}
+
+std::optional<Temporal> Temporal::parse_time(std::string_view t) {
+  Temporal out;
+  out.is_time = true;
+  size_t i = 0;
+  if (!parse_clock(t, i, out) || i != t.size()) return std::nullopt;
+  return out;
+}
+
+std::string Temporal::to_string() const {
+  std::string s;
+  if (!is_time) {
+    char year_text[16];
+    std::snprintf(year_text, sizeof year_text, "%04d", year);
+    s += year_text;
+    if (precision >= Precision::Month) {
+      s += '-';
+      append2(s, month);
+    }
+    if (precision >= Precision::Day) {
+      s += '-';
+      append2(s, day);
+    }
+    if (has_time) s += 'T';
+  }
+  if (precision >= Precision::Hour) append2(s, hour);
+  if (precision >= Precision::Minute) {
+    s += ':';
+    append2(s, minute);
+  }
+  if (precision >= Precision::Second) {
+    s += ':';
+    append2(s, second);
+  }
+  if (precision >= Precision::Millisecond) {
+    s += '.';
+    s += char('0' + millisecond / 100);
+    append2(s, millisecond % 100);
+  }
+  if (has_zone && !is_time) {
+    if (zulu && zone_minutes == 0) {
+      s += 'Z';
+    } else {
+      int z = zone_minutes < 0 ? -zone_minutes : zone_minutes;
+      s += zone_minutes < 0 ? '-' : '+';
+      append2(s, z / 60);
+      s += ':';
+      append2(s, z % 60);
+    }
+  }
+  return s;
+}
+
+int Temporal::digits() const {
+  static const int kDate[] = {0, 4, 6, 8, 10, 12, 14, 17};
+  static const int kTime[] = {0, 0, 0, 0, 2, 4, 6, 9};
+  return (is_time ? kTime : kDate)[static_cast<int>(precision)];
+}
+
+std::optional<int> compare(const Temporal& a0, const Temporal& b0) {
+  if (a0.is_time != b0.is_time) return std::nullopt;
+  Temporal a = a0, b = b0;
+  auto level = [](Precision p) { return p == Precision::Millisecond ? Precision::Second : p; };
+  bool zones_differ = a.has_zone != b.has_zone;
+  if (!zones_differ && a.has_zone && a.precision >= Precision::Hour && b.precision >= Precision::Hour) {
+    from_millis(a, to_millis(a) - int64_t(a.zone_minutes) * 60000);
+    from_millis(b, to_millis(b) - int64_t(b.zone_minutes) * 60000);
+  }
+  Precision common = std::min(level(a.precision), level(b.precision));
+  int fa[] = {a.year, a.month, a.day, a.hour, a.minute, a.second * 1000 + a.millisecond};
+  int fb[] = {b.year, b.month, b.day, b.hour, b.minute, b.second * 1000 + b.millisecond};
+  int first = a.is_time ? 3 : 0;
+  for (int k = first; k < static_cast<int>(common); ++k) {
+    if (zones_differ && k >= 3) return std::nullopt;
+    if (fa[k] != fb[k]) return fa[k] < fb[k] ? -1 : 1;
+  }
+  if (level(a.precision) != level(b.precision)) return std::nullopt;
+  if (zones_differ && common >= Precision::Hour) return std::nullopt;
+  return 0;
+}
+
+std::optional<Temporal> add_duration(const Temporal& t, double amount, std::string_view unit) {
+  if (!unit.empty() && unit.back() == 's' && unit != "s" && unit != "ms") unit.remove_suffix(1);
+  Temporal r = t;
+  auto whole = static_cast<int64_t>(std::trunc(amount));
+  if (unit == "year" || unit == "a") {
+    if (t.is_time) return std::nullopt;
+    r.year += static_cast<int>(whole);
+    if (r.year < 1 || r.year > 9999) return std::nullopt;
+    if (r.precision >= Precision::Day) r.day = std::min(r.day, days_in_month(r.year, r.month));
+    return r;
+  }
+  if (unit == "month" || unit == "mo") {
+    if (t.is_time) return std::nullopt;
+    if (t.precision == Precision::Year) {
+      r.year += static_cast<int>(whole / 12);
+      return r;
+    }
+    int64_t total = int64_t(r.year) * 12 + (r.month - 1) + whole;
+    r.year = static_cast<int>(total / 12);
+    r.month = static_cast<int>(total % 12) + 1;
+    if (r.precision >= Precision::Day) r.day = std::min(r.day, days_in_month(r.year, r.month));
+    return r;
+  }
+  double ms_per = 0;
+  if (unit == "week" || unit == "wk") ms_per = 7 * 86400000.0;
+  else if (unit == "day" || unit == "d") ms_per = 86400000.0;
+  else if (unit == "hour" || unit == "h") ms_per = 3600000.0;
+  else if (unit == "minute" || unit == "min") ms_per = 60000.0;
+  else if (unit == "second" || unit == "s") ms_per = 1000.0;
+  else if (unit == "millisecond" || unit == "ms") ms_per = 1.0;
+  else return std::nullopt;
+  // Amounts below the value's precision are dropped (truncated to its unit).
+  double delta = amount * ms_per;
+  if (t.precision <= Precision::Month && !t.is_time) {
+    int64_t days = static_cast<int64_t>(delta / 86400000.0);
+    if (t.precision == Precision::Year) return add_duration(t, static_cast<double>(days / 365), "year");
+    return add_duration(t, static_cast<double>(days / 30), "month");
+  }
+  double unit_ms = t.precision == Precision::Day ? 86400000.0
+                   : t.precision == Precision::Hour ? 3600000.0
+                   : t.precision == Precision::Minute ? 60000.0
+                   : t.precision == Precision::Second ? 1000.0 : 1.0;
+  delta = std::trunc(delta / unit_ms) * unit_ms;
+  int64_t ms = to_millis(t) + static_cast<int64_t>(delta);
+  if (t.is_time) ms = ((ms % 86400000) + 86400000) % 86400000;
+  from_millis(r, ms);
+  if (!r.is_time && (r.year < 1 || r.year > 9999)) return std::nullopt;
+  return r;
+}
+
+std::optional<Temporal> boundary(const Temporal& t, int digits, bool high) {
+  Temporal r = t;
+  Precision p;
+  if (t.is_time) {
+    if (digits < 0) digits = 9;
+    p = digits == 2 ? Precision::Hour : digits == 4 ? Precision::Minute : digits == 6 ? Precision::Second
+        : digits == 9 ? Precision::Millisecond : Precision::None;
+  } else {
+    if (digits < 0) digits = 17;
+    p = digits == 4 ? Precision::Year : digits == 6 ? Precision::Month : digits == 8 ? Precision::Day
+        : digits == 10 ? Precision::Hour : digits == 12 ? Precision::Minute : digits == 14 ? Precision::Second
+        : digits == 17 ? Precision::Millisecond : Precision::None;
+  }
+  if (p == Precision::None) return std::nullopt;
+  if (t.precision < Precision::Month) r.month = high ? 12 : 1;
+  if (t.precision < Precision::Day) r.day = high ? days_in_month(r.year, r.month) : 1;
+  if (t.precision < Precision::Hour) r.hour = high ? 23 : 0;
+  if (t.precision < Precision::Minute) r.minute = high ? 59 : 0;
+  if (t.precision < Precision::Second) r.second = high ? 59 : 0;
+  if (t.precision < Precision::Millisecond) r.millisecond = high ? 999 : 0;
+  r.precision = p;
+  if (!t.is_time) {
+    r.has_time = p >= Precision::Hour;
+    if (p >= Precision::Hour && !t.has_zone) {
+      // Without a zone the boundary spans every zone: +14:00 is earliest, -12:00 latest.
+      r.has_zone = true;
+      r.zulu = false;
+      r.zone_minutes = high ? -12 * 60 : 14 * 60;
+    }
+    if (p < Precision::Hour) r.has_zone = false;
+  }
+  return r;
+}
+
+}  // namespace carebridge::fhir::fhirpath
