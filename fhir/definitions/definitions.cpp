@@ -103,8 +103,12 @@ void Definitions::add_resource_json(std::string json_text, const std::string& or
 const Definitions::Store& Definitions::lazy() const {
   std::call_once(lazy_once_, [this] {
     for (const auto& file : lazy_files_) lazy_->read_file(file);
+    // Bases are looked up directly: structure() would re-enter this call_once and deadlock.
     for (auto& sd : lazy_->structures) {
-      if (!sd.base) sd.base = structure(sd.base_definition);
+      if (sd.base || sd.base_definition.empty()) continue;
+      std::string_view base = strip_version(sd.base_definition);
+      sd.base = find_in(eager_->by_url, base);
+      if (!sd.base) sd.base = find_in(lazy_->by_url, base);
     }
     malloc_trim(0);
   });
