@@ -24,5 +24,6 @@ std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments
 bool read_input(const std::string& path, std::string& text, std::string& error);
 
 int convert_command(const Arguments& arguments);
+int serve_command(const Arguments& arguments);
 
 }  // namespace carebridge::gateway::cli

@@ -1,0 +1,212 @@
+// `carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]`:
+// opens the store, builds the FHIR service and runs the HTTP server until SIGTERM.
+// With no config: HTTP on 127.0.0.1:8080, data under ./data; flags override the config.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/operation_outcome.h"
+#include "gateway/cli/command.h"
+#include "gateway/config/config.h"
+#include "gateway/http/metrics.h"
+#include "gateway/http/server.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/negotiation.h"
+#include "gateway/rest/search_registry.h"
+#include "gateway/rest/service.h"
+#include "gateway/store/sqlite_store.h"
+
+namespace carebridge::gateway::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]\n";
+
+// A bounded route label for metrics: "/fhir/Patient/{id}/_history/{vid}".
+std::string route_of(const std::string& target, const std::string& base) {
+  std::string path = target.substr(0, target.find('?'));
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") return path;
+  if (path.rfind(base, 0) != 0) return "other";
+  std::vector<std::string> s;
+  for (size_t at = base.size(); at < path.size();) {
+    auto next = path.find('/', at + 1);
+    std::string seg = path.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+    if (!seg.empty()) s.push_back(seg);
+    at = next == std::string::npos ? path.size() : next;
+  }
+  std::string route = base;
+  for (size_t i = 0; i < s.size() && i < 4; ++i) {
+    const std::string& seg = s[i];
+    bool fixed = seg == "_history" || seg == "_search" || seg == "$validate" || seg == "metadata";
+    if (i == 0 && !fixed) route += rest::is_supported_type(seg) ? "/" + seg : "/{type}";
+    else if (fixed) route += "/" + seg;
+    else route += i == 1 ? "/{id}" : "/{vid}";
+  }
+  return route;
+}
+
+class RequestLog {
+ public:
+  explicit RequestLog(const config::Logging& logging) : enabled_(logging.requests) {
+    if (!logging.file.empty()) file_.open(logging.file, std::ios::app);
+  }
+  void write(const http::Request& request, const http::Response& response, double seconds) {
+    if (!enabled_) return;
+    std::string line = "{\"time\":";
+    fhir::json::append_json_string(line, rest::format_instant(rest::now_ms()));
+    line += ",\"remote\":";
+    fhir::json::append_json_string(line, request.remote);
+    line += ",\"method\":";
+    fhir::json::append_json_string(line, request.method);
+    line += ",\"target\":";
+    fhir::json::append_json_string(line, request.target.substr(0, 2000));
+    line += ",\"status\":" + std::to_string(response.status);
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
+    line += ",\"duration_ms\":" + std::string(ms) + "}\n";
+    std::lock_guard lock(mutex_);
+    if (file_.is_open()) {
+      file_ << line << std::flush;
+    } else {
+      std::cerr << line << std::flush;
+    }
+  }
+
+ private:
+  bool enabled_;
+  std::ofstream file_;
+  std::mutex mutex_;
+};
+
+http::Response outcome_response(unsigned status, const std::string& message) {
+  http::Response r;
+  r.status = status;
+  fhir::model::Issue issue{fhir::model::Severity::Error, status == 413 ? "too-costly" : status == 408 ? "timeout" : "invalid",
+                           message, {}, {}};
+  r.body = fhir::validation::operation_outcome_json({issue});
+  r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
+  return r;
+}
+
+}  // namespace
+
+int serve_command(const Arguments& arguments) {
+  const auto& args = arguments.args;
+  std::string config_file, listen, data_dir, port_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    bool ok = (a == "--config" && value(config_file)) || (a == "--listen" && value(listen)) ||
+              (a == "--data-dir" && value(data_dir)) || (a == "--port-file" && value(port_file));
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (!ok) {
+      std::cerr << "carebridge serve: unexpected argument '" << a << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  config::Config config;
+  if (!config_file.empty()) {
+    std::string error;
+    auto loaded = config::load_file(config_file, error);
+    if (!loaded) {
+      std::cerr << "carebridge serve: " << error << "\n";
+      return 2;
+    }
+    config = *loaded;
+  }
+  if (!listen.empty()) {
+    config::Listen l;
+    if (!config::parse_listen(listen, l)) {
+      std::cerr << "carebridge serve: --listen needs HOST:PORT, not '" << listen << "'\n";
+      return 2;
+    }
+    config.listen = {l};
+  }
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!port_file.empty()) config.port_file = port_file;
+
+  auto definitions = load_definitions(arguments);
+  if (!definitions) return 1;
+  http::Metrics metrics;
+  std::unique_ptr<store::SqliteStore> store;
+  try {
+    store::SqliteOptions options;
+    options.directory = config.data_dir;
+    options.timings = &metrics;
+    store = std::make_unique<store::SqliteStore>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: cannot open the store in " << config.data_dir << ": " << e.what() << "\n";
+    return 1;
+  }
+  rest::ServiceOptions service_options;
+  service_options.base_path = config.base_path;
+  service_options.limits = config.limits;
+  service_options.profiles = config.profiles;
+  rest::FhirService service(*definitions, *store, service_options);
+  RequestLog log(config.logging);
+
+  http::ServerOptions server_options;
+  server_options.listen = config.listen;
+  server_options.limits = config.limits;
+  server_options.io_threads = config.io_threads;
+  server_options.worker_threads = config.worker_threads;
+  server_options.error_response = outcome_response;
+  const std::string base = config.base_path;
+  server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
+    metrics.observe_request(route_of(request.target, base), request.method, response.status, seconds);
+    log.write(request, response, seconds);
+  };
+  auto handler = [&](const http::Request& request) -> http::Response {
+    std::string path = request.target.substr(0, request.target.find('?'));
+    http::Response r;
+    if (path == "/healthz" || path == "/readyz") {
+      r.body = "ok\n";
+      r.set_header("Content-Type", "text/plain; charset=utf-8");
+      return r;
+    }
+    if (path == "/metrics") {
+      r.body = metrics.render();
+      r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      return r;
+    }
+    if (path == base || path.rfind(base + "/", 0) == 0) return service.handle(request);
+    return outcome_response(404, "no such endpoint: " + path + " (the FHIR API is under " + base + ")");
+  };
+  http::Server server(server_options, handler);
+  std::vector<uint16_t> ports;
+  try {
+    ports = server.bind();
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: " << e.what() << "\n";
+    return 1;
+  }
+  for (size_t i = 0; i < ports.size(); ++i) {
+    const auto& l = config.listen[i];
+    bool tls = !l.tls_certificate.empty();
+    std::cout << "carebridge: listening on " << (tls ? "https" : "http") << "://" << l.host << ":" << ports[i] << base
+              << " (data in " << config.data_dir << ")" << std::endl;
+  }
+  if (!config.port_file.empty()) {
+    // Written whole, then renamed: a reader never sees a partial port number.
+    std::string temporary = config.port_file + ".tmp";
+    {
+      std::ofstream out(temporary, std::ios::trunc);
+      out << ports.front() << "\n";
+    }
+    std::rename(temporary.c_str(), config.port_file.c_str());
+  }
+  server.run();
+  std::cout << "carebridge: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace carebridge::gateway::cli

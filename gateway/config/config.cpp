@@ -1,0 +1,191 @@
+// Reads the JSON config file with RapidJSON. Unknown members are errors so that a
+// misspelt setting is noticed at start-up rather than silently ignored.
+#include "gateway/config/config.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <charconv>
+#include <fstream>
+#include <iterator>
+
+namespace carebridge::gateway::config {
+namespace {
+
+using Value = rapidjson::Value;
+
+bool read_uint(const Value& object, const char* name, uint64_t& out, std::string& error) {
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd()) return true;
+  if (!it->value.IsUint64()) {
+    error = std::string("\"") + name + "\" must be a non-negative integer";
+    return false;
+  }
+  out = it->value.GetUint64();
+  return true;
+}
+
+template <typename T>
+bool read_number(const Value& object, const char* name, T& out, std::string& error) {
+  uint64_t v = out;
+  if (!read_uint(object, name, v, error)) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+bool read_string(const Value& object, const char* name, std::string& out, std::string& error) {
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd()) return true;
+  if (!it->value.IsString()) {
+    error = std::string("\"") + name + "\" must be a string";
+    return false;
+  }
+  out = it->value.GetString();
+  return true;
+}
+
+bool only_known(const Value& object, std::initializer_list<const char*> known, const char* where, std::string& error) {
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    bool found = false;
+    for (const char* k : known) found = found || std::string_view(it->name.GetString()) == k;
+    if (!found) {
+      error = std::string("unknown setting \"") + it->name.GetString() + "\" in " + where;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_listen(const Value& item, Listen& listen, std::string& error) {
+  if (item.IsString()) {
+    if (!parse_listen(item.GetString(), listen)) {
+      error = std::string("\"listen\": cannot read \"") + item.GetString() + "\" as HOST:PORT";
+      return false;
+    }
+    return true;
+  }
+  if (!item.IsObject()) {
+    error = "\"listen\" entries must be \"HOST:PORT\" or objects";
+    return false;
+  }
+  if (!only_known(item, {"address", "tls_certificate", "tls_private_key"}, "listen", error)) return false;
+  std::string address;
+  if (!read_string(item, "address", address, error)) return false;
+  if (!address.empty() && !parse_listen(address, listen)) {
+    error = "\"listen.address\": cannot read \"" + address + "\" as HOST:PORT";
+    return false;
+  }
+  return read_string(item, "tls_certificate", listen.tls_certificate, error) &&
+         read_string(item, "tls_private_key", listen.tls_private_key, error);
+}
+
+bool read_config(const Value& root, Config& config, std::string& error) {
+  if (!root.IsObject()) {
+    error = "the config must be a JSON object";
+    return false;
+  }
+  if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
+                         "profiles", "port_file"},
+                  "the config", error))
+    return false;
+  if (auto it = root.FindMember("listen"); it != root.MemberEnd()) {
+    config.listen.clear();
+    if (it->value.IsArray()) {
+      for (const auto& item : it->value.GetArray()) {
+        Listen listen;
+        if (!read_listen(item, listen, error)) return false;
+        config.listen.push_back(listen);
+      }
+    } else {
+      Listen listen;
+      if (!read_listen(it->value, listen, error)) return false;
+      config.listen.push_back(listen);
+    }
+  }
+  if (!read_string(root, "data_dir", config.data_dir, error) ||
+      !read_string(root, "base_path", config.base_path, error) ||
+      !read_string(root, "port_file", config.port_file, error) ||
+      !read_number(root, "io_threads", config.io_threads, error) ||
+      !read_number(root, "worker_threads", config.worker_threads, error))
+    return false;
+  if (auto it = root.FindMember("limits"); it != root.MemberEnd()) {
+    const Value& l = it->value;
+    if (!l.IsObject() ||
+        !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
+                        "shutdown_timeout_ms", "max_transaction_entries", "default_page_size", "max_page_size"},
+                    "limits", error))
+      return error.empty() ? (error = "\"limits\" must be an object", false) : false;
+    Limits& m = config.limits;
+    if (!read_number(l, "max_body_bytes", m.max_body_bytes, error) ||
+        !read_number(l, "max_header_bytes", m.max_header_bytes, error) ||
+        !read_number(l, "request_timeout_ms", m.request_timeout_ms, error) ||
+        !read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) ||
+        !read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) ||
+        !read_number(l, "max_transaction_entries", m.max_transaction_entries, error) ||
+        !read_number(l, "default_page_size", m.default_page_size, error) ||
+        !read_number(l, "max_page_size", m.max_page_size, error))
+      return false;
+  }
+  if (auto it = root.FindMember("logging"); it != root.MemberEnd()) {
+    const Value& l = it->value;
+    if (!l.IsObject() || !only_known(l, {"requests", "file"}, "logging", error))
+      return error.empty() ? (error = "\"logging\" must be an object", false) : false;
+    if (auto r = l.FindMember("requests"); r != l.MemberEnd()) {
+      if (!r->value.IsBool()) return (error = "\"logging.requests\" must be true or false", false);
+      config.logging.requests = r->value.GetBool();
+    }
+    if (!read_string(l, "file", config.logging.file, error)) return false;
+  }
+  if (auto it = root.FindMember("profiles"); it != root.MemberEnd()) {
+    if (!it->value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
+    for (auto p = it->value.MemberBegin(); p != it->value.MemberEnd(); ++p) {
+      auto& list = config.profiles[p->name.GetString()];
+      if (!p->value.IsArray()) return (error = "\"profiles\" values must be arrays of URLs", false);
+      for (const auto& url : p->value.GetArray()) {
+        if (!url.IsString()) return (error = "\"profiles\" values must be arrays of URLs", false);
+        list.emplace_back(url.GetString());
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_listen(const std::string& text, Listen& listen) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return false;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  auto digits = std::string_view(text).substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || port > 65535) return false;
+  listen.host = host;
+  listen.port = static_cast<uint16_t>(port);
+  return true;
+}
+
+std::optional<Config> load_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open the config file " + path;
+    return std::nullopt;
+  }
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError()) {
+    error = path + ": not JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+            rapidjson::GetParseError_En(doc.GetParseError());
+    return std::nullopt;
+  }
+  Config config;
+  if (!read_config(doc, config, error)) {
+    error = path + ": " + error;
+    return std::nullopt;
+  }
+  return config;
+}
+
+}  // namespace carebridge::gateway::config

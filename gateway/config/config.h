@@ -1,0 +1,56 @@
+// The server configuration: built-in defaults, then a JSON config file, then the
+// command-line flags (each later source overrides the earlier one).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace carebridge::gateway::config {
+
+struct Listen {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string tls_certificate;  // PEM files; both set turns TLS (1.2+) on for this address
+  std::string tls_private_key;
+};
+
+struct Limits {
+  size_t max_body_bytes = 16u << 20;    // 413 beyond this
+  size_t max_header_bytes = 16u << 10;  // 431 beyond this
+  uint32_t request_timeout_ms = 30000;  // reading one request (slow clients get 408)
+  uint32_t idle_timeout_ms = 60000;     // keep-alive connection with no request under way
+  uint32_t shutdown_timeout_ms = 30000; // in-flight requests get this long on SIGTERM
+  size_t max_transaction_entries = 20000;
+  uint32_t default_page_size = 20;
+  uint32_t max_page_size = 1000;
+};
+
+struct Logging {
+  bool requests = true;  // one JSON line per request
+  std::string file;      // empty: standard error
+};
+
+struct Config {
+  std::vector<Listen> listen{Listen{}};
+  std::string data_dir = "data";
+  std::string base_path = "/fhir";
+  unsigned io_threads = 0;      // 0: one per core
+  unsigned worker_threads = 0;  // 0: four per core (handlers block on the store)
+  Limits limits;
+  Logging logging;
+  // Profiles every resource of a type must meet: "Patient" -> [canonical URLs].
+  std::map<std::string, std::vector<std::string>> profiles;
+  std::string port_file;  // where the bound port is written once listening (tests)
+};
+
+// Reads a config file; nullopt with `error` set when it cannot be read or is wrong.
+std::optional<Config> load_file(const std::string& path, std::string& error);
+
+// Parses "HOST:PORT" ("[::1]:8080" for IPv6); false when malformed.
+bool parse_listen(const std::string& text, Listen& listen);
+
+}  // namespace carebridge::gateway::config

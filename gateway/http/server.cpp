@@ -1,0 +1,373 @@
+// Boost.Beast server (see server.h). The flow of one connection:
+//   accept on a fresh strand -> [TLS handshake] -> wait for the first byte of a
+//   request (idle timeout) -> read the request with a fresh parser (header and body
+//   limits, request deadline) -> run the handler on the worker pool -> write the
+//   response on the strand -> loop (keep-alive; pipelined requests are already in
+//   the buffer) or close.
+#include "gateway/http/server.h"
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace carebridge::gateway::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection when it is between requests (graceful stop).
+  virtual void stop_if_idle() = 0;
+};
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  ServerOptions options;
+  Handler handler;
+  net::io_context ioc;
+  std::optional<net::thread_pool> workers;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::shared_ptr<ssl::context>> tls;  // per acceptor, null for plain HTTP
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mutex;
+  std::set<std::shared_ptr<SessionBase>> sessions;  // live connections
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::optional<net::steady_timer> stop_deadline;
+
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  void accept(size_t index);
+  void begin_stop();
+  void add(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard lock(sessions_mutex);
+    sessions.insert(s);
+  }
+  void remove(SessionBase* s) {
+    std::lock_guard lock(sessions_mutex);
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->get() == s) {
+        sessions.erase(it);
+        break;
+      }
+    }
+    // The last connection of a graceful stop is done: no need to wait for the deadline.
+    if (stopping && sessions.empty() && stop_deadline) stop_deadline->cancel();
+  }
+  Response error(unsigned status, const std::string& message) const {
+    if (options.error_response) return options.error_response(status, message);
+    Response r;
+    r.status = status;
+    r.body = message;
+    r.set_header("Content-Type", "text/plain");
+    return r;
+  }
+};
+
+namespace {
+
+std::chrono::milliseconds ms(uint32_t value) { return std::chrono::milliseconds(value); }
+
+// What plain and TLS connections share; Derived provides stream(), start(), close().
+template <typename Derived>
+class Session : public SessionBase {
+ public:
+  explicit Session(std::shared_ptr<Server::Impl> server) : server_(std::move(server)) {}
+
+  void stop_if_idle() override {
+    net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
+      if (self->idle_) beast::get_lowest_layer(self->stream()).close();
+    });
+  }
+
+ protected:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+
+  // Waits for the next request to begin: the idle timeout applies, not the request deadline.
+  void wait_for_request() {
+    if (server_->stopping) return finish();
+    if (buffer_.size() > 0) return read_request();
+    idle_ = true;
+    beast::get_lowest_layer(derived().stream()).expires_after(ms(server_->options.limits.idle_timeout_ms));
+    derived().stream().async_read_some(
+        buffer_.prepare(4096), beast::bind_front_handler(&Session::on_first_bytes, derived().shared_from_this()));
+  }
+
+  void on_first_bytes(beast::error_code ec, size_t n) {
+    idle_ = false;
+    if (ec) return finish();
+    buffer_.commit(n);
+    read_request();
+  }
+
+  void read_request() {
+    const auto& limits = server_->options.limits;
+    parser_.emplace();
+    parser_->body_limit(limits.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(limits.max_header_bytes));
+    started_ = Clock::now();
+    beast::get_lowest_layer(derived().stream()).expires_after(ms(limits.request_timeout_ms));
+    bhttp::async_read(derived().stream(), buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_read, derived().shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return finish();
+    if (ec == beast::error::timeout) return finish();  // the stream is already closed
+    if (ec) {
+      Request partial;
+      if (parser_ && parser_->is_header_done()) {
+        partial.method = std::string(parser_->get().method_string());
+        partial.target = std::string(parser_->get().target());
+      }
+      unsigned status = ec == bhttp::error::body_limit     ? 413
+                        : ec == bhttp::error::header_limit ? 431
+                                                           : 400;
+      std::string message = status == 413   ? "the request body is larger than the limit of " +
+                                                std::to_string(server_->options.limits.max_body_bytes) + " bytes"
+                            : status == 431 ? "the request headers are larger than the limit"
+                                            : "malformed HTTP request: " + ec.message();
+      return respond(std::move(partial), server_->error(status, message), false);
+    }
+    auto& message = parser_->get();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    request.body = std::move(message.body());
+    boost::system::error_code ignored;
+    auto peer = beast::get_lowest_layer(derived().stream()).socket().remote_endpoint(ignored);
+    if (!ignored) request.remote = peer.address().to_string() + ":" + std::to_string(peer.port());
+    request.tls = Derived::kTls;
+    bool keep_alive = message.keep_alive();
+    // The handler may block (store, validation): run it on the worker pool, then come
+    // back to this connection's strand to write. The tracked executor keeps run() alive.
+    auto strand = net::prefer(derived().stream().get_executor(), net::execution::outstanding_work.tracked);
+    beast::get_lowest_layer(derived().stream()).expires_never();
+    net::post(*server_->workers, [self = derived().shared_from_this(), strand, request = std::move(request),
+                                  keep_alive]() mutable {
+      Response response;
+      try {
+        response = self->server_->handler(request);
+      } catch (const std::exception& e) {
+        response = self->server_->error(500, std::string("internal error: ") + e.what());
+      }
+      net::post(strand, [self, request = std::move(request), response = std::move(response), keep_alive]() mutable {
+        self->respond(std::move(request), std::move(response), keep_alive);
+      });
+    });
+  }
+
+  void respond(Request request, Response response, bool keep_alive) {
+    keep_alive = keep_alive && !server_->stopping;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(response.status);
+    for (const auto& [name, value] : response.headers) res->insert(name, value);
+    res->set(bhttp::field::server, "carebridge");
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    if (request.method == "HEAD") res->body().clear();
+    response_ = res;
+    if (server_->options.observer) {
+      response.body.clear();
+      server_->options.observer(request, response, std::chrono::duration<double>(Clock::now() - started_).count());
+    }
+    beast::get_lowest_layer(derived().stream()).expires_after(ms(server_->options.limits.request_timeout_ms));
+    bhttp::async_write(derived().stream(), *response_,
+                       beast::bind_front_handler(&Session::on_write, derived().shared_from_this(), keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, size_t) {
+    response_.reset();
+    if (ec || !keep_alive) return finish();
+    wait_for_request();
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    derived().close();
+    server_->remove(this);
+  }
+
+  std::shared_ptr<Server::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  Clock::time_point started_ = Clock::now();
+  bool idle_ = false;
+  bool finished_ = false;
+};
+
+class PlainSession : public Session<PlainSession>, public std::enable_shared_from_this<PlainSession> {
+ public:
+  static constexpr bool kTls = false;
+  PlainSession(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
+      : Session(std::move(server)), stream_(std::move(socket)) {}
+  beast::tcp_stream& stream() { return stream_; }
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  }
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+ public:
+  static constexpr bool kTls = true;
+  TlsSession(tcp::socket&& socket, ssl::context& context, std::shared_ptr<Server::Impl> server)
+      : Session(std::move(server)), stream_(std::move(socket), context) {}
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(ms(self->server_->options.limits.request_timeout_ms));
+      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+        if (ec) return self->finish();
+        self->wait_for_request();
+      });
+    });
+  }
+  void close() {
+    // The TLS close_notify gets a deadline of its own (a peer may never answer it).
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
+  }
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+std::shared_ptr<ssl::context> make_tls(const config::Listen& listen) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::single_dh_use);
+  context->use_certificate_chain_file(listen.tls_certificate);
+  context->use_private_key_file(listen.tls_private_key, ssl::context::pem);
+  return context;
+}
+
+}  // namespace
+
+void Server::Impl::accept(size_t index) {
+  auto acceptor = acceptors[index];
+  acceptor->async_accept(net::make_strand(ioc), [self = shared_from_this(), index](beast::error_code ec, tcp::socket socket) {
+    if (self->stopping) return;
+    if (!ec) {
+      if (auto& context = self->tls[index]) {
+        auto session = std::make_shared<TlsSession>(std::move(socket), *context, self);
+        self->add(session);
+        session->start();
+      } else {
+        auto session = std::make_shared<PlainSession>(std::move(socket), self);
+        self->add(session);
+        session->start();
+      }
+    }
+    self->accept(index);
+  });
+}
+
+void Server::Impl::begin_stop() {
+  if (stopping.exchange(true)) return;
+  net::post(ioc, [self = shared_from_this()] {
+    boost::system::error_code ec;
+    self->signals.cancel(ec);
+    for (auto& a : self->acceptors) a->close(ec);
+    std::vector<std::shared_ptr<SessionBase>> live;
+    {
+      std::lock_guard lock(self->sessions_mutex);
+      live.assign(self->sessions.begin(), self->sessions.end());
+    }
+    for (auto& s : live) s->stop_if_idle();
+    // Requests in flight get until the deadline; then everything stops.
+    std::lock_guard lock(self->sessions_mutex);
+    if (self->sessions.empty()) return;
+    self->stop_deadline.emplace(self->ioc, ms(self->options.limits.shutdown_timeout_ms));
+    self->stop_deadline->async_wait([self](beast::error_code e) {
+      if (!e) self->ioc.stop();
+    });
+  });
+}
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  impl_->ioc.stop();
+  if (impl_->workers) impl_->workers->join();
+}
+
+std::vector<uint16_t> Server::bind() {
+  std::vector<uint16_t> ports;
+  for (const auto& listen : impl_->options.listen) {
+    beast::error_code ec;
+    auto address = net::ip::make_address(listen.host, ec);
+    if (ec) throw std::runtime_error("cannot listen on '" + listen.host + "': not an IP address");
+    tcp::endpoint endpoint(address, listen.port);
+    auto acceptor = std::make_shared<tcp::acceptor>(net::make_strand(impl_->ioc));
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + listen.host + ":" + std::to_string(listen.port) + ": " + ec.message());
+    std::shared_ptr<ssl::context> context;
+    if (!listen.tls_certificate.empty() || !listen.tls_private_key.empty()) {
+      try {
+        context = make_tls(listen);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("cannot load the TLS certificate or key for " + listen.host + ": " + e.what());
+      }
+    }
+    ports.push_back(acceptor->local_endpoint().port());
+    impl_->acceptors.push_back(std::move(acceptor));
+    impl_->tls.push_back(std::move(context));
+  }
+  return ports;
+}
+
+void Server::run() {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned io_threads = impl_->options.io_threads ? impl_->options.io_threads : cores;
+  unsigned worker_threads = impl_->options.worker_threads ? impl_->options.worker_threads : 4 * cores;
+  impl_->workers.emplace(worker_threads);
+  for (size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
+  impl_->signals.async_wait([impl = impl_](beast::error_code ec, int) {
+    if (!ec) impl->begin_stop();
+  });
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+  impl_->workers->join();
+}
+
+void Server::stop() { impl_->begin_stop(); }
+
+}  // namespace carebridge::gateway::http

@@ -1,0 +1,54 @@
+// The HTTP(S) server: Boost.Beast on an io_context run by one thread per core,
+// one strand per connection, keep-alive and pipelining, TLS 1.2+ on addresses
+// with a certificate, limits on header and body size, a deadline for reading each
+// request, an idle timeout between requests, and a graceful stop (SIGTERM/SIGINT
+// or stop()) that finishes the requests in flight. Handlers run on a separate
+// worker pool so that blocking work never stalls the I/O threads. Beast stays in
+// server.cpp; this header only shows plain types.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/config/config.h"
+#include "gateway/http/message.h"
+
+namespace carebridge::gateway::http {
+
+struct ServerOptions {
+  std::vector<config::Listen> listen;
+  config::Limits limits;
+  unsigned io_threads = 0;      // 0: one per core
+  unsigned worker_threads = 0;  // 0: four per core
+  // Answers errors the server finds itself (400, 408, 413, 431, 503) with a body.
+  std::function<Response(unsigned status, const std::string& message)> error_response;
+  // Told about every response written (route metrics, request log).
+  std::function<void(const Request&, const Response&, double seconds)> observer;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every listen address; throws std::runtime_error when one cannot be bound.
+  // Returns the bound ports in the order of the addresses (useful with port 0).
+  std::vector<uint16_t> bind();
+  // Serves until stop() or SIGTERM/SIGINT, then lets requests in flight finish
+  // (up to limits.shutdown_timeout_ms) and returns.
+  void run();
+  // Begins the graceful stop. Thread-safe.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace carebridge::gateway::http

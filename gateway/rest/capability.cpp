@@ -1,0 +1,157 @@
+// GET [base]/metadata: the CapabilityStatement, generated from what the service
+// really implements (types, interactions, search parameters from the registry);
+// and the $validate operation on types and instances.
+#include "fhir/io/format.h"
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/operation_outcome.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/resource_edit.h"
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Element;
+using fhir::model::Severity;
+
+void member(std::string& out, const char* name, std::string_view value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  fhir::json::append_json_string(out, value);
+}
+
+std::string codes(std::initializer_list<const char*> list) {
+  std::string out = "[";
+  for (const char* c : list) {
+    if (out.size() > 1) out += ',';
+    out += "{\"code\":\"";
+    out += c;
+    out += "\"}";
+  }
+  return out + "]";
+}
+
+std::string resource_entry(const std::string& type, const SearchRegistry& registry,
+                           const std::map<std::string, std::vector<std::string>>& profiles) {
+  std::string out = "{";
+  member(out, "type", type);
+  if (auto it = profiles.find(type); it != profiles.end() && !it->second.empty()) {
+    out += ",\"supportedProfile\":[";
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      if (i) out += ',';
+      fhir::json::append_json_string(out, it->second[i]);
+    }
+    out += ']';
+  }
+  out += ",\"interaction\":" +
+         codes({"read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"});
+  out += R"(,"versioning":"versioned-update","readHistory":true,"updateCreate":true,"conditionalCreate":true,)"
+         R"("conditionalRead":"not-supported","conditionalUpdate":true,"conditionalDelete":"single",)"
+         R"("referencePolicy":["literal","local"],"searchInclude":[)";
+  bool first = true;
+  for (const auto& [code, param] : registry.of(type)) {
+    if (param.type != "reference") continue;
+    if (!first) out += ',';
+    first = false;
+    fhir::json::append_json_string(out, type + ":" + code);
+  }
+  out += "],\"searchParam\":[";
+  out += R"({"name":"_id","definition":"http://hl7.org/fhir/SearchParameter/Resource-id","type":"token"})";
+  out += R"(,{"name":"_lastUpdated","definition":"http://hl7.org/fhir/SearchParameter/Resource-lastUpdated","type":"date"})";
+  for (const auto& [code, param] : registry.of(type)) {
+    if (code == "_id" || code == "_lastUpdated") continue;
+    out += ",{";
+    member(out, "name", code);
+    if (!param.url.empty()) {
+      out += ',';
+      member(out, "definition", param.url);
+    }
+    out += ',';
+    member(out, "type", param.type);
+    out += '}';
+  }
+  out += R"(],"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"}]})";
+  return out;
+}
+
+}  // namespace
+
+http::Response FhirService::capability(Call& call) {
+  std::string out = "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\",";
+  member(out, "date", format_instant(now_ms()).substr(0, 10));
+  out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";
+  out += "\"implementation\":{\"description\":\"Carebridge FHIR gateway\",";
+  member(out, "url", call.base_url);
+  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":[],"rest":[{"mode":"server","resource":[)";
+  bool first = true;
+  for (const auto& type : supported_types()) {
+    if (!first) out += ',';
+    first = false;
+    out += resource_entry(type, registry_, options_.profiles);
+  }
+  out += "],\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
+  out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";
+  http::Response r;
+  r.body = to_format(call, out, false);
+  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
+  return r;
+}
+
+http::Response FhirService::validate_operation(Call& call, const std::string& type, const std::string& id) {
+  std::string mode(param(call.target.params, "mode"));
+  std::vector<std::string> profiles;
+  if (auto p = param(call.target.params, "profile"); !p.empty()) profiles.emplace_back(p);
+  std::unique_ptr<fhir::model::Document> doc;
+  Issues issues;
+  const Element* resource = nullptr;
+  if (!call.request.body.empty() && call.request.method == "POST") {
+    unsigned status = 0;
+    doc = parse_body(call, status, issues);
+    if (!doc) return outcome(call, status, std::move(issues));
+    resource = doc->root();
+    if (resource->type == "Parameters") {
+      resource = nullptr;
+      for (const Element* p : doc->root()->children()) {
+        if (p->base_name() != "parameter") continue;
+        const Element* name = p->child("name");
+        std::string_view n = name && name->has_value ? name->value : std::string_view();
+        for (const Element* v : p->children()) {
+          if (n == "resource" && v->base_name() == "resource") resource = v;
+          if (n == "mode" && v->base_name() == "value" && v->has_value) mode = std::string(v->value);
+          if (n == "profile" && v->base_name() == "value" && v->has_value) profiles.emplace_back(v->value);
+        }
+      }
+    }
+  } else if (!id.empty()) {
+    auto record = store_.read(type, id);
+    if (!record || record->deleted) {
+      return outcome(call, 404, {{Severity::Error, "not-found", type + "/" + id + " is not known", {}, {}}});
+    }
+    auto parsed = fhir::io::read(record->body, definitions_);
+    doc = std::move(parsed.document);
+    resource = doc ? doc->root() : nullptr;
+  }
+  if (mode == "delete") {
+    if (id.empty() || !store_.read(type, id)) {
+      return outcome(call, 400, {{Severity::Error, "required", "mode=delete needs an existing resource's URL", {}, {}}});
+    }
+    return outcome(call, 200, {{Severity::Information, "informational", type + "/" + id + " can be deleted", {}, {}}});
+  }
+  if (!resource) {
+    return outcome(call, 400, {{Severity::Error, "required", "$validate needs a resource (the body or a Parameters 'resource')", {}, {}}});
+  }
+  if (resource->type != type) {
+    return outcome(call, 400, {{Severity::Error, "invalid",
+                                "the resource is a " + std::string(resource->type) + ", not a " + type, {}, {}}});
+  }
+  if (mode == "update" && resource_id(*resource).empty()) {
+    issues.push_back({Severity::Error, "required", "mode=update needs the resource's id", {}, {}});
+  }
+  Issues found = validate(*resource, profiles);
+  issues.insert(issues.end(), found.begin(), found.end());
+  return outcome(call, 200, std::move(issues));
+}
+
+}  // namespace carebridge::gateway::rest

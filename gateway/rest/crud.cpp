@@ -1,0 +1,274 @@
+// read, vread, create, update and delete, plain and conditional (FHIR R4 http.html
+// 3.1.0.2-3.1.0.7). Writes are planned against the current version and committed
+// with that version as a precondition; a concurrent change makes the commit
+// conflict and the write is planned again (or answers 412 under If-Match).
+#include <random>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/operation_outcome.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/resource_edit.h"
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Severity;
+
+}  // namespace
+
+std::string new_resource_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t a = random(), b = random();
+  std::string id;
+  for (int i = 0; i < 32; ++i) {
+    uint64_t& word = i < 16 ? a : b;
+    id += kHex[word & 15];
+    word >>= 4;
+    if (i == 7 || i == 11 || i == 15 || i == 19) id += '-';
+  }
+  id[14] = '4';  // a version 4 UUID
+  return id;
+}
+
+bool has_error(const Issues& issues) {
+  for (const auto& i : issues) {
+    if (i.severity == Severity::Error || i.severity == Severity::Fatal) return true;
+  }
+  return false;
+}
+
+namespace {
+
+Result found(const store::ResourceRecord& r, unsigned status) {
+  Result result;
+  result.status = status;
+  result.resource_json = r.body;
+  result.location = r.type + "/" + r.id + "/_history/" + std::to_string(r.version);
+  result.etag = "W/\"" + std::to_string(r.version) + "\"";
+  result.last_modified_ms = r.updated_ms;
+  return result;
+}
+
+}  // namespace
+
+Result FhirService::read(const std::string& type, const std::string& id, std::optional<int64_t> version) {
+  auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
+  if (!record) {
+    return failure(404, "not-found",
+                   version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");
+  }
+  if (record->deleted) {
+    Result r = failure(410, "deleted", type + "/" + id + " was deleted");
+    r.etag = "W/\"" + std::to_string(record->version) + "\"";
+    r.last_modified_ms = record->updated_ms;
+    return r;
+  }
+  Result r = found(*record, 200);
+  r.location.clear();
+  return r;
+}
+
+store::Write FhirService::make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                                     const std::string& id, int64_t version, const char* method, Result& result) {
+  int64_t now = now_ms();
+  std::string instant = format_instant(now);
+  set_identity(doc, definitions_, resource, id, std::to_string(version), instant);
+  store::Write w;
+  w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false})};
+  w.expected_version = version - 1;
+  w.index = extractor_->extract(resource);
+  result = found(w.record, version == 1 ? 201 : 200);
+  return w;
+}
+
+std::vector<store::ResourceRecord> FhirService::match(const std::string& type, const Params& criteria, size_t limit,
+                                                      Issues& issues) {
+  ParsedSearch parsed;
+  if (!parse_search(registry_, type, criteria, options_.limits, true, parsed, issues)) return {};
+  parsed.query.count = static_cast<uint32_t>(limit);
+  parsed.query.offset = 0;
+  parsed.query.want_total = false;
+  return store_.search(parsed.query).page;
+}
+
+FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::model::Element& resource,
+                                              const std::string& type, const std::string& if_none_exist,
+                                              const std::string& assigned_id) {
+  Planned p;
+  const auto& root = resource;
+  if (root.type != type) {
+    p.result = failure(400, "invalid", "the body is a " + std::string(root.type) + ", not a " + type);
+    return p;
+  }
+  if (!if_none_exist.empty()) {
+    Issues issues;
+    auto matches = match(type, parse_query(if_none_exist), 2, issues);
+    if (has_error(issues)) {
+      p.result.status = 400;
+      p.result.issues = std::move(issues);
+      return p;
+    }
+    if (matches.size() == 1) {
+      p.result = found(matches[0], 200);
+      return p;
+    }
+    if (matches.size() > 1) {
+      p.result = failure(412, "duplicate", "If-None-Exist matches more than one " + type);
+      return p;
+    }
+  }
+  Issues issues = validate(root);
+  if (has_error(issues)) {
+    p.result.status = 422;
+    p.result.issues = std::move(issues);
+    return p;
+  }
+  p.write = make_write(doc, resource, type, assigned_id.empty() ? new_resource_id() : assigned_id, 1, "POST", p.result);
+  p.result.status = 201;
+  return p;
+}
+
+FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
+                                              const std::string& type, const std::string& id,
+                                              std::optional<int64_t> if_match) {
+  Planned p;
+  const auto& root = resource;
+  if (root.type != type) {
+    p.result = failure(400, "invalid", "the body is a " + std::string(root.type) + ", not a " + type);
+    return p;
+  }
+  std::string_view body_id = resource_id(root);
+  if (body_id.empty()) {
+    p.result = failure(400, "required", "an update needs the resource's id in the body");
+    return p;
+  }
+  if (body_id != id) {
+    p.result = failure(400, "invalid", "the id in the body (" + std::string(body_id) + ") is not the id in the URL (" + id + ")");
+    return p;
+  }
+  Issues issues = validate(root);
+  if (has_error(issues)) {
+    p.result.status = 422;
+    p.result.issues = std::move(issues);
+    return p;
+  }
+  auto current = store_.read(type, id);
+  int64_t version = current ? current->version : 0;
+  if (if_match && *if_match != version) {
+    p.result = failure(412, "conflict",
+                       type + "/" + id + " is at version " + std::to_string(version) + ", not " + std::to_string(*if_match));
+    return p;
+  }
+  p.write = make_write(doc, resource, type, id, version + 1, "PUT", p.result);
+  p.result.status = current && !current->deleted ? 200 : 201;
+  return p;
+}
+
+FhirService::Planned FhirService::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+                                                          const std::string& type, const Params& criteria,
+                                                          std::optional<int64_t> if_match) {
+  Planned p;
+  Params search;
+  for (const auto& c : criteria) {
+    if (c.first != "_format" && c.first != "_pretty") search.push_back(c);
+  }
+  if (search.empty()) {
+    p.result = failure(400, "required", "PUT on " + type + " needs search criteria (conditional update) or an id in the URL");
+    return p;
+  }
+  Issues issues;
+  auto matches = match(type, search, 2, issues);
+  if (has_error(issues)) {
+    p.result.status = 400;
+    p.result.issues = std::move(issues);
+    return p;
+  }
+  if (matches.size() > 1) {
+    p.result = failure(412, "multiple-matches", "the criteria match more than one " + type);
+    return p;
+  }
+  std::string_view body_id = resource_id(resource);
+  if (matches.empty()) {
+    if (!body_id.empty()) return plan_update(doc, resource, type, std::string(body_id), if_match);
+    std::string id = new_resource_id();
+    set_primitive(doc, definitions_, resource, "id", id);
+    return plan_update(doc, resource, type, id, if_match);
+  }
+  if (!body_id.empty() && body_id != matches[0].id) {
+    p.result = failure(400, "invalid", "the id in the body is not the id of the resource the criteria match");
+    return p;
+  }
+  if (body_id.empty()) set_primitive(doc, definitions_, resource, "id", matches[0].id);
+  return plan_update(doc, resource, type, matches[0].id, if_match);
+}
+
+FhirService::Planned FhirService::plan_delete(const std::string& type, const std::string& id,
+                                              std::optional<int64_t> if_match) {
+  Planned p;
+  auto current = store_.read(type, id);
+  int64_t version = current ? current->version : 0;
+  if (if_match && *if_match != version) {
+    p.result = failure(412, "conflict",
+                       type + "/" + id + " is at version " + std::to_string(version) + ", not " + std::to_string(*if_match));
+    return p;
+  }
+  if (!current || current->deleted) {
+    p.result.status = 204;  // deleting what is not there succeeds (idempotent)
+    return p;
+  }
+  int64_t now = now_ms();
+  store::Write w;
+  w.record = {type, id, version + 1, format_instant(now), now, true, "DELETE", ""};
+  w.expected_version = version;
+  p.result.status = 204;
+  p.result.etag = "W/\"" + std::to_string(version + 1) + "\"";
+  p.result.location = type + "/" + id + "/_history/" + std::to_string(version + 1);
+  p.write = std::move(w);
+  return p;
+}
+
+FhirService::Planned FhirService::plan_conditional_delete(const std::string& type, const Params& criteria) {
+  Planned p;
+  Params search;
+  for (const auto& c : criteria) {
+    if (c.first != "_format" && c.first != "_pretty") search.push_back(c);
+  }
+  if (search.empty()) {
+    p.result = failure(400, "required", "DELETE on " + type + " needs search criteria (conditional delete)");
+    return p;
+  }
+  Issues issues;
+  auto matches = match(type, search, 2, issues);
+  if (has_error(issues)) {
+    p.result.status = 400;
+    p.result.issues = std::move(issues);
+    return p;
+  }
+  if (matches.size() > 1) {
+    p.result = failure(412, "multiple-matches", "the criteria match more than one " + type);
+    return p;
+  }
+  if (matches.empty()) {
+    p.result.status = 204;
+    return p;
+  }
+  return plan_delete(type, matches[0].id, std::nullopt);
+}
+
+Result FhirService::execute(const std::function<Planned()>& plan) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    Planned planned = plan();
+    if (!planned.write) return planned.result;
+    std::vector<store::Write> writes;
+    writes.push_back(std::move(*planned.write));
+    auto committed = store_.commit(std::move(writes));
+    if (committed.ok()) return planned.result;
+    if (committed.status != store::CommitResult::Status::Conflict) return failure(500, "exception", committed.message);
+  }
+  return failure(409, "conflict", "the resource kept changing while this request was written; try again");
+}
+
+}  // namespace carebridge::gateway::rest

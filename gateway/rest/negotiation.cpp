@@ -1,0 +1,185 @@
+// Target, query, format and Prefer parsing (see negotiation.h).
+#include "gateway/rest/negotiation.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A media type or _format value: json, xml, or Unknown (any other); `wildcard` for */*.
+fhir::io::Format format_of(std::string_view value, bool& wildcard) {
+  std::string v = lower(trim(value.substr(0, value.find(';'))));
+  wildcard = v == "*/*" || v == "application/*";
+  if (v == "json" || v == "application/fhir+json" || v == "application/json" || v == "application/json+fhir")
+    return fhir::io::Format::Json;
+  if (v == "xml" || v == "application/fhir+xml" || v == "application/xml" || v == "text/xml" ||
+      v == "application/xml+fhir")
+    return fhir::io::Format::Xml;
+  return fhir::io::Format::Unknown;
+}
+
+}  // namespace
+
+std::string url_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                 c == '.' || c == '~' || c == ':' || c == '/' || c == '|';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Params parse_query(std::string_view query) {
+  Params params;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      params.emplace_back(url_decode(pair), "");
+    } else {
+      params.emplace_back(url_decode(pair.substr(0, eq)), url_decode(pair.substr(eq + 1)));
+    }
+  }
+  return params;
+}
+
+Target parse_target(std::string_view target) {
+  Target t;
+  auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  // '+' is literal in paths, so decode only %XX here.
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
+      t.path += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
+      i += 2;
+    } else {
+      t.path += path[i];
+    }
+  }
+  if (q != std::string_view::npos) {
+    t.query = std::string(target.substr(q + 1));
+    t.params = parse_query(t.query);
+  }
+  return t;
+}
+
+std::string_view param(const Params& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+bool has_param(const Params& params, std::string_view name) {
+  for (const auto& p : params) {
+    if (p.first == name) return true;
+  }
+  return false;
+}
+
+Prefer parse_prefer(std::string_view header) {
+  Prefer prefer;
+  while (!header.empty()) {
+    auto comma = header.find_first_of(",;");
+    std::string item = lower(trim(header.substr(0, comma)));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    if (item == "return=minimal") prefer.return_ = Return::Minimal;
+    if (item == "return=representation") prefer.return_ = Return::Representation;
+    if (item == "return=operationoutcome") prefer.return_ = Return::OperationOutcome;
+    if (item == "handling=strict") prefer.strict = true;
+    if (item == "handling=lenient") prefer.strict = false;
+  }
+  return prefer;
+}
+
+Negotiation negotiate(const http::Request& request, const Params& params) {
+  Negotiation n;
+  std::string_view pretty = param(params, "_pretty");
+  n.pretty = pretty == "true";
+  bool wildcard = false;
+  if (has_param(params, "_format")) {
+    n.format = format_of(param(params, "_format"), wildcard);
+    if (n.format == fhir::io::Format::Unknown) {
+      n.format = fhir::io::Format::Json;
+      n.acceptable = false;
+    }
+    return n;
+  }
+  std::string_view accept = request.header("Accept");
+  if (trim(accept).empty()) return n;
+  // The first listed type we can write wins (quality values are rarely used by FHIR clients).
+  bool any = false;
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    fhir::io::Format f = format_of(accept.substr(0, comma), wildcard);
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    if (f != fhir::io::Format::Unknown) {
+      n.format = f;
+      return n;
+    }
+    any = any || wildcard;
+  }
+  n.acceptable = any;
+  return n;
+}
+
+fhir::io::Format body_format(const http::Request& request) {
+  std::string_view type = request.header("Content-Type");
+  if (trim(type).empty()) return fhir::io::detect(request.body);
+  bool wildcard = false;
+  return format_of(type, wildcard);
+}
+
+std::string_view media_type(fhir::io::Format format) {
+  return format == fhir::io::Format::Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
+}
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,46 @@
+// Changes the REST layer makes to a parsed resource before it is stored or
+// returned: id and meta (versionId, lastUpdated), reference rewriting for
+// transactions, and the _elements / _summary subsets.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
+
+namespace carebridge::gateway::rest {
+
+namespace model = fhir::model;
+
+// The resource's logical id, or empty.
+std::string_view resource_id(const model::Element& resource);
+
+// Sets (adding when missing) a primitive child of `parent` ("id", "versionId").
+void set_primitive(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& parent,
+                   std::string_view name, std::string_view value);
+
+// Removes every child of `parent` with this base name.
+void remove_children(model::Element& parent, std::string_view name);
+
+// Sets id, meta.versionId and meta.lastUpdated (the server owns these).
+void set_identity(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& resource,
+                  std::string_view id, std::string_view version, std::string_view last_updated);
+
+// Calls `visit` with every reference-like primitive in the resource (Reference.reference,
+// uri, url, canonical values), contained and nested resources included; the visitor may
+// change its value via `document.copy`.
+void for_each_reference(model::Element& resource, const std::function<void(model::Element& primitive)>& visit);
+
+// Keeps only the listed top-level elements (plus id and meta) and tags the
+// resource SUBSETTED (_elements).
+void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,
+                   const std::set<std::string, std::less<>>& names);
+
+enum class Summary { False, True, Text, Data, Count };
+// Removes what a _summary mode leaves out and tags the resource SUBSETTED.
+void apply_summary(model::Document& document, const fhir::definitions::Definitions& definitions, Summary summary);
+
+}  // namespace carebridge::gateway::rest

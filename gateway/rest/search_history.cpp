@@ -1,0 +1,217 @@
+// search (type and system, GET and POST _search) and history (instance, type,
+// system) answered as searchset and history Bundles with paging links.
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/operation_outcome.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Severity;
+
+void append_string_member(std::string& out, const char* name, std::string_view value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  fhir::json::append_json_string(out, value);
+}
+
+// Opens a Bundle's JSON up to (not including) its entries.
+std::string bundle_head(const char* type, int64_t total, const std::vector<std::pair<std::string, std::string>>& links) {
+  std::string out = "{\"resourceType\":\"Bundle\",";
+  append_string_member(out, "type", type);
+  out += ",\"meta\":{";
+  append_string_member(out, "lastUpdated", format_instant(now_ms()));
+  out += "}";
+  if (total >= 0) out += ",\"total\":" + std::to_string(total);
+  if (!links.empty()) {
+    out += ",\"link\":[";
+    for (size_t i = 0; i < links.size(); ++i) {
+      if (i) out += ',';
+      out += '{';
+      append_string_member(out, "relation", links[i].first);
+      out += ',';
+      append_string_member(out, "url", links[i].second);
+      out += '}';
+    }
+    out += ']';
+  }
+  return out;
+}
+
+const char* status_line(const store::ResourceRecord& r) {
+  if (r.deleted) return "204 No Content";
+  return r.method == "POST" || r.version == 1 ? "201 Created" : "200 OK";
+}
+
+}  // namespace
+
+std::string FhirService::bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset,
+                                     uint32_t count) {
+  std::string url = call.base_url + (path.empty() ? "" : "/" + path) + "?";
+  for (const auto& [k, v] : params) {
+    if (k == "_count" || k == "_offset") continue;
+    url += url_encode(k) + "=" + url_encode(v) + "&";
+  }
+  return url + "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
+}
+
+http::Response FhirService::search(Call& call, const std::string& type, const Params& params) {
+  ParsedSearch parsed;
+  Issues issues;
+  if (!parse_search(registry_, type, params, options_.limits, call.prefer.strict, parsed, issues)) {
+    return outcome(call, 400, std::move(issues));
+  }
+  auto& q = parsed.query;
+  auto result = store_.search(q);
+
+  // _include: the targets of the page's references; _revinclude: what refers to the page.
+  std::vector<store::ResourceRecord> included;
+  std::set<std::string> seen;
+  for (const auto& r : result.page) seen.insert(r.type + "/" + r.id);
+  for (const auto& inc : parsed.includes) {
+    std::map<std::string, std::vector<std::string>> ids_by_type;
+    for (const auto& r : result.page) {
+      if (inc.source_type == r.type || inc.source_type == "*") ids_by_type[r.type].push_back(r.id);
+    }
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& [t, ids] : ids_by_type) {
+      for (const auto& [id, row] : store_.index_rows(t, ids, inc.param)) {
+        auto slash = row.code.find('/');
+        if (slash == std::string::npos) continue;
+        std::string target_type = row.code.substr(0, slash);
+        if (!inc.target_type.empty() && target_type != inc.target_type) continue;
+        if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+      }
+    }
+    for (auto& r : store_.read_many(keys)) included.push_back(std::move(r));
+  }
+  for (const auto& inc : parsed.revincludes) {
+    if (result.page.empty()) break;
+    store::SearchQuery rq;
+    rq.type = inc.source_type;
+    rq.count = options_.limits.max_page_size;
+    rq.want_total = false;
+    store::Clause clause;
+    clause.param = inc.param;
+    for (const auto& r : result.page) {
+      store::ValueMatch m;
+      m.kind = store::ValueMatch::Kind::Reference;
+      m.code = r.type + "/" + r.id;
+      clause.any_of.push_back(m);
+    }
+    rq.clauses.push_back(std::move(clause));
+    for (auto& r : store_.search(rq).page) {
+      if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
+    }
+  }
+
+  std::string path = type;
+  std::vector<std::pair<std::string, std::string>> links;
+  links.emplace_back("self", bundle_link(call, path, parsed.used, q.offset, q.count));
+  if (q.count > 0) {
+    links.emplace_back("first", bundle_link(call, path, parsed.used, 0, q.count));
+    bool more = result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count;
+    if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + q.count, q.count));
+    if (q.offset > 0) {
+      links.emplace_back("previous", bundle_link(call, path, parsed.used, q.offset > q.count ? q.offset - q.count : 0, q.count));
+    }
+  }
+  std::string out = bundle_head("searchset", result.total, links);
+  out += ",\"entry\":[";
+  bool first = true;
+  Call json_call = call;
+  json_call.negotiation = {fhir::io::Format::Json, false, true};
+  auto add = [&](const store::ResourceRecord& r, const char* mode) {
+    if (!first) out += ',';
+    first = false;
+    out += '{';
+    append_string_member(out, "fullUrl", call.base_url + "/" + r.type + "/" + r.id);
+    out += ",\"resource\":" + to_format(json_call, r.body, true) + ",\"search\":{";
+    append_string_member(out, "mode", mode);
+    out += "}}";
+  };
+  for (const auto& r : result.page) add(r, "match");
+  for (const auto& r : included) add(r, "include");
+  if (!issues.empty()) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"resource\":" + fhir::validation::operation_outcome_json(issues) + ",\"search\":{\"mode\":\"outcome\"}}";
+  }
+  out += "]}";
+  if (first) out.replace(out.size() - 12, 12, "}");  // no entries: drop the empty array
+  http::Response r;
+  r.status = 200;
+  r.body = to_format(call, out, false);
+  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
+  return r;
+}
+
+http::Response FhirService::history(Call& call, const std::string& type, const std::string& id) {
+  const auto& params = call.target.params;
+  store::HistoryQuery q;
+  q.type = type;
+  q.id = id;
+  q.count = options_.limits.default_page_size;
+  Params used;
+  for (const auto& [k, v] : params) {
+    if (k == "_since") {
+      auto range = date_range(v);
+      if (!range) return outcome(call, 400, {{Severity::Error, "invalid", "_since must be an instant, not '" + v + "'", {}, {}}});
+      q.since_ms = static_cast<int64_t>(range->first * 1000);
+      used.emplace_back(k, v);
+    } else if (k == "_count" || k == "_offset") {
+      uint32_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size()) {
+        return outcome(call, 400, {{Severity::Error, "invalid", k + " must be a non-negative integer", {}, {}}});
+      }
+      if (k == "_count") q.count = std::min(n, options_.limits.max_page_size);
+      if (k == "_offset") q.offset = n;
+    }
+  }
+  auto result = store_.history(q);
+  if (!id.empty() && result.total == 0 && !store_.read(type, id)) {
+    return outcome(call, 404, {{Severity::Error, "not-found", type + "/" + id + " is not known", {}, {}}});
+  }
+  std::string path = type.empty() ? "_history" : id.empty() ? type + "/_history" : type + "/" + id + "/_history";
+  std::vector<std::pair<std::string, std::string>> links;
+  links.emplace_back("self", bundle_link(call, path, used, q.offset, q.count));
+  if (q.offset + q.count < result.total) links.emplace_back("next", bundle_link(call, path, used, q.offset + q.count, q.count));
+  if (q.offset > 0) links.emplace_back("previous", bundle_link(call, path, used, q.offset > q.count ? q.offset - q.count : 0, q.count));
+  std::string out = bundle_head("history", result.total, links);
+  out += ",\"entry\":[";
+  for (size_t i = 0; i < result.page.size(); ++i) {
+    const auto& r = result.page[i];
+    if (i) out += ',';
+    out += '{';
+    append_string_member(out, "fullUrl", call.base_url + "/" + r.type + "/" + r.id);
+    if (!r.deleted) out += ",\"resource\":" + r.body;
+    out += ",\"request\":{";
+    append_string_member(out, "method", r.method);
+    out += ',';
+    append_string_member(out, "url", r.method == "POST" ? r.type : r.type + "/" + r.id);
+    out += "},\"response\":{";
+    append_string_member(out, "status", status_line(r));
+    out += ',';
+    append_string_member(out, "etag", "W/\"" + std::to_string(r.version) + "\"");
+    out += ',';
+    append_string_member(out, "lastModified", r.last_updated);
+    out += "}}";
+  }
+  out += "]}";
+  if (result.page.empty()) out.replace(out.size() - 12, 12, "}");
+  http::Response r;
+  r.status = 200;
+  r.body = to_format(call, out, false);
+  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
+  return r;
+}
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,39 @@
+// Search-index extraction: the rows a resource contributes to the search index,
+// one per value of each supported SearchParameter of its type. Two extractors
+// share the conversion from FHIR values to rows: the path extractor (a subset of
+// FHIRPath enough for the core SearchParameter expressions: paths, unions, `as`,
+// ofType, where(resolve() is T), where(a='b'), extension('url'), first()) and, once
+// the FHIRPath engine links, one that evaluates the expressions in full.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/element.h"
+#include "gateway/rest/search_registry.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::rest {
+
+class IndexExtractor {
+ public:
+  virtual ~IndexExtractor() = default;
+  // The index rows of `resource` for every supported search parameter of its type.
+  virtual std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const = 0;
+};
+
+std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry);
+
+// Appends the rows one value (a node selected by the parameter's expression) gives.
+void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<store::IndexEntry>& out);
+
+// Folds a string for matching: ASCII lower case, common Latin accents removed.
+std::string fold(std::string_view text);
+
+// "Patient/123" from a reference ("Patient/123", "Patient/123/_history/2",
+// "https://x/fhir/Patient/123"); empty when it does not end in Type/id.
+std::string reference_key(std::string_view reference);
+
+}  // namespace carebridge::gateway::rest

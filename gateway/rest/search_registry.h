@@ -1,0 +1,41 @@
+// The SearchParameters the server supports, read once at start-up from the core
+// definitions: per resource type, each parameter's code, type, FHIRPath expression
+// and reference targets. Parameters on Resource/DomainResource apply to every type.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+
+namespace carebridge::gateway::rest {
+
+struct SearchParam {
+  std::string code;        // "name", "subject", "_profile"
+  std::string type;        // string token reference date number quantity uri (composite, special unsupported)
+  std::string expression;  // FHIRPath over the resource
+  std::string url;
+  std::vector<std::string> targets;  // reference target types
+};
+
+// The resource types this server offers (the FHIR REST interactions of issue 4).
+const std::vector<std::string>& supported_types();
+bool is_supported_type(std::string_view type);
+
+class SearchRegistry {
+ public:
+  explicit SearchRegistry(const fhir::definitions::Definitions& definitions);
+
+  // The parameter `code` of `type`, or null.
+  const SearchParam* find(std::string_view type, std::string_view code) const;
+  // Every supported parameter of `type` (own and inherited), by code.
+  const std::map<std::string, SearchParam, std::less<>>& of(std::string_view type) const;
+
+ private:
+  std::map<std::string, std::map<std::string, SearchParam, std::less<>>, std::less<>> by_type_;
+  std::map<std::string, SearchParam, std::less<>> empty_;
+};
+
+}  // namespace carebridge::gateway::rest

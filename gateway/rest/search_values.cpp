@@ -1,0 +1,224 @@
+// FHIR values to search-index rows (see search_index.h).
+#include <cstdlib>
+#include <limits>
+
+#include "fhir/model/element.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/search_index.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Element;
+using store::IndexEntry;
+
+constexpr double kFarPast = -1e13;
+constexpr double kFarFuture = 1e13;
+
+std::string_view value_of(const Element& parent, std::string_view name) {
+  const Element* c = parent.child(name);
+  return c && c->has_value ? c->value : std::string_view();
+}
+
+bool is_quantity(std::string_view type) {
+  return type == "Quantity" || type == "Age" || type == "Duration" || type == "Distance" || type == "Count" ||
+         type == "SimpleQuantity" || type == "MoneyQuantity";
+}
+
+IndexEntry entry(const SearchParam& param) {
+  IndexEntry e;
+  e.param = param.code;
+  return e;
+}
+
+void add_string(const SearchParam& param, std::string_view text, std::vector<IndexEntry>& out) {
+  if (text.empty()) return;
+  IndexEntry e = entry(param);
+  e.text = std::string(text);
+  e.norm = fold(text);
+  out.push_back(std::move(e));
+}
+
+void add_token(const SearchParam& param, std::string_view system, std::string_view code, std::string_view display,
+               std::vector<IndexEntry>& out) {
+  if (code.empty() && display.empty()) return;
+  IndexEntry e = entry(param);
+  e.system = std::string(system);
+  e.code = std::string(code);
+  e.text = std::string(display);
+  e.norm = fold(display);
+  out.push_back(std::move(e));
+}
+
+void add_range(const SearchParam& param, double low, double high, std::vector<IndexEntry>& out) {
+  IndexEntry e = entry(param);
+  e.low = low;
+  e.high = high;
+  out.push_back(std::move(e));
+}
+
+void add_date(const SearchParam& param, std::string_view text, std::vector<IndexEntry>& out) {
+  if (auto r = date_range(text)) add_range(param, r->first, r->second, out);
+}
+
+void strings(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  if (v.is_primitive()) return add_string(param, v.value, out);
+  for (const Element* c : v.children()) {
+    if (!c->is_primitive()) continue;
+    auto name = c->base_name();
+    bool wanted = v.type == "HumanName"
+                      ? (name == "family" || name == "given" || name == "prefix" || name == "suffix" || name == "text")
+                  : v.type == "Address" ? (name == "line" || name == "city" || name == "district" || name == "state" ||
+                                           name == "postalCode" || name == "country" || name == "text")
+                                        : c->type == "string";
+    if (wanted && c->has_value) add_string(param, c->value, out);
+  }
+}
+
+void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  if (v.is_primitive()) {
+    if (v.has_value) add_token(param, "", v.value, "", out);
+    return;
+  }
+  if (v.type == "Coding") return add_token(param, value_of(v, "system"), value_of(v, "code"), value_of(v, "display"), out);
+  if (v.type == "CodeableConcept") {
+    for (const Element* c : v.children()) {
+      if (c->base_name() == "coding") tokens(param, *c, out);
+    }
+    if (auto text = value_of(v, "text"); !text.empty()) add_token(param, "", "", text, out);
+    return;
+  }
+  if (v.type == "Identifier") {
+    const Element* type = v.child("type");
+    return add_token(param, value_of(v, "system"), value_of(v, "value"), type ? value_of(*type, "text") : "", out);
+  }
+  if (v.type == "ContactPoint") return add_token(param, "", value_of(v, "value"), value_of(v, "system"), out);
+}
+
+void references(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  if (v.is_primitive()) {  // canonical / uri
+    if (!v.has_value) return;
+    IndexEntry e = entry(param);
+    e.text = std::string(v.value);
+    e.code = reference_key(v.value);
+    out.push_back(std::move(e));
+    return;
+  }
+  if (v.type != "Reference") return;
+  if (auto reference = value_of(v, "reference"); !reference.empty()) {
+    IndexEntry e = entry(param);
+    e.text = std::string(reference);
+    e.code = reference_key(reference);
+    if (e.code.empty() && !reference.starts_with("#")) e.code = std::string(reference);
+    out.push_back(std::move(e));
+  }
+  if (const Element* identifier = v.child("identifier")) {
+    IndexEntry e;
+    e.param = param.code + ":identifier";
+    e.system = std::string(value_of(*identifier, "system"));
+    e.code = std::string(value_of(*identifier, "value"));
+    if (!e.code.empty()) out.push_back(std::move(e));
+  }
+}
+
+void dates(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  if (v.is_primitive()) {
+    if (v.has_value) add_date(param, v.value, out);
+    return;
+  }
+  if (v.type == "Period") {
+    auto start = date_range(value_of(v, "start"));
+    auto end = date_range(value_of(v, "end"));
+    if (start || end) add_range(param, start ? start->first : kFarPast, end ? end->second : kFarFuture, out);
+    return;
+  }
+  if (v.type == "Timing") {
+    for (const Element* c : v.children()) {
+      if (c->base_name() == "event" && c->has_value) add_date(param, c->value, out);
+    }
+  }
+}
+
+void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  std::string_view text = v.is_primitive() ? v.value : is_quantity(v.type) ? value_of(v, "value") : std::string_view();
+  if (text.empty()) return;
+  std::string copy(text);
+  char* end = nullptr;
+  double value = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return;
+  IndexEntry e = entry(param);
+  e.low = value;
+  e.high = value;
+  if (!v.is_primitive()) {
+    e.system = std::string(value_of(v, "system"));
+    auto code = value_of(v, "code");
+    auto unit = value_of(v, "unit");
+    e.code = std::string(code.empty() ? unit : code);
+    if (!unit.empty() && !code.empty() && unit != code) {
+      IndexEntry by_unit = e;
+      by_unit.code = std::string(unit);
+      by_unit.system.clear();
+      out.push_back(std::move(by_unit));
+    }
+  }
+  out.push_back(std::move(e));
+}
+
+}  // namespace
+
+std::string fold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (c == 0xC3 && i + 1 < text.size()) {
+      // Latin-1 supplement letters U+00C0..U+00FF without their accents.
+      static constexpr const char* kBase = "aaaaaaaceeeeiiiidnooooo*ouuuuyts" "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+      unsigned char d = static_cast<unsigned char>(text[i + 1]);
+      if (d >= 0x80 && d <= 0xBF) {
+        char base = kBase[(d - 0x80)];
+        if (base == '*' || base == '/') {
+          out.append(text.substr(i, 2));
+        } else {
+          out += base;
+        }
+        ++i;
+      } else {
+        out += static_cast<char>(c);
+      }
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string reference_key(std::string_view reference) {
+  auto history = reference.find("/_history/");
+  if (history != std::string_view::npos) reference = reference.substr(0, history);
+  auto slash = reference.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == reference.size()) return {};
+  auto before = reference.rfind('/', slash - 1);
+  std::string_view type = reference.substr(before == std::string_view::npos ? 0 : before + 1,
+                                           slash - (before == std::string_view::npos ? 0 : before + 1));
+  if (type.empty() || type[0] < 'A' || type[0] > 'Z') return {};
+  return std::string(type) + "/" + std::string(reference.substr(slash + 1));
+}
+
+void index_value(const SearchParam& param, const Element& value, std::vector<IndexEntry>& out) {
+  const std::string& t = param.type;
+  if (t == "string") return strings(param, value, out);
+  if (t == "token") return tokens(param, value, out);
+  if (t == "reference") return references(param, value, out);
+  if (t == "date") return dates(param, value, out);
+  if (t == "number" || t == "quantity") return numbers(param, value, out);
+  if (t == "uri" && value.is_primitive() && value.has_value) {
+    IndexEntry e = entry(param);
+    e.text = std::string(value.value);
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,110 @@
+// The FHIR REST API under the base path (FHIR R4 http.html): instance, type and
+// system interactions, batch and transaction Bundles, search, history,
+// $validate and the CapabilityStatement. Every resource is parsed once,
+// validated before it is stored, and written with its history and search index
+// in one store commit.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
+#include "gateway/config/config.h"
+#include "gateway/http/message.h"
+#include "gateway/rest/negotiation.h"
+#include "gateway/rest/search_index.h"
+#include "gateway/rest/search_query.h"
+#include "gateway/rest/search_registry.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::rest {
+
+using Issues = std::vector<fhir::model::Issue>;
+
+// Validates one resource against its type and the given profiles (the validator,
+// when it is linked in); returns the issues found.
+using ValidateFunction = std::function<Issues(const fhir::model::Element& resource, const std::vector<std::string>& profiles)>;
+
+struct ServiceOptions {
+  std::string base_path = "/fhir";
+  config::Limits limits;
+  std::map<std::string, std::vector<std::string>> profiles;  // per resource type
+  ValidateFunction validate;  // null: only what the parser checks
+};
+
+// What one interaction produced, before it is rendered for a format (direct
+// requests) or put into a Bundle entry (batch and transaction).
+struct Result {
+  unsigned status = 200;
+  std::string resource_json;  // the resource (compact JSON); empty for none
+  Issues issues;              // an OperationOutcome is returned when no resource is
+  std::string location;       // "Patient/1/_history/2"
+  std::string etag;           // W/"2"
+  int64_t last_modified_ms = 0;
+};
+
+class FhirService {
+ public:
+  FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options);
+  ~FhirService();
+
+  // Answers a request whose path starts with the base path. Never throws for client input.
+  http::Response handle(const http::Request& request);
+
+  const SearchRegistry& registry() const { return registry_; }
+
+ private:
+  struct Call;     // one request: target, negotiation, prefer
+  struct Planned;  // a write prepared against the current state of the store
+
+  http::Response dispatch(Call& call);
+  http::Response render(const Call& call, const Result& result);
+  http::Response outcome(const Call& call, unsigned status, Issues issues);
+  std::string to_format(const Call& call, const std::string& json, bool subset);
+
+  // Parsing and validation of a request body (status 0 when fine).
+  std::unique_ptr<fhir::model::Document> parse_body(const Call& call, unsigned& status, Issues& issues);
+  Issues validate(const fhir::model::Element& resource, const std::vector<std::string>& extra_profiles = {});
+
+  // CRUD (crud.cpp). Plans read the store; the caller commits (and re-plans on conflict).
+  Result read(const std::string& type, const std::string& id, std::optional<int64_t> version);
+  // `resource` is the document's root or a resource inside it (a Bundle entry).
+  Planned plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                      const std::string& if_none_exist, const std::string& assigned_id = {});
+  Planned plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                      const std::string& id, std::optional<int64_t> if_match);
+  Planned plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                                  const Params& criteria, std::optional<int64_t> if_match);
+  Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
+  Planned plan_conditional_delete(const std::string& type, const Params& criteria);
+  Result execute(const std::function<Planned()>& plan);
+  store::Write make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                          const std::string& id, int64_t version, const char* method, Result& result);
+  // Ids of current resources of `type` matching search `criteria` (at most `limit`).
+  std::vector<store::ResourceRecord> match(const std::string& type, const Params& criteria, size_t limit, Issues& issues);
+
+  // Search and history (search_history.cpp).
+  http::Response search(Call& call, const std::string& type, const Params& params);
+  http::Response history(Call& call, const std::string& type, const std::string& id);
+  std::string bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset, uint32_t count);
+
+  // Batch and transaction Bundles (transaction.cpp).
+  http::Response bundle(Call& call);
+
+  // metadata and $validate (capability.cpp).
+  http::Response capability(Call& call);
+  http::Response validate_operation(Call& call, const std::string& type, const std::string& id);
+
+  const fhir::definitions::Definitions& definitions_;
+  store::Store& store_;
+  ServiceOptions options_;
+  SearchRegistry registry_;
+  std::unique_ptr<IndexExtractor> extractor_;
+};
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,38 @@
+// The state of one FHIR request shared by the service's source files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gateway/rest/service.h"
+
+namespace carebridge::gateway::rest {
+
+struct FhirService::Call {
+  const http::Request& request;
+  Target target;
+  Negotiation negotiation;
+  Prefer prefer;
+  std::vector<std::string> segments;  // the path after the base, split at '/'
+  std::string base_url;               // "http://host:port/fhir"
+};
+
+// A write prepared against the store's current state: committing may still
+// conflict (then it is planned again). No write: the result is final (a match
+// found by a conditional create, a delete of nothing, an error).
+struct FhirService::Planned {
+  std::optional<store::Write> write;
+  Result result;
+};
+
+// A Result carrying only an OperationOutcome.
+Result failure(unsigned status, std::string code, std::string message);
+// W/"3" or "3" to 3; nullopt when malformed.
+std::optional<int64_t> parse_etag(std::string_view etag);
+bool valid_id(std::string_view id);
+// A new server-assigned id (a random UUID).
+std::string new_resource_id();
+// Whether any issue is an error or fatal.
+bool has_error(const Issues& issues);
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,101 @@
+// SQLite connection and statement wrappers (see sqlite_connection.h).
+#include "gateway/store/sqlite_connection.h"
+
+namespace carebridge::gateway::store {
+namespace {
+void check(sqlite3* db, int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    throw SqliteError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  }
+}
+}  // namespace
+
+Statement& Statement::bind(int index, std::string_view text) {
+  check(sqlite3_db_handle(statement_),
+        sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, int64_t value) {
+  check(sqlite3_db_handle(statement_), sqlite3_bind_int64(statement_, index, value), "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  check(sqlite3_db_handle(statement_), sqlite3_bind_double(statement_, index, value), "bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  check(sqlite3_db_handle(statement_), sqlite3_bind_null(statement_, index), "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  check(sqlite3_db_handle(statement_), rc, "step");
+  return false;
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+std::string Statement::text(int column) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(statement_, column))) : std::string();
+}
+
+void Statement::reset() {
+  if (statement_) {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+}
+
+Connection::Connection(const std::string& path, bool create) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw SqliteError("cannot open " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  exec("PRAGMA journal_mode=WAL");
+  // FULL: the WAL is synced at every commit, so an acknowledged write survives power loss.
+  exec("PRAGMA synchronous=FULL");
+  exec("PRAGMA foreign_keys=OFF");
+  exec("PRAGMA temp_store=MEMORY");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, statement] : cache_) sqlite3_finalize(statement);
+  if (db_) sqlite3_close(db_);
+}
+
+void Connection::exec(const char* sql) {
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    throw SqliteError(std::string("SQL failed: ") + text);
+  }
+}
+
+Statement Connection::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    check(db_, sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr),
+          "prepare");
+    it = cache_.emplace(sql, statement).first;
+  }
+  return Statement(it->second);
+}
+
+}  // namespace carebridge::gateway::store

@@ -1,0 +1,67 @@
+// A thin RAII layer over one SQLite connection: statements are prepared once per
+// connection and reused (cached by SQL text), values bound by position.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace carebridge::gateway::store {
+
+// A failed SQLite call (only thrown inside the store, never past its interface).
+struct SqliteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
+  ~Statement() { reset(); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind_null(int index);
+  // Steps once: true when a row is available.
+  bool step();
+  // Runs to completion (for statements without results).
+  void run();
+
+  int64_t int64(int column) const { return sqlite3_column_int64(statement_, column); }
+  double real(int column) const { return sqlite3_column_double(statement_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+  std::string text(int column) const;
+  void reset();
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+class Connection {
+ public:
+  // Opens (creating when `create`) the database file in WAL mode.
+  Connection(const std::string& path, bool create);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs SQL text without results (schema, pragmas, BEGIN/COMMIT).
+  void exec(const char* sql);
+  // A cached prepared statement, reset and ready to bind.
+  Statement prepare(const std::string& sql);
+  sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace carebridge::gateway::store

@@ -1,0 +1,358 @@
+// The SQLite store: schema, the group-committing writer thread and the reads.
+#include "gateway/store/sqlite_store.h"
+
+#include <chrono>
+
+#include "gateway/store/sqlite_connection.h"
+
+namespace carebridge::gateway::store {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS resource_version(
+  seq INTEGER PRIMARY KEY,
+  type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
+  last_updated TEXT NOT NULL, updated_ms INTEGER NOT NULL,
+  deleted INTEGER NOT NULL, method TEXT NOT NULL, body TEXT NOT NULL,
+  UNIQUE(type, id, version));
+CREATE INDEX IF NOT EXISTS resource_version_type ON resource_version(type, seq);
+CREATE INDEX IF NOT EXISTS resource_version_updated ON resource_version(updated_ms);
+CREATE TABLE IF NOT EXISTS resource_current(
+  type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY(type, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
+CREATE TABLE IF NOT EXISTS search_index(
+  type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL,
+  system TEXT, code TEXT, text TEXT, norm TEXT, low REAL, high REAL);
+CREATE INDEX IF NOT EXISTS search_index_resource ON search_index(type, id, param);
+CREATE INDEX IF NOT EXISTS search_index_code ON search_index(type, param, code);
+CREATE INDEX IF NOT EXISTS search_index_norm ON search_index(type, param, norm);
+CREATE INDEX IF NOT EXISTS search_index_low ON search_index(type, param, low);
+)sql";
+
+constexpr const char* kVersionColumns = "v.type, v.id, v.version, v.last_updated, v.updated_ms, v.deleted, v.method, v.body";
+
+ResourceRecord record_from(const Statement& row) {
+  ResourceRecord r;
+  r.type = row.text(0);
+  r.id = row.text(1);
+  r.version = row.int64(2);
+  r.last_updated = row.text(3);
+  r.updated_ms = row.int64(4);
+  r.deleted = row.int64(5) != 0;
+  r.method = row.text(6);
+  r.body = row.text(7);
+  return r;
+}
+
+void bind_all(Statement& statement, const std::vector<SqlBinding>& binds, int first) {
+  int i = first;
+  for (const auto& b : binds) {
+    switch (b.kind) {
+      case SqlBinding::Kind::Text: statement.bind(i++, b.text); break;
+      case SqlBinding::Kind::Integer: statement.bind(i++, b.integer); break;
+      case SqlBinding::Kind::Real: statement.bind(i++, b.real); break;
+    }
+  }
+}
+
+void bind_optional(Statement& statement, int index, const std::string& text) {
+  if (text.empty()) {
+    statement.bind_null(index);
+  } else {
+    statement.bind(index, text);
+  }
+}
+
+}  // namespace
+
+class SqliteStore::Reader {
+ public:
+  Reader(SqliteStore& store, std::unique_ptr<Connection> db) : store_(store), db_(std::move(db)) {}
+  Reader(Reader&& other) noexcept : store_(other.store_), db_(std::move(other.db_)) {}
+  ~Reader() {
+    if (!db_) return;
+    std::lock_guard lock(store_.readers_mutex_);
+    store_.idle_readers_.push_back(std::move(db_));
+    store_.reader_free_.notify_one();
+  }
+  Connection* operator->() { return db_.get(); }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> db_;
+};
+
+SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
+  std::filesystem::create_directories(options_.directory);
+  path_ = (options_.directory / "carebridge.db").string();
+  writer_db_ = std::make_unique<Connection>(path_, true);
+  writer_db_->exec(kSchema);
+  for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {
+    idle_readers_.push_back(std::make_unique<Connection>(path_, false));
+    idle_readers_.back()->exec("PRAGMA query_only=ON");
+  }
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  idle_readers_.clear();
+  writer_db_.reset();
+}
+
+void SqliteStore::observe(const char* operation, std::chrono::steady_clock::time_point start) {
+  if (!options_.timings) return;
+  options_.timings->observe(operation, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+CommitResult SqliteStore::commit(std::vector<Write> writes) {
+  auto start = std::chrono::steady_clock::now();
+  Pending pending{std::move(writes), {}};
+  auto future = pending.done.get_future();
+  {
+    std::unique_lock lock(queue_mutex_);
+    queue_space_.wait(lock, [&] { return stopping_ || queue_.size() < options_.max_queued_commits; });
+    if (stopping_) return {CommitResult::Status::Failed, "the store is shutting down", 0};
+    queue_.push_back(&pending);
+  }
+  queue_ready_.notify_one();
+  CommitResult result = future.get();
+  observe("commit", start);
+  return result;
+}
+
+void SqliteStore::writer_loop() {
+  for (;;) {
+    std::vector<Pending*> group;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping with nothing left to write
+      while (!queue_.empty() && group.size() < options_.max_group) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    queue_space_.notify_all();
+    auto start = std::chrono::steady_clock::now();
+    std::vector<CommitResult> results(group.size());
+    Connection& db = *writer_db_;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      for (size_t i = 0; i < group.size(); ++i) {
+        db.exec("SAVEPOINT one_commit");
+        try {
+          results[i] = apply(db, group[i]->writes);
+        } catch (const std::exception& e) {
+          results[i] = {CommitResult::Status::Failed, e.what(), 0};
+        }
+        if (!results[i].ok()) db.exec("ROLLBACK TO one_commit");
+        db.exec("RELEASE one_commit");
+      }
+      db.exec("COMMIT");  // one WAL sync for the whole group
+    } catch (const std::exception& e) {
+      try {
+        db.exec("ROLLBACK");
+      } catch (const std::exception&) {
+      }
+      for (auto& r : results) r = {CommitResult::Status::Failed, std::string("the store failed: ") + e.what(), 0};
+    }
+    observe("group_commit", start);
+    for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+  }
+}
+
+CommitResult SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const Write& w = writes[i];
+    const ResourceRecord& r = w.record;
+    int64_t current = 0;
+    {
+      auto q = db.prepare("SELECT version FROM resource_current WHERE type = ?1 AND id = ?2");
+      q.bind(1, r.type).bind(2, r.id);
+      if (q.step()) current = q.int64(0);
+    }
+    if ((w.expected_version && *w.expected_version != current) || r.version != current + 1) {
+      return {CommitResult::Status::Conflict,
+              r.type + "/" + r.id + " is at version " + std::to_string(current) +
+                  (w.expected_version ? ", not " + std::to_string(*w.expected_version) : std::string()),
+              i};
+    }
+    int64_t seq = 0;
+    {
+      auto q = db.prepare(
+          "INSERT INTO resource_version(type, id, version, last_updated, updated_ms, deleted, method, body) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, r.last_updated).bind(5, r.updated_ms);
+      q.bind(6, int64_t{r.deleted ? 1 : 0}).bind(7, r.method).bind(8, r.body);
+      q.run();
+      seq = sqlite3_last_insert_rowid(db.handle());
+    }
+    {
+      auto q = db.prepare(
+          "INSERT OR REPLACE INTO resource_current(type, id, version, deleted, updated_ms, seq) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms).bind(6, seq);
+      q.run();
+    }
+    {
+      auto q = db.prepare("DELETE FROM search_index WHERE type = ?1 AND id = ?2");
+      q.bind(1, r.type).bind(2, r.id);
+      q.run();
+    }
+    if (r.deleted) continue;
+    for (const IndexEntry& e : w.index) {
+      auto q = db.prepare(
+          "INSERT INTO search_index(type, id, param, system, code, text, norm, low, high) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      q.bind(1, r.type).bind(2, r.id).bind(3, e.param);
+      bind_optional(q, 4, e.system);
+      bind_optional(q, 5, e.code);
+      bind_optional(q, 6, e.text);
+      bind_optional(q, 7, e.norm);
+      if (e.low) q.bind(8, *e.low); else q.bind_null(8);
+      if (e.high) q.bind(9, *e.high); else q.bind_null(9);
+      q.run();
+    }
+  }
+  return {};
+}
+
+SqliteStore::Reader SqliteStore::reader() {
+  std::unique_lock lock(readers_mutex_);
+  reader_free_.wait(lock, [&] { return !idle_readers_.empty(); });
+  auto db = std::move(idle_readers_.back());
+  idle_readers_.pop_back();
+  return Reader(*this, std::move(db));
+}
+
+std::optional<ResourceRecord> SqliteStore::read(const std::string& type, const std::string& id) {
+  auto start = std::chrono::steady_clock::now();
+  auto db = reader();
+  auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
+                       " FROM resource_current c JOIN resource_version v ON v.seq = c.seq WHERE c.type = ?1 AND c.id = ?2");
+  q.bind(1, type).bind(2, id);
+  std::optional<ResourceRecord> result;
+  if (q.step()) result = record_from(q);
+  observe("read", start);
+  return result;
+}
+
+std::optional<ResourceRecord> SqliteStore::vread(const std::string& type, const std::string& id, int64_t version) {
+  auto start = std::chrono::steady_clock::now();
+  auto db = reader();
+  auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
+                       " FROM resource_version v WHERE v.type = ?1 AND v.id = ?2 AND v.version = ?3");
+  q.bind(1, type).bind(2, id).bind(3, version);
+  std::optional<ResourceRecord> result;
+  if (q.step()) result = record_from(q);
+  observe("vread", start);
+  return result;
+}
+
+std::vector<ResourceRecord> SqliteStore::read_many(const std::vector<std::pair<std::string, std::string>>& keys) {
+  auto start = std::chrono::steady_clock::now();
+  auto db = reader();
+  std::vector<ResourceRecord> out;
+  for (const auto& [type, id] : keys) {
+    auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
+                         " FROM resource_current c JOIN resource_version v ON v.seq = c.seq "
+                         "WHERE c.type = ?1 AND c.id = ?2 AND c.deleted = 0");
+    q.bind(1, type).bind(2, id);
+    if (q.step()) out.push_back(record_from(q));
+  }
+  observe("read", start);
+  return out;
+}
+
+HistoryResult SqliteStore::history(const HistoryQuery& query) {
+  auto start = std::chrono::steady_clock::now();
+  auto db = reader();
+  std::string where = " WHERE 1 = 1";
+  std::vector<SqlBinding> binds;
+  if (!query.type.empty()) {
+    where += " AND v.type = ?";
+    binds.push_back({SqlBinding::Kind::Text, query.type});
+  }
+  if (!query.id.empty()) {
+    where += " AND v.id = ?";
+    binds.push_back({SqlBinding::Kind::Text, query.id});
+  }
+  if (query.since_ms) {
+    where += " AND v.updated_ms >= ?";
+    binds.push_back({SqlBinding::Kind::Integer, {}, *query.since_ms});
+  }
+  HistoryResult result;
+  {
+    auto q = db->prepare("SELECT COUNT(*) FROM resource_version v" + where);
+    bind_all(q, binds, 1);
+    if (q.step()) result.total = q.int64(0);
+  }
+  auto q = db->prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_version v" + where +
+                       " ORDER BY v.seq DESC LIMIT ? OFFSET ?");
+  bind_all(q, binds, 1);
+  q.bind(static_cast<int>(binds.size()) + 1, int64_t{query.count});
+  q.bind(static_cast<int>(binds.size()) + 2, int64_t{query.offset});
+  while (q.step()) result.page.push_back(record_from(q));
+  observe("history", start);
+  return result;
+}
+
+SearchResult SqliteStore::search(const SearchQuery& query) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<SqlBinding> binds;
+  std::string where = search_conditions(query, "c", binds);
+  std::vector<SqlBinding> order_binds;
+  std::string order = search_order(query, order_binds);
+  auto db = reader();
+  SearchResult result;
+  if (query.want_total) {
+    auto q = db->prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
+    bind_all(q, binds, 1);
+    if (q.step()) result.total = q.int64(0);
+  }
+  auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
+                       " FROM resource_current c JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " +
+                       order + " LIMIT ? OFFSET ?");
+  bind_all(q, binds, 1);
+  bind_all(q, order_binds, static_cast<int>(binds.size()) + 1);
+  int next = static_cast<int>(binds.size() + order_binds.size()) + 1;
+  q.bind(next, int64_t{query.count});
+  q.bind(next + 1, int64_t{query.offset});
+  while (q.step()) result.page.push_back(record_from(q));
+  observe("search", start);
+  return result;
+}
+
+std::vector<std::pair<std::string, IndexEntry>> SqliteStore::index_rows(const std::string& type,
+                                                                       const std::vector<std::string>& ids,
+                                                                       const std::string& param) {
+  auto db = reader();
+  std::vector<std::pair<std::string, IndexEntry>> out;
+  for (const auto& id : ids) {
+    auto q = db->prepare(
+        "SELECT system, code, text, norm, low, high FROM search_index WHERE type = ?1 AND id = ?2 AND param = ?3");
+    q.bind(1, type).bind(2, id).bind(3, param);
+    while (q.step()) {
+      IndexEntry e;
+      e.param = param;
+      e.system = q.text(0);
+      e.code = q.text(1);
+      e.text = q.text(2);
+      e.norm = q.text(3);
+      if (!q.is_null(4)) e.low = q.real(4);
+      if (!q.is_null(5)) e.high = q.real(5);
+      out.emplace_back(id, std::move(e));
+    }
+  }
+  return out;
+}
+
+}  // namespace carebridge::gateway::store

@@ -1,0 +1,85 @@
+// The embedded store: one SQLite database in WAL mode with synchronous=FULL. A
+// single writer thread takes every queued commit, applies them in one SQLite
+// transaction (each in its own savepoint, so one failing commit does not affect
+// the others) and syncs once: group commit. Readers use their own connections
+// from a pool and run in parallel with the writer.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::store {
+
+class Connection;
+
+struct SqliteOptions {
+  std::filesystem::path directory;  // holds carebridge.db (created when missing)
+  unsigned readers = 8;             // reader connections
+  size_t max_queued_commits = 1024; // commit() waits while the queue is this long
+  size_t max_group = 256;           // commits grouped into one transaction at most
+  StoreTimings* timings = nullptr;  // optional, must outlive the store
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database; throws std::runtime_error at start-up when it cannot.
+  explicit SqliteStore(const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  CommitResult commit(std::vector<Write> writes) override;
+  std::optional<ResourceRecord> read(const std::string& type, const std::string& id) override;
+  std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) override;
+  std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) override;
+  HistoryResult history(const HistoryQuery& query) override;
+  SearchResult search(const SearchQuery& query) override;
+  std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type, const std::vector<std::string>& ids,
+                                                            const std::string& param) override;
+
+ private:
+  struct Pending {
+    std::vector<Write> writes;
+    std::promise<CommitResult> done;
+  };
+  class Reader;  // a pooled reader connection, returned on destruction
+
+  void writer_loop();
+  CommitResult apply(Connection& db, const std::vector<Write>& writes);
+  Reader reader();
+  void observe(const char* operation, std::chrono::steady_clock::time_point start);
+
+  SqliteOptions options_;
+  std::string path_;
+  std::unique_ptr<Connection> writer_db_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::condition_variable queue_space_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex readers_mutex_;
+  std::condition_variable reader_free_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+// Builds the WHERE conditions and ORDER BY of a search over resource_current `c`
+// (sqlite_search.cpp). Values to bind are appended to `binds` in order.
+struct SqlBinding {
+  enum class Kind { Text, Integer, Real } kind = Kind::Text;
+  std::string text;
+  int64_t integer = 0;
+  double real = 0;
+};
+std::string search_conditions(const SearchQuery& query, const std::string& alias, std::vector<SqlBinding>& binds);
+std::string search_order(const SearchQuery& query, std::vector<SqlBinding>& binds);
+
+}  // namespace carebridge::gateway::store

@@ -1,0 +1,139 @@
+// The resource store: current and historical versions of every resource and their
+// search index, behind an interface the SQLite store implements today and a
+// PostgreSQL store can implement later. Writes are atomic groups: a commit either
+// stores all of its writes (versions, history and index rows) durably or none.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace carebridge::gateway::store {
+
+// One version of a resource.
+struct ResourceRecord {
+  std::string type;
+  std::string id;
+  int64_t version = 0;
+  std::string last_updated;  // FHIR instant, as written into meta.lastUpdated
+  int64_t updated_ms = 0;    // the same instant in milliseconds since the epoch
+  bool deleted = false;
+  std::string method;  // POST, PUT or DELETE: how this version came to be (history entries)
+  std::string body;    // compact FHIR JSON (empty for deletions)
+};
+
+// One search-index row of a resource: a value of one SearchParameter.
+struct IndexEntry {
+  std::string param;   // SearchParameter code: "name", "subject", "_profile"
+  std::string system;  // token and quantity system
+  std::string code;    // token code, quantity unit code, reference target "Type/id"
+  std::string text;    // as written: string value, token display, uri, reference
+  std::string norm;    // string values folded for matching (lower case, no accents)
+  std::optional<double> low, high;  // number, quantity and date ranges (dates in epoch seconds)
+};
+
+// One write of a commit. `expected_version` guards against lost updates: the
+// resource's current version (0 when it has none) must equal it, else the commit
+// fails with a conflict. nullopt writes unconditionally.
+struct Write {
+  ResourceRecord record;  // type, id, version, times, method, body (deleted for deletions)
+  std::optional<int64_t> expected_version;
+  std::vector<IndexEntry> index;  // replaces the resource's index rows (ignored for deletions)
+};
+
+struct CommitResult {
+  enum class Status { Ok, Conflict, Failed };
+  Status status = Status::Ok;
+  std::string message;
+  size_t failed_write = 0;  // index of the write that failed
+  bool ok() const { return status == Status::Ok; }
+};
+
+// What a search matches, in terms of index rows (the REST layer turns search
+// parameters into these; the store turns them into its query language).
+struct ValueMatch {
+  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing };
+  Kind kind = Kind::Token;
+  bool any_system = true;  // token: match the code whatever the system
+  std::string system;
+  std::string code;  // token code, quantity unit, reference "Type/id"
+  std::string text;  // string (folded unless exact), uri, reference url
+  std::string prefix = "eq";  // range comparison: eq ne lt gt le ge sa eb
+  double low = 0, high = 0;    // range of the searched value
+  bool missing = true;         // Kind::Missing: true matches resources without the parameter
+};
+
+struct Clause {
+  std::string param;  // "_id" and "_lastUpdated" address the resource itself
+  bool negate = false;  // :not: resources with no row matching
+  std::vector<ValueMatch> any_of;
+  // Chained search (subject:Patient.name=x): the reference parameter `param` points to
+  // a resource of `chain_type` that matches `chain` (one level deep).
+  std::string chain_type;
+  std::shared_ptr<Clause> chain;
+};
+
+struct SortKey {
+  std::string param;
+  bool descending = false;
+};
+
+struct SearchQuery {
+  std::string type;              // empty: every type (system search)
+  std::vector<Clause> clauses;   // all must match
+  std::vector<SortKey> sort;
+  uint32_t count = 20;
+  uint32_t offset = 0;
+  bool want_total = true;
+};
+
+struct SearchResult {
+  std::vector<ResourceRecord> page;
+  int64_t total = -1;  // -1 when not counted
+};
+
+struct HistoryQuery {
+  std::string type;  // empty: the whole system
+  std::string id;    // empty: the whole type
+  std::optional<int64_t> since_ms;
+  uint32_t count = 20;
+  uint32_t offset = 0;
+};
+
+struct HistoryResult {
+  std::vector<ResourceRecord> page;  // newest first
+  int64_t total = 0;
+};
+
+// Durations of store operations, for /metrics.
+struct StoreTimings {
+  virtual ~StoreTimings() = default;
+  virtual void observe(const char* operation, double seconds) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies the writes atomically and returns once they are durable (or failed).
+  // Thread-safe; concurrent commits are grouped into one storage transaction.
+  virtual CommitResult commit(std::vector<Write> writes) = 0;
+
+  // The current version (a deletion marker when deleted), or nullopt when never stored.
+  virtual std::optional<ResourceRecord> read(const std::string& type, const std::string& id) = 0;
+  virtual std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) = 0;
+  // Current, not deleted versions of the given "Type/id" references (missing ones left out).
+  virtual std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) = 0;
+
+  virtual HistoryResult history(const HistoryQuery& query) = 0;
+  virtual SearchResult search(const SearchQuery& query) = 0;
+  // The index rows of one parameter of the given resources ("Type", ids, "subject").
+  virtual std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type,
+                                                                    const std::vector<std::string>& ids,
+                                                                    const std::string& param) = 0;
+};
+
+}  // namespace carebridge::gateway::store
