@@ -192,6 +192,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
   bool any_declares = false, all_known = !input.empty();
   for (const Item& item : input) {
     if (item.is_type_info) {
+      all_known = false;
       if (name == "name") out.push_back(make_string(item.text));
       else if (name == "namespace") out.push_back(make_string(item.unit));
       continue;

@@ -126,7 +126,7 @@ bool fn_descendants(Call& c) {
   return true;
 }
 
-// sort(key, ...): keys written as `-expr` sort descending; empty keys sort first.
+// sort(key, ...): keys written as `-expr` sort descending; an empty key sorts as the greatest.
 bool fn_sort(Call& c) {
   struct Keyed {
     size_t index;
@@ -161,8 +161,8 @@ bool fn_sort(Call& c) {
       const auto& y = b.keys[k];
       int r = 0;
       if (!x && !y) r = 0;
-      else if (!x) r = -1;
-      else if (!y) r = 1;
+      else if (!x) r = 1;
+      else if (!y) r = -1;
       else r = compare_items(*x, *y, error).value_or(0);
       if (k < descending.size() && descending[k]) r = -r;
       if (r != 0) return r < 0;
