@@ -65,6 +65,18 @@ class ModelWriter {
     emit_.close('}');
   }
 
+  void element(const Element& e) {
+    if (e.is_resource()) {
+      resource(e);
+    } else if (e.is_primitive() && e.has_value) {
+      value(e);
+    } else {
+      emit_.open('{');
+      members(e);
+      emit_.close('}');
+    }
+  }
+
  private:
   void members(const Element& parent) {
     std::vector<std::string_view> done;
@@ -214,6 +226,11 @@ bool is_json_number(std::string_view t) {
     if (!digits()) return false;
   }
   return i == t.size();
+}
+
+void write_element(const model::Element& element, std::string& out) {
+  Emitter emit(out, false);
+  ModelWriter(emit).element(element);
 }
 
 void write(const model::Element& resource, std::string& out, const WriteOptions& options) {

@@ -16,6 +16,11 @@ struct WriteOptions {
 std::string write(const model::Element& resource, const WriteOptions& options = {});
 void write(const model::Element& resource, std::string& out, const WriteOptions& options = {});
 
+// Writes one element as a JSON value: a resource or complex element as an object of
+// its members (resources with resourceType), a primitive as its JSON value (or an
+// object of its id/extensions when it has no value). Compact, no newline.
+void write_element(const model::Element& element, std::string& out);
+
 // Appends `text` as a JSON string literal (quoted and escaped).
 void append_json_string(std::string& out, std::string_view text);
 // Whether `text` is a JSON number literal.

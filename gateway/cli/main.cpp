@@ -14,6 +14,7 @@ constexpr const char* kHelp =
     "commands:\n"
     "  convert --to json|xml [--out-dir DIR] FILE...   lossless FHIR JSON <-> XML\n"
     "  serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]   the FHIR server\n"
+    "  fhirpath [--input FILE] EXPR | --batch          evaluate FHIRPath, print JSON results\n"
     "\n"
     "The FHIR R4 core definitions are read from --definitions, $CAREBRIDGE_DEFINITIONS,\n"
     "or the folder scripts/setup-definitions filled.\n";
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   }
   if (command == "convert") return convert_command(arguments);
   if (command == "serve") return serve_command(arguments);
+  if (command == "fhirpath") return fhirpath_command(arguments);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kHelp;
     return 0;
