@@ -57,6 +57,14 @@ std::string_view extension_string(const rapidjson::Value& obj, std::string_view 
   return found;
 }
 
+// Numbers are read as text (kParseNumbersAsStringsFlag) so decimals keep their digits.
+uint32_t unsigned_number(const rapidjson::Value& v) {
+  if (v.IsUint()) return v.GetUint();
+  uint32_t n = 0;
+  if (v.IsString()) std::from_chars(v.GetString(), v.GetString() + v.GetStringLength(), n);
+  return n;
+}
+
 uint32_t parse_max(std::string_view max) {
   if (max == "*") return kUnbounded;
   uint32_t n = 1;
@@ -106,7 +114,7 @@ ElementDef read_element(const rapidjson::Value& e) {
   std::string_view last = std::string_view(el.path).substr(el.path.rfind('.') + 1);
   el.is_choice = last.ends_with("[x]");
   el.name = std::string(el.is_choice ? last.substr(0, last.size() - 3) : last);
-  if (const auto* min = member(e, "min"); min && min->IsUint()) el.min = min->GetUint();
+  if (const auto* min = member(e, "min")) el.min = unsigned_number(*min);
   el.max = parse_max(str(e, "max").empty() ? "1" : str(e, "max"));
   std::string_view base_max = str(*(member(e, "base") ? member(e, "base") : &e), "max");
   el.repeats = (base_max.empty() ? el.max : parse_max(base_max)) != 1;

@@ -184,6 +184,7 @@ JsonParse parse_json(std::string_view text, std::pmr::memory_resource& nodes, st
     model::Position at = handler.error().empty() ? handler.position_at(ok.Offset()) : handler.error_position();
     std::string message = handler.error().empty() ? rapidjson::GetParseError_En(ok.Code()) : handler.error();
     if (ok.Code() == rapidjson::kParseErrorStringInvalidEncoding) message = "invalid UTF-8 in a string";
+    if (ok.Code() == rapidjson::kParseErrorNumberTooBig) message = "number too large (beyond the range of a double, 1.8e308)";
     result.error = located(at, message);
     result.error_position = at;
     return result;

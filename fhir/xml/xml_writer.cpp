@@ -53,11 +53,10 @@ class ModelWriter {
     indent();
     out_ += '<';
     out_ += e.name;
-    if (e.has_value) attribute("value", e);
     body(e, e.name);
   }
 
-  // Attributes (id, url), then child elements or "/>".
+  // Attributes (id, url, then value), then child elements or "/>".
   void body(const Element& e, std::string_view tag) {
     bool has_elements = false;
     for (const Element* c : e.children()) {
@@ -67,6 +66,7 @@ class ModelWriter {
         has_elements = true;
       }
     }
+    if (e.has_value && !e.is_resource()) attribute("value", e);
     if (!has_elements) {
       out_ += "/>";
       return;

@@ -68,3 +68,76 @@ fs::path temp_dir(const std::string& name) {
 }
 
 }  // namespace carebridge::testing
+
+#include <memory_resource>
+
+#include "fhir/json/json_tree.h"
+#include "fhir/xml/xhtml.h"
+#include "fhir/xml/xml_tree.h"
+
+namespace carebridge::testing {
+namespace {
+
+using fhir::json::JsonKind;
+using fhir::json::JsonNode;
+
+std::string canonical_xhtml(std::string_view text) {
+  std::pmr::monotonic_buffer_resource arena;
+  auto parsed = fhir::xml::parse_xml(text, arena);
+  std::string xml = parsed.root ? fhir::xml::serialize_xhtml(*parsed.root) : std::string(text);
+  std::string out;
+  bool space = false;
+  for (char c : xml) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty() && out.back() != '>' && c != '<') out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string differ(const JsonNode& a, const JsonNode& b, const std::string& path) {
+  if (a.kind != b.kind) return path + ": different JSON kinds";
+  switch (a.kind) {
+    case JsonKind::Object: {
+      if (a.count != b.count) return path + ": " + std::to_string(a.count) + " vs " + std::to_string(b.count) + " members";
+      for (const JsonNode* m = a.first; m; m = m->next) {
+        const JsonNode* other = b.member(m->key);
+        if (!other) return path + "." + std::string(m->key) + ": missing";
+        auto d = differ(*m, *other, path + "." + std::string(m->key));
+        if (!d.empty()) return d;
+      }
+      return {};
+    }
+    case JsonKind::Array: {
+      if (a.count != b.count) return path + ": " + std::to_string(a.count) + " vs " + std::to_string(b.count) + " items";
+      size_t i = 0;
+      for (const JsonNode *x = a.first, *y = b.first; x && y; x = x->next, y = y->next, ++i) {
+        auto d = differ(*x, *y, path + "[" + std::to_string(i) + "]");
+        if (!d.empty()) return d;
+      }
+      return {};
+    }
+    default:
+      if (path.ends_with(".div") && a.kind == JsonKind::String) {
+        return canonical_xhtml(a.text) == canonical_xhtml(b.text) ? std::string() : path + ": narrative differs";
+      }
+      return a.text == b.text ? std::string() : path + ": '" + std::string(a.text) + "' vs '" + std::string(b.text) + "'";
+  }
+}
+
+}  // namespace
+
+std::string json_difference(const std::string& expected, const std::string& actual) {
+  std::pmr::monotonic_buffer_resource arena;
+  auto a = fhir::json::parse_json(expected, arena, arena);
+  auto b = fhir::json::parse_json(actual, arena, arena);
+  if (!a.root) return "expected is not JSON: " + a.error;
+  if (!b.root) return "actual is not JSON: " + b.error;
+  return differ(*a.root, *b.root, "");
+}
+
+}  // namespace carebridge::testing

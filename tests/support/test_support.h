@@ -35,3 +35,12 @@ CommandResult run_carebridge(const std::vector<std::string>& args, const std::st
 std::filesystem::path temp_dir(const std::string& name);
 
 }  // namespace carebridge::testing
+
+namespace carebridge::testing {
+
+// Compares two FHIR JSON texts by meaning: object members in any order, arrays in
+// order, numbers by their exact text, narrative divs as XHTML with whitespace
+// collapsed. Returns an empty string when equal, else where they first differ.
+std::string json_difference(const std::string& expected, const std::string& actual);
+
+}  // namespace carebridge::testing
