@@ -5,6 +5,7 @@
 
 #include "fhir/fhirpath/evaluator.h"
 #include "fhir/fhirpath/parser.h"
+#include "fhir/fhirpath/quantity.h"
 #include "fhir/fhirpath/terminology.h"
 #include "fhir/fhirpath/types.h"
 
@@ -114,7 +115,9 @@ Result Engine::evaluate(std::string_view text, const model::Element& focus, cons
 
 std::string to_string(const Item& item) {
   if (item.element) return std::string(item.element->value);
-  if (item.type == SystemType::Quantity) return item.text + " '" + item.unit + "'";
+  if (item.type == SystemType::Quantity) {
+    return is_calendar_unit(item.unit) ? item.text + " " + item.unit : item.text + " '" + item.unit + "'";
+  }
   return item.text;
 }
 

@@ -51,10 +51,28 @@ bool strings(Call& c, std::string& focus, std::vector<std::string>& args, bool& 
   return true;
 }
 
+// FHIRPath regular expressions run in single-line mode: '.' also matches newlines.
+std::string single_line(const std::string& pattern) {
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char ch = pattern[i];
+    if (ch == '\\' && i + 1 < pattern.size()) {
+      out += ch;
+      out += pattern[++i];
+      continue;
+    }
+    if (ch == '[') in_class = true;
+    if (ch == ']') in_class = false;
+    out += ch == '.' && !in_class ? std::string("[\\s\\S]") : std::string(1, ch);
+  }
+  return out;
+}
+
 bool compile_regex(Call& c, const std::string& pattern, std::regex& re) {
   if (pattern.size() > kMaxPattern) return c.fail("regular expression is too long");
   try {
-    re = std::regex(pattern, std::regex::ECMAScript);
+    re = std::regex(single_line(pattern), std::regex::ECMAScript);
   } catch (const std::regex_error&) {
     return c.fail("invalid regular expression '" + pattern + "'");
   }

@@ -68,8 +68,9 @@ bool read_quoted(std::string_view text, size_t& i, std::string& out, std::string
         break;
       }
       default:
-        error = at(i - 2, std::string("unknown escape \\") + e);
-        return false;
+        // Not a FHIRPath escape: kept as written, so regular expressions ('\d') work.
+        out += '\\';
+        out += e;
     }
   }
   error = at(start, quote == '`' ? "unterminated `identifier`" : "unterminated string");

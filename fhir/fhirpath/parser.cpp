@@ -250,7 +250,11 @@ class Parser {
     const Token& unit = peek();
     if (unit.kind == TokenKind::String) {
       next();
-      if (!canonical_unit(unit.text)) return error_at(unit, "unknown UCUM unit '" + unit.text + "'");
+      // Units this engine cannot convert are kept (they compare by their code);
+      // calendar words are not UCUM and must be written without quotes.
+      if (!is_ucum_unit(unit.text) && is_calendar_unit(unit.text)) {
+        return error_at(unit, "'" + unit.text + "' is not a UCUM unit: write " + t.text + " " + unit.text + " or use 'a', 'mo', 'wk', 'd'");
+      }
       return literal(t, make_quantity(*value, unit.text));
     }
     if (unit.kind == TokenKind::Identifier && is_calendar_unit(unit.text)) {
@@ -259,7 +263,7 @@ class Parser {
     }
     if (t.text.find('.') == std::string::npos) {
       auto i = value->to_int64();
-      if (!i || *i > 2147483647) return error_at(t, "integer out of range: " + t.text);
+      if (!i) return error_at(t, "integer out of range: " + t.text);
       return literal(t, make_integer(*i));
     }
     Item d;

@@ -190,6 +190,13 @@ std::string_view calendar_to_ucum(std::string_view unit) {
   return {};
 }
 
+bool is_ucum_unit(std::string_view unit) {
+  if (unit.empty()) return false;
+  size_t i = 0;
+  auto out = parse_expression(unit, i, 0);
+  return out && i == unit.size();
+}
+
 std::optional<CanonicalUnit> canonical_unit(std::string_view unit) {
   if (unit.empty()) return CanonicalUnit{};
   if (auto ucum = calendar_to_ucum(unit); !ucum.empty()) unit = ucum;

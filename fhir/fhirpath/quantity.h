@@ -27,6 +27,8 @@ std::string_view calendar_to_ucum(std::string_view unit);
 std::optional<CanonicalUnit> canonical_unit(std::string_view unit);
 // Converts `value` in `from` into `to`; nullopt when the dimensions differ or a unit is unknown.
 std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view from, std::string_view to);
+// Whether `unit` is a UCUM expression this module understands (calendar words are not).
+bool is_ucum_unit(std::string_view unit);
 // The unit of a product or quotient ("cm.m", "g/m").
 std::string multiply_units(std::string_view a, std::string_view b, bool divide);
 

@@ -59,7 +59,7 @@ std::optional<bool> quantities_equal(const Item& a, const Item& b, bool equivale
     auto big = [](std::string_view u) {
       return u.starts_with("year") || u.starts_with("month");
     };
-    if (big(a.unit) || big(b.unit)) return false;
+    if (big(a.unit) || big(b.unit)) return std::nullopt;
   }
   auto converted = convert_quantity(*vb, b.unit, a.unit);
   if (!converted) return std::nullopt;
