@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "fhir/definitions/binary_cache.h"
 #include "fhir/definitions/store.h"
 
 #ifndef CAREBRIDGE_DEFINITIONS_DIR
@@ -19,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kCoreFolder = "r4";
+constexpr const char* kIndexFile = ".carebridge-index-v1.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
 // Profiles, extensions, terminology and search parameters: indexed on first need.
@@ -52,7 +54,16 @@ std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
                              "' (run scripts/setup-definitions, or set CAREBRIDGE_DEFINITIONS)");
   }
   auto defs = std::make_unique<Definitions>();
-  for (const char* file : kEagerFiles) defs->eager_->read_file(dir / kCoreFolder / file);
+  std::vector<fs::path> eager;
+  for (const char* file : kEagerFiles) eager.push_back(dir / kCoreFolder / file);
+  // Later start-ups read the binary index the first one wrote (best effort: a
+  // read-only folder just means parsing the JSON each time).
+  const fs::path index = dir / kCoreFolder / kIndexFile;
+  const std::string key = cache_key(eager);
+  if (!load_cache(index, key, *defs->eager_)) {
+    for (const auto& file : eager) defs->eager_->read_file(file);
+    save_cache(index, key, *defs->eager_);
+  }
   for (const char* file : kLazyFiles) {
     if (fs::exists(dir / kCoreFolder / file)) defs->lazy_files_.push_back(dir / kCoreFolder / file);
   }
