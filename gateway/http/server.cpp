@@ -8,6 +8,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -232,11 +233,23 @@ class PlainSession : public Session<PlainSession>, public std::enable_shared_fro
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    if (ec) return stream_.close();
+    // Read what the client still sends (the rest of an oversized body) before closing,
+    // so that the close does not reset the connection before the client read the answer.
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
   }
 
  private:
+  void drain() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->stream_.close();
+      self->drain();
+    });
+  }
+
   beast::tcp_stream stream_;
+  std::array<char, 8192> discard_;
 };
 
 class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {

@@ -1,0 +1,26 @@
+// FHIR dates as ranges, and the server's timestamps.
+#include <catch2/catch.hpp>
+
+#include "gateway/rest/fhir_time.h"
+
+using namespace carebridge::gateway::rest;
+
+TEST_CASE("dates cover what their precision allows", "[gateway][time]") {
+  auto year = date_range("2024");
+  REQUIRE(year);
+  CHECK(year->first == 1704067200.0);
+  CHECK(year->second == Approx(1735689600.0 - 0.001));
+  auto month = date_range("2024-02");
+  REQUIRE(month);
+  CHECK(month->second - month->first == Approx(29 * 86400.0 - 0.001));
+  auto instant = date_range("2024-01-01T01:00:00+01:00");
+  REQUIRE(instant);
+  CHECK(instant->first == 1704067200.0);
+  CHECK(date_range("2024-01-01T00:00:00.5Z")->first == Approx(1704067200.5));
+  CHECK(!date_range("2024-13"));
+  CHECK(!date_range("2023-02-29"));
+  CHECK(!date_range("yesterday"));
+  CHECK(!date_range("2024-01-01T10"));
+  CHECK(format_instant(1704067200123) == "2024-01-01T00:00:00.123Z");
+  CHECK(http_date(1704067200000) == "Mon, 01 Jan 2024 00:00:00 GMT");
+}

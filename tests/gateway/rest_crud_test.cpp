@@ -1,0 +1,177 @@
+// End to end: create, read, vread, update with If-Match, conditional create and
+// update, delete and history against a running server, in JSON and in XML, with
+// every status code, header and body checked.
+#include <catch2/catch.hpp>
+
+#include "fhir_client.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+using carebridge::gateway::http::Headers;
+
+TEST_CASE("create read vread update with If-Match delete and history in JSON", "[gateway][e2e]") {
+  ServerProcess server(temp_dir("crud-json"));
+  auto c = server.client();
+
+  auto created = c->post("/fhir/Patient", patient_json("Okafor", "Ada", R"("id":"ignored",)"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string location = header(created, "Location");
+  INFO(location);
+  REQUIRE(location.find("/fhir/Patient/") != std::string::npos);
+  REQUIRE(location.size() > 12);
+  REQUIRE(location.substr(location.size() - 11) == "/_history/1");
+  CHECK(header(created, "ETag") == "W/\"1\"");
+  CHECK(!header(created, "Last-Modified").empty());
+  CHECK(header(created, "Content-Type").find("application/fhir+json") == 0);
+  auto body = parse_json(created.body);
+  REQUIRE(body.IsObject());
+  std::string id = str(body, "id");
+  CHECK(id != "ignored");
+  CHECK(location.find("/Patient/" + id + "/_history/1") != std::string::npos);
+  CHECK(str(body["meta"], "versionId") == "1");
+  CHECK(!str(body["meta"], "lastUpdated").empty());
+
+  auto read = c->get("/fhir/Patient/" + id);
+  REQUIRE(read.status == 200);
+  CHECK(header(read, "ETag") == "W/\"1\"");
+  CHECK(!header(read, "Last-Modified").empty());
+  CHECK(str(parse_json(read.body)["name"][0], "family") == "Okafor");
+
+  // Update with the right version, then with a stale one.
+  std::string updated_body = patient_json("Okafor-Bello", "Ada", R"("id":")" + id + R"(",)");
+  Headers if_match = json_headers();
+  if_match.emplace_back("If-Match", "W/\"1\"");
+  auto updated = c->put("/fhir/Patient/" + id, updated_body, if_match);
+  REQUIRE(updated.status == 200);
+  CHECK(header(updated, "ETag") == "W/\"2\"");
+  CHECK(str(parse_json(updated.body)["meta"], "versionId") == "2");
+  auto stale = c->put("/fhir/Patient/" + id, updated_body, if_match);
+  CHECK(stale.status == 412);
+  CHECK(str(parse_json(stale.body), "resourceType") == "OperationOutcome");
+
+  // vread of both versions; an unknown version is 404.
+  auto v1 = c->get("/fhir/Patient/" + id + "/_history/1");
+  REQUIRE(v1.status == 200);
+  CHECK(str(parse_json(v1.body)["name"][0], "family") == "Okafor");
+  auto v2 = c->get("/fhir/Patient/" + id + "/_history/2");
+  REQUIRE(v2.status == 200);
+  CHECK(str(parse_json(v2.body)["name"][0], "family") == "Okafor-Bello");
+  CHECK(c->get("/fhir/Patient/" + id + "/_history/9").status == 404);
+  CHECK(c->get("/fhir/Patient/does-not-exist").status == 404);
+
+  // Prefer: return=minimal and return=OperationOutcome.
+  Headers minimal = json_headers();
+  minimal.emplace_back("Prefer", "return=minimal");
+  auto quiet = c->post("/fhir/Patient", patient_json("Quiet", "Q"), minimal);
+  CHECK(quiet.status == 201);
+  CHECK(quiet.body.empty());
+  CHECK(!header(quiet, "Location").empty());
+  Headers oo = json_headers();
+  oo.emplace_back("Prefer", "return=OperationOutcome");
+  auto with_outcome = c->post("/fhir/Patient", patient_json("Outcome", "O"), oo);
+  CHECK(with_outcome.status == 201);
+  CHECK(str(parse_json(with_outcome.body), "resourceType") == "OperationOutcome");
+
+  // Update as create with a client id.
+  auto as_create = c->put("/fhir/Patient/client-chosen-1", patient_json("Chosen", "C", R"("id":"client-chosen-1",)"), json_headers());
+  CHECK(as_create.status == 201);
+  CHECK(header(as_create, "ETag") == "W/\"1\"");
+
+  // Delete, then read is 410 Gone; deleting again is fine; history shows all three versions.
+  auto deleted = c->del("/fhir/Patient/" + id);
+  CHECK(deleted.status == 204);
+  CHECK(c->get("/fhir/Patient/" + id).status == 410);
+  CHECK(c->del("/fhir/Patient/" + id).status == 204);
+  auto history = c->get("/fhir/Patient/" + id + "/_history");
+  REQUIRE(history.status == 200);
+  auto h = parse_json(history.body);
+  CHECK(str(h, "type") == "history");
+  CHECK(h["total"].GetInt() == 3);
+  REQUIRE(h["entry"].Size() == 3);
+  CHECK(str(h["entry"][0]["request"], "method") == "DELETE");
+  CHECK(str(h["entry"][0]["response"], "status") == "204 No Content");
+  CHECK(!h["entry"][0].HasMember("resource"));
+  CHECK(str(h["entry"][1]["request"], "method") == "PUT");
+  CHECK(str(h["entry"][2]["request"], "method") == "POST");
+  CHECK(str(h["entry"][2]["resource"]["meta"], "versionId") == "1");
+
+  // Type and system history, _count paging and _since.
+  auto type_history = parse_json(c->get("/fhir/Patient/_history?_count=2").body);
+  CHECK(type_history["total"].GetInt() == 6);
+  CHECK(type_history["entry"].Size() == 2);
+  bool has_next = false;
+  for (const auto& link : type_history["link"].GetArray()) has_next = has_next || str(link, "relation") == "next";
+  CHECK(has_next);
+  auto system_history = parse_json(c->get("/fhir/_history").body);
+  CHECK(system_history["total"].GetInt() == 6);
+  auto since = parse_json(c->get("/fhir/Patient/_history?_since=2100-01-01T00:00:00Z").body);
+  CHECK(since["total"].GetInt() == 0);
+}
+
+TEST_CASE("conditional create and conditional update", "[gateway][e2e]") {
+  ServerProcess server(temp_dir("conditional"));
+  auto c = server.client();
+  std::string with_identifier =
+      patient_json("Nguyen", "Linh", R"("identifier":[{"system":"urn:mrn","value":"MRN-77"}],)");
+  Headers h = json_headers();
+  h.emplace_back("If-None-Exist", "identifier=urn:mrn|MRN-77");
+  auto first = c->post("/fhir/Patient", with_identifier, h);
+  REQUIRE(first.status == 201);
+  auto again = c->post("/fhir/Patient", with_identifier, h);
+  CHECK(again.status == 200);
+  CHECK(str(parse_json(again.body), "id") == str(parse_json(first.body), "id"));
+
+  // Conditional update: one match updates it, no match creates.
+  auto update = c->put("/fhir/Patient?identifier=urn:mrn|MRN-77", with_identifier, json_headers());
+  CHECK(update.status == 200);
+  CHECK(header(update, "ETag") == "W/\"2\"");
+  auto create = c->put("/fhir/Patient?identifier=urn:mrn|MRN-78",
+                       patient_json("Nguyen", "Minh", R"("identifier":[{"system":"urn:mrn","value":"MRN-78"}],)"),
+                       json_headers());
+  CHECK(create.status == 201);
+  // Conditional delete.
+  CHECK(c->del("/fhir/Patient?identifier=urn:mrn|MRN-78").status == 204);
+  auto gone = parse_json(c->get("/fhir/Patient?identifier=urn:mrn|MRN-78").body);
+  CHECK(gone["total"].GetInt() == 0);
+}
+
+TEST_CASE("create read update and history in XML", "[gateway][e2e][xml]") {
+  ServerProcess server(temp_dir("crud-xml"));
+  auto c = server.client();
+  std::string xml = R"(<Patient xmlns="http://hl7.org/fhir"><name><family value="Dubois"/><given value="Zoé"/></name>)"
+                    R"(<birthDate value="1975-02-03"/></Patient>)";
+  auto created = c->post("/fhir/Patient", xml, xml_headers());
+  REQUIRE(created.status == 201);
+  CHECK(header(created, "Content-Type").find("application/fhir+xml") == 0);
+  CHECK(created.body.find("<Patient xmlns=\"http://hl7.org/fhir\">") != std::string::npos);
+  CHECK(created.body.find("<versionId value=\"1\"/>") != std::string::npos);
+  std::string location = header(created, "Location");
+  auto at = location.find("/Patient/");
+  std::string id = location.substr(at + 9, location.find("/_history") - at - 9);
+
+  auto read = c->get("/fhir/Patient/" + id, {{"Accept", "application/fhir+xml"}});
+  REQUIRE(read.status == 200);
+  CHECK(read.body.find("<family value=\"Dubois\"/>") != std::string::npos);
+  CHECK(read.body.find("Zoé") != std::string::npos);
+  // _format wins over Accept; JSON of the same resource.
+  auto as_json = c->get("/fhir/Patient/" + id + "?_format=json", {{"Accept", "application/fhir+xml"}});
+  CHECK(header(as_json, "Content-Type").find("application/fhir+json") == 0);
+  CHECK(str(parse_json(as_json.body)["name"][0], "family") == "Dubois");
+
+  std::string updated = R"(<Patient xmlns="http://hl7.org/fhir"><id value=")" + id +
+                        R"("/><name><family value="Dubois-Martin"/></name></Patient>)";
+  Headers h = xml_headers();
+  h.emplace_back("If-Match", "W/\"1\"");
+  auto put = c->put("/fhir/Patient/" + id, updated, h);
+  CHECK(put.status == 200);
+  CHECK(header(put, "ETag") == "W/\"2\"");
+  auto history = c->get("/fhir/Patient/" + id + "/_history", {{"Accept", "application/fhir+xml"}});
+  REQUIRE(history.status == 200);
+  CHECK(history.body.find("<Bundle xmlns=\"http://hl7.org/fhir\">") != std::string::npos);
+  CHECK(history.body.find("<type value=\"history\"/>") != std::string::npos);
+  CHECK(history.body.find("<total value=\"2\"/>") != std::string::npos);
+  auto bad = c->put("/fhir/Patient/" + id, updated, h);  // stale If-Match
+  CHECK(bad.status == 412);
+  CHECK(bad.body.find("<OperationOutcome") != std::string::npos);
+}

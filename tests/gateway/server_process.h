@@ -1,0 +1,48 @@
+// Runs `carebridge serve` as a child process on a free loopback port (port 0 and
+// --port-file) with its own data folder, for end-to-end tests. Waiting is done by
+// polling with a deadline, never by sleeping a fixed time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/http/client.h"
+
+namespace carebridge::testing {
+
+class ServerProcess {
+ public:
+  // Starts the server (with `config_json` as its config file when not empty) and
+  // waits until GET /fhir/metadata answers. Throws when it does not start in time.
+  explicit ServerProcess(std::filesystem::path data_dir, const std::string& config_json = "");
+  ~ServerProcess();
+
+  uint16_t port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  std::unique_ptr<gateway::http::Client> client() const;
+
+  // Sends SIGTERM and waits for the exit; returns the exit status (-1 when killed by a signal).
+  int terminate(std::chrono::seconds within = std::chrono::seconds(30));
+  // SIGKILL, as a crash.
+  void kill();
+  bool running() const { return pid_ > 0; }
+  // What the server printed (stdout and stderr).
+  std::string output() const;
+
+ private:
+  std::filesystem::path data_dir_;
+  std::filesystem::path work_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// Polls `condition` until it holds or the deadline passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within = std::chrono::seconds(20));
+
+}  // namespace carebridge::testing

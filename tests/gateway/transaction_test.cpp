@@ -1,0 +1,130 @@
+// End to end: transaction and batch Bundles: urn:uuid references, conditional
+// references and creates, all-or-nothing failure, the 10,000-entry transaction,
+// and the same in XML.
+#include <catch2/catch.hpp>
+
+#include "fhir_client.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+
+namespace {
+
+std::string entry_post(const std::string& full_url, const std::string& resource, const std::string& type,
+                       const std::string& extra_request = "") {
+  return R"({"fullUrl":")" + full_url + R"(","resource":)" + resource + R"(,"request":{"method":"POST","url":")" + type +
+         "\"" + extra_request + "}}";
+}
+
+}  // namespace
+
+TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("transaction"));
+  auto c = server.client();
+  std::string patient = patient_json("Moreau", "Léa", R"("identifier":[{"system":"urn:mrn","value":"T-1"}],)");
+  std::string obs = R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"},)"
+                    R"("subject":{"reference":"urn:uuid:7f3e8a40-6f6c-4a53-9d1b-2a1f5c7e0a11"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:0b6a5a8e-0c1f-4bb5-a6a5-3c3f0e9a1f22", obs, "Observation") + "," +
+                       entry_post("urn:uuid:7f3e8a40-6f6c-4a53-9d1b-2a1f5c7e0a11", patient, "Patient") + "]}";
+  auto r = c->post("/fhir", bundle, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc, "type") == "transaction-response");
+  REQUIRE(doc["entry"].Size() == 2);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][1]["response"], "status") == "201 Created");
+  std::string patient_id = str(doc["entry"][1]["resource"], "id");
+  CHECK(str(doc["entry"][0]["resource"]["subject"], "reference") == "Patient/" + patient_id);
+  CHECK(str(doc["entry"][1]["response"], "location").find("Patient/" + patient_id + "/_history/1") == 0);
+  CHECK(str(doc["entry"][0]["response"], "etag") == "W/\"1\"");
+  auto found = parse_json(c->get("/fhir/Observation?subject=Patient/" + patient_id).body);
+  CHECK(found["total"].GetInt() == 1);
+
+  // A conditional reference and a conditional create that finds the patient.
+  std::string second = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:1", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|T-1")") + "," +
+                       entry_post("urn:uuid:2",
+                                  R"({"resourceType":"Observation","status":"final","code":{"text":"a1c"},)"
+                                  R"("subject":{"reference":"Patient?identifier=urn:mrn|T-1"}})",
+                                  "Observation") +
+                       "]}";
+  auto r2 = c->post("/fhir", second, json_headers());
+  INFO(r2.body);
+  REQUIRE(r2.status == 200);
+  auto doc2 = parse_json(r2.body);
+  CHECK(str(doc2["entry"][0]["response"], "status") == "200 OK");
+  CHECK(str(doc2["entry"][1]["resource"]["subject"], "reference") == "Patient/" + patient_id);
+  CHECK(parse_json(c->get("/fhir/Patient?identifier=urn:mrn|T-1").body)["total"].GetInt() == 1);
+
+  // One bad entry fails the whole transaction: nothing of it is stored.
+  std::string bad = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                    entry_post("urn:uuid:3", patient_json("Never", "Stored"), "Patient") + "," +
+                    R"({"request":{"method":"PUT","url":"Patient/x1"},"resource":{"resourceType":"Patient","id":"other"}}]})";
+  auto r3 = c->post("/fhir", bad, json_headers());
+  CHECK(r3.status == 400);
+  CHECK(str(parse_json(r3.body), "resourceType") == "OperationOutcome");
+  CHECK(parse_json(c->get("/fhir/Patient?family=never").body)["total"].GetInt() == 0);
+}
+
+TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("batch"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:a", patient_json("Batch", "One"), "Patient") + "," +
+                       R"({"request":{"method":"GET","url":"Patient/missing"}},)" +
+                       R"({"request":{"method":"GET","url":"Patient?family=batch"}}]})";
+  auto r = c->post("/fhir", bundle, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc, "type") == "batch-response");
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][1]["response"], "status") == "404 Not Found");
+  CHECK(str(doc["entry"][1]["response"]["outcome"], "resourceType") == "OperationOutcome");
+  CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
+  CHECK(doc["entry"][2]["resource"]["total"].GetInt() == 1);
+}
+
+TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
+  ServerProcess server(temp_dir("transaction-xml"));
+  auto c = server.client();
+  std::string xml = R"(<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-1111-4a4a-9999-000000000001"/><resource><Patient>)"
+                    R"(<name><family value="Xml"/></name></Patient></resource><request><method value="POST"/><url value="Patient"/></request></entry>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-1111-4a4a-9999-000000000002"/><resource><Observation>)"
+                    R"(<status value="final"/><code><text value="x"/></code><subject><reference value="urn:uuid:5d1c0f2a-1111-4a4a-9999-000000000001"/></subject>)"
+                    R"(</Observation></resource><request><method value="POST"/><url value="Observation"/></request></entry></Bundle>)";
+  auto r = c->post("/fhir", xml, xml_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("<type value=\"transaction-response\"/>") != std::string::npos);
+  CHECK(r.body.find("<status value=\"201 Created\"/>") != std::string::npos);
+  CHECK(r.body.find("urn:uuid:") == std::string::npos);
+  CHECK(parse_json(c->get("/fhir/Observation?subject:Patient.name=xml").body)["total"].GetInt() == 1);
+}
+
+TEST_CASE("a 10000-entry transaction commits at once", "[gateway][e2e][transaction][large]") {
+  ServerProcess server(temp_dir("transaction-large"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
+  for (int i = 0; i < 5000; ++i) {
+    std::string p = "urn:uuid:00000000-0000-4000-8000-" + std::to_string(100000000000LL + i);
+    if (i) bundle += ',';
+    bundle += entry_post(p, R"({"resourceType":"Patient","name":[{"family":"Bulk)" + std::to_string(i) + R"("}]})", "Patient");
+    bundle += ',';
+    bundle += entry_post("urn:uuid:10000000-0000-4000-8000-" + std::to_string(100000000000LL + i),
+                         R"({"resourceType":"Observation","status":"final","code":{"text":"bulk"},"subject":{"reference":")" + p +
+                             R"("}})",
+                         "Observation");
+  }
+  bundle += "]}";
+  auto r = c->post("/fhir", bundle, {{"Content-Type", "application/fhir+json"}, {"Prefer", "return=minimal"}});
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  REQUIRE(doc["entry"].Size() == 10000);
+  CHECK(parse_json(c->get("/fhir/Patient?_summary=count").body)["total"].GetInt() == 5000);
+  CHECK(parse_json(c->get("/fhir/Observation?_summary=count&subject:Patient.name=bulk4999").body)["total"].GetInt() == 1);
+}
