@@ -63,7 +63,7 @@ class Evaluator {
   std::string error_;
   std::unordered_map<const model::Element*, std::unordered_map<std::string, const model::Element*>> bundles_;
   int depth_ = 0;
-  size_t budget_ = 50'000'000;
+  size_t budget_ = 20'000'000;
 };
 
 // One function call being evaluated: its focus, arguments and result.

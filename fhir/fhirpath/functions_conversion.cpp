@@ -76,7 +76,7 @@ std::optional<Item> to_decimal(const Item& v) {
     d.type = SystemType::Decimal;
     return d;
   }
-  if (v.type == SystemType::Boolean) return make_decimal(Decimal{v.text == "true" ? 1 : 0, 1});
+  if (v.type == SystemType::Boolean) return make_decimal(Decimal{v.text == "true" ? 10 : 0, 1});
   if (v.type == SystemType::String && is_decimal_text(v.text)) {
     if (auto d = Decimal::parse(v.text)) {
       Item r = make_decimal(*d);
@@ -129,7 +129,7 @@ std::optional<Item> to_quantity(const Item& v) {
   if (v.type == SystemType::Integer || v.type == SystemType::Decimal) {
     if (auto d = Decimal::parse(v.text)) return make_quantity(*d, "1");
   }
-  if (v.type == SystemType::Boolean) return make_quantity(Decimal{v.text == "true" ? 1 : 0, 1}, "1");
+  if (v.type == SystemType::Boolean) return make_quantity(Decimal{v.text == "true" ? 10 : 0, 1}, "1");
   if (v.type != SystemType::String) return std::nullopt;
   std::string_view s = v.text;
   size_t space = s.find(' ');

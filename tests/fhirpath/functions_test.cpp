@@ -1,0 +1,131 @@
+// The function library by family: existence, filtering, subsetting, combining,
+// strings, math, conversion, utility.
+#include <catch2/catch.hpp>
+
+#include "fhirpath_fixture.h"
+
+using namespace carebridge::testing::fhirpath;
+using Strings = std::vector<std::string>;
+
+TEST_CASE("existence functions", "[fhirpath][functions]") {
+  CHECK(value("name.exists()", "patient.json") == "true");
+  CHECK(value("name.exists(use = 'maiden')", "patient.json") == "false");
+  CHECK(value("deceased.empty()", "patient.json") == "true");
+  CHECK(value("name.all(given.exists())", "patient.json") == "true");
+  CHECK(value("{}.all(false)") == "true");
+  CHECK(value("(true | false).allTrue()") == "false");
+  CHECK(value("(true | false).anyTrue()") == "true");
+  CHECK(value("(false).allFalse()") == "true");
+  CHECK(value("(true).anyFalse()") == "false");
+  CHECK(value("(1 | 2).subsetOf(1 | 2 | 3)") == "true");
+  CHECK(value("(1 | 2 | 3).supersetOf(4)") == "false");
+  CHECK(value("name.given.count()", "patient.json") == "3");
+  CHECK(value("(1 | 2 | 2).count()") == "2");
+  CHECK(value("(1).combine(1).combine(2).distinct().count()") == "2");
+  CHECK(value("(1).combine(1).isDistinct()") == "false");
+  CHECK(is_error("(1 | 2).allTrue()"));
+}
+
+TEST_CASE("filtering and projection", "[fhirpath][functions]") {
+  CHECK(eval("name.where(use = 'official').given", "patient.json") == Strings{"Adaeze", "Ngozi"});
+  CHECK(eval("name.select(given.first())", "patient.json") == Strings{"Adaeze", "Ada"});
+  CHECK(eval("name.given.where($index > 0)", "patient.json") == Strings{"Ngozi", "Ada"});
+  CHECK(value("item.repeat(item).linkId.count()", "questionnaire.json") == "3");  // not the start items
+  CHECK(value("(1 | 2).repeat('x')") == "x");
+  CHECK(eval("identifier.ofType(Identifier).value", "patient.json") == Strings{"C-1001", "H-77"});
+  CHECK(value("(1 | 2 | 3).aggregate($this + $total, 0)") == "6");
+  CHECK(value("(4 | 2 | 7).aggregate(iif($total.empty(), $this, iif($this > $total, $this, $total)))") == "7");
+  CHECK(value("iif(active, 'yes', 'no')", "patient.json") == "yes");
+  CHECK(value("iif({}, 'yes')").empty());
+  CHECK(is_error("iif('text', 1, 2)"));
+  CHECK(is_error("(1 | 2).iif(true, 1, 2)"));
+  CHECK(value("name.trace('names').count()", "patient.json") == "2");
+  CHECK(eval("(3 | 1 | 2).sort()") == Strings{"1", "2", "3"});
+  CHECK(eval("('b' | 'c' | 'a').sort(-$this)") == Strings{"c", "b", "a"});
+}
+
+TEST_CASE("subsetting and combining", "[fhirpath][functions]") {
+  CHECK(value("name.given.first()", "patient.json") == "Adaeze");
+  CHECK(value("name.given.last()", "patient.json") == "Ada");
+  CHECK(eval("name.given.tail()", "patient.json") == Strings{"Ngozi", "Ada"});
+  CHECK(eval("name.given.skip(2)", "patient.json") == Strings{"Ada"});
+  CHECK(eval("name.given.take(2)", "patient.json") == Strings{"Adaeze", "Ngozi"});
+  CHECK(value("name.given.take(0)", "patient.json").empty());
+  CHECK(value("name[1].given.single()", "patient.json") == "Ada");
+  CHECK(is_error("name.given.single()", "patient.json"));
+  CHECK(eval("(1 | 2 | 3).intersect(2 | 3 | 4)") == Strings{"2", "3"});
+  CHECK(eval("(1 | 2 | 3).exclude(2)") == Strings{"1", "3"});
+  CHECK(eval("(1 | 2).union(2 | 3)") == Strings{"1", "2", "3"});
+  CHECK(value("(1 | 2).combine(2 | 3).count()") == "4");
+  CHECK(value("name.given[1]", "patient.json") == "Ngozi");
+  CHECK(value("name.given[9]", "patient.json").empty());
+}
+
+TEST_CASE("string functions", "[fhirpath][functions]") {
+  CHECK(value("'Carebridge'.indexOf('bridge')") == "4");
+  CHECK(value("'Carebridge'.indexOf('x')") == "-1");
+  CHECK(value("'Carebridge'.substring(4)") == "bridge");
+  CHECK(value("'Carebridge'.substring(0, 4)") == "Care");
+  CHECK(value("'Carebridge'.substring(40)").empty());
+  CHECK(value("'Carebridge'.startsWith('Care')") == "true");
+  CHECK(value("'Carebridge'.endsWith('bridge')") == "true");
+  CHECK(value("'Carebridge'.contains('reb')") == "true");
+  CHECK(value("'Carebridge'.upper()") == "CAREBRIDGE");
+  CHECK(value("'Carebridge'.lower()") == "carebridge");
+  CHECK(value("'a-b-c'.replace('-', '+')") == "a+b+c");
+  CHECK(value("'abc'.replace('', '.')") == ".a.b.c.");
+  CHECK(value("'C-1001'.matches('^C-[0-9]+$')") == "true");
+  CHECK(value("'line1\\nline2'.matches('1.line')") == "true");
+  CHECK(value("'2024-02-10'.replaceMatches('(\\\\d+)-(\\\\d+)-(\\\\d+)', '$3/$2/$1')") == "10/02/2024");
+  CHECK(value("'Ada'.length()") == "3");
+  CHECK(eval("'ab'.toChars()") == Strings{"a", "b"});
+  CHECK(value("'  x  '.trim()") == "x");
+  CHECK(value("'a,b,,c'.split(',').count()") == "4");
+  CHECK(value("name.given.join('|')", "patient.json") == "Adaeze|Ngozi|Ada");
+  CHECK(value("'care'.encode('base64')") == "Y2FyZQ==");
+  CHECK(value("'Y2FyZQ=='.decode('base64')") == "care");
+  CHECK(value("'<b>'.escape('html')") == "&lt;b&gt;");
+  CHECK(value("{}.upper()").empty());
+  CHECK(is_error("identifier.contains('C')", "patient.json"));
+  CHECK(is_error("'x'.matches('(')"));
+}
+
+TEST_CASE("math functions", "[fhirpath][functions]") {
+  CHECK(value("(-5).abs()") == "5");
+  CHECK(value("(-5.5 'mg').abs()") == "5.5 'mg'");
+  CHECK(value("1.1.ceiling()") == "2");
+  CHECK(value("(-1.1).floor()") == "-2");
+  CHECK(value("2.7.truncate()") == "2");
+  CHECK(value("0.exp()") == "1");
+  CHECK(value("1.ln()") == "0");
+  CHECK(value("100.log(10)") == "2");
+  CHECK(value("2.power(10)") == "1024");
+  CHECK(value("(-1).power(0.5)").empty());
+  CHECK(value("3.14159.round(2)") == "3.14");
+  CHECK(value("16.sqrt()") == "4");
+  CHECK(value("(-4).sqrt()").empty());
+  CHECK(value("1.587.lowBoundary(2)") == "1.58");
+  CHECK(value("1.587.highBoundary(2)") == "1.59");
+  CHECK(value("1.58700.precision()") == "5");
+  CHECK(value("@2024-02.highBoundary(8)") == "2024-02-29");
+}
+
+TEST_CASE("conversion functions", "[fhirpath][functions]") {
+  CHECK(value("'yes'.toBoolean()") == "true");
+  CHECK(value("'maybe'.convertsToBoolean()") == "false");
+  CHECK(value("'-12'.toInteger()") == "-12");
+  CHECK(value("'1.5'.toInteger()").empty());
+  CHECK(value("'1.50'.toDecimal()") == "1.50");
+  CHECK(value("true.toDecimal()") == "1.0");
+  CHECK(value("12.toString()") == "12");
+  CHECK(value("5 'mg'.toString()") == "5 'mg'");
+  CHECK(value("'2024-02-10'.toDate()") == "2024-02-10");
+  CHECK(value("'2024-02-10T09:15:00Z'.toDateTime()") == "2024-02-10T09:15:00Z");
+  CHECK(value("'09:15'.toTime()") == "09:15");
+  CHECK(value("'2024-13'.convertsToDate()") == "false");
+  CHECK(value("'5 \\'mg\\''.toQuantity()") == "5 'mg'");
+  CHECK(value("'4 days'.toQuantity()") == "4 days");
+  CHECK(value("1000 'mg'.toQuantity('g')") == "1 'g'");
+  CHECK(value("'abc'.convertsToQuantity()") == "false");
+  CHECK(value("birthDate.toString()", "patient.json") == "1988-07-14");
+}
