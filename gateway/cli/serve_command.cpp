@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "fhir/fhirpath/fhirpath.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "gateway/cli/command.h"
@@ -147,7 +148,9 @@ int serve_command(const Arguments& arguments) {
     std::cerr << "carebridge serve: cannot open the store in " << config.data_dir << ": " << e.what() << "\n";
     return 1;
   }
+  fhir::fhirpath::Engine engine(*definitions);
   rest::ServiceOptions service_options;
+  service_options.engine = &engine;
   service_options.base_path = config.base_path;
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;

@@ -142,10 +142,11 @@ std::vector<const Element*> evaluate(const Path& path, const Element& resource) 
 
 class PathExtractor final : public IndexExtractor {
  public:
-  explicit PathExtractor(const SearchRegistry& registry) {
+  PathExtractor(const SearchRegistry& registry, const std::function<bool(const SearchParam&)>& include) {
     for (const auto& type : supported_types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
+        if (include && !include(param)) continue;
         Compiled c{&param, {}};
         for (const auto& part : split_top(param.expression, '|')) {
           if (auto path = compile_part(part, type)) c.paths.push_back(std::move(*path));
@@ -186,8 +187,9 @@ class PathExtractor final : public IndexExtractor {
 
 }  // namespace
 
-std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry) {
-  return std::make_unique<PathExtractor>(registry);
+std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry,
+                                                    std::function<bool(const SearchParam&)> include) {
+  return std::make_unique<PathExtractor>(registry, include);
 }
 
 }  // namespace carebridge::gateway::rest

@@ -6,11 +6,13 @@
 // the FHIRPath engine links, one that evaluates the expressions in full.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fhir/fhirpath/fhirpath.h"
 #include "fhir/model/element.h"
 #include "gateway/rest/search_registry.h"
 #include "gateway/store/store.h"
@@ -24,7 +26,14 @@ class IndexExtractor {
   virtual std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const = 0;
 };
 
-std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry);
+// `include` limits the parameters it extracts (all when empty).
+std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry,
+                                                    std::function<bool(const SearchParam&)> include = {});
+// Evaluates each parameter's expression with the FHIRPath engine (`resolve() is T`
+// is read as a check of the reference's type, since stored references are not
+// resolved); expressions the engine cannot compile fall back to the path extractor.
+std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& registry,
+                                                        const fhir::fhirpath::Engine& engine);
 
 // Appends the rows one value (a node selected by the parameter's expression) gives.
 void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<store::IndexEntry>& out);

@@ -41,7 +41,7 @@ bool valid_id(std::string_view id) {
 
 FhirService::FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options)
     : definitions_(definitions), store_(store), options_(std::move(options)), registry_(definitions),
-      extractor_(make_path_extractor(registry_)) {}
+      extractor_(options_.engine ? make_fhirpath_extractor(registry_, *options_.engine) : make_path_extractor(registry_)) {}
 
 FhirService::~FhirService() = default;
 

@@ -35,6 +35,8 @@ struct ServiceOptions {
   config::Limits limits;
   std::map<std::string, std::vector<std::string>> profiles;  // per resource type
   ValidateFunction validate;  // null: only what the parser checks
+  // Evaluates SearchParameter expressions for the index; null: the path extractor.
+  const fhir::fhirpath::Engine* engine = nullptr;
 };
 
 // What one interaction produced, before it is rendered for a format (direct

@@ -1,0 +1,110 @@
+// The FHIRPath extractor (see search_index.h): every supported SearchParameter
+// expression is compiled once at start-up and evaluated per stored resource.
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/search_index.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::fhirpath::Engine;
+using fhir::fhirpath::Expression;
+using fhir::fhirpath::Item;
+using fhir::fhirpath::SystemType;
+
+// References are not resolved when indexing: `resolve() is Patient` becomes a check
+// of the reference text's type.
+std::string without_resolve(const std::string& expression) {
+  static const std::regex kResolveIs(R"(resolve\(\)\s+is\s+([A-Za-z]+))");
+  return std::regex_replace(expression, kResolveIs, "(reference.startsWith('$1/') or reference.contains('/$1/'))");
+}
+
+// Rows for a System value an expression produced (not a node of the resource).
+void index_system_value(const SearchParam& param, const Item& item, std::vector<store::IndexEntry>& out) {
+  store::IndexEntry e;
+  e.param = param.code;
+  const std::string& t = param.type;
+  if (t == "string") {
+    e.text = item.text;
+    e.norm = fold(item.text);
+  } else if (t == "token" || t == "uri") {
+    (t == "token" ? e.code : e.text) = item.text;
+  } else if (t == "reference") {
+    e.text = item.text;
+    e.code = reference_key(item.text);
+  } else if (t == "date") {
+    auto range = date_range(item.text);
+    if (!range) return;
+    e.low = range->first;
+    e.high = range->second;
+  } else if (t == "number" || t == "quantity") {
+    char* end = nullptr;
+    double v = std::strtod(item.text.c_str(), &end);
+    if (item.text.empty() || end != item.text.c_str() + item.text.size()) return;
+    e.low = v;
+    e.high = v;
+    e.code = item.unit;
+  } else {
+    return;
+  }
+  out.push_back(std::move(e));
+}
+
+class FhirpathExtractor final : public IndexExtractor {
+ public:
+  FhirpathExtractor(const SearchRegistry& registry, const Engine& engine) : engine_(engine) {
+    for (const auto& type : supported_types()) {
+      auto& compiled = by_type_[type];
+      for (const auto& [code, param] : registry.of(type)) {
+        std::string error;
+        auto expression = engine.compile(without_resolve(param.expression), &error);
+        if (expression) {
+          compiled.push_back({&param, std::move(expression)});
+        } else {
+          fallback_params_.insert(&param);
+        }
+      }
+    }
+    fallback_ = make_path_extractor(registry, [this](const SearchParam& p) { return fallback_params_.count(&p) > 0; });
+  }
+
+  std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const override {
+    std::vector<store::IndexEntry> out = fallback_->extract(resource);
+    auto it = by_type_.find(std::string(resource.type));
+    if (it == by_type_.end()) return out;
+    for (const auto& c : it->second) {
+      auto result = engine_.evaluate(*c.expression, resource);
+      if (!result.ok) continue;  // a failing expression indexes nothing for this parameter
+      for (const Item& item : result.items) {
+        if (item.element) {
+          index_value(*c.param, *item.element, out);
+        } else {
+          index_system_value(*c.param, item, out);
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Compiled {
+    const SearchParam* param;
+    std::shared_ptr<const Expression> expression;
+  };
+  const Engine& engine_;
+  std::map<std::string, std::vector<Compiled>, std::less<>> by_type_;
+  std::set<const SearchParam*> fallback_params_;
+  std::unique_ptr<IndexExtractor> fallback_;
+};
+
+}  // namespace
+
+std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& registry, const Engine& engine) {
+  return std::make_unique<FhirpathExtractor>(registry, engine);
+}
+
+}  // namespace carebridge::gateway::rest
