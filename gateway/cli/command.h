@@ -24,8 +24,10 @@ std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments
 bool read_input(const std::string& path, std::string& text, std::string& error);
 
 int convert_command(const Arguments& arguments);
+int serve_command(const Arguments& arguments);
 // `carebridge fhirpath [--input FILE] EXPR` / `--batch`: FHIRPath results as JSON.
 int fhirpath_command(const Arguments& arguments);
-int serve_command(const Arguments& arguments);
+int validate_command(const Arguments& arguments);
+int conformance_command(const Arguments& arguments);
 
 }  // namespace carebridge::gateway::cli

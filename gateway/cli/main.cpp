@@ -15,6 +15,8 @@ constexpr const char* kHelp =
     "  convert --to json|xml [--out-dir DIR] FILE...   lossless FHIR JSON <-> XML\n"
     "  serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]   the FHIR server\n"
     "  fhirpath [--input FILE] EXPR | --batch          evaluate FHIRPath, print JSON results\n"
+    "  validate [--profile URL]... [--package DIR]... [--json] FILE...   validate FHIR resources\n"
+    "  conformance DIR [--out DIR]                       validate a folder of samples, write a report\n"
     "\n"
     "The FHIR R4 core definitions are read from --definitions, $CAREBRIDGE_DEFINITIONS,\n"
     "or the folder scripts/setup-definitions filled.\n";
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
   if (command == "convert") return convert_command(arguments);
   if (command == "serve") return serve_command(arguments);
   if (command == "fhirpath") return fhirpath_command(arguments);
+  if (command == "validate") return validate_command(arguments);
+  if (command == "conformance") return conformance_command(arguments);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kHelp;
     return 0;

@@ -1,0 +1,145 @@
+// Finds the files and packages under a folder and validates each resource.
+#include "conformance/conformance_run.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include "fhir/io/format.h"
+#include "fhir/validation/validator.h"
+
+namespace carebridge::conformance {
+namespace fs = std::filesystem;
+using fhir::model::Issue;
+using fhir::model::Severity;
+
+namespace {
+
+bool is_package(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "package" / "package.json", ec);
+}
+
+std::string kind_of(const fs::path& file) {
+  std::string ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == ".json") return "json";
+  if (ext == ".xml") return "xml";
+  if (ext == ".ndjson") return "ndjson";
+  return {};
+}
+
+bool read_file(const fs::path& file, std::string& text) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+void count(FileResult& result) {
+  for (const auto& i : result.issues) {
+    if (i.severity == Severity::Error || i.severity == Severity::Fatal) ++result.errors;
+    if (i.severity == Severity::Warning) ++result.warnings;
+  }
+}
+
+size_t count_resources(const fhir::model::Element& e) {
+  size_t n = e.is_resource() ? 1 : 0;
+  for (const auto* c : e.children()) n += count_resources(*c);
+  return n;
+}
+
+// Parses and validates one resource text; issues go to `out`. Returns the resources read.
+size_t validate_text(std::string_view text, const fhir::definitions::Definitions& defs,
+                   const fhir::validation::Validator& validator, std::vector<Issue>& out, uint32_t line_offset) {
+  auto parsed = fhir::io::read(text, defs);
+  std::vector<Issue> issues = std::move(parsed.issues);
+  size_t resources = 0;
+  if (parsed.document && parsed.document->root()) {
+    resources = count_resources(*parsed.document->root());
+    auto found = validator.validate(*parsed.document->root());
+    issues.insert(issues.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  for (auto& i : issues) {
+    if (line_offset) i.position.line = line_offset;
+    out.push_back(std::move(i));
+  }
+  return std::max<size_t>(resources, 1);
+}
+
+}  // namespace
+
+size_t Report::errors() const {
+  size_t n = 0;
+  for (const auto& f : files) n += f.errors;
+  return n;
+}
+
+size_t Report::warnings() const {
+  size_t n = 0;
+  for (const auto& f : files) n += f.warnings;
+  return n;
+}
+
+Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& definitions, const Progress& progress) {
+  Report report;
+  report.folder = folder.string();
+  std::vector<fs::path> files;
+  std::vector<FileResult> package_failures;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (it->is_directory(ec)) {
+      if (is_package(p)) {
+        try {
+          definitions.add_package(p);
+          report.packages.push_back(fs::relative(p, folder, ec).string());
+        } catch (const std::exception& e) {
+          FileResult failed{fs::relative(p, folder, ec).string(), "package", 0, 0, 0, {}};
+          failed.issues.push_back({Severity::Error, "exception", std::string("cannot load the package: ") + e.what(), {}, {}});
+          count(failed);
+          package_failures.push_back(std::move(failed));
+        }
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!it->is_regular_file(ec) || kind_of(p).empty() || p.filename().string().starts_with(".")) continue;
+    files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  auto validator = fhir::validation::Validator::with_invariants(definitions);
+  report.files = std::move(package_failures);
+  size_t done = 0;
+  for (const auto& file : files) {
+    FileResult result;
+    result.path = fs::relative(file, folder, ec).string();
+    result.kind = kind_of(file);
+    std::string text;
+    if (!read_file(file, text)) {
+      result.issues.push_back({Severity::Fatal, "not-found", "cannot read the file", {}, {}});
+    } else if (result.kind == "ndjson") {
+      uint32_t line = 0;
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        ++line;
+        std::string_view one(text.data() + start, end - start);
+        if (one.find_first_not_of(" \t\r") != std::string_view::npos) {
+          result.resources += validate_text(one, definitions, *validator, result.issues, line);
+        }
+        start = end + 1;
+      }
+    } else {
+      result.resources = validate_text(text, definitions, *validator, result.issues, 0);
+    }
+    count(result);
+    report.files.push_back(std::move(result));
+    if (progress) progress(++done, files.size());
+  }
+  return report;
+}
+
+}  // namespace carebridge::conformance

@@ -1,0 +1,119 @@
+// Narrative XHTML (Narrative.div and other xhtml elements): a <div> root in the XHTML
+// namespace with some content, only the elements and attributes FHIR allows (txt-1,
+// txt-2), no scripts or event handlers, and hyperlinks only with web schemes.
+#include <cctype>
+#include <memory_resource>
+
+#include "fhir/validation/run.h"
+#include "fhir/xml/xml_tree.h"
+
+namespace carebridge::fhir::validation {
+namespace {
+
+constexpr std::string_view kElements[] = {
+    "p",     "br",    "div",     "h1",    "h2",    "h3",    "h4",   "h5",      "h6",     "a",     "span", "b",
+    "em",    "i",     "strong",  "small", "big",   "tt",    "dfn",  "q",       "var",    "abbr",  "acronym",
+    "cite",  "blockquote", "hr", "address", "bdo", "kbd",   "sub",  "sup",     "ul",     "ol",    "li",   "dl",
+    "dt",    "dd",    "pre",     "table", "caption", "colgroup", "col", "thead", "tr",   "tfoot", "tbody", "th",
+    "td",    "code",  "samp",    "img",   "map",   "area",  "u",    "s",       "font"};
+
+constexpr std::string_view kAttributes[] = {
+    "abbr",    "accesskey", "align",   "alt",      "axis",     "bgcolor", "border",  "cellhalign", "cellpadding",
+    "cellspacing", "cellvalign", "char", "charoff", "charset",  "cite",    "class",   "colspan", "compact",
+    "coords",  "dir",       "frame",   "headers",  "height",   "href",    "hreflang", "hspace",  "id",
+    "lang",    "longdesc",  "name",    "nowrap",   "rel",      "rev",     "rowspan", "rules",   "scope",
+    "shape",   "span",      "src",     "style",    "summary",  "tabindex", "title",  "type",    "valign",
+    "value",   "vspace",    "width",   "xmlns",    "start",    "start",   "colour",  "color",   "face",  "size"};
+
+template <size_t N>
+bool listed(const std::string_view (&list)[N], std::string_view name) {
+  for (auto n : list) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+bool has_text(const xml::XmlNode& node) {
+  for (const xml::XmlNode* c = node.first; c; c = c->next) {
+    if (c->is_text) {
+      for (char ch : c->text) {
+        if (!std::isspace(static_cast<unsigned char>(ch))) return true;
+      }
+    } else if (c->local == "img" || has_text(*c)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Checker {
+  Run& run;
+  const Element& div;
+  const Path& path;
+
+  void problem(const std::string& message) { run.report(Severity::Error, "invalid", message, div, path); }
+
+  void check_link(std::string_view href, std::string_view at) {
+    auto colon = href.find(':');
+    if (colon == std::string_view::npos || href.find('/') < colon || href.find('#') < colon) return;  // relative
+    std::string scheme;
+    for (char c : href.substr(0, colon)) scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static constexpr std::string_view kSchemes[] = {"http", "https", "ftp", "mailto", "tel", "data", "ftps"};
+    if (!listed(kSchemes, scheme)) {
+      problem("hyperlink scheme '" + scheme + "' in '" + std::string(href) + "' at '" + std::string(at) +
+              "' is not a scheme a reader can follow");
+    }
+  }
+
+  void element(const xml::XmlNode& node, const std::string& at) {
+    if (!listed(kElements, node.local)) {
+      problem("the narrative contains the element <" + std::string(node.local) + "> at '" + at +
+              "', which FHIR narrative does not allow (txt-1)");
+    }
+    for (uint32_t i = 0; i < node.attribute_count; ++i) {
+      const auto& a = node.attributes[i];
+      bool namespaced = a.prefix == "xmlns" || a.prefix == "xml";
+      if (namespaced) continue;
+      std::string lower;
+      for (char c : a.local) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!listed(kAttributes, lower)) {
+        problem("the narrative element <" + std::string(node.local) + "> at '" + at + "' has the attribute '" +
+                std::string(a.local) + "', which FHIR narrative does not allow (txt-1)");
+      }
+      if ((lower == "href" || lower == "src") && node.local == "a") check_link(a.value, at);
+      // A narrative link or image to "#id" counts as a reference to that contained resource.
+      if ((lower == "href" || lower == "src") && a.value.size() > 1 && a.value[0] == '#' && run.frame.referenced) {
+        run.frame.referenced->insert(std::string(a.value.substr(1)));
+      }
+    }
+    for (const xml::XmlNode* c = node.first; c; c = c->next) {
+      if (!c->is_text) element(*c, at + "/" + std::string(c->local));
+    }
+  }
+};
+
+}  // namespace
+
+void check_narrative(Run& run, const Element& div, const Path& path) {
+  if (!div.has_value) return;
+  std::pmr::monotonic_buffer_resource arena(4096);
+  xml::XmlParse parsed = xml::parse_xml(div.value, arena);
+  Checker checker{run, div, path};
+  if (!parsed.root) {
+    checker.problem("the narrative is not well-formed XHTML: " + parsed.error);
+    return;
+  }
+  const xml::XmlNode& root = *parsed.root;
+  if (root.local != "div") {
+    checker.problem("the narrative must be a <div> element, not <" + std::string(root.local) + ">");
+  }
+  if (root.uri != xml::kXhtmlNamespace) {
+    checker.problem("the narrative <div> must be in the XHTML namespace (xmlns=\"http://www.w3.org/1999/xhtml\")");
+  }
+  if (!has_text(root)) {
+    run.report(Severity::Warning, "invalid", "the narrative should have some non-whitespace content (txt-2)", div, path);
+  }
+  checker.element(root, "div");
+}
+
+}  // namespace carebridge::fhir::validation

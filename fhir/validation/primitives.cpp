@@ -1,0 +1,258 @@
+// Primitive values against the rules of their type: formats of dates and times,
+// numbers and their ranges, identifiers, URIs, codes, base64, and what strings may
+// contain. Hand-written checks for the core types (linear, no regex backtracking on
+// large values); other primitives use their definition's regex, compiled once.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace {
+
+bool digits(std::string_view s, size_t at, size_t n) {
+  if (at + n > s.size()) return false;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
+int number(std::string_view s, size_t at, size_t n) {
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+// YYYY, YYYY-MM or YYYY-MM-DD; returns the length read (0 when invalid).
+size_t read_date(std::string_view s) {
+  if (!digits(s, 0, 4)) return 0;
+  if (s.size() == 4 || s[4] != '-') return 4;
+  if (!digits(s, 5, 2)) return 0;
+  int month = number(s, 5, 2);
+  if (month < 1 || month > 12) return 0;
+  if (s.size() == 7 || s[7] != '-') return 7;
+  if (!digits(s, 8, 2)) return 0;
+  int day = number(s, 8, 2);
+  if (day < 1 || day > days_in(number(s, 0, 4), month)) return 0;
+  return 10;
+}
+
+// hh:mm:ss(.fraction)? from `at`; returns the end (0 when invalid).
+size_t read_time(std::string_view s, size_t at) {
+  if (!digits(s, at, 2) || at + 2 >= s.size() || s[at + 2] != ':' || !digits(s, at + 3, 2) || at + 5 >= s.size() ||
+      s[at + 5] != ':' || !digits(s, at + 6, 2)) {
+    return 0;
+  }
+  int h = number(s, at, 2), m = number(s, at + 3, 2), sec = number(s, at + 6, 2);
+  if (h > 23 || m > 59 || sec > 60) return 0;
+  size_t end = at + 8;
+  if (end < s.size() && s[end] == '.') {
+    size_t start = ++end;
+    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+    if (end == start) return 0;
+  }
+  return end;
+}
+
+bool read_zone(std::string_view s, size_t at) {
+  if (at == s.size()) return false;
+  if (s[at] == 'Z') return at + 1 == s.size();
+  if (s[at] != '+' && s[at] != '-') return false;
+  return s.size() == at + 6 && digits(s, at + 1, 2) && s[at + 3] == ':' && digits(s, at + 4, 2) &&
+         number(s, at + 1, 2) <= 14 && number(s, at + 4, 2) <= 59;
+}
+
+bool valid_date(std::string_view s) { return read_date(s) == s.size() && !s.empty(); }
+
+bool valid_date_time(std::string_view s, bool instant) {
+  size_t d = read_date(s);
+  if (d == 0) return false;
+  if (d == s.size()) return !instant;
+  if (d != 10 || s[10] != 'T') return false;
+  size_t t = read_time(s, 11);
+  return t != 0 && read_zone(s, t);
+}
+
+bool valid_time(std::string_view s) { return read_time(s, 0) == s.size(); }
+
+bool valid_decimal(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == start || (s[start] == '0' && i - start > 1)) return false;
+  if (i < s.size() && s[i] == '.') {
+    size_t f = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == f) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t e = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == e) return false;
+  }
+  return i == s.size();
+}
+
+// Integer text in 32-bit range; false when malformed.
+bool read_integer(std::string_view s, int64_t& out) {
+  size_t i = s.size() > 0 && s[0] == '-' ? 1 : 0;
+  if (i == s.size() || (s[i] == '0' && s.size() > i + 1)) return false;
+  for (size_t k = i; k < s.size(); ++k) {
+    if (s[k] < '0' || s[k] > '9') return false;
+  }
+  if (s.size() > 12) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc() && out >= INT32_MIN && out <= INT32_MAX;
+}
+
+bool valid_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
+  }
+  return true;
+}
+
+bool valid_oid(std::string_view s) {
+  if (!s.starts_with("urn:oid:")) return false;
+  s.remove_prefix(8);
+  if (s.size() < 3 || s[0] < '0' || s[0] > '2' || s[1] != '.') return false;
+  size_t i = 1;
+  while (i < s.size()) {
+    if (s[i] != '.') return false;
+    size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || (s[start] == '0' && i - start > 1)) return false;
+  }
+  return true;
+}
+
+bool valid_uuid(std::string_view s) {
+  if (!s.starts_with("urn:uuid:") || s.size() != 45) return false;
+  for (size_t i = 9; i < s.size(); ++i) {
+    size_t k = i - 9;
+    bool dash = k == 8 || k == 13 || k == 18 || k == 23;
+    char c = s[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool valid_base64(std::string_view s) {
+  size_t n = 0, pad = 0;
+  for (char c : s) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++pad;
+    } else if (pad || !(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) {
+      return false;
+    }
+    ++n;
+  }
+  return n % 4 == 0 && pad <= 2;
+}
+
+bool has_whitespace(std::string_view s) {
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Control characters other than tab, CR and LF are not allowed in FHIR strings.
+bool has_control(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_primitive(Run& run, const Element& node, const Path& path) {
+  if (!node.has_value) {
+    if (!node.first_child) {
+      run.report(Severity::Error, "required", "a primitive value must have a value or an extension (ele-1)", node, path);
+    }
+    return;
+  }
+  std::string_view v = node.value;
+  std::string_view type = node.type;
+  auto bad = [&](const std::string& what) {
+    std::string shown(v.substr(0, 80));
+    run.report(Severity::Error, "value", "'" + shown + "' is not a valid " + std::string(type) + ": " + what, node, path);
+  };
+  if (v.empty() && type != "xhtml") {
+    run.report(Severity::Error, "value", "the value of a " + std::string(type) + " cannot be empty", node, path);
+    return;
+  }
+  if (type == "string" || type == "markdown") {
+    if (has_control(v)) bad("it contains control characters");
+    if (v.size() > 1024 * 1024) bad("it is longer than 1 MB");
+    if (std::all_of(v.begin(), v.end(), is_space)) {
+      bad("it holds only whitespace");
+    }
+  } else if (type == "code") {
+    bool ok = !is_space(v.front()) && !is_space(v.back());
+    for (size_t i = 0; ok && i + 1 < v.size(); ++i) {
+      if (is_space(v[i]) && (v[i] != ' ' || is_space(v[i + 1]))) ok = false;
+    }
+    if (!ok) bad("codes have no leading, trailing or repeated whitespace");
+  } else if (type == "id") {
+    if (!valid_id(v)) bad("ids are 1 to 64 letters, digits, '-' and '.'");
+  } else if (type == "uri" || type == "url" || type == "canonical") {
+    if (has_whitespace(v)) bad("URIs cannot contain whitespace");
+    if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
+    if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers");
+    if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
+  } else if (type == "oid") {
+    if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers");
+  } else if (type == "uuid") {
+    if (!valid_uuid(v)) bad("a uuid is urn:uuid: followed by a lowercase UUID");
+  } else if (type == "date") {
+    if (!valid_date(v)) bad("dates are YYYY, YYYY-MM or YYYY-MM-DD with a real month and day");
+  } else if (type == "dateTime") {
+    if (!valid_date_time(v, false)) bad("dateTimes are a date, or a date and time with a time zone");
+  } else if (type == "instant") {
+    if (!valid_date_time(v, true)) bad("instants are YYYY-MM-DDThh:mm:ss with a time zone");
+  } else if (type == "time") {
+    if (!valid_time(v)) bad("times are hh:mm:ss");
+  } else if (type == "decimal") {
+    if (!valid_decimal(v)) bad("not a decimal number");
+  } else if (type == "integer" || type == "positiveInt" || type == "unsignedInt") {
+    int64_t n = 0;
+    if (!read_integer(v, n)) {
+      bad("not a 32-bit integer");
+    } else if (type == "positiveInt" && n < 1) {
+      bad("a positiveInt must be 1 or more");
+    } else if (type == "unsignedInt" && n < 0) {
+      bad("an unsignedInt must be 0 or more");
+    }
+  } else if (type == "boolean") {
+    if (v != "true" && v != "false") bad("booleans are true or false");
+  } else if (type == "base64Binary") {
+    if (!valid_base64(v)) bad("not base64 text");
+  } else if (type != "xhtml" && node.structure && v.size() <= 4096) {
+    if (const std::regex* re = run.state.primitive_regex(*node.structure)) {
+      if (!std::regex_match(v.begin(), v.end(), *re)) bad("it does not match the pattern of its type");
+    }
+  }
+}
+
+}  // namespace carebridge::fhir::validation

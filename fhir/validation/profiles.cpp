@@ -1,0 +1,169 @@
+// Profiles: a node against an element of a constraining StructureDefinition
+// (meta.profile, requested profiles, extension definitions, type profiles):
+// cardinality the profile tightens, allowed types, fixed and pattern values,
+// bindings, slicing (slice cardinality, closed slicing) and nested profiles.
+#include <map>
+
+#include "fhir/validation/slicing.h"
+
+namespace carebridge::fhir::validation {
+namespace defs = carebridge::fhir::definitions;
+namespace {
+
+// The base definition of a profile element ("Patient.identifier"), when the base type has it.
+const defs::ElementDef* base_of(Run& run, const defs::StructureDef& sd, const defs::ElementDef& element) {
+  const defs::StructureDef* base = run.defs.type(sd.type);
+  if (!base || base == &sd) return nullptr;
+  uint32_t i = base->find(element.path);
+  return i == defs::kNoElement ? nullptr : &base->elements[i];
+}
+
+std::string label(const defs::StructureDef& sd, const defs::ElementDef& e) {
+  return "'" + e.id + "' (from " + sd.url + ")";
+}
+
+void check_cardinality(Run& run, const Element& parent, const defs::StructureDef& sd, const defs::ElementDef& e,
+                       size_t count, const Path& path, bool slice) {
+  const defs::ElementDef* base = slice ? nullptr : base_of(run, sd, e);
+  bool same = base && base->min == e.min && base->max == e.max;
+  if (same) return;  // the base pass reported it
+  std::string where = path.text() + "." + e.name;
+  if (count < e.min) {
+    run.report(Severity::Error, "required",
+               (slice ? "slice " : "") + label(sd, e) + " requires at least " + std::to_string(e.min) + ", found " +
+                   std::to_string(count),
+               parent, where);
+  } else if (e.max != defs::kUnbounded && count > e.max) {
+    run.report(Severity::Error, "structure",
+               (slice ? "slice " : "") + label(sd, e) + " allows at most " + std::to_string(e.max) + ", found " +
+                   std::to_string(count),
+               parent, where);
+  }
+}
+
+bool type_allowed(const defs::ElementDef& e, const Element& node) {
+  if (e.types.empty()) return true;
+  for (const auto& t : e.types) {
+    if (t.code == node.type) return true;
+    if (node.is_resource() && (t.code == "Resource" || t.code == "DomainResource")) return true;
+    if (t.code == "BackboneElement" || t.code == "Element") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_against(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t index, const Path& path) {
+  if (index >= sd.elements.size()) return;
+  const defs::ElementDef& e = sd.elements[index];
+  if (index > 0) {
+    if (!type_allowed(e, node)) {
+      run.report(Severity::Error, "structure",
+                 "the type " + std::string(node.type) + " is not allowed for " + label(sd, e), node, path);
+      return;
+    }
+    if (e.fixed && !matches_value(node, *e.fixed, true)) {
+      run.report(Severity::Error, "value", "the value must be exactly " + e.fixed->json + " per " + label(sd, e), node,
+                 path);
+    }
+    if (e.pattern && !matches_value(node, *e.pattern, false)) {
+      run.report(Severity::Error, "value", "the value must match the pattern " + e.pattern->json + " of " + label(sd, e),
+                 node, path);
+    }
+    if (e.binding && (!node.definition || !node.definition->binding ||
+                      node.definition->binding->value_set != e.binding->value_set ||
+                      node.definition->binding->strength != e.binding->strength)) {
+      check_binding(run, node, *e.binding, path);
+    }
+  }
+  if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
+  uint32_t shape = sd.shape_of(index);
+  if (sd.elements[shape].children.empty()) {
+    // Not constrained further here: the type's own profile, if it names one.
+    for (const auto& t : e.types) {
+      // Extensions are checked against their definition by url (extensions.cpp).
+      if (t.code != node.type || t.profiles.empty() || index == 0 || node.type == "Extension") continue;
+      if (const defs::StructureDef* profile = run.state.profile(t.profiles[0]); profile && profile != &sd) {
+        check_against(run, node, *profile, 0, path);
+      }
+    }
+    return;
+  }
+  // Group the children by the profile element they match.
+  std::map<uint32_t, std::vector<std::pair<const Element*, int>>> groups;
+  std::string_view previous;
+  int repeat = 0;
+  for (const Element* c : node.children()) {
+    repeat = c->name == previous ? repeat + 1 : 0;
+    previous = c->name;
+    if (c->kind == model::NodeKind::Unknown) continue;
+    const defs::ChildName* found = sd.child(shape, c->name);
+    if (!found) {
+      Path cpath{&path, c->name, c->repeats() ? repeat : -1};
+      run.report(Severity::Error, "structure", "'" + std::string(c->name) + "' is not allowed by the profile " + sd.url,
+                 *c, cpath);
+      continue;
+    }
+    groups[found->element].push_back({c, c->repeats() ? repeat : -1});
+  }
+  for (uint32_t k : sd.elements[shape].children) {
+    const defs::ElementDef& child = sd.elements[k];
+    auto it = groups.find(k);
+    static const std::vector<std::pair<const Element*, int>> none;
+    const auto& items = it == groups.end() ? none : it->second;
+    check_cardinality(run, node, sd, child, items.size(), path, false);
+    const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
+    std::vector<size_t> slice_counts(slices.size(), 0);
+    for (const auto& [item, at] : items) {
+      Path cpath{&path, item->name, at};
+      size_t matched = slices.size();
+      for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
+        if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
+      }
+      if (matched < slices.size()) {
+        ++slice_counts[matched];
+        check_against(run, *item, sd, slices[matched], cpath);
+        continue;
+      }
+      if (!slices.empty() && child.slicing->rules == "closed") {
+        run.report(Severity::Error, "structure",
+                   "this item matches none of the slices of " + label(sd, child) + ", and the slicing is closed", *item,
+                   cpath);
+        continue;
+      }
+      check_against(run, *item, sd, k, cpath);
+    }
+    for (size_t s = 0; s < slices.size(); ++s) {
+      check_cardinality(run, node, sd, sd.elements[slices[s]], slice_counts[s], path, true);
+    }
+  }
+}
+
+void check_profiles(Run& run, const Element& resource, const Path& path) {
+  std::vector<std::pair<std::string, bool>> wanted;  // url, requested explicitly
+  if (const Element* meta = child_named(resource, "meta")) {
+    for (const Element* p : meta->children()) {
+      if (p->name == "profile" && p->has_value) wanted.emplace_back(std::string(p->value), false);
+    }
+  }
+  if (!resource.parent) {
+    for (const auto& p : run.options.profiles) wanted.emplace_back(p, true);
+  }
+  for (const auto& [url, requested] : wanted) {
+    const defs::StructureDef* sd = run.state.profile(url);
+    if (!sd) {
+      run.report(requested ? Severity::Error : Severity::Warning, "not-found",
+                 "the profile '" + url + "' is not known, so the resource was not checked against it", resource, path);
+      continue;
+    }
+    if (sd->type != resource.type) {
+      run.report(Severity::Error, "invalid",
+                 "the profile '" + url + "' is for " + sd->type + ", not " + std::string(resource.type), resource, path);
+      continue;
+    }
+    if (sd->derivation != defs::Derivation::Constraint) continue;  // the base definition: already checked
+    check_against(run, resource, *sd, 0, path);
+  }
+}
+
+}  // namespace carebridge::fhir::validation

@@ -1,0 +1,168 @@
+// Slicing: which slice of a sliced element an item belongs to, by the slicing's
+// discriminators (value, pattern, exists, type, profile), against a profile.
+#include "fhir/validation/slicing.h"
+
+#include <string>
+
+namespace carebridge::fhir::validation {
+namespace {
+namespace defs = carebridge::fhir::definitions;
+
+// The steps of a discriminator path: "code.coding" -> {"code", "coding"}; "$this" -> {}.
+std::vector<std::string_view> steps(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path == "$this" || path.empty()) return out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    if (dot == std::string_view::npos) dot = path.size();
+    out.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return out;
+}
+
+// extension('url') in a discriminator path: the step name and the url.
+bool extension_step(std::string_view step, std::string_view& url) {
+  if (!step.starts_with("extension(")) return false;
+  auto open = step.find('\'');
+  auto close = step.rfind('\'');
+  if (open == std::string_view::npos || close <= open) return false;
+  url = step.substr(open + 1, close - open - 1);
+  return true;
+}
+
+void collect(const Element& node, const std::vector<std::string_view>& path, size_t at,
+             std::vector<const Element*>& out) {
+  if (at == path.size()) {
+    out.push_back(&node);
+    return;
+  }
+  std::string_view step = path[at], url;
+  bool by_url = extension_step(step, url);
+  if (step.starts_with("ofType(") || step == "resolve()") {
+    collect(node, path, at + 1, out);
+    return;
+  }
+  for (const Element* c : node.children()) {
+    if (by_url) {
+      if (c->name == "extension" && value_of(child_named(*c, "url")) == url) collect(*c, path, at + 1, out);
+    } else if (c->base_name() == step) {
+      collect(*c, path, at + 1, out);
+    }
+  }
+}
+
+// The element of a profile at `path` below `slice` (ids: "<slice id>.code.coding").
+uint32_t element_at(const defs::StructureDef& sd, uint32_t slice, const std::vector<std::string_view>& path) {
+  uint32_t at = slice;
+  for (auto step : path) {
+    std::string_view url;
+    if (step.starts_with("ofType(") || step == "resolve()") continue;
+    if (extension_step(step, url)) {
+      // The extension slice whose type profile is `url`.
+      uint32_t base = sd.find(sd.elements[at].id + ".extension");
+      if (base == defs::kNoElement) return defs::kNoElement;
+      uint32_t found = defs::kNoElement;
+      for (uint32_t i = base + 1; i < sd.elements.size() && found == defs::kNoElement; ++i) {
+        const auto& e = sd.elements[i];
+        if (e.path != sd.elements[base].path || e.slice_name.empty()) continue;
+        for (const auto& t : e.types) {
+          for (const auto& p : t.profiles) {
+            if (p == url) found = i;
+          }
+        }
+      }
+      at = found;
+      if (at == defs::kNoElement) return at;
+      continue;
+    }
+    std::string id = sd.elements[at].id + "." + std::string(step);
+    uint32_t next = sd.find(id);
+    if (next == defs::kNoElement) next = sd.find(id + "[x]");
+    if (next == defs::kNoElement) return next;
+    at = next;
+  }
+  return at;
+}
+
+}  // namespace
+
+bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
+                   const defs::Slicing& slicing) {
+  for (const auto& d : slicing.discriminators) {
+    auto path = steps(d.path);
+    std::vector<const Element*> values;
+    collect(item, path, 0, values);
+    uint32_t at = element_at(sd, slice, path);
+    const defs::ElementDef* def = at == defs::kNoElement ? nullptr : &sd.elements[at];
+    if (d.type == "value" || d.type == "pattern") {
+      if (!def) return false;
+      const auto& wanted = def->fixed ? def->fixed : def->pattern;
+      if (!wanted) {
+        // An extension slice is told apart by its url: the extension's profile.
+        if (def->name == "url" && at > 0 && !sd.elements[def->parent].types.empty() &&
+            !sd.elements[def->parent].types[0].profiles.empty()) {
+          const std::string& url = sd.elements[def->parent].types[0].profiles[0];
+          bool ok = false;
+          for (const Element* v : values) ok = ok || value_of(v) == url;
+          if (!ok) return false;
+          continue;
+        }
+        if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
+            !sd.elements[slice].types[0].profiles.empty()) {
+          const std::string& url = sd.elements[slice].types[0].profiles[0];
+          bool ok = false;
+          for (const Element* v : values) ok = ok || value_of(v) == url;
+          if (!ok) return false;
+          continue;
+        }
+        if (def->binding && def->binding->strength == "required") {
+          // Sliced by a required binding: the value must be in the value set.
+          const Expansion* vs = run.state.expansion(def->binding->value_set);
+          bool ok = false;
+          for (const Element* v : values) {
+            if (vs && v->has_value && vs->bare_codes.count(std::string(v->value))) ok = true;
+            if (vs && !v->has_value && child_named(*v, "code") &&
+                vs->contains(value_of(child_named(*v, "system")), value_of(child_named(*v, "code")))) {
+              ok = true;
+            }
+          }
+          if (!ok) return false;
+          continue;
+        }
+        continue;
+      }
+      bool ok = false;
+      for (const Element* v : values) ok = ok || matches_value(*v, *wanted, def->fixed.has_value());
+      if (!ok) return false;
+    } else if (d.type == "exists") {
+      bool present = !values.empty();
+      if (def && def->min >= 1 && !present) return false;
+      if (def && def->max == 0 && present) return false;
+    } else if (d.type == "type") {
+      if (!def || def->types.empty()) continue;
+      bool ok = false;
+      for (const Element* v : values) {
+        for (const auto& t : def->types) ok = ok || t.code == v->type;
+      }
+      if (!ok) return false;
+    } else if (d.type == "profile") {
+      if (!def || def->types.empty() || def->types[0].profiles.empty()) continue;
+      const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
+      if (!profile) continue;
+      bool ok = false;
+      for (const Element* v : values) {
+        size_t before = run.issue_count();
+        Path scratch{nullptr, "", -1};
+        check_against(run, *v, *profile, 0, scratch);
+        ok = ok || run.error_count_since(before) == 0;
+        run.issues().resize(before);
+      }
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace carebridge::fhir::validation

@@ -1,0 +1,137 @@
+// Profiles as the validator uses them: with a snapshot. Profiles from FHIR packages
+// often carry only a differential; their snapshot is generated here once from the
+// base snapshot: differential elements are merged into the matching base element,
+// slices copy their sliced element's subtree, and constraints on children of a
+// complex type expand that type's elements first. (The common cases; not a full
+// implementation of the snapshot algorithm.)
+#include "fhir/definitions/structure_reader.h"
+#include "fhir/validation/state.h"
+
+namespace carebridge::fhir::validation {
+namespace defs = carebridge::fhir::definitions;
+namespace {
+
+// One past the last element of `at`'s subtree, including its slices.
+uint32_t subtree_end(const defs::StructureDef& sd, uint32_t at) {
+  const std::string& id = sd.elements[at].id;
+  uint32_t end = at + 1;
+  while (end < sd.elements.size()) {
+    const std::string& next = sd.elements[end].id;
+    if (!(next.starts_with(id) && next.size() > id.size() && (next[id.size()] == '.' || next[id.size()] == ':'))) break;
+    ++end;
+  }
+  return end;
+}
+
+void reindex(defs::StructureDef& sd) {
+  for (auto& e : sd.elements) {
+    e.children.clear();
+    e.child_names.clear();
+    e.parent = defs::kNoElement;
+    e.content_target = defs::kNoElement;
+  }
+  defs::index_structure(sd);
+}
+
+std::string replace_prefix(const std::string& text, const std::string& from, const std::string& to) {
+  return text.starts_with(from) ? to + text.substr(from.size()) : text;
+}
+
+// Adds the elements of `at`'s type below it (when the snapshot does not list them yet).
+bool expand_type(const defs::Definitions& definitions, defs::StructureDef& sd, uint32_t at) {
+  const defs::ElementDef& e = sd.elements[at];
+  if (subtree_end(sd, at) != at + 1 || e.types.size() != 1) return false;
+  const defs::StructureDef* type = definitions.type(e.types[0].code);
+  if (!type || type->elements.size() < 2 || type->is_primitive()) return false;
+  std::vector<defs::ElementDef> added(type->elements.begin() + 1, type->elements.end());
+  for (auto& a : added) {
+    a.id = replace_prefix(a.id, type->type, e.id);
+    a.path = replace_prefix(a.path, type->type, e.path);
+  }
+  sd.elements.insert(sd.elements.begin() + at + 1, added.begin(), added.end());
+  reindex(sd);
+  return true;
+}
+
+// Adds a slice: a copy of the sliced element's subtree (without its slices) after it.
+uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
+  auto colon = diff.id.rfind(':');
+  uint32_t base = sd.find(std::string_view(diff.id).substr(0, colon));
+  if (base == defs::kNoElement) return defs::kNoElement;
+  const std::string base_id = sd.elements[base].id;
+  std::vector<defs::ElementDef> copy;
+  copy.push_back(sd.elements[base]);
+  for (uint32_t i = base + 1; i < sd.elements.size() && sd.elements[i].id.starts_with(base_id + "."); ++i) {
+    copy.push_back(sd.elements[i]);
+  }
+  for (auto& c : copy) {
+    c.id = replace_prefix(c.id, base_id, diff.id);
+    c.slicing.reset();
+  }
+  copy.front().slice_name = diff.slice_name;
+  uint32_t end = subtree_end(sd, base);
+  sd.elements.insert(sd.elements.begin() + end, copy.begin(), copy.end());
+  reindex(sd);
+  return end;
+}
+
+void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
+  into.min = std::max(into.min, diff.min);
+  // A differential without "max" reads as 1: only trust 1 on slices, where it is usual to say it.
+  if (diff.max != 1 || !diff.slice_name.empty()) into.max = diff.max;
+  if (!diff.types.empty()) into.types = diff.types;
+  if (diff.fixed) into.fixed = diff.fixed;
+  if (diff.pattern) into.pattern = diff.pattern;
+  if (diff.binding) into.binding = diff.binding;
+  if (diff.slicing) into.slicing = diff.slicing;
+  if (diff.must_support) into.must_support = true;
+  for (const auto& c : diff.constraints) into.constraints.push_back(c);
+}
+
+}  // namespace
+
+const defs::StructureDef* ValidatorState::profile(std::string_view url) {
+  const defs::StructureDef* sd = defs.structure(url);
+  if (!sd || sd->has_snapshot) return sd;
+  std::lock_guard lock(mutex_);
+  std::string key(url);
+  if (auto it = snapshots_.find(key); it != snapshots_.end()) return it->second.get();
+  if (!expanding_.insert("snapshot " + key).second) return nullptr;  // a profile based on itself
+  auto generated = generate_snapshot(*sd);
+  expanding_.erase("snapshot " + key);
+  return snapshots_.emplace(key, std::move(generated)).first->second.get();
+}
+
+std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs::StructureDef& differential) {
+  const defs::StructureDef* base = profile(differential.base_definition);
+  if (!base || !base->has_snapshot) return nullptr;
+  auto sd = std::make_unique<defs::StructureDef>(*base);
+  sd->url = differential.url;
+  sd->version = differential.version;
+  sd->name = differential.name;
+  sd->type = differential.type;
+  sd->base_definition = differential.base_definition;
+  sd->derivation = differential.derivation;
+  sd->contexts = differential.contexts;
+  sd->base = base;
+  sd->has_snapshot = true;
+  reindex(*sd);
+  for (const auto& diff : differential.elements) {
+    uint32_t at = sd->find(diff.id);
+    if (at == defs::kNoElement && !diff.slice_name.empty() && diff.id.rfind(':') != std::string::npos &&
+        diff.id.find('.', diff.id.rfind(':')) == std::string::npos) {
+      at = add_slice(*sd, diff);
+    }
+    if (at == defs::kNoElement) {
+      auto dot = diff.id.rfind('.');
+      uint32_t parent = dot == std::string::npos ? defs::kNoElement : sd->find(std::string_view(diff.id).substr(0, dot));
+      if (parent != defs::kNoElement && expand_type(defs, *sd, parent)) at = sd->find(diff.id);
+    }
+    if (at == defs::kNoElement) continue;
+    merge(sd->elements[at], diff);
+  }
+  reindex(*sd);
+  return sd;
+}
+
+}  // namespace carebridge::fhir::validation

@@ -1,0 +1,76 @@
+// Internal to the validator: what it computes once and shares across runs and
+// threads: compiled primitive regexes, expanded value sets, code systems,
+// generated profile snapshots and compiled invariants. Every cache is guarded.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/fhirpath/fhirpath.h"
+
+namespace carebridge::fhir::validation {
+
+// A code system loaded from the definitions, reduced to what validation needs.
+struct CodeSystemInfo {
+  std::string url;
+  bool complete = false;        // content = complete: every code is listed
+  bool case_sensitive = true;
+  std::unordered_map<std::string, std::string> parent;             // code -> parent code (first)
+  std::unordered_map<std::string, std::vector<std::string>> children;
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> properties;
+  std::vector<std::string> codes;  // in order
+  bool has(const std::string& code) const { return parent.count(code) > 0; }
+};
+
+// A value set expanded locally.
+struct Expansion {
+  std::string name;
+  std::unordered_set<std::string> codes;          // "system|code"
+  std::unordered_set<std::string> bare_codes;     // "code" (for elements of type code)
+  std::unordered_set<std::string> open_systems;   // any code of these systems is in
+  bool complete = true;  // false when some part could not be expanded: be lenient
+  bool contains(std::string_view system, std::string_view code) const;
+};
+
+struct ValidatorState {
+  explicit ValidatorState(const definitions::Definitions& definitions) : defs(definitions) {}
+  const definitions::Definitions& defs;
+
+  // The regex of a primitive type (from its StructureDefinition), compiled once.
+  const std::regex* primitive_regex(const definitions::StructureDef& type);
+  // A CodeSystem by URL, or null when not loaded.
+  const CodeSystemInfo* code_system(std::string_view url);
+  // A ValueSet expanded (null when unknown).
+  const Expansion* expansion(std::string_view url);
+  // A profile with a snapshot: as loaded, or generated from its base and differential.
+  const definitions::StructureDef* profile(std::string_view url);
+  // Slices of a sliced element of a profile: element index -> slice element indexes.
+  const std::vector<uint32_t>& slices(const definitions::StructureDef& sd, uint32_t element);
+  // A compiled constraint (null when the engine cannot compile it; reported once).
+  std::shared_ptr<const fhirpath::Expression> invariant(const fhirpath::Engine& engine, const std::string& expression,
+                                                        bool& first_failure);
+
+ private:
+  std::recursive_mutex mutex_;  // recursive: a value set expansion expands the value sets it includes
+  std::unordered_map<const definitions::StructureDef*, std::unique_ptr<std::regex>> regexes_;
+  std::unordered_map<std::string, std::unique_ptr<CodeSystemInfo>> code_systems_;
+  std::unordered_map<std::string, std::unique_ptr<Expansion>> expansions_;
+  std::unordered_map<std::string, std::unique_ptr<definitions::StructureDef>> snapshots_;
+  std::unordered_map<const definitions::StructureDef*, std::unordered_map<uint32_t, std::vector<uint32_t>>> slices_;
+  std::unordered_map<std::string, std::shared_ptr<const fhirpath::Expression>> invariants_;
+  std::unordered_set<std::string> failed_invariants_;
+  std::unordered_set<std::string> expanding_;  // guards against value sets including themselves
+
+  std::unique_ptr<CodeSystemInfo> load_code_system(std::string_view url);
+  std::unique_ptr<Expansion> expand(std::string_view url);
+  std::unique_ptr<definitions::StructureDef> generate_snapshot(const definitions::StructureDef& differential);
+};
+
+}  // namespace carebridge::fhir::validation

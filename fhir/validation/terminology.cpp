@@ -1,0 +1,99 @@
+// Codes against their bindings (required: error; extensible: warning) using value
+// sets expanded locally, and codes against the CodeSystem they name when that code
+// system is loaded completely.
+#include <algorithm>
+#include <cctype>
+
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace {
+
+enum class Membership { In, NotIn, Unknown };
+
+std::string describe(const Expansion& vs, const std::string& url) {
+  return vs.name.empty() ? "'" + url + "'" : "'" + vs.name + "' (" + url + ")";
+}
+
+Membership coding_membership(const Element& coding, const Expansion& vs) {
+  std::string_view system = value_of(child_named(coding, "system"));
+  std::string_view code = value_of(child_named(coding, "code"));
+  if (code.empty()) return Membership::Unknown;
+  if (system.empty()) return vs.bare_codes.count(std::string(code)) ? Membership::In : Membership::Unknown;
+  if (vs.contains(system, code)) return Membership::In;
+  return vs.complete ? Membership::NotIn : Membership::Unknown;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
+  bool required = binding.strength == "required";
+  if (!required && binding.strength != "extensible") return;
+  if (binding.value_set.empty()) return;
+  const Expansion* vs = run.state.expansion(binding.value_set);
+  if (!vs) return;  // a value set we do not have: nothing to say
+  Severity severity = required ? Severity::Error : Severity::Warning;
+  std::string strength = required ? "required" : "extensible";
+  if (node.is_primitive()) {
+    if (!node.has_value || (node.type != "code" && node.type != "string" && node.type != "uri")) return;
+    if (!vs->complete || !vs->open_systems.empty()) return;
+    if (!vs->bare_codes.count(std::string(node.value))) {
+      run.report(severity, "code-invalid",
+                 "the value '" + std::string(node.value) + "' is not in the value set " + describe(*vs, binding.value_set) +
+                     ", which is " + strength,
+                 node, path);
+    }
+    return;
+  }
+  if (node.type == "Coding") {
+    if (coding_membership(node, *vs) == Membership::NotIn) {
+      run.report(severity, "code-invalid",
+                 "the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
+                     std::string(value_of(child_named(node, "code"))) + "' is not in the value set " +
+                     describe(*vs, binding.value_set) + ", which is " + strength,
+                 node, path);
+    }
+    return;
+  }
+  if (node.type != "CodeableConcept") return;
+  bool any = false, definite = true;
+  std::string shown;
+  for (const Element* c : node.children()) {
+    if (c->name != "coding") continue;
+    any = true;
+    Membership m = coding_membership(*c, *vs);
+    if (m == Membership::In) return;
+    if (m == Membership::Unknown) definite = false;
+    if (!shown.empty()) shown += ", ";
+    shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
+  }
+  if (!any || !definite) return;
+  run.report(severity, "code-invalid",
+             "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) + ", which is " +
+                 strength,
+             node, path);
+}
+
+void check_coding_system(Run& run, const Element& coding, const Path& path) {
+  std::string_view system = value_of(child_named(coding, "system"));
+  std::string_view code = value_of(child_named(coding, "code"));
+  if (system.empty() || code.empty()) return;
+  const CodeSystemInfo* cs = run.state.code_system(system);
+  if (!cs || !cs->complete) return;
+  if (cs->has(std::string(code))) return;
+  if (!cs->case_sensitive) {
+    for (const auto& known : cs->codes) {
+      if (equal_ignoring_case(known, code)) return;
+    }
+  }
+  run.report(Severity::Error, "code-invalid",
+             "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) + "'", coding, path);
+}
+
+}  // namespace carebridge::fhir::validation

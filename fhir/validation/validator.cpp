@@ -1,0 +1,162 @@
+// The validator's walk: visits every node of a resource once, checks the children
+// of each node against the definition of its shape (cardinality), and hands each
+// node to the passes that apply to it (primitives, terminology, references,
+// extensions, narrative, invariants), then the resource-level rules and profiles.
+#include "fhir/validation/validator.h"
+
+#include <algorithm>
+
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace defs = carebridge::fhir::definitions;
+
+std::string Path::text() const {
+  std::vector<const Path*> chain;
+  for (const Path* p = this; p; p = p->parent) chain.push_back(p);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!out.empty()) out += '.';
+    out += (*it)->name;
+    if ((*it)->index >= 0) out += '[' + std::to_string((*it)->index) + ']';
+  }
+  return out;
+}
+
+void Run::report(Severity severity, std::string code, std::string message, const Element& at, const Path& path) {
+  report(severity, std::move(code), std::move(message), at, path.text());
+}
+
+void Run::report(Severity severity, std::string code, std::string message, const Element& at, const std::string& path) {
+  issues_.push_back({severity, std::move(code), std::move(message), path, at.position});
+}
+
+size_t Run::error_count_since(size_t start) const {
+  size_t n = 0;
+  for (size_t i = start; i < issues_.size(); ++i) {
+    if (issues_[i].severity == Severity::Error || issues_[i].severity == Severity::Fatal) ++n;
+  }
+  return n;
+}
+
+const Element* child_named(const Element& node, std::string_view name) {
+  for (const Element* c : node.children()) {
+    if (c->name == name) return c;
+  }
+  return nullptr;
+}
+
+std::string_view value_of(const Element* node) { return node && node->has_value ? node->value : std::string_view{}; }
+
+void Run::resource(const Element& r, const Path& path) {
+  Frame saved = frame;
+  frame.resource = &r;
+  // A contained resource's "#id" references point into its container's contained list.
+  bool is_contained = r.parent && r.name == "contained";
+  std::unordered_set<std::string> referenced;
+  if (!is_contained) {
+    frame.container = &r;
+    frame.referenced = &referenced;
+  }
+  if (r.parent && r.parent->name == "entry" && r.parent->parent && r.parent->parent->type == "Bundle") {
+    frame.full_url = value_of(child_named(*r.parent, "fullUrl"));
+  }
+  BundleIndex index;
+  if (r.type == "Bundle") {
+    index_bundle(r, index);
+    frame.bundle = &index;
+  }
+  if (r.type == "Bundle") check_bundle(*this, r, index, path);
+  walk(r, path);
+  if (!is_contained) check_contained(*this, r, path);
+  check_profiles(*this, r, path);
+  frame = saved;
+}
+
+void Run::walk(const Element& node, const Path& path) {
+  if (node.kind == model::NodeKind::Unknown) return;  // the reader reported it
+  const defs::StructureDef* type = node.structure;
+  bool own_type = type && (!node.parent || node.parent->structure != type || node.is_resource());
+  if (node.is_primitive()) {
+    check_primitive(*this, node, path);
+  } else if (!node.first_child && !node.is_resource()) {
+    report(Severity::Error, "invariant", "element has neither a value nor children (ele-1)", node, path);
+  }
+  if (node.definition && node.definition->binding && node.definition->binding->strength != "example") {
+    check_binding(*this, node, *node.definition->binding, path);
+  }
+  if (node.type == "Coding") check_coding_system(*this, node, path);
+  if (node.type == "Reference") check_reference(*this, node, path);
+  if (node.is_primitive() && node.has_value) note_local_reference(*this, node);
+  if (node.definition && node.definition->xhtml) check_narrative(*this, node, path);
+  if ((node.name == "extension" || node.name == "modifierExtension") && node.type == "Extension") {
+    check_extension(*this, node, path);
+  }
+  if (node.definition && node.definition->fixed && !matches_value(node, *node.definition->fixed, true)) {
+    report(Severity::Error, "value", "value does not match the fixed value " + node.definition->fixed->json, node, path);
+  }
+  if (options.invariants && engine) check_invariants(*this, node, node.definition, own_type ? type : nullptr, path);
+  children(node, path);
+}
+
+void Run::children(const Element& node, const Path& path) {
+  const defs::StructureDef* sd = node.structure;
+  if (!sd || sd->elements.empty()) return;
+  const auto& shape = sd->elements[sd->shape_of(node.shape)];
+  // Counts per child definition; children are few except Bundle.entry, counted in one pass.
+  std::vector<uint32_t> counts(shape.children.size(), 0);
+  auto slot = [&](const defs::ElementDef* d) -> int {
+    if (!d || d < sd->elements.data() || d >= sd->elements.data() + sd->elements.size()) return -1;
+    auto index = static_cast<uint32_t>(d - sd->elements.data());
+    auto it = std::lower_bound(shape.children.begin(), shape.children.end(), index);
+    return it != shape.children.end() && *it == index ? static_cast<int>(it - shape.children.begin()) : -1;
+  };
+  std::string_view previous;
+  int repeat = 0;
+  for (const Element* c : node.children()) {
+    int s = slot(c->definition);
+    if (s >= 0) ++counts[static_cast<size_t>(s)];
+    repeat = c->name == previous ? repeat + 1 : 0;
+    previous = c->name;
+    Path child{&path, c->name, c->repeats() ? repeat : -1};
+    if (c->is_resource()) {
+      resource(*c, child);
+    } else {
+      walk(*c, child);
+    }
+  }
+  if (node.is_primitive()) return;  // only id and extensions, both optional
+  for (size_t i = 0; i < shape.children.size(); ++i) {
+    const auto& d = sd->elements[shape.children[i]];
+    if (counts[i] < d.min) {
+      report(Severity::Error, "required",
+             "'" + d.name + "' is required: minimum " + std::to_string(d.min) + ", found " + std::to_string(counts[i]),
+             node, path.text() + "." + d.name);
+    } else if (d.repeats && d.max != defs::kUnbounded && counts[i] > d.max) {  // max 1: the readers report it
+      report(Severity::Error, "structure",
+             "'" + d.name + "' allows at most " + std::to_string(d.max) + ", found " + std::to_string(counts[i]), node,
+             path.text() + "." + d.name);
+    }
+  }
+}
+
+Validator::Validator(const defs::Definitions& definitions, const fhirpath::Engine* engine)
+    : definitions_(definitions), engine_(engine), state_(std::make_unique<ValidatorState>(definitions)) {}
+
+Validator::~Validator() = default;
+
+std::vector<model::Issue> Validator::validate(const model::Element& resource, const Options& options) const {
+  std::vector<model::Issue> issues;
+  Run run(definitions_, engine_, *state_, options, issues);
+  Path root{nullptr, resource.type, -1};
+  run.resource(resource, root);
+  return issues;
+}
+
+bool has_errors(const std::vector<model::Issue>& issues) {
+  return std::any_of(issues.begin(), issues.end(), [](const model::Issue& i) {
+    return i.severity == Severity::Error || i.severity == Severity::Fatal;
+  });
+}
+
+}  // namespace carebridge::fhir::validation
