@@ -1,11 +1,15 @@
 // Synchronous Beast client (see client.h).
 #include "gateway/http/client.h"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
 
 namespace carebridge::gateway::http {
@@ -13,49 +17,77 @@ namespace carebridge::gateway::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 struct Client::Impl {
-  std::string host;
-  uint16_t port;
-  std::chrono::milliseconds timeout;
+  ClientOptions options;
   net::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
+  ssl::context tls_context{ssl::context::tls_client};
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
+
+  explicit Impl(ClientOptions o) : options(std::move(o)) {
+    if (!options.tls) return;
+    SSL_CTX_set_min_proto_version(tls_context.native_handle(), TLS1_2_VERSION);
+    boost::system::error_code ec;
+    if (!options.ca_file.empty()) {
+      tls_context.load_verify_file(options.ca_file, ec);
+    } else {
+      tls_context.set_default_verify_paths(ec);
+    }
+    tls_context.set_verify_mode(options.verify_peer ? ssl::verify_peer : ssl::verify_none);
+  }
+
+  bool connected() const { return plain || secure; }
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
   bool connect(std::string& error) {
     beast::error_code ec;
     tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port), ec);
     if (ec) {
-      error = "cannot resolve " + host + ": " + ec.message();
+      error = "cannot resolve " + options.host + ": " + ec.message();
       return false;
     }
-    stream.emplace(ioc);
-    stream->expires_after(timeout);
-    stream->connect(endpoints, ec);
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(options.timeout);
+    stream.connect(endpoints, ec);
     if (ec) {
-      error = "cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message();
-      stream.reset();
+      error = "cannot connect to " + options.host + ":" + std::to_string(options.port) + ": " + ec.message();
       return false;
     }
     buffer.clear();
+    if (!options.tls) {
+      plain.emplace(std::move(stream));
+      return true;
+    }
+    secure.emplace(std::move(stream), tls_context);
+    SSL_set_tlsext_host_name(secure->native_handle(), options.host.c_str());
+    if (options.verify_peer) secure->set_verify_callback(ssl::host_name_verification(options.host));
+    secure->handshake(ssl::stream_base::client, ec);
+    if (ec) {
+      error = "TLS handshake with " + options.host + " failed: " + ec.message();
+      secure.reset();
+      return false;
+    }
     return true;
   }
 
-  // One exchange; false when the connection failed (the caller may retry once).
-  bool exchange(const Request& request, Response& response, std::string& error) {
+  template <typename Stream>
+  bool exchange(Stream& stream, const Request& request, Response& response, std::string& error) {
     bhttp::request<bhttp::string_body> req;
     req.version(11);
     req.method_string(request.method);
     req.target(request.target);
-    req.set(bhttp::field::host, host + ":" + std::to_string(port));
+    req.set(bhttp::field::host, options.host + ":" + std::to_string(options.port));
     for (const auto& [k, v] : request.headers) req.set(k, v);
     req.body() = request.body;
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") req.prepare_payload();
     beast::error_code ec;
-    stream->expires_after(timeout);
-    bhttp::write(*stream, req, ec);
+    lowest().expires_after(options.timeout);
+    bhttp::write(stream, req, ec);
     if (ec) {
       error = "write failed: " + ec.message();
       return false;
@@ -63,7 +95,7 @@ struct Client::Impl {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1u << 30);
     parser.skip(request.method == "HEAD");
-    bhttp::read(*stream, buffer, parser, ec);
+    bhttp::read(stream, buffer, parser, ec);
     if (ec) {
       error = "read failed: " + ec.message();
       return false;
@@ -77,19 +109,29 @@ struct Client::Impl {
     return true;
   }
 
+  bool exchange(const Request& request, Response& response, std::string& error) {
+    return secure ? exchange(*secure, request, response, error) : exchange(*plain, request, response, error);
+  }
+
   void close() {
-    if (!stream) return;
     beast::error_code ec;
-    stream->socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream.reset();
+    if (secure) {
+      beast::get_lowest_layer(*secure).expires_after(std::chrono::seconds(2));
+      secure->shutdown(ec);
+      beast::get_lowest_layer(*secure).socket().close(ec);
+      secure.reset();
+    }
+    if (plain) {
+      plain->socket().shutdown(tcp::socket::shutdown_both, ec);
+      plain.reset();
+    }
   }
 };
 
-Client::Client(std::string host, uint16_t port, std::chrono::milliseconds timeout) : impl_(std::make_unique<Impl>()) {
-  impl_->host = std::move(host);
-  impl_->port = port;
-  impl_->timeout = timeout;
-}
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Client::Client(std::string host, uint16_t port, std::chrono::milliseconds timeout)
+    : Client(ClientOptions{std::move(host), port, false, {}, true, timeout}) {}
 
 Client::~Client() { impl_->close(); }
 
@@ -99,7 +141,7 @@ Response Client::send(const Request& request) {
   Response response;
   std::string error;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    bool fresh = !impl_->stream;
+    bool fresh = !impl_->connected();
     if (fresh && !impl_->connect(error)) break;
     if (impl_->exchange(request, response, error)) return response;
     impl_->close();

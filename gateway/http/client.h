@@ -1,6 +1,7 @@
-// A small synchronous HTTP/1.1 client over one keep-alive connection (plain TCP),
-// for tests, tools and later webhook delivery. Errors never throw: a response
-// with status 0 and the reason in the body is returned instead.
+// A small synchronous HTTP/1.1 client over one keep-alive connection, plain or
+// TLS (1.2+, peer verified against a CA file or the system store), for tests,
+// tools and later webhook delivery. Errors never throw: a response with status 0
+// and the reason in the body is returned instead.
 #pragma once
 
 #include <chrono>
@@ -12,8 +13,18 @@
 
 namespace carebridge::gateway::http {
 
+struct ClientOptions {
+  std::string host;
+  uint16_t port = 80;
+  bool tls = false;
+  std::string ca_file;       // trusted certificates (PEM); empty: the system's
+  bool verify_peer = true;   // check the certificate chain and the host name
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+};
+
 class Client {
  public:
+  explicit Client(ClientOptions options);
   Client(std::string host, uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(60));
   ~Client();
   Client(const Client&) = delete;

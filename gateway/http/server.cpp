@@ -96,7 +96,10 @@ class Session : public SessionBase {
 
   void stop_if_idle() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
-      if (self->idle_) beast::get_lowest_layer(self->stream()).close();
+      // Bytes already waiting are a request the client sent before the stop: serve it.
+      beast::error_code ec;
+      auto& socket = beast::get_lowest_layer(self->stream()).socket();
+      if (self->idle_ && socket.available(ec) == 0) beast::get_lowest_layer(self->stream()).close();
     });
   }
 

@@ -26,13 +26,20 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
-ServerProcess::ServerProcess(fs::path data_dir, const std::string& config_json) : data_dir_(std::move(data_dir)) {
+ServerProcess::ServerProcess(fs::path data_dir, const std::string& config_json)
+    : ServerProcess(std::move(data_dir), ServerSettings{config_json, true, false}) {}
+
+ServerProcess::ServerProcess(fs::path data_dir, const ServerSettings& settings) : data_dir_(std::move(data_dir)) {
   work_ = temp_dir("server");
   fs::path port_file = work_ / "port";
-  std::vector<std::string> args = {CAREBRIDGE_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                                   data_dir_.string(), "--port-file", port_file.string()};
-  if (!config_json.empty()) {
-    std::ofstream(work_ / "config.json") << config_json;
+  std::vector<std::string> args = {CAREBRIDGE_BINARY, "serve", "--data-dir", data_dir_.string(), "--port-file",
+                                   port_file.string()};
+  if (settings.listen_flag) {
+    args.push_back("--listen");
+    args.push_back("127.0.0.1:0");
+  }
+  if (!settings.config_json.empty()) {
+    std::ofstream(work_ / "config.json") << settings.config_json;
     args.push_back("--config");
     args.push_back((work_ / "config.json").string());
   }
@@ -61,7 +68,8 @@ ServerProcess::ServerProcess(fs::path data_dir, const std::string& config_json) 
     kill();
     throw std::runtime_error("the server did not start: " + output());
   }
-  auto c = client();
+  gateway::http::ClientOptions options{"127.0.0.1", port_, settings.tls, {}, false, std::chrono::seconds(10)};
+  auto c = std::make_unique<gateway::http::Client>(options);
   if (!eventually([&] { return c->get("/fhir/metadata").status == 200; }, std::chrono::seconds(30))) {
     kill();
     throw std::runtime_error("the server does not answer /fhir/metadata: " + output());

@@ -16,11 +16,18 @@
 
 namespace carebridge::testing {
 
+struct ServerSettings {
+  std::string config_json;  // the config file's content, when not empty
+  bool listen_flag = true;  // pass --listen 127.0.0.1:0 (else the config says where)
+  bool tls = false;         // the (first) address serves HTTPS
+};
+
 class ServerProcess {
  public:
-  // Starts the server (with `config_json` as its config file when not empty) and
-  // waits until GET /fhir/metadata answers. Throws when it does not start in time.
+  // Starts the server and waits until GET /fhir/metadata answers. Throws when it
+  // does not start in time.
   explicit ServerProcess(std::filesystem::path data_dir, const std::string& config_json = "");
+  ServerProcess(std::filesystem::path data_dir, const ServerSettings& settings);
   ~ServerProcess();
 
   uint16_t port() const { return port_; }
