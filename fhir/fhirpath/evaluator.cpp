@@ -223,6 +223,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     }
   }
   if (!context_.check_paths) return true;
+  if (input.empty() && node.focus) return check_cast_member(node);
   if (type_step && out.empty() && !input.empty() && input.front().element) {
     const auto* sd = definitions_.type(name);
     if (sd && sd->is_resource()) {
@@ -234,6 +235,21 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     return fail(node, "'" + name + "' is not an element of " + std::string(input.front().element->type));
   }
   return true;
+}
+
+// `(x as Period).unit`, `x.ofType(Period).unit`: even when nothing has that type,
+// the type is known, so a property it does not have is an error.
+bool Evaluator::check_cast_member(const Node& node) {
+  const Node& focus = *node.focus;
+  bool cast = (focus.kind == NodeKind::TypeTest && focus.op == Op::As) ||
+              (focus.kind == NodeKind::Function && focus.function && focus.function->type_argument && focus.name != "is");
+  if (!cast || focus.type.ns == "System") return true;
+  const definitions::StructureDef* sd = definitions_.type(focus.type.name);
+  if (!sd || sd->is_primitive() || sd->elements.empty()) return true;
+  for (uint32_t c : sd->elements[0].children) {
+    if (sd->elements[c].name == node.name) return true;
+  }
+  return fail(node, "'" + node.name + "' is not an element of " + focus.type.name);
 }
 
 bool Evaluator::call(const Node& node, const Env& env, Collection& out) {

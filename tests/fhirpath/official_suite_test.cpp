@@ -132,7 +132,6 @@ TEST_CASE("official FHIRPath R4 suite", "[fhirpath][official]") {
       }
 
       ++run;
-      if (std::getenv("FHIRPATH_TRACE")) std::fprintf(stderr, "%s\n", name.c_str());
       std::string error;
       auto compiled = engine.compile(expression, &error);
       fp::Result result;
