@@ -29,7 +29,8 @@ std::string new_resource_id() {
     word >>= 4;
     if (i == 7 || i == 11 || i == 15 || i == 19) id += '-';
   }
-  id[14] = '4';  // a version 4 UUID
+  id[14] = '4';                               // a version 4 UUID
+  id[19] = kHex[8 + static_cast<unsigned char>(id[19]) % 4];  // RFC 4122 variant: 8, 9, a or b
   return id;
 }
 

@@ -154,7 +154,11 @@ Negotiation negotiate(const http::Request& request, const Params& params) {
     return n;
   }
   std::string_view accept = request.header("Accept");
-  if (trim(accept).empty()) return n;
+  if (trim(accept).empty() || trim(accept) == "*/*") {
+    // No preference: answer in the format the client wrote in.
+    if (!request.body.empty() && body_format(request) == fhir::io::Format::Xml) n.format = fhir::io::Format::Xml;
+    return n;
+  }
   // The first listed type we can write wins (quality values are rarely used by FHIR clients).
   bool any = false;
   while (!accept.empty()) {
