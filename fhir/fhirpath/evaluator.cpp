@@ -58,7 +58,10 @@ bool declares(const Element& e, std::string_view name) {
 bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total) const {
   Collection self{item};
   Env inner{&self, index, total ? total : env.total};
-  return ev.eval(*node.args[i], inner, value);
+  size_t scope = ev.scope();
+  bool ok = ev.eval(*node.args[i], inner, value);
+  ev.restore(scope);
+  return ok;
 }
 
 bool Call::single_arg(size_t i, std::optional<Item>& value) const {
@@ -156,8 +159,25 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
   return ok;
 }
 
+bool Evaluator::define(const Node& node, const std::string& name, Collection value) {
+  static constexpr std::string_view kReserved[] = {"resource", "rootResource", "context", "ucum", "sct", "loinc"};
+  bool taken = name.starts_with("vs-") || name.starts_with("ext-");
+  for (auto r : kReserved) taken = taken || r == name;
+  for (const auto& [key, v] : context_.variables) taken = taken || key == name;
+  for (const auto& [key, v] : defined_) taken = taken || key == name;
+  if (taken) return fail(node, "variable %" + name + " is already defined");
+  defined_.emplace_back(name, std::move(value));
+  return true;
+}
+
 bool Evaluator::variable(const Node& node, Collection& out) {
   const std::string& name = node.name;
+  for (auto it = defined_.rbegin(); it != defined_.rend(); ++it) {
+    if (it->first == name) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      return true;
+    }
+  }
   for (const auto& [key, value] : context_.variables) {
     if (key == name) {
       out.insert(out.end(), value.begin(), value.end());
@@ -297,12 +317,17 @@ bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
     return true;
   };
   std::optional<bool> a, b;
-  if (!truth(*node.args[0], a)) return false;
+  size_t scope = defined_.size();
+  bool left_ok = truth(*node.args[0], a);
+  restore(scope);
+  if (!left_ok) return false;
   // Short-circuit where the left side decides.
   if (node.op == Op::And && a == false) return out.push_back(make_boolean(false)), true;
   if (node.op == Op::Or && a == true) return out.push_back(make_boolean(true)), true;
   if (node.op == Op::Implies && a == false) return out.push_back(make_boolean(true)), true;
-  if (!truth(*node.args[1], b)) return false;
+  bool right_ok = truth(*node.args[1], b);
+  restore(scope);
+  if (!right_ok) return false;
   std::optional<bool> r;
   switch (node.op) {
     case Op::And:
@@ -328,7 +353,12 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
     return logic(node, env, out);
   }
   Collection a, b;
-  if (!eval(*node.args[0], env, a) || !eval(*node.args[1], env, b)) return false;
+  size_t scope = defined_.size();
+  bool ok = eval(*node.args[0], env, a);
+  restore(scope);
+  ok = ok && eval(*node.args[1], env, b);
+  restore(scope);
+  if (!ok) return false;
   std::string error;
   if (!apply_operator(node.op, a, b, out, error)) return fail(node, error);
   return true;

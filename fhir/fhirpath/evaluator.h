@@ -45,6 +45,12 @@ class Evaluator {
   // or type/id), or null. Each Bundle is indexed once per evaluation.
   const model::Element* resolve_in_bundles(const model::Element& from, std::string_view reference);
 
+  // Variables from defineVariable(): visible to the rest of the invocation chain and
+  // the arguments evaluated there; argument and operand evaluation drop what they define.
+  size_t scope() const { return defined_.size(); }
+  void restore(size_t scope) { defined_.resize(scope); }
+  bool define(const Node& node, const std::string& name, Collection value);
+
  private:
   bool member(const Node& node, const Collection& input, Collection& out);
   bool check_cast_member(const Node& node);
@@ -62,6 +68,7 @@ class Evaluator {
   const model::Element* resource_ = nullptr;
   const model::Element* root_resource_ = nullptr;
   std::string error_;
+  std::vector<std::pair<std::string, Collection>> defined_;
   std::unordered_map<const model::Element*, std::unordered_map<std::string, const model::Element*>> bundles_;
   int depth_ = 0;
   size_t budget_ = 20'000'000;
@@ -77,7 +84,12 @@ struct Call {
 
   size_t arg_count() const { return node.args.size(); }
   // Evaluates argument `i` where the call is ($this unchanged).
-  bool arg(size_t i, Collection& value) const { return ev.eval(*node.args[i], env, value); }
+  bool arg(size_t i, Collection& value) const {
+    size_t scope = ev.scope();
+    bool ok = ev.eval(*node.args[i], env, value);
+    ev.restore(scope);
+    return ok;
+  }
   // Evaluates argument `i` with $this = item and $index = index (and $total).
   bool arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total = nullptr) const;
   // Argument `i` as a single System value; nullopt with `ok` true when empty.

@@ -107,10 +107,12 @@ bool fn_count(Call& c) {
   return true;
 }
 
+// not(): singleton evaluation, so a single non-boolean item counts as true.
 bool fn_not(Call& c) {
   if (c.focus.empty()) return true;
-  bool v = false;
-  if (c.focus.size() > 1 || !boolean_of(c.focus.front(), v)) return c.fail("not() needs a single boolean");
+  if (c.focus.size() > 1) return c.fail("not() needs a single value, got " + std::to_string(c.focus.size()) + " items");
+  bool v = true;
+  boolean_of(c.focus.front(), v);
   c.out.push_back(make_boolean(!v));
   return true;
 }
@@ -200,7 +202,29 @@ bool fn_trace(Call& c) {
   return true;
 }
 
+// defineVariable(name [, value]): passes its input through and names a value
+// (the input when no expression is given) for the rest of the chain.
+bool fn_define_variable(Call& c) {
+  std::optional<Item> name;
+  if (!c.single_arg(0, name)) return false;
+  if (!name || name->element || name->type != SystemType::String) return c.fail("defineVariable() needs a name");
+  Collection value;
+  if (c.arg_count() > 1) {
+    Env inner{&c.focus, c.env.index, c.env.total};
+    size_t scope = c.ev.scope();
+    bool ok = c.ev.eval(*c.node.args[1], inner, value);
+    c.ev.restore(scope);
+    if (!ok) return false;
+  } else {
+    value = c.focus;
+  }
+  if (!c.ev.define(c.node, name->text, std::move(value))) return false;
+  c.out.insert(c.out.end(), c.focus.begin(), c.focus.end());
+  return true;
+}
+
 constexpr FunctionSpec kFunctions[] = {
+    {"defineVariable", 1, 2, fn_define_variable},
     {"empty", 0, 0, fn_empty},         {"exists", 0, 1, fn_exists},       {"all", 1, 1, fn_all},
     {"allTrue", 0, 0, fn_all_true},    {"anyTrue", 0, 0, fn_any_true},    {"allFalse", 0, 0, fn_all_false},
     {"anyFalse", 0, 0, fn_any_false},  {"subsetOf", 1, 1, fn_subset_of},  {"supersetOf", 1, 1, fn_superset_of},

@@ -39,7 +39,9 @@ TEST_CASE("operator precedence follows the specification", "[fhirpath][parser]")
   CHECK(value("(1 | 2) = (1 | 2)") == "true");
   CHECK(value("(-1).abs()") == "1");
   CHECK(value("-1.abs()") == "-1");  // polarity applies to the whole invocation
-  CHECK(value("1 | 1 is Integer") == "1, true");
+  CHECK(value("1 | 1 is Integer") == "true");  // is/as bind looser than | and comparisons
+  CHECK(value("1 > 2 is Boolean") == "true");
+  CHECK(value("Bundle.entry.resource.ofType(Observation).value as Quantity > 70 'kg'", "bundle.json") == "true");
 }
 
 TEST_CASE("comments and delimited identifiers", "[fhirpath][parser]") {
