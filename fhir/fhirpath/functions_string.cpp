@@ -3,14 +3,15 @@
 // encode decode escape unescape.
 #include <algorithm>
 #include <cctype>
-#include <regex>
+
+#include <boost/regex.hpp>
 
 #include "fhir/fhirpath/evaluator.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
 
-constexpr size_t kMaxRegexInput = 20'000;
+constexpr size_t kMaxRegexInput = 1'000'000;
 constexpr size_t kMaxPattern = 1'000;
 
 // The focus as one string: nullopt (ok) when empty, error when not a string.
@@ -51,29 +52,14 @@ bool strings(Call& c, std::string& focus, std::vector<std::string>& args, bool& 
   return true;
 }
 
-// FHIRPath regular expressions run in single-line mode: '.' also matches newlines.
-std::string single_line(const std::string& pattern) {
-  std::string out;
-  bool in_class = false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    char ch = pattern[i];
-    if (ch == '\\' && i + 1 < pattern.size()) {
-      out += ch;
-      out += pattern[++i];
-      continue;
-    }
-    if (ch == '[') in_class = true;
-    if (ch == ']') in_class = false;
-    out += ch == '.' && !in_class ? std::string("[\\s\\S]") : std::string(1, ch);
-  }
-  return out;
-}
-
-bool compile_regex(Call& c, const std::string& pattern, std::regex& re) {
+// Boost.Regex runs without recursion and gives up on patterns whose matching
+// explodes (it throws, we report), so a hostile pattern cannot hang or crash us.
+// FHIRPath regular expressions are in single-line mode: '.' also matches newlines.
+bool compile_regex(Call& c, const std::string& pattern, boost::regex& re) {
   if (pattern.size() > kMaxPattern) return c.fail("regular expression is too long");
   try {
-    re = std::regex(single_line(pattern), std::regex::ECMAScript);
-  } catch (const std::regex_error&) {
+    re = boost::regex(pattern, boost::regex::perl | boost::regex::mod_s);
+  } catch (const std::exception&) {
     return c.fail("invalid regular expression '" + pattern + "'");
   }
   return true;
@@ -185,13 +171,13 @@ bool regex_match(Call& c, bool full) {
   if (!strings(c, s, a, empty)) return false;
   if (empty) return true;
   if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
-  std::regex re;
+  boost::regex re;
   if (!compile_regex(c, a[0], re)) return false;
   bool m = false;
   try {
-    m = full ? std::regex_match(s, re) : std::regex_search(s, re);
-  } catch (const std::regex_error&) {
-    return c.fail("regular expression too complex");
+    m = full ? boost::regex_match(s, re) : boost::regex_search(s, re);
+  } catch (const std::exception&) {
+    return c.fail("regular expression too complex for this input");
   }
   c.out.push_back(make_boolean(m));
   return true;
@@ -205,12 +191,12 @@ STRING_FUNCTION(fn_replace_matches, {
     return true;
   }
   if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
-  std::regex re;
+  boost::regex re;
   if (!compile_regex(c, a[0], re)) return false;
   try {
-    c.out.push_back(make_string(std::regex_replace(s, re, a[1])));
-  } catch (const std::regex_error&) {
-    return c.fail("regular expression too complex");
+    c.out.push_back(make_string(boost::regex_replace(s, re, a[1], boost::format_perl)));
+  } catch (const std::exception&) {
+    return c.fail("regular expression too complex for this input");
   }
 })
 

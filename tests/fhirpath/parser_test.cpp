@@ -87,6 +87,12 @@ TEST_CASE("hostile expressions fail without crashing", "[fhirpath][parser][limit
   for (int i = 0; i < 9; ++i) nested = "(1|2|3|4|5|6|7|8|9|10).select(" + nested + ")";
   auto big = run(nested + ".count()");
   CHECK_FALSE(big.ok);
+  // Catastrophic backtracking is refused, not waited for.
+  auto regex = run("'" + std::string(60, 'a') + "!'.matches('^(a+)+$')");
+  CHECK_FALSE(regex.ok);
+  CHECK(regex.error.find("too complex") != std::string::npos);
+  // repeat() over a cycle of values ends.
+  CHECK(run("(1 | 2).repeat(($this + 1) mod 3)").items.size() == 3);
 }
 
 TEST_CASE("compiled expressions are cached and shared across threads", "[fhirpath][parser]") {
