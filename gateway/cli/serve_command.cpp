@@ -9,6 +9,7 @@
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
+#include "fhir/validation/validator.h"
 #include "gateway/cli/command.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
@@ -149,8 +150,14 @@ int serve_command(const Arguments& arguments) {
     return 1;
   }
   fhir::fhirpath::Engine engine(*definitions);
+  fhir::validation::Validator validator(*definitions, &engine);
   rest::ServiceOptions service_options;
   service_options.engine = &engine;
+  service_options.validate = [&validator](const fhir::model::Element& resource, const std::vector<std::string>& profiles) {
+    fhir::validation::Options options;
+    options.profiles = profiles;
+    return validator.validate(resource, options);
+  };
   service_options.base_path = config.base_path;
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
