@@ -2,12 +2,25 @@
 // type, nested extensions, cardinality) and its context (where it may be used);
 // an unknown one is a warning, or an error for a modifierExtension, which a
 // reader cannot safely ignore.
+#include <cctype>
+
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
 namespace {
 
 bool is_absolute(std::string_view url) { return url.find(':') != std::string_view::npos; }
+
+// Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-Path) are
+// defined implicitly by the FHIR specification for every element of every version.
+bool is_cross_version(std::string_view url) {
+  constexpr std::string_view prefix = "http://hl7.org/fhir/";
+  if (!url.starts_with(prefix)) return false;
+  url.remove_prefix(prefix.size());
+  size_t i = 0;
+  while (i < url.size() && (std::isdigit(static_cast<unsigned char>(url[i])) || url[i] == '.')) ++i;
+  return i > 0 && url.substr(i).starts_with("/StructureDefinition/extension-");
+}
 
 // The FHIRPath-like path of an element without indexes: "Patient.contact.name".
 std::string plain_path(const Element& node) {
@@ -60,7 +73,15 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
   }
   const definitions::StructureDef* sd = run.state.profile(url);
   if (!sd || sd->type != "Extension") {
+    // Extensions in HL7's own namespace are published; not finding one is an error.
     bool modifier = extension.name == "modifierExtension";
+    bool hl7 = (url.starts_with("http://hl7.org/fhir/") || url.starts_with("http://terminology.hl7.org/")) &&
+               !is_cross_version(url);
+    if (hl7 && !modifier) {
+      run.report(Severity::Error, "structure",
+                 "the extension '" + std::string(url) + "' could not be found, so it is not allowed here", extension, path);
+      return;
+    }
     run.report(modifier ? Severity::Error : Severity::Warning, modifier ? "structure" : "informational",
                std::string(modifier ? "the modifier extension '" : "the extension '") + std::string(url) +
                    "' is unknown, so it " + (modifier ? "cannot be safely processed" : "was not checked"),

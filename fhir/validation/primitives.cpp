@@ -202,6 +202,11 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     run.report(Severity::Error, "value", "the value of a " + std::string(type) + " cannot be empty", node, path);
     return;
   }
+  if (node.name == "id" && node.parent && node.parent->is_resource()) {
+    // Resource.id is a string in the R4 definitions, but holds an id.
+    if (!valid_id(v)) bad("resource ids are 1 to 64 letters, digits, '-' and '.'");
+    return;
+  }
   if (type == "string" || type == "markdown") {
     if (has_control(v)) bad("it contains control characters");
     if (v.size() > 1024 * 1024) bad("it is longer than 1 MB");

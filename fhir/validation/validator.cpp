@@ -67,6 +67,7 @@ void Run::resource(const Element& r, const Path& path) {
     frame.bundle = &index;
   }
   if (r.type == "Bundle") check_bundle(*this, r, index, path);
+  check_resource_rules(*this, r, path);
   walk(r, path);
   if (!is_contained) check_contained(*this, r, path);
   check_profiles(*this, r, path);

@@ -1,0 +1,129 @@
+// Rules of particular resource types that their definitions cannot express:
+// CapabilityStatement search parameters agree with their definitions, a derived
+// SearchParameter keeps its parent's bases, and Questionnaire enableWhen refers to
+// an existing question outside the item it controls.
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace {
+
+// A member of a conformance resource: its "type" string or "base" list.
+std::vector<std::string> strings_of(const definitions::ConformanceResource& resource, const char* key) {
+  std::vector<std::string> out;
+  rapidjson::Document json;
+  json.Parse(resource.json.data(), resource.json.size());
+  if (json.HasParseError() || !json.IsObject()) return out;
+  auto it = json.FindMember(key);
+  if (it == json.MemberEnd()) return out;
+  if (it->value.IsString()) out.emplace_back(it->value.GetString());
+  if (it->value.IsArray()) {
+    for (const auto& v : it->value.GetArray()) {
+      if (v.IsString()) out.emplace_back(v.GetString());
+    }
+  }
+  return out;
+}
+
+template <typename F>
+void each_named(const Element& node, std::string_view name, const Path& path, F&& f) {
+  int i = 0;
+  for (const Element* c : node.children()) {
+    if (c->name != name) continue;
+    Path p{&path, name, c->repeats() ? i : -1};
+    ++i;
+    f(*c, p);
+  }
+}
+
+void capability_statement(Run& run, const Element& cs, const Path& path) {
+  each_named(cs, "rest", path, [&](const Element& rest, const Path& rp) {
+    each_named(rest, "resource", rp, [&](const Element& resource, const Path& sp) {
+      each_named(resource, "searchParam", sp, [&](const Element& param, const Path& pp) {
+        std::string_view definition = value_of(child_named(param, "definition"));
+        std::string_view type = value_of(child_named(param, "type"));
+        if (definition.empty() || type.empty()) return;
+        const auto* sp_def = run.defs.resource("SearchParameter", definition);
+        if (!sp_def) return;
+        auto types = strings_of(*sp_def, "type");
+        if (!types.empty() && types[0] != type) {
+          run.report(Severity::Error, "business-rule",
+                     "type mismatch: the SearchParameter '" + std::string(definition) + "' has type " + types[0] +
+                         ", but the type here is " + std::string(type),
+                     param, pp);
+        }
+      });
+    });
+  });
+}
+
+void search_parameter(Run& run, const Element& sp, const Path& path) {
+  std::string_view derived = value_of(child_named(sp, "derivedFrom"));
+  if (derived.empty()) return;
+  const auto* parent = run.defs.resource("SearchParameter", derived);
+  if (!parent) return;
+  auto bases = strings_of(*parent, "base");
+  for (const Element* c : sp.children()) {
+    if (c->name != "base" || !c->has_value) continue;
+    if (std::find(bases.begin(), bases.end(), c->value) == bases.end()) {
+      run.report(Severity::Error, "business-rule",
+                 "the resource type " + std::string(c->value) +
+                     " is not a base of the SearchParameter this one is derived from (" + std::string(derived) + ")",
+                 sp, path);
+    }
+  }
+}
+
+void collect_items(const Element& node, std::unordered_map<std::string_view, const Element*>& items) {
+  for (const Element* c : node.children()) {
+    if (c->name != "item") continue;
+    if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) items.emplace(id, c);
+    collect_items(*c, items);
+  }
+}
+
+bool is_inside(const Element* item, const Element* ancestor) {
+  for (const Element* e = item; e; e = e->parent) {
+    if (e == ancestor) return true;
+  }
+  return false;
+}
+
+void questionnaire_items(Run& run, const Element& node, const Path& path,
+                         const std::unordered_map<std::string_view, const Element*>& items) {
+  each_named(node, "item", path, [&](const Element& item, const Path& ip) {
+    each_named(item, "enableWhen", ip, [&](const Element& when, const Path& wp) {
+      std::string_view question = value_of(child_named(when, "question"));
+      if (question.empty()) return;
+      auto it = items.find(question);
+      if (it == items.end()) {
+        run.report(Severity::Error, "business-rule",
+                   "enableWhen refers to the question '" + std::string(question) + "', which the Questionnaire does not have",
+                   when, wp);
+      } else if (is_inside(it->second, &item)) {
+        run.report(Severity::Error, "business-rule",
+                   "an item's enableWhen cannot depend on a question inside that item ('" + std::string(question) + "')",
+                   when, wp);
+      }
+    });
+    questionnaire_items(run, item, ip, items);
+  });
+}
+
+}  // namespace
+
+void check_resource_rules(Run& run, const Element& resource, const Path& path) {
+  if (resource.type == "CapabilityStatement") capability_statement(run, resource, path);
+  if (resource.type == "SearchParameter") search_parameter(run, resource, path);
+  if (resource.type == "Questionnaire") {
+    std::unordered_map<std::string_view, const Element*> items;
+    collect_items(resource, items);
+    questionnaire_items(run, resource, path, items);
+  }
+}
+
+}  // namespace carebridge::fhir::validation
