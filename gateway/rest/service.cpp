@@ -106,6 +106,8 @@ http::Response FhirService::dispatch(Call& call) {
       auto doc = parse_body(call, status, issues);
       if (!doc) return outcome(call, status, std::move(issues));
       std::string if_none_exist(call.request.header("If-None-Exist"));
+      std::unique_lock<std::mutex> conditional(conditional_mutex_, std::defer_lock);
+      if (!if_none_exist.empty()) conditional.lock();
       auto result = execute([&] { return plan_create(*doc, *doc->root(), type, if_none_exist); });
       return render(call, result);
     }
@@ -116,9 +118,13 @@ http::Response FhirService::dispatch(Call& call) {
       if (!doc) return outcome(call, status, std::move(issues));
       auto if_match = call.request.header("If-Match");
       std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
+      std::lock_guard conditional(conditional_mutex_);
       return render(call, execute([&] { return plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
     }
-    if (m == "DELETE") return render(call, execute([&] { return plan_conditional_delete(type, call.target.params); }));
+    if (m == "DELETE") {
+      std::lock_guard conditional(conditional_mutex_);
+      return render(call, execute([&] { return plan_conditional_delete(type, call.target.params); }));
+    }
     return not_allowed();
   }
   const std::string& second = s[1];

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,6 +108,9 @@ class FhirService {
   ServiceOptions options_;
   SearchRegistry registry_;
   std::unique_ptr<IndexExtractor> extractor_;
+  // Conditional interactions (search, then write) hold this from the search to the
+  // commit, so that two concurrent If-None-Exist creates cannot both create.
+  std::mutex conditional_mutex_;
 };
 
 }  // namespace carebridge::gateway::rest

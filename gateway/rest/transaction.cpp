@@ -153,6 +153,14 @@ http::Response FhirService::bundle(Call& call) {
       e.result.resource_json = response.body;
     }
   } else {
+    // Conditional entries search before they write: keep other conditional writers out.
+    std::unique_lock<std::mutex> conditional_lock(conditional_mutex_, std::defer_lock);
+    for (const auto& e : entries) {
+      if (!e.if_none_exist.empty() || !e.criteria.empty()) {
+        conditional_lock.lock();
+        break;
+      }
+    }
     // 1. Resolve ids: fullUrl -> "Type/id" for everything the transaction creates or updates.
     std::unordered_map<std::string, std::string> ids;
     for (auto& e : entries) {

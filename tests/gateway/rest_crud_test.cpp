@@ -1,7 +1,9 @@
 // End to end: create, read, vread, update with If-Match, conditional create and
 // update, delete and history against a running server, in JSON and in XML, with
 // every status code, header and body checked.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "fhir_client.h"
 #include "server_process.h"
@@ -132,6 +134,22 @@ TEST_CASE("conditional create and conditional update", "[gateway][e2e]") {
   CHECK(create.status == 201);
   // Conditional delete.
   CHECK(c->del("/fhir/Patient?identifier=urn:mrn|MRN-78").status == 204);
+
+  // Concurrent conditional creates of the same patient make one resource.
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      Headers ifne = json_headers();
+      ifne.emplace_back("If-None-Exist", "identifier=urn:mrn|RACE-1");
+      auto r = server.client()->post(
+          "/fhir/Patient", patient_json("Race", "R", R"("identifier":[{"system":"urn:mrn","value":"RACE-1"}],)"), ifne);
+      if (r.status == 201) ++created;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(created == 1);
+  CHECK(parse_json(c->get("/fhir/Patient?identifier=urn:mrn|RACE-1").body)["total"].GetInt() == 1);
   auto gone = parse_json(c->get("/fhir/Patient?identifier=urn:mrn|MRN-78").body);
   CHECK(gone["total"].GetInt() == 0);
 }
