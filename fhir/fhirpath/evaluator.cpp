@@ -231,6 +231,12 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
       if (c->base_name() == name) {
         out.push_back(make_element(*c));
       } else if (c->name == name && c->definition && c->definition->is_choice) {
+        // FHIRPath names a choice by its base name; without path checks the typed
+        // name (valueQuantity) is accepted as many authors write it.
+        if (!context_.check_paths) {
+          out.push_back(make_element(*c));
+          continue;
+        }
         return fail(node, "'" + name + "' is one type of the choice '" + std::string(c->base_name()) +
                               "[x]': write " + std::string(c->base_name()) + ".ofType(" +
                               std::string(c->type) + ")");
