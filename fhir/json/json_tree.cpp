@@ -1,5 +1,6 @@
 // SAX handler that builds JsonNode trees with positions, limits and duplicate-key checks.
 #include "fhir/json/json_tree.h"
+#include "fhir/json/utf8.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -13,7 +14,7 @@ namespace {
 
 class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeHandler> {
  public:
-  TreeHandler(std::string_view text, const rapidjson::StringStream& stream, std::pmr::memory_resource& nodes,
+  TreeHandler(std::string_view text, rapidjson::InsituStringStream& stream, std::pmr::memory_resource& nodes,
               std::pmr::memory_resource& strings, const JsonLimits& limits)
       : text_(text), stream_(stream), arena_(nodes), strings_(strings), limits_(limits) {}
 
@@ -22,16 +23,18 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
     add(JsonKind::Boolean)->text = b ? "true" : "false";
     return true;
   }
-  bool RawNumber(const char* s, rapidjson::SizeType length, bool) {
-    add(JsonKind::Number)->text = copy(s, length);
+  // In situ, `copy` is false and `s` points into the parse buffer, which lives as long
+  // as the strings arena.
+  bool RawNumber(const char* s, rapidjson::SizeType length, bool copy_needed) {
+    add(JsonKind::Number)->text = text_of(s, length, copy_needed);
     return true;
   }
-  bool String(const char* s, rapidjson::SizeType length, bool) {
-    add(JsonKind::String)->text = copy(s, length);
+  bool String(const char* s, rapidjson::SizeType length, bool copy_needed) {
+    add(JsonKind::String)->text = text_of(s, length, copy_needed);
     return true;
   }
-  bool Key(const char* s, rapidjson::SizeType length, bool) {
-    key_ = copy(s, length);
+  bool Key(const char* s, rapidjson::SizeType length, bool copy_needed) {
+    key_ = text_of(s, length, copy_needed);
     key_position_ = position();
     return true;
   }
@@ -62,6 +65,10 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   };
 
   model::Position position() { return position_at(stream_.Tell()); }
+
+  std::string_view text_of(const char* s, size_t length, bool copy_needed) {
+    return copy_needed ? copy(s, length) : std::string_view(s, length);
+  }
 
   std::string_view copy(const char* s, size_t length) {
     if (length == 0) return {"", 0};
@@ -130,7 +137,7 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   }
 
   std::string_view text_;
-  const rapidjson::StringStream& stream_;
+  rapidjson::InsituStringStream& stream_;
   std::pmr::memory_resource& arena_;
   std::pmr::memory_resource& strings_;
   JsonLimits limits_;
@@ -146,8 +153,25 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   uint32_t line_ = 1;
 };
 
+// UTF-8 is validated up front (find_invalid_utf8), much faster than per character.
+// In situ: strings are unescaped inside a copy of the text kept in the strings arena,
+// so the tree points into it without copying each string again.
 constexpr unsigned kFlags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// Line and column (1-based, in bytes) of an offset; used for errors only.
+model::Position position_of(std::string_view text, size_t offset) {
+  model::Position p{1, 1};
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      line_start = i + 1;
+    }
+  }
+  p.column = static_cast<uint32_t>(offset - line_start + 1);
+  return p;
+}
 
 std::string located(const model::Position& p, const std::string& message) {
   return "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) + ": " + message;
@@ -170,14 +194,22 @@ JsonParse parse_json(std::string_view text, std::pmr::memory_resource& nodes, st
                    std::to_string(limits.max_bytes) + " bytes";
     return result;
   }
+  if (auto bad = find_invalid_utf8(text); bad != std::string_view::npos) {
+    result.error_position = position_of(text, bad);
+    result.error = located(result.error_position, "invalid UTF-8 (byte " + std::to_string(bad) + ")");
+    return result;
+  }
   if (auto nul = text.find('\0'); nul != std::string_view::npos) {
     result.error = "NUL byte at offset " + std::to_string(nul) + " (JSON text cannot contain one)";
     return result;
   }
-  // RapidJSON's StringStream needs a terminating NUL; string_view does not promise one.
-  std::string terminated(text);
-  rapidjson::StringStream stream(terminated.c_str());
-  TreeHandler handler(terminated, stream, nodes, strings, limits);
+  // The parse rewrites strings in place, so it runs on a NUL-terminated copy; positions
+  // are counted on the untouched original.
+  char* buffer = static_cast<char*>(strings.allocate(text.size() + 1, 1));
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  rapidjson::InsituStringStream stream(buffer);
+  TreeHandler handler(text, stream, nodes, strings, limits);
   rapidjson::Reader reader;
   rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
   if (!ok) {

@@ -60,54 +60,76 @@ std::string serialize_xhtml(const XmlNode& root, bool no_namespace_is_xhtml) {
   return out;
 }
 
-void append_escaped_text(std::string& out, std::string_view text) {
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* entity = nullptr;
-    switch (text[i]) {
-      case '&': entity = "&amp;"; break;
-      case '<': entity = "&lt;"; break;
-      case '>': entity = "&gt;"; break;
-      case '\r': entity = "&#xD;"; break;
-      default: continue;
-    }
-    out.append(text.data() + run, i - run);
-    out += entity;
-    run = i + 1;
+namespace {
+
+// Per byte: null copies as is, kInvalid cannot appear in XML, kCheck needs a look at
+// the following bytes (U+FFFE/U+FFFF), anything else is the entity to write.
+constexpr const char* kInvalid = "\x01";
+constexpr const char* kCheck = "\x02";
+
+struct EscapeTable {
+  const char* entity[256] = {};
+  constexpr explicit EscapeTable(bool attribute) {
+    for (int c = 0; c < 0x20; ++c) entity[c] = kInvalid;
+    entity[0xEF] = kCheck;
+    entity[static_cast<unsigned char>('&')] = "&amp;";
+    entity[static_cast<unsigned char>('<')] = "&lt;";
+    entity[static_cast<unsigned char>('>')] = "&gt;";
+    entity[static_cast<unsigned char>('\r')] = "&#xD;";
+    entity[static_cast<unsigned char>('\n')] = attribute ? "&#xA;" : nullptr;
+    entity[static_cast<unsigned char>('\t')] = attribute ? "&#x9;" : nullptr;
+    if (attribute) entity[static_cast<unsigned char>('"')] = "&quot;";
   }
-  out.append(text.data() + run, text.size() - run);
+};
+constexpr EscapeTable kTextEscapes(false);
+constexpr EscapeTable kAttributeEscapes(true);
+
+// Escapes in one pass; false (with the offset) when a character XML cannot carry is met.
+bool append_escaped(std::string& out, std::string_view text, const EscapeTable& table, size_t* bad_offset) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
+  const auto* run = begin;
+  bool ok = true;
+  for (const auto* p = begin; p < end; ++p) {
+    const char* entity = table.entity[*p];
+    if (!entity) continue;
+    if (entity == kCheck) {
+      if (end - p < 3 || p[1] != 0xBF || (p[2] & 0xFE) != 0xBE) continue;
+      entity = kInvalid;
+    }
+    if (entity == kInvalid) {
+      if (ok && bad_offset) *bad_offset = static_cast<size_t>(p - begin);
+      ok = false;
+      entity = "";
+    }
+    out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
+    out += entity;
+    run = p + 1;
+  }
+  out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(end - run));
+  return ok;
 }
 
+}  // namespace
+
+void append_escaped_text(std::string& out, std::string_view text) { append_escaped(out, text, kTextEscapes, nullptr); }
+
 void append_escaped_attribute(std::string& out, std::string_view text) {
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* entity = nullptr;
-    switch (text[i]) {
-      case '&': entity = "&amp;"; break;
-      case '<': entity = "&lt;"; break;
-      case '>': entity = "&gt;"; break;
-      case '"': entity = "&quot;"; break;
-      case '\n': entity = "&#xA;"; break;
-      case '\r': entity = "&#xD;"; break;
-      case '\t': entity = "&#x9;"; break;
-      default: continue;
-    }
-    out.append(text.data() + run, i - run);
-    out += entity;
-    run = i + 1;
-  }
-  out.append(text.data() + run, text.size() - run);
+  append_escaped(out, text, kAttributeEscapes, nullptr);
+}
+
+bool append_checked_attribute(std::string& out, std::string_view text, size_t* bad_offset) {
+  return append_escaped(out, text, kAttributeEscapes, bad_offset);
 }
 
 bool is_xml_text(std::string_view text, size_t* bad_offset) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    bool bad = (c < 0x20 && c != '\t' && c != '\n' && c != '\r');
+    unsigned char c = s[i];
+    if (c >= 0x20 && c != 0xEF) continue;
+    bool bad = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
     // U+FFFE and U+FFFF (EF BF BE / EF BF BF) are not XML characters.
-    if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBF &&
-        (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xBE) {
-      bad = true;
-    }
+    if (c == 0xEF && i + 2 < text.size() && s[i + 1] == 0xBF && (s[i + 2] & 0xFE) == 0xBE) bad = true;
     if (bad) {
       if (bad_offset) *bad_offset = i;
       return false;

@@ -18,7 +18,11 @@ void serialize_xhtml(const XmlNode& root, std::string& out, bool no_namespace_is
 
 // Appends text escaped for XML content / for a double-quoted attribute value.
 void append_escaped_text(std::string& out, std::string_view text);
+// Characters XML cannot carry are dropped.
 void append_escaped_attribute(std::string& out, std::string_view text);
+// Like append_escaped_attribute; false with `bad_offset` set when the text holds a
+// character XML cannot carry (control characters, U+FFFE, U+FFFF).
+bool append_checked_attribute(std::string& out, std::string_view text, size_t* bad_offset);
 
 // Whether every character of `text` may appear in an XML 1.0 document.
 // On failure `bad_offset` is the offset of the first one that may not.

@@ -84,11 +84,13 @@ class ModelWriter {
   }
 
   void attribute(std::string_view name, const Element& e) {
-    check_text(e, e.value);
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    append_escaped_attribute(out_, e.value);
+    size_t bad = 0;
+    if (!append_checked_attribute(out_, e.value, &bad)) {
+      issue(e, "the value holds a character XML cannot carry (byte " + std::to_string(bad) + ")");
+    }
     out_ += '"';
   }
 
@@ -104,13 +106,6 @@ class ModelWriter {
       issue(e, "the narrative must be a <div>, not <" + std::string(parsed.root->local) + ">");
     }
     serialize_xhtml(*parsed.root, out_, /*no_namespace_is_xhtml=*/true);  // tolerate a div without xmlns
-  }
-
-  void check_text(const Element& e, std::string_view text) {
-    size_t bad = 0;
-    if (!is_xml_text(text, &bad)) {
-      issue(e, "the value holds a character XML cannot carry (byte " + std::to_string(bad) + ")");
-    }
   }
 
   void issue(const Element& e, std::string message) {
