@@ -374,16 +374,15 @@ bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
   Collection input;
   if (!eval(*node.args[0], env, input)) return false;
   if (input.empty()) return true;
-  if (input.size() > 1) {
-    return fail(node, std::string(node.op == Op::Is ? "'is'" : "'as'") + " needs a single value, got " +
-                          std::to_string(input.size()) + " items");
+  if (node.op == Op::As) {
+    // R4 search parameters apply `as` to collections ((X.value as Quantity)): filter.
+    for (const Item& item : input) {
+      if (is_of_type(item, node.type, definitions_)) out.push_back(item);
+    }
+    return true;
   }
-  bool match = is_of_type(input.front(), node.type, definitions_);
-  if (node.op == Op::Is) {
-    out.push_back(make_boolean(match));
-  } else if (match) {
-    out.push_back(input.front());
-  }
+  if (input.size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input.size()) + " items");
+  out.push_back(make_boolean(is_of_type(input.front(), node.type, definitions_)));
   return true;
 }
 
