@@ -10,6 +10,14 @@ void check(sqlite3* db, int rc, const char* what) {
 }
 }  // namespace
 
+Statement::~Statement() {
+  if (owned_) {
+    sqlite3_finalize(statement_);
+  } else {
+    reset();
+  }
+}
+
 Statement& Statement::bind(int index, std::string_view text) {
   check(sqlite3_db_handle(statement_),
         sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
@@ -90,9 +98,13 @@ void Connection::exec(const char* sql) {
 Statement Connection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
+    bool cache = cache_.size() < kMaxCached;
     sqlite3_stmt* statement = nullptr;
-    check(db_, sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement, nullptr),
+    check(db_,
+          sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), cache ? SQLITE_PREPARE_PERSISTENT : 0,
+                             &statement, nullptr),
           "prepare");
+    if (!cache) return Statement(statement, true);
     it = cache_.emplace(sql, statement).first;
   }
   return Statement(it->second);

@@ -21,8 +21,9 @@ struct SqliteError : std::runtime_error {
 
 class Statement {
  public:
-  explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
-  ~Statement() { reset(); }
+  // `owned`: finalized on destruction (not kept in the connection's cache).
+  explicit Statement(sqlite3_stmt* statement, bool owned = false) : statement_(statement), owned_(owned) {}
+  ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -43,6 +44,7 @@ class Statement {
 
  private:
   sqlite3_stmt* statement_;
+  bool owned_;
 };
 
 class Connection {
@@ -55,13 +57,15 @@ class Connection {
 
   // Runs SQL text without results (schema, pragmas, BEGIN/COMMIT).
   void exec(const char* sql);
-  // A cached prepared statement, reset and ready to bind.
+  // A prepared statement, reset and ready to bind; cached by SQL text (search SQL
+  // varies with the query's shape, so the cache is bounded: beyond it, one-off).
   Statement prepare(const std::string& sql);
   sqlite3* handle() const { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  static constexpr size_t kMaxCached = 512;
 };
 
 }  // namespace carebridge::gateway::store

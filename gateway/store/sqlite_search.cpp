@@ -56,9 +56,15 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
 std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   using K = ValueMatch::Kind;
   switch (m.kind) {
-    case K::StringStarts:
-      b.push_back(text(like_escape(m.text) + "%"));
-      return "s.norm LIKE ? ESCAPE '\\'";
+    case K::StringStarts: {
+      // A range on the folded value (uses the index, unlike LIKE): [prefix, prefix with its last byte + 1).
+      if (m.text.empty()) return "1 = 1";
+      std::string upper = m.text;
+      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+      b.push_back(text(m.text));
+      b.push_back(text(upper));
+      return "(s.norm >= ? AND s.norm < ?)";
+    }
     case K::StringContains:
       b.push_back(text("%" + like_escape(m.text) + "%"));
       return "s.norm LIKE ? ESCAPE '\\'";
@@ -116,7 +122,10 @@ std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   return "1 = 0";
 }
 
-std::string clause_sql(const Clause& clause, const std::string& alias, std::vector<SqlBinding>& b) {
+// `type` names the resource type when the query has one (the index rows are then
+// selected by type directly and SQLite drives the search from the index); empty
+// for system searches (rows correlated with the resource's own type).
+std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
   if (clause.param == "_id") {
     std::string sql;
     for (const auto& m : clause.any_of) {
@@ -136,19 +145,26 @@ std::string clause_sql(const Clause& clause, const std::string& alias, std::vect
     }
     return sql.empty() ? "1 = 1" : "(" + sql + ")";
   }
-  std::string rows = "FROM search_index s WHERE s.type = " + alias + ".type AND s.id = " + alias + ".id AND s.param = ?";
+  std::string rows;
+  if (type.empty()) {
+    rows = "FROM search_index s WHERE s.type = " + alias + ".type AND s.id = " + alias + ".id AND s.param = ?";
+  } else {
+    b.push_back(text(type));
+    rows = "FROM search_index s WHERE s.type = ? AND s.param = ?";
+  }
+  std::string head = type.empty() ? "EXISTS (SELECT 1 " : alias + ".id IN (SELECT s.id ";
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
     b.push_back(text(clause.param));
-    return std::string(clause.any_of[0].missing ? "NOT " : "") + "EXISTS (SELECT 1 " + rows + ")";
+    return std::string(clause.any_of[0].missing ? "NOT " : "") + head + rows + ")";
   }
   b.push_back(text(clause.param));
-  std::string sql = "EXISTS (SELECT 1 " + rows;
+  std::string sql = head + rows;
   if (clause.chain) {
     std::string inner = "t" + std::to_string(b.size());
     b.push_back(text(clause.chain_type + "/"));
     b.push_back(text(clause.chain_type));
     sql += " AND s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-           ".type = ? AND " + inner + ".deleted = 0 AND " + clause_sql(*clause.chain, inner, b) + ")";
+           ".type = ? AND " + inner + ".deleted = 0 AND " + clause_sql(*clause.chain, inner, clause.chain_type, b) + ")";
   } else if (!clause.any_of.empty()) {
     std::string any;
     for (const auto& m : clause.any_of) {
@@ -169,7 +185,7 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
     where += " AND " + alias + ".type = ?";
     binds.push_back(text(query.type));
   }
-  for (const auto& clause : query.clauses) where += " AND " + clause_sql(clause, alias, binds);
+  for (const auto& clause : query.clauses) where += " AND " + clause_sql(clause, alias, query.type, binds);
   return where;
 }
 
