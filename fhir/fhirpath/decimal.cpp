@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -105,7 +106,8 @@ std::string Decimal::to_string() const {
 }
 
 double Decimal::to_double() const {
-  return static_cast<double>(static_cast<long double>(mantissa) / static_cast<long double>(pow10(scale)));
+  // Through the text: exact to the nearest double, no extended-precision arithmetic.
+  return std::strtod(to_string().c_str(), nullptr);
 }
 
 std::optional<int64_t> Decimal::to_int64() const {
