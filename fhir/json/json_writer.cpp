@@ -1,6 +1,8 @@
 // Element model -> JSON text.
 #include "fhir/json/json_writer.h"
 
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace carebridge::fhir::json {
@@ -176,11 +178,30 @@ class ModelWriter {
 
 }  // namespace
 
+namespace {
+
+// Whether any of 8 bytes is a control character, '"' or '\\' (SWAR: no per-byte branch).
+bool block_needs_escape(uint64_t block) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [&](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  uint64_t below_space = (block - kOnes * 0x20) & ~block & kHigh;
+  return (below_space | has_zero(block ^ (kOnes * '"')) | has_zero(block ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   size_t run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
+    while (i + 8 <= text.size()) {
+      uint64_t block;
+      std::memcpy(&block, text.data() + i, 8);
+      if (block_needs_escape(block)) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + run, i - run);

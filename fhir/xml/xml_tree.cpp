@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace carebridge::fhir::xml {
@@ -48,16 +49,16 @@ class TreeBuilder {
       return;
     }
     XmlNode* node = make();
-    node->local = copy(view(local));
-    node->prefix = copy(view(prefix));
-    node->uri = copy(view(uri));
+    node->local = name(local);
+    node->prefix = name(prefix);
+    node->uri = name(uri);
     node->position = position();
     if (attribute_count > 0) {
       node->attributes = static_cast<XmlAttribute*>(arena_.allocate(sizeof(XmlAttribute) * attribute_count, alignof(XmlAttribute)));
       for (int i = 0; i < attribute_count; ++i) {
         const xmlChar** a = attributes + i * 5;
         std::string_view value(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]));
-        new (&node->attributes[i]) XmlAttribute{copy(view(a[0])), copy(view(a[1])), copy(view(a[2])), decode(value)};
+        new (&node->attributes[i]) XmlAttribute{name(a[0]), name(a[1]), name(a[2]), decode(value)};
       }
       node->attribute_count = static_cast<uint32_t>(attribute_count);
     }
@@ -100,6 +101,15 @@ class TreeBuilder {
     parent->last = node;
   }
 
+  // Names and namespaces come from libxml2's dictionary, so one pointer is one string:
+  // each is copied once per document, not once per element.
+  std::string_view name(const xmlChar* s) {
+    if (!s) return {};
+    auto [it, added] = names_.try_emplace(s);
+    if (added) it->second = copy(view(s));
+    return it->second;
+  }
+
   std::string_view copy(std::string_view s) {
     if (s.empty()) return {};
     char* memory = static_cast<char*>(arena_.allocate(s.size(), 1));
@@ -125,6 +135,7 @@ class TreeBuilder {
   XmlLimits limits_;
   xmlParserCtxtPtr ctxt_ = nullptr;
   std::vector<XmlNode*> stack_;
+  std::unordered_map<const xmlChar*, std::string_view> names_;
   XmlNode* root_ = nullptr;
   std::string error_;
   model::Position error_position_;
