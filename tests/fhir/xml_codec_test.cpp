@@ -180,3 +180,24 @@ TEST_CASE("attribute values keep their characters through both formats") {
   REQUIRE(back.ok);
   CHECK(back.text.find(R"(<text value="a &amp; b &lt; c &quot;d&quot; &amp;#38; line&#xA;two"/>)") != std::string::npos);
 }
+
+TEST_CASE("size limits refuse oversized input in either format before parsing") {
+  carebridge::fhir::io::Limits limits;
+  limits.max_bytes = 64;
+  std::string big_xml = R"(<Patient xmlns="http://hl7.org/fhir"><id value=")" + std::string(100, 'a') + R"("/></Patient>)";
+  auto xml = carebridge::fhir::io::read(big_xml, core(), limits);
+  REQUIRE_FALSE(xml.document);
+  CHECK_THAT(xml.first_error(), Catch::Contains("over the limit of 64 bytes"));
+  std::string big_json = R"({"resourceType":"Patient","id":")" + std::string(100, 'a') + R"("})";
+  auto json = carebridge::fhir::io::read(big_json, core(), limits);
+  REQUIRE_FALSE(json.document);
+  CHECK_THAT(json.first_error(), Catch::Contains("over the limit of 64 bytes"));
+}
+
+TEST_CASE("the depth limit is configurable") {
+  carebridge::fhir::io::Limits limits;
+  limits.max_depth = 3;  // Patient > name > period > start is four levels
+  std::string xml = R"(<Patient xmlns="http://hl7.org/fhir"><name><period><start value="2020"/></period></name></Patient>)";
+  CHECK(carebridge::fhir::io::read(xml, core()).document);
+  CHECK_THAT(carebridge::fhir::io::read(xml, core(), limits).first_error(), Catch::Contains("nesting deeper than 3"));
+}
