@@ -40,7 +40,7 @@ TEST_CASE("without --out-dir one file goes to standard output") {
   CHECK(json_difference(R"({"resourceType":"Patient","gender":"other"})", from_stdin.out) == "");
 }
 
-TEST_CASE("a bad file gets one line naming file and position; the others still convert") {
+TEST_CASE("a bad file gets one line naming file and position, the others still convert") {
   auto dir = temp_dir("convert-bad");
   write_file(dir / "good.json", R"({"resourceType":"Patient"})");
   write_file(dir / "bad.json", "{\"resourceType\":\"Patient\",\n  \"active\": tru}");
