@@ -36,7 +36,7 @@ TEST_CASE("values, ids and extension urls are attributes") {
     "birthDate":"1980-02-03"})", json.text) == "");
 }
 
-TEST_CASE("numbers and booleans become JSON literals; bad ones are errors") {
+TEST_CASE("numbers and booleans become JSON literals, bad ones are errors") {
   auto json = to_json(kHead + R"(<Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="t"/></code>
     <valueQuantity><value value="72.00"/></valueQuantity></Observation>)");
   REQUIRE(json.ok);
