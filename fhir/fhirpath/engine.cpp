@@ -19,7 +19,7 @@ const definitions::StringMap<const FunctionSpec*>& registry() {
   static const definitions::StringMap<const FunctionSpec*> functions = [] {
     definitions::StringMap<const FunctionSpec*> map;
     for (auto family : {existence_functions(), collection_functions(), string_functions(), math_functions(),
-                        conversion_functions(), type_functions(), fhir_functions()}) {
+                        conversion_functions(), type_functions(), fhir_functions(), temporal_functions()}) {
       for (const FunctionSpec& f : family) map.emplace(std::string(f.name), &f);
     }
     return map;

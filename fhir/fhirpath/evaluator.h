@@ -118,6 +118,7 @@ std::span<const FunctionSpec> math_functions();
 std::span<const FunctionSpec> conversion_functions();
 std::span<const FunctionSpec> type_functions();
 std::span<const FunctionSpec> fhir_functions();
+std::span<const FunctionSpec> temporal_functions();
 
 // Union without duplicates (by `=`), as `|` and union() do.
 void append_distinct(Collection& into, const Collection& items);

@@ -202,6 +202,42 @@ bool fn_trace(Call& c) {
   return true;
 }
 
+// coalesce(a, b, ...): the first argument that is not empty.
+bool fn_coalesce(Call& c) {
+  for (size_t i = 0; i < c.arg_count(); ++i) {
+    Collection value;
+    if (!c.arg(i, value)) return false;
+    if (!value.empty()) {
+      c.out.insert(c.out.end(), value.begin(), value.end());
+      return true;
+    }
+  }
+  return true;
+}
+
+// repeatAll(): like repeat() but keeps duplicates of System values; elements are
+// still visited once, so cycles in the tree cannot loop.
+bool fn_repeat_all(Call& c) {
+  std::unordered_set<const model::Element*> seen;
+  Collection frontier = c.focus;
+  for (int round = 0; !frontier.empty(); ++round) {
+    if (round > 1000) return c.fail("repeatAll() does not end");
+    Collection next;
+    for (size_t i = 0; i < frontier.size(); ++i) {
+      Collection r;
+      if (!c.arg_on(0, frontier[i], static_cast<int64_t>(i), r)) return false;
+      for (Item& item : r) {
+        if (item.element && !seen.insert(item.element).second) continue;
+        c.out.push_back(item);
+        if (item.element) next.push_back(std::move(item));
+      }
+    }
+    if (!c.ev.spend(next.size() + 1)) return c.fail("repeatAll() takes too long");
+    frontier = std::move(next);
+  }
+  return true;
+}
+
 // defineVariable(name [, value]): passes its input through and names a value
 // (the input when no expression is given) for the rest of the chain.
 bool fn_define_variable(Call& c) {
@@ -224,7 +260,8 @@ bool fn_define_variable(Call& c) {
 }
 
 constexpr FunctionSpec kFunctions[] = {
-    {"defineVariable", 1, 2, fn_define_variable},
+    {"defineVariable", 1, 2, fn_define_variable}, {"coalesce", 1, 16, fn_coalesce},
+    {"repeatAll", 1, 1, fn_repeat_all},
     {"empty", 0, 0, fn_empty},         {"exists", 0, 1, fn_exists},       {"all", 1, 1, fn_all},
     {"allTrue", 0, 0, fn_all_true},    {"anyTrue", 0, 0, fn_any_true},    {"allFalse", 0, 0, fn_all_false},
     {"anyFalse", 0, 0, fn_any_false},  {"subsetOf", 1, 1, fn_subset_of},  {"supersetOf", 1, 1, fn_superset_of},

@@ -127,6 +127,11 @@ bool tokenize(std::string_view text, std::vector<Token>& tokens, std::string& er
       }
       token.kind = TokenKind::Number;
       token.text = std::string(text.substr(start, i - start));
+      // A Long literal (1L) is an integer here.
+      if (i < text.size() && text[i] == 'L' && token.text.find('.') == std::string::npos &&
+          (i + 1 >= text.size() || !is_ident(text[i + 1]))) {
+        ++i;
+      }
     } else if (c == '@') {
       ++i;
       bool time = i < text.size() && text[i] == 'T';

@@ -129,3 +129,17 @@ TEST_CASE("conversion functions", "[fhirpath][functions]") {
   CHECK(value("'abc'.convertsToQuantity()") == "false");
   CHECK(value("birthDate.toString()", "patient.json") == "1988-07-14");
 }
+
+TEST_CASE("utility and date component functions", "[fhirpath][functions]") {
+  CHECK(value("@2024-02-10T09:15:00.000+01:00.yearOf()") == "2024");
+  CHECK(value("@2024-02-10T09:15.minuteOf()") == "15");
+  CHECK(value("@2024-02.dayOf()").empty());
+  CHECK(value("@2024-02-10T09:15:00-05:00.timezoneOffsetOf()") == "-5.0");
+  CHECK(value("@2024-02-10T09:15.dateOf()") == "2024-02-10");
+  CHECK(value("@T09:15:30.secondOf()") == "30");
+  CHECK(value("coalesce({}, deceased, 'none')", "patient.json") == "none");
+  CHECK(value("defineVariable('first', name.first()).name.where($this = %first).count()", "patient.json") == "1");
+  CHECK(is_error("defineVariable('v', 1).select(%v) | %v"));
+  CHECK(value("today() = now().dateOf()").empty() == false);
+  CHECK(value("2L + 1") == "3");
+}
