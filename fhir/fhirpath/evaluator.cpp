@@ -250,7 +250,8 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
   }
   if (!context_.check_paths) return true;
   if (input.empty() && node.focus) return check_cast_member(node);
-  if (type_step && out.empty() && !input.empty() && input.front().element) {
+  // A type name as the first step must name the input (not inside where() and friends).
+  if (type_step && out.empty() && input.size() == 1 && input.front().element == focus_ && focus_) {
     const auto* sd = definitions_.type(name);
     if (sd && sd->is_resource()) {
       return fail(node, "the expression is about " + name + " but the input is a " +

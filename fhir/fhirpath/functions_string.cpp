@@ -65,6 +65,25 @@ bool compile_regex(Call& c, const std::string& pattern, boost::regex& re) {
   return true;
 }
 
+// Strings are UTF-8; positions and lengths count characters (code points).
+bool is_continuation(char ch) { return (static_cast<unsigned char>(ch) & 0xC0) == 0x80; }
+
+int64_t char_count(std::string_view s, size_t bytes) {
+  int64_t n = 0;
+  for (size_t i = 0; i < bytes && i < s.size(); ++i) n += is_continuation(s[i]) ? 0 : 1;
+  return n;
+}
+
+// Byte offset of character `index` (s.size() when past the end).
+size_t byte_offset(std::string_view s, int64_t index) {
+  size_t i = 0;
+  for (int64_t n = 0; i < s.size(); ++i) {
+    if (is_continuation(s[i])) continue;
+    if (n++ == index) return i;
+  }
+  return s.size();
+}
+
 #define STRING_FUNCTION(fn_name, ...)                                \
   bool fn_name(Call& c) {                                            \
     std::string s;                                                   \
@@ -77,11 +96,12 @@ bool compile_regex(Call& c, const std::string& pattern, boost::regex& re) {
   }
 
 STRING_FUNCTION(fn_index_of, {
-  c.out.push_back(make_integer(a[0].empty() ? 0 : s.find(a[0]) == std::string::npos ? -1 : static_cast<int64_t>(s.find(a[0]))));
+  size_t at = s.find(a[0]);
+  c.out.push_back(make_integer(at == std::string::npos ? -1 : char_count(s, at)));
 })
 STRING_FUNCTION(fn_last_index_of, {
   auto at = s.rfind(a[0]);
-  c.out.push_back(make_integer(at == std::string::npos ? -1 : static_cast<int64_t>(at)));
+  c.out.push_back(make_integer(at == std::string::npos ? -1 : char_count(s, at)));
 })
 STRING_FUNCTION(fn_starts_with, { c.out.push_back(make_boolean(s.starts_with(a[0]))); })
 STRING_FUNCTION(fn_ends_with, { c.out.push_back(make_boolean(s.ends_with(a[0]))); })
@@ -94,9 +114,14 @@ STRING_FUNCTION(fn_lower, {
   for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   c.out.push_back(make_string(s));
 })
-STRING_FUNCTION(fn_length, { c.out.push_back(make_integer(static_cast<int64_t>(s.size()))); })
+STRING_FUNCTION(fn_length, { c.out.push_back(make_integer(char_count(s, s.size()))); })
 STRING_FUNCTION(fn_to_chars, {
-  for (char ch : s) c.out.push_back(make_string(std::string(1, ch)));
+  for (size_t i = 0; i < s.size();) {
+    size_t end = i + 1;
+    while (end < s.size() && is_continuation(s[end])) ++end;
+    c.out.push_back(make_string(s.substr(i, end - i)));
+    i = end;
+  }
 })
 STRING_FUNCTION(fn_trim, {
   size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
@@ -149,7 +174,8 @@ bool fn_substring(Call& c) {
   if (!start) return true;
   auto from = as_integer(*start);
   if (!from) return c.fail("substring() needs integer arguments");
-  if (*from < 0 || *from >= static_cast<int64_t>(s->size())) return true;
+  if (*from < 0 || *from >= char_count(*s, s->size())) return true;
+  size_t begin = byte_offset(*s, *from);
   size_t count = std::string::npos;
   if (length) {
     auto n = as_integer(*length);
@@ -158,9 +184,9 @@ bool fn_substring(Call& c) {
       c.out.push_back(make_string(""));
       return true;
     }
-    count = static_cast<size_t>(*n);
+    count = byte_offset(std::string_view(*s).substr(begin), *n);
   }
-  c.out.push_back(make_string(s->substr(static_cast<size_t>(*from), count)));
+  c.out.push_back(make_string(s->substr(begin, count)));
   return true;
 }
 

@@ -86,6 +86,10 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(value("'Y2FyZQ=='.decode('base64')") == "care");
   CHECK(value("'<b>'.escape('html')") == "&lt;b&gt;");
   CHECK(value("{}.upper()").empty());
+  CHECK(value("'Zoë Ñúñez'.length()") == "9");
+  CHECK(value("'Zoë Ñúñez'.substring(4, 5)") == "Ñúñez");
+  CHECK(value("'Zoë Ñúñez'.indexOf('Ñ')") == "4");
+  CHECK(value("'Zoë'.toChars().count()") == "3");
   CHECK(is_error("identifier.contains('C')", "patient.json"));
   CHECK(is_error("'x'.matches('(')"));
 }
