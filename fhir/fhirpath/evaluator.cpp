@@ -329,9 +329,10 @@ bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
   restore(scope);
   if (!left_ok) return false;
   // Short-circuit where the left side decides.
-  if (node.op == Op::And && a == false) return out.push_back(make_boolean(false)), true;
-  if (node.op == Op::Or && a == true) return out.push_back(make_boolean(true)), true;
-  if (node.op == Op::Implies && a == false) return out.push_back(make_boolean(true)), true;
+  if ((node.op == Op::And && a == false) || (node.op == Op::Or && a == true) || (node.op == Op::Implies && a == false)) {
+    out.push_back(make_boolean(node.op != Op::And));
+    return true;
+  }
   bool right_ok = truth(*node.args[1], b);
   restore(scope);
   if (!right_ok) return false;

@@ -151,8 +151,13 @@ TEST_CASE("official FHIRPath R4 suite", "[fhirpath][official]") {
         why = "error: " + error;
       } else {
         fp::Collection items = result.items;
-        if (predicate) items = {carebridge::fhir::fhirpath::Item{}}, items.front().type = fp::SystemType::Boolean,
-                        items.front().text = result.items.empty() ? "false" : "true";
+        if (predicate) {
+          // A predicate test asks whether the result exists.
+          fp::Item exists;
+          exists.type = fp::SystemType::Boolean;
+          exists.text = result.items.empty() ? "false" : "true";
+          items = {exists};
+        }
         ok = items.size() == outputs.size();
         std::vector<bool> used(items.size(), false);
         for (size_t i = 0; ok && i < outputs.size(); ++i) {
