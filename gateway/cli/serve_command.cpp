@@ -178,6 +178,12 @@ int serve_command(const Arguments& arguments) {
   auto handler = [&](const http::Request& request) -> http::Response {
     std::string path = request.target.substr(0, request.target.find('?'));
     http::Response r;
+    if (path == "/readyz" && !store->ready()) {
+      r.status = 503;
+      r.body = "the store does not answer\n";
+      r.set_header("Content-Type", "text/plain; charset=utf-8");
+      return r;
+    }
     if (path == "/healthz" || path == "/readyz") {
       r.body = "ok\n";
       r.set_header("Content-Type", "text/plain; charset=utf-8");

@@ -112,7 +112,8 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     const Value& l = it->value;
     if (!l.IsObject() ||
         !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                        "shutdown_timeout_ms", "max_transaction_entries", "default_page_size", "max_page_size"},
+                        "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
+                        "max_page_size"},
                     "limits", error))
       return error.empty() ? (error = "\"limits\" must be an object", false) : false;
     Limits& m = config.limits;
@@ -122,6 +123,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
         !read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) ||
         !read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) ||
         !read_number(l, "max_transaction_entries", m.max_transaction_entries, error) ||
+        !read_number(l, "max_pending_requests", m.max_pending_requests, error) ||
         !read_number(l, "default_page_size", m.default_page_size, error) ||
         !read_number(l, "max_page_size", m.max_page_size, error))
       return false;

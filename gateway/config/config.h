@@ -25,6 +25,7 @@ struct Limits {
   uint32_t idle_timeout_ms = 60000;     // keep-alive connection with no request under way
   uint32_t shutdown_timeout_ms = 30000; // in-flight requests get this long on SIGTERM
   size_t max_transaction_entries = 20000;
+  size_t max_pending_requests = 1024;  // requests queued or running at once; beyond: 503
   uint32_t default_page_size = 20;
   uint32_t max_page_size = 1000;
 };

@@ -51,6 +51,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
   std::vector<std::shared_ptr<ssl::context>> tls;  // per acceptor, null for plain HTTP
   std::atomic<bool> stopping{false};
+  std::atomic<size_t> pending{0};  // requests queued for or running on the workers
   std::mutex sessions_mutex;
   std::set<std::shared_ptr<SessionBase>> sessions;  // live connections
   net::signal_set signals{ioc, SIGINT, SIGTERM};
@@ -165,6 +166,13 @@ class Session : public SessionBase {
     bool keep_alive = message.keep_alive();
     // The handler may block (store, validation): run it on the worker pool, then come
     // back to this connection's strand to write. The tracked executor keeps run() alive.
+    // The worker queue is bounded: beyond the limit the server answers 503 at once.
+    if (++server_->pending > server_->options.limits.max_pending_requests) {
+      --server_->pending;
+      Response busy = server_->error(503, "the server is busy; try again shortly");
+      busy.set_header("Retry-After", "1");
+      return respond(std::move(request), std::move(busy), keep_alive);
+    }
     auto strand = net::prefer(derived().stream().get_executor(), net::execution::outstanding_work.tracked);
     beast::get_lowest_layer(derived().stream()).expires_never();
     net::post(*server_->workers, [self = derived().shared_from_this(), strand, request = std::move(request),
@@ -175,6 +183,7 @@ class Session : public SessionBase {
       } catch (const std::exception& e) {
         response = self->server_->error(500, std::string("internal error: ") + e.what());
       }
+      --self->server_->pending;
       net::post(strand, [self, request = std::move(request), response = std::move(response), keep_alive]() mutable {
         self->respond(std::move(request), std::move(response), keep_alive);
       });

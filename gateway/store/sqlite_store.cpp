@@ -331,6 +331,17 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
   return result;
 }
 
+bool SqliteStore::ready() {
+  try {
+    auto db = reader();
+    auto q = db->prepare("SELECT COUNT(*) FROM resource_current WHERE type = 'Patient' AND id = ''");
+    q.step();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 std::vector<std::pair<std::string, IndexEntry>> SqliteStore::index_rows(const std::string& type,
                                                                        const std::vector<std::string>& ids,
                                                                        const std::string& param) {

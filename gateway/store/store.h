@@ -130,6 +130,8 @@ class Store {
 
   virtual HistoryResult history(const HistoryQuery& query) = 0;
   virtual SearchResult search(const SearchQuery& query) = 0;
+  // Whether the store answers queries (for /readyz).
+  virtual bool ready() = 0;
   // The index rows of one parameter of the given resources ("Type", ids, "subject").
   virtual std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type,
                                                                     const std::vector<std::string>& ids,
