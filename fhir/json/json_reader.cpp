@@ -47,18 +47,20 @@ class ModelReader {
       : build_(document, defs, issues) {}
 
   Element* resource(Element* parent, std::string_view name, const definitions::ElementDef* slot, const JsonNode& object) {
-    std::string where = parent ? model::location(*parent) + "." + std::string(name) : std::string();
+    // Computed only when reporting: location() walks siblings, and Bundles have many entries.
+    auto where = [&] { return parent ? model::location(*parent) + "." + std::string(name) : std::string(); };
     if (!object.is_object()) {
       build_.issue(Severity::Error, "structure", "a resource must be a JSON object, not " + std::string(kind_name(object.kind)),
-                   where, object.position);
+                   where(), object.position);
       return nullptr;
     }
     const JsonNode* type = object.member("resourceType");
     if (!type || type->kind != JsonKind::String) {
-      build_.issue(Severity::Error, "structure", "the resource has no \"resourceType\" string", where, object.position);
+      build_.issue(Severity::Error, "structure", "the resource has no \"resourceType\" string", where(), object.position);
       return nullptr;
     }
-    const auto* sd = build_.resource_type(type->text, type->position, where);
+    const auto* sd = build_.definitions().type(type->text);
+    if (!sd || !sd->is_resource() || sd->is_abstract) sd = build_.resource_type(type->text, type->position, where());
     if (!sd) return nullptr;
     Element* node = build_.add_resource(parent, name, slot, *sd, object.position);
     members(*node, object);
