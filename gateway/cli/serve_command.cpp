@@ -1,10 +1,12 @@
 // `carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]`:
 // opens the store, builds the FHIR service and runs the HTTP server until SIGTERM.
 // With no config: HTTP on 127.0.0.1:8080, data under ./data; flags override the config.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/json/json_writer.h"
@@ -143,6 +145,9 @@ int serve_command(const Arguments& arguments) {
   try {
     store::SqliteOptions options;
     options.directory = config.data_dir;
+    // One reader connection per worker thread, so that reads never wait for a connection.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    options.readers = std::max(4u, config.worker_threads ? config.worker_threads : 4 * cores);
     options.timings = &metrics;
     store = std::make_unique<store::SqliteStore>(options);
   } catch (const std::exception& e) {

@@ -62,6 +62,18 @@ TEST_CASE("create read vread update with If-Match delete and history in JSON", "
   CHECK(c->get("/fhir/Patient/" + id + "/_history/9").status == 404);
   CHECK(c->get("/fhir/Patient/does-not-exist").status == 404);
 
+  // _elements and _summary on read; HEAD has the headers without the body.
+  auto subset = parse_json(c->get("/fhir/Patient/" + id + "?_elements=birthDate").body);
+  CHECK(subset.HasMember("birthDate"));
+  CHECK(!subset.HasMember("name"));
+  CHECK(str(subset["meta"]["tag"][0], "code") == "SUBSETTED");
+  auto summary = parse_json(c->get("/fhir/Patient/" + id + "?_summary=true").body);
+  CHECK(summary.HasMember("name"));  // Patient.name is a summary element
+  auto head = c->send({"HEAD", "/fhir/Patient/" + id, {}, {}, {}, false});
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+  CHECK(header(head, "ETag") == "W/\"2\"");
+
   // Prefer: return=minimal and return=OperationOutcome.
   Headers minimal = json_headers();
   minimal.emplace_back("Prefer", "return=minimal");
@@ -84,6 +96,8 @@ TEST_CASE("create read vread update with If-Match delete and history in JSON", "
   auto deleted = c->del("/fhir/Patient/" + id);
   CHECK(deleted.status == 204);
   CHECK(c->get("/fhir/Patient/" + id).status == 410);
+  CHECK(c->get("/fhir/Patient/" + id + "/_history/3").status == 410);
+  CHECK(c->get("/fhir/Patient/" + id + "/_history/2").status == 200);
   CHECK(c->del("/fhir/Patient/" + id).status == 204);
   auto history = c->get("/fhir/Patient/" + id + "/_history");
   REQUIRE(history.status == 200);
