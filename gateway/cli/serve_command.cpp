@@ -51,6 +51,22 @@ std::string route_of(const std::string& target, const std::string& base) {
   return route;
 }
 
+// The target without query values: search values can be personal data ("name=...").
+std::string redacted_target(const std::string& target) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return target.substr(0, 2000);
+  std::string out = target.substr(0, std::min(q, size_t{2000})) + "?";
+  for (size_t at = q + 1; at < target.size() && out.size() < 2000;) {
+    auto amp = target.find('&', at);
+    std::string pair = target.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    out += pair.substr(0, pair.find('=')) + (pair.find('=') == std::string::npos ? "" : "=*");
+    if (amp == std::string::npos) break;
+    out += '&';
+    at = amp + 1;
+  }
+  return out;
+}
+
 class RequestLog {
  public:
   explicit RequestLog(const config::Logging& logging) : enabled_(logging.requests) {
@@ -65,7 +81,7 @@ class RequestLog {
     line += ",\"method\":";
     fhir::json::append_json_string(line, request.method);
     line += ",\"target\":";
-    fhir::json::append_json_string(line, request.target.substr(0, 2000));
+    fhir::json::append_json_string(line, redacted_target(request.target));
     line += ",\"status\":" + std::to_string(response.status);
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
