@@ -8,6 +8,7 @@
 namespace carebridge::gateway::store {
 namespace {
 
+// The search_index indexes end in `id` so that a search is answered from the index alone.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
@@ -26,9 +27,9 @@ CREATE TABLE IF NOT EXISTS search_index(
   type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL,
   system TEXT, code TEXT, text TEXT, norm TEXT, low REAL, high REAL);
 CREATE INDEX IF NOT EXISTS search_index_resource ON search_index(type, id, param);
-CREATE INDEX IF NOT EXISTS search_index_code ON search_index(type, param, code);
-CREATE INDEX IF NOT EXISTS search_index_norm ON search_index(type, param, norm);
-CREATE INDEX IF NOT EXISTS search_index_low ON search_index(type, param, low);
+CREATE INDEX IF NOT EXISTS search_index_code ON search_index(type, param, code, id);
+CREATE INDEX IF NOT EXISTS search_index_norm ON search_index(type, param, norm, id);
+CREATE INDEX IF NOT EXISTS search_index_low ON search_index(type, param, low, high, id);
 )sql";
 
 constexpr const char* kVersionColumns = "v.type, v.id, v.version, v.last_updated, v.updated_ms, v.deleted, v.method, v.body";
