@@ -2,6 +2,7 @@
 // and the limits that keep untrusted expressions from running away.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -45,6 +46,12 @@ class Evaluator {
   // or type/id), or null. Each Bundle is indexed once per evaluation.
   const model::Element* resolve_in_bundles(const model::Element& from, std::string_view reference);
 
+  // The clock as read on first use: now(), today() and timeOfDay() agree within one evaluation.
+  std::chrono::system_clock::time_point now() {
+    if (!now_) now_ = std::chrono::system_clock::now();
+    return *now_;
+  }
+
   // Variables from defineVariable(): visible to the rest of the invocation chain and
   // the arguments evaluated there; argument and operand evaluation drop what they define.
   size_t scope() const { return defined_.size(); }
@@ -69,6 +76,7 @@ class Evaluator {
   const model::Element* root_resource_ = nullptr;
   std::string error_;
   std::vector<std::pair<std::string, Collection>> defined_;
+  std::optional<std::chrono::system_clock::time_point> now_;
   std::unordered_map<const model::Element*, std::unordered_map<std::string, const model::Element*>> bundles_;
   int depth_ = 0;
   size_t budget_ = 20'000'000;

@@ -190,9 +190,9 @@ bool fn_html_checks(Call& c) {
   return true;
 }
 
-// The clock, read once per call; local time with its offset.
-Temporal current(Precision precision) {
-  auto now = std::chrono::system_clock::now();
+// The evaluation's clock in local time with its offset.
+Temporal current(Call& c, Precision precision) {
+  auto now = c.ev.now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm local{};
   localtime_r(&t, &local);
@@ -215,17 +215,17 @@ Temporal current(Precision precision) {
 }
 
 bool fn_now(Call& c) {
-  c.out.push_back(make_temporal(current(Precision::Millisecond)));
+  c.out.push_back(make_temporal(current(c, Precision::Millisecond)));
   return true;
 }
 
 bool fn_today(Call& c) {
-  c.out.push_back(make_temporal(current(Precision::Day)));
+  c.out.push_back(make_temporal(current(c, Precision::Day)));
   return true;
 }
 
 bool fn_time_of_day(Call& c) {
-  Temporal t = current(Precision::Millisecond);
+  Temporal t = current(c, Precision::Millisecond);
   t.is_time = true;
   t.has_time = false;
   t.has_zone = false;
