@@ -131,6 +131,28 @@ class Session : public SessionBase {
     parser_->header_limit(static_cast<uint32_t>(limits.max_header_bytes));
     started_ = Clock::now();
     beast::get_lowest_layer(derived().stream()).expires_after(ms(limits.request_timeout_ms));
+    bhttp::async_read_header(derived().stream(), buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, derived().shared_from_this()));
+  }
+
+  // Clients that send "Expect: 100-continue" (curl does for larger bodies) wait for
+  // the interim answer before sending the body.
+  void on_header(beast::error_code ec, size_t n) {
+    if (ec) return on_read(ec, n);
+    auto expect = parser_->get()[bhttp::field::expect];
+    if (!parser_->is_done() && http::iequals(expect, "100-continue")) {
+      continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      return bhttp::async_write(derived().stream(), *continue_,
+                                [self = derived().shared_from_this()](beast::error_code e, size_t) {
+                                  self->continue_.reset();
+                                  if (e) return self->finish();
+                                  self->read_body();
+                                });
+    }
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(derived().stream(), buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, derived().shared_from_this()));
   }
@@ -228,6 +250,7 @@ class Session : public SessionBase {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   Clock::time_point started_ = Clock::now();
   bool idle_ = false;
   bool finished_ = false;

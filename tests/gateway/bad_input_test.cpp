@@ -152,3 +152,23 @@ TEST_CASE("operations: metadata validate healthz readyz metrics graceful stop", 
   CHECK(server.terminate() == 0);
   CHECK(server.output().find("carebridge: stopped") != std::string::npos);
 }
+
+TEST_CASE("Expect: 100-continue gets the interim answer before the body is sent", "[gateway][e2e]") {
+  ServerProcess server(temp_dir("continue"));
+  int fd = connect_raw(server.port());
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string body = patient_json("Continue", "C");
+  std::string head = "POST /fhir/Patient HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nExpect: 100-continue\r\n"
+                     "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  REQUIRE(::send(fd, head.data(), head.size(), 0) == static_cast<ssize_t>(head.size()));
+  char buffer[4096];
+  ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+  REQUIRE(n > 0);
+  CHECK(std::string(buffer, static_cast<size_t>(n)).rfind("HTTP/1.1 100 Continue", 0) == 0);
+  REQUIRE(::send(fd, body.data(), body.size(), 0) == static_cast<ssize_t>(body.size()));
+  std::string all;
+  for (; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) all.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  CHECK(all.rfind("HTTP/1.1 201", 0) == 0);
+}
