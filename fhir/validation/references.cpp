@@ -73,6 +73,10 @@ std::string_view version_id(const Element& resource) {
 
 }  // namespace
 
+// The referenced type against the element's target profiles.
+static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
+                              const Path& ref_path);
+
 void note_local_reference(Run& run, const Element& node) {
   if (!run.frame.referenced || node.value.empty() || node.value[0] != '#') return;
   if (node.type != "string" && node.type != "uri" && node.type != "canonical" && node.type != "url") return;
@@ -89,10 +93,14 @@ void note_local_reference(Run& run, const Element& node) {
 void check_reference(Run& run, const Element& reference, const Path& path) {
   const Element* ref_node = child_named(reference, "reference");
   std::string_view ref = value_of(ref_node);
-  if (ref.empty()) return;
+  std::string_view target_type = value_of(child_named(reference, "type"));
+  if (ref.empty()) {
+    // A logical reference (identifier) may still say which type it refers to.
+    if (!target_type.empty()) check_target_type(run, reference, target_type, reference, path);
+    return;
+  }
   const Element& at = *ref_node;
   Path ref_path{&path, "reference", -1};
-  std::string_view target_type = value_of(child_named(reference, "type"));
   const Element* target = nullptr;
   if (ref[0] == '#') {
     if (ref.size() > 1 && run.frame.container) {
@@ -173,6 +181,11 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
     }
   }
   if (target) target_type = target->type;
+  check_target_type(run, reference, target_type, at, ref_path);
+}
+
+static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
+                              const Path& ref_path) {
   if (target_type.empty() || !reference.definition) return;
   std::vector<std::string_view> allowed;
   for (const auto& t : reference.definition->types) {

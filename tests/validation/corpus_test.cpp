@@ -1,0 +1,87 @@
+// The reference corpus, when present: the FHIR R4 examples validate without error
+// (but the six known-invalid ones), and the validator cases agree with the reference
+// Java validator on whether a resource has errors.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include <filesystem>
+#include <iostream>
+#include <cctype>
+#include <set>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool expects_error(const std::string& outcome_json) {
+  rapidjson::Document doc;
+  doc.Parse(outcome_json.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("issue") || !doc["issue"].IsArray()) return false;
+  for (const auto& issue : doc["issue"].GetArray()) {
+    if (!issue.IsObject() || !issue.HasMember("severity") || !issue["severity"].IsString()) continue;
+    std::string severity = issue["severity"].GetString();
+    if (severity == "error" || severity == "fatal") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("corpus: the FHIR R4 examples have no false errors", "[validation][corpus]") {
+  fs::path dir = corpus("fhir-examples");
+  if (dir.empty()) {
+    WARN("corpus not present: skipped");
+    return;
+  }
+  // Known to break the specification's own rules (corpus README).
+  const std::set<std::string> invalid = {"Bundle-dataelements", "Questionnaire-qs1", "Observation-clinical-gender",
+                                         "DeviceMetric-example", "DeviceUseStatement-example", "MedicationRequest-medrx0301"};
+  size_t files = 0;
+  std::vector<std::string> failures;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    std::string stem = entry.path().stem().string();
+    if (invalid.count(stem)) continue;
+    // The examples are named Type-id.json; ig-r4.json is the package's own manifest
+    // (an ImplementationGuide without name or status), not an example.
+    if (stem.find('-') == std::string::npos || !std::isupper(static_cast<unsigned char>(stem[0]))) continue;
+    ++files;
+    auto issues = validate_text(read_text(entry.path()));
+    if (count_errors(issues)) failures.push_back(stem + ":\n" + describe(issues));
+  }
+  for (const auto& f : failures) std::cout << "false error in " << f << "\n";
+  CHECK(files > 150);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("corpus: agreement with the reference validator's cases", "[validation][corpus]") {
+  fs::path dir = corpus("validator");
+  if (dir.empty()) {
+    WARN("corpus not present: skipped");
+    return;
+  }
+  size_t cases = 0, agree = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_directory()) continue;
+    fs::path expected = entry.path() / "expected-outcome.json";
+    fs::path input = fs::exists(entry.path() / "input.json") ? entry.path() / "input.json" : entry.path() / "input.xml";
+    if (!fs::exists(expected) || !fs::exists(input)) continue;
+    ++cases;
+    bool want = expects_error(read_text(expected));
+    auto issues = validate_text(read_text(input));
+    bool got = count_errors(issues) > 0;
+    if (want == got) {
+      ++agree;
+    } else {
+      std::cout << "disagreement: " << fs::relative(entry.path(), dir).string() << " (reference: "
+                << (want ? "errors" : "no error") << ", carebridge:\n" << describe(issues) << ")\n";
+    }
+  }
+  std::cout << "validator cases: " << agree << "/" << cases << " agree\n";
+  REQUIRE(cases > 0);
+  CHECK(agree * 100 >= cases * 95);
+}

@@ -1,0 +1,61 @@
+// Extensions without a definition, modifier extensions, and narrative XHTML.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+TEST_CASE("unknown extensions: warning, error for modifiers and HL7's own space", "[validation][extensions]") {
+  auto unknown = validate_text(patient(R"("extension":[{"url":"http://example.org/ext/x","valueString":"a"}])"));
+  INFO(describe(unknown));
+  CHECK(has_issue(unknown, Severity::Warning, "", "Patient.extension[0]", "unknown"));
+  CHECK(count_errors(unknown) == 0);
+  auto modifier = validate_text(patient(R"("modifierExtension":[{"url":"http://example.org/ext/x","valueString":"a"}])"));
+  CHECK(has_issue(modifier, Severity::Error, "structure", "Patient.modifierExtension[0]"));
+  auto hl7 = validate_text(patient(R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/no-such-thing","valueString":"a"}])"));
+  CHECK(has_issue(hl7, Severity::Error, "structure", "Patient.extension[0]", "could not be found"));
+}
+
+TEST_CASE("core extensions are checked against their definitions", "[validation][extensions]") {
+  // patient-birthPlace takes an Address, on Patient only.
+  auto good = validate_text(patient(
+      R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-birthPlace","valueAddress":{"city":"Dakar"}}])"));
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto wrong_value = validate_text(patient(
+      R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-birthPlace","valueString":"Dakar"}])"));
+  INFO(describe(wrong_value));
+  CHECK(count_errors(wrong_value) > 0);
+  auto wrong_place = validate_text(R"({"resourceType":"Organization","name":"x",
+      "extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-birthPlace","valueAddress":{"city":"Dakar"}}]})");
+  CHECK(has_issue(wrong_place, Severity::Error, "structure", "Organization.extension[0]", "not allowed"));
+  auto no_url = validate_text(patient(R"("extension":[{"valueString":"a"}])"));
+  CHECK(has_issue(no_url, Severity::Error, "required", "Patient.extension[0].url"));
+  auto both = validate_text(patient(
+      R"("extension":[{"url":"http://example.org/a","valueString":"a","extension":[{"url":"b","valueString":"c"}]}])"));
+  CHECK(has_issue(both, Severity::Error, "invariant", "Patient.extension[0]", "ext-1"));
+}
+
+namespace {
+
+std::vector<carebridge::fhir::model::Issue> with_div(const std::string& div) {
+  return validate_text(R"({"resourceType":"Patient","text":{"status":"generated","div":")" + div + "\"}}");
+}
+
+}  // namespace
+
+TEST_CASE("narrative XHTML rules", "[validation][narrative]") {
+  const std::string ns = R"(xmlns=\"http://www.w3.org/1999/xhtml\")";
+  CHECK(count_errors(with_div("<div " + ns + "><p>Hello <b>there</b></p><a href=\\\"http://x.org\\\">x</a></div>")) == 0);
+  CHECK(has_issue(with_div("<div " + ns + "><script>alert(1)</script>x</div>"), Severity::Error, "invalid",
+                  "Patient.text.div", "script"));
+  CHECK(has_issue(with_div("<div " + ns + "><p onclick=\\\"x()\\\">x</p></div>"), Severity::Error, "invalid",
+                  "Patient.text.div", "onclick"));
+  CHECK(has_issue(with_div("<div>no namespace</div>"), Severity::Error, "invalid", "Patient.text.div", "namespace"));
+  CHECK(has_issue(with_div("<p " + ns + ">x</p>"), Severity::Error, "invalid", "Patient.text.div", "<div>"));
+  CHECK(has_issue(with_div("<div " + ns + ">  </div>"), Severity::Warning, "invalid", "Patient.text.div", "txt-2"));
+  CHECK(has_issue(with_div("<div " + ns + "><a href=\\\"javascript:x()\\\">x</a></div>"), Severity::Error, "invalid",
+                  "Patient.text.div", "javascript"));
+  CHECK(count_errors(with_div("<div " + ns + "><img src=\\\"#pic\\\" alt=\\\"x\\\"/></div>")) == 0);
+}

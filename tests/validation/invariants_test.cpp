@@ -1,0 +1,62 @@
+// FHIRPath invariants from the definitions, reported with their severity, and the
+// rules of particular resource types.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+TEST_CASE("invariants are evaluated with their severity", "[validation][invariants]") {
+  REQUIRE(validator().evaluates_invariants());
+  // dom-6 (warning): a resource should have narrative.
+  auto no_text = validate_text(R"({"resourceType":"Patient","id":"a"})");
+  INFO(describe(no_text));
+  CHECK(has_issue(no_text, Severity::Warning, "invariant", "Patient", "dom-6"));
+  CHECK(count_errors(no_text) == 0);
+  // pat-1 (error): a contact has details or an organization.
+  auto contact = validate_text(patient(R"("contact":[{"gender":"male"}])"));
+  INFO(describe(contact));
+  CHECK(has_issue(contact, Severity::Error, "invariant", "Patient.contact[0]", "pat-1"));
+  // obs-6: dataAbsentReason only without a value.
+  auto obs6 = validate_text(R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"valueString":"a",
+      "dataAbsentReason":{"text":"n"}})");
+  CHECK(has_issue(obs6, Severity::Error, "invariant", "Observation", "obs-6"));
+  // obs-7: a component with the observation's own code has no value on the observation.
+  auto obs7 = validate_text(R"({"resourceType":"Observation","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":1},
+      "component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":1}}]})");
+  INFO(describe(obs7));
+  CHECK(has_issue(obs7, Severity::Error, "invariant", "Observation", "obs-7"));
+  // per-3 on a datatype (Period): start before end.
+  auto period = validate_text(patient(R"("name":[{"family":"x","period":{"start":"2020-02-01","end":"2020-01-01"}}])"));
+  CHECK(has_issue(period, Severity::Error, "invariant", "Patient.name[0].period", "per-1"));
+}
+
+TEST_CASE("invariants are skipped when asked", "[validation][invariants]") {
+  carebridge::fhir::validation::Options options;
+  options.invariants = false;
+  auto issues = validate_text(R"({"resourceType":"Patient","id":"a"})", options);
+  CHECK_FALSE(has_issue(issues, Severity::Warning, "invariant", "Patient", "dom-6"));
+}
+
+TEST_CASE("rules of particular resource types", "[validation][rules]") {
+  auto questionnaire = validate_text(R"({"resourceType":"Questionnaire","status":"draft","item":[
+      {"linkId":"1","type":"group","enableWhen":[{"question":"1.1","operator":"exists","answerBoolean":true}],
+       "item":[{"linkId":"1.1","type":"boolean"}]},
+      {"linkId":"2","type":"string","enableWhen":[{"question":"9","operator":"exists","answerBoolean":true}]}]})");
+  INFO(describe(questionnaire));
+  CHECK(has_issue(questionnaire, Severity::Error, "business-rule", "Questionnaire.item[0].enableWhen[0]", "inside"));
+  CHECK(has_issue(questionnaire, Severity::Error, "business-rule", "Questionnaire.item[1].enableWhen[0]", "'9'"));
+  auto capability = validate_text(R"({"resourceType":"CapabilityStatement","status":"active","date":"2020","kind":"instance",
+      "fhirVersion":"4.0.1","format":["json"],"implementation":{"description":"x"},
+      "rest":[{"mode":"server","resource":[{"type":"Patient","searchParam":[{"name":"gender",
+      "definition":"http://hl7.org/fhir/SearchParameter/individual-gender","type":"date"}]}]}]})");
+  INFO(describe(capability));
+  CHECK(has_issue(capability, Severity::Error, "business-rule", "CapabilityStatement.rest[0].resource[0].searchParam[0]", "token"));
+  auto search = validate_text(R"({"resourceType":"SearchParameter","url":"http://x.org/sp","name":"n","status":"draft",
+      "description":"d","code":"n","base":["Patient"],"type":"string","expression":"Patient.name",
+      "derivedFrom":"http://hl7.org/fhir/SearchParameter/Organization-name"})");
+  INFO(describe(search));
+  CHECK(has_issue(search, Severity::Error, "business-rule", "SearchParameter", "Patient"));
+}

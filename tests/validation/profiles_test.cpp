@@ -1,0 +1,122 @@
+// Profiles from a FHIR package (differential only: snapshots generated), meta.profile
+// and requested profiles, fixed and pattern values, type restrictions, slicing.
+#include <catch2/catch.hpp>
+
+#include "fhir/io/format.h"
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+namespace validation = carebridge::fhir::validation;
+
+namespace {
+
+const char* kPatientProfile = "http://carebridge.example/fhir/StructureDefinition/cb-patient";
+const char* kVitalsProfile = "http://carebridge.example/fhir/StructureDefinition/cb-vitals";
+
+const carebridge::fhir::definitions::Definitions& with_package() {
+  static auto defs = [] {
+    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
+    d->add_package(fixture("validation/packages/cb-test"));
+    return d;
+  }();
+  return *defs;
+}
+
+std::vector<carebridge::fhir::model::Issue> check(const std::string& text, const std::string& profile) {
+  static auto v = validation::Validator::with_invariants(with_package());
+  auto parsed = carebridge::fhir::io::read(text, with_package());
+  REQUIRE(parsed.document);
+  validation::Options options;
+  if (!profile.empty()) options.profiles.push_back(profile);
+  auto issues = v->validate(*parsed.document->root(), options);
+  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
+  return issues;
+}
+
+const char* kGood = R"({"resourceType":"Patient","id":"a",
+  "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">A</div>"},
+  "extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cb-colour","valueString":"green"}],
+  "identifier":[{"system":"http://carebridge.example/mrn","value":"1"},{"system":"http://other.example","value":"2"}],
+  "name":[{"family":"Doe"}],"gender":"female","deceasedBoolean":false,
+  "maritalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-MaritalStatus","code":"M"}]}})";
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a resource meeting a package profile has no errors", "[validation][profiles]") {
+  auto issues = check(kGood, kPatientProfile);
+  INFO(describe(issues));
+  CHECK(count_errors(issues) == 0);
+}
+
+TEST_CASE("profile cardinality, max 0 and the profile's invariants", "[validation][profiles]") {
+  auto issues = check(R"({"resourceType":"Patient","id":"a","photo":[{"url":"http://x.org/p.png"}]})", kPatientProfile);
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "required", "Patient.gender"));
+  CHECK(has_issue(issues, Severity::Error, "required", "Patient.identifier"));
+  CHECK(has_issue(issues, Severity::Error, "structure", "Patient.photo", "at most 0"));
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Patient", "cbp-1"));
+}
+
+TEST_CASE("slices by value: required slice missing", "[validation][profiles][slicing]") {
+  auto issues = check(replace(kGood, "http://carebridge.example/mrn", "http://elsewhere.example"), kPatientProfile);
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "required", "Patient.identifier", "mrn"));
+}
+
+TEST_CASE("type restrictions and patterns of a profile", "[validation][profiles]") {
+  auto type = check(replace(kGood, R"("deceasedBoolean":false)", R"("deceasedDateTime":"2020")"), kPatientProfile);
+  INFO(describe(type));
+  CHECK(has_issue(type, Severity::Error, "structure", "Patient.deceasedDateTime"));
+  auto pattern = check(replace(kGood, "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus\",\"code\":\"M",
+                               "http://example.org/ms\",\"code\":\"M"),
+                       kPatientProfile);
+  INFO(describe(pattern));
+  CHECK(has_issue(pattern, Severity::Error, "value", "Patient.maritalStatus", "pattern"));
+}
+
+TEST_CASE("extensions are checked against their definition", "[validation][profiles][extensions]") {
+  auto wrong_type = check(replace(kGood, R"("valueString":"green")", R"("valueInteger":3)"), kPatientProfile);
+  INFO(describe(wrong_type));
+  CHECK(has_issue(wrong_type, Severity::Error, "", "Patient.extension[0]"));
+  auto context = check(R"({"resourceType":"Observation","status":"final","code":{"text":"x",
+      "extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cb-colour","valueString":"red"}]}})", "");
+  INFO(describe(context));
+  CHECK(has_issue(context, Severity::Error, "structure", "Observation.code.extension[0]", "not allowed"));
+}
+
+TEST_CASE("closed slicing by pattern and slice cardinality", "[validation][profiles][slicing]") {
+  std::string base = R"({"resourceType":"Observation","id":"bp","status":"final","code":{"text":"BP"},
+      "meta":{"profile":["http://carebridge.example/fhir/StructureDefinition/cb-vitals"]},
+      "component":[COMPONENTS]})";
+  std::string systolic = R"({"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120}})";
+  std::string diastolic = R"({"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80}})";
+  std::string other = R"({"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":60}})";
+  auto ok = check(replace(base, "COMPONENTS", systolic + "," + diastolic), "");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto closed = check(replace(base, "COMPONENTS", systolic + "," + other), "");
+  INFO(describe(closed));
+  CHECK(has_issue(closed, Severity::Error, "structure", "Observation.component[1]", "closed"));
+  auto twice = check(replace(base, "COMPONENTS", systolic + "," + systolic), "");
+  CHECK(has_issue(twice, Severity::Error, "structure", "Observation.component", "systolic"));
+  auto missing = check(replace(base, "COMPONENTS", diastolic), "");
+  CHECK(has_issue(missing, Severity::Error, "required", "Observation.component", "systolic"));
+  (void)kVitalsProfile;
+}
+
+TEST_CASE("unknown profiles: meta.profile warns, a requested profile is an error", "[validation][profiles]") {
+  auto meta = check(R"({"resourceType":"Patient","meta":{"profile":["http://nowhere.example/SD/x"]}})", "");
+  CHECK(has_issue(meta, Severity::Warning, "not-found", "Patient"));
+  CHECK(count_errors(meta) == 0);
+  auto requested = check(R"({"resourceType":"Patient"})", "http://nowhere.example/SD/x");
+  CHECK(has_issue(requested, Severity::Error, "not-found", "Patient"));
+  auto wrong = check(R"({"resourceType":"Observation","status":"final","code":{"text":"x"}})", kPatientProfile);
+  CHECK(has_issue(wrong, Severity::Error, "invalid", "Observation", "for Patient"));
+}

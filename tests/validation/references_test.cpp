@@ -1,0 +1,59 @@
+// References: format, target types, contained resolution and the contained rules.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+TEST_CASE("reference formats", "[validation][references]") {
+  CHECK(count_errors(validate_text(patient(R"("managingOrganization":{"reference":"Organization/o1"})"))) == 0);
+  CHECK(count_errors(validate_text(patient(R"("managingOrganization":{"reference":"http://x.org/fhir/Organization/o1"})"))) == 0);
+  CHECK(count_errors(validate_text(patient(R"("managingOrganization":{"reference":"Organization?identifier=1"})"))) == 0);
+  auto bad = validate_text(patient(R"("managingOrganization":{"reference":"Organisation/o1"})"));
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "invalid", "Patient.managingOrganization.reference", "Organisation"));
+}
+
+TEST_CASE("the referenced type must be one the element allows", "[validation][references]") {
+  auto issues = validate_text(patient(R"("managingOrganization":{"reference":"Patient/p2"})"));
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "structure", "Patient.managingOrganization.reference", "Organization"));
+  auto typed = validate_text(patient(R"("managingOrganization":{"type":"Practitioner","identifier":{"value":"1"}})"));
+  CHECK(count_errors(typed) > 0);
+}
+
+TEST_CASE("contained resources are resolved by #id and must be referenced", "[validation][references]") {
+  auto good = validate_text(patient(
+      R"("contained":[{"resourceType":"Organization","id":"org","name":"Clinic"}],"managingOrganization":{"reference":"#org"})"));
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto missing = validate_text(patient(R"("managingOrganization":{"reference":"#nowhere"})"));
+  CHECK(has_issue(missing, Severity::Error, "not-found", "Patient.managingOrganization.reference"));
+  auto unused = validate_text(patient(R"("contained":[{"resourceType":"Organization","id":"org","name":"Clinic"}])"));
+  CHECK(has_issue(unused, Severity::Error, "invariant", "Patient.contained[0]", "dom-3"));
+  auto wrong_type = validate_text(patient(
+      R"("contained":[{"resourceType":"Practitioner","id":"pr"}],"managingOrganization":{"reference":"#pr"})"));
+  CHECK(has_issue(wrong_type, Severity::Error, "structure", "Patient.managingOrganization.reference"));
+}
+
+TEST_CASE("contained resources cannot nest, carry versions or security labels", "[validation][references]") {
+  auto nested = validate_text(patient(
+      R"("contained":[{"resourceType":"Organization","id":"org","contained":[{"resourceType":"Organization","id":"in"}],
+          "partOf":{"reference":"#in"}}],"managingOrganization":{"reference":"#org"})"));
+  INFO(describe(nested));
+  CHECK(has_issue(nested, Severity::Error, "invariant", "Patient.contained[0]", "dom-2"));
+  auto versioned = validate_text(patient(
+      R"("contained":[{"resourceType":"Organization","id":"org","meta":{"versionId":"1","security":[{"code":"R"}]}}],
+         "managingOrganization":{"reference":"#org"})"));
+  CHECK(has_issue(versioned, Severity::Error, "invariant", "Patient.contained[0]", "dom-4"));
+  CHECK(has_issue(versioned, Severity::Error, "invariant", "Patient.contained[0]", "dom-5"));
+}
+
+TEST_CASE("a contained resource referring back to its container with # counts as referenced", "[validation][references]") {
+  auto issues = validate_text(R"({"resourceType":"Condition","id":"c","subject":{"reference":"Patient/1"},
+      "contained":[{"resourceType":"Provenance","id":"prov","target":[{"reference":"#"}],"recorded":"2020-01-01T00:00:00Z",
+      "agent":[{"who":{"display":"x"}}]}]})");
+  INFO(describe(issues));
+  CHECK_FALSE(has_issue(issues, Severity::Error, "invariant", "Condition.contained[0]", "dom-3"));
+}

@@ -1,0 +1,55 @@
+// Bindings (required, extensible) against value sets expanded locally, and codes
+// against their code systems.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+TEST_CASE("a code outside a required binding is an error", "[validation][terminology]") {
+  auto issues = validate_text(patient(R"("gender":"f")"));
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "code-invalid", "Patient.gender", "AdministrativeGender"));
+  CHECK(count_errors(validate_text(patient(R"("gender":"unknown")"))) == 0);
+}
+
+TEST_CASE("Coding and CodeableConcept under required bindings", "[validation][terminology]") {
+  // Observation.status (code), Patient.communication.language (preferred, ignored),
+  // AllergyIntolerance.clinicalStatus (CodeableConcept, required).
+  auto bad = validate_text(R"({"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/1"},
+      "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"gone"}]}})");
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "code-invalid", "AllergyIntolerance.clinicalStatus"));
+  auto good = validate_text(R"({"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/1"},
+      "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]}})");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  // A code system we cannot expand (SNOMED CT) is never a false error.
+  auto external = validate_text(R"({"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/1"},
+      "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},
+      "code":{"coding":[{"system":"http://snomed.info/sct","code":"227493005"}]}})");
+  INFO(describe(external));
+  CHECK(count_errors(external) == 0);
+}
+
+TEST_CASE("extensible bindings give warnings only", "[validation][terminology]") {
+  // Patient.maritalStatus is extensible to the MaritalStatus value set.
+  auto issues = validate_text(patient(
+      R"("maritalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-MaritalStatus","code":"Q"}]})"));
+  INFO(describe(issues));
+  CHECK(count_errors(issues) > 0);  // Q is not a code of v3-MaritalStatus at all
+  auto other = validate_text(patient(R"("maritalStatus":{"coding":[{"system":"http://example.org/ms","code":"Q"}]})"));
+  CHECK(count_errors(other) == 0);
+}
+
+TEST_CASE("an unknown code in a loaded code system is an error", "[validation][terminology]") {
+  auto issues = validate_text(R"({"resourceType":"Encounter","status":"finished",
+      "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"NOPE"}})");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "code-invalid", "Encounter.class", "NOPE"));
+  auto ok = validate_text(R"({"resourceType":"Encounter","status":"finished",
+      "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+}
