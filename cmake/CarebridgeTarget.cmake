@@ -6,6 +6,10 @@ function(carebridge_target_defaults target)
     # GCC 12 reports false positives on std::string concatenation (GCC bugs 105329, 105651).
     target_compile_options(${target} PRIVATE -Wno-stringop-overflow -Wno-restrict -Wno-array-bounds)
   endif()
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # RapidJSON 1.1's iterator comparisons are ambiguous under C++20's reversed operators.
+    target_compile_options(${target} PRIVATE -Wno-ambiguous-reversed-operator)
+  endif()
   if(CAREBRIDGE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
