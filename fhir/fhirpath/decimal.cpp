@@ -46,6 +46,7 @@ std::optional<Decimal> Decimal::parse(std::string_view t) {
     char c = t[i];
     if (c >= '0' && c <= '9') {
       digits = true;
+      if (point && d.scale >= kMaxScale) continue;  // beyond the precision we keep
       if (abs128(d.mantissa) > kLimit / 10) return std::nullopt;
       d.mantissa = d.mantissa * 10 + (c - '0');
       if (point) ++d.scale;
@@ -56,6 +57,7 @@ std::optional<Decimal> Decimal::parse(std::string_view t) {
     }
   }
   if (!digits) return std::nullopt;
+  if (d.scale > kMaxScale) d = d.rescaled(kMaxScale);
   if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
     ++i;
     bool eneg = false;
@@ -126,10 +128,14 @@ Decimal Decimal::rescaled(int digits) const {
     d.mantissa *= 10;
     ++d.scale;
   }
+  // Drop digits one at a time (no 10^n overflow for long fractions), rounding the last.
+  while (d.scale > digits + 1) {
+    d.mantissa /= 10;
+    --d.scale;
+  }
   if (d.scale > digits) {
-    Int128 p = pow10(d.scale - digits);
-    Int128 q = d.mantissa / p, r = d.mantissa % p;
-    if (abs128(r) * 2 >= p) q += d.mantissa < 0 ? -1 : 1;
+    Int128 q = d.mantissa / 10, r = d.mantissa % 10;
+    if (abs128(r) >= 5) q += d.mantissa < 0 ? -1 : 1;
     d.mantissa = q;
     d.scale = digits;
   }

@@ -18,6 +18,8 @@ bool number_focus(Call& c, std::optional<Item>& v, bool allow_quantity = false) 
   if (v->element || v->is_type_info || !(number || (allow_quantity && v->type == SystemType::Quantity))) {
     return c.fail(c.node.name + "() needs a number");
   }
+  // A value out of the decimal range (1e400 in a resource) gives empty.
+  if (!Decimal::parse(v->text)) v.reset();
   return true;
 }
 
@@ -86,6 +88,7 @@ bool fn_power(Call& c) {
   if (!v || !e) return true;
   auto exponent = as_decimal(*e);
   if (!exponent) return c.fail("power() needs a number exponent");
+  if (!as_decimal(*v)) return true;
   if (v->type == SystemType::Integer && e->type == SystemType::Integer && !exponent->negative()) {
     double r = std::pow(as_decimal(*v)->to_double(), exponent->to_double());
     if (std::fabs(r) < 9.2e18) {

@@ -147,7 +147,13 @@ std::optional<CanonicalUnit> parse_term(std::string_view u, size_t& i, int depth
   while (e > 0 && atom[e - 1] >= '0' && atom[e - 1] <= '9') --e;
   if (e > 0 && (atom[e - 1] == '-' || atom[e - 1] == '+')) --e;
   if (e == 0 || e == atom.size()) return std::nullopt;
-  int exponent = std::stoi(std::string(atom.substr(e)));
+  std::string_view digits = atom.substr(e);
+  bool negative = digits.front() == '-';
+  if (digits.front() == '-' || digits.front() == '+') digits.remove_prefix(1);
+  if (digits.empty() || digits.size() > 2) return std::nullopt;  // m2, s-1; never m99999
+  int exponent = 0;
+  for (char d : digits) exponent = exponent * 10 + (d - '0');
+  if (negative) exponent = -exponent;
   auto base = atom_unit(atom.substr(0, e));
   if (!base) return std::nullopt;
   CanonicalUnit out;
