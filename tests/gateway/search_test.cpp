@@ -47,6 +47,8 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   create(*c, "Observation", observation(smith, "2345-7", "5.4", "2024-01-15T10:00:00Z"));
   create(*c, "Observation", observation(smith, "2345-7", "7.1", "2024-02-20T10:00:00Z"));
   create(*c, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
+  create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
+                            R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
   create(*c, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                              R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
 
@@ -63,6 +65,7 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(total(*c, "Patient?identifier=urn:mrn|2") == 1);
   CHECK(total(*c, "Patient?identifier=urn:other|2") == 0);
   CHECK(total(*c, "Observation?code=http://loinc.org|2345-7") == 2);
+  CHECK(total(*c, "Observation?code:text=by%20ident") == 1);
   CHECK(total(*c, "Observation?code=718-7") == 1);
   // reference: Type/id, id with :Type, chains one level deep
   CHECK(total(*c, "Observation?subject=Patient/" + smith) == 2);
@@ -70,6 +73,8 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(total(*c, "Observation?patient=" + smith) == 2);
   CHECK(total(*c, "Observation?subject:Patient.name=smithers") == 1);
   CHECK(total(*c, "Observation?subject:Patient.identifier=urn:mrn|1") == 2);
+  CHECK(total(*c, "Observation?subject:identifier=urn:mrn|9") == 1);
+  CHECK(total(*c, "Observation?subject:identifier=urn:mrn|1") == 0);
   // date: precision ranges and prefixes
   CHECK(total(*c, "Patient?birthdate=1980") == 1);
   CHECK(total(*c, "Patient?birthdate=1980-05-17") == 1);

@@ -69,3 +69,40 @@ TEST_CASE("the store keeps versions refuses lost updates and commits groups atom
   CHECK(history.total == 2);
   CHECK(history.page[0].version == 2);
 }
+
+TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-ranges");
+  SqliteStore store(options);
+  for (int i = 1; i <= 5; ++i) {
+    Write w = put("n" + std::to_string(i), 1, "x");
+    IndexEntry e;
+    e.param = "probability";
+    e.low = i * 10.0;
+    e.high = i * 10.0;
+    w.index.push_back(e);
+    REQUIRE(store.commit({w}).ok());
+  }
+  auto count = [&](const std::string& prefix, double low, double high) {
+    SearchQuery q;
+    q.type = "Patient";
+    Clause c;
+    c.param = "probability";
+    ValueMatch m;
+    m.kind = ValueMatch::Kind::Range;
+    m.prefix = prefix;
+    m.low = low;
+    m.high = high;
+    c.any_of.push_back(m);
+    q.clauses.push_back(c);
+    return store.search(q).total;
+  };
+  CHECK(count("eq", 29.5, 30.5) == 1);
+  CHECK(count("ne", 29.5, 30.5) == 4);
+  CHECK(count("gt", 30, 30) == 2);
+  CHECK(count("ge", 30, 30) == 3);
+  CHECK(count("lt", 30, 30) == 2);
+  CHECK(count("le", 30, 30) == 3);
+  CHECK(count("sa", 30, 30) == 2);
+  CHECK(count("eb", 30, 30) == 2);
+}
