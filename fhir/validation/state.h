@@ -26,6 +26,7 @@ struct CodeSystemInfo {
   std::unordered_map<std::string, std::vector<std::string>> children;
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> properties;
   std::vector<std::string> codes;  // in order
+  std::unordered_map<std::string, std::vector<std::string>> displays;  // code -> display and designations
   bool has(const std::string& code) const { return parent.count(code) > 0; }
 };
 

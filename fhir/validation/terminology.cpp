@@ -30,6 +30,37 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
+// Lower case with runs of whitespace as one space: how displays are compared.
+std::string normalized(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+void check_display(Run& run, const Element& coding, const CodeSystemInfo& cs, const std::string& code, const Path& path) {
+  std::string_view display = value_of(child_named(coding, "display"));
+  if (display.empty()) return;
+  auto it = cs.displays.find(code);
+  if (it == cs.displays.end() || it->second.empty()) return;
+  std::string wanted = normalized(display);
+  for (const auto& d : it->second) {
+    if (normalized(d) == wanted) return;
+  }
+  run.report(Severity::Error, "invalid",
+             "wrong display '" + std::string(display) + "' for " + cs.url + "#" + code + ": it should be '" +
+                 it->second.front() + "'",
+             coding, path);
+}
+
 }  // namespace
 
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
@@ -86,7 +117,10 @@ void check_coding_system(Run& run, const Element& coding, const Path& path) {
   if (system.empty() || code.empty()) return;
   const CodeSystemInfo* cs = run.state.code_system(system);
   if (!cs || !cs->complete) return;
-  if (cs->has(std::string(code))) return;
+  if (cs->has(std::string(code))) {
+    check_display(run, coding, *cs, std::string(code), path);
+    return;
+  }
   if (!cs->case_sensitive) {
     for (const auto& known : cs->codes) {
       if (equal_ignoring_case(known, code)) return;

@@ -151,6 +151,13 @@ std::vector<model::Issue> Validator::validate(const model::Element& resource, co
   Run run(definitions_, engine_, *state_, options, issues);
   Path root{nullptr, resource.type, -1};
   run.resource(resource, root);
+  // A rule met through two routes (a base and a profile binding) is reported once.
+  std::unordered_set<std::string> seen;
+  std::erase_if(issues, [&](const model::Issue& i) {
+    return !seen.insert(std::string(model::to_string(i.severity)) + '\n' + i.code + '\n' + i.expression + '\n' + i.message +
+                        '\n' + std::to_string(i.position.line) + ':' + std::to_string(i.position.column))
+                .second;
+  });
   return issues;
 }
 

@@ -36,6 +36,11 @@ void read_concepts(const rapidjson::Value& owner, const std::string& parent, Cod
       cs.codes.push_back(code);
     }
     if (!parent.empty()) cs.children[parent].push_back(code);
+    auto& displays = cs.displays[code];
+    if (auto d = str(c, "display"); !d.empty()) displays.emplace_back(d);
+    each(c, "designation", [&](const rapidjson::Value& d) {
+      if (auto v = str(d, "value"); !v.empty()) displays.emplace_back(v);
+    });
     each(c, "property", [&](const rapidjson::Value& p) {
       std::string_view value;
       for (const char* key : {"valueCode", "valueString", "valueBoolean"}) {

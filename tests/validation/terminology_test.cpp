@@ -53,3 +53,22 @@ TEST_CASE("an unknown code in a loaded code system is an error", "[validation][t
   INFO(describe(ok));
   CHECK(count_errors(ok) == 0);
 }
+
+TEST_CASE("a display must match the code system's display or a designation", "[validation][terminology]") {
+  auto encounter = [](const std::string& display) {
+    return validate_text(R"({"resourceType":"Encounter","status":"finished",
+        "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB","display":")" + display + "\"}}");
+  };
+  CHECK(count_errors(encounter("ambulatory")) == 0);
+  CHECK(count_errors(encounter("Ambulatory")) == 0);  // case and spacing do not matter
+  auto wrong = encounter("emergency");
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Error, "invalid", "Encounter.class", "display"));
+}
+
+TEST_CASE("one problem found twice (base and profile) is reported once", "[validation][terminology]") {
+  auto issues = validate_text(patient(R"("gender":"f")"));
+  size_t n = 0;
+  for (const auto& i : issues) n += i.expression == "Patient.gender" ? 1 : 0;
+  CHECK(n == 1);
+}
