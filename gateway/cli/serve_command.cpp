@@ -149,6 +149,11 @@ int serve_command(const Arguments& arguments) {
       std::cerr << "carebridge serve: --listen needs HOST:PORT, not '" << listen << "'\n";
       return 2;
     }
+    // The flag moves the server; the first configured address's TLS files still apply.
+    if (!config.listen.empty()) {
+      l.tls_certificate = config.listen.front().tls_certificate;
+      l.tls_private_key = config.listen.front().tls_private_key;
+    }
     config.listen = {l};
   }
   if (!data_dir.empty()) config.data_dir = data_dir;
