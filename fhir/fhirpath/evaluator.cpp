@@ -1,6 +1,7 @@
 // Evaluation of nodes: navigation, variables, operators and dispatch to functions.
 #include "fhir/fhirpath/evaluator.h"
 
+#include "fhir/fhirpath/item_set.h"
 #include "fhir/fhirpath/operators.h"
 #include "fhir/fhirpath/types.h"
 
@@ -389,8 +390,19 @@ bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
 }
 
 void append_distinct(Collection& into, const Collection& items) {
+  if (into.size() + items.size() < 16) {
+    for (const Item& item : items) {
+      if (!contains_item(into, item)) into.push_back(item);
+    }
+    return;
+  }
+  // Hashed: the set points into `into`, so reserve first to keep the items in place.
+  into.reserve(into.size() + items.size());
+  ItemSet seen(into);
   for (const Item& item : items) {
-    if (!contains_item(into, item)) into.push_back(item);
+    if (seen.contains(item)) continue;
+    into.push_back(item);
+    seen.insert(into.back());
   }
 }
 

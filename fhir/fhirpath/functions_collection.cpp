@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fhir/fhirpath/evaluator.h"
+#include "fhir/fhirpath/item_set.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -60,17 +61,21 @@ bool fn_take(Call& c) {
 bool fn_intersect(Call& c) {
   Collection other;
   if (!c.arg(0, other)) return false;
+  ItemSet in_other(other);
+  Collection kept;
   for (const Item& item : c.focus) {
-    if (contains_item(other, item) && !contains_item(c.out, item)) c.out.push_back(item);
+    if (in_other.contains(item)) kept.push_back(item);
   }
+  append_distinct(c.out, kept);
   return true;
 }
 
 bool fn_exclude(Call& c) {
   Collection other;
   if (!c.arg(0, other)) return false;
+  ItemSet in_other(other);
   for (const Item& item : c.focus) {
-    if (!contains_item(other, item)) c.out.push_back(item);
+    if (!in_other.contains(item)) c.out.push_back(item);
   }
   return true;
 }

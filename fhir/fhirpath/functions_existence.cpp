@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "fhir/fhirpath/evaluator.h"
+#include "fhir/fhirpath/item_set.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -90,8 +91,9 @@ bool subset(Call& c, bool superset) {
   const Collection& small = superset ? other : c.focus;
   const Collection& big = superset ? c.focus : other;
   bool result = true;
+  ItemSet in_big(big);
   for (const Item& item : small) {
-    if (!contains_item(big, item)) {
+    if (!in_big.contains(item)) {
       result = false;
       break;
     }

@@ -31,6 +31,17 @@ TEST_CASE("equality and equivalence", "[fhirpath][semantics]") {
   CHECK(value("('a' | 'b') contains 'c'") == "false");
 }
 
+TEST_CASE("union and distinct use FHIRPath equality", "[fhirpath][semantics]") {
+  CHECK(value("(1 | 1.0 | 2).count()") == "2");
+  CHECK(value("(1 'kg' | 1000 'g' | 2 'kg').count()") == "2");
+  CHECK(value("(name.given | 'Ada').count()", "patient.json") == "3");
+  CHECK(value("(name | name).count()", "patient.json") == "2");
+  CHECK(value("name.given.combine('Ada').distinct().count()", "patient.json") == "3");
+  CHECK(value("(identifier | identifier.first()).count()", "patient.json") == "2");
+  CHECK(value("(1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 1.0 | 2.00).count()") == "17");
+  CHECK(value("(1 | 2 | 3).intersect(3.0 | 1)") == "1, 3");
+}
+
 TEST_CASE("three-valued logic", "[fhirpath][semantics]") {
   CHECK(value("true and {}").empty());
   CHECK(value("false and {}") == "false");
