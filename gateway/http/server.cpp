@@ -328,16 +328,21 @@ void Server::Impl::accept(size_t index) {
   auto acceptor = acceptors[index];
   acceptor->async_accept(net::make_strand(ioc), [self = shared_from_this(), index](beast::error_code ec, tcp::socket socket) {
     if (self->stopping) return;
-    if (!ec) {
-      if (auto& context = self->tls[index]) {
-        auto session = std::make_shared<TlsSession>(std::move(socket), *context, self);
-        self->add(session);
-        session->start();
-      } else {
-        auto session = std::make_shared<PlainSession>(std::move(socket), self);
-        self->add(session);
-        session->start();
-      }
+    if (ec) {
+      // Out of file descriptors and the like: try again shortly instead of spinning.
+      auto timer = std::make_shared<net::steady_timer>(self->ioc, std::chrono::milliseconds(50));
+      return timer->async_wait([self, index, timer](beast::error_code) {
+        if (!self->stopping) self->accept(index);
+      });
+    }
+    if (auto& context = self->tls[index]) {
+      auto session = std::make_shared<TlsSession>(std::move(socket), *context, self);
+      self->add(session);
+      session->start();
+    } else {
+      auto session = std::make_shared<PlainSession>(std::move(socket), self);
+      self->add(session);
+      session->start();
     }
     self->accept(index);
   });
