@@ -120,51 +120,57 @@ std::string error_line(const std::string& message) {
   return out;
 }
 
+// One answer line, flushed: a client may write a request and wait for its answer.
+void answer(const std::string& line) {
+  std::cout << line << '\n';
+  std::cout.flush();
+}
+
+constexpr size_t kMaxCachedInputs = 256;
+
 int run_batch(const fp::Engine& engine, const fhir::definitions::Definitions& definitions) {
   std::unordered_map<std::string, LoadedInput> inputs;
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) {
-      std::cout << error_line("empty line") << '\n';
+      answer(error_line("empty line"));
       continue;
     }
     rapidjson::Document request;
     request.Parse(line.data(), line.size());
     if (request.HasParseError() || !request.IsObject()) {
-      std::cout << error_line("not a JSON object") << '\n';
+      answer(error_line("not a JSON object"));
       continue;
     }
     auto expression = request.FindMember("expression");
     if (expression == request.MemberEnd() || !expression->value.IsString()) {
-      std::cout << error_line("\"expression\" (a string) is required") << '\n';
+      answer(error_line("\"expression\" (a string) is required"));
       continue;
     }
     const fhir::model::Element* focus = nullptr;
     auto input = request.FindMember("input");
     if (input != request.MemberEnd() && !input->value.IsNull()) {
       if (!input->value.IsString()) {
-        std::cout << error_line("\"input\" must be a file path") << '\n';
+        answer(error_line("\"input\" must be a file path"));
         continue;
       }
       std::string path(input->value.GetString(), input->value.GetStringLength());
       auto it = inputs.find(path);
-      if (it == inputs.end()) it = inputs.emplace(path, load(path, definitions)).first;
+      if (it == inputs.end()) {
+        if (inputs.size() >= kMaxCachedInputs) inputs.clear();  // bounded memory on long batches
+        it = inputs.emplace(path, load(path, definitions)).first;
+      }
       if (!it->second.document) {
-        std::cout << error_line(it->second.error) << '\n';
+        answer(error_line(it->second.error));
         continue;
       }
       focus = it->second.document->root();
     }
     std::string json, error;
     std::string text(expression->value.GetString(), expression->value.GetStringLength());
-    if (evaluate(engine, text, focus, json, error)) {
-      std::cout << "{\"result\":" << json << "}\n";
-    } else {
-      std::cout << error_line(error) << '\n';
-    }
+    answer(evaluate(engine, text, focus, json, error) ? "{\"result\":" + json + "}" : error_line(error));
   }
-  std::cout.flush();
   return 0;
 }
 
