@@ -1,0 +1,41 @@
+// Request targets, content negotiation and Prefer, without a server.
+#include <catch2/catch.hpp>
+
+#include "gateway/rest/negotiation.h"
+#include "gateway/rest/search_index.h"
+
+using namespace carebridge::gateway;
+using carebridge::fhir::io::Format;
+
+TEST_CASE("targets, formats and Prefer are read as FHIR clients write them", "[gateway][negotiation]") {
+  auto t = rest::parse_target("/fhir/Patient?name=O%27Brien&given=Ana+Mar%C3%ADa&identifier=urn:mrn%7C1");
+  CHECK(t.path == "/fhir/Patient");
+  REQUIRE(t.params.size() == 3);
+  CHECK(t.params[0].second == "O'Brien");
+  CHECK(t.params[1].second == "Ana María");
+  CHECK(t.params[2].second == "urn:mrn|1");
+  CHECK(rest::url_decode("%zz%4") == "%zz%4");
+
+  http::Request r;
+  CHECK(rest::negotiate(r, {}).format == Format::Json);
+  r.headers = {{"Accept", "text/html, application/fhir+xml;q=0.9"}};
+  CHECK(rest::negotiate(r, {}).format == Format::Xml);
+  CHECK(rest::negotiate(r, {{"_format", "json"}}).format == Format::Json);
+  CHECK(!rest::negotiate(r, {{"_format", "turtle"}}).acceptable);
+  r.headers = {{"Accept", "image/png"}};
+  CHECK(!rest::negotiate(r, {}).acceptable);
+  r.headers = {{"Content-Type", "application/fhir+xml"}};
+  r.body = "<Patient/>";
+  CHECK(rest::negotiate(r, {}).format == Format::Xml);  // no Accept: answer in the request's format
+  CHECK(rest::body_format(r) == Format::Xml);
+
+  auto p = rest::parse_prefer("return=minimal; handling=strict");
+  CHECK(p.return_ == rest::Return::Minimal);
+  CHECK(p.strict);
+  CHECK(rest::parse_prefer("return=OperationOutcome").return_ == rest::Return::OperationOutcome);
+
+  CHECK(rest::fold("ÉLODIE Müller") == "elodie muller");
+  CHECK(rest::reference_key("Patient/1/_history/2") == "Patient/1");
+  CHECK(rest::reference_key("https://x.org/fhir/Patient/1") == "Patient/1");
+  CHECK(rest::reference_key("#contained").empty());
+}
