@@ -57,3 +57,14 @@ TEST_CASE("a contained resource referring back to its container with # counts as
   INFO(describe(issues));
   CHECK_FALSE(has_issue(issues, Severity::Error, "invariant", "Condition.contained[0]", "dom-3"));
 }
+
+TEST_CASE("resources inside Parameters and Bundles are validated as resources", "[validation][references]") {
+  auto parameters = validate_text(R"({"resourceType":"Parameters","parameter":[{"name":"p",
+      "resource":{"resourceType":"Patient","gender":"f"}}]})");
+  INFO(describe(parameters));
+  CHECK(has_issue(parameters, Severity::Error, "code-invalid", "Parameters.parameter[0].resource.gender"));
+  auto contained = validate_text(patient(
+      R"("contained":[{"resourceType":"Organization","id":"o","telecom":[{"system":"beeper"}]}],"managingOrganization":{"reference":"#o"})"));
+  INFO(describe(contained));
+  CHECK(has_issue(contained, Severity::Error, "code-invalid", "Patient.contained[0].telecom[0].system"));
+}
