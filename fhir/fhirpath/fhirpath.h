@@ -44,6 +44,11 @@ struct Context {
   // Report paths that cannot exist as errors (an unknown property of a known type,
   // a type name that is not the input's): what an author wants, not a validator.
   bool check_paths = false;
+  // resolve() of a reference it cannot find ("Patient/123" outside any Bundle) gives a
+  // bodiless resource of the referenced type, so `subject.where(resolve() is Patient)`
+  // works when indexing search parameters, as FHIR servers do. Off: nothing, as the
+  // specification says for unresolvable references.
+  bool resolve_by_type = false;
 };
 
 class Expression;  // a compiled expression tree

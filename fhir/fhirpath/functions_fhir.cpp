@@ -2,6 +2,9 @@
 // getValue resolve memberOf conformsTo htmlChecks, and the clock: now today timeOfDay.
 #include <chrono>
 #include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "fhir/fhirpath/evaluator.h"
 #include "fhir/fhirpath/terminology.h"
@@ -74,6 +77,31 @@ std::string_view resource_id(const Element& resource) {
   return id && id->has_value ? id->value : std::string_view{};
 }
 
+// A resource node with a type and nothing else, one per resource type for the
+// process (results may outlive the evaluation), for resolve_by_type.
+const Element* type_stub(const definitions::Definitions& definitions, std::string_view reference) {
+  if (size_t h = reference.find("/_history/"); h != std::string_view::npos) reference = reference.substr(0, h);
+  size_t slash = reference.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return nullptr;
+  size_t before = reference.rfind('/', slash - 1);
+  std::string type(reference.substr(before == std::string_view::npos ? 0 : before + 1, slash - (before == std::string_view::npos ? 0 : before + 1)));
+  const definitions::StructureDef* sd = definitions.type(type);
+  if (!sd || !sd->is_resource()) return nullptr;
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Element>, std::less<>> stubs;
+  std::lock_guard lock(mutex);
+  auto it = stubs.find(type);
+  if (it == stubs.end()) {
+    auto stub = std::make_unique<Element>();
+    stub->kind = model::NodeKind::Resource;
+    stub->type = sd->type;  // the definitions outlive every evaluation
+    stub->name = "resource";
+    stub->structure = sd;
+    it = stubs.emplace(type, std::move(stub)).first;
+  }
+  return it->second.get();
+}
+
 bool fn_resolve(Call& c) {
   for (const Item& item : c.focus) {
     std::string reference;
@@ -107,7 +135,11 @@ bool fn_resolve(Call& c) {
       }
       continue;
     }
-    if (const Element* target = c.ev.resolve_in_bundles(*from, reference)) c.out.push_back(make_element(*target));
+    if (const Element* target = c.ev.resolve_in_bundles(*from, reference)) {
+      c.out.push_back(make_element(*target));
+    } else if (c.ev.context().resolve_by_type) {
+      if (const Element* stub = type_stub(c.ev.definitions(), reference)) c.out.push_back(make_element(*stub));
+    }
   }
   return true;
 }

@@ -37,6 +37,16 @@ TEST_CASE("resolve() within a Bundle and to contained resources", "[fhirpath][fh
   CHECK(value(std::string(obs) + ".subject.resolve() is Patient", "bundle.json") == "true");
   CHECK(value("managingOrganization.resolve().name", "patient.json") == "Harbor Light Shelter");
   CHECK(value("managingOrganization.reference.resolve().id", "patient.json") == "org1");
+  // Unresolvable references give nothing, unless resolving by type (search indexing).
+  const std::string missing = std::string(obs) + ".performer.where(resolve() is Practitioner).reference";
+  CHECK(value(missing, "bundle.json") == "Practitioner/dr-lin");
+  fp::Context by_type;
+  by_type.resolve_by_type = true;
+  auto r = run(missing, "bundle.json", by_type);
+  REQUIRE(r.ok);
+  CHECK(r.items.size() == 2);
+  CHECK(run("'Patient/123'.resolve() is Patient", "patient.json", by_type).as_boolean() == true);
+  CHECK(run("'Nonsense/123'.resolve()", "patient.json", by_type).items.empty());
 }
 
 TEST_CASE("memberOf() against core value sets", "[fhirpath][fhir][terminology]") {
