@@ -114,6 +114,17 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
 void check_coding_system(Run& run, const Element& coding, const Path& path) {
   std::string_view system = value_of(child_named(coding, "system"));
   std::string_view code = value_of(child_named(coding, "code"));
+  if (!system.empty() && system.find(':') == std::string_view::npos) {
+    run.report(Severity::Error, "invalid",
+               "the code system '" + std::string(system) + "' must be an absolute URI, not a local reference", coding, path);
+    return;
+  }
+  if (!system.empty() && !run.defs.resource("CodeSystem", system) && run.defs.resource("ValueSet", system)) {
+    run.report(Severity::Error, "invalid",
+               "'" + std::string(system) + "' is a value set, not a code system: Coding.system names a code system",
+               coding, path);
+    return;
+  }
   if (system.empty() || code.empty()) return;
   const CodeSystemInfo* cs = run.state.code_system(system);
   if (!cs || !cs->complete) return;

@@ -87,6 +87,13 @@ void Run::walk(const Element& node, const Path& path) {
     check_binding(*this, node, *node.definition->binding, path);
   }
   if (node.type == "Coding") check_coding_system(*this, node, path);
+  if (node.type == "Identifier") {
+    std::string_view system = value_of(child_named(node, "system"));
+    if (!system.empty() && system.find(':') == std::string_view::npos) {
+      report(Severity::Error, "invalid",
+             "the identifier system '" + std::string(system) + "' must be an absolute URI, not a local reference", node, path);
+    }
+  }
   if (node.type == "Reference") check_reference(*this, node, path);
   if (node.is_primitive() && node.has_value) note_local_reference(*this, node);
   if (node.definition && node.definition->xhtml) check_narrative(*this, node, path);

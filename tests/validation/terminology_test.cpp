@@ -72,3 +72,14 @@ TEST_CASE("one problem found twice (base and profile) is reported once", "[valid
   for (const auto& i : issues) n += i.expression == "Patient.gender" ? 1 : 0;
   CHECK(n == 1);
 }
+
+TEST_CASE("code and identifier systems are absolute URIs naming code systems", "[validation][terminology]") {
+  auto local = validate_text(patient(R"("maritalStatus":{"coding":[{"system":"local-codes","code":"M"}]})"));
+  CHECK(has_issue(local, Severity::Error, "invalid", "Patient.maritalStatus.coding[0]", "absolute"));
+  auto identifier = validate_text(patient(R"("identifier":[{"system":"mrn","value":"1"}])"));
+  CHECK(has_issue(identifier, Severity::Error, "invalid", "Patient.identifier[0]", "absolute"));
+  auto value_set = validate_text(patient(
+      R"("maritalStatus":{"coding":[{"system":"http://hl7.org/fhir/ValueSet/marital-status","code":"M"}]})"));
+  INFO(describe(value_set));
+  CHECK(has_issue(value_set, Severity::Error, "invalid", "Patient.maritalStatus.coding[0]", "value set"));
+}
