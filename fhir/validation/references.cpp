@@ -71,6 +71,15 @@ std::string_view version_id(const Element& resource) {
   return meta ? value_of(child_named(*meta, "versionId")) : std::string_view{};
 }
 
+// In a document Bundle, the Composition's subject and section entries must be in the Bundle.
+bool must_resolve_in_document(const BundleIndex& bundle, const Frame& frame, const Element& reference) {
+  if (!frame.resource || frame.resource->type != "Composition" || frame.resource->name != "resource") return false;
+  if (value_of(child_named(*bundle.bundle, "type")) != "document") return false;
+  const Element* parent = reference.parent;
+  if (reference.name == "subject" && parent == frame.resource) return true;
+  return reference.name == "entry" && parent && parent->name == "section";
+}
+
 }  // namespace
 
 // The referenced type against the element's target profiles.
@@ -178,6 +187,12 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
                    at, ref_path);
       }
       if (!found.empty()) target = found.front();
+      if (found.empty() && parsed.version.empty() && must_resolve_in_document(*bundle, run.frame, reference)) {
+        run.report(Severity::Error, "not-found",
+                   "cannot find '" + std::string(ref) + "' in the document Bundle: a document carries what its Composition "
+                   "refers to",
+                   at, ref_path);
+      }
     }
   }
   if (target) target_type = target->type;

@@ -126,3 +126,18 @@ TEST_CASE("a Bundle of 10,000 entries validates in linear time", "[validation][b
   CHECK(large < 30 * small + 200);
   CHECK(large < 20000);
 }
+
+TEST_CASE("a document Bundle carries what its Composition refers to", "[validation][bundles]") {
+  std::string text = R"({"resourceType":"Bundle","type":"document","identifier":{"system":"urn:ietf:rfc:3986",
+    "value":"urn:uuid:2b6c3d1e-2f4a-4b5c-8d6e-7f8091a2b3c4"},"timestamp":"2024-01-01T00:00:00Z","entry":[
+    {"fullUrl":"http://x.org/Composition/c","resource":{"resourceType":"Composition","id":"c","status":"final",
+      "type":{"text":"Summary"},"date":"2024-01-01","author":[{"display":"Dr A"}],"title":"Summary",
+      "subject":{"reference":"Patient/a"},"section":[{"title":"S","entry":[{"reference":"Observation/o"},{"reference":"Observation/x"}],
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">S</div>"}}]}},
+    {"fullUrl":"http://x.org/Patient/a","resource":{"resourceType":"Patient","id":"a"}},
+    {"fullUrl":"http://x.org/Observation/o","resource":{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"}}}]})";
+  auto issues = validate_text(text);
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "not-found", "Bundle.entry[0].resource.section[0].entry[1].reference", "Observation/x"));
+  CHECK(count_errors(issues) == 1);
+}
