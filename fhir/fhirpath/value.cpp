@@ -50,6 +50,14 @@ bool elements_equal(const Element& a, const Element& b, bool equivalent) {
   return ca == nullptr && cb == nullptr;
 }
 
+// Integer and Decimal convert implicitly to Quantity with the unit '1'.
+void promote_to_quantity(Item& x, const Item& other) {
+  if (other.type == SystemType::Quantity && (x.type == SystemType::Integer || x.type == SystemType::Decimal)) {
+    x.type = SystemType::Quantity;
+    x.unit = "1";
+  }
+}
+
 std::optional<bool> quantities_equal(const Item& a, const Item& b, bool equivalent) {
   auto va = Decimal::parse(a.text), vb = Decimal::parse(b.text);
   if (!va || !vb) return std::nullopt;
@@ -191,6 +199,8 @@ std::optional<bool> items_equal(const Item& a, const Item& b) {
   }
   auto x = system_value(a), y = system_value(b);
   if (!x || !y) return false;
+  promote_to_quantity(*x, *y);
+  promote_to_quantity(*y, *x);
   if (is_number(x->type) && is_number(y->type)) {
     auto dx = as_decimal(*x), dy = as_decimal(*y);
     return dx && dy && compare(*dx, *dy) == 0;
@@ -215,6 +225,8 @@ bool items_equivalent(const Item& a, const Item& b) {
   }
   auto x = system_value(a), y = system_value(b);
   if (!x || !y) return false;
+  promote_to_quantity(*x, *y);
+  promote_to_quantity(*y, *x);
   if (is_number(x->type) && is_number(y->type)) {
     auto dx = as_decimal(*x), dy = as_decimal(*y);
     if (!dx || !dy) return false;
@@ -241,6 +253,8 @@ std::optional<int> compare_items(const Item& a, const Item& b, std::string& erro
     error = "cannot compare values that are not primitive";
     return std::nullopt;
   }
+  promote_to_quantity(*x, *y);
+  promote_to_quantity(*y, *x);
   if (is_number(x->type) && is_number(y->type)) {
     auto dx = as_decimal(*x), dy = as_decimal(*y);
     if (!dx || !dy) return std::nullopt;

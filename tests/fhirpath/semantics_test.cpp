@@ -104,6 +104,8 @@ TEST_CASE("quantities with UCUM units", "[fhirpath][semantics][quantity]") {
   CHECK(value("1 'm' + 50 'cm'") == "1.5 'm'");
   CHECK(value("120 'mm[Hg]' > 15 'kPa'") == "true");
   CHECK(value("1 'cm'.comparable(1 '[in_i]')") == "true");
+  CHECK(value("5 '1' = 5") == "true");  // numbers convert implicitly to quantities of unit '1'
+  CHECK(value("2 < 3 '1'") == "true");
   CHECK(value("Bundle.entry.resource.ofType(Observation).value > 70 'kg'", "bundle.json") == "true");
   CHECK(value("Bundle.entry.resource.ofType(Observation).value = 72500 'g'", "bundle.json") == "true");
 }
