@@ -212,6 +212,17 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (v.size() > 1024 * 1024) bad("it is longer than 1 MB");
     if (std::all_of(v.begin(), v.end(), is_space)) {
       bad("it holds only whitespace");
+    } else if (type == "string" && (is_space(v.front()) || is_space(v.back()))) {
+      run.report(Severity::Warning, "value", "the value should not start or end with whitespace", node, path);
+    }
+    if (type == "markdown") {
+      for (size_t i = 0; i + 1 < v.size(); ++i) {
+        if (v[i] == '<' && (std::isalpha(static_cast<unsigned char>(v[i + 1])) || v[i + 1] == '/')) {
+          run.report(Severity::Warning, "value",
+                     "the markdown contains what looks like an HTML tag; presentation layers should escape it", node, path);
+          break;
+        }
+      }
     }
   } else if (type == "code") {
     bool ok = !is_space(v.front()) && !is_space(v.back());

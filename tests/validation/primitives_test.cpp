@@ -89,6 +89,10 @@ TEST_CASE("strings, codes, markdown and base64", "[validation][primitives]") {
   CHECK_FALSE(value_error(R"("photo":[{"data":"Zm9v"}])", "Patient.photo[0].data"));
   auto markdown = validate_text(R"({"resourceType":"Communication","status":"completed","note":[{"text":"*a* <b>"}]})");
   CHECK(count_errors(markdown) == 0);
+  CHECK(has_issue(markdown, Severity::Warning, "value", "Communication.note[0].text", "HTML"));
+  auto padded = validate_text(patient(R"("name":[{"family":" Doe"}])"));
+  CHECK(has_issue(padded, Severity::Warning, "value", "Patient.name[0].family", "whitespace"));
+  CHECK(count_errors(padded) == 0);
 }
 
 TEST_CASE("booleans in XML and primitives without value", "[validation][primitives]") {
