@@ -180,7 +180,7 @@ bool Evaluator::variable(const Node& node, Collection& out) {
     }
   }
   for (const auto& [key, value] : context_.variables) {
-    if (key == name) {
+    if (key == name || (key.size() == name.size() + 1 && key[0] == '%' && key.ends_with(name))) {
       out.insert(out.end(), value.begin(), value.end());
       return true;
     }

@@ -40,7 +40,7 @@ struct Result {
 struct Context {
   const model::Element* resource = nullptr;       // %resource (defaults to the focus' resource)
   const model::Element* root_resource = nullptr;  // %rootResource (defaults to %resource's container root)
-  std::vector<std::pair<std::string, Collection>> variables;  // %name -> value
+  std::vector<std::pair<std::string, Collection>> variables;  // name (or %name) -> value
   // Report paths that cannot exist as errors (an unknown property of a known type,
   // a type name that is not the input's): what an author wants, not a validator.
   bool check_paths = false;
