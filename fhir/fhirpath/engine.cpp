@@ -48,7 +48,7 @@ struct Engine::Impl {
   const definitions::Definitions& definitions;
   Terminology terminology;
   std::mutex mutex;
-  std::unordered_map<std::string, std::shared_ptr<const Expression>> cache;
+  definitions::StringMap<std::shared_ptr<const Expression>> cache;  // looked up without copying the text
 };
 
 Engine::Engine(const definitions::Definitions& definitions) : impl_(std::make_unique<Impl>(definitions)) {}
@@ -57,11 +57,11 @@ Engine::~Engine() = default;
 const definitions::Definitions& Engine::definitions() const { return impl_->definitions; }
 
 std::shared_ptr<const Expression> Engine::compile(std::string_view text, std::string* error) const {
-  std::string key(text);
   {
     std::lock_guard lock(impl_->mutex);
-    if (auto it = impl_->cache.find(key); it != impl_->cache.end()) return it->second;
+    if (auto it = impl_->cache.find(text); it != impl_->cache.end()) return it->second;
   }
+  std::string key(text);
   std::string message;
   std::unique_ptr<Node> root;
   if (text.size() > kMaxExpressionLength) {
