@@ -1,7 +1,8 @@
 // Rules of particular resource types that their definitions cannot express:
 // CapabilityStatement search parameters agree with their definitions, a derived
-// SearchParameter keeps its parent's bases, and Questionnaire enableWhen refers to
-// an existing question outside the item it controls.
+// SearchParameter keeps its parent's bases, Questionnaire enableWhen refers to an
+// existing question outside the item it controls, a CodeSystem defines each code
+// once, and a ValueSet lists only real codes of the code systems we know.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -114,11 +115,52 @@ void questionnaire_items(Run& run, const Element& node, const Path& path,
   });
 }
 
+void collect_codes(const Element& node, const Path& path, std::unordered_map<std::string_view, int>& seen, Run& run) {
+  each_named(node, "concept", path, [&](const Element& item, const Path& cp) {
+    std::string_view code = value_of(child_named(item, "code"));
+    if (!code.empty() && ++seen[code] == 2) {
+      run.report(Severity::Error, "business-rule", "the code '" + std::string(code) + "' is defined more than once",
+                 item, cp);
+    }
+    collect_codes(item, cp, seen, run);
+  });
+}
+
+void code_system(Run& run, const Element& cs, const Path& path) {
+  std::unordered_map<std::string_view, int> seen;
+  collect_codes(cs, path, seen, run);
+}
+
+// Codes a value set lists from a code system we know completely must be codes of it.
+void value_set(Run& run, const Element& vs, const Path& path) {
+  const Element* compose = child_named(vs, "compose");
+  if (!compose) return;
+  Path compose_path{&path, "compose", -1};
+  for (const char* part : {"include", "exclude"}) {
+    each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
+      std::string_view system = value_of(child_named(include, "system"));
+      if (system.empty()) return;
+      const CodeSystemInfo* known = run.state.code_system(system);
+      if (!known || !known->complete) return;
+      each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
+        std::string_view code = value_of(child_named(item, "code"));
+        if (!code.empty() && !known->has(std::string(code))) {
+          run.report(Severity::Error, "code-invalid",
+                     "the code '" + std::string(code) + "' is not a code of the code system '" + std::string(system) + "'",
+                     item, cp);
+        }
+      });
+    });
+  }
+}
+
 }  // namespace
 
 void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "CapabilityStatement") capability_statement(run, resource, path);
   if (resource.type == "SearchParameter") search_parameter(run, resource, path);
+  if (resource.type == "CodeSystem") code_system(run, resource, path);
+  if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "Questionnaire") {
     std::unordered_map<std::string_view, const Element*> items;
     collect_items(resource, items);

@@ -60,3 +60,15 @@ TEST_CASE("rules of particular resource types", "[validation][rules]") {
   INFO(describe(search));
   CHECK(has_issue(search, Severity::Error, "business-rule", "SearchParameter", "Patient"));
 }
+
+TEST_CASE("code systems define each code once; value sets list real codes", "[validation][rules]") {
+  auto cs = validate_text(R"({"resourceType":"CodeSystem","url":"http://x.org/cs","status":"draft","content":"complete",
+      "concept":[{"code":"a","concept":[{"code":"b"}]},{"code":"b"}]})");
+  INFO(describe(cs));
+  CHECK(has_issue(cs, Severity::Error, "business-rule", "CodeSystem.concept[1]", "'b'"));
+  auto vs = validate_text(R"({"resourceType":"ValueSet","url":"http://x.org/vs","status":"draft","compose":{"include":[
+      {"system":"http://hl7.org/fhir/administrative-gender","concept":[{"code":"male"},{"code":"man"}]}]}})");
+  INFO(describe(vs));
+  CHECK(has_issue(vs, Severity::Error, "code-invalid", "ValueSet.compose.include[0].concept[1]", "'man'"));
+  CHECK(count_errors(vs) == 1);
+}
