@@ -1,6 +1,8 @@
 // Temporal values: parsing, printing, comparison, arithmetic and boundaries.
 #include "fhir/fhirpath/temporal.h"
 
+#include "fhir/time/civil_date.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -18,37 +20,10 @@ bool digits_at(std::string_view t, size_t at, size_t n, int& out) {
   return true;
 }
 
-int days_in_month(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[(m - 1) % 12];
-}
-
-// Days since 1970-01-01 (Howard Hinnant's civil algorithms).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int& y, int& m, int& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yy + (m <= 2));
-}
+int days_in_month(int y, int m) { return static_cast<int>(time::days_in_month(y, static_cast<unsigned>(m))); }
 
 int64_t to_millis(const Temporal& t) {
-  int64_t days = t.is_time ? 0 : days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
+  int64_t days = t.is_time ? 0 : time::days_from_civil(t.year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day));
   return (((days * 24 + t.hour) * 60 + t.minute) * 60 + t.second) * 1000 + t.millisecond;
 }
 
@@ -61,7 +36,12 @@ void from_millis(Temporal& t, int64_t ms) {
   rest /= 60;
   t.minute = static_cast<int>(rest % 60);
   t.hour = static_cast<int>(rest / 60);
-  if (!t.is_time) civil_from_days(days, t.year, t.month, t.day);
+  if (!t.is_time) {
+    auto civil = time::civil_from_days(days);
+    t.year = static_cast<int>(civil.year);
+    t.month = static_cast<int>(civil.month);
+    t.day = static_cast<int>(civil.day);
+  }
 }
 
 bool parse_clock(std::string_view t, size_t& i, Temporal& out) {

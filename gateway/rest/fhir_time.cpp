@@ -1,6 +1,8 @@
 // Date parsing and formatting without the C library's time zone state (see fhir_time.h).
 #include "gateway/rest/fhir_time.h"
 
+#include "fhir/time/civil_date.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -8,28 +10,8 @@
 namespace carebridge::gateway::rest {
 namespace {
 
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
-}
+using fhir::time::days_from_civil;
+using fhir::time::days_in_month;
 
 bool digits(std::string_view s, size_t at, size_t n, int& out) {
   if (at + n > s.size()) return false;
@@ -41,11 +23,6 @@ bool digits(std::string_view s, size_t at, size_t n, int& out) {
   return true;
 }
 
-unsigned days_in_month(int y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
 
 }  // namespace
 
@@ -114,11 +91,9 @@ int64_t now_ms() {
 std::string format_instant(int64_t ms) {
   int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
   int64_t rest = ms - days * 86400000;
-  int y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
+  auto [y, m, d] = fhir::time::civil_from_days(days);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, static_cast<int>(rest / 3600000),
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d, static_cast<int>(rest / 3600000),
                 static_cast<int>(rest / 60000 % 60), static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
   return buffer;
 }
@@ -129,11 +104,10 @@ std::string http_date(int64_t ms) {
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int64_t days = ms / 86400000;
   int64_t rest = ms / 1000 - days * 86400;
-  int y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
+  auto [y, m, d] = fhir::time::civil_from_days(days);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02d:%02d:%02d GMT", kDays[days % 7], d, kMonths[m - 1], y,
+  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04lld %02d:%02d:%02d GMT", kDays[days % 7], d, kMonths[m - 1],
+                static_cast<long long>(y),
                 static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
   return buffer;
 }
