@@ -37,7 +37,7 @@ void expect_outcome(const carebridge::gateway::http::Response& r, unsigned statu
 
 }  // namespace
 
-TEST_CASE("bad requests get a status and an OperationOutcome; the server keeps serving", "[gateway][e2e][bad-input]") {
+TEST_CASE("bad requests get a status and an OperationOutcome, the server keeps serving", "[gateway][e2e][bad-input]") {
   ServerProcess server(temp_dir("bad-input"), R"({"limits":{"max_body_bytes":200000,"request_timeout_ms":1500,"max_header_bytes":8192}})");
   auto c = server.client();
   expect_outcome(c->post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"x"})", json_headers()), 400);

@@ -86,6 +86,26 @@ TEST_CASE("SIGTERM finishes the request in flight and exits cleanly", "[gateway]
   std::string request = "POST /fhir HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nPrefer: return=minimal\r\n"
                         "Content-Length: " + std::to_string(bundle.size()) + "\r\n\r\n" + bundle;
   int fd = connect_raw(server->port());
+  // A first exchange on the connection proves the server has accepted it: a stop only
+  // drains connections it holds, not ones still waiting in the kernel's backlog.
+  const std::string probe = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(::send(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size()));
+  std::string first;
+  char chunk[4096];
+  while (first.find("\r\n\r\n") == std::string::npos) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    REQUIRE(n > 0);
+    first.append(chunk, static_cast<size_t>(n));
+  }
+  size_t length_at = first.find("Content-Length: ");
+  REQUIRE(length_at != std::string::npos);
+  size_t body_length = std::stoul(first.substr(length_at + 16));
+  while (first.size() < first.find("\r\n\r\n") + 4 + body_length) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    REQUIRE(n > 0);
+    first.append(chunk, static_cast<size_t>(n));
+  }
+  REQUIRE(first.rfind("HTTP/1.1 200", 0) == 0);
   size_t sent = 0;
   while (sent < request.size()) {
     ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, 0);
