@@ -48,7 +48,7 @@ TEST_CASE("validate --json: one line per file, in order, with the outcome", "[va
   for (const auto& line : out) CHECK(json_difference(line, line).empty());
 }
 
-TEST_CASE("validate: XML reports line and column; stdin works", "[validation][cli]") {
+TEST_CASE("validate: XML reports line and column, stdin works", "[validation][cli]") {
   auto r = run_carebridge({"validate", sample("observation-invalid.xml")});
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("line 6") != std::string::npos);  // effectiveDateTime 2024-02-30
@@ -96,7 +96,7 @@ TEST_CASE("conformance: a folder of samples, packages and reports", "[validation
   CHECK(json_difference(json, json).empty());
 }
 
-TEST_CASE("conformance: a clean folder exits 0; bad usage 2", "[validation][cli][conformance]") {
+TEST_CASE("conformance: a clean folder exits 0, bad usage 2", "[validation][cli][conformance]") {
   fs::path dir = temp_dir("conformance-clean");
   fs::copy(fixture("validation/samples/patient-valid.json"), dir / "p.json");
   fs::copy(fixture("validation/samples/transaction.json"), dir / "t.json");

@@ -61,7 +61,7 @@ TEST_CASE("rules of particular resource types", "[validation][rules]") {
   CHECK(has_issue(search, Severity::Error, "business-rule", "SearchParameter", "Patient"));
 }
 
-TEST_CASE("code systems define each code once; value sets list real codes", "[validation][rules]") {
+TEST_CASE("code systems define each code once, value sets list real codes", "[validation][rules]") {
   auto cs = validate_text(R"({"resourceType":"CodeSystem","url":"http://x.org/cs","status":"draft","content":"complete",
       "concept":[{"code":"a","concept":[{"code":"b"}]},{"code":"b"}]})");
   INFO(describe(cs));
