@@ -19,7 +19,7 @@ const char* kPatientEntry = R"({"fullUrl":"urn:uuid:0b6c3d1e-2f4a-4b5c-8d6e-7f80
 
 }  // namespace
 
-TEST_CASE("transaction entries need a request; responses need a response", "[validation][bundles]") {
+TEST_CASE("transaction entries need a request, responses need a response", "[validation][bundles]") {
   auto ok = validate_text(bundle("transaction", kPatientEntry));
   INFO(describe(ok));
   CHECK(count_errors(ok) == 0);
