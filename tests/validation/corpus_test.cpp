@@ -46,11 +46,15 @@ TEST_CASE("corpus: the FHIR R4 examples have no false errors", "[validation][cor
     if (entry.path().extension() != ".json") continue;
     std::string stem = entry.path().stem().string();
     if (invalid.count(stem)) continue;
-    // The examples are named Type-id.json; ig-r4.json is the package's own manifest
-    // (an ImplementationGuide without name or status), not an example.
-    if (stem.find('-') == std::string::npos || !std::isupper(static_cast<unsigned char>(stem[0]))) continue;
     ++files;
     auto issues = validate_text(read_text(entry.path()));
+    if (stem == "ig-r4") {
+      // The package's own manifest, not an example: an ImplementationGuide without the
+      // name and status R4 requires (both 1..1). Those two errors, and only those, are right.
+      CHECK(count_errors(issues) == 2);
+      CHECK_THAT(describe(issues), Catch::Contains("ImplementationGuide.name") && Catch::Contains("ImplementationGuide.status"));
+      continue;
+    }
     if (count_errors(issues)) failures.push_back(stem + ":\n" + describe(issues));
   }
   for (const auto& f : failures) std::cout << "false error in " << f << "\n";
