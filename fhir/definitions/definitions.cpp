@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kCoreFolder = "r4";
 constexpr const char* kIndexFile = ".carebridge-index-v1.bin";
+constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v1.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
 // Profiles, extensions, terminology and search parameters: indexed on first need.
@@ -113,7 +114,16 @@ void Definitions::add_resource_json(std::string json_text, const std::string& or
 
 const Definitions::Store& Definitions::lazy() const {
   std::call_once(lazy_once_, [this] {
-    for (const auto& file : lazy_files_) lazy_->read_file(file);
+    // Terminology and profiles are most of the core's JSON (~40 MB): like the base
+    // types, they come from a binary index after the first time.
+    if (!lazy_files_.empty()) {
+      const fs::path index = lazy_files_.front().parent_path() / kLazyIndexFile;
+      const std::string key = cache_key(lazy_files_);
+      if (!load_cache(index, key, *lazy_)) {
+        for (const auto& file : lazy_files_) lazy_->read_file(file);
+        save_cache(index, key, *lazy_);
+      }
+    }
     // Bases are looked up directly: structure() would re-enter this call_once and deadlock.
     for (auto& sd : lazy_->structures) {
       if (sd.base || sd.base_definition.empty()) continue;
