@@ -2,7 +2,10 @@
 // reads each file (JSON or XML), validates it and prints either a readable report
 // or, with --json, one line per file: {"file": PATH, "outcome": OperationOutcome}.
 // Exit 0 when no file has an error, 1 when some has, 2 on bad usage.
+#include <algorithm>
+#include <atomic>
 #include <iostream>
+#include <thread>
 
 #include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
@@ -73,28 +76,49 @@ int validate_command(const Arguments& arguments) {
     }
   }
   auto validator = fhir::validation::Validator::with_invariants(*definitions);
-  bool any_error = false;
-  for (const auto& file : files) {
+  auto check = [&](const std::string& file) {
     std::vector<Issue> issues;
     std::string text, error;
     if (!read_input(file, text, error)) {
       issues.push_back({Severity::Fatal, "not-found", "cannot read '" + file + "': " + error, {}, {}});
-    } else {
-      auto parsed = fhir::io::read(text, *definitions);
-      issues = std::move(parsed.issues);
-      if (parsed.document && parsed.document->root()) {
-        auto found = validator->validate(*parsed.document->root(), options);
-        issues.insert(issues.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
-      }
+      return issues;
     }
-    any_error = any_error || fhir::validation::has_errors(issues);
-    if (json) {
-      std::string line = "{\"file\":";
-      fhir::json::append_json_string(line, file);
-      line += ",\"outcome\":" + fhir::validation::operation_outcome_json(issues) + "}\n";
-      std::cout << line;
-    } else {
-      print_report(file, issues);
+    auto parsed = fhir::io::read(text, *definitions);
+    issues = std::move(parsed.issues);
+    if (parsed.document && parsed.document->root()) {
+      auto found = validator->validate(*parsed.document->root(), options);
+      issues.insert(issues.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
+    return issues;
+  };
+  // Files are validated on every core, a window at a time (bounded memory), and
+  // reported in the order given.
+  const size_t window = 256;
+  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::vector<Issue>> results(std::min(window, files.size()));
+  bool any_error = false;
+  for (size_t start = 0; start < files.size(); start += window) {
+    const size_t count = std::min(window, files.size() - start);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < count;) results[i] = check(files[start + i]);
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < std::min(workers, count); ++w) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (size_t i = 0; i < count; ++i) {
+      const auto& file = files[start + i];
+      const auto& issues = results[i];
+      any_error = any_error || fhir::validation::has_errors(issues);
+      if (json) {
+        std::string line = "{\"file\":";
+        fhir::json::append_json_string(line, file);
+        line += ",\"outcome\":" + fhir::validation::operation_outcome_json(issues) + "}\n";
+        std::cout << line;
+      } else {
+        print_report(file, issues);
+      }
     }
   }
   std::cout.flush();
