@@ -2,6 +2,9 @@
 // fields read from the JSON; derived indexes are rebuilt by index_structure().
 #include "fhir/definitions/binary_cache.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -238,13 +241,43 @@ bool save_cache(const fs::path& file, const std::string& key, const Definitions:
   return !ec;
 }
 
-bool load_cache(const fs::path& file, const std::string& key, Definitions::Store& store) {
-  std::string data;
-  try {
-    data = read_file_text(file);
-  } catch (const std::exception&) {
-    return false;
+namespace {
+
+// A read-only mapping of a whole file, populated in one call (no page fault per page
+// and no copy into a buffer first).
+class MappedFile {
+ public:
+  explicit MappedFile(const fs::path& file) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const char*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
   }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+bool load_cache(const fs::path& file, const std::string& key, Definitions::Store& store) {
+  MappedFile mapped(file);
+  std::string_view data = mapped.view();
+  if (data.empty()) return false;
   Decoder d(data);
   if (d.str() != key || !d.ok()) return false;
   uint32_t structure_count = d.u32();
