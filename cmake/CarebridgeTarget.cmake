@@ -15,6 +15,11 @@ function(carebridge_target_defaults target)
   endif()
   if(CAREBRIDGE_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # GCC 12 with the sanitizers reports libstdc++'s std::regex/std::function as
+      # maybe-uninitialized (false positives).
+      target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+    endif()
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
 endfunction()
