@@ -6,6 +6,8 @@
 # Both listen on 127.0.0.1 only; every wrk run is bounded by DURATION.
 #
 # Workloads, each run against Carebridge then Medplum (wrk -t2 -cCONNECTIONS):
+# wrk waits up to 30 s for a response (--timeout; its default of 2 s would count slow
+# transactions as socket timeouts and leave them out of the latencies).
 #   create       POST /fhir/Patient (bench/load/create-patient.lua)
 #   read         GET /fhir/Patient/{id} of one existing Patient
 #   transaction  POST /fhir, a transaction Bundle of TX_ENTRIES entries (each of the
@@ -61,7 +63,7 @@ run() {  # run SERVER WORKLOAD [wrk arguments...] (env for the Lua script set by
   local out="$work/$server-${workload//[^a-z0-9]/_}.txt"
   echo
   echo "== $server: $workload"
-  wrk -t$threads -c"$connections" -d"$duration" --latency "$@" | tee "$out"
+  wrk -t$threads -c"$connections" -d"$duration" --timeout 30s --latency "$@" | tee "$out"
   local rps p50 p99 failed extra
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
