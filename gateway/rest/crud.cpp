@@ -168,29 +168,38 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
   return p;
 }
 
-FhirService::Planned FhirService::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
-                                                          const std::string& type, const Params& criteria,
-                                                          std::optional<int64_t> if_match) {
-  Planned p;
+std::optional<std::vector<store::ResourceRecord>> FhirService::conditional_match(const std::string& type,
+                                                                                const Params& criteria,
+                                                                                const std::string& missing, Planned& p) {
   Params search;
   for (const auto& c : criteria) {
     if (c.first != "_format" && c.first != "_pretty") search.push_back(c);
   }
   if (search.empty()) {
-    p.result = failure(400, "required", "PUT on " + type + " needs search criteria (conditional update) or an id in the URL");
-    return p;
+    p.result = failure(400, "required", missing);
+    return std::nullopt;
   }
   Issues issues;
   auto matches = match(type, search, 2, issues);
   if (has_error(issues)) {
     p.result.status = 400;
     p.result.issues = std::move(issues);
-    return p;
+    return std::nullopt;
   }
   if (matches.size() > 1) {
     p.result = failure(412, "multiple-matches", "the criteria match more than one " + type);
-    return p;
+    return std::nullopt;
   }
+  return matches;
+}
+
+FhirService::Planned FhirService::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+                                                          const std::string& type, const Params& criteria,
+                                                          std::optional<int64_t> if_match) {
+  Planned p;
+  auto found = conditional_match(type, criteria, "PUT on " + type + " needs search criteria (conditional update) or an id in the URL", p);
+  if (!found) return p;
+  auto& matches = *found;
   std::string_view body_id = resource_id(resource);
   if (matches.empty()) {
     if (!body_id.empty()) return plan_update(doc, resource, type, std::string(body_id), if_match);
@@ -233,25 +242,9 @@ FhirService::Planned FhirService::plan_delete(const std::string& type, const std
 
 FhirService::Planned FhirService::plan_conditional_delete(const std::string& type, const Params& criteria) {
   Planned p;
-  Params search;
-  for (const auto& c : criteria) {
-    if (c.first != "_format" && c.first != "_pretty") search.push_back(c);
-  }
-  if (search.empty()) {
-    p.result = failure(400, "required", "DELETE on " + type + " needs search criteria (conditional delete)");
-    return p;
-  }
-  Issues issues;
-  auto matches = match(type, search, 2, issues);
-  if (has_error(issues)) {
-    p.result.status = 400;
-    p.result.issues = std::move(issues);
-    return p;
-  }
-  if (matches.size() > 1) {
-    p.result = failure(412, "multiple-matches", "the criteria match more than one " + type);
-    return p;
-  }
+  auto found = conditional_match(type, criteria, "DELETE on " + type + " needs search criteria (conditional delete)", p);
+  if (!found) return p;
+  auto& matches = *found;
   if (matches.empty()) {
     p.result.status = 204;
     return p;

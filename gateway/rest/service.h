@@ -85,6 +85,10 @@ class FhirService {
                                   const Params& criteria, std::optional<int64_t> if_match);
   Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
   Planned plan_conditional_delete(const std::string& type, const Params& criteria);
+  // What conditional criteria select: at most one resource. nullopt, with p.result
+  // set, when the criteria are missing (`missing` says so), invalid or select several.
+  std::optional<std::vector<store::ResourceRecord>> conditional_match(const std::string& type, const Params& criteria,
+                                                                      const std::string& missing, Planned& p);
   Result execute(const std::function<Planned()>& plan);
   store::Write make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                           const std::string& id, int64_t version, const char* method, Result& result);
