@@ -93,10 +93,7 @@ http::Response FhirService::capability(Call& call) {
   }
   out += "],\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
   out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";
-  http::Response r;
-  r.body = to_format(call, out, false);
-  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
-  return r;
+  return respond(call, 200, out);
 }
 
 http::Response FhirService::validate_operation(Call& call, const std::string& type, const std::string& id) {

@@ -146,11 +146,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   }
   out += "]}";
   if (first) out.replace(out.size() - 12, 12, "}");  // no entries: drop the empty array
-  http::Response r;
-  r.status = 200;
-  r.body = to_format(call, out, false);
-  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
-  return r;
+  return respond(call, 200, out);
 }
 
 http::Response FhirService::history(Call& call, const std::string& type, const std::string& id) {
@@ -207,11 +203,7 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
   }
   out += "]}";
   if (result.page.empty()) out.replace(out.size() - 12, 12, "}");
-  http::Response r;
-  r.status = 200;
-  r.body = to_format(call, out, false);
-  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
-  return r;
+  return respond(call, 200, out);
 }
 
 }  // namespace carebridge::gateway::rest

@@ -201,12 +201,16 @@ std::string FhirService::to_format(const Call& call, const std::string& json, bo
   return out;
 }
 
-http::Response FhirService::outcome(const Call& call, unsigned status, Issues issues) {
+http::Response FhirService::respond(const Call& call, unsigned status, const std::string& json) {
   http::Response r;
   r.status = status;
-  r.body = to_format(call, fhir::validation::operation_outcome_json(issues), false);
+  r.body = to_format(call, json, false);
   r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
   return r;
+}
+
+http::Response FhirService::outcome(const Call& call, unsigned status, Issues issues) {
+  return respond(call, status, fhir::validation::operation_outcome_json(issues));
 }
 
 http::Response FhirService::render(const Call& call, const Result& result) {

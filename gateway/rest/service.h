@@ -69,6 +69,8 @@ class FhirService {
   http::Response render(const Call& call, const Result& result);
   http::Response outcome(const Call& call, unsigned status, Issues issues);
   std::string to_format(const Call& call, const std::string& json, bool subset);
+  // A response carrying `json` (a whole resource) in the format the client negotiated.
+  http::Response respond(const Call& call, unsigned status, const std::string& json);
 
   // Parsing and validation of a request body (status 0 when fine).
   std::unique_ptr<fhir::model::Document> parse_body(const Call& call, unsigned& status, Issues& issues);

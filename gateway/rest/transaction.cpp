@@ -312,11 +312,7 @@ http::Response FhirService::bundle(Call& call) {
     out += "}}";
   }
   out += "]}";
-  http::Response r;
-  r.status = 200;
-  r.body = to_format(call, out, false);
-  r.set_header("Content-Type", std::string(media_type(call.negotiation.format)));
-  return r;
+  return respond(call, 200, out);
 }
 
 }  // namespace carebridge::gateway::rest
