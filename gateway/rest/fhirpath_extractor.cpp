@@ -29,19 +29,25 @@ void index_system_value(const SearchParam& param, const Item& item, std::vector<
   e.param = param.code;
   const std::string& t = param.type;
   if (t == "string") {
+    e.kind = store::IndexKind::String;
     e.text = item.text;
     e.norm = fold(item.text);
   } else if (t == "token" || t == "uri") {
+    e.kind = t == "token" ? store::IndexKind::Token : store::IndexKind::Uri;
     (t == "token" ? e.code : e.text) = item.text;
   } else if (t == "reference") {
+    e.kind = store::IndexKind::Reference;
     e.text = item.text;
     e.code = reference_key(item.text);
+    if (e.code.empty()) e.code = e.text;
   } else if (t == "date") {
+    e.kind = store::IndexKind::Range;
     auto range = date_range(item.text);
     if (!range) return;
     e.low = range->first;
     e.high = range->second;
   } else if (t == "number" || t == "quantity") {
+    e.kind = store::IndexKind::Range;
     char* end = nullptr;
     double v = std::strtod(item.text.c_str(), &end);
     if (item.text.empty() || end != item.text.c_str() + item.text.size()) return;

@@ -25,15 +25,16 @@ bool is_quantity(std::string_view type) {
          type == "SimpleQuantity" || type == "MoneyQuantity";
 }
 
-IndexEntry entry(const SearchParam& param) {
+IndexEntry entry(const SearchParam& param, store::IndexKind kind) {
   IndexEntry e;
+  e.kind = kind;
   e.param = param.code;
   return e;
 }
 
 void add_string(const SearchParam& param, std::string_view text, std::vector<IndexEntry>& out) {
   if (text.empty()) return;
-  IndexEntry e = entry(param);
+  IndexEntry e = entry(param, store::IndexKind::String);
   e.text = std::string(text);
   e.norm = fold(text);
   out.push_back(std::move(e));
@@ -42,7 +43,7 @@ void add_string(const SearchParam& param, std::string_view text, std::vector<Ind
 void add_token(const SearchParam& param, std::string_view system, std::string_view code, std::string_view display,
                std::vector<IndexEntry>& out) {
   if (code.empty() && display.empty()) return;
-  IndexEntry e = entry(param);
+  IndexEntry e = entry(param, store::IndexKind::Token);
   e.system = std::string(system);
   e.code = std::string(code);
   e.text = std::string(display);
@@ -51,7 +52,7 @@ void add_token(const SearchParam& param, std::string_view system, std::string_vi
 }
 
 void add_range(const SearchParam& param, double low, double high, std::vector<IndexEntry>& out) {
-  IndexEntry e = entry(param);
+  IndexEntry e = entry(param, store::IndexKind::Range);
   e.low = low;
   e.high = high;
   out.push_back(std::move(e));
@@ -98,15 +99,16 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
 void references(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   if (v.is_primitive()) {  // canonical / uri
     if (!v.has_value) return;
-    IndexEntry e = entry(param);
+    IndexEntry e = entry(param, store::IndexKind::Reference);
     e.text = std::string(v.value);
     e.code = reference_key(v.value);
+    if (e.code.empty()) e.code = e.text;
     out.push_back(std::move(e));
     return;
   }
   if (v.type != "Reference") return;
   if (auto reference = value_of(v, "reference"); !reference.empty()) {
-    IndexEntry e = entry(param);
+    IndexEntry e = entry(param, store::IndexKind::Reference);
     e.text = std::string(reference);
     e.code = reference_key(reference);
     if (e.code.empty() && !reference.starts_with("#")) e.code = std::string(reference);
@@ -114,6 +116,7 @@ void references(const SearchParam& param, const Element& v, std::vector<IndexEnt
   }
   if (const Element* identifier = v.child("identifier")) {
     IndexEntry e;
+    e.kind = store::IndexKind::Token;
     e.param = param.code + ":identifier";
     e.system = std::string(value_of(*identifier, "system"));
     e.code = std::string(value_of(*identifier, "value"));
@@ -146,7 +149,7 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
   char* end = nullptr;
   double value = std::strtod(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size()) return;
-  IndexEntry e = entry(param);
+  IndexEntry e = entry(param, store::IndexKind::Range);
   e.low = value;
   e.high = value;
   if (!v.is_primitive()) {
@@ -215,7 +218,7 @@ void index_value(const SearchParam& param, const Element& value, std::vector<Ind
   if (t == "date") return dates(param, value, out);
   if (t == "number" || t == "quantity") return numbers(param, value, out);
   if (t == "uri" && value.is_primitive() && value.has_value) {
-    IndexEntry e = entry(param);
+    IndexEntry e = entry(param, store::IndexKind::Uri);
     e.text = std::string(value.value);
     out.push_back(std::move(e));
   }

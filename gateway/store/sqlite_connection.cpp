@@ -34,6 +34,14 @@ Statement& Statement::bind(int index, double value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // An empty blob is bound as a zero-length blob, not as NULL (which a null data pointer would give).
+  int rc = bytes.empty() ? sqlite3_bind_zeroblob(statement_, index, 0)
+                         : sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  check(sqlite3_db_handle(statement_), rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   check(sqlite3_db_handle(statement_), sqlite3_bind_null(statement_, index), "bind");
   return *this;
@@ -54,6 +62,12 @@ void Statement::run() {
 std::string Statement::text(int column) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(statement_, column))) : std::string();
+}
+
+std::string_view Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(statement_, column);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(statement_, column)))
+           : std::string_view();
 }
 
 void Statement::reset() {
@@ -78,6 +92,10 @@ Connection::Connection(const std::string& path, bool create) {
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=OFF");
   exec("PRAGMA temp_store=MEMORY");
+  // Pages are read through a shared mapping instead of copied by pread, and each
+  // connection keeps the hot upper levels of the B-trees in its own cache.
+  exec("PRAGMA mmap_size=1073741824");
+  exec("PRAGMA cache_size=-32768");
 }
 
 Connection::~Connection() {

@@ -31,6 +31,7 @@ class Statement {
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, double value);
   Statement& bind_null(int index);
+  Statement& bind_blob(int index, std::string_view bytes);
   // Steps once: true when a row is available.
   bool step();
   // Runs to completion (for statements without results).
@@ -40,6 +41,8 @@ class Statement {
   double real(int column) const { return sqlite3_column_double(statement_, column); }
   bool is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
   std::string text(int column) const;
+  // The bytes of a BLOB (or TEXT) column, valid until the next step or reset.
+  std::string_view blob(int column) const;
   void reset();
 
  private:

@@ -1,6 +1,7 @@
 // Turns a SearchQuery into SQL over resource_current and search_index. Every value
 // is bound, never spliced into the SQL text; the SQL shape depends only on the
 // query's structure, so prepared statements are reused across requests.
+#include "gateway/store/sqlite_index_tables.h"
 #include "gateway/store/sqlite_store.h"
 
 namespace carebridge::gateway::store {
@@ -53,18 +54,33 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   return "(" + lo + " IS NOT NULL AND " + sql + ")";
 }
 
+// The rows [value, value with its last byte + 1): every text starting with `value`,
+// as a range of the index rather than a LIKE scan.
+std::string starts_with_sql(const std::string& column, const std::string& value, std::vector<SqlBinding>& b) {
+  if (value.empty()) return "1 = 1";
+  std::string upper = value;
+  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  b.push_back(text(value));
+  b.push_back(text(upper));
+  return "(" + column + " >= ? AND " + column + " < ?)";
+}
+
+IndexTable table_for(ValueMatch::Kind kind) {
+  using K = ValueMatch::Kind;
+  switch (kind) {
+    case K::Token:
+    case K::TokenText: return IndexTable::Token;
+    case K::Reference: return IndexTable::Reference;
+    case K::Range: return IndexTable::Range;
+    default: return IndexTable::String;
+  }
+}
+
+// The condition on one index row `s` (of table_for(m.kind)) that matches `m`.
 std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   using K = ValueMatch::Kind;
   switch (m.kind) {
-    case K::StringStarts: {
-      // A range on the folded value (uses the index, unlike LIKE): [prefix, prefix with its last byte + 1).
-      if (m.text.empty()) return "1 = 1";
-      std::string upper = m.text;
-      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-      b.push_back(text(m.text));
-      b.push_back(text(upper));
-      return "(s.norm >= ? AND s.norm < ?)";
-    }
+    case K::StringStarts: return starts_with_sql("s.norm", m.text, b);
     case K::StringContains:
       b.push_back(text("%" + like_escape(m.text) + "%"));
       return "s.norm LIKE ? ESCAPE '\\'";
@@ -81,30 +97,19 @@ std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
         sql = "s.code = ?";
       }
       if (!m.any_system) {
-        if (!sql.empty()) sql += " AND ";
-        if (m.system.empty()) {
-          sql += "s.system IS NULL";
-        } else {
-          b.push_back(text(m.system));
-          sql += "s.system = ?";
-        }
+        b.push_back(text(m.system));
+        sql += (sql.empty() ? "" : " AND ") + std::string("s.system = ?");
       }
       return sql.empty() ? "1 = 1" : "(" + sql + ")";
     }
     case K::Reference:
-      if (m.code.find('/') != std::string::npos) {
-        b.push_back(text(m.code));
-        b.push_back(text(m.text.empty() ? m.code : m.text));
-        return "(s.code = ? OR s.text = ?)";
-      }
       b.push_back(text(m.code));
-      return "substr(s.code, instr(s.code, '/') + 1) = ?";
+      // A bare id matches a reference to that id of any type.
+      return m.code.find('/') != std::string::npos ? "s.code = ?" : "substr(s.code, instr(s.code, '/') + 1) = ?";
     case K::Uri:
       b.push_back(text(m.text));
-      return "s.text = ?";
-    case K::UriBelow:
-      b.push_back(text(like_escape(m.text) + "%"));
-      return "s.text LIKE ? ESCAPE '\\'";
+      return "s.norm = ?";
+    case K::UriBelow: return starts_with_sql("s.norm", m.text, b);
     case K::Range: {
       std::string sql = range_sql(m, "s.low", "s.high", b);
       if (!m.code.empty()) {
@@ -122,9 +127,40 @@ std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   return "1 = 0";
 }
 
-// `type` names the resource type when the query has one (the index rows are then
-// selected by type directly and SQLite drives the search from the index); empty
-// for system searches (rows correlated with the resource's own type).
+void append(std::vector<SqlBinding>& to, std::vector<SqlBinding>& from) {
+  for (auto& v : from) to.push_back(std::move(v));
+}
+
+// Whether the resource `alias` has a row of `param` in `table` meeting `condition`
+// (whose values are in `condition_binds`). With a type, the rows are read by type
+// and parameter straight from the table's key; a system search (no type) matches
+// type and id together.
+std::string has_row(IndexTable table, const std::string& alias, const std::string& type, const std::string& param,
+                    const std::string& condition, std::vector<SqlBinding>& condition_binds, std::vector<SqlBinding>& b) {
+  std::string from = std::string(" FROM ") + table_name(table) + " s WHERE ";
+  std::string sql;
+  if (type.empty()) {
+    sql = "(" + alias + ".type, " + alias + ".id) IN (SELECT s.type, s.id" + from + "s.param = ?";
+  } else {
+    b.push_back(text(type));
+    sql = alias + ".id IN (SELECT s.id" + from + "s.type = ? AND s.param = ?";
+  }
+  b.push_back(text(param));
+  if (!condition.empty()) sql += " AND " + condition;
+  append(b, condition_binds);
+  return sql + ")";
+}
+
+// Resources with any row of `param`, whatever its kind.
+std::string has_any_row(const std::string& alias, const std::string& type, const std::string& param,
+                        std::vector<SqlBinding>& b) {
+  std::string sql;
+  std::vector<SqlBinding> none;
+  for (IndexTable t : kIndexTables) sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, param, "", none, b);
+  return "(" + sql + ")";
+}
+
+// `type` names the resource type when the query has one; empty for system searches.
 std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
   if (clause.param == "_id") {
     std::string sql;
@@ -145,36 +181,32 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     }
     return sql.empty() ? "1 = 1" : "(" + sql + ")";
   }
-  std::string rows;
-  if (type.empty()) {
-    rows = "FROM search_index s WHERE s.type = " + alias + ".type AND s.id = " + alias + ".id AND s.param = ?";
-  } else {
-    b.push_back(text(type));
-    rows = "FROM search_index s WHERE s.type = ? AND s.param = ?";
-  }
-  std::string head = type.empty() ? "EXISTS (SELECT 1 " : alias + ".id IN (SELECT s.id ";
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
-    b.push_back(text(clause.param));
-    return std::string(clause.any_of[0].missing ? "NOT " : "") + head + rows + ")";
+    return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, clause.param, b);
   }
-  b.push_back(text(clause.param));
-  std::string sql = head + rows;
+  std::string sql;
   if (clause.chain) {
     std::string inner = "t" + std::to_string(b.size());
-    b.push_back(text(clause.chain_type + "/"));
-    b.push_back(text(clause.chain_type));
-    sql += " AND s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-           ".type = ? AND " + inner + ".deleted = 0 AND " + clause_sql(*clause.chain, inner, clause.chain_type, b) + ")";
-  } else if (!clause.any_of.empty()) {
-    std::string any;
-    for (const auto& m : clause.any_of) {
-      any += any.empty() ? "" : " OR ";
-      any += match_sql(m, b);
+    std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
+    std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
+                            ".type = ? AND " + inner + ".deleted = 0 AND " +
+                            clause_sql(*clause.chain, inner, clause.chain_type, chain_binds) + ")";
+    sql = has_row(IndexTable::Reference, alias, type, clause.param, condition, chain_binds, b);
+  } else {
+    // The matches of each table, OR'ed within the table; tables OR'ed together.
+    for (IndexTable t : kIndexTables) {
+      std::string any;
+      std::vector<SqlBinding> any_binds;
+      for (const auto& m : clause.any_of) {
+        if (table_for(m.kind) != t) continue;
+        any += (any.empty() ? "" : " OR ") + match_sql(m, any_binds);
+      }
+      if (any.empty()) continue;
+      sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, clause.param, "(" + any + ")", any_binds, b);
     }
-    sql += " AND (" + any + ")";
+    if (sql.empty()) return clause.negate ? "1 = 1" : "1 = 0";
   }
-  sql += ")";
-  return clause.negate ? "NOT " + sql : sql;
+  return (clause.negate ? "NOT (" : "(") + sql + ")";
 }
 
 }  // namespace
@@ -189,25 +221,36 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
   return where;
 }
 
-std::string search_order(const SearchQuery& query, std::vector<SqlBinding>& binds) {
-  std::string order;
-  for (const auto& key : query.sort) {
-    if (!order.empty()) order += ", ";
+SortSql search_order(const SearchQuery& query) {
+  SortSql out;
+  bool typed = !query.type.empty();
+  for (size_t i = 0; i < query.sort.size(); ++i) {
+    const SortKey& key = query.sort[i];
+    if (!out.order.empty()) out.order += ", ";
     if (key.param == "_lastUpdated") {
-      order += "c.updated_ms";
+      out.order += "c.updated_ms";
     } else if (key.param == "_id") {
-      order += "c.id";
+      out.order += "c.id";
     } else {
-      order += std::string("(SELECT ") + (key.descending ? "MAX" : "MIN") +
-               "(COALESCE(s.low, s.norm, s.code, s.text)) FROM search_index s "
-               "WHERE s.type = c.type AND s.id = c.id AND s.param = ?)";
-      binds.push_back(text(key.param));
+      // Each resource's smallest (largest when descending) value of the parameter,
+      // from every index table, grouped once and joined by id.
+      std::string k = "k" + std::to_string(i);
+      std::string values;
+      for (IndexTable t : kIndexTables) {
+        values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.type, s.id, s." + sort_column(t) +
+                  " AS v FROM " + table_name(t) + " s WHERE " + (typed ? "s.type = ? AND " : "") + "s.param = ?";
+        if (typed) out.binds.push_back(text(query.type));
+        out.binds.push_back(text(key.param));
+      }
+      out.joins += " LEFT JOIN (SELECT type, id, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" +
+                   values + ") GROUP BY type, id) " + k + " ON " + k + ".type = c.type AND " + k + ".id = c.id";
+      out.order += k + ".v";
     }
-    order += key.descending ? " DESC" : " ASC";
+    out.order += key.descending ? " DESC" : " ASC";
   }
-  if (!order.empty()) order += ", ";
-  order += "c.seq ASC";
-  return order;
+  if (!out.order.empty()) out.order += ", ";
+  out.order += "c.seq ASC";
+  return out;
 }
 
 }  // namespace carebridge::gateway::store

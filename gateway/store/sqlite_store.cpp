@@ -3,13 +3,18 @@
 
 #include <chrono>
 
+#include "gateway/store/index_blob.h"
 #include "gateway/store/sqlite_connection.h"
+#include "gateway/store/sqlite_index_tables.h"
 
 namespace carebridge::gateway::store {
 namespace {
 
-// The search_index indexes end in `id` so that a search is answered from the index alone.
-constexpr const char* kSchema = R"sql(
+// Schema version 2: per-kind search-index tables (sqlite_index_tables.h) and the
+// packed index rows of each current version (index_blob.h). Version 1 kept every
+// kind in one table with four indexes.
+constexpr int kSchemaVersion = 2;
+constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
   type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
@@ -20,17 +25,31 @@ CREATE INDEX IF NOT EXISTS resource_version_type ON resource_version(type, seq);
 CREATE INDEX IF NOT EXISTS resource_version_updated ON resource_version(updated_ms);
 CREATE TABLE IF NOT EXISTS resource_current(
   type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
-  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL, index_rows BLOB NOT NULL,
   PRIMARY KEY(type, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
-CREATE TABLE IF NOT EXISTS search_index(
-  type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL,
-  system TEXT, code TEXT, text TEXT, norm TEXT, low REAL, high REAL);
-CREATE INDEX IF NOT EXISTS search_index_resource ON search_index(type, id, param);
-CREATE INDEX IF NOT EXISTS search_index_code ON search_index(type, param, code, id);
-CREATE INDEX IF NOT EXISTS search_index_norm ON search_index(type, param, norm, id);
-CREATE INDEX IF NOT EXISTS search_index_low ON search_index(type, param, low, high, id);
 )sql";
+
+int64_t single_integer(Connection& db, const std::string& sql) {
+  auto q = db.prepare(sql);
+  return q.step() ? q.int64(0) : 0;
+}
+
+// Creates the schema in a new database; refuses a database of another schema version.
+void open_schema(Connection& db, const std::string& path) {
+  int64_t version = single_integer(db, "PRAGMA user_version");
+  if (version == kSchemaVersion) return;
+  if (version != 0 || single_integer(db, "SELECT COUNT(*) FROM sqlite_master") != 0) {
+    throw std::runtime_error(path + " was written by another Carebridge version (schema " + std::to_string(version) +
+                             ", this build reads " + std::to_string(kSchemaVersion) +
+                             "); move it away and load the data again");
+  }
+  db.exec("BEGIN");
+  db.exec(kResourceSchema);
+  db.exec(index_schema().c_str());
+  db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  db.exec("COMMIT");
+}
 
 constexpr const char* kVersionColumns = "v.type, v.id, v.version, v.last_updated, v.updated_ms, v.deleted, v.method, v.body";
 
@@ -58,14 +77,6 @@ void bind_all(Statement& statement, const std::vector<SqlBinding>& binds, int fi
   }
 }
 
-void bind_optional(Statement& statement, int index, const std::string& text) {
-  if (text.empty()) {
-    statement.bind_null(index);
-  } else {
-    statement.bind(index, text);
-  }
-}
-
 }  // namespace
 
 class SqliteStore::Reader {
@@ -89,7 +100,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
   std::filesystem::create_directories(options_.directory);
   path_ = (options_.directory / "carebridge.db").string();
   writer_db_ = std::make_unique<Connection>(path_, true);
-  writer_db_->exec(kSchema);
+  open_schema(*writer_db_, path_);
   for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {
     idle_readers_.push_back(std::make_unique<Connection>(path_, false));
     idle_readers_.back()->exec("PRAGMA query_only=ON");
@@ -175,10 +186,14 @@ CommitResult SqliteStore::apply(Connection& db, const std::vector<Write>& writes
     const Write& w = writes[i];
     const ResourceRecord& r = w.record;
     int64_t current = 0;
+    std::vector<IndexEntry> previous_rows;
     {
-      auto q = db.prepare("SELECT version FROM resource_current WHERE type = ?1 AND id = ?2");
+      auto q = db.prepare("SELECT version, index_rows FROM resource_current WHERE type = ?1 AND id = ?2");
       q.bind(1, r.type).bind(2, r.id);
-      if (q.step()) current = q.int64(0);
+      if (q.step()) {
+        current = q.int64(0);
+        previous_rows = unpack_index(q.blob(1));
+      }
     }
     if ((w.expected_version && *w.expected_version != current) || r.version != current + 1) {
       return {CommitResult::Status::Conflict,
@@ -196,32 +211,18 @@ CommitResult SqliteStore::apply(Connection& db, const std::vector<Write>& writes
       q.run();
       seq = sqlite3_last_insert_rowid(db.handle());
     }
+    static const std::vector<IndexEntry> kNoRows;
+    const std::vector<IndexEntry>& rows = r.deleted ? kNoRows : w.index;
     {
       auto q = db.prepare(
-          "INSERT OR REPLACE INTO resource_current(type, id, version, deleted, updated_ms, seq) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+          "INSERT OR REPLACE INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
       q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms).bind(6, seq);
+      q.bind_blob(7, pack_index(rows));
       q.run();
     }
-    {
-      auto q = db.prepare("DELETE FROM search_index WHERE type = ?1 AND id = ?2");
-      q.bind(1, r.type).bind(2, r.id);
-      q.run();
-    }
-    if (r.deleted) continue;
-    for (const IndexEntry& e : w.index) {
-      auto q = db.prepare(
-          "INSERT INTO search_index(type, id, param, system, code, text, norm, low, high) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-      q.bind(1, r.type).bind(2, r.id).bind(3, e.param);
-      bind_optional(q, 4, e.system);
-      bind_optional(q, 5, e.code);
-      bind_optional(q, 6, e.text);
-      bind_optional(q, 7, e.norm);
-      if (e.low) q.bind(8, *e.low); else q.bind_null(8);
-      if (e.high) q.bind(9, *e.high); else q.bind_null(9);
-      q.run();
-    }
+    for (const IndexEntry& e : previous_rows) delete_index_row(db, r.type, r.id, e);
+    for (const IndexEntry& e : rows) insert_index_row(db, r.type, r.id, e);
   }
   return {};
 }
@@ -310,8 +311,7 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
   auto start = std::chrono::steady_clock::now();
   std::vector<SqlBinding> binds;
   std::string where = search_conditions(query, "c", binds);
-  std::vector<SqlBinding> order_binds;
-  std::string order = search_order(query, order_binds);
+  SortSql sort = search_order(query);
   auto db = reader();
   SearchResult result;
   if (query.want_total) {
@@ -319,12 +319,12 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
     bind_all(q, binds, 1);
     if (q.step()) result.total = q.int64(0);
   }
-  auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
-                       " FROM resource_current c JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " +
-                       order + " LIMIT ? OFFSET ?");
-  bind_all(q, binds, 1);
-  bind_all(q, order_binds, static_cast<int>(binds.size()) + 1);
-  int next = static_cast<int>(binds.size() + order_binds.size()) + 1;
+  auto q = db->prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
+                       " JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " + sort.order +
+                       " LIMIT ? OFFSET ?");
+  bind_all(q, sort.binds, 1);
+  bind_all(q, binds, static_cast<int>(sort.binds.size()) + 1);
+  int next = static_cast<int>(sort.binds.size() + binds.size()) + 1;
   q.bind(next, int64_t{query.count});
   q.bind(next + 1, int64_t{query.offset});
   while (q.step()) result.page.push_back(record_from(q));
@@ -349,19 +349,11 @@ std::vector<std::pair<std::string, IndexEntry>> SqliteStore::index_rows(const st
   auto db = reader();
   std::vector<std::pair<std::string, IndexEntry>> out;
   for (const auto& id : ids) {
-    auto q = db->prepare(
-        "SELECT system, code, text, norm, low, high FROM search_index WHERE type = ?1 AND id = ?2 AND param = ?3");
-    q.bind(1, type).bind(2, id).bind(3, param);
-    while (q.step()) {
-      IndexEntry e;
-      e.param = param;
-      e.system = q.text(0);
-      e.code = q.text(1);
-      e.text = q.text(2);
-      e.norm = q.text(3);
-      if (!q.is_null(4)) e.low = q.real(4);
-      if (!q.is_null(5)) e.high = q.real(5);
-      out.emplace_back(id, std::move(e));
+    auto q = db->prepare("SELECT index_rows FROM resource_current WHERE type = ?1 AND id = ?2 AND deleted = 0");
+    q.bind(1, type).bind(2, id);
+    if (!q.step()) continue;
+    for (IndexEntry& e : unpack_index(q.blob(0))) {
+      if (e.param == param) out.emplace_back(id, std::move(e));
     }
   }
   return out;

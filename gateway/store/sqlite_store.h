@@ -81,6 +81,13 @@ struct SqlBinding {
   double real = 0;
 };
 std::string search_conditions(const SearchQuery& query, const std::string& alias, std::vector<SqlBinding>& binds);
-std::string search_order(const SearchQuery& query, std::vector<SqlBinding>& binds);
+// The ORDER BY of a search, with the joins that bring in the sort values (their
+// values to bind come before the WHERE's).
+struct SortSql {
+  std::string joins;
+  std::vector<SqlBinding> binds;
+  std::string order;
+};
+SortSql search_order(const SearchQuery& query);
 
 }  // namespace carebridge::gateway::store

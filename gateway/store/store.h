@@ -25,8 +25,18 @@ struct ResourceRecord {
   std::string body;    // compact FHIR JSON (empty for deletions)
 };
 
+// Which kind of search value an index row holds (the store keeps each kind apart).
+enum class IndexKind : uint8_t {
+  String,     // text and norm (string parameters)
+  Token,      // system, code and the display folded into norm (tokens, reference identifiers)
+  Reference,  // code "Type/id" (or the reference as written) and text as written
+  Range,      // low and high, with code and system for quantities (dates, numbers, quantities)
+  Uri,        // text as written
+};
+
 // One search-index row of a resource: a value of one SearchParameter.
 struct IndexEntry {
+  IndexKind kind = IndexKind::String;
   std::string param;   // SearchParameter code: "name", "subject", "_profile"
   std::string system;  // token and quantity system
   std::string code;    // token code, quantity unit code, reference target "Type/id"

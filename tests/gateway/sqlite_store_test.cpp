@@ -77,6 +77,7 @@ TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][st
   for (int i = 1; i <= 5; ++i) {
     Write w = put("n" + std::to_string(i), 1, "x");
     IndexEntry e;
+    e.kind = IndexKind::Range;
     e.param = "probability";
     e.low = i * 10.0;
     e.high = i * 10.0;

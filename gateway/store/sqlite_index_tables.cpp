@@ -1,0 +1,122 @@
+// The per-kind index tables (see sqlite_index_tables.h).
+#include "gateway/store/sqlite_index_tables.h"
+
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "gateway/store/sqlite_connection.h"
+
+namespace carebridge::gateway::store {
+namespace {
+
+struct TableShape {
+  const char* name;
+  const char* columns;  // key order; values are bound in this order (1 type, 2 param, ...)
+  const char* sort;
+};
+
+// Uri rows live in the string table with the uri, unfolded, as their norm.
+constexpr TableShape kShapes[] = {
+    {"search_string", "type, param, norm, text, id", "norm"},
+    {"search_token", "type, param, code, system, id, norm", "code"},
+    {"search_reference", "type, param, code, text, id", "code"},
+    {"search_range", "type, param, low, high, code, system, id", "low"},
+};
+
+const TableShape& shape(IndexTable table) { return kShapes[static_cast<int>(table)]; }
+
+std::vector<std::string> column_list(IndexTable table) {
+  std::vector<std::string> out;
+  std::string_view rest = shape(table).columns;
+  while (!rest.empty()) {
+    size_t comma = rest.find(", ");
+    out.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
+  return out;
+}
+
+std::string insert_sql(IndexTable table) {
+  std::string values;
+  for (size_t i = 1; i <= column_list(table).size(); ++i) values += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  return std::string("INSERT OR IGNORE INTO ") + shape(table).name + "(" + shape(table).columns + ") VALUES(" + values +
+         ")";
+}
+
+std::string delete_sql(IndexTable table) {
+  std::string where;
+  auto columns = column_list(table);
+  for (size_t i = 0; i < columns.size(); ++i) where += (i ? " AND " : "") + columns[i] + " = ?" + std::to_string(i + 1);
+  return std::string("DELETE FROM ") + shape(table).name + " WHERE " + where;
+}
+
+void bind_row(Statement& q, const std::string& type, const std::string& id, const IndexEntry& e) {
+  q.bind(1, type).bind(2, e.param);
+  switch (table_of(e.kind)) {
+    case IndexTable::String: q.bind(3, e.kind == IndexKind::Uri ? e.text : e.norm).bind(4, e.text).bind(5, id); break;
+    case IndexTable::Token: q.bind(3, e.code).bind(4, e.system).bind(5, id).bind(6, e.norm); break;
+    case IndexTable::Reference: q.bind(3, e.code).bind(4, e.text).bind(5, id); break;
+    case IndexTable::Range:
+      q.bind(3, e.low.value_or(-std::numeric_limits<double>::max()));
+      q.bind(4, e.high.value_or(std::numeric_limits<double>::max()));
+      q.bind(5, e.code).bind(6, e.system).bind(7, id);
+      break;
+  }
+}
+
+struct Statements {
+  std::string insert[4], remove[4];
+  Statements() {
+    for (IndexTable t : kIndexTables) {
+      insert[static_cast<int>(t)] = insert_sql(t);
+      remove[static_cast<int>(t)] = delete_sql(t);
+    }
+  }
+};
+
+const Statements& statements() {
+  static const Statements s;
+  return s;
+}
+
+}  // namespace
+
+IndexTable table_of(IndexKind kind) {
+  switch (kind) {
+    case IndexKind::String:
+    case IndexKind::Uri: return IndexTable::String;
+    case IndexKind::Token: return IndexTable::Token;
+    case IndexKind::Reference: return IndexTable::Reference;
+    case IndexKind::Range: return IndexTable::Range;
+  }
+  return IndexTable::String;
+}
+
+const char* table_name(IndexTable table) { return shape(table).name; }
+const char* sort_column(IndexTable table) { return shape(table).sort; }
+
+std::string index_schema() {
+  std::string sql;
+  for (IndexTable t : kIndexTables) {
+    std::string columns;
+    for (const auto& c : column_list(t)) columns += c + (c == "low" || c == "high" ? " REAL NOT NULL, " : " TEXT NOT NULL, ");
+    sql += std::string("CREATE TABLE IF NOT EXISTS ") + shape(t).name + "(" + columns + "PRIMARY KEY(" + shape(t).columns +
+           ")) WITHOUT ROWID;\n";
+  }
+  return sql;
+}
+
+void insert_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row) {
+  auto q = db.prepare(statements().insert[static_cast<int>(table_of(row.kind))]);
+  bind_row(q, type, id, row);
+  q.run();
+}
+
+void delete_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row) {
+  auto q = db.prepare(statements().remove[static_cast<int>(table_of(row.kind))]);
+  bind_row(q, type, id, row);
+  q.run();
+}
+
+}  // namespace carebridge::gateway::store
