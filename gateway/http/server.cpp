@@ -7,6 +7,7 @@
 #include "gateway/http/server.h"
 
 #include <openssl/ssl.h>
+#include <pthread.h>
 
 #include <array>
 #include <atomic>
@@ -415,7 +416,12 @@ void Server::run() {
     if (!ec) impl->begin_stop();
   });
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (unsigned i = 1; i < io_threads; ++i) {
+    threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "cb-http-io");
+      impl_->ioc.run();
+    });
+  }
   impl_->ioc.run();
   for (auto& t : threads) t.join();
   impl_->workers->join();

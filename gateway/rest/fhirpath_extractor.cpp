@@ -66,6 +66,7 @@ class FhirpathExtractor final : public IndexExtractor {
     for (const auto& type : supported_types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
+        if (is_resource_column(code)) continue;
         std::string error;
         auto expression = engine.compile(without_resolve(param.expression), &error);
         if (expression) {

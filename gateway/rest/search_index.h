@@ -35,6 +35,10 @@ std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& regist
 std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& registry,
                                                         const fhir::fhirpath::Engine& engine);
 
+// Parameters the store answers from the resource's own columns (id, last update
+// time), so they have no index rows.
+bool is_resource_column(std::string_view code);
+
 // Appends the rows one value (a node selected by the parameter's expression) gives.
 void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<store::IndexEntry>& out);
 

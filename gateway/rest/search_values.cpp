@@ -169,6 +169,8 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
 
 }  // namespace
 
+bool is_resource_column(std::string_view code) { return code == "_id" || code == "_lastUpdated"; }
+
 std::string fold(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -1,8 +1,8 @@
 // The embedded store: one SQLite database in WAL mode with synchronous=FULL. A
 // single writer thread takes every queued commit, applies them in one SQLite
-// transaction (each in its own savepoint, so one failing commit does not affect
-// the others) and syncs once: group commit. Readers use their own connections
-// from a pool and run in parallel with the writer.
+// transaction (each checked for conflicts first, so a refused one writes nothing
+// and does not affect the others) and syncs once: group commit. Readers use their
+// own connections from a pool and run in parallel with the writer.
 #pragma once
 
 #include <condition_variable>
@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/store/store.h"
@@ -51,8 +52,14 @@ class SqliteStore final : public Store {
   };
   class Reader;  // a pooled reader connection, returned on destruction
 
+  // Versions a group has written so far, by "Type/id".
+  using Versions = std::unordered_map<std::string, int64_t>;
+
   void writer_loop();
-  CommitResult apply(Connection& db, const std::vector<Write>& writes);
+  std::vector<CommitResult> write_group(const std::vector<Pending*>& group);
+  static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions);
+  static void apply(Connection& db, const std::vector<Write>& writes);
+  static void rollback(Connection& db);
   Reader reader();
   void observe(const char* operation, std::chrono::steady_clock::time_point start);
 
