@@ -1,7 +1,97 @@
-// Header lookup helpers for the plain request and response values.
+// Header lookup helpers and the response serializer for the plain request and
+// response values.
 #include "gateway/http/message.h"
 
+#include <chrono>
+#include <ctime>
+
 namespace carebridge::gateway::http {
+namespace {
+
+const char* reason(unsigned status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+// The IMF-fixdate of the current second, formatted once per second per thread.
+const std::string& http_date() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local std::string text;
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  if (now != formatted_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buffer[64];
+    text.assign(buffer, std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &utc));
+    formatted_second = now;
+  }
+  return text;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  for (char c : value) {
+    if (c != '\r' && c != '\n') out += c;
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string serialize(const Response& response, bool keep_alive, bool head) {
+  unsigned status = response.status;
+  bool bodiless = status < 200 || status == 204 || status == 304;
+  std::string out;
+  out.reserve(256 + response.headers.size() * 48 + (head || bodiless ? 0 : response.body.size()));
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += reason(status);
+  out += "\r\n";
+  bool has_date = false;
+  for (const auto& [name, value] : response.headers) {
+    if (iequals(name, "Content-Length") || iequals(name, "Connection") || iequals(name, "Transfer-Encoding")) continue;
+    has_date = has_date || iequals(name, "Date");
+    append_field(out, name, value);
+  }
+  if (!has_date) append_field(out, "Date", http_date());
+  append_field(out, "Server", "carebridge");
+  if (!bodiless) append_field(out, "Content-Length", std::to_string(response.body.size()));
+  if (!keep_alive) append_field(out, "Connection", "close");
+  out += "\r\n";
+  if (!head && !bodiless) out += response.body;
+  return out;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -37,6 +37,12 @@ struct Response {
 // block on the store; it must not throw for anything a client sends.
 using Handler = std::function<Response(const Request&)>;
 
+// The response as HTTP/1.1 bytes: status line, the response's headers (CR and LF
+// in values dropped), Date, Server, Content-Length (not for 1xx, 204 and 304),
+// "Connection: close" when the connection ends after it, then the body unless the
+// request was HEAD.
+std::string serialize(const Response& response, bool keep_alive, bool head);
+
 // Case-insensitive ASCII comparison of header names and tokens.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -17,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -182,9 +183,12 @@ class Session : public SessionBase {
     request.target = std::string(message.target());
     for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
-    boost::system::error_code ignored;
-    auto peer = beast::get_lowest_layer(derived().stream()).socket().remote_endpoint(ignored);
-    if (!ignored) request.remote = peer.address().to_string() + ":" + std::to_string(peer.port());
+    if (remote_.empty()) {
+      boost::system::error_code ignored;
+      auto peer = beast::get_lowest_layer(derived().stream()).socket().remote_endpoint(ignored);
+      if (!ignored) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+    }
+    request.remote = remote_;
     request.tls = Derived::kTls;
     bool keep_alive = message.keep_alive();
     // The handler may block (store, validation): run it on the worker pool, then come
@@ -215,27 +219,19 @@ class Session : public SessionBase {
 
   void respond(Request request, Response response, bool keep_alive) {
     keep_alive = keep_alive && !server_->stopping;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(11);
-    res->result(response.status);
-    for (const auto& [name, value] : response.headers) res->insert(name, value);
-    res->set(bhttp::field::server, "carebridge");
-    res->body() = std::move(response.body);
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
-    if (request.method == "HEAD") res->body().clear();
-    response_ = res;
+    // One buffer, one write: Beast's serializer walks many small buffers per response.
+    response_ = serialize(response, keep_alive, request.method == "HEAD");
     if (server_->options.observer) {
       response.body.clear();
       server_->options.observer(request, response, std::chrono::duration<double>(Clock::now() - started_).count());
     }
     beast::get_lowest_layer(derived().stream()).expires_after(ms(server_->options.limits.request_timeout_ms));
-    bhttp::async_write(derived().stream(), *response_,
-                       beast::bind_front_handler(&Session::on_write, derived().shared_from_this(), keep_alive));
+    net::async_write(derived().stream(), net::buffer(response_),
+                     beast::bind_front_handler(&Session::on_write, derived().shared_from_this(), keep_alive));
   }
 
   void on_write(bool keep_alive, beast::error_code ec, size_t) {
-    response_.reset();
+    response_.clear();
     if (ec || !keep_alive) return finish();
     wait_for_request();
   }
@@ -250,7 +246,8 @@ class Session : public SessionBase {
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::string response_;  // the response being written
+  std::string remote_;    // the peer's address, looked up once per connection
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   Clock::time_point started_ = Clock::now();
   bool idle_ = false;
