@@ -51,6 +51,15 @@ std::string route_of(const std::string& target, const std::string& base) {
   return route;
 }
 
+// A read or vread of one resource by id, or a health check: an index lookup the
+// I/O thread can answer itself (see http::ServerOptions::runs_inline).
+bool is_quick_read(const std::string& target, const std::string& base) {
+  std::string route = route_of(target, base);
+  if (route == "/healthz") return true;
+  return route.ends_with("/{id}") ? route.find("/{type}") == std::string::npos
+                                  : route.ends_with("/{id}/_history/{vid}") && route.find("/{type}") == std::string::npos;
+}
+
 // The target without query values: search values can be personal data ("name=...").
 std::string redacted_target(const std::string& target) {
   auto q = target.find('?');
@@ -166,9 +175,10 @@ int serve_command(const Arguments& arguments) {
   try {
     store::SqliteOptions options;
     options.directory = config.data_dir;
-    // One reader connection per worker thread, so that reads never wait for a connection.
+    // One reader connection per worker and I/O thread, so that reads never wait for a connection.
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    options.readers = std::max(4u, config.worker_threads ? config.worker_threads : 4 * cores);
+    options.readers = (config.worker_threads ? config.worker_threads : http::default_worker_threads()) +
+                      (config.io_threads ? config.io_threads : cores);
     options.timings = &metrics;
     store = std::make_unique<store::SqliteStore>(options);
   } catch (const std::exception& e) {
@@ -197,6 +207,9 @@ int serve_command(const Arguments& arguments) {
   server_options.worker_threads = config.worker_threads;
   server_options.error_response = outcome_response;
   const std::string base = config.base_path;
+  server_options.runs_inline = [&base](const http::Request& request) {
+    return (request.method == "GET" || request.method == "HEAD") && is_quick_read(request.target, base);
+  };
   server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
     metrics.observe_request(route_of(request.target, base), request.method, response.status, seconds);
     log.write(request, response, seconds);

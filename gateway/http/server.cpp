@@ -200,21 +200,29 @@ class Session : public SessionBase {
       busy.set_header("Retry-After", "1");
       return respond(std::move(request), std::move(busy), keep_alive);
     }
+    if (server_->options.runs_inline && server_->options.runs_inline(request)) {
+      Response response = run_handler(request);
+      --server_->pending;
+      return respond(std::move(request), std::move(response), keep_alive);
+    }
     auto strand = net::prefer(derived().stream().get_executor(), net::execution::outstanding_work.tracked);
     beast::get_lowest_layer(derived().stream()).expires_never();
     net::post(*server_->workers, [self = derived().shared_from_this(), strand, request = std::move(request),
                                   keep_alive]() mutable {
-      Response response;
-      try {
-        response = self->server_->handler(request);
-      } catch (const std::exception& e) {
-        response = self->server_->error(500, std::string("internal error: ") + e.what());
-      }
+      Response response = self->run_handler(request);
       --self->server_->pending;
       net::post(strand, [self, request = std::move(request), response = std::move(response), keep_alive]() mutable {
         self->respond(std::move(request), std::move(response), keep_alive);
       });
     });
+  }
+
+  Response run_handler(const Request& request) {
+    try {
+      return server_->handler(request);
+    } catch (const std::exception& e) {
+      return server_->error(500, std::string("internal error: ") + e.what());
+    }
   }
 
   void respond(Request request, Response response, bool keep_alive) {
@@ -406,7 +414,7 @@ std::vector<uint16_t> Server::bind() {
 void Server::run() {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   unsigned io_threads = impl_->options.io_threads ? impl_->options.io_threads : cores;
-  unsigned worker_threads = impl_->options.worker_threads ? impl_->options.worker_threads : 4 * cores;
+  unsigned worker_threads = impl_->options.worker_threads ? impl_->options.worker_threads : default_worker_threads();
   impl_->workers.emplace(worker_threads);
   for (size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
   impl_->signals.async_wait([impl = impl_](beast::error_code ec, int) {
@@ -425,5 +433,7 @@ void Server::run() {
 }
 
 void Server::stop() { impl_->begin_stop(); }
+
+unsigned default_worker_threads() { return std::max(64u, 16 * std::max(1u, std::thread::hardware_concurrency())); }
 
 }  // namespace carebridge::gateway::http

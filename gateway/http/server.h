@@ -18,11 +18,18 @@
 
 namespace carebridge::gateway::http {
 
+// Handlers block while the store commits a group: a group can only hold as many
+// writes as there are workers waiting on it, so the pool is larger than the cores.
+unsigned default_worker_threads();
+
 struct ServerOptions {
   std::vector<config::Listen> listen;
   config::Limits limits;
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: four per core
+  unsigned worker_threads = 0;  // 0: kDefaultWorkers
+  // Requests quick enough to answer on the I/O thread (reads by id, health checks),
+  // skipping the hand-off to the worker pool and back; the rest go to the workers.
+  std::function<bool(const Request&)> runs_inline;
   // Answers errors the server finds itself (400, 408, 413, 431, 503) with a body.
   std::function<Response(unsigned status, const std::string& message)> error_response;
   // Told about every response written (route metrics, request log).
