@@ -20,7 +20,7 @@ Statement::~Statement() {
 
 Statement& Statement::bind(int index, std::string_view text) {
   check(sqlite3_db_handle(statement_),
-        sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), "bind");
+        sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8), "bind");
   return *this;
 }
 

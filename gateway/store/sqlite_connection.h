@@ -27,6 +27,8 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
+  // Text is not copied: it must stay unchanged until the statement is reset (when
+  // this Statement is destroyed).
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, double value);

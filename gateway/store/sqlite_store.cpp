@@ -216,7 +216,8 @@ CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes
     } else if (auto found = versions.find(key); found != versions.end()) {
       current = found->second;
     } else {
-      auto q = db.prepare("SELECT version FROM resource_current WHERE type = ?1 AND id = ?2");
+      static const std::string kVersion = "SELECT version FROM resource_current WHERE type = ?1 AND id = ?2";
+      auto q = db.prepare(kVersion);
       q.bind(1, r.type).bind(2, r.id);
       if (q.step()) current = q.int64(0);
     }
@@ -235,16 +236,18 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
   for (const Write& w : writes) {
     const ResourceRecord& r = w.record;
     std::vector<IndexEntry> previous_rows;
-    {
-      auto q = db.prepare("SELECT index_rows FROM resource_current WHERE type = ?1 AND id = ?2");
+    if (r.version > 1) {  // check() made sure that version - 1 is the current one
+      static const std::string kPrevious = "SELECT index_rows FROM resource_current WHERE type = ?1 AND id = ?2";
+      auto q = db.prepare(kPrevious);
       q.bind(1, r.type).bind(2, r.id);
       if (q.step()) previous_rows = unpack_index(q.blob(0));
     }
     int64_t seq = 0;
     {
-      auto q = db.prepare(
+      static const std::string kVersion =
           "INSERT INTO resource_version(type, id, version, last_updated, updated_ms, deleted, method, body) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+      auto q = db.prepare(kVersion);
       q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, r.last_updated).bind(5, r.updated_ms);
       q.bind(6, int64_t{r.deleted ? 1 : 0}).bind(7, r.method).bind(8, r.body);
       q.run();
@@ -253,9 +256,10 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     static const std::vector<IndexEntry> kNoRows;
     const std::vector<IndexEntry>& rows = r.deleted ? kNoRows : w.index;
     {
-      auto q = db.prepare(
+      static const std::string kCurrent =
           "INSERT OR REPLACE INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+      auto q = db.prepare(kCurrent);
       q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms).bind(6, seq);
       q.bind_blob(7, pack_index(rows));
       q.run();
