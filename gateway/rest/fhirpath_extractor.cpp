@@ -62,11 +62,15 @@ void index_system_value(const SearchParam& param, const Item& item, std::vector<
 
 class FhirpathExtractor final : public IndexExtractor {
  public:
-  FhirpathExtractor(const SearchRegistry& registry, const Engine& engine) : engine_(engine) {
+  FhirpathExtractor(const SearchRegistry& registry, const Engine& engine, bool prefer_paths) : engine_(engine) {
     for (const auto& type : supported_types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
         if (is_resource_column(code)) continue;
+        if (prefer_paths && path_reads_fully(param, type)) {
+          fallback_params_.insert(&param);
+          continue;
+        }
         std::string error;
         auto expression = engine.compile(without_resolve(param.expression), &error);
         if (expression) {
@@ -110,8 +114,9 @@ class FhirpathExtractor final : public IndexExtractor {
 
 }  // namespace
 
-std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& registry, const Engine& engine) {
-  return std::make_unique<FhirpathExtractor>(registry, engine);
+std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& registry, const Engine& engine,
+                                                        bool prefer_paths) {
+  return std::make_unique<FhirpathExtractor>(registry, engine, prefer_paths);
 }
 
 }  // namespace carebridge::gateway::rest

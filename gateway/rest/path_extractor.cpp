@@ -187,6 +187,19 @@ class PathExtractor final : public IndexExtractor {
 
 }  // namespace
 
+bool path_reads_fully(const SearchParam& param, const std::string& type) {
+  for (auto part : split_top(param.expression, '|')) {
+    if (compile_part(part, type)) continue;
+    // A part that starts at another resource type selects nothing from this one.
+    while (part.size() >= 2 && part.front() == '(' && part.back() == ')') part = trim(part.substr(1, part.size() - 2));
+    std::string head = split_top(part, '.')[0];
+    bool other_type = !head.empty() && head[0] >= 'A' && head[0] <= 'Z' && head != type && head != "Resource" &&
+                      head != "DomainResource" && head.find_first_of("( ") == std::string::npos;
+    if (!other_type) return false;
+  }
+  return !param.expression.empty();
+}
+
 std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& registry,
                                                     std::function<bool(const SearchParam&)> include) {
   return std::make_unique<PathExtractor>(registry, include);

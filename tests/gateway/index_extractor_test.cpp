@@ -1,0 +1,77 @@
+// The two index extractors agree: for every parameter the path extractor reads in
+// full, it gives the rows the FHIRPath engine gives, on every example of the corpus
+// of a type the gateway routes. (The service uses the path extractor for those
+// parameters because it is several times cheaper.)
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+
+#include "fhir/fhirpath/fhirpath.h"
+#include "gateway/rest/search_index.h"
+#include "gateway/rest/search_registry.h"
+#include "support/test_support.h"
+
+using namespace carebridge;
+using gateway::store::IndexEntry;
+
+namespace {
+
+auto key(const IndexEntry& e) {
+  return std::tie(e.param, e.system, e.code, e.text, e.norm, e.low, e.high, e.kind);
+}
+
+std::vector<IndexEntry> sorted(std::vector<IndexEntry> rows) {
+  std::sort(rows.begin(), rows.end(), [](const IndexEntry& a, const IndexEntry& b) { return key(a) < key(b); });
+  return rows;
+}
+
+std::string describe(const std::vector<IndexEntry>& rows) {
+  std::string out;
+  for (const auto& e : rows) out += "  " + e.param + " [" + e.system + "|" + e.code + "] '" + e.text + "'\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the path extractor gives the rows the FHIRPath engine gives", "[gateway][search]") {
+  auto examples = testing::corpus("fhir-examples");
+  if (examples.empty()) {
+    WARN("../shared/corpus/fhir-examples not present: skipped");
+    return;
+  }
+  const auto& definitions = testing::core();
+  gateway::rest::SearchRegistry registry(definitions);
+  fhir::fhirpath::Engine engine(definitions);
+  auto fhirpath_only = gateway::rest::make_fhirpath_extractor(registry, engine, false);
+  int compared = 0;
+  size_t rows = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(examples)) {
+    if (entry.path().extension() != ".json") continue;
+    auto parsed = testing::parse(testing::read_text(entry.path()));
+    if (!parsed.document || !parsed.document->root()) continue;
+    const auto& resource = *parsed.document->root();
+    std::string type(resource.type);
+    if (std::find(gateway::rest::supported_types().begin(), gateway::rest::supported_types().end(), type) ==
+        gateway::rest::supported_types().end()) {
+      continue;
+    }
+    auto fully_read = [&](const gateway::rest::SearchParam& p) { return gateway::rest::path_reads_fully(p, type); };
+    auto paths = gateway::rest::make_path_extractor(registry, fully_read);
+    std::vector<IndexEntry> expected;
+    for (auto& row : fhirpath_only->extract(resource)) {
+      const auto* param = registry.find(type, row.param.substr(0, row.param.find(':')));
+      if (param && fully_read(*param)) expected.push_back(std::move(row));
+    }
+    auto got = sorted(paths->extract(resource));
+    expected = sorted(std::move(expected));
+    INFO(entry.path().filename().string() << "\npath extractor:\n" << describe(got) << "FHIRPath:\n" << describe(expected));
+    CHECK(got.size() == expected.size());
+    CHECK(std::equal(got.begin(), got.end(), expected.begin(), expected.end(),
+                     [](const IndexEntry& a, const IndexEntry& b) { return key(a) == key(b); }));
+    ++compared;
+    rows += got.size();
+  }
+  CHECK(compared >= 20);
+  CHECK(rows >= 200);
+}
