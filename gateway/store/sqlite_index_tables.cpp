@@ -12,16 +12,16 @@ namespace {
 
 struct TableShape {
   const char* name;
-  const char* columns;  // key order; values are bound in this order (1 type, 2 param, ...)
+  const char* columns;  // key order; values are bound in this order (1 pid, 2 ...)
   const char* sort;
 };
 
 // Uri rows live in the string table with the uri, unfolded, as their norm.
 constexpr TableShape kShapes[] = {
-    {"search_string", "type, param, norm, text, id", "norm"},
-    {"search_token", "type, param, code, system, id, norm", "code"},
-    {"search_reference", "type, param, code, text, id", "code"},
-    {"search_range", "type, param, low, high, code, system, id", "low"},
+    {"search_string", "pid, norm, text, rid", "norm"},
+    {"search_token", "pid, code, system, rid, norm", "code"},
+    {"search_reference", "pid, code, text, rid", "code"},
+    {"search_range", "pid, low, high, code, system, rid", "low"},
 };
 
 const TableShape& shape(IndexTable table) { return kShapes[static_cast<int>(table)]; }
@@ -51,16 +51,16 @@ std::string delete_sql(IndexTable table) {
   return std::string("DELETE FROM ") + shape(table).name + " WHERE " + where;
 }
 
-void bind_row(Statement& q, const std::string& type, const std::string& id, const IndexEntry& e) {
-  q.bind(1, type).bind(2, e.param);
+void bind_row(Statement& q, int64_t pid, int64_t rid, const IndexEntry& e) {
+  q.bind(1, pid);
   switch (table_of(e.kind)) {
-    case IndexTable::String: q.bind(3, e.kind == IndexKind::Uri ? e.text : e.norm).bind(4, e.text).bind(5, id); break;
-    case IndexTable::Token: q.bind(3, e.code).bind(4, e.system).bind(5, id).bind(6, e.norm); break;
-    case IndexTable::Reference: q.bind(3, e.code).bind(4, e.text).bind(5, id); break;
+    case IndexTable::String: q.bind(2, e.kind == IndexKind::Uri ? e.text : e.norm).bind(3, e.text).bind(4, rid); break;
+    case IndexTable::Token: q.bind(2, e.code).bind(3, e.system).bind(4, rid).bind(5, e.norm); break;
+    case IndexTable::Reference: q.bind(2, e.code).bind(3, e.text).bind(4, rid); break;
     case IndexTable::Range:
-      q.bind(3, e.low.value_or(-std::numeric_limits<double>::max()));
-      q.bind(4, e.high.value_or(std::numeric_limits<double>::max()));
-      q.bind(5, e.code).bind(6, e.system).bind(7, id);
+      q.bind(2, e.low.value_or(-std::numeric_limits<double>::max()));
+      q.bind(3, e.high.value_or(std::numeric_limits<double>::max()));
+      q.bind(4, e.code).bind(5, e.system).bind(6, rid);
       break;
   }
 }
@@ -100,22 +100,24 @@ std::string index_schema() {
   std::string sql;
   for (IndexTable t : kIndexTables) {
     std::string columns;
-    for (const auto& c : column_list(t)) columns += c + (c == "low" || c == "high" ? " REAL NOT NULL, " : " TEXT NOT NULL, ");
+    for (const auto& c : column_list(t)) {
+      columns += c + (c == "low" || c == "high" ? " REAL NOT NULL, " : c == "pid" || c == "rid" ? " INTEGER NOT NULL, " : " TEXT NOT NULL, ");
+    }
     sql += std::string("CREATE TABLE IF NOT EXISTS ") + shape(t).name + "(" + columns + "PRIMARY KEY(" + shape(t).columns +
            ")) WITHOUT ROWID;\n";
   }
   return sql;
 }
 
-void insert_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row) {
+void insert_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row) {
   auto q = db.prepare(statements().insert[static_cast<int>(table_of(row.kind))]);
-  bind_row(q, type, id, row);
+  bind_row(q, pid, rid, row);
   q.run();
 }
 
-void delete_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row) {
+void delete_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row) {
   auto q = db.prepare(statements().remove[static_cast<int>(table_of(row.kind))]);
-  bind_row(q, type, id, row);
+  bind_row(q, pid, rid, row);
   q.run();
 }
 

@@ -1,9 +1,12 @@
 // The search-index tables of the SQLite store, one per kind of value, each keyed
-// by what a search looks up first (resource type, parameter, value) and ending in
-// the resource id: a search reads one range of one B-tree, and a resource's row
-// costs one B-tree insert. WITHOUT ROWID, so the key is the row.
+// by what a search looks up first (the parameter of a resource type, as a small
+// integer `pid` from search_param, then the value) and ending in the resource's
+// `rid` (its resource_current row): a search reads one range of one B-tree, and
+// a resource's row costs one B-tree insert of a short key. WITHOUT ROWID, so the
+// key is the row.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "gateway/store/store.h"
@@ -24,7 +27,7 @@ const char* sort_column(IndexTable table);
 std::string index_schema();
 
 // Adds or removes one row of a resource (removal matches the row exactly).
-void insert_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row);
-void delete_index_row(Connection& db, const std::string& type, const std::string& id, const IndexEntry& row);
+void insert_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row);
+void delete_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row);
 
 }  // namespace carebridge::gateway::store

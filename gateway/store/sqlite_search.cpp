@@ -131,21 +131,23 @@ void append(std::vector<SqlBinding>& to, std::vector<SqlBinding>& from) {
   for (auto& v : from) to.push_back(std::move(v));
 }
 
+// The ids (pid) of a parameter: of one type, or of every type for a system search.
+std::string pids_sql(const std::string& type, const std::string& param, std::vector<SqlBinding>& b) {
+  if (type.empty()) {
+    b.push_back(text(param));
+    return "s.pid IN (SELECT pid FROM search_param WHERE param = ?)";
+  }
+  b.push_back(text(type));
+  b.push_back(text(param));
+  return "s.pid = (SELECT pid FROM search_param WHERE type = ? AND param = ?)";
+}
+
 // Whether the resource `alias` has a row of `param` in `table` meeting `condition`
-// (whose values are in `condition_binds`). With a type, the rows are read by type
-// and parameter straight from the table's key; a system search (no type) matches
-// type and id together.
+// (whose values are in `condition_binds`); the rows are read by parameter straight
+// from the table's key.
 std::string has_row(IndexTable table, const std::string& alias, const std::string& type, const std::string& param,
                     const std::string& condition, std::vector<SqlBinding>& condition_binds, std::vector<SqlBinding>& b) {
-  std::string from = std::string(" FROM ") + table_name(table) + " s WHERE ";
-  std::string sql;
-  if (type.empty()) {
-    sql = "(" + alias + ".type, " + alias + ".id) IN (SELECT s.type, s.id" + from + "s.param = ?";
-  } else {
-    b.push_back(text(type));
-    sql = alias + ".id IN (SELECT s.id" + from + "s.type = ? AND s.param = ?";
-  }
-  b.push_back(text(param));
+  std::string sql = alias + ".rid IN (SELECT s.rid FROM " + table_name(table) + " s WHERE " + pids_sql(type, param, b);
   if (!condition.empty()) sql += " AND " + condition;
   append(b, condition_binds);
   return sql + ")";
@@ -223,7 +225,6 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
 
 SortSql search_order(const SearchQuery& query) {
   SortSql out;
-  bool typed = !query.type.empty();
   for (size_t i = 0; i < query.sort.size(); ++i) {
     const SortKey& key = query.sort[i];
     if (!out.order.empty()) out.order += ", ";
@@ -237,13 +238,11 @@ SortSql search_order(const SearchQuery& query) {
       std::string k = "k" + std::to_string(i);
       std::string values;
       for (IndexTable t : kIndexTables) {
-        values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.type, s.id, s." + sort_column(t) +
-                  " AS v FROM " + table_name(t) + " s WHERE " + (typed ? "s.type = ? AND " : "") + "s.param = ?";
-        if (typed) out.binds.push_back(text(query.type));
-        out.binds.push_back(text(key.param));
+        values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.rid, s." + sort_column(t) + " AS v FROM " +
+                  table_name(t) + " s WHERE " + pids_sql(query.type, key.param, out.binds);
       }
-      out.joins += " LEFT JOIN (SELECT type, id, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" +
-                   values + ") GROUP BY type, id) " + k + " ON " + k + ".type = c.type AND " + k + ".id = c.id";
+      out.joins += " LEFT JOIN (SELECT rid, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" + values +
+                   ") GROUP BY rid) " + k + " ON " + k + ".rid = c.rid";
       out.order += k + ".v";
     }
     out.order += key.descending ? " DESC" : " ASC";

@@ -12,10 +12,11 @@
 namespace carebridge::gateway::store {
 namespace {
 
-// Schema version 2: per-kind search-index tables (sqlite_index_tables.h) and the
-// packed index rows of each current version (index_blob.h). Version 1 kept every
-// kind in one table with four indexes.
-constexpr int kSchemaVersion = 2;
+// Schema version 3: per-kind search-index tables keyed by integers
+// (sqlite_index_tables.h) and the packed index rows of each current version
+// (index_blob.h). Version 1 kept every kind in one table with four indexes;
+// version 2 keyed the index tables by type, parameter and id as text.
+constexpr int kSchemaVersion = 3;
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
@@ -26,10 +27,13 @@ CREATE TABLE IF NOT EXISTS resource_version(
 CREATE INDEX IF NOT EXISTS resource_version_type ON resource_version(type, seq);
 CREATE INDEX IF NOT EXISTS resource_version_updated ON resource_version(updated_ms);
 CREATE TABLE IF NOT EXISTS resource_current(
+  rid INTEGER PRIMARY KEY,
   type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL, index_rows BLOB NOT NULL,
-  PRIMARY KEY(type, id)) WITHOUT ROWID;
+  UNIQUE(type, id));
 CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
+CREATE TABLE IF NOT EXISTS search_param(
+  pid INTEGER PRIMARY KEY, type TEXT NOT NULL, param TEXT NOT NULL, UNIQUE(type, param));
 )sql";
 
 int64_t single_integer(Connection& db, const std::string& sql) {
@@ -183,6 +187,7 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<Pending*>& 
   } catch (const std::exception&) {
     rollback(db);
   }
+  pids_.clear();  // ids given out in the rolled-back transaction are gone
   for (size_t i = 0; i < group.size(); ++i) {
     try {
       db.exec("BEGIN IMMEDIATE");
@@ -192,6 +197,7 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<Pending*>& 
       db.exec("COMMIT");
     } catch (const std::exception& e) {
       rollback(db);
+      pids_.clear();
       results[i] = {CommitResult::Status::Failed, std::string("the store failed: ") + e.what(), 0};
     }
   }
@@ -232,15 +238,34 @@ CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes
   return {};
 }
 
+int64_t SqliteStore::pid_of(Connection& db, const std::string& type, const std::string& param) {
+  std::string key = type + '\0' + param;
+  if (auto it = pids_.find(key); it != pids_.end()) return it->second;
+  {
+    static const std::string kAdd = "INSERT OR IGNORE INTO search_param(type, param) VALUES(?1, ?2)";
+    auto q = db.prepare(kAdd);
+    q.bind(1, type).bind(2, param);
+    q.run();
+  }
+  static const std::string kFind = "SELECT pid FROM search_param WHERE type = ?1 AND param = ?2";
+  auto q = db.prepare(kFind);
+  q.bind(1, type).bind(2, param);
+  if (!q.step()) throw SqliteError("search parameter " + type + "." + param + " has no id");
+  return pids_[key] = q.int64(0);
+}
+
 void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
   for (const Write& w : writes) {
     const ResourceRecord& r = w.record;
+    int64_t rid = 0;
     std::vector<IndexEntry> previous_rows;
     if (r.version > 1) {  // check() made sure that version - 1 is the current one
-      static const std::string kPrevious = "SELECT index_rows FROM resource_current WHERE type = ?1 AND id = ?2";
+      static const std::string kPrevious = "SELECT rid, index_rows FROM resource_current WHERE type = ?1 AND id = ?2";
       auto q = db.prepare(kPrevious);
       q.bind(1, r.type).bind(2, r.id);
-      if (q.step()) previous_rows = unpack_index(q.blob(0));
+      if (!q.step()) throw SqliteError(r.type + "/" + r.id + " has no current version");
+      rid = q.int64(0);
+      previous_rows = unpack_index(q.blob(1));
     }
     int64_t seq = 0;
     {
@@ -255,17 +280,27 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     }
     static const std::vector<IndexEntry> kNoRows;
     const std::vector<IndexEntry>& rows = r.deleted ? kNoRows : w.index;
-    {
-      static const std::string kCurrent =
-          "INSERT OR REPLACE INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-      auto q = db.prepare(kCurrent);
-      q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms).bind(6, seq);
-      q.bind_blob(7, pack_index(rows));
+    std::string packed = pack_index(rows);
+    if (rid) {
+      static const std::string kUpdate =
+          "UPDATE resource_current SET version = ?1, deleted = ?2, updated_ms = ?3, seq = ?4, index_rows = ?5 "
+          "WHERE rid = ?6";
+      auto q = db.prepare(kUpdate);
+      q.bind(1, r.version).bind(2, int64_t{r.deleted ? 1 : 0}).bind(3, r.updated_ms).bind(4, seq).bind_blob(5, packed);
+      q.bind(6, rid);
       q.run();
+    } else {
+      static const std::string kInsert =
+          "INSERT INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+      auto q = db.prepare(kInsert);
+      q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms);
+      q.bind(6, seq).bind_blob(7, packed);
+      q.run();
+      rid = sqlite3_last_insert_rowid(db.handle());
     }
-    for (const IndexEntry& e : previous_rows) delete_index_row(db, r.type, r.id, e);
-    for (const IndexEntry& e : rows) insert_index_row(db, r.type, r.id, e);
+    for (const IndexEntry& e : previous_rows) delete_index_row(db, pid_of(db, r.type, e.param), rid, e);
+    for (const IndexEntry& e : rows) insert_index_row(db, pid_of(db, r.type, e.param), rid, e);
   }
 }
 

@@ -58,7 +58,9 @@ class SqliteStore final : public Store {
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<Pending*>& group);
   static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions);
-  static void apply(Connection& db, const std::vector<Write>& writes);
+  void apply(Connection& db, const std::vector<Write>& writes);
+  // The id of a search parameter of a type in search_param, added when new.
+  int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
   static void rollback(Connection& db);
   Reader reader();
   void observe(const char* operation, std::chrono::steady_clock::time_point start);
@@ -66,6 +68,7 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
+  std::unordered_map<std::string, int64_t> pids_;  // search_param ids by "type\0param" (writer only)
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
