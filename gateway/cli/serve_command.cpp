@@ -51,6 +51,9 @@ std::string route_of(const std::string& target, const std::string& base) {
   return route;
 }
 
+// Bodies up to this size are validated on the I/O thread (see runs_inline below).
+constexpr size_t kInlineBodyBytes = 64 * 1024;
+
 // A read or vread of one resource by id, or a health check: an index lookup the
 // I/O thread can answer itself (see http::ServerOptions::runs_inline).
 bool is_quick_read(const std::string& target, const std::string& base) {
@@ -207,14 +210,18 @@ int serve_command(const Arguments& arguments) {
   server_options.worker_threads = config.worker_threads;
   server_options.error_response = outcome_response;
   const std::string base = config.base_path;
-  server_options.runs_inline = [&base](const http::Request& request) {
-    return (request.method == "GET" || request.method == "HEAD") && is_quick_read(request.target, base);
+  // On the I/O thread: reads by id, and creates, updates and deletes by id of
+  // bodies small enough to validate in well under a millisecond (they do not wait
+  // for their commit there); everything else on the workers.
+  server_options.runs_inline = [&base, &service](const http::Request& request) {
+    if (request.method == "GET" || request.method == "HEAD") return is_quick_read(request.target, base);
+    return request.body.size() <= kInlineBodyBytes && service.is_async_write(request);
   };
   server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
     metrics.observe_request(route_of(request.target, base), request.method, response.status, seconds);
     log.write(request, response, seconds);
   };
-  auto handler = [&](const http::Request& request) -> http::Response {
+  auto answer = [&](const http::Request& request) -> http::Response {
     std::string path = request.target.substr(0, request.target.find('?'));
     http::Response r;
     if (path == "/readyz" && !store->ready()) {
@@ -233,8 +240,13 @@ int serve_command(const Arguments& arguments) {
       r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
       return r;
     }
-    if (path == base || path.rfind(base + "/", 0) == 0) return service.handle(request);
     return outcome_response(404, "no such endpoint: " + path + " (the FHIR API is under " + base + ")");
+  };
+  auto answer_at_once = http::answer_at_once(answer);
+  auto handler = [&](std::shared_ptr<const http::Request> request, http::Responder responder) {
+    std::string_view path = std::string_view(request->target).substr(0, request->target.find('?'));
+    if (path == base || path.starts_with(base + "/")) return service.handle(std::move(request), std::move(responder));
+    answer_at_once(std::move(request), std::move(responder));
   };
   http::Server server(server_options, handler);
   std::vector<uint16_t> ports;

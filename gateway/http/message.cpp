@@ -68,6 +68,13 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
+Handler answer_at_once(std::function<Response(const Request&)> answer) {
+  return [answer = std::move(answer)](std::shared_ptr<const Request> request, Responder responder) {
+    auto response = std::make_shared<Response>(answer(*request));
+    responder.reply([response] { return std::move(*response); });
+  };
+}
+
 std::string serialize(const Response& response, bool keep_alive, bool head) {
   unsigned status = response.status;
   bool bodiless = status < 200 || status == 204 || status == 304;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,9 +34,22 @@ struct Response {
   void set_header(std::string name, std::string value);
 };
 
-// Answers one request. Runs on a worker thread (never on the I/O threads) and may
-// block on the store; it must not throw for anything a client sends.
-using Handler = std::function<Response(const Request&)>;
+// How a handler answers. `reply` is called exactly once, from any thread, maybe
+// after the handler returned; the function it is given runs on the connection's
+// I/O thread and makes the response (it should be quick: rendering, not waiting).
+// `defer` runs work on the worker pool, where it may block.
+struct Responder {
+  std::function<void(std::function<Response()> make)> reply;
+  std::function<void(std::function<void()> work)> defer;
+};
+
+// Answers one request. Runs on a worker thread, where it may block on the store,
+// or on the I/O thread for requests the server's `runs_inline` picks, where it
+// must not block. It must not throw for anything a client sends.
+using Handler = std::function<void(std::shared_ptr<const Request> request, Responder responder)>;
+
+// A Handler from a function that answers at once (on the thread it runs on).
+Handler answer_at_once(std::function<Response(const Request&)> answer);
 
 // The response as HTTP/1.1 bytes: status line, the response's headers (CR and LF
 // in values dropped), Date, Server, Content-Length (not for 1xx, 204 and 304),

@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -175,7 +176,7 @@ class Session : public SessionBase {
                                                 std::to_string(server_->options.limits.max_body_bytes) + " bytes"
                             : status == 431 ? "the request headers are larger than the limit"
                                             : "malformed HTTP request: " + ec.message();
-      return respond(std::move(partial), server_->error(status, message), false);
+      return respond(partial, server_->error(status, message), false);
     }
     auto& message = parser_->get();
     Request request;
@@ -191,41 +192,51 @@ class Session : public SessionBase {
     request.remote = remote_;
     request.tls = Derived::kTls;
     bool keep_alive = message.keep_alive();
-    // The handler may block (store, validation): run it on the worker pool, then come
-    // back to this connection's strand to write. The tracked executor keeps run() alive.
     // The worker queue is bounded: beyond the limit the server answers 503 at once.
     if (++server_->pending > server_->options.limits.max_pending_requests) {
       --server_->pending;
       Response busy = server_->error(503, "the server is busy; try again shortly");
       busy.set_header("Retry-After", "1");
-      return respond(std::move(request), std::move(busy), keep_alive);
+      return respond(request, std::move(busy), keep_alive);
     }
-    if (server_->options.runs_inline && server_->options.runs_inline(request)) {
-      Response response = run_handler(request);
-      --server_->pending;
-      return respond(std::move(request), std::move(response), keep_alive);
-    }
+    // The handler answers through the responder, now or later from another thread:
+    // the response is made and written on this connection's strand. The tracked
+    // executor keeps run() alive until then.
+    auto shared = std::make_shared<const Request>(std::move(request));
     auto strand = net::prefer(derived().stream().get_executor(), net::execution::outstanding_work.tracked);
     beast::get_lowest_layer(derived().stream()).expires_never();
-    net::post(*server_->workers, [self = derived().shared_from_this(), strand, request = std::move(request),
-                                  keep_alive]() mutable {
-      Response response = self->run_handler(request);
-      --self->server_->pending;
-      net::post(strand, [self, request = std::move(request), response = std::move(response), keep_alive]() mutable {
-        self->respond(std::move(request), std::move(response), keep_alive);
+    Responder responder;
+    responder.reply = [self = derived().shared_from_this(), strand, shared, keep_alive](std::function<Response()> make) {
+      net::dispatch(strand, [self, shared, keep_alive, make = std::move(make)] {
+        Response response;
+        try {
+          response = make();
+        } catch (const std::exception& e) {
+          response = self->server_->error(500, std::string("internal error: ") + e.what());
+        }
+        --self->server_->pending;
+        self->respond(*shared, std::move(response), keep_alive);
       });
+    };
+    responder.defer = [workers = &*server_->workers](std::function<void()> work) { net::post(*workers, std::move(work)); };
+    // Requests the options pick run here on the I/O thread; the rest, which may block
+    // (store, validation of large bodies), on the worker pool.
+    if (server_->options.runs_inline && server_->options.runs_inline(*shared)) return run_handler(shared, responder);
+    net::post(*server_->workers, [self = derived().shared_from_this(), shared, responder] {
+      self->run_handler(shared, responder);
     });
   }
 
-  Response run_handler(const Request& request) {
+  void run_handler(const std::shared_ptr<const Request>& request, const Responder& responder) {
     try {
-      return server_->handler(request);
+      server_->handler(request, responder);
     } catch (const std::exception& e) {
-      return server_->error(500, std::string("internal error: ") + e.what());
+      auto server = server_;
+      responder.reply([server, message = std::string(e.what())] { return server->error(500, "internal error: " + message); });
     }
   }
 
-  void respond(Request request, Response response, bool keep_alive) {
+  void respond(const Request& request, Response response, bool keep_alive) {
     keep_alive = keep_alive && !server_->stopping;
     // One buffer, one write: Beast's serializer walks many small buffers per response.
     response_ = serialize(response, keep_alive, request.method == "HEAD");

@@ -46,6 +46,11 @@ FhirService::FhirService(const fhir::definitions::Definitions& definitions, stor
 FhirService::~FhirService() = default;
 
 http::Response FhirService::handle(const http::Request& request) {
+  Call call = make_call(request);
+  return answer(call);
+}
+
+FhirService::Call FhirService::make_call(const http::Request& request) const {
   Call call{request, parse_target(request.target), {}, parse_prefer(request.header("Prefer")), {}, {}};
   call.negotiation = negotiate(request, call.target.params);
   std::string host(request.header("Host"));
@@ -60,6 +65,10 @@ http::Response FhirService::handle(const http::Request& request) {
     call.segments.emplace_back(rest.substr(0, slash));
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   }
+  return call;
+}
+
+http::Response FhirService::answer(Call& call) {
   if (!call.negotiation.acceptable) {
     call.negotiation.acceptable = true;
     return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR JSON and FHIR XML only", {}, {}}});

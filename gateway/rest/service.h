@@ -58,12 +58,25 @@ class FhirService {
 
   // Answers a request whose path starts with the base path. Never throws for client input.
   http::Response handle(const http::Request& request);
+  // The same through a responder: creates, updates and deletes by id reply once
+  // the store has committed them, without a thread waiting (async_write.cpp); the
+  // rest replies before returning. Blocks only where handle() would.
+  void handle(std::shared_ptr<const http::Request> request, http::Responder responder);
+  // Whether a request is a create, update or delete by id, answered by handle()
+  // above without waiting for the store's commit (what remains is CPU work).
+  bool is_async_write(const http::Request& request) const;
 
   const SearchRegistry& registry() const { return registry_; }
 
  private:
   struct Call;     // one request: target, negotiation, prefer
   struct Planned;  // a write prepared against the current state of the store
+  struct AsyncWrite;  // a write whose response waits for its commit (async_write.cpp)
+
+  Call make_call(const http::Request& request) const;
+  http::Response answer(Call& call);
+  bool prepare_async_write(AsyncWrite& write);
+  void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);
 
   http::Response dispatch(Call& call);
   http::Response render(const Call& call, const Result& result);

@@ -130,32 +130,29 @@ void SqliteStore::observe(const char* operation, std::chrono::steady_clock::time
   options_.timings->observe(operation, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
-CommitResult SqliteStore::commit(std::vector<Write> writes) {
-  auto start = std::chrono::steady_clock::now();
-  Pending pending{std::move(writes), {}};
-  auto future = pending.done.get_future();
+void SqliteStore::commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) {
+  auto pending = std::make_unique<Pending>(Pending{std::move(writes), std::move(done), std::chrono::steady_clock::now()});
   {
     std::unique_lock lock(queue_mutex_);
     queue_space_.wait(lock, [&] { return stopping_ || queue_.size() < options_.max_queued_commits; });
-    if (stopping_) return {CommitResult::Status::Failed, "the store is shutting down", 0};
-    queue_.push_back(&pending);
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+    }
   }
+  if (pending) return pending->done({CommitResult::Status::Failed, "the store is shutting down", 0});
   queue_ready_.notify_one();
-  CommitResult result = future.get();
-  observe("commit", start);
-  return result;
 }
 
 void SqliteStore::writer_loop() {
   pthread_setname_np(pthread_self(), "cb-store-writer");  // as top, perf and gdb show it
   for (;;) {
-    std::vector<Pending*> group;
+    std::vector<std::unique_ptr<Pending>> group;
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping with nothing left to write
       while (!queue_.empty() && group.size() < options_.max_group) {
-        group.push_back(queue_.front());
+        group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
@@ -163,7 +160,10 @@ void SqliteStore::writer_loop() {
     auto start = std::chrono::steady_clock::now();
     std::vector<CommitResult> results = write_group(group);
     observe("group_commit", start);
-    for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+    for (size_t i = 0; i < group.size(); ++i) {
+      observe("commit", group[i]->queued);
+      group[i]->done(std::move(results[i]));
+    }
   }
 }
 
@@ -172,7 +172,7 @@ void SqliteStore::writer_loop() {
 // refused commit leaves nothing to undo. Should anything else fail (a full disk, an
 // I/O error), the group is rolled back and every commit retried in its own
 // transaction, so that one bad commit cannot fail the others.
-std::vector<CommitResult> SqliteStore::write_group(const std::vector<Pending*>& group) {
+std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique_ptr<Pending>>& group) {
   std::vector<CommitResult> results(group.size());
   Connection& db = *writer_db_;
   try {

@@ -8,7 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <future>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -35,7 +35,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const SqliteOptions& options);
   ~SqliteStore() override;
 
-  CommitResult commit(std::vector<Write> writes) override;
+  void commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) override;
   std::optional<ResourceRecord> read(const std::string& type, const std::string& id) override;
   std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) override;
   std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) override;
@@ -48,7 +48,8 @@ class SqliteStore final : public Store {
  private:
   struct Pending {
     std::vector<Write> writes;
-    std::promise<CommitResult> done;
+    std::function<void(CommitResult)> done;
+    std::chrono::steady_clock::time_point queued;
   };
   class Reader;  // a pooled reader connection, returned on destruction
 
@@ -56,7 +57,7 @@ class SqliteStore final : public Store {
   using Versions = std::unordered_map<std::string, int64_t>;
 
   void writer_loop();
-  std::vector<CommitResult> write_group(const std::vector<Pending*>& group);
+  std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
   static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions);
   void apply(Connection& db, const std::vector<Write>& writes);
   // The id of a search parameter of a type in search_param, added when new.
@@ -73,7 +74,7 @@ class SqliteStore final : public Store {
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::condition_variable queue_space_;
-  std::deque<Pending*> queue_;
+  std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   std::thread writer_;
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,9 +130,12 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Applies the writes atomically and returns once they are durable (or failed).
+  // Applies the writes atomically and calls `done` once they are durable (or
+  // failed), on a thread of the store: `done` must be quick and must not throw.
   // Thread-safe; concurrent commits are grouped into one storage transaction.
-  virtual CommitResult commit(std::vector<Write> writes) = 0;
+  virtual void commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) = 0;
+  // The same, waiting for the result.
+  CommitResult commit(std::vector<Write> writes);
 
   // The current version (a deletion marker when deleted), or nullopt when never stored.
   virtual std::optional<ResourceRecord> read(const std::string& type, const std::string& id) = 0;
@@ -147,5 +152,12 @@ class Store {
                                                                     const std::vector<std::string>& ids,
                                                                     const std::string& param) = 0;
 };
+
+inline CommitResult Store::commit(std::vector<Write> writes) {
+  std::promise<CommitResult> promise;
+  auto future = promise.get_future();
+  commit_async(std::move(writes), [&promise](CommitResult result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
 
 }  // namespace carebridge::gateway::store

@@ -1,0 +1,102 @@
+// Creates, updates and deletes of one resource by id, answered without a thread
+// waiting for the commit: the request is planned (parsed, validated, indexed) on
+// the thread that received it, the store commits it with its group, and the
+// response is rendered on the connection's I/O thread once the write is durable.
+// Everything else (searches, transactions, conditional interactions, errors) is
+// answered synchronously by dispatch().
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+
+using fhir::model::Severity;
+
+struct FhirService::AsyncWrite {
+  AsyncWrite(std::shared_ptr<const http::Request> r, const FhirService& service, http::Responder reply)
+      : request(std::move(r)), call(service.make_call(*request)), responder(std::move(reply)) {}
+
+  std::shared_ptr<const http::Request> request;
+  Call call;  // refers to *request
+  http::Responder responder;
+  std::unique_ptr<fhir::model::Document> doc;
+  std::function<Planned()> plan;
+  int attempts = 0;
+};
+
+void FhirService::handle(std::shared_ptr<const http::Request> request, http::Responder responder) {
+  auto write = std::make_shared<AsyncWrite>(std::move(request), *this, std::move(responder));
+  if (!prepare_async_write(*write)) {
+    auto response = std::make_shared<http::Response>(answer(write->call));
+    return write->responder.reply([response] { return std::move(*response); });
+  }
+  commit_then_reply(write);
+}
+
+bool FhirService::is_async_write(const http::Request& request) const {
+  if (request.method != "POST" && request.method != "PUT" && request.method != "DELETE") return false;
+  Call call = make_call(request);
+  const auto& s = call.segments;
+  if (s.empty() || !is_supported_type(s[0])) return false;
+  for (const auto& [name, value] : call.target.params) {
+    if (name != "_format" && name != "_pretty") return false;  // conditional criteria
+  }
+  if (s.size() == 1) return request.method == "POST" && request.header("If-None-Exist").empty();
+  return s.size() == 2 && request.method != "POST" && valid_id(s[1]) &&
+         (request.header("If-Match").empty() || parse_etag(request.header("If-Match")));
+}
+
+bool FhirService::prepare_async_write(AsyncWrite& w) {
+  if (!w.call.negotiation.acceptable || !is_async_write(*w.request)) return false;
+  const auto& s = w.call.segments;
+  const std::string& method = w.request->method;
+  if (method != "DELETE") {
+    unsigned status = 0;
+    Issues issues;
+    w.doc = parse_body(w.call, status, issues);
+    if (!w.doc) return false;  // dispatch() answers with the parse errors
+  }
+  const std::string& type = s[0];
+  if (s.size() == 1) {
+    w.plan = [this, &w, type] { return plan_create(*w.doc, *w.doc->root(), type, ""); };
+    return true;
+  }
+  const std::string& id = s[1];
+  auto if_match = w.request->header("If-Match");
+  std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
+  if (method == "PUT") {
+    w.plan = [this, &w, type, id, version] { return plan_update(*w.doc, *w.doc->root(), type, id, version); };
+  } else {
+    w.plan = [this, type, id, version] { return plan_delete(type, id, version); };
+  }
+  return true;
+}
+
+void FhirService::commit_then_reply(const std::shared_ptr<AsyncWrite>& w) {
+  Planned planned;
+  try {
+    planned = w->plan();
+  } catch (const std::exception& e) {
+    auto response = std::make_shared<http::Response>(
+        outcome(w->call, 500, {{Severity::Fatal, "exception", std::string("internal error: ") + e.what(), {}, {}}}));
+    return w->responder.reply([response] { return std::move(*response); });
+  }
+  if (!planned.write) {
+    auto response = std::make_shared<http::Response>(render(w->call, planned.result));
+    return w->responder.reply([response] { return std::move(*response); });
+  }
+  std::vector<store::Write> writes;
+  writes.push_back(std::move(*planned.write));
+  // Runs on the store's thread: only hands the rest over.
+  store_.commit_async(std::move(writes), [this, w, result = std::move(planned.result)](store::CommitResult c) mutable {
+    if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < 8) {
+      return w->responder.defer([this, w] { commit_then_reply(w); });  // planned again against the new state
+    }
+    Result final = c.ok() ? std::move(result)
+                   : c.status == store::CommitResult::Status::Conflict
+                       ? failure(409, "conflict", "the resource kept changing while this request was written; try again")
+                       : failure(500, "exception", c.message);
+    w->responder.reply([this, w, final = std::move(final)] { return render(w->call, final); });
+  });
+}
+
+}  // namespace carebridge::gateway::rest
