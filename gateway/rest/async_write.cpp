@@ -88,7 +88,7 @@ void FhirService::commit_then_reply(const std::shared_ptr<AsyncWrite>& w) {
   writes.push_back(std::move(*planned.write));
   // Runs on the store's thread: only hands the rest over.
   store_.commit_async(std::move(writes), [this, w, result = std::move(planned.result)](store::CommitResult c) mutable {
-    if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < 8) {
+    if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < kAttempts) {
       return w->responder.defer([this, w] { commit_then_reply(w); });  // planned again against the new state
     }
     Result final = c.ok() ? std::move(result)

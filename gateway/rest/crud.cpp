@@ -262,7 +262,7 @@ FhirService::Planned FhirService::plan_conditional_delete(const std::string& typ
 }
 
 Result FhirService::execute(const std::function<Planned()>& plan) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
     Planned planned = plan();
     if (!planned.write) return planned.result;
     std::vector<store::Write> writes;

@@ -25,6 +25,10 @@ struct FhirService::Planned {
   Result result;
 };
 
+// How often a write that conflicts with a concurrent one is planned again before
+// the client is told to retry (409).
+constexpr int kAttempts = 16;
+
 // A Result carrying only an OperationOutcome.
 Result failure(unsigned status, std::string code, std::string message);
 // W/"3" or "3" to 3; nullopt when malformed.
