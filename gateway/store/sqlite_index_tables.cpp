@@ -1,6 +1,7 @@
 // The per-kind index tables (see sqlite_index_tables.h).
 #include "gateway/store/sqlite_index_tables.h"
 
+#include <algorithm>
 #include <limits>
 #include <string_view>
 #include <vector>
@@ -37,11 +38,19 @@ std::vector<std::string> column_list(IndexTable table) {
   return out;
 }
 
-std::string insert_sql(IndexTable table) {
+// Rows added by one statement at most (a resource's rows of one table, in chunks).
+constexpr size_t kRowsPerInsert = 16;
+
+// INSERT of `rows` rows: VALUES(?1, ?2, ...), (?k+1, ...).
+std::string insert_sql(IndexTable table, size_t rows) {
+  size_t k = column_list(table).size();
   std::string values;
-  for (size_t i = 1; i <= column_list(table).size(); ++i) values += (i > 1 ? ", ?" : "?") + std::to_string(i);
-  return std::string("INSERT OR IGNORE INTO ") + shape(table).name + "(" + shape(table).columns + ") VALUES(" + values +
-         ")";
+  for (size_t r = 0; r < rows; ++r) {
+    values += r ? ", (" : "(";
+    for (size_t i = 1; i <= k; ++i) values += (i > 1 ? ", ?" : "?") + std::to_string(r * k + i);
+    values += ")";
+  }
+  return std::string("INSERT OR IGNORE INTO ") + shape(table).name + "(" + shape(table).columns + ") VALUES" + values;
 }
 
 std::string delete_sql(IndexTable table) {
@@ -51,26 +60,32 @@ std::string delete_sql(IndexTable table) {
   return std::string("DELETE FROM ") + shape(table).name + " WHERE " + where;
 }
 
-void bind_row(Statement& q, int64_t pid, int64_t rid, const IndexEntry& e) {
-  q.bind(1, pid);
+// Binds one row's columns from parameter `at` + 1 on.
+void bind_row(Statement& q, int at, int64_t pid, int64_t rid, const IndexEntry& e) {
+  q.bind(at + 1, pid);
   switch (table_of(e.kind)) {
-    case IndexTable::String: q.bind(2, e.kind == IndexKind::Uri ? e.text : e.norm).bind(3, e.text).bind(4, rid); break;
-    case IndexTable::Token: q.bind(2, e.code).bind(3, e.system).bind(4, rid).bind(5, e.norm); break;
-    case IndexTable::Reference: q.bind(2, e.code).bind(3, e.text).bind(4, rid); break;
+    case IndexTable::String:
+      q.bind(at + 2, e.kind == IndexKind::Uri ? e.text : e.norm).bind(at + 3, e.text).bind(at + 4, rid);
+      break;
+    case IndexTable::Token: q.bind(at + 2, e.code).bind(at + 3, e.system).bind(at + 4, rid).bind(at + 5, e.norm); break;
+    case IndexTable::Reference: q.bind(at + 2, e.code).bind(at + 3, e.text).bind(at + 4, rid); break;
     case IndexTable::Range:
-      q.bind(2, e.low.value_or(-std::numeric_limits<double>::max()));
-      q.bind(3, e.high.value_or(std::numeric_limits<double>::max()));
-      q.bind(4, e.code).bind(5, e.system).bind(6, rid);
+      q.bind(at + 2, e.low.value_or(-std::numeric_limits<double>::max()));
+      q.bind(at + 3, e.high.value_or(std::numeric_limits<double>::max()));
+      q.bind(at + 4, e.code).bind(at + 5, e.system).bind(at + 6, rid);
       break;
   }
 }
 
 struct Statements {
-  std::string insert[4], remove[4];
+  std::string insert[4][kRowsPerInsert + 1], remove[4];
+  size_t columns[4] = {};
   Statements() {
     for (IndexTable t : kIndexTables) {
-      insert[static_cast<int>(t)] = insert_sql(t);
-      remove[static_cast<int>(t)] = delete_sql(t);
+      int i = static_cast<int>(t);
+      for (size_t n = 1; n <= kRowsPerInsert; ++n) insert[i][n] = insert_sql(t, n);
+      remove[i] = delete_sql(t);
+      columns[i] = column_list(t).size();
     }
   }
 };
@@ -109,15 +124,28 @@ std::string index_schema() {
   return sql;
 }
 
-void insert_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row) {
-  auto q = db.prepare(statements().insert[static_cast<int>(table_of(row.kind))]);
-  bind_row(q, pid, rid, row);
-  q.run();
+void insert_index_rows(Connection& db, int64_t rid, const std::vector<std::pair<int64_t, const IndexEntry*>>& rows) {
+  const Statements& sql = statements();
+  for (IndexTable t : kIndexTables) {
+    int table = static_cast<int>(t);
+    std::vector<std::pair<int64_t, const IndexEntry*>> mine;
+    for (const auto& row : rows) {
+      if (table_of(row.second->kind) == t) mine.push_back(row);
+    }
+    for (size_t start = 0; start < mine.size(); start += kRowsPerInsert) {
+      size_t n = std::min(kRowsPerInsert, mine.size() - start);
+      auto q = db.prepare(sql.insert[table][n]);
+      for (size_t r = 0; r < n; ++r) {
+        bind_row(q, static_cast<int>(r * sql.columns[table]), mine[start + r].first, rid, *mine[start + r].second);
+      }
+      q.run();
+    }
+  }
 }
 
 void delete_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row) {
   auto q = db.prepare(statements().remove[static_cast<int>(table_of(row.kind))]);
-  bind_row(q, pid, rid, row);
+  bind_row(q, 0, pid, rid, row);
   q.run();
 }
 

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gateway/store/store.h"
 
@@ -26,8 +28,9 @@ const char* sort_column(IndexTable table);
 // CREATE statements for every index table.
 std::string index_schema();
 
-// Adds or removes one row of a resource (removal matches the row exactly).
-void insert_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row);
+// Adds a resource's rows, each with its parameter's pid (a few statements, each
+// adding many rows), or removes one row (matching it exactly).
+void insert_index_rows(Connection& db, int64_t rid, const std::vector<std::pair<int64_t, const IndexEntry*>>& rows);
 void delete_index_row(Connection& db, int64_t pid, int64_t rid, const IndexEntry& row);
 
 }  // namespace carebridge::gateway::store

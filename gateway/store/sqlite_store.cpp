@@ -300,7 +300,10 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
       rid = sqlite3_last_insert_rowid(db.handle());
     }
     for (const IndexEntry& e : previous_rows) delete_index_row(db, pid_of(db, r.type, e.param), rid, e);
-    for (const IndexEntry& e : rows) insert_index_row(db, pid_of(db, r.type, e.param), rid, e);
+    std::vector<std::pair<int64_t, const IndexEntry*>> added;
+    added.reserve(rows.size());
+    for (const IndexEntry& e : rows) added.emplace_back(pid_of(db, r.type, e.param), &e);
+    insert_index_rows(db, rid, added);
   }
 }
 
