@@ -54,8 +54,9 @@ class Statement {
 
 class Connection {
  public:
-  // Opens (creating when `create`) the database file in WAL mode.
-  Connection(const std::string& path, bool create);
+  // Opens (creating when `create`) the database file in WAL mode, through the
+  // named VFS (the default one when null).
+  Connection(const std::string& path, bool create, const char* vfs = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -8,6 +8,7 @@
 #include "gateway/store/index_blob.h"
 #include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_index_tables.h"
+#include "gateway/store/wal_write_buffer.h"
 
 namespace carebridge::gateway::store {
 namespace {
@@ -105,7 +106,7 @@ class SqliteStore::Reader {
 SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
   std::filesystem::create_directories(options_.directory);
   path_ = (options_.directory / "carebridge.db").string();
-  writer_db_ = std::make_unique<Connection>(path_, true);
+  writer_db_ = std::make_unique<Connection>(path_, true, wal_write_buffer_vfs());
   open_schema(*writer_db_, path_);
   for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {
     idle_readers_.push_back(std::make_unique<Connection>(path_, false));
