@@ -40,7 +40,7 @@ struct Config {
   std::string data_dir = "data";
   std::string base_path = "/fhir";
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: four per core (handlers block on the store)
+  unsigned worker_threads = 0;  // 0: http::default_worker_threads() (64 at least: some handlers block on the store)
   Limits limits;
   Logging logging;
   // Profiles every resource of a type must meet: "Patient" -> [canonical URLs].
