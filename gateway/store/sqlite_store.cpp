@@ -84,6 +84,23 @@ void bind_all(Statement& statement, const std::vector<SqlBinding>& binds, int fi
   }
 }
 
+// One read transaction over several queries (committed, or rolled back on an exception).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadTransaction() {
+    try {
+      db_.exec("COMMIT");
+    } catch (const std::exception&) {
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Connection& db_;
+};
+
 }  // namespace
 
 class SqliteStore::Reader {
@@ -97,6 +114,7 @@ class SqliteStore::Reader {
     store_.reader_free_.notify_one();
   }
   Connection* operator->() { return db_.get(); }
+  Connection& operator*() { return *db_; }
 
  private:
   SqliteStore& store_;
@@ -358,6 +376,7 @@ std::vector<ResourceRecord> SqliteStore::read_many(const std::vector<std::pair<s
 HistoryResult SqliteStore::history(const HistoryQuery& query) {
   auto start = std::chrono::steady_clock::now();
   auto db = reader();
+  ReadTransaction snapshot(*db);  // the page and the total see the same writes
   std::string where = " WHERE 1 = 1";
   std::vector<SqlBinding> binds;
   if (!query.type.empty()) {
@@ -395,20 +414,30 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
   SortSql sort = search_order(query);
   auto db = reader();
   SearchResult result;
-  if (query.want_total) {
-    auto q = db->prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
-    bind_all(q, binds, 1);
-    if (q.step()) result.total = q.int64(0);
+  ReadTransaction snapshot(*db);  // the page and the total see the same writes
+  {
+    auto q = db->prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
+                         " JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " + sort.order +
+                         " LIMIT ? OFFSET ?");
+    bind_all(q, sort.binds, 1);
+    bind_all(q, binds, static_cast<int>(sort.binds.size()) + 1);
+    int next = static_cast<int>(sort.binds.size() + binds.size()) + 1;
+    q.bind(next, int64_t{query.count});
+    q.bind(next + 1, int64_t{query.offset});
+    while (q.step()) result.page.push_back(record_from(q));
   }
-  auto q = db->prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
-                       " JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " + sort.order +
-                       " LIMIT ? OFFSET ?");
-  bind_all(q, sort.binds, 1);
-  bind_all(q, binds, static_cast<int>(sort.binds.size()) + 1);
-  int next = static_cast<int>(sort.binds.size() + binds.size()) + 1;
-  q.bind(next, int64_t{query.count});
-  q.bind(next + 1, int64_t{query.offset});
-  while (q.step()) result.page.push_back(record_from(q));
+  if (query.want_total) {
+    // A page that is not full ends the matches: the total needs no second pass
+    // (unless the page is empty past the first, when the offset may overshoot).
+    bool last_page = result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
+    if (last_page) {
+      result.total = static_cast<int64_t>(query.offset + result.page.size());
+    } else {
+      auto q = db->prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
+      bind_all(q, binds, 1);
+      if (q.step()) result.total = q.int64(0);
+    }
+  }
   observe("search", start);
   return result;
 }

@@ -62,6 +62,16 @@ TEST_CASE("the store keeps versions refuses lost updates and commits groups atom
   auto result = store.search(q);
   CHECK(result.total == 200);
   CHECK(result.page.size() == 10);
+  // The total is the same whether it is counted or read off a last, partial page.
+  q.offset = 195;
+  result = store.search(q);
+  CHECK(result.page.size() == 5);
+  CHECK(result.total == 200);
+  q.offset = 300;
+  result = store.search(q);
+  CHECK(result.page.empty());
+  CHECK(result.total == 200);
+  q.offset = 0;
   HistoryQuery h;
   h.type = "Patient";
   h.id = "a";
