@@ -46,7 +46,7 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
     out += ']';
   }
   out += ",\"interaction\":" +
-         codes({"read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"});
+         codes({"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"});
   out += R"(,"versioning":"versioned-update","readHistory":true,"updateCreate":true,"conditionalCreate":true,)"
          R"("conditionalRead":"not-supported","conditionalUpdate":true,"conditionalDelete":"single",)"
          R"("referencePolicy":["literal","local"],"searchInclude":[)";

@@ -167,6 +167,7 @@ http::Response FhirService::dispatch(Call& call) {
       return render(call, execute([&] { return plan_update(*doc, *doc->root(), type, id, version); }));
     }
     if (m == "DELETE") return render(call, execute([&] { return plan_delete(type, id, version); }));
+    if (m == "PATCH") return render(call, patch(call, type, id, version));
     return not_allowed();
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);

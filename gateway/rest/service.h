@@ -99,6 +99,8 @@ class FhirService {
   Planned plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                                   const Params& criteria, std::optional<int64_t> if_match);
   Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
+  // PATCH with a JSON Patch body (patch.cpp).
+  Result patch(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
   Planned plan_conditional_delete(const std::string& type, const Params& criteria);
   // What conditional criteria select: at most one resource. nullopt, with p.result
   // set, when the criteria are missing (`missing` says so), invalid or select several.

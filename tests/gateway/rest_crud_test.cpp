@@ -239,3 +239,51 @@ TEST_CASE("concurrent updates of one resource without If-Match lose nothing", "[
   auto history = parse_json(server.client()->get("/fhir/Patient/shared/_history?_count=1").body);
   CHECK(history["total"].GetInt() == ok + 1);
 }
+
+TEST_CASE("PATCH applies a JSON Patch as the next version", "[gateway][e2e]") {
+  ServerProcess server(temp_dir("crud-patch"));
+  auto c = server.client();
+  auto created = c->put("/fhir/Patient/p1", patient_json("Okafor", "Ada", R"("id":"p1",)"), json_headers());
+  REQUIRE(created.status == 201);
+  Headers patch_headers{{"Content-Type", "application/json-patch+json"}, {"Accept", "application/fhir+json"}};
+  auto send = [&](const std::string& body, Headers headers) {
+    carebridge::gateway::http::Request r;
+    r.method = "PATCH";
+    r.target = "/fhir/Patient/p1";
+    r.headers = std::move(headers);
+    r.body = body;
+    return c->send(r);
+  };
+
+  auto patched = send(R"([{"op":"replace","path":"/name/0/family","value":"Okafor-Bello"},)"
+                      R"({"op":"add","path":"/telecom","value":[{"system":"phone","value":"555-0100"}]}])",
+                      patch_headers);
+  REQUIRE(patched.status == 200);
+  CHECK(header(patched, "ETag") == "W/\"2\"");
+  auto body = parse_json(patched.body);
+  CHECK(str(body["name"][0], "family") == "Okafor-Bello");
+  CHECK(str(body["telecom"][0], "value") == "555-0100");
+  CHECK(str(body["meta"], "versionId") == "2");
+  CHECK(parse_json(c->get("/fhir/Patient/p1/_history/1").body)["name"][0]["family"] == "Okafor");
+
+  // Pinned to a version that is no longer current.
+  auto stale = patch_headers;
+  stale.emplace_back("If-Match", "W/\"1\"");
+  CHECK(send(R"([{"op":"remove","path":"/telecom"}])", stale).status == 412);
+  // A failing test operation, a patch that makes the resource invalid, an
+  // unsupported patch format, and a resource that is not there.
+  auto failed = send(R"([{"op":"test","path":"/gender","value":"male"}])", patch_headers);
+  CHECK(failed.status == 422);
+  CHECK(failed.body.find("operation 1 (test /gender)") != std::string::npos);
+  auto invalid = send(R"([{"op":"replace","path":"/gender","value":"banana"}])", patch_headers);
+  CHECK(invalid.status == 422);
+  CHECK(invalid.body.find("OperationOutcome") != std::string::npos);
+  CHECK(send(R"({"resourceType":"Parameters"})", json_headers()).status == 415);
+  carebridge::gateway::http::Request missing;
+  missing.method = "PATCH";
+  missing.target = "/fhir/Patient/nobody";
+  missing.headers = patch_headers;
+  missing.body = R"([{"op":"remove","path":"/gender"}])";
+  CHECK(c->send(missing).status == 404);
+  CHECK(header(c->get("/fhir/Patient/p1"), "ETag") == "W/\"2\"");
+}

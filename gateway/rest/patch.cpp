@@ -1,0 +1,85 @@
+// The PATCH interaction (FHIR R4 http.html#patch) with JSON Patch bodies
+// (application/json-patch+json): the current version is patched, parsed and
+// validated as FHIR, and stored as the next version like an update. A concurrent
+// change between reading and committing makes the patch apply again to the newer
+// version, unless the client pinned a version with If-Match.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "fhir/io/format.h"
+#include "gateway/rest/json_patch.h"
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+bool is_json_patch(std::string_view content_type) {
+  auto semicolon = content_type.find(';');
+  std::string_view media = content_type.substr(0, semicolon);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return http::iequals(media, "application/json-patch+json");
+}
+
+}  // namespace
+
+Result FhirService::patch(const Call& call, const std::string& type, const std::string& id,
+                          std::optional<int64_t> if_match) {
+  if (!is_json_patch(call.request.header("Content-Type"))) {
+    return failure(415, "not-supported",
+                   "PATCH takes a JSON Patch (Content-Type application/json-patch+json), not '" +
+                       std::string(call.request.header("Content-Type")) + "'; FHIRPath Patch is not supported");
+  }
+  rapidjson::Document operations;
+  operations.Parse<rapidjson::kParseValidateEncodingFlag>(call.request.body.data(), call.request.body.size());
+  if (operations.HasParseError() || !operations.IsArray()) {
+    return failure(400, "structure", "the body is not a JSON Patch (a JSON array of operations)");
+  }
+  std::unique_ptr<fhir::model::Document> doc;
+  return execute([&]() -> Planned {
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+      Planned p;
+      auto current = store_.read(type, id);
+      if (!current || current->deleted) {
+        p.result = failure(current ? 410 : 404, current ? "deleted" : "not-found",
+                           type + "/" + id + (current ? " was deleted" : " is not known"));
+        return p;
+      }
+      if (if_match && *if_match != current->version) {
+        p.result = failure(412, "conflict", type + "/" + id + " is at version " + std::to_string(current->version) +
+                                                ", not " + std::to_string(*if_match));
+        return p;
+      }
+      rapidjson::Document resource;
+      resource.Parse(current->body.data(), current->body.size());
+      if (std::string error = apply_json_patch(resource, operations); !error.empty()) {
+        p.result = failure(422, "processing", "the patch does not apply: " + error);
+        return p;
+      }
+      rapidjson::StringBuffer text;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+      resource.Accept(writer);
+      fhir::io::Limits limits;
+      limits.max_bytes = options_.limits.max_body_bytes;
+      auto parsed = fhir::io::read(std::string_view(text.GetString(), text.GetSize()), definitions_, limits);
+      if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
+        p.result.status = 422;
+        p.result.issues = std::move(parsed.issues);
+        if (p.result.issues.empty()) {
+          p.result.issues.push_back({fhir::model::Severity::Error, "structure", "the patched resource is not FHIR", {}, {}});
+        }
+        return p;
+      }
+      doc = std::move(parsed.document);
+      p = plan_update(*doc, *doc->root(), type, id, current->version);
+      // A newer version landed since the read: patch that one instead.
+      if (p.result.status == 412 && !if_match) continue;
+      return p;
+    }
+    Planned busy;
+    busy.result = failure(409, "conflict", "the resource kept changing while this patch was applied; try again");
+    return busy;
+  });
+}
+
+}  // namespace carebridge::gateway::rest
