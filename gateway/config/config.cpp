@@ -113,7 +113,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     if (!l.IsObject() ||
         !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
                         "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
-                        "max_page_size"},
+                        "max_page_size", "search_timeout_ms"},
                     "limits", error))
       return error.empty() ? (error = "\"limits\" must be an object", false) : false;
     Limits& m = config.limits;
@@ -125,7 +125,8 @@ bool read_config(const Value& root, Config& config, std::string& error) {
         !read_number(l, "max_transaction_entries", m.max_transaction_entries, error) ||
         !read_number(l, "max_pending_requests", m.max_pending_requests, error) ||
         !read_number(l, "default_page_size", m.default_page_size, error) ||
-        !read_number(l, "max_page_size", m.max_page_size, error))
+        !read_number(l, "max_page_size", m.max_page_size, error) ||
+        !read_number(l, "search_timeout_ms", m.search_timeout_ms, error))
       return false;
   }
   if (auto it = root.FindMember("logging"); it != root.MemberEnd()) {

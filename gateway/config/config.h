@@ -28,6 +28,7 @@ struct Limits {
   size_t max_pending_requests = 1024;  // requests queued or running at once; beyond: 503
   uint32_t default_page_size = 20;
   uint32_t max_page_size = 1000;
+  uint32_t search_timeout_ms = 10000;   // a search (with its includes) stopped beyond this: 503
 };
 
 struct Logging {

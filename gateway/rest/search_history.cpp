@@ -1,6 +1,7 @@
 // search (type and system, GET and POST _search) and history (instance, type,
 // system) answered as searchset and history Bundles with paging links.
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -62,6 +63,13 @@ std::string FhirService::bundle_link(const Call& call, const std::string& path, 
   return url + "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
 }
 
+http::Response FhirService::search_timeout(const Call& call) {
+  return outcome(call, 503, {{fhir::model::Severity::Error, "too-costly",
+                              "the search ran longer than " + std::to_string(options_.limits.search_timeout_ms) +
+                                  " ms and was stopped; narrow it with more parameters",
+                              {}, {}}});
+}
+
 http::Response FhirService::search(Call& call, const std::string& type, const Params& params) {
   ParsedSearch parsed;
   Issues issues;
@@ -69,7 +77,15 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
     return outcome(call, 400, std::move(issues));
   }
   auto& q = parsed.query;
-  auto result = store_.search(q);
+  // One deadline for the search and its _revinclude queries.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms);
+  q.deadline = deadline;
+  store::SearchResult result;
+  try {
+    result = store_.search(q);
+  } catch (const store::QueryTimeout&) {
+    return search_timeout(call);
+  }
 
   // _include: the targets of the page's references; _revinclude: what refers to the page.
   std::vector<store::ResourceRecord> included;
@@ -107,7 +123,14 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       clause.any_of.push_back(m);
     }
     rq.clauses.push_back(std::move(clause));
-    for (auto& r : store_.search(rq).page) {
+    rq.deadline = deadline;
+    store::SearchResult referring;
+    try {
+      referring = store_.search(rq);
+    } catch (const store::QueryTimeout&) {
+      return search_timeout(call);
+    }
+    for (auto& r : referring.page) {
       if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
     }
   }

@@ -114,6 +114,7 @@ class FhirService {
 
   // Search and history (search_history.cpp).
   http::Response search(Call& call, const std::string& type, const Params& params);
+  http::Response search_timeout(const Call& call);
   http::Response history(Call& call, const std::string& type, const std::string& id);
   std::string bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset, uint32_t count);
 

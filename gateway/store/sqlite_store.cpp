@@ -101,6 +101,30 @@ class ReadTransaction {
   Connection& db_;
 };
 
+// Interrupts the connection's statements once `deadline` has passed (none when
+// zero), for as long as it lives; expired() tells whether it did.
+class Deadline {
+ public:
+  Deadline(Connection& db, std::chrono::steady_clock::time_point deadline) : db_(db), deadline_(deadline) {
+    if (deadline_ == std::chrono::steady_clock::time_point{}) return;
+    sqlite3_progress_handler(db_.handle(), 1000, &Deadline::check, this);
+  }
+  ~Deadline() { sqlite3_progress_handler(db_.handle(), 0, nullptr, nullptr); }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+  bool expired() const { return expired_; }
+
+ private:
+  static int check(void* self) {
+    auto* d = static_cast<Deadline*>(self);
+    d->expired_ = d->expired_ || std::chrono::steady_clock::now() > d->deadline_;
+    return d->expired_ ? 1 : 0;
+  }
+  Connection& db_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool expired_ = false;
+};
+
 }  // namespace
 
 class SqliteStore::Reader {
@@ -414,9 +438,22 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
   SortSql sort = search_order(query);
   auto db = reader();
   SearchResult result;
-  ReadTransaction snapshot(*db);  // the page and the total see the same writes
+  Deadline deadline(*db, query.deadline);
+  try {
+    search_in(*db, query, where, binds, sort, result);
+  } catch (const SqliteError&) {
+    if (deadline.expired()) throw QueryTimeout("the search ran past its deadline");
+    throw;
+  }
+  observe("search", start);
+  return result;
+}
+
+void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std::string& where,
+                            const std::vector<SqlBinding>& binds, const SortSql& sort, SearchResult& result) {
+  ReadTransaction snapshot(db);  // the page and the total see the same writes
   {
-    auto q = db->prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
+    auto q = db.prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
                          " JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " + sort.order +
                          " LIMIT ? OFFSET ?");
     bind_all(q, sort.binds, 1);
@@ -433,13 +470,11 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
     if (last_page) {
       result.total = static_cast<int64_t>(query.offset + result.page.size());
     } else {
-      auto q = db->prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
+      auto q = db.prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
       bind_all(q, binds, 1);
       if (q.step()) result.total = q.int64(0);
     }
   }
-  observe("search", start);
-  return result;
 }
 
 bool SqliteStore::ready() {

@@ -20,6 +20,8 @@
 namespace carebridge::gateway::store {
 
 class Connection;
+struct SortSql;
+struct SqlBinding;
 
 struct SqliteOptions {
   std::filesystem::path directory;  // holds carebridge.db (created when missing)
@@ -64,6 +66,8 @@ class SqliteStore final : public Store {
   int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
   static void rollback(Connection& db);
   Reader reader();
+  static void search_in(Connection& db, const SearchQuery& query, const std::string& where,
+                        const std::vector<SqlBinding>& binds, const SortSql& sort, SearchResult& result);
   void observe(const char* operation, std::chrono::steady_clock::time_point start);
 
   SqliteOptions options_;

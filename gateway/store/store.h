@@ -4,11 +4,13 @@
 // stores all of its writes (versions, history and index rows) durably or none.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <future>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,11 +97,18 @@ struct SortKey {
 
 struct SearchQuery {
   std::string type;              // empty: every type (system search)
+  // The search is stopped (QueryTimeout) when it runs past this; none when zero.
+  std::chrono::steady_clock::time_point deadline{};
   std::vector<Clause> clauses;   // all must match
   std::vector<SortKey> sort;
   uint32_t count = 20;
   uint32_t offset = 0;
   bool want_total = true;
+};
+
+// Thrown by Store::search when a query runs past its deadline.
+struct QueryTimeout : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct SearchResult {

@@ -172,3 +172,21 @@ TEST_CASE("Expect: 100-continue gets the interim answer before the body is sent"
   ::close(fd);
   CHECK(all.rfind("HTTP/1.1 201", 0) == 0);
 }
+
+TEST_CASE("a search that runs past limits.search_timeout_ms answers 503 and the server keeps serving", "[gateway][e2e][bad-input]") {
+  ServerProcess server(temp_dir("search-timeout"), R"({"limits":{"search_timeout_ms":1}})");
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
+  for (int i = 0; i < 4000; ++i) {
+    if (i) bundle += ',';
+    bundle += R"({"resource":)" + patient_json("Family" + std::to_string(i), "Given") +
+              R"(,"request":{"method":"POST","url":"Patient"}})";
+  }
+  bundle += "]}";
+  REQUIRE(c->post("/fhir", bundle, json_headers()).status == 200);
+  // Sorting every Patient by name takes far longer than a millisecond.
+  auto slow = c->get("/fhir/Patient?_sort=-family&_count=5", json_headers());
+  CHECK(slow.status == 503);
+  CHECK(slow.body.find("too-costly") != std::string::npos);
+  CHECK(c->get("/fhir/Patient?_id=nobody", json_headers()).status == 200);
+}

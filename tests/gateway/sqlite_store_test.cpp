@@ -117,3 +117,22 @@ TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][st
   CHECK(count("sa", 30, 30) == 2);
   CHECK(count("eb", 30, 30) == 2);
 }
+
+TEST_CASE("a search that runs past its deadline is stopped", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-deadline");
+  SqliteStore store(options);
+  std::vector<Write> writes;
+  for (int i = 0; i < 3000; ++i) writes.push_back(put("d" + std::to_string(i), 1, "slow"));
+  REQUIRE(store.commit(std::move(writes)).ok());
+  SearchQuery q;
+  q.type = "Patient";
+  q.sort.push_back({"family", true});
+  q.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  CHECK_THROWS_AS(store.search(q), QueryTimeout);
+  // The connection is usable again afterwards, and without a deadline the search runs.
+  q.deadline = {};
+  auto result = store.search(q);
+  CHECK(result.total == 3000);
+  CHECK(result.page.size() == 20);
+}
