@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "fhir/json/json_writer.h"
@@ -77,15 +78,19 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
     return outcome(call, 400, std::move(issues));
   }
   auto& q = parsed.query;
-  // One deadline for the search and its _revinclude queries.
+  // One deadline for the search and its _revinclude queries; nullopt past it.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms);
-  q.deadline = deadline;
-  store::SearchResult result;
-  try {
-    result = store_.search(q);
-  } catch (const store::QueryTimeout&) {
-    return search_timeout(call);
-  }
+  auto run = [&](store::SearchQuery& query) -> std::optional<store::SearchResult> {
+    query.deadline = deadline;
+    try {
+      return store_.search(query);
+    } catch (const store::QueryTimeout&) {
+      return std::nullopt;
+    }
+  };
+  auto searched = run(q);
+  if (!searched) return search_timeout(call);
+  store::SearchResult& result = *searched;
 
   // _include: the targets of the page's references; _revinclude: what refers to the page.
   std::vector<store::ResourceRecord> included;
@@ -123,14 +128,9 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       clause.any_of.push_back(m);
     }
     rq.clauses.push_back(std::move(clause));
-    rq.deadline = deadline;
-    store::SearchResult referring;
-    try {
-      referring = store_.search(rq);
-    } catch (const store::QueryTimeout&) {
-      return search_timeout(call);
-    }
-    for (auto& r : referring.page) {
+    auto referring = run(rq);
+    if (!referring) return search_timeout(call);
+    for (auto& r : referring->page) {
       if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
     }
   }
