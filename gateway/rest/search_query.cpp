@@ -1,6 +1,7 @@
 // Search parameter parsing (see search_query.h).
 #include "gateway/rest/search_query.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -140,9 +141,45 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
   return true;
 }
 
+bool build_clause(const SearchRegistry& registry, const std::string& type, const std::string& key,
+                  const std::string& value, Clause& clause, std::string& error, bool& unknown);
+
+// _has:Source:param:rest=value (FHIR search 3.1.1.5.9): resources of `type` that a
+// Source resource matching rest=value refers to through its reference parameter
+// `param`. `rest` may itself be a _has.
+bool build_has_clause(const SearchRegistry& registry, const std::string& type, const std::string& key,
+                      const std::string& value, Clause& clause, std::string& error, bool& unknown) {
+  auto parts = split(key, ':');
+  if (parts.size() < 4 || parts[1].empty() || parts[2].empty()) {
+    error = "_has needs _has:Type:reference:parameter, not '" + key + "'";
+    return false;
+  }
+  const std::string& source = parts[1];
+  if (!is_supported_type(source)) {
+    error = "_has names " + source + ", which this server does not search";
+    return false;
+  }
+  const SearchParam* reference = registry.find(source, parts[2]);
+  if (!reference || reference->type != "reference") {
+    error = "'" + parts[2] + "' is not a reference parameter of " + source;
+    return false;
+  }
+  if (!reference->targets.empty() && type != "Resource" &&
+      std::find(reference->targets.begin(), reference->targets.end(), type) == reference->targets.end()) {
+    error = source + "." + parts[2] + " does not refer to " + type;
+    return false;
+  }
+  std::string rest = key.substr(parts[0].size() + parts[1].size() + parts[2].size() + 3);
+  clause.param = parts[2];
+  clause.has_type = source;
+  clause.chain = std::make_shared<Clause>();
+  return build_clause(registry, source, rest, value, *clause.chain, error, unknown);
+}
+
 // One parameter ("subject:Patient.identifier", "name:exact") with its value into a clause.
 bool build_clause(const SearchRegistry& registry, const std::string& type, const std::string& key,
                   const std::string& value, Clause& clause, std::string& error, bool& unknown) {
+  if (key.starts_with("_has:")) return build_has_clause(registry, type, key, value, clause, error, unknown);
   std::string name = key;
   std::string chain;
   if (auto dot = key.find('.'); dot != std::string::npos) {

@@ -183,6 +183,16 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     }
     return sql.empty() ? "1 = 1" : "(" + sql + ")";
   }
+  if (!clause.has_type.empty() && clause.chain) {
+    std::string referrer = "h" + std::to_string(b.size());
+    b.push_back(text(clause.has_type));
+    b.push_back(text(clause.param));
+    std::string sql = "(" + alias + ".type || '/' || " + alias + ".id) IN (SELECT r.code FROM search_reference r JOIN " +
+                      "resource_current " + referrer + " ON " + referrer + ".rid = r.rid WHERE r.pid = (SELECT pid FROM " +
+                      "search_param WHERE type = ? AND param = ?) AND " + referrer + ".deleted = 0 AND " +
+                      clause_sql(*clause.chain, referrer, clause.has_type, b) + ")";
+    return (clause.negate ? "NOT " : "") + sql;
+  }
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
     return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, clause.param, b);
   }

@@ -88,6 +88,9 @@ struct Clause {
   // a resource of `chain_type` that matches `chain` (one level deep).
   std::string chain_type;
   std::shared_ptr<Clause> chain;
+  // Reverse chain (_has:Observation:patient:code=x): resources that a resource of
+  // `has_type` matching `chain` refers to through its reference parameter `param`.
+  std::string has_type;
 };
 
 struct SortKey {

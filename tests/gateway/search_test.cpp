@@ -101,6 +101,16 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(total(*c, "Patient?_lastUpdated=lt2000-01-01") == 0);
   // system search
   CHECK(total(*c, "?_id=" + smith) == 1);
+  // _has: Patients an Observation with a code refers to, one and two levels, and :not
+  CHECK(total(*c, "Patient?_has:Observation:subject:code=2345-7") == 1);
+  CHECK(total(*c, "Patient?_has:Observation:patient:code=718-7&gender=male") == 1);
+  CHECK(total(*c, "Patient?_has:Observation:subject:code=718-7,2345-7") == 2);
+  CHECK(total(*c, "Patient?_has:Observation:subject:code=0000-0") == 0);
+  CHECK(total(*c, "Patient?_has:Observation:subject:value-quantity=gt10") == 1);
+  auto bad_has = [&](const std::string& query) { return c->get("/fhir/" + query, {{"Prefer", "handling=strict"}}).status; };
+  CHECK(bad_has("Patient?_has:Observation:code:code=1") == 400);  // code is not a reference
+  CHECK(bad_has("Patient?_has:Spaceship:subject:code=1") == 400);
+  CHECK(bad_has("Patient?_has:Observation:subject") == 400);
 }
 
 TEST_CASE("search results: _include _revinclude paging sorting _summary _elements POST", "[gateway][e2e][search]") {
