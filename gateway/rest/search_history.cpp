@@ -2,6 +2,7 @@
 // system) answered as searchset and history Bundles with paging links.
 #include <charconv>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -64,6 +65,12 @@ std::string FhirService::bundle_link(const Call& call, const std::string& path, 
   return url + "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
 }
 
+namespace {
+// How many rounds of _include/_revinclude a search runs: the first, then up to
+// three more for the :iterate ones.
+constexpr int kIncludeRounds = 4;
+}  // namespace
+
 http::Response FhirService::search_timeout(const Call& call) {
   return outcome(call, 503, {{fhir::model::Severity::Error, "too-costly",
                               "the search ran longer than " + std::to_string(options_.limits.search_timeout_ms) +
@@ -92,47 +99,58 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (!searched) return search_timeout(call);
   store::SearchResult& result = *searched;
 
-  // _include: the targets of the page's references; _revinclude: what refers to the page.
-  std::vector<store::ResourceRecord> included;
+  // _include: the targets of the page's references; _revinclude: what refers to the
+  // page. Then, for the :iterate ones, the same from what the last round included,
+  // until a round adds nothing (or the rounds or the included resources run out).
+  std::deque<store::ResourceRecord> included;  // stable addresses for the rounds
   std::set<std::string> seen;
   for (const auto& r : result.page) seen.insert(r.type + "/" + r.id);
-  for (const auto& inc : parsed.includes) {
-    std::map<std::string, std::vector<std::string>> ids_by_type;
-    for (const auto& r : result.page) {
-      if (inc.source_type == r.type || inc.source_type == "*") ids_by_type[r.type].push_back(r.id);
+  std::vector<const store::ResourceRecord*> sources;
+  for (const auto& r : result.page) sources.push_back(&r);
+  const size_t limit = options_.limits.max_page_size;
+  for (int round = 0; round < kIncludeRounds && !sources.empty() && included.size() < limit; ++round) {
+    size_t before = included.size();
+    for (const auto& inc : parsed.includes) {
+      if (round > 0 && !inc.iterate) continue;
+      std::map<std::string, std::vector<std::string>> ids_by_type;
+      for (const auto* r : sources) {
+        if (inc.source_type == r->type || inc.source_type == "*") ids_by_type[r->type].push_back(r->id);
+      }
+      std::vector<std::pair<std::string, std::string>> keys;
+      for (const auto& [t, ids] : ids_by_type) {
+        for (const auto& [id, row] : store_.index_rows(t, ids, inc.param)) {
+          auto slash = row.code.find('/');
+          if (slash == std::string::npos) continue;
+          std::string target_type = row.code.substr(0, slash);
+          if (!inc.target_type.empty() && target_type != inc.target_type) continue;
+          if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+        }
+      }
+      for (auto& r : store_.read_many(keys)) included.push_back(std::move(r));
     }
-    std::vector<std::pair<std::string, std::string>> keys;
-    for (const auto& [t, ids] : ids_by_type) {
-      for (const auto& [id, row] : store_.index_rows(t, ids, inc.param)) {
-        auto slash = row.code.find('/');
-        if (slash == std::string::npos) continue;
-        std::string target_type = row.code.substr(0, slash);
-        if (!inc.target_type.empty() && target_type != inc.target_type) continue;
-        if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+    for (const auto& inc : parsed.revincludes) {
+      if (round > 0 && !inc.iterate) continue;
+      store::SearchQuery rq;
+      rq.type = inc.source_type;
+      rq.count = static_cast<uint32_t>(limit);
+      rq.want_total = false;
+      store::Clause clause;
+      clause.param = inc.param;
+      for (const auto* r : sources) {
+        store::ValueMatch m;
+        m.kind = store::ValueMatch::Kind::Reference;
+        m.code = r->type + "/" + r->id;
+        clause.any_of.push_back(m);
+      }
+      rq.clauses.push_back(std::move(clause));
+      auto referring = run(rq);
+      if (!referring) return search_timeout(call);
+      for (auto& r : referring->page) {
+        if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
       }
     }
-    for (auto& r : store_.read_many(keys)) included.push_back(std::move(r));
-  }
-  for (const auto& inc : parsed.revincludes) {
-    if (result.page.empty()) break;
-    store::SearchQuery rq;
-    rq.type = inc.source_type;
-    rq.count = options_.limits.max_page_size;
-    rq.want_total = false;
-    store::Clause clause;
-    clause.param = inc.param;
-    for (const auto& r : result.page) {
-      store::ValueMatch m;
-      m.kind = store::ValueMatch::Kind::Reference;
-      m.code = r.type + "/" + r.id;
-      clause.any_of.push_back(m);
-    }
-    rq.clauses.push_back(std::move(clause));
-    auto referring = run(rq);
-    if (!referring) return search_timeout(call);
-    for (auto& r : referring->page) {
-      if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
-    }
+    sources.clear();
+    for (size_t i = before; i < included.size(); ++i) sources.push_back(&included[i]);
   }
 
   std::string path = type;

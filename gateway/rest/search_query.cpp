@@ -330,6 +330,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
           issues.push_back({Severity::Error, "invalid", "_include must be Type:param[:Target], not '" + value + "'", {}, {}});
           ok = false;
         } else {
+          inc.iterate = key.ends_with(":iterate") || key.ends_with(":recurse");
           out.includes.push_back(inc);
         }
       } else if (base == "_revinclude") {
@@ -338,6 +339,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
           issues.push_back({Severity::Error, "invalid", "_revinclude must be Type:param[:Target], not '" + value + "'", {}, {}});
           ok = false;
         } else {
+          inc.iterate = key.ends_with(":iterate") || key.ends_with(":recurse");
           out.revincludes.push_back(inc);
         }
       } else if (key == "_summary") {

@@ -21,6 +21,7 @@ struct Include {
   std::string source_type;  // "Observation" in Observation:subject
   std::string param;        // "subject"
   std::string target_type;  // optional third part
+  bool iterate = false;     // _include:iterate: also applies to what was included
 };
 
 struct ParsedSearch {

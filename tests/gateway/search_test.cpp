@@ -181,4 +181,21 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   REQUIRE(xml.status == 200);
   CHECK(xml.body.find("<total value=\"1\"/>") != std::string::npos);
   CHECK(xml.body.find("<family value=\"Page2\"/>") != std::string::npos);
+  // :iterate follows references from what was included: Observation -> Patient -> Practitioner.
+  std::string doctor = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Osei"}]})");
+  std::string cared = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Cared"}],)"
+                                            R"("generalPractitioner":[{"reference":"Practitioner/)" + doctor + R"("}]})");
+  create(*c, "Observation", observation(cared, "718-7", "12", "2024-03-01"));
+  auto types_of = [&](const std::string& query) {
+    auto doc = parse_json(c->get("/fhir/" + query).body);
+    std::string types;
+    for (const auto& e : doc["entry"].GetArray()) types += str(e["resource"], "resourceType") + " ";
+    return types;
+  };
+  CHECK(types_of("Observation?code=718-7&_include=Observation:subject&_include=Patient:general-practitioner") ==
+        "Observation Patient ");
+  CHECK(types_of("Observation?code=718-7&_include=Observation:subject&_include:iterate=Patient:general-practitioner") ==
+        "Observation Patient Practitioner ");
+  CHECK(types_of("Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner"
+                 "&_revinclude:iterate=Observation:subject") == "Practitioner Patient Observation ");
 }
