@@ -32,9 +32,11 @@ void FhirService::handle(std::shared_ptr<const http::Request> request, http::Res
   commit_then_reply(write);
 }
 
-bool FhirService::is_async_write(const http::Request& request) const {
+bool FhirService::is_async_write(const http::Request& request) const { return is_async_write(make_call(request)); }
+
+bool FhirService::is_async_write(const Call& call) const {
+  const http::Request& request = call.request;
   if (request.method != "POST" && request.method != "PUT" && request.method != "DELETE") return false;
-  Call call = make_call(request);
   const auto& s = call.segments;
   if (s.empty() || !is_supported_type(s[0])) return false;
   for (const auto& [name, value] : call.target.params) {
@@ -46,7 +48,7 @@ bool FhirService::is_async_write(const http::Request& request) const {
 }
 
 bool FhirService::prepare_async_write(AsyncWrite& w) {
-  if (!w.call.negotiation.acceptable || !is_async_write(*w.request)) return false;
+  if (!w.call.negotiation.acceptable || !is_async_write(w.call)) return false;
   const auto& s = w.call.segments;
   const std::string& method = w.request->method;
   if (method != "DELETE") {

@@ -74,6 +74,7 @@ class FhirService {
   struct AsyncWrite;  // a write whose response waits for its commit (async_write.cpp)
 
   Call make_call(const http::Request& request) const;
+  bool is_async_write(const Call& call) const;
   http::Response answer(Call& call);
   bool prepare_async_write(AsyncWrite& write);
   void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);
