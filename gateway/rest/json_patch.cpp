@@ -1,7 +1,14 @@
 // JSON Patch over RapidJSON (see json_patch.h).
 #include "gateway/rest/json_patch.h"
 
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -9,6 +16,128 @@ namespace carebridge::gateway::rest {
 namespace {
 
 using rapidjson::Value;
+
+constexpr char kNumberMark = '\x01';
+
+bool is_number(const Value& v) { return v.IsString() && v.GetStringLength() > 0 && v.GetString()[0] == kNumberMark; }
+
+// Forwards a parse to a document, numbers as marked strings, refusing marks in
+// strings and nesting beyond the limit.
+class KeepNumbers {
+ public:
+  KeepNumbers(rapidjson::Document& doc, size_t max_depth) : doc_(doc), max_depth_(max_depth) {}
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int) { return false; }  // numbers arrive as RawNumber (kParseNumbersAsStringsFlag)
+  bool Uint(unsigned) { return false; }
+  bool Int64(int64_t) { return false; }
+  bool Uint64(uint64_t) { return false; }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    std::string marked(1, kNumberMark);
+    marked.append(text, length);
+    return doc_.String(marked.data(), static_cast<rapidjson::SizeType>(marked.size()), true);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool copy) {
+    if (std::string_view(text, length).find(kNumberMark) != std::string_view::npos) return false;
+    return doc_.String(text, length, copy);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) { return String(text, length, copy); }
+  bool StartObject() { return ++depth_ <= max_depth_ && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return doc_.EndObject(members);
+  }
+  bool StartArray() { return ++depth_ <= max_depth_ && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return doc_.EndArray(elements);
+  }
+
+ private:
+  rapidjson::Document& doc_;
+  size_t max_depth_;
+  size_t depth_ = 0;
+};
+
+// Forwards a document to a writer, marked strings as raw numbers.
+class WriteNumbers {
+ public:
+  explicit WriteNumbers(rapidjson::Writer<rapidjson::StringBuffer>& writer) : w_(writer) {}
+  bool Null() { return w_.Null(); }
+  bool Bool(bool b) { return w_.Bool(b); }
+  bool Int(int i) { return w_.Int(i); }
+  bool Uint(unsigned u) { return w_.Uint(u); }
+  bool Int64(int64_t i) { return w_.Int64(i); }
+  bool Uint64(uint64_t u) { return w_.Uint64(u); }
+  bool Double(double d) { return w_.Double(d); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool copy) { return w_.RawNumber(text, length, copy); }
+  bool String(const char* text, rapidjson::SizeType length, bool copy) {
+    if (length > 0 && text[0] == kNumberMark) return w_.RawValue(text + 1, length - 1, rapidjson::kNumberType);
+    return w_.String(text, length, copy);
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) { return w_.Key(text, length, copy); }
+  bool StartObject() { return w_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) { return w_.EndObject(members); }
+  bool StartArray() { return w_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) { return w_.EndArray(elements); }
+
+ private:
+  rapidjson::Writer<rapidjson::StringBuffer>& w_;
+};
+
+// The nesting depth and approximate serialized size of a value, without recursion.
+struct Extent {
+  size_t depth = 0;
+  size_t bytes = 0;
+};
+Extent extent_of(const Value& root) {
+  Extent e;
+  std::vector<std::pair<const Value*, size_t>> stack{{&root, 0}};
+  while (!stack.empty()) {
+    auto [v, depth] = stack.back();
+    stack.pop_back();
+    e.bytes += 8;
+    if (v->IsString()) e.bytes += v->GetStringLength();
+    if (v->IsObject()) {
+      e.depth = std::max(e.depth, depth + 1);
+      for (const auto& m : v->GetObject()) {
+        e.bytes += m.name.GetStringLength() + 4;
+        stack.emplace_back(&m.value, depth + 1);
+      }
+    } else if (v->IsArray()) {
+      e.depth = std::max(e.depth, depth + 1);
+      for (const auto& item : v->GetArray()) stack.emplace_back(&item, depth + 1);
+    }
+  }
+  return e;
+}
+
+// RFC 6902 equality: numbers by value, objects whatever their member order.
+// Recursion is bounded by the documents' depth limit.
+bool json_equal(const Value& a, const Value& b) {
+  if (is_number(a) || is_number(b)) {
+    if (!is_number(a) || !is_number(b)) return false;
+    return std::strtod(a.GetString() + 1, nullptr) == std::strtod(b.GetString() + 1, nullptr);
+  }
+  if (a.GetType() != b.GetType()) return false;
+  if (a.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) return false;
+    for (const auto& m : a.GetObject()) {
+      auto it = b.FindMember(m.name);
+      if (it == b.MemberEnd() || !json_equal(m.value, it->value)) return false;
+    }
+    return true;
+  }
+  if (a.IsArray()) {
+    if (a.Size() != b.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+      if (!json_equal(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
 
 // A JSON Pointer split into unescaped reference tokens; nullopt when malformed.
 std::optional<std::vector<std::string>> parse_pointer(std::string_view pointer) {
@@ -46,7 +175,25 @@ std::optional<size_t> parse_index(const std::string& token) {
 
 class Patcher {
  public:
-  explicit Patcher(rapidjson::Document& doc) : doc_(doc) {}
+  Patcher(rapidjson::Document& doc, const PatchLimits& limits)
+      : doc_(doc), limits_(limits), bytes_(extent_of(doc).bytes) {}
+
+  // Whether a value may go in at `path` without the document passing its limits
+  // (`grows`: the value is a copy, so the document grows by its size).
+  bool fits(const std::vector<std::string>& path, const Value& value, bool grows = true) {
+    Extent e = extent_of(value);
+    if (path.size() + e.depth > limits_.max_depth) {
+      error_ = "the patched resource would be nested deeper than " + std::to_string(limits_.max_depth);
+      return false;
+    }
+    if (!grows) return true;
+    bytes_ += e.bytes;
+    if (bytes_ > limits_.max_bytes) {
+      error_ = "the patched resource would be larger than " + std::to_string(limits_.max_bytes) + " bytes";
+      return false;
+    }
+    return true;
+  }
 
   // The value at `tokens` (all of them), or null with `error_` set.
   Value* find(const std::vector<std::string>& tokens, size_t count) {
@@ -147,6 +294,8 @@ class Patcher {
   }
 
   rapidjson::Document& doc_;
+  const PatchLimits& limits_;
+  size_t bytes_;
   std::string error_;
 };
 
@@ -175,8 +324,9 @@ std::string apply_one(Patcher& p, const Value& op) {
     if (name == "test") {
       const Value* at = p.find(*path, path->size());
       if (!at) return p.error();
-      return *at == value->value ? std::string() : "the value at the path is not the one given";
+      return json_equal(*at, value->value) ? std::string() : "the value at the path is not the one given";
     }
+    if (!p.fits(*path, value->value)) return p.error();
     if (name == "replace") {
       Value* at = p.find(*path, path->size());
       if (!at) return p.error();
@@ -195,12 +345,16 @@ std::string apply_one(Patcher& p, const Value& op) {
       if (from->size() < path->size() && std::equal(from->begin(), from->end(), path->begin())) {
         return "a value cannot be moved into itself";
       }
+      const Value* source = p.find(*from, from->size());
+      if (!source) return p.error();
+      if (!p.fits(*path, *source, false)) return p.error();
       auto moved = p.remove(*from);
       if (!moved) return p.error();
       return p.add(*path, std::move(*moved)) ? std::string() : p.error();
     }
     const Value* source = p.find(*from, from->size());
     if (!source) return p.error();
+    if (!p.fits(*path, *source)) return p.error();
     Value copy(*source, p.allocator());
     return p.add(*path, std::move(copy)) ? std::string() : p.error();
   }
@@ -209,9 +363,43 @@ std::string apply_one(Patcher& p, const Value& op) {
 
 }  // namespace
 
-std::string apply_json_patch(rapidjson::Document& target, const rapidjson::Value& patch) {
+bool parse_json_keeping_numbers(std::string_view text, size_t max_depth, rapidjson::Document& out) {
+  struct Generator {
+    std::string_view text;
+    size_t max_depth;
+    bool* ok;
+    bool operator()(rapidjson::Document& doc) const {
+      rapidjson::MemoryStream stream(text.data(), text.size());
+      rapidjson::Reader reader;
+      KeepNumbers handler(doc, max_depth);
+      constexpr unsigned kFlags =
+          rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
+      *ok = !reader.Parse<kFlags>(stream, handler).IsError();
+      return *ok;
+    }
+  };
+  bool ok = false;
+  out.SetNull();
+  Generator generator{text, max_depth, &ok};
+  out.Populate(generator);
+  return ok;
+}
+
+std::string write_json_keeping_numbers(const rapidjson::Value& value) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+  WriteNumbers handler(writer);
+  value.Accept(handler);
+  return std::string(out.GetString(), out.GetSize());
+}
+
+std::string apply_json_patch(rapidjson::Document& target, const rapidjson::Value& patch, const PatchLimits& limits) {
   if (!patch.IsArray()) return "a JSON Patch is an array of operations";
-  Patcher patcher(target);
+  if (patch.Size() > limits.max_operations) {
+    return "a JSON Patch of " + std::to_string(patch.Size()) + " operations is more than the limit of " +
+           std::to_string(limits.max_operations);
+  }
+  Patcher patcher(target, limits);
   for (rapidjson::SizeType i = 0; i < patch.Size(); ++i) {
     patcher.error().clear();
     std::string error = apply_one(patcher, patch[i]);

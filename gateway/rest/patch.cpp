@@ -3,9 +3,6 @@
 // validated as FHIR, and stored as the next version like an update. A concurrent
 // change between reading and committing makes the patch apply again to the newer
 // version, unless the client pinned a version with If-Match.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "fhir/io/format.h"
 #include "gateway/rest/json_patch.h"
 #include "gateway/rest/service.h"
@@ -30,10 +27,13 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
                    "PATCH takes a JSON Patch (Content-Type application/json-patch+json), not '" +
                        std::string(call.request.header("Content-Type")) + "'; FHIRPath Patch is not supported");
   }
+  PatchLimits limits;
+  limits.max_bytes = options_.limits.max_body_bytes;
   rapidjson::Document operations;
-  operations.Parse<rapidjson::kParseValidateEncodingFlag>(call.request.body.data(), call.request.body.size());
-  if (operations.HasParseError() || !operations.IsArray()) {
-    return failure(400, "structure", "the body is not a JSON Patch (a JSON array of operations)");
+  if (!parse_json_keeping_numbers(call.request.body, limits.max_depth, operations) || !operations.IsArray()) {
+    return failure(400, "structure",
+                   "the body is not a JSON Patch (a JSON array of operations, nested at most " +
+                       std::to_string(limits.max_depth) + " deep)");
   }
   std::unique_ptr<fhir::model::Document> doc;
   return execute([&]() -> Planned {
@@ -51,17 +51,17 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
         return p;
       }
       rapidjson::Document resource;
-      resource.Parse(current->body.data(), current->body.size());
-      if (std::string error = apply_json_patch(resource, operations); !error.empty()) {
+      if (!parse_json_keeping_numbers(current->body, limits.max_depth, resource)) {
+        p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
+        return p;
+      }
+      if (std::string error = apply_json_patch(resource, operations, limits); !error.empty()) {
         p.result = failure(422, "processing", "the patch does not apply: " + error);
         return p;
       }
-      rapidjson::StringBuffer text;
-      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
-      resource.Accept(writer);
-      fhir::io::Limits limits;
-      limits.max_bytes = options_.limits.max_body_bytes;
-      auto parsed = fhir::io::read(std::string_view(text.GetString(), text.GetSize()), definitions_, limits);
+      fhir::io::Limits read_limits;
+      read_limits.max_bytes = options_.limits.max_body_bytes;
+      auto parsed = fhir::io::read(write_json_keeping_numbers(resource), definitions_, read_limits);
       if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
         p.result.status = 422;
         p.result.issues = std::move(parsed.issues);
