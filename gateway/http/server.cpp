@@ -206,7 +206,11 @@ class Session : public SessionBase {
     auto strand = net::prefer(derived().stream().get_executor(), net::execution::outstanding_work.tracked);
     beast::get_lowest_layer(derived().stream()).expires_never();
     Responder responder;
-    responder.reply = [self = derived().shared_from_this(), strand, shared, keep_alive](std::function<Response()> make) {
+    // Only the first reply counts: a handler that fails after replying cannot answer twice.
+    auto replied = std::make_shared<std::atomic<bool>>(false);
+    responder.reply = [self = derived().shared_from_this(), strand, shared, keep_alive,
+                       replied](std::function<Response()> make) {
+      if (replied->exchange(true)) return;
       net::dispatch(strand, [self, shared, keep_alive, make = std::move(make)] {
         Response response;
         try {

@@ -74,30 +74,44 @@ bool FhirService::prepare_async_write(AsyncWrite& w) {
 }
 
 void FhirService::commit_then_reply(const std::shared_ptr<AsyncWrite>& w) {
-  Planned planned;
   try {
-    planned = w->plan();
+    plan_and_commit(w);
   } catch (const std::exception& e) {
-    auto response = std::make_shared<http::Response>(
-        outcome(w->call, 500, {{Severity::Fatal, "exception", std::string("internal error: ") + e.what(), {}, {}}}));
-    return w->responder.reply([response] { return std::move(*response); });
+    reply_failure(w, e.what());
   }
+}
+
+void FhirService::reply_failure(const std::shared_ptr<AsyncWrite>& w, const std::string& what) {
+  try {
+    w->responder.reply([this, w, what] {
+      return outcome(w->call, 500, {{Severity::Fatal, "exception", "internal error: " + what, {}, {}}});
+    });
+  } catch (const std::exception&) {  // nothing left to answer with; the connection's deadline closes it
+  }
+}
+
+void FhirService::plan_and_commit(const std::shared_ptr<AsyncWrite>& w) {
+  Planned planned = w->plan();
   if (!planned.write) {
     auto response = std::make_shared<http::Response>(render(w->call, planned.result));
     return w->responder.reply([response] { return std::move(*response); });
   }
   std::vector<store::Write> writes;
   writes.push_back(std::move(*planned.write));
-  // Runs on the store's thread: only hands the rest over.
+  // Runs on the store's thread: only hands the rest over, and never throws there.
   store_.commit_async(std::move(writes), [this, w, result = std::move(planned.result)](store::CommitResult c) mutable {
-    if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < kAttempts) {
-      return w->responder.defer([this, w] { commit_then_reply(w); });  // planned again against the new state
+    try {
+      if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < kAttempts) {
+        return w->responder.defer([this, w] { commit_then_reply(w); });  // planned again against the new state
+      }
+      Result final = c.ok() ? std::move(result)
+                     : c.status == store::CommitResult::Status::Conflict
+                         ? failure(409, "conflict", "the resource kept changing while this request was written; try again")
+                         : failure(500, "exception", c.message);
+      w->responder.reply([this, w, final = std::move(final)] { return render(w->call, final); });
+    } catch (const std::exception& e) {
+      reply_failure(w, e.what());
     }
-    Result final = c.ok() ? std::move(result)
-                   : c.status == store::CommitResult::Status::Conflict
-                       ? failure(409, "conflict", "the resource kept changing while this request was written; try again")
-                       : failure(500, "exception", c.message);
-    w->responder.reply([this, w, final = std::move(final)] { return render(w->call, final); });
   });
 }
 

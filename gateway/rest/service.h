@@ -77,7 +77,9 @@ class FhirService {
   bool is_async_write(const Call& call) const;
   http::Response answer(Call& call);
   bool prepare_async_write(AsyncWrite& write);
-  void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);
+  void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);  // never throws
+  void plan_and_commit(const std::shared_ptr<AsyncWrite>& write);
+  void reply_failure(const std::shared_ptr<AsyncWrite>& write, const std::string& what);  // never throws
 
   http::Response dispatch(Call& call);
   http::Response render(const Call& call, const Result& result);

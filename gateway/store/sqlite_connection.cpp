@@ -93,7 +93,8 @@ Connection::Connection(const std::string& path, bool create, const char* vfs) {
   exec("PRAGMA foreign_keys=OFF");
   exec("PRAGMA temp_store=MEMORY");
   // Pages are read through a shared mapping instead of copied by pread, and each
-  // connection keeps the hot upper levels of the B-trees in its own cache.
+  // connection keeps the hot upper levels of the B-trees in its own cache (readers
+  // lower it, see SqliteStore).
   exec("PRAGMA mmap_size=1073741824");
   exec("PRAGMA cache_size=-32768");
 }

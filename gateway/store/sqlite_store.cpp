@@ -89,9 +89,15 @@ class ReadTransaction {
  public:
   explicit ReadTransaction(Connection& db) : db_(db) { db_.exec("BEGIN"); }
   ~ReadTransaction() {
+    // A connection must not go back to the pool inside a transaction: its old
+    // snapshot would keep the WAL from being reset.
     try {
       db_.exec("COMMIT");
     } catch (const std::exception&) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (const std::exception&) {
+      }
     }
   }
   ReadTransaction(const ReadTransaction&) = delete;
@@ -153,6 +159,9 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
   for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {
     idle_readers_.push_back(std::make_unique<Connection>(path_, false));
     idle_readers_.back()->exec("PRAGMA query_only=ON");
+    // Readers see pages through the memory map; their own caches can stay small (64
+    // or more readers at 32 MB each would be gigabytes).
+    idle_readers_.back()->exec("PRAGMA cache_size=-4096");
   }
   writer_ = std::thread([this] { writer_loop(); });
 }
@@ -205,7 +214,10 @@ void SqliteStore::writer_loop() {
     observe("group_commit", start);
     for (size_t i = 0; i < group.size(); ++i) {
       observe("commit", group[i]->queued);
-      group[i]->done(std::move(results[i]));
+      try {
+        group[i]->done(std::move(results[i]));
+      } catch (const std::exception&) {  // a completion must not stop the writer or the group's other completions
+      }
     }
   }
 }

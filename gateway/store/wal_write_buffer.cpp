@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
+#include <new>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -29,6 +31,7 @@ struct ShimFile {
 sqlite3_vfs* g_real = nullptr;
 std::mutex g_wal_mutex;
 std::set<ShimFile*>* g_wals = nullptr;  // open WAL files with a buffer
+std::atomic<bool> g_failed_flush{false};  // a flush at the barrier failed: the next sync fails
 
 int flush(ShimFile* f) {
   if (!f->wal || f->pending->empty()) return SQLITE_OK;
@@ -81,7 +84,12 @@ int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offs
     if (int rc = flush(f); rc != SQLITE_OK) return rc;
   }
   if (f->pending->empty()) f->start = offset;
-  f->pending->append(static_cast<const char*>(data), static_cast<size_t>(amount));
+  try {
+    f->pending->append(static_cast<const char*>(data), static_cast<size_t>(amount));
+  } catch (const std::bad_alloc&) {  // no exception may cross SQLite's C frames: write it through instead
+    if (int rc = flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xWrite(f->real, data, amount, offset);
+  }
   return f->pending->size() >= kMaxBuffered ? flush(f) : SQLITE_OK;
 }
 
@@ -91,6 +99,7 @@ int x_truncate(sqlite3_file* file, sqlite3_int64 size) {
 }
 
 int x_sync(sqlite3_file* file, int flags) {
+  if (g_failed_flush.exchange(false)) return SQLITE_IOERR_WRITE;
   if (int rc = flush_all(); rc != SQLITE_OK) return rc;
   return real(file)->pMethods->xSync(real(file), flags);
 }
@@ -119,7 +128,10 @@ int x_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
   return real(file)->pMethods->xShmLock(real(file), offset, n, flags);
 }
 void x_shm_barrier(sqlite3_file* file) {
-  flush_all();  // a failed write shows again at the sync that always follows a commit
+  // With synchronous=FULL (the store's setting) the WAL was synced, and so flushed,
+  // before new frames are published here; should a flush ever fail at this point,
+  // the next sync reports it and the commit is not acknowledged.
+  if (flush_all() != SQLITE_OK) g_failed_flush = true;
   real(file)->pMethods->xShmBarrier(real(file));
 }
 int x_shm_unmap(sqlite3_file* file, int delete_flag) { return real(file)->pMethods->xShmUnmap(real(file), delete_flag); }
@@ -154,10 +166,17 @@ int x_open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* o
     return SQLITE_CANTOPEN;
   }
   if (flags & SQLITE_OPEN_WAL) {
-    f->wal = true;
-    f->pending = new std::string();
-    std::lock_guard lock(g_wal_mutex);
-    g_wals->insert(f);
+    try {
+      f->pending = new std::string();
+      std::lock_guard lock(g_wal_mutex);
+      g_wals->insert(f);
+      f->wal = true;
+    } catch (const std::bad_alloc&) {
+      delete f->pending;
+      f->real->pMethods->xClose(f->real);
+      f->base.pMethods = nullptr;
+      return SQLITE_NOMEM;
+    }
   }
   f->base.pMethods = &kMethods;
   return SQLITE_OK;
