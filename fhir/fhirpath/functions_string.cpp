@@ -7,6 +7,7 @@
 #include <boost/regex.hpp>
 
 #include "fhir/fhirpath/evaluator.h"
+#include "fhir/io/base64.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -240,53 +241,9 @@ bool fn_join(Call& c) {
   return true;
 }
 
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64_encode(const std::string& in, bool url) {
-  std::string out;
-  size_t i = 0;
-  while (i < in.size()) {
-    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-    out += kBase64[(n >> 18) & 63];
-    out += kBase64[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kBase64[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kBase64[n & 63] : '=';
-    i += 3;
-  }
-  if (url) {
-    for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(const std::string& in) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char ch : in) {
-    int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-    else if (ch == '+' || ch == '-') v = 62;
-    else if (ch == '/' || ch == '_') v = 63;
-    else if (ch == '=') break;
-    else return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 STRING_FUNCTION(fn_encode, {
   if (a[0] == "base64" || a[0] == "urlbase64") {
-    c.out.push_back(make_string(base64_encode(s, a[0] == "urlbase64")));
+    c.out.push_back(make_string(io::base64_encode(s, a[0] == "urlbase64")));
   } else if (a[0] == "hex") {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string r;
@@ -300,7 +257,7 @@ STRING_FUNCTION(fn_encode, {
 
 STRING_FUNCTION(fn_decode, {
   if (a[0] == "base64" || a[0] == "urlbase64") {
-    if (auto r = base64_decode(s)) c.out.push_back(make_string(std::move(*r)));
+    if (auto r = io::base64_decode(s)) c.out.push_back(make_string(std::move(*r)));
   } else if (a[0] == "hex") {
     if (s.size() % 2 != 0) return true;
     std::string r;

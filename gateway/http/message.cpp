@@ -6,9 +6,8 @@
 #include <ctime>
 
 namespace carebridge::gateway::http {
-namespace {
 
-const char* reason(unsigned status) {
+const char* reason_phrase(unsigned status) {
   switch (status) {
     case 100: return "Continue";
     case 200: return "OK";
@@ -41,6 +40,8 @@ const char* reason(unsigned status) {
     default: return "";
   }
 }
+
+namespace {
 
 // The IMF-fixdate of the current second, formatted once per second per thread.
 const std::string& http_date() {
@@ -83,7 +84,7 @@ std::string serialize(const Response& response, bool keep_alive, bool head) {
   out += "HTTP/1.1 ";
   out += std::to_string(status);
   out += ' ';
-  out += reason(status);
+  out += reason_phrase(status);
   out += "\r\n";
   bool has_date = false;
   for (const auto& [name, value] : response.headers) {

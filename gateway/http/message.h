@@ -51,6 +51,9 @@ using Handler = std::function<void(std::shared_ptr<const Request> request, Respo
 // A Handler from a function that answers at once (on the thread it runs on).
 Handler answer_at_once(std::function<Response(const Request&)> answer);
 
+// The reason phrase of a status code ("Not Found"; RFC 9110's names), empty when unknown.
+const char* reason_phrase(unsigned status);
+
 // The response as HTTP/1.1 bytes: status line, the response's headers (CR and LF
 // in values dropped), Date, Server, Content-Length (not for 1xx, 204 and 304),
 // "Connection: close" when the connection ends after it, then the body unless the

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/io/base64.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "gateway/rest/fhir_time.h"
@@ -16,6 +17,21 @@
 
 namespace carebridge::gateway::rest {
 namespace {
+
+// A PATCH entry carries its patch as a Binary (FHIR http.html#patch): its
+// contentType and base64 data become the sub-request's Content-Type and body.
+void patch_request(const fhir::model::Element* resource, http::Request& sub) {
+  if (!resource || resource->type != "Binary") return;  // the PATCH then answers 415
+  const fhir::model::Element* type = resource->child("contentType");
+  const fhir::model::Element* data = resource->child("data");
+  if (!type || !type->has_value || !data || !data->has_value) return;
+  auto body = fhir::io::base64_decode(std::string(data->value));
+  if (!body) return;
+  for (auto& [name, value] : sub.headers) {
+    if (http::iequals(name, "Content-Type")) value = std::string(type->value);
+  }
+  sub.body = std::move(*body);
+}
 
 using fhir::model::Element;
 using fhir::model::Severity;
@@ -36,19 +52,11 @@ std::string_view value_of(const Element& parent, std::string_view name) {
   return c && c->has_value ? c->value : std::string_view();
 }
 
+// "200 OK": Bundle.entry.response.status, with the reason phrase HTTP uses.
 std::string status_text(unsigned status) {
-  switch (status) {
-    case 200: return "200 OK";
-    case 201: return "201 Created";
-    case 204: return "204 No Content";
-    case 400: return "400 Bad Request";
-    case 404: return "404 Not Found";
-    case 409: return "409 Conflict";
-    case 410: return "410 Gone";
-    case 412: return "412 Precondition Failed";
-    case 422: return "422 Unprocessable Entity";
-    default: return std::to_string(status);
-  }
+  std::string text = std::to_string(status);
+  if (const char* phrase = http::reason_phrase(status); *phrase) text += std::string(" ") + phrase;
+  return text;
 }
 
 // "Patient/1", "Patient?x=y", "/fhir/Patient/1", "http://host/fhir/Patient/1" into type, id, criteria.
@@ -119,7 +127,9 @@ http::Response FhirService::bundle(Call& call) {
     if (!parse_entry_url(e.url, options_.base_path, call.base_url, e)) return entry_error(e, 400, "invalid", "cannot read the url " + e.url);
     bool writes = e.method == "POST" || e.method == "PUT";
     if (writes && !e.resource) return entry_error(e, 400, "required", e.method + " needs a resource in the entry");
-    if (e.method == "PATCH") return entry_error(e, 400, "not-supported", "PATCH is not supported");
+    if (e.method == "PATCH" && transaction) {
+      return entry_error(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
+    }
     if (e.method != "GET" && e.method != "HEAD" && !is_supported_type(e.type)) {
       return entry_error(e, 404, "not-supported", "the resource type " + e.type + " is not supported");
     }
@@ -142,7 +152,11 @@ http::Response FhirService::bundle(Call& call) {
                      {"Content-Type", "application/fhir+json"}};
       if (!e.if_match.empty()) sub.headers.emplace_back("If-Match", e.if_match);
       if (!e.if_none_exist.empty()) sub.headers.emplace_back("If-None-Exist", e.if_none_exist);
-      if (e.resource) sub.body = fhir::json::write(*e.resource, {false});
+      if (e.method == "PATCH") {
+        patch_request(e.resource, sub);
+      } else if (e.resource) {
+        sub.body = fhir::json::write(*e.resource, {false});
+      }
       sub.tls = call.request.tls;
       auto response = handle(sub);
       e.result.status = response.status;

@@ -88,6 +88,28 @@ TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]"
   CHECK(doc["entry"][2]["resource"]["total"].GetInt() == 1);
 }
 
+TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("batch-patch"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/bp", patient_json("Batch", "Patch", R"("id":"bp",)"), json_headers()).status == 201);
+  // [{"op":"replace","path":"/gender","value":"male"}] and a failing test, base64 in Binary.data
+  auto patch_entry = [](const std::string& data) {
+    return R"({"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":")" + data +
+           R"("},"request":{"method":"PATCH","url":"Patient/bp"}})";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + patch_entry("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0=") + "," +
+                      patch_entry("W3sib3AiOiJ0ZXN0IiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im90aGVyIn1d") + "]}";
+  auto r = c->post("/fhir", batch, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "200 OK");
+  CHECK(str(doc["entry"][1]["response"], "status") == "422 Unprocessable Content");
+  CHECK(str(parse_json(c->get("/fhir/Patient/bp").body), "gender") == "male");
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + patch_entry("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0=") + "]}";
+  CHECK(c->post("/fhir", transaction, json_headers()).status == 400);
+}
+
 TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
   ServerProcess server(temp_dir("transaction-xml"));
   auto c = server.client();
