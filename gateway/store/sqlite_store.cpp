@@ -234,7 +234,7 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
     db.exec("BEGIN IMMEDIATE");
     Versions versions;
     for (size_t i = 0; i < group.size(); ++i) {
-      results[i] = check(db, group[i]->writes, versions);
+      results[i] = check(db, group[i]->writes, versions, true);
       if (results[i].ok()) apply(db, group[i]->writes);
     }
     db.exec("COMMIT");  // one WAL sync for the whole group
@@ -247,7 +247,7 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
     try {
       db.exec("BEGIN IMMEDIATE");
       Versions versions;
-      results[i] = check(db, group[i]->writes, versions);
+      results[i] = check(db, group[i]->writes, versions, false);
       if (results[i].ok()) apply(db, group[i]->writes);
       db.exec("COMMIT");
     } catch (const std::exception& e) {
@@ -266,16 +266,21 @@ void SqliteStore::rollback(Connection& db) {
   }
 }
 
-CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes, Versions& versions) {
+CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes, Versions& versions, bool trust_new) {
   Versions after;  // this commit's versions, kept only when all of its writes pass
   for (size_t i = 0; i < writes.size(); ++i) {
     const ResourceRecord& r = writes[i].record;
     std::string key = r.type + "/" + r.id;
     int64_t current = 0;
+    bool creates = r.version == 1 && writes[i].expected_version == 0;
     if (auto it = after.find(key); it != after.end()) {
       current = it->second;
     } else if (auto found = versions.find(key); found != versions.end()) {
       current = found->second;
+    } else if (creates && trust_new) {
+      // A new id (server-assigned ids are UUIDs): not looked up. Should it exist
+      // after all, the UNIQUE constraints fail the insert, the group is rolled back
+      // and this commit is checked again with the lookup.
     } else {
       static const std::string kVersion = "SELECT version FROM resource_current WHERE type = ?1 AND id = ?2";
       auto q = db.prepare(kVersion);
@@ -294,8 +299,9 @@ CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes
 }
 
 int64_t SqliteStore::pid_of(Connection& db, const std::string& type, const std::string& param) {
-  std::string key = type + '\0' + param;
-  if (auto it = pids_.find(key); it != pids_.end()) return it->second;
+  if (auto t = pids_.find(type); t != pids_.end()) {
+    if (auto it = t->second.find(param); it != t->second.end()) return it->second;
+  }
   {
     static const std::string kAdd = "INSERT OR IGNORE INTO search_param(type, param) VALUES(?1, ?2)";
     auto q = db.prepare(kAdd);
@@ -306,7 +312,7 @@ int64_t SqliteStore::pid_of(Connection& db, const std::string& type, const std::
   auto q = db.prepare(kFind);
   q.bind(1, type).bind(2, param);
   if (!q.step()) throw SqliteError("search parameter " + type + "." + param + " has no id");
-  return pids_[key] = q.int64(0);
+  return pids_[type][param] = q.int64(0);
 }
 
 void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {

@@ -60,7 +60,8 @@ class SqliteStore final : public Store {
 
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
-  static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions);
+  // `trust_new`: creations of version 1 skip the lookup (see the .cpp).
+  static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions, bool trust_new);
   void apply(Connection& db, const std::vector<Write>& writes);
   // The id of a search parameter of a type in search_param, added when new.
   int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
@@ -73,7 +74,8 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
-  std::unordered_map<std::string, int64_t> pids_;  // search_param ids by "type\0param" (writer only)
+  // search_param ids by type and parameter (writer only)
+  std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> pids_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

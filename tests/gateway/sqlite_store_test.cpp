@@ -31,6 +31,11 @@ TEST_CASE("the store keeps versions refuses lost updates and commits groups atom
   REQUIRE(store.commit({put("a", 2, "jones")}).ok());
   auto stale = store.commit({put("a", 2, "again")});
   CHECK(stale.status == CommitResult::Status::Conflict);
+  // Creating an id that exists: the store skips the lookup for version 1, the
+  // unique index refuses the insert, and the commit is checked again: a conflict.
+  auto again = store.commit({put("a", 1, "duplicate")});
+  CHECK(again.status == CommitResult::Status::Conflict);
+  CHECK(store.read("Patient", "a")->version == 2);
   CHECK(store.read("Patient", "a")->version == 2);
   CHECK(store.vread("Patient", "a", 1));
   CHECK(!store.vread("Patient", "a", 3));
