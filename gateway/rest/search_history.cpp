@@ -118,7 +118,8 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       }
       std::vector<std::pair<std::string, std::string>> keys;
       for (const auto& [t, ids] : ids_by_type) {
-        for (const auto& [id, row] : store_.index_rows(t, ids, inc.param)) {
+        const SearchParam* param = registry_.find(t, inc.param);
+        for (const auto& [id, row] : store_.index_rows(t, ids, param ? param->index_code() : inc.param)) {
           auto slash = row.code.find('/');
           if (slash == std::string::npos) continue;
           std::string target_type = row.code.substr(0, slash);
@@ -135,7 +136,8 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       rq.count = static_cast<uint32_t>(limit);
       rq.want_total = false;
       store::Clause clause;
-      clause.param = inc.param;
+      const SearchParam* param = registry_.find(inc.source_type, inc.param);
+      clause.param = param ? param->index_code() : inc.param;
       for (const auto* r : sources) {
         store::ValueMatch m;
         m.kind = store::ValueMatch::Kind::Reference;

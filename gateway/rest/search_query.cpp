@@ -170,7 +170,7 @@ bool build_has_clause(const SearchRegistry& registry, const std::string& type, c
     return false;
   }
   std::string rest = key.substr(parts[0].size() + parts[1].size() + parts[2].size() + 3);
-  clause.param = parts[2];
+  clause.param = reference->index_code();
   clause.has_type = source;
   clause.chain = std::make_shared<Clause>();
   return build_clause(registry, source, rest, value, *clause.chain, error, unknown);
@@ -202,13 +202,14 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
     return true;
   }
   const SearchParam* param = name == "_lastUpdated" ? nullptr : registry.find(type, name);
-  SearchParam last_updated{"_lastUpdated", "date", {}, {}, {}};
+  SearchParam last_updated{"_lastUpdated", "date", {}, {}, {}, {}};
   if (name == "_lastUpdated") param = &last_updated;
   if (!param) {
     unknown = true;
     error = "unknown search parameter '" + name + "' for " + type;
     return false;
   }
+  clause.param = param->index_code();
   if (!chain.empty()) {
     if (param->type != "reference") {
       error = "'" + name + "' is not a reference parameter, so it cannot be chained";
@@ -244,8 +245,8 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
       error = ":identifier applies to reference parameters only";
       return false;
     }
-    clause.param = name + ":identifier";
-    SearchParam token{clause.param, "token", {}, {}, {}};
+    clause.param = param->index_code() + ":identifier";
+    SearchParam token{clause.param, "token", {}, {}, {}, {}};
     for (auto& v : split(value, ',')) {
       ValueMatch m;
       if (!parse_value(token, "", v, m, error)) return false;
@@ -318,9 +319,13 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
         for (auto& s : split(value, ',')) {
           store::SortKey k{s, false};
           if (s.starts_with("-")) k = {s.substr(1), true};
-          if (k.param != "_id" && k.param != "_lastUpdated" && !registry.find(type, k.param)) {
-            issues.push_back({Severity::Error, "not-supported", "cannot sort by unknown parameter '" + k.param + "'", {}, {}});
-            ok = false;
+          if (k.param != "_id" && k.param != "_lastUpdated") {
+            if (const SearchParam* sorted = registry.find(type, k.param)) {
+              k.param = sorted->index_code();
+            } else {
+              issues.push_back({Severity::Error, "not-supported", "cannot sort by unknown parameter '" + k.param + "'", {}, {}});
+              ok = false;
+            }
           }
           q.sort.push_back(k);
         }

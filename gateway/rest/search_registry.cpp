@@ -98,6 +98,15 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
       }
     }
   }
+  // Parameters indexing the same values share one set of rows (the first code, in
+  // code order, indexes them).
+  for (auto& [type, params] : by_type_) {
+    std::map<std::pair<std::string, std::string>, std::string> first;
+    for (auto& [code, param] : params) {
+      auto [it, added] = first.emplace(std::make_pair(param.type, param.expression), code);
+      if (!added) param.indexed_as = it->second;
+    }
+  }
 }
 
 const SearchParam* SearchRegistry::find(std::string_view type, std::string_view code) const {

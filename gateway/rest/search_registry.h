@@ -18,6 +18,12 @@ struct SearchParam {
   std::string expression;  // FHIRPath over the resource
   std::string url;
   std::vector<std::string> targets;  // reference target types
+  // Another parameter of the type with the same type and expression indexes the
+  // same values ("phonetic" is "name" here): its rows serve both. Empty: itself.
+  std::string indexed_as;
+
+  // The parameter whose index rows this one reads.
+  const std::string& index_code() const { return indexed_as.empty() ? code : indexed_as; }
 };
 
 // The resource types this server offers (the FHIR REST interactions of issue 4).

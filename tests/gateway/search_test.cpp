@@ -59,6 +59,9 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(total(*c, "Patient?name:contains=ithe") == 1);
   CHECK(total(*c, "Patient?name=jones") == 1);
   CHECK(total(*c, "Patient?name=smith,jones") == 3);
+  // phonetic indexes what name does (Patient.name): it reads name's rows
+  CHECK(total(*c, "Patient?phonetic=smith") == 2);
+  CHECK(total(*c, "Patient?phonetic=smithers&_sort=-phonetic") == 1);
   // token: code, system|code, |code, :not, :text
   CHECK(total(*c, "Patient?gender=female") == 1);
   CHECK(total(*c, "Patient?gender:not=female") == 2);
