@@ -51,18 +51,6 @@ std::string route_of(const std::string& target, const std::string& base) {
   return route;
 }
 
-// Bodies up to this size are validated on the I/O thread (see runs_inline below).
-constexpr size_t kInlineBodyBytes = 64 * 1024;
-
-// A read or vread of one resource by id, or a health check: an index lookup the
-// I/O thread can answer itself (see http::ServerOptions::runs_inline).
-bool is_quick_read(const std::string& target, const std::string& base) {
-  std::string route = route_of(target, base);
-  if (route == "/healthz") return true;
-  return route.ends_with("/{id}") ? route.find("/{type}") == std::string::npos
-                                  : route.ends_with("/{id}/_history/{vid}") && route.find("/{type}") == std::string::npos;
-}
-
 // The target without query values: search values can be personal data ("name=...").
 std::string redacted_target(const std::string& target) {
   auto q = target.find('?');
@@ -210,13 +198,6 @@ int serve_command(const Arguments& arguments) {
   server_options.worker_threads = config.worker_threads;
   server_options.error_response = outcome_response;
   const std::string base = config.base_path;
-  // On the I/O thread: reads by id, and creates, updates and deletes by id of
-  // bodies small enough to validate in well under a millisecond (they do not wait
-  // for their commit there); everything else on the workers.
-  server_options.runs_inline = [&base, &service](const http::Request& request) {
-    if (request.method == "GET" || request.method == "HEAD") return is_quick_read(request.target, base);
-    return request.body.size() <= kInlineBodyBytes && service.is_async_write(request);
-  };
   server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
     metrics.observe_request(route_of(request.target, base), request.method, response.status, seconds);
     log.write(request, response, seconds);

@@ -43,12 +43,12 @@ struct Responder {
   std::function<void(std::function<void()> work)> defer;
 };
 
-// Answers one request. Runs on a worker thread, where it may block on the store,
-// or on the I/O thread for requests the server's `runs_inline` picks, where it
-// must not block. It must not throw for anything a client sends.
+// Answers one request. Runs on the connection's I/O thread, so it must not block:
+// work that may (the store's commits, searches, large validations) goes to the
+// worker pool through responder.defer. It must not throw for anything a client sends.
 using Handler = std::function<void(std::shared_ptr<const Request> request, Responder responder)>;
 
-// A Handler from a function that answers at once (on the thread it runs on).
+// A Handler from a function that answers at once, on the I/O thread.
 Handler answer_at_once(std::function<Response(const Request&)> answer);
 
 // The reason phrase of a status code ("Not Found"; RFC 9110's names), empty when unknown.

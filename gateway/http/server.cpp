@@ -1,9 +1,9 @@
 // Boost.Beast server (see server.h). The flow of one connection:
 //   accept on a fresh strand -> [TLS handshake] -> wait for the first byte of a
 //   request (idle timeout) -> read the request with a fresh parser (header and body
-//   limits, request deadline) -> run the handler on the worker pool -> write the
-//   response on the strand -> loop (keep-alive; pipelined requests are already in
-//   the buffer) or close.
+//   limits, request deadline) -> run the handler (it hands blocking work to the
+//   worker pool) -> write the response on the strand -> loop (keep-alive;
+//   pipelined requests are already in the buffer) or close.
 #include "gateway/http/server.h"
 
 #include <openssl/ssl.h>
@@ -54,7 +54,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
   std::vector<std::shared_ptr<ssl::context>> tls;  // per acceptor, null for plain HTTP
   std::atomic<bool> stopping{false};
-  std::atomic<size_t> pending{0};  // requests queued for or running on the workers
+  std::atomic<size_t> pending{0};  // requests read and not yet answered
   std::mutex sessions_mutex;
   std::set<std::shared_ptr<SessionBase>> sessions;  // live connections
   net::signal_set signals{ioc, SIGINT, SIGTERM};
@@ -192,7 +192,7 @@ class Session : public SessionBase {
     request.remote = remote_;
     request.tls = Derived::kTls;
     bool keep_alive = message.keep_alive();
-    // The worker queue is bounded: beyond the limit the server answers 503 at once.
+    // Requests in flight are bounded: beyond the limit the server answers 503 at once.
     if (++server_->pending > server_->options.limits.max_pending_requests) {
       --server_->pending;
       Response busy = server_->error(503, "the server is busy; try again shortly");
@@ -223,12 +223,9 @@ class Session : public SessionBase {
       });
     };
     responder.defer = [workers = &*server_->workers](std::function<void()> work) { net::post(*workers, std::move(work)); };
-    // Requests the options pick run here on the I/O thread; the rest, which may block
-    // (store, validation of large bodies), on the worker pool.
-    if (server_->options.runs_inline && server_->options.runs_inline(*shared)) return run_handler(shared, responder);
-    net::post(*server_->workers, [self = derived().shared_from_this(), shared, responder] {
-      self->run_handler(shared, responder);
-    });
+    // The handler runs here, on the I/O thread; what may block it hands to the
+    // worker pool through responder.defer.
+    run_handler(shared, responder);
   }
 
   void run_handler(const std::shared_ptr<const Request>& request, const Responder& responder) {

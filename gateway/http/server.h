@@ -2,9 +2,10 @@
 // one strand per connection, keep-alive and pipelining, TLS 1.2+ on addresses
 // with a certificate, limits on header and body size, a deadline for reading each
 // request, an idle timeout between requests, and a graceful stop (SIGTERM/SIGINT
-// or stop()) that finishes the requests in flight. Handlers run on a separate
-// worker pool so that blocking work never stalls the I/O threads. Beast stays in
-// server.cpp; this header only shows plain types.
+// or stop()) that finishes the requests in flight. Handlers run on the I/O
+// threads and hand what may block to a separate worker pool (Responder::defer), so
+// that blocking work never stalls them. Beast stays in server.cpp; this header
+// only shows plain types.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +27,7 @@ struct ServerOptions {
   std::vector<config::Listen> listen;
   config::Limits limits;
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: kDefaultWorkers
-  // Requests quick enough to answer on the I/O thread (reads by id, health checks),
-  // skipping the hand-off to the worker pool and back; the rest go to the workers.
-  std::function<bool(const Request&)> runs_inline;
+  unsigned worker_threads = 0;  // 0: default_worker_threads()
   // Answers errors the server finds itself (400, 408, 413, 431, 503) with a body.
   std::function<Response(unsigned status, const std::string& message)> error_response;
   // Told about every response written (route metrics, request log).

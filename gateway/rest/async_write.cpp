@@ -1,9 +1,9 @@
-// Creates, updates and deletes of one resource by id, answered without a thread
-// waiting for the commit: the request is planned (parsed, validated, indexed) on
-// the thread that received it, the store commits it with its group, and the
-// response is rendered on the connection's I/O thread once the write is durable.
-// Everything else (searches, transactions, conditional interactions, errors) is
-// answered synchronously by dispatch().
+// Where each request is answered (the handler runs on an I/O thread, which must
+// not block): reads by id there at once; creates, updates and deletes by id are
+// planned (parsed, validated, indexed) there too when their body is small, then
+// committed with their group without a thread waiting, and rendered on the I/O
+// thread once durable; everything else (searches, transactions, conditional
+// interactions, large bodies) on the worker pool, answered by dispatch().
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
 
@@ -23,16 +23,40 @@ struct FhirService::AsyncWrite {
   int attempts = 0;
 };
 
+namespace {
+// Bodies up to this size are validated on the I/O thread: well under a millisecond.
+constexpr size_t kInlineBodyBytes = 64 * 1024;
+}  // namespace
+
 void FhirService::handle(std::shared_ptr<const http::Request> request, http::Responder responder) {
   auto write = std::make_shared<AsyncWrite>(std::move(request), *this, std::move(responder));
-  if (!prepare_async_write(*write)) {
+  bool small = write->request->body.size() <= kInlineBodyBytes;
+  if (write->call.negotiation.acceptable && is_async_write(write->call)) {
+    if (small) return start_write(write);
+    return write->responder.defer([this, write] { start_write(write); });
+  }
+  if (is_read_by_id(write->call)) {
     auto response = std::make_shared<http::Response>(answer(write->call));
     return write->responder.reply([response] { return std::move(*response); });
   }
-  commit_then_reply(write);
+  write->responder.defer([this, write] {
+    auto response = std::make_shared<http::Response>(answer(write->call));
+    write->responder.reply([response] { return std::move(*response); });
+  });
 }
 
-bool FhirService::is_async_write(const http::Request& request) const { return is_async_write(make_call(request)); }
+void FhirService::start_write(const std::shared_ptr<AsyncWrite>& w) {
+  if (prepare_async_write(*w)) return commit_then_reply(w);
+  auto response = std::make_shared<http::Response>(answer(w->call));  // the body's errors
+  w->responder.reply([response] { return std::move(*response); });
+}
+
+bool FhirService::is_read_by_id(const Call& call) const {
+  const std::string& method = call.request.method;
+  const auto& s = call.segments;
+  if ((method != "GET" && method != "HEAD") || s.size() < 2 || !is_supported_type(s[0]) || !valid_id(s[1])) return false;
+  return s.size() == 2 || (s.size() == 4 && s[2] == "_history");
+}
 
 bool FhirService::is_async_write(const Call& call) const {
   const http::Request& request = call.request;
@@ -48,7 +72,6 @@ bool FhirService::is_async_write(const Call& call) const {
 }
 
 bool FhirService::prepare_async_write(AsyncWrite& w) {
-  if (!w.call.negotiation.acceptable || !is_async_write(w.call)) return false;
   const auto& s = w.call.segments;
   const std::string& method = w.request->method;
   if (method != "DELETE") {

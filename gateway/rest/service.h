@@ -58,13 +58,10 @@ class FhirService {
 
   // Answers a request whose path starts with the base path. Never throws for client input.
   http::Response handle(const http::Request& request);
-  // The same through a responder: creates, updates and deletes by id reply once
-  // the store has committed them, without a thread waiting (async_write.cpp); the
-  // rest replies before returning. Blocks only where handle() would.
+  // The same as an http::Handler, on an I/O thread (async_write.cpp): reads by id
+  // answered at once, creates, updates and deletes by id replying once the store
+  // has committed them without a thread waiting, the rest on the worker pool.
   void handle(std::shared_ptr<const http::Request> request, http::Responder responder);
-  // Whether a request is a create, update or delete by id, answered by handle()
-  // above without waiting for the store's commit (what remains is CPU work).
-  bool is_async_write(const http::Request& request) const;
 
   const SearchRegistry& registry() const { return registry_; }
 
@@ -75,6 +72,8 @@ class FhirService {
 
   Call make_call(const http::Request& request) const;
   bool is_async_write(const Call& call) const;
+  bool is_read_by_id(const Call& call) const;
+  void start_write(const std::shared_ptr<AsyncWrite>& write);
   http::Response answer(Call& call);
   bool prepare_async_write(AsyncWrite& write);
   void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);  // never throws
