@@ -143,7 +143,7 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
 
 FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& id,
-                                              std::optional<int64_t> if_match) {
+                                              std::optional<int64_t> if_match, const store::ResourceRecord* known) {
   Planned p;
   const auto& root = resource;
   if (root.type != type) {
@@ -165,7 +165,9 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
     p.result.issues = std::move(issues);
     return p;
   }
-  auto current = store_.read(type, id);
+  std::optional<store::ResourceRecord> read;
+  if (!known) read = store_.read(type, id);
+  const store::ResourceRecord* current = known ? known : read ? &*read : nullptr;
   int64_t version = current ? current->version : 0;
   if (if_match && *if_match != version) {
     p.result = failure(412, "conflict",

@@ -36,49 +36,43 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
                        std::to_string(limits.max_depth) + " deep)");
   }
   std::unique_ptr<fhir::model::Document> doc;
+  // Planned on the version read here: a commit that finds a newer one conflicts,
+  // and execute() plans again, patching that one.
   return execute([&]() -> Planned {
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      Planned p;
-      auto current = store_.read(type, id);
-      if (!current || current->deleted) {
-        p.result = failure(current ? 410 : 404, current ? "deleted" : "not-found",
-                           type + "/" + id + (current ? " was deleted" : " is not known"));
-        return p;
-      }
-      if (if_match && *if_match != current->version) {
-        p.result = failure(412, "conflict", type + "/" + id + " is at version " + std::to_string(current->version) +
-                                                ", not " + std::to_string(*if_match));
-        return p;
-      }
-      rapidjson::Document resource;
-      if (!parse_json_keeping_numbers(current->body, limits.max_depth, resource)) {
-        p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
-        return p;
-      }
-      if (std::string error = apply_json_patch(resource, operations, limits); !error.empty()) {
-        p.result = failure(422, "processing", "the patch does not apply: " + error);
-        return p;
-      }
-      fhir::io::Limits read_limits;
-      read_limits.max_bytes = options_.limits.max_body_bytes;
-      auto parsed = fhir::io::read(write_json_keeping_numbers(resource), definitions_, read_limits);
-      if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
-        p.result.status = 422;
-        p.result.issues = std::move(parsed.issues);
-        if (p.result.issues.empty()) {
-          p.result.issues.push_back({fhir::model::Severity::Error, "structure", "the patched resource is not FHIR", {}, {}});
-        }
-        return p;
-      }
-      doc = std::move(parsed.document);
-      p = plan_update(*doc, *doc->root(), type, id, current->version);
-      // A newer version landed since the read: patch that one instead.
-      if (p.result.status == 412 && !if_match) continue;
+    Planned p;
+    auto current = store_.read(type, id);
+    if (!current || current->deleted) {
+      p.result = failure(current ? 410 : 404, current ? "deleted" : "not-found",
+                         type + "/" + id + (current ? " was deleted" : " is not known"));
       return p;
     }
-    Planned busy;
-    busy.result = failure(409, "conflict", "the resource kept changing while this patch was applied; try again");
-    return busy;
+    if (if_match && *if_match != current->version) {
+      p.result = failure(412, "conflict", type + "/" + id + " is at version " + std::to_string(current->version) +
+                                              ", not " + std::to_string(*if_match));
+      return p;
+    }
+    rapidjson::Document resource;
+    if (!parse_json_keeping_numbers(current->body, limits.max_depth, resource)) {
+      p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
+      return p;
+    }
+    if (std::string error = apply_json_patch(resource, operations, limits); !error.empty()) {
+      p.result = failure(422, "processing", "the patch does not apply: " + error);
+      return p;
+    }
+    fhir::io::Limits read_limits;
+    read_limits.max_bytes = options_.limits.max_body_bytes;
+    auto parsed = fhir::io::read(write_json_keeping_numbers(resource), definitions_, read_limits);
+    if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
+      p.result.status = 422;
+      p.result.issues = std::move(parsed.issues);
+      if (p.result.issues.empty()) {
+        p.result.issues.push_back({fhir::model::Severity::Error, "structure", "the patched resource is not FHIR", {}, {}});
+      }
+      return p;
+    }
+    doc = std::move(parsed.document);
+    return plan_update(*doc, *doc->root(), type, id, if_match, &*current);
   });
 }
 

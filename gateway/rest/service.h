@@ -96,8 +96,10 @@ class FhirService {
   // `resource` is the document's root or a resource inside it (a Bundle entry).
   Planned plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                       const std::string& if_none_exist, const std::string& assigned_id = {});
+  // `known`: the current version the caller already read (PATCH); else it is read here.
   Planned plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                      const std::string& id, std::optional<int64_t> if_match);
+                      const std::string& id, std::optional<int64_t> if_match,
+                      const store::ResourceRecord* known = nullptr);
   Planned plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                                   const Params& criteria, std::optional<int64_t> if_match);
   Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
