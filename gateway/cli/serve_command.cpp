@@ -103,7 +103,7 @@ class RequestLog {
 http::Response outcome_response(unsigned status, const std::string& message) {
   http::Response r;
   r.status = status;
-  fhir::model::Issue issue{fhir::model::Severity::Error, status == 413 ? "too-costly" : status == 408 ? "timeout" : "invalid",
+  fhir::model::Issue issue{fhir::model::Severity::Error, status == 413 ? "too-costly" : "invalid",
                            message, {}, {}};
   r.body = fhir::validation::operation_outcome_json({issue});
   r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
@@ -167,9 +167,8 @@ int serve_command(const Arguments& arguments) {
     store::SqliteOptions options;
     options.directory = config.data_dir;
     // One reader connection per worker and I/O thread, so that reads never wait for a connection.
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    options.readers = (config.worker_threads ? config.worker_threads : http::default_worker_threads()) +
-                      (config.io_threads ? config.io_threads : cores);
+    auto threads = http::thread_counts(config.io_threads, config.worker_threads);
+    options.readers = threads.io + threads.workers;
     options.timings = &metrics;
     store = std::make_unique<store::SqliteStore>(options);
   } catch (const std::exception& e) {

@@ -21,7 +21,7 @@ struct Listen {
 struct Limits {
   size_t max_body_bytes = 16u << 20;    // 413 beyond this
   size_t max_header_bytes = 16u << 10;  // 431 beyond this
-  uint32_t request_timeout_ms = 30000;  // reading one request (slow clients get 408)
+  uint32_t request_timeout_ms = 30000;  // reading one request (a slow client is disconnected)
   uint32_t idle_timeout_ms = 60000;     // keep-alive connection with no request under way
   uint32_t shutdown_timeout_ms = 30000; // in-flight requests get this long on SIGTERM
   size_t max_transaction_entries = 20000;
@@ -41,7 +41,7 @@ struct Config {
   std::string data_dir = "data";
   std::string base_path = "/fhir";
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: http::default_worker_threads() (64 at least: some handlers block on the store)
+  unsigned worker_threads = 0;  // 0: 64, or 16 per core if more (see http::thread_counts)
   Limits limits;
   Logging logging;
   // Profiles every resource of a type must meet: "Patient" -> [canonical URLs].

@@ -222,7 +222,17 @@ class Session : public SessionBase {
         self->respond(*shared, std::move(response), keep_alive);
       });
     };
-    responder.defer = [workers = &*server_->workers](std::function<void()> work) { net::post(*workers, std::move(work)); };
+    // Deferred work that throws answers 500 (an exception escaping into the pool
+    // would end the process); after a reply, the run-once flag ignores that one.
+    responder.defer = [workers = &*server_->workers, server = server_, reply = responder.reply](std::function<void()> work) {
+      net::post(*workers, [server, reply, work = std::move(work)] {
+        try {
+          work();
+        } catch (const std::exception& e) {
+          reply([server, message = std::string(e.what())] { return server->error(500, "internal error: " + message); });
+        }
+      });
+    };
     // The handler runs here, on the I/O thread; what may block it hands to the
     // worker pool through responder.defer.
     run_handler(shared, responder);
@@ -424,9 +434,7 @@ std::vector<uint16_t> Server::bind() {
 }
 
 void Server::run() {
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  unsigned io_threads = impl_->options.io_threads ? impl_->options.io_threads : cores;
-  unsigned worker_threads = impl_->options.worker_threads ? impl_->options.worker_threads : default_worker_threads();
+  auto [io_threads, worker_threads] = thread_counts(impl_->options.io_threads, impl_->options.worker_threads);
   impl_->workers.emplace(worker_threads);
   for (size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
   impl_->signals.async_wait([impl = impl_](beast::error_code ec, int) {
@@ -446,6 +454,9 @@ void Server::run() {
 
 void Server::stop() { impl_->begin_stop(); }
 
-unsigned default_worker_threads() { return std::max(64u, 16 * std::max(1u, std::thread::hardware_concurrency())); }
+ThreadCounts thread_counts(unsigned io_threads, unsigned worker_threads) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return {io_threads ? io_threads : cores, worker_threads ? worker_threads : std::max(64u, 16 * cores)};
+}
 
 }  // namespace carebridge::gateway::http

@@ -19,16 +19,22 @@
 
 namespace carebridge::gateway::http {
 
-// Handlers block while the store commits a group: a group can only hold as many
-// writes as there are workers waiting on it, so the pool is larger than the cores.
-unsigned default_worker_threads();
+// The threads a server runs for the configured counts (0: the defaults): one I/O
+// thread per core, and a worker pool larger than the cores, since deferred work
+// (transactions, conditional writes) blocks while its group commits and a group
+// only holds as many writes as there are workers waiting on it.
+struct ThreadCounts {
+  unsigned io = 0;
+  unsigned workers = 0;
+};
+ThreadCounts thread_counts(unsigned io_threads, unsigned worker_threads);
 
 struct ServerOptions {
   std::vector<config::Listen> listen;
   config::Limits limits;
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: default_worker_threads()
-  // Answers errors the server finds itself (400, 408, 413, 431, 503) with a body.
+  unsigned worker_threads = 0;  // 0: see thread_counts()
+  // Answers errors the server finds itself (400, 413, 431, 503) with a body.
   std::function<Response(unsigned status, const std::string& message)> error_response;
   // Told about every response written (route metrics, request log).
   std::function<void(const Request&, const Response&, double seconds)> observer;

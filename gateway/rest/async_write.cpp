@@ -109,7 +109,7 @@ void FhirService::reply_failure(const std::shared_ptr<AsyncWrite>& w, const std:
     w->responder.reply([this, w, what] {
       return outcome(w->call, 500, {{Severity::Fatal, "exception", "internal error: " + what, {}, {}}});
     });
-  } catch (const std::exception&) {  // nothing left to answer with; the connection's deadline closes it
+  } catch (const std::exception&) {  // out of memory even for this: the client is left waiting
   }
 }
 
