@@ -1,12 +1,14 @@
 // Primitive values against the rules of their type: formats of dates and times,
 // numbers and their ranges, identifiers, URIs, codes, base64, and what strings may
-// contain. Hand-written checks for the core types (linear, no regex backtracking on
-// large values); other primitives use their definition's regex, compiled once.
+// contain. Hand-written checks for every R4 primitive type (linear, no regex
+// backtracking on large values).
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 
+#include "fhir/model/resource_id.h"
+#include "fhir/time/civil_date.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -26,13 +28,6 @@ int number(std::string_view s, size_t at, size_t n) {
   return v;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in(int y, int m) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
 // YYYY, YYYY-MM or YYYY-MM-DD; returns the length read (0 when invalid).
 size_t read_date(std::string_view s) {
   if (!digits(s, 0, 4)) return 0;
@@ -43,7 +38,7 @@ size_t read_date(std::string_view s) {
   if (s.size() == 7 || s[7] != '-') return 7;
   if (!digits(s, 8, 2)) return 0;
   int day = number(s, 8, 2);
-  if (day < 1 || day > days_in(number(s, 0, 4), month)) return 0;
+  if (day < 1 || day > static_cast<int>(time::days_in_month(number(s, 0, 4), static_cast<unsigned>(month)))) return 0;
   return 10;
 }
 
@@ -116,14 +111,6 @@ bool read_integer(std::string_view s, int64_t& out) {
   if (s.size() > 12) return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && out >= INT32_MIN && out <= INT32_MAX;
-}
-
-bool valid_id(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
-  }
-  return true;
 }
 
 bool valid_oid(std::string_view s) {
@@ -204,7 +191,7 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
   }
   if (node.name == "id" && node.parent && node.parent->is_resource()) {
     // Resource.id is a string in the R4 definitions, but holds an id.
-    if (!valid_id(v)) bad("resource ids are 1 to 64 letters, digits, '-' and '.'");
+    if (!model::is_resource_id(v)) bad("resource ids are 1 to 64 letters, digits, '-' and '.'");
     return;
   }
   if (type == "string" || type == "markdown") {
@@ -231,7 +218,7 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     }
     if (!ok) bad("codes have no leading, trailing or repeated whitespace");
   } else if (type == "id") {
-    if (!valid_id(v)) bad("ids are 1 to 64 letters, digits, '-' and '.'");
+    if (!model::is_resource_id(v)) bad("ids are 1 to 64 letters, digits, '-' and '.'");
   } else if (type == "uri" || type == "url" || type == "canonical") {
     if (has_whitespace(v)) bad("URIs cannot contain whitespace");
     if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
@@ -264,10 +251,6 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (v != "true" && v != "false") bad("booleans are true or false");
   } else if (type == "base64Binary") {
     if (!valid_base64(v)) bad("not base64 text");
-  } else if (type != "xhtml" && node.structure && v.size() <= 4096) {
-    if (const std::regex* re = run.state.primitive_regex(*node.structure)) {
-      if (!std::regex_match(v.begin(), v.end(), *re)) bad("it does not match the pattern of its type");
-    }
   }
 }
 

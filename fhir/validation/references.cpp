@@ -4,18 +4,11 @@
 // (every contained resource is referenced: dom-3; no nesting: dom-2; dom-4, dom-5).
 #include <cctype>
 
+#include "fhir/model/resource_id.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
 namespace {
-
-bool valid_id(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
-  }
-  return true;
-}
 
 std::vector<std::string_view> split(std::string_view s) {
   std::vector<std::string_view> parts;
@@ -137,7 +130,7 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
         return;
       }
     }
-    if (!absolute && !parsed.type.empty() && !valid_id(split(parsed.type_id)[1])) {
+    if (!absolute && !parsed.type.empty() && !model::is_resource_id(split(parsed.type_id)[1])) {
       run.report(Severity::Warning, "invalid", "the reference '" + std::string(ref) + "' does not end in a valid id", at,
                  ref_path);
     }

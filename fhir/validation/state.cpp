@@ -1,23 +1,8 @@
-// The validator's shared caches that are not terminology or snapshots: primitive
-// regexes and slice lists of profile elements (compiled invariants: invariants.cpp).
+// The validator's shared caches that are not terminology or snapshots: slice
+// lists of profile elements (compiled invariants: invariants.cpp).
 #include "fhir/validation/state.h"
 
 namespace carebridge::fhir::validation {
-
-const std::regex* ValidatorState::primitive_regex(const definitions::StructureDef& type) {
-  std::lock_guard lock(mutex_);
-  auto it = regexes_.find(&type);
-  if (it != regexes_.end()) return it->second.get();
-  std::unique_ptr<std::regex> re;
-  if (!type.value_regex.empty()) {
-    try {
-      re = std::make_unique<std::regex>(type.value_regex, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error&) {
-      re.reset();  // a pattern std::regex cannot read: the type's value is not checked by regex
-    }
-  }
-  return regexes_.emplace(&type, std::move(re)).first->second.get();
-}
 
 const std::vector<uint32_t>& ValidatorState::slices(const definitions::StructureDef& sd, uint32_t element) {
   std::lock_guard lock(mutex_);

@@ -1,11 +1,10 @@
 // Internal to the validator: what it computes once and shares across runs and
-// threads: compiled primitive regexes, expanded value sets, code systems,
+// threads: slice lists, expanded value sets, code systems,
 // generated profile snapshots and compiled invariants. Every cache is guarded.
 #pragma once
 
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,8 +43,6 @@ struct ValidatorState {
   explicit ValidatorState(const definitions::Definitions& definitions) : defs(definitions) {}
   const definitions::Definitions& defs;
 
-  // The regex of a primitive type (from its StructureDefinition), compiled once.
-  const std::regex* primitive_regex(const definitions::StructureDef& type);
   // A CodeSystem by URL, or null when not loaded.
   const CodeSystemInfo* code_system(std::string_view url);
   // A ValueSet expanded (null when unknown).
@@ -60,7 +57,6 @@ struct ValidatorState {
 
  private:
   std::recursive_mutex mutex_;  // recursive: a value set expansion expands the value sets it includes
-  std::unordered_map<const definitions::StructureDef*, std::unique_ptr<std::regex>> regexes_;
   std::unordered_map<std::string, std::unique_ptr<CodeSystemInfo>> code_systems_;
   std::unordered_map<std::string, std::unique_ptr<Expansion>> expansions_;
   std::unordered_map<std::string, std::unique_ptr<definitions::StructureDef>> snapshots_;

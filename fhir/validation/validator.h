@@ -20,7 +20,7 @@ struct Options {
   bool invariants = true;             // evaluate FHIRPath constraints (needs an engine)
 };
 
-struct ValidatorState;  // compiled regexes, expanded value sets, generated snapshots
+struct ValidatorState;  // expanded value sets, generated snapshots, compiled invariants
 
 class Validator {
  public:
@@ -33,7 +33,6 @@ class Validator {
   // Validates one resource (and the resources inside it). Thread-safe.
   std::vector<model::Issue> validate(const model::Element& resource, const Options& options = {}) const;
 
-  const definitions::Definitions& definitions() const { return definitions_; }
 
   // A validator that evaluates invariants with its own FHIRPath engine when this
   // build has one (else without invariants). What the CLI and the server use.

@@ -122,20 +122,4 @@ bool append_checked_attribute(std::string& out, std::string_view text, size_t* b
   return append_escaped(out, text, kAttributeEscapes, bad_offset);
 }
 
-bool is_xml_text(std::string_view text, size_t* bad_offset) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = s[i];
-    if (c >= 0x20 && c != 0xEF) continue;
-    bool bad = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
-    // U+FFFE and U+FFFF (EF BF BE / EF BF BF) are not XML characters.
-    if (c == 0xEF && i + 2 < text.size() && s[i + 1] == 0xBF && (s[i + 2] & 0xFE) == 0xBE) bad = true;
-    if (bad) {
-      if (bad_offset) *bad_offset = i;
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace carebridge::fhir::xml

@@ -24,8 +24,4 @@ void append_escaped_attribute(std::string& out, std::string_view text);
 // character XML cannot carry (control characters, U+FFFE, U+FFFF).
 bool append_checked_attribute(std::string& out, std::string_view text, size_t* bad_offset);
 
-// Whether every character of `text` may appear in an XML 1.0 document.
-// On failure `bad_offset` is the offset of the first one that may not.
-bool is_xml_text(std::string_view text, size_t* bad_offset = nullptr);
-
 }  // namespace carebridge::fhir::xml

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "fhir/io/format.h"
+#include "fhir/model/resource_id.h"
 #include "fhir/validation/operation_outcome.h"
 #include "gateway/rest/fhir_time.h"
 #include "gateway/rest/resource_edit.h"
@@ -30,14 +31,7 @@ std::optional<int64_t> parse_etag(std::string_view etag) {
   return v;
 }
 
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool valid_id(std::string_view id) { return fhir::model::is_resource_id(id); }
 
 FhirService::FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options)
     : definitions_(definitions), store_(store), options_(std::move(options)), registry_(definitions),
