@@ -199,12 +199,17 @@ std::unique_ptr<Expansion> ValidatorState::expand(std::string_view url) {
     return out;
   }
   each(compose->value, "include", include);
+  bool excluded = false;
   each(compose->value, "exclude", [&](const rapidjson::Value& exc) {
     std::string system(str(exc, "system"));
     each(exc, "concept", [&](const rapidjson::Value& c) {
-      out->codes.erase(system + "|" + std::string(str(c, "code")));
+      excluded = out->codes.erase(system + "|" + std::string(str(c, "code"))) > 0 || excluded;
     });
   });
+  if (excluded) {  // the bare codes are what remains, whatever its system
+    out->bare_codes.clear();
+    for (const auto& code : out->codes) out->bare_codes.insert(code.substr(code.find('|') + 1));
+  }
   return out;
 }
 

@@ -120,3 +120,11 @@ TEST_CASE("unknown profiles: meta.profile warns, a requested profile is an error
   auto wrong = check(R"({"resourceType":"Observation","status":"final","code":{"text":"x"}})", kPatientProfile);
   CHECK(has_issue(wrong, Severity::Error, "invalid", "Observation", "for Patient"));
 }
+
+TEST_CASE("a value set's exclude removes codes, also for elements of type code", "[validation][profiles][terminology]") {
+  // cb-patient binds gender (required) to administrative-gender without 'unknown'.
+  auto excluded = check(replace(kGood, R"("gender":"female")", R"("gender":"unknown")"), kPatientProfile);
+  INFO(describe(excluded));
+  CHECK(has_issue(excluded, Severity::Error, "code-invalid", "Patient.gender"));
+  CHECK(count_errors(check(replace(kGood, R"("gender":"female")", R"("gender":"other")"), kPatientProfile)) == 0);
+}
