@@ -2,8 +2,6 @@
 // server keeps serving: malformed JSON and XML, wrong resource types, oversized
 // bodies (413) and headers (431), unknown types, slow clients (closed at the
 // request deadline while others are served), unsupported media types.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,16 +14,6 @@
 using namespace carebridge::testing;
 
 namespace {
-
-int connect_raw(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  return fd;
-}
 
 void expect_outcome(const carebridge::gateway::http::Response& r, unsigned status) {
   INFO(r.status << " " << r.body.substr(0, 300));

@@ -1,7 +1,5 @@
 // End to end: HTTPS with a configured certificate, the idle timeout, and a
 // graceful stop (SIGTERM) that finishes the request in flight.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,22 +13,6 @@
 using namespace carebridge::testing;
 using carebridge::gateway::http::Client;
 using carebridge::gateway::http::ClientOptions;
-
-namespace {
-
-int connect_raw(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  timeval timeout{20, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  return fd;
-}
-
-}  // namespace
 
 TEST_CASE("HTTPS when a certificate is configured", "[gateway][e2e][tls]") {
   auto dir = temp_dir("tls");

@@ -22,6 +22,10 @@ struct ServerSettings {
   bool tls = false;         // the (first) address serves HTTPS
 };
 
+// A plain TCP connection to 127.0.0.1:`port` for speaking raw HTTP (slow clients,
+// garbage, pipelining); reads time out after 20 s. Throws when it cannot connect.
+int connect_raw(uint16_t port);
+
 class ServerProcess {
  public:
   // Starts the server and waits until GET /fhir/metadata answers. Throws when it
