@@ -62,11 +62,11 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
                  "the type " + std::string(node.type) + " is not allowed for " + label(sd, e), node, path);
       return;
     }
-    if (e.fixed && !matches_value(node, *e.fixed, true)) {
+    if (e.fixed && !matches_value(run.state, node, *e.fixed, true)) {
       run.report(Severity::Error, "value", "the value must be exactly " + e.fixed->json + " per " + label(sd, e), node,
                  path);
     }
-    if (e.pattern && !matches_value(node, *e.pattern, false)) {
+    if (e.pattern && !matches_value(run.state, node, *e.pattern, false)) {
       run.report(Severity::Error, "value", "the value must match the pattern " + e.pattern->json + " of " + label(sd, e),
                  node, path);
     }

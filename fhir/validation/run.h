@@ -90,7 +90,7 @@ void check_against(Run& run, const Element& node, const definitions::StructureDe
                    const Path& path);
 void check_profiles(Run& run, const Element& resource, const Path& path);
 // values.cpp: whether an element matches a fixed (exact) or pattern (subset) JSON value.
-bool matches_value(const Element& node, const definitions::TypedJson& value, bool exact);
+bool matches_value(ValidatorState& state, const Element& node, const definitions::TypedJson& value, bool exact);
 // resource_rules.cpp: rules of particular resource types (CapabilityStatement, SearchParameter, Questionnaire).
 void check_resource_rules(Run& run, const Element& resource, const Path& path);
 // invariants.cpp: FHIRPath constraints of a node's definition and type.

@@ -134,7 +134,7 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
         continue;
       }
       bool ok = false;
-      for (const Element* v : values) ok = ok || matches_value(*v, *wanted, def->fixed.has_value());
+      for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, def->fixed.has_value());
       if (!ok) return false;
     } else if (d.type == "exists") {
       bool present = !values.empty();

@@ -4,6 +4,16 @@
 
 namespace carebridge::fhir::validation {
 
+const rapidjson::Document* ValidatorState::value_json(const definitions::TypedJson& value) {
+  std::lock_guard lock(mutex_);
+  auto& json = values_[&value];
+  if (!json) {
+    json = std::make_unique<rapidjson::Document>();
+    json->Parse(value.json.data(), value.json.size());
+  }
+  return json->HasParseError() ? nullptr : json.get();
+}
+
 const std::vector<uint32_t>& ValidatorState::slices(const definitions::StructureDef& sd, uint32_t element) {
   std::lock_guard lock(mutex_);
   auto found = slices_.find(&sd);

@@ -3,6 +3,8 @@
 // generated profile snapshots and compiled invariants. Every cache is guarded.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +53,8 @@ struct ValidatorState {
   const definitions::StructureDef* profile(std::string_view url);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
   const std::vector<uint32_t>& slices(const definitions::StructureDef& sd, uint32_t element);
+  // A fixed or pattern value of a definition, parsed once (null when it is not JSON).
+  const rapidjson::Document* value_json(const definitions::TypedJson& value);
   // A compiled constraint (null when the engine cannot compile it; reported once).
   std::shared_ptr<const fhirpath::Expression> invariant(const fhirpath::Engine& engine, const std::string& expression,
                                                         bool& first_failure);
@@ -64,6 +68,7 @@ struct ValidatorState {
   std::unordered_map<std::string, std::shared_ptr<const fhirpath::Expression>> invariants_;
   std::unordered_set<std::string> failed_invariants_;
   std::unordered_set<std::string> expanding_;  // guards against value sets including themselves
+  std::unordered_map<const definitions::TypedJson*, std::unique_ptr<rapidjson::Document>> values_;
 
   std::unique_ptr<CodeSystemInfo> load_code_system(std::string_view url);
   std::unique_ptr<Expansion> expand(std::string_view url);

@@ -100,7 +100,7 @@ void Run::walk(const Element& node, const Path& path) {
   if ((node.name == "extension" || node.name == "modifierExtension") && node.type == "Extension") {
     check_extension(*this, node, path);
   }
-  if (node.definition && node.definition->fixed && !matches_value(node, *node.definition->fixed, true)) {
+  if (node.definition && node.definition->fixed && !matches_value(state, node, *node.definition->fixed, true)) {
     report(Severity::Error, "value", "value does not match the fixed value " + node.definition->fixed->json, node, path);
   }
   if (options.invariants && engine) check_invariants(*this, node, node.definition, own_type ? type : nullptr, path);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "fhir/validation/run.h"
+#include "fhir/validation/state.h"
 
 namespace carebridge::fhir::validation {
 namespace {
@@ -27,11 +28,9 @@ bool primitive_matches(const Element& node, const rapidjson::Value& json) {
 
 bool matches(const Element& node, const rapidjson::Value& json, bool exact) {
   if (!json.IsObject()) return primitive_matches(node, json);
-  size_t members = 0;
   for (auto m = json.MemberBegin(); m != json.MemberEnd(); ++m) {
     std::string_view name(m->name.GetString(), m->name.GetStringLength());
     if (name.starts_with('_')) continue;
-    ++members;
     if (m->value.IsArray()) {
       std::vector<const Element*> items;
       for (const Element* c : node.children()) {
@@ -67,11 +66,10 @@ bool matches(const Element& node, const rapidjson::Value& json, bool exact) {
 
 }  // namespace
 
-bool matches_value(const Element& node, const definitions::TypedJson& value, bool exact) {
-  rapidjson::Document json;
-  json.Parse(value.json.data(), value.json.size());
-  if (json.HasParseError()) return true;  // a broken definition is not the resource's fault
-  return matches(node, json, exact);
+bool matches_value(ValidatorState& state, const Element& node, const definitions::TypedJson& value, bool exact) {
+  const rapidjson::Document* json = state.value_json(value);
+  if (!json) return true;  // a broken definition is not the resource's fault
+  return matches(node, *json, exact);
 }
 
 }  // namespace carebridge::fhir::validation
