@@ -78,7 +78,7 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
     bool hl7 = (url.starts_with("http://hl7.org/fhir/") || url.starts_with("http://terminology.hl7.org/")) &&
                !is_cross_version(url);
     if (hl7 && !modifier) {
-      run.report(Severity::Error, "structure",
+      run.report(run.tolerable(), "structure",
                  "the extension '" + std::string(url) + "' could not be found, so it is not allowed here", extension, path);
       return;
     }

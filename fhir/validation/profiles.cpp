@@ -152,7 +152,7 @@ void check_profiles(Run& run, const Element& resource, const Path& path) {
   for (const auto& [url, requested] : wanted) {
     const defs::StructureDef* sd = run.state.profile(url);
     if (!sd) {
-      run.report(requested ? Severity::Error : Severity::Warning, "not-found",
+      run.report(requested ? run.tolerable() : Severity::Warning, "not-found",
                  "the profile '" + url + "' is not known, so the resource was not checked against it", resource, path);
       continue;
     }

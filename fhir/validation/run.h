@@ -55,6 +55,8 @@ class Run {
   Frame frame;
 
   void report(Severity severity, std::string code, std::string message, const Element& at, const Path& path);
+  // The severity of a finding the ingest policy tolerates: an error when strict, a warning when ingesting.
+  Severity tolerable() const { return options.policy == Policy::Ingest ? Severity::Warning : Severity::Error; }
   void report(Severity severity, std::string code, std::string message, const Element& at, const std::string& path);
   size_t issue_count() const { return issues_.size(); }
   size_t error_count_since(size_t start) const;

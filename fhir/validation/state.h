@@ -28,6 +28,8 @@ struct CodeSystemInfo {
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> properties;
   std::vector<std::string> codes;  // in order
   std::unordered_map<std::string, std::vector<std::string>> displays;  // code -> display and designations
+  // When the displays were cut at a length (many end at exactly the longest length): that length, else 0.
+  size_t abridged_at = 0;
   bool has(const std::string& code) const { return parent.count(code) > 0; }
 };
 

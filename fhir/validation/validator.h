@@ -15,9 +15,18 @@
 
 namespace carebridge::fhir::validation {
 
+// How strictly a resource is judged. `Strict` is as close to the HL7 reference
+// validator as we get (the validate and conformance commands, $validate). `Ingest`
+// is for data systems send: it refuses what breaks FHIR (structure, cardinality,
+// types, formats, required bindings, error invariants, unknown modifier extensions)
+// and reports as warnings what real systems send and a reader can safely ignore:
+// unknown extensions, display texts that differ, profiles that are not loaded.
+enum class Policy { Strict, Ingest };
+
 struct Options {
   std::vector<std::string> profiles;  // canonical URLs the resource must also conform to
   bool invariants = true;             // evaluate FHIRPath constraints (needs an engine)
+  Policy policy = Policy::Strict;
 };
 
 struct ValidatorState;  // expanded value sets, generated snapshots, compiled invariants
