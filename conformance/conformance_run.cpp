@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "fhir/definitions/package_archive.h"
 #include "fhir/io/format.h"
 #include "fhir/validation/validator.h"
 
@@ -87,22 +88,29 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
   std::vector<fs::path> files;
   std::vector<FileResult> package_failures;
   std::error_code ec;
+  auto add_package = [&](const fs::path& p) {
+    try {
+      definitions.add_package(p);
+      report.packages.push_back(fs::relative(p, folder, ec).string());
+    } catch (const std::exception& e) {
+      FileResult failed{fs::relative(p, folder, ec).string(), "package", 0, 0, 0, {}};
+      failed.issues.push_back({Severity::Error, "exception", std::string("cannot load the package: ") + e.what(), {}, {}});
+      count(failed);
+      package_failures.push_back(std::move(failed));
+    }
+  };
   for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     if (it->is_directory(ec)) {
       if (is_package(p)) {
-        try {
-          definitions.add_package(p);
-          report.packages.push_back(fs::relative(p, folder, ec).string());
-        } catch (const std::exception& e) {
-          FileResult failed{fs::relative(p, folder, ec).string(), "package", 0, 0, 0, {}};
-          failed.issues.push_back({Severity::Error, "exception", std::string("cannot load the package: ") + e.what(), {}, {}});
-          count(failed);
-          package_failures.push_back(std::move(failed));
-        }
+        add_package(p);
         it.disable_recursion_pending();
       }
+      continue;
+    }
+    if (fhir::definitions::is_package_archive(p)) {
+      add_package(p);
       continue;
     }
     if (!it->is_regular_file(ec) || kind_of(p).empty() || p.filename().string().starts_with(".")) continue;

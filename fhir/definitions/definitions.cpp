@@ -5,10 +5,12 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "fhir/definitions/binary_cache.h"
+#include "fhir/definitions/package_archive.h"
 #include "fhir/definitions/store.h"
 
 #ifndef CAREBRIDGE_DEFINITIONS_DIR
@@ -25,8 +27,17 @@ constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v1.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
 // Profiles, extensions, terminology and search parameters: indexed on first need.
-constexpr const char* kLazyFiles[] = {"profiles-others.json", "extension-definitions.json", "valuesets.json",
-                                      "v3-codesystems.json",  "v2-tables.json",             "search-parameters.json"};
+// The US Core StructureDefinitions and SearchParameters the package ships come last:
+// a package loaded with --package that defines the same URLs is looked up first.
+constexpr const char* kLazyFiles[] = {"profiles-others.json",
+                                      "extension-definitions.json",
+                                      "valuesets.json",
+                                      "v3-codesystems.json",
+                                      "v2-tables.json",
+                                      "search-parameters.json",
+                                      "search-parameters-uscore.json",
+                                      "testing/uscore-v5.0.1-structuredefinitions.json",
+                                      "testing/uscore-v7.0.0-smoking-status.json"};
 
 std::string_view strip_version(std::string_view canonical) {
   auto bar = canonical.find('|');
@@ -91,6 +102,11 @@ void Definitions::add_bundle_file(const fs::path& file) {
 }
 
 void Definitions::add_package(const fs::path& folder) {
+  if (is_package_archive(folder)) {
+    for (auto& file : read_package_archive(folder)) eager_->read_json(std::move(file.text), folder.string() + ": " + file.name);
+    resolve_bases();
+    return;
+  }
   fs::path package = fs::exists(folder / "package" / "package.json") ? folder / "package" : folder;
   if (!fs::exists(package / "package.json")) {
     throw std::runtime_error("'" + folder.string() + "' is not a FHIR package (no package/package.json)");
@@ -141,6 +157,16 @@ void Definitions::resolve_bases() {
     if (sd.base || sd.base_definition.empty()) continue;
     sd.base = find_in(eager_->by_url, strip_version(sd.base_definition));
   }
+  resource_types_.clear();
+  for (const auto& [name, sd] : eager_->by_type) {
+    // The core of R4 (4.0.1): the definitions package also carries R4B's SubscriptionStatus.
+    bool core = sd->url == "http://hl7.org/fhir/StructureDefinition/" + name &&
+                (sd->version.empty() || sd->version.starts_with("4.0."));
+    if (core && sd->is_resource() && !sd->is_abstract && sd->derivation == Derivation::Specialization) {
+      resource_types_.push_back(name);
+    }
+  }
+  std::sort(resource_types_.begin(), resource_types_.end());
   // R4's definitions give positiveInt and unsignedInt a System.String value, yet they
   // specialize integer: JSON numbers, System.Integer in FHIRPath. Inherit from the base.
   for (auto& sd : eager_->structures) {
@@ -169,6 +195,8 @@ const ConformanceResource* Definitions::resource(std::string_view resource_type,
   if (canonical.find('|') != std::string_view::npos) return resource(resource_type, strip_version(canonical));
   return nullptr;
 }
+
+const std::vector<std::string>& Definitions::resource_types() const { return resource_types_; }
 
 std::vector<const StructureDef*> Definitions::structures() const {
   std::vector<const StructureDef*> all;

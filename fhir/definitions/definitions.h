@@ -51,7 +51,8 @@ class Definitions {
 
   // Adds a Bundle of conformance resources (read at once).
   void add_bundle_file(const std::filesystem::path& file);
-  // Adds a FHIR package folder (package/package.json and one resource per file).
+  // Adds a FHIR package: a folder (package/package.json and one resource per file)
+  // or the package's .tgz as published. Throws std::runtime_error when it is neither.
   void add_package(const std::filesystem::path& folder);
   // Adds one conformance resource given as JSON text.
   void add_resource_json(std::string json_text, const std::string& origin);
@@ -62,6 +63,8 @@ class Definitions {
   const StructureDef* structure(std::string_view canonical) const;
   // Any other conformance resource by type and canonical URL.
   const ConformanceResource* resource(std::string_view resource_type, std::string_view canonical) const;
+  // The concrete resource types of FHIR R4 ("Account" ... "VisionPrescription"), sorted.
+  const std::vector<std::string>& resource_types() const;
   // All StructureDefinitions, including those indexed lazily.
   std::vector<const StructureDef*> structures() const;
   // All conformance resources of one type ("SearchParameter").
@@ -77,6 +80,7 @@ class Definitions {
   // Core files indexed on first need (profiles, extensions, terminology, search).
   std::unique_ptr<Store> lazy_;
   std::vector<std::filesystem::path> lazy_files_;
+  std::vector<std::string> resource_types_;  // filled by resolve_bases()
   mutable std::once_flag lazy_once_;
 
   const Store& lazy() const;

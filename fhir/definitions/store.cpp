@@ -69,6 +69,10 @@ void Definitions::Store::read_json(std::string text, const std::string& origin) 
                               compact_json(r)});
     }
   };
+  if (doc.IsArray()) {  // a plain list of resources (the definitions package's testing/ files)
+    for (const auto& r : doc.GetArray()) take(r);
+    return;
+  }
   if (!doc.IsObject()) throw std::runtime_error(origin + ": not a FHIR resource");
   if (str(doc, "resourceType") == "Bundle") {
     auto entries = doc.FindMember("entry");

@@ -20,6 +20,11 @@ struct Arguments {
 // reason and returns null when they cannot be loaded.
 std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments& arguments);
 
+// Adds FHIR packages (folders or .tgz files) to the definitions; prints the reason
+// (prefixed with `command`) and returns false when one cannot be loaded.
+bool load_packages(fhir::definitions::Definitions& definitions, const std::vector<std::string>& packages,
+                   const char* command);
+
 // Reads a file ("-" for standard input); false with `error` set on failure.
 bool read_input(const std::string& path, std::string& text, std::string& error);
 

@@ -18,6 +18,19 @@ std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments
   }
 }
 
+bool load_packages(fhir::definitions::Definitions& definitions, const std::vector<std::string>& packages,
+                   const char* command) {
+  for (const auto& package : packages) {
+    try {
+      definitions.add_package(package);
+    } catch (const std::exception& e) {
+      std::cerr << "carebridge " << command << ": " << e.what() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 bool read_input(const std::string& path, std::string& text, std::string& error) {
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

@@ -1,4 +1,4 @@
-// `carebridge conformance DIR [--out DIR]`: validates every resource under DIR,
+// `carebridge conformance DIR [--out DIR] [--package P]...`: validates every resource under DIR,
 // prints a summary table (and a progress bar when stderr is a terminal), writes
 // report.html and report.json into the output folder. Exit 1 when any error.
 #include <unistd.h>
@@ -12,7 +12,7 @@
 namespace carebridge::gateway::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: carebridge conformance DIR [--out DIR]\n";
+constexpr const char* kUsage = "usage: carebridge conformance DIR [--out DIR] [--package DIR|FILE.tgz]...\n";
 
 void draw_progress(size_t done, size_t total) {
   constexpr int kWidth = 40;
@@ -32,10 +32,13 @@ bool write(const std::filesystem::path& file, const std::string& text) {
 
 int conformance_command(const Arguments& arguments) {
   std::string folder, out_dir = "conformance-report";
+  std::vector<std::string> packages;
   const auto& args = arguments.args;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
       out_dir = args[++i];
+    } else if (args[i] == "--package" && i + 1 < args.size()) {
+      packages.push_back(args[++i]);
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::cout << kUsage;
       return 0;
@@ -53,7 +56,7 @@ int conformance_command(const Arguments& arguments) {
     return 2;
   }
   auto definitions = load_definitions(arguments);
-  if (!definitions) return 2;
+  if (!definitions || !load_packages(*definitions, packages, "conformance")) return 2;
   conformance::Progress progress;
   if (::isatty(STDERR_FILENO)) progress = [](size_t done, size_t total) { if (total >= 20) draw_progress(done, total); };
   auto report = conformance::run_conformance(folder, *definitions, progress);

@@ -1,4 +1,4 @@
-// `carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]`:
+// `carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE] [--package P]...`:
 // opens the store, builds the FHIR service and runs the HTTP server until SIGTERM.
 // With no config: HTTP on 127.0.0.1:8080, data under ./data; flags override the config.
 #include <algorithm>
@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "fhir/fhirpath/fhirpath.h"
@@ -26,10 +27,11 @@ namespace carebridge::gateway::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]\n";
+    "usage: carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]\n"
+    "                        [--package DIR|FILE.tgz]...\n";
 
 // A bounded route label for metrics: "/fhir/Patient/{id}/_history/{vid}".
-std::string route_of(const std::string& target, const std::string& base) {
+std::string route_of(const std::string& target, const std::string& base, const rest::SearchRegistry& registry) {
   std::string path = target.substr(0, target.find('?'));
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") return path;
   if (path.rfind(base, 0) != 0) return "other";
@@ -44,7 +46,7 @@ std::string route_of(const std::string& target, const std::string& base) {
   for (size_t i = 0; i < s.size() && i < 4; ++i) {
     const std::string& seg = s[i];
     bool fixed = seg == "_history" || seg == "_search" || seg == "$validate" || seg == "metadata";
-    if (i == 0 && !fixed) route += rest::is_supported_type(seg) ? "/" + seg : "/{type}";
+    if (i == 0 && !fixed) route += registry.is_resource_type(seg) ? "/" + seg : "/{type}";
     else if (fixed) route += "/" + seg;
     else route += i == 1 ? "/{id}" : "/{vid}";
   }
@@ -110,11 +112,12 @@ http::Response outcome_response(unsigned status, const std::string& message) {
   return r;
 }
 
-}  // namespace
-
-int serve_command(const Arguments& arguments) {
+// The config file with the flags applied over it; nullopt (and the exit code) on bad usage.
+std::optional<config::Config> read_config(const Arguments& arguments, int& exit_code) {
   const auto& args = arguments.args;
   std::string config_file, listen, data_dir, port_file;
+  std::vector<std::string> packages;
+  exit_code = 2;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string& out) {
@@ -122,15 +125,19 @@ int serve_command(const Arguments& arguments) {
       out = args[++i];
       return true;
     };
+    std::string package;
     bool ok = (a == "--config" && value(config_file)) || (a == "--listen" && value(listen)) ||
-              (a == "--data-dir" && value(data_dir)) || (a == "--port-file" && value(port_file));
+              (a == "--data-dir" && value(data_dir)) || (a == "--port-file" && value(port_file)) ||
+              (a == "--package" && value(package));
+    if (!package.empty()) packages.push_back(package);
     if (a == "--help" || a == "-h") {
       std::cout << kUsage;
-      return 0;
+      exit_code = 0;
+      return std::nullopt;
     }
     if (!ok) {
       std::cerr << "carebridge serve: unexpected argument '" << a << "'\n" << kUsage;
-      return 2;
+      return std::nullopt;
     }
   }
   config::Config config;
@@ -139,7 +146,7 @@ int serve_command(const Arguments& arguments) {
     auto loaded = config::load_file(config_file, error);
     if (!loaded) {
       std::cerr << "carebridge serve: " << error << "\n";
-      return 2;
+      return std::nullopt;
     }
     config = *loaded;
   }
@@ -147,7 +154,7 @@ int serve_command(const Arguments& arguments) {
     config::Listen l;
     if (!config::parse_listen(listen, l)) {
       std::cerr << "carebridge serve: --listen needs HOST:PORT, not '" << listen << "'\n";
-      return 2;
+      return std::nullopt;
     }
     // The flag moves the server; the first configured address's TLS files still apply.
     if (!config.listen.empty()) {
@@ -158,9 +165,43 @@ int serve_command(const Arguments& arguments) {
   }
   if (!data_dir.empty()) config.data_dir = data_dir;
   if (!port_file.empty()) config.port_file = port_file;
+  config.packages.insert(config.packages.end(), packages.begin(), packages.end());
+  return config;
+}
 
+fhir::validation::Policy policy_named(const std::string& name) {
+  return name == "strict" ? fhir::validation::Policy::Strict : fhir::validation::Policy::Ingest;
+}
+
+// How the service validates writes: the configured policies, each write counted in the metrics.
+void set_validation(rest::ServiceOptions& options, const config::Validation& validation,
+                    const fhir::validation::Validator& validator, http::Metrics& metrics) {
+  options.validate = [&validator](const fhir::model::Element& resource, const std::vector<std::string>& profiles,
+                                  fhir::validation::Policy policy) {
+    fhir::validation::Options run;
+    run.profiles = profiles;
+    run.policy = policy;
+    return validator.validate(resource, run);
+  };
+  options.write_policy = policy_named(validation.policy);
+  for (const auto& [type, policy] : validation.types) options.write_policies[type] = policy_named(policy);
+  options.observe_validation = [&metrics](fhir::validation::Policy policy, std::string_view type, const rest::Issues& issues) {
+    size_t warnings = 0;
+    for (const auto& i : issues) warnings += i.severity == fhir::model::Severity::Warning;
+    metrics.observe_validation(policy == fhir::validation::Policy::Strict ? "strict" : "ingest", std::string(type),
+                               warnings, fhir::validation::has_errors(issues));
+  };
+}
+
+}  // namespace
+
+int serve_command(const Arguments& arguments) {
+  int exit_code = 0;
+  auto read = read_config(arguments, exit_code);
+  if (!read) return exit_code;
+  const config::Config& config = *read;
   auto definitions = load_definitions(arguments);
-  if (!definitions) return 1;
+  if (!definitions || !load_packages(*definitions, config.packages, "serve")) return 1;
   http::Metrics metrics;
   std::unique_ptr<store::SqliteStore> store;
   try {
@@ -179,11 +220,7 @@ int serve_command(const Arguments& arguments) {
   fhir::validation::Validator validator(*definitions, &engine);
   rest::ServiceOptions service_options;
   service_options.engine = &engine;
-  service_options.validate = [&validator](const fhir::model::Element& resource, const std::vector<std::string>& profiles) {
-    fhir::validation::Options options;
-    options.profiles = profiles;
-    return validator.validate(resource, options);
-  };
+  set_validation(service_options, config.validation, validator, metrics);
   service_options.base_path = config.base_path;
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
@@ -198,7 +235,7 @@ int serve_command(const Arguments& arguments) {
   server_options.error_response = outcome_response;
   const std::string base = config.base_path;
   server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
-    metrics.observe_request(route_of(request.target, base), request.method, response.status, seconds);
+    metrics.observe_request(route_of(request.target, base, service.registry()), request.method, response.status, seconds);
     log.write(request, response, seconds);
   };
   auto answer = [&](const http::Request& request) -> http::Response {

@@ -67,14 +67,7 @@ int validate_command(const Arguments& arguments) {
   }
   auto definitions = load_definitions(arguments);
   if (!definitions) return 2;
-  for (const auto& package : packages) {
-    try {
-      definitions->add_package(package);
-    } catch (const std::exception& e) {
-      std::cerr << "carebridge validate: " << e.what() << "\n";
-      return 2;
-    }
-  }
+  if (!load_packages(*definitions, packages, "validate")) return 2;
   auto validator = fhir::validation::Validator::with_invariants(*definitions);
   auto check = [&](const std::string& file) {
     std::vector<Issue> issues;

@@ -79,13 +79,46 @@ bool read_listen(const Value& item, Listen& listen, std::string& error) {
          read_string(item, "tls_private_key", listen.tls_private_key, error);
 }
 
+bool read_policy(const Value& value, const std::string& where, std::string& out, std::string& error) {
+  if (!value.IsString() || (value.GetString() != std::string_view("ingest") && value.GetString() != std::string_view("strict"))) {
+    error = "\"" + where + "\" must be \"ingest\" or \"strict\"";
+    return false;
+  }
+  out = value.GetString();
+  return true;
+}
+
+bool read_validation(const Value& v, Validation& validation, std::string& error) {
+  if (!v.IsObject() || !only_known(v, {"policy", "types"}, "validation", error))
+    return error.empty() ? (error = "\"validation\" must be an object", false) : false;
+  if (auto p = v.FindMember("policy"); p != v.MemberEnd() && !read_policy(p->value, "validation.policy", validation.policy, error))
+    return false;
+  if (auto t = v.FindMember("types"); t != v.MemberEnd()) {
+    if (!t->value.IsObject()) return (error = "\"validation.types\" must map resource types to policies", false);
+    for (auto p = t->value.MemberBegin(); p != t->value.MemberEnd(); ++p) {
+      std::string type = p->name.GetString();
+      if (!read_policy(p->value, "validation.types." + type, validation.types[type], error)) return false;
+    }
+  }
+  return true;
+}
+
+bool read_packages(const Value& v, std::vector<std::string>& packages, std::string& error) {
+  if (!v.IsArray()) return (error = "\"packages\" must be a list of package folders or .tgz files", false);
+  for (const auto& p : v.GetArray()) {
+    if (!p.IsString()) return (error = "\"packages\" must be a list of package folders or .tgz files", false);
+    packages.emplace_back(p.GetString());
+  }
+  return true;
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file"},
+                         "profiles", "port_file", "packages", "validation"},
                   "the config", error))
     return false;
   if (auto it = root.FindMember("listen"); it != root.MemberEnd()) {
@@ -139,6 +172,10 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     }
     if (!read_string(l, "file", config.logging.file, error)) return false;
   }
+  if (auto it = root.FindMember("validation"); it != root.MemberEnd() && !read_validation(it->value, config.validation, error))
+    return false;
+  if (auto it = root.FindMember("packages"); it != root.MemberEnd() && !read_packages(it->value, config.packages, error))
+    return false;
   if (auto it = root.FindMember("profiles"); it != root.MemberEnd()) {
     if (!it->value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
     for (auto p = it->value.MemberBegin(); p != it->value.MemberEnd(); ++p) {
@@ -154,6 +191,11 @@ bool read_config(const Value& root, Config& config, std::string& error) {
 }
 
 }  // namespace
+
+const std::string& Validation::policy_for(std::string_view type) const {
+  auto it = types.find(type);
+  return it == types.end() ? policy : it->second;
+}
 
 bool parse_listen(const std::string& text, Listen& listen) {
   auto colon = text.rfind(':');

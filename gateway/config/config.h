@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace carebridge::gateway::config {
@@ -36,6 +37,15 @@ struct Logging {
   std::string file;      // empty: standard error
 };
 
+// How writes are validated: "ingest" (refuse what breaks FHIR, warn about what real
+// systems send) or "strict" (as the validate command), by default and per type.
+struct Validation {
+  std::string policy = "ingest";
+  std::map<std::string, std::string, std::less<>> types;  // "Patient" -> "strict"
+
+  const std::string& policy_for(std::string_view type) const;
+};
+
 struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
@@ -46,6 +56,9 @@ struct Config {
   Logging logging;
   // Profiles every resource of a type must meet: "Patient" -> [canonical URLs].
   std::map<std::string, std::vector<std::string>> profiles;
+  // FHIR packages to load: package folders or published .tgz files.
+  std::vector<std::string> packages;
+  Validation validation;
   std::string port_file;  // where the bound port is written once listening (tests)
 };
 

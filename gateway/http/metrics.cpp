@@ -52,6 +52,15 @@ void Metrics::observe(const char* operation, double seconds) {
   store_[operation].add(seconds);
 }
 
+void Metrics::observe_validation(const char* policy, const std::string& type, size_t warnings, bool refused) {
+  std::lock_guard lock(mutex_);
+  auto key = std::make_pair(std::string(policy), type);
+  if (!validations_.count(key) && validations_.size() >= kMaxSeries) key.second = "other";
+  auto& v = validations_[key];
+  (refused ? v.refused : warnings ? v.accepted_with_warnings : v.accepted) += 1;
+  v.warnings += warnings;
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -75,6 +84,21 @@ std::string Metrics::render() const {
       out += std::string(name) + "_count{" + l + "} " + std::to_string(h.count) + "\n";
     }
   };
+  out += "# HELP carebridge_validated_writes_total Resources validated before a write, by policy, type and outcome.\n";
+  out += "# TYPE carebridge_validated_writes_total counter\n";
+  for (const auto& [key, v] : validations_) {
+    std::string l = "policy=\"" + escape(key.first) + "\",resource_type=\"" + escape(key.second) + "\"";
+    out += "carebridge_validated_writes_total{" + l + ",outcome=\"accepted\"} " + std::to_string(v.accepted) + "\n";
+    out += "carebridge_validated_writes_total{" + l + ",outcome=\"accepted_with_warnings\"} " +
+           std::to_string(v.accepted_with_warnings) + "\n";
+    out += "carebridge_validated_writes_total{" + l + ",outcome=\"refused\"} " + std::to_string(v.refused) + "\n";
+  }
+  out += "# HELP carebridge_validation_warnings_total Warnings written resources were accepted with, by policy and type.\n";
+  out += "# TYPE carebridge_validation_warnings_total counter\n";
+  for (const auto& [key, v] : validations_) {
+    out += "carebridge_validation_warnings_total{policy=\"" + escape(key.first) + "\",resource_type=\"" +
+           escape(key.second) + "\"} " + std::to_string(v.warnings) + "\n";
+  }
   histogram("carebridge_http_request_duration_seconds", "Time from reading a request to writing its response.", "route",
             latency_);
   histogram("carebridge_store_operation_duration_seconds", "Store operations (commit waits for durability).",

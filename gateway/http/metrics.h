@@ -17,6 +17,9 @@ class Metrics final : public store::StoreTimings {
  public:
   void observe_request(const std::string& route, const std::string& method, unsigned status, double seconds);
   void observe(const char* operation, double seconds) override;
+  // One validated write: its policy ("ingest", "strict"), resource type, the
+  // warnings it was accepted with, and whether it was refused.
+  void observe_validation(const char* policy, const std::string& type, size_t warnings, bool refused);
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;
 
@@ -35,6 +38,10 @@ class Metrics final : public store::StoreTimings {
   std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   std::map<std::string, Histogram> store_;
+  struct Validations {
+    uint64_t accepted = 0, accepted_with_warnings = 0, refused = 0, warnings = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Validations> validations_;  // (policy, type)
 };
 
 }  // namespace carebridge::gateway::http

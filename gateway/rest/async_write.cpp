@@ -54,7 +54,7 @@ void FhirService::start_write(const std::shared_ptr<AsyncWrite>& w) {
 bool FhirService::is_read_by_id(const Call& call) const {
   const std::string& method = call.request.method;
   const auto& s = call.segments;
-  if ((method != "GET" && method != "HEAD") || s.size() < 2 || !is_supported_type(s[0]) || !valid_id(s[1])) return false;
+  if ((method != "GET" && method != "HEAD") || s.size() < 2 || !registry_.is_resource_type(s[0]) || !valid_id(s[1])) return false;
   return s.size() == 2 || (s.size() == 4 && s[2] == "_history");
 }
 
@@ -62,7 +62,7 @@ bool FhirService::is_async_write(const Call& call) const {
   const http::Request& request = call.request;
   if (request.method != "POST" && request.method != "PUT" && request.method != "DELETE") return false;
   const auto& s = call.segments;
-  if (s.empty() || !is_supported_type(s[0])) return false;
+  if (s.empty() || !registry_.is_resource_type(s[0])) return false;
   for (const auto& [name, value] : call.target.params) {
     if (name != "_format" && name != "_pretty") return false;  // conditional criteria
   }

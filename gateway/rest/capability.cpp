@@ -86,7 +86,7 @@ http::Response FhirService::capability(Call& call) {
   member(out, "url", call.base_url);
   out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":[],"rest":[{"mode":"server","resource":[)";
   bool first = true;
-  for (const auto& type : supported_types()) {
+  for (const auto& type : registry_.types()) {
     if (!first) out += ',';
     first = false;
     out += resource_entry(type, registry_, options_.profiles);
@@ -146,7 +146,7 @@ http::Response FhirService::validate_operation(Call& call, const std::string& ty
   if (mode == "update" && resource_id(*resource).empty()) {
     issues.push_back({Severity::Error, "required", "mode=update needs the resource's id", {}, {}});
   }
-  Issues found = validate(*resource, profiles);
+  Issues found = validate(*resource, Policy::Strict, profiles);
   issues.insert(issues.end(), found.begin(), found.end());
   return outcome(call, 200, std::move(issues));
 }

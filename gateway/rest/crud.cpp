@@ -130,7 +130,7 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
       return p;
     }
   }
-  Issues issues = validate(root);
+  Issues issues = validate_write(root);
   if (has_error(issues)) {
     p.result.status = 422;
     p.result.issues = std::move(issues);
@@ -138,6 +138,7 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
   }
   p.write = make_write(doc, resource, type, assigned_id.empty() ? new_resource_id() : assigned_id, 1, "POST", p.result);
   p.result.status = 201;
+  p.result.issues = std::move(issues);  // warnings the policy accepted
   return p;
 }
 
@@ -159,7 +160,7 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
     p.result = failure(400, "invalid", "the id in the body (" + std::string(body_id) + ") is not the id in the URL (" + id + ")");
     return p;
   }
-  Issues issues = validate(root);
+  Issues issues = validate_write(root);
   if (has_error(issues)) {
     p.result.status = 422;
     p.result.issues = std::move(issues);
@@ -176,6 +177,7 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
   }
   p.write = make_write(doc, resource, type, id, version + 1, "PUT", p.result);
   p.result.status = current && !current->deleted ? 200 : 201;
+  p.result.issues = std::move(issues);  // warnings the policy accepted
   return p;
 }
 

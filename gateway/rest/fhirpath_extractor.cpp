@@ -63,7 +63,7 @@ void index_system_value(const SearchParam& param, const Item& item, std::vector<
 class FhirpathExtractor final : public IndexExtractor {
  public:
   FhirpathExtractor(const SearchRegistry& registry, const Engine& engine, bool prefer_paths) : engine_(engine) {
-    for (const auto& type : supported_types()) {
+    for (const auto& type : registry.types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
         if (is_resource_column(code) || !param.indexed_as.empty()) continue;

@@ -143,7 +143,7 @@ std::vector<const Element*> evaluate(const Path& path, const Element& resource) 
 class PathExtractor final : public IndexExtractor {
  public:
   PathExtractor(const SearchRegistry& registry, const std::function<bool(const SearchParam&)>& include) {
-    for (const auto& type : supported_types()) {
+    for (const auto& type : registry.types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
         if ((include && !include(param)) || is_resource_column(code) || !param.indexed_as.empty()) continue;

@@ -155,7 +155,7 @@ bool build_has_clause(const SearchRegistry& registry, const std::string& type, c
     return false;
   }
   const std::string& source = parts[1];
-  if (!is_supported_type(source)) {
+  if (!registry.is_resource_type(source)) {
     error = "_has names " + source + ", which this server does not search";
     return false;
   }
@@ -217,7 +217,7 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
     }
     std::string target = modifier;
     if (target.empty() && param->targets.size() == 1) target = param->targets[0];
-    if (target.empty() || !is_supported_type(target)) {
+    if (target.empty() || !registry.is_resource_type(target)) {
       error = "the chain '" + key + "' needs a target type (" + name + ":Type." + chain + ")";
       return false;
     }
@@ -340,7 +340,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
         }
       } else if (base == "_revinclude") {
         auto inc = parse_include(value);
-        if (inc.param.empty() || !is_supported_type(inc.source_type)) {
+        if (inc.param.empty() || !registry.is_resource_type(inc.source_type)) {
           issues.push_back({Severity::Error, "invalid", "_revinclude must be Type:param[:Target], not '" + value + "'", {}, {}});
           ok = false;
         } else {

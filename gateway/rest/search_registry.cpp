@@ -45,21 +45,12 @@ std::string expression_for(const std::string& expression, const std::string& typ
 
 }  // namespace
 
-const std::vector<std::string>& supported_types() {
-  static const std::vector<std::string> types = {
-      "Patient",          "Practitioner",        "PractitionerRole", "Organization", "CareTeam",
-      "CarePlan",         "ServiceRequest",      "Task",             "Observation",  "DiagnosticReport",
-      "MedicationRequest", "MedicationStatement", "List",            "Consent",      "Condition",
-      "Goal",             "Procedure",           "Encounter",        "Subscription"};
-  return types;
+bool SearchRegistry::is_resource_type(std::string_view type) const {
+  return std::binary_search(types_.begin(), types_.end(), type);
 }
 
-bool is_supported_type(std::string_view type) {
-  const auto& types = supported_types();
-  return std::find(types.begin(), types.end(), type) != types.end();
-}
-
-SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions) {
+SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions)
+    : types_(definitions.resource_types()) {
   for (const auto* resource : definitions.resources("SearchParameter")) {
     rapidjson::Document doc;
     doc.Parse(resource->json.c_str(), resource->json.size());
@@ -86,8 +77,8 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
       std::string base = b.GetString();
       std::vector<std::string> types;
       if (base == "Resource" || base == "DomainResource") {
-        types = supported_types();
-      } else if (is_supported_type(base)) {
+        types = types_;
+      } else if (is_resource_type(base)) {
         types.push_back(base);
       }
       for (const auto& type : types) {

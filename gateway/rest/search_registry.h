@@ -26,13 +26,13 @@ struct SearchParam {
   const std::string& index_code() const { return indexed_as.empty() ? code : indexed_as; }
 };
 
-// The resource types this server offers (the FHIR REST interactions of issue 4).
-const std::vector<std::string>& supported_types();
-bool is_supported_type(std::string_view type);
-
 class SearchRegistry {
  public:
   explicit SearchRegistry(const fhir::definitions::Definitions& definitions);
+
+  // Every concrete resource type of the definitions: what the server offers.
+  const std::vector<std::string>& types() const { return types_; }
+  bool is_resource_type(std::string_view type) const;
 
   // The parameter `code` of `type`, or null.
   const SearchParam* find(std::string_view type, std::string_view code) const;
@@ -40,6 +40,7 @@ class SearchRegistry {
   const std::map<std::string, SearchParam, std::less<>>& of(std::string_view type) const;
 
  private:
+  std::vector<std::string> types_;
   std::map<std::string, std::map<std::string, SearchParam, std::less<>>, std::less<>> by_type_;
   std::map<std::string, SearchParam, std::less<>> empty_;
 };

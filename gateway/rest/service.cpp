@@ -95,11 +95,8 @@ http::Response FhirService::dispatch(Call& call) {
     return search(call, "", params);
   }
   const std::string& type = s[0];
-  if (!is_supported_type(type)) {
-    std::string why = definitions_.type(type) && definitions_.type(type)->is_resource()
-                          ? "the resource type " + type + " is not supported by this server"
-                          : "'" + type + "' is not a FHIR resource type";
-    return outcome(call, 404, {{Severity::Error, "not-supported", why, {}, {}}});
+  if (!registry_.is_resource_type(type)) {
+    return outcome(call, 404, {{Severity::Error, "not-supported", "'" + type + "' is not a FHIR R4 resource type", {}, {}}});
   }
   if (s.size() == 1) {
     if (get) return search(call, type, call.target.params);
@@ -270,13 +267,26 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
   return std::move(parsed.document);
 }
 
-Issues FhirService::validate(const fhir::model::Element& resource, const std::vector<std::string>& extra_profiles) {
+Issues FhirService::validate(const fhir::model::Element& resource, Policy policy,
+                             const std::vector<std::string>& extra_profiles) {
   if (!options_.validate) return {};
   std::vector<std::string> profiles = extra_profiles;
   if (auto it = options_.profiles.find(std::string(resource.type)); it != options_.profiles.end()) {
     profiles.insert(profiles.end(), it->second.begin(), it->second.end());
   }
-  return options_.validate(resource, profiles);
+  return options_.validate(resource, profiles, policy);
+}
+
+Issues FhirService::validate_write(const fhir::model::Element& resource) {
+  Policy policy = write_policy(resource.type);
+  Issues issues = validate(resource, policy);
+  if (options_.observe_validation) options_.observe_validation(policy, resource.type, issues);
+  return issues;
+}
+
+Policy FhirService::write_policy(std::string_view type) const {
+  auto it = options_.write_policies.find(type);
+  return it == options_.write_policies.end() ? options_.write_policy : it->second;
 }
 
 }  // namespace carebridge::gateway::rest

@@ -15,6 +15,7 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
+#include "fhir/validation/validator.h"
 #include "gateway/config/config.h"
 #include "gateway/http/message.h"
 #include "gateway/rest/negotiation.h"
@@ -27,15 +28,24 @@ namespace carebridge::gateway::rest {
 
 using Issues = std::vector<fhir::model::Issue>;
 
-// Validates one resource against its type and the given profiles (the validator,
-// when it is linked in); returns the issues found.
-using ValidateFunction = std::function<Issues(const fhir::model::Element& resource, const std::vector<std::string>& profiles)>;
+using fhir::validation::Policy;
+
+// Validates one resource against its type and the given profiles under a policy
+// (the validator, when it is linked in); returns the issues found.
+using ValidateFunction = std::function<Issues(const fhir::model::Element& resource,
+                                              const std::vector<std::string>& profiles, Policy policy)>;
 
 struct ServiceOptions {
   std::string base_path = "/fhir";
   config::Limits limits;
   std::map<std::string, std::vector<std::string>> profiles;  // per resource type
   ValidateFunction validate;  // null: only what the parser checks
+  // How writes are judged: `write_policy`, unless `write_policies` names the type.
+  // $validate is always strict.
+  Policy write_policy = Policy::Ingest;
+  std::map<std::string, Policy, std::less<>> write_policies;
+  // Told of every write's validation (for /metrics); may be null.
+  std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe_validation;
   // Evaluates SearchParameter expressions for the index; null: the path extractor.
   const fhir::fhirpath::Engine* engine = nullptr;
 };
@@ -89,7 +99,10 @@ class FhirService {
 
   // Parsing and validation of a request body (status 0 when fine).
   std::unique_ptr<fhir::model::Document> parse_body(const Call& call, unsigned& status, Issues& issues);
-  Issues validate(const fhir::model::Element& resource, const std::vector<std::string>& extra_profiles = {});
+  Issues validate(const fhir::model::Element& resource, Policy policy, const std::vector<std::string>& extra_profiles = {});
+  Policy write_policy(std::string_view type) const;
+  // A resource about to be written, under its type's write policy (and observed).
+  Issues validate_write(const fhir::model::Element& resource);
 
   // CRUD (crud.cpp). Plans read the store; the caller commits (and re-plans on conflict).
   Result read(const std::string& type, const std::string& id, std::optional<int64_t> version);

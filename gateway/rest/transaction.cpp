@@ -130,7 +130,7 @@ http::Response FhirService::bundle(Call& call) {
     if (e.method == "PATCH" && transaction) {
       return entry_error(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
     }
-    if (e.method != "GET" && e.method != "HEAD" && !is_supported_type(e.type)) {
+    if (e.method != "GET" && e.method != "HEAD" && !registry_.is_resource_type(e.type)) {
       return entry_error(e, 404, "not-supported", "the resource type " + e.type + " is not supported");
     }
     if (writes && e.resource->type != e.type) {

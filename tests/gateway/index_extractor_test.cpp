@@ -52,10 +52,7 @@ TEST_CASE("the path extractor gives the rows the FHIRPath engine gives", "[gatew
     if (!parsed.document || !parsed.document->root()) continue;
     const auto& resource = *parsed.document->root();
     std::string type(resource.type);
-    if (std::find(gateway::rest::supported_types().begin(), gateway::rest::supported_types().end(), type) ==
-        gateway::rest::supported_types().end()) {
-      continue;
-    }
+    if (!registry.is_resource_type(type)) continue;
     auto fully_read = [&](const gateway::rest::SearchParam& p) { return gateway::rest::path_reads_fully(p, type); };
     auto paths = gateway::rest::make_path_extractor(registry, fully_read);
     std::vector<IndexEntry> expected;
