@@ -50,9 +50,7 @@ bool has_error(const Issues& issues) {
   return false;
 }
 
-namespace {
-
-Result found(const store::ResourceRecord& r, unsigned status) {
+Result found_result(const store::ResourceRecord& r, unsigned status) {
   Result result;
   result.status = status;
   result.resource_json = r.body;
@@ -61,8 +59,6 @@ Result found(const store::ResourceRecord& r, unsigned status) {
   result.last_modified_ms = r.updated_ms;
   return result;
 }
-
-}  // namespace
 
 Result FhirService::read(const std::string& type, const std::string& id, std::optional<int64_t> version) {
   auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
@@ -76,7 +72,7 @@ Result FhirService::read(const std::string& type, const std::string& id, std::op
     r.last_modified_ms = record->updated_ms;
     return r;
   }
-  Result r = found(*record, 200);
+  Result r = found_result(*record, 200);
   r.location.clear();
   return r;
 }
@@ -90,7 +86,7 @@ store::Write FhirService::make_write(fhir::model::Document& doc, fhir::model::El
   w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false})};
   w.expected_version = version - 1;
   w.index = extractor_->extract(resource);
-  result = found(w.record, version == 1 ? 201 : 200);
+  result = found_result(w.record, version == 1 ? 201 : 200);
   return w;
 }
 
@@ -122,7 +118,7 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
       return p;
     }
     if (matches.size() == 1) {
-      p.result = found(matches[0], 200);
+      p.result = found_result(matches[0], 200);
       return p;
     }
     if (matches.size() > 1) {

@@ -140,6 +140,17 @@ std::vector<const Element*> evaluate(const Path& path, const Element& resource) 
   return items;
 }
 
+// Whether two elements hold the same value, deeply (FHIRPath's `=` on elements).
+bool same_value(const Element& a, const Element& b) {
+  if (a.base_name() != b.base_name() || a.has_value != b.has_value || a.value != b.value) return false;
+  const Element* x = a.first_child;
+  const Element* y = b.first_child;
+  for (; x && y; x = x->next, y = y->next) {
+    if (!same_value(*x, *y)) return false;
+  }
+  return !x && !y;
+}
+
 class PathExtractor final : public IndexExtractor {
  public:
   PathExtractor(const SearchRegistry& registry, const std::function<bool(const SearchParam&)>& include) {
@@ -161,8 +172,14 @@ class PathExtractor final : public IndexExtractor {
     auto it = by_type_.find(std::string(resource.type));
     if (it == by_type_.end()) return out;
     for (const auto& c : it->second) {
+      std::vector<const Element*> values;
       for (const auto& path : c.paths) {
         for (const Element* value : evaluate(path, resource)) {
+          // A union (a | b) holds equal values once, as FHIRPath's does.
+          bool repeated = false;
+          for (size_t i = 0; i < values.size() && c.paths.size() > 1 && !repeated; ++i) repeated = same_value(*values[i], *value);
+          if (repeated) continue;
+          values.push_back(value);
           // The value of a choice element is the element itself ("valueQuantity").
           const Element* v = value;
           if (v->base_name() == "extension" && !c.param->type.empty()) {

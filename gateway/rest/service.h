@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
@@ -60,6 +61,8 @@ struct Result {
   std::string etag;           // W/"2"
   int64_t last_modified_ms = 0;
 };
+
+struct BundleEntry;  // an entry of a batch or transaction Bundle (bundle_entries.h)
 
 class FhirService {
  public:
@@ -135,8 +138,16 @@ class FhirService {
   http::Response history(Call& call, const std::string& type, const std::string& id);
   std::string bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset, uint32_t count);
 
-  // Batch and transaction Bundles (transaction.cpp).
+  // Batch and transaction Bundles (transaction.cpp, batch.cpp). The run_ steps
+  // answer a transaction's failure (nullopt: committed) or fill each batch entry's result.
   http::Response bundle(Call& call);
+  std::optional<Result> run_transaction(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
+  std::optional<Result> resolve_entry_id(BundleEntry& entry);
+  std::optional<Result> resolve_references(fhir::model::Document& doc, std::vector<BundleEntry>& entries,
+                                           const std::unordered_map<std::string, std::string>& ids);
+  std::optional<Result> commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries);
+  void run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
+  Planned plan_batch_entry(fhir::model::Document& doc, BundleEntry& entry);
 
   // metadata and $validate (capability.cpp).
   http::Response capability(Call& call);

@@ -31,6 +31,8 @@ constexpr int kAttempts = 16;
 
 // A Result carrying only an OperationOutcome.
 Result failure(unsigned status, std::string code, std::string message);
+// What a write or read of the stored version `r` answers (body, location, ETag, time).
+Result found_result(const store::ResourceRecord& r, unsigned status);
 // W/"3" or "3" to 3; nullopt when malformed.
 std::optional<int64_t> parse_etag(std::string_view etag);
 bool valid_id(std::string_view id);

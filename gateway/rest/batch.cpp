@@ -1,0 +1,138 @@
+// Batch Bundles (FHIR R4 http.html 3.1.0.11.1): each entry is answered on its own
+// (a bad entry gets its own 4xx and OperationOutcome, the others are processed),
+// as if the entries were sent one after another. Their writes are planned
+// (validated, indexed) in order and handed to the store together, each as its
+// own commit, so one group sync covers many entries and a conflict fails only
+// its entry. An entry that depends on what is pending (the same resource, the
+// same conditional criteria, a read or PATCH, a conditional update or delete of
+// a type with pending writes) first waits until the pending writes are durable.
+#include <condition_variable>
+#include <unordered_set>
+
+#include "gateway/rest/bundle_entries.h"
+#include "gateway/rest/service.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+// What a pending write would make stale for a later entry: "Type/id", "Type?criteria".
+std::string dependency_key(const BundleEntry& e) {
+  if (e.method == "POST") return e.if_none_exist.empty() ? std::string() : e.type + "?" + e.if_none_exist;
+  if (!e.id.empty()) return e.type + "/" + e.id;
+  std::string key = e.type + "?";
+  for (const auto& [name, value] : e.criteria) key += name + "=" + value + "&";
+  return key;
+}
+
+// Writes planned but not yet committed, with the entries they answer.
+class PendingWrites {
+ public:
+  explicit PendingWrites(store::Store& store) : store_(store) {}
+
+  bool holds(const std::string& key) const { return !key.empty() && keys_.count(key); }
+  bool holds_type(const std::string& type) const { return types_.count(type); }
+
+  void add(BundleEntry& entry, const std::string& key, store::Write write) {
+    if (!key.empty()) keys_.insert(key);
+    if (write.record.method != "POST" || !key.empty()) keys_.insert(write.record.type + "/" + write.record.id);
+    types_.insert(write.record.type);
+    entries_.push_back(&entry);
+    writes_.push_back(std::move(write));
+  }
+
+  // Commits every pending write (each its own commit, all in one store group) and
+  // waits until they are durable. Returns the entries whose commit conflicted.
+  std::vector<BundleEntry*> flush() {
+    struct Wait {
+      std::mutex mutex;
+      std::condition_variable done;
+      size_t left = 0;
+      std::vector<store::CommitResult> results;
+    } wait;
+    wait.left = writes_.size();
+    wait.results.resize(writes_.size());
+    for (size_t i = 0; i < writes_.size(); ++i) {
+      std::vector<store::Write> one;
+      one.push_back(std::move(writes_[i]));
+      store_.commit_async(std::move(one), [&wait, i](store::CommitResult result) {
+        std::lock_guard lock(wait.mutex);
+        wait.results[i] = std::move(result);
+        if (--wait.left == 0) wait.done.notify_all();
+      });
+    }
+    std::unique_lock lock(wait.mutex);
+    wait.done.wait(lock, [&] { return wait.left == 0; });
+    std::vector<BundleEntry*> conflicted;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const auto& r = wait.results[i];
+      if (r.status == store::CommitResult::Status::Conflict) conflicted.push_back(entries_[i]);
+      if (r.status == store::CommitResult::Status::Failed) entries_[i]->result = failure(500, "exception", r.message);
+    }
+    writes_.clear();
+    entries_.clear();
+    keys_.clear();
+    types_.clear();
+    return conflicted;
+  }
+
+ private:
+  store::Store& store_;
+  std::vector<store::Write> writes_;
+  std::vector<BundleEntry*> entries_;
+  std::unordered_set<std::string> keys_, types_;
+};
+
+}  // namespace
+
+FhirService::Planned FhirService::plan_batch_entry(fhir::model::Document& doc, BundleEntry& e) {
+  if (e.method == "POST") return plan_create(doc, *e.resource, e.type, e.if_none_exist);
+  if (e.method == "PUT") {
+    if (!e.id.empty()) return plan_update(doc, *e.resource, e.type, e.id, e.version);
+    return plan_conditional_update(doc, *e.resource, e.type, e.criteria, e.version);
+  }
+  if (!e.id.empty()) return plan_delete(e.type, e.id, e.version);
+  return plan_conditional_delete(e.type, e.criteria);
+}
+
+void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
+  std::unique_lock<std::mutex> conditional_lock(conditional_mutex_, std::defer_lock);
+  for (const auto& e : entries) {
+    if (!e.done && (!e.if_none_exist.empty() || (!e.criteria.empty() && !e.is_read()))) {
+      conditional_lock.lock();  // conditional entries search before they write
+      break;
+    }
+  }
+  PendingWrites pending(store_);
+  auto flush = [&] {
+    // A write that conflicted with a concurrent request is planned again on its own.
+    for (BundleEntry* e : pending.flush()) e->result = execute([&] { return plan_batch_entry(doc, *e); });
+  };
+  for (auto& e : entries) {
+    if (e.done) continue;
+    if (e.is_read() || e.method == "PATCH") {
+      flush();
+      e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url)), call.base_url);
+      continue;
+    }
+    std::string key = dependency_key(e);
+    bool by_criteria = e.method != "POST" && e.id.empty();
+    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type))) flush();
+    Planned planned = plan_batch_entry(doc, e);
+    e.result = std::move(planned.result);
+    if (e.result.status >= 400) {
+      for (auto& i : e.result.issues) {
+        if (i.expression.empty()) i.expression = e.where();
+      }
+    }
+    if (planned.write) {
+      e.id = planned.write->record.id;
+      pending.add(e, key, std::move(*planned.write));
+    } else if (e.id.empty() && e.result.status < 300 && !e.result.location.empty()) {
+      e.id = e.result.location.substr(e.type.size() + 1, e.result.location.find("/_history") - e.type.size() - 1);
+    }
+  }
+  flush();
+}
+
+}  // namespace carebridge::gateway::rest

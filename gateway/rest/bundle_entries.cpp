@@ -1,0 +1,190 @@
+// Reading, checking and answering the entries of batch and transaction Bundles.
+#include "gateway/rest/bundle_entries.h"
+
+#include "fhir/io/base64.h"
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/operation_outcome.h"
+#include "gateway/rest/fhir_time.h"
+#include "gateway/rest/service_call.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Element;
+
+std::string_view value_of(const Element& parent, std::string_view name) {
+  const Element* c = parent.child(name);
+  return c && c->has_value ? c->value : std::string_view();
+}
+
+// "200 OK": Bundle.entry.response.status, with the reason phrase HTTP uses.
+std::string status_text(unsigned status) {
+  std::string text = std::to_string(status);
+  if (const char* phrase = http::reason_phrase(status); *phrase) text += std::string(" ") + phrase;
+  return text;
+}
+
+// "Patient/1", "Patient?x=y", "/fhir/Patient/1", "http://host/fhir/Patient/1" into type, id, criteria.
+bool parse_entry_url(std::string url, const std::string& base_path, const std::string& base_url, BundleEntry& e) {
+  if (url.starts_with(base_url)) url = url.substr(base_url.size());
+  if (url.starts_with(base_path + "/")) url = url.substr(base_path.size());
+  while (url.starts_with("/")) url = url.substr(1);
+  auto q = url.find('?');
+  std::string path = url.substr(0, q);
+  if (q != std::string::npos) e.criteria = parse_query(url.substr(q + 1));
+  auto slash = path.find('/');
+  e.type = path.substr(0, slash);
+  if (slash != std::string::npos) e.id = path.substr(slash + 1);
+  return !e.type.empty();
+}
+
+void append_member(std::string& out, const char* name, std::string_view value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  fhir::json::append_json_string(out, value);
+}
+
+Result entry_failure(const BundleEntry& e, unsigned status, std::string code, std::string message) {
+  Result r = failure(status, std::move(code), std::move(message));
+  r.issues.back().expression = e.where();
+  return r;
+}
+
+// A PATCH entry carries its patch as a Binary (FHIR http.html#patch): its
+// contentType and base64 data become the sub-request's Content-Type and body.
+void patch_request(const Element* resource, http::Request& sub) {
+  if (!resource || resource->type != "Binary") return;  // the PATCH then answers 415
+  const Element* type = resource->child("contentType");
+  const Element* data = resource->child("data");
+  if (!type || !type->has_value || !data || !data->has_value) return;
+  auto body = fhir::io::base64_decode(std::string(data->value));
+  if (!body) return;
+  for (auto& [name, value] : sub.headers) {
+    if (http::iequals(name, "Content-Type")) value = std::string(type->value);
+  }
+  sub.body = std::move(*body);
+}
+
+void append_response(std::string& out, const BundleEntry& e, const std::string& base_url, bool minimal) {
+  out += '{';
+  bool has_body = !e.result.resource_json.empty() && e.result.status < 400;
+  if (!e.id.empty() && !e.is_read() && e.result.status < 400) {
+    append_member(out, "fullUrl", base_url + "/" + e.type + "/" + e.id);
+    out += ',';
+  }
+  if (has_body && !minimal) out += "\"resource\":" + e.result.resource_json + ",";
+  out += "\"response\":{";
+  append_member(out, "status", status_text(e.result.status));
+  if (!e.result.location.empty()) {
+    out += ',';
+    append_member(out, "location", e.result.location);
+  }
+  if (!e.result.etag.empty()) {
+    out += ',';
+    append_member(out, "etag", e.result.etag);
+  }
+  if (e.result.last_modified_ms) {
+    out += ',';
+    append_member(out, "lastModified", format_instant(e.result.last_modified_ms));
+  }
+  if (e.result.status >= 400) {
+    out += ",\"outcome\":";
+    out += e.result.resource_json.empty() ? fhir::validation::operation_outcome_json(e.result.issues) : e.result.resource_json;
+  } else if (!e.result.issues.empty() && !minimal) {
+    // The warnings the entry was accepted with (an outcome carries "hints and warnings").
+    out += ",\"outcome\":" + fhir::validation::operation_outcome_json(e.result.issues);
+  }
+  out += "}}";
+}
+
+}  // namespace
+
+std::vector<BundleEntry> read_entries(Element& bundle) {
+  std::vector<BundleEntry> entries;
+  for (Element* c = bundle.first_child; c; c = c->next) {
+    if (c->base_name() != "entry") continue;
+    BundleEntry e;
+    e.index = entries.size();
+    e.full_url = std::string(value_of(*c, "fullUrl"));
+    for (Element* r = c->first_child; r; r = r->next) {
+      if (r->base_name() == "resource") e.resource = r;
+    }
+    if (const Element* request = c->child("request")) {
+      e.method = std::string(value_of(*request, "method"));
+      e.url = std::string(value_of(*request, "url"));
+      e.if_none_exist = std::string(value_of(*request, "ifNoneExist"));
+      e.if_match = std::string(value_of(*request, "ifMatch"));
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::string& base_path,
+                                  const std::string& base_url, const SearchRegistry& registry) {
+  if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
+  if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
+  bool writes = e.method == "POST" || e.method == "PUT";
+  if (!writes && !e.is_read() && e.method != "DELETE" && e.method != "PATCH") {
+    return entry_failure(e, 405, "not-supported", "the method " + e.method + " is not a FHIR interaction");
+  }
+  if (writes && !e.resource) return entry_failure(e, 400, "required", e.method + " needs a resource in the entry");
+  if (e.method == "PATCH" && transaction) {
+    return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
+  }
+  if (!e.is_read() && !registry.is_resource_type(e.type)) {
+    return entry_failure(e, 404, "not-supported", "'" + e.type + "' is not a FHIR R4 resource type");
+  }
+  if (writes && e.resource->type != e.type) {
+    return entry_failure(e, 400, "invalid", "the resource is a " + std::string(e.resource->type) + ", the url names " + e.type);
+  }
+  if (!e.if_match.empty()) {
+    e.version = parse_etag(e.if_match);
+    if (!e.version) return entry_failure(e, 400, "invalid", "ifMatch must be an ETag such as W/\"1\"");
+  }
+  if (!e.id.empty() && !e.is_read() && !valid_id(e.id)) return entry_failure(e, 400, "invalid", "'" + e.id + "' is not a valid id");
+  return std::nullopt;
+}
+
+http::Request entry_request(const BundleEntry& e, const http::Request& outer, const std::string& base_path,
+                            const std::string& base_url) {
+  http::Request sub;
+  sub.method = e.method;
+  sub.target = base_path + "/" + e.url.substr(e.url.starts_with("/") ? 1 : 0);
+  if (e.url.starts_with(base_url)) sub.target = base_path + e.url.substr(base_url.size());
+  sub.headers = {{"Host", std::string(outer.header("Host"))}, {"Accept", "application/fhir+json"},
+                 {"Content-Type", "application/fhir+json"}};
+  if (!e.if_match.empty()) sub.headers.emplace_back("If-Match", e.if_match);
+  if (e.method == "PATCH") patch_request(e.resource, sub);
+  sub.tls = outer.tls;
+  return sub;
+}
+
+Result entry_result(const http::Response& response, const std::string& base_url) {
+  Result r;
+  r.status = response.status;
+  for (const auto& [k, v] : response.headers) {
+    if (http::iequals(k, "Location")) r.location = v.substr(std::min(v.size(), base_url.size() + 1));
+    if (http::iequals(k, "ETag")) r.etag = v;
+  }
+  r.resource_json = response.body;
+  return r;
+}
+
+std::string response_bundle(const std::vector<BundleEntry>& entries, bool transaction, const std::string& base_url,
+                            bool minimal) {
+  std::string out = "{\"resourceType\":\"Bundle\",";
+  append_member(out, "type", transaction ? "transaction-response" : "batch-response");
+  out += ",\"meta\":{";
+  append_member(out, "lastUpdated", format_instant(now_ms()));
+  out += "},\"entry\":[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i) out += ',';
+    append_response(out, entries[i], base_url, minimal);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,51 @@
+// The entries of a batch or transaction Bundle (FHIR R4 http.html 3.1.0.11), shared
+// by the two ways they are processed: each entry's request read and checked, and
+// the response Bundle written with one entry per request entry, in order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/model/element.h"
+#include "gateway/http/message.h"
+#include "gateway/rest/search_registry.h"
+#include "gateway/rest/service.h"
+
+namespace carebridge::gateway::rest {
+
+struct BundleEntry {
+  size_t index = 0;
+  fhir::model::Element* resource = nullptr;
+  std::string full_url, method, url, if_none_exist, if_match;
+  std::string type, id;  // from the url (id resolved for conditional entries)
+  Params criteria;       // conditional update/delete
+  std::optional<int64_t> version;
+  bool done = false;  // answered without a write (a check failed, a conditional create matched)
+  Result result;
+
+  // "Bundle.entry[3]": where issues about the entry point.
+  std::string where() const { return "Bundle.entry[" + std::to_string(index) + "]"; }
+  bool is_read() const { return method == "GET" || method == "HEAD"; }
+};
+
+// The entries of `bundle` with their request members.
+std::vector<BundleEntry> read_entries(fhir::model::Element& bundle);
+
+// Checks an entry's request and reads its url ("Patient/1", "Patient?x=y", absolute
+// urls under `base_url`). Nullopt when fine, else what the entry is answered with.
+std::optional<Result> check_entry(BundleEntry& entry, bool transaction, const std::string& base_path,
+                                  const std::string& base_url, const SearchRegistry& registry);
+
+// A sub-request for a GET or PATCH entry (a PATCH carries its JSON Patch as a Binary).
+http::Request entry_request(const BundleEntry& entry, const http::Request& outer, const std::string& base_path,
+                            const std::string& base_url);
+// The entry's result from the answer to its sub-request.
+Result entry_result(const http::Response& response, const std::string& base_url);
+
+// The batch-response or transaction-response Bundle (compact JSON). With `minimal`
+// (Prefer: return=minimal) entries carry no resource.
+std::string response_bundle(const std::vector<BundleEntry>& entries, bool transaction, const std::string& base_url,
+                            bool minimal);
+
+}  // namespace carebridge::gateway::rest
