@@ -128,7 +128,12 @@ std::string json_report(const Report& report) {
   std::string out = "{\"folder\":";
   append_json_string(out, report.folder);
   out += ",\"errors\":" + std::to_string(report.errors()) + ",\"warnings\":" + std::to_string(report.warnings());
-  out += ",\"files\":[";
+  out += ",\"packages\":[";
+  for (size_t k = 0; k < report.packages.size(); ++k) {
+    if (k) out += ',';
+    append_json_string(out, report.packages[k]);
+  }
+  out += "],\"files\":[";
   for (size_t k = 0; k < report.files.size(); ++k) {
     const auto& f = report.files[k];
     out += k ? ",\n" : "\n";

@@ -5,6 +5,8 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -103,7 +105,9 @@ void Definitions::add_bundle_file(const fs::path& file) {
 
 void Definitions::add_package(const fs::path& folder) {
   if (is_package_archive(folder)) {
-    for (auto& file : read_package_archive(folder)) eager_->read_json(std::move(file.text), folder.string() + ": " + file.name);
+    auto archive = read_package_archive(folder);
+    note_package(archive.manifest);
+    for (auto& file : archive.files) eager_->read_json(std::move(file.text), folder.string() + ": " + file.name);
     resolve_bases();
     return;
   }
@@ -119,8 +123,34 @@ void Definitions::add_package(const fs::path& folder) {
     }
   }
   std::sort(files.begin(), files.end());
+  note_package(read_file_text(package / "package.json"));
   for (const auto& f : files) eager_->read_file(f);
   resolve_bases();
+}
+
+void Definitions::note_package(const std::string& manifest_json) {
+  rapidjson::Document manifest;
+  manifest.Parse(manifest_json.c_str(), manifest_json.size());
+  if (manifest.HasParseError() || !manifest.IsObject()) return;
+  if (auto name = manifest.FindMember("name"); name != manifest.MemberEnd() && name->value.IsString()) {
+    packages_.emplace_back(name->value.GetString());
+  }
+  auto dependencies = manifest.FindMember("dependencies");
+  if (dependencies == manifest.MemberEnd() || !dependencies->value.IsObject()) return;
+  for (auto d = dependencies->value.MemberBegin(); d != dependencies->value.MemberEnd(); ++d) {
+    dependencies_.emplace_back(d->name.GetString());
+  }
+}
+
+std::vector<std::string> Definitions::missing_dependencies() const {
+  std::vector<std::string> missing;
+  for (const auto& d : dependencies_) {
+    bool core = d.starts_with("hl7.fhir.r4.core");
+    bool loaded = std::find(packages_.begin(), packages_.end(), d) != packages_.end();
+    bool listed = std::find(missing.begin(), missing.end(), d) != missing.end();
+    if (!core && !loaded && !listed) missing.push_back(d);
+  }
+  return missing;
 }
 
 void Definitions::add_resource_json(std::string json_text, const std::string& origin) {

@@ -63,6 +63,9 @@ class Definitions {
   const StructureDef* structure(std::string_view canonical) const;
   // Any other conformance resource by type and canonical URL.
   const ConformanceResource* resource(std::string_view resource_type, std::string_view canonical) const;
+  // Packages that loaded packages depend on but that were not loaded ("hl7.fhir.uv.extensions"):
+  // definitions may be missing because of them.
+  std::vector<std::string> missing_dependencies() const;
   // The concrete resource types of FHIR R4 ("Account" ... "VisionPrescription"), sorted.
   const std::vector<std::string>& resource_types() const;
   // All StructureDefinitions, including those indexed lazily.
@@ -81,6 +84,9 @@ class Definitions {
   std::unique_ptr<Store> lazy_;
   std::vector<std::filesystem::path> lazy_files_;
   std::vector<std::string> resource_types_;  // filled by resolve_bases()
+  std::vector<std::string> packages_, dependencies_;  // names loaded, names depended on
+
+  void note_package(const std::string& manifest_json);
   mutable std::once_flag lazy_once_;
 
   const Store& lazy() const;

@@ -37,7 +37,7 @@ bool is_package_archive(const std::filesystem::path& path) {
   return std::filesystem::is_regular_file(path, ec) && (name.ends_with(".tgz") || name.ends_with(".tar.gz"));
 }
 
-std::vector<PackageFile> read_package_archive(const std::filesystem::path& file) {
+PackageArchive read_package_archive(const std::filesystem::path& file) {
   std::unique_ptr<archive, ArchiveCloser> reader(archive_read_new());
   archive_read_support_filter_gzip(reader.get());
   archive_read_support_format_tar(reader.get());
@@ -45,15 +45,16 @@ std::vector<PackageFile> read_package_archive(const std::filesystem::path& file)
   if (archive_read_open_filename(reader.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) {
     throw std::runtime_error(where + " cannot be opened as a package: " + archive_error_string(reader.get()));
   }
-  std::vector<PackageFile> files;
+  PackageArchive package;
+  auto& files = package.files;
   size_t unpacked = 0;
   bool manifest = false;
   archive_entry* entry = nullptr;
   int status;
   while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
     std::string_view path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
-    manifest = manifest || path == "package/package.json";
-    std::string_view name = resource_name(path);
+    bool is_manifest = path == "package/package.json";
+    std::string_view name = is_manifest ? path : resource_name(path);
     if (name.empty() || archive_entry_filetype(entry) != AE_IFREG) continue;
     auto size = archive_entry_size(entry);
     unpacked += size > 0 ? static_cast<size_t>(size) : 0;
@@ -62,14 +63,19 @@ std::vector<PackageFile> read_package_archive(const std::filesystem::path& file)
     if (archive_read_data(reader.get(), f.text.data(), f.text.size()) != static_cast<la_ssize_t>(f.text.size())) {
       throw std::runtime_error(where + ": cannot read " + std::string(path));
     }
-    files.push_back(std::move(f));
+    if (is_manifest) {
+      manifest = true;
+      package.manifest = std::move(f.text);
+    } else {
+      files.push_back(std::move(f));
+    }
   }
   if (status != ARCHIVE_EOF) {
     throw std::runtime_error(where + " is not a readable package: " + archive_error_string(reader.get()));
   }
   if (!manifest) throw std::runtime_error(where + " is not a FHIR package (no package/package.json)");
   std::sort(files.begin(), files.end(), [](const PackageFile& a, const PackageFile& b) { return a.name < b.name; });
-  return files;
+  return package;
 }
 
 }  // namespace carebridge::fhir::definitions

@@ -16,10 +16,15 @@ struct PackageFile {
 // Whether `path` names a package archive rather than a folder.
 bool is_package_archive(const std::filesystem::path& path);
 
-// The resources at the top of the archive's package/ folder (package.json, the
-// .index.json and the example/, xml/ and other/ folders left out), sorted by name.
-// Throws std::runtime_error naming the file when it is not a readable package or
-// unpacks to more than a sane size.
-std::vector<PackageFile> read_package_archive(const std::filesystem::path& file);
+struct PackageArchive {
+  std::string manifest;             // package/package.json
+  std::vector<PackageFile> files;   // the resources, sorted by name
+};
+
+// The manifest and the resources at the top of the archive's package/ folder (the
+// .index.json and the example/, xml/ and other/ folders left out). Throws
+// std::runtime_error naming the file when it is not a readable package or unpacks
+// to more than a sane size.
+PackageArchive read_package_archive(const std::filesystem::path& file);
 
 }  // namespace carebridge::fhir::definitions

@@ -78,6 +78,18 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
     bool hl7 = (url.starts_with("http://hl7.org/fhir/") || url.starts_with("http://terminology.hl7.org/")) &&
                !is_cross_version(url);
     if (hl7 && !modifier) {
+      // A package that was loaded depends on one that was not (US Core on HL7's
+      // extensions pack): the definition may well be there.
+      auto missing = run.defs.missing_dependencies();
+      if (!missing.empty()) {
+        std::string names;
+        for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+        run.report(Severity::Warning, "not-found",
+                   "the extension '" + std::string(url) + "' could not be found; it may be defined in a package that " +
+                       "was not loaded (" + names + "), so it was not checked",
+                   extension, path);
+        return;
+      }
       run.report(run.tolerable(), "structure",
                  "the extension '" + std::string(url) + "' could not be found, so it is not allowed here", extension, path);
       return;

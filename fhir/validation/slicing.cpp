@@ -86,6 +86,16 @@ uint32_t element_at(const defs::StructureDef& sd, uint32_t slice, const std::vec
   return at;
 }
 
+// Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.
+bool in_value_set(const Element& v, const Expansion& vs) {
+  if (v.has_value) return vs.bare_codes.count(std::string(v.value)) > 0;
+  if (const Element* code = child_named(v, "code")) return vs.contains(value_of(child_named(v, "system")), value_of(code));
+  for (const Element* c : v.children()) {
+    if (c->name == "coding" && in_value_set(*c, vs)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
@@ -121,13 +131,7 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
           // Sliced by a required binding: the value must be in the value set.
           const Expansion* vs = run.state.expansion(def->binding->value_set);
           bool ok = false;
-          for (const Element* v : values) {
-            if (vs && v->has_value && vs->bare_codes.count(std::string(v->value))) ok = true;
-            if (vs && !v->has_value && child_named(*v, "code") &&
-                vs->contains(value_of(child_named(*v, "system")), value_of(child_named(*v, "code")))) {
-              ok = true;
-            }
-          }
+          for (const Element* v : values) ok = ok || (vs && in_value_set(*v, *vs));
           if (!ok) return false;
           continue;
         }
