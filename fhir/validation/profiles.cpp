@@ -151,6 +151,21 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
   }
 }
 
+namespace {
+
+// A profile the resource only claims (meta.profile) is the sender's statement, not
+// FHIR's rule: under the ingest policy what it finds is reported, as warnings.
+void tolerate_claimed(Run& run, size_t first_issue, const std::string& url) {
+  auto& issues = run.issues();
+  for (size_t i = first_issue; i < issues.size(); ++i) {
+    if (issues[i].severity != Severity::Error) continue;
+    issues[i].severity = Severity::Warning;
+    issues[i].message += " (the resource claims conformance to " + url + ")";
+  }
+}
+
+}  // namespace
+
 void check_profiles(Run& run, const Element& resource, const Path& path) {
   std::vector<std::pair<std::string, bool>> wanted;  // url, requested explicitly
   if (const Element* meta = child_named(resource, "meta")) {
@@ -174,7 +189,9 @@ void check_profiles(Run& run, const Element& resource, const Path& path) {
       continue;
     }
     if (sd->derivation != defs::Derivation::Constraint) continue;  // the base definition: already checked
+    size_t before = run.issue_count();
     check_against(run, resource, *sd, 0, path);
+    if (!requested && run.options.policy == Policy::Ingest) tolerate_claimed(run, before, url);
   }
 }
 

@@ -163,6 +163,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
     // or more readers at 32 MB each would be gigabytes).
     idle_readers_.back()->exec("PRAGMA cache_size=-4096");
   }
+  checkpointer_ = std::make_unique<WalCheckpointer>(path_, *writer_db_);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -173,6 +174,7 @@ SqliteStore::~SqliteStore() {
   }
   queue_ready_.notify_all();
   if (writer_.joinable()) writer_.join();
+  checkpointer_.reset();
   idle_readers_.clear();
   writer_db_.reset();
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gateway/store/store.h"
+#include "gateway/store/wal_checkpointer.h"
 
 namespace carebridge::gateway::store {
 
@@ -74,6 +75,7 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   // search_param ids by type and parameter (writer only)
   std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> pids_;
 

@@ -1,0 +1,61 @@
+// The background WAL checkpointer (see wal_checkpointer.h).
+#include "gateway/store/wal_checkpointer.h"
+
+#include <pthread.h>
+
+namespace carebridge::gateway::store {
+namespace {
+
+// SQLite's own threshold for an automatic checkpoint, in pages.
+constexpr int kCheckpointPages = 1000;
+// Beyond this the writer stops waiting for the thread (about 256 MB of 4 KB pages).
+constexpr int kWriterCheckpointPages = 64000;
+
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(const std::string& path, Connection& writer)
+    : writer_(writer), db_(std::make_unique<Connection>(path, false)) {
+  sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::on_commit, this);
+  thread_ = std::thread([this] { run(); });
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wanted_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  sqlite3_wal_autocheckpoint(writer_.handle(), kCheckpointPages);  // the writer's own hook again
+}
+
+int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int pages) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  if (pages >= kWriterCheckpointPages) {
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard lock(checkpointer->mutex_);
+      checkpointer->due_ = true;
+    }
+    checkpointer->wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::run() {
+  pthread_setname_np(pthread_self(), "cb-checkpoint");
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wanted_.wait(lock, [&] { return due_ || stopping_; });
+    bool stop = stopping_;
+    due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never blocks the writer or readers.
+    sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    if (stop) return;
+  }
+}
+
+}  // namespace carebridge::gateway::store
