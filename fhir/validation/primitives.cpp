@@ -174,8 +174,14 @@ bool has_control(std::string_view s) {
 
 void check_primitive(Run& run, const Element& node, const Path& path) {
   if (!node.has_value) {
-    if (!node.first_child) {
-      run.report(Severity::Error, "required", "a primitive value must have a value or an extension (ele-1)", node, path);
+    // ele-1 is "hasValue() or (children().count() > id.count())": an id alone is not enough.
+    bool extended = false;
+    for (const Element* c : node.children()) extended = extended || c->name != "id";
+    if (!extended) {
+      run.report(Severity::Error, "required",
+                 node.first_child ? "a primitive with only an id has neither a value nor an extension (ele-1)"
+                                  : "a primitive value must have a value or an extension (ele-1)",
+                 node, path);
     }
     return;
   }
@@ -224,6 +230,12 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
     if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers");
     if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
+    if (type == "canonical" && v[0] != '#' && !has_whitespace(v) && !is_absolute_url(v)) {
+      // The reference validator errs here, but the specification's own examples use relative
+      // canonicals ("Library/x"): a warning, so published content stays valid.
+      run.report(Severity::Warning, "value",
+                 "'" + std::string(v.substr(0, 80)) + "' should be an absolute canonical URL (or a #fragment)", node, path);
+    }
   } else if (type == "oid") {
     if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers");
   } else if (type == "uuid") {

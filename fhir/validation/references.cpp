@@ -79,7 +79,7 @@ bool must_resolve_in_document(const BundleIndex& bundle, const Frame& frame, con
 static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
                               const Path& ref_path);
 
-void note_local_reference(Run& run, const Element& node) {
+void note_local_reference(Run& run, const Element& node, const Path& path) {
   if (!run.frame.referenced || node.value.empty() || node.value[0] != '#') return;
   if (node.type != "string" && node.type != "uri" && node.type != "canonical" && node.type != "url") return;
   if (node.value.size() == 1) {
@@ -90,6 +90,15 @@ void note_local_reference(Run& run, const Element& node) {
     return;
   }
   run.frame.referenced->insert(std::string(node.value.substr(1)));
+  // A uri, url or canonical "#x" points into the resource: it must name something there.
+  if (node.type == "string") return;
+  if (run.link_targets(run.frame.container, node.value.substr(1), true, true) == 0) {
+    // The reference validator errs for uri and url, and only warns for canonical.
+    run.report(node.type == "canonical" ? Severity::Warning : Severity::Error, "not-found",
+               "'" + std::string(node.value) + "' names nothing in the resource (no contained resource or element with id '" +
+                   std::string(node.value.substr(1)) + "')",
+               node, path);
+  }
 }
 
 void check_reference(Run& run, const Element& reference, const Path& path) {

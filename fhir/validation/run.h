@@ -3,6 +3,7 @@
 // lives in its own file; validator.cpp walks the tree and calls them.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +32,14 @@ struct BundleIndex {
   const Element* bundle = nullptr;
   std::unordered_map<std::string_view, std::vector<const Element*>> by_full_url;  // -> entry.resource
   std::unordered_map<std::string, std::vector<const Element*>> by_type_id;       // "Patient/1" -> resources
+};
+
+// The "#x" targets of a resource (fragments.cpp): element ids, narrative ids, <a name> anchors.
+struct FragmentIndex {
+  std::unordered_map<std::string, int> ids;        // element and resource ids
+  std::unordered_map<std::string, int> xhtml_ids;  // id attributes in narratives
+  std::unordered_map<std::string, int> anchors;    // <a name="x">
+  int targets(const std::string& fragment, bool anchors_too) const;
 };
 
 // Where the walk is: the resource, its container (for "#id") and Bundle context.
@@ -64,9 +73,14 @@ class Run {
 
   // Validates a resource and everything in it (base definitions, rules, profiles).
   void resource(const Element& resource, const Path& path);
+  // How many "#fragment" targets `root` has (anchors_too: also <a name>); when none and
+  // `whole_bundle`, how many the enclosing Bundle has.
+  int link_targets(const Element* root, std::string_view fragment, bool anchors_too, bool whole_bundle);
 
  private:
   std::vector<model::Issue>& issues_;
+  std::unordered_map<const Element*, std::unique_ptr<FragmentIndex>> fragments_;
+  const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);
 };
@@ -82,7 +96,7 @@ void check_narrative(Run& run, const Element& div, const Path& path);
 void check_extension(Run& run, const Element& extension, const Path& path);
 // references.cpp: a Reference element; contained resources of a resource.
 void check_reference(Run& run, const Element& reference, const Path& path);
-void note_local_reference(Run& run, const Element& node);
+void note_local_reference(Run& run, const Element& node, const Path& path);
 void check_contained(Run& run, const Element& resource, const Path& path);
 // bundles.cpp: the index of a Bundle and its rules.
 void index_bundle(const Element& bundle, BundleIndex& index);
@@ -102,5 +116,11 @@ void check_invariants(Run& run, const Element& node, const definitions::ElementD
 // Helpers shared by passes.
 const Element* child_named(const Element& node, std::string_view name);
 std::string_view value_of(const Element* node);
+// urls.cpp: whether text is an absolute URI as the reference validator decides it: a
+// lower-case scheme, a colon and something after it without spaces ("urn:uuid:...", "http://...").
+bool is_absolute_url(std::string_view url);
+// Whether a URL is one of the example domains (example.org, acme.com...) the reference
+// validator lets through unresolved.
+bool is_example_url(std::string_view url);
 
 }  // namespace carebridge::fhir::validation

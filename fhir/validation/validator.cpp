@@ -95,7 +95,7 @@ void Run::walk(const Element& node, const Path& path) {
     }
   }
   if (node.type == "Reference") check_reference(*this, node, path);
-  if (node.is_primitive() && node.has_value) note_local_reference(*this, node);
+  if (node.is_primitive() && node.has_value) note_local_reference(*this, node, path);
   if (node.definition && node.definition->xhtml) check_narrative(*this, node, path);
   if ((node.name == "extension" || node.name == "modifierExtension") && node.type == "Extension") {
     check_extension(*this, node, path);

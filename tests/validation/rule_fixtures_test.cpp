@@ -1,0 +1,112 @@
+// The rule families the reference validator checks, one fixture per rule under
+// tests/data/validation/rules: primitives with only an id or only extensions (ele-1),
+// extension contexts and the parts of complex extensions, and narrative links.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+namespace {
+
+std::vector<carebridge::fhir::model::Issue> rule(const std::string& name) {
+  return validate_text(read_text(fixture("validation/rules/" + name)));
+}
+
+}  // namespace
+
+TEST_CASE("ele-1: a primitive with extensions but no value is valid, in JSON and XML", "[validation][rules]") {
+  for (const char* name : {"primitive-extension-only.json", "primitive-extension-only.xml"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("ele-1: a primitive with only an id, or nothing at all, is an error", "[validation][rules]") {
+  auto json = rule("primitive-id-only.json");
+  INFO(describe(json));
+  CHECK(has_issue(json, Severity::Error, "", "Patient.name[0].given[1]", "ele-1"));
+  CHECK(count_errors(json) == 1);
+  auto xml = rule("primitive-id-only.xml");
+  INFO(describe(xml));
+  CHECK(has_issue(xml, Severity::Error, "", "Patient.name[0].given[0]", "ele-1"));
+  CHECK(count_errors(xml) == 1);
+  auto empty = rule("primitive-empty-object.json");
+  CHECK(has_issue(empty, Severity::Error, "", "Patient.name[0].given[0]", "ele-1"));
+}
+
+TEST_CASE("extension contexts reached through contentReference", "[validation][rules][extensions]") {
+  // timing-daysOfCycle may be used on PlanDefinition.action: nested actions reuse that definition.
+  auto plan = rule("extension-context-nested-action.json");
+  INFO(describe(plan));
+  CHECK(count_errors(plan) == 0);
+  // minLength may be used on Questionnaire.item, at any depth.
+  auto questionnaire = rule("extension-context-nested-item.json");
+  INFO(describe(questionnaire));
+  CHECK(count_errors(questionnaire) == 0);
+}
+
+TEST_CASE("extension contexts on ElementDefinition inside a StructureDefinition", "[validation][rules][extensions]") {
+  auto sd = rule("extension-context-elementdefinition.json");
+  INFO(describe(sd));
+  CHECK(count_errors(sd) == 0);
+  auto wrong = rule("extension-context-wrong.json");
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+}
+
+TEST_CASE("the parts of a complex extension are checked against its definition", "[validation][rules][extensions]") {
+  auto good = rule("extension-complex-parts.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto unknown_part = rule("extension-complex-unknown-part.json");
+  INFO(describe(unknown_part));
+  CHECK(has_issue(unknown_part, Severity::Error, "structure", "Patient.extension[0].extension[2]", "no part 'since'"));
+  auto wrong_type = rule("extension-complex-wrong-type.json");
+  INFO(describe(wrong_type));
+  CHECK(has_issue(wrong_type, Severity::Error, "structure", "Patient.extension[0].extension[1].valueDate"));
+}
+
+TEST_CASE("narrative links to #id resolve to an element, a narrative id or an anchor", "[validation][rules][narrative]") {
+  auto good = rule("narrative-links.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto link = rule("narrative-link-unresolved.json");
+  INFO(describe(link));
+  CHECK(has_issue(link, Severity::Error, "invalid", "DiagnosticReport.text.div", "'#nowhere'"));
+  CHECK(count_errors(link) == 1);
+  auto image = rule("narrative-image-unresolved.json");
+  INFO(describe(image));
+  CHECK(has_issue(image, Severity::Error, "invalid", "DiagnosticReport.text.div", "'#missing'"));
+  CHECK(count_errors(image) == 1);
+}
+
+TEST_CASE("a narrative link may name another resource of the Bundle", "[validation][rules][narrative]") {
+  auto issues = rule("narrative-link-bundle.json");
+  INFO(describe(issues));
+  CHECK(count_errors(issues) == 0);
+}
+
+TEST_CASE("narrative links: script and identifier schemes are errors, other schemes are not", "[validation][rules][narrative]") {
+  auto issues = rule("narrative-link-schemes.json");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "DiagnosticReport.text.div", "javascript"));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "DiagnosticReport.text.div", "'urn'"));
+  CHECK(count_errors(issues) == 2);
+}
+
+TEST_CASE("a uri naming #id must name something in the resource", "[validation][rules][narrative]") {
+  auto good = validate_text(R"({"resourceType":"Questionnaire","id":"q","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Q</div>"},
+      "contained":[{"resourceType":"ValueSet","id":"yn","status":"active"}],
+      "item":[{"linkId":"1","type":"choice","text":"Yes?","answerValueSet":"#yn","definition":"#yn"}]})");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto bad = validate_text(R"({"resourceType":"Questionnaire","id":"q","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Q</div>"},
+      "item":[{"linkId":"1","type":"string","text":"Name","definition":"#nothing"}]})");
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "not-found", "Questionnaire.item[0].definition", "#nothing"));
+}
