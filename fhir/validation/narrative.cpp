@@ -84,11 +84,14 @@ struct Checker {
     const Element* root = run.frame.resource ? run.frame.resource : run.frame.container;
     int found = run.link_targets(root, link.substr(1), anchor, anchor);
     std::string what = anchor ? "the hyperlink '" : "the image source '";
+    // A broken internal link does not change what the data says: ingest tolerates it.
     if (found == 0) {
-      problem(what + std::string(link) + "' at '" + at + "' names nothing in the resource (no element or narrative id '" +
-              std::string(link.substr(1)) + "')");
+      run.report(run.tolerable(), "invalid",
+                 what + std::string(link) + "' at '" + at + "' names nothing in the resource (no element or narrative id '" +
+                     std::string(link.substr(1)) + "')",
+                 div, path);
     } else if (found > 1) {
-      run.report(anchor ? Severity::Warning : Severity::Error, "invalid",
+      run.report(anchor ? Severity::Warning : run.tolerable(), "invalid",
                  what + std::string(link) + "' at '" + at + "' matches " + std::to_string(found) + " targets", div, path);
     }
   }

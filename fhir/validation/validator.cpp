@@ -59,6 +59,7 @@ void Run::resource(const Element& r, const Path& path) {
     frame.referenced = &referenced;
   }
   if (r.parent && r.parent->name == "entry" && r.parent->parent && r.parent->parent->type == "Bundle") {
+    frame.entry = r.parent;
     frame.full_url = value_of(child_named(*r.parent, "fullUrl"));
   }
   BundleIndex index;
