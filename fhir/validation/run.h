@@ -105,6 +105,10 @@ void check_primitive(Run& run, const Element& node, const Path& path);
 // terminology.cpp: codes against a binding, and against their CodeSystem.
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path);
 void check_coding_system(Run& run, const Element& coding, const Path& path);
+// periods.cpp: per-1, start not after end, compared at the lower precision.
+void check_period(Run& run, const Element& period, const Path& path);
+// attachments.cpp: an Attachment's size and hash against its inline data.
+void check_attachment(Run& run, const Element& attachment, const Path& path);
 // narrative.cpp: an XHTML narrative div.
 void check_narrative(Run& run, const Element& div, const Path& path);
 // extensions.cpp: an extension or modifierExtension element.

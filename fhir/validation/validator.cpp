@@ -96,6 +96,8 @@ void Run::walk(const Element& node, const Path& path) {
     }
   }
   if (node.type == "Reference") check_reference(*this, node, path);
+  if (node.type == "Period") check_period(*this, node, path);
+  if (node.type == "Attachment") check_attachment(*this, node, path);
   if (node.is_primitive() && node.has_value) note_local_reference(*this, node, path);
   if (node.definition && node.definition->xhtml) check_narrative(*this, node, path);
   if ((node.name == "extension" || node.name == "modifierExtension") && node.type == "Extension") {

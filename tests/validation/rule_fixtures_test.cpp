@@ -110,3 +110,38 @@ TEST_CASE("a uri naming #id must name something in the resource", "[validation][
   INFO(describe(bad));
   CHECK(has_issue(bad, Severity::Error, "not-found", "Questionnaire.item[0].definition", "#nothing"));
 }
+
+TEST_CASE("per-1: start and end compared at the lower of their precisions", "[validation][rules]") {
+  for (const char* name : {"period-mixed-precision.json", "period-timezones.json", "period-month-and-day.json"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  for (const char* name : {"period-reversed.json", "period-reversed-time.json"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invariant", "Encounter.period", "per-1"));
+    CHECK(count_errors(issues) == 1);
+  }
+}
+
+TEST_CASE("per-1 is checked without a FHIRPath engine", "[validation][rules]") {
+  carebridge::fhir::validation::Options no_invariants;
+  no_invariants.invariants = false;
+  auto issues = validate_text(read_text(fixture("validation/rules/period-reversed.json")), no_invariants);
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Encounter.period", "per-1"));
+}
+
+TEST_CASE("Attachment size and hash are checked against the inline data", "[validation][rules]") {
+  auto good = rule("attachment-size-hash.json");
+  INFO(describe(good));
+  CHECK(good.empty());
+  auto size = rule("attachment-wrong-size.json");
+  INFO(describe(size));
+  CHECK(has_issue(size, Severity::Error, "value", "DocumentReference.content[0].attachment.size", "50 bytes"));
+  // The reference validator does not check hashes: a wrong one is a warning.
+  auto hash = rule("attachment-wrong-hash.json");
+  INFO(describe(hash));
+  CHECK(has_issue(hash, Severity::Warning, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
+  CHECK(count_errors(hash) == 0);
+}
