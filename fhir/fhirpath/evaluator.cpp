@@ -301,8 +301,10 @@ bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
     return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a number or a quantity");
   }
   if (node.op == Op::Minus) {
-    if (v->text.starts_with('-')) v->text.erase(0, 1); else v->text.insert(0, 1, '-');
-    if (v->text == "-0") v->text = "0";
+    // Zero has no sign to turn: -(0.0) is 0.0, and -(-0.0) from a boundary is 0.0 too.
+    auto d = Decimal::parse(v->text);
+    bool zero = d && d->is_zero();
+    if (v->text.starts_with('-')) v->text.erase(0, 1); else if (!zero) v->text.insert(0, 1, '-');
   }
   out.push_back(std::move(*v));
   return true;
@@ -373,14 +375,24 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
   return true;
 }
 
+bool Evaluator::check_type_name(const Node& node) {
+  if (!context_.check_paths || type_exists(node.type, definitions_)) return true;
+  return fail(node, "unknown type '" + (node.type.ns.empty() ? "" : node.type.ns + ".") + node.type.name + "'");
+}
+
+bool Evaluator::check_single_cast(const Node& node, size_t count) {
+  if (!context_.check_paths || count <= 1) return true;
+  return fail(node, "'as' needs a single value, got " + std::to_string(count) + " items");
+}
+
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
   Collection input;
-  if (!eval(*node.args[0], env, input)) return false;
+  if (!eval(*node.args[0], env, input) || !check_type_name(node)) return false;
   if (input.empty()) return true;
   if (node.op == Op::As) {
-    // R4 search parameters apply `as` to collections ((X.value as Quantity)): filter.
+    if (!check_single_cast(node, input.size())) return false;
     for (const Item& item : input) {
-      if (is_of_type(item, node.type, definitions_)) out.push_back(item);
+      if (casts_to_type(item, node.type, definitions_)) out.push_back(item);
     }
     return true;
   }
