@@ -53,37 +53,45 @@ void collect(const Element& node, const std::vector<std::string_view>& path, siz
   }
 }
 
-// The element of a profile at `path` below `slice` (ids: "<slice id>.code.coding").
-uint32_t element_at(const defs::StructureDef& sd, uint32_t slice, const std::vector<std::string_view>& path) {
-  uint32_t at = slice;
-  for (auto step : path) {
-    std::string_view url;
-    if (step.starts_with("ofType(") || step == "resolve()") continue;
-    if (extension_step(step, url)) {
-      // The extension slice whose type profile is `url`.
-      uint32_t base = sd.find(sd.elements[at].id + ".extension");
-      if (base == defs::kNoElement) return defs::kNoElement;
-      uint32_t found = defs::kNoElement;
-      for (uint32_t i = base + 1; i < sd.elements.size() && found == defs::kNoElement; ++i) {
-        const auto& e = sd.elements[i];
-        if (e.path != sd.elements[base].path || e.slice_name.empty()) continue;
-        for (const auto& t : e.types) {
-          for (const auto& p : t.profiles) {
-            if (p == url) found = i;
-          }
+// The next element of a profile along one discriminator step below `at` (kNoElement if none).
+uint32_t step_from(const defs::StructureDef& sd, uint32_t at, std::string_view step) {
+  std::string_view url;
+  if (extension_step(step, url)) {
+    // The extension slice whose type profile is `url`.
+    uint32_t base = sd.find(sd.elements[at].id + ".extension");
+    if (base == defs::kNoElement) return base;
+    for (uint32_t i = base + 1; i < sd.elements.size(); ++i) {
+      const auto& e = sd.elements[i];
+      if (e.path != sd.elements[base].path || e.slice_name.empty()) continue;
+      for (const auto& t : e.types) {
+        for (const auto& p : t.profiles) {
+          if (p == url) return i;
         }
       }
-      at = found;
-      if (at == defs::kNoElement) return at;
-      continue;
     }
-    std::string id = sd.elements[at].id + "." + std::string(step);
-    uint32_t next = sd.find(id);
-    if (next == defs::kNoElement) next = sd.find(id + "[x]");
-    if (next == defs::kNoElement) return next;
-    at = next;
+    return defs::kNoElement;
   }
-  return at;
+  std::string id = sd.elements[at].id + "." + std::string(step);
+  uint32_t next = sd.find(id);
+  return next == defs::kNoElement ? sd.find(id + "[x]") : next;
+}
+
+// The elements of a profile at `path` below `at`: the path's own element first, then, where a
+// step passes through a sliced element, the same path inside each of its slices (bp fixes the
+// systolic code in Observation.component:SystolicBP.code.coding:SBPCode.code, a slice of
+// code.coding, not on code.coding.code itself).
+void elements_at(Run& run, const defs::StructureDef& sd, uint32_t at, const std::vector<std::string_view>& path,
+                 size_t step, std::vector<uint32_t>& out) {
+  while (step < path.size() && (path[step].starts_with("ofType(") || path[step] == "resolve()")) ++step;
+  if (step == path.size()) {
+    out.push_back(at);
+    return;
+  }
+  uint32_t next = step_from(sd, at, path[step]);
+  if (next == defs::kNoElement) return;
+  elements_at(run, sd, next, path, step + 1, out);
+  if (step + 1 == path.size()) return;
+  for (uint32_t slice : run.state.slices(sd, next)) elements_at(run, sd, slice, path, step + 1, out);
 }
 
 }  // namespace
@@ -94,11 +102,28 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
     auto path = steps(d.path);
     std::vector<const Element*> values;
     collect(item, path, 0, values);
-    uint32_t at = element_at(sd, slice, path);
+    std::vector<uint32_t> candidates;
+    elements_at(run, sd, slice, path, 0, candidates);
+    uint32_t at = candidates.empty() ? defs::kNoElement : candidates.front();
     const defs::ElementDef* def = at == defs::kNoElement ? nullptr : &sd.elements[at];
     if (d.type == "value" || d.type == "pattern") {
       if (!def) return false;
       const auto& wanted = def->fixed ? def->fixed : def->pattern;
+      if (!wanted && candidates.size() > 1) {
+        // Fixed in a slice further down: a value matching any of them matches.
+        bool any = false, ok = false;
+        for (uint32_t c : candidates) {
+          const auto& e = sd.elements[c];
+          const auto& w = e.fixed ? e.fixed : e.pattern;
+          if (!w) continue;
+          any = true;
+          for (const Element* v : values) ok = ok || matches_value(run.state, *v, *w, e.fixed.has_value());
+        }
+        if (any) {
+          if (!ok) return false;
+          continue;
+        }
+      }
       if (!wanted) {
         // An extension slice is told apart by its url: the extension's profile.
         if (def->name == "url" && at > 0 && !sd.elements[def->parent].types.empty() &&
