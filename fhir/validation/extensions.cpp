@@ -66,6 +66,14 @@ bool context_allows(Run& run, const definitions::StructureDef& sd, const Element
     }
   }
   std::string host_path = plain_path(host);
+  // Contexts the reference validator widens: regex and fhir-type also on ElementDefinition.type
+  // (FHIR-13328), normative-version anywhere.
+  if (sd.url == "http://hl7.org/fhir/StructureDefinition/structuredefinition-normative-version") return true;
+  if ((sd.url == "http://hl7.org/fhir/StructureDefinition/regex" ||
+       sd.url == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type") &&
+      element_context_allows(run, "ElementDefinition.type", host, host_path)) {
+    return true;
+  }
   for (const auto& context : sd.contexts) {
     if (context.empty()) return true;
     if (context.find_first_of("() ") != std::string::npos) return true;  // an expression we do not evaluate

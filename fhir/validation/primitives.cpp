@@ -170,19 +170,24 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+// ele-1 is "hasValue() or (children().count() > id.count())": without a value, a primitive
+// needs an extension; an id alone is not enough.
+void check_no_value(Run& run, const Element& node, const Path& path) {
+  bool extended = false;
+  for (const Element* c : node.children()) extended = extended || c->name != "id";
+  if (!extended) {
+    run.report(Severity::Error, "required",
+               node.first_child ? "a primitive with only an id has neither a value nor an extension (ele-1)"
+                                : "a primitive value must have a value or an extension (ele-1)",
+               node, path);
+  }
+}
+
 }  // namespace
 
 void check_primitive(Run& run, const Element& node, const Path& path) {
   if (!node.has_value) {
-    // ele-1 is "hasValue() or (children().count() > id.count())": an id alone is not enough.
-    bool extended = false;
-    for (const Element* c : node.children()) extended = extended || c->name != "id";
-    if (!extended) {
-      run.report(Severity::Error, "required",
-                 node.first_child ? "a primitive with only an id has neither a value nor an extension (ele-1)"
-                                  : "a primitive value must have a value or an extension (ele-1)",
-                 node, path);
-    }
+    check_no_value(run, node, path);
     return;
   }
   std::string_view v = node.value;

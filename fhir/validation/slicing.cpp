@@ -96,6 +96,74 @@ void elements_at(Run& run, const defs::StructureDef& sd, uint32_t at, const std:
 
 }  // namespace
 
+namespace {
+
+bool any_equals(const std::vector<const Element*>& values, const std::string& text) {
+  for (const Element* v : values) {
+    if (value_of(v) == text) return true;
+  }
+  return false;
+}
+
+// A value or pattern discriminator: the values against what the slice fixes at the path
+// (or, failing that, the extension url of the slice, or a required binding).
+bool value_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::StructureDef& sd,
+                                 uint32_t slice, const std::vector<std::string_view>& path,
+                                 const std::vector<uint32_t>& candidates) {
+  bool any = false, ok = false;
+  for (uint32_t c : candidates) {  // the path's own element first, then the same path in slices below
+    const auto& e = sd.elements[c];
+    const auto& wanted = e.fixed ? e.fixed : e.pattern;
+    if (!wanted) continue;
+    any = true;
+    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, e.fixed.has_value());
+    if (c == candidates.front()) break;  // fixed on the element itself: that decides
+  }
+  if (any) return ok;
+  const defs::ElementDef& def = sd.elements[candidates.front()];
+  // An extension slice is told apart by its url: the extension's profile.
+  if (def.name == "url" && candidates.front() > 0 && !sd.elements[def.parent].types.empty() &&
+      !sd.elements[def.parent].types[0].profiles.empty()) {
+    return any_equals(values, sd.elements[def.parent].types[0].profiles[0]);
+  }
+  if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
+      !sd.elements[slice].types[0].profiles.empty()) {
+    return any_equals(values, sd.elements[slice].types[0].profiles[0]);
+  }
+  if (def.binding && def.binding->strength == "required") {
+    // Sliced by a required binding: the value must be in the value set.
+    const Expansion* vs = run.state.expansion(def.binding->value_set);
+    if (!vs) return false;
+    for (const Element* v : values) {
+      if (v->has_value && vs->bare_codes.count(std::string(v->value))) return true;
+      if (!v->has_value && child_named(*v, "code") &&
+          vs->contains(value_of(child_named(*v, "system")), value_of(child_named(*v, "code")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
+// A profile discriminator: some value conforms to the slice's type profile.
+bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef* def) {
+  if (!def || def->types.empty() || def->types[0].profiles.empty()) return true;
+  const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
+  if (!profile) return true;
+  bool ok = false;
+  for (const Element* v : values) {
+    size_t before = run.issue_count();
+    Path scratch{nullptr, "", -1};
+    check_against(run, *v, *profile, 0, scratch);
+    ok = ok || run.error_count_since(before) == 0;
+    run.issues().resize(before);
+  }
+  return ok;
+}
+
+}  // namespace
+
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
                    const defs::Slicing& slicing) {
   for (const auto& d : slicing.discriminators) {
@@ -104,88 +172,23 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
     collect(item, path, 0, values);
     std::vector<uint32_t> candidates;
     elements_at(run, sd, slice, path, 0, candidates);
-    uint32_t at = candidates.empty() ? defs::kNoElement : candidates.front();
-    const defs::ElementDef* def = at == defs::kNoElement ? nullptr : &sd.elements[at];
+    const defs::ElementDef* def = candidates.empty() ? nullptr : &sd.elements[candidates.front()];
+    bool ok = true;
     if (d.type == "value" || d.type == "pattern") {
-      if (!def) return false;
-      const auto& wanted = def->fixed ? def->fixed : def->pattern;
-      if (!wanted && candidates.size() > 1) {
-        // Fixed in a slice further down: a value matching any of them matches.
-        bool any = false, ok = false;
-        for (uint32_t c : candidates) {
-          const auto& e = sd.elements[c];
-          const auto& w = e.fixed ? e.fixed : e.pattern;
-          if (!w) continue;
-          any = true;
-          for (const Element* v : values) ok = ok || matches_value(run.state, *v, *w, e.fixed.has_value());
-        }
-        if (any) {
-          if (!ok) return false;
-          continue;
-        }
-      }
-      if (!wanted) {
-        // An extension slice is told apart by its url: the extension's profile.
-        if (def->name == "url" && at > 0 && !sd.elements[def->parent].types.empty() &&
-            !sd.elements[def->parent].types[0].profiles.empty()) {
-          const std::string& url = sd.elements[def->parent].types[0].profiles[0];
-          bool ok = false;
-          for (const Element* v : values) ok = ok || value_of(v) == url;
-          if (!ok) return false;
-          continue;
-        }
-        if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
-            !sd.elements[slice].types[0].profiles.empty()) {
-          const std::string& url = sd.elements[slice].types[0].profiles[0];
-          bool ok = false;
-          for (const Element* v : values) ok = ok || value_of(v) == url;
-          if (!ok) return false;
-          continue;
-        }
-        if (def->binding && def->binding->strength == "required") {
-          // Sliced by a required binding: the value must be in the value set.
-          const Expansion* vs = run.state.expansion(def->binding->value_set);
-          bool ok = false;
-          for (const Element* v : values) {
-            if (vs && v->has_value && vs->bare_codes.count(std::string(v->value))) ok = true;
-            if (vs && !v->has_value && child_named(*v, "code") &&
-                vs->contains(value_of(child_named(*v, "system")), value_of(child_named(*v, "code")))) {
-              ok = true;
-            }
-          }
-          if (!ok) return false;
-          continue;
-        }
-        continue;
-      }
-      bool ok = false;
-      for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, def->fixed.has_value());
-      if (!ok) return false;
+      ok = def && value_discriminator_matches(run, values, sd, slice, path, candidates);
     } else if (d.type == "exists") {
       bool present = !values.empty();
-      if (def && def->min >= 1 && !present) return false;
-      if (def && def->max == 0 && present) return false;
+      ok = !(def && def->min >= 1 && !present) && !(def && def->max == 0 && present);
     } else if (d.type == "type") {
       if (!def || def->types.empty()) continue;
-      bool ok = false;
+      ok = false;
       for (const Element* v : values) {
         for (const auto& t : def->types) ok = ok || t.code == v->type;
       }
-      if (!ok) return false;
     } else if (d.type == "profile") {
-      if (!def || def->types.empty() || def->types[0].profiles.empty()) continue;
-      const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
-      if (!profile) continue;
-      bool ok = false;
-      for (const Element* v : values) {
-        size_t before = run.issue_count();
-        Path scratch{nullptr, "", -1};
-        check_against(run, *v, *profile, 0, scratch);
-        ok = ok || run.error_count_since(before) == 0;
-        run.issues().resize(before);
-      }
-      if (!ok) return false;
+      ok = profile_discriminator_matches(run, values, def);
     }
+    if (!ok) return false;
   }
   return true;
 }
