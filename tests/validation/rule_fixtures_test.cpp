@@ -145,3 +145,12 @@ TEST_CASE("Attachment size and hash are checked against the inline data", "[vali
   CHECK(has_issue(hash, Severity::Warning, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
   CHECK(count_errors(hash) == 0);
 }
+
+TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[validation][rules]") {
+  auto issues = validate_text(R"({"resourceType":"Measure","id":"m","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">M</div>"},
+      "library":["Library/screening-logic"]})");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Warning, "value", "Measure.library[0]", "absolute canonical"));
+  CHECK(count_errors(issues) == 0);
+}
