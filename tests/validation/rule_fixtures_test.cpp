@@ -67,6 +67,11 @@ TEST_CASE("the parts of a complex extension are checked against its definition",
   auto wrong_type = rule("extension-complex-wrong-type.json");
   INFO(describe(wrong_type));
   CHECK(has_issue(wrong_type, Severity::Error, "structure", "Patient.extension[0].extension[1].valueDate"));
+  auto missing = rule("extension-complex-missing-part.json");
+  INFO(describe(missing));
+  CHECK(has_issue(missing, Severity::Error, "required", "PlanDefinition.action[0].action[0].extension[0].extension",
+                  "Extension.extension:day"));
+  CHECK(count_errors(missing) == 1);
 }
 
 TEST_CASE("narrative links to #id resolve to an element, a narrative id or an anchor", "[validation][rules][narrative]") {
