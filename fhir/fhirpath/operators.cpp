@@ -197,10 +197,13 @@ bool apply_operator(Op op, const Collection& a, const Collection& b, Collection&
       out.push_back(make_boolean(op == Op::Equivalent ? r : !r));
       return true;
     }
-    case Op::Union:
-      append_distinct(out, a);
-      append_distinct(out, b);
+    case Op::Union: {
+      Collection merged;  // deduped apart from `out`, which may hold an enclosing select()'s items
+      append_distinct(merged, a);
+      append_distinct(merged, b);
+      out.insert(out.end(), merged.begin(), merged.end());
       return true;
+    }
     case Op::In:
     case Op::Contains: {
       const Collection& single = op == Op::In ? a : b;
