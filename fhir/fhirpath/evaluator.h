@@ -68,6 +68,7 @@ class Evaluator {
  private:
   bool member(const Node& node, const Collection& input, Collection& out);
   bool check_cast_member(const Node& node);
+  bool check_ordered(const Node& node, const Node* source);
   bool call(const Node& node, const Env& env, Collection& out);
   bool unary(const Node& node, const Env& env, Collection& out);
   bool binary(const Node& node, const Env& env, Collection& out);
