@@ -202,7 +202,6 @@ void index_bundle(const Element& bundle, BundleIndex& index) {
       if (!e.version.empty()) index.by_full_url[std::string(e.full_url) + "/_history/" + std::string(e.version)].push_back(at);
     }
     if (e.resource) {
-      index.by_resource.emplace(e.resource, at);
       std::string_view id = value_of(child_named(*e.resource, "id"));
       if (!id.empty()) {
         std::string key = std::string(e.resource->type) + "/" + std::string(id);

@@ -43,7 +43,6 @@ struct BundleIndex {
   std::vector<BundleEntry> entries;
   std::unordered_map<std::string, std::vector<uint32_t>> by_full_url;
   std::unordered_map<std::string, std::vector<uint32_t>> by_type_id;
-  std::unordered_map<const Element*, uint32_t> by_resource;  // entry.resource -> entry
   const std::vector<uint32_t>* full_url(const std::string& url) const;
   const std::vector<uint32_t>* type_id(const std::string& key) const;
 };
@@ -153,8 +152,5 @@ struct RestUrl {
   std::string_view type, id, version;
 };
 bool match_rest_url(const definitions::Definitions& defs, std::string_view url, RestUrl* out = nullptr);
-// Whether a URL is one of the example domains (example.org, acme.com...) the reference
-// validator lets through unresolved.
-bool is_example_url(std::string_view url);
 
 }  // namespace carebridge::fhir::validation

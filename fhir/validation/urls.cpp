@@ -1,5 +1,5 @@
 // URL helpers shared by the passes: what counts as an absolute URI (fullUrl,
-// canonical, extension url, narrative links) and which domains are examples.
+// canonical, extension url, narrative links) and what reads as a RESTful resource URL.
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -65,16 +65,6 @@ bool match_rest_url(const definitions::Definitions& defs, std::string_view url, 
     out->version = tail == 4 ? parts[at + 3] : std::string_view{};
   }
   return true;
-}
-
-bool is_example_url(std::string_view url) {
-  for (std::string_view domain : {"example.org", "example.com", "example.net", "acme.com", "acme.org"}) {
-    auto at = url.find(domain);
-    if (at == std::string_view::npos) continue;
-    size_t end = at + domain.size();
-    if (end == url.size() || url[end] == '/') return true;
-  }
-  return url.starts_with("urn:oid:2.999.") || url.starts_with("urn:oid:1.3.6.1.4.1.32473.");
 }
 
 }  // namespace carebridge::fhir::validation
