@@ -81,8 +81,12 @@ void Run::walk(const Element& node, const Path& path) {
   bool own_type = type && (!node.parent || node.parent->structure != type || node.is_resource());
   if (node.is_primitive()) {
     check_primitive(*this, node, path);
-  } else if (!node.first_child && !node.is_resource()) {
-    report(Severity::Error, "invariant", "element has neither a value nor children (ele-1)", node, path);
+  } else if (!node.is_resource() && (!node.first_child || (node.child_count == 1 && node.first_child->name == "id"))) {
+    // ele-1: "hasValue() or (children().count() > id.count())": an id alone is not content.
+    report(Severity::Error, "invariant",
+           node.first_child ? "element has only an id, and neither a value nor children (ele-1)"
+                            : "element has neither a value nor children (ele-1)",
+           node, path);
   }
   if (node.definition && node.definition->binding && node.definition->binding->strength != "example") {
     check_binding(*this, node, *node.definition->binding, path);

@@ -37,6 +37,13 @@ TEST_CASE("ele-1: a primitive with only an id, or nothing at all, is an error", 
   CHECK(has_issue(empty, Severity::Error, "", "Patient.name[0].given[0]", "ele-1"));
 }
 
+TEST_CASE("ele-1: a complex element with only an id is an error", "[validation][rules]") {
+  auto issues = rule("element-id-only.xml");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Patient.name[0]", "ele-1"));
+  CHECK(count_errors(issues) == 1);
+}
+
 TEST_CASE("extension contexts reached through contentReference", "[validation][rules][extensions]") {
   // timing-daysOfCycle may be used on PlanDefinition.action: nested actions reuse that definition.
   auto plan = rule("extension-context-nested-action.json");
