@@ -125,3 +125,11 @@ TEST_CASE("results keep the value's type, precision and offset", "[fhirpath][dat
   CHECK(value("@9999-12-31 + 1 day").empty());  // beyond the year 9999
   CHECK(value("@0001-01-01 - 1 year").empty());
 }
+
+TEST_CASE("FHIR quantities from the resource move dates by their UCUM code", "[fhirpath][dates]") {
+  // stay is a Duration of 3 'd'; age an Age of 34 'a', a UCUM mean year.
+  CHECK(value(R"(parameter.where(name = 'admitted').value + parameter.where(name = 'stay').value)",
+              "parameters.json") == "2024-02-03");
+  CHECK(value(R"(@2024-02-03 - parameter.where(name = 'stay').value)", "parameters.json") == "2024-01-31");
+  CHECK(is_error(R"(@2024-02-03 - parameter.where(name = 'age').value)", "parameters.json"));
+}
