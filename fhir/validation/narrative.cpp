@@ -96,6 +96,26 @@ struct Checker {
     }
   }
 
+  // A link or image URL holds only URL characters (letters, digits and ;?:@&=+$.,/%-_~#[]!'()*|);
+  // a data: URL is "data:[type][;base64],data".
+  void check_url_text(std::string_view url, const std::string& at) {
+    if (url.starts_with("data:")) {
+      auto comma = url.find(',');
+      if (comma == std::string_view::npos || url.find(',', comma + 1) != std::string_view::npos) {
+        problem("the data URL at '" + at + "' must have exactly one ',' before its data");
+      }
+      return;
+    }
+    static constexpr std::string_view kAllowed = ";?:@&=+$.,/%-_~#[]!'()*|";
+    for (char c : url) {
+      auto u = static_cast<unsigned char>(c);
+      if (std::isalnum(u) || u >= 0x80 || kAllowed.find(c) != std::string_view::npos) continue;
+      problem("the URL '" + std::string(url.substr(0, 80)) + "' at '" + at + "' contains the character '" +
+              std::string(1, c) + "', which a URL cannot hold unescaped");
+      return;
+    }
+  }
+
   void element(const xml::XmlNode& node, const std::string& at) {
     if (!listed(kElements, node.local)) {
       problem("the narrative contains the element <" + std::string(node.local) + "> at '" + at +
@@ -111,6 +131,10 @@ struct Checker {
         problem("the narrative element <" + std::string(node.local) + "> at '" + at + "' has the attribute '" +
                 std::string(a.local) + "', which FHIR narrative does not allow (txt-1)");
       }
+      if ((lower == "href" && node.local == "a") || (lower == "src" && node.local == "img")) {
+        if (!a.value.empty()) check_url_text(a.value, at);
+      }
+      if (lower == "src" && node.local == "img" && a.value.empty()) problem("the image at '" + at + "' has an empty src");
       if (lower == "href" && node.local == "a") check_link(a.value, at);
       if (lower == "src" && node.local == "img" && a.value.size() > 1 && a.value[0] == '#') {
         check_fragment(a.value, at, false);

@@ -166,3 +166,18 @@ TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[va
   CHECK(has_issue(issues, Severity::Warning, "value", "Measure.library[0]", "absolute canonical"));
   CHECK(count_errors(issues) == 0);
 }
+
+TEST_CASE("narrative link and image URLs hold only URL characters", "[validation][rules][narrative]") {
+  auto with_div = [](const std::string& body) {
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                         body + R"(</div>"}})");
+  };
+  CHECK(count_errors(with_div(R"(See <a href=\"https://carebridge.example/help?topic=intake#forms\">help</a>)")) == 0);
+  auto spaced = with_div(R"(See <a href=\"https://carebridge.example/intake form.pdf\">form</a>)");
+  INFO(describe(spaced));
+  CHECK(has_issue(spaced, Severity::Error, "invalid", "Patient.text.div", "character ' '"));
+  auto data = with_div(R"(Logo <img src=\"data:image/png;base64\" alt=\"logo\"/>)");
+  CHECK(has_issue(data, Severity::Error, "invalid", "Patient.text.div", "data URL"));
+  auto empty = with_div(R"(Logo <img src=\"\" alt=\"logo\"/>)");
+  CHECK(has_issue(empty, Severity::Error, "invalid", "Patient.text.div", "empty src"));
+}
