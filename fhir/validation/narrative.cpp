@@ -16,15 +16,29 @@ constexpr std::string_view kElements[] = {
     "em",    "i",     "strong",  "small", "big",   "tt",    "dfn",  "q",       "var",    "abbr",  "acronym",
     "cite",  "blockquote", "hr", "address", "bdo", "kbd",   "sub",  "sup",     "ul",     "ol",    "li",   "dl",
     "dt",    "dd",    "pre",     "table", "caption", "colgroup", "col", "thead", "tr",   "tfoot", "tbody", "th",
-    "td",    "code",  "samp",    "img",   "map",   "area",  "u",    "s",       "font"};
+    "td",    "code",  "samp",    "img",   "map",   "area"};
 
+// Block elements, which cannot sit inside a paragraph.
+constexpr std::string_view kBlocks[] = {"div", "blockquote", "table", "ol", "ul", "p"};
+
+// Attributes any element may carry, and those only some may (as the reference validator lists them).
 constexpr std::string_view kAttributes[] = {
-    "abbr",    "accesskey", "align",   "alt",      "axis",     "bgcolor", "border",  "cellhalign", "cellpadding",
-    "cellspacing", "cellvalign", "char", "charoff", "charset",  "cite",    "class",   "colspan", "compact",
-    "coords",  "dir",       "frame",   "headers",  "height",   "href",    "hreflang", "hspace",  "id",
-    "lang",    "longdesc",  "name",    "nowrap",   "rel",      "rev",     "rowspan", "rules",   "scope",
-    "shape",   "span",      "src",     "style",    "summary",  "tabindex", "title",  "type",    "valign",
-    "value",   "vspace",    "width",   "xmlns",    "start",    "start",   "colour",  "color",   "face",  "size"};
+    "title", "style", "class", "id", "lang", "xml:lang", "dir", "accesskey", "tabindex", "span", "width", "align",
+    "valign", "char", "charoff", "abbr", "axis", "headers", "scope", "rowspan", "colspan"};
+constexpr std::string_view kElementAttributes[] = {
+    "a.href", "a.name", "img.src", "img.border", "div.xmlns", "blockquote.cite", "q.cite", "a.charset", "a.type",
+    "a.hreflang", "a.rel", "a.rev", "a.shape", "a.coords", "img.alt", "img.longdesc", "img.height", "img.width",
+    "img.usemap", "img.ismap", "map.name", "area.shape", "area.coords", "area.href", "area.nohref", "area.alt",
+    "table.summary", "table.width", "table.border", "table.frame", "table.rules", "table.cellspacing",
+    "table.cellpadding", "pre.space", "td.nowrap"};
+
+// Elements and attributes the reference validator refuses, but common in narratives systems
+// send (presentational HTML): errors when strict, tolerated when ingesting.
+constexpr std::string_view kPresentational[] = {"u", "s", "font"};
+constexpr std::string_view kPresentationalAttributes[] = {
+    "bgcolor", "border", "cellhalign", "cellpadding", "cellspacing", "cellvalign", "charset", "cite", "compact",
+    "coords", "frame", "height", "href", "hreflang", "hspace", "longdesc", "name", "nowrap", "rel", "rev", "rules",
+    "shape", "src", "summary", "type", "value", "vspace", "start", "colour", "color", "face", "size"};
 
 template <size_t N>
 bool listed(const std::string_view (&list)[N], std::string_view name) {
@@ -116,36 +130,46 @@ struct Checker {
     }
   }
 
-  void element(const xml::XmlNode& node, const std::string& at) {
-    if (!listed(kElements, node.local)) {
-      problem("the narrative contains the element <" + std::string(node.local) + "> at '" + at +
-              "', which FHIR narrative does not allow (txt-1)");
-    }
+  void attributes(const xml::XmlNode& node, const std::string& at) {
     for (uint32_t i = 0; i < node.attribute_count; ++i) {
       const auto& a = node.attributes[i];
       bool namespaced = a.prefix == "xmlns" || a.prefix == "xml";
       if (namespaced) continue;
       std::string lower;
       for (char c : a.local) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (!listed(kAttributes, lower)) {
-        problem("the narrative element <" + std::string(node.local) + "> at '" + at + "' has the attribute '" +
-                std::string(a.local) + "', which FHIR narrative does not allow (txt-1)");
+      if (!listed(kAttributes, lower) && !listed(kElementAttributes, std::string(node.local) + "." + lower)) {
+        run.report(listed(kPresentationalAttributes, lower) ? run.tolerable() : Severity::Error, "invalid",
+                   "the narrative element <" + std::string(node.local) + "> at '" + at + "' has the attribute '" +
+                       std::string(a.local) + "', which FHIR narrative does not allow (txt-1)",
+                   div, path);
       }
-      if ((lower == "href" && node.local == "a") || (lower == "src" && node.local == "img")) {
-        if (!a.value.empty()) check_url_text(a.value, at);
-      }
-      if (lower == "src" && node.local == "img" && a.value.empty()) problem("the image at '" + at + "' has an empty src");
-      if (lower == "href" && node.local == "a") check_link(a.value, at);
-      if (lower == "src" && node.local == "img" && a.value.size() > 1 && a.value[0] == '#') {
-        check_fragment(a.value, at, false);
-      }
+      bool link = lower == "href" && node.local == "a", image = lower == "src" && node.local == "img";
+      if ((link || image) && !a.value.empty()) check_url_text(a.value, at);
+      if (image && a.value.empty()) problem("the image at '" + at + "' has an empty src");
+      if (link) check_link(a.value, at);
+      if (image && a.value.size() > 1 && a.value[0] == '#') check_fragment(a.value, at, false);
       // A narrative link or image to "#id" counts as a reference to that contained resource.
       if ((lower == "href" || lower == "src") && a.value.size() > 1 && a.value[0] == '#' && run.frame.referenced) {
         run.frame.referenced->insert(std::string(a.value.substr(1)));
       }
     }
+  }
+
+  void element(const xml::XmlNode& node, const std::string& at, bool in_paragraph) {
+    if (!listed(kElements, node.local)) {
+      run.report(listed(kPresentational, node.local) ? run.tolerable() : Severity::Error, "invalid",
+                 "the narrative contains the element <" + std::string(node.local) + "> at '" + at +
+                     "', which FHIR narrative does not allow (txt-1)",
+                 div, path);
+    }
+    if (in_paragraph && listed(kBlocks, node.local)) {
+      run.report(run.tolerable(), "invalid",
+                 "the block element <" + std::string(node.local) + "> at '" + at + "' cannot be inside a paragraph <p>",
+                 div, path);
+    }
+    attributes(node, at);
     for (const xml::XmlNode* c = node.first; c; c = c->next) {
-      if (!c->is_text) element(*c, at + "/" + std::string(c->local));
+      if (!c->is_text) element(*c, at + "/" + std::string(c->local), in_paragraph || node.local == "p");
     }
   }
 };
@@ -174,7 +198,7 @@ void check_narrative(Run& run, const Element& div, const Path& path) {
     run.report(Severity::Warning, "invalid",
                "the narrative has no text and no image: it should have some non-whitespace content (txt-2)", div, path);
   }
-  checker.element(root, "div");
+  checker.element(root, "div", false);
 }
 
 }  // namespace carebridge::fhir::validation

@@ -181,3 +181,24 @@ TEST_CASE("narrative link and image URLs hold only URL characters", "[validation
   auto empty = with_div(R"(Logo <img src=\"\" alt=\"logo\"/>)");
   CHECK(has_issue(empty, Severity::Error, "invalid", "Patient.text.div", "empty src"));
 }
+
+TEST_CASE("narrative elements and attributes as the reference validator lists them", "[validation][rules][narrative]") {
+  auto with_div = [](const std::string& body, bool ingest = false) {
+    carebridge::fhir::validation::Options options;
+    if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                             body + R"(</div>"}})",
+                         options);
+  };
+  CHECK(count_errors(with_div(R"(<table border=\"1\"><tr><td colspan=\"2\" nowrap=\"nowrap\">x</td></tr></table>)")) == 0);
+  // Presentational HTML: refused when strict, tolerated when ingesting.
+  auto font = R"(<p><font color=\"red\">Allergic</font></p>)";
+  CHECK(has_issue(with_div(font), Severity::Error, "invalid", "Patient.text.div", "<font>"));
+  CHECK(count_errors(with_div(font, true)) == 0);
+  auto bgcolor = R"(<p bgcolor=\"red\">Allergic</p>)";
+  CHECK(has_issue(with_div(bgcolor), Severity::Error, "invalid", "Patient.text.div", "'bgcolor'"));
+  CHECK(count_errors(with_div(bgcolor, true)) == 0);
+  auto nested = R"(<p>Problems<ul><li>Asthma</li></ul></p>)";
+  CHECK(has_issue(with_div(nested), Severity::Error, "invalid", "Patient.text.div", "inside a paragraph"));
+  CHECK(count_errors(with_div(nested, true)) == 0);
+}
