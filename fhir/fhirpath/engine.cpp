@@ -123,7 +123,7 @@ std::string to_string(const Item& item) {
 
 std::string type_name(const Item& item) {
   if (item.is_type_info) return "TypeInfo";
-  if (item.element) return std::string(item.element->type);
+  if (item.element) return std::string(fhir_type(*item.element));
   return std::string(system_type_name(item.type));
 }
 

@@ -139,7 +139,7 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     case NodeKind::Function: ok = call(node, env, out); break;
     case NodeKind::Indexer: {
       Collection input, index;
-      ok = eval(*node.args[0], env, input) && eval(*node.args[1], env, index);
+      ok = check_ordered(node, node.args[0].get()) && eval(*node.args[0], env, input) && eval(*node.args[1], env, index);
       if (!ok) break;
       if (index.empty()) break;
       auto i = index.size() == 1 ? system_value(index.front()) : std::nullopt;
@@ -280,7 +280,42 @@ bool Evaluator::check_cast_member(const Node& node) {
   return fail(node, "'" + node.name + "' is not an element of " + focus.type.name);
 }
 
+namespace {
+
+// Whether `node` yields a collection whose order the specification leaves undefined:
+// children() and descendants(), and what navigation and filtering make of them.
+bool unordered_source(const Node& node) {
+  if (node.kind == NodeKind::Member) return node.focus && unordered_source(*node.focus);
+  if (node.kind != NodeKind::Function) return false;
+  if (node.name == "children" || node.name == "descendants") return true;
+  static constexpr std::string_view kKeepOrder[] = {"where", "select", "ofType", "trace", "distinct", "exclude"};
+  for (auto name : kKeepOrder) {
+    if (node.name == name) return node.focus && unordered_source(*node.focus);
+  }
+  return false;
+}
+
+bool order_dependent(const Node& node) {
+  static constexpr std::string_view kNames[] = {"first", "last", "tail", "skip", "take"};
+  for (auto name : kNames) {
+    if (node.name == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// With path checks on, first(), skip(), [i] and the like on children() or descendants()
+// are errors: their order is undefined, so the answer would be arbitrary.
+bool Evaluator::check_ordered(const Node& node, const Node* source) {
+  if (!context_.check_paths || !source || !unordered_source(*source)) return true;
+  return fail(node, "the order of children() and descendants() is undefined, so " +
+                        (node.kind == NodeKind::Indexer ? std::string("indexing") : node.name + "()") +
+                        " on them has no meaning");
+}
+
 bool Evaluator::call(const Node& node, const Env& env, Collection& out) {
+  if (order_dependent(node) && !check_ordered(node, node.focus.get())) return false;
   Collection focus;
   const Collection* input = env.this_items;
   if (node.focus) {
@@ -301,8 +336,10 @@ bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
     return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a number or a quantity");
   }
   if (node.op == Op::Minus) {
-    if (v->text.starts_with('-')) v->text.erase(0, 1); else v->text.insert(0, 1, '-');
-    if (v->text == "-0") v->text = "0";
+    // Zero has no sign to turn: -(0.0) is 0.0, and -(-0.0) from a boundary is 0.0 too.
+    auto d = Decimal::parse(v->text);
+    bool zero = d && d->is_zero();
+    if (v->text.starts_with('-')) v->text.erase(0, 1); else if (!zero) v->text.insert(0, 1, '-');
   }
   out.push_back(std::move(*v));
   return true;
@@ -373,14 +410,24 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
   return true;
 }
 
+bool Evaluator::check_type_name(const Node& node) {
+  if (!context_.check_paths || type_exists(node.type, definitions_)) return true;
+  return fail(node, "unknown type '" + (node.type.ns.empty() ? "" : node.type.ns + ".") + node.type.name + "'");
+}
+
+bool Evaluator::check_single_cast(const Node& node, size_t count) {
+  if (!context_.check_paths || count <= 1) return true;
+  return fail(node, "'as' needs a single value, got " + std::to_string(count) + " items");
+}
+
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
   Collection input;
-  if (!eval(*node.args[0], env, input)) return false;
+  if (!eval(*node.args[0], env, input) || !check_type_name(node)) return false;
   if (input.empty()) return true;
   if (node.op == Op::As) {
-    // R4 search parameters apply `as` to collections ((X.value as Quantity)): filter.
+    if (!check_single_cast(node, input.size())) return false;
     for (const Item& item : input) {
-      if (is_of_type(item, node.type, definitions_)) out.push_back(item);
+      if (casts_to_type(item, node.type, definitions_)) out.push_back(item);
     }
     return true;
   }

@@ -40,6 +40,13 @@ class Evaluator {
   const Context& context() const { return context_; }
   const model::Element* resource() const { return resource_; }
   const model::Element* root_resource() const { return root_resource_; }
+  // With path checks on, a type name in is/as/ofType that names no type is an error
+  // (N1); without them (validation against definitions that name types of another
+  // FHIR version) it simply matches nothing. False after recording the error.
+  bool check_type_name(const Node& node);
+  // With path checks on, `as` on more than one item is an error (N1); without them it
+  // filters, as R4 invariants (dom-3) and search parameters apply it to collections.
+  bool check_single_cast(const Node& node, size_t count);
   // Counts work; false once the budget for one evaluation is spent.
   bool spend(size_t units);
   // The resource a reference points to inside a Bundle enclosing `from` (by fullUrl
@@ -61,6 +68,7 @@ class Evaluator {
  private:
   bool member(const Node& node, const Collection& input, Collection& out);
   bool check_cast_member(const Node& node);
+  bool check_ordered(const Node& node, const Node* source);
   bool call(const Node& node, const Env& env, Collection& out);
   bool unary(const Node& node, const Env& env, Collection& out);
   bool binary(const Node& node, const Env& env, Collection& out);

@@ -66,7 +66,9 @@ bool fn_intersect(Call& c) {
   for (const Item& item : c.focus) {
     if (in_other.contains(item)) kept.push_back(item);
   }
-  append_distinct(c.out, kept);
+  Collection distinct;
+  append_distinct(distinct, kept);
+  c.out.insert(c.out.end(), distinct.begin(), distinct.end());
   return true;
 }
 
@@ -80,11 +82,15 @@ bool fn_exclude(Call& c) {
   return true;
 }
 
+// The set operations dedupe their own result only: `out` may already hold what an
+// enclosing select() gathered for earlier items.
 bool fn_union(Call& c) {
   Collection other;
   if (!c.arg(0, other)) return false;
-  append_distinct(c.out, c.focus);
-  append_distinct(c.out, other);
+  Collection merged;
+  append_distinct(merged, c.focus);
+  append_distinct(merged, other);
+  c.out.insert(c.out.end(), merged.begin(), merged.end());
   return true;
 }
 
@@ -97,7 +103,9 @@ bool fn_combine(Call& c) {
 }
 
 bool fn_distinct(Call& c) {
-  append_distinct(c.out, c.focus);
+  Collection distinct;
+  append_distinct(distinct, c.focus);
+  c.out.insert(c.out.end(), distinct.begin(), distinct.end());
   return true;
 }
 

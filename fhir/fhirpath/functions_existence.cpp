@@ -140,7 +140,7 @@ bool fn_select(Call& c) {
 // System values by equality, so cycles end.
 bool fn_repeat(Call& c) {
   std::unordered_set<const model::Element*> seen;
-  Collection frontier = c.focus;
+  Collection frontier = c.focus, found;  // found apart from c.out, which an enclosing select() fills
   while (!frontier.empty()) {
     Collection next;
     for (size_t i = 0; i < frontier.size(); ++i) {
@@ -149,16 +149,17 @@ bool fn_repeat(Call& c) {
       for (Item& item : r) {
         if (item.element) {
           if (!seen.insert(item.element).second) continue;
-        } else if (contains_item(c.out, item)) {
+        } else if (contains_item(found, item)) {
           continue;
         }
-        c.out.push_back(item);
+        found.push_back(item);
         next.push_back(std::move(item));
       }
     }
     if (!c.ev.spend(next.size() + 1)) return c.fail("repeat() takes too long");
     frontier = std::move(next);
   }
+  c.out.insert(c.out.end(), found.begin(), found.end());
   return true;
 }
 

@@ -16,6 +16,7 @@ namespace {
 using model::Element;
 
 bool fn_is(Call& c) {
+  if (!c.ev.check_type_name(c.node)) return false;
   if (c.focus.empty()) return true;
   if (c.focus.size() > 1) return c.fail("is() needs a single input");
   c.out.push_back(make_boolean(is_of_type(c.focus.front(), c.node.type, c.ev.definitions())));
@@ -23,8 +24,17 @@ bool fn_is(Call& c) {
 }
 
 bool fn_as(Call& c) {
+  if (!c.ev.check_type_name(c.node) || !c.ev.check_single_cast(c.node, c.focus.size())) return false;
   for (const Item& item : c.focus) {
-    if (is_of_type(item, c.node.type, c.ev.definitions())) c.out.push_back(item);
+    if (casts_to_type(item, c.node.type, c.ev.definitions())) c.out.push_back(item);
+  }
+  return true;
+}
+
+bool fn_of_type(Call& c) {
+  if (!c.ev.check_type_name(c.node)) return false;
+  for (const Item& item : c.focus) {
+    if (casts_to_type(item, c.node.type, c.ev.definitions())) c.out.push_back(item);
   }
   return true;
 }
@@ -274,7 +284,7 @@ bool fn_time_of_day(Call& c) {
 constexpr FunctionSpec kTypeFunctions[] = {
     {"is", 1, 1, fn_is, true},
     {"as", 1, 1, fn_as, true},
-    {"ofType", 1, 1, fn_as, true},
+    {"ofType", 1, 1, fn_of_type, true},
     {"type", 0, 0, fn_type},
 };
 

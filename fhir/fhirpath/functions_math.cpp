@@ -1,5 +1,6 @@
 // Math functions (abs ceiling exp floor ln log power round sqrt truncate) and the
 // precision functions (precision lowBoundary highBoundary comparable).
+#include <algorithm>
 #include <cmath>
 
 #include "fhir/fhirpath/evaluator.h"
@@ -153,7 +154,9 @@ bool boundary(Call& c, bool high) {
     return true;
   }
   if (auto t = as_temporal(*v)) {
-    int p = digits ? static_cast<int>(*digits) : v->type == SystemType::Date ? 8 : -1;
+    // A Date stays a Date: its finest precision is the day (8 digits).
+    if (v->type == SystemType::Date && digits && *digits > 8) return true;
+    int p = digits ? static_cast<int>(std::clamp<int64_t>(*digits, -1, 64)) : v->type == SystemType::Date ? 8 : -1;
     if (auto r = fhirpath::boundary(*t, p, high)) c.out.push_back(make_temporal(*r));
   }
   return true;
@@ -173,13 +176,21 @@ bool fn_precision(Call& c) {
   return true;
 }
 
+// comparable(): whether the two quantities can be compared and their order known.
+// Numbers take part as quantities of unit '1'; anything else gives empty.
 bool fn_comparable(Call& c) {
   std::optional<Item> v, other;
   if (!c.single_focus(v) || !c.single_arg(0, other)) return false;
   if (!v || !other) return true;
-  if (v->type != SystemType::Quantity || other->type != SystemType::Quantity) return c.fail("comparable() needs quantities");
-  auto a = canonical_unit(v->unit), b = canonical_unit(other->unit);
-  c.out.push_back(make_boolean(a && b && a->dims == b->dims));
+  auto unit_of = [](const Item& item) -> std::optional<std::string> {
+    if (item.element || item.is_type_info) return std::nullopt;
+    if (item.type == SystemType::Quantity) return item.unit;
+    if (item.type == SystemType::Integer || item.type == SystemType::Decimal) return std::string("1");
+    return std::nullopt;
+  };
+  auto a = unit_of(*v), b = unit_of(*other);
+  if (!a || !b) return true;
+  c.out.push_back(make_boolean(units_comparable(*a, *b)));
   return true;
 }
 

@@ -124,6 +124,38 @@ bool quantity_op(Op op, const Item& a, const Item& b, std::optional<Item>& resul
   return false;
 }
 
+// Date/time arithmetic. The amount is truncated to whole units: date/time arithmetic
+// has calendar semantics, so the decimal portion is ignored (`+ 7.7 days` adds 7 days,
+// `+ 0.1 's'` nothing), as N1 and the R4 test suite have it. The UCUM mean year 'a'
+// and month 'mo' are not calendar durations and are refused.
+bool temporal_op(Op op, const Item& a, const Item& b, std::optional<Item>& result, std::string& error) {
+  auto t = as_temporal(a);
+  auto amount = Decimal::parse(b.text);
+  if (!t || !amount) return true;
+  auto unit = calendar_unit(b.unit);
+  if (!unit) {
+    if (b.unit == "a" || b.unit == "mo") {
+      std::string word = b.unit == "a" ? "year" : "month";
+      error = "'" + b.unit + "' is the UCUM mean " + word + ", not a calendar " + word + ": write " + b.text + " " +
+              word + " to move a date by calendar " + word + "s";
+    } else {
+      error = "cannot add '" + b.unit + "' to a date or time: it is not a unit of time";
+    }
+    return false;
+  }
+  auto whole = truncate(*amount).to_int64();
+  if (!whole || *whole == INT64_MIN) return true;  // beyond any date
+  TemporalKind kind = a.type == SystemType::Date   ? TemporalKind::Date
+                      : a.type == SystemType::Time ? TemporalKind::Time
+                                                   : TemporalKind::DateTime;
+  auto moved = add_duration(*t, kind, op == Op::Minus ? -*whole : *whole, *unit, error);
+  if (!moved) return error.empty();
+  Item out = make_temporal(*moved);
+  out.type = a.type;  // a FHIR dateTime written as a date stays a DateTime
+  result = std::move(out);
+  return true;
+}
+
 }  // namespace
 
 bool arithmetic(Op op, const Item& a, const Item& b, std::optional<Item>& result, std::string& error) {
@@ -140,19 +172,7 @@ bool arithmetic(Op op, const Item& a, const Item& b, std::optional<Item>& result
     if (x && y) return decimal_op(op, *x, *y, result, error);
   }
   if (is_temporal(a.type) && b.type == SystemType::Quantity && (op == Op::Plus || op == Op::Minus)) {
-    auto t = as_temporal(a);
-    auto amount = Decimal::parse(b.text);
-    if (!t || !amount) return true;
-    std::string_view unit = b.unit;
-    if (!is_calendar_unit(unit) && unit != "a" && unit != "mo" && unit != "wk" && unit != "d" && unit != "h" &&
-        unit != "min" && unit != "s" && unit != "ms") {
-      error = "cannot add '" + b.unit + "' to a date or time";
-      return false;
-    }
-    double v = amount->to_double();
-    auto r = add_duration(*t, op == Op::Minus ? -v : v, unit);
-    if (r) result = make_temporal(*r);
-    return true;
+    return temporal_op(op, a, b, result, error);
   }
   if ((a.type == SystemType::Quantity || b.type == SystemType::Quantity) &&
       (a.type == SystemType::Quantity || is_number(a.type)) && (b.type == SystemType::Quantity || is_number(b.type))) {
@@ -177,10 +197,13 @@ bool apply_operator(Op op, const Collection& a, const Collection& b, Collection&
       out.push_back(make_boolean(op == Op::Equivalent ? r : !r));
       return true;
     }
-    case Op::Union:
-      append_distinct(out, a);
-      append_distinct(out, b);
+    case Op::Union: {
+      Collection merged;  // deduped apart from `out`, which may hold an enclosing select()'s items
+      append_distinct(merged, a);
+      append_distinct(merged, b);
+      out.insert(out.end(), merged.begin(), merged.end());
       return true;
+    }
     case Op::In:
     case Op::Contains: {
       const Collection& single = op == Op::In ? a : b;

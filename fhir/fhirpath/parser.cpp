@@ -19,18 +19,17 @@ struct BinaryOp {
   int level;
 };
 
-// Lowest level first: implies < or/xor < and < in/contains < equality < is/as
-// < inequality < | < additive < multiplicative. `is` and `as` bind looser than
-// comparisons and union, as the reference implementation and the official test
-// suite have it (`1 | 1 is Integer` is true); their right side is only a type name,
-// so `x as Quantity > 5 'mg'` still compares the cast value.
+// Lowest level first, as the N1 precedence table (#13 up to #04) has them: implies <
+// or/xor < and < in/contains < equality < inequality < | < is/as < additive <
+// multiplicative. So `1 | 1 is Integer` is `1 | (1 is Integer)` and `1 > 2 is Boolean`
+// compares 1 with a Boolean; the right side of is/as is only a type name, so
+// `x as Quantity > 5 'mg'` compares the cast value.
 constexpr BinaryOp kBinary[] = {
     {"implies", Op::Implies, 1}, {"or", Op::Or, 2},     {"xor", Op::Xor, 2},       {"and", Op::And, 3},
     {"in", Op::In, 4},           {"contains", Op::Contains, 4},                    {"=", Op::Equal, 5},
     {"~", Op::Equivalent, 5},    {"!=", Op::NotEqual, 5}, {"!~", Op::NotEquivalent, 5},
-    {"is", Op::Is, 6},           {"as", Op::As, 6},
-    {"<=", Op::LessEq, 7},       {"<", Op::Less, 7},    {">", Op::Greater, 7},     {">=", Op::GreaterEq, 7},
-    {"|", Op::Union, 8},         {"+", Op::Plus, 9},
+    {"<=", Op::LessEq, 6},       {"<", Op::Less, 6},    {">", Op::Greater, 6},     {">=", Op::GreaterEq, 6},
+    {"|", Op::Union, 7},         {"is", Op::Is, 8},     {"as", Op::As, 8},         {"+", Op::Plus, 9},
     {"-", Op::Minus, 9},         {"&", Op::Concat, 9},  {"*", Op::Times, 10},      {"/", Op::Divide, 10},
     {"div", Op::Div, 10},        {"mod", Op::Mod, 10},
 };
@@ -254,11 +253,8 @@ class Parser {
     const Token& unit = peek();
     if (unit.kind == TokenKind::String) {
       next();
-      // Units this engine cannot convert are kept (they compare by their code);
-      // calendar words are not UCUM and must be written without quotes.
-      if (!is_ucum_unit(unit.text) && is_calendar_unit(unit.text)) {
-        return error_at(unit, "'" + unit.text + "' is not a UCUM unit: write " + t.text + " " + unit.text + " or use 'a', 'mo', 'wk', 'd'");
-      }
+      // Units this engine cannot convert are kept (they compare by their code); a quoted
+      // calendar word ('month') is that calendar duration's unit representation.
       return literal(t, make_quantity(*value, unit.text));
     }
     if (unit.kind == TokenKind::Identifier && is_calendar_unit(unit.text)) {

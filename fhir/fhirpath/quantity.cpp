@@ -221,6 +221,20 @@ std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view f
   return divide(*base, b->factor);
 }
 
+bool units_comparable(std::string_view a, std::string_view b) {
+  auto ca = canonical_unit(a), cb = canonical_unit(b);
+  if (!ca || !cb || ca->dims != cb->dims) return false;
+  bool calendar_a = is_calendar_unit(a), calendar_b = is_calendar_unit(b);
+  if (calendar_a == calendar_b) return true;
+  // Years and months of the calendar vary in length; UCUM's are mean lengths.
+  auto indefinite = [](std::string_view u) {
+    auto ucum = calendar_to_ucum(u);
+    if (ucum.empty()) ucum = u;
+    return ucum == "a" || ucum == "mo";
+  };
+  return !indefinite(a) && !indefinite(b);
+}
+
 std::string multiply_units(std::string_view a, std::string_view b, bool divide) {
   auto ucum = [](std::string_view u) {
     auto c = calendar_to_ucum(u);

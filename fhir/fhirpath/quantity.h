@@ -27,6 +27,10 @@ std::string_view calendar_to_ucum(std::string_view unit);
 std::optional<CanonicalUnit> canonical_unit(std::string_view unit);
 // Converts `value` in `from` into `to`; nullopt when the dimensions differ or a unit is unknown.
 std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view from, std::string_view to);
+// Whether quantities in these units can be compared, equated and converted: known units
+// of the same dimensions, but never a calendar year or month against a UCUM unit, nor a
+// UCUM 'a' or 'mo' against a calendar word (`1 year` is only equivalent to `1 'a'`).
+bool units_comparable(std::string_view a, std::string_view b);
 // Whether `unit` is a UCUM expression this module understands (calendar words are not).
 bool is_ucum_unit(std::string_view unit);
 // The unit of a product or quotient ("cm.m", "g/m").

@@ -1,10 +1,12 @@
 // Temporal values: parsing, printing, comparison, arithmetic and boundaries.
 #include "fhir/fhirpath/temporal.h"
 
+#include "fhir/fhirpath/decimal.h"
 #include "fhir/time/civil_date.h"
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -211,57 +213,119 @@ std::optional<int> compare(const Temporal& a0, const Temporal& b0) {
   return 0;
 }
 
-std::optional<Temporal> add_duration(const Temporal& t, double amount, std::string_view unit) {
-  if (!unit.empty() && unit.back() == 's' && unit != "s" && unit != "ms") unit.remove_suffix(1);
-  Temporal r = t;
-  auto whole = static_cast<int64_t>(std::trunc(amount));
-  if (unit == "year" || unit == "a") {
-    if (t.is_time) return std::nullopt;
-    r.year += static_cast<int>(whole);
-    if (r.year < 1 || r.year > 9999) return std::nullopt;
-    if (r.precision >= Precision::Day) r.day = std::min(r.day, days_in_month(r.year, r.month));
-    return r;
-  }
-  if (unit == "month" || unit == "mo") {
-    if (t.is_time) return std::nullopt;
-    if (t.precision == Precision::Year) {
-      r.year += static_cast<int>(whole / 12);
-      return r;
+std::optional<CalendarUnit> calendar_unit(std::string_view unit) {
+  static constexpr std::string_view kKeywords[] = {"year", "month",  "week",   "day",
+                                                   "hour", "minute", "second", "millisecond"};
+  static constexpr std::string_view kUcum[] = {"", "", "wk", "d", "h", "min", "s", "ms"};
+  for (size_t i = 0; i < std::size(kKeywords); ++i) {
+    bool plural = unit.size() == kKeywords[i].size() + 1 && unit.back() == 's' && unit.starts_with(kKeywords[i]);
+    if (unit == kKeywords[i] || plural || (!kUcum[i].empty() && unit == kUcum[i])) {
+      return static_cast<CalendarUnit>(i);
     }
-    int64_t total = int64_t(r.year) * 12 + (r.month - 1) + whole;
-    r.year = static_cast<int>(total / 12);
-    r.month = static_cast<int>(total % 12) + 1;
-    if (r.precision >= Precision::Day) r.day = std::min(r.day, days_in_month(r.year, r.month));
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr int64_t kMillisPerDay = 86'400'000;
+
+int64_t unit_millis(CalendarUnit unit) {
+  switch (unit) {
+    case CalendarUnit::Week: return 7 * kMillisPerDay;
+    case CalendarUnit::Day: return kMillisPerDay;
+    case CalendarUnit::Hour: return 3'600'000;
+    case CalendarUnit::Minute: return 60'000;
+    case CalendarUnit::Second: return 1'000;
+    case CalendarUnit::Millisecond: return 1;
+    default: return 0;  // years and months have no fixed length
+  }
+}
+
+// The finest unit a value of this precision holds.
+CalendarUnit precision_unit(Precision p) {
+  switch (p) {
+    case Precision::Year: return CalendarUnit::Year;
+    case Precision::Month: return CalendarUnit::Month;
+    case Precision::Day: return CalendarUnit::Day;
+    case Precision::Hour: return CalendarUnit::Hour;
+    case Precision::Minute: return CalendarUnit::Minute;
+    case Precision::Second: return CalendarUnit::Second;
+    default: return CalendarUnit::Millisecond;
+  }
+}
+
+bool unit_applies(TemporalKind kind, CalendarUnit unit) {
+  if (kind == TemporalKind::Date) return unit <= CalendarUnit::Day;
+  if (kind == TemporalKind::Time) return unit >= CalendarUnit::Hour;
+  return true;
+}
+
+// `amount` of `unit` expressed in the coarser unit `to`, truncated toward zero; the
+// conversion factors of the specification (a year is 12 months or 365 days, a month 30).
+Int128 coarsen(Int128 amount, CalendarUnit unit, CalendarUnit to) {
+  if (to == CalendarUnit::Year && unit == CalendarUnit::Month) return amount / 12;
+  if (to == CalendarUnit::Year || to == CalendarUnit::Month) {
+    Int128 days = amount * unit_millis(unit) / kMillisPerDay;
+    return days / (to == CalendarUnit::Year ? 365 : 30);
+  }
+  return amount * unit_millis(unit) / unit_millis(to);
+}
+
+bool in_year_range(Int128 year) { return year >= 1 && year <= 9999; }
+
+}  // namespace
+
+std::optional<Temporal> add_duration(const Temporal& t, TemporalKind kind, int64_t amount, CalendarUnit unit,
+                                     std::string& error) {
+  if (!unit_applies(kind, unit)) {
+    static constexpr std::string_view kNames[] = {"years", "months", "weeks", "days",
+                                                  "hours", "minutes", "seconds", "milliseconds"};
+    error = std::string(kind == TemporalKind::Date ? "a date" : "a time") + " cannot be moved by " +
+            std::string(kNames[static_cast<int>(unit)]);
+    return std::nullopt;
+  }
+  Int128 whole = amount;
+  if (unit == CalendarUnit::Week) {
+    whole *= 7;
+    unit = CalendarUnit::Day;
+  }
+  CalendarUnit finest = precision_unit(t.precision);
+  if (unit > finest) {
+    whole = coarsen(whole, unit, finest);
+    unit = finest;
+  }
+  Temporal r = t;
+  if (unit == CalendarUnit::Year || unit == CalendarUnit::Month) {
+    Int128 months = Int128(r.year) * 12 + (r.month - 1) + (unit == CalendarUnit::Year ? whole * 12 : whole);
+    Int128 year = months >= 0 ? months / 12 : -1;
+    if (!in_year_range(year)) return std::nullopt;
+    r.year = static_cast<int>(year);
+    if (t.precision >= Precision::Month) r.month = static_cast<int>(months % 12) + 1;
+    if (t.precision >= Precision::Day) r.day = std::min(r.day, days_in_month(r.year, r.month));
     return r;
   }
-  double ms_per = 0;
-  if (unit == "week" || unit == "wk") ms_per = 7 * 86400000.0;
-  else if (unit == "day" || unit == "d") ms_per = 86400000.0;
-  else if (unit == "hour" || unit == "h") ms_per = 3600000.0;
-  else if (unit == "minute" || unit == "min") ms_per = 60000.0;
-  else if (unit == "second" || unit == "s") ms_per = 1000.0;
-  else if (unit == "millisecond" || unit == "ms") ms_per = 1.0;
-  else return std::nullopt;
-  // Amounts below the value's precision are dropped (truncated to its unit).
-  double delta = amount * ms_per;
-  if (t.precision <= Precision::Month && !t.is_time) {
-    int64_t days = static_cast<int64_t>(delta / 86400000.0);
-    if (t.precision == Precision::Year) return add_duration(t, static_cast<double>(days / 365), "year");
-    return add_duration(t, static_cast<double>(days / 30), "month");
+  Int128 delta = whole * unit_millis(unit);
+  if (t.is_time) {
+    Int128 ms = (Int128(to_millis(t)) + delta % kMillisPerDay + kMillisPerDay) % kMillisPerDay;
+    from_millis(r, static_cast<int64_t>(ms));
+    return r;
   }
-  double unit_ms = t.precision == Precision::Day ? 86400000.0
-                   : t.precision == Precision::Hour ? 3600000.0
-                   : t.precision == Precision::Minute ? 60000.0
-                   : t.precision == Precision::Second ? 1000.0 : 1.0;
-  delta = std::trunc(delta / unit_ms) * unit_ms;
-  int64_t ms = to_millis(t) + static_cast<int64_t>(delta);
-  if (t.is_time) ms = ((ms % 86400000) + 86400000) % 86400000;
-  from_millis(r, ms);
-  if (!r.is_time && (r.year < 1 || r.year > 9999)) return std::nullopt;
+  constexpr Int128 kSpan = Int128(10'000) * 366 * kMillisPerDay;  // more than years 1..9999
+  if (delta > kSpan || delta < -kSpan) return std::nullopt;
+  from_millis(r, to_millis(t) + static_cast<int64_t>(delta));
+  if (!in_year_range(r.year)) return std::nullopt;
   return r;
 }
 
-std::optional<Temporal> boundary(const Temporal& t, int digits, bool high) {
+std::optional<Temporal> boundary(const Temporal& t0, int digits, bool high) {
+  // A FHIR dateTime has no hour-only form: @2014-01-01T08 is read as 08:00, so its
+  // high boundary is 08:00:59.999 (as the R4 test suite has it).
+  Temporal t = t0;
+  if (!t.is_time && t.precision == Precision::Hour) {
+    t.precision = Precision::Minute;
+    t.minute = 0;
+  }
   Temporal r = t;
   Precision p;
   if (t.is_time) {

@@ -37,22 +37,35 @@ std::string_view system_type_name(SystemType type) {
   return "String";
 }
 
+std::string_view fhir_type(const model::Element& element) {
+  if (element.name == "id" && element.type == "string" && element.parent && element.parent->is_resource()) return "id";
+  return element.type;
+}
+
 bool is_of_type(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions) {
   if (item.is_type_info) return false;
   if (item.element) {
     if (type.ns == "System") return false;
     if (type.ns.empty() && type.name == "Any") return true;
-    return fhir_type_matches(item.element->type, type.name, definitions);
+    return fhir_type_matches(fhir_type(*item.element), type.name, definitions);
   }
   if (type.ns == "FHIR") return false;
   return system_name_matches(item.type, type.name);
+}
+
+bool casts_to_type(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions) {
+  if (item.element && item.element->is_primitive() && type.ns != "System") {
+    const definitions::StructureDef* wanted = definitions.type(type.name);
+    if (wanted && wanted->is_primitive()) return fhir_type(*item.element) == type.name;
+  }
+  return is_of_type(item, type, definitions);
 }
 
 Item type_info(const Item& item) {
   Item info;
   info.is_type_info = true;
   if (item.element) {
-    info.text = std::string(item.element->type);
+    info.text = std::string(fhir_type(*item.element));
     info.unit = "FHIR";
   } else {
     info.text = std::string(system_type_name(item.type));
@@ -64,13 +77,11 @@ Item type_info(const Item& item) {
 bool type_exists(const TypeSpecifier& type, const definitions::Definitions& definitions) {
   static constexpr std::string_view kSystem[] = {"Boolean", "String", "Integer", "Decimal", "Date",
                                                  "DateTime", "Time", "Quantity", "Any"};
-  if (type.ns != "FHIR") {
-    for (auto n : kSystem) {
-      if (n == type.name) return true;
-    }
-    if (type.ns == "System") return false;
+  for (auto n : kSystem) {
+    if (n == type.name) return true;
   }
-  return definitions.type(type.name) != nullptr;
+  if (definitions.type(type.name)) return true;
+  return definitions.structure("http://hl7.org/fhir/StructureDefinition/" + type.name) != nullptr;
 }
 
 }  // namespace carebridge::fhir::fhirpath

@@ -61,14 +61,8 @@ void promote_to_quantity(Item& x, const Item& other) {
 std::optional<bool> quantities_equal(const Item& a, const Item& b, bool equivalent) {
   auto va = Decimal::parse(a.text), vb = Decimal::parse(b.text);
   if (!va || !vb) return std::nullopt;
-  // Calendar durations above weeks are not equal to UCUM definite durations.
-  bool ca = is_calendar_unit(a.unit), cb = is_calendar_unit(b.unit);
-  if (ca != cb && !equivalent) {
-    auto big = [](std::string_view u) {
-      return u.starts_with("year") || u.starts_with("month");
-    };
-    if (big(a.unit) || big(b.unit)) return std::nullopt;
-  }
+  // A calendar year or month equals no UCUM duration, but is equivalent to 'a' or 'mo'.
+  if (!equivalent && a.unit != b.unit && !units_comparable(a.unit, b.unit)) return std::nullopt;
   auto converted = convert_quantity(*vb, b.unit, a.unit);
   if (!converted) return std::nullopt;
   if (equivalent) {
@@ -272,6 +266,7 @@ std::optional<int> compare_items(const Item& a, const Item& b, std::string& erro
   if (x->type == SystemType::Quantity && y->type == SystemType::Quantity) {
     auto va = Decimal::parse(x->text), vb = Decimal::parse(y->text);
     if (!va || !vb) return std::nullopt;
+    if (x->unit != y->unit && !units_comparable(x->unit, y->unit)) return std::nullopt;
     auto converted = convert_quantity(*vb, y->unit, x->unit);
     if (!converted) return std::nullopt;
     return compare(*va, *converted);

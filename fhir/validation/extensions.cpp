@@ -1,15 +1,15 @@
 // Extensions: a known extension (by url) is checked against its definition (value
-// type, nested extensions, cardinality) and its context (where it may be used);
-// an unknown one is a warning, or an error for a modifierExtension, which a
-// reader cannot safely ignore.
+// type, nested extensions, cardinality) and its context (where it may be used, also
+// through contentReference and on ElementDefinitions); the parts of a complex extension
+// against the parts its definition names. An unknown extension is an error when strict,
+// as the reference validator has it (but for example domains), and a warning when
+// ingesting; an unknown modifierExtension is always an error.
 #include <cctype>
 
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
 namespace {
-
-bool is_absolute(std::string_view url) { return url.find(':') != std::string_view::npos; }
 
 // Cross-version extensions (http://hl7.org/fhir/5.0/StructureDefinition/extension-Path) are
 // defined implicitly by the FHIR specification for every element of every version.
@@ -37,24 +37,121 @@ std::string plain_path(const Element& node) {
   return out;
 }
 
-bool context_allows(Run& run, const definitions::StructureDef& sd, const Element& host) {
-  if (sd.contexts.empty()) return true;
-  std::string host_path = plain_path(host);
-  for (const auto& context : sd.contexts) {
-    if (context.empty() || context == "Element" || context == "Base") return true;
-    if (context.find_first_of("() ") != std::string::npos) return true;  // an expression we do not evaluate
-    if (context == host.type || context == host_path) return true;
-    if (host.definition && context == host.definition->path) return true;
-    if (host.is_resource() && (context == "Resource" || context == "DomainResource")) return true;
-    if (context == "BackboneElement" && host.type == "BackboneElement") return true;
-    // A context naming a type matches its specializations (Quantity for Age, Resource types...).
-    for (const auto* t = run.defs.type(host.type); t; t = t->base) {
-      if (t->type == context) return true;
-    }
-    // "Extension.extension" style paths under an extension host.
-    if (context.starts_with(std::string(host.type) + ".")) return true;
+// Where an extension sits, as the paths a context may name: the host's type (and the
+// types it specializes), its path in the resource, the path of its definition and,
+// for an element reused through contentReference (PlanDefinition.action.action), the
+// path of the element it reuses (PlanDefinition.action).
+bool element_context_allows(Run& run, std::string_view context, const Element& host, const std::string& host_path) {
+  if (context == "Element" || context == "Base" || context == "Any") return true;
+  if (context == host.type || context == host_path) return true;
+  if (const definitions::ElementDef* d = host.definition) {
+    if (context == d->path || (!d->content_reference.empty() && context == d->content_reference)) return true;
+  }
+  if (host.is_resource() && (context == "Resource" || context == "DomainResource")) return true;
+  if (context == "BackboneElement" && host.type == "BackboneElement") return true;
+  // A context naming a type matches its specializations (Quantity for Age, Resource types...).
+  for (const auto* t = run.defs.type(host.type); t; t = t->base) {
+    if (t->type == context) return true;
   }
   return false;
+}
+
+bool context_allows(Run& run, const definitions::StructureDef& sd, const Element& host) {
+  if (sd.contexts.empty()) return true;
+  // Any extension may decorate an example, fixed or pattern value in an ElementDefinition.
+  if (host.definition) {
+    const std::string& p = host.definition->path;
+    if (p == "ElementDefinition.example.value[x]" || p == "ElementDefinition.pattern[x]" || p == "ElementDefinition.fixed[x]") {
+      return true;
+    }
+  }
+  std::string host_path = plain_path(host);
+  // Contexts the reference validator widens: regex and fhir-type also on ElementDefinition.type
+  // (FHIR-13328), normative-version anywhere.
+  if (sd.url == "http://hl7.org/fhir/StructureDefinition/structuredefinition-normative-version") return true;
+  if ((sd.url == "http://hl7.org/fhir/StructureDefinition/regex" ||
+       sd.url == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type") &&
+      element_context_allows(run, "ElementDefinition.type", host, host_path)) {
+    return true;
+  }
+  for (const auto& context : sd.contexts) {
+    if (context.empty()) return true;
+    if (context.find_first_of("() ") != std::string::npos) return true;  // an expression we do not evaluate
+    if (context.find("://") != std::string::npos || context.starts_with("urn:")) {
+      // An extension context: the host is that extension.
+      if (host.type == "Extension" && value_of(child_named(host, "url")) == context) return true;
+      continue;
+    }
+    if (element_context_allows(run, context, host, host_path)) return true;
+  }
+  return false;
+}
+
+// Unknown extensions the reference validator lets through: example domains and its own tooling space.
+bool unknown_allowed(std::string_view url) {
+  for (std::string_view domain : {"example.org", "acme.com", "nema.org"}) {
+    if (url.find(domain) != std::string_view::npos) return true;
+  }
+  return url.starts_with("http://hl7.org/fhir/tools/StructureDefinition/") ||
+         url == "http://hl7.org/fhir/StructureDefinition/structuredefinition-expression";
+}
+
+}  // namespace
+
+namespace {
+
+// An extension whose url resolves to no definition. The reference validator (with its
+// default of no "any extension" allowance) rejects it unless the url is in an example
+// domain or its own tooling space; those it notes. A modifier extension cannot be ignored,
+// whatever its domain (stricter than the reference for example domains, on purpose).
+void unknown_extension(Run& run, const Element& extension, std::string_view url, const Path& path) {
+  bool modifier = extension.name == "modifierExtension";
+  bool strict = run.options.policy == Policy::Strict;
+  if (is_cross_version(url)) {
+    // Defined implicitly for another FHIR version: not checked here.
+    run.report(modifier ? Severity::Error : Severity::Warning, modifier ? "structure" : "informational",
+               "the cross-version extension '" + std::string(url) + "' was not checked", extension, path);
+    return;
+  }
+  if (strict && !modifier && unknown_allowed(url)) {
+    run.report(Severity::Warning, "informational",
+               "the extension '" + std::string(url) + "' is unknown (an example domain), so it was not checked", extension,
+               path);
+    return;
+  }
+  if (!modifier) {
+    // A package that was loaded depends on one that was not (US Core on HL7's
+    // extensions pack): the definition may well be there.
+    auto missing = run.defs.missing_dependencies();
+    if (!missing.empty()) {
+      std::string names;
+      for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+      run.report(Severity::Warning, "not-found",
+                 "the extension '" + std::string(url) + "' could not be found; it may be defined in a package that " +
+                     "was not loaded (" + names + "), so it was not checked",
+                 extension, path);
+      return;
+    }
+  }
+  Severity severity = modifier ? Severity::Error : run.tolerable();
+  run.report(severity, severity == Severity::Error ? "structure" : "informational",
+             std::string(modifier ? "the modifier extension '" : "the extension '") + std::string(url) +
+                 "' could not be found, so it " + (severity == Severity::Error ? "is not allowed here" : "was not checked"),
+             extension, path);
+}
+
+// A part of a complex extension (a relative url) must be one its parent's definition names.
+void check_sub_extension(Run& run, const Element& extension, std::string_view url, const Path& path) {
+  const Element* parent = extension.parent;
+  std::string_view parent_url = parent ? value_of(child_named(*parent, "url")) : std::string_view{};
+  if (!is_absolute_url(parent_url)) return;
+  const definitions::StructureDef* sd = run.state.profile(parent_url);
+  if (!sd || sd->type != "Extension") return;
+  if (!run.state.sub_extensions(*sd).count(std::string(url))) {
+    run.report(Severity::Error, "structure",
+               "the extension '" + std::string(parent_url) + "' defines no part '" + std::string(url) + "'", extension,
+               path);
+  }
 }
 
 }  // namespace
@@ -64,40 +161,18 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
   if (url.empty()) return;  // the cardinality check reports the missing url
   const Element* host = extension.parent;
   bool nested = host && host->type == "Extension";
-  if (!is_absolute(url)) {
-    if (!nested) {
+  if (!is_absolute_url(url)) {
+    if (nested) {
+      check_sub_extension(run, extension, url, path);
+    } else {
       run.report(Severity::Error, "value", "the extension url '" + std::string(url) + "' must be an absolute URL",
                  extension, path);
     }
-    return;  // a part of a complex extension, checked with its parent's definition
+    return;
   }
   const definitions::StructureDef* sd = run.state.profile(url);
   if (!sd || sd->type != "Extension") {
-    // Extensions in HL7's own namespace are published; not finding one is an error.
-    bool modifier = extension.name == "modifierExtension";
-    bool hl7 = (url.starts_with("http://hl7.org/fhir/") || url.starts_with("http://terminology.hl7.org/")) &&
-               !is_cross_version(url);
-    if (hl7 && !modifier) {
-      // A package that was loaded depends on one that was not (US Core on HL7's
-      // extensions pack): the definition may well be there.
-      auto missing = run.defs.missing_dependencies();
-      if (!missing.empty()) {
-        std::string names;
-        for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
-        run.report(Severity::Warning, "not-found",
-                   "the extension '" + std::string(url) + "' could not be found; it may be defined in a package that " +
-                       "was not loaded (" + names + "), so it was not checked",
-                   extension, path);
-        return;
-      }
-      run.report(run.tolerable(), "structure",
-                 "the extension '" + std::string(url) + "' could not be found, so it is not allowed here", extension, path);
-      return;
-    }
-    run.report(modifier ? Severity::Error : Severity::Warning, modifier ? "structure" : "informational",
-               std::string(modifier ? "the modifier extension '" : "the extension '") + std::string(url) +
-                   "' is unknown, so it " + (modifier ? "cannot be safely processed" : "was not checked"),
-               extension, path);
+    unknown_extension(run, extension, url, path);
     return;
   }
   if (host && !context_allows(run, *sd, *host)) {
@@ -108,15 +183,14 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
                    "); it may be used on: " + contexts,
                extension, path);
   }
-  if (!sd->elements.empty() && sd->elements[0].is_modifier != (extension.name == "modifierExtension")) {
-    bool declared_modifier = false;
-    for (const auto& e : sd->elements) {
-      if (e.path == "Extension" && e.is_modifier) declared_modifier = true;
-    }
-    if (declared_modifier && extension.name == "extension") {
-      run.report(Severity::Error, "structure",
-                 "the extension '" + std::string(url) + "' is a modifier and must be a modifierExtension", extension, path);
-    }
+  bool declared_modifier = !sd->elements.empty() && sd->elements[0].is_modifier;
+  if (declared_modifier && extension.name == "extension") {
+    run.report(Severity::Error, "structure",
+               "the extension '" + std::string(url) + "' is a modifier and must be a modifierExtension", extension, path);
+  } else if (!declared_modifier && extension.name == "modifierExtension") {
+    run.report(Severity::Error, "structure",
+               "the extension '" + std::string(url) + "' is not a modifier and cannot be a modifierExtension", extension,
+               path);
   }
   check_against(run, extension, *sd, 0, path);
 }

@@ -1,6 +1,6 @@
 // Invariants: the FHIRPath constraints of each element definition and of each
 // type's root, compiled once (per text, cached) and evaluated with their severity.
-// The rules the validator checks natively (ele-1, dom-2..5, txt-1/2, Bundle rules)
+// The rules the validator checks natively (ele-1, dom-2..5, txt-1/2, Bundle rules, per-1)
 // are skipped here so they are reported once. A constraint the engine cannot
 // compile is noted once as a warning and then ignored.
 #include <unordered_set>
@@ -14,7 +14,7 @@ namespace {
 bool checked_natively(std::string_view key) {
   static const std::unordered_set<std::string_view> native = {
       "ele-1", "dom-2", "dom-3", "dom-4",  "dom-5",  "txt-1",  "txt-2",  "bdl-1", "bdl-2", "bdl-3",
-      "bdl-4", "bdl-5", "bdl-7", "bdl-8",  "bdl-9",  "bdl-10", "bdl-11", "bdl-12"};
+      "bdl-4", "bdl-5", "bdl-7", "bdl-8",  "bdl-9",  "bdl-10", "bdl-11", "bdl-12", "per-1"};
   return native.count(key) > 0;
 }
 

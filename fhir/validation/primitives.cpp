@@ -170,13 +170,33 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+// ele-1 is "hasValue() or (children().count() > id.count())": without a value, a primitive
+// needs an extension; an id alone is not enough.
+void check_no_value(Run& run, const Element& node, const Path& path) {
+  bool extended = false;
+  for (const Element* c : node.children()) extended = extended || c->name != "id";
+  if (!extended) {
+    run.report(Severity::Error, "required",
+               node.first_child ? "a primitive with only an id has neither a value nor an extension (ele-1)"
+                                : "a primitive value must have a value or an extension (ele-1)",
+               node, path);
+  }
+}
+
+// The reference validator errs on a relative canonical, but the specification's own examples
+// use them ("Library/x"): a warning, so published content stays valid.
+void check_canonical_form(Run& run, const Element& node, const Path& path) {
+  std::string_view v = node.value;
+  if (v[0] == '#' || has_whitespace(v) || is_absolute_url(v)) return;
+  run.report(Severity::Warning, "value",
+             "'" + std::string(v.substr(0, 80)) + "' should be an absolute canonical URL (or a #fragment)", node, path);
+}
+
 }  // namespace
 
 void check_primitive(Run& run, const Element& node, const Path& path) {
   if (!node.has_value) {
-    if (!node.first_child) {
-      run.report(Severity::Error, "required", "a primitive value must have a value or an extension (ele-1)", node, path);
-    }
+    check_no_value(run, node, path);
     return;
   }
   std::string_view v = node.value;
@@ -224,6 +244,7 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
     if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers");
     if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
+    if (type == "canonical") check_canonical_form(run, node, path);
   } else if (type == "oid") {
     if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers");
   } else if (type == "uuid") {

@@ -1,7 +1,8 @@
 // References: the format of Reference.reference, the referenced type against the
-// element's target profiles, resolution of "#id" to contained resources and of
-// references inside a Bundle (through its fullUrl index), and the contained rules
-// (every contained resource is referenced: dom-3; no nesting: dom-2; dom-4, dom-5).
+// element's target profiles (and Reference.type), resolution of "#id" to contained
+// resources and, inside a Bundle, through bundle_references.cpp; uri "#id" values; and
+// the contained rules (every contained resource is referenced: dom-3; no nesting: dom-2;
+// dom-4, dom-5).
 #include <cctype>
 
 #include "fhir/model/resource_id.h"
@@ -59,27 +60,13 @@ const Element* find_contained(const Element& container, std::string_view id) {
   return nullptr;
 }
 
-std::string_view version_id(const Element& resource) {
-  const Element* meta = child_named(resource, "meta");
-  return meta ? value_of(child_named(*meta, "versionId")) : std::string_view{};
-}
-
-// In a document Bundle, the Composition's subject and section entries must be in the Bundle.
-bool must_resolve_in_document(const BundleIndex& bundle, const Frame& frame, const Element& reference) {
-  if (!frame.resource || frame.resource->type != "Composition" || frame.resource->name != "resource") return false;
-  if (value_of(child_named(*bundle.bundle, "type")) != "document") return false;
-  const Element* parent = reference.parent;
-  if (reference.name == "subject" && parent == frame.resource) return true;
-  return reference.name == "entry" && parent && parent->name == "section";
-}
-
 }  // namespace
 
 // The referenced type against the element's target profiles.
 static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
                               const Path& ref_path);
 
-void note_local_reference(Run& run, const Element& node) {
+void note_local_reference(Run& run, const Element& node, const Path& path) {
   if (!run.frame.referenced || node.value.empty() || node.value[0] != '#') return;
   if (node.type != "string" && node.type != "uri" && node.type != "canonical" && node.type != "url") return;
   if (node.value.size() == 1) {
@@ -90,106 +77,90 @@ void note_local_reference(Run& run, const Element& node) {
     return;
   }
   run.frame.referenced->insert(std::string(node.value.substr(1)));
+  // A uri, url or canonical "#x" points into the resource: it must name something there.
+  if (node.type == "string") return;
+  if (run.link_targets(run.frame.container, node.value.substr(1), true, true) == 0) {
+    // The reference validator errs for uri and url, and only warns for canonical.
+    run.report(node.type == "canonical" ? Severity::Warning : run.tolerable(), "not-found",
+               "'" + std::string(node.value) + "' names nothing in the resource (no contained resource or element with id '" +
+                   std::string(node.value.substr(1)) + "')",
+               node, path);
+  }
 }
+
+namespace {
+
+// "#id": one of the container's contained resources; "#" alone: the container itself.
+bool resolve_contained(Run& run, std::string_view ref, const Element& at, const Path& ref_path, const Element*& target) {
+  if (ref.size() == 1 || !run.frame.container) {
+    target = run.frame.container;
+    return true;
+  }
+  target = find_contained(*run.frame.container, ref.substr(1));
+  if (!target) {
+    run.report(Severity::Error, "not-found",
+               "the reference '" + std::string(ref) + "' names no contained resource with id '" + std::string(ref.substr(1)) +
+                   "'",
+               at, ref_path);
+  }
+  return target != nullptr;
+}
+
+// A relative Type/id(/_history/v) must name a resource type; returns false when it does not.
+bool check_relative_format(Run& run, std::string_view ref, const Parsed& parsed, const Element& at, const Path& ref_path) {
+  if (parsed.type.empty()) {
+    auto parts = split(ref);
+    if (parts.size() == 2 || (parts.size() == 4 && parts[2] == "_history")) {
+      run.report(Severity::Error, "invalid",
+                 "'" + std::string(parts[0]) + "' in the reference '" + std::string(ref) + "' is not a FHIR resource type", at,
+                 ref_path);
+      return false;
+    }
+    return true;
+  }
+  if (!model::is_resource_id(split(parsed.type_id)[1])) {
+    run.report(Severity::Warning, "invalid", "the reference '" + std::string(ref) + "' does not end in a valid id", at,
+               ref_path);
+  }
+  return true;
+}
+
+}  // namespace
 
 void check_reference(Run& run, const Element& reference, const Path& path) {
   const Element* ref_node = child_named(reference, "reference");
   std::string_view ref = value_of(ref_node);
-  std::string_view target_type = value_of(child_named(reference, "type"));
+  std::string_view declared = value_of(child_named(reference, "type"));
   if (ref.empty()) {
     // A logical reference (identifier) may still say which type it refers to.
-    if (!target_type.empty()) check_target_type(run, reference, target_type, reference, path);
+    if (!declared.empty()) check_target_type(run, reference, declared, reference, path);
     return;
   }
   const Element& at = *ref_node;
   Path ref_path{&path, "reference", -1};
-  const Element* target = nullptr;
-  if (ref[0] == '#') {
-    if (ref.size() > 1 && run.frame.container) {
-      target = find_contained(*run.frame.container, ref.substr(1));
-      if (!target) {
-        run.report(Severity::Error, "not-found",
-                   "the reference '" + std::string(ref) + "' names no contained resource with id '" +
-                       std::string(ref.substr(1)) + "'",
-                   at, ref_path);
-        return;
-      }
-    } else {
-      target = run.frame.container;
-    }
-  } else if (ref.find('?') != std::string_view::npos) {
-    return;  // a conditional reference, resolved by the server in a transaction
-  } else {
-    bool absolute = ref.find(':') != std::string_view::npos;
-    Parsed parsed = parse_tail(run.defs, ref);
-    if (!absolute && parsed.type.empty()) {
-      auto parts = split(ref);
-      if (parts.size() == 2 || (parts.size() == 4 && parts[2] == "_history")) {
-        run.report(Severity::Error, "invalid", "'" + std::string(parts[0]) + "' in the reference '" + std::string(ref) +
-                   "' is not a FHIR resource type", at, ref_path);
-        return;
-      }
-    }
-    if (!absolute && !parsed.type.empty() && !model::is_resource_id(split(parsed.type_id)[1])) {
-      run.report(Severity::Warning, "invalid", "the reference '" + std::string(ref) + "' does not end in a valid id", at,
-                 ref_path);
-    }
-    if (target_type.empty()) target_type = parsed.type;
-    if (const BundleIndex* bundle = run.frame.bundle) {
-      std::vector<const Element*> found;
-      if (absolute) {
-        auto it = bundle->by_full_url.find(ref);
-        if (it != bundle->by_full_url.end()) found = it->second;
-        if (found.empty() && (ref.starts_with("urn:uuid:") || ref.starts_with("urn:oid:"))) {
-          run.report(Severity::Error, "not-found",
-                     "the reference '" + std::string(ref) + "' is not the fullUrl of any entry in the Bundle", at, ref_path);
-          return;
-        }
-      } else if (!parsed.type_id.empty()) {
-        std::string_view base = run.frame.full_url;
-        Parsed own = parse_tail(run.defs, base);
-        if (!own.type_id.empty() && base.find("://") != std::string_view::npos) {
-          std::string full(base.substr(0, static_cast<size_t>(own.type_id.data() - base.data())));
-          full += parsed.type_id;
-          auto it = bundle->by_full_url.find(full);
-          if (it != bundle->by_full_url.end()) found = it->second;
-        }
-        if (found.empty()) {
-          auto it = bundle->by_type_id.find(std::string(parsed.type_id));
-          if (it != bundle->by_type_id.end()) found = it->second;
-        }
-      }
-      bool history = value_of(child_named(*bundle->bundle, "type")) == "history";
-      if (!parsed.version.empty() && !found.empty()) {
-        const Element* match = nullptr;
-        for (const Element* f : found) {
-          if (version_id(*f) == parsed.version) match = f;
-        }
-        if (!match) {
-          run.report(Severity::Error, "not-found",
-                     "the Bundle holds '" + std::string(parsed.type_id) + "' but not its version '" +
-                         std::string(parsed.version) + "'",
-                     at, ref_path);
-        }
-        found.assign(match ? 1 : 0, match);
-      }
-      if (found.size() > 1 && !history) {
-        run.report(Severity::Error, "invalid",
-                   "the reference '" + std::string(ref) + "' matches " + std::to_string(found.size()) +
-                       " entries of the Bundle",
-                   at, ref_path);
-      }
-      if (!found.empty()) target = found.front();
-      if (found.empty() && parsed.version.empty() && must_resolve_in_document(*bundle, run.frame, reference)) {
-        run.report(Severity::Error, "not-found",
-                   "cannot find '" + std::string(ref) + "' in the document Bundle: a document carries what its Composition "
-                   "refers to",
-                   at, ref_path);
-      }
-    }
+  if (ref.find_first_of(" \t\r\n") != std::string_view::npos) {
+    run.report(Severity::Error, "invalid", "the reference '" + std::string(ref) + "' contains whitespace", at, ref_path);
+    return;
   }
-  if (target) target_type = target->type;
-  check_target_type(run, reference, target_type, at, ref_path);
+  const Element* target = nullptr;
+  std::string_view implied;  // the type the reference's text names
+  if (ref[0] == '#') {
+    if (!resolve_contained(run, ref, at, ref_path, target)) return;
+  } else {
+    bool conditional = ref.find('?') != std::string_view::npos;
+    if (conditional && !run.frame.bundle) return;  // resolved by the server that receives it
+    Parsed parsed = parse_tail(run.defs, ref);
+    if (!conditional && !is_absolute_url(ref) && !check_relative_format(run, ref, parsed, at, ref_path)) return;
+    implied = parsed.type;
+    if (run.frame.bundle) target = resolve_in_bundle(run, ref, at, ref_path);
+  }
+  std::string_view actual = target ? target->type : implied;
+  if (!declared.empty() && !actual.empty() && declared != actual) {
+    run.report(Severity::Error, "structure",
+               "Reference.type says " + std::string(declared) + ", but the reference points to a " + std::string(actual), at,
+               ref_path);
+  }
+  check_target_type(run, reference, !actual.empty() ? actual : declared, at, ref_path);
 }
 
 static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,

@@ -3,6 +3,7 @@
 // lives in its own file; validator.cpp walks the tree and calls them.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,11 +27,32 @@ struct Path {
   std::string text() const;
 };
 
-// The fullUrl index of one Bundle: built once when the Bundle is entered.
+// One entry of a Bundle, as the index keeps it.
+struct BundleEntry {
+  const Element* entry = nullptr;
+  const Element* resource = nullptr;  // may be null (a delete in a transaction)
+  std::string_view full_url;          // empty when the entry has none
+  std::string_view version;           // resource.meta.versionId
+};
+
+// The index of one Bundle, built once when the Bundle is entered (bundles.cpp): entries by
+// fullUrl (and fullUrl/_history/version) and by Type/id (and Type/id/_history/version).
 struct BundleIndex {
   const Element* bundle = nullptr;
-  std::unordered_map<std::string_view, std::vector<const Element*>> by_full_url;  // -> entry.resource
-  std::unordered_map<std::string, std::vector<const Element*>> by_type_id;       // "Patient/1" -> resources
+  std::string_view type;  // Bundle.type
+  std::vector<BundleEntry> entries;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_full_url;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_type_id;
+  const std::vector<uint32_t>* full_url(const std::string& url) const;
+  const std::vector<uint32_t>* type_id(const std::string& key) const;
+};
+
+// The "#x" targets of a resource (fragments.cpp): element ids, narrative ids, <a name> anchors.
+struct FragmentIndex {
+  std::unordered_map<std::string, int> ids;        // element and resource ids
+  std::unordered_map<std::string, int> xhtml_ids;  // id attributes in narratives
+  std::unordered_map<std::string, int> anchors;    // <a name="x">
+  int targets(const std::string& fragment, bool anchors_too) const;
 };
 
 // Where the walk is: the resource, its container (for "#id") and Bundle context.
@@ -39,7 +61,8 @@ struct Frame {
   const Element* container = nullptr;        // the resource whose contained[] "#id" refers to
   std::unordered_set<std::string>* referenced = nullptr;  // "#id" values seen in the container
   const BundleIndex* bundle = nullptr;
-  std::string_view full_url;                 // fullUrl of the Bundle entry holding the resource
+  const Element* entry = nullptr;            // the Bundle entry holding the resource
+  std::string_view full_url;                 // fullUrl of that entry (empty: none)
 };
 
 class Run {
@@ -64,9 +87,14 @@ class Run {
 
   // Validates a resource and everything in it (base definitions, rules, profiles).
   void resource(const Element& resource, const Path& path);
+  // How many "#fragment" targets `root` has (anchors_too: also <a name>); when none and
+  // `whole_bundle`, how many the enclosing Bundle has.
+  int link_targets(const Element* root, std::string_view fragment, bool anchors_too, bool whole_bundle);
 
  private:
   std::vector<model::Issue>& issues_;
+  std::unordered_map<const Element*, std::unique_ptr<FragmentIndex>> fragments_;
+  const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);
 };
@@ -76,17 +104,28 @@ void check_primitive(Run& run, const Element& node, const Path& path);
 // terminology.cpp: codes against a binding, and against their CodeSystem.
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path);
 void check_coding_system(Run& run, const Element& coding, const Path& path);
+// periods.cpp: per-1, start not after end, compared at the lower precision.
+void check_period(Run& run, const Element& period, const Path& path);
+// attachments.cpp: an Attachment's size and hash against its inline data.
+void check_attachment(Run& run, const Element& attachment, const Path& path);
 // narrative.cpp: an XHTML narrative div.
 void check_narrative(Run& run, const Element& div, const Path& path);
 // extensions.cpp: an extension or modifierExtension element.
 void check_extension(Run& run, const Element& extension, const Path& path);
 // references.cpp: a Reference element; contained resources of a resource.
 void check_reference(Run& run, const Element& reference, const Path& path);
-void note_local_reference(Run& run, const Element& node);
+void note_local_reference(Run& run, const Element& node, const Path& path);
 void check_contained(Run& run, const Element& resource, const Path& path);
 // bundles.cpp: the index of a Bundle and its rules.
 void index_bundle(const Element& bundle, BundleIndex& index);
 void check_bundle(Run& run, const Element& bundle, const BundleIndex& index, const Path& path);
+// bundle_search.cpp: search result Bundles.
+void check_search_results(Run& run, const Element& bundle, const BundleIndex& index, const Path& path);
+// bundle_documents.cpp: documents and messages refer to what they carry, and every entry is reachable.
+void check_bundle_links(Run& run, const BundleIndex& index, const Path& path);
+// bundle_references.cpp: a reference inside a Bundle entry, resolved as the reference validator does
+// (null when it does not resolve in the Bundle; problems are reported).
+const Element* resolve_in_bundle(Run& run, std::string_view ref, const Element& at, const Path& ref_path);
 // profiles.cpp: a node against an element of a (profile) StructureDefinition.
 void check_against(Run& run, const Element& node, const definitions::StructureDef& sd, uint32_t element,
                    const Path& path);
@@ -102,5 +141,16 @@ void check_invariants(Run& run, const Element& node, const definitions::ElementD
 // Helpers shared by passes.
 const Element* child_named(const Element& node, std::string_view name);
 std::string_view value_of(const Element* node);
+// urls.cpp: whether text is an absolute URI as the reference validator decides it: a
+// lower-case scheme, a colon and something after it without spaces ("urn:uuid:...", "http://...").
+bool is_absolute_url(std::string_view url);
+// A RESTful resource URL as the reference validator recognises one: optionally
+// http(s)://host/path/ (letters, digits, '.', ':', '%', '$' in each segment), then
+// Type/id and optionally /_history/version. Fills the parts it found.
+struct RestUrl {
+  std::string_view base;  // up to and including the '/' before Type ("" for a relative URL)
+  std::string_view type, id, version;
+};
+bool match_rest_url(const definitions::Definitions& defs, std::string_view url, RestUrl* out = nullptr);
 
 }  // namespace carebridge::fhir::validation

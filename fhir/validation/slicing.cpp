@@ -53,37 +53,56 @@ void collect(const Element& node, const std::vector<std::string_view>& path, siz
   }
 }
 
-// The element of a profile at `path` below `slice` (ids: "<slice id>.code.coding").
-uint32_t element_at(const defs::StructureDef& sd, uint32_t slice, const std::vector<std::string_view>& path) {
-  uint32_t at = slice;
-  for (auto step : path) {
-    std::string_view url;
-    if (step.starts_with("ofType(") || step == "resolve()") continue;
-    if (extension_step(step, url)) {
-      // The extension slice whose type profile is `url`.
-      uint32_t base = sd.find(sd.elements[at].id + ".extension");
-      if (base == defs::kNoElement) return defs::kNoElement;
-      uint32_t found = defs::kNoElement;
-      for (uint32_t i = base + 1; i < sd.elements.size() && found == defs::kNoElement; ++i) {
-        const auto& e = sd.elements[i];
-        if (e.path != sd.elements[base].path || e.slice_name.empty()) continue;
-        for (const auto& t : e.types) {
-          for (const auto& p : t.profiles) {
-            if (p == url) found = i;
-          }
+// The next element of a profile along one discriminator step below `at` (kNoElement if none).
+uint32_t step_from(const defs::StructureDef& sd, uint32_t at, std::string_view step) {
+  std::string_view url;
+  if (extension_step(step, url)) {
+    // The extension slice whose type profile is `url`.
+    uint32_t base = sd.find(sd.elements[at].id + ".extension");
+    if (base == defs::kNoElement) return base;
+    for (uint32_t i = base + 1; i < sd.elements.size(); ++i) {
+      const auto& e = sd.elements[i];
+      if (e.path != sd.elements[base].path || e.slice_name.empty()) continue;
+      for (const auto& t : e.types) {
+        for (const auto& p : t.profiles) {
+          if (p == url) return i;
         }
       }
-      at = found;
-      if (at == defs::kNoElement) return at;
-      continue;
     }
-    std::string id = sd.elements[at].id + "." + std::string(step);
-    uint32_t next = sd.find(id);
-    if (next == defs::kNoElement) next = sd.find(id + "[x]");
-    if (next == defs::kNoElement) return next;
-    at = next;
+    return defs::kNoElement;
   }
-  return at;
+  std::string id = sd.elements[at].id + "." + std::string(step);
+  uint32_t next = sd.find(id);
+  return next == defs::kNoElement ? sd.find(id + "[x]") : next;
+}
+
+// The elements of a profile at `path` below `at`: the path's own element first, then, where a
+// step passes through a sliced element, the same path inside each of its slices (bp fixes the
+// systolic code in Observation.component:SystolicBP.code.coding:SBPCode.code, a slice of
+// code.coding, not on code.coding.code itself).
+void elements_at(Run& run, const defs::StructureDef& sd, uint32_t at, const std::vector<std::string_view>& path,
+                 size_t step, std::vector<uint32_t>& out) {
+  while (step < path.size() && (path[step].starts_with("ofType(") || path[step] == "resolve()")) ++step;
+  if (step == path.size()) {
+    out.push_back(at);
+    return;
+  }
+  uint32_t next = step_from(sd, at, path[step]);
+  if (next == defs::kNoElement) return;
+  elements_at(run, sd, next, path, step + 1, out);
+  if (step + 1 == path.size()) return;
+  for (uint32_t slice : run.state.slices(sd, next)) elements_at(run, sd, slice, path, step + 1, out);
+}
+
+}  // namespace
+
+namespace {
+
+bool any_equals(const std::vector<const Element*>& values, const std::string& text) {
+  for (const Element* v : values) {
+    if (value_of(v) == text) return true;
+  }
+  return false;
 }
 
 // Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.
@@ -96,6 +115,60 @@ bool in_value_set(const Element& v, const Expansion& vs) {
   return false;
 }
 
+// A value or pattern discriminator: the values against what the slice fixes at the path
+// (or, failing that, the extension url of the slice, or a required binding).
+bool value_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::StructureDef& sd,
+                                 uint32_t slice, const std::vector<std::string_view>& path,
+                                 const std::vector<uint32_t>& candidates) {
+  bool any = false, ok = false;
+  for (uint32_t c : candidates) {  // the path's own element first, then the same path in slices below
+    const auto& e = sd.elements[c];
+    const auto& wanted = e.fixed ? e.fixed : e.pattern;
+    if (!wanted) continue;
+    any = true;
+    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, e.fixed.has_value());
+    if (c == candidates.front()) break;  // fixed on the element itself: that decides
+  }
+  if (any) return ok;
+  const defs::ElementDef& def = sd.elements[candidates.front()];
+  // An extension slice is told apart by its url: the extension's profile.
+  if (def.name == "url" && candidates.front() > 0 && !sd.elements[def.parent].types.empty() &&
+      !sd.elements[def.parent].types[0].profiles.empty()) {
+    return any_equals(values, sd.elements[def.parent].types[0].profiles[0]);
+  }
+  if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
+      !sd.elements[slice].types[0].profiles.empty()) {
+    return any_equals(values, sd.elements[slice].types[0].profiles[0]);
+  }
+  if (def.binding && def.binding->strength == "required") {
+    // Sliced by a required binding: the value must be in the value set.
+    const Expansion* vs = run.state.expansion(def.binding->value_set);
+    if (!vs) return false;
+    for (const Element* v : values) {
+      if (in_value_set(*v, *vs)) return true;
+    }
+    return false;
+  }
+  return true;
+}
+
+// A profile discriminator: some value conforms to the slice's type profile.
+bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef* def) {
+  if (!def || def->types.empty() || def->types[0].profiles.empty()) return true;
+  const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
+  if (!profile) return true;
+  bool ok = false;
+  for (const Element* v : values) {
+    size_t before = run.issue_count();
+    Path scratch{nullptr, "", -1};
+    check_against(run, *v, *profile, 0, scratch);
+    ok = ok || run.error_count_since(before) == 0;
+    run.issues().resize(before);
+  }
+  return ok;
+}
+
+
 }  // namespace
 
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
@@ -104,67 +177,25 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
     auto path = steps(d.path);
     std::vector<const Element*> values;
     collect(item, path, 0, values);
-    uint32_t at = element_at(sd, slice, path);
-    const defs::ElementDef* def = at == defs::kNoElement ? nullptr : &sd.elements[at];
+    std::vector<uint32_t> candidates;
+    elements_at(run, sd, slice, path, 0, candidates);
+    const defs::ElementDef* def = candidates.empty() ? nullptr : &sd.elements[candidates.front()];
+    bool ok = true;
     if (d.type == "value" || d.type == "pattern") {
-      if (!def) return false;
-      const auto& wanted = def->fixed ? def->fixed : def->pattern;
-      if (!wanted) {
-        // An extension slice is told apart by its url: the extension's profile.
-        if (def->name == "url" && at > 0 && !sd.elements[def->parent].types.empty() &&
-            !sd.elements[def->parent].types[0].profiles.empty()) {
-          const std::string& url = sd.elements[def->parent].types[0].profiles[0];
-          bool ok = false;
-          for (const Element* v : values) ok = ok || value_of(v) == url;
-          if (!ok) return false;
-          continue;
-        }
-        if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
-            !sd.elements[slice].types[0].profiles.empty()) {
-          const std::string& url = sd.elements[slice].types[0].profiles[0];
-          bool ok = false;
-          for (const Element* v : values) ok = ok || value_of(v) == url;
-          if (!ok) return false;
-          continue;
-        }
-        if (def->binding && def->binding->strength == "required") {
-          // Sliced by a required binding: the value must be in the value set.
-          const Expansion* vs = run.state.expansion(def->binding->value_set);
-          bool ok = false;
-          for (const Element* v : values) ok = ok || (vs && in_value_set(*v, *vs));
-          if (!ok) return false;
-          continue;
-        }
-        continue;
-      }
-      bool ok = false;
-      for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, def->fixed.has_value());
-      if (!ok) return false;
+      ok = def && value_discriminator_matches(run, values, sd, slice, path, candidates);
     } else if (d.type == "exists") {
       bool present = !values.empty();
-      if (def && def->min >= 1 && !present) return false;
-      if (def && def->max == 0 && present) return false;
+      ok = !(def && def->min >= 1 && !present) && !(def && def->max == 0 && present);
     } else if (d.type == "type") {
       if (!def || def->types.empty()) continue;
-      bool ok = false;
+      ok = false;
       for (const Element* v : values) {
         for (const auto& t : def->types) ok = ok || t.code == v->type;
       }
-      if (!ok) return false;
     } else if (d.type == "profile") {
-      if (!def || def->types.empty() || def->types[0].profiles.empty()) continue;
-      const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
-      if (!profile) continue;
-      bool ok = false;
-      for (const Element* v : values) {
-        size_t before = run.issue_count();
-        Path scratch{nullptr, "", -1};
-        check_against(run, *v, *profile, 0, scratch);
-        ok = ok || run.error_count_since(before) == 0;
-        run.issues().resize(before);
-      }
-      if (!ok) return false;
+      ok = profile_discriminator_matches(run, values, def);
     }
+    if (!ok) return false;
   }
   return true;
 }

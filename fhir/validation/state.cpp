@@ -1,5 +1,6 @@
 // The validator's shared caches that are not terminology or snapshots: slice
-// lists of profile elements (compiled invariants: invariants.cpp).
+// lists of profile elements, parsed fixed values and the parts of complex extensions
+// (compiled invariants: invariants.cpp).
 #include "fhir/validation/state.h"
 
 namespace carebridge::fhir::validation {
@@ -34,6 +35,19 @@ const std::vector<uint32_t>& ValidatorState::slices(const definitions::Structure
   static const std::vector<uint32_t> none;
   auto it = found->second.find(element);
   return it == found->second.end() ? none : it->second;
+}
+
+const std::unordered_set<std::string>& ValidatorState::sub_extensions(const definitions::StructureDef& extension) {
+  std::lock_guard lock(mutex_);
+  auto found = sub_extensions_.find(&extension);
+  if (found != sub_extensions_.end()) return found->second;
+  auto& urls = sub_extensions_[&extension];
+  for (const auto& e : extension.elements) {
+    if (e.path != "Extension.extension.url" || !e.fixed) continue;
+    const std::string& json = e.fixed->json;  // a JSON string: "\"day\""
+    if (json.size() >= 2 && json.front() == '"' && json.back() == '"') urls.insert(json.substr(1, json.size() - 2));
+  }
+  return urls;
 }
 
 }  // namespace carebridge::fhir::validation

@@ -55,6 +55,8 @@ struct ValidatorState {
   const definitions::StructureDef* profile(std::string_view url);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
   const std::vector<uint32_t>& slices(const definitions::StructureDef& sd, uint32_t element);
+  // The urls a complex extension's definition names for its parts (Extension.extension.url).
+  const std::unordered_set<std::string>& sub_extensions(const definitions::StructureDef& extension);
   // A fixed or pattern value of a definition, parsed once (null when it is not JSON).
   const rapidjson::Document* value_json(const definitions::TypedJson& value);
   // A compiled constraint (null when the engine cannot compile it; reported once).
@@ -71,6 +73,7 @@ struct ValidatorState {
   std::unordered_set<std::string> failed_invariants_;
   std::unordered_set<std::string> expanding_;  // guards against value sets including themselves
   std::unordered_map<const definitions::TypedJson*, std::unique_ptr<rapidjson::Document>> values_;
+  std::unordered_map<const definitions::StructureDef*, std::unordered_set<std::string>> sub_extensions_;
 
   std::unique_ptr<CodeSystemInfo> load_code_system(std::string_view url);
   std::unique_ptr<Expansion> expand(std::string_view url);

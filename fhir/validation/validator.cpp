@@ -59,6 +59,7 @@ void Run::resource(const Element& r, const Path& path) {
     frame.referenced = &referenced;
   }
   if (r.parent && r.parent->name == "entry" && r.parent->parent && r.parent->parent->type == "Bundle") {
+    frame.entry = r.parent;
     frame.full_url = value_of(child_named(*r.parent, "fullUrl"));
   }
   BundleIndex index;
@@ -80,8 +81,12 @@ void Run::walk(const Element& node, const Path& path) {
   bool own_type = type && (!node.parent || node.parent->structure != type || node.is_resource());
   if (node.is_primitive()) {
     check_primitive(*this, node, path);
-  } else if (!node.first_child && !node.is_resource()) {
-    report(Severity::Error, "invariant", "element has neither a value nor children (ele-1)", node, path);
+  } else if (!node.is_resource() && (!node.first_child || (node.child_count == 1 && node.first_child->name == "id"))) {
+    // ele-1: "hasValue() or (children().count() > id.count())": an id alone is not content.
+    report(Severity::Error, "invariant",
+           node.first_child ? "element has only an id, and neither a value nor children (ele-1)"
+                            : "element has neither a value nor children (ele-1)",
+           node, path);
   }
   if (node.definition && node.definition->binding && node.definition->binding->strength != "example") {
     check_binding(*this, node, *node.definition->binding, path);
@@ -95,7 +100,9 @@ void Run::walk(const Element& node, const Path& path) {
     }
   }
   if (node.type == "Reference") check_reference(*this, node, path);
-  if (node.is_primitive() && node.has_value) note_local_reference(*this, node);
+  if (node.type == "Period") check_period(*this, node, path);
+  if (node.type == "Attachment") check_attachment(*this, node, path);
+  if (node.is_primitive() && node.has_value) note_local_reference(*this, node, path);
   if (node.definition && node.definition->xhtml) check_narrative(*this, node, path);
   if ((node.name == "extension" || node.name == "modifierExtension") && node.type == "Extension") {
     check_extension(*this, node, path);

@@ -147,3 +147,24 @@ TEST_CASE("utility and date component functions", "[fhirpath][functions]") {
   CHECK(value("today() = now().dateOf()").empty() == false);
   CHECK(value("2L + 1") == "3");
 }
+
+TEST_CASE("set operations inside select() keep each item's own result", "[fhirpath][functions]") {
+  // The union for the second name must not be deduped against what select() gathered
+  // for the first: {Adaeze, Ngozi, Ada} then {Ada}.
+  CHECK(value("name.select(given | 'Ada').count()", "patient.json") == "4");
+  CHECK(value("name.select(given.union('Ada')).count()", "patient.json") == "4");
+  CHECK(value("name.select(('Ada' | 'Ada').distinct()).count()", "patient.json") == "2");
+  CHECK(value("name.select(given.intersect('Ada' | 'Adaeze')).count()", "patient.json") == "2");
+  CHECK(value("name.select('x'.repeat('x')).count()", "patient.json") == "2");
+}
+
+TEST_CASE("order-dependent functions on children() are errors when checking paths", "[fhirpath][functions]") {
+  fp::Context strict;
+  strict.check_paths = true;
+  CHECK_FALSE(run("Patient.children().skip(1)", "patient.json", strict).ok);
+  CHECK_FALSE(run("descendants().given.first()", "patient.json", strict).ok);
+  CHECK_FALSE(run("children().where(true)[0]", "patient.json", strict).ok);
+  CHECK(run("descendants().given.count()", "patient.json", strict).ok);
+  CHECK(run("name.given.first()", "patient.json", strict).ok);
+  CHECK(value("children().skip(1).exists()", "patient.json") == "true");  // without checks: as stored
+}

@@ -4,6 +4,7 @@
 // at compile or evaluation time.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <memory_resource>
 
@@ -59,11 +60,19 @@ std::string suite_value(const fp::Item& item) {
   return text;
 }
 
+// Dates and times compare without their literal marks: the suite writes FHIR values
+// (birthDate) with '@' as well as System ones, and some System ones without.
+std::string without_literal_mark(std::string text, const std::string& type) {
+  if (text.starts_with('@')) text.erase(0, 1);
+  if (type == "time" && text.starts_with('T')) text.erase(0, 1);
+  return text;
+}
+
 bool output_matches(const fp::Item& item, const std::string& type, std::string expected) {
   std::string actual = suite_value(item);
   if (!type.empty() && type != suite_type(item)) return false;
   if (type == "date" || type == "dateTime" || type == "time") {
-    if (!expected.starts_with('@') && actual.starts_with('@')) actual.erase(0, actual.starts_with("@T") && type == "time" ? 2 : 1);
+    return without_literal_mark(actual, type) == without_literal_mark(expected, type);
   }
   return actual == expected;
 }
@@ -76,7 +85,8 @@ struct Expected {
 }  // namespace
 
 TEST_CASE("official FHIRPath R4 suite", "[fhirpath][official]") {
-  auto suite = corpus("fhirpath/tests-fhir-r4.xml");
+  std::filesystem::path suite = corpus("fhirpath/tests-fhir-r4.xml");
+  if (const char* other = std::getenv("CAREBRIDGE_FHIRPATH_SUITE"); other && *other) suite = other;
   if (suite.empty() || !std::filesystem::exists(suite)) {
     WARN("reference corpus not present: official FHIRPath suite skipped");
     return;

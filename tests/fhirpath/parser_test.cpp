@@ -39,8 +39,14 @@ TEST_CASE("operator precedence follows the specification", "[fhirpath][parser]")
   CHECK(value("(1 | 2) = (1 | 2)") == "true");
   CHECK(value("(-1).abs()") == "1");
   CHECK(value("-1.abs()") == "-1");  // polarity applies to the whole invocation
-  CHECK(value("1 | 1 is Integer") == "true");  // is/as bind looser than | and comparisons
-  CHECK(value("1 > 2 is Boolean") == "true");
+  // is/as (#06) bind tighter than | (#07) and the comparisons (#08).
+  CHECK(value("1 | 1 is Integer") == "1, true");
+  CHECK(value("(1 | 1 is Integer).count()") == "2");
+  CHECK(value("(1 | 1) is Integer") == "true");
+  CHECK(is_error("1 > 2 is Boolean"));  // 1 > (2 is Boolean) compares an Integer with a Boolean
+  CHECK(value("(1 > 2) is Boolean") == "true");
+  CHECK(value("1 + 2 is Integer") == "true");  // additive binds tighter than is
+  CHECK(value("2 * 3 as Integer = 6") == "true");
   CHECK(value("Bundle.entry.resource.ofType(Observation).value as Quantity > 70 'kg'", "bundle.json") == "true");
 }
 

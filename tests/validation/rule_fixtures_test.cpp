@@ -1,0 +1,204 @@
+// The rule families the reference validator checks, one fixture per rule under
+// tests/data/validation/rules: primitives with only an id or only extensions (ele-1),
+// extension contexts and the parts of complex extensions, and narrative links.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+namespace {
+
+std::vector<carebridge::fhir::model::Issue> rule(const std::string& name) {
+  return validate_text(read_text(fixture("validation/rules/" + name)));
+}
+
+}  // namespace
+
+TEST_CASE("ele-1: a primitive with extensions but no value is valid, in JSON and XML", "[validation][rules]") {
+  for (const char* name : {"primitive-extension-only.json", "primitive-extension-only.xml"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("ele-1: a primitive with only an id, or nothing at all, is an error", "[validation][rules]") {
+  auto json = rule("primitive-id-only.json");
+  INFO(describe(json));
+  CHECK(has_issue(json, Severity::Error, "", "Patient.name[0].given[1]", "ele-1"));
+  CHECK(count_errors(json) == 1);
+  auto xml = rule("primitive-id-only.xml");
+  INFO(describe(xml));
+  CHECK(has_issue(xml, Severity::Error, "", "Patient.name[0].given[0]", "ele-1"));
+  CHECK(count_errors(xml) == 1);
+  auto empty = rule("primitive-empty-object.json");
+  CHECK(has_issue(empty, Severity::Error, "", "Patient.name[0].given[0]", "ele-1"));
+}
+
+TEST_CASE("ele-1: a complex element with only an id is an error", "[validation][rules]") {
+  auto issues = rule("element-id-only.xml");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Patient.name[0]", "ele-1"));
+  CHECK(count_errors(issues) == 1);
+}
+
+TEST_CASE("extension contexts reached through contentReference", "[validation][rules][extensions]") {
+  // timing-daysOfCycle may be used on PlanDefinition.action: nested actions reuse that definition.
+  auto plan = rule("extension-context-nested-action.json");
+  INFO(describe(plan));
+  CHECK(count_errors(plan) == 0);
+  // minLength may be used on Questionnaire.item, at any depth.
+  auto questionnaire = rule("extension-context-nested-item.json");
+  INFO(describe(questionnaire));
+  CHECK(count_errors(questionnaire) == 0);
+}
+
+TEST_CASE("extension contexts on ElementDefinition inside a StructureDefinition", "[validation][rules][extensions]") {
+  auto sd = rule("extension-context-elementdefinition.json");
+  INFO(describe(sd));
+  CHECK(count_errors(sd) == 0);
+  auto wrong = rule("extension-context-wrong.json");
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+}
+
+TEST_CASE("the parts of a complex extension are checked against its definition", "[validation][rules][extensions]") {
+  auto good = rule("extension-complex-parts.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto unknown_part = rule("extension-complex-unknown-part.json");
+  INFO(describe(unknown_part));
+  CHECK(has_issue(unknown_part, Severity::Error, "structure", "Patient.extension[0].extension[2]", "no part 'since'"));
+  auto wrong_type = rule("extension-complex-wrong-type.json");
+  INFO(describe(wrong_type));
+  CHECK(has_issue(wrong_type, Severity::Error, "structure", "Patient.extension[0].extension[1].valueDate"));
+  auto missing = rule("extension-complex-missing-part.json");
+  INFO(describe(missing));
+  CHECK(has_issue(missing, Severity::Error, "required", "PlanDefinition.action[0].action[0].extension[0].extension",
+                  "Extension.extension:day"));
+  CHECK(count_errors(missing) == 1);
+}
+
+TEST_CASE("narrative links to #id resolve to an element, a narrative id or an anchor", "[validation][rules][narrative]") {
+  auto good = rule("narrative-links.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto link = rule("narrative-link-unresolved.json");
+  INFO(describe(link));
+  CHECK(has_issue(link, Severity::Error, "invalid", "DiagnosticReport.text.div", "'#nowhere'"));
+  CHECK(count_errors(link) == 1);
+  auto image = rule("narrative-image-unresolved.json");
+  INFO(describe(image));
+  CHECK(has_issue(image, Severity::Error, "invalid", "DiagnosticReport.text.div", "'#missing'"));
+  CHECK(count_errors(image) == 1);
+}
+
+TEST_CASE("a narrative link may name another resource of the Bundle", "[validation][rules][narrative]") {
+  auto issues = rule("narrative-link-bundle.json");
+  INFO(describe(issues));
+  CHECK(count_errors(issues) == 0);
+}
+
+TEST_CASE("narrative links: script and identifier schemes are errors, other schemes are not", "[validation][rules][narrative]") {
+  auto issues = rule("narrative-link-schemes.json");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "DiagnosticReport.text.div", "javascript"));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "DiagnosticReport.text.div", "'urn'"));
+  CHECK(count_errors(issues) == 2);
+}
+
+TEST_CASE("a uri naming #id must name something in the resource", "[validation][rules][narrative]") {
+  auto good = validate_text(R"({"resourceType":"Questionnaire","id":"q","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Q</div>"},
+      "contained":[{"resourceType":"ValueSet","id":"yn","status":"active"}],
+      "item":[{"linkId":"1","type":"choice","text":"Yes?","answerValueSet":"#yn","definition":"#yn"}]})");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto bad = validate_text(R"({"resourceType":"Questionnaire","id":"q","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Q</div>"},
+      "item":[{"linkId":"1","type":"string","text":"Name","definition":"#nothing"}]})");
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "not-found", "Questionnaire.item[0].definition", "#nothing"));
+}
+
+TEST_CASE("per-1: start and end compared at the lower of their precisions", "[validation][rules]") {
+  for (const char* name : {"period-mixed-precision.json", "period-timezones.json", "period-month-and-day.json"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  for (const char* name : {"period-reversed.json", "period-reversed-time.json"}) {
+    auto issues = rule(name);
+    INFO(name << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invariant", "Encounter.period", "per-1"));
+    CHECK(count_errors(issues) == 1);
+  }
+}
+
+TEST_CASE("per-1 is checked without a FHIRPath engine", "[validation][rules]") {
+  carebridge::fhir::validation::Options no_invariants;
+  no_invariants.invariants = false;
+  auto issues = validate_text(read_text(fixture("validation/rules/period-reversed.json")), no_invariants);
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Encounter.period", "per-1"));
+}
+
+TEST_CASE("Attachment size and hash are checked against the inline data", "[validation][rules]") {
+  auto good = rule("attachment-size-hash.json");
+  INFO(describe(good));
+  CHECK(good.empty());
+  auto size = rule("attachment-wrong-size.json");
+  INFO(describe(size));
+  CHECK(has_issue(size, Severity::Error, "value", "DocumentReference.content[0].attachment.size", "50 bytes"));
+  // The reference validator does not check hashes: a wrong one is a warning.
+  auto hash = rule("attachment-wrong-hash.json");
+  INFO(describe(hash));
+  CHECK(has_issue(hash, Severity::Warning, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
+  CHECK(count_errors(hash) == 0);
+}
+
+TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[validation][rules]") {
+  auto issues = validate_text(R"({"resourceType":"Measure","id":"m","status":"draft",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">M</div>"},
+      "library":["Library/screening-logic"]})");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Warning, "value", "Measure.library[0]", "absolute canonical"));
+  CHECK(count_errors(issues) == 0);
+}
+
+TEST_CASE("narrative link and image URLs hold only URL characters", "[validation][rules][narrative]") {
+  auto with_div = [](const std::string& body) {
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                         body + R"(</div>"}})");
+  };
+  CHECK(count_errors(with_div(R"(See <a href=\"https://carebridge.example/help?topic=intake#forms\">help</a>)")) == 0);
+  auto spaced = with_div(R"(See <a href=\"https://carebridge.example/intake form.pdf\">form</a>)");
+  INFO(describe(spaced));
+  CHECK(has_issue(spaced, Severity::Error, "invalid", "Patient.text.div", "character ' '"));
+  auto data = with_div(R"(Logo <img src=\"data:image/png;base64\" alt=\"logo\"/>)");
+  CHECK(has_issue(data, Severity::Error, "invalid", "Patient.text.div", "data URL"));
+  auto empty = with_div(R"(Logo <img src=\"\" alt=\"logo\"/>)");
+  CHECK(has_issue(empty, Severity::Error, "invalid", "Patient.text.div", "empty src"));
+}
+
+TEST_CASE("narrative elements and attributes as the reference validator lists them", "[validation][rules][narrative]") {
+  auto with_div = [](const std::string& body, bool ingest = false) {
+    carebridge::fhir::validation::Options options;
+    if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                             body + R"(</div>"}})",
+                         options);
+  };
+  CHECK(count_errors(with_div(R"(<table border=\"1\"><tr><td colspan=\"2\" nowrap=\"nowrap\">x</td></tr></table>)")) == 0);
+  // Presentational HTML: refused when strict, tolerated when ingesting.
+  auto font = R"(<p><font color=\"red\">Allergic</font></p>)";
+  CHECK(has_issue(with_div(font), Severity::Error, "invalid", "Patient.text.div", "<font>"));
+  CHECK(count_errors(with_div(font, true)) == 0);
+  auto bgcolor = R"(<p bgcolor=\"red\">Allergic</p>)";
+  CHECK(has_issue(with_div(bgcolor), Severity::Error, "invalid", "Patient.text.div", "'bgcolor'"));
+  CHECK(count_errors(with_div(bgcolor, true)) == 0);
+  auto nested = R"(<p>Problems<ul><li>Asthma</li></ul></p>)";
+  CHECK(has_issue(with_div(nested), Severity::Error, "invalid", "Patient.text.div", "inside a paragraph"));
+  CHECK(count_errors(with_div(nested, true)) == 0);
+}

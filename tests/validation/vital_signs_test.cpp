@@ -1,0 +1,83 @@
+// The core vital-signs profiles a resource claims in meta.profile are enforced like any
+// profile: the LOINC code through the slice on Observation.code.coding, the UCUM unit,
+// the category, and for blood pressure the systolic and diastolic component slices.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+namespace {
+
+std::vector<carebridge::fhir::model::Issue> rule(const std::string& name) {
+  return validate_text(read_text(fixture("validation/rules/" + name)));
+}
+
+struct Vital {
+  const char* profile;
+  const char* loinc;
+  const char* ucum;
+};
+
+// Every single-value vital-signs profile of R4 core, with its code and a unit it allows.
+constexpr Vital kVitals[] = {{"bodyweight", "29463-7", "kg"}, {"bodyheight", "8302-2", "cm"},  {"resprate", "9279-1", "/min"},
+                             {"heartrate", "8867-4", "/min"}, {"bodytemp", "8310-5", "Cel"},   {"headcircum", "9843-4", "cm"},
+                             {"oxygensat", "2708-6", "%"},    {"bmi", "39156-5", "kg/m2"}};
+
+std::string observation(const Vital& v, const std::string& code, const std::string& unit, bool category = true) {
+  std::string text = R"({"resourceType":"Observation","id":"v","meta":{"profile":["http://hl7.org/fhir/StructureDefinition/)" +
+                     std::string(v.profile) + R"("]},"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">v</div>"},
+      "status":"final",)";
+  if (category) {
+    text += R"("category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],)";
+  }
+  return text + R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code +
+         R"("}]},"subject":{"reference":"Patient/p"},"effectiveDateTime":"2024-03-02T10:00:00Z",
+      "valueQuantity":{"value":1,"unit":"u","system":"http://unitsofmeasure.org","code":")" + unit + R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("every vital-signs profile: its code, its unit and the vital-signs category", "[validation][rules][profiles]") {
+  for (const Vital& v : kVitals) {
+    INFO(v.profile);
+    auto good = validate_text(observation(v, v.loinc, v.ucum));
+    INFO(describe(good));
+    CHECK(count_errors(good) == 0);
+    auto code = validate_text(observation(v, "1234-5", v.ucum));
+    CHECK(has_issue(code, Severity::Error, "required", "Observation.code.coding", "slice"));
+    auto unit = validate_text(observation(v, v.loinc, "mm"));
+    CHECK(count_errors(unit) > 0);
+    auto category = validate_text(observation(v, v.loinc, v.ucum, false));
+    CHECK(has_issue(category, Severity::Error, "required", "Observation.category"));
+  }
+}
+
+TEST_CASE("bodytemp requires LOINC 8310-5 in Observation.code.coding", "[validation][rules][profiles]") {
+  auto good = rule("vitals-bodytemp.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto wrong = rule("vitals-bodytemp-wrong-code.json");
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Error, "required", "Observation.code.coding", "BodyTempCode"));
+}
+
+TEST_CASE("heartrate requires its UCUM unit", "[validation][rules][profiles]") {
+  auto wrong = rule("vitals-heartrate-wrong-unit.json");
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Error, "value", "Observation.valueQuantity.code", "/min"));
+}
+
+TEST_CASE("bp requires a systolic and a diastolic component, each in mm[Hg]", "[validation][rules][profiles]") {
+  auto good = rule("vitals-bp.json");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto missing = rule("vitals-bp-missing-diastolic.json");
+  INFO(describe(missing));
+  CHECK(has_issue(missing, Severity::Error, "required", "Observation.component", "DiastolicBP"));
+  auto unit = rule("vitals-bp-wrong-unit.json");
+  INFO(describe(unit));
+  CHECK(has_issue(unit, Severity::Error, "value", "Observation.component[1].valueQuantity.code", "mm[Hg]"));
+  CHECK(count_errors(unit) == 1);
+}
