@@ -86,9 +86,10 @@ class PendingWrites {
 }  // namespace
 
 FhirService::Planned FhirService::plan_batch_entry(fhir::model::Document& doc, BundleEntry& e) {
-  if (e.method == "POST") return plan_create(doc, *e.resource, e.type, e.if_none_exist);
+  const Issues* validated = e.validated ? &*e.validated : nullptr;
+  if (e.method == "POST") return plan_create(doc, *e.resource, e.type, e.if_none_exist, {}, validated);
   if (e.method == "PUT") {
-    if (!e.id.empty()) return plan_update(doc, *e.resource, e.type, e.id, e.version);
+    if (!e.id.empty()) return plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
     return plan_conditional_update(doc, *e.resource, e.type, e.criteria, e.version);
   }
   if (!e.id.empty()) return plan_delete(e.type, e.id, e.version);
@@ -96,6 +97,7 @@ FhirService::Planned FhirService::plan_batch_entry(fhir::model::Document& doc, B
 }
 
 void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
+  validate_entries(entries);  // before the lock: validation needs no store
   std::unique_lock<std::mutex> conditional_lock(conditional_mutex_, std::defer_lock);
   for (const auto& e : entries) {
     if (!e.done && (!e.if_none_exist.empty() || (!e.criteria.empty() && !e.is_read()))) {

@@ -23,6 +23,7 @@ struct BundleEntry {
   std::optional<int64_t> version;
   bool done = false;  // answered without a write (a check failed, a conditional create matched)
   Result result;
+  std::optional<Issues> validated;  // what validating the resource found, when done ahead of planning
 
   // "Bundle.entry[3]": where issues about the entry point.
   std::string where() const { return "Bundle.entry[" + std::to_string(index) + "]"; }

@@ -102,7 +102,7 @@ std::vector<store::ResourceRecord> FhirService::match(const std::string& type, c
 
 FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& if_none_exist,
-                                              const std::string& assigned_id) {
+                                              const std::string& assigned_id, const Issues* validated) {
   Planned p;
   const auto& root = resource;
   if (root.type != type) {
@@ -126,7 +126,7 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
       return p;
     }
   }
-  Issues issues = validate_write(root);
+  Issues issues = validated ? *validated : validate_write(root);
   if (has_error(issues)) {
     p.result.status = 422;
     p.result.issues = std::move(issues);
@@ -140,7 +140,8 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
 
 FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& id,
-                                              std::optional<int64_t> if_match, const store::ResourceRecord* known) {
+                                              std::optional<int64_t> if_match, const store::ResourceRecord* known,
+                                              const Issues* validated) {
   Planned p;
   const auto& root = resource;
   if (root.type != type) {
@@ -156,7 +157,7 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
     p.result = failure(400, "invalid", "the id in the body (" + std::string(body_id) + ") is not the id in the URL (" + id + ")");
     return p;
   }
-  Issues issues = validate_write(root);
+  Issues issues = validated ? *validated : validate_write(root);
   if (has_error(issues)) {
     p.result.status = 422;
     p.result.issues = std::move(issues);

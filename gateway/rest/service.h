@@ -110,12 +110,14 @@ class FhirService {
   // CRUD (crud.cpp). Plans read the store; the caller commits (and re-plans on conflict).
   Result read(const std::string& type, const std::string& id, std::optional<int64_t> version);
   // `resource` is the document's root or a resource inside it (a Bundle entry).
+  // `validated`: what validating the resource already found (else it is validated here).
   Planned plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                      const std::string& if_none_exist, const std::string& assigned_id = {});
+                      const std::string& if_none_exist, const std::string& assigned_id = {},
+                      const Issues* validated = nullptr);
   // `known`: the current version the caller already read (PATCH); else it is read here.
   Planned plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                       const std::string& id, std::optional<int64_t> if_match,
-                      const store::ResourceRecord* known = nullptr);
+                      const store::ResourceRecord* known = nullptr, const Issues* validated = nullptr);
   Planned plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                                   const Params& criteria, std::optional<int64_t> if_match);
   Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
@@ -147,6 +149,8 @@ class FhirService {
                                            const std::unordered_map<std::string, std::string>& ids);
   std::optional<Result> commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   void run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
+  // Validates the resources the entries create or update, side by side on the cores.
+  void validate_entries(std::vector<BundleEntry>& entries);
   Planned plan_batch_entry(fhir::model::Document& doc, BundleEntry& entry);
 
   // metadata and $validate (capability.cpp).

@@ -5,10 +5,12 @@
 // order the specification sets (DELETE, POST, PUT) and committed together; GETs
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "gateway/rest/bundle_entries.h"
+#include "gateway/rest/parallel.h"
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
@@ -95,6 +97,16 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   return std::nullopt;
 }
 
+void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
+  std::vector<BundleEntry*> writes;
+  for (auto& e : entries) {
+    if (!e.done && e.resource && (e.method == "POST" || e.method == "PUT")) writes.push_back(&e);
+  }
+  // Validation only reads the resources (and the validator is thread-safe).
+  run_parallel(writes.size(), std::thread::hardware_concurrency(), 8,
+               [&](size_t i) { writes[i]->validated = validate_write(*writes[i]->resource); });
+}
+
 std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
   if (e.method == "POST") {
     if (!e.if_none_exist.empty()) {
@@ -162,7 +174,8 @@ std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc
 
 std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    std::vector<store::Write> writes;
+    // The store writes each entry while the next one is planned.
+    auto commit = store_.begin_streaming();
     std::unordered_set<std::string> touched;
     for (const char* method : {"DELETE", "POST", "PUT"}) {
       for (auto& e : entries) {
@@ -170,15 +183,16 @@ std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc
         if (!touched.insert(e.type + "/" + e.id).second) {
           return entry_failure(e, 400, "invalid", e.type + "/" + e.id + " appears in more than one entry of the transaction");
         }
+        const Issues* validated = e.validated ? &*e.validated : nullptr;
         Planned planned = e.method == "DELETE" ? plan_delete(e.type, e.id, e.version)
-                          : e.method == "POST" ? plan_create(doc, *e.resource, e.type, "", e.id)
-                                               : plan_update(doc, *e.resource, e.type, e.id, e.version);
+                          : e.method == "POST" ? plan_create(doc, *e.resource, e.type, "", e.id, validated)
+                                               : plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
         if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
         e.result = planned.result;
-        if (planned.write) writes.push_back(std::move(*planned.write));
+        if (planned.write) commit->add(std::move(*planned.write));
       }
     }
-    auto result = store_.commit(std::move(writes));
+    auto result = commit->finish();
     if (result.ok()) return std::nullopt;
     if (result.status != store::CommitResult::Status::Conflict) return failure(500, "exception", result.message);
   }

@@ -185,7 +185,10 @@ void SqliteStore::observe(const char* operation, std::chrono::steady_clock::time
 }
 
 void SqliteStore::commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) {
-  auto pending = std::make_unique<Pending>(Pending{std::move(writes), std::move(done), std::chrono::steady_clock::now()});
+  enqueue(std::make_unique<Pending>(Pending{std::move(writes), std::move(done), std::chrono::steady_clock::now(), nullptr}));
+}
+
+void SqliteStore::enqueue(std::unique_ptr<Pending> pending) {
   {
     std::unique_lock lock(queue_mutex_);
     queue_space_.wait(lock, [&] { return stopping_ || queue_.size() < options_.max_queued_commits; });
@@ -205,14 +208,18 @@ void SqliteStore::writer_loop() {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping with nothing left to write
+      // A streaming commit is written on its own: its writes are still coming.
       while (!queue_.empty() && group.size() < options_.max_group) {
+        if (queue_.front()->stream && !group.empty()) break;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
+        if (group.back()->stream) break;
       }
     }
     queue_space_.notify_all();
     auto start = std::chrono::steady_clock::now();
-    std::vector<CommitResult> results = write_group(group);
+    std::vector<CommitResult> results =
+        group.front()->stream ? std::vector<CommitResult>{write_stream(*group.front()->stream)} : write_group(group);
     observe("group_commit", start);
     for (size_t i = 0; i < group.size(); ++i) {
       observe("commit", group[i]->queued);

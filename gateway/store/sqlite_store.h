@@ -39,6 +39,9 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   void commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) override;
+  // Applied by the writer as the writes come, in a transaction of its own.
+  std::unique_ptr<StreamingCommit> begin_streaming() override;
+  struct Stream;  // the writes of a streaming commit, as they come (sqlite_stream.cpp)
   std::optional<ResourceRecord> read(const std::string& type, const std::string& id) override;
   std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) override;
   std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) override;
@@ -53,6 +56,7 @@ class SqliteStore final : public Store {
     std::vector<Write> writes;
     std::function<void(CommitResult)> done;
     std::chrono::steady_clock::time_point queued;
+    std::shared_ptr<Stream> stream;  // set for a streaming commit (then `writes` is empty)
   };
   class Reader;  // a pooled reader connection, returned on destruction
 
@@ -61,6 +65,8 @@ class SqliteStore final : public Store {
 
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
+  CommitResult write_stream(Stream& stream);
+  void enqueue(std::unique_ptr<Pending> pending);
   // `trust_new`: creations of version 1 skip the lookup (see the .cpp).
   static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions, bool trust_new);
   void apply(Connection& db, const std::vector<Write>& writes);

@@ -138,9 +138,24 @@ struct StoreTimings {
   virtual void observe(const char* operation, double seconds) = 0;
 };
 
+// A commit whose writes are handed over one at a time while the caller still
+// prepares the rest (a transaction Bundle's entries): a store may apply each as it
+// comes, so preparing and writing overlap. All or nothing, as commit().
+class StreamingCommit {
+ public:
+  // Without finish(), nothing of the commit is stored.
+  virtual ~StreamingCommit() = default;
+  virtual void add(Write write) = 0;
+  // Stores everything added, atomically; returns once it is durable (or failed).
+  virtual CommitResult finish() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // A commit written as its writes come. The default keeps them and commits at the end.
+  virtual std::unique_ptr<StreamingCommit> begin_streaming();
 
   // Applies the writes atomically and calls `done` once they are durable (or
   // failed), on a thread of the store: `done` must be quick and must not throw.
@@ -164,6 +179,20 @@ class Store {
                                                                     const std::vector<std::string>& ids,
                                                                     const std::string& param) = 0;
 };
+
+inline std::unique_ptr<StreamingCommit> Store::begin_streaming() {
+  class Buffered final : public StreamingCommit {
+   public:
+    explicit Buffered(Store& store) : store_(store) {}
+    void add(Write write) override { writes_.push_back(std::move(write)); }
+    CommitResult finish() override { return store_.commit(std::move(writes_)); }
+
+   private:
+    Store& store_;
+    std::vector<Write> writes_;
+  };
+  return std::make_unique<Buffered>(*this);
+}
 
 inline CommitResult Store::commit(std::vector<Write> writes) {
   std::promise<CommitResult> promise;
