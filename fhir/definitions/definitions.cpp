@@ -187,6 +187,14 @@ void Definitions::resolve_bases() {
     if (sd.base || sd.base_definition.empty()) continue;
     sd.base = find_in(eager_->by_url, strip_version(sd.base_definition));
   }
+  // Each element's types point at their definitions: the readers look them up per element.
+  for (auto& sd : eager_->structures) {
+    for (auto& e : sd.elements) {
+      for (auto& t : e.types) {
+        if (!t.structure) t.structure = find_in(eager_->by_type, t.code);
+      }
+    }
+  }
   resource_types_.clear();
   for (const auto& [name, sd] : eager_->by_type) {
     // The core of R4 (4.0.1): the definitions package also carries R4B's SubscriptionStatus.

@@ -22,10 +22,14 @@ enum class Derivation : uint8_t { None, Specialization, Constraint };
 // How the value of a primitive type is written in JSON.
 enum class JsonValueKind : uint8_t { String, Number, Boolean };
 
+struct StructureDef;
+
 struct TypeRef {
   std::string code;  // "Quantity", "string", "Resource", "Reference"
   std::vector<std::string> profiles;
   std::vector<std::string> target_profiles;
+  // The base definition of `code`, when it is a FHIR type (resolved after loading).
+  const StructureDef* structure = nullptr;
 };
 
 struct Constraint {

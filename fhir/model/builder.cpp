@@ -54,7 +54,8 @@ std::optional<Property> TreeBuilder::property(const Element& parent, std::string
     if (p.type.empty()) p.type = "BackboneElement";
     return p;
   }
-  p.type_structure = definitions_.type(p.type);
+  p.type_structure = p.definition->types.empty() ? nullptr : p.definition->types[found->type].structure;
+  if (!p.type_structure) p.type_structure = definitions_.type(p.type);
   if (!p.type_structure) p.type_structure = definitions_.type("string");
   p.is_resource_slot = p.type_structure && p.type_structure->is_resource();
   return p;

@@ -18,25 +18,15 @@ bool checked_natively(std::string_view key) {
   return native.count(key) > 0;
 }
 
-void evaluate(Run& run, const Element& node, const defs::Constraint& c, const Path& path) {
-  if (c.expression.empty() || checked_natively(c.key)) return;
+void evaluate(Run& run, const Element& node, const defs::Constraint& c, const fhirpath::Expression& expression,
+              const Path& path) {
   // Contained resources are not expected to carry their own narrative; and data
   // systems send rarely has any: a best practice the ingest policy does not report.
   if (c.key == "dom-6" && ((node.is_resource() && node.name == "contained") || run.options.policy == Policy::Ingest)) return;
-  bool first_failure = false;
-  auto expression = run.state.invariant(*run.engine, c.expression, first_failure);
-  if (!expression) {
-    if (first_failure) {
-      run.report(Severity::Warning, "informational",
-                 "the invariant " + c.key + " (" + c.expression + ") cannot be evaluated here and was not checked", node,
-                 path);
-    }
-    return;
-  }
   fhirpath::Context context;
   context.resource = run.frame.resource;
   context.root_resource = run.frame.container;
-  fhirpath::Result result = run.engine->evaluate(*expression, node, context);
+  fhirpath::Result result = run.engine->evaluate(expression, node, context);
   if (!result.ok) return;  // an evaluation problem is the engine's, not the resource's
   std::optional<bool> passed = result.as_boolean();
   if (!passed || *passed) return;
@@ -66,20 +56,45 @@ std::shared_ptr<const fhirpath::Expression> ValidatorState::invariant(const fhir
   return compiled;
 }
 
-void check_invariants(Run& run, const Element& node, const defs::ElementDef* definition, const defs::StructureDef* type,
-                      const Path& path) {
+const ConstraintList& ValidatorState::constraints(const fhirpath::Engine& engine, const defs::ElementDef* definition,
+                                                  const defs::StructureDef* type, bool& first) {
+  std::lock_guard lock(mutex_);
+  first = false;
+  auto& slot = constraint_lists_[{definition, type}];
+  if (slot) return *slot;
+  first = true;
+  slot = std::make_unique<ConstraintList>();
   // In a profile, only the constraints the profile adds (the base pass did the others).
   bool profile = type && type->derivation == defs::Derivation::Constraint;
   std::unordered_set<std::string_view> done;
-  auto run_all = [&](const defs::ElementDef& e) {
+  auto add_all = [&](const defs::ElementDef& e) {
     for (const auto& c : e.constraints) {
       if (profile && !c.source.empty() && c.source != type->url) continue;
-      if (!done.insert(c.key).second) continue;
-      evaluate(run, node, c, path);
+      if (c.expression.empty() || checked_natively(c.key) || !done.insert(c.key).second) continue;
+      bool first_failure = false;
+      auto compiled = invariant(engine, c.expression, first_failure);
+      slot->items.push_back({&c, std::move(compiled), first_failure});
     }
   };
-  if (definition) run_all(*definition);
-  if (!profile && type && !type->elements.empty() && definition != &type->elements[0]) run_all(type->elements[0]);
+  if (definition) add_all(*definition);
+  if (!profile && type && !type->elements.empty() && definition != &type->elements[0]) add_all(type->elements[0]);
+  return *slot;
+}
+
+void check_invariants(Run& run, const Element& node, const defs::ElementDef* definition, const defs::StructureDef* type,
+                      const Path& path) {
+  bool first = false;
+  const ConstraintList& list = run.state.constraints(*run.engine, definition, type, first);
+  for (const auto& item : list.items) {
+    if (item.expression) {
+      evaluate(run, node, *item.constraint, *item.expression, path);
+    } else if (first && item.first_failure) {
+      run.report(Severity::Warning, "informational",
+                 "the invariant " + item.constraint->key + " (" + item.constraint->expression +
+                     ") cannot be evaluated here and was not checked",
+                 node, path);
+    }
+  }
 }
 
 std::unique_ptr<Validator> Validator::with_invariants(const definitions::Definitions& definitions) {

@@ -43,6 +43,24 @@ struct Expansion {
   bool contains(std::string_view system, std::string_view code) const;
 };
 
+// The constraints to evaluate on nodes of one element definition and type: those the
+// validator does not check natively, each key once, compiled (null when the engine
+// cannot compile it).
+struct ConstraintList {
+  struct Item {
+    const definitions::Constraint* constraint;
+    std::shared_ptr<const fhirpath::Expression> expression;
+    bool first_failure = false;  // not compiled, and this list is the first to find out
+  };
+  std::vector<Item> items;
+};
+
+struct PointerPairHash {
+  size_t operator()(const std::pair<const void*, const void*>& p) const noexcept {
+    return std::hash<const void*>{}(p.first) * 31 + std::hash<const void*>{}(p.second);
+  }
+};
+
 struct ValidatorState {
   explicit ValidatorState(const definitions::Definitions& definitions) : defs(definitions) {}
   const definitions::Definitions& defs;
@@ -59,6 +77,10 @@ struct ValidatorState {
   const std::unordered_set<std::string>& sub_extensions(const definitions::StructureDef& extension);
   // A fixed or pattern value of a definition, parsed once (null when it is not JSON).
   const rapidjson::Document* value_json(const definitions::TypedJson& value);
+  // The constraints of a node with `definition` and (unless in a profile) its type's root,
+  // built once per pair. `first` is set when this call built the list.
+  const ConstraintList& constraints(const fhirpath::Engine& engine, const definitions::ElementDef* definition,
+                                    const definitions::StructureDef* type, bool& first);
   // A compiled constraint (null when the engine cannot compile it; reported once).
   std::shared_ptr<const fhirpath::Expression> invariant(const fhirpath::Engine& engine, const std::string& expression,
                                                         bool& first_failure);
@@ -70,6 +92,7 @@ struct ValidatorState {
   std::unordered_map<std::string, std::unique_ptr<definitions::StructureDef>> snapshots_;
   std::unordered_map<const definitions::StructureDef*, std::unordered_map<uint32_t, std::vector<uint32_t>>> slices_;
   std::unordered_map<std::string, std::shared_ptr<const fhirpath::Expression>> invariants_;
+  std::unordered_map<std::pair<const void*, const void*>, std::unique_ptr<ConstraintList>, PointerPairHash> constraint_lists_;
   std::unordered_set<std::string> failed_invariants_;
   std::unordered_set<std::string> expanding_;  // guards against value sets including themselves
   std::unordered_map<const definitions::TypedJson*, std::unique_ptr<rapidjson::Document>> values_;

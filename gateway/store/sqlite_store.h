@@ -66,6 +66,8 @@ class SqliteStore final : public Store {
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
   CommitResult write_stream(Stream& stream);
+  // apply(), false when a unique index refuses an insert (then roll the transaction back).
+  bool apply_new(Connection& db, const std::vector<Write>& writes);
   void enqueue(std::unique_ptr<Pending> pending);
   // `trust_new`: creations of version 1 skip the lookup (see the .cpp).
   static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions, bool trust_new);

@@ -70,6 +70,18 @@ class SqliteStreamingCommit final : public StreamingCommit {
 
 }  // namespace
 
+bool SqliteStore::apply_new(Connection& db, const std::vector<Write>& writes) {
+  try {
+    apply(db, writes);
+    return true;
+  } catch (const SqliteError&) {
+    // The failed statement is undone; the caller rolls the whole transaction back.
+    int code = sqlite3_extended_errcode(db.handle());
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) return false;
+    throw;
+  }
+}
+
 std::unique_ptr<StreamingCommit> SqliteStore::begin_streaming() {
   auto stream = std::make_shared<Stream>();
   auto promise = std::make_shared<std::promise<CommitResult>>();
@@ -92,9 +104,13 @@ CommitResult SqliteStore::write_stream(Stream& stream) {
       if (result.ok()) {
         std::vector<Write> one;
         one.push_back(std::move(*w));
-        // Looked up, not trusted: a failed insert could not be retried, the writes are gone.
-        result = check(db, one, versions, false);
-        if (result.ok()) apply(db, one);
+        // New ids are not looked up; should one exist after all, the unique index
+        // refuses the insert: a conflict, and the caller plans the commit again.
+        result = check(db, one, versions, true);
+        if (result.ok() && !apply_new(db, one)) {
+          result = {CommitResult::Status::Conflict,
+                    one[0].record.type + "/" + one[0].record.id + " was created meanwhile", index};
+        }
         result.failed_write = index;
       }
       ++index;

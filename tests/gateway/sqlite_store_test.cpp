@@ -139,3 +139,47 @@ TEST_CASE("a search that runs past its deadline is stopped", "[gateway][store]")
   CHECK(result.total == 3000);
   CHECK(result.page.size() == 20);
 }
+
+TEST_CASE("a streaming commit stores all of its writes or none, and waits for nothing else", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-stream");
+  SqliteStore store(options);
+  REQUIRE(store.commit({put("s0", 1, "before")}).ok());
+  {
+    auto commit = store.begin_streaming();
+    commit->add(put("s1", 1, "kept"));
+    commit->add(put("s0", 2, "updated"));
+    // A plain commit queued meanwhile waits for the stream, then lands.
+    std::thread other([&] { CHECK(store.commit({put("s2", 1, "other")}).ok()); });
+    commit->add(put("s3", 1, "kept"));
+    CHECK(commit->finish().ok());
+    other.join();
+  }
+  CHECK(store.read("Patient", "s1"));
+  CHECK(store.read("Patient", "s0")->version == 2);
+  CHECK(store.read("Patient", "s2"));
+  {
+    // Given up (destroyed without finish): nothing of it is stored.
+    auto commit = store.begin_streaming();
+    commit->add(put("gone", 1, "x"));
+  }
+  CHECK(!store.read("Patient", "gone"));
+  {
+    // A stale version or an id that exists conflicts, and everything before it goes too.
+    auto stale = store.begin_streaming();
+    stale->add(put("s4", 1, "x"));
+    stale->add(put("s0", 2, "stale"));
+    stale->add(put("s5", 1, "x"));
+    auto result = stale->finish();
+    CHECK(result.status == CommitResult::Status::Conflict);
+    auto duplicate = store.begin_streaming();
+    duplicate->add(put("s6", 1, "x"));
+    duplicate->add(put("s1", 1, "again"));
+    CHECK(duplicate->finish().status == CommitResult::Status::Conflict);
+  }
+  CHECK(!store.read("Patient", "s4"));
+  CHECK(!store.read("Patient", "s5"));
+  CHECK(!store.read("Patient", "s6"));
+  CHECK(store.read("Patient", "s0")->version == 2);
+  CHECK(store.commit({put("s7", 1, "after")}).ok());  // the writer goes on
+}
