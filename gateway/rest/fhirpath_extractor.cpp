@@ -66,7 +66,7 @@ class FhirpathExtractor final : public IndexExtractor {
     for (const auto& type : registry.types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
-        if (is_resource_column(code) || !param.indexed_as.empty()) continue;
+        if (is_resource_column(code) || !param.has_own_rows()) continue;
         if (prefer_paths && path_reads_fully(param, type)) {
           fallback_params_.insert(&param);
           continue;

@@ -157,7 +157,7 @@ class PathExtractor final : public IndexExtractor {
     for (const auto& type : registry.types()) {
       auto& compiled = by_type_[type];
       for (const auto& [code, param] : registry.of(type)) {
-        if ((include && !include(param)) || is_resource_column(code) || !param.indexed_as.empty()) continue;
+        if ((include && !include(param)) || is_resource_column(code) || !param.has_own_rows()) continue;
         Compiled c{&param, {}};
         for (const auto& part : split_top(param.expression, '|')) {
           if (auto path = compile_part(part, type)) c.paths.push_back(std::move(*path));

@@ -119,12 +119,16 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       std::vector<std::pair<std::string, std::string>> keys;
       for (const auto& [t, ids] : ids_by_type) {
         const SearchParam* param = registry_.find(t, inc.param);
-        for (const auto& [id, row] : store_.index_rows(t, ids, param ? param->index_code() : inc.param)) {
-          auto slash = row.code.find('/');
-          if (slash == std::string::npos) continue;
-          std::string target_type = row.code.substr(0, slash);
-          if (!inc.target_type.empty() && target_type != inc.target_type) continue;
-          if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+        std::string only_type = param ? param->only_type : std::string();
+        for (const auto& code : param ? param->index_codes() : std::vector<std::string>{inc.param}) {
+          for (const auto& [id, row] : store_.index_rows(t, ids, code)) {
+            auto slash = row.code.find('/');
+            if (slash == std::string::npos) continue;
+            std::string target_type = row.code.substr(0, slash);
+            if (!inc.target_type.empty() && target_type != inc.target_type) continue;
+            if (!only_type.empty() && target_type != only_type) continue;
+            if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+          }
         }
       }
       for (auto& r : store_.read_many(keys)) included.push_back(std::move(r));
@@ -137,7 +141,9 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
       rq.want_total = false;
       store::Clause clause;
       const SearchParam* param = registry_.find(inc.source_type, inc.param);
-      clause.param = param ? param->index_code() : inc.param;
+      auto codes = param ? param->index_codes() : std::vector<std::string>{inc.param};
+      clause.param = codes.front();
+      clause.also.assign(codes.begin() + 1, codes.end());
       for (const auto* r : sources) {
         store::ValueMatch m;
         m.kind = store::ValueMatch::Kind::Reference;

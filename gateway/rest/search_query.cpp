@@ -202,14 +202,18 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
     return true;
   }
   const SearchParam* param = name == "_lastUpdated" ? nullptr : registry.find(type, name);
-  SearchParam last_updated{"_lastUpdated", "date", {}, {}, {}, {}};
+  SearchParam last_updated;
+  last_updated.code = "_lastUpdated";
+  last_updated.type = "date";
   if (name == "_lastUpdated") param = &last_updated;
   if (!param) {
     unknown = true;
     error = "unknown search parameter '" + name + "' for " + type;
     return false;
   }
-  clause.param = param->index_code();
+  auto codes = param->index_codes();
+  clause.param = codes.front();
+  clause.also.assign(codes.begin() + 1, codes.end());
   if (!chain.empty()) {
     if (param->type != "reference") {
       error = "'" + name + "' is not a reference parameter, so it cannot be chained";
@@ -246,7 +250,9 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
       return false;
     }
     clause.param = param->index_code() + ":identifier";
-    SearchParam token{clause.param, "token", {}, {}, {}, {}};
+    SearchParam token;
+    token.code = clause.param;
+    token.type = "token";
     for (auto& v : split(value, ',')) {
       ValueMatch m;
       if (!parse_value(token, "", v, m, error)) return false;
@@ -270,6 +276,10 @@ bool build_clause(const SearchRegistry& registry, const std::string& type, const
     if (!parse_value(*param, modifier, v, m, error)) {
       error = name + ": " + error;
       return false;
+    }
+    // A parameter reading another's rows of one target type: a bare id is an id of that type.
+    if (!param->only_type.empty() && m.kind == ValueMatch::Kind::Reference && m.code.find('/') == std::string::npos) {
+      m.code = param->only_type + "/" + m.code;
     }
     clause.any_of.push_back(m);
   }

@@ -4,6 +4,8 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <functional>
+#include <set>
 
 namespace carebridge::gateway::rest {
 namespace {
@@ -41,6 +43,28 @@ std::string expression_for(const std::string& expression, const std::string& typ
   }
   take(expression.size());
   return out;
+}
+
+// The top-level parts of a union expression, trimmed ("a | (b)" -> {"a", "(b)"}).
+std::vector<std::string> union_parts(const std::string& expression) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  size_t start = 0;
+  auto take = [&](size_t end) {
+    auto a = expression.find_first_not_of(' ', start);
+    auto b = expression.find_last_not_of(' ', end - 1);
+    if (a != std::string::npos && a < end && b >= a) parts.push_back(expression.substr(a, b - a + 1));
+  };
+  for (size_t i = 0; i < expression.size(); ++i) {
+    char c = expression[i];
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (c == '|' && depth == 0) {
+      take(i);
+      start = i + 1;
+    }
+  }
+  take(expression.size());
+  return parts;
 }
 
 }  // namespace
@@ -89,14 +113,63 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
       }
     }
   }
-  // Parameters indexing the same values share one set of rows (the first code, in
-  // code order, indexes them).
-  for (auto& [type, params] : by_type_) {
-    std::map<std::pair<std::string, std::string>, std::string> first;
-    for (auto& [code, param] : params) {
-      auto [it, added] = first.emplace(std::make_pair(param.type, param.expression), code);
-      if (!added) param.indexed_as = it->second;
+  for (auto& [type, params] : by_type_) share_rows(params);
+}
+
+// Parameters whose values another parameter's rows already hold read those rows
+// instead of writing their own: fewer rows for every write (an Observation had a
+// third of its rows twice), the same answers.
+void SearchRegistry::share_rows(std::map<std::string, SearchParam, std::less<>>& params) {
+  // The same type and expression: the first code, in code order, indexes them.
+  std::map<std::pair<std::string, std::string>, std::string> first;
+  for (auto& [code, param] : params) {
+    auto [it, added] = first.emplace(std::make_pair(param.type, param.expression), code);
+    if (!added) param.indexed_as = it->second;
+  }
+  // X.where(resolve() is T): the rows of the parameter X, those referring to a T.
+  constexpr std::string_view kResolveIs = ".where(resolve() is ";
+  for (auto& [code, param] : params) {
+    auto at = param.expression.rfind(kResolveIs);
+    if (param.type != "reference" || !param.indexed_as.empty() || at == std::string::npos || param.expression.back() != ')' ||
+        param.expression.find('|') != std::string::npos) {
+      continue;
     }
+    std::string base = param.expression.substr(0, at);
+    std::string target = param.expression.substr(at + kResolveIs.size(), param.expression.size() - at - kResolveIs.size() - 1);
+    auto it = first.find({"reference", base});
+    if (it == first.end() || target.find_first_of(" ()") != std::string::npos) continue;
+    param.indexed_as = it->second;
+    param.only_type = target;
+  }
+  // A | B | ...: when other parameters' unions cover exactly these parts, their rows.
+  auto parts_of = [](const std::string& expression) {
+    std::set<std::string> parts;
+    for (auto& part : union_parts(expression)) parts.insert(part);
+    return parts;
+  };
+  for (auto& [code, param] : params) {
+    auto wanted = parts_of(param.expression);
+    if (!param.indexed_as.empty() || wanted.size() < 2) continue;
+    std::vector<std::pair<size_t, std::string>> candidates;  // by size, largest first
+    for (const auto& [other_code, other] : params) {
+      if (other_code == code || other.type != param.type || !other.has_own_rows()) continue;
+      auto parts = parts_of(other.expression);
+      if (parts.size() < wanted.size() && std::includes(wanted.begin(), wanted.end(), parts.begin(), parts.end())) {
+        candidates.emplace_back(parts.size(), other_code);
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(), std::greater<>());
+    std::set<std::string> covered;
+    std::vector<std::string> members;
+    for (const auto& [size, other_code] : candidates) {
+      auto parts = parts_of(params.find(other_code)->second.expression);
+      bool overlaps = false;
+      for (const auto& p : parts) overlaps = overlaps || covered.count(p);
+      if (overlaps) continue;
+      covered.insert(parts.begin(), parts.end());
+      members.push_back(other_code);
+    }
+    if (covered == wanted) param.union_of = std::move(members);
   }
 }
 

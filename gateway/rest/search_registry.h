@@ -20,10 +20,20 @@ struct SearchParam {
   std::vector<std::string> targets;  // reference target types
   // Another parameter of the type with the same type and expression indexes the
   // same values ("phonetic" is "name" here): its rows serve both. Empty: itself.
+  // A reference parameter that is another's restricted to a type ("patient" is
+  // "subject.where(resolve() is Patient)") reads that one's rows, of `only_type`.
   std::string indexed_as;
+  std::string only_type;
+  // A union of other parameters ("combo-code" is "code | component-code"): their
+  // rows are its rows, and it has none of its own.
+  std::vector<std::string> union_of;
 
   // The parameter whose index rows this one reads.
   const std::string& index_code() const { return indexed_as.empty() ? code : indexed_as; }
+  // Every parameter whose rows this one reads (one, or the members of a union).
+  std::vector<std::string> index_codes() const { return union_of.empty() ? std::vector<std::string>{index_code()} : union_of; }
+  // Whether the extractors index rows under this parameter's own code.
+  bool has_own_rows() const { return indexed_as.empty() && union_of.empty(); }
 };
 
 class SearchRegistry {
@@ -43,6 +53,8 @@ class SearchRegistry {
   std::vector<std::string> types_;
   std::map<std::string, std::map<std::string, SearchParam, std::less<>>, std::less<>> by_type_;
   std::map<std::string, SearchParam, std::less<>> empty_;
+
+  void share_rows(std::map<std::string, SearchParam, std::less<>>& params);
 };
 
 }  // namespace carebridge::gateway::rest

@@ -131,34 +131,45 @@ void append(std::vector<SqlBinding>& to, std::vector<SqlBinding>& from) {
   for (auto& v : from) to.push_back(std::move(v));
 }
 
-// The ids (pid) of a parameter: of one type, or of every type for a system search.
-std::string pids_sql(const std::string& type, const std::string& param, std::vector<SqlBinding>& b) {
-  if (type.empty()) {
-    b.push_back(text(param));
-    return "s.pid IN (SELECT pid FROM search_param WHERE param = ?)";
-  }
-  b.push_back(text(type));
-  b.push_back(text(param));
-  return "s.pid = (SELECT pid FROM search_param WHERE type = ? AND param = ?)";
+// The parameters whose rows a clause reads: its own, and a union's members.
+std::vector<std::string> params_of(const Clause& clause) {
+  std::vector<std::string> params{clause.param};
+  params.insert(params.end(), clause.also.begin(), clause.also.end());
+  return params;
 }
 
-// Whether the resource `alias` has a row of `param` in `table` meeting `condition`
+// The ids (pid) of parameters: of one type, or of every type for a system search.
+std::string pids_sql(const std::string& type, const std::vector<std::string>& params, std::vector<SqlBinding>& b) {
+  std::string names;
+  for (size_t i = 0; i < params.size(); ++i) names += i ? ", ?" : "?";
+  if (type.empty()) {
+    for (const auto& p : params) b.push_back(text(p));
+    return "s.pid IN (SELECT pid FROM search_param WHERE param IN (" + names + "))";
+  }
+  b.push_back(text(type));
+  for (const auto& p : params) b.push_back(text(p));
+  if (params.size() == 1) return "s.pid = (SELECT pid FROM search_param WHERE type = ? AND param = ?)";
+  return "s.pid IN (SELECT pid FROM search_param WHERE type = ? AND param IN (" + names + "))";
+}
+
+// Whether the resource `alias` has a row of `params` in `table` meeting `condition`
 // (whose values are in `condition_binds`); the rows are read by parameter straight
 // from the table's key.
-std::string has_row(IndexTable table, const std::string& alias, const std::string& type, const std::string& param,
-                    const std::string& condition, std::vector<SqlBinding>& condition_binds, std::vector<SqlBinding>& b) {
-  std::string sql = alias + ".rid IN (SELECT s.rid FROM " + table_name(table) + " s WHERE " + pids_sql(type, param, b);
+std::string has_row(IndexTable table, const std::string& alias, const std::string& type,
+                    const std::vector<std::string>& params, const std::string& condition,
+                    std::vector<SqlBinding>& condition_binds, std::vector<SqlBinding>& b) {
+  std::string sql = alias + ".rid IN (SELECT s.rid FROM " + table_name(table) + " s WHERE " + pids_sql(type, params, b);
   if (!condition.empty()) sql += " AND " + condition;
   append(b, condition_binds);
   return sql + ")";
 }
 
-// Resources with any row of `param`, whatever its kind.
-std::string has_any_row(const std::string& alias, const std::string& type, const std::string& param,
+// Resources with any row of `params`, whatever its kind.
+std::string has_any_row(const std::string& alias, const std::string& type, const std::vector<std::string>& params,
                         std::vector<SqlBinding>& b) {
   std::string sql;
   std::vector<SqlBinding> none;
-  for (IndexTable t : kIndexTables) sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, param, "", none, b);
+  for (IndexTable t : kIndexTables) sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, params, "", none, b);
   return "(" + sql + ")";
 }
 
@@ -194,7 +205,7 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     return (clause.negate ? "NOT " : "") + sql;
   }
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
-    return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, clause.param, b);
+    return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, params_of(clause), b);
   }
   std::string sql;
   if (clause.chain) {
@@ -203,7 +214,7 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
                             ".type = ? AND " + inner + ".deleted = 0 AND " +
                             clause_sql(*clause.chain, inner, clause.chain_type, chain_binds) + ")";
-    sql = has_row(IndexTable::Reference, alias, type, clause.param, condition, chain_binds, b);
+    sql = has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
   } else {
     // The matches of each table, OR'ed within the table; tables OR'ed together.
     for (IndexTable t : kIndexTables) {
@@ -214,7 +225,7 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
         any += (any.empty() ? "" : " OR ") + match_sql(m, any_binds);
       }
       if (any.empty()) continue;
-      sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, clause.param, "(" + any + ")", any_binds, b);
+      sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, params_of(clause), "(" + any + ")", any_binds, b);
     }
     if (sql.empty()) return clause.negate ? "1 = 1" : "1 = 0";
   }
@@ -249,7 +260,7 @@ SortSql search_order(const SearchQuery& query) {
       std::string values;
       for (IndexTable t : kIndexTables) {
         values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.rid, s." + sort_column(t) + " AS v FROM " +
-                  table_name(t) + " s WHERE " + pids_sql(query.type, key.param, out.binds);
+                  table_name(t) + " s WHERE " + pids_sql(query.type, {key.param}, out.binds);
       }
       out.joins += " LEFT JOIN (SELECT rid, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" + values +
                    ") GROUP BY rid) " + k + " ON " + k + ".rid = c.rid";

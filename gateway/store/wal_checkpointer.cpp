@@ -8,7 +8,7 @@ namespace {
 
 // When the thread checkpoints: 32 MB of 4 KB pages (SQLite checkpoints at 1,000 itself; a
 // longer log copies the pages a steady load keeps changing once instead of many times).
-constexpr int kCheckpointPages = 8192;
+constexpr int kCheckpointPages = 32768;
 // Beyond this the writer stops waiting for the thread (about 256 MB of 4 KB pages).
 constexpr int kWriterCheckpointPages = 64000;
 
