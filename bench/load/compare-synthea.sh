@@ -11,13 +11,14 @@
 # such as Practitioner?identifier=...), the patient Bundles posted COPIES times per
 # round. ROUNDS rounds, the two servers alternating which goes first.
 #
-# usage: bench/load/compare-synthea.sh   (ROUNDS=5 COPIES=20)
+# usage: bench/load/compare-synthea.sh   (ROUNDS=5 COPIES=20 DATA=tests/data/synthea/v3; DATA may name
+#        any folder of Synthea output, such as ../shared/corpus/synthea)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-5}
 copies=${COPIES:-20}
 binary=${CAREBRIDGE_BINARY:-build/carebridge}
-data=tests/data/synthea/v3
+data=${DATA:-tests/data/synthea/v3}
 [ -x "$binary" ] || { echo "build first (or set CAREBRIDGE_BINARY)" >&2; exit 1; }
 (cd bench/npm && [ -d node_modules/@medplum/fhir-router ] || npm install --no-audit --no-fund --silent)
 
