@@ -2,6 +2,7 @@
 // expression is compiled once at start-up and evaluated per stored resource.
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -65,8 +66,13 @@ class FhirpathExtractor final : public IndexExtractor {
   FhirpathExtractor(const SearchRegistry& registry, const Engine& engine, bool prefer_paths) : engine_(engine) {
     for (const auto& type : registry.types()) {
       auto& compiled = by_type_[type];
+      auto& composites = composites_[type];
       for (const auto& [code, param] : registry.of(type)) {
         if (is_resource_column(code) || !param.has_own_rows()) continue;
+        if (param.type == "composite") {
+          if (auto c = compile_composite(param)) composites.push_back(std::move(*c));
+          continue;
+        }
         if (prefer_paths && path_reads_fully(param, type)) {
           fallback_params_.insert(&param);
           continue;
@@ -85,6 +91,9 @@ class FhirpathExtractor final : public IndexExtractor {
 
   std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const override {
     std::vector<store::IndexEntry> out = fallback_->extract(resource);
+    if (auto c = composites_.find(std::string(resource.type)); c != composites_.end()) {
+      for (const auto& composite : c->second) extract_composite(composite, resource, out);
+    }
     auto it = by_type_.find(std::string(resource.type));
     if (it == by_type_.end()) return out;
     for (const auto& c : it->second) {
@@ -106,8 +115,50 @@ class FhirpathExtractor final : public IndexExtractor {
     const SearchParam* param;
     std::shared_ptr<const Expression> expression;
   };
+  struct Composite {
+    const SearchParam* param;
+    std::shared_ptr<const Expression> expression;
+    SearchParam parts[2];  // each part as a parameter of its own type, for its rows
+    std::shared_ptr<const Expression> part_expressions[2];
+  };
+
+  std::optional<Composite> compile_composite(const SearchParam& param) const {
+    Composite c{&param, engine_.compile(without_resolve(param.expression)), {}, {}};
+    if (!c.expression) return std::nullopt;
+    for (size_t i = 0; i < 2; ++i) {
+      c.parts[i].code = param.code;
+      c.parts[i].type = param.components[i].type;
+      c.part_expressions[i] = engine_.compile(param.components[i].expression);
+      if (!c.part_expressions[i]) return std::nullopt;
+    }
+    return c;
+  }
+
+  // Rows of the parts' values on each node the composite selects, paired.
+  void extract_composite(const Composite& c, const fhir::model::Element& resource, std::vector<store::IndexEntry>& out) const {
+    auto nodes = engine_.evaluate(*c.expression, resource);
+    if (!nodes.ok) return;
+    for (const Item& node : nodes.items) {
+      if (!node.element) continue;
+      std::vector<store::IndexEntry> rows[2];
+      for (size_t i = 0; i < 2; ++i) {
+        auto values = engine_.evaluate(*c.part_expressions[i], *node.element);
+        if (!values.ok) break;
+        for (const Item& v : values.items) {
+          if (v.element) {
+            index_value(c.parts[i], *v.element, rows[i]);
+          } else {
+            index_system_value(c.parts[i], v, rows[i]);
+          }
+        }
+      }
+      index_composite(*c.param, rows[0], rows[1], out);
+    }
+  }
+
   const Engine& engine_;
   std::map<std::string, std::vector<Compiled>, std::less<>> by_type_;
+  std::map<std::string, std::vector<Composite>, std::less<>> composites_;
   std::set<const SearchParam*> fallback_params_;
   std::unique_ptr<IndexExtractor> fallback_;
 };

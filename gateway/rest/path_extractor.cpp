@@ -205,6 +205,7 @@ class PathExtractor final : public IndexExtractor {
 }  // namespace
 
 bool path_reads_fully(const SearchParam& param, const std::string& type) {
+  if (param.type == "composite") return false;  // its parts are FHIRPath from each node
   for (auto part : split_top(param.expression, '|')) {
     if (compile_part(part, type)) continue;
     // A part that starts at another resource type selects nothing from this one.

@@ -48,6 +48,12 @@ bool is_resource_column(std::string_view code);
 // Appends the rows one value (a node selected by the parameter's expression) gives.
 void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<store::IndexEntry>& out);
 
+// The rows of a composite from the rows of its two parts (for one node it selects):
+// one per pair, the first part's code and '$' before the second's value (in code,
+// system and norm as the second's kind keeps them), as composite searches look them up.
+void index_composite(const SearchParam& param, const std::vector<store::IndexEntry>& first,
+                     const std::vector<store::IndexEntry>& second, std::vector<store::IndexEntry>& out);
+
 // Folds a string for matching: ASCII lower case, common Latin accents removed.
 std::string fold(std::string_view text);
 

@@ -70,8 +70,65 @@ bool parse_number(const std::string& text, ValueMatch& m) {
 }
 
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
+                 std::string& error);
+
+// "code$value" (FHIR search 3.1.1.4.9): each part read as its component's type, then
+// written as the composite's rows hold them (index_composite): the first part's code
+// and '$' before the second part's value, the systems likewise.
+bool parse_composite(const SearchParam& param, const std::string& value, ValueMatch& m, std::string& error) {
+  auto dollar = value.find('$');
+  if (dollar == std::string::npos || param.components.size() != 2) {
+    error = "a composite value is two parts joined by '$' (such as http://loinc.org|8480-6$gt100), not '" + value + "'";
+    return false;
+  }
+  SearchParam parts[2];
+  ValueMatch first;
+  for (size_t i = 0; i < 2; ++i) {
+    parts[i].code = param.code;
+    parts[i].type = param.components[i].type;
+  }
+  if (!parse_value(parts[0], "", value.substr(0, dollar), first, error) ||
+      !parse_value(parts[1], "", value.substr(dollar + 1), m, error)) {
+    return false;
+  }
+  if (first.code.empty()) {
+    error = "the first part of '" + value + "' names no code";
+    return false;
+  }
+  std::string key = first.code + "$";
+  std::string first_system = first.kind == ValueMatch::Kind::Token && !first.any_system ? first.system + "$" : "";
+  switch (m.kind) {
+    case ValueMatch::Kind::Token:
+      m.code = key + m.code;
+      if (!first_system.empty() && !m.any_system) {
+        m.system = first_system + m.system;
+      } else {
+        if (!m.any_system) m.system_suffix = "$" + m.system;
+        m.system_prefix = first_system;
+        m.any_system = true;
+      }
+      return true;
+    case ValueMatch::Kind::Range:
+      (m.code.empty() ? m.code_prefix : m.code) = key + m.code;
+      if (!m.any_system && !m.system.empty()) m.system_suffix = "$" + m.system;
+      m.system_prefix = first_system;
+      m.any_system = true;
+      m.system.clear();
+      return true;
+    case ValueMatch::Kind::StringStarts:
+    case ValueMatch::Kind::StringExact:
+      m.text = key + m.text;
+      return true;
+    default:
+      error = "composites ending in a " + parts[1].type + " are not searched here";
+      return false;
+  }
+}
+
+bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error) {
   const std::string& t = param.type;
+  if (t == "composite") return parse_composite(param, value, m, error);
   if (t == "string") {
     m.kind = modifier == "exact" ? ValueMatch::Kind::StringExact
              : modifier == "contains" ? ValueMatch::Kind::StringContains

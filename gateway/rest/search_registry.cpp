@@ -12,7 +12,30 @@ namespace {
 
 bool supported_param_type(std::string_view type) {
   return type == "string" || type == "token" || type == "reference" || type == "date" || type == "number" ||
-         type == "quantity" || type == "uri";
+         type == "quantity" || type == "uri" || type == "composite";
+}
+
+std::string member_text(const rapidjson::Value& object, const char* name) {
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
+}
+
+// The components of a composite SearchParameter, their types read from the parameters
+// they name; empty when it is not one this server indexes (see SearchParam::components).
+std::vector<SearchParam::Component> composite_components(const rapidjson::Value& doc,
+                                                         const std::map<std::string, std::string>& type_by_url) {
+  std::vector<SearchParam::Component> out;
+  auto list = doc.FindMember("component");
+  if (list == doc.MemberEnd() || !list->value.IsArray() || list->value.Size() != 2) return {};
+  for (const auto& c : list->value.GetArray()) {
+    if (!c.IsObject()) return {};
+    auto type = type_by_url.find(member_text(c, "definition"));
+    std::string expression = member_text(c, "expression");
+    if (type == type_by_url.end() || type->second == "composite" || expression.empty()) return {};
+    out.push_back({type->second, expression});
+  }
+  if (out[0].type != "token" && out[0].type != "reference") return {};
+  return out;
 }
 
 // The part of a union expression that applies to `type` ("Patient.name | Person.name" -> "Patient.name").
@@ -25,6 +48,7 @@ std::string expression_for(const std::string& expression, const std::string& typ
     auto first = part.find_first_not_of(" (");
     if (first == std::string::npos) return;
     std::string_view head = std::string_view(part).substr(first);
+    while (!head.empty() && (head.back() == ' ' || head.back() == ')')) head.remove_suffix(1);  // "Observation " of "Observation | ..."
     bool applies = head.starts_with(type + ".") || head == type || head.starts_with("Resource.") ||
                    head.starts_with("DomainResource.") || head.starts_with("%resource");
     if (!applies) return;
@@ -67,6 +91,14 @@ std::vector<std::string> union_parts(const std::string& expression) {
   return parts;
 }
 
+bool same_components(const SearchParam& a, const SearchParam& b) {
+  if (a.components.size() != b.components.size()) return false;
+  for (size_t i = 0; i < a.components.size(); ++i) {
+    if (a.components[i].type != b.components[i].type || a.components[i].expression != b.components[i].expression) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool SearchRegistry::is_resource_type(std::string_view type) const {
@@ -75,20 +107,24 @@ bool SearchRegistry::is_resource_type(std::string_view type) const {
 
 SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions)
     : types_(definitions.resource_types()) {
-  for (const auto* resource : definitions.resources("SearchParameter")) {
+  auto search_parameters = definitions.resources("SearchParameter");
+  std::map<std::string, std::string> type_by_url;  // for the components of composites
+  for (const auto* resource : search_parameters) {
+    rapidjson::Document doc;
+    doc.Parse(resource->json.c_str(), resource->json.size());
+    if (!doc.HasParseError() && doc.IsObject()) type_by_url.emplace(resource->url, member_text(doc, "type"));
+  }
+  for (const auto* resource : search_parameters) {
     rapidjson::Document doc;
     doc.Parse(resource->json.c_str(), resource->json.size());
     if (doc.HasParseError() || !doc.IsObject()) continue;
-    auto text = [&](const char* name) -> std::string {
-      auto it = doc.FindMember(name);
-      return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
-    };
     SearchParam param;
-    param.code = text("code");
-    param.type = text("type");
-    param.url = text("url");
-    std::string expression = text("expression");
+    param.code = member_text(doc, "code");
+    param.type = member_text(doc, "type");
+    param.url = member_text(doc, "url");
+    std::string expression = member_text(doc, "expression");
     if (param.code.empty() || !supported_param_type(param.type) || expression.empty()) continue;
+    if (param.type == "composite" && (param.components = composite_components(doc, type_by_url)).empty()) continue;
     if (auto t = doc.FindMember("target"); t != doc.MemberEnd() && t->value.IsArray()) {
       for (const auto& v : t->value.GetArray()) {
         if (v.IsString()) param.targets.emplace_back(v.GetString());
@@ -123,6 +159,7 @@ void SearchRegistry::share_rows(std::map<std::string, SearchParam, std::less<>>&
   // The same type and expression: the first code, in code order, indexes them.
   std::map<std::pair<std::string, std::string>, std::string> first;
   for (auto& [code, param] : params) {
+    if (param.type == "composite") continue;  // composites of one expression differ in their components
     auto [it, added] = first.emplace(std::make_pair(param.type, param.expression), code);
     if (!added) param.indexed_as = it->second;
   }
@@ -153,6 +190,7 @@ void SearchRegistry::share_rows(std::map<std::string, SearchParam, std::less<>>&
     std::vector<std::pair<size_t, std::string>> candidates;  // by size, largest first
     for (const auto& [other_code, other] : params) {
       if (other_code == code || other.type != param.type || !other.has_own_rows()) continue;
+      if (!same_components(other, param)) continue;
       auto parts = parts_of(other.expression);
       if (parts.size() < wanted.size() && std::includes(wanted.begin(), wanted.end(), parts.begin(), parts.end())) {
         candidates.emplace_back(parts.size(), other_code);

@@ -14,10 +14,18 @@ namespace carebridge::gateway::rest {
 
 struct SearchParam {
   std::string code;        // "name", "subject", "_profile"
-  std::string type;        // string token reference date number quantity uri (composite, special unsupported)
+  std::string type;        // string token reference date number quantity uri composite (special unsupported)
   std::string expression;  // FHIRPath over the resource
   std::string url;
   std::vector<std::string> targets;  // reference target types
+  // A composite's parts ("code-value-quantity": code, then value.as(Quantity)), each an
+  // expression from one node the composite's expression selects, with its type. Two
+  // parts, the first a token or a reference (every R4 composite but MolecularSequence's).
+  struct Component {
+    std::string type;
+    std::string expression;
+  };
+  std::vector<Component> components;
   // Another parameter of the type with the same type and expression indexes the
   // same values ("phonetic" is "name" here): its rows serve both. Empty: itself.
   // A reference parameter that is another's restricted to a type ("patient" is

@@ -226,4 +226,39 @@ void index_value(const SearchParam& param, const Element& value, std::vector<Ind
   }
 }
 
+void index_composite(const SearchParam& param, const std::vector<IndexEntry>& first, const std::vector<IndexEntry>& second,
+                     std::vector<IndexEntry>& out) {
+  for (const IndexEntry& a : first) {
+    if (a.code.empty()) continue;  // a concept's text alone names no code
+    std::string key = a.code + "$";
+    std::string system = (a.kind == store::IndexKind::Token ? a.system : std::string()) + "$";
+    for (const IndexEntry& b : second) {
+      IndexEntry e;
+      e.param = param.code;
+      e.kind = b.kind;
+      switch (b.kind) {
+        case store::IndexKind::Token:
+          if (b.code.empty()) continue;
+          e.code = key + b.code;
+          e.system = system + b.system;
+          e.norm = b.norm;
+          break;
+        case store::IndexKind::Range:
+          e.low = b.low;
+          e.high = b.high;
+          e.code = key + b.code;
+          e.system = system + b.system;
+          break;
+        case store::IndexKind::String:
+          e.norm = key + b.norm;
+          e.text = key + b.text;
+          break;
+        default:
+          continue;  // no R4 composite ends in a reference or uri
+      }
+      out.push_back(std::move(e));
+    }
+  }
+}
+
 }  // namespace carebridge::gateway::rest

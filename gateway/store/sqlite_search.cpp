@@ -76,8 +76,23 @@ IndexTable table_for(ValueMatch::Kind kind) {
   }
 }
 
+std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b);
+
 // The condition on one index row `s` (of table_for(m.kind)) that matches `m`.
 std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
+  std::string sql = value_sql(m, b);
+  if (!m.code_prefix.empty()) sql = "(" + sql + " AND " + starts_with_sql("s.code", m.code_prefix, b) + ")";
+  if (!m.system_prefix.empty()) sql = "(" + sql + " AND " + starts_with_sql("s.system", m.system_prefix, b) + ")";
+  if (!m.system_suffix.empty()) {
+    b.push_back(text(m.system_suffix));
+    b.push_back(text(m.system_suffix));
+    sql = "(" + sql + " AND substr(s.system, length(s.system) - length(?) + 1) = ?)";
+  }
+  return sql;
+}
+
+// The value condition of `m` (without its LIKE patterns).
+std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   using K = ValueMatch::Kind;
   switch (m.kind) {
     case K::StringStarts: return starts_with_sql("s.norm", m.text, b);

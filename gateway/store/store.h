@@ -78,6 +78,10 @@ struct ValueMatch {
   std::string prefix = "eq";  // range comparison: eq ne lt gt le ge sa eb
   double low = 0, high = 0;    // range of the searched value
   bool missing = true;         // Kind::Missing: true matches resources without the parameter
+  // Also required, when not empty: the row's code starts with `code_prefix`, its system
+  // with `system_prefix` and ends with `system_suffix` (composites: "8480-6$" is the
+  // code 8480-6 whatever the value's unit).
+  std::string code_prefix, system_prefix, system_suffix;
 };
 
 struct Clause {
