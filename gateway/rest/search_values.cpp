@@ -83,10 +83,19 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
   }
   if (v.type == "Coding") return add_token(param, value_of(v, "system"), value_of(v, "code"), value_of(v, "display"), out);
   if (v.type == "CodeableConcept") {
+    size_t first = out.size();
     for (const Element* c : v.children()) {
       if (c->base_name() == "coding") tokens(param, *c, out);
     }
-    if (auto text = value_of(v, "text"); !text.empty()) add_token(param, "", "", text, out);
+    auto text = value_of(v, "text");
+    if (text.empty()) return;
+    if (out.size() == first) return add_token(param, "", "", text, out);
+    // The concept's text goes with its codings' rows (after their display), not in a
+    // row of its own: :text looks in both (sqlite_search.cpp).
+    std::string folded = fold(text);
+    for (size_t i = first; i < out.size(); ++i) {
+      if (out[i].norm != folded) out[i].norm += store::kTextSeparator + folded;
+    }
     return;
   }
   if (v.type == "Identifier") {

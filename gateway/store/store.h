@@ -38,6 +38,10 @@ enum class IndexKind : uint8_t {
   Uri,        // text as written
 };
 
+// In a token row's norm, what follows this is the text of the CodeableConcept the
+// coding is part of (after the coding's own display).
+inline constexpr char kTextSeparator = '\x1f';
+
 // One search-index row of a resource: a value of one SearchParameter.
 struct IndexEntry {
   IndexKind kind = IndexKind::String;

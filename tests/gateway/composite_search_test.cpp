@@ -88,3 +88,23 @@ TEST_CASE("composite parameters match code and value of the same observation or 
   auto revincluded = parse_json(c->get("/fhir/Patient?_id=a&_revinclude=Observation:patient").body);
   CHECK(revincluded["entry"].Size() == 5);
 }
+
+TEST_CASE(":text finds a concept by its codings' display or by its own text", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("token-text"));
+  auto c = server.client();
+  std::string condition =
+      R"({"resourceType":"Condition","subject":{"reference":"Patient/p"},"code":{"coding":[)"
+      R"({"system":"http://snomed.info/sct","code":"38341003","display":"Hypertensive disorder"},)"
+      R"({"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"I10","display":"Essential hypertension"}],)"
+      R"("text":"High blood pressure"}})";
+  REQUIRE(c->post("/fhir/Condition", condition, json_headers()).status == 201);
+  REQUIRE(c->post("/fhir/Condition", R"({"resourceType":"Condition","subject":{"reference":"Patient/p"},"code":{"text":"Housing insecurity"}})",
+                  json_headers()).status == 201);
+  auto total = [&](const std::string& query) { return parse_json(c->get("/fhir/Condition?" + query).body)["total"].GetInt(); };
+  CHECK(total("code:text=hypertensive") == 1);
+  CHECK(total("code:text=essential") == 1);
+  CHECK(total("code:text=high%20blood") == 1);
+  CHECK(total("code:text=housing") == 1);
+  CHECK(total("code:text=blood") == 0);  // starts-with, as for the display
+  CHECK(total("code=I10") == 1);
+}
