@@ -4,7 +4,7 @@
 #include "fhir/io/base64.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {

@@ -9,7 +9,7 @@
 
 #include "fhir/model/element.h"
 #include "gateway/http/message.h"
-#include "gateway/rest/search_registry.h"
+#include "fhir/search/registry.h"
 #include "gateway/rest/service.h"
 
 namespace carebridge::gateway::rest {

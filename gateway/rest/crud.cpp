@@ -7,7 +7,7 @@
 
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
@@ -93,7 +93,7 @@ store::Write FhirService::make_write(fhir::model::Document& doc, fhir::model::El
 std::vector<store::ResourceRecord> FhirService::match(const std::string& type, const Params& criteria, size_t limit,
                                                       Issues& issues) {
   ParsedSearch parsed;
-  if (!parse_search(registry_, type, criteria, options_.limits, true, parsed, issues)) return {};
+  if (!parse_search(registry_, type, criteria, page_limits(), true, parsed, issues)) return {};
   parsed.query.count = static_cast<uint32_t>(limit);
   parsed.query.offset = 0;
   parsed.query.want_total = false;

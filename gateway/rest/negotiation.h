@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "fhir/io/format.h"
+#include "fhir/search/query.h"
 #include "gateway/http/message.h"
 
 namespace carebridge::gateway::rest {
 
-using Params = std::vector<std::pair<std::string, std::string>>;
+using Params = fhir::search::Params;
 
 struct Target {
   std::string path;            // decoded path without the query

@@ -10,6 +10,7 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
+#include "fhir/search/parse.h"
 
 namespace carebridge::gateway::rest {
 
@@ -39,7 +40,7 @@ void for_each_reference(model::Element& resource, const std::function<void(model
 void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,
                    const std::set<std::string, std::less<>>& names);
 
-enum class Summary { False, True, Text, Data, Count };
+using fhir::search::Summary;
 // Removes what a _summary mode leaves out and tags the resource SUBSETTED.
 void apply_summary(model::Document& document, const fhir::definitions::Definitions& definitions, Summary summary);
 

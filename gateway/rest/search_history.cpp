@@ -9,7 +9,7 @@
 
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
 
@@ -81,7 +81,7 @@ http::Response FhirService::search_timeout(const Call& call) {
 http::Response FhirService::search(Call& call, const std::string& type, const Params& params) {
   ParsedSearch parsed;
   Issues issues;
-  if (!parse_search(registry_, type, params, options_.limits, call.prefer.strict, parsed, issues)) {
+  if (!parse_search(registry_, type, params, page_limits(), call.prefer.strict, parsed, issues)) {
     return outcome(call, 400, std::move(issues));
   }
   auto& q = parsed.query;

@@ -6,7 +6,7 @@
 #include "fhir/io/format.h"
 #include "fhir/model/resource_id.h"
 #include "fhir/validation/operation_outcome.h"
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service_call.h"
 

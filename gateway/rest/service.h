@@ -16,16 +16,29 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
+#include "fhir/search/index.h"
+#include "fhir/search/parse.h"
+#include "fhir/search/registry.h"
+#include "fhir/time/fhir_time.h"
 #include "fhir/validation/validator.h"
 #include "gateway/config/config.h"
 #include "gateway/http/message.h"
 #include "gateway/rest/negotiation.h"
-#include "gateway/rest/search_index.h"
-#include "gateway/rest/search_query.h"
-#include "gateway/rest/search_registry.h"
 #include "gateway/store/store.h"
 
 namespace carebridge::gateway::rest {
+
+// The search core (fhir/search) and the FHIR clock (fhir/time) the REST layer uses.
+using fhir::search::Include;
+using fhir::search::IndexExtractor;
+using fhir::search::PageLimits;
+using fhir::search::ParsedSearch;
+using fhir::search::SearchParam;
+using fhir::search::SearchRegistry;
+using fhir::time::date_range;
+using fhir::time::format_instant;
+using fhir::time::http_date;
+using fhir::time::now_ms;
 
 using Issues = std::vector<fhir::model::Issue>;
 
@@ -77,6 +90,7 @@ class FhirService {
   void handle(std::shared_ptr<const http::Request> request, http::Responder responder);
 
   const SearchRegistry& registry() const { return registry_; }
+  PageLimits page_limits() const { return {options_.limits.default_page_size, options_.limits.max_page_size}; }
 
  private:
   struct Call;     // one request: target, negotiation, prefer

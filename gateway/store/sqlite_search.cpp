@@ -105,7 +105,7 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
     case K::TokenText:
       // The display, or the concept's text after the separator (search_values.cpp).
       b.push_back(text(like_escape(m.text) + "%"));
-      b.push_back(text("%" + std::string(1, kTextSeparator) + like_escape(m.text) + "%"));
+      b.push_back(text("%" + std::string(1, fhir::search::kTextSeparator) + like_escape(m.text) + "%"));
       return "(s.norm LIKE ? ESCAPE '\\' OR s.norm LIKE ? ESCAPE '\\')";
     case K::Token: {
       std::string sql;

@@ -15,7 +15,18 @@
 #include <utility>
 #include <vector>
 
+#include "fhir/search/index_row.h"
+#include "fhir/search/query.h"
+
 namespace carebridge::gateway::store {
+
+// Index rows and searches are the FHIR core's (fhir/search); the store keeps and runs them.
+using fhir::search::Clause;
+using fhir::search::IndexEntry;
+using fhir::search::IndexKind;
+using fhir::search::SearchQuery;
+using fhir::search::SortKey;
+using fhir::search::ValueMatch;
 
 // One version of a resource.
 struct ResourceRecord {
@@ -27,30 +38,6 @@ struct ResourceRecord {
   bool deleted = false;
   std::string method;  // POST, PUT or DELETE: how this version came to be (history entries)
   std::string body;    // compact FHIR JSON (empty for deletions)
-};
-
-// Which kind of search value an index row holds (the store keeps each kind apart).
-enum class IndexKind : uint8_t {
-  String,     // text and norm (string parameters)
-  Token,      // system, code and the display folded into norm (tokens, reference identifiers)
-  Reference,  // code "Type/id" (or the reference as written) and text as written
-  Range,      // low and high, with code and system for quantities (dates, numbers, quantities)
-  Uri,        // text as written
-};
-
-// In a token row's norm, what follows this is the text of the CodeableConcept the
-// coding is part of (after the coding's own display).
-inline constexpr char kTextSeparator = '\x1f';
-
-// One search-index row of a resource: a value of one SearchParameter.
-struct IndexEntry {
-  IndexKind kind = IndexKind::String;
-  std::string param;   // SearchParameter code: "name", "subject", "_profile"
-  std::string system;  // token and quantity system
-  std::string code;    // token code, quantity unit code, reference target "Type/id"
-  std::string text;    // as written: string value, token display, uri, reference
-  std::string norm;    // string values folded for matching (lower case, no accents)
-  std::optional<double> low, high;  // number, quantity and date ranges (dates in epoch seconds)
 };
 
 // One write of a commit. `expected_version` guards against lost updates: the
@@ -68,54 +55,6 @@ struct CommitResult {
   std::string message;
   size_t failed_write = 0;  // index of the write that failed
   bool ok() const { return status == Status::Ok; }
-};
-
-// What a search matches, in terms of index rows (the REST layer turns search
-// parameters into these; the store turns them into its query language).
-struct ValueMatch {
-  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing };
-  Kind kind = Kind::Token;
-  bool any_system = true;  // token: match the code whatever the system
-  std::string system;
-  std::string code;  // token code, quantity unit, reference "Type/id"
-  std::string text;  // string (folded unless exact), uri, reference url
-  std::string prefix = "eq";  // range comparison: eq ne lt gt le ge sa eb
-  double low = 0, high = 0;    // range of the searched value
-  bool missing = true;         // Kind::Missing: true matches resources without the parameter
-  // Also required, when not empty: the row's code starts with `code_prefix`, its system
-  // with `system_prefix` and ends with `system_suffix` (composites: "8480-6$" is the
-  // code 8480-6 whatever the value's unit).
-  std::string code_prefix, system_prefix, system_suffix;
-};
-
-struct Clause {
-  std::string param;  // "_id" and "_lastUpdated" address the resource itself
-  std::vector<std::string> also;  // more parameters whose rows count as `param`'s (a union parameter)
-  bool negate = false;  // :not: resources with no row matching
-  std::vector<ValueMatch> any_of;
-  // Chained search (subject:Patient.name=x): the reference parameter `param` points to
-  // a resource of `chain_type` that matches `chain` (one level deep).
-  std::string chain_type;
-  std::shared_ptr<Clause> chain;
-  // Reverse chain (_has:Observation:patient:code=x): resources that a resource of
-  // `has_type` matching `chain` refers to through its reference parameter `param`.
-  std::string has_type;
-};
-
-struct SortKey {
-  std::string param;
-  bool descending = false;
-};
-
-struct SearchQuery {
-  std::string type;              // empty: every type (system search)
-  // The search is stopped (QueryTimeout) when it runs past this; none when zero.
-  std::chrono::steady_clock::time_point deadline{};
-  std::vector<Clause> clauses;   // all must match
-  std::vector<SortKey> sort;
-  uint32_t count = 20;
-  uint32_t offset = 0;
-  bool want_total = true;
 };
 
 // Thrown by Store::search when a query runs past its deadline.

@@ -1,9 +1,9 @@
 // FHIR dates as ranges, and the server's timestamps.
 #include <catch2/catch.hpp>
 
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 
-using namespace carebridge::gateway::rest;
+using namespace carebridge::fhir::time;
 
 TEST_CASE("dates cover what their precision allows", "[gateway][time]") {
   auto year = date_range("2024");

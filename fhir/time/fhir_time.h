@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::time {
 
 // [first, last] second (with milliseconds) covered by the value; nullopt when malformed.
 std::optional<std::pair<double, double>> date_range(std::string_view text);
@@ -21,4 +21,4 @@ std::string format_instant(int64_t ms);
 // An HTTP date (RFC 7231) for Last-Modified: "Tue, 05 Mar 2024 07:08:09 GMT".
 std::string http_date(int64_t ms);
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::time

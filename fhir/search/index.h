@@ -14,16 +14,17 @@
 
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/model/element.h"
-#include "gateway/rest/search_registry.h"
-#include "gateway/store/store.h"
+#include "fhir/search/registry.h"
+#include "fhir/search/index_row.h"
+#include "fhir/search/query.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
 
 class IndexExtractor {
  public:
   virtual ~IndexExtractor() = default;
   // The index rows of `resource` for every supported search parameter of its type.
-  virtual std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const = 0;
+  virtual std::vector<IndexEntry> extract(const fhir::model::Element& resource) const = 0;
 };
 
 // `include` limits the parameters it extracts (all when empty).
@@ -46,13 +47,13 @@ std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& re
 bool is_resource_column(std::string_view code);
 
 // Appends the rows one value (a node selected by the parameter's expression) gives.
-void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<store::IndexEntry>& out);
+void index_value(const SearchParam& param, const fhir::model::Element& value, std::vector<IndexEntry>& out);
 
 // The rows of a composite from the rows of its two parts (for one node it selects):
 // one per pair, the first part's code and '$' before the second's value (in code,
 // system and norm as the second's kind keeps them), as composite searches look them up.
-void index_composite(const SearchParam& param, const std::vector<store::IndexEntry>& first,
-                     const std::vector<store::IndexEntry>& second, std::vector<store::IndexEntry>& out);
+void index_composite(const SearchParam& param, const std::vector<IndexEntry>& first,
+                     const std::vector<IndexEntry>& second, std::vector<IndexEntry>& out);
 
 // Folds a string for matching: ASCII lower case, common Latin accents removed.
 std::string fold(std::string_view text);
@@ -61,4 +62,4 @@ std::string fold(std::string_view text);
 // "https://x/fhir/Patient/123"); empty when it does not end in Type/id.
 std::string reference_key(std::string_view reference);
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "fhir/codec_helpers.h"
+#include "support/codec_helpers.h"
 
 using namespace carebridge::testing;
 

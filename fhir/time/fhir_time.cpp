@@ -1,5 +1,5 @@
 // Date parsing and formatting without the C library's time zone state (see fhir_time.h).
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 
 #include "fhir/time/civil_date.h"
 
@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::time {
 namespace {
 
 using fhir::time::days_from_civil;
@@ -112,4 +112,4 @@ std::string http_date(int64_t ms) {
   return buffer;
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::time

@@ -1,21 +1,21 @@
 // Search parameter parsing (see search_query.h).
-#include "gateway/rest/search_query.h"
+#include "fhir/search/parse.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 
-#include "gateway/rest/fhir_time.h"
-#include "gateway/rest/search_index.h"
+#include "fhir/time/fhir_time.h"
+#include "fhir/search/index.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
+
+using fhir::time::date_range;
 namespace {
 
 using fhir::model::Issue;
 using fhir::model::Severity;
-using store::Clause;
-using store::ValueMatch;
 
 const std::set<std::string, std::less<>> kResultParams = {"_count", "_offset", "_sort", "_include", "_revinclude",
                                                           "_summary", "_elements", "_format", "_pretty", "_total"};
@@ -362,7 +362,7 @@ Include parse_include(const std::string& value) {
 }  // namespace
 
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
-                  const config::Limits& limits, bool strict, ParsedSearch& out, std::vector<Issue>& issues) {
+                  const PageLimits& limits, bool strict, ParsedSearch& out, std::vector<Issue>& issues) {
   bool ok = true;
   auto& q = out.query;
   q.type = type;
@@ -384,7 +384,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
         }
       } else if (key == "_sort") {
         for (auto& s : split(value, ',')) {
-          store::SortKey k{s, false};
+          SortKey k{s, false};
           if (s.starts_with("-")) k = {s.substr(1), true};
           if (k.param != "_id" && k.param != "_lastUpdated") {
             if (const SearchParam* sorted = registry.find(type, k.param)) {
@@ -442,4 +442,4 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
   return ok;
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

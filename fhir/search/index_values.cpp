@@ -3,14 +3,15 @@
 #include <limits>
 
 #include "fhir/model/element.h"
-#include "gateway/rest/fhir_time.h"
-#include "gateway/rest/search_index.h"
+#include "fhir/time/fhir_time.h"
+#include "fhir/search/index.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
+
+using fhir::time::date_range;
 namespace {
 
 using fhir::model::Element;
-using store::IndexEntry;
 
 constexpr double kFarPast = -1e13;
 constexpr double kFarFuture = 1e13;
@@ -25,7 +26,7 @@ bool is_quantity(std::string_view type) {
          type == "SimpleQuantity" || type == "MoneyQuantity";
 }
 
-IndexEntry entry(const SearchParam& param, store::IndexKind kind) {
+IndexEntry entry(const SearchParam& param, IndexKind kind) {
   IndexEntry e;
   e.kind = kind;
   e.param = param.code;
@@ -34,7 +35,7 @@ IndexEntry entry(const SearchParam& param, store::IndexKind kind) {
 
 void add_string(const SearchParam& param, std::string_view text, std::vector<IndexEntry>& out) {
   if (text.empty()) return;
-  IndexEntry e = entry(param, store::IndexKind::String);
+  IndexEntry e = entry(param, IndexKind::String);
   e.text = std::string(text);
   e.norm = fold(text);
   out.push_back(std::move(e));
@@ -43,7 +44,7 @@ void add_string(const SearchParam& param, std::string_view text, std::vector<Ind
 void add_token(const SearchParam& param, std::string_view system, std::string_view code, std::string_view display,
                std::vector<IndexEntry>& out) {
   if (code.empty() && display.empty()) return;
-  IndexEntry e = entry(param, store::IndexKind::Token);
+  IndexEntry e = entry(param, IndexKind::Token);
   e.system = std::string(system);
   e.code = std::string(code);
   e.text = std::string(display);
@@ -52,7 +53,7 @@ void add_token(const SearchParam& param, std::string_view system, std::string_vi
 }
 
 void add_range(const SearchParam& param, double low, double high, std::vector<IndexEntry>& out) {
-  IndexEntry e = entry(param, store::IndexKind::Range);
+  IndexEntry e = entry(param, IndexKind::Range);
   e.low = low;
   e.high = high;
   out.push_back(std::move(e));
@@ -94,7 +95,7 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
     // row of its own: :text looks in both (sqlite_search.cpp).
     std::string folded = fold(text);
     for (size_t i = first; i < out.size(); ++i) {
-      if (out[i].norm != folded) out[i].norm += store::kTextSeparator + folded;
+      if (out[i].norm != folded) out[i].norm += kTextSeparator + folded;
     }
     return;
   }
@@ -108,7 +109,7 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
 void references(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   if (v.is_primitive()) {  // canonical / uri
     if (!v.has_value) return;
-    IndexEntry e = entry(param, store::IndexKind::Reference);
+    IndexEntry e = entry(param, IndexKind::Reference);
     e.text = std::string(v.value);
     e.code = reference_key(v.value);
     if (e.code.empty()) e.code = e.text;
@@ -117,7 +118,7 @@ void references(const SearchParam& param, const Element& v, std::vector<IndexEnt
   }
   if (v.type != "Reference") return;
   if (auto reference = value_of(v, "reference"); !reference.empty()) {
-    IndexEntry e = entry(param, store::IndexKind::Reference);
+    IndexEntry e = entry(param, IndexKind::Reference);
     e.text = std::string(reference);
     e.code = reference_key(reference);
     if (e.code.empty() && !reference.starts_with("#")) e.code = std::string(reference);
@@ -125,7 +126,7 @@ void references(const SearchParam& param, const Element& v, std::vector<IndexEnt
   }
   if (const Element* identifier = v.child("identifier")) {
     IndexEntry e;
-    e.kind = store::IndexKind::Token;
+    e.kind = IndexKind::Token;
     e.param = param.code + ":identifier";
     e.system = std::string(value_of(*identifier, "system"));
     e.code = std::string(value_of(*identifier, "value"));
@@ -158,7 +159,7 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
   char* end = nullptr;
   double value = std::strtod(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size()) return;
-  IndexEntry e = entry(param, store::IndexKind::Range);
+  IndexEntry e = entry(param, IndexKind::Range);
   e.low = value;
   e.high = value;
   if (!v.is_primitive()) {
@@ -229,7 +230,7 @@ void index_value(const SearchParam& param, const Element& value, std::vector<Ind
   if (t == "date") return dates(param, value, out);
   if (t == "number" || t == "quantity") return numbers(param, value, out);
   if (t == "uri" && value.is_primitive() && value.has_value) {
-    IndexEntry e = entry(param, store::IndexKind::Uri);
+    IndexEntry e = entry(param, IndexKind::Uri);
     e.text = std::string(value.value);
     out.push_back(std::move(e));
   }
@@ -240,25 +241,25 @@ void index_composite(const SearchParam& param, const std::vector<IndexEntry>& fi
   for (const IndexEntry& a : first) {
     if (a.code.empty()) continue;  // a concept's text alone names no code
     std::string key = a.code + "$";
-    std::string system = (a.kind == store::IndexKind::Token ? a.system : std::string()) + "$";
+    std::string system = (a.kind == IndexKind::Token ? a.system : std::string()) + "$";
     for (const IndexEntry& b : second) {
       IndexEntry e;
       e.param = param.code;
       e.kind = b.kind;
       switch (b.kind) {
-        case store::IndexKind::Token:
+        case IndexKind::Token:
           if (b.code.empty()) continue;
           e.code = key + b.code;
           e.system = system + b.system;
           e.norm = b.norm;
           break;
-        case store::IndexKind::Range:
+        case IndexKind::Range:
           e.low = b.low;
           e.high = b.high;
           e.code = key + b.code;
           e.system = system + b.system;
           break;
-        case store::IndexKind::String:
+        case IndexKind::String:
           e.norm = key + b.norm;
           e.text = key + b.text;
           break;
@@ -270,4 +271,4 @@ void index_composite(const SearchParam& param, const std::vector<IndexEntry>& fi
   }
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

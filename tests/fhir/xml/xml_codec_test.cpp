@@ -2,7 +2,7 @@
 // the XHTML narrative, ordering by the definitions, comments, and hostile input.
 #include <catch2/catch.hpp>
 
-#include "fhir/codec_helpers.h"
+#include "support/codec_helpers.h"
 
 using namespace carebridge::testing;
 

@@ -1,5 +1,5 @@
 // Reads SearchParameter resources (compact JSON) into the registry.
-#include "gateway/rest/search_registry.h"
+#include "fhir/search/registry.h"
 
 #include <rapidjson/document.h>
 
@@ -7,7 +7,7 @@
 #include <functional>
 #include <set>
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
 namespace {
 
 bool supported_param_type(std::string_view type) {
@@ -223,4 +223,4 @@ const std::map<std::string, SearchParam, std::less<>>& SearchRegistry::of(std::s
   return t == by_type_.end() ? empty_ : t->second;
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

@@ -2,7 +2,7 @@
 // JSON -> XML -> JSON round trip unchanged.
 #include <catch2/catch.hpp>
 
-#include "fhir/codec_helpers.h"
+#include "support/codec_helpers.h"
 
 using namespace carebridge::testing;
 

@@ -10,7 +10,7 @@
 
 #include "fhir/definitions/definitions.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
 
 struct SearchParam {
   std::string code;        // "name", "subject", "_profile"
@@ -65,4 +65,4 @@ class SearchRegistry {
   void share_rows(std::map<std::string, SearchParam, std::less<>>& params);
 };
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

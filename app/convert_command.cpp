@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "fhir/io/format.h"
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 namespace {
 
 constexpr const char* kUsage = "usage: carebridge convert --to json|xml [--out-dir DIR] FILE...\n";
@@ -115,4 +115,4 @@ int convert_command(const Arguments& arguments) {
   return failures ? 1 : 0;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

@@ -9,7 +9,20 @@
 
 #include "fhir/definitions/definitions.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::gateway {
+namespace config {}
+namespace http {}
+namespace rest {}
+namespace store {}
+}  // namespace carebridge::gateway
+
+namespace carebridge::app {
+
+// The gateway's parts, as the commands name them.
+namespace config = gateway::config;
+namespace http = gateway::http;
+namespace rest = gateway::rest;
+namespace store = gateway::store;
 
 struct Arguments {
   std::vector<std::string> args;  // after the sub-command name
@@ -35,4 +48,4 @@ int fhirpath_command(const Arguments& arguments);
 int validate_command(const Arguments& arguments);
 int conformance_command(const Arguments& arguments);
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

@@ -13,17 +13,17 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/validation/validator.h"
-#include "gateway/cli/command.h"
+#include "app/command.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
-#include "gateway/rest/fhir_time.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/negotiation.h"
-#include "gateway/rest/search_registry.h"
+#include "fhir/search/registry.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/sqlite_store.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 namespace {
 
 constexpr const char* kUsage =
@@ -293,4 +293,4 @@ int serve_command(const Arguments& arguments) {
   return 0;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

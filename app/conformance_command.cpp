@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "conformance/conformance_run.h"
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 namespace {
 
 constexpr const char* kUsage = "usage: carebridge conformance DIR [--out DIR] [--package DIR|FILE.tgz]...\n";
@@ -72,4 +72,4 @@ int conformance_command(const Arguments& arguments) {
   return report.errors() ? 1 : 0;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

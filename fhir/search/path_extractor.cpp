@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "fhir/model/element.h"
-#include "gateway/rest/search_index.h"
+#include "fhir/search/index.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
 namespace {
 
 using fhir::model::Element;
@@ -167,8 +167,8 @@ class PathExtractor final : public IndexExtractor {
     }
   }
 
-  std::vector<store::IndexEntry> extract(const Element& resource) const override {
-    std::vector<store::IndexEntry> out;
+  std::vector<IndexEntry> extract(const Element& resource) const override {
+    std::vector<IndexEntry> out;
     auto it = by_type_.find(std::string(resource.type));
     if (it == by_type_.end()) return out;
     for (const auto& c : it->second) {
@@ -223,4 +223,4 @@ std::unique_ptr<IndexExtractor> make_path_extractor(const SearchRegistry& regist
   return std::make_unique<PathExtractor>(registry, include);
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

@@ -2,7 +2,7 @@
 #include <iostream>
 #include <string>
 
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
 namespace {
 
@@ -24,7 +24,7 @@ constexpr const char* kHelp =
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace carebridge::gateway::cli;
+  using namespace carebridge::app;
   Arguments arguments;
   std::string command;
   for (int i = 1; i < argc; ++i) {

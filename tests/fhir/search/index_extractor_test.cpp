@@ -8,12 +8,12 @@
 #include <tuple>
 
 #include "fhir/fhirpath/fhirpath.h"
-#include "gateway/rest/search_index.h"
-#include "gateway/rest/search_registry.h"
+#include "fhir/search/index.h"
+#include "fhir/search/registry.h"
 #include "support/test_support.h"
 
 using namespace carebridge;
-using gateway::store::IndexEntry;
+using fhir::search::IndexEntry;
 
 namespace {
 
@@ -41,9 +41,9 @@ TEST_CASE("the path extractor gives the rows the FHIRPath engine gives", "[gatew
     return;
   }
   const auto& definitions = testing::core();
-  gateway::rest::SearchRegistry registry(definitions);
+  fhir::search::SearchRegistry registry(definitions);
   fhir::fhirpath::Engine engine(definitions);
-  auto fhirpath_only = gateway::rest::make_fhirpath_extractor(registry, engine, false);
+  auto fhirpath_only = fhir::search::make_fhirpath_extractor(registry, engine, false);
   int compared = 0;
   size_t rows = 0;
   for (const auto& entry : std::filesystem::directory_iterator(examples)) {
@@ -53,8 +53,8 @@ TEST_CASE("the path extractor gives the rows the FHIRPath engine gives", "[gatew
     const auto& resource = *parsed.document->root();
     std::string type(resource.type);
     if (!registry.is_resource_type(type)) continue;
-    auto fully_read = [&](const gateway::rest::SearchParam& p) { return gateway::rest::path_reads_fully(p, type); };
-    auto paths = gateway::rest::make_path_extractor(registry, fully_read);
+    auto fully_read = [&](const fhir::search::SearchParam& p) { return fhir::search::path_reads_fully(p, type); };
+    auto paths = fhir::search::make_path_extractor(registry, fully_read);
     std::vector<IndexEntry> expected;
     for (auto& row : fhirpath_only->extract(resource)) {
       const auto* param = registry.find(type, row.param.substr(0, row.param.find(':')));

@@ -11,9 +11,9 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/validation/validator.h"
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 namespace {
 
 using fhir::model::Issue;
@@ -118,4 +118,4 @@ int validate_command(const Arguments& arguments) {
   return any_error ? 1 : 0;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

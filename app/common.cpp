@@ -3,9 +3,9 @@
 #include <iterator>
 #include <sstream>
 
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 
 std::unique_ptr<fhir::definitions::Definitions> load_definitions(const Arguments& arguments) {
   auto dir = arguments.definitions_dir.empty() ? fhir::definitions::Definitions::default_dir()
@@ -58,4 +58,4 @@ bool read_input(const std::string& path, std::string& text, std::string& error) 
   return true;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

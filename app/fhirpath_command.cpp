@@ -12,9 +12,9 @@
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
-#include "gateway/cli/command.h"
+#include "app/command.h"
 
-namespace carebridge::gateway::cli {
+namespace carebridge::app {
 namespace {
 
 namespace fp = fhir::fhirpath;
@@ -229,4 +229,4 @@ int fhirpath_command(const Arguments& arguments) {
   return 0;
 }
 
-}  // namespace carebridge::gateway::cli
+}  // namespace carebridge::app

@@ -1,8 +1,8 @@
 // Request targets, content negotiation and Prefer, without a server.
 #include <catch2/catch.hpp>
 
+#include "fhir/search/index.h"
 #include "gateway/rest/negotiation.h"
-#include "gateway/rest/search_index.h"
 
 using namespace carebridge::gateway;
 using carebridge::fhir::io::Format;
@@ -34,8 +34,8 @@ TEST_CASE("targets, formats and Prefer are read as FHIR clients write them", "[g
   CHECK(p.strict);
   CHECK(rest::parse_prefer("return=OperationOutcome").return_ == rest::Return::OperationOutcome);
 
-  CHECK(rest::fold("ÉLODIE Müller") == "elodie muller");
-  CHECK(rest::reference_key("Patient/1/_history/2") == "Patient/1");
-  CHECK(rest::reference_key("https://x.org/fhir/Patient/1") == "Patient/1");
-  CHECK(rest::reference_key("#contained").empty());
+  CHECK(carebridge::fhir::search::fold("ÉLODIE Müller") == "elodie muller");
+  CHECK(carebridge::fhir::search::reference_key("Patient/1/_history/2") == "Patient/1");
+  CHECK(carebridge::fhir::search::reference_key("https://x.org/fhir/Patient/1") == "Patient/1");
+  CHECK(carebridge::fhir::search::reference_key("#contained").empty());
 }

@@ -6,10 +6,12 @@
 #include <regex>
 #include <set>
 
-#include "gateway/rest/fhir_time.h"
-#include "gateway/rest/search_index.h"
+#include "fhir/time/fhir_time.h"
+#include "fhir/search/index.h"
 
-namespace carebridge::gateway::rest {
+namespace carebridge::fhir::search {
+
+using fhir::time::date_range;
 namespace {
 
 using fhir::fhirpath::Engine;
@@ -25,30 +27,30 @@ std::string without_resolve(const std::string& expression) {
 }
 
 // Rows for a System value an expression produced (not a node of the resource).
-void index_system_value(const SearchParam& param, const Item& item, std::vector<store::IndexEntry>& out) {
-  store::IndexEntry e;
+void index_system_value(const SearchParam& param, const Item& item, std::vector<IndexEntry>& out) {
+  IndexEntry e;
   e.param = param.code;
   const std::string& t = param.type;
   if (t == "string") {
-    e.kind = store::IndexKind::String;
+    e.kind = IndexKind::String;
     e.text = item.text;
     e.norm = fold(item.text);
   } else if (t == "token" || t == "uri") {
-    e.kind = t == "token" ? store::IndexKind::Token : store::IndexKind::Uri;
+    e.kind = t == "token" ? IndexKind::Token : IndexKind::Uri;
     (t == "token" ? e.code : e.text) = item.text;
   } else if (t == "reference") {
-    e.kind = store::IndexKind::Reference;
+    e.kind = IndexKind::Reference;
     e.text = item.text;
     e.code = reference_key(item.text);
     if (e.code.empty()) e.code = e.text;
   } else if (t == "date") {
-    e.kind = store::IndexKind::Range;
+    e.kind = IndexKind::Range;
     auto range = date_range(item.text);
     if (!range) return;
     e.low = range->first;
     e.high = range->second;
   } else if (t == "number" || t == "quantity") {
-    e.kind = store::IndexKind::Range;
+    e.kind = IndexKind::Range;
     char* end = nullptr;
     double v = std::strtod(item.text.c_str(), &end);
     if (item.text.empty() || end != item.text.c_str() + item.text.size()) return;
@@ -89,8 +91,8 @@ class FhirpathExtractor final : public IndexExtractor {
     fallback_ = make_path_extractor(registry, [this](const SearchParam& p) { return fallback_params_.count(&p) > 0; });
   }
 
-  std::vector<store::IndexEntry> extract(const fhir::model::Element& resource) const override {
-    std::vector<store::IndexEntry> out = fallback_->extract(resource);
+  std::vector<IndexEntry> extract(const fhir::model::Element& resource) const override {
+    std::vector<IndexEntry> out = fallback_->extract(resource);
     if (auto c = composites_.find(std::string(resource.type)); c != composites_.end()) {
       for (const auto& composite : c->second) extract_composite(composite, resource, out);
     }
@@ -135,12 +137,12 @@ class FhirpathExtractor final : public IndexExtractor {
   }
 
   // Rows of the parts' values on each node the composite selects, paired.
-  void extract_composite(const Composite& c, const fhir::model::Element& resource, std::vector<store::IndexEntry>& out) const {
+  void extract_composite(const Composite& c, const fhir::model::Element& resource, std::vector<IndexEntry>& out) const {
     auto nodes = engine_.evaluate(*c.expression, resource);
     if (!nodes.ok) return;
     for (const Item& node : nodes.items) {
       if (!node.element) continue;
-      std::vector<store::IndexEntry> rows[2];
+      std::vector<IndexEntry> rows[2];
       for (size_t i = 0; i < 2; ++i) {
         auto values = engine_.evaluate(*c.part_expressions[i], *node.element);
         if (!values.ok) break;
@@ -170,4 +172,4 @@ std::unique_ptr<IndexExtractor> make_fhirpath_extractor(const SearchRegistry& re
   return std::make_unique<FhirpathExtractor>(registry, engine, prefer_paths);
 }
 
-}  // namespace carebridge::gateway::rest
+}  // namespace carebridge::fhir::search

@@ -1,0 +1,66 @@
+// A search in its parsed form: clauses over index rows (every value a ValueMatch),
+// sort keys and paging. The REST layer builds it from request parameters (parse.h);
+// the SQL store compiles it to SQL and the in-memory matcher evaluates it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace carebridge::fhir::search {
+
+// Request parameters in order, decoded: ("name", "smith").
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// What a search matches, in terms of index rows (the REST layer turns search
+// parameters into these; the store turns them into its query language).
+struct ValueMatch {
+  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing };
+  Kind kind = Kind::Token;
+  bool any_system = true;  // token: match the code whatever the system
+  std::string system;
+  std::string code;  // token code, quantity unit, reference "Type/id"
+  std::string text;  // string (folded unless exact), uri, reference url
+  std::string prefix = "eq";  // range comparison: eq ne lt gt le ge sa eb
+  double low = 0, high = 0;    // range of the searched value
+  bool missing = true;         // Kind::Missing: true matches resources without the parameter
+  // Also required, when not empty: the row's code starts with `code_prefix`, its system
+  // with `system_prefix` and ends with `system_suffix` (composites: "8480-6$" is the
+  // code 8480-6 whatever the value's unit).
+  std::string code_prefix, system_prefix, system_suffix;
+};
+
+struct Clause {
+  std::string param;  // "_id" and "_lastUpdated" address the resource itself
+  std::vector<std::string> also;  // more parameters whose rows count as `param`'s (a union parameter)
+  bool negate = false;  // :not: resources with no row matching
+  std::vector<ValueMatch> any_of;
+  // Chained search (subject:Patient.name=x): the reference parameter `param` points to
+  // a resource of `chain_type` that matches `chain` (one level deep).
+  std::string chain_type;
+  std::shared_ptr<Clause> chain;
+  // Reverse chain (_has:Observation:patient:code=x): resources that a resource of
+  // `has_type` matching `chain` refers to through its reference parameter `param`.
+  std::string has_type;
+};
+
+struct SortKey {
+  std::string param;
+  bool descending = false;
+};
+
+struct SearchQuery {
+  std::string type;              // empty: every type (system search)
+  // The search is stopped (QueryTimeout) when it runs past this; none when zero.
+  std::chrono::steady_clock::time_point deadline{};
+  std::vector<Clause> clauses;   // all must match
+  std::vector<SortKey> sort;
+  uint32_t count = 20;
+  uint32_t offset = 0;
+  bool want_total = true;
+};
+
+}  // namespace carebridge::fhir::search
