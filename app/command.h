@@ -12,6 +12,7 @@
 namespace carebridge::gateway {
 namespace config {}
 namespace http {}
+namespace pipeline {}
 namespace rest {}
 namespace store {}
 }  // namespace carebridge::gateway
@@ -21,6 +22,7 @@ namespace carebridge::app {
 // The gateway's parts, as the commands name them.
 namespace config = gateway::config;
 namespace http = gateway::http;
+namespace pipeline = gateway::pipeline;
 namespace rest = gateway::rest;
 namespace store = gateway::store;
 

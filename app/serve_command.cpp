@@ -1,6 +1,8 @@
 // `carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE] [--package P]...`:
-// opens the store, builds the FHIR service and runs the HTTP server until SIGTERM.
-// With no config: HTTP on 127.0.0.1:8080, data under ./data; flags override the config.
+// the composition root: reads the config, loads the definitions and packages, opens
+// the store, builds the FHIR service and the request pipeline, and serves until
+// SIGTERM. It wires; the parts decide. With no config: HTTP on 127.0.0.1:8080, data
+// under ./data; flags override the config.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -9,17 +11,16 @@
 #include <optional>
 #include <thread>
 
-#include "fhir/fhirpath/fhirpath.h"
-#include "fhir/json/json_writer.h"
-#include "fhir/validation/operation_outcome.h"
-#include "fhir/validation/validator.h"
 #include "app/command.h"
+#include "fhir/fhirpath/fhirpath.h"
+#include "fhir/validation/validator.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
-#include "fhir/time/fhir_time.h"
-#include "gateway/rest/negotiation.h"
-#include "fhir/search/registry.h"
+#include "gateway/pipeline/observers.h"
+#include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/stages.h"
+#include "gateway/pipeline/system_routes.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/sqlite_store.h"
 
@@ -29,88 +30,6 @@ namespace {
 constexpr const char* kUsage =
     "usage: carebridge serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--port-file FILE]\n"
     "                        [--package DIR|FILE.tgz]...\n";
-
-// A bounded route label for metrics: "/fhir/Patient/{id}/_history/{vid}".
-std::string route_of(const std::string& target, const std::string& base, const rest::SearchRegistry& registry) {
-  std::string path = target.substr(0, target.find('?'));
-  if (path == "/healthz" || path == "/readyz" || path == "/metrics") return path;
-  if (path.rfind(base, 0) != 0) return "other";
-  std::vector<std::string> s;
-  for (size_t at = base.size(); at < path.size();) {
-    auto next = path.find('/', at + 1);
-    std::string seg = path.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-    if (!seg.empty()) s.push_back(seg);
-    at = next == std::string::npos ? path.size() : next;
-  }
-  std::string route = base;
-  for (size_t i = 0; i < s.size() && i < 4; ++i) {
-    const std::string& seg = s[i];
-    bool fixed = seg == "_history" || seg == "_search" || seg == "$validate" || seg == "metadata";
-    if (i == 0 && !fixed) route += registry.is_resource_type(seg) ? "/" + seg : "/{type}";
-    else if (fixed) route += "/" + seg;
-    else route += i == 1 ? "/{id}" : "/{vid}";
-  }
-  return route;
-}
-
-// The target without query values: search values can be personal data ("name=...").
-std::string redacted_target(const std::string& target) {
-  auto q = target.find('?');
-  if (q == std::string::npos) return target.substr(0, 2000);
-  std::string out = target.substr(0, std::min(q, size_t{2000})) + "?";
-  for (size_t at = q + 1; at < target.size() && out.size() < 2000;) {
-    auto amp = target.find('&', at);
-    std::string pair = target.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-    out += pair.substr(0, pair.find('=')) + (pair.find('=') == std::string::npos ? "" : "=*");
-    if (amp == std::string::npos) break;
-    out += '&';
-    at = amp + 1;
-  }
-  return out;
-}
-
-class RequestLog {
- public:
-  explicit RequestLog(const config::Logging& logging) : enabled_(logging.requests) {
-    if (!logging.file.empty()) file_.open(logging.file, std::ios::app);
-  }
-  void write(const http::Request& request, const http::Response& response, double seconds) {
-    if (!enabled_) return;
-    std::string line = "{\"time\":";
-    fhir::json::append_json_string(line, rest::format_instant(rest::now_ms()));
-    line += ",\"remote\":";
-    fhir::json::append_json_string(line, request.remote);
-    line += ",\"method\":";
-    fhir::json::append_json_string(line, request.method);
-    line += ",\"target\":";
-    fhir::json::append_json_string(line, redacted_target(request.target));
-    line += ",\"status\":" + std::to_string(response.status);
-    char ms[32];
-    std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
-    line += ",\"duration_ms\":" + std::string(ms) + "}\n";
-    std::lock_guard lock(mutex_);
-    if (file_.is_open()) {
-      file_ << line << std::flush;
-    } else {
-      std::cerr << line << std::flush;
-    }
-  }
-
- private:
-  bool enabled_;
-  std::ofstream file_;
-  std::mutex mutex_;
-};
-
-http::Response outcome_response(unsigned status, const std::string& message) {
-  http::Response r;
-  r.status = status;
-  fhir::model::Issue issue{fhir::model::Severity::Error, status == 413 ? "too-costly" : "invalid",
-                           message, {}, {}};
-  r.body = fhir::validation::operation_outcome_json({issue});
-  r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
-  return r;
-}
 
 // The config file with the flags applied over it; nullopt (and the exit code) on bad usage.
 std::optional<config::Config> read_config(const Arguments& arguments, int& exit_code) {
@@ -193,6 +112,85 @@ void set_validation(rest::ServiceOptions& options, const config::Validation& val
   };
 }
 
+// The routes the server answers, in the order they are matched.
+pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
+                            const std::string& base) {
+  pipeline::RouteTable table;
+  table.add({"fhir", base, true,
+             [&service](std::shared_ptr<const http::Request> request, http::Responder responder) {
+               service.handle(std::move(request), std::move(responder));
+             },
+             [&service](std::string_view path) { return service.route_label(path); }});
+  table.add(pipeline::home_route(base));
+  table.add(pipeline::healthz_route());
+  table.add(pipeline::readyz_route(store));
+  table.add(pipeline::metrics_route(metrics));
+  for (auto& r : pipeline::routes_to_come()) table.add(std::move(r));
+  return table;
+}
+
+// The stages every request passes, in order.
+std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& config) {
+  std::vector<std::unique_ptr<pipeline::Stage>> out;
+  out.push_back(std::make_unique<pipeline::RequestChecks>());
+  out.push_back(std::make_unique<pipeline::Cors>(config.cors.allowed_origins));
+  out.push_back(std::make_unique<pipeline::Compression>());
+  out.push_back(std::make_unique<pipeline::Authorization>(std::make_shared<pipeline::AllowAll>()));
+  return out;
+}
+
+std::unique_ptr<store::SqliteStore> open_store(const config::Config& config, http::Metrics& metrics) {
+  store::SqliteOptions options;
+  options.directory = config.data_dir;
+  // One reader connection per worker and I/O thread, so that reads never wait for a connection.
+  auto threads = http::thread_counts(config.io_threads, config.worker_threads);
+  options.readers = threads.io + threads.workers;
+  options.timings = &metrics;
+  try {
+    return std::make_unique<store::SqliteStore>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: cannot open the store in " << config.data_dir << ": " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
+// Binds, says where it listens (and writes the port file), serves until SIGTERM.
+int run_server(const config::Config& config, const pipeline::Pipeline& pipe) {
+  http::ServerOptions options;
+  options.listen = config.listen;
+  options.limits = config.limits;
+  options.io_threads = config.io_threads;
+  options.worker_threads = config.worker_threads;
+  options.error_response = [](unsigned status, const std::string& message) {
+    return pipeline::outcome_response(status, status == 413 ? "too-costly" : "invalid", message);
+  };
+  options.observer = [&pipe](const http::Request& rq, const http::Response& rs, double s) { pipe.observe(rq, rs, s); };
+  http::Server server(options, [&pipe](std::shared_ptr<const http::Request> request, http::Responder responder) {
+    pipe.handle(std::move(request), std::move(responder));
+  });
+  std::vector<uint16_t> ports;
+  try {
+    ports = server.bind();
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: " << e.what() << "\n";
+    return 1;
+  }
+  for (size_t i = 0; i < ports.size(); ++i) {
+    const auto& l = config.listen[i];
+    std::cout << "carebridge: listening on " << (l.tls_certificate.empty() ? "http" : "https") << "://" << l.host << ":"
+              << ports[i] << config.base_path << " (data in " << config.data_dir << ")" << std::endl;
+  }
+  if (!config.port_file.empty()) {
+    // Written whole, then renamed: a reader never sees a partial port number.
+    std::string temporary = config.port_file + ".tmp";
+    std::ofstream(temporary, std::ios::trunc) << ports.front() << "\n";
+    std::rename(temporary.c_str(), config.port_file.c_str());
+  }
+  server.run();
+  std::cout << "carebridge: stopped" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int serve_command(const Arguments& arguments) {
@@ -203,19 +201,8 @@ int serve_command(const Arguments& arguments) {
   auto definitions = load_definitions(arguments);
   if (!definitions || !load_packages(*definitions, config.packages, "serve")) return 1;
   http::Metrics metrics;
-  std::unique_ptr<store::SqliteStore> store;
-  try {
-    store::SqliteOptions options;
-    options.directory = config.data_dir;
-    // One reader connection per worker and I/O thread, so that reads never wait for a connection.
-    auto threads = http::thread_counts(config.io_threads, config.worker_threads);
-    options.readers = threads.io + threads.workers;
-    options.timings = &metrics;
-    store = std::make_unique<store::SqliteStore>(options);
-  } catch (const std::exception& e) {
-    std::cerr << "carebridge serve: cannot open the store in " << config.data_dir << ": " << e.what() << "\n";
-    return 1;
-  }
+  auto store = open_store(config, metrics);
+  if (!store) return 1;
   fhir::fhirpath::Engine engine(*definitions);
   fhir::validation::Validator validator(*definitions, &engine);
   rest::ServiceOptions service_options;
@@ -225,72 +212,10 @@ int serve_command(const Arguments& arguments) {
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
   rest::FhirService service(*definitions, *store, service_options);
-  RequestLog log(config.logging);
-
-  http::ServerOptions server_options;
-  server_options.listen = config.listen;
-  server_options.limits = config.limits;
-  server_options.io_threads = config.io_threads;
-  server_options.worker_threads = config.worker_threads;
-  server_options.error_response = outcome_response;
-  const std::string base = config.base_path;
-  server_options.observer = [&](const http::Request& request, const http::Response& response, double seconds) {
-    metrics.observe_request(route_of(request.target, base, service.registry()), request.method, response.status, seconds);
-    log.write(request, response, seconds);
-  };
-  auto answer = [&](const http::Request& request) -> http::Response {
-    std::string path = request.target.substr(0, request.target.find('?'));
-    http::Response r;
-    if (path == "/readyz" && !store->ready()) {
-      r.status = 503;
-      r.body = "the store does not answer\n";
-      r.set_header("Content-Type", "text/plain; charset=utf-8");
-      return r;
-    }
-    if (path == "/healthz" || path == "/readyz") {
-      r.body = "ok\n";
-      r.set_header("Content-Type", "text/plain; charset=utf-8");
-      return r;
-    }
-    if (path == "/metrics") {
-      r.body = metrics.render();
-      r.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      return r;
-    }
-    return outcome_response(404, "no such endpoint: " + path + " (the FHIR API is under " + base + ")");
-  };
-  auto answer_at_once = http::answer_at_once(answer);
-  auto handler = [&](std::shared_ptr<const http::Request> request, http::Responder responder) {
-    std::string_view path = std::string_view(request->target).substr(0, request->target.find('?'));
-    if (path == base || path.starts_with(base + "/")) return service.handle(std::move(request), std::move(responder));
-    answer_at_once(std::move(request), std::move(responder));
-  };
-  http::Server server(server_options, handler);
-  std::vector<uint16_t> ports;
-  try {
-    ports = server.bind();
-  } catch (const std::exception& e) {
-    std::cerr << "carebridge serve: " << e.what() << "\n";
-    return 1;
-  }
-  for (size_t i = 0; i < ports.size(); ++i) {
-    const auto& l = config.listen[i];
-    bool tls = !l.tls_certificate.empty();
-    std::cout << "carebridge: listening on " << (tls ? "https" : "http") << "://" << l.host << ":" << ports[i] << base
-              << " (data in " << config.data_dir << ")" << std::endl;
-  }
-  if (!config.port_file.empty()) {
-    // Written whole, then renamed: a reader never sees a partial port number.
-    std::string temporary = config.port_file + ".tmp";
-    {
-      std::ofstream out(temporary, std::ios::trunc);
-      out << ports.front() << "\n";
-    }
-    std::rename(temporary.c_str(), config.port_file.c_str());
-  }
-  server.run();
-  std::cout << "carebridge: stopped" << std::endl;
-  return 0;
+  pipeline::RequestLog log(config.logging);
+  pipeline::MetricsObserver measured(metrics);
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path), stages(config), {&measured, &log});
+  return run_server(config, pipe);
 }
 
 }  // namespace carebridge::app

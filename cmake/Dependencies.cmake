@@ -1,6 +1,7 @@
 # Third-party libraries, all from Debian 12 packages (scripts/setup installs them).
 find_package(LibXml2 REQUIRED)
 find_package(LibArchive REQUIRED)
+find_package(ZLIB REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)

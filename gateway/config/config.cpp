@@ -103,11 +103,12 @@ bool read_validation(const Value& v, Validation& validation, std::string& error)
   return true;
 }
 
-bool read_packages(const Value& v, std::vector<std::string>& packages, std::string& error) {
-  if (!v.IsArray()) return (error = "\"packages\" must be a list of package folders or .tgz files", false);
+// A list of strings; `what` says in the error what it should hold.
+bool read_strings(const Value& v, std::vector<std::string>& out, const std::string& what, std::string& error) {
+  if (!v.IsArray()) return (error = what, false);
   for (const auto& p : v.GetArray()) {
-    if (!p.IsString()) return (error = "\"packages\" must be a list of package folders or .tgz files", false);
-    packages.emplace_back(p.GetString());
+    if (!p.IsString()) return (error = what, false);
+    out.emplace_back(p.GetString());
   }
   return true;
 }
@@ -118,7 +119,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file", "packages", "validation"},
+                         "profiles", "port_file", "packages", "validation", "cors"},
                   "the config", error))
     return false;
   if (auto it = root.FindMember("listen"); it != root.MemberEnd()) {
@@ -174,8 +175,17 @@ bool read_config(const Value& root, Config& config, std::string& error) {
   }
   if (auto it = root.FindMember("validation"); it != root.MemberEnd() && !read_validation(it->value, config.validation, error))
     return false;
-  if (auto it = root.FindMember("packages"); it != root.MemberEnd() && !read_packages(it->value, config.packages, error))
+  if (auto it = root.FindMember("packages"); it != root.MemberEnd() && !read_strings(it->value, config.packages, "\"packages\" must be a list of package folders or .tgz files", error))
     return false;
+  if (auto it = root.FindMember("cors"); it != root.MemberEnd()) {
+    const Value& c = it->value;
+    if (!c.IsObject() || !only_known(c, {"allowed_origins"}, "cors", error))
+      return error.empty() ? (error = "\"cors\" must be an object", false) : false;
+    if (auto o = c.FindMember("allowed_origins");
+        o != c.MemberEnd() && !read_strings(o->value, config.cors.allowed_origins,
+                                            "\"cors.allowed_origins\" must be a list of origins such as \"https://app.example.org\"", error))
+      return false;
+  }
   if (auto it = root.FindMember("profiles"); it != root.MemberEnd()) {
     if (!it->value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
     for (auto p = it->value.MemberBegin(); p != it->value.MemberEnd(); ++p) {

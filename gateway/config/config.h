@@ -46,6 +46,11 @@ struct Validation {
   const std::string& policy_for(std::string_view type) const;
 };
 
+// Browser apps on other origins: loopback origins are always allowed, these too ("*": any).
+struct Cors {
+  std::vector<std::string> allowed_origins;
+};
+
 struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
@@ -59,6 +64,7 @@ struct Config {
   // FHIR packages to load: package folders or published .tgz files.
   std::vector<std::string> packages;
   Validation validation;
+  Cors cors;
   std::string port_file;  // where the bound port is written once listening (tests)
 };
 

@@ -21,6 +21,7 @@ struct Request {
   std::string body;
   std::string remote;  // peer address, for the request log
   bool tls = false;    // arrived over TLS (links use https)
+  unsigned version = 11;  // HTTP version, 10 or 11
 
   // The first header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

@@ -182,6 +182,7 @@ class Session : public SessionBase {
     Request request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
+    request.version = message.version();
     for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
     if (remote_.empty()) {

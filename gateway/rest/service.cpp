@@ -39,6 +39,23 @@ FhirService::FhirService(const fhir::definitions::Definitions& definitions, stor
 
 FhirService::~FhirService() = default;
 
+std::string FhirService::route_label(std::string_view path) const {
+  std::string route = options_.base_path;
+  size_t i = 0;
+  for (size_t at = options_.base_path.size(); at < path.size() && i < 4;) {
+    auto next = path.find('/', at + 1);
+    std::string_view seg = path.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
+    at = next == std::string_view::npos ? path.size() : next;
+    if (seg.empty()) continue;
+    bool fixed = seg == "_history" || seg == "_search" || seg == "$validate" || seg == "metadata";
+    if (i == 0 && !fixed) route += registry_.is_resource_type(seg) ? "/" + std::string(seg) : "/{type}";
+    else if (fixed) route += "/" + std::string(seg);
+    else route += i == 1 ? "/{id}" : "/{vid}";
+    ++i;
+  }
+  return route;
+}
+
 http::Response FhirService::handle(const http::Request& request) {
   Call call = make_call(request);
   return answer(call);

@@ -90,6 +90,8 @@ class FhirService {
   void handle(std::shared_ptr<const http::Request> request, http::Responder responder);
 
   const SearchRegistry& registry() const { return registry_; }
+  // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
+  std::string route_label(std::string_view path) const;
   PageLimits page_limits() const { return {options_.limits.default_page_size, options_.limits.max_page_size}; }
 
  private:

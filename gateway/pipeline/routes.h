@@ -1,0 +1,45 @@
+// gateway/pipeline: how a request travels through the gateway. The route table
+// names every place a request can go (the FHIR API under its base, /healthz,
+// /readyz, /metrics, the home page, and the slots of routes still to come: agency
+// ingest, uploads, subscriptions, tokens); the pipeline (pipeline.h) runs the
+// stages every request passes (request checks, CORS, authorization, compression)
+// around the route's handler, and the observers after it (request log, metrics).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gateway/http/message.h"
+
+namespace carebridge::gateway::pipeline {
+
+// Values a route's template names: "/ingest/{mapping}" on "/ingest/hmis" gives {"mapping", "hmis"}.
+using RouteParams = std::vector<std::pair<std::string, std::string>>;
+
+struct Route {
+  std::string name;       // "fhir", "healthz", "ingest", ...
+  std::string path;       // "/healthz", "/ingest/{mapping}", or a prefix ("/fhir")
+  bool prefix = false;    // the route answers `path` and everything below it
+  http::Handler handler;  // null: a slot for a route still to come (answered 404 with its name)
+  // The bounded label for metrics ("/fhir/Patient/{id}"); null: the route's path.
+  std::function<std::string(std::string_view path)> label;
+};
+
+class RouteTable {
+ public:
+  void add(Route route);
+  // The route for a path (without its query) and the values its template names; null when none.
+  const Route* match(std::string_view path, RouteParams& params) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// The value a route template named, or empty.
+std::string_view route_param(const RouteParams& params, std::string_view name);
+
+}  // namespace carebridge::gateway::pipeline
