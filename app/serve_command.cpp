@@ -23,6 +23,7 @@
 #include "gateway/pipeline/system_routes.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/sqlite_store.h"
+#include "gateway/store/write_log.h"
 
 namespace carebridge::app {
 namespace {
@@ -203,6 +204,7 @@ int serve_command(const Arguments& arguments) {
   http::Metrics metrics;
   auto store = open_store(config, metrics);
   if (!store) return 1;
+  store->add_commit_hook(std::make_shared<store::WriteLog>());
   fhir::fhirpath::Engine engine(*definitions);
   fhir::validation::Validator validator(*definitions, &engine);
   rest::ServiceOptions service_options;

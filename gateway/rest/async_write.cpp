@@ -124,13 +124,10 @@ void FhirService::plan_and_commit(const std::shared_ptr<AsyncWrite>& w) {
   // Runs on the store's thread: only hands the rest over, and never throws there.
   store_.commit_async(std::move(writes), [this, w, result = std::move(planned.result)](store::CommitResult c) mutable {
     try {
-      if (c.status == store::CommitResult::Status::Conflict && ++w->attempts < kAttempts) {
+      if (retry(c, w->attempts++)) {
         return w->responder.defer([this, w] { commit_then_reply(w); });  // planned again against the new state
       }
-      Result final = c.ok() ? std::move(result)
-                     : c.status == store::CommitResult::Status::Conflict
-                         ? failure(409, "conflict", "the resource kept changing while this request was written; try again")
-                         : failure(500, "exception", c.message);
+      Result final = c.ok() ? std::move(result) : commit_failure(c);
       w->responder.reply([this, w, final = std::move(final)] { return render(w->call, final); });
     } catch (const std::exception& e) {
       reply_failure(w, e.what());

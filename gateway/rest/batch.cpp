@@ -67,7 +67,7 @@ class PendingWrites {
     for (size_t i = 0; i < entries_.size(); ++i) {
       const auto& r = wait.results[i];
       if (r.status == store::CommitResult::Status::Conflict) conflicted.push_back(entries_[i]);
-      if (r.status == store::CommitResult::Status::Failed) entries_[i]->result = failure(500, "exception", r.message);
+      if (!r.ok() && r.status != store::CommitResult::Status::Conflict) entries_[i]->result = commit_failure(r);
     }
     writes_.clear();
     entries_.clear();

@@ -270,9 +270,9 @@ Result FhirService::execute(const std::function<Planned()>& plan) {
     writes.push_back(std::move(*planned.write));
     auto committed = store_.commit(std::move(writes));
     if (committed.ok()) return planned.result;
-    if (committed.status != store::CommitResult::Status::Conflict) return failure(500, "exception", committed.message);
+    if (!retry(committed, attempt)) return commit_failure(committed);
   }
-  return failure(409, "conflict", "the resource kept changing while this request was written; try again");
+  return commit_failure({store::CommitResult::Status::Conflict, {}, 0});
 }
 
 }  // namespace carebridge::gateway::rest

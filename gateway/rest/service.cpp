@@ -22,6 +22,15 @@ Result failure(unsigned status, std::string code, std::string message) {
   return r;
 }
 
+Result commit_failure(const store::CommitResult& c) {
+  switch (c.status) {
+    case store::CommitResult::Status::Conflict:
+      return failure(409, "conflict", "the resource kept changing while this request was written; try again");
+    case store::CommitResult::Status::Unavailable: return failure(503, "transient", c.message);
+    default: return failure(500, "exception", c.message);
+  }
+}
+
 std::optional<int64_t> parse_etag(std::string_view etag) {
   if (etag.starts_with("W/")) etag.remove_prefix(2);
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
@@ -234,6 +243,7 @@ http::Response FhirService::outcome(const Call& call, unsigned status, Issues is
 http::Response FhirService::render(const Call& call, const Result& result) {
   http::Response r;
   r.status = result.status;
+  if (result.status == 503) r.set_header("Retry-After", "10");
   if (!result.location.empty()) r.set_header("Location", call.base_url + "/" + result.location);
   if (!result.etag.empty()) r.set_header("ETag", result.etag);
   if (result.last_modified_ms) r.set_header("Last-Modified", http_date(result.last_modified_ms));

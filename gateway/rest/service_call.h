@@ -25,9 +25,19 @@ struct FhirService::Planned {
   Result result;
 };
 
-// How often a write that conflicts with a concurrent one is planned again before
-// the client is told to retry (409).
+// The one retry policy for writes: a commit that conflicts with a concurrent one
+// (the resource changed between planning and committing) is planned again, up to
+// this many times, before the client is told to retry (409).
 constexpr int kAttempts = 16;
+
+// Whether a failed commit is worth planning again.
+inline bool retry(const store::CommitResult& c, int attempt) {
+  return c.status == store::CommitResult::Status::Conflict && attempt + 1 < kAttempts;
+}
+
+// What the client is told of a commit that failed: 409 (kept conflicting), 503 (the
+// store cannot write now: retry later) or 500, in plain words, never the store's own.
+Result commit_failure(const store::CommitResult& c);
 
 // A Result carrying only an OperationOutcome.
 Result failure(unsigned status, std::string code, std::string message);

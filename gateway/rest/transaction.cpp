@@ -173,7 +173,7 @@ std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc
 }
 
 std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
     // The store writes each entry while the next one is planned.
     auto commit = store_.begin_streaming();
     std::unordered_set<std::string> touched;
@@ -194,9 +194,9 @@ std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc
     }
     auto result = commit->finish();
     if (result.ok()) return std::nullopt;
-    if (result.status != store::CommitResult::Status::Conflict) return failure(500, "exception", result.message);
+    if (!retry(result, attempt)) return commit_failure(result);
   }
-  return failure(409, "conflict", "the transaction kept conflicting with other writes");
+  return commit_failure({store::CommitResult::Status::Conflict, {}, 0});
 }
 
 }  // namespace carebridge::gateway::rest

@@ -1,6 +1,8 @@
 // The SQLite store: schema, the group-committing writer thread and the reads.
 #include "gateway/store/sqlite_store.h"
 
+#include <iostream>
+
 #include <pthread.h>
 
 #include <chrono>
@@ -17,7 +19,8 @@ namespace {
 // (sqlite_index_tables.h) and the packed index rows of each current version
 // (index_blob.h). Version 1 kept every kind in one table with four indexes;
 // version 2 keyed the index tables by type, parameter and id as text.
-constexpr int kSchemaVersion = 3;
+// Version 4 added the commit log (commit hooks' records, the write log among them).
+constexpr int kSchemaVersion = 4;
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
@@ -35,6 +38,9 @@ CREATE TABLE IF NOT EXISTS resource_current(
 CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
 CREATE TABLE IF NOT EXISTS search_param(
   pid INTEGER PRIMARY KEY, type TEXT NOT NULL, param TEXT NOT NULL, UNIQUE(type, param));
+CREATE TABLE IF NOT EXISTS commit_log(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, record BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS commit_log_by_log ON commit_log(log, seq);
 )sql";
 
 int64_t single_integer(Connection& db, const std::string& sql) {
@@ -262,10 +268,23 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
     } catch (const std::exception& e) {
       rollback(db);
       pids_.clear();
-      results[i] = {CommitResult::Status::Failed, std::string("the store failed: ") + e.what(), 0};
+      results[i] = failed(db, e);
     }
   }
+  if (!results.empty() && results.back().status != CommitResult::Status::Unavailable) writes_failing_ = false;
   return results;
+}
+
+CommitResult SqliteStore::failed(Connection& db, const std::exception& e) {
+  if (auto* hook = dynamic_cast<const HookFailure*>(&e)) return {CommitResult::Status::Failed, hook->what(), 0};
+  int code = sqlite3_errcode(db.handle());
+  // The details (SQLite's own words) go to the operator's log, not to the client.
+  std::cerr << "carebridge: the store could not write: " << e.what() << std::endl;
+  if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {
+    writes_failing_ = true;  // /readyz says so until a write succeeds again
+    return {CommitResult::Status::Unavailable, "the store cannot write now (disk full or unavailable); try again later", 0};
+  }
+  return {CommitResult::Status::Failed, "the store could not write this commit", 0};
 }
 
 void SqliteStore::rollback(Connection& db) {
@@ -374,6 +393,54 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     added.reserve(rows.size());
     for (const IndexEntry& e : rows) added.emplace_back(pid_of(db, r.type, e.param), &e);
     insert_index_rows(db, rid, added);
+    run_hooks(db, r);
+  }
+}
+
+namespace {
+
+// What hooks append: rows of the commit log, in the commit's transaction.
+class SqliteCommitLog final : public CommitLog {
+ public:
+  explicit SqliteCommitLog(Connection& db) : db_(db) {}
+  void append(std::string_view log, std::string_view record) override {
+    static const std::string kAppend = "INSERT INTO commit_log(log, record) VALUES(?1, ?2)";
+    auto q = db_.prepare(kAppend);
+    q.bind(1, log).bind_blob(2, record);
+    q.run();
+  }
+
+ private:
+  Connection& db_;
+};
+
+}  // namespace
+
+void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r) {
+  if (hooks_.empty()) return;
+  WriteEvent event{r, r.version - 1, [&db, &r]() -> std::string {
+                     static const std::string kBody = "SELECT body FROM resource_version WHERE type = ?1 AND id = ?2 AND version = ?3";
+                     auto q = db.prepare(kBody);
+                     q.bind(1, r.type).bind(2, r.id).bind(3, r.version - 1);
+                     return q.step() ? q.text(0) : std::string();
+                   }};
+  SqliteCommitLog log(db);
+  for (const auto& hook : hooks_) {
+    auto done = hook->on_write(event, log);
+    if (!done) throw HookFailure(done.message());
+  }
+}
+
+Result<std::vector<LogRecord>> SqliteStore::read_log(std::string_view log, int64_t after, size_t limit) {
+  try {
+    auto db = reader();
+    auto q = db->prepare("SELECT seq, record FROM commit_log WHERE log = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    q.bind(1, log).bind(2, after).bind(3, static_cast<int64_t>(limit));
+    std::vector<LogRecord> out;
+    while (q.step()) out.push_back({q.int64(0), std::string(q.blob(1))});
+    return out;
+  } catch (const std::exception&) {
+    return Result<std::vector<LogRecord>>::failure("exception", "the store could not read the log");
   }
 }
 
@@ -505,6 +572,7 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
 }
 
 bool SqliteStore::ready() {
+  if (writes_failing_) return false;
   try {
     auto db = reader();
     auto q = db->prepare("SELECT COUNT(*) FROM resource_current WHERE type = 'Patient' AND id = ''");

@@ -5,6 +5,7 @@
 // own connections from a pool and run in parallel with the writer.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <stdexcept>
 #include <vector>
 
 #include "gateway/store/store.h"
@@ -41,6 +43,8 @@ class SqliteStore final : public Store {
   void commit_async(std::vector<Write> writes, std::function<void(CommitResult)> done) override;
   // Applied by the writer as the writes come, in a transaction of its own.
   std::unique_ptr<StreamingCommit> begin_streaming() override;
+  void add_commit_hook(std::shared_ptr<CommitHook> hook) override { hooks_.push_back(std::move(hook)); }
+  Result<std::vector<LogRecord>> read_log(std::string_view log, int64_t after, size_t limit) override;
   struct Stream;  // the writes of a streaming commit, as they come (sqlite_stream.cpp)
   std::optional<ResourceRecord> read(const std::string& type, const std::string& id) override;
   std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) override;
@@ -66,12 +70,20 @@ class SqliteStore final : public Store {
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
   CommitResult write_stream(Stream& stream);
+  // A commit's failure from what was thrown: a hook's message, a full disk (Unavailable), or else.
+  CommitResult failed(Connection& db, const std::exception& e);
+  // A hook refused a write (its message is the commit's).
+  struct HookFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
   // apply(), false when a unique index refuses an insert (then roll the transaction back).
   bool apply_new(Connection& db, const std::vector<Write>& writes);
   void enqueue(std::unique_ptr<Pending> pending);
   // `trust_new`: creations of version 1 skip the lookup (see the .cpp).
   static CommitResult check(Connection& db, const std::vector<Write>& writes, Versions& versions, bool trust_new);
   void apply(Connection& db, const std::vector<Write>& writes);
+  // Every hook's view of one write; throws HookFailure when one refuses it.
+  void run_hooks(Connection& db, const ResourceRecord& record);
   // The id of a search parameter of a type in search_param, added when new.
   int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
   static void rollback(Connection& db);
@@ -83,6 +95,8 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
+  std::vector<std::shared_ptr<CommitHook>> hooks_;
+  std::atomic<bool> writes_failing_{false};  // the last write failed for lack of space or I/O
   std::unique_ptr<WalCheckpointer> checkpointer_;
   // search_param ids by type and parameter (writer only)
   std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> pids_;

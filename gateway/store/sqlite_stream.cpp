@@ -127,13 +127,16 @@ CommitResult SqliteStore::write_stream(Stream& stream) {
       return result;
     }
     db.exec("COMMIT");
+    writes_failing_ = false;
     return result;
   } catch (const std::exception& e) {
     rollback(db);
     pids_.clear();  // ids given out in the rolled-back transaction are gone
     while (stream.next()) {
     }
-    return {CommitResult::Status::Failed, std::string("the store failed: ") + e.what(), index};
+    CommitResult failure = failed(db, e);
+    failure.failed_write = index;
+    return failure;
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "fhir/search/index_row.h"
 #include "fhir/search/query.h"
+#include "gateway/store/commit_hooks.h"
 
 namespace carebridge::gateway::store {
 
@@ -50,7 +51,8 @@ struct Write {
 };
 
 struct CommitResult {
-  enum class Status { Ok, Conflict, Failed };
+  // Unavailable: the store cannot write now (a full disk, an I/O error); worth retrying later.
+  enum class Status { Ok, Conflict, Failed, Unavailable };
   Status status = Status::Ok;
   std::string message;
   size_t failed_write = 0;  // index of the write that failed
@@ -126,6 +128,11 @@ class Store {
   virtual std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type,
                                                                     const std::vector<std::string>& ids,
                                                                     const std::string& param) = 0;
+
+  // Registers a hook every later commit runs (see commit_hooks.h). Call before serving.
+  virtual void add_commit_hook(std::shared_ptr<CommitHook> hook) = 0;
+  // The records of a log with a sequence number above `after`, oldest first, at most `limit`.
+  virtual Result<std::vector<LogRecord>> read_log(std::string_view log, int64_t after, size_t limit) = 0;
 };
 
 inline std::unique_ptr<StreamingCommit> Store::begin_streaming() {

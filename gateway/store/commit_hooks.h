@@ -1,0 +1,49 @@
+// Commit hooks: code registered on the store that sees, inside the transaction that
+// makes them, each write of a commit (the new version, and the one it replaces) and
+// may add records to the store's logs in that same transaction. Subscription events
+// and audit records are written this way, atomically with the resource: both or
+// neither. The write log (write_log.h) is the first: what was written, in order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "fhir/model/result.h"
+
+namespace carebridge::gateway::store {
+
+struct ResourceRecord;
+
+// One write as a hook sees it.
+struct WriteEvent {
+  const ResourceRecord& record;  // the new version (record.deleted for a deletion)
+  int64_t previous_version = 0;  // the version it replaces; 0 for a create
+  // The previous version's body (compact JSON), read from the store when called; empty when none.
+  std::function<std::string()> previous_body;
+};
+
+// Records a hook adds to the commit (stored with it, or not at all).
+class CommitLog {
+ public:
+  virtual ~CommitLog() = default;
+  // Appends `record` to the log named `log`; the store gives it the log's next sequence number.
+  virtual void append(std::string_view log, std::string_view record) = 0;
+};
+
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  // Called for each write, in the commit's transaction. A failure rolls the whole
+  // commit back: it fails with the hook's message, nothing of it is stored.
+  virtual Result<void> on_write(const WriteEvent& event, CommitLog& log) = 0;
+};
+
+// One record of a log.
+struct LogRecord {
+  int64_t seq = 0;  // increasing across the store's lifetime, never reused
+  std::string record;
+};
+
+}  // namespace carebridge::gateway::store
