@@ -5,7 +5,7 @@ namespace carebridge::gateway::store {
 namespace {
 void check(sqlite3* db, int rc, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    throw SqliteError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    throw SqliteError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)), rc & 0xff);
   }
 }
 }  // namespace
@@ -110,7 +110,7 @@ void Connection::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string text = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    throw SqliteError(std::string("SQL failed: ") + text);
+    throw SqliteError(std::string("SQL failed: ") + text, rc & 0xff);
   }
 }
 

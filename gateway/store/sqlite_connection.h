@@ -16,7 +16,9 @@ namespace carebridge::gateway::store {
 
 // A failed SQLite call (only thrown inside the store, never past its interface).
 struct SqliteError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit SqliteError(const std::string& what, int result_code = SQLITE_ERROR)
+      : std::runtime_error(what), code(result_code) {}
+  int code;  // SQLite's primary result code (SQLITE_FULL, SQLITE_IOERR, ...)
 };
 
 class Statement {

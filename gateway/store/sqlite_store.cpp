@@ -162,6 +162,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
   path_ = (options_.directory / "carebridge.db").string();
   writer_db_ = std::make_unique<Connection>(path_, true, wal_write_buffer_vfs());
   open_schema(*writer_db_, path_);
+  if (options_.max_pages > 0) writer_db_->exec(("PRAGMA max_page_count = " + std::to_string(options_.max_pages)).c_str());
   for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {
     idle_readers_.push_back(std::make_unique<Connection>(path_, false));
     idle_readers_.back()->exec("PRAGMA query_only=ON");
@@ -277,7 +278,8 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
 
 CommitResult SqliteStore::failed(Connection& db, const std::exception& e) {
   if (auto* hook = dynamic_cast<const HookFailure*>(&e)) return {CommitResult::Status::Failed, hook->what(), 0};
-  int code = sqlite3_errcode(db.handle());
+  auto* sqlite = dynamic_cast<const SqliteError*>(&e);
+  int code = sqlite ? sqlite->code : sqlite3_errcode(db.handle());
   // The details (SQLite's own words) go to the operator's log, not to the client.
   std::cerr << "carebridge: the store could not write: " << e.what() << std::endl;
   if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {

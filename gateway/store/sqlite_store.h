@@ -32,6 +32,9 @@ struct SqliteOptions {
   size_t max_queued_commits = 1024; // commit() waits while the queue is this long
   size_t max_group = 256;           // commits grouped into one transaction at most
   StoreTimings* timings = nullptr;  // optional, must outlive the store
+  // The database may grow to this many pages at most (0: as the disk allows): a
+  // full disk, made to order for tests.
+  int64_t max_pages = 0;
 };
 
 class SqliteStore final : public Store {

@@ -101,3 +101,20 @@ TEST_CASE("a commit hook's records are stored with the write, or not at all", "[
   auto later = read_write_log(store, (*log)[2].seq, 100);
   CHECK(later->size() == 3);
 }
+
+TEST_CASE("a full disk is a commit the store cannot make now, said plainly, and /readyz knows", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = testing::temp_dir("store-full");
+  options.max_pages = 64;  // 256 KB: full after a few hundred small resources
+  SqliteStore store(options);
+  CommitResult last;
+  int i = 0;
+  for (; i < 5000 && (last = store.commit({version("full-" + std::to_string(i), 1)})).ok(); ++i) {
+  }
+  REQUIRE(i < 5000);
+  CHECK(last.status == CommitResult::Status::Unavailable);
+  CHECK_THAT(last.message, Catch::Contains("try again later"));
+  CHECK_THAT(last.message, !Catch::Contains("SQLITE") && !Catch::Contains("database or disk"));
+  CHECK(!store.ready());
+  CHECK(store.read("Patient", "full-0"));  // what was stored stays readable
+}
