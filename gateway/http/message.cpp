@@ -2,6 +2,8 @@
 // response values.
 #include "gateway/http/message.h"
 
+#include <cstdio>
+
 #include <chrono>
 #include <ctime>
 
@@ -127,6 +129,36 @@ void Response::set_header(std::string name, std::string value) {
     }
   }
   headers.emplace_back(std::move(name), std::move(value));
+}
+
+std::optional<int64_t> parse_http_date(std::string_view text) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::string value(text);
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  char month[4] = {};
+  char weekday[16] = {};
+  int n = 0;
+  bool read = (std::sscanf(value.c_str(), "%3s, %2d %3s %4d %2d:%2d:%2d GMT%n", weekday, &day, month, &year, &hour, &minute,
+                           &second, &n) == 7) ||
+              (std::sscanf(value.c_str(), "%15[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT%n", weekday, &day, month, &year, &hour,
+                           &minute, &second, &n) == 7) ||
+              (std::sscanf(value.c_str(), "%3s %3s %2d %2d:%2d:%2d %4d%n", weekday, month, &day, &hour, &minute, &second,
+                           &year, &n) == 7);
+  if (!read || static_cast<size_t>(n) != value.size()) return std::nullopt;
+  if (year < 100) year += year < 70 ? 2000 : 1900;  // RFC 850's two-digit years
+  int m = 0;
+  while (m < 12 && std::string_view(kMonths[m]) != month) ++m;
+  if (m == 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // Days since the epoch of a civil date (Howard Hinnant's days_from_civil).
+  int y = year - (m < 2 ? 1 : 0);
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int yoe = y - era * 400;
+  int mp = (m + 10) % 12;  // m counts from 0 (January)
+  int doy = (153 * mp + 2) / 5 + day - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
+  return ((days * 24 + hour) * 60 + minute) * 60000 + static_cast<int64_t>(second) * 1000;
 }
 
 }  // namespace carebridge::gateway::http

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,10 @@ const char* reason_phrase(unsigned status);
 // "Connection: close" when the connection ends after it, then the body unless the
 // request was HEAD.
 std::string serialize(const Response& response, bool keep_alive, bool head);
+
+// An HTTP date (RFC 9110 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime
+// forms) in milliseconds since the epoch; nullopt when it is none of them.
+std::optional<int64_t> parse_http_date(std::string_view text);
 
 // Case-insensitive ASCII comparison of header names and tokens.
 bool iequals(std::string_view a, std::string_view b);

@@ -48,7 +48,7 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   out += ",\"interaction\":" +
          codes({"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"});
   out += R"(,"versioning":"versioned-update","readHistory":true,"updateCreate":true,"conditionalCreate":true,)"
-         R"("conditionalRead":"not-supported","conditionalUpdate":true,"conditionalDelete":"single",)"
+         R"("conditionalRead":"full-support","conditionalUpdate":true,"conditionalDelete":"single",)"
          R"("referencePolicy":["literal","local"],"searchInclude":[)";
   bool first = true;
   for (const auto& [code, param] : registry.of(type)) {

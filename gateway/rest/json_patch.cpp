@@ -412,4 +412,40 @@ std::string apply_json_patch(rapidjson::Document& target, const rapidjson::Value
   return {};
 }
 
+namespace {
+
+// RFC 7386 on one object: members of the patch replace the target's, null ones remove
+// them, objects merge recursively; `depth` bounds untrusted nesting.
+bool merge(Value& target, const Value& patch, rapidjson::Document::AllocatorType& allocator, size_t depth) {
+  if (depth == 0) return false;
+  if (!patch.IsObject()) {
+    target.CopyFrom(patch, allocator);
+    return true;
+  }
+  if (!target.IsObject()) target.SetObject();
+  for (auto m = patch.MemberBegin(); m != patch.MemberEnd(); ++m) {
+    auto existing = target.FindMember(m->name);
+    if (m->value.IsNull()) {
+      if (existing != target.MemberEnd()) target.RemoveMember(existing);
+      continue;
+    }
+    if (existing == target.MemberEnd()) {
+      Value name(m->name, allocator);
+      Value empty(rapidjson::kNullType);
+      target.AddMember(name, empty, allocator);
+      existing = target.FindMember(m->name);
+    }
+    if (!merge(existing->value, m->value, allocator, depth - 1)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string apply_merge_patch(rapidjson::Document& target, const rapidjson::Value& patch, const PatchLimits& limits) {
+  if (!patch.IsObject()) return "a merge patch for a resource is a JSON object";
+  if (!merge(target, patch, target.GetAllocator(), limits.max_depth)) return "the merge patch is nested too deep";
+  return {};
+}
+
 }  // namespace carebridge::gateway::rest

@@ -1,5 +1,6 @@
-// JSON Patch (RFC 6902) with JSON Pointer paths (RFC 6901), applied to a parsed
-// JSON document: what FHIR's PATCH interaction takes as application/json-patch+json.
+// JSON Patch (RFC 6902) with JSON Pointer paths (RFC 6901), and JSON Merge Patch
+// (RFC 7386), applied to a parsed JSON document: what the PATCH interaction takes
+// as application/json-patch+json and application/merge-patch+json.
 // Documents are read and written keeping each number's text, since a FHIR decimal's
 // precision is part of its value ("1.50" stays "1.50").
 #pragma once
@@ -33,5 +34,10 @@ std::string write_json_keeping_numbers(const rapidjson::Value& value);
 // ("operation 2 (replace /name/0/family): no such member 'family'"); `target` is
 // then partly patched and should be dropped.
 std::string apply_json_patch(rapidjson::Document& target, const rapidjson::Value& patch, const PatchLimits& limits = {});
+
+// Applies a JSON Merge Patch (RFC 7386, application/merge-patch+json): the patch's
+// members replace the target's, null members remove them, objects merge. Empty
+// string when applied, else why not.
+std::string apply_merge_patch(rapidjson::Document& target, const rapidjson::Value& patch, const PatchLimits& limits = {});
 
 }  // namespace carebridge::gateway::rest

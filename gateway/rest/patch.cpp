@@ -1,5 +1,6 @@
 // The PATCH interaction (FHIR R4 http.html#patch) with JSON Patch bodies
-// (application/json-patch+json): the current version is patched, parsed and
+// (application/json-patch+json) or JSON Merge Patch ones (application/merge-patch+json,
+// RFC 7386, which clients send too): the current version is patched, parsed and
 // validated as FHIR, and stored as the next version like an update. A concurrent
 // change between reading and committing makes the patch apply again to the newer
 // version, unless the client pinned a version with If-Match.
@@ -11,29 +12,40 @@
 namespace carebridge::gateway::rest {
 namespace {
 
-bool is_json_patch(std::string_view content_type) {
+enum class PatchKind { None, JsonPatch, MergePatch };
+
+PatchKind patch_kind(std::string_view content_type) {
   auto semicolon = content_type.find(';');
   std::string_view media = content_type.substr(0, semicolon);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return http::iequals(media, "application/json-patch+json");
+  if (http::iequals(media, "application/json-patch+json")) return PatchKind::JsonPatch;
+  if (http::iequals(media, "application/merge-patch+json")) return PatchKind::MergePatch;
+  return PatchKind::None;
 }
 
 }  // namespace
 
 Result FhirService::patch(const Call& call, const std::string& type, const std::string& id,
                           std::optional<int64_t> if_match) {
-  if (!is_json_patch(call.request.header("Content-Type"))) {
+  PatchKind kind = patch_kind(call.request.header("Content-Type"));
+  if (kind == PatchKind::None) {
     return failure(415, "not-supported",
-                   "PATCH takes a JSON Patch (Content-Type application/json-patch+json), not '" +
+                   "PATCH takes a JSON Patch (Content-Type application/json-patch+json) or a JSON Merge Patch "
+                   "(application/merge-patch+json), not '" +
                        std::string(call.request.header("Content-Type")) + "'; FHIRPath Patch is not supported");
   }
   PatchLimits limits;
   limits.max_bytes = options_.limits.max_body_bytes;
   rapidjson::Document operations;
-  if (!parse_json_keeping_numbers(call.request.body, limits.max_depth, operations) || !operations.IsArray()) {
+  bool json = parse_json_keeping_numbers(call.request.body, limits.max_depth, operations);
+  if (kind == PatchKind::JsonPatch && (!json || !operations.IsArray())) {
     return failure(400, "structure",
                    "the body is not a JSON Patch (a JSON array of operations, nested at most " +
                        std::to_string(limits.max_depth) + " deep)");
+  }
+  if (kind == PatchKind::MergePatch && (!json || !operations.IsObject())) {
+    return failure(400, "structure", "the body is not a JSON Merge Patch (a JSON object, nested at most " +
+                                         std::to_string(limits.max_depth) + " deep)");
   }
   std::unique_ptr<fhir::model::Document> doc;
   // Planned on the version read here: a commit that finds a newer one conflicts,
@@ -56,7 +68,9 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
       p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
       return p;
     }
-    if (std::string error = apply_json_patch(resource, operations, limits); !error.empty()) {
+    std::string error = kind == PatchKind::JsonPatch ? apply_json_patch(resource, operations, limits)
+                                                     : apply_merge_patch(resource, operations, limits);
+    if (!error.empty()) {
       p.result = failure(422, "processing", "the patch does not apply: " + error);
       return p;
     }

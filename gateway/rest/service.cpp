@@ -14,6 +14,7 @@ namespace carebridge::gateway::rest {
 
 using fhir::model::Issue;
 using fhir::model::Severity;
+using http::parse_http_date;
 
 Result failure(unsigned status, std::string code, std::string message) {
   Result r;
@@ -29,6 +30,19 @@ Result commit_failure(const store::CommitResult& c) {
     case store::CommitResult::Status::Unavailable: return failure(503, "transient", c.message);
     default: return failure(500, "exception", c.message);
   }
+}
+
+bool etag_listed(std::string_view list, std::string_view etag) {
+  auto wanted = parse_etag(etag);
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (auto v = parse_etag(item); v && wanted && *v == *wanted) return true;
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return false;
 }
 
 std::optional<int64_t> parse_etag(std::string_view etag) {
@@ -100,105 +114,140 @@ http::Response FhirService::answer(Call& call) {
   }
 }
 
+http::Response FhirService::not_allowed(const Call& call, const char* allow) {
+  auto r = outcome(call, 405, {{Severity::Error, "not-supported",
+                                call.request.method + " is not allowed on " + call.target.path + " (allowed: " + allow + ")",
+                                {}, {}}});
+  r.set_header("Allow", allow);
+  return r;
+}
+
+// The system level: the base (Bundles, system search), metadata, _history, _search.
 http::Response FhirService::dispatch(Call& call) {
   const auto& s = call.segments;
   const std::string& m = call.request.method;
   bool get = m == "GET" || m == "HEAD";
-  auto not_allowed = [&] {
-    return outcome(call, 405, {{Severity::Error, "not-supported", m + " is not allowed on " + call.target.path, {}, {}}});
-  };
   if (s.empty()) {
     if (m == "POST") return bundle(call);
-    if (get) return search(call, "", call.target.params);
-    return not_allowed();
+    return get ? search(call, "", call.target.params) : not_allowed(call, "GET, HEAD, POST");
   }
-  if (s[0] == "metadata") return get ? capability(call) : not_allowed();
-  if (s[0] == "_history") return get && s.size() == 1 ? history(call, "", "") : not_allowed();
+  if (s[0] == "metadata") return get ? capability(call) : not_allowed(call, "GET, HEAD");
+  if (s[0] == "_history") return get && s.size() == 1 ? history(call, "", "") : not_allowed(call, "GET, HEAD");
   if (s[0] == "_search" && s.size() == 1) {
-    if (m != "POST") return not_allowed();
-    Params params = parse_query(call.request.body);
-    params.insert(params.end(), call.target.params.begin(), call.target.params.end());
-    return search(call, "", params);
+    if (m != "POST") return not_allowed(call, "POST");
+    return search(call, "", search_params(call));
   }
   const std::string& type = s[0];
   if (!registry_.is_resource_type(type)) {
     return outcome(call, 404, {{Severity::Error, "not-supported", "'" + type + "' is not a FHIR R4 resource type", {}, {}}});
   }
-  if (s.size() == 1) {
-    if (get) return search(call, type, call.target.params);
-    if (m == "POST") {
-      unsigned status = 0;
-      Issues issues;
-      auto doc = parse_body(call, status, issues);
-      if (!doc) return outcome(call, status, std::move(issues));
-      std::string if_none_exist(call.request.header("If-None-Exist"));
-      std::unique_lock<std::mutex> conditional(conditional_mutex_, std::defer_lock);
-      if (!if_none_exist.empty()) conditional.lock();
-      auto result = execute([&] { return plan_create(*doc, *doc->root(), type, if_none_exist); });
-      return render(call, result);
-    }
-    if (m == "PUT") {
-      unsigned status = 0;
-      Issues issues;
-      auto doc = parse_body(call, status, issues);
-      if (!doc) return outcome(call, status, std::move(issues));
-      auto if_match = call.request.header("If-Match");
-      std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
-      std::lock_guard conditional(conditional_mutex_);
-      return render(call, execute([&] { return plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
-    }
-    if (m == "DELETE") {
-      std::lock_guard conditional(conditional_mutex_);
-      return render(call, execute([&] { return plan_conditional_delete(type, call.target.params); }));
-    }
-    return not_allowed();
-  }
+  if (s.size() == 1) return dispatch_type(call, type);
   const std::string& second = s[1];
-  if (second == "_search" && s.size() == 2) {
-    if (m != "POST") return not_allowed();
-    Params params = parse_query(call.request.body);
-    params.insert(params.end(), call.target.params.begin(), call.target.params.end());
-    return search(call, type, params);
-  }
-  if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed();
-  if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed();
+  if (second == "_search" && s.size() == 2) return m == "POST" ? search(call, type, search_params(call)) : not_allowed(call, "POST");
+  if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed(call, "GET, HEAD");
+  if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed(call, "POST");
   if (!valid_id(second)) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + second + "' is not a valid resource id", {}, {}}});
   }
-  const std::string& id = second;
-  if (s.size() == 2) {
-    if (get) return render(call, read(type, id, std::nullopt));
-    auto if_match = call.request.header("If-Match");
-    std::optional<int64_t> version;
-    if (!if_match.empty()) {
-      version = parse_etag(if_match);
-      if (!version) {
-        return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
-      }
+  return dispatch_instance(call, type, second);
+}
+
+Params FhirService::search_params(const Call& call) {
+  Params params = parse_query(call.request.body);
+  params.insert(params.end(), call.target.params.begin(), call.target.params.end());
+  return params;
+}
+
+// The type level: search, create (conditional with If-None-Exist), conditional update and delete.
+http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
+  const std::string& m = call.request.method;
+  if (m == "GET" || m == "HEAD") return search(call, type, call.target.params);
+  if (m == "DELETE") {
+    std::lock_guard conditional(conditional_mutex_);
+    return render(call, execute([&] { return plan_conditional_delete(type, call.target.params); }));
+  }
+  if (m != "POST" && m != "PUT") return not_allowed(call, "GET, HEAD, POST, PUT, DELETE");
+  if (m == "POST") {
+    for (const auto& [name, value] : call.target.params) {
+      if (name == "_format" || name == "_pretty") continue;
+      // Some clients send a conditional create's criteria in the URL: a create takes none.
+      return outcome(call, 400, {{Severity::Error, "invalid",
+                                  "a create takes no search parameters ('" + name +
+                                      "'); for a conditional create send them in the If-None-Exist header",
+                                  {}, {}}});
     }
-    if (m == "PUT") {
-      unsigned status = 0;
-      Issues issues;
-      auto doc = parse_body(call, status, issues);
-      if (!doc) return outcome(call, status, std::move(issues));
-      return render(call, execute([&] { return plan_update(*doc, *doc->root(), type, id, version); }));
+  }
+  unsigned status = 0;
+  Issues issues;
+  auto doc = parse_body(call, status, issues);
+  if (!doc) return outcome(call, status, std::move(issues));
+  if (m == "POST") {
+    std::string if_none_exist(call.request.header("If-None-Exist"));
+    std::unique_lock<std::mutex> conditional(conditional_mutex_, std::defer_lock);
+    if (!if_none_exist.empty()) conditional.lock();
+    return render(call, execute([&] { return plan_create(*doc, *doc->root(), type, if_none_exist); }));
+  }
+  auto if_match = call.request.header("If-Match");
+  std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
+  std::lock_guard conditional(conditional_mutex_);
+  return render(call, execute([&] { return plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
+}
+
+// The instance level: read (conditional), update, patch, delete, history and vread, $validate.
+http::Response FhirService::dispatch_instance(Call& call, const std::string& type, const std::string& id) {
+  const auto& s = call.segments;
+  const std::string& m = call.request.method;
+  bool get = m == "GET" || m == "HEAD";
+  if (s.size() == 2) {
+    if (get) return render_read(call, read(type, id, std::nullopt));
+    auto if_match = call.request.header("If-Match");
+    std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
+    if (!if_match.empty() && !version) {
+      return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
     }
     if (m == "DELETE") return render(call, execute([&] { return plan_delete(type, id, version); }));
     if (m == "PATCH") return render(call, patch(call, type, id, version));
-    return not_allowed();
+    if (m != "PUT") return not_allowed(call, "GET, HEAD, PUT, PATCH, DELETE");
+    unsigned status = 0;
+    Issues issues;
+    auto doc = parse_body(call, status, issues);
+    if (!doc) return outcome(call, status, std::move(issues));
+    return render(call, execute([&] { return plan_update(*doc, *doc->root(), type, id, version); }));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
-  if (s[2] == "_history") {
-    if (!get) return not_allowed();
-    if (s.size() == 3) return history(call, type, id);
-    int64_t version = 0;
-    auto [end, ec] = std::from_chars(s[3].data(), s[3].data() + s[3].size(), version);
-    if (s.size() != 4 || ec != std::errc() || end != s[3].data() + s[3].size()) {
-      return outcome(call, 400, {{Severity::Error, "invalid", "'" + s[3] + "' is not a version id", {}, {}}});
-    }
-    return render(call, read(type, id, version));
+  if (s[2] != "_history") {
+    return outcome(call, 404, {{Severity::Error, "not-found", "no such endpoint: " + call.target.path, {}, {}}});
   }
-  return outcome(call, 404, {{Severity::Error, "not-found", "no such endpoint: " + call.target.path, {}, {}}});
+  if (!get) return not_allowed(call, "GET, HEAD");
+  if (s.size() == 3) return history(call, type, id);
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(s[3].data(), s[3].data() + s[3].size(), version);
+  if (s.size() != 4 || ec != std::errc() || end != s[3].data() + s[3].size()) {
+    return outcome(call, 400, {{Severity::Error, "invalid", "'" + s[3] + "' is not a version id", {}, {}}});
+  }
+  return render_read(call, read(type, id, version));
+}
+
+// A read, or 304 when the client's copy is current (If-None-Match, If-Modified-Since).
+http::Response FhirService::render_read(const Call& call, const Result& result) {
+  if (result.status == 200) {
+    std::string_view none_match = call.request.header("If-None-Match");
+    std::string_view modified_since = call.request.header("If-Modified-Since");
+    bool current = false;
+    if (!none_match.empty()) {
+      current = none_match == "*" || etag_listed(none_match, result.etag);
+    } else if (auto since = parse_http_date(modified_since)) {
+      current = result.last_modified_ms / 1000 <= *since / 1000;
+    }
+    if (current) {
+      http::Response r;
+      r.status = 304;
+      r.set_header("ETag", result.etag);
+      if (result.last_modified_ms) r.set_header("Last-Modified", http_date(result.last_modified_ms));
+      return r;
+    }
+  }
+  return render(call, result);
 }
 
 std::string FhirService::to_format(const Call& call, const std::string& json, bool subset) {

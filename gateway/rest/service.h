@@ -110,6 +110,13 @@ class FhirService {
   void reply_failure(const std::shared_ptr<AsyncWrite>& write, const std::string& what);  // never throws
 
   http::Response dispatch(Call& call);
+  http::Response dispatch_type(Call& call, const std::string& type);
+  http::Response dispatch_instance(Call& call, const std::string& type, const std::string& id);
+  http::Response render_read(const Call& call, const Result& result);
+  // 405 with the methods the path allows ("GET, HEAD").
+  http::Response not_allowed(const Call& call, const char* allow);
+  // A POST _search's parameters: the form body's, then the URL's.
+  static Params search_params(const Call& call);
   http::Response render(const Call& call, const Result& result);
   http::Response outcome(const Call& call, unsigned status, Issues issues);
   std::string to_format(const Call& call, const std::string& json, bool subset);

@@ -43,6 +43,8 @@ Result commit_failure(const store::CommitResult& c);
 Result failure(unsigned status, std::string code, std::string message);
 // What a write or read of the stored version `r` answers (body, location, ETag, time).
 Result found_result(const store::ResourceRecord& r, unsigned status);
+// Whether an If-None-Match list ("W/\"1\", \"2\"") names the ETag (weakly compared).
+bool etag_listed(std::string_view list, std::string_view etag);
 // W/"3" or "3" to 3; nullopt when malformed.
 std::optional<int64_t> parse_etag(std::string_view etag);
 bool valid_id(std::string_view id);

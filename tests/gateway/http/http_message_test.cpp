@@ -42,3 +42,14 @@ TEST_CASE("line breaks in a header value cannot start a new header", "[gateway][
   CHECK(bytes.find("\r\nSet-Cookie") == std::string::npos);
   CHECK(bytes.find("Location: http://x/aSet-Cookie: evil=1\r\n") != std::string::npos);
 }
+
+TEST_CASE("HTTP dates are read in their three forms", "[gateway][http]") {
+  using carebridge::gateway::http::parse_http_date;
+  CHECK(parse_http_date("Tue, 05 Mar 2024 07:08:09 GMT") == 1709622489000);
+  CHECK(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT") == 784111777000);
+  CHECK(parse_http_date("Sun Nov  6 08:49:37 1994") == 784111777000);
+  CHECK(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT") == 1709164800000);
+  CHECK(!parse_http_date("yesterday"));
+  CHECK(!parse_http_date("Tue, 05 Mar 2024 07:08:09 GMT trailing"));
+  CHECK(!parse_http_date("Tue, 05 Foo 2024 07:08:09 GMT"));
+}
