@@ -113,6 +113,69 @@ bool read_strings(const Value& v, std::vector<std::string>& out, const std::stri
   return true;
 }
 
+bool read_listens(const Value& value, std::vector<Listen>& out, std::string& error) {
+  out.clear();
+  if (!value.IsArray()) {
+    Listen listen;
+    if (!read_listen(value, listen, error)) return false;
+    out.push_back(listen);
+    return true;
+  }
+  for (const auto& item : value.GetArray()) {
+    Listen listen;
+    if (!read_listen(item, listen, error)) return false;
+    out.push_back(listen);
+  }
+  return true;
+}
+
+bool read_limits(const Value& l, Limits& m, std::string& error) {
+  if (!l.IsObject() ||
+      !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
+                      "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
+                      "max_page_size", "search_timeout_ms", "max_response_bytes"},
+                  "limits", error))
+    return error.empty() ? (error = "\"limits\" must be an object", false) : false;
+  return read_number(l, "max_body_bytes", m.max_body_bytes, error) &&
+         read_number(l, "max_header_bytes", m.max_header_bytes, error) &&
+         read_number(l, "request_timeout_ms", m.request_timeout_ms, error) &&
+         read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) &&
+         read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) &&
+         read_number(l, "max_transaction_entries", m.max_transaction_entries, error) &&
+         read_number(l, "max_pending_requests", m.max_pending_requests, error) &&
+         read_number(l, "default_page_size", m.default_page_size, error) &&
+         read_number(l, "max_page_size", m.max_page_size, error) &&
+         read_number(l, "search_timeout_ms", m.search_timeout_ms, error) &&
+         read_number(l, "max_response_bytes", m.max_response_bytes, error);
+}
+
+bool read_logging(const Value& l, Logging& logging, std::string& error) {
+  if (!l.IsObject() || !only_known(l, {"requests", "file"}, "logging", error))
+    return error.empty() ? (error = "\"logging\" must be an object", false) : false;
+  if (auto r = l.FindMember("requests"); r != l.MemberEnd()) {
+    if (!r->value.IsBool()) return (error = "\"logging.requests\" must be true or false", false);
+    logging.requests = r->value.GetBool();
+  }
+  return read_string(l, "file", logging.file, error);
+}
+
+bool read_cors(const Value& c, Cors& cors, std::string& error) {
+  if (!c.IsObject() || !only_known(c, {"allowed_origins"}, "cors", error))
+    return error.empty() ? (error = "\"cors\" must be an object", false) : false;
+  auto o = c.FindMember("allowed_origins");
+  return o == c.MemberEnd() ||
+         read_strings(o->value, cors.allowed_origins,
+                      "\"cors.allowed_origins\" must be a list of origins such as \"https://app.example.org\"", error);
+}
+
+bool read_profiles(const Value& value, std::map<std::string, std::vector<std::string>>& profiles, std::string& error) {
+  if (!value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
+  for (auto p = value.MemberBegin(); p != value.MemberEnd(); ++p) {
+    if (!read_strings(p->value, profiles[p->name.GetString()], "\"profiles\" values must be arrays of URLs", error)) return false;
+  }
+  return true;
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
@@ -122,82 +185,28 @@ bool read_config(const Value& root, Config& config, std::string& error) {
                          "profiles", "port_file", "packages", "validation", "cors"},
                   "the config", error))
     return false;
-  if (auto it = root.FindMember("listen"); it != root.MemberEnd()) {
-    config.listen.clear();
-    if (it->value.IsArray()) {
-      for (const auto& item : it->value.GetArray()) {
-        Listen listen;
-        if (!read_listen(item, listen, error)) return false;
-        config.listen.push_back(listen);
-      }
-    } else {
-      Listen listen;
-      if (!read_listen(it->value, listen, error)) return false;
-      config.listen.push_back(listen);
-    }
-  }
   if (!read_string(root, "data_dir", config.data_dir, error) ||
       !read_string(root, "base_path", config.base_path, error) ||
       !read_string(root, "port_file", config.port_file, error) ||
       !read_number(root, "io_threads", config.io_threads, error) ||
       !read_number(root, "worker_threads", config.worker_threads, error))
     return false;
-  if (auto it = root.FindMember("limits"); it != root.MemberEnd()) {
-    const Value& l = it->value;
-    if (!l.IsObject() ||
-        !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                        "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
-                        "max_page_size", "search_timeout_ms"},
-                    "limits", error))
-      return error.empty() ? (error = "\"limits\" must be an object", false) : false;
-    Limits& m = config.limits;
-    if (!read_number(l, "max_body_bytes", m.max_body_bytes, error) ||
-        !read_number(l, "max_header_bytes", m.max_header_bytes, error) ||
-        !read_number(l, "request_timeout_ms", m.request_timeout_ms, error) ||
-        !read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) ||
-        !read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) ||
-        !read_number(l, "max_transaction_entries", m.max_transaction_entries, error) ||
-        !read_number(l, "max_pending_requests", m.max_pending_requests, error) ||
-        !read_number(l, "default_page_size", m.default_page_size, error) ||
-        !read_number(l, "max_page_size", m.max_page_size, error) ||
-        !read_number(l, "search_timeout_ms", m.search_timeout_ms, error))
-      return false;
-  }
-  if (auto it = root.FindMember("logging"); it != root.MemberEnd()) {
-    const Value& l = it->value;
-    if (!l.IsObject() || !only_known(l, {"requests", "file"}, "logging", error))
-      return error.empty() ? (error = "\"logging\" must be an object", false) : false;
-    if (auto r = l.FindMember("requests"); r != l.MemberEnd()) {
-      if (!r->value.IsBool()) return (error = "\"logging.requests\" must be true or false", false);
-      config.logging.requests = r->value.GetBool();
-    }
-    if (!read_string(l, "file", config.logging.file, error)) return false;
-  }
-  if (auto it = root.FindMember("validation"); it != root.MemberEnd() && !read_validation(it->value, config.validation, error))
-    return false;
-  if (auto it = root.FindMember("packages"); it != root.MemberEnd() && !read_strings(it->value, config.packages, "\"packages\" must be a list of package folders or .tgz files", error))
-    return false;
-  if (auto it = root.FindMember("cors"); it != root.MemberEnd()) {
-    const Value& c = it->value;
-    if (!c.IsObject() || !only_known(c, {"allowed_origins"}, "cors", error))
-      return error.empty() ? (error = "\"cors\" must be an object", false) : false;
-    if (auto o = c.FindMember("allowed_origins");
-        o != c.MemberEnd() && !read_strings(o->value, config.cors.allowed_origins,
-                                            "\"cors.allowed_origins\" must be a list of origins such as \"https://app.example.org\"", error))
-      return false;
-  }
-  if (auto it = root.FindMember("profiles"); it != root.MemberEnd()) {
-    if (!it->value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
-    for (auto p = it->value.MemberBegin(); p != it->value.MemberEnd(); ++p) {
-      auto& list = config.profiles[p->name.GetString()];
-      if (!p->value.IsArray()) return (error = "\"profiles\" values must be arrays of URLs", false);
-      for (const auto& url : p->value.GetArray()) {
-        if (!url.IsString()) return (error = "\"profiles\" values must be arrays of URLs", false);
-        list.emplace_back(url.GetString());
-      }
-    }
-  }
-  return true;
+  // Each section by its reader; a section that is absent keeps its defaults.
+  auto section = [&](const char* name, auto&& read) {
+    auto it = root.FindMember(name);
+    return it == root.MemberEnd() || read(it->value);
+  };
+  return section("listen", [&](const Value& v) { return read_listens(v, config.listen, error); }) &&
+         section("limits", [&](const Value& v) { return read_limits(v, config.limits, error); }) &&
+         section("logging", [&](const Value& v) { return read_logging(v, config.logging, error); }) &&
+         section("validation", [&](const Value& v) { return read_validation(v, config.validation, error); }) &&
+         section("packages",
+                 [&](const Value& v) {
+                   return read_strings(v, config.packages, "\"packages\" must be a list of package folders or .tgz files",
+                                       error);
+                 }) &&
+         section("cors", [&](const Value& v) { return read_cors(v, config.cors, error); }) &&
+         section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); });
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ struct Limits {
   uint32_t default_page_size = 20;
   uint32_t max_page_size = 1000;
   uint32_t search_timeout_ms = 10000;   // a search (with its includes) stopped beyond this: 503
+  size_t max_response_bytes = 64u << 20;  // a batch's answers beyond this: its further reads answer 413
 };
 
 struct Logging {

@@ -110,11 +110,20 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     // A write that conflicted with a concurrent request is planned again on its own.
     for (BundleEntry* e : pending.flush()) e->result = execute([&] { return plan_batch_entry(doc, *e); });
   };
+  size_t answered = 0;  // the response's size so far: a batch of searches is bounded too
+  const size_t limit = options_.limits.max_response_bytes;
   for (auto& e : entries) {
     if (e.done) continue;
     if (e.is_read() || e.method == "PATCH") {
       flush();
-      e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url)), call.base_url);
+      if (answered <= limit || !e.is_read()) {
+        e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url)), call.base_url);
+        answered += e.result.resource_json.size();
+      }
+      if (answered > limit && e.is_read()) {
+        e.result = failure(413, "too-costly",
+                           "the batch's answers passed " + std::to_string(limit) + " bytes; ask for this entry in another request");
+      }
       continue;
     }
     std::string key = dependency_key(e);

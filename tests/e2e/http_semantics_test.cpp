@@ -132,3 +132,20 @@ TEST_CASE("the home page, the slots of routes to come, CORS, gzip and Host", "[e
   CHECK(no_host.starts_with("HTTP/1.1 400"));
   CHECK_THAT(no_host, Catch::Contains("Host"));
 }
+
+TEST_CASE("a batch of searches is bounded in size: past the limit its reads answer 413", "[e2e][http]") {
+  ServerProcess server(temp_dir("batch-bound"), R"({"limits":{"max_response_bytes":20000}})");
+  auto c = server.client();
+  for (int i = 0; i < 40; ++i) REQUIRE(c->post("/fhir/Patient", patient_json("Bound", "N" + std::to_string(i)), json_headers()).status == 201);
+  std::string entries;
+  for (int i = 0; i < 6; ++i) entries += std::string(i ? "," : "") + R"({"request":{"method":"GET","url":"Patient?_count=40"}})";
+  entries += R"(,{"resource":{"resourceType":"Patient","gender":"other"},"request":{"method":"POST","url":"Patient"}})";
+  auto r = c->post("/fhir", R"({"resourceType":"Bundle","type":"batch","entry":[)" + entries + "]}", json_headers());
+  REQUIRE(r.status == 200);
+  CHECK(r.body.size() < 60000);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "200 OK");
+  CHECK(str(doc["entry"][5]["response"], "status") == "413 Content Too Large");
+  CHECK_THAT(r.body, Catch::Contains("another request"));
+  CHECK(str(doc["entry"][6]["response"], "status") == "201 Created");  // writes still happen
+}
