@@ -82,16 +82,16 @@ bool FhirService::prepare_async_write(AsyncWrite& w) {
   }
   const std::string& type = s[0];
   if (s.size() == 1) {
-    w.plan = [this, &w, type] { return plan_create(*w.doc, *w.doc->root(), type, ""); };
+    w.plan = [this, &w, type] { return writes_.plan_create(*w.doc, *w.doc->root(), type, ""); };
     return true;
   }
   const std::string& id = s[1];
   auto if_match = w.request->header("If-Match");
   std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
   if (method == "PUT") {
-    w.plan = [this, &w, type, id, version] { return plan_update(*w.doc, *w.doc->root(), type, id, version); };
+    w.plan = [this, &w, type, id, version] { return writes_.plan_update(*w.doc, *w.doc->root(), type, id, version); };
   } else {
-    w.plan = [this, type, id, version] { return plan_delete(type, id, version); };
+    w.plan = [this, type, id, version] { return writes_.plan_delete(type, id, version); };
   }
   return true;
 }

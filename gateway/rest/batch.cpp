@@ -87,18 +87,18 @@ class PendingWrites {
 
 FhirService::Planned FhirService::plan_batch_entry(fhir::model::Document& doc, BundleEntry& e) {
   const Issues* validated = e.validated ? &*e.validated : nullptr;
-  if (e.method == "POST") return plan_create(doc, *e.resource, e.type, e.if_none_exist, {}, validated);
+  if (e.method == "POST") return writes_.plan_create(doc, *e.resource, e.type, e.if_none_exist, {}, validated);
   if (e.method == "PUT") {
-    if (!e.id.empty()) return plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
-    return plan_conditional_update(doc, *e.resource, e.type, e.criteria, e.version);
+    if (!e.id.empty()) return writes_.plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
+    return writes_.plan_conditional_update(doc, *e.resource, e.type, e.criteria, e.version);
   }
-  if (!e.id.empty()) return plan_delete(e.type, e.id, e.version);
-  return plan_conditional_delete(e.type, e.criteria);
+  if (!e.id.empty()) return writes_.plan_delete(e.type, e.id, e.version);
+  return writes_.plan_conditional_delete(e.type, e.criteria);
 }
 
 void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
   validate_entries(entries);  // before the lock: validation needs no store
-  std::unique_lock<std::mutex> conditional_lock(conditional_mutex_, std::defer_lock);
+  std::unique_lock<std::mutex> conditional_lock(writes_.conditional_mutex(), std::defer_lock);
   for (const auto& e : entries) {
     if (!e.done && (!e.if_none_exist.empty() || (!e.criteria.empty() && !e.is_read()))) {
       conditional_lock.lock();  // conditional entries search before they write
@@ -108,7 +108,7 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
   PendingWrites pending(store_);
   auto flush = [&] {
     // A write that conflicted with a concurrent request is planned again on its own.
-    for (BundleEntry* e : pending.flush()) e->result = execute([&] { return plan_batch_entry(doc, *e); });
+    for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(doc, *e); });
   };
   size_t answered = 0;  // the response's size so far: a batch of searches is bounded too
   const size_t limit = options_.limits.max_response_bytes;

@@ -146,7 +146,7 @@ http::Response FhirService::validate_operation(Call& call, const std::string& ty
   if (mode == "update" && resource_id(*resource).empty()) {
     issues.push_back({Severity::Error, "required", "mode=update needs the resource's id", {}, {}});
   }
-  Issues found = validate(*resource, Policy::Strict, profiles);
+  Issues found = writes_.validate(*resource, Policy::Strict, profiles);
   issues.insert(issues.end(), found.begin(), found.end());
   return outcome(call, 200, std::move(issues));
 }

@@ -49,8 +49,8 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
   }
   std::unique_ptr<fhir::model::Document> doc;
   // Planned on the version read here: a commit that finds a newer one conflicts,
-  // and execute() plans again, patching that one.
-  return execute([&]() -> Planned {
+  // and writes_.execute() plans again, patching that one.
+  return writes_.execute([&]() -> Planned {
     Planned p;
     auto current = store_.read(type, id);
     if (!current || current->deleted) {
@@ -86,7 +86,7 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
       return p;
     }
     doc = std::move(parsed.document);
-    return plan_update(*doc, *doc->root(), type, id, if_match, &*current);
+    return writes_.plan_update(*doc, *doc->root(), type, id, if_match, &*current);
   });
 }
 

@@ -56,9 +56,25 @@ std::optional<int64_t> parse_etag(std::string_view etag) {
 
 bool valid_id(std::string_view id) { return fhir::model::is_resource_id(id); }
 
+namespace {
+
+WriteOptions write_options(const ServiceOptions& service) {
+  WriteOptions w;
+  w.validate = service.validate;
+  w.policy = service.write_policy;
+  w.policies = service.write_policies;
+  w.profiles = service.profiles;
+  w.observe = service.observe_validation;
+  w.page_limits = {service.limits.default_page_size, service.limits.max_page_size};
+  return w;
+}
+
+}  // namespace
+
 FhirService::FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options)
     : definitions_(definitions), store_(store), options_(std::move(options)), registry_(definitions),
-      extractor_(options_.engine ? make_fhirpath_extractor(registry_, *options_.engine) : make_path_extractor(registry_)) {}
+      extractor_(options_.engine ? make_fhirpath_extractor(registry_, *options_.engine) : make_path_extractor(registry_)),
+      writes_(definitions_, store_, registry_, *extractor_, write_options(options_)) {}
 
 FhirService::~FhirService() = default;
 
@@ -163,8 +179,8 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   const std::string& m = call.request.method;
   if (m == "GET" || m == "HEAD") return search(call, type, call.target.params);
   if (m == "DELETE") {
-    std::lock_guard conditional(conditional_mutex_);
-    return render(call, execute([&] { return plan_conditional_delete(type, call.target.params); }));
+    std::lock_guard conditional(writes_.conditional_mutex());
+    return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(type, call.target.params); }));
   }
   if (m != "POST" && m != "PUT") return not_allowed(call, "GET, HEAD, POST, PUT, DELETE");
   if (m == "POST") {
@@ -183,14 +199,14 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   if (!doc) return outcome(call, status, std::move(issues));
   if (m == "POST") {
     std::string if_none_exist(call.request.header("If-None-Exist"));
-    std::unique_lock<std::mutex> conditional(conditional_mutex_, std::defer_lock);
+    std::unique_lock<std::mutex> conditional(writes_.conditional_mutex(), std::defer_lock);
     if (!if_none_exist.empty()) conditional.lock();
-    return render(call, execute([&] { return plan_create(*doc, *doc->root(), type, if_none_exist); }));
+    return render(call, writes_.execute([&] { return writes_.plan_create(*doc, *doc->root(), type, if_none_exist); }));
   }
   auto if_match = call.request.header("If-Match");
   std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
-  std::lock_guard conditional(conditional_mutex_);
-  return render(call, execute([&] { return plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
+  std::lock_guard conditional(writes_.conditional_mutex());
+  return render(call, writes_.execute([&] { return writes_.plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
 }
 
 // The instance level: read (conditional), update, patch, delete, history and vread, $validate.
@@ -205,14 +221,14 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     if (!if_match.empty() && !version) {
       return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
     }
-    if (m == "DELETE") return render(call, execute([&] { return plan_delete(type, id, version); }));
+    if (m == "DELETE") return render(call, writes_.execute([&] { return writes_.plan_delete(type, id, version); }));
     if (m == "PATCH") return render(call, patch(call, type, id, version));
     if (m != "PUT") return not_allowed(call, "GET, HEAD, PUT, PATCH, DELETE");
     unsigned status = 0;
     Issues issues;
     auto doc = parse_body(call, status, issues);
     if (!doc) return outcome(call, status, std::move(issues));
-    return render(call, execute([&] { return plan_update(*doc, *doc->root(), type, id, version); }));
+    return render(call, writes_.execute([&] { return writes_.plan_update(*doc, *doc->root(), type, id, version); }));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
   if (s[2] != "_history") {
@@ -343,26 +359,21 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
   return std::move(parsed.document);
 }
 
-Issues FhirService::validate(const fhir::model::Element& resource, Policy policy,
-                             const std::vector<std::string>& extra_profiles) {
-  if (!options_.validate) return {};
-  std::vector<std::string> profiles = extra_profiles;
-  if (auto it = options_.profiles.find(std::string(resource.type)); it != options_.profiles.end()) {
-    profiles.insert(profiles.end(), it->second.begin(), it->second.end());
+Result FhirService::read(const std::string& type, const std::string& id, std::optional<int64_t> version) {
+  auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
+  if (!record) {
+    return failure(404, "not-found",
+                   version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");
   }
-  return options_.validate(resource, profiles, policy);
-}
-
-Issues FhirService::validate_write(const fhir::model::Element& resource) {
-  Policy policy = write_policy(resource.type);
-  Issues issues = validate(resource, policy);
-  if (options_.observe_validation) options_.observe_validation(policy, resource.type, issues);
-  return issues;
-}
-
-Policy FhirService::write_policy(std::string_view type) const {
-  auto it = options_.write_policies.find(type);
-  return it == options_.write_policies.end() ? options_.write_policy : it->second;
+  if (record->deleted) {
+    Result r = failure(410, "deleted", type + "/" + id + " was deleted");
+    r.etag = "W/\"" + std::to_string(record->version) + "\"";
+    r.last_modified_ms = record->updated_ms;
+    return r;
+  }
+  Result r = found_result(*record, 200);
+  r.location.clear();
+  return r;
 }
 
 }  // namespace carebridge::gateway::rest

@@ -24,6 +24,7 @@
 #include "gateway/config/config.h"
 #include "gateway/http/message.h"
 #include "gateway/rest/negotiation.h"
+#include "gateway/rest/write_path.h"
 #include "gateway/store/store.h"
 
 namespace carebridge::gateway::rest {
@@ -40,14 +41,6 @@ using fhir::time::format_instant;
 using fhir::time::http_date;
 using fhir::time::now_ms;
 
-using Issues = std::vector<fhir::model::Issue>;
-
-using fhir::validation::Policy;
-
-// Validates one resource against its type and the given profiles under a policy
-// (the validator, when it is linked in); returns the issues found.
-using ValidateFunction = std::function<Issues(const fhir::model::Element& resource,
-                                              const std::vector<std::string>& profiles, Policy policy)>;
 
 struct ServiceOptions {
   std::string base_path = "/fhir";
@@ -62,17 +55,6 @@ struct ServiceOptions {
   std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe_validation;
   // Evaluates SearchParameter expressions for the index; null: the path extractor.
   const fhir::fhirpath::Engine* engine = nullptr;
-};
-
-// What one interaction produced, before it is rendered for a format (direct
-// requests) or put into a Bundle entry (batch and transaction).
-struct Result {
-  unsigned status = 200;
-  std::string resource_json;  // the resource (compact JSON); empty for none
-  Issues issues;              // an OperationOutcome is returned when no resource is
-  std::string location;       // "Patient/1/_history/2"
-  std::string etag;           // W/"2"
-  int64_t last_modified_ms = 0;
 };
 
 struct BundleEntry;  // an entry of a batch or transaction Bundle (bundle_entries.h)
@@ -96,7 +78,7 @@ class FhirService {
 
  private:
   struct Call;     // one request: target, negotiation, prefer
-  struct Planned;  // a write prepared against the current state of the store
+  using Planned = PlannedWrite;
   struct AsyncWrite;  // a write whose response waits for its commit (async_write.cpp)
 
   Call make_call(const http::Request& request) const;
@@ -125,37 +107,11 @@ class FhirService {
 
   // Parsing and validation of a request body (status 0 when fine).
   std::unique_ptr<fhir::model::Document> parse_body(const Call& call, unsigned& status, Issues& issues);
-  Issues validate(const fhir::model::Element& resource, Policy policy, const std::vector<std::string>& extra_profiles = {});
-  Policy write_policy(std::string_view type) const;
-  // A resource about to be written, under its type's write policy (and observed).
-  Issues validate_write(const fhir::model::Element& resource);
 
-  // CRUD (crud.cpp). Plans read the store; the caller commits (and re-plans on conflict).
+  // Reads by id and version (the writes are the write path's, write_path.h).
   Result read(const std::string& type, const std::string& id, std::optional<int64_t> version);
-  // `resource` is the document's root or a resource inside it (a Bundle entry).
-  // `validated`: what validating the resource already found (else it is validated here).
-  Planned plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                      const std::string& if_none_exist, const std::string& assigned_id = {},
-                      const Issues* validated = nullptr);
-  // `known`: the current version the caller already read (PATCH); else it is read here.
-  Planned plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                      const std::string& id, std::optional<int64_t> if_match,
-                      const store::ResourceRecord* known = nullptr, const Issues* validated = nullptr);
-  Planned plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                                  const Params& criteria, std::optional<int64_t> if_match);
-  Planned plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
-  // PATCH with a JSON Patch body (patch.cpp).
+  // PATCH with a JSON Patch or a JSON Merge Patch (patch.cpp).
   Result patch(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
-  Planned plan_conditional_delete(const std::string& type, const Params& criteria);
-  // What conditional criteria select: at most one resource. nullopt, with p.result
-  // set, when the criteria are missing (`missing` says so), invalid or select several.
-  std::optional<std::vector<store::ResourceRecord>> conditional_match(const std::string& type, const Params& criteria,
-                                                                      const std::string& missing, Planned& p);
-  Result execute(const std::function<Planned()>& plan);
-  store::Write make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                          const std::string& id, int64_t version, const char* method, Result& result);
-  // Ids of current resources of `type` matching search `criteria` (at most `limit`).
-  std::vector<store::ResourceRecord> match(const std::string& type, const Params& criteria, size_t limit, Issues& issues);
 
   // Search and history (search_history.cpp).
   http::Response search(Call& call, const std::string& type, const Params& params);
@@ -185,9 +141,7 @@ class FhirService {
   ServiceOptions options_;
   SearchRegistry registry_;
   std::unique_ptr<IndexExtractor> extractor_;
-  // Conditional interactions (search, then write) hold this from the search to the
-  // commit, so that two concurrent If-None-Exist creates cannot both create.
-  std::mutex conditional_mutex_;
+  WritePath writes_;
 };
 
 }  // namespace carebridge::gateway::rest

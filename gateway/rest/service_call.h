@@ -17,14 +17,6 @@ struct FhirService::Call {
   std::string base_url;               // "http://host:port/fhir"
 };
 
-// A write prepared against the store's current state: committing may still
-// conflict (then it is planned again). No write: the result is final (a match
-// found by a conditional create, a delete of nothing, an error).
-struct FhirService::Planned {
-  std::optional<store::Write> write;
-  Result result;
-};
-
 // The one retry policy for writes: a commit that conflicts with a concurrent one
 // (the resource changed between planning and committing) is planned again, up to
 // this many times, before the client is told to retry (409).

@@ -76,7 +76,7 @@ http::Response FhirService::bundle(Call& call) {
 std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Document& doc,
                                                    std::vector<BundleEntry>& entries) {
   // Conditional entries search before they write: keep other conditional writers out.
-  std::unique_lock<std::mutex> conditional_lock(conditional_mutex_, std::defer_lock);
+  std::unique_lock<std::mutex> conditional_lock(writes_.conditional_mutex(), std::defer_lock);
   for (const auto& e : entries) {
     if (!e.if_none_exist.empty() || !e.criteria.empty()) {
       conditional_lock.lock();
@@ -104,14 +104,14 @@ void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
   }
   // Validation only reads the resources (and the validator is thread-safe).
   run_parallel(writes.size(), std::thread::hardware_concurrency(), 8,
-               [&](size_t i) { writes[i]->validated = validate_write(*writes[i]->resource); });
+               [&](size_t i) { writes[i]->validated = writes_.validate_write(*writes[i]->resource); });
 }
 
 std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
   if (e.method == "POST") {
     if (!e.if_none_exist.empty()) {
       Issues found;
-      auto matches = match(e.type, parse_query(e.if_none_exist), 2, found);
+      auto matches = writes_.match(e.type, parse_query(e.if_none_exist), 2, found);
       if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
       if (matches.size() > 1) return entry_failure(e, 412, "duplicate", "ifNoneExist matches more than one " + e.type);
       if (matches.size() == 1) {
@@ -124,7 +124,7 @@ std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
   } else if ((e.method == "PUT" || e.method == "DELETE") && e.id.empty()) {
     if (e.criteria.empty()) return entry_failure(e, 400, "required", e.method + " " + e.type + " needs an id or criteria");
     Issues found;
-    auto matches = match(e.type, e.criteria, 2, found);
+    auto matches = writes_.match(e.type, e.criteria, 2, found);
     if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
     if (matches.size() > 1) return entry_failure(e, 412, "multiple-matches", "the criteria match more than one " + e.type);
     if (matches.size() == 1) {
@@ -158,7 +158,7 @@ std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Issues found;
-        auto matches = match(v.substr(0, q), parse_query(v.substr(q + 1)), 2, found);
+        auto matches = writes_.match(v.substr(0, q), parse_query(v.substr(q + 1)), 2, found);
         if (matches.size() != 1) {
           failed = "the conditional reference " + v + " matches " + std::to_string(matches.size()) + " resources, not one";
           return;
@@ -184,9 +184,9 @@ std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc
           return entry_failure(e, 400, "invalid", e.type + "/" + e.id + " appears in more than one entry of the transaction");
         }
         const Issues* validated = e.validated ? &*e.validated : nullptr;
-        Planned planned = e.method == "DELETE" ? plan_delete(e.type, e.id, e.version)
-                          : e.method == "POST" ? plan_create(doc, *e.resource, e.type, "", e.id, validated)
-                                               : plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
+        Planned planned = e.method == "DELETE" ? writes_.plan_delete(e.type, e.id, e.version)
+                          : e.method == "POST" ? writes_.plan_create(doc, *e.resource, e.type, "", e.id, validated)
+                                               : writes_.plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
         if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
         e.result = planned.result;
         if (planned.write) commit->add(std::move(*planned.write));

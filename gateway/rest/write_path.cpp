@@ -1,7 +1,7 @@
-// read, vread, create, update and delete, plain and conditional (FHIR R4 http.html
-// 3.1.0.2-3.1.0.7). Writes are planned against the current version and committed
-// with that version as a precondition; a concurrent change makes the commit
-// conflict and the write is planned again (or answers 412 under If-Match).
+// The write path (write_path.h): create, update and delete, plain and conditional
+// (FHIR R4 http.html 3.1.0.4-3.1.0.7), planned against the current version and
+// committed with that version as a precondition; a concurrent change makes the
+// commit conflict and the write is planned again (or answers 412 under If-Match).
 #include <chrono>
 #include <random>
 
@@ -9,7 +9,8 @@
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
 #include "gateway/rest/resource_edit.h"
-#include "gateway/rest/service.h"
+#include "gateway/rest/write_path.h"
+
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
@@ -60,24 +61,7 @@ Result found_result(const store::ResourceRecord& r, unsigned status) {
   return result;
 }
 
-Result FhirService::read(const std::string& type, const std::string& id, std::optional<int64_t> version) {
-  auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
-  if (!record) {
-    return failure(404, "not-found",
-                   version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");
-  }
-  if (record->deleted) {
-    Result r = failure(410, "deleted", type + "/" + id + " was deleted");
-    r.etag = "W/\"" + std::to_string(record->version) + "\"";
-    r.last_modified_ms = record->updated_ms;
-    return r;
-  }
-  Result r = found_result(*record, 200);
-  r.location.clear();
-  return r;
-}
-
-store::Write FhirService::make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+store::Write WritePath::make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                                      const std::string& id, int64_t version, const char* method, Result& result) {
   int64_t now = now_ms();
   std::string instant = format_instant(now);
@@ -85,25 +69,52 @@ store::Write FhirService::make_write(fhir::model::Document& doc, fhir::model::El
   store::Write w;
   w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false})};
   w.expected_version = version - 1;
-  w.index = extractor_->extract(resource);
+  w.index = extractor_.extract(resource);
   result = found_result(w.record, version == 1 ? 201 : 200);
   return w;
 }
 
-std::vector<store::ResourceRecord> FhirService::match(const std::string& type, const Params& criteria, size_t limit,
+std::vector<store::ResourceRecord> WritePath::match(const std::string& type, const Params& criteria, size_t limit,
                                                       Issues& issues) {
   ParsedSearch parsed;
-  if (!parse_search(registry_, type, criteria, page_limits(), true, parsed, issues)) return {};
+  if (!parse_search(registry_, type, criteria, options_.page_limits, true, parsed, issues)) return {};
   parsed.query.count = static_cast<uint32_t>(limit);
   parsed.query.offset = 0;
   parsed.query.want_total = false;
   return store_.search(parsed.query).page;
 }
 
-FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::model::Element& resource,
+WritePath::WritePath(const fhir::definitions::Definitions& definitions, store::Store& store,
+                     const fhir::search::SearchRegistry& registry, const fhir::search::IndexExtractor& extractor,
+                     WriteOptions options)
+    : definitions_(definitions), store_(store), registry_(registry), extractor_(extractor), options_(std::move(options)) {}
+
+Issues WritePath::validate(const fhir::model::Element& resource, Policy policy,
+                           const std::vector<std::string>& extra_profiles) const {
+  if (!options_.validate) return {};
+  std::vector<std::string> profiles = extra_profiles;
+  if (auto it = options_.profiles.find(std::string(resource.type)); it != options_.profiles.end()) {
+    profiles.insert(profiles.end(), it->second.begin(), it->second.end());
+  }
+  return options_.validate(resource, profiles, policy);
+}
+
+Issues WritePath::validate_write(const fhir::model::Element& resource) {
+  Policy policy = policy_for(resource.type);
+  Issues issues = validate(resource, policy);
+  if (options_.observe) options_.observe(policy, resource.type, issues);
+  return issues;
+}
+
+Policy WritePath::policy_for(std::string_view type) const {
+  auto it = options_.policies.find(type);
+  return it == options_.policies.end() ? options_.policy : it->second;
+}
+
+PlannedWrite WritePath::plan_create(fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& if_none_exist,
                                               const std::string& assigned_id, const Issues* validated) {
-  Planned p;
+  PlannedWrite p;
   const auto& root = resource;
   if (root.type != type) {
     p.result = failure(400, "invalid", "the body is a " + std::string(root.type) + ", not a " + type);
@@ -138,11 +149,11 @@ FhirService::Planned FhirService::plan_create(fhir::model::Document& doc, fhir::
   return p;
 }
 
-FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
+PlannedWrite WritePath::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& id,
                                               std::optional<int64_t> if_match, const store::ResourceRecord* known,
                                               const Issues* validated) {
-  Planned p;
+  PlannedWrite p;
   const auto& root = resource;
   if (root.type != type) {
     p.result = failure(400, "invalid", "the body is a " + std::string(root.type) + ", not a " + type);
@@ -178,9 +189,9 @@ FhirService::Planned FhirService::plan_update(fhir::model::Document& doc, fhir::
   return p;
 }
 
-std::optional<std::vector<store::ResourceRecord>> FhirService::conditional_match(const std::string& type,
+std::optional<std::vector<store::ResourceRecord>> WritePath::conditional_match(const std::string& type,
                                                                                 const Params& criteria,
-                                                                                const std::string& missing, Planned& p) {
+                                                                              const std::string& missing, PlannedWrite& p) {
   Params search;
   for (const auto& c : criteria) {
     if (c.first != "_format" && c.first != "_pretty") search.push_back(c);
@@ -203,10 +214,10 @@ std::optional<std::vector<store::ResourceRecord>> FhirService::conditional_match
   return matches;
 }
 
-FhirService::Planned FhirService::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+PlannedWrite WritePath::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
                                                           const std::string& type, const Params& criteria,
                                                           std::optional<int64_t> if_match) {
-  Planned p;
+  PlannedWrite p;
   auto found = conditional_match(type, criteria, "PUT on " + type + " needs search criteria (conditional update) or an id in the URL", p);
   if (!found) return p;
   auto& matches = *found;
@@ -225,9 +236,9 @@ FhirService::Planned FhirService::plan_conditional_update(fhir::model::Document&
   return plan_update(doc, resource, type, matches[0].id, if_match);
 }
 
-FhirService::Planned FhirService::plan_delete(const std::string& type, const std::string& id,
+PlannedWrite WritePath::plan_delete(const std::string& type, const std::string& id,
                                               std::optional<int64_t> if_match) {
-  Planned p;
+  PlannedWrite p;
   auto current = store_.read(type, id);
   int64_t version = current ? current->version : 0;
   if (if_match && *if_match != version) {
@@ -250,8 +261,8 @@ FhirService::Planned FhirService::plan_delete(const std::string& type, const std
   return p;
 }
 
-FhirService::Planned FhirService::plan_conditional_delete(const std::string& type, const Params& criteria) {
-  Planned p;
+PlannedWrite WritePath::plan_conditional_delete(const std::string& type, const Params& criteria) {
+  PlannedWrite p;
   auto found = conditional_match(type, criteria, "DELETE on " + type + " needs search criteria (conditional delete)", p);
   if (!found) return p;
   auto& matches = *found;
@@ -262,9 +273,9 @@ FhirService::Planned FhirService::plan_conditional_delete(const std::string& typ
   return plan_delete(type, matches[0].id, std::nullopt);
 }
 
-Result FhirService::execute(const std::function<Planned()>& plan) {
+Result WritePath::execute(const std::function<PlannedWrite()>& plan) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    Planned planned = plan();
+    PlannedWrite planned = plan();
     if (!planned.write) return planned.result;
     std::vector<store::Write> writes;
     writes.push_back(std::move(*planned.write));

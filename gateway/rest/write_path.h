@@ -1,0 +1,117 @@
+// The one write path: every create, update, PATCH, delete, conditional interaction,
+// batch and transaction entry (and, later, every ingested row and message) is planned
+// against the store's current state, validated under its type's policy, indexed,
+// and committed with one retry policy for conflicts (service_call.h) - one at a
+// time, grouped (batches), streamed (transactions) or asynchronously (creates by
+// id). The store's commit hooks then see each write in the transaction that makes it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
+#include "fhir/search/index.h"
+#include "fhir/search/parse.h"
+#include "fhir/search/registry.h"
+#include "fhir/validation/validator.h"
+#include "gateway/rest/negotiation.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::rest {
+
+using Issues = std::vector<fhir::model::Issue>;
+using fhir::validation::Policy;
+
+// Validates one resource against its type and the given profiles under a policy
+// (the validator, when it is linked in); returns the issues found.
+using ValidateFunction = std::function<Issues(const fhir::model::Element& resource,
+                                              const std::vector<std::string>& profiles, Policy policy)>;
+
+// What one interaction produced, before it is rendered for a format (direct
+// requests) or put into a Bundle entry (batch and transaction).
+struct Result {
+  unsigned status = 200;
+  std::string resource_json;  // the resource (compact JSON); empty for none
+  Issues issues;              // an OperationOutcome is returned when no resource is
+  std::string location;       // "Patient/1/_history/2"
+  std::string etag;           // W/"2"
+  int64_t last_modified_ms = 0;
+};
+
+// A write prepared against the current state of the store: committing may still
+// conflict (then it is planned again). No write: the result is final (a match
+// found by a conditional create, a delete of nothing, an error).
+struct PlannedWrite {
+  std::optional<store::Write> write;
+  Result result;
+};
+
+// How writes are judged.
+struct WriteOptions {
+  ValidateFunction validate;  // null: only what the parser checks
+  // `policy`, unless `policies` names the type.
+  Policy policy = Policy::Ingest;
+  std::map<std::string, Policy, std::less<>> policies;
+  std::map<std::string, std::vector<std::string>> profiles;  // every resource of a type must meet these
+  // Told of every write's validation (for /metrics); may be null.
+  std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe;
+  fhir::search::PageLimits page_limits;  // for conditional criteria
+};
+
+class WritePath {
+ public:
+  WritePath(const fhir::definitions::Definitions& definitions, store::Store& store,
+            const fhir::search::SearchRegistry& registry, const fhir::search::IndexExtractor& extractor,
+            WriteOptions options);
+
+  // `resource` is the document's root or a resource inside it (a Bundle entry).
+  // `validated`: what validating the resource already found (else it is validated here).
+  PlannedWrite plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                           const std::string& if_none_exist, const std::string& assigned_id = {},
+                           const Issues* validated = nullptr);
+  // `known`: the current version the caller already read (PATCH); else it is read here.
+  PlannedWrite plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                           const std::string& id, std::optional<int64_t> if_match,
+                           const store::ResourceRecord* known = nullptr, const Issues* validated = nullptr);
+  PlannedWrite plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+                                       const std::string& type, const Params& criteria, std::optional<int64_t> if_match);
+  PlannedWrite plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
+  PlannedWrite plan_conditional_delete(const std::string& type, const Params& criteria);
+  // Plans and commits alone, planning again while the commit conflicts (the retry policy).
+  Result execute(const std::function<PlannedWrite()>& plan);
+
+  // A resource about to be written, under its type's write policy (and observed).
+  Issues validate_write(const fhir::model::Element& resource);
+  // A resource under `policy` and the profiles its type must meet (plus `extra_profiles`).
+  Issues validate(const fhir::model::Element& resource, Policy policy,
+                  const std::vector<std::string>& extra_profiles = {}) const;
+  Policy policy_for(std::string_view type) const;
+  // Current resources of `type` matching search `criteria` (at most `limit`).
+  std::vector<store::ResourceRecord> match(const std::string& type, const Params& criteria, size_t limit,
+                                           Issues& issues);
+  // Conditional interactions search before they write: they hold this from the
+  // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
+  std::mutex& conditional_mutex() { return conditional_mutex_; }
+
+ private:
+  // What conditional criteria select: at most one resource. nullopt, with p.result
+  // set, when the criteria are missing (`missing` says so), invalid or select several.
+  std::optional<std::vector<store::ResourceRecord>> conditional_match(const std::string& type, const Params& criteria,
+                                                                      const std::string& missing, PlannedWrite& p);
+  store::Write make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+                          const std::string& id, int64_t version, const char* method, Result& result);
+
+  const fhir::definitions::Definitions& definitions_;
+  store::Store& store_;
+  const fhir::search::SearchRegistry& registry_;
+  const fhir::search::IndexExtractor& extractor_;
+  WriteOptions options_;
+  std::mutex conditional_mutex_;
+};
+
+}  // namespace carebridge::gateway::rest
