@@ -27,10 +27,18 @@ bool component(Call& c, Precision needed, Field of, bool time_ok, bool date_ok) 
   return true;
 }
 
-bool fn_year_of(Call& c) { return component(c, Precision::Year, [](const Temporal& t) { return t.year; }, false, true); }
-bool fn_month_of(Call& c) { return component(c, Precision::Month, [](const Temporal& t) { return t.month; }, false, true); }
-bool fn_day_of(Call& c) { return component(c, Precision::Day, [](const Temporal& t) { return t.day; }, false, true); }
-bool fn_hour_of(Call& c) { return component(c, Precision::Hour, [](const Temporal& t) { return t.hour; }, true, true); }
+bool fn_year_of(Call& c) {
+  return component(c, Precision::Year, [](const Temporal& t) { return t.year; }, false, true);
+}
+bool fn_month_of(Call& c) {
+  return component(c, Precision::Month, [](const Temporal& t) { return t.month; }, false, true);
+}
+bool fn_day_of(Call& c) {
+  return component(c, Precision::Day, [](const Temporal& t) { return t.day; }, false, true);
+}
+bool fn_hour_of(Call& c) {
+  return component(c, Precision::Hour, [](const Temporal& t) { return t.hour; }, true, true);
+}
 bool fn_minute_of(Call& c) {
   return component(c, Precision::Minute, [](const Temporal& t) { return t.minute; }, true, true);
 }

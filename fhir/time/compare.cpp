@@ -67,7 +67,9 @@ std::optional<int> compare(const Temporal& a0, const Temporal& b0) {
 Temporal boundary(const Temporal& t, bool high) {
   Temporal r = t;
   if (t.precision < Precision::Month) r.month = high ? 12 : 1;
-  if (t.precision < Precision::Day) r.day = high ? static_cast<int>(days_in_month(r.year, static_cast<unsigned>(r.month))) : 1;
+  if (t.precision < Precision::Day) {
+    r.day = high ? static_cast<int>(days_in_month(r.year, static_cast<unsigned>(r.month))) : 1;
+  }
   if (t.precision < Precision::Hour) r.hour = high ? 23 : 0;
   if (t.precision < Precision::Minute) r.minute = high ? 59 : 0;
   if (t.precision < Precision::Second) r.second = high ? 59 : 0;
