@@ -97,7 +97,7 @@ std::optional<Item> to_string_item(const Item& v) {
 
 std::optional<Item> to_date(const Item& v) {
   if (v.type != SystemType::Date && v.type != SystemType::DateTime && v.type != SystemType::String) return std::nullopt;
-  auto t = Temporal::parse_date_time(v.text);
+  auto t = parse_date_time(v.text);
   if (!t) return std::nullopt;
   t->has_time = false;
   t->has_zone = false;
@@ -107,7 +107,7 @@ std::optional<Item> to_date(const Item& v) {
 
 std::optional<Item> to_date_time(const Item& v) {
   if (v.type != SystemType::Date && v.type != SystemType::DateTime && v.type != SystemType::String) return std::nullopt;
-  auto t = Temporal::parse_date_time(v.text);
+  auto t = parse_date_time(v.text);
   if (!t) return std::nullopt;
   Item r;
   r.type = SystemType::DateTime;
@@ -119,7 +119,7 @@ std::optional<Item> to_time(const Item& v) {
   if (v.type != SystemType::Time && v.type != SystemType::String) return std::nullopt;
   std::string_view text = v.text;
   if (text.starts_with('T')) text.remove_prefix(1);
-  auto t = Temporal::parse_time(text);
+  auto t = parse_time(text);
   if (!t) return std::nullopt;
   return make_temporal(*t);
 }

@@ -251,8 +251,9 @@ Temporal current(Call& c, Precision precision) {
   r.hour = local.tm_hour;
   r.minute = local.tm_min;
   r.second = local.tm_sec;
-  r.millisecond = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  r.nanosecond = static_cast<int>(millis) * 1'000'000;
+  r.fraction_digits = 3;
   r.precision = precision;
   if (precision >= Precision::Hour) {
     r.has_time = true;
@@ -263,7 +264,7 @@ Temporal current(Call& c, Precision precision) {
 }
 
 bool fn_now(Call& c) {
-  c.out.push_back(make_temporal(current(c, Precision::Millisecond)));
+  c.out.push_back(make_temporal(current(c, Precision::Fraction)));
   return true;
 }
 
@@ -273,7 +274,7 @@ bool fn_today(Call& c) {
 }
 
 bool fn_time_of_day(Call& c) {
-  Temporal t = current(c, Precision::Millisecond);
+  Temporal t = current(c, Precision::Fraction);
   t.is_time = true;
   t.has_time = false;
   t.has_zone = false;

@@ -171,7 +171,7 @@ bool fn_precision(Call& c) {
   if (v->type == SystemType::Decimal || v->type == SystemType::Integer) {
     if (auto d = Decimal::parse(v->text)) c.out.push_back(make_integer(d->scale));
   } else if (auto t = as_temporal(*v)) {
-    c.out.push_back(make_integer(t->digits()));
+    c.out.push_back(make_integer(precision_digits(*t)));
   }
   return true;
 }

@@ -16,22 +16,38 @@ bool temporal_focus(Call& c, std::optional<Temporal>& t) {
   return true;
 }
 
-bool component(Call& c, Precision needed, int Temporal::*field, bool time_ok, bool date_ok) {
+// The field `of` reads, when the value's precision holds it and it is of a kind that has it.
+template <typename Field>
+bool component(Call& c, Precision needed, Field of, bool time_ok, bool date_ok) {
   std::optional<Temporal> t;
   if (!temporal_focus(c, t)) return false;
   if (!t || t->precision < needed) return true;
   if ((t->is_time && !time_ok) || (!t->is_time && !date_ok)) return true;
-  c.out.push_back(make_integer((*t).*field));
+  c.out.push_back(make_integer(of(*t)));
   return true;
 }
 
-bool fn_year_of(Call& c) { return component(c, Precision::Year, &Temporal::year, false, true); }
-bool fn_month_of(Call& c) { return component(c, Precision::Month, &Temporal::month, false, true); }
-bool fn_day_of(Call& c) { return component(c, Precision::Day, &Temporal::day, false, true); }
-bool fn_hour_of(Call& c) { return component(c, Precision::Hour, &Temporal::hour, true, true); }
-bool fn_minute_of(Call& c) { return component(c, Precision::Minute, &Temporal::minute, true, true); }
-bool fn_second_of(Call& c) { return component(c, Precision::Second, &Temporal::second, true, true); }
-bool fn_millisecond_of(Call& c) { return component(c, Precision::Millisecond, &Temporal::millisecond, true, true); }
+bool fn_year_of(Call& c) {
+  return component(c, Precision::Year, [](const Temporal& t) { return t.year; }, false, true);
+}
+bool fn_month_of(Call& c) {
+  return component(c, Precision::Month, [](const Temporal& t) { return t.month; }, false, true);
+}
+bool fn_day_of(Call& c) {
+  return component(c, Precision::Day, [](const Temporal& t) { return t.day; }, false, true);
+}
+bool fn_hour_of(Call& c) {
+  return component(c, Precision::Hour, [](const Temporal& t) { return t.hour; }, true, true);
+}
+bool fn_minute_of(Call& c) {
+  return component(c, Precision::Minute, [](const Temporal& t) { return t.minute; }, true, true);
+}
+bool fn_second_of(Call& c) {
+  return component(c, Precision::Second, [](const Temporal& t) { return t.second; }, true, true);
+}
+bool fn_millisecond_of(Call& c) {
+  return component(c, Precision::Fraction, [](const Temporal& t) { return t.millisecond(); }, true, true);
+}
 
 bool fn_timezone_offset_of(Call& c) {
   std::optional<Temporal> t;

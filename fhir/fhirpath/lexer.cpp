@@ -77,28 +77,141 @@ bool read_quoted(std::string_view text, size_t& i, std::string& out, std::string
   return false;
 }
 
+// Skips whitespace and // and /* */ comments from i; false with `error` on an unterminated comment.
+bool skip_space(std::string_view text, size_t& i, std::string& error) {
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      size_t end = text.find("*/", i + 2);
+      if (end == std::string_view::npos) {
+        error = at(i, "unterminated comment");
+        return false;
+      }
+      i = end + 2;
+    } else {
+      break;
+    }
+  }
+  return true;
+}
+
+// The run of characters from i that `keep` accepts; i ends after it.
+template <typename Keep>
+std::string take_while(std::string_view text, size_t& i, Keep keep) {
+  size_t start = i;
+  while (i < text.size() && keep(i)) ++i;
+  return std::string(text.substr(start, i - start));
+}
+
+// 12, 1.5, 1L (a Long literal is an integer here).
+void read_number(std::string_view text, size_t& i, Token& token) {
+  size_t start = i;
+  while (i < text.size() && is_digit(text[i])) ++i;
+  if (i + 1 < text.size() && text[i] == '.' && is_digit(text[i + 1])) {
+    ++i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+  }
+  token.kind = TokenKind::Number;
+  token.text = std::string(text.substr(start, i - start));
+  if (i < text.size() && text[i] == 'L' && token.text.find('.') == std::string::npos &&
+      (i + 1 >= text.size() || !is_ident(text[i + 1]))) {
+    ++i;
+  }
+}
+
+// @2014-01-05T10:30:00.000+01:00 or @T10:30 from text[i] == '@'; the text is checked by the parser.
+bool read_date_time(std::string_view text, size_t& i, Token& token, std::string& error) {
+  ++i;
+  bool time = i < text.size() && text[i] == 'T';
+  if (time) ++i;
+  token.kind = time ? TokenKind::Time : TokenKind::DateTime;
+  token.text = take_while(text, i, [&](size_t k) {
+    char d = text[k];
+    bool next_digit = k + 1 < text.size() && is_digit(text[k + 1]);
+    return is_digit(d) || d == 'T' || d == ':' || d == 'Z' || ((d == '-' || d == '+' || d == '.') && next_digit);
+  });
+  if (token.text.empty()) {
+    error = at(token.position - 1, "date or time expected after '@'");
+    return false;
+  }
+  return true;
+}
+
+// %name, %`name` or %'name' from text[i] == '%'.
+bool read_variable(std::string_view text, size_t& i, Token& token, std::string& error) {
+  ++i;
+  token.kind = TokenKind::Variable;
+  if (i < text.size() && (text[i] == '`' || text[i] == '\'')) return read_quoted(text, i, token.text, error);
+  size_t start = i;
+  // %vs-name and %ext-name: dashes are allowed in the environment's names.
+  auto dashed = [&] {
+    std::string_view so_far = text.substr(start, i - start);
+    return so_far.starts_with("vs") || so_far.starts_with("ext");
+  };
+  token.text = take_while(text, i, [&](size_t k) { return is_ident(text[k]) || (text[k] == '-' && dashed()); });
+  if (token.text.empty()) {
+    error = at(token.position - 1, "variable name expected after '%'");
+    return false;
+  }
+  return true;
+}
+
+// An operator or punctuation: the two-character ones first.
+bool read_symbol(std::string_view text, size_t& i, Token& token, std::string& error) {
+  token.kind = TokenKind::Symbol;
+  std::string_view two = text.substr(i, 2);
+  if (two == "<=" || two == ">=" || two == "!=" || two == "!~") {
+    token.text = std::string(two);
+    i += 2;
+    return true;
+  }
+  char c = text[i];
+  if (std::string_view(".,()[]{}+-*/&|<>=~").find(c) == std::string_view::npos) {
+    error = at(i, std::string("unexpected character '") + c + "'");
+    return false;
+  }
+  token.text = std::string(1, c);
+  ++i;
+  return true;
+}
+
+// One token starting at text[i] (not whitespace, not the end), chosen by its first character.
+bool read_token(std::string_view text, size_t& i, Token& token, std::string& error) {
+  char c = text[i];
+  if (is_ident_start(c)) {
+    token.kind = TokenKind::Identifier;
+    token.text = take_while(text, i, [&](size_t k) { return is_ident(text[k]); });
+    return true;
+  }
+  if (c == '`' || c == '\'') {
+    token.kind = c == '`' ? TokenKind::DelimitedIdentifier : TokenKind::String;
+    return read_quoted(text, i, token.text, error);
+  }
+  if (is_digit(c)) {
+    read_number(text, i, token);
+    return true;
+  }
+  if (c == '@') return read_date_time(text, i, token, error);
+  if (c == '%') return read_variable(text, i, token, error);
+  if (c == '$') {
+    ++i;
+    token.kind = TokenKind::Dollar;
+    token.text = take_while(text, i, [&](size_t k) { return is_ident(text[k]); });
+    return true;
+  }
+  return read_symbol(text, i, token, error);
+}
+
 }  // namespace
 
 bool tokenize(std::string_view text, std::vector<Token>& tokens, std::string& error) {
   size_t i = 0;
   while (true) {
-    while (i < text.size()) {
-      char c = text[i];
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        ++i;
-      } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-        while (i < text.size() && text[i] != '\n') ++i;
-      } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-        size_t end = text.find("*/", i + 2);
-        if (end == std::string_view::npos) {
-          error = at(i, "unterminated comment");
-          return false;
-        }
-        i = end + 2;
-      } else {
-        break;
-      }
-    }
+    if (!skip_space(text, i, error)) return false;
     Token token;
     token.position = static_cast<uint32_t>(i + 1);
     if (i >= text.size()) {
@@ -106,91 +219,7 @@ bool tokenize(std::string_view text, std::vector<Token>& tokens, std::string& er
       tokens.push_back(std::move(token));
       return true;
     }
-    char c = text[i];
-    if (is_ident_start(c)) {
-      size_t start = i;
-      while (i < text.size() && is_ident(text[i])) ++i;
-      token.kind = TokenKind::Identifier;
-      token.text = std::string(text.substr(start, i - start));
-    } else if (c == '`') {
-      token.kind = TokenKind::DelimitedIdentifier;
-      if (!read_quoted(text, i, token.text, error)) return false;
-    } else if (c == '\'') {
-      token.kind = TokenKind::String;
-      if (!read_quoted(text, i, token.text, error)) return false;
-    } else if (is_digit(c)) {
-      size_t start = i;
-      while (i < text.size() && is_digit(text[i])) ++i;
-      if (i + 1 < text.size() && text[i] == '.' && is_digit(text[i + 1])) {
-        ++i;
-        while (i < text.size() && is_digit(text[i])) ++i;
-      }
-      token.kind = TokenKind::Number;
-      token.text = std::string(text.substr(start, i - start));
-      // A Long literal (1L) is an integer here.
-      if (i < text.size() && text[i] == 'L' && token.text.find('.') == std::string::npos &&
-          (i + 1 >= text.size() || !is_ident(text[i + 1]))) {
-        ++i;
-      }
-    } else if (c == '@') {
-      ++i;
-      bool time = i < text.size() && text[i] == 'T';
-      if (time) ++i;
-      size_t start = i;
-      while (i < text.size()) {
-        char d = text[i];
-        bool next_digit = i + 1 < text.size() && is_digit(text[i + 1]);
-        if (is_digit(d) || d == 'T' || d == ':' || d == 'Z' || ((d == '-' || d == '+' || d == '.') && next_digit)) {
-          ++i;
-        } else {
-          break;
-        }
-      }
-      token.kind = time ? TokenKind::Time : TokenKind::DateTime;
-      token.text = std::string(text.substr(start, i - start));
-      if (token.text.empty()) {
-        error = at(token.position - 1, "date or time expected after '@'");
-        return false;
-      }
-    } else if (c == '%') {
-      ++i;
-      token.kind = TokenKind::Variable;
-      if (i < text.size() && (text[i] == '`' || text[i] == '\'')) {
-        if (!read_quoted(text, i, token.text, error)) return false;
-      } else {
-        size_t start = i;
-        // %vs-name and %ext-name: dashes are allowed in the environment's names.
-        auto dashed = [&] {
-          std::string_view so_far = text.substr(start, i - start);
-          return so_far.starts_with("vs") || so_far.starts_with("ext");
-        };
-        while (i < text.size() && (is_ident(text[i]) || (text[i] == '-' && dashed()))) ++i;
-        token.text = std::string(text.substr(start, i - start));
-        if (token.text.empty()) {
-          error = at(token.position - 1, "variable name expected after '%'");
-          return false;
-        }
-      }
-    } else if (c == '$') {
-      ++i;
-      size_t start = i;
-      while (i < text.size() && is_ident(text[i])) ++i;
-      token.kind = TokenKind::Dollar;
-      token.text = std::string(text.substr(start, i - start));
-    } else {
-      token.kind = TokenKind::Symbol;
-      std::string_view two = text.substr(i, 2);
-      if (two == "<=" || two == ">=" || two == "!=" || two == "!~") {
-        token.text = std::string(two);
-        i += 2;
-      } else if (std::string_view(".,()[]{}+-*/&|<>=~").find(c) != std::string_view::npos) {
-        token.text = std::string(1, c);
-        ++i;
-      } else {
-        error = at(i, std::string("unexpected character '") + c + "'");
-        return false;
-      }
-    }
+    if (!read_token(text, i, token, error)) return false;
     tokens.push_back(std::move(token));
   }
 }

@@ -279,7 +279,7 @@ class Parser {
       case TokenKind::String: next(); return literal(t, make_string(t.text));
       case TokenKind::DateTime: {
         next();
-        auto v = Temporal::parse_date_time(t.text);
+        auto v = parse_date_time(t.text);
         if (!v) return error_at(t, "invalid date or date-time @" + t.text);
         Item item;
         item.type = v->has_time ? SystemType::DateTime : SystemType::Date;
@@ -288,7 +288,7 @@ class Parser {
       }
       case TokenKind::Time: {
         next();
-        auto v = Temporal::parse_time(t.text);
+        auto v = parse_time(t.text);
         if (!v) return error_at(t, "invalid time @T" + t.text);
         Item item;
         item.type = SystemType::Time;

@@ -113,7 +113,7 @@ Item make_quantity(const Decimal& value, std::string unit) {
 Item make_temporal(const Temporal& value) {
   Item i;
   i.type = value.is_time ? SystemType::Time : value.has_time ? SystemType::DateTime : SystemType::Date;
-  i.text = value.to_string();
+  i.text = time::format(value);
   return i;
 }
 
@@ -177,8 +177,8 @@ std::optional<Decimal> as_decimal(const Item& s) {
 }
 
 std::optional<Temporal> as_temporal(const Item& s) {
-  if (s.type == SystemType::Time) return Temporal::parse_time(s.text);
-  if (s.type == SystemType::Date || s.type == SystemType::DateTime) return Temporal::parse_date_time(s.text);
+  if (s.type == SystemType::Time) return parse_time(s.text);
+  if (s.type == SystemType::Date || s.type == SystemType::DateTime) return parse_date_time(s.text);
   return std::nullopt;
 }
 

@@ -1,6 +1,6 @@
 // Proleptic Gregorian calendar arithmetic without the C library's time zone state:
 // days since 1970-01-01 from a civil date and back (Howard Hinnant's algorithms).
-// Shared by FHIRPath date arithmetic and the server's date search and headers.
+// Shared by the time model (reading, order, spans, calendar arithmetic) and the server's headers.
 #pragma once
 
 #include <cstdint>

@@ -1,87 +1,24 @@
-// Date parsing and formatting without the C library's time zone state (see fhir_time.h).
+// Search date ranges on the time model, and the server's timestamps, without the C
+// library's time zone state (see fhir_time.h).
 #include "fhir/time/fhir_time.h"
 
 #include "fhir/time/civil_date.h"
+#include "fhir/time/temporal.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 namespace carebridge::fhir::time {
-namespace {
 
-using fhir::time::days_from_civil;
-using fhir::time::days_in_month;
-
-bool digits(std::string_view s, size_t at, size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-
-}  // namespace
-
-std::optional<std::pair<double, double>> date_range(std::string_view s) {
-  int year = 0, month = 1, day = 1;
-  if (!digits(s, 0, 4, year)) return std::nullopt;
-  if (s.size() == 4) {
-    double a = static_cast<double>(days_from_civil(year, 1, 1)) * 86400;
-    double b = static_cast<double>(days_from_civil(year + 1, 1, 1)) * 86400;
-    return std::make_pair(a, b - 0.001);
-  }
-  if (s.size() < 7 || s[4] != '-' || !digits(s, 5, 2, month) || month < 1 || month > 12) return std::nullopt;
-  if (s.size() == 7) {
-    double a = static_cast<double>(days_from_civil(year, static_cast<unsigned>(month), 1)) * 86400;
-    double b = a + days_in_month(year, static_cast<unsigned>(month)) * 86400.0;
-    return std::make_pair(a, b - 0.001);
-  }
-  if (s.size() < 10 || s[7] != '-' || !digits(s, 8, 2, day) || day < 1 ||
-      day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
-    return std::nullopt;
-  double midnight = static_cast<double>(days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) * 86400;
-  if (s.size() == 10) return std::make_pair(midnight, midnight + 86400 - 0.001);
-  int hour = 0, minute = 0, second = 0;
-  if (s[10] != 'T' || !digits(s, 11, 2, hour) || s.size() < 16 || s[13] != ':' || !digits(s, 14, 2, minute))
-    return std::nullopt;
-  size_t at = 16;
-  double fraction = 0, precision = 60;
-  if (at < s.size() && s[at] == ':') {
-    if (!digits(s, 17, 2, second)) return std::nullopt;
-    precision = 1;
-    at = 19;
-    if (at < s.size() && s[at] == '.') {
-      ++at;
-      double scale = 0.1;
-      size_t start = at;
-      while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
-        fraction += (s[at] - '0') * scale;
-        precision = scale;
-        scale /= 10;
-        ++at;
-      }
-      if (at == start) return std::nullopt;
-    }
-  }
-  double offset = 0;
-  if (at < s.size()) {
-    if (s[at] == 'Z' && at + 1 == s.size()) {
-      offset = 0;
-    } else if ((s[at] == '+' || s[at] == '-') && at + 6 == s.size() && s[at + 3] == ':') {
-      int oh = 0, om = 0;
-      if (!digits(s, at + 1, 2, oh) || !digits(s, at + 4, 2, om)) return std::nullopt;
-      offset = (oh * 3600 + om * 60) * (s[at] == '+' ? 1 : -1);
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (hour > 24 || minute > 59 || second > 60) return std::nullopt;
-  double t = midnight + hour * 3600 + minute * 60 + second + fraction - offset;
-  return std::make_pair(t, std::max(t, t + precision - 0.001));
+std::optional<std::pair<double, double>> date_range(std::string_view text) {
+  auto value = try_parse(text, Syntax::SearchDate);
+  if (!value) return std::nullopt;
+  auto span = utc_span(*value);
+  if (!span) return std::nullopt;
+  double first = span->start.to_seconds();
+  // The last millisecond covered; a finer fraction covers only its first point.
+  return std::make_pair(first, std::max(first, span->end.to_seconds() - 0.001));
 }
 
 int64_t now_ms() {

@@ -11,7 +11,8 @@
 
 namespace carebridge::fhir::time {
 
-// [first, last] second (with milliseconds) covered by the value; nullopt when malformed.
+// [first, last] second (with milliseconds) covered by a date search value or an indexed
+// date, dateTime or instant (Syntax::SearchDate; without a zone, in UTC); nullopt when malformed.
 std::optional<std::pair<double, double>> date_range(std::string_view text);
 
 // Milliseconds since the epoch, now.

@@ -1,84 +1,19 @@
-// Primitive values against the rules of their type: formats of dates and times,
-// numbers and their ranges, identifiers, URIs, codes, base64, and what strings may
-// contain. Hand-written checks for every R4 primitive type (linear, no regex
-// backtracking on large values).
+// Primitive values against the rules of their type: formats of dates and times (read
+// by fhir/time), numbers and their ranges, identifiers, URIs, codes, base64, and what
+// strings may contain. Hand-written checks for every R4 primitive type (linear, no
+// regex backtracking on large values).
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 #include "fhir/model/resource_id.h"
-#include "fhir/time/civil_date.h"
+#include "fhir/time/temporal.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
 namespace {
-
-bool digits(std::string_view s, size_t at, size_t n) {
-  if (at + n > s.size()) return false;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return true;
-}
-
-int number(std::string_view s, size_t at, size_t n) {
-  int v = 0;
-  for (size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
-
-// YYYY, YYYY-MM or YYYY-MM-DD; returns the length read (0 when invalid).
-size_t read_date(std::string_view s) {
-  if (!digits(s, 0, 4)) return 0;
-  if (s.size() == 4 || s[4] != '-') return 4;
-  if (!digits(s, 5, 2)) return 0;
-  int month = number(s, 5, 2);
-  if (month < 1 || month > 12) return 0;
-  if (s.size() == 7 || s[7] != '-') return 7;
-  if (!digits(s, 8, 2)) return 0;
-  int day = number(s, 8, 2);
-  if (day < 1 || day > static_cast<int>(time::days_in_month(number(s, 0, 4), static_cast<unsigned>(month)))) return 0;
-  return 10;
-}
-
-// hh:mm:ss(.fraction)? from `at`; returns the end (0 when invalid).
-size_t read_time(std::string_view s, size_t at) {
-  if (!digits(s, at, 2) || at + 2 >= s.size() || s[at + 2] != ':' || !digits(s, at + 3, 2) || at + 5 >= s.size() ||
-      s[at + 5] != ':' || !digits(s, at + 6, 2)) {
-    return 0;
-  }
-  int h = number(s, at, 2), m = number(s, at + 3, 2), sec = number(s, at + 6, 2);
-  if (h > 23 || m > 59 || sec > 60) return 0;
-  size_t end = at + 8;
-  if (end < s.size() && s[end] == '.') {
-    size_t start = ++end;
-    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
-    if (end == start) return 0;
-  }
-  return end;
-}
-
-bool read_zone(std::string_view s, size_t at) {
-  if (at == s.size()) return false;
-  if (s[at] == 'Z') return at + 1 == s.size();
-  if (s[at] != '+' && s[at] != '-') return false;
-  return s.size() == at + 6 && digits(s, at + 1, 2) && s[at + 3] == ':' && digits(s, at + 4, 2) &&
-         number(s, at + 1, 2) <= 14 && number(s, at + 4, 2) <= 59;
-}
-
-bool valid_date(std::string_view s) { return read_date(s) == s.size() && !s.empty(); }
-
-bool valid_date_time(std::string_view s, bool instant) {
-  size_t d = read_date(s);
-  if (d == 0) return false;
-  if (d == s.size()) return !instant;
-  if (d != 10 || s[10] != 'T') return false;
-  size_t t = read_time(s, 11);
-  return t != 0 && read_zone(s, t);
-}
-
-bool valid_time(std::string_view s) { return read_time(s, 0) == s.size(); }
 
 bool valid_decimal(std::string_view s) {
   size_t i = 0;
@@ -192,6 +127,20 @@ void check_canonical_form(Run& run, const Element& node, const Path& path) {
              "'" + std::string(v.substr(0, 80)) + "' should be an absolute canonical URL (or a #fragment)", node, path);
 }
 
+// The format a date or time type is written in; nullopt for other types.
+std::optional<time::Syntax> temporal_syntax(std::string_view type) {
+  if (type == "date") return time::Syntax::Date;
+  if (type == "dateTime") return time::Syntax::DateTime;
+  if (type == "instant") return time::Syntax::Instant;
+  if (type == "time") return time::Syntax::Time;
+  return std::nullopt;
+}
+
+void check_temporal(Run& run, const Element& node, const Path& path, time::Syntax syntax) {
+  auto parsed = time::parse(node.value, syntax);
+  if (!parsed) run.report(Severity::Error, "value", parsed.message(), node, path);
+}
+
 }  // namespace
 
 void check_primitive(Run& run, const Element& node, const Path& path) {
@@ -249,14 +198,8 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers");
   } else if (type == "uuid") {
     if (!valid_uuid(v)) bad("a uuid is urn:uuid: followed by a lowercase UUID");
-  } else if (type == "date") {
-    if (!valid_date(v)) bad("dates are YYYY, YYYY-MM or YYYY-MM-DD with a real month and day");
-  } else if (type == "dateTime") {
-    if (!valid_date_time(v, false)) bad("dateTimes are a date, or a date and time with a time zone");
-  } else if (type == "instant") {
-    if (!valid_date_time(v, true)) bad("instants are YYYY-MM-DDThh:mm:ss with a time zone");
-  } else if (type == "time") {
-    if (!valid_time(v)) bad("times are hh:mm:ss");
+  } else if (auto syntax = temporal_syntax(type)) {
+    check_temporal(run, node, path, *syntax);
   } else if (type == "decimal") {
     if (!valid_decimal(v)) bad("not a decimal number");
   } else if (type == "integer" || type == "positiveInt" || type == "unsignedInt") {

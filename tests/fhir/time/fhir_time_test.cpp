@@ -21,6 +21,20 @@ TEST_CASE("dates cover what their precision allows", "[gateway][time]") {
   CHECK(!date_range("2023-02-29"));
   CHECK(!date_range("yesterday"));
   CHECK(!date_range("2024-01-01T10"));
+  CHECK(!date_range("2024-01-01T24:00:00Z"));
   CHECK(format_instant(1704067200123) == "2024-01-01T00:00:00.123Z");
   CHECK(http_date(1704067200000) == "Mon, 01 Jan 2024 00:00:00 GMT");
+}
+
+TEST_CASE("search ranges: minutes, fractions, and a date-time without a zone read as UTC", "[gateway][time]") {
+  auto minute = date_range("2024-01-01T10:00");
+  REQUIRE(minute);
+  CHECK(minute->first == 1704067200.0 + 36000);
+  CHECK(minute->second == Approx(1704067200.0 + 36060 - 0.001));
+  auto tenth = date_range("2024-01-01T00:00:00.5Z");
+  CHECK(tenth->second == Approx(1704067200.599));
+  auto fine = date_range("2024-01-01T00:00:00.1234Z");
+  CHECK(fine->second == fine->first);  // finer than a millisecond: one point
+  CHECK(date_range("2024-01-01T10:00:00")->first == date_range("2024-01-01T10:00:00Z")->first);
+  CHECK(date_range("2024-01-01T10:00:00+05:00")->first == date_range("2024-01-01T05:00:00Z")->first);
 }

@@ -72,3 +72,17 @@ TEST_CASE("code systems define each code once, value sets list real codes", "[va
   CHECK(has_issue(vs, Severity::Error, "code-invalid", "ValueSet.compose.include[0].concept[1]", "'man'"));
   CHECK(count_errors(vs) == 1);
 }
+
+TEST_CASE("per-1 judges a date against a date-time on the date as written", "[validation][invariants]") {
+  auto period = [](const std::string& start, const std::string& end) {
+    return validate_text(
+        patient(R"("name":[{"family":"x","period":{"start":")" + start + R"(","end":")" + end + R"("}}])"));
+  };
+  // 23:30 at -05:00 on January 1 is January 2 in UTC, but the same day as an end of January 1.
+  auto same_day = period("2020-01-01T23:30:00-05:00", "2020-01-01");
+  CHECK_FALSE(has_issue(same_day, Severity::Error, "invariant", "Patient.name[0].period", "per-1"));
+  auto next_day = period("2020-01-02", "2020-01-01T20:00:00-05:00");
+  CHECK(has_issue(next_day, Severity::Error, "invariant", "Patient.name[0].period", "per-1"));
+  auto fraction = period("2020-01-01T10:00:00.0002Z", "2020-01-01T10:00:00.0001Z");
+  CHECK(has_issue(fraction, Severity::Error, "invariant", "Patient.name[0].period", "per-1"));
+}

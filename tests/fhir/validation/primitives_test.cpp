@@ -102,3 +102,14 @@ TEST_CASE("booleans in XML and primitives without value", "[validation][primitiv
   CHECK(has_issue(issues, Severity::Error, "value", "Patient.active"));
   CHECK(has_issue(issues, Severity::Error, "", "Patient.gender"));
 }
+
+TEST_CASE("dates and times: the calendar's ranges, and a message that says what is wrong", "[validation][primitives]") {
+  CHECK(value_error(R"("birthDate":"0000")", "Patient.birthDate"));
+  CHECK(value_error(R"("deceasedDateTime":"2020-01-02T24:00:00Z")", "Patient.deceasedDateTime"));
+  CHECK(value_error(R"("deceasedDateTime":"2016-12-31T23:59:60Z")", "Patient.deceasedDateTime"));  // no leap seconds
+  CHECK(value_error(R"("deceasedDateTime":"2020-01-02T03:04:05+14:30")", "Patient.deceasedDateTime"));
+  CHECK_FALSE(value_error(R"("deceasedDateTime":"2020-01-02T03:04:05-14:00")", "Patient.deceasedDateTime"));
+  CHECK_FALSE(value_error(R"("meta":{"lastUpdated":"2020-01-02T03:04:05.123456789Z"})", "Patient.meta.lastUpdated"));
+  auto issues = validate_text(patient(R"("birthDate":"1970-02-30")"));
+  CHECK(has_issue(issues, Severity::Error, "value", "Patient.birthDate", "that month has no such day (at character 9)"));
+}
