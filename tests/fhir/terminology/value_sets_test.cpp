@@ -3,6 +3,9 @@
 // version, stored expansions, cycles, open systems; and code lookup and subsumption.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "terminology_fixture.h"
 
 using namespace carebridge::testing::terminology;
@@ -80,6 +83,30 @@ TEST_CASE("value sets that include each other are expanded once, without looping
   CHECK(codes_of(*a) == Codes{"legal", "ride"});
   CHECK(terminology.expansion(value_set_url("a")) == a);         // cached
   CHECK(a->contains(kServices, "food") == Membership::unknown);  // the cycle is a part nobody can list
+}
+
+TEST_CASE("expansions are built once and shared by threads asking at the same time", "[terminology][value-sets]") {
+  auto defs = definitions_with({value_set("nested", json(R"({"include":[{"valueSet":["$VS/housing-support"]}]})"))});
+  term::Terminology terminology(*defs);
+  constexpr size_t kThreads = 8;
+  std::vector<const term::Expansion*> seen(kThreads);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 50; ++k) {
+        seen[t] = terminology.expansion(value_set_url("nested"));
+        if (!seen[t] || terminology.contains(value_set_url("nested"), kServices, "shelter") != Membership::in ||
+            terminology.contains(value_set_url("nested"), kServices, "rental-assistance") != Membership::not_in ||
+            terminology.lookup(kServices, "legal").display() != "Legal aid") {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wrong == 0);
+  for (const auto* e : seen) CHECK(e == seen.front());
 }
 
 TEST_CASE("systems that cannot be expanded here are open, never a false 'not in'", "[terminology][value-sets]") {
