@@ -28,7 +28,8 @@ constexpr const char* kIndexFile = ".carebridge-index-v1.bin";
 constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v1.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
-// Profiles, extensions, terminology and search parameters: indexed on first need.
+// Profiles, extensions, terminology (with the core's ConceptMaps, for $translate) and
+// search parameters: indexed on first need.
 // The US Core StructureDefinitions and SearchParameters the package ships come last:
 // a package loaded with --package that defines the same URLs is looked up first.
 constexpr const char* kLazyFiles[] = {"profiles-others.json",
@@ -36,6 +37,7 @@ constexpr const char* kLazyFiles[] = {"profiles-others.json",
                                       "valuesets.json",
                                       "v3-codesystems.json",
                                       "v2-tables.json",
+                                      "conceptmaps.json",
                                       "search-parameters.json",
                                       "search-parameters-uscore.json",
                                       "testing/uscore-v5.0.1-structuredefinitions.json",

@@ -6,8 +6,8 @@
 #include "fhir/fhirpath/evaluator.h"
 #include "fhir/fhirpath/parser.h"
 #include "fhir/fhirpath/quantity.h"
-#include "fhir/fhirpath/terminology.h"
 #include "fhir/fhirpath/types.h"
+#include "fhir/terminology/terminology.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -19,7 +19,8 @@ const definitions::StringMap<const FunctionSpec*>& registry() {
   static const definitions::StringMap<const FunctionSpec*> functions = [] {
     definitions::StringMap<const FunctionSpec*> map;
     for (auto family : {existence_functions(), collection_functions(), string_functions(), math_functions(),
-                        conversion_functions(), type_functions(), fhir_functions(), temporal_functions()}) {
+                        conversion_functions(), type_functions(), fhir_functions(), terminology_functions(),
+                        temporal_functions()}) {
       for (const FunctionSpec& f : family) map.emplace(std::string(f.name), &f);
     }
     return map;
@@ -46,7 +47,7 @@ std::optional<bool> Result::as_boolean() const {
 struct Engine::Impl {
   explicit Impl(const definitions::Definitions& d) : definitions(d), terminology(d) {}
   const definitions::Definitions& definitions;
-  Terminology terminology;
+  terminology::Terminology terminology;
   std::mutex mutex;
   definitions::StringMap<std::shared_ptr<const Expression>> cache;  // looked up without copying the text
 };
@@ -55,6 +56,8 @@ Engine::Engine(const definitions::Definitions& definitions) : impl_(std::make_un
 Engine::~Engine() = default;
 
 const definitions::Definitions& Engine::definitions() const { return impl_->definitions; }
+
+const terminology::Terminology& Engine::terminology() const { return impl_->terminology; }
 
 std::shared_ptr<const Expression> Engine::compile(std::string_view text, std::string* error) const {
   {

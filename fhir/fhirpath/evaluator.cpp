@@ -85,7 +85,7 @@ bool Call::single_focus(std::optional<Item>& value) const {
   return true;
 }
 
-Evaluator::Evaluator(const definitions::Definitions& definitions, const Terminology& terminology,
+Evaluator::Evaluator(const definitions::Definitions& definitions, const terminology::Terminology& terminology,
                      const Context& context, const Element* focus)
     : definitions_(definitions), terminology_(terminology), context_(context), focus_(focus) {
   resource_ = context.resource ? context.resource : container_resource(focus);

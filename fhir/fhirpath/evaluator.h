@@ -13,9 +13,11 @@
 #include "fhir/fhirpath/ast.h"
 #include "fhir/fhirpath/value.h"
 
-namespace carebridge::fhir::fhirpath {
-
+namespace carebridge::fhir::terminology {
 class Terminology;
+}
+
+namespace carebridge::fhir::fhirpath {
 
 // What $this, $index and $total are while a node is evaluated.
 struct Env {
@@ -27,8 +29,8 @@ struct Env {
 class Evaluator {
  public:
   // `focus` is null when the expression is evaluated without an input.
-  Evaluator(const definitions::Definitions& definitions, const Terminology& terminology, const Context& context,
-            const model::Element* focus);
+  Evaluator(const definitions::Definitions& definitions, const terminology::Terminology& terminology,
+            const Context& context, const model::Element* focus);
 
   bool eval(const Node& node, const Env& env, Collection& out);
   // Records an error at the node's position; always returns false.
@@ -36,7 +38,7 @@ class Evaluator {
   const std::string& error() const { return error_; }
 
   const definitions::Definitions& definitions() const { return definitions_; }
-  const Terminology& terminology() const { return terminology_; }
+  const terminology::Terminology& terminology() const { return terminology_; }
   const Context& context() const { return context_; }
   const model::Element* resource() const { return resource_; }
   const model::Element* root_resource() const { return root_resource_; }
@@ -77,7 +79,7 @@ class Evaluator {
   bool variable(const Node& node, Collection& out);
 
   const definitions::Definitions& definitions_;
-  const Terminology& terminology_;
+  const terminology::Terminology& terminology_;
   const Context& context_;
   const model::Element* focus_;
   const model::Element* resource_ = nullptr;
@@ -134,6 +136,7 @@ std::span<const FunctionSpec> math_functions();
 std::span<const FunctionSpec> conversion_functions();
 std::span<const FunctionSpec> type_functions();
 std::span<const FunctionSpec> fhir_functions();
+std::span<const FunctionSpec> terminology_functions();
 std::span<const FunctionSpec> temporal_functions();
 
 // Union without duplicates (by `=`), as `|` and union() do.

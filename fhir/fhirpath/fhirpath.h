@@ -12,6 +12,10 @@
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/element.h"
 
+namespace carebridge::fhir::terminology {
+class Terminology;
+}
+
 namespace carebridge::fhir::fhirpath {
 
 // The System types of FHIRPath; a FHIR element converts to one of them when it is a primitive.
@@ -70,6 +74,9 @@ class Engine {
   Result evaluate_without_input(const Expression& expression, const Context& context = {}) const;
 
   const definitions::Definitions& definitions() const;
+  // The terminology memberOf(), subsumes() and subsumedBy() ask (thread-safe); the
+  // validator shares it so both give the same answers.
+  const terminology::Terminology& terminology() const;
 
  private:
   Result run(const Expression& expression, const model::Element* focus, const Context& context) const;

@@ -1,5 +1,6 @@
 // Type functions (is as ofType type) and the FHIR additions: extension hasValue
-// getValue resolve memberOf conformsTo htmlChecks, and the clock: now today timeOfDay.
+// getValue resolve conformsTo htmlChecks, and the clock: now today timeOfDay
+// (memberOf, subsumes, subsumedBy: functions_terminology.cpp).
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -7,7 +8,6 @@
 #include <mutex>
 
 #include "fhir/fhirpath/evaluator.h"
-#include "fhir/fhirpath/terminology.h"
 #include "fhir/fhirpath/types.h"
 
 namespace carebridge::fhir::fhirpath {
@@ -160,53 +160,6 @@ bool fn_resolve(Call& c) {
   return true;
 }
 
-// The (system, code) pairs an item stands for: a code, a Coding, a CodeableConcept.
-void codes_of(const Item& item, std::vector<std::pair<std::string, std::string>>& out) {
-  if (!item.element) {
-    if (item.type == SystemType::String) out.emplace_back("", item.text);
-    return;
-  }
-  const Element& e = *item.element;
-  if (e.is_primitive()) {
-    if (e.has_value) out.emplace_back("", std::string(e.value));
-    return;
-  }
-  auto coding = [&](const Element& cd) {
-    const Element* s = cd.child("system");
-    const Element* code = cd.child("code");
-    if (code && code->has_value) out.emplace_back(s && s->has_value ? std::string(s->value) : "", std::string(code->value));
-  };
-  if (e.type == "Coding") {
-    coding(e);
-  } else if (e.type == "CodeableConcept") {
-    for (const Element* child : e.children()) {
-      if (child->name == "coding") coding(*child);
-    }
-  }
-}
-
-bool fn_member_of(Call& c) {
-  std::optional<Item> url;
-  if (!c.single_arg(0, url)) return false;
-  if (!url || c.focus.empty()) return true;
-  if (c.focus.size() > 1) return c.fail("memberOf() needs a single input");
-  std::vector<std::pair<std::string, std::string>> codes;
-  codes_of(c.focus.front(), codes);
-  if (codes.empty()) return true;
-  bool known = false;
-  for (const auto& [system, code] : codes) {
-    auto r = c.ev.terminology().contains(url->text, system, code);
-    if (!r) continue;
-    known = true;
-    if (*r) {
-      c.out.push_back(make_boolean(true));
-      return true;
-    }
-  }
-  if (known) c.out.push_back(make_boolean(false));
-  return true;
-}
-
 bool fn_conforms_to(Call& c) {
   std::optional<Item> url;
   if (!c.single_arg(0, url)) return false;
@@ -291,7 +244,7 @@ constexpr FunctionSpec kTypeFunctions[] = {
 
 constexpr FunctionSpec kFhirFunctions[] = {
     {"extension", 1, 1, fn_extension},   {"hasValue", 0, 0, fn_has_value},     {"getValue", 0, 0, fn_get_value},
-    {"resolve", 0, 0, fn_resolve},       {"memberOf", 1, 1, fn_member_of},     {"conformsTo", 1, 1, fn_conforms_to},
+    {"resolve", 0, 0, fn_resolve},       {"conformsTo", 1, 1, fn_conforms_to},
     {"htmlChecks", 0, 0, fn_html_checks}, {"htmlchecks", 0, 0, fn_html_checks}, {"now", 0, 0, fn_now},
     {"today", 0, 0, fn_today},           {"timeOfDay", 0, 0, fn_time_of_day},
 };

@@ -140,11 +140,11 @@ void value_set(Run& run, const Element& vs, const Path& path) {
     each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
       std::string_view system = value_of(child_named(include, "system"));
       if (system.empty()) return;
-      const CodeSystemInfo* known = run.state.code_system(system);
-      if (!known || !known->complete) return;
+      const terminology::CodeSystem* known = run.state.terminology().code_system(system);
+      if (!known || !known->complete()) return;
       each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
         std::string_view code = value_of(child_named(item, "code"));
-        if (!code.empty() && !known->has(std::string(code))) {
+        if (!code.empty() && !known->index.contains(code)) {
           run.report(Severity::Error, "code-invalid",
                      "the code '" + std::string(code) + "' is not a code of the code system '" + std::string(system) + "'",
                      item, cp);

@@ -106,9 +106,12 @@ bool any_equals(const std::vector<const Element*>& values, const std::string& te
 }
 
 // Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.
-bool in_value_set(const Element& v, const Expansion& vs) {
-  if (v.has_value) return vs.bare_codes.count(std::string(v.value)) > 0;
-  if (const Element* code = child_named(v, "code")) return vs.contains(value_of(child_named(v, "system")), value_of(code));
+bool in_value_set(const Element& v, const terminology::Expansion& vs) {
+  if (v.has_value) return vs.bare_codes.contains(v.value);
+  if (const Element* code = child_named(v, "code")) {
+    std::string_view system = value_of(child_named(v, "system"));
+    return !system.empty() && vs.contains(system, value_of(code)) == terminology::Membership::in;
+  }
   for (const Element* c : v.children()) {
     if (c->name == "coding" && in_value_set(*c, vs)) return true;
   }
@@ -142,7 +145,7 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
   }
   if (def.binding && def.binding->strength == "required") {
     // Sliced by a required binding: the value must be in the value set.
-    const Expansion* vs = run.state.expansion(def.binding->value_set);
+    const terminology::Expansion* vs = run.state.terminology().expansion(def.binding->value_set);
     if (!vs) return false;
     for (const Element* v : values) {
       if (in_value_set(*v, *vs)) return true;

@@ -1,9 +1,14 @@
-// The validator's shared caches that are not terminology or snapshots: slice
-// lists of profile elements, parsed fixed values and the parts of complex extensions
-// (compiled invariants: invariants.cpp).
+// The validator's shared caches that are not snapshots or invariants: slice lists of
+// profile elements, parsed fixed values and the parts of complex extensions; and which
+// terminology answers its bindings (compiled invariants: invariants.cpp).
 #include "fhir/validation/state.h"
 
 namespace carebridge::fhir::validation {
+
+ValidatorState::ValidatorState(const definitions::Definitions& definitions, const terminology::Terminology* shared)
+    : defs(definitions),
+      own_terminology_(shared ? nullptr : std::make_unique<terminology::Terminology>(definitions)),
+      terminology_(shared ? shared : own_terminology_.get()) {}
 
 const rapidjson::Document* ValidatorState::value_json(const definitions::TypedJson& value) {
   std::lock_guard lock(mutex_);

@@ -1,6 +1,6 @@
 // Internal to the validator: what it computes once and shares across runs and
-// threads: slice lists, expanded value sets, code systems,
-// generated profile snapshots and compiled invariants. Every cache is guarded.
+// threads: slice lists, generated profile snapshots and compiled invariants (every
+// cache is guarded), and the terminology (fhir/terminology) that answers bindings.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -15,33 +15,9 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/fhirpath/fhirpath.h"
+#include "fhir/terminology/terminology.h"
 
 namespace carebridge::fhir::validation {
-
-// A code system loaded from the definitions, reduced to what validation needs.
-struct CodeSystemInfo {
-  std::string url;
-  bool complete = false;        // content = complete: every code is listed
-  bool case_sensitive = true;
-  std::unordered_map<std::string, std::string> parent;             // code -> parent code (first)
-  std::unordered_map<std::string, std::vector<std::string>> children;
-  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> properties;
-  std::vector<std::string> codes;  // in order
-  std::unordered_map<std::string, std::vector<std::string>> displays;  // code -> display and designations
-  // When the displays were cut at a length (many end at exactly the longest length): that length, else 0.
-  size_t abridged_at = 0;
-  bool has(const std::string& code) const { return parent.count(code) > 0; }
-};
-
-// A value set expanded locally.
-struct Expansion {
-  std::string name;
-  std::unordered_set<std::string> codes;          // "system|code"
-  std::unordered_set<std::string> bare_codes;     // "code" (for elements of type code)
-  std::unordered_set<std::string> open_systems;   // any code of these systems is in
-  bool complete = true;  // false when some part could not be expanded: be lenient
-  bool contains(std::string_view system, std::string_view code) const;
-};
 
 // The constraints to evaluate on nodes of one element definition and type: those the
 // validator does not check natively, each key once, compiled (null when the engine
@@ -62,13 +38,13 @@ struct PointerPairHash {
 };
 
 struct ValidatorState {
-  explicit ValidatorState(const definitions::Definitions& definitions) : defs(definitions) {}
+  // `shared` is the FHIRPath engine's terminology when there is one (both then give the
+  // same answers from one cache); without it the state keeps its own.
+  ValidatorState(const definitions::Definitions& definitions, const terminology::Terminology* shared);
   const definitions::Definitions& defs;
 
-  // A CodeSystem by URL, or null when not loaded.
-  const CodeSystemInfo* code_system(std::string_view url);
-  // A ValueSet expanded (null when unknown).
-  const Expansion* expansion(std::string_view url);
+  // Code systems, value set expansions and lookups.
+  const terminology::Terminology& terminology() const { return *terminology_; }
   // A profile with a snapshot: as loaded, or generated from its base and differential.
   const definitions::StructureDef* profile(std::string_view url);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
@@ -86,20 +62,18 @@ struct ValidatorState {
                                                         bool& first_failure);
 
  private:
-  std::recursive_mutex mutex_;  // recursive: a value set expansion expands the value sets it includes
-  std::unordered_map<std::string, std::unique_ptr<CodeSystemInfo>> code_systems_;
-  std::unordered_map<std::string, std::unique_ptr<Expansion>> expansions_;
+  std::recursive_mutex mutex_;  // recursive: a profile's snapshot is generated from its base's
   std::unordered_map<std::string, std::unique_ptr<definitions::StructureDef>> snapshots_;
   std::unordered_map<const definitions::StructureDef*, std::unordered_map<uint32_t, std::vector<uint32_t>>> slices_;
   std::unordered_map<std::string, std::shared_ptr<const fhirpath::Expression>> invariants_;
   std::unordered_map<std::pair<const void*, const void*>, std::unique_ptr<ConstraintList>, PointerPairHash> constraint_lists_;
   std::unordered_set<std::string> failed_invariants_;
-  std::unordered_set<std::string> expanding_;  // guards against value sets including themselves
+  std::unordered_set<std::string> expanding_;  // guards against profiles based on themselves
   std::unordered_map<const definitions::TypedJson*, std::unique_ptr<rapidjson::Document>> values_;
   std::unordered_map<const definitions::StructureDef*, std::unordered_set<std::string>> sub_extensions_;
+  std::unique_ptr<terminology::Terminology> own_terminology_;  // when no engine's is shared
+  const terminology::Terminology* terminology_;
 
-  std::unique_ptr<CodeSystemInfo> load_code_system(std::string_view url);
-  std::unique_ptr<Expansion> expand(std::string_view url);
   std::unique_ptr<definitions::StructureDef> generate_snapshot(const definitions::StructureDef& differential);
 };
 

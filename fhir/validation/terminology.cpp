@@ -1,7 +1,6 @@
-// Codes against their bindings (required: error; extensible: warning) using value
-// sets expanded locally, and codes against the CodeSystem they name when that code
-// system is loaded completely.
-#include <algorithm>
+// Codes against their bindings (required: error; extensible: warning) and codes
+// against the CodeSystem they name when that code system is loaded completely, both
+// answered by the terminology module (fhir/terminology) that FHIRPath's memberOf() asks.
 #include <cctype>
 
 #include "fhir/validation/run.h"
@@ -9,25 +8,16 @@
 namespace carebridge::fhir::validation {
 namespace {
 
-enum class Membership { In, NotIn, Unknown };
+using terminology::Membership;
 
-std::string describe(const Expansion& vs, const std::string& url) {
+std::string describe(const terminology::Expansion& vs, const std::string& url) {
   return vs.name.empty() ? "'" + url + "'" : "'" + vs.name + "' (" + url + ")";
 }
 
-Membership coding_membership(const Element& coding, const Expansion& vs) {
-  std::string_view system = value_of(child_named(coding, "system"));
+Membership coding_membership(const Element& coding, const terminology::Expansion& vs) {
   std::string_view code = value_of(child_named(coding, "code"));
-  if (code.empty()) return Membership::Unknown;
-  if (system.empty()) return vs.bare_codes.count(std::string(code)) ? Membership::In : Membership::Unknown;
-  if (vs.contains(system, code)) return Membership::In;
-  return vs.complete ? Membership::NotIn : Membership::Unknown;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  if (code.empty()) return Membership::unknown;
+  return vs.contains(value_of(child_named(coding, "system")), code);
 }
 
 // Lower case with runs of whitespace as one space: how displays are compared.
@@ -46,19 +36,19 @@ std::string normalized(std::string_view text) {
   return out;
 }
 
-void check_display(Run& run, const Element& coding, const CodeSystemInfo& cs, const std::string& code, const Path& path) {
+void check_display(Run& run, const Element& coding, const terminology::CodeSystem& cs,
+                   const terminology::Concept& concept_found, const Path& path) {
   std::string_view display = value_of(child_named(coding, "display"));
-  if (display.empty()) return;
-  auto it = cs.displays.find(code);
-  if (it == cs.displays.end() || it->second.empty()) return;
+  if (display.empty() || concept_found.displays.empty()) return;
+  const std::string& code = concept_found.code;
   std::string wanted = normalized(display);
-  for (const auto& d : it->second) {
+  for (const auto& d : concept_found.displays) {
     if (normalized(d) == wanted) return;
   }
   // Some code systems ship with displays cut short (v3-TribalEntityUS at 50
   // characters): a display that the known one begins, or any display of a code
   // whose known display is as long as the cut, may well be right.
-  const std::string& known = it->second.front();
+  const std::string& known = concept_found.displays.front();
   bool cut_short = (cs.abridged_at && known.size() >= cs.abridged_at) || wanted.starts_with(normalized(known));
   if (cut_short) {
     run.report(Severity::Warning, "invalid",
@@ -68,8 +58,7 @@ void check_display(Run& run, const Element& coding, const CodeSystemInfo& cs, co
     return;
   }
   run.report(run.tolerable(), "invalid",
-             "wrong display '" + std::string(display) + "' for " + cs.url + "#" + code + ": it should be '" +
-                 it->second.front() + "'",
+             "wrong display '" + std::string(display) + "' for " + cs.url + "#" + code + ": it should be '" + known + "'",
              coding, path);
 }
 
@@ -79,14 +68,13 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
   if (binding.value_set.empty()) return;
-  const Expansion* vs = run.state.expansion(binding.value_set);
+  const terminology::Expansion* vs = run.state.terminology().expansion(binding.value_set);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
   if (node.is_primitive()) {
     if (!node.has_value || (node.type != "code" && node.type != "string" && node.type != "uri")) return;
-    if (!vs->complete || !vs->open_systems.empty()) return;
-    if (!vs->bare_codes.count(std::string(node.value))) {
+    if (vs->contains_code(node.value) == Membership::not_in) {
       run.report(severity, "code-invalid",
                  "the value '" + std::string(node.value) + "' is not in the value set " + describe(*vs, binding.value_set) +
                      ", which is " + strength,
@@ -95,7 +83,7 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
     return;
   }
   if (node.type == "Coding") {
-    if (coding_membership(node, *vs) == Membership::NotIn) {
+    if (coding_membership(node, *vs) == Membership::not_in) {
       run.report(severity, "code-invalid",
                  "the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
                      std::string(value_of(child_named(node, "code"))) + "' is not in the value set " +
@@ -111,8 +99,8 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
     if (c->name != "coding") continue;
     any = true;
     Membership m = coding_membership(*c, *vs);
-    if (m == Membership::In) return;
-    if (m == Membership::Unknown) definite = false;
+    if (m == Membership::in) return;
+    if (m == Membership::unknown) definite = false;
     if (!shown.empty()) shown += ", ";
     shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
   }
@@ -138,16 +126,13 @@ void check_coding_system(Run& run, const Element& coding, const Path& path) {
     return;
   }
   if (system.empty() || code.empty()) return;
-  const CodeSystemInfo* cs = run.state.code_system(system);
-  if (!cs || !cs->complete) return;
-  if (cs->has(std::string(code))) {
-    check_display(run, coding, *cs, std::string(code), path);
+  auto found = run.state.terminology().lookup(system, code);
+  // Only a code system loaded completely says what its codes and displays are; a
+  // code found by ignoring case is right, and its display is not checked.
+  if (!found.code_system || !found.code_system->complete()) return;
+  if (found.status == terminology::LookupStatus::found) {
+    if (found.entry->code == code) check_display(run, coding, *found.code_system, *found.entry, path);
     return;
-  }
-  if (!cs->case_sensitive) {
-    for (const auto& known : cs->codes) {
-      if (equal_ignoring_case(known, code)) return;
-    }
   }
   run.report(Severity::Error, "code-invalid",
              "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) + "'", coding, path);

@@ -156,7 +156,9 @@ void Run::children(const Element& node, const Path& path) {
 }
 
 Validator::Validator(const defs::Definitions& definitions, const fhirpath::Engine* engine)
-    : definitions_(definitions), engine_(engine), state_(std::make_unique<ValidatorState>(definitions)) {}
+    : definitions_(definitions),
+      engine_(engine),
+      state_(std::make_unique<ValidatorState>(definitions, engine ? &engine->terminology() : nullptr)) {}
 
 Validator::~Validator() = default;
 
