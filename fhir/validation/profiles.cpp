@@ -65,44 +65,39 @@ bool type_allowed(const defs::Definitions& defs, const defs::ElementDef& e, cons
 
 }  // namespace
 
-void check_against(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t index, const Path& path) {
-  if (index >= sd.elements.size()) return;
-  const defs::ElementDef& e = sd.elements[index];
-  if (index > 0) {
-    if (!type_allowed(run.defs, e, node)) {
-      run.report(Severity::Error, "structure",
-                 "the type " + std::string(node.type) + " is not allowed for " + label(sd, e), node, path);
-      return;
-    }
-    if (e.fixed && !matches_value(run.state, node, *e.fixed, true)) {
-      run.report(Severity::Error, "value", "the value must be exactly " + e.fixed->json + " per " + label(sd, e), node,
-                 path);
-    }
-    if (e.pattern && !matches_value(run.state, node, *e.pattern, false)) {
-      run.report(Severity::Error, "value", "the value must match the pattern " + e.pattern->json + " of " + label(sd, e),
-                 node, path);
-    }
-    if (e.binding && (!node.definition || !node.definition->binding ||
-                      node.definition->binding->value_set != e.binding->value_set ||
-                      node.definition->binding->strength != e.binding->strength)) {
-      check_binding(run, node, *e.binding, path);
-    }
+namespace {
+
+using Items = std::vector<std::pair<const Element*, int>>;  // children, with their repeat index
+
+// What a profile element says of the node itself: its type, fixed and pattern values, binding.
+// False when the type is not allowed (nothing more is checked then).
+bool check_element_value(Run& run, const Element& node, const defs::StructureDef& sd, const defs::ElementDef& e,
+                         const Path& path) {
+  if (!type_allowed(run.defs, e, node)) {
+    run.report(Severity::Error, "structure", "the type " + std::string(node.type) + " is not allowed for " + label(sd, e),
+               node, path);
+    return false;
   }
-  if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
-  uint32_t shape = sd.shape_of(index);
-  if (sd.elements[shape].children.empty()) {
-    // Not constrained further here: the type's own profile, if it names one.
-    for (const auto& t : e.types) {
-      // Extensions are checked against their definition by url (extensions.cpp).
-      if (t.code != node.type || t.profiles.empty() || index == 0 || node.type == "Extension") continue;
-      if (const defs::StructureDef* profile = run.state.profile(t.profiles[0]); profile && profile != &sd) {
-        check_against(run, node, *profile, 0, path);
-      }
-    }
-    return;
+  if (e.fixed && !matches_value(run.state, node, *e.fixed, true)) {
+    run.report(Severity::Error, "value", "the value must be exactly " + e.fixed->json + " per " + label(sd, e), node, path);
   }
-  // Group the children by the profile element they match.
-  std::map<uint32_t, std::vector<std::pair<const Element*, int>>> groups;
+  if (e.pattern && !matches_value(run.state, node, *e.pattern, false)) {
+    run.report(Severity::Error, "value", "the value must match the pattern " + e.pattern->json + " of " + label(sd, e),
+               node, path);
+  }
+  if (e.binding && (!node.definition || !node.definition->binding ||
+                    node.definition->binding->value_set != e.binding->value_set ||
+                    node.definition->binding->strength != e.binding->strength)) {
+    check_binding(run, node, *e.binding, path);
+  }
+  return true;
+}
+
+// The node's children grouped by the profile element (of `shape`) they match; those
+// the profile does not allow are reported.
+std::map<uint32_t, Items> group_children(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t shape,
+                                         const Path& path) {
+  std::map<uint32_t, Items> groups;
   std::string_view previous;
   int repeat = 0;
   for (const Element* c : node.children()) {
@@ -118,36 +113,62 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
     }
     groups[found->element].push_back({c, c->repeats() ? repeat : -1});
   }
-  for (uint32_t k : sd.elements[shape].children) {
-    const defs::ElementDef& child = sd.elements[k];
-    auto it = groups.find(k);
-    static const std::vector<std::pair<const Element*, int>> none;
-    const auto& items = it == groups.end() ? none : it->second;
-    check_cardinality(run, node, sd, child, items.size(), path, false);
-    const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
-    std::vector<size_t> slice_counts(slices.size(), 0);
-    for (const auto& [item, at] : items) {
-      Path cpath{&path, item->name, at};
-      size_t matched = slices.size();
-      for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
-        if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
-      }
-      if (matched < slices.size()) {
-        ++slice_counts[matched];
-        check_against(run, *item, sd, slices[matched], cpath);
-        continue;
-      }
-      if (!slices.empty() && child.slicing->rules == "closed") {
-        run.report(Severity::Error, "structure",
-                   "this item matches none of the slices of " + label(sd, child) + ", and the slicing is closed", *item,
-                   cpath);
-        continue;
-      }
+  return groups;
+}
+
+// The items of one profile element: cardinality, then each item against the slice it
+// matches (or the element itself), then each slice's cardinality.
+void check_items(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t k, const Items& items,
+                 const Path& path) {
+  const defs::ElementDef& child = sd.elements[k];
+  check_cardinality(run, node, sd, child, items.size(), path, false);
+  const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
+  std::vector<size_t> slice_counts(slices.size(), 0);
+  for (const auto& [item, at] : items) {
+    Path cpath{&path, item->name, at};
+    size_t matched = slices.size();
+    for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
+      if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
+    }
+    if (matched < slices.size()) {
+      ++slice_counts[matched];
+      check_against(run, *item, sd, slices[matched], cpath);
+    } else if (!slices.empty() && child.slicing->rules == "closed") {
+      run.report(Severity::Error, "structure",
+                 "this item matches none of the slices of " + label(sd, child) + ", and the slicing is closed", *item, cpath);
+    } else {
       check_against(run, *item, sd, k, cpath);
     }
-    for (size_t s = 0; s < slices.size(); ++s) {
-      check_cardinality(run, node, sd, sd.elements[slices[s]], slice_counts[s], path, true);
+  }
+  for (size_t s = 0; s < slices.size(); ++s) {
+    check_cardinality(run, node, sd, sd.elements[slices[s]], slice_counts[s], path, true);
+  }
+}
+
+}  // namespace
+
+void check_against(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t index, const Path& path) {
+  if (index >= sd.elements.size()) return;
+  const defs::ElementDef& e = sd.elements[index];
+  if (index > 0 && !check_element_value(run, node, sd, e, path)) return;
+  if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
+  uint32_t shape = sd.shape_of(index);
+  if (sd.elements[shape].children.empty()) {
+    // Not constrained further here: the type's own profile, if it names one.
+    for (const auto& t : e.types) {
+      // Extensions are checked against their definition by url (extensions.cpp).
+      if (t.code != node.type || t.profiles.empty() || index == 0 || node.type == "Extension") continue;
+      if (const defs::StructureDef* profile = run.state.profile(t.profiles[0]); profile && profile != &sd) {
+        check_against(run, node, *profile, 0, path);
+      }
     }
+    return;
+  }
+  auto groups = group_children(run, node, sd, shape, path);
+  static const Items none;
+  for (uint32_t k : sd.elements[shape].children) {
+    auto it = groups.find(k);
+    check_items(run, node, sd, k, it == groups.end() ? none : it->second, path);
   }
 }
 
