@@ -112,6 +112,30 @@ bool read_packages(const Value& v, std::vector<std::string>& packages, std::stri
   return true;
 }
 
+bool read_limits(const Value& l, Limits& m, std::string& error) {
+  if (!l.IsObject() ||
+      !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
+                      "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
+                      "max_page_size", "search_timeout_ms", "max_search_values", "max_search_parameters",
+                      "max_has_depth", "max_search_query_bytes"},
+                  "limits", error))
+    return error.empty() ? (error = "\"limits\" must be an object", false) : false;
+  return read_number(l, "max_body_bytes", m.max_body_bytes, error) &&
+         read_number(l, "max_header_bytes", m.max_header_bytes, error) &&
+         read_number(l, "request_timeout_ms", m.request_timeout_ms, error) &&
+         read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) &&
+         read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) &&
+         read_number(l, "max_transaction_entries", m.max_transaction_entries, error) &&
+         read_number(l, "max_pending_requests", m.max_pending_requests, error) &&
+         read_number(l, "default_page_size", m.default_page_size, error) &&
+         read_number(l, "max_page_size", m.max_page_size, error) &&
+         read_number(l, "search_timeout_ms", m.search_timeout_ms, error) &&
+         read_number(l, "max_search_values", m.max_search_values, error) &&
+         read_number(l, "max_search_parameters", m.max_search_parameters, error) &&
+         read_number(l, "max_has_depth", m.max_has_depth, error) &&
+         read_number(l, "max_search_query_bytes", m.max_search_query_bytes, error);
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
@@ -141,27 +165,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
       !read_number(root, "io_threads", config.io_threads, error) ||
       !read_number(root, "worker_threads", config.worker_threads, error))
     return false;
-  if (auto it = root.FindMember("limits"); it != root.MemberEnd()) {
-    const Value& l = it->value;
-    if (!l.IsObject() ||
-        !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                        "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
-                        "max_page_size", "search_timeout_ms"},
-                    "limits", error))
-      return error.empty() ? (error = "\"limits\" must be an object", false) : false;
-    Limits& m = config.limits;
-    if (!read_number(l, "max_body_bytes", m.max_body_bytes, error) ||
-        !read_number(l, "max_header_bytes", m.max_header_bytes, error) ||
-        !read_number(l, "request_timeout_ms", m.request_timeout_ms, error) ||
-        !read_number(l, "idle_timeout_ms", m.idle_timeout_ms, error) ||
-        !read_number(l, "shutdown_timeout_ms", m.shutdown_timeout_ms, error) ||
-        !read_number(l, "max_transaction_entries", m.max_transaction_entries, error) ||
-        !read_number(l, "max_pending_requests", m.max_pending_requests, error) ||
-        !read_number(l, "default_page_size", m.default_page_size, error) ||
-        !read_number(l, "max_page_size", m.max_page_size, error) ||
-        !read_number(l, "search_timeout_ms", m.search_timeout_ms, error))
-      return false;
-  }
+  if (auto it = root.FindMember("limits"); it != root.MemberEnd() && !read_limits(it->value, config.limits, error)) return false;
   if (auto it = root.FindMember("logging"); it != root.MemberEnd()) {
     const Value& l = it->value;
     if (!l.IsObject() || !only_known(l, {"requests", "file"}, "logging", error))
