@@ -99,8 +99,9 @@ bool value_matches(const ValueMatch& m, const IndexEntry& row) {
 
 // `m` against one row of its group, with the composite's code and system parts.
 bool row_matches(const ValueMatch& m, const IndexEntry& row) {
-  return value_matches(m, row) && std::string_view(row.code).starts_with(m.code_prefix) &&
-         std::string_view(row.system).starts_with(m.system_prefix) && std::string_view(row.system).ends_with(m.system_suffix);
+  std::string_view code = row.code, system = row.system;
+  return value_matches(m, row) && code.starts_with(m.code_prefix) && system.starts_with(m.system_prefix) &&
+         system.ends_with(m.system_suffix);
 }
 
 // Whether a row belongs to the clause's parameter (or one of a union's).
@@ -119,9 +120,8 @@ bool chain_matches(const Clause& clause, const IndexedView& r, const Resolver& r
   for (const IndexEntry& row : r.rows) {
     if (group_of(row.kind) != Group::Reference || !of_clause(clause, row)) continue;
     std::string_view code = row.code;
-    if (code.size() <= clause.chain_type.size() || !code.starts_with(clause.chain_type) || code[clause.chain_type.size()] != '/') {
-      continue;
-    }
+    const std::string& type = clause.chain_type;
+    if (code.size() <= type.size() || !code.starts_with(type) || code[type.size()] != '/') continue;
     auto target = resolver.resolve(code);
     if (target && is_key(code, target->type, target->id) && target->type == clause.chain_type &&
         clause_matches(*clause.chain, *target, resolver, depth + 1)) {
@@ -137,7 +137,7 @@ bool has_matches(const Clause& clause, const IndexedView& r, const Resolver& res
   if (!resolver.referrers) return false;
   std::string key = std::string(r.type) + "/" + std::string(r.id);
   bool found = false;
-  resolver.referrers(clause.has_type, key, [&](const IndexedView& referrer) {
+  resolver.referrers(clause.has_type, clause.param, key, [&](const IndexedView& referrer) {
     if (referrer.type != clause.has_type) return true;
     bool refers = std::any_of(referrer.rows.begin(), referrer.rows.end(), [&](const IndexEntry& row) {
       return group_of(row.kind) == Group::Reference && row.param == clause.param && row.code == key;

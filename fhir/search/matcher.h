@@ -49,11 +49,13 @@ IndexedResource index_resource(const IndexExtractor& extractor, const fhir::mode
 struct Resolver {
   // The resource a reference key ("Patient/1") names, or nullopt.
   std::function<std::optional<IndexedView>(std::string_view reference)> resolve;
-  // Calls `visit` with the resources of `type` that may refer to `reference` until
-  // it returns false. A superset is fine (every resource of the type): the matcher
-  // checks each one's rows.
+  // Calls `visit` with the resources of `type` that may refer to `reference` through
+  // the reference parameter `param` (whose rows hold the reference) until it returns
+  // false. A superset is fine (every resource of the type): the matcher checks each
+  // one's rows.
   using Visit = std::function<bool(const IndexedView&)>;
-  std::function<void(std::string_view type, std::string_view reference, const Visit& visit)> referrers;
+  std::function<void(std::string_view type, std::string_view param, std::string_view reference, const Visit& visit)>
+      referrers;
 };
 
 // Whether `resource` is of the query's type (any type when it names none) and

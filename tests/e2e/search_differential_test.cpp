@@ -81,7 +81,8 @@ class Stored {
       return resources_[it->second].view();
     };
     // Every resource of the type: the matcher checks which refer.
-    r.referrers = [this](std::string_view type, std::string_view, const fhir::search::Resolver::Visit& visit) {
+    r.referrers = [this](std::string_view type, std::string_view, std::string_view,
+                         const fhir::search::Resolver::Visit& visit) {
       auto it = by_type_.find(std::string(type));
       if (it == by_type_.end()) return;
       for (size_t i : it->second) {

@@ -40,7 +40,8 @@ struct Fixture {
       auto it = by_key.find(std::string(key));
       return it == by_key.end() ? std::nullopt : std::optional<IndexedView>(it->second.view());
     };
-    r.referrers = [this](std::string_view type, std::string_view, const fhir::search::Resolver::Visit& visit) {
+    r.referrers = [this](std::string_view type, std::string_view, std::string_view,
+                         const fhir::search::Resolver::Visit& visit) {
       for (const auto& [key, resource] : by_key) {
         if (resource.type == type && !visit(resource.view())) return;
       }
