@@ -383,9 +383,14 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
   for (auto& v : values) {
     ValueMatch m;
     if (!parse_value(param, modifier, std::move(v), m, error_)) return fail(param.code + ": " + error_);
-    // A parameter reading another's rows of one target type: a bare id is an id of that type.
-    if (!param.only_type.empty() && m.kind == ValueMatch::Kind::Reference && m.code.find('/') == std::string::npos) {
-      m.code = param.only_type + "/" + m.code;
+    // A parameter reading another's rows of one target type: a bare id is an id of
+    // that type, and a reference to another type matches nothing (patient=Group/g).
+    if (!param.only_type.empty() && m.kind == ValueMatch::Kind::Reference) {
+      if (m.code.find('/') == std::string::npos) {
+        m.code = param.only_type + "/" + m.code;
+      } else if (!m.code.starts_with(param.only_type + "/")) {
+        continue;
+      }
     }
     clause.any_of.push_back(std::move(m));
   }

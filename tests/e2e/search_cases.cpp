@@ -164,7 +164,7 @@ std::vector<SearchCase> composite_searches(const Send& send) {
       {"code-value-quantity=29463-7$gt100,8480-6$gt100,29463-7$lt75", 1},  // any of the values
       // Shared rows: patient is subject of type Patient, also for a bare id; combo-code
       // is code or component-code.
-      {"subject=g", 1}, {"patient=g", 0}, {"patient=a", 4}, {"patient=Patient/a", 4},
+      {"subject=g", 1}, {"patient=g", 0}, {"patient=a", 4}, {"patient=Patient/a", 4}, {"patient=Group/g", 0},
       {"combo-code=8480-6", 2}, {"combo-code=29463-7", 2}, {"code=8480-6", 0},
       {"code=29463-7&_include=Observation:patient"}};
   for (auto& c : cases) c.query = "Observation?" + c.query;
