@@ -1,5 +1,7 @@
 // search (type and system, GET and POST _search) and history (instance, type,
-// system) answered as searchset and history Bundles with paging links.
+// system) answered as searchset and history Bundles with paging links. A search is
+// parsed, run by the store, its page's _include/_revinclude rounds run under the
+// same deadline, then its links (holding the first page's snapshot) and Bundle made.
 #include <charconv>
 #include <chrono>
 #include <deque>

@@ -39,7 +39,7 @@ FhirService::FhirService(const fhir::definitions::Definitions& definitions, stor
 
 FhirService::~FhirService() = default;
 
-fhir::search::SearchLimits FhirService::search_limits() const {
+SearchLimits FhirService::search_limits() const {
   const auto& l = options_.limits;
   return {l.default_page_size, l.max_page_size, l.max_search_values, l.max_search_parameters, l.max_has_depth,
           l.max_search_query_bytes};

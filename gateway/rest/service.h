@@ -32,7 +32,7 @@ namespace carebridge::gateway::rest {
 // The search core (fhir/search) and the FHIR clock (fhir/time) the REST layer uses.
 using fhir::search::Include;
 using fhir::search::IndexExtractor;
-using fhir::search::PageLimits;
+using fhir::search::SearchLimits;
 using fhir::search::ParsedSearch;
 using fhir::search::SearchParam;
 using fhir::search::SearchRegistry;
@@ -92,7 +92,7 @@ class FhirService {
 
   const SearchRegistry& registry() const { return registry_; }
   // The limits on a search's page sizes and size, from the configuration.
-  fhir::search::SearchLimits search_limits() const;
+  SearchLimits search_limits() const;
   // The extractor the write path indexes resources with (the in-memory matcher needs its rows).
   const IndexExtractor& extractor() const { return *extractor_; }
 
