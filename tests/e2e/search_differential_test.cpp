@@ -179,7 +179,13 @@ std::vector<SearchCase> stress_searches() {
           {"Observation?component-code-value-quantity=8480-6$gt100,8462-4$lt100"},
           {"Observation?category=vital-signs,laboratory&status=final"},
           {"Immunization?vaccine-code:text=influenza"},
-          {"?_lastUpdated=gt2000-01-01&_id=a"}};
+          {"?_lastUpdated=gt2000-01-01&_id=a"},
+          {"CareTeam?_include=CareTeam:*"},
+          {"Practitioner?_revinclude=CareTeam:*"},
+          {"Patient?_sort=-_lastUpdated&_count=3"},
+          {"Patient?_has:Patient:link:_has:Patient:link:_has:Patient:link:_has:Patient:link:_has:Patient:link:"
+           "_has:Patient:link:_has:Patient:link:_has:Observation:subject:code=2345-7"},
+          {"Practitioner?_has:Encounter:participant:_has:Observation:encounter:_has:DiagnosticReport:result:status=final"}};
 }
 
 }  // namespace
