@@ -54,8 +54,12 @@ struct SortKey {
 
 struct SearchQuery {
   std::string type;              // empty: every type (system search)
-  // The search is stopped (QueryTimeout) when it runs past this; none when zero.
+  // The search is stopped (and fails as too costly) when it runs past this; none when zero.
   std::chrono::steady_clock::time_point deadline{};
+  // Only resources as they were at this point of the store's history (a position a
+  // SearchResult gave): the pages of one search see the same matches, whatever is
+  // written between them. Zero: as they are now.
+  int64_t snapshot = 0;
   std::vector<Clause> clauses;   // all must match
   std::vector<SortKey> sort;
   uint32_t count = 20;

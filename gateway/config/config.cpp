@@ -133,7 +133,8 @@ bool read_limits(const Value& l, Limits& m, std::string& error) {
   if (!l.IsObject() ||
       !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
                       "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
-                      "max_page_size", "search_timeout_ms", "max_response_bytes"},
+                      "max_page_size", "search_timeout_ms", "max_response_bytes", "max_search_values",
+                      "max_search_parameters", "max_has_depth", "max_search_query_bytes"},
                   "limits", error))
     return error.empty() ? (error = "\"limits\" must be an object", false) : false;
   return read_number(l, "max_body_bytes", m.max_body_bytes, error) &&
@@ -146,7 +147,11 @@ bool read_limits(const Value& l, Limits& m, std::string& error) {
          read_number(l, "default_page_size", m.default_page_size, error) &&
          read_number(l, "max_page_size", m.max_page_size, error) &&
          read_number(l, "search_timeout_ms", m.search_timeout_ms, error) &&
-         read_number(l, "max_response_bytes", m.max_response_bytes, error);
+         read_number(l, "max_response_bytes", m.max_response_bytes, error) &&
+         read_number(l, "max_search_values", m.max_search_values, error) &&
+         read_number(l, "max_search_parameters", m.max_search_parameters, error) &&
+         read_number(l, "max_has_depth", m.max_has_depth, error) &&
+         read_number(l, "max_search_query_bytes", m.max_search_query_bytes, error);
 }
 
 bool read_logging(const Value& l, Logging& logging, std::string& error) {

@@ -31,6 +31,13 @@ struct Limits {
   uint32_t max_page_size = 1000;
   uint32_t search_timeout_ms = 10000;   // a search (with its includes) stopped beyond this: 503
   size_t max_response_bytes = 64u << 20;  // a batch's answers beyond this: its further reads answer 413
+  // The size of one search, each answered 400 beyond (so that a search costs in
+  // proportion to its size): values of one parameter, parameters of a search,
+  // nested _has levels, and the length of its parameters and values together.
+  size_t max_search_values = 1000;
+  size_t max_search_parameters = 100;
+  size_t max_has_depth = 8;
+  size_t max_search_query_bytes = 65536;
 };
 
 struct Logging {

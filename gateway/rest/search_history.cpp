@@ -1,5 +1,7 @@
 // search (type and system, GET and POST _search) and history (instance, type,
-// system) answered as searchset and history Bundles with paging links.
+// system) answered as searchset and history Bundles with paging links. A search is
+// parsed, run by the store, its page's _include/_revinclude rounds run under the
+// same deadline, then its links (holding the first page's snapshot) and Bundle made.
 #include <charconv>
 #include <chrono>
 #include <deque>
@@ -56,19 +58,146 @@ const char* status_line(const store::ResourceRecord& r) {
 }  // namespace
 
 std::string FhirService::bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset,
-                                     uint32_t count) {
+                                     uint32_t count, int64_t snapshot) {
   std::string url = call.base_url + (path.empty() ? "" : "/" + path) + "?";
   for (const auto& [k, v] : params) {
-    if (k == "_count" || k == "_offset") continue;
+    if (k == "_count" || k == "_offset" || k == "_snapshot") continue;
     url += url_encode(k) + "=" + url_encode(v) + "&";
   }
-  return url + "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
+  url += "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
+  if (snapshot > 0) url += "&_snapshot=" + std::to_string(snapshot);
+  return url;
 }
 
 namespace {
+
 // How many rounds of _include/_revinclude a search runs: the first, then up to
 // three more for the :iterate ones.
 constexpr int kIncludeRounds = 4;
+
+// The searches of one request against the store, under one deadline.
+struct SearchRunner {
+  store::Store& store;
+  std::chrono::steady_clock::time_point deadline;
+
+  carebridge::Result<store::SearchResult> run(store::SearchQuery& query) const {
+    query.deadline = deadline;
+    return store.search(query);
+  }
+};
+
+// The parameters whose rows an _include or _revinclude of `type` follows: the
+// named one's (with the one target type it reads, if any), or every reference
+// parameter's for "*".
+std::vector<std::string> include_codes(const SearchRegistry& registry, const std::string& type, const std::string& param,
+                                       std::string& only_type) {
+  only_type.clear();
+  if (param != "*") {
+    const SearchParam* found = registry.find(type, param);
+    if (!found) return {param};
+    only_type = found->only_type;
+    return found->index_codes();
+  }
+  std::vector<std::string> codes;
+  for (const auto& [code, p] : registry.of(type)) {
+    if (p.type == "reference" && p.has_own_rows()) codes.push_back(code);
+  }
+  return codes;
+}
+
+// What _include and _revinclude add to a page, each resource once.
+class Inclusion {
+ public:
+  Inclusion(const SearchRegistry& registry, const SearchRunner& runner, size_t limit)
+      : registry_(registry), runner_(runner), limit_(limit) {}
+
+  // Runs the rounds for the page; fails when a _revinclude search does.
+  carebridge::Result<void> run(const ParsedSearch& parsed, const std::vector<store::ResourceRecord>& page);
+  std::deque<store::ResourceRecord>& included() { return included_; }
+
+ private:
+  const SearchRegistry& registry_;
+  const SearchRunner& runner_;
+  const size_t limit_;
+  std::deque<store::ResourceRecord> included_;  // stable addresses for the rounds
+  std::set<std::string> seen_;
+
+  void include(const Include& inc, const std::vector<const store::ResourceRecord*>& sources);
+  carebridge::Result<void> revinclude(const Include& inc, const std::vector<const store::ResourceRecord*>& sources);
+};
+
+// _include: the targets of the page's references; _revinclude: what refers to the
+// page. Then, for the :iterate ones, the same from what the last round included,
+// until a round adds nothing (or the rounds or the included resources run out).
+carebridge::Result<void> Inclusion::run(const ParsedSearch& parsed, const std::vector<store::ResourceRecord>& page) {
+  std::vector<const store::ResourceRecord*> sources;
+  for (const auto& r : page) {
+    seen_.insert(r.type + "/" + r.id);
+    sources.push_back(&r);
+  }
+  for (int round = 0; round < kIncludeRounds && !sources.empty() && included_.size() < limit_; ++round) {
+    size_t before = included_.size();
+    for (const auto& inc : parsed.includes) {
+      if (round == 0 || inc.iterate) include(inc, sources);
+    }
+    for (const auto& inc : parsed.revincludes) {
+      if (round > 0 && !inc.iterate) continue;
+      if (auto done = revinclude(inc, sources); !done) return done;
+    }
+    sources.clear();
+    for (size_t i = before; i < included_.size(); ++i) sources.push_back(&included_[i]);
+  }
+  return {};
+}
+
+void Inclusion::include(const Include& inc, const std::vector<const store::ResourceRecord*>& sources) {
+  std::map<std::string, std::vector<std::string>> ids_by_type;
+  for (const auto* r : sources) {
+    if (inc.source_type == r->type || inc.source_type == "*") ids_by_type[r->type].push_back(r->id);
+  }
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& [type, ids] : ids_by_type) {
+    std::string only_type;
+    for (const auto& code : include_codes(registry_, type, inc.param, only_type)) {
+      for (const auto& [id, row] : runner_.store.index_rows(type, ids, code)) {
+        auto slash = row.code.find('/');
+        if (slash == std::string::npos) continue;
+        std::string target_type = row.code.substr(0, slash);
+        if (!inc.target_type.empty() && target_type != inc.target_type) continue;
+        if (!only_type.empty() && target_type != only_type) continue;
+        if (seen_.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
+      }
+    }
+  }
+  for (auto& r : runner_.store.read_many(keys)) included_.push_back(std::move(r));
+}
+
+carebridge::Result<void> Inclusion::revinclude(const Include& inc, const std::vector<const store::ResourceRecord*>& sources) {
+  store::SearchQuery rq;
+  rq.type = inc.source_type;
+  rq.count = static_cast<uint32_t>(limit_);
+  rq.want_total = false;
+  std::string only_type;
+  auto codes = include_codes(registry_, inc.source_type, inc.param, only_type);
+  if (codes.empty()) return {};
+  store::Clause clause;
+  clause.param = codes.front();
+  clause.also.assign(codes.begin() + 1, codes.end());
+  for (const auto* r : sources) {
+    store::ValueMatch m;
+    m.kind = store::ValueMatch::Kind::Reference;
+    m.code = r->type + "/" + r->id;
+    clause.any_of.push_back(std::move(m));
+  }
+  rq.clauses.push_back(std::move(clause));
+  auto referring = runner_.run(rq);
+  if (!referring) return referring.issues();
+  for (auto& r : referring->page) {
+    if (seen_.insert(r.type + "/" + r.id).second) included_.push_back(std::move(r));
+  }
+  return {};
+}
+
 }  // namespace
 
 http::Response FhirService::search_timeout(const Call& call) {
@@ -78,101 +207,49 @@ http::Response FhirService::search_timeout(const Call& call) {
                               {}, {}}});
 }
 
+http::Response FhirService::search_failure(const Call& call, Issues issues) {
+  const std::string& code = issues.empty() ? std::string() : issues.front().code;
+  if (code == "too-costly") return search_timeout(call);
+  return outcome(call, code == "too-long" ? 400 : 500, std::move(issues));
+}
+
 http::Response FhirService::search(Call& call, const std::string& type, const Params& params) {
   ParsedSearch parsed;
   Issues issues;
-  if (!parse_search(registry_, type, params, page_limits(), call.prefer.strict, parsed, issues)) {
+  if (!parse_search(registry_, type, params, search_limits(), call.prefer.strict, parsed, issues)) {
     return outcome(call, 400, std::move(issues));
   }
-  auto& q = parsed.query;
-  // One deadline for the search and its _revinclude queries; nullopt past it.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms);
-  auto run = [&](store::SearchQuery& query) -> std::optional<store::SearchResult> {
-    query.deadline = deadline;
-    try {
-      return store_.search(query);
-    } catch (const store::QueryTimeout&) {
-      return std::nullopt;
-    }
-  };
-  auto searched = run(q);
-  if (!searched) return search_timeout(call);
-  store::SearchResult& result = *searched;
+  // One deadline for the search and its _revinclude queries.
+  SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms)};
+  auto searched = runner.run(parsed.query);
+  if (!searched) return search_failure(call, std::move(searched.issues()));
+  Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
+  if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
+  return searchset(call, type, parsed, *searched, inclusion.included(), issues);
+}
 
-  // _include: the targets of the page's references; _revinclude: what refers to the
-  // page. Then, for the :iterate ones, the same from what the last round included,
-  // until a round adds nothing (or the rounds or the included resources run out).
-  std::deque<store::ResourceRecord> included;  // stable addresses for the rounds
-  std::set<std::string> seen;
-  for (const auto& r : result.page) seen.insert(r.type + "/" + r.id);
-  std::vector<const store::ResourceRecord*> sources;
-  for (const auto& r : result.page) sources.push_back(&r);
-  const size_t limit = options_.limits.max_page_size;
-  for (int round = 0; round < kIncludeRounds && !sources.empty() && included.size() < limit; ++round) {
-    size_t before = included.size();
-    for (const auto& inc : parsed.includes) {
-      if (round > 0 && !inc.iterate) continue;
-      std::map<std::string, std::vector<std::string>> ids_by_type;
-      for (const auto* r : sources) {
-        if (inc.source_type == r->type || inc.source_type == "*") ids_by_type[r->type].push_back(r->id);
-      }
-      std::vector<std::pair<std::string, std::string>> keys;
-      for (const auto& [t, ids] : ids_by_type) {
-        const SearchParam* param = registry_.find(t, inc.param);
-        std::string only_type = param ? param->only_type : std::string();
-        for (const auto& code : param ? param->index_codes() : std::vector<std::string>{inc.param}) {
-          for (const auto& [id, row] : store_.index_rows(t, ids, code)) {
-            auto slash = row.code.find('/');
-            if (slash == std::string::npos) continue;
-            std::string target_type = row.code.substr(0, slash);
-            if (!inc.target_type.empty() && target_type != inc.target_type) continue;
-            if (!only_type.empty() && target_type != only_type) continue;
-            if (seen.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
-          }
-        }
-      }
-      for (auto& r : store_.read_many(keys)) included.push_back(std::move(r));
-    }
-    for (const auto& inc : parsed.revincludes) {
-      if (round > 0 && !inc.iterate) continue;
-      store::SearchQuery rq;
-      rq.type = inc.source_type;
-      rq.count = static_cast<uint32_t>(limit);
-      rq.want_total = false;
-      store::Clause clause;
-      const SearchParam* param = registry_.find(inc.source_type, inc.param);
-      auto codes = param ? param->index_codes() : std::vector<std::string>{inc.param};
-      clause.param = codes.front();
-      clause.also.assign(codes.begin() + 1, codes.end());
-      for (const auto* r : sources) {
-        store::ValueMatch m;
-        m.kind = store::ValueMatch::Kind::Reference;
-        m.code = r->type + "/" + r->id;
-        clause.any_of.push_back(m);
-      }
-      rq.clauses.push_back(std::move(clause));
-      auto referring = run(rq);
-      if (!referring) return search_timeout(call);
-      for (auto& r : referring->page) {
-        if (seen.insert(r.type + "/" + r.id).second) included.push_back(std::move(r));
-      }
-    }
-    sources.clear();
-    for (size_t i = before; i < included.size(); ++i) sources.push_back(&included[i]);
-  }
-
-  std::string path = type;
+std::vector<std::pair<std::string, std::string>> FhirService::search_links(const Call& call, const std::string& path,
+                                                                           const ParsedSearch& parsed,
+                                                                           const store::SearchResult& result) {
+  // Every link holds the snapshot the first page saw: what is written meanwhile does not shift the pages.
+  const auto& q = parsed.query;
+  int64_t at = result.snapshot;
   std::vector<std::pair<std::string, std::string>> links;
-  links.emplace_back("self", bundle_link(call, path, parsed.used, q.offset, q.count));
-  if (q.count > 0) {
-    links.emplace_back("first", bundle_link(call, path, parsed.used, 0, q.count));
-    bool more = result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count;
-    if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + q.count, q.count));
-    if (q.offset > 0) {
-      links.emplace_back("previous", bundle_link(call, path, parsed.used, q.offset > q.count ? q.offset - q.count : 0, q.count));
-    }
+  links.emplace_back("self", bundle_link(call, path, parsed.used, q.offset, q.count, at));
+  if (q.count == 0) return links;
+  links.emplace_back("first", bundle_link(call, path, parsed.used, 0, q.count, at));
+  bool more = result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count;
+  if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + q.count, q.count, at));
+  if (q.offset > 0) {
+    links.emplace_back("previous", bundle_link(call, path, parsed.used, q.offset > q.count ? q.offset - q.count : 0, q.count, at));
   }
-  std::string out = bundle_head("searchset", result.total, links);
+  return links;
+}
+
+http::Response FhirService::searchset(const Call& call, const std::string& type, const ParsedSearch& parsed,
+                                      const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
+                                      const Issues& issues) {
+  std::string out = bundle_head("searchset", result.total, search_links(call, type, parsed, result));
   out += ",\"entry\":[";
   bool first = true;
   Call json_call = call;

@@ -65,7 +65,9 @@ WriteOptions write_options(const ServiceOptions& service) {
   w.policies = service.write_policies;
   w.profiles = service.profiles;
   w.observe = service.observe_validation;
-  w.page_limits = {service.limits.default_page_size, service.limits.max_page_size};
+  const auto& l = service.limits;
+  w.search_limits = {l.default_page_size, l.max_page_size, l.max_search_values, l.max_search_parameters, l.max_has_depth,
+                     l.max_search_query_bytes};
   return w;
 }
 
@@ -93,6 +95,12 @@ std::string FhirService::route_label(std::string_view path) const {
     ++i;
   }
   return route;
+}
+
+SearchLimits FhirService::search_limits() const {
+  const auto& l = options_.limits;
+  return {l.default_page_size, l.max_page_size, l.max_search_values, l.max_search_parameters, l.max_has_depth,
+          l.max_search_query_bytes};
 }
 
 http::Response FhirService::handle(const http::Request& request) {

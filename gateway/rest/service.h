@@ -5,6 +5,7 @@
 // in one store commit.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,7 +33,7 @@ namespace carebridge::gateway::rest {
 // The search core (fhir/search) and the FHIR clock (fhir/time) the REST layer uses.
 using fhir::search::Include;
 using fhir::search::IndexExtractor;
-using fhir::search::PageLimits;
+using fhir::search::SearchLimits;
 using fhir::search::ParsedSearch;
 using fhir::search::SearchParam;
 using fhir::search::SearchRegistry;
@@ -74,7 +75,10 @@ class FhirService {
   const SearchRegistry& registry() const { return registry_; }
   // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
   std::string route_label(std::string_view path) const;
-  PageLimits page_limits() const { return {options_.limits.default_page_size, options_.limits.max_page_size}; }
+  // The limits on a search's page sizes and size, from the configuration.
+  SearchLimits search_limits() const;
+  // The extractor the write path indexes resources with (the in-memory matcher needs its rows).
+  const IndexExtractor& extractor() const { return *extractor_; }
 
  private:
   struct Call;     // one request: target, negotiation, prefer
@@ -116,8 +120,17 @@ class FhirService {
   // Search and history (search_history.cpp).
   http::Response search(Call& call, const std::string& type, const Params& params);
   http::Response search_timeout(const Call& call);
+  // The answer to a search the store did not run (too costly, too large, failed).
+  http::Response search_failure(const Call& call, Issues issues);
+  std::vector<std::pair<std::string, std::string>> search_links(const Call& call, const std::string& path,
+                                                                const ParsedSearch& parsed, const store::SearchResult& result);
+  http::Response searchset(const Call& call, const std::string& type, const ParsedSearch& parsed,
+                           const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
+                           const Issues& issues);
   http::Response history(Call& call, const std::string& type, const std::string& id);
-  std::string bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset, uint32_t count);
+  // A paging link; `snapshot` (when set) keeps the pages on what the first one saw.
+  std::string bundle_link(const Call& call, const std::string& path, const Params& params, uint32_t offset, uint32_t count,
+                          int64_t snapshot = 0);
 
   // Batch and transaction Bundles (transaction.cpp, batch.cpp). The run_ steps
   // answer a transaction's failure (nullopt: committed) or fill each batch entry's result.

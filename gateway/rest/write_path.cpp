@@ -77,11 +77,17 @@ store::Write WritePath::make_write(fhir::model::Document& doc, fhir::model::Elem
 std::vector<store::ResourceRecord> WritePath::match(const std::string& type, const Params& criteria, size_t limit,
                                                       Issues& issues) {
   ParsedSearch parsed;
-  if (!parse_search(registry_, type, criteria, options_.page_limits, true, parsed, issues)) return {};
+  if (!parse_search(registry_, type, criteria, options_.search_limits, true, parsed, issues)) return {};
   parsed.query.count = static_cast<uint32_t>(limit);
   parsed.query.offset = 0;
+  parsed.query.snapshot = 0;
   parsed.query.want_total = false;
-  return store_.search(parsed.query).page;
+  auto found = store_.search(parsed.query);
+  if (!found) {
+    issues.insert(issues.end(), found.issues().begin(), found.issues().end());
+    return {};
+  }
+  return std::move(found->page);
 }
 
 WritePath::WritePath(const fhir::definitions::Definitions& definitions, store::Store& store,

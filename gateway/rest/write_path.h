@@ -60,7 +60,7 @@ struct WriteOptions {
   std::map<std::string, std::vector<std::string>> profiles;  // every resource of a type must meet these
   // Told of every write's validation (for /metrics); may be null.
   std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe;
-  fhir::search::PageLimits page_limits;  // for conditional criteria
+  fhir::search::SearchLimits search_limits;  // for conditional criteria
 };
 
 class WritePath {

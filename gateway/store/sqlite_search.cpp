@@ -1,6 +1,13 @@
-// Turns a SearchQuery into SQL over resource_current and search_index. Every value
-// is bound, never spliced into the SQL text; the SQL shape depends only on the
-// query's structure, so prepared statements are reused across requests.
+// Turns a SearchQuery into SQL over resource_current and the index tables. Every
+// value is bound, never spliced into the SQL text; the SQL shape depends only on
+// the query's structure, so prepared statements are reused across requests. The
+// SQL grows with the query, never faster: many values of one kind are one bound
+// JSON list (json_each), other values and the clauses are joined in balanced
+// trees (SQLite refuses expressions deeper than 1000). The in-memory matcher
+// (fhir/search/matcher.cpp) makes the same comparisons; keep the two in step.
+#include <string_view>
+
+#include "fhir/json/json_writer.h"
 #include "gateway/store/sqlite_index_tables.h"
 #include "gateway/store/sqlite_store.h"
 
@@ -10,14 +17,15 @@ namespace {
 SqlBinding text(std::string value) { return {SqlBinding::Kind::Text, std::move(value)}; }
 SqlBinding real(double value) { return {SqlBinding::Kind::Real, {}, 0, value}; }
 
-// Escapes LIKE wildcards (the pattern uses ESCAPE '\').
-std::string like_escape(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
+// `terms` joined by `op` ("OR", "AND") as a balanced tree: its depth grows with the
+// logarithm of their number. The terms keep their order (and so their binds').
+std::string balanced(const std::vector<std::string>& terms, const char* op, size_t from, size_t to) {
+  if (to - from == 1) return terms[from];
+  size_t middle = from + (to - from) / 2;
+  return "(" + balanced(terms, op, from, middle) + " " + op + " " + balanced(terms, op, middle, to) + ")";
+}
+std::string balanced(const std::vector<std::string>& terms, const char* op) {
+  return terms.empty() ? std::string() : balanced(terms, op, 0, terms.size());
 }
 
 // A range comparison between the row range [lo, hi] and the searched range (FHIR search 3.1.1.4.2).
@@ -54,13 +62,15 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   return "(" + lo + " IS NOT NULL AND " + sql + ")";
 }
 
-// The rows [value, value with its last byte + 1): every text starting with `value`,
-// as a range of the index rather than a LIKE scan.
+// The texts starting with `value`: [value, the least text above every such text),
+// a range of the index rather than a scan.
 std::string starts_with_sql(const std::string& column, const std::string& value, std::vector<SqlBinding>& b) {
   if (value.empty()) return "1 = 1";
   std::string upper = value;
-  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
   b.push_back(text(value));
+  if (upper.empty()) return "(" + column + " >= ?)";
+  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
   b.push_back(text(upper));
   return "(" + column + " >= ? AND " + column + " < ?)";
 }
@@ -91,22 +101,24 @@ std::string match_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   return sql;
 }
 
-// The value condition of `m` (without its LIKE patterns).
+// The value condition of `m`, without the composite's code and system parts.
 std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
   using K = ValueMatch::Kind;
   switch (m.kind) {
     case K::StringStarts: return starts_with_sql("s.norm", m.text, b);
     case K::StringContains:
-      b.push_back(text("%" + like_escape(m.text) + "%"));
-      return "s.norm LIKE ? ESCAPE '\\'";
+      // instr, not LIKE: the bytes as they are (both sides are folded), and no pattern length limit.
+      b.push_back(text(m.text));
+      return "instr(s.norm, ?) > 0";
     case K::StringExact:
       b.push_back(text(m.text));
       return "s.text = ?";
-    case K::TokenText:
-      // The display, or the concept's text after the separator (search_values.cpp).
-      b.push_back(text(like_escape(m.text) + "%"));
-      b.push_back(text("%" + std::string(1, fhir::search::kTextSeparator) + like_escape(m.text) + "%"));
-      return "(s.norm LIKE ? ESCAPE '\\' OR s.norm LIKE ? ESCAPE '\\')";
+    case K::TokenText: {
+      // The display, or the concept's text after the separator (index_values.cpp).
+      std::string starts = starts_with_sql("s.norm", m.text, b);
+      b.push_back(text(std::string(1, fhir::search::kTextSeparator) + m.text));
+      return "(" + starts + " OR instr(s.norm, ?) > 0)";
+    }
     case K::Token: {
       std::string sql;
       if (!m.code.empty()) {
@@ -148,6 +160,78 @@ void append(std::vector<SqlBinding>& to, std::vector<SqlBinding>& from) {
   for (auto& v : from) to.push_back(std::move(v));
 }
 
+// Values compared as one bound JSON list (json_each), by what a row compares them with.
+enum class ListKind { None, TokenCode, TokenPair, ReferenceKey, ReferenceId, Uri, Exact };
+constexpr ListKind kListKinds[] = {ListKind::TokenCode, ListKind::TokenPair, ListKind::ReferenceKey,
+                                   ListKind::ReferenceId, ListKind::Uri, ListKind::Exact};
+
+bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
+
+// The list a value can go in (None: compared on its own). JSON cannot carry a NUL through json_each.
+ListKind list_kind(const ValueMatch& m) {
+  using K = ValueMatch::Kind;
+  if (!m.code_prefix.empty() || !m.system_prefix.empty() || !m.system_suffix.empty()) return ListKind::None;
+  switch (m.kind) {
+    case K::Token:
+      if (m.code.empty() || has_nul(m.code) || has_nul(m.system)) return ListKind::None;
+      return m.any_system ? ListKind::TokenCode : ListKind::TokenPair;
+    case K::Reference:
+      if (has_nul(m.code)) return ListKind::None;
+      return m.code.find('/') != std::string::npos ? ListKind::ReferenceKey : ListKind::ReferenceId;
+    case K::Uri: return has_nul(m.text) ? ListKind::None : ListKind::Uri;
+    case K::StringExact: return has_nul(m.text) ? ListKind::None : ListKind::Exact;
+    default: return ListKind::None;
+  }
+}
+
+// The condition that a row's column is one of `values` (of one list kind): one bind
+// whatever their number, so the SQL and its plan stay the same.
+std::string list_sql(ListKind kind, const std::vector<const ValueMatch*>& values, std::vector<SqlBinding>& b) {
+  std::string json = "[";
+  for (const ValueMatch* m : values) {
+    if (json.size() > 1) json += ',';
+    if (kind == ListKind::TokenPair) {
+      json += '[';
+      fhir::json::append_json_string(json, m->code);
+      json += ',';
+      fhir::json::append_json_string(json, m->system);
+      json += ']';
+    } else {
+      bool by_text = kind == ListKind::Uri || kind == ListKind::Exact;
+      fhir::json::append_json_string(json, by_text ? m->text : m->code);
+    }
+  }
+  b.push_back(text(json + "]"));
+  constexpr const char* kValues = " IN (SELECT value FROM json_each(?))";
+  switch (kind) {
+    case ListKind::TokenPair:
+      return "(s.code, s.system) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))";
+    case ListKind::ReferenceId: return std::string("substr(s.code, instr(s.code, '/') + 1)") + kValues;
+    case ListKind::Uri: return std::string("s.norm") + kValues;
+    case ListKind::Exact: return std::string("s.text") + kValues;
+    default: return std::string("s.code") + kValues;
+  }
+}
+
+// The condition on a row of `table` that some value of the clause matches: the
+// values of a list kind in one list (when several), the others each on its own.
+std::string table_condition(const Clause& clause, IndexTable table, std::vector<SqlBinding>& b) {
+  std::vector<std::vector<const ValueMatch*>> lists(std::size(kListKinds) + 1);
+  std::vector<const ValueMatch*> single;
+  for (const auto& m : clause.any_of) {
+    if (table_for(m.kind) == table) lists[static_cast<size_t>(list_kind(m))].push_back(&m);
+  }
+  std::vector<std::string> terms;
+  for (ListKind kind : kListKinds) {
+    auto& values = lists[static_cast<size_t>(kind)];
+    if (values.size() > 1) terms.push_back(list_sql(kind, values, b));
+    if (values.size() == 1) single.push_back(values[0]);
+  }
+  single.insert(single.end(), lists[0].begin(), lists[0].end());
+  for (const ValueMatch* m : single) terms.push_back(match_sql(*m, b));
+  return balanced(terms, "OR");
+}
+
 // The parameters whose rows a clause reads: its own, and a union's members.
 std::vector<std::string> params_of(const Clause& clause) {
   std::vector<std::string> params{clause.param};
@@ -156,17 +240,18 @@ std::vector<std::string> params_of(const Clause& clause) {
 }
 
 // The ids (pid) of parameters: of one type, or of every type for a system search.
-std::string pids_sql(const std::string& type, const std::vector<std::string>& params, std::vector<SqlBinding>& b) {
+std::string pids_sql(const std::string& column, const std::string& type, const std::vector<std::string>& params,
+                     std::vector<SqlBinding>& b) {
   std::string names;
   for (size_t i = 0; i < params.size(); ++i) names += i ? ", ?" : "?";
   if (type.empty()) {
     for (const auto& p : params) b.push_back(text(p));
-    return "s.pid IN (SELECT pid FROM search_param WHERE param IN (" + names + "))";
+    return column + " IN (SELECT pid FROM search_param WHERE param IN (" + names + "))";
   }
   b.push_back(text(type));
   for (const auto& p : params) b.push_back(text(p));
-  if (params.size() == 1) return "s.pid = (SELECT pid FROM search_param WHERE type = ? AND param = ?)";
-  return "s.pid IN (SELECT pid FROM search_param WHERE type = ? AND param IN (" + names + "))";
+  if (params.size() == 1) return column + " = (SELECT pid FROM search_param WHERE type = ? AND param = ?)";
+  return column + " IN (SELECT pid FROM search_param WHERE type = ? AND param IN (" + names + "))";
 }
 
 // Whether the resource `alias` has a row of `params` in `table` meeting `condition`
@@ -175,7 +260,7 @@ std::string pids_sql(const std::string& type, const std::vector<std::string>& pa
 std::string has_row(IndexTable table, const std::string& alias, const std::string& type,
                     const std::vector<std::string>& params, const std::string& condition,
                     std::vector<SqlBinding>& condition_binds, std::vector<SqlBinding>& b) {
-  std::string sql = alias + ".rid IN (SELECT s.rid FROM " + table_name(table) + " s WHERE " + pids_sql(type, params, b);
+  std::string sql = alias + ".rid IN (SELECT s.rid FROM " + table_name(table) + " s WHERE " + pids_sql("s.pid", type, params, b);
   if (!condition.empty()) sql += " AND " + condition;
   append(b, condition_binds);
   return sql + ")";
@@ -190,62 +275,88 @@ std::string has_any_row(const std::string& alias, const std::string& type, const
   return "(" + sql + ")";
 }
 
+std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b);
+
+bool is_has(const Clause& clause) { return !clause.has_type.empty() && clause.chain; }
+
+// _has:A:p:_has:B:q:...:param=value: resources an A refers to through p, that a B
+// refers to through q, ..., the last matching the innermost clause. One join over
+// the levels rather than a subquery per level, so the SQL nests no deeper with them.
+std::string has_sql(const Clause& clause, const std::string& alias, std::vector<SqlBinding>& b) {
+  std::string prefix = "h" + std::to_string(b.size()) + "_";
+  std::string from, where, referred = "(" + alias + ".type || '/' || " + alias + ".id)";
+  const Clause* level = &clause;
+  for (int i = 0;; ++i) {
+    std::string r = prefix + "r" + std::to_string(i), h = prefix + std::to_string(i);
+    from += (i ? " JOIN search_reference " + r + " ON " + r + ".code = " + referred : "search_reference " + r) +
+            " JOIN resource_current " + h + " ON " + h + ".rid = " + r + ".rid";
+    where += (i ? " AND " : "") + pids_sql(r + ".pid", level->has_type, {level->param}, b) + " AND " + h + ".deleted = 0";
+    referred = "(" + h + ".type || '/' || " + h + ".id)";
+    if (!is_has(*level->chain) || level->chain->negate) {
+      where += " AND " + clause_sql(*level->chain, h, level->has_type, b);
+      break;
+    }
+    level = level->chain.get();
+  }
+  std::string sql = "(" + alias + ".type || '/' || " + alias + ".id) IN (SELECT " + prefix + "r0.code FROM " + from +
+                    " WHERE " + where + ")";
+  return (clause.negate ? "NOT " : "") + sql;
+}
+
+// _id: the resource's own column.
+std::string id_sql(const Clause& clause, const std::string& alias, std::vector<SqlBinding>& b) {
+  if (clause.any_of.empty()) return "1 = 1";
+  std::string sql = std::string(clause.negate ? "NOT " : "") + alias + ".id";
+  if (clause.any_of.size() == 1) {
+    const ValueMatch& m = clause.any_of[0];
+    b.push_back(text(m.code.empty() ? m.text : m.code));
+    return sql + " = ?";
+  }
+  std::string json = "[";
+  for (const auto& m : clause.any_of) {
+    if (json.size() > 1) json += ',';
+    fhir::json::append_json_string(json, m.code.empty() ? m.text : m.code);
+  }
+  b.push_back(text(json + "]"));
+  return sql + " IN (SELECT value FROM json_each(?))";
+}
+
+// A chained search: a reference row to a resource of the chain's type that matches.
+std::string chain_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
+  std::string inner = "t" + std::to_string(b.size());
+  std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
+  std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
+                          ".type = ? AND " + inner + ".deleted = 0 AND " +
+                          clause_sql(*clause.chain, inner, clause.chain_type, chain_binds) + ")";
+  return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
+}
+
 // `type` names the resource type when the query has one; empty for system searches.
 std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
-  if (clause.param == "_id") {
-    std::string sql;
-    for (const auto& m : clause.any_of) {
-      sql += sql.empty() ? "" : ", ";
-      sql += "?";
-      b.push_back(text(m.code.empty() ? m.text : m.code));
-    }
-    if (sql.empty()) return "1 = 1";
-    return std::string(clause.negate ? "NOT " : "") + alias + ".id IN (" + sql + ")";
-  }
+  if (clause.param == "_id") return id_sql(clause, alias, b);
   if (clause.param == "_lastUpdated") {
-    std::string sql;
+    std::vector<std::string> terms;
     std::string seconds = "(" + alias + ".updated_ms / 1000.0)";
-    for (const auto& m : clause.any_of) {
-      sql += sql.empty() ? "" : " OR ";
-      sql += range_sql(m, seconds, seconds, b);
-    }
-    return sql.empty() ? "1 = 1" : "(" + sql + ")";
+    for (const auto& m : clause.any_of) terms.push_back(range_sql(m, seconds, seconds, b));
+    return terms.empty() ? "1 = 1" : balanced(terms, "OR");
   }
-  if (!clause.has_type.empty() && clause.chain) {
-    std::string referrer = "h" + std::to_string(b.size());
-    b.push_back(text(clause.has_type));
-    b.push_back(text(clause.param));
-    std::string sql = "(" + alias + ".type || '/' || " + alias + ".id) IN (SELECT r.code FROM search_reference r JOIN " +
-                      "resource_current " + referrer + " ON " + referrer + ".rid = r.rid WHERE r.pid = (SELECT pid FROM " +
-                      "search_param WHERE type = ? AND param = ?) AND " + referrer + ".deleted = 0 AND " +
-                      clause_sql(*clause.chain, referrer, clause.has_type, b) + ")";
-    return (clause.negate ? "NOT " : "") + sql;
-  }
+  if (is_has(clause)) return has_sql(clause, alias, b);
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
     return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, params_of(clause), b);
   }
-  std::string sql;
+  std::vector<std::string> tables;
   if (clause.chain) {
-    std::string inner = "t" + std::to_string(b.size());
-    std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
-    std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-                            ".type = ? AND " + inner + ".deleted = 0 AND " +
-                            clause_sql(*clause.chain, inner, clause.chain_type, chain_binds) + ")";
-    sql = has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
+    tables.push_back(chain_sql(clause, alias, type, b));
   } else {
     // The matches of each table, OR'ed within the table; tables OR'ed together.
     for (IndexTable t : kIndexTables) {
-      std::string any;
-      std::vector<SqlBinding> any_binds;
-      for (const auto& m : clause.any_of) {
-        if (table_for(m.kind) != t) continue;
-        any += (any.empty() ? "" : " OR ") + match_sql(m, any_binds);
-      }
-      if (any.empty()) continue;
-      sql += (sql.empty() ? "" : " OR ") + has_row(t, alias, type, params_of(clause), "(" + any + ")", any_binds, b);
+      std::vector<SqlBinding> condition_binds;
+      std::string condition = table_condition(clause, t, condition_binds);
+      if (!condition.empty()) tables.push_back(has_row(t, alias, type, params_of(clause), condition, condition_binds, b));
     }
-    if (sql.empty()) return clause.negate ? "1 = 1" : "1 = 0";
+    if (tables.empty()) return clause.negate ? "1 = 1" : "1 = 0";
   }
+  std::string sql = balanced(tables, "OR");
   return (clause.negate ? "NOT (" : "(") + sql + ")";
 }
 
@@ -257,7 +368,13 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
     where += " AND " + alias + ".type = ?";
     binds.push_back(text(query.type));
   }
-  for (const auto& clause : query.clauses) where += " AND " + clause_sql(clause, alias, query.type, binds);
+  if (query.snapshot > 0) {
+    where += " AND " + alias + ".seq <= ?";
+    binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
+  }
+  std::vector<std::string> clauses;
+  for (const auto& clause : query.clauses) clauses.push_back(clause_sql(clause, alias, query.type, binds));
+  if (!clauses.empty()) where += " AND " + balanced(clauses, "AND");
   return where;
 }
 
@@ -277,7 +394,7 @@ SortSql search_order(const SearchQuery& query) {
       std::string values;
       for (IndexTable t : kIndexTables) {
         values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.rid, s." + sort_column(t) + " AS v FROM " +
-                  table_name(t) + " s WHERE " + pids_sql(query.type, {key.param}, out.binds);
+                  table_name(t) + " s WHERE " + pids_sql("s.pid", query.type, {key.param}, out.binds);
       }
       out.joins += " LEFT JOIN (SELECT rid, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" + values +
                    ") GROUP BY rid) " + k + " ON " + k + ".rid = c.rid";

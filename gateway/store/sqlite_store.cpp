@@ -527,19 +527,27 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
   return result;
 }
 
-SearchResult SqliteStore::search(const SearchQuery& query) {
+Result<SearchResult> SqliteStore::search(const SearchQuery& query) {
   auto start = std::chrono::steady_clock::now();
   std::vector<SqlBinding> binds;
   std::string where = search_conditions(query, "c", binds);
   SortSql sort = search_order(query);
   auto db = reader();
+  // The values to bind (and the page's two) against what SQLite takes in one statement.
+  size_t values = binds.size() + sort.binds.size() + 2;
+  auto most = static_cast<size_t>(sqlite3_limit(db->handle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1));
+  if (values > most) {
+    return Result<SearchResult>::failure("too-long", "the search compares " + std::to_string(values) +
+                                                         " values at once, more than the store takes (" +
+                                                         std::to_string(most) + "); split it into several searches");
+  }
   SearchResult result;
   Deadline deadline(*db, query.deadline);
   try {
     search_in(*db, query, where, binds, sort, result);
-  } catch (const SqliteError&) {
-    if (deadline.expired()) throw QueryTimeout("the search ran past its deadline");
-    throw;
+  } catch (const SqliteError& e) {
+    if (deadline.expired()) return Result<SearchResult>::failure("too-costly", "the search ran past its deadline");
+    return Result<SearchResult>::failure("exception", std::string("the store could not run the search: ") + e.what());
   }
   observe("search", start);
   return result;
@@ -548,6 +556,8 @@ SearchResult SqliteStore::search(const SearchQuery& query) {
 void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std::string& where,
                             const std::vector<SqlBinding>& binds, const SortSql& sort, SearchResult& result) {
   ReadTransaction snapshot(db);  // the page and the total see the same writes
+  result.snapshot = query.snapshot;
+  if (result.snapshot == 0) result.snapshot = single_integer(db, "SELECT MAX(seq) FROM resource_version");
   {
     auto q = db.prepare(std::string("SELECT ") + kVersionColumns + " FROM resource_current c" + sort.joins +
                          " JOIN resource_version v ON v.seq = c.seq WHERE " + where + " ORDER BY " + sort.order +

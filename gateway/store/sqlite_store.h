@@ -53,7 +53,7 @@ class SqliteStore final : public Store {
   std::optional<ResourceRecord> vread(const std::string& type, const std::string& id, int64_t version) override;
   std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) override;
   HistoryResult history(const HistoryQuery& query) override;
-  SearchResult search(const SearchQuery& query) override;
+  Result<SearchResult> search(const SearchQuery& query) override;
   bool ready() override;
   std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type, const std::vector<std::string>& ids,
                                                             const std::string& param) override;

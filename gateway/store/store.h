@@ -10,11 +10,11 @@
 #include <future>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fhir/model/result.h"
 #include "fhir/search/index_row.h"
 #include "fhir/search/query.h"
 #include "gateway/store/commit_hooks.h"
@@ -28,6 +28,7 @@ using fhir::search::IndexKind;
 using fhir::search::SearchQuery;
 using fhir::search::SortKey;
 using fhir::search::ValueMatch;
+using carebridge::Result;
 
 // One version of a resource.
 struct ResourceRecord {
@@ -59,14 +60,12 @@ struct CommitResult {
   bool ok() const { return status == Status::Ok; }
 };
 
-// Thrown by Store::search when a query runs past its deadline.
-struct QueryTimeout : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct SearchResult {
   std::vector<ResourceRecord> page;
   int64_t total = -1;  // -1 when not counted
+  // The point of the store's history the answer reflects (SearchQuery::snapshot
+  // for the following pages).
+  int64_t snapshot = 0;
 };
 
 struct HistoryQuery {
@@ -121,7 +120,10 @@ class Store {
   virtual std::vector<ResourceRecord> read_many(const std::vector<std::pair<std::string, std::string>>& keys) = 0;
 
   virtual HistoryResult history(const HistoryQuery& query) = 0;
-  virtual SearchResult search(const SearchQuery& query) = 0;
+  // The matches, or why there are none: "too-costly" when the search ran past its
+  // deadline, "too-long" when it is larger than the store can compare at once,
+  // "exception" when the store failed.
+  virtual Result<SearchResult> search(const SearchQuery& query) = 0;
   // Whether the store answers queries (for /readyz).
   virtual bool ready() = 0;
   // The index rows of one parameter of the given resources ("Type", ids, "subject").

@@ -1,9 +1,16 @@
 // End to end: search with each parameter type, modifiers, prefixes, chains,
-// _include/_revinclude, sorting, paging, _summary/_elements, POST _search and
-// the handling of unknown parameters (lenient by default, strict on request).
+// _include/_revinclude (also with *), sorting, paging (stable while resources are
+// added), _summary/_elements, POST _search and the handling of unknown parameters
+// (lenient by default, strict on request).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "fhir_client.h"
+#include "search_cases.h"
 #include "server_process.h"
 #include "support/test_support.h"
 
@@ -40,76 +47,9 @@ std::string observation(const std::string& patient, const std::string& code, con
 TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search"));
   auto c = server.client();
-  std::string smith = create(*c, "Patient", patient_json("Smith", "Anna", R"("identifier":[{"system":"urn:mrn","value":"1"}],)"));
-  std::string smithers = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Smithers","given":["Bo"]}],)"
-                                               R"("gender":"male","birthDate":"1990-11-02","identifier":[{"system":"urn:mrn","value":"2"}]})");
-  std::string jones = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Jönes"}],"gender":"other"})");
-  create(*c, "Observation", observation(smith, "2345-7", "5.4", "2024-01-15T10:00:00Z"));
-  create(*c, "Observation", observation(smith, "2345-7", "7.1", "2024-02-20T10:00:00Z"));
-  create(*c, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
-  create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
-                            R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
-  create(*c, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
-                             R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
-
-  // string: starts-with (case and accent insensitive), :exact, :contains
-  CHECK(total(*c, "Patient?name=smith") == 2);
-  CHECK(total(*c, "Patient?family=SMITH") == 2);
-  CHECK(total(*c, "Patient?name:exact=Smith") == 1);
-  CHECK(total(*c, "Patient?name:contains=ithe") == 1);
-  CHECK(total(*c, "Patient?name=jones") == 1);
-  CHECK(total(*c, "Patient?name=smith,jones") == 3);
-  // phonetic indexes what name does (Patient.name): it reads name's rows
-  CHECK(total(*c, "Patient?phonetic=smith") == 2);
-  CHECK(total(*c, "Patient?phonetic=smithers&_sort=-phonetic") == 1);
-  // token: code, system|code, |code, :not, :text
-  CHECK(total(*c, "Patient?gender=female") == 1);
-  CHECK(total(*c, "Patient?gender:not=female") == 2);
-  CHECK(total(*c, "Patient?identifier=urn:mrn|2") == 1);
-  CHECK(total(*c, "Patient?identifier=urn:other|2") == 0);
-  CHECK(total(*c, "Observation?code=http://loinc.org|2345-7") == 2);
-  CHECK(total(*c, "Observation?code:text=by%20ident") == 1);
-  CHECK(total(*c, "Observation?code=718-7") == 1);
-  // reference: Type/id, id with :Type, chains one level deep
-  CHECK(total(*c, "Observation?subject=Patient/" + smith) == 2);
-  CHECK(total(*c, "Observation?subject:Patient=" + smithers) == 1);
-  CHECK(total(*c, "Observation?patient=" + smith) == 2);
-  CHECK(total(*c, "Observation?subject:Patient.name=smithers") == 1);
-  CHECK(total(*c, "Observation?subject:Patient.identifier=urn:mrn|1") == 2);
-  CHECK(total(*c, "Observation?subject:identifier=urn:mrn|9") == 1);
-  CHECK(total(*c, "Observation?subject:identifier=urn:mrn|1") == 0);
-  // date: precision ranges and prefixes
-  CHECK(total(*c, "Patient?birthdate=1980") == 1);
-  CHECK(total(*c, "Patient?birthdate=1980-05-17") == 1);
-  CHECK(total(*c, "Patient?birthdate=ge1985") == 1);
-  CHECK(total(*c, "Patient?birthdate=lt1985-01-01") == 1);
-  CHECK(total(*c, "Observation?date=2024-01") == 1);
-  CHECK(total(*c, "Observation?date=gt2024-01-31") == 1);
-  CHECK(total(*c, "Observation?date=sa2023-12-31") == 2);
-  CHECK(total(*c, "Observation?date=eb2024-01-01") == 1);
-  CHECK(total(*c, "Observation?date=ne2024-01-15") == 2);
-  // quantity: value, prefix, system and code
-  CHECK(total(*c, "Observation?value-quantity=5.4") == 1);
-  CHECK(total(*c, "Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL") == 2);
-  CHECK(total(*c, "Observation?value-quantity=le7.1||mg/dL") == 2);
-  CHECK(total(*c, "Observation?value-quantity=lt100|http://unitsofmeasure.org|kg") == 0);
-  // uri
-  CHECK(total(*c, "Subscription?url=https://clinic.example/hook") == 1);
-  CHECK(total(*c, "Subscription?url:below=https://clinic.example") == 1);
-  // :missing, _id, _lastUpdated
-  CHECK(total(*c, "Patient?birthdate:missing=true") == 1);
-  CHECK(total(*c, "Patient?birthdate:missing=false") == 2);
-  CHECK(total(*c, "Patient?_id=" + smith + "," + jones) == 2);
-  CHECK(total(*c, "Patient?_lastUpdated=gt2000-01-01") == 3);
-  CHECK(total(*c, "Patient?_lastUpdated=lt2000-01-01") == 0);
-  // system search
-  CHECK(total(*c, "?_id=" + smith) == 1);
-  // _has: Patients an Observation with a code refers to, one and two levels, and :not
-  CHECK(total(*c, "Patient?_has:Observation:subject:code=2345-7") == 1);
-  CHECK(total(*c, "Patient?_has:Observation:patient:code=718-7&gender=male") == 1);
-  CHECK(total(*c, "Patient?_has:Observation:subject:code=718-7,2345-7") == 2);
-  CHECK(total(*c, "Patient?_has:Observation:subject:code=0000-0") == 0);
-  CHECK(total(*c, "Patient?_has:Observation:subject:value-quantity=gt10") == 1);
+  // string, token, reference, chains, date, quantity, uri, :missing, _id, _lastUpdated,
+  // system search and _has (search_cases.cpp lists them with their totals).
+  for (const auto& search : parameter_searches(http_send(*c))) CHECK(total(*c, search.query) == search.total);
   auto bad_has = [&](const std::string& query) { return c->get("/fhir/" + query, {{"Prefer", "handling=strict"}}).status; };
   CHECK(bad_has("Patient?_has:Observation:code:code=1") == 400);  // code is not a reference
   CHECK(bad_has("Patient?_has:Spaceship:subject:code=1") == 400);
@@ -201,4 +141,60 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
         "Observation Patient Practitioner ");
   CHECK(types_of("Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner"
                  "&_revinclude:iterate=Observation:subject") == "Practitioner Patient Observation ");
+}
+
+TEST_CASE("paging links stay on the matches of the first page while resources are added", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-paging"));
+  auto c = server.client();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) ids.push_back(create(*c, "Patient", patient_json("Paged" + std::to_string(i), "A")));
+  // Newest first, three a page; more patients arrive between the pages.
+  std::string url = "/fhir/Patient?_sort=-_lastUpdated&_count=3";
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5 && !url.empty(); ++page) {
+    auto r = c->get(url);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    CHECK(doc["total"].GetInt() == 7);
+    if (doc.HasMember("entry")) {
+      for (const auto& e : doc["entry"].GetArray()) seen.push_back(str(e["resource"], "id"));
+    }
+    url.clear();
+    for (const auto& link : doc["link"].GetArray()) {
+      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
+    }
+    create(*c, "Patient", patient_json("Later" + std::to_string(page), "B"));
+  }
+  std::sort(seen.begin(), seen.end());
+  std::sort(ids.begin(), ids.end());
+  CHECK(seen == ids);  // each once, none of the later ones
+  // A new search sees them all.
+  CHECK(total(*c, "Patient?_sort=-_lastUpdated&_count=3") == 7 + 3);
+}
+
+TEST_CASE("_include and _revinclude with * follow every reference parameter", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-include-all"));
+  auto c = server.client();
+  std::string patient = create(*c, "Patient", patient_json("Okafor", "Ada"));
+  std::string nurse = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Lund"}]})");
+  std::string team = create(*c, "CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" +
+                                                patient + R"("},"participant":[{"member":{"reference":"Practitioner/)" + nurse +
+                                                R"("}}]})");
+  auto entries = [&](const std::string& query) {
+    auto r = c->get("/fhir/" + query);
+    INFO(query << " -> " << r.body.substr(0, 400));
+    REQUIRE(r.status == 200);
+    std::multiset<std::string> out;
+    auto doc = parse_json(r.body);
+    for (const auto& e : doc["entry"].GetArray()) {
+      out.insert(str(e["search"], "mode") + " " + str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
+    }
+    return out;
+  };
+  CHECK(entries("CareTeam?_include=CareTeam:*") ==
+        std::multiset<std::string>{"match CareTeam/" + team, "include Patient/" + patient, "include Practitioner/" + nurse});
+  CHECK(entries("CareTeam?_include=CareTeam:*:Practitioner") ==
+        std::multiset<std::string>{"match CareTeam/" + team, "include Practitioner/" + nurse});
+  CHECK(entries("Practitioner?_revinclude=CareTeam:*") ==
+        std::multiset<std::string>{"match Practitioner/" + nurse, "include CareTeam/" + team});
 }

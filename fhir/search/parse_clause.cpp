@@ -1,0 +1,407 @@
+// Search parameters to clauses (see parse_clause.h): values by parameter type
+// (prefixes, systems, implicit ranges, composites), then the parameter's modifiers,
+// chain and _has levels. Every step takes time in proportion to its text.
+#include "fhir/search/parse_clause.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+#include "fhir/search/index.h"
+#include "fhir/time/fhir_time.h"
+
+namespace carebridge::fhir::search {
+
+using fhir::time::date_range;
+
+std::vector<std::string> split_escaped(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {  // escaped , $ | in search values
+      current += text[++i];
+    } else if (text[i] == separator) {
+      out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += text[i];
+    }
+  }
+  out.push_back(std::move(current));
+  return out;
+}
+
+namespace {
+
+std::string take_prefix(std::string& value) {
+  static const char* kPrefixes[] = {"eq", "ne", "lt", "gt", "le", "ge", "sa", "eb", "ap"};
+  if (value.size() > 2) {
+    for (const char* p : kPrefixes) {
+      if (value.starts_with(p) && (std::isdigit(static_cast<unsigned char>(value[2])) || value[2] == '-')) {
+        std::string prefix = value.substr(0, 2);
+        value = value.substr(2);
+        return prefix;
+      }
+    }
+  }
+  return "eq";
+}
+
+bool parse_number(const std::string& text, ValueMatch& m) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return false;
+  // The implicit range of a number is half a unit of its last digit ("100" is 99.5..100.5).
+  auto dot = text.find_first_of(".eE");
+  int decimals = 0;
+  if (dot != std::string::npos && text[dot] == '.') {
+    auto e = text.find_first_of("eE", dot);
+    decimals = static_cast<int>((e == std::string::npos ? text.size() : e) - dot - 1);
+  }
+  double half = 0.5 * std::pow(10.0, -decimals);
+  bool exact = m.prefix != "eq" && m.prefix != "ne" && m.prefix != "ap";
+  m.low = exact ? v : v - half;
+  m.high = exact ? v : v + half;
+  return true;
+}
+
+bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
+                 std::string& error);
+
+// "code$value" (FHIR search 3.1.1.4.9): each part read as its component's type, then
+// written as the composite's rows hold them (index_composite): the first part's code
+// and '$' before the second part's value, the systems likewise.
+bool parse_composite(const SearchParam& param, const std::string& value, ValueMatch& m, std::string& error) {
+  auto dollar = value.find('$');
+  if (dollar == std::string::npos || param.components.size() != 2) {
+    error = "a composite value is two parts joined by '$' (such as http://loinc.org|8480-6$gt100), not '" + value + "'";
+    return false;
+  }
+  SearchParam parts[2];
+  ValueMatch first;
+  for (size_t i = 0; i < 2; ++i) {
+    parts[i].code = param.code;
+    parts[i].type = param.components[i].type;
+  }
+  if (!parse_value(parts[0], "", value.substr(0, dollar), first, error) ||
+      !parse_value(parts[1], "", value.substr(dollar + 1), m, error)) {
+    return false;
+  }
+  if (first.code.empty()) {
+    error = "the first part of '" + value + "' names no code";
+    return false;
+  }
+  std::string key = first.code + "$";
+  std::string first_system = first.kind == ValueMatch::Kind::Token && !first.any_system ? first.system + "$" : "";
+  switch (m.kind) {
+    case ValueMatch::Kind::Token:
+      m.code = key + m.code;
+      if (!first_system.empty() && !m.any_system) {
+        m.system = first_system + m.system;
+      } else {
+        if (!m.any_system) m.system_suffix = "$" + m.system;
+        m.system_prefix = first_system;
+        m.any_system = true;
+      }
+      return true;
+    case ValueMatch::Kind::Range:
+      (m.code.empty() ? m.code_prefix : m.code) = key + m.code;
+      if (!m.any_system && !m.system.empty()) m.system_suffix = "$" + m.system;
+      m.system_prefix = first_system;
+      m.any_system = true;
+      m.system.clear();
+      return true;
+    case ValueMatch::Kind::StringStarts:
+    case ValueMatch::Kind::StringExact:
+      m.text = key + m.text;
+      return true;
+    default:
+      error = "composites ending in a " + parts[1].type + " are not searched here";
+      return false;
+  }
+}
+
+bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
+                 std::string& error) {
+  const std::string& t = param.type;
+  if (t == "composite") return parse_composite(param, value, m, error);
+  if (t == "string") {
+    m.kind = modifier == "exact" ? ValueMatch::Kind::StringExact
+             : modifier == "contains" ? ValueMatch::Kind::StringContains
+                                      : ValueMatch::Kind::StringStarts;
+    m.text = modifier == "exact" ? value : fold(value);
+    return true;
+  }
+  if (t == "token") {
+    if (modifier == "text") {
+      m.kind = ValueMatch::Kind::TokenText;
+      m.text = fold(value);
+      return true;
+    }
+    m.kind = ValueMatch::Kind::Token;
+    auto bar = value.find('|');
+    if (bar == std::string::npos) {
+      m.code = value;
+    } else {
+      m.any_system = false;
+      m.system = value.substr(0, bar);
+      m.code = value.substr(bar + 1);
+    }
+    return true;
+  }
+  if (t == "reference") {
+    m.kind = ValueMatch::Kind::Reference;
+    if (!modifier.empty() && modifier[0] >= 'A' && modifier[0] <= 'Z') value = modifier + "/" + value;
+    std::string key = reference_key(value);
+    m.code = key.empty() ? value : key;
+    m.text = value;
+    return true;
+  }
+  if (t == "uri") {
+    m.kind = modifier == "below" ? ValueMatch::Kind::UriBelow : ValueMatch::Kind::Uri;
+    m.text = value;
+    return true;
+  }
+  m.kind = ValueMatch::Kind::Range;
+  m.prefix = take_prefix(value);
+  if (t == "date") {
+    auto range = date_range(value);
+    if (!range) {
+      error = "'" + value + "' is not a FHIR date, dateTime or instant";
+      return false;
+    }
+    m.low = range->first;
+    m.high = range->second;
+    return true;
+  }
+  if (t == "quantity") {
+    auto parts = split_escaped(value, '|');
+    if (parts.size() == 3) {
+      m.system = parts[1];
+      m.any_system = parts[1].empty();
+      m.code = parts[2];
+    }
+    if (!parse_number(parts[0], m)) {
+      error = "'" + parts[0] + "' is not a number";
+      return false;
+    }
+    return true;
+  }
+  if (!parse_number(value, m)) {
+    error = "'" + value + "' is not a number";
+    return false;
+  }
+  return true;
+}
+
+// A key for a message: the first 100 characters of it.
+std::string shown(std::string_view key) {
+  constexpr size_t kShown = 100;
+  return "'" + std::string(key.substr(0, kShown)) + (key.size() > kShown ? "...'" : "'");
+}
+
+// The clauses of one parameter: its _has levels and chain, each read once.
+class ClauseReader {
+ public:
+  ClauseReader(const SearchRegistry& registry, const SearchLimits& limits) : registry_(registry), limits_(limits) {}
+
+  Result<Clause> read(const std::string& type, std::string_view key, const std::string& value) {
+    Clause clause;
+    if (read(type, key, value, clause)) return clause;
+    return Issue{Severity::Error, code_, error_, {}, {}};
+  }
+
+ private:
+  const SearchRegistry& registry_;
+  const SearchLimits& limits_;
+  std::string error_;
+  std::string code_ = "invalid";
+  size_t has_depth_ = 0;
+
+  bool fail(std::string message, std::string code = "invalid") {
+    error_ = std::move(message);
+    code_ = std::move(code);
+    return false;
+  }
+
+  bool read(const std::string& type, std::string_view key, const std::string& value, Clause& clause);
+  bool read_has(std::string type, std::string_view key, const std::string& value, Clause& clause);
+  bool read_chain(const SearchParam& param, const std::string& modifier, std::string_view chain, const std::string& value,
+                  Clause& clause);
+  bool read_id(const std::string& modifier, const std::string& value, Clause& clause);
+  bool read_missing(const std::string& value, Clause& clause);
+  bool read_identifier(const SearchParam& param, const std::string& value, Clause& clause);
+  bool read_values(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
+  // The values of a parameter ("a,b,c"), at most limits_.max_values of them.
+  bool values_of(std::string_view name, const std::string& value, std::vector<std::string>& out);
+};
+
+bool ClauseReader::values_of(std::string_view name, const std::string& value, std::vector<std::string>& out) {
+  out = split_escaped(value, ',');
+  if (out.size() <= limits_.max_values) return true;
+  return fail(std::string(name) + " has " + std::to_string(out.size()) + " values; this server takes at most " +
+                  std::to_string(limits_.max_values) + " values per parameter (split the search)",
+              "too-long");
+}
+
+// One parameter ("subject:Patient.identifier", "name:exact") with its value.
+bool ClauseReader::read(const std::string& type, std::string_view key, const std::string& value, Clause& clause) {
+  if (key.starts_with("_has:")) return read_has(type, key, value, clause);
+  std::string_view chain;
+  if (auto dot = key.find('.'); dot != std::string_view::npos) {
+    chain = key.substr(dot + 1);
+    key = key.substr(0, dot);
+  }
+  std::string name(key), modifier;
+  if (auto colon = name.find(':'); colon != std::string::npos) {
+    modifier = name.substr(colon + 1);
+    name.resize(colon);
+  }
+  clause.param = name;
+  if (name == "_id") return read_id(modifier, value, clause);
+  SearchParam last_updated;
+  last_updated.code = "_lastUpdated";
+  last_updated.type = "date";
+  const SearchParam* param = name == "_lastUpdated" ? &last_updated : registry_.find(type, name);
+  if (!param) return fail("unknown search parameter '" + name + "' for " + type, "not-supported");
+  auto codes = param->index_codes();
+  clause.param = codes.front();
+  clause.also.assign(codes.begin() + 1, codes.end());
+  if (!chain.empty()) return read_chain(*param, modifier, chain, value, clause);
+  if (modifier == "missing") return read_missing(value, clause);
+  if (modifier == "identifier") return read_identifier(*param, value, clause);
+  return read_values(*param, modifier, value, clause);
+}
+
+// _has:Source:param:rest=value (FHIR search 3.1.1.5.9): resources of `type` that a
+// Source resource matching rest=value refers to through its reference parameter
+// `param`. `rest` may itself be a _has: the levels are read in turn, each once.
+bool ClauseReader::read_has(std::string type, std::string_view key, const std::string& value, Clause& clause) {
+  const std::string_view whole = key;
+  Clause* level = &clause;
+  while (key.starts_with("_has:")) {
+    if (++has_depth_ > limits_.max_has_depth) {
+      return fail("_has nests deeper than this server searches: at most " + std::to_string(limits_.max_has_depth) +
+                      " _has levels",
+                  "too-long");
+    }
+    std::string_view rest = key.substr(5);
+    auto first = rest.find(':');
+    auto second = first == std::string_view::npos ? first : rest.find(':', first + 1);
+    if (second == std::string_view::npos || first == 0 || second == first + 1 || second + 1 == rest.size()) {
+      return fail("_has needs _has:Type:reference:parameter, not " + shown(whole));
+    }
+    std::string source(rest.substr(0, first)), name(rest.substr(first + 1, second - first - 1));
+    if (!registry_.is_resource_type(source)) return fail("_has names " + source + ", which this server does not search");
+    const SearchParam* reference = registry_.find(source, name);
+    if (!reference || reference->type != "reference") return fail("'" + name + "' is not a reference parameter of " + source);
+    const auto& targets = reference->targets;
+    if (!targets.empty() && type != "Resource" && std::find(targets.begin(), targets.end(), type) == targets.end()) {
+      return fail(source + "." + name + " does not refer to " + type);
+    }
+    level->param = reference->index_code();
+    level->has_type = source;
+    level->chain = std::make_shared<Clause>();
+    level = level->chain.get();
+    type = std::move(source);
+    key = rest.substr(second + 1);
+  }
+  return read(type, key, value, *level);
+}
+
+// subject:Patient.name=x: the reference parameter points to a resource of the
+// target type that matches the chained parameter (one level deep).
+bool ClauseReader::read_chain(const SearchParam& param, const std::string& modifier, std::string_view chain,
+                              const std::string& value, Clause& clause) {
+  if (param.type != "reference") {
+    return fail("'" + param.code + "' is not a reference parameter, so it cannot be chained");
+  }
+  std::string target = modifier;
+  if (target.empty() && param.targets.size() == 1) target = param.targets[0];
+  if (target.empty() || !registry_.is_resource_type(target)) {
+    return fail("the chain " + shown(param.code + "." + std::string(chain)) + " needs a target type (" + param.code +
+                ":Type." + std::string(chain.substr(0, 100)) + ")");
+  }
+  if (chain.find('.') != std::string_view::npos) {
+    return fail("chains are supported one level deep, not " + shown(param.code + "." + std::string(chain)));
+  }
+  clause.chain_type = target;
+  clause.chain = std::make_shared<Clause>();
+  return read(target, chain, value, *clause.chain);
+}
+
+bool ClauseReader::read_id(const std::string& modifier, const std::string& value, Clause& clause) {
+  std::vector<std::string> ids;
+  if (!values_of("_id", value, ids)) return false;
+  for (auto& v : ids) {
+    ValueMatch m;
+    m.code = std::move(v);
+    clause.any_of.push_back(std::move(m));
+  }
+  clause.negate = modifier == "not";
+  return true;
+}
+
+bool ClauseReader::read_missing(const std::string& value, Clause& clause) {
+  if (value != "true" && value != "false") return fail(":missing takes true or false, not '" + value.substr(0, 100) + "'");
+  ValueMatch m;
+  m.kind = ValueMatch::Kind::Missing;
+  m.missing = value == "true";
+  clause.any_of.push_back(m);
+  return true;
+}
+
+// subject:identifier=system|value: the identifier a reference carries, as a token.
+bool ClauseReader::read_identifier(const SearchParam& param, const std::string& value, Clause& clause) {
+  if (param.type != "reference") return fail(":identifier applies to reference parameters only");
+  clause.param = param.index_code() + ":identifier";
+  SearchParam token;
+  token.code = clause.param;
+  token.type = "token";
+  std::vector<std::string> values;
+  if (!values_of(param.code, value, values)) return false;
+  for (auto& v : values) {
+    ValueMatch m;
+    if (!parse_value(token, "", v, m, error_)) return false;
+    clause.any_of.push_back(std::move(m));
+  }
+  return true;
+}
+
+bool ClauseReader::read_values(const SearchParam& param, const std::string& modifier, const std::string& value,
+                               Clause& clause) {
+  if (modifier == "not") {
+    if (param.type != "token") return fail(":not applies to token parameters only");
+    clause.negate = true;
+  } else if (!modifier.empty() && modifier != "exact" && modifier != "contains" && modifier != "text" &&
+             modifier != "below" && !(param.type == "reference" && modifier[0] >= 'A' && modifier[0] <= 'Z')) {
+    return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "'");
+  }
+  std::vector<std::string> values;
+  if (!values_of(param.code, value, values)) return false;
+  for (auto& v : values) {
+    ValueMatch m;
+    if (!parse_value(param, modifier, std::move(v), m, error_)) return fail(param.code + ": " + error_);
+    // A parameter reading another's rows of one target type: a bare id is an id of
+    // that type, and a reference to another type matches nothing (patient=Group/g).
+    if (!param.only_type.empty() && m.kind == ValueMatch::Kind::Reference) {
+      if (m.code.find('/') == std::string::npos) {
+        m.code = param.only_type + "/" + m.code;
+      } else if (!m.code.starts_with(param.only_type + "/")) {
+        continue;
+      }
+    }
+    clause.any_of.push_back(std::move(m));
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
+                            std::string_view key, const std::string& value) {
+  return ClauseReader(registry, limits).read(type, key, value);
+}
+
+}  // namespace carebridge::fhir::search

@@ -1,0 +1,238 @@
+// The shared search fixtures and their searches (see search_cases.h).
+#include "search_cases.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "fhir_client.h"
+#include "support/test_support.h"
+
+namespace carebridge::testing {
+namespace fs = std::filesystem;
+namespace {
+
+std::string observation(const std::string& patient, const std::string& code, const std::string& value,
+                        const std::string& when) {
+  return R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+         code + R"("}]},"subject":{"reference":"Patient/)" + patient + R"("},"effectiveDateTime":")" + when +
+         R"(","valueQuantity":{"value":)" + value + R"(,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}})";
+}
+
+std::string blood_pressure(const std::string& patient, int systolic, int diastolic) {
+  auto component = [](const char* code, int value) {
+    return std::string(R"({"code":{"coding":[{"system":"http://loinc.org","code":")") + code +
+           R"("}]},"valueQuantity":{"value":)" + std::to_string(value) +
+           R"(,"unit":"mm[Hg]","system":"http://unitsofmeasure.org","code":"mm[Hg]"}})";
+  };
+  return R"({"resourceType":"Observation","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],)"
+         R"("code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}],"text":"Blood pressure panel"},)"
+         R"("subject":{"reference":")" + patient + R"("},"effectiveDateTime":"2024-03-01T09:00:00Z","component":[)" +
+         component("8480-6", systolic) + "," + component("8462-4", diastolic) + "]}";
+}
+
+std::string weight(const std::string& subject, double kg) {
+  return R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},)"
+         R"("subject":{"reference":")" + subject + R"("},"valueQuantity":{"value":)" + std::to_string(kg) +
+         R"(,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})";
+}
+
+std::string smoking(const std::string& patient, const char* snomed) {
+  return R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"72166-2"}]},)"
+         R"("subject":{"reference":")" + patient + R"("},"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":")" +
+         snomed + R"("}]}})";
+}
+
+}  // namespace
+
+Send http_send(gateway::http::Client& client) {
+  return [&client](const std::string& method, const std::string& path, const std::string& body) {
+    std::string target = "/fhir/" + path;
+    auto r = method == "GET"   ? client.get(target)
+             : method == "PUT" ? client.put(target, body, json_headers())
+                               : client.post(target, body, json_headers());
+    return Reply{r.status, r.body};
+  };
+}
+
+std::string create_resource(const Send& send, const std::string& type, const std::string& json) {
+  auto r = send("POST", type, json);
+  INFO(type << " -> " << r.body.substr(0, 400));
+  REQUIRE(r.status == 201);
+  return str(parse_json(r.body), "id");
+}
+
+std::vector<SearchCase> parameter_searches(const Send& send) {
+  std::string smith = create_resource(send, "Patient", patient_json("Smith", "Anna", R"("identifier":[{"system":"urn:mrn","value":"1"}],)"));
+  std::string smithers = create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Smithers","given":["Bo"]}],)"
+                                                          R"("gender":"male","birthDate":"1990-11-02","identifier":[{"system":"urn:mrn","value":"2"}]})");
+  std::string jones = create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Jönes"}],"gender":"other"})");
+  create_resource(send, "Observation", observation(smith, "2345-7", "5.4", "2024-01-15T10:00:00Z"));
+  create_resource(send, "Observation", observation(smith, "2345-7", "7.1", "2024-02-20T10:00:00Z"));
+  create_resource(send, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
+  create_resource(send, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
+                                       R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
+  create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
+                                        R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
+  return {
+      // string: starts-with (case and accent insensitive), :exact, :contains
+      {"Patient?name=smith", 2}, {"Patient?family=SMITH", 2}, {"Patient?name:exact=Smith", 1},
+      {"Patient?name:contains=ithe", 1}, {"Patient?name=jones", 1}, {"Patient?name=smith,jones", 3},
+      // phonetic indexes what name does (Patient.name): it reads name's rows
+      {"Patient?phonetic=smith", 2}, {"Patient?phonetic=smithers&_sort=-phonetic", 1},
+      // token: code, system|code, |code, :not, :text
+      {"Patient?gender=female", 1}, {"Patient?gender:not=female", 2}, {"Patient?identifier=urn:mrn|2", 1},
+      {"Patient?identifier=urn:other|2", 0}, {"Observation?code=http://loinc.org|2345-7", 2},
+      {"Observation?code:text=by%20ident", 1}, {"Observation?code=718-7", 1},
+      // reference: Type/id, id with :Type, chains one level deep
+      {"Observation?subject=Patient/" + smith, 2}, {"Observation?subject:Patient=" + smithers, 1},
+      {"Observation?patient=" + smith, 2}, {"Observation?subject:Patient.name=smithers", 1},
+      {"Observation?subject:Patient.identifier=urn:mrn|1", 2}, {"Observation?subject:identifier=urn:mrn|9", 1},
+      {"Observation?subject:identifier=urn:mrn|1", 0},
+      // date: precision ranges and prefixes
+      {"Patient?birthdate=1980", 1}, {"Patient?birthdate=1980-05-17", 1}, {"Patient?birthdate=ge1985", 1},
+      {"Patient?birthdate=lt1985-01-01", 1}, {"Observation?date=2024-01", 1}, {"Observation?date=gt2024-01-31", 1},
+      {"Observation?date=sa2023-12-31", 2}, {"Observation?date=eb2024-01-01", 1}, {"Observation?date=ne2024-01-15", 2},
+      // quantity: value, prefix, system and code
+      {"Observation?value-quantity=5.4", 1}, {"Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL", 2},
+      {"Observation?value-quantity=le7.1||mg/dL", 2}, {"Observation?value-quantity=lt100|http://unitsofmeasure.org|kg", 0},
+      // uri
+      {"Subscription?url=https://clinic.example/hook", 1}, {"Subscription?url:below=https://clinic.example", 1},
+      // :missing, _id, _lastUpdated
+      {"Patient?birthdate:missing=true", 1}, {"Patient?birthdate:missing=false", 2},
+      {"Patient?_id=" + smith + "," + jones, 2}, {"Patient?_lastUpdated=gt2000-01-01", 3},
+      {"Patient?_lastUpdated=lt2000-01-01", 0},
+      // system search
+      {"?_id=" + smith, 1},
+      // _has: Patients an Observation with a code refers to, one and two levels, and :not
+      {"Patient?_has:Observation:subject:code=2345-7", 1}, {"Patient?_has:Observation:patient:code=718-7&gender=male", 1},
+      {"Patient?_has:Observation:subject:code=718-7,2345-7", 2}, {"Patient?_has:Observation:subject:code=0000-0", 0},
+      {"Patient?_has:Observation:subject:value-quantity=gt10", 1},
+  };
+}
+
+std::vector<SearchCase> result_searches(const Send& send) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Page)" + std::to_string(i) +
+                                                       R"("}],"birthDate":"200)" + std::to_string(i) + R"(-01-01"})"));
+  }
+  create_resource(send, "Observation", observation(ids[0], "2345-7", "5", "2024-01-01"));
+  std::string doctor = create_resource(send, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Osei"}]})");
+  std::string cared = create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Cared"}],)"
+                                                       R"("generalPractitioner":[{"reference":"Practitioner/)" + doctor + R"("}]})");
+  create_resource(send, "Observation", observation(cared, "718-7", "12", "2024-03-01"));
+  return {{"Observation?_include=Observation:subject"},
+          {"Patient?_id=" + ids[0] + "&_revinclude=Observation:subject"},
+          {"Patient?_count=2&_sort=birthdate"},
+          {"Patient?_sort=-birthdate&_count=1"},
+          {"Patient?_summary=count"},
+          {"Patient?_id=" + ids[1] + "&_elements=birthDate"},
+          {"Patient?family=page3"},
+          {"Patient?nonsense=1"},
+          {"Patient?family=page2"},
+          {"Observation?code=718-7&_include=Observation:subject&_include=Patient:general-practitioner"},
+          {"Observation?code=718-7&_include=Observation:subject&_include:iterate=Patient:general-practitioner"},
+          {"Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner&_revinclude:iterate=Observation:subject"}};
+}
+
+std::vector<SearchCase> composite_searches(const Send& send) {
+  REQUIRE(send("PUT", "Patient/a", patient_json("Adeyemi", "Tola", R"("id":"a",)")).status == 201);
+  REQUIRE(send("PUT", "Group/g", R"({"resourceType":"Group","id":"g","type":"person","actual":true})").status == 201);
+  create_resource(send, "Observation", blood_pressure("Patient/a", 152, 96));
+  create_resource(send, "Observation", blood_pressure("Patient/a", 118, 142));  // odd, on purpose
+  create_resource(send, "Observation", weight("Patient/a", 81.5));
+  create_resource(send, "Observation", weight("Group/g", 70));
+  create_resource(send, "Observation", smoking("Patient/a", "266919005"));
+  std::vector<SearchCase> cases = {
+      // The systolic component above 140: one panel, not the one whose diastolic is.
+      {"component-code-value-quantity=http://loinc.org|8480-6$gt140", 1},
+      {"component-code-value-quantity=8480-6$gt100", 2},
+      {"component-code-value-quantity=8462-4$gt140", 1},
+      {"component-code-value-quantity=8480-6$gt100|http://unitsofmeasure.org|mm[Hg]", 2},
+      {"component-code-value-quantity=8480-6$gt100||kg", 0},
+      {"code-value-quantity=http://loinc.org|29463-7$ge80", 1},
+      {"code-value-quantity=29463-7$lt100|http://unitsofmeasure.org|kg", 2},
+      {"code-value-quantity=8480-6$gt100", 0},  // a component's code, not the observation's
+      {"combo-code-value-quantity=8480-6$gt100", 2},
+      {"combo-code-value-quantity=29463-7$gt60", 2},
+      {"code-value-concept=http://loinc.org|72166-2$http://snomed.info/sct|266919005", 1},
+      {"code-value-concept=72166-2$266919005", 1},
+      {"code-value-concept=72166-2$http://snomed.info/sct|77176002", 0},
+      {"code-value-concept=http://example.org|72166-2$266919005", 0},
+      {"code-value-quantity=29463-7$gt100,8480-6$gt100,29463-7$lt75", 1},  // any of the values
+      // Shared rows: patient is subject of type Patient, also for a bare id; combo-code
+      // is code or component-code.
+      {"subject=g", 1}, {"patient=g", 0}, {"patient=a", 4}, {"patient=Patient/a", 4}, {"patient=Group/g", 0},
+      {"combo-code=8480-6", 2}, {"combo-code=29463-7", 2}, {"code=8480-6", 0},
+      {"code=29463-7&_include=Observation:patient"}};
+  for (auto& c : cases) c.query = "Observation?" + c.query;
+  cases.push_back({"Patient?_id=a&_revinclude=Observation:patient"});
+  return cases;
+}
+
+std::vector<SearchCase> token_text_searches(const Send& send) {
+  create_resource(send, "Condition",
+                  R"({"resourceType":"Condition","subject":{"reference":"Patient/p"},"code":{"coding":[)"
+                  R"({"system":"http://snomed.info/sct","code":"38341003","display":"Hypertensive disorder"},)"
+                  R"({"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"I10","display":"Essential hypertension"}],)"
+                  R"("text":"High blood pressure"}})");
+  create_resource(send, "Condition", R"({"resourceType":"Condition","subject":{"reference":"Patient/p"},"code":{"text":"Housing insecurity"}})");
+  return {{"Condition?code:text=hypertensive", 1}, {"Condition?code:text=essential", 1},
+          {"Condition?code:text=high%20blood", 1}, {"Condition?code:text=housing", 1},
+          {"Condition?code:text=blood", 0},  // starts-with, as for the display
+          {"Condition?code=I10", 1}};
+}
+
+bool is_shared_synthea_bundle(const fs::path& file) {
+  std::string name = file.filename().string();
+  return name.starts_with("hospitalInformation") || name.starts_with("practitionerInformation");
+}
+
+std::vector<fs::path> synthea_bundles(const std::string& set) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(fixture("synthea/" + set))) {
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  }
+  auto rank = [](const fs::path& p) {
+    std::string name = p.filename().string();
+    return name.starts_with("hospitalInformation") ? 0 : name.starts_with("practitionerInformation") ? 1 : 2;
+  };
+  std::sort(files.begin(), files.end(), [&](const fs::path& a, const fs::path& b) {
+    return std::make_pair(rank(a), a.filename()) < std::make_pair(rank(b), b.filename());
+  });
+  return files;
+}
+
+std::vector<SearchCase> synthea_patient_searches(const rapidjson::Document& bundle, const std::string& patient) {
+  std::map<std::string, int> by_type, observations_by_category, conditions_by_code;
+  int encounters_since_2015 = 0;
+  for (const auto& e : bundle["entry"].GetArray()) {
+    const auto& r = e["resource"];
+    std::string type = str(r, "resourceType");
+    ++by_type[type];
+    if (type == "Observation" && r.HasMember("category")) {
+      for (const auto& cat : r["category"].GetArray()) {
+        for (const auto& coding : cat["coding"].GetArray()) ++observations_by_category[str(coding, "code")];
+      }
+    }
+    if (type == "Condition") ++conditions_by_code[str(r["code"]["coding"][0], "code")];
+    if (type == "Encounter" && str(r["period"], "start") >= "2015") ++encounters_since_2015;
+  }
+  std::vector<SearchCase> cases;
+  for (const auto& [category, count] : observations_by_category) {
+    cases.push_back({"Observation?patient=" + patient + "&category=" + category + "&_count=1", count});
+  }
+  cases.push_back({"Observation?subject=" + patient + "&_count=1", by_type["Observation"]});
+  for (const auto& [code, count] : conditions_by_code) {
+    cases.push_back({"Condition?patient=" + patient + "&code=http://snomed.info/sct|" + code, count});
+  }
+  cases.push_back({"Encounter?patient=" + patient + "&date=ge2015-01-01", encounters_since_2015});
+  cases.push_back({"Patient?_id=" + patient.substr(8) + "&_revinclude=Encounter:patient&_count=500"});
+  cases.push_back({"Immunization?patient=" + patient, by_type["Immunization"]});
+  cases.push_back({"ExplanationOfBenefit?patient=" + patient, by_type["ExplanationOfBenefit"]});
+  return cases;
+}
+
+}  // namespace carebridge::testing

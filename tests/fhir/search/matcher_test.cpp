@@ -1,0 +1,113 @@
+// The in-memory matcher on small resources: each parameter type with its modifiers
+// and prefixes, shared rows and composites, and chains and _has through a resolver.
+// (tests/e2e/search_differential_test.cpp holds it to the SQL store's answers.)
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "fhir/fhirpath/fhirpath.h"
+#include "fhir/search/index.h"
+#include "fhir/search/matcher.h"
+#include "fhir/search/parse.h"
+#include "support/test_support.h"
+
+using namespace carebridge;
+using fhir::search::IndexedResource;
+using fhir::search::IndexedView;
+
+namespace {
+
+struct Fixture {
+  fhir::search::SearchRegistry registry{testing::core()};
+  fhir::fhirpath::Engine engine{testing::core()};
+  // The server's extractor (composites need FHIRPath).
+  std::unique_ptr<fhir::search::IndexExtractor> extractor = fhir::search::make_fhirpath_extractor(registry, engine);
+  std::vector<std::unique_ptr<fhir::model::Document>> documents;
+  std::map<std::string, IndexedResource> by_key;
+
+  const IndexedResource& add(const std::string& json) {
+    auto parsed = testing::parse(json);
+    REQUIRE(parsed.document);
+    auto indexed = fhir::search::index_resource(*extractor, *parsed.document->root());
+    documents.push_back(std::move(parsed.document));
+    std::string key = indexed.type + "/" + indexed.id;
+    return by_key[key] = std::move(indexed);
+  }
+
+  fhir::search::Resolver resolver() const {
+    fhir::search::Resolver r;
+    r.resolve = [this](std::string_view key) -> std::optional<IndexedView> {
+      auto it = by_key.find(std::string(key));
+      return it == by_key.end() ? std::nullopt : std::optional<IndexedView>(it->second.view());
+    };
+    r.referrers = [this](std::string_view type, std::string_view, std::string_view,
+                         const fhir::search::Resolver::Visit& visit) {
+      for (const auto& [key, resource] : by_key) {
+        if (resource.type == type && !visit(resource.view())) return;
+      }
+    };
+    return r;
+  }
+
+  // Whether the resource `key` matches the search "Type?query".
+  bool matches(const std::string& key, const std::string& type, const fhir::search::Params& params,
+               bool with_resolver = true) const {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    REQUIRE(fhir::search::parse_search(registry, type, params, {}, true, parsed, issues));
+    return fhir::search::matches(parsed.query, by_key.at(key).view(), with_resolver ? resolver() : fhir::search::Resolver{});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the matcher decides one resource on its own index rows", "[fhir][search]") {
+  Fixture f;
+  const auto& anna = f.add(R"({"resourceType":"Patient","id":"anna","meta":{"lastUpdated":"2024-05-01T10:00:00.250Z"},)"
+                           R"("name":[{"family":"Jönes","given":["Anna"]}],"gender":"female","birthDate":"1980-05-17",)"
+                           R"("identifier":[{"system":"urn:mrn","value":"7"}]})");
+  CHECK(anna.id == "anna");
+  CHECK(anna.updated_ms == 1714557600250);
+  f.add(R"({"resourceType":"Observation","id":"bp","status":"final","subject":{"reference":"Patient/anna"},)"
+        R"("code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}],"text":"Blood pressure"},)"
+        R"("component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},)"
+        R"("valueQuantity":{"value":152,"unit":"mm[Hg]","system":"http://unitsofmeasure.org","code":"mm[Hg]"}}]})");
+  const std::string p = "Patient/anna", o = "Observation/bp";
+  // string, token, date, _id, _lastUpdated
+  CHECK(f.matches(p, "Patient", {{"name", "jones"}}));
+  CHECK(f.matches(p, "Patient", {{"name:contains", "ONE"}}));
+  CHECK_FALSE(f.matches(p, "Patient", {{"name:exact", "Jones"}}));
+  CHECK(f.matches(p, "Patient", {{"identifier", "urn:mrn|7"}, {"gender", "male,female"}}));
+  CHECK_FALSE(f.matches(p, "Patient", {{"gender:not", "female"}}));
+  CHECK(f.matches(p, "Patient", {{"birthdate", "1980-05"}, {"birthdate", "lt1981"}}));
+  CHECK_FALSE(f.matches(p, "Patient", {{"birthdate", "sa1980"}}));
+  CHECK(f.matches(p, "Patient", {{"_id", "x,anna"}, {"_lastUpdated", "2024-05-01"}}));
+  CHECK_FALSE(f.matches(p, "Observation", {}));  // another type
+  // :missing, :text, quantity, composite, and patient reading subject's rows
+  CHECK(f.matches(p, "Patient", {{"address:missing", "true"}, {"birthdate:missing", "false"}}));
+  CHECK(f.matches(o, "Observation", {{"code:text", "blood"}}));
+  CHECK(f.matches(o, "Observation", {{"component-code-value-quantity", "http://loinc.org|8480-6$gt140"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"component-code-value-quantity", "8480-6$gt160"}}));
+  CHECK(f.matches(o, "Observation", {{"combo-code", "8480-6"}, {"patient", "anna"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"code", "8480-6"}}));
+}
+
+TEST_CASE("the matcher follows chains and _has through its resolver", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Patient","id":"anna","name":[{"family":"Okafor"}],"gender":"female"})");
+  f.add(R"({"resourceType":"Practitioner","id":"doc","name":[{"family":"Lund"}]})");
+  f.add(R"({"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"code":"2345-7"}]},)"
+        R"("subject":{"reference":"Patient/anna"},"performer":[{"reference":"Practitioner/doc"}]})");
+  CHECK(f.matches("Observation/o1", "Observation", {{"subject:Patient.name", "okafor"}}));
+  CHECK_FALSE(f.matches("Observation/o1", "Observation", {{"subject:Patient.name", "lund"}}));
+  CHECK_FALSE(f.matches("Observation/o1", "Observation", {{"subject:Patient.name", "okafor"}}, false));  // no resolver
+  CHECK(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:code", "2345-7"}}));
+  CHECK_FALSE(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:code", "718-7"}}));
+  CHECK(f.matches("Practitioner/doc", "Practitioner", {{"_has:Observation:performer:subject:Patient.gender", "female"}}));
+  CHECK(f.matches("Observation/o1", "Observation", {{"performer:Practitioner._has:Observation:performer:code", "2345-7"}}));
+  // Two levels: the Patient of an Observation that a final DiagnosticReport lists.
+  f.add(R"({"resourceType":"DiagnosticReport","id":"r1","status":"final","code":{"text":"panel"},)"
+        R"("result":[{"reference":"Observation/o1"}]})");
+  CHECK(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "final"}}));
+  CHECK_FALSE(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "partial"}}));
+}
