@@ -42,11 +42,12 @@ size_t Expansion::size() const {
 
 void Expansion::add_all(const Expansion& other) {
   for (const auto& [system, set] : other.codes) codes[system].insert(set.begin(), set.end());
-  for (const auto& [system, excluded] : other.open_systems) {
-    auto [it, added] = open_systems.try_emplace(system, excluded);
+  for (const auto& entry : other.open_systems) {
+    const auto& excluded = entry.second;  // named: lambdas capture no structured bindings in clang 14
+    auto [it, added] = open_systems.try_emplace(entry.first, excluded);
     if (added) continue;
     // Open on both sides: excluded only where both exclude.
-    std::erase_if(it->second, [&](const std::string& code) { return !excluded.contains(code); });
+    std::erase_if(it->second, [&excluded](const std::string& code) { return !excluded.contains(code); });
   }
   unknown_part = unknown_part || other.unknown_part;
 }
