@@ -1,3 +1,8 @@
+// fhir/search is FHIR search without a server: this registry of parameters, the
+// index rows a resource gives (index.h, index_row.h), request parameters parsed into
+// a search (parse.h, query.h) and the in-memory matcher (matcher.h); the store runs
+// the same parsed search as SQL.
+//
 // The SearchParameters the server supports, read once at start-up from the core
 // definitions: per resource type, each parameter's code, type, FHIRPath expression
 // and reference targets. Parameters on Resource/DomainResource apply to every type.
