@@ -11,7 +11,7 @@ Pipeline::Pipeline(RouteTable routes, std::vector<std::unique_ptr<Stage>> stages
 void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Responder responder) const {
   auto exchange = std::make_shared<Exchange>();
   exchange->request = request;
-  exchange->path = request->target.substr(0, request->target.find('?'));
+  exchange->path = std::string_view(request->target).substr(0, request->target.find('?'));
   exchange->route = routes_.match(exchange->path, exchange->params);
   // The response goes back through the stages that let the request in, last first.
   auto back = [this, exchange](size_t passed, http::Response response) {
@@ -26,14 +26,14 @@ void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Respon
   }
   const Route* route = exchange->route;
   if (!route || !route->handler) {
-    std::string why = !route ? "no such endpoint: " + exchange->path
+    std::string why = !route ? "no such endpoint: " + std::string(exchange->path)
                              : "'" + route->name + "' (" + route->path + ") is not available in this version";
     auto response = std::make_shared<http::Response>(back(stages_.size(), outcome_response(404, "not-found", why)));
     return responder.reply([response] { return std::move(*response); });
   }
   http::Responder wrapped;
   wrapped.defer = responder.defer;
-  wrapped.reply = [reply = responder.reply, back, n = stages_.size()](std::function<http::Response()> make) {
+  wrapped.reply = [reply = std::move(responder.reply), back, n = stages_.size()](std::function<http::Response()> make) {
     reply([make = std::move(make), back, n] { return back(n, make()); });
   };
   route->handler(std::move(request), std::move(wrapped));
@@ -41,10 +41,10 @@ void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Respon
 
 void Pipeline::observe(const http::Request& request, const http::Response& response, double seconds) const {
   if (observers_.empty()) return;
-  std::string path = request.target.substr(0, request.target.find('?'));
+  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   RouteParams params;
   const Route* route = routes_.match(path, params);
-  std::string label = !route ? "other" : route->label ? route->label(path) : route->path;
+  std::string label = !route ? std::string("other") : route->label ? route->label(path) : route->path;
   for (Observer* o : observers_) o->observe(request, label, response, seconds);
 }
 

@@ -17,7 +17,7 @@ namespace carebridge::gateway::pipeline {
 // One request on its way through the pipeline.
 struct Exchange {
   std::shared_ptr<const http::Request> request;
-  std::string path;             // the target without its query
+  std::string_view path;        // the target without its query (in request's memory)
   const Route* route = nullptr;  // null: no route matched
   RouteParams params;
   std::string principal;        // who is calling, once authenticated (empty: anonymous)

@@ -42,7 +42,7 @@ class CommitHook {
 
 // One record of a log.
 struct LogRecord {
-  int64_t seq = 0;  // increasing across the store's lifetime, never reused
+  int64_t seq = 0;  // increasing within its log across the store's lifetime, never reused
   std::string record;
 };
 

@@ -2,6 +2,7 @@
 #include "gateway/store/sqlite_store.h"
 
 #include <iostream>
+#include <map>
 
 #include <pthread.h>
 
@@ -39,8 +40,7 @@ CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
 CREATE TABLE IF NOT EXISTS search_param(
   pid INTEGER PRIMARY KEY, type TEXT NOT NULL, param TEXT NOT NULL, UNIQUE(type, param));
 CREATE TABLE IF NOT EXISTS commit_log(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, record BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS commit_log_by_log ON commit_log(log, seq);
+  log TEXT NOT NULL, seq INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY(log, seq)) WITHOUT ROWID;
 )sql";
 
 int64_t single_integer(Connection& db, const std::string& sql) {
@@ -404,16 +404,25 @@ namespace {
 // What hooks append: rows of the commit log, in the commit's transaction.
 class SqliteCommitLog final : public CommitLog {
  public:
-  explicit SqliteCommitLog(Connection& db) : db_(db) {}
+  SqliteCommitLog(Connection& db, std::map<std::string, int64_t, std::less<>>& next_seq) : db_(db), next_seq_(next_seq) {}
+  // One B-tree insert at the end of the log's key range: (log, its next sequence number).
   void append(std::string_view log, std::string_view record) override {
-    static const std::string kAppend = "INSERT INTO commit_log(log, record) VALUES(?1, ?2)";
+    auto next = next_seq_.find(log);
+    if (next == next_seq_.end()) {
+      static const std::string kLast = "SELECT COALESCE(MAX(seq), 0) + 1 FROM commit_log WHERE log = ?1";
+      auto last = db_.prepare(kLast);
+      last.bind(1, log);
+      next = next_seq_.emplace(std::string(log), last.step() ? last.int64(0) : 1).first;
+    }
+    static const std::string kAppend = "INSERT INTO commit_log(log, seq, record) VALUES(?1, ?2, ?3)";
     auto q = db_.prepare(kAppend);
-    q.bind(1, log).bind_blob(2, record);
+    q.bind(1, log).bind(2, next->second++).bind_blob(3, record);
     q.run();
   }
 
  private:
   Connection& db_;
+  std::map<std::string, int64_t, std::less<>>& next_seq_;
 };
 
 }  // namespace
@@ -426,7 +435,7 @@ void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r) {
                      q.bind(1, r.type).bind(2, r.id).bind(3, r.version - 1);
                      return q.step() ? q.text(0) : std::string();
                    }};
-  SqliteCommitLog log(db);
+  SqliteCommitLog log(db, next_log_seq_);
   for (const auto& hook : hooks_) {
     auto done = hook->on_write(event, log);
     if (!done) throw HookFailure(done.message());

@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -99,6 +100,8 @@ class SqliteStore final : public Store {
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
   std::vector<std::shared_ptr<CommitHook>> hooks_;
+  // Each log's next sequence number (the writer's; numbers of a rolled-back commit are skipped).
+  std::map<std::string, int64_t, std::less<>> next_log_seq_;
   std::atomic<bool> writes_failing_{false};  // the last write failed for lack of space or I/O
   std::unique_ptr<WalCheckpointer> checkpointer_;
   // search_param ids by type and parameter (writer only)
