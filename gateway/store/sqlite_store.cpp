@@ -171,6 +171,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
     idle_readers_.back()->exec("PRAGMA cache_size=-4096");
   }
   checkpointer_ = std::make_unique<WalCheckpointer>(path_, *writer_db_);
+  commit_log_ = std::make_unique<SqliteCommitLog>(*writer_db_);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -253,10 +254,12 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
       results[i] = check(db, group[i]->writes, versions, true);
       if (results[i].ok()) apply(db, group[i]->writes);
     }
+    commit_log_->write();
     db.exec("COMMIT");  // one WAL sync for the whole group
     return results;
   } catch (const std::exception&) {
     rollback(db);
+    commit_log_->discard();
   }
   pids_.clear();  // ids given out in the rolled-back transaction are gone
   for (size_t i = 0; i < group.size(); ++i) {
@@ -265,9 +268,11 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
       Versions versions;
       results[i] = check(db, group[i]->writes, versions, false);
       if (results[i].ok()) apply(db, group[i]->writes);
+      commit_log_->write();
       db.exec("COMMIT");
     } catch (const std::exception& e) {
       rollback(db);
+      commit_log_->discard();
       pids_.clear();
       results[i] = failed(db, e);
     }
@@ -399,34 +404,6 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
   }
 }
 
-namespace {
-
-// What hooks append: rows of the commit log, in the commit's transaction.
-class SqliteCommitLog final : public CommitLog {
- public:
-  SqliteCommitLog(Connection& db, std::map<std::string, int64_t, std::less<>>& next_seq) : db_(db), next_seq_(next_seq) {}
-  // One B-tree insert at the end of the log's key range: (log, its next sequence number).
-  void append(std::string_view log, std::string_view record) override {
-    auto next = next_seq_.find(log);
-    if (next == next_seq_.end()) {
-      static const std::string kLast = "SELECT COALESCE(MAX(seq), 0) + 1 FROM commit_log WHERE log = ?1";
-      auto last = db_.prepare(kLast);
-      last.bind(1, log);
-      next = next_seq_.emplace(std::string(log), last.step() ? last.int64(0) : 1).first;
-    }
-    static const std::string kAppend = "INSERT INTO commit_log(log, seq, record) VALUES(?1, ?2, ?3)";
-    auto q = db_.prepare(kAppend);
-    q.bind(1, log).bind(2, next->second++).bind_blob(3, record);
-    q.run();
-  }
-
- private:
-  Connection& db_;
-  std::map<std::string, int64_t, std::less<>>& next_seq_;
-};
-
-}  // namespace
-
 void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r) {
   if (hooks_.empty()) return;
   WriteEvent event{r, r.version - 1, [&db, &r]() -> std::string {
@@ -435,9 +412,8 @@ void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r) {
                      q.bind(1, r.type).bind(2, r.id).bind(3, r.version - 1);
                      return q.step() ? q.text(0) : std::string();
                    }};
-  SqliteCommitLog log(db, next_log_seq_);
   for (const auto& hook : hooks_) {
-    auto done = hook->on_write(event, log);
+    auto done = hook->on_write(event, *commit_log_);
     if (!done) throw HookFailure(done.message());
   }
 }
@@ -445,11 +421,7 @@ void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r) {
 Result<std::vector<LogRecord>> SqliteStore::read_log(std::string_view log, int64_t after, size_t limit) {
   try {
     auto db = reader();
-    auto q = db->prepare("SELECT seq, record FROM commit_log WHERE log = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-    q.bind(1, log).bind(2, after).bind(3, static_cast<int64_t>(limit));
-    std::vector<LogRecord> out;
-    while (q.step()) out.push_back({q.int64(0), std::string(q.blob(1))});
-    return out;
+    return SqliteCommitLog::read(*db, log, after, limit);
   } catch (const std::exception&) {
     return Result<std::vector<LogRecord>>::failure("exception", "the store could not read the log");
   }

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gateway/store/sqlite_commit_log.h"
 #include "gateway/store/store.h"
 #include "gateway/store/wal_checkpointer.h"
 
@@ -100,8 +101,7 @@ class SqliteStore final : public Store {
   std::string path_;
   std::unique_ptr<Connection> writer_db_;
   std::vector<std::shared_ptr<CommitHook>> hooks_;
-  // Each log's next sequence number (the writer's; numbers of a rolled-back commit are skipped).
-  std::map<std::string, int64_t, std::less<>> next_log_seq_;
+  std::unique_ptr<SqliteCommitLog> commit_log_;  // the writer's: hooks' records of the open transaction
   std::atomic<bool> writes_failing_{false};  // the last write failed for lack of space or I/O
   std::unique_ptr<WalCheckpointer> checkpointer_;
   // search_param ids by type and parameter (writer only)

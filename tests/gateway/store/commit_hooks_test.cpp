@@ -118,3 +118,26 @@ TEST_CASE("a full disk is a commit the store cannot make now, said plainly, and 
   CHECK(!store.ready());
   CHECK(store.read("Patient", "full-0"));  // what was stored stays readable
 }
+
+TEST_CASE("a log read from any sequence number gives exactly the records after it", "[gateway][store][hooks]") {
+  SqliteOptions options;
+  options.directory = testing::temp_dir("hooks-read");
+  SqliteStore store(options);
+  store.add_commit_hook(std::make_shared<WriteLog>());
+  // Concurrent commits share a transaction, so their records share rows of the log.
+  std::vector<std::future<CommitResult>> done;
+  for (int i = 0; i < 200; ++i) {
+    auto promise = std::make_shared<std::promise<CommitResult>>();
+    done.push_back(promise->get_future());
+    store.commit_async({version("g" + std::to_string(i), 1)}, [promise](CommitResult r) { promise->set_value(std::move(r)); });
+  }
+  for (auto& d : done) REQUIRE(d.get().ok());
+  auto all = read_write_log(store, 0, 1000);
+  REQUIRE(all->size() == 200);
+  for (size_t i = 0; i < all->size(); i += 7) {
+    auto rest = read_write_log(store, (*all)[i].seq, 1000);
+    REQUIRE(rest->size() == all->size() - i - 1);
+    if (!rest->empty()) CHECK(rest->front().seq == (*all)[i + 1].seq);
+    CHECK(read_write_log(store, (*all)[i].seq, 5)->size() == std::min<size_t>(5, all->size() - i - 1));
+  }
+}
