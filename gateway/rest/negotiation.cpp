@@ -37,17 +37,15 @@ fhir::io::Format format_of(std::string_view value, bool& wildcard) {
   return fhir::io::Format::Unknown;
 }
 
-}  // namespace
-
-std::string url_decode(std::string_view text) {
+// %XX escapes decoded; '+' means a space only in a query (it is literal in a path).
+std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '+') {
+    if (c == '+' && plus_is_space) {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-               hex(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
       out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
       i += 2;
     } else {
@@ -56,6 +54,10 @@ std::string url_decode(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string url_decode(std::string_view text) { return percent_decode(text, true); }
 
 std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -95,15 +97,7 @@ Target parse_target(std::string_view target) {
   Target t;
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
-  // '+' is literal in paths, so decode only %XX here.
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
-      t.path += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
-      i += 2;
-    } else {
-      t.path += path[i];
-    }
-  }
+  t.path = percent_decode(path, false);
   if (q != std::string_view::npos) {
     t.query = std::string(target.substr(q + 1));
     t.params = parse_query(t.query);
