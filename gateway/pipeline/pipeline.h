@@ -11,6 +11,7 @@
 
 #include "gateway/http/message.h"
 #include "gateway/pipeline/routes.h"
+#include "gateway/security/principal.h"
 
 namespace carebridge::gateway::pipeline {
 
@@ -20,7 +21,8 @@ struct Exchange {
   std::string_view path;        // the target without its query (in request's memory)
   const Route* route = nullptr;  // null: no route matched
   RouteParams params;
-  std::string principal;        // who is calling, once authenticated (empty: anonymous)
+  // Who is calling, once the authorization stage knows (null: anonymous, or the open server).
+  std::shared_ptr<const security::Principal> principal;
 };
 
 class Stage {
