@@ -117,11 +117,12 @@ void set_validation(rest::ServiceOptions& options, const config::Validation& val
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
                             const std::string& base) {
   pipeline::RouteTable table;
-  table.add({"fhir", base, true,
-             [&service](std::shared_ptr<const http::Request> request, http::Responder responder) {
-               service.handle(std::move(request), std::move(responder));
-             },
-             [&service](std::string_view path) { return service.route_label(path); }});
+  pipeline::Route fhir{"fhir", base, true, nullptr, [&service](std::string_view path) { return service.route_label(path); }};
+  fhir.caller_handler = [&service](std::shared_ptr<const http::Request> request,
+                                   std::shared_ptr<const gateway::security::Principal> who, http::Responder responder) {
+    service.handle(std::move(request), std::move(who), std::move(responder));
+  };
+  table.add(std::move(fhir));
   table.add(pipeline::home_route(base));
   table.add(pipeline::healthz_route());
   table.add(pipeline::readyz_route(store));

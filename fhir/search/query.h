@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,16 @@ struct Clause {
   std::string has_type;
 };
 
+// Which resources a caller may see, judged from the access facts the store keeps
+// with each version (opaque here: the security layer writes and reads them). The
+// store applies it inside its queries, so totals, pages, chains and _has see only
+// what it accepts.
+class Visibility {
+ public:
+  virtual ~Visibility() = default;
+  virtual bool accepts(std::string_view type, std::string_view facts) const = 0;
+};
+
 struct SortKey {
   std::string param;
   bool descending = false;
@@ -65,6 +76,8 @@ struct SearchQuery {
   uint32_t count = 20;
   uint32_t offset = 0;
   bool want_total = true;
+  // Only resources this accepts (null: every resource).
+  std::shared_ptr<const Visibility> visible;
 };
 
 }  // namespace carebridge::fhir::search

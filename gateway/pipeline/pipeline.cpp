@@ -25,7 +25,7 @@ void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Respon
     }
   }
   const Route* route = exchange->route;
-  if (!route || !route->handler) {
+  if (!route || !route->answers()) {
     std::string why = !route ? "no such endpoint: " + std::string(exchange->path)
                              : "'" + route->name + "' (" + route->path + ") is not available in this version";
     auto response = std::make_shared<http::Response>(back(stages_.size(), outcome_response(404, "not-found", why)));
@@ -36,6 +36,7 @@ void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Respon
   wrapped.reply = [reply = std::move(responder.reply), back, n = stages_.size()](std::function<http::Response()> make) {
     reply([make = std::move(make), back, n] { return back(n, make()); });
   };
+  if (route->caller_handler) return route->caller_handler(std::move(request), exchange->principal, std::move(wrapped));
   route->handler(std::move(request), std::move(wrapped));
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/http/message.h"
+#include "gateway/security/principal.h"
 
 namespace carebridge::gateway::pipeline {
 
@@ -26,6 +27,11 @@ struct Route {
   http::Handler handler;  // null: a slot for a route still to come (answered 404 with its name)
   // The bounded label for metrics ("/fhir/Patient/{id}"); null: the route's path.
   std::function<std::string(std::string_view path)> label;
+  // A handler that answers for the caller the authorization stage established
+  // (null principal: anonymous or the open server); used instead of `handler` when set.
+  std::function<void(std::shared_ptr<const http::Request>, std::shared_ptr<const security::Principal>, http::Responder)>
+      caller_handler = nullptr;
+  bool answers() const { return handler || caller_handler; }
 };
 
 class RouteTable {

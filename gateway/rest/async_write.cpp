@@ -12,8 +12,8 @@ namespace carebridge::gateway::rest {
 using fhir::model::Severity;
 
 struct FhirService::AsyncWrite {
-  AsyncWrite(std::shared_ptr<const http::Request> r, const FhirService& service, http::Responder reply)
-      : request(std::move(r)), call(service.make_call(*request)), responder(std::move(reply)) {}
+  AsyncWrite(std::shared_ptr<const http::Request> r, Caller who, const FhirService& service, http::Responder reply)
+      : request(std::move(r)), call(service.make_call(*request, std::move(who))), responder(std::move(reply)) {}
 
   std::shared_ptr<const http::Request> request;
   Call call;  // refers to *request
@@ -28,8 +28,8 @@ namespace {
 constexpr size_t kInlineBodyBytes = 64 * 1024;
 }  // namespace
 
-void FhirService::handle(std::shared_ptr<const http::Request> request, http::Responder responder) {
-  auto write = std::make_shared<AsyncWrite>(std::move(request), *this, std::move(responder));
+void FhirService::handle(std::shared_ptr<const http::Request> request, Caller who, http::Responder responder) {
+  auto write = std::make_shared<AsyncWrite>(std::move(request), std::move(who), *this, std::move(responder));
   bool small = write->request->body.size() <= kInlineBodyBytes;
   if (write->call.negotiation.acceptable && is_async_write(write->call)) {
     if (small) return start_write(write);
@@ -74,6 +74,9 @@ bool FhirService::is_async_write(const Call& call) const {
 bool FhirService::prepare_async_write(AsyncWrite& w) {
   const auto& s = w.call.segments;
   const std::string& method = w.request->method;
+  auto interaction = method == "POST" ? security::Interaction::Create
+                     : method == "PUT" ? security::Interaction::Update : security::Interaction::Delete;
+  if (refused(w.call, interaction, s[0])) return false;  // dispatch() answers with the refusal
   if (method != "DELETE") {
     unsigned status = 0;
     Issues issues;
@@ -82,16 +85,16 @@ bool FhirService::prepare_async_write(AsyncWrite& w) {
   }
   const std::string& type = s[0];
   if (s.size() == 1) {
-    w.plan = [this, &w, type] { return writes_.plan_create(*w.doc, *w.doc->root(), type, ""); };
+    w.plan = [this, &w, type] { return writes_.plan_create(w.call.who, *w.doc, *w.doc->root(), type, ""); };
     return true;
   }
   const std::string& id = s[1];
   auto if_match = w.request->header("If-Match");
   std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
   if (method == "PUT") {
-    w.plan = [this, &w, type, id, version] { return writes_.plan_update(*w.doc, *w.doc->root(), type, id, version); };
+    w.plan = [this, &w, type, id, version] { return writes_.plan_update(w.call.who, *w.doc, *w.doc->root(), type, id, version); };
   } else {
-    w.plan = [this, type, id, version] { return writes_.plan_delete(type, id, version); };
+    w.plan = [this, &w, type, id, version] { return writes_.plan_delete(w.call.who, type, id, version); };
   }
   return true;
 }

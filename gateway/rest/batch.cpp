@@ -85,15 +85,15 @@ class PendingWrites {
 
 }  // namespace
 
-FhirService::Planned FhirService::plan_batch_entry(fhir::model::Document& doc, BundleEntry& e) {
+FhirService::Planned FhirService::plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& e) {
   const Issues* validated = e.validated ? &*e.validated : nullptr;
-  if (e.method == "POST") return writes_.plan_create(doc, *e.resource, e.type, e.if_none_exist, {}, validated);
+  if (e.method == "POST") return writes_.plan_create(who, doc, *e.resource, e.type, e.if_none_exist, {}, validated);
   if (e.method == "PUT") {
-    if (!e.id.empty()) return writes_.plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
-    return writes_.plan_conditional_update(doc, *e.resource, e.type, e.criteria, e.version);
+    if (!e.id.empty()) return writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
+    return writes_.plan_conditional_update(who, doc, *e.resource, e.type, e.criteria, e.version);
   }
-  if (!e.id.empty()) return writes_.plan_delete(e.type, e.id, e.version);
-  return writes_.plan_conditional_delete(e.type, e.criteria);
+  if (!e.id.empty()) return writes_.plan_delete(who, e.type, e.id, e.version);
+  return writes_.plan_conditional_delete(who, e.type, e.criteria);
 }
 
 void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
@@ -108,7 +108,7 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
   PendingWrites pending(store_);
   auto flush = [&] {
     // A write that conflicted with a concurrent request is planned again on its own.
-    for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(doc, *e); });
+    for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(call.who, doc, *e); });
   };
   size_t answered = 0;  // the response's size so far: a batch of searches is bounded too
   const size_t limit = options_.limits.max_response_bytes;
@@ -117,7 +117,8 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     if (e.is_read() || e.method == "PATCH") {
       flush();
       if (answered <= limit || !e.is_read()) {
-        e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url)), call.base_url);
+        e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url), call.who),
+                                call.base_url);
         answered += e.result.resource_json.size();
       }
       if (answered > limit && e.is_read()) {
@@ -129,7 +130,7 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     std::string key = dependency_key(e);
     bool by_criteria = e.method != "POST" && e.id.empty();
     if (pending.holds(key) || (by_criteria && pending.holds_type(e.type))) flush();
-    Planned planned = plan_batch_entry(doc, e);
+    Planned planned = plan_batch_entry(call.who, doc, e);
     e.result = std::move(planned.result);
     if (e.result.status >= 400) {
       for (auto& i : e.result.issues) {

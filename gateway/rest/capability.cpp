@@ -123,7 +123,7 @@ http::Response FhirService::validate_operation(Call& call, const std::string& ty
     }
   } else if (!id.empty()) {
     auto record = store_.read(type, id);
-    if (!record || record->deleted) {
+    if (!record || record->deleted || !sees(call, *record)) {
       return outcome(call, 404, {{Severity::Error, "not-found", type + "/" + id + " is not known", {}, {}}});
     }
     auto parsed = fhir::io::read(record->body, definitions_);
@@ -131,7 +131,8 @@ http::Response FhirService::validate_operation(Call& call, const std::string& ty
     resource = doc ? doc->root() : nullptr;
   }
   if (mode == "delete") {
-    if (id.empty() || !store_.read(type, id)) {
+    auto record = id.empty() ? std::nullopt : store_.read(type, id);
+    if (!record || record->deleted || !sees(call, *record)) {
       return outcome(call, 400, {{Severity::Error, "required", "mode=delete needs an existing resource's URL", {}, {}}});
     }
     return outcome(call, 200, {{Severity::Information, "informational", type + "/" + id + " can be deleted", {}, {}}});

@@ -53,6 +53,7 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
   return writes_.execute([&]() -> Planned {
     Planned p;
     auto current = store_.read(type, id);
+    if (current && !sees(call, *current)) current.reset();  // not there for the caller
     if (!current || current->deleted) {
       p.result = failure(current ? 410 : 404, current ? "deleted" : "not-found",
                          type + "/" + id + (current ? " was deleted" : " is not known"));
@@ -86,7 +87,7 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
       return p;
     }
     doc = std::move(parsed.document);
-    return writes_.plan_update(*doc, *doc->root(), type, id, if_match, &*current);
+    return writes_.plan_update(call.who, *doc, *doc->root(), type, id, if_match, &*current);
   });
 }
 

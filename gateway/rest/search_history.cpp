@@ -76,14 +76,18 @@ namespace {
 constexpr int kIncludeRounds = 4;
 
 // The searches of one request against the store, under one deadline.
+// The searches of one request against the store, under one deadline and what the caller may see.
 struct SearchRunner {
   store::Store& store;
   std::chrono::steady_clock::time_point deadline;
+  std::shared_ptr<const fhir::search::Visibility> visible;
 
   carebridge::Result<store::SearchResult> run(store::SearchQuery& query) const {
     query.deadline = deadline;
+    query.visible = visible;
     return store.search(query);
   }
+  bool sees(const store::ResourceRecord& r) const { return !visible || visible->accepts(r.type, r.access); }
 };
 
 // The parameters whose rows an _include or _revinclude of `type` follows: the
@@ -169,7 +173,9 @@ void Inclusion::include(const Include& inc, const std::vector<const store::Resou
       }
     }
   }
-  for (auto& r : runner_.store.read_many(keys)) included_.push_back(std::move(r));
+  for (auto& r : runner_.store.read_many(keys)) {
+    if (runner_.sees(r)) included_.push_back(std::move(r));
+  }
 }
 
 carebridge::Result<void> Inclusion::revinclude(const Include& inc, const std::vector<const store::ResourceRecord*>& sources) {
@@ -213,14 +219,24 @@ http::Response FhirService::search_failure(const Call& call, Issues issues) {
   return outcome(call, code == "too-long" ? 400 : 500, std::move(issues));
 }
 
-http::Response FhirService::search(Call& call, const std::string& type, const Params& params) {
+http::Response FhirService::search(Call& call, const std::string& type, const Params& asked) {
   ParsedSearch parsed;
   Issues issues;
-  if (!parse_search(registry_, type, params, search_limits(), call.prefer.strict, parsed, issues)) {
+  // Scopes such as Observation.rs?category=laboratory restrict the search itself.
+  auto restricted = options_.access ? options_.access->restriction_params(call.who.get(), type) : Params{};
+  const Params* params = &asked;
+  Params with_restrictions;
+  if (!restricted.empty() && !type.empty()) {
+    with_restrictions = asked;
+    with_restrictions.insert(with_restrictions.end(), restricted.begin(), restricted.end());
+    params = &with_restrictions;
+  }
+  if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues)) {
     return outcome(call, 400, std::move(issues));
   }
   // One deadline for the search and its _revinclude queries.
-  SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms)};
+  SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
+                      options_.access ? options_.access->visibility(call.who, restricted.empty() ? "" : type) : nullptr};
   auto searched = runner.run(parsed.query);
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
@@ -298,8 +314,9 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
       if (k == "_offset") q.offset = n;
     }
   }
+  q.visible = visibility(call);
   auto result = store_.history(q);
-  if (!id.empty() && result.total == 0 && !store_.read(type, id)) {
+  if (!id.empty() && result.total == 0) {
     return outcome(call, 404, {{Severity::Error, "not-found", type + "/" + id + " is not known", {}, {}}});
   }
   std::string path = type.empty() ? "_history" : id.empty() ? type + "/_history" : type + "/" + id + "/_history";

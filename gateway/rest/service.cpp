@@ -15,6 +15,7 @@ namespace carebridge::gateway::rest {
 using fhir::model::Issue;
 using fhir::model::Severity;
 using http::parse_http_date;
+using security::Interaction;
 
 Result failure(unsigned status, std::string code, std::string message) {
   Result r;
@@ -66,6 +67,7 @@ WriteOptions write_options(const ServiceOptions& service) {
   w.profiles = service.profiles;
   w.observe = service.observe_validation;
   const auto& l = service.limits;
+  w.access = service.access;
   w.search_limits = {l.default_page_size, l.max_page_size, l.max_search_values, l.max_search_parameters, l.max_has_depth,
                      l.max_search_query_bytes};
   return w;
@@ -103,13 +105,13 @@ SearchLimits FhirService::search_limits() const {
           l.max_search_query_bytes};
 }
 
-http::Response FhirService::handle(const http::Request& request) {
-  Call call = make_call(request);
+http::Response FhirService::handle(const http::Request& request, Caller who) {
+  Call call = make_call(request, std::move(who));
   return answer(call);
 }
 
-FhirService::Call FhirService::make_call(const http::Request& request) const {
-  Call call{request, parse_target(request.target), {}, parse_prefer(request.header("Prefer")), {}, {}};
+FhirService::Call FhirService::make_call(const http::Request& request, Caller who) const {
+  Call call{request, parse_target(request.target), {}, parse_prefer(request.header("Prefer")), {}, {}, std::move(who)};
   call.negotiation = negotiate(request, call.target.params);
   std::string host(request.header("Host"));
   call.base_url = std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + options_.base_path;
@@ -167,6 +169,9 @@ http::Response FhirService::dispatch(Call& call) {
   }
   if (s.size() == 1) return dispatch_type(call, type);
   const std::string& second = s[1];
+  if ((second == "_search" || second == "_history") && s.size() == 2) {
+    if (auto refusal = refused(call, Interaction::Search, type)) return *refusal;
+  }
   if (second == "_search" && s.size() == 2) return m == "POST" ? search(call, type, search_params(call)) : not_allowed(call, "POST");
   if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed(call, "GET, HEAD");
   if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed(call, "POST");
@@ -174,6 +179,63 @@ http::Response FhirService::dispatch(Call& call) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + second + "' is not a valid resource id", {}, {}}});
   }
   return dispatch_instance(call, type, second);
+}
+
+// The interaction a method makes at the type level, or on an instance.
+static std::optional<Interaction> type_interaction(const std::string& m) {
+  if (m == "GET" || m == "HEAD") return Interaction::Search;
+  if (m == "POST") return Interaction::Create;
+  if (m == "PUT") return Interaction::Update;
+  if (m == "DELETE") return Interaction::Delete;
+  return std::nullopt;
+}
+
+static std::optional<Interaction> instance_interaction(const std::string& m) {
+  if (m == "GET" || m == "HEAD") return Interaction::Read;
+  if (m == "PUT" || m == "PATCH") return Interaction::Update;
+  if (m == "DELETE") return Interaction::Delete;
+  return std::nullopt;
+}
+
+std::optional<http::Response> FhirService::refused(const Call& call, Interaction interaction, const std::string& type) {
+  if (!options_.access) return std::nullopt;
+  auto permitted = options_.access->permits(call.who.get(), interaction, type);
+  if (permitted) return std::nullopt;
+  return outcome(call, 403, permitted.issues());
+}
+
+std::optional<Result> FhirService::refused_entry(const Caller& who, Interaction interaction, const std::string& type) {
+  if (!options_.access) return std::nullopt;
+  auto permitted = options_.access->permits(who.get(), interaction, type);
+  if (permitted) return std::nullopt;
+  Result r;
+  r.status = 403;
+  r.issues = permitted.issues();
+  return r;
+}
+
+bool FhirService::sees(const Call& call, const store::ResourceRecord& record) const {
+  return !options_.access || options_.access->sees(call.who.get(), record);
+}
+
+// A resource of a type the caller's scopes restrict ("Observation.rs?category=laboratory")
+// is readable when a search with those restrictions, on its id, finds it.
+bool FhirService::within_restrictions(const Call& call, const store::ResourceRecord& record) {
+  if (!options_.access || record.deleted) return false;
+  auto restricted = options_.access->restriction_params(call.who.get(), record.type);
+  if (restricted.empty()) return false;
+  restricted.emplace_back("_id", record.id);
+  ParsedSearch parsed;
+  Issues issues;
+  if (!parse_search(registry_, record.type, restricted, search_limits(), false, parsed, issues)) return false;
+  parsed.query.visible = options_.access->visibility(call.who, record.type);
+  parsed.query.want_total = false;
+  auto found = store_.search(parsed.query);
+  return found && !found->page.empty();
+}
+
+std::shared_ptr<const fhir::search::Visibility> FhirService::visibility(const Call& call) const {
+  return options_.access ? options_.access->visibility(call.who) : nullptr;
 }
 
 Params FhirService::search_params(const Call& call) {
@@ -185,10 +247,13 @@ Params FhirService::search_params(const Call& call) {
 // The type level: search, create (conditional with If-None-Exist), conditional update and delete.
 http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   const std::string& m = call.request.method;
+  if (auto interaction = type_interaction(m)) {
+    if (auto refusal = refused(call, *interaction, type)) return *refusal;
+  }
   if (m == "GET" || m == "HEAD") return search(call, type, call.target.params);
   if (m == "DELETE") {
     std::lock_guard conditional(writes_.conditional_mutex());
-    return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(type, call.target.params); }));
+    return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(call.who, type, call.target.params); }));
   }
   if (m != "POST" && m != "PUT") return not_allowed(call, "GET, HEAD, POST, PUT, DELETE");
   if (m == "POST") {
@@ -209,12 +274,12 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
     std::string if_none_exist(call.request.header("If-None-Exist"));
     std::unique_lock<std::mutex> conditional(writes_.conditional_mutex(), std::defer_lock);
     if (!if_none_exist.empty()) conditional.lock();
-    return render(call, writes_.execute([&] { return writes_.plan_create(*doc, *doc->root(), type, if_none_exist); }));
+    return render(call, writes_.execute([&] { return writes_.plan_create(call.who, *doc, *doc->root(), type, if_none_exist); }));
   }
   auto if_match = call.request.header("If-Match");
   std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
   std::lock_guard conditional(writes_.conditional_mutex());
-  return render(call, writes_.execute([&] { return writes_.plan_conditional_update(*doc, *doc->root(), type, call.target.params, version); }));
+  return render(call, writes_.execute([&] { return writes_.plan_conditional_update(call.who, *doc, *doc->root(), type, call.target.params, version); }));
 }
 
 // The instance level: read (conditional), update, patch, delete, history and vread, $validate.
@@ -222,21 +287,24 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
   const auto& s = call.segments;
   const std::string& m = call.request.method;
   bool get = m == "GET" || m == "HEAD";
+  if (auto interaction = s.size() == 2 ? instance_interaction(m) : std::optional<Interaction>(Interaction::Read)) {
+    if (auto refusal = refused(call, *interaction, type)) return *refusal;
+  }
   if (s.size() == 2) {
-    if (get) return render_read(call, read(type, id, std::nullopt));
+    if (get) return render_read(call, read(call, type, id, std::nullopt));
     auto if_match = call.request.header("If-Match");
     std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
     if (!if_match.empty() && !version) {
       return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
     }
-    if (m == "DELETE") return render(call, writes_.execute([&] { return writes_.plan_delete(type, id, version); }));
+    if (m == "DELETE") return render(call, writes_.execute([&] { return writes_.plan_delete(call.who, type, id, version); }));
     if (m == "PATCH") return render(call, patch(call, type, id, version));
     if (m != "PUT") return not_allowed(call, "GET, HEAD, PUT, PATCH, DELETE");
     unsigned status = 0;
     Issues issues;
     auto doc = parse_body(call, status, issues);
     if (!doc) return outcome(call, status, std::move(issues));
-    return render(call, writes_.execute([&] { return writes_.plan_update(*doc, *doc->root(), type, id, version); }));
+    return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
   if (s[2] != "_history") {
@@ -249,7 +317,7 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
   if (s.size() != 4 || ec != std::errc() || end != s[3].data() + s[3].size()) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + s[3] + "' is not a version id", {}, {}}});
   }
-  return render_read(call, read(type, id, version));
+  return render_read(call, read(call, type, id, version));
 }
 
 // A read, or 304 when the client's copy is current (If-None-Match, If-Modified-Since).
@@ -367,8 +435,9 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
   return std::move(parsed.document);
 }
 
-Result FhirService::read(const std::string& type, const std::string& id, std::optional<int64_t> version) {
+Result FhirService::read(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> version) {
   auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
+  if (record && !sees(call, *record) && !within_restrictions(call, *record)) record.reset();  // not there for the caller
   if (!record) {
     return failure(404, "not-found",
                    version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");

@@ -56,6 +56,8 @@ struct ServiceOptions {
   std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe_validation;
   // Evaluates SearchParameter expressions for the index; null: the path extractor.
   const fhir::fhirpath::Engine* engine = nullptr;
+  // Who may do and see what (scopes, organizations, consent); null: everyone everything.
+  const security::AccessPolicy* access = nullptr;
 };
 
 struct BundleEntry;  // an entry of a batch or transaction Bundle (bundle_entries.h)
@@ -65,12 +67,13 @@ class FhirService {
   FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options);
   ~FhirService();
 
-  // Answers a request whose path starts with the base path. Never throws for client input.
-  http::Response handle(const http::Request& request);
+  // Answers a request whose path starts with the base path, for `who` (null: the
+  // open server's caller). Never throws for client input.
+  http::Response handle(const http::Request& request, Caller who = nullptr);
   // The same as an http::Handler, on an I/O thread (async_write.cpp): reads by id
   // answered at once, creates, updates and deletes by id replying once the store
   // has committed them without a thread waiting, the rest on the worker pool.
-  void handle(std::shared_ptr<const http::Request> request, http::Responder responder);
+  void handle(std::shared_ptr<const http::Request> request, Caller who, http::Responder responder);
 
   const SearchRegistry& registry() const { return registry_; }
   // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
@@ -85,7 +88,15 @@ class FhirService {
   using Planned = PlannedWrite;
   struct AsyncWrite;  // a write whose response waits for its commit (async_write.cpp)
 
-  Call make_call(const http::Request& request) const;
+  Call make_call(const http::Request& request, Caller who) const;
+  // The refusal when the caller's scopes do not allow `interaction` on `type`.
+  std::optional<http::Response> refused(const Call& call, security::Interaction interaction, const std::string& type);
+  // The same for an interaction the method on a path makes (see dispatch).
+  std::optional<Result> refused_entry(const Caller& who, security::Interaction interaction, const std::string& type);
+  // Whether the caller may see a stored version.
+  bool sees(const Call& call, const store::ResourceRecord& record) const;
+  bool within_restrictions(const Call& call, const store::ResourceRecord& record);
+  std::shared_ptr<const fhir::search::Visibility> visibility(const Call& call) const;
   bool is_async_write(const Call& call) const;
   bool is_read_by_id(const Call& call) const;
   void start_write(const std::shared_ptr<AsyncWrite>& write);
@@ -113,7 +124,7 @@ class FhirService {
   std::unique_ptr<fhir::model::Document> parse_body(const Call& call, unsigned& status, Issues& issues);
 
   // Reads by id and version (the writes are the write path's, write_path.h).
-  Result read(const std::string& type, const std::string& id, std::optional<int64_t> version);
+  Result read(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> version);
   // PATCH with a JSON Patch or a JSON Merge Patch (patch.cpp).
   Result patch(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
 
@@ -136,14 +147,14 @@ class FhirService {
   // answer a transaction's failure (nullopt: committed) or fill each batch entry's result.
   http::Response bundle(Call& call);
   std::optional<Result> run_transaction(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
-  std::optional<Result> resolve_entry_id(BundleEntry& entry);
-  std::optional<Result> resolve_references(fhir::model::Document& doc, std::vector<BundleEntry>& entries,
+  std::optional<Result> resolve_entry_id(const Caller& who, BundleEntry& entry);
+  std::optional<Result> resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                            const std::unordered_map<std::string, std::string>& ids);
-  std::optional<Result> commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries);
+  std::optional<Result> commit_transaction(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   void run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   // Validates the resources the entries create or update, side by side on the cores.
   void validate_entries(std::vector<BundleEntry>& entries);
-  Planned plan_batch_entry(fhir::model::Document& doc, BundleEntry& entry);
+  Planned plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& entry);
 
   // metadata and $validate (capability.cpp).
   http::Response capability(Call& call);

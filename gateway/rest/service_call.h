@@ -15,6 +15,7 @@ struct FhirService::Call {
   Prefer prefer;
   std::vector<std::string> segments;  // the path after the base, split at '/'
   std::string base_url;               // "http://host:port/fhir"
+  Caller who;                         // null: the open server's caller
 };
 
 // The one retry policy for writes: a commit that conflicts with a concurrent one

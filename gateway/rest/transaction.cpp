@@ -59,7 +59,14 @@ http::Response FhirService::bundle(Call& call) {
                                 {}, {}}});
   }
   for (auto& e : entries) {
-    if (auto failed = check_entry(e, transaction, options_.base_path, call.base_url, registry_)) {
+    auto failed = check_entry(e, transaction, options_.base_path, call.base_url, registry_);
+    // Writes are checked against the caller's scopes here; reads and PATCH as sub-requests.
+    if (!failed && !e.is_read() && e.method != "PATCH") {
+      auto interaction = e.method == "POST" ? security::Interaction::Create
+                         : e.method == "PUT" ? security::Interaction::Update : security::Interaction::Delete;
+      if (auto refusal = refused_entry(call.who, interaction, e.type)) failed = entry_failure(e, std::move(*refusal));
+    }
+    if (failed) {
       if (transaction) return render(call, *failed);
       e.result = std::move(*failed);
       e.done = true;
@@ -85,14 +92,17 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
   for (auto& e : entries) {
-    if (auto failed = resolve_entry_id(e)) return failed;
+    if (auto failed = resolve_entry_id(call.who, e)) return failed;
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
-  if (auto failed = resolve_references(doc, entries, ids)) return failed;
-  if (auto failed = commit_transaction(doc, entries)) return failed;
+  if (auto failed = resolve_references(call.who, doc, entries, ids)) return failed;
+  if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
   // Reads see the transaction's results.
   for (auto& e : entries) {
-    if (e.is_read()) e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url)), call.base_url);
+    if (e.is_read()) {
+      e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url), call.who),
+                              call.base_url);
+    }
   }
   return std::nullopt;
 }
@@ -107,11 +117,11 @@ void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
                [&](size_t i) { writes[i]->validated = writes_.validate_write(*writes[i]->resource); });
 }
 
-std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
+std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEntry& e) {
   if (e.method == "POST") {
     if (!e.if_none_exist.empty()) {
       Issues found;
-      auto matches = writes_.match(e.type, parse_query(e.if_none_exist), 2, found);
+      auto matches = writes_.match(who, e.type, parse_query(e.if_none_exist), 2, found);
       if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
       if (matches.size() > 1) return entry_failure(e, 412, "duplicate", "ifNoneExist matches more than one " + e.type);
       if (matches.size() == 1) {
@@ -124,7 +134,7 @@ std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
   } else if ((e.method == "PUT" || e.method == "DELETE") && e.id.empty()) {
     if (e.criteria.empty()) return entry_failure(e, 400, "required", e.method + " " + e.type + " needs an id or criteria");
     Issues found;
-    auto matches = writes_.match(e.type, e.criteria, 2, found);
+    auto matches = writes_.match(who, e.type, e.criteria, 2, found);
     if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
     if (matches.size() > 1) return entry_failure(e, 412, "multiple-matches", "the criteria match more than one " + e.type);
     if (matches.size() == 1) {
@@ -141,7 +151,7 @@ std::optional<Result> FhirService::resolve_entry_id(BundleEntry& e) {
   return std::nullopt;
 }
 
-std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc, std::vector<BundleEntry>& entries,
+std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                                       const std::unordered_map<std::string, std::string>& ids) {
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
   for (auto& e : entries) {
@@ -158,7 +168,7 @@ std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Issues found;
-        auto matches = writes_.match(v.substr(0, q), parse_query(v.substr(q + 1)), 2, found);
+        auto matches = writes_.match(who, v.substr(0, q), parse_query(v.substr(q + 1)), 2, found);
         if (matches.size() != 1) {
           failed = "the conditional reference " + v + " matches " + std::to_string(matches.size()) + " resources, not one";
           return;
@@ -172,7 +182,8 @@ std::optional<Result> FhirService::resolve_references(fhir::model::Document& doc
   return std::nullopt;
 }
 
-std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
+std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::model::Document& doc,
+                                                      std::vector<BundleEntry>& entries) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     // The store writes each entry while the next one is planned.
     auto commit = store_.begin_streaming();
@@ -184,9 +195,9 @@ std::optional<Result> FhirService::commit_transaction(fhir::model::Document& doc
           return entry_failure(e, 400, "invalid", e.type + "/" + e.id + " appears in more than one entry of the transaction");
         }
         const Issues* validated = e.validated ? &*e.validated : nullptr;
-        Planned planned = e.method == "DELETE" ? writes_.plan_delete(e.type, e.id, e.version)
-                          : e.method == "POST" ? writes_.plan_create(doc, *e.resource, e.type, "", e.id, validated)
-                                               : writes_.plan_update(doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
+        Planned planned = e.method == "DELETE" ? writes_.plan_delete(who, e.type, e.id, e.version)
+                          : e.method == "POST" ? writes_.plan_create(who, doc, *e.resource, e.type, "", e.id, validated)
+                                               : writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
         if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
         e.result = planned.result;
         if (planned.write) commit->add(std::move(*planned.write));

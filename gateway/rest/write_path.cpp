@@ -61,33 +61,51 @@ Result found_result(const store::ResourceRecord& r, unsigned status) {
   return result;
 }
 
-store::Write WritePath::make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                                     const std::string& id, int64_t version, const char* method, Result& result) {
+std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model::Document& doc,
+                                                  fhir::model::Element& resource, const std::string& type,
+                                                  const std::string& id, int64_t version, const char* method,
+                                                  const store::ResourceRecord* current, Result& result) {
   int64_t now = now_ms();
   std::string instant = format_instant(now);
   set_identity(doc, definitions_, resource, id, std::to_string(version), instant);
+  const auto* access = options_.access;
+  security::Labelling labelling = access ? access->label(who.get(), doc, resource) : security::Labelling{};
   store::Write w;
-  w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false})};
+  w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false}), {}};
   w.expected_version = version - 1;
   w.index = extractor_.extract(resource);
+  if (access) {
+    auto facts = access->facts(who.get(), resource, id, w.index, labelling, current);
+    if (auto allowed = access->may_write(who.get(), facts, current); !allowed) {
+      result.status = 403;
+      result.issues = allowed.issues();
+      return std::nullopt;
+    }
+    w.record.access = security::encode(facts);
+  }
   result = found_result(w.record, version == 1 ? 201 : 200);
   return w;
 }
 
-std::vector<store::ResourceRecord> WritePath::match(const std::string& type, const Params& criteria, size_t limit,
-                                                      Issues& issues) {
+std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std::string& type, const Params& criteria,
+                                                    size_t limit, Issues& issues) {
   ParsedSearch parsed;
   if (!parse_search(registry_, type, criteria, options_.search_limits, true, parsed, issues)) return {};
   parsed.query.count = static_cast<uint32_t>(limit);
   parsed.query.offset = 0;
   parsed.query.snapshot = 0;
   parsed.query.want_total = false;
+  if (options_.access) parsed.query.visible = options_.access->visibility(who);
   auto found = store_.search(parsed.query);
   if (!found) {
     issues.insert(issues.end(), found.issues().begin(), found.issues().end());
     return {};
   }
   return std::move(found->page);
+}
+
+bool WritePath::sees(const Caller& who, const store::ResourceRecord& record) const {
+  return !options_.access || options_.access->sees(who.get(), record);
 }
 
 WritePath::WritePath(const fhir::definitions::Definitions& definitions, store::Store& store,
@@ -117,7 +135,7 @@ Policy WritePath::policy_for(std::string_view type) const {
   return it == options_.policies.end() ? options_.policy : it->second;
 }
 
-PlannedWrite WritePath::plan_create(fhir::model::Document& doc, fhir::model::Element& resource,
+PlannedWrite WritePath::plan_create(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& if_none_exist,
                                               const std::string& assigned_id, const Issues* validated) {
   PlannedWrite p;
@@ -128,7 +146,7 @@ PlannedWrite WritePath::plan_create(fhir::model::Document& doc, fhir::model::Ele
   }
   if (!if_none_exist.empty()) {
     Issues issues;
-    auto matches = match(type, parse_query(if_none_exist), 2, issues);
+    auto matches = match(who, type, parse_query(if_none_exist), 2, issues);
     if (has_error(issues)) {
       p.result.status = 400;
       p.result.issues = std::move(issues);
@@ -149,13 +167,15 @@ PlannedWrite WritePath::plan_create(fhir::model::Document& doc, fhir::model::Ele
     p.result.issues = std::move(issues);
     return p;
   }
-  p.write = make_write(doc, resource, type, assigned_id.empty() ? new_resource_id() : assigned_id, 1, "POST", p.result);
+  p.write = make_write(who, doc, resource, type, assigned_id.empty() ? new_resource_id() : assigned_id, 1, "POST",
+                       nullptr, p.result);
+  if (!p.write) return p;
   p.result.status = 201;
   p.result.issues = std::move(issues);  // warnings the policy accepted
   return p;
 }
 
-PlannedWrite WritePath::plan_update(fhir::model::Document& doc, fhir::model::Element& resource,
+PlannedWrite WritePath::plan_update(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                               const std::string& type, const std::string& id,
                                               std::optional<int64_t> if_match, const store::ResourceRecord* known,
                                               const Issues* validated) {
@@ -183,19 +203,24 @@ PlannedWrite WritePath::plan_update(fhir::model::Document& doc, fhir::model::Ele
   std::optional<store::ResourceRecord> read;
   if (!known) read = store_.read(type, id);
   const store::ResourceRecord* current = known ? known : read ? &*read : nullptr;
+  if (current && !current->deleted && !sees(who, *current)) {
+    p.result = failure(403, "forbidden", type + "/" + id + " is not a record your organization may change");
+    return p;
+  }
   int64_t version = current ? current->version : 0;
   if (if_match && *if_match != version) {
     p.result = failure(412, "conflict",
                        type + "/" + id + " is at version " + std::to_string(version) + ", not " + std::to_string(*if_match));
     return p;
   }
-  p.write = make_write(doc, resource, type, id, version + 1, "PUT", p.result);
+  p.write = make_write(who, doc, resource, type, id, version + 1, "PUT", current, p.result);
+  if (!p.write) return p;
   p.result.status = current && !current->deleted ? 200 : 201;
   p.result.issues = std::move(issues);  // warnings the policy accepted
   return p;
 }
 
-std::optional<std::vector<store::ResourceRecord>> WritePath::conditional_match(const std::string& type,
+std::optional<std::vector<store::ResourceRecord>> WritePath::conditional_match(const Caller& who, const std::string& type,
                                                                                 const Params& criteria,
                                                                               const std::string& missing, PlannedWrite& p) {
   Params search;
@@ -207,7 +232,7 @@ std::optional<std::vector<store::ResourceRecord>> WritePath::conditional_match(c
     return std::nullopt;
   }
   Issues issues;
-  auto matches = match(type, search, 2, issues);
+  auto matches = match(who, type, search, 2, issues);
   if (has_error(issues)) {
     p.result.status = 400;
     p.result.issues = std::move(issues);
@@ -220,32 +245,33 @@ std::optional<std::vector<store::ResourceRecord>> WritePath::conditional_match(c
   return matches;
 }
 
-PlannedWrite WritePath::plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+PlannedWrite WritePath::plan_conditional_update(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                                           const std::string& type, const Params& criteria,
                                                           std::optional<int64_t> if_match) {
   PlannedWrite p;
-  auto found = conditional_match(type, criteria, "PUT on " + type + " needs search criteria (conditional update) or an id in the URL", p);
+  auto found = conditional_match(who, type, criteria, "PUT on " + type + " needs search criteria (conditional update) or an id in the URL", p);
   if (!found) return p;
   auto& matches = *found;
   std::string_view body_id = resource_id(resource);
   if (matches.empty()) {
-    if (!body_id.empty()) return plan_update(doc, resource, type, std::string(body_id), if_match);
+    if (!body_id.empty()) return plan_update(who, doc, resource, type, std::string(body_id), if_match);
     std::string id = new_resource_id();
     set_primitive(doc, definitions_, resource, "id", id);
-    return plan_update(doc, resource, type, id, if_match);
+    return plan_update(who, doc, resource, type, id, if_match);
   }
   if (!body_id.empty() && body_id != matches[0].id) {
     p.result = failure(400, "invalid", "the id in the body is not the id of the resource the criteria match");
     return p;
   }
   if (body_id.empty()) set_primitive(doc, definitions_, resource, "id", matches[0].id);
-  return plan_update(doc, resource, type, matches[0].id, if_match);
+  return plan_update(who, doc, resource, type, matches[0].id, if_match);
 }
 
-PlannedWrite WritePath::plan_delete(const std::string& type, const std::string& id,
+PlannedWrite WritePath::plan_delete(const Caller& who, const std::string& type, const std::string& id,
                                               std::optional<int64_t> if_match) {
   PlannedWrite p;
   auto current = store_.read(type, id);
+  if (current && !sees(who, *current)) current.reset();  // what the caller may not see is not there for it
   int64_t version = current ? current->version : 0;
   if (if_match && *if_match != version) {
     p.result = failure(412, "conflict",
@@ -253,12 +279,12 @@ PlannedWrite WritePath::plan_delete(const std::string& type, const std::string& 
     return p;
   }
   if (!current || current->deleted) {
-    p.result.status = 204;  // deleting what is not there succeeds (idempotent)
+    p.result.status = 204;  // deleting what is not there (for this caller) succeeds (idempotent)
     return p;
   }
   int64_t now = now_ms();
   store::Write w;
-  w.record = {type, id, version + 1, format_instant(now), now, true, "DELETE", ""};
+  w.record = {type, id, version + 1, format_instant(now), now, true, "DELETE", "", current->access};
   w.expected_version = version;
   p.result.status = 204;
   p.result.etag = "W/\"" + std::to_string(version + 1) + "\"";
@@ -267,16 +293,16 @@ PlannedWrite WritePath::plan_delete(const std::string& type, const std::string& 
   return p;
 }
 
-PlannedWrite WritePath::plan_conditional_delete(const std::string& type, const Params& criteria) {
+PlannedWrite WritePath::plan_conditional_delete(const Caller& who, const std::string& type, const Params& criteria) {
   PlannedWrite p;
-  auto found = conditional_match(type, criteria, "DELETE on " + type + " needs search criteria (conditional delete)", p);
+  auto found = conditional_match(who, type, criteria, "DELETE on " + type + " needs search criteria (conditional delete)", p);
   if (!found) return p;
   auto& matches = *found;
   if (matches.empty()) {
     p.result.status = 204;
     return p;
   }
-  return plan_delete(type, matches[0].id, std::nullopt);
+  return plan_delete(who, type, matches[0].id, std::nullopt);
 }
 
 Result WritePath::execute(const std::function<PlannedWrite()>& plan) {

@@ -20,11 +20,14 @@
 #include "fhir/search/registry.h"
 #include "fhir/validation/validator.h"
 #include "gateway/rest/negotiation.h"
+#include "gateway/security/access_policy.h"
 #include "gateway/store/store.h"
 
 namespace carebridge::gateway::rest {
 
 using Issues = std::vector<fhir::model::Issue>;
+// Who makes a request (null: the open development server's caller).
+using Caller = std::shared_ptr<const security::Principal>;
 using fhir::validation::Policy;
 
 // Validates one resource against its type and the given profiles under a policy
@@ -61,6 +64,8 @@ struct WriteOptions {
   // Told of every write's validation (for /metrics); may be null.
   std::function<void(Policy policy, std::string_view type, const Issues& issues)> observe;
   fhir::search::SearchLimits search_limits;  // for conditional criteria
+  // Who may write what, labels and access facts; null: no checks, no facts.
+  const security::AccessPolicy* access = nullptr;
 };
 
 class WritePath {
@@ -71,17 +76,18 @@ class WritePath {
 
   // `resource` is the document's root or a resource inside it (a Bundle entry).
   // `validated`: what validating the resource already found (else it is validated here).
-  PlannedWrite plan_create(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+  // Each plan checks that `who` may write it (scopes aside: the caller checked those).
+  PlannedWrite plan_create(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                            const std::string& if_none_exist, const std::string& assigned_id = {},
                            const Issues* validated = nullptr);
   // `known`: the current version the caller already read (PATCH); else it is read here.
-  PlannedWrite plan_update(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
+  PlannedWrite plan_update(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
                            const std::string& id, std::optional<int64_t> if_match,
                            const store::ResourceRecord* known = nullptr, const Issues* validated = nullptr);
-  PlannedWrite plan_conditional_update(fhir::model::Document& doc, fhir::model::Element& resource,
+  PlannedWrite plan_conditional_update(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                        const std::string& type, const Params& criteria, std::optional<int64_t> if_match);
-  PlannedWrite plan_delete(const std::string& type, const std::string& id, std::optional<int64_t> if_match);
-  PlannedWrite plan_conditional_delete(const std::string& type, const Params& criteria);
+  PlannedWrite plan_delete(const Caller& who, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
+  PlannedWrite plan_conditional_delete(const Caller& who, const std::string& type, const Params& criteria);
   // Plans and commits alone, planning again while the commit conflicts (the retry policy).
   Result execute(const std::function<PlannedWrite()>& plan);
 
@@ -91,9 +97,11 @@ class WritePath {
   Issues validate(const fhir::model::Element& resource, Policy policy,
                   const std::vector<std::string>& extra_profiles = {}) const;
   Policy policy_for(std::string_view type) const;
-  // Current resources of `type` matching search `criteria` (at most `limit`).
-  std::vector<store::ResourceRecord> match(const std::string& type, const Params& criteria, size_t limit,
+  // Current resources of `type` matching search `criteria` (at most `limit`) that `who` sees.
+  std::vector<store::ResourceRecord> match(const Caller& who, const std::string& type, const Params& criteria, size_t limit,
                                            Issues& issues);
+  // Whether `who` may see a stored version (everyone, without an access policy).
+  bool sees(const Caller& who, const store::ResourceRecord& record) const;
   // Conditional interactions search before they write: they hold this from the
   // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
   std::mutex& conditional_mutex() { return conditional_mutex_; }
@@ -101,10 +109,12 @@ class WritePath {
  private:
   // What conditional criteria select: at most one resource. nullopt, with p.result
   // set, when the criteria are missing (`missing` says so), invalid or select several.
-  std::optional<std::vector<store::ResourceRecord>> conditional_match(const std::string& type, const Params& criteria,
+  std::optional<std::vector<store::ResourceRecord>> conditional_match(const Caller& who, const std::string& type, const Params& criteria,
                                                                       const std::string& missing, PlannedWrite& p);
-  store::Write make_write(fhir::model::Document& doc, fhir::model::Element& resource, const std::string& type,
-                          const std::string& id, int64_t version, const char* method, Result& result);
+  // The write of a new version over `current` (null: none), or why `who` may not make it.
+  std::optional<store::Write> make_write(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
+                                         const std::string& type, const std::string& id, int64_t version,
+                                         const char* method, const store::ResourceRecord* current, Result& result);
 
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;

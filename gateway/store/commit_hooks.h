@@ -38,6 +38,9 @@ class CommitHook {
   // Called for each write, in the commit's transaction. A failure rolls the whole
   // commit back: it fails with the hook's message, nothing of it is stored.
   virtual Result<void> on_write(const WriteEvent& event, CommitLog& log) = 0;
+  // After the transaction whose writes it saw has committed (true) or rolled back
+  // (false), on the same thread: state kept outside the store changes only now.
+  virtual void ended(bool /*committed*/) {}
 };
 
 // One record of a log.

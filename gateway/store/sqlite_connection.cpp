@@ -70,6 +70,31 @@ std::string_view Statement::blob(int column) const {
            : std::string_view();
 }
 
+namespace {
+
+constexpr const char* kVisibilityPointer = "carebridge_visibility";
+
+// cb_visible(type, access, visibility): whether the bound visibility accepts the row.
+void visible_function(sqlite3_context* context, int, sqlite3_value** argv) {
+  auto* visibility = static_cast<const fhir::search::Visibility*>(sqlite3_value_pointer(argv[2], kVisibilityPointer));
+  if (!visibility) return sqlite3_result_int(context, 1);
+  auto text = [](sqlite3_value* v) {
+    const void* p = sqlite3_value_blob(v);
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_value_bytes(v)))
+             : std::string_view();
+  };
+  sqlite3_result_int(context, visibility->accepts(text(argv[0]), text(argv[1])) ? 1 : 0);
+}
+
+}  // namespace
+
+Statement& Statement::bind_visibility(int index, const fhir::search::Visibility* visibility) {
+  // The pointer is only readable through sqlite3_value_pointer with the same name:
+  // SQL text can never forge one.
+  sqlite3_bind_pointer(statement_, index, const_cast<fhir::search::Visibility*>(visibility), kVisibilityPointer, nullptr);
+  return *this;
+}
+
 void Statement::reset() {
   if (statement_) {
     sqlite3_reset(statement_);
@@ -97,6 +122,8 @@ Connection::Connection(const std::string& path, bool create, const char* vfs) {
   // lower it, see SqliteStore).
   exec("PRAGMA mmap_size=1073741824");
   exec("PRAGMA cache_size=-32768");
+  sqlite3_create_function_v2(db_, "cb_visible", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr, visible_function, nullptr,
+                             nullptr, nullptr);
 }
 
 Connection::~Connection() {

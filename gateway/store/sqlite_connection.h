@@ -12,6 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "fhir/search/query.h"
+
 namespace carebridge::gateway::store {
 
 // A failed SQLite call (only thrown inside the store, never past its interface).
@@ -36,6 +38,9 @@ class Statement {
   Statement& bind(int index, double value);
   Statement& bind_null(int index);
   Statement& bind_blob(int index, std::string_view bytes);
+  // A caller's visibility for the SQL function cb_visible(type, access, ?): true when
+  // it accepts a row's access facts (every connection has the function).
+  Statement& bind_visibility(int index, const fhir::search::Visibility* visibility);
   // Steps once: true when a row is available.
   bool step();
   // Runs to completion (for statements without results).

@@ -275,14 +275,28 @@ std::string has_any_row(const std::string& alias, const std::string& type, const
   return "(" + sql + ")";
 }
 
-std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b);
+// What a caller may see applies to every resource a query reads: the matches and
+// the resources chains and _has look into (else a hidden resource would still
+// decide which visible ones match).
+struct SqlScope {
+  const Visibility* visible = nullptr;
+  // " AND cb_visible(...)" for the resource `alias`, binding the visibility; empty when none.
+  std::string condition(const std::string& alias, std::vector<SqlBinding>& b) const {
+    if (!visible) return {};
+    b.push_back(visibility_binding(visible));
+    return " AND cb_visible(" + alias + ".type, " + alias + ".access, ?)";
+  }
+};
+
+std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, const SqlScope& scope,
+                       std::vector<SqlBinding>& b);
 
 bool is_has(const Clause& clause) { return !clause.has_type.empty() && clause.chain; }
 
 // _has:A:p:_has:B:q:...:param=value: resources an A refers to through p, that a B
 // refers to through q, ..., the last matching the innermost clause. One join over
 // the levels rather than a subquery per level, so the SQL nests no deeper with them.
-std::string has_sql(const Clause& clause, const std::string& alias, std::vector<SqlBinding>& b) {
+std::string has_sql(const Clause& clause, const std::string& alias, const SqlScope& scope, std::vector<SqlBinding>& b) {
   std::string prefix = "h" + std::to_string(b.size()) + "_";
   std::string from, where, referred = "(" + alias + ".type || '/' || " + alias + ".id)";
   const Clause* level = &clause;
@@ -291,9 +305,10 @@ std::string has_sql(const Clause& clause, const std::string& alias, std::vector<
     from += (i ? " JOIN search_reference " + r + " ON " + r + ".code = " + referred : "search_reference " + r) +
             " JOIN resource_current " + h + " ON " + h + ".rid = " + r + ".rid";
     where += (i ? " AND " : "") + pids_sql(r + ".pid", level->has_type, {level->param}, b) + " AND " + h + ".deleted = 0";
+    where += scope.condition(h, b);
     referred = "(" + h + ".type || '/' || " + h + ".id)";
     if (!is_has(*level->chain) || level->chain->negate) {
-      where += " AND " + clause_sql(*level->chain, h, level->has_type, b);
+      where += " AND " + clause_sql(*level->chain, h, level->has_type, scope, b);
       break;
     }
     level = level->chain.get();
@@ -322,17 +337,19 @@ std::string id_sql(const Clause& clause, const std::string& alias, std::vector<S
 }
 
 // A chained search: a reference row to a resource of the chain's type that matches.
-std::string chain_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
+std::string chain_sql(const Clause& clause, const std::string& alias, const std::string& type, const SqlScope& scope,
+                      std::vector<SqlBinding>& b) {
   std::string inner = "t" + std::to_string(b.size());
   std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
   std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-                          ".type = ? AND " + inner + ".deleted = 0 AND " +
-                          clause_sql(*clause.chain, inner, clause.chain_type, chain_binds) + ")";
+                          ".type = ? AND " + inner + ".deleted = 0" + scope.condition(inner, chain_binds) + " AND " +
+                          clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds) + ")";
   return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
 }
 
 // `type` names the resource type when the query has one; empty for system searches.
-std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, std::vector<SqlBinding>& b) {
+std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, const SqlScope& scope,
+                       std::vector<SqlBinding>& b) {
   if (clause.param == "_id") return id_sql(clause, alias, b);
   if (clause.param == "_lastUpdated") {
     std::vector<std::string> terms;
@@ -340,13 +357,13 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     for (const auto& m : clause.any_of) terms.push_back(range_sql(m, seconds, seconds, b));
     return terms.empty() ? "1 = 1" : balanced(terms, "OR");
   }
-  if (is_has(clause)) return has_sql(clause, alias, b);
+  if (is_has(clause)) return has_sql(clause, alias, scope, b);
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
     return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, params_of(clause), b);
   }
   std::vector<std::string> tables;
   if (clause.chain) {
-    tables.push_back(chain_sql(clause, alias, type, b));
+    tables.push_back(chain_sql(clause, alias, type, scope, b));
   } else {
     // The matches of each table, OR'ed within the table; tables OR'ed together.
     for (IndexTable t : kIndexTables) {
@@ -372,8 +389,10 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
     where += " AND " + alias + ".seq <= ?";
     binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
   }
+  SqlScope scope{query.visible.get()};
+  where += scope.condition(alias, binds);
   std::vector<std::string> clauses;
-  for (const auto& clause : query.clauses) clauses.push_back(clause_sql(clause, alias, query.type, binds));
+  for (const auto& clause : query.clauses) clauses.push_back(clause_sql(clause, alias, query.type, scope, binds));
   if (!clauses.empty()) where += " AND " + balanced(clauses, "AND");
   return where;
 }

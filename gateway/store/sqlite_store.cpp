@@ -20,21 +20,22 @@ namespace {
 // (sqlite_index_tables.h) and the packed index rows of each current version
 // (index_blob.h). Version 1 kept every kind in one table with four indexes;
 // version 2 keyed the index tables by type, parameter and id as text.
-// Version 4 added the commit log (commit hooks' records, the write log among them).
-constexpr int kSchemaVersion = 4;
+// Version 4 added the commit log (commit hooks' records, the write log among them);
+// version 5 the access facts of every version (who may see it, store.h).
+constexpr int kSchemaVersion = 5;
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
   type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
   last_updated TEXT NOT NULL, updated_ms INTEGER NOT NULL,
-  deleted INTEGER NOT NULL, method TEXT NOT NULL, body TEXT NOT NULL,
+  deleted INTEGER NOT NULL, method TEXT NOT NULL, body TEXT NOT NULL, access BLOB NOT NULL,
   UNIQUE(type, id, version));
 CREATE INDEX IF NOT EXISTS resource_version_type ON resource_version(type, seq);
 CREATE INDEX IF NOT EXISTS resource_version_updated ON resource_version(updated_ms);
 CREATE TABLE IF NOT EXISTS resource_current(
   rid INTEGER PRIMARY KEY,
   type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
-  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL, index_rows BLOB NOT NULL,
+  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL, index_rows BLOB NOT NULL, access BLOB NOT NULL,
   UNIQUE(type, id));
 CREATE INDEX IF NOT EXISTS resource_current_seq ON resource_current(type, seq);
 CREATE TABLE IF NOT EXISTS search_param(
@@ -64,7 +65,8 @@ void open_schema(Connection& db, const std::string& path) {
   db.exec("COMMIT");
 }
 
-constexpr const char* kVersionColumns = "v.type, v.id, v.version, v.last_updated, v.updated_ms, v.deleted, v.method, v.body";
+constexpr const char* kVersionColumns =
+    "v.type, v.id, v.version, v.last_updated, v.updated_ms, v.deleted, v.method, v.body, v.access";
 
 ResourceRecord record_from(const Statement& row) {
   ResourceRecord r;
@@ -76,6 +78,7 @@ ResourceRecord record_from(const Statement& row) {
   r.deleted = row.int64(5) != 0;
   r.method = row.text(6);
   r.body = row.text(7);
+  r.access = row.blob(8);
   return r;
 }
 
@@ -86,6 +89,7 @@ void bind_all(Statement& statement, const std::vector<SqlBinding>& binds, int fi
       case SqlBinding::Kind::Text: statement.bind(i++, b.text); break;
       case SqlBinding::Kind::Integer: statement.bind(i++, b.integer); break;
       case SqlBinding::Kind::Real: statement.bind(i++, b.real); break;
+      case SqlBinding::Kind::Visibility: statement.bind_visibility(i++, b.visibility); break;
     }
   }
 }
@@ -256,10 +260,11 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
     }
     commit_log_->write();
     db.exec("COMMIT");  // one WAL sync for the whole group
+    end_transaction(true);
     return results;
   } catch (const std::exception&) {
     rollback(db);
-    commit_log_->discard();
+    end_transaction(false);
   }
   pids_.clear();  // ids given out in the rolled-back transaction are gone
   for (size_t i = 0; i < group.size(); ++i) {
@@ -270,15 +275,21 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
       if (results[i].ok()) apply(db, group[i]->writes);
       commit_log_->write();
       db.exec("COMMIT");
+      end_transaction(true);
     } catch (const std::exception& e) {
       rollback(db);
-      commit_log_->discard();
+      end_transaction(false);
       pids_.clear();
       results[i] = failed(db, e);
     }
   }
   if (!results.empty() && results.back().status != CommitResult::Status::Unavailable) writes_failing_ = false;
   return results;
+}
+
+void SqliteStore::end_transaction(bool committed) {
+  if (!committed) commit_log_->discard();
+  for (const auto& hook : hooks_) hook->ended(committed);
 }
 
 CommitResult SqliteStore::failed(Connection& db, const std::exception& e) {
@@ -366,11 +377,11 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     int64_t seq = 0;
     {
       static const std::string kVersion =
-          "INSERT INTO resource_version(type, id, version, last_updated, updated_ms, deleted, method, body) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+          "INSERT INTO resource_version(type, id, version, last_updated, updated_ms, deleted, method, body, access) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
       auto q = db.prepare(kVersion);
       q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, r.last_updated).bind(5, r.updated_ms);
-      q.bind(6, int64_t{r.deleted ? 1 : 0}).bind(7, r.method).bind(8, r.body);
+      q.bind(6, int64_t{r.deleted ? 1 : 0}).bind(7, r.method).bind(8, r.body).bind_blob(9, r.access);
       q.run();
       seq = sqlite3_last_insert_rowid(db.handle());
     }
@@ -379,19 +390,19 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     std::string packed = pack_index(rows);
     if (rid) {
       static const std::string kUpdate =
-          "UPDATE resource_current SET version = ?1, deleted = ?2, updated_ms = ?3, seq = ?4, index_rows = ?5 "
-          "WHERE rid = ?6";
+          "UPDATE resource_current SET version = ?1, deleted = ?2, updated_ms = ?3, seq = ?4, index_rows = ?5, "
+          "access = ?7 WHERE rid = ?6";
       auto q = db.prepare(kUpdate);
       q.bind(1, r.version).bind(2, int64_t{r.deleted ? 1 : 0}).bind(3, r.updated_ms).bind(4, seq).bind_blob(5, packed);
-      q.bind(6, rid);
+      q.bind(6, rid).bind_blob(7, r.access);
       q.run();
     } else {
       static const std::string kInsert =
-          "INSERT INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+          "INSERT INTO resource_current(type, id, version, deleted, updated_ms, seq, index_rows, access) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
       auto q = db.prepare(kInsert);
       q.bind(1, r.type).bind(2, r.id).bind(3, r.version).bind(4, int64_t{r.deleted ? 1 : 0}).bind(5, r.updated_ms);
-      q.bind(6, seq).bind_blob(7, packed);
+      q.bind(6, seq).bind_blob(7, packed).bind_blob(8, r.access);
       q.run();
       rid = sqlite3_last_insert_rowid(db.handle());
     }
@@ -492,6 +503,10 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
     where += " AND v.updated_ms >= ?";
     binds.push_back({SqlBinding::Kind::Integer, {}, *query.since_ms});
   }
+  if (query.visible) {
+    where += " AND cb_visible(v.type, v.access, ?)";
+    binds.push_back(visibility_binding(query.visible.get()));
+  }
   HistoryResult result;
   {
     auto q = db->prepare("SELECT COUNT(*) FROM resource_version v" + where);
@@ -562,6 +577,19 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
       if (q.step()) result.total = q.int64(0);
     }
   }
+}
+
+void SqliteStore::scan(const std::string& type, bool with_body, const std::function<void(const ResourceRecord&)>& visit) {
+  auto db = reader();
+  ReadTransaction snapshot(*db);
+  std::string sql = with_body ? std::string("SELECT ") + kVersionColumns +
+                                    " FROM resource_current c JOIN resource_version v ON v.seq = c.seq "
+                                    "WHERE c.type = ?1 AND c.deleted = 0"
+                              : "SELECT c.type, c.id, c.version, '', c.updated_ms, 0, '', '', c.access "
+                                "FROM resource_current c WHERE c.type = ?1 AND c.deleted = 0";
+  auto q = db->prepare(sql);
+  q.bind(1, type);
+  while (q.step()) visit(record_from(q));
 }
 
 bool SqliteStore::ready() {

@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
   HistoryResult history(const HistoryQuery& query) override;
   Result<SearchResult> search(const SearchQuery& query) override;
   bool ready() override;
+  void scan(const std::string& type, bool with_body, const std::function<void(const ResourceRecord&)>& visit) override;
   std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type, const std::vector<std::string>& ids,
                                                             const std::string& param) override;
 
@@ -92,6 +93,8 @@ class SqliteStore final : public Store {
   // The id of a search parameter of a type in search_param, added when new.
   int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
   static void rollback(Connection& db);
+  // Tells the hooks (and the commit log) how the transaction they saw ended.
+  void end_transaction(bool committed);
   Reader reader();
   static void search_in(Connection& db, const SearchQuery& query, const std::string& where,
                         const std::vector<SqlBinding>& binds, const SortSql& sort, SearchResult& result);
@@ -122,11 +125,13 @@ class SqliteStore final : public Store {
 // Builds the WHERE conditions and ORDER BY of a search over resource_current `c`
 // (sqlite_search.cpp). Values to bind are appended to `binds` in order.
 struct SqlBinding {
-  enum class Kind { Text, Integer, Real } kind = Kind::Text;
+  enum class Kind { Text, Integer, Real, Visibility } kind = Kind::Text;
   std::string text;
   int64_t integer = 0;
   double real = 0;
+  const Visibility* visibility = nullptr;  // for cb_visible(type, access, ?) (sqlite_connection.h)
 };
+inline SqlBinding visibility_binding(const Visibility* v) { return {SqlBinding::Kind::Visibility, {}, 0, 0, v}; }
 std::string search_conditions(const SearchQuery& query, const std::string& alias, std::vector<SqlBinding>& binds);
 // The ORDER BY of a search, with the joins that bring in the sort values (their
 // values to bind come before the WHERE's).

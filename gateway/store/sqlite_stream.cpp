@@ -122,18 +122,19 @@ CommitResult SqliteStore::write_stream(Stream& stream) {
     }
     if (!result.ok() || abandoned) {
       rollback(db);
-      commit_log_->discard();
+      end_transaction(false);
       pids_.clear();  // ids given out in the rolled-back transaction are gone
       if (abandoned && result.ok()) result = {CommitResult::Status::Failed, "the commit was abandoned", 0};
       return result;
     }
     commit_log_->write();
     db.exec("COMMIT");
+    end_transaction(true);
     writes_failing_ = false;
     return result;
   } catch (const std::exception& e) {
     rollback(db);
-    commit_log_->discard();
+    end_transaction(false);
     pids_.clear();  // ids given out in the rolled-back transaction are gone
     while (stream.next()) {
     }

@@ -28,6 +28,7 @@ using fhir::search::IndexKind;
 using fhir::search::SearchQuery;
 using fhir::search::SortKey;
 using fhir::search::ValueMatch;
+using fhir::search::Visibility;
 using carebridge::Result;
 
 // One version of a resource.
@@ -40,6 +41,9 @@ struct ResourceRecord {
   bool deleted = false;
   std::string method;  // POST, PUT or DELETE: how this version came to be (history entries)
   std::string body;    // compact FHIR JSON (empty for deletions)
+  // Who may see this version: facts the security layer derives at write time
+  // (security/access_facts.h); opaque to the store. Deletions keep the deleted version's.
+  std::string access = {};
 };
 
 // One write of a commit. `expected_version` guards against lost updates: the
@@ -74,6 +78,7 @@ struct HistoryQuery {
   std::optional<int64_t> since_ms;
   uint32_t count = 20;
   uint32_t offset = 0;
+  std::shared_ptr<const Visibility> visible;  // only versions this accepts (null: all)
 };
 
 struct HistoryResult {
@@ -130,6 +135,10 @@ class Store {
   virtual std::vector<std::pair<std::string, IndexEntry>> index_rows(const std::string& type,
                                                                     const std::vector<std::string>& ids,
                                                                     const std::string& param) = 0;
+
+  // Calls `visit` with the current, not deleted versions of a type (their bodies only
+  // when `with_body`), in no particular order: for indexes kept in memory at start-up.
+  virtual void scan(const std::string& type, bool with_body, const std::function<void(const ResourceRecord&)>& visit) = 0;
 
   // Registers a hook every later commit runs (see commit_hooks.h). Call before serving.
   virtual void add_commit_hook(std::shared_ptr<CommitHook> hook) = 0;

@@ -1,0 +1,152 @@
+#include "gateway/security/access_policy.h"
+
+#include <algorithm>
+
+namespace carebridge::gateway::security {
+namespace {
+
+Result<void> forbidden(std::string message) { return Result<void>::failure("forbidden", std::move(message)); }
+
+const char* verb(Interaction i) {
+  switch (i) {
+    case Interaction::Create: return "create";
+    case Interaction::Read: return "read";
+    case Interaction::Update: return "update";
+    case Interaction::Delete: return "delete";
+    case Interaction::Search: return "search";
+  }
+  return "use";
+}
+
+}  // namespace
+
+// A caller's view of the store: the same decision as sees(), made by the store
+// for every row its query reads.
+class AccessPolicy::CallerVisibility final : public fhir::search::Visibility {
+ public:
+  CallerVisibility(const AccessPolicy& policy, std::shared_ptr<const Principal> who, std::string restricted_type)
+      : policy_(policy), who_(std::move(who)), restricted_type_(std::move(restricted_type)) {}
+  bool accepts(std::string_view type, std::string_view facts) const override {
+    return policy_.sees_facts(*who_, type, FactsView(facts), restricted_type_);
+  }
+
+ private:
+  const AccessPolicy& policy_;
+  std::shared_ptr<const Principal> who_;
+  std::string restricted_type_;
+};
+
+AccessPolicy::AccessPolicy(PatientCompartment compartment, CareRelationships& relationships, store::Store& store)
+    : compartment_(std::move(compartment)), relationships_(relationships), store_(store) {}
+
+Result<void> AccessPolicy::permits(const Principal* who, Interaction interaction, std::string_view type) const {
+  if (type == "AuditEvent") {
+    if (interaction != Interaction::Read && interaction != Interaction::Search) {
+      return forbidden("the audit trail is written by the gateway alone: AuditEvents cannot be created, changed or deleted");
+    }
+    if (who && !who->admin) return forbidden("only an administrator's client may read the audit trail");
+  }
+  if (!who) return {};
+  if (!allows(who->scopes, interaction, type)) {
+    return forbidden("the token's scopes do not allow " + std::string(verb(interaction)) + " on " + std::string(type));
+  }
+  return {};
+}
+
+std::shared_ptr<const fhir::search::Visibility> AccessPolicy::visibility(const std::shared_ptr<const Principal>& who,
+                                                                       std::string_view restricted_type) const {
+  if (!who) return nullptr;
+  return std::make_shared<CallerVisibility>(*this, who, std::string(restricted_type));
+}
+
+std::vector<std::pair<std::string, std::string>> AccessPolicy::restriction_params(const Principal* who,
+                                                                                 std::string_view type) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!who) return out;
+  for (const auto& [param, value] : restrictions(who->scopes, Interaction::Search, type)) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == param; });
+    if (same == out.end()) {
+      out.emplace_back(param, value);
+    } else {
+      same->second += "," + value;
+    }
+  }
+  return out;
+}
+
+bool AccessPolicy::sees(const Principal* who, const store::ResourceRecord& record) const {
+  return !who || sees_facts(*who, record.type, FactsView(record.access));
+}
+
+bool AccessPolicy::sees_facts(const Principal& who, std::string_view type, const FactsView& f,
+                              std::string_view restricted_type) const {
+  if (!allows(who.scopes, Interaction::Read, type) && !allows(who.scopes, Interaction::Search, type)) return false;
+  if (type != restricted_type && !restrictions(who.scopes, Interaction::Search, type).empty()) return false;
+  if (type == "AuditEvent") return who.admin;
+  if (!f.valid()) return false;  // facts not understood: only the open server sees it
+  bool sensitive = (f.labels() & sensitive_) != 0;
+  if (!who.patient.empty()) {  // a patient's own app: the patient's records, and shared data
+    if (f.shared() && !f.has_patients()) return !sensitive;
+    return f.any_patient([&](std::string_view p) { return p == who.patient; });
+  }
+  const std::string& org = who.organization;
+  if (!org.empty() && f.owner() == org) return true;
+  if (f.confined()) return false;
+  if (f.shared() && !f.has_patients()) return !sensitive;
+  if (org.empty()) return false;
+  bool addressed = f.any_party([&](std::string_view o) { return o == org; });
+  bool related = f.any_patient([&](std::string_view p) { return relationships_.related(org, p); });
+  if (!addressed && !related) return false;
+  if (!consent_) return !sensitive;
+  // Every patient the record is about must agree (or, for plain data, not refuse).
+  bool permitted = true, denied = false;
+  f.any_patient([&](std::string_view p) {
+    ConsentVerdict v = consent_(p, who, type, f.labels());
+    denied |= v == ConsentVerdict::Deny;
+    permitted &= v == ConsentVerdict::Permit;
+    return denied;
+  });
+  if (denied) return false;
+  return !sensitive || (permitted && f.has_patients());
+}
+
+Labelling AccessPolicy::label(const Principal* who, fhir::model::Document& doc, fhir::model::Element& resource) const {
+  return labelling_ ? labelling_(who, doc, resource) : Labelling{};
+}
+
+AccessFacts AccessPolicy::facts(const Principal* who, const fhir::model::Element& resource, std::string_view id,
+                                const std::vector<fhir::search::IndexEntry>& rows, const Labelling& labelling,
+                                const store::ResourceRecord* current) const {
+  AccessFacts f = compartment_.facts(resource, id, rows);
+  f.labels = labelling.labels;
+  FactsView before(current ? std::string_view(current->access) : std::string_view());
+  f.owner = before.valid() ? std::string(before.owner()) : who ? who->organization : std::string();
+  f.confined = labelling.confined || (before.valid() && before.confined());
+  return f;
+}
+
+bool AccessPolicy::may_write_for(const Principal& who, std::string_view patient) const {
+  if (!who.patient.empty()) return patient == who.patient;
+  if (relationships_.related(who.organization, patient)) return true;
+  // A patient nobody has registered yet (one this very transaction creates, say).
+  auto found = store_.read("Patient", std::string(patient));
+  return !found || found->deleted;
+}
+
+Result<void> AccessPolicy::may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current) const {
+  if (!who) return {};
+  if (current && !current->deleted && !sees(who, *current)) {
+    return forbidden(current->type + "/" + current->id + " is not a record your organization may change");
+  }
+  if (who->organization.empty() && who->patient.empty()) {
+    return forbidden("the client belongs to no organization, so it may not write patients' records");
+  }
+  for (const auto& p : next.patients) {
+    if (!may_write_for(*who, p)) {
+      return forbidden("Patient/" + p + " is not a patient your organization cares for");
+    }
+  }
+  return {};
+}
+
+}  // namespace carebridge::gateway::security

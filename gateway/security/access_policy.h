@@ -1,0 +1,90 @@
+// The security decisions the REST layer asks for, in one place: whether a caller's
+// scopes allow an interaction on a type, which stored versions the caller may see
+// (a Visibility the store applies inside its queries), and the access facts and
+// labels of a resource being written. A null Principal is the open development
+// server's caller: everything allowed, facts still kept (so that turning tokens on
+// later protects what was stored before).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fhir/model/document.h"
+#include "fhir/model/result.h"
+#include "fhir/search/query.h"
+#include "gateway/security/access_facts.h"
+#include "gateway/security/care_relationships.h"
+#include "gateway/security/compartment.h"
+#include "gateway/security/principal.h"
+#include "gateway/security/scopes.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::security {
+
+// Decides, for an organization, a patient's Consent about a record: Permit, Deny or
+// NotApplicable (no Consent speaks of it). Null: no Consent is ever on file.
+enum class ConsentVerdict { Permit, Deny, NotApplicable };
+using ConsentCheck = std::function<ConsentVerdict(std::string_view patient, const Principal& who, std::string_view type,
+                                                  uint32_t labels)>;
+
+// The labels a resource gets when written: rules applied to it (adding meta.security
+// codings to the document), plus whether it never leaves its owner.
+struct Labelling {
+  uint32_t labels = 0;
+  bool confined = false;
+};
+using LabelWrite = std::function<Labelling(const Principal* who, fhir::model::Document& doc,
+                                           fhir::model::Element& resource)>;
+
+class AccessPolicy {
+ public:
+  AccessPolicy(PatientCompartment compartment, CareRelationships& relationships, store::Store& store);
+
+  void set_consent_check(ConsentCheck check) { consent_ = std::move(check); }
+  void set_labelling(LabelWrite labelling) { labelling_ = std::move(labelling); }
+  // The labels that need a Consent before a record leaves its owner (labels.h's kSensitive).
+  void set_sensitive_labels(uint32_t mask) { sensitive_ = mask; }
+
+  // Whether `who` may make `interaction` on resources of `type` at all: its scopes,
+  // and the audit trail, which only administrators read and nobody writes.
+  Result<void> permits(const Principal* who, Interaction interaction, std::string_view type) const;
+  // The Visibility store queries apply for `who` (null for the open server). A type
+  // whose scopes carry restrictions ("?category=laboratory") is hidden, unless it is
+  // `restricted_type`, whose restrictions the query itself enforces (restriction_params).
+  std::shared_ptr<const fhir::search::Visibility> visibility(const std::shared_ptr<const Principal>& who,
+                                                             std::string_view restricted_type = {}) const;
+  // A search's parameters for the restrictions of `who`'s scopes on `type` (values of
+  // one parameter joined as alternatives); empty when some scope is unrestricted.
+  std::vector<std::pair<std::string, std::string>> restriction_params(const Principal* who, std::string_view type) const;
+  // Whether `who` may see a stored version (reads by id, included resources).
+  bool sees(const Principal* who, const store::ResourceRecord& record) const;
+
+  // Applies the labelling rules to a resource being written (changing the document).
+  Labelling label(const Principal* who, fhir::model::Document& doc, fhir::model::Element& resource) const;
+  // The access facts of a version about to be stored: its owner stays the one of
+  // `current` (the version it replaces), else it is the writer's organization.
+  AccessFacts facts(const Principal* who, const fhir::model::Element& resource, std::string_view id,
+                    const std::vector<fhir::search::IndexEntry>& rows, const Labelling& labelling,
+                    const store::ResourceRecord* current) const;
+  // Whether `who` may store a version with `next` facts over `current` (null: none).
+  Result<void> may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current) const;
+
+  const CareRelationships& relationships() const { return relationships_; }
+
+ private:
+  class CallerVisibility;
+  bool sees_facts(const Principal& who, std::string_view type, const FactsView& facts,
+                  std::string_view restricted_type = {}) const;
+  bool may_write_for(const Principal& who, std::string_view patient) const;
+
+  PatientCompartment compartment_;
+  CareRelationships& relationships_;
+  store::Store& store_;
+  ConsentCheck consent_;
+  LabelWrite labelling_;
+  uint32_t sensitive_ = ~0u;
+};
+
+}  // namespace carebridge::gateway::security

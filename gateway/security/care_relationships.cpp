@@ -1,0 +1,110 @@
+#include "gateway/security/care_relationships.h"
+
+#include <algorithm>
+
+namespace carebridge::gateway::security {
+namespace {
+
+std::string pair_key(std::string_view organization, std::string_view patient) {
+  std::string key;
+  key.reserve(organization.size() + patient.size() + 1);
+  key.append(organization).append(1, '|').append(patient);
+  return key;
+}
+
+}  // namespace
+
+const std::vector<std::string>& CareRelationships::relationship_types() {
+  static const std::vector<std::string> kTypes = {"Patient", "CareTeam", "EpisodeOfCare", "Task"};
+  return kTypes;
+}
+
+std::vector<std::string> CareRelationships::grants(std::string_view type, const AccessFacts& facts) {
+  std::vector<std::string> keys;
+  // The organization that registered a patient cares for the patient.
+  if (type == "Patient" && !facts.owner.empty()) {
+    for (const auto& p : facts.patients) keys.push_back(pair_key(facts.owner, p));
+  }
+  if (facts.relationship) {
+    for (const auto& org : facts.parties) {
+      for (const auto& p : facts.patients) keys.push_back(pair_key(org, p));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+CareRelationships::Shard& CareRelationships::shard_of(std::string_view key) const {
+  return shards_[std::hash<std::string_view>{}(key) % shards_.size()];
+}
+
+void CareRelationships::replace(const std::string& resource, std::vector<std::string> keys) {
+  std::lock_guard lock(resources_mutex_);
+  auto& old = by_resource_[resource];
+  for (const auto& k : keys) {
+    Shard& s = shard_of(k);
+    std::unique_lock shard_lock(s.mutex);
+    ++s.pairs[k];
+  }
+  for (const auto& k : old) {
+    Shard& s = shard_of(k);
+    std::unique_lock shard_lock(s.mutex);
+    if (auto it = s.pairs.find(k); it != s.pairs.end() && --it->second <= 0) s.pairs.erase(it);
+  }
+  if (keys.empty()) {
+    by_resource_.erase(resource);
+  } else {
+    old = std::move(keys);
+  }
+}
+
+void CareRelationships::load(store::Store& store) {
+  for (const auto& type : relationship_types()) {
+    store.scan(type, false, [&](const store::ResourceRecord& r) {
+      FactsView view(r.access);
+      if (view.valid()) replace(r.type + "/" + r.id, grants(r.type, view.facts()));
+    });
+  }
+}
+
+bool CareRelationships::related(std::string_view organization, std::string_view patient) const {
+  if (organization.empty() || patient.empty()) return false;
+  std::string key = pair_key(organization, patient);
+  const Shard& s = shard_of(key);
+  std::shared_lock lock(s.mutex);
+  return s.pairs.count(key) > 0;
+}
+
+std::vector<std::string> CareRelationships::patients_of(std::string_view organization) const {
+  std::vector<std::string> out;
+  std::string prefix = std::string(organization) + "|";
+  for (const Shard& s : shards_) {
+    std::shared_lock lock(s.mutex);
+    for (const auto& [key, n] : s.pairs) {
+      if (key.compare(0, prefix.size(), prefix) == 0) out.push_back(key.substr(prefix.size()));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<void> CareRelationships::on_write(const store::WriteEvent& event, store::CommitLog&) {
+  const auto& r = event.record;
+  const auto& types = relationship_types();
+  if (std::find(types.begin(), types.end(), r.type) == types.end()) return {};
+  std::vector<std::string> keys;
+  FactsView view(r.access);
+  if (!r.deleted && view.valid()) keys = grants(r.type, view.facts());
+  staged_.emplace_back(r.type + "/" + r.id, std::move(keys));
+  return {};
+}
+
+void CareRelationships::ended(bool committed) {
+  if (committed) {
+    for (auto& [resource, keys] : staged_) replace(resource, std::move(keys));
+  }
+  staged_.clear();
+}
+
+}  // namespace carebridge::gateway::security

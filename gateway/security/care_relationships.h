@@ -1,0 +1,55 @@
+// Which organizations care for which patients, kept in memory: an organization
+// may see a patient's records when it registered the patient, manages the
+// patient's record, or is a party to a care relationship (a CareTeam, an
+// EpisodeOfCare, a referral Task). Loaded from the store's access facts at
+// start-up and kept current by a commit hook: a write changes it only once its
+// transaction has committed.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/security/access_facts.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::security {
+
+class CareRelationships final : public store::CommitHook {
+ public:
+  // The types whose resources can make relationships.
+  static const std::vector<std::string>& relationship_types();
+
+  // Reads the relationships of every current resource of those types.
+  void load(store::Store& store);
+  // Whether `organization` may see the records of `patient`.
+  bool related(std::string_view organization, std::string_view patient) const;
+  // The patients of an organization (for tests and the audit's reports).
+  std::vector<std::string> patients_of(std::string_view organization) const;
+
+  Result<void> on_write(const store::WriteEvent& event, store::CommitLog& log) override;
+  void ended(bool committed) override;
+
+ private:
+  // (organization, patient) pairs a resource makes, as keys "org|patient".
+  static std::vector<std::string> grants(std::string_view type, const AccessFacts& facts);
+  void replace(const std::string& resource, std::vector<std::string> keys);
+
+  struct Shard {
+    mutable std::shared_mutex mutex;
+    std::unordered_map<std::string, int> pairs;  // "org|patient" -> resources making it
+  };
+  Shard& shard_of(std::string_view key) const;
+  mutable std::array<Shard, 16> shards_;
+  std::mutex resources_mutex_;
+  std::unordered_map<std::string, std::vector<std::string>> by_resource_;  // "Type/id" -> its keys
+  // Staged by the writer thread during a transaction, applied when it commits.
+  std::vector<std::pair<std::string, std::vector<std::string>>> staged_;
+};
+
+}  // namespace carebridge::gateway::security
