@@ -136,23 +136,13 @@ std::string_view value_of(const model::Element& parent, std::string_view name) {
   return child && child->has_value ? child->value : std::string_view();
 }
 
-// v3-Confidentiality level of a Coding: 0 none or not confidentiality, 1 U/L/M/N, 2 R, 3 V.
-int confidentiality_level(const model::Element& coding) {
-  if (family_of(value_of(coding, "system")) != Family::Confidentiality) return 0;
-  std::string_view code = value_of(coding, "code");
-  if (code == "V") return 3;
-  if (code == "R") return 2;
-  if (code == "U" || code == "L" || code == "M" || code == "N") return 1;
-  return 0;
-}
-
-// Unlinks the meta.security Codings whose confidentiality is below `level`.
-void remove_lower_confidentiality(model::Element& meta, int level) {
+// Unlinks the meta.security Codings whose confidentiality ranks below `rank`.
+void remove_lower_confidentiality(model::Element& meta, int rank) {
   model::Element* previous = nullptr;
   uint32_t count = 0;
   for (model::Element* c = meta.first_child; c; c = c->next) {
-    int own = c->name == "security" ? confidentiality_level(*c) : 0;
-    if (own > 0 && own < level) {
+    int own = c->name == "security" ? confidentiality_rank(value_of(*c, "system"), value_of(*c, "code")) : -1;
+    if (own >= 0 && own < rank) {
       (previous ? previous->next : meta.first_child) = c->next;
       continue;
     }
@@ -182,6 +172,15 @@ uint32_t label_bits(std::string_view system, std::string_view code) {
     case Family::Other: return 0;
   }
   return 0;
+}
+
+int confidentiality_rank(std::string_view system, std::string_view code) {
+  if (family_of(system) != Family::Confidentiality) return -1;
+  if (code == "V") return 3;
+  if (code == "R") return 2;
+  if (code == "N") return 1;
+  if (code == "U" || code == "L" || code == "M") return 0;
+  return -1;
 }
 
 uint32_t labels_of(const model::Element& resource) {

@@ -50,6 +50,10 @@ constexpr uint32_t kSensitive = ConfidentialityR | ConfidentialityV | ETH | HIV 
 // v3-ActCode count as those; SPI (specially protected) counts as ETH and PSY.
 uint32_t label_bits(std::string_view system, std::string_view code);
 
+// The rank of a v3-Confidentiality code, lowest first: U, L, M 0; N 1; R 2; V 3; -1 for
+// any other code or system.
+int confidentiality_rank(std::string_view system, std::string_view code);
+
 // The labels of a resource, from its meta.security Codings.
 uint32_t labels_of(const fhir::model::Element& resource);
 
