@@ -143,6 +143,24 @@ TEST_CASE("A victim-service provider's record is very restricted, SDV and confin
   CHECK(sec::labels_of(*doc->root()) == (sec::ConfidentialityV | sec::SDV));
 }
 
+TEST_CASE("An HIV test written twice carries HIV and R once, R replacing the sender's N", "[labels]") {
+  auto doc = parsed(observation("http://loinc.org", "25836-8", R"("meta":{"security":[
+    {"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"N"}]},)"));
+  sec::add_labels(*doc, core(), *doc->root(), shipped_rules().apply(*doc->root(), {}).labels);
+  const std::vector<std::string> expected{"http://terminology.hl7.org/CodeSystem/v3-Confidentiality|R",
+                                          "http://terminology.hl7.org/CodeSystem/v3-ActCode|HIV"};
+  CHECK(security_of(*doc->root()) == expected);
+
+  // The stored resource written again (an update) is labelled again: nothing is added.
+  std::string json;
+  std::vector<model::Issue> issues;
+  carebridge::fhir::io::write(*doc->root(), carebridge::fhir::io::Format::Json, json, issues, false);
+  auto again = parsed(json);
+  sec::add_labels(*again, core(), *again->root(), shipped_rules().apply(*again->root(), {}).labels);
+  CHECK(security_of(*again->root()) == expected);
+  CHECK(sec::labels_of(*again->root()) == (sec::HIV | sec::ConfidentialityR));
+}
+
 TEST_CASE("Labels already present are kept and never duplicated", "[labels]") {
   auto doc = parsed(observation("http://loinc.org", "25836-8", R"("meta":{"security":[
     {"system":"http://hl7.org/fhir/v3/ActCode","code":"HIV"},
