@@ -6,6 +6,8 @@
 namespace carebridge::gateway::rest {
 namespace {
 
+constexpr std::string_view kObservationValue = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+
 model::Element* find_child(model::Element& parent, std::string_view name) {
   for (model::Element* c = parent.first_child; c; c = c->next) {
     if (c->base_name() == name) return c;
@@ -13,30 +15,9 @@ model::Element* find_child(model::Element& parent, std::string_view name) {
   return nullptr;
 }
 
-model::Element* ensure_child(model::Document& document, const fhir::definitions::Definitions& definitions,
-                             model::Element& parent, std::string_view name) {
-  if (model::Element* existing = find_child(parent, name)) return existing;
-  std::vector<model::Issue> issues;
-  model::TreeBuilder builder(document, definitions, issues);
-  auto property = builder.property(parent, name);
-  if (!property) return nullptr;
-  model::Element* child = builder.add(parent, document.copy(name), *property, {});
-  builder.sort_children(parent);
-  return child;
-}
-
-void add_subsetted_tag(model::Document& document, const fhir::definitions::Definitions& definitions) {
-  model::Element& root = *document.root();
-  model::Element* meta = ensure_child(document, definitions, root, "meta");
-  if (!meta) return;
-  std::vector<model::Issue> issues;
-  model::TreeBuilder builder(document, definitions, issues);
-  auto property = builder.property(*meta, "tag");
-  if (!property) return;
-  model::Element* tag = builder.add(*meta, "tag", *property, {});
-  builder.sort_children(*meta);
-  set_primitive(document, definitions, *tag, "system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue");
-  set_primitive(document, definitions, *tag, "code", "SUBSETTED");
+std::string_view value_of(const model::Element& parent, std::string_view name) {
+  const model::Element* child = parent.child(name);
+  return child && child->has_value ? child->value : std::string_view();
 }
 
 void walk(model::Element& element, const std::function<void(model::Element&)>& visit) {
@@ -85,6 +66,38 @@ void remove_children(model::Element& parent, std::string_view name) {
   parent.child_count = count;
 }
 
+model::Element* ensure_child(model::Document& document, const fhir::definitions::Definitions& definitions,
+                             model::Element& parent, std::string_view name) {
+  if (model::Element* existing = find_child(parent, name)) return existing;
+  return append_child(document, definitions, parent, name);
+}
+
+model::Element* append_child(model::Document& document, const fhir::definitions::Definitions& definitions,
+                             model::Element& parent, std::string_view name) {
+  std::vector<model::Issue> issues;
+  model::TreeBuilder builder(document, definitions, issues);
+  auto property = builder.property(parent, name);
+  if (!property) return nullptr;
+  model::Element* child = builder.add(parent, document.copy(name), *property, {});
+  builder.sort_children(parent);
+  return child;
+}
+
+void mark_subsetted(model::Document& document, const fhir::definitions::Definitions& definitions,
+                    model::Element& resource) {
+  model::Element* meta = ensure_child(document, definitions, resource, "meta");
+  if (!meta) return;
+  for (const model::Element* tag = meta->first_child; tag; tag = tag->next) {
+    if (tag->name == "tag" && value_of(*tag, "system") == kObservationValue && value_of(*tag, "code") == "SUBSETTED") {
+      return;
+    }
+  }
+  model::Element* tag = append_child(document, definitions, *meta, "tag");
+  if (!tag) return;
+  set_primitive(document, definitions, *tag, "system", kObservationValue);
+  set_primitive(document, definitions, *tag, "code", "SUBSETTED");
+}
+
 void set_identity(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& root,
                   std::string_view id, std::string_view version, std::string_view last_updated) {
   set_primitive(document, definitions, root, "id", id);
@@ -108,7 +121,7 @@ void keep_elements(model::Document& document, const fhir::definitions::Definitio
     if (name != "id" && name != "meta" && !mandatory && !names.count(name)) drop.push_back(name);
   }
   for (const auto& name : drop) remove_children(root, name);
-  add_subsetted_tag(document, definitions);
+  mark_subsetted(document, definitions, root);
 }
 
 void apply_summary(model::Document& document, const fhir::definitions::Definitions& definitions, Summary summary) {
@@ -125,7 +138,7 @@ void apply_summary(model::Document& document, const fhir::definitions::Definitio
     if (!keep) drop.push_back(name);
   }
   for (const auto& name : drop) remove_children(root, name);
-  add_subsetted_tag(document, definitions);
+  mark_subsetted(document, definitions, root);
 }
 
 }  // namespace carebridge::gateway::rest

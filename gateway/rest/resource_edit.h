@@ -26,6 +26,21 @@ void set_primitive(model::Document& document, const fhir::definitions::Definitio
 // Removes every child of `parent` with this base name.
 void remove_children(model::Element& parent, std::string_view name);
 
+// The child of `parent` with this name, added in the definitions' order when missing;
+// null when the definitions have no such element ("meta" of a resource).
+model::Element* ensure_child(model::Document& document, const fhir::definitions::Definitions& definitions,
+                             model::Element& parent, std::string_view name);
+
+// A new child of `parent` for a repeating element ("tag", "security"), placed in the
+// definitions' order after its siblings; null when the definitions have no such element.
+model::Element* append_child(model::Document& document, const fhir::definitions::Definitions& definitions,
+                             model::Element& parent, std::string_view name);
+
+// Tags `resource` SUBSETTED (meta.tag, v3-ObservationValue) unless it already is: part of
+// it was left out (_elements, _summary, or redaction), so it must not be used to update.
+void mark_subsetted(model::Document& document, const fhir::definitions::Definitions& definitions,
+                    model::Element& resource);
+
 // Sets id, meta.versionId and meta.lastUpdated (the server owns these).
 void set_identity(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& resource,
                   std::string_view id, std::string_view version, std::string_view last_updated);
