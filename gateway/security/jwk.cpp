@@ -51,7 +51,7 @@ Result<const Algorithm*> algorithm_for_key(EVP_PKEY* key) {
     ERR_clear_error();
     return R::failure("not-supported", "the EC key's curve is not supported (P-256 and P-384 are)");
   }
-  return R::failure("not-supported", "the key is neither an RSA nor an EC key");
+  return R::failure("not-supported", "the key type is not supported (RSA and EC are)");
 }
 
 }  // namespace jose_detail

@@ -151,4 +151,9 @@ TEST_CASE("keys are read from PEM, and encrypted or weak PEM keys are refused", 
       "YAgTIwkr3qXZ5ueJflw=\n"
       "-----END PUBLIC KEY-----\n";
   CHECK(jwk_from_pem(p521_public, "k").message() == "the EC key's curve is not supported (P-256 and P-384 are)");
+  const std::string ed25519_public =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MCowBQYDK2VwAyEA/q78+HBExfu1DFjPUM+GCYG721M/KwAkAhhM3SjQ2dQ=\n"
+      "-----END PUBLIC KEY-----\n";
+  CHECK(jwk_from_pem(ed25519_public, "k").message() == "the key type is not supported (RSA and EC are)");
 }
