@@ -21,6 +21,8 @@
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/pipeline/stages.h"
 #include "gateway/pipeline/system_routes.h"
+#include "gateway/pipeline/token_authorization.h"
+#include "app/security_setup.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/sqlite_store.h"
 #include "gateway/store/write_log.h"
@@ -113,10 +115,32 @@ void set_validation(rest::ServiceOptions& options, const config::Validation& val
   };
 }
 
+// A route answered on the worker pool (its handler may wait for the store).
+pipeline::Route pooled(std::string name, std::string path, std::function<http::Response(const http::Request&)> answer) {
+  pipeline::Route route{std::move(name), std::move(path), false, nullptr, nullptr};
+  route.handler = [answer = std::move(answer)](std::shared_ptr<const http::Request> request, http::Responder responder) {
+    responder.defer([answer, request, responder] {
+      auto response = std::make_shared<http::Response>(answer(*request));
+      responder.reply([response] { return std::move(*response); });
+    });
+  };
+  return route;
+}
+
+// The token endpoint (SMART Backend Services), the gateway's keys and its SMART configuration.
+void add_auth_routes(pipeline::RouteTable& table, gateway::security::TokenService& tokens, const std::string& base) {
+  table.add(pooled("token", "/auth/token", [&tokens](const http::Request& r) { return tokens.token(r); }));
+  table.add(pooled("jwks", "/auth/jwks", [&tokens](const http::Request&) { return tokens.jwks(); }));
+  auto configuration = [&tokens](const http::Request& r) { return tokens.smart_configuration(r); };
+  table.add(pooled("smart-configuration", base + "/.well-known/smart-configuration", configuration));
+  table.add(pooled("smart-configuration", "/.well-known/smart-configuration", configuration));
+}
+
 // The routes the server answers, in the order they are matched.
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
-                            const std::string& base) {
+                            const std::string& base, gateway::security::TokenService& tokens) {
   pipeline::RouteTable table;
+  add_auth_routes(table, tokens, base);
   pipeline::Route fhir{"fhir", base, true, nullptr, [&service](std::string_view path) { return service.route_label(path); }};
   fhir.caller_handler = [&service](std::shared_ptr<const http::Request> request,
                                    std::shared_ptr<const gateway::security::Principal> who, http::Responder responder) {
@@ -132,12 +156,25 @@ pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, con
 }
 
 // The stages every request passes, in order.
-std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& config) {
+std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& config, Security& security) {
   std::vector<std::unique_ptr<pipeline::Stage>> out;
   out.push_back(std::make_unique<pipeline::RequestChecks>());
   out.push_back(std::make_unique<pipeline::Cors>(config.cors.allowed_origins));
   out.push_back(std::make_unique<pipeline::Compression>());
-  out.push_back(std::make_unique<pipeline::Authorization>(std::make_shared<pipeline::AllowAll>()));
+  pipeline::TokenRules rules{config.auth.tokens_required(config.listen), config.auth.metrics_public,
+                             config.auth.open_paths, config.base_path};
+  auto* audit = security.audit.get();
+  auto refusal = [audit](const pipeline::Exchange& exchange, const std::string& reason) {
+    gateway::security::AuditRecord record;
+    record.action = exchange.request->method == "GET" || exchange.request->method == "HEAD" ? 'R' : 'E';
+    record.subtype = exchange.route ? exchange.route->name : "other";
+    record.outcome = 4;
+    record.outcome_text = "401 " + exchange.request->method + " " + std::string(exchange.path) + ": " + reason;
+    record.address = exchange.request->remote;
+    audit->record(std::move(record));
+  };
+  out.push_back(std::make_unique<pipeline::Authorization>(
+      std::make_shared<pipeline::TokenAuthorizer>(*security.tokens, std::move(rules), std::move(refusal))));
   return out;
 }
 
@@ -215,9 +252,22 @@ int serve_command(const Arguments& arguments) {
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
   rest::FhirService service(*definitions, *store, service_options);
+  auto definitions_dir = arguments.definitions_dir.empty() ? fhir::definitions::Definitions::default_dir()
+                                                           : std::filesystem::path(arguments.definitions_dir);
+  auto security = set_up_security(config, definitions_dir, *definitions, service.registry(), *store);
+  if (!security) return 1;
+  security->audit = std::make_unique<gateway::security::AuditTrail>(*store, *definitions, service.extractor(),
+                                                                    rest::new_resource_id);
+  service.set_security(security->access.get(), security->audit.get());
+  if (!config.auth.tokens_required(config.listen)) {
+    std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "
+                 "\"auth\": {\"required\": true}): requests without a token may read and change everything"
+              << std::endl;
+  }
   pipeline::RequestLog log(config.logging);
   pipeline::MetricsObserver measured(metrics);
-  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path), stages(config), {&measured, &log});
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens),
+                          stages(config, *security), {&measured, &log});
   return run_server(config, pipe);
 }
 

@@ -173,6 +173,51 @@ bool read_cors(const Value& c, Cors& cors, std::string& error) {
                       "\"cors.allowed_origins\" must be a list of origins such as \"https://app.example.org\"", error);
 }
 
+bool read_issuer(const Value& v, ExternalIssuer& issuer, std::string& error) {
+  if (!v.IsObject() || !only_known(v, {"issuer", "jwks_file", "audiences", "organization_claim"}, "auth.issuers", error))
+    return error.empty() ? (error = "\"auth.issuers\" must be a list of objects", false) : false;
+  auto audiences = v.FindMember("audiences");
+  if (!read_string(v, "issuer", issuer.issuer, error) || !read_string(v, "jwks_file", issuer.jwks_file, error) ||
+      !read_string(v, "organization_claim", issuer.organization_claim, error) ||
+      (audiences != v.MemberEnd() &&
+       !read_strings(audiences->value, issuer.audiences, "\"auth.issuers[].audiences\" must be a list of strings", error)))
+    return false;
+  if (issuer.issuer.empty() || issuer.jwks_file.empty())
+    return (error = "each of \"auth.issuers\" needs \"issuer\" and \"jwks_file\"", false);
+  return true;
+}
+
+bool read_auth(const Value& a, Auth& auth, std::string& error) {
+  if (!a.IsObject() || !only_known(a, {"required", "metrics_public", "open_paths", "token_lifetime_s", "clock_skew_s",
+                                       "issuer", "issuers"},
+                                   "auth", error))
+    return error.empty() ? (error = "\"auth\" must be an object", false) : false;
+  for (const char* flag : {"required", "metrics_public"}) {
+    auto it = a.FindMember(flag);
+    if (it == a.MemberEnd()) continue;
+    if (!it->value.IsBool()) return (error = std::string("\"auth.") + flag + "\" must be true or false", false);
+    if (std::string_view(flag) == "required") auth.required = it->value.GetBool();
+    else auth.metrics_public = it->value.GetBool();
+  }
+  auto open = a.FindMember("open_paths");
+  if (open != a.MemberEnd() &&
+      !read_strings(open->value, auth.open_paths, "\"auth.open_paths\" must be a list of paths", error))
+    return false;
+  if (!read_number(a, "token_lifetime_s", auth.token_lifetime_s, error) ||
+      !read_number(a, "clock_skew_s", auth.clock_skew_s, error) || !read_string(a, "issuer", auth.issuer, error))
+    return false;
+  if (auth.clock_skew_s > 300) return (error = "\"auth.clock_skew_s\" must be at most 300", false);
+  if (auth.token_lifetime_s == 0 || auth.token_lifetime_s > 3600)
+    return (error = "\"auth.token_lifetime_s\" must be between 1 and 3600", false);
+  auto issuers = a.FindMember("issuers");
+  if (issuers == a.MemberEnd()) return true;
+  if (!issuers->value.IsArray()) return (error = "\"auth.issuers\" must be a list", false);
+  for (const auto& item : issuers->value.GetArray()) {
+    if (!read_issuer(item, auth.issuers.emplace_back(), error)) return false;
+  }
+  return true;
+}
+
 bool read_profiles(const Value& value, std::map<std::string, std::vector<std::string>>& profiles, std::string& error) {
   if (!value.IsObject()) return (error = "\"profiles\" must map resource types to lists of URLs", false);
   for (auto p = value.MemberBegin(); p != value.MemberEnd(); ++p) {
@@ -187,7 +232,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file", "packages", "validation", "cors"},
+                         "profiles", "port_file", "packages", "validation", "cors", "auth"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
@@ -211,10 +256,21 @@ bool read_config(const Value& root, Config& config, std::string& error) {
                                        error);
                  }) &&
          section("cors", [&](const Value& v) { return read_cors(v, config.cors, error); }) &&
+         section("auth", [&](const Value& v) { return read_auth(v, config.auth, error); }) &&
          section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); });
 }
 
 }  // namespace
+
+bool Auth::tokens_required(const std::vector<Listen>& listen) const {
+  if (required) return *required;
+  for (const auto& l : listen) {
+    std::string_view host = l.host;
+    bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+    if (!loopback) return true;
+  }
+  return false;
+}
 
 const std::string& Validation::policy_for(std::string_view type) const {
   auto it = types.find(type);

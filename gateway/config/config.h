@@ -59,6 +59,27 @@ struct Cors {
   std::vector<std::string> allowed_origins;
 };
 
+// Who may call (the security issue): tokens from the gateway's own token endpoint
+// (SMART Backend Services) or from configured external issuers.
+struct ExternalIssuer {
+  std::string issuer;                  // the tokens' "iss"
+  std::string jwks_file;               // its public keys (a JWK Set)
+  std::vector<std::string> audiences;  // one must be in "aud"; empty: the gateway's FHIR base URL
+  std::string organization_claim = "organization";  // the claim naming the caller's organization id
+};
+struct Auth {
+  // Tokens required: true, false, or unset (required unless every listener is on loopback).
+  std::optional<bool> required;
+  bool metrics_public = false;          // /metrics without a token when tokens are required
+  std::vector<std::string> open_paths;  // further paths (or prefixes ending in '*') open without a token
+  uint32_t token_lifetime_s = 300;      // access tokens the gateway issues
+  uint32_t clock_skew_s = 60;           // tolerated on exp, nbf and iat (at most 300)
+  std::string issuer;                   // the gateway's own issuer URL; empty: from the request's Host
+  std::vector<ExternalIssuer> issuers;
+  // Whether tokens are required for a server with these listeners.
+  bool tokens_required(const std::vector<Listen>& listen) const;
+};
+
 struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
@@ -73,6 +94,7 @@ struct Config {
   std::vector<std::string> packages;
   Validation validation;
   Cors cors;
+  Auth auth;
   std::string port_file;  // where the bound port is written once listening (tests)
 };
 

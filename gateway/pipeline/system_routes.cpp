@@ -70,9 +70,7 @@ Route metrics_route(const http::Metrics& metrics) {
 std::vector<Route> routes_to_come() {
   return {{"ingest", "/ingest/{mapping}", false, nullptr, nullptr},
           {"upload", "/upload", true, nullptr, nullptr},
-          {"subscriptions", "/subscriptions", true, nullptr, nullptr},
-          {"auth-token", "/auth/token", false, nullptr, nullptr},
-          {"smart-configuration", "/.well-known/smart-configuration", false, nullptr, nullptr}};
+          {"subscriptions", "/subscriptions", true, nullptr, nullptr}};
 }
 
 }  // namespace carebridge::gateway::pipeline

@@ -119,11 +119,13 @@ void FhirService::reply_failure(const std::shared_ptr<AsyncWrite>& w, const std:
 void FhirService::plan_and_commit(const std::shared_ptr<AsyncWrite>& w) {
   Planned planned = w->plan();
   if (!planned.write) {
+    audit_answer(w->call, planned.result.status);
     auto response = std::make_shared<http::Response>(render(w->call, planned.result));
     return w->responder.reply([response] { return std::move(*response); });
   }
   std::vector<store::Write> writes;
   writes.push_back(std::move(*planned.write));
+  writes_.audit(writes, {w->call.who, w->call.request.remote});
   // Runs on the store's thread: only hands the rest over, and never throws there.
   store_.commit_async(std::move(writes), [this, w, result = std::move(planned.result)](store::CommitResult c) mutable {
     try {

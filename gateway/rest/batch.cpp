@@ -28,7 +28,9 @@ std::string dependency_key(const BundleEntry& e) {
 // Writes planned but not yet committed, with the entries they answer.
 class PendingWrites {
  public:
-  explicit PendingWrites(store::Store& store) : store_(store) {}
+  // `audit` adds each write's AuditEvent to its commit.
+  PendingWrites(store::Store& store, std::function<void(std::vector<store::Write>&)> audit)
+      : store_(store), audit_(std::move(audit)) {}
 
   bool holds(const std::string& key) const { return !key.empty() && keys_.count(key); }
   bool holds_type(const std::string& type) const { return types_.count(type); }
@@ -55,6 +57,7 @@ class PendingWrites {
     for (size_t i = 0; i < writes_.size(); ++i) {
       std::vector<store::Write> one;
       one.push_back(std::move(writes_[i]));
+      audit_(one);
       store_.commit_async(std::move(one), [&wait, i](store::CommitResult result) {
         std::lock_guard lock(wait.mutex);
         wait.results[i] = std::move(result);
@@ -78,6 +81,7 @@ class PendingWrites {
 
  private:
   store::Store& store_;
+  std::function<void(std::vector<store::Write>&)> audit_;
   std::vector<store::Write> writes_;
   std::vector<BundleEntry*> entries_;
   std::unordered_set<std::string> keys_, types_;
@@ -105,10 +109,10 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
       break;
     }
   }
-  PendingWrites pending(store_);
+  PendingWrites pending(store_, [&](std::vector<store::Write>& w) { writes_.audit(w, {call.who, call.request.remote}); });
   auto flush = [&] {
     // A write that conflicted with a concurrent request is planned again on its own.
-    for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(call.who, doc, *e); });
+    for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(call.who, doc, *e); }, {call.who, call.request.remote});
   };
   size_t answered = 0;  // the response's size so far: a batch of searches is bounded too
   const size_t limit = options_.limits.max_response_bytes;

@@ -88,7 +88,7 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
     }
     doc = std::move(parsed.document);
     return writes_.plan_update(call.who, *doc, *doc->root(), type, id, if_match, &*current);
-  });
+  }, {call.who, call.request.remote});
 }
 
 }  // namespace carebridge::gateway::rest

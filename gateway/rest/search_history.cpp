@@ -236,7 +236,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   }
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
-                      options_.access ? options_.access->visibility(call.who, restricted.empty() ? "" : type) : nullptr};
+                      visibility(call, type, restricted.empty() ? "" : type)};
   auto searched = runner.run(parsed.query);
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
@@ -278,6 +278,7 @@ http::Response FhirService::searchset(const Call& call, const std::string& type,
     out += ",\"resource\":" + to_format(json_call, r.body, true) + ",\"search\":{";
     append_string_member(out, "mode", mode);
     out += "}}";
+    call.disclosed.add_resource(r);
   };
   for (const auto& r : result.page) add(r, "match");
   for (const auto& r : included) add(r, "include");
@@ -314,7 +315,7 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
       if (k == "_offset") q.offset = n;
     }
   }
-  q.visible = visibility(call);
+  q.visible = visibility(call, type);
   auto result = store_.history(q);
   if (!id.empty() && result.total == 0) {
     return outcome(call, 404, {{Severity::Error, "not-found", type + "/" + id + " is not known", {}, {}}});
@@ -328,6 +329,7 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
   out += ",\"entry\":[";
   for (size_t i = 0; i < result.page.size(); ++i) {
     const auto& r = result.page[i];
+    call.disclosed.add_resource(r);
     if (i) out += ',';
     out += '{';
     append_string_member(out, "fullUrl", call.base_url + "/" + r.type + "/" + r.id);

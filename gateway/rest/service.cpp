@@ -68,6 +68,7 @@ WriteOptions write_options(const ServiceOptions& service) {
   w.observe = service.observe_validation;
   const auto& l = service.limits;
   w.access = service.access;
+  w.audit = service.audit;
   w.search_limits = {l.default_page_size, l.max_page_size, l.max_search_values, l.max_search_parameters, l.max_has_depth,
                      l.max_search_query_bytes};
   return w;
@@ -105,6 +106,12 @@ SearchLimits FhirService::search_limits() const {
           l.max_search_query_bytes};
 }
 
+void FhirService::set_security(const security::AccessPolicy* access, security::AuditTrail* audit) {
+  options_.access = access;
+  options_.audit = audit;
+  writes_.set_security(access, audit);
+}
+
 http::Response FhirService::handle(const http::Request& request, Caller who) {
   Call call = make_call(request, std::move(who));
   return answer(call);
@@ -134,7 +141,9 @@ http::Response FhirService::answer(Call& call) {
     return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR JSON and FHIR XML only", {}, {}}});
   }
   try {
-    return dispatch(call);
+    auto response = dispatch(call);
+    audit_answer(call, response.status);
+    return response;
   } catch (const std::exception& e) {
     return outcome(call, 500, {{Severity::Fatal, "exception", std::string("internal error: ") + e.what(), {}, {}}});
   }
@@ -234,8 +243,18 @@ bool FhirService::within_restrictions(const Call& call, const store::ResourceRec
   return found && !found->page.empty();
 }
 
-std::shared_ptr<const fhir::search::Visibility> FhirService::visibility(const Call& call) const {
-  return options_.access ? options_.access->visibility(call.who) : nullptr;
+std::shared_ptr<const fhir::search::Visibility> FhirService::visibility(const Call& call, std::string_view type,
+                                                                       std::string_view restricted_type) const {
+  // The open server's caller sees everything; system-wide history and searches still leave
+  // the audit trail out (it is asked for by its type).
+  class WithoutAuditTrail final : public fhir::search::Visibility {
+   public:
+    bool accepts(std::string_view t, std::string_view) const override { return t != "AuditEvent"; }
+  };
+  static const auto kWithoutAuditTrail = std::make_shared<const WithoutAuditTrail>();
+  if (!options_.access) return nullptr;
+  if (!call.who) return type.empty() ? kWithoutAuditTrail : nullptr;
+  return options_.access->visibility(call.who, restricted_type);
 }
 
 Params FhirService::search_params(const Call& call) {
@@ -253,7 +272,7 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   if (m == "GET" || m == "HEAD") return search(call, type, call.target.params);
   if (m == "DELETE") {
     std::lock_guard conditional(writes_.conditional_mutex());
-    return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(call.who, type, call.target.params); }));
+    return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(call.who, type, call.target.params); }, {call.who, call.request.remote}));
   }
   if (m != "POST" && m != "PUT") return not_allowed(call, "GET, HEAD, POST, PUT, DELETE");
   if (m == "POST") {
@@ -274,12 +293,12 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
     std::string if_none_exist(call.request.header("If-None-Exist"));
     std::unique_lock<std::mutex> conditional(writes_.conditional_mutex(), std::defer_lock);
     if (!if_none_exist.empty()) conditional.lock();
-    return render(call, writes_.execute([&] { return writes_.plan_create(call.who, *doc, *doc->root(), type, if_none_exist); }));
+    return render(call, writes_.execute([&] { return writes_.plan_create(call.who, *doc, *doc->root(), type, if_none_exist); }, {call.who, call.request.remote}));
   }
   auto if_match = call.request.header("If-Match");
   std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
   std::lock_guard conditional(writes_.conditional_mutex());
-  return render(call, writes_.execute([&] { return writes_.plan_conditional_update(call.who, *doc, *doc->root(), type, call.target.params, version); }));
+  return render(call, writes_.execute([&] { return writes_.plan_conditional_update(call.who, *doc, *doc->root(), type, call.target.params, version); }, {call.who, call.request.remote}));
 }
 
 // The instance level: read (conditional), update, patch, delete, history and vread, $validate.
@@ -297,14 +316,14 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     if (!if_match.empty() && !version) {
       return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
     }
-    if (m == "DELETE") return render(call, writes_.execute([&] { return writes_.plan_delete(call.who, type, id, version); }));
+    if (m == "DELETE") return render(call, writes_.execute([&] { return writes_.plan_delete(call.who, type, id, version); }, {call.who, call.request.remote}));
     if (m == "PATCH") return render(call, patch(call, type, id, version));
     if (m != "PUT") return not_allowed(call, "GET, HEAD, PUT, PATCH, DELETE");
     unsigned status = 0;
     Issues issues;
     auto doc = parse_body(call, status, issues);
     if (!doc) return outcome(call, status, std::move(issues));
-    return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }));
+    return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
   if (s[2] != "_history") {
@@ -437,6 +456,7 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
 
 Result FhirService::read(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> version) {
   auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
+  if (record) call.disclosed.add_resource(*record);  // audited as disclosed, or as refused (404)
   if (record && !sees(call, *record) && !within_restrictions(call, *record)) record.reset();  // not there for the caller
   if (!record) {
     return failure(404, "not-found",

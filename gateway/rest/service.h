@@ -58,6 +58,8 @@ struct ServiceOptions {
   const fhir::fhirpath::Engine* engine = nullptr;
   // Who may do and see what (scopes, organizations, consent); null: everyone everything.
   const security::AccessPolicy* access = nullptr;
+  // The audit trail of every interaction; null: none kept.
+  security::AuditTrail* audit = nullptr;
 };
 
 struct BundleEntry;  // an entry of a batch or transaction Bundle (bundle_entries.h)
@@ -76,6 +78,8 @@ class FhirService {
   void handle(std::shared_ptr<const http::Request> request, Caller who, http::Responder responder);
 
   const SearchRegistry& registry() const { return registry_; }
+  // Turns on the access policy and the audit trail (before serving; null: off).
+  void set_security(const security::AccessPolicy* access, security::AuditTrail* audit);
   // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
   std::string route_label(std::string_view path) const;
   // The limits on a search's page sizes and size, from the configuration.
@@ -96,11 +100,15 @@ class FhirService {
   // Whether the caller may see a stored version.
   bool sees(const Call& call, const store::ResourceRecord& record) const;
   bool within_restrictions(const Call& call, const store::ResourceRecord& record);
-  std::shared_ptr<const fhir::search::Visibility> visibility(const Call& call) const;
+  // The versions the caller sees in a search or history of `type` (empty: system-wide).
+  std::shared_ptr<const fhir::search::Visibility> visibility(const Call& call, std::string_view type,
+                                                             std::string_view restricted_type = {}) const;
   bool is_async_write(const Call& call) const;
   bool is_read_by_id(const Call& call) const;
   void start_write(const std::shared_ptr<AsyncWrite>& write);
   http::Response answer(Call& call);
+  // Queues the AuditEvent of a read, search or refusal (writes are audited in their commit).
+  void audit_answer(const Call& call, unsigned status);
   bool prepare_async_write(AsyncWrite& write);
   void commit_then_reply(const std::shared_ptr<AsyncWrite>& write);  // never throws
   void plan_and_commit(const std::shared_ptr<AsyncWrite>& write);

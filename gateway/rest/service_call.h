@@ -16,6 +16,8 @@ struct FhirService::Call {
   std::vector<std::string> segments;  // the path after the base, split at '/'
   std::string base_url;               // "http://host:port/fhir"
   Caller who;                         // null: the open server's caller
+  // What the answer disclosed (or refused), for its AuditEvent (service_audit.cpp).
+  mutable security::AuditRecord disclosed = {};
 };
 
 // The one retry policy for writes: a commit that conflicts with a concurrent one
@@ -41,8 +43,6 @@ bool etag_listed(std::string_view list, std::string_view etag);
 // W/"3" or "3" to 3; nullopt when malformed.
 std::optional<int64_t> parse_etag(std::string_view etag);
 bool valid_id(std::string_view id);
-// A new server-assigned id (a random UUID).
-std::string new_resource_id();
 // Whether any issue is an error or fatal.
 bool has_error(const Issues& issues);
 

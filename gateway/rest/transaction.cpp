@@ -188,6 +188,8 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
     // The store writes each entry while the next one is planned.
     auto commit = store_.begin_streaming();
     std::unordered_set<std::string> touched;
+    std::vector<store::Write> audited;  // one AuditEvent for the Bundle: its resources' identities
+
     for (const char* method : {"DELETE", "POST", "PUT"}) {
       for (auto& e : entries) {
         if (e.method != method || e.done) continue;
@@ -200,9 +202,16 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
                                                : writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
         if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
         e.result = planned.result;
-        if (planned.write) commit->add(std::move(*planned.write));
+        if (!planned.write) continue;
+        audited.push_back(store::Write{store::ResourceRecord{planned.write->record.type, planned.write->record.id, 0, {},
+                                                             0, false, planned.write->record.method, {},
+                                                             planned.write->record.access}, {}, {}});
+        commit->add(std::move(*planned.write));
       }
     }
+    size_t resources = audited.size();
+    writes_.audit(audited, {who, {}, "transaction"});
+    if (audited.size() > resources) commit->add(std::move(audited.back()));
     auto result = commit->finish();
     if (result.ok()) return std::nullopt;
     if (!retry(result, attempt)) return commit_failure(result);

@@ -305,12 +305,29 @@ PlannedWrite WritePath::plan_conditional_delete(const Caller& who, const std::st
   return plan_delete(who, type, matches[0].id, std::nullopt);
 }
 
-Result WritePath::execute(const std::function<PlannedWrite()>& plan) {
+void WritePath::audit(std::vector<store::Write>& writes, const AuditNote& note) const {
+  if (!options_.audit || writes.empty()) return;
+  security::AuditRecord r;
+  r.set_caller(note.who.get());
+  r.address = note.address;
+  const std::string& method = writes.front().record.method;
+  r.action = writes.size() > 1 ? 'E' : method == "POST" ? 'C' : method == "DELETE" ? 'D' : 'U';
+  r.subtype = writes.size() > 1 ? "transaction" : method == "POST" ? "create" : method == "DELETE" ? "delete" : "update";
+  if (!note.subtype.empty()) {
+    r.subtype = note.subtype;
+    r.action = 'E';
+  }
+  for (const auto& w : writes) r.add_resource(w.record);
+  writes.push_back(options_.audit->event_write(r));
+}
+
+Result WritePath::execute(const std::function<PlannedWrite()>& plan, const AuditNote& note) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     PlannedWrite planned = plan();
     if (!planned.write) return planned.result;
     std::vector<store::Write> writes;
     writes.push_back(std::move(*planned.write));
+    audit(writes, note);
     auto committed = store_.commit(std::move(writes));
     if (committed.ok()) return planned.result;
     if (!retry(committed, attempt)) return commit_failure(committed);

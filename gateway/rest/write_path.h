@@ -21,6 +21,7 @@
 #include "fhir/validation/validator.h"
 #include "gateway/rest/negotiation.h"
 #include "gateway/security/access_policy.h"
+#include "gateway/security/audit.h"
 #include "gateway/store/store.h"
 
 namespace carebridge::gateway::rest {
@@ -66,6 +67,18 @@ struct WriteOptions {
   fhir::search::SearchLimits search_limits;  // for conditional criteria
   // Who may write what, labels and access facts; null: no checks, no facts.
   const security::AccessPolicy* access = nullptr;
+  // Where each write's AuditEvent goes, in the write's own commit; null: not audited.
+  const security::AuditTrail* audit = nullptr;
+};
+
+// A new server-assigned id (a random UUID).
+std::string new_resource_id();
+
+// Who makes a write and from where, for its AuditEvent.
+struct AuditNote {
+  Caller who;
+  std::string address;
+  std::string subtype = {};  // "transaction"; empty: the write's own interaction
 };
 
 class WritePath {
@@ -89,7 +102,13 @@ class WritePath {
   PlannedWrite plan_delete(const Caller& who, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
   PlannedWrite plan_conditional_delete(const Caller& who, const std::string& type, const Params& criteria);
   // Plans and commits alone, planning again while the commit conflicts (the retry policy).
-  Result execute(const std::function<PlannedWrite()>& plan);
+  Result execute(const std::function<PlannedWrite()>& plan, const AuditNote& note = {});
+  void set_security(const security::AccessPolicy* access, const security::AuditTrail* audit) {
+    options_.access = access;
+    options_.audit = audit;
+  }
+  // Adds the AuditEvent recording `writes` to them, so that their commit stores it.
+  void audit(std::vector<store::Write>& writes, const AuditNote& note) const;
 
   // A resource about to be written, under its type's write policy (and observed).
   Issues validate_write(const fhir::model::Element& resource);

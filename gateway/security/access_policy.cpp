@@ -114,11 +114,41 @@ Labelling AccessPolicy::label(const Principal* who, fhir::model::Document& doc, 
   return labelling_ ? labelling_(who, doc, resource) : Labelling{};
 }
 
+// A Subscription is about the patients its criteria name ("Observation?patient=Patient/7",
+// "?subject=7"): only who may see them may subscribe to them.
+void AccessPolicy::add_criteria_patients(std::string_view criteria, AccessFacts& facts) {
+  auto query = criteria.find('?');
+  if (query == std::string_view::npos) return;
+  std::string_view base = criteria.substr(0, query);
+  bool on_patient = base == "Patient" || base.ends_with("/Patient");
+  std::string_view rest = criteria.substr(query + 1);
+  while (!rest.empty()) {
+    std::string_view pair = rest.substr(0, rest.find('&'));
+    rest = pair.size() < rest.size() ? rest.substr(pair.size() + 1) : std::string_view();
+    auto equals = pair.find('=');
+    if (equals == std::string_view::npos) continue;
+    std::string_view name = pair.substr(0, equals).substr(0, pair.find(':'));
+    std::string_view value = pair.substr(equals + 1);
+    bool patient_param = name == "patient" || name == "subject" || name == "beneficiary" || (on_patient && name == "_id");
+    while (!value.empty()) {
+      std::string_view one = value.substr(0, value.find(','));
+      value = one.size() < value.size() ? value.substr(one.size() + 1) : std::string_view();
+      bool reference = one.starts_with("Patient/");
+      if (!reference && !patient_param) continue;
+      if (reference) one.remove_prefix(8);
+      if (!one.empty() && std::find(facts.patients.begin(), facts.patients.end(), one) == facts.patients.end())
+        facts.patients.emplace_back(one);
+    }
+  }
+}
+
 AccessFacts AccessPolicy::facts(const Principal* who, const fhir::model::Element& resource, std::string_view id,
                                 const std::vector<fhir::search::IndexEntry>& rows, const Labelling& labelling,
                                 const store::ResourceRecord* current) const {
   AccessFacts f = compartment_.facts(resource, id, rows);
   f.labels = labelling.labels;
+  if (const auto* criteria = resource.child("criteria"); criteria && resource.type == "Subscription")
+    add_criteria_patients(criteria->value, f);
   FactsView before(current ? std::string_view(current->access) : std::string_view());
   f.owner = before.valid() ? std::string(before.owner()) : who ? who->organization : std::string();
   f.confined = labelling.confined || (before.valid() && before.confined());

@@ -78,6 +78,7 @@ class AccessPolicy {
   bool sees_facts(const Principal& who, std::string_view type, const FactsView& facts,
                   std::string_view restricted_type = {}) const;
   bool may_write_for(const Principal& who, std::string_view patient) const;
+  static void add_criteria_patients(std::string_view criteria, AccessFacts& facts);
 
   PatientCompartment compartment_;
   CareRelationships& relationships_;

@@ -1,0 +1,114 @@
+#include "app/security_setup.h"
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "fhir/time/fhir_time.h"
+
+namespace carebridge::app {
+namespace {
+
+namespace security = gateway::security;
+
+// The writing organizations' Organization.type codings, read from the store and kept a minute.
+class OrganizationKinds {
+ public:
+  explicit OrganizationKinds(gateway::store::Store& store) : store_(store) {}
+
+  security::SourceFacts of(const std::string& organization) {
+    if (organization.empty()) return {};
+    int64_t now = fhir::time::now_ms();
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(organization);
+    if (it != cache_.end() && now - it->second.first < 60000) return it->second.second;
+    if (cache_.size() > 10000) cache_.clear();
+    security::SourceFacts facts;
+    auto record = store_.read("Organization", organization);
+    rapidjson::Document json;
+    if (record && !record->deleted && !json.Parse(record->body.c_str()).HasParseError() && json.IsObject()) {
+      auto types = json.FindMember("type");
+      if (types != json.MemberEnd() && types->value.IsArray()) {
+        for (const auto& type : types->value.GetArray()) add_codings(type, facts);
+      }
+    }
+    cache_[organization] = {now, facts};
+    return facts;
+  }
+
+ private:
+  static void add_codings(const rapidjson::Value& codeable, security::SourceFacts& facts) {
+    if (!codeable.IsObject()) return;
+    auto codings = codeable.FindMember("coding");
+    if (codings == codeable.MemberEnd() || !codings->value.IsArray()) return;
+    for (const auto& c : codings->value.GetArray()) {
+      if (!c.IsObject() || !c.HasMember("system") || !c.HasMember("code") || !c["system"].IsString() ||
+          !c["code"].IsString())
+        continue;
+      facts.organization_types.emplace_back(c["system"].GetString(), c["code"].GetString());
+    }
+  }
+
+  gateway::store::Store& store_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<int64_t, security::SourceFacts>> cache_;
+};
+
+}  // namespace
+
+std::string database_path(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "carebridge.db").string();
+}
+
+std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
+                                          const std::filesystem::path& definitions_dir,
+                                          const fhir::definitions::Definitions& definitions,
+                                          const fhir::search::SearchRegistry& registry,
+                                          gateway::store::SqliteStore& store) {
+  auto s = std::make_unique<Security>();
+  std::optional<security::PatientCompartment> compartment;
+  try {
+    s->clients = std::make_unique<security::ClientRegistry>(database_path(config.data_dir));
+    auto key = security::load_or_create_signing_key(std::filesystem::path(config.data_dir) / "token-signing-key.jwk");
+    if (!key) throw std::runtime_error(key.issues().front().message);
+    s->tokens = std::make_unique<security::TokenService>(*s->clients, std::move(*key),
+                                                         security::TokenServiceOptions{config.auth, config.base_path});
+    auto patient = security::PatientCompartment::load(definitions_dir / "r4/compartmentdefinition-patient.json",
+                                                      registry);
+    if (!patient) throw std::runtime_error(patient.issues().front().message);
+    compartment.emplace(std::move(*patient));
+    auto rules = security::LabelRules::load_file(security::LabelRules::default_path());
+    if (!rules) throw std::runtime_error("the labelling rules: " + rules.issues().front().message);
+    s->labels = std::make_shared<security::LabelRules>(std::move(*rules));
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: security: " << e.what() << "\n";
+    return nullptr;
+  }
+  s->relationships = std::make_shared<security::CareRelationships>();
+  s->relationships->load(store);
+  store.add_commit_hook(s->relationships);
+  s->consents = std::make_shared<security::ConsentIndex>(definitions);
+  s->consents->load(store);
+  store.add_commit_hook(s->consents);
+  s->access = std::make_unique<security::AccessPolicy>(std::move(*compartment), *s->relationships, store);
+  s->access->set_sensitive_labels(security::kSensitive);
+  s->access->set_consent_check([consents = s->consents](std::string_view patient, const security::Principal& who,
+                                                         std::string_view type, uint32_t labels) {
+    return consents->decide(patient, who, type, labels);
+  });
+  auto kinds = std::make_shared<OrganizationKinds>(store);
+  s->access->set_labelling([rules = s->labels, kinds, &definitions](const security::Principal* who,
+                                                                    fhir::model::Document& doc,
+                                                                    fhir::model::Element& resource) {
+    auto outcome = rules->apply(resource, who ? kinds->of(who->organization) : security::SourceFacts{});
+    if (outcome.labels) security::add_labels(doc, definitions, resource, outcome.labels);
+    return security::Labelling{security::labels_of(resource), outcome.confined};
+  });
+  return s;
+}
+
+}  // namespace carebridge::app

@@ -1,0 +1,245 @@
+#include "gateway/security/audit.h"
+
+#include "fhir/json/json_reader.h"
+#include "fhir/json/json_writer.h"
+#include "fhir/time/fhir_time.h"
+#include "gateway/security/access_facts.h"
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace carebridge::gateway::security {
+namespace {
+
+constexpr size_t kGroup = 256;  // events stored per commit at most
+
+using fhir::json::append_json_string;
+
+// base64Binary (standard alphabet, padded), as AuditEvent.entity.query is.
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  return out;
+}
+
+// Reads and searches of one caller with the same outcome, queued together, become one
+// event listing every resource (at most kMaxEntities): the trail keeps every
+// disclosure without one stored event per request under load.
+std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
+  std::vector<AuditRecord> out;
+  std::map<std::tuple<std::string, std::string, std::string, int, std::string, std::string>, size_t> open;
+  for (auto& r : group) {
+    if (r.action != 'R' || !r.query.empty() || r.outcome != 0) {
+      out.push_back(std::move(r));
+      continue;
+    }
+    auto key = std::make_tuple(r.client, r.organization, r.subtype, r.outcome, r.purpose, r.address);
+    auto it = open.find(key);
+    if (it != open.end()) {
+      auto& into = out[it->second];
+      if (into.entities.size() + r.entities.size() <= AuditTrail::kMaxEntities) {
+        into.entities.insert(into.entities.end(), r.entities.begin(), r.entities.end());
+        for (auto& p : r.patients) {
+          if (std::find(into.patients.begin(), into.patients.end(), p) == into.patients.end()) into.patients.push_back(p);
+        }
+        continue;
+      }
+    }
+    open[key] = out.size();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void coding(std::string& out, std::string_view system, std::string_view code) {
+  out += "{\"system\":";
+  append_json_string(out, system);
+  out += ",\"code\":";
+  append_json_string(out, code);
+  out += '}';
+}
+
+void reference_entity(std::string& out, std::string_view reference, std::string_view entity_type,
+                      std::string_view role) {
+  out += "{\"what\":{\"reference\":";
+  append_json_string(out, reference);
+  out += "},\"type\":";
+  coding(out, "http://terminology.hl7.org/CodeSystem/audit-entity-type", entity_type);
+  out += ",\"role\":";
+  coding(out, "http://terminology.hl7.org/CodeSystem/object-role", role);
+  out += '}';
+}
+
+void agents(std::string& out, const AuditRecord& r) {
+  out += ",\"agent\":[{\"type\":{\"coding\":[";
+  coding(out, "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP");
+  out += "]},\"who\":{\"identifier\":{\"system\":\"urn:carebridge:client\",\"value\":";
+  append_json_string(out, r.client.empty() ? "anonymous" : r.client);
+  out += "}},\"altId\":";
+  append_json_string(out, r.client.empty() ? "anonymous" : r.client);
+  out += ",\"requestor\":true";
+  if (!r.address.empty()) {
+    out += ",\"network\":{\"address\":";
+    append_json_string(out, r.address);
+    out += ",\"type\":\"2\"}";
+  }
+  out += '}';
+  if (!r.organization.empty()) {
+    out += ",{\"who\":{\"reference\":";
+    append_json_string(out, "Organization/" + r.organization);
+    out += "},\"requestor\":false}";
+  }
+  out += ']';
+}
+
+void entities(std::string& out, const AuditRecord& r) {
+  out += ",\"entity\":[";
+  bool first = true;
+  auto comma = [&] { out += first ? "" : ","; first = false; };
+  for (const auto& e : r.entities) {
+    comma();
+    reference_entity(out, e, "2", "4");  // a system object, in the role of a domain resource
+  }
+  for (const auto& p : r.patients) {
+    comma();
+    reference_entity(out, "Patient/" + p, "1", "1");  // a person, the patient
+  }
+  if (!r.query.empty()) {
+    comma();
+    out += "{\"type\":";
+    coding(out, "http://terminology.hl7.org/CodeSystem/audit-entity-type", "2");
+    out += ",\"role\":";
+    coding(out, "http://terminology.hl7.org/CodeSystem/object-role", "24");  // query
+    out += ",\"query\":";
+    append_json_string(out, base64(r.query));
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void AuditRecord::set_caller(const Principal* who) {
+  if (!who) return;
+  client = who->client_id;
+  organization = who->organization;
+  purpose = who->purpose;
+}
+
+void AuditRecord::add_resource(const store::ResourceRecord& resource) {
+  if (entities.size() >= AuditTrail::kMaxEntities) {
+    ++more;
+    return;
+  }
+  entities.push_back(resource.type + "/" + resource.id);
+  FactsView facts(resource.access);
+  facts.any_patient([this](std::string_view p) {
+    if (patients.size() < AuditTrail::kMaxEntities && std::find(patients.begin(), patients.end(), p) == patients.end())
+      patients.emplace_back(p);
+    return false;
+  });
+}
+
+AuditTrail::AuditTrail(store::Store& store, const fhir::definitions::Definitions& definitions,
+                       const fhir::search::IndexExtractor& extractor, std::function<std::string()> new_id)
+    : store_(store), definitions_(definitions), extractor_(extractor), new_id_(std::move(new_id)),
+      thread_([this] { run(); }) {}
+
+AuditTrail::~AuditTrail() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::string AuditTrail::event_json(const AuditRecord& r, const std::string& id, const std::string& instant) const {
+  std::string out = "{\"resourceType\":\"AuditEvent\",\"id\":";
+  append_json_string(out, id);
+  out += ",\"meta\":{\"versionId\":\"1\",\"lastUpdated\":";
+  append_json_string(out, instant);
+  out += "},\"type\":";
+  coding(out, "http://terminology.hl7.org/CodeSystem/audit-event-type", "rest");
+  out += ",\"subtype\":[";
+  coding(out, "http://hl7.org/fhir/restful-interaction", r.subtype);
+  out += "],\"action\":\"";
+  out += r.action;
+  out += "\",\"recorded\":";
+  append_json_string(out, instant);
+  out += ",\"outcome\":\"" + std::to_string(r.outcome) + "\"";
+  std::string description = r.outcome_text;
+  if (r.more) description += (description.empty() ? "" : "; ") + std::to_string(r.more) + " more resources";
+  if (!description.empty()) {
+    out += ",\"outcomeDesc\":";
+    append_json_string(out, description);
+  }
+  out += ",\"purposeOfEvent\":[{\"coding\":[";
+  coding(out, "http://terminology.hl7.org/CodeSystem/v3-ActReason", r.purpose);
+  out += "]}]";
+  agents(out, r);
+  out += ",\"source\":{\"site\":\"carebridge\",\"observer\":{\"display\":\"Carebridge gateway\"},\"type\":[";
+  coding(out, "http://terminology.hl7.org/CodeSystem/security-source-type", "4");
+  out += "]}";
+  if (!r.entities.empty() || !r.patients.empty() || !r.query.empty()) entities(out, r);
+  out += '}';
+  return out;
+}
+
+store::Write AuditTrail::event_write(const AuditRecord& record) const {
+  int64_t now = record.time_ms ? record.time_ms : fhir::time::now_ms();
+  std::string instant = fhir::time::format_instant(now);
+  std::string id = new_id_();
+  store::Write w;
+  w.record = {"AuditEvent", id, 1, instant, now, false, "POST", event_json(record, id, instant), {}};
+  w.expected_version = 0;
+  auto parsed = fhir::json::read(w.record.body, definitions_);
+  if (parsed.document && parsed.document->root()) w.index = extractor_.extract(*parsed.document->root());
+  AccessFacts facts;
+  facts.confined = true;  // administrators only (the access policy), never anyone's by ownership
+  facts.patients = record.patients;
+  w.record.access = encode(facts);
+  return w;
+}
+
+void AuditTrail::record(AuditRecord record) {
+  if (!record.time_ms) record.time_ms = fhir::time::now_ms();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(record));
+  }
+  wake_.notify_one();
+}
+
+void AuditTrail::flush() {
+  std::unique_lock lock(mutex_);
+  drained_.wait(lock, [this] { return queue_.empty() && in_flight_ == 0; });
+}
+
+void AuditTrail::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty() && stopping_) return;
+    std::vector<AuditRecord> group;
+    while (!queue_.empty() && group.size() < kGroup) {
+      group.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    in_flight_ = group.size();
+    lock.unlock();
+    std::vector<store::Write> writes;
+    writes.reserve(group.size());
+    for (const auto& r : coalesce(std::move(group))) writes.push_back(event_write(r));
+    store_.commit(std::move(writes));  // one commit per group; a failed one is lost only with the store itself
+    lock.lock();
+    in_flight_ = 0;
+    if (queue_.empty()) drained_.notify_all();
+  }
+}
+
+}  // namespace carebridge::gateway::security

@@ -1,0 +1,82 @@
+// The audit trail: an AuditEvent (FHIR R4, DICOM/IHE-style "rest" events) for every
+// create, update, delete, read, search, disclosure and refused access — who (client,
+// organization), what (the resources, the query), when, which patients, outcome and
+// purpose. Writes are recorded in the same store commit as the write itself
+// (event_write); reads, searches and refusals are queued and stored in groups, by one
+// thread, so that the request path never waits for them (record). AuditEvents are
+// never updated or deleted (the access policy refuses it on every interface), are
+// read by administrators only, and a patient's accounting of disclosures is the
+// search AuditEvent?patient=<id>&action=R.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/search/index.h"
+#include "gateway/security/principal.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::security {
+
+struct AuditRecord {
+  char action = 'R';          // AuditEvent.action: C, R, U, D or E
+  std::string subtype;        // restful-interaction code: read, vread, search-type, create, transaction, ...
+  int outcome = 0;            // 0 success, 4 refused or failed for the client's reason, 8 the server's
+  std::string outcome_text;   // why it was refused or failed (plain words, no personal data)
+  std::string client;         // client id; empty: anonymous or the open server
+  std::string organization;   // the client's organization id
+  std::string purpose = "TREAT";
+  std::string address;        // the caller's network address
+  std::vector<std::string> entities;  // "Type/id" of what was read, written or refused
+  std::vector<std::string> patients;  // ids of the patients they are about
+  std::string query;          // a search's query text (kept in the audit store only)
+  int64_t time_ms = 0;        // 0: now
+  size_t more = 0;            // entities left out of `entities` (a large transaction)
+
+  // Fills client, organization and purpose from a caller (null: the open server).
+  void set_caller(const Principal* who);
+  // Adds a resource read, written or refused, and the patients its access facts name.
+  void add_resource(const store::ResourceRecord& resource);
+};
+
+class AuditTrail {
+ public:
+  // `extractor` indexes AuditEvents for search (the write path's).
+  // `new_id` makes the events' ids (the write path's).
+  AuditTrail(store::Store& store, const fhir::definitions::Definitions& definitions,
+             const fhir::search::IndexExtractor& extractor, std::function<std::string()> new_id);
+  ~AuditTrail();  // stores what is queued
+
+  // The AuditEvent of `record` as a store write, to add to the commit it records.
+  store::Write event_write(const AuditRecord& record) const;
+  // Queues an event; it is stored within a fraction of a second, grouped with others.
+  void record(AuditRecord record);
+  // Waits until every queued event is stored (tests, shutdown).
+  void flush();
+
+  static constexpr size_t kMaxEntities = 200;
+
+ private:
+  void run();
+  std::string event_json(const AuditRecord& record, const std::string& id, const std::string& instant) const;
+
+  store::Store& store_;
+  const fhir::definitions::Definitions& definitions_;
+  const fhir::search::IndexExtractor& extractor_;
+  std::function<std::string()> new_id_;
+  std::mutex mutex_;
+  std::condition_variable wake_, drained_;
+  std::deque<AuditRecord> queue_;
+  size_t in_flight_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace carebridge::gateway::security

@@ -1,0 +1,75 @@
+#include "gateway/security/consent_index.h"
+
+#include <algorithm>
+
+#include "fhir/json/json_reader.h"
+#include "fhir/time/fhir_time.h"
+
+namespace carebridge::gateway::security {
+
+ConsentIndex::Policy ConsentIndex::parse(const store::ResourceRecord& record) const {
+  if (record.deleted || record.body.empty()) return nullptr;
+  auto parsed = fhir::json::read(record.body, definitions_);
+  if (!parsed.document || !parsed.document->root()) return nullptr;
+  auto policy = ConsentPolicy::from(*parsed.document->root());
+  if (!policy || policy->status() != "active") return nullptr;
+  return std::make_shared<const ConsentPolicy>(std::move(*policy));
+}
+
+void ConsentIndex::put(const std::string& id, Policy policy) {
+  std::unique_lock lock(mutex_);
+  if (auto old = patient_of_.find(id); old != patient_of_.end()) {
+    auto& list = by_patient_[old->second];
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const Policy& p) { return p->id() == id; }), list.end());
+    if (list.empty()) by_patient_.erase(old->second);
+    patient_of_.erase(old);
+  }
+  if (!policy) return;
+  patient_of_[id] = policy->patient();
+  by_patient_[policy->patient()].push_back(std::move(policy));
+}
+
+void ConsentIndex::load(store::Store& store) {
+  store.scan("Consent", true, [&](const store::ResourceRecord& r) { put(r.id, parse(r)); });
+}
+
+size_t ConsentIndex::size() const {
+  std::shared_lock lock(mutex_);
+  return patient_of_.size();
+}
+
+ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& who, std::string_view type,
+                                    uint32_t labels) const {
+  std::vector<Policy> policies;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = by_patient_.find(std::string(patient));
+    if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
+    policies = it->second;
+  }
+  ConsentQuery query;
+  query.actor_org = who.organization;
+  query.purpose = who.purpose;
+  query.resource_type = std::string(type);
+  query.labels = labels;
+  query.now_ms = fhir::time::now_ms();
+  switch (decide_all(policies, query)) {
+    case Decision::Permit: return ConsentVerdict::Permit;
+    case Decision::Deny: return ConsentVerdict::Deny;
+    default: return ConsentVerdict::NotApplicable;
+  }
+}
+
+Result<void> ConsentIndex::on_write(const store::WriteEvent& event, store::CommitLog&) {
+  if (event.record.type == "Consent") staged_.emplace_back(event.record.id, parse(event.record));
+  return {};
+}
+
+void ConsentIndex::ended(bool committed) {
+  if (committed) {
+    for (auto& [id, policy] : staged_) put(id, std::move(policy));
+  }
+  staged_.clear();
+}
+
+}  // namespace carebridge::gateway::security

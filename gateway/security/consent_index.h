@@ -1,0 +1,48 @@
+// The patients' Consents, parsed once and kept in memory: loaded from the store at
+// start-up and kept current by a commit hook (a Consent written changes the index
+// once its transaction commits). The access policy asks it, for a record about a
+// patient, whether a Consent permits or denies its disclosure to an organization.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "gateway/security/access_policy.h"
+#include "gateway/security/consent.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::security {
+
+class ConsentIndex final : public store::CommitHook {
+ public:
+  explicit ConsentIndex(const fhir::definitions::Definitions& definitions) : definitions_(definitions) {}
+
+  void load(store::Store& store);
+  // The verdict of the patient's Consents on disclosing a record of `type` with `labels` to `who`.
+  ConsentVerdict decide(std::string_view patient, const Principal& who, std::string_view type, uint32_t labels) const;
+  size_t size() const;
+
+  Result<void> on_write(const store::WriteEvent& event, store::CommitLog& log) override;
+  void ended(bool committed) override;
+
+ private:
+  using Policy = std::shared_ptr<const ConsentPolicy>;
+  // The policy a stored Consent makes; null when deleted, inactive or unreadable.
+  Policy parse(const store::ResourceRecord& record) const;
+  void put(const std::string& id, Policy policy);
+
+  const fhir::definitions::Definitions& definitions_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::vector<Policy>> by_patient_;
+  std::unordered_map<std::string, std::string> patient_of_;  // Consent id -> its patient
+  std::vector<std::pair<std::string, Policy>> staged_;
+};
+
+}  // namespace carebridge::gateway::security

@@ -1,0 +1,109 @@
+#include "security_support.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "support/test_support.h"
+
+namespace carebridge::testing {
+namespace sec = gateway::security;
+
+namespace {
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+SecuredGateway::SecuredGateway(const std::string& name, const std::vector<ClientSpec>& clients,
+                               const std::string& auth_json)
+    : dir_(temp_dir(name)) {
+  for (const auto& c : clients) {
+    auto key = sec::generate_key("ES256", c.id + "-key");
+    REQUIRE(key.ok());
+    auto jwks = dir_ / (c.id + ".jwks");
+    std::ofstream(jwks) << sec::public_jwks_json({*key});
+    keys_[c.id] = *key;
+    std::string args = "add " + c.id + " --jwks " + quoted(jwks.string()) + " --scope " + quoted(c.scopes);
+    if (!c.organization.empty()) args += " --organization " + c.organization;
+    if (c.admin) args += " --admin";
+    REQUIRE(clients_command(args) == 0);
+  }
+  std::string config = R"({"auth":{"required":true)" + (auth_json.empty() ? "" : "," + auth_json) + "}}";
+  server_ = std::make_unique<ServerProcess>(dir_ / "data", config);
+  client_ = server_->client();
+  token_url_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/auth/token";
+}
+
+int SecuredGateway::clients_command(const std::string& args) const {
+  std::string command = std::string(CAREBRIDGE_BINARY) + " clients " + args + " --data-dir " +
+                        quoted((dir_ / "data").string()) + " >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string SecuredGateway::assertion(const std::string& client, const std::string& jti, long lifetime_s,
+                                      const std::string& signer) const {
+  static std::mt19937_64 random{std::random_device{}()};
+  std::string id = jti.empty() ? std::to_string(random()) : jti;
+  std::string payload = R"({"iss":")" + client + R"(","sub":")" + client + R"(","aud":")" + token_url_ +
+                        R"(","exp":)" + std::to_string(now_s() + lifetime_s) + R"(,"jti":")" + id + R"("})";
+  auto signed_jwt = sec::sign_jwt(keys_.at(signer.empty() ? client : signer), payload);
+  REQUIRE(signed_jwt.ok());
+  return *signed_jwt;
+}
+
+gateway::http::Response SecuredGateway::token_response(const std::string& assertion, const std::string& scope) {
+  std::string body = "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-"
+                     "assertion-type%3Ajwt-bearer&client_assertion=" + assertion + "&scope=";
+  for (char c : scope) body += c == ' ' ? std::string("+") : c == '/' ? std::string("%2F") : std::string(1, c);
+  return client_->post("/auth/token", body, {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+std::string SecuredGateway::token(const std::string& client, const std::string& scope) {
+  auto response = token_response(assertion(client), scope);
+  INFO(response.body);
+  REQUIRE(response.status == 200);
+  auto json = parse_json(response.body);
+  return str(json, "access_token");
+}
+
+gateway::http::Headers SecuredGateway::as(const std::string& token) {
+  auto headers = json_headers();
+  headers.emplace_back("Authorization", "Bearer " + token);
+  return headers;
+}
+
+sec::Jwk SecuredGateway::server_key() const {
+  std::ifstream in(dir_ / "data" / "token-signing-key.jwk");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto keys = sec::parse_jwks(text.str());
+  REQUIRE(keys.ok());
+  return keys->front();
+}
+
+std::vector<std::string> entry_ids(const std::string& bundle_json) {
+  auto json = parse_json(bundle_json);
+  std::vector<std::string> ids;
+  if (!json.IsObject() || !json.HasMember("entry")) return ids;
+  for (const auto& e : json["entry"].GetArray()) {
+    if (!e.HasMember("resource")) continue;
+    ids.push_back(str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
+  }
+  return ids;
+}
+
+long bundle_total(const std::string& bundle_json) {
+  auto json = parse_json(bundle_json);
+  return json.IsObject() && json.HasMember("total") && json["total"].IsInt64() ? json["total"].GetInt64() : -1;
+}
+
+}  // namespace carebridge::testing

@@ -1,0 +1,250 @@
+// End to end: a gateway that requires tokens. Who may not get in is refused (no
+// token, expired, another audience, a bad signature, a replayed client assertion, a
+// revoked client, a scope too narrow); one agency cannot reach another's patient by
+// any interaction; sensitive results reach only the provider a Consent covers; and
+// every refusal is in the audit trail.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "security_support.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+namespace sec = carebridge::gateway::security;
+
+namespace {
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A token signed with the gateway's own key but with the given claims.
+std::string forged(SecuredGateway& g, const std::string& claims) {
+  auto token = sec::sign_jwt(g.server_key(), claims, "at+jwt");
+  REQUIRE(token.ok());
+  return *token;
+}
+
+// The AuditEvents matching a search, as the auditor sees them.
+std::string audit_search(SecuredGateway& g, const std::string& auditor, const std::string& query) {
+  auto r = g.http().get("/fhir/AuditEvent?" + query + "&_count=1000", SecuredGateway::as(auditor));
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+std::string created_id(const carebridge::gateway::http::Response& r) {
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return str(parse_json(r.body), "id");
+}
+
+std::string observation(const std::string& patient, const std::string& code, const std::string& extra = "") {
+  return R"({"resourceType":"Observation","status":"final",)" + extra +
+         R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},)"
+         R"("subject":{"reference":"Patient/)" + patient + R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("Only a valid token gets in; every refusal is audited", "[gateway][e2e][security]") {
+  SecuredGateway g("security-tokens", {{"clinic-a", "org-a", "system/*.cruds"},
+                                       {"labs-only", "org-a", "system/Observation.rs"},
+                                       {"auditor", "", "system/AuditEvent.rs", true}});
+  auto& http = g.http();
+  // Anonymous: the CapabilityStatement, health and the SMART configuration only.
+  CHECK(http.get("/fhir/metadata").status == 200);
+  CHECK(http.get("/healthz").status == 200);
+  CHECK(http.get("/fhir/.well-known/smart-configuration").status == 200);
+  auto anonymous = http.get("/fhir/Patient", json_headers());
+  CHECK(anonymous.status == 401);
+  CHECK(header(anonymous, "WWW-Authenticate").find("Bearer") == 0);
+  CHECK(http.get("/metrics").status == 401);
+
+  std::string good = g.token("clinic-a");
+  CHECK(http.get("/fhir/Patient", SecuredGateway::as(good)).status == 200);
+
+  std::string base = g.base_url();
+  std::string issuer = base.substr(0, base.size() - 5);
+  auto expired = forged(g, R"({"iss":")" + issuer + R"(","sub":"clinic-a","aud":")" + base + R"(","exp":)" +
+                                std::to_string(now_s() - 600) + R"(,"scope":"system/*.rs"})");
+  CHECK(http.get("/fhir/Patient", SecuredGateway::as(expired)).status == 401);
+  auto elsewhere = forged(g, R"({"iss":")" + issuer + R"(","sub":"clinic-a","aud":"https://other.example/fhir","exp":)" +
+                                 std::to_string(now_s() + 200) + R"(,"scope":"system/*.rs"})");
+  CHECK(http.get("/fhir/Patient", SecuredGateway::as(elsewhere)).status == 401);
+  std::string tampered = good;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  CHECK(http.get("/fhir/Patient", SecuredGateway::as(tampered)).status == 401);
+
+  // A client assertion is good once.
+  auto assertion = g.assertion("clinic-a", "once-only");
+  CHECK(g.token_response(assertion, "system/*.rs").status == 200);
+  auto replayed = g.token_response(assertion, "system/*.rs");
+  CHECK(replayed.status == 401);
+  CHECK(str(parse_json(replayed.body), "error") == "invalid_client");
+  // An assertion signed by another client's key, and one that lives too long.
+  CHECK(g.token_response(g.assertion("clinic-a", "", 240, "labs-only"), "system/*.rs").status == 401);
+  CHECK(g.token_response(g.assertion("clinic-a", "", 3600), "system/*.rs").status == 401);
+
+  // A scope too narrow: labs-only reads Observations, nothing else, and writes nothing.
+  std::string labs = g.token("labs-only", "system/Observation.rs system/Patient.rs");
+  CHECK(http.get("/fhir/Observation", SecuredGateway::as(labs)).status == 200);
+  CHECK(http.get("/fhir/Patient", SecuredGateway::as(labs)).status == 403);
+  CHECK(http.post("/fhir/Observation", observation("x", "8867-4"), SecuredGateway::as(labs)).status == 403);
+
+  // A revoked client's tokens stop working.
+  REQUIRE(g.clients_command("revoke labs-only") == 0);
+  CHECK(eventually([&] { return http.get("/fhir/Observation", SecuredGateway::as(labs)).status == 401; }));
+
+  // Every refusal is in the audit trail, which only the administrator reads.
+  CHECK(http.get("/fhir/AuditEvent", SecuredGateway::as(good)).status == 403);
+  std::string auditor = g.token("auditor", "system/AuditEvent.rs");
+  CHECK(eventually([&] { return bundle_total(audit_search(g, auditor, "outcome=4")) >= 8; }));
+  CHECK(bundle_total(audit_search(g, auditor, "outcome=4&altid=labs-only")) >= 2);
+  CHECK(bundle_total(audit_search(g, auditor, "outcome=4&altid=anonymous")) >= 1);
+  // Nobody writes the audit trail.
+  auto trail = entry_ids(audit_search(g, auditor, "outcome=4"));
+  REQUIRE(!trail.empty());
+  CHECK(http.del("/fhir/" + trail.front(), SecuredGateway::as(auditor)).status == 403);
+  CHECK(http.del("/fhir/" + trail.front(), SecuredGateway::as(good)).status == 403);
+}
+
+TEST_CASE("Agency A cannot reach agency B's patient through any interaction", "[gateway][e2e][security]") {
+  SecuredGateway g("security-agencies", {{"agency-a", "org-a", "system/*.cruds"},
+                                         {"agency-b", "org-b", "system/*.cruds"},
+                                         {"auditor", "", "system/AuditEvent.rs", true}});
+  auto& http = g.http();
+  auto a = SecuredGateway::as(g.token("agency-a"));
+  auto b = SecuredGateway::as(g.token("agency-b"));
+  std::string pa = created_id(http.post("/fhir/Patient", patient_json("Ames", "Alma"), a));
+  std::string pb = created_id(http.post("/fhir/Patient", patient_json("Bristow", "Bea"), b));
+  std::string ob = created_id(http.post("/fhir/Observation", observation(pb, "8867-4"), b));
+  // B's observation about its patient that mentions A's patient (focus): A must not learn of it.
+  std::string secret = created_id(http.post(
+      "/fhir/Observation", observation(pb, "72166-2", R"("focus":[{"reference":"Patient/)" + pa + R"("}],)"), b));
+  // A's observation about its patient that mentions B's patient.
+  std::string oa = created_id(http.post(
+      "/fhir/Observation", observation(pa, "8867-4", R"("focus":[{"reference":"Patient/)" + pb + R"("}],)"), a));
+
+  SECTION("read, vread and history") {
+    CHECK(http.get("/fhir/Patient/" + pb, a).status == 404);
+    CHECK(http.get("/fhir/Patient/" + pb + "/_history/1", a).status == 404);
+    CHECK(http.get("/fhir/Patient/" + pb + "/_history", a).status == 404);
+    auto history = http.get("/fhir/Patient/_history", a);
+    CHECK(entry_ids(history.body) == std::vector<std::string>{"Patient/" + pa});
+    CHECK(bundle_total(http.get("/fhir/_history", a).body) == 2);  // pa and oa
+    CHECK(http.get("/fhir/Patient/" + pb, b).status == 200);
+  }
+  SECTION("search, totals, chains, _include, _revinclude and _has") {
+    auto patients = http.get("/fhir/Patient", a);
+    CHECK(entry_ids(patients.body) == std::vector<std::string>{"Patient/" + pa});
+    CHECK(bundle_total(patients.body) == 1);
+    CHECK(bundle_total(http.get("/fhir/Observation?subject=Patient/" + pb, a).body) == 0);
+    CHECK(bundle_total(http.get("/fhir/Observation?subject:Patient.name=Bristow", a).body) == 0);
+    CHECK(bundle_total(http.get("/fhir/Observation?_summary=count", a).body) == 1);
+    auto included = http.get("/fhir/Observation?_id=" + oa + "&_include=Observation:focus", a);
+    CHECK(entry_ids(included.body) == std::vector<std::string>{"Observation/" + oa});
+    auto revincluded = http.get("/fhir/Patient?_id=" + pa + "&_revinclude=Observation:focus", a);
+    CHECK(entry_ids(revincluded.body) == std::vector<std::string>{"Patient/" + pa});
+    CHECK(bundle_total(http.get("/fhir/Patient?_has:Observation:focus:code=72166-2", a).body) == 0);
+    CHECK(bundle_total(http.get("/fhir/Patient?_has:Observation:focus:code=72166-2", b).body) == 0);
+    for (const auto& r : {patients, revincluded}) CHECK(r.body.find(pb) == std::string::npos);
+    for (const auto& r : {patients, included, revincluded}) CHECK(r.body.find(secret) == std::string::npos);
+  }
+  SECTION("writes, batches and transactions") {
+    CHECK(http.put("/fhir/Patient/" + pb, R"({"resourceType":"Patient","id":")" + pb + R"("})", a).status == 403);
+    CHECK(http.del("/fhir/Observation/" + ob, a).status == 204);  // not there for A: nothing happens
+    CHECK(http.get("/fhir/Observation/" + ob, b).status == 200);
+    CHECK(http.post("/fhir/Observation", observation(pb, "8867-4"), a).status == 403);
+    std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[
+      {"resource":)" + observation(pa, "8867-4") + R"(,"request":{"method":"POST","url":"Observation"}},
+      {"resource":{"resourceType":"Patient","id":")" + pb + R"(","active":false},
+       "request":{"method":"PUT","url":"Patient/)" + pb + R"("}}]})";
+    CHECK(http.post("/fhir", transaction, a).status == 403);
+    CHECK(parse_json(http.get("/fhir/Patient/" + pb, b).body).HasMember("active") == false);
+    std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[
+      {"request":{"method":"GET","url":"Patient/)" + pb + R"("}},
+      {"request":{"method":"GET","url":"Observation?subject=Patient/)" + pb + R"("}}]})";
+    auto answered = http.post("/fhir", batch, a);
+    CHECK(answered.status == 200);
+    CHECK(answered.body.find("\"status\":\"404") != std::string::npos);
+    CHECK(answered.body.find(ob) == std::string::npos);
+  }
+  SECTION("subscriptions") {
+    std::string subscription = R"({"resourceType":"Subscription","status":"requested","reason":"results",
+      "criteria":"Observation?subject=Patient/)" + pb + R"(","channel":{"type":"rest-hook",
+      "endpoint":"https://agency-a.example/hook","payload":"application/fhir+json"}})";
+    CHECK(http.post("/fhir/Subscription", subscription, a).status == 403);
+    CHECK(http.post("/fhir/Subscription", subscription, b).status == 201);
+  }
+  SECTION("each refusal is audited with who, what and the patient") {
+    CHECK(http.get("/fhir/Patient/" + pb, a).status == 404);
+    auto auditor = SecuredGateway::as(g.token("auditor", "system/AuditEvent.rs"));
+    CHECK(eventually([&] {
+      auto r = http.get("/fhir/AuditEvent?altid=agency-a&outcome=4&entity=Patient/" + pb, auditor);
+      return bundle_total(r.body) >= 1;
+    }));
+    // The patient's accounting of disclosures is one search: B's reads and writes of pb.
+    auto disclosures = http.get("/fhir/AuditEvent?patient=" + pb + "&outcome=0", auditor);
+    CHECK(bundle_total(disclosures.body) >= 1);
+  }
+}
+
+TEST_CASE("Sensitive results reach only the care-team provider a Consent covers", "[gateway][e2e][security]") {
+  SecuredGateway g("security-consent", {{"hospital", "hosp", "system/*.cruds"},
+                                        {"clinic-a", "org-a", "system/*.cruds"},
+                                        {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active",
+    "subject":{"reference":"Patient/)" + p + R"("},"participant":[{"member":{"reference":"Organization/org-a"}},
+    {"member":{"reference":"Organization/org-b"}}]})", hospital));
+  std::string plain = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), hospital));
+  std::string hiv = created_id(http.post("/fhir/Observation", observation(p, "7917-8"), hospital));
+  std::string dv = created_id(http.post("/fhir/Condition", R"({"resourceType":"Condition",
+    "code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"T74.11XA"}]},
+    "subject":{"reference":"Patient/)" + p + R"("}})", hospital));
+  // Labelled when written, by the rules shipped as data.
+  auto stored = http.get("/fhir/Observation/" + hiv, hospital);
+  CHECK(stored.body.find("\"code\":\"HIV\"") != std::string::npos);
+  CHECK(http.get("/fhir/Condition/" + dv, hospital).body.find("\"code\":\"SDV\"") != std::string::npos);
+  created_id(http.post("/fhir/Consent", R"({"resourceType":"Consent","status":"active",
+    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+    "patient":{"reference":"Patient/)" + p + R"("},"dateTime":"2026-01-10T09:30:00Z",
+    "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
+    "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
+      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
+      "reference":{"reference":"Organization/org-a"}}],
+      "securityLabel":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"},
+                       {"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SDV"}]}]}})", hospital));
+
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  // clinic-a, covered by the Consent, reads everything.
+  CHECK(http.get("/fhir/Observation/" + hiv, a).status == 200);
+  CHECK(http.get("/fhir/Condition/" + dv, a).status == 200);
+  CHECK(bundle_total(http.get("/fhir/Observation?subject=Patient/" + p, a).body) == 2);
+  // clinic-b cares for the patient too, but gets nothing sensitive: no record, no id, no total.
+  CHECK(http.get("/fhir/Observation/" + plain, b).status == 200);
+  CHECK(http.get("/fhir/Observation/" + hiv, b).status == 404);
+  CHECK(http.get("/fhir/Condition/" + dv, b).status == 404);
+  std::vector<carebridge::gateway::http::Response> answers = {
+      http.get("/fhir/Observation?subject=Patient/" + p, b),
+      http.get("/fhir/Observation?code=7917-8", b),
+      http.get("/fhir/Condition?patient=" + p, b),
+      http.get("/fhir/Patient?_id=" + p + "&_revinclude=Observation:subject&_revinclude=Condition:subject", b),
+      http.get("/fhir/Patient?_has:Observation:subject:code=7917-8", b),
+      http.get("/fhir/Observation/_history", b),
+      http.get("/fhir/_history", b)};
+  CHECK(bundle_total(answers[0].body) == 1);
+  CHECK(bundle_total(answers[1].body) == 0);
+  CHECK(bundle_total(answers[2].body) == 0);
+  CHECK(bundle_total(answers[4].body) == 0);
+  for (const auto& r : answers) {
+    CHECK(r.status == 200);
+    CHECK(r.body.find(hiv) == std::string::npos);
+    CHECK(r.body.find(dv) == std::string::npos);
+  }
+}
