@@ -84,7 +84,18 @@ http::Response FhirService::capability(Call& call) {
   out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";
   out += "\"implementation\":{\"description\":\"Carebridge FHIR gateway\",";
   member(out, "url", call.base_url);
-  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":[],"rest":[{"mode":"server","resource":[)";
+  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":[],"rest":[{"mode":"server",)";
+  if (options_.access) {
+    // SMART on FHIR (Backend Services): where tokens come from (the SMART App Launch oauth-uris extension).
+    std::string root = call.base_url.substr(0, call.base_url.size() - options_.base_path.size());
+    out += R"("security":{"extension":[{"url":"http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",)"
+           R"("extension":[{"url":"token","valueUri":)";
+    fhir::json::append_json_string(out, root + "/auth/token");
+    out += R"(}]}],"cors":true,"service":[{"coding":[{"system":)"
+           R"("http://terminology.hl7.org/CodeSystem/restful-security-service","code":"SMART-on-FHIR"}]}],)"
+           R"("description":"OAuth 2.0 bearer tokens (SMART Backend Services); see /.well-known/smart-configuration"},)";
+  }
+  out += R"("resource":[)";
   bool first = true;
   for (const auto& type : registry_.types()) {
     if (!first) out += ',';

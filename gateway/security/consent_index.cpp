@@ -40,13 +40,10 @@ size_t ConsentIndex::size() const {
 
 ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& who, std::string_view type,
                                     uint32_t labels) const {
-  std::vector<Policy> policies;
-  {
-    std::shared_lock lock(mutex_);
-    auto it = by_patient_.find(std::string(patient));
-    if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
-    policies = it->second;
-  }
+  std::shared_lock lock(mutex_);  // deciding reads only the parsed policies: under the shared lock, nothing copied
+  auto it = by_patient_.find(std::string(patient));
+  if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
+  const auto& policies = it->second;
   ConsentQuery query;
   query.actor_org = who.organization;
   query.purpose = who.purpose;
