@@ -30,6 +30,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "gateway/http/beast_request.h"
+
 namespace carebridge::gateway::http {
 
 namespace beast = boost::beast;
@@ -130,8 +132,7 @@ class Session : public SessionBase {
   void read_request() {
     const auto& limits = server_->options.limits;
     parser_.emplace();
-    parser_->body_limit(limits.max_body_bytes);
-    parser_->header_limit(static_cast<uint32_t>(limits.max_header_bytes));
+    apply_limits(*parser_, limits);
     started_ = Clock::now();
     beast::get_lowest_layer(derived().stream()).expires_after(ms(limits.request_timeout_ms));
     bhttp::async_read_header(derived().stream(), buffer_, *parser_,
@@ -169,22 +170,11 @@ class Session : public SessionBase {
         partial.method = std::string(parser_->get().method_string());
         partial.target = std::string(parser_->get().target());
       }
-      unsigned status = ec == bhttp::error::body_limit     ? 413
-                        : ec == bhttp::error::header_limit ? 431
-                                                           : 400;
-      std::string message = status == 413   ? "the request body is larger than the limit of " +
-                                                std::to_string(server_->options.limits.max_body_bytes) + " bytes"
-                            : status == 431 ? "the request headers are larger than the limit"
-                                            : "malformed HTTP request: " + ec.message();
-      return respond(partial, server_->error(status, message), false);
+      auto failure = read_failure(ec, server_->options.limits);
+      return respond(partial, server_->error(failure.status, failure.message), false);
     }
-    auto& message = parser_->get();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.version = message.version();
-    for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    request.body = std::move(message.body());
+    bool keep_alive = parser_->get().keep_alive();
+    Request request = to_request(parser_->get());
     if (remote_.empty()) {
       boost::system::error_code ignored;
       auto peer = beast::get_lowest_layer(derived().stream()).socket().remote_endpoint(ignored);
@@ -192,7 +182,6 @@ class Session : public SessionBase {
     }
     request.remote = remote_;
     request.tls = Derived::kTls;
-    bool keep_alive = message.keep_alive();
     // Requests in flight are bounded: beyond the limit the server answers 503 at once.
     if (++server_->pending > server_->options.limits.max_pending_requests) {
       --server_->pending;
@@ -276,7 +265,7 @@ class Session : public SessionBase {
 
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::string response_;  // the response being written
   std::string remote_;    // the peer's address, looked up once per connection
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
