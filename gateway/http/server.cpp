@@ -330,9 +330,19 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
   beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
+// TLS 1.2 and 1.3 only. For 1.2, forward-secret key exchange and AEAD ciphers only
+// (Mozilla's "intermediate" list); 1.3's suites are all of that kind. The server's
+// order of preference wins; no compression (CRIME), no renegotiation.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 std::shared_ptr<ssl::context> make_tls(const config::Listen& listen) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX* native = context->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
+    throw std::runtime_error("the TLS library refuses the protocol versions or ciphers");
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                        ssl::context::single_dh_use);
   context->use_certificate_chain_file(listen.tls_certificate);
