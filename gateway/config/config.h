@@ -38,6 +38,8 @@ struct Limits {
   size_t max_search_parameters = 100;
   size_t max_has_depth = 8;
   size_t max_search_query_bytes = 65536;
+  // Open connections from one remote address; a further one is closed at once (0: no limit).
+  uint32_t max_connections_per_address = 256;
 };
 
 struct Logging {

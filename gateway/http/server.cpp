@@ -29,6 +29,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "gateway/http/beast_request.h"
 
@@ -61,9 +62,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::set<std::shared_ptr<SessionBase>> sessions;  // live connections
   net::signal_set signals{ioc, SIGINT, SIGTERM};
   std::optional<net::steady_timer> stop_deadline;
+  std::mutex connections_mutex;
+  std::unordered_map<net::ip::address, uint32_t> connections;  // open connections by remote address
 
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
   void accept(size_t index);
+  void open_session(size_t index, tcp::socket socket);
+  // Counts a new connection against its address; false when the address has its
+  // limits.max_connections_per_address open already (or the peer is gone).
+  bool admit(const tcp::socket& socket, net::ip::address& address);
+  void release(const net::ip::address& address);
   void begin_stop();
   void add(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard lock(sessions_mutex);
@@ -99,6 +107,11 @@ template <typename Derived>
 class Session : public SessionBase {
  public:
   explicit Session(std::shared_ptr<Server::Impl> server) : server_(std::move(server)) {}
+  // The connection is closed once the session is gone: its address may open another.
+  ~Session() override {
+    if (counted_) server_->release(*counted_);
+  }
+  void count_against(const net::ip::address& address) { counted_ = address; }
 
   void stop_if_idle() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -269,6 +282,7 @@ class Session : public SessionBase {
   std::string response_;  // the response being written
   std::string remote_;    // the peer's address, looked up once per connection
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
+  std::optional<net::ip::address> counted_;  // the address this connection counts against
   Clock::time_point started_ = Clock::now();
   bool idle_ = false;
   bool finished_ = false;
@@ -363,17 +377,48 @@ void Server::Impl::accept(size_t index) {
         if (!self->stopping) self->accept(index);
       });
     }
-    if (auto& context = self->tls[index]) {
-      auto session = std::make_shared<TlsSession>(std::move(socket), *context, self);
-      self->add(session);
-      session->start();
-    } else {
-      auto session = std::make_shared<PlainSession>(std::move(socket), self);
-      self->add(session);
-      session->start();
-    }
+    self->open_session(index, std::move(socket));
     self->accept(index);
   });
+}
+
+void Server::Impl::open_session(size_t index, tcp::socket socket) {
+  net::ip::address address;
+  if (!admit(socket, address)) {
+    // Refused: closed before a byte is read (for TLS, before the handshake costs anything).
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  auto start = [&](auto session) {
+    if (options.limits.max_connections_per_address) session->count_against(address);
+    add(session);
+    session->start();
+  };
+  if (auto& context = tls[index]) {
+    start(std::make_shared<TlsSession>(std::move(socket), *context, shared_from_this()));
+  } else {
+    start(std::make_shared<PlainSession>(std::move(socket), shared_from_this()));
+  }
+}
+
+bool Server::Impl::admit(const tcp::socket& socket, net::ip::address& address) {
+  beast::error_code ec;
+  address = socket.remote_endpoint(ec).address();
+  if (ec) return false;
+  uint32_t limit = options.limits.max_connections_per_address;
+  if (limit == 0) return true;
+  std::lock_guard lock(connections_mutex);
+  uint32_t& open = connections[address];
+  if (open >= limit) return false;
+  ++open;
+  return true;
+}
+
+void Server::Impl::release(const net::ip::address& address) {
+  std::lock_guard lock(connections_mutex);
+  auto it = connections.find(address);
+  if (it != connections.end() && --it->second == 0) connections.erase(it);
 }
 
 void Server::Impl::begin_stop() {
