@@ -19,6 +19,7 @@
 #include "gateway/http/server.h"
 #include "gateway/pipeline/observers.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/rate_limit.h"
 #include "gateway/pipeline/stages.h"
 #include "gateway/pipeline/system_routes.h"
 #include "gateway/rest/service.h"
@@ -137,6 +138,8 @@ std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& confi
   out.push_back(std::make_unique<pipeline::Cors>(config.cors.allowed_origins));
   out.push_back(std::make_unique<pipeline::Compression>());
   out.push_back(std::make_unique<pipeline::Authorization>(std::make_shared<pipeline::AllowAll>()));
+  // After Authorization, so that a token's client is limited as one client.
+  out.push_back(std::make_unique<pipeline::RateLimit>(config.limits));
   return out;
 }
 
