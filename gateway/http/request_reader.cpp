@@ -16,7 +16,8 @@ namespace bhttp = boost::beast::http;
 
 void apply_limits(RequestParser& parser, const config::Limits& limits) {
   parser.body_limit(limits.max_body_bytes);
-  parser.header_limit(static_cast<uint32_t>(std::min<size_t>(limits.max_header_bytes, std::numeric_limits<uint32_t>::max())));
+  size_t header_limit = std::min<size_t>(limits.max_header_bytes, std::numeric_limits<uint32_t>::max());
+  parser.header_limit(static_cast<uint32_t>(header_limit));
 }
 
 ReadFailure read_failure(const boost::system::error_code& error, const config::Limits& limits) {
@@ -31,7 +32,9 @@ Request to_request(RequestParser::value_type& message) {
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
   request.version = message.version();
-  for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : message) {
+    request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
   request.body = std::move(message.body());
   return request;
 }

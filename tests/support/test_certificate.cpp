@@ -31,7 +31,9 @@ void add_extension(X509* certificate, int nid, const char* value) {
   X509V3_set_ctx_nodb(&context);
   X509V3_set_ctx(&context, certificate, certificate, nullptr, nullptr, 0);
   X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
-  if (!extension || X509_add_ext(certificate, extension, -1) != 1) throw std::runtime_error("cannot add a certificate extension");
+  if (!extension || X509_add_ext(certificate, extension, -1) != 1) {
+    throw std::runtime_error("cannot add a certificate extension");
+  }
   X509_EXTENSION_free(extension);
 }
 

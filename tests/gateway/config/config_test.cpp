@@ -45,7 +45,8 @@ TEST_CASE("config defaults file settings and errors", "[gateway][config]") {
   CHECK(!parse_listen("h:70000", l));
 }
 
-TEST_CASE("per-client limits are off unless configured, connections per address limited by default", "[gateway][config]") {
+TEST_CASE("per-client limits are off unless configured, connections per address limited by default",
+          "[gateway][config]") {
   Config defaults;
   CHECK(defaults.limits.requests_per_second == 0);
   CHECK(defaults.limits.max_connections_per_address == 256);

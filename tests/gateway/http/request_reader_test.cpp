@@ -36,7 +36,8 @@ TEST_CASE("requests the server cannot read get its answers: 413, 431, 400; a par
   auto large = http::read_requests("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", limits);
   REQUIRE(large.failure);
   CHECK(large.failure->status == 413);
-  auto headers = http::read_requests("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n", limits);
+  auto headers =
+      http::read_requests("GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n", limits);
   REQUIRE(headers.failure);
   CHECK(headers.failure->status == 431);
   auto garbage = http::read_requests("GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", limits);
