@@ -19,6 +19,8 @@
 #include "gateway/http/server.h"
 #include "gateway/pipeline/observers.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/rate_limit.h"
+#include "gateway/pipeline/security_headers.h"
 #include "gateway/pipeline/stages.h"
 #include "gateway/pipeline/system_routes.h"
 #include "gateway/pipeline/token_authorization.h"
@@ -148,6 +150,7 @@ pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, con
   };
   table.add(std::move(fhir));
   table.add(pipeline::home_route(base));
+  table.add(pipeline::stylesheet_route());  // the pages' CSS (their policy allows no inline style)
   table.add(pipeline::healthz_route());
   table.add(pipeline::readyz_route(store));
   table.add(pipeline::metrics_route(metrics));
@@ -158,6 +161,8 @@ pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, con
 // The stages every request passes, in order.
 std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& config, Security& security) {
   std::vector<std::unique_ptr<pipeline::Stage>> out;
+  // First, so that its headers go on every response, refusals included.
+  out.push_back(std::make_unique<pipeline::SecurityHeaders>());
   out.push_back(std::make_unique<pipeline::RequestChecks>());
   out.push_back(std::make_unique<pipeline::Cors>(config.cors.allowed_origins));
   out.push_back(std::make_unique<pipeline::Compression>());
@@ -175,6 +180,8 @@ std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& confi
   };
   out.push_back(std::make_unique<pipeline::Authorization>(
       std::make_shared<pipeline::TokenAuthorizer>(*security.tokens, std::move(rules), std::move(refusal))));
+  // After Authorization, so that a token's client is limited as one client.
+  out.push_back(std::make_unique<pipeline::RateLimit>(config.limits));
   return out;
 }
 
@@ -201,7 +208,9 @@ int run_server(const config::Config& config, const pipeline::Pipeline& pipe) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.error_response = [](unsigned status, const std::string& message) {
-    return pipeline::outcome_response(status, status == 413 ? "too-costly" : "invalid", message);
+    auto response = pipeline::outcome_response(status, status == 413 ? "too-costly" : "invalid", message);
+    pipeline::add_security_headers(response, false);  // nosniff on the server's own answers too
+    return response;
   };
   options.observer = [&pipe](const http::Request& rq, const http::Response& rs, double s) { pipe.observe(rq, rs, s); };
   http::Server server(options, [&pipe](std::shared_ptr<const http::Request> request, http::Responder responder) {

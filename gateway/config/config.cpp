@@ -134,7 +134,8 @@ bool read_limits(const Value& l, Limits& m, std::string& error) {
       !only_known(l, {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
                       "shutdown_timeout_ms", "max_transaction_entries", "max_pending_requests", "default_page_size",
                       "max_page_size", "search_timeout_ms", "max_response_bytes", "max_search_values",
-                      "max_search_parameters", "max_has_depth", "max_search_query_bytes"},
+                      "max_search_parameters", "max_has_depth", "max_search_query_bytes", "requests_per_second",
+                      "request_burst", "max_rate_limited_clients", "max_connections_per_address"},
                   "limits", error))
     return error.empty() ? (error = "\"limits\" must be an object", false) : false;
   return read_number(l, "max_body_bytes", m.max_body_bytes, error) &&
@@ -151,7 +152,11 @@ bool read_limits(const Value& l, Limits& m, std::string& error) {
          read_number(l, "max_search_values", m.max_search_values, error) &&
          read_number(l, "max_search_parameters", m.max_search_parameters, error) &&
          read_number(l, "max_has_depth", m.max_has_depth, error) &&
-         read_number(l, "max_search_query_bytes", m.max_search_query_bytes, error);
+         read_number(l, "max_search_query_bytes", m.max_search_query_bytes, error) &&
+         read_number(l, "requests_per_second", m.requests_per_second, error) &&
+         read_number(l, "request_burst", m.request_burst, error) &&
+         read_number(l, "max_rate_limited_clients", m.max_rate_limited_clients, error) &&
+         read_number(l, "max_connections_per_address", m.max_connections_per_address, error);
 }
 
 bool read_logging(const Value& l, Logging& logging, std::string& error) {

@@ -38,6 +38,13 @@ struct Limits {
   size_t max_search_parameters = 100;
   size_t max_has_depth = 8;
   size_t max_search_query_bytes = 65536;
+  // Per client (gateway/pipeline/rate_limit.h): requests a second and the burst
+  // allowed above that (0: as many as requests_per_second), 429 beyond; 0: no limit.
+  uint32_t requests_per_second = 0;
+  uint32_t request_burst = 0;
+  size_t max_rate_limited_clients = 16384;  // buckets kept; the least recently seen goes first
+  // Open connections from one remote address; a further one is closed at once (0: no limit).
+  uint32_t max_connections_per_address = 256;
 };
 
 struct Logging {

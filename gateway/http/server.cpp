@@ -29,6 +29,9 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
+
+#include "gateway/http/beast_request.h"
 
 namespace carebridge::gateway::http {
 
@@ -59,9 +62,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::set<std::shared_ptr<SessionBase>> sessions;  // live connections
   net::signal_set signals{ioc, SIGINT, SIGTERM};
   std::optional<net::steady_timer> stop_deadline;
+  std::mutex connections_mutex;
+  std::unordered_map<net::ip::address, uint32_t> connections;  // open connections by remote address
 
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
   void accept(size_t index);
+  void open_session(size_t index, tcp::socket socket);
+  // Counts a new connection against its address; false when the address has its
+  // limits.max_connections_per_address open already (or the peer is gone).
+  bool admit(const tcp::socket& socket, net::ip::address& address);
+  void release(const net::ip::address& address);
   void begin_stop();
   void add(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard lock(sessions_mutex);
@@ -97,6 +107,11 @@ template <typename Derived>
 class Session : public SessionBase {
  public:
   explicit Session(std::shared_ptr<Server::Impl> server) : server_(std::move(server)) {}
+  // The connection is closed once the session is gone: its address may open another.
+  ~Session() override {
+    if (counted_) server_->release(*counted_);
+  }
+  void count_against(const net::ip::address& address) { counted_ = address; }
 
   void stop_if_idle() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -130,8 +145,7 @@ class Session : public SessionBase {
   void read_request() {
     const auto& limits = server_->options.limits;
     parser_.emplace();
-    parser_->body_limit(limits.max_body_bytes);
-    parser_->header_limit(static_cast<uint32_t>(limits.max_header_bytes));
+    apply_limits(*parser_, limits);
     started_ = Clock::now();
     beast::get_lowest_layer(derived().stream()).expires_after(ms(limits.request_timeout_ms));
     bhttp::async_read_header(derived().stream(), buffer_, *parser_,
@@ -169,22 +183,11 @@ class Session : public SessionBase {
         partial.method = std::string(parser_->get().method_string());
         partial.target = std::string(parser_->get().target());
       }
-      unsigned status = ec == bhttp::error::body_limit     ? 413
-                        : ec == bhttp::error::header_limit ? 431
-                                                           : 400;
-      std::string message = status == 413   ? "the request body is larger than the limit of " +
-                                                std::to_string(server_->options.limits.max_body_bytes) + " bytes"
-                            : status == 431 ? "the request headers are larger than the limit"
-                                            : "malformed HTTP request: " + ec.message();
-      return respond(partial, server_->error(status, message), false);
+      auto failure = read_failure(ec, server_->options.limits);
+      return respond(partial, server_->error(failure.status, failure.message), false);
     }
-    auto& message = parser_->get();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.version = message.version();
-    for (const auto& field : message) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    request.body = std::move(message.body());
+    bool keep_alive = parser_->get().keep_alive();
+    Request request = to_request(parser_->get());
     if (remote_.empty()) {
       boost::system::error_code ignored;
       auto peer = beast::get_lowest_layer(derived().stream()).socket().remote_endpoint(ignored);
@@ -192,7 +195,6 @@ class Session : public SessionBase {
     }
     request.remote = remote_;
     request.tls = Derived::kTls;
-    bool keep_alive = message.keep_alive();
     // Requests in flight are bounded: beyond the limit the server answers 503 at once.
     if (++server_->pending > server_->options.limits.max_pending_requests) {
       --server_->pending;
@@ -276,10 +278,11 @@ class Session : public SessionBase {
 
   std::shared_ptr<Server::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::string response_;  // the response being written
   std::string remote_;    // the peer's address, looked up once per connection
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
+  std::optional<net::ip::address> counted_;  // the address this connection counts against
   Clock::time_point started_ = Clock::now();
   bool idle_ = false;
   bool finished_ = false;
@@ -341,9 +344,19 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
   beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
+// TLS 1.2 and 1.3 only. For 1.2, forward-secret key exchange and AEAD ciphers only
+// (Mozilla's "intermediate" list); 1.3's suites are all of that kind. The server's
+// order of preference wins; no compression (CRIME), no renegotiation.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 std::shared_ptr<ssl::context> make_tls(const config::Listen& listen) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX* native = context->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
+    throw std::runtime_error("the TLS library refuses the protocol versions or ciphers");
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                        ssl::context::single_dh_use);
   context->use_certificate_chain_file(listen.tls_certificate);
@@ -364,17 +377,48 @@ void Server::Impl::accept(size_t index) {
         if (!self->stopping) self->accept(index);
       });
     }
-    if (auto& context = self->tls[index]) {
-      auto session = std::make_shared<TlsSession>(std::move(socket), *context, self);
-      self->add(session);
-      session->start();
-    } else {
-      auto session = std::make_shared<PlainSession>(std::move(socket), self);
-      self->add(session);
-      session->start();
-    }
+    self->open_session(index, std::move(socket));
     self->accept(index);
   });
+}
+
+void Server::Impl::open_session(size_t index, tcp::socket socket) {
+  net::ip::address address;
+  if (!admit(socket, address)) {
+    // Refused: closed before a byte is read (for TLS, before the handshake costs anything).
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  auto start = [&](auto session) {
+    if (options.limits.max_connections_per_address) session->count_against(address);
+    add(session);
+    session->start();
+  };
+  if (auto& context = tls[index]) {
+    start(std::make_shared<TlsSession>(std::move(socket), *context, shared_from_this()));
+  } else {
+    start(std::make_shared<PlainSession>(std::move(socket), shared_from_this()));
+  }
+}
+
+bool Server::Impl::admit(const tcp::socket& socket, net::ip::address& address) {
+  beast::error_code ec;
+  address = socket.remote_endpoint(ec).address();
+  if (ec) return false;
+  uint32_t limit = options.limits.max_connections_per_address;
+  if (limit == 0) return true;
+  std::lock_guard lock(connections_mutex);
+  uint32_t& open = connections[address];
+  if (open >= limit) return false;
+  ++open;
+  return true;
+}
+
+void Server::Impl::release(const net::ip::address& address) {
+  std::lock_guard lock(connections_mutex);
+  auto it = connections.find(address);
+  if (it != connections.end() && --it->second == 0) connections.erase(it);
 }
 
 void Server::Impl::begin_stop() {

@@ -1,6 +1,7 @@
 // The HTTP(S) server: Boost.Beast on an io_context run by one thread per core,
 // one strand per connection, keep-alive and pipelining, TLS 1.2+ on addresses
-// with a certificate, limits on header and body size, a deadline for reading each
+// with a certificate (ECDHE and AEAD ciphers only), limits on header and body size
+// and on open connections per remote address, a deadline for reading each
 // request, an idle timeout between requests, and a graceful stop (SIGTERM/SIGINT
 // or stop()) that finishes the requests in flight. Handlers run on the I/O
 // threads and hand what may block to a separate worker pool (Responder::defer), so

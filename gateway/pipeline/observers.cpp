@@ -3,24 +3,62 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 #include "fhir/json/json_writer.h"
 #include "fhir/time/fhir_time.h"
 
 namespace carebridge::gateway::pipeline {
 
+namespace {
+
+constexpr size_t kMaxLoggedTarget = 2000;
+
+// A parameter's name as sent, when it looks like one ("name:exact", "_has:Observation:patient:code");
+// else "*": a long name, or one with escapes or other characters, may be a value sent in its place.
+std::string_view logged_name(std::string_view name) {
+  if (name.size() > 200) return "*";
+  for (char c : name) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                 c == '.' || c == ':' || c == '$';
+    if (!plain) return "*";
+  }
+  return name;
+}
+
+// An absolute-form target's "scheme://user:password@host" without the user and password.
+std::string without_userinfo(std::string_view path) {
+  auto scheme = path.find("://");
+  if (path.starts_with('/') || scheme == std::string_view::npos) return std::string(path);
+  auto host = scheme + 3;
+  auto at = path.substr(0, path.find('/', host)).rfind('@');  // the last '@' of the authority
+  if (at == std::string_view::npos || at < host) return std::string(path);
+  return std::string(path.substr(0, host)) + "*" + std::string(path.substr(at));
+}
+
+}  // namespace
+
 std::string redacted_target(const std::string& target) {
   auto q = target.find('?');
-  if (q == std::string::npos) return target.substr(0, 2000);
-  std::string out = target.substr(0, std::min(q, size_t{2000})) + "?";
-  for (size_t at = q + 1; at < target.size() && out.size() < 2000;) {
-    auto amp = target.find('&', at);
-    std::string pair = target.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-    out += pair.substr(0, pair.find('=')) + (pair.find('=') == std::string::npos ? "" : "=*");
-    if (amp == std::string::npos) break;
+  std::string out = without_userinfo(std::string_view(target).substr(0, q)).substr(0, kMaxLoggedTarget);
+  if (q == std::string::npos) return out;
+  out += '?';
+  std::string_view query = std::string_view(target).substr(q + 1);
+  while (!query.empty() && out.size() < kMaxLoggedTarget) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    // A value is never logged; nor is a pair without '=', which is all value.
+    if (eq != std::string_view::npos) {
+      out.append(logged_name(pair.substr(0, eq))).append("=*");
+    } else if (!pair.empty()) {
+      out += '*';
+    }
+    if (amp == std::string_view::npos) break;
     out += '&';
-    at = amp + 1;
+    query.remove_prefix(amp + 1);
   }
+  if (out.size() > kMaxLoggedTarget) out.resize(kMaxLoggedTarget);
   return out;
 }
 

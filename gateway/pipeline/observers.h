@@ -36,7 +36,9 @@ class MetricsObserver final : public Observer {
   http::Metrics& metrics_;
 };
 
-// The target without query values: search values can be personal data ("name=...").
+// The target as the request log shows it: search values can be personal data
+// ("name=..."), so the query keeps only parameter names ("name=*"); an absolute-form
+// target loses its user and password ("http://*@host/..."); at most 2000 characters.
 std::string redacted_target(const std::string& target);
 
 }  // namespace carebridge::gateway::pipeline

@@ -2,8 +2,9 @@
 // names every place a request can go (the FHIR API under its base, /healthz,
 // /readyz, /metrics, the home page, and the slots of routes still to come: agency
 // ingest, uploads, subscriptions, tokens); the pipeline (pipeline.h) runs the
-// stages every request passes (request checks, CORS, authorization, compression)
-// around the route's handler, and the observers after it (request log, metrics).
+// stages every request passes (security headers, request checks, CORS, compression,
+// authorization, rate limit) around the route's handler, and the observers after it
+// (request log, metrics).
 #pragma once
 
 #include <functional>

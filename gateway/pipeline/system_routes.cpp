@@ -28,8 +28,7 @@ std::string page(const std::string& fhir_base) {
   return R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Carebridge</title>
-<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2933}
-h1{font-size:1.6rem}a{color:#0b5cad}li{margin:.3rem 0}</style></head>
+<link rel="stylesheet" href="/carebridge.css"></head>
 <body><h1>Carebridge</h1>
 <p>A gateway that connects the organizations caring for the same people: hospitals send FHIR
 and HL7 v2, community agencies send what they have, and each provider receives what the
@@ -44,7 +43,21 @@ patient's consent allows.</p>
 )";
 }
 
+constexpr const char* kStylesheet =
+    "body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5;"
+    "color:#1f2933}\n"
+    "h1{font-size:1.6rem}a{color:#0b5cad}li{margin:.3rem 0}\n";
+
 }  // namespace
+
+Route stylesheet_route() {
+  return {"stylesheet", "/carebridge.css", false, get_only([] {
+            auto r = text(200, kStylesheet, "text/css; charset=utf-8");
+            r.set_header("Cache-Control", "public, max-age=3600");
+            return r;
+          }),
+          nullptr};
+}
 
 Route home_route(const std::string& fhir_base) {
   std::string body = page(fhir_base);

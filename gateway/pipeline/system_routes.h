@@ -13,6 +13,9 @@ namespace carebridge::gateway::pipeline {
 
 // GET / : a small HTML page saying what this server is, with links.
 Route home_route(const std::string& fhir_base);
+// GET /carebridge.css: the pages' stylesheet (the pages' Content-Security-Policy
+// allows no inline style, see security_headers.h).
+Route stylesheet_route();
 // GET /healthz: the process answers. GET /readyz: and the store too (else 503).
 Route healthz_route();
 Route readyz_route(store::Store& store);

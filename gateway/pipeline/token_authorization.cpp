@@ -7,7 +7,7 @@ namespace carebridge::gateway::pipeline {
 TokenAuthorizer::TokenAuthorizer(security::TokenService& tokens, TokenRules rules, Refusal refusal)
     : tokens_(tokens), rules_(std::move(rules)), refusal_(std::move(refusal)) {
   auto anonymous = std::make_shared<security::Principal>();
-  anonymous->client_id = "anonymous";  // no organization, no scopes: sees nothing
+  // No client, organization or scopes: sees nothing (and is rate-limited by its address).
   anonymous_ = std::move(anonymous);
 }
 

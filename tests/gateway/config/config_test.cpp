@@ -44,3 +44,24 @@ TEST_CASE("config defaults file settings and errors", "[gateway][config]") {
   CHECK(!parse_listen("localhost", l));
   CHECK(!parse_listen("h:70000", l));
 }
+
+TEST_CASE("per-client limits are off unless configured, connections per address limited by default",
+          "[gateway][config]") {
+  Config defaults;
+  CHECK(defaults.limits.requests_per_second == 0);
+  CHECK(defaults.limits.max_connections_per_address == 256);
+  auto dir = carebridge::testing::temp_dir("config-limits");
+  std::ofstream(dir / "limits.json") << R"({"limits":{"requests_per_second":50,"request_burst":200,
+    "max_rate_limited_clients":1000,"max_connections_per_address":0}})";
+  std::string error;
+  auto config = load_file((dir / "limits.json").string(), error);
+  INFO(error);
+  REQUIRE(config);
+  CHECK(config->limits.requests_per_second == 50);
+  CHECK(config->limits.request_burst == 200);
+  CHECK(config->limits.max_rate_limited_clients == 1000);
+  CHECK(config->limits.max_connections_per_address == 0);
+  std::ofstream(dir / "negative.json") << R"({"limits":{"requests_per_second":-1}})";
+  CHECK(!load_file((dir / "negative.json").string(), error));
+  CHECK(error.find("requests_per_second") != std::string::npos);
+}
