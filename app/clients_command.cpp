@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: carebridge clients add ID --organization ORG --jwks FILE --scope SCOPES [--name TEXT]\n"
+    "                              [--certificate PEM]  (mutual TLS: the certificate stands for a token)\n"
     "                              [--patient ID] [--admin] [--data-dir DIR | --config FILE]\n"
     "       carebridge clients list [--data-dir DIR | --config FILE]\n"
     "       carebridge clients revoke ID [--data-dir DIR | --config FILE]\n"
@@ -30,6 +31,7 @@ constexpr const char* kUsage =
 
 struct ClientArguments {
   std::string action, id, data_dir = "data", config_file, jwks_file, out_dir, alg = "ES256", key_file, audience;
+  std::string certificate_file;
   gateway::security::Client client;
 };
 
@@ -40,7 +42,7 @@ bool parse(const Arguments& arguments, ClientArguments& out) {
   for (size_t i = 1; i < a.size(); ++i) {
     auto value = [&](std::string& target) { return i + 1 < a.size() ? (target = a[++i], true) : false; };
     bool ok = (a[i] == "--organization" && value(out.client.organization)) ||
-              (a[i] == "--jwks" && value(out.jwks_file)) || (a[i] == "--scope" && value(out.client.scopes)) ||
+              (a[i] == "--jwks" && value(out.jwks_file)) || (a[i] == "--certificate" && value(out.certificate_file)) || (a[i] == "--scope" && value(out.client.scopes)) ||
               (a[i] == "--name" && value(out.client.name)) || (a[i] == "--patient" && value(out.client.patient)) ||
               (a[i] == "--data-dir" && value(out.data_dir)) || (a[i] == "--config" && value(out.config_file)) ||
               (a[i] == "--out" && value(out.out_dir)) || (a[i] == "--alg" && value(out.alg)) ||
@@ -73,20 +75,34 @@ std::unique_ptr<gateway::security::ClientRegistry> open_registry(const ClientArg
   }
 }
 
+// A file's text; false (having said so) when it cannot be read.
+bool read_file(const std::string& path, std::string& text) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "carebridge clients add: cannot read " << path << "\n";
+    return false;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
 int add(gateway::security::ClientRegistry& registry, ClientArguments& c) {
-  if (c.id.empty() || c.jwks_file.empty() || c.client.scopes.empty()) {
-    std::cerr << "carebridge clients add: needs an ID, --jwks FILE and --scope SCOPES\n" << kUsage;
+  if (c.id.empty() || (c.jwks_file.empty() && c.certificate_file.empty()) || c.client.scopes.empty()) {
+    std::cerr << "carebridge clients add: needs an ID, --jwks FILE (or --certificate FILE) and --scope SCOPES\n"
+              << kUsage;
     return 2;
   }
-  std::ifstream in(c.jwks_file);
-  if (!in) {
-    std::cerr << "carebridge clients add: cannot read " << c.jwks_file << "\n";
-    return 1;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
   c.client.id = c.id;
-  c.client.jwks = text.str();
+  if (!c.jwks_file.empty() && !read_file(c.jwks_file, c.client.jwks)) return 1;
+  if (!c.certificate_file.empty()) {
+    std::string pem;
+    if (!read_file(c.certificate_file, pem)) return 1;
+    auto fingerprint = gateway::security::certificate_fingerprint(pem);
+    if (!fingerprint) return std::cerr << "carebridge clients add: " << c.certificate_file << " is not a PEM certificate\n", 1;
+    c.client.certificate = *fingerprint;
+  }
   if (auto added = registry.add(c.client); !added) {
     std::cerr << "carebridge clients add: " << added.issues().front().message << "\n";
     return 1;

@@ -68,7 +68,14 @@ bool read_listen(const Value& item, Listen& listen, std::string& error) {
     error = "\"listen\" entries must be \"HOST:PORT\" or objects";
     return false;
   }
-  if (!only_known(item, {"address", "tls_certificate", "tls_private_key"}, "listen", error)) return false;
+  if (!only_known(item, {"address", "tls_certificate", "tls_private_key", "tls_client_ca",
+                         "tls_client_certificate_required"},
+                  "listen", error))
+    return false;
+  if (auto required = item.FindMember("tls_client_certificate_required"); required != item.MemberEnd()) {
+    if (!required->value.IsBool()) return (error = "\"tls_client_certificate_required\" must be true or false", false);
+    listen.tls_client_certificate_required = required->value.GetBool();
+  }
   std::string address;
   if (!read_string(item, "address", address, error)) return false;
   if (!address.empty() && !parse_listen(address, listen)) {
@@ -76,7 +83,8 @@ bool read_listen(const Value& item, Listen& listen, std::string& error) {
     return false;
   }
   return read_string(item, "tls_certificate", listen.tls_certificate, error) &&
-         read_string(item, "tls_private_key", listen.tls_private_key, error);
+         read_string(item, "tls_private_key", listen.tls_private_key, error) &&
+         read_string(item, "tls_client_ca", listen.tls_client_ca, error);
 }
 
 bool read_policy(const Value& value, const std::string& where, std::string& out, std::string& error) {

@@ -17,6 +17,10 @@ struct Listen {
   uint16_t port = 8080;
   std::string tls_certificate;  // PEM files; both set turns TLS (1.2+) on for this address
   std::string tls_private_key;
+  // Mutual TLS (hospital connections): client certificates signed by these CAs (PEM) are
+  // verified, and a registered client's certificate stands for its token. Empty: not asked.
+  std::string tls_client_ca;
+  bool tls_client_certificate_required = false;  // refuse connections without one
 };
 
 struct Limits {

@@ -38,6 +38,10 @@ struct Client::Impl {
       tls_context.set_default_verify_paths(ec);
     }
     tls_context.set_verify_mode(options.verify_peer ? ssl::verify_peer : ssl::verify_none);
+    if (!options.certificate_file.empty()) {
+      tls_context.use_certificate_chain_file(options.certificate_file, ec);
+      tls_context.use_private_key_file(options.private_key_file, ssl::context::pem, ec);
+    }
   }
 
   bool connected() const { return plain || secure; }

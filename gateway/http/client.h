@@ -20,6 +20,9 @@ struct ClientOptions {
   std::string ca_file;       // trusted certificates (PEM); empty: the system's
   bool verify_peer = true;   // check the certificate chain and the host name
   std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  // A client certificate and its key (PEM) for servers that ask for one (mutual TLS).
+  std::string certificate_file = {};
+  std::string private_key_file = {};
 };
 
 class Client {

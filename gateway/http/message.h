@@ -23,6 +23,8 @@ struct Request {
   std::string remote;  // peer address, for the request log
   bool tls = false;    // arrived over TLS (links use https)
   unsigned version = 11;  // HTTP version, 10 or 11
+  // The SHA-256 (lowercase hex) of the client certificate the TLS handshake verified; empty: none.
+  std::string client_certificate = {};
 
   // The first header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

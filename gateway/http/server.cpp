@@ -195,6 +195,7 @@ class Session : public SessionBase {
     }
     request.remote = remote_;
     request.tls = Derived::kTls;
+    request.client_certificate = derived().client_certificate();
     // Requests in flight are bounded: beyond the limit the server answers 503 at once.
     if (++server_->pending > server_->options.limits.max_pending_requests) {
       --server_->pending;
@@ -297,6 +298,10 @@ class PlainSession : public Session<PlainSession>, public std::enable_shared_fro
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
   }
+  static const std::string& client_certificate() {
+    static const std::string kNone;
+    return kNone;
+  }
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -330,18 +335,34 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
       beast::get_lowest_layer(self->stream_).expires_after(ms(self->server_->options.limits.request_timeout_ms));
       self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
         if (ec) return self->finish();
+        self->certificate_ = verified_peer_fingerprint(self->stream_.native_handle());
         self->wait_for_request();
       });
     });
   }
+  const std::string& client_certificate() const { return certificate_; }
   void close() {
     // The TLS close_notify gets a deadline of its own (a peer may never answer it).
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
   }
 
+  // The SHA-256 of the client certificate the handshake verified (lowercase hex), or empty.
+  static std::string verified_peer_fingerprint(SSL* ssl) {
+    X509* peer = SSL_get0_peer_certificate(ssl);
+    if (!peer || SSL_get_verify_result(ssl) != X509_V_OK) return {};
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (X509_digest(peer, EVP_sha256(), digest, &size) != 1) return {};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < size; ++i) hex += {kHex[digest[i] >> 4], kHex[digest[i] & 15]};
+    return hex;
+  }
+
  private:
   beast::ssl_stream<beast::tcp_stream> stream_;
+  std::string certificate_;
 };
 
 // TLS 1.2 and 1.3 only. For 1.2, forward-secret key exchange and AEAD ciphers only
@@ -361,6 +382,12 @@ std::shared_ptr<ssl::context> make_tls(const config::Listen& listen) {
                        ssl::context::single_dh_use);
   context->use_certificate_chain_file(listen.tls_certificate);
   context->use_private_key_file(listen.tls_private_key, ssl::context::pem);
+  if (!listen.tls_client_ca.empty()) {  // mutual TLS: hospitals' systems present certificates from these CAs
+    context->load_verify_file(listen.tls_client_ca);
+    auto mode = ssl::verify_peer | (listen.tls_client_certificate_required ? ssl::verify_fail_if_no_peer_cert : 0);
+    context->set_verify_mode(mode);
+    SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>("carebridge"), 10);
+  }
   return context;
 }
 

@@ -41,6 +41,12 @@ Result<void> TokenAuthorizer::authorize(Exchange& exchange) {
     exchange.principal = *who;
     return {};
   }
+  if (!exchange.request->client_certificate.empty()) {  // mutual TLS: a registered client's certificate
+    if (auto who = tokens_.authenticate_certificate(exchange.request->client_certificate)) {
+      exchange.principal = *who;
+      return {};
+    }
+  }
   if (!rules_.required) return {};  // the open development server: no caller, everything allowed
   if (anonymous_allowed(exchange)) {
     exchange.principal = anonymous_;  // the FHIR route answers it its CapabilityStatement, nothing else

@@ -1,5 +1,9 @@
 #include "gateway/security/clients.h"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "fhir/time/fhir_time.h"
 #include "gateway/security/scopes.h"
 #include "gateway/store/sqlite_connection.h"
@@ -11,7 +15,8 @@ constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS auth_client(
   id TEXT PRIMARY KEY, name TEXT NOT NULL, organization TEXT NOT NULL, jwks TEXT NOT NULL,
   scopes TEXT NOT NULL, patient TEXT NOT NULL, admin INTEGER NOT NULL, revoked INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL);
+  created_ms INTEGER NOT NULL, certificate TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS auth_client_certificate ON auth_client(certificate);
 CREATE TABLE IF NOT EXISTS auth_assertion(
   client TEXT NOT NULL, jti TEXT NOT NULL, expires_ms INTEGER NOT NULL, PRIMARY KEY(client, jti));
 CREATE INDEX IF NOT EXISTS auth_assertion_expiry ON auth_assertion(expires_ms);
@@ -40,12 +45,27 @@ Client client_from(const store::Statement& row) {
   c.admin = row.int64(6) != 0;
   c.revoked = row.int64(7) != 0;
   c.created_ms = row.int64(8);
+  c.certificate = row.text(9);
   return c;
 }
 
-constexpr const char* kColumns = "id, name, organization, jwks, scopes, patient, admin, revoked, created_ms";
+constexpr const char* kColumns = "id, name, organization, jwks, scopes, patient, admin, revoked, created_ms, certificate";
 
 }  // namespace
+
+Result<std::string> certificate_fingerprint(std::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> certificate(
+      bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr, X509_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!certificate || X509_digest(certificate.get(), EVP_sha256(), digest, &size) != 1)
+    return Result<std::string>::failure("invalid", "not a PEM certificate");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += {kHex[digest[i] >> 4], kHex[digest[i] & 15]};
+  return hex;
+}
 
 ClientRegistry::ClientRegistry(const std::string& database_path)
     : db_(std::make_unique<store::Connection>(database_path, true)) {
@@ -59,17 +79,21 @@ Result<void> ClientRegistry::add(const Client& client) {
     return Result<void>::failure("invalid", "a client id is 1 to 64 letters, digits, '.', '_' or '-'");
   if (!client.organization.empty() && !valid_id(client.organization))
     return Result<void>::failure("invalid", "an organization id is 1 to 64 letters, digits, '.', '_' or '-'");
-  auto keys = parse_jwks(client.jwks);
-  if (!keys) return Result<void>::failure("invalid", "the client's keys: " + keys.issues().front().message);
+  std::vector<Jwk> keys;
+  if (!client.jwks.empty() || client.certificate.empty()) {  // a client with a certificate alone needs no keys
+    auto parsed = parse_jwks(client.jwks);
+    if (!parsed) return Result<void>::failure("invalid", "the client's keys: " + parsed.issues().front().message);
+    keys = std::move(*parsed);
+  }
   auto scopes = parse_scopes(client.scopes);
   if (!scopes) return Result<void>::failure("invalid", "the client's scopes: " + scopes.issues().front().message);
   std::lock_guard lock(mutex_);
   if (find(client.id)) return Result<void>::failure("duplicate", "a client with id " + client.id + " exists");
-  std::string public_keys = public_jwks_json(*keys);
-  auto insert = db_->prepare(std::string("INSERT INTO auth_client(") + kColumns + ") VALUES(?,?,?,?,?,?,?,0,?)");
+  std::string public_keys = keys.empty() ? std::string() : public_jwks_json(keys);
+  auto insert = db_->prepare(std::string("INSERT INTO auth_client(") + kColumns + ") VALUES(?,?,?,?,?,?,?,0,?,?)");
   insert.bind(1, client.id).bind(2, client.name).bind(3, client.organization).bind(4, public_keys);
   insert.bind(5, client.scopes).bind(6, client.patient).bind(7, int64_t{client.admin});
-  insert.bind(8, client.created_ms ? client.created_ms : fhir::time::now_ms());
+  insert.bind(8, client.created_ms ? client.created_ms : fhir::time::now_ms()).bind(9, client.certificate);
   insert.run();
   cache_.erase(client.id);
   return {};
@@ -114,6 +138,19 @@ std::shared_ptr<const Client> ClientRegistry::active(std::string_view id) {
   auto client = entry.client;
   cache_[std::string(id)] = std::move(entry);
   return client;
+}
+
+std::shared_ptr<const Client> ClientRegistry::by_certificate(std::string_view sha256) {
+  if (sha256.empty()) return nullptr;
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    auto row = db_->prepare("SELECT id FROM auth_client WHERE certificate = ? AND revoked = 0");
+    row.bind(1, sha256);
+    if (!row.step()) return nullptr;
+    id = row.text(0);
+  }
+  return active(id);
 }
 
 std::vector<Jwk> ClientRegistry::keys(const Client& client) {

@@ -30,10 +30,14 @@ struct Client {
   std::string jwks;          // its public keys (a JWK Set), for client assertions
   std::string scopes;        // the scopes it may be granted, space separated
   std::string patient;       // the launch patient its patient/ scopes are about; empty: none
+  std::string certificate;   // SHA-256 (hex) of its TLS client certificate (mutual TLS); empty: none
   bool admin = false;        // may read the audit trail
   bool revoked = false;
   int64_t created_ms = 0;
 };
+
+// The SHA-256 (lowercase hex) of a PEM certificate, as mutual TLS identifies a client.
+Result<std::string> certificate_fingerprint(std::string_view pem);
 
 class ClientRegistry {
  public:
@@ -49,6 +53,8 @@ class ClientRegistry {
   // The client, when registered and not revoked (cached for a few seconds, so that a
   // revocation by the command line reaches a running server quickly).
   std::shared_ptr<const Client> active(std::string_view id);
+  // The active client whose TLS client certificate has this SHA-256 (hex), or null.
+  std::shared_ptr<const Client> by_certificate(std::string_view sha256);
   // The client's parsed keys (cached with the client).
   std::vector<Jwk> keys(const Client& client);
   // Records a client assertion's jti until `expires_ms`; fails when it was used before.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,10 @@ class TokenService {
   // signature check, not one per request.
   Result<std::shared_ptr<const Principal>> authenticate(const http::Request& request, std::string_view token);
 
+  // The caller a verified TLS client certificate (its SHA-256) stands for: the registered
+  // client with that certificate, with every scope it was registered with.
+  Result<std::shared_ptr<const Principal>> authenticate_certificate(std::string_view sha256);
+
   // Issues an access token for a registered client (the token endpoint's work, for
   // tests and the command line).
   Result<std::string> issue(const Client& client, const std::vector<Scope>& scopes, std::string_view audience);
@@ -63,6 +68,11 @@ class TokenService {
   };
   Result<std::shared_ptr<const Principal>> verify(const http::Request& request, std::string_view token);
   Result<std::shared_ptr<const Principal>> own_principal(const Jwt& jwt);
+  std::shared_ptr<const Principal> client_principal(const Client& client, std::vector<Scope> scopes,
+                                                    int64_t expires_ms) const;
+  // A principal remembered for `key` for a few seconds, else `verify()`'s, remembered.
+  Result<std::shared_ptr<const Principal>> remembered(
+      const std::string& key, const std::function<Result<std::shared_ptr<const Principal>>()>& verify);
   Result<std::shared_ptr<const Principal>> external_principal(const Jwt& jwt, const External& issuer);
   Result<Client> check_assertion(const http::Request& request, std::string_view assertion);
 

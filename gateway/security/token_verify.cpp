@@ -30,6 +30,32 @@ Answer TokenService::authenticate(const http::Request& request, std::string_view
   std::string key = issuer_for(request);
   key += ' ';
   key += token;
+  return remembered(key, [&] { return verify(request, token); });
+}
+
+Answer TokenService::authenticate_certificate(std::string_view sha256) {
+  return remembered("certificate " + std::string(sha256), [&]() -> Answer {
+    auto client = clients_.by_certificate(sha256);
+    if (!client) return refused("the TLS client certificate is not a registered client's");
+    auto scopes = parse_scopes(client->scopes);
+    if (!scopes) return refused("the client's scopes cannot be read");
+    return client_principal(*client, std::move(*scopes), fhir::time::now_ms() + kRememberMs);
+  });
+}
+
+std::shared_ptr<const Principal> TokenService::client_principal(const Client& client, std::vector<Scope> scopes,
+                                                                int64_t expires_ms) const {
+  auto principal = std::make_shared<Principal>();
+  principal->client_id = client.id;
+  principal->organization = client.organization;
+  principal->scopes = std::move(scopes);
+  principal->patient = client.patient;
+  principal->admin = client.admin;
+  principal->expires_ms = expires_ms;
+  return principal;
+}
+
+Answer TokenService::remembered(const std::string& key, const std::function<Answer()>& verify) {
   auto& shard = remembered_[std::hash<std::string>{}(key) % remembered_.size()];
   int64_t now = fhir::time::now_ms();
   {
@@ -37,7 +63,7 @@ Answer TokenService::authenticate(const http::Request& request, std::string_view
     auto it = shard.tokens.find(key);
     if (it != shard.tokens.end() && it->second.until_ms > now) return it->second.principal;
   }
-  auto principal = verify(request, token);
+  auto principal = verify();
   if (!principal) return principal;
   std::unique_lock lock(shard.mutex);
   if (shard.tokens.size() >= kRememberedPerShard) shard.tokens.clear();
@@ -75,14 +101,7 @@ Answer TokenService::own_principal(const Jwt& jwt) {
   auto scopes = parse_scopes(jwt.claims.scope);
   auto allowed = parse_scopes(client->scopes);
   if (!scopes || !allowed) return refused("the bearer token's scopes cannot be read");
-  auto principal = std::make_shared<Principal>();
-  principal->client_id = client->id;
-  principal->organization = client->organization;
-  principal->scopes = narrow_scopes(*scopes, *allowed);
-  principal->patient = client->patient;
-  principal->admin = client->admin;
-  principal->expires_ms = jwt.claims.exp.value_or(0) * 1000;
-  return std::shared_ptr<const Principal>(std::move(principal));
+  return client_principal(*client, narrow_scopes(*scopes, *allowed), jwt.claims.exp.value_or(0) * 1000);
 }
 
 Answer TokenService::external_principal(const Jwt& jwt, const External& issuer) {

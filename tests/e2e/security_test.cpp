@@ -248,3 +248,44 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
     CHECK(r.body.find(dv) == std::string::npos);
   }
 }
+
+TEST_CASE("A hospital's TLS client certificate stands for its registered client", "[gateway][e2e][security][tls]") {
+  auto dir = temp_dir("security-mtls");
+  auto file = [&](const char* name) { return (dir / name).string(); };
+  // A CA, the server's certificate, and two client certificates the CA signs: one registered.
+  std::string commands =
+      "cd '" + dir.string() + "' && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key -out ca.pem && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout server.key -out server.pem && "
+      "for c in hospital stranger; do openssl req -newkey rsa:2048 -nodes -subj /CN=$c -keyout $c.key -out $c.csr && "
+      "openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out $c.pem; done";
+  if (std::system((commands + " >/dev/null 2>&1").c_str()) != 0) {
+    WARN("openssl is not available; skipping");
+    return;
+  }
+  std::string add = std::string(CAREBRIDGE_BINARY) + " clients add st-marys --organization st-marys --certificate '" +
+                    file("hospital.pem") + "' --scope 'system/*.cruds' --data-dir '" + (dir / "data").string() +
+                    "' >/dev/null";
+  REQUIRE(std::system(add.c_str()) == 0);
+  std::string config = R"({"auth":{"required":true},"listen":[{"address":"127.0.0.1:0","tls_certificate":")" +
+                       file("server.pem") + R"(","tls_private_key":")" + file("server.key") + R"(","tls_client_ca":")" +
+                       file("ca.pem") + R"("}]})";
+  ServerProcess server(dir / "data", ServerSettings{config, false, true});
+  using carebridge::gateway::http::Client;
+  using carebridge::gateway::http::ClientOptions;
+  auto connect = [&](const std::string& who) {
+    ClientOptions options{"127.0.0.1", server.port(), true, file("server.pem"), true, std::chrono::seconds(10)};
+    if (!who.empty()) {
+      options.certificate_file = file((who + ".pem").c_str());
+      options.private_key_file = file((who + ".key").c_str());
+    }
+    return std::make_unique<Client>(options);
+  };
+  auto hospital = connect("hospital");
+  CHECK(created_id(hospital->post("/fhir/Patient", patient_json("Okafor", "Ngozi"), json_headers())).size() == 36);
+  CHECK(hospital->get("/fhir/Patient", json_headers()).status == 200);
+  // A certificate from the same CA that no client registered, and no certificate: no way in.
+  CHECK(connect("stranger")->get("/fhir/Patient", json_headers()).status == 401);
+  CHECK(connect("")->get("/fhir/Patient", json_headers()).status == 401);
+}
