@@ -8,6 +8,7 @@
 #include <charconv>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 namespace carebridge::gateway::config {
 namespace {
@@ -29,6 +30,12 @@ template <typename T>
 bool read_number(const Value& object, const char* name, T& out, std::string& error) {
   uint64_t v = out;
   if (!read_uint(object, name, v, error)) return false;
+  if constexpr (sizeof(T) < sizeof(uint64_t)) {
+    if (v > std::numeric_limits<T>::max()) {  // not wrapped round to a small value
+      error = std::string("\"") + name + "\" must be at most " + std::to_string(std::numeric_limits<T>::max());
+      return false;
+    }
+  }
   out = static_cast<T>(v);
   return true;
 }

@@ -75,6 +75,14 @@ bool grants(const Scope& s, Interaction i) {
 
 bool covers(const Scope& s, Interaction i, std::string_view type) { return grants(s, i) && (s.type == "*" || s.type == type); }
 
+// Whether `wide` grants everything `narrow` does.
+bool subsumes(const Scope& wide, const Scope& narrow) {
+  return wide.context == narrow.context && (wide.type == "*" || wide.type == narrow.type) &&
+         (wide.create || !narrow.create) && (wide.read || !narrow.read) && (wide.update || !narrow.update) &&
+         (wide.del || !narrow.del) && (wide.search || !narrow.search) &&
+         (wide.restrictions.empty() || wide.restrictions == narrow.restrictions);
+}
+
 }  // namespace
 
 Result<std::vector<Scope>> parse_scopes(std::string_view text) {
@@ -96,14 +104,25 @@ std::vector<Scope> narrow_scopes(const std::vector<Scope>& requested, const std:
   std::vector<Scope> out;
   for (const Scope& r : requested) {
     for (const Scope& a : allowed) {
-      if (a.context != r.context || (a.type != "*" && a.type != r.type)) continue;
-      if (!a.restrictions.empty() && a.restrictions != r.restrictions) continue;
+      if (a.context != r.context || (a.type != "*" && r.type != "*" && a.type != r.type)) continue;
+      if (!a.restrictions.empty() && !r.restrictions.empty() && a.restrictions != r.restrictions) continue;
       Scope s = r;
+      if (s.type == "*") s.type = a.type;  // a wildcard request gets the types the client has
+      if (s.restrictions.empty()) s.restrictions = a.restrictions;  // and keeps their restrictions
       s.create &= a.create, s.read &= a.read, s.update &= a.update, s.del &= a.del, s.search &= a.search;
       if (s.create || s.read || s.update || s.del || s.search) out.push_back(std::move(s));
     }
   }
-  return out;
+  // Leave out what another granted scope already grants (the first of equal ones stays).
+  std::vector<Scope> kept;
+  for (size_t i = 0; i < out.size(); ++i) {
+    bool redundant = false;
+    for (size_t j = 0; j < out.size() && !redundant; ++j) {
+      redundant = j != i && subsumes(out[j], out[i]) && (j < i || !subsumes(out[i], out[j]));
+    }
+    if (!redundant) kept.push_back(out[i]);
+  }
+  return kept;
 }
 
 bool allows(const std::vector<Scope>& scopes, Interaction interaction, std::string_view type) {

@@ -19,8 +19,9 @@ enum class Interaction { Create, Read, Update, Delete, Search };
 // (openid, fhirUser, launch, offline_access) are ignored; a malformed resource scope fails.
 Result<std::vector<Scope>> parse_scopes(std::string_view text);
 
-// The scopes of `granted` that `requested` asks for and `allowed` grants (a token
-// never carries more than the client was registered with).
+// What `requested` asks for that `allowed` grants: for each pair of scopes, the narrower
+// type, permissions and restrictions (a token never carries more than the client was
+// registered with).
 std::vector<Scope> narrow_scopes(const std::vector<Scope>& requested, const std::vector<Scope>& allowed);
 
 // Whether some scope allows the interaction on the type (restrictions aside).
