@@ -5,6 +5,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -285,8 +287,9 @@ bool read_config(const Value& root, Config& config, std::string& error) {
 bool Auth::tokens_required(const std::vector<Listen>& listen) const {
   if (required) return *required;
   for (const auto& l : listen) {
-    std::string_view host = l.host;
-    bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+    in_addr v4{};
+    bool loopback = l.host == "localhost" || l.host == "::1" ||
+                    (inet_pton(AF_INET, l.host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
     if (!loopback) return true;
   }
   return false;
