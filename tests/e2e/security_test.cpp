@@ -289,3 +289,25 @@ TEST_CASE("A hospital's TLS client certificate stands for its registered client"
   CHECK(connect("stranger")->get("/fhir/Patient", json_headers()).status == 401);
   CHECK(connect("")->get("/fhir/Patient", json_headers()).status == 401);
 }
+
+TEST_CASE("A scope restricted to a category reaches only that category", "[gateway][e2e][security]") {
+  SecuredGateway g("security-category", {{"clinic", "org-a", "system/*.cruds"},
+                                         {"lab-reader", "org-a", "system/Observation.rs?category=laboratory"}});
+  auto& http = g.http();
+  auto clinic = SecuredGateway::as(g.token("clinic"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Lindqvist", "Maja"), clinic));
+  auto categorized = [&](const std::string& category) {
+    return R"("category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category",)"
+           R"("code":")" + category + R"("}]}],)";
+  };
+  std::string lab = created_id(http.post("/fhir/Observation", observation(p, "2345-7", categorized("laboratory")), clinic));
+  std::string vitals = created_id(http.post("/fhir/Observation", observation(p, "8867-4", categorized("vital-signs")), clinic));
+  auto labs_only = SecuredGateway::as(g.token("lab-reader", "system/Observation.rs?category=laboratory"));
+  CHECK(http.get("/fhir/Observation/" + lab, labs_only).status == 200);
+  CHECK(http.get("/fhir/Observation/" + vitals, labs_only).status == 404);
+  auto found = http.get("/fhir/Observation?subject=Patient/" + p, labs_only);
+  CHECK(entry_ids(found.body) == std::vector<std::string>{"Observation/" + lab});
+  CHECK(bundle_total(found.body) == 1);
+  CHECK(http.get("/fhir/Patient/" + p, labs_only).status == 403);
+  CHECK(http.post("/fhir/Observation", observation(p, "2345-7", categorized("laboratory")), labs_only).status == 403);
+}
