@@ -26,14 +26,14 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// Reads and searches of one caller with the same outcome, queued together, become one
-// event listing every resource (at most kMaxEntities): the trail keeps every
+// Successful reads (or searches) of one caller, queued together, become one event
+// listing every resource and query (at most kMaxEntities): the trail keeps every
 // disclosure without one stored event per request under load.
 std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
   std::vector<AuditRecord> out;
   std::map<std::tuple<std::string, std::string, std::string, int, std::string, std::string>, size_t> open;
   for (auto& r : group) {
-    if (r.action != 'R' || !r.query.empty() || r.outcome != 0) {
+    if (r.action != 'R' || r.outcome != 0) {
       out.push_back(std::move(r));
       continue;
     }
@@ -41,8 +41,10 @@ std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
     auto it = open.find(key);
     if (it != open.end()) {
       auto& into = out[it->second];
-      if (into.entities.size() + r.entities.size() <= AuditTrail::kMaxEntities) {
+      if (into.entities.size() + r.entities.size() <= AuditTrail::kMaxEntities &&
+          into.queries.size() + r.queries.size() <= AuditTrail::kMaxEntities) {
         into.entities.insert(into.entities.end(), r.entities.begin(), r.entities.end());
+        into.queries.insert(into.queries.end(), r.queries.begin(), r.queries.end());
         for (auto& p : r.patients) {
           if (std::find(into.patients.begin(), into.patients.end(), p) == into.patients.end()) into.patients.push_back(p);
         }
@@ -108,14 +110,14 @@ void entities(std::string& out, const AuditRecord& r) {
     comma();
     reference_entity(out, "Patient/" + p, "1", "1");  // a person, the patient
   }
-  if (!r.query.empty()) {
+  for (const auto& query : r.queries) {
     comma();
     out += "{\"type\":";
     coding(out, "http://terminology.hl7.org/CodeSystem/audit-entity-type", "2");
     out += ",\"role\":";
     coding(out, "http://terminology.hl7.org/CodeSystem/object-role", "24");  // query
     out += ",\"query\":";
-    append_json_string(out, base64(r.query));
+    append_json_string(out, base64(query));
     out += '}';
   }
   out += ']';
@@ -185,7 +187,7 @@ std::string AuditTrail::event_json(const AuditRecord& r, const std::string& id, 
   out += ",\"source\":{\"site\":\"carebridge\",\"observer\":{\"display\":\"Carebridge gateway\"},\"type\":[";
   coding(out, "http://terminology.hl7.org/CodeSystem/security-source-type", "4");
   out += "]}";
-  if (!r.entities.empty() || !r.patients.empty() || !r.query.empty()) entities(out, r);
+  if (!r.entities.empty() || !r.patients.empty() || !r.queries.empty()) entities(out, r);
   out += '}';
   return out;
 }

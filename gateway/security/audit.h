@@ -36,7 +36,7 @@ struct AuditRecord {
   std::string address;        // the caller's network address
   std::vector<std::string> entities;  // "Type/id" of what was read, written or refused
   std::vector<std::string> patients;  // ids of the patients they are about
-  std::string query;          // a search's query text (kept in the audit store only)
+  std::vector<std::string> queries;  // searches' query texts (kept in the audit store only)
   int64_t time_ms = 0;        // 0: now
   size_t more = 0;            // entities left out of `entities` (a large transaction)
 

@@ -188,7 +188,7 @@ TEST_CASE("a search's AuditEvent keeps its query as base64Binary", "[gateway][se
   sec::AuditRecord r;
   r.subtype = "search-type";
   r.client = "intake";
-  r.query = "name=M\xC3\xBCller&birthdate=ge1970>";
+  r.queries = {"name=M\xC3\xBCller&birthdate=ge1970>"};
   r.add_resource(stored("Patient", "p1", {"p1"}));
   auto write = trail.event_write(r);
   INFO(write.record.body);
@@ -197,7 +197,7 @@ TEST_CASE("a search's AuditEvent keeps its query as base64Binary", "[gateway][se
   CHECK(write.record.body.find(R"("query":"bmFtZT1Nw7xsbGVyJmJpcnRoZGF0ZT1nZTE5NzA+")") != std::string::npos);
   CHECK(write.record.body.find("search-type") != std::string::npos);
 
-  r.query = "subject=Patient/p1&code=?>";
+  r.queries = {"subject=Patient/p1&code=?>"};
   write = trail.event_write(r);
   CHECK(errors_of(write.record.body).empty());
   CHECK(write.record.body.find(R"("query":"c3ViamVjdD1QYXRpZW50L3AxJmNvZGU9Pz4=")") != std::string::npos);
@@ -274,7 +274,7 @@ TEST_CASE("queued events are stored, reads of one caller in one event", "[gatewa
     trail.record(read_by("westside", "Observation/o4", "p3"));  // another caller: its own event
     auto search = read_by("intake", "Patient/p1", "p1");
     search.subtype = "search-type";
-    search.query = "name=smith";  // searches keep their query: never merged
+    search.queries = {"name=smith"};  // a search: not merged with reads (another subtype)
     trail.record(search);
     release_guard();
     trail.flush();
