@@ -60,8 +60,14 @@ void check_token(std::string_view input) {
 void check_key_set(std::string_view input) {
   auto keys = parse_jwks(input);
   if (!keys) return;
+  // What is written reads back. OpenSSL's check of an RSA modulus (not a prime, SP 800-56B)
+  // is probabilistic, so a crafted modulus may pass once and fail the next time: only
+  // RSA keys may be missing when the set is read again.
   auto again = parse_jwks(public_jwks_json(*keys));
-  if (!again || again->size() != keys->size()) __builtin_trap();  // what is written reads back
+  size_t rsa = 0;
+  for (const Jwk& key : *keys) rsa += key.alg == "RS256";
+  size_t read_back = again ? again->size() : 0;
+  if (read_back > keys->size() || read_back + rsa < keys->size()) __builtin_trap();
   for (const Jwk& key : *keys) {
     if (key.has_private && !parse_jwks(private_jwk_json(key))) __builtin_trap();
   }
