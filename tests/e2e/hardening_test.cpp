@@ -20,16 +20,6 @@ using carebridge::gateway::http::ClientOptions;
 
 namespace {
 
-std::string raw_exchange(uint16_t port, const std::string& request) {
-  int fd = connect_raw(port);
-  ::send(fd, request.data(), request.size(), 0);
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return answer;
-}
-
 // The status of a GET sent from a socket bound to `source`: every 127.x.y.z is this
 // host on Linux, so a test can be another client address.
 unsigned status_from(const char* source, uint16_t port, const std::string& target) {

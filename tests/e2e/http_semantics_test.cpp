@@ -15,16 +15,6 @@ using namespace carebridge::testing;
 
 namespace {
 
-std::string raw_exchange(uint16_t port, const std::string& request) {
-  int fd = connect_raw(port);
-  ::send(fd, request.data(), request.size(), 0);
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return answer;
-}
-
 const char* kWeight =
     R"({"resourceType":"Observation","id":"w1","status":"final","code":{"text":"weight"},)"
     R"("valueQuantity":{"value":1.50,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/http/client.h"
+#include "support/test_support.h"
 
 namespace carebridge::testing {
 
@@ -22,9 +23,8 @@ struct ServerSettings {
   bool tls = false;         // the (first) address serves HTTPS
 };
 
-// A plain TCP connection to 127.0.0.1:`port` for speaking raw HTTP (slow clients,
-// garbage, pipelining); reads time out after 20 s. Throws when it cannot connect.
-int connect_raw(uint16_t port);
+// A plain TCP connection to 127.0.0.1:`port` (support/test_support.h), reads timing out after 20 s.
+inline int connect_raw(uint16_t port) { return connect_loopback(port, 20); }
 
 class ServerProcess {
  public:

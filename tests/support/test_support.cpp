@@ -1,5 +1,9 @@
 #include "support/test_support.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +142,35 @@ std::string json_difference(const std::string& expected, const std::string& actu
   if (!a.root) return "expected is not JSON: " + a.error;
   if (!b.root) return "actual is not JSON: " + b.error;
   return differ(*a.root, *b.root, "");
+}
+
+}  // namespace carebridge::testing
+
+namespace carebridge::testing {
+
+int connect_loopback(uint16_t port, int timeout_s) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+  }
+  timeval timeout{timeout_s, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  return fd;
+}
+
+std::string raw_exchange(uint16_t port, const std::string& request) {
+  int fd = connect_loopback(port, 20);
+  ::send(fd, request.data(), request.size(), 0);
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return answer;
 }
 
 }  // namespace carebridge::testing

@@ -2,6 +2,7 @@
 // process), fixture files, the reference corpus (optional) and running the CLI.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,6 +34,12 @@ CommandResult run_carebridge(const std::vector<std::string>& args, const std::st
 
 // A fresh, empty temporary folder for one test.
 std::filesystem::path temp_dir(const std::string& name);
+
+// A TCP connection to 127.0.0.1:`port` for speaking raw HTTP (slow clients, garbage,
+// pipelining); reads time out after `timeout_s`. Throws when it cannot connect.
+int connect_loopback(uint16_t port, int timeout_s = 10);
+// Sends `request` on a new connection and reads until the server closes it.
+std::string raw_exchange(uint16_t port, const std::string& request);
 
 }  // namespace carebridge::testing
 

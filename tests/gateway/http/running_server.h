@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/http/server.h"
+#include "support/test_support.h"
 
 namespace carebridge::testing {
 
@@ -49,21 +50,6 @@ inline gateway::http::ServerOptions loopback_options(const std::string& certific
   return options;
 }
 
-// A TCP connection to 127.0.0.1:port; reads time out after 10 s.
-inline int connect_loopback(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
-  }
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  return fd;
-}
 
 // Sends `request` and reads until the end of the response's header; empty when the
 // server closed the connection without answering.
