@@ -20,20 +20,29 @@ const char* verb(Interaction i) {
 
 }  // namespace
 
-// A caller's view of the store: the same decision as sees(), made by the store
-// for every row its query reads.
+// A caller's view of the store: the same decision as sees(), made by the store for every
+// row its query reads. One request's queries run on one thread, so the decisions that
+// repeat across rows (a type's scopes, a patient's relationship and Consent) are kept
+// here for the request, unlocked.
 class AccessPolicy::CallerVisibility final : public fhir::search::Visibility {
  public:
   CallerVisibility(const AccessPolicy& policy, std::shared_ptr<const Principal> who, std::string restricted_type)
       : policy_(policy), who_(std::move(who)), restricted_type_(std::move(restricted_type)) {}
   bool accepts(std::string_view type, std::string_view facts) const override {
-    return policy_.sees_facts(*who_, type, FactsView(facts), restricted_type_);
+    auto known = std::find_if(types_.begin(), types_.end(), [&](const auto& t) { return t.first == type; });
+    if (known == types_.end()) {
+      types_.emplace_back(std::string(type), policy_.type_visible(*who_, type, restricted_type_));
+      known = types_.end() - 1;
+    }
+    return known->second && policy_.sees_record(*who_, type, FactsView(facts), &decisions_);
   }
 
  private:
   const AccessPolicy& policy_;
   std::shared_ptr<const Principal> who_;
   std::string restricted_type_;
+  mutable std::vector<std::pair<std::string, bool>> types_;
+  mutable Decisions decisions_;
 };
 
 AccessPolicy::AccessPolicy(PatientCompartment compartment, CareRelationships& relationships, store::Store& store)
@@ -78,10 +87,41 @@ bool AccessPolicy::sees(const Principal* who, const store::ResourceRecord& recor
   return !who || sees_facts(*who, record.type, FactsView(record.access));
 }
 
-bool AccessPolicy::sees_facts(const Principal& who, std::string_view type, const FactsView& f,
-                              std::string_view restricted_type) const {
+bool AccessPolicy::type_visible(const Principal& who, std::string_view type, std::string_view restricted_type) const {
   if (!allows(who.scopes, Interaction::Read, type) && !allows(who.scopes, Interaction::Search, type)) return false;
   if (type != restricted_type && !restrictions(who.scopes, Interaction::Search, type).empty()) return false;
+  return type != "AuditEvent" || who.admin;
+}
+
+bool AccessPolicy::sees_facts(const Principal& who, std::string_view type, const FactsView& f,
+                              std::string_view restricted_type) const {
+  return type_visible(who, type, restricted_type) && sees_record(who, type, f, nullptr);
+}
+
+bool AccessPolicy::related(const Principal& who, std::string_view patient, Decisions* decisions) const {
+  if (!decisions) return relationships_.related(who.organization, patient);
+  auto known = decisions->related.find(patient);
+  if (known != decisions->related.end()) return known->second;
+  bool related = relationships_.related(who.organization, patient);
+  decisions->related.emplace(std::string(patient), related);
+  return related;
+}
+
+ConsentVerdict AccessPolicy::consent(const Principal& who, std::string_view patient, std::string_view type,
+                                     uint32_t labels, Decisions* decisions) const {
+  if (!decisions) return consent_(patient, who, type, labels);
+  std::string key;
+  key.reserve(patient.size() + type.size() + 12);
+  key.append(patient).append(1, '|').append(type).append(1, '|').append(std::to_string(labels));
+  auto known = decisions->consent.find(key);
+  if (known != decisions->consent.end()) return known->second;
+  auto verdict = consent_(patient, who, type, labels);
+  decisions->consent.emplace(std::move(key), verdict);
+  return verdict;
+}
+
+bool AccessPolicy::sees_record(const Principal& who, std::string_view type, const FactsView& f,
+                               Decisions* decisions) const {
   if (type == "AuditEvent") return who.admin;
   if (!f.valid()) return false;  // facts not understood: only the open server sees it
   bool sensitive = (f.labels() & sensitive_) != 0;
@@ -95,13 +135,12 @@ bool AccessPolicy::sees_facts(const Principal& who, std::string_view type, const
   if (f.shared() && !f.has_patients()) return !sensitive;
   if (org.empty()) return false;
   bool addressed = f.any_party([&](std::string_view o) { return o == org; });
-  bool related = f.any_patient([&](std::string_view p) { return relationships_.related(org, p); });
-  if (!addressed && !related) return false;
+  if (!addressed && !f.any_patient([&](std::string_view p) { return related(who, p, decisions); })) return false;
   if (!consent_) return !sensitive;
   // Every patient the record is about must agree (or, for plain data, not refuse).
   bool permitted = true, denied = false;
   f.any_patient([&](std::string_view p) {
-    ConsentVerdict v = consent_(p, who, type, f.labels());
+    ConsentVerdict v = consent(who, p, type, f.labels(), decisions);
     denied |= v == ConsentVerdict::Deny;
     permitted &= v == ConsentVerdict::Permit;
     return denied;

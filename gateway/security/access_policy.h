@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -75,8 +76,21 @@ class AccessPolicy {
 
  private:
   class CallerVisibility;
+  // Decisions one request repeats across rows, kept by its CallerVisibility.
+  struct Decisions {
+    std::map<std::string, bool, std::less<>> related;                 // patient -> related
+    std::map<std::string, ConsentVerdict, std::less<>> consent;       // "patient|type|labels" -> verdict
+  };
   bool sees_facts(const Principal& who, std::string_view type, const FactsView& facts,
                   std::string_view restricted_type = {}) const;
+  // Whether `who`'s scopes let it see resources of `type` at all (restrictions aside when
+  // `type` is `restricted_type`, whose query applies them).
+  bool type_visible(const Principal& who, std::string_view type, std::string_view restricted_type) const;
+  // Whether `who` may see a version with these facts (its type's scopes already allow it).
+  bool sees_record(const Principal& who, std::string_view type, const FactsView& facts, Decisions* decisions) const;
+  bool related(const Principal& who, std::string_view patient, Decisions* decisions) const;
+  ConsentVerdict consent(const Principal& who, std::string_view patient, std::string_view type, uint32_t labels,
+                         Decisions* decisions) const;
   bool may_write_for(const Principal& who, std::string_view patient) const;
   static void add_criteria_patients(std::string_view criteria, AccessFacts& facts);
 
