@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <tuple>
 
@@ -14,6 +15,7 @@ namespace carebridge::gateway::security {
 namespace {
 
 constexpr size_t kGroup = 256;  // events stored per commit at most
+constexpr std::chrono::milliseconds kGather{20};
 
 using fhir::json::append_json_string;
 
@@ -210,11 +212,13 @@ store::Write AuditTrail::event_write(const AuditRecord& record) const {
 
 void AuditTrail::record(AuditRecord record) {
   if (!record.time_ms) record.time_ms = fhir::time::now_ms();
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(record));
+    wake = queue_.size() == 1 || queue_.size() == kGroup;  // the first wakes the writer, a full group ends its wait
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void AuditTrail::flush() {
@@ -227,6 +231,9 @@ void AuditTrail::run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) return;
+    // Gathers for a moment, so that a busy server stores one grouped event per caller
+    // and one commit per moment instead of one per request.
+    wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
     std::vector<AuditRecord> group;
     while (!queue_.empty() && group.size() < kGroup) {
       group.push_back(std::move(queue_.front()));
