@@ -59,7 +59,8 @@ class AccessPolicy {
   // A search's parameters for the restrictions of `who`'s scopes on `type` (values of
   // one parameter joined as alternatives); empty when some scope is unrestricted.
   std::vector<std::pair<std::string, std::string>> restriction_params(const Principal* who, std::string_view type) const;
-  // Whether `who` may see a stored version (reads by id, included resources).
+  // Whether `who` may see a stored version (reads by id, included resources; and, for the
+  // routing issue, whether a subscriber's client may be notified of it).
   bool sees(const Principal* who, const store::ResourceRecord& record) const;
 
   // Applies the labelling rules to a resource being written (changing the document).
