@@ -175,7 +175,7 @@ std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& confi
     record.subtype = exchange.route ? exchange.route->name : "other";
     record.outcome = 4;
     record.outcome_text = "401 " + exchange.request->method + " " + std::string(exchange.path) + ": " + reason;
-    record.address = exchange.request->remote;
+    record.address = std::string(http::remote_host(exchange.request->remote));
     audit->record(std::move(record));
   };
   out.push_back(std::make_unique<pipeline::Authorization>(

@@ -161,4 +161,12 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
   return ((days * 24 + hour) * 60 + minute) * 60000 + static_cast<int64_t>(second) * 1000;
 }
 
+std::string_view remote_host(std::string_view remote) {
+  auto colon = remote.rfind(':');
+  if (colon == std::string_view::npos) return remote;
+  std::string_view host = remote.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
 }  // namespace carebridge::gateway::http

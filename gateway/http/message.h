@@ -30,6 +30,9 @@ struct Request {
   std::string_view header(std::string_view name) const;
 };
 
+// The address of a request's remote "host:port" ("::1" of "::1:5000"), without allocating.
+std::string_view remote_host(std::string_view remote);
+
 struct Response {
   unsigned status = 200;
   Headers headers;

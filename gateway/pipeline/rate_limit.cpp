@@ -69,13 +69,6 @@ TokenBuckets::Decision TokenBuckets::take(uint64_t client, int64_t now_ns) {
   return {false, static_cast<uint32_t>(std::min(86400.0, std::max(1.0, std::ceil(wait_s))))};
 }
 
-std::string_view remote_address(std::string_view remote) {
-  auto colon = remote.rfind(':');
-  if (colon == std::string_view::npos) return remote;
-  std::string_view host = remote.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host;
-}
 
 RateLimit::RateLimit(const config::Limits& limits)
     : per_second_(limits.requests_per_second),
@@ -96,7 +89,7 @@ std::optional<http::Response> RateLimit::before(Exchange& exchange, int64_t now_
   if (exchange.path == "/healthz" || exchange.path == "/readyz") return std::nullopt;
   uint64_t client = exchange.principal && !exchange.principal->client_id.empty()
                         ? buckets_->key('c', exchange.principal->client_id)
-                        : buckets_->key('a', remote_address(exchange.request->remote));
+                        : buckets_->key('a', http::remote_host(exchange.request->remote));
   auto decision = buckets_->take(client, now_ns);
   if (decision.allowed) return std::nullopt;
   auto response = outcome_response(429, "throttled",

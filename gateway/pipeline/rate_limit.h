@@ -55,8 +55,6 @@ class TokenBuckets {
   std::unique_ptr<std::mutex[]> locks_;
 };
 
-// The address of a remote "host:port" ("::1" of "::1:5000"), without allocating.
-std::string_view remote_address(std::string_view remote);
 
 class RateLimit final : public Stage {
  public:

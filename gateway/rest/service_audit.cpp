@@ -45,7 +45,7 @@ void FhirService::audit_answer(const Call& call, unsigned status) {
   record.action = action;
   record.outcome = status < 400 ? 0 : status < 500 ? 4 : 8;
   if (status >= 400) record.outcome_text = std::to_string(status) + " " + method + " " + call.target.path;
-  record.address = call.request.remote;
+  record.address = std::string(http::remote_host(call.request.remote));
   if (subtype.rfind("search", 0) == 0) record.queries = {call.target.query.empty() ? call.request.body : call.target.query};
   if (record.entities.empty() && s.size() >= 2 && s[1][0] != '_' && s[1][0] != '$') record.entities.push_back(s[0] + "/" + s[1]);
   options_.audit->record(std::move(record));

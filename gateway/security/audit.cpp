@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <unordered_set>
 #include <tuple>
 
 namespace carebridge::gateway::security {
@@ -28,32 +29,42 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// Successful reads (or searches) of one caller, queued together, become one event
-// listing every resource and query (at most kMaxEntities): the trail keeps every
-// disclosure without one stored event per request under load.
+// Successful reads (or searches) of one caller from one address, queued together, become
+// one event listing every resource it was shown (each once) and every query (at most
+// kMaxEntities): the trail keeps who saw what and when without one stored event per request.
 std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
+  struct Open {
+    size_t at;                                 // the event in `out`
+    std::unordered_set<std::string> listed;    // its entities and patients
+  };
   std::vector<AuditRecord> out;
-  std::map<std::tuple<std::string, std::string, std::string, int, std::string, std::string>, size_t> open;
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>, Open> open;
+  auto add_new = [](std::vector<std::string>& into, std::vector<std::string>& from, Open& o) {
+    for (auto& e : from) {
+      if (o.listed.insert(e).second) into.push_back(std::move(e));
+    }
+  };
   for (auto& r : group) {
     if (r.action != 'R' || r.outcome != 0) {
       out.push_back(std::move(r));
       continue;
     }
-    auto key = std::make_tuple(r.client, r.organization, r.subtype, r.outcome, r.purpose, r.address);
+    auto key = std::make_tuple(r.client, r.organization, r.subtype, r.purpose, r.address);
     auto it = open.find(key);
     if (it != open.end()) {
-      auto& into = out[it->second];
+      auto& into = out[it->second.at];
       if (into.entities.size() + r.entities.size() <= AuditTrail::kMaxEntities &&
           into.queries.size() + r.queries.size() <= AuditTrail::kMaxEntities) {
-        into.entities.insert(into.entities.end(), r.entities.begin(), r.entities.end());
+        add_new(into.entities, r.entities, it->second);
+        add_new(into.patients, r.patients, it->second);
         into.queries.insert(into.queries.end(), r.queries.begin(), r.queries.end());
-        for (auto& p : r.patients) {
-          if (std::find(into.patients.begin(), into.patients.end(), p) == into.patients.end()) into.patients.push_back(p);
-        }
         continue;
       }
     }
-    open[key] = out.size();
+    Open fresh{out.size(), {}};
+    for (const auto& e : r.entities) fresh.listed.insert(e);
+    for (const auto& p : r.patients) fresh.listed.insert(p);
+    open[key] = std::move(fresh);
     out.push_back(std::move(r));
   }
   return out;
@@ -67,15 +78,12 @@ void coding(std::string& out, std::string_view system, std::string_view code) {
   out += '}';
 }
 
-void reference_entity(std::string& out, std::string_view reference, std::string_view entity_type,
-                      std::string_view role) {
+// An entity by its reference alone (its type and role are optional in R4, and an event
+// of a busy caller lists hundreds: each coding would be two more index rows).
+void reference_entity(std::string& out, std::string_view reference) {
   out += "{\"what\":{\"reference\":";
   append_json_string(out, reference);
-  out += "},\"type\":";
-  coding(out, "http://terminology.hl7.org/CodeSystem/audit-entity-type", entity_type);
-  out += ",\"role\":";
-  coding(out, "http://terminology.hl7.org/CodeSystem/object-role", role);
-  out += '}';
+  out += "}}";
 }
 
 void agents(std::string& out, const AuditRecord& r) {
@@ -106,11 +114,11 @@ void entities(std::string& out, const AuditRecord& r) {
   auto comma = [&] { out += first ? "" : ","; first = false; };
   for (const auto& e : r.entities) {
     comma();
-    reference_entity(out, e, "2", "4");  // a system object, in the role of a domain resource
+    reference_entity(out, e);
   }
   for (const auto& p : r.patients) {
     comma();
-    reference_entity(out, "Patient/" + p, "1", "1");  // a person, the patient
+    reference_entity(out, "Patient/" + p);
   }
   for (const auto& query : r.queries) {
     comma();

@@ -90,10 +90,10 @@ TEST_CASE("clients have buckets of their own; memory is bounded, the least recen
 }
 
 TEST_CASE("remote addresses lose their port", "[gateway][pipeline][limits]") {
-  CHECK(remote_address("127.0.0.1:5000") == "127.0.0.1");
-  CHECK(remote_address("::1:5000") == "::1");
-  CHECK(remote_address("[2001:db8::1]:443") == "2001:db8::1");
-  CHECK(remote_address("") == "");
+  CHECK(carebridge::gateway::http::remote_host("127.0.0.1:5000") == "127.0.0.1");
+  CHECK(carebridge::gateway::http::remote_host("::1:5000") == "::1");
+  CHECK(carebridge::gateway::http::remote_host("[2001:db8::1]:443") == "2001:db8::1");
+  CHECK(carebridge::gateway::http::remote_host("") == "");
 }
 
 TEST_CASE("the stage answers 429 with Retry-After and a throttled OperationOutcome", "[gateway][pipeline][limits]") {
