@@ -117,8 +117,10 @@ void entities(std::string& out, const AuditRecord& r) {
     reference_entity(out, e);
   }
   for (const auto& p : r.patients) {
+    std::string patient = "Patient/" + p;
+    if (std::find(r.entities.begin(), r.entities.end(), patient) != r.entities.end()) continue;  // listed already
     comma();
-    reference_entity(out, "Patient/" + p);
+    reference_entity(out, patient);
   }
   for (const auto& query : r.queries) {
     comma();
