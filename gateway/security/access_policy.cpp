@@ -110,13 +110,13 @@ bool AccessPolicy::related(const Principal& who, std::string_view patient, Decis
 ConsentVerdict AccessPolicy::consent(const Principal& who, std::string_view patient, std::string_view type,
                                      uint32_t labels, Decisions* decisions) const {
   if (!decisions) return consent_(patient, who, type, labels);
-  std::string key;
-  key.reserve(patient.size() + type.size() + 12);
-  key.append(patient).append(1, '|').append(type).append(1, '|').append(std::to_string(labels));
-  auto known = decisions->consent.find(key);
-  if (known != decisions->consent.end()) return known->second;
+  for (const auto& c : decisions->consent) {
+    if (c.labels == labels && c.patient == patient && c.type == type) return c.verdict;
+  }
   auto verdict = consent_(patient, who, type, labels);
-  decisions->consent.emplace(std::move(key), verdict);
+  if (decisions->consent.size() < 256) {
+    decisions->consent.push_back({std::string(patient), std::string(type), labels, verdict});
+  }
   return verdict;
 }
 

@@ -79,8 +79,13 @@ class AccessPolicy {
   class CallerVisibility;
   // Decisions one request repeats across rows, kept by its CallerVisibility.
   struct Decisions {
-    std::map<std::string, bool, std::less<>> related;                 // patient -> related
-    std::map<std::string, ConsentVerdict, std::less<>> consent;       // "patient|type|labels" -> verdict
+    std::map<std::string, bool, std::less<>> related;  // patient -> related
+    struct Consented {
+      std::string patient, type;
+      uint32_t labels;
+      ConsentVerdict verdict;
+    };
+    std::vector<Consented> consent;  // few per request: searched in order, nothing allocated on a hit
   };
   bool sees_facts(const Principal& who, std::string_view type, const FactsView& facts,
                   std::string_view restricted_type = {}) const;
