@@ -4,7 +4,7 @@
 # token: no scope, organization or consent checks) and once as a clinic's client with
 # a bearer token (token check, scopes, care relationship and Consent for every
 # resource). Both keep the audit trail. Rounds alternate, so drift hits both alike.
-# Usage: bench/load/security.sh [DURATION] [CONNECTIONS] [ROUNDS] (defaults 10s 32 3).
+# Usage: [PAD=0] bench/load/security.sh [DURATION] [CONNECTIONS] [ROUNDS] (defaults 10s 32 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10s}
@@ -64,13 +64,32 @@ read_url="$base/fhir/Observation/$observation"
 search_url="$base/fhir/Observation?subject=Patient/$patient&_count=10"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $clinic" "$read_url")" = 200 ]
 
-rate() { wrk -t2 -c"$connections" -d"$duration" "$@" | awk '/Requests\/sec/ {print $2}'; }
-printf '%-8s %-6s %12s %12s %8s\n' workload round "open req/s" "token req/s" ratio
+# The open requests carry a header as long as the bearer token, so that both send the
+# same bytes and the difference is the checks alone (a 500-byte token header costs the
+# HTTP layer and the kernel on its own; run with PAD=0 to see it included).
+padding=$(printf '%*s' "${#clinic}" '' | tr ' ' x)
+[ "${PAD:-1}" = 0 ] && padding=x
+# Requests per second (wrk) and the server's CPU per request (utime + stime from /proc,
+# in microseconds): on a 2-core machine shared with wrk, the CPU per request is the
+# steadier measure of what the checks cost.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+measure() {
+  local before after out requests rate
+  before=$(cpu_ticks)
+  out=$(wrk -t2 -c"$connections" -d"$duration" "$@")
+  after=$(cpu_ticks)
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  echo "$rate $(echo "($after - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)"
+}
+printf '%-8s %-5s %11s %11s %7s %11s %11s %7s\n' workload round "open req/s" "token req/s" ratio \
+  "open us/req" "token us/req" ratio
 for workload in read search; do
   url=$([ $workload = read ] && echo "$read_url" || echo "$search_url")
   for round in $(seq 1 "$rounds"); do
-    open=$(rate "$url")
-    secured=$(rate -H "Authorization: Bearer $clinic" "$url")
-    printf '%-8s %-6s %12s %12s %8.3f\n' $workload "$round" "$open" "$secured" "$(echo "$secured / $open" | bc -l)"
+    read -r open_rate open_cpu <<<"$(measure -H "X-Padding: $padding" "$url")"
+    read -r token_rate token_cpu <<<"$(measure -H "Authorization: Bearer $clinic" "$url")"
+    printf '%-8s %-5s %11.0f %11.0f %7.3f %11.1f %11.1f %7.3f\n' $workload "$round" "$open_rate" "$token_rate" \
+      "$(echo "$token_rate / $open_rate" | bc -l)" "$open_cpu" "$token_cpu" "$(echo "$open_cpu / $token_cpu" | bc -l)"
   done
 done
