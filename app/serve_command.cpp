@@ -267,6 +267,7 @@ int serve_command(const Arguments& arguments) {
   if (!security) return 1;
   security->audit = std::make_unique<gateway::security::AuditTrail>(*store, *definitions, service.extractor(),
                                                                     rest::new_resource_id);
+  security->audit->follow_log(std::filesystem::path(config.data_dir) / "audit-cursor");
   service.set_security(security->access.get(), security->audit.get());
   if (!config.auth.tokens_required(config.listen)) {
     std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "

@@ -209,9 +209,12 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
         commit->add(std::move(*planned.write));
       }
     }
-    size_t resources = audited.size();
     writes_.audit(audited, {who, {}, "transaction"});
-    if (audited.size() > resources) commit->add(std::move(audited.back()));
+    if (!audited.empty() && !audited.back().logs.empty()) {
+      store::Write record;  // no resource: only the Bundle's audit record, in its commit
+      record.logs = std::move(audited.back().logs);
+      commit->add(std::move(record));
+    }
     auto result = commit->finish();
     if (result.ok()) return std::nullopt;
     if (!retry(result, attempt)) return commit_failure(result);

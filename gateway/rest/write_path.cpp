@@ -318,7 +318,9 @@ void WritePath::audit(std::vector<store::Write>& writes, const AuditNote& note) 
     r.action = 'E';
   }
   for (const auto& w : writes) r.add_resource(w.record);
-  writes.push_back(options_.audit->event_write(r));
+  r.time_ms = now_ms();
+  // The record rides in the commit (the store's audit log): stored with the writes or not at all.
+  writes.back().logs.emplace_back(security::AuditTrail::kLog, security::AuditTrail::log_record(r));
 }
 
 Result WritePath::execute(const std::function<PlannedWrite()>& plan, const AuditNote& note) {

@@ -7,6 +7,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <fstream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <chrono>
 #include <map>
 #include <unordered_set>
@@ -29,9 +34,9 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// Successful reads (or searches) of one caller from one address, queued together, become
-// one event listing every resource it was shown (each once) and every query (at most
-// kMaxEntities): the trail keeps who saw what and when without one stored event per request.
+// Successful interactions of one kind by one caller from one address, gathered together,
+// become one event listing every resource read or written (each once) and every query (at
+// most kMaxEntities): the trail keeps who did what and when without one stored event per request.
 std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
   struct Open {
     size_t at;                                 // the event in `out`
@@ -45,11 +50,11 @@ std::vector<AuditRecord> coalesce(std::vector<AuditRecord> group) {
     }
   };
   for (auto& r : group) {
-    if (r.action != 'R' || r.outcome != 0) {
+    if (r.outcome != 0) {  // a refusal or failure keeps its own event, with its reason
       out.push_back(std::move(r));
       continue;
     }
-    auto key = std::make_tuple(r.client, r.organization, r.subtype, r.purpose, r.address);
+    auto key = std::make_tuple(r.client, r.organization, r.subtype + r.action, r.purpose, r.address);
     auto it = open.find(key);
     if (it != open.end()) {
       auto& into = out[it->second.at];
@@ -144,6 +149,66 @@ void AuditRecord::set_caller(const Principal* who) {
   purpose = who->purpose;
 }
 
+std::string AuditTrail::log_record(const AuditRecord& r) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto string = [&](const char* name, std::string_view value) {
+    w.Key(name);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  auto list = [&](const char* name, const std::vector<std::string>& values) {
+    w.Key(name);
+    w.StartArray();
+    for (const auto& v : values) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    w.EndArray();
+  };
+  w.StartObject();
+  string("action", std::string_view(&r.action, 1));
+  string("subtype", r.subtype);
+  string("client", r.client);
+  string("organization", r.organization);
+  string("purpose", r.purpose);
+  string("address", r.address);
+  list("entities", r.entities);
+  list("patients", r.patients);
+  w.Key("time");
+  w.Int64(r.time_ms);
+  w.Key("more");
+  w.Uint64(r.more);
+  w.EndObject();
+  return buffer.GetString();
+}
+
+std::optional<AuditRecord> AuditTrail::from_log_record(std::string_view text) {
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  AuditRecord r;
+  auto string = [&](const char* name) {
+    auto it = d.FindMember(name);
+    return it != d.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : std::string();
+  };
+  auto list = [&](const char* name, std::vector<std::string>& out) {
+    auto it = d.FindMember(name);
+    if (it == d.MemberEnd() || !it->value.IsArray()) return;
+    for (const auto& v : it->value.GetArray()) {
+      if (v.IsString()) out.emplace_back(v.GetString());
+    }
+  };
+  std::string action = string("action");
+  r.action = action.empty() ? 'E' : action[0];
+  r.subtype = string("subtype");
+  r.client = string("client");
+  r.organization = string("organization");
+  r.purpose = string("purpose");
+  r.address = string("address");
+  list("entities", r.entities);
+  list("patients", r.patients);
+  if (d.HasMember("time") && d["time"].IsInt64()) r.time_ms = d["time"].GetInt64();
+  if (d.HasMember("more") && d["more"].IsUint64()) r.more = d["more"].GetUint64();
+  return r;
+}
+
 void AuditRecord::add_resource(const store::ResourceRecord& resource) {
   if (entities.size() >= AuditTrail::kMaxEntities) {
     ++more;
@@ -233,32 +298,82 @@ void AuditTrail::record(AuditRecord record) {
 
 void AuditTrail::flush() {
   std::unique_lock lock(mutex_);
-  drained_.wait(lock, [this] { return queue_.empty() && in_flight_ == 0; });
+  if (!following_ && queue_.empty() && in_flight_ == 0) return;
+  uint64_t after = passes_;
+  wake_.notify_one();
+  drained_.wait(lock, [&] { return passes_ > after + (following_ ? 1 : 0) && caught_up_ && in_flight_ == 0; });
 }
 
 void AuditTrail::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty() && stopping_) return;
-    // Gathers for a moment, so that a busy server stores one grouped event per caller
-    // and one commit per moment instead of one per request.
-    wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
+    if (following_) {
+      wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
+    } else {
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // Gathers for a moment, so that a busy server stores one grouped event per caller
+      // and one commit per moment instead of one per request.
+      wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
+    }
     std::vector<AuditRecord> group;
     while (!queue_.empty() && group.size() < kGroup) {
       group.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    bool stop = stopping_ && queue_.empty();
     in_flight_ = group.size();
     lock.unlock();
-    std::vector<store::Write> writes;
-    writes.reserve(group.size());
-    for (const auto& r : coalesce(std::move(group))) writes.push_back(event_write(r));
-    store_.commit(std::move(writes));  // one commit per group; a failed one is lost only with the store itself
+    int64_t last_seq = 0;
+    bool more = false;
+    if (following_) {
+      for (auto& r : next_from_log(last_seq, more)) group.push_back(std::move(r));
+    }
+    if (!group.empty()) {
+      std::vector<store::Write> writes;
+      writes.reserve(group.size());
+      for (const auto& r : coalesce(std::move(group))) writes.push_back(event_write(r));
+      auto stored = store_.commit(std::move(writes));  // one commit per group
+      if (stored.ok() && last_seq) save_cursor(last_seq);
+    }
     lock.lock();
     in_flight_ = 0;
-    if (queue_.empty()) drained_.notify_all();
+    ++passes_;
+    caught_up_ = queue_.empty() && !more;
+    drained_.notify_all();
+    if (stop && !more) return;
   }
+}
+
+std::vector<AuditRecord> AuditTrail::next_from_log(int64_t& last_seq, bool& more) {
+  std::vector<AuditRecord> out;
+  auto records = store_.read_log(kLog, cursor_, kGroup);
+  if (!records) return out;
+  more = records->size() == kGroup;
+  for (const auto& r : *records) {
+    last_seq = r.seq;
+    if (auto parsed = from_log_record(r.record)) out.push_back(std::move(*parsed));
+  }
+  return out;
+}
+
+void AuditTrail::save_cursor(int64_t seq) {
+  cursor_ = seq;
+  if (cursor_file_.empty()) return;
+  auto temporary = cursor_file_;
+  temporary += ".tmp";
+  { std::ofstream(temporary, std::ios::trunc) << seq << "\n"; }
+  std::error_code ignored;
+  std::filesystem::rename(temporary, cursor_file_, ignored);
+}
+
+void AuditTrail::follow_log(std::filesystem::path cursor_file) {
+  std::lock_guard lock(mutex_);
+  cursor_file_ = std::move(cursor_file);
+  std::ifstream in(cursor_file_);
+  int64_t seq = 0;
+  if (in >> seq && seq > 0) cursor_ = seq;
+  following_ = true;
+  wake_.notify_one();
 }
 
 }  // namespace carebridge::gateway::security

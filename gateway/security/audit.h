@@ -12,6 +12,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <optional>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -54,8 +56,17 @@ class AuditTrail {
              const fhir::search::IndexExtractor& extractor, std::function<std::string()> new_id);
   ~AuditTrail();  // stores what is queued
 
-  // The AuditEvent of `record` as a store write, to add to the commit it records.
+  // The AuditEvent of `record` as a store write.
   store::Write event_write(const AuditRecord& record) const;
+  // A write's audit record, to carry in the write's own commit (the store's "audit" log):
+  // the write and its record are stored together or not at all, and the trail turns the
+  // log into AuditEvents within a moment (follow_log).
+  static std::string log_record(const AuditRecord& record);
+  static std::optional<AuditRecord> from_log_record(std::string_view text);
+  static constexpr const char* kLog = "audit";
+  // Turns the store's "audit" log into AuditEvents from now on, resuming after the
+  // sequence number kept in `cursor_file` (rewritten after each group is stored).
+  void follow_log(std::filesystem::path cursor_file);
   // Queues an event; it is stored within a fraction of a second, grouped with others.
   void record(AuditRecord record);
   // Waits until every queued event is stored (tests, shutdown).
@@ -76,6 +87,14 @@ class AuditTrail {
   std::deque<AuditRecord> queue_;
   size_t in_flight_ = 0;
   bool stopping_ = false;
+  bool following_ = false;
+  std::filesystem::path cursor_file_;
+  int64_t cursor_ = 0;       // the last audit log record turned into an event
+  uint64_t passes_ = 0;      // completed passes (flush waits for one that found nothing left)
+  bool caught_up_ = false;   // the last pass left nothing in the queue or the log
+  // Reads the log's next records after the cursor (the writer thread only).
+  std::vector<AuditRecord> next_from_log(int64_t& last_seq, bool& more);
+  void save_cursor(int64_t seq);
   std::thread thread_;
 };
 

@@ -316,6 +316,7 @@ CommitResult SqliteStore::check(Connection& db, const std::vector<Write>& writes
   Versions after;  // this commit's versions, kept only when all of its writes pass
   for (size_t i = 0; i < writes.size(); ++i) {
     const ResourceRecord& r = writes[i].record;
+    if (r.type.empty()) continue;  // log records only
     std::string key = r.type + "/" + r.id;
     int64_t current = 0;
     bool creates = r.version == 1 && writes[i].expected_version == 0;
@@ -364,6 +365,8 @@ int64_t SqliteStore::pid_of(Connection& db, const std::string& type, const std::
 void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
   for (const Write& w : writes) {
     const ResourceRecord& r = w.record;
+    for (const auto& [log, record] : w.logs) commit_log_->append(log, record);
+    if (r.type.empty()) continue;  // log records only
     int64_t rid = 0;
     std::vector<IndexEntry> previous_rows;
     if (r.version > 1) {  // check() made sure that version - 1 is the current one

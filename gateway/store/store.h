@@ -53,6 +53,9 @@ struct Write {
   ResourceRecord record;  // type, id, version, times, method, body (deleted for deletions)
   std::optional<int64_t> expected_version;
   std::vector<IndexEntry> index;  // replaces the resource's index rows (ignored for deletions)
+  // Records appended to the store's logs (log name, record) in this write's transaction.
+  // A write whose record has no type carries only these (it stores no resource).
+  std::vector<std::pair<std::string, std::string>> logs = {};
 };
 
 struct CommitResult {

@@ -185,8 +185,10 @@ TEST_CASE("Agency A cannot reach agency B's patient through any interaction", "[
       return bundle_total(r.body) >= 1;
     }));
     // The patient's accounting of disclosures is one search: B's reads and writes of pb.
-    auto disclosures = http.get("/fhir/AuditEvent?patient=" + pb + "&outcome=0", auditor);
-    CHECK(bundle_total(disclosures.body) >= 1);
+    CHECK(eventually([&] {
+      auto disclosures = http.get("/fhir/AuditEvent?patient=" + pb + "&outcome=0&action=C", auditor);
+      return bundle_total(disclosures.body) >= 1;  // B's create of pb and of its observations
+    }));
   }
 }
 

@@ -314,3 +314,44 @@ TEST_CASE("events still queued are stored when the trail stops", "[gateway][secu
   }  // no flush: the destructor stores what is queued
   CHECK(t.events().size() == 50);
 }
+
+TEST_CASE("a write's audit record rides in its commit and becomes an AuditEvent once, across restarts",
+          "[gateway][security][audit]") {
+  Trail t("audit-log");
+  auto cursor = t.dir / "audit-cursor";
+  auto created = [&](const std::string& id) {
+    store::Write w;
+    w.record = stored("Patient", id, {id});
+    w.record.body = R"({"resourceType":"Patient","id":")" + id + R"("})";
+    w.record.method = "POST";
+    w.expected_version = 0;
+    auto r = read_by("intake", "Patient/" + id, id);
+    r.action = 'C';
+    r.subtype = "create";
+    w.logs.emplace_back(sec::AuditTrail::kLog, sec::AuditTrail::log_record(r));
+    return w;
+  };
+  {
+    sec::AuditTrail trail(t.db, core(), extractor(), counting_ids());
+    trail.follow_log(cursor);
+    REQUIRE(t.db.commit({created("p1")}).ok());
+    // A write that fails stores neither the resource nor its audit record.
+    auto conflicting = created("p1");
+    CHECK(!t.db.commit({conflicting}).ok());
+    store::Write only_record;  // a record without a resource (a transaction's)
+    only_record.logs.emplace_back(sec::AuditTrail::kLog, sec::AuditTrail::log_record(read_by("intake", "Patient/p2", "p2")));
+    REQUIRE(t.db.commit({only_record}).ok());
+    trail.flush();
+  }
+  auto events = t.events("entity", "Patient/p1");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].body.find("\"action\":\"C\"") != std::string::npos);
+  CHECK(errors_of(events[0].body).empty());
+  CHECK(t.events("entity", "Patient/p2").size() == 1);
+  {
+    sec::AuditTrail again(t.db, core(), extractor(), [] { return std::string("ae-again"); });
+    again.follow_log(cursor);  // resumes after what was turned into events: nothing twice
+    again.flush();
+  }
+  CHECK(t.events().size() == 2);
+}
