@@ -1,0 +1,265 @@
+#include "mappings/hl7v2/er7.h"
+
+#include <cctype>
+#include <map>
+
+namespace carebridge::mappings::hl7v2 {
+namespace {
+
+using carebridge::Result;
+
+Result<Message> failure(const std::string& where, const std::string& what) {
+  return Result<Message>::failure("structure", where + ": " + what);
+}
+
+// The n-th (1-based) part of `text` split at `separator`; empty when there are fewer.
+std::string_view nth(std::string_view text, char separator, size_t n) {
+  for (size_t i = 1; i < n; ++i) {
+    size_t at = text.find(separator);
+    if (at == std::string_view::npos) return {};
+    text.remove_prefix(at + 1);
+  }
+  return text.substr(0, text.find(separator));
+}
+
+size_t count_parts(std::string_view text, char separator) {
+  if (text.empty()) return 0;
+  size_t n = 1;
+  for (char c : text) n += c == separator;
+  return n;
+}
+
+void append_utf8(std::string& out, unsigned code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// Text in the message's character set, appended as UTF-8.
+void append_text(std::string& out, std::string_view text, bool latin1) {
+  if (!latin1) {
+    out += text;
+    return;
+  }
+  for (unsigned char c : text) append_utf8(out, c);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The bytes of an \Xhhhh\ escape (pairs of hex digits); false when malformed.
+bool hex_bytes(std::string_view digits, std::string& out) {
+  if (digits.empty() || digits.size() % 2) return false;
+  for (size_t i = 0; i < digits.size(); i += 2) {
+    int high = hex_value(digits[i]), low = hex_value(digits[i + 1]);
+    if (high < 0 || low < 0) return false;
+    out += static_cast<char>(high * 16 + low);
+  }
+  return true;
+}
+
+bool valid_name(std::string_view name) {
+  if (name.size() != 3) return false;
+  for (char c : name) {
+    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// MSH-1 and MSH-2: the field separator and 4 or 5 distinct encoding characters.
+Result<Delimiters> read_delimiters(std::string_view text) {
+  using R = Result<Delimiters>;
+  if (text.size() < 8 || text.substr(0, 3) != "MSH") return R::failure("structure", "MSH: a message starts with MSH");
+  Delimiters d;
+  d.field = text[3];
+  size_t end = text.find(d.field, 4);
+  if (end == std::string_view::npos) return R::failure("structure", "MSH-2: the encoding characters are not followed by a field");
+  std::string_view encoding = text.substr(4, end - 4);
+  if (encoding.size() < 4 || encoding.size() > 5)
+    return R::failure("structure", "MSH-2: expected 4 or 5 encoding characters (such as ^~\\&), found " +
+                                       std::to_string(encoding.size()));
+  std::string all = std::string(1, d.field) + std::string(encoding);
+  for (size_t i = 0; i < all.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(all[i]);
+    if (std::isalnum(c) || c == '\r' || c == '\n' || all.find(all[i], i + 1) != std::string::npos)
+      return R::failure("structure", "MSH-1/MSH-2: the separators must be distinct punctuation characters");
+  }
+  d.component = encoding[0];
+  d.repetition = encoding[1];
+  d.escape = encoding[2];
+  d.subcomponent = encoding[3];
+  if (encoding.size() == 5) d.truncation = encoding[4];
+  return d;
+}
+
+}  // namespace
+
+std::string Position::to_string() const {
+  std::string out = segment;
+  if (segment_repetition > 1 || field) out += "[" + std::to_string(segment_repetition) + "]";
+  if (!field) return out;
+  out += "-" + std::to_string(field);
+  if (field_repetition) out += "[" + std::to_string(field_repetition) + "]";
+  if (component) out += "." + std::to_string(component);
+  if (subcomponent) out += "." + std::to_string(subcomponent);
+  return out;
+}
+
+Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes) return failure("message", "larger than " + std::to_string(limits.max_bytes) + " bytes");
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
+  while (!text.empty() && (text.front() == '\r' || text.front() == '\n' || text.front() == 0x0B)) text.remove_prefix(1);
+  auto delimiters = read_delimiters(text);
+  if (!delimiters) return Result<Message>(delimiters.issues());
+  Message message;
+  message.delimiters_ = *delimiters;
+  std::map<std::string, size_t, std::less<>> seen;
+  size_t number = 0;
+  while (!text.empty()) {
+    size_t end = text.find_first_of("\r\n");
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.empty() || line == "\x1C") continue;  // blank lines between segments, the MLLP end block
+    ++number;
+    if (message.segments_.size() >= limits.max_segments)
+      return failure("message", "more than " + std::to_string(limits.max_segments) + " segments");
+    Segment segment;
+    segment.name = std::string(line.substr(0, line.find(message.delimiters_.field)));
+    if (!valid_name(segment.name))
+      return failure("segment " + std::to_string(number), "'" + segment.name.substr(0, 20) +
+                                                              "' is not a segment name (three capital letters or digits)");
+    segment.repetition = ++seen[segment.name];
+    bool msh = segment.name == "MSH";
+    if (msh && number > 1) return failure("segment " + std::to_string(number), "a second MSH in one message");
+    segment.fields.emplace_back(segment.name);
+    if (msh) segment.fields.emplace_back(1, message.delimiters_.field);  // MSH-1 is the separator itself
+    std::string_view rest = line.size() > 3 ? line.substr(4) : std::string_view();
+    while (line.size() > 3) {
+      if (segment.fields.size() > limits.max_fields)
+        return failure(segment.name, "more than " + std::to_string(limits.max_fields) + " fields");
+      size_t at = rest.find(message.delimiters_.field);
+      segment.fields.emplace_back(rest.substr(0, at));
+      if (at == std::string_view::npos) break;
+      rest.remove_prefix(at + 1);
+    }
+    message.segments_.push_back(std::move(segment));
+  }
+  const Segment* msh = message.segment("MSH");
+  std::string charset = msh ? message.value(*msh, 18) : std::string();
+  if (!charset.empty() && charset != "ASCII" && charset != "8859/1" && charset != "UNICODE UTF-8")
+    return failure("MSH-18", "the character set '" + charset + "' is not supported (ASCII, 8859/1, UNICODE UTF-8)");
+  message.latin1_ = charset == "8859/1";
+  return message;
+}
+
+const Segment* Message::segment(std::string_view name, size_t repetition) const {
+  for (const auto& s : segments_) {
+    if (s.name == name && s.repetition == repetition) return &s;
+  }
+  return nullptr;
+}
+
+std::string_view Message::part(const Segment& segment, size_t field, size_t repetition, size_t component,
+                               size_t subcomponent) const {
+  if (field >= segment.fields.size()) return {};
+  std::string_view raw = segment.fields[field];
+  if (segment.name == "MSH" && field <= 2) return raw;  // the delimiters are not split
+  raw = nth(raw, delimiters_.repetition, repetition);
+  raw = nth(raw, delimiters_.component, component);
+  return nth(raw, delimiters_.subcomponent, subcomponent);
+}
+
+std::string Message::value(const Segment& segment, size_t field, size_t repetition, size_t component,
+                           size_t subcomponent) const {
+  std::string_view raw = part(segment, field, repetition, component, subcomponent);
+  if (segment.name == "MSH" && field <= 2) return std::string(raw);
+  return decode(raw);
+}
+
+size_t Message::repetitions(const Segment& segment, size_t field) const {
+  if (field >= segment.fields.size()) return 0;
+  if (segment.name == "MSH" && field <= 2) return 1;
+  return count_parts(segment.fields[field], delimiters_.repetition);
+}
+
+size_t Message::components(const Segment& segment, size_t field, size_t repetition) const {
+  if (field >= segment.fields.size()) return 0;
+  return count_parts(nth(segment.fields[field], delimiters_.repetition, repetition), delimiters_.component);
+}
+
+std::string Message::decode(std::string_view raw) const {
+  std::string out;
+  out.reserve(raw.size());
+  const Delimiters& d = delimiters_;
+  while (!raw.empty()) {
+    size_t at = raw.find(d.escape);
+    size_t close = at == std::string_view::npos ? at : raw.find(d.escape, at + 1);
+    if (close == std::string_view::npos) {  // no (complete) escape sequence left: the rest is text
+      append_text(out, raw, latin1_);
+      break;
+    }
+    append_text(out, raw.substr(0, at), latin1_);
+    std::string_view sequence = raw.substr(at + 1, close - at - 1);
+    raw.remove_prefix(close + 1);
+    if (sequence == "F") out += d.field;
+    else if (sequence == "S") out += d.component;
+    else if (sequence == "T") out += d.subcomponent;
+    else if (sequence == "R") out += d.repetition;
+    else if (sequence == "E") out += d.escape;
+    else if (sequence == "P" && d.truncation) out += d.truncation;
+    else if (sequence == ".br") out += '\n';
+    else if (sequence == "H" || sequence == "N") continue;  // highlighting on and off: no meaning in FHIR text
+    else if (!sequence.empty() && sequence[0] == 'X') {
+      std::string bytes;
+      if (hex_bytes(sequence.substr(1), bytes)) append_text(out, bytes, latin1_);
+    } else {  // an escape this reader does not know (\Cxxyy\, \.sp\, ...) is kept as written
+      out += d.escape;
+      append_text(out, sequence, latin1_);
+      out += d.escape;
+    }
+  }
+  return out;
+}
+
+std::string Message::message_code() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 9, 1, 1) : std::string();
+}
+
+std::string Message::trigger_event() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 9, 1, 2) : std::string();
+}
+
+std::string Message::structure() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 9, 1, 3) : std::string();
+}
+
+std::string Message::control_id() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 10) : std::string();
+}
+
+std::string Message::version() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 12, 1, 1) : std::string();
+}
+
+std::string Message::character_set() const {
+  const Segment* msh = segment("MSH");
+  return msh ? value(*msh, 18) : std::string();
+}
+
+}  // namespace carebridge::mappings::hl7v2

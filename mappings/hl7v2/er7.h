@@ -1,0 +1,93 @@
+// mappings/hl7v2: HL7 v2 messages in their ER7 ("pipe and hat") encoding, as interface
+// engines send them. The separators come from MSH-1 and MSH-2 (never assumed); segments
+// end with CR, LF or CRLF; fields repeat, have components and sub-components; escape
+// sequences (\F\ \S\ \T\ \R\ \E\, \Xhh\, \.br\) are decoded; MSH-18 chooses the character
+// set (ASCII, 8859/1, UNICODE UTF-8; text is returned as UTF-8). Z-segments are kept like
+// any other. Every value knows where it came from: "PID[1]-3[2].4.1" (segment, its
+// repetition among segments of that name, field, field repetition, component,
+// sub-component), and every error says where and what.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/result.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+// The message's delimiters (MSH-1 and MSH-2).
+struct Delimiters {
+  char field = '|';
+  char component = '^';
+  char repetition = '~';
+  char escape = '\\';
+  char subcomponent = '&';
+  char truncation = 0;  // v2.7+ fifth encoding character; 0: none
+};
+
+// Where a value is: SEG[rep]-field[rep].component.subcomponent (1-based; 0: not given).
+struct Position {
+  std::string segment;  // "PID"
+  size_t segment_repetition = 1;
+  size_t field = 0;
+  size_t field_repetition = 0;
+  size_t component = 0;
+  size_t subcomponent = 0;
+  std::string to_string() const;  // "PID[1]-3[2].4.1", "OBX[2]-5", "MSH"
+};
+
+// One segment: its name and its fields as received (raw, still escaped). For MSH, field 1
+// is the field separator and field 2 the encoding characters, as the standard numbers them.
+struct Segment {
+  std::string name;
+  size_t repetition = 1;            // among the message's segments of this name
+  std::vector<std::string> fields;  // fields[0] is the name; fields[n] is field n
+};
+
+struct ParseLimits {
+  size_t max_bytes = 16u << 20;
+  size_t max_segments = 100000;
+  size_t max_fields = 1000;  // per segment
+};
+
+class Message {
+ public:
+  const Delimiters& delimiters() const { return delimiters_; }
+  const std::vector<Segment>& segments() const { return segments_; }
+  // The `repetition`th segment named `name`, or null.
+  const Segment* segment(std::string_view name, size_t repetition = 1) const;
+  // The decoded text at a position (field repetition, component and sub-component default
+  // to the first): "" when absent. A field's repetitions, components and sub-components
+  // past the first are reached with the position's numbers.
+  std::string value(const Segment& segment, size_t field, size_t repetition = 1, size_t component = 1,
+                    size_t subcomponent = 1) const;
+  // How many repetitions a field has (0 when empty), and how many components one has.
+  size_t repetitions(const Segment& segment, size_t field) const;
+  size_t components(const Segment& segment, size_t field, size_t repetition = 1) const;
+  // MSH-9 (message code, trigger event, structure), MSH-10, MSH-12, MSH-18.
+  std::string message_code() const;
+  std::string trigger_event() const;
+  std::string structure() const;
+  std::string control_id() const;
+  std::string version() const;
+  std::string character_set() const;
+
+  // Decodes a raw field part's escape sequences (and the character set) into UTF-8.
+  std::string decode(std::string_view raw) const;
+
+ private:
+  friend carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits);
+  std::string_view part(const Segment& segment, size_t field, size_t repetition, size_t component,
+                        size_t subcomponent) const;
+  Delimiters delimiters_;
+  std::vector<Segment> segments_;
+  bool latin1_ = false;  // MSH-18 8859/1: bytes above 0x7F are Latin-1
+};
+
+// Parses a message; fails, saying where and what, when it is not ER7 HL7 v2 (no MSH first,
+// bad encoding characters, a malformed segment name, beyond the limits).
+carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits = {});
+
+}  // namespace carebridge::mappings::hl7v2
