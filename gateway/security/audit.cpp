@@ -310,7 +310,7 @@ void AuditTrail::run() {
     if (following_) {
       wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
     } else {
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || following_ || !queue_.empty(); });
       // Gathers for a moment, so that a busy server stores one grouped event per caller
       // and one commit per moment instead of one per request.
       wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
