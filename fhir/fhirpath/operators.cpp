@@ -1,6 +1,7 @@
 // Operators: equality, ordering, membership, union, concatenation, arithmetic.
 #include "fhir/fhirpath/operators.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "fhir/fhirpath/evaluator.h"
@@ -182,6 +183,71 @@ bool arithmetic(Op op, const Item& a, const Item& b, std::optional<Item>& result
   return false;
 }
 
+namespace {
+
+// `in` and `contains`: whether the single value is in the list (empty when there is none).
+bool apply_membership(Op op, const Collection& a, const Collection& b, Collection& out, std::string& error) {
+  const Collection& single = op == Op::In ? a : b;
+  const Collection& list = op == Op::In ? b : a;
+  if (single.empty()) return true;
+  if (single.size() > 1) {
+    error = std::string("the ") + (op == Op::In ? "left" : "right") + " operand of '" +
+            (op == Op::In ? "in" : "contains") + "' must be a single value";
+    return false;
+  }
+  bool found = std::any_of(list.begin(), list.end(),
+                           [&](const Item& item) { return items_equal(single.front(), item) == true; });
+  out.push_back(make_boolean(found));
+  return true;
+}
+
+// `&`: string concatenation, an empty operand counting as "".
+bool apply_concat(const Collection& a, const Collection& b, Collection& out, std::string& error) {
+  if (a.size() > 1 || b.size() > 1) {
+    error = "'&' needs single values";
+    return false;
+  }
+  std::string text;
+  for (const Collection* c : {&a, &b}) {
+    if (c->empty()) continue;
+    auto v = system_value(c->front());
+    if (!v) {
+      error = "'&' needs strings";
+      return false;
+    }
+    text += v->text;
+  }
+  out.push_back(make_string(std::move(text)));
+  return true;
+}
+
+// Comparisons and arithmetic: single primitive operands (empty when either is empty).
+bool apply_on_values(Op op, const Collection& a, const Collection& b, Collection& out, std::string& error) {
+  if (a.empty() || b.empty()) return true;
+  if (a.size() > 1 || b.size() > 1) {
+    error = "operands must be single values, got " + std::to_string(a.size() > 1 ? a.size() : b.size()) + " items";
+    return false;
+  }
+  auto x = system_value(a.front()), y = system_value(b.front());
+  if (!x || !y) {
+    error = "operands must be primitive values";
+    return false;
+  }
+  if (op == Op::Less || op == Op::LessEq || op == Op::Greater || op == Op::GreaterEq) {
+    auto c = compare_items(*x, *y, error);
+    if (!c) return error.empty();
+    bool r = op == Op::Less ? *c < 0 : op == Op::LessEq ? *c <= 0 : op == Op::Greater ? *c > 0 : *c >= 0;
+    out.push_back(make_boolean(r));
+    return true;
+  }
+  std::optional<Item> result;
+  if (!arithmetic(op, *x, *y, result, error)) return false;
+  if (result) out.push_back(std::move(*result));
+  return true;
+}
+
+}  // namespace
+
 bool apply_operator(Op op, const Collection& a, const Collection& b, Collection& out, std::string& error) {
   switch (op) {
     case Op::Equal:
@@ -205,66 +271,10 @@ bool apply_operator(Op op, const Collection& a, const Collection& b, Collection&
       return true;
     }
     case Op::In:
-    case Op::Contains: {
-      const Collection& single = op == Op::In ? a : b;
-      const Collection& list = op == Op::In ? b : a;
-      if (single.empty()) return true;
-      if (single.size() > 1) {
-        error = std::string("the ") + (op == Op::In ? "left" : "right") + " operand of '" +
-                (op == Op::In ? "in" : "contains") + "' must be a single value";
-        return false;
-      }
-      bool found = false;
-      for (const Item& item : list) {
-        if (items_equal(single.front(), item) == true) {
-          found = true;
-          break;
-        }
-      }
-      out.push_back(make_boolean(found));
-      return true;
-    }
-    case Op::Concat: {
-      if (a.size() > 1 || b.size() > 1) {
-        error = "'&' needs single values";
-        return false;
-      }
-      std::string text;
-      for (const Collection* c : {&a, &b}) {
-        if (c->empty()) continue;
-        auto v = system_value(c->front());
-        if (!v) {
-          error = "'&' needs strings";
-          return false;
-        }
-        text += v->text;
-      }
-      out.push_back(make_string(std::move(text)));
-      return true;
-    }
-    default: break;
+    case Op::Contains: return apply_membership(op, a, b, out, error);
+    case Op::Concat: return apply_concat(a, b, out, error);
+    default: return apply_on_values(op, a, b, out, error);
   }
-  if (a.empty() || b.empty()) return true;
-  if (a.size() > 1 || b.size() > 1) {
-    error = "operands must be single values, got " + std::to_string(a.size() > 1 ? a.size() : b.size()) + " items";
-    return false;
-  }
-  auto x = system_value(a.front()), y = system_value(b.front());
-  if (!x || !y) {
-    error = "operands must be primitive values";
-    return false;
-  }
-  if (op == Op::Less || op == Op::LessEq || op == Op::Greater || op == Op::GreaterEq) {
-    auto c = compare_items(*x, *y, error);
-    if (!c) return error.empty();
-    bool r = op == Op::Less ? *c < 0 : op == Op::LessEq ? *c <= 0 : op == Op::Greater ? *c > 0 : *c >= 0;
-    out.push_back(make_boolean(r));
-    return true;
-  }
-  std::optional<Item> result;
-  if (!arithmetic(op, *x, *y, result, error)) return false;
-  if (result) out.push_back(std::move(*result));
-  return true;
 }
 
 }  // namespace carebridge::fhir::fhirpath
