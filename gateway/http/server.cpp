@@ -6,6 +6,8 @@
 //   pipelined requests are already in the buffer) or close.
 #include "gateway/http/server.h"
 
+#include "gateway/http/certificate.h"
+
 #include <openssl/ssl.h>
 #include <pthread.h>
 
@@ -350,14 +352,7 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
   // The SHA-256 of the client certificate the handshake verified (lowercase hex), or empty.
   static std::string verified_peer_fingerprint(SSL* ssl) {
     X509* peer = SSL_get0_peer_certificate(ssl);
-    if (!peer || SSL_get_verify_result(ssl) != X509_V_OK) return {};
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    if (X509_digest(peer, EVP_sha256(), digest, &size) != 1) return {};
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < size; ++i) hex += {kHex[digest[i] >> 4], kHex[digest[i] & 15]};
-    return hex;
+    return peer && SSL_get_verify_result(ssl) == X509_V_OK ? certificate_sha256(peer) : std::string();
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "fhir/time/fhir_time.h"
+#include "gateway/http/certificate.h"
 #include "gateway/security/scopes.h"
 #include "gateway/store/sqlite_connection.h"
 
@@ -57,14 +58,9 @@ Result<std::string> certificate_fingerprint(std::string_view pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   std::unique_ptr<X509, decltype(&X509_free)> certificate(
       bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr, X509_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!certificate || X509_digest(certificate.get(), EVP_sha256(), digest, &size) != 1)
-    return Result<std::string>::failure("invalid", "not a PEM certificate");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += {kHex[digest[i] >> 4], kHex[digest[i] & 15]};
-  return hex;
+  std::string sha256 = http::certificate_sha256(certificate.get());
+  if (sha256.empty()) return Result<std::string>::failure("invalid", "not a PEM certificate");
+  return sha256;
 }
 
 ClientRegistry::ClientRegistry(const std::string& database_path)
