@@ -51,5 +51,7 @@ int audit_command(const Arguments& arguments);
 int fhirpath_command(const Arguments& arguments);
 int validate_command(const Arguments& arguments);
 int conformance_command(const Arguments& arguments);
+// `carebridge map --mapping hl7v2 [--to hl7v2] [--out-dir DIR] FILE...`: v2 <-> FHIR.
+int map_command(const Arguments& arguments);
 
 }  // namespace carebridge::app

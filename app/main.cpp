@@ -18,6 +18,7 @@ constexpr const char* kHelp =
     "  audit export [--data-dir DIR] [--since INSTANT]  the audit trail as NDJSON\n"
     "  fhirpath [--input FILE] EXPR | --batch          evaluate FHIRPath, print JSON results\n"
     "  validate [--profile URL]... [--package DIR]... [--json] FILE...   validate FHIR resources\n"
+    "  map --mapping hl7v2 [--to hl7v2] [--out-dir DIR] FILE...   HL7 v2 messages <-> FHIR Bundles\n"
     "  conformance DIR [--out DIR]                       validate a folder of samples, write a report\n"
     "\n"
     "The FHIR R4 core definitions are read from --definitions, $CAREBRIDGE_DEFINITIONS,\n"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "fhirpath") return fhirpath_command(arguments);
   if (command == "validate") return validate_command(arguments);
   if (command == "conformance") return conformance_command(arguments);
+  if (command == "map") return map_command(arguments);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kHelp;
     return 0;

@@ -1,0 +1,165 @@
+// `carebridge map --mapping hl7v2|DIR [--to hl7v2] [--out-dir DIR] FILE...`: HL7 v2
+// messages to FHIR transaction Bundles (one per message, validated; problems reported
+// with the v2 segment-field-component they come from), or FHIR back to v2 with --to.
+// Exit 0 when every message mapped to a valid Bundle, 1 when some did not, 2 on bad usage.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/command.h"
+#include "fhir/io/format.h"
+#include "fhir/json/json_writer.h"
+#include "mappings/hl7v2/conversion.h"
+#include "mappings/hl7v2/to_v2.h"
+
+namespace carebridge::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace v2 = mappings::hl7v2;
+
+constexpr const char* kUsage =
+    "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n";
+
+struct MapArguments {
+  std::string mapping, to, out_dir;
+  fhir::validation::Policy policy = fhir::validation::Policy::Strict;
+  std::vector<std::string> files;
+};
+
+bool parse(const std::vector<std::string>& args, MapArguments& out) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    bool valued = a == "--mapping" || a == "--to" || a == "--out-dir" || a == "--policy";
+    if (valued && i + 1 >= args.size()) {
+      std::cerr << "carebridge map: " << a << " needs a value\n";
+      return false;
+    }
+    if (a == "--mapping") out.mapping = args[++i];
+    else if (a == "--to") out.to = args[++i];
+    else if (a == "--out-dir") out.out_dir = args[++i];
+    else if (a == "--policy") out.policy = args[++i] == "ingest" ? fhir::validation::Policy::Ingest : fhir::validation::Policy::Strict;
+    else if (a.starts_with("--") && a != "--") {
+      std::cerr << "carebridge map: unknown option " << a << "\n";
+      return false;
+    } else out.files.push_back(a);
+  }
+  if (out.mapping.empty() || out.files.empty()) return false;
+  if (!out.to.empty() && out.to != "hl7v2") {
+    std::cerr << "carebridge map: --to takes hl7v2, not '" << out.to << "'\n";
+    return false;
+  }
+  return true;
+}
+
+bool write_output(const std::string& out_dir, const std::string& name, const std::string& text) {
+  if (out_dir.empty()) {
+    std::cout << text << "\n";
+    return true;
+  }
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  std::ofstream out(fs::path(out_dir) / name, std::ios::binary);
+  out << text << "\n";
+  if (!out) std::cerr << "carebridge map: cannot write " << (fs::path(out_dir) / name).string() << "\n";
+  return static_cast<bool>(out);
+}
+
+void report(const std::string& where, const v2::Conversion& c) {
+  for (const v2::MessageIssue& i : c.issues) {
+    bool error = i.issue.severity == fhir::model::Severity::Error || i.issue.severity == fhir::model::Severity::Fatal;
+    if (i.from_validation && !error) continue;  // the validator's advice (narratives, extensible bindings)
+    std::cerr << where << ": " << fhir::model::to_string(i.issue.severity) << " ";
+    if (!i.location.empty()) std::cerr << i.location << ": ";
+    std::cerr << i.issue.message << "\n";
+  }
+}
+
+// The Bundle as the FHIR JSON writer prints it (indented, in definition order).
+std::string pretty(const v2::Conversion& c) {
+  if (!c.bundle || !c.bundle->root()) return c.mapped.bundle_json;
+  return fhir::json::write(*c.bundle->root());
+}
+
+int to_fhir(const MapArguments& args, const fhir::definitions::Definitions& definitions) {
+  auto spec = args.mapping == "hl7v2" ? v2::MapSpec::load_default() : v2::MapSpec::load(args.mapping);
+  if (!spec) {
+    for (const auto& i : spec.issues()) std::cerr << "carebridge map: " << i.message << "\n";
+    return 2;
+  }
+  auto validator = fhir::validation::Validator::with_invariants(definitions);
+  v2::Converter converter(definitions, validator.get(), *spec, {}, args.policy);
+  int status = 0;
+  for (const std::string& file : args.files) {
+    std::string text, error;
+    if (!read_input(file, text, error)) {
+      std::cerr << "carebridge map: " << error << "\n";
+      status = 1;
+      continue;
+    }
+    auto messages = v2::split_messages(text);
+    std::string base = fs::path(file).stem().string();
+    for (size_t n = 0; n < messages.size(); ++n) {
+      std::string where = file + (messages.size() > 1 ? " message " + std::to_string(n + 1) : "");
+      v2::Conversion c = converter.convert(messages[n]);
+      report(where, c);
+      if (!c.accepted()) status = 1;
+      if (c.outcome == v2::Conversion::Outcome::Rejected) continue;
+      std::string name = base + (messages.size() > 1 ? "-" + std::to_string(n + 1) : "") + ".json";
+      if (!write_output(args.out_dir, name, pretty(c))) status = 1;
+    }
+  }
+  return status;
+}
+
+int to_v2(const MapArguments& args, const fhir::definitions::Definitions& definitions) {
+  int status = 0;
+  for (const std::string& file : args.files) {
+    std::string text, error;
+    if (!read_input(file, text, error)) {
+      std::cerr << "carebridge map: " << error << "\n";
+      status = 1;
+      continue;
+    }
+    fhir::model::ParseResult parsed = fhir::io::read(text, definitions);
+    if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
+      std::cerr << file << ": not a FHIR resource: " << parsed.first_error() << "\n";
+      status = 1;
+      continue;
+    }
+    auto messages = v2::to_v2(*parsed.document->root());
+    if (!messages) {
+      std::cerr << file << ": " << messages.message() << "\n";
+      status = 1;
+      continue;
+    }
+    std::string out;
+    for (const std::string& m : *messages) out += m;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    if (!write_output(args.out_dir, fs::path(file).stem().string() + ".hl7", out)) status = 1;
+  }
+  return status;
+}
+
+}  // namespace
+
+int map_command(const Arguments& arguments) {
+  MapArguments args;
+  if (!parse(arguments.args, args)) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (args.mapping != "hl7v2" && !fs::is_directory(args.mapping)) {
+    std::cerr << "carebridge map: no mapping '" << args.mapping << "' (this build maps hl7v2, or a folder of v2 maps)\n";
+    return 2;
+  }
+  if (args.out_dir.empty() && args.files.size() > 1) {
+    std::cerr << "carebridge map: several files need --out-dir\n";
+    return 2;
+  }
+  auto definitions = load_definitions(arguments);
+  if (!definitions) return 2;
+  return args.to.empty() ? to_fhir(args, *definitions) : to_v2(args, *definitions);
+}
+
+}  // namespace carebridge::app

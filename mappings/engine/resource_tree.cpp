@@ -1,0 +1,228 @@
+#include "mappings/engine/resource_tree.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "fhir/json/json_writer.h"
+
+namespace carebridge::mappings::engine {
+
+Node Node::string(std::string text, std::string source) {
+  Node n;
+  n.kind = Kind::String;
+  n.text = std::move(text);
+  n.source = std::move(source);
+  return n;
+}
+
+Node Node::number(std::string text, std::string source) {
+  Node n = string(std::move(text), std::move(source));
+  n.kind = Kind::Number;
+  return n;
+}
+
+Node Node::boolean(bool value, std::string source) {
+  Node n = string(value ? "true" : "false", std::move(source));
+  n.kind = Kind::Boolean;
+  return n;
+}
+
+bool Node::empty() const {
+  if (is_value()) return text.empty();
+  return std::all_of(children.begin(), children.end(), [](const Node& c) { return c.empty(); });
+}
+
+Node* Node::member(std::string_view member_name) {
+  for (Node& c : children)
+    if (c.name == member_name) return &c;
+  return nullptr;
+}
+
+const Node* Node::member(std::string_view member_name) const {
+  for (const Node& c : children)
+    if (c.name == member_name) return &c;
+  return nullptr;
+}
+
+Node& Node::operator[](std::string_view member_name) {
+  if (Node* found = member(member_name)) return *found;
+  Node& added = children.emplace_back();
+  added.name = std::string(member_name);
+  return added;
+}
+
+void Node::set(std::string_view member_name, Node value) {
+  if (value.empty()) return;
+  value.name = std::string(member_name);
+  if (Node* found = member(member_name)) *found = std::move(value);
+  else children.push_back(std::move(value));
+}
+
+void Node::append(std::string_view member_name, Node value) {
+  if (value.empty()) return;
+  Node& array = (*this)[member_name];
+  array.kind = Kind::Array;
+  value.name.clear();
+  array.children.push_back(std::move(value));
+}
+
+void Node::remove(std::string_view member_name) {
+  std::erase_if(children, [&](const Node& c) { return c.name == member_name; });
+}
+
+std::string_view Node::text_of(std::string_view member_name) const {
+  const Node* found = member(member_name);
+  return found && found->is_value() ? std::string_view(found->text) : std::string_view();
+}
+
+namespace {
+
+// One step of a path: a member name and an optional selector ("", "[]", "[0]", "[url=U]").
+struct Step {
+  std::string_view name;
+  std::string_view selector;
+  bool has_selector = false;
+};
+
+bool next_step(std::string_view& path, Step& step) {
+  if (path.empty()) return false;
+  size_t end = 0;
+  while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+  step = {path.substr(0, end), {}, false};
+  if (end < path.size() && path[end] == '[') {
+    size_t close = path.find(']', end);
+    if (close == std::string_view::npos) return false;
+    step.selector = path.substr(end + 1, close - end - 1);
+    step.has_selector = true;
+    end = close + 1;
+  }
+  if (end < path.size() && path[end] != '.') return false;
+  path.remove_prefix(std::min(path.size(), end + 1));
+  return !step.name.empty();
+}
+
+bool same(const Node& a, const Node& b) {
+  if (a.kind != b.kind || a.text != b.text || a.name != b.name || a.children.size() != b.children.size()) return false;
+  for (size_t i = 0; i < a.children.size(); ++i)
+    if (!same(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+// The array item a selector picks, created when `create`; null when absent.
+Node* select(Node& array, std::string_view selector, bool create) {
+  array.kind = Node::Kind::Array;
+  if (selector.empty()) {
+    if (!create) return array.children.empty() ? nullptr : &array.children.back();
+    return &array.children.emplace_back();
+  }
+  size_t eq = selector.find('=');
+  if (eq != std::string_view::npos) {
+    std::string_view key = selector.substr(0, eq), want = selector.substr(eq + 1);
+    for (Node& item : array.children)
+      if (item.text_of(key) == want) return &item;
+    if (!create) return nullptr;
+    Node& item = array.children.emplace_back();
+    item.set(key, Node::string(std::string(want)));
+    return &item;
+  }
+  size_t index = 0;
+  std::from_chars(selector.data(), selector.data() + selector.size(), index);
+  if (index < array.children.size()) return &array.children[index];
+  if (!create) return nullptr;
+  array.children.resize(index + 1);
+  return &array.children[index];
+}
+
+}  // namespace
+
+bool set_path(Node& root, std::string_view path, Node value) {
+  if (value.empty()) return true;
+  Node* at = &root;
+  Step step;
+  while (true) {
+    if (!next_step(path, step)) return false;
+    Node& child = (*at)[step.name];
+    if (path.empty() && step.has_selector && step.selector.empty()) {
+      // Appending what the array already holds adds nothing (ORC-2 and OBR-2 both name the order).
+      value.name.clear();
+      for (const Node& item : child.children)
+        if (same(item, value)) return true;
+    }
+    Node* target = step.has_selector ? select(child, step.selector, true) : &child;
+    if (path.empty()) {
+      std::string keep = target->name;
+      *target = std::move(value);
+      target->name = std::move(keep);
+      return true;
+    }
+    at = target;
+  }
+}
+
+const Node* get_path(const Node& root, std::string_view path) {
+  const Node* at = &root;
+  Step step;
+  while (!path.empty()) {
+    if (!next_step(path, step)) return nullptr;
+    const Node* child = at->member(step.name);
+    if (!child) return nullptr;
+    if (step.has_selector) child = select(const_cast<Node&>(*child), step.selector, false);
+    if (!child) return nullptr;
+    at = child;
+  }
+  return at;
+}
+
+void write_json(const Node& node, std::string& out, SourceMap* sources, const std::string& path) {
+  if (sources && !node.source.empty() && !path.empty()) sources->emplace(path, node.source);
+  switch (node.kind) {
+    case Node::Kind::String: fhir::json::append_json_string(out, node.text); return;
+    case Node::Kind::Number:
+    case Node::Kind::Boolean: out += node.text; return;
+    case Node::Kind::Array: {
+      out += '[';
+      size_t i = 0;
+      for (const Node& item : node.children) {
+        if (item.empty()) continue;
+        if (i) out += ',';
+        write_json(item, out, sources, sources ? path + "[" + std::to_string(i) + "]" : path);
+        ++i;
+      }
+      out += ']';
+      return;
+    }
+    case Node::Kind::Object: {
+      out += '{';
+      bool first = true;
+      for (const Node& member : node.children) {
+        if (member.empty()) continue;
+        if (!first) out += ',';
+        first = false;
+        fhir::json::append_json_string(out, member.name);
+        out += ':';
+        write_json(member, out, sources, sources ? (path.empty() ? member.name : path + "." + member.name) : path);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+std::string source_of(const SourceMap& sources, std::string_view expression) {
+  while (!expression.empty()) {
+    auto hit = sources.find(expression);
+    if (hit != sources.end()) return hit->second;
+    size_t cut = expression.find_last_of(".[");
+    if (cut == std::string_view::npos) break;
+    expression = expression.substr(0, cut);
+  }
+  return {};
+}
+
+void prune(Node& node) {
+  if (node.is_value()) return;
+  for (Node& c : node.children) prune(c);
+  std::erase_if(node.children, [](const Node& c) { return c.empty(); });
+}
+
+}  // namespace carebridge::mappings::engine

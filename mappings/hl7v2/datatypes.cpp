@@ -1,0 +1,513 @@
+#include "mappings/hl7v2/datatypes.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "fhir/io/base64.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+using engine::Node;
+
+std::string FieldValue::part(size_t i) const {
+  if (!message || !segment) return {};
+  return component ? message->value(*segment, field, repetition, component, i)
+                   : message->value(*segment, field, repetition, i, 1);
+}
+
+FieldValue FieldValue::sub(size_t i) const {
+  FieldValue out = *this;
+  out.component = component ? component : i;
+  if (component) out.message = nullptr;  // a sub-component has no parts of its own
+  return out;
+}
+
+bool FieldValue::empty() const {
+  if (!message || !segment) return true;
+  size_t parts = component ? 20 : std::max<size_t>(1, message->components(*segment, field, repetition));
+  for (size_t i = 1; i <= parts; ++i)
+    if (!part(i).empty()) return false;
+  return true;
+}
+
+std::string FieldValue::where(size_t i) const {
+  if (!segment) return {};
+  Position p{segment->name, segment->repetition, field, repetition, component ? component : i, component ? i : 0};
+  return p.to_string();
+}
+
+std::string FieldValue::joined(size_t first, std::string_view separator) const {
+  std::string out;
+  size_t parts = component ? 20 : message ? message->components(*segment, field, repetition) : 0;
+  for (size_t i = first; i <= parts; ++i) {
+    std::string p = part(i);
+    if (p.empty()) continue;
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+const VocabularyEntry* lookup(const Vocabulary& vocabulary, std::string_view code) {
+  auto it = vocabulary.entries.find(code);
+  if (it != vocabulary.entries.end()) return &it->second;
+  if (it == vocabulary.entries.end()) {
+    for (const auto& [key, entry] : vocabulary.entries)  // codes are matched case-insensitively
+      if (key.size() == code.size() &&
+          std::equal(key.begin(), key.end(), code.begin(), [](char a, char b) { return std::toupper(a) == std::toupper(b); }))
+        return &entry;
+  }
+  return vocabulary.fallback ? &*vocabulary.fallback : nullptr;
+}
+
+namespace {
+
+bool digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int number(std::string_view text) {
+  int n = 0;
+  for (char c : text) n = n * 10 + (c - '0');
+  return n;
+}
+
+// "+0600" → "+06:00"; "" when not a zone.
+std::string zone(std::string_view text) {
+  if (text.size() != 5 || (text[0] != '+' && text[0] != '-') || !digits(text.substr(1))) return {};
+  if (number(text.substr(1, 2)) > 14 || number(text.substr(3, 2)) > 59) return {};
+  if (text == "+0000" || text == "-0000") return "Z";
+  return std::string(text.substr(0, 3)) + ":" + std::string(text.substr(3, 2));
+}
+
+}  // namespace
+
+std::string fhir_date_time(std::string_view v2, std::string_view timezone, bool date_only) {
+  size_t sign = v2.find_first_of("+-");
+  std::string_view stamp = v2.substr(0, sign), offset = sign == std::string_view::npos ? std::string_view() : v2.substr(sign);
+  std::string_view fraction;
+  if (size_t dot = stamp.find('.'); dot != std::string_view::npos) {
+    fraction = stamp.substr(dot + 1);
+    stamp = stamp.substr(0, dot);
+    if (!fraction.empty() && !digits(fraction)) return {};
+  }
+  if (!digits(stamp) || stamp.size() < 4 || stamp.size() % 2 == 1 || stamp.size() > 14) return {};
+  int month = stamp.size() >= 6 ? number(stamp.substr(4, 2)) : 1, day = stamp.size() >= 8 ? number(stamp.substr(6, 2)) : 1;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return {};
+  std::string out(stamp.substr(0, 4));
+  if (stamp.size() >= 6) out += "-" + std::string(stamp.substr(4, 2));
+  if (stamp.size() >= 8) out += "-" + std::string(stamp.substr(6, 2));
+  if (stamp.size() <= 8 || date_only) return out;
+  std::string_view hh = stamp.substr(8, 2), mm = stamp.size() >= 12 ? stamp.substr(10, 2) : "00",
+                   ss = stamp.size() >= 14 ? stamp.substr(12, 2) : "00";
+  if (number(hh) > 23 || number(mm) > 59 || number(ss) > 59) return {};
+  out += "T" + std::string(hh) + ":" + std::string(mm) + ":" + std::string(ss);
+  if (!fraction.empty()) out += "." + std::string(fraction);
+  std::string z = offset.empty() ? std::string(timezone) : zone(offset);
+  if (z.empty()) return {};
+  return out + z;
+}
+
+std::string fhir_decimal(std::string_view v2) {
+  while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.front()))) v2.remove_prefix(1);
+  while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.back()))) v2.remove_suffix(1);
+  std::string out;
+  if (!v2.empty() && (v2.front() == '-' || v2.front() == '+')) {
+    if (v2.front() == '-') out += '-';
+    v2.remove_prefix(1);
+  }
+  size_t dot = v2.find('.');
+  std::string_view whole = v2.substr(0, dot), fraction = dot == std::string_view::npos ? std::string_view() : v2.substr(dot + 1);
+  if ((whole.empty() && fraction.empty()) || (!whole.empty() && !digits(whole)) || (!fraction.empty() && !digits(fraction)))
+    return {};
+  while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
+  out += whole.empty() ? "0" : std::string(whole);
+  if (!fraction.empty()) out += "." + std::string(fraction);
+  if (out == "-0") out = "0";
+  return out;
+}
+
+namespace {
+
+// A URI-safe form of a v2 name for use in a system URL template.
+std::string uri_safe(std::string_view name) {
+  std::string out;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '-';
+  return out;
+}
+
+std::string from_template(const VocabularyEntry* entry, std::string_view name) {
+  if (!entry) return {};
+  std::string out = entry->code;
+  if (size_t at = out.find("{}"); at != std::string::npos) out.replace(at, 2, uri_safe(name));
+  return out;
+}
+
+// The system of an assigning authority (HD): its universal id, else its namespace.
+std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
+  std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
+  if (!universal.empty()) {
+    if (type == "ISO" || (type.empty() && universal.find_first_not_of("0123456789.") == std::string::npos)) return "urn:oid:" + universal;
+    if (type == "UUID") return "urn:uuid:" + universal;
+    if (universal.find(':') != std::string::npos) return universal;
+  }
+  std::string name = ns.empty() ? universal : ns;
+  if (name.empty()) return {};
+  const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
+  if (!authorities) return {};
+  auto it = authorities->entries.find(name);
+  if (it != authorities->entries.end()) return it->second.code;
+  return from_template(authorities->fallback ? &*authorities->fallback : nullptr, name);
+}
+
+std::string coding_system(const MapSpec& spec, std::string_view name) {
+  std::string system = spec.coding_system(name);
+  if (!system.empty() || name.empty()) return system;
+  const Vocabulary* systems = spec.vocabulary("coding-systems");
+  return from_template(systems && systems->fallback ? &*systems->fallback : nullptr, name);
+}
+
+}  // namespace
+
+std::string checked_system(const DatatypeContext& context, const std::string& system, std::string_view code,
+                           std::string_view v2_name) {
+  if (system.empty() || context.known_code(system, code)) return system;
+  const Vocabulary* systems = context.spec().vocabulary("coding-systems");
+  std::string name(v2_name);
+  if (name.empty()) name = system.substr(system.find_last_of("/:") + 1);
+  return from_template(systems && systems->fallback ? &*systems->fallback : nullptr, name);
+}
+
+namespace {
+
+Node string_at(const FieldValue& v, size_t i) { return Node::string(v.part(i), v.where(i)); }
+
+Node coding(const FieldValue& v, size_t first, const DatatypeContext& context) {
+  Node c;
+  std::string code = v.part(first), system_name = v.part(first + 2);
+  if (code.empty()) return c;
+  std::string system = checked_system(context, coding_system(context.spec(), system_name), code, system_name);
+  c.set("system", Node::string(system, v.where(first + 2)));
+  if (first == 1) c.set("version", string_at(v, 7));
+  c.set("code", string_at(v, first));
+  c.set("display", string_at(v, first + 1));
+  return c;
+}
+
+Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  const MapSpec& spec = context.spec();
+  Node cc;
+  if (!rule.table.empty()) {
+    const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
+    const VocabularyEntry* e = lookup(vocabulary, v.part(1));
+    // A table that only names the system keeps the code (under a local system when not in it).
+    VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};
+    if (!e && vocabulary.entries.empty() && !vocabulary.system.empty()) e = &kept;
+    if (e && !v.part(1).empty()) {
+      Node c;
+      c.set("system", Node::string(e->system));
+      c.set("code", Node::string(e->code, v.where(1)));
+      c.set("display", Node::string(e->display.empty() ? v.part(2) : e->display));
+      cc.append("coding", std::move(c));
+      cc.set("text", Node::string(v.part(2), v.where(2)));
+      return cc;
+    }
+  }
+  cc.append("coding", coding(v, 1, context));
+  cc.append("coding", coding(v, 4, context));
+  std::string text = v.part(9);
+  if (text.empty() && v.part(1).empty()) text = v.part(2).empty() ? v.part(5) : v.part(2);
+  cc.set("text", Node::string(text, v.where(9)));
+  return cc;
+}
+
+Node identifier(const FieldValue& v, const DatatypeContext& context, bool cx) {
+  const MapSpec& spec = context.spec();
+  Node id;
+  std::string value = v.part(1);
+  if (value.empty()) return id;
+  if (cx) {
+    FieldValue hd = v.sub(4);
+    id.set("system", Node::string(authority_system(hd, spec), v.where(4)));
+    if (!v.part(5).empty()) {
+      Node type;
+      if (context.known_code("http://terminology.hl7.org/CodeSystem/v2-0203", v.part(5))) {
+        Node c;
+        c.set("system", Node::string("http://terminology.hl7.org/CodeSystem/v2-0203"));
+        c.set("code", string_at(v, 5));
+        type.append("coding", std::move(c));
+      } else {
+        type.set("text", string_at(v, 5));  // not an identifier type code: kept as text
+      }
+      id.set("type", std::move(type));
+    }
+    Node period;
+    period.set("start", Node::string(fhir_date_time(v.part(7), "", true), v.where(7)));
+    period.set("end", Node::string(fhir_date_time(v.part(8), "", true), v.where(8)));
+    id.set("period", std::move(period));
+    Node assigner;
+    assigner.set("display", Node::string(hd.part(1), v.where(4)));
+    id.set("assigner", std::move(assigner));
+  } else {
+    // EI: entity identifier, namespace id, universal id, universal id type.
+    std::string universal = v.part(3), type = v.part(4), ns = v.part(2);
+    std::string system;
+    if (!universal.empty() && (type == "ISO" || universal.find_first_not_of("0123456789.") == std::string::npos)) system = "urn:oid:" + universal;
+    else if (!universal.empty() && type == "UUID") system = "urn:uuid:" + universal;
+    else if (universal.find(':') != std::string::npos) system = universal;
+    else if (const Vocabulary* authorities = spec.vocabulary("identifier-authorities"); authorities && !(ns.empty() && universal.empty()))
+      system = from_template(authorities->fallback ? &*authorities->fallback : nullptr, ns.empty() ? universal : ns);
+    id.set("system", Node::string(system, v.where(2)));
+  }
+  id.set("value", Node::string(value, v.where(1)));
+  return id;
+}
+
+Node human_name(const Rule& rule, const FieldValue& v, DatatypeContext& context, size_t first) {
+  // XPN starts at component 1, XCN's name at component 2.
+  Node name;
+  name.set("family", Node::string(v.sub(first).part(1), v.where(first)));
+  name.append("given", string_at(v, first + 1));
+  name.append("given", string_at(v, first + 2));
+  name.append("suffix", string_at(v, first + 3));
+  name.append("prefix", string_at(v, first + 4));
+  name.append("suffix", string_at(v, first + 5));
+  if (first == 1 && !v.part(7).empty()) {
+    if (const Vocabulary* uses = context.spec().vocabulary(rule.table.empty() ? "name-use" : rule.table))
+      if (const VocabularyEntry* e = lookup(*uses, v.part(7))) name.set("use", Node::string(e->code, v.where(7)));
+  }
+  return name;
+}
+
+Node address(const FieldValue& v, DatatypeContext& context) {
+  Node a;
+  a.append("line", Node::string(v.sub(1).part(1), v.where(1)));
+  a.append("line", string_at(v, 2));
+  a.set("city", string_at(v, 3));
+  a.set("state", string_at(v, 4));
+  a.set("postalCode", string_at(v, 5));
+  a.set("country", string_at(v, 6));
+  a.set("district", string_at(v, 9));
+  if (std::string type = v.part(7); !type.empty()) {
+    if (const Vocabulary* uses = context.spec().vocabulary("address-use"))
+      if (const VocabularyEntry* e = lookup(*uses, type)) {
+        // Entries are "use" codes, or "type:postal" for the address's type.
+        if (e->code.rfind("type:", 0) == 0) a.set("type", Node::string(e->code.substr(5), v.where(7)));
+        else a.set("use", Node::string(e->code, v.where(7)));
+      }
+  }
+  return a;
+}
+
+Node contact_point(const FieldValue& v, DatatypeContext& context) {
+  Node t;
+  std::string equipment = v.part(3), use = v.part(2);
+  std::string system = "phone";
+  if (const Vocabulary* systems = context.spec().vocabulary("telecom-system"); systems && !equipment.empty())
+    if (const VocabularyEntry* e = lookup(*systems, equipment)) system = e->code;
+  std::string value = v.part(1);
+  if (system == "email" && !v.part(4).empty()) value = v.part(4);
+  if (value.empty() && !v.part(7).empty()) {
+    value = v.part(6).empty() ? v.part(7) : "(" + v.part(6) + ")" + v.part(7);
+    if (!v.part(5).empty()) value = "+" + v.part(5) + " " + value;
+    if (!v.part(8).empty()) value += " x" + v.part(8);
+  }
+  if (value.empty() && !v.part(4).empty()) {
+    value = v.part(4);
+    system = "email";
+  }
+  t.set("system", Node::string(system, v.where(3)));
+  t.set("value", Node::string(value, v.where(1)));
+  if (const Vocabulary* uses = context.spec().vocabulary("telecom-use"); uses && !use.empty())
+    if (const VocabularyEntry* e = lookup(*uses, use)) t.set("use", Node::string(e->code, v.where(2)));
+  if (equipment == "CP") t.set("use", Node::string("mobile", v.where(3)));
+  if (t.text_of("value").empty()) return {};
+  return t;
+}
+
+Node reference(const std::string& url) {
+  Node r;
+  if (!url.empty()) r.set("reference", Node::string(url));
+  return r;
+}
+
+Node practitioner(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  Node p;
+  Node id;
+  id.set("system", Node::string(authority_system(v.sub(9), context.spec()), v.where(9)));
+  id.set("value", string_at(v, 1));
+  if (!id.text_of("value").empty()) p.append("identifier", std::move(id));
+  Node name = human_name(rule, v, context, 2);
+  p.append("name", std::move(name));
+  if (p.empty()) return {};
+  p.source = v.where();
+  return reference(context.shared_resource("Practitioner", std::move(p)));
+}
+
+Node organization(const FieldValue& v, DatatypeContext& context, bool hd) {
+  Node o;
+  if (hd) {
+    Node id;
+    std::string universal = v.part(2);
+    id.set("system", Node::string(universal.empty() ? std::string() : authority_system(v, context.spec())));
+    id.set("value", Node::string(universal.empty() ? v.part(1) : universal, v.where(1)));
+    o.append("identifier", std::move(id));
+    o.set("name", string_at(v, 1));
+  } else {
+    o.set("name", string_at(v, 1));
+    std::string value = v.part(10).empty() ? v.part(3) : v.part(10);
+    Node id;
+    id.set("system", Node::string(authority_system(v.sub(6), context.spec()), v.where(6)));
+    id.set("value", Node::string(value, v.where(v.part(10).empty() ? 3 : 10)));
+    if (!value.empty()) o.append("identifier", std::move(id));
+  }
+  if (o.empty()) return {};
+  o.source = v.where();
+  return reference(context.shared_resource("Organization", std::move(o)));
+}
+
+Node location(const FieldValue& v, DatatypeContext& context) {
+  Node l;
+  std::string name;
+  for (size_t i : {1, 2, 3}) {
+    std::string p = v.sub(i).part(1);
+    if (p.empty()) continue;
+    if (!name.empty()) name += " ";
+    name += p;
+  }
+  std::string facility = v.sub(4).part(1);
+  if (name.empty()) name = facility.empty() ? v.part(9) : facility;
+  else if (!facility.empty()) l.set("description", Node::string(facility, v.where(4)));
+  if (name.empty()) return {};
+  l.set("name", Node::string(name, v.where(1)));
+  l.set("mode", Node::string("instance"));
+  l.source = v.where();
+  return reference(context.shared_resource("Location", std::move(l)));
+}
+
+Node quantity(const FieldValue& value, size_t value_part, const FieldValue* units, const MapSpec& spec) {
+  Node q;
+  q.set("value", Node::number(fhir_decimal(value.part(value_part)), value.where(value_part)));
+  if (q.empty()) return {};
+  if (units && !units->empty()) {
+    std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
+    std::string system = coding_system(spec, units->part(3));
+    q.set("unit", Node::string(unit, units->where(2)));
+    if (!system.empty()) {  // units with no named system are only a display (not claimed as UCUM)
+      q.set("system", Node::string(system));
+      q.set("code", Node::string(code, units->where(1)));
+    }
+  }
+  return q;
+}
+
+// OBX-5 as a document's content: encapsulated data (ED) as sent, text as text/plain.
+Node attachment(const Rule& rule, const FieldValue& v) {
+  Node a;
+  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string();
+  if (type == "ED") {
+    std::string kind = v.part(2), subtype = v.part(3), encoding = v.part(4), data = v.part(5);
+    for (std::string* s : {&kind, &subtype})
+      for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string top = kind == "ap" ? "application" : kind == "im" ? "image" : kind == "au" ? "audio" : kind == "video" ? "video" : "text";
+    a.set("contentType", Node::string(top + "/" + (subtype.empty() ? (top == "text" ? "plain" : "octet-stream") : subtype), v.where(3)));
+    bool base64 = encoding == "Base64" || encoding == "BASE64" || encoding == "base64";
+    a.set("data", Node::string(base64 ? data : fhir::io::base64_encode(data), v.where(5)));
+    return a;
+  }
+  std::string text = v.joined(1, "^");
+  if (text.empty()) return {};
+  a.set("contentType", Node::string("text/plain"));
+  a.set("data", Node::string(fhir::io::base64_encode(text), v.where()));
+  return a;
+}
+
+}  // namespace
+
+// OBX-5 by its value type (OBX-2), per the IG's OBX[Observation] map.
+Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
+
+Node convert(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
+  const std::string& as = rule.as;
+  const MapSpec& spec = context.spec();
+  if (as.empty() || as == "string" || as == "ST") return Node::string(v.text(), v.where());
+  if (as == "text") return Node::string(v.joined(1, " "), v.where());
+  if (as == "code" || as == "boolean") {
+    std::string code = v.text();
+    if (code.empty()) return {};
+    std::string mapped = code;
+    if (!rule.table.empty()) {
+      const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
+      const VocabularyEntry* e = lookup(vocabulary, code);
+      if (!e && vocabulary.entries.empty()) return Node::string(code, v.where());
+      if (!e) {
+        context.warn(v.where(), "the code '" + code + "' is not in table " + rule.table + " and was left out");
+        return {};
+      }
+      mapped = e->code;
+    }
+    if (as == "boolean") return mapped == "true" || mapped == "Y" ? Node::boolean(true, v.where()) : mapped == "false" || mapped == "N" ? Node::boolean(false, v.where()) : Node{};
+    return Node::string(mapped, v.where());
+  }
+  if (as == "date" || as == "dateTime" || as == "instant") {
+    std::string text = v.text();
+    if (text.empty()) return {};
+    std::string out = fhir_date_time(text, context.timezone, as == "date");
+    if (as == "instant" && out.size() == 10) out += "T00:00:00" + context.timezone;
+    if (as == "instant" && out.size() < 10) out.clear();
+    if (out.empty()) context.warn(v.where(), "'" + text + "' is not a v2 date/time (YYYYMMDDHHMMSS+ZZZZ) and was left out");
+    return Node::string(out, v.where());
+  }
+  if (as == "decimal") {
+    std::string text = v.text(), out = fhir_decimal(text);
+    if (!text.empty() && out.empty()) context.warn(v.where(), "'" + text + "' is not a number and was left out");
+    return Node::number(out, v.where());
+  }
+  if (as == "integer" || as == "positiveInt" || as == "unsignedInt") {
+    std::string text = v.text();
+    if (!digits(text) || text.size() > 9 || (as == "positiveInt" && number(text) == 0)) return {};
+    return Node::number(std::to_string(number(text)), v.where());
+  }
+  if (as == "CWE" || as == "CE" || as == "CNE") return codeable_concept(rule, v, context);
+  if (as == "Coding") {
+    Node cc = codeable_concept(rule, v, context);
+    Node* codings = cc.member("coding");
+    return codings && !codings->children.empty() ? codings->children.front() : Node{};
+  }
+  if (as == "CWE-text") {
+    std::string text = v.part(2).empty() ? v.part(9).empty() ? v.part(1) : v.part(9) : v.part(2);
+    return Node::string(text, v.where());
+  }
+  if (as == "CX") return identifier(v, context, true);
+  if (as == "EI") return identifier(v, context, false);
+  if (as == "XPN") return human_name(rule, v, context, 1);
+  if (as == "XAD") return address(v, context);
+  if (as == "XTN") return contact_point(v, context);
+  if (as == "XCN") return practitioner(rule, v, context);
+  if (as == "XON") return organization(v, context, false);
+  if (as == "HD") return organization(v, context, true);
+  if (as == "PL") return location(v, context);
+  if (as == "CQ") {
+    FieldValue units = v.sub(2);
+    return quantity(v, 1, &units, spec);
+  }
+  if (as == "MO") {
+    Node m;
+    m.set("value", Node::number(fhir_decimal(v.part(1)), v.where(1)));
+    m.set("currency", string_at(v, 2));
+    return m.member("value") ? m : Node{};
+  }
+  if (as == "DR") {
+    Node p;
+    p.set("start", Node::string(fhir_date_time(v.part(1), context.timezone), v.where(1)));
+    p.set("end", Node::string(fhir_date_time(v.part(2), context.timezone), v.where(2)));
+    return p;
+  }
+  if (as == "base64") return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where());
+  if (as == "varies") return observation_value(rule, v, context, suffix);
+  if (as == "attachment") return attachment(rule, v);
+  context.warn(v.where(), "the mapping names an unknown datatype map '" + as + "'");
+  return {};
+}
+
+}  // namespace carebridge::mappings::hl7v2

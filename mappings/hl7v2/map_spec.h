@@ -1,0 +1,130 @@
+// The v2-to-FHIR mapping as data: message structures, which segment maps each message
+// type applies to which segments, the segment maps (each v2 field to a FHIR element,
+// through a datatype map and a vocabulary table) and the vocabulary tables. It is read
+// from the JSON files in mappings/hl7v2/maps (the format is described in
+// mappings/README.md), so a segment or message type is added by editing data.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/result.h"
+#include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/structure.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+// A field, component or sub-component of the current segment: "PID-3", "OBX-5.1", "CX-4.2".
+struct FieldRef {
+  std::string segment;  // empty: the current segment
+  size_t field = 0;
+  size_t component = 0;     // 0: the whole field
+  size_t subcomponent = 0;  // 0: the whole component
+};
+std::optional<FieldRef> parse_field_ref(std::string_view text);
+
+// A condition on fields of the current segment: each field's value (its first component,
+// "" for empty) must be one of the values listed (or, negated, none of them).
+struct Condition {
+  FieldRef field;
+  std::vector<std::string> values;
+  bool negated = false;
+};
+
+// One mapping rule of a segment map.
+struct Rule {
+  std::optional<FieldRef> from;  // the v2 value; absent for constants and references
+  std::string to;                // path in the resource ("identifier[]", "valueQuantity.value")
+  std::string as;                // datatype map: "CX", "XPN", "dateTime", "code", ...
+  std::string table;             // vocabulary table for codes
+  std::optional<engine::Node> value;  // a constant
+  std::string ref;               // a reference to the in-scope resource with this role
+  std::string collect;           // references to every resource with this role in the group
+  std::vector<Condition> when;
+  std::optional<FieldRef> unit;     // the units field for quantities (OBX-6)
+  std::optional<FieldRef> type_of;  // the value type field for varies (OBX-2)
+  // The value becomes this member of a new item that also holds `with` ("participant[]":
+  // {"individual": value, "type": ...}); without `member`, `with` is merged into the value.
+  std::string member;
+  std::optional<engine::Node> with;
+  // The value is these fields' texts joined with "-" ("OBR-3.1|OBR-2.1": the first that
+  // has one); nothing when the first is empty.
+  std::vector<std::vector<FieldRef>> concat;
+  bool if_absent = false;  // a default: applied only when `to` has no value yet
+  bool first_only = false; // only the field's first repetition
+};
+
+// How a resource from a segment is written in the transaction.
+enum class WriteMode { Update, Create, Put };
+
+// One segment map: a segment's fields into one resource ("PID[Patient]").
+struct SegmentMap {
+  std::string name;
+  std::string resource;  // FHIR resource type
+  std::string role;      // how rules refer to it; the resource type by default
+  // Where its fields go: a new resource (empty), the in-scope resource with the role
+  // `into` (created when none), or the resource the previous segment made ("previous").
+  std::string into;
+  std::vector<std::string> previous_types;  // with into "previous": the types that take it
+  std::string identity;    // the identifier path that finds the stored record ("identifier")
+  // Without a business identifier: the fields whose values identify the record (a
+  // patient's allergy to one substance), so every message about it writes the same id.
+  std::vector<FieldRef> key;
+  WriteMode write = WriteMode::Update;
+  std::vector<Condition> when;  // the segment makes the resource only when these hold
+  std::vector<std::string> requires_segments;  // ... and one of these is in its group
+  std::vector<Rule> rules;
+};
+
+// A vocabulary table: v2 code → FHIR code (or coding).
+struct VocabularyEntry {
+  std::string code, system, display;
+};
+struct Vocabulary {
+  std::string system;  // the FHIR code system of the mapped codes (when the entries do not say)
+  std::map<std::string, VocabularyEntry, std::less<>> entries;
+  std::optional<VocabularyEntry> fallback;  // for codes not listed
+};
+
+// One message type (message code, or code^event): the segment maps it applies.
+struct MessageMap {
+  std::map<std::string, std::vector<std::string>, std::less<>> segments;
+  WriteMode patient_write = WriteMode::Update;
+  // Constants set on the resources made, by "Type.path": {"Encounter.status": "finished"}.
+  std::vector<std::pair<std::string, engine::Node>> set;
+  bool merge = false;  // A40/A47-style: MRG names a Patient replaced by PID's
+};
+
+class MapSpec {
+ public:
+  // Reads the map files in `dir` (structures.json, messages.json, segments.json,
+  // vocabulary.json); the issues say which file and what is wrong.
+  static carebridge::Result<std::shared_ptr<const MapSpec>> load(const std::string& dir);
+  // The shipped maps: $CAREBRIDGE_HL7V2_MAPS, else beside the executable, else the source tree's.
+  static carebridge::Result<std::shared_ptr<const MapSpec>> load_default();
+  static std::string default_dir();
+
+  // The structure for a message (MSH-9.3, else the event's default); null when unknown.
+  const StructureItem* structure(std::string_view code, std::string_view event, std::string_view declared) const;
+  std::string structure_name(std::string_view code, std::string_view event, std::string_view declared) const;
+  // The message map for MSH-9 (code^event, else code); null when the type is not mapped.
+  const MessageMap* message(std::string_view code, std::string_view event) const;
+  const SegmentMap* segment_map(std::string_view name) const;
+  const Vocabulary* vocabulary(std::string_view name) const;
+  // The FHIR system for a v2 coding system name (table 0396: "LN" → http://loinc.org).
+  std::string coding_system(std::string_view v2_name) const;
+
+ private:
+  friend struct SpecReader;
+  std::map<std::string, StructureItem, std::less<>> structures_;
+  std::map<std::string, std::string, std::less<>> events_;  // "ADT^A04" → "ADT_A01"
+  std::map<std::string, MessageMap, std::less<>> messages_;
+  std::map<std::string, SegmentMap, std::less<>> segment_maps_;
+  std::map<std::string, Vocabulary, std::less<>> vocabularies_;
+};
+
+}  // namespace carebridge::mappings::hl7v2

@@ -1,0 +1,147 @@
+// OBX-5, whose datatype is OBX-2, to Observation.value[x], per the IG's OBX[Observation]
+// map: NM and CQ → Quantity (units from OBX-6), SN → Quantity with a comparator, Range or
+// Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string.
+#include <cctype>
+
+#include "mappings/hl7v2/datatypes.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+using engine::Node;
+
+namespace {
+
+Node number_node(const FieldValue& v, size_t part) { return Node::number(fhir_decimal(v.part(part)), v.where(part)); }
+
+Node simple_quantity(const FieldValue& v, size_t part, const FieldValue* units, const MapSpec& spec) {
+  Node q;
+  q.set("value", number_node(v, part));
+  if (q.empty()) return {};
+  if (units && !units->empty()) {
+    std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
+    q.set("unit", Node::string(unit, units->where()));
+    std::string system = spec.coding_system(units->part(3));
+    if (!system.empty()) {
+      q.set("system", Node::string(system));
+      q.set("code", Node::string(code, units->where(1)));
+    }
+  }
+  return q;
+}
+
+// All repetitions of the field joined: text values that repeat are lines of one text.
+std::string all_text(const FieldValue& v, std::string_view line_break) {
+  std::string out;
+  size_t n = v.message->repetitions(*v.segment, v.field);
+  for (size_t rep = 1; rep <= n; ++rep) {
+    FieldValue r = v;
+    r.repetition = rep;
+    std::string text = r.joined(1, "^");
+    if (rep > 1) out += line_break;
+    out += text;
+  }
+  return out;
+}
+
+Node structured_numeric(const FieldValue& v, const FieldValue* units, const MapSpec& spec, std::string& suffix) {
+  std::string comparator = v.part(1), separator = v.part(3);
+  if (separator == ":" || separator == "/") {
+    Node ratio;
+    ratio.set("numerator", simple_quantity(v, 2, nullptr, spec));
+    ratio.set("denominator", simple_quantity(v, 4, nullptr, spec));
+    suffix = "Ratio";
+    return ratio;
+  }
+  if (separator == "-" && !v.part(4).empty()) {
+    Node range;
+    range.set("low", simple_quantity(v, 2, units, spec));
+    range.set("high", simple_quantity(v, 4, units, spec));
+    suffix = "Range";
+    return range;
+  }
+  if (separator.empty() && comparator != "<>") {
+    Node q = simple_quantity(v, 2, units, spec);
+    if (!q.empty()) {
+      if (comparator == "<" || comparator == "<=" || comparator == ">" || comparator == ">=")
+        q.set("comparator", Node::string(comparator, v.where(1)));
+      suffix = "Quantity";
+      return q;
+    }
+  }
+  suffix = "String";
+  return Node::string(v.joined(1, ""), v.where());
+}
+
+std::string fhir_time(std::string_view v2) {
+  std::string_view t = v2.substr(0, v2.find_first_of("+-"));
+  std::string_view whole = t.substr(0, t.find('.'));
+  if (whole.size() < 2 || whole.size() > 6 || whole.size() % 2 ||
+      whole.find_first_not_of("0123456789") != std::string_view::npos)
+    return {};
+  std::string out(whole.substr(0, 2));
+  out += ":" + std::string(whole.size() >= 4 ? whole.substr(2, 2) : "00");
+  out += ":" + std::string(whole.size() >= 6 ? whole.substr(4, 2) : "00");
+  if (out.substr(0, 2) > "23" || out.substr(3, 2) > "59" || out.substr(6, 2) > "59") return {};
+  return out;
+}
+
+}  // namespace
+
+Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
+  const MapSpec& spec = context.spec();
+  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string("ST");
+  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::optional<FieldValue> units;
+  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  if (v.empty()) return {};
+  if (type == "NM" || type == "CQ") {
+    Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return simple_quantity(v, 1, &u, spec); }()
+                          : simple_quantity(v, 1, units ? &*units : nullptr, spec);
+    if (!q.empty()) {
+      suffix = "Quantity";
+      return q;
+    }
+    context.warn(v.where(), "'" + v.text() + "' is not a number (OBX-2 is " + type + "); it is kept as text");
+    suffix = "String";
+    return Node::string(v.joined(1, "^"), v.where());
+  }
+  if (type == "SN") return structured_numeric(v, units ? &*units : nullptr, spec, suffix);
+  if (type == "CE" || type == "CWE" || type == "CNE" || type == "CF" || type == "IS" || type == "ID") {
+    Rule coded = rule;
+    coded.table.clear();
+    coded.as = "CWE";
+    std::string unused;
+    suffix = "CodeableConcept";
+    return convert(coded, v, context, unused);
+  }
+  if (type == "DT" || type == "DTM" || type == "TS") {
+    std::string out = fhir_date_time(v.text(), context.timezone);
+    if (out.empty()) {
+      context.warn(v.where(), "'" + v.text() + "' is not a v2 date/time; it is kept as text");
+      suffix = "String";
+      return Node::string(v.text(), v.where());
+    }
+    suffix = "DateTime";
+    return Node::string(out, v.where());
+  }
+  if (type == "TM") {
+    std::string out = fhir_time(v.text());
+    suffix = out.empty() ? "String" : "Time";
+    return Node::string(out.empty() ? v.text() : out, v.where());
+  }
+  if (type == "NR") {
+    Node range;
+    range.set("low", simple_quantity(v, 1, units ? &*units : nullptr, spec));
+    range.set("high", simple_quantity(v, 2, units ? &*units : nullptr, spec));
+    suffix = "Range";
+    return range;
+  }
+  if (type == "ED" || type == "RP") {
+    context.warn(v.where(), "encapsulated data (OBX-2 " + type + ") has no Observation value in FHIR R4; it was left out");
+    return {};
+  }
+  suffix = "String";
+  return Node::string(all_text(v, "\n"), v.where());
+}
+
+}  // namespace carebridge::mappings::hl7v2

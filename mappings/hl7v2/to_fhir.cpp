@@ -1,0 +1,535 @@
+#include "mappings/hl7v2/to_fhir.h"
+
+#include <ctime>
+#include <cstdint>
+#include <cstdio>
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <unordered_map>
+
+#include "fhir/io/base64.h"
+#include "mappings/hl7v2/datatypes.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+using carebridge::Result;
+using engine::Node;
+
+std::string stable_id(std::string_view text) {
+  uint64_t a = 1469598103934665603ull, b = 0x9E3779B97F4A7C15ull;
+  for (unsigned char c : text) {
+    a = (a ^ c) * 1099511628211ull;
+    b = (b ^ c) * 0x100000001B3ull + 0x632BE59BD9B4E019ull;
+    b ^= b >> 29;
+  }
+  char out[40];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF), static_cast<unsigned>(b >> 48),
+                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return out;
+}
+
+namespace {
+
+// A resource the message makes.
+struct Made {
+  std::string type, role;
+  Node resource;
+  size_t group = 0;
+  size_t segment = 0;          // the segment that made it
+  const SegmentMap* map = nullptr;
+  std::string full_url;        // urn:uuid:...
+  std::string key;             // what identifies it when it has no business identifier
+  WriteMode write = WriteMode::Put;
+  bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
+};
+
+// One segment map applied to one segment, filling one resource.
+struct Application {
+  size_t segment;
+  const SegmentMap* map;
+  size_t made;
+};
+
+std::string percent_encode(std::string_view text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
+    else out += {'%', hex[c >> 4], hex[c & 15]};
+  }
+  return out;
+}
+
+class Mapper : public DatatypeContext {
+ public:
+  Mapper(const Message& message, std::string_view raw, const MapSpec& spec, const MessageMap& map, const MapOptions& options)
+      : message_(message), raw_(raw), spec_(spec), map_(map), options_(options) {
+    const Segment& msh = message.segments().front();
+    std::string sent = message.value(msh, 7);
+    size_t sign = sent.find_first_of("+-");
+    timezone = options.default_timezone;
+    if (sign != std::string::npos) {
+      std::string zoned = fhir_date_time("20000101000000" + sent.substr(sign), "");
+      if (!zoned.empty()) timezone = zoned.substr(19);
+    }
+    sender_ = message.value(msh, 3) + "|" + message.value(msh, 4);
+    message_key_ = sender_ + "|" + message.control_id();
+    if (message.control_id().empty()) message_key_ += "|" + stable_id(raw);
+  }
+
+  const MapSpec& spec() const override { return spec_; }
+  void warn(const std::string& where, const std::string& what) override {
+    warnings_.push_back({Severity::Warning, "value", where + ": " + what, {}, {}});
+  }
+  std::string shared_resource(const std::string& type, Node resource) override;
+  bool known_code(std::string_view system, std::string_view code) const override {
+    return !options_.known_code || system.empty() || options_.known_code(system, code);
+  }
+
+  MappedMessage run(const StructureItem* structure);
+
+ private:
+  void place(const StructureItem* structure);
+  void make_resources();
+  size_t target_for(size_t segment, const SegmentMap& map);
+  size_t add_made(const std::string& type, const std::string& role, size_t segment, const SegmentMap* map);
+  bool holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const;
+  bool has_required(const SegmentMap& map, size_t segment) const;
+  std::string concatenated(const Rule& rule, size_t segment) const;
+  const Segment* segment_in_scope(std::string_view name, size_t segment) const;
+  void apply(const Application& a);
+  void apply_rule(const Rule& rule, size_t segment, size_t made);
+  std::string reference_in_scope(const std::string& role, size_t segment) const;
+  std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
+  void add_message_resources();
+  void finish(Made& made);
+  std::string write_bundle(MappedMessage& out);
+
+  const Message& message_;
+  std::string_view raw_;
+  const MapSpec& spec_;
+  const MessageMap& map_;
+  const MapOptions& options_;
+  Grouping grouping_;
+  std::vector<Made> made_;
+  std::unordered_map<std::string, std::vector<size_t>> by_role_;
+  std::unordered_map<std::string, size_t> shared_;  // shared resource key → made
+  std::vector<Application> applications_;
+  std::vector<Issue> warnings_;
+  std::string sender_, message_key_;
+};
+
+void Mapper::place(const StructureItem* structure) {
+  if (structure) {
+    grouping_ = group_segments(message_, *structure);
+    return;
+  }
+  grouping_.parent = {0};
+  grouping_.segment_group.assign(message_.segments().size(), 0);
+  grouping_.expected.assign(message_.segments().size(), true);
+}
+
+bool Mapper::holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const {
+  for (const Condition& c : conditions) {
+    const Segment* at = c.field.segment == segment.name ? &segment : segment_in_scope(c.field.segment, index);
+    std::string value = at ? message_.value(*at, c.field.field, 1, std::max<size_t>(c.field.component, 1),
+                                            std::max<size_t>(c.field.subcomponent, 1))
+                           : std::string();
+    bool listed = false;
+    for (const std::string& v : c.values) listed = listed || v == value;
+    if (listed == c.negated) return false;
+  }
+  return true;
+}
+
+bool Mapper::has_required(const SegmentMap& map, size_t segment) const {
+  if (map.requires_segments.empty()) return true;
+  const auto& segments = message_.segments();
+  size_t group = grouping_.segment_group[segment];
+  for (size_t i = 0; i < segments.size(); ++i)
+    if (grouping_.within(grouping_.segment_group[i], group))
+      for (const std::string& name : map.requires_segments)
+        if (segments[i].name == name) return true;
+  return false;
+}
+
+std::string Mapper::concatenated(const Rule& rule, size_t segment) const {
+  const Segment& seg = message_.segments()[segment];
+  std::string out;
+  for (size_t part = 0; part < rule.concat.size(); ++part) {
+    std::string text;
+    for (const FieldRef& ref : rule.concat[part]) {
+      const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, segment);
+      if (at) text = message_.value(*at, ref.field, 1, std::max<size_t>(ref.component, 1), std::max<size_t>(ref.subcomponent, 1));
+      if (!text.empty()) break;
+    }
+    if (part == 0 && text.empty()) return {};
+    if (text.empty()) continue;
+    if (!out.empty()) out += "-";
+    out += text;
+  }
+  return out;
+}
+
+// The nearest segment named `name` before (or at) `segment` in its group or an enclosing one.
+const Segment* Mapper::segment_in_scope(std::string_view name, size_t segment) const {
+  const auto& segments = message_.segments();
+  for (size_t i = segment + 1; i-- > 0;) {
+    if (segments[i].name != name) continue;
+    if (grouping_.within(grouping_.segment_group[segment], grouping_.segment_group[i])) return &segments[i];
+    if (grouping_.within(grouping_.segment_group[i], grouping_.segment_group[segment])) return &segments[i];
+  }
+  return nullptr;
+}
+
+size_t Mapper::add_made(const std::string& type, const std::string& role, size_t segment, const SegmentMap* map) {
+  Made m;
+  m.type = type;
+  m.role = role;
+  m.group = grouping_.segment_group[segment];
+  m.segment = segment;
+  m.map = map;
+  m.resource.set("resourceType", Node::string(type));
+  m.write = map ? map->write : WriteMode::Put;
+  if (type == "Patient" && map && map->identity == "identifier" && map->write == WriteMode::Update) m.write = map_.patient_write;
+  made_.push_back(std::move(m));
+  by_role_[role].push_back(made_.size() - 1);
+  return made_.size() - 1;
+}
+
+size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
+  static constexpr size_t none = SIZE_MAX;
+  if (map.into == "previous") {
+    // The resources the nearest earlier segment of another name made (NTE after NTE: the same).
+    const std::string& name = message_.segments()[segment].name;
+    size_t previous = SIZE_MAX;
+    for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
+      if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
+      if (previous == SIZE_MAX) previous = a->segment;
+      if (a->segment != previous) break;
+      for (const std::string& t : map.previous_types)
+        if (t == made_[a->made].type) return a->made;
+    }
+    return none;
+  }
+  if (!map.into.empty()) {
+    auto hit = by_role_.find(map.into);
+    if (hit != by_role_.end()) {
+      size_t group = grouping_.segment_group[segment];
+      while (true) {
+        for (auto it = hit->second.rbegin(); it != hit->second.rend(); ++it)
+          if (made_[*it].group == group) return *it;
+        if (group == 0) break;
+        group = grouping_.parent[group];
+      }
+    }
+  }
+  return add_made(map.resource, map.role, segment, &map);
+}
+
+void Mapper::make_resources() {
+  const auto& segments = message_.segments();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    auto maps = map_.segments.find(segments[i].name);
+    if (maps == map_.segments.end()) continue;
+    for (const std::string& name : maps->second) {
+      const SegmentMap* map = spec_.segment_map(name);
+      if (!map || !holds(map->when, segments[i], i) || !has_required(*map, i)) continue;
+      size_t target = target_for(i, *map);
+      if (target == SIZE_MAX) continue;
+      applications_.push_back({i, map, target});
+    }
+  }
+}
+
+std::string Mapper::reference_in_scope(const std::string& role, size_t segment) const {
+  auto hit = by_role_.find(role);
+  if (hit == by_role_.end()) return {};
+  size_t group = grouping_.segment_group[segment];
+  while (true) {
+    for (size_t index : hit->second)
+      if (grouping_.within(made_[index].group, group)) return made_[index].full_url;
+    if (group == 0) return {};
+    group = grouping_.parent[group];
+  }
+}
+
+std::vector<std::string> Mapper::collect_in_scope(const std::string& role, size_t segment) const {
+  std::vector<std::string> out;
+  size_t group = grouping_.segment_group[segment];
+  auto add = [&](size_t index) {
+    if (made_[index].map && made_[index].map->name.rfind("MSH", 0) == 0) return;
+    out.push_back(made_[index].full_url);
+  };
+  if (role == "*") {
+    for (size_t i = 0; i < made_.size(); ++i)
+      if (made_[i].type != "Provenance" && made_[i].type != "Binary") add(i);
+    return out;
+  }
+  auto hit = by_role_.find(role);
+  if (hit == by_role_.end()) return out;
+  for (size_t index : hit->second)
+    if (grouping_.within(made_[index].group, group)) add(index);
+  return out;
+}
+
+namespace {
+
+// The rule's `member` and `with`: the value as a member of a new item, or merged with them.
+Node shaped(const Rule& rule, Node value) {
+  if (value.empty() || (rule.member.empty() && !rule.with)) return value;
+  Node item = rule.with ? *rule.with : Node{};
+  if (!rule.member.empty()) {
+    item.set(rule.member, std::move(value));
+    return item;
+  }
+  if (!value.is_object()) return value;
+  for (Node& c : item.children)
+    if (!value.member(c.name)) value.set(c.name, c);  // what the value says wins
+  return value;
+}
+
+}  // namespace
+
+void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
+  // Datatype maps may add resources (an XCN's Practitioner): made_ is indexed, not held.
+  auto target = [&]() -> Node& { return made_[index].resource; };
+  const Segment& seg = message_.segments()[segment];
+  if (!holds(rule.when, seg, segment)) return;
+  if (rule.if_absent && get_path(target(), rule.to)) return;
+  if (rule.value) {
+    Node value = *rule.value;
+    if (value.kind == Node::Kind::String && value.text == "$now") {
+      std::time_t now = std::time(nullptr);
+      std::tm utc{};
+      gmtime_r(&now, &utc);
+      char text[32];
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+      value.text = text;
+    }
+    set_path(target(), rule.to, shaped(rule, std::move(value)));
+    return;
+  }
+  if (!rule.ref.empty()) {
+    std::string url = reference_in_scope(rule.ref, segment);
+    Node r;
+    r.set("reference", Node::string(url));
+    set_path(target(), rule.to, shaped(rule, std::move(r)));
+    return;
+  }
+  if (!rule.concat.empty()) {
+    set_path(target(), rule.to, Node::string(concatenated(rule, segment), message_.segments()[segment].name));
+    return;
+  }
+  if (!rule.collect.empty()) {
+    std::string path = rule.to;
+    for (const std::string& url : collect_in_scope(rule.collect, segment)) {
+      Node r;
+      r.set("reference", Node::string(url));
+      set_path(target(), path, shaped(rule, std::move(r)));
+    }
+    return;
+  }
+  const Segment* source = rule.from->segment == seg.name ? &seg : segment_in_scope(rule.from->segment, segment);
+  if (!source) return;
+  size_t repetitions = message_.repetitions(*source, rule.from->field);
+  bool all = rule.to.ends_with("[]") && !rule.first_only;
+  for (size_t rep = 1; rep <= std::max<size_t>(repetitions, 1) && (all || rep == 1); ++rep) {
+    FieldValue v{&message_, source, rule.from->field, rep, rule.from->component};
+    std::string suffix;
+    Node value = rule.from->subcomponent  // a sub-component is text
+                     ? Node::string(v.part(rule.from->subcomponent), v.where(rule.from->subcomponent))
+                     : convert(rule, v, *this, suffix);
+    if (value.empty()) continue;
+    std::string path = rule.to;
+    if (size_t x = path.find("[x]"); x != std::string::npos) path.replace(x, 3, suffix);
+    set_path(target(), path, shaped(rule, std::move(value)));
+  }
+}
+
+}  // namespace
+}  // namespace carebridge::mappings::hl7v2
+
+namespace carebridge::mappings::hl7v2 {
+namespace {
+
+// The first identifier with a value as search criteria: "identifier=system|value".
+std::string identity_criteria(const Node& resource, std::string_view path) {
+  const Node* ids = resource.member(path);
+  if (!ids) return {};
+  for (const Node& id : ids->is_array() ? ids->children : std::vector<Node>{*ids}) {
+    std::string_view value = id.text_of("value");
+    if (value.empty()) continue;
+    std::string_view system = id.text_of("system");
+    return std::string(path) + "=" + (system.empty() ? std::string() : percent_encode(system) + "%7C") + percent_encode(value);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Mapper::shared_resource(const std::string& type, Node resource) {
+  std::string criteria = identity_criteria(resource, "identifier");
+  std::string content;
+  if (criteria.empty()) write_json(resource, content);
+  std::string key = type + "|" + (criteria.empty() ? content : criteria);
+  auto hit = shared_.find(key);
+  if (hit != shared_.end()) return made_[hit->second].full_url;
+  Made m;
+  m.type = m.role = type;
+  m.shared = true;
+  m.write = criteria.empty() ? WriteMode::Put : WriteMode::Create;
+  std::string source = resource.source;
+  m.resource.set("resourceType", Node::string(type));
+  for (Node& child : resource.children) m.resource.children.push_back(std::move(child));
+  m.resource.source = source;
+  m.key = key;
+  m.full_url = "urn:uuid:" + stable_id(key);
+  made_.push_back(std::move(m));
+  shared_.emplace(key, made_.size() - 1);
+  return made_.back().full_url;
+}
+
+void Mapper::add_message_resources() {
+  if (!options_.keep_message) return;
+  Made m;
+  m.type = m.role = "Binary";
+  m.key = "Binary|" + message_key_;
+  m.full_url = "urn:uuid:" + stable_id(m.key);
+  m.resource.set("resourceType", Node::string("Binary"));
+  m.resource.set("contentType", Node::string("x-application/hl7-v2+er7"));
+  m.resource.set("data", Node::string(fhir::io::base64_encode(std::string(raw_))));
+  made_.push_back(std::move(m));
+  by_role_["Binary"].push_back(made_.size() - 1);
+}
+
+void Mapper::finish(Made& made) {
+  prune(made.resource);
+  std::string key = made.key;
+  if (key.empty() && made.map) {
+    const Segment& seg = message_.segments()[made.segment];
+    std::string values;
+    bool all = !made.map->key.empty();
+    for (const FieldRef& ref : made.map->key) {
+      const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, made.segment);
+      std::string v = at ? message_.value(*at, ref.field, 1, std::max<size_t>(ref.component, 1), std::max<size_t>(ref.subcomponent, 1)) : "";
+      all = all && !v.empty();
+      values += v + "|";
+    }
+    key = made.type + "|" + (all ? sender_ + "|" + values : message_key_ + "|" + std::to_string(made.segment) + "|" + made.map->name);
+  }
+  made.key = key;
+}
+
+std::string Mapper::write_bundle(MappedMessage& out) {
+  Node bundle;
+  bundle.set("resourceType", Node::string("Bundle"));
+  bundle.set("type", Node::string("transaction"));
+  std::unordered_map<std::string, std::string> seen;  // request → fullUrl: one entry per record
+  std::unordered_map<std::string, std::string> replaced;
+  Node entries;
+  entries.kind = Node::Kind::Array;
+  for (Made& made : made_) {
+    if (made.resource.children.size() <= 1) continue;  // nothing but resourceType
+    std::string id = stable_id(made.key);
+    std::string criteria = made.map && !made.map->identity.empty() ? identity_criteria(made.resource, made.map->identity)
+                           : made.shared && made.write == WriteMode::Create ? identity_criteria(made.resource, "identifier")
+                                                                           : std::string();
+    Node request;
+    std::string request_key;
+    if (!criteria.empty() && made.write == WriteMode::Update) {
+      request.set("method", Node::string("PUT"));
+      request.set("url", Node::string(made.type + "?" + criteria));
+      request_key = "PUT " + made.type + "?" + criteria;
+    } else if (!criteria.empty() && made.write == WriteMode::Create) {
+      request.set("method", Node::string("POST"));
+      request.set("url", Node::string(made.type));
+      request.set("ifNoneExist", Node::string(criteria));
+      request_key = "POST " + made.type + "?" + criteria;
+    } else {
+      made.resource.children.insert(made.resource.children.begin() + 1, Node::string(id));
+      made.resource.children[1].name = "id";
+      request.set("method", Node::string("PUT"));
+      request.set("url", Node::string(made.type + "/" + id));
+      request_key = "PUT " + made.type + "/" + id;
+    }
+    auto [at, added] = seen.emplace(request_key, made.full_url);
+    if (!added) {
+      replaced[made.full_url] = at->second;
+      continue;
+    }
+    Node entry;
+    entry.set("fullUrl", Node::string(made.full_url));
+    entry.set("resource", std::move(made.resource));
+    entry.set("request", std::move(request));
+    entries.children.push_back(std::move(entry));
+  }
+  if (!replaced.empty()) {
+    std::function<void(Node&)> rewrite = [&](Node& n) {
+      if (n.name == "reference" && n.is_value()) {
+        auto hit = replaced.find(n.text);
+        if (hit != replaced.end()) n.text = hit->second;
+      }
+      for (Node& c : n.children) rewrite(c);
+    };
+    rewrite(entries);
+  }
+  out.resources = entries.children.size();
+  entries.name = "entry";
+  bundle.children.push_back(std::move(entries));
+  std::string json;
+  write_json(bundle, json, &out.sources, "Bundle");
+  return json;
+}
+
+void Mapper::apply(const Application& a) {
+  for (const Rule& rule : a.map->rules) apply_rule(rule, a.segment, a.made);
+}
+
+MappedMessage Mapper::run(const StructureItem* structure) {
+  place(structure);
+  for (size_t i = 0; i < message_.segments().size(); ++i)
+    if (!grouping_.expected[i] && message_.segments()[i].name[0] != 'Z')
+      warn(Position{message_.segments()[i].name, message_.segments()[i].repetition}.to_string(),
+           "the segment is not part of the message structure; it was mapped where it appeared");
+  add_message_resources();
+  make_resources();
+  for (Made& made : made_) {
+    if (made.shared || !made.full_url.empty()) continue;
+    finish(made);
+    made.full_url = "urn:uuid:" + stable_id(made.key);
+  }
+  // The message's own maps (MSH: the Provenance of everything) go last.
+  std::stable_partition(applications_.begin(), applications_.end(), [](const Application& a) { return a.segment != 0; });
+  for (const Application& a : applications_) apply(a);
+  for (const auto& [target, value] : map_.set) {
+    size_t dot = target.find('.');
+    for (Made& made : made_)
+      if (made.type == target.substr(0, dot)) set_path(made.resource, target.substr(dot + 1), value);
+  }
+  for (Made& made : made_) prune(made.resource);
+  MappedMessage out;
+  out.bundle_json = write_bundle(out);
+  out.warnings = std::move(warnings_);
+  return out;
+}
+
+Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec, const MapOptions& options) {
+  std::string code = message.message_code(), event = message.trigger_event();
+  const MessageMap* map = spec.message(code, event);
+  if (!map || message.segments().empty()) {
+    std::string type = code + (event.empty() ? "" : "^" + event);
+    return Result<MappedMessage>::failure(
+        "not-supported", "MSH[1]-9: the message type '" + type + "' is not one this gateway maps to FHIR");
+  }
+  const StructureItem* structure = spec.structure(code, event, message.structure());
+  Mapper mapper(message, raw, spec, *map, options);
+  MappedMessage out = mapper.run(structure);
+  out.message_type = code + "^" + event;
+  out.structure = spec.structure_name(code, event, message.structure());
+  return out;
+}
+
+}  // namespace carebridge::mappings::hl7v2

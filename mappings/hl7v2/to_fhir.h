@@ -1,0 +1,47 @@
+// HL7 v2 to FHIR R4: one message to one transaction Bundle, by the declarative maps
+// (map_spec.h). Segments are placed in the message structure's groups, each segment map
+// makes or fills a resource, references point to the resources in scope (the Patient of
+// this patient group, the ServiceRequest of this order), and every resource is written so
+// that it lands on the right record: a conditional update or create on its business
+// identifier, else a PUT to an id derived from what identifies it. The raw message is kept
+// as a Binary, and a Provenance links it to every resource it produced.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/result.h"
+#include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/er7.h"
+#include "mappings/hl7v2/map_spec.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+struct MapOptions {
+  std::string default_timezone = "Z";  // for times with no zone when MSH-7 has none either
+  bool keep_message = true;             // the raw message as a Binary with the Provenance
+  // Whether a code is in a code system; false only when the system is known in full and
+  // lacks it. Null: every code is taken as known.
+  std::function<bool(std::string_view system, std::string_view code)> known_code;
+};
+
+struct MappedMessage {
+  std::string bundle_json;       // a transaction Bundle
+  engine::SourceMap sources;     // FHIRPath in the Bundle → v2 position
+  std::vector<Issue> warnings;   // what was left out, each with its v2 position
+  std::string message_type;      // "ORU^R01"
+  std::string structure;         // "ORU_R01"
+  size_t resources = 0;          // entries in the Bundle
+};
+
+// Maps one parsed message. Fails (issue code "not-supported", at MSH-9) when the message
+// type has no map.
+carebridge::Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec,
+                                               const MapOptions& options = {});
+
+// A stable id (UUID-shaped) from text: the same text always gives the same id.
+std::string stable_id(std::string_view text);
+
+}  // namespace carebridge::mappings::hl7v2
