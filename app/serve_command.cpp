@@ -14,6 +14,9 @@
 #include "app/command.h"
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/validation/validator.h"
+#include "gateway/ingest/ingest_route.h"
+#include "gateway/ingest/mllp_server.h"
+#include "mappings/hl7v2/conversion.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
@@ -140,9 +143,11 @@ void add_auth_routes(pipeline::RouteTable& table, gateway::security::TokenServic
 
 // The routes the server answers, in the order they are matched.
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
-                            const std::string& base, gateway::security::TokenService& tokens) {
+                            const std::string& base, gateway::security::TokenService& tokens,
+                            const gateway::ingest::V2Ingest& v2) {
   pipeline::RouteTable table;
   add_auth_routes(table, tokens, base);
+  table.add(gateway::ingest::ingest_route(v2));
   pipeline::Route fhir{"fhir", base, true, nullptr, [&service](std::string_view path) { return service.route_label(path); }};
   fhir.caller_handler = [&service](std::shared_ptr<const http::Request> request,
                                    std::shared_ptr<const gateway::security::Principal> who, http::Responder responder) {
@@ -239,6 +244,49 @@ int run_server(const config::Config& config, const pipeline::Pipeline& pipe) {
   return 0;
 }
 
+// HL7 v2 in: the shipped maps, validated with the configured policy, through the FHIR service.
+std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& config, const fhir::definitions::Definitions& definitions,
+                                                    const fhir::validation::Validator& validator, rest::FhirService& service,
+                                                    store::Store& store) {
+  auto spec = mappings::hl7v2::MapSpec::load_default();
+  if (!spec) {
+    for (const auto& i : spec.issues()) std::cerr << "carebridge serve: " << i.message << "\n";
+    return nullptr;
+  }
+  auto converter = std::make_shared<mappings::hl7v2::Converter>(definitions, &validator, *spec, mappings::hl7v2::MapOptions{},
+                                                               policy_named(config.validation.policy));
+  return std::make_unique<gateway::ingest::V2Ingest>(service, store, std::move(converter), config.base_path);
+}
+
+// Starts the MLLP listeners (none unless configured) and says where they listen.
+bool start_mllp(const config::Config& config, gateway::ingest::MllpServer& mllp) {
+  if (config.mllp.empty()) return true;
+  bool secured = config.auth.tokens_required(config.listen);
+  for (const auto& m : config.mllp) {
+    if (secured && m.client.empty() && m.listen.tls_client_ca.empty()) {
+      std::cerr << "carebridge serve: the MLLP listener on " << m.listen.host << ":" << m.listen.port
+                << " needs \"client\" (the registered client its messages are written as) or \"tls_client_ca\" (mutual TLS)\n";
+      return false;
+    }
+  }
+  std::vector<uint16_t> ports;
+  try {
+    ports = mllp.start(http::thread_counts(config.io_threads, config.worker_threads).workers);
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: MLLP: " << e.what() << "\n";
+    return false;
+  }
+  for (size_t i = 0; i < ports.size(); ++i)
+    std::cout << "carebridge: MLLP on " << config.mllp[i].listen.host << ":" << ports[i]
+              << (config.mllp[i].listen.tls_certificate.empty() ? "" : " (TLS)") << std::endl;
+  if (!config.mllp_port_file.empty()) {
+    std::string temporary = config.mllp_port_file + ".tmp";
+    std::ofstream(temporary, std::ios::trunc) << ports.front() << "\n";
+    std::rename(temporary.c_str(), config.mllp_port_file.c_str());
+  }
+  return true;
+}
+
 }  // namespace
 
 int serve_command(const Arguments& arguments) {
@@ -276,9 +324,16 @@ int serve_command(const Arguments& arguments) {
   }
   pipeline::RequestLog log(config.logging);
   pipeline::MetricsObserver measured(metrics);
-  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens),
+  auto v2 = v2_ingest(config, *definitions, validator, service, *store);
+  if (!v2) return 1;
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2),
                           stages(config, *security), {&measured, &log});
-  return run_server(config, pipe);
+  gateway::ingest::MllpServer mllp(config.mllp, *v2,
+                                   config.auth.tokens_required(config.listen) ? security->tokens.get() : nullptr);
+  if (!start_mllp(config, mllp)) return 1;
+  int code = run_server(config, pipe);
+  mllp.stop();
+  return code;
 }
 
 }  // namespace carebridge::app

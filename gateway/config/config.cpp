@@ -248,18 +248,48 @@ bool read_profiles(const Value& value, std::map<std::string, std::vector<std::st
   return true;
 }
 
+bool read_mllp(const Value& value, std::vector<MllpListen>& out, std::string& error) {
+  if (!value.IsArray()) return (error = "\"mllp\" must be a list of listeners", false);
+  for (const auto& item : value.GetArray()) {
+    MllpListen m;
+    if (!item.IsObject() ||
+        !only_known(item, {"address", "client", "tls_certificate", "tls_private_key", "tls_client_ca",
+                           "tls_client_certificate_required", "max_message_bytes", "frame_timeout_ms", "idle_timeout_ms"},
+                    "mllp", error))
+      return error.empty() ? (error = "\"mllp\" entries must be objects", false) : false;
+    std::string address;
+    if (!read_string(item, "address", address, error) || !read_string(item, "client", m.client, error) ||
+        !read_string(item, "tls_certificate", m.listen.tls_certificate, error) ||
+        !read_string(item, "tls_private_key", m.listen.tls_private_key, error) ||
+        !read_string(item, "tls_client_ca", m.listen.tls_client_ca, error) ||
+        !read_number(item, "max_message_bytes", m.max_message_bytes, error) ||
+        !read_number(item, "frame_timeout_ms", m.frame_timeout_ms, error) ||
+        !read_number(item, "idle_timeout_ms", m.idle_timeout_ms, error))
+      return false;
+    if (auto required = item.FindMember("tls_client_certificate_required"); required != item.MemberEnd()) {
+      if (!required->value.IsBool()) return (error = "\"mllp.tls_client_certificate_required\" must be true or false", false);
+      m.listen.tls_client_certificate_required = required->value.GetBool();
+    }
+    if (!address.empty() && !parse_listen(address, m.listen))
+      return (error = "\"mllp.address\": cannot read \"" + address + "\" as HOST:PORT", false);
+    out.push_back(std::move(m));
+  }
+  return true;
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file", "packages", "validation", "cors", "auth"},
+                         "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
       !read_string(root, "base_path", config.base_path, error) ||
       !read_string(root, "port_file", config.port_file, error) ||
+      !read_string(root, "mllp_port_file", config.mllp_port_file, error) ||
       !read_number(root, "io_threads", config.io_threads, error) ||
       !read_number(root, "worker_threads", config.worker_threads, error))
     return false;
@@ -279,6 +309,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
                  }) &&
          section("cors", [&](const Value& v) { return read_cors(v, config.cors, error); }) &&
          section("auth", [&](const Value& v) { return read_auth(v, config.auth, error); }) &&
+         section("mllp", [&](const Value& v) { return read_mllp(v, config.mllp, error); }) &&
          section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); });
 }
 

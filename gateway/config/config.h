@@ -91,6 +91,17 @@ struct Auth {
   bool tokens_required(const std::vector<Listen>& listen) const;
 };
 
+// An MLLP listener (HL7 v2 over TCP): where it listens (TLS and mutual TLS as for HTTP)
+// and which registered client its messages are written as. With mutual TLS, the client
+// whose certificate the sender presents; else `client`.
+struct MllpListen {
+  Listen listen{"127.0.0.1", 2575, {}, {}, {}, false};
+  std::string client;
+  size_t max_message_bytes = 16u << 20;  // a larger frame is answered AR and dropped
+  uint32_t frame_timeout_ms = 30000;     // a frame started and not ended within this: the connection is closed
+  uint32_t idle_timeout_ms = 600000;     // no message within this: the connection is closed
+};
+
 struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
@@ -107,6 +118,8 @@ struct Config {
   Cors cors;
   Auth auth;
   std::string port_file;  // where the bound port is written once listening (tests)
+  std::vector<MllpListen> mllp;
+  std::string mllp_port_file;  // where the first MLLP listener's bound port is written (tests)
 };
 
 // Reads a config file; nullopt with `error` set when it cannot be read or is wrong.

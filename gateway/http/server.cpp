@@ -5,6 +5,7 @@
 //   worker pool) -> write the response on the strand -> loop (keep-alive;
 //   pipelined requests are already in the buffer) or close.
 #include "gateway/http/server.h"
+#include "gateway/http/tls.h"
 
 #include "gateway/http/certificate.h"
 
@@ -361,30 +362,6 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
 };
 
 // TLS 1.2 and 1.3 only. For 1.2, forward-secret key exchange and AEAD ciphers only
-// (Mozilla's "intermediate" list); 1.3's suites are all of that kind. The server's
-// order of preference wins; no compression (CRIME), no renegotiation.
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-
-std::shared_ptr<ssl::context> make_tls(const config::Listen& listen) {
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-  SSL_CTX* native = context->native_handle();
-  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
-    throw std::runtime_error("the TLS library refuses the protocol versions or ciphers");
-  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                       ssl::context::single_dh_use);
-  context->use_certificate_chain_file(listen.tls_certificate);
-  context->use_private_key_file(listen.tls_private_key, ssl::context::pem);
-  if (!listen.tls_client_ca.empty()) {  // mutual TLS: hospitals' systems present certificates from these CAs
-    context->load_verify_file(listen.tls_client_ca);
-    auto mode = ssl::verify_peer | (listen.tls_client_certificate_required ? ssl::verify_fail_if_no_peer_cert : 0);
-    context->set_verify_mode(mode);
-    SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>("carebridge"), 10);
-  }
-  return context;
-}
 
 }  // namespace
 
@@ -488,7 +465,7 @@ std::vector<uint16_t> Server::bind() {
     std::shared_ptr<ssl::context> context;
     if (!listen.tls_certificate.empty() || !listen.tls_private_key.empty()) {
       try {
-        context = make_tls(listen);
+        context = make_server_tls(listen);
       } catch (const std::exception& e) {
         throw std::runtime_error("cannot load the TLS certificate or key for " + listen.host + ": " + e.what());
       }
@@ -524,6 +501,31 @@ void Server::stop() { impl_->begin_stop(); }
 ThreadCounts thread_counts(unsigned io_threads, unsigned worker_threads) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   return {io_threads ? io_threads : cores, worker_threads ? worker_threads : std::max(64u, 16 * cores)};
+}
+
+// (Mozilla's "intermediate" list); 1.3's suites are all of that kind. The server's
+// order of preference wins; no compression (CRIME), no renegotiation.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::shared_ptr<ssl::context> make_server_tls(const config::Listen& listen) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 || SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
+    throw std::runtime_error("the TLS library refuses the protocol versions or ciphers");
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::single_dh_use);
+  context->use_certificate_chain_file(listen.tls_certificate);
+  context->use_private_key_file(listen.tls_private_key, ssl::context::pem);
+  if (!listen.tls_client_ca.empty()) {  // mutual TLS: hospitals' systems present certificates from these CAs
+    context->load_verify_file(listen.tls_client_ca);
+    auto mode = ssl::verify_peer | (listen.tls_client_certificate_required ? ssl::verify_fail_if_no_peer_cert : 0);
+    context->set_verify_mode(mode);
+    SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>("carebridge"), 10);
+  }
+  return context;
 }
 
 }  // namespace carebridge::gateway::http

@@ -139,6 +139,9 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
     if (matches.size() > 1) return entry_failure(e, 412, "multiple-matches", "the criteria match more than one " + e.type);
     if (matches.size() == 1) {
       e.id = matches[0].id;
+      std::string_view body_id = e.resource ? resource_id(*e.resource) : std::string_view();
+      if (e.method == "PUT" && !body_id.empty() && body_id != e.id)
+        return entry_failure(e, 400, "invalid", "the id in the body is not the id of the " + e.type + " the criteria match");
     } else if (e.method == "PUT") {
       std::string_view body_id = resource_id(*e.resource);
       e.id = body_id.empty() ? new_resource_id() : std::string(body_id);
@@ -197,6 +200,9 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
           return entry_failure(e, 400, "invalid", e.type + "/" + e.id + " appears in more than one entry of the transaction");
         }
         const Issues* validated = e.validated ? &*e.validated : nullptr;
+        // A conditional update's body need not carry the id its criteria found (or chose).
+        if (e.method == "PUT" && !e.criteria.empty() && e.resource && resource_id(*e.resource).empty())
+          set_primitive(doc, definitions_, *e.resource, "id", e.id);
         Planned planned = e.method == "DELETE" ? writes_.plan_delete(who, e.type, e.id, e.version)
                           : e.method == "POST" ? writes_.plan_create(who, doc, *e.resource, e.type, "", e.id, validated)
                                                : writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);

@@ -67,8 +67,18 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
                                                   const store::ResourceRecord* current, Result& result) {
   int64_t now = now_ms();
   std::string instant = format_instant(now);
-  set_identity(doc, definitions_, resource, id, std::to_string(version), instant);
   const auto* access = options_.access;
+  if (current && !current->deleted && !current->body.empty()) {
+    // An update that says what the current version says changes nothing: no new version
+    // (a message sent again, a sync that repeats itself).
+    set_identity(doc, definitions_, resource, id, std::to_string(current->version), current->last_updated);
+    if (access) access->label(who.get(), doc, resource);
+    if (fhir::json::write(resource, {false}) == current->body && (!access || access->sees(who.get(), *current))) {
+      result = found_result(*current, 200);
+      return std::nullopt;
+    }
+  }
+  set_identity(doc, definitions_, resource, id, std::to_string(version), instant);
   security::Labelling labelling = access ? access->label(who.get(), doc, resource) : security::Labelling{};
   store::Write w;
   w.record = {type, id, version, instant, now, false, method, fhir::json::write(resource, {false}), {}};

@@ -53,6 +53,9 @@ class TokenService {
   // The caller a verified TLS client certificate (its SHA-256) stands for: the registered
   // client with that certificate, with every scope it was registered with.
   Result<std::shared_ptr<const Principal>> authenticate_certificate(std::string_view sha256);
+  // The caller a listener the configuration binds to a client (an MLLP port) writes as:
+  // that registered, active client with every scope it was registered with.
+  Result<std::shared_ptr<const Principal>> authenticate_client(std::string_view client_id);
 
   // Issues an access token for a registered client (the token endpoint's work, for
   // tests and the command line).

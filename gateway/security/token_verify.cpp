@@ -43,6 +43,16 @@ Answer TokenService::authenticate_certificate(std::string_view sha256) {
   });
 }
 
+Answer TokenService::authenticate_client(std::string_view client_id) {
+  return remembered("client " + std::string(client_id), [&]() -> Answer {
+    auto client = clients_.active(client_id);
+    if (!client) return refused("'" + std::string(client_id) + "' is not an active registered client");
+    auto scopes = parse_scopes(client->scopes);
+    if (!scopes) return refused("the client's scopes cannot be read");
+    return client_principal(*client, std::move(*scopes), fhir::time::now_ms() + kRememberMs);
+  });
+}
+
 std::shared_ptr<const Principal> TokenService::client_principal(const Client& client, std::vector<Scope> scopes,
                                                                 int64_t expires_ms) const {
   auto principal = std::make_shared<Principal>();

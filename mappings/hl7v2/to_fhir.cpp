@@ -30,6 +30,15 @@ std::string stable_id(std::string_view text) {
   return out;
 }
 
+static std::string message_key(const Message& message, std::string_view raw) {
+  const Segment& msh = message.segments().front();
+  std::string key = message.value(msh, 3) + "|" + message.value(msh, 4) + "|" + message.control_id();
+  if (message.control_id().empty()) key += "|" + stable_id(raw);
+  return key;
+}
+
+std::string stored_message_id(const Message& message, std::string_view raw) { return stable_id("Binary|" + message_key(message, raw)); }
+
 namespace {
 
 // A resource the message makes.
@@ -75,8 +84,7 @@ class Mapper : public DatatypeContext {
       if (!zoned.empty()) timezone = zoned.substr(19);
     }
     sender_ = message.value(msh, 3) + "|" + message.value(msh, 4);
-    message_key_ = sender_ + "|" + message.control_id();
-    if (message.control_id().empty()) message_key_ += "|" + stable_id(raw);
+    message_key_ = message_key(message, raw);
   }
 
   const MapSpec& spec() const override { return spec_; }

@@ -41,6 +41,10 @@ struct MappedMessage {
 carebridge::Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec,
                                                const MapOptions& options = {});
 
+// The id of the Binary that keeps a message: the same for the same sender (MSH-3, MSH-4)
+// and control id (MSH-10), so a message sent again is found as a duplicate.
+std::string stored_message_id(const Message& message, std::string_view raw);
+
 // A stable id (UUID-shaped) from text: the same text always gives the same id.
 std::string stable_id(std::string_view text);
 

@@ -1,0 +1,107 @@
+#include "gateway/ingest/v2_ingest.h"
+
+#include <atomic>
+
+#include "gateway/rest/service.h"
+#include "gateway/store/store.h"
+#include "mappings/hl7v2/to_fhir.h"
+
+namespace carebridge::gateway::ingest {
+
+namespace v2 = mappings::hl7v2;
+using fhir::model::Severity;
+
+V2Ingest::V2Ingest(rest::FhirService& service, store::Store& store, std::shared_ptr<const v2::Converter> converter,
+                   std::string base_path)
+    : service_(service), store_(store), converter_(std::move(converter)), base_path_(std::move(base_path)) {}
+
+v2::AckError ack_error(const v2::MessageIssue& issue) {
+  v2::AckError e;
+  e.location = issue.location;
+  e.message = issue.issue.message;
+  e.severity = issue.issue.severity == Severity::Warning ? 'W' : issue.issue.severity == Severity::Information ? 'I' : 'E';
+  const std::string& code = issue.issue.code;
+  e.code = code == "not-supported" ? "200" : code == "required" ? "101" : code == "code-invalid" ? "103"
+         : code == "value" || code == "invalid" ? "102" : code == "structure" ? "100" : "207";
+  return e;
+}
+
+namespace {
+
+// The transaction-response's problems in plain words (its OperationOutcome's diagnostics).
+std::string refusal_text(const http::Response& response) {
+  std::string_view body = response.body;
+  size_t at = body.find("\"diagnostics\":\"");
+  if (at == std::string_view::npos) return "the gateway refused the message's records (HTTP " + std::to_string(response.status) + ")";
+  at += 15;
+  size_t end = body.find('"', at);
+  return std::string(body.substr(at, std::min<size_t>(end - at, 300)));
+}
+
+}  // namespace
+
+V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const std::string& remote) const {
+  V2Outcome out;
+  out.conversion = converter_->convert(text);
+  v2::Conversion& c = out.conversion;
+  for (const v2::MessageIssue& i : c.issues)
+    if (i.issue.severity == Severity::Error || i.issue.severity == Severity::Fatal || !i.from_validation)
+      out.errors.push_back(ack_error(i));
+  if (c.outcome == v2::Conversion::Outcome::Rejected) {
+    out.kind = V2Outcome::Kind::Rejected;
+    out.text = c.first_error();
+    return out;
+  }
+  if (c.outcome == v2::Conversion::Outcome::Invalid) {
+    out.kind = V2Outcome::Kind::Invalid;
+    out.text = "the message does not give valid FHIR: " + c.first_error();
+    return out;
+  }
+  if (auto stored = store_.read("Binary", v2::stored_message_id(*c.message, text)); stored && !stored->deleted) {
+    out.kind = V2Outcome::Kind::Duplicate;
+    out.text = "already received (same sender and control id); nothing changed";
+    return out;
+  }
+  http::Request request;
+  request.method = "POST";
+  request.target = base_path_.empty() ? "/" : base_path_;
+  request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
+  request.body = c.mapped.bundle_json;
+  request.remote = remote;
+  out.transaction = service_.handle(request, who);
+  if (out.transaction.status >= 300) {
+    out.kind = V2Outcome::Kind::Refused;
+    out.text = refusal_text(out.transaction);
+    out.errors.push_back({{}, out.text, 'E', "207"});
+    return out;
+  }
+  out.kind = V2Outcome::Kind::Accepted;
+  out.text = "stored " + std::to_string(c.mapped.resources) + " records";
+  return out;
+}
+
+namespace {
+
+std::string next_control_id() {
+  static std::atomic<uint64_t> counter{0};
+  return "CBACK" + std::to_string(std::time(nullptr)) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+}  // namespace
+
+std::vector<std::string> V2Ingest::acknowledgements(const V2Outcome& outcome, std::string_view text) const {
+  const v2::Message* message = outcome.conversion.message ? &*outcome.conversion.message : nullptr;
+  v2::AckRequest asked = message ? v2::ack_request(*message) : v2::AckRequest{};
+  bool success = outcome.success();
+  char letter = success ? 'A' : outcome.kind == V2Outcome::Kind::Rejected ? 'R' : 'E';
+  std::vector<std::string> acks;
+  if (asked.enhanced && v2::AckRequest::wanted(asked.accept, success)) {
+    // Committed (CA), could not be committed (CE), or not taken at all (CR).
+    acks.push_back(v2::make_ack(message, text, std::string("C") + letter, outcome.text, outcome.errors, next_control_id()));
+  }
+  if (!asked.enhanced || v2::AckRequest::wanted(asked.application, success))
+    acks.push_back(v2::make_ack(message, text, std::string("A") + letter, outcome.text, outcome.errors, next_control_id()));
+  return acks;
+}
+
+}  // namespace carebridge::gateway::ingest
