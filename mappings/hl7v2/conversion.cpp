@@ -19,9 +19,12 @@ Converter::Converter(const fhir::definitions::Definitions& definitions, const fh
       terminology_(std::make_shared<fhir::terminology::Terminology>(definitions)),
       options_(std::move(options)),
       policy_(policy) {
-  if (!options_.known_code) {
-    options_.known_code = [terminology = terminology_](std::string_view system, std::string_view code) {
-      return terminology->lookup(system, code).status != fhir::terminology::LookupStatus::not_found;
+  if (!options_.code_display) {
+    options_.code_display = [terminology = terminology_](std::string_view system,
+                                                         std::string_view code) -> std::optional<std::string> {
+      auto found = terminology->lookup(system, code);
+      if (found.status == fhir::terminology::LookupStatus::not_found) return std::nullopt;
+      return std::string(found.display());
     };
   }
 }

@@ -190,7 +190,9 @@ Node coding(const FieldValue& v, size_t first, const DatatypeContext& context) {
   c.set("system", Node::string(system, v.where(first + 2)));
   if (first == 1) c.set("version", string_at(v, 7));
   c.set("code", string_at(v, first));
-  c.set("display", string_at(v, first + 1));
+  // A code system we hold has its own display; the sender's text stays in CodeableConcept.text.
+  std::string official = context.code_display(system, code).value_or(std::string());
+  c.set("display", official.empty() ? string_at(v, first + 1) : Node::string(official));
   return c;
 }
 
@@ -207,7 +209,8 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
       Node c;
       c.set("system", Node::string(e->system));
       c.set("code", Node::string(e->code, v.where(1)));
-      c.set("display", Node::string(e->display.empty() ? v.part(2) : e->display));
+      std::string official = context.code_display(e->system, e->code).value_or(std::string());
+      c.set("display", Node::string(!official.empty() ? official : e->display.empty() ? v.part(2) : e->display));
       cc.append("coding", std::move(c));
       cc.set("text", Node::string(v.part(2), v.where(2)));
       return cc;
@@ -216,6 +219,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   cc.append("coding", coding(v, 1, context));
   cc.append("coding", coding(v, 4, context));
   std::string text = v.part(9);
+  if (text.empty() && !v.part(2).empty()) {
+    const Node* codings = cc.member("coding");
+    if (codings && !codings->children.empty() && codings->children.front().text_of("display") != v.part(2)) text = v.part(2);
+  }
   if (text.empty() && v.part(1).empty()) text = v.part(2).empty() ? v.part(5) : v.part(2);
   cc.set("text", Node::string(text, v.where(9)));
   return cc;

@@ -43,9 +43,11 @@ class DatatypeContext {
   // Adds (or finds) a resource the value stands for and returns its fullUrl.
   virtual std::string shared_resource(const std::string& type, engine::Node resource) = 0;
   virtual void warn(const std::string& where, const std::string& what) = 0;
-  // False when `system` is a code system known in full that lacks `code` (a sender's local
-  // code under an HL7 table's name): such codes keep their v2 system name as a local URI.
-  virtual bool known_code(std::string_view system, std::string_view code) const { return !system.empty() || code.empty(); }
+  // nullopt when `system` is a code system known in full that lacks `code` (a sender's
+  // local code under an HL7 table's name: it keeps its v2 system name as a local URI);
+  // else the code's display there ("" when the system is not known).
+  virtual std::optional<std::string> code_display(std::string_view, std::string_view) const { return std::string(); }
+  bool known_code(std::string_view system, std::string_view code) const { return code_display(system, code).has_value(); }
   std::string timezone;  // "+06:00": the zone of times that have none (MSH-7's, else "Z")
 };
 

@@ -92,8 +92,9 @@ class Mapper : public DatatypeContext {
     warnings_.push_back({Severity::Warning, "value", where + ": " + what, {}, {}});
   }
   std::string shared_resource(const std::string& type, Node resource) override;
-  bool known_code(std::string_view system, std::string_view code) const override {
-    return !options_.known_code || system.empty() || options_.known_code(system, code);
+  std::optional<std::string> code_display(std::string_view system, std::string_view code) const override {
+    if (!options_.code_display || system.empty()) return std::string();
+    return options_.code_display(system, code);
   }
 
   MappedMessage run(const StructureItem* structure);
@@ -343,7 +344,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   const Segment* source = rule.from->segment == seg.name ? &seg : segment_in_scope(rule.from->segment, segment);
   if (!source) return;
   size_t repetitions = message_.repetitions(*source, rule.from->field);
-  bool all = rule.to.ends_with("[]") && !rule.first_only;
+  bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
   for (size_t rep = 1; rep <= std::max<size_t>(repetitions, 1) && (all || rep == 1); ++rep) {
     FieldValue v{&message_, source, rule.from->field, rep, rule.from->component};
     std::string suffix;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +23,9 @@ namespace carebridge::mappings::hl7v2 {
 struct MapOptions {
   std::string default_timezone = "Z";  // for times with no zone when MSH-7 has none either
   bool keep_message = true;             // the raw message as a Binary with the Provenance
-  // Whether a code is in a code system; false only when the system is known in full and
-  // lacks it. Null: every code is taken as known.
-  std::function<bool(std::string_view system, std::string_view code)> known_code;
+  // What the code systems say of a code: nullopt when the system is known in full and
+  // lacks it; else its display there ("" when the system is not known). Null: nothing known.
+  std::function<std::optional<std::string>(std::string_view system, std::string_view code)> code_display;
 };
 
 struct MappedMessage {

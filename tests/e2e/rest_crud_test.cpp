@@ -139,9 +139,14 @@ TEST_CASE("conditional create and conditional update", "[gateway][e2e]") {
   CHECK(str(parse_json(again.body), "id") == str(parse_json(first.body), "id"));
 
   // Conditional update: one match updates it, no match creates.
-  auto update = c->put("/fhir/Patient?identifier=urn:mrn|MRN-77", with_identifier, json_headers());
+  std::string renamed = patient_json("Nguyen", "Linh Thi", R"("identifier":[{"system":"urn:mrn","value":"MRN-77"}],)");
+  auto update = c->put("/fhir/Patient?identifier=urn:mrn|MRN-77", renamed, json_headers());
   CHECK(update.status == 200);
   CHECK(header(update, "ETag") == "W/\"2\"");
+  // The same content again changes nothing: no new version.
+  auto same = c->put("/fhir/Patient?identifier=urn:mrn|MRN-77", renamed, json_headers());
+  CHECK(same.status == 200);
+  CHECK(header(same, "ETag") == "W/\"2\"");
   auto create = c->put("/fhir/Patient?identifier=urn:mrn|MRN-78",
                        patient_json("Nguyen", "Minh", R"("identifier":[{"system":"urn:mrn","value":"MRN-78"}],)"),
                        json_headers());
