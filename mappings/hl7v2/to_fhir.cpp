@@ -352,6 +352,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
                      ? Node::string(v.part(rule.from->subcomponent), v.where(rule.from->subcomponent))
                      : convert(rule, v, *this, suffix);
     if (value.empty()) continue;
+    if (value.source.empty()) value.source = v.where();
     std::string path = rule.to;
     if (size_t x = path.find("[x]"); x != std::string::npos) path.replace(x, 3, suffix);
     set_path(target(), path, shaped(rule, std::move(value)));

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <ctime>
+#include <functional>
 #include <map>
 
 namespace carebridge::mappings::hl7v2 {
@@ -119,7 +120,9 @@ std::string hd_of_system(std::string_view system, char separator) {
 
 std::string cx(const Element* id) {
   std::string authority = hd_of_system(value(id, "system"), '&');
-  if (authority.empty()) authority = esc(value(id, "assigner.display"));
+  std::string name = esc(value(id, "assigner.display"));
+  if (authority.empty()) authority = name;
+  else if (authority.front() == '&') authority = name + authority;  // namespace&OID&ISO
   std::string type;
   for (const Element* c : children(child(id, "type"), "coding")) type = esc(value(c, "code"));
   return join({esc(value(id, "value")), "", "", authority, type}, '^');
@@ -216,7 +219,7 @@ std::string pid(const Element* patient) {
   f[13] = repeat(home, xtn);
   f[14] = repeat(work, xtn);
   f[19] = ssn;
-  f[29] = v2_time(value(patient, "deceasedDateTime"));
+  if (const Element* deceased = child(patient, "deceased"); deceased && deceased->type == "dateTime") f[29] = v2_time(deceased->value);
   return "PID" + join(f, '|').substr(0) + "\r";
 }
 
@@ -294,7 +297,7 @@ std::string obx(const Element* obs, size_t set_id) {
   for (size_t i = 0; i < flags.size(); ++i) f[8] += (i ? "~" : "") + flags[i];
   f[11] = reverse(value(obs, "status"), {{"final", "F"}, {"corrected", "C"}, {"amended", "A"}, {"preliminary", "P"},
                                          {"registered", "I"}, {"cancelled", "X"}, {"entered-in-error", "W"}});
-  f[14] = v2_time(value(obs, "effectiveDateTime"));
+  f[14] = v2_time(value(obs, "effective"));
   f[19] = v2_time(value(obs, "issued"));
   return "OBX" + join(f, '|') + "\r";
 }
@@ -307,17 +310,19 @@ std::string order_number(const Element* resource, std::string_view type_code) {
   return {};
 }
 
-std::string obr(const Element* report, const Element* first_observation, size_t set_id) {
+std::string obr(const Element* order, const Element* report, const Element* first_observation, size_t set_id) {
   std::vector<std::string> f(26);
   f[1] = std::to_string(set_id);
   f[2] = order_number(report, "PLAC");
+  if (f[2].empty()) f[2] = order_number(order, "PLAC");
   f[3] = order_number(report, "FILL");
+  if (f[3].empty()) f[3] = order_number(order, "FILL");
   if (f[3].empty() && f[2].empty()) {
     auto ids = children(report, "identifier");
     if (!ids.empty()) f[3] = ei(ids.front());
   }
   f[4] = cwe(child(report ? report : first_observation, "code"));
-  f[7] = v2_time(value(report ? report : first_observation, "effectiveDateTime"));
+  f[7] = v2_time(value(report ? report : first_observation, "effective"));
   f[22] = v2_time(value(report, "issued"));
   f[25] = reverse(value(report, "status"), {{"final", "F"}, {"corrected", "C"}, {"amended", "M"}, {"preliminary", "P"},
                                             {"partial", "S"}, {"registered", "I"}, {"cancelled", "X"}, {"appended", "C"}});
@@ -327,11 +332,11 @@ std::string obr(const Element* report, const Element* first_observation, size_t 
 
 }  // namespace
 
-std::string oru_r01(const Element* patient, const Element* report, const std::vector<const Element*>& observations,
-                    const ToV2Options& options) {
+std::string oru_r01(const Element* patient, const Element* order, const Element* report,
+                    const std::vector<const Element*>& observations, const ToV2Options& options) {
   std::string out = msh(options, "ORU^R01^ORU_R01");
   if (patient) out += pid(patient);
-  out += obr(report, observations.empty() ? nullptr : observations.front(), 1);
+  out += obr(order, report, observations.empty() ? nullptr : observations.front(), 1);
   for (size_t i = 0; i < observations.size(); ++i) out += obx(observations[i], i + 1);
   return out;
 }
@@ -429,8 +434,9 @@ std::string orm_o01(const ResourceSet& set, const std::vector<const Element*>& o
   return out;
 }
 
-std::string oru_for(const ResourceSet& set, const ToV2Options& options) {
-  std::string out;
+// One ORU^R01 per report (with the order it answers), and one for results in no report.
+std::vector<std::string> oru_for(const ResourceSet& set, const std::function<ToV2Options()>& options) {
+  std::vector<std::string> out;
   std::vector<const Element*> reported;
   for (const Element* report : set.of_type("DiagnosticReport")) {
     std::vector<const Element*> results;
@@ -439,12 +445,13 @@ std::string oru_for(const ResourceSet& set, const ToV2Options& options) {
         results.push_back(obs);
         reported.push_back(obs);
       }
-    out += oru_r01(set.patient_of(report), report, results, options);
+    const Element* order = set.resolve(child(report, "basedOn"));
+    out.push_back(oru_r01(set.patient_of(report), order, report, results, options()));
   }
   std::vector<const Element*> loose;
   for (const Element* obs : set.of_type("Observation"))
     if (std::find(reported.begin(), reported.end(), obs) == reported.end()) loose.push_back(obs);
-  if (!loose.empty()) out += oru_r01(set.patient_of(loose.front()), nullptr, loose, options);
+  if (!loose.empty()) out.push_back(oru_r01(set.patient_of(loose.front()), nullptr, nullptr, loose, options()));
   return out;
 }
 
@@ -453,15 +460,19 @@ std::string oru_for(const ResourceSet& set, const ToV2Options& options) {
 carebridge::Result<std::vector<std::string>> to_v2(const Element& resource, const ToV2Options& options) {
   ResourceSet set(resource);
   std::vector<std::string> messages;
-  ToV2Options o = options;
-  auto next_options = [&]() {
-    ToV2Options each = o;
-    if (!o.control_id.empty() && !messages.empty()) each.control_id = o.control_id + "-" + std::to_string(messages.size() + 1);
+  size_t made = 0;
+  std::function<ToV2Options()> next_options = [&]() {  // each message its own control id
+    ToV2Options each = options;
+    if (!options.control_id.empty() && made > 0) each.control_id = options.control_id + "-" + std::to_string(made + 1);
+    ++made;
     return each;
   };
-  if (!set.of_type("DiagnosticReport").empty() || !set.of_type("Observation").empty()) messages.push_back(oru_for(set, next_options()));
+  // Results (with the orders they answer), medication orders, else service orders, else the patients.
+  bool results = !set.of_type("DiagnosticReport").empty() || !set.of_type("Observation").empty();
+  if (results)
+    for (std::string& m : oru_for(set, next_options)) messages.push_back(std::move(m));
   if (auto requests = set.of_type("MedicationRequest"); !requests.empty()) messages.push_back(rde_o11(set, requests, next_options()));
-  if (auto orders = set.of_type("ServiceRequest"); !orders.empty()) messages.push_back(orm_o01(set, orders, next_options()));
+  if (auto orders = set.of_type("ServiceRequest"); !orders.empty() && !results) messages.push_back(orm_o01(set, orders, next_options()));
   if (messages.empty()) {
     auto patients = set.of_type("Patient");
     if (patients.empty())

@@ -24,8 +24,9 @@ struct ToV2Options {
 // Fails when there is nothing v2 can carry (no Patient, no result, order or medication).
 carebridge::Result<std::vector<std::string>> to_v2(const fhir::model::Element& resource, const ToV2Options& options = {});
 
-// The ORU^R01 for one report and its results (the routing issue's v2 channel).
-std::string oru_r01(const fhir::model::Element* patient, const fhir::model::Element* report,
+// The ORU^R01 for one report, the order it answers and its results (the routing issue's v2
+// channel); `order` and `report` may be null.
+std::string oru_r01(const fhir::model::Element* patient, const fhir::model::Element* order, const fhir::model::Element* report,
                     const std::vector<const fhir::model::Element*>& observations, const ToV2Options& options);
 
 }  // namespace carebridge::mappings::hl7v2

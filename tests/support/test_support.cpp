@@ -23,6 +23,8 @@ const fhir::definitions::Definitions& core() {
 
 fs::path fixture(const std::string& relative) { return fs::path(CAREBRIDGE_TEST_DATA) / relative; }
 
+std::filesystem::path project_sample(const std::string& relative) { return std::filesystem::path(CAREBRIDGE_SAMPLES) / relative; }
+
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());

@@ -17,6 +17,8 @@ const fhir::definitions::Definitions& core();
 // tests/data/<relative>
 std::filesystem::path fixture(const std::string& relative);
 std::string read_text(const std::filesystem::path& path);
+// samples/<relative> (the project's own sample inputs)
+std::filesystem::path project_sample(const std::string& relative);
 
 // ../shared/corpus/<relative>, or empty when the corpus is not there (tests then skip).
 std::filesystem::path corpus(const std::string& relative);

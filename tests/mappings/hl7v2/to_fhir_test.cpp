@@ -1,0 +1,247 @@
+// v2 to FHIR through the shipped maps, on the project's samples: the Bundles validate
+// strictly, land on the right records (conditional writes on business identifiers), link
+// each result to its own report and order, and keep values, units, ranges, flags,
+// statuses and times; every mapped value knows its v2 position.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "fhir/validation/validator.h"
+#include "mappings/hl7v2/conversion.h"
+#include "support/test_support.h"
+
+using namespace carebridge::mappings::hl7v2;
+using carebridge::testing::core;
+using carebridge::testing::read_text;
+using carebridge::testing::project_sample;
+
+namespace {
+
+const Converter& converter() {
+  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
+  static auto spec = MapSpec::load_default();
+  REQUIRE(spec.ok());
+  static Converter c(core(), validator.get(), *spec);
+  return c;
+}
+
+struct Mapped {
+  Conversion conversion;
+  rapidjson::Document bundle;
+
+  // The entries whose resource has this type.
+  std::vector<const rapidjson::Value*> of(const std::string& type) const {
+    std::vector<const rapidjson::Value*> out;
+    for (const auto& e : bundle["entry"].GetArray())
+      if (e["resource"]["resourceType"].GetString() == type) out.push_back(&e);
+    return out;
+  }
+  const rapidjson::Value& resource(const std::string& type, size_t n = 0) const {
+    auto all = of(type);
+    REQUIRE(all.size() > n);
+    return (*all[n])["resource"];
+  }
+  const rapidjson::Value& request(const std::string& type, size_t n = 0) const {
+    auto all = of(type);
+    REQUIRE(all.size() > n);
+    return (*all[n])["request"];
+  }
+  std::string full_url(const std::string& type, size_t n = 0) const {
+    auto all = of(type);
+    REQUIRE(all.size() > n);
+    return (*all[n])["fullUrl"].GetString();
+  }
+};
+
+Mapped map_sample(const std::string& name) {
+  Mapped m;
+  m.conversion = converter().convert(read_text(project_sample("hl7v2/" + name)));
+  INFO(name << ": " << m.conversion.first_error());
+  REQUIRE(m.conversion.accepted());
+  m.bundle.Parse(m.conversion.mapped.bundle_json.c_str());
+  REQUIRE(m.bundle.IsObject());
+  return m;
+}
+
+std::string text(const rapidjson::Value& v, const char* name) {
+  return v.HasMember(name) && v[name].IsString() ? v[name].GetString() : "";
+}
+
+std::string first_code(const rapidjson::Value& cc) { return cc["coding"][0]["code"].GetString(); }
+
+}  // namespace
+
+TEST_CASE("ORU^R01: reports, results and orders, each result with its own report", "[mappings][hl7v2]") {
+  Mapped m = map_sample("oru_r01.hl7");
+  CHECK(m.bundle["type"].GetString() == std::string("transaction"));
+  REQUIRE(m.of("DiagnosticReport").size() == 2);
+  REQUIRE(m.of("Observation").size() == 5);
+  REQUIRE(m.of("ServiceRequest").size() == 2);
+  // The first report has the three chemistry results, the second the two virology ones.
+  const auto& panel = m.resource("DiagnosticReport", 0);
+  CHECK(first_code(panel["code"]) == "24323-8");
+  CHECK(text(panel, "status") == "final");
+  CHECK(panel["result"].Size() == 3);
+  CHECK(m.resource("DiagnosticReport", 1)["result"].Size() == 2);
+  CHECK(text(panel["result"][0], "reference") == m.full_url("Observation", 0));
+  CHECK(text(m.resource("DiagnosticReport", 1)["result"][0], "reference") == m.full_url("Observation", 3));
+  CHECK(text(panel["basedOn"][0], "reference") == m.full_url("ServiceRequest", 0));
+
+  const auto& glucose = m.resource("Observation", 0);
+  CHECK(first_code(glucose["code"]) == "2345-7");
+  CHECK(glucose["code"]["coding"][0]["system"].GetString() == std::string("http://loinc.org"));
+  CHECK(glucose["valueQuantity"]["value"].GetInt() == 182);
+  CHECK(text(glucose["valueQuantity"], "code") == "mg/dL");
+  CHECK(text(glucose["valueQuantity"], "system") == "http://unitsofmeasure.org");
+  CHECK(text(glucose["referenceRange"][0], "text") == "70-99");
+  CHECK(first_code(glucose["interpretation"][0]) == "H");
+  CHECK(text(glucose, "status") == "final");
+  CHECK(text(glucose, "effectiveDateTime") == "2026-03-14T12:00:00-05:00");
+  CHECK(text(glucose["note"][0], "text") == "Fasting status unknown.");
+  CHECK(text(glucose["subject"], "reference") == m.full_url("Patient"));
+  CHECK(text(m.resource("Observation", 1)["valueQuantity"], "value").empty());  // a number, not text
+  CHECK(m.resource("Observation", 1)["valueQuantity"]["value"].GetDouble() == Approx(0.84));
+  // SN ">^60": a quantity with its comparator.
+  CHECK(text(m.resource("Observation", 2)["valueQuantity"], "comparator") == ">");
+  CHECK(first_code(m.resource("Observation", 3)["valueCodeableConcept"]) == "260415000");
+  CHECK(text(m.resource("Observation", 4), "valueString") ==
+        "Specimen received at ambient temperature\nResult verified by M. Ortiz");
+  CHECK(m.of("Specimen").size() == 1);
+
+  // Lands on the right record: the Patient by its MRN and assigning authority (created only
+  // when no record has it: a lab result is not the source of demographics), each result by
+  // the filler order number and its code.
+  CHECK(text(m.request("Patient"), "method") == "POST");
+  CHECK(text(m.request("Patient"), "ifNoneExist") == "identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100200");
+  CHECK(text(m.request("Observation"), "method") == "PUT");
+  CHECK(text(m.request("Observation"), "url") == "Observation?identifier=FL88101-SUNQUEST-2345-7");
+  CHECK(text(m.request("DiagnosticReport"), "url").starts_with("DiagnosticReport?identifier="));
+  // The message itself is kept, and the Provenance names it and everything it produced.
+  REQUIRE(m.of("Binary").size() == 1);
+  const auto& provenance = m.resource("Provenance");
+  CHECK(text(provenance["entity"][0]["what"], "reference") == m.full_url("Binary"));
+  // Everything but the message, the Provenance itself and its agent (the sending lab).
+  CHECK(provenance["target"].Size() == m.bundle["entry"].Size() - 3);
+}
+
+TEST_CASE("every mapped value knows its v2 position", "[mappings][hl7v2]") {
+  Mapped m = map_sample("oru_r01.hl7");
+  const auto& sources = m.conversion.mapped.sources;
+  auto at = [&](const std::string& path) { return carebridge::mappings::engine::source_of(sources, path); };
+  size_t glucose = 0;
+  for (size_t i = 0; i < m.bundle["entry"].Size(); ++i)
+    if (m.bundle["entry"][i]["fullUrl"].GetString() == m.full_url("Observation", 0)) glucose = i;
+  std::string entry = "Bundle.entry[" + std::to_string(glucose) + "].resource";
+  CHECK(at(entry + ".valueQuantity.value") == "OBX[1]-5[1].1");
+  CHECK(at(entry + ".interpretation[0]") == "OBX[1]-8[1]");
+  CHECK(at(entry + ".referenceRange[0].text") == "OBX[1]-7[1]");
+}
+
+TEST_CASE("ADT^A01: demographics, next of kin, visit, allergy, diagnosis and coverage", "[mappings][hl7v2]") {
+  Mapped m = map_sample("adt_a01.hl7");
+  const auto& patient = m.resource("Patient");
+  CHECK(text(m.request("Patient"), "method") == "PUT");  // an ADT is the source of demographics
+  CHECK(text(m.request("Patient"), "url") == "Patient?identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100200");
+  CHECK(text(patient["name"][0], "family") == "ALVAREZ");
+  CHECK(patient["name"][0]["given"].Size() == 2);
+  CHECK(text(patient, "gender") == "female");
+  CHECK(text(patient, "birthDate") == "1978-11-02");
+  CHECK(text(patient["address"][0], "city") == "SPRINGFIELD");
+  CHECK(text(patient["maritalStatus"]["coding"][0], "code") == "M");
+  bool email = false;
+  for (const auto& t : patient["telecom"].GetArray()) email = email || text(t, "system") == "email";
+  CHECK(email);
+  const auto& encounter = m.resource("Encounter");
+  CHECK(text(encounter, "status") == "in-progress");
+  CHECK(text(encounter["class"], "code") == "IMP");
+  CHECK(text(encounter["period"], "start") == "2026-03-14T08:15:00-05:00");
+  CHECK(text(m.request("Encounter"), "url").find("RVV7001") != std::string::npos);
+  CHECK(m.of("Practitioner").size() == 1);  // the same doctor in PV1-7 and PV1-17 is one record
+  const auto& allergy = m.resource("AllergyIntolerance");
+  CHECK(text(allergy, "criticality") == "high");
+  CHECK(allergy["reaction"][0]["manifestation"].Size() == 2);
+  CHECK(first_code(m.resource("Condition")["code"]) == "J18.9");
+  CHECK(text(m.resource("Coverage"), "subscriberId") == "BCX998877");
+  CHECK(text(m.resource("RelatedPerson")["relationship"][0]["coding"][0], "code") == "SPS");
+}
+
+TEST_CASE("ADT^A40: the old record is marked inactive and replaced by the surviving one", "[mappings][hl7v2]") {
+  Mapped m = map_sample("adt_a40.hl7");
+  REQUIRE(m.of("Patient").size() == 2);
+  const auto& survivor = m.resource("Patient", 0);
+  const auto& old = m.resource("Patient", 1);
+  CHECK(old["active"].IsFalse());
+  CHECK(text(old["link"][0], "type") == "replaced-by");
+  CHECK(text(old["link"][0]["other"], "reference") == m.full_url("Patient", 0));
+  CHECK(text(survivor["link"][0], "type") == "replaces");
+  CHECK(text(m.request("Patient", 1), "url").find("RV100977") != std::string::npos);
+}
+
+TEST_CASE("RDE^O11, VXU^V04, SIU^S12, MDM^T02 and ORM^O01 become their resources", "[mappings][hl7v2]") {
+  Mapped rde = map_sample("rde_o11.hl7");
+  REQUIRE(rde.of("MedicationRequest").size() == 2);
+  const auto& cephalexin = rde.resource("MedicationRequest");
+  CHECK(first_code(cephalexin["medicationCodeableConcept"]) == "197454");
+  CHECK(text(cephalexin, "status") == "active");
+  CHECK(cephalexin["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"].GetInt() == 500);
+  CHECK(first_code(cephalexin["dosageInstruction"][0]["route"]) == "PO");
+
+  Mapped vxu = map_sample("vxu_v04.hl7");
+  const auto& shot = vxu.resource("Immunization");
+  CHECK(first_code(shot["vaccineCode"]) == "03");
+  CHECK(text(shot, "status") == "completed");
+  CHECK(text(shot, "lotNumber") == "M33918");
+  CHECK(shot["primarySource"].IsTrue());
+  CHECK(text(vxu.request("Immunization"), "url").find("IZ77120") != std::string::npos);
+
+  Mapped siu = map_sample("siu_s12.hl7");
+  const auto& visit = siu.resource("Appointment");
+  CHECK(text(visit, "status") == "booked");
+  CHECK(text(visit, "start") == "2026-03-18T10:30:00-05:00");
+  CHECK(visit["participant"].Size() == 3);  // the patient, the room, the doctor
+
+  Mapped mdm = map_sample("mdm_t02.hl7");
+  const auto& document = mdm.resource("DocumentReference");
+  CHECK(text(document, "docStatus") == "final");
+  CHECK(document["content"].Size() == 2);
+
+  Mapped cancel = map_sample("orm_o01_cancel.hl7");
+  CHECK(text(cancel.resource("ServiceRequest"), "status") == "revoked");
+  CHECK(text(cancel.request("ServiceRequest"), "url") ==
+        text(map_sample("orm_o01.hl7").request("ServiceRequest"), "url"));
+}
+
+TEST_CASE("the same message maps to the same Bundle, and a correction to the same records", "[mappings][hl7v2]") {
+  Mapped once = map_sample("oru_r01.hl7"), twice = map_sample("oru_r01.hl7");
+  CHECK(once.conversion.mapped.bundle_json == twice.conversion.mapped.bundle_json);
+  Mapped corrected = map_sample("oru_r01_corrected.hl7");
+  CHECK(text(corrected.resource("Observation"), "status") == "corrected");
+  CHECK(text(corrected.resource("DiagnosticReport"), "status") == "corrected");
+  CHECK(text(corrected.request("Observation"), "url") == text(once.request("Observation"), "url"));
+}
+
+TEST_CASE("messages that cannot be taken say why and where", "[mappings][hl7v2]") {
+  auto unsupported = converter().convert("MSH|^~\\&|A|B|C|D|20260101||ZZZ^Z99|1|P|2.5.1\rPID|1||7\r");
+  CHECK(unsupported.outcome == Conversion::Outcome::Rejected);
+  REQUIRE_FALSE(unsupported.issues.empty());
+  CHECK(unsupported.issues[0].location == "MSH[1]-9");
+  CHECK(unsupported.issues[0].issue.code == "not-supported");
+
+  auto garbage = converter().convert(std::string("\x01\x02not hl7 at all", 17));
+  CHECK(garbage.outcome == Conversion::Outcome::Rejected);
+  CHECK_FALSE(garbage.first_error().empty());
+
+  // A lab result with no patient cannot make valid FHIR: AE, at the Observation's subject.
+  auto orphan = converter().convert(
+      "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
+  CHECK(orphan.outcome == Conversion::Outcome::Invalid);
+  CHECK(orphan.first_error().find("subject") != std::string::npos);
+
+  // A bad date is left out with a warning that says where.
+  auto bad_date = converter().convert(
+      "MSH|^~\\&|A|B|C|D|20260101||ADT^A04^ADT_A01|2|P|2.5.1\rEVN|A04\rPID|1||7^^^H^MR||DOE^JO||19991399\rPV1|1|O\r");
+  CHECK(bad_date.accepted());
+  bool warned = false;
+  for (const auto& i : bad_date.issues) warned = warned || (i.location == "PID[1]-7[1]" && i.issue.message.find("19991399") != std::string::npos);
+  CHECK(warned);
+}
