@@ -201,6 +201,8 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   m.segment = segment;
   m.map = map;
   m.resource.set("resourceType", Node::string(type));
+  const Segment& made_by = message_.segments()[segment];
+  m.resource.source = Position{made_by.name, made_by.repetition}.to_string();  // what a missing element traces to
   m.write = map ? map->write : WriteMode::Put;
   if (type == "Patient" && map && map->identity == "identifier" && map->write == WriteMode::Update) m.write = map_.patient_write;
   made_.push_back(std::move(m));

@@ -23,7 +23,7 @@ int64_t now_s() {
 }  // namespace
 
 SecuredGateway::SecuredGateway(const std::string& name, const std::vector<ClientSpec>& clients,
-                               const std::string& auth_json)
+                               const std::string& auth_json, const std::string& extra_config)
     : dir_(temp_dir(name)) {
   for (const auto& c : clients) {
     auto key = sec::generate_key("ES256", c.id + "-key");
@@ -36,7 +36,8 @@ SecuredGateway::SecuredGateway(const std::string& name, const std::vector<Client
     if (c.admin) args += " --admin";
     REQUIRE(clients_command(args) == 0);
   }
-  std::string config = R"({"auth":{"required":true)" + (auth_json.empty() ? "" : "," + auth_json) + "}}";
+  std::string config = R"({"auth":{"required":true)" + (auth_json.empty() ? "" : "," + auth_json) + "}" +
+                       (extra_config.empty() ? "" : "," + extra_config) + "}";
   server_ = std::make_unique<ServerProcess>(dir_ / "data", config);
   client_ = server_->client();
   token_url_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/auth/token";

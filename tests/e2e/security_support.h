@@ -24,7 +24,10 @@ struct ClientSpec {
 class SecuredGateway {
  public:
   // Registers the clients, then starts a server that requires tokens.
-  SecuredGateway(const std::string& name, const std::vector<ClientSpec>& clients, const std::string& auth_json = "");
+  // `extra_config`: further top-level settings of the config ("\"mllp\": [...]").
+  SecuredGateway(const std::string& name, const std::vector<ClientSpec>& clients, const std::string& auth_json = "",
+                 const std::string& extra_config = "");
+  const std::filesystem::path& dir() const { return dir_; }
 
   // A signed client assertion for the token endpoint (fresh jti unless given).
   // Signed with the client's own key, or `signer`'s when given.

@@ -1,0 +1,340 @@
+// HL7 v2 into a running gateway, as an interface engine sends it: over MLLP (a client
+// written for the test, framing as the standard says) and over POST /ingest/hl7v2. Each
+// message is acknowledged after its records are committed; the records are readable over
+// REST; a message sent again, a corrected result, a merge, a broken message, hostile bytes
+// and a SIGKILL after the ACK each do what a hospital expects.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "fhir_client.h"
+#include "mappings/hl7v2/er7.h"
+#include "security_support.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+namespace v2 = carebridge::mappings::hl7v2;
+
+namespace {
+
+// An MLLP client: one connection; send() frames a message and returns the ACK(s).
+class MllpClient {
+ public:
+  explicit MllpClient(uint16_t port) : fd_(connect_loopback(port, 20)) {}
+  ~MllpClient() { ::close(fd_); }
+  void send_raw(const std::string& bytes) {
+    for (size_t at = 0; at < bytes.size();) {
+      ssize_t n = ::send(fd_, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      at += static_cast<size_t>(n);
+    }
+  }
+  // Reads `frames` acknowledgements (their text, without framing); fewer when the server closes.
+  std::vector<std::string> read_acks(size_t frames = 1) {
+    std::vector<std::string> acks;
+    while (acks.size() < frames) {
+      size_t start = buffer_.find('\x0b'), end = buffer_.find("\x1c\r");
+      if (start != std::string::npos && end != std::string::npos && end > start) {
+        acks.push_back(buffer_.substr(start + 1, end - start - 1));
+        buffer_.erase(0, end + 2);
+        continue;
+      }
+      char chunk[65536];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    return acks;
+  }
+  std::string send(const std::string& message) {
+    send_raw("\x0b" + message + "\x1c\r");
+    auto acks = read_acks();
+    return acks.empty() ? std::string() : acks.front();
+  }
+  // Whether the server closed the connection (reads EOF within the timeout).
+  bool closed() {
+    char c;
+    return ::recv(fd_, &c, 1, 0) == 0;
+  }
+
+ private:
+  int fd_;
+  std::string buffer_;
+};
+
+v2::Message ack_of(const std::string& text) {
+  auto m = v2::parse_er7(text);
+  INFO(text);
+  REQUIRE(m.ok());
+  return std::move(m).value();
+}
+
+std::string msa(const std::string& ack_text) {
+  if (ack_text.empty()) return "(no ACK)";
+  auto ack = ack_of(ack_text);
+  return ack.value(*ack.segment("MSA"), 1);
+}
+
+std::string sample_text(const std::string& name) { return read_text(project_sample("hl7v2/" + name)); }
+
+uint16_t read_port(const std::filesystem::path& file) {
+  uint16_t port = 0;
+  REQUIRE(eventually([&] {
+    std::ifstream in(file);
+    unsigned p = 0;
+    if (in >> p) port = static_cast<uint16_t>(p);
+    return port != 0;
+  }));
+  return port;
+}
+
+// A gateway with an MLLP listener (open, on loopback) and its MLLP port.
+struct V2Gateway {
+  std::filesystem::path work = temp_dir("v2-gateway");
+  std::unique_ptr<ServerProcess> server;
+  uint16_t mllp = 0;
+
+  explicit V2Gateway(std::filesystem::path data = {}) {
+    if (data.empty()) data = work / "data";
+    start(data);
+  }
+  void start(const std::filesystem::path& data) {
+    std::filesystem::remove(work / "mllp");
+    std::string config = R"({"mllp":[{"address":"127.0.0.1:0","frame_timeout_ms":1500,"max_message_bytes":4194304}],)"
+                         R"("mllp_port_file":")" + (work / "mllp").string() + R"("})";
+    server = std::make_unique<ServerProcess>(data, config);
+    mllp = read_port(work / "mllp");
+  }
+  long count(const std::string& query) {
+    auto c = server->client();
+    auto r = c->get("/fhir/" + query + (query.find('?') == std::string::npos ? "?" : "&") + "_summary=count");
+    REQUIRE(r.status == 200);
+    return parse_json(r.body)["total"].GetInt();
+  }
+  rapidjson::Document search(const std::string& query) {
+    auto r = server->client()->get("/fhir/" + query);
+    REQUIRE(r.status == 200);
+    return parse_json(r.body);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("MLLP: ADT, ORU, RDE and VXU are acknowledged and their records are readable over REST", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  for (const char* name : {"adt_a01.hl7", "oru_r01.hl7", "rde_o11.hl7", "vxu_v04.hl7"}) {
+    std::string ack = client.send(sample_text(name));
+    INFO(name << "\n" << ack);
+    CHECK(msa(ack) == "AA");
+  }
+  auto patients = gw.search("Patient?identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100200");
+  REQUIRE(patients["total"].GetInt() == 1);
+  CHECK(str(patients["entry"][0]["resource"]["name"][0], "family") == "ALVAREZ");
+  std::string patient_id = str(patients["entry"][0]["resource"], "id");
+  CHECK(gw.count("Observation?subject=Patient/" + patient_id) == 5);
+  CHECK(gw.count("DiagnosticReport?subject=Patient/" + patient_id) == 2);
+  CHECK(gw.count("MedicationRequest?subject=Patient/" + patient_id) == 2);
+  CHECK(gw.count("Immunization?vaccine-code=03") == 1);
+  CHECK(gw.count("Observation?code=http://loinc.org%7C2345-7&value-quantity=182") == 1);
+  // Where each record came from: the message, kept and named by a Provenance.
+  CHECK(gw.count("Provenance") == 4);
+  CHECK(gw.count("Binary") == 4);
+}
+
+TEST_CASE("MLLP: a message sent twice changes nothing; a corrected result updates the same record", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  REQUIRE(msa(client.send(sample_text("oru_r01.hl7"))) == "AA");
+  auto ack = ack_of(client.send(sample_text("oru_r01.hl7")));
+  CHECK(ack.value(*ack.segment("MSA"), 1) == "AA");
+  CHECK(ack.value(*ack.segment("MSA"), 3).find("already received") != std::string::npos);
+  // The same results under a new control id: still one set, each at version 1.
+  std::string again = sample_text("oru_r01.hl7");
+  again.replace(again.find("LAB20260314-0042"), 16, "LAB20260314-0099");
+  REQUIRE(msa(client.send(again)) == "AA");
+  CHECK(gw.count("Observation") == 5);
+  auto glucose = gw.search("Observation?code=http://loinc.org%7C2345-7");
+  REQUIRE(glucose["total"].GetInt() == 1);
+  CHECK(str(glucose["entry"][0]["resource"]["meta"], "versionId") == "1");
+  std::string id = str(glucose["entry"][0]["resource"], "id");
+
+  REQUIRE(msa(client.send(sample_text("oru_r01_corrected.hl7"))) == "AA");
+  auto corrected = parse_json(gw.server->client()->get("/fhir/Observation/" + id).body);
+  CHECK(str(corrected, "status") == "corrected");
+  CHECK(corrected["valueQuantity"]["value"].GetInt() == 128);
+  CHECK(str(corrected["meta"], "versionId") == "2");
+  CHECK(gw.count("Observation") == 5);
+}
+
+TEST_CASE("MLLP: a merge marks the old patient inactive, replaced by the surviving one", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  std::string old_admit = sample_text("adt_a08.hl7");
+  old_admit.replace(old_admit.find("RV100200"), 8, "RV100977");
+  REQUIRE(msa(client.send(old_admit)) == "AA");
+  REQUIRE(msa(client.send(sample_text("adt_a01.hl7"))) == "AA");
+  REQUIRE(msa(client.send(sample_text("adt_a40.hl7"))) == "AA");
+  auto old = gw.search("Patient?identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100977");
+  REQUIRE(old["total"].GetInt() == 1);
+  const auto& r = old["entry"][0]["resource"];
+  CHECK(r["active"].IsFalse());
+  CHECK(str(r["link"][0], "type") == "replaced-by");
+  auto survivor = gw.search("Patient?identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100200");
+  CHECK(str(r["link"][0]["other"], "reference") == "Patient/" + str(survivor["entry"][0]["resource"], "id"));
+}
+
+TEST_CASE("MLLP: broken messages are answered AR or AE with the position and the reason", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  auto unsupported = ack_of(client.send("MSH|^~\\&|A|B|C|D|20260101||ZZZ^Z01|Q1|P|2.5.1\rPID|1||7\r"));
+  CHECK(unsupported.value(*unsupported.segment("MSA"), 1) == "AR");
+  CHECK(unsupported.value(*unsupported.segment("MSA"), 2) == "Q1");
+  const v2::Segment* err = unsupported.segment("ERR");
+  REQUIRE(err);
+  CHECK(unsupported.value(*err, 2, 1, 1) == "MSH");
+  CHECK(unsupported.value(*err, 2, 1, 3) == "9");
+  CHECK(unsupported.value(*err, 3) == "200");
+
+  // A lab order and result for no patient: the order (ServiceRequest) needs a subject. AE, at the OBR.
+  auto invalid = ack_of(client.send("MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|Q2|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r"));
+  CHECK(invalid.value(*invalid.segment("MSA"), 1) == "AE");
+  bool at_obr = false;
+  for (const v2::Segment& s : invalid.segments())
+    if (s.name == "ERR") at_obr = at_obr || (invalid.value(s, 2, 1, 1) == "OBR" && invalid.value(s, 8).find("subject") != std::string::npos);
+  CHECK(at_obr);
+  CHECK(msa(client.send("not a message at all")) == "AR");
+  // None of it stopped the connection or the gateway.
+  CHECK(msa(client.send(sample_text("adt_a01.hl7"))) == "AA");
+}
+
+TEST_CASE("MLLP: enhanced mode sends the accept acknowledgement and the application one as asked", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  std::string vxu = sample_text("vxu_v04.hl7");  // MSH-15 ER, MSH-16 AL
+  client.send_raw("\x0b" + vxu + "\x1c\r");
+  auto acks = client.read_acks(1);
+  REQUIRE(acks.size() == 1);
+  CHECK(msa(acks[0]) == "AA");  // no accept ACK on success (ER), the application ACK (AL)
+  std::string always = vxu;
+  always.replace(always.find("|ER|AL"), 6, "|AL|AL");
+  always.replace(always.find("NSC-VX-3021"), 11, "NSC-VX-3022");
+  client.send_raw("\x0b" + always + "\x1c\r");
+  acks = client.read_acks(2);
+  REQUIRE(acks.size() == 2);
+  CHECK(msa(acks[0]) == "CA");
+  CHECK(msa(acks[1]) == "AA");
+}
+
+TEST_CASE("MLLP: what was acknowledged survives a SIGKILL", "[e2e][hl7v2][crash]") {
+  V2Gateway gw;
+  {
+    MllpClient client(gw.mllp);
+    REQUIRE(msa(client.send(sample_text("oru_r01.hl7"))) == "AA");
+  }
+  auto data = gw.server->data_dir();
+  gw.server->kill();
+  gw.server.reset();
+  gw.start(data);
+  CHECK(gw.count("Observation") == 5);
+  MllpClient client(gw.mllp);
+  auto ack = ack_of(client.send(sample_text("oru_r01.hl7")));
+  CHECK(ack.value(*ack.segment("MSA"), 3).find("already received") != std::string::npos);
+}
+
+TEST_CASE("MLLP: hostile input gets clear answers and the gateway keeps serving", "[e2e][hl7v2][hostile]") {
+  V2Gateway gw;
+  {  // binary garbage outside any frame, then a good message on the same connection
+    MllpClient client(gw.mllp);
+    std::string garbage;
+    for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 37 + 11) % 256 == 0x0B ? 'x' : (i * 37 + 11) % 256);
+    client.send_raw(garbage);
+    CHECK(msa(client.send(sample_text("adt_a08.hl7"))) == "AA");
+  }
+  {  // binary garbage inside a frame
+    MllpClient client(gw.mllp);
+    CHECK(msa(client.send(std::string("\x01\x02\x03\xff\xfe MSH", 9))) == "AR");
+  }
+  {  // a 50 MB message: past the listener's 4 MB limit, answered AR, the connection goes on
+    MllpClient client(gw.mllp);
+    std::string big = "MSH|^~\\&|A|B|C|D|20260101||ORU^R01|BIG|P|2.5.1\rOBX|1|ST|X^X||" + std::string(50u << 20, 'a') + "\r";
+    auto ack = ack_of(client.send(big));
+    CHECK(ack.value(*ack.segment("MSA"), 1) == "AR");
+    CHECK(ack.value(*ack.segment("MSA"), 3).find("larger than") != std::string::npos);
+    CHECK(msa(client.send(sample_text("adt_a08.hl7"))) == "AA");
+  }
+  {  // a field past FHIR's 1 MB for a string: AE at that field, saying so
+    MllpClient client(gw.mllp);
+    std::string note = sample_text("oru_r01.hl7");
+    note.replace(note.find("Specimen received at ambient temperature"), 40, std::string(1u << 20, 'n'));
+    note.replace(note.find("LAB20260314-0042"), 16, "LAB20260314-BIG1");
+    auto ack = ack_of(client.send(note));
+    CHECK(ack.value(*ack.segment("MSA"), 1) == "AE");
+    const v2::Segment* err = ack.segment("ERR");
+    REQUIRE(err);
+    CHECK(ack.value(*err, 2) == "OBX");
+    CHECK(ack.value(*err, 2, 1, 2) == "5");
+    CHECK(ack.value(*err, 8).find("longer than 1 MB") != std::string::npos);
+  }
+  {  // a start block with no end: the connection is closed after the frame timeout
+    MllpClient client(gw.mllp);
+    client.send_raw("\x0bMSH|^~\\&|A|B|C|D|20260101||ADT^A08|HALF|P|2.5.1\r");
+    CHECK(client.closed());
+  }
+  {  // wrong encoding: declared UTF-8, sent as Latin-1
+    MllpClient client(gw.mllp);
+    std::string latin1 = "MSH|^~\\&|A|B|C|D|20260101||ADT^A08^ADT_A01|ENC1|P|2.5.1||||||UNICODE UTF-8\rEVN|A08\r"
+                         "PID|1||E1^^^H^MR||Mu\xf1oz^Jos\xe9\rPV1|1|O\r";
+    std::string answer = msa(client.send(latin1));
+    CHECK((answer == "AR" || answer == "AE"));
+  }
+  CHECK(gw.server->client()->get("/fhir/metadata").status == 200);
+  MllpClient after(gw.mllp);
+  CHECK(msa(after.send(sample_text("adt_a01.hl7"))) == "AA");
+}
+
+TEST_CASE("POST /ingest/hl7v2: the transaction-response, or the ACK when asked", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  auto c = gw.server->client();
+  auto response = c->post("/ingest/hl7v2", sample_text("oru_r01.hl7"), {{"Content-Type", "x-application/hl7-v2+er7"}});
+  REQUIRE(response.status == 200);
+  auto bundle = parse_json(response.body);
+  CHECK(str(bundle, "type") == "transaction-response");
+  auto ack = c->post("/ingest/hl7v2", sample_text("rde_o11.hl7"),
+                     {{"Content-Type", "x-application/hl7-v2+er7"}, {"Accept", "x-application/hl7-v2+er7"}});
+  CHECK(ack.status == 200);
+  CHECK(msa(ack.body) == "AA");
+  auto bad = c->post("/ingest/hl7v2", "MSH|^~\\&|A|B|C|D|20260101||ZZZ^Z01|Q1|P|2.5.1\r", {});
+  CHECK(bad.status == 400);
+  auto outcome = parse_json(bad.body);
+  CHECK(outcome["issue"][0]["location"][0].GetString() == std::string("MSH[1]-9"));
+  CHECK(c->post("/ingest/hmis", "x", {}).status == 404);
+}
+
+TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered client for MLLP", "[e2e][hl7v2][security]") {
+  std::string extra = R"("mllp":[{"address":"127.0.0.1:0","client":"riverside-lab"}],"mllp_port_file":")";
+  auto work = temp_dir("v2-secured-ports");
+  extra += (work / "mllp").string() + "\"";
+  SecuredGateway gw("v2-secured", {{"riverside-lab", "riverside", "system/*.cruds"}, {"reader", "riverside", "system/*.rs"}}, "",
+                    extra);
+  auto& http = gw.http();
+  CHECK(http.post("/ingest/hl7v2", sample_text("oru_r01.hl7"), {}).status == 401);
+  auto read_only = http.post("/ingest/hl7v2", sample_text("oru_r01.hl7"), SecuredGateway::as(gw.token("reader", "system/*.rs")));
+  CHECK(read_only.status == 403);
+  auto writer = http.post("/ingest/hl7v2", sample_text("rde_o11.hl7"), SecuredGateway::as(gw.token("riverside-lab")));
+  CHECK(writer.status == 200);
+  MllpClient client(read_port(work / "mllp"));
+  CHECK(msa(client.send(sample_text("oru_r01.hl7"))) == "AA");
+  auto observations = http.get("/fhir/Observation?_summary=count", SecuredGateway::as(gw.token("reader", "system/*.rs")));
+  CHECK(parse_json(observations.body)["total"].GetInt() == 5);
+  // Revoked: the listener's messages are refused (AE), not written.
+  REQUIRE(gw.clients_command("revoke riverside-lab") == 0);
+  REQUIRE(eventually([&] {
+    std::string again = sample_text("vxu_v04.hl7");
+    again.replace(again.find("|ER|AL"), 6, "|NE|AL");
+    return msa(client.send(again)) == "AE";
+  }));
+}
