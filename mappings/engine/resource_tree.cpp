@@ -173,7 +173,10 @@ const Node* get_path(const Node& root, std::string_view path) {
   return at;
 }
 
-void write_json(const Node& node, std::string& out, SourceMap* sources, const std::string& path) {
+namespace {
+
+// `path` is the FHIRPath of `node`, grown and cut back in place as the tree is walked.
+void write_node(const Node& node, std::string& out, SourceMap* sources, std::string& path) {
   if (sources && !node.source.empty() && !path.empty()) sources->emplace(path, node.source);
   switch (node.kind) {
     case Node::Kind::String: fhir::json::append_json_string(out, node.text); return;
@@ -181,11 +184,19 @@ void write_json(const Node& node, std::string& out, SourceMap* sources, const st
     case Node::Kind::Boolean: out += node.text; return;
     case Node::Kind::Array: {
       out += '[';
-      size_t i = 0;
+      size_t i = 0, length = path.size();
       for (const Node& item : node.children) {
         if (item.empty()) continue;
         if (i) out += ',';
-        write_json(item, out, sources, sources ? path + "[" + std::to_string(i) + "]" : path);
+        if (sources) {
+          char index[24];
+          auto [end, ec] = std::to_chars(index, index + sizeof index, i);
+          path += '[';
+          path.append(index, end);
+          path += ']';
+        }
+        write_node(item, out, sources, path);
+        path.resize(length);
         ++i;
       }
       out += ']';
@@ -194,18 +205,31 @@ void write_json(const Node& node, std::string& out, SourceMap* sources, const st
     case Node::Kind::Object: {
       out += '{';
       bool first = true;
+      size_t length = path.size();
       for (const Node& member : node.children) {
         if (member.empty()) continue;
         if (!first) out += ',';
         first = false;
         fhir::json::append_json_string(out, member.name);
         out += ':';
-        write_json(member, out, sources, sources ? (path.empty() ? member.name : path + "." + member.name) : path);
+        if (sources) {
+          if (!path.empty()) path += '.';
+          path += member.name;
+        }
+        write_node(member, out, sources, path);
+        path.resize(length);
       }
       out += '}';
       return;
     }
   }
+}
+
+}  // namespace
+
+void write_json(const Node& node, std::string& out, SourceMap* sources, const std::string& path) {
+  std::string buffer = path;
+  write_node(node, out, sources, buffer);
 }
 
 std::string source_of(const SourceMap& sources, std::string_view expression) {

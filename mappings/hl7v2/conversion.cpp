@@ -71,6 +71,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
     found.insert(found.end(), more.begin(), more.end());
   }
   bool errors = !c.bundle || !c.bundle->root();
+  if (!found.empty()) c.mapped.locate();
   for (Issue& i : found) {
     if (i.severity == Severity::Information) continue;
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;

@@ -1,6 +1,8 @@
 #include "mappings/hl7v2/er7.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 
 namespace carebridge::mappings::hl7v2 {
@@ -106,14 +108,35 @@ Result<Delimiters> read_delimiters(std::string_view text) {
 }  // namespace
 
 std::string Position::to_string() const {
-  std::string out = segment;
-  if (segment_repetition > 1 || field) out += "[" + std::to_string(segment_repetition) + "]";
-  if (!field) return out;
-  out += "-" + std::to_string(field);
-  if (field_repetition) out += "[" + std::to_string(field_repetition) + "]";
-  if (component) out += "." + std::to_string(component);
-  if (subcomponent) out += "." + std::to_string(subcomponent);
-  return out;
+  char buffer[96];
+  char* at = buffer;
+  char* const end = buffer + sizeof buffer;
+  auto number = [&](size_t n) { at = std::to_chars(at, end, n).ptr; };
+  size_t name = std::min<size_t>(segment.size(), 32);
+  at = std::copy_n(segment.data(), name, at);
+  if (segment_repetition > 1 || field) {
+    *at++ = '[';
+    number(segment_repetition);
+    *at++ = ']';
+  }
+  if (field) {
+    *at++ = '-';
+    number(field);
+    if (field_repetition) {
+      *at++ = '[';
+      number(field_repetition);
+      *at++ = ']';
+    }
+    if (component) {
+      *at++ = '.';
+      number(component);
+    }
+    if (subcomponent) {
+      *at++ = '.';
+      number(subcomponent);
+    }
+  }
+  return std::string(buffer, at);
 }
 
 Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
@@ -124,7 +147,15 @@ Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
   if (!delimiters) return Result<Message>(delimiters.issues());
   Message message;
   message.delimiters_ = *delimiters;
-  std::map<std::string, size_t, std::less<>> seen;
+  message.text_.assign(text);
+  text = message.text_;  // the fields are views into the message's own copy
+  std::vector<std::pair<std::string_view, size_t>> seen;  // segment name → how many so far (few names)
+  auto count = [&seen](std::string_view name) -> size_t {
+    for (auto& [n, c] : seen)
+      if (n == name) return ++c;
+    seen.emplace_back(name, 1);
+    return 1;
+  };
   size_t number = 0;
   while (!text.empty()) {
     size_t end = text.find_first_of("\r\n");
@@ -135,15 +166,16 @@ Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
     if (message.segments_.size() >= limits.max_segments)
       return failure("message", "more than " + std::to_string(limits.max_segments) + " segments");
     Segment segment;
-    segment.name = std::string(line.substr(0, line.find(message.delimiters_.field)));
+    std::string_view name = line.substr(0, line.find(message.delimiters_.field));
+    segment.name = std::string(name);
     if (!valid_name(segment.name))
       return failure("segment " + std::to_string(number), "'" + segment.name.substr(0, 20) +
                                                               "' is not a segment name (three capital letters or digits)");
-    segment.repetition = ++seen[segment.name];
+    segment.repetition = count(name);
     bool msh = segment.name == "MSH";
     if (msh && number > 1) return failure("segment " + std::to_string(number), "a second MSH in one message");
-    segment.fields.emplace_back(segment.name);
-    if (msh) segment.fields.emplace_back(1, message.delimiters_.field);  // MSH-1 is the separator itself
+    segment.fields.emplace_back(name);
+    if (msh) segment.fields.emplace_back(line.substr(3, 1));  // MSH-1 is the separator itself
     std::string_view rest = line.size() > 3 ? line.substr(4) : std::string_view();
     while (line.size() > 3) {
       if (segment.fields.size() > limits.max_fields)

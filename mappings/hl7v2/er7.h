@@ -42,8 +42,8 @@ struct Position {
 // is the field separator and field 2 the encoding characters, as the standard numbers them.
 struct Segment {
   std::string name;
-  size_t repetition = 1;            // among the message's segments of this name
-  std::vector<std::string> fields;  // fields[0] is the name; fields[n] is field n
+  size_t repetition = 1;                 // among the message's segments of this name
+  std::vector<std::string_view> fields;  // fields[0] is the name; fields[n] is field n (views into the message)
 };
 
 struct ParseLimits {
@@ -52,8 +52,16 @@ struct ParseLimits {
   size_t max_fields = 1000;  // per segment
 };
 
+// A parsed message owns its text; its segments' fields are views into it. Movable, not
+// copyable (a copy's views would point into the original).
 class Message {
  public:
+  Message() = default;
+  Message(Message&&) noexcept = default;
+  Message& operator=(Message&&) noexcept = default;
+  Message(const Message&) = delete;
+  Message& operator=(const Message&) = delete;
+
   const Delimiters& delimiters() const { return delimiters_; }
   const std::vector<Segment>& segments() const { return segments_; }
   // The `repetition`th segment named `name`, or null.
@@ -81,6 +89,7 @@ class Message {
   friend carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits);
   std::string_view part(const Segment& segment, size_t field, size_t repetition, size_t component,
                         size_t subcomponent) const;
+  std::string text_;  // the message as received (the fields are views into it)
   Delimiters delimiters_;
   std::vector<Segment> segments_;
   bool latin1_ = false;  // MSH-18 8859/1: bytes above 0x7F are Latin-1

@@ -23,10 +23,18 @@ std::string stable_id(std::string_view text) {
     b = (b ^ c) * 0x100000001B3ull + 0x632BE59BD9B4E019ull;
     b ^= b >> 29;
   }
-  char out[40];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF), static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  // 8-4-4-4-12 hex digits: a's 64 bits, then b's low 64 bits.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (int nibble = 15; nibble >= 0; --nibble) {
+    if (at == 8 || at == 13) ++at;
+    out[at++] = kHex[(a >> (nibble * 4)) & 15];
+  }
+  for (int nibble = 15; nibble >= 0; --nibble) {
+    if (at == 18 || at == 23) ++at;
+    out[at++] = kHex[(b >> (nibble * 4)) & 15];
+  }
   return out;
 }
 
@@ -492,7 +500,8 @@ std::string Mapper::write_bundle(MappedMessage& out) {
   entries.name = "entry";
   bundle.children.push_back(std::move(entries));
   std::string json;
-  write_json(bundle, json, &out.sources, "Bundle");
+  write_json(bundle, json);
+  out.tree = std::move(bundle);
   return json;
 }
 
@@ -526,6 +535,12 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   out.bundle_json = write_bundle(out);
   out.warnings = std::move(warnings_);
   return out;
+}
+
+void MappedMessage::locate() {
+  if (!sources.empty()) return;
+  std::string unused;
+  write_json(tree, unused, &sources, "Bundle");
 }
 
 Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec, const MapOptions& options) {

@@ -30,11 +30,15 @@ struct MapOptions {
 
 struct MappedMessage {
   std::string bundle_json;       // a transaction Bundle
-  engine::SourceMap sources;     // FHIRPath in the Bundle → v2 position
+  engine::Node tree;             // the same Bundle as built, with each value's v2 position
+  engine::SourceMap sources;     // FHIRPath in the Bundle → v2 position (after locate())
   std::vector<Issue> warnings;   // what was left out, each with its v2 position
   std::string message_type;      // "ORU^R01"
   std::string structure;         // "ORU_R01"
   size_t resources = 0;          // entries in the Bundle
+
+  // Fills `sources` (done only when an issue needs placing: most messages have none).
+  void locate();
 };
 
 // Maps one parsed message. Fails (issue code "not-supported", at MSH-9) when the message
