@@ -1,0 +1,83 @@
+// `carebridge map --mapping hl7v2`: one Bundle per message under the input's base name
+// (name-1.json, name-2.json for a file of several), problems with their v2 positions on
+// stderr, exit codes; --to hl7v2 back; a folder of one's own maps.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+namespace fs = std::filesystem;
+
+namespace {
+void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+}  // namespace
+
+TEST_CASE("map writes one Bundle per message under the input's name", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-out");
+  fs::path one = project_sample("hl7v2/oru_r01.hl7");
+  write_file(dir / "batch.hl7", "FHS|^~\\&|LAB\r" + read_text(project_sample("hl7v2/adt_a01.hl7")) +
+                                    read_text(project_sample("hl7v2/adt_a08.hl7")) + "FTS|2\r");
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), one.string(),
+                             (dir / "batch.hl7").string()});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::exists(dir / "out" / "oru_r01.json"));
+  CHECK(fs::exists(dir / "out" / "batch-1.json"));
+  CHECK(fs::exists(dir / "out" / "batch-2.json"));
+  CHECK_FALSE(fs::exists(dir / "out" / "batch-3.json"));
+  CHECK(read_text(dir / "out" / "batch-2.json").find("\"type\": \"transaction\"") != std::string::npos);
+
+  auto stdout_run = run_carebridge({"map", "--mapping", "hl7v2", one.string()});
+  CHECK(stdout_run.exit_code == 0);
+  CHECK(stdout_run.out.find("\"resourceType\": \"Bundle\"") != std::string::npos);
+}
+
+TEST_CASE("map says where a message goes wrong and exits 1", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-bad");
+  write_file(dir / "bad.hl7", "MSH|^~\\&|A|B|C|D|20260101||ZZZ^Z01|1|P|2.5.1\r");
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", (dir / "bad.hl7").string()});
+  CHECK(run.exit_code == 1);
+  CHECK(run.err.find("MSH[1]-9") != std::string::npos);
+  CHECK(run.err.find("ZZZ^Z01") != std::string::npos);
+  CHECK(run_carebridge({"map", "--mapping", "nosuch", (dir / "bad.hl7").string()}).exit_code == 2);
+  CHECK(run_carebridge({"map", (dir / "bad.hl7").string()}).exit_code == 2);
+}
+
+TEST_CASE("map --to hl7v2 takes FHIR back to v2", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-back");
+  auto forward = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", dir.string(),
+                                 project_sample("hl7v2/oru_r01.hl7").string()});
+  REQUIRE(forward.exit_code == 0);
+  auto back = run_carebridge({"map", "--mapping", "hl7v2", "--to", "hl7v2", (dir / "oru_r01.json").string()});
+  INFO(back.err);
+  CHECK(back.exit_code == 0);
+  CHECK(back.out.rfind("MSH|^~\\&|", 0) == 0);
+  CHECK(back.out.find("ORU^R01^ORU_R01") != std::string::npos);
+  CHECK(back.out.find("OBX|1|NM|2345-7^") != std::string::npos);
+}
+
+TEST_CASE("a folder of one's own maps adds a segment without rebuilding (mappings/README.md)", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-own");
+  fs::copy(fs::path(CAREBRIDGE_SAMPLES).parent_path() / "mappings/hl7v2/maps", dir / "maps");
+  std::string segments = read_text(dir / "maps/segments.json");
+  segments.insert(segments.find('{') + 1, R"(
+  "ZPB[Coverage]": {"resource": "Coverage", "identity": "identifier", "write": "update", "rules": [
+    {"to": "identifier[0].value", "from": "ZPB-3"}, {"to": "status", "value": "active"},
+    {"to": "class[0].type.coding[0].system", "value": "http://terminology.hl7.org/CodeSystem/coverage-class"},
+    {"to": "class[0].type.coding[0].code", "value": "rxgroup"}, {"to": "class[0].value", "from": "ZPB-2.1"},
+    {"to": "beneficiary", "ref": "Patient"}, {"to": "payor[0].display", "value": "pharmacy benefit manager"}]},)");
+  write_file(dir / "maps/segments.json", segments);
+  std::string messages = read_text(dir / "maps/messages.json");
+  messages.replace(messages.find("\"MRG\": ["), 8, "\"ZPB\": [\"ZPB[Coverage]\"], \"MRG\": [");
+  write_file(dir / "maps/messages.json", messages);
+  std::string adt = read_text(project_sample("hl7v2/adt_a08.hl7")) + "ZPB|1|PLAN42^Gold Rx|MEMBER-9\r";
+  write_file(dir / "zpb.hl7", adt);
+  auto run = run_carebridge({"map", "--mapping", (dir / "maps").string(), (dir / "zpb.hl7").string()});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("\"rxgroup\"") != std::string::npos);
+  CHECK(run.out.find("MEMBER-9") != std::string::npos);
+}
