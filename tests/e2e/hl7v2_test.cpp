@@ -338,3 +338,43 @@ TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered clie
     return msa(client.send(again)) == "AE";
   }));
 }
+
+TEST_CASE("MLLP over TLS: a hospital's client certificate stands for its registered client", "[e2e][hl7v2][security][tls]") {
+  auto dir = temp_dir("v2-mtls");
+  auto file = [&](const std::string& name) { return (dir / name).string(); };
+  std::string commands =
+      "cd '" + dir.string() + "' && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key -out ca.pem && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout server.key -out server.pem && "
+      "for c in hospital stranger; do openssl req -newkey rsa:2048 -nodes -subj /CN=$c -keyout $c.key -out $c.csr && "
+      "openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out $c.pem; done";
+  if (std::system(("(" + commands + ") >/dev/null 2>&1").c_str()) != 0) {
+    WARN("openssl is not available; skipping");
+    return;
+  }
+  std::string add = std::string(CAREBRIDGE_BINARY) + " clients add riverside-lab --organization riverside --certificate '" +
+                    file("hospital.pem") + "' --scope 'system/*.cruds' --data-dir '" + (dir / "data").string() + "' >/dev/null";
+  REQUIRE(std::system(add.c_str()) == 0);
+  std::string config = R"({"auth":{"required":true},"mllp":[{"address":"127.0.0.1:0","idle_timeout_ms":1500,)"
+                       R"("tls_certificate":")" + file("server.pem") + R"(","tls_private_key":")" + file("server.key") +
+                       R"(","tls_client_ca":")" + file("ca.pem") + R"("}],"mllp_port_file":")" + file("mllp") + R"("})";
+  ServerProcess server(dir / "data", config);
+  uint16_t port = read_port(dir / "mllp");
+  std::ofstream(dir / "message", std::ios::binary) << "\x0b" << sample_text("oru_r01.hl7") << "\x1c\r";
+  // openssl s_client as the sending system: the message in, the ACK out, until the server
+  // closes the idle connection.
+  auto send_as = [&](const std::string& who) {
+    std::string cmd = "openssl s_client -quiet -ign_eof -connect 127.0.0.1:" + std::to_string(port) + " -CAfile '" +
+                      file("server.pem") + "' -cert '" + file(who + ".pem") + "' -key '" + file(who + ".key") + "' < '" +
+                      file("message") + "' > '" + file(who + ".out") + "' 2>/dev/null";
+    std::system(cmd.c_str());
+    std::string out = read_text(dir / (who + ".out"));
+    size_t start = out.find('\x0b'), end = out.find('\x1c');
+    return start == std::string::npos || end == std::string::npos ? std::string() : out.substr(start + 1, end - start - 1);
+  };
+  CHECK(msa(send_as("hospital")) == "AA");
+  auto refused = send_as("stranger");
+  CHECK(msa(refused) == "AE");
+  CHECK(refused.find("not a registered client") != std::string::npos);
+}
