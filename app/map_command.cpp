@@ -3,6 +3,7 @@
 // with the v2 segment-field-component they come from), or FHIR back to v2 with --to.
 // Exit 0 when every message mapped to a valid Bundle, 1 when some did not, 2 on bad usage.
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 
@@ -65,6 +66,24 @@ bool write_output(const std::string& out_dir, const std::string& name, const std
   return static_cast<bool>(out);
 }
 
+// Reads a file ("-": standard input); says why not on stderr.
+bool read_file(const std::string& file, std::string& text) {
+  std::string error;
+  if (read_input(file, text, error)) return true;
+  std::cerr << "carebridge map: " << error << "\n";
+  return false;
+}
+
+// Runs `one` on each input's text: 1 when a file cannot be read or `one` says it failed.
+int each_file(const std::vector<std::string>& files, const std::function<bool(const std::string&, const std::string&)>& one) {
+  int status = 0;
+  for (const std::string& file : files) {
+    std::string text;
+    if (!read_file(file, text) || !one(file, text)) status = 1;
+  }
+  return status;
+}
+
 void report(const std::string& where, const v2::Conversion& c) {
   for (const v2::MessageIssue& i : c.issues) {
     bool error = i.issue.severity == fhir::model::Severity::Error || i.issue.severity == fhir::model::Severity::Fatal;
@@ -89,56 +108,40 @@ int to_fhir(const MapArguments& args, const fhir::definitions::Definitions& defi
   }
   auto validator = fhir::validation::Validator::with_invariants(definitions);
   v2::Converter converter(definitions, validator.get(), *spec, {}, args.policy);
-  int status = 0;
-  for (const std::string& file : args.files) {
-    std::string text, error;
-    if (!read_input(file, text, error)) {
-      std::cerr << "carebridge map: " << error << "\n";
-      status = 1;
-      continue;
-    }
+  return each_file(args.files, [&](const std::string& file, const std::string& text) {
+    bool ok = true;
     auto messages = v2::split_messages(text);
     std::string base = fs::path(file).stem().string();
     for (size_t n = 0; n < messages.size(); ++n) {
       std::string where = file + (messages.size() > 1 ? " message " + std::to_string(n + 1) : "");
       v2::Conversion c = converter.convert(messages[n]);
       report(where, c);
-      if (!c.accepted()) status = 1;
+      ok = ok && c.accepted();
       if (c.outcome == v2::Conversion::Outcome::Rejected) continue;
       std::string name = base + (messages.size() > 1 ? "-" + std::to_string(n + 1) : "") + ".json";
-      if (!write_output(args.out_dir, name, pretty(c))) status = 1;
+      ok = write_output(args.out_dir, name, pretty(c)) && ok;
     }
-  }
-  return status;
+    return ok;
+  });
 }
 
 int to_v2(const MapArguments& args, const fhir::definitions::Definitions& definitions) {
-  int status = 0;
-  for (const std::string& file : args.files) {
-    std::string text, error;
-    if (!read_input(file, text, error)) {
-      std::cerr << "carebridge map: " << error << "\n";
-      status = 1;
-      continue;
-    }
+  return each_file(args.files, [&](const std::string& file, const std::string& text) {
     fhir::model::ParseResult parsed = fhir::io::read(text, definitions);
     if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
       std::cerr << file << ": not a FHIR resource: " << parsed.first_error() << "\n";
-      status = 1;
-      continue;
+      return false;
     }
     auto messages = v2::to_v2(*parsed.document->root());
     if (!messages) {
       std::cerr << file << ": " << messages.message() << "\n";
-      status = 1;
-      continue;
+      return false;
     }
     std::string out;
     for (const std::string& m : *messages) out += m;
     if (!out.empty() && out.back() == '\r') out.pop_back();
-    if (!write_output(args.out_dir, fs::path(file).stem().string() + ".hl7", out)) status = 1;
-  }
-  return status;
+    return write_output(args.out_dir, fs::path(file).stem().string() + ".hl7", out);
+  });
 }
 
 }  // namespace

@@ -1,36 +1,10 @@
 #include "mappings/hl7v2/ack.h"
 
 #include <cctype>
-#include <ctime>
 
 namespace carebridge::mappings::hl7v2 {
 
 namespace {
-
-std::string escaped(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '|': out += "\\F\\"; break;
-      case '^': out += "\\S\\"; break;
-      case '~': out += "\\R\\"; break;
-      case '\\': out += "\\E\\"; break;
-      case '&': out += "\\T\\"; break;
-      case '\r': case '\n': out += ' '; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string now() {
-  std::time_t t = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d%H%M%S+0000", &utc);
-  return text;
-}
 
 // Field `n` of a raw MSH line split at '|' (MSH-1 is the separator itself): "" when absent.
 std::string raw_msh_field(std::string_view raw, size_t n) {
@@ -115,19 +89,19 @@ std::string error_location(std::string_view location) {
 std::string make_ack(const Message* original, std::string_view raw, std::string_view code, std::string_view text,
                      const std::vector<AckError>& errors, std::string_view control_id) {
   auto field = [&](size_t n) {
-    if (original) return escaped(original->value(*original->segment("MSH"), n));
-    return escaped(raw_msh_field(raw, n));
+    if (original) return escape(original->value(*original->segment("MSH"), n));
+    return escape(raw_msh_field(raw, n));
   };
   std::string trigger = original ? original->trigger_event() : std::string();
   std::string version = field(12);
-  std::string out = "MSH|^~\\&|" + field(5) + "|" + field(6) + "|" + field(3) + "|" + field(4) + "|" + now() + "||ACK" +
-                    (trigger.empty() ? std::string() : "^" + escaped(trigger) + "^ACK") + "|" + escaped(control_id) + "|" +
+  std::string out = "MSH|^~\\&|" + field(5) + "|" + field(6) + "|" + field(3) + "|" + field(4) + "|" + v2_now() + "||ACK" +
+                    (trigger.empty() ? std::string() : "^" + escape(trigger) + "^ACK") + "|" + escape(control_id) + "|" +
                     (field(11).empty() ? std::string("P") : field(11)) + "|" + (version.empty() ? std::string("2.5.1") : version) +
                     "\r";
-  out += "MSA|" + std::string(code) + "|" + field(10) + "|" + escaped(text.substr(0, 80)) + "\r";
+  out += "MSA|" + std::string(code) + "|" + field(10) + "|" + escape(text.substr(0, 80)) + "\r";
   for (const AckError& e : errors) {
     std::string erl = e.location.empty() ? std::string() : error_location(e.location);
-    out += "ERR||" + erl + "|" + e.code + "^^HL70357|" + std::string(1, e.severity) + "||||" + escaped(e.message) + "\r";
+    out += "ERR||" + erl + "|" + e.code + "^^HL70357|" + std::string(1, e.severity) + "||||" + escape(e.message) + "\r";
   }
   return out;
 }

@@ -392,21 +392,6 @@ Node location(const FieldValue& v, DatatypeContext& context) {
   return reference(context.shared_resource("Location", std::move(l)));
 }
 
-Node quantity(const FieldValue& value, size_t value_part, const FieldValue* units, const MapSpec& spec) {
-  Node q;
-  q.set("value", Node::number(fhir_decimal(value.part(value_part)), value.where(value_part)));
-  if (q.empty()) return {};
-  if (units && !units->empty()) {
-    std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
-    std::string system = coding_system(spec, units->part(3));
-    q.set("unit", Node::string(unit, units->where(2)));
-    if (!system.empty()) {  // units with no named system are only a display (not claimed as UCUM)
-      q.set("system", Node::string(system));
-      q.set("code", Node::string(code, units->where(1)));
-    }
-  }
-  return q;
-}
 
 // OBX-5 as a document's content: encapsulated data (ED) as sent, text as text/plain.
 Node attachment(const Rule& rule, const FieldValue& v) {
@@ -432,6 +417,22 @@ Node attachment(const Rule& rule, const FieldValue& v) {
 }  // namespace
 
 // OBX-5 by its value type (OBX-2), per the IG's OBX[Observation] map.
+Node quantity(const FieldValue& value, size_t value_part, const FieldValue* units, const MapSpec& spec) {
+  Node q;
+  q.set("value", Node::number(fhir_decimal(value.part(value_part)), value.where(value_part)));
+  if (q.empty()) return {};
+  if (units && !units->empty()) {
+    std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
+    std::string system = coding_system(spec, units->part(3));
+    q.set("unit", Node::string(unit, units->where(2)));
+    if (!system.empty()) {  // units with no named system are only a display (not claimed as UCUM)
+      q.set("system", Node::string(system));
+      q.set("code", Node::string(code, units->where(1)));
+    }
+  }
+  return q;
+}
+
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
 
 Node convert(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {

@@ -64,6 +64,10 @@ std::string fhir_decimal(std::string_view v2);
 // receives the type ("Quantity"). Returns an empty node when there is nothing to map.
 engine::Node convert(const Rule& rule, const FieldValue& value, DatatypeContext& context, std::string& suffix);
 
+// A Quantity from part `part` of `value` (a number) and the units (a CWE, may be null):
+// the units' code and system only when the units name their coding system.
+engine::Node quantity(const FieldValue& value, size_t part, const FieldValue* units, const MapSpec& spec);
+
 // A v2 code through a vocabulary table: its mapped code, or the table's default; null
 // when neither.
 const VocabularyEntry* lookup(const Vocabulary& vocabulary, std::string_view code);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <charconv>
 #include <map>
 
@@ -106,6 +107,30 @@ Result<Delimiters> read_delimiters(std::string_view text) {
 }
 
 }  // namespace
+
+std::string escape(std::string_view text, const Delimiters& d) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == d.field) out += "\\F\\";
+    else if (c == d.component) out += "\\S\\";
+    else if (c == d.repetition) out += "\\R\\";
+    else if (c == d.escape) out += "\\E\\";
+    else if (c == d.subcomponent) out += "\\T\\";
+    else if (c == '\n') out += "\\.br\\";
+    else if (c != '\r') out += c;
+  }
+  return out;
+}
+
+std::string v2_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d%H%M%S+0000", &utc);
+  return text;
+}
 
 std::string Position::to_string() const {
   char buffer[96];

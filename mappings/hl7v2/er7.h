@@ -95,6 +95,12 @@ class Message {
   bool latin1_ = false;  // MSH-18 8859/1: bytes above 0x7F are Latin-1
 };
 
+// Escapes text for a field: the delimiters become \F\ \S\ \R\ \E\ \T\, a line break \.br\ too
+// (carriage returns are dropped).
+std::string escape(std::string_view text, const Delimiters& delimiters = {});
+// The current time as a v2 DTM in UTC ("20261128083000+0000").
+std::string v2_now();
+
 // Parses a message; fails, saying where and what, when it is not ER7 HL7 v2 (no MSH first,
 // bad encoding characters, a malformed segment name, beyond the limits).
 carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits = {});

@@ -11,23 +11,6 @@ using engine::Node;
 
 namespace {
 
-Node number_node(const FieldValue& v, size_t part) { return Node::number(fhir_decimal(v.part(part)), v.where(part)); }
-
-Node simple_quantity(const FieldValue& v, size_t part, const FieldValue* units, const MapSpec& spec) {
-  Node q;
-  q.set("value", number_node(v, part));
-  if (q.empty()) return {};
-  if (units && !units->empty()) {
-    std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
-    q.set("unit", Node::string(unit, units->where()));
-    std::string system = spec.coding_system(units->part(3));
-    if (!system.empty()) {
-      q.set("system", Node::string(system));
-      q.set("code", Node::string(code, units->where(1)));
-    }
-  }
-  return q;
-}
 
 // All repetitions of the field joined: text values that repeat are lines of one text.
 std::string all_text(const FieldValue& v, std::string_view line_break) {
@@ -47,20 +30,20 @@ Node structured_numeric(const FieldValue& v, const FieldValue* units, const MapS
   std::string comparator = v.part(1), separator = v.part(3);
   if (separator == ":" || separator == "/") {
     Node ratio;
-    ratio.set("numerator", simple_quantity(v, 2, nullptr, spec));
-    ratio.set("denominator", simple_quantity(v, 4, nullptr, spec));
+    ratio.set("numerator", quantity(v, 2, nullptr, spec));
+    ratio.set("denominator", quantity(v, 4, nullptr, spec));
     suffix = "Ratio";
     return ratio;
   }
   if (separator == "-" && !v.part(4).empty()) {
     Node range;
-    range.set("low", simple_quantity(v, 2, units, spec));
-    range.set("high", simple_quantity(v, 4, units, spec));
+    range.set("low", quantity(v, 2, units, spec));
+    range.set("high", quantity(v, 4, units, spec));
     suffix = "Range";
     return range;
   }
   if (separator.empty() && comparator != "<>") {
-    Node q = simple_quantity(v, 2, units, spec);
+    Node q = quantity(v, 2, units, spec);
     if (!q.empty()) {
       if (comparator == "<" || comparator == "<=" || comparator == ">" || comparator == ">=")
         q.set("comparator", Node::string(comparator, v.where(1)));
@@ -95,8 +78,8 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
   if (v.empty()) return {};
   if (type == "NM" || type == "CQ") {
-    Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return simple_quantity(v, 1, &u, spec); }()
-                          : simple_quantity(v, 1, units ? &*units : nullptr, spec);
+    Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return quantity(v, 1, &u, spec); }()
+                          : quantity(v, 1, units ? &*units : nullptr, spec);
     if (!q.empty()) {
       suffix = "Quantity";
       return q;
@@ -131,8 +114,8 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   }
   if (type == "NR") {
     Node range;
-    range.set("low", simple_quantity(v, 1, units ? &*units : nullptr, spec));
-    range.set("high", simple_quantity(v, 2, units ? &*units : nullptr, spec));
+    range.set("low", quantity(v, 1, units ? &*units : nullptr, spec));
+    range.set("high", quantity(v, 2, units ? &*units : nullptr, spec));
     suffix = "Range";
     return range;
   }

@@ -1,5 +1,7 @@
 #include "mappings/hl7v2/to_v2.h"
 
+#include "mappings/hl7v2/er7.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -33,23 +35,7 @@ std::string value(const Element* e, std::string_view path) {
   return e && e->has_value ? std::string(e->value) : std::string();
 }
 
-// Escapes the delimiters (MSH-2 "^~\&") and line breaks in a value.
-std::string esc(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '|': out += "\\F\\"; break;
-      case '^': out += "\\S\\"; break;
-      case '~': out += "\\R\\"; break;
-      case '\\': out += "\\E\\"; break;
-      case '&': out += "\\T\\"; break;
-      case '\n': out += "\\.br\\"; break;
-      case '\r': break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view text) { return escape(text); }
 
 // Joins components, dropping empty trailing ones.
 std::string join(std::vector<std::string> parts, char separator) {
@@ -173,23 +159,14 @@ std::string xtn(const Element* t) {
   return join({esc(value(t, "value")), v2_use, equipment}, '^');
 }
 
-std::string now_v2() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d%H%M%S+0000", &utc);
-  return text;
-}
-
 std::string new_control_id() {
   static std::atomic<unsigned> counter{0};
-  return "CB" + now_v2().substr(0, 14) + std::to_string(counter.fetch_add(1) % 100000);
+  return "CB" + v2_now().substr(0, 14) + std::to_string(counter.fetch_add(1) % 100000);
 }
 
 std::string msh(const ToV2Options& o, const char* type) {
   return "MSH|^~\\&|" + esc(o.sending_application) + "|" + esc(o.sending_facility) + "|" + esc(o.receiving_application) + "|" +
-         esc(o.receiving_facility) + "|" + now_v2() + "||" + type + "|" + esc(o.control_id.empty() ? new_control_id() : o.control_id) +
+         esc(o.receiving_facility) + "|" + v2_now() + "||" + type + "|" + esc(o.control_id.empty() ? new_control_id() : o.control_id) +
          "|" + esc(o.processing_id) + "|2.5.1|||AL|NE||UNICODE UTF-8\r";
 }
 
@@ -479,7 +456,7 @@ carebridge::Result<std::vector<std::string>> to_v2(const Element& resource, cons
       return carebridge::Result<std::vector<std::string>>::failure(
           "not-supported", "nothing here becomes HL7 v2: no Observation, DiagnosticReport, MedicationRequest, ServiceRequest or Patient");
     for (const Element* p : patients)
-      messages.push_back(msh(next_options(), "ADT^A08^ADT_A01") + "EVN|A08|" + now_v2() + "\r" + pid(p) + "PV1|1|N\r");
+      messages.push_back(msh(next_options(), "ADT^A08^ADT_A01") + "EVN|A08|" + v2_now() + "\r" + pid(p) + "PV1|1|N\r");
   }
   return messages;
 }

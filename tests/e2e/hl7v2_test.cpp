@@ -13,6 +13,7 @@
 #include "mappings/hl7v2/er7.h"
 #include "security_support.h"
 #include "server_process.h"
+#include "support/test_certificate.h"
 #include "support/test_support.h"
 
 using namespace carebridge::testing;
@@ -342,14 +343,7 @@ TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered clie
 TEST_CASE("MLLP over TLS: a hospital's client certificate stands for its registered client", "[e2e][hl7v2][security][tls]") {
   auto dir = temp_dir("v2-mtls");
   auto file = [&](const std::string& name) { return (dir / name).string(); };
-  std::string commands =
-      "cd '" + dir.string() + "' && "
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key -out ca.pem && "
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
-      "-keyout server.key -out server.pem && "
-      "for c in hospital stranger; do openssl req -newkey rsa:2048 -nodes -subj /CN=$c -keyout $c.key -out $c.csr && "
-      "openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out $c.pem; done";
-  if (std::system(("(" + commands + ") >/dev/null 2>&1").c_str()) != 0) {
+  if (!make_mutual_tls_files(dir)) {
     WARN("openssl is not available; skipping");
     return;
   }

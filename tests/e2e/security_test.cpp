@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "security_support.h"
+#include "support/test_certificate.h"
 #include "support/test_support.h"
 
 using namespace carebridge::testing;
@@ -255,14 +256,7 @@ TEST_CASE("A hospital's TLS client certificate stands for its registered client"
   auto dir = temp_dir("security-mtls");
   auto file = [&](const char* name) { return (dir / name).string(); };
   // A CA, the server's certificate, and two client certificates the CA signs: one registered.
-  std::string commands =
-      "cd '" + dir.string() + "' && "
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key -out ca.pem && "
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
-      "-keyout server.key -out server.pem && "
-      "for c in hospital stranger; do openssl req -newkey rsa:2048 -nodes -subj /CN=$c -keyout $c.key -out $c.csr && "
-      "openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out $c.pem; done";
-  if (std::system((commands + " >/dev/null 2>&1").c_str()) != 0) {
+  if (!make_mutual_tls_files(dir)) {
     WARN("openssl is not available; skipping");
     return;
   }

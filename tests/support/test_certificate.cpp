@@ -1,6 +1,8 @@
 // Self-signed test certificates with OpenSSL 3's API (see test_certificate.h).
 #include "support/test_certificate.h"
 
+#include <cstdlib>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -65,6 +67,17 @@ TestCertificate make_test_certificate(const std::filesystem::path& dir) {
   write_pem(out.private_key_file,
             [&](FILE* f) { return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
   return out;
+}
+
+bool make_mutual_tls_files(const std::filesystem::path& dir) {
+  std::string commands =
+      "cd '" + dir.string() + "' && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key -out ca.pem && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout server.key -out server.pem && "
+      "for c in hospital stranger; do openssl req -newkey rsa:2048 -nodes -subj /CN=$c -keyout $c.key -out $c.csr && "
+      "openssl x509 -req -in $c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out $c.pem; done";
+  return std::system(("(" + commands + ") >/dev/null 2>&1").c_str()) == 0;
 }
 
 }  // namespace carebridge::testing

@@ -15,4 +15,9 @@ struct TestCertificate {
 // An RSA 2048 certificate for localhost and 127.0.0.1, valid for a day, written into `dir`.
 TestCertificate make_test_certificate(const std::filesystem::path& dir);
 
+// A CA (ca.pem), a server certificate for 127.0.0.1 (server.pem, server.key) and two client
+// certificates the CA signs (hospital.pem/.key, stranger.pem/.key) in `dir`, made with the
+// openssl command; false when it is not available.
+bool make_mutual_tls_files(const std::filesystem::path& dir);
+
 }  // namespace carebridge::testing
