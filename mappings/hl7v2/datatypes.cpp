@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "fhir/io/base64.h"
 
@@ -435,87 +436,134 @@ Node quantity(const FieldValue& value, size_t value_part, const FieldValue* unit
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
 
-Node convert(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
-  const std::string& as = rule.as;
-  const MapSpec& spec = context.spec();
-  if (as.empty() || as == "string" || as == "ST") return Node::string(v.text(), v.where());
-  if (as == "text") return Node::string(v.joined(1, " "), v.where());
-  if (as == "code" || as == "boolean") {
-    std::string code = v.text();
-    if (code.empty()) return {};
-    std::string mapped = code;
-    if (!rule.table.empty()) {
-      const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
-      const VocabularyEntry* e = lookup(vocabulary, code);
-      if (!e && vocabulary.entries.empty()) return Node::string(code, v.where());
-      if (!e) {
-        context.warn(v.where(), "the code '" + code + "' is not in table " + rule.table + " and was left out");
-        return {};
-      }
-      mapped = e->code;
-    }
-    if (as == "boolean") return mapped == "true" || mapped == "Y" ? Node::boolean(true, v.where()) : mapped == "false" || mapped == "N" ? Node::boolean(false, v.where()) : Node{};
-    return Node::string(mapped, v.where());
+namespace {
+
+// A code through the rule's table (a table with no map keeps the code); empty when not there.
+Node coded(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  std::string code = v.text();
+  if (code.empty()) return {};
+  if (rule.table.empty()) return Node::string(code, v.where());
+  const Vocabulary& vocabulary = *context.spec().vocabulary(rule.table);
+  const VocabularyEntry* e = lookup(vocabulary, code);
+  if (!e && vocabulary.entries.empty()) return Node::string(code, v.where());
+  if (!e) {
+    context.warn(v.where(), "the code '" + code + "' is not in table " + rule.table + " and was left out");
+    return {};
   }
-  if (as == "date" || as == "dateTime" || as == "instant") {
-    std::string text = v.text();
-    if (text.empty()) return {};
-    std::string out = fhir_date_time(text, context.timezone, as == "date");
-    if (as == "instant" && out.size() == 10) out += "T00:00:00" + context.timezone;
-    if (as == "instant" && out.size() < 10) out.clear();
-    if (out.empty()) context.warn(v.where(), "'" + text + "' is not a v2 date/time (YYYYMMDDHHMMSS+ZZZZ) and was left out");
-    return Node::string(out, v.where());
-  }
-  if (as == "decimal") {
-    std::string text = v.text(), out = fhir_decimal(text);
-    if (!text.empty() && out.empty()) context.warn(v.where(), "'" + text + "' is not a number and was left out");
-    return Node::number(out, v.where());
-  }
-  if (as == "integer" || as == "positiveInt" || as == "unsignedInt") {
-    std::string text = v.text();
-    if (!digits(text) || text.size() > 9 || (as == "positiveInt" && number(text) == 0)) return {};
-    return Node::number(std::to_string(number(text)), v.where());
-  }
-  if (as == "CWE" || as == "CE" || as == "CNE") return codeable_concept(rule, v, context);
-  if (as == "Coding") {
-    Node cc = codeable_concept(rule, v, context);
-    Node* codings = cc.member("coding");
-    return codings && !codings->children.empty() ? codings->children.front() : Node{};
-  }
-  if (as == "CWE-text") {
-    std::string text = v.part(2).empty() ? v.part(9).empty() ? v.part(1) : v.part(9) : v.part(2);
-    return Node::string(text, v.where());
-  }
-  if (as == "CX") return identifier(v, context, true);
-  if (as == "EI") return identifier(v, context, false);
-  if (as == "XPN") return human_name(rule, v, context, 1);
-  if (as == "XAD") return address(v, context);
-  if (as == "XTN") return contact_point(v, context);
-  if (as == "XCN") return practitioner(rule, v, context);
-  if (as == "XON") return organization(v, context, false);
-  if (as == "HD") return organization(v, context, true);
-  if (as == "PL") return location(v, context);
-  if (as == "CQ") {
-    FieldValue units = v.sub(2);
-    return quantity(v, 1, &units, spec);
-  }
-  if (as == "MO") {
-    Node m;
-    m.set("value", Node::number(fhir_decimal(v.part(1)), v.where(1)));
-    m.set("currency", string_at(v, 2));
-    return m.member("value") ? m : Node{};
-  }
-  if (as == "DR") {
-    Node p;
-    p.set("start", Node::string(fhir_date_time(v.part(1), context.timezone), v.where(1)));
-    p.set("end", Node::string(fhir_date_time(v.part(2), context.timezone), v.where(2)));
-    return p;
-  }
-  if (as == "base64") return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where());
-  if (as == "varies") return observation_value(rule, v, context, suffix);
-  if (as == "attachment") return attachment(rule, v);
-  context.warn(v.where(), "the mapping names an unknown datatype map '" + as + "'");
+  return Node::string(e->code, v.where());
+}
+
+Node boolean(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  Node code = coded(rule, v, context);
+  if (code.text == "true" || code.text == "Y") return Node::boolean(true, v.where());
+  if (code.text == "false" || code.text == "N") return Node::boolean(false, v.where());
   return {};
+}
+
+Node moment(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  std::string text = v.text();
+  if (text.empty()) return {};
+  std::string out = fhir_date_time(text, context.timezone, rule.as == "date");
+  if (rule.as == "instant" && out.size() == 10) out += "T00:00:00" + context.timezone;
+  if (rule.as == "instant" && out.size() < 10) out.clear();
+  if (out.empty()) context.warn(v.where(), "'" + text + "' is not a v2 date/time (YYYYMMDDHHMMSS+ZZZZ) and was left out");
+  return Node::string(out, v.where());
+}
+
+Node decimal(const FieldValue& v, DatatypeContext& context) {
+  std::string text = v.text(), out = fhir_decimal(text);
+  if (!text.empty() && out.empty()) context.warn(v.where(), "'" + text + "' is not a number and was left out");
+  return Node::number(out, v.where());
+}
+
+Node whole_number(const Rule& rule, const FieldValue& v) {
+  std::string text = v.text();
+  if (!digits(text) || text.size() > 9 || (rule.as == "positiveInt" && number(text) == 0)) return {};
+  return Node::number(std::to_string(number(text)), v.where());
+}
+
+Node first_coding(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  Node cc = codeable_concept(rule, v, context);
+  Node* codings = cc.member("coding");
+  return codings && !codings->children.empty() ? codings->children.front() : Node{};
+}
+
+Node money(const FieldValue& v) {
+  Node m;
+  m.set("value", Node::number(fhir_decimal(v.part(1)), v.where(1)));
+  m.set("currency", string_at(v, 2));
+  return m.member("value") ? m : Node{};
+}
+
+Node period(const FieldValue& v, DatatypeContext& context) {
+  Node p;
+  p.set("start", Node::string(fhir_date_time(v.part(1), context.timezone), v.where(1)));
+  p.set("end", Node::string(fhir_date_time(v.part(2), context.timezone), v.where(2)));
+  return p;
+}
+
+using DatatypeMap = Node (*)(const Rule&, const FieldValue&, DatatypeContext&, std::string& suffix);
+
+// The datatype maps by the name a rule's "as" gives.
+const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
+  using R = const Rule&;
+  using V = const FieldValue&;
+  using C = DatatypeContext&;
+  using S = std::string&;
+  static const std::unordered_map<std::string_view, DatatypeMap> maps = {
+      {"", [](R, V v, C, S) { return Node::string(v.text(), v.where()); }},
+      {"string", [](R, V v, C, S) { return Node::string(v.text(), v.where()); }},
+      {"text", [](R, V v, C, S) { return Node::string(v.joined(1, " "), v.where()); }},
+      {"code", [](R r, V v, C c, S) { return coded(r, v, c); }},
+      {"boolean", [](R r, V v, C c, S) { return boolean(r, v, c); }},
+      {"date", [](R r, V v, C c, S) { return moment(r, v, c); }},
+      {"dateTime", [](R r, V v, C c, S) { return moment(r, v, c); }},
+      {"instant", [](R r, V v, C c, S) { return moment(r, v, c); }},
+      {"decimal", [](R, V v, C c, S) { return decimal(v, c); }},
+      {"integer", [](R r, V v, C, S) { return whole_number(r, v); }},
+      {"positiveInt", [](R r, V v, C, S) { return whole_number(r, v); }},
+      {"unsignedInt", [](R r, V v, C, S) { return whole_number(r, v); }},
+      {"CWE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
+      {"CE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
+      {"CNE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
+      {"Coding", [](R r, V v, C c, S) { return first_coding(r, v, c); }},
+      {"CWE-text", [](R, V v, C, S) {
+         return Node::string(!v.part(2).empty() ? v.part(2) : !v.part(9).empty() ? v.part(9) : v.part(1), v.where());
+       }},
+      {"CX", [](R, V v, C c, S) { return identifier(v, c, true); }},
+      {"EI", [](R, V v, C c, S) { return identifier(v, c, false); }},
+      {"XPN", [](R r, V v, C c, S) { return human_name(r, v, c, 1); }},
+      {"XAD", [](R, V v, C c, S) { return address(v, c); }},
+      {"XTN", [](R, V v, C c, S) { return contact_point(v, c); }},
+      {"XCN", [](R r, V v, C c, S) { return practitioner(r, v, c); }},
+      {"XON", [](R, V v, C c, S) { return organization(v, c, false); }},
+      {"HD", [](R, V v, C c, S) { return organization(v, c, true); }},
+      {"PL", [](R, V v, C c, S) { return location(v, c); }},
+      {"CQ", [](R, V v, C c, S) {
+         FieldValue units = v.sub(2);
+         return quantity(v, 1, &units, c.spec());
+       }},
+      {"MO", [](R, V v, C, S) { return money(v); }},
+      {"DR", [](R, V v, C c, S) { return period(v, c); }},
+      {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},
+      {"varies", [](R r, V v, C c, S suffix) { return observation_value(r, v, c, suffix); }},
+      {"attachment", [](R r, V v, C, S) { return attachment(r, v); }},
+  };
+  return maps;
+}
+
+}  // namespace
+
+bool known_datatype_map(std::string_view name) { return datatype_maps().count(name) != 0; }
+
+Node convert(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
+  const auto& maps = datatype_maps();
+  auto map = maps.find(rule.as);
+  if (map == maps.end()) {
+    context.warn(v.where(), "the mapping names an unknown datatype map '" + rule.as + "'");
+    return {};
+  }
+  return map->second(rule, v, context, suffix);
 }
 
 }  // namespace carebridge::mappings::hl7v2

@@ -63,6 +63,8 @@ std::string fhir_decimal(std::string_view v2);
 // Converts `value` by the datatype map `as`. For choice elements ("value[x]") `suffix`
 // receives the type ("Quantity"). Returns an empty node when there is nothing to map.
 engine::Node convert(const Rule& rule, const FieldValue& value, DatatypeContext& context, std::string& suffix);
+// Whether `name` is a datatype map `convert` knows ("CX", "dateTime", ...).
+bool known_datatype_map(std::string_view name);
 
 // A Quantity from part `part` of `value` (a number) and the units (a CWE, may be null):
 // the units' code and system only when the units name their coding system.

@@ -1,5 +1,7 @@
 #include "mappings/hl7v2/map_spec.h"
 
+#include "mappings/hl7v2/datatypes.h"
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -246,7 +248,10 @@ struct SpecReader {
           if (!spec.segment_maps_.count(map)) error("messages.json " + name + " " + segment, "no segment map '" + map + "'");
     for (const auto& [name, map] : spec.segment_maps_)
       for (const Rule& r : map.rules)
+      {
         if (!r.table.empty() && !spec.vocabularies_.count(r.table)) error(name, "no vocabulary table '" + r.table + "'");
+        if (r.from && !known_datatype_map(r.as)) error(name, "no datatype map '" + r.as + "' (rule to '" + r.to + "')");
+      }
     for (const auto& [event, structure] : spec.events_)
       if (!spec.structures_.count(structure)) error("structures.json " + event, "no structure '" + structure + "'");
   }
