@@ -488,6 +488,18 @@ Node first_coding(const Rule& rule, const FieldValue& v, DatatypeContext& contex
   return codings && !codings->children.empty() ? codings->children.front() : Node{};
 }
 
+// A drug as the IG maps it: a Medication whose code is the CWE (one per code), referenced.
+Node medication(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  Node code = codeable_concept(rule, v, context);
+  if (code.empty()) return {};
+  Node m;
+  m.set("code", std::move(code));
+  m.source = v.where();
+  Node r;
+  r.set("reference", Node::string(context.shared_resource("Medication", std::move(m))));
+  return r;
+}
+
 Node money(const FieldValue& v) {
   Node m;
   m.set("value", Node::number(fhir_decimal(v.part(1)), v.where(1)));
@@ -527,6 +539,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"CE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
       {"CNE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
       {"Coding", [](R r, V v, C c, S) { return first_coding(r, v, c); }},
+      {"Medication", [](R r, V v, C c, S) { return medication(r, v, c); }},
       {"CWE-text", [](R, V v, C, S) {
          return Node::string(!v.part(2).empty() ? v.part(2) : !v.part(9).empty() ? v.part(9) : v.part(1), v.where());
        }},

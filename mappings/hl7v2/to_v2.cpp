@@ -351,6 +351,12 @@ struct ResourceSet {
       if (r->type == type) out.push_back(r);
     return out;
   }
+  // A medication's code: the CodeableConcept, or the referenced Medication's code.
+  const Element* medication_code(const Element* r) const {
+    const Element* m = child(r, "medication");
+    if (m && m->type == "Reference") return child(resolve(m), "code");
+    return m;
+  }
   const Element* patient_of(const Element* r) const {
     for (const char* name : {"subject", "patient", "beneficiary"})
       if (const Element* p = resolve(child(r, name)); p && p->type == "Patient") return p;
@@ -381,7 +387,7 @@ std::string rde_o11(const ResourceSet& set, const std::vector<const Element*>& r
     const Element* dose = child(child(dosage, "doseAndRate"), "dose");
     std::vector<std::string> f(13);
     f[1] = join({"", esc(value(child(dosage, "timing"), "code.text")), "", v2_time(value(dosage, "timing.repeat.boundsPeriod.start"))}, '^');
-    f[2] = cwe(child(mr, "medication"));
+    f[2] = cwe(set.medication_code(mr));
     f[3] = value(dose, "value");
     f[5] = esc(value(dose, "unit"));
     f[7] = esc(value(dosage, "patientInstruction"));

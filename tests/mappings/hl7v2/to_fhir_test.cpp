@@ -182,7 +182,10 @@ TEST_CASE("RDE^O11, VXU^V04, SIU^S12, MDM^T02 and ORM^O01 become their resources
   Mapped rde = map_sample("rde_o11.hl7");
   REQUIRE(rde.of("MedicationRequest").size() == 2);
   const auto& cephalexin = rde.resource("MedicationRequest");
-  CHECK(first_code(cephalexin["medicationCodeableConcept"]) == "197454");
+  // The drug is a Medication, as the IG maps RXE-2 (one record per code).
+  REQUIRE(rde.of("Medication").size() == 2);
+  CHECK(text(cephalexin["medicationReference"], "reference") == rde.full_url("Medication", 0));
+  CHECK(first_code(rde.resource("Medication", 0)["code"]) == "197454");
   CHECK(text(cephalexin, "status") == "active");
   CHECK(cephalexin["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"].GetInt() == 500);
   CHECK(first_code(cephalexin["dosageInstruction"][0]["route"]) == "PO");
