@@ -72,6 +72,36 @@ void BM_ParseMapValidateOru(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseMapValidateOru);
 
+// An ORU^R01 with `orders` orders of 5 results each, as a lab's batch of the day sends it.
+std::string large_oru(size_t orders) {
+  std::string m = "MSH|^~\\&|LAB|NORTH|CB|HUB|20260314141502-0500||ORU^R01^ORU_R01|BATCH1|P|2.5.1\r"
+                  "PID|1||RV100200^^^RIVERSIDE&2.16.840.1.113883.3.1001&ISO^MR||ALVAREZ^MARIA||19781102|F\r";
+  for (size_t o = 1; o <= orders; ++o) {
+    std::string n = std::to_string(o);
+    m += "OBR|" + n + "|P" + n + "^EPIC|F" + n + "^LAB|24323-8^Comprehensive metabolic panel^LN|||20260314120000-0500"
+         "||||||||||||||||||F\r";
+    for (int r = 1; r <= 5; ++r)
+      m += "OBX|" + std::to_string(r) + "|NM|2345-" + std::to_string(r) + "^Result " + std::to_string(r) +
+           "^LN||" + std::to_string(90 + r) + "|mg/dL^^UCUM|70-99|N|||F\r";
+  }
+  return m;
+}
+
+// Mapping time against the number of orders: linear (->Complexity(oN)), so a day's batch
+// in one message costs what its messages would one by one.
+void BM_ParseMapLargeOru(benchmark::State& state) {
+  std::string text = large_oru(static_cast<size_t>(state.range(0)));
+  auto s = spec();
+  for (auto _ : state) {
+    auto m = v2::parse_er7(text);
+    auto bundle = v2::map_to_fhir(*m, text, *s);
+    benchmark::DoNotOptimize(bundle);
+  }
+  state.SetComplexityN(state.range(0));
+  state.SetItemsProcessed(state.iterations() * state.range(0) * 5);
+}
+BENCHMARK(BM_ParseMapLargeOru)->RangeMultiplier(10)->Range(10, 1000)->Complexity(benchmark::oN);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -101,6 +101,8 @@ bool next_step(std::string_view& path, Step& step) {
   return !step.name.empty();
 }
 
+constexpr size_t kDeduplicated = 16;
+
 bool same(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.text != b.text || a.name != b.name || a.children.size() != b.children.size()) return false;
   for (size_t i = 0; i < a.children.size(); ++i)
@@ -142,8 +144,9 @@ bool set_path(Node& root, std::string_view path, Node value) {
   while (true) {
     if (!next_step(path, step)) return false;
     Node& child = (*at)[step.name];
-    if (path.empty() && step.has_selector && step.selector.empty()) {
-      // Appending what the array already holds adds nothing (ORC-2 and OBR-2 both name the order).
+    if (path.empty() && step.has_selector && step.selector.empty() && child.children.size() <= kDeduplicated) {
+      // Appending what a short array already holds adds nothing (ORC-2 and OBR-2 both name
+      // the order); long arrays (a report's results) are not compared, so appending stays linear.
       value.name.clear();
       for (const Node& item : child.children)
         if (same(item, value)) return true;

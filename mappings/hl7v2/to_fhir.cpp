@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <map>
 #include <unordered_map>
 
 #include "fhir/io/base64.h"
@@ -116,6 +117,7 @@ class Mapper : public DatatypeContext {
   bool has_required(const SegmentMap& map, size_t segment) const;
   std::string concatenated(const Rule& rule, size_t segment) const;
   const Segment* segment_in_scope(std::string_view name, size_t segment) const;
+  void index_scopes();
   void apply(const Application& a);
   void apply_rule(const Rule& rule, size_t segment, size_t made);
   std::string reference_in_scope(const std::string& role, size_t segment) const;
@@ -132,6 +134,11 @@ class Mapper : public DatatypeContext {
   Grouping grouping_;
   std::vector<Made> made_;
   std::unordered_map<std::string, std::vector<size_t>> by_role_;
+  // Resources by role and group, so that scope lookups do not scan every resource: the
+  // last made in exactly that group, and all made in it or any group inside it.
+  std::map<std::pair<std::string, size_t>, size_t> in_group_;
+  std::map<std::pair<std::string, size_t>, std::vector<size_t>> in_scope_;
+  std::unordered_map<std::string_view, std::vector<size_t>> segments_named_;  // name → segment indexes
   std::unordered_map<std::string, size_t> shared_;  // shared resource key → made
   std::vector<Application> applications_;
   std::vector<Issue> warnings_;
@@ -139,6 +146,7 @@ class Mapper : public DatatypeContext {
 };
 
 void Mapper::place(const StructureItem* structure) {
+  for (size_t i = 0; i < message_.segments().size(); ++i) segments_named_[message_.segments()[i].name].push_back(i);
   if (structure) {
     grouping_ = group_segments(message_, *structure);
     return;
@@ -192,9 +200,12 @@ std::string Mapper::concatenated(const Rule& rule, size_t segment) const {
 
 // The nearest segment named `name` before (or at) `segment` in its group or an enclosing one.
 const Segment* Mapper::segment_in_scope(std::string_view name, size_t segment) const {
+  auto named = segments_named_.find(name);
+  if (named == segments_named_.end()) return nullptr;
   const auto& segments = message_.segments();
-  for (size_t i = segment + 1; i-- > 0;) {
-    if (segments[i].name != name) continue;
+  const std::vector<size_t>& candidates = named->second;
+  for (auto it = std::upper_bound(candidates.begin(), candidates.end(), segment); it != candidates.begin();) {
+    size_t i = *--it;
     if (grouping_.within(grouping_.segment_group[segment], grouping_.segment_group[i])) return &segments[i];
     if (grouping_.within(grouping_.segment_group[i], grouping_.segment_group[segment])) return &segments[i];
   }
@@ -215,6 +226,7 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   if (type == "Patient" && map && map->identity == "identifier" && map->write == WriteMode::Update) m.write = map_.patient_write;
   made_.push_back(std::move(m));
   by_role_[role].push_back(made_.size() - 1);
+  in_group_[{role, made_.back().group}] = made_.size() - 1;
   return made_.size() - 1;
 }
 
@@ -234,15 +246,10 @@ size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
     return none;
   }
   if (!map.into.empty()) {
-    auto hit = by_role_.find(map.into);
-    if (hit != by_role_.end()) {
-      size_t group = grouping_.segment_group[segment];
-      while (true) {
-        for (auto it = hit->second.rbegin(); it != hit->second.rend(); ++it)
-          if (made_[*it].group == group) return *it;
-        if (group == 0) break;
-        group = grouping_.parent[group];
-      }
+    for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
+      auto hit = in_group_.find({map.into, group});
+      if (hit != in_group_.end()) return hit->second;
+      if (group == 0) break;
     }
   }
   return add_made(map.resource, map.role, segment, &map);
@@ -263,21 +270,25 @@ void Mapper::make_resources() {
   }
 }
 
+void Mapper::index_scopes() {
+  for (size_t i = 0; i < made_.size(); ++i) {
+    for (size_t group = made_[i].group;; group = grouping_.parent[group]) {
+      in_scope_[{made_[i].role, group}].push_back(i);
+      if (group == 0) break;
+    }
+  }
+}
+
 std::string Mapper::reference_in_scope(const std::string& role, size_t segment) const {
-  auto hit = by_role_.find(role);
-  if (hit == by_role_.end()) return {};
-  size_t group = grouping_.segment_group[segment];
-  while (true) {
-    for (size_t index : hit->second)
-      if (grouping_.within(made_[index].group, group)) return made_[index].full_url;
+  for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
+    auto hit = in_scope_.find({role, group});
+    if (hit != in_scope_.end()) return made_[hit->second.front()].full_url;
     if (group == 0) return {};
-    group = grouping_.parent[group];
   }
 }
 
 std::vector<std::string> Mapper::collect_in_scope(const std::string& role, size_t segment) const {
   std::vector<std::string> out;
-  size_t group = grouping_.segment_group[segment];
   auto add = [&](size_t index) {
     if (made_[index].map && made_[index].map->name.rfind("MSH", 0) == 0) return;
     out.push_back(made_[index].full_url);
@@ -287,10 +298,9 @@ std::vector<std::string> Mapper::collect_in_scope(const std::string& role, size_
       if (made_[i].type != "Provenance" && made_[i].type != "Binary") add(i);
     return out;
   }
-  auto hit = by_role_.find(role);
-  if (hit == by_role_.end()) return out;
-  for (size_t index : hit->second)
-    if (grouping_.within(made_[index].group, group)) add(index);
+  auto hit = in_scope_.find({role, grouping_.segment_group[segment]});
+  if (hit != in_scope_.end())
+    for (size_t index : hit->second) add(index);
   return out;
 }
 
@@ -522,6 +532,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     finish(made);
     made.full_url = "urn:uuid:" + stable_id(made.key);
   }
+  index_scopes();
   // The message's own maps (MSH: the Provenance of everything) go last.
   std::stable_partition(applications_.begin(), applications_.end(), [](const Application& a) { return a.segment != 0; });
   for (const Application& a : applications_) apply(a);
