@@ -27,6 +27,7 @@
 #include "gateway/pipeline/stages.h"
 #include "gateway/pipeline/system_routes.h"
 #include "gateway/pipeline/token_authorization.h"
+#include "app/routing_setup.h"
 #include "app/security_setup.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/sqlite_store.h"
@@ -206,7 +207,8 @@ std::unique_ptr<store::SqliteStore> open_store(const config::Config& config, htt
 }
 
 // Binds, says where it listens (and writes the port file), serves until SIGTERM.
-int run_server(const config::Config& config, const pipeline::Pipeline& pipe) {
+int run_server(const config::Config& config, const pipeline::Pipeline& pipe,
+               const std::function<void(const std::vector<uint16_t>&)>& bound) {
   http::ServerOptions options;
   options.listen = config.listen;
   options.limits = config.limits;
@@ -228,6 +230,7 @@ int run_server(const config::Config& config, const pipeline::Pipeline& pipe) {
     std::cerr << "carebridge serve: " << e.what() << "\n";
     return 1;
   }
+  bound(ports);
   for (size_t i = 0; i < ports.size(); ++i) {
     const auto& l = config.listen[i];
     std::cout << "carebridge: listening on " << (l.tls_certificate.empty() ? "http" : "https") << "://" << l.host << ":"
@@ -317,6 +320,8 @@ int serve_command(const Arguments& arguments) {
                                                                     rest::new_resource_id);
   security->audit->follow_log(std::filesystem::path(config.data_dir) / "audit-cursor");
   service.set_security(security->access.get(), security->audit.get());
+  auto routing = set_up_routing(config, service, *store, *security);
+  if (!routing) return 1;
   if (!config.auth.tokens_required(config.listen)) {
     std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "
                  "\"auth\": {\"required\": true}): requests without a token may read and change everything"
@@ -331,7 +336,13 @@ int serve_command(const Arguments& arguments) {
   gateway::ingest::MllpServer mllp(config.mllp, *v2,
                                    config.auth.tokens_required(config.listen) ? security->tokens.get() : nullptr);
   if (!start_mllp(config, mllp)) return 1;
-  int code = run_server(config, pipe);
+  routing->delivery->start();
+  int code = run_server(config, pipe, [&](const std::vector<uint16_t>& ports) {
+    const auto& first = config.listen.front();
+    routing->delivery->set_base_url(std::string(first.tls_certificate.empty() ? "http" : "https") + "://" + first.host + ":" +
+                                    std::to_string(ports.front()) + config.base_path);
+  });
+  routing->delivery->stop();
   mllp.stop();
   return code;
 }

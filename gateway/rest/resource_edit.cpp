@@ -98,6 +98,21 @@ void mark_subsetted(model::Document& document, const fhir::definitions::Definiti
   set_primitive(document, definitions, *tag, "code", "SUBSETTED");
 }
 
+void set_tag(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& resource,
+             std::string_view system, std::string_view code) {
+  model::Element* meta = ensure_child(document, definitions, resource, "meta");
+  if (!meta) return;
+  for (model::Element* tag = meta->first_child; tag; tag = tag->next) {
+    if (tag->name != "tag" || value_of(*tag, "system") != system) continue;
+    set_primitive(document, definitions, *tag, "code", code);
+    return;
+  }
+  model::Element* tag = append_child(document, definitions, *meta, "tag");
+  if (!tag) return;
+  set_primitive(document, definitions, *tag, "system", system);
+  set_primitive(document, definitions, *tag, "code", code);
+}
+
 void set_identity(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& root,
                   std::string_view id, std::string_view version, std::string_view last_updated) {
   set_primitive(document, definitions, root, "id", id);

@@ -41,6 +41,10 @@ model::Element* append_child(model::Document& document, const fhir::definitions:
 void mark_subsetted(model::Document& document, const fhir::definitions::Definitions& definitions,
                     model::Element& resource);
 
+// Sets the meta.tag of `system` to `code` (adding the tag, or changing the one there).
+void set_tag(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& resource,
+             std::string_view system, std::string_view code);
+
 // Sets id, meta.versionId and meta.lastUpdated (the server owns these).
 void set_identity(model::Document& document, const fhir::definitions::Definitions& definitions, model::Element& resource,
                   std::string_view id, std::string_view version, std::string_view last_updated);

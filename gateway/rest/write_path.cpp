@@ -11,6 +11,8 @@
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/write_path.h"
 
+#include "gateway/routing/subscription.h"
+
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
@@ -68,6 +70,9 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   int64_t now = now_ms();
   std::string instant = format_instant(now);
   const auto* access = options_.access;
+  // A Subscription belongs to the client that stores it: its notifications go only where that client may read.
+  if (type == "Subscription" && who && !who->client_id.empty())
+    set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, who->client_id);
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).

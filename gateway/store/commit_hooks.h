@@ -7,10 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "fhir/model/result.h"
+#include "fhir/search/index_row.h"
 
 namespace carebridge::gateway::store {
 
@@ -19,6 +21,7 @@ struct ResourceRecord;
 // One write as a hook sees it.
 struct WriteEvent {
   const ResourceRecord& record;  // the new version (record.deleted for a deletion)
+  std::span<const fhir::search::IndexEntry> index;  // its search index rows (none for a deletion)
   int64_t previous_version = 0;  // the version it replaces; 0 for a create
   // The previous version's body (compact JSON), read from the store when called; empty when none.
   std::function<std::string()> previous_body;

@@ -45,6 +45,11 @@ void SqliteCommitLog::append(std::string_view log, std::string_view record) {
   it->second.packed.append(record);
 }
 
+void SqliteCommitLog::discard() {
+  for (const auto& [log, pending] : pending_) next_seq_[log] = pending.first_seq;
+  pending_.clear();
+}
+
 void SqliteCommitLog::write() {
   static const std::string kAppend = "INSERT INTO commit_log(log, seq, record) VALUES(?1, ?2, ?3)";
   for (const auto& [log, pending] : pending_) {

@@ -23,8 +23,9 @@ class SqliteCommitLog final : public CommitLog {
   void append(std::string_view log, std::string_view record) override;
   // Stores the buffered records, inside the open transaction, just before it commits.
   void write();
-  // Forgets the buffered records (their transaction rolled back; their numbers stay unused).
-  void discard() { pending_.clear(); }
+  // Forgets the buffered records (their transaction rolled back) and gives their numbers
+  // out again, so that a log's numbers have no gaps (subscription event numbers are these).
+  void discard();
 
   // The records of `log` after sequence number `after`, oldest first, at most `limit`.
   static std::vector<LogRecord> read(Connection& db, std::string_view log, int64_t after, size_t limit);

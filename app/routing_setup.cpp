@@ -1,0 +1,84 @@
+#include "app/routing_setup.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sstream>
+
+namespace carebridge::app {
+
+namespace routing = gateway::routing;
+
+namespace {
+
+// Sets a stored Subscription's status (and, for an error, why) as the gateway itself.
+void set_subscription_status(gateway::rest::FhirService& service, gateway::store::Store& store, const std::string& base,
+                             const std::string& id, const std::string& status, const std::string& reason) {
+  auto current = store.read("Subscription", id);
+  if (!current || current->deleted) return;
+  rapidjson::Document doc;
+  doc.Parse(current->body.c_str());
+  if (!doc.IsObject()) return;
+  if (doc.HasMember("status") && doc["status"].IsString() && doc["status"].GetString() == status) return;
+  auto& alloc = doc.GetAllocator();
+  doc.RemoveMember("status");
+  doc.AddMember("status", rapidjson::Value(status.c_str(), alloc), alloc);
+  doc.RemoveMember("error");
+  if (!reason.empty()) doc.AddMember("error", rapidjson::Value(reason.c_str(), alloc), alloc);
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+  doc.Accept(writer);
+  gateway::http::Request put;
+  put.method = "PUT";
+  put.target = base + "/Subscription/" + id;
+  put.headers = {{"Content-Type", "application/fhir+json"}, {"If-Match", "W/\"" + std::to_string(current->version) + "\""}};
+  put.body = out.GetString();
+  auto answer = service.handle(put, nullptr);
+  if (answer.status >= 300)
+    std::cerr << "carebridge: Subscription/" << id << ": its status could not be set to " << status << " (HTTP "
+              << answer.status << ")" << std::endl;
+}
+
+}  // namespace
+
+std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, gateway::rest::FhirService& service,
+                                        gateway::store::SqliteStore& store, const Security& security) {
+  auto r = std::make_unique<Routing>();
+  std::ifstream in(routing::Topics::default_path());
+  std::stringstream text;
+  text << in.rdbuf();
+  auto topics = routing::Topics::load(text.str());
+  if (!topics) {
+    std::cerr << "carebridge serve: " << routing::Topics::default_path() << ": " << topics.message() << "\n";
+    return nullptr;
+  }
+  r->topics = std::move(*topics);
+  bool secured = config.auth.tokens_required(config.listen);
+  auto* tokens = security.tokens.get();
+  auto* access = security.access.get();
+  routing::SubscriptionEvents::Authorize authorize = [secured, tokens, access](const std::string& owner,
+                                                                               const gateway::store::ResourceRecord& record) {
+    if (!secured && owner.empty()) return true;  // an open server's subscriptions see everything
+    auto principal = tokens->authenticate_client(owner);
+    return principal.ok() && access->sees(principal->get(), record);
+  };
+  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorize);
+  store.add_commit_hook(r->events);
+  r->events->load(store);
+  routing::DeliveryOptions options;
+  options.state_dir = (std::filesystem::path(config.data_dir) / "subscriptions").string();
+  options.base_url = "http://localhost" + config.base_path;
+  std::string base = config.base_path;
+  options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
+    set_subscription_status(service, store, base, id, status, reason);
+  };
+  r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
+  auto* delivery = r->delivery.get();
+  r->events->on_change([delivery] { delivery->wake(); });
+  return r;
+}
+
+}  // namespace carebridge::app

@@ -1,0 +1,27 @@
+// Subscriptions for a server (gateway/routing): the shipped topics, the commit hook that
+// logs each subscription's events with the write that causes them, and the delivery
+// workers, which set a subscription's stored status through the FHIR service.
+#pragma once
+
+#include <memory>
+
+#include "app/security_setup.h"
+#include "gateway/config/config.h"
+#include "gateway/rest/service.h"
+#include "gateway/routing/delivery.h"
+#include "gateway/routing/events.h"
+
+namespace carebridge::app {
+
+struct Routing {
+  gateway::routing::Topics topics;
+  std::shared_ptr<gateway::routing::SubscriptionEvents> events;
+  std::unique_ptr<gateway::routing::Delivery> delivery;
+};
+
+// Registers the commit hook and reads the stored subscriptions; null (after saying why)
+// when the topics cannot be read. `security` decides who may be notified of what.
+std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, gateway::rest::FhirService& service,
+                                        gateway::store::SqliteStore& store, const Security& security);
+
+}  // namespace carebridge::app

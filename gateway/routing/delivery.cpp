@@ -1,0 +1,318 @@
+#include "gateway/routing/delivery.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <rapidjson/document.h>
+#include <thread>
+
+#include "fhir/time/fhir_time.h"
+#include "gateway/http/client.h"
+#include "gateway/routing/notification.h"
+
+namespace carebridge::gateway::routing {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Endpoint {
+  bool tls = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string target;  // path and query
+};
+
+std::optional<Endpoint> parse_endpoint(const std::string& url) {
+  Endpoint e;
+  std::string_view rest = url;
+  if (rest.starts_with("https://")) e.tls = true, rest.remove_prefix(8);
+  else if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else return std::nullopt;
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  e.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  size_t colon = authority.rfind(':'), bracket = authority.find(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    e.port = static_cast<uint16_t>(std::atoi(std::string(authority.substr(colon + 1)).c_str()));
+    authority = authority.substr(0, colon);
+  }
+  if (authority.starts_with('[') && authority.ends_with(']')) authority = authority.substr(1, authority.size() - 2);
+  e.host = std::string(authority);
+  if (!e.port) e.port = e.tls ? 443 : 80;
+  if (e.host.empty()) return std::nullopt;
+  return e;
+}
+
+bool loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// Whether an address is private, link-local or otherwise not the public internet.
+bool private_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
+    return (ip >> 24) == 10 || (ip >> 24) == 127 || (ip >> 20) == 0xAC1 || (ip >> 16) == 0xC0A8 || (ip >> 16) == 0xA9FE ||
+           (ip >> 24) == 0 || (ip >> 22) == (100u << 2 | 1);
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr.s6_addr;
+    bool loop = true;
+    for (int i = 0; i < 15; ++i) loop = loop && a[i] == 0;
+    return (loop && a[15] == 1) || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc;
+  }
+  return true;
+}
+
+// Why the gateway will not send to this endpoint, or "" when it will.
+std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& allowed) {
+  bool listed = std::find(allowed.begin(), allowed.end(), e.host) != allowed.end();
+  if (loopback(e.host) || listed) return {};
+  if (!e.tls) return "the endpoint must be https (http only on loopback or for allow-listed hosts)";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(e.host.c_str(), nullptr, &hints, &found) != 0) return "the endpoint's host name does not resolve";
+  bool internal = false;
+  for (addrinfo* a = found; a; a = a->ai_next) internal = internal || private_address(a->ai_addr);
+  freeaddrinfo(found);
+  return internal ? "the endpoint resolves to a private or link-local address that is not allow-listed" : std::string();
+}
+
+}  // namespace
+
+struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
+  struct Runtime {
+    DeliveryState state;
+    bool busy = false;
+    bool dirty = true;
+    Clock::time_point next_attempt{};
+    Clock::time_point last_sent = Clock::now();
+    Clock::time_point first_failure{};
+    std::unique_ptr<http::Client> client;
+    std::string client_for;  // the endpoint the client is connected to
+  };
+
+  Impl(store::Store& s, SubscriptionEvents& e, DeliveryOptions o) : store(s), events(e), options(std::move(o)) {}
+
+  store::Store& store;
+  SubscriptionEvents& events;
+  DeliveryOptions options;
+  mutable std::mutex mutex;
+  std::condition_variable wakeup;
+  std::map<std::string, Runtime> runtimes;
+  bool stopping = false;
+  std::thread scheduler;
+  std::unique_ptr<boost::asio::thread_pool> pool;
+  std::mt19937_64 random{std::random_device{}()};
+
+  std::string base_url() const {
+    std::lock_guard lock(mutex);
+    return options.base_url;
+  }
+
+  fs::path state_file(const std::string& id) const { return fs::path(options.state_dir) / (id + ".json"); }
+
+  void load_state(const std::string& id, DeliveryState& state) {
+    std::ifstream in(state_file(id));
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    rapidjson::Document doc;
+    doc.Parse(text.c_str());
+    if (!doc.IsObject()) return;
+    if (doc.HasMember("delivered") && doc["delivered"].IsInt64()) state.delivered = doc["delivered"].GetInt64();
+    state.handshake = doc.HasMember("handshake") && doc["handshake"].IsTrue();
+  }
+
+  void save_state(const std::string& id, const DeliveryState& state) {
+    std::error_code ec;
+    fs::create_directories(options.state_dir, ec);
+    fs::path file = state_file(id), temporary = file;
+    temporary += ".tmp";
+    {
+      std::ofstream out(temporary, std::ios::trunc);
+      out << "{\"delivered\":" << state.delivered << ",\"handshake\":" << (state.handshake ? "true" : "false") << "}\n";
+    }
+    fs::rename(temporary, file, ec);
+  }
+
+  void run_scheduler();
+  void attempt(std::shared_ptr<const Subscription> s);
+  bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
+  void deliver(const Subscription& s, Runtime& r);
+  void failed(const Subscription& s, const std::string& error);
+};
+
+void Delivery::Impl::run_scheduler() {
+  std::unique_lock lock(mutex);
+  while (!stopping) {
+    auto now = Clock::now();
+    for (const auto& s : events.subscriptions()) {
+      if (s->status == "off" || s->status == "error") continue;
+      auto [it, added] = runtimes.try_emplace(s->id);
+      Runtime& r = it->second;
+      if (added) load_state(s->id, r.state);
+      bool heartbeat_due = s->heartbeat_s > 0 && now - r.last_sent >= std::chrono::seconds(s->heartbeat_s);
+      if (r.busy || now < r.next_attempt || (!r.dirty && r.state.handshake && !heartbeat_due)) continue;
+      r.busy = true;
+      boost::asio::post(*pool, [self = shared_from_this(), s] { self->attempt(s); });
+    }
+    wakeup.wait_for(lock, std::chrono::milliseconds(200));
+  }
+}
+
+bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& body, std::string& error) {
+  auto endpoint = parse_endpoint(s.endpoint);
+  if (!endpoint) {
+    error = "the endpoint is not an http or https URL";
+    return false;
+  }
+  if (std::string refusal = refused_endpoint(*endpoint, options.allowed_hosts); !refusal.empty()) {
+    error = refusal;
+    return false;
+  }
+  if (!r.client || r.client_for != s.endpoint) {
+    http::ClientOptions o{endpoint->host, endpoint->port, endpoint->tls, {}, true, std::chrono::seconds(s.timeout_s)};
+    r.client = std::make_unique<http::Client>(o);
+    r.client_for = s.endpoint;
+  }
+  http::Headers headers{{"Content-Type", s.content_type.empty() ? "application/fhir+json" : s.content_type}};
+  for (const auto& h : s.headers) headers.push_back(h);
+  http::Response response = r.client->post(endpoint->target, body, headers);
+  if (response.status >= 200 && response.status < 300) return true;
+  error = response.status == 0 ? "the endpoint could not be reached" : "the endpoint answered HTTP " + std::to_string(response.status);
+  r.client.reset();
+  return false;
+}
+
+void Delivery::Impl::failed(const Subscription& s, const std::string& error) {
+  std::lock_guard lock(mutex);
+  Runtime& r = runtimes[s.id];
+  auto now = Clock::now();
+  if (r.state.failures++ == 0) r.first_failure = now;
+  r.state.last_error = error;
+  auto base = std::chrono::milliseconds(500) * (int64_t{1} << std::min<int64_t>(r.state.failures - 1, 20));
+  auto delay = std::min<std::chrono::milliseconds>(base, options.max_backoff);
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  r.next_attempt = now + std::chrono::milliseconds(static_cast<int64_t>(delay.count() * jitter(random)));
+  if (now - r.first_failure > options.horizon && options.set_status) options.set_status(s.id, "error", error);
+}
+
+void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
+  std::string error;
+  if (!r.state.handshake) {
+    std::string body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
+    if (!post(s, r, body, error)) return failed(s, error);
+    DeliveryState saved;
+    {
+      std::lock_guard lock(mutex);
+      r.state.handshake = true;
+      saved = r.state;
+    }
+    save_state(s.id, saved);
+    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
+  }
+  int64_t delivered;
+  {
+    std::lock_guard lock(mutex);
+    delivered = r.state.delivered;
+  }
+  auto records = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
+  if (!records) return failed(s, "the store could not read the subscription's events");
+  std::vector<NotificationEvent> batch;
+  for (const store::LogRecord& record : *records) {
+    NotificationEvent e;
+    e.number = record.seq;
+    if (!EventRecord::decode(record.record, e.event)) continue;
+    if (s.payload == Payload::FullResource && !e.event.deleted)
+      if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = version->body;
+    batch.push_back(std::move(e));
+  }
+  {
+    std::lock_guard lock(mutex);
+    bool heartbeat_due = s.heartbeat_s > 0 && Clock::now() - r.last_sent >= std::chrono::seconds(s.heartbeat_s);
+    if (batch.empty() && !heartbeat_due) {
+      r.dirty = false;
+      return;
+    }
+  }
+  int64_t last = batch.empty() ? delivered : batch.back().number;
+  std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch,
+                                         base_url());
+  if (!post(s, r, body, error)) return failed(s, error);
+  DeliveryState saved;
+  {
+    std::lock_guard lock(mutex);
+    r.last_sent = Clock::now();
+    r.state.delivered = last;
+    r.state.failures = 0;
+    r.state.last_error.clear();
+    r.dirty = !batch.empty();  // there may be more
+    saved = r.state;
+  }
+  if (!batch.empty()) save_state(s.id, saved);
+}
+
+void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
+  Runtime* r;
+  {
+    std::lock_guard lock(mutex);
+    r = &runtimes[s->id];
+  }
+  deliver(*s, *r);  // only this worker touches r's client and state fields while busy
+  {
+    std::lock_guard lock(mutex);
+    runtimes[s->id].busy = false;
+  }
+  wakeup.notify_one();
+}
+
+Delivery::Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOptions options)
+    : impl_(std::make_shared<Impl>(store, events, std::move(options))) {}
+
+Delivery::~Delivery() { stop(); }
+
+void Delivery::start() {
+  impl_->pool = std::make_unique<boost::asio::thread_pool>(std::max(1u, impl_->options.threads));
+  impl_->scheduler = std::thread([impl = impl_] { impl->run_scheduler(); });
+}
+
+void Delivery::stop() {
+  if (!impl_->scheduler.joinable()) return;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wakeup.notify_all();
+  impl_->scheduler.join();
+  impl_->pool->join();
+}
+
+void Delivery::wake() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& [id, r] : impl_->runtimes) r.dirty = true;
+  }
+  impl_->wakeup.notify_all();
+}
+
+void Delivery::set_base_url(std::string url) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->options.base_url = std::move(url);
+}
+
+DeliveryState Delivery::state(const std::string& id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->runtimes.find(id);
+  return it == impl_->runtimes.end() ? DeliveryState{} : it->second.state;
+}
+
+}  // namespace carebridge::gateway::routing

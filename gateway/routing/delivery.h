@@ -1,0 +1,65 @@
+// Delivery of subscription notifications over rest-hook: for each subscription, its
+// handshake first, then its events in event-number order, a notification of at most
+// max-count events at a time, heartbeats when nothing else is sent. A failed POST is
+// retried with exponential backoff and jitter up to the retry horizon (72 hours by
+// default), then the subscription's status becomes `error`; its events stay in its log
+// for $events. Each subscription is delivered on its own: a slow or dead receiver delays
+// only its own events. What was delivered is kept in DATA/subscriptions/ID.json, so a
+// restart resumes after the last event delivered (at least once: an event delivered just
+// before a crash may be delivered again).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/routing/events.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::routing {
+
+struct DeliveryOptions {
+  std::string base_url;            // what notifications call this server ("http://host:port/fhir")
+  std::string state_dir;           // where each subscription's delivery state is kept
+  unsigned threads = 4;            // POSTs under way at once (one per subscription at most)
+  std::chrono::seconds horizon = std::chrono::hours(72);
+  std::chrono::seconds max_backoff = std::chrono::minutes(5);
+  std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
+  // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).
+  std::function<void(const std::string& id, const std::string& status, const std::string& reason)> set_status;
+};
+
+// What delivery knows of one subscription (for $status and /metrics).
+struct DeliveryState {
+  int64_t delivered = 0;       // the last event number delivered
+  int64_t logged = 0;          // the last event number logged (known so far)
+  bool handshake = false;
+  int64_t failures = 0;        // consecutive failed attempts
+  std::string last_error;
+  int64_t oldest_undelivered_ms = 0;
+};
+
+class Delivery {
+ public:
+  Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOptions options);
+  ~Delivery();
+  Delivery(const Delivery&) = delete;
+  Delivery& operator=(const Delivery&) = delete;
+
+  void start();
+  void stop();
+  // New events or subscriptions: look again now.
+  void wake();
+  DeliveryState state(const std::string& id) const;
+  // What notifications call this server, once its port is known.
+  void set_base_url(std::string url);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace carebridge::gateway::routing

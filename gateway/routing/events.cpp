@@ -1,0 +1,138 @@
+#include "gateway/routing/events.h"
+
+#include <iostream>
+#include <rapidjson/document.h>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/search/matcher.h"
+
+namespace carebridge::gateway::routing {
+
+std::string event_log(std::string_view subscription_id) { return "subscription/" + std::string(subscription_id); }
+
+std::string EventRecord::encode(const store::ResourceRecord& r) {
+  std::string out = "{\"type\":";
+  fhir::json::append_json_string(out, r.type);
+  out += ",\"id\":";
+  fhir::json::append_json_string(out, r.id);
+  out += ",\"version\":" + std::to_string(r.version) + ",\"at\":" + std::to_string(r.updated_ms) +
+         ",\"deleted\":" + (r.deleted ? "true" : "false") + "}";
+  return out;
+}
+
+bool EventRecord::decode(std::string_view text, EventRecord& out) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (!doc.IsObject() || !doc.HasMember("type") || !doc["type"].IsString() || !doc.HasMember("id") || !doc["id"].IsString() ||
+      !doc.HasMember("version") || !doc["version"].IsInt64())
+    return false;
+  out.type = doc["type"].GetString();
+  out.id = doc["id"].GetString();
+  out.version = doc["version"].GetInt64();
+  out.at_ms = doc.HasMember("at") && doc["at"].IsInt64() ? doc["at"].GetInt64() : 0;
+  out.deleted = doc.HasMember("deleted") && doc["deleted"].IsTrue();
+  return true;
+}
+
+SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize)
+    : topics_(topics), registry_(registry), authorize_(std::move(authorize)) {}
+
+void SubscriptionEvents::load(store::Store& store) {
+  store.scan("Subscription", true, [&](const store::ResourceRecord& r) {
+    stage(r);
+  });
+  ended(true);
+}
+
+void SubscriptionEvents::stage(const store::ResourceRecord& record) {
+  if (record.deleted) {
+    staged_.emplace_back(record.id, nullptr);
+    return;
+  }
+  auto read = read_subscription(record.body, topics_, registry_);
+  if (!read) {
+    // Stored but not deliverable (its status says error once delivery looks at it).
+    std::cerr << "carebridge: Subscription/" << record.id << ": " << read.message() << std::endl;
+    staged_.emplace_back(record.id, nullptr);
+    return;
+  }
+  read->id = record.id;
+  staged_.emplace_back(record.id, std::make_shared<const Subscription>(std::move(*read)));
+}
+
+void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog& log) {
+  const store::ResourceRecord& r = event.record;
+  fhir::search::IndexedView view{r.type, r.id, r.updated_ms, event.index};
+  std::shared_lock lock(mutex_);
+  auto [first, last] = by_type_.equal_range(r.type);
+  std::string encoded;
+  for (auto it = first; it != last; ++it) {
+    const Subscription& s = *it->second;
+    if (s.status == "off") continue;
+    bool fired = false;
+    for (const Target& t : s.targets) {
+      if (t.resource != r.type) continue;
+      bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
+      if (!interaction) continue;
+      if (r.deleted || fhir::search::matches(t.query, view)) fired = true;
+      if (fired) break;
+    }
+    if (!fired) continue;
+    if (authorize_ && !authorize_(s.owner, r)) {
+      ++staged_withheld_[s.id];
+      continue;
+    }
+    if (encoded.empty()) encoded = EventRecord::encode(r);
+    log.append(event_log(s.id), encoded);
+    logged_ = true;
+  }
+}
+
+carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& event, store::CommitLog& log) {
+  if (event.record.type == "Subscription") stage(event.record);
+  else match(event, log);
+  return {};
+}
+
+void SubscriptionEvents::ended(bool committed) {
+  bool changed = logged_ || !staged_.empty();
+  if (committed && (!staged_.empty() || !staged_withheld_.empty())) {
+    std::unique_lock lock(mutex_);
+    for (auto& [id, subscription] : staged_) {
+      by_id_.erase(id);
+      for (auto it = by_type_.begin(); it != by_type_.end();) it = it->second->id == id ? by_type_.erase(it) : std::next(it);
+      if (!subscription) continue;
+      by_id_[id] = subscription;
+      std::vector<std::string> types;
+      for (const Target& t : subscription->targets)
+        if (std::find(types.begin(), types.end(), t.resource) == types.end()) types.push_back(t.resource);
+      for (const std::string& t : types) by_type_.emplace(t, subscription);
+    }
+    for (const auto& [id, n] : staged_withheld_) withheld_[id] += n;
+  }
+  staged_.clear();
+  staged_withheld_.clear();
+  logged_ = false;
+  if (committed && changed && notify_) notify_();
+}
+
+std::vector<std::shared_ptr<const Subscription>> SubscriptionEvents::subscriptions() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<const Subscription>> out;
+  for (const auto& [id, s] : by_id_) out.push_back(s);
+  return out;
+}
+
+std::shared_ptr<const Subscription> SubscriptionEvents::find(const std::string& id) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+int64_t SubscriptionEvents::withheld(const std::string& id) const {
+  std::shared_lock lock(mutex_);
+  auto it = withheld_.find(id);
+  return it == withheld_.end() ? 0 : it->second;
+}
+
+}  // namespace carebridge::gateway::routing

@@ -1,0 +1,77 @@
+// Subscription events, made in the commit that makes their cause: a commit hook matches
+// each write against the stored subscriptions (their topics' triggers and filters, or
+// their criteria, with the in-memory search matcher on the write's own index rows) and,
+// when the subscription's client may see the record, appends an event to the
+// subscription's log ("subscription/ID") in the same transaction: a crash never loses or
+// invents one, and the log's numbers are the events' numbers, without gaps. An event the
+// client may not see is not logged (the subscriber learns nothing of it, not even a count)
+// and is counted as withheld.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "gateway/routing/subscription.h"
+#include "gateway/store/commit_hooks.h"
+#include "gateway/store/store.h"
+
+namespace carebridge::gateway::routing {
+
+// The log a subscription's events go to.
+std::string event_log(std::string_view subscription_id);
+
+// One event as logged: what changed (the version to send).
+struct EventRecord {
+  std::string type, id;
+  int64_t version = 0;
+  int64_t at_ms = 0;
+  bool deleted = false;
+  static std::string encode(const store::ResourceRecord& record);
+  static bool decode(std::string_view text, EventRecord& out);
+};
+
+class SubscriptionEvents final : public store::CommitHook {
+ public:
+  // Whether the client `owner` (empty: the open server's caller) may learn of `record`.
+  using Authorize = std::function<bool(const std::string& owner, const store::ResourceRecord& record)>;
+
+  SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize);
+
+  // Reads the stored subscriptions (at start, before serving).
+  void load(store::Store& store);
+  carebridge::Result<void> on_write(const store::WriteEvent& event, store::CommitLog& log) override;
+  void ended(bool committed) override;
+
+  // The current subscriptions (delivery reads this; a snapshot).
+  std::vector<std::shared_ptr<const Subscription>> subscriptions() const;
+  std::shared_ptr<const Subscription> find(const std::string& id) const;
+  // Events withheld from a subscription since start.
+  int64_t withheld(const std::string& id) const;
+  // Called after a commit that logged events or changed subscriptions.
+  void on_change(std::function<void()> notify) { notify_ = std::move(notify); }
+
+ private:
+  void stage(const store::ResourceRecord& record);
+  void match(const store::WriteEvent& event, store::CommitLog& log);
+
+  const Topics& topics_;
+  const fhir::search::SearchRegistry& registry_;
+  Authorize authorize_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<const Subscription>> by_id_;
+  std::multimap<std::string, std::shared_ptr<const Subscription>> by_type_;  // a target's resource type → subscription
+  std::map<std::string, int64_t> withheld_;
+  // Changes of the transaction under way (applied when it commits): id → new (null: removed).
+  std::vector<std::pair<std::string, std::shared_ptr<const Subscription>>> staged_;
+  std::map<std::string, int64_t> staged_withheld_;
+  bool logged_ = false;
+  std::function<void()> notify_;
+};
+
+}  // namespace carebridge::gateway::routing

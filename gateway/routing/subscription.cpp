@@ -1,0 +1,212 @@
+#include "gateway/routing/subscription.h"
+
+#include <rapidjson/document.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "fhir/search/parse.h"
+#include "gateway/rest/negotiation.h"
+
+#ifndef CAREBRIDGE_TOPICS_FILE
+#define CAREBRIDGE_TOPICS_FILE "gateway/routing/topics.json"
+#endif
+
+namespace carebridge::gateway::routing {
+
+namespace fs = std::filesystem;
+using carebridge::Result;
+using Json = rapidjson::Value;
+
+namespace {
+
+std::string text(const Json& v, const char* name) {
+  if (!v.IsObject()) return {};
+  auto it = v.FindMember(name);
+  return it != v.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength())
+                                                     : std::string();
+}
+
+const Json* member(const Json& v, const char* name) {
+  if (!v.IsObject()) return nullptr;
+  auto it = v.FindMember(name);
+  return it == v.MemberEnd() ? nullptr : &it->value;
+}
+
+// The backport extension `name` on `element` (its value member), or null.
+const Json* extension(const Json* element, std::string_view name) {
+  const Json* list = element ? member(*element, "extension") : nullptr;
+  if (!list || !list->IsArray()) return nullptr;
+  for (const Json& e : list->GetArray()) {
+    if (text(e, "url") != std::string(kBackport) + std::string(name)) continue;
+    for (auto m = e.MemberBegin(); m != e.MemberEnd(); ++m)
+      if (std::string_view(m->name.GetString()).starts_with("value")) return &m->value;
+  }
+  return nullptr;
+}
+
+std::vector<const Json*> extensions(const Json* element, std::string_view name) {
+  std::vector<const Json*> out;
+  const Json* list = element ? member(*element, "extension") : nullptr;
+  if (!list || !list->IsArray()) return out;
+  for (const Json& e : list->GetArray())
+    if (text(e, "url") == std::string(kBackport) + std::string(name) && e.HasMember("valueString")) out.push_back(&e["valueString"]);
+  return out;
+}
+
+// "Observation?a=b&c=d" → type and parameters.
+std::pair<std::string, fhir::search::Params> split_search(std::string_view search) {
+  size_t q = search.find('?');
+  std::string type(search.substr(0, q));
+  if (size_t slash = type.rfind('/'); slash != std::string::npos) type = type.substr(slash + 1);
+  return {type, q == std::string_view::npos ? fhir::search::Params{} : rest::parse_query(search.substr(q + 1))};
+}
+
+Result<fhir::search::SearchQuery> compile(const fhir::search::SearchRegistry& registry, const std::string& type,
+                                          const fhir::search::Params& params) {
+  fhir::search::ParsedSearch parsed;
+  std::vector<fhir::model::Issue> issues;
+  if (!parse_search(registry, type, params, fhir::search::SearchLimits{}, true, parsed, issues)) return issues;
+  return parsed.query;
+}
+
+}  // namespace
+
+Result<Topics> Topics::load(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  const Json* list = doc.IsObject() ? member(doc, "topics") : nullptr;
+  if (!list || !list->IsArray()) return Result<Topics>::failure("invalid", "the topics file has no \"topics\" list");
+  Topics out;
+  for (const Json& t : list->GetArray()) {
+    Topic topic{text(t, "url"), text(t, "title"), text(t, "description"), {}, {}};
+    if (const Json* triggers = member(t, "triggers"); triggers && triggers->IsArray()) {
+      for (const Json& g : triggers->GetArray()) {
+        TopicTrigger trigger{text(g, "resource"), false, false, false, text(g, "query")};
+        if (const Json* on = member(g, "interactions"); on && on->IsArray())
+          for (const Json& i : on->GetArray()) {
+            std::string_view name = i.IsString() ? i.GetString() : "";
+            trigger.create = trigger.create || name == "create";
+            trigger.update = trigger.update || name == "update";
+            trigger.del = trigger.del || name == "delete";
+          }
+        topic.triggers.push_back(std::move(trigger));
+      }
+    }
+    if (const Json* filters = member(t, "canFilterBy"); filters && filters->IsArray())
+      for (const Json& f : filters->GetArray()) topic.can_filter_by.emplace_back(text(f, "resource"), text(f, "filterParameter"));
+    if (topic.url.empty() || topic.triggers.empty())
+      return Result<Topics>::failure("invalid", "a topic needs a url and triggers");
+    out.topics_.push_back(std::move(topic));
+  }
+  return out;
+}
+
+std::string Topics::default_path() {
+  if (const char* env = std::getenv("CAREBRIDGE_TOPICS"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    for (const fs::path& candidate : {exe.parent_path() / "topics.json", exe.parent_path().parent_path() / "gateway/routing/topics.json"})
+      if (fs::exists(candidate, ec)) return candidate.string();
+  return CAREBRIDGE_TOPICS_FILE;
+}
+
+const Topic* Topics::find(std::string_view url) const {
+  std::string_view plain = url.substr(0, url.find('|'));  // canonical|version
+  for (const Topic& t : topics_)
+    if (t.url == plain) return &t;
+  return nullptr;
+}
+
+namespace {
+
+// The topic's triggers with the subscriber's filters ("Observation?patient=Patient/7").
+Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<const Json*>& filters,
+                                          const fhir::search::SearchRegistry& registry) {
+  std::map<std::string, fhir::search::Params> by_type;
+  for (const Json* f : filters) {
+    auto [type, params] = split_search(f->GetString());
+    for (const auto& [name, value] : params) {
+      std::string base = name.substr(0, name.find(':'));
+      bool allowed = false;
+      for (const auto& [resource, parameter] : topic.can_filter_by)
+        allowed = allowed || ((resource == type || type.empty()) && parameter == base);
+      if (!allowed)
+        return Result<std::vector<Target>>::failure(
+            "invalid", "the topic " + topic.url + " cannot be filtered by " + (type.empty() ? "" : type + ".") + base);
+      by_type[type].emplace_back(name, value);
+    }
+  }
+  std::vector<Target> out;
+  for (const TopicTrigger& trigger : topic.triggers) {
+    auto [ignored, params] = split_search("?" + trigger.query);
+    for (const auto& key : {trigger.resource, std::string()})
+      if (auto it = by_type.find(key); it != by_type.end()) params.insert(params.end(), it->second.begin(), it->second.end());
+    auto query = compile(registry, trigger.resource, params);
+    if (!query) return query.issues();
+    out.push_back({trigger.resource, trigger.create, trigger.update, trigger.del, std::move(*query)});
+  }
+  return out;
+}
+
+void read_channel(const Json& channel, Subscription& s) {
+  s.endpoint = text(channel, "endpoint");
+  if (std::string payload = text(channel, "payload"); !payload.empty()) s.content_type = payload;
+  if (const Json* content = extension(member(channel, "_payload"), "backport-payload-content"); content && content->IsString()) {
+    std::string_view c = content->GetString();
+    s.payload = c == "empty" ? Payload::Empty : c == "id-only" ? Payload::IdOnly : Payload::FullResource;
+  } else if (text(channel, "payload").empty()) {
+    s.payload = Payload::Empty;  // R4: no payload, no content
+  }
+  if (const Json* headers = member(channel, "header"); headers && headers->IsArray())
+    for (const Json& h : headers->GetArray()) {
+      std::string_view line = h.IsString() ? h.GetString() : "";
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      s.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+  if (const Json* v = extension(&channel, "backport-heartbeat-period"); v && v->IsUint()) s.heartbeat_s = v->GetUint();
+  if (const Json* v = extension(&channel, "backport-timeout"); v && v->IsUint()) s.timeout_s = v->GetUint();
+  if (const Json* v = extension(&channel, "backport-max-count"); v && v->IsUint() && v->GetUint() > 0) s.max_count = v->GetUint();
+}
+
+}  // namespace
+
+Result<Subscription> read_subscription(std::string_view json, const Topics& topics,
+                                       const fhir::search::SearchRegistry& registry) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (!doc.IsObject()) return Result<Subscription>::failure("invalid", "the Subscription is not JSON");
+  Subscription s;
+  s.id = text(doc, "id");
+  s.status = text(doc, "status");
+  s.topic = text(doc, "criteria");
+  if (const Json* meta = member(doc, "meta"); meta)
+    if (const Json* tags = member(*meta, "tag"); tags && tags->IsArray())
+      for (const Json& t : tags->GetArray())
+        if (text(t, "system") == kOwnerTagSystem) s.owner = text(t, "code");
+  const Json* channel = member(doc, "channel");
+  if (!channel || text(*channel, "type") != "rest-hook")
+    return Result<Subscription>::failure("not-supported", "Subscription.channel.type: only rest-hook is delivered by this gateway");
+  read_channel(*channel, s);
+  if (!s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://"))
+    return Result<Subscription>::failure("invalid", "Subscription.channel.endpoint: an http or https URL is needed");
+  if (const Topic* topic = topics.find(s.topic)) {
+    auto targets = topic_targets(*topic, extensions(member(doc, "_criteria"), "backport-filter-criteria"), registry);
+    if (!targets) return targets.issues();
+    s.targets = std::move(*targets);
+    return s;
+  }
+  if (s.topic.find('?') == std::string::npos && s.topic.find("://") != std::string::npos)
+    return Result<Subscription>::failure("not-found", "Subscription.criteria: no topic " + s.topic + " on this gateway");
+  auto [type, params] = split_search(s.topic);
+  auto query = compile(registry, type, params);
+  if (!query) return query.issues();
+  s.targets.push_back({type, true, true, false, std::move(*query)});
+  return s;
+}
+
+}  // namespace carebridge::gateway::routing

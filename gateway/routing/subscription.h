@@ -1,0 +1,83 @@
+// gateway/routing: subscriptions and the delivery of their notifications. A Subscription
+// (FHIR R4, with the Subscriptions Backport IG's topic-based form) is read into what the
+// commit hook matches writes against and what the delivery workers need: its owner (the
+// client that stored it), its channel, payload and heartbeat, and its triggers — the
+// topic's, each with the topic's query and the subscriber's filters, or a plain R4
+// criteria search.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/result.h"
+#include "fhir/search/query.h"
+#include "fhir/search/registry.h"
+
+namespace carebridge::gateway::routing {
+
+inline constexpr const char* kBackport = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
+// The meta.tag system the write path stamps on a Subscription with the client that stored it.
+inline constexpr const char* kOwnerTagSystem = "urn:carebridge:subscription-owner";
+
+// A topic's trigger: a resource type, the interactions that fire it, and the search the
+// new version must match ("" matches every version).
+struct TopicTrigger {
+  std::string resource;
+  bool create = false, update = false, del = false;
+  std::string query;
+};
+
+struct Topic {
+  std::string url, title, description;
+  std::vector<TopicTrigger> triggers;
+  std::vector<std::pair<std::string, std::string>> can_filter_by;  // (resource, parameter)
+};
+
+class Topics {
+ public:
+  // Reads the topics file (see topics.json); the issues say what is wrong.
+  static carebridge::Result<Topics> load(std::string_view json);
+  // The shipped file: $CAREBRIDGE_TOPICS, beside the executable, or the source tree's.
+  static std::string default_path();
+  const Topic* find(std::string_view url) const;
+  const std::vector<Topic>& all() const { return topics_; }
+
+ private:
+  std::vector<Topic> topics_;
+};
+
+enum class Payload { Empty, IdOnly, FullResource };
+
+// One compiled trigger of a subscription: what a write must be to make an event.
+struct Target {
+  std::string resource;
+  bool create = true, update = true, del = false;
+  fhir::search::SearchQuery query;  // the topic's query and the subscriber's filters, ANDed
+};
+
+struct Subscription {
+  std::string id;
+  std::string owner;     // the client that stored it; empty on an open server
+  std::string status;    // requested | active | error | off
+  std::string topic;     // the topic canonical, or the R4 criteria
+  std::string endpoint;  // rest-hook URL
+  std::vector<std::pair<std::string, std::string>> headers;  // channel.header, as name and value
+  Payload payload = Payload::FullResource;
+  std::string content_type = "application/fhir+json";
+  int64_t heartbeat_s = 0;  // 0: none
+  int64_t timeout_s = 10;
+  int64_t max_count = 20;   // events per notification
+  std::vector<Target> targets;
+};
+
+// Reads a stored Subscription (compact JSON). Fails, saying why in plain words, when it
+// names no known topic, a criteria that does not parse, a filter the topic does not allow,
+// or a channel this gateway does not deliver.
+carebridge::Result<Subscription> read_subscription(std::string_view json, const Topics& topics,
+                                                   const fhir::search::SearchRegistry& registry);
+
+}  // namespace carebridge::gateway::routing
