@@ -16,6 +16,7 @@
 #include "fhir/validation/validator.h"
 #include "gateway/ingest/ingest_route.h"
 #include "gateway/ingest/mllp_server.h"
+#include "gateway/routing/operations.h"
 #include "mappings/hl7v2/conversion.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
@@ -145,10 +146,11 @@ void add_auth_routes(pipeline::RouteTable& table, gateway::security::TokenServic
 // The routes the server answers, in the order they are matched.
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
                             const std::string& base, gateway::security::TokenService& tokens,
-                            const gateway::ingest::V2Ingest& v2) {
+                            const gateway::ingest::V2Ingest& v2, const Routing& routing) {
   pipeline::RouteTable table;
   add_auth_routes(table, tokens, base);
   table.add(gateway::ingest::ingest_route(v2));
+  table.add(gateway::routing::subscription_operations(base, service, store, *routing.events, *routing.delivery));
   pipeline::Route fhir{"fhir", base, true, nullptr, [&service](std::string_view path) { return service.route_label(path); }};
   fhir.caller_handler = [&service](std::shared_ptr<const http::Request> request,
                                    std::shared_ptr<const gateway::security::Principal> who, http::Responder responder) {
@@ -331,7 +333,7 @@ int serve_command(const Arguments& arguments) {
   pipeline::MetricsObserver measured(metrics);
   auto v2 = v2_ingest(config, *definitions, validator, service, *store);
   if (!v2) return 1;
-  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2),
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *routing),
                           stages(config, *security), {&measured, &log});
   gateway::ingest::MllpServer mllp(config.mllp, *v2,
                                    config.auth.tokens_required(config.listen) ? security->tokens.get() : nullptr);

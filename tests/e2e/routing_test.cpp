@@ -1,0 +1,219 @@
+// Subscriptions end to end: the gateway and a webhook receiver (written for the test) on
+// loopback. A subscriber gets the handshake, then notifications for lab results posted as
+// FHIR, in a transaction Bundle and as an HL7 v2 ORU, with the payload it asked for and
+// event numbers without gaps; heartbeats arrive; $events replays; a receiver that is down
+// gets every event once it is back, in order; a SIGKILL loses no event of an acknowledged
+// write; a subscriber never hears of what its client may not read.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "fhir_client.h"
+#include "security_support.h"
+#include "server_process.h"
+#include "support/test_support.h"
+#include "webhook_receiver.h"
+
+using namespace carebridge::testing;
+
+namespace {
+
+const char* kLabTopic = "http://carebridge.example/fhir/SubscriptionTopic/lab-results";
+
+std::string subscription(const std::string& endpoint, const std::string& content, const std::string& filter = "",
+                         const std::string& heartbeat = "") {
+  std::string s = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" +
+                  std::string(kLabTopic) + "\"";
+  if (!filter.empty())
+    s += R"(,"_criteria":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria","valueString":")" +
+         filter + R"("}]})";
+  s += R"(,"channel":{"type":"rest-hook","endpoint":")" + endpoint + R"(","payload":"application/fhir+json",)";
+  if (!heartbeat.empty())
+    s += R"("extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period","valueUnsignedInt":)" +
+         heartbeat + "}],";
+  s += R"("_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":")" +
+       content + R"("}]},"header":["Authorization: Bearer receiver-secret"]}})";
+  return s;
+}
+
+std::string lab(const std::string& patient, const std::string& code, int value, const std::string& status = "final") {
+  return R"({"resourceType":"Observation","status":")" + status +
+         R"(","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],)"
+         R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},"subject":{"reference":"Patient/)" + patient +
+         R"("},"valueQuantity":{"value":)" + std::to_string(value) + R"(,"unit":"mg/dL"}})";
+}
+
+// One notification as the receiver got it.
+struct Notification {
+  std::string type;
+  long since = 0;
+  std::vector<long> numbers;
+  std::vector<std::string> focus;
+  size_t resources = 0;  // entries after the status that carry a resource
+  size_t entries = 0;
+};
+
+Notification read(const std::string& body) {
+  rapidjson::Document b;
+  b.Parse(body.c_str());
+  REQUIRE(b.IsObject());
+  Notification n;
+  CHECK(std::string(b["type"].GetString()) == "history");
+  const auto& parameters = b["entry"][0]["resource"]["parameter"];
+  for (const auto& p : parameters.GetArray()) {
+    std::string name = p["name"].GetString();
+    if (name == "type") n.type = p["valueCode"].GetString();
+    if (name == "events-since-subscription-start") n.since = std::stol(p["valueString"].GetString());
+    if (name == "notification-event")
+      for (const auto& part : p["part"].GetArray()) {
+        if (std::string(part["name"].GetString()) == "event-number") n.numbers.push_back(std::stol(part["valueString"].GetString()));
+        if (std::string(part["name"].GetString()) == "focus") n.focus.emplace_back(part["valueReference"]["reference"].GetString());
+      }
+  }
+  n.entries = b["entry"].Size() - 1;
+  for (size_t i = 1; i < b["entry"].Size(); ++i) n.resources += b["entry"][i].HasMember("resource");
+  return n;
+}
+
+// Every event number the receiver got, in the order it got them.
+std::vector<long> event_numbers(const WebhookReceiver& receiver) {
+  std::vector<long> out;
+  for (const auto& body : receiver.bodies())
+    for (long n : read(body).numbers) out.push_back(n);
+  return out;
+}
+
+bool eventually_events(const WebhookReceiver& receiver, size_t n, int seconds = 20) {
+  return eventually([&] { return event_numbers(receiver).size() >= n; }, std::chrono::seconds(seconds));
+}
+
+std::vector<long> one_to(long n) {
+  std::vector<long> out;
+  for (long i = 1; i <= n; ++i) out.push_back(i);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("routing: handshake, then lab results posted as FHIR, in a transaction and as v2, each once, numbered", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-basic"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "full-resource"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  REQUIRE(receiver.wait_for(1));
+  Notification handshake = read(receiver.bodies()[0]);
+  CHECK(handshake.type == "handshake");
+  CHECK(receiver.last_header("authorization") == "Bearer receiver-secret");
+  CHECK(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "active"; }));
+
+  std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Okafor", "Grace"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 182), json_headers()).status == 201);
+  // Not a final lab result: no event.
+  REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 150, "preliminary"), json_headers()).status == 201);
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                       R"({"resource":)" + lab(patient, "2160-0", 1) + R"(,"request":{"method":"POST","url":"Observation"}},)"
+                       R"({"resource":)" + lab(patient, "718-7", 13) + R"(,"request":{"method":"POST","url":"Observation"}}]})";
+  REQUIRE(c->post("/fhir", bundle, json_headers()).status == 200);
+  auto v2 = c->post("/ingest/hl7v2", read_text(project_sample("hl7v2/oru_r01.hl7")), {{"Content-Type", "x-application/hl7-v2+er7"}});
+  REQUIRE(v2.status == 200);
+  // 1 + 2 results, then the ORU's 5 final results and 2 final reports.
+  REQUIRE(eventually_events(receiver, 10));
+  CHECK(event_numbers(receiver) == one_to(10));
+  Notification first = read(receiver.bodies()[1]);
+  CHECK(first.type == "event-notification");
+  CHECK(first.resources == first.numbers.size());
+  CHECK(first.focus.front().find("/fhir/Observation/") != std::string::npos);
+
+  // $events replays a range; $status says how far the events go.
+  auto replay = parse_json(c->get("/fhir/Subscription/" + id + "/$events?eventsSinceNumber=2&eventsUntilNumber=4").body);
+  REQUIRE(replay.IsObject());
+  Notification replayed = read(c->get("/fhir/Subscription/" + id + "/$events?eventsSinceNumber=2&eventsUntilNumber=4").body);
+  CHECK(replayed.type == "query-event");
+  CHECK(replayed.numbers == std::vector<long>{2, 3, 4});
+  auto status = parse_json(c->get("/fhir/Subscription/" + id + "/$status").body);
+  CHECK(std::string(status["type"].GetString()) == "searchset");
+  CHECK(c->get("/fhir/Subscription/nosuch/$status").status == 404);
+}
+
+TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats", "[e2e][routing]") {
+  WebhookReceiver ids, empty;
+  ServerProcess server(temp_dir("routing-payloads"));
+  auto c = server.client();
+  std::string a = str(parse_json(c->post("/fhir/Patient", patient_json("Ames", "Ann"), json_headers()).body), "id");
+  std::string b = str(parse_json(c->post("/fhir/Patient", patient_json("Bell", "Bea"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Subscription", subscription(ids.url(), "id-only", "Observation?patient=Patient/" + a), json_headers()).status == 201);
+  REQUIRE(c->post("/fhir/Subscription", subscription(empty.url(), "empty", "", "1"), json_headers()).status == 201);
+  REQUIRE(ids.wait_for(1));
+  REQUIRE(empty.wait_for(1));
+  REQUIRE(c->post("/fhir/Observation", lab(a, "2345-7", 99), json_headers()).status == 201);
+  REQUIRE(c->post("/fhir/Observation", lab(b, "2345-7", 98), json_headers()).status == 201);
+  REQUIRE(eventually_events(ids, 1));
+  REQUIRE(eventually_events(empty, 2));
+  Notification id_only = read(ids.bodies()[1]);
+  CHECK(id_only.entries == 1);    // the focus's URL, no resource
+  CHECK(id_only.resources == 0);
+  CHECK(event_numbers(ids) == std::vector<long>{1});  // only patient a's
+  Notification nothing = read(empty.bodies()[1]);
+  CHECK(nothing.entries == 0);
+  CHECK(nothing.focus.empty());
+  // Heartbeats every second while nothing happens.
+  size_t before = empty.bodies().size();
+  REQUIRE(empty.wait_for(before + 1, 10));
+  CHECK(read(empty.bodies().back()).type == "heartbeat");
+}
+
+TEST_CASE("routing: a receiver that is down gets every event once back, in order", "[e2e][routing][fault]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-down"));
+  auto c = server.client();
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Cruz", "Cy"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  receiver.set_down(true);
+  for (int i = 0; i < 12; ++i) REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 100 + i), json_headers()).status == 201);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the receiver stays down a while: attempts fail and back off
+  CHECK(event_numbers(receiver).empty());
+  receiver.set_down(false);
+  REQUIRE(eventually_events(receiver, 12, 30));
+  CHECK(event_numbers(receiver) == one_to(12));
+}
+
+TEST_CASE("routing: every event of an acknowledged write survives a SIGKILL", "[e2e][routing][crash]") {
+  WebhookReceiver receiver;
+  auto data = temp_dir("routing-crash");
+  auto server = std::make_unique<ServerProcess>(data);
+  auto c = server->client();
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Diaz", "Dee"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  receiver.set_down(true);  // nothing is delivered before the crash: all of it must come after
+  int acknowledged = 0;
+  for (int i = 0; i < 20; ++i)
+    if (c->post("/fhir/Observation", lab(p, "2345-7", i), json_headers()).status == 201) ++acknowledged;
+  server->kill();
+  server.reset();
+  receiver.set_down(false);
+  server = std::make_unique<ServerProcess>(data);
+  REQUIRE(eventually_events(receiver, static_cast<size_t>(acknowledged), 30));
+  CHECK(event_numbers(receiver) == one_to(acknowledged));
+}
+
+TEST_CASE("routing: a subscriber hears nothing of what its client may not read", "[e2e][routing][security]") {
+  WebhookReceiver hers, theirs;
+  SecuredGateway g("routing-security", {{"clinic-a", "org-a", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  REQUIRE(http.post("/fhir/Subscription", subscription(hers.url(), "full-resource"), a).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(theirs.url(), "full-resource"), b).status == 201);
+  REQUIRE(hers.wait_for(1));
+  REQUIRE(theirs.wait_for(1));
+  std::string patient = str(parse_json(http.post("/fhir/Patient", patient_json("Ekwueme", "Ada"), a).body), "id");
+  REQUIRE(http.post("/fhir/Observation", lab(patient, "2345-7", 140), a).status == 201);
+  REQUIRE(eventually_events(hers, 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(theirs.bodies().size() == 1);  // its handshake only: no event, no count, no id
+  for (const auto& body : theirs.bodies()) CHECK(body.find(patient) == std::string::npos);
+}

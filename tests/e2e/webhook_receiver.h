@@ -1,0 +1,45 @@
+// A webhook receiver written for the routing tests: an HTTP/1.1 server on a loopback
+// port (keep-alive, Content-Length bodies) that keeps every notification it is sent, and
+// can be told to answer 503 for a while, as a subscriber that is down.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace carebridge::testing {
+
+class WebhookReceiver {
+ public:
+  WebhookReceiver();
+  ~WebhookReceiver();
+  uint16_t port() const { return port_; }
+  std::string url(const std::string& path = "/hook") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  // The bodies received (and answered 2xx) so far.
+  std::vector<std::string> bodies() const;
+  // Waits until at least `n` bodies were received (false after `seconds`).
+  bool wait_for(size_t n, int seconds = 20) const;
+  // While down, requests are answered 503 and not kept.
+  void set_down(bool down) { down_ = down; }
+  // The value of a header of the last request received.
+  std::string last_header(const std::string& name) const;
+
+ private:
+  void serve(int connection);
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false}, down_{false};
+  mutable std::mutex mutex_;
+  mutable std::condition_variable received_;
+  std::vector<std::string> bodies_;
+  std::vector<std::pair<std::string, std::string>> last_headers_;
+  std::thread acceptor_;
+  std::vector<std::thread> connections_;
+  std::vector<int> fds_;
+};
+
+}  // namespace carebridge::testing
