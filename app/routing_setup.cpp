@@ -65,7 +65,10 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, g
     auto principal = tokens->authenticate_client(owner);
     return principal.ok() && access->sees(principal->get(), record);
   };
-  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorize);
+  r->care_teams = std::make_shared<routing::CareTeams>();
+  store.add_commit_hook(r->care_teams);
+  r->care_teams->load(store);
+  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorize, r->care_teams.get());
   store.add_commit_hook(r->events);
   r->events->load(store);
   routing::DeliveryOptions options;

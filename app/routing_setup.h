@@ -15,6 +15,7 @@ namespace carebridge::app {
 
 struct Routing {
   gateway::routing::Topics topics;
+  std::shared_ptr<gateway::routing::CareTeams> care_teams;
   std::shared_ptr<gateway::routing::SubscriptionEvents> events;
   std::unique_ptr<gateway::routing::Delivery> delivery;
 };

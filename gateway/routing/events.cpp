@@ -34,8 +34,9 @@ bool EventRecord::decode(std::string_view text, EventRecord& out) {
   return true;
 }
 
-SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize)
-    : topics_(topics), registry_(registry), authorize_(std::move(authorize)) {}
+SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize,
+                                       const CareTeams* care_teams)
+    : topics_(topics), registry_(registry), authorize_(std::move(authorize)), care_teams_(care_teams) {}
 
 void SubscriptionEvents::load(store::Store& store) {
   store.scan("Subscription", true, [&](const store::ResourceRecord& r) {
@@ -78,6 +79,8 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       if (fired) break;
     }
     if (!fired) continue;
+    if (!s.care_team_member.empty() && (!care_teams_ || !care_teams_->cares_for(s.care_team_member, patients_in(event.index))))
+      continue;
     if (authorize_ && !authorize_(s.owner, r)) {
       ++staged_withheld_[s.id];
       continue;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/routing/care_teams.h"
 #include "gateway/routing/subscription.h"
 #include "gateway/store/commit_hooks.h"
 #include "gateway/store/store.h"
@@ -41,7 +42,9 @@ class SubscriptionEvents final : public store::CommitHook {
   // Whether the client `owner` (empty: the open server's caller) may learn of `record`.
   using Authorize = std::function<bool(const std::string& owner, const store::ResourceRecord& record)>;
 
-  SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize);
+  // `care_teams` (may be null) answers care-team filters.
+  SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize,
+                     const CareTeams* care_teams = nullptr);
 
   // Reads the stored subscriptions (at start, before serving).
   void load(store::Store& store);
@@ -63,6 +66,7 @@ class SubscriptionEvents final : public store::CommitHook {
   const Topics& topics_;
   const fhir::search::SearchRegistry& registry_;
   Authorize authorize_;
+  const CareTeams* care_teams_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Subscription>> by_id_;
   std::multimap<std::string, std::shared_ptr<const Subscription>> by_type_;  // a target's resource type → subscription

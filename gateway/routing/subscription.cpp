@@ -121,6 +121,19 @@ const Topic* Topics::find(std::string_view url) const {
 
 namespace {
 
+constexpr const char* kCareTeamMember = "care-team-member";
+
+// Takes the care-team filter out of a search's parameters.
+std::string take_care_team_member(fhir::search::Params& params) {
+  std::string member;
+  std::erase_if(params, [&](const auto& p) {
+    if (p.first != kCareTeamMember) return false;
+    member = p.second;
+    return true;
+  });
+  return member;
+}
+
 // The topic's triggers with the subscriber's filters ("Observation?patient=Patient/7").
 Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<const Json*>& filters,
                                           const fhir::search::SearchRegistry& registry) {
@@ -129,6 +142,7 @@ Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<
     auto [type, params] = split_search(f->GetString());
     for (const auto& [name, value] : params) {
       std::string base = name.substr(0, name.find(':'));
+      if (base == kCareTeamMember) continue;  // read by read_subscription
       bool allowed = false;
       for (const auto& [resource, parameter] : topic.can_filter_by)
         allowed = allowed || ((resource == type || type.empty()) && parameter == base);
@@ -195,7 +209,12 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   if (!s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://"))
     return Result<Subscription>::failure("invalid", "Subscription.channel.endpoint: an http or https URL is needed");
   if (const Topic* topic = topics.find(s.topic)) {
-    auto targets = topic_targets(*topic, extensions(member(doc, "_criteria"), "backport-filter-criteria"), registry);
+    auto filters = extensions(member(doc, "_criteria"), "backport-filter-criteria");
+    for (const Json* f : filters) {
+      auto [type, params] = split_search(f->GetString());
+      if (std::string m = take_care_team_member(params); !m.empty()) s.care_team_member = m;
+    }
+    auto targets = topic_targets(*topic, filters, registry);
     if (!targets) return targets.issues();
     s.targets = std::move(*targets);
     return s;
@@ -203,6 +222,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   if (s.topic.find('?') == std::string::npos && s.topic.find("://") != std::string::npos)
     return Result<Subscription>::failure("not-found", "Subscription.criteria: no topic " + s.topic + " on this gateway");
   auto [type, params] = split_search(s.topic);
+  s.care_team_member = take_care_team_member(params);
   auto query = compile(registry, type, params);
   if (!query) return query.issues();
   s.targets.push_back({type, true, true, false, std::move(*query)});

@@ -72,6 +72,9 @@ struct Subscription {
   int64_t timeout_s = 10;
   int64_t max_count = 20;   // events per notification
   std::vector<Target> targets;
+  // "my patients": only records about patients this member ("Practitioner/7") cares for
+  // (care_teams.h); from the filter `care-team-member=...`, allowed on every topic.
+  std::string care_team_member;
 };
 
 // Reads a stored Subscription (compact JSON). Fails, saying why in plain words, when it

@@ -217,3 +217,36 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   CHECK(theirs.bodies().size() == 1);  // its handshake only: no event, no count, no id
   for (const auto& body : theirs.bodies()) CHECK(body.find(patient) == std::string::npos);
 }
+
+TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-care-team"));
+  auto c = server.client();
+  std::string doctor = str(parse_json(c->post("/fhir/Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Chen"}]})",
+                                              json_headers()).body), "id");
+  std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Fofanah", "Fatu"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Subscription",
+                  subscription(receiver.url(), "id-only", "Observation?care-team-member=Practitioner/" + doctor), json_headers())
+              .status == 201);
+  REQUIRE(receiver.wait_for(1));
+  // Not yet on the patient's care team: nothing.
+  REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 90), json_headers()).status == 201);
+  auto team = [&](const std::string& status) {
+    return R"({"resourceType":"CareTeam","status":")" + status + R"(","subject":{"reference":"Patient/)" + patient +
+           R"("},"participant":[{"member":{"reference":"Practitioner/)" + doctor + R"("}}]})";
+  };
+  auto created = c->post("/fhir/CareTeam", team("active"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string team_id = str(parse_json(created.body), "id");
+  auto added = c->post("/fhir/Observation", lab(patient, "2345-7", 91), json_headers());
+  REQUIRE(added.status == 201);
+  REQUIRE(eventually_events(receiver, 1));
+  CHECK(read(receiver.bodies().back()).focus.front().find(str(parse_json(added.body), "id")) != std::string::npos);
+  // Off the team: nothing more.
+  std::string inactive = team("inactive");
+  inactive.insert(1, R"("id":")" + team_id + R"(",)");
+  REQUIRE(c->put("/fhir/CareTeam/" + team_id, inactive, json_headers()).status == 200);
+  REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 92), json_headers()).status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(event_numbers(receiver) == std::vector<long>{1});
+}
