@@ -44,8 +44,9 @@ void set_subscription_status(gateway::rest::FhirService& service, gateway::store
 
 }  // namespace
 
-std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, gateway::rest::FhirService& service,
-                                        gateway::store::SqliteStore& store, const Security& security) {
+std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
+                                        gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
+                                        const Security& security) {
   auto r = std::make_unique<Routing>();
   std::ifstream in(routing::Topics::default_path());
   std::stringstream text;
@@ -74,6 +75,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, g
   routing::DeliveryOptions options;
   options.state_dir = (std::filesystem::path(config.data_dir) / "subscriptions").string();
   options.base_url = "http://localhost" + config.base_path;
+  options.definitions = &definitions;
   std::string base = config.base_path;
   options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
     set_subscription_status(service, store, base, id, status, reason);

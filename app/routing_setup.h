@@ -22,7 +22,8 @@ struct Routing {
 
 // Registers the commit hook and reads the stored subscriptions; null (after saying why)
 // when the topics cannot be read. `security` decides who may be notified of what.
-std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, gateway::rest::FhirService& service,
-                                        gateway::store::SqliteStore& store, const Security& security);
+std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
+                                        gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
+                                        const Security& security);
 
 }  // namespace carebridge::app

@@ -17,6 +17,7 @@
 #include "fhir/time/fhir_time.h"
 #include "gateway/http/client.h"
 #include "gateway/routing/notification.h"
+#include "gateway/routing/v2_channel.h"
 
 namespace carebridge::gateway::routing {
 
@@ -208,6 +209,10 @@ void Delivery::Impl::failed(const Subscription& s, const std::string& error) {
 
 void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   std::string error;
+  if (!r.state.handshake && s.v2) {  // v2 has no handshake: the first ORU^R01 is the first word
+    std::lock_guard lock(mutex);
+    r.state.handshake = true;
+  }
   if (!r.state.handshake) {
     std::string body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
     if (!post(s, r, body, error)) return failed(s, error);
@@ -245,9 +250,16 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     }
   }
   int64_t last = batch.empty() ? delivered : batch.back().number;
-  std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch,
-                                         base_url());
-  if (!post(s, r, body, error)) return failed(s, error);
+  if (s.v2) {
+    if (!batch.empty() && options.definitions &&
+        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error))
+      return failed(s, error);
+    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
+  } else {
+    std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch,
+                                           base_url());
+    if (!post(s, r, body, error)) return failed(s, error);
+  }
   DeliveryState saved;
   {
     std::lock_guard lock(mutex);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fhir/definitions/definitions.h"
 #include "gateway/routing/events.h"
 #include "gateway/store/store.h"
 
@@ -27,6 +28,7 @@ struct DeliveryOptions {
   std::chrono::seconds horizon = std::chrono::hours(72);
   std::chrono::seconds max_backoff = std::chrono::minutes(5);
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
+  const fhir::definitions::Definitions* definitions = nullptr;  // for the v2 channel
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).
   std::function<void(const std::string& id, const std::string& status, const std::string& reason)> set_status;
 };

@@ -64,7 +64,8 @@ struct Subscription {
   std::string owner;     // the client that stored it; empty on an open server
   std::string status;    // requested | active | error | off
   std::string topic;     // the topic canonical, or the R4 criteria
-  std::string endpoint;  // rest-hook URL
+  std::string endpoint;  // rest-hook URL, or mllp://host:port for the v2 channel
+  bool v2 = false;       // channel.type message with an mllp:// endpoint: results as ORU^R01
   std::vector<std::pair<std::string, std::string>> headers;  // channel.header, as name and value
   Payload payload = Payload::FullResource;
   std::string content_type = "application/fhir+json";

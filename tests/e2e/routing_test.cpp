@@ -4,7 +4,14 @@
 // event numbers without gaps; heartbeats arrive; $events replays; a receiver that is down
 // gets every event once it is back, in order; a SIGKILL loses no event of an acknowledged
 // write; a subscriber never hears of what its client may not read.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
 
 #include <rapidjson/document.h>
 
@@ -249,4 +256,78 @@ TEST_CASE("routing: a provider hears of 'my patients' while on their care team, 
   REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 92), json_headers()).status == 201);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(event_numbers(receiver) == std::vector<long>{1});
+}
+
+namespace {
+
+// An MLLP receiver, as a clinic's v2 interface: keeps each message, answers AA.
+class MllpReceiver {
+ public:
+  MllpReceiver() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_, 4) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] {
+      int c;
+      while ((c = ::accept(listener_, nullptr, nullptr)) >= 0) {
+        std::string buffer;
+        char chunk[4096];
+        for (ssize_t n; (n = ::recv(c, chunk, sizeof chunk, 0)) > 0;) {
+          buffer.append(chunk, static_cast<size_t>(n));
+          for (size_t end; (end = buffer.find("\x1c\r")) != std::string::npos;) {
+            std::string message = buffer.substr(1, end - 1);
+            buffer.erase(0, end + 2);
+            {
+              std::lock_guard lock(mutex_);
+              messages_.push_back(message);
+            }
+            std::string ack = "\x0bMSH|^~\\&|CLINIC|X|CB|Y|20260101||ACK|A1|P|2.5.1\rMSA|AA|X\r\x1c\r";
+            ::send(c, ack.data(), ack.size(), MSG_NOSIGNAL);
+          }
+        }
+        ::close(c);
+      }
+    });
+  }
+  ~MllpReceiver() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+  std::string endpoint() const { return "mllp://127.0.0.1:" + std::to_string(port_); }
+  std::vector<std::string> messages() const {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+
+ private:
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> messages_;
+};
+
+}  // namespace
+
+TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over MLLP", "[e2e][routing][hl7v2]") {
+  MllpReceiver clinic;
+  ServerProcess server(temp_dir("routing-v2"));
+  auto c = server.client();
+  std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Gomez", "Gil"), json_headers()).body), "id");
+  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
+                    R"(","channel":{"type":"message","endpoint":")" + clinic.endpoint() + R"(","payload":"x-application/hl7-v2+er7"}})";
+  REQUIRE(c->post("/fhir/Subscription", sub, json_headers()).status == 201);
+  REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 182), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return !clinic.messages().empty(); }));
+  std::string oru = clinic.messages().front();
+  CHECK(oru.find("ORU^R01") != std::string::npos);
+  CHECK(oru.find("\rPID|") != std::string::npos);
+  CHECK(oru.find("OBX|1|NM|2345-7^^LN||182|mg/dL") != std::string::npos);
 }
