@@ -80,6 +80,25 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
     set_subscription_status(service, store, base, id, status, reason);
   };
+  // Every notification is a disclosure, every withheld event a refused one, in the audit trail.
+  auto* audit = security.audit.get();
+  auto disclosure = [audit](const routing::Subscription& s, const gateway::store::ResourceRecord& record, bool sent) {
+    if (!audit) return;
+    gateway::security::AuditRecord a;
+    a.action = 'R';
+    a.subtype = "subscription-notification";
+    a.client = s.owner;
+    a.outcome = sent ? 0 : 4;
+    if (!sent) a.outcome_text = "withheld from Subscription/" + s.id + ": its client may not read it";
+    a.add_resource(record);
+    audit->record(std::move(a));
+  };
+  options.disclosed = [disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
+    disclosure(s, record, true);
+  };
+  r->events->on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
+    disclosure(s, record, false);
+  });
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
   auto* delivery = r->delivery.get();
   r->events->on_change([delivery] { delivery->wake(); });

@@ -233,12 +233,16 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   auto records = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
   if (!records) return failed(s, "the store could not read the subscription's events");
   std::vector<NotificationEvent> batch;
+  std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
   for (const store::LogRecord& record : *records) {
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;
-    if (s.payload == Payload::FullResource && !e.event.deleted)
-      if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = version->body;
+    if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) {
+      if (s.payload == Payload::FullResource && !e.event.deleted) e.body = version->body;
+      version->body.clear();
+      sent.push_back(std::move(*version));
+    }
     batch.push_back(std::move(e));
   }
   {
@@ -271,6 +275,8 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     saved = r.state;
   }
   if (!batch.empty()) save_state(s.id, saved);
+  if (options.disclosed && s.payload != Payload::Empty)
+    for (const store::ResourceRecord& record : sent) options.disclosed(s, record);
 }
 
 void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {

@@ -29,6 +29,8 @@ struct DeliveryOptions {
   std::chrono::seconds max_backoff = std::chrono::minutes(5);
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
   const fhir::definitions::Definitions* definitions = nullptr;  // for the v2 channel
+  // Told of each record a subscriber was sent (for the audit trail's disclosures).
+  std::function<void(const Subscription& subscription, const store::ResourceRecord& record)> disclosed;
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).
   std::function<void(const std::string& id, const std::string& status, const std::string& reason)> set_status;
 };

@@ -83,6 +83,9 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       continue;
     if (authorize_ && !authorize_(s.owner, r)) {
       ++staged_withheld_[s.id];
+      store::ResourceRecord denied = r;
+      denied.body.clear();
+      staged_denials_.emplace_back(it->second, std::move(denied));
       continue;
     }
     if (encoded.empty()) encoded = EventRecord::encode(r);
@@ -113,6 +116,9 @@ void SubscriptionEvents::ended(bool committed) {
     }
     for (const auto& [id, n] : staged_withheld_) withheld_[id] += n;
   }
+  if (committed && on_withheld_)
+    for (const auto& [subscription, record] : staged_denials_) on_withheld_(*subscription, record);
+  staged_denials_.clear();
   staged_.clear();
   staged_withheld_.clear();
   logged_ = false;

@@ -58,6 +58,9 @@ class SubscriptionEvents final : public store::CommitHook {
   int64_t withheld(const std::string& id) const;
   // Called after a commit that logged events or changed subscriptions.
   void on_change(std::function<void()> notify) { notify_ = std::move(notify); }
+  // Told of each event withheld from a subscriber (after its commit), for the audit trail.
+  using Withheld = std::function<void(const Subscription& subscription, const store::ResourceRecord& record)>;
+  void on_withheld(Withheld withheld) { on_withheld_ = std::move(withheld); }
 
  private:
   void stage(const store::ResourceRecord& record);
@@ -74,6 +77,8 @@ class SubscriptionEvents final : public store::CommitHook {
   // Changes of the transaction under way (applied when it commits): id → new (null: removed).
   std::vector<std::pair<std::string, std::shared_ptr<const Subscription>>> staged_;
   std::map<std::string, int64_t> staged_withheld_;
+  std::vector<std::pair<std::shared_ptr<const Subscription>, store::ResourceRecord>> staged_denials_;
+  Withheld on_withheld_;
   bool logged_ = false;
   std::function<void()> notify_;
 };

@@ -223,6 +223,19 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(theirs.bodies().size() == 1);  // its handshake only: no event, no count, no id
   for (const auto& body : theirs.bodies()) CHECK(body.find(patient) == std::string::npos);
+  // The audit trail has the disclosure to clinic-a and the refusal for clinic-b.
+  REQUIRE(g.clients_command("add auditor --organization org-a --scope 'system/*.rs' --admin --jwks " +
+                            (g.dir() / "clinic-a.jwks").string()) == 0);
+  auto issued = g.token_response(g.assertion("auditor", "", 240, "clinic-a"), "system/*.rs");
+  REQUIRE(issued.status == 200);
+  auto auditor = SecuredGateway::as(str(parse_json(issued.body), "access_token"));
+  bool disclosed = false, refused = false;
+  REQUIRE(eventually([&] {
+    auto found = http.get("/fhir/AuditEvent?_count=200", auditor);
+    disclosed = found.body.find("subscription-notification") != std::string::npos;
+    refused = found.body.find("withheld from Subscription/") != std::string::npos;
+    return disclosed && refused;
+  }));
 }
 
 TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
