@@ -76,6 +76,9 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   options.state_dir = (std::filesystem::path(config.data_dir) / "subscriptions").string();
   options.base_url = "http://localhost" + config.base_path;
   options.definitions = &definitions;
+  options.allowed_hosts = config.routing.allowed_hosts;
+  options.horizon = std::chrono::hours(config.routing.retry_hours);
+  options.threads = std::max(1u, config.routing.delivery_threads);
   std::string base = config.base_path;
   options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
     set_subscription_status(service, store, base, id, status, reason);

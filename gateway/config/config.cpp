@@ -277,13 +277,23 @@ bool read_mllp(const Value& value, std::vector<MllpListen>& out, std::string& er
   return true;
 }
 
+bool read_routing(const Value& v, Routing& routing, std::string& error) {
+  if (!v.IsObject() || !only_known(v, {"allowed_hosts", "retry_hours", "delivery_threads"}, "routing", error))
+    return error.empty() ? (error = "\"routing\" must be an object", false) : false;
+  if (auto hosts = v.FindMember("allowed_hosts"); hosts != v.MemberEnd() &&
+      !read_strings(hosts->value, routing.allowed_hosts, "\"routing.allowed_hosts\" must be a list of host names", error))
+    return false;
+  return read_number(v, "retry_hours", routing.retry_hours, error) &&
+         read_number(v, "delivery_threads", routing.delivery_threads, error);
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file"},
+                         "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file", "routing"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
@@ -310,6 +320,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
          section("cors", [&](const Value& v) { return read_cors(v, config.cors, error); }) &&
          section("auth", [&](const Value& v) { return read_auth(v, config.auth, error); }) &&
          section("mllp", [&](const Value& v) { return read_mllp(v, config.mllp, error); }) &&
+         section("routing", [&](const Value& v) { return read_routing(v, config.routing, error); }) &&
          section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); });
 }
 

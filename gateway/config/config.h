@@ -102,6 +102,13 @@ struct MllpListen {
   uint32_t idle_timeout_ms = 600000;     // no message within this: the connection is closed
 };
 
+// Delivery of subscription notifications.
+struct Routing {
+  std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these endpoints
+  uint32_t retry_hours = 72;               // a receiver failing this long: its subscription's status becomes error
+  unsigned delivery_threads = 4;
+};
+
 struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
@@ -119,6 +126,7 @@ struct Config {
   Auth auth;
   std::string port_file;  // where the bound port is written once listening (tests)
   std::vector<MllpListen> mllp;
+  Routing routing;
   std::string mllp_port_file;  // where the first MLLP listener's bound port is written (tests)
 };
 

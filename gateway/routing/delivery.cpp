@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
@@ -90,6 +93,20 @@ std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& 
 }
 
 }  // namespace
+
+std::string signature(std::string_view secret, std::string_view body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), mac, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < length; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
 
 struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   struct Runtime {
@@ -187,6 +204,7 @@ bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& 
   }
   http::Headers headers{{"Content-Type", s.content_type.empty() ? "application/fhir+json" : s.content_type}};
   for (const auto& h : s.headers) headers.push_back(h);
+  if (!s.signing_secret.empty()) headers.emplace_back("X-Carebridge-Signature", "sha256=" + signature(s.signing_secret, body));
   http::Response response = r.client->post(endpoint->target, body, headers);
   if (response.status >= 200 && response.status < 300) return true;
   error = response.status == 0 ? "the endpoint could not be reached" : "the endpoint answered HTTP " + std::to_string(response.status);

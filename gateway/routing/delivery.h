@@ -45,6 +45,9 @@ struct DeliveryState {
   int64_t oldest_undelivered_ms = 0;
 };
 
+// The X-Carebridge-Signature value's hex: HMAC-SHA256 of `body` with `secret`.
+std::string signature(std::string_view secret, std::string_view body);
+
 class Delivery {
  public:
   Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOptions options);

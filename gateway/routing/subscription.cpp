@@ -182,6 +182,9 @@ void read_channel(const Json& channel, Subscription& s) {
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
       s.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
     }
+  if (const Json* list = member(channel, "extension"); list && list->IsArray())
+    for (const Json& e : list->GetArray())
+      if (text(e, "url") == kSigningSecret) s.signing_secret = text(e, "valueString");
   if (const Json* v = extension(&channel, "backport-heartbeat-period"); v && v->IsUint()) s.heartbeat_s = v->GetUint();
   if (const Json* v = extension(&channel, "backport-timeout"); v && v->IsUint()) s.timeout_s = v->GetUint();
   if (const Json* v = extension(&channel, "backport-max-count"); v && v->IsUint() && v->GetUint() > 0) s.max_count = v->GetUint();

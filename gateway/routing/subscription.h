@@ -22,6 +22,9 @@ namespace carebridge::gateway::routing {
 inline constexpr const char* kBackport = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
 // The meta.tag system the write path stamps on a Subscription with the client that stored it.
 inline constexpr const char* kOwnerTagSystem = "urn:carebridge:subscription-owner";
+// A channel extension with the secret notifications are signed with (HMAC-SHA256 of the
+// body, in the X-Carebridge-Signature header: "sha256=HEX"), so a receiver can check them.
+inline constexpr const char* kSigningSecret = "http://carebridge.example/fhir/StructureDefinition/subscription-signing-secret";
 
 // A topic's trigger: a resource type, the interactions that fire it, and the search the
 // new version must match ("" matches every version).
@@ -67,6 +70,7 @@ struct Subscription {
   std::string endpoint;  // rest-hook URL, or mllp://host:port for the v2 channel
   bool v2 = false;       // channel.type message with an mllp:// endpoint: results as ORU^R01
   std::vector<std::pair<std::string, std::string>> headers;  // channel.header, as name and value
+  std::string signing_secret;
   Payload payload = Payload::FullResource;
   std::string content_type = "application/fhir+json";
   int64_t heartbeat_s = 0;  // 0: none

@@ -16,6 +16,7 @@
 #include <rapidjson/document.h>
 
 #include "fhir_client.h"
+#include "gateway/routing/delivery.h"
 #include "security_support.h"
 #include "server_process.h"
 #include "support/test_support.h"
@@ -35,9 +36,11 @@ std::string subscription(const std::string& endpoint, const std::string& content
     s += R"(,"_criteria":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria","valueString":")" +
          filter + R"("}]})";
   s += R"(,"channel":{"type":"rest-hook","endpoint":")" + endpoint + R"(","payload":"application/fhir+json",)";
+  s += R"("extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/subscription-signing-secret","valueString":"s3cret"})";
   if (!heartbeat.empty())
-    s += R"("extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period","valueUnsignedInt":)" +
-         heartbeat + "}],";
+    s += R"(,{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period","valueUnsignedInt":)" +
+         heartbeat + "}";
+  s += "],";
   s += R"("_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":")" +
        content + R"("}]},"header":["Authorization: Bearer receiver-secret"]}})";
   return s;
@@ -113,6 +116,9 @@ TEST_CASE("routing: handshake, then lab results posted as FHIR, in a transaction
   Notification handshake = read(receiver.bodies()[0]);
   CHECK(handshake.type == "handshake");
   CHECK(receiver.last_header("authorization") == "Bearer receiver-secret");
+  // Signed with the subscription's secret, so the receiver can tell it came from the gateway.
+  CHECK(receiver.last_header("x-carebridge-signature") ==
+        "sha256=" + carebridge::gateway::routing::signature("s3cret", receiver.bodies()[0]));
   CHECK(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "active"; }));
 
   std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Okafor", "Grace"), json_headers()).body), "id");
