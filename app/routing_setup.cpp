@@ -42,11 +42,40 @@ void set_subscription_status(gateway::rest::FhirService& service, gateway::store
               << answer.status << ")" << std::endl;
 }
 
+// Per subscription: events queued (logged, not yet delivered), delivered, withheld, and
+// failed attempts in a row (label: the subscription id; bounded by the subscriptions stored).
+std::string subscription_metrics(const routing::SubscriptionEvents& events, const routing::Delivery& delivery,
+                                 gateway::store::Store& store) {
+  std::string queued, delivered, withheld, failing;
+  for (const auto& s : events.subscriptions()) {
+    auto state = delivery.state(s->id);
+    int64_t last = state.delivered;
+    for (int page = 0; page < 10; ++page) {  // at most 10,000 queued events are counted
+      auto records = store.read_log(routing::event_log(s->id), last, 1000);
+      if (!records || records->empty()) break;
+      last = records->back().seq;
+    }
+    std::string label = "{subscription=\"" + s->id + "\"} ";
+    queued += "carebridge_subscription_events_queued" + label + std::to_string(last - state.delivered) + "\n";
+    delivered += "carebridge_subscription_events_delivered" + label + std::to_string(state.delivered) + "\n";
+    withheld += "carebridge_subscription_events_withheld" + label + std::to_string(events.withheld(s->id)) + "\n";
+    failing += "carebridge_subscription_failed_attempts" + label + std::to_string(state.failures) + "\n";
+  }
+  return "# HELP carebridge_subscription_events_queued Events logged for a subscription and not yet delivered.\n"
+         "# TYPE carebridge_subscription_events_queued gauge\n" + queued +
+         "# HELP carebridge_subscription_events_delivered The last event number delivered.\n"
+         "# TYPE carebridge_subscription_events_delivered counter\n" + delivered +
+         "# HELP carebridge_subscription_events_withheld Events withheld since start: the client may not read them.\n"
+         "# TYPE carebridge_subscription_events_withheld counter\n" + withheld +
+         "# HELP carebridge_subscription_failed_attempts Delivery attempts failed in a row.\n"
+         "# TYPE carebridge_subscription_failed_attempts gauge\n" + failing;
+}
+
 }  // namespace
 
 std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
                                         gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
-                                        const Security& security) {
+                                        const Security& security, gateway::http::Metrics& metrics) {
   auto r = std::make_unique<Routing>();
   std::ifstream in(routing::Topics::default_path());
   std::stringstream text;
@@ -105,6 +134,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
   auto* delivery = r->delivery.get();
   r->events->on_change([delivery] { delivery->wake(); });
+  metrics.add_source([events = r->events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });
   return r;
 }
 

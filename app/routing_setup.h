@@ -7,6 +7,7 @@
 
 #include "app/security_setup.h"
 #include "gateway/config/config.h"
+#include "gateway/http/metrics.h"
 #include "gateway/rest/service.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
@@ -22,8 +23,9 @@ struct Routing {
 
 // Registers the commit hook and reads the stored subscriptions; null (after saying why)
 // when the topics cannot be read. `security` decides who may be notified of what.
+// Its per-subscription series go to `metrics` (queued, delivered, withheld, failures).
 std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
                                         gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
-                                        const Security& security);
+                                        const Security& security, gateway::http::Metrics& metrics);
 
 }  // namespace carebridge::app

@@ -322,7 +322,7 @@ int serve_command(const Arguments& arguments) {
                                                                     rest::new_resource_id);
   security->audit->follow_log(std::filesystem::path(config.data_dir) / "audit-cursor");
   service.set_security(security->access.get(), security->audit.get());
-  auto routing = set_up_routing(config, *definitions, service, *store, *security);
+  auto routing = set_up_routing(config, *definitions, service, *store, *security, metrics);
   if (!routing) return 1;
   if (!config.auth.tokens_required(config.listen)) {
     std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "

@@ -61,8 +61,24 @@ void Metrics::observe_validation(const char* policy, const std::string& type, si
   v.warnings += warnings;
 }
 
-std::string Metrics::render() const {
+void Metrics::add_source(std::function<std::string()> source) {
   std::lock_guard lock(mutex_);
+  sources_.push_back(std::move(source));
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  std::vector<std::function<std::string()>> sources;
+  {
+    std::lock_guard lock(mutex_);
+    sources = sources_;
+    out = render_own();
+  }
+  for (const auto& source : sources) out += source();
+  return out;
+}
+
+std::string Metrics::render_own() const {
   std::string out;
   out += "# HELP carebridge_http_requests_total HTTP requests answered, by route, method and status.\n";
   out += "# TYPE carebridge_http_requests_total counter\n";

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <functional>
+#include <vector>
 #include <map>
 #include <mutex>
 #include <string>
@@ -22,8 +24,11 @@ class Metrics final : public store::StoreTimings {
   void observe_validation(const char* policy, const std::string& type, size_t warnings, bool refused);
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;
+  // Adds series another part renders itself (subscriptions' delivery), after these.
+  void add_source(std::function<std::string()> source);
 
  private:
+  std::string render_own() const;  // with mutex_ held
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
   struct Histogram {
@@ -42,6 +47,7 @@ class Metrics final : public store::StoreTimings {
     uint64_t accepted = 0, accepted_with_warnings = 0, refused = 0, warnings = 0;
   };
   std::map<std::pair<std::string, std::string>, Validations> validations_;  // (policy, type)
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace carebridge::gateway::http

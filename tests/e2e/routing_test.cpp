@@ -188,6 +188,9 @@ TEST_CASE("routing: a receiver that is down gets every event once back, in order
   for (int i = 0; i < 12; ++i) REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 100 + i), json_headers()).status == 201);
   std::this_thread::sleep_for(std::chrono::seconds(2));  // the receiver stays down a while: attempts fail and back off
   CHECK(event_numbers(receiver).empty());
+  std::string metrics = c->get("/metrics").body;
+  CHECK(metrics.find("carebridge_subscription_events_queued{subscription=") != std::string::npos);
+  CHECK(metrics.find("} 12\n") != std::string::npos);  // 12 queued
   receiver.set_down(false);
   REQUIRE(eventually_events(receiver, 12, 30));
   CHECK(event_numbers(receiver) == one_to(12));
