@@ -131,7 +131,23 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   r->events->on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
     disclosure(s, record, false);
   });
+  if (!config.routing.websocket.empty()) {
+    gateway::config::Listen where;
+    if (!gateway::config::parse_listen(config.routing.websocket, where)) {
+      std::cerr << "carebridge serve: routing.websocket: cannot read \"" << config.routing.websocket << "\" as HOST:PORT\n";
+      return nullptr;
+    }
+    r->websocket = std::make_unique<routing::WebsocketHub>(where.host, where.port);
+    try {
+      r->websocket->start();
+    } catch (const std::exception& e) {
+      std::cerr << "carebridge serve: the websocket channel cannot listen on " << config.routing.websocket << ": " << e.what() << "\n";
+      return nullptr;
+    }
+    options.websocket = r->websocket.get();
+  }
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
+  if (r->websocket) r->websocket->on_bind([delivery = r->delivery.get()] { delivery->wake(); });
   auto* delivery = r->delivery.get();
   r->events->on_change([delivery] { delivery->wake(); });
   metrics.add_source([events = r->events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });

@@ -11,6 +11,7 @@
 #include "gateway/rest/service.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
+#include "gateway/routing/websocket.h"
 
 namespace carebridge::app {
 
@@ -18,6 +19,7 @@ struct Routing {
   gateway::routing::Topics topics;
   std::shared_ptr<gateway::routing::CareTeams> care_teams;
   std::shared_ptr<gateway::routing::SubscriptionEvents> events;
+  std::unique_ptr<gateway::routing::WebsocketHub> websocket;  // null when not configured
   std::unique_ptr<gateway::routing::Delivery> delivery;
 };
 

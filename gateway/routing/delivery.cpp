@@ -166,7 +166,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   void attempt(std::shared_ptr<const Subscription> s);
   bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
   void deliver(const Subscription& s, Runtime& r);
-  void failed(const Subscription& s, const std::string& error);
+  void failed(const Subscription& s, const std::string& error, bool waiting = false);
 };
 
 void Delivery::Impl::run_scheduler() {
@@ -212,10 +212,15 @@ bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& 
   return false;
 }
 
-void Delivery::Impl::failed(const Subscription& s, const std::string& error) {
+void Delivery::Impl::failed(const Subscription& s, const std::string& error, bool waiting) {
   std::lock_guard lock(mutex);
   Runtime& r = runtimes[s.id];
   auto now = Clock::now();
+  if (waiting) {  // nobody to send to yet (a websocket not bound): look again soon, no backoff, no horizon
+    r.state.last_error = error;
+    r.next_attempt = now + std::chrono::seconds(1);
+    return;
+  }
   if (r.state.failures++ == 0) r.first_failure = now;
   r.state.last_error = error;
   auto base = std::chrono::milliseconds(500) * (int64_t{1} << std::min<int64_t>(r.state.failures - 1, 20));
@@ -227,6 +232,13 @@ void Delivery::Impl::failed(const Subscription& s, const std::string& error) {
 
 void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   std::string error;
+  if (!r.state.handshake && s.websocket) {  // the handshake of a websocket is its binding
+    {
+      std::lock_guard lock(mutex);
+      r.state.handshake = true;
+    }
+    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
+  }
   if (!r.state.handshake && s.v2) {  // v2 has no handshake: the first ORU^R01 is the first word
     std::lock_guard lock(mutex);
     r.state.handshake = true;
@@ -280,7 +292,12 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   } else {
     std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch,
                                            base_url());
-    if (!post(s, r, body, error)) return failed(s, error);
+    if (s.websocket) {
+      if (!options.websocket || !options.websocket->send(s.id, body))
+        return failed(s, "no websocket connection is bound to the subscription", true);
+    } else if (!post(s, r, body, error)) {
+      return failed(s, error);
+    }
   }
   DeliveryState saved;
   {

@@ -17,6 +17,7 @@
 
 #include "fhir/definitions/definitions.h"
 #include "gateway/routing/events.h"
+#include "gateway/routing/websocket.h"
 #include "gateway/store/store.h"
 
 namespace carebridge::gateway::routing {
@@ -29,6 +30,7 @@ struct DeliveryOptions {
   std::chrono::seconds max_backoff = std::chrono::minutes(5);
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
   const fhir::definitions::Definitions* definitions = nullptr;  // for the v2 channel
+  WebsocketHub* websocket = nullptr;                             // for the websocket channel
   // Told of each record a subscriber was sent (for the audit trail's disclosures).
   std::function<void(const Subscription& subscription, const store::ResourceRecord& record)> disclosed;
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).

@@ -3,6 +3,7 @@
 #include "fhir/json/json_writer.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/rest/negotiation.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/routing/notification.h"
 
 namespace carebridge::gateway::routing {
@@ -68,19 +69,36 @@ http::Response events_of(const Subscription& s, store::Store& store, const rest:
   return fhir_json(200, notification_bundle(shaped, "query-event", s.status, last, events, url));
 }
 
+http::Response binding_token(const std::string& id, WebsocketHub* websocket) {
+  if (!websocket) return pipeline::outcome_response(501, "not-supported", "this gateway has no websocket channel");
+  std::string body = R"({"resourceType":"Parameters","parameter":[{"name":"token","valueString":)";
+  fhir::json::append_json_string(body, websocket->issue_token(id));
+  body += R"(},{"name":"expiration","valueDateTime":)";
+  fhir::json::append_json_string(body, fhir::time::format_instant(fhir::time::now_ms() + 5 * 60 * 1000));
+  body += R"(},{"name":"subscription","valueString":)";
+  fhir::json::append_json_string(body, id);
+  body += R"(},{"name":"websocket-url","valueUrl":)";
+  fhir::json::append_json_string(body, websocket->url());
+  return fhir_json(200, body + "}]}");
+}
+
 }  // namespace
 
 pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, const Delivery& delivery) {
+                                        const SubscriptionEvents& events, const Delivery& delivery, WebsocketHub* websocket) {
   pipeline::Route route{"subscription-operations", base + "/Subscription/{id}/{operation}", false, nullptr, nullptr};
-  route.caller_handler = [&, base](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
-    responder.defer([&, base, request, who, responder] {
+  route.caller_handler = [&service, &store, &events, &delivery, websocket, base](
+                            std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
+    responder.defer([&service, &store, &events, &delivery, websocket, base, request, who, responder] {
       auto answer = std::make_shared<http::Response>([&]() -> http::Response {
         std::string_view target = request->target;
         std::string_view path = target.substr(0, target.find('?'));
         std::string operation(path.substr(path.rfind('/') + 1));
-        if (operation != "$status" && operation != "$events") return service.handle(*request, who);
-        std::string id(path.substr(base.size() + 14, path.size() - base.size() - 14 - operation.size() - 1));
+        if (operation.starts_with("%24")) operation = "$" + operation.substr(3);  // $ percent-encoded
+        if (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token")
+          return service.handle(*request, who);
+        std::string_view rest = path.substr(base.size() + 14);  // after "/Subscription/"
+        std::string id(rest.substr(0, rest.find('/')));
         // Only who may read the Subscription may ask about it.
         http::Request read;
         read.method = "GET";
@@ -88,6 +106,7 @@ pipeline::Route subscription_operations(const std::string& base, rest::FhirServi
         read.headers = request->headers;
         http::Response readable = service.handle(read, who);
         if (readable.status != 200) return readable;
+        if (operation == "$get-ws-binding-token") return binding_token(id, websocket);
         auto s = events.find(id);
         if (!s) return pipeline::outcome_response(422, "processable", "Subscription/" + id + " is not one this gateway delivers");
         int64_t last = last_event(store, id, delivery.state(id).delivered);

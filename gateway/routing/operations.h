@@ -1,7 +1,8 @@
 // The Subscription operations of the Backport IG: GET [base]/Subscription/ID/$status (a
 // Bundle with the SubscriptionStatus) and $events?eventsSinceNumber=N&eventsUntilNumber=M
 // (the logged events again, from the subscription's log, as a notification would carry
-// them). Only a caller who may read the Subscription may ask.
+// them), and $get-ws-binding-token (a token and the URL for the websocket channel). Only a
+// caller who may read the Subscription may ask.
 #pragma once
 
 #include <string>
@@ -10,10 +11,12 @@
 #include "gateway/rest/service.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
+#include "gateway/routing/websocket.h"
 
 namespace carebridge::gateway::routing {
 
+// `websocket` (may be null) answers $get-ws-binding-token.
 pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, const Delivery& delivery);
+                                        const SubscriptionEvents& events, const Delivery& delivery, WebsocketHub* websocket);
 
 }  // namespace carebridge::gateway::routing

@@ -207,14 +207,15 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
         if (text(t, "system") == kOwnerTagSystem) s.owner = text(t, "code");
   const Json* channel = member(doc, "channel");
   std::string channel_type = channel ? text(*channel, "type") : "";
-  if (channel_type != "rest-hook" && channel_type != "message")
-    return Result<Subscription>::failure("not-supported",
-                                         "Subscription.channel.type: this gateway delivers rest-hook, and message over MLLP (HL7 v2)");
+  if (channel_type != "rest-hook" && channel_type != "message" && channel_type != "websocket")
+    return Result<Subscription>::failure(
+        "not-supported", "Subscription.channel.type: this gateway delivers rest-hook, websocket, and message over MLLP (HL7 v2)");
   read_channel(*channel, s);
   s.v2 = channel_type == "message";
+  s.websocket = channel_type == "websocket";
   if (s.v2 && !s.endpoint.starts_with("mllp://"))
     return Result<Subscription>::failure("invalid", "Subscription.channel.endpoint: a message channel needs mllp://host:port");
-  if (!s.v2 && !s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://"))
+  if (!s.v2 && !s.websocket && !s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://"))
     return Result<Subscription>::failure("invalid", "Subscription.channel.endpoint: an http or https URL is needed");
   if (s.v2) s.payload = Payload::FullResource;  // v2 is made from the resources
   if (const Topic* topic = topics.find(s.topic)) {

@@ -69,6 +69,7 @@ struct Subscription {
   std::string topic;     // the topic canonical, or the R4 criteria
   std::string endpoint;  // rest-hook URL, or mllp://host:port for the v2 channel
   bool v2 = false;       // channel.type message with an mllp:// endpoint: results as ORU^R01
+  bool websocket = false;  // channel.type websocket: to the connections bound with $get-ws-binding-token
   std::vector<std::pair<std::string, std::string>> headers;  // channel.header, as name and value
   std::string signing_secret;
   Payload payload = Payload::FullResource;

@@ -9,6 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
@@ -352,4 +356,43 @@ TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over ML
   CHECK(oru.find("ORU^R01") != std::string::npos);
   CHECK(oru.find("\rPID|") != std::string::npos);
   CHECK(oru.find("OBX|1|NM|2345-7^^LN||182|mg/dL") != std::string::npos);
+}
+
+TEST_CASE("routing: a websocket client bound with $get-ws-binding-token receives the events", "[e2e][routing][websocket]") {
+  namespace net = boost::asio;
+  namespace websocket = boost::beast::websocket;
+  ServerProcess server(temp_dir("routing-websocket"));
+  auto c = server.client();
+  std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Haddad", "Hana"), json_headers()).body), "id");
+  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"dashboard","criteria":")" + std::string(kLabTopic) +
+                    R"(","channel":{"type":"websocket","payload":"application/fhir+json","_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":"id-only"}]}}})";
+  auto created = c->post("/fhir/Subscription", sub, json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  auto binding = parse_json(c->get("/fhir/Subscription/" + id + "/$get-ws-binding-token").body);
+  REQUIRE(binding.IsObject());
+  std::string token, url;
+  for (const auto& p : binding["parameter"].GetArray()) {
+    if (std::string(p["name"].GetString()) == "token") token = p["valueString"].GetString();
+    if (std::string(p["name"].GetString()) == "websocket-url") url = p["valueUrl"].GetString();
+  }
+  REQUIRE(!token.empty());
+  REQUIRE(url.starts_with("ws://127.0.0.1:"));
+  std::string port = url.substr(15, url.find('/', 15) - 15);
+  net::io_context ioc;
+  websocket::stream<net::ip::tcp::socket> ws(ioc);
+  net::connect(ws.next_layer(), net::ip::tcp::resolver(ioc).resolve("127.0.0.1", port));
+  ws.handshake("127.0.0.1", "/ws");
+  ws.write(net::buffer("bind-with-token: " + token));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the binding is read before the result is written
+  auto written = c->post("/fhir/Observation", lab(patient, "2345-7", 120), json_headers());
+  REQUIRE(written.status == 201);
+  boost::beast::flat_buffer buffer;
+  ws.read(buffer);
+  Notification n = read(boost::beast::buffers_to_string(buffer.data()));
+  CHECK(n.type == "event-notification");
+  CHECK(n.numbers == std::vector<long>{1});
+  CHECK(n.focus.front().find(str(parse_json(written.body), "id")) != std::string::npos);
+  // A token binds once.
+  CHECK(c->get("/fhir/Subscription/nosuch/$get-ws-binding-token").status == 404);
 }
