@@ -362,6 +362,21 @@ void Delivery::set_base_url(std::string url) {
   impl_->options.base_url = std::move(url);
 }
 
+void Delivery::resend_from(const std::string& id, int64_t since) {
+  DeliveryState saved;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto [it, added] = impl_->runtimes.try_emplace(id);
+    if (added) impl_->load_state(id, it->second.state);
+    it->second.state.delivered = std::min(it->second.state.delivered, std::max<int64_t>(0, since - 1));
+    it->second.dirty = true;
+    it->second.next_attempt = {};
+    saved = it->second.state;
+  }
+  impl_->save_state(id, saved);
+  impl_->wakeup.notify_all();
+}
+
 DeliveryState Delivery::state(const std::string& id) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->runtimes.find(id);

@@ -64,6 +64,8 @@ class Delivery {
   DeliveryState state(const std::string& id) const;
   // What notifications call this server, once its port is known.
   void set_base_url(std::string url);
+  // Sends the events from `since` (an event number) again ($resend).
+  void resend_from(const std::string& id, int64_t since);
 
   struct Impl;
 

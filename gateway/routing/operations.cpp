@@ -85,7 +85,7 @@ http::Response binding_token(const std::string& id, WebsocketHub* websocket) {
 }  // namespace
 
 pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, const Delivery& delivery, WebsocketHub* websocket) {
+                                        const SubscriptionEvents& events, Delivery& delivery, WebsocketHub* websocket) {
   pipeline::Route route{"subscription-operations", base + "/Subscription/{id}/{operation}", false, nullptr, nullptr};
   route.caller_handler = [&service, &store, &events, &delivery, websocket, base](
                             std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
@@ -95,7 +95,7 @@ pipeline::Route subscription_operations(const std::string& base, rest::FhirServi
         std::string_view path = target.substr(0, target.find('?'));
         std::string operation(path.substr(path.rfind('/') + 1));
         if (operation.starts_with("%24")) operation = "$" + operation.substr(3);  // $ percent-encoded
-        if (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token")
+        if (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token" && operation != "$resend")
           return service.handle(*request, who);
         std::string_view rest = path.substr(base.size() + 14);  // after "/Subscription/"
         std::string id(rest.substr(0, rest.find('/')));
@@ -112,8 +112,17 @@ pipeline::Route subscription_operations(const std::string& base, rest::FhirServi
         int64_t last = last_event(store, id, delivery.state(id).delivered);
         std::string url = base_url(*request, base);
         if (operation == "$status") return status_of(*s, last, url);
-        size_t q = target.find('?');
-        return events_of(*s, store, q == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(q + 1)), last, url);
+        size_t query = target.find('?');
+        rest::Params params = query == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(query + 1));
+        if (operation == "$resend") {
+          if (request->method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
+          int64_t since = 1;
+          for (const auto& [name, value] : params)
+            if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
+          delivery.resend_from(id, since);
+          return status_of(*s, last, url);
+        }
+        return events_of(*s, store, params, last, url);
       }());
       responder.reply([answer] { return std::move(*answer); });
     });

@@ -1,8 +1,9 @@
 // The Subscription operations of the Backport IG: GET [base]/Subscription/ID/$status (a
 // Bundle with the SubscriptionStatus) and $events?eventsSinceNumber=N&eventsUntilNumber=M
 // (the logged events again, from the subscription's log, as a notification would carry
-// them), and $get-ws-binding-token (a token and the URL for the websocket channel). Only a
-// caller who may read the Subscription may ask.
+// them), $resend?eventsSinceNumber=N (POST: the events from N are sent again), and
+// $get-ws-binding-token (a token and the URL for the websocket channel). Only a caller who
+// may read the Subscription may ask.
 #pragma once
 
 #include <string>
@@ -17,6 +18,6 @@ namespace carebridge::gateway::routing {
 
 // `websocket` (may be null) answers $get-ws-binding-token.
 pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, const Delivery& delivery, WebsocketHub* websocket);
+                                        const SubscriptionEvents& events, Delivery& delivery, WebsocketHub* websocket);
 
 }  // namespace carebridge::gateway::routing

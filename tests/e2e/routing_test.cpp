@@ -152,6 +152,11 @@ TEST_CASE("routing: handshake, then lab results posted as FHIR, in a transaction
   auto status = parse_json(c->get("/fhir/Subscription/" + id + "/$status").body);
   CHECK(std::string(status["type"].GetString()) == "searchset");
   CHECK(c->get("/fhir/Subscription/nosuch/$status").status == 404);
+  // $resend: the events from 9 on are sent again.
+  REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=9", "", json_headers()).status == 200);
+  REQUIRE(eventually_events(receiver, 12));
+  auto numbers = event_numbers(receiver);
+  CHECK(std::vector<long>(numbers.end() - 2, numbers.end()) == std::vector<long>{9, 10});
 }
 
 TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats", "[e2e][routing]") {
