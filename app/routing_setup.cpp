@@ -8,6 +8,8 @@
 #include <rapidjson/writer.h>
 #include <sstream>
 
+#include "fhir/json/json_writer.h"
+
 namespace carebridge::app {
 
 namespace routing = gateway::routing;
@@ -71,6 +73,50 @@ std::string subscription_metrics(const routing::SubscriptionEvents& events, cons
          "# TYPE carebridge_subscription_failed_attempts gauge\n" + failing;
 }
 
+// A topic as R4 carries a SubscriptionTopic: a Basic with the R5 elements as extensions.
+std::string topic_as_basic(const routing::Topic& topic) {
+  const std::string x = "http://hl7.org/fhir/5.0/StructureDefinition/extension-SubscriptionTopic.";
+  auto quoted = [](const std::string& text) {
+    std::string out;
+    fhir::json::append_json_string(out, text);
+    return out;
+  };
+  std::string id = "subscription-topic-" + topic.url.substr(topic.url.rfind('/') + 1);
+  std::string out = R"({"resourceType":"Basic","id":)" + quoted(id) +
+                    R"(,"code":{"coding":[{"system":"http://hl7.org/fhir/fhir-types","code":"SubscriptionTopic"}]},"extension":[)";
+  out += R"({"url":")" + x + R"(url","valueUri":)" + quoted(topic.url) + "}";
+  out += R"(,{"url":")" + x + R"(title","valueString":)" + quoted(topic.title) + "}";
+  out += R"(,{"url":")" + x + R"(status","valueCode":"active"})";
+  out += R"(,{"url":")" + x + R"(description","valueMarkdown":)" + quoted(topic.description) + "}";
+  for (const auto& t : topic.triggers) {
+    out += R"(,{"url":")" + x + R"(resourceTrigger","extension":[{"url":"resource","valueUri":"http://hl7.org/fhir/StructureDefinition/)" +
+           t.resource + "\"}";
+    for (const char* i : {"create", "update", "delete"})
+      if ((std::string(i) == "create" && t.create) || (std::string(i) == "update" && t.update) || (std::string(i) == "delete" && t.del))
+        out += R"(,{"url":"supportedInteraction","valueCode":")" + std::string(i) + "\"}";
+    if (!t.query.empty()) out += R"(,{"url":"queryCriteria","extension":[{"url":"current","valueString":)" + quoted(t.query) + "}]}";
+    out += "]}";
+  }
+  for (const auto& [resource, parameter] : topic.can_filter_by)
+    out += R"(,{"url":")" + x + R"(canFilterBy","extension":[{"url":"resource","valueUri":"http://hl7.org/fhir/StructureDefinition/)" +
+           resource + R"("},{"url":"filterParameter","valueString":)" + quoted(parameter) + "}]}";
+  return out + "]}";
+}
+
+// The shipped topics, stored so that subscribers can read them over REST.
+void publish_topics(const routing::Topics& topics, gateway::rest::FhirService& service, const std::string& base) {
+  for (const routing::Topic& topic : topics.all()) {
+    gateway::http::Request put;
+    put.method = "PUT";
+    put.target = base + "/Basic/subscription-topic-" + topic.url.substr(topic.url.rfind('/') + 1);
+    put.headers = {{"Content-Type", "application/fhir+json"}};
+    put.body = topic_as_basic(topic);
+    auto answer = service.handle(put, nullptr);
+    if (answer.status >= 300)
+      std::cerr << "carebridge serve: the topic " << topic.url << " could not be stored (HTTP " << answer.status << ")\n";
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
@@ -86,6 +132,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
     return nullptr;
   }
   r->topics = std::move(*topics);
+  publish_topics(r->topics, service, config.base_path);
   bool secured = config.auth.tokens_required(config.listen);
   auto* tokens = security.tokens.get();
   auto* access = security.access.get();

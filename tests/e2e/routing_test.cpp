@@ -152,6 +152,9 @@ TEST_CASE("routing: handshake, then lab results posted as FHIR, in a transaction
   auto status = parse_json(c->get("/fhir/Subscription/" + id + "/$status").body);
   CHECK(std::string(status["type"].GetString()) == "searchset");
   CHECK(c->get("/fhir/Subscription/nosuch/$status").status == 404);
+  // The topics are readable over REST (as R4 carries SubscriptionTopic: Basic).
+  auto topics = parse_json(c->get("/fhir/Basic?code=http://hl7.org/fhir/fhir-types%7CSubscriptionTopic").body);
+  CHECK(topics["total"].GetInt() == 5);
   // $resend: the events from 9 on are sent again.
   REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=9", "", json_headers()).status == 200);
   REQUIRE(eventually_events(receiver, 12));
