@@ -34,6 +34,19 @@ bool EventRecord::decode(std::string_view text, EventRecord& out) {
   return true;
 }
 
+namespace {
+
+std::string status_of(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  return doc.IsObject() && doc.HasMember("status") && doc["status"].IsString() ? doc["status"].GetString() : "";
+}
+
+// Whether an update changed the resource's status (read from the previous version only now).
+bool status_changed(const store::WriteEvent& event) { return status_of(event.record.body) != status_of(event.previous_body()); }
+
+}  // namespace
+
 SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize,
                                        const CareTeams* care_teams)
     : topics_(topics), registry_(registry), authorize_(std::move(authorize)), care_teams_(care_teams) {}
@@ -75,6 +88,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       if (t.resource != r.type) continue;
       bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
       if (!interaction) continue;
+      if (t.status_change && !r.deleted && event.previous_version != 0 && !status_changed(event)) continue;
       if (r.deleted || fhir::search::matches(t.query, view)) fired = true;
       if (fired) break;
     }

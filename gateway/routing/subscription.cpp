@@ -82,7 +82,7 @@ Result<Topics> Topics::load(std::string_view json) {
     Topic topic{text(t, "url"), text(t, "title"), text(t, "description"), {}, {}};
     if (const Json* triggers = member(t, "triggers"); triggers && triggers->IsArray()) {
       for (const Json& g : triggers->GetArray()) {
-        TopicTrigger trigger{text(g, "resource"), false, false, false, text(g, "query")};
+        TopicTrigger trigger{text(g, "resource"), false, false, false, text(g, "query"), text(g, "changed") == "status"};
         if (const Json* on = member(g, "interactions"); on && on->IsArray())
           for (const Json& i : on->GetArray()) {
             std::string_view name = i.IsString() ? i.GetString() : "";
@@ -159,7 +159,7 @@ Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<
       if (auto it = by_type.find(key); it != by_type.end()) params.insert(params.end(), it->second.begin(), it->second.end());
     auto query = compile(registry, trigger.resource, params);
     if (!query) return query.issues();
-    out.push_back({trigger.resource, trigger.create, trigger.update, trigger.del, std::move(*query)});
+    out.push_back({trigger.resource, trigger.create, trigger.update, trigger.del, std::move(*query), trigger.status_change});
   }
   return out;
 }
@@ -235,7 +235,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   s.care_team_member = take_care_team_member(params);
   auto query = compile(registry, type, params);
   if (!query) return query.issues();
-  s.targets.push_back({type, true, true, false, std::move(*query)});
+  s.targets.push_back({type, true, true, false, std::move(*query), false});
   return s;
 }
 

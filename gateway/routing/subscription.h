@@ -32,6 +32,7 @@ struct TopicTrigger {
   std::string resource;
   bool create = false, update = false, del = false;
   std::string query;
+  bool status_change = false;  // an update fires only when it changes the resource's status
 };
 
 struct Topic {
@@ -60,6 +61,7 @@ struct Target {
   std::string resource;
   bool create = true, update = true, del = false;
   fhir::search::SearchQuery query;  // the topic's query and the subscriber's filters, ANDed
+  bool status_change = false;       // updates fire only when the status changes
 };
 
 struct Subscription {

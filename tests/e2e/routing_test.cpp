@@ -404,3 +404,25 @@ TEST_CASE("routing: a websocket client bound with $get-ws-binding-token receives
   // A token binds once.
   CHECK(c->get("/fhir/Subscription/nosuch/$get-ws-binding-token").status == 404);
 }
+
+TEST_CASE("routing: the referral topic fires when a referral is made and when its status changes", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-referrals"));
+  auto c = server.client();
+  std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Ito", "Iku"), json_headers()).body), "id");
+  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"referrals","criteria":"http://carebridge.example/fhir/SubscriptionTopic/referrals",)"
+                    R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json",)"
+                    R"("_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":"id-only"}]}}})";
+  REQUIRE(c->post("/fhir/Subscription", sub, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  auto task = [&](const std::string& id, const std::string& status, const std::string& note) {
+    return std::string(R"({"resourceType":"Task",)") + (id.empty() ? "" : R"("id":")" + id + "\",") + R"("status":")" + status +
+           R"(","intent":"order","for":{"reference":"Patient/)" + patient + R"("},"note":[{"text":")" + note + R"("}]})";
+  };
+  std::string id = str(parse_json(c->post("/fhir/Task", task("", "requested", "food pantry"), json_headers()).body), "id");
+  REQUIRE(c->put("/fhir/Task/" + id, task(id, "requested", "food pantry, Tuesdays"), json_headers()).status == 200);
+  REQUIRE(c->put("/fhir/Task/" + id, task(id, "accepted", "food pantry, Tuesdays"), json_headers()).status == 200);
+  REQUIRE(eventually_events(receiver, 2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(event_numbers(receiver) == std::vector<long>{1, 2});  // made, accepted; the note's edit is not a status change
+}
