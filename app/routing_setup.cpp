@@ -195,6 +195,9 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   }
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
   if (r->websocket) r->websocket->on_bind([delivery = r->delivery.get()] { delivery->wake(); });
+  r->events->bound_backlog(
+      config.routing.max_backlog, [delivery = r->delivery.get()](const std::string& id) { return delivery->state(id).delivered; },
+      [delivery = r->delivery.get()](const std::string& id, int64_t max) { delivery->overflowed(id, max); });
   auto* delivery = r->delivery.get();
   r->events->on_change([delivery] { delivery->wake(); });
   metrics.add_source([events = r->events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });

@@ -278,13 +278,14 @@ bool read_mllp(const Value& value, std::vector<MllpListen>& out, std::string& er
 }
 
 bool read_routing(const Value& v, Routing& routing, std::string& error) {
-  if (!v.IsObject() || !only_known(v, {"allowed_hosts", "retry_hours", "delivery_threads", "websocket"}, "routing", error))
+  if (!v.IsObject() || !only_known(v, {"allowed_hosts", "retry_hours", "delivery_threads", "websocket", "max_backlog"}, "routing", error))
     return error.empty() ? (error = "\"routing\" must be an object", false) : false;
   if (auto hosts = v.FindMember("allowed_hosts"); hosts != v.MemberEnd() &&
       !read_strings(hosts->value, routing.allowed_hosts, "\"routing.allowed_hosts\" must be a list of host names", error))
     return false;
   return read_string(v, "websocket", routing.websocket, error) && read_number(v, "retry_hours", routing.retry_hours, error) &&
-         read_number(v, "delivery_threads", routing.delivery_threads, error);
+         read_number(v, "delivery_threads", routing.delivery_threads, error) &&
+         read_number(v, "max_backlog", routing.max_backlog, error);
 }
 
 bool read_config(const Value& root, Config& config, std::string& error) {

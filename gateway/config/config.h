@@ -107,6 +107,7 @@ struct Routing {
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these endpoints
   uint32_t retry_hours = 72;               // a receiver failing this long: its subscription's status becomes error
   unsigned delivery_threads = 4;
+  uint32_t max_backlog = 100000;  // events waiting for one subscriber before its status becomes error
   std::string websocket = "127.0.0.1:0";  // where the websocket channel listens ("": none)
 };
 

@@ -118,6 +118,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     Clock::time_point first_failure{};
     std::unique_ptr<http::Client> client;
     std::string client_for;  // the endpoint the client is connected to
+    std::string overflow;    // why the status must become error (a full backlog), once
   };
 
   Impl(store::Store& s, SubscriptionEvents& e, DeliveryOptions o) : store(s), events(e), options(std::move(o)) {}
@@ -316,10 +317,13 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
 
 void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
   Runtime* r;
+  std::string overflow;
   {
     std::lock_guard lock(mutex);
     r = &runtimes[s->id];
+    overflow.swap(r->overflow);
   }
+  if (!overflow.empty() && options.set_status) options.set_status(s->id, "error", overflow);
   deliver(*s, *r);  // only this worker touches r's client and state fields while busy
   {
     std::lock_guard lock(mutex);
@@ -377,10 +381,25 @@ void Delivery::resend_from(const std::string& id, int64_t since) {
   impl_->wakeup.notify_all();
 }
 
+void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto& r = impl_->runtimes[id];
+    r.overflow = "more than " + std::to_string(max_backlog) +
+                 " events wait undelivered: newer events are no longer kept for this subscription";
+    r.dirty = true;
+    r.next_attempt = {};
+  }
+  impl_->wakeup.notify_all();
+}
+
 DeliveryState Delivery::state(const std::string& id) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->runtimes.find(id);
-  return it == impl_->runtimes.end() ? DeliveryState{} : it->second.state;
+  if (it != impl_->runtimes.end()) return it->second.state;
+  DeliveryState saved;  // not yet looked at since start: what was kept
+  impl_->load_state(id, saved);
+  return saved;
 }
 
 }  // namespace carebridge::gateway::routing

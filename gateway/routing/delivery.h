@@ -66,6 +66,9 @@ class Delivery {
   void set_base_url(std::string url);
   // Sends the events from `since` (an event number) again ($resend).
   void resend_from(const std::string& id, int64_t since);
+  // The subscription's backlog is full: its status becomes error, saying why (set from a
+  // delivery thread, never from the store's writer, whose hooks tell this).
+  void overflowed(const std::string& id, int64_t max_backlog);
 
   struct Impl;
 

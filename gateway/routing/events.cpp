@@ -102,8 +102,16 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       staged_denials_.emplace_back(it->second, std::move(denied));
       continue;
     }
+    if (max_backlog_ > 0 && delivered_) {
+      auto known = staged_logged_.count(s.id) ? staged_logged_[s.id] : last_logged_.count(s.id) ? last_logged_.at(s.id) : 0;
+      if (known - delivered_(s.id) >= max_backlog_) {
+        if (std::find(staged_overflows_.begin(), staged_overflows_.end(), s.id) == staged_overflows_.end())
+          staged_overflows_.push_back(s.id);
+        continue;
+      }
+    }
     if (encoded.empty()) encoded = EventRecord::encode(r);
-    log.append(event_log(s.id), encoded);
+    staged_logged_[s.id] = log.append(event_log(s.id), encoded);
     logged_ = true;
   }
 }
@@ -132,6 +140,16 @@ void SubscriptionEvents::ended(bool committed) {
   }
   if (committed && on_withheld_)
     for (const auto& [subscription, record] : staged_denials_) on_withheld_(*subscription, record);
+  if (committed) {
+    {
+      std::unique_lock lock(mutex_);
+      for (const auto& [id, n] : staged_logged_) last_logged_[id] = n;
+    }
+    if (overflowed_)
+      for (const std::string& id : staged_overflows_) overflowed_(id, max_backlog_);
+  }
+  staged_logged_.clear();
+  staged_overflows_.clear();
   staged_denials_.clear();
   staged_.clear();
   staged_withheld_.clear();

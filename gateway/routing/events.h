@@ -58,6 +58,15 @@ class SubscriptionEvents final : public store::CommitHook {
   int64_t withheld(const std::string& id) const;
   // Called after a commit that logged events or changed subscriptions.
   void on_change(std::function<void()> notify) { notify_ = std::move(notify); }
+  // Bounds each subscription's backlog: once `max_backlog` events wait undelivered (by
+  // `delivered`, the last event number delivered), further events are not logged and
+  // `overflowed` is told (after the commit) so that the subscription's status says so.
+  void bound_backlog(int64_t max_backlog, std::function<int64_t(const std::string& id)> delivered,
+                     std::function<void(const std::string& id, int64_t max_backlog)> overflowed) {
+    max_backlog_ = max_backlog;
+    delivered_ = std::move(delivered);
+    overflowed_ = std::move(overflowed);
+  }
   // Told of each event withheld from a subscriber (after its commit), for the audit trail.
   using Withheld = std::function<void(const Subscription& subscription, const store::ResourceRecord& record)>;
   void on_withheld(Withheld withheld) { on_withheld_ = std::move(withheld); }
@@ -79,6 +88,11 @@ class SubscriptionEvents final : public store::CommitHook {
   std::map<std::string, int64_t> staged_withheld_;
   std::vector<std::pair<std::shared_ptr<const Subscription>, store::ResourceRecord>> staged_denials_;
   Withheld on_withheld_;
+  int64_t max_backlog_ = 0;  // 0: unbounded
+  std::function<int64_t(const std::string&)> delivered_;
+  std::function<void(const std::string&, int64_t)> overflowed_;
+  std::map<std::string, int64_t> last_logged_, staged_logged_;  // the last event number logged
+  std::vector<std::string> staged_overflows_;
   bool logged_ = false;
   std::function<void()> notify_;
 };

@@ -31,8 +31,9 @@ struct WriteEvent {
 class CommitLog {
  public:
   virtual ~CommitLog() = default;
-  // Appends `record` to the log named `log`; the store gives it the log's next sequence number.
-  virtual void append(std::string_view log, std::string_view record) = 0;
+  // Appends `record` to the log named `log`; the store gives it the log's next sequence
+  // number, returned.
+  virtual int64_t append(std::string_view log, std::string_view record) = 0;
 };
 
 class CommitHook {

@@ -37,12 +37,13 @@ int64_t SqliteCommitLog::next_seq(std::string_view log) {
   return it->second++;
 }
 
-void SqliteCommitLog::append(std::string_view log, std::string_view record) {
+int64_t SqliteCommitLog::append(std::string_view log, std::string_view record) {
   int64_t seq = next_seq(log);
   auto [it, added] = pending_.try_emplace(std::string(log));
   if (added) it->second.first_seq = seq;
   put_length(it->second.packed, record.size());
   it->second.packed.append(record);
+  return seq;
 }
 
 void SqliteCommitLog::discard() {

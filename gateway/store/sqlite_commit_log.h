@@ -20,7 +20,7 @@ class SqliteCommitLog final : public CommitLog {
   explicit SqliteCommitLog(Connection& writer) : db_(writer) {}
 
   // Buffers a record and gives it its log's next sequence number.
-  void append(std::string_view log, std::string_view record) override;
+  int64_t append(std::string_view log, std::string_view record) override;
   // Stores the buffered records, inside the open transaction, just before it commits.
   void write();
   // Forgets the buffered records (their transaction rolled back) and gives their numbers

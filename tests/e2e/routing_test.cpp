@@ -426,3 +426,27 @@ TEST_CASE("routing: the referral topic fires when a referral is made and when it
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   CHECK(event_numbers(receiver) == std::vector<long>{1, 2});  // made, accepted; the note's edit is not a status change
 }
+
+TEST_CASE("routing: a backlog past its bound stops growing and the subscription says so", "[e2e][routing][fault]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-backlog"), R"({"routing":{"max_backlog":5}})");
+  auto c = server.client();
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Jonas", "Jo"), json_headers()).body), "id");
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  REQUIRE(receiver.wait_for(1));
+  receiver.set_down(true);
+  for (int i = 0; i < 8; ++i) REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", i), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "error"; }));
+  auto stored = parse_json(c->get("/fhir/Subscription/" + id).body);
+  CHECK(str(stored, "error").find("wait undelivered") != std::string::npos);
+  // Set going again: the events kept (the first 5) arrive, the rest were never kept.
+  std::string body = c->get("/fhir/Subscription/" + id).body;
+  body.replace(body.find("\"status\":\"error\""), 16, "\"status\":\"active\"");
+  receiver.set_down(false);
+  REQUIRE(c->put("/fhir/Subscription/" + id, body, json_headers()).status == 200);
+  REQUIRE(eventually_events(receiver, 5, 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(event_numbers(receiver) == one_to(5));
+}
