@@ -155,6 +155,9 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   options.allowed_hosts = config.routing.allowed_hosts;
   options.horizon = std::chrono::hours(config.routing.retry_hours);
   options.threads = std::max(1u, config.routing.delivery_threads);
+  options.client_certificate = config.routing.client_certificate;
+  options.client_private_key = config.routing.client_private_key;
+  options.trusted_ca = config.routing.trusted_ca;
   std::string base = config.base_path;
   options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
     set_subscription_status(service, store, base, id, status, reason);

@@ -278,12 +278,16 @@ bool read_mllp(const Value& value, std::vector<MllpListen>& out, std::string& er
 }
 
 bool read_routing(const Value& v, Routing& routing, std::string& error) {
-  if (!v.IsObject() || !only_known(v, {"allowed_hosts", "retry_hours", "delivery_threads", "websocket", "max_backlog"}, "routing", error))
+  if (!v.IsObject() || !only_known(v, {"allowed_hosts", "retry_hours", "delivery_threads", "websocket", "max_backlog",
+                                         "client_certificate", "client_private_key", "trusted_ca"}, "routing", error))
     return error.empty() ? (error = "\"routing\" must be an object", false) : false;
   if (auto hosts = v.FindMember("allowed_hosts"); hosts != v.MemberEnd() &&
       !read_strings(hosts->value, routing.allowed_hosts, "\"routing.allowed_hosts\" must be a list of host names", error))
     return false;
   return read_string(v, "websocket", routing.websocket, error) && read_number(v, "retry_hours", routing.retry_hours, error) &&
+         read_string(v, "client_certificate", routing.client_certificate, error) &&
+         read_string(v, "client_private_key", routing.client_private_key, error) &&
+         read_string(v, "trusted_ca", routing.trusted_ca, error) &&
          read_number(v, "delivery_threads", routing.delivery_threads, error) &&
          read_number(v, "max_backlog", routing.max_backlog, error);
 }

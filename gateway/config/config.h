@@ -108,6 +108,9 @@ struct Routing {
   uint32_t retry_hours = 72;               // a receiver failing this long: its subscription's status becomes error
   unsigned delivery_threads = 4;
   uint32_t max_backlog = 100000;  // events waiting for one subscriber before its status becomes error
+  // The gateway's own certificate and key (PEM) for receivers that ask for one (mutual TLS),
+  // and the CAs it trusts for theirs (empty: the system's).
+  std::string client_certificate, client_private_key, trusted_ca;
   std::string websocket = "127.0.0.1:0";  // where the websocket channel listens ("": none)
 };
 

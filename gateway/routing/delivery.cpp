@@ -199,7 +199,8 @@ bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& 
     return false;
   }
   if (!r.client || r.client_for != s.endpoint) {
-    http::ClientOptions o{endpoint->host, endpoint->port, endpoint->tls, {}, true, std::chrono::seconds(s.timeout_s)};
+    http::ClientOptions o{endpoint->host, endpoint->port, endpoint->tls, options.trusted_ca, true, std::chrono::seconds(s.timeout_s),
+                          options.client_certificate, options.client_private_key};
     r.client = std::make_unique<http::Client>(o);
     r.client_for = s.endpoint;
   }

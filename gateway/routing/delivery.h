@@ -31,6 +31,8 @@ struct DeliveryOptions {
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
   const fhir::definitions::Definitions* definitions = nullptr;  // for the v2 channel
   WebsocketHub* websocket = nullptr;                             // for the websocket channel
+  std::string client_certificate, client_private_key;  // for receivers that ask for one (PEM)
+  std::string trusted_ca;                              // CAs trusted for https receivers; empty: the system's
   // Told of each record a subscriber was sent (for the audit trail's disclosures).
   std::function<void(const Subscription& subscription, const store::ResourceRecord& record)> disclosed;
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).

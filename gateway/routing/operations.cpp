@@ -1,6 +1,7 @@
 #include "gateway/routing/operations.h"
 
 #include "fhir/json/json_writer.h"
+#include "mappings/hl7v2/to_fhir.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/rest/negotiation.h"
 #include "fhir/time/fhir_time.h"
@@ -35,7 +36,7 @@ std::string base_url(const http::Request& request, const std::string& base) {
 
 http::Response status_of(const Subscription& s, int64_t last, const std::string& url) {
   std::string body = R"({"resourceType":"Bundle","type":"searchset","total":1,"entry":[{"fullUrl":)";
-  fhir::json::append_json_string(body, "urn:uuid:" + s.id + "-status");
+  fhir::json::append_json_string(body, "urn:uuid:" + mappings::hl7v2::stable_id(s.id + "|status"));
   body += R"(,"resource":)" + subscription_status(s, "query-status", s.status, last, {}, url) +
           R"(,"search":{"mode":"match"}}]})";
   return fhir_json(200, std::move(body));

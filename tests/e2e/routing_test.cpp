@@ -24,6 +24,7 @@
 #include "security_support.h"
 #include "server_process.h"
 #include "support/test_support.h"
+#include "support/test_certificate.h"
 #include "webhook_receiver.h"
 
 using namespace carebridge::testing;
@@ -449,4 +450,41 @@ TEST_CASE("routing: a backlog past its bound stops growing and the subscription 
   REQUIRE(eventually_events(receiver, 5, 30));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(event_numbers(receiver) == one_to(5));
+}
+
+TEST_CASE("routing: rest-hook over https, the receiver's certificate checked and the gateway's presented", "[e2e][routing][tls]") {
+  auto dir = temp_dir("routing-https");
+  if (!make_mutual_tls_files(dir)) {
+    WARN("openssl is not available; skipping");
+    return;
+  }
+  auto file = [&](const std::string& name) { return (dir / name).string(); };
+  // The receiver: another gateway that takes Bundles only from a registered client's certificate.
+  std::string add = std::string(CAREBRIDGE_BINARY) + " clients add sender --organization hub --certificate '" + file("hospital.pem") +
+                    "' --scope 'system/*.cruds' --data-dir '" + (dir / "receiver").string() + "' >/dev/null";
+  REQUIRE(std::system(add.c_str()) == 0);
+  std::string receiver_config = R"({"auth":{"required":true},"listen":[{"address":"127.0.0.1:0","tls_certificate":")" +
+                                file("server.pem") + R"(","tls_private_key":")" + file("server.key") + R"(","tls_client_ca":")" +
+                                file("ca.pem") + R"("}]})";
+  ServerProcess receiver(dir / "receiver", ServerSettings{receiver_config, false, true});
+  std::string sender_config = R"({"routing":{"client_certificate":")" + file("hospital.pem") + R"(","client_private_key":")" +
+                              file("hospital.key") + R"(","trusted_ca":")" + file("server.pem") + R"("}})";
+  ServerProcess sender(dir / "sender", sender_config);
+  auto c = sender.client();
+  std::string endpoint = "https://127.0.0.1:" + std::to_string(receiver.port()) + "/fhir/Bundle";
+  std::string sub = subscription(endpoint, "id-only");  // without the bearer header: the certificate says who sends
+  sub.replace(sub.find(R"(,"header":["Authorization: Bearer receiver-secret"])"), 51, "");
+  REQUIRE(c->post("/fhir/Subscription", sub, json_headers()).status == 201);
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Kim", "Ki"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 101), json_headers()).status == 201);
+  using carebridge::gateway::http::ClientOptions;
+  ClientOptions as_sender{"127.0.0.1", receiver.port(), true, file("server.pem"), true, std::chrono::seconds(10),
+                          file("hospital.pem"), file("hospital.key")};
+  carebridge::gateway::http::Client reader(as_sender);
+  // The handshake and the event notification, stored by the receiver as Bundles.
+  bool stored = eventually([&] { return bundle_total(reader.get("/fhir/Bundle", json_headers()).body) >= 2; });
+  if (!stored) {
+    std::string now = c->get("/metrics").body;
+    FAIL(now.substr(std::min(now.size(), now.find("carebridge_subscription_failed"))) + "\n" + receiver.output().substr(0, 3000));
+  }
 }
