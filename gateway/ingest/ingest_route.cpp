@@ -9,13 +9,6 @@ namespace {
 
 using fhir::json::append_json_string;
 
-http::Response json_response(unsigned status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
-  r.body = std::move(body);
-  return r;
-}
 
 // An OperationOutcome with one issue per problem, each at its v2 position.
 http::Response outcome(unsigned status, const V2Outcome& o) {
@@ -43,7 +36,7 @@ http::Response outcome(unsigned status, const V2Outcome& o) {
   if (first || o.kind == V2Outcome::Kind::Refused || o.kind == V2Outcome::Kind::Duplicate)
     issue(o.success() ? "information" : "error", o.success() ? "informational" : "processing", "", o.text);
   body += "]}";
-  return json_response(status, std::move(body));
+  return pipeline::fhir_json_response(status, std::move(body));
 }
 
 http::Response answer_v2(const V2Ingest& v2, const http::Request& request, const rest::Caller& who) {
@@ -64,11 +57,11 @@ http::Response answer_v2(const V2Ingest& v2, const http::Request& request, const
     return r;
   }
   switch (o.kind) {
-    case V2Outcome::Kind::Accepted: return json_response(o.transaction.status, o.transaction.body);
+    case V2Outcome::Kind::Accepted: return pipeline::fhir_json_response(o.transaction.status, o.transaction.body);
     case V2Outcome::Kind::Duplicate: return outcome(200, o);
     case V2Outcome::Kind::Rejected: return outcome(400, o);
     case V2Outcome::Kind::Invalid: return outcome(422, o);
-    case V2Outcome::Kind::Refused: return json_response(o.transaction.status, o.transaction.body);
+    case V2Outcome::Kind::Refused: return pipeline::fhir_json_response(o.transaction.status, o.transaction.body);
   }
   return outcome(500, o);
 }

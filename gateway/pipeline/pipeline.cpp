@@ -50,9 +50,13 @@ void Pipeline::observe(const http::Request& request, const http::Response& respo
 }
 
 http::Response outcome_response(unsigned status, const std::string& code, const std::string& message) {
+  return fhir_json_response(status, fhir::validation::operation_outcome_json({{fhir::model::Severity::Error, code, message, {}, {}}}));
+}
+
+http::Response fhir_json_response(unsigned status, std::string body) {
   http::Response r;
   r.status = status;
-  r.body = fhir::validation::operation_outcome_json({{fhir::model::Severity::Error, code, message, {}, {}}});
+  r.body = std::move(body);
   r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
   return r;
 }

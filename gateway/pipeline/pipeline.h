@@ -61,5 +61,7 @@ class Pipeline {
 // A FHIR OperationOutcome response (JSON) with one error issue: how the pipeline
 // and the server refuse a request outside the FHIR API's own handling.
 http::Response outcome_response(unsigned status, const std::string& code, const std::string& message);
+// A response carrying FHIR JSON.
+http::Response fhir_json_response(unsigned status, std::string body);
 
 }  // namespace carebridge::gateway::pipeline

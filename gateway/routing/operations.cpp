@@ -11,13 +11,6 @@ namespace carebridge::gateway::routing {
 
 namespace {
 
-http::Response fhir_json(unsigned status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.set_header("Content-Type", "application/fhir+json; charset=utf-8");
-  r.body = std::move(body);
-  return r;
-}
 
 // The number of the last event logged for a subscription.
 int64_t last_event(store::Store& store, const std::string& id, int64_t known) {
@@ -39,7 +32,7 @@ http::Response status_of(const Subscription& s, int64_t last, const std::string&
   fhir::json::append_json_string(body, "urn:uuid:" + mappings::hl7v2::stable_id(s.id + "|status"));
   body += R"(,"resource":)" + subscription_status(s, "query-status", s.status, last, {}, url) +
           R"(,"search":{"mode":"match"}}]})";
-  return fhir_json(200, std::move(body));
+  return pipeline::fhir_json_response(200, std::move(body));
 }
 
 http::Response events_of(const Subscription& s, store::Store& store, const rest::Params& params, int64_t last,
@@ -67,7 +60,7 @@ http::Response events_of(const Subscription& s, store::Store& store, const rest:
       events.push_back(std::move(e));
     }
   }
-  return fhir_json(200, notification_bundle(shaped, "query-event", s.status, last, events, url));
+  return pipeline::fhir_json_response(200, notification_bundle(shaped, "query-event", s.status, last, events, url));
 }
 
 http::Response binding_token(const std::string& id, WebsocketHub* websocket) {
@@ -80,7 +73,7 @@ http::Response binding_token(const std::string& id, WebsocketHub* websocket) {
   fhir::json::append_json_string(body, id);
   body += R"(},{"name":"websocket-url","valueUrl":)";
   fhir::json::append_json_string(body, websocket->url());
-  return fhir_json(200, body + "}]}");
+  return pipeline::fhir_json_response(200, body + "}]}");
 }
 
 }  // namespace
