@@ -167,6 +167,10 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   void attempt(std::shared_ptr<const Subscription> s);
   bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
   void deliver(const Subscription& s, Runtime& r);
+  bool handshake(const Subscription& s, Runtime& r);
+  bool read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
+                  std::vector<store::ResourceRecord>& sent);
+  bool send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last);
   void failed(const Subscription& s, const std::string& error, bool waiting = false);
 };
 
@@ -232,40 +236,31 @@ void Delivery::Impl::failed(const Subscription& s, const std::string& error, boo
   if (now - r.first_failure > options.horizon && options.set_status) options.set_status(s.id, "error", error);
 }
 
-void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
-  std::string error;
-  if (!r.state.handshake && s.websocket) {  // the handshake of a websocket is its binding
-    {
-      std::lock_guard lock(mutex);
-      r.state.handshake = true;
+bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
+  if (r.state.handshake) return true;
+  // A websocket's handshake is its binding; v2 has none (the first ORU^R01 is the first word).
+  if (!s.websocket && !s.v2) {
+    std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
+    if (!post(s, r, body, error)) {
+      failed(s, error);
+      return false;
     }
-    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
   }
-  if (!r.state.handshake && s.v2) {  // v2 has no handshake: the first ORU^R01 is the first word
-    std::lock_guard lock(mutex);
-    r.state.handshake = true;
-  }
-  if (!r.state.handshake) {
-    std::string body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
-    if (!post(s, r, body, error)) return failed(s, error);
-    DeliveryState saved;
-    {
-      std::lock_guard lock(mutex);
-      r.state.handshake = true;
-      saved = r.state;
-    }
-    save_state(s.id, saved);
-    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
-  }
-  int64_t delivered;
+  DeliveryState saved;
   {
     std::lock_guard lock(mutex);
-    delivered = r.state.delivered;
+    r.state.handshake = true;
+    saved = r.state;
   }
+  save_state(s.id, saved);
+  if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
+  return true;
+}
+
+bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
+                                std::vector<store::ResourceRecord>& sent) {
   auto records = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
-  if (!records) return failed(s, "the store could not read the subscription's events");
-  std::vector<NotificationEvent> batch;
-  std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
+  if (!records) return false;
   for (const store::LogRecord& record : *records) {
     NotificationEvent e;
     e.number = record.seq;
@@ -277,6 +272,40 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     }
     batch.push_back(std::move(e));
   }
+  return true;
+}
+
+bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last) {
+  std::string error;
+  if (s.v2) {
+    if (!batch.empty() && options.definitions &&
+        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error)) {
+      failed(s, error);
+      return false;
+    }
+    return true;
+  }
+  std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch, base_url());
+  if (s.websocket) {
+    if (options.websocket && options.websocket->send(s.id, body)) return true;
+    failed(s, "no websocket connection is bound to the subscription", true);
+    return false;
+  }
+  if (post(s, r, body, error)) return true;
+  failed(s, error);
+  return false;
+}
+
+void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
+  if (!handshake(s, r)) return;
+  int64_t delivered;
+  {
+    std::lock_guard lock(mutex);
+    delivered = r.state.delivered;
+  }
+  std::vector<NotificationEvent> batch;
+  std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
+  if (!read_batch(s, delivered, batch, sent)) return failed(s, "the store could not read the subscription's events");
   {
     std::lock_guard lock(mutex);
     bool heartbeat_due = s.heartbeat_s > 0 && Clock::now() - r.last_sent >= std::chrono::seconds(s.heartbeat_s);
@@ -286,21 +315,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     }
   }
   int64_t last = batch.empty() ? delivered : batch.back().number;
-  if (s.v2) {
-    if (!batch.empty() && options.definitions &&
-        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error))
-      return failed(s, error);
-    if (s.status == "requested" && options.set_status) options.set_status(s.id, "active", "");
-  } else {
-    std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch,
-                                           base_url());
-    if (s.websocket) {
-      if (!options.websocket || !options.websocket->send(s.id, body))
-        return failed(s, "no websocket connection is bound to the subscription", true);
-    } else if (!post(s, r, body, error)) {
-      return failed(s, error);
-    }
-  }
+  if (!send(s, r, batch, last)) return;
   DeliveryState saved;
   {
     std::lock_guard lock(mutex);
