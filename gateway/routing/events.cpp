@@ -16,8 +16,9 @@ std::string EventRecord::encode(const store::ResourceRecord& r) {
   out += ",\"id\":";
   fhir::json::append_json_string(out, r.id);
   out += ",\"version\":" + std::to_string(r.version) + ",\"at\":" + std::to_string(r.updated_ms) +
-         ",\"deleted\":" + (r.deleted ? "true" : "false") + "}";
-  return out;
+         ",\"deleted\":" + (r.deleted ? "true" : "false") + ",\"access\":";
+  fhir::json::append_json_string(out, r.access);
+  return out + "}";
 }
 
 bool EventRecord::decode(std::string_view text, EventRecord& out) {
@@ -31,7 +32,19 @@ bool EventRecord::decode(std::string_view text, EventRecord& out) {
   out.version = doc["version"].GetInt64();
   out.at_ms = doc.HasMember("at") && doc["at"].IsInt64() ? doc["at"].GetInt64() : 0;
   out.deleted = doc.HasMember("deleted") && doc["deleted"].IsTrue();
+  out.access = doc.HasMember("access") && doc["access"].IsString() ? doc["access"].GetString() : "";
   return true;
+}
+
+store::ResourceRecord EventRecord::as_record() const {
+  store::ResourceRecord r;
+  r.type = type;
+  r.id = id;
+  r.version = version;
+  r.updated_ms = at_ms;
+  r.deleted = deleted;
+  r.access = access;
+  return r;
 }
 
 namespace {

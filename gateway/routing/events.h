@@ -33,6 +33,9 @@ struct EventRecord {
   int64_t version = 0;
   int64_t at_ms = 0;
   bool deleted = false;
+  std::string access;  // the version's access facts (who it is about), for the audit trail
+  // The version as the audit trail and the access policy see it (no body).
+  store::ResourceRecord as_record() const;
   static std::string encode(const store::ResourceRecord& record);
   static bool decode(std::string_view text, EventRecord& out);
 };
