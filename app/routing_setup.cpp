@@ -164,7 +164,8 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   };
   // Every notification is a disclosure, every withheld event a refused one, in the audit trail.
   auto* audit = security.audit.get();
-  auto disclosure = [audit](const routing::Subscription& s, const gateway::store::ResourceRecord& record, bool sent) {
+  // One record per notification (all it disclosed) or per withheld event.
+  auto disclosure = [audit](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records, bool sent) {
     if (!audit) return;
     gateway::security::AuditRecord a;
     a.action = 'R';
@@ -172,14 +173,14 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
     a.client = s.owner;
     a.outcome = sent ? 0 : 4;
     if (!sent) a.outcome_text = "withheld from Subscription/" + s.id + ": its client may not read it";
-    a.add_resource(record);
+    for (const auto& record : records) a.add_resource(record);
     audit->record(std::move(a));
   };
-  options.disclosed = [disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
-    disclosure(s, record, true);
+  options.disclosed = [disclosure](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records) {
+    disclosure(s, records, true);
   };
   r->events->on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
-    disclosure(s, record, false);
+    disclosure(s, {record}, false);
   });
   if (!config.routing.websocket.empty()) {
     gateway::config::Listen where;

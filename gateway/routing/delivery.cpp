@@ -325,8 +325,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     saved = r.state;
   }
   if (!batch.empty()) save_state(s.id, saved);
-  if (options.disclosed && s.payload != Payload::Empty)
-    for (const store::ResourceRecord& record : sent) options.disclosed(s, record);
+  if (options.disclosed && s.payload != Payload::Empty && !sent.empty()) options.disclosed(s, sent);
 }
 
 void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {

@@ -33,8 +33,8 @@ struct DeliveryOptions {
   WebsocketHub* websocket = nullptr;                             // for the websocket channel
   std::string client_certificate, client_private_key;  // for receivers that ask for one (PEM)
   std::string trusted_ca;                              // CAs trusted for https receivers; empty: the system's
-  // Told of each record a subscriber was sent (for the audit trail's disclosures).
-  std::function<void(const Subscription& subscription, const store::ResourceRecord& record)> disclosed;
+  // Told of the records each notification disclosed to its subscriber (for the audit trail).
+  std::function<void(const Subscription& subscription, const std::vector<store::ResourceRecord>& records)> disclosed;
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).
   std::function<void(const std::string& id, const std::string& status, const std::string& reason)> set_status;
 };

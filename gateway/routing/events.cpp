@@ -117,7 +117,10 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
     }
     if (max_backlog_ > 0 && delivered_) {
       auto known = staged_logged_.count(s.id) ? staged_logged_[s.id] : last_logged_.count(s.id) ? last_logged_.at(s.id) : 0;
-      if (known - delivered_(s.id) >= max_backlog_) {
+      // Delivery is asked only when the backlog looks full by what it said last (kept off the writer's path).
+      int64_t& delivered = delivered_seen_[s.id];
+      if (known - delivered >= max_backlog_) delivered = delivered_(s.id);
+      if (known - delivered >= max_backlog_) {
         if (std::find(staged_overflows_.begin(), staged_overflows_.end(), s.id) == staged_overflows_.end())
           staged_overflows_.push_back(s.id);
         continue;

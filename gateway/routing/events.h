@@ -95,6 +95,7 @@ class SubscriptionEvents final : public store::CommitHook {
   std::function<int64_t(const std::string&)> delivered_;
   std::function<void(const std::string&, int64_t)> overflowed_;
   std::map<std::string, int64_t> last_logged_, staged_logged_;  // the last event number logged
+  std::map<std::string, int64_t> delivered_seen_;               // delivery's last answer (writer thread only)
   std::vector<std::string> staged_overflows_;
   bool logged_ = false;
   std::function<void()> notify_;
