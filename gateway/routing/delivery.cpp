@@ -113,6 +113,8 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     DeliveryState state;
     bool busy = false;
     bool dirty = true;
+    uint64_t generation = 0;          // wakes so far (an event committed, a subscription changed)
+    uint64_t attempt_generation = 0;  // the wakes an attempt under way has seen
     Clock::time_point next_attempt{};
     Clock::time_point last_sent = Clock::now();
     Clock::time_point first_failure{};
@@ -308,7 +310,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     bool heartbeat_due = s.heartbeat_s > 0 && Clock::now() - r.last_sent >= std::chrono::seconds(s.heartbeat_s);
     if (batch.empty() && !heartbeat_due) {
-      r.dirty = false;
+      r.dirty = r.generation != r.attempt_generation;  // an event committed during the read is not lost
       return;
     }
   }
@@ -321,7 +323,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     r.state.delivered = last;
     r.state.failures = 0;
     r.state.last_error.clear();
-    r.dirty = !batch.empty();  // there may be more
+    r.dirty = !batch.empty() || r.generation != r.attempt_generation;  // there may be more
     saved = r.state;
   }
   if (!batch.empty()) save_state(s.id, saved);
@@ -335,6 +337,7 @@ void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
     std::lock_guard lock(mutex);
     r = &runtimes[s->id];
     overflow.swap(r->overflow);
+    r->attempt_generation = r->generation;
   }
   if (!overflow.empty() && options.set_status) options.set_status(s->id, "error", overflow);
   deliver(*s, *r);  // only this worker touches r's client and state fields while busy
@@ -369,7 +372,10 @@ void Delivery::stop() {
 void Delivery::wake() {
   {
     std::lock_guard lock(impl_->mutex);
-    for (auto& [id, r] : impl_->runtimes) r.dirty = true;
+    for (auto& [id, r] : impl_->runtimes) {
+      r.dirty = true;
+      ++r.generation;
+    }
   }
   impl_->wakeup.notify_all();
 }
