@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -117,37 +118,33 @@ void publish_topics(const routing::Topics& topics, gateway::rest::FhirService& s
   }
 }
 
-}  // namespace
-
-std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
-                                        gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
-                                        const Security& security, gateway::http::Metrics& metrics) {
-  auto r = std::make_unique<Routing>();
+// The shipped topics; nullopt (after saying why) when they cannot be read.
+std::optional<routing::Topics> read_topics() {
   std::ifstream in(routing::Topics::default_path());
   std::stringstream text;
   text << in.rdbuf();
   auto topics = routing::Topics::load(text.str());
   if (!topics) {
     std::cerr << "carebridge serve: " << routing::Topics::default_path() << ": " << topics.message() << "\n";
-    return nullptr;
+    return std::nullopt;
   }
-  r->topics = std::move(*topics);
-  publish_topics(r->topics, service, config.base_path);
+  return std::move(*topics);
+}
+
+// Whether a subscription's client may learn of a record: as a read by that client.
+routing::SubscriptionEvents::Authorize authorizer(const gateway::config::Config& config, const Security& security) {
   bool secured = config.auth.tokens_required(config.listen);
   auto* tokens = security.tokens.get();
   auto* access = security.access.get();
-  routing::SubscriptionEvents::Authorize authorize = [secured, tokens, access](const std::string& owner,
-                                                                               const gateway::store::ResourceRecord& record) {
+  return [secured, tokens, access](const std::string& owner, const gateway::store::ResourceRecord& record) {
     if (!secured && owner.empty()) return true;  // an open server's subscriptions see everything
     auto principal = tokens->authenticate_client(owner);
     return principal.ok() && access->sees(principal->get(), record);
   };
-  r->care_teams = std::make_shared<routing::CareTeams>();
-  store.add_commit_hook(r->care_teams);
-  r->care_teams->load(store);
-  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorize, r->care_teams.get());
-  store.add_commit_hook(r->events);
-  r->events->load(store);
+}
+
+routing::DeliveryOptions delivery_options(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
+                                          gateway::rest::FhirService& service, gateway::store::Store& store) {
   routing::DeliveryOptions options;
   options.state_dir = (std::filesystem::path(config.data_dir) / "subscriptions").string();
   options.base_url = "http://localhost" + config.base_path;
@@ -162,9 +159,12 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   options.set_status = [&service, &store, base](const std::string& id, const std::string& status, const std::string& reason) {
     set_subscription_status(service, store, base, id, status, reason);
   };
-  // Every notification is a disclosure, every withheld event a refused one, in the audit trail.
-  auto* audit = security.audit.get();
-  // One record per notification (all it disclosed) or per withheld event.
+  return options;
+}
+
+// Every notification is a disclosure in the audit trail (one record for all it disclosed),
+// every withheld event a refused one.
+void audit_disclosures(gateway::security::AuditTrail* audit, routing::SubscriptionEvents& events, routing::DeliveryOptions& options) {
   auto disclosure = [audit](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records, bool sent) {
     if (!audit) return;
     gateway::security::AuditRecord a;
@@ -179,32 +179,66 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   options.disclosed = [disclosure](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records) {
     disclosure(s, records, true);
   };
-  r->events->on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
+  events.on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
     disclosure(s, {record}, false);
   });
+}
+
+// The websocket channel's hub, listening where the config says; null (after saying why) when it cannot.
+std::unique_ptr<routing::WebsocketHub> start_websocket(const std::string& address) {
+  gateway::config::Listen where;
+  if (!gateway::config::parse_listen(address, where)) {
+    std::cerr << "carebridge serve: routing.websocket: cannot read \"" << address << "\" as HOST:PORT\n";
+    return nullptr;
+  }
+  auto hub = std::make_unique<routing::WebsocketHub>(where.host, where.port);
+  try {
+    hub->start();
+  } catch (const std::exception& e) {
+    std::cerr << "carebridge serve: the websocket channel cannot listen on " << address << ": " << e.what() << "\n";
+    return nullptr;
+  }
+  return hub;
+}
+
+// Who tells delivery what: new events and bindings wake it, its state bounds the backlog,
+// and /metrics shows each subscription.
+void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, gateway::store::Store& store) {
+  auto* delivery = r.delivery.get();
+  if (r.websocket) r.websocket->on_bind([delivery] { delivery->wake(); });
+  r.events->bound_backlog(
+      max_backlog, [delivery](const std::string& id) { return delivery->state(id).delivered; },
+      [delivery](const std::string& id, int64_t max) { delivery->overflowed(id, max); });
+  r.events->on_change([delivery] { delivery->wake(); });
+  metrics.add_source([events = r.events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });
+}
+
+}  // namespace
+
+std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, const fhir::definitions::Definitions& definitions,
+                                        gateway::rest::FhirService& service, gateway::store::SqliteStore& store,
+                                        const Security& security, gateway::http::Metrics& metrics) {
+  auto topics = read_topics();
+  if (!topics) return nullptr;
+  auto r = std::make_unique<Routing>();
+  r->topics = std::move(*topics);
+  publish_topics(r->topics, service, config.base_path);
+  r->care_teams = std::make_shared<routing::CareTeams>();
+  store.add_commit_hook(r->care_teams);
+  r->care_teams->load(store);
+  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorizer(config, security),
+                                                            r->care_teams.get());
+  store.add_commit_hook(r->events);
+  r->events->load(store);
+  auto options = delivery_options(config, definitions, service, store);
+  audit_disclosures(security.audit.get(), *r->events, options);
   if (!config.routing.websocket.empty()) {
-    gateway::config::Listen where;
-    if (!gateway::config::parse_listen(config.routing.websocket, where)) {
-      std::cerr << "carebridge serve: routing.websocket: cannot read \"" << config.routing.websocket << "\" as HOST:PORT\n";
-      return nullptr;
-    }
-    r->websocket = std::make_unique<routing::WebsocketHub>(where.host, where.port);
-    try {
-      r->websocket->start();
-    } catch (const std::exception& e) {
-      std::cerr << "carebridge serve: the websocket channel cannot listen on " << config.routing.websocket << ": " << e.what() << "\n";
-      return nullptr;
-    }
+    r->websocket = start_websocket(config.routing.websocket);
+    if (!r->websocket) return nullptr;
     options.websocket = r->websocket.get();
   }
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
-  if (r->websocket) r->websocket->on_bind([delivery = r->delivery.get()] { delivery->wake(); });
-  r->events->bound_backlog(
-      config.routing.max_backlog, [delivery = r->delivery.get()](const std::string& id) { return delivery->state(id).delivered; },
-      [delivery = r->delivery.get()](const std::string& id, int64_t max) { delivery->overflowed(id, max); });
-  auto* delivery = r->delivery.get();
-  r->events->on_change([delivery] { delivery->wake(); });
-  metrics.add_source([events = r->events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });
+  connect(*r, config.routing.max_backlog, metrics, store);
   return r;
 }
 
