@@ -252,15 +252,17 @@ int run_server(const config::Config& config, const pipeline::Pipeline& pipe,
 
 // HL7 v2 in: the shipped maps, validated with the configured policy, through the FHIR service.
 std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& config, const fhir::definitions::Definitions& definitions,
-                                                    const fhir::validation::Validator& validator, rest::FhirService& service,
+                                                    const fhir::validation::Validator& validator,
+                                                    const fhir::fhirpath::Engine& engine, rest::FhirService& service,
                                                     store::Store& store) {
   auto spec = mappings::hl7v2::MapSpec::load_default();
   if (!spec) {
     for (const auto& i : spec.issues()) std::cerr << "carebridge serve: " << i.message << "\n";
     return nullptr;
   }
+  // The FHIRPath engine's terminology: code systems are read once for the whole server.
   auto converter = std::make_shared<mappings::hl7v2::Converter>(definitions, &validator, *spec, mappings::hl7v2::MapOptions{},
-                                                               policy_named(config.validation.policy));
+                                                               policy_named(config.validation.policy), &engine.terminology());
   return std::make_unique<gateway::ingest::V2Ingest>(service, store, std::move(converter), config.base_path);
 }
 
@@ -332,7 +334,7 @@ int serve_command(const Arguments& arguments) {
   }
   pipeline::RequestLog log(config.logging);
   pipeline::MetricsObserver measured(metrics);
-  auto v2 = v2_ingest(config, *definitions, validator, service, *store);
+  auto v2 = v2_ingest(config, *definitions, validator, engine, service, *store);
   if (!v2) return 1;
   pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *routing),
                           stages(config, *security), {&measured, &log});

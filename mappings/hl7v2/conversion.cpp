@@ -12,11 +12,13 @@ std::string Conversion::first_error() const {
 }
 
 Converter::Converter(const fhir::definitions::Definitions& definitions, const fhir::validation::Validator* validator,
-                     std::shared_ptr<const MapSpec> spec, MapOptions options, fhir::validation::Policy policy)
+                     std::shared_ptr<const MapSpec> spec, MapOptions options, fhir::validation::Policy policy,
+                     const fhir::terminology::Terminology* terminology)
     : definitions_(definitions),
       validator_(validator),
       spec_(std::move(spec)),
-      terminology_(std::make_shared<fhir::terminology::Terminology>(definitions)),
+      terminology_(terminology ? std::shared_ptr<const fhir::terminology::Terminology>(std::shared_ptr<void>(), terminology)
+                               : std::make_shared<fhir::terminology::Terminology>(definitions)),
       options_(std::move(options)),
       policy_(policy) {
   if (!options_.code_display) {

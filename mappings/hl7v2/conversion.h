@@ -42,10 +42,12 @@ struct Conversion {
 
 class Converter {
  public:
-  // `validator` may be null (no validation: every mapped Bundle is accepted).
+  // `validator` may be null (no validation: every mapped Bundle is accepted). `terminology`
+  // answers which codes the held code systems have; null: one of its own over `definitions`.
   Converter(const fhir::definitions::Definitions& definitions, const fhir::validation::Validator* validator,
             std::shared_ptr<const MapSpec> spec, MapOptions options = {},
-            fhir::validation::Policy policy = fhir::validation::Policy::Strict);
+            fhir::validation::Policy policy = fhir::validation::Policy::Strict,
+            const fhir::terminology::Terminology* terminology = nullptr);
 
   Conversion convert(std::string_view text, const ParseLimits& limits = {}) const;
   const MapSpec& spec() const { return *spec_; }
