@@ -7,15 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10s}
 connections=${2:-32}
-binary=${CAREBRIDGE_BINARY:-build/carebridge}
-work=$(mktemp -d)
-"$binary" serve --listen 127.0.0.1:0 --data-dir "$work/data" --port-file "$work/port" \
-  --config <(echo '{"logging":{"requests":false}}') >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 300); do [ -s "$work/port" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$work/port")"
-for _ in $(seq 1 300); do curl -sf -o /dev/null "$base/fhir/metadata" && break; sleep 0.1; done
+source bench/load/start-server.sh
 
 id=$(curl -s -X POST -H 'Content-Type: application/fhir+json' \
   -d '{"resourceType":"Patient","name":[{"family":"Bench"}]}' "$base/fhir/Patient" | sed -E 's/.*"id":"([^"]+)".*/\1/')
