@@ -162,26 +162,34 @@ routing::DeliveryOptions delivery_options(const gateway::config::Config& config,
   return options;
 }
 
-// Every notification is a disclosure in the audit trail (one record for all it disclosed),
-// every withheld event a refused one.
-void audit_disclosures(gateway::security::AuditTrail* audit, routing::SubscriptionEvents& events, routing::DeliveryOptions& options) {
-  auto disclosure = [audit](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records, bool sent) {
-    if (!audit) return;
+// Every record a notification disclosed is in the audit trail (gathered per subscription
+// for a second, see Disclosures), every withheld event is a refused disclosure.
+std::unique_ptr<routing::Disclosures> audit_disclosures(gateway::security::AuditTrail* audit, routing::SubscriptionEvents& events,
+                                                        routing::DeliveryOptions& options) {
+  if (!audit) return nullptr;
+  auto record = [audit](const std::string& id, const std::string& owner, const std::vector<gateway::store::ResourceRecord>& records,
+                        bool sent) {
     gateway::security::AuditRecord a;
     a.action = 'R';
     a.subtype = "subscription-notification";
-    a.client = s.owner;
+    a.client = owner;
     a.outcome = sent ? 0 : 4;
-    if (!sent) a.outcome_text = "withheld from Subscription/" + s.id + ": its client may not read it";
-    for (const auto& record : records) a.add_resource(record);
+    if (!sent) a.outcome_text = "withheld from Subscription/" + id + ": its client may not read it";
+    for (const auto& r : records) a.add_resource(r);
     audit->record(std::move(a));
   };
-  options.disclosed = [disclosure](const routing::Subscription& s, const std::vector<gateway::store::ResourceRecord>& records) {
-    disclosure(s, records, true);
+  auto disclosures = std::make_unique<routing::Disclosures>(
+      [record](const std::string& id, const std::string& owner, std::vector<gateway::store::ResourceRecord> records) {
+        record(id, owner, records, true);
+      });
+  options.disclosed = [ledger = disclosures.get()](const routing::Subscription& s,
+                                                   const std::vector<gateway::store::ResourceRecord>& records) {
+    ledger->add(s.id, s.owner, records);
   };
-  events.on_withheld([disclosure](const routing::Subscription& s, const gateway::store::ResourceRecord& record) {
-    disclosure(s, {record}, false);
+  events.on_withheld([record](const routing::Subscription& s, const gateway::store::ResourceRecord& r) {
+    record(s.id, s.owner, {r}, false);
   });
+  return disclosures;
 }
 
 // The websocket channel's hub, listening where the config says; null (after saying why) when it cannot.
@@ -209,7 +217,7 @@ void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, 
   r.events->bound_backlog(
       max_backlog, [delivery](const std::string& id) { return delivery->state(id).delivered; },
       [delivery](const std::string& id, int64_t max) { delivery->overflowed(id, max); });
-  r.events->on_change([delivery] { delivery->wake(); });
+  r.events->on_change([delivery](const std::vector<std::string>& ids) { delivery->wake(ids); });
   metrics.add_source([events = r.events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });
 }
 
@@ -231,7 +239,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   store.add_commit_hook(r->events);
   r->events->load(store);
   auto options = delivery_options(config, definitions, service, store);
-  audit_disclosures(security.audit.get(), *r->events, options);
+  r->disclosures = audit_disclosures(security.audit.get(), *r->events, options);
   if (!config.routing.websocket.empty()) {
     r->websocket = start_websocket(config.routing.websocket);
     if (!r->websocket) return nullptr;

@@ -10,6 +10,7 @@
 #include "gateway/http/metrics.h"
 #include "gateway/rest/service.h"
 #include "gateway/routing/delivery.h"
+#include "gateway/routing/disclosures.h"
 #include "gateway/routing/events.h"
 #include "gateway/routing/websocket.h"
 
@@ -20,6 +21,7 @@ struct Routing {
   std::shared_ptr<gateway::routing::CareTeams> care_teams;
   std::shared_ptr<gateway::routing::SubscriptionEvents> events;
   std::unique_ptr<gateway::routing::WebsocketHub> websocket;  // null when not configured
+  std::unique_ptr<gateway::routing::Disclosures> disclosures;  // null without an audit trail
   std::unique_ptr<gateway::routing::Delivery> delivery;
 };
 

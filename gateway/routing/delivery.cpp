@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -121,7 +122,13 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     std::unique_ptr<http::Client> client;
     std::string client_for;  // the endpoint the client is connected to
     std::string overflow;    // why the status must become error (a full backlog), once
+    int64_t saved_delivered = 0;       // the delivered cursor as kept on disk
+    Clock::time_point saved_at{};
   };
+
+  // The delivered cursor is kept on disk at most this often per subscription (and at
+  // stop): a crash sends at most that much again (at least once), never less.
+  static constexpr auto kSaveEvery = std::chrono::seconds(1);
 
   Impl(store::Store& s, SubscriptionEvents& e, DeliveryOptions o) : store(s), events(e), options(std::move(o)) {}
 
@@ -165,7 +172,19 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     fs::rename(temporary, file, ec);
   }
 
+  // Keeps on disk the cursors of idle subscriptions not kept for kSaveEvery (every cursor
+  // when `all`); called with `lock` held, which it releases while writing.
+  void save_cursors(std::unique_lock<std::mutex>& lock, bool all);
   void run_scheduler();
+  // Starts an attempt for `s` unless one is under way, a retry waits or it is off (the
+  // lock held). Attempts run on the pool in the order started: each subscription's next
+  // batch goes to the back of the queue, so none waits for another's backlog.
+  bool start(const std::shared_ptr<const Subscription>& s, Runtime& r, Clock::time_point now) {
+    if (r.busy || now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
+    r.busy = true;
+    boost::asio::post(*pool, [self = shared_from_this(), s] { self->attempt(s); });
+    return true;
+  }
   void attempt(std::shared_ptr<const Subscription> s);
   bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
   void deliver(const Subscription& s, Runtime& r);
@@ -177,21 +196,35 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
 };
 
 void Delivery::Impl::run_scheduler() {
+  pthread_setname_np(pthread_self(), "cb-delivery-at");
   std::unique_lock lock(mutex);
   while (!stopping) {
     auto now = Clock::now();
     for (const auto& s : events.subscriptions()) {
-      if (s->status == "off" || s->status == "error") continue;
       auto [it, added] = runtimes.try_emplace(s->id);
       Runtime& r = it->second;
-      if (added) load_state(s->id, r.state);
+      if (added) load_state(s->id, r.state), r.saved_delivered = r.state.delivered;
       bool heartbeat_due = s->heartbeat_s > 0 && now - r.last_sent >= std::chrono::seconds(s->heartbeat_s);
-      if (r.busy || now < r.next_attempt || (!r.dirty && r.state.handshake && !heartbeat_due)) continue;
-      r.busy = true;
-      boost::asio::post(*pool, [self = shared_from_this(), s] { self->attempt(s); });
+      if (r.dirty || !r.state.handshake || heartbeat_due) start(s, r, now);
     }
+    save_cursors(lock, false);
     wakeup.wait_for(lock, std::chrono::milliseconds(200));
   }
+}
+
+void Delivery::Impl::save_cursors(std::unique_lock<std::mutex>& lock, bool all) {
+  auto now = Clock::now();
+  std::vector<std::pair<std::string, DeliveryState>> due;
+  for (auto& [id, r] : runtimes) {
+    if (r.busy || r.saved_delivered == r.state.delivered || (!all && now - r.saved_at < kSaveEvery)) continue;
+    r.saved_delivered = r.state.delivered;
+    r.saved_at = now;
+    due.emplace_back(id, r.state);
+  }
+  if (due.empty()) return;
+  lock.unlock();
+  for (const auto& [id, state] : due) save_state(id, state);
+  lock.lock();
 }
 
 bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& body, std::string& error) {
@@ -252,6 +285,8 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   {
     std::lock_guard lock(mutex);
     r.state.handshake = true;
+    r.saved_delivered = r.state.delivered;
+    r.saved_at = Clock::now();
     saved = r.state;
   }
   save_state(s.id, saved);
@@ -317,20 +352,26 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   int64_t last = batch.empty() ? delivered : batch.back().number;
   if (!send(s, r, batch, last)) return;
   DeliveryState saved;
+  bool keep = false;
   {
     std::lock_guard lock(mutex);
-    r.last_sent = Clock::now();
+    auto now = Clock::now();
+    r.last_sent = now;
     r.state.delivered = last;
     r.state.failures = 0;
     r.state.last_error.clear();
     r.dirty = !batch.empty() || r.generation != r.attempt_generation;  // there may be more
+    keep = r.saved_delivered != last && now - r.saved_at >= kSaveEvery;
+    if (keep) r.saved_delivered = last, r.saved_at = now;
     saved = r.state;
   }
-  if (!batch.empty()) save_state(s.id, saved);
+  if (keep) save_state(s.id, saved);
   if (options.disclosed && s.payload != Payload::Empty && !sent.empty()) options.disclosed(s, sent);
 }
 
 void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
+  static thread_local bool named = (pthread_setname_np(pthread_self(), "cb-delivery"), true);  // as top and perf show it
+  (void)named;
   Runtime* r;
   std::string overflow;
   {
@@ -341,11 +382,11 @@ void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
   }
   if (!overflow.empty() && options.set_status) options.set_status(s->id, "error", overflow);
   deliver(*s, *r);  // only this worker touches r's client and state fields while busy
-  {
-    std::lock_guard lock(mutex);
-    runtimes[s->id].busy = false;
-  }
-  wakeup.notify_one();
+  auto current = events.find(s->id);  // the subscription as it is now (it may have changed)
+  std::lock_guard lock(mutex);
+  Runtime& after = runtimes[s->id];
+  after.busy = false;
+  if (current && after.dirty) start(current, after, Clock::now());  // there may be more: the next batch
 }
 
 Delivery::Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOptions options)
@@ -367,17 +408,35 @@ void Delivery::stop() {
   impl_->wakeup.notify_all();
   impl_->scheduler.join();
   impl_->pool->join();
+  std::unique_lock lock(impl_->mutex);
+  impl_->save_cursors(lock, true);
 }
 
-void Delivery::wake() {
+void Delivery::wake(const std::vector<std::string>& ids) {
+  std::vector<std::shared_ptr<const Subscription>> woken;
+  for (const std::string& id : ids)
+    if (auto s = impl_->events.find(id)) woken.push_back(std::move(s));
+  bool scheduler = ids.empty();  // the scheduler looks at every subscription, and at new ones
   {
     std::lock_guard lock(impl_->mutex);
-    for (auto& [id, r] : impl_->runtimes) {
+    auto mark = [](Impl::Runtime& r) {
       r.dirty = true;
       ++r.generation;
+    };
+    if (ids.empty())
+      for (auto& [id, r] : impl_->runtimes) mark(r);
+    auto now = Clock::now();
+    for (const auto& s : woken) {
+      auto it = impl_->runtimes.find(s->id);
+      if (it == impl_->runtimes.end()) {
+        scheduler = true;
+        continue;
+      }
+      mark(it->second);
+      if (impl_->pool) impl_->start(s, it->second, now);
     }
   }
-  impl_->wakeup.notify_all();
+  if (scheduler) impl_->wakeup.notify_all();
 }
 
 void Delivery::set_base_url(std::string url) {
@@ -394,6 +453,7 @@ void Delivery::resend_from(const std::string& id, int64_t since) {
     it->second.state.delivered = std::min(it->second.state.delivered, std::max<int64_t>(0, since - 1));
     it->second.dirty = true;
     it->second.next_attempt = {};
+    it->second.saved_delivered = it->second.state.delivered;
     saved = it->second.state;
   }
   impl_->save_state(id, saved);

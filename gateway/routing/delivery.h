@@ -4,9 +4,10 @@
 // retried with exponential backoff and jitter up to the retry horizon (72 hours by
 // default), then the subscription's status becomes `error`; its events stay in its log
 // for $events. Each subscription is delivered on its own: a slow or dead receiver delays
-// only its own events. What was delivered is kept in DATA/subscriptions/ID.json, so a
-// restart resumes after the last event delivered (at least once: an event delivered just
-// before a crash may be delivered again).
+// only its own events. What was delivered is kept in DATA/subscriptions/ID.json (at most a
+// second behind, and exactly at stop), so a restart resumes after the last event kept as
+// delivered: at least once — the events of the last second before a crash may be
+// delivered again, none is lost.
 #pragma once
 
 #include <chrono>
@@ -61,8 +62,8 @@ class Delivery {
 
   void start();
   void stop();
-  // New events or subscriptions: look again now.
-  void wake();
+  // New events or subscriptions: look again now (at `ids`; empty: at every subscription).
+  void wake(const std::vector<std::string>& ids = {});
   DeliveryState state(const std::string& id) const;
   // What notifications call this server, once its port is known.
   void set_base_url(std::string url);

@@ -91,10 +91,9 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   const store::ResourceRecord& r = event.record;
   fhir::search::IndexedView view{r.type, r.id, r.updated_ms, event.index};
   std::shared_lock lock(mutex_);
-  auto [first, last] = by_type_.equal_range(r.type);
   std::string encoded;
-  for (auto it = first; it != last; ++it) {
-    const Subscription& s = *it->second;
+  for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
+    const Subscription& s = **entry;
     if (s.status == "off") continue;
     bool fired = false;
     for (const Target& t : s.targets) {
@@ -112,7 +111,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       ++staged_withheld_[s.id];
       store::ResourceRecord denied = r;
       denied.body.clear();
-      staged_denials_.emplace_back(it->second, std::move(denied));
+      staged_denials_.emplace_back(*entry, std::move(denied));
       continue;
     }
     if (max_backlog_ > 0 && delivered_) {
@@ -140,17 +139,18 @@ carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& e
 
 void SubscriptionEvents::ended(bool committed) {
   bool changed = logged_ || !staged_.empty();
+  std::vector<std::string> woken;  // empty when subscriptions changed: every one
+  if (staged_.empty())
+    for (const auto& [id, n] : staged_logged_) woken.push_back(id);
   if (committed && (!staged_.empty() || !staged_withheld_.empty())) {
     std::unique_lock lock(mutex_);
     for (auto& [id, subscription] : staged_) {
       by_id_.erase(id);
-      for (auto it = by_type_.begin(); it != by_type_.end();) it = it->second->id == id ? by_type_.erase(it) : std::next(it);
-      if (!subscription) continue;
-      by_id_[id] = subscription;
-      std::vector<std::string> types;
-      for (const Target& t : subscription->targets)
-        if (std::find(types.begin(), types.end(), t.resource) == types.end()) types.push_back(t.resource);
-      for (const std::string& t : types) by_type_.emplace(t, subscription);
+      if (subscription) by_id_[id] = subscription;
+    }
+    if (!staged_.empty()) {
+      index_ = SubscriptionIndex();
+      for (const auto& [id, subscription] : by_id_) index_.add(subscription);
     }
     for (const auto& [id, n] : staged_withheld_) withheld_[id] += n;
   }
@@ -170,7 +170,7 @@ void SubscriptionEvents::ended(bool committed) {
   staged_.clear();
   staged_withheld_.clear();
   logged_ = false;
-  if (committed && changed && notify_) notify_();
+  if (committed && changed && notify_) notify_(woken);
 }
 
 std::vector<std::shared_ptr<const Subscription>> SubscriptionEvents::subscriptions() const {

@@ -19,6 +19,7 @@
 
 #include "gateway/routing/care_teams.h"
 #include "gateway/routing/subscription.h"
+#include "gateway/routing/subscription_index.h"
 #include "gateway/store/commit_hooks.h"
 #include "gateway/store/store.h"
 
@@ -59,8 +60,10 @@ class SubscriptionEvents final : public store::CommitHook {
   std::shared_ptr<const Subscription> find(const std::string& id) const;
   // Events withheld from a subscription since start.
   int64_t withheld(const std::string& id) const;
-  // Called after a commit that logged events or changed subscriptions.
-  void on_change(std::function<void()> notify) { notify_ = std::move(notify); }
+  // Called after a commit that logged events (`ids`: the subscriptions that got them) or
+  // changed subscriptions (`ids` empty: look at every one).
+  using Notify = std::function<void(const std::vector<std::string>& ids)>;
+  void on_change(Notify notify) { notify_ = std::move(notify); }
   // Bounds each subscription's backlog: once `max_backlog` events wait undelivered (by
   // `delivered`, the last event number delivered), further events are not logged and
   // `overflowed` is told (after the commit) so that the subscription's status says so.
@@ -84,7 +87,7 @@ class SubscriptionEvents final : public store::CommitHook {
   const CareTeams* care_teams_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Subscription>> by_id_;
-  std::multimap<std::string, std::shared_ptr<const Subscription>> by_type_;  // a target's resource type → subscription
+  SubscriptionIndex index_;  // which subscriptions a write may fire
   std::map<std::string, int64_t> withheld_;
   // Changes of the transaction under way (applied when it commits): id → new (null: removed).
   std::vector<std::pair<std::string, std::shared_ptr<const Subscription>>> staged_;
@@ -98,7 +101,7 @@ class SubscriptionEvents final : public store::CommitHook {
   std::map<std::string, int64_t> delivered_seen_;               // delivery's last answer (writer thread only)
   std::vector<std::string> staged_overflows_;
   bool logged_ = false;
-  std::function<void()> notify_;
+  Notify notify_;
 };
 
 }  // namespace carebridge::gateway::routing
