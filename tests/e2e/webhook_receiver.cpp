@@ -12,12 +12,12 @@
 
 namespace carebridge::testing {
 
-WebhookReceiver::WebhookReceiver() {
+WebhookReceiver::WebhookReceiver(OnBody on_body) : on_body_(std::move(on_body)) {
   listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, 16) != 0)
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, 256) != 0)
     throw std::runtime_error("the webhook receiver cannot listen");
   socklen_t length = sizeof address;
   ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
@@ -85,7 +85,9 @@ void WebhookReceiver::serve(int connection) {
     std::string body = buffer.substr(header_end + 4, length);
     buffer.erase(0, header_end + 4 + length);
     bool down = down_;
-    if (!down) {
+    if (!down && on_body_) {
+      on_body_(body);
+    } else if (!down) {
       std::lock_guard lock(mutex_);
       bodies_.push_back(std::move(body));
       last_headers_ = std::move(headers);

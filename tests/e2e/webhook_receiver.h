@@ -1,13 +1,16 @@
 // A webhook receiver written for the routing tests: an HTTP/1.1 server on a loopback
 // port (keep-alive, Content-Length bodies) that keeps every notification it is sent, and
-// can be told to answer 503 for a while, as a subscriber that is down.
+// can be told to answer 503 for a while, as a subscriber that is down. The routing load
+// driver (bench/routing_load.cpp) uses it too, handing each body to a function instead.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -15,7 +18,9 @@ namespace carebridge::testing {
 
 class WebhookReceiver {
  public:
-  WebhookReceiver();
+  // With `on_body`, each body is handed to it (on the connection's thread) and not kept.
+  using OnBody = std::function<void(std::string_view body)>;
+  explicit WebhookReceiver(OnBody on_body = nullptr);
   ~WebhookReceiver();
   uint16_t port() const { return port_; }
   std::string url(const std::string& path = "/hook") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
@@ -30,6 +35,7 @@ class WebhookReceiver {
 
  private:
   void serve(int connection);
+  OnBody on_body_;
   int listener_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false}, down_{false};
