@@ -150,8 +150,9 @@ pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, con
   pipeline::RouteTable table;
   add_auth_routes(table, tokens, base);
   table.add(gateway::ingest::ingest_route(v2));
-  table.add(gateway::routing::subscription_operations(base, service, store, *routing.events, *routing.delivery,
-                                                      routing.websocket.get()));
+  for (auto& route : gateway::routing::subscription_operations(base, service, store, *routing.events, *routing.delivery,
+                                                               routing.websocket.get()))
+    table.add(std::move(route));
   pipeline::Route fhir{"fhir", base, true, nullptr, [&service](std::string_view path) { return service.route_label(path); }};
   fhir.caller_handler = [&service](std::shared_ptr<const http::Request> request,
                                    std::shared_ptr<const gateway::security::Principal> who, http::Responder responder) {

@@ -36,7 +36,7 @@ std::string resource_url(const std::string& base_url, const EventRecord& e) { re
 
 std::string subscription_status(const Subscription& s, const std::string& type, const std::string& status,
                                 int64_t events_since_start, const std::vector<NotificationEvent>& events,
-                                const std::string& base_url) {
+                                const std::string& base_url, const std::string& error) {
   std::string out = R"({"resourceType":"Parameters","meta":{"profile":[")" + std::string(kBackport) +
                     R"(backport-subscription-status-r4"]},"parameter":[)";
   out += reference_value("subscription", base_url + "/Subscription/" + s.id);
@@ -50,6 +50,11 @@ std::string subscription_status(const Subscription& s, const std::string& type, 
     out += "," + string_value("timestamp", instant(e.event.at_ms), "valueInstant");
     if (s.payload != Payload::Empty) out += "," + reference_value("focus", resource_url(base_url, e.event));
     out += "]}";
+  }
+  if (!error.empty()) {
+    out += R"(,{"name":"error","valueCodeableConcept":{"text":)";
+    append_json_string(out, error);
+    out += "}}";
   }
   return out + "]}";
 }

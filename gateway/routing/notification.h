@@ -24,9 +24,10 @@ std::string notification_bundle(const Subscription& subscription, const std::str
                                 int64_t events_since_start, const std::vector<NotificationEvent>& events,
                                 const std::string& base_url);
 
-// The SubscriptionStatus Parameters alone (for $status).
+// The SubscriptionStatus Parameters alone (for $status); `error`, when not empty, is why
+// delivery last failed (the `error` parameter, as text).
 std::string subscription_status(const Subscription& subscription, const std::string& type, const std::string& status,
                                 int64_t events_since_start, const std::vector<NotificationEvent>& events,
-                                const std::string& base_url);
+                                const std::string& base_url, const std::string& error = "");
 
 }  // namespace carebridge::gateway::routing

@@ -1,5 +1,9 @@
 #include "gateway/routing/operations.h"
 
+#include <rapidjson/document.h>
+
+#include <cctype>
+
 #include "fhir/json/json_writer.h"
 #include "mappings/hl7v2/to_fhir.h"
 #include "gateway/pipeline/pipeline.h"
@@ -10,7 +14,6 @@
 namespace carebridge::gateway::routing {
 
 namespace {
-
 
 // The number of the last event logged for a subscription.
 int64_t last_event(store::Store& store, const std::string& id, int64_t known) {
@@ -27,10 +30,10 @@ std::string base_url(const http::Request& request, const std::string& base) {
   return std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + base;
 }
 
-http::Response status_of(const Subscription& s, int64_t last, const std::string& url) {
+http::Response status_of(const Subscription& s, int64_t last, const std::string& url, const std::string& error) {
   std::string body = R"({"resourceType":"Bundle","type":"searchset","total":1,"entry":[{"fullUrl":)";
   fhir::json::append_json_string(body, "urn:uuid:" + mappings::hl7v2::stable_id(s.id + "|status"));
-  body += R"(,"resource":)" + subscription_status(s, "query-status", s.status, last, {}, url) +
+  body += R"(,"resource":)" + subscription_status(s, "query-status", s.status, last, {}, url, error) +
           R"(,"search":{"mode":"match"}}]})";
   return pipeline::fhir_json_response(200, std::move(body));
 }
@@ -76,52 +79,153 @@ http::Response binding_token(const std::string& id, WebsocketHub* websocket) {
   return pipeline::fhir_json_response(200, body + "}]}");
 }
 
+// What the operations work with.
+struct Context {
+  std::string base;
+  rest::FhirService& service;
+  store::Store& store;
+  const SubscriptionEvents& events;
+  Delivery& delivery;
+  WebsocketHub* websocket;
+};
+
+rest::Params query_of(std::string_view target) {
+  size_t query = target.find('?');
+  return query == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(query + 1));
+}
+
+// The operation a path names ("$status", percent-encoded or not).
+std::string operation_of(std::string_view path) {
+  std::string operation(path.substr(path.rfind('/') + 1));
+  if (operation.starts_with("%24")) operation = "$" + operation.substr(3);
+  return operation;
+}
+
+http::Response resend(const Subscription& s, const http::Request& request, Delivery& delivery, int64_t last, const std::string& url) {
+  if (request.method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
+  int64_t since = 1;
+  for (const auto& [name, value] : query_of(request.target))
+    if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
+  delivery.resend_from(s.id, since);
+  return status_of(s, last, url, delivery.state(s.id).last_error);
+}
+
+// GET|POST [base]/Subscription/ID/$operation, for a caller who may read the Subscription.
+http::Response instance_operation(const Context& c, const http::Request& request, const rest::Caller& who, const std::string& id,
+                                  const std::string& operation) {
+  http::Request read;
+  read.method = "GET";
+  read.target = c.base + "/Subscription/" + id;
+  read.headers = request.headers;
+  http::Response readable = c.service.handle(read, who);
+  if (readable.status != 200) return readable;
+  if (operation == "$get-ws-binding-token") return binding_token(id, c.websocket);
+  auto s = c.events.find(id);
+  if (!s) return pipeline::outcome_response(422, "processable", "Subscription/" + id + " is not one this gateway delivers");
+  int64_t last = last_event(c.store, id, c.delivery.state(id).delivered);
+  std::string url = base_url(request, c.base);
+  if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
+  if (operation == "$resend") return resend(*s, request, c.delivery, last, url);
+  return events_of(*s, c.store, query_of(request.target), last, url);
+}
+
+// The search that finds the Subscriptions a type-level $status asks about (its `status`
+// and `id` parameters, each any of their values), or "" when a value cannot be one.
+std::string status_search(const std::string& base, const rest::Params& params) {
+  std::string statuses, ids;
+  for (const auto& [name, value] : params) {
+    if (name != "status" && name != "id") continue;
+    for (char ch : value)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' && ch != ',') return {};
+    std::string& list = name == "status" ? statuses : ids;
+    list += (list.empty() ? "" : ",") + value;
+  }
+  std::string target = base + "/Subscription?_count=1000&_elements=status,criteria,error";
+  if (!statuses.empty()) target += "&status=" + statuses;
+  if (!ids.empty()) target += "&_id=" + ids;
+  return target;
+}
+
+// GET [base]/Subscription/$status[?status=error][&id=...]: the SubscriptionStatus of each
+// Subscription the caller may read (an administrator: every one), with why delivery last
+// failed — the operator's view of the subscriptions in error.
+http::Response type_status(const Context& c, const http::Request& request, const rest::Caller& who) {
+  std::string target = status_search(c.base, query_of(request.target));
+  if (target.empty()) return pipeline::outcome_response(400, "invalid", "status and id take codes and ids, separated by commas");
+  http::Request search;
+  search.method = "GET";
+  search.target = target;
+  search.headers = request.headers;
+  http::Response found = c.service.handle(search, who);
+  if (found.status != 200) return found;
+  rapidjson::Document bundle;
+  bundle.Parse(found.body.c_str());
+  std::string url = base_url(request, c.base), entries;
+  size_t total = 0;
+  if (bundle.IsObject() && bundle.HasMember("entry") && bundle["entry"].IsArray()) {
+    for (const auto& entry : bundle["entry"].GetArray()) {
+      if (!entry.HasMember("resource") || !entry["resource"].IsObject()) continue;
+      const auto& resource = entry["resource"];
+      auto text = [&](const char* name) {
+        return resource.HasMember(name) && resource[name].IsString() ? std::string(resource[name].GetString()) : std::string();
+      };
+      Subscription shown;  // one this gateway cannot deliver is shown as stored
+      shown.id = text("id");
+      shown.topic = text("criteria");
+      shown.status = text("status");
+      auto s = c.events.find(shown.id);
+      auto state = c.delivery.state(shown.id);
+      if (s) shown = *s;
+      // Why its status is error (kept on the Subscription), else why delivery last failed.
+      std::string error = !text("error").empty() ? text("error")
+                          : !s && state.last_error.empty() ? "the subscription cannot be delivered as stored"
+                                                           : state.last_error;
+      entries += std::string(total++ ? "," : "") + R"({"fullUrl":)";
+      fhir::json::append_json_string(entries, "urn:uuid:" + mappings::hl7v2::stable_id(shown.id + "|status"));
+      entries += R"(,"resource":)" +
+                 subscription_status(shown, "query-status", shown.status, last_event(c.store, shown.id, state.delivered), {}, url,
+                                     error) +
+                 R"(,"search":{"mode":"match"}})";
+    }
+  }
+  return pipeline::fhir_json_response(
+      200, R"({"resourceType":"Bundle","type":"searchset","total":)" + std::to_string(total) + R"(,"entry":[)" + entries + "]}");
+}
+
+// Which operation a request under [base]/Subscription/ asks for; "" when none (a read,
+// history, ...: the REST service's).
+http::Response dispatch(const Context& c, const http::Request& request, const rest::Caller& who) {
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view rest = path.substr(c.base.size() + 14);  // after "/Subscription/"
+  std::string operation = operation_of(path);
+  bool instance = rest.find('/') != std::string_view::npos;
+  if (!instance && operation == "$status" && request.method == "GET") return type_status(c, request, who);
+  if (!instance || (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token" &&
+                    operation != "$resend"))
+    return c.service.handle(request, who);
+  return instance_operation(c, request, who, std::string(rest.substr(0, rest.find('/'))), operation);
+}
+
 }  // namespace
 
-pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, Delivery& delivery, WebsocketHub* websocket) {
-  pipeline::Route route{"subscription-operations", base + "/Subscription/{id}/{operation}", false, nullptr, nullptr};
-  route.caller_handler = [&service, &store, &events, &delivery, websocket, base](
-                            std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
-    responder.defer([&service, &store, &events, &delivery, websocket, base, request, who, responder] {
-      auto answer = std::make_shared<http::Response>([&]() -> http::Response {
-        std::string_view target = request->target;
-        std::string_view path = target.substr(0, target.find('?'));
-        std::string operation(path.substr(path.rfind('/') + 1));
-        if (operation.starts_with("%24")) operation = "$" + operation.substr(3);  // $ percent-encoded
-        if (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token" && operation != "$resend")
-          return service.handle(*request, who);
-        std::string_view rest = path.substr(base.size() + 14);  // after "/Subscription/"
-        std::string id(rest.substr(0, rest.find('/')));
-        // Only who may read the Subscription may ask about it.
-        http::Request read;
-        read.method = "GET";
-        read.target = base + "/Subscription/" + id;
-        read.headers = request->headers;
-        http::Response readable = service.handle(read, who);
-        if (readable.status != 200) return readable;
-        if (operation == "$get-ws-binding-token") return binding_token(id, websocket);
-        auto s = events.find(id);
-        if (!s) return pipeline::outcome_response(422, "processable", "Subscription/" + id + " is not one this gateway delivers");
-        int64_t last = last_event(store, id, delivery.state(id).delivered);
-        std::string url = base_url(*request, base);
-        if (operation == "$status") return status_of(*s, last, url);
-        size_t query = target.find('?');
-        rest::Params params = query == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(query + 1));
-        if (operation == "$resend") {
-          if (request->method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
-          int64_t since = 1;
-          for (const auto& [name, value] : params)
-            if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
-          delivery.resend_from(id, since);
-          return status_of(*s, last, url);
-        }
-        return events_of(*s, store, params, last, url);
-      }());
+std::vector<pipeline::Route> subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
+                                                     const SubscriptionEvents& events, Delivery& delivery,
+                                                     WebsocketHub* websocket) {
+  auto context = std::make_shared<Context>(Context{base, service, store, events, delivery, websocket});
+  auto handler = [context](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
+    responder.defer([context, request, who, responder] {
+      auto answer = std::make_shared<http::Response>(dispatch(*context, *request, who));
       responder.reply([answer] { return std::move(*answer); });
     });
   };
-  return route;
+  std::vector<pipeline::Route> routes;
+  for (const char* path : {"/Subscription/{operation}", "/Subscription/{id}/{operation}"}) {
+    pipeline::Route route{"subscription-operations", base + path, false, nullptr, nullptr};
+    route.caller_handler = handler;
+    routes.push_back(std::move(route));
+  }
+  return routes;
 }
 
 }  // namespace carebridge::gateway::routing

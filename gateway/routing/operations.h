@@ -3,10 +3,13 @@
 // (the logged events again, from the subscription's log, as a notification would carry
 // them), $resend?eventsSinceNumber=N (POST: the events from N are sent again), and
 // $get-ws-binding-token (a token and the URL for the websocket channel). Only a caller who
-// may read the Subscription may ask.
+// may read the Subscription may ask. At the type level, GET [base]/Subscription/$status
+// (?status=error, ?id=...) gives the status of every Subscription the caller may read,
+// with why delivery last failed: an administrator's view of the subscriptions in trouble.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "gateway/pipeline/routes.h"
 #include "gateway/rest/service.h"
@@ -17,7 +20,10 @@
 namespace carebridge::gateway::routing {
 
 // `websocket` (may be null) answers $get-ws-binding-token.
-pipeline::Route subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
-                                        const SubscriptionEvents& events, Delivery& delivery, WebsocketHub* websocket);
+// The routes (the type level first); requests under [base]/Subscription/ that are not
+// operations go to `service`.
+std::vector<pipeline::Route> subscription_operations(const std::string& base, rest::FhirService& service, store::Store& store,
+                                                     const SubscriptionEvents& events, Delivery& delivery,
+                                                     WebsocketHub* websocket);
 
 }  // namespace carebridge::gateway::routing

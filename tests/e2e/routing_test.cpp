@@ -239,6 +239,9 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   REQUIRE(http.post("/fhir/Subscription", subscription(theirs.url(), "full-resource"), b).status == 201);
   REQUIRE(hers.wait_for(1));
   REQUIRE(theirs.wait_for(1));
+  // Each client's view of the subscriptions' status shows its own only.
+  auto mine = parse_json(http.get("/fhir/Subscription/$status", b).body);
+  CHECK(mine["total"].GetInt() == 1);
   std::string patient = str(parse_json(http.post("/fhir/Patient", patient_json("Ekwueme", "Ada"), a).body), "id");
   REQUIRE(http.post("/fhir/Observation", lab(patient, "2345-7", 140), a).status == 201);
   REQUIRE(eventually_events(hers, 1));
@@ -251,6 +254,7 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   auto issued = g.token_response(g.assertion("auditor", "", 240, "clinic-a"), "system/*.rs");
   REQUIRE(issued.status == 200);
   auto auditor = SecuredGateway::as(str(parse_json(issued.body), "access_token"));
+  CHECK(parse_json(http.get("/fhir/Subscription/$status", auditor).body)["total"].GetInt() == 2);  // the operator's view: all
   bool disclosed = false, refused = false;
   REQUIRE(eventually([&] {
     auto found = http.get("/fhir/AuditEvent?_count=200", auditor);
@@ -442,6 +446,17 @@ TEST_CASE("routing: a backlog past its bound stops growing and the subscription 
   REQUIRE(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "error"; }));
   auto stored = parse_json(c->get("/fhir/Subscription/" + id).body);
   CHECK(str(stored, "error").find("wait undelivered") != std::string::npos);
+  // The operator's view: the subscriptions in error, each with why.
+  CHECK(c->get("/fhir/Subscription?status=error").body.find(id) != std::string::npos);
+  auto in_error = c->get("/fhir/Subscription/$status?status=error");
+  REQUIRE(in_error.status == 200);
+  auto view = parse_json(in_error.body);
+  CHECK(view["total"].GetInt() == 1);
+  CHECK(in_error.body.find("query-status") != std::string::npos);
+  CHECK(in_error.body.find("Subscription/" + id) != std::string::npos);
+  CHECK(in_error.body.find("wait undelivered") != std::string::npos);
+  CHECK(parse_json(c->get("/fhir/Subscription/$status?status=off").body)["total"].GetInt() == 0);
+  CHECK(c->get("/fhir/Subscription/$status?status=error'").status == 400);
   // Set going again: the events kept (the first 5) arrive, the rest were never kept.
   std::string body = c->get("/fhir/Subscription/" + id).body;
   body.replace(body.find("\"status\":\"error\""), 16, "\"status\":\"active\"");
