@@ -264,6 +264,50 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   }));
 }
 
+TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent covers", "[e2e][routing][security]") {
+  WebhookReceiver covered, not_covered;
+  SecuredGateway g("routing-consent", {{"hospital", "hosp", "system/*.cruds"},
+                                       {"clinic-a", "org-a", "system/*.cruds"},
+                                       {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                    R"("},"participant":[{"member":{"reference":"Organization/org-a"}},{"member":{"reference":"Organization/org-b"}}]})",
+                    hospital).status == 201);
+  // The patient lets clinic-a, and only clinic-a, see HIV-related information.
+  REQUIRE(http.post("/fhir/Consent", R"({"resourceType":"Consent","status":"active",
+    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+    "patient":{"reference":"Patient/)" + p + R"("},"dateTime":"2026-01-10T09:30:00Z",
+    "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
+    "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
+      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
+      "reference":{"reference":"Organization/org-a"}}],
+      "securityLabel":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}]}})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(covered.url(), "full-resource"), a).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(not_covered.url(), "full-resource"), b).status == 201);
+  REQUIRE(covered.wait_for(1));
+  REQUIRE(not_covered.wait_for(1));
+  std::string hiv = str(parse_json(http.post("/fhir/Observation", lab(p, "7917-8", 1), hospital).body), "id");
+  std::string glucose = str(parse_json(http.post("/fhir/Observation", lab(p, "2345-7", 95), hospital).body), "id");
+  REQUIRE(eventually_events(covered, 2));
+  REQUIRE(eventually_events(not_covered, 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(event_numbers(covered) == one_to(2));
+  // clinic-b hears of the glucose result as its event 1: nothing of the HIV test, not even a gap.
+  CHECK(event_numbers(not_covered) == one_to(1));
+  bool told = false, glucose_told = false;
+  for (const auto& body : not_covered.bodies()) {
+    told = told || body.find(hiv) != std::string::npos || body.find("7917-8") != std::string::npos;
+    glucose_told = glucose_told || body.find(glucose) != std::string::npos;
+  }
+  CHECK(!told);
+  CHECK(glucose_told);
+}
+
 TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-care-team"));
