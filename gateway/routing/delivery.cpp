@@ -296,9 +296,13 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
 
 bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                                 std::vector<store::ResourceRecord>& sent) {
-  auto records = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
-  if (!records) return false;
-  for (const store::LogRecord& record : *records) {
+  std::vector<store::LogRecord> records;
+  if (!events.recent(s.id, delivered, static_cast<size_t>(s.max_count), records)) {  // else from the store
+    auto stored = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
+    if (!stored) return false;
+    records = std::move(*stored);
+  }
+  for (const store::LogRecord& record : records) {
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;

@@ -126,7 +126,9 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       }
     }
     if (encoded.empty()) encoded = EventRecord::encode(r);
-    staged_logged_[s.id] = log.append(event_log(s.id), encoded);
+    int64_t seq = log.append(event_log(s.id), encoded);
+    staged_logged_[s.id] = seq;
+    staged_recent_.emplace_back(s.id, store::LogRecord{seq, encoded});
     logged_ = true;
   }
 }
@@ -161,16 +163,48 @@ void SubscriptionEvents::ended(bool committed) {
       std::unique_lock lock(mutex_);
       for (const auto& [id, n] : staged_logged_) last_logged_[id] = n;
     }
+    remember(committed);
     if (overflowed_)
       for (const std::string& id : staged_overflows_) overflowed_(id, max_backlog_);
   }
   staged_logged_.clear();
+  staged_recent_.clear();
   staged_overflows_.clear();
   staged_denials_.clear();
   staged_.clear();
   staged_withheld_.clear();
   logged_ = false;
   if (committed && changed && notify_) notify_(woken);
+}
+
+void SubscriptionEvents::remember(bool committed) {
+  if (!committed) return;
+  std::lock_guard lock(recent_mutex_);
+  for (auto& [id, record] : staged_recent_) {
+    auto& kept = recent_[id];
+    kept.push_back(std::move(record));
+    if (kept.size() > kRecent) kept.pop_front();
+  }
+  for (const auto& [id, subscription] : staged_)
+    if (!subscription) recent_.erase(id);
+}
+
+bool SubscriptionEvents::recent(const std::string& id, int64_t after, size_t limit, std::vector<store::LogRecord>& out) {
+  std::lock_guard lock(recent_mutex_);
+  auto it = recent_.find(id);
+  if (it == recent_.end() || it->second.empty()) return false;
+  auto& kept = it->second;
+  while (!kept.empty() && kept.front().seq <= after) kept.pop_front();
+  if (kept.empty()) return last_logged(id) <= after;  // all logged events are delivered
+  if (kept.front().seq != after + 1) return false;      // some were never in memory or were forgotten
+  for (size_t i = 0; i < kept.size() && out.size() < limit; ++i) out.push_back(kept[i]);
+  return true;
+}
+
+int64_t SubscriptionEvents::last_logged(const std::string& id) const {
+  std::shared_lock lock(mutex_);
+  auto it = last_logged_.find(id);
+  return it == last_logged_.end() ? 0 : it->second;
 }
 
 std::vector<std::shared_ptr<const Subscription>> SubscriptionEvents::subscriptions() const {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,6 +59,11 @@ class SubscriptionEvents final : public store::CommitHook {
   // The current subscriptions (delivery reads this; a snapshot).
   std::vector<std::shared_ptr<const Subscription>> subscriptions() const;
   std::shared_ptr<const Subscription> find(const std::string& id) const;
+  // The events logged for subscription `id` after event number `after`, at most `limit`,
+  // from memory: true when memory holds every one of them (the last few hundred a
+  // subscription was given since start), false when the store's log must be read.
+  // Forgets what is at or before `after` (delivered).
+  bool recent(const std::string& id, int64_t after, size_t limit, std::vector<store::LogRecord>& out);
   // Events withheld from a subscription since start.
   int64_t withheld(const std::string& id) const;
   // Called after a commit that logged events (`ids`: the subscriptions that got them) or
@@ -79,6 +85,9 @@ class SubscriptionEvents final : public store::CommitHook {
 
  private:
   void stage(const store::ResourceRecord& record);
+  // Keeps the committed transaction's events in memory for delivery (see recent).
+  void remember(bool committed);
+  int64_t last_logged(const std::string& id) const;
   void match(const store::WriteEvent& event, store::CommitLog& log);
 
   const Topics& topics_;
@@ -100,6 +109,10 @@ class SubscriptionEvents final : public store::CommitHook {
   std::map<std::string, int64_t> last_logged_, staged_logged_;  // the last event number logged
   std::map<std::string, int64_t> delivered_seen_;               // delivery's last answer (writer thread only)
   std::vector<std::string> staged_overflows_;
+  std::vector<std::pair<std::string, store::LogRecord>> staged_recent_;  // events of the transaction under way
+  static constexpr size_t kRecent = 256;                                  // events kept in memory per subscription
+  std::mutex recent_mutex_;
+  std::map<std::string, std::deque<store::LogRecord>> recent_;
   bool logged_ = false;
   Notify notify_;
 };
