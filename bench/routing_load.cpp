@@ -10,11 +10,14 @@
 //   routed:  each subscriber follows its own patient (a `patient=` filter) and the writes
 //            go round the patients, as results reach the providers of their patient (one
 //            notification per write);
+//   teams:   each patient is followed by a care team of 10 subscribers (SUBSCRIBERS/10
+//            patients) and the writes go round the patients (10 notifications per write:
+//            at 1,000 writes/s, 10,000 notifications/s);
 //   quiet:   each subscriber follows its own patient and every write is about another
 //            one: the subscriptions are matched on every write and none fires (what
 //            matching costs the write path).
 //
-// usage: bench_routing_load BASE_URL [SUBSCRIBERS] [WRITES] [RATE] [fan-out|routed|quiet] [WRITERS]
+// usage: bench_routing_load BASE_URL [SUBSCRIBERS] [WRITES] [RATE] [fan-out|routed|teams|quiet] [WRITERS]
 // (bench/load/routing.sh starts a server and runs it.)
 #include <rapidjson/document.h>
 
@@ -45,7 +48,8 @@ struct Options {
   uint16_t port = 0;
   int subscribers = 100, writes = 2000;
   double rate = 1000;
-  enum class Mode { FanOut, Routed, Quiet } mode = Mode::FanOut;
+  enum class Mode { FanOut, Routed, Teams, Quiet } mode = Mode::FanOut;
+  static constexpr int kTeam = 10;  // subscribers per patient in the teams mode
   int writers = 4;  // connections writing at once
 };
 
@@ -73,14 +77,21 @@ struct Ledger {
 };
 
 const char* mode_name(Options::Mode mode) {
-  return mode == Options::Mode::Routed ? "routed" : mode == Options::Mode::Quiet ? "quiet" : "fan-out";
+  switch (mode) {
+    case Options::Mode::Routed: return "routed";
+    case Options::Mode::Teams: return "teams";
+    case Options::Mode::Quiet: return "quiet";
+    default: return "fan-out";
+  }
 }
 
 // The notifications `acked` writes should bring.
 size_t expected(const Options& o, size_t acked) {
   if (o.subscribers == 0) return 0;
   if (o.mode == Options::Mode::Quiet) return 0;
-  return acked * (o.mode == Options::Mode::Routed ? 1 : static_cast<size_t>(o.subscribers));
+  if (o.mode == Options::Mode::Routed) return acked;
+  if (o.mode == Options::Mode::Teams) return acked * static_cast<size_t>(std::min(o.subscribers, Options::kTeam));
+  return acked * static_cast<size_t>(o.subscribers);
 }
 
 bool read_options(int argc, char** argv, Options& o) {
@@ -98,8 +109,10 @@ bool read_options(int argc, char** argv, Options& o) {
   if (argc > 4) o.rate = std::stod(argv[4]);
   if (argc > 5) {
     std::string mode = argv[5];
-    if (mode != "fan-out" && mode != "routed" && mode != "quiet") return false;
-    o.mode = mode == "routed" ? Options::Mode::Routed : mode == "quiet" ? Options::Mode::Quiet : Options::Mode::FanOut;
+    if (mode == "routed") o.mode = Options::Mode::Routed;
+    else if (mode == "teams") o.mode = Options::Mode::Teams;
+    else if (mode == "quiet") o.mode = Options::Mode::Quiet;
+    else if (mode != "fan-out") return false;
   }
   if (argc > 6) o.writers = std::max(1, std::stoi(argv[6]));
   return true;
@@ -126,18 +139,26 @@ std::string observation(const std::string& patient) {
          patient + R"("},"valueQuantity":{"value":100,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}})";
 }
 
-// The patients written about: a subscriber for each (routed), all on the first (fan-out),
-// or none (quiet: the subscribers follow other patients).
+// How many patients the subscribers follow.
+int followed(const Options& o) {
+  switch (o.mode) {
+    case Options::Mode::FanOut: return 1;
+    case Options::Mode::Teams: return std::max(1, (o.subscribers + Options::kTeam - 1) / Options::kTeam);
+    default: return std::max(1, o.subscribers);
+  }
+}
+
+// The patients written about: a subscriber for each (routed), ten for each (teams), all on
+// the first (fan-out), or none (quiet: the subscribers follow other patients).
 std::vector<std::string> subscribe(const Options& o, const std::string& endpoint, Ledger& ledger) {
   Client client(o.host, o.port);
   std::vector<std::string> patients;
-  bool own = o.mode != Options::Mode::FanOut;
-  int count = own ? std::max(1, o.subscribers) + (o.mode == Options::Mode::Quiet) : 1;
+  int count = followed(o) + (o.mode == Options::Mode::Quiet);
   for (int i = 0; i < count; ++i)
     patients.push_back(id_of(client.post(o.path + "/Patient", R"({"resourceType":"Patient","name":[{"family":"Load"}]})",
                                          {{"Content-Type", "application/fhir+json"}}).body));
   for (int i = 0; i < o.subscribers; ++i)
-    client.post(o.path + "/Subscription", subscription(endpoint, own ? patients[i] : ""),
+    client.post(o.path + "/Subscription", subscription(endpoint, o.mode == Options::Mode::FanOut ? "" : patients[static_cast<size_t>(i % followed(o))]),
                 {{"Content-Type", "application/fhir+json"}});
   auto deadline = Clock::now() + std::chrono::seconds(30);
   while (ledger.handshakes < o.subscribers && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -184,7 +205,7 @@ void report(const Options& o, Ledger& ledger, double written_s, double elapsed_s
 int main(int argc, char** argv) {
   Options o;
   if (!read_options(argc, argv, o)) {
-    std::cerr << "usage: bench_routing_load http://HOST:PORT/fhir [SUBSCRIBERS] [WRITES] [RATE] [fan-out|routed|quiet] [WRITERS]\n";
+    std::cerr << "usage: bench_routing_load http://HOST:PORT/fhir [SUBSCRIBERS] [WRITES] [RATE] [fan-out|routed|teams|quiet] [WRITERS]\n";
     return 2;
   }
   Ledger ledger;

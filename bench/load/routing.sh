@@ -2,7 +2,8 @@
 # Subscriptions under load: starts `carebridge serve` with a fresh data folder and runs
 # bench_routing_load (bench/routing_load.cpp) against it: SUBSCRIBERS rest-hook subscribers
 # on loopback, WRITES lab results at RATE/s (0: unpaced), MODE fan-out (every write to
-# every subscriber) or routed (each subscriber follows its own patient). With
+# every subscriber), teams (each patient followed by 10 subscribers), routed (each
+# subscriber follows its own patient) or quiet (no write concerns a subscriber). With
 # SUBSCRIBERS=0 it gives the write throughput without subscriptions to compare. WRITERS
 # connections write at once (4).
 # Usage: bench/load/routing.sh [SUBSCRIBERS] [WRITES] [RATE] [MODE] [WRITERS]
