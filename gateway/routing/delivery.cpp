@@ -7,8 +7,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +20,7 @@
 #include "gateway/http/client.h"
 #include "gateway/routing/notification.h"
 #include "gateway/routing/v2_channel.h"
+#include "gateway/routing/worker_pool.h"
 
 namespace carebridge::gateway::routing {
 
@@ -140,7 +139,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   std::map<std::string, Runtime> runtimes;
   bool stopping = false;
   std::thread scheduler;
-  std::unique_ptr<boost::asio::thread_pool> pool;
+  std::unique_ptr<WorkerPool> pool;
   std::mt19937_64 random{std::random_device{}()};
 
   std::string base_url() const {
@@ -182,7 +181,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   bool start(const std::shared_ptr<const Subscription>& s, Runtime& r, Clock::time_point now) {
     if (r.busy || now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
     r.busy = true;
-    boost::asio::post(*pool, [self = shared_from_this(), s] { self->attempt(s); });
+    pool->post([self = shared_from_this(), s] { self->attempt(s); });
     return true;
   }
   void attempt(std::shared_ptr<const Subscription> s);
@@ -374,8 +373,6 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
 }
 
 void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
-  static thread_local bool named = (pthread_setname_np(pthread_self(), "cb-delivery"), true);  // as top and perf show it
-  (void)named;
   Runtime* r;
   std::string overflow;
   {
@@ -399,7 +396,8 @@ Delivery::Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOpti
 Delivery::~Delivery() { stop(); }
 
 void Delivery::start() {
-  impl_->pool = std::make_unique<boost::asio::thread_pool>(std::max(1u, impl_->options.threads));
+  impl_->pool = std::make_unique<WorkerPool>(std::max(1u, impl_->options.threads),
+                                             std::max(impl_->options.threads, impl_->options.max_threads));
   impl_->scheduler = std::thread([impl = impl_] { impl->run_scheduler(); });
 }
 

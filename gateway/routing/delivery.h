@@ -26,7 +26,8 @@ namespace carebridge::gateway::routing {
 struct DeliveryOptions {
   std::string base_url;            // what notifications call this server ("http://host:port/fhir")
   std::string state_dir;           // where each subscription's delivery state is kept
-  unsigned threads = 4;            // POSTs under way at once (one per subscription at most)
+  unsigned threads = 4;            // POSTs under way at once (one per subscription at most)...
+  unsigned max_threads = 64;       // ...and more while receivers hold every thread (see WorkerPool)
   std::chrono::seconds horizon = std::chrono::hours(72);
   std::chrono::seconds max_backoff = std::chrono::minutes(5);
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these

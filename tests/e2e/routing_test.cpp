@@ -209,6 +209,24 @@ TEST_CASE("routing: a receiver that is down gets every event once back, in order
   CHECK(event_numbers(receiver) == one_to(12));
 }
 
+TEST_CASE("routing: receivers that never answer hold up no one else's notifications", "[e2e][routing][fault]") {
+  WebhookReceiver silent, healthy;
+  silent.set_silent(true);
+  // One delivery thread to begin with: each silent receiver holds one until its timeout (10 s).
+  ServerProcess server(temp_dir("routing-slow"), R"({"routing":{"delivery_threads":1}})");
+  auto c = server.client();
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Okafor", "Ngozi"), json_headers()).body), "id");
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(c->post("/fhir/Subscription", subscription(silent.url(), "id-only"), json_headers()).status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto began = std::chrono::steady_clock::now();
+  REQUIRE(c->post("/fhir/Subscription", subscription(healthy.url(), "id-only"), json_headers()).status == 201);
+  REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 101), json_headers()).status == 201);
+  REQUIRE(eventually_events(healthy, 1, 20));
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(5));
+  CHECK(event_numbers(healthy) == one_to(1));
+}
+
 TEST_CASE("routing: every event of an acknowledged write survives a SIGKILL", "[e2e][routing][crash]") {
   WebhookReceiver receiver;
   auto data = temp_dir("routing-crash");

@@ -84,6 +84,7 @@ void WebhookReceiver::serve(int connection) {
     }
     std::string body = buffer.substr(header_end + 4, length);
     buffer.erase(0, header_end + 4 + length);
+    if (silent_) continue;  // read, never answered
     bool down = down_;
     if (!down && on_body_) {
       on_body_(body);

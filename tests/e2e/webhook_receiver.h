@@ -30,6 +30,8 @@ class WebhookReceiver {
   bool wait_for(size_t n, int seconds = 20) const;
   // While down, requests are answered 503 and not kept.
   void set_down(bool down) { down_ = down; }
+  // While silent, requests are read and never answered (a receiver that hangs).
+  void set_silent(bool silent) { silent_ = silent; }
   // The value of a header of the last request received.
   std::string last_header(const std::string& name) const;
 
@@ -38,7 +40,7 @@ class WebhookReceiver {
   OnBody on_body_;
   int listener_ = -1;
   uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false}, down_{false};
+  std::atomic<bool> stopping_{false}, down_{false}, silent_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable received_;
   std::vector<std::string> bodies_;
