@@ -210,10 +210,11 @@ TEST_CASE("routing: a receiver that is down gets every event once back, in order
 }
 
 TEST_CASE("routing: receivers that never answer hold up no one else's notifications", "[e2e][routing][fault]") {
+  // One delivery thread to begin with: each silent receiver holds one until its timeout (10 s).
+  // (The receivers end first, so the server's stop waits for no timeout.)
+  ServerProcess server(temp_dir("routing-slow"), R"({"routing":{"delivery_threads":1}})");
   WebhookReceiver silent, healthy;
   silent.set_silent(true);
-  // One delivery thread to begin with: each silent receiver holds one until its timeout (10 s).
-  ServerProcess server(temp_dir("routing-slow"), R"({"routing":{"delivery_threads":1}})");
   auto c = server.client();
   std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Okafor", "Ngozi"), json_headers()).body), "id");
   for (int i = 0; i < 2; ++i)
