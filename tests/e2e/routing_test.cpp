@@ -297,15 +297,7 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
                     R"("},"participant":[{"member":{"reference":"Organization/org-a"}},{"member":{"reference":"Organization/org-b"}}]})",
                     hospital).status == 201);
   // The patient lets clinic-a, and only clinic-a, see HIV-related information.
-  REQUIRE(http.post("/fhir/Consent", R"({"resourceType":"Consent","status":"active",
-    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
-    "patient":{"reference":"Patient/)" + p + R"("},"dateTime":"2026-01-10T09:30:00Z",
-    "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
-    "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
-      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
-      "reference":{"reference":"Organization/org-a"}}],
-      "securityLabel":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}]}})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/Consent", permit_consent(p, "org-a", {"HIV"}), hospital).status == 201);
   REQUIRE(http.post("/fhir/Subscription", subscription(covered.url(), "full-resource"), a).status == 201);
   REQUIRE(http.post("/fhir/Subscription", subscription(not_covered.url(), "full-resource"), b).status == 201);
   REQUIRE(covered.wait_for(1));

@@ -107,4 +107,19 @@ long bundle_total(const std::string& bundle_json) {
   return json.IsObject() && json.HasMember("total") && json["total"].IsInt64() ? json["total"].GetInt64() : -1;
 }
 
+std::string permit_consent(const std::string& patient, const std::string& organization, const std::vector<std::string>& labels) {
+  std::string security;
+  for (const auto& label : labels)
+    security += std::string(security.empty() ? "" : ",") + R"({"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":")" +
+                label + "\"}";
+  return R"({"resourceType":"Consent","status":"active",
+    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+    "patient":{"reference":"Patient/)" + patient + R"("},"dateTime":"2026-01-10T09:30:00Z",
+    "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
+    "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
+      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
+      "reference":{"reference":"Organization/)" + organization + R"("}}],"securityLabel":[)" + security + "]}]}}";
+}
+
 }  // namespace carebridge::testing

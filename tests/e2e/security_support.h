@@ -61,4 +61,8 @@ class SecuredGateway {
 std::vector<std::string> entry_ids(const std::string& bundle_json);
 long bundle_total(const std::string& bundle_json);
 
+// A patient's opt-in privacy Consent permitting `organization` ("org-a") to see what
+// carries the v3-ActCode sensitivity `labels` ("HIV", "SDV").
+std::string permit_consent(const std::string& patient, const std::string& organization, const std::vector<std::string>& labels);
+
 }  // namespace carebridge::testing

@@ -212,16 +212,7 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
   auto stored = http.get("/fhir/Observation/" + hiv, hospital);
   CHECK(stored.body.find("\"code\":\"HIV\"") != std::string::npos);
   CHECK(http.get("/fhir/Condition/" + dv, hospital).body.find("\"code\":\"SDV\"") != std::string::npos);
-  created_id(http.post("/fhir/Consent", R"({"resourceType":"Consent","status":"active",
-    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
-    "patient":{"reference":"Patient/)" + p + R"("},"dateTime":"2026-01-10T09:30:00Z",
-    "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
-    "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
-      "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
-      "reference":{"reference":"Organization/org-a"}}],
-      "securityLabel":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"},
-                       {"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SDV"}]}]}})", hospital));
+  created_id(http.post("/fhir/Consent", permit_consent(p, "org-a", {"HIV", "SDV"}), hospital));
 
   auto a = SecuredGateway::as(g.token("clinic-a"));
   auto b = SecuredGateway::as(g.token("clinic-b"));
