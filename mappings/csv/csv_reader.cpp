@@ -1,0 +1,310 @@
+// CSV as spreadsheets export it (RFC 4180, and what Excel, LibreOffice and Google Sheets
+// do beyond it), read into a Table within limits; and CSV written back so that no value
+// runs as a formula when a volunteer opens the file.
+//
+// Reading is one pass over the text: the encoding is settled first (UTF-8, else
+// Windows-1252), the delimiter is taken from the header line, then a scanner hands out
+// one record (a row as written, perhaps over several lines) at a time, counting physical
+// lines so that every error and every row says where it starts.
+#include <algorithm>
+#include <string>
+
+#include "fhir/json/utf8.h"
+#include "mappings/csv/columns.h"
+#include "mappings/csv/table.h"
+
+namespace carebridge::mappings::csv {
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// Windows-1252's 0x80–0x9F (its other bytes are Latin-1). The five bytes it leaves
+// undefined become the C1 control of the same number, as browsers read them.
+constexpr char16_t kWindows1252[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+// The text as UTF-8, without a byte order mark. Bytes that are not UTF-8 are read as
+// Windows-1252 (what Excel's plain "CSV" saves on Windows) into `decoded`.
+std::string_view as_utf8(std::string_view bytes, std::string& decoded) {
+  if (bytes.starts_with(kUtf8Bom)) bytes.remove_prefix(kUtf8Bom.size());
+  if (fhir::json::find_invalid_utf8(bytes) == std::string_view::npos) return bytes;
+  decoded.reserve(bytes.size() + bytes.size() / 8);
+  for (unsigned char c : bytes) {
+    if (c >= 0x80 && c < 0xA0) append_utf8(decoded, kWindows1252[c - 0x80]);
+    else append_utf8(decoded, c);
+  }
+  return decoded;
+}
+
+// The delimiter of the header: whichever of `,` `;` and tab comes most often outside
+// quotes on the first line that holds anything else (`,` on ties, and when none does).
+char detect_delimiter(std::string_view text) {
+  size_t commas = 0, semicolons = 0, tabs = 0;
+  bool quoted = false, content = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\r' || c == '\n') {
+      if (content) break;
+      commas = semicolons = tabs = 0;  // a blank line before the header
+    }
+    commas += c == ',';
+    semicolons += c == ';';
+    tabs += c == '\t';
+    content = content || (c != ',' && c != ';' && c != '\t' && c != ' ' && c != '\r' && c != '\n');
+  }
+  if (commas >= semicolons && commas >= tabs) return ',';
+  return semicolons >= tabs ? ';' : '\t';
+}
+
+// Line breaks in a piece of text: LF, CRLF and a lone CR each count as one.
+size_t count_line_breaks(std::string_view text) {
+  size_t breaks = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') ++breaks;
+    else if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) ++breaks;
+  }
+  return breaks;
+}
+
+// A row as written: where it starts, its values and how many of them count.
+struct Record {
+  size_t line = 0;                  // the physical line it starts on (the first is 1)
+  std::vector<std::string> values;  // the first `keep` values (see RecordScanner::next)
+  size_t width = 0;                 // values up to and including the last non-empty one
+  size_t problem_column = 0;        // the value a failed scan stopped in (0-based)
+};
+
+// How reading a record ended. QuotedValueTooLong: a quoted value over several lines
+// passed the limit, which usually means a quote left open.
+enum class Scan { Record, UnclosedQuote, ValueTooLong, QuotedValueTooLong };
+
+// Hands out the records of a CSV text one at a time.
+class RecordScanner {
+ public:
+  RecordScanner(std::string_view text, char delimiter, size_t max_field)
+      : text_(text), delimiter_(delimiter), max_field_(max_field) {}
+
+  bool at_end() const { return at_ >= text_.size(); }
+
+  // Reads the next record, keeping its first `keep` values (the rest are only counted,
+  // so that a runaway row costs no memory).
+  Scan next(Record& record, size_t keep) {
+    record.line = line_;
+    record.values.clear();
+    record.width = 0;
+    std::string value;
+    for (size_t index = 0;; ++index) {
+      value.clear();
+      Scan scan = read_value(value);
+      if (scan != Scan::Record) {
+        record.problem_column = index;
+        return scan;
+      }
+      if (!value.empty()) record.width = index + 1;
+      if (index < keep) record.values.push_back(std::move(value));
+      if (at_end()) return Scan::Record;
+      if (text_[at_] == delimiter_) {
+        ++at_;
+        continue;
+      }
+      at_ += text_[at_] == '\r' && at_ + 1 < text_.size() && text_[at_ + 1] == '\n' ? 2 : 1;  // the line break
+      ++line_;
+      return Scan::Record;
+    }
+  }
+
+ private:
+  // One value, up to (not including) the delimiter or line break after it.
+  Scan read_value(std::string& value) {
+    bool quoted = at_ < text_.size() && text_[at_] == '"';
+    if (quoted) {
+      Scan scan = read_quoted(value);
+      if (scan != Scan::Record) return scan;
+    }
+    // Unquoted text, or text after a closing quote (`"a"b` reads as `ab`, as spreadsheets do).
+    size_t end = at_;
+    while (end < text_.size() && text_[end] != delimiter_ && text_[end] != '\r' && text_[end] != '\n') ++end;
+    if (value.size() + (end - at_) > max_field_) return Scan::ValueTooLong;
+    value.append(text_.substr(at_, end - at_));
+    at_ = end;
+    return Scan::Record;
+  }
+
+  // A quoted value: "" is a quote, and line breaks are part of the value.
+  Scan read_quoted(std::string& value) {
+    ++at_;  // the opening quote
+    for (;;) {
+      size_t quote = text_.find('"', at_);
+      if (quote == std::string_view::npos) return Scan::UnclosedQuote;
+      std::string_view piece = text_.substr(at_, quote - at_);
+      if (value.size() + piece.size() > max_field_) {  // over several lines, likely a stray quote
+        bool lines = value.find_first_of("\r\n") != std::string::npos ||
+                     piece.substr(0, max_field_).find_first_of("\r\n") != std::string_view::npos;
+        return lines ? Scan::QuotedValueTooLong : Scan::ValueTooLong;
+      }
+      line_ += count_line_breaks(piece);
+      value.append(piece);
+      at_ = quote + 1;
+      if (at_ < text_.size() && text_[at_] == '"') {
+        value += '"';
+        ++at_;
+        continue;
+      }
+      return Scan::Record;
+    }
+  }
+
+  std::string_view text_;
+  char delimiter_;
+  size_t max_field_;
+  size_t at_ = 0;
+  size_t line_ = 1;
+};
+
+Result<Table> failure(std::string code, std::string message) {
+  return Result<Table>::failure(std::move(code), std::move(message));
+}
+
+// Where a value is: `Client.csv row 12, column "Notes"`, or by number before the header is known.
+std::string place(const Table& table, size_t line, size_t column) {
+  std::string out = table.name + " row " + std::to_string(line);
+  if (column < table.columns.size()) return out + ", column " + quoted_name(table.columns[column]);
+  return out + ", column " + std::to_string(column + 1) + " (" + column_letters(column) + ")";
+}
+
+// The error for a scan that stopped, in the words of the place it stopped.
+Result<Table> scan_failure(Scan scan, const Table& table, const Record& record, const ReadLimits& limits) {
+  std::string where = place(table, record.line, record.problem_column);
+  if (scan == Scan::UnclosedQuote) return failure("structure", where + ": a quoted value is never closed");
+  std::string message = where + ": a value is longer than the limit of " + size_in_words(limits.max_field);
+  if (scan == Scan::QuotedValueTooLong) message += " (is a quote left open?)";
+  return failure("too-costly", message);
+}
+
+// The header: the first record with any value. Trailing columns without a name are
+// dropped (spreadsheets export them for formatted but empty cells); any other column
+// must have a name, and no name may be used twice.
+Result<Table> read_header(RecordScanner& scanner, Table table, const ReadLimits& limits) {
+  Record record;
+  while (!scanner.at_end()) {
+    Scan scan = scanner.next(record, limits.max_columns + 1);
+    if (scan != Scan::Record) return scan_failure(scan, table, record, limits);
+    if (record.width > 0) break;
+  }
+  if (record.width == 0) return failure("invalid", table.name + " has no header row: the file is empty");
+  if (record.width > limits.max_columns)
+    return failure("too-costly", table.name + " row " + std::to_string(record.line) + ": the header names more than " +
+                                     std::to_string(limits.max_columns) + " columns, the limit");
+  for (size_t i = 0; i < record.width; ++i) table.columns.emplace_back(trim(record.values[i]));
+  if (auto problem = find_header_problem(table.columns)) {
+    auto column = [](size_t i) { return "column " + std::to_string(i + 1) + " (" + column_letters(i) + ")"; };
+    std::string where = table.name + " row " + std::to_string(record.line) + ": ";
+    if (!problem->first) return failure("invalid", where + column(problem->column) + " of the header has no name");
+    return failure("invalid", where + "the header names " + quoted_name(table.columns[problem->column]) +
+                                  " twice, in " + column(*problem->first) + " and " + column(problem->column));
+  }
+  return table;
+}
+
+// The rows after the header: short ones padded with "", empty ones left out.
+Result<Table> read_rows(RecordScanner& scanner, Table table, const ReadLimits& limits) {
+  const size_t width = table.columns.size();
+  Record record;
+  while (!scanner.at_end()) {
+    Scan scan = scanner.next(record, width);
+    if (scan != Scan::Record) return scan_failure(scan, table, record, limits);
+    if (record.width == 0) continue;
+    auto row = [&] { return table.name + " row " + std::to_string(record.line); };
+    if (record.width > width)
+      return failure("invalid", row() + " has " + std::to_string(record.width) + " values but the header names " +
+                                    std::to_string(width) + (width == 1 ? " column" : " columns"));
+    if (table.rows.size() >= limits.max_rows)
+      return failure("too-costly", row() + ": more than " + std::to_string(limits.max_rows) + " rows, the limit");
+    record.values.resize(width);
+    table.rows.push_back(Table::Row{record.line, std::move(record.values)});
+  }
+  return table;
+}
+
+// A sign followed by a number as people write one: digits, spaces, dots, dashes and
+// parentheses, with at least one digit (-5, +1.5, +1 (555) 010-0100).
+bool plain_number(std::string_view rest) {
+  bool digit = false;
+  for (char c : rest) {
+    if (c >= '0' && c <= '9') digit = true;
+    else if (c != ' ' && c != '.' && c != '-' && c != '(' && c != ')') return false;
+  }
+  return digit;
+}
+
+// Whether a value must be quoted: it holds a quote, a line break or a delimiter any
+// reader might take (so the header's delimiter is found again), or space at its ends.
+bool needs_quotes(std::string_view value) {
+  if (value.empty()) return false;
+  if (value.front() == ' ' || value.back() == ' ') return true;
+  return value.find_first_of(",;\t\"\r\n") != std::string_view::npos;
+}
+
+void append_value(std::string& out, std::string_view raw) {
+  std::string value = neutralise_formula(raw);
+  if (!needs_quotes(value)) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_line(std::string& out, const std::vector<std::string>& values, size_t width) {
+  for (size_t i = 0; i < std::max(width, values.size()); ++i) {
+    if (i > 0) out += ',';
+    if (i < values.size()) append_value(out, values[i]);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimits& limits) {
+  if (bytes.size() > limits.max_bytes)
+    return failure("too-costly", name + " is larger than the limit of " + size_in_words(limits.max_bytes));
+  if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF"))
+    return failure("invalid", name + " is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"");
+  if (bytes.find('\0') != std::string_view::npos)
+    return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
+  std::string decoded;
+  std::string_view text = as_utf8(bytes, decoded);
+  RecordScanner scanner(text, detect_delimiter(text), limits.max_field);
+  Table table;
+  table.name = std::move(name);
+  table.source = Table::Source::Csv;
+  auto with_header = read_header(scanner, std::move(table), limits);
+  if (!with_header) return with_header;
+  return read_rows(scanner, std::move(with_header).value(), limits);
+}
+
+std::string neutralise_formula(std::string_view value) {
+  if (value.empty()) return {};
+  char first = value.front();
+  bool runs = first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+  bool number = (first == '+' || first == '-') && plain_number(value.substr(1));
+  if (!runs || number) return std::string(value);
+  return "'" + std::string(value);
+}
+
+std::string write_csv(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  append_line(out, columns, columns.size());
+  for (const auto& row : rows) append_line(out, row, columns.size());
+  return out;
+}
+
+}  // namespace carebridge::mappings::csv
