@@ -8,8 +8,10 @@
 #include <iostream>
 
 #include "app/command.h"
+#include "app/map_agency.h"
 #include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
+#include "mappings/agency/spec.h"
 #include "mappings/hl7v2/conversion.h"
 #include "mappings/hl7v2/to_v2.h"
 
@@ -20,10 +22,12 @@ namespace fs = std::filesystem;
 namespace v2 = mappings::hl7v2;
 
 constexpr const char* kUsage =
-    "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n";
+    "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n"
+    "       carebridge map --mapping NAME|SPEC [--agency ID] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
+    "         (an agency format: mappings/specs/NAME, a spec file or a folder holding spec.json)\n";
 
 struct MapArguments {
-  std::string mapping, to, out_dir;
+  std::string mapping, to, out_dir, agency = "local";
   fhir::validation::Policy policy = fhir::validation::Policy::Strict;
   std::vector<std::string> files;
 };
@@ -31,7 +35,7 @@ struct MapArguments {
 bool parse(const std::vector<std::string>& args, MapArguments& out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    bool valued = a == "--mapping" || a == "--to" || a == "--out-dir" || a == "--policy";
+    bool valued = a == "--mapping" || a == "--to" || a == "--out-dir" || a == "--policy" || a == "--agency";
     if (valued && i + 1 >= args.size()) {
       std::cerr << "carebridge map: " << a << " needs a value\n";
       return false;
@@ -39,6 +43,7 @@ bool parse(const std::vector<std::string>& args, MapArguments& out) {
     if (a == "--mapping") out.mapping = args[++i];
     else if (a == "--to") out.to = args[++i];
     else if (a == "--out-dir") out.out_dir = args[++i];
+    else if (a == "--agency") out.agency = args[++i];
     else if (a == "--policy") out.policy = args[++i] == "ingest" ? fhir::validation::Policy::Ingest : fhir::validation::Policy::Strict;
     else if (a.starts_with("--") && a != "--") {
       std::cerr << "carebridge map: unknown option " << a << "\n";
@@ -152,9 +157,17 @@ int map_command(const Arguments& arguments) {
     std::cerr << kUsage;
     return 2;
   }
-  if (args.mapping != "hl7v2" && !fs::is_directory(args.mapping)) {
-    std::cerr << "carebridge map: no mapping '" << args.mapping << "' (this build maps hl7v2, or a folder of v2 maps)\n";
+  std::string spec_file;
+  bool agency = args.mapping != "hl7v2" && agency_spec_file(args.mapping, spec_file);
+  if (args.mapping != "hl7v2" && !agency && !fs::is_directory(args.mapping)) {
+    std::cerr << "carebridge map: no mapping '" << args.mapping << "' (hl7v2, a folder of v2 maps, or an agency format under "
+              << mappings::agency::default_specs_dir().string() << ")\n";
     return 2;
+  }
+  if (agency) {  // one export (its files together) to one Bundle
+    auto definitions = load_definitions(arguments);
+    if (!definitions) return 2;
+    return map_agency({spec_file, args.files, args.out_dir, args.agency, args.policy}, *definitions);
   }
   if (args.out_dir.empty() && args.files.size() > 1) {
     std::cerr << "carebridge map: several files need --out-dir\n";

@@ -17,6 +17,7 @@
 #include "gateway/ingest/ingest_route.h"
 #include "gateway/ingest/mllp_server.h"
 #include "gateway/routing/operations.h"
+#include "mappings/agency/conversion.h"
 #include "mappings/hl7v2/conversion.h"
 #include "gateway/config/config.h"
 #include "gateway/http/metrics.h"
@@ -146,10 +147,11 @@ void add_auth_routes(pipeline::RouteTable& table, gateway::security::TokenServic
 // The routes the server answers, in the order they are matched.
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
                             const std::string& base, gateway::security::TokenService& tokens,
-                            const gateway::ingest::V2Ingest& v2, const Routing& routing) {
+                            const gateway::ingest::V2Ingest& v2, const gateway::ingest::AgencyIngest& agency,
+                            const Routing& routing) {
   pipeline::RouteTable table;
   add_auth_routes(table, tokens, base);
-  table.add(gateway::ingest::ingest_route(v2));
+  table.add(gateway::ingest::ingest_route(v2, &agency));
   for (auto& route : gateway::routing::subscription_operations(base, service, store, *routing.events, *routing.delivery,
                                                                routing.websocket.get()))
     table.add(std::move(route));
@@ -267,6 +269,24 @@ std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& confi
   return std::make_unique<gateway::ingest::V2Ingest>(service, store, std::move(converter), config.base_path);
 }
 
+// The agency formats (mappings/specs, or $CAREBRIDGE_SPECS), each read and checked now: a
+// spec with a mistake stops the start, saying where.
+std::unique_ptr<gateway::ingest::AgencyIngest> agency_ingest(const config::Config& config,
+                                                             const fhir::definitions::Definitions& definitions,
+                                                             const fhir::validation::Validator& validator,
+                                                             rest::FhirService& service) {
+  auto specs = mappings::agency::load_specs(mappings::agency::default_specs_dir(), definitions);
+  if (!specs) {
+    for (const auto& i : specs.issues()) std::cerr << "carebridge serve: mapping spec " << i.message << "\n";
+    return nullptr;
+  }
+  std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters;
+  for (const auto& spec : *specs)
+    converters[spec->name] = std::make_shared<mappings::agency::AgencyConverter>(definitions, &validator, spec,
+                                                                               policy_named(config.validation.policy));
+  return std::make_unique<gateway::ingest::AgencyIngest>(service, std::move(converters), config.base_path);
+}
+
 // Starts the MLLP listeners (none unless configured) and says where they listen.
 bool start_mllp(const config::Config& config, gateway::ingest::MllpServer& mllp) {
   if (config.mllp.empty()) return true;
@@ -337,7 +357,9 @@ int serve_command(const Arguments& arguments) {
   pipeline::MetricsObserver measured(metrics);
   auto v2 = v2_ingest(config, *definitions, validator, engine, service, *store);
   if (!v2) return 1;
-  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *routing),
+  auto agency = agency_ingest(config, *definitions, validator, service);
+  if (!agency) return 1;
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *agency, *routing),
                           stages(config, *security), {&measured, &log});
   gateway::ingest::MllpServer mllp(config.mllp, *v2,
                                    config.auth.tokens_required(config.listen) ? security->tokens.get() : nullptr);

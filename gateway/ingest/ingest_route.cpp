@@ -68,27 +68,32 @@ http::Response answer_v2(const V2Ingest& v2, const http::Request& request, const
 
 }  // namespace
 
-pipeline::Route ingest_route(const V2Ingest& v2) {
+pipeline::Route ingest_route(const V2Ingest& v2, const AgencyIngest* agency) {
   pipeline::Route route{"ingest", "/ingest/{mapping}", false, nullptr, nullptr};
-  route.caller_handler = [&v2](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
+  route.caller_handler = [&v2, agency](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
     std::string_view path = std::string_view(request->target).substr(0, request->target.find('?'));
     std::string mapping(path.substr(path.find_last_of('/') + 1));
-    if (mapping != "hl7v2") {
-      responder.reply([mapping]() -> http::Response {
-        return pipeline::outcome_response(404, "not-found", "no mapping '" + mapping + "' (this gateway ingests hl7v2)");
+    bool known = mapping == "hl7v2" || (agency && agency->knows(mapping));
+    if (!known) {
+      std::string names = "hl7v2";
+      if (agency)
+        for (const auto& m : agency->mappings()) names += ", " + m;
+      responder.reply([mapping, names]() -> http::Response {
+        return pipeline::outcome_response(404, "not-found", "no mapping '" + mapping + "' (this gateway ingests " + names + ")");
       });
       return;
     }
     if (request->method != "POST") {
-      responder.reply([]() -> http::Response {
-        auto r = pipeline::outcome_response(405, "not-supported", "POST an HL7 v2 message to /ingest/hl7v2");
+      responder.reply([mapping]() -> http::Response {
+        auto r = pipeline::outcome_response(405, "not-supported", "POST a file to /ingest/" + mapping);
         r.set_header("Allow", "POST");
         return r;
       });
       return;
     }
-    responder.defer([&v2, request, who, responder] {
-      auto response = std::make_shared<http::Response>(answer_v2(v2, *request, who));
+    responder.defer([&v2, agency, mapping, request, who, responder] {
+      auto response = std::make_shared<http::Response>(mapping == "hl7v2" ? answer_v2(v2, *request, who)
+                                                                          : agency->ingest(mapping, *request, who));
       responder.reply([response] { return std::move(*response); });
     });
   };

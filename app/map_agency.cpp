@@ -1,0 +1,100 @@
+#include "app/map_agency.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "fhir/json/json_writer.h"
+#include "mappings/agency/conversion.h"
+
+namespace carebridge::app {
+
+namespace fs = std::filesystem;
+namespace agency = mappings::agency;
+
+bool agency_spec_file(const std::string& mapping, std::string& spec_file) {
+  std::error_code ec;
+  fs::path shipped = agency::default_specs_dir() / mapping / "spec.json";
+  if (mapping.find('/') == std::string::npos && fs::exists(shipped, ec)) spec_file = shipped.string();
+  else if (fs::is_regular_file(mapping, ec) && fs::path(mapping).extension() == ".json") spec_file = mapping;
+  else if (fs::exists(fs::path(mapping) / "spec.json", ec)) spec_file = (fs::path(mapping) / "spec.json").string();
+  else return false;
+  return true;
+}
+
+namespace {
+
+// Every input's bytes by file name; a folder gives each regular file in it (sorted).
+bool read_inputs(const std::vector<std::string>& inputs, std::vector<std::pair<std::string, std::string>>& out) {
+  std::vector<fs::path> files;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<fs::path> inside;
+      for (const auto& entry : fs::directory_iterator(input, ec))
+        if (entry.is_regular_file()) inside.push_back(entry.path());
+      std::sort(inside.begin(), inside.end());
+      files.insert(files.end(), inside.begin(), inside.end());
+    } else {
+      files.emplace_back(input);
+    }
+  }
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "carebridge map: cannot read " << file.string() << "\n";
+      return false;
+    }
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    out.emplace_back(file.filename().string(), bytes.str());
+  }
+  return true;
+}
+
+void report(const agency::AgencyConversion& c) {
+  for (const std::string& e : c.file_errors) std::cerr << "error " << e << "\n";
+  for (const agency::RowProblem& p : c.mapped.rejected) std::cerr << "error " << p.where << ": " << p.message << "\n";
+  for (const std::string& w : c.mapped.warnings) std::cerr << "warning " << w << "\n";
+  std::cerr << c.mapped.rows << " rows read: " << c.accepted_rows() << " taken, " << c.mapped.skipped
+            << " making nothing (deleted), " << c.mapped.rejected_rows.size() << " not taken";
+  if (c.bundle) {
+    std::cerr << "; the Bundle has";
+    for (const auto& [type, n] : c.mapped.resources) std::cerr << " " << n << " " << type;
+  }
+  std::cerr << "\n";
+}
+
+}  // namespace
+
+int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions) {
+  auto spec = agency::load_spec(run.spec_file, definitions);
+  if (!spec) {
+    for (const auto& i : spec.issues()) std::cerr << "carebridge map: " << i.message << "\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!read_inputs(run.inputs, inputs)) return 1;
+  auto validator = fhir::validation::Validator::with_invariants(definitions);
+  agency::AgencyConverter converter(definitions, validator.get(), std::make_shared<const agency::Spec>(std::move(*spec)),
+                                    run.policy);
+  agency::AgencyConversion c = converter.convert_files(inputs, run.agency);
+  report(c);
+  bool complete = c.file_errors.empty() && c.mapped.rejected.empty();
+  if (!c.bundle) return 1;
+  std::string bundle = fhir::json::write(*c.bundle->root());
+  if (run.out_dir.empty()) {
+    std::cout << bundle << "\n";
+  } else {
+    std::error_code ec;
+    fs::create_directories(run.out_dir, ec);
+    std::string name = fs::path(run.inputs.front()).stem().string() + ".json";
+    std::ofstream out(fs::path(run.out_dir) / name, std::ios::binary);
+    out << bundle << "\n";
+    if (!out) return 1;
+  }
+  return complete ? 0 : 1;
+}
+
+}  // namespace carebridge::app

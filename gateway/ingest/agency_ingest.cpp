@@ -1,0 +1,123 @@
+#include "gateway/ingest/agency_ingest.h"
+
+#include "fhir/json/json_writer.h"
+#include "gateway/pipeline/pipeline.h"
+#include "gateway/rest/negotiation.h"
+#include "gateway/rest/service.h"
+
+namespace carebridge::gateway::ingest {
+
+namespace {
+
+using fhir::json::append_json_string;
+namespace agency = mappings::agency;
+
+// The uploaded file's name: ?file=NAME, else Content-Disposition's filename, else by content.
+std::string file_name(const http::Request& request, const rest::Params& params) {
+  for (const auto& [name, value] : params)
+    if (name == "file" && !value.empty() && value.find('/') == std::string::npos) return value;
+  std::string_view disposition = request.header("Content-Disposition");
+  if (size_t at = disposition.find("filename=\""); at != std::string_view::npos) {
+    std::string_view rest = disposition.substr(at + 10);
+    std::string name(rest.substr(0, rest.find('"')));
+    if (!name.empty() && name.find('/') == std::string::npos) return name;
+  }
+  if (request.body.starts_with("PK")) return "upload.xlsx";
+  return request.body.find_first_not_of(" \t\r\n") != std::string::npos &&
+                 (request.body[request.body.find_first_not_of(" \t\r\n")] == '{' ||
+                  request.body[request.body.find_first_not_of(" \t\r\n")] == '[')
+             ? "form"
+             : "upload.csv";
+}
+
+void append_report(std::string& out, const std::string& mapping, const agency::AgencyConversion& c, bool dry_run) {
+  out += R"({"mapping":)";
+  append_json_string(out, mapping);
+  out += R"(,"dryRun":)" + std::string(dry_run ? "true" : "false");
+  out += R"(,"rows":)" + std::to_string(c.mapped.rows) + R"(,"accepted":)" + std::to_string(c.accepted_rows()) +
+         R"(,"skipped":)" + std::to_string(c.mapped.skipped) + R"(,"rejectedRows":)" +
+         std::to_string(c.mapped.rejected_rows.size()) + R"(,"rejected":[)";
+  bool first = true;
+  for (const agency::RowProblem& p : c.mapped.rejected) {
+    out += first ? "" : ",";
+    first = false;
+    out += R"({"file":)";
+    append_json_string(out, p.row.first);
+    out += R"(,"row":)" + std::to_string(p.row.second) + R"(,"where":)";
+    append_json_string(out, p.where);
+    out += R"(,"reason":)";
+    append_json_string(out, p.message);
+    out += "}";
+  }
+  out += R"(],"errors":[)";
+  first = true;
+  for (const std::string& e : c.file_errors) {
+    out += first ? "" : ",";
+    first = false;
+    append_json_string(out, e);
+  }
+  out += R"(],"warnings":[)";
+  first = true;
+  for (const std::string& w : c.mapped.warnings) {
+    out += first ? "" : ",";
+    first = false;
+    append_json_string(out, w);
+  }
+  out += R"(],"resources":{)";
+  first = true;
+  for (const auto& [type, n] : c.bundle ? c.mapped.resources : std::map<std::string, size_t>{}) {
+    out += first ? "" : ",";
+    first = false;
+    append_json_string(out, type);
+    out += ":" + std::to_string(n);
+  }
+  out += "}";
+}
+
+http::Response json_response(unsigned status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+AgencyIngest::AgencyIngest(rest::FhirService& service,
+                           std::map<std::string, std::shared_ptr<const agency::AgencyConverter>> converters,
+                           std::string base_path)
+    : service_(service), converters_(std::move(converters)), base_path_(std::move(base_path)) {}
+
+std::vector<std::string> AgencyIngest::mappings() const {
+  std::vector<std::string> out;
+  for (const auto& [name, c] : converters_) out.push_back(name);
+  return out;
+}
+
+http::Response AgencyIngest::ingest(const std::string& mapping, const http::Request& request, const rest::Caller& who) const {
+  auto params = rest::parse_query(request.target.find('?') == std::string::npos
+                                      ? std::string_view()
+                                      : std::string_view(request.target).substr(request.target.find('?') + 1));
+  bool dry_run = false;
+  for (const auto& [name, value] : params)
+    if (name == "dry-run" || name == "dryRun") dry_run = value == "true";
+  const auto& converter = *converters_.at(mapping);
+  std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
+  agency::AgencyConversion c = converter.convert_files({{file_name(request, params), request.body}}, agency_id);
+  std::string body;
+  append_report(body, mapping, c, dry_run);
+  if (!c.bundle) return json_response(c.file_errors.empty() ? 422 : 400, body + "}");
+  if (dry_run) return json_response(200, body + "}");
+  http::Request transaction;
+  transaction.method = "POST";
+  transaction.target = base_path_.empty() ? "/" : base_path_;
+  transaction.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
+  transaction.body = c.mapped.bundle;
+  transaction.remote = request.remote;
+  http::Response stored = service_.handle(transaction, who);
+  body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (stored.body.empty() ? "null" : stored.body);
+  return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
+}
+
+}  // namespace carebridge::gateway::ingest

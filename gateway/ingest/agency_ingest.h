@@ -1,0 +1,41 @@
+// POST /ingest/{mapping} for agency formats: a CSV, XLSX or form (JSON) body through the
+// mapping spec of that name (mappings/specs/), then — unless ?dry-run=true — its Bundle
+// through the FHIR service as the caller, on the one write path (authorization, consent,
+// audit, subscriptions). The answer is a report a volunteer's page or an integrator can
+// show as it is: rows read, taken, making nothing, not taken — each with its row, column
+// and reason in plain words — the resources made by type, and the transaction-response
+// Bundle. The caller's organization is the {agency} of the spec's identifier systems.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gateway/http/message.h"
+#include "gateway/rest/write_path.h"
+#include "mappings/agency/conversion.h"
+
+namespace carebridge::gateway::rest {
+class FhirService;
+}
+
+namespace carebridge::gateway::ingest {
+
+class AgencyIngest {
+ public:
+  AgencyIngest(rest::FhirService& service, std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters,
+               std::string base_path);
+
+  bool knows(const std::string& mapping) const { return converters_.count(mapping) != 0; }
+  // The names of the mappings it takes.
+  std::vector<std::string> mappings() const;
+  // Takes `request`'s body for `mapping` (the file's name from ?file= or Content-Disposition).
+  http::Response ingest(const std::string& mapping, const http::Request& request, const rest::Caller& who) const;
+
+ private:
+  rest::FhirService& service_;
+  std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters_;
+  std::string base_path_;
+};
+
+}  // namespace carebridge::gateway::ingest

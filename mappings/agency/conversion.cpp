@@ -1,0 +1,90 @@
+#include "mappings/agency/conversion.h"
+
+#include <charconv>
+
+#include "fhir/io/format.h"
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+// The entry an issue's expression ("Bundle.entry[3].resource.birthDate") is in, or -1.
+long entry_of(std::string_view expression) {
+  constexpr std::string_view kEntry = "Bundle.entry[";
+  if (!expression.starts_with(kEntry)) return -1;
+  long index = -1;
+  std::from_chars(expression.data() + kEntry.size(), expression.data() + expression.size(), index);
+  return index;
+}
+
+}  // namespace
+
+AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitions,
+                                 const fhir::validation::Validator* validator, std::shared_ptr<const Spec> spec,
+                                 fhir::validation::Policy policy)
+    : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
+
+std::set<RowRef> AgencyConverter::invalid_rows(MappedExport& mapped, std::unique_ptr<fhir::model::Document>& bundle) const {
+  std::set<RowRef> invalid;
+  fhir::model::ParseResult parsed = fhir::io::read(mapped.bundle, definitions_);
+  bundle = std::move(parsed.document);
+  std::vector<Issue> found = std::move(parsed.issues);
+  if (validator_ && bundle && bundle->root()) {
+    fhir::validation::Options options;
+    options.policy = policy_;
+    auto more = validator_->validate(*bundle->root(), options);
+    found.insert(found.end(), more.begin(), more.end());
+  }
+  for (const Issue& issue : found) {
+    if (issue.severity != Severity::Error && issue.severity != Severity::Fatal) continue;
+    long entry = entry_of(issue.expression);
+    std::string where = engine::source_of(mapped.sources, issue.expression);
+    const auto& rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
+                           ? mapped.entry_rows[static_cast<size_t>(entry)] : std::vector<RowRef>{};
+    for (const RowRef& row : rows) {
+      invalid.insert(row);
+      mapped.rejected.push_back({row, where.empty() ? row.first + " row " + std::to_string(row.second) : where, issue.message});
+    }
+    if (rows.empty()) invalid.insert({"", 0});  // not traceable to a row: nothing can be taken
+  }
+  return invalid;
+}
+
+AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency) const {
+  AgencyConversion c;
+  c.mapped = mapper_.map(tables, {}, agency);
+  if (c.mapped.bundle.empty()) return c;
+  auto invalid = invalid_rows(c.mapped, c.bundle);
+  if (invalid.empty()) return c;
+  c.bundle.reset();
+  if (invalid.count({"", 0}) || mapper_.spec().whole_file) return c;
+  // Again without the rows whose resources did not validate (their reasons are kept).
+  std::set<RowRef> excluded = invalid;
+  for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
+  auto reasons = std::move(c.mapped.rejected);
+  c.mapped = mapper_.map(tables, excluded, agency);
+  c.mapped.rejected = std::move(reasons);
+  if (c.mapped.bundle.empty()) return c;
+  std::unique_ptr<fhir::model::Document> bundle;
+  if (invalid_rows(c.mapped, bundle).empty()) c.bundle = std::move(bundle);
+  return c;
+}
+
+AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
+                                                const std::string& agency, const csv::ReadLimits& limits) const {
+  std::vector<csv::Table> tables;
+  std::vector<std::string> errors;
+  for (const auto& [name, bytes] : named_bytes) {
+    auto read = csv::read_tables(bytes, name, limits);
+    if (!read) {
+      errors.push_back(read.message());  // it names the file
+      continue;
+    }
+    for (auto& t : *read) tables.push_back(std::move(t));
+  }
+  AgencyConversion c = convert(tables, agency);
+  c.file_errors = std::move(errors);
+  return c;
+}
+
+}  // namespace carebridge::mappings::agency

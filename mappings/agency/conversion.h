@@ -1,0 +1,54 @@
+// An agency's export from its files to a validated FHIR transaction Bundle: read (CSV,
+// XLSX, form), map (the spec), validate — every problem traced to its row and cell. A row
+// whose resources do not validate is rejected with the validator's reason, at its cell,
+// and the others are mapped again without it: one bad row never blocks the rest (unless
+// the spec asks that the whole file be rejected). The same path serves `carebridge map`
+// and POST /ingest/{mapping}.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
+#include "fhir/validation/validator.h"
+#include "mappings/agency/mapper.h"
+#include "mappings/csv/table.h"
+
+namespace carebridge::mappings::agency {
+
+struct AgencyConversion {
+  MappedExport mapped;                            // rows read, rejected, resources built
+  std::unique_ptr<fhir::model::Document> bundle;  // the valid Bundle (null when nothing was built)
+  std::vector<std::string> file_errors;           // a file that could not be read at all
+
+  // Accepted: something to store and nothing rejected; partly: something to store.
+  bool anything() const { return bundle != nullptr; }
+  size_t accepted_rows() const { return bundle || mapped.rejected.empty() ? mapped.accepted() : 0; }
+};
+
+class AgencyConverter {
+ public:
+  // `validator` may be null (the Bundle is not validated).
+  AgencyConverter(const fhir::definitions::Definitions& definitions, const fhir::validation::Validator* validator,
+                  std::shared_ptr<const Spec> spec, fhir::validation::Policy policy = fhir::validation::Policy::Strict);
+
+  // `agency`: the organization whose data it is (see Mapper::map).
+  AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local") const;
+  // Reads each named file's bytes (CSV, XLSX or a form's JSON) and converts them together.
+  AgencyConversion convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
+                                 const std::string& agency = "local", const csv::ReadLimits& limits = {}) const;
+  const Spec& spec() const { return mapper_.spec(); }
+
+ private:
+  // The rows whose entries the validator finds errors in, each reason added to `mapped`.
+  std::set<RowRef> invalid_rows(MappedExport& mapped, std::unique_ptr<fhir::model::Document>& bundle) const;
+
+  const fhir::definitions::Definitions& definitions_;
+  const fhir::validation::Validator* validator_;
+  Mapper mapper_;
+  fhir::validation::Policy policy_;
+};
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,383 @@
+#include "mappings/agency/mapper.h"
+
+#include <unordered_map>
+
+#include "fhir/json/json_writer.h"
+#include "mappings/agency/template.h"
+#include "mappings/agency/values.h"
+#include "mappings/engine/ids.h"
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+using engine::Node;
+constexpr size_t kAbsent = static_cast<size_t>(-1);
+
+struct CompiledValue {
+  ValueSpec::Kind kind = ValueSpec::Kind::Literal;
+  std::string text;
+  std::vector<TemplatePart> parts;  // templates, and a reference's value
+  ReferenceSpec reference;
+  std::vector<std::pair<std::string, CompiledValue>> members;  // objects
+};
+
+struct CompiledResource {
+  const ResourceSpec* spec = nullptr;
+  std::string system;  // the spec's name for the identity's system ("" when the identity is an id)
+  CompiledValue identity;
+  std::vector<std::pair<std::string, CompiledValue>> set;
+};
+
+struct CompiledTable {
+  const TableSpec* spec = nullptr;
+  std::vector<CompiledResource> resources;
+};
+
+CompiledValue compile(const ValueSpec& v) {
+  CompiledValue c;
+  c.kind = v.kind;
+  c.text = v.text;
+  std::string error;  // the spec was checked when it was read
+  if (v.kind == ValueSpec::Kind::Template) parse_template(v.text, c.parts, error);
+  if (v.kind == ValueSpec::Kind::Reference && parse_reference(v.text, c.reference) && c.reference.local.empty())
+    parse_template(c.reference.value, c.parts, error);
+  for (const auto& [path, member] : v.members) c.members.emplace_back(path, compile(member));
+  return c;
+}
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
+    else out += '%', out += kHex[c >> 4], out += kHex[c & 15];
+  }
+  return out;
+}
+
+// One resource being built, from one or more rows.
+struct Built {
+  std::string type, full_url, request_url;
+  Node resource;
+  std::vector<RowRef> rows;
+};
+
+// One row as read: its values by the spec's columns.
+struct Row {
+  const csv::Table& table;
+  size_t index;
+  const TableSpec& spec;
+  const std::vector<size_t>& input_column;  // per spec column: its index in the input, or kAbsent
+  std::vector<ReadValue> values;            // per spec column
+  std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
+
+  size_t column_of(std::string_view key) const {
+    for (size_t i = 0; i < spec.columns.size(); ++i)
+      if (spec.columns[i].key == key) return i;
+    return kAbsent;
+  }
+  std::string raw(size_t c) const {
+    size_t at = input_column[c];
+    return at == kAbsent || at >= table.rows[index].values.size() ? std::string() : table.rows[index].values[at];
+  }
+  std::string where(size_t c) const {
+    return input_column[c] == kAbsent ? table.name : table.locate(index, input_column[c]);
+  }
+  RowRef ref() const { return {table.name, table.rows[index].line}; }
+};
+
+// The state of one map() call.
+class Builder {
+ public:
+  // `agency` stands for {agency} in the spec's identifier systems.
+  Builder(const Spec& spec, const std::string& agency, MappedExport& out) : spec_(spec), out_(out) {
+    for (auto [name, url] : spec.systems) {
+      for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
+        url.replace(at, 8, agency);
+      systems_[name] = url;
+    }
+  }
+
+  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
+  void write_bundle();
+
+ private:
+  std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
+  bool read_row(Row& row);
+  bool meets(const Condition& condition, const Row& row) const;
+  std::string expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const;
+  Node value_node(const CompiledValue& value, const Row& row) const;
+  void build(const CompiledResource& compiled, Row& row);
+  Built& resource_for(const CompiledResource& compiled, const std::string& identity);
+
+  std::string system(const std::string& name) const {
+    auto it = systems_.find(name);
+    return it == systems_.end() ? std::string() : it->second;
+  }
+
+  const Spec& spec_;
+  MappedExport& out_;
+  std::map<std::string, std::string> systems_;  // the spec's, for this agency
+  std::vector<Built> built_;
+  std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
+};
+
+std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
+  std::vector<size_t> bound(spec.columns.size(), kAbsent);
+  std::vector<bool> used(table.columns.size(), false);
+  bool complete = true;
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    const Column& c = spec.columns[i];
+    size_t at = table.column(c.name);
+    for (size_t a = 0; at == std::string::npos && a < c.aliases.size(); ++a) at = table.column(c.aliases[a]);
+    if (at != std::string::npos) {
+      bound[i] = at;
+      used[at] = true;
+    } else if (c.required) {
+      out_.rejected.push_back({{table.name, 0}, table.name, "the file has no column \"" + c.name + "\", which must be there"});
+      complete = false;
+    }
+  }
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    if (!used[i]) out_.warnings.push_back(table.name + ": the column \"" + table.columns[i] + "\" is not one the mapping reads");
+  if (!complete) return std::nullopt;
+  return bound;
+}
+
+bool Builder::read_row(Row& row) {
+  bool ok = true;
+  row.values.resize(row.spec.columns.size());
+  for (size_t c = 0; c < row.spec.columns.size(); ++c) {
+    const Column& column = row.spec.columns[c];
+    row.values[c] = read_value(column, row.raw(c));
+    if (!row.values[c].ok) {
+      out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
+      ok = false;
+    } else if (column.required && row.values[c].value.empty()) {
+      out_.rejected.push_back({row.ref(), row.where(c), "\"" + column.name + "\" is required and is empty"});
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool Builder::meets(const Condition& condition, const Row& row) const {
+  for (const std::string& key : condition.present) {
+    size_t c = row.column_of(key);
+    if (c == kAbsent || row.values[c].value.empty()) return false;
+  }
+  for (const Condition::Test& test : condition.tests) {
+    size_t c = row.column_of(test.column);
+    if (c == kAbsent) return false;
+    std::string value = row.values[c].value;
+    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
+  }
+  return true;
+}
+
+// A template's text for a row: "" when every column it names is empty.
+std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const {
+  std::string out;
+  bool any = false, placeholders = false;
+  for (const TemplatePart& p : parts) {
+    if (p.kind == TemplatePart::Kind::Text) {
+      out += p.text;
+      continue;
+    }
+    if (p.kind == TemplatePart::Kind::IdentifierSystem) {
+      out += system(p.text);
+      continue;
+    }
+    placeholders = true;
+    size_t c = row.column_of(p.text);
+    if (c == kAbsent) continue;
+    const ReadValue& v = row.values[c];
+    const Column& column = row.spec.columns[c];
+    std::string text = p.kind == TemplatePart::Kind::Raw ? (v.value.empty() ? "" : row.raw(c)) : v.value;
+    if (p.kind == TemplatePart::Kind::Display)
+      text = column.codes && column.codes->display.count(v.value) ? column.codes->display.at(v.value) : "";
+    if (p.kind == TemplatePart::Kind::CodeSystem) text = column.codes && !v.value.empty() ? column.codes->system : "";
+    if (!v.value.empty() && source && source->empty()) *source = row.where(c);
+    any = any || !v.value.empty();
+    out += text;
+  }
+  return placeholders && !any ? std::string() : out;
+}
+
+Node Builder::value_node(const CompiledValue& value, const Row& row) const {
+  switch (value.kind) {
+    case ValueSpec::Kind::Literal: return Node::string(value.text);
+    case ValueSpec::Kind::Boolean: return Node::boolean(value.text == "true");
+    case ValueSpec::Kind::Number: return Node::number(value.text);
+    case ValueSpec::Kind::Template: {
+      std::string source, text = expand(value.parts, row, &source);
+      // One placeholder of a number or yes/no column: written as a JSON number or boolean.
+      if (value.parts.size() == 1 && value.parts[0].kind == TemplatePart::Kind::Value && !text.empty()) {
+        size_t c = row.column_of(value.parts[0].text);
+        ValueType type = c == kAbsent ? ValueType::String : row.spec.columns[c].type;
+        if (type == ValueType::Integer || type == ValueType::Decimal) return Node::number(text, source);
+        if (type == ValueType::Boolean) return Node::boolean(text == "true", source);
+      }
+      return Node::string(text, source);
+    }
+    case ValueSpec::Kind::Object: {
+      // Set when a member from the row has a value (or when every member is a constant).
+      Node object = Node::object();
+      bool from_row = false, valued = false;
+      for (const auto& [path, member] : value.members) {
+        Node node = value_node(member, row);
+        bool sourced = member.kind == ValueSpec::Kind::Template || member.kind == ValueSpec::Kind::Reference ||
+                       member.kind == ValueSpec::Kind::Object;
+        from_row = from_row || sourced;
+        valued = valued || (sourced && !node.empty());
+        engine::set_path(object, path, std::move(node));
+      }
+      return from_row && !valued ? Node::object() : object;
+    }
+    case ValueSpec::Kind::Reference: break;
+  }
+  Node reference = Node::object();
+  const ReferenceSpec& r = value.reference;
+  if (!r.local.empty()) {
+    auto it = row.local_urls.find(r.local);
+    if (it != row.local_urls.end()) reference.set("reference", Node::string(it->second));
+    return reference;
+  }
+  std::string source, identity = expand(value.parts, row, &source);
+  if (identity.empty()) return reference;
+  std::string url = system(r.system), key = r.type + "|" + url + "|" + identity;
+  auto built = by_key_.find(key);
+  // Built from this export: its fullUrl; else the stored record with that identifier.
+  reference.set("reference", Node::string(built != by_key_.end() ? built_[built->second].full_url
+                                                                  : r.type + "?identifier=" + url_encode(url) + "|" +
+                                                                        url_encode(identity),
+                                          source));
+  return reference;
+}
+
+Built& Builder::resource_for(const CompiledResource& compiled, const std::string& identity) {
+  const std::string& type = compiled.spec->type;
+  std::string url = system(compiled.system), key = type + "|" + url + "|" + identity;
+  auto [it, added] = by_key_.try_emplace(key, built_.size());
+  if (!added) return built_[it->second];
+  Built& b = built_.emplace_back();
+  b.type = type;
+  std::string id = engine::name_uuid(spec_.name + "|" + key);
+  b.full_url = "urn:uuid:" + id;
+  b.resource.set("resourceType", Node::string(type));
+  if (url.empty()) {  // an id of its own: the same rows always give the same record
+    b.resource.set("id", Node::string(id));
+    b.request_url = type + "/" + id;
+  } else {
+    b.request_url = type + "?identifier=" + url_encode(url) + "|" + url_encode(identity);
+    engine::set_path(b.resource, "identifier[system=" + url + "].value", Node::string(identity));
+  }
+  for (const auto& [system, code] : compiled.spec->security) {
+    Node label = Node::object();
+    label.set("system", Node::string(system));
+    label.set("code", Node::string(code));
+    engine::set_path(b.resource, "meta.security[]", std::move(label));
+  }
+  return b;
+}
+
+void Builder::build(const CompiledResource& compiled, Row& row) {
+  if (!meets(compiled.spec->when, row)) return;
+  std::string source, identity = expand(compiled.identity.parts, row, &source);
+  if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;
+  if (identity.empty()) return;
+  Built& b = resource_for(compiled, identity);
+  if (b.rows.empty() || b.rows.back() != row.ref()) b.rows.push_back(row.ref());
+  if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.full_url;
+  for (const auto& [path, value] : compiled.set) engine::set_path(b.resource, path, value_node(value, row));
+}
+
+void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {
+  auto bound = bind_columns(*compiled.spec, table);
+  out_.rows += table.rows.size();
+  if (!bound) {
+    for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
+    return;
+  }
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    Row row{table, i, *compiled.spec, *bound, {}, {}};
+    if (excluded.count(row.ref())) {
+      out_.rejected_rows.insert(row.ref());
+      continue;
+    }
+    if (!read_row(row)) {
+      out_.rejected_rows.insert(row.ref());
+      continue;
+    }
+    if (!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
+      ++out_.skipped;
+      continue;
+    }
+    for (const CompiledResource& r : compiled.resources) build(r, row);
+  }
+}
+
+void Builder::write_bundle() {
+  if (built_.empty()) return;
+  std::string& out = out_.bundle;
+  out = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
+  for (size_t i = 0; i < built_.size(); ++i) {
+    Built& b = built_[i];
+    engine::prune(b.resource);
+    if (i) out += ',';
+    out += R"({"fullUrl":)";
+    fhir::json::append_json_string(out, b.full_url);
+    out += R"(,"resource":)";
+    engine::write_json(b.resource, out, &out_.sources, "Bundle.entry[" + std::to_string(i) + "].resource");
+    out += R"(,"request":{"method":"PUT","url":)";
+    fhir::json::append_json_string(out, b.request_url);
+    out += "}}";
+    ++out_.resources[b.type];
+    out_.entry_rows.push_back(std::move(b.rows));
+  }
+  out += "]}";
+}
+
+}  // namespace
+
+struct Mapper::Compiled {
+  std::vector<CompiledTable> tables;
+};
+
+Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compiled_(std::make_unique<Compiled>()) {
+  for (const TableSpec& t : spec_->tables) {
+    CompiledTable& ct = compiled_->tables.emplace_back();
+    ct.spec = &t;
+    for (const ResourceSpec& r : t.resources) {
+      CompiledResource& cr = ct.resources.emplace_back();
+      cr.spec = &r;
+      cr.system = r.identity_system;
+      cr.identity = compile(r.identity_value);
+      for (const Assignment& a : r.set) cr.set.emplace_back(a.path, compile(a.value));
+    }
+  }
+}
+
+Mapper::~Mapper() = default;
+
+MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded,
+                         const std::string& agency) const {
+  MappedExport out;
+  Builder builder(*spec_, agency, out);
+  std::vector<bool> read(tables.size(), false);
+  for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
+    for (size_t i = 0; i < tables.size(); ++i) {
+      if (read[i] || spec_->table_for(tables[i].name) != ct.spec) continue;
+      read[i] = true;
+      builder.map_table(ct, tables[i], excluded);
+    }
+  for (size_t i = 0; i < tables.size(); ++i)
+    if (!read[i]) out.warnings.push_back(tables[i].name + ": the mapping \"" + spec_->name + "\" reads no such file");
+  if (spec_->whole_file && !out.rejected.empty()) return out;  // one bad row rejects the file
+  builder.write_bundle();
+  return out;
+}
+
+}  // namespace carebridge::mappings::agency

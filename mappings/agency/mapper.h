@@ -1,0 +1,64 @@
+// An agency's files through its spec: every row read as its columns say, and turned into
+// the spec's resources, which land on the right record (a conditional update on the
+// agency's identifier), refer to each other (within the row, across the export's files,
+// or to records already stored) and are gathered in one transaction Bundle. Rows from
+// several rows with the same identity make one resource (a household from its members'
+// rows). A row with a value that cannot be read is rejected, with every reason, and the
+// others go on — or, when the spec says so, the whole file is rejected.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mappings/agency/spec.h"
+#include "mappings/csv/table.h"
+#include "mappings/engine/resource_tree.h"
+
+namespace carebridge::mappings::agency {
+
+// A row of an input table: the table's name and the row's line.
+using RowRef = std::pair<std::string, size_t>;
+
+// Why a row (or a whole file, line 0) was not taken, in plain words.
+struct RowProblem {
+  RowRef row;
+  std::string where;    // "intake.csv row 7, column \"DOB\"", "Client!C14"
+  std::string message;  // "\"13/45/2020\" is not a date (...)"
+};
+
+struct MappedExport {
+  std::string bundle;                 // the transaction Bundle (JSON); "" when nothing was built
+  engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from
+  std::vector<std::vector<RowRef>> entry_rows;  // per Bundle entry: the rows it was built from
+  std::vector<RowProblem> rejected;   // rows not taken, each reason
+  std::vector<std::string> warnings;  // columns the spec does not know, tables it does not read
+  size_t rows = 0;                    // rows read
+  size_t skipped = 0;                 // rows the spec says make nothing (deleted records)
+  std::set<RowRef> rejected_rows;
+  std::map<std::string, size_t> resources;  // built, by type
+
+  size_t accepted() const { return rows - skipped - rejected_rows.size(); }
+};
+
+class Mapper {
+ public:
+  explicit Mapper(std::shared_ptr<const Spec> spec);
+  ~Mapper();
+  // Maps `tables` (one per file or sheet of the export), leaving out the rows in `excluded`
+  // (reported as rejected already, by an earlier pass). `agency` names the organization
+  // whose data it is, for the spec's identifier systems ({agency}).
+  MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
+                   const std::string& agency = "local") const;
+  const Spec& spec() const { return *spec_; }
+
+ private:
+  struct Compiled;
+  std::shared_ptr<const Spec> spec_;
+  std::unique_ptr<Compiled> compiled_;
+};
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,282 @@
+#include "mappings/agency/spec.h"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <memory_resource>
+#include <set>
+#include <sstream>
+
+#include "fhir/json/json_tree.h"
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+using fhir::json::JsonKind;
+using fhir::json::JsonNode;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string text(const JsonNode* node, std::string_view name) {
+  const JsonNode* m = node ? node->member(name) : nullptr;
+  return m && m->kind == JsonKind::String ? std::string(m->text) : std::string();
+}
+
+bool flag(const JsonNode* node, std::string_view name) {
+  const JsonNode* m = node ? node->member(name) : nullptr;
+  return m && m->kind == JsonKind::Boolean && m->text == "true";
+}
+
+std::vector<std::string> strings(const JsonNode* node, std::string_view name) {
+  std::vector<std::string> out;
+  const JsonNode* m = node ? node->member(name) : nullptr;
+  if (m && m->kind == JsonKind::String) out.emplace_back(m->text);
+  if (m && m->is_array())
+    for (const JsonNode* i = m->first; i; i = i->next)
+      if (i->kind == JsonKind::String || i->kind == JsonKind::Number) out.emplace_back(i->text);
+  return out;
+}
+
+// Collects a spec's mistakes, each with its line.
+struct Problems {
+  const Spec& spec;
+  std::vector<Issue> issues;
+  void add(uint32_t line, const std::string& message) {
+    issues.push_back(Issue{Severity::Error, "invalid", spec.where(line) + ": " + message, {}, {}});
+  }
+};
+
+const std::map<std::string, ValueType, std::less<>>& value_types() {
+  static const std::map<std::string, ValueType, std::less<>> types = {
+      {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
+      {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
+      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}};
+  return types;
+}
+
+// A ConceptMap (FHIR R4 JSON) as a code map: every group's element → its first target.
+std::shared_ptr<CodeMap> read_concept_map(const std::filesystem::path& file, std::string& error) {
+  std::ifstream in(file);
+  if (!in) {
+    error = "the ConceptMap " + file.filename().string() + " is not beside the spec";
+    return nullptr;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(buffer.str().c_str());
+  if (!doc.IsObject() || !doc.HasMember("resourceType") || std::string(doc["resourceType"].GetString()) != "ConceptMap" ||
+      !doc.HasMember("group") || !doc["group"].IsArray()) {
+    error = file.filename().string() + " is not a ConceptMap with groups";
+    return nullptr;
+  }
+  auto map = std::make_shared<CodeMap>();
+  for (const auto& group : doc["group"].GetArray()) {
+    if (group.HasMember("target") && group["target"].IsString()) map->system = group["target"].GetString();
+    if (!group.HasMember("element") || !group["element"].IsArray()) continue;
+    for (const auto& element : group["element"].GetArray()) {
+      if (!element.HasMember("code") || !element.HasMember("target") || !element["target"].IsArray() ||
+          element["target"].Empty())
+        continue;
+      const auto& target = element["target"][0];
+      if (!target.HasMember("code") || !target["code"].IsString()) continue;
+      std::string code = target["code"].GetString();
+      map->code[lower(element["code"].GetString())] = code;
+      if (target.HasMember("display") && target["display"].IsString()) map->display[code] = target["display"].GetString();
+    }
+  }
+  return map;
+}
+
+// A column's allowed values: `values` ({"agency code": "FHIR code"} or a list) with an
+// optional `system`, or `conceptMap` (a file beside the spec).
+std::shared_ptr<const CodeMap> read_codes(const JsonNode* column, const Spec& spec, Problems& problems) {
+  if (std::string file = text(column, "conceptMap"); !file.empty()) {
+    std::string error;
+    auto map = read_concept_map(spec.file.parent_path() / file, error);
+    if (!map) problems.add(column->position.line, error);
+    return map;
+  }
+  const JsonNode* values = column->member("values");
+  if (!values) return nullptr;
+  auto map = std::make_shared<CodeMap>();
+  map->system = text(column, "system");
+  for (const JsonNode* v = values->first; v; v = v->next) {
+    if (values->is_object() && v->kind == JsonKind::String) map->code[lower(v->key)] = std::string(v->text);
+    else if (values->is_array() && v->kind == JsonKind::String) map->code[lower(v->text)] = std::string(v->text);
+  }
+  return map;
+}
+
+Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
+  Column c;
+  c.line = node->position.line;
+  c.name = text(node, "name");
+  c.key = text(node, "key").empty() ? c.name : text(node, "key");
+  c.aliases = strings(node, "aliases");
+  c.required = flag(node, "required");
+  c.missing = strings(node, "missing");
+  c.help = text(node, "help");
+  c.format = text(node, "format");
+  std::string type = text(node, "type").empty() ? "string" : text(node, "type");
+  auto known = value_types().find(type);
+  if (known == value_types().end()) problems.add(c.line, "column \"" + c.name + "\" has the unknown type \"" + type + "\"");
+  else c.type = known->second;
+  c.codes = read_codes(node, spec, problems);
+  if (c.name.empty()) problems.add(c.line, "a column has no name");
+  if (c.type == ValueType::Code && !c.codes) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
+  return c;
+}
+
+ValueSpec read_value(const JsonNode* node) {
+  ValueSpec v;
+  v.line = node->position.line;
+  v.text = std::string(node->text);
+  if (node->is_object()) {
+    v.kind = ValueSpec::Kind::Object;
+    for (const JsonNode* m = node->first; m; m = m->next) v.members.emplace_back(std::string(m->key), read_value(m));
+  } else if (node->kind == JsonKind::Boolean) v.kind = ValueSpec::Kind::Boolean;
+  else if (node->kind == JsonKind::Number) v.kind = ValueSpec::Kind::Number;
+  else if (v.text.starts_with("@")) v.kind = ValueSpec::Kind::Reference;
+  else if (v.text.find('{') != std::string::npos) v.kind = ValueSpec::Kind::Template;
+  else v.kind = ValueSpec::Kind::Literal;
+  return v;
+}
+
+Condition::Test read_test(const JsonNode* node) {
+  Condition::Test t{text(node, "column"), {}};
+  for (const auto& v : strings(node, "in")) t.in.push_back(lower(v));
+  return t;
+}
+
+// {"present": [...], "column": C, "in": [...]} or {"all": [{...}, ...]} (each must hold).
+Condition read_condition(const JsonNode* node) {
+  Condition c;
+  if (!node) return c;
+  c.present = strings(node, "present");
+  if (!text(node, "column").empty()) c.tests.push_back(read_test(node));
+  if (const JsonNode* all = node->member("all"); all && all->is_array())
+    for (const JsonNode* t = all->first; t; t = t->next) {
+      for (const auto& p : strings(t, "present")) c.present.push_back(p);
+      if (!text(t, "column").empty()) c.tests.push_back(read_test(t));
+    }
+  return c;
+}
+
+ResourceSpec read_resource(const JsonNode* node) {
+  ResourceSpec r;
+  r.line = node->position.line;
+  r.id = text(node, "id");
+  r.type = text(node, "type");
+  r.when = read_condition(node->member("when"));
+  if (const JsonNode* identity = node->member("identity")) {
+    r.identity_system = text(identity, "system");
+    if (const JsonNode* value = identity->member("value")) r.identity_value = read_value(value);
+  }
+  if (const JsonNode* set = node->member("set"); set && set->is_object())
+    for (const JsonNode* a = set->first; a; a = a->next) r.set.push_back({std::string(a->key), read_value(a)});
+  if (const JsonNode* security = node->member("security"); security && security->is_array())
+    for (const JsonNode* s = security->first; s; s = s->next) r.security.emplace_back(text(s, "system"), text(s, "code"));
+  r.confined = flag(node, "confined");
+  return r;
+}
+
+TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems) {
+  TableSpec t;
+  t.name = text(node, "name");
+  t.files = strings(node, "files");
+  if (const JsonNode* columns = node->member("columns"); columns && columns->is_array())
+    for (const JsonNode* c = columns->first; c; c = c->next) t.columns.push_back(read_column(c, spec, problems));
+  t.skip = read_condition(node->member("skip"));
+  if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
+    for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r));
+  return t;
+}
+
+}  // namespace
+
+std::optional<std::string> CodeMap::translate(std::string_view value) const {
+  auto it = code.find(lower(value));
+  if (it == code.end()) return std::nullopt;
+  return it->second;
+}
+
+const Column* TableSpec::column(std::string_view key) const {
+  for (const Column& c : columns)
+    if (c.key == key) return &c;
+  return nullptr;
+}
+
+const TableSpec* Spec::table_for(std::string_view file_name) const {
+  std::string wanted = lower(file_name);
+  for (const TableSpec& t : tables)
+    for (const std::string& f : t.files)
+      if (lower(f) == wanted) return &t;
+  return tables.size() == 1 ? &tables.front() : nullptr;
+}
+
+std::string Spec::where(uint32_t line) const { return file.filename().string() + " line " + std::to_string(line); }
+
+void check_spec(const Spec& spec, const fhir::definitions::Definitions& definitions, std::vector<Issue>& issues);
+
+Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definitions::Definitions& definitions) {
+  std::ifstream in(file);
+  if (!in) return Result<Spec>::failure("not-found", file.string() + ": cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string content = buffer.str();
+  std::pmr::monotonic_buffer_resource nodes, strings_memory;
+  auto parsed = fhir::json::parse_json(content, nodes, strings_memory);
+  Spec spec;
+  spec.file = file;
+  if (!parsed.root || !parsed.root->is_object())
+    return Result<Spec>::failure("invalid", file.filename().string() + ": " + (parsed.error.empty() ? "not a JSON object" : parsed.error));
+  const JsonNode* root = parsed.root;
+  spec.name = text(root, "name");
+  spec.title = text(root, "title");
+  spec.description = text(root, "description");
+  spec.whole_file = text(root, "onError") == "file";
+  if (const JsonNode* systems = root->member("identifierSystems"); systems && systems->is_object())
+    for (const JsonNode* s = systems->first; s; s = s->next) spec.systems[std::string(s->key)] = std::string(s->text);
+  Problems problems{spec, {}};
+  if (const JsonNode* tables = root->member("tables"); tables && tables->is_array())
+    for (const JsonNode* t = tables->first; t; t = t->next) spec.tables.push_back(read_table(t, spec, problems));
+  else
+    spec.tables.push_back(read_table(root, spec, problems));  // one table: its columns and resources at the top
+  if (spec.name.empty()) problems.add(root->position.line, "the spec has no name");
+  check_spec(spec, definitions, problems.issues);
+  if (!problems.issues.empty()) return Result<Spec>(std::move(problems.issues));
+  return spec;
+}
+
+std::filesystem::path default_specs_dir() {
+  if (const char* dir = std::getenv("CAREBRIDGE_SPECS"); dir && *dir) return dir;
+  return CAREBRIDGE_SPECS_DIR;
+}
+
+Result<std::vector<std::shared_ptr<const Spec>>> load_specs(const std::filesystem::path& dir,
+                                                            const fhir::definitions::Definitions& definitions) {
+  std::vector<std::shared_ptr<const Spec>> specs;
+  std::vector<Issue> issues;
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "spec.json")) files.push_back(entry.path() / "spec.json");
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    auto spec = load_spec(file, definitions);
+    if (!spec) issues.insert(issues.end(), spec.issues().begin(), spec.issues().end());
+    else specs.push_back(std::make_shared<const Spec>(std::move(*spec)));
+  }
+  if (!issues.empty()) return Result<std::vector<std::shared_ptr<const Spec>>>(std::move(issues));
+  return specs;
+}
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,123 @@
+// An agency format as data: one spec file per format (mappings/specs/NAME/spec.json, with
+// the ConceptMaps it names beside it) says which columns the agency's files have (types,
+// required or optional, allowed values, the codes that mean "no answer"), which FHIR
+// resources each row becomes, with which values at which paths, how the resources refer
+// to each other and to the records of other files, which identifiers make them land on
+// the right record, and which security labels they carry. mappings/README.md explains the
+// language for someone who knows the agency's data but not C++. A spec with a mistake (an
+// unknown column, a path FHIR does not have, a missing ConceptMap) is refused when it is
+// read, with its file and line.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/result.h"
+
+namespace carebridge::mappings::agency {
+
+// What a column's text is read as (and checked against).
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Code, Phone, Zip, Email };
+
+// A code translation: the agency's code (case-insensitive) to a FHIR code, from a
+// ConceptMap beside the spec or from the column's own `values`.
+struct CodeMap {
+  std::string system;                       // the target code system ("" for plain codes)
+  std::map<std::string, std::string> code;  // lower-cased source code → target code
+  std::map<std::string, std::string> display;  // target code → display
+  // The target code of `value`, or nullopt when the map has none.
+  std::optional<std::string> translate(std::string_view value) const;
+};
+
+struct Column {
+  std::string name;                  // the header as the agency writes it
+  std::vector<std::string> aliases;  // other headers that mean the same column
+  std::string key;                   // how the spec's templates name it: {key}
+  ValueType type = ValueType::String;
+  bool required = false;
+  std::vector<std::string> missing;  // values that mean "no answer" (HMIS 8, 9, 99): never a value
+  std::shared_ptr<const CodeMap> codes;  // allowed values and their codes (Code columns)
+  std::string help;                  // for forms: what to write here
+  std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
+  uint32_t line = 0;                 // where the spec defines it
+};
+
+// One value the spec writes: a literal, a template of column values ("{first} {last}"),
+// a reference to another resource of the row ("@patient") or of the file by its
+// identifier ("@Patient:client:{PersonalID}"), or a code looked up in a column's map.
+// An object ({"entity": "@patient"}) is built from its members, each a value of its own,
+// and set whole (appending it to a list that already holds the same adds nothing).
+struct ValueSpec {
+  enum class Kind { Literal, Template, Reference, Boolean, Number, Object } kind = Kind::Template;
+  std::string text;  // the literal, template or reference as written
+  std::vector<std::pair<std::string, ValueSpec>> members;  // Object: path within it → value
+  uint32_t line = 0;
+};
+
+struct Assignment {
+  std::string path;  // resource_tree path: "name[0].given[]", "identifier[system=S].value"
+  ValueSpec value;
+};
+
+// A condition on a row: every listed column has a value (`present`), and each test holds:
+// the column's value (a Code column: its code) is one of `in`.
+struct Condition {
+  struct Test {
+    std::string column;
+    std::vector<std::string> in;  // lower-cased
+  };
+  std::vector<std::string> present;
+  std::vector<Test> tests;
+  bool empty() const { return present.empty() && tests.empty(); }
+};
+
+struct ResourceSpec {
+  std::string id;      // the spec's name for it ("patient"), for references
+  std::string type;    // "Patient"
+  Condition when;      // built only for rows that meet it
+  std::string identity_system;  // the identifier that makes it land on the right record
+  ValueSpec identity_value;
+  std::vector<Assignment> set;
+  std::vector<std::pair<std::string, std::string>> security;  // meta.security labels (system, code)
+  bool confined = false;  // also labelled so that it never leaves the agency (VAWA)
+  uint32_t line = 0;
+};
+
+struct TableSpec {
+  std::string name;                 // "intake", "Client"
+  std::vector<std::string> files;   // file names it is read from ("Client.csv"); empty: any
+  std::vector<Column> columns;
+  Condition skip;                   // rows that produce nothing (HMIS: DateDeleted present)
+  std::vector<ResourceSpec> resources;
+  const Column* column(std::string_view key) const;
+};
+
+struct Spec {
+  std::string name, title, description;
+  std::filesystem::path file;
+  // Identifier systems by the spec's name for them; "{agency}" in one stands for the
+  // organization whose data it is (each agency's client numbers are its own).
+  std::map<std::string, std::string> systems;
+  bool whole_file = false;  // one bad row rejects the file (else each bad row alone)
+  std::vector<TableSpec> tables;
+
+  const TableSpec* table_for(std::string_view file_name) const;
+  // "file.json line 12: ..." for an issue at `line`.
+  std::string where(uint32_t line) const;
+};
+
+// Reads a spec file; refuses it (every mistake with its line) when a column, a path, a
+// resource type, a reference or a ConceptMap is wrong.
+Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definitions::Definitions& definitions);
+
+// The specs shipped (every mappings/specs/*/spec.json), or those under $CAREBRIDGE_SPECS.
+std::filesystem::path default_specs_dir();
+Result<std::vector<std::shared_ptr<const Spec>>> load_specs(const std::filesystem::path& dir,
+                                                            const fhir::definitions::Definitions& definitions);
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,141 @@
+// A spec's mistakes, found when it is read rather than on the first file a volunteer
+// uploads: resource types and paths FHIR does not have, columns no template can name,
+// references to resources the spec does not build, identifier systems it does not name.
+#include <set>
+
+#include "mappings/agency/spec.h"
+#include "mappings/agency/template.h"
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+using fhir::definitions::StructureDef;
+
+// Why `path` ("name[0].given[]", "identifier[system=S].value") is not a path of `type`,
+// or "" when it is one.
+std::string path_problem(const fhir::definitions::Definitions& definitions, const std::string& type, std::string_view path) {
+  const StructureDef* sd = definitions.type(type);
+  uint32_t element = 0;
+  std::string walked = type;
+  while (!path.empty()) {
+    size_t end = 0;
+    while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+    std::string_view name = path.substr(0, end);
+    bool indexed = end < path.size() && path[end] == '[';
+    if (indexed) {
+      size_t close = path.find(']', end);
+      if (close == std::string_view::npos) return "a [ is never closed";
+      end = close + 1;
+    }
+    if (name.empty() || (end < path.size() && path[end] != '.')) return "a path is names joined by dots, each with an optional [ ]";
+    path.remove_prefix(std::min(path.size(), end + 1));
+    const auto* child = sd->child(sd->shape_of(element), name);
+    if (!child) return walked + " has no element \"" + std::string(name) + "\"";
+    const auto& e = sd->elements[child->element];
+    walked += "." + std::string(name);
+    if (indexed && !e.repeats) return walked + " does not repeat, so it takes no [ ]";
+    if (!indexed && e.repeats && !path.empty()) return walked + " repeats: say which one ([0], [] or [key=value])";
+    if (!e.children.empty() || e.content_target != fhir::definitions::kNoElement) {
+      element = child->element;  // a backbone element: its children are in this structure
+      continue;
+    }
+    if (child->type >= e.types.size() || !e.types[child->type].structure) return walked + " has no type to go into";
+    sd = e.types[child->type].structure;
+    element = 0;
+  }
+  return {};
+}
+
+struct Checker {
+  const Spec& spec;
+  const fhir::definitions::Definitions& definitions;
+  std::vector<Issue>& issues;
+
+  void add(uint32_t line, const std::string& message) {
+    issues.push_back(Issue{Severity::Error, "invalid", spec.where(line) + ": " + message, {}, {}});
+  }
+
+  void check_template(const TableSpec& table, const std::string& text, uint32_t line) {
+    std::vector<TemplatePart> parts;
+    std::string error;
+    if (!parse_template(text, parts, error)) return add(line, "\"" + text + "\": " + error);
+    for (const TemplatePart& p : parts) {
+      if (p.kind == TemplatePart::Kind::Text) continue;
+      if (p.kind == TemplatePart::Kind::IdentifierSystem) {
+        if (!spec.systems.count(p.text)) add(line, "{system:" + p.text + "}: the spec names no identifier system \"" + p.text + "\"");
+        continue;
+      }
+      const Column* c = table.column(p.text);
+      if (!c) add(line, "{" + p.text + "}: table \"" + table.name + "\" has no column with the key \"" + p.text + "\"");
+      else if ((p.kind == TemplatePart::Kind::Display || p.kind == TemplatePart::Kind::CodeSystem) && !c->codes)
+        add(line, "{" + p.text + "|...}: the column has no codes to give a display or system");
+    }
+  }
+
+  void check_value(const TableSpec& table, const std::set<std::string>& local_ids, const ValueSpec& v) {
+    if (v.kind == ValueSpec::Kind::Template) return check_template(table, v.text, v.line);
+    if (v.kind == ValueSpec::Kind::Object)
+      for (const auto& [path, member] : v.members) check_value(table, local_ids, member);
+    if (v.kind != ValueSpec::Kind::Reference) return;
+    ReferenceSpec r;
+    if (!parse_reference(v.text, r)) return add(v.line, "\"" + v.text + "\" is neither @id nor @Type:system:{column}");
+    if (!r.local.empty()) {
+      if (!local_ids.count(r.local)) add(v.line, v.text + ": the table builds no resource called \"" + r.local + "\"");
+      return;
+    }
+    const StructureDef* sd = definitions.type(r.type);
+    if (!sd || !sd->is_resource()) add(v.line, v.text + ": \"" + r.type + "\" is not a FHIR resource type");
+    if (!spec.systems.count(r.system)) add(v.line, v.text + ": the spec names no identifier system \"" + r.system + "\"");
+    check_template(table, r.value, v.line);
+  }
+
+  void check_condition(const TableSpec& table, const Condition& c, uint32_t line) {
+    for (const auto& key : c.present)
+      if (!table.column(key)) add(line, "the condition names \"" + key + "\", which is not a column key of \"" + table.name + "\"");
+    for (const auto& t : c.tests)
+      if (!table.column(t.column))
+        add(line, "the condition names \"" + t.column + "\", which is not a column key of \"" + table.name + "\"");
+  }
+
+  void check_assignment(const TableSpec& table, const std::set<std::string>& local_ids, const std::string& type,
+                        const std::string& path, const ValueSpec& value) {
+    if (std::string problem = path_problem(definitions, type, path); !problem.empty())
+      add(value.line, "\"" + path + "\": " + problem);
+    if (value.kind != ValueSpec::Kind::Object) return check_value(table, local_ids, value);
+    for (const auto& [member_path, member] : value.members)
+      check_assignment(table, local_ids, type, path + "." + member_path, member);
+  }
+
+  void check_resource(const TableSpec& table, const std::set<std::string>& local_ids, const ResourceSpec& r) {
+    const StructureDef* sd = definitions.type(r.type);
+    if (!sd || !sd->is_resource()) return add(r.line, "\"" + r.type + "\" is not a FHIR resource type");
+    check_condition(table, r.when, r.line);
+    if (r.identity_value.text.empty())
+      add(r.line, r.type + " \"" + r.id + "\" has no identity: without one, the same file sent twice would make it twice");
+    else
+      check_value(table, local_ids, r.identity_value);
+    if (!r.identity_system.empty() && !spec.systems.count(r.identity_system))
+      add(r.line, "identity system \"" + r.identity_system + "\" is not one of the spec's identifierSystems");
+    for (const Assignment& a : r.set) check_assignment(table, local_ids, r.type, a.path, a.value);
+  }
+
+  void check_table(const TableSpec& table) {
+    std::set<std::string> keys, ids;
+    for (const Column& c : table.columns)
+      if (!keys.insert(c.key).second) add(c.line, "two columns have the key \"" + c.key + "\"");
+    for (const ResourceSpec& r : table.resources)
+      if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
+    check_condition(table, table.skip, 0);
+    for (const ResourceSpec& r : table.resources) check_resource(table, ids, r);
+  }
+};
+
+}  // namespace
+
+void check_spec(const Spec& spec, const fhir::definitions::Definitions& definitions, std::vector<Issue>& issues) {
+  Checker checker{spec, definitions, issues};
+  for (const TableSpec& table : spec.tables) checker.check_table(table);
+}
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,191 @@
+#include "mappings/agency/values.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+int to_int(std::string_view s) {
+  int v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+bool valid_date(int y, int m, int d) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  return d <= kDays[m - 1] + (m == 2 && leap(y));
+}
+
+std::string iso(int y, int m, int d) {
+  char out[40];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
+  return out;
+}
+
+// Excel's day number (1900 system, with its 29 February 1900) as a date.
+std::string from_serial(long serial) {
+  if (serial > 60) --serial;  // Excel counts a 29 February 1900 that never was
+  // Days since 1970-01-01 (day 25568 now), to the civil date (Howard Hinnant's civil_from_days).
+  long z = serial - 25568 + 719468;
+  long era = (z >= 0 ? z : z - 146096) / 146097;
+  long doe = z - era * 146097;
+  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  return iso(static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d));
+}
+
+// Splits "1/5/2024" or "1-5-2024" or "1.5.2024" into its three numbers.
+bool three_numbers(std::string_view s, std::string_view& a, std::string_view& b, std::string_view& c) {
+  size_t first = s.find_first_of("/-.");
+  if (first == std::string_view::npos) return false;
+  char separator = s[first];
+  size_t second = s.find(separator, first + 1);
+  if (second == std::string_view::npos || s.find(separator, second + 1) != std::string_view::npos) return false;
+  a = s.substr(0, first), b = s.substr(first + 1, second - first - 1), c = s.substr(second + 1);
+  return all_digits(a) && all_digits(b) && all_digits(c);
+}
+
+ReadValue date_value(const Column& column, std::string_view s) {
+  ReadValue out;
+  if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && s[4] == '-') s = s.substr(0, 10);  // a spreadsheet's date-time
+  std::string_view a, b, c;
+  if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return {true, std::string(s), {}, {}};
+  if (s.size() == 7 && s[4] == '-' && all_digits(s.substr(0, 4)) && all_digits(s.substr(5)) && valid_date(to_int(s.substr(0, 4)), to_int(s.substr(5)), 1))
+    return {true, std::string(s), {}, {}};
+  if (all_digits(s) && s.size() <= 5 && to_int(s) > 0) return {true, from_serial(to_int(s)), {}, {}};  // an Excel day number
+  if (three_numbers(s, a, b, c)) {
+    int y, m, d;
+    if (a.size() == 4) y = to_int(a), m = to_int(b), d = to_int(c);  // 2024/01/05
+    else {
+      bool dmy = column.format == "DMY";
+      m = to_int(dmy ? b : a), d = to_int(dmy ? a : b), y = to_int(c);
+      if (c.size() == 2) y += y <= 30 ? 2000 : 1900;  // a two-digit year: 00-30 this century
+      else if (c.size() != 4) y = 0;
+    }
+    if (valid_date(y, m, d)) return {true, iso(y, m, d), {}, {}};
+  }
+  out.ok = false;
+  out.problem = "\"" + std::string(s) + "\" is not a date (write it as 2024-01-31 or 1/31/2024)";
+  return out;
+}
+
+ReadValue date_time_value(const Column& column, std::string_view s) {
+  if (s.size() >= 19 && s[4] == '-' && s[10] == 'T') {
+    std::string v(s);
+    bool zoned = v.ends_with("Z") || (v.size() > 19 && (v[v.size() - 6] == '+' || v[v.size() - 6] == '-'));
+    if (!zoned) v += column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
+    return {true, v, {}, {}};
+  }
+  auto date = date_value(column, s);
+  if (!date.ok) date.problem = "\"" + std::string(s) + "\" is not a date and time (write it as 2024-01-31T14:30:00)";
+  return date;
+}
+
+ReadValue number_value(const Column& column, std::string_view s) {
+  std::string digits;
+  for (char ch : s)
+    if (ch != ',') digits += ch;
+  if (column.type == ValueType::Integer) {
+    if (digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
+    std::string_view body = digits;
+    if (body.starts_with('-')) body.remove_prefix(1);
+    if (all_digits(body) && body.size() <= 15) return {true, digits, {}, {}};
+    return {false, {}, {}, "\"" + std::string(s) + "\" is not a whole number"};
+  }
+  double parsed = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+  if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) return {true, digits, {}, {}};
+  return {false, {}, {}, "\"" + std::string(s) + "\" is not a number"};
+}
+
+ReadValue boolean_value(std::string_view s) {
+  std::string v(s);
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (v == "yes" || v == "y" || v == "true" || v == "t" || v == "1" || v == "si" || v == "sí") return {true, "true", {}, {}};
+  if (v == "no" || v == "n" || v == "false" || v == "f" || v == "0") return {true, "false", {}, {}};
+  return {false, {}, {}, "\"" + std::string(s) + "\" is not yes or no"};
+}
+
+ReadValue code_value(const Column& column, std::string_view s) {
+  if (auto code = column.codes->translate(s)) return {true, *code, *code, {}};
+  std::string allowed;
+  size_t shown = 0;
+  for (const auto& [from, to] : column.codes->code) {
+    if (shown++ == 8) {
+      allowed += ", ...";
+      break;
+    }
+    allowed += (allowed.empty() ? "" : ", ") + from;
+  }
+  return {false, {}, {}, "\"" + std::string(s) + "\" is not one of the allowed values (" + allowed + ")"};
+}
+
+ReadValue phone_value(std::string_view s) {
+  std::string digits;
+  for (char ch : s)
+    if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
+  bool international = trim(s).starts_with('+');
+  if (!international && digits.size() == 10) return {true, "+1" + digits, {}, {}};  // a North American number
+  if (!international && digits.size() == 11 && digits[0] == '1') return {true, "+" + digits, {}, {}};
+  if (international && digits.size() >= 7 && digits.size() <= 15) return {true, "+" + digits, {}, {}};
+  return {false, {}, {}, "\"" + std::string(s) + "\" is not a phone number with its area code"};
+}
+
+ReadValue zip_value(std::string_view s) {
+  std::string digits;
+  for (char ch : s)
+    if (ch != '-' && ch != ' ') digits += ch;
+  if (!all_digits(digits)) return {false, {}, {}, "\"" + std::string(s) + "\" is not a ZIP code"};
+  if (digits.size() == 3 || digits.size() == 4) digits.insert(0, 5 - digits.size(), '0');  // Excel dropped the leading zeros
+  if (digits.size() == 5) return {true, digits, {}, {}};
+  if (digits.size() == 9) return {true, digits.substr(0, 5) + "-" + digits.substr(5), {}, {}};
+  return {false, {}, {}, "\"" + std::string(s) + "\" is not a ZIP code (5 or 9 digits)"};
+}
+
+ReadValue email_value(std::string_view s) {
+  size_t at = s.find('@');
+  if (at == 0 || at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos ||
+      s.find('.', at) == std::string_view::npos || s.find(' ') != std::string_view::npos)
+    return {false, {}, {}, "\"" + std::string(s) + "\" is not an e-mail address"};
+  return {true, std::string(s), {}, {}};
+}
+
+}  // namespace
+
+ReadValue read_value(const Column& column, std::string_view raw) {
+  std::string_view s = trim(raw);
+  if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
+  switch (column.type) {
+    case ValueType::Integer:
+    case ValueType::Decimal: return number_value(column, s);
+    case ValueType::Boolean: return boolean_value(s);
+    case ValueType::Date: return date_value(column, s);
+    case ValueType::DateTime: return date_time_value(column, s);
+    case ValueType::Code: return code_value(column, s);
+    case ValueType::Phone: return phone_value(s);
+    case ValueType::Zip: return zip_value(s);
+    case ValueType::Email: return email_value(s);
+    case ValueType::String: break;
+  }
+  return {true, std::string(s), {}, {}};
+}
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,23 @@
+#include "mappings/engine/ids.h"
+
+#include <openssl/sha.h>
+
+namespace carebridge::mappings::engine {
+
+std::string name_uuid(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x80);  // version 8
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // the RFC's variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace carebridge::mappings::engine

@@ -1,0 +1,114 @@
+// An agency's file into a running gateway over POST /ingest/{mapping}, as a food bank's
+// page or script sends it: the report names each bad row with its row, column and reason;
+// the good rows are stored and readable over REST; the same file again changes nothing; a
+// dry run stores nothing; a broken spec keeps the gateway from starting, saying where.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include <cstdlib>
+
+#include <filesystem>
+#include <fstream>
+
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+
+namespace {
+
+constexpr const char* kHeader =
+    "Client ID,First Name,Last Name,Date of Birth,Gender,Phone,Email,Street Address,City,State,ZIP,Household ID,"
+    "Household Size,TEFAP Eligible,Eligibility Basis,Worried Food Would Run Out,Food Did Not Last,Visit Date,"
+    "Pounds Distributed,Site\r\n";
+
+std::string sheet() {
+  return std::string(kHeader) +
+         "E1,Rosa,Castillo,3/4/1990,F,(617) 555-0100,,1 Main St,Boston,MA,2134,H1,2,yes,WIC,Often true,Never true,11/5/2026,10,\r\n"
+         "E2,Ana,Castillo,13/45/2020,F,,,1 Main St,Boston,MA,02134,H1,2,yes,WIC,,,11/5/2026,,\r\n"
+         "E3,Ben,Ito,1/2/1975,M,,,,,,,H2,1,no,,Maybe,,11/5/2026,,\r\n"
+         "E4,Carl,Ito,1/2/1977,M,,,,,,,H2,1,no,,,,11/5/2026,,\r\n";
+}
+
+carebridge::gateway::http::Headers csv_headers() { return {{"Content-Type", "text/csv"}}; }
+
+rapidjson::Document json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  REQUIRE(d.IsObject());
+  return d;
+}
+
+long total(carebridge::gateway::http::Client& c, const std::string& query) {
+  auto d = json(c.get("/fhir/" + query).body);
+  return d.HasMember("total") ? d["total"].GetInt64() : -1;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: a food bank's sheet — bad rows reported by row and column, good rows stored, the same file twice changes nothing",
+          "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-ingest"));
+  auto c = server.client();
+  // A dry run first: the report, nothing stored.
+  auto dry = c->post("/ingest/foodbank-intake?dry-run=true&file=intake.csv", sheet(), csv_headers());
+  REQUIRE(dry.status == 200);
+  CHECK(json(dry.body)["dryRun"].GetBool());
+  CHECK(total(*c, "Patient?_summary=count") == 0);
+
+  auto first = c->post("/ingest/foodbank-intake?file=intake.csv", sheet(), csv_headers());
+  REQUIRE(first.status == 200);
+  auto report = json(first.body);
+  CHECK(report["rows"].GetInt() == 4);
+  CHECK(report["accepted"].GetInt() == 2);
+  CHECK(report["rejectedRows"].GetInt() == 2);
+  std::string reasons;
+  for (const auto& r : report["rejected"].GetArray())
+    reasons += std::string(r["where"].GetString()) + ": " + r["reason"].GetString() + "\n";
+  INFO(reasons);
+  CHECK(reasons.find("intake.csv row 3, column \"Date of Birth\": \"13/45/2020\" is not a date") != std::string::npos);
+  CHECK(reasons.find("intake.csv row 4, column \"Worried Food Would Run Out\": \"Maybe\" is not one of the allowed values") !=
+        std::string::npos);
+  CHECK(std::string(report["transaction"]["type"].GetString()) == "transaction-response");
+  // The good rows are readable over REST, on the agency's identifiers.
+  CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|E1") == 1);
+  CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|E4") == 1);
+  CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|E2") == 0);
+  CHECK(total(*c, "Observation?code=http://loinc.org|88122-7") == 1);
+  long versions = total(*c, "_history?_summary=count");
+
+  // The same file again: every record is as it was, no new version.
+  auto again = c->post("/ingest/foodbank-intake?file=intake.csv", sheet(), csv_headers());
+  REQUIRE(again.status == 200);
+  CHECK(total(*c, "Patient?_summary=count") == 2);
+  CHECK(total(*c, "_history?_summary=count") == versions);
+}
+
+TEST_CASE("ingest: an unknown mapping and a file that is not a sheet get clear answers", "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-ingest-bad"));
+  auto c = server.client();
+  auto unknown = c->post("/ingest/no-such-format", "a,b\r\n1,2\r\n", csv_headers());
+  CHECK(unknown.status == 404);
+  CHECK(unknown.body.find("foodbank-intake") != std::string::npos);  // says which mappings there are
+  std::string garbage("\x00\x01\x02\xff\xfe binary", 13);
+  auto bad = c->post("/ingest/foodbank-intake", garbage, csv_headers());
+  CHECK(bad.status == 400);
+  auto missing = c->post("/ingest/foodbank-intake", "First Name,Last Name\r\nAda,Lovelace\r\n", csv_headers());
+  CHECK(missing.status == 422);
+  CHECK(missing.body.find("the file has no column \\\"Client ID\\\"") != std::string::npos);
+  CHECK(c->get("/fhir/metadata").status == 200);  // and it keeps serving
+}
+
+TEST_CASE("serve: a mapping spec with a mistake keeps the gateway from starting, saying file and line", "[e2e][agency]") {
+  auto dir = temp_dir("agency-bad-spec");
+  std::filesystem::create_directories(dir / "specs" / "broken");
+  std::ofstream(dir / "specs" / "broken" / "spec.json")
+      << "{\n  \"name\": \"broken\",\n  \"identifierSystems\": {\"c\": \"urn:x\"},\n  \"columns\": [{\"name\": \"Id\", \"key\": \"id\"}],\n"
+         "  \"resources\": [{\"id\": \"p\", \"type\": \"Patient\", \"identity\": {\"system\": \"c\", \"value\": \"{id}\"},\n"
+         "    \"set\": {\"birthdate\": \"{id}\"}}]\n}\n";
+  ::setenv("CAREBRIDGE_SPECS", (dir / "specs").string().c_str(), 1);  // this test's process only
+  auto run = run_carebridge({"serve", "--listen", "127.0.0.1:0", "--data-dir", (dir / "data").string()});
+  ::unsetenv("CAREBRIDGE_SPECS");
+  CHECK(run.exit_code != 0);
+  CHECK(run.err.find("spec.json line 6: \"birthdate\": Patient has no element \"birthdate\"") != std::string::npos);
+}

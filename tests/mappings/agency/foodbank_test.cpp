@@ -1,0 +1,132 @@
+// The food-bank intake spec on sheets written the way intake volunteers write them: the
+// golden sample maps to the Bundle checked in beside it and validates; bad rows are
+// rejected with their row, column and reason while the others are taken; the same file
+// gives the same Bundle; the HVS answers and the risk they show are right.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/validator.h"
+#include "mappings/agency/conversion.h"
+#include "support/test_support.h"
+
+using namespace carebridge::mappings;
+using carebridge::testing::core;
+using carebridge::testing::project_sample;
+using carebridge::testing::read_text;
+
+namespace {
+
+const agency::AgencyConverter& converter() {
+  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
+  static auto spec = agency::load_spec(agency::default_specs_dir() / "foodbank-intake" / "spec.json", core());
+  INFO((spec.ok() ? "" : spec.message()));
+  REQUIRE(spec.ok());
+  static agency::AgencyConverter c(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
+  return c;
+}
+
+constexpr const char* kHeader =
+    "Client ID,First Name,Last Name,Date of Birth,Gender,Phone,Email,Street Address,City,State,ZIP,Household ID,"
+    "Household Size,TEFAP Eligible,Eligibility Basis,Worried Food Would Run Out,Food Did Not Last,Visit Date,"
+    "Pounds Distributed,Site\r\n";
+
+agency::AgencyConversion convert(const std::string& csv_text, const std::string& name = "intake.csv") {
+  return converter().convert_files({{name, csv_text}}, "pantry-7");
+}
+
+rapidjson::Document bundle_of(const agency::AgencyConversion& c) {
+  REQUIRE(c.bundle);
+  rapidjson::Document d;
+  d.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
+  return d;
+}
+
+std::vector<const rapidjson::Value*> resources(const rapidjson::Document& bundle, const std::string& type) {
+  std::vector<const rapidjson::Value*> out;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (e["resource"]["resourceType"].GetString() == type) out.push_back(&e["resource"]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("foodbank-intake: the golden sample maps to the Bundle checked in beside it", "[agency]") {
+  auto sample = project_sample("agency/foodbank-intake/intake-2026-11.csv");
+  auto c = converter().convert_files({{"intake-2026-11.csv", read_text(sample)}}, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  REQUIRE(c.bundle);
+  std::string expected = read_text(project_sample("agency/foodbank-intake/intake-2026-11.expected.json"));
+  rapidjson::Document want, got;
+  want.Parse(expected.c_str());
+  got.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
+  CHECK(got == want);
+  CHECK(c.mapped.rows == 4);
+  CHECK(c.mapped.resources.at("Patient") == 4);
+  CHECK(c.mapped.resources.at("Group") == 3);  // the Delgados' two rows make one household
+}
+
+TEST_CASE("foodbank-intake: values as sheets write them are read, households gather their members", "[agency]") {
+  auto c = convert(std::string(kHeader) +
+                   "A1,Rosa,Castillo,3/4/1990,F,(617) 555-0100,,1 Main St,Boston,MA,2134,H1,2,yes,WIC,Often true,Never true,45292,10,\r\n"
+                   "A2,Ana,Castillo,,f,,,1 Main St,Boston,MA,02134,H1,2,Y,WIC,,,11/5/2026,,\r\n");
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto patients = resources(bundle, "Patient");
+  REQUIRE(patients.size() == 2);
+  const auto& rosa = *patients[0];
+  CHECK(std::string(rosa["birthDate"].GetString()) == "1990-03-04");
+  CHECK(std::string(rosa["telecom"][0]["value"].GetString()) == "+16175550100");
+  CHECK(std::string(rosa["address"][0]["postalCode"].GetString()) == "02134");  // the zero Excel dropped
+  CHECK(std::string(rosa["identifier"][0]["system"].GetString()) == "urn:carebridge:agency:pantry-7:foodbank-client");
+  auto groups = resources(bundle, "Group");
+  REQUIRE(groups.size() == 1);
+  CHECK((*groups[0])["member"].Size() == 2);
+  CHECK((*groups[0])["quantity"].GetInt() == 2);
+  // Excel's day number 45292 is 1 January 2024; "Often true" is the LOINC answer LA28397-0, and it means risk.
+  bool risk = false;
+  for (const auto* o : resources(bundle, "Observation")) {
+    std::string code = (*o)["code"]["coding"][0]["code"].GetString();
+    CHECK(std::string((*o)["effectiveDateTime"].GetString()) == "2024-01-01");
+    if (code == "88122-7") CHECK(std::string((*o)["valueCodeableConcept"]["coding"][0]["code"].GetString()) == "LA28397-0");
+    if (code == "88124-3") risk = std::string((*o)["valueCodeableConcept"]["coding"][0]["code"].GetString()) == "LA19952-3";
+  }
+  CHECK(risk);
+}
+
+TEST_CASE("foodbank-intake: each bad row is rejected with its row, column and reason; the others are taken", "[agency]") {
+  auto c = convert(std::string(kHeader) +
+                   "B1,Ok,Row,1/2/1970,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"
+                   "B2,Bad,Date,13/45/2020,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"
+                   ",No,Id,1/2/1970,Q,,,,,,,H9,1,no,,,,11/5/2026,,\r\n");
+  REQUIRE(c.bundle);
+  CHECK(c.accepted_rows() == 1);
+  CHECK(c.mapped.rejected_rows.size() == 2);
+  std::string all;
+  for (const auto& p : c.mapped.rejected) all += p.where + ": " + p.message + "\n";
+  INFO(all);
+  CHECK(all.find("intake.csv row 3, column \"Date of Birth\": \"13/45/2020\" is not a date") != std::string::npos);
+  CHECK(all.find("intake.csv row 4, column \"Client ID\": \"Client ID\" is required and is empty") != std::string::npos);
+  CHECK(all.find("row 4, column \"Gender\": \"Q\" is not one of the allowed values") != std::string::npos);
+  CHECK(resources(bundle_of(c), "Patient").size() == 1);
+}
+
+TEST_CASE("foodbank-intake: the same file gives the same Bundle, so sending it twice changes nothing", "[agency]") {
+  std::string file = read_text(project_sample("agency/foodbank-intake/intake-2026-11.csv"));
+  auto first = converter().convert_files({{"a.csv", file}}, "local");
+  auto second = converter().convert_files({{"a.csv", file}}, "local");
+  REQUIRE(first.bundle);
+  REQUIRE(second.bundle);
+  CHECK(first.mapped.bundle == second.mapped.bundle);
+  // Every entry is a conditional update on the agency's identifier, or a PUT to an id made from it.
+  for (const auto& e : bundle_of(first)["entry"].GetArray()) CHECK(std::string(e["request"]["method"].GetString()) == "PUT");
+}
+
+TEST_CASE("foodbank-intake: a file without a required column is refused whole, saying which", "[agency]") {
+  auto c = convert("First Name,Last Name\r\nAda,Lovelace\r\n");
+  CHECK(!c.bundle);
+  REQUIRE(!c.mapped.rejected.empty());
+  CHECK(c.mapped.rejected[0].message == "the file has no column \"Client ID\", which must be there");
+}

@@ -1,0 +1,77 @@
+// A spec's mistakes are found when it is read, each with the spec's file and line: an
+// unknown column, a path FHIR does not have, a missing ConceptMap, a reference to nothing.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "mappings/agency/spec.h"
+#include "support/test_support.h"
+
+using namespace carebridge::mappings;
+using carebridge::testing::core;
+using carebridge::testing::temp_dir;
+
+namespace {
+
+// The issues of a spec whose resources are `resources` (JSON) and columns a Client ID and a name.
+std::string problems(const std::string& resources, const std::string& extra_column = "") {
+  auto dir = temp_dir("agency-spec");
+  std::ofstream(dir / "spec.json") << R"({
+  "name": "test",
+  "identifierSystems": {"client": "urn:test:client"},
+  "columns": [
+    {"name": "Client ID", "key": "id", "required": true},
+    {"name": "Name", "key": "name"})" + extra_column + R"(
+  ],
+  "resources": )" + resources + "\n}\n";
+  auto spec = agency::load_spec(dir / "spec.json", core());
+  std::string out;
+  for (const auto& i : spec.issues()) out += i.message + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("agency spec: the shipped specs read without a mistake", "[agency]") {
+  auto specs = agency::load_specs(agency::default_specs_dir(), core());
+  std::string all;
+  for (const auto& i : specs.issues()) all += i.message + "\n";
+  INFO(all);
+  REQUIRE(specs.ok());
+  CHECK(!specs->empty());
+}
+
+TEST_CASE("agency spec: a sound spec has no problems", "[agency]") {
+  CHECK(problems(R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"},
+    "set": {"name[0].text": "{name}", "active": true}}])") == "");
+}
+
+TEST_CASE("agency spec: mistakes are reported with the spec's file and line", "[agency]") {
+  std::string found = problems(R"([
+    {"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"},
+     "set": {
+       "name[0].text": "{nmae}",
+       "birthdate": "{name}",
+       "managingOrganization": "@org",
+       "generalPractitioner[]": "@Practitioner:staff:{id}"
+     }},
+    {"id": "x", "type": "Patiant", "identity": {"value": "{id}"}},
+    {"id": "n", "type": "Observation", "set": {"status": "final"}}
+  ])", R"(,
+    {"name": "Sex", "key": "sex", "type": "code", "conceptMap": "missing.conceptmap.json"})");
+  INFO(found);
+  CHECK(found.find("spec.json line 12: {nmae}: table \"test\" has no column with the key \"nmae\"") != std::string::npos);
+  CHECK(found.find("spec.json line 13: \"birthdate\": Patient has no element \"birthdate\"") != std::string::npos);
+  CHECK(found.find("line 14: @org: the table builds no resource called \"org\"") != std::string::npos);
+  CHECK(found.find("line 15: @Practitioner:staff:{id}: the spec names no identifier system \"staff\"") != std::string::npos);
+  CHECK(found.find("line 17: \"Patiant\" is not a FHIR resource type") != std::string::npos);
+  CHECK(found.find("line 18: Observation \"n\" has no identity") != std::string::npos);
+  CHECK(found.find("line 7: the ConceptMap missing.conceptmap.json is not beside the spec") != std::string::npos);
+}
+
+TEST_CASE("agency spec: a path through a list must say which item", "[agency]") {
+  std::string found = problems(R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"},
+    "set": {"name.text": "{name}", "gender[0]": "{name}"}}])");
+  CHECK(found.find("Patient.name repeats: say which one") != std::string::npos);
+  CHECK(found.find("Patient.gender does not repeat") != std::string::npos);
+}
