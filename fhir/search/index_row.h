@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace carebridge::fhir::search {
 
@@ -20,6 +21,9 @@ enum class IndexKind : uint8_t {
 // In a token row's norm, what follows this is the text of the CodeableConcept the
 // coding is part of (after the coding's own display).
 inline constexpr char kTextSeparator = '\x1f';
+// The code of a position's row (Location `near`): a range row whose low is the latitude
+// and high the longitude, in degrees.
+inline constexpr std::string_view kPositionCode = "position";
 
 // One search-index row of a resource: a value of one SearchParameter.
 struct IndexEntry {

@@ -177,6 +177,24 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
   out.push_back(std::move(e));
 }
 
+// A Location.position as one row: low = latitude, high = longitude (degrees), code "position".
+void positions(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  auto degrees = [&](std::string_view name, double& into) {
+    std::string text(value_of(v, name));
+    char* end = nullptr;
+    into = std::strtod(text.c_str(), &end);
+    return !text.empty() && end == text.c_str() + text.size();
+  };
+  double latitude = 0, longitude = 0;
+  if (!degrees("latitude", latitude) || !degrees("longitude", longitude)) return;
+  if (latitude < -90 || latitude > 90 || longitude < -180 || longitude > 180) return;
+  IndexEntry e = entry(param, IndexKind::Range);
+  e.low = latitude;
+  e.high = longitude;
+  e.code = std::string(kPositionCode);
+  out.push_back(std::move(e));
+}
+
 }  // namespace
 
 bool is_resource_column(std::string_view code) { return code == "_id" || code == "_lastUpdated"; }
@@ -229,6 +247,7 @@ void index_value(const SearchParam& param, const Element& value, std::vector<Ind
   if (t == "reference") return references(param, value, out);
   if (t == "date") return dates(param, value, out);
   if (t == "number" || t == "quantity") return numbers(param, value, out);
+  if (t == "special" && param.code == "near") return positions(param, value, out);
   if (t == "uri" && value.is_primitive() && value.has_value) {
     IndexEntry e = entry(param, IndexKind::Uri);
     e.text = std::string(value.value);

@@ -33,7 +33,8 @@ Group group_of(K kind) {
     case K::Token:
     case K::TokenText: return Group::Token;
     case K::Reference: return Group::Reference;
-    case K::Range: return Group::Range;
+    case K::Range:
+    case K::Near: return Group::Range;
     default: return Group::String;
   }
 }
@@ -93,6 +94,8 @@ bool value_matches(const ValueMatch& m, const IndexEntry& row) {
              (m.any_system || m.system.empty() || row.system == m.system);
     }
     case K::Missing: return true;
+    case K::Near:
+      return row.code == kPositionCode && row.low && row.high && distance_km(*row.low, *row.high, m.low, m.high) <= m.within_km;
   }
   return false;
 }
@@ -200,6 +203,14 @@ IndexedResource index_resource(const IndexExtractor& extractor, const fhir::mode
   }
   out.rows = extractor.extract(resource);
   return out;
+}
+
+double distance_km(double latitude1, double longitude1, double latitude2, double longitude2) {
+  constexpr double kEarthRadiusKm = 6371.0088, kRadians = 3.14159265358979323846 / 180;
+  double dlat = (latitude2 - latitude1) * kRadians, dlon = (longitude2 - longitude1) * kRadians;
+  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+             std::cos(latitude1 * kRadians) * std::cos(latitude2 * kRadians) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
 bool matches(const Clause& clause, const IndexedView& resource, const Resolver& resolver) {

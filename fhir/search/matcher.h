@@ -58,6 +58,10 @@ struct Resolver {
       referrers;
 };
 
+// The great-circle distance in km between two points (degrees), on the mean Earth
+// radius: what `near` compares, in the matcher and in the SQL store alike.
+double distance_km(double latitude1, double longitude1, double latitude2, double longitude2);
+
 // Whether `resource` is of the query's type (any type when it names none) and
 // matches every clause. Sort, paging and includes play no part.
 bool matches(const SearchQuery& query, const IndexedView& resource, const Resolver& resolver = {});

@@ -122,10 +122,41 @@ bool parse_composite(const SearchParam& param, const std::string& value, ValueMa
   }
 }
 
+// near=LATITUDE|LONGITUDE|DISTANCE|UNITS: within DISTANCE (km when no units; also m, mi
+// and [mi_i], as UCUM writes them) of the point. Without a distance, 10 km.
+bool parse_near(const std::string& value, ValueMatch& m, std::string& error) {
+  auto parts = split_escaped(value, '|');
+  auto number = [](const std::string& text, double& into) {
+    char* end = nullptr;
+    into = std::strtod(text.c_str(), &end);
+    return !text.empty() && end == text.c_str() + text.size();
+  };
+  m.kind = ValueMatch::Kind::Near;
+  if (parts.size() < 2 || !number(parts[0], m.low) || !number(parts[1], m.high) || m.low < -90 || m.low > 90 ||
+      m.high < -180 || m.high > 180) {
+    error = "near takes latitude|longitude|distance|units (degrees, then a distance in km, m or mi), not '" + value + "'";
+    return false;
+  }
+  m.within_km = 10;
+  if (parts.size() >= 3 && !parts[2].empty() && (!number(parts[2], m.within_km) || m.within_km < 0)) {
+    error = "'" + parts[2] + "' is not a distance";
+    return false;
+  }
+  std::string units = parts.size() >= 4 ? parts[3] : "km";
+  if (units == "m") m.within_km /= 1000;
+  else if (units == "mi" || units == "[mi_i]" || units == "[mi_us]") m.within_km *= 1.609344;
+  else if (units != "km" && !units.empty()) {
+    error = "near's distance is in km, m or mi, not '" + units + "'";
+    return false;
+  }
+  return true;
+}
+
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error) {
   const std::string& t = param.type;
   if (t == "composite") return parse_composite(param, value, m, error);
+  if (t == "special") return parse_near(value, m, error);
   if (t == "string") {
     m.kind = modifier == "exact" ? ValueMatch::Kind::StringExact
              : modifier == "contains" ? ValueMatch::Kind::StringContains

@@ -19,7 +19,7 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // What a search matches, in terms of index rows (the REST layer turns search
 // parameters into these; the store turns them into its query language).
 struct ValueMatch {
-  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing };
+  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing, Near };
   Kind kind = Kind::Token;
   bool any_system = true;  // token: match the code whatever the system
   std::string system;
@@ -28,6 +28,8 @@ struct ValueMatch {
   std::string prefix = "eq";  // range comparison: eq ne lt gt le ge sa eb
   double low = 0, high = 0;    // range of the searched value
   bool missing = true;         // Kind::Missing: true matches resources without the parameter
+  // Kind::Near (Location's `near`): within `within_km` of latitude `low`, longitude `high`.
+  double within_km = 0;
   // Also required, when not empty: the row's code starts with `code_prefix`, its system
   // with `system_prefix` and ends with `system_suffix` (composites: "8480-6$" is the
   // code 8480-6 whatever the value's unit).

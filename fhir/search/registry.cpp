@@ -123,7 +123,9 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
     param.type = member_text(doc, "type");
     param.url = member_text(doc, "url");
     std::string expression = member_text(doc, "expression");
-    if (param.code.empty() || !supported_param_type(param.type) || expression.empty()) continue;
+    // Of the special parameters, Location's `near` (a position, rows kept as latitude and longitude).
+    bool near = param.type == "special" && param.code == "near";
+    if (param.code.empty() || (!supported_param_type(param.type) && !near) || expression.empty()) continue;
     if (param.type == "composite" && (param.components = composite_components(doc, type_by_url)).empty()) continue;
     if (auto t = doc.FindMember("target"); t != doc.MemberEnd() && t->value.IsArray()) {
       for (const auto& v : t->value.GetArray()) {

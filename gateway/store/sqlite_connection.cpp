@@ -1,6 +1,8 @@
 // SQLite connection and statement wrappers (see sqlite_connection.h).
 #include "gateway/store/sqlite_connection.h"
 
+#include "fhir/search/matcher.h"
+
 namespace carebridge::gateway::store {
 namespace {
 void check(sqlite3* db, int rc, const char* what) {
@@ -86,6 +88,13 @@ void visible_function(sqlite3_context* context, int, sqlite3_value** argv) {
   sqlite3_result_int(context, visibility->accepts(text(argv[0]), text(argv[1])) ? 1 : 0);
 }
 
+// cb_distance_km(latitude1, longitude1, latitude2, longitude2): the matcher's great-circle
+// distance, so that `near` in SQL and in memory agree.
+void distance_function(sqlite3_context* context, int, sqlite3_value** argv) {
+  sqlite3_result_double(context, fhir::search::distance_km(sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+                                                           sqlite3_value_double(argv[2]), sqlite3_value_double(argv[3])));
+}
+
 }  // namespace
 
 Statement& Statement::bind_visibility(int index, const fhir::search::Visibility* visibility) {
@@ -124,6 +133,8 @@ Connection::Connection(const std::string& path, bool create, const char* vfs) {
   exec("PRAGMA cache_size=-32768");
   sqlite3_create_function_v2(db_, "cb_visible", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr, visible_function, nullptr,
                              nullptr, nullptr);
+  sqlite3_create_function_v2(db_, "cb_distance_km", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                             distance_function, nullptr, nullptr, nullptr);
 }
 
 Connection::~Connection() {

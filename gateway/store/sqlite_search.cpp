@@ -81,7 +81,8 @@ IndexTable table_for(ValueMatch::Kind kind) {
     case K::Token:
     case K::TokenText: return IndexTable::Token;
     case K::Reference: return IndexTable::Reference;
-    case K::Range: return IndexTable::Range;
+    case K::Range:
+    case K::Near: return IndexTable::Range;
     default: return IndexTable::String;
   }
 }
@@ -152,6 +153,17 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
       return "(" + sql + ")";
     }
     case K::Missing: return "1 = 1";
+    case K::Near: {
+      // The latitudes within reach narrow the rows (a range of the index); the distance decides.
+      double reach = m.within_km / 111.0 + 0.01;
+      b.push_back(text(std::string(fhir::search::kPositionCode)));
+      b.push_back(real(m.low - reach));
+      b.push_back(real(m.low + reach));
+      b.push_back(real(m.low));
+      b.push_back(real(m.high));
+      b.push_back(real(m.within_km));
+      return "(s.code = ? AND s.low BETWEEN ? AND ? AND cb_distance_km(s.low, s.high, ?, ?) <= ?)";
+    }
   }
   return "1 = 0";
 }

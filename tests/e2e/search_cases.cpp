@@ -75,7 +75,17 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
   create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                                         R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
+  // Three pantries: Central Square, Cambridge; Boston Common, 4.1 km away; Worcester, 58 km away.
+  for (const char* at : {"42.3656,-71.1040", "42.3550,-71.0656", "42.2626,-71.8023"}) {
+    std::string latitude(at, std::string_view(at).find(',')), longitude(std::string_view(at).substr(latitude.size() + 1));
+    create_resource(send, "Location", R"({"resourceType":"Location","name":"Pantry","position":{"latitude":)" + latitude +
+                                          R"(,"longitude":)" + longitude + "}}");
+  }
   return {
+      // special: near=latitude|longitude|distance|units (km by default)
+      {"Location?near=42.3656|-71.1040|1|km", 1}, {"Location?near=42.3656|-71.1040|5|km", 2},
+      {"Location?near=42.3656|-71.1040|3|mi", 2}, {"Location?near=42.3656|-71.1040|100", 3},
+      {"Location?near=42.3656|-71.1040|500|m", 1}, {"Location?near=40.7128|-74.0060|50|km", 0},
       // string: starts-with (case and accent insensitive), :exact, :contains
       {"Patient?name=smith", 2}, {"Patient?family=SMITH", 2}, {"Patient?name:exact=Smith", 1},
       {"Patient?name:contains=ithe", 1}, {"Patient?name=jones", 1}, {"Patient?name=smith,jones", 3},
