@@ -44,20 +44,29 @@ void count(FileResult& result) {
   }
 }
 
-size_t count_resources(const fhir::model::Element& e) {
-  size_t n = e.is_resource() ? 1 : 0;
-  for (const auto* c : e.children()) n += count_resources(*c);
+// The resources under `e`, each counted by type and by each profile it claims.
+size_t count_resources(const fhir::model::Element& e, std::map<std::string, size_t>& profiles) {
+  size_t n = 0;
+  if (e.is_resource()) {
+    n = 1;
+    ++profiles[std::string(e.type)];
+    if (const auto* meta = e.child("meta"))
+      for (const auto* c : meta->children())
+        if (c->name == "profile" && c->has_value) ++profiles[std::string(e.type) + " " + std::string(c->value)];
+  }
+  for (const auto* c : e.children()) n += count_resources(*c, profiles);
   return n;
 }
 
 // Parses and validates one resource text; issues go to `out`. Returns the resources read.
 size_t validate_text(std::string_view text, const fhir::definitions::Definitions& defs,
-                   const fhir::validation::Validator& validator, std::vector<Issue>& out, uint32_t line_offset) {
+                   const fhir::validation::Validator& validator, FileResult& result, uint32_t line_offset) {
+  std::vector<Issue>& out = result.issues;
   auto parsed = fhir::io::read(text, defs);
   std::vector<Issue> issues = std::move(parsed.issues);
   size_t resources = 0;
   if (parsed.document && parsed.document->root()) {
-    resources = count_resources(*parsed.document->root());
+    resources = count_resources(*parsed.document->root(), result.profiles);
     auto found = validator.validate(*parsed.document->root());
     issues.insert(issues.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
@@ -73,6 +82,7 @@ size_t validate_text(std::string_view text, const fhir::definitions::Definitions
 size_t Report::errors() const {
   size_t n = 0;
   for (const auto& f : files) n += f.errors;
+  for (const auto& m : mappings) n += !m.passed();
   return n;
 }
 
@@ -93,7 +103,7 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
       definitions.add_package(p);
       report.packages.push_back(fs::relative(p, folder, ec).string());
     } catch (const std::exception& e) {
-      FileResult failed{fs::relative(p, folder, ec).string(), "package", 0, 0, 0, {}};
+      FileResult failed{fs::relative(p, folder, ec).string(), "package", 0, 0, 0, {}, {}};
       failed.issues.push_back({Severity::Error, "exception", std::string("cannot load the package: ") + e.what(), {}, {}});
       count(failed);
       package_failures.push_back(std::move(failed));
@@ -113,7 +123,8 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
       add_package(p);
       continue;
     }
-    if (!it->is_regular_file(ec) || kind_of(p).empty() || p.filename().string().starts_with(".")) continue;
+    if (!it->is_regular_file(ec) || kind_of(p).empty() || p.filename().string().starts_with(".") || is_mapping_file(p))
+      continue;
     files.push_back(p);
   }
   std::sort(files.begin(), files.end());
@@ -136,17 +147,18 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
         ++line;
         std::string_view one(text.data() + start, end - start);
         if (one.find_first_not_of(" \t\r") != std::string_view::npos) {
-          result.resources += validate_text(one, definitions, *validator, result.issues, line);
+          result.resources += validate_text(one, definitions, *validator, result, line);
         }
         start = end + 1;
       }
     } else {
-      result.resources = validate_text(text, definitions, *validator, result.issues, 0);
+      result.resources = validate_text(text, definitions, *validator, result, 0);
     }
     count(result);
     report.files.push_back(std::move(result));
     if (progress) progress(++done, files.size());
   }
+  report.mappings = run_mapping_cases(folder, definitions, *validator);
   return report;
 }
 

@@ -1,14 +1,17 @@
 // `carebridge conformance`: validates every resource under a folder (JSON, XML,
 // NDJSON, Bundles) against the core definitions, the profiles the resources claim
-// and any FHIR packages found in the folder, and reports per file.
+// and any FHIR packages found in the folder, runs the golden mapping cases it finds
+// there (mapping_cases.h), and reports per file and per case.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "conformance/mapping_cases.h"
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
 
@@ -22,13 +25,15 @@ struct FileResult {
   size_t errors = 0;
   size_t warnings = 0;
   std::vector<fhir::model::Issue> issues;  // NDJSON: position.line is the line of the file
+  std::map<std::string, size_t> profiles;  // resources by "Type" and by "Type profile-url"
 };
 
 struct Report {
   std::string folder;
   std::vector<std::string> packages;  // FHIR packages loaded from the folder
   std::vector<FileResult> files;
-  size_t errors() const;
+  std::vector<MappingCase> mappings;  // golden mapping cases found in the folder
+  size_t errors() const;              // the files' errors and the failed mapping cases
   size_t warnings() const;
 };
 

@@ -57,6 +57,72 @@ std::string row(const std::string& name, const Totals& t) {
   return line;
 }
 
+// A problem's message with the values it quotes left out, so that the same problem in
+// different files counts once: "'x' is not a date" and "'y' is not a date" are one.
+std::string problem_key(const Issue& i) {
+  std::string key(fhir::model::to_string(i.severity));
+  key += ' ';
+  char quote = 0;
+  for (char c : i.message) {
+    if (quote) {
+      if (c == quote) quote = 0, key += "…'";
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      key += '\'';
+      continue;
+    }
+    key += c;
+  }
+  return key;
+}
+
+struct Problem {
+  std::string key;
+  size_t count = 0;
+  std::vector<std::string> files;
+};
+
+// The problems found most often, each with the files it was found in (errors before warnings).
+std::vector<Problem> frequent_problems(const Report& report, size_t most) {
+  std::map<std::string, Problem> by_key;
+  for (const auto& f : report.files)
+    for (const auto& i : f.issues) {
+      if (i.severity == fhir::model::Severity::Information) continue;
+      Problem& p = by_key[problem_key(i)];
+      p.key = problem_key(i);
+      ++p.count;
+      if (p.files.empty() || p.files.back() != f.path) p.files.push_back(f.path);
+    }
+  std::vector<Problem> out;
+  for (auto& [k, p] : by_key) out.push_back(std::move(p));
+  std::stable_sort(out.begin(), out.end(), [](const Problem& a, const Problem& b) {
+    bool ae = a.key.starts_with("error") || a.key.starts_with("fatal"), be = b.key.starts_with("error") || b.key.starts_with("fatal");
+    return ae != be ? ae : a.count > b.count;
+  });
+  if (out.size() > most) out.resize(most);
+  return out;
+}
+
+// The files in the order an integrator reads them: with errors, with warnings, clean.
+std::vector<const FileResult*> files_by_trouble(const Report& report) {
+  std::vector<const FileResult*> out;
+  for (const auto& f : report.files) out.push_back(&f);
+  std::stable_sort(out.begin(), out.end(), [](const FileResult* a, const FileResult* b) {
+    auto rank = [](const FileResult* f) { return f->errors ? 0 : f->warnings ? 1 : 2; };
+    return rank(a) < rank(b);
+  });
+  return out;
+}
+
+std::map<std::string, size_t> all_profiles(const Report& report) {
+  std::map<std::string, size_t> out;
+  for (const auto& f : report.files)
+    for (const auto& [key, n] : f.profiles) out[key] += n;
+  return out;
+}
+
 }  // namespace
 
 std::string summary_table(const Report& report) {
@@ -70,56 +136,150 @@ std::string summary_table(const Report& report) {
     all.warnings += t.warnings;
   }
   out += row("total", all);
+  if (!report.mappings.empty()) {
+    size_t passed = 0;
+    for (const auto& m : report.mappings) passed += m.passed();
+    out += "golden mappings: " + std::to_string(report.mappings.size()) + " cases, " + std::to_string(passed) + " passed\n";
+    for (const auto& m : report.mappings)
+      if (!m.passed())
+        out += "  FAILED " + m.input + " (" + m.spec + "): " + std::to_string(m.differences.size()) + " differences, " +
+               std::to_string(m.errors()) + " errors\n";
+  }
   return out;
 }
 
-std::string html_report(const Report& report) {
-  std::string out =
+namespace {
+
+void html_head(std::string& out, const Report& report) {
+  out +=
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Carebridge conformance report</title>\n"
       "<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}"
       ".fatal,.error{color:#b00020}.warning{color:#8a6d00}.information{color:#555}.ok{color:#1b7f3b}"
-      "h2{margin-top:2em;font-size:1.1em}code{font-size:.95em}</style></head><body>\n";
+      "h2{margin-top:2em;font-size:1.2em}h3{font-size:1.05em}code{font-size:.95em}"
+      "#hide-warning:checked~.files tr.warning,#hide-information:checked~.files tr.information{display:none}"
+      "</style></head><body>\n";
   out += "<h1>Conformance report</h1>\n<p>Folder: <code>";
   escape_html(out, report.folder);
-  out += "</code></p>\n";
-  if (!report.packages.empty()) {
-    out += "<p>FHIR packages loaded:</p><ul>";
-    for (const auto& p : report.packages) {
-      out += "<li><code>";
-      escape_html(out, p);
-      out += "</code></li>";
-    }
-    out += "</ul>\n";
+  out += "</code>: <strong class=\"" + std::string(report.errors() ? "error\">" : "ok\">") + std::to_string(report.errors()) +
+         " errors</strong>, " + std::to_string(report.warnings()) + " warnings.</p>\n";
+  if (report.packages.empty()) return;
+  out += "<p>FHIR packages loaded:</p><ul>";
+  for (const auto& p : report.packages) {
+    out += "<li><code>";
+    escape_html(out, p);
+    out += "</code></li>";
   }
-  out += "<table><tr><th>type</th><th>files</th><th>resources</th><th>errors</th><th>warnings</th></tr>\n";
+  out += "</ul>\n";
+}
+
+void html_counts(std::string& out, const Report& report) {
+  out += "<h2>Files</h2><table><tr><th>type</th><th>files</th><th>resources</th><th>errors</th><th>warnings</th></tr>\n";
   for (const auto& [kind, t] : by_kind(report)) {
     out += "<tr><td>";
     escape_html(out, kind);
     out += "</td><td>" + std::to_string(t.files) + "</td><td>" + std::to_string(t.resources) + "</td><td>" +
            std::to_string(t.errors) + "</td><td>" + std::to_string(t.warnings) + "</td></tr>\n";
   }
+  out += "</table>\n<h2>Resources by type and profile</h2><table><tr><th>type</th><th>profile</th><th>resources</th></tr>\n";
+  for (const auto& [key, n] : all_profiles(report)) {
+    size_t space = key.find(' ');
+    out += "<tr><td>";
+    escape_html(out, key.substr(0, space));
+    out += "</td><td><code>";
+    if (space != std::string::npos) escape_html(out, key.substr(space + 1));
+    out += "</code></td><td>" + std::to_string(n) + "</td></tr>\n";
+  }
   out += "</table>\n";
-  for (const auto& f : report.files) {
-    out += "<h2>";
-    escape_html(out, f.path);
-    out += f.errors ? " <span class=\"error\">" : " <span class=\"ok\">";
-    out += std::to_string(f.errors) + " errors, " + std::to_string(f.warnings) + " warnings</span></h2>\n";
-    if (f.issues.empty()) continue;
-    out += "<table><tr><th>severity</th><th>location</th><th>code</th><th>message</th></tr>\n";
-    for (const auto& i : f.issues) {
-      std::string severity(fhir::model::to_string(i.severity));
-      out += "<tr><td class=\"" + severity + "\">" + severity + "</td><td><code>";
-      escape_html(out, location(i));
-      out += "</code></td><td>";
-      escape_html(out, i.code);
-      out += "</td><td>";
-      escape_html(out, i.message);
-      out += "</td></tr>\n";
+}
+
+void html_problems(std::string& out, const Report& report) {
+  auto problems = frequent_problems(report, 15);
+  if (problems.empty()) return;
+  out += "<h2>Most frequent problems</h2><table><tr><th>problem</th><th>times</th><th>files</th></tr>\n";
+  for (const auto& p : problems) {
+    std::string severity = p.key.substr(0, p.key.find(' '));
+    out += "<tr class=\"" + severity + "\"><td class=\"" + severity + "\">";
+    escape_html(out, p.key);
+    out += "</td><td>" + std::to_string(p.count) + "</td><td>";
+    for (size_t k = 0; k < p.files.size() && k < 5; ++k) {
+      out += k ? ", <code>" : "<code>";
+      escape_html(out, p.files[k]);
+      out += "</code>";
+    }
+    if (p.files.size() > 5) out += " and " + std::to_string(p.files.size() - 5) + " more";
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+}
+
+void html_mapping(std::string& out, const MappingCase& m) {
+  out += "<h3><code>";
+  escape_html(out, m.input);
+  out += "</code> → <code>";
+  escape_html(out, m.expected);
+  out += "</code> (";
+  escape_html(out, m.spec);
+  out += m.passed() ? ") <span class=\"ok\">as expected</span></h3>\n" : ") <span class=\"error\">differs</span></h3>\n";
+  if (!m.differences.empty()) {
+    out += "<table><tr><th>FHIR path</th><th>expected</th><th>mapped</th><th>from</th></tr>\n";
+    for (const auto& d : m.differences) {
+      for (const std::string* cell : {&d.path, &d.expected, &d.actual, &d.source}) {
+        out += cell == &d.path ? "<tr class=\"error\"><td><code>" : "<td><code>";
+        escape_html(out, *cell);
+        out += "</code></td>";
+      }
+      out += "</tr>\n";
     }
     out += "</table>\n";
   }
-  out += "</body></html>\n";
+  for (const auto& i : m.issues) {
+    out += "<p class=\"error\">";
+    escape_html(out, i.message);
+    out += "</p>\n";
+  }
+}
+
+void html_file(std::string& out, const FileResult& f) {
+  out += "<h3>";
+  escape_html(out, f.path);
+  out += f.errors ? " <span class=\"error\">" : " <span class=\"ok\">";
+  out += std::to_string(f.errors) + " errors, " + std::to_string(f.warnings) + " warnings</span></h3>\n";
+  if (f.issues.empty()) return;
+  out += "<table><tr><th>severity</th><th>location</th><th>code</th><th>message</th></tr>\n";
+  for (const auto& i : f.issues) {
+    std::string severity(fhir::model::to_string(i.severity));
+    out += "<tr class=\"" + severity + "\"><td class=\"" + severity + "\">" + severity + "</td><td><code>";
+    escape_html(out, location(i));
+    out += "</code></td><td>";
+    escape_html(out, i.code);
+    out += "</td><td>";
+    escape_html(out, i.message);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+}
+
+}  // namespace
+
+// Opens with what an integrator needs first: counts by type and profile, the most frequent
+// problems and the files they were found in, the golden mappings, then the files with
+// errors before the clean ones; warnings and information can be hidden (CSS, no script).
+std::string html_report(const Report& report) {
+  std::string out;
+  html_head(out, report);
+  html_counts(out, report);
+  html_problems(out, report);
+  if (!report.mappings.empty()) {
+    out += "<h2>Golden mappings</h2>\n";
+    for (const auto& m : report.mappings) html_mapping(out, m);
+  }
+  // The severity filter is CSS alone (checkboxes before the files): the page runs no script.
+  out += "<h2>Files</h2>\n<input type=\"checkbox\" id=\"hide-warning\"><label for=\"hide-warning\"> hide warnings</label> "
+         "<input type=\"checkbox\" id=\"hide-information\"><label for=\"hide-information\"> hide information</label>\n"
+         "<div class=\"files\">\n";
+  for (const FileResult* f : files_by_trouble(report)) html_file(out, *f);
+  out += "</div>\n</body></html>\n";
   return out;
 }
 
@@ -158,6 +318,36 @@ std::string json_report(const Report& report) {
         out += ",\"line\":" + std::to_string(i.position.line) + ",\"column\":" + std::to_string(i.position.column);
       }
       out += '}';
+    }
+    out += "]}";
+  }
+  out += "\n],\"mappings\":[";
+  for (size_t k = 0; k < report.mappings.size(); ++k) {
+    const auto& m = report.mappings[k];
+    out += k ? ",\n" : "\n";
+    out += "{\"input\":";
+    append_json_string(out, m.input);
+    out += ",\"expected\":";
+    append_json_string(out, m.expected);
+    out += ",\"spec\":";
+    append_json_string(out, m.spec);
+    out += ",\"passed\":" + std::string(m.passed() ? "true" : "false") + ",\"differences\":[";
+    for (size_t n = 0; n < m.differences.size(); ++n) {
+      const auto& d = m.differences[n];
+      out += n ? ",{\"path\":" : "{\"path\":";
+      append_json_string(out, d.path);
+      out += ",\"expected\":";
+      append_json_string(out, d.expected);
+      out += ",\"actual\":";
+      append_json_string(out, d.actual);
+      out += ",\"source\":";
+      append_json_string(out, d.source);
+      out += '}';
+    }
+    out += "],\"errors\":[";
+    for (size_t n = 0; n < m.issues.size(); ++n) {
+      if (n) out += ',';
+      append_json_string(out, m.issues[n].message);
     }
     out += "]}";
   }

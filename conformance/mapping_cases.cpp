@@ -1,0 +1,152 @@
+#include "conformance/mapping_cases.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "mappings/agency/conversion.h"
+
+namespace carebridge::conformance {
+
+namespace fs = std::filesystem;
+namespace agency = mappings::agency;
+using fhir::model::Issue;
+using fhir::model::Severity;
+
+namespace {
+
+constexpr const char* kExpected = ".expected.json";
+constexpr size_t kMaxDifferences = 200;
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The input beside NAME.expected.json: NAME.csv, NAME.xlsx or NAME.json.
+fs::path input_for(const fs::path& expected) {
+  std::string name = expected.filename().string();
+  std::string stem = name.substr(0, name.size() - std::string(kExpected).size());
+  for (const char* ext : {".csv", ".xlsx", ".json", ".txt"}) {
+    fs::path candidate = expected.parent_path() / (stem + ext);
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return candidate;
+  }
+  return {};
+}
+
+std::string compact(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  v.Accept(writer);
+  return buffer.GetString();
+}
+
+// The differences between the expected and the mapped JSON at `path`, each with its source.
+void compare(const rapidjson::Value& want, const rapidjson::Value& got, const std::string& path,
+             const mappings::engine::SourceMap& sources, std::vector<MappingDifference>& out) {
+  if (out.size() >= kMaxDifferences) return;
+  if (want.IsObject() && got.IsObject()) {
+    for (const auto& m : want.GetObject()) {
+      std::string at = path + "." + m.name.GetString();
+      auto found = got.FindMember(m.name);
+      if (found == got.MemberEnd()) out.push_back({at, compact(m.value), "", ""});
+      else compare(m.value, found->value, at, sources, out);
+    }
+    for (const auto& m : got.GetObject())
+      if (!want.HasMember(m.name))
+        out.push_back({path + "." + m.name.GetString(), "", compact(m.value),
+                       mappings::engine::source_of(sources, path + "." + m.name.GetString())});
+    return;
+  }
+  if (want.IsArray() && got.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < std::max(want.Size(), got.Size()); ++i) {
+      std::string at = path + "[" + std::to_string(i) + "]";
+      if (i >= got.Size()) out.push_back({at, compact(want[i]), "", ""});
+      else if (i >= want.Size()) out.push_back({at, "", compact(got[i]), mappings::engine::source_of(sources, at)});
+      else compare(want[i], got[i], at, sources, out);
+    }
+    return;
+  }
+  if (want != got) out.push_back({path, compact(want), compact(got), mappings::engine::source_of(sources, path)});
+}
+
+// The spec for a case: spec.json beside the input, else the shipped spec named like its folder.
+fs::path spec_for(const fs::path& input, std::string& shown, const fs::path& folder) {
+  std::error_code ec;
+  fs::path own = input.parent_path() / "spec.json";
+  if (fs::is_regular_file(own, ec)) {
+    shown = fs::relative(own, folder, ec).string();
+    return own;
+  }
+  shown = input.parent_path().filename().string();
+  fs::path shipped = agency::default_specs_dir() / shown / "spec.json";
+  return fs::is_regular_file(shipped, ec) ? shipped : fs::path();
+}
+
+MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs::path& input,
+                     const fhir::definitions::Definitions& definitions, const fhir::validation::Validator& validator) {
+  std::error_code ec;
+  MappingCase c;
+  c.input = fs::relative(input, folder, ec).string();
+  c.expected = fs::relative(expected, folder, ec).string();
+  fs::path spec_file = spec_for(input, c.spec, folder);
+  if (spec_file.empty()) {
+    c.issues.push_back({Severity::Error, "not-found", "no spec.json beside the input and no shipped mapping \"" + c.spec + "\"", {}, {}});
+    return c;
+  }
+  auto spec = agency::load_spec(spec_file, definitions);
+  if (!spec) {
+    c.issues = spec.issues();
+    return c;
+  }
+  agency::AgencyConverter converter(definitions, &validator, std::make_shared<const agency::Spec>(std::move(*spec)));
+  auto converted = converter.convert_files({{input.filename().string(), read(input)}});
+  for (const auto& e : converted.file_errors) c.issues.push_back({Severity::Error, "structure", e, {}, {}});
+  for (const auto& p : converted.mapped.rejected)
+    c.issues.push_back({Severity::Error, "processing", p.where + ": " + p.message, {}, {}});
+  rapidjson::Document want, got;
+  want.Parse(read(expected).c_str());
+  got.Parse(converted.mapped.bundle.c_str());
+  if (want.HasParseError()) c.issues.push_back({Severity::Error, "structure", c.expected + " is not JSON", {}, {}});
+  else if (converted.mapped.bundle.empty()) c.differences.push_back({"Bundle", compact(want), "", ""});
+  else compare(want, got, "Bundle", converted.mapped.sources, c.differences);
+  return c;
+}
+
+}  // namespace
+
+size_t MappingCase::errors() const {
+  size_t n = 0;
+  for (const auto& i : issues) n += i.severity == Severity::Error || i.severity == Severity::Fatal;
+  return n;
+}
+
+bool is_mapping_file(const fs::path& file) {
+  std::error_code ec;
+  std::string name = file.filename().string();
+  if (name == "spec.json") return true;
+  if (file.extension() != ".json" || name.ends_with(kExpected)) return false;
+  return fs::exists(file.parent_path() / (file.stem().string() + kExpected), ec);  // a form beside its expected Bundle
+}
+
+std::vector<MappingCase> run_mapping_cases(const fs::path& folder, const fhir::definitions::Definitions& definitions,
+                                           const fhir::validation::Validator& validator) {
+  std::vector<fs::path> expected;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec) && it->path().filename().string().ends_with(kExpected)) expected.push_back(it->path());
+  std::sort(expected.begin(), expected.end());
+  std::vector<MappingCase> cases;
+  for (const fs::path& e : expected) {
+    fs::path input = input_for(e);
+    if (!input.empty()) cases.push_back(run_case(folder, e, input, definitions, validator));
+  }
+  return cases;
+}
+
+}  // namespace carebridge::conformance

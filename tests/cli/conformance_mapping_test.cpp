@@ -1,0 +1,61 @@
+// `carebridge conformance DIR` runs the golden mapping cases it finds in DIR: an agency's
+// input beside the Bundle it must map to, with the shipped spec named like the folder or the
+// integrator's own spec.json. Each difference is reported by FHIR path with the source cell.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+namespace fs = std::filesystem;
+
+TEST_CASE("conformance: golden mapping cases pass, and a difference names its FHIR path and source cell",
+          "[cli][conformance][agency]") {
+  fs::path dir = temp_dir("conformance-mappings");
+  fs::create_directories(dir / "foodbank-intake");
+  fs::copy(project_sample("agency/foodbank-intake/intake-2026-11.csv"), dir / "foodbank-intake" / "november.csv");
+  fs::copy(project_sample("agency/foodbank-intake/intake-2026-11.expected.json"),
+           dir / "foodbank-intake" / "november.expected.json");
+  // A second case whose expected Bundle says Maria was born a day later than the sheet says.
+  fs::copy(project_sample("agency/foodbank-intake/intake-2026-11.csv"), dir / "foodbank-intake" / "wrong.csv");
+  std::string expected = read_text(project_sample("agency/foodbank-intake/intake-2026-11.expected.json"));
+  std::ofstream(dir / "foodbank-intake" / "wrong.expected.json")
+      << std::regex_replace(expected, std::regex("1984-03-14"), "1984-03-15");
+  fs::path out = temp_dir("conformance-mappings-out");
+  auto r = run_carebridge({"conformance", dir.string(), "--out", out.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("golden mappings: 2 cases, 1 passed") != std::string::npos);
+  CHECK(r.out.find("FAILED foodbank-intake/wrong.csv (foodbank-intake): 1 differences") != std::string::npos);
+  std::string json = read_text(out / "report.json");
+  CHECK(json.find("\"path\":\"Bundle.entry[0].resource.birthDate\"") != std::string::npos);
+  CHECK(json.find("\"expected\":\"\\\"1984-03-15\\\"\"") != std::string::npos);
+  CHECK(json.find("\"source\":\"wrong.csv row 2, column \\\"Date of Birth\\\"\"") != std::string::npos);
+  std::string html = read_text(out / "report.html");
+  CHECK(html.find("Golden mappings") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+}
+
+TEST_CASE("conformance: an integrator's own spec beside its sample is used, and its mistakes reported", "[cli][conformance][agency]") {
+  fs::path dir = temp_dir("conformance-own-spec");
+  fs::create_directories(dir / "my-shelter");
+  std::ofstream(dir / "my-shelter" / "spec.json") << R"({
+  "name": "my-shelter",
+  "identifierSystems": {"guest": "urn:shelter:guest"},
+  "columns": [{"name": "Guest", "key": "guest", "required": true}, {"name": "Name", "key": "name"}],
+  "resources": [{"id": "p", "type": "Patient", "identity": {"system": "guest", "value": "{guest}"},
+                 "set": {"name[0].text": "{name}"}}]
+})";
+  std::ofstream(dir / "my-shelter" / "guests.csv") << "Guest,Name\r\nG1,Ana Ruiz\r\n";
+  auto first = run_carebridge({"map", "--mapping", (dir / "my-shelter" / "spec.json").string(),
+                               (dir / "my-shelter" / "guests.csv").string()});
+  REQUIRE(first.exit_code == 0);
+  std::ofstream(dir / "my-shelter" / "guests.expected.json") << first.out;
+  auto r = run_carebridge({"conformance", dir.string(), "--out", temp_dir("conformance-own-spec-out").string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("golden mappings: 1 cases, 1 passed") != std::string::npos);
+}
