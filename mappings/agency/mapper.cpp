@@ -1,8 +1,10 @@
 #include "mappings/agency/mapper.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "fhir/json/json_writer.h"
+#include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
 #include "mappings/engine/ids.h"
@@ -46,6 +48,13 @@ CompiledValue compile(const ValueSpec& v) {
   return c;
 }
 
+// Whether a value takes anything from the row (a constant coding inside an object does not).
+bool from_row_values(const CompiledValue& v) {
+  if (v.kind == ValueSpec::Kind::Template || v.kind == ValueSpec::Kind::Reference || v.kind == ValueSpec::Kind::Join)
+    return true;
+  return std::any_of(v.members.begin(), v.members.end(), [](const auto& m) { return from_row_values(m.second); });
+}
+
 std::string url_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -78,7 +87,7 @@ struct Row {
     return kAbsent;
   }
   std::string raw(size_t c) const {
-    size_t at = input_column[c];
+    size_t at = c == kAbsent ? kAbsent : input_column[c];
     return at == kAbsent || at >= table.rows[index].values.size() ? std::string() : table.rows[index].values[at];
   }
   std::string where(size_t c) const {
@@ -91,7 +100,8 @@ struct Row {
 class Builder {
  public:
   // `agency` stands for {agency} in the spec's identifier systems.
-  Builder(const Spec& spec, const std::string& agency, MappedExport& out) : spec_(spec), out_(out) {
+  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, MappedExport& out)
+      : spec_(spec), out_(out), lookups_(spec, tables) {
     for (auto [name, url] : spec.systems) {
       for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
         url.replace(at, 8, agency);
@@ -110,6 +120,7 @@ class Builder {
   Node value_node(const CompiledValue& value, const Row& row) const;
   void build(const CompiledResource& compiled, Row& row);
   Built& resource_for(const CompiledResource& compiled, const std::string& identity);
+  void add_labels(const ResourceSpec& spec, const Row& row, Built& built) const;
 
   std::string system(const std::string& name) const {
     auto it = systems_.find(name);
@@ -118,6 +129,7 @@ class Builder {
 
   const Spec& spec_;
   MappedExport& out_;
+  LookupIndex lookups_;
   std::map<std::string, std::string> systems_;  // the spec's, for this agency
   std::vector<Built> built_;
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
@@ -129,12 +141,11 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
   bool complete = true;
   for (size_t i = 0; i < spec.columns.size(); ++i) {
     const Column& c = spec.columns[i];
-    size_t at = table.column(c.name);
-    for (size_t a = 0; at == std::string::npos && a < c.aliases.size(); ++a) at = table.column(c.aliases[a]);
+    size_t at = column_in(c, table);
     if (at != std::string::npos) {
       bound[i] = at;
       used[at] = true;
-    } else if (c.required) {
+    } else if (c.required && !c.lookup) {
       out_.rejected.push_back({{table.name, 0}, table.name, "the file has no column \"" + c.name + "\", which must be there"});
       complete = false;
     }
@@ -145,12 +156,19 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
   return bound;
 }
 
+// The row's values: its cells, read as their columns say, then its lookups, in order.
 bool Builder::read_row(Row& row) {
   bool ok = true;
-  row.values.resize(row.spec.columns.size());
-  for (size_t c = 0; c < row.spec.columns.size(); ++c) {
-    const Column& column = row.spec.columns[c];
-    row.values[c] = read_value(column, row.raw(c));
+  const std::vector<Column>& columns = row.spec.columns;
+  row.values.resize(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    std::string depends = columns[c].depends_on.empty() ? std::string() : row.raw(row.column_of(columns[c].depends_on));
+    if (!columns[c].lookup) row.values[c] = read_value(columns[c], row.raw(c), depends);
+  }
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const Column& column = columns[c];
     if (!row.values[c].ok) {
       out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;
@@ -174,7 +192,10 @@ bool Builder::meets(const Condition& condition, const Row& row) const {
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
   }
-  return true;
+  for (const Condition& each : condition.all)
+    if (!meets(each, row)) return false;
+  return condition.any.empty() ||
+         std::any_of(condition.any.begin(), condition.any.end(), [&](const Condition& each) { return meets(each, row); });
 }
 
 // A template's text for a row: "" when every column it names is empty.
@@ -194,11 +215,9 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
     size_t c = row.column_of(p.text);
     if (c == kAbsent) continue;
     const ReadValue& v = row.values[c];
-    const Column& column = row.spec.columns[c];
     std::string text = p.kind == TemplatePart::Kind::Raw ? (v.value.empty() ? "" : row.raw(c)) : v.value;
-    if (p.kind == TemplatePart::Kind::Display)
-      text = column.codes && column.codes->display.count(v.value) ? column.codes->display.at(v.value) : "";
-    if (p.kind == TemplatePart::Kind::CodeSystem) text = column.codes && !v.value.empty() ? column.codes->system : "";
+    if (p.kind == TemplatePart::Kind::Display) text = v.display;
+    if (p.kind == TemplatePart::Kind::CodeSystem) text = v.system;
     if (!v.value.empty() && source && source->empty()) *source = row.where(c);
     any = any || !v.value.empty();
     out += text;
@@ -228,13 +247,22 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
       bool from_row = false, valued = false;
       for (const auto& [path, member] : value.members) {
         Node node = value_node(member, row);
-        bool sourced = member.kind == ValueSpec::Kind::Template || member.kind == ValueSpec::Kind::Reference ||
-                       member.kind == ValueSpec::Kind::Object;
+        bool sourced = from_row_values(member);
         from_row = from_row || sourced;
         valued = valued || (sourced && !node.empty());
         engine::set_path(object, path, std::move(node));
       }
       return from_row && !valued ? Node::object() : object;
+    }
+    case ValueSpec::Kind::Join: {
+      std::string joined, source;
+      for (const auto& [unused, part] : value.members) {
+        Node node = value_node(part, row);
+        if (node.empty() || !node.is_value()) continue;
+        if (source.empty()) source = node.source;
+        joined += (joined.empty() ? "" : value.text) + node.text;
+      }
+      return Node::string(joined, source);
     }
     case ValueSpec::Kind::Reference: break;
   }
@@ -274,13 +302,18 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
     b.request_url = type + "?identifier=" + url_encode(url) + "|" + url_encode(identity);
     engine::set_path(b.resource, "identifier[system=" + url + "].value", Node::string(identity));
   }
-  for (const auto& [system, code] : compiled.spec->security) {
-    Node label = Node::object();
-    label.set("system", Node::string(system));
-    label.set("code", Node::string(code));
-    engine::set_path(b.resource, "meta.security[]", std::move(label));
-  }
   return b;
+}
+
+// The resource's security labels whose conditions the row meets (each once).
+void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built) const {
+  for (const SecurityLabel& l : spec.security) {
+    if (!meets(l.when, row)) continue;
+    Node label = Node::object();
+    label.set("system", Node::string(l.system));
+    label.set("code", Node::string(l.code));
+    engine::set_path(built.resource, "meta.security[]", std::move(label));
+  }
 }
 
 void Builder::build(const CompiledResource& compiled, Row& row) {
@@ -291,6 +324,7 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   Built& b = resource_for(compiled, identity);
   if (b.rows.empty() || b.rows.back() != row.ref()) b.rows.push_back(row.ref());
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.full_url;
+  add_labels(*compiled.spec, row, b);
   for (const auto& [path, value] : compiled.set) engine::set_path(b.resource, path, value_node(value, row));
 }
 
@@ -365,7 +399,7 @@ Mapper::~Mapper() = default;
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded,
                          const std::string& agency) const {
   MappedExport out;
-  Builder builder(*spec_, agency, out);
+  Builder builder(*spec_, tables, agency, out);
   std::vector<bool> read(tables.size(), false);
   for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
     for (size_t i = 0; i < tables.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "fhir/json/json_tree.h"
+#include "mappings/agency/lookup.h"
 
 namespace carebridge::mappings::agency {
 
@@ -61,7 +62,24 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
   return types;
 }
 
-// A ConceptMap (FHIR R4 JSON) as a code map: every group's element → its first target.
+// A ConceptMap element's targets into `map`: the first target that depends on nothing, and
+// each target that depends on another column's value (its first dependsOn).
+void read_targets(const rapidjson::Value& element, const std::string& system, CodeMap& map) {
+  std::string code = lower(element["code"].GetString());
+  for (const auto& target : element["target"].GetArray()) {
+    if (!target.HasMember("code") || !target["code"].IsString()) continue;
+    CodeMap::Target t{system, target["code"].GetString(), ""};
+    if (target.HasMember("display") && target["display"].IsString()) t.display = target["display"].GetString();
+    std::string key = code;
+    if (target.HasMember("dependsOn") && target["dependsOn"].IsArray() && !target["dependsOn"].Empty() &&
+        target["dependsOn"][0].HasMember("value") && target["dependsOn"][0]["value"].IsString())
+      key = lower(target["dependsOn"][0]["value"].GetString()) + "|" + code;
+    map.targets.try_emplace(key, std::move(t));
+  }
+}
+
+// A ConceptMap (FHIR R4 JSON) as a code map: every group's elements, each to its targets
+// in the group's target system.
 std::shared_ptr<CodeMap> read_concept_map(const std::filesystem::path& file, std::string& error) {
   std::ifstream in(file);
   if (!in) {
@@ -79,18 +97,11 @@ std::shared_ptr<CodeMap> read_concept_map(const std::filesystem::path& file, std
   }
   auto map = std::make_shared<CodeMap>();
   for (const auto& group : doc["group"].GetArray()) {
-    if (group.HasMember("target") && group["target"].IsString()) map->system = group["target"].GetString();
+    std::string system = group.HasMember("target") && group["target"].IsString() ? group["target"].GetString() : "";
     if (!group.HasMember("element") || !group["element"].IsArray()) continue;
-    for (const auto& element : group["element"].GetArray()) {
-      if (!element.HasMember("code") || !element.HasMember("target") || !element["target"].IsArray() ||
-          element["target"].Empty())
-        continue;
-      const auto& target = element["target"][0];
-      if (!target.HasMember("code") || !target["code"].IsString()) continue;
-      std::string code = target["code"].GetString();
-      map->code[lower(element["code"].GetString())] = code;
-      if (target.HasMember("display") && target["display"].IsString()) map->display[code] = target["display"].GetString();
-    }
+    for (const auto& element : group["element"].GetArray())
+      if (element.HasMember("code") && element["code"].IsString() && element.HasMember("target") && element["target"].IsArray())
+        read_targets(element, system, *map);
   }
   return map;
 }
@@ -107,10 +118,12 @@ std::shared_ptr<const CodeMap> read_codes(const JsonNode* column, const Spec& sp
   const JsonNode* values = column->member("values");
   if (!values) return nullptr;
   auto map = std::make_shared<CodeMap>();
-  map->system = text(column, "system");
+  std::string system = text(column, "system");
   for (const JsonNode* v = values->first; v; v = v->next) {
-    if (values->is_object() && v->kind == JsonKind::String) map->code[lower(v->key)] = std::string(v->text);
-    else if (values->is_array() && v->kind == JsonKind::String) map->code[lower(v->text)] = std::string(v->text);
+    if (values->is_object() && v->kind == JsonKind::String) map->targets[lower(v->key)] = {system, std::string(v->text), ""};
+    else if (values->is_array() && v->kind == JsonKind::String) map->targets[lower(v->text)] = {system, std::string(v->text), ""};
+    else if (values->is_object() && v->is_object())  // {"code": C, "display": D}
+      map->targets[lower(v->key)] = {system, text(v, "code"), text(v, "display")};
   }
   return map;
 }
@@ -125,13 +138,18 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.missing = strings(node, "missing");
   c.help = text(node, "help");
   c.format = text(node, "format");
+  c.depends_on = text(node, "dependsOn");
   std::string type = text(node, "type").empty() ? "string" : text(node, "type");
   auto known = value_types().find(type);
   if (known == value_types().end()) problems.add(c.line, "column \"" + c.name + "\" has the unknown type \"" + type + "\"");
   else c.type = known->second;
   c.codes = read_codes(node, spec, problems);
+  if (const JsonNode* lookup = node->member("lookup"); lookup && lookup->is_object()) {
+    c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}};
+    for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
+  }
   if (c.name.empty()) problems.add(c.line, "a column has no name");
-  if (c.type == ValueType::Code && !c.codes) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
+  if (c.type == ValueType::Code && !c.codes && !c.lookup) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
   return c;
 }
 
@@ -139,7 +157,11 @@ ValueSpec read_value(const JsonNode* node) {
   ValueSpec v;
   v.line = node->position.line;
   v.text = std::string(node->text);
-  if (node->is_object()) {
+  if (const JsonNode* parts = node->is_object() ? node->member("join") : nullptr; parts && parts->is_array()) {
+    v.kind = ValueSpec::Kind::Join;
+    v.text = text(node, "separator");
+    for (const JsonNode* p = parts->first; p; p = p->next) v.members.emplace_back(std::string(), read_value(p));
+  } else if (node->is_object()) {
     v.kind = ValueSpec::Kind::Object;
     for (const JsonNode* m = node->first; m; m = m->next) v.members.emplace_back(std::string(m->key), read_value(m));
   } else if (node->kind == JsonKind::Boolean) v.kind = ValueSpec::Kind::Boolean;
@@ -156,17 +178,18 @@ Condition::Test read_test(const JsonNode* node) {
   return t;
 }
 
-// {"present": [...], "column": C, "in": [...]} or {"all": [{...}, ...]} (each must hold).
+// {"present": [...], "column": C, "in": [...]}, {"all": [{...}, ...]} (each must hold) or
+// {"any": [{...}, ...]} (one must hold).
 Condition read_condition(const JsonNode* node) {
   Condition c;
   if (!node) return c;
+  c.line = node->position.line;
   c.present = strings(node, "present");
   if (!text(node, "column").empty()) c.tests.push_back(read_test(node));
   if (const JsonNode* all = node->member("all"); all && all->is_array())
-    for (const JsonNode* t = all->first; t; t = t->next) {
-      for (const auto& p : strings(t, "present")) c.present.push_back(p);
-      if (!text(t, "column").empty()) c.tests.push_back(read_test(t));
-    }
+    for (const JsonNode* t = all->first; t; t = t->next) c.all.push_back(read_condition(t));
+  if (const JsonNode* any = node->member("any"); any && any->is_array())
+    for (const JsonNode* t = any->first; t; t = t->next) c.any.push_back(read_condition(t));
   return c;
 }
 
@@ -181,9 +204,14 @@ ResourceSpec read_resource(const JsonNode* node) {
     if (const JsonNode* value = identity->member("value")) r.identity_value = read_value(value);
   }
   if (const JsonNode* set = node->member("set"); set && set->is_object())
-    for (const JsonNode* a = set->first; a; a = a->next) r.set.push_back({std::string(a->key), read_value(a)});
+    for (const JsonNode* a = set->first; a; a = a->next) {
+      if (!a->is_array()) r.set.push_back({std::string(a->key), read_value(a)});
+      else  // several values for one path ("extension[]": [...]), each set in turn
+        for (const JsonNode* item = a->first; item; item = item->next) r.set.push_back({std::string(a->key), read_value(item)});
+    }
   if (const JsonNode* security = node->member("security"); security && security->is_array())
-    for (const JsonNode* s = security->first; s; s = s->next) r.security.emplace_back(text(s, "system"), text(s, "code"));
+    for (const JsonNode* s = security->first; s; s = s->next)
+      r.security.push_back({text(s, "system"), text(s, "code"), read_condition(s->member("when"))});
   r.confined = flag(node, "confined");
   return r;
 }
@@ -194,6 +222,8 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   t.files = strings(node, "files");
   if (const JsonNode* columns = node->member("columns"); columns && columns->is_array())
     for (const JsonNode* c = columns->first; c; c = c->next) t.columns.push_back(read_column(c, spec, problems));
+  for (Column& c : t.columns)
+    if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r));
@@ -202,10 +232,10 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
 
 }  // namespace
 
-std::optional<std::string> CodeMap::translate(std::string_view value) const {
-  auto it = code.find(lower(value));
-  if (it == code.end()) return std::nullopt;
-  return it->second;
+const CodeMap::Target* CodeMap::translate(std::string_view value, std::string_view depends) const {
+  auto it = targets.find(depends.empty() ? lower(value) : lower(depends) + "|" + lower(value));
+  if (it == targets.end() && !depends.empty()) it = targets.find(lower(value));
+  return it == targets.end() ? nullptr : &it->second;
 }
 
 const Column* TableSpec::column(std::string_view key) const {
@@ -251,6 +281,7 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   else
     spec.tables.push_back(read_table(root, spec, problems));  // one table: its columns and resources at the top
   if (spec.name.empty()) problems.add(root->position.line, "the spec has no name");
+  resolve_lookups(spec, problems.issues);
   check_spec(spec, definitions, problems.issues);
   if (!problems.issues.empty()) return Result<Spec>(std::move(problems.issues));
   return spec;

@@ -25,17 +25,34 @@ namespace carebridge::mappings::agency {
 enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Code, Phone, Zip, Email };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
-// ConceptMap beside the spec or from the column's own `values`.
+// ConceptMap beside the spec or from the column's own `values`. A target may hold only
+// when another column of the row has a given value (a ConceptMap target's `dependsOn`:
+// HMIS's TypeProvided means one thing for a bed night and another for an SSVF service).
 struct CodeMap {
-  std::string system;                       // the target code system ("" for plain codes)
-  std::map<std::string, std::string> code;  // lower-cased source code → target code
-  std::map<std::string, std::string> display;  // target code → display
-  // The target code of `value`, or nullopt when the map has none.
-  std::optional<std::string> translate(std::string_view value) const;
+  struct Target {
+    std::string system;  // "" for plain codes
+    std::string code, display;
+  };
+  // Lower-cased source code, or "when|code" for a target that depends on another column
+  // whose value is `when` (lower-cased) → the target.
+  std::map<std::string, Target> targets;
+  // The target of `value`, given the value of the column it depends on; null when none.
+  const Target* translate(std::string_view value, std::string_view depends = {}) const;
+};
+
+// A column whose value is not in its file but in a row of another table of the export:
+// the row of `table` whose column `key` holds this row's value of `by`, and the value is
+// that row's `column` (an Enrollment's project's organization, say). Columns are named by
+// their keys. It reads as the column it takes its value from (type, codes).
+struct Lookup {
+  std::string table, key, by, column;
+  std::vector<std::string> prefer;  // several rows match: a value listed here wins (lower-cased)
+  // Resolved when the spec is read: indexes in Spec::tables and in the tables' columns.
+  size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;
 };
 
 struct Column {
-  std::string name;                  // the header as the agency writes it
+  std::string name;                  // the header as the agency writes it (a lookup: a label)
   std::vector<std::string> aliases;  // other headers that mean the same column
   std::string key;                   // how the spec's templates name it: {key}
   ValueType type = ValueType::String;
@@ -44,6 +61,9 @@ struct Column {
   std::shared_ptr<const CodeMap> codes;  // allowed values and their codes (Code columns)
   std::string help;                  // for forms: what to write here
   std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
+  std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
+  std::string depends_on_name;       // ... and that column's header, for messages
+  std::optional<Lookup> lookup;      // taken from another table's row, not from the file
   uint32_t line = 0;                 // where the spec defines it
 };
 
@@ -52,10 +72,12 @@ struct Column {
 // identifier ("@Patient:client:{PersonalID}"), or a code looked up in a column's map.
 // An object ({"entity": "@patient"}) is built from its members, each a value of its own,
 // and set whole (appending it to a list that already holds the same adds nothing).
+// A join ({"join": ["{a|display}", "{b}"], "separator": ", "}) is the values of its parts
+// that are not empty, separated.
 struct ValueSpec {
-  enum class Kind { Literal, Template, Reference, Boolean, Number, Object } kind = Kind::Template;
-  std::string text;  // the literal, template or reference as written
-  std::vector<std::pair<std::string, ValueSpec>> members;  // Object: path within it → value
+  enum class Kind { Literal, Template, Reference, Boolean, Number, Object, Join } kind = Kind::Template;
+  std::string text;  // the literal, template or reference as written; a join's separator
+  std::vector<std::pair<std::string, ValueSpec>> members;  // Object: path within it → value; Join: its parts
   uint32_t line = 0;
 };
 
@@ -64,8 +86,9 @@ struct Assignment {
   ValueSpec value;
 };
 
-// A condition on a row: every listed column has a value (`present`), and each test holds:
-// the column's value (a Code column: its code) is one of `in`.
+// A condition on a row: every listed column has a value (`present`), each test holds (the
+// column's value — a Code column: its code — is one of `in`), every condition of `all`
+// holds and, when there are alternatives (`any`), at least one of them does.
 struct Condition {
   struct Test {
     std::string column;
@@ -73,7 +96,16 @@ struct Condition {
   };
   std::vector<std::string> present;
   std::vector<Test> tests;
-  bool empty() const { return present.empty() && tests.empty(); }
+  std::vector<Condition> all, any;
+  uint32_t line = 0;
+  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty(); }
+};
+
+// A meta.security label, carried by the resource whenever a row that meets `when` builds
+// or adds to it.
+struct SecurityLabel {
+  std::string system, code;
+  Condition when;
 };
 
 struct ResourceSpec {
@@ -83,7 +115,7 @@ struct ResourceSpec {
   std::string identity_system;  // the identifier that makes it land on the right record
   ValueSpec identity_value;
   std::vector<Assignment> set;
-  std::vector<std::pair<std::string, std::string>> security;  // meta.security labels (system, code)
+  std::vector<SecurityLabel> security;
   bool confined = false;  // also labelled so that it never leaves the agency (VAWA)
   uint32_t line = 0;
 };

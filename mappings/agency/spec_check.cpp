@@ -75,7 +75,7 @@ struct Checker {
 
   void check_value(const TableSpec& table, const std::set<std::string>& local_ids, const ValueSpec& v) {
     if (v.kind == ValueSpec::Kind::Template) return check_template(table, v.text, v.line);
-    if (v.kind == ValueSpec::Kind::Object)
+    if (v.kind == ValueSpec::Kind::Object || v.kind == ValueSpec::Kind::Join)
       for (const auto& [path, member] : v.members) check_value(table, local_ids, member);
     if (v.kind != ValueSpec::Kind::Reference) return;
     ReferenceSpec r;
@@ -91,11 +91,14 @@ struct Checker {
   }
 
   void check_condition(const TableSpec& table, const Condition& c, uint32_t line) {
+    if (c.line) line = c.line;
     for (const auto& key : c.present)
       if (!table.column(key)) add(line, "the condition names \"" + key + "\", which is not a column key of \"" + table.name + "\"");
     for (const auto& t : c.tests)
       if (!table.column(t.column))
         add(line, "the condition names \"" + t.column + "\", which is not a column key of \"" + table.name + "\"");
+    for (const Condition& each : c.all) check_condition(table, each, line);
+    for (const Condition& each : c.any) check_condition(table, each, line);
   }
 
   void check_assignment(const TableSpec& table, const std::set<std::string>& local_ids, const std::string& type,
@@ -118,12 +121,22 @@ struct Checker {
     if (!r.identity_system.empty() && !spec.systems.count(r.identity_system))
       add(r.line, "identity system \"" + r.identity_system + "\" is not one of the spec's identifierSystems");
     for (const Assignment& a : r.set) check_assignment(table, local_ids, r.type, a.path, a.value);
+    for (const SecurityLabel& label : r.security) {
+      if (label.system.empty() || label.code.empty()) add(r.line, r.type + " \"" + r.id + "\": a security label needs a system and a code");
+      check_condition(table, label.when, r.line);
+    }
   }
 
   void check_table(const TableSpec& table) {
     std::set<std::string> keys, ids;
     for (const Column& c : table.columns)
       if (!keys.insert(c.key).second) add(c.line, "two columns have the key \"" + c.key + "\"");
+    for (const Column& c : table.columns) {
+      if (c.depends_on.empty()) continue;
+      const Column* on = table.column(c.depends_on);
+      if (!on || on->lookup) add(c.line, "\"" + c.name + "\" depends on \"" + c.depends_on + "\", which is not a column of the file");
+      if (c.type != ValueType::Code) add(c.line, "\"" + c.name + "\" has dependsOn, which only a code column can have");
+    }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);

@@ -9,6 +9,19 @@ namespace carebridge::mappings::agency {
 
 namespace {
 
+ReadValue valid(std::string value) {
+  ReadValue v;
+  v.value = std::move(value);
+  return v;
+}
+
+ReadValue invalid(std::string problem) {
+  ReadValue v;
+  v.ok = false;
+  v.problem = std::move(problem);
+  return v;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -67,10 +80,10 @@ ReadValue date_value(const Column& column, std::string_view s) {
   ReadValue out;
   if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && s[4] == '-') s = s.substr(0, 10);  // a spreadsheet's date-time
   std::string_view a, b, c;
-  if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return {true, std::string(s), {}, {}};
+  if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return valid(std::string(s));
   if (s.size() == 7 && s[4] == '-' && all_digits(s.substr(0, 4)) && all_digits(s.substr(5)) && valid_date(to_int(s.substr(0, 4)), to_int(s.substr(5)), 1))
-    return {true, std::string(s), {}, {}};
-  if (all_digits(s) && s.size() <= 5 && to_int(s) > 0) return {true, from_serial(to_int(s)), {}, {}};  // an Excel day number
+    return valid(std::string(s));
+  if (all_digits(s) && s.size() <= 5 && to_int(s) > 0) return valid(from_serial(to_int(s)));  // an Excel day number
   if (three_numbers(s, a, b, c)) {
     int y, m, d;
     if (a.size() == 4) y = to_int(a), m = to_int(b), d = to_int(c);  // 2024/01/05
@@ -80,7 +93,7 @@ ReadValue date_value(const Column& column, std::string_view s) {
       if (c.size() == 2) y += y <= 30 ? 2000 : 1900;  // a two-digit year: 00-30 this century
       else if (c.size() != 4) y = 0;
     }
-    if (valid_date(y, m, d)) return {true, iso(y, m, d), {}, {}};
+    if (valid_date(y, m, d)) return valid(iso(y, m, d));
   }
   out.ok = false;
   out.problem = "\"" + std::string(s) + "\" is not a date (write it as 2024-01-31 or 1/31/2024)";
@@ -92,7 +105,7 @@ ReadValue date_time_value(const Column& column, std::string_view s) {
     std::string v(s);
     bool zoned = v.ends_with("Z") || (v.size() > 19 && (v[v.size() - 6] == '+' || v[v.size() - 6] == '-'));
     if (!zoned) v += column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
-    return {true, v, {}, {}};
+    return valid(v);
   }
   auto date = date_value(column, s);
   if (!date.ok) date.problem = "\"" + std::string(s) + "\" is not a date and time (write it as 2024-01-31T14:30:00)";
@@ -107,35 +120,48 @@ ReadValue number_value(const Column& column, std::string_view s) {
     if (digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
     std::string_view body = digits;
     if (body.starts_with('-')) body.remove_prefix(1);
-    if (all_digits(body) && body.size() <= 15) return {true, digits, {}, {}};
-    return {false, {}, {}, "\"" + std::string(s) + "\" is not a whole number"};
+    if (all_digits(body) && body.size() <= 15) return valid(digits);
+    return invalid("\"" + std::string(s) + "\" is not a whole number");
   }
   double parsed = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-  if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) return {true, digits, {}, {}};
-  return {false, {}, {}, "\"" + std::string(s) + "\" is not a number"};
+  if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) return valid(digits);
+  return invalid("\"" + std::string(s) + "\" is not a number");
 }
 
 ReadValue boolean_value(std::string_view s) {
   std::string v(s);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (v == "yes" || v == "y" || v == "true" || v == "t" || v == "1" || v == "si" || v == "sí") return {true, "true", {}, {}};
-  if (v == "no" || v == "n" || v == "false" || v == "f" || v == "0") return {true, "false", {}, {}};
-  return {false, {}, {}, "\"" + std::string(s) + "\" is not yes or no"};
+  if (v == "yes" || v == "y" || v == "true" || v == "t" || v == "1" || v == "si" || v == "sí") return valid("true");
+  if (v == "no" || v == "n" || v == "false" || v == "f" || v == "0") return valid("false");
+  return invalid("\"" + std::string(s) + "\" is not yes or no");
 }
 
-ReadValue code_value(const Column& column, std::string_view s) {
-  if (auto code = column.codes->translate(s)) return {true, *code, *code, {}};
-  std::string allowed;
+// The source codes a code column allows (given the value it depends on), for a message.
+std::string allowed_codes(const CodeMap& codes, std::string_view depends) {
+  std::string allowed, prefix(depends);
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   size_t shown = 0;
-  for (const auto& [from, to] : column.codes->code) {
-    if (shown++ == 8) {
-      allowed += ", ...";
-      break;
-    }
-    allowed += (allowed.empty() ? "" : ", ") + from;
+  for (const auto& [from, to] : codes.targets) {
+    size_t bar = from.find('|');
+    if (bar != std::string::npos && from.substr(0, bar) != prefix) continue;
+    if (shown++ == 8) return allowed + ", ...";
+    allowed += (allowed.empty() ? "" : ", ") + (bar == std::string::npos ? from : from.substr(bar + 1));
   }
-  return {false, {}, {}, "\"" + std::string(s) + "\" is not one of the allowed values (" + allowed + ")"};
+  return allowed;
+}
+
+ReadValue code_value(const Column& column, std::string_view s, std::string_view depends) {
+  if (const CodeMap::Target* t = column.codes->translate(s, depends)) {
+    ReadValue v = valid(t->code);
+    v.code = t->code;
+    v.system = t->system;
+    v.display = t->display;
+    return v;
+  }
+  std::string problem = "\"" + std::string(s) + "\" is not one of the allowed values";
+  if (!depends.empty()) problem += " when \"" + column.depends_on_name + "\" is \"" + std::string(depends) + "\"";
+  return invalid(problem + " (" + allowed_codes(*column.codes, depends) + ")");
 }
 
 ReadValue phone_value(std::string_view s) {
@@ -143,34 +169,34 @@ ReadValue phone_value(std::string_view s) {
   for (char ch : s)
     if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
   bool international = trim(s).starts_with('+');
-  if (!international && digits.size() == 10) return {true, "+1" + digits, {}, {}};  // a North American number
-  if (!international && digits.size() == 11 && digits[0] == '1') return {true, "+" + digits, {}, {}};
-  if (international && digits.size() >= 7 && digits.size() <= 15) return {true, "+" + digits, {}, {}};
-  return {false, {}, {}, "\"" + std::string(s) + "\" is not a phone number with its area code"};
+  if (!international && digits.size() == 10) return valid("+1" + digits);  // a North American number
+  if (!international && digits.size() == 11 && digits[0] == '1') return valid("+" + digits);
+  if (international && digits.size() >= 7 && digits.size() <= 15) return valid("+" + digits);
+  return invalid("\"" + std::string(s) + "\" is not a phone number with its area code");
 }
 
 ReadValue zip_value(std::string_view s) {
   std::string digits;
   for (char ch : s)
     if (ch != '-' && ch != ' ') digits += ch;
-  if (!all_digits(digits)) return {false, {}, {}, "\"" + std::string(s) + "\" is not a ZIP code"};
+  if (!all_digits(digits)) return invalid("\"" + std::string(s) + "\" is not a ZIP code");
   if (digits.size() == 3 || digits.size() == 4) digits.insert(0, 5 - digits.size(), '0');  // Excel dropped the leading zeros
-  if (digits.size() == 5) return {true, digits, {}, {}};
-  if (digits.size() == 9) return {true, digits.substr(0, 5) + "-" + digits.substr(5), {}, {}};
-  return {false, {}, {}, "\"" + std::string(s) + "\" is not a ZIP code (5 or 9 digits)"};
+  if (digits.size() == 5) return valid(digits);
+  if (digits.size() == 9) return valid(digits.substr(0, 5) + "-" + digits.substr(5));
+  return invalid("\"" + std::string(s) + "\" is not a ZIP code (5 or 9 digits)");
 }
 
 ReadValue email_value(std::string_view s) {
   size_t at = s.find('@');
   if (at == 0 || at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos ||
       s.find('.', at) == std::string_view::npos || s.find(' ') != std::string_view::npos)
-    return {false, {}, {}, "\"" + std::string(s) + "\" is not an e-mail address"};
-  return {true, std::string(s), {}, {}};
+    return invalid("\"" + std::string(s) + "\" is not an e-mail address");
+  return valid(std::string(s));
 }
 
 }  // namespace
 
-ReadValue read_value(const Column& column, std::string_view raw) {
+ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
   if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
   switch (column.type) {
@@ -179,13 +205,20 @@ ReadValue read_value(const Column& column, std::string_view raw) {
     case ValueType::Boolean: return boolean_value(s);
     case ValueType::Date: return date_value(column, s);
     case ValueType::DateTime: return date_time_value(column, s);
-    case ValueType::Code: return code_value(column, s);
+    case ValueType::Code: return code_value(column, s, trim(depends));
     case ValueType::Phone: return phone_value(s);
     case ValueType::Zip: return zip_value(s);
     case ValueType::Email: return email_value(s);
     case ValueType::String: break;
   }
-  return {true, std::string(s), {}, {}};
+  return valid(std::string(s));
+}
+
+size_t column_in(const Column& column, const csv::Table& table) {
+  if (column.lookup) return std::string::npos;
+  size_t at = table.column(column.name);
+  for (size_t a = 0; at == std::string::npos && a < column.aliases.size(); ++a) at = table.column(column.aliases[a]);
+  return at;
 }
 
 }  // namespace carebridge::mappings::agency

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "mappings/agency/spec.h"
+#include "mappings/csv/table.h"
 
 namespace carebridge::mappings::agency {
 
@@ -16,10 +17,16 @@ struct ReadValue {
   std::string value;   // normalised ("" when absent)
   std::string code;    // Code columns: the target code (value keeps it too)
   std::string problem; // why not ok, in plain words, without the value's column
+  std::string system, display;  // Code columns: the target's code system and display
 };
 
 // `raw` (trimmed) read as `column` says. A value the column lists as missing ("8", "99")
-// reads as absent.
-ReadValue read_value(const Column& column, std::string_view raw);
+// reads as absent. `depends`: for a code column whose codes depend on another column, that
+// column's value as written.
+ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends = {});
+
+// Where `column` is in `table`: under its name or one of its aliases (npos when under
+// neither; always for a lookup column, which no file holds).
+size_t column_in(const Column& column, const csv::Table& table);
 
 }  // namespace carebridge::mappings::agency

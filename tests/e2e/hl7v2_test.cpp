@@ -312,7 +312,7 @@ TEST_CASE("POST /ingest/hl7v2: the transaction-response, or the ACK when asked",
   CHECK(bad.status == 400);
   auto outcome = parse_json(bad.body);
   CHECK(outcome["issue"][0]["location"][0].GetString() == std::string("MSH[1]-9"));
-  CHECK(c->post("/ingest/hmis", "x", {}).status == 404);
+  CHECK(c->post("/ingest/no-such-format", "x", {}).status == 404);
 }
 
 TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered client for MLLP", "[e2e][hl7v2][security]") {

@@ -106,7 +106,7 @@ TEST_CASE("the home page, the slots of routes to come, CORS, gzip and Host", "[e
   CHECK(home.status == 200);
   CHECK_THAT(header(home, "Content-Type"), Catch::Contains("text/html"));
   CHECK_THAT(home.body, Catch::Contains("/fhir/metadata") && Catch::Contains("/metrics"));
-  auto slot = c->post("/ingest/hmis", "a,b\n1,2\n", {{"Content-Type", "text/csv"}});
+  auto slot = c->post("/ingest/no-such-format", "a,b\n1,2\n", {{"Content-Type", "text/csv"}});
   CHECK(slot.status == 404);
   CHECK_THAT(slot.body, Catch::Contains("ingest"));
   auto preflight = c->send({"OPTIONS", "/fhir/Patient",

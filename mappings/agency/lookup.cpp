@@ -1,0 +1,157 @@
+#include "mappings/agency/lookup.h"
+
+#include <algorithm>
+
+namespace carebridge::mappings::agency {
+
+namespace {
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+size_t table_named(const Spec& spec, std::string_view name) {
+  for (size_t t = 0; t < spec.tables.size(); ++t)
+    if (spec.tables[t].name == name) return t;
+  return kNone;
+}
+
+size_t column_keyed(const TableSpec& table, std::string_view key) {
+  for (size_t c = 0; c < table.columns.size(); ++c)
+    if (table.columns[c].key == key) return c;
+  return kNone;
+}
+
+// Resolves lookups' names to indexes, then walks each lookup to the plain column it ends
+// at: a lookup that leads back to itself is refused, the others read as that column.
+class LookupResolver {
+ public:
+  LookupResolver(Spec& spec, std::vector<Issue>& issues) : spec_(spec), issues_(issues) {
+    for (const TableSpec& t : spec.tables) state_.emplace_back(t.columns.size(), State::New);
+  }
+
+  void run() {
+    for (size_t t = 0; t < spec_.tables.size(); ++t)
+      for (size_t c = 0; c < spec_.tables[t].columns.size(); ++c)
+        if (spec_.tables[t].columns[c].lookup && !bind(t, c)) spec_.tables[t].columns[c].lookup.reset();
+    for (size_t t = 0; t < spec_.tables.size(); ++t)
+      for (size_t c = 0; c < spec_.tables[t].columns.size(); ++c) visit(t, c);
+  }
+
+ private:
+  enum class State { New, Visiting, Done };
+
+  void add(uint32_t line, const std::string& message) {
+    issues_.push_back(Issue{Severity::Error, "invalid", spec_.where(line) + ": " + message, {}, {}});
+  }
+
+  // The indexes of a lookup's names; false (each mistake reported) when one names nothing.
+  bool bind(size_t t, size_t c) {
+    const TableSpec& table = spec_.tables[t];
+    Column& column = spec_.tables[t].columns[c];
+    Lookup& l = *column.lookup;
+    std::string of = "the lookup of \"" + column.name + "\"";
+    l.table_index = table_named(spec_, l.table);
+    if (l.table_index == kNone) {
+      add(column.line, of + " names the table \"" + l.table + "\", which the spec does not have");
+      return false;
+    }
+    const TableSpec& from = spec_.tables[l.table_index];
+    l.key_index = column_keyed(from, l.key);
+    l.column_index = column_keyed(from, l.column);
+    l.by_index = column_keyed(table, l.by);
+    if (l.key_index == kNone) add(column.line, of + ": table \"" + from.name + "\" has no column with the key \"" + l.key + "\"");
+    if (l.column_index == kNone) add(column.line, of + ": table \"" + from.name + "\" has no column with the key \"" + l.column + "\"");
+    if (l.by_index == kNone) add(column.line, of + ": table \"" + table.name + "\" has no column with the key \"" + l.by + "\"");
+    else if (table.columns[l.by_index].lookup && l.by_index > c)
+      add(column.line, of + " is by \"" + l.by + "\", a lookup listed after it: list that one first");
+    return l.key_index != kNone && l.column_index != kNone && l.by_index != kNone;
+  }
+
+  void visit(size_t t, size_t c) {
+    State& state = state_[t][c];
+    Column& column = spec_.tables[t].columns[c];
+    if (state == State::Done || !column.lookup) {
+      state = State::Done;
+      return;
+    }
+    if (state == State::Visiting) {
+      add(column.line, "the lookup of \"" + column.name + "\" leads back to itself");
+      column.lookup.reset();
+      return;
+    }
+    state = State::Visiting;
+    Lookup l = *column.lookup;
+    visit(t, l.by_index);
+    visit(l.table_index, l.key_index);
+    visit(l.table_index, l.column_index);
+    const Column& from = spec_.tables[l.table_index].columns[l.column_index];
+    column.type = from.type;
+    column.codes = from.codes;
+    column.format = from.format;
+    state_[t][c] = State::Done;
+  }
+
+  Spec& spec_;
+  std::vector<Issue>& issues_;
+  std::vector<std::vector<State>> state_;
+};
+
+}  // namespace
+
+void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
+
+const ReadValue& LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
+  static const ReadValue kEmpty;
+  if (by_value.empty()) return kEmpty;
+  const Index& rows = index(lookup);
+  auto it = rows.find(by_value);
+  return it == rows.end() ? kEmpty : it->second;
+}
+
+const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t column) {
+  if (auto known = columns_.find({table, column}); known != columns_.end()) return known->second;
+  const TableSpec& spec = spec_.tables[table];
+  const Column& c = spec.columns[column];
+  std::vector<ReadValue> values;
+  if (c.lookup) {  // the rows' own `by` values, looked up in turn (the spec has no loops)
+    const std::vector<ReadValue>& by = column_values(table, c.lookup->by_index);
+    values.reserve(by.size());
+    for (const ReadValue& v : by) values.push_back(find(*c.lookup, v.value));
+  } else {
+    for (const csv::Table& input : tables_) {
+      if (spec_.table_for(input.name) != &spec) continue;
+      size_t at = column_in(c, input);
+      size_t on = c.depends_on.empty() ? kNone : column_keyed(spec, c.depends_on);
+      size_t depends_at = on == kNone ? std::string::npos : column_in(spec.columns[on], input);
+      for (const csv::Table::Row& row : input.rows) {
+        std::string_view depends = depends_at < row.values.size() ? std::string_view(row.values[depends_at]) : std::string_view();
+        ReadValue v = at < row.values.size() ? read_value(c, row.values[at], depends) : ReadValue{};
+        values.push_back(v.ok ? std::move(v) : ReadValue{});  // a value that cannot be read matches nothing
+      }
+    }
+  }
+  return columns_.emplace(std::make_pair(table, column), std::move(values)).first->second;
+}
+
+// Each key's value; when several rows have the key, the first with a value, unless a later
+// one has a value the lookup prefers.
+const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
+  if (auto known = indexes_.find(&lookup); known != indexes_.end()) return known->second;
+  const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);
+  const std::vector<ReadValue>& values = column_values(lookup.table_index, lookup.column_index);
+  auto preferred = [&](const ReadValue& v) {
+    std::string value = v.value;
+    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return std::find(lookup.prefer.begin(), lookup.prefer.end(), value) != lookup.prefer.end();
+  };
+  Index rows;
+  for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
+    if (keys[i].value.empty()) continue;
+    auto [it, added] = rows.try_emplace(keys[i].value, values[i]);
+    if (added) continue;
+    bool better = (it->second.value.empty() && !values[i].value.empty()) || (!preferred(it->second) && preferred(values[i]));
+    if (better) it->second = values[i];
+  }
+  return indexes_.emplace(&lookup, std::move(rows)).first->second;
+}
+
+}  // namespace carebridge::mappings::agency

@@ -1,0 +1,46 @@
+// Lookup columns: a value a row does not hold but another table of the same export does —
+// an Enrollment's project's organization, a Service's enrollment's project. The spec
+// names the other table, its key column and the column to take; when the spec is read,
+// the names are resolved and checked (no lookup may lead back to itself), and when an
+// export is mapped, each looked-up table is indexed once by its key.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "mappings/agency/spec.h"
+#include "mappings/agency/values.h"
+#include "mappings/csv/table.h"
+
+namespace carebridge::mappings::agency {
+
+// Resolves every lookup column's table and columns to indexes and gives it the type and
+// codes of the column it takes its value from; each mistake becomes an issue with its line.
+void resolve_lookups(Spec& spec, std::vector<Issue>& issues);
+
+// The looked-up tables of one export, indexed by their key columns on first use.
+class LookupIndex {
+ public:
+  // `spec` and `tables` outlive the index.
+  LookupIndex(const Spec& spec, const std::vector<csv::Table>& tables) : spec_(spec), tables_(tables) {}
+
+  // The value a lookup column takes in a row whose `by` column reads `by_value`: the value
+  // of the matching row (an empty value when no row matches).
+  const ReadValue& find(const Lookup& lookup, const std::string& by_value);
+
+ private:
+  using Index = std::unordered_map<std::string, ReadValue>;
+  // A column's values in every row of the table's files, in order.
+  const std::vector<ReadValue>& column_values(size_t table, size_t column);
+  const Index& index(const Lookup& lookup);
+
+  const Spec& spec_;
+  const std::vector<csv::Table>& tables_;
+  std::map<std::pair<size_t, size_t>, std::vector<ReadValue>> columns_;
+  std::map<const Lookup*, Index> indexes_;
+};
+
+}  // namespace carebridge::mappings::agency
