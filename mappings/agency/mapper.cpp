@@ -65,6 +65,30 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
+// Sets `value` at `path`; a split column's values (joined by kValueSeparator) become one
+// list item each under a path ending in [], and "a, b" elsewhere.
+void set_values(Node& root, const std::string& path, Node value) {
+  if (!value.is_value() || value.text.find(kValueSeparator) == std::string::npos) {
+    engine::set_path(root, path, std::move(value));
+    return;
+  }
+  std::string_view text = value.text;
+  if (!path.ends_with("[]")) {
+    std::string joined;
+    for (char c : text) joined += c == kValueSeparator ? std::string(", ") : std::string(1, c);
+    value.text = std::move(joined);
+    engine::set_path(root, path, std::move(value));
+    return;
+  }
+  for (size_t at = 0; at <= text.size();) {
+    size_t end = std::min(text.find(kValueSeparator, at), text.size());
+    Node item = value;
+    item.text = std::string(text.substr(at, end - at));
+    engine::set_path(root, path, std::move(item));
+    at = end + 1;
+  }
+}
+
 // One resource being built, from one or more rows.
 struct Built {
   std::string type, full_url, request_url;
@@ -250,7 +274,7 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
         bool sourced = from_row_values(member);
         from_row = from_row || sourced;
         valued = valued || (sourced && !node.empty());
-        engine::set_path(object, path, std::move(node));
+        set_values(object, path, std::move(node));
       }
       return from_row && !valued ? Node::object() : object;
     }
@@ -325,7 +349,7 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   if (b.rows.empty() || b.rows.back() != row.ref()) b.rows.push_back(row.ref());
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.full_url;
   add_labels(*compiled.spec, row, b);
-  for (const auto& [path, value] : compiled.set) engine::set_path(b.resource, path, value_node(value, row));
+  for (const auto& [path, value] : compiled.set) set_values(b.resource, path, value_node(value, row));
 }
 
 void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {

@@ -58,7 +58,7 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
   static const std::map<std::string, ValueType, std::less<>> types = {
       {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
       {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
-      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}};
+      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time}};
   return types;
 }
 
@@ -139,6 +139,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.help = text(node, "help");
   c.format = text(node, "format");
   c.depends_on = text(node, "dependsOn");
+  c.split = text(node, "split");
   std::string type = text(node, "type").empty() ? "string" : text(node, "type");
   auto known = value_types().find(type);
   if (known == value_types().end()) problems.add(c.line, "column \"" + c.name + "\" has the unknown type \"" + type + "\"");

@@ -22,7 +22,7 @@
 namespace carebridge::mappings::agency {
 
 // What a column's text is read as (and checked against).
-enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Code, Phone, Zip, Email };
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
 // ConceptMap beside the spec or from the column's own `values`. A target may hold only
@@ -64,8 +64,13 @@ struct Column {
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file
+  std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
   uint32_t line = 0;                 // where the spec defines it
 };
+
+// A split column's values as one text: each value read, joined by this separator
+// (a path ending in [] gets one list item per value; elsewhere they read "a, b").
+inline constexpr char kValueSeparator = '\x1f';
 
 // One value the spec writes: a literal, a template of column values ("{first} {last}"),
 // a reference to another resource of the row ("@patient") or of the file by its

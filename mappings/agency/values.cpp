@@ -194,17 +194,62 @@ ReadValue email_value(std::string_view s) {
   return valid(std::string(s));
 }
 
+// A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z.
+ReadValue time_value(std::string_view s) {
+  std::string text(s);
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  bool pm = text.ends_with("pm"), am = text.ends_with("am");
+  if (pm || am) text = std::string(trim(std::string_view(text).substr(0, text.size() - 2)));
+  if (size_t zone = text.find_first_of("z+"); zone != std::string::npos && zone >= 4) text.resize(zone);  // FHIR time has no zone
+  if (size_t minus = text.find('-', 4); minus != std::string::npos) text.resize(minus);
+  int parts[3] = {0, 0, 0}, count = 0;
+  for (std::string_view rest = text; count < 3;) {
+    size_t colon = rest.find(':');
+    std::string_view part = rest.substr(0, colon);
+    if (!all_digits(part) || part.size() > 2) return {false, {}, {}, "\"" + std::string(s) + "\" is not a time of day (write it as 17:30)", {}, {}};
+    parts[count++] = to_int(part);
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  int hour = parts[0] % 12 + (pm ? 12 : 0);
+  if (!am && !pm) hour = parts[0];
+  if (hour > 23 || parts[1] > 59 || parts[2] > 59 || ((am || pm) && (parts[0] < 1 || parts[0] > 12)))
+    return {false, {}, {}, "\"" + std::string(s) + "\" is not a time of day (write it as 17:30)", {}, {}};
+  char out[48];
+  std::snprintf(out, sizeof out, "%02d:%02d:%02d", hour, parts[1], parts[2]);
+  return valid(out);
+}
+
 }  // namespace
+
+// Each value of a split column read alone and joined with kValueSeparator; the first that
+// cannot be read is the column's problem.
+ReadValue read_split(const Column& column, std::string_view raw, std::string_view depends) {
+  Column one = column;
+  one.split.clear();
+  ReadValue out;
+  for (std::string_view rest = raw; !rest.empty();) {
+    size_t at = rest.find(column.split);
+    ReadValue part = read_value(one, rest.substr(0, at), depends);
+    if (!part.ok) return part;
+    if (!part.value.empty()) out.value += (out.value.empty() ? "" : std::string(1, kValueSeparator)) + part.value;
+    if (at == std::string_view::npos) break;
+    rest.remove_prefix(at + column.split.size());
+  }
+  return out;
+}
 
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
   if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
+  if (!column.split.empty()) return read_split(column, s, depends);
   switch (column.type) {
     case ValueType::Integer:
     case ValueType::Decimal: return number_value(column, s);
     case ValueType::Boolean: return boolean_value(s);
     case ValueType::Date: return date_value(column, s);
     case ValueType::DateTime: return date_time_value(column, s);
+    case ValueType::Time: return time_value(s);
     case ValueType::Code: return code_value(column, s, trim(depends));
     case ValueType::Phone: return phone_value(s);
     case ValueType::Zip: return zip_value(s);
