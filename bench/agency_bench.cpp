@@ -67,7 +67,7 @@ void BM_ReadMapIntake(benchmark::State& state) {
   agency::Mapper mapper(spec());
   for (auto _ : state) {
     auto table = csv::read_csv(sheet, "intake.csv");
-    auto mapped = mapper.map({std::move(*table)});
+    auto mapped = mapper.map({std::move(*table)}, {}, "local", false);  // as ingest maps: untraced
     if (!mapped.rejected.empty()) state.SkipWithError(mapped.rejected.front().message.c_str());
     benchmark::DoNotOptimize(mapped);
   }

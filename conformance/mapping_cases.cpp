@@ -104,6 +104,7 @@ MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs:
     return c;
   }
   agency::AgencyConverter converter(definitions, &validator, std::make_shared<const agency::Spec>(std::move(*spec)));
+  converter.set_trace(true);  // every difference says which cell it came from
   auto converted = converter.convert_files({{input.filename().string(), read(input)}});
   for (const auto& e : converted.file_errors) c.issues.push_back({Severity::Error, "structure", e, {}, {}});
   for (const auto& p : converted.mapped.rejected)

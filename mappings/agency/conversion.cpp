@@ -24,19 +24,23 @@ AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitio
                                  fhir::validation::Policy policy)
     : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
 
-std::set<RowRef> AgencyConverter::invalid_rows(MappedExport& mapped, std::unique_ptr<fhir::model::Document>& bundle) const {
-  std::set<RowRef> invalid;
-  fhir::model::ParseResult parsed = fhir::io::read(mapped.bundle, definitions_);
+std::vector<Issue> AgencyConverter::errors(const std::string& json, std::unique_ptr<fhir::model::Document>& bundle) const {
+  fhir::model::ParseResult parsed = fhir::io::read(json, definitions_);
   bundle = std::move(parsed.document);
   std::vector<Issue> found = std::move(parsed.issues);
   if (validator_ && bundle && bundle->root()) {
     fhir::validation::Options options;
     options.policy = policy_;
     auto more = validator_->validate(*bundle->root(), options);
-    found.insert(found.end(), more.begin(), more.end());
+    found.insert(found.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
+  std::erase_if(found, [](const Issue& i) { return i.severity != Severity::Error && i.severity != Severity::Fatal; });
+  return found;
+}
+
+std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, MappedExport& mapped) const {
+  std::set<RowRef> invalid;
   for (const Issue& issue : found) {
-    if (issue.severity != Severity::Error && issue.severity != Severity::Fatal) continue;
     long entry = entry_of(issue.expression);
     std::string where = engine::source_of(mapped.sources, issue.expression);
     const auto& rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
@@ -52,21 +56,26 @@ std::set<RowRef> AgencyConverter::invalid_rows(MappedExport& mapped, std::unique
 
 AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency) const {
   AgencyConversion c;
-  c.mapped = mapper_.map(tables, {}, agency);
+  c.mapped = mapper_.map(tables, {}, agency, trace_);
   if (c.mapped.bundle.empty()) return c;
-  auto invalid = invalid_rows(c.mapped, c.bundle);
-  if (invalid.empty()) return c;
+  auto found = errors(c.mapped.bundle, c.bundle);
+  if (found.empty()) return c;
   c.bundle.reset();
+  // Mapped again, tracing each value to its cell, to say where each problem comes from.
+  if (!trace_) c.mapped.sources = mapper_.map(tables, {}, agency, true).sources;
+  auto invalid = reject(found, c.mapped);
   if (invalid.count({"", 0}) || mapper_.spec().whole_file) return c;
   // Again without the rows whose resources did not validate (their reasons are kept).
   std::set<RowRef> excluded = invalid;
   for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
   auto reasons = std::move(c.mapped.rejected);
-  c.mapped = mapper_.map(tables, excluded, agency);
+  c.mapped = mapper_.map(tables, excluded, agency, true);
   c.mapped.rejected = std::move(reasons);
   if (c.mapped.bundle.empty()) return c;
   std::unique_ptr<fhir::model::Document> bundle;
-  if (invalid_rows(c.mapped, bundle).empty()) c.bundle = std::move(bundle);
+  auto still = errors(c.mapped.bundle, bundle);
+  if (still.empty()) c.bundle = std::move(bundle);
+  else reject(still, c.mapped);
   return c;
 }
 

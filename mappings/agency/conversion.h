@@ -40,15 +40,21 @@ class AgencyConverter {
   AgencyConversion convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
                                  const std::string& agency = "local", const csv::ReadLimits& limits = {}) const;
   const Spec& spec() const { return mapper_.spec(); }
+  // Whether a valid Bundle's values are traced to their cells too (MappedExport::sources;
+  // a Bundle with problems always is): for reports that show where every value came from.
+  void set_trace(bool trace) { trace_ = trace; }
 
  private:
-  // The rows whose entries the validator finds errors in, each reason added to `mapped`.
-  std::set<RowRef> invalid_rows(MappedExport& mapped, std::unique_ptr<fhir::model::Document>& bundle) const;
+  // The errors in a Bundle (parsed into `bundle`) as the validator finds them.
+  std::vector<Issue> errors(const std::string& json, std::unique_ptr<fhir::model::Document>& bundle) const;
+  // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
+  std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped) const;
 
   const fhir::definitions::Definitions& definitions_;
   const fhir::validation::Validator* validator_;
   Mapper mapper_;
   fhir::validation::Policy policy_;
+  bool trace_ = false;
 };
 
 }  // namespace carebridge::mappings::agency

@@ -124,8 +124,10 @@ struct Row {
 class Builder {
  public:
   // `agency` stands for {agency} in the spec's identifier systems.
-  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, MappedExport& out)
-      : spec_(spec), out_(out), lookups_(spec, tables) {
+  // With `trace`, every value remembers its cell and the Bundle's FHIRPaths are mapped to
+  // them (MappedExport::sources): only wanted when something must be traced to its source.
+  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace, MappedExport& out)
+      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace) {
     for (auto [name, url] : spec.systems) {
       for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
         url.replace(at, 8, agency);
@@ -154,6 +156,7 @@ class Builder {
   const Spec& spec_;
   MappedExport& out_;
   LookupIndex lookups_;
+  bool trace_;
   std::map<std::string, std::string> systems_;  // the spec's, for this agency
   std::vector<Built> built_;
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
@@ -242,7 +245,7 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
     std::string text = p.kind == TemplatePart::Kind::Raw ? (v.value.empty() ? "" : row.raw(c)) : v.value;
     if (p.kind == TemplatePart::Kind::Display) text = v.display;
     if (p.kind == TemplatePart::Kind::CodeSystem) text = v.system;
-    if (!v.value.empty() && source && source->empty()) *source = row.where(c);
+    if (trace_ && !v.value.empty() && source && source->empty()) *source = row.where(c);
     any = any || !v.value.empty();
     out += text;
   }
@@ -388,7 +391,8 @@ void Builder::write_bundle() {
     out += R"({"fullUrl":)";
     fhir::json::append_json_string(out, b.full_url);
     out += R"(,"resource":)";
-    engine::write_json(b.resource, out, &out_.sources, "Bundle.entry[" + std::to_string(i) + "].resource");
+    if (trace_) engine::write_json(b.resource, out, &out_.sources, "Bundle.entry[" + std::to_string(i) + "].resource");
+    else engine::write_json(b.resource, out);
     out += R"(,"request":{"method":"PUT","url":)";
     fhir::json::append_json_string(out, b.request_url);
     out += "}}";
@@ -420,10 +424,10 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
 
 Mapper::~Mapper() = default;
 
-MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded,
-                         const std::string& agency) const {
+MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
+                         bool trace) const {
   MappedExport out;
-  Builder builder(*spec_, tables, agency, out);
+  Builder builder(*spec_, tables, agency, trace, out);
   std::vector<bool> read(tables.size(), false);
   for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
     for (size_t i = 0; i < tables.size(); ++i) {

@@ -32,7 +32,7 @@ struct RowProblem {
 
 struct MappedExport {
   std::string bundle;                 // the transaction Bundle (JSON); "" when nothing was built
-  engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from
+  engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from (traced maps)
   std::vector<std::vector<RowRef>> entry_rows;  // per Bundle entry: the rows it was built from
   std::vector<RowProblem> rejected;   // rows not taken, each reason
   std::vector<std::string> warnings;  // columns the spec does not know, tables it does not read
@@ -50,9 +50,11 @@ class Mapper {
   ~Mapper();
   // Maps `tables` (one per file or sheet of the export), leaving out the rows in `excluded`
   // (reported as rejected already, by an earlier pass). `agency` names the organization
-  // whose data it is, for the spec's identifier systems ({agency}).
+  // whose data it is, for the spec's identifier systems ({agency}). With `trace`, the
+  // Bundle's values are traced to their cells (MappedExport::sources): slower, and needed
+  // only to say where a problem the validator found comes from.
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
-                   const std::string& agency = "local") const;
+                   const std::string& agency = "local", bool trace = true) const;
   const Spec& spec() const { return *spec_; }
 
  private:
