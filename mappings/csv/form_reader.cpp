@@ -10,6 +10,7 @@
 
 #include "mappings/csv/columns.h"
 #include "mappings/csv/table.h"
+#include "mappings/csv/xlsx_workbook.h"
 
 namespace carebridge::mappings::csv {
 namespace {
@@ -164,6 +165,30 @@ Result<Table> read_form(std::string_view json, std::string name, const ReadLimit
   return table;
 }
 
+namespace {
+
+// The CSV files of a zip (an HMIS export is sent zipped), each a table named by its file
+// name; none when the zip holds none (a workbook, say).
+Result<std::vector<Table>> read_zipped_csv(std::string_view bytes, const std::string& name, const ReadLimits& limits) {
+  using R = Result<std::vector<Table>>;
+  auto is_csv = [](std::string_view entry) {
+    std::string lower(entry);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower.ends_with(".csv") && !lower.starts_with("__macosx/");
+  };
+  auto entries = unzip_entries(bytes, limits, is_csv, false);
+  if (!entries) return R::failure(entries.issues().front().code, name + ": " + entries.message());
+  std::vector<Table> tables;
+  for (auto& [path, text] : *entries) {
+    auto table = read_csv(text, path.substr(path.rfind('/') + 1), limits);
+    if (!table) return R(table.issues());
+    tables.push_back(std::move(table).value());
+  }
+  return tables;
+}
+
+}  // namespace
+
 Result<std::vector<Table>> read_tables(std::string_view bytes, std::string name, const ReadLimits& limits) {
   using R = Result<std::vector<Table>>;
   auto one = [](Result<Table> table) -> R {
@@ -171,6 +196,8 @@ Result<std::vector<Table>> read_tables(std::string_view bytes, std::string name,
     return std::vector<Table>{std::move(table).value()};
   };
   if (bytes.starts_with("PK\x03\x04")) {
+    auto csvs = read_zipped_csv(bytes, name, limits);  // an export's CSV files, zipped together
+    if (!csvs || !csvs->empty()) return csvs;
     auto sheets = read_xlsx(bytes, limits);
     if (!sheets) return R::failure(sheets.issues().front().code, name + ": " + sheets.message());
     return sheets;

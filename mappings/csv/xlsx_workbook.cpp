@@ -44,7 +44,8 @@ std::string lower(std::string_view text) {
 
 // A path inside the workbook as a part name: `/` separators, no leading `/`, `.` and `..`
 // resolved, in lower case.
-std::string part_name(std::string_view path) {
+// An entry's path without "." and ".." segments, as written (`lower`: lower-cased too).
+std::string part_name(std::string_view path, bool lower_case = true) {
   std::vector<std::string> segments;
   std::string segment;
   for (size_t i = 0; i <= path.size(); ++i) {
@@ -62,7 +63,7 @@ std::string part_name(std::string_view path) {
   }
   std::string name;
   for (const auto& s : segments) name += (name.empty() ? "" : "/") + s;
-  return lower(name);
+  return lower_case ? lower(name) : name;
 }
 
 // One entry's bytes, counted into `unzipped` block by block so that a zip bomb stops at
@@ -75,43 +76,54 @@ Result<std::string> read_entry(archive* zip, const std::string& name, bool keep,
     la_ssize_t n = archive_read_data(zip, block, sizeof block);
     if (n == 0) return data;
     if (n < 0)
-      return failure<std::string>("structure", "the workbook part " + name + " cannot be unzipped: " + zip_error(zip));
+      return failure<std::string>("structure", "the zip entry " + name + " cannot be unzipped: " + zip_error(zip));
     unzipped += static_cast<uint64_t>(n);
     if (unzipped > limits.max_unzipped)
-      return failure<std::string>("too-costly", "the workbook unzips to more than " + size_in_words(limits.max_unzipped) +
+      return failure<std::string>("too-costly", "the zip unzips to more than " + size_in_words(limits.max_unzipped) +
                                                     ", the limit (reached in " + name + ")");
     if (keep) data.append(block, static_cast<size_t>(n));
   }
 }
 
-// The workbook's XML and relationship parts; pictures, printer settings and macros are
-// unzipped only to be counted.
-Result<Parts> unzip(std::string_view bytes, const ReadLimits& limits) {
+}  // namespace
+
+Result<std::map<std::string, std::string>> unzip_entries(std::string_view bytes, const ReadLimits& limits,
+                                                         const std::function<bool(std::string_view)>& keep,
+                                                         bool lower_case) {
+  using Parts = std::map<std::string, std::string>;
   std::unique_ptr<archive, ArchiveCloser> zip(archive_read_new());
   archive_read_support_format_zip(zip.get());
   if (archive_read_open_memory(zip.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-    return failure<Parts>("structure", "the workbook is not a readable zip: " + zip_error(zip.get()));
+    return failure<Parts>("structure", "the file is not a readable zip: " + zip_error(zip.get()));
   Parts parts;
   uint64_t unzipped = 0;
   size_t count = 0;
   archive_entry* entry = nullptr;
   int status;
   while ((status = archive_read_next_header(zip.get(), &entry)) == ARCHIVE_OK || status == ARCHIVE_WARN) {
-    if (++count > kMaxParts) return failure<Parts>("too-costly", "the workbook holds more than 10000 parts, the limit");
-    std::string name = part_name(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+    if (++count > kMaxParts) return failure<Parts>("too-costly", "the zip holds more than 10000 entries, the limit");
+    std::string name = part_name(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "", lower_case);
     if (archive_entry_filetype(entry) == AE_IFDIR || name.empty()) continue;
     if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > limits.max_unzipped)
-      return failure<Parts>("too-costly", "the workbook part " + name + " would unzip to more than " +
+      return failure<Parts>("too-costly", "the zip entry " + name + " would unzip to more than " +
                                               size_in_words(limits.max_unzipped) + ", the limit");
-    bool keep = name.ends_with(".xml") || name.ends_with(".rels");
-    auto data = read_entry(zip.get(), name, keep, unzipped, limits);
+    bool kept = keep(name);
+    auto data = read_entry(zip.get(), name, kept, unzipped, limits);
     if (!data) return data.issues();
-    if (keep && !parts.emplace(name, std::move(data).value()).second)
-      return failure<Parts>("structure", "the workbook holds two parts named " + name);
+    if (kept && !parts.emplace(name, std::move(data).value()).second)
+      return failure<Parts>("structure", "the zip holds two entries named " + name);
   }
-  if (status != ARCHIVE_EOF)
-    return failure<Parts>("structure", "the workbook is not a readable zip: " + zip_error(zip.get()));
+  if (status != ARCHIVE_EOF) return failure<Parts>("structure", "the file is not a readable zip: " + zip_error(zip.get()));
   return parts;
+}
+
+namespace {
+
+// The workbook's XML and relationship parts (pictures, printer settings and macros are
+// unzipped only to be counted), named in lower case (OPC names ignore case).
+Result<Parts> unzip(std::string_view bytes, const ReadLimits& limits) {
+  return unzip_entries(
+      bytes, limits, [](std::string_view name) { return name.ends_with(".xml") || name.ends_with(".rels"); }, true);
 }
 
 Result<Workbook> xml_failure(std::string_view part, const XmlStream& xml) {

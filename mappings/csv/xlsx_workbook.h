@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ struct Workbook {
   std::vector<bool> date_styles;  // by cell style (the `s` of a cell): numbers shown as dates or times
   bool date1904 = false;          // serial numbers count from 1904-01-01 (old Mac workbooks)
 };
+
+// The entries of a zip (from memory) whose names `keep` accepts, by name (lower-cased
+// when `lower_case`); every entry is unzipped only to be counted against
+// `limits.max_unzipped`, and more than 10,000 entries is refused (zip bombs).
+Result<std::map<std::string, std::string>> unzip_entries(std::string_view bytes, const ReadLimits& limits,
+                                                         const std::function<bool(std::string_view)>& keep,
+                                                         bool lower_case);
 
 // Unzips and reads the workbook's structure; fails on a zip that is not a workbook, on
 // malformed or DTD-carrying XML, and past the limits (more than 10,000 parts, or more

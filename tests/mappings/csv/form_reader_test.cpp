@@ -82,7 +82,7 @@ TEST_CASE("read_tables tells a form, a workbook and CSV apart", "[mappings][csv]
 
   auto zip = read_tables("PK\x03\x04 not a workbook", "Client.xlsx");
   REQUIRE_FALSE(zip.ok());
-  CHECK(zip.message().find("Client.xlsx: the workbook is not a readable zip") == 0);
+  CHECK(zip.message().find("Client.xlsx: the file is not a readable zip") == 0);
 
   auto xls = read_tables(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", 10), "Client.xls");
   REQUIRE_FALSE(xls.ok());

@@ -195,20 +195,43 @@ TEST_CASE("zip bombs stop at the unzipped limit", "[mappings][csv]") {
   one.emplace_back("xl/media/image1.png", std::string(2 << 20, '\0'));  // 2 MB of zeros: a few KB zipped
   std::string bytes = zip(one);
   CHECK(bytes.size() < 64 * 1024);
-  CHECK(error(bytes, limits) == "the workbook part xl/media/image1.png would unzip to more than 1 MB, the limit");
+  CHECK(error(bytes, limits) == "the zip entry xl/media/image1.png would unzip to more than 1 MB, the limit");
 
   Parts many = workbook_parts(kClientRows);  // each part under the limit, together over it
   for (int i = 0; i < 3; ++i) many.emplace_back("xl/media/image" + std::to_string(i) + ".png", std::string(400 << 10, '\0'));
-  CHECK(error(zip(many), limits) == "the workbook unzips to more than 1 MB, the limit (reached in xl/media/image2.png)");
+  CHECK(error(zip(many), limits) == "the zip unzips to more than 1 MB, the limit (reached in xl/media/image2.png)");
 
   CHECK(read(zip(many)).size() == 2);  // within the default limit the same workbook reads
 
   Parts crowded = workbook_parts(kClientRows);
   for (int i = 0; crowded.size() <= 10'000; ++i) crowded.emplace_back("xl/media/" + std::to_string(i), "");
-  CHECK(error(zip(crowded)) == "the workbook holds more than 10000 parts, the limit");
+  CHECK(error(zip(crowded)) == "the zip holds more than 10000 entries, the limit");
 }
 
 TEST_CASE("a zip that is not a workbook, and bytes that are not a zip", "[mappings][csv]") {
   CHECK(error(zip({{"content.xml", "<office:document-content/>"}})).find("not an Excel workbook") != std::string::npos);
   CHECK(error("PK\x03\x04 not really a zip").find("not a readable zip") != std::string::npos);
+}
+
+TEST_CASE("zipped export: a zip of CSV files reads as one table per file, named as the files are", "[csv]") {
+  std::string bytes = zip({{"export/Client.csv", "PersonalID,FirstName\r\nP1,Ana\r\n"},
+                           {"export/Enrollment.csv", "EnrollmentID,PersonalID\r\nE1,P1\r\n"},
+                           {"__MACOSX/export/._Client.csv", "junk"},
+                           {"export/README.txt", "not a table"}});
+  auto tables = read_tables(bytes, "hmis-export.zip");
+  INFO((tables.ok() ? "" : tables.message()));
+  REQUIRE(tables.ok());
+  REQUIRE(tables->size() == 2);
+  CHECK((*tables)[0].name == "Client.csv");
+  CHECK((*tables)[1].name == "Enrollment.csv");
+  CHECK((*tables)[0].locate(0, 1) == "Client.csv row 2, column \"FirstName\"");
+}
+
+TEST_CASE("zipped export: a zip bomb of CSV files stops at the limit", "[csv]") {
+  ReadLimits limits;
+  limits.max_unzipped = 1 << 20;
+  std::string bytes = zip({{"Client.csv", "PersonalID\r\n" + std::string(2 << 20, '1') + "\r\n"}});
+  auto tables = read_tables(bytes, "bomb.zip", limits);
+  REQUIRE(!tables.ok());
+  CHECK(tables.message().find("bomb.zip: the zip entry Client.csv would unzip to more than") != std::string::npos);
 }
