@@ -58,7 +58,7 @@ void report(const agency::AgencyConversion& c) {
   for (const agency::RowProblem& p : c.mapped.rejected) std::cerr << "error " << p.where << ": " << p.message << "\n";
   for (const std::string& w : c.mapped.warnings) std::cerr << "warning " << w << "\n";
   std::cerr << c.mapped.rows << " rows read: " << c.accepted_rows() << " taken, " << c.mapped.skipped
-            << " making nothing (deleted), " << c.mapped.rejected_rows.size() << " not taken";
+            << " skipped by the spec (deleted records, links to nothing), " << c.mapped.rejected_rows.size() << " not taken";
   if (c.bundle) {
     std::cerr << "; the Bundle has";
     for (const auto& [type, n] : c.mapped.resources) std::cerr << " " << n << " " << type;

@@ -196,6 +196,7 @@ bool Builder::read_row(Row& row) {
     if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
+    if (!row.values[c].warning.empty()) out_.warnings.push_back(row.where(c) + ": " + row.values[c].warning);
     if (!row.values[c].ok) {
       out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;

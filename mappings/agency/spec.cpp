@@ -140,6 +140,11 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.format = text(node, "format");
   c.depends_on = text(node, "dependsOn");
   c.split = text(node, "split");
+  if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
+      range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)
+    c.range = std::pair{std::stod(std::string(range->first->text)), std::stod(std::string(range->first->next->text))};
+  else if (range)
+    problems.add(range->position.line, "column \"" + c.name + "\": range is [lowest, highest], two numbers");
   std::string type = text(node, "type").empty() ? "string" : text(node, "type");
   auto known = value_types().find(type);
   if (known == value_types().end()) problems.add(c.line, "column \"" + c.name + "\" has the unknown type \"" + type + "\"");

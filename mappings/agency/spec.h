@@ -65,6 +65,9 @@ struct Column {
   std::string depends_on_name;       // ... and that column's header, for messages
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file
   std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
+  // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
+  // empty, with a warning naming the cell (the rest of the row is still taken).
+  std::optional<std::pair<double, double>> range;
   uint32_t line = 0;                 // where the spec defines it
 };
 

@@ -125,8 +125,14 @@ ReadValue number_value(const Column& column, std::string_view s) {
   }
   double parsed = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-  if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) return valid(digits);
-  return invalid("\"" + std::string(s) + "\" is not a number");
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty())
+    return invalid("\"" + std::string(s) + "\" is not a number");
+  if (column.range && (parsed < column.range->first || parsed > column.range->second)) {
+    ReadValue outside;
+    outside.warning = "\"" + std::string(s) + "\" is outside " + column.name + "'s range, so it is left out";
+    return outside;
+  }
+  return valid(digits);
 }
 
 ReadValue boolean_value(std::string_view s) {
@@ -206,7 +212,7 @@ ReadValue time_value(std::string_view s) {
   for (std::string_view rest = text; count < 3;) {
     size_t colon = rest.find(':');
     std::string_view part = rest.substr(0, colon);
-    if (!all_digits(part) || part.size() > 2) return {false, {}, {}, "\"" + std::string(s) + "\" is not a time of day (write it as 17:30)", {}, {}};
+    if (!all_digits(part) || part.size() > 2) return invalid("\"" + std::string(s) + "\" is not a time of day (write it as 17:30)");
     parts[count++] = to_int(part);
     if (colon == std::string_view::npos) break;
     rest.remove_prefix(colon + 1);
@@ -214,7 +220,7 @@ ReadValue time_value(std::string_view s) {
   int hour = parts[0] % 12 + (pm ? 12 : 0);
   if (!am && !pm) hour = parts[0];
   if (hour > 23 || parts[1] > 59 || parts[2] > 59 || ((am || pm) && (parts[0] < 1 || parts[0] > 12)))
-    return {false, {}, {}, "\"" + std::string(s) + "\" is not a time of day (write it as 17:30)", {}, {}};
+    return invalid("\"" + std::string(s) + "\" is not a time of day (write it as 17:30)");
   char out[48];
   std::snprintf(out, sizeof out, "%02d:%02d:%02d", hour, parts[1], parts[2]);
   return valid(out);

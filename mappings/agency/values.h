@@ -18,6 +18,7 @@ struct ReadValue {
   std::string code;    // Code columns: the target code (value keeps it too)
   std::string problem; // why not ok, in plain words, without the value's column
   std::string system, display;  // Code columns: the target's code system and display
+  std::string warning;          // read as empty, and why (a number outside the column's range)
 };
 
 // `raw` (trimmed) read as `column` says. A value the column lists as missing ("8", "99")

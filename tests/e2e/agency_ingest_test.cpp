@@ -2,6 +2,8 @@
 // page or script sends it: the report names each bad row with its row, column and reason;
 // the good rows are stored and readable over REST; the same file again changes nothing; a
 // dry run stores nothing; a broken spec keeps the gateway from starting, saying where.
+#include <archive.h>
+#include <archive_entry.h>
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
@@ -111,4 +113,55 @@ TEST_CASE("serve: a mapping spec with a mistake keeps the gateway from starting,
   ::unsetenv("CAREBRIDGE_SPECS");
   CHECK(run.exit_code != 0);
   CHECK(run.err.find("spec.json line 6: \"birthdate\": Patient has no element \"birthdate\"") != std::string::npos);
+}
+
+namespace {
+
+// The files of a folder zipped together, as an export is sent.
+std::string zip_folder(const std::filesystem::path& folder) {
+  std::string buffer(4 << 20, '\0');
+  size_t used = 0;
+  archive* writer = archive_write_new();
+  archive_write_set_format_zip(writer);
+  bool written = archive_write_open_memory(writer, buffer.data(), buffer.size(), &used) == ARCHIVE_OK;
+  for (const auto& file : std::filesystem::directory_iterator(folder)) {
+    std::string data = read_text(file.path());
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, file.path().filename().c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
+    written = written && archive_write_header(writer, entry) == ARCHIVE_OK &&
+              archive_write_data(writer, data.data(), data.size()) == static_cast<la_ssize_t>(data.size());
+    archive_entry_free(entry);
+  }
+  written = written && archive_write_close(writer) == ARCHIVE_OK;
+  archive_write_free(writer);
+  REQUIRE(written);
+  buffer.resize(used);
+  return buffer;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: a community directory (HSDS, zipped) becomes services a case manager finds by need and by distance",
+          "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-hsds"));
+  auto c = server.client();
+  auto stored = c->post("/ingest/hsds?file=directory.zip", zip_folder(project_sample("agency/hsds/directory-2026-11")),
+                        {{"Content-Type", "application/zip"}});
+  INFO(stored.body.substr(0, 2000));
+  REQUIRE(stored.status == 200);
+  CHECK(json(stored.body)["rejectedRows"].GetInt() == 0);
+  // Pantries by need...
+  auto pantries = c->get("/fhir/HealthcareService?service-category=food-insecurity");
+  CHECK(json(pantries.body)["total"].GetInt() >= 1);
+  // ... and places within 2 km of a client at the north pantry: not the clinic (3.8 km east)
+  // nor the south pantry (7 km south); within 20 km, all four.
+  auto near = c->get("/fhir/Location?near=43.0647|-87.9362|2|km");
+  REQUIRE(near.status == 200);
+  CHECK(near.body.find("Lakeshore Food Bank North Pantry") != std::string::npos);
+  CHECK(near.body.find("South Side Pantry") == std::string::npos);
+  CHECK(near.body.find("Eastside Family Health Clinic") == std::string::npos);
+  CHECK(json(c->get("/fhir/Location?near=43.0647|-87.9362|20|km").body)["total"].GetInt() == 4);
 }

@@ -1,0 +1,269 @@
+// The hsds spec on an Open Referral HSDS 3.0 directory export (samples/agency/hsds/
+// directory-2026-11, a whole folder): it maps to the Bundle checked in beside it and
+// validates, no row rejected; every service is a HealthcareService provided by its
+// organization, at the locations its service_at_location rows name, with its hours
+// (weekdays as FHIR codes, times as hh:mm:ss), its phones as telecom of the right system
+// and its taxonomy terms (through attributes) as categories. The official HSDS example
+// tables (the reference corpus, when present) map without breaking on their ids that point
+// nowhere, and their latitude of 100 is never written.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/validator.h"
+#include "mappings/agency/conversion.h"
+#include "mappings/csv/table.h"
+#include "support/test_support.h"
+
+using namespace carebridge::mappings;
+using carebridge::testing::core;
+using carebridge::testing::project_sample;
+using carebridge::testing::read_text;
+
+namespace {
+
+constexpr const char* kSample = "agency/hsds/directory-2026-11";
+
+const carebridge::fhir::validation::Validator& validator() {
+  static auto v = carebridge::fhir::validation::Validator::with_invariants(core());
+  return *v;
+}
+
+const agency::AgencyConverter& hsds() {
+  static auto spec = agency::load_spec(agency::default_specs_dir() / "hsds" / "spec.json", core());
+  INFO((spec.ok() ? "" : spec.message()));
+  REQUIRE(spec.ok());
+  static agency::AgencyConverter c(core(), &validator(), std::make_shared<const agency::Spec>(*spec));
+  return c;
+}
+
+// Every file of an export folder, by name, as `carebridge map` reads a folder.
+std::vector<std::pair<std::string, std::string>> folder(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.is_regular_file()) files.emplace_back(entry.path().filename().string(), read_text(entry.path()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+rapidjson::Document bundle_of(const agency::AgencyConversion& c) {
+  REQUIRE(c.bundle);
+  rapidjson::Document d;
+  d.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
+  return d;
+}
+
+// The sample's rows of one file, by column name.
+std::vector<std::map<std::string, std::string>> rows_of(const std::string& file) {
+  auto table = csv::read_csv(read_text(project_sample(std::string(kSample) + "/" + file)), file);
+  REQUIRE(table.ok());
+  std::vector<std::map<std::string, std::string>> rows;
+  for (const auto& row : table->rows) {
+    auto& r = rows.emplace_back();
+    for (size_t i = 0; i < table->columns.size() && i < row.values.size(); ++i) r[table->columns[i]] = row.values[i];
+  }
+  return rows;
+}
+
+std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }
+
+// The HSDS id a resource carries in the agency's identifier system.
+std::string hsds_id(const rapidjson::Value& resource) {
+  if (!resource.HasMember("identifier")) return {};
+  for (const auto& id : resource["identifier"].GetArray())
+    if (id.HasMember("system") && str(id["system"]).starts_with("urn:carebridge:agency:")) return str(id["value"]);
+  return {};
+}
+
+// What a Bundle holds: resources by type and HSDS id, and each fullUrl's HSDS id.
+struct Directory {
+  std::map<std::string, std::map<std::string, const rapidjson::Value*>> by_type;
+  std::map<std::string, std::string> id_of_url;
+
+  explicit Directory(const rapidjson::Document& bundle) {
+    for (const auto& e : bundle["entry"].GetArray()) {
+      const auto& r = e["resource"];
+      by_type[str(r["resourceType"])][hsds_id(r)] = &r;
+      id_of_url[str(e["fullUrl"])] = hsds_id(r);
+    }
+  }
+  // The HSDS id of the resource a reference names ("" when it is not in the Bundle).
+  std::string target(const rapidjson::Value& reference) const {
+    auto it = id_of_url.find(str(reference["reference"]));
+    return it == id_of_url.end() ? std::string() : it->second;
+  }
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at <= text.size();) {
+    size_t end = std::min(text.find(separator, at), text.size());
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+agency::AgencyConversion map_sample() { return hsds().convert_files(folder(project_sample(kSample)), "local"); }
+
+}  // namespace
+
+TEST_CASE("hsds: the sample directory maps to the Bundle checked in beside it and validates", "[agency][hsds]") {
+  auto c = map_sample();
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  CHECK(c.file_errors.empty());
+  REQUIRE(c.bundle);
+  std::string expected = read_text(project_sample("agency/hsds/expected.json"));
+  std::string difference = carebridge::testing::json_difference(expected, carebridge::fhir::json::write(*c.bundle->root()));
+  INFO(difference);
+  CHECK(difference.empty());
+  size_t errors = 0;
+  for (const auto& issue : validator().validate(*c.bundle->root())) {
+    INFO(issue.expression << ": " << issue.message);
+    CHECK(issue.severity != carebridge::fhir::model::Severity::Error);
+    errors += issue.severity == carebridge::fhir::model::Severity::Error;
+  }
+  CHECK(errors == 0);
+  CHECK(c.mapped.resources.at("Organization") == 3);
+  CHECK(c.mapped.resources.at("Location") == 4);
+  CHECK(c.mapped.resources.at("HealthcareService") == 6);
+}
+
+TEST_CASE("hsds: every service is there with its organization, locations, hours, phones and categories", "[agency][hsds]") {
+  auto c = map_sample();
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  Directory directory(bundle);
+  const auto& services = directory.by_type["HealthcareService"];
+
+  // Expected from the sample's own tables, as HSDS links them.
+  std::map<std::string, std::string> service_of_link;  // service_at_location id → service id
+  std::map<std::string, std::set<std::string>> locations, telecoms, categories;
+  std::map<std::string, std::set<std::string>> hours;  // service → "mon,wed|09:00:00|13:00:00"
+  for (const auto& sal : rows_of("service_at_location.csv")) {
+    service_of_link[sal.at("id")] = sal.at("service_id");
+    locations[sal.at("service_id")].insert(sal.at("location_id"));
+  }
+  const std::map<std::string, std::string> kSystem = {{"", "phone"},  {"voice", "phone"}, {"cell", "phone"},
+                                                      {"fax", "fax"}, {"pager", "pager"}, {"text", "sms"},
+                                                      {"textphone", "sms"}, {"video", "other"}};
+  for (const auto& phone : rows_of("phones.csv")) {
+    std::string service = phone.at("service_id");
+    if (service.empty() && !phone.at("service_at_location_id").empty()) service = service_of_link.at(phone.at("service_at_location_id"));
+    if (!service.empty()) telecoms[service].insert(kSystem.at(phone.at("type")));
+  }
+  const std::map<std::string, std::string> kDay = {{"MO", "mon"}, {"TU", "tue"}, {"WE", "wed"}, {"TH", "thu"},
+                                                   {"FR", "fri"}, {"SA", "sat"}, {"SU", "sun"}};
+  // The sample writes its times as 09:00, 10:00:00, 6:00 PM, 8:30 AM: FHIR wants hh:mm:ss.
+  const std::map<std::string, std::string> kTime = {{"09:00", "09:00:00"}, {"13:00", "13:00:00"}, {"10:00:00", "10:00:00"},
+                                                    {"12:00:00", "12:00:00"}, {"6:00 PM", "18:00:00"}, {"7:00 AM", "07:00:00"},
+                                                    {"08:30", "08:30:00"}, {"16:30", "16:30:00"}, {"8:30 AM", "08:30:00"},
+                                                    {"5:00 PM", "17:00:00"}};
+  for (const auto& schedule : rows_of("schedules.csv")) {
+    std::string service = schedule.at("service_id");
+    if (service.empty() && !schedule.at("service_at_location_id").empty()) service = service_of_link.at(schedule.at("service_at_location_id"));
+    if (service.empty()) continue;
+    std::string days;
+    for (const auto& day : split(schedule.at("byday"), ',')) days += (days.empty() ? "" : ",") + kDay.at(day);
+    hours[service].insert(days + "|" + kTime.at(schedule.at("opens_at")) + "|" + kTime.at(schedule.at("closes_at")));
+  }
+  std::map<std::string, std::string> term_code, term_taxonomy, taxonomy_uri;
+  for (const auto& t : rows_of("taxonomies.csv")) taxonomy_uri[t.at("id")] = t.at("uri");
+  for (const auto& t : rows_of("taxonomy_terms.csv")) {
+    term_code[t.at("id")] = t.at("code");
+    term_taxonomy[t.at("id")] = t.at("taxonomy_id");
+  }
+  for (const auto& a : rows_of("attributes.csv"))
+    if (a.at("link_entity") == "service") {
+      std::string uri = taxonomy_uri.at(term_taxonomy.at(a.at("taxonomy_term_id")));
+      if (!uri.empty()) categories[a.at("link_id")].insert(uri + "|" + term_code.at(a.at("taxonomy_term_id")));
+    }
+
+  auto service_rows = rows_of("services.csv");
+  CHECK(services.size() == service_rows.size());
+  for (const auto& row : service_rows) {
+    const std::string& id = row.at("id");
+    INFO("service " << row.at("name"));
+    REQUIRE(services.count(id));
+    const auto& s = *services.at(id);
+    CHECK(s["active"].GetBool() == (row.at("status") == "active"));
+    REQUIRE(s.HasMember("providedBy"));
+    CHECK(directory.target(s["providedBy"]) == row.at("organization_id"));
+    std::set<std::string> got_locations, got_telecoms, got_hours, got_categories;
+    for (const auto& l : s["location"].GetArray()) got_locations.insert(directory.target(l));
+    CHECK(got_locations == locations[id]);
+    if (s.HasMember("telecom"))
+      for (const auto& t : s["telecom"].GetArray())
+        if (str(t["system"]) != "email" && str(t["system"]) != "url") got_telecoms.insert(str(t["system"]));
+    CHECK(got_telecoms == telecoms[id]);
+    if (s.HasMember("availableTime"))
+      for (const auto& t : s["availableTime"].GetArray()) {
+        std::string days;
+        for (const auto& d : t["daysOfWeek"].GetArray()) days += (days.empty() ? "" : ",") + str(d);
+        got_hours.insert(days + "|" + str(t["availableStartTime"]) + "|" + str(t["availableEndTime"]));
+      }
+    CHECK(got_hours == hours[id]);
+    REQUIRE(s.HasMember("category"));
+    for (const auto& category : s["category"].GetArray())
+      if (category.HasMember("coding"))
+        for (const auto& coding : category["coding"].GetArray()) got_categories.insert(str(coding["system"]) + "|" + str(coding["code"]));
+    CHECK(got_categories == categories[id]);
+  }
+  // A term whose taxonomy has no uri is text only.
+  const auto& flu = *services.at(service_rows.back().at("id"));
+  CHECK(str(flu["category"][0]["text"]) == "Flu shots");
+  CHECK_FALSE(flu["category"][0].HasMember("coding"));
+}
+
+TEST_CASE("hsds: locations take their physical address and never a postal one beside it", "[agency][hsds]") {
+  auto c = map_sample();
+  auto bundle = bundle_of(c);
+  Directory directory(bundle);
+  const auto& locations = directory.by_type["Location"];
+  REQUIRE(locations.size() == rows_of("locations.csv").size());
+  for (const auto& a : rows_of("addresses.csv")) {
+    INFO(a.at("address_1"));
+    const auto& l = *locations.at(a.at("location_id"));
+    CHECK(str(l["status"]) == "active");
+    REQUIRE(l.HasMember("address"));
+    bool taken = str(l["address"]["line"][0]) == a.at("address_1");
+    CHECK(taken == (a.at("address_type") == "physical"));  // the shelter's PO Box is left out
+    if (taken) {
+      CHECK(str(l["address"]["type"]) == "physical");
+      CHECK(str(l["address"]["postalCode"]) == a.at("postal_code"));
+    }
+  }
+}
+
+TEST_CASE("hsds: the official HSDS example tables map without breaking, and latitude 100 is not written", "[agency][hsds]") {
+  auto dir = carebridge::testing::corpus("hsds/examples/csv");
+  if (dir.empty()) {
+    WARN("corpus not present: skipped");
+    return;
+  }
+  auto c = hsds().convert_files(folder(dir), "local");
+  CHECK(c.file_errors.empty());
+  // The one phone row is rejected: its number holds literal quote characters.
+  for (const auto& p : c.mapped.rejected) {
+    INFO(p.where << ": " << p.message);
+    CHECK(p.where.starts_with("phones.csv"));
+  }
+  auto bundle = bundle_of(c);
+  Directory directory(bundle);
+  CHECK(directory.by_type["HealthcareService"].size() == 1);
+  REQUIRE(directory.by_type["Location"].size() == 1);
+  const auto& location = *directory.by_type["Location"].begin()->second;
+  CHECK_FALSE(location.HasMember("position"));
+  // The location's organization_id points to no record: a conditional reference to the stored one.
+  CHECK(str(location["managingOrganization"]["reference"]).starts_with("Organization?identifier="));
+  const auto& service = *directory.by_type["HealthcareService"].begin()->second;
+  CHECK(directory.target(service["providedBy"]) == "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610");
+  CHECK(str(service["availableTime"][0]["availableStartTime"]) == "10:00:00");
+}
