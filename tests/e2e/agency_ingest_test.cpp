@@ -165,3 +165,27 @@ TEST_CASE("ingest: a community directory (HSDS, zipped) becomes services a case 
   CHECK(near.body.find("Eastside Family Health Clinic") == std::string::npos);
   CHECK(json(c->get("/fhir/Location?near=43.0647|-87.9362|20|km").body)["total"].GetInt() == 4);
 }
+
+TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps serving", "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-hostile"));
+  auto c = server.client();
+  // One field of 2 MB: past the field limit, said as such.
+  std::string huge_field = std::string(kHeader) + "H1,\"" + std::string(2 << 20, 'x') + "\",Doe,,,,,,,,,HH1,1,yes,,,,11/5/2026,,\r\n";
+  auto field = c->post("/ingest/foodbank-intake?file=big.csv", huge_field, csv_headers());
+  CHECK(field.status == 400);
+  CHECK(field.body.find("big.csv") != std::string::npos);
+  // A file past the request size limit.
+  auto too_big = c->post("/ingest/foodbank-intake?file=huge.csv", std::string(kHeader) + std::string(20 << 20, 'a'), csv_headers());
+  CHECK(too_big.status == 413);
+  // Excel's Windows-1252 export: the accents arrive as they were written.
+  std::string latin1 = std::string(kHeader) + "W1,Jos\xe9,Pe\xf1" "a,1/2/1980,M,,,,,,,HW,1,yes,,,,11/5/2026,,\r\n";
+  auto accents = c->post("/ingest/foodbank-intake?file=excel.csv", latin1, csv_headers());
+  REQUIRE(accents.status == 200);
+  auto found = c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:foodbank-client|W1");
+  CHECK(found.body.find("Jos\xc3\xa9") != std::string::npos);
+  CHECK(found.body.find("Pe\xc3\xb1" "a") != std::string::npos);
+  // A cell that would be a formula in a spreadsheet is data here, kept as written.
+  std::string formula = std::string(kHeader) + "F1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Doe,,,,,,,,,HF,1,yes,,,,11/5/2026,,\r\n";
+  CHECK(c->post("/ingest/foodbank-intake?file=f.csv", formula, csv_headers()).status == 200);
+  CHECK(c->get("/fhir/metadata").status == 200);
+}
