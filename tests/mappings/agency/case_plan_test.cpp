@@ -1,0 +1,44 @@
+// The case-plan spec on a plan kept one action step per row: one CarePlan with an activity
+// per step (each naming the goal it serves), a Goal per goal, and one CareTeam of the staff
+// and partner organizations, each member once.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include "fhir/json/json_writer.h"
+#include "fhir/validation/validator.h"
+#include "mappings/agency/conversion.h"
+#include "support/test_support.h"
+
+using namespace carebridge::mappings;
+using carebridge::testing::core;
+using carebridge::testing::project_sample;
+using carebridge::testing::read_text;
+
+TEST_CASE("case-plan: the golden plan maps to the Bundle checked in beside it, steps linked to their goals", "[agency]") {
+  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
+  auto spec = agency::load_spec(agency::default_specs_dir() / "case-plan" / "spec.json", core());
+  INFO((spec.ok() ? "" : spec.message()));
+  REQUIRE(spec.ok());
+  agency::AgencyConverter converter(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
+  auto c = converter.convert_files({{"plan-CP-118.csv", read_text(project_sample("agency/case-plan/plan-CP-118.csv"))}}, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  REQUIRE(c.mapped.rejected.empty());
+  REQUIRE(c.bundle);
+  rapidjson::Document want, got;
+  want.Parse(read_text(project_sample("agency/case-plan/plan-CP-118.expected.json")).c_str());
+  got.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
+  CHECK(got == want);
+  CHECK(c.mapped.resources.at("CarePlan") == 1);
+  CHECK(c.mapped.resources.at("Goal") == 2);
+  for (const auto& e : got["entry"].GetArray()) {
+    const auto& r = e["resource"];
+    std::string type = r["resourceType"].GetString();
+    if (type == "CarePlan") {
+      REQUIRE(r["activity"].Size() == 4);
+      for (const auto& a : r["activity"].GetArray()) CHECK(a["detail"]["goal"].Size() == 1);
+      CHECK(std::string(r["activity"][0]["detail"]["status"].GetString()) == "completed");
+    }
+    if (type == "CareTeam") CHECK(r["participant"].Size() == 3);  // the staff member once, two partners
+  }
+}
