@@ -7,6 +7,7 @@
 
 #include "fhir/json/json_writer.h"
 #include "mappings/agency/conversion.h"
+#include "mappings/agency/reverse.h"
 
 namespace carebridge::app {
 
@@ -95,6 +96,41 @@ int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& de
     if (!out) return 1;
   }
   return complete ? 0 : 1;
+}
+
+int render_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions) {
+  auto spec = agency::load_spec(run.spec_file, definitions);
+  if (!spec) {
+    for (const auto& i : spec.issues()) std::cerr << "carebridge map: " << i.message << "\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!read_inputs(run.inputs, inputs)) return 1;
+  int status = 0;
+  for (const auto& [name, text] : inputs) {
+    rapidjson::Document fhir;
+    fhir.Parse(text.c_str(), text.size());
+    if (fhir.HasParseError() || !fhir.IsObject()) {
+      std::cerr << "carebridge map: " << name << " is not FHIR JSON\n";
+      status = 1;
+      continue;
+    }
+    auto csv = agency::render_csv(*spec, fhir, run.agency);
+    if (!csv) {
+      std::cerr << "carebridge map: " << csv.message() << "\n";
+      return 2;
+    }
+    if (run.out_dir.empty()) {
+      std::cout << *csv;
+      continue;
+    }
+    std::error_code ec;
+    fs::create_directories(run.out_dir, ec);
+    std::ofstream out(fs::path(run.out_dir) / (fs::path(name).stem().string() + ".csv"), std::ios::binary);
+    out << *csv;
+    if (!out) status = 1;
+  }
+  return status;
 }
 
 }  // namespace carebridge::app

@@ -26,4 +26,8 @@ struct AgencyMapRun {
 // 0: every row taken; 1: some rows (or files) were not; 2: the spec cannot be used.
 int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions);
 
+// FHIR (each input a Bundle or a resource, JSON) back into the format, as CSV (--to csv).
+// 0: written; 1: an input could not be read; 2: the spec cannot be used or names no rows.
+int render_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions);
+
 }  // namespace carebridge::app

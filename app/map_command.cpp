@@ -23,7 +23,7 @@ namespace v2 = mappings::hl7v2;
 
 constexpr const char* kUsage =
     "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n"
-    "       carebridge map --mapping NAME|SPEC [--agency ID] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
+    "       carebridge map --mapping NAME|SPEC [--agency ID] [--to csv] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
     "         (an agency format: mappings/specs/NAME, a spec file or a folder holding spec.json)\n";
 
 struct MapArguments {
@@ -51,8 +51,8 @@ bool parse(const std::vector<std::string>& args, MapArguments& out) {
     } else out.files.push_back(a);
   }
   if (out.mapping.empty() || out.files.empty()) return false;
-  if (!out.to.empty() && out.to != "hl7v2") {
-    std::cerr << "carebridge map: --to takes hl7v2, not '" << out.to << "'\n";
+  if (!out.to.empty() && out.to != "hl7v2" && out.to != "csv") {
+    std::cerr << "carebridge map: --to takes hl7v2 (for --mapping hl7v2) or csv (for an agency format), not '" << out.to << "'\n";
     return false;
   }
   return true;
@@ -164,10 +164,15 @@ int map_command(const Arguments& arguments) {
               << mappings::agency::default_specs_dir().string() << ")\n";
     return 2;
   }
+  if ((agency && args.to == "hl7v2") || (!agency && args.to == "csv")) {
+    std::cerr << "carebridge map: --to " << args.to << " does not go with --mapping " << args.mapping << "\n";
+    return 2;
+  }
   if (agency) {  // one export (its files together) to one Bundle
     auto definitions = load_definitions(arguments);
     if (!definitions) return 2;
-    return map_agency({spec_file, args.files, args.out_dir, args.agency, args.policy}, *definitions);
+    AgencyMapRun run{spec_file, args.files, args.out_dir, args.agency, args.policy};
+    return args.to == "csv" ? render_agency(run, *definitions) : map_agency(run, *definitions);
   }
   if (args.out_dir.empty() && args.files.size() > 1) {
     std::cerr << "carebridge map: several files need --out-dir\n";

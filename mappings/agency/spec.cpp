@@ -74,6 +74,7 @@ void read_targets(const rapidjson::Value& element, const std::string& system, Co
     if (target.HasMember("dependsOn") && target["dependsOn"].IsArray() && !target["dependsOn"].Empty() &&
         target["dependsOn"][0].HasMember("value") && target["dependsOn"][0]["value"].IsString())
       key = lower(target["dependsOn"][0]["value"].GetString()) + "|" + code;
+    map.note_written(t.code, element["code"].GetString());
     map.targets.try_emplace(key, std::move(t));
   }
 }
@@ -120,10 +121,16 @@ std::shared_ptr<const CodeMap> read_codes(const JsonNode* column, const Spec& sp
   auto map = std::make_shared<CodeMap>();
   std::string system = text(column, "system");
   for (const JsonNode* v = values->first; v; v = v->next) {
-    if (values->is_object() && v->kind == JsonKind::String) map->targets[lower(v->key)] = {system, std::string(v->text), ""};
-    else if (values->is_array() && v->kind == JsonKind::String) map->targets[lower(v->text)] = {system, std::string(v->text), ""};
-    else if (values->is_object() && v->is_object())  // {"code": C, "display": D}
+    if (values->is_object() && v->kind == JsonKind::String) {
+      map->targets[lower(v->key)] = {system, std::string(v->text), ""};
+      map->note_written(std::string(v->text), std::string(v->key));
+    } else if (values->is_array() && v->kind == JsonKind::String) {
+      map->targets[lower(v->text)] = {system, std::string(v->text), ""};
+      map->note_written(std::string(v->text), std::string(v->text));
+    } else if (values->is_object() && v->is_object()) {  // {"code": C, "display": D}
       map->targets[lower(v->key)] = {system, text(v, "code"), text(v, "display")};
+      map->note_written(text(v, "code"), std::string(v->key));
+    }
   }
   return map;
 }
@@ -279,6 +286,7 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   spec.title = text(root, "title");
   spec.description = text(root, "description");
   spec.whole_file = text(root, "onError") == "file";
+  spec.rows = text(root, "rows");
   if (const JsonNode* systems = root->member("identifierSystems"); systems && systems->is_object())
     for (const JsonNode* s = systems->first; s; s = s->next) spec.systems[std::string(s->key)] = std::string(s->text);
   Problems problems{spec, {}};

@@ -38,6 +38,9 @@ struct CodeMap {
   std::map<std::string, Target> targets;
   // The target of `value`, given the value of the column it depends on; null when none.
   const Target* translate(std::string_view value, std::string_view depends = {}) const;
+  // Back: the agency's value for a target code, as first written in the map ("" when none).
+  std::map<std::string, std::string> written;  // target code → the first source code, as written
+  void note_written(const std::string& code, const std::string& source) { written.try_emplace(code, source); }
 };
 
 // A column whose value is not in its file but in a row of another table of the export:
@@ -145,6 +148,9 @@ struct Spec {
   std::map<std::string, std::string> systems;
   bool whole_file = false;  // one bad row rejects the file (else each bad row alone)
   std::vector<TableSpec> tables;
+  // What one row is about, for rendering FHIR back into the format (empty: not renderable):
+  // a resource the spec builds ("visit"), or a list in one ("plan.activity[]").
+  std::string rows;
 
   const TableSpec* table_for(std::string_view file_name) const;
   // "file.json line 12: ..." for an issue at `line`.

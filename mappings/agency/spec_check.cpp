@@ -1,6 +1,7 @@
 // A spec's mistakes, found when it is read rather than on the first file a volunteer
 // uploads: resource types and paths FHIR does not have, columns no template can name,
 // references to resources the spec does not build, identifier systems it does not name.
+#include <algorithm>
 #include <set>
 
 #include "mappings/agency/spec.h"
@@ -148,6 +149,12 @@ struct Checker {
 
 void check_spec(const Spec& spec, const fhir::definitions::Definitions& definitions, std::vector<Issue>& issues) {
   Checker checker{spec, definitions, issues};
+  if (!spec.rows.empty()) {
+    std::string id = spec.rows.substr(0, spec.rows.find('.'));
+    bool built = spec.tables.size() == 1 && std::any_of(spec.tables[0].resources.begin(), spec.tables[0].resources.end(),
+                                                        [&](const ResourceSpec& r) { return r.id == id; });
+    if (!built) checker.add(1, "\"rows\": \"" + spec.rows + "\" names no resource the spec's one table builds");
+  }
   for (const TableSpec& table : spec.tables) checker.check_table(table);
 }
 

@@ -81,3 +81,19 @@ TEST_CASE("a folder of one's own maps adds a segment without rebuilding (mapping
   CHECK(run.out.find("\"rxgroup\"") != std::string::npos);
   CHECK(run.out.find("MEMBER-9") != std::string::npos);
 }
+
+TEST_CASE("map: an agency's sheet to FHIR and back to the sheet with --to csv", "[cli][agency]") {
+  auto dir = temp_dir("map-agency-back");
+  auto forward = run_carebridge({"map", "--mapping", "case-plan", "--out-dir", dir.string(),
+                                 project_sample("agency/case-plan/plan-CP-118.csv").string()});
+  INFO(forward.err);
+  REQUIRE(forward.exit_code == 0);
+  CHECK(forward.err.find("4 rows read: 4 taken") != std::string::npos);
+  auto back = run_carebridge({"map", "--mapping", "case-plan", "--to", "csv", (dir / "plan-CP-118.json").string()});
+  INFO(back.err);
+  REQUIRE(back.exit_code == 0);
+  CHECK(back.out.starts_with("Plan ID,Client ID,"));
+  CHECK(back.out.find("Gather ID and income documents,In progress,2026-11-20,Dana Whitfield,") != std::string::npos);
+  CHECK(run_carebridge({"map", "--mapping", "hmis", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
+  CHECK(run_carebridge({"map", "--mapping", "hl7v2", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
+}
