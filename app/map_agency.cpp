@@ -67,19 +67,27 @@ void report(const agency::AgencyConversion& c) {
   std::cerr << "\n";
 }
 
+// The run's spec and its inputs' bytes; 2 when the spec cannot be used, 1 when an input
+// cannot be read, else 0.
+int prepare(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions, std::shared_ptr<const agency::Spec>& spec,
+            std::vector<std::pair<std::string, std::string>>& inputs) {
+  auto loaded = agency::load_spec(run.spec_file, definitions);
+  if (!loaded) {
+    for (const auto& i : loaded.issues()) std::cerr << "carebridge map: " << i.message << "\n";
+    return 2;
+  }
+  spec = std::make_shared<const agency::Spec>(std::move(*loaded));
+  return read_inputs(run.inputs, inputs) ? 0 : 1;
+}
+
 }  // namespace
 
 int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions) {
-  auto spec = agency::load_spec(run.spec_file, definitions);
-  if (!spec) {
-    for (const auto& i : spec.issues()) std::cerr << "carebridge map: " << i.message << "\n";
-    return 2;
-  }
+  std::shared_ptr<const agency::Spec> spec;
   std::vector<std::pair<std::string, std::string>> inputs;
-  if (!read_inputs(run.inputs, inputs)) return 1;
+  if (int status = prepare(run, definitions, spec, inputs)) return status;
   auto validator = fhir::validation::Validator::with_invariants(definitions);
-  agency::AgencyConverter converter(definitions, validator.get(), std::make_shared<const agency::Spec>(std::move(*spec)),
-                                    run.policy);
+  agency::AgencyConverter converter(definitions, validator.get(), spec, run.policy);
   agency::AgencyConversion c = converter.convert_files(inputs, run.agency);
   report(c);
   bool complete = c.file_errors.empty() && c.mapped.rejected.empty();
@@ -99,13 +107,9 @@ int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& de
 }
 
 int render_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& definitions) {
-  auto spec = agency::load_spec(run.spec_file, definitions);
-  if (!spec) {
-    for (const auto& i : spec.issues()) std::cerr << "carebridge map: " << i.message << "\n";
-    return 2;
-  }
+  std::shared_ptr<const agency::Spec> spec;
   std::vector<std::pair<std::string, std::string>> inputs;
-  if (!read_inputs(run.inputs, inputs)) return 1;
+  if (int status = prepare(run, definitions, spec, inputs)) return status;
   int status = 0;
   for (const auto& [name, text] : inputs) {
     rapidjson::Document fhir;

@@ -2,8 +2,6 @@
 // page or script sends it: the report names each bad row with its row, column and reason;
 // the good rows are stored and readable over REST; the same file again changes nothing; a
 // dry run stores nothing; a broken spec keeps the gateway from starting, saying where.
-#include <archive.h>
-#include <archive_entry.h>
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
@@ -118,29 +116,7 @@ TEST_CASE("serve: a mapping spec with a mistake keeps the gateway from starting,
 namespace {
 
 // The files of a folder zipped together, as an export is sent.
-std::string zip_folder(const std::filesystem::path& folder) {
-  std::string buffer(4 << 20, '\0');
-  size_t used = 0;
-  archive* writer = archive_write_new();
-  archive_write_set_format_zip(writer);
-  bool written = archive_write_open_memory(writer, buffer.data(), buffer.size(), &used) == ARCHIVE_OK;
-  for (const auto& file : std::filesystem::directory_iterator(folder)) {
-    std::string data = read_text(file.path());
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, file.path().filename().c_str());
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0644);
-    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
-    written = written && archive_write_header(writer, entry) == ARCHIVE_OK &&
-              archive_write_data(writer, data.data(), data.size()) == static_cast<la_ssize_t>(data.size());
-    archive_entry_free(entry);
-  }
-  written = written && archive_write_close(writer) == ARCHIVE_OK;
-  archive_write_free(writer);
-  REQUIRE(written);
-  buffer.resize(used);
-  return buffer;
-}
+std::string zip_folder(const std::filesystem::path& folder) { return zip_of(folder_files(folder)); }
 
 }  // namespace
 

@@ -1,5 +1,11 @@
 #include "support/test_support.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <stdexcept>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -173,6 +179,38 @@ std::string raw_exchange(uint16_t port, const std::string& request) {
   for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
   ::close(fd);
   return answer;
+}
+
+
+std::vector<std::pair<std::string, std::string>> folder_files(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.is_regular_file()) files.emplace_back(entry.path().filename().string(), read_text(entry.path()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string zip_of(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string buffer(16 << 20, '\0');
+  size_t used = 0;
+  archive* writer = archive_write_new();
+  archive_write_set_format_zip(writer);
+  bool written = archive_write_open_memory(writer, buffer.data(), buffer.size(), &used) == ARCHIVE_OK;
+  for (const auto& [path, data] : files) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, path.c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
+    written = written && archive_write_header(writer, entry) == ARCHIVE_OK &&
+              archive_write_data(writer, data.data(), data.size()) == static_cast<la_ssize_t>(data.size());
+    archive_entry_free(entry);
+  }
+  written = written && archive_write_close(writer) == ARCHIVE_OK;
+  archive_write_free(writer);
+  if (!written) throw std::runtime_error("the test zip could not be written");
+  buffer.resize(used);
+  return buffer;
 }
 
 }  // namespace carebridge::testing

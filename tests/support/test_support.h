@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
@@ -33,6 +34,12 @@ struct CommandResult {
 };
 // Runs build/carebridge with `args` (each shell-quoted), optional standard input.
 CommandResult run_carebridge(const std::vector<std::string>& args, const std::string& input = "");
+
+// Every regular file of a folder as (name, content), sorted by name: an agency's export
+// as `carebridge map` reads a folder.
+std::vector<std::pair<std::string, std::string>> folder_files(const std::filesystem::path& dir);
+// A zip (deflated, in memory) of `files` (path inside the zip, content). Throws when it cannot.
+std::string zip_of(const std::vector<std::pair<std::string, std::string>>& files);
 
 // A fresh, empty temporary folder for one test.
 std::filesystem::path temp_dir(const std::string& name);

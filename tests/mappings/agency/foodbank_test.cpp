@@ -9,12 +9,15 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
+#include "agency_test_support.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
 using carebridge::testing::core;
 using carebridge::testing::project_sample;
 using carebridge::testing::read_text;
+
+using carebridge::testing::bundle_of;
 
 namespace {
 
@@ -36,12 +39,6 @@ agency::AgencyConversion convert(const std::string& csv_text, const std::string&
   return converter().convert_files({{name, csv_text}}, "pantry-7");
 }
 
-rapidjson::Document bundle_of(const agency::AgencyConversion& c) {
-  REQUIRE(c.bundle);
-  rapidjson::Document d;
-  d.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
-  return d;
-}
 
 std::vector<const rapidjson::Value*> resources(const rapidjson::Document& bundle, const std::string& type) {
   std::vector<const rapidjson::Value*> out;

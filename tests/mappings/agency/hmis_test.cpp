@@ -17,6 +17,7 @@
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/csv/table.h"
+#include "agency_test_support.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
@@ -24,6 +25,8 @@ using carebridge::testing::core;
 using carebridge::testing::project_sample;
 using carebridge::testing::read_text;
 using carebridge::testing::temp_dir;
+
+using carebridge::testing::bundle_of;
 
 namespace {
 
@@ -49,34 +52,17 @@ const agency::AgencyConverter& hmis() {
 
 // Every file of an export folder, by name, as `carebridge map` reads a folder.
 std::vector<std::pair<std::string, std::string>> folder(const std::filesystem::path& dir) {
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    if (entry.is_regular_file()) files.emplace_back(entry.path().filename().string(), read_text(entry.path()));
-  std::sort(files.begin(), files.end());
-  return files;
+  return carebridge::testing::folder_files(dir);
 }
 
 agency::AgencyConversion map_sample(const std::string& year) {
   return hmis().convert_files(folder(project_sample("agency/hmis/" + year)), "local");
 }
 
-rapidjson::Document bundle_of(const agency::AgencyConversion& c) {
-  REQUIRE(c.bundle);
-  rapidjson::Document d;
-  d.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
-  return d;
-}
 
 // The sample's rows of one file, by column name.
 std::vector<std::map<std::string, std::string>> rows_of(const std::string& year, const std::string& file) {
-  auto table = csv::read_csv(read_text(project_sample("agency/hmis/" + year + "/" + file)), file);
-  REQUIRE(table.ok());
-  std::vector<std::map<std::string, std::string>> rows;
-  for (const auto& row : table->rows) {
-    auto& r = rows.emplace_back();
-    for (size_t i = 0; i < table->columns.size() && i < row.values.size(); ++i) r[table->columns[i]] = row.values[i];
-  }
-  return rows;
+  return carebridge::testing::sample_rows("agency/hmis/" + year + "/" + file);
 }
 
 std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }

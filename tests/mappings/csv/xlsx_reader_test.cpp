@@ -10,6 +10,7 @@
 #include <string>
 
 #include "mappings/csv/table.h"
+#include "support/test_support.h"
 
 using namespace carebridge::mappings::csv;
 
@@ -19,28 +20,7 @@ using Parts = std::vector<std::pair<std::string, std::string>>;
 using Values = std::vector<std::string>;
 
 // A zip of `parts`, deflated, in memory.
-std::string zip(const Parts& parts) {
-  std::string buffer(8 << 20, '\0');
-  size_t used = 0;
-  archive* writer = archive_write_new();
-  archive_write_set_format_zip(writer);
-  bool written = archive_write_open_memory(writer, buffer.data(), buffer.size(), &used) == ARCHIVE_OK;
-  for (const auto& [path, data] : parts) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, path.c_str());
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0644);
-    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
-    written = written && archive_write_header(writer, entry) == ARCHIVE_OK &&
-              archive_write_data(writer, data.data(), data.size()) == static_cast<la_ssize_t>(data.size());
-    archive_entry_free(entry);
-  }
-  written = written && archive_write_close(writer) == ARCHIVE_OK;
-  REQUIRE(written);
-  archive_write_free(writer);
-  buffer.resize(used);
-  return buffer;
-}
+std::string zip(const Parts& parts) { return carebridge::testing::zip_of(parts); }
 
 const char* kMain = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
 const char* kRelationship = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
