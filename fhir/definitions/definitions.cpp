@@ -1,6 +1,7 @@
 // The definitions registry: which core files are read at start-up, which on first
 // need, and lookups across both groups.
 #include "fhir/definitions/definitions.h"
+#include "fhir/io/shipped_path.h"
 
 #include <malloc.h>
 #include <unistd.h>
@@ -89,15 +90,8 @@ std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
 }
 
 fs::path Definitions::default_dir() {
-  if (const char* env = std::getenv("CAREBRIDGE_DEFINITIONS"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const fs::path& candidate : {exe.parent_path() / "definitions", exe.parent_path().parent_path() / "definitions"}) {
-      if (holds_core(candidate)) return candidate;
-    }
-  }
-  return CAREBRIDGE_DEFINITIONS_DIR;
+  return io::shipped_path("CAREBRIDGE_DEFINITIONS", {"definitions", "../definitions"}, CAREBRIDGE_DEFINITIONS_DIR,
+                          [](const fs::path& dir) { return holds_core(dir); });
 }
 
 void Definitions::add_bundle_file(const fs::path& file) {

@@ -1,4 +1,5 @@
 #include "gateway/routing/subscription.h"
+#include "fhir/io/shipped_path.h"
 
 #include <rapidjson/document.h>
 
@@ -103,13 +104,8 @@ Result<Topics> Topics::load(std::string_view json) {
 }
 
 std::string Topics::default_path() {
-  if (const char* env = std::getenv("CAREBRIDGE_TOPICS"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec)
-    for (const fs::path& candidate : {exe.parent_path() / "topics.json", exe.parent_path().parent_path() / "gateway/routing/topics.json"})
-      if (fs::exists(candidate, ec)) return candidate.string();
-  return CAREBRIDGE_TOPICS_FILE;
+  return fhir::io::shipped_path("CAREBRIDGE_TOPICS", {"topics.json", "../gateway/routing/topics.json"}, CAREBRIDGE_TOPICS_FILE)
+      .string();
 }
 
 const Topic* Topics::find(std::string_view url) const {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "gateway/security/labels.h"
+#include "fhir/io/shipped_path.h"
 
 #ifndef CAREBRIDGE_LABELING_RULES_FILE
 #define CAREBRIDGE_LABELING_RULES_FILE "gateway/security/labeling-rules.json"
@@ -334,16 +335,8 @@ Result<LabelRules> LabelRules::load_file(const fs::path& path) {
 }
 
 fs::path LabelRules::default_path() {
-  if (const char* env = std::getenv("CAREBRIDGE_LABELING_RULES"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path dir = exe.parent_path();
-    for (const fs::path& candidate : {dir / "labeling-rules.json", dir.parent_path() / "gateway/security/labeling-rules.json"}) {
-      if (fs::exists(candidate, ec)) return candidate;
-    }
-  }
-  return CAREBRIDGE_LABELING_RULES_FILE;
+  return fhir::io::shipped_path("CAREBRIDGE_LABELING_RULES", {"labeling-rules.json", "../gateway/security/labeling-rules.json"},
+                                CAREBRIDGE_LABELING_RULES_FILE);
 }
 
 LabelRules::Outcome LabelRules::apply(const model::Element& resource, const SourceFacts& source) const {

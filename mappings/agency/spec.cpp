@@ -1,4 +1,5 @@
 #include "mappings/agency/spec.h"
+#include "fhir/io/shipped_path.h"
 
 #include <rapidjson/document.h>
 
@@ -302,8 +303,9 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
 }
 
 std::filesystem::path default_specs_dir() {
-  if (const char* dir = std::getenv("CAREBRIDGE_SPECS"); dir && *dir) return dir;
-  return CAREBRIDGE_SPECS_DIR;
+  // Like the other shipped data: $CAREBRIDGE_SPECS, an installed copy, the source tree.
+  return fhir::io::shipped_path("CAREBRIDGE_SPECS", {"specs", "../mappings/specs"}, CAREBRIDGE_SPECS_DIR,
+                                [](const std::filesystem::path& dir) { return std::filesystem::is_directory(dir); });
 }
 
 Result<std::vector<std::shared_ptr<const Spec>>> load_specs(const std::filesystem::path& dir,

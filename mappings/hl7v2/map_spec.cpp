@@ -1,4 +1,5 @@
 #include "mappings/hl7v2/map_spec.h"
+#include "fhir/io/shipped_path.h"
 
 #include "mappings/hl7v2/datatypes.h"
 
@@ -302,14 +303,9 @@ Result<std::shared_ptr<const MapSpec>> MapSpec::load(const std::string& dir) {
 }
 
 std::string MapSpec::default_dir() {
-  if (const char* env = std::getenv("CAREBRIDGE_HL7V2_MAPS"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const fs::path& candidate : {exe.parent_path() / "hl7v2-maps", exe.parent_path().parent_path() / "mappings/hl7v2/maps"})
-      if (fs::exists(candidate / "messages.json", ec)) return candidate.string();
-  }
-  return CAREBRIDGE_HL7V2_MAPS_DIR;
+  return fhir::io::shipped_path("CAREBRIDGE_HL7V2_MAPS", {"hl7v2-maps", "../mappings/hl7v2/maps"}, CAREBRIDGE_HL7V2_MAPS_DIR,
+                                [](const fs::path& dir) { return fs::exists(dir / "messages.json"); })
+      .string();
 }
 
 Result<std::shared_ptr<const MapSpec>> MapSpec::load_default() { return load(default_dir()); }
