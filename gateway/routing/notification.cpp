@@ -2,7 +2,7 @@
 
 #include "fhir/json/json_writer.h"
 #include "fhir/time/fhir_time.h"
-#include "mappings/hl7v2/to_fhir.h"
+#include "mappings/engine/ids.h"
 
 namespace carebridge::gateway::routing {
 
@@ -65,7 +65,7 @@ std::string notification_bundle(const Subscription& s, const std::string& type, 
   std::string out = R"({"resourceType":"Bundle","type":"history","timestamp":)";
   append_json_string(out, instant(fhir::time::now_ms()));
   out += R"(,"entry":[{"fullUrl":)";
-  append_json_string(out, "urn:uuid:" + mappings::hl7v2::stable_id(s.id + "|" + type + "|" + std::to_string(events_since_start) + "|" +
+  append_json_string(out, "urn:uuid:" + mappings::engine::name_uuid(s.id + "|" + type + "|" + std::to_string(events_since_start) + "|" +
                                                                    std::to_string(fhir::time::now_ms())));
   out += R"(,"resource":)" + subscription_status(s, type, status, events_since_start, events, base_url);
   out += R"(,"request":{"method":"GET","url":)";

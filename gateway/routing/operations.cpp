@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "fhir/json/json_writer.h"
-#include "mappings/hl7v2/to_fhir.h"
+#include "mappings/engine/ids.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/rest/negotiation.h"
 #include "fhir/time/fhir_time.h"
@@ -32,7 +32,7 @@ std::string base_url(const http::Request& request, const std::string& base) {
 
 http::Response status_of(const Subscription& s, int64_t last, const std::string& url, const std::string& error) {
   std::string body = R"({"resourceType":"Bundle","type":"searchset","total":1,"entry":[{"fullUrl":)";
-  fhir::json::append_json_string(body, "urn:uuid:" + mappings::hl7v2::stable_id(s.id + "|status"));
+  fhir::json::append_json_string(body, "urn:uuid:" + mappings::engine::name_uuid(s.id + "|status"));
   body += R"(,"resource":)" + subscription_status(s, "query-status", s.status, last, {}, url, error) +
           R"(,"search":{"mode":"match"}}]})";
   return pipeline::fhir_json_response(200, std::move(body));
@@ -181,7 +181,7 @@ http::Response type_status(const Context& c, const http::Request& request, const
                           : !s && state.last_error.empty() ? "the subscription cannot be delivered as stored"
                                                            : state.last_error;
       entries += std::string(total++ ? "," : "") + R"({"fullUrl":)";
-      fhir::json::append_json_string(entries, "urn:uuid:" + mappings::hl7v2::stable_id(shown.id + "|status"));
+      fhir::json::append_json_string(entries, "urn:uuid:" + mappings::engine::name_uuid(shown.id + "|status"));
       entries += R"(,"resource":)" +
                  subscription_status(shown, "query-status", shown.status, last_event(c.store, shown.id, state.delivered), {}, url,
                                      error) +

@@ -1,4 +1,5 @@
 #include "mappings/hl7v2/to_fhir.h"
+#include "mappings/engine/ids.h"
 
 #include <ctime>
 #include <cstdint>
@@ -17,36 +18,15 @@ namespace carebridge::mappings::hl7v2 {
 using carebridge::Result;
 using engine::Node;
 
-std::string stable_id(std::string_view text) {
-  uint64_t a = 1469598103934665603ull, b = 0x9E3779B97F4A7C15ull;
-  for (unsigned char c : text) {
-    a = (a ^ c) * 1099511628211ull;
-    b = (b ^ c) * 0x100000001B3ull + 0x632BE59BD9B4E019ull;
-    b ^= b >> 29;
-  }
-  // 8-4-4-4-12 hex digits: a's 64 bits, then b's low 64 bits.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(36, '-');
-  size_t at = 0;
-  for (int nibble = 15; nibble >= 0; --nibble) {
-    if (at == 8 || at == 13) ++at;
-    out[at++] = kHex[(a >> (nibble * 4)) & 15];
-  }
-  for (int nibble = 15; nibble >= 0; --nibble) {
-    if (at == 18 || at == 23) ++at;
-    out[at++] = kHex[(b >> (nibble * 4)) & 15];
-  }
-  return out;
-}
 
 static std::string message_key(const Message& message, std::string_view raw) {
   const Segment& msh = message.segments().front();
   std::string key = message.value(msh, 3) + "|" + message.value(msh, 4) + "|" + message.control_id();
-  if (message.control_id().empty()) key += "|" + stable_id(raw);
+  if (message.control_id().empty()) key += "|" + engine::name_uuid(raw);
   return key;
 }
 
-std::string stored_message_id(const Message& message, std::string_view raw) { return stable_id("Binary|" + message_key(message, raw)); }
+std::string stored_message_id(const Message& message, std::string_view raw) { return engine::name_uuid("Binary|" + message_key(message, raw)); }
 
 namespace {
 
@@ -416,7 +396,7 @@ std::string Mapper::shared_resource(const std::string& type, Node resource) {
   for (Node& child : resource.children) m.resource.children.push_back(std::move(child));
   m.resource.source = source;
   m.key = key;
-  m.full_url = "urn:uuid:" + stable_id(key);
+  m.full_url = "urn:uuid:" + engine::name_uuid(key);
   made_.push_back(std::move(m));
   shared_.emplace(key, made_.size() - 1);
   return made_.back().full_url;
@@ -427,7 +407,7 @@ void Mapper::add_message_resources() {
   Made m;
   m.type = m.role = "Binary";
   m.key = "Binary|" + message_key_;
-  m.full_url = "urn:uuid:" + stable_id(m.key);
+  m.full_url = "urn:uuid:" + engine::name_uuid(m.key);
   m.resource.set("resourceType", Node::string("Binary"));
   m.resource.set("contentType", Node::string("x-application/hl7-v2+er7"));
   m.resource.set("data", Node::string(fhir::io::base64_encode(std::string(raw_))));
@@ -463,7 +443,7 @@ std::string Mapper::write_bundle(MappedMessage& out) {
   entries.kind = Node::Kind::Array;
   for (Made& made : made_) {
     if (made.resource.children.size() <= 1) continue;  // nothing but resourceType
-    std::string id = stable_id(made.key);
+    std::string id = engine::name_uuid(made.key);
     std::string criteria = made.map && !made.map->identity.empty() ? identity_criteria(made.resource, made.map->identity)
                            : made.shared && made.write == WriteMode::Create ? identity_criteria(made.resource, "identifier")
                                                                            : std::string();
@@ -530,7 +510,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   for (Made& made : made_) {
     if (made.shared || !made.full_url.empty()) continue;
     finish(made);
-    made.full_url = "urn:uuid:" + stable_id(made.key);
+    made.full_url = "urn:uuid:" + engine::name_uuid(made.key);
   }
   index_scopes();
   // The message's own maps (MSH: the Provenance of everything) go last.

@@ -50,7 +50,5 @@ carebridge::Result<MappedMessage> map_to_fhir(const Message& message, std::strin
 // and control id (MSH-10), so a message sent again is found as a duplicate.
 std::string stored_message_id(const Message& message, std::string_view raw);
 
-// A stable id (UUID-shaped) from text: the same text always gives the same id.
-std::string stable_id(std::string_view text);
 
 }  // namespace carebridge::mappings::hl7v2
