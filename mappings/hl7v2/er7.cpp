@@ -172,8 +172,8 @@ Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
   if (!delimiters) return Result<Message>(delimiters.issues());
   Message message;
   message.delimiters_ = *delimiters;
-  message.text_.assign(text);
-  text = message.text_;  // the fields are views into the message's own copy
+  message.text_ = std::make_unique<const std::string>(text);
+  text = *message.text_;  // the fields are views into the message's own copy
   std::vector<std::pair<std::string_view, size_t>> seen;  // segment name → how many so far (few names)
   auto count = [&seen](std::string_view name) -> size_t {
     for (auto& [n, c] : seen)

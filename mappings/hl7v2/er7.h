@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,7 +90,9 @@ class Message {
   friend carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits);
   std::string_view part(const Segment& segment, size_t field, size_t repetition, size_t component,
                         size_t subcomponent) const;
-  std::string text_;  // the message as received (the fields are views into it)
+  // The message as received; the fields are views into it. On the heap, so that moving the
+  // Message never moves the bytes (a short string lives inside the string object itself).
+  std::unique_ptr<const std::string> text_;
   Delimiters delimiters_;
   std::vector<Segment> segments_;
   bool latin1_ = false;  // MSH-18 8859/1: bytes above 0x7F are Latin-1
