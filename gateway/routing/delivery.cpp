@@ -253,21 +253,25 @@ bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& 
 }
 
 void Delivery::Impl::failed(const Subscription& s, const std::string& error, bool waiting) {
-  std::lock_guard lock(mutex);
-  Runtime& r = runtimes[s.id];
-  auto now = Clock::now();
-  if (waiting) {  // nobody to send to yet (a websocket not bound): look again soon, no backoff, no horizon
+  bool past_horizon = false;
+  {
+    std::lock_guard lock(mutex);
+    Runtime& r = runtimes[s.id];
+    auto now = Clock::now();
     r.state.last_error = error;
-    r.next_attempt = now + std::chrono::seconds(1);
-    return;
+    if (waiting) {  // nobody to send to yet (a websocket not bound): look again soon, no backoff, no horizon
+      r.next_attempt = now + std::chrono::seconds(1);
+      return;
+    }
+    if (r.state.failures++ == 0) r.first_failure = now;
+    auto base = std::chrono::milliseconds(500) * (int64_t{1} << std::min<int64_t>(r.state.failures - 1, 20));
+    auto delay = std::min<std::chrono::milliseconds>(base, options.max_backoff);
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    r.next_attempt = now + std::chrono::milliseconds(static_cast<int64_t>(delay.count() * jitter(random)));
+    past_horizon = now - r.first_failure > options.horizon;
   }
-  if (r.state.failures++ == 0) r.first_failure = now;
-  r.state.last_error = error;
-  auto base = std::chrono::milliseconds(500) * (int64_t{1} << std::min<int64_t>(r.state.failures - 1, 20));
-  auto delay = std::min<std::chrono::milliseconds>(base, options.max_backoff);
-  std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  r.next_attempt = now + std::chrono::milliseconds(static_cast<int64_t>(delay.count() * jitter(random)));
-  if (now - r.first_failure > options.horizon && options.set_status) options.set_status(s.id, "error", error);
+  // Outside the lock: the status is a write, whose commit hook wakes delivery (which takes it).
+  if (past_horizon && options.set_status) options.set_status(s.id, "error", error);
 }
 
 bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {

@@ -209,6 +209,22 @@ TEST_CASE("routing: a receiver that is down gets every event once back, in order
   CHECK(event_numbers(receiver) == one_to(12));
 }
 
+TEST_CASE("routing: past the retry horizon the subscription says error, and the server keeps writing", "[e2e][routing][fault]") {
+  WebhookReceiver receiver;
+  receiver.set_down(true);
+  // A horizon of 0 hours: the second failed attempt is past it.
+  ServerProcess server(temp_dir("routing-horizon"), R"({"routing":{"retry_hours":0}})");
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  REQUIRE(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "error"; }));
+  CHECK(str(parse_json(c->get("/fhir/Subscription/" + id).body), "error").find("503") != std::string::npos);
+  // Setting the status wrote through the store while delivery was failing: nothing is stuck.
+  for (int i = 0; i < 3; ++i)
+    CHECK(c->post("/fhir/Patient", patient_json("After", "Horizon"), json_headers()).status == 201);
+}
+
 TEST_CASE("routing: receivers that never answer hold up no one else's notifications", "[e2e][routing][fault]") {
   // One delivery thread to begin with: each silent receiver holds one until its timeout (10 s).
   // (The receivers end first, so the server's stop waits for no timeout.)
