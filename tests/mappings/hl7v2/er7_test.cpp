@@ -127,3 +127,13 @@ TEST_CASE("every sample message of the corpus parses", "[mappings][hl7v2][corpus
   }
   CHECK(messages > 0);
 }
+
+TEST_CASE("er7: a message short enough for a string's inline buffer still reads after being moved", "[hl7v2]") {
+  auto parsed = parse_er7("MSH|^~\\&|A|B");  // 12 bytes
+  REQUIRE(parsed.ok());
+  Message moved = std::move(parsed).value();
+  Message again = std::move(moved);
+  REQUIRE(!again.segments().empty());
+  CHECK(again.value(again.segments().front(), 3) == "A");
+  CHECK(again.value(again.segments().front(), 4) == "B");
+}
