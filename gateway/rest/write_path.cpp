@@ -70,9 +70,14 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   int64_t now = now_ms();
   std::string instant = format_instant(now);
   const auto* access = options_.access;
-  // A Subscription belongs to the client that stores it: its notifications go only where that client may read.
-  if (type == "Subscription" && who && !who->client_id.empty())
-    set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, who->client_id);
+  // A Subscription belongs to the client that created it: its notifications go only where that
+  // client may read. An update by another client (an administrator setting it active again)
+  // keeps the owner; nobody can take a Subscription over by writing its tag.
+  if (type == "Subscription") {
+    bool stored = current && !current->deleted && !current->body.empty();
+    std::string owner = stored ? routing::subscription_owner(current->body) : who ? who->client_id : std::string();
+    if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
+  }
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).

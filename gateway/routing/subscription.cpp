@@ -3,6 +3,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -71,7 +72,22 @@ Result<fhir::search::SearchQuery> compile(const fhir::search::SearchRegistry& re
   return parsed.query;
 }
 
+// The owner tag's code in a Subscription (see kOwnerTagSystem).
+std::string owner_in(const Json& doc) {
+  if (const Json* meta = member(doc, "meta"); meta)
+    if (const Json* tags = member(*meta, "tag"); tags && tags->IsArray())
+      for (const Json& t : tags->GetArray())
+        if (text(t, "system") == kOwnerTagSystem) return text(t, "code");
+  return {};
+}
+
 }  // namespace
+
+std::string subscription_owner(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  return doc.IsObject() ? owner_in(doc) : std::string();
+}
 
 Result<Topics> Topics::load(std::string_view json) {
   rapidjson::Document doc;
@@ -182,7 +198,9 @@ void read_channel(const Json& channel, Subscription& s) {
     for (const Json& e : list->GetArray())
       if (text(e, "url") == kSigningSecret) s.signing_secret = text(e, "valueString");
   if (const Json* v = extension(&channel, "backport-heartbeat-period"); v && v->IsUint()) s.heartbeat_s = v->GetUint();
-  if (const Json* v = extension(&channel, "backport-timeout"); v && v->IsUint()) s.timeout_s = v->GetUint();
+  // A receiver is given at most a minute: a longer wait would hold a delivery thread.
+  if (const Json* v = extension(&channel, "backport-timeout"); v && v->IsUint())
+    s.timeout_s = std::clamp<int64_t>(v->GetUint(), 1, 60);
   if (const Json* v = extension(&channel, "backport-max-count"); v && v->IsUint() && v->GetUint() > 0) s.max_count = v->GetUint();
 }
 
@@ -197,10 +215,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   s.id = text(doc, "id");
   s.status = text(doc, "status");
   s.topic = text(doc, "criteria");
-  if (const Json* meta = member(doc, "meta"); meta)
-    if (const Json* tags = member(*meta, "tag"); tags && tags->IsArray())
-      for (const Json& t : tags->GetArray())
-        if (text(t, "system") == kOwnerTagSystem) s.owner = text(t, "code");
+  s.owner = owner_in(doc);
   const Json* channel = member(doc, "channel");
   std::string channel_type = channel ? text(*channel, "type") : "";
   if (channel_type != "rest-hook" && channel_type != "message" && channel_type != "websocket")

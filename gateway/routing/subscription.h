@@ -85,6 +85,9 @@ struct Subscription {
   std::string care_team_member;
 };
 
+// The client a stored Subscription belongs to (its owner tag), "" when none.
+std::string subscription_owner(std::string_view json);
+
 // Reads a stored Subscription (compact JSON). Fails, saying why in plain words, when it
 // names no known topic, a criteria that does not parse, a filter the topic does not allow,
 // or a channel this gateway does not deliver.

@@ -123,7 +123,9 @@ ConsentVerdict AccessPolicy::consent(const Principal& who, std::string_view pati
 bool AccessPolicy::sees_record(const Principal& who, std::string_view type, const FactsView& f,
                                Decisions* decisions) const {
   if (type == "AuditEvent") return who.admin;
-  if (type == "Subscription" && who.admin) return true;  // the operator sees every subscription
+  // A Subscription (its endpoint, headers and secret) is its organization's alone; the
+  // operator sees every one. Not a patient's, whatever its criteria name.
+  if (type == "Subscription") return who.admin || (f.valid() && !who.organization.empty() && f.owner() == who.organization);
   if (!f.valid()) return false;  // facts not understood: only the open server sees it
   bool sensitive = (f.labels() & sensitive_) != 0;
   if (!who.patient.empty()) {  // a patient's own app: the patient's records, and shared data
@@ -191,8 +193,7 @@ AccessFacts AccessPolicy::facts(const Principal* who, const fhir::model::Element
     add_criteria_patients(criteria->value, f);
   FactsView before(current ? std::string_view(current->access) : std::string_view());
   f.owner = before.valid() ? std::string(before.owner()) : who ? who->organization : std::string();
-  // A Subscription (its endpoint, headers and secret) is its organization's alone.
-  f.confined = labelling.confined || resource.type == "Subscription" || (before.valid() && before.confined());
+  f.confined = labelling.confined || (before.valid() && before.confined());
   return f;
 }
 

@@ -299,6 +299,28 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   }));
 }
 
+TEST_CASE("routing: a Subscription stays its creator's when another client of the organization updates it",
+          "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-owner", {{"clinic-a", "org-a", "system/*.cruds"}, {"clinic-a-desk", "org-a", "system/*.cruds"},
+                                     {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto desk = SecuredGateway::as(g.token("clinic-a-desk"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string id = str(parse_json(http.post("/fhir/Subscription", subscription(receiver.url(), "id-only"), a).body), "id");
+  REQUIRE(!id.empty());
+  CHECK(http.get("/fhir/Subscription/" + id, b).status == 404);  // another organization's
+  std::string body = http.get("/fhir/Subscription/" + id, desk).body;
+  REQUIRE(body.find("clinic-a") != std::string::npos);
+  body.replace(body.find("\"reason\":\"results\""), 18, "\"reason\":\"labs!!!\"");
+  REQUIRE(http.put("/fhir/Subscription/" + id, body, desk).status == 200);
+  std::string stored = http.get("/fhir/Subscription/" + id, a).body;
+  CHECK(stored.find("labs!!!") != std::string::npos);
+  CHECK(stored.find("\"code\":\"clinic-a\"") != std::string::npos);
+  CHECK(stored.find("\"code\":\"clinic-a-desk\"") == std::string::npos);
+}
+
 TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent covers", "[e2e][routing][security]") {
   WebhookReceiver covered, not_covered;
   SecuredGateway g("routing-consent", {{"hospital", "hosp", "system/*.cruds"},
