@@ -55,15 +55,6 @@ bool from_row_values(const CompiledValue& v) {
   return std::any_of(v.members.begin(), v.members.end(), [](const auto& m) { return from_row_values(m.second); });
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
-    else out += '%', out += kHex[c >> 4], out += kHex[c & 15];
-  }
-  return out;
-}
 
 // Sets `value` at `path`; a split column's values (joined by kValueSeparator) become one
 // list item each under a path ending in [], and "a, b" elsewhere.
@@ -88,6 +79,12 @@ void set_values(Node& root, const std::string& path, Node value) {
     at = end + 1;
   }
 }
+
+// A reference to a resource of the export by its identity, made before every row is read:
+// kPending KEY kPendingEnd CONDITIONAL-REFERENCE, made the resource's fullUrl when the
+// Bundle is written (if the export built it) or the conditional reference (if not).
+constexpr const char* kPending = "\x01";
+constexpr char kPendingEnd = '\x02';
 
 // One resource being built, from one or more rows.
 struct Built {
@@ -137,6 +134,8 @@ class Builder {
 
   void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
   void write_bundle();
+  // Makes each reference to a resource of the export its fullUrl, or the conditional reference.
+  void resolve_pending(Node& node) const;
 
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
@@ -304,11 +303,10 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   std::string source, identity = expand(value.parts, row, &source);
   if (identity.empty()) return reference;
   std::string url = system(r.system), key = r.type + "|" + url + "|" + identity;
-  auto built = by_key_.find(key);
-  // Built from this export: its fullUrl; else the stored record with that identifier.
-  reference.set("reference", Node::string(built != by_key_.end() ? built_[built->second].full_url
-                                                                  : r.type + "?identifier=" + url_encode(url) + "|" +
-                                                                        url_encode(identity),
+  // Built from this export (in any row, earlier or later): its fullUrl, filled in when the
+  // Bundle is written; else the stored record with that identifier.
+  reference.set("reference", Node::string(kPending + key + kPendingEnd + r.type + "?identifier=" +
+                                              engine::token_criteria(url, identity),
                                           source));
   return reference;
 }
@@ -327,7 +325,7 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
     b.resource.set("id", Node::string(id));
     b.request_url = type + "/" + id;
   } else {
-    b.request_url = type + "?identifier=" + url_encode(url) + "|" + url_encode(identity);
+    b.request_url = type + "?identifier=" + engine::token_criteria(url, identity);
     engine::set_path(b.resource, "identifier[system=" + url + "].value", Node::string(identity));
   }
   return b;
@@ -381,8 +379,20 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   }
 }
 
+void Builder::resolve_pending(Node& node) const {
+  if (node.is_value()) {
+    if (!node.text.starts_with(kPending)) return;
+    size_t end = node.text.find(kPendingEnd);
+    auto built = by_key_.find(node.text.substr(1, end - 1));
+    node.text = built != by_key_.end() ? built_[built->second].full_url : node.text.substr(end + 1);
+    return;
+  }
+  for (Node& child : node.children) resolve_pending(child);
+}
+
 void Builder::write_bundle() {
   if (built_.empty()) return;
+  for (Built& b : built_) resolve_pending(b.resource);
   std::string& out = out_.bundle;
   out = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
   for (size_t i = 0; i < built_.size(); ++i) {

@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <cctype>
+
 namespace carebridge::mappings::engine {
 
 std::string name_uuid(std::string_view text) {
@@ -18,6 +20,25 @@ std::string name_uuid(std::string_view text) {
     out += kHex[digest[i] & 15];
   }
   return out;
+}
+
+namespace {
+
+std::string escaped_and_encoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == ',' || c == '|' || c == '$' || c == '\\') out += "%5C";  // FHIR search's escape, percent-encoded
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
+    else out += {'%', kHex[c >> 4], kHex[c & 15]};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string token_criteria(std::string_view system, std::string_view value) {
+  return (system.empty() ? std::string() : escaped_and_encoded(system) + "%7C") + escaped_and_encoded(value);
 }
 
 }  // namespace carebridge::mappings::engine

@@ -50,15 +50,6 @@ struct Application {
   size_t made;
 };
 
-std::string percent_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
-    else out += {'%', hex[c >> 4], hex[c & 15]};
-  }
-  return out;
-}
 
 class Mapper : public DatatypeContext {
  public:
@@ -373,7 +364,7 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
     std::string_view value = id.text_of("value");
     if (value.empty()) continue;
     std::string_view system = id.text_of("system");
-    return std::string(path) + "=" + (system.empty() ? std::string() : percent_encode(system) + "%7C") + percent_encode(value);
+    return std::string(path) + "=" + engine::token_criteria(system, value);
   }
   return {};
 }
