@@ -49,7 +49,10 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
       invalid.insert(row);
       mapped.rejected.push_back({row, where.empty() ? row.first + " row " + std::to_string(row.second) : where, issue.message});
     }
-    if (rows.empty()) invalid.insert({"", 0});  // not traceable to a row: nothing can be taken
+    if (rows.empty()) {  // not traceable to a row: nothing can be taken, and the reason says so
+      invalid.insert({"", 0});
+      mapped.rejected.push_back({{"", 0}, issue.expression.empty() ? "the Bundle" : issue.expression, issue.message});
+    }
   }
   return invalid;
 }

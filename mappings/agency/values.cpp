@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 namespace carebridge::mappings::agency {
 
@@ -79,6 +81,9 @@ bool three_numbers(std::string_view s, std::string_view& a, std::string_view& b,
 ReadValue date_value(const Column& column, std::string_view s) {
   ReadValue out;
   if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && s[4] == '-') s = s.substr(0, 10);  // a spreadsheet's date-time
+  // Excel's CSV of a date cell with a time format: "1/31/2024 0:00" (a time after a space).
+  if (size_t space = s.find(' '); space != std::string_view::npos && s.find(':', space) != std::string_view::npos)
+    s = s.substr(0, space);
   std::string_view a, b, c;
   if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return valid(std::string(s));
   if (s.size() == 7 && s[4] == '-' && all_digits(s.substr(0, 4)) && all_digits(s.substr(5)) && valid_date(to_int(s.substr(0, 4)), to_int(s.substr(5)), 1))
@@ -112,27 +117,39 @@ ReadValue date_time_value(const Column& column, std::string_view s) {
   return date;
 }
 
+// A number as JSON writes it: no leading zeros ("007" is 7), a digit on each side of the
+// point (".5" is 0.5, "5." is 5), an optional minus; nothing else ("nan", "1e999").
+std::optional<std::string> json_number(std::string digits) {
+  bool negative = digits.starts_with('-');
+  std::string_view body = digits;
+  if (negative || body.starts_with('+')) body.remove_prefix(1);
+  size_t point = body.find('.');
+  std::string whole(body.substr(0, point)), fraction(point == std::string_view::npos ? "" : body.substr(point + 1));
+  if ((whole.empty() && fraction.empty()) || !std::all_of(whole.begin(), whole.end(), ::isdigit) ||
+      !std::all_of(fraction.begin(), fraction.end(), ::isdigit) || whole.size() + fraction.size() > 18)
+    return std::nullopt;
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.empty() ? 0 : whole.size() - 1));
+  if (whole.empty()) whole = "0";
+  std::string out = (negative && (whole != "0" || fraction.find_first_not_of('0') != std::string::npos) ? "-" : "") + whole;
+  return fraction.empty() ? out : out + "." + fraction;
+}
+
 ReadValue number_value(const Column& column, std::string_view s) {
   std::string digits;
   for (char ch : s)
     if (ch != ',') digits += ch;
-  if (column.type == ValueType::Integer) {
-    if (digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
-    std::string_view body = digits;
-    if (body.starts_with('-')) body.remove_prefix(1);
-    if (all_digits(body) && body.size() <= 15) return valid(digits);
-    return invalid("\"" + std::string(s) + "\" is not a whole number");
-  }
-  double parsed = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty())
-    return invalid("\"" + std::string(s) + "\" is not a number");
+  bool integer = column.type == ValueType::Integer;
+  if (integer && digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
+  auto number = json_number(digits);
+  if (!number || (integer && number->find('.') != std::string::npos))
+    return invalid("\"" + std::string(s) + "\" is not " + (integer ? "a whole number" : "a number"));
+  double parsed = std::strtod(number->c_str(), nullptr);
   if (column.range && (parsed < column.range->first || parsed > column.range->second)) {
     ReadValue outside;
     outside.warning = "\"" + std::string(s) + "\" is outside " + column.name + "'s range, so it is left out";
     return outside;
   }
-  return valid(digits);
+  return valid(*number);
 }
 
 ReadValue boolean_value(std::string_view s) {

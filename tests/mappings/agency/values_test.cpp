@@ -49,7 +49,27 @@ TEST_CASE("agency values: dates as sheets write them", "[agency]") {
   CHECK(read_value(date, "3/14/1984").value == "1984-03-14");
   CHECK(read_value(date, "1984-03-14").value == "1984-03-14");
   CHECK(read_value(date, "45292").value == "2024-01-01");
+  CHECK(read_value(date, "1/31/2024 0:00").value == "2024-01-31");  // Excel's CSV of a date cell with a time format
+  CHECK(read_value(date, "1/31/2024 12:30 PM").value == "2024-01-31");
   CHECK(read_value(date, "2/29/2023").problem.find("is not a date") != std::string::npos);
   date.format = "DMY";
   CHECK(read_value(date, "14/3/1984").value == "1984-03-14");
+}
+
+TEST_CASE("agency values: numbers are written as JSON numbers, whatever the sheet wrote", "[agency]") {
+  Column decimal = of(ValueType::Decimal), integer = of(ValueType::Integer);
+  CHECK(read_value(decimal, "007.50").value == "7.50");
+  CHECK(read_value(decimal, ".5").value == "0.5");
+  CHECK(read_value(decimal, "5.").value == "5");
+  CHECK(read_value(decimal, "1,250.75").value == "1250.75");
+  CHECK(read_value(decimal, "-0").value == "0");
+  CHECK(!read_value(decimal, "nan").ok);
+  CHECK(!read_value(decimal, "inf").ok);
+  CHECK(!read_value(decimal, "1e5").ok);
+  CHECK(read_value(integer, "007").value == "7");
+  CHECK(read_value(integer, "3.0").value == "3");
+  CHECK(!read_value(integer, "3.5").ok);
+  integer.range = std::pair{1.0, 30.0};
+  CHECK(read_value(integer, "31").value.empty());
+  CHECK(!read_value(integer, "31").warning.empty());
 }
