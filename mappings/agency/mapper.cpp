@@ -124,7 +124,7 @@ class Builder {
   // With `trace`, every value remembers its cell and the Bundle's FHIRPaths are mapped to
   // them (MappedExport::sources): only wanted when something must be traced to its source.
   Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace, MappedExport& out)
-      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace) {
+      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency) {
     for (auto [name, url] : spec.systems) {
       for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
         url.replace(at, 8, agency);
@@ -156,6 +156,7 @@ class Builder {
   MappedExport& out_;
   LookupIndex lookups_;
   bool trace_;
+  std::string agency_;
   std::map<std::string, std::string> systems_;  // the spec's, for this agency
   std::vector<Built> built_;
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
@@ -318,7 +319,8 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
   if (!added) return built_[it->second];
   Built& b = built_.emplace_back();
   b.type = type;
-  std::string id = engine::name_uuid(spec_.name + "|" + key);
+  // The agency is in the name: two agencies' record 1001 are two records.
+  std::string id = engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
   b.full_url = "urn:uuid:" + id;
   b.resource.set("resourceType", Node::string(type));
   if (url.empty()) {  // an id of its own: the same rows always give the same record

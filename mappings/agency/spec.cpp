@@ -146,6 +146,10 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.missing = strings(node, "missing");
   c.help = text(node, "help");
   c.format = text(node, "format");
+  bool offset = c.format.size() == 6 && (c.format[0] == '+' || c.format[0] == '-') && c.format[3] == ':';
+  if (!c.format.empty() && c.format != "MDY" && c.format != "DMY" && c.format != "Z" && !offset)
+    problems.add(c.line, "column \"" + c.name + "\": format is MDY or DMY (dates) or an offset such as -05:00 (date-times), not \"" +
+                             c.format + "\"");
   c.depends_on = text(node, "dependsOn");
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
@@ -266,7 +270,10 @@ const TableSpec* Spec::table_for(std::string_view file_name) const {
   return tables.size() == 1 ? &tables.front() : nullptr;
 }
 
-std::string Spec::where(uint32_t line) const { return file.filename().string() + " line " + std::to_string(line); }
+// "hmis/spec.json line 41": every spec is a spec.json, so its folder says which.
+std::string Spec::where(uint32_t line) const {
+  return (file.parent_path().filename() / file.filename()).string() + " line " + std::to_string(line);
+}
 
 void check_spec(const Spec& spec, const fhir::definitions::Definitions& definitions, std::vector<Issue>& issues);
 
@@ -286,7 +293,8 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   spec.name = text(root, "name");
   spec.title = text(root, "title");
   spec.description = text(root, "description");
-  spec.whole_file = text(root, "onError") == "file";
+  std::string on_error = text(root, "onError");
+  spec.whole_file = on_error == "file";
   spec.rows = text(root, "rows");
   if (const JsonNode* systems = root->member("identifierSystems"); systems && systems->is_object())
     for (const JsonNode* s = systems->first; s; s = s->next) spec.systems[std::string(s->key)] = std::string(s->text);
@@ -296,6 +304,8 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   else
     spec.tables.push_back(read_table(root, spec, problems));  // one table: its columns and resources at the top
   if (spec.name.empty()) problems.add(root->position.line, "the spec has no name");
+  if (!on_error.empty() && on_error != "row" && on_error != "file")
+    problems.add(root->position.line, "onError is \"row\" or \"file\", not \"" + on_error + "\"");
   resolve_lookups(spec, problems.issues);
   check_spec(spec, definitions, problems.issues);
   if (!problems.issues.empty()) return Result<Spec>(std::move(problems.issues));

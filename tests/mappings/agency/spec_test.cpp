@@ -75,3 +75,10 @@ TEST_CASE("agency spec: a path through a list must say which item", "[agency]") 
   CHECK(found.find("Patient.name repeats: say which one") != std::string::npos);
   CHECK(found.find("Patient.gender does not repeat") != std::string::npos);
 }
+
+TEST_CASE("agency spec: a date format or onError it does not know is refused, and the spec's folder named", "[agency]") {
+  std::string found = problems(R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"}}])",
+                               R"(, {"name": "Born", "key": "born", "type": "date", "format": "dmy"})");
+  CHECK(found.find("format is MDY or DMY") != std::string::npos);
+  CHECK(found.find("/spec.json line") != std::string::npos);  // "<its folder>/spec.json": which spec
+}
