@@ -320,6 +320,13 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
 bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last) {
   std::string error;
   if (s.v2) {
+    // MLLP carries no TLS here: only to loopback or an allow-listed host, never a host a
+    // subscriber names inside the network.
+    std::string host(std::string_view(s.endpoint).substr(7, std::string_view(s.endpoint).substr(7).rfind(':')));
+    if (!loopback(host) && std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), host) == options.allowed_hosts.end()) {
+      failed(s, "an MLLP endpoint must be on loopback or an allow-listed host");
+      return false;
+    }
     if (!batch.empty() && options.definitions &&
         !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error)) {
       failed(s, error);

@@ -1,6 +1,7 @@
 #include "gateway/routing/events.h"
 
 #include <iostream>
+#include <optional>
 #include <rapidjson/document.h>
 
 #include "fhir/json/json_writer.h"
@@ -92,6 +93,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   fhir::search::IndexedView view{r.type, r.id, r.updated_ms, event.index};
   std::shared_lock lock(mutex_);
   std::string encoded;
+  std::optional<bool> changed;  // whether the status changed: read from the previous version once per write
   for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
     const Subscription& s = **entry;
     if (s.status == "off") continue;
@@ -100,7 +102,8 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       if (t.resource != r.type) continue;
       bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
       if (!interaction) continue;
-      if (t.status_change && !r.deleted && event.previous_version != 0 && !status_changed(event)) continue;
+      if (t.status_change && !r.deleted && event.previous_version != 0 && !(changed ? *changed : *(changed = status_changed(event))))
+        continue;
       if (r.deleted || fhir::search::matches(t.query, view)) fired = true;
       if (fired) break;
     }

@@ -79,7 +79,8 @@ bool send_mllp(const std::string& endpoint, const std::vector<std::string>& mess
     std::string buffer;
     for (const std::string& m : messages) {
       boost::asio::write(socket, boost::asio::buffer("\x0b" + m + "\x1c\r"));
-      size_t end = boost::asio::read_until(socket, boost::asio::dynamic_buffer(buffer), "\x1c\r");
+      // An acknowledgement is small: at most a megabyte is read waiting for its end.
+      size_t end = boost::asio::read_until(socket, boost::asio::dynamic_buffer(buffer, 1u << 20), "\x1c\r");
       std::string ack = buffer.substr(0, end);
       buffer.erase(0, end);
       size_t msa = ack.find("MSA|");

@@ -596,3 +596,18 @@ TEST_CASE("routing: rest-hook over https, the receiver's certificate checked and
     FAIL(now.substr(std::min(now.size(), now.find("carebridge_subscription_failed"))) + "\n" + receiver.output().substr(0, 3000));
   }
 }
+
+TEST_CASE("routing: an MLLP endpoint inside the network that is not allow-listed is refused", "[e2e][routing][security]") {
+  ServerProcess server(temp_dir("routing-mllp-refused"));
+  auto c = server.client();
+  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
+                    R"(","channel":{"type":"message","endpoint":"mllp://10.1.2.3:2575","payload":"application/fhir+json"}})";
+  auto created = c->post("/fhir/Subscription", sub, json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Ng", "Lin"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 90), json_headers()).status == 201);
+  REQUIRE(eventually([&] {
+    return c->get("/fhir/Subscription/" + id + "/$status").body.find("loopback or an allow-listed host") != std::string::npos;
+  }));
+}
