@@ -188,7 +188,8 @@ void report(const Options& o, Ledger& ledger, double written_s, double elapsed_s
   std::vector<double> latencies;
   for (const auto& [id, at] : ledger.received)
     if (auto it = ledger.acked.find(id); it != ledger.acked.end())
-      latencies.push_back(std::chrono::duration<double, std::milli>(at - it->second).count());
+      // A notification can arrive before the writer has read its acknowledgement: that is 0.
+      latencies.push_back(std::max(0.0, std::chrono::duration<double, std::milli>(at - it->second).count()));
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
     return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];

@@ -156,7 +156,9 @@ std::string WebsocketHub::issue_token(const std::string& subscription) {
     token += kHex[b & 15];
   }
   std::lock_guard lock(impl_->mutex);
-  impl_->tokens[token] = {subscription, std::chrono::steady_clock::now() + std::chrono::minutes(5)};
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(impl_->tokens, [&](const auto& t) { return t.second.second < now; });  // tokens never redeemed
+  impl_->tokens[token] = {subscription, now + std::chrono::minutes(5)};
   return token;
 }
 

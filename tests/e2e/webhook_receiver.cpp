@@ -79,7 +79,7 @@ void WebhookReceiver::serve(int connection) {
     }
     while (buffer.size() < header_end + 4 + length) {
       ssize_t n = ::recv(connection, chunk, sizeof chunk, 0);
-      if (n == 0 || stopping_) return (void)::close(connection);
+      if (n == 0 || stopping_) return forget(connection);
       if (n > 0) buffer.append(chunk, static_cast<size_t>(n));
     }
     std::string body = buffer.substr(header_end + 4, length);
@@ -96,6 +96,14 @@ void WebhookReceiver::serve(int connection) {
     received_.notify_all();
     std::string answer = down ? "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     ::send(connection, answer.data(), answer.size(), MSG_NOSIGNAL);
+  }
+  forget(connection);
+}
+
+void WebhookReceiver::forget(int connection) {
+  {  // out of fds_ first: the number may be another socket's once closed
+    std::lock_guard lock(mutex_);
+    std::erase(fds_, connection);
   }
   ::close(connection);
 }

@@ -37,6 +37,7 @@ class WebhookReceiver {
 
  private:
   void serve(int connection);
+  void forget(int connection);  // closes a connection it no longer serves
   OnBody on_body_;
   int listener_ = -1;
   uint16_t port_ = 0;
