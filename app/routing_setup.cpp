@@ -239,6 +239,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   store.add_commit_hook(r->events);
   r->events->load(store);
   auto options = delivery_options(config, definitions, service, store);
+  options.authorize = authorizer(config, security);  // asked again when each event is sent
   r->disclosures = audit_disclosures(security.audit.get(), *r->events, options);
   if (!config.routing.websocket.empty()) {
     r->websocket = start_websocket(config.routing.websocket);

@@ -309,9 +309,10 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;
-    if (s.payload == Payload::FullResource && !e.event.deleted)  // only a full payload needs the version itself
+    e.withheld = options.authorize && !options.authorize(s.owner, e.event.as_record());
+    if (s.payload == Payload::FullResource && !e.event.deleted && !e.withheld)  // only a full payload needs the version
       if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = std::move(version->body);
-    sent.push_back(e.event.as_record());
+    if (!e.withheld) sent.push_back(e.event.as_record());
     batch.push_back(std::move(e));
   }
   return true;

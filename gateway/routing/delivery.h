@@ -35,6 +35,9 @@ struct DeliveryOptions {
   WebsocketHub* websocket = nullptr;                             // for the websocket channel
   std::string client_certificate, client_private_key;  // for receivers that ask for one (PEM)
   std::string trusted_ca;                              // CAs trusted for https receivers; empty: the system's
+  // Whether a subscription's client may still learn of a record, asked again when its event is
+  // sent (a Consent can be withdrawn while the event waits); null: whatever was logged goes.
+  std::function<bool(const std::string& owner, const store::ResourceRecord& record)> authorize;
   // Told of the records each notification disclosed to its subscriber (for the audit trail).
   std::function<void(const Subscription& subscription, const std::vector<store::ResourceRecord>& records)> disclosed;
   // Sets a subscription's stored status ("active" after its handshake, "error" past the horizon).

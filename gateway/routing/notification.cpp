@@ -48,7 +48,7 @@ std::string subscription_status(const Subscription& s, const std::string& type, 
     out += R"(,{"name":"notification-event","part":[)";
     out += string_value("event-number", std::to_string(e.number));
     out += "," + string_value("timestamp", instant(e.event.at_ms), "valueInstant");
-    if (s.payload != Payload::Empty) out += "," + reference_value("focus", resource_url(base_url, e.event));
+    if (s.payload != Payload::Empty && !e.withheld) out += "," + reference_value("focus", resource_url(base_url, e.event));
     out += "]}";
   }
   if (!error.empty()) {
@@ -73,6 +73,7 @@ std::string notification_bundle(const Subscription& s, const std::string& type, 
   out += R"(},"response":{"status":"200"}})";
   if (s.payload != Payload::Empty) {
     for (const NotificationEvent& e : events) {
+      if (e.withheld) continue;
       out += R"(,{"fullUrl":)";
       append_json_string(out, resource_url(base_url, e.event));
       if (s.payload == Payload::FullResource && !e.body.empty() && !e.event.deleted) out += R"(,"resource":)" + e.body;

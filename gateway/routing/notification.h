@@ -17,6 +17,9 @@ struct NotificationEvent {
   int64_t number = 0;
   EventRecord event;
   std::string body;  // the version's JSON (full-resource), else empty
+  // The subscriber may no longer learn of it (a Consent withdrawn since the event was
+  // logged): the notification keeps its number and says nothing of what it was.
+  bool withheld = false;
 };
 
 // `type`: handshake, heartbeat, event-notification, query-status or query-event.

@@ -54,6 +54,7 @@ std::vector<std::string> v2_messages(const std::vector<NotificationEvent>& event
                                      const fhir::definitions::Definitions& definitions) {
   std::vector<std::string> out;
   for (const NotificationEvent& e : events) {
+    if (e.withheld) continue;  // the clinic may no longer learn of it
     if (e.body.empty() || e.event.deleted) continue;
     auto parsed = fhir::io::read(collection_for(e, store), definitions);
     if (!parsed.document || !parsed.document->root()) continue;

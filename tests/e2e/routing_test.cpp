@@ -357,6 +357,32 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
   CHECK(glucose_told);
 }
 
+TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured when it is sent", "[e2e][routing][security]") {
+  WebhookReceiver covered;
+  SecuredGateway g("routing-withdrawn", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                    R"("},"participant":[{"member":{"reference":"Organization/org-a"}}]})", hospital).status == 201);
+  auto consent = http.post("/fhir/Consent", permit_consent(p, "org-a", {"HIV"}), hospital);
+  REQUIRE(consent.status == 201);
+  std::string consent_id = str(parse_json(consent.body), "id");
+  REQUIRE(http.post("/fhir/Subscription", subscription(covered.url(), "full-resource"), a).status == 201);
+  REQUIRE(covered.wait_for(1));
+  covered.set_down(true);
+  std::string hiv = str(parse_json(http.post("/fhir/Observation", lab(p, "7917-8", 1), hospital).body), "id");
+  // The patient withdraws the Consent before the clinic's receiver is back.
+  std::string withdrawn = http.get("/fhir/Consent/" + consent_id, hospital).body;
+  withdrawn.replace(withdrawn.find("\"status\":\"active\""), 17, "\"status\":\"inactive\"");
+  REQUIRE(http.put("/fhir/Consent/" + consent_id, withdrawn, hospital).status == 200);
+  covered.set_down(false);
+  REQUIRE(eventually_events(covered, 1, 30));
+  CHECK(event_numbers(covered) == one_to(1));  // the number stays: no gap
+  for (const auto& body : covered.bodies()) CHECK(body.find(hiv) == std::string::npos);
+}
+
 TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-care-team"));
