@@ -3,6 +3,8 @@
 #include <rapidjson/document.h>
 
 #include <cctype>
+#include <functional>
+#include <optional>
 
 #include "fhir/json/json_writer.h"
 #include "mappings/engine/ids.h"
@@ -38,8 +40,12 @@ http::Response status_of(const Subscription& s, int64_t last, const std::string&
   return pipeline::fhir_json_response(200, std::move(body));
 }
 
+// Reads a logged version as the caller may: its JSON, or nullopt when the caller may not
+// read it (scopes, consent, labels) — then the event keeps its number and says nothing.
+using VersionReader = std::function<std::optional<std::string>(const EventRecord& event)>;
+
 http::Response events_of(const Subscription& s, store::Store& store, const rest::Params& params, int64_t last,
-                         const std::string& url) {
+                         const std::string& url, const VersionReader& read_version) {
   int64_t since = 1, until = last;
   for (const auto& [name, value] : params) {
     if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
@@ -58,8 +64,11 @@ http::Response events_of(const Subscription& s, store::Store& store, const rest:
       NotificationEvent e;
       e.number = record.seq;
       if (!EventRecord::decode(record.record, e.event)) continue;
-      if (shaped.payload == Payload::FullResource && !e.event.deleted)
-        if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = version->body;
+      if (shaped.payload != Payload::Empty && !e.event.deleted) {
+        auto version = read_version(e.event);
+        e.withheld = !version;
+        if (version && shaped.payload == Payload::FullResource) e.body = std::move(*version);
+      }
       events.push_back(std::move(e));
     }
   }
@@ -126,7 +135,18 @@ http::Response instance_operation(const Context& c, const http::Request& request
   std::string url = base_url(request, c.base);
   if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
   if (operation == "$resend") return resend(*s, request, c.delivery, last, url);
-  return events_of(*s, c.store, query_of(request.target), last, url);
+  // Each version read as the caller, as a read would be: its access checked and audited.
+  auto read_version = [&](const EventRecord& e) -> std::optional<std::string> {
+    http::Request vread;
+    vread.method = "GET";
+    vread.target = c.base + "/" + e.type + "/" + e.id + "/_history/" + std::to_string(e.version);
+    vread.headers = {{"Accept", "application/fhir+json"}};
+    vread.remote = request.remote;
+    http::Response version = c.service.handle(vread, who);
+    if (version.status != 200) return std::nullopt;
+    return std::move(version.body);
+  };
+  return events_of(*s, c.store, query_of(request.target), last, url, read_version);
 }
 
 // The search that finds the Subscriptions a type-level $status asks about (its `status`

@@ -357,6 +357,28 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
   CHECK(glucose_told);
 }
 
+TEST_CASE("routing: $events shows a caller only what its own scopes let it read", "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-events-scopes", {{"clinic-a", "org-a", "system/*.cruds"},
+                                             {"clinic-a-front", "org-a", "system/Subscription.rs system/Patient.rs"}});
+  auto& http = g.http();
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto front = SecuredGateway::as(g.token("clinic-a-front"));
+  std::string id = str(parse_json(http.post("/fhir/Subscription", subscription(receiver.url(), "full-resource"), a).body), "id");
+  REQUIRE(receiver.wait_for(1));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Ito", "Ben"), a).body), "id");
+  std::string obs = str(parse_json(http.post("/fhir/Observation", lab(p, "2345-7", 99), a).body), "id");
+  REQUIRE(eventually_events(receiver, 1));
+  auto mine = http.get("/fhir/Subscription/" + id + "/$events?eventsSinceNumber=1&content=full-resource", a);
+  REQUIRE(mine.status == 200);
+  CHECK(mine.body.find(obs) != std::string::npos);
+  // Another client of the clinic may read the Subscription, but not Observations.
+  auto theirs = http.get("/fhir/Subscription/" + id + "/$events?eventsSinceNumber=1&content=full-resource", front);
+  REQUIRE(theirs.status == 200);
+  CHECK(theirs.body.find("\"event-number\"") != std::string::npos);
+  CHECK(theirs.body.find(obs) == std::string::npos);
+}
+
 TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured when it is sent", "[e2e][routing][security]") {
   WebhookReceiver covered;
   SecuredGateway g("routing-withdrawn", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}});
