@@ -75,8 +75,10 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
   create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                                         R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
-  // Three pantries: Central Square, Cambridge; Boston Common, 4.1 km away; Worcester, 58 km away.
-  for (const char* at : {"42.3656,-71.1040", "42.3550,-71.0656", "42.2626,-71.8023"}) {
+  // Three pantries: Central Square, Cambridge; Boston Common, 3.4 km away; Worcester, 58 km away;
+  // two stations either side of the antimeridian, 10 km apart; and a place with no position.
+  create_resource(send, "Location", R"({"resourceType":"Location","name":"Mobile pantry, no fixed place"})");
+  for (const char* at : {"42.3656,-71.1040", "42.3550,-71.0656", "42.2626,-71.8023", "0,179.955", "0,-179.955"}) {
     std::string latitude(at, std::string_view(at).find(',')), longitude(std::string_view(at).substr(latitude.size() + 1));
     create_resource(send, "Location", R"({"resourceType":"Location","name":"Pantry","position":{"latitude":)" + latitude +
                                           R"(,"longitude":)" + longitude + "}}");
@@ -86,6 +88,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"Location?near=42.3656|-71.1040|1|km", 1}, {"Location?near=42.3656|-71.1040|5|km", 2},
       {"Location?near=42.3656|-71.1040|3|mi", 2}, {"Location?near=42.3656|-71.1040|100", 3},
       {"Location?near=42.3656|-71.1040|500|m", 1}, {"Location?near=40.7128|-74.0060|50|km", 0},
+      {"Location?near=42.3656|-71.1040", 2},                        // no distance: 10 km
+      {"Location?near=0|179.955|20|km", 2}, {"Location?near=0|-179.955|5|km", 1},  // across the antimeridian
+      {"Location?near=42.3656|-71.1040|20000|km", 5},               // the world: never the place with no position
       // string: starts-with (case and accent insensitive), :exact, :contains
       {"Patient?name=smith", 2}, {"Patient?family=SMITH", 2}, {"Patient?name:exact=Smith", 1},
       {"Patient?name:contains=ithe", 1}, {"Patient?name=jones", 1}, {"Patient?name=smith,jones", 3},
