@@ -86,9 +86,18 @@ int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& de
   std::shared_ptr<const agency::Spec> spec;
   std::vector<std::pair<std::string, std::string>> inputs;
   if (int status = prepare(run, definitions, spec, inputs)) return status;
+  std::optional<agency::BundleRecords> records;
+  if (!run.records.empty()) {
+    auto read = agency::BundleRecords::from_file(run.records);
+    if (!read) {
+      std::cerr << "carebridge map: " << read.message() << "\n";
+      return 1;
+    }
+    records = std::move(*read);
+  }
   auto validator = fhir::validation::Validator::with_invariants(definitions);
   agency::AgencyConverter converter(definitions, validator.get(), spec, run.policy);
-  agency::AgencyConversion c = converter.convert_files(inputs, run.agency);
+  agency::AgencyConversion c = converter.convert_files(inputs, run.agency, {}, records ? &*records : nullptr);
   report(c);
   bool complete = c.file_errors.empty() && c.mapped.rejected.empty();
   if (!c.bundle) return 1;

@@ -21,6 +21,7 @@ struct AgencyMapRun {
   std::string out_dir;              // "" : the Bundle to standard output
   std::string agency = "local";     // whose data it is ({agency} in identifier systems)
   fhir::validation::Policy policy = fhir::validation::Policy::Strict;
+  std::string records;              // a Bundle of the stored records a status file changes ("": none)
 };
 
 // 0: every row taken; 1: some rows (or files) were not; 2: the spec cannot be used.

@@ -23,11 +23,12 @@ namespace v2 = mappings::hl7v2;
 
 constexpr const char* kUsage =
     "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n"
-    "       carebridge map --mapping NAME|SPEC [--agency ID] [--to csv] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
-    "         (an agency format: mappings/specs/NAME, a spec file or a folder holding spec.json)\n";
+    "       carebridge map --mapping NAME|SPEC [--agency ID] [--records BUNDLE] [--to csv] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
+    "         (an agency format: mappings/specs/NAME, a spec file or a folder holding spec.json;\n"
+    "          --records: the stored records a status file changes, as a Bundle a search returned)\n";
 
 struct MapArguments {
-  std::string mapping, to, out_dir, agency = "local";
+  std::string mapping, to, out_dir, agency = "local", records;
   fhir::validation::Policy policy = fhir::validation::Policy::Strict;
   std::vector<std::string> files;
 };
@@ -35,7 +36,7 @@ struct MapArguments {
 bool parse(const std::vector<std::string>& args, MapArguments& out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    bool valued = a == "--mapping" || a == "--to" || a == "--out-dir" || a == "--policy" || a == "--agency";
+    bool valued = a == "--mapping" || a == "--to" || a == "--out-dir" || a == "--policy" || a == "--agency" || a == "--records";
     if (valued && i + 1 >= args.size()) {
       std::cerr << "carebridge map: " << a << " needs a value\n";
       return false;
@@ -44,6 +45,7 @@ bool parse(const std::vector<std::string>& args, MapArguments& out) {
     else if (a == "--to") out.to = args[++i];
     else if (a == "--out-dir") out.out_dir = args[++i];
     else if (a == "--agency") out.agency = args[++i];
+    else if (a == "--records") out.records = args[++i];
     else if (a == "--policy") out.policy = args[++i] == "ingest" ? fhir::validation::Policy::Ingest : fhir::validation::Policy::Strict;
     else if (a.starts_with("--") && a != "--") {
       std::cerr << "carebridge map: unknown option " << a << "\n";
@@ -171,7 +173,7 @@ int map_command(const Arguments& arguments) {
   if (agency) {  // one export (its files together) to one Bundle
     auto definitions = load_definitions(arguments);
     if (!definitions) return 2;
-    AgencyMapRun run{spec_file, args.files, args.out_dir, args.agency, args.policy};
+    AgencyMapRun run{spec_file, args.files, args.out_dir, args.agency, args.policy, args.records};
     return args.to == "csv" ? render_agency(run, *definitions) : map_agency(run, *definitions);
   }
   if (args.out_dir.empty() && args.files.size() > 1) {

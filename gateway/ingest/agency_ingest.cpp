@@ -74,6 +74,35 @@ void append_report(std::string& out, const std::string& mapping, const agency::A
   out += "}";
 }
 
+// The stored records a status file changes, read through the FHIR service as the caller: a
+// record the caller may not see is not there for it.
+class ServiceRecords : public agency::Records {
+ public:
+  ServiceRecords(rest::FhirService& service, const rest::Caller& who, const http::Request& request, const std::string& base)
+      : service_(service), who_(who), request_(request), base_(base) {}
+
+  std::optional<std::string> read(const std::string& type, const std::string& id) const override {
+    auto [it, added] = read_.try_emplace(type + "/" + id);
+    if (!added) return it->second;
+    http::Request get;
+    get.method = "GET";
+    get.target = base_ + "/" + type + "/" + id;
+    get.headers = {{"Accept", "application/fhir+json"}};
+    get.remote = request_.remote;
+    get.tls = request_.tls;
+    http::Response found = service_.handle(get, who_);
+    if (found.status == 200) it->second = std::move(found.body);
+    return it->second;
+  }
+
+ private:
+  rest::FhirService& service_;
+  const rest::Caller& who_;
+  const http::Request& request_;
+  std::string base_;
+  mutable std::map<std::string, std::optional<std::string>> read_;
+};
+
 http::Response json_response(unsigned status, std::string body) {
   http::Response r;
   r.status = status;
@@ -104,7 +133,8 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
     if (name == "dry-run" || name == "dryRun") dry_run = value == "true";
   const auto& converter = *converters_.at(mapping);
   std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
-  agency::AgencyConversion c = converter.convert_files({{file_name(request, params), request.body}}, agency_id);
+  ServiceRecords records(service_, who, request, base_path_);
+  agency::AgencyConversion c = converter.convert_files({{file_name(request, params), request.body}}, agency_id, {}, &records);
   std::string body;
   append_report(body, mapping, c, dry_run);
   if (!c.bundle) return json_response(c.file_errors.empty() ? 422 : 400, body + "}");

@@ -57,22 +57,23 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
   return invalid;
 }
 
-AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency) const {
+AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency,
+                                          const Records* records) const {
   AgencyConversion c;
-  c.mapped = mapper_.map(tables, {}, agency, trace_);
+  c.mapped = mapper_.map(tables, {}, agency, trace_, records);
   if (c.mapped.bundle.empty()) return c;
   auto found = errors(c.mapped.bundle, c.bundle);
   if (found.empty()) return c;
   c.bundle.reset();
   // Mapped again, tracing each value to its cell, to say where each problem comes from.
-  if (!trace_) c.mapped.sources = mapper_.map(tables, {}, agency, true).sources;
+  if (!trace_) c.mapped.sources = mapper_.map(tables, {}, agency, true, records).sources;
   auto invalid = reject(found, c.mapped);
   if (invalid.count({"", 0}) || mapper_.spec().whole_file) return c;
   // Again without the rows whose resources did not validate (their reasons are kept).
   std::set<RowRef> excluded = invalid;
   for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
   auto reasons = std::move(c.mapped.rejected);
-  c.mapped = mapper_.map(tables, excluded, agency, true);
+  c.mapped = mapper_.map(tables, excluded, agency, true, records);
   c.mapped.rejected = std::move(reasons);
   if (c.mapped.bundle.empty()) return c;
   std::unique_ptr<fhir::model::Document> bundle;
@@ -83,7 +84,8 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
 }
 
 AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
-                                                const std::string& agency, const csv::ReadLimits& limits) const {
+                                                const std::string& agency, const csv::ReadLimits& limits,
+                                                const Records* records) const {
   std::vector<csv::Table> tables;
   std::vector<std::string> errors;
   for (const auto& [name, bytes] : named_bytes) {
@@ -94,7 +96,7 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
     }
     for (auto& t : *read) tables.push_back(std::move(t));
   }
-  AgencyConversion c = convert(tables, agency);
+  AgencyConversion c = convert(tables, agency, records);
   c.file_errors = std::move(errors);
   return c;
 }

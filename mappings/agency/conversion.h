@@ -34,11 +34,14 @@ class AgencyConverter {
   AgencyConverter(const fhir::definitions::Definitions& definitions, const fhir::validation::Validator* validator,
                   std::shared_ptr<const Spec> spec, fhir::validation::Policy policy = fhir::validation::Policy::Strict);
 
-  // `agency`: the organization whose data it is (see Mapper::map).
-  AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local") const;
+  // `agency`: the organization whose data it is; `records`: the stored records the spec's
+  // merged resources change (see Mapper::map).
+  AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local",
+                           const Records* records = nullptr) const;
   // Reads each named file's bytes (CSV, XLSX or a form's JSON) and converts them together.
   AgencyConversion convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
-                                 const std::string& agency = "local", const csv::ReadLimits& limits = {}) const;
+                                 const std::string& agency = "local", const csv::ReadLimits& limits = {},
+                                 const Records* records = nullptr) const;
   const Spec& spec() const { return mapper_.spec(); }
   // Whether a valid Bundle's values are traced to their cells too (MappedExport::sources;
   // a Bundle with problems always is): for reports that show where every value came from.

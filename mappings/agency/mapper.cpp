@@ -8,6 +8,7 @@
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
 #include "mappings/engine/ids.h"
+#include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
 
@@ -89,14 +90,23 @@ constexpr char kPendingEnd = '\x02';
 // One resource being built, from one or more rows.
 struct Built {
   std::string type, full_url, request_url;
+  std::string local_url;  // how the row's other resources refer to it: its fullUrl, or Type/id when it has one
+  std::string if_match;   // a merged record: the version it was read at (W/"3")
   Node resource;
   std::vector<RowRef> rows;
+};
+
+// A record a row changes, as stored.
+struct StoredRecord {
+  Node resource;
+  std::string version;
 };
 
 // One row as read: its values by the spec's columns.
 struct Row {
   const csv::Table& table;
   size_t index;
+  const CompiledTable& compiled;
   const TableSpec& spec;
   const std::vector<size_t>& input_column;  // per spec column: its index in the input, or kAbsent
   std::vector<ReadValue> values;            // per spec column
@@ -123,8 +133,9 @@ class Builder {
   // `agency` stands for {agency} in the spec's identifier systems.
   // With `trace`, every value remembers its cell and the Bundle's FHIRPaths are mapped to
   // them (MappedExport::sources): only wanted when something must be traced to its source.
-  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace, MappedExport& out)
-      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency) {
+  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace,
+          const Records* records, MappedExport& out)
+      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency), records_(records) {
     for (auto [name, url] : spec.systems) {
       for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
         url.replace(at, 8, agency);
@@ -140,11 +151,17 @@ class Builder {
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
+  const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
+  ReadValue stored_value(const Stored& stored, const Row& row);
+  bool admits(const Row& row);
+  bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
+  std::string where_of(const CompiledValue& value, const Row& row) const;
   bool meets(const Condition& condition, const Row& row) const;
   std::string expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const;
   Node value_node(const CompiledValue& value, const Row& row) const;
   void build(const CompiledResource& compiled, Row& row);
-  Built& resource_for(const CompiledResource& compiled, const std::string& identity);
+  Built& resource_for(const CompiledResource& compiled, const std::string& identity, const Row& row);
+  std::string key_of(const CompiledResource& compiled, const std::string& identity) const;
   void add_labels(const ResourceSpec& spec, const Row& row, Built& built) const;
 
   std::string system(const std::string& name) const {
@@ -160,6 +177,8 @@ class Builder {
   std::map<std::string, std::string> systems_;  // the spec's, for this agency
   std::vector<Built> built_;
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
+  const Records* records_;
+  std::unordered_map<std::string, std::optional<StoredRecord>> stored_;  // "Type/id" → as stored, or not there
 };
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -168,11 +187,11 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
   bool complete = true;
   for (size_t i = 0; i < spec.columns.size(); ++i) {
     const Column& c = spec.columns[i];
-    size_t at = column_in(c, table);
+    size_t at = c.stored ? std::string::npos : column_in(c, table);
     if (at != std::string::npos) {
       bound[i] = at;
       used[at] = true;
-    } else if (c.required && !c.lookup) {
+    } else if (c.required && !c.lookup && !c.stored) {
       out_.rejected.push_back({{table.name, 0}, table.name, "the file has no column \"" + c.name + "\", which must be there"});
       complete = false;
     }
@@ -194,6 +213,8 @@ bool Builder::read_row(Row& row) {
   }
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
     if (!row.values[c].warning.empty()) out_.warnings.push_back(row.where(c) + ": " + row.values[c].warning);
@@ -206,6 +227,82 @@ bool Builder::read_row(Row& row) {
     }
   }
   return ok;
+}
+
+const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
+  std::string id = expand(compiled.identity.parts, row, nullptr);
+  if (id.empty() || !records_) return nullptr;
+  auto [it, added] = stored_.try_emplace(compiled.spec->type + "/" + id);
+  if (!added) return it->second ? &*it->second : nullptr;
+  auto json = records_->read(compiled.spec->type, id);
+  auto resource = json ? engine::read_json(*json) : std::nullopt;
+  if (!resource || resource->text_of("resourceType") != compiled.spec->type) return nullptr;
+  const Node* version = engine::get_path(*resource, "meta.versionId");
+  it->second = StoredRecord{std::move(*resource), version && version->is_value() ? version->text : std::string()};
+  return &*it->second;
+}
+
+ReadValue Builder::stored_value(const Stored& stored, const Row& row) {
+  ReadValue v;
+  for (const CompiledResource& r : row.compiled.resources) {
+    if (r.spec->id != stored.resource) continue;
+    const StoredRecord* record = record_of(r, row);
+    const Node* at = record ? engine::get_path(record->resource, stored.path) : nullptr;
+    if (at && at->is_value()) v.value = at->text;
+  }
+  return v;
+}
+
+// Where a value comes from in the row: the cell of the first column it names.
+std::string Builder::where_of(const CompiledValue& value, const Row& row) const {
+  for (const TemplatePart& p : value.parts)
+    if (p.kind != TemplatePart::Kind::Text && p.kind != TemplatePart::Kind::IdentifierSystem)
+      if (size_t c = row.column_of(p.text); c != kAbsent) return row.where(c);
+  return row.table.name + " row " + std::to_string(row.table.rows[row.index].line);
+}
+
+// Whether the records the row changes are there, and the row moves them only as allowed.
+bool Builder::admits(const Row& row) {
+  bool ok = true;
+  for (const CompiledResource& r : row.compiled.resources) {
+    if (!r.spec->merge || !meets(r.spec->when, row)) continue;
+    std::string id = expand(r.identity.parts, row, nullptr);
+    bool valid_id = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '-' || c == '.';
+    });
+    const StoredRecord* record = valid_id ? record_of(r, row) : nullptr;
+    if (!valid_id) {
+      out_.rejected.push_back({row.ref(), where_of(r.identity, row),
+                               "\"" + id + "\" is not a record id (letters, digits, - and . only, at most 64)"});
+      ok = false;
+    } else if (!id.empty() && !record) {
+      out_.rejected.push_back({row.ref(), where_of(r.identity, row),
+                               "there is no " + r.spec->type + " \"" + id + "\" here, or it is not your organization's to change"});
+      ok = false;
+    } else if (record && !admits_transition(r, row, *record)) {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool Builder::admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record) {
+  if (!compiled.spec->transitions) return true;
+  const Transitions& t = *compiled.spec->transitions;
+  for (const auto& [path, value] : compiled.set) {
+    if (path != t.path) continue;
+    std::string to = value_node(value, row).text;
+    // Where the record is now: as an earlier row of this file left it, else as stored.
+    auto built = by_key_.find(key_of(compiled, expand(compiled.identity.parts, row, nullptr)));
+    const Node* now = engine::get_path(built != by_key_.end() ? built_[built->second].resource : record.resource, t.path);
+    std::string from = now && now->is_value() ? now->text : std::string();
+    if (to.empty() || from.empty() || t.allows(from, to)) return true;
+    out_.rejected.push_back({row.ref(), where_of(value, row),
+                             compiled.spec->type + " \"" + std::string(record.resource.text_of("id")) + "\" is \"" + from +
+                                 "\" and cannot become \"" + to + "\" (after \"" + from + "\" comes " + t.following(from) + ")"});
+    return false;
+  }
+  return true;
 }
 
 bool Builder::meets(const Condition& condition, const Row& row) const {
@@ -312,20 +409,35 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   return reference;
 }
 
-Built& Builder::resource_for(const CompiledResource& compiled, const std::string& identity) {
+std::string Builder::key_of(const CompiledResource& compiled, const std::string& identity) const {
   const std::string& type = compiled.spec->type;
-  std::string url = system(compiled.system), key = type + "|" + url + "|" + identity;
+  return compiled.spec->identity_is_id ? type + "|=|" + identity : type + "|" + system(compiled.system) + "|" + identity;
+}
+
+Built& Builder::resource_for(const CompiledResource& compiled, const std::string& identity, const Row& row) {
+  const std::string& type = compiled.spec->type;
+  std::string url = system(compiled.system), key = key_of(compiled, identity);
   auto [it, added] = by_key_.try_emplace(key, built_.size());
   if (!added) return built_[it->second];
   Built& b = built_.emplace_back();
   b.type = type;
   // The agency is in the name: two agencies' record 1001 are two records.
   std::string id = engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
-  b.full_url = "urn:uuid:" + id;
+  b.full_url = b.local_url = "urn:uuid:" + id;
+  if (compiled.spec->merge) {  // admits() found the record
+    const StoredRecord* stored = record_of(compiled, row);
+    b.resource = stored->resource;
+    if (Node* meta = b.resource.member("meta")) {
+      meta->remove("versionId");
+      meta->remove("lastUpdated");
+    }
+    if (!stored->version.empty()) b.if_match = "W/\"" + stored->version + "\"";
+  }
   b.resource.set("resourceType", Node::string(type));
-  if (url.empty()) {  // an id of its own: the same rows always give the same record
+  if (compiled.spec->identity_is_id || url.empty()) {  // an id: given, or made so that the same rows give the same record
+    if (compiled.spec->identity_is_id) id = identity;
     b.resource.set("id", Node::string(id));
-    b.request_url = type + "/" + id;
+    b.request_url = b.local_url = type + "/" + id;
   } else {
     b.request_url = type + "?identifier=" + engine::token_criteria(url, identity);
     engine::set_path(b.resource, "identifier[system=" + url + "].value", Node::string(identity));
@@ -349,9 +461,9 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   std::string source, identity = expand(compiled.identity.parts, row, &source);
   if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;
   if (identity.empty()) return;
-  Built& b = resource_for(compiled, identity);
+  Built& b = resource_for(compiled, identity, row);
   if (b.rows.empty() || b.rows.back() != row.ref()) b.rows.push_back(row.ref());
-  if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.full_url;
+  if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.local_url;
   add_labels(*compiled.spec, row, b);
   for (const auto& [path, value] : compiled.set) set_values(b.resource, path, value_node(value, row));
 }
@@ -364,7 +476,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     return;
   }
   for (size_t i = 0; i < table.rows.size(); ++i) {
-    Row row{table, i, *compiled.spec, *bound, {}, {}};
+    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}};
     if (excluded.count(row.ref())) {
       out_.rejected_rows.insert(row.ref());
       continue;
@@ -375,6 +487,10 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     }
     if (!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
       ++out_.skipped;
+      continue;
+    }
+    if (!admits(row)) {
+      out_.rejected_rows.insert(row.ref());
       continue;
     }
     for (const CompiledResource& r : compiled.resources) build(r, row);
@@ -408,6 +524,10 @@ void Builder::write_bundle() {
     else engine::write_json(b.resource, out);
     out += R"(,"request":{"method":"PUT","url":)";
     fhir::json::append_json_string(out, b.request_url);
+    if (!b.if_match.empty()) {
+      out += R"(,"ifMatch":)";
+      fhir::json::append_json_string(out, b.if_match);
+    }
     out += "}}";
     ++out_.resources[b.type];
     out_.entry_rows.push_back(std::move(b.rows));
@@ -438,9 +558,9 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
 Mapper::~Mapper() = default;
 
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
-                         bool trace) const {
+                         bool trace, const Records* records) const {
   MappedExport out;
-  Builder builder(*spec_, tables, agency, trace, out);
+  Builder builder(*spec_, tables, agency, trace, records, out);
   std::vector<bool> read(tables.size(), false);
   for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
     for (size_t i = 0; i < tables.size(); ++i) {

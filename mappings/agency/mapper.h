@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "mappings/agency/records.h"
 #include "mappings/agency/spec.h"
 #include "mappings/csv/table.h"
 #include "mappings/engine/resource_tree.h"
@@ -52,9 +53,10 @@ class Mapper {
   // (reported as rejected already, by an earlier pass). `agency` names the organization
   // whose data it is, for the spec's identifier systems ({agency}). With `trace`, the
   // Bundle's values are traced to their cells (MappedExport::sources): slower, and needed
-  // only to say where a problem the validator found comes from.
+  // only to say where a problem the validator found comes from. `records`: the stored
+  // records that resources merged into their records change (none: such rows are rejected).
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
-                   const std::string& agency = "local", bool trace = true) const;
+                   const std::string& agency = "local", bool trace = true, const Records* records = nullptr) const;
   const Spec& spec() const { return *spec_; }
 
  private:

@@ -166,8 +166,10 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}};
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
   }
+  if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
+    c.stored = Stored{text(stored, "resource"), text(stored, "path")};
   if (c.name.empty()) problems.add(c.line, "a column has no name");
-  if (c.type == ValueType::Code && !c.codes && !c.lookup) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
+  if (c.type == ValueType::Code && !c.codes && !c.lookup && !c.stored) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
   return c;
 }
 
@@ -211,7 +213,16 @@ Condition read_condition(const JsonNode* node) {
   return c;
 }
 
-ResourceSpec read_resource(const JsonNode* node) {
+Transitions read_transitions(const JsonNode* node) {
+  Transitions t;
+  t.line = node->position.line;
+  t.path = text(node, "path");
+  if (const JsonNode* next = node->member("allowed"); next && next->is_object())
+    for (const JsonNode* from = next->first; from; from = from->next) t.next[std::string(from->key)] = strings(next, from->key);
+  return t;
+}
+
+ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
   ResourceSpec r;
   r.line = node->position.line;
   r.id = text(node, "id");
@@ -220,7 +231,17 @@ ResourceSpec read_resource(const JsonNode* node) {
   if (const JsonNode* identity = node->member("identity")) {
     r.identity_system = text(identity, "system");
     if (const JsonNode* value = identity->member("value")) r.identity_value = read_value(value);
+    if (const JsonNode* id = identity->member("id")) {
+      r.identity_value = read_value(id);
+      r.identity_is_id = true;
+    }
   }
+  std::string update = text(node, "update");
+  r.merge = update == "merge";
+  if (!update.empty() && update != "merge" && update != "replace")
+    problems.add(r.line, "update is \"merge\" (change the stored record) or \"replace\", not \"" + update + "\"");
+  if (const JsonNode* transitions = node->member("transitions"); transitions && transitions->is_object())
+    r.transitions = read_transitions(transitions);
   if (const JsonNode* set = node->member("set"); set && set->is_object())
     for (const JsonNode* a = set->first; a; a = a->next) {
       if (!a->is_array()) r.set.push_back({std::string(a->key), read_value(a)});
@@ -244,7 +265,7 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
-    for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r));
+    for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;
 }
 
@@ -254,6 +275,32 @@ const CodeMap::Target* CodeMap::translate(std::string_view value, std::string_vi
   auto it = targets.find(depends.empty() ? lower(value) : lower(depends) + "|" + lower(value));
   if (it == targets.end() && !depends.empty()) it = targets.find(lower(value));
   return it == targets.end() ? nullptr : &it->second;
+}
+
+bool Transitions::allows(const std::string& from, const std::string& to) const {
+  if (from == to) return true;
+  std::set<std::string> seen{from};
+  std::vector<std::string> frontier{from};
+  while (!frontier.empty()) {
+    std::string at = std::move(frontier.back());
+    frontier.pop_back();
+    auto it = next.find(at);
+    if (it == next.end()) continue;
+    for (const std::string& n : it->second) {
+      if (n == to) return true;
+      if (seen.insert(n).second) frontier.push_back(n);
+    }
+  }
+  return false;
+}
+
+std::string Transitions::following(const std::string& from) const {
+  auto it = next.find(from);
+  if (it == next.end() || it->second.empty()) return "nothing";
+  std::string out;
+  for (size_t i = 0; i < it->second.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == it->second.size() ? " or " : ", ") + it->second[i];
+  return out;
 }
 
 const Column* TableSpec::column(std::string_view key) const {

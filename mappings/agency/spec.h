@@ -54,6 +54,14 @@ struct Lookup {
   size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;
 };
 
+// A column whose value is in the stored record a row changes (see ResourceSpec::merge): the
+// client and the referral of the Task a status row names, say. `path` is a path of that
+// resource ("for.reference").
+struct Stored {
+  std::string resource;  // the spec's id of the resource that is merged into its record
+  std::string path;
+};
+
 struct Column {
   std::string name;                  // the header as the agency writes it (a lookup: a label)
   std::vector<std::string> aliases;  // other headers that mean the same column
@@ -67,6 +75,7 @@ struct Column {
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file
+  std::optional<Stored> stored;      // taken from the stored record the row changes, not from the file
   std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
   // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
   // empty, with a warning naming the cell (the rest of the row is still taken).
@@ -119,12 +128,29 @@ struct SecurityLabel {
   Condition when;
 };
 
+// The values an element may move between, as a state machine ({"requested": ["received",
+// "accepted", ...]}): a row may set a value reachable from the current one (a status file
+// says where a referral is now, not every step on the way), or the same value again.
+struct Transitions {
+  std::string path;  // "status"
+  std::map<std::string, std::vector<std::string>> next;
+  uint32_t line = 0;
+  bool allows(const std::string& from, const std::string& to) const;
+  // "received, accepted, rejected or cancelled" — what can follow `from` ("nothing" at an end).
+  std::string following(const std::string& from) const;
+};
+
 struct ResourceSpec {
   std::string id;      // the spec's name for it ("patient"), for references
   std::string type;    // "Patient"
   Condition when;      // built only for rows that meet it
   std::string identity_system;  // the identifier that makes it land on the right record
   ValueSpec identity_value;
+  bool identity_is_id = false;  // the identity is the record's id itself ({"id": "{task_id}"})
+  // Changes the stored record (named by id) instead of replacing it: the row's values are
+  // set on it, and a row whose record is not there (or not the agency's to see) is rejected.
+  bool merge = false;
+  std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;
   bool confined = false;  // also labelled so that it never leaves the agency (VAWA)

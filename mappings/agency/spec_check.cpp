@@ -122,10 +122,34 @@ struct Checker {
     if (!r.identity_system.empty() && !spec.systems.count(r.identity_system))
       add(r.line, "identity system \"" + r.identity_system + "\" is not one of the spec's identifierSystems");
     for (const Assignment& a : r.set) check_assignment(table, local_ids, r.type, a.path, a.value);
+    check_merge(r);
     for (const SecurityLabel& label : r.security) {
       if (label.system.empty() || label.code.empty()) add(r.line, r.type + " \"" + r.id + "\": a security label needs a system and a code");
       check_condition(table, label.when, r.line);
     }
+  }
+
+  void check_merge(const ResourceSpec& r) {
+    if (r.merge && !r.identity_is_id)
+      add(r.line, r.type + " \"" + r.id + "\" is merged into its stored record, which it names by id: identity {\"id\": ...}");
+    if (!r.transitions) return;
+    const Transitions& t = *r.transitions;
+    if (!r.merge) add(t.line, "transitions are for a resource merged into its stored record (\"update\": \"merge\")");
+    if (std::string problem = path_problem(definitions, r.type, t.path); !problem.empty())
+      add(t.line, "transitions \"" + t.path + "\": " + problem);
+    bool set = std::any_of(r.set.begin(), r.set.end(), [&](const Assignment& a) { return a.path == t.path; });
+    if (!set) add(t.line, "transitions \"" + t.path + "\": the resource sets no value there");
+  }
+
+  // A column from the stored record: of a resource of the table that is merged into its record.
+  void check_stored(const TableSpec& table, const Column& c) {
+    auto r = std::find_if(table.resources.begin(), table.resources.end(),
+                          [&](const ResourceSpec& each) { return each.id == c.stored->resource; });
+    if (r == table.resources.end() || !r->merge)
+      return add(c.line, "\"" + c.name + "\" is stored in \"" + c.stored->resource +
+                             "\", which is not a resource of the table merged into its stored record");
+    if (std::string problem = path_problem(definitions, r->type, c.stored->path); !problem.empty())
+      add(c.line, "\"" + c.name + "\" is stored at \"" + c.stored->path + "\": " + problem);
   }
 
   void check_table(const TableSpec& table) {
@@ -138,6 +162,8 @@ struct Checker {
       if (!on || on->lookup) add(c.line, "\"" + c.name + "\" depends on \"" + c.depends_on + "\", which is not a column of the file");
       if (c.type != ValueType::Code) add(c.line, "\"" + c.name + "\" has dependsOn, which only a code column can have");
     }
+    for (const Column& c : table.columns)
+      if (c.stored) check_stored(table, c);
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);

@@ -1,0 +1,37 @@
+// Records already stored, for a spec that updates them rather than making new ones: a
+// community organization's status file names the referral Task by its id, and the row
+// changes that Task (its status, with the allowed transitions only) and takes the
+// client and the referral from it. At ingest the records are read through the FHIR
+// service as the caller (a record the caller may not see is not there); `carebridge map`
+// reads them from a Bundle file (--records), as a search of the server returned them.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "fhir/model/result.h"
+
+namespace carebridge::mappings::agency {
+
+class Records {
+ public:
+  virtual ~Records() = default;
+  // The stored resource Type/id as FHIR JSON (with meta.versionId), or nothing.
+  virtual std::optional<std::string> read(const std::string& type, const std::string& id) const = 0;
+};
+
+// Records from a Bundle (a searchset, collection or any other): each entry's resource by
+// its type and id.
+class BundleRecords : public Records {
+ public:
+  static Result<BundleRecords> from_json(std::string_view json);
+  static Result<BundleRecords> from_file(const std::filesystem::path& file);
+  std::optional<std::string> read(const std::string& type, const std::string& id) const override;
+
+ private:
+  std::map<std::string, std::string> resources_;  // "Type/id" → JSON
+};
+
+}  // namespace carebridge::mappings::agency
