@@ -4,10 +4,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <iterator>
 
 #include "mappings/agency/conversion.h"
+#include "mappings/agency/records.h"
 
 namespace carebridge::conformance {
 
@@ -26,16 +29,38 @@ std::string read(const fs::path& file) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The input beside NAME.expected.json: NAME.csv, NAME.xlsx or NAME.json.
-fs::path input_for(const fs::path& expected) {
+std::string stem_of(const fs::path& expected) {
   std::string name = expected.filename().string();
-  std::string stem = name.substr(0, name.size() - std::string(kExpected).size());
-  for (const char* ext : {".csv", ".xlsx", ".json", ".txt"}) {
+  return name.substr(0, name.size() - std::string(kExpected).size());
+}
+
+// The input beside NAME.expected.json: NAME.csv, .tsv, .txt, .xlsx, .zip or .json, or the
+// folder NAME (an export of several files).
+fs::path input_for(const fs::path& expected) {
+  std::string stem = stem_of(expected);
+  std::error_code ec;
+  for (const char* ext : {".csv", ".tsv", ".txt", ".xlsx", ".zip", ".json"}) {
     fs::path candidate = expected.parent_path() / (stem + ext);
-    std::error_code ec;
     if (fs::is_regular_file(candidate, ec)) return candidate;
   }
+  if (fs::path folder = expected.parent_path() / stem; !stem.empty() && fs::is_directory(folder, ec)) return folder;
   return {};
+}
+
+// The input's files by name: the file, or every file of the folder (sorted).
+std::vector<std::pair<std::string, std::string>> input_files(const fs::path& input) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (fs::is_directory(input, ec)) {
+    for (const auto& entry : fs::directory_iterator(input, ec))
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(input);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const fs::path& f : files) out.emplace_back(f.filename().string(), read(f));
+  return out;
 }
 
 std::string compact(const rapidjson::Value& v) {
@@ -103,9 +128,19 @@ MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs:
     c.issues = spec.issues();
     return c;
   }
+  // The stored records a status file changes, when the case has them: NAME.records.json.
+  std::optional<agency::BundleRecords> records;
+  if (fs::path file = expected.parent_path() / (stem_of(expected) + ".records.json"); fs::exists(file, ec)) {
+    auto read_records = agency::BundleRecords::from_file(file);
+    if (!read_records) {
+      c.issues.push_back({Severity::Error, "structure", read_records.message(), {}, {}});
+      return c;
+    }
+    records = std::move(*read_records);
+  }
   agency::AgencyConverter converter(definitions, &validator, std::make_shared<const agency::Spec>(std::move(*spec)));
   converter.set_trace(true);  // every difference says which cell it came from
-  auto converted = converter.convert_files({{input.filename().string(), read(input)}});
+  auto converted = converter.convert_files(input_files(input), "local", {}, records ? &*records : nullptr);
   for (const auto& e : converted.file_errors) c.issues.push_back({Severity::Error, "structure", e, {}, {}});
   for (const auto& p : converted.mapped.rejected)
     c.issues.push_back({Severity::Error, "processing", p.where + ": " + p.message, {}, {}});

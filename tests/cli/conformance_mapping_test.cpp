@@ -59,3 +59,19 @@ TEST_CASE("conformance: an integrator's own spec beside its sample is used, and 
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("golden mappings: 1 cases, 1 passed") != std::string::npos);
 }
+
+TEST_CASE("conformance: a case may be a folder of files (an export) and may bring the stored records a status file changes",
+          "[cli][conformance][agency]") {
+  fs::path dir = temp_dir("conformance-folder-records");
+  fs::copy(project_sample("agency/hsds"), dir / "hsds", fs::copy_options::recursive);
+  fs::copy(project_sample("agency/referral-status"), dir / "referral-status", fs::copy_options::recursive);
+  auto r = run_carebridge({"conformance", dir.string(), "--out", temp_dir("conformance-folder-records-out").string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("golden mappings: 2 cases, 2 passed") != std::string::npos);
+  // Without the records, no status row can be taken: the case fails, saying why.
+  fs::remove(dir / "referral-status" / "status-2026-11.records.json");
+  auto without = run_carebridge({"conformance", dir.string(), "--out", temp_dir("conformance-folder-records-out2").string()});
+  CHECK(without.exit_code == 1);
+  CHECK(without.out.find("golden mappings: 2 cases, 1 passed") != std::string::npos);
+}

@@ -106,7 +106,7 @@ TEST_CASE("hsds: the sample directory maps to the Bundle checked in beside it an
   CHECK(c.mapped.rejected.empty());
   CHECK(c.file_errors.empty());
   REQUIRE(c.bundle);
-  std::string expected = read_text(project_sample("agency/hsds/expected.json"));
+  std::string expected = read_text(project_sample("agency/hsds/directory-2026-11.expected.json"));
   std::string difference = carebridge::testing::json_difference(expected, carebridge::fhir::json::write(*c.bundle->root()));
   INFO(difference);
   CHECK(difference.empty());

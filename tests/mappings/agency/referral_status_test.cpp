@@ -30,7 +30,7 @@ const agency::AgencyConverter& converter() {
 }
 
 const agency::BundleRecords& stored_tasks() {
-  static auto records = agency::BundleRecords::from_json(read_text(project_sample("agency/referral-status/tasks-2026-11.records.json")));
+  static auto records = agency::BundleRecords::from_json(read_text(project_sample("agency/referral-status/status-2026-11.records.json")));
   REQUIRE(records.ok());
   return *records;
 }
