@@ -204,6 +204,10 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
 
 // The row's values: its cells, read as their columns say, then its lookups, in order.
 bool Builder::read_row(Row& row) {
+  if (const std::string& problem = row.table.rows[row.index].problem; !problem.empty()) {
+    out_.rejected.push_back({row.ref(), row.table.name + " row " + std::to_string(row.ref().second), problem});
+    return false;
+  }
   bool ok = true;
   const std::vector<Column>& columns = row.spec.columns;
   row.values.resize(columns.size());

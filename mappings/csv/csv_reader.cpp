@@ -219,13 +219,14 @@ Result<Table> read_rows(RecordScanner& scanner, Table table, const ReadLimits& l
     if (scan != Scan::Record) return scan_failure(scan, table, record, limits);
     if (record.width == 0) continue;
     auto row = [&] { return table.name + " row " + std::to_string(record.line); };
-    if (record.width > width)
-      return failure("invalid", row() + " has " + std::to_string(record.width) + " values but the header names " +
-                                    std::to_string(width) + (width == 1 ? " column" : " columns"));
     if (table.rows.size() >= limits.max_rows)
       return failure("too-costly", row() + ": more than " + std::to_string(limits.max_rows) + " rows, the limit");
+    std::string problem;
+    if (record.width > width)  // this row is misread, not the file: it alone is rejected
+      problem = "the row has " + std::to_string(record.width) + " values but the header names " + std::to_string(width) +
+                (width == 1 ? " column" : " columns") + " (is a value with a comma not in quotes?)";
     record.values.resize(width);
-    table.rows.push_back(Table::Row{record.line, std::move(record.values)});
+    table.rows.push_back(Table::Row{record.line, std::move(record.values), std::move(problem)});
   }
   return table;
 }

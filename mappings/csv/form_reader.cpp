@@ -126,7 +126,7 @@ class FormHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FormH
     if (empty) return true;
     if (table_.rows.size() >= limits_.max_rows)
       return fail("too-costly", table_.name + ": more than " + std::to_string(limits_.max_rows) + " forms, the limit");
-    table_.rows.push_back(Table::Row{number_, std::move(values_)});
+    table_.rows.push_back(Table::Row{number_, std::move(values_), {}});
     return true;
   }
 

@@ -19,6 +19,9 @@ struct Table {
   struct Row {
     size_t line = 0;                  // the row's number in its source (the header is 1)
     std::vector<std::string> values;  // one per column, "" when the row has fewer
+    // Why the row cannot be read as the header says (more values than columns: a comma
+    // outside quotes, most likely), in plain words; the row is rejected, the others are not.
+    std::string problem;
   };
 
   std::string name;                  // the file's or the sheet's name ("Client.csv", "Client")

@@ -242,7 +242,7 @@ class SheetReader {
     if (table_.rows.size() >= limits_.max_rows)
       return problem("too-costly", here(0) + ": more than " + std::to_string(limits_.max_rows) + " rows, the limit");
     values_.resize(named);
-    table_.rows.push_back(Table::Row{row_, std::move(values_)});
+    table_.rows.push_back(Table::Row{row_, std::move(values_), {}});
     values_.clear();
     return {};
   }

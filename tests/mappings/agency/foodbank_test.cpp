@@ -110,6 +110,22 @@ TEST_CASE("foodbank-intake: each bad row is rejected with its row, column and re
   CHECK(resources(bundle_of(c), "Patient").size() == 1);
 }
 
+TEST_CASE("foodbank-intake: a row with more values than the header (an unquoted comma) is rejected alone", "[agency]") {
+  auto c = convert(std::string(kHeader) +
+                   "B1,Ok,Row,1/2/1970,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"
+                   "B2,Lee, Jr.,Sam,1/2/1970,M,,,,,,,H9,1,no,,,,11/5/2026,,Main St pantry\r\n"
+                   "B3,Also,Ok,1/2/1971,F,,,,,,,H9,1,no,,,,11/5/2026,,\r\n");
+  REQUIRE(c.bundle);
+  std::string all;
+  for (const auto& p : c.mapped.rejected) all += p.where + ": " + p.message + "\n";
+  INFO(all);
+  CHECK(c.accepted_rows() == 2);
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "intake.csv row 3");
+  CHECK(c.mapped.rejected[0].message ==
+        "the row has 21 values but the header names 20 columns (is a value with a comma not in quotes?)");
+}
+
 TEST_CASE("foodbank-intake: the same file gives the same Bundle, so sending it twice changes nothing", "[agency]") {
   std::string file = read_text(project_sample("agency/foodbank-intake/intake-2026-11.csv"));
   auto first = converter().convert_files({{"a.csv", file}}, "local");

@@ -77,13 +77,18 @@ TEST_CASE("quoted values keep quotes and line breaks; rows say the line they sta
   CHECK(mac.rows[1].line == 4);
 }
 
-TEST_CASE("short rows are padded, long rows are an error naming the row", "[mappings][csv]") {
+TEST_CASE("short rows are padded, a long row is a problem of that row alone", "[mappings][csv]") {
   Table t = read("a,b,c\n1\n1,2\n");
   CHECK(t.rows[0].values == Values{"1", "", ""});
   CHECK(t.rows[1].values == Values{"1", "2", ""});
+  CHECK(t.rows[1].problem.empty());
 
-  CHECK(error("a,b,c,d,e,f,g,h\n1\n2\n3\n4\n5\n6,,,,,,,,9\n") ==
-        "Client.csv row 7 has 9 values but the header names 8 columns");
+  Table long_row = read("a,b,c,d,e,f,g,h\n1\n2\n3\n4\n5\n6,,,,,,,,9\n7\n");
+  REQUIRE(long_row.rows.size() == 7);
+  CHECK(long_row.rows[5].line == 7);
+  CHECK(long_row.rows[5].problem ==
+        "the row has 9 values but the header names 8 columns (is a value with a comma not in quotes?)");
+  CHECK(long_row.rows[6].problem.empty());
 
   // Empty cells past the header, as spreadsheets export formatted empty columns, are not values.
   Table trailing = read("a,b,,\n1,2,,\n3,4\n");
