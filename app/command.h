@@ -45,6 +45,7 @@ bool read_input(const std::string& path, std::string& text, std::string& error);
 
 int convert_command(const Arguments& arguments);
 int serve_command(const Arguments& arguments);
+int users_command(const Arguments& arguments);
 int clients_command(const Arguments& arguments);
 int audit_command(const Arguments& arguments);
 // `carebridge fhirpath [--input FILE] EXPR` / `--batch`: FHIRPath results as JSON.

@@ -15,6 +15,7 @@ constexpr const char* kHelp =
     "  convert --to json|xml [--out-dir DIR] FILE...   lossless FHIR JSON <-> XML\n"
     "  serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]   the FHIR server\n"
     "  clients add|list|revoke ...                      the clients that get tokens (SMART Backend Services)\n"
+    "  users add|list|disable ...                       the people who sign in to the pages\n"
     "  audit export [--data-dir DIR] [--since INSTANT]  the audit trail as NDJSON\n"
     "  fhirpath [--input FILE] EXPR | --batch          evaluate FHIRPath, print JSON results\n"
     "  validate [--profile URL]... [--package DIR]... [--json] FILE...   validate FHIR resources\n"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "convert") return convert_command(arguments);
   if (command == "serve") return serve_command(arguments);
   if (command == "clients") return clients_command(arguments);
+  if (command == "users") return users_command(arguments);
   if (command == "audit") return audit_command(arguments);
   if (command == "fhirpath") return fhirpath_command(arguments);
   if (command == "validate") return validate_command(arguments);

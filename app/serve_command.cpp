@@ -15,6 +15,8 @@
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/validation/validator.h"
 #include "gateway/ingest/ingest_route.h"
+#include "gateway/security/users.h"
+#include "gateway/web/web_app.h"
 #include "gateway/ingest/mllp_server.h"
 #include "gateway/routing/operations.h"
 #include "mappings/agency/conversion.h"
@@ -148,7 +150,7 @@ void add_auth_routes(pipeline::RouteTable& table, gateway::security::TokenServic
 pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, const http::Metrics& metrics,
                             const std::string& base, gateway::security::TokenService& tokens,
                             const gateway::ingest::V2Ingest& v2, const gateway::ingest::AgencyIngest& agency,
-                            const Routing& routing) {
+                            const Routing& routing, gateway::web::WebApp& web) {
   pipeline::RouteTable table;
   add_auth_routes(table, tokens, base);
   table.add(gateway::ingest::ingest_route(v2, &agency));
@@ -161,7 +163,7 @@ pipeline::RouteTable routes(rest::FhirService& service, store::Store& store, con
     service.handle(std::move(request), std::move(who), std::move(responder));
   };
   table.add(std::move(fhir));
-  table.add(pipeline::home_route(base));
+  for (auto& route : web.routes()) table.add(std::move(route));  // the pages for people, "/" among them
   table.add(pipeline::stylesheet_route());  // the pages' CSS (their policy allows no inline style)
   table.add(pipeline::healthz_route());
   table.add(pipeline::readyz_route(store));
@@ -359,7 +361,9 @@ int serve_command(const Arguments& arguments) {
   if (!v2) return 1;
   auto agency = agency_ingest(config, *definitions, validator, service);
   if (!agency) return 1;
-  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *agency, *routing),
+  gateway::security::UserRegistry users(database_path(config.data_dir));
+  gateway::web::WebApp web(service, *agency, users, {config.base_path, routing->events.get(), routing->delivery.get()});
+  pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *agency, *routing, web),
                           stages(config, *security), {&measured, &log});
   gateway::ingest::MllpServer mllp(config.mllp, *v2,
                                    config.auth.tokens_required(config.listen) ? security->tokens.get() : nullptr);

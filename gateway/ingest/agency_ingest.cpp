@@ -131,23 +131,40 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   bool dry_run = false;
   for (const auto& [name, value] : params)
     if (name == "dry-run" || name == "dryRun") dry_run = value == "true";
-  const auto& converter = *converters_.at(mapping);
-  std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
-  ServiceRecords records(service_, who, request, base_path_);
-  agency::AgencyConversion c = converter.convert_files({{file_name(request, params), request.body}}, agency_id, {}, &records);
+  agency::AgencyConversion c = check(mapping, {{file_name(request, params), request.body}}, who, request);
   std::string body;
   append_report(body, mapping, c, dry_run);
   if (!c.bundle) return json_response(c.file_errors.empty() ? 422 : 400, body + "}");
   if (dry_run) return json_response(200, body + "}");
+  http::Response stored = save(c, who, request);
+  body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (stored.body.empty() ? "null" : stored.body);
+  return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
+}
+
+agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
+                                            const std::vector<std::pair<std::string, std::string>>& files,
+                                            const rest::Caller& who, const http::Request& context) const {
+  const auto& converter = *converters_.at(mapping);
+  std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
+  ServiceRecords records(service_, who, context, base_path_);
+  return converter.convert_files(files, agency_id, {}, &records);
+}
+
+http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const rest::Caller& who,
+                                  const http::Request& context) const {
   http::Request transaction;
   transaction.method = "POST";
   transaction.target = base_path_.empty() ? "/" : base_path_;
   transaction.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
-  transaction.body = c.mapped.bundle;
-  transaction.remote = request.remote;
-  http::Response stored = service_.handle(transaction, who);
-  body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (stored.body.empty() ? "null" : stored.body);
-  return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
+  transaction.body = checked.mapped.bundle;
+  transaction.remote = context.remote;
+  transaction.tls = context.tls;
+  return service_.handle(transaction, who);
+}
+
+const agency::Spec* AgencyIngest::spec(const std::string& mapping) const {
+  auto it = converters_.find(mapping);
+  return it == converters_.end() ? nullptr : &it->second->spec();
 }
 
 }  // namespace carebridge::gateway::ingest

@@ -32,6 +32,18 @@ class AgencyIngest {
   // Takes `request`'s body for `mapping` (the file's name from ?file= or Content-Disposition).
   http::Response ingest(const std::string& mapping, const http::Request& request, const rest::Caller& who) const;
 
+  // For the pages: checks named files against `mapping` as `who` (the stored records a
+  // status file changes are read as `who`; `context` gives the address and TLS of the
+  // person's request), and stores a checked conversion's Bundle as `who` (the
+  // transaction-response).
+  mappings::agency::AgencyConversion check(const std::string& mapping,
+                                           const std::vector<std::pair<std::string, std::string>>& files,
+                                           const rest::Caller& who, const http::Request& context) const;
+  http::Response save(const mappings::agency::AgencyConversion& checked, const rest::Caller& who,
+                      const http::Request& context) const;
+  // The spec of a mapping it takes (null when none).
+  const mappings::agency::Spec* spec(const std::string& mapping) const;
+
  private:
   rest::FhirService& service_;
   std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters_;

@@ -81,9 +81,7 @@ Route metrics_route(const http::Metrics& metrics) {
 }
 
 std::vector<Route> routes_to_come() {
-  return {{"ingest", "/ingest/{mapping}", false, nullptr, nullptr},
-          {"upload", "/upload", true, nullptr, nullptr},
-          {"subscriptions", "/subscriptions", true, nullptr, nullptr}};
+  return {{"ingest", "/ingest/{mapping}", false, nullptr, nullptr}};
 }
 
 }  // namespace carebridge::gateway::pipeline

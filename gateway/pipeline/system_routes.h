@@ -22,7 +22,7 @@ Route readyz_route(store::Store& store);
 // GET /metrics in the Prometheus text format.
 Route metrics_route(const http::Metrics& metrics);
 // Named slots for what the next versions add (answered 404 with their name today):
-// /ingest/{mapping}, /upload, /subscriptions, /auth/token, /.well-known/smart-configuration.
+// /ingest/{mapping} where a build has no ingest.
 std::vector<Route> routes_to_come();
 
 }  // namespace carebridge::gateway::pipeline

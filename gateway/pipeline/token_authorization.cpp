@@ -14,8 +14,9 @@ TokenAuthorizer::TokenAuthorizer(security::TokenService& tokens, TokenRules rule
 bool TokenAuthorizer::anonymous_allowed(const Exchange& exchange) const {
   std::string_view path = exchange.path;
   std::string_view route = exchange.route ? std::string_view(exchange.route->name) : std::string_view();
+  // The pages sign people in themselves (a session cookie), and the home page and stylesheets are for anyone.
   if (route == "healthz" || route == "readyz" || route == "smart-configuration" || route == "token" ||
-      route == "jwks")
+      route == "jwks" || route == "web" || route == "stylesheet")
     return true;
   if (route == "metrics") return rules_.metrics_public;
   if (path == rules_.base_path + "/metadata" || path == rules_.base_path + "/.well-known/smart-configuration")

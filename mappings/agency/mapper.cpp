@@ -260,7 +260,8 @@ ReadValue Builder::stored_value(const Stored& stored, const Row& row) {
 // Where a value comes from in the row: the cell of the first column it names.
 std::string Builder::where_of(const CompiledValue& value, const Row& row) const {
   for (const TemplatePart& p : value.parts)
-    if (p.kind != TemplatePart::Kind::Text && p.kind != TemplatePart::Kind::IdentifierSystem)
+    if (p.kind != TemplatePart::Kind::Text && p.kind != TemplatePart::Kind::IdentifierSystem &&
+        p.kind != TemplatePart::Kind::Agency)
       if (size_t c = row.column_of(p.text); c != kAbsent) return row.where(c);
   return row.table.name + " row " + std::to_string(row.table.rows[row.index].line);
 }
@@ -338,6 +339,10 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
     }
     if (p.kind == TemplatePart::Kind::IdentifierSystem) {
       out += system(p.text);
+      continue;
+    }
+    if (p.kind == TemplatePart::Kind::Agency) {
+      out += agency_;
       continue;
     }
     placeholders = true;

@@ -62,7 +62,7 @@ struct Checker {
     std::string error;
     if (!parse_template(text, parts, error)) return add(line, "\"" + text + "\": " + error);
     for (const TemplatePart& p : parts) {
-      if (p.kind == TemplatePart::Kind::Text) continue;
+      if (p.kind == TemplatePart::Kind::Text || p.kind == TemplatePart::Kind::Agency) continue;
       if (p.kind == TemplatePart::Kind::IdentifierSystem) {
         if (!spec.systems.count(p.text)) add(line, "{system:" + p.text + "}: the spec names no identifier system \"" + p.text + "\"");
         continue;

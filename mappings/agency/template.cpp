@@ -19,7 +19,9 @@ bool parse_template(std::string_view text, std::vector<TemplatePart>& parts, std
     std::string_view inside = text.substr(1, close - 1);
     text.remove_prefix(close + 1);
     TemplatePart part;
-    if (inside.starts_with("system:")) {
+    if (inside == "agency") {
+      part = {TemplatePart::Kind::Agency, "agency"};
+    } else if (inside.starts_with("system:")) {
       part = {TemplatePart::Kind::IdentifierSystem, std::string(inside.substr(7))};
     } else {
       size_t bar = inside.find('|');

@@ -4,6 +4,7 @@
 //   {key|display}  a Code column's display for its code
 //   {key|system}   a Code column's code system
 //   {system:name}  the spec's identifier system called `name`
+//   {agency}       the organization whose data it is (the sender's id on the gateway)
 // and references: "@id" (the resource the spec calls `id`, built from the same row) or
 // "@Type:system:TEMPLATE" (the resource of that type whose identifier in the spec's system
 // `system` is the template's value — built from any row of the export, or already stored).
@@ -16,7 +17,7 @@
 namespace carebridge::mappings::agency {
 
 struct TemplatePart {
-  enum class Kind { Text, Value, Raw, Display, CodeSystem, IdentifierSystem } kind = Kind::Text;
+  enum class Kind { Text, Value, Raw, Display, CodeSystem, IdentifierSystem, Agency } kind = Kind::Text;
   std::string text;  // literal text, the column key or the system's name
 };
 

@@ -1,0 +1,182 @@
+#include "gateway/web/i18n.h"
+
+#include <map>
+
+namespace carebridge::gateway::web {
+namespace {
+
+struct Words {
+  const char* en;
+  const char* es;
+};
+
+const std::map<std::string_view, Words>& catalog() {
+  static const std::map<std::string_view, Words> words = {
+      {"app", {"Carebridge", "Carebridge"}},
+      {"skip", {"Skip to the content", "Saltar al contenido"}},
+      {"switch", {"Español", "English"}},
+      {"signin", {"Sign in", "Iniciar sesión"}},
+      {"signout", {"Sign out", "Cerrar sesión"}},
+      {"username", {"Username", "Usuario"}},
+      {"password", {"Password", "Contraseña"}},
+      {"signed-in-as", {"Signed in as", "Sesión iniciada como"}},
+      {"of", {"of", "de"}},
+      {"home", {"Home", "Inicio"}},
+      {"home-intro", {"Carebridge connects the organizations that care for the same people. Choose what to do.",
+                      "Carebridge conecta a las organizaciones que atienden a las mismas personas. Elija qué hacer."}},
+      {"home-signed-out", {"Sign in to upload files, fill in forms and follow referrals.",
+                           "Inicie sesión para subir archivos, llenar formularios y seguir las referencias."}},
+      {"upload", {"Upload a file", "Subir un archivo"}},
+      {"upload-help", {"Your export or spreadsheet (CSV or XLSX). Nothing is saved until you confirm.",
+                       "Su exportación u hoja de cálculo (CSV o XLSX). No se guarda nada hasta que lo confirme."}},
+      {"forms", {"Fill in a form", "Llenar un formulario"}},
+      {"referrals", {"Referrals", "Referencias"}},
+      {"subscriptions", {"Subscriptions", "Suscripciones"}},
+      {"format", {"Format", "Formato"}},
+      {"file", {"File", "Archivo"}},
+      {"check-file", {"Check the file", "Revisar el archivo"}},
+      {"check", {"Check", "Revisar"}},
+      {"save", {"Save", "Guardar"}},
+      {"preview", {"Check before saving", "Revise antes de guardar"}},
+      {"will-save", {"Will be saved", "Se guardará"}},
+      {"rows-read", {"rows read", "filas leídas"}},
+      {"rows-taken", {"rows will be saved", "filas se guardarán"}},
+      {"rows-not-taken", {"rows cannot be saved", "filas no se pueden guardar"}},
+      {"rejected", {"Rows that cannot be saved", "Filas que no se pueden guardar"}},
+      {"rejected-help", {"Fix these rows in your file and upload it again, or save the other rows now.",
+                         "Corrija estas filas en su archivo y vuelva a subirlo, o guarde las demás filas ahora."}},
+      {"row", {"Row", "Fila"}},
+      {"column", {"Column", "Columna"}},
+      {"what-is-wrong", {"What is wrong", "Qué está mal"}},
+      {"nothing-to-save", {"Nothing in this file can be saved.", "Nada de este archivo se puede guardar."}},
+      {"file-problem", {"The file cannot be read", "No se puede leer el archivo"}},
+      {"saved", {"Saved", "Guardado"}},
+      {"receipt", {"Receipt", "Recibo"}},
+      {"added", {"Added", "Agregados"}},
+      {"changed", {"Changed", "Cambiados"}},
+      {"unchanged", {"Already saved, unchanged", "Ya guardados, sin cambios"}},
+      {"nothing-changed", {"Nothing changed: everything in it was already saved.",
+                           "Nada cambió: todo ya estaba guardado."}},
+      {"not-saved", {"It could not be saved", "No se pudo guardar"}},
+      {"print-hint", {"Print this page to keep a receipt.", "Imprima esta página para guardar un recibo."}},
+      {"print", {"Print", "Imprimir"}},
+      {"upload-another", {"Upload another file", "Subir otro archivo"}},
+      {"expired", {"This preview has expired or was already saved. Upload the file again.",
+                   "Esta vista previa venció o ya se guardó. Suba el archivo otra vez."}},
+      {"errors-title", {"There is a problem", "Hay un problema"}},
+      {"required", {"required", "obligatorio"}},
+      {"choose", {"Choose…", "Elija…"}},
+      {"forms-intro", {"For one intake or one referral at a time.", "Para un registro o una referencia a la vez."}},
+      {"received", {"Sent to us", "Enviadas a nosotros"}},
+      {"sent", {"Sent by us", "Enviadas por nosotros"}},
+      {"none", {"None.", "Ninguna."}},
+      {"client", {"Client", "Cliente"}},
+      {"need", {"Need", "Necesidad"}},
+      {"date", {"Date", "Fecha"}},
+      {"status", {"Status", "Estado"}},
+      {"to", {"To", "Para"}},
+      {"from", {"From", "De"}},
+      {"no-routing", {"Subscriptions are not delivered by this gateway.", "Esta puerta de enlace no entrega suscripciones."}},
+      {"actions", {"Actions", "Acciones"}},
+      {"accept", {"Accept", "Aceptar"}},
+      {"decline", {"Decline", "Rechazar"}},
+      {"complete", {"Complete", "Completar"}},
+      {"reason", {"Reason", "Motivo"}},
+      {"service-date", {"Service date", "Fecha del servicio"}},
+      {"referral-updated", {"The referral was updated.", "La referencia se actualizó."}},
+      {"referral-not-updated", {"The referral was not updated", "La referencia no se actualizó"}},
+      {"st-draft", {"Draft", "Borrador"}},
+      {"st-requested", {"Requested", "Solicitada"}},
+      {"st-received", {"Received", "Recibida"}},
+      {"st-accepted", {"Accepted", "Aceptada"}},
+      {"st-rejected", {"Declined", "Rechazada"}},
+      {"st-ready", {"Ready", "Lista"}},
+      {"st-cancelled", {"Cancelled", "Cancelada"}},
+      {"st-in-progress", {"In progress", "En curso"}},
+      {"st-on-hold", {"On hold", "En espera"}},
+      {"st-failed", {"Could not be done", "No se pudo hacer"}},
+      {"st-completed", {"Completed", "Completada"}},
+      {"st-entered-in-error", {"Entered in error", "Ingresada por error"}},
+      {"subs-intro", {"Your organization's subscriptions: where each one's notifications stand.",
+                      "Las suscripciones de su organización: cómo van sus notificaciones."}},
+      {"endpoint", {"Sent to", "Se envía a"}},
+      {"backlog", {"Waiting to be sent", "Esperando envío"}},
+      {"oldest", {"Oldest waiting since", "Espera más antigua desde"}},
+      {"last-error", {"Last error", "Último error"}},
+      {"withheld", {"Withheld by consent", "Retenidas por consentimiento"}},
+      {"retry", {"Retry now", "Reintentar ahora"}},
+      {"retried", {"Delivery was started again.", "El envío se reanudó."}},
+      {"admins-only", {"Only your organization's administrators can see this page.",
+                       "Solo los administradores de su organización pueden ver esta página."}},
+      {"signin-wrong", {"The username or the password is not right.", "El usuario o la contraseña no son correctos."}},
+      {"signin-locked", {"This account is locked for 15 minutes after too many failed sign-ins.",
+                         "Esta cuenta está bloqueada por 15 minutos después de demasiados intentos fallidos."}},
+      {"csrf", {"This form has expired. Go back, reload the page and try again.",
+                "Este formulario venció. Regrese, recargue la página e intente otra vez."}},
+      {"not-found", {"This page does not exist.", "Esta página no existe."}},
+  };
+  return words;
+}
+
+struct Plain {
+  const char* one_en;
+  const char* many_en;
+  const char* one_es;
+  const char* many_es;
+};
+
+const std::map<std::string_view, Plain>& plain_words() {
+  static const std::map<std::string_view, Plain> words = {
+      {"Patient", {"person", "people", "persona", "personas"}},
+      {"Group", {"household", "households", "hogar", "hogares"}},
+      {"Encounter", {"visit", "visits", "visita", "visitas"}},
+      {"Procedure", {"service given", "services given", "servicio dado", "servicios dados"}},
+      {"Observation", {"answer or measurement", "answers and measurements", "respuesta o medida", "respuestas y medidas"}},
+      {"ServiceRequest", {"referral", "referrals", "referencia", "referencias"}},
+      {"Task", {"referral task", "referral tasks", "tarea de referencia", "tareas de referencia"}},
+      {"Consent", {"consent", "consents", "consentimiento", "consentimientos"}},
+      {"EpisodeOfCare", {"enrollment", "enrollments", "inscripción", "inscripciones"}},
+      {"CarePlan", {"care plan", "care plans", "plan de atención", "planes de atención"}},
+      {"Goal", {"goal", "goals", "meta", "metas"}},
+      {"CareTeam", {"care team", "care teams", "equipo de atención", "equipos de atención"}},
+      {"Organization", {"organization", "organizations", "organización", "organizaciones"}},
+      {"HealthcareService", {"service", "services", "servicio", "servicios"}},
+      {"Location", {"place", "places", "lugar", "lugares"}},
+  };
+  return words;
+}
+
+}  // namespace
+
+std::string_view text(Lang lang, std::string_view key) {
+  auto it = catalog().find(key);
+  if (it == catalog().end()) return key;
+  return lang == Lang::Es ? it->second.es : it->second.en;
+}
+
+Lang choose_lang(std::string_view query_lang, std::string_view cookie_lang, std::string_view accept_language) {
+  if (query_lang == "es" || query_lang == "en") return query_lang == "es" ? Lang::Es : Lang::En;
+  if (cookie_lang == "es" || cookie_lang == "en") return cookie_lang == "es" ? Lang::Es : Lang::En;
+  // The first language of the list that the pages have (q-values as browsers send them, in order).
+  while (!accept_language.empty()) {
+    size_t comma = accept_language.find(',');
+    std::string_view item = accept_language.substr(0, comma);
+    accept_language = comma == std::string_view::npos ? std::string_view() : accept_language.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    std::string_view tag = item.substr(0, item.find_first_of(";-_ "));
+    if (tag.size() == 2 && (tag[0] | 0x20) == 'e' && (tag[1] | 0x20) == 's') return Lang::Es;
+    if (tag.size() == 2 && (tag[0] | 0x20) == 'e' && (tag[1] | 0x20) == 'n') return Lang::En;
+  }
+  return Lang::En;
+}
+
+std::string count_of(Lang lang, std::string_view resource_type, size_t n) {
+  auto it = plain_words().find(resource_type);
+  std::string words;
+  if (it == plain_words().end()) words = std::string(resource_type);
+  else if (lang == Lang::Es) words = n == 1 ? it->second.one_es : it->second.many_es;
+  else words = n == 1 ? it->second.one_en : it->second.many_en;
+  return std::to_string(n) + " " + words;
+}
+
+}  // namespace carebridge::gateway::web

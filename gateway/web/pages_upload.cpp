@@ -1,0 +1,158 @@
+// /upload: a file checked row by row, previewed in plain words, then saved on confirmation
+// with a receipt. The form pages (pages_forms.cpp) share the preview and the receipt.
+#include <rapidjson/document.h>
+
+#include "fhir/time/fhir_time.h"
+#include "gateway/web/web_app.h"
+
+namespace carebridge::gateway::web {
+namespace {
+
+namespace agency = mappings::agency;
+
+// The column a problem's place names: `... column "Date of Birth"`, or a cell ("Client!C14").
+std::string column_of(const std::string& where) {
+  size_t at = where.find("column \"");
+  if (at != std::string::npos) {
+    size_t end = where.find('"', at + 8);
+    return where.substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+  }
+  size_t bang = where.find('!');
+  return bang == std::string::npos ? std::string() : where.substr(bang + 1);
+}
+
+std::string counts_list(const Visit& v, const std::map<std::string, size_t>& resources, const char* id) {
+  std::string s = "<ul id=\"" + std::string(id) + "\">";
+  for (const auto& [type, n] : resources) s += "<li>" + escape(count_of(v.lang, type, n)) + "</li>";
+  return s + "</ul>";
+}
+
+std::string rejected_table(const Visit& v, const agency::AgencyConversion& c) {
+  auto t = [&](std::string_view key) { return escape(v.t(key)); };
+  std::string s = "<h2 id=\"rejected-title\">" + t("rejected") + "</h2><p>" + t("rejected-help") + "</p>";
+  s += R"(<table id="rejected" aria-labelledby="rejected-title"><thead><tr><th scope="col">)" + t("row") +
+       R"(</th><th scope="col">)" + t("column") + R"(</th><th scope="col">)" + t("what-is-wrong") + "</th></tr></thead><tbody>";
+  for (const agency::RowProblem& p : c.mapped.rejected) {
+    std::string row = p.row.second ? std::to_string(p.row.second) : "";
+    s += "<tr><td data-label=\"" + t("row") + "\">" + escape(row) + "</td><td data-label=\"" + t("column") + "\">" +
+         escape(column_of(p.where)) + "</td><td data-label=\"" + t("what-is-wrong") + "\">" + escape(p.message) + "</td></tr>";
+  }
+  return s + "</tbody></table>";
+}
+
+std::string mapping_options(const Visit& v, const ingest::AgencyIngest& ingest, const std::string& chosen) {
+  std::string s;
+  for (const std::string& name : ingest.mappings()) {
+    const agency::Spec* spec = ingest.spec(name);
+    std::string title = spec && !spec->title.empty() ? spec->title : name;
+    s += "<option value=\"" + escape(name) + "\"" + (name == chosen ? " selected" : "") + ">" + escape(title) + "</option>";
+  }
+  (void)v;
+  return s;
+}
+
+struct Receipt {
+  std::map<std::string, size_t> added, changed, unchanged;
+  size_t entries = 0;
+};
+
+// What a transaction-response says was saved: created (201), changed, or unchanged (an
+// update that said what was stored: its lastModified is older than the save).
+Receipt read_receipt(const std::string& response, int64_t started_ms) {
+  Receipt r;
+  rapidjson::Document d;
+  d.Parse(response.c_str());
+  if (!d.IsObject() || !d.HasMember("entry") || !d["entry"].IsArray()) return r;
+  std::string started = fhir::time::format_instant(started_ms);
+  for (const auto& e : d["entry"].GetArray()) {
+    if (!e.HasMember("response") || !e["response"].IsObject()) continue;
+    const auto& resp = e["response"];
+    std::string status = resp.HasMember("status") ? resp["status"].GetString() : "";
+    std::string location = resp.HasMember("location") ? resp["location"].GetString() : "";
+    std::string type = location.substr(0, location.find('/'));
+    std::string modified = resp.HasMember("lastModified") ? resp["lastModified"].GetString() : "";
+    ++r.entries;
+    if (status.starts_with("201")) ++r.added[type];
+    else if (!modified.empty() && modified < started) ++r.unchanged[type];
+    else ++r.changed[type];
+  }
+  return r;
+}
+
+}  // namespace
+
+http::Response WebApp::upload_page(Visit& v, std::string_view error) {
+  auto t = [&](std::string_view key) { return escape(v.t(key)); };
+  std::string s;
+  if (!error.empty())
+    s += R"(<div class="summary" role="alert" id="errors"><h2>)" + t("errors-title") + "</h2><p><a href=\"#file\">" +
+         escape(error) + "</a></p></div>";
+  s += R"(<form id="upload" method="post" action="/upload" enctype="multipart/form-data">)" + v.csrf_field() +
+       R"(<label for="mapping">)" + t("format") + R"(</label><select id="mapping" name="mapping" required>)" +
+       mapping_options(v, ingest_, std::string(rest::param(v.query, "mapping"))) + "</select>" +
+       R"(<label for="file">)" + t("file") + R"(</label><span class="help" id="file-help">)" + t("upload-help") +
+       R"(</span><input type="file" id="file" name="file" required aria-describedby="file-help" accept=".csv,.tsv,.txt,.xlsx,.zip,.json">)" +
+       R"(<button type="submit">)" + t("check-file") + "</button></form>";
+  return html(v, error.empty() ? 200 : 400, std::string(v.t("upload")), s);
+}
+
+http::Response WebApp::upload_check(Visit& v) {
+  std::string mapping = v.form->field("mapping");
+  const FormPart* file = v.form->file("file");
+  if (!ingest_.knows(mapping)) return upload_page(v, v.t("format"));
+  if (!file || file->value.empty()) return upload_page(v, v.t("file-problem"));
+  std::vector<std::pair<std::string, std::string>> files{{file->filename, file->value}};
+  auto checked = ingest_.check(mapping, files, v.caller(), v.request);
+  return preview(v, mapping, std::move(files), checked);
+}
+
+http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector<std::pair<std::string, std::string>> files,
+                               const mappings::agency::AgencyConversion& checked) {
+  auto t = [&](std::string_view key) { return escape(v.t(key)); };
+  std::string s;
+  for (const std::string& e : checked.file_errors)
+    s += R"(<div class="summary" role="alert"><h2>)" + t("file-problem") + "</h2><p>" + escape(e) + "</p></div>";
+  s += "<p>" + std::to_string(checked.mapped.rows) + " " + t("rows-read") + ": " + std::to_string(checked.accepted_rows()) +
+       " " + t("rows-taken") + ", " + std::to_string(checked.mapped.rejected_rows.size()) + " " + t("rows-not-taken") + ".</p>";
+  if (checked.bundle) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
+  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
+  if (checked.bundle) {
+    PendingUpload upload{mapping, std::move(files), 0};
+    std::string id = sessions_.keep(v.token, std::move(upload), fhir::time::now_ms());
+    s += R"(<form id="confirm" method="post" action="/upload/confirm">)" + v.csrf_field() +
+         R"(<input type="hidden" name="upload" value=")" + escape(id) + R"("><button type="submit">)" + t("save") +
+         "</button></form>";
+  } else {
+    s += "<p class=\"error\">" + t("nothing-to-save") + "</p>";
+  }
+  s += "<p><a href=\"/upload\">" + t("upload-another") + "</a></p>";
+  return html(v, 200, std::string(v.t("preview")), s);
+}
+
+http::Response WebApp::confirm(Visit& v) {
+  auto t = [&](std::string_view key) { return escape(v.t(key)); };
+  auto upload = sessions_.take(v.token, v.form->field("upload"), fhir::time::now_ms());
+  if (!upload) return html(v, 410, std::string(v.t("not-saved")), "<p>" + t("expired") + "</p>");
+  // Checked again: what is stored may have changed since the preview.
+  auto checked = ingest_.check(upload->mapping, upload->files, v.caller(), v.request);
+  if (!checked.bundle) return preview(v, upload->mapping, std::move(upload->files), checked);
+  int64_t started = fhir::time::now_ms();
+  http::Response saved = ingest_.save(checked, v.caller(), v.request);
+  if (saved.status >= 300)
+    return html(v, 422, std::string(v.t("not-saved")), "<p class=\"error\">" + escape(saved.body.substr(0, 2000)) + "</p>");
+  Receipt r = read_receipt(saved.body, started);
+  std::string s = "<div id=\"receipt\"><p>" + escape(fhir::time::format_instant(started)) + "</p>";
+  if (r.added.empty() && r.changed.empty()) s += "<p class=\"notice\" id=\"nothing-changed\">" + t("nothing-changed") + "</p>";
+  auto section = [&](const std::map<std::string, size_t>& counts, std::string_view key, const char* id) {
+    if (!counts.empty()) s += "<h2>" + t(key) + "</h2>" + counts_list(v, counts, id);
+  };
+  section(r.added, "added", "added");
+  section(r.changed, "changed", "changed");
+  section(r.unchanged, "unchanged", "unchanged");
+  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
+  s += "<p class=\"no-print\" data-print=\"" + t("print") + "\">" + t("print-hint") + "</p></div>";
+  s += "<p class=\"no-print\"><a href=\"/upload\">" + t("upload-another") + "</a></p>";
+  return html(v, 200, std::string(v.t("saved")), s);
+}
+
+}  // namespace carebridge::gateway::web
