@@ -24,8 +24,12 @@ std::string session_cookie(const std::string& token, bool tls, bool end) {
 http::Response WebApp::home(Visit& v) {
   std::string s;
   auto t = [&](std::string_view key) { return escape(v.t(key)); };
+  std::string integrators = "<h2>" + t("integrators") + "</h2><ul><li><a href=\"" + escape(options_.fhir_base) +
+                            "/metadata\">" + t("fhir-api") + "</a> (FHIR R4, <code>" + escape(options_.fhir_base) +
+                            "</code>)</li><li><a href=\"/healthz\">" + t("health") + "</a></li><li><a href=\"/metrics\">" +
+                            t("metrics") + "</a></li></ul>";
   if (!v.session) {
-    s += "<p>" + t("home-signed-out") + "</p><p><a href=\"/signin\">" + t("signin") + "</a></p>";
+    s += "<p>" + t("home-signed-out") + "</p><p><a href=\"/signin\">" + t("signin") + "</a></p>" + integrators;
     return html(v, 200, "Carebridge", s);
   }
   s += "<p>" + t("home-intro") + "</p><ul class=\"choices\">";
@@ -33,7 +37,7 @@ http::Response WebApp::home(Visit& v) {
   s += "<li><a href=\"/forms\">" + t("forms") + "</a></li>";
   s += "<li><a href=\"/referrals\">" + t("referrals") + "</a></li>";
   if (v.session->user.admin) s += "<li><a href=\"/subscriptions\">" + t("subscriptions") + "</a></li>";
-  s += "</ul>";
+  s += "</ul>" + integrators;
   return html(v, 200, "Carebridge", s);
 }
 

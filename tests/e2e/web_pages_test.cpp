@@ -1,0 +1,156 @@
+// The pages for people over HTTP, as a browser uses them (the browser tests in tests/web
+// drive Chromium through the same flows): sign-in with its lockout, the session cookie's
+// flags, CSRF on every form, an upload previewed then saved, the same file again saying
+// nothing changed, and another organization not seeing the first one's referrals.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <regex>
+
+#include "gateway/rest/negotiation.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+using carebridge::gateway::http::Headers;
+using carebridge::gateway::http::Response;
+
+namespace {
+
+int add_user(const std::filesystem::path& data, const std::string& name, const std::string& org, bool admin = false) {
+  std::string command = "echo 'correct horse battery' | " + std::string(CAREBRIDGE_BINARY) + " users add " + name +
+                        " --organization " + org + (admin ? " --admin" : "") + " --data-dir '" + data.string() + "' >/dev/null";
+  return std::system(command.c_str());
+}
+
+std::string header(const Response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (carebridge::gateway::http::iequals(k, name)) return v;
+  return {};
+}
+
+// A browser's memory of one site: its cookies, sent back with each request.
+struct Browser {
+  carebridge::gateway::http::Client& http;
+  std::map<std::string, std::string> cookies;
+
+  Headers headers(Headers more = {}) const {
+    std::string jar;
+    for (const auto& [k, v] : cookies) jar += (jar.empty() ? "" : "; ") + k + "=" + v;
+    if (!jar.empty()) more.emplace_back("Cookie", jar);
+    return more;
+  }
+  Response keep(Response r) {
+    for (const auto& [k, v] : r.headers) {
+      if (!carebridge::gateway::http::iequals(k, "Set-Cookie")) continue;
+      std::string pair = v.substr(0, v.find(';'));
+      cookies[pair.substr(0, pair.find('='))] = pair.substr(pair.find('=') + 1);
+    }
+    return r;
+  }
+  Response get(const std::string& path) { return keep(http.get(path, headers())); }
+  Response post(const std::string& path, const std::string& form) {
+    return keep(http.post(path, form, headers({{"Content-Type", "application/x-www-form-urlencoded"}})));
+  }
+  Response upload(const std::string& csrf, const std::string& mapping, const std::string& csv) {
+    std::string b = "----cbBoundary7", body;
+    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n";
+    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n" + mapping + "\r\n";
+    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"intake.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+            csv + "\r\n--" + b + "--\r\n";
+    return keep(http.post("/upload", body, headers({{"Content-Type", "multipart/form-data; boundary=" + b}})));
+  }
+};
+
+std::string csrf_of(const std::string& page) {
+  std::smatch m;
+  return std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([^\"]+)\"")) ? m[1].str() : "";
+}
+
+std::string encoded(const std::string& text) { return carebridge::gateway::rest::url_encode(text); }
+
+Response sign_in(Browser& b, const std::string& user, const std::string& password) {
+  std::string csrf = csrf_of(b.get("/signin").body);
+  return b.post("/signin", "csrf=" + csrf + "&username=" + user + "&password=" + encoded(password));
+}
+
+constexpr const char* kIntake =
+    "Client ID,First Name,Last Name,Date of Birth,Gender,Household ID,Household Size,TEFAP Eligible,Visit Date\r\n"
+    "W1,Rosa,Castillo,3/4/1990,F,H1,2,yes,11/5/2026\r\n"
+    "W2,Ana,Castillo,13/45/2020,F,H1,2,yes,11/5/2026\r\n"
+    "W3,Ben,Ito,1/2/1975,M,H2,1,no,11/5/2026\r\n";
+
+}  // namespace
+
+TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five failures, and every form needs its CSRF token",
+          "[e2e][web]") {
+  auto dir = temp_dir("web-signin");
+  REQUIRE(add_user(dir / "data", "ana", "org-pantry") == 0);
+  REQUIRE(add_user(dir / "data", "eve", "org-pantry") == 0);
+  ServerProcess server(dir / "data", R"({"auth":{"required":true}})");
+  auto http = server.client();
+  Browser b{*http, {}};
+  CHECK(b.get("/").body.find("href=\"/signin\"") != std::string::npos);
+  CHECK(b.get("/upload").status == 303);  // signed out: to sign-in
+  auto wrong = sign_in(b, "ana", "not the password");
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body.find("not right") != std::string::npos);
+  auto in = sign_in(b, "ana", "correct horse battery");
+  REQUIRE(in.status == 303);
+  std::string cookie = header(in, "Set-Cookie");
+  CHECK(cookie.find("cb_session=") == 0);
+  CHECK(cookie.find("HttpOnly") != std::string::npos);
+  CHECK(cookie.find("SameSite=Strict") != std::string::npos);
+  auto page = b.get("/upload");
+  REQUIRE(page.status == 200);
+  CHECK(header(page, "Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+  // A form without its token, or with another session's, is refused.
+  CHECK(b.post("/upload/confirm", "upload=x").status == 403);
+  CHECK(b.post("/upload/confirm", "csrf=" + csrf_of(wrong.body) + "&upload=x").status == 403);
+  CHECK(b.post("/signout", "csrf=" + csrf_of(page.body)).status == 303);
+  CHECK(b.get("/upload").status == 303);  // the session is over
+
+  Browser other{*http, {}};
+  for (int i = 0; i < 5; ++i) sign_in(other, "eve", "guessing " + std::to_string(i));
+  auto locked = sign_in(other, "eve", "correct horse battery");
+  CHECK(locked.status == 401);
+  CHECK(locked.body.find("locked") != std::string::npos);
+}
+
+TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and the same file again changes nothing",
+          "[e2e][web]") {
+  auto dir = temp_dir("web-upload");
+  REQUIRE(add_user(dir / "data", "ana", "org-pantry") == 0);
+  REQUIRE(add_user(dir / "data", "oscar", "org-other") == 0);
+  ServerProcess server(dir / "data", R"({"auth":{"required":true}})");
+  auto http = server.client();
+  Browser b{*http, {}};
+  REQUIRE(sign_in(b, "ana", "correct horse battery").status == 303);
+  std::string csrf = csrf_of(b.get("/upload").body);
+  auto preview = b.upload(csrf, "foodbank-intake", kIntake);
+  REQUIRE(preview.status == 200);
+  CHECK(preview.body.find("2 people") != std::string::npos);
+  CHECK(std::regex_search(preview.body, std::regex("<td[^>]*>3</td><td[^>]*>Date of Birth</td><td[^>]*>&quot;13/45/2020&quot; is not a date")));
+  std::smatch id;
+  REQUIRE(std::regex_search(preview.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
+  auto saved = b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str());
+  REQUIRE(saved.status == 200);
+  CHECK(saved.body.find("<ul id=\"added\"><li>2 households</li>") != std::string::npos);
+  CHECK(b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str()).status == 410);  // saved once only
+
+  auto again = b.upload(csrf, "foodbank-intake", kIntake);
+  REQUIRE(std::regex_search(again.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
+  auto second = b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str());
+  CHECK(second.body.find("id=\"nothing-changed\"") != std::string::npos);
+  CHECK(second.body.find("id=\"added\"") == std::string::npos);
+
+  // Spanish, chosen by the link and remembered.
+  CHECK(b.get("/upload?lang=es").body.find("Revisar el archivo") != std::string::npos);
+  CHECK(b.get("/").body.find("<html lang=\"es\">") != std::string::npos);
+
+  Browser o{*http, {}};
+  REQUIRE(sign_in(o, "oscar", "correct horse battery").status == 303);
+  auto theirs = o.get("/referrals");
+  CHECK(theirs.body.find("Castillo") == std::string::npos);
+  CHECK(o.get("/subscriptions").status == 403);  // administrators only
+}
