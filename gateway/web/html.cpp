@@ -29,6 +29,7 @@ std::string navigation(const Frame& f) {
     out += R"(<li><a href="/forms">)" + t("forms") + "</a></li>";
     out += R"(<li><a href="/referrals">)" + t("referrals") + "</a></li>";
     if (f.admin) out += R"(<li><a href="/subscriptions">)" + t("subscriptions") + "</a></li>";
+    if (f.admin) out += R"(<li><a href="/users">)" + t("users") + "</a></li>";
   }
   Lang other = f.lang == Lang::Es ? Lang::En : Lang::Es;
   out += R"(<li><a href=")" + escape(f.here) + "?lang=" + code(other) + R"(" lang=")" + code(other) + R"(" hreflang=")" +

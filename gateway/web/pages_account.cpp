@@ -37,6 +37,7 @@ http::Response WebApp::home(Visit& v) {
   s += "<li><a href=\"/forms\">" + t("forms") + "</a></li>";
   s += "<li><a href=\"/referrals\">" + t("referrals") + "</a></li>";
   if (v.session->user.admin) s += "<li><a href=\"/subscriptions\">" + t("subscriptions") + "</a></li>";
+  if (v.session->user.admin) s += "<li><a href=\"/users\">" + t("users") + "</a></li>";
   s += "</ul>" + integrators;
   return html(v, 200, "Carebridge", s);
 }

@@ -77,6 +77,11 @@ void Sessions::end(std::string_view token) {
   sessions_.erase(sha256(token));
 }
 
+void Sessions::end_all(std::string_view user) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [&](const auto& s) { return s.second.session->user.name == user; });
+}
+
 std::string Sessions::keep(std::string_view token, PendingUpload upload, int64_t now_ms) {
   std::string id = random_token(16);
   upload.expires_ms = now_ms + kPreviewMs;

@@ -47,6 +47,8 @@ class Sessions {
   // The session of a cookie's token, when it is live.
   std::shared_ptr<const Session> find(std::string_view token, int64_t now_ms);
   void end(std::string_view token);
+  // Ends every session of a person (their account was disabled).
+  void end_all(std::string_view user);
 
   // Keeps an upload for the session; its id (for the confirm form).
   std::string keep(std::string_view token, PendingUpload upload, int64_t now_ms);

@@ -102,7 +102,7 @@ WebApp::WebApp(rest::FhirService& service, const ingest::AgencyIngest& ingest, s
 std::vector<pipeline::Route> WebApp::routes() {
   std::vector<pipeline::Route> out;
   for (const char* path : {"/", "/signin", "/signout"}) out.push_back(page_route(path, false, *this));
-  for (const char* path : {"/upload", "/forms", "/referrals", "/subscriptions"}) out.push_back(page_route(path, true, *this));
+  for (const char* path : {"/upload", "/forms", "/referrals", "/subscriptions", "/users"}) out.push_back(page_route(path, true, *this));
   out.push_back(asset_route("/web.css", stylesheet(), "text/css; charset=utf-8"));
   out.push_back(asset_route("/web.js", script(), "text/javascript; charset=utf-8"));
   return out;
@@ -157,6 +157,8 @@ http::Response WebApp::route(Visit& v) {
     if (slash != std::string::npos) return referral_action(v, rest.substr(0, slash), rest.substr(slash + 1));
   }
   if (p == "/subscriptions") return subscriptions(v);
+  if (p == "/users") return users(v);
+  if ((p == "/users/add" || p == "/users/disable") && post) return user_action(v, p.substr(7));
   if (p.starts_with("/subscriptions/") && p.ends_with("/retry") && post) return retry(v, p.substr(15, p.size() - 21));
   return html(v, 404, std::string(v.t("not-found")), "<p><a href=\"/\">" + std::string(v.t("home")) + "</a></p>");
 }

@@ -70,6 +70,8 @@ class WebApp {
   http::Response referral_action(Visit& v, const std::string& id, const std::string& action);
   http::Response subscriptions(Visit& v, std::string_view notice = {});
   http::Response retry(Visit& v, const std::string& id);
+  http::Response users(Visit& v, std::string_view notice = {}, std::string_view error = {});
+  http::Response user_action(Visit& v, const std::string& action);
 
   // The preview of checked files (kept for the person to confirm), or the form again.
   http::Response preview(Visit& v, const std::string& mapping, std::vector<std::pair<std::string, std::string>> files,

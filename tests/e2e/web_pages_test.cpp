@@ -154,3 +154,34 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   CHECK(theirs.body.find("Castillo") == std::string::npos);
   CHECK(o.get("/subscriptions").status == 403);  // administrators only
 }
+
+TEST_CASE("web: an organization's administrator adds and disables its own staff, and a disabled person is signed out",
+          "[e2e][web]") {
+  auto dir = temp_dir("web-users");
+  REQUIRE(add_user(dir / "data", "boss", "org-pantry", true) == 0);
+  REQUIRE(add_user(dir / "data", "ana", "org-pantry") == 0);
+  REQUIRE(add_user(dir / "data", "zed", "org-other") == 0);
+  ServerProcess server(dir / "data", R"({"auth":{"required":true}})");
+  auto http = server.client();
+  Browser boss{*http, {}}, ana{*http, {}};
+  REQUIRE(sign_in(boss, "boss", "correct horse battery").status == 303);
+  REQUIRE(sign_in(ana, "ana", "correct horse battery").status == 303);
+  auto page = boss.get("/users");
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find(">ana<") != std::string::npos);
+  CHECK(page.body.find(">zed<") == std::string::npos);  // another organization's people are not listed
+  std::string csrf = csrf_of(page.body);
+  CHECK(boss.post("/users/add", "csrf=" + csrf + "&name=newbie&password=short").status == 422);
+  CHECK(boss.post("/users/add", "csrf=" + csrf + "&name=newbie&password=" + encoded("a long enough pass")).status == 200);
+  Browser newbie{*http, {}};
+  CHECK(sign_in(newbie, "newbie", "a long enough pass").status == 303);
+  CHECK(boss.post("/users/disable", "csrf=" + csrf + "&name=zed").status == 404);  // not theirs
+  CHECK(boss.post("/users/disable", "csrf=" + csrf + "&name=ana").status == 200);
+  CHECK(ana.get("/upload").status == 303);  // signed out at once
+  Browser again{*http, {}};
+  CHECK(sign_in(again, "ana", "correct horse battery").status == 401);
+  CHECK(ana.get("/users").status == 303);
+  Browser staff{*http, {}};
+  REQUIRE(sign_in(staff, "newbie", "a long enough pass").status == 303);
+  CHECK(staff.get("/users").status == 403);  // administrators only
+}
