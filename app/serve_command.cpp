@@ -286,7 +286,9 @@ std::unique_ptr<gateway::ingest::AgencyIngest> agency_ingest(const config::Confi
   for (const auto& spec : *specs)
     converters[spec->name] = std::make_shared<mappings::agency::AgencyConverter>(definitions, &validator, spec,
                                                                                policy_named(config.validation.policy));
-  return std::make_unique<gateway::ingest::AgencyIngest>(service, std::move(converters), config.base_path);
+  auto ingest = std::make_unique<gateway::ingest::AgencyIngest>(service, std::move(converters), config.base_path);
+  ingest->set_formats(config.agency_formats);
+  return ingest;
 }
 
 // Starts the MLLP listeners (none unless configured) and says where they listen.

@@ -248,6 +248,15 @@ bool read_profiles(const Value& value, std::map<std::string, std::vector<std::st
   return true;
 }
 
+bool read_formats(const Value& value, std::map<std::string, std::vector<std::string>>& formats, std::string& error) {
+  if (!value.IsObject()) return (error = "\"agency_formats\" must map organization ids to lists of mapping names", false);
+  for (auto p = value.MemberBegin(); p != value.MemberEnd(); ++p) {
+    if (!read_strings(p->value, formats[p->name.GetString()], "\"agency_formats\" values must be lists of mapping names", error))
+      return false;
+  }
+  return true;
+}
+
 bool read_mllp(const Value& value, std::vector<MllpListen>& out, std::string& error) {
   if (!value.IsArray()) return (error = "\"mllp\" must be a list of listeners", false);
   for (const auto& item : value.GetArray()) {
@@ -298,7 +307,8 @@ bool read_config(const Value& root, Config& config, std::string& error) {
     return false;
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
-                         "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file", "routing"},
+                         "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file", "routing",
+                         "agency_formats"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
@@ -326,7 +336,8 @@ bool read_config(const Value& root, Config& config, std::string& error) {
          section("auth", [&](const Value& v) { return read_auth(v, config.auth, error); }) &&
          section("mllp", [&](const Value& v) { return read_mllp(v, config.mllp, error); }) &&
          section("routing", [&](const Value& v) { return read_routing(v, config.routing, error); }) &&
-         section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); });
+         section("profiles", [&](const Value& v) { return read_profiles(v, config.profiles, error); }) &&
+         section("agency_formats", [&](const Value& v) { return read_formats(v, config.agency_formats, error); });
 }
 
 }  // namespace

@@ -132,6 +132,9 @@ struct Config {
   std::string port_file;  // where the bound port is written once listening (tests)
   std::vector<MllpListen> mllp;
   Routing routing;
+  // The agency formats (mappings) each organization may send, on the pages and at
+  // /ingest: organization id → mapping names. An organization not listed may use every one.
+  std::map<std::string, std::vector<std::string>> agency_formats;
   std::string mllp_port_file;  // where the first MLLP listener's bound port is written (tests)
 };
 

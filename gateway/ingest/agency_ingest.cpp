@@ -1,5 +1,7 @@
 #include "gateway/ingest/agency_ingest.h"
 
+#include <algorithm>
+
 #include "fhir/json/json_writer.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/rest/negotiation.h"
@@ -131,6 +133,13 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   bool dry_run = false;
   for (const auto& [name, value] : params)
     if (name == "dry-run" || name == "dryRun") dry_run = value == "true";
+  if (!may_use(who, mapping))
+    return json_response(403, R"({"error":)" + [&] {
+      std::string m;
+      append_json_string(m, "Organization/" + who->organization + " may not send the format \"" + mapping +
+                                "\" (the gateway's agency_formats setting)");
+      return m;
+    }() + "}");
   agency::AgencyConversion c = check(mapping, {{file_name(request, params), request.body}}, who, request);
   std::string body;
   append_report(body, mapping, c, dry_run);
@@ -160,6 +169,12 @@ http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const
   transaction.remote = context.remote;
   transaction.tls = context.tls;
   return service_.handle(transaction, who);
+}
+
+bool AgencyIngest::may_use(const rest::Caller& who, const std::string& mapping) const {
+  if (!who || who->organization.empty()) return true;  // the open server, or an administrator's tool
+  auto it = formats_.find(who->organization);
+  return it == formats_.end() || std::find(it->second.begin(), it->second.end(), mapping) != it->second.end();
 }
 
 const agency::Spec* AgencyIngest::spec(const std::string& mapping) const {

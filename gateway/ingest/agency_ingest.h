@@ -27,6 +27,9 @@ class AgencyIngest {
                std::string base_path);
 
   bool knows(const std::string& mapping) const { return converters_.count(mapping) != 0; }
+  // The formats each organization may send (config agency_formats; one not listed: all).
+  void set_formats(std::map<std::string, std::vector<std::string>> formats) { formats_ = std::move(formats); }
+  bool may_use(const rest::Caller& who, const std::string& mapping) const;
   // The names of the mappings it takes.
   std::vector<std::string> mappings() const;
   // Takes `request`'s body for `mapping` (the file's name from ?file= or Content-Disposition).
@@ -48,6 +51,7 @@ class AgencyIngest {
   rest::FhirService& service_;
   std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters_;
   std::string base_path_;
+  std::map<std::string, std::vector<std::string>> formats_;
 };
 
 }  // namespace carebridge::gateway::ingest

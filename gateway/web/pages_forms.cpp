@@ -122,14 +122,14 @@ http::Response WebApp::forms_index(Visit& v) {
   std::string s = "<p>" + escape(v.t("forms-intro")) + "</p><ul>";
   for (const std::string& name : ingest_.mappings()) {
     const agency::Spec* spec = ingest_.spec(name);
-    if (!spec || !has_form(*spec)) continue;
+    if (!spec || !has_form(*spec) || !ingest_.may_use(v.caller(), name)) continue;
     s += "<li><a href=\"/forms/" + escape(name) + "\">" + escape(spec->title.empty() ? name : spec->title) + "</a></li>";
   }
   return html(v, 200, std::string(v.t("forms")), s + "</ul>");
 }
 
 http::Response WebApp::form_page(Visit& v, const std::string& mapping) {
-  const agency::Spec* spec = ingest_.knows(mapping) ? ingest_.spec(mapping) : nullptr;
+  const agency::Spec* spec = ingest_.knows(mapping) && ingest_.may_use(v.caller(), mapping) ? ingest_.spec(mapping) : nullptr;
   if (!spec || !has_form(*spec)) return html(v, 404, std::string(v.t("not-found")), "");
   const agency::TableSpec& table = spec->tables.front();
   std::string title = spec->title.empty() ? mapping : spec->title;

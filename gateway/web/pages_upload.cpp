@@ -43,11 +43,11 @@ std::string rejected_table(const Visit& v, const agency::AgencyConversion& c) {
 std::string mapping_options(const Visit& v, const ingest::AgencyIngest& ingest, const std::string& chosen) {
   std::string s;
   for (const std::string& name : ingest.mappings()) {
+    if (!ingest.may_use(v.caller(), name)) continue;
     const agency::Spec* spec = ingest.spec(name);
     std::string title = spec && !spec->title.empty() ? spec->title : name;
     s += "<option value=\"" + escape(name) + "\"" + (name == chosen ? " selected" : "") + ">" + escape(title) + "</option>";
   }
-  (void)v;
   return s;
 }
 
@@ -99,7 +99,7 @@ http::Response WebApp::upload_page(Visit& v, std::string_view error) {
 http::Response WebApp::upload_check(Visit& v) {
   std::string mapping = v.form->field("mapping");
   const FormPart* file = v.form->file("file");
-  if (!ingest_.knows(mapping)) return upload_page(v, v.t("format"));
+  if (!ingest_.knows(mapping) || !ingest_.may_use(v.caller(), mapping)) return upload_page(v, v.t("format"));
   if (!file || file->value.empty()) return upload_page(v, v.t("file-problem"));
   std::vector<std::pair<std::string, std::string>> files{{file->filename, file->value}};
   auto checked = ingest_.check(mapping, files, v.caller(), v.request);

@@ -161,11 +161,17 @@ TEST_CASE("web: an organization's administrator adds and disables its own staff,
   REQUIRE(add_user(dir / "data", "boss", "org-pantry", true) == 0);
   REQUIRE(add_user(dir / "data", "ana", "org-pantry") == 0);
   REQUIRE(add_user(dir / "data", "zed", "org-other") == 0);
-  ServerProcess server(dir / "data", R"({"auth":{"required":true}})");
+  ServerProcess server(dir / "data", R"({"auth":{"required":true},"agency_formats":{"org-pantry":["foodbank-intake"]}})");
   auto http = server.client();
   Browser boss{*http, {}}, ana{*http, {}};
   REQUIRE(sign_in(boss, "boss", "correct horse battery").status == 303);
   REQUIRE(sign_in(ana, "ana", "correct horse battery").status == 303);
+  // The pantry may send only its intake sheet: the only format offered, the only form.
+  auto upload = boss.get("/upload");
+  CHECK(upload.body.find("value=\"foodbank-intake\"") != std::string::npos);
+  CHECK(upload.body.find("value=\"hmis\"") == std::string::npos);
+  CHECK(boss.get("/forms/referral-request").status == 404);
+  CHECK(boss.get("/forms/foodbank-intake").status == 200);
   auto page = boss.get("/users");
   REQUIRE(page.status == 200);
   CHECK(page.body.find(">ana<") != std::string::npos);
