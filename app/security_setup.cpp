@@ -106,7 +106,7 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
                                                                     fhir::model::Element& resource) {
     auto outcome = rules->apply(resource, who ? kinds->of(who->organization) : security::SourceFacts{});
     if (outcome.labels) security::add_labels(doc, definitions, resource, outcome.labels);
-    return security::Labelling{security::labels_of(resource), outcome.confined};
+    return security::Labelling{security::labels_of(resource), outcome.confined || security::originator_controlled(resource)};
   });
   return s;
 }

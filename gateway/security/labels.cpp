@@ -193,6 +193,14 @@ uint32_t labels_of(const model::Element& resource) {
   return labels;
 }
 
+bool originator_controlled(const model::Element& resource) {
+  const model::Element* meta = resource.child("meta");
+  if (!meta) return false;
+  for (const model::Element* c = meta->first_child; c; c = c->next)
+    if (c->name == "security" && value_of(*c, "system") == kActCode && value_of(*c, "code") == "ORCON") return true;
+  return false;
+}
+
 std::string_view label_name(Label label) {
   for (const auto& coding : kLabelCodings) {
     if (coding.label == label) return coding.name;

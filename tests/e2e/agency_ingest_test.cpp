@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "security_support.h"
 #include "server_process.h"
 #include "support/test_support.h"
 
@@ -164,4 +165,33 @@ TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps
   std::string formula = std::string(kHeader) + "F1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Doe,,,,,,,,,HF,1,yes,,,,11/5/2026,,\r\n";
   CHECK(c->post("/ingest/foodbank-intake?file=f.csv", formula, csv_headers()).status == 200);
   CHECK(c->get("/fhir/metadata").status == 200);
+}
+
+TEST_CASE("ingest: a victim service provider's HMIS export stays with it, even for a partner the client consented to",
+          "[e2e][agency][security]") {
+  SecuredGateway g("agency-vsp", {{"vsp", "org-vsp", "system/*.cruds"}, {"partner", "org-partner", "system/*.cruds"}});
+  auto& http = g.http();
+  auto vsp = SecuredGateway::as(g.token("vsp"));
+  auto partner = SecuredGateway::as(g.token("partner"));
+  auto zipped = vsp;
+  for (auto& [name, value] : zipped)
+    if (name == "Content-Type") value = "application/zip";
+  auto stored = http.post("/ingest/hmis?file=export.zip", zip_folder(project_sample("agency/hmis/FY2024")), zipped);
+  INFO(stored.body.substr(0, 1500));
+  REQUIRE(stored.status == 200);
+  auto id_of = [&](const std::string& personal_id) {
+    auto found = json(http.get("/fhir/Patient?identifier=" + personal_id, vsp).body);
+    REQUIRE(found["total"].GetInt() == 1);
+    return std::string(found["entry"][0]["resource"]["id"].GetString());
+  };
+  std::string survivor = id_of("C-1003"), other = id_of("C-1001");  // C-1003 is enrolled at the victim service provider
+  for (const std::string& patient : {survivor, other}) {
+    REQUIRE(http.post("/fhir/Consent", permit_consent(patient, "org-partner", {"SDV"}), vsp).status == 201);
+    std::string task = R"({"resourceType":"Task","status":"requested","intent":"order","for":{"reference":"Patient/)" + patient +
+                       R"("},"owner":{"reference":"Organization/org-partner"}})";
+    REQUIRE(http.post("/fhir/Task", task, vsp).status == 201);
+  }
+  CHECK(http.get("/fhir/Patient/" + other, partner).status == 200);     // a referral makes the partner one of the client's carers
+  CHECK(http.get("/fhir/Patient/" + survivor, partner).status == 404);  // ORCON: never leaves the provider
+  CHECK(http.get("/fhir/Patient/" + survivor, vsp).status == 200);
 }
