@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "mappings/agency/mapper.h"
 #include "mappings/agency/spec.h"
 #include "support/test_support.h"
 
@@ -81,4 +82,24 @@ TEST_CASE("agency spec: a date format or onError it does not know is refused, an
                                R"(, {"name": "Born", "key": "born", "type": "date", "format": "dmy"})");
   CHECK(found.find("format is MDY or DMY") != std::string::npos);
   CHECK(found.find("/spec.json line") != std::string::npos);  // "<its folder>/spec.json": which spec
+}
+
+TEST_CASE("agency spec: with onError file, one bad row rejects the whole file and every reason is listed", "[agency]") {
+  auto dir = temp_dir("agency-whole-file");
+  std::ofstream(dir / "spec.json") << R"({
+  "name": "roster", "onError": "file",
+  "identifierSystems": {"client": "urn:test:client"},
+  "columns": [{"name": "Client ID", "key": "id", "required": true}, {"name": "DOB", "key": "dob", "type": "date"}],
+  "resources": [{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"}, "set": {"birthDate": "{dob}"}}]
+})";
+  auto spec = agency::load_spec(dir / "spec.json", core());
+  REQUIRE(spec.ok());
+  agency::Mapper mapper(std::make_shared<const agency::Spec>(*spec));
+  auto table = csv::read_csv("Client ID,DOB\r\nA1,1/2/1990\r\nA2,13/45/1990\r\n,1/3/1990\r\nA4,1/4/1990\r\n", "roster.csv");
+  REQUIRE(table.ok());
+  auto mapped = mapper.map({*table});
+  CHECK(mapped.bundle.empty());  // nothing is taken, not even the good rows
+  REQUIRE(mapped.rejected.size() == 2);
+  CHECK(mapped.rejected[0].where == "roster.csv row 3, column \"DOB\"");
+  CHECK(mapped.rejected[1].where == "roster.csv row 4, column \"Client ID\"");
 }
