@@ -1,14 +1,34 @@
 #include "mappings/engine/ids.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <cctype>
+#include <memory>
 
 namespace carebridge::mappings::engine {
 
+namespace {
+
+// SHA-256 with the algorithm fetched once and one digest context per thread: SHA256()
+// fetches and makes both on every call, several times the cost of hashing a short name.
+void sha256(std::string_view text, unsigned char* digest) {
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // kept for the process
+  thread_local std::unique_ptr<EVP_MD_CTX, Free> context(EVP_MD_CTX_new());
+  bool done = algorithm && context && EVP_DigestInit_ex2(context.get(), algorithm, nullptr) == 1 &&
+              EVP_DigestUpdate(context.get(), text.data(), text.size()) == 1 &&
+              EVP_DigestFinal_ex(context.get(), digest, nullptr) == 1;
+  if (!done) SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+}
+
+}  // namespace
+
 std::string name_uuid(std::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  sha256(text, digest);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x80);  // version 8
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // the RFC's variant
   static constexpr char kHex[] = "0123456789abcdef";
