@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <cctype>
 #include <memory>
 
 namespace carebridge::mappings::engine {
@@ -44,13 +43,21 @@ std::string name_uuid(std::string_view text) {
 
 namespace {
 
+// ASCII letters and digits (std::isalnum asks the locale, for every character).
+bool ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
 std::string escaped_and_encoded(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
+  out.reserve(text.size());
   for (unsigned char c : text) {
     if (c == ',' || c == '|' || c == '$' || c == '\\') out += "%5C";  // FHIR search's escape, percent-encoded
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') out += static_cast<char>(c);
-    else out += {'%', kHex[c >> 4], kHex[c & 15]};
+    if (ascii_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char encoded[] = {'%', kHex[c >> 4], kHex[c & 15]};
+      out.append(encoded, 3);
+    }
   }
   return out;
 }
