@@ -55,6 +55,15 @@ auto find_in(const Map& map, std::string_view key) -> typename Map::mapped_type 
   return it == map.end() ? nullptr : it->second;
 }
 
+const ConformanceResource* of_type(const StringMap<std::vector<const ConformanceResource*>>& by_canonical,
+                                   std::string_view resource_type, std::string_view canonical) {
+  auto it = by_canonical.find(canonical);
+  if (it == by_canonical.end()) return nullptr;
+  for (const ConformanceResource* r : it->second)
+    if (r->resource_type == resource_type) return r;
+  return nullptr;
+}
+
 bool holds_core(const fs::path& dir) {
   std::error_code ec;
   return fs::exists(dir / kCoreFolder / kEagerFiles[0], ec);
@@ -223,9 +232,8 @@ const StructureDef* Definitions::structure(std::string_view canonical) const {
 }
 
 const ConformanceResource* Definitions::resource(std::string_view resource_type, std::string_view canonical) const {
-  std::string key = std::string(resource_type) + ' ' + std::string(canonical);
-  if (const auto* r = find_in(eager_->by_key, key)) return r;
-  if (const auto* r = find_in(lazy().by_key, key)) return r;
+  if (const auto* r = of_type(eager_->by_canonical, resource_type, canonical)) return r;
+  if (const auto* r = of_type(lazy().by_canonical, resource_type, canonical)) return r;
   if (canonical.find('|') != std::string_view::npos) return resource(resource_type, strip_version(canonical));
   return nullptr;
 }

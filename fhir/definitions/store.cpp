@@ -46,9 +46,14 @@ void Definitions::Store::add(StructureDef&& sd) {
 
 void Definitions::Store::add(ConformanceResource&& resource) {
   auto& stored = resources.emplace_back(std::move(resource));
-  std::string key = stored.resource_type + ' ' + stored.url;
-  by_key.try_emplace(key, &stored);
-  if (!stored.version.empty()) by_key.try_emplace(key + '|' + stored.version, &stored);
+  auto index = [&](const std::string& canonical) {
+    auto& same_url = by_canonical[canonical];
+    for (const ConformanceResource* r : same_url)
+      if (r->resource_type == stored.resource_type) return;
+    same_url.push_back(&stored);
+  };
+  index(stored.url);
+  if (!stored.version.empty()) index(stored.url + '|' + stored.version);
 }
 
 void Definitions::Store::read_json(std::string text, const std::string& origin) {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "fhir/definitions/definitions.h"
 
@@ -15,7 +16,9 @@ struct Definitions::Store {
   StringMap<const StructureDef*> by_url;   // "url" and "url|version"
   StringMap<const StructureDef*> by_type;  // base (specialization) types by name
   std::deque<ConformanceResource> resources;
-  StringMap<const ConformanceResource*> by_key;  // "ResourceType url" and with "|version"
+  // "url" and "url|version" to the resources of each type with that canonical, the first
+  // added of a type only: found by the URL alone (no key to build), the type among few.
+  StringMap<std::vector<const ConformanceResource*>> by_canonical;
 
   void add(StructureDef&& sd);
   void add(ConformanceResource&& resource);

@@ -69,6 +69,9 @@ class ModelReader {
 
  private:
   void members(Element& node, const JsonNode& object) {
+    // Most objects have no "_name" members: then no member needs looking for its extras.
+    bool underscores = false;
+    for (const JsonNode* m = object.first; m && !underscores; m = m->next) underscores = m->key.starts_with('_');
     for (const JsonNode* m = object.first; m; m = m->next) {
       if (node.is_resource() && m->key == "resourceType") continue;
       if (m->key.size() > 1 && m->key[0] == '_') {
@@ -76,10 +79,17 @@ class ModelReader {
         if (!object.member(m->key.substr(1))) property(node, m->key.substr(1), nullptr, m);
         continue;
       }
-      std::string underscored = "_" + std::string(m->key);
-      property(node, m->key, m, object.member(underscored));
+      property(node, m->key, m, underscores ? extras_of(object, m->key) : nullptr);
     }
     build_.sort_children(node);
+  }
+
+  // The member "_name" of `object`, or null.
+  static const JsonNode* extras_of(const JsonNode& object, std::string_view name) {
+    for (const JsonNode* m = object.first; m; m = m->next) {
+      if (m->key.size() == name.size() + 1 && m->key[0] == '_' && m->key.substr(1) == name) return m;
+    }
+    return nullptr;
   }
 
   void property(Element& parent, std::string_view name, const JsonNode* value, const JsonNode* extras) {

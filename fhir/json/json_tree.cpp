@@ -49,12 +49,15 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
 
   model::Position position_at(size_t offset) {
     offset = std::min(offset, text_.size());
-    for (; scanned_ < offset; ++scanned_) {
-      if (text_[scanned_] == '\n') {
-        ++line_;
-        line_start_ = scanned_ + 1;
-      }
+    // Line breaks are found with memchr: compact JSON has few, and this runs for every value.
+    while (scanned_ < offset) {
+      const void* newline = std::memchr(text_.data() + scanned_, '\n', offset - scanned_);
+      if (!newline) break;
+      ++line_;
+      line_start_ = static_cast<size_t>(static_cast<const char*>(newline) - text_.data()) + 1;
+      scanned_ = line_start_;
     }
+    scanned_ = std::max(scanned_, offset);
     return {line_, static_cast<uint32_t>(offset - line_start_ + 1)};
   }
 

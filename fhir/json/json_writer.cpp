@@ -188,12 +188,36 @@ bool block_needs_escape(uint64_t block) {
   return (below_space | has_zero(block ^ (kOnes * '"')) | has_zero(block ^ (kOnes * '\\'))) != 0;
 }
 
+// How many leading bytes of `text` need no escape.
+size_t clean_prefix(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t block;
+    std::memcpy(&block, text.data() + i, 8);
+    if (block_needs_escape(block)) break;
+  }
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  size_t run = 0;
+  size_t run = clean_prefix(text);
+  if (run == text.size()) {  // most strings: one copy
+    out.append(text);
+    out += '"';
+    return;
+  }
+  out.append(text.data(), run);
+  text.remove_prefix(run);
+  run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     while (i + 8 <= text.size()) {
       uint64_t block;

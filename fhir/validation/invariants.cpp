@@ -81,10 +81,17 @@ const ConstraintList& ValidatorState::constraints(const fhirpath::Engine& engine
   return *slot;
 }
 
+const ConstraintList& Run::constraints(const defs::ElementDef* definition, const defs::StructureDef* type, bool& first) {
+  first = false;
+  auto [it, added] = constraint_lists_.try_emplace({definition, type}, nullptr);
+  if (added) it->second = &state.constraints(*engine, definition, type, first);
+  return *it->second;
+}
+
 void check_invariants(Run& run, const Element& node, const defs::ElementDef* definition, const defs::StructureDef* type,
                       const Path& path) {
   bool first = false;
-  const ConstraintList& list = run.state.constraints(*run.engine, definition, type, first);
+  const ConstraintList& list = run.constraints(definition, type, first);
   for (const auto& item : list.items) {
     if (item.expression) {
       evaluate(run, node, *item.constraint, *item.expression, path);

@@ -90,10 +90,15 @@ class Run {
   // How many "#fragment" targets `root` has (anchors_too: also <a name>); when none and
   // `whole_bundle`, how many the enclosing Bundle has.
   int link_targets(const Element* root, std::string_view fragment, bool anchors_too, bool whole_bundle);
+  // The constraints of a (definition, type) pair, asked of the shared state once per run:
+  // every node asks, and the state's answer needs its lock. `first` as the state sets it.
+  const ConstraintList& constraints(const definitions::ElementDef* definition, const definitions::StructureDef* type,
+                                    bool& first);
 
  private:
   std::vector<model::Issue>& issues_;
   std::unordered_map<const Element*, std::unique_ptr<FragmentIndex>> fragments_;
+  std::unordered_map<std::pair<const void*, const void*>, const ConstraintList*, PointerPairHash> constraint_lists_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);

@@ -5,6 +5,7 @@
 #include "fhir/validation/validator.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "fhir/validation/run.h"
 
@@ -117,20 +118,9 @@ void Run::walk(const Element& node, const Path& path) {
 void Run::children(const Element& node, const Path& path) {
   const defs::StructureDef* sd = node.structure;
   if (!sd || sd->elements.empty()) return;
-  const auto& shape = sd->elements[sd->shape_of(node.shape)];
-  // Counts per child definition; children are few except Bundle.entry, counted in one pass.
-  std::vector<uint32_t> counts(shape.children.size(), 0);
-  auto slot = [&](const defs::ElementDef* d) -> int {
-    if (!d || d < sd->elements.data() || d >= sd->elements.data() + sd->elements.size()) return -1;
-    auto index = static_cast<uint32_t>(d - sd->elements.data());
-    auto it = std::lower_bound(shape.children.begin(), shape.children.end(), index);
-    return it != shape.children.end() && *it == index ? static_cast<int>(it - shape.children.begin()) : -1;
-  };
   std::string_view previous;
   int repeat = 0;
   for (const Element* c : node.children()) {
-    int s = slot(c->definition);
-    if (s >= 0) ++counts[static_cast<size_t>(s)];
     repeat = c->name == previous ? repeat + 1 : 0;
     previous = c->name;
     Path child{&path, c->name, c->repeats() ? repeat : -1};
@@ -141,19 +131,63 @@ void Run::children(const Element& node, const Path& path) {
     }
   }
   if (node.is_primitive()) return;  // only id and extensions, both optional
-  for (size_t i = 0; i < shape.children.size(); ++i) {
-    const auto& d = sd->elements[shape.children[i]];
-    if (counts[i] < d.min) {
+  // Cardinality: only children with a minimum or a bounded repeat are counted (few are).
+  const auto& shape = sd->elements[sd->shape_of(node.shape)];
+  for (uint32_t index : shape.children) {
+    const auto& d = sd->elements[index];
+    bool bounded = d.repeats && d.max != defs::kUnbounded;  // max 1: the readers report it
+    if (d.min == 0 && !bounded) continue;
+    uint32_t count = 0;
+    for (const Element* c : node.children()) count += c->definition == &d ? 1 : 0;
+    if (count < d.min) {
       report(Severity::Error, "required",
-             "'" + d.name + "' is required: minimum " + std::to_string(d.min) + ", found " + std::to_string(counts[i]),
-             node, path.text() + "." + d.name);
-    } else if (d.repeats && d.max != defs::kUnbounded && counts[i] > d.max) {  // max 1: the readers report it
+             "'" + d.name + "' is required: minimum " + std::to_string(d.min) + ", found " + std::to_string(count), node,
+             path.text() + "." + d.name);
+    } else if (bounded && count > d.max) {
       report(Severity::Error, "structure",
-             "'" + d.name + "' allows at most " + std::to_string(d.max) + ", found " + std::to_string(counts[i]), node,
+             "'" + d.name + "' allows at most " + std::to_string(d.max) + ", found " + std::to_string(count), node,
              path.text() + "." + d.name);
     }
   }
 }
+
+namespace {
+
+// Issues compared field by field, by their index in the list (no key text is built).
+struct SameIssue {
+  const std::vector<model::Issue>& issues;
+  bool operator()(size_t a, size_t b) const {
+    const model::Issue &x = issues[a], &y = issues[b];
+    return x.severity == y.severity && x.position.line == y.position.line && x.position.column == y.position.column &&
+           x.code == y.code && x.expression == y.expression && x.message == y.message;
+  }
+};
+
+struct IssueHash {
+  const std::vector<model::Issue>& issues;
+  size_t operator()(size_t i) const {
+    const model::Issue& x = issues[i];
+    std::hash<std::string_view> text;
+    size_t h = text(x.message) ^ (text(x.expression) * 31) ^ (text(x.code) * 131);
+    return h ^ ((static_cast<size_t>(x.position.line) << 20) + x.position.column + static_cast<size_t>(x.severity));
+  }
+};
+
+// A rule met through two routes (a base and a profile binding) is reported once.
+void drop_repeated(std::vector<model::Issue>& issues) {
+  std::unordered_set<size_t, IssueHash, SameIssue> seen(issues.size(), IssueHash{issues}, SameIssue{issues});
+  std::vector<bool> repeated(issues.size());
+  for (size_t i = 0; i < issues.size(); ++i) repeated[i] = !seen.insert(i).second;
+  size_t kept = 0;
+  for (size_t i = 0; i < issues.size(); ++i) {
+    if (repeated[i]) continue;
+    if (kept != i) issues[kept] = std::move(issues[i]);
+    ++kept;
+  }
+  issues.erase(issues.begin() + static_cast<std::ptrdiff_t>(kept), issues.end());
+}
+
+}  // namespace
 
 Validator::Validator(const defs::Definitions& definitions, const fhirpath::Engine* engine)
     : definitions_(definitions),
@@ -167,13 +201,7 @@ std::vector<model::Issue> Validator::validate(const model::Element& resource, co
   Run run(definitions_, engine_, *state_, options, issues);
   Path root{nullptr, resource.type, -1};
   run.resource(resource, root);
-  // A rule met through two routes (a base and a profile binding) is reported once.
-  std::unordered_set<std::string> seen;
-  std::erase_if(issues, [&](const model::Issue& i) {
-    return !seen.insert(std::string(model::to_string(i.severity)) + '\n' + i.code + '\n' + i.expression + '\n' + i.message +
-                        '\n' + std::to_string(i.position.line) + ':' + std::to_string(i.position.column))
-                .second;
-  });
+  drop_repeated(issues);
   return issues;
 }
 

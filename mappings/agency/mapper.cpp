@@ -386,7 +386,8 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
         valued = valued || (sourced && !node.empty());
         set_values(object, path, std::move(node));
       }
-      return from_row && !valued ? Node::object() : object;
+      if (from_row && !valued) return Node::object();
+      return object;  // moved, not copied
     }
     case ValueSpec::Kind::Join: {
       std::string joined, source;
@@ -524,7 +525,6 @@ void Builder::write_bundle() {
   out = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
   for (size_t i = 0; i < built_.size(); ++i) {
     Built& b = built_[i];
-    engine::prune(b.resource);
     if (i) out += ',';
     out += R"({"fullUrl":)";
     fhir::json::append_json_string(out, b.full_url);

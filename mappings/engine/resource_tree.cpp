@@ -179,60 +179,94 @@ const Node* get_path(const Node& root, std::string_view path) {
 namespace {
 
 // `path` is the FHIRPath of `node`, grown and cut back in place as the tree is walked.
-void write_node(const Node& node, std::string& out, SourceMap* sources, std::string& path) {
-  if (sources && !node.source.empty() && !path.empty()) sources->emplace(path, node.source);
-  switch (node.kind) {
-    case Node::Kind::String: fhir::json::append_json_string(out, node.text); return;
-    case Node::Kind::Number:
-    case Node::Kind::Boolean: out += node.text; return;
-    case Node::Kind::Array: {
-      out += '[';
-      size_t i = 0, length = path.size();
-      for (const Node& item : node.children) {
-        if (item.empty()) continue;
-        if (i) out += ',';
-        if (sources) {
-          char index[24];
-          auto [end, ec] = std::to_chars(index, index + sizeof index, i);
-          path += '[';
-          path.append(index, end);
-          path += ']';
-        }
-        write_node(item, out, sources, path);
-        path.resize(length);
-        ++i;
-      }
-      out += ']';
-      return;
-    }
-    case Node::Kind::Object: {
-      out += '{';
-      bool first = true;
-      size_t length = path.size();
-      for (const Node& member : node.children) {
-        if (member.empty()) continue;
-        if (!first) out += ',';
-        first = false;
-        fhir::json::append_json_string(out, member.name);
-        out += ':';
-        if (sources) {
-          if (!path.empty()) path += '.';
-          path += member.name;
-        }
-        write_node(member, out, sources, path);
-        path.resize(length);
-      }
-      out += '}';
-      return;
-    }
+// Writes `node` unless it is empty and says whether it wrote anything: what an empty
+// member or item began to write is taken back, so the tree is walked once (asking
+// empty() at every level walked each subtree once per level above it).
+bool write_node(const Node& node, std::string& out, SourceMap* sources, std::string& path);
+
+void append_index(std::string& path, size_t i) {
+  char index[24];
+  auto [end, ec] = std::to_chars(index, index + sizeof index, i);
+  path += '[';
+  path.append(index, end);
+  path += ']';
+}
+
+bool write_array(const Node& node, std::string& out, SourceMap* sources, std::string& path) {
+  size_t start = out.size(), length = path.size(), i = 0;
+  out += '[';
+  for (const Node& item : node.children) {
+    size_t before = out.size();
+    if (i) out += ',';
+    if (sources) append_index(path, i);
+    bool wrote = write_node(item, out, sources, path);
+    path.resize(length);
+    if (wrote) ++i;
+    else out.resize(before);
   }
+  if (!i) {
+    out.resize(start);
+    return false;
+  }
+  out += ']';
+  return true;
+}
+
+bool write_object(const Node& node, std::string& out, SourceMap* sources, std::string& path) {
+  size_t start = out.size(), length = path.size();
+  bool first = true;
+  out += '{';
+  for (const Node& member : node.children) {
+    size_t before = out.size();
+    if (!first) out += ',';
+    fhir::json::append_json_string(out, member.name);
+    out += ':';
+    if (sources) {
+      if (!path.empty()) path += '.';
+      path += member.name;
+    }
+    bool wrote = write_node(member, out, sources, path);
+    path.resize(length);
+    if (wrote) first = false;
+    else out.resize(before);
+  }
+  if (first) {
+    out.resize(start);
+    return false;
+  }
+  out += '}';
+  return true;
+}
+
+bool write_node(const Node& node, std::string& out, SourceMap* sources, std::string& path) {
+  bool wrote = false;
+  switch (node.kind) {
+    case Node::Kind::String:
+      if (!node.text.empty()) fhir::json::append_json_string(out, node.text);
+      wrote = !node.text.empty();
+      break;
+    case Node::Kind::Number:
+    case Node::Kind::Boolean:
+      out += node.text;
+      wrote = !node.text.empty();
+      break;
+    case Node::Kind::Array: wrote = write_array(node, out, sources, path); break;
+    case Node::Kind::Object: wrote = write_object(node, out, sources, path); break;
+  }
+  if (wrote && sources && !node.source.empty() && !path.empty()) sources->emplace(path, node.source);
+  return wrote;
 }
 
 }  // namespace
 
 void write_json(const Node& node, std::string& out, SourceMap* sources, const std::string& path) {
   std::string buffer = path;
-  write_node(node, out, sources, buffer);
+  if (write_node(node, out, sources, buffer)) return;
+  // An empty root is still written: "{}", "[]", "".
+  if (node.kind == Node::Kind::String) out += "\"\"";
+  if (node.is_object()) out += "{}";
+  if (node.is_array()) out += "[]";
+  if (sources && !node.source.empty() && !buffer.empty()) sources->emplace(buffer, node.source);
 }
 
 std::string source_of(const SourceMap& sources, std::string_view expression) {
