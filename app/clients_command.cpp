@@ -56,23 +56,8 @@ bool parse(const Arguments& arguments, ClientArguments& out) {
 
 // Opens the store once (so that its schema exists), then the registry in its database.
 std::unique_ptr<gateway::security::ClientRegistry> open_registry(const ClientArguments& c) {
-  std::string data_dir = c.data_dir;
-  if (!c.config_file.empty()) {
-    std::string error;
-    auto config = gateway::config::load_file(c.config_file, error);
-    if (!config) {
-      std::cerr << "carebridge clients: " << error << "\n";
-      return nullptr;
-    }
-    data_dir = config->data_dir;
-  }
-  try {
-    { gateway::store::SqliteStore store(gateway::store::SqliteOptions{data_dir, 1}); }
-    return std::make_unique<gateway::security::ClientRegistry>(database_path(data_dir));
-  } catch (const std::exception& e) {
-    std::cerr << "carebridge clients: cannot open the store in " << data_dir << ": " << e.what() << "\n";
-    return nullptr;
-  }
+  auto database = command_database(c.data_dir, c.config_file, "carebridge clients");
+  return database ? std::make_unique<gateway::security::ClientRegistry>(*database) : nullptr;
 }
 
 // A file's text; false (having said so) when it cannot be read.

@@ -64,6 +64,27 @@ std::string database_path(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "carebridge.db").string();
 }
 
+std::optional<std::string> command_database(const std::string& data_dir, const std::string& config_file,
+                                            const std::string& command) {
+  std::string dir = data_dir;
+  if (!config_file.empty()) {
+    std::string error;
+    auto config = gateway::config::load_file(config_file, error);
+    if (!config) {
+      std::cerr << command << ": " << error << "\n";
+      return std::nullopt;
+    }
+    dir = config->data_dir;
+  }
+  try {
+    { gateway::store::SqliteStore store(gateway::store::SqliteOptions{dir, 1}); }  // its schema made
+    return database_path(dir);
+  } catch (const std::exception& e) {
+    std::cerr << command << ": cannot open the store in " << dir << ": " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
 std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
                                           const std::filesystem::path& definitions_dir,
                                           const fhir::definitions::Definitions& definitions,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fhir/definitions/definitions.h"
@@ -38,5 +39,11 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
 
 // The store's database file in a data folder (where clients are registered too).
 std::string database_path(const std::string& data_dir);
+
+// For the commands that manage clients and users: the database of the data folder that
+// --data-dir names, or the config file's (--config), with the store's tables made; nothing
+// (having said why, prefixed with `command`) when it cannot be opened.
+std::optional<std::string> command_database(const std::string& data_dir, const std::string& config_file,
+                                            const std::string& command);
 
 }  // namespace carebridge::app

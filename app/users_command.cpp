@@ -5,9 +5,7 @@
 
 #include "app/command.h"
 #include "app/security_setup.h"
-#include "gateway/config/config.h"
 #include "gateway/security/users.h"
-#include "gateway/store/sqlite_store.h"
 
 namespace carebridge::app {
 namespace {
@@ -39,23 +37,8 @@ bool parse(const Arguments& arguments, UserArguments& out) {
 }
 
 std::unique_ptr<gateway::security::UserRegistry> open_registry(const UserArguments& u) {
-  std::string data_dir = u.data_dir;
-  if (!u.config_file.empty()) {
-    std::string error;
-    auto config = gateway::config::load_file(u.config_file, error);
-    if (!config) {
-      std::cerr << "carebridge users: " << error << "\n";
-      return nullptr;
-    }
-    data_dir = config->data_dir;
-  }
-  try {
-    { gateway::store::SqliteStore store(gateway::store::SqliteOptions{data_dir, 1}); }
-    return std::make_unique<gateway::security::UserRegistry>(database_path(data_dir));
-  } catch (const std::exception& e) {
-    std::cerr << "carebridge users: cannot open the store in " << data_dir << ": " << e.what() << "\n";
-    return nullptr;
-  }
+  auto database = command_database(u.data_dir, u.config_file, "carebridge users");
+  return database ? std::make_unique<gateway::security::UserRegistry>(*database) : nullptr;
 }
 
 int add(gateway::security::UserRegistry& registry, const UserArguments& u) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "conformance/conformance_run.h"
+#include "fhir/io/html_escape.h"
 #include "fhir/json/json_writer.h"
 
 namespace carebridge::conformance {
@@ -11,18 +12,7 @@ namespace {
 
 using fhir::model::Issue;
 
-void escape_html(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-}
+void escape_html(std::string& out, std::string_view text) { fhir::io::append_html_escaped(out, text); }
 
 std::string location(const Issue& i) {
   std::string where = i.expression;

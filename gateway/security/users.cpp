@@ -1,5 +1,7 @@
 #include "gateway/security/users.h"
 
+#include <semaphore>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -91,38 +93,63 @@ Result<void> UserRegistry::disable(std::string_view name) {
   return {};
 }
 
+namespace {
+
+// At most a few scrypt hashes at once (32 MiB and a tenth of a second each): a flood of
+// sign-ins waits here instead of taking every worker and the memory with it.
+std::counting_semaphore<4> hashing(4);
+
+std::string bounded_scrypt(std::string_view password, std::string_view salt) {
+  hashing.acquire();
+  std::string hash = scrypt_hash(password, salt);
+  hashing.release();
+  return hash;
+}
+
+}  // namespace
+
 Result<User> UserRegistry::verify(std::string_view name, std::string_view password, int64_t now_ms) {
   constexpr const char* kWrong = "the user name or the password is not right";
   std::string salt, hash;
   User user;
-  int64_t failures = 0, locked_until = 0;
+  int64_t locked_until = 0;
+  bool known = false;
   {
     std::lock_guard lock(mutex_);
-    auto row = db_->prepare(std::string("SELECT ") + kColumns + ", salt, hash, failures, locked_until_ms FROM web_user WHERE name = ?");
-    if (!row.bind(1, name).step()) {
-      scrypt_hash(password, "no such user, same cost");  // the answer takes as long either way
-      return Result<User>::failure("login", kWrong);
+    auto row = db_->prepare(std::string("SELECT ") + kColumns + ", salt, hash, locked_until_ms FROM web_user WHERE name = ?");
+    if (row.bind(1, name).step()) {
+      known = true;
+      user = user_from(row);
+      salt = std::string(row.blob(5));
+      hash = std::string(row.blob(6));
+      locked_until = row.int64(7);
     }
-    user = user_from(row);
-    salt = std::string(row.blob(5));
-    hash = std::string(row.blob(6));
-    failures = row.int64(7);
-    locked_until = row.int64(8);
   }
+  // The same cost whether the name exists, is locked or not: the answer's time says nothing.
+  std::string given = bounded_scrypt(password, known ? salt : std::string("no such user, same cost"));
+  if (!known) return Result<User>::failure("login", kWrong);
   if (locked_until > now_ms) return Result<User>::failure("lock-error", "the account is locked after too many failed sign-ins");
-  std::string given = scrypt_hash(password, salt);
   bool right = given.size() == hash.size() && !hash.empty() && CRYPTO_memcmp(given.data(), hash.data(), hash.size()) == 0;
   std::lock_guard lock(mutex_);
   if (!right) {
-    bool lock_now = failures + 1 >= kFailuresBeforeLock;
-    auto update = db_->prepare("UPDATE web_user SET failures = ?, locked_until_ms = ? WHERE name = ?");
-    update.bind(1, lock_now ? int64_t{0} : failures + 1).bind(2, lock_now ? now_ms + kLockMs : int64_t{0}).bind(3, name).run();
-    if (lock_now) return Result<User>::failure("lock-error", "the account is locked after too many failed sign-ins");
-    return Result<User>::failure("login", kWrong);
+    // Counted in the database, so that parallel guesses each count.
+    auto counted = db_->prepare("UPDATE web_user SET failures = failures + 1 WHERE name = ? RETURNING failures");
+    int64_t failures = counted.bind(1, name).step() ? counted.int64(0) : 0;
+    counted.reset();
+    if (failures < kFailuresBeforeLock) return Result<User>::failure("login", kWrong);
+    db_->prepare("UPDATE web_user SET failures = 0, locked_until_ms = ? WHERE name = ?").bind(1, now_ms + kLockMs).bind(2, name).run();
+    return Result<User>::failure("lock-error", "the account is locked after too many failed sign-ins");
   }
   if (user.disabled) return Result<User>::failure("login", kWrong);
-  if (failures) db_->prepare("UPDATE web_user SET failures = 0 WHERE name = ?").bind(1, name).run();
+  db_->prepare("UPDATE web_user SET failures = 0 WHERE name = ?").bind(1, name).run();
   return user;
+}
+
+std::optional<User> UserRegistry::find(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto row = db_->prepare(std::string("SELECT ") + kColumns + " FROM web_user WHERE name = ?");
+  if (!row.bind(1, name).step()) return std::nullopt;
+  return user_from(row);
 }
 
 }  // namespace carebridge::gateway::security

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,7 @@ namespace carebridge::gateway::security {
 struct User {
   std::string name;          // what they sign in with
   std::string organization;  // the id of their Organization
-  bool admin = false;        // their organization's administrator (and the gateway's, for its pages)
+  bool admin = false;        // their organization's administrator (its people and subscriptions), not the gateway's
   bool disabled = false;
   int64_t created_ms = 0;
 };
@@ -47,6 +48,8 @@ class UserRegistry {
   // locked. A wrong password counts a failure (the fifth locks the account for
   // kLockMs); the message never says whether the name exists.
   Result<User> verify(std::string_view name, std::string_view password, int64_t now_ms);
+  // The person as the registry has them now (disabled ones too), or nothing.
+  std::optional<User> find(std::string_view name);
 
  private:
   std::mutex mutex_;

@@ -1,20 +1,13 @@
 #include "gateway/web/html.h"
 
+#include "fhir/io/html_escape.h"
+
 namespace carebridge::gateway::web {
 
 std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  fhir::io::append_html_escaped(out, text);
   return out;
 }
 

@@ -129,6 +129,7 @@ const std::map<std::string_view, Words>& catalog() {
       {"csrf", {"This form has expired. Go back, reload the page and try again.",
                 "Este formulario venció. Regrese, recargue la página e intente otra vez."}},
       {"not-found", {"This page does not exist.", "Esta página no existe."}},
+      {"bad-form", {"The form could not be read. Go back and send it again.", "No se pudo leer el formulario. Regrese y envíelo otra vez."}},
   };
   return words;
 }

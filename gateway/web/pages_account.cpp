@@ -8,7 +8,11 @@ namespace {
 
 // `next` when it is a path of this site ("/upload"), else "/": never another site.
 std::string local_path(std::string_view next) {
-  if (next.size() < 1 || next[0] != '/' || next.starts_with("//") || next.find('\\') != std::string_view::npos) return "/";
+  if (next.empty() || next[0] != '/' || next.starts_with("//")) return "/";
+  for (unsigned char c : next) {
+    bool plain = std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '?' || c == '=' || c == '&' || c == '%';
+    if (!plain) return "/";  // no control character, backslash or space a browser might read as another site
+  }
   return std::string(next);
 }
 

@@ -3,6 +3,8 @@
 // consent (counted, never shown), and a button to retry now.
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 #include "fhir/time/fhir_time.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
@@ -56,8 +58,12 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
 
 http::Response WebApp::retry(Visit& v, const std::string& id) {
   if (!v.session->user.admin) return html(v, 403, std::string(v.t("subscriptions")), "<p>" + escape(v.t("admins-only")) + "</p>");
-  // Only a subscription the person's organization may read (its own).
-  if (fhir(v, "GET", "Subscription/" + id).status != 200 || !options_.delivery) return html(v, 404, std::string(v.t("not-found")), "");
+  // Only a subscription the person's organization may read (its own), named by a well-formed id.
+  bool well_formed = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.';
+  });
+  if (!well_formed || !options_.delivery || fhir(v, "GET", "Subscription/" + id).status != 200)
+    return html(v, 404, std::string(v.t("not-found")), "");
   options_.delivery->wake({id});
   return redirect(v, "/subscriptions?retried=1");
 }

@@ -67,10 +67,11 @@ Receipt read_receipt(const std::string& response, int64_t started_ms) {
   for (const auto& e : d["entry"].GetArray()) {
     if (!e.HasMember("response") || !e["response"].IsObject()) continue;
     const auto& resp = e["response"];
-    std::string status = resp.HasMember("status") ? resp["status"].GetString() : "";
-    std::string location = resp.HasMember("location") ? resp["location"].GetString() : "";
+    auto text = [&](const char* name) {
+      return resp.HasMember(name) && resp[name].IsString() ? std::string(resp[name].GetString()) : std::string();
+    };
+    std::string status = text("status"), location = text("location"), modified = text("lastModified");
     std::string type = location.substr(0, location.find('/'));
-    std::string modified = resp.HasMember("lastModified") ? resp["lastModified"].GetString() : "";
     ++r.entries;
     if (status.starts_with("201")) ++r.added[type];
     else if (!modified.empty() && modified < started) ++r.unchanged[type];

@@ -59,6 +59,7 @@ std::string Sessions::start(const security::User& user, int64_t now_ms) {
   auto session = std::make_shared<Session>(Session{user, random_token(), now_ms + kLifetimeMs});
   std::lock_guard lock(mutex_);
   expire(now_ms);
+  limit_sessions(user.name);
   sessions_[sha256(token)] = Entry{std::move(session), {}};
   return token;
 }
@@ -95,6 +96,9 @@ std::string Sessions::keep(std::string_view token, PendingUpload upload, int64_t
                                    [](const auto& a, const auto& b) { return a.second->expires_ms < b.second->expires_ms; });
     pending.erase(oldest);
   }
+  size_t bytes = 0;
+  for (const auto& [name, content] : upload.files) bytes += name.size() + content.size();
+  limit_pending(bytes);
   pending[id] = std::make_shared<PendingUpload>(std::move(upload));
   return id;
 }
@@ -108,6 +112,33 @@ std::shared_ptr<PendingUpload> Sessions::take(std::string_view token, std::strin
   auto upload = std::move(found->second);
   it->second.pending.erase(found);
   return upload->expires_ms > now_ms ? upload : nullptr;
+}
+
+void Sessions::limit_sessions(const std::string& user) {
+  std::vector<std::map<std::string, Entry>::iterator> theirs;
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+    if (it->second.session->user.name == user) theirs.push_back(it);
+  if (theirs.size() < kMaxSessionsPerUser) return;
+  auto oldest = *std::min_element(theirs.begin(), theirs.end(), [](const auto& a, const auto& b) {
+    return a->second.session->expires_ms < b->second.session->expires_ms;
+  });
+  sessions_.erase(oldest);
+}
+
+// Makes room for `adding` bytes of previews: the oldest previews of any session go first.
+void Sessions::limit_pending(size_t adding) {
+  while (true) {
+    size_t total = adding;
+    std::map<std::string, std::shared_ptr<PendingUpload>>* owner = nullptr;
+    std::map<std::string, std::shared_ptr<PendingUpload>>::iterator oldest;
+    for (auto& [key, entry] : sessions_)
+      for (auto it = entry.pending.begin(); it != entry.pending.end(); ++it) {
+        for (const auto& [name, content] : it->second->files) total += name.size() + content.size();
+        if (!owner || it->second->expires_ms < oldest->second->expires_ms) owner = &entry.pending, oldest = it;
+      }
+    if (total <= kMaxPendingBytes || !owner) return;
+    owner->erase(oldest);
+  }
 }
 
 void Sessions::expire(int64_t now_ms) {

@@ -41,6 +41,8 @@ class Sessions {
   static constexpr int64_t kLifetimeMs = 8 * 3600 * 1000;
   static constexpr int64_t kPreviewMs = 30 * 60 * 1000;
   static constexpr size_t kMaxPending = 4;  // previews a session keeps (the oldest goes)
+  static constexpr size_t kMaxSessionsPerUser = 5;  // a sixth sign-in ends the oldest
+  static constexpr size_t kMaxPendingBytes = 256u << 20;  // every preview's files, all sessions: the oldest go
 
   // Starts a session for `user`; its token (for the cookie).
   std::string start(const security::User& user, int64_t now_ms);
@@ -61,6 +63,8 @@ class Sessions {
     std::map<std::string, std::shared_ptr<PendingUpload>> pending;
   };
   void expire(int64_t now_ms);
+  void limit_sessions(const std::string& user);
+  void limit_pending(size_t adding);
   std::mutex mutex_;
   std::map<std::string, Entry> sessions_;  // SHA-256 of the token → the session
   int64_t next_sweep_ms_ = 0;

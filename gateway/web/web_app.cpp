@@ -42,7 +42,7 @@ std::string cookie_header(const std::string& name, const std::string& value, boo
 }
 
 const std::vector<security::Scope>& staff_scopes() {
-  static const std::vector<security::Scope> scopes = *security::parse_scopes("system/*.cruds");
+  static const std::vector<security::Scope> scopes = *security::parse_scopes("system/*.crus");  // the pages delete nothing
   return scopes;
 }
 
@@ -63,7 +63,9 @@ Frame Visit::frame(std::string title) const {
   Frame f;
   f.lang = lang;
   f.title = std::move(title);
+  // The language switch reloads the page: a POST's answer switches on its section's page.
   f.here = path;
+  if (request.method == "POST" && !path.starts_with("/forms/")) f.here = path.substr(0, path.find('/', 1));
   if (session) {
     f.user = session->user.name;
     f.organization = session->user.organization;
@@ -118,6 +120,13 @@ http::Response WebApp::answer(const http::Request& request) {
     v.set_cookies.push_back(cookie_header("cb_lang", lang_asked, request.tls, 365 * 24 * 3600));
   v.token = cookie(cookies, "cb_session");
   v.session = sessions_.find(v.token, fhir::time::now_ms());
+  if (v.session) {  // the account as it is now: disabled or changed (by the command line too) ends the session
+    auto now = users_.find(v.session->user.name);
+    if (!now || now->disabled || now->organization != v.session->user.organization || now->admin != v.session->user.admin) {
+      sessions_.end(v.token);
+      v.session.reset();
+    }
+  }
   if (v.session) {
     v.csrf = v.session->csrf;
   } else {  // before sign-in: a token in its own cookie, for the sign-in form
@@ -129,8 +138,9 @@ http::Response WebApp::answer(const http::Request& request) {
   }
   if (request.method == "POST") {
     v.form = read_form(request.header("Content-Type"), request.body);
-    if (!v.form || !same_token(v.form->field("csrf"), v.csrf)) return html(v, 403, std::string(v.t("errors-title")),
-                                                                           "<p class=\"error\">" + std::string(v.t("csrf")) + "</p>");
+    if (!v.form) return html(v, 400, std::string(v.t("errors-title")), "<p class=\"error\">" + std::string(v.t("bad-form")) + "</p>");
+    if (!same_token(v.form->field("csrf"), v.csrf))
+      return html(v, 403, std::string(v.t("errors-title")), "<p class=\"error\">" + std::string(v.t("csrf")) + "</p>");
   } else if (request.method != "GET" && request.method != "HEAD") {
     http::Response r = html(v, 405, std::string(v.t("errors-title")), "");
     r.set_header("Allow", "GET, HEAD, POST");

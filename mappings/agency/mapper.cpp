@@ -96,6 +96,12 @@ struct Built {
   std::vector<RowRef> rows;
 };
 
+// Whether `id` can be a FHIR id: 1 to 64 letters, digits, '-' and '.'.
+bool valid_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
+}
+
 // A record a row changes, as stored.
 struct StoredRecord {
   Node resource;
@@ -155,6 +161,7 @@ class Builder {
   ReadValue stored_value(const Stored& stored, const Row& row);
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
+  bool admits_stored(const CompiledResource& compiled, const Row& row);
   std::string where_of(const CompiledValue& value, const Row& row) const;
   bool meets(const Condition& condition, const Row& row) const;
   std::string expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const;
@@ -235,7 +242,7 @@ bool Builder::read_row(Row& row) {
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
   std::string id = expand(compiled.identity.parts, row, nullptr);
-  if (id.empty() || !records_) return nullptr;
+  if (!valid_id(id) || !records_) return nullptr;  // never a read of a path made from a cell
   auto [it, added] = stored_.try_emplace(compiled.spec->type + "/" + id);
   if (!added) return it->second ? &*it->second : nullptr;
   auto json = records_->read(compiled.spec->type, id);
@@ -272,11 +279,8 @@ bool Builder::admits(const Row& row) {
   for (const CompiledResource& r : row.compiled.resources) {
     if (!r.spec->merge || !meets(r.spec->when, row)) continue;
     std::string id = expand(r.identity.parts, row, nullptr);
-    bool valid_id = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-      return std::isalnum(c) || c == '-' || c == '.';
-    });
-    const StoredRecord* record = valid_id ? record_of(r, row) : nullptr;
-    if (!valid_id) {
+    const StoredRecord* record = record_of(r, row);
+    if (!id.empty() && !valid_id(id)) {
       out_.rejected.push_back({row.ref(), where_of(r.identity, row),
                                "\"" + id + "\" is not a record id (letters, digits, - and . only, at most 64)"});
       ok = false;
@@ -284,11 +288,33 @@ bool Builder::admits(const Row& row) {
       out_.rejected.push_back({row.ref(), where_of(r.identity, row),
                                "there is no " + r.spec->type + " \"" + id + "\" here, or it is not your organization's to change"});
       ok = false;
-    } else if (record && !admits_transition(r, row, *record)) {
+    } else if (record && (!admits_stored(r, row) || !admits_transition(r, row, *record))) {
       ok = false;
     }
   }
   return ok;
+}
+
+// The record's stored values that must be what the spec expects (the Task is addressed to the sender).
+bool Builder::admits_stored(const CompiledResource& compiled, const Row& row) {
+  // Mapped for no organization (offline, or the open development server): no sender to compare with.
+  if (agency_ == "local") return true;
+  const std::vector<Column>& columns = row.spec.columns;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const auto& stored = columns[c].stored;
+    if (!stored || stored->resource != compiled.spec->id || stored->expect.empty()) continue;
+    std::vector<TemplatePart> parts;
+    std::string error;
+    parse_template(stored->expect, parts, error);
+    std::string want = expand(parts, row, nullptr);
+    if (row.values[c].value == want) continue;
+    out_.rejected.push_back({row.ref(), where_of(compiled.identity, row),
+                             !stored->refusal.empty() ? stored->refusal
+                                                      : "the " + compiled.spec->type + "'s " + stored->path + " is \"" +
+                                                            row.values[c].value + "\", not \"" + want + "\""});
+    return false;
+  }
+  return true;
 }
 
 bool Builder::admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record) {

@@ -167,7 +167,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
   }
   if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
-    c.stored = Stored{text(stored, "resource"), text(stored, "path")};
+    c.stored = Stored{text(stored, "resource"), text(stored, "path"), text(stored, "expect"), text(stored, "refusal")};
   if (c.name.empty()) problems.add(c.line, "a column has no name");
   if (c.type == ValueType::Code && !c.codes && !c.lookup && !c.stored) problems.add(c.line, "code column \"" + c.name + "\" has no values or conceptMap");
   return c;

@@ -60,6 +60,10 @@ struct Lookup {
 struct Stored {
   std::string resource;  // the spec's id of the resource that is merged into its record
   std::string path;
+  // What the stored value must be for the row to change the record (a template:
+  // "Organization/{agency}", only the Task addressed to the sender), and why not, in plain
+  // words; empty: anything.
+  std::string expect, refusal;
 };
 
 struct Column {

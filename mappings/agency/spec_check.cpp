@@ -150,6 +150,7 @@ struct Checker {
                              "\", which is not a resource of the table merged into its stored record");
     if (std::string problem = path_problem(definitions, r->type, c.stored->path); !problem.empty())
       add(c.line, "\"" + c.name + "\" is stored at \"" + c.stored->path + "\": " + problem);
+    if (!c.stored->expect.empty()) check_template(table, c.stored->expect, c.line);
   }
 
   void check_table(const TableSpec& table) {

@@ -55,8 +55,9 @@ TEST_CASE("pages carry a content security policy; every answer says nosniff", "[
   CHECK(header(home, "Referrer-Policy") == "no-referrer");
   CHECK(header(home, "Strict-Transport-Security").empty());  // plain HTTP
   // The policy allows no inline style: the page's style is a stylesheet of its own.
-  CHECK_THAT(home.body, !Catch::Contains("<style") && Catch::Contains("/carebridge.css"));
-  auto css = c->get("/carebridge.css");
+  CHECK_THAT(home.body, !Catch::Contains("<style") && !Catch::Contains(" style=") && Catch::Contains("/web.css"));
+  CHECK_THAT(home.body, !Catch::Contains("<script>"));  // and no inline script: /web.js only
+  auto css = c->get("/web.css");
   CHECK(css.status == 200);
   CHECK_THAT(header(css, "Content-Type"), Catch::StartsWith("text/css"));
 

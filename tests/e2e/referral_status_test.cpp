@@ -69,6 +69,10 @@ TEST_CASE("referral status: the community organization moves the Task forward on
   std::string id = task["id"].GetString(), client = task["for"]["reference"].GetString();
   std::string request = task["focus"]["reference"].GetString();
 
+  // The clinic that sent the referral cannot say it was done: only its receiver can.
+  auto own = json(http.post("/ingest/referral-status?file=status.csv", status_file(id, "Completed,,11/20/2026,,,"), csv_as(clinic)).body);
+  CHECK(own["accepted"].GetInt() == 0);
+  CHECK(reasons(own).find("not addressed to your organization") != std::string::npos);
   auto accepted = http.post("/ingest/referral-status?file=status.csv", status_file(id, "Accepted,,,,,"), csv_as(pantry));
   INFO(accepted.body);
   REQUIRE(accepted.status == 200);

@@ -8,6 +8,8 @@
 #include <regex>
 
 #include "gateway/rest/negotiation.h"
+#include "security_support.h"
+#include "fhir_client.h"
 #include "server_process.h"
 #include "support/test_support.h"
 
@@ -23,11 +25,6 @@ int add_user(const std::filesystem::path& data, const std::string& name, const s
   return std::system(command.c_str());
 }
 
-std::string header(const Response& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (carebridge::gateway::http::iequals(k, name)) return v;
-  return {};
-}
 
 // A browser's memory of one site: its cookies, sent back with each request.
 struct Browser {
@@ -95,6 +92,11 @@ TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five
   auto wrong = sign_in(b, "ana", "not the password");
   CHECK(wrong.status == 401);
   CHECK(wrong.body.find("not right") != std::string::npos);
+  // A `next` that a browser could read as another site leads home, not away.
+  std::string csrf_before = csrf_of(b.get("/signin").body);
+  auto away = b.post("/signin", "csrf=" + csrf_before + "&username=ana&password=" + encoded("correct horse battery") +
+                                    "&next=" + encoded("/\r/evil.example"));
+  CHECK(header(away, "Location") == "/");
   auto in = sign_in(b, "ana", "correct horse battery");
   REQUIRE(in.status == 303);
   std::string cookie = header(in, "Set-Cookie");
@@ -119,11 +121,11 @@ TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five
 
 TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and the same file again changes nothing",
           "[e2e][web]") {
-  auto dir = temp_dir("web-upload");
-  REQUIRE(add_user(dir / "data", "ana", "org-pantry") == 0);
-  REQUIRE(add_user(dir / "data", "oscar", "org-other") == 0);
-  ServerProcess server(dir / "data", R"({"auth":{"required":true}})");
-  auto http = server.client();
+  // The pantry's own system (a registered client) reads over REST what its people saved on the pages.
+  SecuredGateway g("web-upload", {{"pantry-system", "org-pantry", "system/*.rs"}});
+  REQUIRE(add_user(g.dir() / "data", "ana", "org-pantry") == 0);
+  REQUIRE(add_user(g.dir() / "data", "oscar", "org-other") == 0);
+  auto http = g.server().client();
   Browser b{*http, {}};
   REQUIRE(sign_in(b, "ana", "correct horse battery").status == 303);
   std::string csrf = csrf_of(b.get("/upload").body);
@@ -137,6 +139,15 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   REQUIRE(saved.status == 200);
   CHECK(saved.body.find("<ul id=\"added\"><li>2 households</li>") != std::string::npos);
   CHECK(b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str()).status == 410);  // saved once only
+  auto rest = SecuredGateway::as(g.token("pantry-system", "system/*.rs"));
+  auto total = [&](const std::string& client) {
+    auto found = http->get("/fhir/Patient?_summary=count&identifier=urn:carebridge:agency:org-pantry:foodbank-client|" + client, rest);
+    std::smatch m;
+    return std::regex_search(found.body, m, std::regex("\"total\":(\\d+)")) ? std::stoi(m[1].str()) : -1;
+  };
+  CHECK(total("W1") == 1);  // the good rows, readable over REST
+  CHECK(total("W3") == 1);
+  CHECK(total("W2") == 0);  // the row with the bad date was not saved
 
   auto again = b.upload(csrf, "foodbank-intake", kIntake);
   REQUIRE(std::regex_search(again.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
@@ -190,4 +201,8 @@ TEST_CASE("web: an organization's administrator adds and disables its own staff,
   Browser staff{*http, {}};
   REQUIRE(sign_in(staff, "newbie", "a long enough pass").status == 303);
   CHECK(staff.get("/users").status == 403);  // administrators only
+  // Disabled on the command line: signed out at the next request too.
+  std::string disable = std::string(CAREBRIDGE_BINARY) + " users disable newbie --data-dir '" + (dir / "data").string() + "' >/dev/null";
+  REQUIRE(std::system(disable.c_str()) == 0);
+  CHECK(staff.get("/upload").status == 303);
 }

@@ -114,3 +114,11 @@ TEST_CASE("referral-status: a Task that is not there, or an id that cannot be on
   CHECK(alone.mapped.accepted() == 0);
   CHECK(!alone.bundle);
 }
+
+TEST_CASE("referral-status: only the organization a referral is addressed to may change it", "[agency][referral]") {
+  auto c = converter().convert_files({{"status.csv", status_file(std::string(kRequested) + ",Completed,,11/20/2026,\r\n")}},
+                                     "org-riverside-clinic", {}, &stored_tasks());
+  CHECK(c.mapped.accepted() == 0);
+  CHECK(reasons(c) == "status.csv row 2, column \"Task ID\": this referral is not addressed to your organization, so only "
+                      "its receiver can change where it stands\n");
+}
