@@ -253,3 +253,20 @@ TEST_CASE("hsds: the official HSDS example tables map without breaking, and lati
   CHECK(directory.target(service["providedBy"]) == "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610");
   CHECK(str(service["availableTime"][0]["availableStartTime"]) == "10:00:00");
 }
+
+TEST_CASE("hsds: a monthly schedule (the second Tuesday) is written out in words, never as every Tuesday", "[agency][hsds]") {
+  auto files = folder(project_sample(kSample));
+  for (auto& [name, bytes] : files)
+    if (name == "schedules.csv")
+      bytes += "b1e6d0c2-9f4a-4c1e-8d2b-7a5e3c9f1d04,2097835c-3e11-4936-b700-10a488dbd064,,,2026-01-01,,,-6,,,MO,MONTHLY,1,2TU,,,,"
+               "Senior box day,10:00,12:00,,in person,\r\n";
+  auto c = hsds().convert_files(files, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  Directory d(bundle_of(c));
+  const auto* pantry = d.by_type["HealthcareService"]["2097835c-3e11-4936-b700-10a488dbd064"];
+  REQUIRE(pantry);
+  CHECK(str((*pantry)["availabilityExceptions"]) == "Senior box day; MONTHLY 2TU 10:00:00-12:00:00");
+  for (const auto& t : (*pantry)["availableTime"].GetArray())  // the weekly hours only: Monday, Wednesday, Friday
+    for (const auto& day : t["daysOfWeek"].GetArray()) CHECK(str(day) != "tue");
+}
