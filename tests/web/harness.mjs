@@ -152,6 +152,34 @@ export async function startGateway(name, { users = [], config = {} } = {}) {
   }
 }
 
+// A bearer token for a system of `organization` (a registered client, as an agency's
+// script would be: SMART Backend Services with a signed assertion), to read over REST what
+// people saved on the pages.
+export async function restToken(gateway, { client, organization, scope = 'system/*.rs' }) {
+  const keys = path.join(gateway.dataDir, `${client}-keys`);
+  const run = (args) => {
+    const done = spawnSync(binary, args, { encoding: 'utf8', timeout: 60_000 });
+    if (done.status !== 0) throw new Error(`carebridge ${args.join(' ')} exited ${done.status}: ${done.stderr}`);
+    return done.stdout.trim();
+  };
+  run(['clients', 'keygen', '--out', keys]);
+  run(['clients', 'add', client, '--organization', organization, '--jwks', path.join(keys, 'public-keys.jwks'),
+    '--scope', scope, '--data-dir', gateway.dataDir]);
+  const tokenUrl = `${gateway.url}/auth/token`;
+  const assertion = run(['clients', 'assertion', client, '--key', path.join(keys, 'private-key.jwk'), '--aud', tokenUrl]);
+  const answer = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials', scope, client_assertion: assertion,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    }),
+  });
+  const body = await answer.json();
+  if (!body.access_token) throw new Error(`no token for ${client}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
 // ---------------------------------------------------------------------------------------
 // The browser
 

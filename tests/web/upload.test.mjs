@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  prerequisites, startGateway, launchBrowser, newPage, visit, goto, submit, signInAs, field, expectText, bodyText,
+  prerequisites, startGateway, launchBrowser, newPage, visit, goto, submit, signInAs, field, expectText, bodyText, restToken,
 } from './harness.mjs';
 
 const skip = prerequisites();
@@ -85,6 +85,22 @@ describe('upload', { skip, timeout: 240_000 }, () => {
     await expectText(pantry, '#receipt', '2 people');
     await expectText(pantry, '#receipt', TWO_VISITS);
     assert.doesNotMatch(await pantry.locator('#receipt').innerText(), /Nothing changed/);
+  });
+
+  test('the good rows are readable over REST by the pantry\'s own system; the bad ones were not saved', async () => {
+    const token = await restToken(gateway, { client: 'pantry-system', organization: 'org-pantry' });
+    const count = async (client) => {
+      const answer = await fetch(`${gateway.url}/fhir/Patient?_summary=count&identifier=` +
+        encodeURIComponent(`urn:carebridge:agency:org-pantry:foodbank-client|${client}`), {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' },
+      });
+      assert.equal(answer.status, 200);
+      return (await answer.json()).total;
+    };
+    assert.equal(await count('FB-20001'), 1);
+    assert.equal(await count('FB-20003'), 1);
+    assert.equal(await count('FB-20002'), 0, 'row 3 (a date that does not exist) was saved');
+    assert.equal(await count('FB-20004'), 0, 'row 5 (an unknown gender) was saved');
   });
 
   test('the same file again changes nothing, and the receipt says so', async () => {
