@@ -23,3 +23,15 @@ function(carebridge_target_defaults target)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
 endfunction()
+
+# The programs that serve and measure (the carebridge executable, the benchmarks) allocate
+# per element when they map, parse and validate; tcmalloc's thread caches make that cheaper
+# (the food-bank intake's read + map + validate 15-30% faster, measured with LD_PRELOAD in
+# one run). Debian's libtcmalloc-minimal4 (scripts/setup installs it); without it, or with
+# the sanitizers (which bring their own allocator), glibc's malloc.
+find_library(CAREBRIDGE_TCMALLOC NAMES tcmalloc_minimal libtcmalloc_minimal.so.4)
+function(carebridge_fast_allocator target)
+  if(CAREBRIDGE_TCMALLOC AND NOT CAREBRIDGE_SANITIZE)
+    target_link_libraries(${target} PRIVATE ${CAREBRIDGE_TCMALLOC})
+  endif()
+endfunction()
