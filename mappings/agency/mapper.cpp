@@ -23,6 +23,7 @@ struct CompiledValue {
   std::vector<TemplatePart> parts;  // templates, and a reference's value
   ReferenceSpec reference;
   std::vector<std::pair<std::string, CompiledValue>> members;  // objects
+  bool pending = false;  // it holds a reference by identity, resolved when the Bundle is written
 };
 
 struct CompiledResource {
@@ -30,6 +31,7 @@ struct CompiledResource {
   std::string system;  // the spec's name for the identity's system ("" when the identity is an id)
   CompiledValue identity;
   std::vector<std::pair<std::string, CompiledValue>> set;
+  bool pending = false;  // one of its values is a reference by identity
 };
 
 struct CompiledTable {
@@ -46,6 +48,8 @@ CompiledValue compile(const ValueSpec& v) {
   if (v.kind == ValueSpec::Kind::Reference && parse_reference(v.text, c.reference) && c.reference.local.empty())
     parse_template(c.reference.value, c.parts, error);
   for (const auto& [path, member] : v.members) c.members.emplace_back(path, compile(member));
+  c.pending = (v.kind == ValueSpec::Kind::Reference && c.reference.local.empty()) ||
+              std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.second.pending; });
   return c;
 }
 
@@ -92,6 +96,7 @@ struct Built {
   std::string type, full_url, request_url;
   std::string local_url;  // how the row's other resources refer to it: its fullUrl, or Type/id when it has one
   std::string if_match;   // a merged record: the version it was read at (W/"3")
+  bool pending = false;   // holds references by identity (only these are walked to resolve them)
   Node resource;
   std::vector<RowRef> rows;
 };
@@ -501,6 +506,7 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   if (b.rows.empty() || b.rows.back() != row.ref()) b.rows.push_back(row.ref());
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.local_url;
   add_labels(*compiled.spec, row, b);
+  b.pending = b.pending || compiled.pending;
   for (const auto& [path, value] : compiled.set) set_values(b.resource, path, value_node(value, row));
 }
 
@@ -546,7 +552,8 @@ void Builder::resolve_pending(Node& node) const {
 
 void Builder::write_bundle() {
   if (built_.empty()) return;
-  for (Built& b : built_) resolve_pending(b.resource);
+  for (Built& b : built_)
+    if (b.pending) resolve_pending(b.resource);
   std::string& out = out_.bundle;
   out = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
   for (size_t i = 0; i < built_.size(); ++i) {
@@ -586,6 +593,7 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
       cr.system = r.identity_system;
       cr.identity = compile(r.identity_value);
       for (const Assignment& a : r.set) cr.set.emplace_back(a.path, compile(a.value));
+      cr.pending = std::any_of(cr.set.begin(), cr.set.end(), [](const auto& a) { return a.second.pending; });
     }
   }
 }
