@@ -27,7 +27,7 @@ for side in carebridge medplum; do
     "$(grep -o '"severity":"\(error\|fatal\)"' "$out/$side.jsonl" | wc -l) errors," \
     "$(grep -o '"severity":"warning"' "$out/$side.jsonl" | wc -l) warnings"
 done
-hyperfine -i --warmup 2 --runs "${RUNS:-10}" --export-markdown "$out/result.md" \
+hyperfine -i --warmup 2 --runs "${RUNS:-10}" --export-markdown "$out/result.md" --export-json "$out/result.json" \
   -n carebridge "$binary validate --json ${files[*]}" \
   -n 'medplum 4.5.2' "node bench/npm/medplum-validate.js ${files[*]}"
 cat "$out/result.md"

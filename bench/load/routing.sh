@@ -9,7 +9,7 @@
 # Usage: bench/load/routing.sh [SUBSCRIBERS] [WRITES] [RATE] [MODE] [WRITERS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-load=${CAREBRIDGE_BUILD:-build}/bench/bench_routing_load
+load=${ROUTING_LOAD:-${CAREBRIDGE_BUILD:-build}/bench/bench_routing_load}  # ROUTING_LOAD: a copy of the driver
 [ -x "$load" ] || { echo "build $load first (cmake --build build --target bench_routing_load)" >&2; exit 1; }
 source bench/load/start-server.sh
 "$load" "$base/fhir" "${1:-100}" "${2:-2000}" "${3:-1000}" "${4:-fan-out}" "${5:-4}"
