@@ -186,6 +186,45 @@ Lang choose_lang(std::string_view query_lang, std::string_view cookie_lang, std:
   return Lang::En;
 }
 
+std::string reason_in(Lang lang, std::string_view reason) {
+  // Longest phrases first where one contains another ("a date and time" before "a date").
+  static const std::pair<std::string_view, std::string_view> kPhrases[] = {
+      {" is not a date and time (write it as 2024-01-31T14:30:00)", " no es una fecha y hora (escríbala como 2024-01-31T14:30:00)"},
+      {" is not a date (write it as 2024-01-31 or 1/31/2024)", " no es una fecha (escríbala como 2024-01-31 o 1/31/2024)"},
+      {" is not a whole number", " no es un número entero"},
+      {" is not a number", " no es un número"},
+      {" is not yes or no", " no es sí o no"},
+      {" is not one of the allowed values", " no es uno de los valores permitidos"},
+      {" is not a phone number with its area code", " no es un número de teléfono con su código de área"},
+      {" is not a ZIP code (5 or 9 digits)", " no es un código postal (5 o 9 dígitos)"},
+      {" is not a ZIP code", " no es un código postal"},
+      {" is not an e-mail address", " no es una dirección de correo electrónico"},
+      {" is not a time of day (write it as 17:30)", " no es una hora del día (escríbala como 17:30)"},
+      {" is required and is empty", " es obligatorio y está vacío"},
+      {"the row has ", "la fila tiene "},
+      {" values but the header names ", " valores pero el encabezado nombra "},
+      {" columns (is a value with a comma not in quotes?)", " columnas (¿hay un valor con una coma sin comillas?)"},
+      {" column (is a value with a comma not in quotes?)", " columna (¿hay un valor con una coma sin comillas?)"},
+      {"the file has no column ", "el archivo no tiene la columna "},
+      {", which must be there", ", que es obligatoria"},
+      {" here, or it is not your organization's to change", " aquí, o no le corresponde a su organización cambiarlo"},
+      {"there is no ", "no existe "},
+      {"this referral is not addressed to your organization, so only its receiver can change where it stands",
+       "esta referencia no está dirigida a su organización: solo quien la recibe puede cambiar su estado"},
+      {" and cannot become ", " y no puede pasar a "},
+      {"(after ", "(después de "},
+      {" comes ", " viene "},
+      {" is not a record id (letters, digits, - and . only, at most 64)",
+       " no es un identificador de registro (solo letras, dígitos, - y ., como máximo 64)"},
+  };
+  std::string out(reason);
+  if (lang != Lang::Es) return out;
+  for (const auto& [english, spanish] : kPhrases)
+    for (size_t at = out.find(english); at != std::string::npos; at = out.find(english, at + spanish.size()))
+      out.replace(at, english.size(), spanish);
+  return out;
+}
+
 std::string count_of(Lang lang, std::string_view resource_type, size_t n) {
   auto it = plain_words().find(resource_type);
   std::string words;

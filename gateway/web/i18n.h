@@ -14,6 +14,9 @@ std::string_view text(Lang lang, std::string_view key);
 // The language a request asks for: ?lang=, else the cb_lang cookie, else Accept-Language.
 Lang choose_lang(std::string_view query_lang, std::string_view cookie_lang, std::string_view accept_language);
 inline const char* code(Lang lang) { return lang == Lang::Es ? "es" : "en"; }
+// Why a row or a field was not taken, as the mapping engine says it (in English), in
+// `lang`: its usual phrases are translated, the values it quotes are kept as written.
+std::string reason_in(Lang lang, std::string_view reason);
 // A resource type in plain words, counted: "3 people", "1 visit" ("3 personas").
 std::string count_of(Lang lang, std::string_view resource_type, size_t n);
 

@@ -55,7 +55,7 @@ std::string field(const Visit& v, const agency::Column& c, const std::string& va
     described = id + "-help";
   }
   if (!error.empty()) {
-    s += "<p class=\"error\" id=\"" + id + "-error\">" + escape(error) + "</p>";
+    s += "<p class=\"error\" id=\"" + id + "-error\">" + escape(reason_in(v.lang, error)) + "</p>";
     described += (described.empty() ? "" : " ") + id + "-error";
   }
   std::string attrs = (c.required ? " required" : "") + std::string(error.empty() ? "" : " aria-invalid=\"true\"") +
@@ -103,8 +103,8 @@ std::string form_html(const Visit& v, const std::string& mapping, const agency::
     s += "<div class=\"summary\" role=\"alert\" id=\"errors\" tabindex=\"-1\"><h2>" + escape(v.t("errors-title")) + "</h2><ul>";
     for (const agency::Column& c : table.columns)
       if (auto e = errors.find(c.name); e != errors.end() && filled_in(c))
-        s += "<li><a href=\"#" + field_id(c.key) + "\">" + escape(c.name) + ": " + escape(e->second) + "</a></li>";
-    for (const std::string& o : others) s += "<li>" + escape(o) + "</li>";
+        s += "<li><a href=\"#" + field_id(c.key) + "\">" + escape(c.name) + ": " + escape(reason_in(v.lang, e->second)) + "</a></li>";
+    for (const std::string& o : others) s += "<li>" + escape(reason_in(v.lang, o)) + "</li>";
     s += "</ul></div>";
   }
   s += "<form id=\"form\" method=\"post\" action=\"/forms/" + escape(mapping) + "\" novalidate>" + v.csrf_field();

@@ -127,7 +127,7 @@ http::Response WebApp::referrals(Visit& v, std::string_view notice, std::string_
     s += "<p class=\"notice\" role=\"status\">" + escape(notice.empty() ? v.t("referral-updated") : notice) + "</p>";
   if (!error.empty())
     s += "<div class=\"summary\" role=\"alert\" id=\"errors\"><h2>" + escape(v.t("referral-not-updated")) + "</h2><p>" +
-         escape(error) + "</p></div>";
+         escape(reason_in(v.lang, std::string(error))) + "</p></div>";
   s += "<section id=\"received\" aria-labelledby=\"received-title\"><h2 id=\"received-title\">" + escape(v.t("received")) +
        "</h2>" + table(v, received.status == 200 ? referrals_of(received.body) : std::vector<Referral>{}, true) + "</section>";
   s += "<section id=\"sent\" aria-labelledby=\"sent-title\"><h2 id=\"sent-title\">" + escape(v.t("sent")) + "</h2>" +

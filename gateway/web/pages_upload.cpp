@@ -35,7 +35,7 @@ std::string rejected_table(const Visit& v, const agency::AgencyConversion& c) {
   for (const agency::RowProblem& p : c.mapped.rejected) {
     std::string row = p.row.second ? std::to_string(p.row.second) : "";
     s += "<tr><td data-label=\"" + t("row") + "\">" + escape(row) + "</td><td data-label=\"" + t("column") + "\">" +
-         escape(column_of(p.where)) + "</td><td data-label=\"" + t("what-is-wrong") + "\">" + escape(p.message) + "</td></tr>";
+         escape(column_of(p.where)) + "</td><td data-label=\"" + t("what-is-wrong") + "\">" + escape(reason_in(v.lang, p.message)) + "</td></tr>";
   }
   return s + "</tbody></table>";
 }

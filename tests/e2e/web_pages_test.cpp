@@ -158,6 +158,8 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   // Spanish, chosen by the link and remembered.
   CHECK(b.get("/upload?lang=es").body.find("Revisar el archivo") != std::string::npos);
   CHECK(b.get("/").body.find("<html lang=\"es\">") != std::string::npos);
+  auto spanish = b.upload(csrf, "foodbank-intake", kIntake);  // the reasons too, the values as written
+  CHECK(spanish.body.find("&quot;13/45/2020&quot; no es una fecha") != std::string::npos);
 
   Browser o{*http, {}};
   REQUIRE(sign_in(o, "oscar", "correct horse battery").status == 303);

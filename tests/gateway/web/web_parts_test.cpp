@@ -69,3 +69,12 @@ TEST_CASE("pages: the language asked for, cookies, tokens and escaping", "[gatew
   CHECK(web::random_token() != web::random_token());
   CHECK(web::escape("<a href=\"x\">O'Brien & co</a>") == "&lt;a href=&quot;x&quot;&gt;O&#39;Brien &amp; co&lt;/a&gt;");
 }
+
+TEST_CASE("pages: a row's reason in Spanish keeps the value it quotes", "[gateway][web]") {
+  using web::Lang;
+  CHECK(web::reason_in(Lang::Es, "\"13/45/2020\" is not a date (write it as 2024-01-31 or 1/31/2024)") ==
+        "\"13/45/2020\" no es una fecha (escríbala como 2024-01-31 o 1/31/2024)");
+  CHECK(web::reason_in(Lang::Es, "\"Last Name\" is required and is empty") == "\"Last Name\" es obligatorio y está vacío");
+  CHECK(web::reason_in(Lang::Es, "\"Q\" is not one of the allowed values (f, m)") == "\"Q\" no es uno de los valores permitidos (f, m)");
+  CHECK(web::reason_in(Lang::En, "\"Q\" is not one of the allowed values") == "\"Q\" is not one of the allowed values");
+}
