@@ -1,6 +1,7 @@
 #include "gateway/ingest/agency_ingest.h"
 
 #include <algorithm>
+#include <semaphore>
 
 #include "fhir/json/json_writer.h"
 #include "gateway/pipeline/pipeline.h"
@@ -150,10 +151,22 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
 }
 
+namespace {
+
+// Conversions at once: each is CPU-bound and may hold a few GB at its row limit
+// (csv::ReadLimits), so more than the cores would only add memory, never speed.
+std::counting_semaphore<2> converting(2);
+
+}  // namespace
+
 agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
                                             const std::vector<std::pair<std::string, std::string>>& files,
                                             const rest::Caller& who, const http::Request& context) const {
   const auto& converter = *converters_.at(mapping);
+  converting.acquire();
+  struct Release {
+    ~Release() { converting.release(); }
+  } release;
   std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
   ServiceRecords records(service_, who, context, base_path_);
   return converter.convert_files(files, agency_id, {}, &records);

@@ -96,6 +96,15 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
     }
     for (auto& t : *read) tables.push_back(std::move(t));
   }
+  size_t rows = 0;
+  for (const auto& t : tables) rows += t.rows.size();
+  if (rows > limits.max_total_rows) {  // refused before mapping: its cost grows with every row
+    AgencyConversion c;
+    c.file_errors = std::move(errors);
+    c.file_errors.push_back("the files hold " + std::to_string(rows) + " rows together, more than the limit of " +
+                            std::to_string(limits.max_total_rows) + " for one upload: send them in parts");
+    return c;
+  }
   AgencyConversion c = convert(tables, agency, records);
   c.file_errors = std::move(errors);
   return c;

@@ -220,7 +220,8 @@ Result<Table> read_rows(RecordScanner& scanner, Table table, const ReadLimits& l
     if (record.width == 0) continue;
     auto row = [&] { return table.name + " row " + std::to_string(record.line); };
     if (table.rows.size() >= limits.max_rows)
-      return failure("too-costly", row() + ": more than " + std::to_string(limits.max_rows) + " rows, the limit");
+      return failure("too-costly", row() + ": more than " + std::to_string(limits.max_rows) +
+                                       " rows, the limit for one file: send it in parts");
     std::string problem;
     if (record.width > width)  // this row is misread, not the file: it alone is rejected
       problem = "the row has " + std::to_string(record.width) + " values but the header names " + std::to_string(width) +

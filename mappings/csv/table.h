@@ -39,7 +39,11 @@ struct Table {
 // Bounds on untrusted input: beyond any of them reading stops with a clear error.
 struct ReadLimits {
   size_t max_bytes = size_t{128} << 20;      // the file as uploaded
-  size_t max_rows = 2'000'000;
+  // Rows of one file, and of all the files of one export together. A row costs about 25 KB
+  // while it is mapped and validated (its resources as a tree, as JSON, as the element
+  // model), so these bound one conversion to about 2.5 GB; larger exports are sent in parts.
+  size_t max_rows = 50'000;
+  size_t max_total_rows = 100'000;
   size_t max_columns = 1024;
   size_t max_field = size_t{1} << 20;        // one value
   uint64_t max_unzipped = uint64_t{512} << 20;  // an XLSX's parts, together (zip bombs)

@@ -143,3 +143,16 @@ TEST_CASE("foodbank-intake: a file without a required column is refused whole, s
   REQUIRE(!c.mapped.rejected.empty());
   CHECK(c.mapped.rejected[0].message == "the file has no column \"Client ID\", which must be there");
 }
+
+TEST_CASE("foodbank-intake: an upload past the rows one conversion may hold is refused before it is mapped", "[agency]") {
+  std::string many = kHeader;
+  for (int i = 0; i < 60; ++i) many += "R" + std::to_string(i) + ",A,B,1/2/1970,M,,,,,,,H" + std::to_string(i) + ",1,no,,,,11/5/2026,,\r\n";
+  carebridge::mappings::csv::ReadLimits limits;
+  limits.max_total_rows = 50;  // 60 rows in two files of 30, each under the file limit
+  std::string half = many.substr(0, many.find("R30,"));
+  std::string other = kHeader + many.substr(many.find("R30,"));
+  auto c = converter().convert_files({{"a.csv", half}, {"b.csv", other}}, "pantry-7", limits);
+  CHECK(!c.bundle);
+  REQUIRE(c.file_errors.size() == 1);
+  CHECK(c.file_errors[0] == "the files hold 60 rows together, more than the limit of 50 for one upload: send them in parts");
+}

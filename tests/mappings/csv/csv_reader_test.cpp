@@ -129,7 +129,7 @@ TEST_CASE("the limits stop reading with a clear error", "[mappings][csv]") {
 
   ReadLimits rows;
   rows.max_rows = 2;
-  CHECK(error("a\n1\n2\n3\n", rows) == "Client.csv row 4: more than 2 rows, the limit");
+  CHECK(error("a\n1\n2\n3\n", rows) == "Client.csv row 4: more than 2 rows, the limit for one file: send it in parts");
 
   ReadLimits columns;
   columns.max_columns = 3;
