@@ -49,7 +49,10 @@ struct Segment {
 
 struct ParseLimits {
   size_t max_bytes = 16u << 20;
-  size_t max_segments = 100000;
+  // A segment becomes a resource or part of one (about 10 KB while it is mapped and
+  // validated): 20,000 segments bound one message to about 200 MB. A laboratory's largest
+  // results are a few hundred OBX segments.
+  size_t max_segments = 20000;
   size_t max_fields = 1000;  // per segment
 };
 
