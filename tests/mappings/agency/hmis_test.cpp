@@ -108,7 +108,7 @@ TEST_CASE("hmis: the FY2024 sample export maps to the Bundle checked in beside i
   CHECK(c.mapped.rejected.empty());
   CHECK(c.file_errors.empty());
   REQUIRE(c.bundle);
-  std::string expected = read_text(project_sample("agency/hmis/expected.json"));
+  std::string expected = read_text(project_sample("agency/hmis/FY2024.expected.json"));
   std::string difference = carebridge::testing::json_difference(expected, carebridge::fhir::json::write(*c.bundle->root()));
   INFO(difference);
   CHECK(difference.empty());
