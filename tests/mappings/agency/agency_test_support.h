@@ -6,15 +6,37 @@
 #include <rapidjson/document.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "fhir/json/json_writer.h"
+#include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/csv/table.h"
 #include "support/test_support.h"
 
 namespace carebridge::testing {
+
+// The validator the agency tests share (invariants on).
+inline const fhir::validation::Validator& agency_validator() {
+  static auto v = fhir::validation::Validator::with_invariants(core());
+  return *v;
+}
+
+// The converter of a shipped spec (mappings/specs/NAME/spec.json), read once per name.
+inline const mappings::agency::AgencyConverter& shipped_converter(const std::string& name) {
+  static std::map<std::string, std::unique_ptr<mappings::agency::AgencyConverter>> converters;
+  auto& converter = converters[name];
+  if (!converter) {
+    auto spec = mappings::agency::load_spec(mappings::agency::default_specs_dir() / name / "spec.json", core());
+    INFO((spec.ok() ? "" : spec.message()));
+    REQUIRE(spec.ok());
+    converter = std::make_unique<mappings::agency::AgencyConverter>(core(), &agency_validator(),
+                                                                    std::make_shared<const mappings::agency::Spec>(*spec));
+  }
+  return *converter;
+}
 
 // The valid Bundle a conversion made, as the FHIR JSON writer prints it.
 inline rapidjson::Document bundle_of(const mappings::agency::AgencyConversion& c) {

@@ -32,20 +32,9 @@ namespace {
 constexpr const char* kConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
 constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
-const carebridge::fhir::validation::Validator& validator() {
-  static auto v = carebridge::fhir::validation::Validator::with_invariants(core());
-  return *v;
-}
+const carebridge::fhir::validation::Validator& validator() { return carebridge::testing::agency_validator(); }
 
-const agency::AgencyConverter& hmis() {
-  static agency::AgencyConverter c = [] {
-    auto spec = agency::load_spec(agency::default_specs_dir() / "hmis" / "spec.json", core());
-    INFO((spec.ok() ? "" : spec.message()));
-    REQUIRE(spec.ok());
-    return agency::AgencyConverter(core(), &validator(), std::make_shared<const agency::Spec>(*spec));
-  }();
-  return c;
-}
+const agency::AgencyConverter& hmis() { return carebridge::testing::shipped_converter("hmis"); }
 
 using Files = std::vector<std::pair<std::string, std::string>>;
 

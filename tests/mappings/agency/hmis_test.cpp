@@ -33,10 +33,7 @@ namespace {
 constexpr const char* kConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
 constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
-const carebridge::fhir::validation::Validator& validator() {
-  static auto v = carebridge::fhir::validation::Validator::with_invariants(core());
-  return *v;
-}
+const carebridge::fhir::validation::Validator& validator() { return carebridge::testing::agency_validator(); }
 
 agency::AgencyConverter converter_for(const std::filesystem::path& spec_file) {
   auto spec = agency::load_spec(spec_file, core());
@@ -45,10 +42,7 @@ agency::AgencyConverter converter_for(const std::filesystem::path& spec_file) {
   return agency::AgencyConverter(core(), &validator(), std::make_shared<const agency::Spec>(*spec));
 }
 
-const agency::AgencyConverter& hmis() {
-  static agency::AgencyConverter c = converter_for(agency::default_specs_dir() / "hmis" / "spec.json");
-  return c;
-}
+const agency::AgencyConverter& hmis() { return carebridge::testing::shipped_converter("hmis"); }
 
 // Every file of an export folder, by name, as `carebridge map` reads a folder.
 std::vector<std::pair<std::string, std::string>> folder(const std::filesystem::path& dir) {

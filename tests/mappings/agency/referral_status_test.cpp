@@ -20,14 +20,7 @@ using carebridge::testing::read_text;
 
 namespace {
 
-const agency::AgencyConverter& converter() {
-  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
-  static auto spec = agency::load_spec(agency::default_specs_dir() / "referral-status" / "spec.json", core());
-  INFO((spec.ok() ? "" : spec.message()));
-  REQUIRE(spec.ok());
-  static agency::AgencyConverter c(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
-  return c;
-}
+const agency::AgencyConverter& converter() { return carebridge::testing::shipped_converter("referral-status"); }
 
 const agency::BundleRecords& stored_tasks() {
   static auto records = agency::BundleRecords::from_json(read_text(project_sample("agency/referral-status/status-2026-11.records.json")));
