@@ -18,6 +18,10 @@
 
 namespace carebridge::testing {
 
+// The security label systems the mappings' labels use.
+inline constexpr const char* kConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
+inline constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+
 // The validator the agency tests share (invariants on).
 inline const fhir::validation::Validator& agency_validator() {
   static auto v = fhir::validation::Validator::with_invariants(core());

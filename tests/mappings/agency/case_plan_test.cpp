@@ -8,6 +8,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
+#include "agency_test_support.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
@@ -16,12 +17,7 @@ using carebridge::testing::project_sample;
 using carebridge::testing::read_text;
 
 TEST_CASE("case-plan: the golden plan maps to the Bundle checked in beside it, steps linked to their goals", "[agency]") {
-  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
-  auto spec = agency::load_spec(agency::default_specs_dir() / "case-plan" / "spec.json", core());
-  INFO((spec.ok() ? "" : spec.message()));
-  REQUIRE(spec.ok());
-  agency::AgencyConverter converter(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
-  auto c = converter.convert_files({{"plan-CP-118.csv", read_text(project_sample("agency/case-plan/plan-CP-118.csv"))}}, "local");
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plan-CP-118.csv", read_text(project_sample("agency/case-plan/plan-CP-118.csv"))}}, "local");
   for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
   REQUIRE(c.mapped.rejected.empty());
   REQUIRE(c.bundle);

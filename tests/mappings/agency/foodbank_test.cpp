@@ -21,14 +21,7 @@ using carebridge::testing::bundle_of;
 
 namespace {
 
-const agency::AgencyConverter& converter() {
-  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
-  static auto spec = agency::load_spec(agency::default_specs_dir() / "foodbank-intake" / "spec.json", core());
-  INFO((spec.ok() ? "" : spec.message()));
-  REQUIRE(spec.ok());
-  static agency::AgencyConverter c(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
-  return c;
-}
+const agency::AgencyConverter& converter() { return carebridge::testing::shipped_converter("foodbank-intake"); }
 
 constexpr const char* kHeader =
     "Client ID,First Name,Last Name,Date of Birth,Gender,Phone,Email,Street Address,City,State,ZIP,Household ID,"

@@ -30,8 +30,8 @@ using carebridge::testing::bundle_of;
 
 namespace {
 
-constexpr const char* kConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
-constexpr const char* kActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+using carebridge::testing::kActCode;
+using carebridge::testing::kConfidentiality;
 
 const carebridge::fhir::validation::Validator& validator() { return carebridge::testing::agency_validator(); }
 

@@ -33,18 +33,9 @@ namespace {
 
 constexpr const char* kSample = "agency/hsds/directory-2026-11";
 
-const carebridge::fhir::validation::Validator& validator() {
-  static auto v = carebridge::fhir::validation::Validator::with_invariants(core());
-  return *v;
-}
+const carebridge::fhir::validation::Validator& validator() { return carebridge::testing::agency_validator(); }
 
-const agency::AgencyConverter& hsds() {
-  static auto spec = agency::load_spec(agency::default_specs_dir() / "hsds" / "spec.json", core());
-  INFO((spec.ok() ? "" : spec.message()));
-  REQUIRE(spec.ok());
-  static agency::AgencyConverter c(core(), &validator(), std::make_shared<const agency::Spec>(*spec));
-  return c;
-}
+const agency::AgencyConverter& hsds() { return carebridge::testing::shipped_converter("hsds"); }
 
 // Every file of an export folder, by name, as `carebridge map` reads a folder.
 std::vector<std::pair<std::string, std::string>> folder(const std::filesystem::path& dir) {

@@ -9,6 +9,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
+#include "agency_test_support.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
@@ -19,12 +20,7 @@ using carebridge::testing::read_text;
 namespace {
 
 agency::AgencyConversion map_sample() {
-  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
-  auto spec = agency::load_spec(agency::default_specs_dir() / "referral-request" / "spec.json", core());
-  INFO((spec.ok() ? "" : spec.message()));
-  REQUIRE(spec.ok());
-  agency::AgencyConverter converter(core(), validator.get(), std::make_shared<const agency::Spec>(*spec));
-  return converter.convert_files(
+  return carebridge::testing::shipped_converter("referral-request").convert_files(
       {{"referrals-2026-11.csv", read_text(project_sample("agency/referral-request/referrals-2026-11.csv"))}}, "local");
 }
 

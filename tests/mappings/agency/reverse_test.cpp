@@ -8,6 +8,7 @@
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/agency/reverse.h"
+#include "agency_test_support.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
@@ -25,8 +26,7 @@ std::shared_ptr<const agency::Spec> spec(const std::string& name) {
 }
 
 std::string bundle_of(const std::shared_ptr<const agency::Spec>& s, const std::string& name, const std::string& csv) {
-  static auto validator = carebridge::fhir::validation::Validator::with_invariants(core());
-  agency::AgencyConverter converter(core(), validator.get(), s);
+  agency::AgencyConverter converter(core(), &carebridge::testing::agency_validator(), s);
   auto c = converter.convert_files({{name, csv}}, "local");
   for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
   REQUIRE(c.mapped.rejected.empty());
