@@ -1,5 +1,6 @@
 #include "gateway/web/i18n.h"
 
+#include <iterator>
 #include <map>
 
 namespace carebridge::gateway::web {
@@ -10,8 +11,8 @@ struct Words {
   const char* es;
 };
 
-const std::map<std::string_view, Words>& catalog() {
-  static const std::map<std::string_view, Words> words = {
+// Every text of the pages, by key: English, Spanish.
+constexpr std::pair<std::string_view, Words> kWords[] = {
       {"app", {"Carebridge", "Carebridge"}},
       {"skip", {"Skip to the content", "Saltar al contenido"}},
       {"switch", {"Español", "English"}},
@@ -130,7 +131,10 @@ const std::map<std::string_view, Words>& catalog() {
                 "Este formulario venció. Regrese, recargue la página e intente otra vez."}},
       {"not-found", {"This page does not exist.", "Esta página no existe."}},
       {"bad-form", {"The form could not be read. Go back and send it again.", "No se pudo leer el formulario. Regrese y envíelo otra vez."}},
-  };
+};
+
+const std::map<std::string_view, Words>& catalog() {
+  static const std::map<std::string_view, Words> words(std::begin(kWords), std::end(kWords));
   return words;
 }
 
@@ -141,8 +145,8 @@ struct Plain {
   const char* many_es;
 };
 
-const std::map<std::string_view, Plain>& plain_words() {
-  static const std::map<std::string_view, Plain> words = {
+// Resource types in plain words: one, many (English), one, many (Spanish).
+constexpr std::pair<std::string_view, Plain> kPlain[] = {
       {"Patient", {"person", "people", "persona", "personas"}},
       {"Group", {"household", "households", "hogar", "hogares"}},
       {"Encounter", {"visit", "visits", "visita", "visitas"}},
@@ -158,7 +162,10 @@ const std::map<std::string_view, Plain>& plain_words() {
       {"Organization", {"organization", "organizations", "organización", "organizaciones"}},
       {"HealthcareService", {"service", "services", "servicio", "servicios"}},
       {"Location", {"place", "places", "lugar", "lugares"}},
-  };
+};
+
+const std::map<std::string_view, Plain>& plain_words() {
+  static const std::map<std::string_view, Plain> words(std::begin(kPlain), std::end(kPlain));
   return words;
 }
 
