@@ -51,6 +51,8 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"format", {"Format", "Formato"}},
       {"file", {"File", "Archivo"}},
       {"check-file", {"Check the file", "Revisar el archivo"}},
+    {"choose-format", {"Choose one of the formats offered.", "Elija uno de los formatos ofrecidos."}},
+    {"choose-file", {"Choose the file to check (it is empty or missing).", "Elija el archivo que revisar (está vacío o falta)."}},
       {"check", {"Check", "Revisar"}},
       {"save", {"Save", "Guardar"}},
       {"preview", {"Check before saving", "Revise antes de guardar"}},

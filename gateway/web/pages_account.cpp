@@ -71,7 +71,7 @@ http::Response WebApp::signin(Visit& v) {
     return signin_page(v, v.t(locked ? "signin-locked" : "signin-wrong"), 401);
   }
   if (!v.token.empty()) sessions_.end(v.token);  // a new session at each sign-in: none can be fixed in advance
-  std::string token = sessions_.start(*user, fhir::time::now_ms());
+  std::string token = sessions_.start(*user, staff_principal(*user), fhir::time::now_ms());
   v.set_cookies.push_back(session_cookie(token, v.request.tls, false));
   return redirect(v, local_path(v.form->field("next")));
 }

@@ -82,11 +82,11 @@ Receipt read_receipt(const std::string& response, int64_t started_ms) {
 
 }  // namespace
 
-http::Response WebApp::upload_page(Visit& v, std::string_view error) {
+http::Response WebApp::upload_page(Visit& v, std::string_view error, std::string_view field) {
   auto t = [&](std::string_view key) { return escape(v.t(key)); };
   std::string s;
   if (!error.empty())
-    s += R"(<div class="summary" role="alert" id="errors"><h2>)" + t("errors-title") + "</h2><p><a href=\"#file\">" +
+    s += R"(<div class="summary" role="alert" id="errors"><h2>)" + t("errors-title") + "</h2><p><a href=\"#" + std::string(field) + "\">" +
          escape(error) + "</a></p></div>";
   s += R"(<form id="upload" method="post" action="/upload" enctype="multipart/form-data">)" + v.csrf_field() +
        R"(<label for="mapping">)" + t("format") + R"(</label><select id="mapping" name="mapping" required>)" +
@@ -100,8 +100,8 @@ http::Response WebApp::upload_page(Visit& v, std::string_view error) {
 http::Response WebApp::upload_check(Visit& v) {
   std::string mapping = v.form->field("mapping");
   const FormPart* file = v.form->file("file");
-  if (!ingest_.knows(mapping) || !ingest_.may_use(v.caller(), mapping)) return upload_page(v, v.t("format"));
-  if (!file || file->value.empty()) return upload_page(v, v.t("file-problem"));
+  if (!ingest_.knows(mapping) || !ingest_.may_use(v.caller(), mapping)) return upload_page(v, v.t("choose-format"), "mapping");
+  if (!file || file->value.empty()) return upload_page(v, v.t("choose-file"));
   std::vector<std::pair<std::string, std::string>> files{{file->filename, file->value}};
   auto checked = ingest_.check(mapping, files, v.caller(), v.request);
   return preview(v, mapping, std::move(files), checked);

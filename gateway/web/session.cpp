@@ -54,9 +54,10 @@ bool same_token(std::string_view a, std::string_view b) {
   return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string Sessions::start(const security::User& user, int64_t now_ms) {
+std::string Sessions::start(const security::User& user, std::shared_ptr<security::Principal> principal, int64_t now_ms) {
   std::string token = random_token();
-  auto session = std::make_shared<Session>(Session{user, random_token(), now_ms + kLifetimeMs});
+  principal->expires_ms = now_ms + kLifetimeMs;
+  auto session = std::make_shared<Session>(Session{user, random_token(), now_ms + kLifetimeMs, std::move(principal)});
   std::lock_guard lock(mutex_);
   expire(now_ms);
   limit_sessions(user.name);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/security/principal.h"
 #include "gateway/security/users.h"
 
 namespace carebridge::gateway::web {
@@ -20,6 +21,7 @@ struct Session {
   security::User user;
   std::string csrf;  // the token every form of this session carries
   int64_t expires_ms = 0;
+  std::shared_ptr<const security::Principal> principal;  // who the person acts as, made once
 };
 
 // What a person uploaded (or filled in), checked and waiting for them to confirm.
@@ -44,8 +46,8 @@ class Sessions {
   static constexpr size_t kMaxSessionsPerUser = 5;  // a sixth sign-in ends the oldest
   static constexpr size_t kMaxPendingBytes = 256u << 20;  // every preview's files, all sessions: the oldest go
 
-  // Starts a session for `user`; its token (for the cookie).
-  std::string start(const security::User& user, int64_t now_ms);
+  // Starts a session for `user`, acting as `principal`; its token (for the cookie).
+  std::string start(const security::User& user, std::shared_ptr<security::Principal> principal, int64_t now_ms);
   // The session of a cookie's token, when it is live.
   std::shared_ptr<const Session> find(std::string_view token, int64_t now_ms);
   void end(std::string_view token);

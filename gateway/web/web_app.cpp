@@ -48,14 +48,14 @@ const std::vector<security::Scope>& staff_scopes() {
 
 }  // namespace
 
-rest::Caller Visit::caller() const {
-  if (!session) return nullptr;
+rest::Caller Visit::caller() const { return session ? session->principal : nullptr; }
+
+std::shared_ptr<security::Principal> staff_principal(const security::User& user) {
   auto who = std::make_shared<security::Principal>();
-  who->client_id = "user:" + session->user.name;
-  who->organization = session->user.organization;
+  who->client_id = "user:" + user.name;
+  who->organization = user.organization;
   who->scopes = staff_scopes();
   who->admin = false;  // an organization's administrator is not the gateway's operator
-  who->expires_ms = session->expires_ms;
   return who;
 }
 

@@ -61,7 +61,8 @@ class WebApp {
   http::Response signin_page(Visit& v, std::string_view error = {}, unsigned status = 200);
   http::Response signin(Visit& v);
   http::Response signout(Visit& v);
-  http::Response upload_page(Visit& v, std::string_view error = {});
+  // With `error`, linked to the `field` it is about.
+  http::Response upload_page(Visit& v, std::string_view error = {}, std::string_view field = "file");
   http::Response upload_check(Visit& v);
   http::Response confirm(Visit& v);
   http::Response forms_index(Visit& v);
@@ -85,6 +86,10 @@ class WebApp {
   WebOptions options_;
   Sessions sessions_;
 };
+
+// The Principal a person of an organization acts as: the organization's, as a client of it
+// would be, with `system/*.crus` (the pages delete nothing).
+std::shared_ptr<security::Principal> staff_principal(const security::User& user);
 
 // Responses the pages give.
 http::Response html(const Visit& v, unsigned status, const std::string& title, std::string_view content);

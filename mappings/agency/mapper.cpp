@@ -37,6 +37,7 @@ struct CompiledResource {
 struct CompiledTable {
   const TableSpec* spec = nullptr;
   std::vector<CompiledResource> resources;
+  std::vector<std::vector<TemplatePart>> expects;  // per column: what its stored value must be (empty: anything)
 };
 
 CompiledValue compile(const ValueSpec& v) {
@@ -308,10 +309,7 @@ bool Builder::admits_stored(const CompiledResource& compiled, const Row& row) {
   for (size_t c = 0; c < columns.size(); ++c) {
     const auto& stored = columns[c].stored;
     if (!stored || stored->resource != compiled.spec->id || stored->expect.empty()) continue;
-    std::vector<TemplatePart> parts;
-    std::string error;
-    parse_template(stored->expect, parts, error);
-    std::string want = expand(parts, row, nullptr);
+    std::string want = expand(row.compiled.expects[c], row, nullptr);
     if (row.values[c].value == want) continue;
     out_.rejected.push_back({row.ref(), where_of(compiled.identity, row),
                              !stored->refusal.empty() ? stored->refusal
@@ -587,6 +585,9 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
   for (const TableSpec& t : spec_->tables) {
     CompiledTable& ct = compiled_->tables.emplace_back();
     ct.spec = &t;
+    std::string error;  // the spec was checked when it was read
+    for (const Column& c : t.columns)
+      if (!parse_template(c.stored ? c.stored->expect : std::string(), ct.expects.emplace_back(), error)) ct.expects.back().clear();
     for (const ResourceSpec& r : t.resources) {
       CompiledResource& cr = ct.resources.emplace_back();
       cr.spec = &r;

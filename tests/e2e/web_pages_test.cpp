@@ -129,6 +129,10 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   Browser b{*http, {}};
   REQUIRE(sign_in(b, "ana", "correct horse battery").status == 303);
   std::string csrf = csrf_of(b.get("/upload").body);
+  auto empty = b.upload(csrf, "foodbank-intake", "");  // no file chosen: said so, linked to the field
+  CHECK(empty.status == 400);
+  CHECK(empty.body.find("<a href=\"#file\">Choose the file to check") != std::string::npos);
+  CHECK(b.upload(csrf, "no-such-format", kIntake).body.find("<a href=\"#mapping\">Choose one of the formats") != std::string::npos);
   auto preview = b.upload(csrf, "foodbank-intake", kIntake);
   REQUIRE(preview.status == 200);
   CHECK(preview.body.find("2 people") != std::string::npos);
