@@ -364,7 +364,7 @@ int serve_command(const Arguments& arguments) {
   auto agency = agency_ingest(config, *definitions, validator, service);
   if (!agency) return 1;
   gateway::security::UserRegistry users(database_path(config.data_dir));
-  gateway::web::WebApp web(service, *agency, users, {config.base_path, routing->events.get(), routing->delivery.get()});
+  gateway::web::WebApp web(service, *agency, users, {config.base_path, routing->events.get(), routing->delivery.get(), store.get()});
   pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *agency, *routing, web),
                           stages(config, *security), {&measured, &log});
   gateway::ingest::MllpServer mllp(config.mllp, *v2,

@@ -47,11 +47,9 @@ struct DeliveryOptions {
 // What delivery knows of one subscription (for $status and /metrics).
 struct DeliveryState {
   int64_t delivered = 0;       // the last event number delivered
-  int64_t logged = 0;          // the last event number logged (known so far)
   bool handshake = false;
   int64_t failures = 0;        // consecutive failed attempts
   std::string last_error;
-  int64_t oldest_undelivered_ms = 0;
 };
 
 // The X-Carebridge-Signature value's hex: HMAC-SHA256 of `body` with `secret`.

@@ -27,6 +27,20 @@ int64_t last_event(store::Store& store, const std::string& id, int64_t known) {
   }
 }
 
+}  // namespace
+
+Backlog backlog(store::Store& store, const std::string& id, int64_t delivered) {
+  Backlog b;
+  b.waiting = last_event(store, id, delivered) - delivered;
+  if (b.waiting <= 0) return b;
+  auto first = store.read_log(event_log(id), delivered, 1);
+  EventRecord event;
+  if (first && !first->empty() && EventRecord::decode(first->front().record, event)) b.oldest_ms = event.at_ms;
+  return b;
+}
+
+namespace {
+
 std::string base_url(const http::Request& request, const std::string& base) {
   std::string host(request.header("Host"));
   return std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + base;

@@ -19,6 +19,14 @@
 
 namespace carebridge::gateway::routing {
 
+// What waits for a subscription: the events logged after the last one delivered, and when
+// the write that made the first of them was committed (0 when none waits).
+struct Backlog {
+  int64_t waiting = 0;
+  int64_t oldest_ms = 0;
+};
+Backlog backlog(store::Store& store, const std::string& id, int64_t delivered);
+
 // `websocket` (may be null) answers $get-ws-binding-token.
 // The routes (the type level first); requests under [base]/Subscription/ that are not
 // operations go to `service`.

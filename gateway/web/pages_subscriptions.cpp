@@ -8,6 +8,7 @@
 #include "fhir/time/fhir_time.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
+#include "gateway/routing/operations.h"
 #include "gateway/web/web_app.h"
 
 namespace carebridge::gateway::web {
@@ -25,7 +26,7 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
   std::string s = "<p>" + t("subs-intro") + "</p>";
   if (!notice.empty() || rest::param(v.query, "retried") == "1")
     s += "<p class=\"notice\" role=\"status\">" + t("retried") + "</p>";
-  if (!options_.events || !options_.delivery) return html(v, 200, std::string(v.t("subscriptions")), s + "<p>" + t("no-routing") + "</p>");
+  if (!options_.events || !options_.delivery || !options_.store) return html(v, 200, std::string(v.t("subscriptions")), s + "<p>" + t("no-routing") + "</p>");
   auto found = fhir(v, "GET", "Subscription?_count=200");
   rapidjson::Document d;
   d.Parse(found.body.c_str());
@@ -36,13 +37,13 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
       const auto& sub = e["resource"];
       std::string id = member(sub, "id");
       routing::DeliveryState state = options_.delivery->state(id);
-      int64_t backlog = std::max<int64_t>(0, state.logged - state.delivered);
-      std::string oldest = state.oldest_undelivered_ms && backlog ? fhir::time::format_instant(state.oldest_undelivered_ms) : "—";
+      routing::Backlog waits = routing::backlog(*options_.store, id, state.delivered);
+      std::string oldest = waits.oldest_ms ? fhir::time::format_instant(waits.oldest_ms) : "—";
       std::string endpoint = sub.HasMember("channel") ? member(sub["channel"], "endpoint") : "";
       std::string error = !state.last_error.empty() ? state.last_error : member(sub, "error");
       rows += "<tr><td data-label=\"Id\">" + escape(id) + "</td><td data-label=\"" + t("status") + "\">" + escape(member(sub, "status")) +
               "</td><td data-label=\"" + t("endpoint") + "\">" + escape(endpoint) + "</td><td data-label=\"" + t("backlog") + "\">" +
-              std::to_string(backlog) + "</td><td data-label=\"" + t("oldest") + "\">" + escape(oldest) + "</td><td data-label=\"" +
+              std::to_string(waits.waiting) + "</td><td data-label=\"" + t("oldest") + "\">" + escape(oldest) + "</td><td data-label=\"" +
               t("last-error") + "\">" + escape(error.empty() ? "—" : error) + "</td><td data-label=\"" + t("withheld") + "\">" +
               std::to_string(options_.events->withheld(id)) + "</td><td><form method=\"post\" action=\"/subscriptions/" +
               escape(id) + "/retry\">" + v.csrf_field() + "<button type=\"submit\" aria-label=\"" + t("retry") + " " + escape(id) +

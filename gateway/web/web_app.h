@@ -15,6 +15,10 @@
 #include "gateway/web/html.h"
 #include "gateway/web/session.h"
 
+namespace carebridge::gateway::store {
+class Store;
+}  // namespace carebridge::gateway::store
+
 namespace carebridge::gateway::routing {
 class SubscriptionEvents;
 class Delivery;
@@ -26,6 +30,7 @@ struct WebOptions {
   std::string fhir_base = "/fhir";
   routing::SubscriptionEvents* events = nullptr;  // null: no routing (the subscriptions page says so)
   routing::Delivery* delivery = nullptr;
+  store::Store* store = nullptr;  // where the subscriptions' events are logged
 };
 
 // One page request as the pages see it.

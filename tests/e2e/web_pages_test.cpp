@@ -5,12 +5,15 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include "gateway/rest/negotiation.h"
 #include "security_support.h"
 #include "fhir_client.h"
 #include "server_process.h"
+#include "webhook_receiver.h"
 #include "support/test_support.h"
 
 using namespace carebridge::testing;
@@ -211,4 +214,54 @@ TEST_CASE("web: an organization's administrator adds and disables its own staff,
   std::string disable = std::string(CAREBRIDGE_BINARY) + " users disable newbie --data-dir '" + (dir / "data").string() + "' >/dev/null";
   REQUIRE(std::system(disable.c_str()) == 0);
   CHECK(staff.get("/upload").status == 303);
+}
+
+TEST_CASE("web: an administrator sees the organization's subscriptions, what waits and why, and retries; another organization's do not show",
+          "[e2e][web][routing]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("web-subscriptions", {{"clinic-system", "org-clinic", "system/*.cruds"}});
+  REQUIRE(add_user(g.dir() / "data", "boss", "org-clinic", true) == 0);
+  REQUIRE(add_user(g.dir() / "data", "other-boss", "org-other", true) == 0);
+  auto system = SecuredGateway::as(g.token("clinic-system"));
+  std::string subscription = R"({"resourceType":"Subscription","status":"requested","reason":"results",)"
+                             R"("criteria":"Observation?code=http://loinc.org|2345-7","channel":{"type":"rest-hook",)"
+                             R"("endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  auto created = g.http().post("/fhir/Subscription", subscription, system);
+  REQUIRE(created.status == 201);
+  std::smatch id;
+  REQUIRE(std::regex_search(created.body, id, std::regex("\"id\":\"([^\"]+)\"")));
+  REQUIRE(receiver.wait_for(1));  // the handshake
+  receiver.set_down(true);       // then the receiver fails: the page says what waits and why
+  std::string patient = R"({"resourceType":"Patient","name":[{"family":"Okafor"}]})";
+  std::smatch pid;
+  auto made = g.http().post("/fhir/Patient", patient, system);
+  REQUIRE(std::regex_search(made.body, pid, std::regex("\"id\":\"([^\"]+)\"")));
+  std::string lab = R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2345-7"}]},)"
+                    R"("subject":{"reference":"Patient/)" + pid[1].str() + R"("},"valueQuantity":{"value":99,"unit":"mg/dL"}})";
+  REQUIRE(g.http().post("/fhir/Observation", lab, system).status == 201);
+
+  auto http = g.server().client();
+  Browser boss{*http, {}};
+  REQUIRE(sign_in(boss, "boss", "correct horse battery").status == 303);
+  std::string page;
+  for (int i = 0; i < 50 && page.find("503") == std::string::npos; ++i) {  // until delivery has failed once
+    page = boss.get("/subscriptions").body;
+    if (page.find("503") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(page);
+  CHECK(page.find(id[1].str()) != std::string::npos);
+  CHECK(page.find(receiver.url()) != std::string::npos);
+  CHECK(page.find("503") != std::string::npos);  // the last error, as delivery saw it
+  CHECK(std::regex_search(page, std::regex("data-label=\"Waiting to be sent\">1<")));
+  CHECK(std::regex_search(page, std::regex("data-label=\"Oldest waiting since\">\\d{4}-\\d\\d-\\d\\dT")));
+  receiver.set_down(false);
+  auto retried = boss.post("/subscriptions/" + id[1].str() + "/retry", "csrf=" + csrf_of(page));
+  CHECK(retried.status == 303);
+  CHECK(receiver.wait_for(2, 30));  // the waiting event, sent again
+
+  Browser other{*http, {}};
+  REQUIRE(sign_in(other, "other-boss", "correct horse battery").status == 303);
+  auto theirs = other.get("/subscriptions");
+  CHECK(theirs.body.find(id[1].str()) == std::string::npos);
+  CHECK(other.post("/subscriptions/" + id[1].str() + "/retry", "csrf=" + csrf_of(theirs.body)).status == 404);
 }
