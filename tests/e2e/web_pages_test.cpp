@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <chrono>
 #include <regex>
+#include <set>
+
+#include <rapidjson/document.h>
 #include <thread>
 
 #include "gateway/rest/negotiation.h"
@@ -125,7 +128,7 @@ TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five
 TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and the same file again changes nothing",
           "[e2e][web]") {
   // The pantry's own system (a registered client) reads over REST what its people saved on the pages.
-  SecuredGateway g("web-upload", {{"pantry-system", "org-pantry", "system/*.rs"}});
+  SecuredGateway g("web-upload", {{"pantry-system", "org-pantry", "system/*.rs"}, {"auditor", "org-pantry", "system/*.rs", true}});
   REQUIRE(add_user(g.dir() / "data", "ana", "org-pantry") == 0);
   REQUIRE(add_user(g.dir() / "data", "oscar", "org-other") == 0);
   auto http = g.server().client();
@@ -155,6 +158,40 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   CHECK(total("W1") == 1);  // the good rows, readable over REST
   CHECK(total("W3") == 1);
   CHECK(total("W2") == 0);  // the row with the bad date was not saved
+  // What the person saved and looked at on the pages is in the audit trail as theirs, like any client's.
+  REQUIRE(b.get("/referrals").status == 200);
+  auto auditor = SecuredGateway::as(g.token("auditor", "system/*.rs"));
+  // Each AuditEvent's interaction (subtype) and who (the client's identifier).
+  auto interactions_of = [&](const std::string& who) {
+    std::set<std::string> found;
+    rapidjson::Document trail;
+    trail.Parse(http->get("/fhir/AuditEvent?_count=500", auditor).body.c_str());
+    if (!trail.IsObject() || !trail.HasMember("entry")) return found;
+    for (const auto& e : trail["entry"].GetArray()) {
+      const auto& event = e["resource"];
+      bool theirs = false;
+      for (const auto& agent : event["agent"].GetArray())
+        if (agent.HasMember("who") && agent["who"].HasMember("identifier") && agent["who"]["identifier"].HasMember("value"))
+          theirs = theirs || agent["who"]["identifier"]["value"].GetString() == who;
+      if (theirs && event.HasMember("subtype"))
+        for (const auto& subtype : event["subtype"].GetArray())
+          if (subtype.HasMember("code")) found.insert(subtype["code"].GetString());
+    }
+    return found;
+  };
+  std::set<std::string> ana;
+  for (int i = 0; i < 50 && !(ana.count("transaction") && ana.count("search-type")); ++i) {
+    ana = interactions_of("user:ana");
+    if (!(ana.count("transaction") && ana.count("search-type"))) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  bool saved_by_ana = ana.count("transaction") > 0, read_by_ana = ana.count("search-type") > 0;
+  INFO("user:ana's interactions in the audit trail: " << [&] {
+    std::string all;
+    for (const auto& i : ana) all += i + " ";
+    return all;
+  }());
+  CHECK(saved_by_ana);
+  CHECK(read_by_ana);
 
   auto again = b.upload(csrf, "foodbank-intake", kIntake);
   REQUIRE(std::regex_search(again.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
