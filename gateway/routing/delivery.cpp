@@ -115,6 +115,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     bool dirty = true;
     uint64_t generation = 0;          // wakes so far (an event committed, a subscription changed)
     uint64_t attempt_generation = 0;  // the wakes an attempt under way has seen
+    uint64_t rewinds = 0;             // $resend calls so far: an attempt under way must not undo one
     Clock::time_point next_attempt{};
     Clock::time_point last_sent = Clock::now();
     Clock::time_point first_failure{};
@@ -349,9 +350,11 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
 void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
   if (!handshake(s, r)) return;
   int64_t delivered;
+  uint64_t rewinds;
   {
     std::lock_guard lock(mutex);
     delivered = r.state.delivered;
+    rewinds = r.rewinds;
   }
   std::vector<NotificationEvent> batch;
   std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
@@ -372,12 +375,12 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     auto now = Clock::now();
     r.last_sent = now;
-    r.state.delivered = last;
+    if (r.rewinds == rewinds) r.state.delivered = last;  // else $resend moved the cursor back meanwhile
     r.state.failures = 0;
     r.state.last_error.clear();
-    r.dirty = !batch.empty() || r.generation != r.attempt_generation;  // there may be more
-    keep = r.saved_delivered != last && now - r.saved_at >= kSaveEvery;
-    if (keep) r.saved_delivered = last, r.saved_at = now;
+    r.dirty = !batch.empty() || r.generation != r.attempt_generation || r.rewinds != rewinds;  // there may be more
+    keep = r.saved_delivered != r.state.delivered && now - r.saved_at >= kSaveEvery;
+    if (keep) r.saved_delivered = r.state.delivered, r.saved_at = now;
     saved = r.state;
   }
   if (keep) save_state(s.id, saved);
@@ -465,6 +468,7 @@ void Delivery::resend_from(const std::string& id, int64_t since) {
     auto [it, added] = impl_->runtimes.try_emplace(id);
     if (added) impl_->load_state(id, it->second.state);
     it->second.state.delivered = std::min(it->second.state.delivered, std::max<int64_t>(0, since - 1));
+    ++it->second.rewinds;
     it->second.dirty = true;
     it->second.next_attempt = {};
     it->second.saved_delivered = it->second.state.delivered;

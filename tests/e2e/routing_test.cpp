@@ -399,6 +399,11 @@ TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured w
   std::string withdrawn = http.get("/fhir/Consent/" + consent_id, hospital).body;
   withdrawn.replace(withdrawn.find("\"status\":\"active\""), 17, "\"status\":\"inactive\"");
   REQUIRE(http.put("/fhir/Consent/" + consent_id, withdrawn, hospital).status == 200);
+  // An attempt composed before the withdrawal may still be on its way; wait for a retry
+  // composed after it (attempts of one subscription are made one after another).
+  REQUIRE(covered.wait_for_refused(
+      [&](const std::string& body) { return body.find("event-notification") != std::string::npos && body.find(hiv) == std::string::npos; },
+      30));
   covered.set_down(false);
   REQUIRE(eventually_events(covered, 1, 30));
   CHECK(event_numbers(covered) == one_to(1));  // the number stays: no gap

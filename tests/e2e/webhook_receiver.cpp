@@ -92,6 +92,9 @@ void WebhookReceiver::serve(int connection) {
       std::lock_guard lock(mutex_);
       bodies_.push_back(std::move(body));
       last_headers_ = std::move(headers);
+    } else if (!on_body_) {
+      std::lock_guard lock(mutex_);
+      refused_.push_back(std::move(body));
     }
     received_.notify_all();
     std::string answer = down ? "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
@@ -116,6 +119,12 @@ std::vector<std::string> WebhookReceiver::bodies() const {
 bool WebhookReceiver::wait_for(size_t n, int seconds) const {
   std::unique_lock lock(mutex_);
   return received_.wait_for(lock, std::chrono::seconds(seconds), [&] { return bodies_.size() >= n; });
+}
+
+bool WebhookReceiver::wait_for_refused(const std::function<bool(const std::string&)>& which, int seconds) const {
+  std::unique_lock lock(mutex_);
+  return received_.wait_for(lock, std::chrono::seconds(seconds),
+                            [&] { return std::any_of(refused_.begin(), refused_.end(), which); });
 }
 
 std::string WebhookReceiver::last_header(const std::string& name) const {

@@ -28,8 +28,10 @@ class WebhookReceiver {
   std::vector<std::string> bodies() const;
   // Waits until at least `n` bodies were received (false after `seconds`).
   bool wait_for(size_t n, int seconds = 20) const;
-  // While down, requests are answered 503 and not kept.
+  // While down, requests are answered 503 and kept apart (without on_body).
   void set_down(bool down) { down_ = down; }
+  // Waits until a request answered 503 had a body for which `which` is true.
+  bool wait_for_refused(const std::function<bool(const std::string&)>& which, int seconds = 20) const;
   // While silent, requests are read and never answered (a receiver that hangs).
   void set_silent(bool silent) { silent_ = silent; }
   // The value of a header of the last request received.
@@ -44,7 +46,7 @@ class WebhookReceiver {
   std::atomic<bool> stopping_{false}, down_{false}, silent_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable received_;
-  std::vector<std::string> bodies_;
+  std::vector<std::string> bodies_, refused_;
   std::vector<std::pair<std::string, std::string>> last_headers_;
   std::thread acceptor_;
   std::vector<std::thread> connections_;
