@@ -176,7 +176,13 @@ std::unique_ptr<routing::Disclosures> audit_disclosures(gateway::security::Audit
     a.outcome = sent ? 0 : 4;
     if (!sent) a.outcome_text = "withheld from Subscription/" + id + ": its client may not read it";
     for (const auto& r : records) a.add_resource(r);
-    audit->record(std::move(a));
+    // A withheld event is told in the commit that made it (the store's writer thread),
+    // which must not wait for the trail: the trail's own commit may be waiting for it.
+    if (sent) {
+      audit->record(std::move(a));
+    } else {
+      audit->record_without_waiting(std::move(a));
+    }
   };
   auto disclosures = std::make_unique<routing::Disclosures>(
       [record](const std::string& id, const std::string& owner, std::vector<gateway::store::ResourceRecord> records) {

@@ -234,6 +234,7 @@ AuditTrail::~AuditTrail() {
     stopping_ = true;
   }
   wake_.notify_all();
+  room_.notify_all();
   thread_.join();
 }
 
@@ -285,11 +286,16 @@ store::Write AuditTrail::event_write(const AuditRecord& record) const {
   return w;
 }
 
-void AuditTrail::record(AuditRecord record) {
+void AuditTrail::record(AuditRecord record) { enqueue(std::move(record), true); }
+
+void AuditTrail::record_without_waiting(AuditRecord record) { enqueue(std::move(record), false); }
+
+void AuditTrail::enqueue(AuditRecord record, bool may_wait) {
   if (!record.time_ms) record.time_ms = fhir::time::now_ms();
   bool wake;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (may_wait) room_.wait(lock, [this] { return stopping_ || queue_.size() < kMaxQueued; });
     queue_.push_back(std::move(record));
     wake = queue_.size() == 1 || queue_.size() == kGroup;  // the first wakes the writer, a full group ends its wait
   }
@@ -323,6 +329,7 @@ void AuditTrail::run() {
     bool stop = stopping_ && queue_.empty();
     in_flight_ = group.size();
     lock.unlock();
+    if (!group.empty()) room_.notify_all();
     int64_t last_seq = 0;
     bool more = false;
     if (following_) {

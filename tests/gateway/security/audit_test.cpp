@@ -303,6 +303,43 @@ TEST_CASE("queued events are stored, reads of one caller in one event", "[gatewa
   CHECK(t.events("action", "R").size() == 4);
 }
 
+TEST_CASE("a full queue makes a caller wait for room, never a commit hook, and loses nothing", "[gateway][security][audit]") {
+  Trail t("audit-bounded");
+  // The trail's thread is held inside its first event's id while the test fills the queue.
+  std::promise<void> entered, release;
+  auto entered_future = entered.get_future();
+  auto released = release.get_future().share();
+  std::atomic<int> ids{0};
+  auto new_id = [&] {
+    int n = ++ids;
+    if (n == 1) {
+      entered.set_value();
+      released.wait();
+    }
+    return "ae-" + std::to_string(n);
+  };
+  auto entity = [](int i) { return "Observation/o" + std::to_string(i); };
+  {
+    sec::AuditTrail trail(t.db, core(), extractor(), new_id);
+    trail.record(read_by("first", entity(0), "p1"));
+    REQUIRE(entered_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    for (size_t i = 1; i <= sec::AuditTrail::kMaxQueued; ++i) trail.record(read_by("intake", entity(static_cast<int>(i)), "p1"));
+    // The queue is full: one more request waits, a commit hook's record does not.
+    auto waiting = std::async(std::launch::async, [&] { trail.record(read_by("intake", "Patient/late", "p2")); });
+    CHECK(waiting.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    auto hook = std::async(std::launch::async, [&] { trail.record_without_waiting(read_by("hook", "Patient/withheld", "p3")); });
+    CHECK(hook.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    release.set_value();
+    CHECK(waiting.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    trail.flush();
+  }
+  for (const std::string& e : {entity(0), entity(1), entity(2048), entity(static_cast<int>(sec::AuditTrail::kMaxQueued)),
+                               std::string("Patient/late"), std::string("Patient/withheld")}) {
+    INFO(e);
+    CHECK(t.events("entity", e).size() == 1);
+  }
+}
+
 TEST_CASE("events still queued are stored when the trail stops", "[gateway][security][audit]") {
   Trail t("audit-stop");
   {
