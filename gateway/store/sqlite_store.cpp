@@ -197,6 +197,10 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
   std::filesystem::create_directories(options_.directory);
   path_ = (options_.directory / "carebridge.db").string();
   writer_db_ = std::make_unique<Connection>(path_, true, wal_write_buffer_vfs());
+  // The writer reads the pages it changes into its own cache: through the memory map,
+  // every page of the file it ever touched (a store's whole index, in time) stayed in
+  // the process's resident memory, 150 MB and growing under a search and create load.
+  writer_db_->exec("PRAGMA mmap_size=0");
   open_schema(*writer_db_, path_);
   if (options_.max_pages > 0) writer_db_->exec(("PRAGMA max_page_count = " + std::to_string(options_.max_pages)).c_str());
   for (unsigned i = 0; i < std::max(1u, options_.readers); ++i) {

@@ -16,6 +16,8 @@ constexpr int kWriterCheckpointPages = 64000;
 
 WalCheckpointer::WalCheckpointer(const std::string& path, Connection& writer)
     : writer_(writer), db_(std::make_unique<Connection>(path, false)) {
+  db_->exec("PRAGMA mmap_size=0");  // it copies pages from the log into the file: nothing to map
+  db_->exec("PRAGMA cache_size=-1024");
   sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::on_commit, this);
   thread_ = std::thread([this] { run(); });
 }
