@@ -184,6 +184,14 @@ if wants create@half && wants create; then
   done
 fi
 
+# The peak resident set of each server over the whole run (VmHWM), for issue 15's bound.
+peak_mb() { awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+echo
+echo "peak resident: carebridge $(peak_mb "$cb_pid") MB, medplum $(peak_mb "$mp_pid") MB"
+awk '/^(RssAnon|RssFile|RssShmem):/ { printf "%s%s %d MB", sep, $1, $2 / 1024; sep = ", " } END { print "" }' \
+  "/proc/$cb_pid/status" | sed 's/^/carebridge now: /'
+ls -l "$work/data" | awk 'NR > 1 { printf "%s %d MB  ", $NF, $5 / 1048576 } END { print "" }' | sed 's/^/store files: /' 
+
 echo
 echo "== carebridge store timings"
 curl -s "${cb_auth[@]}" "${base[carebridge]}/metrics" | grep -E '^carebridge_store_operation_duration_seconds_(sum|count)' || true

@@ -40,7 +40,12 @@ void FhirService::handle(std::shared_ptr<const http::Request> request, Caller wh
     return write->responder.reply([response] { return std::move(*response); });
   }
   write->responder.defer([this, write] {
-    auto response = std::make_shared<http::Response>(answer(write->call));
+    auto turn = large_requests_.enter(write->request->body.size());
+    auto response = std::make_shared<http::Response>(
+        turn ? answer(write->call)
+             : outcome(write->call, 503, {{Severity::Error, "transient",
+                                           "other large requests are being answered; send this one again shortly", {}, {}}}));
+    if (!turn) response->set_header("Retry-After", "5");
     write->responder.reply([response] { return std::move(*response); });
   });
 }

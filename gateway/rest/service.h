@@ -24,6 +24,7 @@
 #include "fhir/validation/validator.h"
 #include "gateway/config/config.h"
 #include "gateway/http/message.h"
+#include "gateway/rest/large_requests.h"
 #include "gateway/rest/negotiation.h"
 #include "gateway/rest/write_path.h"
 #include "gateway/store/store.h"
@@ -171,6 +172,8 @@ class FhirService {
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;
   ServiceOptions options_;
+  // Bodies of 1 MB and more are answered one at a time, four more may wait (large_requests.h).
+  mutable LargeRequests large_requests_{1u << 20, 4};
   SearchRegistry registry_;
   std::unique_ptr<IndexExtractor> extractor_;
   WritePath writes_;
