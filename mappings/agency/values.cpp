@@ -368,7 +368,8 @@ ReadValue email_value(std::string_view s) {
   return valid(std::string(s));
 }
 
-// A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z.
+// A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z; 24:00
+// (closing at midnight, which FHIR cannot write) is 23:59:59.
 ReadValue time_value(std::string_view s) {
   std::string text(s);
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -387,6 +388,7 @@ ReadValue time_value(std::string_view s) {
   }
   int hour = parts[0] % 12 + (pm ? 12 : 0);
   if (!am && !pm) hour = parts[0];
+  if (hour == 24 && !am && !pm && parts[1] == 0 && parts[2] == 0) return valid("23:59:59");  // closing at midnight, 24:00
   if (hour > 23 || parts[1] > 59 || parts[2] > 59 || ((am || pm) && (parts[0] < 1 || parts[0] > 12)))
     return invalid("\"" + std::string(s) + "\" is not a time of day (write it as 17:30)");
   char out[48];

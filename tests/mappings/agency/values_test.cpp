@@ -26,6 +26,8 @@ TEST_CASE("agency values: times of day in the forms schedules use, as FHIR time"
   CHECK(read_value(time, "17:00Z").value == "17:00:00");
   CHECK(read_value(time, "10:00:00-05:00").value == "10:00:00");
   CHECK(!read_value(time, "25:00").ok);
+  CHECK(read_value(time, "24:00").value == "23:59:59");  // a directory's "open until midnight"
+  CHECK(!read_value(time, "24:30").ok);
   CHECK(!read_value(time, "13 pm").ok);
   CHECK(read_value(time, "noonish").problem == "\"noonish\" is not a time of day (write it as 17:30)");
 }
