@@ -24,6 +24,7 @@ struct CompiledValue {
   ReferenceSpec reference;
   std::vector<std::pair<std::string, CompiledValue>> members;  // objects
   bool pending = false;  // it holds a reference by identity, resolved when the Bundle is written
+  bool gather = false;   // a join that adds each row's text to what the element holds
 };
 
 struct CompiledResource {
@@ -44,6 +45,7 @@ CompiledValue compile(const ValueSpec& v) {
   CompiledValue c;
   c.kind = v.kind;
   c.text = v.text;
+  c.gather = v.gather;
   std::string error;  // the spec was checked when it was read
   if (v.kind == ValueSpec::Kind::Template) parse_template(v.text, c.parts, error);
   if (v.kind == ValueSpec::Kind::Reference && parse_reference(v.text, c.reference) && c.reference.local.empty())
@@ -84,6 +86,16 @@ void set_values(Node& root, const std::string& path, Node value) {
     engine::set_path(root, path, std::move(item));
     at = end + 1;
   }
+}
+
+// A gathering join's text (several schedules' descriptions): what the element holds, then
+// the row's text after the separator, unless the element holds that text already.
+Node gathered(const Node& resource, const std::string& path, Node value, const std::string& separator) {
+  const Node* held = engine::get_path(resource, path);
+  if (value.empty() || !held || !held->is_value() || held->text.empty()) return value;
+  if ((separator + held->text + separator).find(separator + value.text + separator) != std::string::npos) return *held;
+  value.text = held->text + separator + value.text;
+  return value;
 }
 
 // A reference to a resource of the export by its identity, made before every row is read:
@@ -505,7 +517,11 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.local_url;
   add_labels(*compiled.spec, row, b);
   b.pending = b.pending || compiled.pending;
-  for (const auto& [path, value] : compiled.set) set_values(b.resource, path, value_node(value, row));
+  for (const auto& [path, value] : compiled.set) {
+    Node node = value_node(value, row);
+    if (value.gather) node = gathered(b.resource, path, std::move(node), value.text);
+    set_values(b.resource, path, std::move(node));
+  }
 }
 
 void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {

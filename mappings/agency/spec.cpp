@@ -180,6 +180,7 @@ ValueSpec read_value(const JsonNode* node) {
   if (const JsonNode* parts = node->is_object() ? node->member("join") : nullptr; parts && parts->is_array()) {
     v.kind = ValueSpec::Kind::Join;
     v.text = text(node, "separator");
+    v.gather = flag(node, "gather");
     for (const JsonNode* p = parts->first; p; p = p->next) v.members.emplace_back(std::string(), read_value(p));
   } else if (node->is_object()) {
     v.kind = ValueSpec::Kind::Object;

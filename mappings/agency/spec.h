@@ -103,6 +103,7 @@ struct ValueSpec {
   std::string text;  // the literal, template or reference as written; a join's separator
   std::vector<std::pair<std::string, ValueSpec>> members;  // Object: path within it → value; Join: its parts
   uint32_t line = 0;
+  bool gather = false;  // a join ("gather": true): each row's text is added to what the element holds
 };
 
 struct Assignment {

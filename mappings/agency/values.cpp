@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
+#include <vector>
 
 namespace carebridge::mappings::agency {
 
@@ -78,6 +80,38 @@ bool three_numbers(std::string_view s, std::string_view& a, std::string_view& b,
   return all_digits(a) && all_digits(b) && all_digits(c);
 }
 
+// The month a name means (Mar, March, Sept: 3), or 0.
+int month_named(std::string_view name) {
+  static constexpr std::string_view kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
+                                                 "july",    "august",   "september", "october", "november", "december"};
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "sept") lower = "sep";
+  for (int m = 0; m < 12; ++m)
+    if (lower.size() >= 3 && kMonths[m].starts_with(lower)) return m + 1;
+  return 0;
+}
+
+// A date with its month in words, as Excel's 05-Mar-2024 format and people write it:
+// 5-Mar-24, 05 Mar 2024, 5 March 2024, Mar 5, 2024, March 05 2024 (0 when it is not one).
+std::optional<std::string> named_month_date(std::string_view s) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at < s.size();) {
+    size_t end = s.find_first_of("-/ ,.", at);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > at) parts.push_back(s.substr(at, end - at));
+    at = end + 1;
+  }
+  if (parts.size() != 3 || !all_digits(parts[2])) return std::nullopt;
+  bool month_first = !all_digits(parts[0]);
+  std::string_view day = parts[month_first ? 1 : 0], year = parts[2];
+  int month = month_named(parts[month_first ? 0 : 1]);
+  if (!month || !all_digits(day) || (year.size() != 2 && year.size() != 4)) return std::nullopt;
+  int y = to_int(year) + (year.size() == 4 ? 0 : to_int(year) <= 30 ? 2000 : 1900);
+  if (!valid_date(y, month, to_int(day))) return std::nullopt;
+  return iso(y, month, to_int(day));
+}
+
 ReadValue date_value(const Column& column, std::string_view s) {
   ReadValue out;
   if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && s[4] == '-') s = s.substr(0, 10);  // a spreadsheet's date-time
@@ -88,18 +122,23 @@ ReadValue date_value(const Column& column, std::string_view s) {
   if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return valid(std::string(s));
   if (s.size() == 7 && s[4] == '-' && all_digits(s.substr(0, 4)) && all_digits(s.substr(5)) && valid_date(to_int(s.substr(0, 4)), to_int(s.substr(5)), 1))
     return valid(std::string(s));
+  if (size_t point = s.find('.'); point != std::string_view::npos && point > 0 && all_digits(s.substr(0, point)) &&
+                                   all_digits(s.substr(point + 1)))
+    s = s.substr(0, point);  // an Excel day number with its time of day (45356.5), or a number cell's 45356.0
   if (all_digits(s) && s.size() <= 5 && to_int(s) > 0) return valid(from_serial(to_int(s)));  // an Excel day number
   if (three_numbers(s, a, b, c)) {
     int y, m, d;
     if (a.size() == 4) y = to_int(a), m = to_int(b), d = to_int(c);  // 2024/01/05
     else {
-      bool dmy = column.format == "DMY";
+      // Dotted dates (5.3.2024) are day first wherever they are written, unless the column says otherwise.
+      bool dmy = column.format == "DMY" || (s.find('.') != std::string_view::npos && column.format != "MDY");
       m = to_int(dmy ? b : a), d = to_int(dmy ? a : b), y = to_int(c);
       if (c.size() == 2) y += y <= 30 ? 2000 : 1900;  // a two-digit year: 00-30 this century
       else if (c.size() != 4) y = 0;
     }
     if (valid_date(y, m, d)) return valid(iso(y, m, d));
   }
+  if (auto named = named_month_date(s)) return valid(*named);
   out.ok = false;
   out.problem = "\"" + std::string(s) + "\" is not a date (write it as 2024-01-31 or 1/31/2024)";
   return out;
@@ -134,10 +173,44 @@ std::optional<std::string> json_number(std::string digits) {
   return fraction.empty() ? out : out + "." + fraction;
 }
 
+// Whether every grouping separator in `s` is followed by exactly three digits (1,250,000).
+bool grouped_by_thousands(std::string_view s, char group) {
+  for (size_t at = s.find(group); at != std::string_view::npos; at = s.find(group, at + 1)) {
+    size_t digits = 0;
+    while (at + 1 + digits < s.size() && std::isdigit(static_cast<unsigned char>(s[at + 1 + digits]))) ++digits;
+    if (digits != 3 || at == 0) return false;
+  }
+  return true;
+}
+
+// A number as sheets in any locale write it, with a point for its decimal separator and
+// no grouping: 1,250.75 and 1.250,75 and 1 250,75 are 1250.75; 32,5 (a European sheet's
+// decimal comma) is 32.5; 1,250 is 1250 (a comma before three digits groups them, as a
+// US sheet writes it) and 1.250.000 is 1250000. Text that is none of these is left as it is.
+std::string plain_number(std::string_view s) {
+  std::string t;
+  for (size_t i = 0; i < s.size(); ++i) {  // spaces (and no-break spaces) that group digits
+    if (s[i] == ' ') continue;
+    if (s.substr(i).starts_with("\xC2\xA0")) ++i;
+    else if (s.substr(i).starts_with("\xE2\x80\xAF")) i += 2;
+    else t += s[i];
+  }
+  size_t comma = t.rfind(','), point = t.rfind('.');
+  char decimal = '.';
+  if (comma != std::string::npos && point != std::string::npos) decimal = comma > point ? ',' : '.';
+  else if (comma != std::string::npos) decimal = t.find(',') == comma && !grouped_by_thousands(t, ',') ? ',' : '.';
+  else if (point != std::string::npos && t.find('.') != point) decimal = ',';
+  char group = decimal == '.' ? ',' : '.';
+  size_t decimal_at = decimal == '.' ? point : comma;
+  std::string whole = t.substr(0, decimal_at), fraction = decimal_at == std::string::npos ? "" : t.substr(decimal_at);
+  if (whole.find(group) != std::string::npos && !grouped_by_thousands(whole, group)) return std::string(s);
+  std::erase(whole, group);
+  if (!fraction.empty()) fraction[0] = '.';
+  return whole + fraction;
+}
+
 ReadValue number_value(const Column& column, std::string_view s) {
-  std::string digits;
-  for (char ch : s)
-    if (ch != ',') digits += ch;
+  std::string digits = plain_number(s);
   bool integer = column.type == ValueType::Integer;
   if (integer && digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
   auto number = json_number(digits);
@@ -187,23 +260,101 @@ ReadValue code_value(const Column& column, std::string_view s, std::string_view 
   return invalid(problem + " (" + allowed_codes(*column.codes, depends) + ")");
 }
 
-ReadValue phone_value(std::string_view s) {
+// A phone number split from the extension written after it: "(617) 555-0142 x12",
+// "617.555.0142 ext. 3", "617-555-0142, extension 4", "555-0142 #7".
+struct PhoneParts {
+  std::string_view number, extension;
+};
+
+PhoneParts split_extension(std::string_view s) {
+  size_t digits = s.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(s[digits - 1]))) --digits;
+  if (digits == s.size() || digits == 0 || s.size() - digits > 6) return {s, {}};
+  std::string before(trim(s.substr(0, digits)));
+  while (!before.empty() && (before.back() == '.' || before.back() == ':')) before.pop_back();
+  std::transform(before.begin(), before.end(), before.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view marker : {"extension", "ext", "x", "#"}) {
+    if (!before.ends_with(marker)) continue;
+    size_t at = before.size() - marker.size();
+    bool word_start = at == 0 || !std::isalpha(static_cast<unsigned char>(before[at - 1]));
+    if (!word_start || at == 0) continue;
+    std::string_view number = trim(s.substr(0, at));
+    while (!number.empty() && (number.back() == ',' || number.back() == ';')) number.remove_suffix(1);
+    return {trim(number), s.substr(digits)};
+  }
+  return {s, {}};
+}
+
+// A letter's digit on a telephone keypad (1-800-FLOWERS), or 0 for a character that is not a letter.
+char keypad_digit(char c) {
+  static constexpr std::string_view kKeys = "22233344455566677778889999";
+  c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return c >= 'A' && c <= 'Z' ? kKeys[c - 'A'] : 0;
+}
+
+// The digits of a number as written. Letters count as keypad digits only after three
+// digits (1-800-GOT-JUNK); any other letter, or a character no phone number holds, and
+// the text is not a number (nullopt).
+std::optional<std::string> phone_digits(std::string_view number) {
   std::string digits;
-  for (char ch : s)
+  for (char ch : number) {
     if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
-  bool international = trim(s).starts_with('+');
-  if (!international && digits.size() == 10) return valid("+1" + digits);  // a North American number
-  if (!international && digits.size() == 11 && digits[0] == '1') return valid("+" + digits);
-  if (international && digits.size() >= 7 && digits.size() <= 15) return valid("+" + digits);
-  return invalid("\"" + std::string(s) + "\" is not a phone number with its area code");
+    else if (char key = keypad_digit(ch); key && digits.size() >= 3) digits += key;
+    else if (ch == '\0' || !std::strchr(" \t()-./+\xC2\xA0", ch)) return std::nullopt;
+  }
+  return digits;
+}
+
+// A number written for dialling from abroad: +44 20 7946 0958, 0044 20 ..., 011 44 20 ...;
+// the trunk 0 written in brackets after the country code, +44 (0)20, is not dialled.
+std::optional<std::string> international_digits(std::string_view number, const std::string& digits) {
+  std::string_view lead = trim(number);
+  size_t exit_code = lead.starts_with('+') ? 0 : lead.starts_with("00") ? 2 : lead.starts_with("011") ? 3 : std::string::npos;
+  if (exit_code == std::string::npos) return std::nullopt;
+  std::string out = digits.substr(exit_code);
+  if (size_t trunk = number.find("(0)"); trunk != std::string_view::npos) {
+    size_t before = 0;  // digits before the "(0)"
+    for (size_t i = 0; i < trunk; ++i) before += std::isdigit(static_cast<unsigned char>(number[i])) != 0;
+    if (before > exit_code && before - exit_code < out.size()) out.erase(before - exit_code, 1);
+  }
+  if (out.size() < 7 || out.size() > 15) return std::nullopt;
+  return "+" + out;
+}
+
+// A phone number as people and directories write it. North American numbers (ten digits,
+// or eleven after a 1) and international ones become E.164 (+16175550142); service codes
+// (211, 911, 988) and text short codes (898211) stay digits; an extension written in the
+// number is kept after it ("+16175550142 ext. 12"). A number in none of these shapes (a local
+// 555-0188 without its area code) is kept as written, with a warning saying so. Quotes
+// around the number, which some exports add, are not part of it.
+ReadValue phone_value(std::string_view s) {
+  std::string_view text = s;
+  while (!text.empty() && (text.front() == '"' || text.front() == '\'' || std::isspace(static_cast<unsigned char>(text.front())))) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == '"' || text.back() == '\'' || std::isspace(static_cast<unsigned char>(text.back())))) text.remove_suffix(1);
+  if (text.size() > 2 && text.ends_with(".0") && all_digits(text.substr(0, text.size() - 2))) text.remove_suffix(2);  // a number cell
+  auto [number, extension] = split_extension(text);
+  auto digits = phone_digits(number);
+  if (!digits || digits->size() < 3)
+    return invalid("\"" + std::string(s) + "\" is not a phone number (write it as (617) 555-0142, or +44 20 7946 0958 from abroad)");
+  std::string ext = extension.empty() ? "" : " ext. " + std::string(extension);
+  if (auto international = international_digits(number, *digits)) return valid(*international + ext);
+  if (digits->size() == 10 && (*digits)[0] != '0' && (*digits)[0] != '1') return valid("+1" + *digits + ext);  // North American
+  if (digits->size() == 11 && (*digits)[0] == '1') return valid("+" + *digits + ext);
+  if (digits->size() == 3 || digits->size() == 5 || digits->size() == 6) return valid(*digits + ext);  // 211, a text line
+  ReadValue kept = valid(std::string(number) + ext);
+  kept.warning = "\"" + std::string(s) + "\" is not a phone number with its area code: it is kept as written";
+  return kept;
 }
 
 ReadValue zip_value(std::string_view s) {
   std::string digits;
   for (char ch : s)
     if (ch != '-' && ch != ' ') digits += ch;
+  if (digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // a number cell: 2139.0
   if (!all_digits(digits)) return invalid("\"" + std::string(s) + "\" is not a ZIP code");
-  if (digits.size() == 3 || digits.size() == 4) digits.insert(0, 5 - digits.size(), '0');  // Excel dropped the leading zeros
+  size_t plus_four = s.find('-') != std::string_view::npos && s.size() - s.rfind('-') == 5 ? 4 : 0;  // 2139-1234
+  if (digits.size() - plus_four == 3 || digits.size() - plus_four == 4)
+    digits.insert(0, 5 + plus_four - digits.size(), '0');  // Excel dropped the leading zeros
   if (digits.size() == 5) return valid(digits);
   if (digits.size() == 9) return valid(digits.substr(0, 5) + "-" + digits.substr(5));
   return invalid("\"" + std::string(s) + "\" is not a ZIP code (5 or 9 digits)");
@@ -217,7 +368,8 @@ ReadValue email_value(std::string_view s) {
   return valid(std::string(s));
 }
 
-// A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z.
+// A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z; 24:00
+// (closing at midnight, which FHIR cannot write) is 23:59:59.
 ReadValue time_value(std::string_view s) {
   std::string text(s);
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -236,6 +388,7 @@ ReadValue time_value(std::string_view s) {
   }
   int hour = parts[0] % 12 + (pm ? 12 : 0);
   if (!am && !pm) hour = parts[0];
+  if (hour == 24 && !am && !pm && parts[1] == 0 && parts[2] == 0) return valid("23:59:59");  // closing at midnight, 24:00
   if (hour > 23 || parts[1] > 59 || parts[2] > 59 || ((am || pm) && (parts[0] < 1 || parts[0] > 12)))
     return invalid("\"" + std::string(s) + "\" is not a time of day (write it as 17:30)");
   char out[48];
@@ -262,9 +415,22 @@ ReadValue read_split(const Column& column, std::string_view raw, std::string_vie
   return out;
 }
 
+// What sheets write in a cell that has no answer: N/A, n/a, Excel's #N/A; in a cell of a
+// type no word can be (a date, a number, a phone number), also NA, none, null and dashes.
+bool no_answer(const Column& column, std::string_view s) {
+  std::string v(s);
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (v == "n/a" || v == "#n/a" || v == "n.a." || v == "n / a") return true;
+  bool typed = column.type != ValueType::String && column.type != ValueType::Code;
+  return typed && (v == "na" || v == "none" || v == "null" || v == "-" || v == "--" || v == "\xE2\x80\x94");
+}
+
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
   if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
+  // A code column may list N/A as a value of its own; otherwise it is no answer.
+  bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));
+  if (!listed && no_answer(column, s)) return {};
   if (!column.split.empty()) return read_split(column, s, depends);
   switch (column.type) {
     case ValueType::Integer:

@@ -60,6 +60,18 @@ char detect_delimiter(std::string_view text) {
   return semicolons >= tabs ? ';' : '\t';
 }
 
+// Excel's own hint on the first line, `sep=;`, names the delimiter: the delimiter, and
+// the text after that line (0 when there is no such line).
+char delimiter_hint(std::string_view& text) {
+  if (text.size() < 5 || (text.substr(0, 4) != "sep=" && text.substr(0, 4) != "SEP=")) return 0;
+  std::string_view rest = text.substr(5);
+  if (!rest.empty() && !rest.starts_with('\r') && !rest.starts_with('\n')) return 0;
+  char delimiter = text[4];
+  if (std::string_view(",;\t|").find(delimiter) == std::string_view::npos) return 0;
+  text = rest.substr(rest.starts_with("\r\n") ? 2 : rest.empty() ? 0 : 1);
+  return delimiter;
+}
+
 // Line breaks in a piece of text: LF, CRLF and a lone CR each count as one.
 size_t count_line_breaks(std::string_view text) {
   size_t breaks = 0;
@@ -85,8 +97,8 @@ enum class Scan { Record, UnclosedQuote, ValueTooLong, QuotedValueTooLong };
 // Hands out the records of a CSV text one at a time.
 class RecordScanner {
  public:
-  RecordScanner(std::string_view text, char delimiter, size_t max_field)
-      : text_(text), delimiter_(delimiter), max_field_(max_field) {}
+  RecordScanner(std::string_view text, char delimiter, size_t max_field, size_t first_line = 1)
+      : text_(text), delimiter_(delimiter), max_field_(max_field), line_(first_line) {}
 
   bool at_end() const { return at_ >= text_.size(); }
 
@@ -162,7 +174,7 @@ class RecordScanner {
   char delimiter_;
   size_t max_field_;
   size_t at_ = 0;
-  size_t line_ = 1;
+  size_t line_;
 };
 
 Result<Table> failure(std::string code, std::string message) {
@@ -284,7 +296,8 @@ Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimit
     return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
   std::string decoded;
   std::string_view text = as_utf8(bytes, decoded);
-  RecordScanner scanner(text, detect_delimiter(text), limits.max_field);
+  char hint = delimiter_hint(text);
+  RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field, hint ? 2 : 1);
   Table table;
   table.name = std::move(name);
   table.source = Table::Source::Csv;

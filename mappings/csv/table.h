@@ -50,7 +50,8 @@ struct ReadLimits {
 };
 
 // CSV per RFC 4180 as spreadsheets export it: UTF-8 with or without BOM, else
-// Windows-1252 (Excel's "CSV"); `,` `;` or tab, detected from the header; quoted fields
+// Windows-1252 (Excel's "CSV"); `,` `;` or tab, detected from the header (or named by
+// Excel's `sep=;` line above it, which is not the header); quoted fields
 // with doubled quotes and line breaks; CRLF, LF or CR; a header row. Fails with the row
 // (and column) where the text stops being CSV: an unclosed quote, a field past the limit.
 Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimits& limits = {});

@@ -26,6 +26,8 @@ TEST_CASE("agency values: times of day in the forms schedules use, as FHIR time"
   CHECK(read_value(time, "17:00Z").value == "17:00:00");
   CHECK(read_value(time, "10:00:00-05:00").value == "10:00:00");
   CHECK(!read_value(time, "25:00").ok);
+  CHECK(read_value(time, "24:00").value == "23:59:59");  // a directory's "open until midnight"
+  CHECK(!read_value(time, "24:30").ok);
   CHECK(!read_value(time, "13 pm").ok);
   CHECK(read_value(time, "noonish").problem == "\"noonish\" is not a time of day (write it as 17:30)");
 }
@@ -72,4 +74,78 @@ TEST_CASE("agency values: numbers are written as JSON numbers, whatever the shee
   integer.range = std::pair{1.0, 30.0};
   CHECK(read_value(integer, "31").value.empty());
   CHECK(!read_value(integer, "31").warning.empty());
+}
+
+TEST_CASE("agency values: phone numbers as directories and people write them", "[agency]") {
+  Column phone = of(ValueType::Phone);
+  // North American numbers in any punctuation, and as a number cell.
+  CHECK(read_value(phone, "6175550142").value == "+16175550142");
+  CHECK(read_value(phone, "617-555-0142").value == "+16175550142");
+  CHECK(read_value(phone, "+1 (617) 555-0142").value == "+16175550142");
+  CHECK(read_value(phone, "1-800-555-0199").value == "+18005550199");
+  CHECK(read_value(phone, "6175550142.0").value == "+16175550142");
+  // An extension written in the number is kept after it.
+  CHECK(read_value(phone, "(617) 555-0142 x12").value == "+16175550142 ext. 12");
+  CHECK(read_value(phone, "617.555.0142 ext. 3").value == "+16175550142 ext. 3");
+  CHECK(read_value(phone, "617-555-0142, Extension 40").value == "+16175550142 ext. 40");
+  CHECK(read_value(phone, "617-555-0142x7").value == "+16175550142 ext. 7");
+  // International numbers as E.164, whichever way the call abroad is written.
+  CHECK(read_value(phone, "+44 20 7946 0958").value == "+442079460958");
+  CHECK(read_value(phone, "+44 (0)20 7946 0959").value == "+442079460959");
+  CHECK(read_value(phone, "0044 20 7946 0958").value == "+442079460958");
+  // Service codes and text lines stay digits; a vanity number is dialled by its keys.
+  CHECK(read_value(phone, "211").value == "211");
+  CHECK(read_value(phone, "9-1-1").value == "911");
+  CHECK(read_value(phone, "898211").value == "898211");
+  CHECK(read_value(phone, "1-800-FLOWERS").value == "+18003569377");
+  // A number without its area code is kept as written, with a warning; the row is taken.
+  auto local = read_value(phone, "555-0188");
+  CHECK(local.ok);
+  CHECK(local.value == "555-0188");
+  CHECK(local.warning.find("area code") != std::string::npos);
+  // Quotes an export put around the number are not part of it.
+  CHECK(read_value(phone, "\"+44 1234 234567\"").value == "+441234234567");
+  // Words are not a phone number: the reason says how to write one.
+  auto words = read_value(phone, "ask the front desk");
+  CHECK(!words.ok);
+  CHECK(words.problem.find("\"ask the front desk\" is not a phone number") == 0);
+  CHECK(!read_value(phone, "12").ok);
+}
+
+TEST_CASE("agency values: numbers, dates and ZIP codes as sheets in other locales write them", "[agency]") {
+  Column decimal = of(ValueType::Decimal), date = of(ValueType::Date), zip = of(ValueType::Zip);
+  CHECK(read_value(decimal, "32,5").value == "32.5");  // a European sheet's decimal comma
+  CHECK(read_value(decimal, "0,75").value == "0.75");
+  CHECK(read_value(decimal, "1.250,5").value == "1250.5");
+  CHECK(read_value(decimal, "1 250,5").value == "1250.5");
+  CHECK(read_value(decimal, "1,250").value == "1250");  // a comma before three digits groups them
+  CHECK(read_value(decimal, "1.250.000").value == "1250000");
+  CHECK(!read_value(decimal, "12,5,3").ok);
+  CHECK(read_value(date, "05-Mar-2024").value == "2024-03-05");
+  CHECK(read_value(date, "5-Mar-24").value == "2024-03-05");
+  CHECK(read_value(date, "Mar 5, 2024").value == "2024-03-05");
+  CHECK(read_value(date, "March 6 2024").value == "2024-03-06");
+  CHECK(read_value(date, "05.03.2024").value == "2024-03-05");  // dotted dates are day first
+  CHECK(read_value(date, "45356.0").value == "2024-03-05");
+  CHECK(read_value(date, "45356.75").value == "2024-03-05");
+  CHECK(!read_value(date, "31-Foo-2024").ok);
+  CHECK(!read_value(date, "30-Feb-2024").ok);
+  CHECK(read_value(zip, "2139").value == "02139");
+  CHECK(read_value(zip, "02139-1234").value == "02139-1234");
+  CHECK(read_value(zip, "2139-1234").value == "02139-1234");
+  CHECK(read_value(zip, "2139.0").value == "02139");
+}
+
+TEST_CASE("agency values: N/A in a cell is no answer, unless the column lists it", "[agency]") {
+  Column date = of(ValueType::Date), text = of(ValueType::String), code = of(ValueType::Code);
+  CHECK(read_value(date, "N/A").ok);
+  CHECK(read_value(date, "N/A").value.empty());
+  CHECK(read_value(date, "none").value.empty());
+  CHECK(read_value(text, "n/a").value.empty());
+  CHECK(read_value(text, "#N/A").value.empty());
+  CHECK(read_value(text, "Na").value == "Na");  // a surname
+  auto codes = std::make_shared<CodeMap>();
+  codes->targets["n/a"] = {"", "not-applicable", ""};
+  code.codes = codes;
+  CHECK(read_value(code, "N/A").value == "not-applicable");
 }

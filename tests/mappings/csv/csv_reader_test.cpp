@@ -61,6 +61,19 @@ TEST_CASE("the delimiter comes from the header line, outside quotes", "[mappings
   CHECK(tie.columns == Values{"a;b", "c"});
 }
 
+TEST_CASE("Excel's sep= line names the delimiter and is not the header, rows keep their line numbers", "[mappings][csv]") {
+  Table t = read("sep=;\r\nName;Pounds\r\nAna;12,5\r\n");
+  CHECK(t.columns == Values{"Name", "Pounds"});
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].values == Values{"Ana", "12,5"});
+  CHECK(t.rows[0].line == 3);
+  CHECK(t.locate(0, 1) == "Client.csv row 3, column \"Pounds\"");
+  Table comma = read("sep=,\nName,City\nAna,Lyon\n");  // even when counting would pick the same
+  CHECK(comma.columns == Values{"Name", "City"});
+  Table value = read("sep=x,b\n1,2\n");  // a header that starts with "sep=" is a header
+  CHECK(value.columns == Values{"sep=x", "b"});
+}
+
 TEST_CASE("quoted values keep quotes and line breaks; rows say the line they start on", "[mappings][csv]") {
   Table t = read("Name,Note\r\nAna,\"two\r\nlines\"\r\nBen,\"say \"\"hi\"\"\"\r\nCy,\"a\"b\r\n");
   REQUIRE(t.rows.size() == 3);
