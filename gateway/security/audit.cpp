@@ -20,7 +20,10 @@
 namespace carebridge::gateway::security {
 namespace {
 
-constexpr size_t kGroup = 256;  // events stored per commit at most
+constexpr size_t kGroup = 256;  // events that end the gathering wait (and log records read at once)
+// Events stored per commit at most: when many wait, one commit takes many (a commit waits
+// for the disk, so the trail keeps pace with requests only by storing more per commit).
+constexpr size_t kMaxGroup = AuditTrail::kMaxQueued / 4;
 constexpr std::chrono::milliseconds kGather{20};
 
 using fhir::json::append_json_string;
@@ -322,7 +325,7 @@ void AuditTrail::run() {
       wake_.wait_for(lock, kGather, [this] { return stopping_ || queue_.size() >= kGroup; });
     }
     std::vector<AuditRecord> group;
-    while (!queue_.empty() && group.size() < kGroup) {
+    while (!queue_.empty() && group.size() < kMaxGroup) {
       group.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
