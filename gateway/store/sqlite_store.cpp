@@ -256,12 +256,15 @@ void SqliteStore::writer_loop() {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping with nothing left to write
-      // A streaming commit is written on its own: its writes are still coming.
+      // A streaming commit still under way is written on its own, as its writes come; one
+      // whose caller has handed over everything joins the group (a transaction Bundle
+      // each from many clients: one WAL sync for them all instead of one each).
       while (!queue_.empty() && group.size() < options_.max_group) {
-        if (queue_.front()->stream && !group.empty()) break;
+        bool streaming = queue_.front()->stream && !settle(*queue_.front());
+        if (streaming && !group.empty()) break;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
-        if (group.back()->stream) break;
+        if (streaming) break;
       }
     }
     queue_space_.notify_all();
@@ -291,6 +294,10 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
     db.exec("BEGIN IMMEDIATE");
     Versions versions;
     for (size_t i = 0; i < group.size(); ++i) {
+      if (group[i]->abandoned) {
+        results[i] = {CommitResult::Status::Failed, "the commit was abandoned", 0};
+        continue;
+      }
       results[i] = check(db, group[i]->writes, versions, true);
       if (results[i].ok()) apply(db, group[i]->writes);
     }
@@ -304,6 +311,7 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
   }
   pids_.clear();  // ids given out in the rolled-back transaction are gone
   for (size_t i = 0; i < group.size(); ++i) {
+    if (group[i]->abandoned) continue;  // its result says so already
     try {
       db.exec("BEGIN IMMEDIATE");
       Versions versions;

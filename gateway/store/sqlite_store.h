@@ -67,6 +67,7 @@ class SqliteStore final : public Store {
     std::function<void(CommitResult)> done;
     std::chrono::steady_clock::time_point queued;
     std::shared_ptr<Stream> stream;  // set for a streaming commit (then `writes` is empty)
+    bool abandoned = false;          // a streaming commit its caller gave up (nothing to write)
   };
   class Reader;  // a pooled reader connection, returned on destruction
 
@@ -76,6 +77,10 @@ class SqliteStore final : public Store {
   void writer_loop();
   std::vector<CommitResult> write_group(const std::vector<std::unique_ptr<Pending>>& group);
   CommitResult write_stream(Stream& stream);
+  // A streaming commit whose caller has handed over all its writes, or given up, becomes
+  // a commit like any other (its writes in `writes`, the stream gone), so that it is
+  // written in a group; false while its writes are still coming.
+  static bool settle(Pending& pending);
   // A commit's failure from what was thrown: a hook's message, a full disk (Unavailable), or else.
   CommitResult failed(Connection& db, const std::exception& e);
   // A hook refused a write (its message is the commit's).

@@ -82,6 +82,20 @@ bool SqliteStore::apply_new(Connection& db, const std::vector<Write>& writes) {
   }
 }
 
+bool SqliteStore::settle(Pending& pending) {
+  Stream& stream = *pending.stream;
+  std::lock_guard lock(stream.mutex);
+  if (stream.state == Stream::State::Open) return false;
+  pending.abandoned = stream.state == Stream::State::Abandoned;
+  if (!pending.abandoned) {
+    pending.writes.reserve(stream.incoming.size());
+    for (Write& w : stream.incoming) pending.writes.push_back(std::move(w));
+  }
+  stream.incoming.clear();
+  pending.stream.reset();
+  return true;
+}
+
 std::unique_ptr<StreamingCommit> SqliteStore::begin_streaming() {
   auto stream = std::make_shared<Stream>();
   auto promise = std::make_shared<std::promise<CommitResult>>();

@@ -1,6 +1,8 @@
 // The SQLite store on its own: versions and conflicts, group commit from many
 // threads, atomic multi-write commits, history and index-driven search.
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include "gateway/store/sqlite_store.h"
@@ -184,6 +186,56 @@ TEST_CASE("a streaming commit stores all of its writes or none, and waits for no
   CHECK(!store.read("Patient", "s6"));
   CHECK(store.read("Patient", "s0")->version == 2);
   CHECK(store.commit({put("s7", 1, "after")}).ok());  // the writer goes on
+}
+
+TEST_CASE("streaming commits handed over whole while the writer is busy are written together, each all or nothing",
+          "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-stream-group");
+  SqliteStore store(options);
+  // Counts the transactions SQLite committed.
+  struct Transactions final : CommitHook {
+    std::atomic<int> committed{0};
+    Result<void> on_write(const WriteEvent&, CommitLog&) override { return {}; }
+    void ended(bool ok) override { committed += ok ? 1 : 0; }
+  };
+  auto transactions = std::make_shared<Transactions>();
+  store.add_commit_hook(transactions);
+  REQUIRE(store.commit({put("g0", 1, "before")}).ok());
+  // The writer is held inside the completion of a commit while the streams are queued
+  // and finished behind it.
+  std::promise<void> holding, release;
+  auto released = release.get_future().share();
+  store.commit_async({put("hold", 1, "x")}, [&](CommitResult) {
+    holding.set_value();
+    released.wait();
+  });
+  holding.get_future().wait();
+  auto ok = store.begin_streaming(), conflicting = store.begin_streaming(), abandoned = store.begin_streaming(),
+       later = store.begin_streaming();
+  ok->add(put("g1", 1, "kept"));
+  ok->add(put("g0", 2, "updated"));
+  conflicting->add(put("g2", 1, "x"));
+  conflicting->add(put("g0", 2, "stale"));  // g0 is at version 2 once the first is applied
+  abandoned->add(put("g3", 1, "x"));
+  later->add(put("g4", 1, "kept"));
+  auto ok_result = std::async(std::launch::async, [&] { return ok->finish(); });
+  auto conflict_result = std::async(std::launch::async, [&] { return conflicting->finish(); });
+  abandoned.reset();  // its caller gave up
+  auto later_result = std::async(std::launch::async, [&] { return later->finish(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all four are settled in the queue
+  int before = transactions->committed;
+  release.set_value();
+  CHECK(ok_result.get().ok());
+  CHECK(conflict_result.get().status == CommitResult::Status::Conflict);
+  CHECK(later_result.get().ok());
+  CHECK(transactions->committed == before + 1);  // one transaction, one WAL sync, for all of them
+  CHECK(store.read("Patient", "g0")->version == 2);
+  CHECK(store.read("Patient", "g1"));
+  CHECK(!store.read("Patient", "g2"));
+  CHECK(!store.read("Patient", "g3"));
+  CHECK(store.read("Patient", "g4"));
+  CHECK(store.commit({put("g5", 1, "after")}).ok());
 }
 
 TEST_CASE("many values of one parameter are compared as one list, whatever their text", "[gateway][store]") {
