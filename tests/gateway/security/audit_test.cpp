@@ -101,6 +101,33 @@ struct Trail {
   }
 };
 
+// Event ids that hold the trail's thread inside the first one until released, so that
+// what the test queues meanwhile is queued together whatever the scheduling. A test lets
+// go before its trail stops (the trail's destructor waits for its thread).
+struct HeldIds {
+  std::promise<void> entered, release;
+  std::future<void> entered_future = entered.get_future();
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> ids{0};
+  bool done = false;
+  std::function<std::string()> new_id() {
+    return [this] {
+      int n = ++ids;
+      if (n == 1) {
+        entered.set_value();
+        released.wait();
+      }
+      return "ae-" + std::to_string(n);
+    };
+  }
+  bool held() { return entered_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready; }
+  void let_go() {
+    if (!done) release.set_value();
+    done = true;
+  }
+  ~HeldIds() { let_go(); }
+};
+
 }  // namespace
 
 TEST_CASE("a read's AuditEvent is valid FHIR and found by patient and entity", "[gateway][security][audit]") {
@@ -236,37 +263,15 @@ TEST_CASE("a refusal's AuditEvent says why, and how many resources were left out
 
 TEST_CASE("queued events are stored, reads of one caller in one event", "[gateway][security][audit]") {
   Trail t("audit-queue");
-  // The trail's thread waits inside the first event's id until the test has queued the
-  // rest, so that those are queued together whatever the scheduling.
-  std::promise<void> entered, release;
-  auto entered_future = entered.get_future();
-  auto released = release.get_future().share();
-  std::atomic<int> ids{0};
-  auto new_id = [&] {
-    int n = ++ids;
-    if (n == 1) {
-      entered.set_value();
-      released.wait();
-    }
-    return "ae-" + std::to_string(n);
-  };
+  HeldIds held;  // let go below, before the trail stops
   {
-    sec::AuditTrail trail(t.db, core(), extractor(), new_id);
-    struct Release {
-      std::promise<void>& p;
-      bool done = false;
-      void operator()() {
-        if (!done) p.set_value();
-        done = true;
-      }
-      ~Release() { (*this)(); }
-    } release_guard{release};
+    sec::AuditTrail trail(t.db, core(), extractor(), held.new_id());
 
     sec::AuditRecord refused = read_by("prowler", "Consent/c1", "p1");
     refused.outcome = 4;
     refused.outcome_text = "no scope for Consent";
     trail.record(refused);
-    REQUIRE(entered_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    REQUIRE(held.held());
 
     trail.record(read_by("intake", "Observation/o1", "p1"));
     trail.record(read_by("intake", "Observation/o2", "p2"));
@@ -276,7 +281,7 @@ TEST_CASE("queued events are stored, reads of one caller in one event", "[gatewa
     search.subtype = "search-type";
     search.queries = {"name=smith"};  // a search: not merged with reads (another subtype)
     trail.record(search);
-    release_guard();
+    held.let_go();
     trail.flush();
   }
 
@@ -305,31 +310,19 @@ TEST_CASE("queued events are stored, reads of one caller in one event", "[gatewa
 
 TEST_CASE("a full queue makes a caller wait for room, never a commit hook, and loses nothing", "[gateway][security][audit]") {
   Trail t("audit-bounded");
-  // The trail's thread is held inside its first event's id while the test fills the queue.
-  std::promise<void> entered, release;
-  auto entered_future = entered.get_future();
-  auto released = release.get_future().share();
-  std::atomic<int> ids{0};
-  auto new_id = [&] {
-    int n = ++ids;
-    if (n == 1) {
-      entered.set_value();
-      released.wait();
-    }
-    return "ae-" + std::to_string(n);
-  };
+  HeldIds held;  // the trail's thread is held while the test fills the queue
   auto entity = [](int i) { return "Observation/o" + std::to_string(i); };
   {
-    sec::AuditTrail trail(t.db, core(), extractor(), new_id);
+    sec::AuditTrail trail(t.db, core(), extractor(), held.new_id());
     trail.record(read_by("first", entity(0), "p1"));
-    REQUIRE(entered_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    REQUIRE(held.held());
     for (size_t i = 1; i <= sec::AuditTrail::kMaxQueued; ++i) trail.record(read_by("intake", entity(static_cast<int>(i)), "p1"));
     // The queue is full: one more request waits, a commit hook's record does not.
     auto waiting = std::async(std::launch::async, [&] { trail.record(read_by("intake", "Patient/late", "p2")); });
     CHECK(waiting.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
     auto hook = std::async(std::launch::async, [&] { trail.record_without_waiting(read_by("hook", "Patient/withheld", "p3")); });
     CHECK(hook.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
-    release.set_value();
+    held.let_go();
     CHECK(waiting.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
     trail.flush();
   }
