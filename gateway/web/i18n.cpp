@@ -211,6 +211,8 @@ std::string reason_in(Lang lang, std::string_view reason) {
       {" is not a ZIP code (5 or 9 digits)", " no es un código postal (5 o 9 dígitos)"},
       {" is not a ZIP code", " no es un código postal"},
       {" is not an e-mail address", " no es una dirección de correo electrónico"},
+      {" holds more than one e-mail address: only the first is kept",
+       " tiene más de una dirección de correo electrónico: solo se guarda la primera"},
       {" is not a time of day (write it as 17:30)", " no es una hora del día (escríbala como 17:30)"},
       {" is required and is empty", " es obligatorio y está vacío"},
       {"the row has ", "la fila tiene "},

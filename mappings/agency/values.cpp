@@ -360,12 +360,33 @@ ReadValue zip_value(std::string_view s) {
   return invalid("\"" + std::string(s) + "\" is not a ZIP code (5 or 9 digits)");
 }
 
-ReadValue email_value(std::string_view s) {
+bool is_email(std::string_view s) {
   size_t at = s.find('@');
-  if (at == 0 || at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos ||
-      s.find('.', at) == std::string_view::npos || s.find(' ') != std::string_view::npos)
-    return invalid("\"" + std::string(s) + "\" is not an e-mail address");
-  return valid(std::string(s));
+  return at != 0 && at != std::string_view::npos && s.find('@', at + 1) == std::string_view::npos &&
+         s.find('.', at) != std::string_view::npos && s.find_first_of(" <>;,\"") == std::string_view::npos;
+}
+
+// An e-mail cell as people and mail programs write it: "mailto:info@example.org",
+// "Food Bank <info@example.org>", or several addresses ("a@x.org; b@x.org", "a@x.org, b@x.org"),
+// of which the first is kept, with a warning.
+ReadValue email_value(std::string_view s) {
+  std::string_view text = trim(s), rest;
+  if (size_t open = text.find('<'), close = text.find('>'); open != std::string_view::npos && close > open) {
+    rest = text.substr(close + 1);
+    text = text.substr(open + 1, close - open - 1);
+  } else if (size_t cut = text.find_first_of(";, "); cut != std::string_view::npos) {
+    rest = text.substr(cut);
+    text = text.substr(0, cut);
+  }
+  if (text.size() > 7 && std::equal(text.begin(), text.begin() + 7, "mailto:", [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      }))
+    text.remove_prefix(7);
+  if (!is_email(text)) return invalid("\"" + std::string(s) + "\" is not an e-mail address");
+  ReadValue v = valid(std::string(text));
+  if (rest.find('@') != std::string_view::npos)
+    v.warning = "\"" + std::string(s) + "\" holds more than one e-mail address: only the first is kept";
+  return v;
 }
 
 // A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z; 24:00

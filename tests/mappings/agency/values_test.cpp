@@ -149,3 +149,21 @@ TEST_CASE("agency values: N/A in a cell is no answer, unless the column lists it
   code.codes = codes;
   CHECK(read_value(code, "N/A").value == "not-applicable");
 }
+
+TEST_CASE("agency values: e-mail cells as people and mail programs write them", "[agency]") {
+  Column email = of(ValueType::Email);
+  CHECK(read_value(email, "info@foodbank.example.org").value == "info@foodbank.example.org");
+  CHECK(read_value(email, "mailto:Info@Foodbank.example.org").value == "Info@Foodbank.example.org");
+  CHECK(read_value(email, "Eastside Food Bank <help@eastside.example.org>").value == "help@eastside.example.org");
+  // Several addresses in one cell: the first is kept, and the row is told why.
+  auto several = read_value(email, "intake@shelter.example.org; director@shelter.example.org");
+  CHECK(several.ok);
+  CHECK(several.value == "intake@shelter.example.org");
+  CHECK(several.warning.find("more than one e-mail address") != std::string::npos);
+  CHECK(read_value(email, "a@x.example.org, b@x.example.org").value == "a@x.example.org");
+  CHECK(read_value(email, "a@x.example.org ;").warning.empty());
+  // Not an address at all: refused, saying so.
+  CHECK(!read_value(email, "call us").ok);
+  CHECK(!read_value(email, "info@").ok);
+  CHECK(read_value(email, "@example.org").problem == "\"@example.org\" is not an e-mail address");
+}
