@@ -25,26 +25,34 @@ LargeRequests::Turn::~Turn() {
   if (!owner_) return;
   {
     std::lock_guard lock(owner_->mutex_);
-    owner_->busy_ = false;
+    owner_->active_bytes_ -= bytes_;
   }
-  owner_->free_.notify_one();
+  owner_->changed_.notify_all();
   release_free_memory();
 }
 
 size_t LargeRequests::waiting() {
   std::lock_guard lock(mutex_);
-  return waiting_;
+  return queue_.size();
 }
 
 std::optional<LargeRequests::Turn> LargeRequests::enter(size_t bytes) {
   if (bytes < large_bytes_) return Turn();
   std::unique_lock lock(mutex_);
-  if (busy_ && waiting_ >= max_waiting_) return std::nullopt;
-  ++waiting_;
-  free_.wait(lock, [&] { return !busy_; });
-  --waiting_;
-  busy_ = true;
-  return Turn(this);
+  auto fits = [&] { return active_bytes_ == 0 || active_bytes_ + bytes <= budget_bytes_; };
+  if (queue_.empty() && fits()) {
+    active_bytes_ += bytes;
+    return Turn(this, bytes);
+  }
+  if (queue_.size() >= max_waiting_) return std::nullopt;
+  uint64_t ticket = next_ticket_++;
+  queue_.push_back(ticket);
+  changed_.wait(lock, [&] { return queue_.front() == ticket && fits(); });
+  queue_.pop_front();
+  active_bytes_ += bytes;
+  lock.unlock();
+  changed_.notify_all();  // the next in line may fit too
+  return Turn(this, bytes);
 }
 
 }  // namespace carebridge::gateway::rest

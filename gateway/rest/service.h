@@ -172,8 +172,9 @@ class FhirService {
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;
   ServiceOptions options_;
-  // Bodies of 1 MB and more are answered one at a time, four more may wait (large_requests.h).
-  mutable LargeRequests large_requests_{1u << 20, 4};
+  // Bodies of 1 MB and more are answered together up to 8 MB of them (one alone always),
+  // 32 more may wait (large_requests.h).
+  mutable LargeRequests large_requests_{1u << 20, 8u << 20, 32};
   SearchRegistry registry_;
   std::unique_ptr<IndexExtractor> extractor_;
   WritePath writes_;
