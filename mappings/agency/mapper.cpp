@@ -390,7 +390,9 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
     size_t c = row.column_of(p.text);
     if (c == kAbsent) continue;
     const ReadValue& v = row.values[c];
-    std::string text = p.kind == TemplatePart::Kind::Raw ? (v.value.empty() ? "" : row.raw(c)) : v.value;
+    bool as_written = p.kind == TemplatePart::Kind::Raw || p.kind == TemplatePart::Kind::Days;
+    std::string text = as_written ? (v.value.empty() ? "" : row.raw(c)) : v.value;
+    if (p.kind == TemplatePart::Kind::Days) text = days_in_words(text);
     if (p.kind == TemplatePart::Kind::Display) text = v.display;
     if (p.kind == TemplatePart::Kind::CodeSystem) text = v.system;
     if (trace_ && !v.value.empty() && source && source->empty()) *source = row.where(c);

@@ -3,6 +3,8 @@
 //   {key|raw}      the value as the agency wrote it
 //   {key|display}  a Code column's display for its code
 //   {key|system}   a Code column's code system
+//   {key|days}     an iCalendar day list as written, in words: MO,WE "Monday and Wednesday",
+//                  2TU "the second Tuesday", -1FR "the last Friday", 1,15 "the 1st and the 15th"
 //   {system:name}  the spec's identifier system called `name`
 //   {agency}       the organization whose data it is (the sender's id on the gateway)
 // and references: "@id" (the resource the spec calls `id`, built from the same row) or
@@ -17,7 +19,7 @@
 namespace carebridge::mappings::agency {
 
 struct TemplatePart {
-  enum class Kind { Text, Value, Raw, Display, CodeSystem, IdentifierSystem, Agency } kind = Kind::Text;
+  enum class Kind { Text, Value, Raw, Display, CodeSystem, IdentifierSystem, Agency, Days } kind = Kind::Text;
   std::string text;  // literal text, the column key or the system's name
 };
 
@@ -31,6 +33,10 @@ struct ReferenceSpec {
   std::string system;       // ... whose identifier in the system called "client" ...
   std::string value;        // ... is this template's value
 };
+
+// An iCalendar BYDAY or BYMONTHDAY list in English words (see {key|days}); a part it
+// cannot read is kept as written.
+std::string days_in_words(std::string_view list);
 
 // Reads "@id" or "@Type:system:TEMPLATE"; false when it is neither.
 bool parse_reference(std::string_view text, ReferenceSpec& out);

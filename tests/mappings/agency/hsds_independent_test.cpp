@@ -185,14 +185,14 @@ TEST_CASE("hsds independent: weekly hours as FHIR hours, monthly and every-other
   const auto& mobile = d.get("HealthcareService", "Mobile Pantry");
   CHECK_FALSE(mobile.HasMember("availableTime"));
   std::string words = str(mobile["availabilityExceptions"]);
-  CHECK(words.find("Second Tuesday of each month; MONTHLY 2TU 10:00:00-14:00:00") != std::string::npos);
-  CHECK(words.find("Last Friday at St. Brendan; MONTHLY -1FR 15:00:00-18:00:00") != std::string::npos);
+  CHECK(words.find("Second Tuesday of each month; the second Tuesday of each month, 10:00:00 to 14:00:00") != std::string::npos);
+  CHECK(words.find("Last Friday at St. Brendan; the last Friday of each month, 15:00:00 to 18:00:00") != std::string::npos);
   CHECK(str(d.get("HealthcareService", "Tenant Rights Clinic")["availabilityExceptions"]) ==
-        "Evening clinic; MONTHLY 1,15 18:00:00-20:00:00");
+        "Evening clinic; the 1st and the 15th of each month, 18:00:00 to 20:00:00");
   // Every other Thursday is not every Thursday.
   const auto& classes = d.get("HealthcareService", "English Classes for New Arrivals");
   CHECK_FALSE(classes.HasMember("availableTime"));
-  CHECK(str(classes["availabilityExceptions"]) == "Every other Thursday; every 2 weeks: TH 18:00:00-19:30:00");
+  CHECK(str(classes["availabilityExceptions"]) == "Every other Thursday; every 2 weeks on Thursday, 18:00:00 to 19:30:00");
 }
 
 TEST_CASE("hsds independent: categories from taxonomy terms, coded when the taxonomy has a uri", "[agency][hsds]") {

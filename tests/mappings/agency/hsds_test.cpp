@@ -261,7 +261,7 @@ TEST_CASE("hsds: a monthly schedule (the second Tuesday) is written out in words
   const auto* pantry = d.by_type["HealthcareService"]["2097835c-3e11-4936-b700-10a488dbd064"];
   REQUIRE(pantry);
   // The weekly schedule's description stays, and the monthly one's is added after it.
-  CHECK(str((*pantry)["availabilityExceptions"]) == "Closed on holiday weekends.; Senior box day; MONTHLY 2TU 10:00:00-12:00:00");
+  CHECK(str((*pantry)["availabilityExceptions"]) == "Closed on holiday weekends.; Senior box day; the second Tuesday of each month, 10:00:00 to 12:00:00");
   for (const auto& t : (*pantry)["availableTime"].GetArray())  // the weekly hours only: Monday, Wednesday, Friday
     for (const auto& day : t["daysOfWeek"].GetArray()) CHECK(str(day) != "tue");
 }

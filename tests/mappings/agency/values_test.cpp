@@ -1,6 +1,7 @@
 // Column values as agencies write them, read as the spec's types.
 #include <catch2/catch.hpp>
 
+#include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
 
 using namespace carebridge::mappings::agency;
@@ -166,4 +167,17 @@ TEST_CASE("agency values: e-mail cells as people and mail programs write them", 
   CHECK(!read_value(email, "call us").ok);
   CHECK(!read_value(email, "info@").ok);
   CHECK(read_value(email, "@example.org").problem == "\"@example.org\" is not an e-mail address");
+}
+
+TEST_CASE("agency templates: iCalendar day lists in words, for hours FHIR's weekly form cannot hold", "[agency]") {
+  CHECK(days_in_words("MO,WE") == "Monday and Wednesday");
+  CHECK(days_in_words("MO, TU,FR") == "Monday, Tuesday and Friday");
+  CHECK(days_in_words("2TU") == "the second Tuesday");
+  CHECK(days_in_words("+1mo") == "the first Monday");
+  CHECK(days_in_words("-1FR") == "the last Friday");
+  CHECK(days_in_words("-2SU") == "the 2nd Sunday from the end");
+  CHECK(days_in_words("1,15") == "the 1st and the 15th");
+  CHECK(days_in_words("2,3,11,22,-1") == "the 2nd, the 3rd, the 11th, the 22nd and the last day");
+  CHECK(days_in_words("XX") == "XX");  // not a day: kept as written
+  CHECK(days_in_words("").empty());
 }
