@@ -219,11 +219,19 @@ TEST_CASE("streaming commits handed over whole while the writer is busy are writ
   conflicting->add(put("g0", 2, "stale"));  // g0 is at version 2 once the first is applied
   abandoned->add(put("g3", 1, "x"));
   later->add(put("g4", 1, "kept"));
-  auto ok_result = std::async(std::launch::async, [&] { return ok->finish(); });
-  auto conflict_result = std::async(std::launch::async, [&] { return conflicting->finish(); });
+  // Each caller finishes on a thread of its own (finish waits for the writer); each says
+  // when it is about to, and finishing hands the stream over at once.
+  std::atomic<int> finishing{0};
+  auto finish = [&](StreamingCommit& c) {
+    return std::async(std::launch::async, [&] {
+      ++finishing;
+      return c.finish();
+    });
+  };
+  auto ok_result = finish(*ok), conflict_result = finish(*conflicting), later_result = finish(*later);
   abandoned.reset();  // its caller gave up
-  auto later_result = std::async(std::launch::async, [&] { return later->finish(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all four are settled in the queue
+  for (int i = 0; i < 1000 && finishing < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all four are settled in the queue
   int before = transactions->committed;
   release.set_value();
   CHECK(ok_result.get().ok());
