@@ -127,7 +127,8 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
                                                                     fhir::model::Element& resource) {
     auto outcome = rules->apply(resource, who ? kinds->of(who->organization) : security::SourceFacts{});
     if (outcome.labels) security::add_labels(doc, definitions, resource, outcome.labels);
-    return security::Labelling{security::labels_of(resource), outcome.confined || security::originator_controlled(resource)};
+    uint32_t labels = security::labels_of(resource);
+    return security::Labelling{labels, outcome.confined || (labels & security::OriginatorControlled) != 0};
   });
   return s;
 }

@@ -66,6 +66,7 @@ constexpr CodeBits kActCodes[] = {
     {"42CFRPart2", Part2},
     {"NORDSCLCD", NoRedisclosure},
     {"NORDSCLCDS", NoRedisclosure},
+    {"ORCON", OriginatorControlled},
     // Sensitive without a bit of their own.
     {"GDIS", OtherSensitive},
     {"SCA", OtherSensitive},
@@ -191,14 +192,6 @@ uint32_t labels_of(const model::Element& resource) {
     if (c->name == "security") labels |= label_bits(value_of(*c, "system"), value_of(*c, "code"));
   }
   return labels;
-}
-
-bool originator_controlled(const model::Element& resource) {
-  const model::Element* meta = resource.child("meta");
-  if (!meta) return false;
-  for (const model::Element* c = meta->first_child; c; c = c->next)
-    if (c->name == "security" && value_of(*c, "system") == kActCode && value_of(*c, "code") == "ORCON") return true;
-  return false;
 }
 
 std::string_view label_name(Label label) {

@@ -38,6 +38,10 @@ enum Label : uint32_t {
   // A refrain: no redisclosure without the patient's consent (v3-ActCode NORDSCLCD, NORDSCLCDS).
   // A handling obligation the recipient is told about, not a sensitivity.
   NoRedisclosure = 1u << 9,
+  // A refrain: no disclosure without the originator's authorization (v3-ActCode ORCON). The
+  // record is confined to the organization that wrote it, as a victim service provider's
+  // comparable-database export marks its clients' records.
+  OriginatorControlled = 1u << 10,
 };
 
 // The labels that keep a resource from anyone without a Consent that covers it.
@@ -56,10 +60,6 @@ int confidentiality_rank(std::string_view system, std::string_view code);
 
 // The labels of a resource, from its meta.security Codings.
 uint32_t labels_of(const fhir::model::Element& resource);
-// Whether the resource carries the refrain ORCON (v3-ActCode: no disclosure without the
-// originator's authorization): the record is confined to the organization that wrote it,
-// as a victim service provider's comparable-database export marks its clients' records.
-bool originator_controlled(const fhir::model::Element& resource);
 
 // "HIV", "R", "Part2": a label's name in the rules file and in messages.
 std::string_view label_name(Label label);

@@ -101,9 +101,10 @@ std::counting_semaphore<4> hashing(4);
 
 std::string bounded_scrypt(std::string_view password, std::string_view salt) {
   hashing.acquire();
-  std::string hash = scrypt_hash(password, salt);
-  hashing.release();
-  return hash;
+  struct Release {
+    ~Release() { hashing.release(); }  // also when hashing throws (out of memory)
+  } release;
+  return scrypt_hash(password, salt);
 }
 
 }  // namespace

@@ -206,6 +206,10 @@ TEST_CASE("labels_of reads current, older and deprecated label codes", "[labels]
   CHECK(sec::label_bits("http://terminology.hl7.org/CodeSystem/v3-ActCode", "V") == 0);  // "Visa", not confidentiality
   CHECK(sec::label_bits("http://example.org/labels", "HIV") == 0);
   CHECK((sec::kSensitive & sec::NoRedisclosure) == 0);
+  // ORCON confines a record to its writer, in whichever form of the system another system writes it.
+  CHECK(sec::label_bits("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ORCON") == sec::OriginatorControlled);
+  CHECK(sec::label_bits("http://hl7.org/fhir/v3/ActCode", "ORCON") == sec::OriginatorControlled);
+  CHECK(sec::label_bits("urn:oid:2.16.840.1.113883.5.4", "ORCON") == sec::OriginatorControlled);
 }
 
 TEST_CASE("Rules-file mistakes are reported with where they are", "[labels]") {
