@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "fhir/model/resource_id.h"
 #include "fhir/time/fhir_time.h"
 #include "gateway/routing/delivery.h"
 #include "gateway/routing/events.h"
@@ -60,10 +61,7 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
 http::Response WebApp::retry(Visit& v, const std::string& id) {
   if (!v.session->user.admin) return html(v, 403, std::string(v.t("subscriptions")), "<p>" + escape(v.t("admins-only")) + "</p>");
   // Only a subscription the person's organization may read (its own), named by a well-formed id.
-  bool well_formed = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.';
-  });
-  if (!well_formed || !options_.delivery || fhir(v, "GET", "Subscription/" + id).status != 200)
+  if (!fhir::model::is_resource_id(id) || !options_.delivery || fhir(v, "GET", "Subscription/" + id).status != 200)
     return html(v, 404, std::string(v.t("not-found")), "");
   options_.delivery->wake({id});
   return redirect(v, "/subscriptions?retried=1");

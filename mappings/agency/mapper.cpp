@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "fhir/json/json_writer.h"
+#include "fhir/model/resource_id.h"
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
@@ -113,12 +114,6 @@ struct Built {
   Node resource;
   std::vector<RowRef> rows;
 };
-
-// Whether `id` can be a FHIR id: 1 to 64 letters, digits, '-' and '.'.
-bool valid_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
-}
 
 // A record a row changes, as stored.
 struct StoredRecord {
@@ -260,7 +255,7 @@ bool Builder::read_row(Row& row) {
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
   std::string id = expand(compiled.identity.parts, row, nullptr);
-  if (!valid_id(id) || !records_) return nullptr;  // never a read of a path made from a cell
+  if (!fhir::model::is_resource_id(id) || !records_) return nullptr;  // never a read of a path made from a cell
   auto [it, added] = stored_.try_emplace(compiled.spec->type + "/" + id);
   if (!added) return it->second ? &*it->second : nullptr;
   auto json = records_->read(compiled.spec->type, id);
@@ -298,7 +293,7 @@ bool Builder::admits(const Row& row) {
     if (!r.spec->merge || !meets(r.spec->when, row)) continue;
     std::string id = expand(r.identity.parts, row, nullptr);
     const StoredRecord* record = record_of(r, row);
-    if (!id.empty() && !valid_id(id)) {
+    if (!id.empty() && !fhir::model::is_resource_id(id)) {
       out_.rejected.push_back({row.ref(), where_of(r.identity, row),
                                "\"" + id + "\" is not a record id (letters, digits, - and . only, at most 64)"});
       ok = false;
