@@ -22,7 +22,7 @@ std::string day_in_words(std::string_view part) {
   std::string_view digits = part.substr(minus ? 1 : 0);
   size_t n = 0;
   while (n < digits.size() && std::isdigit(static_cast<unsigned char>(digits[n]))) ++n;
-  int number = n ? std::stoi(std::string(digits.substr(0, n))) : 0;
+  int number = n && n <= 2 ? std::stoi(std::string(digits.substr(0, n))) : 0;  // a longer number is no day
   std::string_view rest = digits.substr(n);
   if (rest.empty() && n && number >= 1 && number <= 31)
     return part.starts_with('-') ? (number == 1 ? "the last day" : day_of_month(number) + " day from the end") : day_of_month(number);

@@ -122,10 +122,10 @@ ReadValue date_value(const Column& column, std::string_view s) {
   if (all_digits(s) && s.size() == 4 && valid_date(to_int(s), 1, 1)) return valid(std::string(s));
   if (s.size() == 7 && s[4] == '-' && all_digits(s.substr(0, 4)) && all_digits(s.substr(5)) && valid_date(to_int(s.substr(0, 4)), to_int(s.substr(5)), 1))
     return valid(std::string(s));
-  if (size_t point = s.find('.'); point != std::string_view::npos && point > 0 && all_digits(s.substr(0, point)) &&
-                                   all_digits(s.substr(point + 1)))
+  if (size_t point = s.find('.'); point == 5 && all_digits(s.substr(0, point)) && all_digits(s.substr(point + 1)))
     s = s.substr(0, point);  // an Excel day number with its time of day (45356.5), or a number cell's 45356.0
-  if (all_digits(s) && s.size() <= 5 && to_int(s) > 0) return valid(from_serial(to_int(s)));  // an Excel day number
+  // An Excel day number: 5 digits, 1927 to 2173 (shorter ones, "12" or the "03" of 03.2024, are no dates).
+  if (all_digits(s) && s.size() == 5) return valid(from_serial(to_int(s)));
   if (three_numbers(s, a, b, c)) {
     int y, m, d;
     if (a.size() == 4) y = to_int(a), m = to_int(b), d = to_int(c);  // 2024/01/05
@@ -180,7 +180,9 @@ bool grouped_by_thousands(std::string_view s, char group) {
     while (at + 1 + digits < s.size() && std::isdigit(static_cast<unsigned char>(s[at + 1 + digits]))) ++digits;
     if (digits != 3 || at == 0) return false;
   }
-  return true;
+  // A group of thousands never starts with a lone 0: "0,125" is a decimal comma.
+  size_t first = s.find(group), start = s.starts_with('-') || s.starts_with('+') ? 1 : 0;
+  return first == std::string_view::npos || s.substr(start, first - start) != "0";
 }
 
 // A number as sheets in any locale write it, with a point for its decimal separator and
@@ -292,14 +294,23 @@ char keypad_digit(char c) {
   return c >= 'A' && c <= 'Z' ? kKeys[c - 'A'] : 0;
 }
 
-// The digits of a number as written. Letters count as keypad digits only after three
-// digits (1-800-GOT-JUNK); any other letter, or a character no phone number holds, and
-// the text is not a number (nullopt).
+// Whether the digits so far dial a North American toll-free prefix (1-800, 888, 877, ...),
+// the numbers written with letters.
+bool toll_free(std::string_view digits) {
+  if (digits.starts_with('1')) digits.remove_prefix(1);
+  if (digits.size() < 3) return false;
+  std::string_view area = digits.substr(0, 3);
+  return area == "800" || area == "888" || area == "877" || area == "866" || area == "855" || area == "844" || area == "833";
+}
+
+// The digits of a number as written. Letters count as keypad digits only after a toll-free
+// prefix (1-800-GOT-JUNK): elsewhere they are a label ("555-0142 fax"); any other letter, or
+// a character no phone number holds, and the text is not a number (nullopt).
 std::optional<std::string> phone_digits(std::string_view number) {
   std::string digits;
   for (char ch : number) {
     if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
-    else if (char key = keypad_digit(ch); key && digits.size() >= 3) digits += key;
+    else if (char key = keypad_digit(ch); key && toll_free(digits)) digits += key;
     else if (ch == '\0' || !std::strchr(" \t()-./+\xC2\xA0", ch)) return std::nullopt;
   }
   return digits;

@@ -111,12 +111,16 @@ TEST_CASE("agency values: phone numbers as directories and people write them", "
   CHECK(!words.ok);
   CHECK(words.problem.find("\"ask the front desk\" is not a phone number") == 0);
   CHECK(!read_value(phone, "12").ok);
+  // Letters after a number are a label, not keys to dial: only toll-free numbers are spelt.
+  CHECK(read_value(phone, "617-555-0142 fax").value != "+16175550142329");
+  CHECK(read_value(phone, "555-0142 TTY").value.find("889") == std::string::npos);
 }
 
 TEST_CASE("agency values: numbers, dates and ZIP codes as sheets in other locales write them", "[agency]") {
   Column decimal = of(ValueType::Decimal), date = of(ValueType::Date), zip = of(ValueType::Zip);
   CHECK(read_value(decimal, "32,5").value == "32.5");  // a European sheet's decimal comma
   CHECK(read_value(decimal, "0,75").value == "0.75");
+  CHECK(read_value(decimal, "0,125").value == "0.125");  // a lone 0 never starts a group of thousands
   CHECK(read_value(decimal, "1.250,5").value == "1250.5");
   CHECK(read_value(decimal, "1 250,5").value == "1250.5");
   CHECK(read_value(decimal, "1,250").value == "1250");  // a comma before three digits groups them
@@ -130,6 +134,8 @@ TEST_CASE("agency values: numbers, dates and ZIP codes as sheets in other locale
   CHECK(read_value(date, "45356.0").value == "2024-03-05");
   CHECK(read_value(date, "45356.75").value == "2024-03-05");
   CHECK(!read_value(date, "31-Foo-2024").ok);
+  CHECK(!read_value(date, "03.2024").ok);  // month and year: no day to write, never 1900-01-03
+  CHECK(!read_value(date, "12").ok);
   CHECK(!read_value(date, "30-Feb-2024").ok);
   CHECK(read_value(zip, "2139").value == "02139");
   CHECK(read_value(zip, "02139-1234").value == "02139-1234");
@@ -179,5 +185,6 @@ TEST_CASE("agency templates: iCalendar day lists in words, for hours FHIR's week
   CHECK(days_in_words("1,15") == "the 1st and the 15th");
   CHECK(days_in_words("2,3,11,22,-1") == "the 2nd, the 3rd, the 11th, the 22nd and the last day");
   CHECK(days_in_words("XX") == "XX");  // not a day: kept as written
+  CHECK(days_in_words("99999999999999999999,3MO") == "99999999999999999999 and the third Monday");
   CHECK(days_in_words("").empty());
 }
