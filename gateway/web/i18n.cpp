@@ -231,11 +231,23 @@ std::string reason_in(Lang lang, std::string_view reason) {
       {" is not a record id (letters, digits, - and . only, at most 64)",
        " no es un identificador de registro (solo letras, dígitos, - y ., como máximo 64)"},
   };
-  std::string out(reason);
-  if (lang != Lang::Es) return out;
-  for (const auto& [english, spanish] : kPhrases)
-    for (size_t at = out.find(english); at != std::string::npos; at = out.find(english, at + spanish.size()))
-      out.replace(at, english.size(), spanish);
+  if (lang != Lang::Es) return std::string(reason);
+  // Only the engine's words are translated, never the values it quotes ("there is no phone").
+  std::string out;
+  bool quoted = false;
+  for (size_t start = 0; start < reason.size();) {
+    size_t quote = reason.find('"', start);
+    std::string span(reason.substr(start, quote == std::string_view::npos ? std::string_view::npos : quote - start));
+    if (!quoted)
+      for (const auto& [english, spanish] : kPhrases)
+        for (size_t at = span.find(english); at != std::string::npos; at = span.find(english, at + spanish.size()))
+          span.replace(at, english.size(), spanish);
+    out += span;
+    if (quote == std::string_view::npos) break;
+    out += '"';
+    quoted = !quoted;
+    start = quote + 1;
+  }
   return out;
 }
 

@@ -77,4 +77,7 @@ TEST_CASE("pages: a row's reason in Spanish keeps the value it quotes", "[gatewa
   CHECK(web::reason_in(Lang::Es, "\"Last Name\" is required and is empty") == "\"Last Name\" es obligatorio y está vacío");
   CHECK(web::reason_in(Lang::Es, "\"Q\" is not one of the allowed values (f, m)") == "\"Q\" no es uno de los valores permitidos (f, m)");
   CHECK(web::reason_in(Lang::En, "\"Q\" is not one of the allowed values") == "\"Q\" is not one of the allowed values");
+  // A value that holds the engine's words is quoted as written, never translated.
+  CHECK(web::reason_in(Lang::Es, "\"there is no phone\" is not a phone number (write it as (617) 555-0142, or +44 20 7946 0958 from abroad)") ==
+        "\"there is no phone\" no es un número de teléfono (escríbalo como (617) 555-0142, o +44 20 7946 0958 desde el extranjero)");
 }
