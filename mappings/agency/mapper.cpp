@@ -1,6 +1,7 @@
 #include "mappings/agency/mapper.h"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "fhir/json/json_writer.h"
@@ -19,20 +20,28 @@ using engine::Node;
 constexpr size_t kAbsent = static_cast<size_t>(-1);
 
 struct CompiledValue {
+  struct Member;
   ValueSpec::Kind kind = ValueSpec::Kind::Literal;
   std::string text;
   std::vector<TemplatePart> parts;  // templates, and a reference's value
   ReferenceSpec reference;
-  std::vector<std::pair<std::string, CompiledValue>> members;  // objects
+  std::vector<Member> members;  // objects and joins
   bool pending = false;  // it holds a reference by identity, resolved when the Bundle is written
   bool gather = false;   // a join that adds each row's text to what the element holds
+};
+
+// A value and the path it is set at ("valueCodeableConcept.coding[0]"), read once.
+struct CompiledValue::Member {
+  std::string path;
+  engine::Path steps;
+  CompiledValue value;
 };
 
 struct CompiledResource {
   const ResourceSpec* spec = nullptr;
   std::string system;  // the spec's name for the identity's system ("" when the identity is an id)
   CompiledValue identity;
-  std::vector<std::pair<std::string, CompiledValue>> set;
+  std::vector<CompiledValue::Member> set;
   bool pending = false;  // one of its values is a reference by identity
 };
 
@@ -42,18 +51,33 @@ struct CompiledTable {
   std::vector<std::vector<TemplatePart>> expects;  // per column: what its stored value must be (empty: anything)
 };
 
-CompiledValue compile(const ValueSpec& v) {
+size_t column_index(const TableSpec& table, std::string_view key) {
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    if (table.columns[i].key == key) return i;
+  return kAbsent;
+}
+
+// A template read for `table`: each placeholder knows its column.
+std::vector<TemplatePart> compile_template(std::string_view text, const TableSpec& table) {
+  std::vector<TemplatePart> parts;
+  std::string error;  // the spec was checked when it was read
+  if (!parse_template(text, parts, error)) parts.clear();
+  for (TemplatePart& p : parts)
+    if (p.kind != TemplatePart::Kind::Text) p.column = column_index(table, p.text);
+  return parts;
+}
+
+CompiledValue compile(const ValueSpec& v, const TableSpec& table) {
   CompiledValue c;
   c.kind = v.kind;
   c.text = v.text;
   c.gather = v.gather;
-  std::string error;  // the spec was checked when it was read
-  if (v.kind == ValueSpec::Kind::Template) parse_template(v.text, c.parts, error);
+  if (v.kind == ValueSpec::Kind::Template) c.parts = compile_template(v.text, table);
   if (v.kind == ValueSpec::Kind::Reference && parse_reference(v.text, c.reference) && c.reference.local.empty())
-    parse_template(c.reference.value, c.parts, error);
-  for (const auto& [path, member] : v.members) c.members.emplace_back(path, compile(member));
+    c.parts = compile_template(c.reference.value, table);
+  for (const auto& [path, member] : v.members) c.members.push_back({path, engine::Path(path), compile(member, table)});
   c.pending = (v.kind == ValueSpec::Kind::Reference && c.reference.local.empty()) ||
-              std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.second.pending; });
+              std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.value.pending; });
   return c;
 }
 
@@ -61,19 +85,20 @@ CompiledValue compile(const ValueSpec& v) {
 bool from_row_values(const CompiledValue& v) {
   if (v.kind == ValueSpec::Kind::Template || v.kind == ValueSpec::Kind::Reference || v.kind == ValueSpec::Kind::Join)
     return true;
-  return std::any_of(v.members.begin(), v.members.end(), [](const auto& m) { return from_row_values(m.second); });
+  return std::any_of(v.members.begin(), v.members.end(), [](const auto& m) { return from_row_values(m.value); });
 }
 
 
 // Sets `value` at `path`; a split column's values (joined by kValueSeparator) become one
 // list item each under a path ending in [], and "a, b" elsewhere.
-void set_values(Node& root, const std::string& path, Node value) {
+void set_values(Node& root, const CompiledValue::Member& member, Node value) {
+  const engine::Path& path = member.steps;
   if (!value.is_value() || value.text.find(kValueSeparator) == std::string::npos) {
     engine::set_path(root, path, std::move(value));
     return;
   }
   std::string_view text = value.text;
-  if (!path.ends_with("[]")) {
+  if (!member.path.ends_with("[]")) {
     std::string joined;
     for (char c : text) joined += c == kValueSeparator ? std::string(", ") : std::string(1, c);
     value.text = std::move(joined);
@@ -91,7 +116,7 @@ void set_values(Node& root, const std::string& path, Node value) {
 
 // A gathering join's text (several schedules' descriptions): what the element holds, then
 // the row's text after the separator, unless the element holds that text already.
-Node gathered(const Node& resource, const std::string& path, Node value, const std::string& separator) {
+Node gathered(const Node& resource, const engine::Path& path, Node value, const std::string& separator) {
   const Node* held = engine::get_path(resource, path);
   if (value.empty() || !held || !held->is_value() || held->text.empty()) return value;
   if ((separator + held->text + separator).find(separator + value.text + separator) != std::string::npos) return *held;
@@ -131,11 +156,7 @@ struct Row {
   std::vector<ReadValue> values;            // per spec column
   std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
 
-  size_t column_of(std::string_view key) const {
-    for (size_t i = 0; i < spec.columns.size(); ++i)
-      if (spec.columns[i].key == key) return i;
-    return kAbsent;
-  }
+  size_t column_of(std::string_view key) const { return column_index(spec, key); }
   std::string raw(size_t c) const {
     size_t at = c == kAbsent ? kAbsent : input_column[c];
     return at == kAbsent || at >= table.rows[index].values.size() ? std::string() : table.rows[index].values[at];
@@ -195,7 +216,8 @@ class Builder {
   bool trace_;
   std::string agency_;
   std::map<std::string, std::string> systems_;  // the spec's, for this agency
-  std::vector<Built> built_;
+  std::deque<Built> built_;  // grows without moving what was built (a Bundle has thousands)
+  std::unordered_map<std::string, engine::Path> identifier_paths_;  // a system → "identifier[system=S].value"
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
   const Records* records_;
   std::unordered_map<std::string, std::optional<StoredRecord>> stored_;  // "Type/id" → as stored, or not there
@@ -282,7 +304,7 @@ std::string Builder::where_of(const CompiledValue& value, const Row& row) const 
   for (const TemplatePart& p : value.parts)
     if (p.kind != TemplatePart::Kind::Text && p.kind != TemplatePart::Kind::IdentifierSystem &&
         p.kind != TemplatePart::Kind::Agency)
-      if (size_t c = row.column_of(p.text); c != kAbsent) return row.where(c);
+      if (p.column != kAbsent) return row.where(p.column);
   return row.table.name + " row " + std::to_string(row.table.rows[row.index].line);
 }
 
@@ -330,7 +352,7 @@ bool Builder::admits_stored(const CompiledResource& compiled, const Row& row) {
 bool Builder::admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record) {
   if (!compiled.spec->transitions) return true;
   const Transitions& t = *compiled.spec->transitions;
-  for (const auto& [path, value] : compiled.set) {
+  for (const auto& [path, unused, value] : compiled.set) {
     if (path != t.path) continue;
     std::string to = value_node(value, row).text;
     // Where the record is now: as an earlier row of this file left it, else as stored.
@@ -382,7 +404,7 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
       continue;
     }
     placeholders = true;
-    size_t c = row.column_of(p.text);
+    size_t c = p.column;
     if (c == kAbsent) continue;
     const ReadValue& v = row.values[c];
     bool as_written = p.kind == TemplatePart::Kind::Raw || p.kind == TemplatePart::Kind::Days;
@@ -406,7 +428,7 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
       std::string source, text = expand(value.parts, row, &source);
       // One placeholder of a number or yes/no column: written as a JSON number or boolean.
       if (value.parts.size() == 1 && value.parts[0].kind == TemplatePart::Kind::Value && !text.empty()) {
-        size_t c = row.column_of(value.parts[0].text);
+        size_t c = value.parts[0].column;
         ValueType type = c == kAbsent ? ValueType::String : row.spec.columns[c].type;
         if (type == ValueType::Integer || type == ValueType::Decimal) return Node::number(text, source);
         if (type == ValueType::Boolean) return Node::boolean(text == "true", source);
@@ -417,20 +439,20 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
       // Set when a member from the row has a value (or when every member is a constant).
       Node object = Node::object();
       bool from_row = false, valued = false;
-      for (const auto& [path, member] : value.members) {
-        Node node = value_node(member, row);
-        bool sourced = from_row_values(member);
+      for (const CompiledValue::Member& member : value.members) {
+        Node node = value_node(member.value, row);
+        bool sourced = from_row_values(member.value);
         from_row = from_row || sourced;
         valued = valued || (sourced && !node.empty());
-        set_values(object, path, std::move(node));
+        set_values(object, member, std::move(node));
       }
       if (from_row && !valued) return Node::object();
       return object;  // moved, not copied
     }
     case ValueSpec::Kind::Join: {
       std::string joined, source;
-      for (const auto& [unused, part] : value.members) {
-        Node node = value_node(part, row);
+      for (const CompiledValue::Member& part : value.members) {
+        Node node = value_node(part.value, row);
         if (node.empty() || !node.is_value()) continue;
         if (source.empty()) source = node.source;
         joined += (joined.empty() ? "" : value.text) + node.text;
@@ -488,7 +510,10 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
     b.request_url = b.local_url = type + "/" + id;
   } else {
     b.request_url = type + "?identifier=" + engine::token_criteria(url, identity);
-    engine::set_path(b.resource, "identifier[system=" + url + "].value", Node::string(identity));
+    auto path = identifier_paths_.find(url);
+    if (path == identifier_paths_.end())
+      path = identifier_paths_.emplace(url, engine::Path("identifier[system=" + url + "].value")).first;
+    engine::set_path(b.resource, path->second, Node::string(identity));
   }
   return b;
 }
@@ -514,10 +539,10 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.local_url;
   add_labels(*compiled.spec, row, b);
   b.pending = b.pending || compiled.pending;
-  for (const auto& [path, value] : compiled.set) {
-    Node node = value_node(value, row);
-    if (value.gather) node = gathered(b.resource, path, std::move(node), value.text);
-    set_values(b.resource, path, std::move(node));
+  for (const CompiledValue::Member& member : compiled.set) {
+    Node node = value_node(member.value, row);
+    if (member.value.gather) node = gathered(b.resource, member.steps, std::move(node), member.value.text);
+    set_values(b.resource, member, std::move(node));
   }
 }
 
@@ -598,16 +623,14 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
   for (const TableSpec& t : spec_->tables) {
     CompiledTable& ct = compiled_->tables.emplace_back();
     ct.spec = &t;
-    std::string error;  // the spec was checked when it was read
-    for (const Column& c : t.columns)
-      if (!parse_template(c.stored ? c.stored->expect : std::string(), ct.expects.emplace_back(), error)) ct.expects.back().clear();
+    for (const Column& c : t.columns) ct.expects.push_back(compile_template(c.stored ? c.stored->expect : std::string(), t));
     for (const ResourceSpec& r : t.resources) {
       CompiledResource& cr = ct.resources.emplace_back();
       cr.spec = &r;
       cr.system = r.identity_system;
-      cr.identity = compile(r.identity_value);
-      for (const Assignment& a : r.set) cr.set.emplace_back(a.path, compile(a.value));
-      cr.pending = std::any_of(cr.set.begin(), cr.set.end(), [](const auto& a) { return a.second.pending; });
+      cr.identity = compile(r.identity_value, t);
+      for (const Assignment& a : r.set) cr.set.push_back({a.path, engine::Path(a.path), compile(a.value, t)});
+      cr.pending = std::any_of(cr.set.begin(), cr.set.end(), [](const auto& a) { return a.value.pending; });
     }
   }
 }

@@ -21,6 +21,9 @@ namespace carebridge::mappings::agency {
 struct TemplatePart {
   enum class Kind { Text, Value, Raw, Display, CodeSystem, IdentifierSystem, Agency, Days } kind = Kind::Text;
   std::string text;  // literal text, the column key or the system's name
+  // A placeholder's column: its index among the table's columns, when the mapper has
+  // compiled the template for a table (looked up by key for every row before).
+  size_t column = static_cast<size_t>(-1);
 };
 
 // The parts of a template; false (with `error`) when a brace is not closed or a

@@ -44,9 +44,20 @@ const Node* Node::member(std::string_view member_name) const {
   return nullptr;
 }
 
+namespace {
+
+// A resource's objects hold a handful of members each: room for several at once, not one
+// more at each step (growing one by one moved every member again each time).
+Node& add_child(std::vector<Node>& children) {
+  if (children.capacity() == 0) children.reserve(4);
+  return children.emplace_back();
+}
+
+}  // namespace
+
 Node& Node::operator[](std::string_view member_name) {
   if (Node* found = member(member_name)) return *found;
-  Node& added = children.emplace_back();
+  Node& added = add_child(children);
   added.name = std::string(member_name);
   return added;
 }
@@ -55,7 +66,7 @@ void Node::set(std::string_view member_name, Node value) {
   if (value.empty()) return;
   value.name = std::string(member_name);
   if (Node* found = member(member_name)) *found = std::move(value);
-  else children.push_back(std::move(value));
+  else add_child(children) = std::move(value);
 }
 
 void Node::append(std::string_view member_name, Node value) {
@@ -77,27 +88,34 @@ std::string_view Node::text_of(std::string_view member_name) const {
 
 namespace {
 
-// One step of a path: a member name and an optional selector ("", "[]", "[0]", "[url=U]").
-struct Step {
-  std::string_view name;
-  std::string_view selector;
-  bool has_selector = false;
-};
+using Step = Path::Step;
 
-bool next_step(std::string_view& path, Step& step) {
-  if (path.empty()) return false;
+// One step of a path's text: a member name and an optional selector ("[]", "[0]", "[url=U]").
+bool next_step(std::string_view& text, Step& step) {
+  if (text.empty()) return false;
   size_t end = 0;
-  while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
-  step = {path.substr(0, end), {}, false};
-  if (end < path.size() && path[end] == '[') {
-    size_t close = path.find(']', end);
+  while (end < text.size() && text[end] != '.' && text[end] != '[') ++end;
+  step = {};
+  step.name = std::string(text.substr(0, end));
+  if (end < text.size() && text[end] == '[') {
+    size_t close = text.find(']', end);
     if (close == std::string_view::npos) return false;
-    step.selector = path.substr(end + 1, close - end - 1);
-    step.has_selector = true;
+    std::string_view selector = text.substr(end + 1, close - end - 1);
+    size_t eq = selector.find('=');
+    if (selector.empty()) {
+      step.pick = Step::Pick::Append;
+    } else if (eq != std::string_view::npos) {
+      step.pick = Step::Pick::Match;
+      step.key = std::string(selector.substr(0, eq));
+      step.want = std::string(selector.substr(eq + 1));
+    } else {
+      step.pick = Step::Pick::Index;
+      std::from_chars(selector.data(), selector.data() + selector.size(), step.index);
+    }
     end = close + 1;
   }
-  if (end < path.size() && path[end] != '.') return false;
-  path.remove_prefix(std::min(path.size(), end + 1));
+  if (end < text.size() && text[end] != '.') return false;
+  text.remove_prefix(std::min(text.size(), end + 1));
   return !step.name.empty();
 }
 
@@ -110,70 +128,90 @@ bool same(const Node& a, const Node& b) {
   return true;
 }
 
-// The array item a selector picks, created when `create`; null when absent.
-Node* select(Node& array, std::string_view selector, bool create) {
+// The array item a step picks, created when `create`; null when absent. Append, when not
+// creating, is the last item.
+Node* select(Node& array, const Step& step, bool create) {
   array.kind = Node::Kind::Array;
-  if (selector.empty()) {
-    if (!create) return array.children.empty() ? nullptr : &array.children.back();
-    return &array.children.emplace_back();
+  switch (step.pick) {
+    case Step::Pick::Member: return &array;
+    case Step::Pick::Append:
+      if (!create) return array.children.empty() ? nullptr : &array.children.back();
+      return &add_child(array.children);
+    case Step::Pick::Match: {
+      for (Node& item : array.children)
+        if (item.text_of(step.key) == step.want) return &item;
+      if (!create) return nullptr;
+      Node& item = add_child(array.children);
+      item.set(step.key, Node::string(step.want));
+      return &item;
+    }
+    case Step::Pick::Index: break;
   }
-  size_t eq = selector.find('=');
-  if (eq != std::string_view::npos) {
-    std::string_view key = selector.substr(0, eq), want = selector.substr(eq + 1);
-    for (Node& item : array.children)
-      if (item.text_of(key) == want) return &item;
-    if (!create) return nullptr;
-    Node& item = array.children.emplace_back();
-    item.set(key, Node::string(std::string(want)));
-    return &item;
-  }
-  size_t index = 0;
-  std::from_chars(selector.data(), selector.data() + selector.size(), index);
-  if (index < array.children.size()) return &array.children[index];
+  if (step.index < array.children.size()) return &array.children[step.index];
   if (!create) return nullptr;
-  array.children.resize(index + 1);
-  return &array.children[index];
+  array.children.resize(step.index + 1);
+  return &array.children[step.index];
 }
 
 }  // namespace
 
-bool set_path(Node& root, std::string_view path, Node value) {
-  if (value.empty()) return true;
-  Node* at = &root;
+Path::Path(std::string_view text) {
   Step step;
-  while (true) {
-    if (!next_step(path, step)) return false;
+  while (!text.empty()) {
+    if (!next_step(text, step)) {
+      steps_.clear();
+      return;
+    }
+    steps_.push_back(std::move(step));
+  }
+  valid_ = !steps_.empty();
+}
+
+bool set_path(Node& root, const Path& path, Node value) {
+  if (value.empty()) return true;
+  if (!path.valid()) return false;
+  Node* at = &root;
+  const auto& steps = path.steps();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    bool last = i + 1 == steps.size();
     Node& child = (*at)[step.name];
-    if (path.empty() && step.has_selector && step.selector.empty() && child.children.size() <= kDeduplicated) {
+    if (last && step.pick == Step::Pick::Append && child.children.size() <= kDeduplicated) {
       // Appending what a short array already holds adds nothing (ORC-2 and OBR-2 both name
       // the order); long arrays (a report's results) are not compared, so appending stays linear.
       value.name.clear();
       for (const Node& item : child.children)
         if (same(item, value)) return true;
     }
-    Node* target = step.has_selector ? select(child, step.selector, true) : &child;
-    if (path.empty()) {
-      std::string keep = target->name;
+    Node* target = step.pick == Step::Pick::Member ? &child : select(child, step, true);
+    if (last) {
+      std::string keep = std::move(target->name);
       *target = std::move(value);
       target->name = std::move(keep);
       return true;
     }
     at = target;
   }
+  return true;
 }
 
-const Node* get_path(const Node& root, std::string_view path) {
+bool set_path(Node& root, std::string_view path, Node value) { return set_path(root, Path(path), std::move(value)); }
+
+const Node* get_path(const Node& root, const Path& path) {
   const Node* at = &root;
-  Step step;
-  while (!path.empty()) {
-    if (!next_step(path, step)) return nullptr;
+  for (const Step& step : path.steps()) {
     const Node* child = at->member(step.name);
     if (!child) return nullptr;
-    if (step.has_selector) child = select(const_cast<Node&>(*child), step.selector, false);
+    if (step.pick != Step::Pick::Member) child = select(const_cast<Node&>(*child), step, false);
     if (!child) return nullptr;
     at = child;
   }
-  return at;
+  return path.valid() ? at : nullptr;
+}
+
+const Node* get_path(const Node& root, std::string_view path) {
+  if (path.empty()) return &root;
+  return get_path(root, Path(path));
 }
 
 namespace {

@@ -44,12 +44,34 @@ struct Node {
   std::string_view text_of(std::string_view name) const;
 };
 
+// A path to set or get (below), read once: a mapping sets the same paths for every row
+// or message, and reading "a[url=U].b" again each time cost more than setting the value.
+class Path {
+ public:
+  struct Step {
+    enum class Pick : uint8_t { Member, Append, Index, Match } pick = Pick::Member;
+    std::string name;
+    size_t index = 0;        // Index
+    std::string key, want;   // Match: the item whose `key` is `want`
+  };
+  // Null steps (and false from set_path) when `text` is malformed.
+  explicit Path(std::string_view text);
+  bool valid() const { return valid_; }
+  const std::vector<Step>& steps() const { return steps_; }
+
+ private:
+  std::vector<Step> steps_;
+  bool valid_ = false;
+};
+
 // Sets `value` at `path` under `root`: "a.b" creates objects, "a[]" appends a new array
 // item, "a[0]" is the array's first item (created when absent), "a[url=U]" is the item
 // whose `url` is U (created with it when absent). An empty value sets nothing. Returns
 // false when the path is malformed.
+bool set_path(Node& root, const Path& path, Node value);
 bool set_path(Node& root, std::string_view path, Node value);
 // The node at `path` (same syntax; "[]" means the last item), or null.
+const Node* get_path(const Node& root, const Path& path);
 const Node* get_path(const Node& root, std::string_view path);
 
 // Where each sourced value was written: FHIRPath ("Bundle.entry[2].resource.gender") to
