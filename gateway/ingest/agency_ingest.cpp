@@ -178,7 +178,7 @@ http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const
   transaction.method = "POST";
   transaction.target = base_path_.empty() ? "/" : base_path_;
   transaction.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
-  transaction.body = checked.mapped.bundle;
+  transaction.body = fhir::json::write(*checked.bundle->root());
   transaction.remote = context.remote;
   transaction.tls = context.tls;
   return service_.handle(transaction, who);

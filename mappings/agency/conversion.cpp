@@ -1,8 +1,10 @@
 #include "mappings/agency/conversion.h"
 
 #include <charconv>
+#include <memory_resource>
 
-#include "fhir/io/format.h"
+#include "fhir/json/json_reader.h"
+#include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
 
@@ -24,10 +26,14 @@ AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitio
                                  fhir::validation::Policy policy)
     : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
 
-std::vector<Issue> AgencyConverter::errors(const std::string& json, std::unique_ptr<fhir::model::Document>& bundle) const {
-  fhir::model::ParseResult parsed = fhir::io::read(json, definitions_);
-  bundle = std::move(parsed.document);
-  std::vector<Issue> found = std::move(parsed.issues);
+std::vector<Issue> AgencyConverter::errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
+  // Read into the element model as built: writing the JSON to parse it again cost more than mapping.
+  auto document = std::make_unique<fhir::model::Document>();
+  std::pmr::monotonic_buffer_resource scratch(64 * 1024);
+  std::vector<Issue> found;
+  const fhir::json::JsonNode* json = engine::json_tree(tree, scratch, document->arena());
+  fhir::model::Element* root = json ? fhir::json::read_resource(*json, *document, definitions_, found) : nullptr;
+  if (root) bundle = std::move(document);
   if (validator_ && bundle && bundle->root()) {
     fhir::validation::Options options;
     options.policy = policy_;
@@ -61,8 +67,8 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
                                           const Records* records) const {
   AgencyConversion c;
   c.mapped = mapper_.map(tables, {}, agency, trace_, records);
-  if (c.mapped.bundle.empty()) return c;
-  auto found = errors(c.mapped.bundle, c.bundle);
+  if (!c.mapped.built()) return c;
+  auto found = errors(c.mapped.tree, c.bundle);
   if (found.empty()) return c;
   c.bundle.reset();
   // Mapped again, tracing each value to its cell, to say where each problem comes from.
@@ -75,9 +81,9 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
   auto reasons = std::move(c.mapped.rejected);
   c.mapped = mapper_.map(tables, excluded, agency, true, records);
   c.mapped.rejected = std::move(reasons);
-  if (c.mapped.bundle.empty()) return c;
+  if (!c.mapped.built()) return c;
   std::unique_ptr<fhir::model::Document> bundle;
-  auto still = errors(c.mapped.bundle, bundle);
+  auto still = errors(c.mapped.tree, bundle);
   if (still.empty()) c.bundle = std::move(bundle);
   else reject(still, c.mapped);
   return c;

@@ -48,8 +48,8 @@ class AgencyConverter {
   void set_trace(bool trace) { trace_ = trace; }
 
  private:
-  // The errors in a Bundle (parsed into `bundle`) as the validator finds them.
-  std::vector<Issue> errors(const std::string& json, std::unique_ptr<fhir::model::Document>& bundle) const;
+  // The errors in a Bundle (read into `bundle`) as the validator finds them.
+  std::vector<Issue> errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
   // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
   std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped) const;
 

@@ -4,7 +4,6 @@
 #include <deque>
 #include <unordered_map>
 
-#include "fhir/json/json_writer.h"
 #include "fhir/model/resource_id.h"
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
@@ -184,7 +183,8 @@ class Builder {
   }
 
   void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
-  void write_bundle();
+  // Gathers what was built into the transaction Bundle (MappedExport::tree).
+  void make_bundle();
   // Makes each reference to a resource of the export its fullUrl, or the conditional reference.
   void resolve_pending(Node& node) const;
 
@@ -586,31 +586,28 @@ void Builder::resolve_pending(Node& node) const {
   for (Node& child : node.children) resolve_pending(child);
 }
 
-void Builder::write_bundle() {
+void Builder::make_bundle() {
   if (built_.empty()) return;
-  for (Built& b : built_)
+  Node& bundle = out_.tree;
+  bundle.set("resourceType", Node::string("Bundle"));
+  bundle.set("type", Node::string("transaction"));
+  Node& entries = bundle["entry"];
+  entries.kind = Node::Kind::Array;
+  entries.children.reserve(built_.size());
+  for (Built& b : built_)  // all resolved before any fullUrl is moved into the Bundle
     if (b.pending) resolve_pending(b.resource);
-  std::string& out = out_.bundle;
-  out = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
-  for (size_t i = 0; i < built_.size(); ++i) {
-    Built& b = built_[i];
-    if (i) out += ',';
-    out += R"({"fullUrl":)";
-    fhir::json::append_json_string(out, b.full_url);
-    out += R"(,"resource":)";
-    if (trace_) engine::write_json(b.resource, out, &out_.sources, "Bundle.entry[" + std::to_string(i) + "].resource");
-    else engine::write_json(b.resource, out);
-    out += R"(,"request":{"method":"PUT","url":)";
-    fhir::json::append_json_string(out, b.request_url);
-    if (!b.if_match.empty()) {
-      out += R"(,"ifMatch":)";
-      fhir::json::append_json_string(out, b.if_match);
-    }
-    out += "}}";
+  for (Built& b : built_) {
+    Node& entry = entries.children.emplace_back();
+    entry.set("fullUrl", Node::string(std::move(b.full_url)));
+    entry.set("resource", std::move(b.resource));
+    Node& request = entry["request"];
+    request.set("method", Node::string("PUT"));
+    request.set("url", Node::string(std::move(b.request_url)));
+    request.set("ifMatch", Node::string(std::move(b.if_match)));
     ++out_.resources[b.type];
     out_.entry_rows.push_back(std::move(b.rows));
   }
-  out += "]}";
+  built_.clear();
 }
 
 }  // namespace
@@ -651,7 +648,8 @@ MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<R
   for (size_t i = 0; i < tables.size(); ++i)
     if (!read[i]) out.warnings.push_back(tables[i].name + ": the mapping \"" + spec_->name + "\" reads no such file");
   if (spec_->whole_file && !out.rejected.empty()) return out;  // one bad row rejects the file
-  builder.write_bundle();
+  builder.make_bundle();
+  if (trace && out.built()) engine::write_json(out.tree, out.bundle, &out.sources, "Bundle");
   return out;
 }
 

@@ -32,7 +32,8 @@ struct RowProblem {
 };
 
 struct MappedExport {
-  std::string bundle;                 // the transaction Bundle (JSON); "" when nothing was built
+  engine::Node tree;                  // the transaction Bundle as built (an empty object when nothing was)
+  std::string bundle;                 // its JSON, written by traced maps only; "" when nothing was built
   engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from (traced maps)
   std::vector<std::vector<RowRef>> entry_rows;  // per Bundle entry: the rows it was built from
   std::vector<RowProblem> rejected;   // rows not taken, each reason
@@ -43,6 +44,7 @@ struct MappedExport {
   std::map<std::string, size_t> resources;  // built, by type
 
   size_t accepted() const { return rows - skipped - rejected_rows.size(); }
+  bool built() const { return !tree.children.empty(); }
 };
 
 class Mapper {
@@ -52,8 +54,9 @@ class Mapper {
   // Maps `tables` (one per file or sheet of the export), leaving out the rows in `excluded`
   // (reported as rejected already, by an earlier pass). `agency` names the organization
   // whose data it is, for the spec's identifier systems ({agency}). With `trace`, the
-  // Bundle's values are traced to their cells (MappedExport::sources): slower, and needed
-  // only to say where a problem the validator found comes from. `records`: the stored
+  // Bundle is written as JSON too, its values traced to their cells (MappedExport::sources):
+  // slower, and needed only to say where a problem the validator found comes from (without,
+  // the Bundle is the tree alone, read into the element model as it is). `records`: the stored
   // records that resources merged into their records change (none: such rows are rejected).
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
                    const std::string& agency = "local", bool trace = true, const Records* records = nullptr) const;

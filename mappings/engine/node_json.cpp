@@ -32,7 +32,51 @@ Node to_node(const JsonNode& json) {
   return node;
 }
 
+JsonKind kind_of(Node::Kind kind) {
+  switch (kind) {
+    case Node::Kind::Object: return JsonKind::Object;
+    case Node::Kind::Array: return JsonKind::Array;
+    case Node::Kind::String: return JsonKind::String;
+    case Node::Kind::Number: return JsonKind::Number;
+    case Node::Kind::Boolean: return JsonKind::Boolean;
+  }
+  return JsonKind::Null;
+}
+
+std::string_view copy(std::string_view text, std::pmr::memory_resource& strings) {
+  if (text.empty()) return {};
+  auto* at = static_cast<char*>(strings.allocate(text.size(), 1));
+  std::copy(text.begin(), text.end(), at);
+  return {at, text.size()};
+}
+
+// `node` as a JsonNode named `key`, or null when it is empty (nothing written).
+JsonNode* to_json(const Node& node, std::string_view key, std::pmr::memory_resource& nodes,
+                  std::pmr::memory_resource& strings) {
+  if (node.is_value() && node.text.empty()) return nullptr;
+  auto* json = new (nodes.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
+  json->kind = kind_of(node.kind);
+  json->key = key;
+  if (node.is_value()) {
+    json->text = copy(node.text, strings);
+    return json;
+  }
+  JsonNode** tail = &json->first;
+  for (const Node& child : node.children) {
+    JsonNode* made = to_json(child, node.is_array() ? std::string_view() : copy(child.name, strings), nodes, strings);
+    if (!made) continue;
+    *tail = made;
+    tail = &made->next;
+    ++json->count;
+  }
+  return json->count ? json : nullptr;
+}
+
 }  // namespace
+
+const JsonNode* json_tree(const Node& node, std::pmr::memory_resource& nodes, std::pmr::memory_resource& strings) {
+  return to_json(node, {}, nodes, strings);
+}
 
 std::optional<Node> read_json(std::string_view json) {
   std::pmr::monotonic_buffer_resource nodes, strings;

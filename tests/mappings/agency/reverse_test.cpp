@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/agency/reverse.h"
@@ -31,7 +32,7 @@ std::string bundle_of(const std::shared_ptr<const agency::Spec>& s, const std::s
   for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
   REQUIRE(c.mapped.rejected.empty());
   REQUIRE(c.bundle);
-  return c.mapped.bundle;
+  return carebridge::fhir::json::write(*c.bundle->root());
 }
 
 std::string csv_of(const std::shared_ptr<const agency::Spec>& s, const std::string& bundle) {
