@@ -90,7 +90,7 @@ bool from_row_values(const CompiledValue& v) {
 
 // Sets `value` at `path`; a split column's values (joined by kValueSeparator) become one
 // list item each under a path ending in [], and "a, b" elsewhere.
-void set_values(Node& root, const CompiledValue::Member& member, Node value) {
+void set_values(Node& root, const CompiledValue::Member& member, Node&& value) {
   const engine::Path& path = member.steps;
   if (!value.is_value() || value.text.find(kValueSeparator) == std::string::npos) {
     engine::set_path(root, path, std::move(value));

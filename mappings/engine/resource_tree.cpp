@@ -167,7 +167,7 @@ Path::Path(std::string_view text) {
   valid_ = !steps_.empty();
 }
 
-bool set_path(Node& root, const Path& path, Node value) {
+bool set_path(Node& root, const Path& path, Node&& value) {
   if (value.empty()) return true;
   if (!path.valid()) return false;
   Node* at = &root;

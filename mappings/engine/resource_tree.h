@@ -68,7 +68,7 @@ class Path {
 // item, "a[0]" is the array's first item (created when absent), "a[url=U]" is the item
 // whose `url` is U (created with it when absent). An empty value sets nothing. Returns
 // false when the path is malformed.
-bool set_path(Node& root, const Path& path, Node value);
+bool set_path(Node& root, const Path& path, Node&& value);
 bool set_path(Node& root, std::string_view path, Node value);
 // The node at `path` (same syntax; "[]" means the last item), or null.
 const Node* get_path(const Node& root, const Path& path);
