@@ -103,7 +103,7 @@ void report(const std::string& where, const v2::Conversion& c) {
 
 // The Bundle as the FHIR JSON writer prints it (indented, in definition order).
 std::string pretty(const v2::Conversion& c) {
-  if (!c.bundle || !c.bundle->root()) return c.mapped.bundle_json;
+  if (!c.bundle || !c.bundle->root()) return c.mapped.bundle_json();
   return fhir::json::write(*c.bundle->root());
 }
 

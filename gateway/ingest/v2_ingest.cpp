@@ -66,7 +66,7 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
   request.method = "POST";
   request.target = base_path_.empty() ? "/" : base_path_;
   request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
-  request.body = c.mapped.bundle_json;
+  request.body = c.mapped.bundle_json();
   request.remote = remote;
   out.transaction = service_.handle(request, who);
   if (out.transaction.status >= 300) {

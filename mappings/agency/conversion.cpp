@@ -1,9 +1,7 @@
 #include "mappings/agency/conversion.h"
 
 #include <charconv>
-#include <memory_resource>
 
-#include "fhir/json/json_reader.h"
 #include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
@@ -27,13 +25,9 @@ AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitio
     : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
 
 std::vector<Issue> AgencyConverter::errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
-  // Read into the element model as built: writing the JSON to parse it again cost more than mapping.
-  auto document = std::make_unique<fhir::model::Document>();
-  std::pmr::monotonic_buffer_resource scratch(64 * 1024);
-  std::vector<Issue> found;
-  const fhir::json::JsonNode* json = engine::json_tree(tree, scratch, document->arena());
-  fhir::model::Element* root = json ? fhir::json::read_resource(*json, *document, definitions_, found) : nullptr;
-  if (root) bundle = std::move(document);
+  fhir::model::ParseResult read = engine::read_tree(tree, definitions_);
+  bundle = std::move(read.document);
+  std::vector<Issue> found = std::move(read.issues);
   if (validator_ && bundle && bundle->root()) {
     fhir::validation::Options options;
     options.policy = policy_;

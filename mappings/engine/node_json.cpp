@@ -2,6 +2,7 @@
 
 #include <memory_resource>
 
+#include "fhir/json/json_reader.h"
 #include "fhir/json/json_tree.h"
 
 namespace carebridge::mappings::engine {
@@ -74,8 +75,18 @@ JsonNode* to_json(const Node& node, std::string_view key, std::pmr::memory_resou
 
 }  // namespace
 
-const JsonNode* json_tree(const Node& node, std::pmr::memory_resource& nodes, std::pmr::memory_resource& strings) {
-  return to_json(node, {}, nodes, strings);
+fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::Definitions& definitions) {
+  fhir::model::ParseResult result;
+  auto document = std::make_unique<fhir::model::Document>();
+  // The JSON nodes are scratch; their texts are the document's.
+  std::pmr::monotonic_buffer_resource scratch(64 * 1024);
+  const JsonNode* json = to_json(tree, {}, scratch, document->arena());
+  if (!json || !json->is_object()) {
+    result.issues.push_back({fhir::model::Severity::Fatal, "structure", "the resource is empty", {}, {}});
+    return result;
+  }
+  if (fhir::json::read_resource(*json, *document, definitions, result.issues)) result.document = std::move(document);
+  return result;
 }
 
 std::optional<Node> read_json(std::string_view json) {

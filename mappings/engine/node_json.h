@@ -3,11 +3,11 @@
 // mapping's tree as parsed JSON, for the element model.
 #pragma once
 
-#include <memory_resource>
 #include <optional>
 #include <string_view>
 
-#include "fhir/json/json_tree.h"
+#include "fhir/definitions/definitions.h"
+#include "fhir/model/document.h"
 
 #include "mappings/engine/resource_tree.h"
 
@@ -17,11 +17,9 @@ namespace carebridge::mappings::engine {
 // or nothing when it is not a JSON object.
 std::optional<Node> read_json(std::string_view json);
 
-// The tree as parsed JSON, to be read into the element model without writing the text and
-// parsing it again: nodes from `nodes`, texts copied into `strings` (a document's arena).
-// Empty members and items are left out, as write_json leaves them out; null when the whole
-// tree is empty.
-const fhir::json::JsonNode* json_tree(const Node& node, std::pmr::memory_resource& nodes,
-                                      std::pmr::memory_resource& strings);
+// The resource `tree` in the element model, as fhir::io::read gives it from the tree's JSON
+// (structural problems as issues), without writing the text and parsing it again: a
+// mapping's Bundle is read as soon as it is built, and that cost more than the mapping.
+fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::Definitions& definitions);
 
 }  // namespace carebridge::mappings::engine

@@ -1,6 +1,6 @@
 #include "mappings/hl7v2/conversion.h"
 
-#include "fhir/io/format.h"
+#include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -63,7 +63,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
   }
   c.mapped = std::move(*mapped);
   for (const Issue& w : c.mapped.warnings) c.issues.push_back(located(w));
-  fhir::model::ParseResult bundle = fhir::io::read(c.mapped.bundle_json, definitions_);
+  fhir::model::ParseResult bundle = engine::read_tree(c.mapped.tree, definitions_);
   c.bundle = std::move(bundle.document);
   std::vector<Issue> found = std::move(bundle.issues);
   if (validator_ && c.bundle && c.bundle->root()) {

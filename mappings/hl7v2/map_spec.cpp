@@ -103,6 +103,7 @@ struct SpecReader {
   Rule rule(const std::string& where, const Json& value) {
     Rule r;
     r.to = text(value, "to");
+    r.to_path = engine::Path(r.to);
     r.as = text(value, "as");
     r.table = text(value, "table");
     r.ref = text(value, "ref");

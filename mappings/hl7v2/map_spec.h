@@ -39,6 +39,7 @@ struct Condition {
 struct Rule {
   std::optional<FieldRef> from;  // the v2 value; absent for constants and references
   std::string to;                // path in the resource ("identifier[]", "valueQuantity.value")
+  engine::Path to_path{""};      // `to`, read once (a choice's [x] is filled per value)
   std::string as;                // datatype map: "CX", "XPN", "dateTime", "code", ...
   std::string table;             // vocabulary table for codes
   std::optional<engine::Node> value;  // a constant

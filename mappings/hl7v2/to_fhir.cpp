@@ -95,7 +95,8 @@ class Mapper : public DatatypeContext {
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
   void finish(Made& made);
-  std::string write_bundle(MappedMessage& out);
+  // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
+  void make_bundle(MappedMessage& out);
 
   const Message& message_;
   std::string_view raw_;
@@ -298,7 +299,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   auto target = [&]() -> Node& { return made_[index].resource; };
   const Segment& seg = message_.segments()[segment];
   if (!holds(rule.when, seg, segment)) return;
-  if (rule.if_absent && get_path(target(), rule.to)) return;
+  if (rule.if_absent && get_path(target(), rule.to_path)) return;
   if (rule.value) {
     Node value = *rule.value;
     if (value.kind == Node::Kind::String && value.text == "$now") {
@@ -309,26 +310,25 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
       std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
       value.text = text;
     }
-    set_path(target(), rule.to, shaped(rule, std::move(value)));
+    set_path(target(), rule.to_path, shaped(rule, std::move(value)));
     return;
   }
   if (!rule.ref.empty()) {
     std::string url = reference_in_scope(rule.ref, segment);
     Node r;
     r.set("reference", Node::string(url));
-    set_path(target(), rule.to, shaped(rule, std::move(r)));
+    set_path(target(), rule.to_path, shaped(rule, std::move(r)));
     return;
   }
   if (!rule.concat.empty()) {
-    set_path(target(), rule.to, Node::string(concatenated(rule, segment), message_.segments()[segment].name));
+    set_path(target(), rule.to_path, Node::string(concatenated(rule, segment), message_.segments()[segment].name));
     return;
   }
   if (!rule.collect.empty()) {
-    std::string path = rule.to;
     for (const std::string& url : collect_in_scope(rule.collect, segment)) {
       Node r;
       r.set("reference", Node::string(url));
-      set_path(target(), path, shaped(rule, std::move(r)));
+      set_path(target(), rule.to_path, shaped(rule, std::move(r)));
     }
     return;
   }
@@ -344,9 +344,12 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
                      : convert(rule, v, *this, suffix);
     if (value.empty()) continue;
     if (value.source.empty()) value.source = v.where();
-    std::string path = rule.to;
-    if (size_t x = path.find("[x]"); x != std::string::npos) path.replace(x, 3, suffix);
-    set_path(target(), path, shaped(rule, std::move(value)));
+    if (size_t x = rule.to.find("[x]"); x != std::string::npos) {
+      std::string path = rule.to;
+      set_path(target(), path.replace(x, 3, suffix), shaped(rule, std::move(value)));
+    } else {
+      set_path(target(), rule.to_path, shaped(rule, std::move(value)));
+    }
   }
 }
 
@@ -424,7 +427,7 @@ void Mapper::finish(Made& made) {
   made.key = key;
 }
 
-std::string Mapper::write_bundle(MappedMessage& out) {
+void Mapper::make_bundle(MappedMessage& out) {
   Node bundle;
   bundle.set("resourceType", Node::string("Bundle"));
   bundle.set("type", Node::string("transaction"));
@@ -480,10 +483,7 @@ std::string Mapper::write_bundle(MappedMessage& out) {
   out.resources = entries.children.size();
   entries.name = "entry";
   bundle.children.push_back(std::move(entries));
-  std::string json;
-  write_json(bundle, json);
   out.tree = std::move(bundle);
-  return json;
 }
 
 void Mapper::apply(const Application& a) {
@@ -514,9 +514,15 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   }
   for (Made& made : made_) prune(made.resource);
   MappedMessage out;
-  out.bundle_json = write_bundle(out);
+  make_bundle(out);
   out.warnings = std::move(warnings_);
   return out;
+}
+
+std::string MappedMessage::bundle_json() const {
+  std::string json;
+  write_json(tree, json);
+  return json;
 }
 
 void MappedMessage::locate() {

@@ -29,8 +29,7 @@ struct MapOptions {
 };
 
 struct MappedMessage {
-  std::string bundle_json;       // a transaction Bundle
-  engine::Node tree;             // the same Bundle as built, with each value's v2 position
+  engine::Node tree;             // the transaction Bundle as built, with each value's v2 position
   engine::SourceMap sources;     // FHIRPath in the Bundle → v2 position (after locate())
   std::vector<Issue> warnings;   // what was left out, each with its v2 position
   std::string message_type;      // "ORU^R01"
@@ -39,6 +38,8 @@ struct MappedMessage {
 
   // Fills `sources` (done only when an issue needs placing: most messages have none).
   void locate();
+  // The Bundle as JSON, written at each call (a converter reads the tree as it is).
+  std::string bundle_json() const;
 };
 
 // Maps one parsed message. Fails (issue code "not-supported", at MSH-9) when the message

@@ -55,7 +55,7 @@ TEST_CASE("the corpus v2 messages map to valid Bundles that agree with the expec
     INFO(name << ": " << c.first_error());
     REQUIRE(c.accepted());
     rapidjson::Document ours, expected;
-    ours.Parse(c.mapped.bundle_json.c_str());
+    ours.Parse(c.mapped.bundle_json().c_str());
     auto expected_path = entry.path().parent_path() / (entry.path().stem().string() + "-expected.json");
     expected.Parse(read_text(expected_path).c_str());
     REQUIRE(expected.IsObject());

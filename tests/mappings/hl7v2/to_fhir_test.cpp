@@ -58,7 +58,7 @@ Mapped map_sample(const std::string& name) {
   m.conversion = converter().convert(read_text(project_sample("hl7v2/" + name)));
   INFO(name << ": " << m.conversion.first_error());
   REQUIRE(m.conversion.accepted());
-  m.bundle.Parse(m.conversion.mapped.bundle_json.c_str());
+  m.bundle.Parse(m.conversion.mapped.bundle_json().c_str());
   REQUIRE(m.bundle.IsObject());
   return m;
 }
@@ -217,7 +217,7 @@ TEST_CASE("RDE^O11, VXU^V04, SIU^S12, MDM^T02 and ORM^O01 become their resources
 
 TEST_CASE("the same message maps to the same Bundle, and a correction to the same records", "[mappings][hl7v2]") {
   Mapped once = map_sample("oru_r01.hl7"), twice = map_sample("oru_r01.hl7");
-  CHECK(once.conversion.mapped.bundle_json == twice.conversion.mapped.bundle_json);
+  CHECK(once.conversion.mapped.bundle_json() == twice.conversion.mapped.bundle_json());
   Mapped corrected = map_sample("oru_r01_corrected.hl7");
   CHECK(text(corrected.resource("Observation"), "status") == "corrected");
   CHECK(text(corrected.resource("DiagnosticReport"), "status") == "corrected");
