@@ -40,7 +40,10 @@ struct CompiledResource {
   const ResourceSpec* spec = nullptr;
   std::string system;  // the spec's name for the identity's system ("" when the identity is an id)
   CompiledValue identity;
-  std::vector<CompiledValue::Member> set;
+  // What every row sets alike (status, codes, categories), set whole for each row: the
+  // `constants` made once; `set`: the rest, in the spec's order.
+  Node prototype;
+  std::vector<CompiledValue::Member> constants, set;
   bool pending = false;  // one of its values is a reference by identity
 };
 
@@ -85,6 +88,48 @@ bool from_row_values(const CompiledValue& v) {
   if (v.kind == ValueSpec::Kind::Template || v.kind == ValueSpec::Kind::Reference || v.kind == ValueSpec::Kind::Join)
     return true;
   return std::any_of(v.members.begin(), v.members.end(), [](const auto& m) { return from_row_values(m.value); });
+}
+
+void set_values(Node& root, const CompiledValue::Member& member, Node&& value);
+
+// A value that takes nothing from the row.
+Node constant_value(const CompiledValue& value) {
+  switch (value.kind) {
+    case ValueSpec::Kind::Boolean: return Node::boolean(value.text == "true");
+    case ValueSpec::Kind::Number: return Node::number(value.text);
+    case ValueSpec::Kind::Object: {
+      Node object = Node::object();
+      for (const CompiledValue::Member& member : value.members) set_values(object, member, constant_value(member.value));
+      return object;
+    }
+    default: return Node::string(value.text);
+  }
+}
+
+// The element a path starts with: "category" for "category[0].coding[0]".
+std::string_view first_step(std::string_view path) { return path.substr(0, path.find_first_of(".[")); }
+
+// Splits a resource's assignments into the prototype and the rest. The prototype holds
+// the constants of elements that none of the resource's row values, nor its identity or
+// labels, set: setting them whole when a row builds the resource gives what setting each
+// for every row gave (Builder::build falls back to setting them one by one when another
+// spec builds the same resource). A resource merged into a stored record keeps them all in
+// order: there a constant changes one item of what is stored, not the whole element.
+void compile_assignments(const ResourceSpec& spec, const TableSpec& table, CompiledResource& out) {
+  std::vector<CompiledValue::Member> all;
+  std::set<std::string, std::less<>> shared = {"resourceType", "id", "identifier", "meta"};
+  for (const Assignment& a : spec.set) {
+    all.push_back({a.path, engine::Path(a.path), compile(a.value, table)});
+    if (spec.merge || from_row_values(all.back().value)) shared.insert(std::string(first_step(a.path)));
+  }
+  for (CompiledValue::Member& m : all) {
+    if (shared.count(first_step(m.path))) {
+      out.set.push_back(std::move(m));
+    } else {
+      set_values(out.prototype, m, constant_value(m.value));
+      out.constants.push_back(std::move(m));
+    }
+  }
 }
 
 
@@ -135,6 +180,8 @@ struct Built {
   std::string local_url;  // how the row's other resources refer to it: its fullUrl, or Type/id when it has one
   std::string if_match;   // a merged record: the version it was read at (W/"3")
   bool pending = false;   // holds references by identity (only these are walked to resolve them)
+  const CompiledResource* maker = nullptr;  // the spec that built it last
+  bool mixed = false;                       // more than one spec built it
   Node resource;
   std::vector<RowRef> rows;
 };
@@ -421,9 +468,9 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
 
 Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   switch (value.kind) {
-    case ValueSpec::Kind::Literal: return Node::string(value.text);
-    case ValueSpec::Kind::Boolean: return Node::boolean(value.text == "true");
-    case ValueSpec::Kind::Number: return Node::number(value.text);
+    case ValueSpec::Kind::Literal:
+    case ValueSpec::Kind::Boolean:
+    case ValueSpec::Kind::Number: return constant_value(value);
     case ValueSpec::Kind::Template: {
       std::string source, text = expand(value.parts, row, &source);
       // One placeholder of a number or yes/no column: written as a JSON number or boolean.
@@ -539,6 +586,14 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   if (!compiled.spec->id.empty()) row.local_urls[compiled.spec->id] = b.local_url;
   add_labels(*compiled.spec, row, b);
   b.pending = b.pending || compiled.pending;
+  // Built by other specs too (a Patient from two files): their values may share an element
+  // with the constants, so these are set one by one, as the spec says, not whole.
+  b.mixed = b.mixed || (b.maker && b.maker != &compiled);
+  b.maker = &compiled;
+  if (b.mixed)
+    for (const CompiledValue::Member& member : compiled.constants) set_values(b.resource, member, constant_value(member.value));
+  else
+    for (const Node& member : compiled.prototype.children) b.resource.set(member.name, Node(member));
   for (const CompiledValue::Member& member : compiled.set) {
     Node node = value_node(member.value, row);
     if (member.value.gather) node = gathered(b.resource, member.steps, std::move(node), member.value.text);
@@ -626,7 +681,7 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
       cr.spec = &r;
       cr.system = r.identity_system;
       cr.identity = compile(r.identity_value, t);
-      for (const Assignment& a : r.set) cr.set.push_back({a.path, engine::Path(a.path), compile(a.value, t)});
+      compile_assignments(r, t, cr);
       cr.pending = std::any_of(cr.set.begin(), cr.set.end(), [](const auto& a) { return a.value.pending; });
     }
   }
