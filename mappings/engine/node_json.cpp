@@ -4,6 +4,7 @@
 
 #include "fhir/json/json_reader.h"
 #include "fhir/json/json_tree.h"
+#include "fhir/json/utf8.h"
 
 namespace carebridge::mappings::engine {
 
@@ -44,34 +45,53 @@ JsonKind kind_of(Node::Kind kind) {
   return JsonKind::Null;
 }
 
-std::string_view copy(std::string_view text, std::pmr::memory_resource& strings) {
-  if (text.empty()) return {};
-  auto* at = static_cast<char*>(strings.allocate(text.size(), 1));
-  std::copy(text.begin(), text.end(), at);
-  return {at, text.size()};
-}
+// A tree made into JSON nodes: nodes from `nodes`, texts copied into `strings`. Text that
+// is not UTF-8 (a v2 message's \X..\ escape, bytes no character set was declared for)
+// stops it: the JSON parser refused such text when the tree was written and read back.
+class JsonMaker {
+ public:
+  JsonMaker(std::pmr::memory_resource& nodes, std::pmr::memory_resource& strings) : nodes_(nodes), strings_(strings) {}
 
-// `node` as a JsonNode named `key`, or null when it is empty (nothing written).
-JsonNode* to_json(const Node& node, std::string_view key, std::pmr::memory_resource& nodes,
-                  std::pmr::memory_resource& strings) {
-  if (node.is_value() && node.text.empty()) return nullptr;
-  auto* json = new (nodes.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
-  json->kind = kind_of(node.kind);
-  json->key = key;
-  if (node.is_value()) {
-    json->text = copy(node.text, strings);
-    return json;
+  // `node` as a JsonNode named `key`, or null when it is empty (nothing written) or bad.
+  JsonNode* make(const Node& node, std::string_view key) {
+    if (node.is_value() && node.text.empty()) return nullptr;
+    auto* json = new (nodes_.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
+    json->kind = kind_of(node.kind);
+    json->key = key;
+    if (node.is_value()) {
+      if (fhir::json::find_invalid_utf8(node.text) != std::string_view::npos) bad_ = true;
+      json->text = copy(node.text);
+      return bad_ ? nullptr : json;
+    }
+    JsonNode** tail = &json->first;
+    for (size_t i = 0; i < node.children.size() && !bad_; ++i) {
+      const Node& child = node.children[i];
+      JsonNode* made = make(child, node.is_array() ? std::string_view() : copy(child.name));
+      if (bad_) bad_path_.insert(0, node.is_array() ? "[" + std::to_string(i) + "]" : "." + child.name);
+      if (!made) continue;
+      *tail = made;
+      tail = &made->next;
+      ++json->count;
+    }
+    return json->count && !bad_ ? json : nullptr;
   }
-  JsonNode** tail = &json->first;
-  for (const Node& child : node.children) {
-    JsonNode* made = to_json(child, node.is_array() ? std::string_view() : copy(child.name, strings), nodes, strings);
-    if (!made) continue;
-    *tail = made;
-    tail = &made->next;
-    ++json->count;
+  bool bad() const { return bad_; }
+  // Where the bad text is, below the root: ".entry[3].resource.valueString".
+  const std::string& bad_path() const { return bad_path_; }
+
+ private:
+  std::string_view copy(std::string_view text) {
+    if (text.empty()) return {};
+    auto* at = static_cast<char*>(strings_.allocate(text.size(), 1));
+    std::copy(text.begin(), text.end(), at);
+    return {at, text.size()};
   }
-  return json->count ? json : nullptr;
-}
+
+  std::pmr::memory_resource& nodes_;
+  std::pmr::memory_resource& strings_;
+  bool bad_ = false;
+  std::string bad_path_;
+};
 
 }  // namespace
 
@@ -80,7 +100,14 @@ fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::De
   auto document = std::make_unique<fhir::model::Document>();
   // The JSON nodes are scratch; their texts are the document's.
   std::pmr::monotonic_buffer_resource scratch(64 * 1024);
-  const JsonNode* json = to_json(tree, {}, scratch, document->arena());
+  JsonMaker maker(scratch, document->arena());
+  const JsonNode* json = maker.make(tree, {});
+  if (maker.bad()) {
+    std::string_view type = tree.text_of("resourceType");
+    result.issues.push_back({fhir::model::Severity::Fatal, "structure", "the text is not UTF-8 (characters in no known encoding)",
+                             std::string(type.empty() ? "Resource" : type) + maker.bad_path(), {}});
+    return result;
+  }
   if (!json || !json->is_object()) {
     result.issues.push_back({fhir::model::Severity::Fatal, "structure", "the resource is empty", {}, {}});
     return result;

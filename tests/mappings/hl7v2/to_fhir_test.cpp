@@ -249,3 +249,18 @@ TEST_CASE("messages that cannot be taken say why and where", "[mappings][hl7v2]"
   for (const auto& i : bad_date.issues) warned = warned || (i.location == "PID[1]-7[1]" && i.issue.message.find("19991399") != std::string::npos);
   CHECK(warned);
 }
+
+TEST_CASE("text in no known encoding is refused at its field, never passed on", "[mappings][hl7v2]") {
+  // No MSH-18, so the text must be UTF-8: a byte from Windows-1252 (0x92, a typographic
+  // apostrophe) in the patient's name is not, and neither is what an \X..\ escape makes.
+  for (std::string name : {std::string("O\x92" "BRIEN^JO"), std::string("O\\XFF\\BRIEN^JO")}) {
+    auto c = converter().convert("MSH|^~\\&|A|B|C|D|20260101||ADT^A04^ADT_A01|3|P|2.5.1\rEVN|A04\rPID|1||7^^^H^MR||" + name +
+                                 "\rPV1|1|O\r");
+    INFO(name);
+    CHECK_FALSE(c.accepted());
+    bool placed = false;
+    for (const auto& i : c.issues)
+      placed = placed || (i.location.starts_with("PID[1]-5") && i.issue.message.find("UTF-8") != std::string::npos);
+    CHECK(placed);
+  }
+}
