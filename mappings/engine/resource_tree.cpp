@@ -318,6 +318,41 @@ std::string source_of(const SourceMap& sources, std::string_view expression) {
   return {};
 }
 
+namespace {
+
+// The `index`th item of an array that write_json writes (empty items are not), or null.
+const Node* written_item(const Node& array, size_t index) {
+  for (const Node& item : array.children)
+    if (!item.empty() && index-- == 0) return &item;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string source_at(const Node& root, std::string_view expression) {
+  size_t end = expression.find_first_of(".[");
+  expression.remove_prefix(end == std::string_view::npos ? expression.size() : end);  // the root's name
+  const Node* at = &root;
+  std::string_view found = root.source;
+  while (!expression.empty() && at) {
+    if (expression.front() == '[') {
+      size_t close = expression.find(']');
+      size_t index = 0;
+      auto [stop, error] = std::from_chars(expression.data() + 1, expression.data() + expression.size(), index);
+      if (close == std::string_view::npos || error != std::errc() || stop != expression.data() + close) break;
+      at = at->is_array() ? written_item(*at, index) : nullptr;
+      expression.remove_prefix(close + 1);
+    } else {
+      expression.remove_prefix(1);  // the dot
+      size_t next = expression.find_first_of(".[");
+      at = at->is_object() ? at->member(expression.substr(0, next)) : nullptr;
+      expression.remove_prefix(next == std::string_view::npos ? expression.size() : next);
+    }
+    if (at && !at->source.empty()) found = at->source;
+  }
+  return std::string(found);
+}
+
 void prune(Node& node) {
   if (node.is_value()) return;
   for (Node& c : node.children) prune(c);

@@ -85,6 +85,11 @@ void write_json(const Node& node, std::string& out, SourceMap* sources = nullptr
 // The source of the longest recorded path that `expression` starts with ("" when none).
 std::string source_of(const SourceMap& sources, std::string_view expression);
 
+// The same for a tree as write_json writes it, without writing it: the source of the
+// deepest node with one along `expression` ("Bundle.entry[2].resource.gender"; its first
+// step names `root`; indexes count the items written, not the empty ones).
+std::string source_at(const Node& root, std::string_view expression);
+
 // Removes empty members and items everywhere below `node`.
 void prune(Node& node);
 

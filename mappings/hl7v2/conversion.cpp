@@ -73,11 +73,10 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
     found.insert(found.end(), more.begin(), more.end());
   }
   bool errors = !c.bundle || !c.bundle->root();
-  if (!found.empty()) c.mapped.locate();
+  std::erase_if(found, [](const Issue& i) { return i.severity == Severity::Information; });
   for (Issue& i : found) {
-    if (i.severity == Severity::Information) continue;
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;
-    std::string location = engine::source_of(c.mapped.sources, i.expression);
+    std::string location = c.mapped.source_of(i.expression);
     if (!i.expression.empty()) i.message += " (" + i.expression + ")";
     c.issues.push_back({std::move(i), location, true});
   }

@@ -525,12 +525,6 @@ std::string MappedMessage::bundle_json() const {
   return json;
 }
 
-void MappedMessage::locate() {
-  if (!sources.empty()) return;
-  std::string unused;
-  write_json(tree, unused, &sources, "Bundle");
-}
-
 Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec, const MapOptions& options) {
   std::string code = message.message_code(), event = message.trigger_event();
   const MessageMap* map = spec.message(code, event);

@@ -30,14 +30,14 @@ struct MapOptions {
 
 struct MappedMessage {
   engine::Node tree;             // the transaction Bundle as built, with each value's v2 position
-  engine::SourceMap sources;     // FHIRPath in the Bundle → v2 position (after locate())
   std::vector<Issue> warnings;   // what was left out, each with its v2 position
   std::string message_type;      // "ORU^R01"
   std::string structure;         // "ORU_R01"
   size_t resources = 0;          // entries in the Bundle
 
-  // Fills `sources` (done only when an issue needs placing: most messages have none).
-  void locate();
+  // The v2 position of what is at `expression` in the Bundle ("Bundle.entry[3].resource.gender"
+  // → "PID[1]-8"), "" when it came from no field.
+  std::string source_of(std::string_view expression) const { return engine::source_at(tree, expression); }
   // The Bundle as JSON, written at each call (a converter reads the tree as it is).
   std::string bundle_json() const;
 };

@@ -126,9 +126,7 @@ TEST_CASE("ORU^R01: reports, results and orders, each result with its own report
 
 TEST_CASE("every mapped value knows its v2 position", "[mappings][hl7v2]") {
   Mapped m = map_sample("oru_r01.hl7");
-  m.conversion.mapped.locate();
-  const auto& sources = m.conversion.mapped.sources;
-  auto at = [&](const std::string& path) { return carebridge::mappings::engine::source_of(sources, path); };
+  auto at = [&](const std::string& path) { return m.conversion.mapped.source_of(path); };
   size_t glucose = 0;
   for (size_t i = 0; i < m.bundle["entry"].Size(); ++i)
     if (m.bundle["entry"][i]["fullUrl"].GetString() == m.full_url("Observation", 0)) glucose = i;
