@@ -450,6 +450,7 @@ ReadValue read_split(const Column& column, std::string_view raw, std::string_vie
 // What sheets write in a cell that has no answer: N/A, n/a, Excel's #N/A; in a cell of a
 // type no word can be (a date, a number, a phone number), also NA, none, null and dashes.
 bool no_answer(const Column& column, std::string_view s) {
+  if (s.size() > 5) return false;  // longer than every such word: most cells, not copied
   std::string v(s);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (v == "n/a" || v == "#n/a" || v == "n.a." || v == "n / a") return true;
