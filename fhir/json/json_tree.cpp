@@ -118,6 +118,7 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   }
 
   bool check_duplicates(const JsonNode& object) {
+    if (object.count <= kPairwiseKeys && !any_same_key(object)) return true;
     keys_.clear();
     for (const JsonNode* m = object.first; m; m = m->next) keys_.push_back(m);
     std::sort(keys_.begin(), keys_.end(), [](const JsonNode* a, const JsonNode* b) {
@@ -132,6 +133,18 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
       }
     }
     return true;
+  }
+
+  // Small objects (most of FHIR JSON) are checked pair by pair, without sorting; a
+  // duplicate found here is reported by the sorted check above, as for large objects.
+  static constexpr uint32_t kPairwiseKeys = 12;
+  static bool any_same_key(const JsonNode& object) {
+    for (const JsonNode* a = object.first; a; a = a->next) {
+      for (const JsonNode* b = a->next; b; b = b->next) {
+        if (a->key == b->key) return true;
+      }
+    }
+    return false;
   }
 
   void fail(std::string message) {
