@@ -87,18 +87,12 @@ bool valid_base64(std::string_view s) {
   return n % 4 == 0 && pad <= 2;
 }
 
-bool has_whitespace(std::string_view s) {
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
-  }
-  return false;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Control characters other than tab, CR and LF are not allowed in FHIR strings.
 bool has_control(std::string_view s) {
-  for (char c : s) {
+  for (size_t i = skip_bytes_not_below(s, 0x20); i < s.size(); ++i) {
+    char c = s[i];
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
   }
