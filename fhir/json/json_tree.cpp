@@ -80,8 +80,18 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
     return {memory, length};
   }
 
+  // Nodes are cut from blocks of the arena: one (virtual) allocate call per block, not per node.
+  JsonNode* new_node() {
+    constexpr size_t kBlock = 64;
+    if (spare_ == spare_end_) {
+      spare_ = static_cast<JsonNode*>(arena_.allocate(kBlock * sizeof(JsonNode), alignof(JsonNode)));
+      spare_end_ = spare_ + kBlock;
+    }
+    return new (spare_++) JsonNode();
+  }
+
   JsonNode* add(JsonKind kind) {
-    auto* node = new (arena_.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
+    JsonNode* node = new_node();
     node->kind = kind;
     if (stack_.empty()) {
       node->position = position();
@@ -162,6 +172,8 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   std::string_view key_;
   model::Position key_position_;
   JsonNode* root_ = nullptr;
+  JsonNode* spare_ = nullptr;  // the unused rest of the current block
+  JsonNode* spare_end_ = nullptr;
   std::string error_;
   model::Position error_position_;
   size_t scanned_ = 0;
