@@ -109,6 +109,9 @@ class Run {
     const terminology::CodeSystem* code_system = nullptr;  // null when not loaded
   };
   const SystemInfo& system_info(std::string_view system);
+  // The expansion of a binding's value set (null when unknown), asked of the terminology
+  // once per binding and run: every coded node asks, and the terminology hashes the url.
+  const terminology::Expansion* expansion(const definitions::Binding& binding);
 
  private:
   std::vector<model::Issue>& issues_;
@@ -116,6 +119,7 @@ class Run {
   std::unordered_map<std::pair<const void*, const void*>, const ConstraintList*, PointerPairHash> constraint_lists_;
   std::unordered_map<const definitions::ElementDef*, ReferenceTargets> reference_targets_;
   std::unordered_map<std::string_view, SystemInfo> systems_;  // views into the resource being validated
+  std::unordered_map<const definitions::Binding*, const terminology::Expansion*> expansions_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);

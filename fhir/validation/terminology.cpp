@@ -64,11 +64,17 @@ void check_display(Run& run, const Element& coding, const terminology::CodeSyste
 
 }  // namespace
 
+const terminology::Expansion* Run::expansion(const definitions::Binding& binding) {
+  auto [it, added] = expansions_.try_emplace(&binding, nullptr);
+  if (added) it->second = state.terminology().expansion(binding.value_set);
+  return it->second;
+}
+
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
   if (binding.value_set.empty()) return;
-  const terminology::Expansion* vs = run.state.terminology().expansion(binding.value_set);
+  const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
