@@ -93,7 +93,7 @@ struct ElementDef {
   uint32_t content_target = kNoElement;  // element whose children this one reuses
   uint32_t parent = kNoElement;
   std::vector<uint32_t> children;      // direct children (unsliced), snapshot order
-  std::vector<ChildName> child_names;  // sorted by name, for lookup by property name
+  std::vector<ChildName> child_names;  // by length, then name: for lookup by property name
 };
 
 struct StructureDef {

@@ -15,6 +15,11 @@ std::string_view parent_id(std::string_view id) {
   return dot == std::string_view::npos ? std::string_view{} : id.substr(0, dot);
 }
 
+// The order of ChildName lists: by length, then by bytes.
+bool shorter_name(const ChildName& a, const ChildName& b) {
+  return a.name.size() != b.name.size() ? a.name.size() < b.name.size() : a.name < b.name;
+}
+
 void add_child_names(StructureDef& sd, uint32_t parent) {
   auto& names = sd.elements[parent].child_names;
   for (uint32_t child : sd.elements[parent].children) {
@@ -30,6 +35,9 @@ void add_child_names(StructureDef& sd, uint32_t parent) {
     }
   }
   std::sort(names.begin(), names.end(), [](const ChildName& a, const ChildName& b) { return a.name < b.name; });
+  // Then by length first: a lookup then compares lengths (integers) and reads the bytes
+  // only of names as long as the property. Stable, so equal names keep the order above.
+  std::stable_sort(names.begin(), names.end(), shorter_name);
 }
 
 }  // namespace
@@ -50,8 +58,9 @@ void index_structure(StructureDef& sd) {
 
 const ChildName* StructureDef::child(uint32_t element, std::string_view property) const {
   const auto& names = elements[shape_of(element)].child_names;
-  auto it = std::lower_bound(names.begin(), names.end(), property,
-                             [](const ChildName& c, std::string_view p) { return c.name < p; });
+  auto it = std::lower_bound(names.begin(), names.end(), property, [](const ChildName& c, std::string_view p) {
+    return c.name.size() != p.size() ? c.name.size() < p.size() : std::string_view(c.name) < p;
+  });
   return it != names.end() && it->name == property ? &*it : nullptr;
 }
 

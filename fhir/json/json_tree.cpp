@@ -80,8 +80,18 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
     return {memory, length};
   }
 
+  // Nodes are cut from blocks of the arena: one (virtual) allocate call per block, not per node.
+  JsonNode* new_node() {
+    constexpr size_t kBlock = 64;
+    if (spare_ == spare_end_) {
+      spare_ = static_cast<JsonNode*>(arena_.allocate(kBlock * sizeof(JsonNode), alignof(JsonNode)));
+      spare_end_ = spare_ + kBlock;
+    }
+    return new (spare_++) JsonNode();
+  }
+
   JsonNode* add(JsonKind kind) {
-    auto* node = new (arena_.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
+    JsonNode* node = new_node();
     node->kind = kind;
     if (stack_.empty()) {
       node->position = position();
@@ -118,6 +128,7 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   }
 
   bool check_duplicates(const JsonNode& object) {
+    if (object.count <= kPairwiseKeys && !any_same_key(object)) return true;
     keys_.clear();
     for (const JsonNode* m = object.first; m; m = m->next) keys_.push_back(m);
     std::sort(keys_.begin(), keys_.end(), [](const JsonNode* a, const JsonNode* b) {
@@ -132,6 +143,18 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
       }
     }
     return true;
+  }
+
+  // Small objects (most of FHIR JSON) are checked pair by pair, without sorting; a
+  // duplicate found here is reported by the sorted check above, as for large objects.
+  static constexpr uint32_t kPairwiseKeys = 12;
+  static bool any_same_key(const JsonNode& object) {
+    for (const JsonNode* a = object.first; a; a = a->next) {
+      for (const JsonNode* b = a->next; b; b = b->next) {
+        if (a->key == b->key) return true;
+      }
+    }
+    return false;
   }
 
   void fail(std::string message) {
@@ -149,6 +172,8 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   std::string_view key_;
   model::Position key_position_;
   JsonNode* root_ = nullptr;
+  JsonNode* spare_ = nullptr;  // the unused rest of the current block
+  JsonNode* spare_end_ = nullptr;
   std::string error_;
   model::Position error_position_;
   size_t scanned_ = 0;

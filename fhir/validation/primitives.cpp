@@ -73,13 +73,17 @@ bool valid_uuid(std::string_view s) {
   return true;
 }
 
+// ASCII letters and digits, as std::isalnum answers in the C locale (the one the program
+// runs in) without a library call per character.
+bool is_ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 bool valid_base64(std::string_view s) {
   size_t n = 0, pad = 0;
   for (char c : s) {
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     if (c == '=') {
       ++pad;
-    } else if (pad || !(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) {
+    } else if (pad || !(is_ascii_alnum(c) || c == '+' || c == '/')) {
       return false;
     }
     ++n;
@@ -87,18 +91,12 @@ bool valid_base64(std::string_view s) {
   return n % 4 == 0 && pad <= 2;
 }
 
-bool has_whitespace(std::string_view s) {
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
-  }
-  return false;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Control characters other than tab, CR and LF are not allowed in FHIR strings.
 bool has_control(std::string_view s) {
-  for (char c : s) {
+  for (size_t i = skip_bytes_not_below(s, 0x20); i < s.size(); ++i) {
+    char c = s[i];
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
   }
@@ -172,8 +170,9 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
       run.report(Severity::Warning, "value", "the value should not start or end with whitespace", node, path);
     }
     if (type == "markdown") {
-      for (size_t i = 0; i + 1 < v.size(); ++i) {
-        if (v[i] == '<' && (std::isalpha(static_cast<unsigned char>(v[i + 1])) || v[i + 1] == '/')) {
+      // memchr finds each '<'; most markdown has few.
+      for (size_t i = v.find('<'); i != std::string_view::npos && i + 1 < v.size(); i = v.find('<', i + 1)) {
+        if (std::isalpha(static_cast<unsigned char>(v[i + 1])) || v[i + 1] == '/') {
           run.report(Severity::Warning, "value",
                      "the markdown contains what looks like an HTML tag; presentation layers should escape it", node, path);
           break;

@@ -3,6 +3,7 @@
 // resources and, inside a Bundle, through bundle_references.cpp; uri "#id" values; and
 // the contained rules (every contained resource is referenced: dom-3; no nesting: dom-2;
 // dom-4, dom-5).
+#include <algorithm>
 #include <cctype>
 
 #include "fhir/model/resource_id.h"
@@ -138,7 +139,7 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
   }
   const Element& at = *ref_node;
   Path ref_path{&path, "reference", -1};
-  if (ref.find_first_of(" \t\r\n") != std::string_view::npos) {
+  if (has_whitespace(ref)) {
     run.report(Severity::Error, "invalid", "the reference '" + std::string(ref) + "' contains whitespace", at, ref_path);
     return;
   }
@@ -163,20 +164,30 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
   check_target_type(run, reference, !actual.empty() ? actual : declared, at, ref_path);
 }
 
+const Run::ReferenceTargets& Run::reference_targets(const definitions::ElementDef& definition) {
+  auto [it, added] = reference_targets_.try_emplace(&definition);
+  ReferenceTargets& targets = it->second;
+  if (!added) return targets;
+  for (const auto& t : definition.types) {
+    if (t.code != "Reference") continue;
+    for (const auto& profile : t.target_profiles) {
+      const auto* sd = defs.structure(profile);
+      if (!sd || sd->type == "Resource" || sd->type == "DomainResource") {
+        targets.any = true;
+        return targets;
+      }
+      targets.types.push_back(sd->type);
+    }
+  }
+  return targets;
+}
+
 static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
                               const Path& ref_path) {
   if (target_type.empty() || !reference.definition) return;
-  std::vector<std::string_view> allowed;
-  for (const auto& t : reference.definition->types) {
-    if (t.code != "Reference") continue;
-    for (const auto& profile : t.target_profiles) {
-      const auto* sd = run.defs.structure(profile);
-      if (!sd || sd->type == "Resource" || sd->type == "DomainResource") return;
-      if (sd->type == target_type) return;
-      allowed.push_back(sd->type);
-    }
-  }
-  if (allowed.empty()) return;
+  const Run::ReferenceTargets& targets = run.reference_targets(*reference.definition);
+  const std::vector<std::string_view>& allowed = targets.types;
+  if (targets.any || allowed.empty() || std::find(allowed.begin(), allowed.end(), target_type) != allowed.end()) return;
   std::string list;
   for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
   run.report(Severity::Error, "structure",

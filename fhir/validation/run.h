@@ -95,10 +95,31 @@ class Run {
   const ConstraintList& constraints(const definitions::ElementDef* definition, const definitions::StructureDef* type,
                                     bool& first);
 
+  // The types a Reference element may point to (its target profiles' types), found once
+  // per definition and run: every Reference asks. `any` when one profile allows all types.
+  struct ReferenceTargets {
+    bool any = false;
+    std::vector<std::string_view> types;
+  };
+  const ReferenceTargets& reference_targets(const definitions::ElementDef& definition);
+  // What a Coding.system names, found once per system and run: codings repeat few systems,
+  // and each look-up hashes the url in several tables.
+  struct SystemInfo {
+    bool value_set_only = false;  // the url of a ValueSet and of no CodeSystem
+    const terminology::CodeSystem* code_system = nullptr;  // null when not loaded
+  };
+  const SystemInfo& system_info(std::string_view system);
+  // The expansion of a binding's value set (null when unknown), asked of the terminology
+  // once per binding and run: every coded node asks, and the terminology hashes the url.
+  const terminology::Expansion* expansion(const definitions::Binding& binding);
+
  private:
   std::vector<model::Issue>& issues_;
   std::unordered_map<const Element*, std::unique_ptr<FragmentIndex>> fragments_;
   std::unordered_map<std::pair<const void*, const void*>, const ConstraintList*, PointerPairHash> constraint_lists_;
+  std::unordered_map<const definitions::ElementDef*, ReferenceTargets> reference_targets_;
+  std::unordered_map<std::string_view, SystemInfo> systems_;  // views into the resource being validated
+  std::unordered_map<const definitions::Binding*, const terminology::Expansion*> expansions_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);
@@ -146,6 +167,12 @@ void check_invariants(Run& run, const Element& node, const definitions::ElementD
 // Helpers shared by passes.
 const Element* child_named(const Element& node, std::string_view name);
 std::string_view value_of(const Element* node);
+// Whether text holds a space, tab, CR or LF.
+bool has_whitespace(std::string_view text);
+// Where a byte below `limit` (at most 0x80) may first be: text is skipped eight bytes at a
+// time while none is (whitespace and control characters are all below 0x21, and most
+// values have none); the caller checks the rest byte by byte.
+size_t skip_bytes_not_below(std::string_view text, unsigned char limit);
 // urls.cpp: whether text is an absolute URI as the reference validator decides it: a
 // lower-case scheme, a colon and something after it without spaces ("urn:uuid:...", "http://...").
 bool is_absolute_url(std::string_view url);

@@ -64,11 +64,17 @@ void check_display(Run& run, const Element& coding, const terminology::CodeSyste
 
 }  // namespace
 
+const terminology::Expansion* Run::expansion(const definitions::Binding& binding) {
+  auto [it, added] = expansions_.try_emplace(&binding, nullptr);
+  if (added) it->second = state.terminology().expansion(binding.value_set);
+  return it->second;
+}
+
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
   if (binding.value_set.empty()) return;
-  const terminology::Expansion* vs = run.state.terminology().expansion(binding.value_set);
+  const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
@@ -111,6 +117,15 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
              node, path);
 }
 
+const Run::SystemInfo& Run::system_info(std::string_view system) {
+  auto [it, added] = systems_.try_emplace(system);
+  if (added) {
+    it->second.value_set_only = !defs.resource("CodeSystem", system) && defs.resource("ValueSet", system);
+    it->second.code_system = state.terminology().code_system(system);
+  }
+  return it->second;
+}
+
 void check_coding_system(Run& run, const Element& coding, const Path& path) {
   std::string_view system = value_of(child_named(coding, "system"));
   std::string_view code = value_of(child_named(coding, "code"));
@@ -119,19 +134,20 @@ void check_coding_system(Run& run, const Element& coding, const Path& path) {
                "the code system '" + std::string(system) + "' must be an absolute URI, not a local reference", coding, path);
     return;
   }
-  if (!system.empty() && !run.defs.resource("CodeSystem", system) && run.defs.resource("ValueSet", system)) {
+  if (system.empty()) return;
+  const Run::SystemInfo& info = run.system_info(system);
+  if (info.value_set_only) {
     run.report(Severity::Error, "invalid",
                "'" + std::string(system) + "' is a value set, not a code system: Coding.system names a code system",
                coding, path);
     return;
   }
-  if (system.empty() || code.empty()) return;
-  auto found = run.state.terminology().lookup(system, code);
   // Only a code system loaded completely says what its codes and displays are; a
   // code found by ignoring case is right, and its display is not checked.
-  if (!found.code_system || !found.code_system->complete()) return;
-  if (found.status == terminology::LookupStatus::found) {
-    if (found.entry->code == code) check_display(run, coding, *found.code_system, *found.entry, path);
+  const terminology::CodeSystem* cs = info.code_system;
+  if (code.empty() || !cs || !cs->complete()) return;
+  if (const terminology::Concept* found = cs->concept_of(code)) {
+    if (found->code == code) check_display(run, coding, *cs, *found, path);
     return;
   }
   run.report(Severity::Error, "code-invalid",

@@ -5,6 +5,8 @@
 #include "fhir/validation/validator.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <unordered_set>
 
 #include "fhir/validation/run.h"
@@ -48,6 +50,25 @@ const Element* child_named(const Element& node, std::string_view name) {
 }
 
 std::string_view value_of(const Element* node) { return node && node->has_value ? node->value : std::string_view{}; }
+
+size_t skip_bytes_not_below(std::string_view text, unsigned char limit) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t block;
+    std::memcpy(&block, text.data() + i, 8);
+    if ((block - kOnes * limit) & ~block & (kOnes * 0x80)) break;  // some byte is below `limit`
+  }
+  return i;
+}
+
+bool has_whitespace(std::string_view text) {
+  for (size_t i = skip_bytes_not_below(text, 0x21); i < text.size(); ++i) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
 
 void Run::resource(const Element& r, const Path& path) {
   Frame saved = frame;
