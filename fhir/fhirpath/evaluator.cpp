@@ -54,11 +54,36 @@ bool declares(const Element& e, std::string_view name) {
   return false;
 }
 
+// Enough collections for a deeply nested invariant; larger ones are let go so a
+// thread does not keep a big result's storage.
+constexpr size_t kMaxPooledCollections = 64;
+constexpr size_t kMaxPooledCapacity = 256;
+
+std::vector<Collection>& scratch_pool() {
+  thread_local std::vector<Collection> pool;
+  return pool;
+}
+
 }  // namespace
 
+Scratch::Scratch() {
+  auto& pool = scratch_pool();
+  if (pool.empty()) return;
+  items_ = std::move(pool.back());
+  pool.pop_back();
+}
+
+Scratch::~Scratch() {
+  auto& pool = scratch_pool();
+  if (pool.size() >= kMaxPooledCollections || items_.capacity() > kMaxPooledCapacity) return;
+  items_.clear();
+  pool.push_back(std::move(items_));
+}
+
 bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total) const {
-  Collection self{item};
-  Env inner{&self, index, total ? total : env.total};
+  Scratch self;
+  self->push_back(item);
+  Env inner{&*self, index, total ? total : env.total};
   size_t scope = ev.scope();
   bool ok = ev.eval(*node.args[i], inner, value);
   ev.restore(scope);
@@ -66,13 +91,13 @@ bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, 
 }
 
 bool Call::single_arg(size_t i, std::optional<Item>& value) const {
-  Collection c;
-  if (!arg(i, c)) return false;
+  Scratch c;
+  if (!arg(i, *c)) return false;
   value.reset();
-  if (c.empty()) return true;
-  if (c.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
-  value = system_value(c.front());
-  if (!value) value = c.front();
+  if (c->empty()) return true;
+  if (c->size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
+  value = system_value(c->front());
+  if (!value) value = std::move(c->front());
   return true;
 }
 
@@ -130,24 +155,24 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     case NodeKind::Variable: ok = variable(node, out); break;
     case NodeKind::Member:
       if (node.focus) {
-        Collection input;
-        ok = eval(*node.focus, env, input) && member(node, input, out);
+        Scratch input;
+        ok = eval(*node.focus, env, *input) && member(node, *input, out);
       } else {
         ok = member(node, *env.this_items, out);
       }
       break;
     case NodeKind::Function: ok = call(node, env, out); break;
     case NodeKind::Indexer: {
-      Collection input, index;
-      ok = check_ordered(node, node.args[0].get()) && eval(*node.args[0], env, input) && eval(*node.args[1], env, index);
+      Scratch input, index;
+      ok = check_ordered(node, node.args[0].get()) && eval(*node.args[0], env, *input) && eval(*node.args[1], env, *index);
       if (!ok) break;
-      if (index.empty()) break;
-      auto i = index.size() == 1 ? system_value(index.front()) : std::nullopt;
+      if (index->empty()) break;
+      auto i = index->size() == 1 ? system_value(index->front()) : std::nullopt;
       auto n = i ? as_integer(*i) : std::nullopt;
       if (!n) {
         ok = fail(node, "an index must be a single integer");
-      } else if (*n >= 0 && static_cast<size_t>(*n) < input.size()) {
-        out.push_back(std::move(input[static_cast<size_t>(*n)]));
+      } else if (*n >= 0 && static_cast<size_t>(*n) < input->size()) {
+        out.push_back(std::move((*input)[static_cast<size_t>(*n)]));
       }
       break;
     }
@@ -316,22 +341,22 @@ bool Evaluator::check_ordered(const Node& node, const Node* source) {
 
 bool Evaluator::call(const Node& node, const Env& env, Collection& out) {
   if (order_dependent(node) && !check_ordered(node, node.focus.get())) return false;
-  Collection focus;
+  Scratch focus;
   const Collection* input = env.this_items;
   if (node.focus) {
-    if (!eval(*node.focus, env, focus)) return false;
-    input = &focus;
+    if (!eval(*node.focus, env, *focus)) return false;
+    input = &*focus;
   }
   Call c{*this, node, env, *input, out};
   return node.function->impl(c);
 }
 
 bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
-  Collection operand;
-  if (!eval(*node.args[0], env, operand)) return false;
-  if (operand.empty()) return true;
-  if (operand.size() > 1) return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a single value");
-  auto v = system_value(operand.front());
+  Scratch operand;
+  if (!eval(*node.args[0], env, *operand)) return false;
+  if (operand->empty()) return true;
+  if (operand->size() > 1) return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a single value");
+  auto v = system_value(operand->front());
   if (!v || (v->type != SystemType::Integer && v->type != SystemType::Decimal && v->type != SystemType::Quantity)) {
     return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a number or a quantity");
   }
@@ -347,18 +372,13 @@ bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
 
 bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
   auto truth = [&](const Node& n, std::optional<bool>& value) {
-    Collection c;
-    if (!eval(n, env, c)) return false;
+    Scratch c;
+    if (!eval(n, env, *c)) return false;
     value.reset();
-    if (c.empty()) return true;
-    if (c.size() > 1) return fail(n, "a logical operand must be a single value");
-    auto v = system_value(c.front());
-    if (!v || v->type != SystemType::Boolean) {
-      // Singleton evaluation: any single non-boolean value counts as true.
-      value = true;
-      return true;
-    }
-    value = v->text == "true";
+    if (c->empty()) return true;
+    if (c->size() > 1) return fail(n, "a logical operand must be a single value");
+    // Singleton evaluation: any single non-boolean value counts as true.
+    value = boolean_value(c->front()).value_or(true);
     return true;
   };
   std::optional<bool> a, b;
@@ -398,15 +418,15 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
   if (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies) {
     return logic(node, env, out);
   }
-  Collection a, b;
+  Scratch a, b;
   size_t scope = defined_.size();
-  bool ok = eval(*node.args[0], env, a);
+  bool ok = eval(*node.args[0], env, *a);
   restore(scope);
-  ok = ok && eval(*node.args[1], env, b);
+  ok = ok && eval(*node.args[1], env, *b);
   restore(scope);
   if (!ok) return false;
   std::string error;
-  if (!apply_operator(node.op, a, b, out, error)) return fail(node, error);
+  if (!apply_operator(node.op, *a, *b, out, error)) return fail(node, error);
   return true;
 }
 
@@ -421,18 +441,18 @@ bool Evaluator::check_single_cast(const Node& node, size_t count) {
 }
 
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
-  Collection input;
-  if (!eval(*node.args[0], env, input) || !check_type_name(node)) return false;
-  if (input.empty()) return true;
+  Scratch input;
+  if (!eval(*node.args[0], env, *input) || !check_type_name(node)) return false;
+  if (input->empty()) return true;
   if (node.op == Op::As) {
-    if (!check_single_cast(node, input.size())) return false;
-    for (const Item& item : input) {
-      if (casts_to_type(item, node.type, definitions_)) out.push_back(item);
+    if (!check_single_cast(node, input->size())) return false;
+    for (Item& item : *input) {
+      if (casts_to_type(item, node.type, definitions_)) out.push_back(std::move(item));
     }
     return true;
   }
-  if (input.size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input.size()) + " items");
-  out.push_back(make_boolean(is_of_type(input.front(), node.type, definitions_)));
+  if (input->size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input->size()) + " items");
+  out.push_back(make_boolean(is_of_type(input->front(), node.type, definitions_)));
   return true;
 }
 

@@ -19,6 +19,23 @@ class Terminology;
 
 namespace carebridge::fhir::fhirpath {
 
+// A collection for one step's intermediate result (an operand, a function's focus,
+// an argument's value). Invariants are evaluated on every element and make many
+// small collections; borrowing them from a per-thread free list reuses their storage
+// instead of allocating a vector per step. Returned, emptied, when it goes out of scope.
+class Scratch {
+ public:
+  Scratch();
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  Collection& operator*() { return items_; }
+  Collection* operator->() { return &items_; }
+
+ private:
+  Collection items_;
+};
+
 // What $this, $index and $total are while a node is evaluated.
 struct Env {
   const Collection* this_items = nullptr;

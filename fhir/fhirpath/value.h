@@ -28,6 +28,9 @@ bool is_quantity_type(std::string_view fhir_type);
 // The System value of an item: itself for System values, the converted value for
 // FHIR primitives with a value and Quantity elements; nullopt otherwise.
 std::optional<Item> system_value(const Item& item);
+// The Boolean an item is (a System Boolean or a boolean element with a value);
+// nullopt for any other item. Reads it in place: truth tests need no copy of the item.
+std::optional<bool> boolean_value(const Item& item);
 
 std::optional<int64_t> as_integer(const Item& system);
 std::optional<Decimal> as_decimal(const Item& system);  // Integer or Decimal
