@@ -128,7 +128,7 @@ bool Evaluator::spend(size_t units) {
   return true;
 }
 
-bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
+bool Evaluator::enter(const Node& node) {
   if (++depth_ > kMaxDepth) {
     --depth_;
     return fail(node, "expression nests too deeply");
@@ -137,6 +137,11 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     --depth_;
     return fail(node, "evaluation takes too long");
   }
+  return true;
+}
+
+bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
+  if (!enter(node)) return false;
   bool ok = true;
   switch (node.kind) {
     case NodeKind::Literal: out.push_back(node.literal); break;
@@ -370,31 +375,67 @@ bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
   return true;
 }
 
-bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
-  auto truth = [&](const Node& n, std::optional<bool>& value) {
-    Scratch c;
-    if (!eval(n, env, *c)) return false;
-    value.reset();
-    if (c->empty()) return true;
-    if (c->size() > 1) return fail(n, "a logical operand must be a single value");
-    // Singleton evaluation: any single non-boolean value counts as true.
-    value = boolean_value(c->front()).value_or(true);
-    return true;
-  };
+namespace {
+
+bool is_logic(const Node& node) {
+  return node.kind == NodeKind::Binary &&
+         (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies);
+}
+
+// exists() or empty() without a criterion: its truth is whether its input is empty.
+bool is_existence_test(const Node& node) {
+  if (node.kind != NodeKind::Function || !node.args.empty()) return false;
+  std::string_view name = node.name;  // compared by length first, unlike std::string == const char*
+  return name == "exists" || name == "empty";
+}
+
+}  // namespace
+
+// Invariants are mostly and/or/implies over exists() and empty(); their operands are
+// answered here without making the one-boolean collection eval() would make and
+// then reading it back. Depth and budget are counted as eval() counts them.
+bool Evaluator::truth(const Node& node, const Env& env, std::optional<bool>& value) {
+  value.reset();
+  if (is_logic(node) || is_existence_test(node)) {
+    if (!enter(node)) return false;
+    bool ok = is_logic(node) ? logic_truth(node, env, value) : existence_truth(node, env, value);
+    --depth_;
+    return ok;
+  }
+  Scratch c;
+  if (!eval(node, env, *c)) return false;
+  if (c->empty()) return true;
+  if (c->size() > 1) return fail(node, "a logical operand must be a single value");
+  // Singleton evaluation: any single non-boolean value counts as true.
+  value = boolean_value(c->front()).value_or(true);
+  return true;
+}
+
+bool Evaluator::existence_truth(const Node& node, const Env& env, std::optional<bool>& value) {
+  bool empty = env.this_items->empty();
+  if (node.focus) {
+    Scratch focus;
+    if (!eval(*node.focus, env, *focus)) return false;
+    empty = focus->empty();
+  }
+  value = std::string_view(node.name) == "exists" ? !empty : empty;
+  return true;
+}
+
+bool Evaluator::logic_truth(const Node& node, const Env& env, std::optional<bool>& r) {
   std::optional<bool> a, b;
   size_t scope = defined_.size();
-  bool left_ok = truth(*node.args[0], a);
+  bool left_ok = truth(*node.args[0], env, a);
   restore(scope);
   if (!left_ok) return false;
   // Short-circuit where the left side decides.
   if ((node.op == Op::And && a == false) || (node.op == Op::Or && a == true) || (node.op == Op::Implies && a == false)) {
-    out.push_back(make_boolean(node.op != Op::And));
+    r = node.op != Op::And;
     return true;
   }
-  bool right_ok = truth(*node.args[1], b);
+  bool right_ok = truth(*node.args[1], env, b);
   restore(scope);
   if (!right_ok) return false;
-  std::optional<bool> r;
   switch (node.op) {
     case Op::And:
       if (b == false) r = false; else if (a && b) r = true;
@@ -410,13 +451,15 @@ bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
       break;
     default: break;
   }
-  if (r) out.push_back(make_boolean(*r));
   return true;
 }
 
 bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
-  if (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies) {
-    return logic(node, env, out);
+  if (is_logic(node)) {
+    std::optional<bool> r;
+    if (!logic_truth(node, env, r)) return false;
+    if (r) out.push_back(make_boolean(*r));
+    return true;
   }
   Scratch a, b;
   size_t scope = defined_.size();

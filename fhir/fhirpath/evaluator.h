@@ -91,7 +91,13 @@ class Evaluator {
   bool call(const Node& node, const Env& env, Collection& out);
   bool unary(const Node& node, const Env& env, Collection& out);
   bool binary(const Node& node, const Env& env, Collection& out);
-  bool logic(const Node& node, const Env& env, Collection& out);
+  // Counts one node against the depth and work limits; false (error set) past them.
+  bool enter(const Node& node);
+  // The singleton truth of a logical operand: empty -> nullopt, non-boolean -> true.
+  bool truth(const Node& node, const Env& env, std::optional<bool>& value);
+  bool existence_truth(const Node& node, const Env& env, std::optional<bool>& value);
+  // and/or/xor/implies: nullopt when the result is empty.
+  bool logic_truth(const Node& node, const Env& env, std::optional<bool>& result);
   bool type_test(const Node& node, const Env& env, Collection& out);
   bool variable(const Node& node, Collection& out);
 

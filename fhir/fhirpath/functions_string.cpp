@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/regex.hpp>
 
 #include "fhir/fhirpath/evaluator.h"
@@ -15,6 +16,10 @@ namespace {
 constexpr size_t kMaxRegexInput = 1'000'000;
 constexpr size_t kMaxPattern = 1'000;
 
+// A string function's arguments: at most two, kept inline (startsWith() runs for
+// every reference, ref-1), so reading them allocates nothing beyond the strings.
+using StringArgs = boost::container::small_vector<std::string, 2>;
+
 // The focus as one string: nullopt (ok) when empty, error when not a string.
 bool focus_string(Call& c, std::optional<std::string>& s) {
   std::optional<Item> v;
@@ -22,7 +27,7 @@ bool focus_string(Call& c, std::optional<std::string>& s) {
   s.reset();
   if (!v) return true;
   if (v->element || v->is_type_info || v->type != SystemType::String) return c.fail(c.node.name + "() needs a string input");
-  s = v->text;
+  s = std::move(v->text);
   return true;
 }
 
@@ -32,12 +37,12 @@ bool string_arg(Call& c, size_t i, std::optional<std::string>& s) {
   s.reset();
   if (!v) return true;
   if (v->element || v->is_type_info) return c.fail(c.node.name + "() needs a string argument");
-  s = v->text;
+  s = std::move(v->text);
   return true;
 }
 
 // Both the focus and the arguments as strings; false to stop (error or empty result).
-bool strings(Call& c, std::string& focus, std::vector<std::string>& args, bool& empty) {
+bool strings(Call& c, std::string& focus, StringArgs& args, bool& empty) {
   std::optional<std::string> f;
   empty = true;
   if (!focus_string(c, f)) return false;
@@ -88,7 +93,7 @@ size_t byte_offset(std::string_view s, int64_t index) {
 #define STRING_FUNCTION(fn_name, ...)                                \
   bool fn_name(Call& c) {                                            \
     std::string s;                                                   \
-    std::vector<std::string> a;                                      \
+    StringArgs a;                                                    \
     bool empty = false;                                              \
     if (!strings(c, s, a, empty)) return false;                      \
     if (empty) return true;                                          \
@@ -193,7 +198,7 @@ bool fn_substring(Call& c) {
 
 bool regex_match(Call& c, bool full) {
   std::string s;
-  std::vector<std::string> a;
+  StringArgs a;
   bool empty = false;
   if (!strings(c, s, a, empty)) return false;
   if (empty) return true;
