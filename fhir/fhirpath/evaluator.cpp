@@ -92,12 +92,15 @@ bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, 
 
 bool Call::single_arg(size_t i, std::optional<Item>& value) const {
   Scratch c;
-  if (!arg(i, *c)) return false;
+  return arg(i, *c) && single_of(i, *c, value);
+}
+
+bool Call::single_of(size_t i, Collection& values, std::optional<Item>& value) const {
   value.reset();
-  if (c->empty()) return true;
-  if (c->size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
-  value = system_value(c->front());
-  if (!value) value = std::move(c->front());
+  if (values.empty()) return true;
+  if (values.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
+  value = system_value(values.front());
+  if (!value) value = std::move(values.front());
   return true;
 }
 

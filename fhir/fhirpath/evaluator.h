@@ -135,6 +135,8 @@ struct Call {
   bool arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total = nullptr) const;
   // Argument `i` as a single System value; nullopt with `ok` true when empty.
   bool single_arg(size_t i, std::optional<Item>& value) const;
+  // Argument `i`'s evaluated `values` as a single System value, as single_arg() gives it.
+  bool single_of(size_t i, Collection& values, std::optional<Item>& value) const;
   bool fail(std::string_view message) const { return ev.fail(node, message); }
   // The focus as a single System value (converted); nullopt when empty.
   bool single_focus(std::optional<Item>& value) const;

@@ -20,8 +20,19 @@ constexpr size_t kMaxPattern = 1'000;
 // every reference, ref-1), so reading them allocates nothing beyond the strings.
 using StringArgs = boost::container::small_vector<std::string, 2>;
 
+// The text of `items` when they are one String: the common case (ref-1's
+// reference.startsWith('#')), read in place without converting a copy of the item
+// first. False for anything else, which the general path then handles.
+bool single_string(const Collection& items, std::optional<std::string>& s) {
+  if (items.size() != 1) return false;
+  auto text = string_text(items.front());
+  if (text) s.emplace(*text);
+  return text.has_value();
+}
+
 // The focus as one string: nullopt (ok) when empty, error when not a string.
 bool focus_string(Call& c, std::optional<std::string>& s) {
+  if (single_string(c.focus, s)) return true;
   std::optional<Item> v;
   if (!c.single_focus(v)) return false;
   s.reset();
@@ -32,9 +43,12 @@ bool focus_string(Call& c, std::optional<std::string>& s) {
 }
 
 bool string_arg(Call& c, size_t i, std::optional<std::string>& s) {
-  std::optional<Item> v;
-  if (!c.single_arg(i, v)) return false;
+  Scratch values;
+  if (!c.arg(i, *values)) return false;
   s.reset();
+  if (single_string(*values, s)) return true;
+  std::optional<Item> v;
+  if (!c.single_of(i, *values, v)) return false;
   if (!v) return true;
   if (v->element || v->is_type_info) return c.fail(c.node.name + "() needs a string argument");
   s = std::move(v->text);

@@ -31,6 +31,9 @@ std::optional<Item> system_value(const Item& item);
 // The Boolean an item is (a System Boolean or a boolean element with a value);
 // nullopt for any other item. Reads it in place: truth tests need no copy of the item.
 std::optional<bool> boolean_value(const Item& item);
+// The text of a String (a System String or a string-like element with a value: string,
+// code, uri, ...) where it lies; nullopt for any other item.
+std::optional<std::string_view> string_text(const Item& item);
 
 std::optional<int64_t> as_integer(const Item& system);
 std::optional<Decimal> as_decimal(const Item& system);  // Integer or Decimal
