@@ -385,23 +385,23 @@ bool is_logic(const Node& node) {
          (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies);
 }
 
-// exists() or empty() without a criterion: its truth is whether its input is empty.
-bool is_existence_test(const Node& node) {
+// exists(), empty() or not() without arguments: a truth taken from their input alone.
+bool is_truth_function(const Node& node) {
   if (node.kind != NodeKind::Function || !node.args.empty()) return false;
   std::string_view name = node.name;  // compared by length first, unlike std::string == const char*
-  return name == "exists" || name == "empty";
+  return name == "exists" || name == "empty" || name == "not";
 }
 
 }  // namespace
 
-// Invariants are mostly and/or/implies over exists() and empty(); their operands are
+// Invariants are mostly and/or/implies over exists(), empty() and not(); their operands are
 // answered here without making the one-boolean collection eval() would make and
 // then reading it back. Depth and budget are counted as eval() counts them.
 bool Evaluator::truth(const Node& node, const Env& env, std::optional<bool>& value) {
   value.reset();
-  if (is_logic(node) || is_existence_test(node)) {
+  if (is_logic(node) || is_truth_function(node)) {
     if (!enter(node)) return false;
-    bool ok = is_logic(node) ? logic_truth(node, env, value) : existence_truth(node, env, value);
+    bool ok = is_logic(node) ? logic_truth(node, env, value) : function_truth(node, env, value);
     --depth_;
     return ok;
   }
@@ -414,14 +414,19 @@ bool Evaluator::truth(const Node& node, const Env& env, std::optional<bool>& val
   return true;
 }
 
-bool Evaluator::existence_truth(const Node& node, const Env& env, std::optional<bool>& value) {
-  bool empty = env.this_items->empty();
+bool Evaluator::function_truth(const Node& node, const Env& env, std::optional<bool>& value) {
+  Scratch focus;
+  const Collection* input = env.this_items;
   if (node.focus) {
-    Scratch focus;
     if (!eval(*node.focus, env, *focus)) return false;
-    empty = focus->empty();
+    input = &*focus;
   }
-  value = std::string_view(node.name) == "exists" ? !empty : empty;
+  std::string_view name = node.name;
+  if (name == "not") {
+    std::string error;
+    return negate(*input, value, error) || fail(node, error);
+  }
+  value = name == "exists" ? !input->empty() : input->empty();
   return true;
 }
 
@@ -517,6 +522,17 @@ void append_distinct(Collection& into, const Collection& items) {
     into.push_back(item);
     seen.insert(into.back());
   }
+}
+
+bool negate(const Collection& input, std::optional<bool>& result, std::string& error) {
+  result.reset();
+  if (input.empty()) return true;
+  if (input.size() > 1) {
+    error = "not() needs a single value, got " + std::to_string(input.size()) + " items";
+    return false;
+  }
+  result = !boolean_value(input.front()).value_or(true);
+  return true;
 }
 
 bool contains_item(const Collection& items, const Item& item) {

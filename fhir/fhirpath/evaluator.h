@@ -95,7 +95,8 @@ class Evaluator {
   bool enter(const Node& node);
   // The singleton truth of a logical operand: empty -> nullopt, non-boolean -> true.
   bool truth(const Node& node, const Env& env, std::optional<bool>& value);
-  bool existence_truth(const Node& node, const Env& env, std::optional<bool>& value);
+  // exists(), empty(), not() without arguments (is_truth_function()).
+  bool function_truth(const Node& node, const Env& env, std::optional<bool>& value);
   // and/or/xor/implies: nullopt when the result is empty.
   bool logic_truth(const Node& node, const Env& env, std::optional<bool>& result);
   bool type_test(const Node& node, const Env& env, Collection& out);
@@ -166,6 +167,9 @@ std::span<const FunctionSpec> temporal_functions();
 
 // Union without duplicates (by `=`), as `|` and union() do.
 void append_distinct(Collection& into, const Collection& items);
+// not() on `input`: nothing when empty, the negation of its one item's truth (a
+// non-Boolean counts as true); false with `error` set when it holds more than one.
+bool negate(const Collection& input, std::optional<bool>& result, std::string& error);
 // Whether the collection holds an item equal to `item`.
 bool contains_item(const Collection& items, const Item& item);
 

@@ -110,11 +110,10 @@ bool fn_count(Call& c) {
 
 // not(): singleton evaluation, so a single non-boolean item counts as true.
 bool fn_not(Call& c) {
-  if (c.focus.empty()) return true;
-  if (c.focus.size() > 1) return c.fail("not() needs a single value, got " + std::to_string(c.focus.size()) + " items");
-  bool v = true;
-  boolean_of(c.focus.front(), v);
-  c.out.push_back(make_boolean(!v));
+  std::optional<bool> result;
+  std::string error;
+  if (!negate(c.focus, result, error)) return c.fail(error);
+  if (result) c.out.push_back(make_boolean(*result));
   return true;
 }
 
