@@ -88,6 +88,16 @@ Result Engine::evaluate_without_input(const Expression& expression, const Contex
   return run(expression, nullptr, context);
 }
 
+std::optional<bool> Engine::test(const Expression& expression, const model::Element& focus, const Context& context) const {
+  Evaluator evaluator(impl_->definitions, impl_->terminology, context, &focus);
+  Scratch input;
+  input->push_back(make_element(focus));
+  std::optional<bool> value;
+  // An error is no answer, as a Result that is not ok reads as none.
+  if (!evaluator.truth(expression.root(), Env{&*input, -1, nullptr}, value)) return std::nullopt;
+  return value;
+}
+
 Result Engine::run(const Expression& expression, const model::Element* focus, const Context& context) const {
   Result result;
   Evaluator evaluator(impl_->definitions, impl_->terminology, context, focus);

@@ -50,6 +50,9 @@ class Evaluator {
             const Context& context, const model::Element* focus);
 
   bool eval(const Node& node, const Env& env, Collection& out);
+  // The singleton truth of a node's result (a logical operand, a condition):
+  // empty -> nullopt, one non-boolean -> true, more than one -> an error.
+  bool truth(const Node& node, const Env& env, std::optional<bool>& value);
   // Records an error at the node's position; always returns false.
   bool fail(const Node& node, std::string_view message);
   const std::string& error() const { return error_; }
@@ -93,8 +96,6 @@ class Evaluator {
   bool binary(const Node& node, const Env& env, Collection& out);
   // Counts one node against the depth and work limits; false (error set) past them.
   bool enter(const Node& node);
-  // The singleton truth of a logical operand: empty -> nullopt, non-boolean -> true.
-  bool truth(const Node& node, const Env& env, std::optional<bool>& value);
   // exists(), empty(), not() without arguments (is_truth_function()).
   bool function_truth(const Node& node, const Env& env, std::optional<bool>& value);
   // and/or/xor/implies: nullopt when the result is empty.
