@@ -91,7 +91,7 @@ Result Engine::evaluate_without_input(const Expression& expression, const Contex
 std::optional<bool> Engine::test(const Expression& expression, const model::Element& focus, const Context& context) const {
   Evaluator evaluator(impl_->definitions, impl_->terminology, context, &focus);
   Scratch input;
-  input->push_back(make_element(focus));
+  append_element(*input, focus);
   std::optional<bool> value;
   // An error is no answer, as a Result that is not ok reads as none.
   if (!evaluator.truth(expression.root(), Env{&*input, -1, nullptr}, value)) return std::nullopt;
@@ -102,7 +102,7 @@ Result Engine::run(const Expression& expression, const model::Element* focus, co
   Result result;
   Evaluator evaluator(impl_->definitions, impl_->terminology, context, focus);
   Scratch input;
-  if (focus) input->push_back(make_element(*focus));
+  if (focus) append_element(*input, *focus);
   Env env{&*input, -1, nullptr};
   if (!evaluator.eval(expression.root(), env, result.items)) {
     result.ok = false;

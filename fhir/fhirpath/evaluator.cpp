@@ -219,11 +219,11 @@ bool Evaluator::variable(const Node& node, Collection& out) {
     }
   }
   if (name == "resource") {
-    if (resource_) out.push_back(make_element(*resource_));
+    if (resource_) append_element(out, *resource_);
   } else if (name == "rootResource") {
-    if (root_resource_) out.push_back(make_element(*root_resource_));
+    if (root_resource_) append_element(out, *root_resource_);
   } else if (name == "context") {
-    if (focus_) out.push_back(make_element(*focus_));
+    if (focus_) append_element(out, *focus_);
   } else if (name == "ucum") {
     out.push_back(make_string("http://unitsofmeasure.org"));
   } else if (name == "sct") {
@@ -263,12 +263,12 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     size_t before = out.size();
     for (const Element* c : e.children()) {
       if (c->base_name() == name) {
-        out.push_back(make_element(*c));
+        append_element(out, *c);
       } else if (c->name == name && c->definition && c->definition->is_choice) {
         // FHIRPath names a choice by its base name; without path checks the typed
         // name (valueQuantity) is accepted as many authors write it.
         if (!context_.check_paths) {
-          out.push_back(make_element(*c));
+          append_element(out, *c);
           continue;
         }
         return fail(node, "'" + name + "' is one type of the choice '" + std::string(c->base_name()) +

@@ -19,6 +19,9 @@ Item make_string(std::string value);
 Item make_quantity(const Decimal& value, std::string unit);
 Item make_temporal(const Temporal& value);
 Item make_element(const model::Element& element);
+// Appends a node of the element model, made in place: navigation appends one per
+// child it steps to, and moving a made Item (two strings) costs more than making it.
+inline void append_element(Collection& out, const model::Element& element) { out.emplace_back().element = &element; }
 
 // The System type a FHIR primitive type converts to ("positiveInt" -> Integer).
 SystemType system_type_for(std::string_view fhir_type);
