@@ -39,9 +39,7 @@ const FunctionSpec* find_function(std::string_view name) {
 std::optional<bool> Result::as_boolean() const {
   if (!ok || items.empty()) return std::nullopt;
   if (items.size() > 1) return std::nullopt;
-  auto v = system_value(items.front());
-  if (v && v->type == SystemType::Boolean) return v->text == "true";
-  return true;  // a single non-boolean item counts as true
+  return boolean_value(items.front()).value_or(true);  // a single non-boolean item counts as true
 }
 
 struct Engine::Impl {
@@ -90,12 +88,22 @@ Result Engine::evaluate_without_input(const Expression& expression, const Contex
   return run(expression, nullptr, context);
 }
 
+std::optional<bool> Engine::test(const Expression& expression, const model::Element& focus, const Context& context) const {
+  Evaluator evaluator(impl_->definitions, impl_->terminology, context, &focus);
+  Scratch input;
+  append_element(*input, focus);
+  std::optional<bool> value;
+  // An error is no answer, as a Result that is not ok reads as none.
+  if (!evaluator.truth(expression.root(), Env{&*input, -1, nullptr}, value)) return std::nullopt;
+  return value;
+}
+
 Result Engine::run(const Expression& expression, const model::Element* focus, const Context& context) const {
   Result result;
   Evaluator evaluator(impl_->definitions, impl_->terminology, context, focus);
-  Collection input;
-  if (focus) input.push_back(make_element(*focus));
-  Env env{&input, -1, nullptr};
+  Scratch input;
+  if (focus) append_element(*input, *focus);
+  Env env{&*input, -1, nullptr};
   if (!evaluator.eval(expression.root(), env, result.items)) {
     result.ok = false;
     result.error = evaluator.error().empty() ? "evaluation failed" : evaluator.error();

@@ -54,11 +54,36 @@ bool declares(const Element& e, std::string_view name) {
   return false;
 }
 
+// Enough collections for a deeply nested invariant; larger ones are let go so a
+// thread does not keep a big result's storage.
+constexpr size_t kMaxPooledCollections = 64;
+constexpr size_t kMaxPooledCapacity = 256;
+
+std::vector<Collection>& scratch_pool() {
+  thread_local std::vector<Collection> pool;
+  return pool;
+}
+
 }  // namespace
 
+Scratch::Scratch() {
+  auto& pool = scratch_pool();
+  if (pool.empty()) return;
+  items_ = std::move(pool.back());
+  pool.pop_back();
+}
+
+Scratch::~Scratch() {
+  auto& pool = scratch_pool();
+  if (pool.size() >= kMaxPooledCollections || items_.capacity() > kMaxPooledCapacity) return;
+  items_.clear();
+  pool.push_back(std::move(items_));
+}
+
 bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total) const {
-  Collection self{item};
-  Env inner{&self, index, total ? total : env.total};
+  Scratch self;
+  self->push_back(item);
+  Env inner{&*self, index, total ? total : env.total};
   size_t scope = ev.scope();
   bool ok = ev.eval(*node.args[i], inner, value);
   ev.restore(scope);
@@ -66,13 +91,16 @@ bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, 
 }
 
 bool Call::single_arg(size_t i, std::optional<Item>& value) const {
-  Collection c;
-  if (!arg(i, c)) return false;
+  Scratch c;
+  return arg(i, *c) && single_of(i, *c, value);
+}
+
+bool Call::single_of(size_t i, Collection& values, std::optional<Item>& value) const {
   value.reset();
-  if (c.empty()) return true;
-  if (c.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
-  value = system_value(c.front());
-  if (!value) value = c.front();
+  if (values.empty()) return true;
+  if (values.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
+  value = system_value(values.front());
+  if (!value) value = std::move(values.front());
   return true;
 }
 
@@ -103,7 +131,7 @@ bool Evaluator::spend(size_t units) {
   return true;
 }
 
-bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
+bool Evaluator::enter(const Node& node) {
   if (++depth_ > kMaxDepth) {
     --depth_;
     return fail(node, "expression nests too deeply");
@@ -112,6 +140,11 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     --depth_;
     return fail(node, "evaluation takes too long");
   }
+  return true;
+}
+
+bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
+  if (!enter(node)) return false;
   bool ok = true;
   switch (node.kind) {
     case NodeKind::Literal: out.push_back(node.literal); break;
@@ -130,24 +163,24 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     case NodeKind::Variable: ok = variable(node, out); break;
     case NodeKind::Member:
       if (node.focus) {
-        Collection input;
-        ok = eval(*node.focus, env, input) && member(node, input, out);
+        Scratch input;
+        ok = eval(*node.focus, env, *input) && member(node, *input, out);
       } else {
         ok = member(node, *env.this_items, out);
       }
       break;
     case NodeKind::Function: ok = call(node, env, out); break;
     case NodeKind::Indexer: {
-      Collection input, index;
-      ok = check_ordered(node, node.args[0].get()) && eval(*node.args[0], env, input) && eval(*node.args[1], env, index);
+      Scratch input, index;
+      ok = check_ordered(node, node.args[0].get()) && eval(*node.args[0], env, *input) && eval(*node.args[1], env, *index);
       if (!ok) break;
-      if (index.empty()) break;
-      auto i = index.size() == 1 ? system_value(index.front()) : std::nullopt;
+      if (index->empty()) break;
+      auto i = index->size() == 1 ? system_value(index->front()) : std::nullopt;
       auto n = i ? as_integer(*i) : std::nullopt;
       if (!n) {
         ok = fail(node, "an index must be a single integer");
-      } else if (*n >= 0 && static_cast<size_t>(*n) < input.size()) {
-        out.push_back(std::move(input[static_cast<size_t>(*n)]));
+      } else if (*n >= 0 && static_cast<size_t>(*n) < input->size()) {
+        out.push_back(std::move((*input)[static_cast<size_t>(*n)]));
       }
       break;
     }
@@ -186,11 +219,11 @@ bool Evaluator::variable(const Node& node, Collection& out) {
     }
   }
   if (name == "resource") {
-    if (resource_) out.push_back(make_element(*resource_));
+    if (resource_) append_element(out, *resource_);
   } else if (name == "rootResource") {
-    if (root_resource_) out.push_back(make_element(*root_resource_));
+    if (root_resource_) append_element(out, *root_resource_);
   } else if (name == "context") {
-    if (focus_) out.push_back(make_element(*focus_));
+    if (focus_) append_element(out, *focus_);
   } else if (name == "ucum") {
     out.push_back(make_string("http://unitsofmeasure.org"));
   } else if (name == "sct") {
@@ -230,12 +263,12 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     size_t before = out.size();
     for (const Element* c : e.children()) {
       if (c->base_name() == name) {
-        out.push_back(make_element(*c));
+        append_element(out, *c);
       } else if (c->name == name && c->definition && c->definition->is_choice) {
         // FHIRPath names a choice by its base name; without path checks the typed
         // name (valueQuantity) is accepted as many authors write it.
         if (!context_.check_paths) {
-          out.push_back(make_element(*c));
+          append_element(out, *c);
           continue;
         }
         return fail(node, "'" + name + "' is one type of the choice '" + std::string(c->base_name()) +
@@ -316,22 +349,22 @@ bool Evaluator::check_ordered(const Node& node, const Node* source) {
 
 bool Evaluator::call(const Node& node, const Env& env, Collection& out) {
   if (order_dependent(node) && !check_ordered(node, node.focus.get())) return false;
-  Collection focus;
+  Scratch focus;
   const Collection* input = env.this_items;
   if (node.focus) {
-    if (!eval(*node.focus, env, focus)) return false;
-    input = &focus;
+    if (!eval(*node.focus, env, *focus)) return false;
+    input = &*focus;
   }
   Call c{*this, node, env, *input, out};
   return node.function->impl(c);
 }
 
 bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
-  Collection operand;
-  if (!eval(*node.args[0], env, operand)) return false;
-  if (operand.empty()) return true;
-  if (operand.size() > 1) return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a single value");
-  auto v = system_value(operand.front());
+  Scratch operand;
+  if (!eval(*node.args[0], env, *operand)) return false;
+  if (operand->empty()) return true;
+  if (operand->size() > 1) return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a single value");
+  auto v = system_value(operand->front());
   if (!v || (v->type != SystemType::Integer && v->type != SystemType::Decimal && v->type != SystemType::Quantity)) {
     return fail(node, "unary " + std::string(node.op == Op::Minus ? "-" : "+") + " needs a number or a quantity");
   }
@@ -345,36 +378,72 @@ bool Evaluator::unary(const Node& node, const Env& env, Collection& out) {
   return true;
 }
 
-bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
-  auto truth = [&](const Node& n, std::optional<bool>& value) {
-    Collection c;
-    if (!eval(n, env, c)) return false;
-    value.reset();
-    if (c.empty()) return true;
-    if (c.size() > 1) return fail(n, "a logical operand must be a single value");
-    auto v = system_value(c.front());
-    if (!v || v->type != SystemType::Boolean) {
-      // Singleton evaluation: any single non-boolean value counts as true.
-      value = true;
-      return true;
-    }
-    value = v->text == "true";
-    return true;
-  };
+namespace {
+
+bool is_logic(const Node& node) {
+  return node.kind == NodeKind::Binary &&
+         (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies);
+}
+
+// exists(), empty() or not() without arguments: a truth taken from their input alone.
+bool is_truth_function(const Node& node) {
+  if (node.kind != NodeKind::Function || !node.args.empty()) return false;
+  std::string_view name = node.name;  // compared by length first, unlike std::string == const char*
+  return name == "exists" || name == "empty" || name == "not";
+}
+
+}  // namespace
+
+// Invariants are mostly and/or/implies over exists(), empty() and not(); their operands are
+// answered here without making the one-boolean collection eval() would make and
+// then reading it back. Depth and budget are counted as eval() counts them.
+bool Evaluator::truth(const Node& node, const Env& env, std::optional<bool>& value) {
+  value.reset();
+  if (is_logic(node) || is_truth_function(node)) {
+    if (!enter(node)) return false;
+    bool ok = is_logic(node) ? logic_truth(node, env, value) : function_truth(node, env, value);
+    --depth_;
+    return ok;
+  }
+  Scratch c;
+  if (!eval(node, env, *c)) return false;
+  if (c->empty()) return true;
+  if (c->size() > 1) return fail(node, "a logical operand must be a single value");
+  // Singleton evaluation: any single non-boolean value counts as true.
+  value = boolean_value(c->front()).value_or(true);
+  return true;
+}
+
+bool Evaluator::function_truth(const Node& node, const Env& env, std::optional<bool>& value) {
+  Scratch focus;
+  const Collection* input = env.this_items;
+  if (node.focus) {
+    if (!eval(*node.focus, env, *focus)) return false;
+    input = &*focus;
+  }
+  std::string_view name = node.name;
+  if (name == "not") {
+    std::string error;
+    return negate(*input, value, error) || fail(node, error);
+  }
+  value = name == "exists" ? !input->empty() : input->empty();
+  return true;
+}
+
+bool Evaluator::logic_truth(const Node& node, const Env& env, std::optional<bool>& r) {
   std::optional<bool> a, b;
   size_t scope = defined_.size();
-  bool left_ok = truth(*node.args[0], a);
+  bool left_ok = truth(*node.args[0], env, a);
   restore(scope);
   if (!left_ok) return false;
   // Short-circuit where the left side decides.
   if ((node.op == Op::And && a == false) || (node.op == Op::Or && a == true) || (node.op == Op::Implies && a == false)) {
-    out.push_back(make_boolean(node.op != Op::And));
+    r = node.op != Op::And;
     return true;
   }
-  bool right_ok = truth(*node.args[1], b);
+  bool right_ok = truth(*node.args[1], env, b);
   restore(scope);
   if (!right_ok) return false;
-  std::optional<bool> r;
   switch (node.op) {
     case Op::And:
       if (b == false) r = false; else if (a && b) r = true;
@@ -390,23 +459,25 @@ bool Evaluator::logic(const Node& node, const Env& env, Collection& out) {
       break;
     default: break;
   }
-  if (r) out.push_back(make_boolean(*r));
   return true;
 }
 
 bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
-  if (node.op == Op::And || node.op == Op::Or || node.op == Op::Xor || node.op == Op::Implies) {
-    return logic(node, env, out);
+  if (is_logic(node)) {
+    std::optional<bool> r;
+    if (!logic_truth(node, env, r)) return false;
+    if (r) out.push_back(make_boolean(*r));
+    return true;
   }
-  Collection a, b;
+  Scratch a, b;
   size_t scope = defined_.size();
-  bool ok = eval(*node.args[0], env, a);
+  bool ok = eval(*node.args[0], env, *a);
   restore(scope);
-  ok = ok && eval(*node.args[1], env, b);
+  ok = ok && eval(*node.args[1], env, *b);
   restore(scope);
   if (!ok) return false;
   std::string error;
-  if (!apply_operator(node.op, a, b, out, error)) return fail(node, error);
+  if (!apply_operator(node.op, *a, *b, out, error)) return fail(node, error);
   return true;
 }
 
@@ -421,18 +492,18 @@ bool Evaluator::check_single_cast(const Node& node, size_t count) {
 }
 
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
-  Collection input;
-  if (!eval(*node.args[0], env, input) || !check_type_name(node)) return false;
-  if (input.empty()) return true;
+  Scratch input;
+  if (!eval(*node.args[0], env, *input) || !check_type_name(node)) return false;
+  if (input->empty()) return true;
   if (node.op == Op::As) {
-    if (!check_single_cast(node, input.size())) return false;
-    for (const Item& item : input) {
-      if (casts_to_type(item, node.type, definitions_)) out.push_back(item);
+    if (!check_single_cast(node, input->size())) return false;
+    for (Item& item : *input) {
+      if (casts_to_type(item, node.type, definitions_)) out.push_back(std::move(item));
     }
     return true;
   }
-  if (input.size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input.size()) + " items");
-  out.push_back(make_boolean(is_of_type(input.front(), node.type, definitions_)));
+  if (input->size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input->size()) + " items");
+  out.push_back(make_boolean(is_of_type(input->front(), node.type, definitions_)));
   return true;
 }
 
@@ -451,6 +522,17 @@ void append_distinct(Collection& into, const Collection& items) {
     into.push_back(item);
     seen.insert(into.back());
   }
+}
+
+bool negate(const Collection& input, std::optional<bool>& result, std::string& error) {
+  result.reset();
+  if (input.empty()) return true;
+  if (input.size() > 1) {
+    error = "not() needs a single value, got " + std::to_string(input.size()) + " items";
+    return false;
+  }
+  result = !boolean_value(input.front()).value_or(true);
+  return true;
 }
 
 bool contains_item(const Collection& items, const Item& item) {

@@ -19,6 +19,23 @@ class Terminology;
 
 namespace carebridge::fhir::fhirpath {
 
+// A collection for one step's intermediate result (an operand, a function's focus,
+// an argument's value). Invariants are evaluated on every element and make many
+// small collections; borrowing them from a per-thread free list reuses their storage
+// instead of allocating a vector per step. Returned, emptied, when it goes out of scope.
+class Scratch {
+ public:
+  Scratch();
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  Collection& operator*() { return items_; }
+  Collection* operator->() { return &items_; }
+
+ private:
+  Collection items_;
+};
+
 // What $this, $index and $total are while a node is evaluated.
 struct Env {
   const Collection* this_items = nullptr;
@@ -33,6 +50,9 @@ class Evaluator {
             const Context& context, const model::Element* focus);
 
   bool eval(const Node& node, const Env& env, Collection& out);
+  // The singleton truth of a node's result (a logical operand, a condition):
+  // empty -> nullopt, one non-boolean -> true, more than one -> an error.
+  bool truth(const Node& node, const Env& env, std::optional<bool>& value);
   // Records an error at the node's position; always returns false.
   bool fail(const Node& node, std::string_view message);
   const std::string& error() const { return error_; }
@@ -74,7 +94,12 @@ class Evaluator {
   bool call(const Node& node, const Env& env, Collection& out);
   bool unary(const Node& node, const Env& env, Collection& out);
   bool binary(const Node& node, const Env& env, Collection& out);
-  bool logic(const Node& node, const Env& env, Collection& out);
+  // Counts one node against the depth and work limits; false (error set) past them.
+  bool enter(const Node& node);
+  // exists(), empty(), not() without arguments (is_truth_function()).
+  bool function_truth(const Node& node, const Env& env, std::optional<bool>& value);
+  // and/or/xor/implies: nullopt when the result is empty.
+  bool logic_truth(const Node& node, const Env& env, std::optional<bool>& result);
   bool type_test(const Node& node, const Env& env, Collection& out);
   bool variable(const Node& node, Collection& out);
 
@@ -112,6 +137,8 @@ struct Call {
   bool arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total = nullptr) const;
   // Argument `i` as a single System value; nullopt with `ok` true when empty.
   bool single_arg(size_t i, std::optional<Item>& value) const;
+  // Argument `i`'s evaluated `values` as a single System value, as single_arg() gives it.
+  bool single_of(size_t i, Collection& values, std::optional<Item>& value) const;
   bool fail(std::string_view message) const { return ev.fail(node, message); }
   // The focus as a single System value (converted); nullopt when empty.
   bool single_focus(std::optional<Item>& value) const;
@@ -141,6 +168,9 @@ std::span<const FunctionSpec> temporal_functions();
 
 // Union without duplicates (by `=`), as `|` and union() do.
 void append_distinct(Collection& into, const Collection& items);
+// not() on `input`: nothing when empty, the negation of its one item's truth (a
+// non-Boolean counts as true); false with `error` set when it holds more than one.
+bool negate(const Collection& input, std::optional<bool>& result, std::string& error);
 // Whether the collection holds an item equal to `item`.
 bool contains_item(const Collection& items, const Item& item);
 

@@ -70,6 +70,10 @@ class Engine {
 
   Result evaluate(const Expression& expression, const model::Element& focus, const Context& context = {}) const;
   Result evaluate(std::string_view text, const model::Element& focus, const Context& context = {}) const;
+  // The result read as a condition, as Result::as_boolean() reads it: nullopt when it
+  // is empty, more than one item or cannot be evaluated. No result collection is
+  // built, which matters for invariants, evaluated on every element.
+  std::optional<bool> test(const Expression& expression, const model::Element& focus, const Context& context = {}) const;
   // Evaluates with no input: $this is empty (literals, variables, functions of them).
   Result evaluate_without_input(const Expression& expression, const Context& context = {}) const;
 

@@ -119,7 +119,7 @@ bool fn_is_distinct(Call& c) {
 bool fn_children(Call& c) {
   for (const Item& item : c.focus) {
     if (!item.element) continue;
-    for (const model::Element* child : item.element->children()) c.out.push_back(make_element(*child));
+    for (const model::Element* child : item.element->children()) append_element(c.out, *child);
   }
   return c.ev.spend(c.out.size()) || c.fail("children() takes too long");
 }
@@ -130,7 +130,7 @@ bool fn_descendants(Call& c) {
     Collection next;
     for (const Item& item : frontier) {
       if (!item.element) continue;
-      for (const model::Element* child : item.element->children()) next.push_back(make_element(*child));
+      for (const model::Element* child : item.element->children()) append_element(next, *child);
     }
     if (!c.ev.spend(next.size() + 1)) return c.fail("descendants() takes too long");
     c.out.insert(c.out.end(), next.begin(), next.end());

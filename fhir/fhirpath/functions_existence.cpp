@@ -14,15 +14,14 @@ bool criterion(Call& c, const Collection& result, std::optional<bool>& value) {
   value.reset();
   if (result.empty()) return true;
   if (result.size() > 1) return c.fail(c.node.name + "() criteria must give a single boolean");
-  auto v = system_value(result.front());
-  value = !v || v->type != SystemType::Boolean ? true : v->text == "true";
+  value = boolean_value(result.front()).value_or(true);
   return true;
 }
 
 bool boolean_of(const Item& item, bool& value) {
-  auto v = system_value(item);
-  if (!v || v->type != SystemType::Boolean) return false;
-  value = v->text == "true";
+  auto v = boolean_value(item);
+  if (!v) return false;
+  value = *v;
   return true;
 }
 
@@ -37,9 +36,9 @@ bool fn_exists(Call& c) {
     return true;
   }
   for (size_t i = 0; i < c.focus.size(); ++i) {
-    Collection r;
+    Scratch r;
     std::optional<bool> keep;
-    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), r) || !criterion(c, r, keep)) return false;
+    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), *r) || !criterion(c, *r, keep)) return false;
     if (keep == true) {
       c.out.push_back(make_boolean(true));
       return true;
@@ -51,9 +50,9 @@ bool fn_exists(Call& c) {
 
 bool fn_all(Call& c) {
   for (size_t i = 0; i < c.focus.size(); ++i) {
-    Collection r;
+    Scratch r;
     std::optional<bool> ok;
-    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), r) || !criterion(c, r, ok)) return false;
+    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), *r) || !criterion(c, *r, ok)) return false;
     if (ok != true) {
       c.out.push_back(make_boolean(false));
       return true;
@@ -111,19 +110,18 @@ bool fn_count(Call& c) {
 
 // not(): singleton evaluation, so a single non-boolean item counts as true.
 bool fn_not(Call& c) {
-  if (c.focus.empty()) return true;
-  if (c.focus.size() > 1) return c.fail("not() needs a single value, got " + std::to_string(c.focus.size()) + " items");
-  bool v = true;
-  boolean_of(c.focus.front(), v);
-  c.out.push_back(make_boolean(!v));
+  std::optional<bool> result;
+  std::string error;
+  if (!negate(c.focus, result, error)) return c.fail(error);
+  if (result) c.out.push_back(make_boolean(*result));
   return true;
 }
 
 bool fn_where(Call& c) {
   for (size_t i = 0; i < c.focus.size(); ++i) {
-    Collection r;
+    Scratch r;
     std::optional<bool> keep;
-    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), r) || !criterion(c, r, keep)) return false;
+    if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), *r) || !criterion(c, *r, keep)) return false;
     if (keep == true) c.out.push_back(c.focus[i]);
   }
   return true;

@@ -53,7 +53,7 @@ bool fn_extension(Call& c) {
     for (const Element* child : item.element->children()) {
       if (child->name != "extension") continue;
       const Element* u = child->child("url");
-      if (u && u->value == url->text) c.out.push_back(make_element(*child));
+      if (u && u->value == url->text) append_element(c.out, *child);
     }
   }
   return true;
@@ -141,20 +141,20 @@ bool fn_resolve(Call& c) {
       while (resource && resource->name == "contained" && resource->parent) resource = enclosing_resource(resource->parent);
       if (!resource) continue;
       if (reference == "#") {
-        c.out.push_back(make_element(*resource));
+        append_element(c.out, *resource);
         continue;
       }
       for (const Element* child : resource->children()) {
         if (child->name == "contained" && resource_id(*child) == std::string_view(reference).substr(1)) {
-          c.out.push_back(make_element(*child));
+          append_element(c.out, *child);
         }
       }
       continue;
     }
     if (const Element* target = c.ev.resolve_in_bundles(*from, reference)) {
-      c.out.push_back(make_element(*target));
+      append_element(c.out, *target);
     } else if (c.ev.context().resolve_by_type) {
-      if (const Element* stub = type_stub(c.ev.definitions(), reference)) c.out.push_back(make_element(*stub));
+      if (const Element* stub = type_stub(c.ev.definitions(), reference)) append_element(c.out, *stub);
     }
   }
   return true;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/regex.hpp>
 
 #include "fhir/fhirpath/evaluator.h"
@@ -15,29 +16,47 @@ namespace {
 constexpr size_t kMaxRegexInput = 1'000'000;
 constexpr size_t kMaxPattern = 1'000;
 
+// A string function's arguments: at most two, kept inline (startsWith() runs for
+// every reference, ref-1), so reading them allocates nothing beyond the strings.
+using StringArgs = boost::container::small_vector<std::string, 2>;
+
+// The text of `items` when they are one String: the common case (ref-1's
+// reference.startsWith('#')), read in place without converting a copy of the item
+// first. False for anything else, which the general path then handles.
+bool single_string(const Collection& items, std::optional<std::string>& s) {
+  if (items.size() != 1) return false;
+  auto text = string_text(items.front());
+  if (text) s.emplace(*text);
+  return text.has_value();
+}
+
 // The focus as one string: nullopt (ok) when empty, error when not a string.
 bool focus_string(Call& c, std::optional<std::string>& s) {
+  if (single_string(c.focus, s)) return true;
   std::optional<Item> v;
   if (!c.single_focus(v)) return false;
   s.reset();
   if (!v) return true;
   if (v->element || v->is_type_info || v->type != SystemType::String) return c.fail(c.node.name + "() needs a string input");
-  s = v->text;
+  s = std::move(v->text);
   return true;
 }
 
 bool string_arg(Call& c, size_t i, std::optional<std::string>& s) {
-  std::optional<Item> v;
-  if (!c.single_arg(i, v)) return false;
+  Scratch values;
+  if (!c.arg(i, *values)) return false;
   s.reset();
+  if (single_string(*values, s)) return true;
+  std::optional<Item> v;
+  if (!c.single_of(i, *values, v)) return false;
   if (!v) return true;
   if (v->element || v->is_type_info) return c.fail(c.node.name + "() needs a string argument");
-  s = v->text;
+  s = std::move(v->text);
   return true;
 }
 
 // Both the focus and the arguments as strings; false to stop (error or empty result).
-bool strings(Call& c, std::string& focus, std::vector<std::string>& args, bool& empty) {
+bool strings(Call& c, std::string& focus, StringArgs& args, bool& empty) {
   std::optional<std::string> f;
   empty = true;
   if (!focus_string(c, f)) return false;
@@ -88,7 +107,7 @@ size_t byte_offset(std::string_view s, int64_t index) {
 #define STRING_FUNCTION(fn_name, ...)                                \
   bool fn_name(Call& c) {                                            \
     std::string s;                                                   \
-    std::vector<std::string> a;                                      \
+    StringArgs a;                                                    \
     bool empty = false;                                              \
     if (!strings(c, s, a, empty)) return false;                      \
     if (empty) return true;                                          \
@@ -193,7 +212,7 @@ bool fn_substring(Call& c) {
 
 bool regex_match(Call& c, bool full) {
   std::string s;
-  std::vector<std::string> a;
+  StringArgs a;
   bool empty = false;
   if (!strings(c, s, a, empty)) return false;
   if (empty) return true;

@@ -138,6 +138,28 @@ bool is_quantity_type(std::string_view t) {
          t == "SimpleQuantity" || t == "MoneyQuantity";
 }
 
+std::optional<bool> boolean_value(const Item& item) {
+  if (item.is_type_info) return std::nullopt;
+  if (!item.element) {
+    if (item.type != SystemType::Boolean) return std::nullopt;
+    return item.text == "true";
+  }
+  const Element& e = *item.element;
+  if (!e.is_primitive() || !e.has_value || system_type_for(e.type) != SystemType::Boolean) return std::nullopt;
+  return e.value == "true";
+}
+
+std::optional<std::string_view> string_text(const Item& item) {
+  if (item.is_type_info) return std::nullopt;
+  if (!item.element) {
+    if (item.type != SystemType::String) return std::nullopt;
+    return item.text;
+  }
+  const Element& e = *item.element;
+  if (!e.is_primitive() || !e.has_value || system_type_for(e.type) != SystemType::String) return std::nullopt;
+  return e.value;
+}
+
 std::optional<Item> system_value(const Item& item) {
   if (!item.element) {
     if (item.is_type_info) return std::nullopt;

@@ -19,6 +19,9 @@ Item make_string(std::string value);
 Item make_quantity(const Decimal& value, std::string unit);
 Item make_temporal(const Temporal& value);
 Item make_element(const model::Element& element);
+// Appends a node of the element model, made in place: navigation appends one per
+// child it steps to, and moving a made Item (two strings) costs more than making it.
+inline void append_element(Collection& out, const model::Element& element) { out.emplace_back().element = &element; }
 
 // The System type a FHIR primitive type converts to ("positiveInt" -> Integer).
 SystemType system_type_for(std::string_view fhir_type);
@@ -28,6 +31,12 @@ bool is_quantity_type(std::string_view fhir_type);
 // The System value of an item: itself for System values, the converted value for
 // FHIR primitives with a value and Quantity elements; nullopt otherwise.
 std::optional<Item> system_value(const Item& item);
+// The Boolean an item is (a System Boolean or a boolean element with a value);
+// nullopt for any other item. Reads it in place: truth tests need no copy of the item.
+std::optional<bool> boolean_value(const Item& item);
+// The text of a String (a System String or a string-like element with a value: string,
+// code, uri, ...) where it lies; nullopt for any other item.
+std::optional<std::string_view> string_text(const Item& item);
 
 std::optional<int64_t> as_integer(const Item& system);
 std::optional<Decimal> as_decimal(const Item& system);  // Integer or Decimal
