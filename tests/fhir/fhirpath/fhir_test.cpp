@@ -121,3 +121,20 @@ TEST_CASE("path checks report what cannot exist", "[fhirpath][fhir]") {
   CHECK(run("name.givn", "patient.json").ok);  // lenient by default: validators evaluate many shapes
   CHECK(run("descendants().code", "patient.json", strict).ok);
 }
+
+TEST_CASE("test() reads an expression as a condition exactly as as_boolean() reads its result", "[fhirpath][fhir]") {
+  // Invariants are checked with test(): the answer must be what evaluating and reading the
+  // result gives, for true, false, empty, several items, a non-boolean single item and errors.
+  for (std::string expression :
+       {"name.exists()", "name.empty()", "name.given.exists() and birthDate.hasValue()", "id.startsWith('pat').not()",
+        "Observation.id", "name.given", "birthDate", "name.family = 'Okafor' implies name.given.count() > 1",
+        "(name.family | name.given).count() = 4 xor active", "name.given.single()", "telecom.where(system = 'phone').exists()",
+        "identifier.all(system.exists())", "active or name.exists()", "{}.not()"}) {
+    INFO(expression);
+    auto compiled = engine().compile(expression);
+    REQUIRE(compiled);
+    auto read = engine().evaluate(*compiled, resource("patient.json"));
+    std::optional<bool> expected = read.ok ? read.as_boolean() : std::nullopt;
+    CHECK(engine().test(*compiled, resource("patient.json")) == expected);
+  }
+}
