@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <new>
 
 namespace carebridge::fhir::model {
 namespace defs = carebridge::fhir::definitions;
@@ -16,17 +15,6 @@ uint32_t order_of(const Element& parent, const Element& child) {
 
 }  // namespace
 
-// Elements are cut from blocks of the document's arena: one (virtual) allocate call per
-// block rather than per element; a block holds few enough that a small resource wastes little.
-Element* TreeBuilder::new_element() {
-  constexpr size_t kBlock = 32;
-  if (spare_ == spare_end_) {
-    spare_ = static_cast<Element*>(document_.arena().allocate(kBlock * sizeof(Element), alignof(Element)));
-    spare_end_ = spare_ + kBlock;
-  }
-  return new (spare_++) Element();  // trivially destructible: the arena frees it
-}
-
 const defs::StructureDef* TreeBuilder::resource_type(std::string_view type, const Position& at, const std::string& where) {
   const auto* sd = definitions_.type(type);
   if (!sd || !sd->is_resource() || sd->is_abstract) {
@@ -38,7 +26,7 @@ const defs::StructureDef* TreeBuilder::resource_type(std::string_view type, cons
 
 Element* TreeBuilder::add_resource(Element* parent, std::string_view name, const defs::ElementDef* slot,
                                    const defs::StructureDef& type, const Position& at) {
-  Element* node = new_element();
+  Element* node = document_.new_element();
   node->name = name;
   node->type = type.type;
   node->kind = NodeKind::Resource;
@@ -74,7 +62,7 @@ std::optional<Property> TreeBuilder::property(const Element& parent, std::string
 }
 
 Element* TreeBuilder::add(Element& parent, std::string_view name, const Property& property, const Position& at) {
-  Element* node = new_element();
+  Element* node = document_.new_element();
   node->name = name;
   node->type = property.type;
   node->definition = property.definition;
@@ -93,7 +81,7 @@ Element* TreeBuilder::add(Element& parent, std::string_view name, const Property
 }
 
 Element* TreeBuilder::add_unknown(Element& parent, std::string_view name, const Position& at) {
-  Element* node = new_element();
+  Element* node = document_.new_element();
   node->name = name;
   node->kind = NodeKind::Unknown;
   node->position = at;

@@ -49,10 +49,6 @@ class TreeBuilder {
   const definitions::Definitions& definitions_;
   std::vector<Issue>& issues_;
   std::vector<Element*> scratch_;
-  Element* spare_ = nullptr;  // the unused rest of the current block of elements
-  Element* spare_end_ = nullptr;
-
-  Element* new_element();
 };
 
 }  // namespace carebridge::fhir::model

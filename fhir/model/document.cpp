@@ -1,5 +1,6 @@
 #include "fhir/model/document.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace carebridge::fhir::model {
@@ -19,9 +20,11 @@ Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
 Document::~Document() = default;
 
-Element* Document::new_element() {
-  void* memory = arena_->allocate(sizeof(Element), alignof(Element));
-  return new (memory) Element();  // trivially destructible: the arena frees it
+void Document::take_block() {
+  constexpr size_t kLargest = 128;
+  spare_ = static_cast<Element*>(arena_->allocate(block_ * sizeof(Element), alignof(Element)));
+  spare_end_ = spare_ + block_;
+  block_ = std::min(block_ * 2, kLargest);
 }
 
 std::string_view Document::copy(std::string_view text) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <memory_resource>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,13 @@ class Document {
   Element* root() const { return root_; }
   void set_root(Element* root) { root_ = root; }
 
-  Element* new_element();
+  // Elements are cut from blocks of the arena (one allocate call per block, not per
+  // element); the blocks grow with the document, so a small one wastes little, and every
+  // reader that adds to the document continues the same block.
+  Element* new_element() {
+    if (spare_ == spare_end_) take_block();
+    return new (spare_++) Element();  // trivially destructible: the arena frees it
+  }
   // The arena everything of this document is allocated from.
   std::pmr::memory_resource& arena() { return *arena_; }
   // Copies text into the arena; the view lives as long as the document.
@@ -47,6 +54,11 @@ class Document {
   std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
   std::vector<std::unique_ptr<std::string>> buffers_;
   Element* root_ = nullptr;
+  Element* spare_ = nullptr;  // the unused rest of the current block of elements
+  Element* spare_end_ = nullptr;
+  size_t block_ = 8;          // elements in the next block
+
+  void take_block();
 };
 
 // What a parser returns: a document (null when the input could not be read at all)
