@@ -432,7 +432,8 @@ void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built)
     Node label = Node::object();
     label.set("system", Node::string(l.system));
     label.set("code", Node::string(l.code));
-    engine::set_path(built.resource, "meta.security[]", std::move(label));
+    static const engine::Path kSecurity("meta.security[]");
+    engine::set_path(built.resource, kSecurity, std::move(label));
   }
 }
 
