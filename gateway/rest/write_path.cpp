@@ -96,7 +96,7 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   w.index = extractor_.extract(resource);
   if (access) {
     auto facts = access->facts(who.get(), resource, id, w.index, labelling, current);
-    if (auto allowed = access->may_write(who.get(), facts, current); !allowed) {
+    if (auto allowed = access->may_write(who.get(), facts, current, type == "Patient" ? std::string_view(id) : std::string_view()); !allowed) {
       result.status = 403;
       result.issues = allowed.issues();
       return std::nullopt;

@@ -205,7 +205,8 @@ bool AccessPolicy::may_write_for(const Principal& who, std::string_view patient)
   return !found || found->deleted;
 }
 
-Result<void> AccessPolicy::may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current) const {
+Result<void> AccessPolicy::may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current,
+                                     std::string_view patient_written) const {
   if (!who) return {};
   if (current && !current->deleted && !sees(who, *current)) {
     return forbidden(current->type + "/" + current->id + " is not a record your organization may change");
@@ -213,7 +214,11 @@ Result<void> AccessPolicy::may_write(const Principal* who, const AccessFacts& ne
   if (who->organization.empty() && who->patient.empty()) {
     return forbidden("the client belongs to no organization, so it may not write patients' records");
   }
+  // A Patient being created is in its own compartment; there is no stored one to ask about
+  // (`current` is what the store has under its id), and nobody is related to it yet.
+  bool creates_patient = !patient_written.empty() && (!current || current->deleted);
   for (const auto& p : next.patients) {
+    if (creates_patient && p == patient_written && who->patient.empty()) continue;
     if (!may_write_for(*who, p)) {
       return forbidden("Patient/" + p + " is not a patient your organization cares for");
     }

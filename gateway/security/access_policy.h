@@ -70,8 +70,11 @@ class AccessPolicy {
   AccessFacts facts(const Principal* who, const fhir::model::Element& resource, std::string_view id,
                     const std::vector<fhir::search::IndexEntry>& rows, const Labelling& labelling,
                     const store::ResourceRecord* current) const;
-  // Whether `who` may store a version with `next` facts over `current` (null: none).
-  Result<void> may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current) const;
+  // Whether `who` may store a version with `next` facts over `current` (null: none, or the
+  // store's current version of the same resource: it is what the store would answer).
+  // `patient_written`: the id when the resource written is a Patient, else empty.
+  Result<void> may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current,
+                         std::string_view patient_written) const;
 
   const CareRelationships& relationships() const { return relationships_; }
 
