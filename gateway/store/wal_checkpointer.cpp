@@ -2,6 +2,8 @@
 #include "gateway/store/wal_checkpointer.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace carebridge::gateway::store {
 namespace {
@@ -48,6 +50,10 @@ int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int 
 
 void WalCheckpointer::run() {
   pthread_setname_np(pthread_self(), "cb-checkpoint");
+  // Housekeeping: under load it yields the cores to the writer and the requests (which
+  // wait for the writer); it has all the idle time it needs to keep the log short, and
+  // the writer checkpoints itself should it fall far behind (kWriterCheckpointPages).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   std::unique_lock lock(mutex_);
   for (;;) {
     wanted_.wait(lock, [&] { return due_ || stopping_; });
