@@ -19,8 +19,11 @@ const std::vector<std::string>& CareRelationships::relationship_types() {
   return kTypes;
 }
 
-std::vector<std::string> CareRelationships::grants(std::string_view type, const AccessFacts& facts) {
+std::vector<std::string> CareRelationships::grants(std::string_view type, std::string_view access) {
   std::vector<std::string> keys;
+  FactsView view(access);
+  if (!view.valid()) return keys;
+  AccessFacts facts = view.facts();
   // The organization that registered a patient cares for the patient.
   if (type == "Patient" && !facts.owner.empty()) {
     for (const auto& p : facts.patients) keys.push_back(pair_key(facts.owner, p));
@@ -39,31 +42,23 @@ CareRelationships::Shard& CareRelationships::shard_of(std::string_view key) cons
   return shards_[std::hash<std::string_view>{}(key) % shards_.size()];
 }
 
-void CareRelationships::replace(const std::string& resource, std::vector<std::string> keys) {
-  std::lock_guard lock(resources_mutex_);
-  auto& old = by_resource_[resource];
-  for (const auto& k : keys) {
+void CareRelationships::change(const std::vector<std::string>& made, const std::vector<std::string>& unmade) {
+  for (const auto& k : made) {
     Shard& s = shard_of(k);
     std::unique_lock shard_lock(s.mutex);
     ++s.pairs[k];
   }
-  for (const auto& k : old) {
+  for (const auto& k : unmade) {
     Shard& s = shard_of(k);
     std::unique_lock shard_lock(s.mutex);
     if (auto it = s.pairs.find(k); it != s.pairs.end() && --it->second <= 0) s.pairs.erase(it);
-  }
-  if (keys.empty()) {
-    by_resource_.erase(resource);
-  } else {
-    old = std::move(keys);
   }
 }
 
 void CareRelationships::load(store::Store& store) {
   for (const auto& type : relationship_types()) {
     store.scan(type, false, [&](const store::ResourceRecord& r) {
-      FactsView view(r.access);
-      if (view.valid()) replace(r.type + "/" + r.id, grants(r.type, view.facts()));
+      if (!r.deleted) change(grants(r.type, r.access), {});
     });
   }
 }
@@ -93,16 +88,15 @@ Result<void> CareRelationships::on_write(const store::WriteEvent& event, store::
   const auto& r = event.record;
   const auto& types = relationship_types();
   if (std::find(types.begin(), types.end(), r.type) == types.end()) return {};
-  std::vector<std::string> keys;
-  FactsView view(r.access);
-  if (!r.deleted && view.valid()) keys = grants(r.type, view.facts());
-  staged_.emplace_back(r.type + "/" + r.id, std::move(keys));
+  auto made = r.deleted ? std::vector<std::string>() : grants(r.type, r.access);
+  auto unmade = grants(r.type, event.previous_access);
+  if (!made.empty() || !unmade.empty()) staged_.emplace_back(std::move(made), std::move(unmade));
   return {};
 }
 
 void CareRelationships::ended(bool committed) {
   if (committed) {
-    for (auto& [resource, keys] : staged_) replace(resource, std::move(keys));
+    for (const auto& [made, unmade] : staged_) change(made, unmade);
   }
   staged_.clear();
 }

@@ -37,8 +37,10 @@ class CareRelationships final : public store::CommitHook {
 
  private:
   // (organization, patient) pairs a resource makes, as keys "org|patient".
-  static std::vector<std::string> grants(std::string_view type, const AccessFacts& facts);
-  void replace(const std::string& resource, std::vector<std::string> keys);
+  static std::vector<std::string> grants(std::string_view type, std::string_view access);
+  // Counts the pairs a resource makes now and forgets those its last version made (the
+  // store hands over that version's facts: nothing here holds a copy per resource).
+  void change(const std::vector<std::string>& made, const std::vector<std::string>& unmade);
 
   struct Shard {
     mutable std::shared_mutex mutex;
@@ -46,10 +48,9 @@ class CareRelationships final : public store::CommitHook {
   };
   Shard& shard_of(std::string_view key) const;
   mutable std::array<Shard, 16> shards_;
-  std::mutex resources_mutex_;
-  std::unordered_map<std::string, std::vector<std::string>> by_resource_;  // "Type/id" -> its keys
-  // Staged by the writer thread during a transaction, applied when it commits.
-  std::vector<std::pair<std::string, std::vector<std::string>>> staged_;
+  // Staged by the writer thread during a transaction (pairs made, pairs unmade), applied
+  // when it commits.
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> staged_;
 };
 
 }  // namespace carebridge::gateway::security

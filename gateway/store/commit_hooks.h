@@ -23,6 +23,9 @@ struct WriteEvent {
   const ResourceRecord& record;  // the new version (record.deleted for a deletion)
   std::span<const fhir::search::IndexEntry> index;  // its search index rows (none for a deletion)
   int64_t previous_version = 0;  // the version it replaces; 0 for a create
+  // The access facts of the version it replaces (access_facts.h); empty for a create and
+  // when that version is a deletion.
+  std::string_view previous_access;
   // The previous version's body (compact JSON), read from the store when called; empty when none.
   std::function<std::string()> previous_body;
 };

@@ -413,13 +413,16 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     if (r.type.empty()) continue;  // log records only
     int64_t rid = 0;
     std::vector<IndexEntry> previous_rows;
+    std::string previous_access;
     if (r.version > 1) {  // check() made sure that version - 1 is the current one
-      static const std::string kPrevious = "SELECT rid, index_rows FROM resource_current WHERE type = ?1 AND id = ?2";
+      static const std::string kPrevious =
+          "SELECT rid, index_rows, access, deleted FROM resource_current WHERE type = ?1 AND id = ?2";
       auto q = db.prepare(kPrevious);
       q.bind(1, r.type).bind(2, r.id);
       if (!q.step()) throw SqliteError(r.type + "/" + r.id + " has no current version");
       rid = q.int64(0);
       previous_rows = unpack_index(q.blob(1));
+      if (q.int64(3) == 0) previous_access = q.blob(2);
     }
     int64_t seq = 0;
     {
@@ -458,13 +461,14 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     added.reserve(rows.size());
     for (const IndexEntry& e : rows) added.emplace_back(pid_of(db, r.type, e.param), &e);
     insert_index_rows(db, rid, added);
-    run_hooks(db, r, rows);
+    run_hooks(db, r, rows, previous_access);
   }
 }
 
-void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r, const std::vector<IndexEntry>& rows) {
+void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r, const std::vector<IndexEntry>& rows,
+                            std::string_view previous_access) {
   if (hooks_.empty()) return;
-  WriteEvent event{r, rows, r.version - 1, [&db, &r]() -> std::string {
+  WriteEvent event{r, rows, r.version - 1, previous_access, [&db, &r]() -> std::string {
                      static const std::string kBody = "SELECT body FROM resource_version WHERE type = ?1 AND id = ?2 AND version = ?3";
                      auto q = db.prepare(kBody);
                      q.bind(1, r.type).bind(2, r.id).bind(3, r.version - 1);
