@@ -155,7 +155,9 @@ TEST_CASE("hmis independent export: every live record is there, nothing deleted,
     CHECK(live_clients == 8);
     size_t live_enrollments = 0;
     for (const auto& e : rows_of(files, "Enrollment.csv")) {
-      bool gone = !e.at("DateDeleted").empty() || deleted_clients.count(e.at("PersonalID"));
+      // E-1013 is at PRJ-9, the project of a deleted organization.
+      bool gone = !e.at("DateDeleted").empty() || deleted_clients.count(e.at("PersonalID")) ||
+                  gone_projects.count(e.at("ProjectID"));
       if (gone) gone_enrollments.insert(e.at("EnrollmentID"));
       live_enrollments += !gone;
       INFO(e.at("EnrollmentID"));
@@ -211,6 +213,9 @@ TEST_CASE("hmis independent export: 8, 9 and 99 are never a value", "[agency][hm
     // C-104's DOB quality 9, C-105's 99 (with a DOB filled in anyway): no birth date.
     CHECK(!patients.at("C-104")->HasMember("birthDate"));
     CHECK(!patients.at("C-105")->HasMember("birthDate"));
+    // C-105's NameDataQuality 9, with "Anonymous Client" in the name columns: no name.
+    CHECK(!patients.at("C-105")->HasMember("name"));
+    CHECK(patients.at("C-101")->HasMember("name"));
     CHECK(str((*patients.at("C-103"))["birthDate"]) == "2015-06-01");  // 2: approximate, still a date
     // A full SSN (leading zero kept) is an identifier; a partial one (quality 2) is not.
     std::string c100 = dump(*patients.at("C-100"));
