@@ -98,6 +98,7 @@ class Builder {
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
+  std::string required_problem(const Column& column, const Row& row) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
   bool admits(const Row& row);
@@ -175,11 +176,24 @@ bool Builder::read_row(Row& row) {
       out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;
     } else if (column.required && row.values[c].value.empty()) {
-      out_.rejected.push_back({row.ref(), row.where(c), "\"" + column.name + "\" is required and is empty"});
+      // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID).
+      out_.rejected.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
       ok = false;
     }
   }
   return ok;
+}
+
+// Why a required column is empty: a required lookup found no row (an exit whose enrollment
+// is not in the export), or the cell is empty.
+std::string Builder::required_problem(const Column& column, const Row& row) const {
+  if (!column.lookup) return "\"" + column.name + "\" is required and is empty";
+  const Lookup& l = *column.lookup;
+  const TableSpec& table = spec_.tables[l.table_index];
+  std::string by = row.values[l.by_index].value;
+  if (by.empty()) return "\"" + column.name + "\" is required, and the value to find it by is empty";
+  return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
+         table.columns[l.key_index].name + " \"" + by + "\"";
 }
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {

@@ -340,3 +340,25 @@ TEST_CASE("hmis independent export: a hashed export (HashStatus 4) writes no nam
   CHECK(str(maria["birthDate"]) == "1986-03-14");  // what is not hashed is still there
   CHECK(patients.size() == 8);
 }
+
+TEST_CASE("hmis independent export: an exit without its enrollment is refused, never written over the stored episode",
+          "[agency][hmis]") {
+  // A delta export (ExportDirective 1) may carry an Exit whose Enrollment did not change. Alone,
+  // the exit's EpisodeOfCare would replace the stored one, without its entry date and project.
+  Files files = export_files("FY2024");
+  size_t exit_rows = rows_of(files, "Exit.csv").size();
+  for (auto& [name, text] : files) {
+    if (name != "Exit.csv") continue;
+    std::string line = text.substr(text.rfind("X-9,E-1008,C-106,"));
+    line.replace(0, std::string("X-9,E-1008,C-106,").size(), "X-99,E-9999,C-100,");
+    text += line;
+  }
+  auto c = hmis().convert_files(files, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  const auto& refused = c.mapped.rejected.front();
+  CHECK(refused.where == "Exit.csv row " + std::to_string(exit_rows + 2) + ", column \"EnrollmentID\"");
+  CHECK(refused.message.find("the export has no Enrollment row with EnrollmentID \"E-9999\"") != std::string::npos);
+  auto bundle = bundle_of(c);
+  CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-9999"));
+  CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1000"));  // the other rows are taken
+}
