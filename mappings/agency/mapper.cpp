@@ -171,7 +171,8 @@ bool Builder::read_row(Row& row) {
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
-    if (!row.values[c].warning.empty()) out_.warnings.push_back(row.where(c) + ": " + row.values[c].warning);
+    // A looked-up value's warning was given at its own row already.
+    if (!row.values[c].warning.empty() && !column.lookup) out_.warnings.push_back(row.where(c) + ": " + row.values[c].warning);
     if (!row.values[c].ok) {
       out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;

@@ -150,6 +150,11 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   if (!c.format.empty() && c.format != "MDY" && c.format != "DMY" && c.format != "Z" && !offset)
     problems.add(c.line, "column \"" + c.name + "\": format is MDY or DMY (dates) or an offset such as -05:00 (date-times), not \"" +
                              c.format + "\"");
+  std::string unknown = text(node, "unknown");
+  c.unknown_left_out = unknown == "leave out";
+  if (!unknown.empty() && !c.unknown_left_out)
+    problems.add(c.line, "column \"" + c.name + "\": unknown is \"leave out\" (or not given: the row is rejected), not \"" +
+                             unknown + "\"");
   c.depends_on = text(node, "dependsOn");
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&

@@ -84,6 +84,10 @@ struct Column {
   // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
   // empty, with a warning naming the cell (the rest of the row is still taken).
   std::optional<std::pair<double, double>> range;
+  // Codes: a value not on the list reads as empty, with a warning naming the cell, instead of
+  // rejecting the row (`"unknown": "leave out"`: a code from a newer list loses the answer,
+  // not the exit date or the whole project).
+  bool unknown_left_out = false;
   uint32_t line = 0;                 // where the spec defines it
 };
 

@@ -259,7 +259,11 @@ ReadValue code_value(const Column& column, std::string_view s, std::string_view 
   }
   std::string problem = "\"" + std::string(s) + "\" is not one of the allowed values";
   if (!depends.empty()) problem += " when \"" + column.depends_on_name + "\" is \"" + std::string(depends) + "\"";
-  return invalid(problem + " (" + allowed_codes(*column.codes, depends) + ")");
+  problem += " (" + allowed_codes(*column.codes, depends) + ")";
+  if (!column.unknown_left_out) return invalid(problem);
+  ReadValue left_out;
+  left_out.warning = problem + ", so it is left out";
+  return left_out;
 }
 
 // A phone number split from the extension written after it: "(617) 555-0142 x12",

@@ -362,3 +362,35 @@ TEST_CASE("hmis independent export: an exit without its enrollment is refused, n
   CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-9999"));
   CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1000"));  // the other rows are taken
 }
+
+TEST_CASE("hmis independent export: a code HUD's lists do not have loses the answer, not the row", "[agency][hmis]") {
+  // A destination and a project type from a newer list than the mapping knows.
+  Files files = export_files("FY2024");
+  auto replace_in = [&](const std::string& file, const std::string& from, const std::string& to) {
+    for (auto& [name, text] : files) {
+      if (name != file) continue;
+      auto at = text.find(from);
+      REQUIRE(at != std::string::npos);
+      text.replace(at, from.size(), to);
+    }
+  };
+  replace_in("Exit.csv", "X-2,E-1002,C-101,2023-12-01,116,", "X-2,E-1002,C-101,2023-12-01,436,");
+  replace_in("Project.csv", "PRJ-1,ORG-10,Harbor Light Emergency Shelter,,2015-07-01,,1,0,",
+             "PRJ-1,ORG-10,Harbor Light Emergency Shelter,,2015-07-01,,1,15,");
+  auto c = hmis().convert_files(files, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  auto warned = [&](const std::string& text) {
+    return std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [&](const std::string& w) { return w.starts_with(text); });
+  };
+  CHECK(warned("Exit.csv row 3, column \"Destination\": \"436\" is not one of the allowed values"));
+  CHECK(warned("Project.csv row 2, column \"ProjectType\": \"15\""));
+  auto bundle = bundle_of(c);
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  REQUIRE(episodes.count("E-1002"));
+  CHECK(str((*episodes.at("E-1002"))["period"]["end"]) == "2023-12-01");  // the exit is still taken
+  CHECK(episodes.count("E-1000"));  // and the enrollments at the project
+  size_t errors = 0;
+  for (const auto& issue : validator().validate(*c.bundle->root())) errors += issue.severity == carebridge::fhir::model::Severity::Error;
+  CHECK(errors == 0);
+}
