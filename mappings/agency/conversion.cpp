@@ -87,8 +87,15 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
                                                 const std::string& agency, const csv::ReadLimits& limits,
                                                 const Records* records) const {
   std::vector<csv::Table> tables;
-  std::vector<std::string> errors;
+  std::vector<std::string> errors, unread;
   for (const auto& [name, bytes] : named_bytes) {
+    // A file that is one table named as no table of the spec is never read (it would be left
+    // out after reading): an HSDS folder's datapackage.json is not a form, a README is not CSV.
+    // A zip holds an export's files, a workbook its sheets: their tables have their own names.
+    if (!std::string_view(bytes).starts_with("PK\x03\x04") && !mapper_.spec().table_for(name)) {
+      unread.push_back(name + ": the mapping \"" + mapper_.spec().name + "\" reads no such file");
+      continue;
+    }
     auto read = csv::read_tables(bytes, name, limits);
     if (!read) {
       errors.push_back(read.message());  // it names the file
@@ -107,6 +114,7 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
   }
   AgencyConversion c = convert(tables, agency, records);
   c.file_errors = std::move(errors);
+  c.mapped.warnings.insert(c.mapped.warnings.begin(), unread.begin(), unread.end());
   return c;
 }
 

@@ -35,11 +35,13 @@ agency::AgencyConversion map_directory() {
 std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }
 
 // The Bundle's resources of each type by name, and each fullUrl's resource name.
+// It keeps the Bundle: its maps point into it.
 struct Directory {
+  rapidjson::Document bundle;
   std::map<std::string, std::map<std::string, const rapidjson::Value*>> by_name;
   std::map<std::string, std::string> name_of_url;
 
-  explicit Directory(const rapidjson::Document& bundle) {
+  explicit Directory(rapidjson::Document read) : bundle(std::move(read)) {
     for (const auto& e : bundle["entry"].GetArray()) {
       const auto& r = e["resource"];
       by_name[str(r["resourceType"])][str(r["name"])] = &r;
@@ -224,4 +226,29 @@ TEST_CASE("hsds independent: locations take their physical address, a postal one
   const auto& online = d.get("Location", "Crisis Line Online Chat");
   CHECK_FALSE(online.HasMember("address"));
   CHECK(telecoms(online).count("url https://crisisline.example.org/chat") == 1);
+}
+
+TEST_CASE("hsds independent: a data package as HSDS 3.0 publishes it (service_at_locations.csv, datapackage.json)",
+          "[agency][hsds]") {
+  auto files = carebridge::testing::folder_files(fixture("hsds-independent/metro-directory"));
+  for (auto& [name, text] : files)
+    if (name == "service_at_location.csv") name = "service_at_locations.csv";
+  files.emplace_back("datapackage.json", R"({"name": "metro-directory", "profile": "tabular-data-package",
+    "resources": [{"name": "organizations", "path": "organizations.csv"}]})");
+  auto c = hsds().convert_files(files, "metro211");
+  CHECK(c.file_errors.empty());
+  CHECK(c.mapped.rejected.empty());
+  REQUIRE(c.bundle);
+  CHECK(std::find(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                  "datapackage.json: the mapping \"hsds\" reads no such file") != c.mapped.warnings.end());
+  // Every service still has its locations (from the table under its 3.0 name).
+  Directory directory(bundle_of(c));
+  size_t located = 0;
+  for (const auto& [name, service] : directory.by_name["HealthcareService"]) located += service->HasMember("location");
+  auto reference = map_directory();
+  Directory expected(bundle_of(reference));
+  size_t expected_located = 0;
+  for (const auto& [name, service] : expected.by_name["HealthcareService"]) expected_located += service->HasMember("location");
+  CHECK(expected_located > 0);
+  CHECK(located == expected_located);
 }

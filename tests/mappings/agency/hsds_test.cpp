@@ -257,7 +257,8 @@ TEST_CASE("hsds: a monthly schedule (the second Tuesday) is written out in words
   auto c = hsds().convert_files(files, "local");
   for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
   CHECK(c.mapped.rejected.empty());
-  Directory d(bundle_of(c));
+  auto bundle = bundle_of(c);  // the Directory points into it
+  Directory d(bundle);
   const auto* pantry = d.by_type["HealthcareService"]["2097835c-3e11-4936-b700-10a488dbd064"];
   REQUIRE(pantry);
   // The weekly schedule's description stays, and the monthly one's is added after it.
