@@ -503,7 +503,9 @@ bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
     return true;
   }
   if (input->size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input->size()) + " items");
-  out.push_back(make_boolean(is_of_type(input->front(), node.type, definitions_)));
+  bool is = context_.primitives_are_system_types ? is_of_type_lenient(input->front(), node.type, definitions_)
+                                                 : is_of_type(input->front(), node.type, definitions_);
+  out.push_back(make_boolean(is));
   return true;
 }
 

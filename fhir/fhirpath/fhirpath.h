@@ -53,6 +53,11 @@ struct Context {
   // works when indexing search parameters, as FHIR servers do. Off: nothing, as the
   // specification says for unresolvable references.
   bool resolve_by_type = false;
+  // `is` with a System type's name without a namespace also takes the FHIR primitive of that
+  // name (`answer is Boolean` for a boolean), as the reference validator reads FHIR's own
+  // invariants. Off: the FHIRPath specification's strict reading (`Patient.active.is(Boolean)`
+  // is false).
+  bool primitives_are_system_types = false;
 };
 
 class Expression;  // a compiled expression tree

@@ -19,7 +19,9 @@ bool fn_is(Call& c) {
   if (!c.ev.check_type_name(c.node)) return false;
   if (c.focus.empty()) return true;
   if (c.focus.size() > 1) return c.fail("is() needs a single input");
-  c.out.push_back(make_boolean(is_of_type(c.focus.front(), c.node.type, c.ev.definitions())));
+  bool is = c.ev.context().primitives_are_system_types ? is_of_type_lenient(c.focus.front(), c.node.type, c.ev.definitions())
+                                                       : is_of_type(c.focus.front(), c.node.type, c.ev.definitions());
+  c.out.push_back(make_boolean(is));
   return true;
 }
 

@@ -1,6 +1,9 @@
 // Type names and type tests.
 #include "fhir/fhirpath/types.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "fhir/fhirpath/value.h"
 
 namespace carebridge::fhir::fhirpath {
@@ -51,6 +54,19 @@ bool is_of_type(const Item& item, const TypeSpecifier& type, const definitions::
   }
   if (type.ns == "FHIR") return false;
   return system_name_matches(item.type, type.name);
+}
+
+bool is_of_type_lenient(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions) {
+  if (item.element && type.ns.empty() && item.element->is_primitive()) {
+    std::string_view name = fhir_type(*item.element);
+    static constexpr std::string_view kSystem[] = {"Boolean", "String", "Integer", "Decimal", "Date", "DateTime", "Time"};
+    auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); };
+    for (auto system : kSystem) {
+      if (type.name == system && name.size() == system.size() && std::equal(name.begin(), name.end(), system.begin(), same))
+        return true;
+    }
+  }
+  return is_of_type(item, type, definitions);
 }
 
 bool casts_to_type(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions) {

@@ -17,6 +17,11 @@ std::string_view system_type_name(SystemType type);
 std::string_view fhir_type(const model::Element& element);
 // `is`: whether `item` is of `type` or a type derived from it (code is a string).
 bool is_of_type(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions);
+// The same, and a FHIR primitive also is the System type its value has when `type` names
+// it without a namespace (a boolean `is Boolean`): FHIR's own invariants are written so
+// (que-7 "answer is Boolean"), and the reference validator compares type names without
+// regard to case. Context::primitives_are_system_types asks for it.
+bool is_of_type_lenient(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions);
 // `as` and `ofType()`: as is_of_type, but FHIR primitive types are independent of each
 // other (a code is not cast to string), as FHIR's ofType() override and the R4 suite have it.
 bool casts_to_type(const Item& item, const TypeSpecifier& type, const definitions::Definitions& definitions);

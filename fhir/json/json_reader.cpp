@@ -72,14 +72,28 @@ class ModelReader {
     // Most objects have no "_name" members: then no member needs looking for its extras.
     bool underscores = false;
     for (const JsonNode* m = object.first; m && !underscores; m = m->next) underscores = m->key.starts_with('_');
+    // The choice elements given, each with the name it was given by: value[x] has one value.
+    std::vector<std::pair<const definitions::ElementDef*, std::string_view>> choices;
+    auto once = [&](const definitions::ElementDef* d, std::string_view key, const JsonNode& m) {
+      if (!d || !d->is_choice) return;
+      for (const auto& [seen, first] : choices) {
+        if (seen != d) continue;
+        build_.issue(Severity::Error, "structure",
+                     "\"" + std::string(first) + "\" and \"" + std::string(key) + "\" are both given, but " + d->name +
+                         "[x] has one value, of one type",
+                     model::location(node) + "." + std::string(key), m.position);
+        return;
+      }
+      choices.emplace_back(d, key);
+    };
     for (const JsonNode* m = object.first; m; m = m->next) {
       if (node.is_resource() && m->key == "resourceType") continue;
       if (m->key.size() > 1 && m->key[0] == '_') {
         // "_name" alone: a primitive with extensions but no value.
-        if (!object.member(m->key.substr(1))) property(node, m->key.substr(1), nullptr, m);
+        if (!object.member(m->key.substr(1))) once(property(node, m->key.substr(1), nullptr, m), m->key.substr(1), *m);
         continue;
       }
-      property(node, m->key, m, underscores ? extras_of(object, m->key) : nullptr);
+      once(property(node, m->key, m, underscores ? extras_of(object, m->key) : nullptr), m->key, *m);
     }
     build_.sort_children(node);
   }
@@ -92,15 +106,24 @@ class ModelReader {
     return nullptr;
   }
 
-  void property(Element& parent, std::string_view name, const JsonNode* value, const JsonNode* extras) {
+  // Reads one property; returns its definition (null when unknown).
+  const definitions::ElementDef* property(Element& parent, std::string_view name, const JsonNode* value,
+                                          const JsonNode* extras) {
     auto prop = build_.property(parent, name);
     const JsonNode* any = value ? value : extras;
     if (!prop) {
       build_.issue(Severity::Error, "structure", "unknown property \"" + std::string(any->key) + "\"",
                    model::location(parent) + "." + std::string(any->key), any->position);
       unknown(parent, any->key, *any);
-      return;
+      return nullptr;
     }
+    read_property(parent, name, *prop, value, extras, any);
+    return prop->definition;
+  }
+
+  void read_property(Element& parent, std::string_view name, const model::Property& property, const JsonNode* value,
+                     const JsonNode* extras, const JsonNode* any) {
+    const model::Property* prop = &property;
     if (extras && !prop->is_primitive()) {
       build_.issue(Severity::Error, "structure", "\"" + std::string(extras->key) + "\" is only allowed for primitive values",
                    model::location(parent) + "." + std::string(name), extras->position);
@@ -108,6 +131,12 @@ class ModelReader {
       if (!value) return;
     }
     bool array = any->is_array();
+    if (array && any->count == 0 && !(value && extras && value->count + extras->count > 0)) {
+      build_.issue(Severity::Error, "structure",
+                   "\"" + std::string(any->key) + "\" is an empty array: FHIR's JSON has no empty arrays (leave the property out)",
+                   model::location(parent) + "." + std::string(any->key), any->position);
+      return;
+    }
     if (array != prop->definition->repeats) {
       build_.issue(Severity::Error, "structure",
                    "\"" + std::string(any->key) + "\" " + (array ? "cannot repeat: it must not be an array" : "repeats: it must be an array"),
@@ -158,6 +187,10 @@ class ModelReader {
     if (extras) {
       if (!extras->is_object()) {
         build_.issue(Severity::Error, "structure", "\"_" + std::string(name) + "\" must be a JSON object",
+                     model::location(*node), extras->position);
+      } else if (extras->count == 0) {
+        build_.issue(Severity::Error, "structure",
+                     "\"_" + std::string(name) + "\" is an empty object: FHIR's JSON has no empty objects (leave it out)",
                      model::location(*node), extras->position);
       } else {
         members(*node, *extras);

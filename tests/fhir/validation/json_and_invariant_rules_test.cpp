@@ -1,0 +1,42 @@
+// Rules of FHIR's JSON format and of its invariants that real resources break, each written
+// from the specification (json.html: no empty arrays or objects; a choice element has one
+// value; que-7 reads "answer is Boolean" for a FHIR boolean).
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+TEST_CASE("JSON: an empty array or an empty _element object is an error, saying where", "[validation][json]") {
+  auto array = validate_text(patient(R"("name":[])"));
+  INFO(describe(array));
+  CHECK(has_issue(array, Severity::Error, "structure", "Patient.name", "empty array"));
+  auto extras = validate_text(patient(R"("birthDate":"2000","_birthDate":{})"));
+  INFO(describe(extras));
+  CHECK(has_issue(extras, Severity::Error, "structure", "Patient.birthDate", "empty object"));
+  // An array with items, and extensions on a primitive, stay valid.
+  CHECK(count_errors(validate_text(patient(R"("name":[{"family":"Chalmers"}],"birthDate":"2000",
+      "_birthDate":{"extension":[{"url":"http://example.org/note","valueString":"approximate"}]})"))) == 0);
+}
+
+TEST_CASE("JSON: a choice element given as two types is an error", "[validation][json]") {
+  auto two = validate_text(patient(R"("deceasedBoolean":false,"deceasedDateTime":"2020-01-01")"));
+  INFO(describe(two));
+  CHECK(has_issue(two, Severity::Error, "structure", "Patient.deceasedDateTime", "deceased[x] has one value"));
+  CHECK(count_errors(validate_text(patient(R"("deceasedDateTime":"2020-01-01")"))) == 0);
+}
+
+TEST_CASE("invariants: que-7 takes a FHIR boolean answer as a Boolean", "[validation][invariants]") {
+  auto questionnaire = [](const std::string& answer) {
+    return R"({"resourceType":"Questionnaire","id":"q","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">q</div>"},
+      "status":"active","item":[{"linkId":"1","type":"boolean","text":"Smoker?"},
+      {"linkId":"2","type":"string","text":"Since when?","enableWhen":[{"question":"1","operator":"exists",)" + answer + "}]}]}";
+  };
+  auto boolean = validate_text(questionnaire(R"("answerBoolean":true)"));
+  INFO(describe(boolean));
+  CHECK(count_errors(boolean) == 0);
+  auto text = validate_text(questionnaire(R"("answerString":"yes")"));
+  INFO(describe(text));
+  CHECK(has_issue(text, Severity::Error, "invariant", "enableWhen", "que-7"));
+}
