@@ -197,12 +197,20 @@ static void check_target_type(Run& run, const Element& reference, std::string_vi
 
 void check_contained(Run& run, const Element& resource, const Path& path) {
   int index = 0;
+  std::vector<std::string_view> ids;  // a "#id" reference names one contained resource
   for (const Element* c : resource.children()) {
     if (c->name != "contained") continue;
     Path cpath{&path, "contained", index++};
     std::string_view id = resource_id(*c);
+    bool duplicate = !id.empty() && std::find(ids.begin(), ids.end(), id) != ids.end();
+    if (!id.empty()) ids.push_back(id);
     if (id.empty()) {
       run.report(Severity::Error, "required", "a contained resource must have an id", *c, cpath);
+    } else if (duplicate) {
+      run.report(Severity::Error, "invariant",
+                 "two contained resources have the id '" + std::string(id) + "': a reference '#" + std::string(id) +
+                     "' must name one",
+                 *c, cpath);
     } else if (!run.frame.referenced || !run.frame.referenced->count(std::string(id))) {
       run.report(Severity::Error, "invariant",
                  "the contained resource '" + std::string(id) + "' is not referenced from the rest of the resource (dom-3)",

@@ -110,7 +110,14 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
     if (!shown.empty()) shown += ", ";
     shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
   }
-  if (!any || !definite) return;
+  if (!any) {  // text alone: the binding asks for a code
+    run.report(severity, "code-invalid",
+               std::string("no code is given (text alone), and a code from the value set ") + describe(*vs, binding.value_set) +
+                   (required ? " is required" : " should be given (the binding is extensible)"),
+               node, path);
+    return;
+  }
+  if (!definite) return;
   run.report(severity, "code-invalid",
              "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) + ", which is " +
                  strength,

@@ -40,3 +40,33 @@ TEST_CASE("invariants: que-7 takes a FHIR boolean answer as a Boolean", "[valida
   INFO(describe(text));
   CHECK(has_issue(text, Severity::Error, "invariant", "enableWhen", "que-7"));
 }
+
+TEST_CASE("bindings: a CodeableConcept with text alone misses a required binding, and an extensible one warns",
+          "[validation][terminology]") {
+  const std::string start =
+      R"({"resourceType":"AllergyIntolerance","id":"a","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a</div>"},
+      "patient":{"reference":"Patient/1"},)";
+  auto required = validate_text(start + R"("clinicalStatus":{"text":"active"}})");
+  INFO(describe(required));
+  CHECK(has_issue(required, Severity::Error, "code-invalid", "AllergyIntolerance.clinicalStatus", "no code is given"));
+  auto coded = validate_text(start + R"("clinicalStatus":{"coding":[{"system":
+      "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}],"text":"active"}})");
+  INFO(describe(coded));
+  CHECK(count_errors(coded) == 0);
+  auto extensible = validate_text(
+      R"({"resourceType":"Observation","id":"o","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">o</div>"},
+      "status":"final","code":{"text":"heart rate"},"dataAbsentReason":{"text":"the monitor was off"}})");
+  INFO(describe(extensible));
+  CHECK(count_errors(extensible) == 0);
+  CHECK(has_issue(extensible, Severity::Warning, "code-invalid", "Observation.dataAbsentReason", "should be given"));
+}
+
+TEST_CASE("contained: two contained resources with one id are an error", "[validation][references]") {
+  auto issues = validate_text(
+      R"({"resourceType":"Observation","id":"o","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">o</div>"},
+      "status":"final","code":{"text":"weight"},"contained":[{"resourceType":"Patient","id":"c1"},{"resourceType":"Patient","id":"c1"}],
+      "subject":{"reference":"#c1"}})");
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invariant", "Observation.contained[1]", "two contained resources have the id 'c1'"));
+  CHECK(count_errors(issues) == 1);
+}
