@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v1\n";
+constexpr std::string_view kMagic = "carebridge-definitions-v2\n";  // v2: minValue, maxValue, maxLength
 
 class Encoder {
  public:
@@ -121,7 +121,7 @@ void encode(Encoder& e, const ElementDef& el) {
     e.str(b.strength);
     e.str(b.value_set);
   });
-  for (const auto* v : {&el.fixed, &el.pattern}) {
+  for (const auto* v : {&el.fixed, &el.pattern, &el.min_value, &el.max_value}) {
     e.optional(*v, [&](const TypedJson& t) {
       e.str(t.type);
       e.str(t.json);
@@ -136,6 +136,7 @@ void encode(Encoder& e, const ElementDef& el) {
     e.str(s.rules);
   });
   e.str(el.content_reference);
+  e.u32(el.max_length);
 }
 
 void decode(Decoder& d, ElementDef& el) {
@@ -160,7 +161,7 @@ void decode(Decoder& d, ElementDef& el) {
     b.strength = d.str();
     b.value_set = d.str();
   });
-  for (auto* v : {&el.fixed, &el.pattern}) {
+  for (auto* v : {&el.fixed, &el.pattern, &el.min_value, &el.max_value}) {
     d.optional(*v, [&](TypedJson& t) {
       t.type = d.str();
       t.json = d.str();
@@ -175,6 +176,7 @@ void decode(Decoder& d, ElementDef& el) {
     s.rules = d.str();
   });
   el.content_reference = d.str();
+  el.max_length = d.u32();
 }
 
 void encode(Encoder& e, const StructureDef& sd) {

@@ -88,6 +88,8 @@ struct ElementDef {
   std::optional<Binding> binding;
   std::optional<TypedJson> fixed;
   std::optional<TypedJson> pattern;
+  std::optional<TypedJson> min_value, max_value;  // minValue[x] / maxValue[x]
+  uint32_t max_length = 0;                        // maxLength: characters at most; 0: none
   std::optional<Slicing> slicing;
   std::string content_reference;       // "#Questionnaire.item"
   uint32_t content_target = kNoElement;  // element whose children this one reuses

@@ -85,6 +85,7 @@ bool check_element_value(Run& run, const Element& node, const defs::StructureDef
     run.report(Severity::Error, "value", "the value must match the pattern " + e.pattern->json + " of " + label(sd, e),
                node, path);
   }
+  if (&e != node.definition) check_limits(run, node, e, label(sd, e), path);
   if (e.binding && (!node.definition || !node.definition->binding ||
                     node.definition->binding->value_set != e.binding->value_set ||
                     node.definition->binding->strength != e.binding->strength)) {

@@ -158,6 +158,9 @@ void check_against(Run& run, const Element& node, const definitions::StructureDe
 void check_profiles(Run& run, const Element& resource, const Path& path);
 // values.cpp: whether an element matches a fixed (exact) or pattern (subset) JSON value.
 bool matches_value(ValidatorState& state, const Element& node, const definitions::TypedJson& value, bool exact);
+// values.cpp: maxLength, minValue[x] and maxValue[x] of `e` on a primitive node (`of`: whose
+// element it is, for the message: "per the profile ...", or empty for the core definitions).
+void check_limits(Run& run, const Element& node, const definitions::ElementDef& e, const std::string& of, const Path& path);
 // resource_rules.cpp: rules of particular resource types (CapabilityStatement, SearchParameter, Questionnaire).
 void check_resource_rules(Run& run, const Element& resource, const Path& path);
 // invariants.cpp: FHIRPath constraints of a node's definition and type.

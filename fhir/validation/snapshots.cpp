@@ -82,6 +82,9 @@ void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   if (!diff.types.empty()) into.types = diff.types;
   if (diff.fixed) into.fixed = diff.fixed;
   if (diff.pattern) into.pattern = diff.pattern;
+  if (diff.min_value) into.min_value = diff.min_value;
+  if (diff.max_value) into.max_value = diff.max_value;
+  if (diff.max_length) into.max_length = diff.max_length;
   if (diff.binding) into.binding = diff.binding;
   if (diff.slicing) into.slicing = diff.slicing;
   if (diff.must_support) into.must_support = true;

@@ -132,6 +132,7 @@ void Run::walk(const Element& node, const Path& path) {
   if (node.definition && node.definition->fixed && !matches_value(state, node, *node.definition->fixed, true)) {
     report(Severity::Error, "value", "value does not match the fixed value " + node.definition->fixed->json, node, path);
   }
+  if (node.definition) check_limits(*this, node, *node.definition, {}, path);
   if (options.invariants && engine) check_invariants(*this, node, node.definition, own_type ? type : nullptr, path);
   children(node, path);
 }

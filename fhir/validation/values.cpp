@@ -1,8 +1,12 @@
 // Fixed and pattern values: whether an element equals (fixed) or contains (pattern)
-// a value given as JSON in a StructureDefinition.
+// a value given as JSON in a StructureDefinition; and the limits an element sets (maxLength,
+// minValue, maxValue).
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <optional>
 
 #include "fhir/validation/run.h"
 #include "fhir/validation/state.h"
@@ -70,6 +74,71 @@ bool matches_value(ValidatorState& state, const Element& node, const definitions
   const rapidjson::Document* json = state.value_json(value);
   if (!json) return true;  // a broken definition is not the resource's fault
   return matches(node, *json, exact);
+}
+
+}  // namespace carebridge::fhir::validation
+
+namespace carebridge::fhir::validation {
+namespace {
+
+size_t characters(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A bound as written in a message: 8, 1900-01-01.
+std::string_view shown(const definitions::TypedJson& bound) {
+  std::string_view b = bound.json;
+  if (b.size() >= 2 && b.front() == '"' && b.back() == '"') b = b.substr(1, b.size() - 2);
+  return b;
+}
+
+// -1, 0 or 1 as `value` is below, at or above `bound` (both of the node's type); nullopt when
+// they cannot be compared (a Quantity bound, a date of another precision that agrees so far).
+std::optional<int> compare(std::string_view type, std::string_view value, const definitions::TypedJson& bound) {
+  std::string_view b = shown(bound);
+  if (type == "integer" || type == "positiveInt" || type == "unsignedInt" || type == "integer64" || type == "decimal") {
+    char* end = nullptr;
+    std::string vs(value), bs(b);
+    double v = std::strtod(vs.c_str(), &end);
+    if (end == vs.c_str()) return std::nullopt;
+    double x = std::strtod(bs.c_str(), &end);
+    if (end == bs.c_str()) return std::nullopt;
+    return v < x ? -1 : v > x ? 1 : 0;
+  }
+  if (type == "date" || type == "dateTime" || type == "instant" || type == "time") {
+    size_t n = std::min(value.size(), b.size());
+    int c = value.substr(0, n).compare(b.substr(0, n));
+    if (c != 0) return c < 0 ? -1 : 1;
+    return value.size() == b.size() ? std::optional<int>(0) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void check_limits(Run& run, const Element& node, const definitions::ElementDef& e, const std::string& of, const Path& path) {
+  if (!node.is_primitive() || !node.has_value) return;
+  std::string per = of.empty() ? std::string() : " per " + of;
+  if (e.max_length && characters(node.value) > e.max_length) {
+    run.report(Severity::Error, "too-long",
+               "the value has " + std::to_string(characters(node.value)) + " characters, more than the " +
+                   std::to_string(e.max_length) + " allowed" + per,
+               node, path);
+  }
+  if (e.min_value) {
+    if (auto c = compare(node.type, node.value, *e.min_value); c && *c < 0)
+      run.report(Severity::Error, "value",
+                 "the value " + std::string(node.value) + " is below the minimum " + std::string(shown(*e.min_value)) + per,
+                 node, path);
+  }
+  if (e.max_value) {
+    if (auto c = compare(node.type, node.value, *e.max_value); c && *c > 0)
+      run.report(Severity::Error, "value",
+                 "the value " + std::string(node.value) + " is above the maximum " + std::string(shown(*e.max_value)) + per,
+                 node, path);
+  }
 }
 
 }  // namespace carebridge::fhir::validation

@@ -128,3 +128,18 @@ TEST_CASE("a value set's exclude removes codes, also for elements of type code",
   CHECK(has_issue(excluded, Severity::Error, "code-invalid", "Patient.gender"));
   CHECK(count_errors(check(replace(kGood, R"("gender":"female")", R"("gender":"other")"), kPatientProfile)) == 0);
 }
+
+TEST_CASE("a profile's minValue and maxValue bound dates and numbers", "[validation][profiles]") {
+  auto with = [](const std::string& extra) { return replace(kGood, R"("gender":"female",)", R"("gender":"female",)" + extra + ","); };
+  CHECK(count_errors(check(with(R"("birthDate":"1950-03-02","multipleBirthInteger":2)"), kPatientProfile)) == 0);
+  auto early = check(with(R"("birthDate":"1850-03-02")"), kPatientProfile);
+  INFO(describe(early));
+  CHECK(has_issue(early, Severity::Error, "value", "Patient.birthDate", "below the minimum 1900-01-01"));
+  auto many = check(with(R"("multipleBirthInteger":9)"), kPatientProfile);
+  INFO(describe(many));
+  CHECK(has_issue(many, Severity::Error, "value", "Patient.multipleBirthInteger", "above the maximum 8"));
+  auto none = check(with(R"("multipleBirthInteger":0)"), kPatientProfile);
+  CHECK(has_issue(none, Severity::Error, "value", "Patient.multipleBirthInteger", "below the minimum 1"));
+  // The core definitions say nothing of either: no profile, no limit.
+  CHECK(count_errors(check(with(R"("birthDate":"1850-03-02","multipleBirthInteger":9)"), "")) == 0);
+}
