@@ -122,6 +122,7 @@ class Run {
   std::unordered_map<const definitions::Binding*, const terminology::Expansion*> expansions_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
+  void check_type_profile(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);
 };
 

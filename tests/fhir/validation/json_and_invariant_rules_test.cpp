@@ -70,3 +70,17 @@ TEST_CASE("contained: two contained resources with one id are an error", "[valid
   CHECK(has_issue(issues, Severity::Error, "invariant", "Observation.contained[1]", "two contained resources have the id 'c1'"));
   CHECK(count_errors(issues) == 1);
 }
+
+TEST_CASE("a datatype the definition profiles is checked against that profile (SimpleQuantity)", "[validation][profiles]") {
+  auto request = [](const std::string& quantity) {
+    return R"({"resourceType":"MedicationRequest","id":"m","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">m</div>"},
+      "status":"active","intent":"order","medicationCodeableConcept":{"text":"amoxicillin 500 mg"},"subject":{"reference":"Patient/1"},
+      "dispenseRequest":{"quantity":)" + quantity + "}}";
+  };
+  auto comparator = validate_text(request(R"({"value":30,"comparator":"<","unit":"capsule"})"));
+  INFO(describe(comparator));
+  CHECK(has_issue(comparator, Severity::Error, "invariant", "dispenseRequest.quantity", "sqty-1"));
+  auto plain = validate_text(request(R"({"value":30,"unit":"capsule"})"));
+  INFO(describe(plain));
+  CHECK(count_errors(plain) == 0);
+}
