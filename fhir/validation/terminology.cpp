@@ -1,6 +1,7 @@
 // Codes against their bindings (required: error; extensible: warning) and codes
 // against the CodeSystem they name when that code system is loaded completely, both
 // answered by the terminology module (fhir/terminology) that FHIRPath's memberOf() asks.
+#include <algorithm>
 #include <cctype>
 
 #include "fhir/validation/run.h"
@@ -70,10 +71,36 @@ const terminology::Expansion* Run::expansion(const definitions::Binding& binding
   return it->second;
 }
 
+// A media type as RFC 6838 writes it: type "/" subtype, each a restricted name, then
+// parameters after ";" ("text/plain; charset=utf-8"). The MIME types value set is every such
+// code (urn:ietf:bcp:13), with no list to expand.
+static bool is_media_type(std::string_view code) {
+  auto name = [](std::string_view n) {
+    if (n.empty() || n.size() > 127 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$&^_.+-").find(c) != std::string_view::npos;
+    });
+  };
+  std::string_view type = code.substr(0, code.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  size_t slash = type.find('/');
+  return slash != std::string_view::npos && name(type.substr(0, slash)) && name(type.substr(slash + 1));
+}
+
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
   if (binding.value_set.empty()) return;
+  // Attachments' and Binaries' media types (TestScript's R4 examples write "xml" for formats).
+  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/mimetypes") && node.is_primitive() && node.has_value &&
+      node.definition && (node.definition->path == "Attachment.contentType" || node.definition->path == "Binary.contentType")) {
+    if (!is_media_type(node.value)) {
+      run.report(required ? Severity::Error : Severity::Warning, "code-invalid",
+                 "'" + std::string(node.value) + "' is not a media type (type/subtype, as text/plain or application/pdf)",
+                 node, path);
+    }
+    return;
+  }
   const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;

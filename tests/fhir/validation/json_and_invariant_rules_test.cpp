@@ -84,3 +84,16 @@ TEST_CASE("a datatype the definition profiles is checked against that profile (S
   INFO(describe(plain));
   CHECK(count_errors(plain) == 0);
 }
+
+TEST_CASE("an attachment's contentType must be a media type", "[validation][terminology]") {
+  auto photo = [](const std::string& type) {
+    return patient(R"("photo":[{"contentType":")" + type + R"(","url":"http://example.org/photo.png"}])");
+  };
+  auto bad = validate_text(photo("notamimetype"));
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "code-invalid", "Patient.photo[0].contentType", "not a media type"));
+  for (const char* good : {"image/png", "text/plain; charset=utf-8", "application/fhir+json", "application/vnd.ms-excel"}) {
+    INFO(good);
+    CHECK(count_errors(validate_text(photo(good))) == 0);
+  }
+}
