@@ -189,7 +189,14 @@ ValueSpec read_value(const JsonNode* node) {
     for (const JsonNode* p = parts->first; p; p = p->next) v.members.emplace_back(std::string(), read_value(p));
   } else if (node->is_object()) {
     v.kind = ValueSpec::Kind::Object;
-    for (const JsonNode* m = node->first; m; m = m->next) v.members.emplace_back(std::string(m->key), read_value(m));
+    for (const JsonNode* m = node->first; m; m = m->next) {
+      if (!m->is_array()) {
+        v.members.emplace_back(std::string(m->key), read_value(m));
+        continue;
+      }
+      // Several values for one path, as at the top of "set" ("daysOfWeek[]": ["mon", "tue"]).
+      for (const JsonNode* item = m->first; item; item = item->next) v.members.emplace_back(std::string(m->key), read_value(item));
+    }
   } else if (node->kind == JsonKind::Boolean) v.kind = ValueSpec::Kind::Boolean;
   else if (node->kind == JsonKind::Number) v.kind = ValueSpec::Kind::Number;
   else if (v.text.starts_with("@")) v.kind = ValueSpec::Kind::Reference;

@@ -103,3 +103,22 @@ TEST_CASE("agency spec: with onError file, one bad row rejects the whole file an
   CHECK(mapped.rejected[0].where == "roster.csv row 3, column \"DOB\"");
   CHECK(mapped.rejected[1].where == "roster.csv row 4, column \"Client ID\"");
 }
+
+TEST_CASE("agency spec: a list inside an object value sets each item, as a list at the top of set does", "[agency]") {
+  auto dir = temp_dir("agency-list-in-object");
+  std::ofstream(dir / "spec.json") << R"({
+  "name": "hours",
+  "identifierSystems": {"site": "urn:test:site"},
+  "columns": [{"name": "Site", "key": "id", "required": true}, {"name": "Opens", "key": "opens", "type": "time"}],
+  "resources": [{"id": "l", "type": "Location", "identity": {"system": "site", "value": "{id}"},
+    "set": {"name": "{id}", "hoursOfOperation[]": {"daysOfWeek[]": ["sat", "sun"], "openingTime": "{opens}"}}}]
+})";
+  auto spec = agency::load_spec(dir / "spec.json", core());
+  REQUIRE(spec.ok());
+  agency::Mapper mapper(std::make_shared<const agency::Spec>(*spec));
+  auto table = csv::read_csv("Site,Opens\r\nNorth,9:30\r\n", "sites.csv");
+  REQUIRE(table.ok());
+  auto mapped = mapper.map({*table}, {}, "local", true);
+  REQUIRE(mapped.rejected.empty());
+  CHECK(mapped.bundle.find(R"("hoursOfOperation":[{"daysOfWeek":["sat","sun"],"openingTime":"09:30:00"}])") != std::string::npos);
+}
