@@ -101,6 +101,18 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
     }
     return;
   }
+  // ISO 4217 currency codes: three capital letters (the list itself is not in the package).
+  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/currencies") && node.is_primitive() && node.has_value) {
+    bool three_capitals = node.value.size() == 3 && std::all_of(node.value.begin(), node.value.end(), [](char c) {
+      return c >= 'A' && c <= 'Z';
+    });
+    if (!three_capitals) {
+      run.report(required ? Severity::Error : Severity::Warning, "code-invalid",
+                 "'" + std::string(node.value) + "' is not an ISO 4217 currency code (three capital letters, as USD or EUR)",
+                 node, path);
+    }
+    return;
+  }
   const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;

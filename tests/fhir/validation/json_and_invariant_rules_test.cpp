@@ -97,3 +97,15 @@ TEST_CASE("an attachment's contentType must be a media type", "[validation][term
     CHECK(count_errors(validate_text(photo(good))) == 0);
   }
 }
+
+TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminology]") {
+  auto claim = [](const std::string& currency) {
+    return R"({"resourceType":"ChargeItem","id":"c","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">c</div>"},
+      "status":"billable","code":{"text":"visit"},"subject":{"reference":"Patient/1"},
+      "priceOverride":{"value":40,"currency":")" + currency + R"("}})";
+  };
+  auto bad = validate_text(claim("usd!"));
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "code-invalid", "ChargeItem.priceOverride.currency", "ISO 4217"));
+  CHECK(count_errors(validate_text(claim("USD"))) == 0);
+}
