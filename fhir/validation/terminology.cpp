@@ -87,32 +87,40 @@ static bool is_media_type(std::string_view code) {
   return slash != std::string_view::npos && name(type.substr(0, slash)) && name(type.substr(slash + 1));
 }
 
+// Codes from systems outside FHIR with no list to expand, checked by their form: media types
+// of Attachments and Binaries (TestScript's R4 examples write "xml" for formats), and ISO
+// 4217 currencies (the list is not in the package). True when the binding is one of them.
+static bool checked_by_form(Run& run, const Element& node, const definitions::Binding& binding, bool required,
+                            const Path& path) {
+  if (!node.is_primitive() || !node.has_value) return false;
+  Severity severity = required ? Severity::Error : Severity::Warning;
+  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/mimetypes") && node.definition &&
+      (node.definition->path == "Attachment.contentType" || node.definition->path == "Binary.contentType")) {
+    if (!is_media_type(node.value)) {
+      run.report(severity, "code-invalid",
+                 "'" + std::string(node.value) + "' is not a media type (type/subtype, as text/plain or application/pdf)",
+                 node, path);
+    }
+    return true;
+  }
+  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/currencies")) {
+    bool three_capitals = node.value.size() == 3 &&
+                          std::all_of(node.value.begin(), node.value.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!three_capitals) {
+      run.report(severity, "code-invalid",
+                 "'" + std::string(node.value) + "' is not an ISO 4217 currency code (three capital letters, as USD or EUR)",
+                 node, path);
+    }
+    return true;
+  }
+  return false;
+}
+
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
   if (binding.value_set.empty()) return;
-  // Attachments' and Binaries' media types (TestScript's R4 examples write "xml" for formats).
-  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/mimetypes") && node.is_primitive() && node.has_value &&
-      node.definition && (node.definition->path == "Attachment.contentType" || node.definition->path == "Binary.contentType")) {
-    if (!is_media_type(node.value)) {
-      run.report(required ? Severity::Error : Severity::Warning, "code-invalid",
-                 "'" + std::string(node.value) + "' is not a media type (type/subtype, as text/plain or application/pdf)",
-                 node, path);
-    }
-    return;
-  }
-  // ISO 4217 currency codes: three capital letters (the list itself is not in the package).
-  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/currencies") && node.is_primitive() && node.has_value) {
-    bool three_capitals = node.value.size() == 3 && std::all_of(node.value.begin(), node.value.end(), [](char c) {
-      return c >= 'A' && c <= 'Z';
-    });
-    if (!three_capitals) {
-      run.report(required ? Severity::Error : Severity::Warning, "code-invalid",
-                 "'" + std::string(node.value) + "' is not an ISO 4217 currency code (three capital letters, as USD or EUR)",
-                 node, path);
-    }
-    return;
-  }
+  if (checked_by_form(run, node, binding, required, path)) return;
   const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
   Severity severity = required ? Severity::Error : Severity::Warning;
