@@ -1,6 +1,8 @@
 // JSON -> element model.
 #include "fhir/json/json_reader.h"
 
+#include <array>
+
 #include <memory_resource>
 #include <vector>
 
@@ -73,10 +75,13 @@ class ModelReader {
     bool underscores = false;
     for (const JsonNode* m = object.first; m && !underscores; m = m->next) underscores = m->key.starts_with('_');
     // The choice elements given, each with the name it was given by: value[x] has one value.
-    std::vector<std::pair<const definitions::ElementDef*, std::string_view>> choices;
+    // (No allocation on this hot path; an object with more than eight choices is unheard of.)
+    std::array<std::pair<const definitions::ElementDef*, std::string_view>, 8> choices;
+    size_t chosen = 0;
     auto once = [&](const definitions::ElementDef* d, std::string_view key, const JsonNode& m) {
       if (!d || !d->is_choice) return;
-      for (const auto& [seen, first] : choices) {
+      for (size_t i = 0; i < chosen; ++i) {
+        const auto& [seen, first] = choices[i];
         if (seen != d) continue;
         build_.issue(Severity::Error, "structure",
                      "\"" + std::string(first) + "\" and \"" + std::string(key) + "\" are both given, but " + d->name +
@@ -84,7 +89,7 @@ class ModelReader {
                      model::location(node) + "." + std::string(key), m.position);
         return;
       }
-      choices.emplace_back(d, key);
+      if (chosen < choices.size()) choices[chosen++] = {d, key};
     };
     for (const JsonNode* m = object.first; m; m = m->next) {
       if (node.is_resource() && m->key == "resourceType") continue;
