@@ -2,7 +2,6 @@
 #include "fhir/json/json_reader.h"
 
 #include <array>
-
 #include <memory_resource>
 #include <vector>
 
