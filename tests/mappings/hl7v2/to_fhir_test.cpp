@@ -4,6 +4,8 @@
 // statuses and times; every mapped value knows its v2 position.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <rapidjson/document.h>
 
 #include "fhir/validation/validator.h"
@@ -114,7 +116,7 @@ TEST_CASE("ORU^R01: reports, results and orders, each result with its own report
   CHECK(text(m.request("Patient"), "method") == "POST");
   CHECK(text(m.request("Patient"), "ifNoneExist") == "identifier=urn:oid:2.16.840.1.113883.3.1001%7CRV100200");
   CHECK(text(m.request("Observation"), "method") == "PUT");
-  CHECK(text(m.request("Observation"), "url") == "Observation?identifier=FL88101-SUNQUEST-2345-7");
+  CHECK(text(m.request("Observation"), "url") == "Observation?identifier=FL88101-SUNQUEST-2345-7-1");
   CHECK(text(m.request("DiagnosticReport"), "url").starts_with("DiagnosticReport?identifier="));
   // The message itself is kept, and the Provenance names it and everything it produced.
   REQUIRE(m.of("Binary").size() == 1);
@@ -261,4 +263,31 @@ TEST_CASE("text in no known encoding is refused at its field, never passed on", 
       placed = placed || (i.location.starts_with("PID[1]-5") && i.issue.message.find("UTF-8") != std::string::npos);
     CHECK(placed);
   }
+}
+
+TEST_CASE("ORU^R01: OBX segments with one code and no sub-ID are each their own result", "[mappings][hl7v2]") {
+  // A transcribed report sent line by line, as radiology and transcription systems do: every
+  // line has the same OBX-3 and no OBX-4. Each is a result; none is written over another.
+  std::string message =
+      "MSH|^~\\&|RIS|NORTH IMAGING|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|RAD1|P|2.5.1\r"
+      "PID|1||MR4411^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OKAFOR^GRACE||19600505|F\r"
+      "OBR|1|PL77^EPIC|RAD1^RIS|71046^Chest X-ray 2 views^CPT|||20261128093000-0500|||||||||||||||20261128101000-0500|||F\r"
+      "OBX|1|TX|REPORT^Report text^L||FINDINGS: Lungs clear.||||||F\r"
+      "OBX|2|TX|REPORT^Report text^L||No effusion.||||||F\r"
+      "OBX|3|TX|REPORT^Report text^L||IMPRESSION: Normal chest.||||||F\r";
+  auto conversion = converter().convert(message);
+  INFO(conversion.first_error());
+  REQUIRE(conversion.accepted());
+  Mapped m;
+  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
+  REQUIRE(m.bundle.IsObject());
+  auto observations = m.of("Observation");
+  REQUIRE(observations.size() == 3);
+  std::set<std::string> urls, lines;
+  for (const auto* e : observations) {
+    urls.insert(text((*e)["request"], "url"));
+    lines.insert(text((*e)["resource"], "valueString"));
+  }
+  CHECK(urls.size() == 3);
+  CHECK(lines == std::set<std::string>{"FINDINGS: Lungs clear.", "No effusion.", "IMPRESSION: Normal chest."});
 }
