@@ -241,6 +241,9 @@ std::string Message::value(const Segment& segment, size_t field, size_t repetiti
                            size_t subcomponent) const {
   std::string_view raw = part(segment, field, repetition, component, subcomponent);
   if (segment.name == "MSH" && field <= 2) return std::string(raw);
+  // "" is v2's null (2.5.3: "the value is to be deleted"), never the text of two quotes: it
+  // reads as no value, so nothing stores it (a name "\"\"", a phone "\"\"").
+  if (raw == "\"\"") return {};
   return decode(raw);
 }
 

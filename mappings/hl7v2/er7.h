@@ -71,7 +71,7 @@ class Message {
   // The `repetition`th segment named `name`, or null.
   const Segment* segment(std::string_view name, size_t repetition = 1) const;
   // The decoded text at a position (field repetition, component and sub-component default
-  // to the first): "" when absent. A field's repetitions, components and sub-components
+  // to the first): "" when absent, and for v2's null "". A field's repetitions, components and sub-components
   // past the first are reached with the position's numbers.
   std::string value(const Segment& segment, size_t field, size_t repetition = 1, size_t component = 1,
                     size_t subcomponent = 1) const;

@@ -291,3 +291,26 @@ TEST_CASE("ORU^R01: OBX segments with one code and no sub-ID are each their own 
   CHECK(urls.size() == 3);
   CHECK(lines == std::set<std::string>{"FINDINGS: Lungs clear.", "No effusion.", "IMPRESSION: Normal chest."});
 }
+
+TEST_CASE("v2's null \"\" is no value: nothing stores two quotes", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A08^ADT_A01|N1|P|2.5.1\r"
+      "EVN|A08|20261128101500-0500\r"
+      "PID|1||E2^^^GOODHOSP^MR||Doe^Jane^\"\"||\"\"|\"\"|||\"\"||\"\"\r"
+      "PV1|1|I|\"\"||||\"\"\r";
+  auto conversion = converter().convert(message);
+  INFO(conversion.first_error());
+  REQUIRE(conversion.accepted());
+  std::string bundle = conversion.mapped.bundle_json();
+  CHECK(bundle.find(R"(\"\")") == std::string::npos);
+  Mapped m;
+  m.bundle.Parse(bundle.c_str());
+  const auto& patient = m.resource("Patient");
+  CHECK(patient["name"][0]["given"].Size() == 1);  // Jane, and no middle name of two quotes
+  CHECK(!patient.HasMember("gender"));
+  CHECK(!patient.HasMember("birthDate"));
+  CHECK(!patient.HasMember("address"));
+  CHECK(!patient.HasMember("telecom"));
+  CHECK(m.of("Location").empty());
+  CHECK(m.of("Practitioner").empty());
+}
