@@ -88,8 +88,9 @@ struct Placer {
   Grouping& grouping;
   std::vector<Frame> stack;
 
-  size_t open_instance(size_t parent) {
+  size_t open_instance(size_t parent, const StructureItem& group) {
     grouping.parent.push_back(parent);
+    grouping.group_of.push_back(&group);
     return grouping.parent.size() - 1;
   }
 
@@ -106,7 +107,7 @@ struct Placer {
       stack.resize(depth + 1);
       stack[depth].last = static_cast<long>(i);
       if (!item.segment.empty()) return stack[depth].instance;
-      stack.push_back({&item, open_instance(stack[depth].instance)});
+      stack.push_back({&item, open_instance(stack[depth].instance, item)});
       return place_in(depth + 1, segment);
     }
     return std::string_view::npos;
@@ -143,6 +144,7 @@ bool Grouping::within(size_t inner, size_t outer) const {
 Grouping group_segments(const Message& message, const StructureItem& structure) {
   Grouping grouping;
   grouping.parent.push_back(0);
+  grouping.group_of.push_back(&structure);
   Placer placer{grouping, {Frame{&structure, 0, -1}}};
   for (const Segment& segment : message.segments()) {
     size_t instance = placer.place(segment.name);

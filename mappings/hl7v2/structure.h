@@ -35,6 +35,7 @@ carebridge::Result<StructureItem> parse_structure(std::string_view syntax);
 struct Grouping {
   std::vector<size_t> segment_group;  // per segment of the message, its group instance
   std::vector<size_t> parent;         // per group instance
+  std::vector<const StructureItem*> group_of;  // per group instance: the group it is one of
   std::vector<bool> expected;         // per segment: whether the structure has a place for it
 
   // Whether group instance `inner` is `outer` or inside it.

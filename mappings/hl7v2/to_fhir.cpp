@@ -92,6 +92,8 @@ class Mapper : public DatatypeContext {
   void apply(const Application& a);
   void apply_rule(const Rule& rule, size_t segment, size_t made);
   std::string reference_in_scope(const std::string& role, size_t segment) const;
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
   void finish(Made& made);
@@ -251,12 +253,28 @@ void Mapper::index_scopes() {
   }
 }
 
+// The nearest resource with `role` around the segment: in its group, else in the groups
+// enclosing it — but never one made in another instance of a group the segment is in (the
+// specimen of the second ORDER_OBSERVATION is not the first one's).
 std::string Mapper::reference_in_scope(const std::string& role, size_t segment) const {
-  for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
-    auto hit = in_scope_.find({role, group});
-    if (hit != in_scope_.end()) return made_[hit->second.front()].full_url;
+  size_t from = kNone;  // the instance just below `group` on the segment's path
+  for (size_t group = grouping_.segment_group[segment];; from = group, group = grouping_.parent[group]) {
+    if (auto hit = in_scope_.find({role, group}); hit != in_scope_.end()) {
+      for (size_t index : hit->second) {
+        size_t below = instance_below(made_[index].group, group);
+        if (from == kNone || below == kNone || grouping_.group_of[below] != grouping_.group_of[from])
+          return made_[index].full_url;
+      }
+    }
     if (group == 0) return {};
   }
+}
+
+// The instance directly inside `outer` on the way up from `inner`; kNone when `inner` is `outer`.
+size_t Mapper::instance_below(size_t inner, size_t outer) const {
+  if (inner == outer) return kNone;
+  while (grouping_.parent[inner] != outer && inner != 0) inner = grouping_.parent[inner];
+  return inner;
 }
 
 std::vector<std::string> Mapper::collect_in_scope(const std::string& role, size_t segment) const {

@@ -4,6 +4,7 @@
 // statuses and times; every mapped value knows its v2 position.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include <rapidjson/document.h>
@@ -313,4 +314,27 @@ TEST_CASE("v2's null \"\" is no value: nothing stores two quotes", "[mappings][h
   CHECK(!patient.HasMember("telecom"));
   CHECK(m.of("Location").empty());
   CHECK(m.of("Practitioner").empty());
+}
+
+TEST_CASE("ORU^R01: a specimen belongs to its own order's results, not to the other orders'", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L9|P|2.5.1\r"
+      "PID|1||MR4412^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ABARA^JOHN||19710303|M\r"
+      "OBR|1||F1^LIS|2345-7^Glucose^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|NM|2345-7^Glucose^LN||99|mg/dL^^UCUM|||||F\r"
+      "OBR|2||F2^LIS|630-4^Urine culture^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|ST|630-4^Urine culture^LN||No growth||||||F\r"
+      "SPM|1|U77&LIS||122575003^Urine specimen^SCT\r"
+      "OBR|3||F3^LIS|718-7^Hemoglobin^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^UCUM|||||F\r";
+  auto conversion = converter().convert(message);
+  INFO(conversion.first_error());
+  REQUIRE(conversion.accepted());
+  Mapped m;
+  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
+  REQUIRE(m.bundle.IsObject());
+  REQUIRE(m.of("Specimen").size() == 1);
+  std::map<std::string, bool> with_specimen;
+  for (const auto* e : m.of("Observation")) with_specimen[first_code((*e)["resource"]["code"])] = (*e)["resource"].HasMember("specimen");
+  CHECK(with_specimen == std::map<std::string, bool>{{"2345-7", false}, {"630-4", true}, {"718-7", false}});
 }
