@@ -354,6 +354,12 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   if (!source) return;
   size_t repetitions = message_.repetitions(*source, rule.from->field);
   bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
+  if (!all && repetitions > 1) {
+    FieldValue second{&message_, source, rule.from->field, 2, rule.from->component};
+    if (!second.part(1).empty())  // said, never silently dropped (two organisms in one OBX-5)
+      warn(second.where(), "the field repeats " + std::to_string(repetitions) + " times; " + rule.to +
+                               " takes one value, so only the first is kept");
+  }
   for (size_t rep = 1; rep <= std::max<size_t>(repetitions, 1) && (all || rep == 1); ++rep) {
     FieldValue v{&message_, source, rule.from->field, rep, rule.from->component};
     std::string suffix;

@@ -338,3 +338,20 @@ TEST_CASE("ORU^R01: a specimen belongs to its own order's results, not to the ot
   for (const auto* e : m.of("Observation")) with_specimen[first_code((*e)["resource"]["code"])] = (*e)["resource"].HasMember("specimen");
   CHECK(with_specimen == std::map<std::string, bool>{{"2345-7", false}, {"630-4", true}, {"718-7", false}});
 }
+
+TEST_CASE("ORU^R01: a repeated OBX-5 is said to keep only its first value, never dropped in silence", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L10|P|2.5.1\r"
+      "PID|1||MR4413^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||MENSAH^AMA||19880808|F\r"
+      "OBR|1||F9^LIS|630-4^Urine culture^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|CWE|664-3^Organism identified^LN||3092008^Staphylococcus aureus^SCT~112283007^Escherichia coli^SCT||||||F\r";
+  auto conversion = converter().convert(message);
+  INFO(conversion.first_error());
+  REQUIRE(conversion.accepted());
+  bool said = false;
+  for (const auto& i : conversion.issues) {
+    INFO(i.location << " " << i.issue.message);
+    said = said || (i.location + i.issue.message).find("only the first") != std::string::npos;
+  }
+  CHECK(said);
+}
