@@ -205,7 +205,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
     const VocabularyEntry* e = lookup(vocabulary, v.part(1));
     // A table that only names the system keeps the code (under a local system when not in it).
     VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};
-    if (!e && vocabulary.entries.empty() && !vocabulary.system.empty()) e = &kept;
+    // ... unless CWE-3 names another system: a route given in NCIt stays an NCIt code.
+    std::string sender = v.part(3);
+    bool sender_system = sender.empty() || coding_system(spec, sender) == vocabulary.system;
+    if (!e && vocabulary.entries.empty() && !vocabulary.system.empty() && sender_system) e = &kept;
     if (e && !v.part(1).empty()) {
       Node c;
       c.set("system", Node::string(e->system));

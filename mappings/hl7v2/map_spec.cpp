@@ -1,4 +1,6 @@
 #include "mappings/hl7v2/map_spec.h"
+
+#include <cctype>
 #include "fhir/io/shipped_path.h"
 
 #include "mappings/hl7v2/datatypes.h"
@@ -344,6 +346,11 @@ std::string MapSpec::coding_system(std::string_view v2_name) const {
   if (v2_name.empty()) return {};
   if (const Vocabulary* systems = vocabulary("coding-systems")) {
     auto it = systems->entries.find(v2_name);
+    if (it != systems->entries.end()) return it->second.code;
+    // Table 0396's names are capitals; some senders write "ucum" or "Ln".
+    std::string upper(v2_name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    it = systems->entries.find(upper);
     if (it != systems->entries.end()) return it->second.code;
   }
   if (v2_name.size() == 7 && v2_name.substr(0, 3) == "HL7") return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(v2_name.substr(3));

@@ -355,3 +355,21 @@ TEST_CASE("ORU^R01: a repeated OBX-5 is said to keep only its first value, never
   }
   CHECK(said);
 }
+
+TEST_CASE("VXU^V04: a route in NCIt stays NCIt, and a lower-case coding system name is known", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|EHR|NORTH CLINIC|CAREBRIDGE|CB|20261128101500-0500||VXU^V04^VXU_V04|V7|P|2.5.1\r"
+      "PID|1||MR4414^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OSEI^KOFI||20200101|M\r"
+      "ORC|RE||IMM7^EHR\r"
+      "RXA|0|1|20261128100000-0500|20261128100000-0500|08^HepB pediatric^cvx|0.5|mL^mL^UCUM||00^New record^NIP001||||||LOT9||MSD^Merck^MVX|||CP|A\r"
+      "RXR|C28161^Intramuscular^NCIT|LT^Left Thigh^HL70163\r";
+  auto conversion = converter().convert(message);
+  INFO(conversion.first_error());
+  REQUIRE(conversion.accepted());
+  Mapped m;
+  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
+  const auto& immunization = m.resource("Immunization");
+  CHECK(text(immunization["route"]["coding"][0], "system") == "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl");
+  CHECK(text(immunization["route"]["coding"][0], "code") == "C28161");
+  CHECK(text(immunization["vaccineCode"]["coding"][0], "system") == "http://hl7.org/fhir/sid/cvx");
+}
