@@ -56,14 +56,20 @@ struct Mapped {
   }
 };
 
-Mapped map_sample(const std::string& name) {
+// A message mapped, accepted, and its Bundle parsed.
+Mapped map_message(const std::string& text) {
   Mapped m;
-  m.conversion = converter().convert(read_text(project_sample("hl7v2/" + name)));
-  INFO(name << ": " << m.conversion.first_error());
+  m.conversion = converter().convert(text);
+  INFO(m.conversion.first_error());
   REQUIRE(m.conversion.accepted());
   m.bundle.Parse(m.conversion.mapped.bundle_json().c_str());
   REQUIRE(m.bundle.IsObject());
   return m;
+}
+
+Mapped map_sample(const std::string& name) {
+  INFO(name);
+  return map_message(read_text(project_sample("hl7v2/" + name)));
 }
 
 std::string text(const rapidjson::Value& v, const char* name) {
@@ -276,12 +282,7 @@ TEST_CASE("ORU^R01: OBX segments with one code and no sub-ID are each their own 
       "OBX|1|TX|REPORT^Report text^L||FINDINGS: Lungs clear.||||||F\r"
       "OBX|2|TX|REPORT^Report text^L||No effusion.||||||F\r"
       "OBX|3|TX|REPORT^Report text^L||IMPRESSION: Normal chest.||||||F\r";
-  auto conversion = converter().convert(message);
-  INFO(conversion.first_error());
-  REQUIRE(conversion.accepted());
-  Mapped m;
-  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
-  REQUIRE(m.bundle.IsObject());
+  Mapped m = map_message(message);
   auto observations = m.of("Observation");
   REQUIRE(observations.size() == 3);
   std::set<std::string> urls, lines;
@@ -299,13 +300,8 @@ TEST_CASE("v2's null \"\" is no value: nothing stores two quotes", "[mappings][h
       "EVN|A08|20261128101500-0500\r"
       "PID|1||E2^^^GOODHOSP^MR||Doe^Jane^\"\"||\"\"|\"\"|||\"\"||\"\"\r"
       "PV1|1|I|\"\"||||\"\"\r";
-  auto conversion = converter().convert(message);
-  INFO(conversion.first_error());
-  REQUIRE(conversion.accepted());
-  std::string bundle = conversion.mapped.bundle_json();
-  CHECK(bundle.find(R"(\"\")") == std::string::npos);
-  Mapped m;
-  m.bundle.Parse(bundle.c_str());
+  Mapped m = map_message(message);
+  CHECK(m.conversion.mapped.bundle_json().find(R"(\"\")") == std::string::npos);
   const auto& patient = m.resource("Patient");
   CHECK(patient["name"][0]["given"].Size() == 1);  // Jane, and no middle name of two quotes
   CHECK(!patient.HasMember("gender"));
@@ -327,12 +323,7 @@ TEST_CASE("ORU^R01: a specimen belongs to its own order's results, not to the ot
       "SPM|1|U77&LIS||122575003^Urine specimen^SCT\r"
       "OBR|3||F3^LIS|718-7^Hemoglobin^LN|||20261128080000-0500||||||||||||||||||F\r"
       "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^UCUM|||||F\r";
-  auto conversion = converter().convert(message);
-  INFO(conversion.first_error());
-  REQUIRE(conversion.accepted());
-  Mapped m;
-  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
-  REQUIRE(m.bundle.IsObject());
+  Mapped m = map_message(message);
   REQUIRE(m.of("Specimen").size() == 1);
   std::map<std::string, bool> with_specimen;
   for (const auto* e : m.of("Observation")) with_specimen[first_code((*e)["resource"]["code"])] = (*e)["resource"].HasMember("specimen");
@@ -345,11 +336,9 @@ TEST_CASE("ORU^R01: a repeated OBX-5 is said to keep only its first value, never
       "PID|1||MR4413^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||MENSAH^AMA||19880808|F\r"
       "OBR|1||F9^LIS|630-4^Urine culture^LN|||20261128080000-0500||||||||||||||||||F\r"
       "OBX|1|CWE|664-3^Organism identified^LN||3092008^Staphylococcus aureus^SCT~112283007^Escherichia coli^SCT||||||F\r";
-  auto conversion = converter().convert(message);
-  INFO(conversion.first_error());
-  REQUIRE(conversion.accepted());
+  Mapped m = map_message(message);
   bool said = false;
-  for (const auto& i : conversion.issues) {
+  for (const auto& i : m.conversion.issues) {
     INFO(i.location << " " << i.issue.message);
     said = said || (i.location + i.issue.message).find("only the first") != std::string::npos;
   }
@@ -363,11 +352,7 @@ TEST_CASE("VXU^V04: a route in NCIt stays NCIt, and a lower-case coding system n
       "ORC|RE||IMM7^EHR\r"
       "RXA|0|1|20261128100000-0500|20261128100000-0500|08^HepB pediatric^cvx|0.5|mL^mL^UCUM||00^New record^NIP001||||||LOT9||MSD^Merck^MVX|||CP|A\r"
       "RXR|C28161^Intramuscular^NCIT|LT^Left Thigh^HL70163\r";
-  auto conversion = converter().convert(message);
-  INFO(conversion.first_error());
-  REQUIRE(conversion.accepted());
-  Mapped m;
-  m.bundle.Parse(conversion.mapped.bundle_json().c_str());
+  Mapped m = map_message(message);
   const auto& immunization = m.resource("Immunization");
   CHECK(text(immunization["route"]["coding"][0], "system") == "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl");
   CHECK(text(immunization["route"]["coding"][0], "code") == "C28161");
