@@ -323,6 +323,7 @@ Node contact_point(const FieldValue& v, DatatypeContext& context) {
     if (!v.part(5).empty()) value = "+" + v.part(5) + " " + value;
     if (!v.part(8).empty()) value += " x" + v.part(8);
   }
+  if (value.empty() && !v.part(12).empty()) value = v.part(12);  // the unformatted number (2.5+)
   if (value.empty() && !v.part(4).empty()) {
     value = v.part(4);
     system = "email";

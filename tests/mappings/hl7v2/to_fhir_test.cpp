@@ -358,3 +358,16 @@ TEST_CASE("VXU^V04: a route in NCIt stays NCIt, and a lower-case coding system n
   CHECK(text(immunization["route"]["coding"][0], "code") == "C28161");
   CHECK(text(immunization["vaccineCode"]["coding"][0], "system") == "http://hl7.org/fhir/sid/cvx");
 }
+
+TEST_CASE("XTN: a number given only unformatted (XTN-12) is kept", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T1|P|2.5.1\r"
+      "EVN|A04|20261128101500-0500\r"
+      "PID|1||E3^^^GOODHOSP^MR||Tel^Test||19800101|F|||||^PRN^PH^^1^617^5550001~^BPN^BP^^^^^^^^^6175550006\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& telecom = m.resource("Patient")["telecom"];
+  REQUIRE(telecom.Size() == 2);
+  CHECK(text(telecom[1], "system") == "pager");
+  CHECK(text(telecom[1], "value") == "6175550006");
+}
