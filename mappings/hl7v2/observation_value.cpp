@@ -107,6 +107,20 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
     suffix = "DateTime";
     return Node::string(out, v.where());
   }
+  if (type == "DR") {  // a date range: valuePeriod (v2-to-FHIR OBX[Observation], OBX-2 DR)
+    Rule range = rule;
+    range.table.clear();
+    range.as = "DR";
+    std::string unused;
+    Node period = convert(range, v, context, unused);
+    if (!period.empty()) {
+      suffix = "Period";
+      return period;
+    }
+    context.warn(v.where(), "'" + v.joined(1, "^") + "' is not a v2 date range; it is kept as text");
+    suffix = "String";
+    return Node::string(v.joined(1, "^"), v.where());
+  }
   if (type == "TM") {
     std::string out = fhir_time(v.text());
     suffix = out.empty() ? "String" : "Time";

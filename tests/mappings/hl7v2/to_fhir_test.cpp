@@ -371,3 +371,18 @@ TEST_CASE("XTN: a number given only unformatted (XTN-12) is kept", "[mappings][h
   CHECK(text(telecom[1], "system") == "pager");
   CHECK(text(telecom[1], "value") == "6175550006");
 }
+
+TEST_CASE("ORU^R01: a date range (OBX-2 DR) is a valuePeriod, and one that is not dates stays text", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L11|P|2.5.1\r"
+      "PID|1||MR4415^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ADJEI^YAW||19800101|M\r"
+      "OBR|1||F11^LIS|1234-5^Test^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|DR|52455-3^Date range^LN||20260101^20260201||||||F\r"
+      "OBX|2|DR|52455-3^Date range^LN||soon^later||||||F\r";
+  Mapped m = map_message(message);
+  const auto& range = m.resource("Observation", 0);
+  REQUIRE(range.HasMember("valuePeriod"));
+  CHECK(text(range["valuePeriod"], "start") == "2026-01-01");
+  CHECK(text(range["valuePeriod"], "end") == "2026-02-01");
+  CHECK(text(m.resource("Observation", 1), "valueString") == "soon^later");
+}
