@@ -50,14 +50,7 @@ std::string FieldValue::joined(size_t first, std::string_view separator) const {
 }
 
 const VocabularyEntry* lookup(const Vocabulary& vocabulary, std::string_view code) {
-  auto it = vocabulary.entries.find(code);
-  if (it != vocabulary.entries.end()) return &it->second;
-  if (it == vocabulary.entries.end()) {
-    for (const auto& [key, entry] : vocabulary.entries)  // codes are matched case-insensitively
-      if (key.size() == code.size() &&
-          std::equal(key.begin(), key.end(), code.begin(), [](char a, char b) { return std::toupper(a) == std::toupper(b); }))
-        return &entry;
-  }
+  if (const VocabularyEntry* e = vocabulary.listed(code)) return e;
   return vocabulary.fallback ? &*vocabulary.fallback : nullptr;
 }
 

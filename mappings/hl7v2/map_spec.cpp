@@ -1,6 +1,4 @@
 #include "mappings/hl7v2/map_spec.h"
-
-#include <cctype>
 #include "fhir/io/shipped_path.h"
 
 #include "mappings/hl7v2/datatypes.h"
@@ -8,6 +6,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -337,6 +337,14 @@ const SegmentMap* MapSpec::segment_map(std::string_view name) const {
   return it == segment_maps_.end() ? nullptr : &it->second;
 }
 
+const VocabularyEntry* Vocabulary::listed(std::string_view code) const {
+  if (auto it = entries.find(code); it != entries.end()) return &it->second;
+  auto same = [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == std::toupper(static_cast<unsigned char>(b)); };
+  for (const auto& [key, entry] : entries)
+    if (key.size() == code.size() && std::equal(key.begin(), key.end(), code.begin(), same)) return &entry;
+  return nullptr;
+}
+
 const Vocabulary* MapSpec::vocabulary(std::string_view name) const {
   auto it = vocabularies_.find(name);
   return it == vocabularies_.end() ? nullptr : &it->second;
@@ -344,15 +352,8 @@ const Vocabulary* MapSpec::vocabulary(std::string_view name) const {
 
 std::string MapSpec::coding_system(std::string_view v2_name) const {
   if (v2_name.empty()) return {};
-  if (const Vocabulary* systems = vocabulary("coding-systems")) {
-    auto it = systems->entries.find(v2_name);
-    if (it != systems->entries.end()) return it->second.code;
-    // Table 0396's names are capitals; some senders write "ucum" or "Ln".
-    std::string upper(v2_name);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    it = systems->entries.find(upper);
-    if (it != systems->entries.end()) return it->second.code;
-  }
+  if (const Vocabulary* systems = vocabulary("coding-systems"))
+    if (const VocabularyEntry* e = systems->listed(v2_name)) return e->code;
   if (v2_name.size() == 7 && v2_name.substr(0, 3) == "HL7") return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(v2_name.substr(3));
   if (v2_name.find("://") != std::string_view::npos || v2_name.substr(0, 4) == "urn:") return std::string(v2_name);
   if (v2_name.find_first_not_of("0123456789.") == std::string_view::npos) return "urn:oid:" + std::string(v2_name);

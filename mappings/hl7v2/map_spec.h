@@ -89,6 +89,10 @@ struct Vocabulary {
   std::string system;  // the FHIR code system of the mapped codes (when the entries do not say)
   std::map<std::string, VocabularyEntry, std::less<>> entries;
   std::optional<VocabularyEntry> fallback;  // for codes not listed
+
+  // The entry listed for `code`, matched exactly, else without regard to case (table 0396's
+  // names are capitals; senders write "ucum"); null when not listed (the fallback is not).
+  const VocabularyEntry* listed(std::string_view code) const;
 };
 
 // One message type (message code, or code^event): the segment maps it applies.
