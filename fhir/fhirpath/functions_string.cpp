@@ -9,6 +9,7 @@
 
 #include "fhir/fhirpath/evaluator.h"
 #include "fhir/io/base64.h"
+#include "fhir/json/utf8.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -89,9 +90,7 @@ bool compile_regex(Call& c, const std::string& pattern, boost::regex& re) {
 bool is_continuation(char ch) { return (static_cast<unsigned char>(ch) & 0xC0) == 0x80; }
 
 int64_t char_count(std::string_view s, size_t bytes) {
-  int64_t n = 0;
-  for (size_t i = 0; i < bytes && i < s.size(); ++i) n += is_continuation(s[i]) ? 0 : 1;
-  return n;
+  return static_cast<int64_t>(json::count_code_points(s.substr(0, std::min(bytes, s.size()))));
 }
 
 // Byte offset of character `index` (s.size() when past the end).

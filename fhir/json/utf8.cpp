@@ -47,4 +47,10 @@ size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+size_t count_code_points(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace carebridge::fhir::json

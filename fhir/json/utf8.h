@@ -11,4 +11,7 @@ namespace carebridge::fhir::json {
 // forms, no surrogates, nothing above U+10FFFF), or npos when all of it is.
 size_t find_invalid_utf8(std::string_view text);
 
+// The characters (code points) of well-formed UTF-8: its bytes that do not continue one.
+size_t count_code_points(std::string_view text);
+
 }  // namespace carebridge::fhir::json

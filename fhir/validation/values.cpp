@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "fhir/json/utf8.h"
 #include "fhir/validation/run.h"
 #include "fhir/validation/state.h"
 
@@ -81,12 +82,6 @@ bool matches_value(ValidatorState& state, const Element& node, const definitions
 namespace carebridge::fhir::validation {
 namespace {
 
-size_t characters(std::string_view utf8) {
-  size_t n = 0;
-  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // A bound as written in a message: 8, 1900-01-01.
 std::string_view shown(const definitions::TypedJson& bound) {
   std::string_view b = bound.json;
@@ -121,9 +116,9 @@ std::optional<int> compare(std::string_view type, std::string_view value, const 
 void check_limits(Run& run, const Element& node, const definitions::ElementDef& e, const std::string& of, const Path& path) {
   if (!node.is_primitive() || !node.has_value) return;
   std::string per = of.empty() ? std::string() : " per " + of;
-  if (e.max_length && characters(node.value) > e.max_length) {
+  if (e.max_length && fhir::json::count_code_points(node.value) > e.max_length) {
     run.report(Severity::Error, "too-long",
-               "the value has " + std::to_string(characters(node.value)) + " characters, more than the " +
+               "the value has " + std::to_string(fhir::json::count_code_points(node.value)) + " characters, more than the " +
                    std::to_string(e.max_length) + " allowed" + per,
                node, path);
   }
