@@ -93,7 +93,7 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
     // out after reading): an HSDS folder's datapackage.json is not a form, a README is not CSV.
     // A zip holds an export's files, a workbook its sheets: their tables have their own names.
     if (!std::string_view(bytes).starts_with("PK\x03\x04") && !mapper_.spec().table_for(name)) {
-      unread.push_back(name + ": the mapping \"" + mapper_.spec().name + "\" reads no such file");
+      unread.push_back(mapper_.unread(name));
       continue;
     }
     auto read = csv::read_tables(bytes, name, limits);

@@ -553,6 +553,10 @@ Mapper::Mapper(std::shared_ptr<const Spec> spec) : spec_(std::move(spec)), compi
 
 Mapper::~Mapper() = default;
 
+std::string Mapper::unread(std::string_view table) const {
+  return std::string(table) + ": the mapping \"" + spec_->name + "\" reads no such file";
+}
+
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
                          bool trace, const Records* records) const {
   MappedExport out;
@@ -565,7 +569,7 @@ MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<R
       builder.map_table(ct, tables[i], excluded);
     }
   for (size_t i = 0; i < tables.size(); ++i)
-    if (!read[i]) out.warnings.push_back(tables[i].name + ": the mapping \"" + spec_->name + "\" reads no such file");
+    if (!read[i]) out.warnings.push_back(unread(tables[i].name));
   if (spec_->whole_file && !out.rejected.empty()) return out;  // one bad row rejects the file
   builder.make_bundle();
   if (trace && out.built()) engine::write_json(out.tree, out.bundle, &out.sources, "Bundle");

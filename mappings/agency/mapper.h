@@ -61,6 +61,8 @@ class Mapper {
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
                    const std::string& agency = "local", bool trace = true, const Records* records = nullptr) const;
   const Spec& spec() const { return *spec_; }
+  // The warning for a file or sheet no table of the spec names.
+  std::string unread(std::string_view table) const;
 
  private:
   struct Compiled;
