@@ -125,10 +125,9 @@ class ModelReader {
     return prop->definition;
   }
 
-  void read_property(Element& parent, std::string_view name, const model::Property& property, const JsonNode* value,
+  void read_property(Element& parent, std::string_view name, const model::Property& prop, const JsonNode* value,
                      const JsonNode* extras, const JsonNode* any) {
-    const model::Property* prop = &property;
-    if (extras && !prop->is_primitive()) {
+    if (extras && !prop.is_primitive()) {
       build_.issue(Severity::Error, "structure", "\"" + std::string(extras->key) + "\" is only allowed for primitive values",
                    model::location(parent) + "." + std::string(name), extras->position);
       extras = nullptr;
@@ -141,14 +140,14 @@ class ModelReader {
                    model::location(parent) + "." + std::string(any->key), any->position);
       return;
     }
-    if (array != prop->definition->repeats) {
+    if (array != prop.definition->repeats) {
       build_.issue(Severity::Error, "structure",
                    "\"" + std::string(any->key) + "\" " + (array ? "cannot repeat: it must not be an array" : "repeats: it must be an array"),
                    model::location(parent) + "." + std::string(name), any->position);
     }
     if (!array) {
       if (extras && extras->is_array()) extras = nullptr;
-      one(parent, name, *prop, value, extras, any->position);
+      one(parent, name, prop, value, extras, any->position);
       return;
     }
     if (value && extras && extras->is_array() && extras->count != value->count) {
@@ -161,7 +160,7 @@ class ModelReader {
       const JsonNode* item = v && v->kind != JsonKind::Null ? v : nullptr;
       const JsonNode* extra = x && x->kind != JsonKind::Null ? x : nullptr;
       if (item || extra) {
-        one(parent, name, *prop, item, extra, (v ? v : x)->position);
+        one(parent, name, prop, item, extra, (v ? v : x)->position);
       } else {
         build_.issue(Severity::Error, "structure", "null in \"" + std::string(name) + "\" without a matching \"_" +
                      std::string(name) + "\" entry", model::location(parent) + "." + std::string(name), (v ? v : x)->position);

@@ -356,7 +356,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
   if (!all && repetitions > 1) {
     FieldValue second{&message_, source, rule.from->field, 2, rule.from->component};
-    if (!second.part(1).empty())  // said, never silently dropped (two organisms in one OBX-5)
+    if (!second.empty())  // said, never silently dropped (two organisms in one OBX-5, a pager in XTN-12)
       warn(second.where(), "the field repeats " + std::to_string(repetitions) + " times; " + rule.to +
                                " takes one value, so only the first is kept");
   }
