@@ -122,3 +122,13 @@ TEST_CASE("agency spec: a list inside an object value sets each item, as a list 
   REQUIRE(mapped.rejected.empty());
   CHECK(mapped.bundle.find(R"("hoursOfOperation":[{"daysOfWeek":["sat","sun"],"openingTime":"09:30:00"}])") != std::string::npos);
 }
+
+TEST_CASE("agency spec: an unknown-code rule other than \"leave out\" is refused with its line", "[agency]") {
+  const std::string resources = R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"}}])";
+  CHECK(problems(resources, R"(,
+    {"name": "Sex", "key": "sex", "type": "code", "values": {"F": "female"}, "unknown": "leave out"})") == "");
+  std::string found = problems(resources, R"(,
+    {"name": "Sex", "key": "sex", "type": "code", "values": {"F": "female"}, "unknown": "drop"})");
+  CHECK(found.find("column \"Sex\": unknown is \"leave out\"") != std::string::npos);
+  CHECK(found.find("line 7") != std::string::npos);
+}
