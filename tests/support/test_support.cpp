@@ -4,6 +4,9 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -70,13 +73,37 @@ CommandResult run_carebridge(const std::vector<std::string>& args, const std::st
   return result;
 }
 
+namespace {
+
+// The folders this test process made, removed when it ends (a run of the whole suite
+// made thousands); CAREBRIDGE_KEEP_TEST_DIRS=1 keeps them for a look after a failure.
+class TempDirs {
+ public:
+  ~TempDirs() {
+    if (const char* keep = std::getenv("CAREBRIDGE_KEEP_TEST_DIRS"); keep && *keep && *keep != '0') return;
+    std::error_code ignored;
+    for (const auto& dir : made_) fs::remove_all(dir, ignored);
+  }
+  fs::path make(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    fs::path dir = fs::temp_directory_path() /
+                   ("carebridge-test-" + std::to_string(::getpid()) + "-" + std::to_string(made_.size()) + "-" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    made_.push_back(dir);
+    return dir;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<fs::path> made_;
+};
+
+}  // namespace
+
 fs::path temp_dir(const std::string& name) {
-  static int counter = 0;
-  fs::path dir = fs::temp_directory_path() /
-                 ("carebridge-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  static TempDirs dirs;
+  return dirs.make(name);
 }
 
 }  // namespace carebridge::testing
