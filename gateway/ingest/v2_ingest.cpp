@@ -2,6 +2,9 @@
 
 #include <atomic>
 
+#include "gateway/ingest/v2_merge.h"
+#include "gateway/rest/json_patch.h"
+#include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/store.h"
 #include "mappings/hl7v2/to_fhir.h"
@@ -66,9 +69,13 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
   request.method = "POST";
   request.target = base_path_.empty() ? "/" : base_path_;
   request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
-  request.body = c.mapped.bundle_json();
   request.remote = remote;
-  out.transaction = service_.handle(request, who);
+  // A record changed between the read of it and the commit: read it again (twice at most).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    request.body = bundle_to_send(c.mapped, who);
+    out.transaction = service_.handle(request, who);
+    if (out.transaction.status != 412) break;
+  }
   if (out.transaction.status >= 300) {
     out.kind = V2Outcome::Kind::Refused;
     out.text = refusal_text(out.transaction);
@@ -78,6 +85,30 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
   out.kind = V2Outcome::Kind::Accepted;
   out.text = "stored " + std::to_string(c.mapped.resources) + " records";
   return out;
+}
+
+std::string V2Ingest::bundle_to_send(const v2::MappedMessage& mapped, const rest::Caller& who) const {
+  std::string json = mapped.bundle_json();
+  rapidjson::Document bundle;
+  if (mapped.updates.empty() || !rest::parse_json_keeping_numbers(json, 200, bundle) || !bundle.HasMember("entry"))
+    return json;
+  for (auto& entry : bundle["entry"].GetArray()) {
+    auto update = mapped.updates.find(entry["fullUrl"].GetString());
+    if (update == mapped.updates.end()) continue;
+    std::string url = entry["request"]["url"].GetString();
+    size_t query = url.find('?');
+    std::string type = url.substr(0, query);
+    rest::Issues issues;
+    auto found = service_.writes().match(who, type, rest::parse_query(url.substr(query + 1)), 2, issues);
+    const auto* definition = service_.definitions().type(type);
+    rapidjson::Document stored;
+    if (found.size() != 1 || found[0].deleted || !definition || !rest::parse_json_keeping_numbers(found[0].body, 200, stored))
+      continue;  // a new record, or criteria the write refuses with its reason
+    keep_unsaid(entry["resource"], stored, update->second, *definition, bundle.GetAllocator());
+    std::string etag = "W/\"" + std::to_string(found[0].version) + "\"";
+    entry["request"].AddMember("ifMatch", rapidjson::Value(etag.c_str(), bundle.GetAllocator()), bundle.GetAllocator());
+  }
+  return rest::write_json_keeping_numbers(bundle);
 }
 
 namespace {

@@ -55,6 +55,11 @@ class V2Ingest {
   const mappings::hl7v2::Converter& converter() const { return *converter_; }
 
  private:
+  // The message's Bundle as it is sent: each record it updates keeps the elements of its
+  // stored version the message did not speak of (v2_merge.h), and names that version
+  // (ifMatch), so that a write between this read and the commit is not lost.
+  std::string bundle_to_send(const mappings::hl7v2::MappedMessage& mapped, const rest::Caller& who) const;
+
   rest::FhirService& service_;
   store::Store& store_;
   std::shared_ptr<const mappings::hl7v2::Converter> converter_;

@@ -85,6 +85,9 @@ class FhirService {
   std::string route_label(std::string_view path) const;
   // The limits on a search's page sizes and size, from the configuration.
   SearchLimits search_limits() const;
+  // The one write path (its conditional matching, for ingest that reads what it updates).
+  WritePath& writes() { return writes_; }
+  const fhir::definitions::Definitions& definitions() const { return definitions_; }
   // The extractor the write path indexes resources with (the in-memory matcher needs its rows).
   const IndexExtractor& extractor() const { return *extractor_; }
 

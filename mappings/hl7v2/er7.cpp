@@ -247,6 +247,10 @@ std::string Message::value(const Segment& segment, size_t field, size_t repetiti
   return decode(raw);
 }
 
+bool Message::is_null(const Segment& segment, size_t field) const {
+  return field < segment.fields.size() && segment.fields[field] == "\"\"";
+}
+
 size_t Message::repetitions(const Segment& segment, size_t field) const {
   if (field >= segment.fields.size()) return 0;
   if (segment.name == "MSH" && field <= 2) return 1;

@@ -75,6 +75,9 @@ class Message {
   // past the first are reached with the position's numbers.
   std::string value(const Segment& segment, size_t field, size_t repetition = 1, size_t component = 1,
                     size_t subcomponent = 1) const;
+  // Whether a field was sent as v2's null `""` (2.5.3: the receiver deletes what it has),
+  // as against left empty (the receiver keeps what it has).
+  bool is_null(const Segment& segment, size_t field) const;
   // How many repetitions a field has (0 when empty), and how many components one has.
   size_t repetitions(const Segment& segment, size_t field) const;
   size_t components(const Segment& segment, size_t field, size_t repetition = 1) const;

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -41,7 +42,22 @@ struct Made {
   std::string key;             // what identifies it when it has no business identifier
   WriteMode write = WriteMode::Put;
   bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
+  std::vector<std::string> cleared;  // what the message nulled, when it updates a record
 };
+
+// What a rule's `to` names for a merge with the stored record: the top element
+// ("telecom[]" → "telecom"), or a keyed list's item ("identifier[system=S].value" →
+// "identifier|S", "extension[url=U].valueString" → "extension|U").
+std::string merge_key(const std::string& to) {
+  size_t end = to.find_first_of("[.");
+  std::string element = to.substr(0, end);
+  for (const char* key : {"[system=", "[url="}) {
+    if (to.compare(element.size(), std::strlen(key), key) != 0) continue;
+    size_t start = element.size() + std::strlen(key), close = to.find(']', start);
+    if (close != std::string::npos) return element + "|" + to.substr(start, close - start);
+  }
+  return element;
+}
 
 // One segment map applied to one segment, filling one resource.
 struct Application {
@@ -352,6 +368,10 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   }
   const Segment* source = rule.from->segment == seg.name ? &seg : segment_in_scope(rule.from->segment, segment);
   if (!source) return;
+  if (message_.is_null(*source, rule.from->field)) {  // `""`: delete what the record has
+    if (made_[index].write == WriteMode::Update) made_[index].cleared.push_back(merge_key(rule.to));
+    return;
+  }
   size_t repetitions = message_.repetitions(*source, rule.from->field);
   bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
   if (!all && repetitions > 1) {
@@ -484,6 +504,10 @@ void Mapper::make_bundle(MappedMessage& out) {
       request_key = "PUT " + made.type + "/" + id;
     }
     auto [at, added] = seen.emplace(request_key, made.full_url);
+    if (made.write == WriteMode::Update && request.member("url")->text.find('?') != std::string::npos) {
+      auto& cleared = out.updates[at->second];
+      cleared.insert(cleared.end(), made.cleared.begin(), made.cleared.end());
+    }
     if (!added) {
       replaced[made.full_url] = at->second;
       continue;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,12 @@ struct MappedMessage {
   std::string message_type;      // "ORU^R01"
   std::string structure;         // "ORU_R01"
   size_t resources = 0;          // entries in the Bundle
+  // The records the message updates (a Patient from an ADT's PID), by fullUrl, each with
+  // what the message cleared by sending v2's null `""`: element names ("telecom"), or an
+  // item of a list kept by key ("identifier|http://hl7.org/fhir/sid/us-ssn",
+  // "extension|URL"). What a message leaves out it does not change (v2 2.5.3), so the
+  // stored record's other elements are kept (update_merge.h).
+  std::map<std::string, std::vector<std::string>> updates;
 
   // The v2 position of what is at `expression` in the Bundle ("Bundle.entry[3].resource.gender"
   // → "PID[1]-8"), "" when it came from no field.

@@ -171,6 +171,30 @@ TEST_CASE("MLLP: a message sent twice changes nothing; a corrected result update
   CHECK(gw.count("Observation") == 5);
 }
 
+TEST_CASE("MLLP: an A08 changes what it sends, deletes what it nulls and keeps what it leaves out", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  const std::string msh = "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||";
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|U1|P|2.5.1\rEVN|A04\r"
+                          "PID|1||U500^^^GOODHOSP^MR||NKRUMAH^ESI||19700203|F|||12 HIGH ST^^SPRINGFIELD^MA^01101||"
+                          "^PRN^PH^^1^413^5550100|||M||||123-45-6789\rPV1|1|O\r")) == "AA");
+  // Only the name changes, the phone is deleted (""), the address and SSN are not sent.
+  REQUIRE(msa(client.send(msh + "ADT^A08^ADT_A01|U2|P|2.5.1\rEVN|A08\r"
+                          "PID|1||U500^^^GOODHOSP^MR||NKRUMAH-OSEI^ESI||19700203|F|||||\"\"\rPV1|1|O\r")) == "AA");
+  auto found = gw.search("Patient?identifier=U500");
+  REQUIRE(found["total"].GetInt() == 1);
+  const auto& patient = found["entry"][0]["resource"];
+  CHECK(str(patient["meta"], "versionId") == "2");
+  CHECK(str(patient["name"][0], "family") == "NKRUMAH-OSEI");
+  CHECK_FALSE(patient.HasMember("telecom"));
+  REQUIRE(patient.HasMember("address"));
+  CHECK(str(patient["address"][0], "city") == "SPRINGFIELD");
+  CHECK(patient.HasMember("maritalStatus"));
+  bool ssn = false;
+  for (const auto& id : patient["identifier"].GetArray()) ssn = ssn || str(id, "value") == "123-45-6789";
+  CHECK(ssn);
+}
+
 TEST_CASE("MLLP: a merge marks the old patient inactive, replaced by the surviving one", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);

@@ -1,0 +1,53 @@
+// A v2 update merged with the record it updates: what the message left out is kept, what
+// it nulled is gone, a choice's variants are one element, identifiers and extensions are
+// kept item by item.
+#include <catch2/catch.hpp>
+
+#include "gateway/ingest/v2_merge.h"
+#include "gateway/rest/json_patch.h"
+#include "support/test_support.h"
+
+using carebridge::gateway::ingest::keep_unsaid;
+using carebridge::testing::core;
+
+namespace {
+
+std::string merged(const std::string& update, const std::string& stored, const std::vector<std::string>& cleared) {
+  rapidjson::Document u, s;
+  REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(update, 50, u));
+  REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(stored, 50, s));
+  keep_unsaid(u, s, cleared, *core().type("Patient"), u.GetAllocator());
+  return carebridge::gateway::rest::write_json_keeping_numbers(u);
+}
+
+}  // namespace
+
+TEST_CASE("v2 update merge: left out is kept, nulled is gone, a choice is one element", "[gateway][ingest][hl7v2]") {
+  std::string stored = R"({"resourceType":"Patient","id":"p1","meta":{"versionId":"3"},"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">old</div>"},)"
+                       R"("name":[{"family":"Old"}],"telecom":[{"system":"phone","value":"555"}],"birthDate":"1970-02-03",)"
+                       R"("deceasedDateTime":"2026-01-01","multipleBirthInteger":2,"communication":[{"language":{"text":"Twi"}}]})";
+  std::string update = R"({"resourceType":"Patient","name":[{"family":"New"}],"deceasedBoolean":false})";
+  std::string out = merged(update, stored, {"telecom"});
+  CHECK(out.find("\"family\":\"New\"") != std::string::npos);
+  CHECK(out.find("Old") == std::string::npos);
+  CHECK(out.find("telecom") == std::string::npos);          // nulled
+  CHECK(out.find("deceasedDateTime") == std::string::npos);  // the update says deceased
+  CHECK(out.find("\"birthDate\":\"1970-02-03\"") != std::string::npos);
+  CHECK(out.find("\"multipleBirthInteger\":2") != std::string::npos);  // numbers keep their text
+  CHECK(out.find("Twi") != std::string::npos);                // what v2 never carries is kept
+  CHECK(out.find("versionId") == std::string::npos);
+  CHECK(out.find("\"div\"") == std::string::npos);            // the old narrative is not the new record's
+}
+
+TEST_CASE("v2 update merge: identifiers by system and extensions by url", "[gateway][ingest][hl7v2]") {
+  std::string stored = R"({"resourceType":"Patient","identifier":[{"system":"urn:mr","value":"1"},{"system":"http://hl7.org/fhir/sid/us-ssn","value":"123"},)"
+                       R"({"system":"urn:other","value":"9"}],"extension":[{"url":"urn:a","valueString":"x"},{"url":"urn:b","valueString":"y"}]})";
+  std::string update = R"({"resourceType":"Patient","identifier":[{"system":"urn:mr","value":"1"}],"extension":[{"url":"urn:b","valueString":"z"}]})";
+  std::string out = merged(update, stored, {"identifier|urn:other", "extension|urn:a"});
+  CHECK(out.find("us-ssn") != std::string::npos);
+  CHECK(out.find("urn:other") == std::string::npos);
+  CHECK(out.find("\"value\":\"1\"") == out.rfind("\"value\":\"1\""));  // not twice
+  CHECK(out.find("urn:a") == std::string::npos);
+  CHECK(out.find("\"valueString\":\"z\"") != std::string::npos);
+  CHECK(out.find("\"valueString\":\"y\"") == std::string::npos);
+}
