@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <unordered_map>
 
 #include "fhir/io/base64.h"
@@ -391,6 +392,43 @@ Node location(const FieldValue& v, DatatypeContext& context) {
 }
 
 
+// The media type of encapsulated data: ED-3's subtype (table 0291) when it names a
+// known format ("PDF" is application/pdf whatever ED-2 says), else ED-2's type of data
+// (table 0191: AP and Application, IM and SI images, AU audio, TEXT, ...), both lower case.
+std::string media_type(const std::string& kind, const std::string& subtype) {
+  static const std::map<std::string, std::string, std::less<>> known = {
+      {"pdf", "application/pdf"},   {"rtf", "application/rtf"}, {"jpeg", "image/jpeg"}, {"jpg", "image/jpeg"},
+      {"png", "image/png"},         {"gif", "image/gif"},       {"tiff", "image/tiff"}, {"tif", "image/tiff"},
+      {"html", "text/html"},        {"xml", "application/xml"}, {"dicom", "application/dicom"},
+      {"octet-stream", "application/octet-stream"}};
+  if (auto hit = known.find(subtype); hit != known.end()) return hit->second;
+  std::string top = kind == "ap" || kind == "application" || kind == "sd" ? "application"
+                  : kind == "im" || kind == "image" || kind == "si" ? "image"
+                  : kind == "au" || kind == "audio" ? "audio"
+                  : kind == "video" ? "video"
+                  : kind == "multipart" ? "multipart"
+                                        : "text";
+  if (!subtype.empty() && subtype.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.+-") == std::string::npos)
+    return top + "/" + subtype;
+  return top == "text" ? "text/plain" : top + "/octet-stream";
+}
+
+// ED-5 sent as Hex: its bytes (a pair that is not hex ends them).
+std::string from_hex(std::string_view hex) {
+  std::string out;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) break;
+    out.push_back(static_cast<char>(high * 16 + low));
+  }
+  return out;
+}
+
 // OBX-5 as a document's content: encapsulated data (ED) as sent, text as text/plain.
 Node attachment(const Rule& rule, const FieldValue& v) {
   Node a;
@@ -399,10 +437,10 @@ Node attachment(const Rule& rule, const FieldValue& v) {
     std::string kind = v.part(2), subtype = v.part(3), encoding = v.part(4), data = v.part(5);
     for (std::string* s : {&kind, &subtype})
       for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string top = kind == "ap" ? "application" : kind == "im" ? "image" : kind == "au" ? "audio" : kind == "video" ? "video" : "text";
-    a.set("contentType", Node::string(top + "/" + (subtype.empty() ? (top == "text" ? "plain" : "octet-stream") : subtype), v.where(3)));
-    bool base64 = encoding == "Base64" || encoding == "BASE64" || encoding == "base64";
-    a.set("data", Node::string(base64 ? data : fhir::io::base64_encode(data), v.where(5)));
+    a.set("contentType", Node::string(media_type(kind, subtype), v.where(3)));
+    for (char& c : encoding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string bytes = encoding == "hex" ? from_hex(data) : data;  // table 0299: A (text), Hex, Base64
+    a.set("data", Node::string(encoding == "base64" ? data : fhir::io::base64_encode(bytes), v.where(5)));
     return a;
   }
   std::string text = v.joined(1, "^");

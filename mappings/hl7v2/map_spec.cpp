@@ -159,6 +159,7 @@ struct SpecReader {
       map.into = text(v, "into");
       map.identity = text(v, "identity");
       map.write = write_mode(text(v, "write"));
+      map.distinct = v.HasMember("distinct") && v["distinct"].IsTrue();
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())
@@ -220,7 +221,8 @@ struct SpecReader {
         base.segments[s.name.GetString()] = std::move(names);
       }
     }
-    if (std::string w = text(value, "patient"); !w.empty()) base.patient_write = write_mode(w);
+    for (const auto& [name, type] : {std::pair{"patient", "Patient"}, std::pair{"encounter", "Encounter"}})
+      if (std::string w = text(value, name); !w.empty()) base.context_writes[type] = write_mode(w);
     if (value.HasMember("set") && value["set"].IsObject())
       for (const auto& s : value["set"].GetObject()) base.set.emplace_back(s.name.GetString(), node(s.value));
     if (value.HasMember("merge")) base.merge = value["merge"].IsTrue();

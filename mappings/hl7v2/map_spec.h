@@ -76,6 +76,10 @@ struct SegmentMap {
   // patient's allergy to one substance), so every message about it writes the same id.
   std::vector<FieldRef> key;
   WriteMode write = WriteMode::Update;
+  // Two of its segments in one message are two records even when their identity is the
+  // same (thirteen lines of a text report under one OBX-3 and OBX-4): each after the first
+  // gets its segment's set ID (field 1) in its identifier.
+  bool distinct = false;
   std::vector<Condition> when;  // the segment makes the resource only when these hold
   std::vector<std::string> requires_segments;  // ... and one of these is in its group
   std::vector<Rule> rules;
@@ -98,7 +102,10 @@ struct Vocabulary {
 // One message type (message code, or code^event): the segment maps it applies.
 struct MessageMap {
   std::map<std::string, std::vector<std::string>, std::less<>> segments;
-  WriteMode patient_write = WriteMode::Update;
+  // How the message writes the records it only gives as context, by type: "patient" and
+  // "encounter" in the map's JSON. An ADT is the source of demographics and of the visit
+  // (update); a result or an order names them (create, when no record has the identifier).
+  std::map<std::string, WriteMode, std::less<>> context_writes;
   // Constants set on the resources made, by "Type.path": {"Encounter.status": "finished"}.
   std::vector<std::pair<std::string, engine::Node>> set;
   bool merge = false;  // A40/A47-style: MRG names a Patient replaced by PID's

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "fhir/io/base64.h"
 #include "mappings/hl7v2/datatypes.h"
@@ -115,6 +116,9 @@ class Mapper : public DatatypeContext {
   void finish(Made& made);
   // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
   void make_bundle(MappedMessage& out);
+  // Records of a `distinct` map with the same identity as an earlier one get their
+  // segment's set ID in their identifier (map_spec.h).
+  void distinguish_repeats();
 
   const Message& message_;
   std::string_view raw_;
@@ -213,7 +217,8 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   const Segment& made_by = message_.segments()[segment];
   m.resource.source = Position{made_by.name, made_by.repetition}.to_string();  // what a missing element traces to
   m.write = map ? map->write : WriteMode::Put;
-  if (type == "Patient" && map && map->identity == "identifier" && map->write == WriteMode::Update) m.write = map_.patient_write;
+  if (map && map->identity == "identifier" && map->write == WriteMode::Update)
+    if (auto context = map_.context_writes.find(type); context != map_.context_writes.end()) m.write = context->second;
   made_.push_back(std::move(m));
   by_role_[role].push_back(made_.size() - 1);
   in_group_[{role, made_.back().group}] = made_.size() - 1;
@@ -418,6 +423,25 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 
 }  // namespace
 
+void Mapper::distinguish_repeats() {
+  std::unordered_set<std::string> seen;
+  for (Made& made : made_) {
+    if (!made.map || !made.map->distinct || made.map->identity.empty()) continue;
+    std::string criteria = identity_criteria(made.resource, made.map->identity);
+    if (criteria.empty() || seen.insert(made.type + "?" + criteria).second) continue;
+    Node* ids = made.resource.member(made.map->identity);
+    if (!ids->is_array()) continue;
+    for (Node& id : ids->children) {
+      Node* value = id.member("value");
+      if (!value || value->text.empty()) continue;
+      const Segment& segment = message_.segments()[made.segment];
+      std::string set_id = message_.value(segment, 1);
+      value->text += "-" + (set_id.empty() ? std::to_string(segment.repetition) : set_id);
+      break;
+    }
+  }
+}
+
 std::string Mapper::shared_resource(const std::string& type, Node resource) {
   std::string criteria = identity_criteria(resource, "identifier");
   std::string content;
@@ -560,6 +584,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     for (Made& made : made_)
       if (made.type == target.substr(0, dot)) set_path(made.resource, target.substr(dot + 1), value);
   }
+  distinguish_repeats();
   for (Made& made : made_) prune(made.resource);
   MappedMessage out;
   make_bundle(out);

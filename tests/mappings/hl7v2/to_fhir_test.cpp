@@ -386,3 +386,84 @@ TEST_CASE("ORU^R01: a date range (OBX-2 DR) is a valuePeriod, and one that is no
   CHECK(text(range["valuePeriod"], "end") == "2026-02-01");
   CHECK(text(m.resource("Observation", 1), "valueString") == "soon^later");
 }
+
+TEST_CASE("ORU^R01: each line of a text report under one OBX-3 and OBX-4 is kept, in order", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|COPATH|NORTH PATH|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|P1|P|2.5.1\r"
+      "PID|1||MR4415^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ADJEI^YAA||19600101|M\r"
+      "OBR|1||S26-77^COPATH|11529-5^Surgical pathology study^LN|||20261127080000-0500||||||||||||||||||F\r"
+      "OBX|1|TX|22637-3^Final diagnosis^LN|1|SKIN, LEFT FOREARM, SHAVE BIOPSY:||||||F\r"
+      "OBX|2|TX|22637-3^Final diagnosis^LN|1|- COMPOUND NEVUS||||||F\r"
+      "OBX|3|TX|22637-3^Final diagnosis^LN|1|- MARGINS CLEAR||||||F\r";
+  Mapped m = map_message(message);
+  auto observations = m.of("Observation");
+  REQUIRE(observations.size() == 3);
+  CHECK(text((*observations[1])["resource"], "valueString") == "- COMPOUND NEVUS");
+  CHECK(text((*observations[2])["resource"], "valueString") == "- MARGINS CLEAR");
+  const auto& report = m.resource("DiagnosticReport");
+  REQUIRE(report["result"].Size() == 3);
+  CHECK(text(report["result"][2], "reference") == (*observations[2])["fullUrl"].GetString());
+}
+
+TEST_CASE("a result names the visit without rewriting it; an ADT is the visit's source", "[mappings][hl7v2]") {
+  std::string oru =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L11|P|2.5.1\r"
+      "PID|1||MR4416^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||BOATENG^ABENA||19900101|F\r"
+      "PV1|1|I|4W^401^A||||||||||||||||V7788^^^NORTH&2.16.840.1.113883.3.2001&ISO^VN\r"
+      "OBR|1||F10^LIS|2345-7^Glucose^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL^mg/dL^UCUM|70-99||||F\r";
+  Mapped result = map_message(oru);
+  CHECK(text(result.request("Encounter"), "method") == "POST");
+  CHECK(text(result.request("Encounter"), "ifNoneExist").find("V7788") != std::string::npos);
+  std::string adt =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A01^ADT_A01|A11|P|2.5.1\r"
+      "EVN|A01\rPID|1||MR4416^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||BOATENG^ABENA||19900101|F\r"
+      "PV1|1|I|4W^401^A||||||||||||||||V7788^^^NORTH&2.16.840.1.113883.3.2001&ISO^VN\r";
+  CHECK(text(map_message(adt).request("Encounter"), "method") == "PUT");
+  // PV1-2 N (not applicable: a person, not a visit) makes no Encounter.
+  std::string a28 =
+      "MSH|^~\\&|MPI|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A28^ADT_A05|A12|P|2.5.1\r"
+      "EVN|A28\rPID|1||MR4417^^^GOODHOSP^MR||MENSAH^KOJO||19900101|M\rPV1|1|N\r";
+  CHECK(map_message(a28).of("Encounter").empty());
+}
+
+TEST_CASE("PID-40 telecom (v2.7 on) and PID-15 language are kept", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T2|P|2.8\r"
+      "EVN|A04\r"
+      "PID|1||E4^^^GOODHOSP^MR||Owusu^Ama||19800101|F|||||||twi^Twi^ISO639|||||||||||||||||||||||||"
+      "^PRN^PH^^1^617^5550002~^NET^Internet^ama@example.org\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient["telecom"].Size() == 2);
+  CHECK(text(patient["telecom"][1], "value") == "ama@example.org");
+  CHECK(text(patient["communication"][0]["language"]["coding"][0], "code") == "twi");
+}
+
+TEST_CASE("VXU^V04: a deleted dose is entered in error; a partial dose is subpotent", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|EHR|NORTH CLINIC|CAREBRIDGE|CB|20261128101500-0500||VXU^V04^VXU_V04|V8|P|2.5.1\r"
+      "PID|1||MR4418^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OSEI^ESI||20200101|F\r"
+      "ORC|RE||IMM8^EHR\r"
+      "RXA|0|1|20261101100000-0500|20261101100000-0500|08^HepB pediatric^CVX|0.5|mL^mL^UCUM||00^New^NIP001|||||||||||CP|D\r"
+      "ORC|RE||IMM9^EHR\r"
+      "RXA|0|1|20261128100000-0500|20261128100000-0500|20^DTaP^CVX|0.5|mL^mL^UCUM||00^New^NIP001|||||||||||PA|A\r";
+  Mapped m = map_message(message);
+  CHECK(text(m.resource("Immunization", 0), "status") == "entered-in-error");
+  CHECK(m.resource("Immunization", 1)["isSubpotent"].GetBool());
+}
+
+TEST_CASE("encapsulated data: the media type from ED-3's format, Hex decoded", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|RIS|NORTH|CAREBRIDGE|CB|20261128101500-0500||MDM^T02^MDM_T02|D1|P|2.5.1\r"
+      "EVN|T02|20261128101500-0500\r"
+      "PID|1||MR4419^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ADDO^KWAME||19700101|M\r"
+      "PV1|1|O\r"
+      "TXA|1|DS|TX|20261128101500-0500||||||||DOC77^RIS|||||AU\r"
+      "OBX|1|ED|18748-4^Diagnostic imaging study^LN||^Application^PDF^Hex^255044462D||||||F\r";
+  Mapped m = map_message(message);
+  const auto& attachment = m.resource("DocumentReference")["content"][0]["attachment"];
+  CHECK(text(attachment, "contentType") == "application/pdf");
+  CHECK(text(attachment, "data") == "JVBERi0=");  // "%PDF-"
+}
