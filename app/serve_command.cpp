@@ -266,7 +266,9 @@ std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& confi
     return nullptr;
   }
   // The FHIRPath engine's terminology: code systems are read once for the whole server.
-  auto converter = std::make_shared<mappings::hl7v2::Converter>(definitions, &validator, *spec, mappings::hl7v2::MapOptions{},
+  mappings::hl7v2::MapOptions options;
+  options.default_timezone = config.hl7v2_time_zone;
+  auto converter = std::make_shared<mappings::hl7v2::Converter>(definitions, &validator, *spec, options,
                                                                policy_named(config.validation.policy), &engine.terminology());
   return std::make_unique<gateway::ingest::V2Ingest>(service, store, std::move(converter), config.base_path);
 }

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -308,16 +309,23 @@ bool read_config(const Value& root, Config& config, std::string& error) {
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
                          "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file", "routing",
-                         "agency_formats"},
+                         "agency_formats", "hl7v2_time_zone"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
       !read_string(root, "base_path", config.base_path, error) ||
       !read_string(root, "port_file", config.port_file, error) ||
       !read_string(root, "mllp_port_file", config.mllp_port_file, error) ||
+      !read_string(root, "hl7v2_time_zone", config.hl7v2_time_zone, error) ||
       !read_number(root, "io_threads", config.io_threads, error) ||
       !read_number(root, "worker_threads", config.worker_threads, error))
     return false;
+  if (const std::string& z = config.hl7v2_time_zone;
+      !z.empty() && z != "Z" &&
+      !(z.size() == 6 && (z[0] == '+' || z[0] == '-') && std::isdigit(static_cast<unsigned char>(z[1])) &&
+        std::isdigit(static_cast<unsigned char>(z[2])) && z[3] == ':' && std::isdigit(static_cast<unsigned char>(z[4])) &&
+        std::isdigit(static_cast<unsigned char>(z[5])) && (z[1] - '0') * 10 + (z[2] - '0') <= 14 && z[4] <= '5'))
+    return (error = "\"hl7v2_time_zone\" must be an offset such as \"-05:00\" or \"Z\", not \"" + z + "\"", false);
   // Each section by its reader; a section that is absent keeps its defaults.
   auto section = [&](const char* name, auto&& read) {
     auto it = root.FindMember(name);

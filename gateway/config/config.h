@@ -136,6 +136,9 @@ struct Config {
   // /ingest: organization id → mapping names. An organization not listed may use every one.
   std::map<std::string, std::vector<std::string>> agency_formats;
   std::string mllp_port_file;  // where the first MLLP listener's bound port is written (tests)
+  // The senders' time zone ("-05:00") for v2 times that carry none, when MSH-7 has none
+  // either; empty: such times are read as UTC, with a warning.
+  std::string hl7v2_time_zone;
 };
 
 // Reads a config file; nullopt with `error` set when it cannot be read or is wrong.

@@ -75,10 +75,13 @@ class Mapper : public DatatypeContext {
     const Segment& msh = message.segments().front();
     std::string sent = message.value(msh, 7);
     size_t sign = sent.find_first_of("+-");
-    timezone = options.default_timezone;
+    timezone = options.default_timezone.empty() ? "Z" : options.default_timezone;
     if (sign != std::string::npos) {
       std::string zoned = fhir_date_time("20000101000000" + sent.substr(sign), "");
       if (!zoned.empty()) timezone = zoned.substr(19);
+    } else if (options.default_timezone.empty()) {
+      warn("MSH[1]-7", "the message gives no time zone and none is configured (hl7v2_time_zone): "
+                       "its times without one are read as UTC");
     }
     sender_ = message.value(msh, 3) + "|" + message.value(msh, 4);
     message_key_ = message_key(message, raw);

@@ -22,7 +22,9 @@
 namespace carebridge::mappings::hl7v2 {
 
 struct MapOptions {
-  std::string default_timezone = "Z";  // for times with no zone when MSH-7 has none either
+  // The zone of times that have none when MSH-7 has none either ("-05:00"): the sender's
+  // local time (v2 2.A.22). Empty: read as UTC, with a warning at MSH-7.
+  std::string default_timezone;
   bool keep_message = true;             // the raw message as a Binary with the Provenance
   // What the code systems say of a code: nullopt when the system is known in full and
   // lacks it; else its display there ("" when the system is not known). Null: nothing known.

@@ -45,6 +45,18 @@ TEST_CASE("config defaults file settings and errors", "[gateway][config]") {
   CHECK(!parse_listen("h:70000", l));
 }
 
+TEST_CASE("the v2 senders' time zone is an offset", "[gateway][config]") {
+  auto dir = carebridge::testing::temp_dir("config-zone");
+  std::string error;
+  std::ofstream(dir / "zone.json") << R"({"hl7v2_time_zone":"-05:00"})";
+  auto config = load_file((dir / "zone.json").string(), error);
+  REQUIRE(config);
+  CHECK(config->hl7v2_time_zone == "-05:00");
+  std::ofstream(dir / "named.json") << R"({"hl7v2_time_zone":"America/New_York"})";
+  CHECK(!load_file((dir / "named.json").string(), error));
+  CHECK(error.find("-05:00") != std::string::npos);
+}
+
 TEST_CASE("per-client limits are off unless configured, connections per address limited by default",
           "[gateway][config]") {
   Config defaults;

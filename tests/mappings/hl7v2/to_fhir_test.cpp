@@ -467,3 +467,27 @@ TEST_CASE("encapsulated data: the media type from ED-3's format, Hex decoded", "
   CHECK(text(attachment, "contentType") == "application/pdf");
   CHECK(text(attachment, "data") == "JVBERi0=");  // "%PDF-"
 }
+
+TEST_CASE("times without a zone: the configured senders' zone, else UTC with a warning", "[mappings][hl7v2]") {
+  std::string text =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500||ORU^R01^ORU_R01|Z1|P|2.3\r"
+      "PID|1||MR4420^^^NORTH^MR||ASANTE^AKOSUA||19900101|F\r"
+      "OBR|1||F11^LIS|2345-7^Glucose^LN|||20261128080000\r"
+      "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|70-99||||F|||20261128093000\r";
+  auto message = parse_er7(text);
+  REQUIRE(message);
+  MapOptions options;
+  options.default_timezone = "-05:00";
+  auto spec = MapSpec::load_default();
+  REQUIRE(spec.ok());
+  auto zoned = map_to_fhir(*message, text, **spec, options);
+  REQUIRE(zoned);
+  CHECK(zoned->bundle_json().find("\"2026-11-28T09:30:00-05:00\"") != std::string::npos);
+  CHECK(zoned->warnings.empty());
+  auto utc = map_to_fhir(*message, text, **spec);
+  REQUIRE(utc);
+  CHECK(utc->bundle_json().find("\"2026-11-28T09:30:00Z\"") != std::string::npos);
+  bool said = false;
+  for (const auto& w : utc->warnings) said = said || w.message.find("no time zone") != std::string::npos;
+  CHECK(said);
+}
