@@ -145,6 +145,12 @@ class ModelReader {
                    "\"" + std::string(any->key) + "\" " + (array ? "cannot repeat: it must not be an array" : "repeats: it must be an array"),
                    model::location(parent) + "." + std::string(name), any->position);
     }
+    if (value && extras && value->is_array() != extras->is_array()) {
+      build_.issue(Severity::Error, "structure",
+                   "\"" + std::string(extras->key) + "\" must have the shape of \"" + std::string(name) +
+                       "\": " + (value->is_array() ? "an array, as it repeats" : "an object, not an array"),
+                   model::location(parent) + "." + std::string(name), extras->position);
+    }
     if (!array) {
       if (extras && extras->is_array()) extras = nullptr;
       one(parent, name, prop, value, extras, any->position);

@@ -120,7 +120,8 @@ bool read_clock(Cursor& c, Temporal& t, const Rules& rules) {
     if (c.next_is(':')) {
       ++c.at;
       if (!c.number(2, t.second, "the seconds are two digits")) return false;
-      if (t.second > 59) return c.fail("seconds are 00 to 59 (no leap seconds)", c.at - 2);
+      // FHIR's primitives allow a leap second (the R4 regexes: [0-5][0-9]|60); FHIRPath's do not.
+      if (t.second > (rules.milliseconds ? 59 : 60)) return c.fail("seconds are 00 to 59 (60 a leap second)", c.at - 2);
       t.precision = Precision::Second;
       if (c.next_is('.') && !read_fraction(c, t, rules.milliseconds)) return false;
     }

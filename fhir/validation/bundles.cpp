@@ -91,7 +91,13 @@ void check_full_url(Run& run, const BundleEntry& e, std::string_view type, const
     return;
   }
   std::string tail = "/" + std::string(e.resource->type) + "/" + std::string(id);
-  if (!e.full_url.ends_with(tail)) {
+  std::string_view head = e.full_url.substr(0, e.full_url.rfind('/'));
+  if (!head.ends_with("/" + std::string(e.resource->type))) {
+    run.report(Severity::Error, "invalid",
+               "the fullUrl '" + shown + "' names another type than its resource's ('" + std::string(e.resource->type) +
+                   "'): it SHALL NOT disagree with the resource",
+               entry, epath);
+  } else if (!e.full_url.ends_with(tail)) {
     // The reference validator has made this an error since 2023; the R4 examples predate that
     // (Bundle-dg2 has fullUrl .../Observation/lri-gramstain1 for id gramstain1): a warning.
     run.report(Severity::Warning, "invalid",

@@ -18,7 +18,9 @@ std::string describe(const terminology::Expansion& vs, const std::string& url) {
 Membership coding_membership(const Element& coding, const terminology::Expansion& vs) {
   std::string_view code = value_of(child_named(coding, "code"));
   if (code.empty()) return Membership::unknown;
-  return vs.contains(value_of(child_named(coding, "system")), code);
+  std::string_view system = value_of(child_named(coding, "system"));
+  if (system.empty()) return Membership::not_in;  // a code without its system is in no value set
+  return vs.contains(system, code);
 }
 
 // Lower case with runs of whitespace as one space: how displays are compared.

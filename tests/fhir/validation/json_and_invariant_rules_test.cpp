@@ -109,3 +109,26 @@ TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminolo
   CHECK(has_issue(bad, Severity::Error, "code-invalid", "ChargeItem.priceOverride.currency", "ISO 4217"));
   CHECK(count_errors(validate_text(claim("USD"))) == 0);
 }
+
+TEST_CASE("JSON: _element has the shape of its element", "[validation][json]") {
+  auto array = validate_text(patient(R"("gender":"male","_gender":[{"id":"g"}])"));
+  INFO(describe(array));
+  CHECK(has_issue(array, Severity::Error, "structure", "Patient.gender", "an object, not an array"));
+  CHECK(count_errors(validate_text(patient(R"("gender":"male","_gender":{"id":"g"})"))) == 0);
+}
+
+TEST_CASE("bindings: a code without its system is in no required value set", "[validation][terminology]") {
+  auto bare = validate_text(
+      R"({"resourceType":"AllergyIntolerance","id":"a","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a</div>"},
+      "patient":{"reference":"Patient/1"},"clinicalStatus":{"coding":[{"code":"active"}]}})");
+  INFO(describe(bare));
+  CHECK(has_issue(bare, Severity::Error, "code-invalid", "AllergyIntolerance.clinicalStatus", "none of the codes"));
+}
+
+TEST_CASE("Bundle: a RESTful fullUrl naming another type than its resource's is an error", "[validation][bundles]") {
+  auto bundle = validate_text(
+      R"({"resourceType":"Bundle","id":"b","type":"collection","entry":[{"fullUrl":"http://example.org/fhir/Observation/p1",
+      "resource":{"resourceType":"Patient","id":"p1","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">p</div>"}}}]})");
+  INFO(describe(bundle));
+  CHECK(has_issue(bundle, Severity::Error, "invalid", "Bundle.entry[0]", "another type"));
+}
