@@ -76,6 +76,7 @@ struct ElementDef {
   std::string slice_name;
   uint32_t min = 0;
   uint32_t max = 1;        // kUnbounded for "*"
+  bool max_given = false;  // the definition says "max" (a differential often leaves it out)
   bool repeats = false;    // base max is not 1: written as a JSON array
   bool is_choice = false;  // path ends in [x]
   bool xml_attribute = false;

@@ -116,6 +116,7 @@ ElementDef read_element(const rapidjson::Value& e) {
   el.name = std::string(el.is_choice ? last.substr(0, last.size() - 3) : last);
   if (const auto* min = member(e, "min")) el.min = unsigned_number(*min);
   el.max = parse_max(str(e, "max").empty() ? "1" : str(e, "max"));
+  el.max_given = !str(e, "max").empty();
   std::string_view base_max = str(*(member(e, "base") ? member(e, "base") : &e), "max");
   el.repeats = (base_max.empty() ? el.max : parse_max(base_max)) != 1;
   each(e, "representation", [&](const rapidjson::Value& r) {

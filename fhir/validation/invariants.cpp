@@ -3,6 +3,7 @@
 // The rules the validator checks natively (ele-1, dom-2..5, txt-1/2, Bundle rules, per-1)
 // are skipped here so they are reported once. A constraint the engine cannot
 // compile is noted once as a warning and then ignored.
+#include <algorithm>
 #include <unordered_set>
 
 #include "fhir/validation/run.h"
@@ -56,6 +57,22 @@ std::shared_ptr<const fhirpath::Expression> ValidatorState::invariant(const fhir
   return compiled;
 }
 
+namespace {
+
+// The element a contentReference reuses ("#Questionnaire.item" for Questionnaire.item.item):
+// its constraints hold at every depth (que-1 on a nested item, cmp-1 on a nested section).
+const defs::ElementDef* reused(const defs::Definitions& defs, const defs::ElementDef& e, const defs::StructureDef* type) {
+  std::string_view id = e.content_reference;
+  id.remove_prefix(std::min(id.size(), id.find('#') + 1));
+  for (const defs::StructureDef* sd : {type, defs.type(id.substr(0, id.find('.')))}) {
+    uint32_t at = sd ? sd->find(id) : defs::kNoElement;
+    if (at != defs::kNoElement) return &sd->elements[at];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 const ConstraintList& ValidatorState::constraints(const fhirpath::Engine& engine, const defs::ElementDef* definition,
                                                   const defs::StructureDef* type, bool& first) {
   std::lock_guard lock(mutex_);
@@ -77,6 +94,8 @@ const ConstraintList& ValidatorState::constraints(const fhirpath::Engine& engine
     }
   };
   if (definition) add_all(*definition);
+  if (definition && !definition->content_reference.empty())
+    if (const defs::ElementDef* target = reused(defs, *definition, type)) add_all(*target);
   if (!profile && type && !type->elements.empty() && definition != &type->elements[0]) add_all(type->elements[0]);
   return *slot;
 }

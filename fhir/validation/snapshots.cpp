@@ -69,6 +69,7 @@ uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
     c.slicing.reset();
   }
   copy.front().slice_name = diff.slice_name;
+  copy.front().min = 0;  // the sliced element's minimum counts all its slices together, not each one
   uint32_t end = subtree_end(sd, base);
   sd.elements.insert(sd.elements.begin() + end, copy.begin(), copy.end());
   reindex(sd);
@@ -77,8 +78,9 @@ uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
 
 void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   into.min = std::max(into.min, diff.min);
-  // A differential without "max" reads as 1: only trust 1 on slices, where it is usual to say it.
-  if (diff.max != 1 || !diff.slice_name.empty()) into.max = diff.max;
+  // A differential without "max" reads as 1 (from a cache that does not keep whether it was
+  // given): then 1 is trusted only on slices, where it is usual to say it.
+  if (diff.max_given || diff.max != 1 || !diff.slice_name.empty()) into.max = diff.max;
   if (!diff.types.empty()) into.types = diff.types;
   if (diff.fixed) into.fixed = diff.fixed;
   if (diff.pattern) into.pattern = diff.pattern;

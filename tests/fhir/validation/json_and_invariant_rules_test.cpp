@@ -132,3 +132,11 @@ TEST_CASE("Bundle: a RESTful fullUrl naming another type than its resource's is 
   INFO(describe(bundle));
   CHECK(has_issue(bundle, Severity::Error, "invalid", "Bundle.entry[0]", "another type"));
 }
+
+TEST_CASE("invariants of an element reused by contentReference hold at every depth", "[validation][invariants]") {
+  auto nested = validate_text(
+      R"({"resourceType":"Questionnaire","id":"q","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">q</div>"},
+      "status":"active","item":[{"linkId":"1","type":"group","item":[{"linkId":"1.1","type":"group"}]}]})");
+  INFO(describe(nested));
+  CHECK(has_issue(nested, Severity::Error, "invariant", "Questionnaire.item[0].item[0]", "que-1"));
+}
