@@ -2,6 +2,7 @@
 // (meta.profile, requested profiles, extension definitions, type profiles):
 // cardinality the profile tightens, allowed types, fixed and pattern values,
 // bindings, slicing (slice cardinality, closed slicing) and nested profiles.
+#include <algorithm>
 #include <map>
 
 #include "fhir/validation/slicing.h"
@@ -125,13 +126,21 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   check_cardinality(run, node, sd, child, items.size(), path, false);
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
   std::vector<size_t> slice_counts(slices.size(), 0);
+  size_t latest = 0;  // the last slice matched, for ordered slicing
   for (const auto& [item, at] : items) {
     Path cpath{&path, item->name, at};
     size_t matched = slices.size();
     for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
       if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
     }
+    if (matched < slices.size() && child.slicing->ordered && matched < latest) {
+      run.report(Severity::Error, "structure",
+                 "this item matches the slice '" + sd.elements[slices[matched]].slice_name + "', which the profile " + sd.url +
+                     " orders before '" + sd.elements[slices[latest]].slice_name + "' (the slicing is ordered)",
+                 *item, cpath);
+    }
     if (matched < slices.size()) {
+      latest = std::max(latest, matched);
       ++slice_counts[matched];
       check_against(run, *item, sd, slices[matched], cpath);
     } else if (!slices.empty() && child.slicing->rules == "closed") {
@@ -153,6 +162,7 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
   const defs::ElementDef& e = sd.elements[index];
   if (index > 0 && !check_element_value(run, node, sd, e, path)) return;
   if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
+  if (index > 0 && node.type == "Reference") check_profile_reference(run, node, e, path);
   uint32_t shape = sd.shape_of(index);
   if (sd.elements[shape].children.empty()) {
     // Not constrained further here: the type's own profile, if it names one.

@@ -64,8 +64,8 @@ const Element* find_contained(const Element& container, std::string_view id) {
 }  // namespace
 
 // The referenced type against the element's target profiles.
-static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
-                              const Path& ref_path);
+static void check_target_type(Run& run, const definitions::ElementDef* definition, std::string_view target_type,
+                              const Element& at, const Path& ref_path);
 
 void note_local_reference(Run& run, const Element& node, const Path& path) {
   if (!run.frame.referenced || node.value.empty() || node.value[0] != '#') return;
@@ -134,7 +134,10 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
   std::string_view declared = value_of(child_named(reference, "type"));
   if (ref.empty()) {
     // A logical reference (identifier) may still say which type it refers to.
-    if (!declared.empty()) check_target_type(run, reference, declared, reference, path);
+    if (!declared.empty()) {
+      run.referenced_types[&reference] = declared;
+      check_target_type(run, reference.definition, declared, reference, path);
+    }
     return;
   }
   const Element& at = *ref_node;
@@ -161,7 +164,16 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
                "Reference.type says " + std::string(declared) + ", but the reference points to a " + std::string(actual), at,
                ref_path);
   }
-  check_target_type(run, reference, !actual.empty() ? actual : declared, at, ref_path);
+  std::string_view type = !actual.empty() ? actual : declared;
+  if (!type.empty()) run.referenced_types[&reference] = type;
+  check_target_type(run, reference.definition, type, at, ref_path);
+}
+
+void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
+  auto found = run.referenced_types.find(&reference);
+  if (found == run.referenced_types.end()) return;
+  const Element* ref = child_named(reference, "reference");
+  check_target_type(run, &profiled, found->second, ref ? *ref : reference, ref ? Path{&path, "reference", -1} : path);
 }
 
 const Run::ReferenceTargets& Run::reference_targets(const definitions::ElementDef& definition) {
@@ -182,10 +194,10 @@ const Run::ReferenceTargets& Run::reference_targets(const definitions::ElementDe
   return targets;
 }
 
-static void check_target_type(Run& run, const Element& reference, std::string_view target_type, const Element& at,
-                              const Path& ref_path) {
-  if (target_type.empty() || !reference.definition) return;
-  const Run::ReferenceTargets& targets = run.reference_targets(*reference.definition);
+static void check_target_type(Run& run, const definitions::ElementDef* definition, std::string_view target_type,
+                              const Element& at, const Path& ref_path) {
+  if (target_type.empty() || !definition) return;
+  const Run::ReferenceTargets& targets = run.reference_targets(*definition);
   const std::vector<std::string_view>& allowed = targets.types;
   if (targets.any || allowed.empty() || std::find(allowed.begin(), allowed.end(), target_type) != allowed.end()) return;
   std::string list;

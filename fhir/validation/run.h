@@ -102,6 +102,9 @@ class Run {
     std::vector<std::string_view> types;
   };
   const ReferenceTargets& reference_targets(const definitions::ElementDef& definition);
+  // The type each Reference checked in the base pass points to (its `type`, the contained
+  // or Bundle resource it resolves to, or its URL's), for the profiles' narrower targets.
+  std::unordered_map<const Element*, std::string_view> referenced_types;
   // What a Coding.system names, found once per system and run: codings repeat few systems,
   // and each look-up hashes the url in several tables.
   struct SystemInfo {
@@ -153,6 +156,9 @@ void check_bundle_links(Run& run, const BundleIndex& index, const Path& path);
 // bundle_references.cpp: a reference inside a Bundle entry, resolved as the reference validator does
 // (null when it does not resolve in the Bundle; problems are reported).
 const Element* resolve_in_bundle(Run& run, std::string_view ref, const Element& at, const Path& ref_path);
+// A profile's element allows fewer targets than the base (US Core's subject: a Patient):
+// the type the base pass found the Reference to point to must be one of them.
+void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path);
 // profiles.cpp: a node against an element of a (profile) StructureDefinition.
 void check_against(Run& run, const Element& node, const definitions::StructureDef& sd, uint32_t element,
                    const Path& path);

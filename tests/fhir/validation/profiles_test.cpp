@@ -111,6 +111,28 @@ TEST_CASE("closed slicing by pattern and slice cardinality", "[validation][profi
   (void)kVitalsProfile;
 }
 
+TEST_CASE("a differential's narrower max, targets and ordered slices; a slice keeps its own minimum",
+          "[validation][profiles][slicing]") {
+  std::string base = R"({"resourceType":"Observation","id":"bp","status":"final","code":{"text":"BP"},
+      "meta":{"profile":["http://carebridge.example/fhir/StructureDefinition/cb-ordered-vitals"]},
+      "subject":{"reference":"SUBJECT"},NOTES"component":[COMPONENTS]})";
+  std::string systolic = R"({"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120}})";
+  std::string diastolic = R"({"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80}})";
+  auto make = [&](const std::string& subject, const std::string& notes, const std::string& components) {
+    return check(replace(replace(replace(base, "SUBJECT", subject), "NOTES", notes), "COMPONENTS", components), "");
+  };
+  auto ok = make("Patient/1", "", systolic + "," + diastolic);
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);  // the diastolic slice is 0..1, not the component's 2..*
+  auto reversed = make("Patient/1", "", diastolic + "," + systolic);
+  CHECK(has_issue(reversed, Severity::Error, "structure", "Observation.component[1]", "ordered"));
+  auto group = make("Group/1", "", systolic + "," + diastolic);
+  CHECK(has_issue(group, Severity::Error, "structure", "Observation.subject.reference", "only Patient"));
+  auto notes = make("Patient/1", R"("note":[{"text":"a"},{"text":"b"}],)", systolic + "," + diastolic);
+  INFO(describe(notes));
+  CHECK(count_errors(notes) > 0);
+}
+
 TEST_CASE("unknown profiles: meta.profile warns, a requested profile is an error", "[validation][profiles]") {
   auto meta = check(R"({"resourceType":"Patient","meta":{"profile":["http://nowhere.example/SD/x"]}})", "");
   CHECK(has_issue(meta, Severity::Warning, "not-found", "Patient"));
