@@ -491,3 +491,18 @@ TEST_CASE("times without a zone: the configured senders' zone, else UTC with a w
   for (const auto& w : utc->warnings) said = said || w.message.find("no time zone") != std::string::npos;
   CHECK(said);
 }
+
+TEST_CASE("ORU^R01: the ORC before an OBR fills the same order (its numbers and status)", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L12|P|2.5.1\r"
+      "PID|1||MR4421^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OFORI^KOFI||19900101|M\r"
+      "ORC|RE|ORD77^EPIC|LAB77^LIS||CM\r"
+      "OBR|1|||2093-3^Cholesterol^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|NM|2093-3^Cholesterol^LN||180|mg/dL^mg/dL^UCUM|<200||||F\r";
+  Mapped m = map_message(message);
+  REQUIRE(m.of("ServiceRequest").size() == 1);
+  const auto& order = m.resource("ServiceRequest");
+  CHECK(text(order, "status") == "completed");
+  CHECK(text(order["identifier"][0], "value") == "ORD77");
+  CHECK(text(order["code"]["coding"][0], "code") == "2093-3");
+}
