@@ -160,6 +160,7 @@ struct SpecReader {
       map.identity = text(v, "identity");
       map.write = write_mode(text(v, "write"));
       map.distinct = v.HasMember("distinct") && v["distinct"].IsTrue();
+      map.creates = !(v.HasMember("create") && v["create"].IsFalse());
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())

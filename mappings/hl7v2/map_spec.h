@@ -80,6 +80,9 @@ struct SegmentMap {
   // same (thirteen lines of a text report under one OBX-3 and OBX-4): each after the first
   // gets its segment's set ID (field 1) in its identifier.
   bool distinct = false;
+  // With `into`: false when the segment only adds to a resource another segment made
+  // (TQ1's timing to the MedicationRequest of an RXE, never one of its own).
+  bool creates = true;
   std::vector<Condition> when;  // the segment makes the resource only when these hold
   std::vector<std::string> requires_segments;  // ... and one of these is in its group
   std::vector<Rule> rules;

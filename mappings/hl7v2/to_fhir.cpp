@@ -249,6 +249,7 @@ size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
       if (hit != in_group_.end()) return hit->second;
       if (group == 0) break;
     }
+    if (!map.creates) return none;
   }
   return add_made(map.resource, map.role, segment, &map);
 }

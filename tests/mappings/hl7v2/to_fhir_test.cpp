@@ -506,3 +506,27 @@ TEST_CASE("ORU^R01: the ORC before an OBR fills the same order (its numbers and 
   CHECK(text(order["identifier"][0], "value") == "ORD77");
   CHECK(text(order["code"]["coding"][0], "code") == "2093-3");
 }
+
+TEST_CASE("RDE^O11 and OML^O21: TQ1 gives the timing, its bounds and the priority", "[mappings][hl7v2]") {
+  std::string rde =
+      "MSH|^~\\&|EHR|NORTH|CAREBRIDGE|CB|20261128101500-0500||RDE^O11^RDE_O11|R7|P|2.7\r"
+      "PID|1||MR4422^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OWUSU^AMA||19800101|F\r"
+      "ORC|NW|RX77^EHR\r"
+      "TQ1|1||Q6H^Every 6 hours^HL70335||||20261128120000-0500|20261201120000-0500|PRN|as needed for pain\r"
+      "RXE||7052^Morphine 2 mg/mL^RXNORM|2||mg^mg^UCUM\r";
+  Mapped m = map_message(rde);
+  const auto& dosage = m.resource("MedicationRequest")["dosageInstruction"][0];
+  CHECK(text(dosage["timing"]["code"]["coding"][0], "code") == "Q6H");
+  CHECK(text(dosage["timing"]["repeat"]["boundsPeriod"], "end") == "2026-12-01T12:00:00-05:00");
+  CHECK(dosage["asNeededBoolean"].GetBool());
+  CHECK(text(dosage["additionalInstruction"][0], "text") == "as needed for pain");
+  std::string oml =
+      "MSH|^~\\&|EHR|NORTH|CAREBRIDGE|CB|20261128101500-0500||OML^O21^OML_O21|O7|P|2.5.1\r"
+      "PID|1||MR4422^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OWUSU^AMA||19800101|F\r"
+      "ORC|NW|LAB77^EHR\r"
+      "TQ1|1||||||20261128110000-0500||S^Stat^HL70485\r"
+      "OBR|1|LAB77^EHR||2345-7^Glucose^LN\r";
+  Mapped order = map_message(oml);
+  CHECK(text(order.resource("ServiceRequest"), "priority") == "stat");
+  CHECK(order.of("MedicationRequest").empty());  // TQ1 adds to an order; it makes none
+}
