@@ -134,7 +134,8 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
     return range;
   }
   if (type == "ED" || type == "RP") {
-    context.warn(v.where(), "encapsulated data (OBX-2 " + type + ") has no Observation value in FHIR R4; it was left out");
+    context.warn(v.where(), "encapsulated data (OBX-2 " + type + ") is no Observation value in FHIR R4: the Observation has "
+                            "none (in a result, the report keeps the data as its presentedForm)");
     return {};
   }
   suffix = "String";

@@ -530,3 +530,15 @@ TEST_CASE("RDE^O11 and OML^O21: TQ1 gives the timing, its bounds and the priorit
   CHECK(text(order.resource("ServiceRequest"), "priority") == "stat");
   CHECK(order.of("MedicationRequest").empty());  // TQ1 adds to an order; it makes none
 }
+
+TEST_CASE("ORU^R01: a report sent as a PDF (OBX-2 ED) is the DiagnosticReport's presentedForm", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|RIS|NORTH|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|E1|P|2.5.1\r"
+      "PID|1||MR4423^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||BOAKYE^ADWOA||19800101|F\r"
+      "OBR|1||RAD88^RIS|71046^Chest X-ray^CPT|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|ED|18748-4^Diagnostic imaging study^LN||^AP^PDF^Base64^JVBERi0=||||||F\r";
+  Mapped m = map_message(message);
+  const auto& form = m.resource("DiagnosticReport")["presentedForm"][0];
+  CHECK(text(form, "contentType") == "application/pdf");
+  CHECK(text(form, "data") == "JVBERi0=");
+}
