@@ -542,3 +542,21 @@ TEST_CASE("ORU^R01: a report sent as a PDF (OBX-2 ED) is the DiagnosticReport's 
   CHECK(text(form, "contentType") == "application/pdf");
   CHECK(text(form, "data") == "JVBERi0=");
 }
+
+TEST_CASE("VXU^V04: the CDC guide's OBX give the dose's funding eligibility, source and VIS", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|EHR|NORTH CLINIC|CAREBRIDGE|CB|20261128101500-0500||VXU^V04^VXU_V04|V9|P|2.5.1\r"
+      "PID|1||MR4424^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OSEI^YAW||20200101|M\r"
+      "ORC|RE||IMM10^EHR\r"
+      "RXA|0|1|20261128100000-0500|20261128100000-0500|08^HepB pediatric^CVX|0.5|mL^mL^UCUM||00^New^NIP001||||||LOT1||MSD^Merck^MVX|||CP|A\r"
+      "OBX|1|CE|64994-7^Vaccine funding program eligibility category^LN|1|V02^VFC eligible - Medicaid^HL70064||||||F\r"
+      "OBX|2|CE|30956-7^Vaccine Type^LN|2|45^Hep B, unspecified formulation^CVX||||||F\r"
+      "OBX|3|TS|29769-7^Date vaccine information statement presented^LN|2|20261128||||||F\r"
+      "OBX|4|CE|63938-5^Vaccine funding source^LN|3|VXC1^Federal funds^CDCPHINVS||||||F\r";
+  Mapped m = map_message(message);
+  const auto& dose = m.resource("Immunization");
+  CHECK(text(dose["programEligibility"][0]["coding"][0], "code") == "V02");
+  CHECK(text(dose["fundingSource"]["coding"][0], "code") == "VXC1");
+  CHECK(text(dose["education"][0], "documentType") == "Hep B, unspecified formulation");
+  CHECK(text(dose["education"][0], "presentationDate") == "2026-11-28");
+}
