@@ -560,3 +560,20 @@ TEST_CASE("VXU^V04: the CDC guide's OBX give the dose's funding eligibility, sou
   CHECK(text(dose["education"][0], "documentType") == "Hep B, unspecified formulation");
   CHECK(text(dose["education"][0], "presentationDate") == "2026-11-28");
 }
+
+TEST_CASE("PID-10 and PID-22 become US Core race and ethnicity", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T3|P|2.5.1\r"
+      "EVN|A04\r"
+      "PID|1||E5^^^GOODHOSP^MR||Mensah^Efua||19800101|F||2054-5^Black or African American^CDCREC||||||||||||"
+      "H^Hispanic or Latino^HL70189\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& extensions = m.resource("Patient")["extension"];
+  std::map<std::string, std::string> omb;
+  for (const auto& e : extensions.GetArray())
+    for (const auto& part : e["extension"].GetArray())
+      if (text(part, "url") == "ombCategory") omb[text(e, "url")] = text(part["valueCoding"], "code");
+  CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"] == "2054-5");
+  CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"] == "2135-2");
+}
