@@ -577,3 +577,21 @@ TEST_CASE("PID-10 and PID-22 become US Core race and ethnicity", "[mappings][hl7
   CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"] == "2054-5");
   CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"] == "2135-2");
 }
+
+TEST_CASE("SIU: SCH-6 is why a cancelled appointment was cancelled, never the visit's reason", "[mappings][hl7v2]") {
+  std::string head = "MSH|^~\\&|SCHED|NORTH|CAREBRIDGE|CB|20261128101500-0500||";
+  std::string body =
+      "|P|2.5.1\r"
+      "SCH|AP55^SCHED||||||FOLLOWUP^Follow-up^HL70276|NORMAL^Routine^HL70277|30|MIN|^^30^20261201090000-0500^20261201093000-0500\r"
+      "PID|1||MR4425^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ADJEI^AKUA||19800101|F\r";
+  std::string booked = body;
+  booked.replace(booked.find("||||||FOLLOWUP"), 14, "|||||MOVE^Moved^L|FOLLOWUP");
+  Mapped moved = map_message(head + "SIU^S13^SIU_S12|S1" + booked);
+  CHECK(text(moved.resource("Appointment")["reasonCode"][0]["coding"][0], "code") == "FOLLOWUP");
+  CHECK(moved.resource("Appointment")["reasonCode"].Size() == 1);
+  std::string cancelled = body;
+  cancelled.replace(cancelled.find("||||||FOLLOWUP"), 14, "|||||ILL^Patient ill^L|FOLLOWUP");
+  Mapped c = map_message(head + "SIU^S15^SIU_S12|S2" + cancelled);
+  CHECK(text(c.resource("Appointment"), "status") == "cancelled");
+  CHECK(text(c.resource("Appointment")["cancelationReason"]["coding"][0], "code") == "ILL");
+}
