@@ -427,6 +427,34 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+// A document sent as lines of text (MDM's OBX, one line each) is one text: its text/plain
+// contents become one, the lines in order. (Several contents are renditions of one
+// document, so a viewer would show the first line alone.)
+void join_text_lines(Node& document) {
+  Node* contents = document.member("content");
+  if (!contents || contents->children.size() < 2) return;
+  std::string text;
+  size_t first = SIZE_MAX;  // in `kept`
+  std::vector<Node> kept;
+  for (Node& c : contents->children) {
+    const Node* attachment = c.member("attachment");
+    auto lines = attachment && attachment->text_of("contentType") == "text/plain"
+                     ? fhir::io::base64_decode(std::string(attachment->text_of("data")))
+                     : std::nullopt;
+    if (lines) text += (first == SIZE_MAX ? "" : "\n") + *lines;
+    if (lines && first != SIZE_MAX) continue;
+    if (lines) first = kept.size();
+    kept.push_back(std::move(c));
+  }
+  if (first == SIZE_MAX) return;
+  kept[first].member("attachment")->member("data")->text = fhir::io::base64_encode(text);
+  contents->children = std::move(kept);
+}
+
+}  // namespace
+
 void Mapper::distinguish_repeats() {
   std::unordered_set<std::string> seen;
   for (Made& made : made_) {
@@ -589,7 +617,10 @@ MappedMessage Mapper::run(const StructureItem* structure) {
       if (made.type == target.substr(0, dot)) set_path(made.resource, target.substr(dot + 1), value);
   }
   distinguish_repeats();
-  for (Made& made : made_) prune(made.resource);
+  for (Made& made : made_) {
+    if (made.type == "DocumentReference") join_text_lines(made.resource);
+    prune(made.resource);
+  }
   MappedMessage out;
   make_bundle(out);
   out.warnings = std::move(warnings_);

@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include "fhir/io/base64.h"
 #include "fhir/validation/validator.h"
 #include "mappings/hl7v2/conversion.h"
 #include "support/test_support.h"
@@ -214,7 +215,7 @@ TEST_CASE("RDE^O11, VXU^V04, SIU^S12, MDM^T02 and ORM^O01 become their resources
   Mapped mdm = map_sample("mdm_t02.hl7");
   const auto& document = mdm.resource("DocumentReference");
   CHECK(text(document, "docStatus") == "final");
-  CHECK(document["content"].Size() == 2);
+  CHECK(document["content"].Size() == 1);  // two lines of one text
 
   Mapped cancel = map_sample("orm_o01_cancel.hl7");
   CHECK(text(cancel.resource("ServiceRequest"), "status") == "revoked");
@@ -594,4 +595,21 @@ TEST_CASE("SIU: SCH-6 is why a cancelled appointment was cancelled, never the vi
   Mapped c = map_message(head + "SIU^S15^SIU_S12|S2" + cancelled);
   CHECK(text(c.resource("Appointment"), "status") == "cancelled");
   CHECK(text(c.resource("Appointment")["cancelationReason"]["coding"][0], "code") == "ILL");
+}
+
+TEST_CASE("MDM^T02: a document sent as lines of text is one text, the lines in order", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|TRANS|NORTH|CAREBRIDGE|CB|20261128101500-0500||MDM^T02^MDM_T02|D2|P|2.5.1\r"
+      "EVN|T02|20261128101500-0500\r"
+      "PID|1||MR4426^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ANSAH^KWESI||19700101|M\r"
+      "PV1|1|O\r"
+      "TXA|1|DS|TX|20261128101500-0500||||||||DOC78^TRANS|||||AU\r"
+      "OBX|1|TX|18842-5^Discharge summary^LN||ADMISSION DIAGNOSIS: Chest pain.||||||F\r"
+      "OBX|2|TX|18842-5^Discharge summary^LN||PLAN: Follow up in clinic.||||||F\r";
+  Mapped m = map_message(message);
+  const auto& content = m.resource("DocumentReference")["content"];
+  REQUIRE(content.Size() == 1);
+  auto text_of = carebridge::fhir::io::base64_decode(text(content[0]["attachment"], "data"));
+  REQUIRE(text_of);
+  CHECK(*text_of == "ADMISSION DIAGNOSIS: Chest pain.\nPLAN: Follow up in clinic.");
 }
