@@ -185,7 +185,13 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
     const defs::ElementDef* def = candidates.empty() ? nullptr : &sd.elements[candidates.front()];
     bool ok = true;
     if (d.type == "value" || d.type == "pattern") {
-      ok = def && value_discriminator_matches(run, values, sd, slice, path, candidates);
+      const auto& types = sd.elements[slice].types;
+      if (def) {
+        ok = value_discriminator_matches(run, values, sd, slice, path, candidates);
+      } else {  // an extension slice whose url only its type profile gives (no url element in the snapshot)
+        ok = path.size() == 1 && path[0] == "url" && !types.empty() && !types[0].profiles.empty() &&
+             any_equals(values, types[0].profiles[0]);
+      }
     } else if (d.type == "exists") {
       bool present = !values.empty();
       ok = !(def && def->min >= 1 && !present) && !(def && def->max == 0 && present);

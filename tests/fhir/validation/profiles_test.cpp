@@ -133,6 +133,15 @@ TEST_CASE("a differential's narrower max, targets and ordered slices; a slice ke
   CHECK(count_errors(notes) > 0);
 }
 
+TEST_CASE("an extension slice is known by its type profile's url", "[validation][profiles][slicing]") {
+  const std::string profile = "http://carebridge.example/fhir/StructureDefinition/cb-colour-patient";
+  auto with = check(kGood, profile);
+  INFO(describe(with));
+  CHECK(count_errors(with) == 0);
+  auto without = check(replace(kGood, "cb-colour", "cb-other"), profile);
+  CHECK(has_issue(without, Severity::Error, "required", "Patient.extension", "colour"));
+}
+
 TEST_CASE("unknown profiles: meta.profile warns, a requested profile is an error", "[validation][profiles]") {
   auto meta = check(R"({"resourceType":"Patient","meta":{"profile":["http://nowhere.example/SD/x"]}})", "");
   CHECK(has_issue(meta, Severity::Warning, "not-found", "Patient"));
