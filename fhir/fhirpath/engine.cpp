@@ -95,6 +95,7 @@ std::optional<bool> Engine::test(const Expression& expression, const model::Elem
   std::optional<bool> value;
   // An error is no answer, as a Result that is not ok reads as none.
   if (!evaluator.truth(expression.root(), Env{&*input, -1, nullptr}, value)) return std::nullopt;
+  if (!value && context.empty_fails) return false;
   return value;
 }
 

@@ -477,6 +477,10 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
   restore(scope);
   if (!ok) return false;
   std::string error;
+  if (context_.empty_fails && ((node.op == Op::In && a->empty()) || (node.op == Op::Contains && b->empty()))) {
+    out.push_back(make_boolean(true));
+    return true;
+  }
   if (!apply_operator(node.op, *a, *b, out, error)) return fail(node, error);
   return true;
 }
@@ -494,7 +498,10 @@ bool Evaluator::check_single_cast(const Node& node, size_t count) {
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
   Scratch input;
   if (!eval(*node.args[0], env, *input) || !check_type_name(node)) return false;
-  if (input->empty()) return true;
+  if (input->empty()) {  // nothing is of no type: empty, or false as invariants read it
+    if (node.op != Op::As && context_.empty_fails) out.push_back(make_boolean(false));
+    return true;
+  }
   if (node.op == Op::As) {
     if (!check_single_cast(node, input->size())) return false;
     for (Item& item : *input) {

@@ -58,6 +58,10 @@ struct Context {
   // invariants. Off: the FHIRPath specification's strict reading (`Patient.active.is(Boolean)`
   // is false).
   bool primitives_are_system_types = false;
+  // An invariant as the reference validator tests it: an empty result fails it, `in`
+  // (`contains`) with no value to look for is true, as "all of none" is, and `is` of nothing
+  // is false. Off: empty is no answer, and both are empty (the FHIRPath specification).
+  bool empty_fails = false;
 };
 
 class Expression;  // a compiled expression tree

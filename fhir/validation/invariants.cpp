@@ -28,6 +28,7 @@ void evaluate(Run& run, const Element& node, const defs::Constraint& c, const fh
   context.resource = run.frame.resource;
   context.root_resource = run.frame.container;
   context.primitives_are_system_types = true;  // que-7: answer is Boolean
+  context.empty_fails = true;                  // que-13: repeats = true or initial.count() <= 1
   // No answer (an evaluation problem is the engine's, not the resource's) is no failure.
   std::optional<bool> passed = run.engine->test(expression, node, context);
   if (!passed || *passed) return;

@@ -140,3 +140,19 @@ TEST_CASE("invariants of an element reused by contentReference hold at every dep
   INFO(describe(nested));
   CHECK(has_issue(nested, Severity::Error, "invariant", "Questionnaire.item[0].item[0]", "que-1"));
 }
+
+TEST_CASE("invariants read as the reference validator does: an empty result fails", "[validation][invariants]") {
+  // que-13: repeats = true or initial.count() <= 1. Without `repeats` the left side is empty.
+  auto two = validate_text(
+      R"({"resourceType":"Questionnaire","id":"q","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">q</div>"},
+      "status":"active","item":[{"linkId":"1","type":"string","initial":[{"valueString":"a"},{"valueString":"b"}]}]})");
+  INFO(describe(two));
+  CHECK(has_issue(two, Severity::Error, "invariant", "Questionnaire.item[0]", "que-13"));
+  // ref-1 on a Reference with an identifier alone (`in` with nothing to look for is true),
+  // ras-2 with no probability (`is` of nothing is false): no false failures.
+  auto risk = validate_text(
+      R"({"resourceType":"RiskAssessment","id":"r","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">r</div>"},
+      "status":"final","subject":{"identifier":{"system":"urn:x","value":"1"}},"prediction":[{"outcome":{"text":"x"}}]})");
+  INFO(describe(risk));
+  CHECK(count_errors(risk) == 0);
+}
