@@ -9,6 +9,7 @@
 
 #include "fhir/fhirpath/evaluator.h"
 #include "fhir/fhirpath/types.h"
+#include "fhir/xml/xhtml.h"
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -191,8 +192,16 @@ bool fn_conforms_to(Call& c) {
   return true;
 }
 
+// Whether each narrative div meets FHIR's rules on names (no script, form or event
+// handler; an XHTML <div> root). Only xhtml is checked: anything else has no HTML to fail.
 bool fn_html_checks(Call& c) {
-  c.out.push_back(make_boolean(true));
+  if (c.focus.empty()) return true;
+  bool ok = true;
+  for (const Item& item : c.focus) {
+    const model::Element* e = item.element;
+    if (e && e->type == "xhtml") ok = ok && e->has_value && xml::narrative_names_allowed(e->value);
+  }
+  c.out.push_back(make_boolean(ok));
   return true;
 }
 

@@ -6,47 +6,11 @@
 #include <memory_resource>
 
 #include "fhir/validation/run.h"
+#include "fhir/xml/xhtml.h"
 #include "fhir/xml/xml_tree.h"
 
 namespace carebridge::fhir::validation {
 namespace {
-
-constexpr std::string_view kElements[] = {
-    "p",     "br",    "div",     "h1",    "h2",    "h3",    "h4",   "h5",      "h6",     "a",     "span", "b",
-    "em",    "i",     "strong",  "small", "big",   "tt",    "dfn",  "q",       "var",    "abbr",  "acronym",
-    "cite",  "blockquote", "hr", "address", "bdo", "kbd",   "sub",  "sup",     "ul",     "ol",    "li",   "dl",
-    "dt",    "dd",    "pre",     "table", "caption", "colgroup", "col", "thead", "tr",   "tfoot", "tbody", "th",
-    "td",    "code",  "samp",    "img",   "map",   "area"};
-
-// Block elements, which cannot sit inside a paragraph.
-constexpr std::string_view kBlocks[] = {"div", "blockquote", "table", "ol", "ul", "p"};
-
-// Attributes any element may carry, and those only some may (as the reference validator lists them).
-constexpr std::string_view kAttributes[] = {
-    "title", "style", "class", "id", "lang", "xml:lang", "dir", "accesskey", "tabindex", "span", "width", "align",
-    "valign", "char", "charoff", "abbr", "axis", "headers", "scope", "rowspan", "colspan"};
-constexpr std::string_view kElementAttributes[] = {
-    "a.href", "a.name", "img.src", "img.border", "div.xmlns", "blockquote.cite", "q.cite", "a.charset", "a.type",
-    "a.hreflang", "a.rel", "a.rev", "a.shape", "a.coords", "img.alt", "img.longdesc", "img.height", "img.width",
-    "img.usemap", "img.ismap", "map.name", "area.shape", "area.coords", "area.href", "area.nohref", "area.alt",
-    "table.summary", "table.width", "table.border", "table.frame", "table.rules", "table.cellspacing",
-    "table.cellpadding", "pre.space", "td.nowrap"};
-
-// Elements and attributes the reference validator refuses, but common in narratives systems
-// send (presentational HTML): errors when strict, tolerated when ingesting.
-constexpr std::string_view kPresentational[] = {"u", "s", "font"};
-constexpr std::string_view kPresentationalAttributes[] = {
-    "bgcolor", "border", "cellhalign", "cellpadding", "cellspacing", "cellvalign", "charset", "cite", "compact",
-    "coords", "frame", "height", "href", "hreflang", "hspace", "longdesc", "name", "nowrap", "rel", "rev", "rules",
-    "shape", "src", "summary", "type", "value", "vspace", "start", "colour", "color", "face", "size"};
-
-template <size_t N>
-bool listed(const std::string_view (&list)[N], std::string_view name) {
-  for (auto n : list) {
-    if (n == name) return true;
-  }
-  return false;
-}
 
 bool has_text(const xml::XmlNode& node) {
   for (const xml::XmlNode* c = node.first; c; c = c->next) {
@@ -137,8 +101,8 @@ struct Checker {
       if (namespaced) continue;
       std::string lower;
       for (char c : a.local) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (!listed(kAttributes, lower) && !listed(kElementAttributes, std::string(node.local) + "." + lower)) {
-        run.report(listed(kPresentationalAttributes, lower) ? run.tolerable() : Severity::Error, "invalid",
+      if (auto name = xml::narrative_attribute(node.local, lower); name != xml::NarrativeName::Allowed) {
+        run.report(name == xml::NarrativeName::Presentational ? run.tolerable() : Severity::Error, "invalid",
                    "the narrative element <" + std::string(node.local) + "> at '" + at + "' has the attribute '" +
                        std::string(a.local) + "', which FHIR narrative does not allow (txt-1)",
                    div, path);
@@ -156,13 +120,13 @@ struct Checker {
   }
 
   void element(const xml::XmlNode& node, const std::string& at, bool in_paragraph) {
-    if (!listed(kElements, node.local)) {
-      run.report(listed(kPresentational, node.local) ? run.tolerable() : Severity::Error, "invalid",
+    if (auto name = xml::narrative_element(node.local); name != xml::NarrativeName::Allowed) {
+      run.report(name == xml::NarrativeName::Presentational ? run.tolerable() : Severity::Error, "invalid",
                  "the narrative contains the element <" + std::string(node.local) + "> at '" + at +
                      "', which FHIR narrative does not allow (txt-1)",
                  div, path);
     }
-    if (in_paragraph && listed(kBlocks, node.local)) {
+    if (in_paragraph && xml::is_block_element(node.local)) {
       run.report(run.tolerable(), "invalid",
                  "the block element <" + std::string(node.local) + "> at '" + at + "' cannot be inside a paragraph <p>",
                  div, path);

@@ -1,5 +1,8 @@
 #include "fhir/xml/xhtml.h"
 
+#include <cctype>
+#include <memory_resource>
+
 namespace carebridge::fhir::xml {
 namespace {
 
@@ -120,6 +123,81 @@ void append_escaped_attribute(std::string& out, std::string_view text) {
 
 bool append_checked_attribute(std::string& out, std::string_view text, size_t* bad_offset) {
   return append_escaped(out, text, kAttributeEscapes, bad_offset);
+}
+
+namespace {
+
+constexpr std::string_view kElements[] = {
+    "p",     "br",    "div",     "h1",    "h2",    "h3",    "h4",   "h5",      "h6",     "a",     "span", "b",
+    "em",    "i",     "strong",  "small", "big",   "tt",    "dfn",  "q",       "var",    "abbr",  "acronym",
+    "cite",  "blockquote", "hr", "address", "bdo", "kbd",   "sub",  "sup",     "ul",     "ol",    "li",   "dl",
+    "dt",    "dd",    "pre",     "table", "caption", "colgroup", "col", "thead", "tr",   "tfoot", "tbody", "th",
+    "td",    "code",  "samp",    "img",   "map",   "area"};
+
+constexpr std::string_view kBlocks[] = {"div", "blockquote", "table", "ol", "ul", "p"};
+
+// Attributes any element may carry, and those only some may (as the reference validator lists them).
+constexpr std::string_view kAttributes[] = {
+    "title", "style", "class", "id", "lang", "xml:lang", "dir", "accesskey", "tabindex", "span", "width", "align",
+    "valign", "char", "charoff", "abbr", "axis", "headers", "scope", "rowspan", "colspan"};
+constexpr std::string_view kElementAttributes[] = {
+    "a.href", "a.name", "img.src", "img.border", "div.xmlns", "blockquote.cite", "q.cite", "a.charset", "a.type",
+    "a.hreflang", "a.rel", "a.rev", "a.shape", "a.coords", "img.alt", "img.longdesc", "img.height", "img.width",
+    "img.usemap", "img.ismap", "map.name", "area.shape", "area.coords", "area.href", "area.nohref", "area.alt",
+    "table.summary", "table.width", "table.border", "table.frame", "table.rules", "table.cellspacing",
+    "table.cellpadding", "pre.space", "td.nowrap"};
+
+// Elements and attributes the reference validator refuses, but common in narratives systems
+// send (presentational HTML): errors when strict, tolerated when ingesting.
+constexpr std::string_view kPresentational[] = {"u", "s", "font"};
+constexpr std::string_view kPresentationalAttributes[] = {
+    "bgcolor", "border", "cellhalign", "cellpadding", "cellspacing", "cellvalign", "charset", "cite", "compact",
+    "coords", "frame", "height", "href", "hreflang", "hspace", "longdesc", "name", "nowrap", "rel", "rev", "rules",
+    "shape", "src", "summary", "type", "value", "vspace", "start", "colour", "color", "face", "size"};
+
+template <size_t N>
+bool listed(const std::string_view (&list)[N], std::string_view name) {
+  for (auto n : list) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+
+bool names_allowed(const XmlNode& node) {
+  if (narrative_element(node.local) == NarrativeName::Refused) return false;
+  for (uint32_t i = 0; i < node.attribute_count; ++i) {
+    const auto& a = node.attributes[i];
+    if (a.prefix == "xmlns" || a.prefix == "xml") continue;
+    std::string lower;
+    for (char c : a.local) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (narrative_attribute(node.local, lower) == NarrativeName::Refused) return false;
+  }
+  for (const XmlNode* c = node.first; c; c = c->next)
+    if (!c->is_text && !names_allowed(*c)) return false;
+  return true;
+}
+
+}  // namespace
+
+NarrativeName narrative_element(std::string_view name) {
+  return listed(kElements, name) ? NarrativeName::Allowed
+         : listed(kPresentational, name) ? NarrativeName::Presentational
+                                         : NarrativeName::Refused;
+}
+
+NarrativeName narrative_attribute(std::string_view element, std::string_view attribute) {
+  if (listed(kAttributes, attribute) || listed(kElementAttributes, std::string(element) + "." + std::string(attribute)))
+    return NarrativeName::Allowed;
+  return listed(kPresentationalAttributes, attribute) ? NarrativeName::Presentational : NarrativeName::Refused;
+}
+
+bool is_block_element(std::string_view name) { return listed(kBlocks, name); }
+
+bool narrative_names_allowed(std::string_view xhtml) {
+  std::pmr::monotonic_buffer_resource arena(4096);
+  XmlParse parsed = parse_xml(xhtml, arena);
+  return parsed.root && parsed.root->local == "div" && parsed.root->uri == kXhtmlNamespace && names_allowed(*parsed.root);
 }
 
 }  // namespace carebridge::fhir::xml

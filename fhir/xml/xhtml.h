@@ -24,4 +24,17 @@ void append_escaped_attribute(std::string& out, std::string_view text);
 // character XML cannot carry (control characters, U+FFFE, U+FFFF).
 bool append_checked_attribute(std::string& out, std::string_view text, size_t* bad_offset);
 
+// What FHIR narrative allows by name (txt-1): the elements and attributes of its XHTML
+// subset; the presentational ones systems commonly send (<font>, bgcolor) a strict check
+// refuses and ingest tolerates; the rest (scripts, forms, event handlers) never.
+enum class NarrativeName { Allowed, Presentational, Refused };
+NarrativeName narrative_element(std::string_view name);
+// `attribute` in lower case.
+NarrativeName narrative_attribute(std::string_view element, std::string_view attribute);
+// Block elements, which cannot sit inside a paragraph.
+bool is_block_element(std::string_view name);
+// FHIRPath's htmlChecks(): the text is a <div> in the XHTML namespace whose elements and
+// attributes narrative allows (no script, form, iframe or event handler).
+bool narrative_names_allowed(std::string_view xhtml);
+
 }  // namespace carebridge::fhir::xml

@@ -62,6 +62,19 @@ TEST_CASE("conformsTo() and htmlChecks()", "[fhirpath][fhir]") {
   CHECK(value("conformsTo('http://hl7.org/fhir/StructureDefinition/Observation')", "patient.json") == "false");
   CHECK(is_error("conformsTo('http://example.org/not-a-profile')", "patient.json"));
   CHECK(value("htmlChecks()", "patient.json") == "true");
+  for (const char* div : {R"(<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x()</script></div>)",
+                          R"(<div xmlns=\"http://www.w3.org/1999/xhtml\"><p onclick=\"x()\">a</p></div>)",
+                          R"(<div xmlns=\"http://www.w3.org/1999/xhtml\"><form/></div>)"}) {
+    std::string patient = std::string(R"({"resourceType":"Patient","text":{"status":"generated","div":")") + div + "\"}}";
+    INFO(patient);
+    auto parsed = carebridge::testing::parse(patient);
+    REQUIRE(parsed.document);
+    auto compiled = engine().compile("text.div.htmlChecks()");
+    REQUIRE(compiled);
+    auto r = engine().evaluate(*compiled, *parsed.document->root(), {});
+    REQUIRE(r.items.size() == 1);
+    CHECK(fp::to_string(r.items[0]) == "false");
+  }
 }
 
 TEST_CASE("environment variables", "[fhirpath][fhir]") {
