@@ -230,6 +230,18 @@ bool regex_match(Call& c, bool full) {
 bool fn_matches(Call& c) { return regex_match(c, false); }
 bool fn_matches_full(Call& c) { return regex_match(c, true); }
 
+// The substitution as Boost's perl format reads it: a named group written ${name} (as the
+// FHIRPath specification's example has it) is Boost's $+{name}; ${1} and $1 stay.
+std::string perl_format(const std::string& substitution) {
+  std::string out;
+  for (size_t i = 0; i < substitution.size(); ++i) {
+    bool named = substitution.compare(i, 2, "${") == 0 && i + 2 < substitution.size() &&
+                 std::isalpha(static_cast<unsigned char>(substitution[i + 2]));
+    out += named ? "$+" : std::string(1, substitution[i]);
+  }
+  return out;
+}
+
 STRING_FUNCTION(fn_replace_matches, {
   if (a[0].empty()) {
     c.out.push_back(make_string(s));
@@ -239,7 +251,7 @@ STRING_FUNCTION(fn_replace_matches, {
   boost::regex re;
   if (!compile_regex(c, a[0], re)) return false;
   try {
-    c.out.push_back(make_string(boost::regex_replace(s, re, a[1], boost::format_perl)));
+    c.out.push_back(make_string(boost::regex_replace(s, re, perl_format(a[1]), boost::format_perl)));
   } catch (const std::exception&) {
     return c.fail("regular expression too complex for this input");
   }

@@ -77,6 +77,9 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(value("'C-1001'.matches('^C-[0-9]+$')") == "true");
   CHECK(value("'line1\\nline2'.matches('1.line')") == "true");
   CHECK(value("'2024-02-10'.replaceMatches('(\\\\d+)-(\\\\d+)-(\\\\d+)', '$3/$2/$1')") == "10/02/2024");
+  // Named groups, as the specification's own example writes them.
+  CHECK(value("'11/30/1972'.replaceMatches('\\\\b(?<month>\\\\d{1,2})/(?<day>\\\\d{1,2})/(?<year>\\\\d{2,4})\\\\b', "
+              "'${day}-${month}-${year}')") == "30-11-1972");
   CHECK(value("'Ada'.length()") == "3");
   CHECK(eval("'ab'.toChars()") == Strings{"a", "b"});
   CHECK(value("'  x  '.trim()") == "x");
