@@ -44,6 +44,10 @@ struct Made {
   WriteMode write = WriteMode::Put;
   bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
   std::vector<std::string> cleared;  // what the message nulled, when it updates a record
+  // Merged with the stored record (to_fhir.h, MappedMessage::updates): the records a
+  // message is the source of and may send in part (an ADT's Patient and visit). A result
+  // or an order is sent whole each time: what it leaves out is gone (a flag no longer set).
+  bool merges = false;
 };
 
 // What a rule's `to` names for a merge with the stored record: the top element
@@ -221,7 +225,10 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   m.resource.source = Position{made_by.name, made_by.repetition}.to_string();  // what a missing element traces to
   m.write = map ? map->write : WriteMode::Put;
   if (map && map->identity == "identifier" && map->write == WriteMode::Update)
-    if (auto context = map_.context_writes.find(type); context != map_.context_writes.end()) m.write = context->second;
+    if (auto context = map_.context_writes.find(type); context != map_.context_writes.end()) {
+      m.write = context->second;
+      m.merges = m.write == WriteMode::Update;
+    }
   made_.push_back(std::move(m));
   by_role_[role].push_back(made_.size() - 1);
   in_group_[{role, made_.back().group}] = made_.size() - 1;
@@ -378,7 +385,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   const Segment* source = rule.from->segment == seg.name ? &seg : segment_in_scope(rule.from->segment, segment);
   if (!source) return;
   if (message_.is_null(*source, rule.from->field)) {  // `""`: delete what the record has
-    if (made_[index].write == WriteMode::Update) made_[index].cleared.push_back(merge_key(rule.to));
+    if (made_[index].merges) made_[index].cleared.push_back(merge_key(rule.to));
     return;
   }
   size_t repetitions = message_.repetitions(*source, rule.from->field);
@@ -560,7 +567,7 @@ void Mapper::make_bundle(MappedMessage& out) {
       request_key = "PUT " + made.type + "/" + id;
     }
     auto [at, added] = seen.emplace(request_key, made.full_url);
-    if (made.write == WriteMode::Update && request.member("url")->text.find('?') != std::string::npos) {
+    if (made.merges && made.write == WriteMode::Update && request.member("url")->text.find('?') != std::string::npos) {
       auto& cleared = out.updates[at->second];
       cleared.insert(cleared.end(), made.cleared.begin(), made.cleared.end());
     }

@@ -37,7 +37,8 @@ struct MappedMessage {
   std::string message_type;      // "ORU^R01"
   std::string structure;         // "ORU_R01"
   size_t resources = 0;          // entries in the Bundle
-  // The records the message updates (a Patient from an ADT's PID), by fullUrl, each with
+  // The records the message updates and may send in part (an ADT's Patient and visit; a
+  // result or an order is sent whole), by fullUrl, each with
   // what the message cleared by sending v2's null `""`: element names ("telecom"), or an
   // item of a list kept by key ("identifier|http://hl7.org/fhir/sid/us-ssn",
   // "extension|URL"). What a message leaves out it does not change (v2 2.5.3), so the

@@ -195,6 +195,29 @@ TEST_CASE("MLLP: an A08 changes what it sends, deletes what it nulls and keeps w
   CHECK(ssn);
 }
 
+TEST_CASE("MLLP: a result sent again is whole: a flag it no longer sends is gone", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  const std::string head = "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|";
+  const std::string body = "|P|2.5.1\rPID|1||U600^^^NORTH^MR||ASARE^YAA||19700203|M\r"
+                           "OBR|1||F600^LIS|2345-7^Glucose^LN|||20261128080000-0500||||||||||||||||||STATUS\r"
+                           "OBX|1|NM|2345-7^Glucose^LN||VALUE|mg/dL^mg/dL^UCUM|70-99|FLAG|||STATUS\r";
+  auto message = [&](const std::string& id, const std::string& value, const std::string& flag, const std::string& status) {
+    std::string m = head + id + body;
+    m.replace(m.find("VALUE"), 5, value);
+    m.replace(m.find("FLAG"), 4, flag);
+    for (size_t at; (at = m.find("STATUS")) != std::string::npos;) m.replace(at, 6, status);
+    return m;
+  };
+  REQUIRE(msa(client.send(message("R1", "180", "H", "P"))) == "AA");
+  REQUIRE(msa(client.send(message("R2", "95", "", "F"))) == "AA");
+  auto found = gw.search("Observation?code=http://loinc.org%7C2345-7");
+  REQUIRE(found["total"].GetInt() == 1);
+  const auto& result = found["entry"][0]["resource"];
+  CHECK(str(result, "status") == "final");
+  CHECK_FALSE(result.HasMember("interpretation"));
+}
+
 TEST_CASE("MLLP: a merge marks the old patient inactive, replaced by the surviving one", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);
