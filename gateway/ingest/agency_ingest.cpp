@@ -4,7 +4,9 @@
 #include <semaphore>
 
 #include "fhir/json/json_writer.h"
+#include "gateway/ingest/stored_updates.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/rest/json_patch.h"
 #include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
 
@@ -178,10 +180,23 @@ http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const
   transaction.method = "POST";
   transaction.target = base_path_.empty() ? "/" : base_path_;
   transaction.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
-  transaction.body = fhir::json::write(*checked.bundle->root());
   transaction.remote = context.remote;
   transaction.tls = context.tls;
-  return service_.handle(transaction, who);
+  std::string written = fhir::json::write(*checked.bundle->root());
+  for (int attempt = 0;; ++attempt) {  // a record changed between the read and the commit: read it again
+    // What the records it updates are labelled stays labelled (stored_updates.h).
+    rapidjson::Document bundle;
+    transaction.body = written;
+    if (rest::parse_json_keeping_numbers(written, 200, bundle)) {
+      with_stored_records(bundle, service_, who, [&](rapidjson::Value& entry, const rapidjson::Value& stored) {
+        keep_security_labels(entry["resource"], stored, bundle.GetAllocator());
+        return true;
+      });
+      transaction.body = rest::write_json_keeping_numbers(bundle);
+    }
+    http::Response answer = service_.handle(transaction, who);
+    if (answer.status != 412 || attempt == 2) return answer;
+  }
 }
 
 bool AgencyIngest::may_use(const rest::Caller& who, const std::string& mapping) const {

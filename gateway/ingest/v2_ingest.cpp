@@ -2,9 +2,9 @@
 
 #include <atomic>
 
+#include "gateway/ingest/stored_updates.h"
 #include "gateway/ingest/v2_merge.h"
 #include "gateway/rest/json_patch.h"
-#include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
 #include "gateway/store/store.h"
 #include "mappings/hl7v2/to_fhir.h"
@@ -90,24 +90,16 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
 std::string V2Ingest::bundle_to_send(const v2::MappedMessage& mapped, const rest::Caller& who) const {
   std::string json = mapped.bundle_json();
   rapidjson::Document bundle;
-  if (mapped.updates.empty() || !rest::parse_json_keeping_numbers(json, 200, bundle) || !bundle.HasMember("entry"))
-    return json;
-  for (auto& entry : bundle["entry"].GetArray()) {
+  if (mapped.updates.empty() || !rest::parse_json_keeping_numbers(json, 200, bundle)) return json;
+  with_stored_records(bundle, service_, who, [&](rapidjson::Value& entry, const rapidjson::Value& stored) {
     auto update = mapped.updates.find(entry["fullUrl"].GetString());
-    if (update == mapped.updates.end()) continue;
     std::string url = entry["request"]["url"].GetString();
-    size_t query = url.find('?');
-    std::string type = url.substr(0, query);
-    rest::Issues issues;
-    auto found = service_.writes().match(who, type, rest::parse_query(url.substr(query + 1)), 2, issues);
-    const auto* definition = service_.definitions().type(type);
-    rapidjson::Document stored;
-    if (found.size() != 1 || found[0].deleted || !definition || !rest::parse_json_keeping_numbers(found[0].body, 200, stored))
-      continue;  // a new record, or criteria the write refuses with its reason
+    const auto* definition = service_.definitions().type(url.substr(0, url.find('?')));
+    if (update == mapped.updates.end() || !definition) return false;
     keep_unsaid(entry["resource"], stored, update->second, *definition, bundle.GetAllocator());
-    std::string etag = "W/\"" + std::to_string(found[0].version) + "\"";
-    entry["request"].AddMember("ifMatch", rapidjson::Value(etag.c_str(), bundle.GetAllocator()), bundle.GetAllocator());
-  }
+    keep_security_labels(entry["resource"], stored, bundle.GetAllocator());
+    return true;
+  });
   return rest::write_json_keeping_numbers(bundle);
 }
 

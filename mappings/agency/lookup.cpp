@@ -133,7 +133,8 @@ const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t co
 }
 
 // Each key's value; when several rows have the key, the first with a value, unless a later
-// one has a value the lookup prefers.
+// one has a value the lookup prefers ("" preferred: a row without a value wins, as a live
+// copy of a record wins over a deleted one when asking whether it was deleted).
 const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
   if (auto known = indexes_.find(&lookup); known != indexes_.end()) return known->second;
   const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);
@@ -143,12 +144,14 @@ const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     return std::find(lookup.prefer.begin(), lookup.prefer.end(), value) != lookup.prefer.end();
   };
+  bool empty_wins = std::find(lookup.prefer.begin(), lookup.prefer.end(), "") != lookup.prefer.end();
   Index rows;
   for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
     if (keys[i].value.empty()) continue;
     auto [it, added] = rows.try_emplace(keys[i].value, values[i]);
     if (added) continue;
-    bool better = (it->second.value.empty() && !values[i].value.empty()) || (!preferred(it->second) && preferred(values[i]));
+    bool better = (!empty_wins && it->second.value.empty() && !values[i].value.empty()) ||
+                  (!preferred(it->second) && preferred(values[i]));
     if (better) it->second = values[i];
   }
   return indexes_.emplace(&lookup, std::move(rows)).first->second;

@@ -61,6 +61,7 @@ struct Row {
   const std::vector<size_t>& input_column;  // per spec column: its index in the input, or kAbsent
   std::vector<ReadValue> values;            // per spec column
   std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
+  std::vector<RowProblem> problems;         // why the row cannot be taken (said unless it is skipped)
 
   size_t column_of(std::string_view key) const { return column_index(spec, key); }
   std::string raw(size_t c) const {
@@ -174,11 +175,11 @@ bool Builder::read_row(Row& row) {
     // A looked-up value's warning was given at its own row already.
     if (!row.values[c].warning.empty() && !column.lookup) out_.warnings.push_back(row.where(c) + ": " + row.values[c].warning);
     if (!row.values[c].ok) {
-      out_.rejected.push_back({row.ref(), row.where(c), row.values[c].problem});
+      row.problems.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;
     } else if (column.required && row.values[c].value.empty()) {
       // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID).
-      out_.rejected.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
+      row.problems.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
       ok = false;
     }
   }
@@ -194,7 +195,7 @@ std::string Builder::required_problem(const Column& column, const Row& row) cons
   std::string by = row.values[l.by_index].value;
   if (by.empty()) return "\"" + column.name + "\" is required, and the value to find it by is empty";
   return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
-         table.columns[l.key_index].name + " \"" + by + "\"";
+         table.columns[l.key_index].name + " \"" + by + "\" that gives it";
 }
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
@@ -485,17 +486,21 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     return;
   }
   for (size_t i = 0; i < table.rows.size(); ++i) {
-    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}};
+    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}};
     if (excluded.count(row.ref())) {
       out_.rejected_rows.insert(row.ref());
       continue;
     }
-    if (!read_row(row)) {
-      out_.rejected_rows.insert(row.ref());
-      continue;
-    }
+    bool readable = read_row(row);
+    // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:
+    // a delta export's deleted exit whose enrollment it does not send is no error.
     if (!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
       ++out_.skipped;
+      continue;
+    }
+    if (!readable) {
+      out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
+      out_.rejected_rows.insert(row.ref());
       continue;
     }
     if (!admits(row)) {

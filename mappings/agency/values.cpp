@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <vector>
 
@@ -92,6 +93,17 @@ int month_named(std::string_view name) {
   return 0;
 }
 
+// The full year of a two-digit one: this century's up to this year, else the last
+// century's (a birth date "1/5/28" written in 2026 is 1928, never in the future).
+int full_year(int two_digits) {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  int this_year = utc.tm_year + 1900;
+  int century = this_year / 100 * 100;
+  return century + two_digits <= this_year ? century + two_digits : century - 100 + two_digits;
+}
+
 // A date with its month in words, as Excel's 05-Mar-2024 format and people write it:
 // 5-Mar-24, 05 Mar 2024, 5 March 2024, Mar 5, 2024, March 05 2024 (0 when it is not one).
 std::optional<std::string> named_month_date(std::string_view s) {
@@ -107,7 +119,7 @@ std::optional<std::string> named_month_date(std::string_view s) {
   std::string_view day = parts[month_first ? 1 : 0], year = parts[2];
   int month = month_named(parts[month_first ? 0 : 1]);
   if (!month || !all_digits(day) || (year.size() != 2 && year.size() != 4)) return std::nullopt;
-  int y = to_int(year) + (year.size() == 4 ? 0 : to_int(year) <= 30 ? 2000 : 1900);
+  int y = year.size() == 4 ? to_int(year) : full_year(to_int(year));
   if (!valid_date(y, month, to_int(day))) return std::nullopt;
   return iso(y, month, to_int(day));
 }
@@ -133,7 +145,7 @@ ReadValue date_value(const Column& column, std::string_view s) {
       // Dotted dates (5.3.2024) are day first wherever they are written, unless the column says otherwise.
       bool dmy = column.format == "DMY" || (s.find('.') != std::string_view::npos && column.format != "MDY");
       m = to_int(dmy ? b : a), d = to_int(dmy ? a : b), y = to_int(c);
-      if (c.size() == 2) y += y <= 30 ? 2000 : 1900;  // a two-digit year: 00-30 this century
+      if (c.size() == 2) y = full_year(y);  // a two-digit year: never in the future
       else if (c.size() != 4) y = 0;
     }
     if (valid_date(y, m, d)) return valid(iso(y, m, d));
@@ -211,8 +223,19 @@ std::string plain_number(std::string_view s) {
   return whole + fraction;
 }
 
+// A money amount as a sheet's currency format writes it: "$1,834.50", "-$20", "€ 12,50".
+std::string without_currency(std::string_view s) {
+  std::string out(s);
+  for (std::string_view sign : {"$", "\xE2\x82\xAC", "\xC2\xA3"}) {  // $ € £
+    size_t at = out.find(sign);
+    if (at == 0 || (at == 1 && out[0] == '-')) out.erase(at, sign.size());
+  }
+  size_t first = out.find_first_not_of(' ');
+  return first == std::string::npos ? out : out.substr(first);
+}
+
 ReadValue number_value(const Column& column, std::string_view s) {
-  std::string digits = plain_number(s);
+  std::string digits = plain_number(without_currency(s));
   bool integer = column.type == ValueType::Integer;
   if (integer && digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
   auto number = json_number(digits);

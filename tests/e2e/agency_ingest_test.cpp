@@ -194,4 +194,23 @@ TEST_CASE("ingest: a victim service provider's HMIS export stays with it, even f
   CHECK(http.get("/fhir/Patient/" + other, partner).status == 200);     // a referral makes the partner one of the client's carers
   CHECK(http.get("/fhir/Patient/" + survivor, partner).status == 404);  // ORCON: never leaves the provider
   CHECK(http.get("/fhir/Patient/" + survivor, vsp).status == 200);
+
+  // A delta export with the survivor's Client row alone (no enrollment says whose client she
+  // is): her record is updated and stays the provider's.
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv") delta.emplace_back(name, text);
+    if (name != "Client.csv") continue;
+    std::string header = text.substr(0, text.find('\n') + 1);
+    size_t row = text.find("\nC-1003,") + 1;
+    std::string client = text.substr(row, text.find('\n', row) + 1 - row);
+    client.replace(client.find("Aisha"), 5, "Aysha");  // her first name corrected
+    delta.emplace_back(name, header + client);
+  }
+  auto updated = http.post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(updated.body.substr(0, 1500));
+  REQUIRE(updated.status == 200);
+  auto record = json(http.get("/fhir/Patient/" + survivor, vsp).body);
+  CHECK(std::string(record["name"][0]["given"][0].GetString()) == "Aysha");
+  CHECK(http.get("/fhir/Patient/" + survivor, partner).status == 404);
 }

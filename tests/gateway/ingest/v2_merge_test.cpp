@@ -3,6 +3,7 @@
 // kept item by item.
 #include <catch2/catch.hpp>
 
+#include "gateway/ingest/stored_updates.h"
 #include "gateway/ingest/v2_merge.h"
 #include "gateway/rest/json_patch.h"
 #include "support/test_support.h"
@@ -50,4 +51,26 @@ TEST_CASE("v2 update merge: identifiers by system and extensions by url", "[gate
   CHECK(out.find("urn:a") == std::string::npos);
   CHECK(out.find("\"valueString\":\"z\"") != std::string::npos);
   CHECK(out.find("\"valueString\":\"y\"") == std::string::npos);
+}
+
+TEST_CASE("an upload never drops the security labels of the record it updates", "[gateway][ingest]") {
+  rapidjson::Document update, stored;
+  REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(
+      R"({"resourceType":"Patient","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}})",
+      50, update));
+  REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(
+      R"({"resourceType":"Patient","meta":{"versionId":"4","security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"},)"
+      R"({"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SDV"},{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"ORCON"}]}})",
+      50, stored));
+  carebridge::gateway::ingest::keep_security_labels(update, stored, update.GetAllocator());
+  std::string out = carebridge::gateway::rest::write_json_keeping_numbers(update);
+  CHECK(out.find("SDV") != std::string::npos);
+  CHECK(out.find("ORCON") != std::string::npos);
+  CHECK(out.find("\"R\"") == out.rfind("\"R\""));  // not twice
+  CHECK(out.find("versionId") == std::string::npos);
+
+  rapidjson::Document bare;
+  REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(R"({"resourceType":"Patient"})", 50, bare));
+  carebridge::gateway::ingest::keep_security_labels(bare, stored, bare.GetAllocator());
+  CHECK(carebridge::gateway::rest::write_json_keeping_numbers(bare).find("ORCON") != std::string::npos);
 }

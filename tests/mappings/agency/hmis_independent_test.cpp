@@ -354,10 +354,12 @@ TEST_CASE("hmis independent export: an exit without its enrollment is refused, n
     text += line;
   }
   auto c = hmis().convert_files(files, "local");
-  REQUIRE(c.mapped.rejected.size() == 1);
-  const auto& refused = c.mapped.rejected.front();
-  CHECK(refused.where == "Exit.csv row " + std::to_string(exit_rows + 2) + ", column \"EnrollmentID\"");
-  CHECK(refused.message.find("the export has no Enrollment row with EnrollmentID \"E-9999\"") != std::string::npos);
+  // One row refused, for each thing it needs from its enrollment (its entry, who may see it).
+  REQUIRE(c.mapped.rejected_rows.size() == 1);
+  for (const auto& refused : c.mapped.rejected) {
+    CHECK(refused.where == "Exit.csv row " + std::to_string(exit_rows + 2) + ", column \"EnrollmentID\"");
+    CHECK(refused.message.find("the export has no Enrollment row with EnrollmentID \"E-9999\"") != std::string::npos);
+  }
   auto bundle = bundle_of(c);
   CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-9999"));
   CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1000"));  // the other rows are taken
@@ -393,4 +395,67 @@ TEST_CASE("hmis independent export: a code HUD's lists do not have loses the ans
   size_t errors = 0;
   for (const auto& issue : validator().validate(*c.bundle->root())) errors += issue.severity == carebridge::fhir::model::Severity::Error;
   CHECK(errors == 0);
+}
+
+namespace {
+
+// `text` (one CSV file of the export) with the cell of `column` in the row whose first cell
+// is `id` set to `value` (`copy`: on a copy of that row added at the end, under `new_id`).
+std::string with_cell(const std::string& text, const std::string& id, const std::string& column, const std::string& value,
+                      const std::string& new_id = "") {
+  size_t header_end = text.find('\n');
+  std::string header = text.substr(0, header_end);
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    size_t at = 0;
+    for (size_t comma; (comma = line.find(',', at)) != std::string::npos; at = comma + 1) cells.push_back(line.substr(at, comma - at));
+    cells.push_back(line.substr(at));
+    return cells;
+  };
+  auto names = split(header);
+  size_t index = std::find(names.begin(), names.end(), column) - names.begin();
+  size_t start = text.find("\n" + id + ",") + 1, end = text.find('\n', start);
+  std::string line = text.substr(start, end - start);
+  bool cr = !line.empty() && line.back() == '\r';
+  if (cr) line.pop_back();
+  auto cells = split(line);
+  REQUIRE(index < cells.size());
+  cells[index] = value;
+  if (!new_id.empty()) cells[0] = new_id;
+  std::string changed;
+  for (size_t i = 0; i < cells.size(); ++i) changed += (i ? "," : "") + cells[i];
+  changed += cr ? "\r" : "";
+  if (new_id.empty()) return text.substr(0, start) + changed + text.substr(end);
+  return text + (text.ends_with("\n") ? "" : "\n") + changed + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, NULL, currency, a service without its enrollment)",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  size_t episodes = by_identifier(bundle_of(hmis().convert_files(files, "local")), "EpisodeOfCare").size();
+  std::string client = rows_of(files, "Client.csv").front().at("PersonalID");
+  std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
+  std::string service = rows_of(files, "Services.csv").front().at("ServicesID");
+  for (auto& [name, text] : files) {
+    // An old deleted copy of a live client: the client and all it has stay.
+    if (name == "Client.csv") text = with_cell(text, client, "DateDeleted", "2023-01-01 00:00:00", client);
+    // SQL Server's NULL for an empty cell, and a sheet's currency format.
+    if (name == "Client.csv") text = with_cell(text, client, "DateDeleted", "NULL");
+    if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "$1250.50");
+    // A service whose enrollment the export does not send cannot be labelled: refused, said.
+    if (name == "Services.csv") text = with_cell(text, service, "EnrollmentID", "E-ABSENT", "S-LONELY");
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  CHECK(by_identifier(bundle, "EpisodeOfCare").size() == episodes);
+  CHECK(by_identifier(bundle, "Patient").count(client));
+  REQUIRE(c.mapped.rejected_rows.size() == 1);
+  for (const auto& refused : c.mapped.rejected) {
+    INFO(refused.where << ": " << refused.message);
+    CHECK(refused.where.starts_with("Services.csv"));
+    CHECK(refused.message.find("no Enrollment row with EnrollmentID \"E-ABSENT\"") != std::string::npos);
+  }
 }

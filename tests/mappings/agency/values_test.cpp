@@ -1,6 +1,9 @@
 // Column values as agencies write them, read as the spec's types.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
 
@@ -128,6 +131,18 @@ TEST_CASE("agency values: numbers, dates and ZIP codes as sheets in other locale
   CHECK(!read_value(decimal, "12,5,3").ok);
   CHECK(read_value(date, "05-Mar-2024").value == "2024-03-05");
   CHECK(read_value(date, "5-Mar-24").value == "2024-03-05");
+  {  // a two-digit year is never in the future: next year's "yy" is last century's
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    int next = (utc.tm_year + 1900 + 1) % 100;
+    char text[32], expected[32];
+    std::snprintf(text, sizeof text, "1/5/%02d", next);
+    std::snprintf(expected, sizeof expected, "%d-01-05", (utc.tm_year + 1900) / 100 * 100 - 100 + next);
+    CHECK(read_value(date, text).value == expected);
+  }
+  CHECK(read_value(decimal, "$1,834.50").value == "1834.50");  // a sheet's currency format
+  CHECK(read_value(decimal, "-$20").value == "-20");
   CHECK(read_value(date, "Mar 5, 2024").value == "2024-03-05");
   CHECK(read_value(date, "March 6 2024").value == "2024-03-06");
   CHECK(read_value(date, "05.03.2024").value == "2024-03-05");  // dotted dates are day first

@@ -1,0 +1,60 @@
+// The records a transaction's conditional updates replace (see stored_updates.h).
+#include "gateway/ingest/stored_updates.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "gateway/rest/json_patch.h"
+#include "gateway/rest/negotiation.h"
+#include "gateway/rest/service.h"
+
+namespace carebridge::gateway::ingest {
+
+void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service, const rest::Caller& who,
+                         const std::function<bool(rapidjson::Value& entry, const rapidjson::Value& stored)>& visit) {
+  if (!bundle.IsObject() || !bundle.HasMember("entry") || !bundle["entry"].IsArray()) return;
+  for (auto& entry : bundle["entry"].GetArray()) {
+    if (!entry.IsObject() || !entry.HasMember("request") || !entry.HasMember("resource")) continue;
+    const auto& request = entry["request"];
+    if (!request.HasMember("method") || !request.HasMember("url") || request["method"] != "PUT") continue;
+    std::string url = request["url"].GetString();
+    size_t query = url.find('?');
+    if (query == std::string::npos) continue;
+    rest::Issues issues;
+    auto found = service.writes().match(who, url.substr(0, query), rest::parse_query(url.substr(query + 1)), 2, issues);
+    rapidjson::Document stored;
+    if (found.size() != 1 || found[0].deleted || !rest::parse_json_keeping_numbers(found[0].body, 200, stored)) continue;
+    if (!visit(entry, stored)) continue;
+    std::string etag = "W/\"" + std::to_string(found[0].version) + "\"";
+    entry["request"].RemoveMember("ifMatch");
+    entry["request"].AddMember("ifMatch", rapidjson::Value(etag.c_str(), bundle.GetAllocator()), bundle.GetAllocator());
+  }
+}
+
+void keep_security_labels(rapidjson::Value& resource, const rapidjson::Value& stored,
+                          rapidjson::Document::AllocatorType& allocator) {
+  auto labels_of = [](const rapidjson::Value& r) -> const rapidjson::Value* {
+    if (!r.IsObject() || !r.HasMember("meta") || !r["meta"].IsObject() || !r["meta"].HasMember("security")) return nullptr;
+    const auto& security = r["meta"]["security"];
+    return security.IsArray() ? &security : nullptr;
+  };
+  const rapidjson::Value* old_labels = labels_of(stored);
+  if (!old_labels || old_labels->Empty() || !resource.IsObject()) return;
+  auto key = [](const rapidjson::Value& coding) {
+    auto text = [&](const char* name) {
+      return coding.IsObject() && coding.HasMember(name) && coding[name].IsString() ? std::string(coding[name].GetString()) : std::string();
+    };
+    return text("system") + "|" + text("code");
+  };
+  if (!resource.HasMember("meta")) resource.AddMember("meta", rapidjson::Value(rapidjson::kObjectType), allocator);
+  auto& meta = resource["meta"];
+  if (!meta.HasMember("security")) meta.AddMember("security", rapidjson::Value(rapidjson::kArrayType), allocator);
+  auto& labels = meta["security"];
+  std::set<std::string> present;
+  for (const auto& l : labels.GetArray()) present.insert(key(l));
+  for (const auto& l : old_labels->GetArray())
+    if (present.insert(key(l)).second) labels.PushBack(rapidjson::Value(l, allocator), allocator);
+}
+
+}  // namespace carebridge::gateway::ingest

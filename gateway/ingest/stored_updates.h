@@ -1,0 +1,32 @@
+// What ingest adds to a transaction before sending it: the records its entries update.
+// An entry "PUT Patient?identifier=..." replaces the record its criteria select; ingest
+// reads that record first, to merge into the entry what must not be lost (a v2 update's
+// unsaid elements, a record's security labels), and guards the write with its version.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <functional>
+
+#include "gateway/rest/write_path.h"
+
+namespace carebridge::gateway::rest {
+class FhirService;
+}
+
+namespace carebridge::gateway::ingest {
+
+// Calls `visit` for each entry of `bundle` (a parsed transaction) that updates by criteria
+// and whose criteria select one current record `who` may see, with that record parsed;
+// then sets the entry's request.ifMatch to the record's version. `visit` returns false to
+// leave the entry as it is (no ifMatch).
+void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service, const rest::Caller& who,
+                         const std::function<bool(rapidjson::Value& entry, const rapidjson::Value& stored)>& visit);
+
+// Adds to the entry's resource the security labels (meta.security) of the stored record it
+// does not carry: labels are never dropped by an upload that does not know them (a delta
+// export without the enrollments that made a client's record a victim service provider's).
+void keep_security_labels(rapidjson::Value& resource, const rapidjson::Value& stored,
+                          rapidjson::Document::AllocatorType& allocator);
+
+}  // namespace carebridge::gateway::ingest
