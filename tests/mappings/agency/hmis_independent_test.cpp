@@ -439,6 +439,7 @@ TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, N
   std::string client = rows_of(files, "Client.csv").front().at("PersonalID");
   std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
   std::string service = rows_of(files, "Services.csv").front().at("ServicesID");
+  std::string enrollment = rows_of(files, "Enrollment.csv").front().at("EnrollmentID");
   for (auto& [name, text] : files) {
     // An old deleted copy of a live client: the client and all it has stay.
     if (name == "Client.csv") text = with_cell(text, client, "DateDeleted", "2023-01-01 00:00:00", client);
@@ -447,15 +448,20 @@ TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, N
     if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "$1250.50");
     // A service whose enrollment the export does not send cannot be labelled: refused, said.
     if (name == "Services.csv") text = with_cell(text, service, "EnrollmentID", "E-ABSENT", "S-LONELY");
+    // An enrollment of a client the export does not have would fail the whole upload: refused.
+    if (name == "Enrollment.csv") text = with_cell(text, enrollment, "PersonalID", "C-ABSENT", "E-ORPHAN");
   }
   auto c = hmis().convert_files(files, "local");
   auto bundle = bundle_of(c);
   CHECK(by_identifier(bundle, "EpisodeOfCare").size() == episodes);
   CHECK(by_identifier(bundle, "Patient").count(client));
-  REQUIRE(c.mapped.rejected_rows.size() == 1);
+  REQUIRE(c.mapped.rejected_rows.size() == 2);
   for (const auto& refused : c.mapped.rejected) {
     INFO(refused.where << ": " << refused.message);
-    CHECK(refused.where.starts_with("Services.csv"));
-    CHECK(refused.message.find("no Enrollment row with EnrollmentID \"E-ABSENT\"") != std::string::npos);
+    bool service_row = refused.where.starts_with("Services.csv");
+    CHECK((service_row || refused.where.starts_with("Enrollment.csv")));
+    CHECK(refused.message.find(service_row ? "no Enrollment row with EnrollmentID \"E-ABSENT\""
+                                           : "no Client row with PersonalID \"C-ABSENT\"") != std::string::npos);
   }
+  CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-ORPHAN"));
 }
