@@ -14,6 +14,7 @@
 
 #include "fhir/io/base64.h"
 #include "mappings/hl7v2/datatypes.h"
+#include "mappings/hl7v2/resource_passes.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -49,20 +50,6 @@ struct Made {
   // or an order is sent whole each time: what it leaves out is gone (a flag no longer set).
   bool merges = false;
 };
-
-// What a rule's `to` names for a merge with the stored record: the top element
-// ("telecom[]" → "telecom"), or a keyed list's item ("identifier[system=S].value" →
-// "identifier|S", "extension[url=U].valueString" → "extension|U").
-std::string merge_key(const std::string& to) {
-  size_t end = to.find_first_of("[.");
-  std::string element = to.substr(0, end);
-  for (const char* key : {"[system=", "[url="}) {
-    if (to.compare(element.size(), std::strlen(key), key) != 0) continue;
-    size_t start = element.size() + std::strlen(key), close = to.find(']', start);
-    if (close != std::string::npos) return element + "|" + to.substr(start, close - start);
-  }
-  return element;
-}
 
 // One segment map applied to one segment, filling one resource.
 struct Application {
@@ -126,6 +113,9 @@ class Mapper : public DatatypeContext {
   // Records of a `distinct` map with the same identity as an earlier one get their
   // segment's set ID in their identifier (map_spec.h).
   void distinguish_repeats();
+  // A child order's results (susceptibilities) to the result they are about (the isolate
+  // OBR-26 names, in the order OBR-29 names): derivedFrom, and the parent's hasMember.
+  void link_parent_results();
 
   const Message& message_;
   std::string_view raw_;
@@ -434,33 +424,40 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 
 }  // namespace
 
-namespace {
 
-// A document sent as lines of text (MDM's OBX, one line each) is one text: its text/plain
-// contents become one, the lines in order. (Several contents are renditions of one
-// document, so a viewer would show the first line alone.)
-void join_text_lines(Node& document) {
-  Node* contents = document.member("content");
-  if (!contents || contents->children.size() < 2) return;
-  std::string text;
-  size_t first = SIZE_MAX;  // in `kept`
-  std::vector<Node> kept;
-  for (Node& c : contents->children) {
-    const Node* attachment = c.member("attachment");
-    auto lines = attachment && attachment->text_of("contentType") == "text/plain"
-                     ? fhir::io::base64_decode(std::string(attachment->text_of("data")))
-                     : std::nullopt;
-    if (lines) text += (first == SIZE_MAX ? "" : "\n") + *lines;
-    if (lines && first != SIZE_MAX) continue;
-    if (lines) first = kept.size();
-    kept.push_back(std::move(c));
+void Mapper::link_parent_results() {
+  const auto& segments = message_.segments();
+  std::vector<size_t> order_of(segments.size(), SIZE_MAX);  // each segment's OBR, the nearest before it
+  for (size_t i = 0, obr = SIZE_MAX; i < segments.size(); ++i) {
+    if (segments[i].name == "OBR") obr = i;
+    order_of[i] = obr;
   }
-  if (first == SIZE_MAX) return;
-  kept[first].member("attachment")->member("data")->text = fhir::io::base64_encode(text);
-  contents->children = std::move(kept);
+  std::vector<std::pair<size_t, size_t>> results;  // (OBX segment, its Observation)
+  for (const Application& a : applications_)
+    if (segments[a.segment].name == "OBX" && made_[a.made].type == "Observation") results.emplace_back(a.segment, a.made);
+  for (size_t obr = 0; obr < segments.size(); ++obr) {
+    if (segments[obr].name != "OBR") continue;
+    std::string code = message_.value(segments[obr], 26, 1, 1, 1), sub_id = message_.value(segments[obr], 26, 1, 2);
+    std::string filler = message_.value(segments[obr], 29, 1, 2, 1);
+    if (code.empty()) continue;
+    size_t parent = SIZE_MAX;
+    for (const auto& [obx, made] : results) {
+      size_t its_order = order_of[obx];
+      if (its_order == obr || message_.value(segments[obx], 3) != code || message_.value(segments[obx], 4) != sub_id) continue;
+      if (!filler.empty() && its_order != SIZE_MAX && message_.value(segments[its_order], 3) != filler) continue;
+      parent = made;
+    }
+    if (parent == SIZE_MAX) continue;
+    for (const auto& [obx, made] : results) {
+      if (order_of[obx] != obr) continue;
+      Node to_parent, to_child;
+      to_parent.set("reference", Node::string(made_[parent].full_url));
+      to_child.set("reference", Node::string(made_[made].full_url));
+      made_[made].resource.append("derivedFrom", std::move(to_parent));
+      made_[parent].resource.append("hasMember", std::move(to_child));
+    }
+  }
 }
-
-}  // namespace
 
 void Mapper::distinguish_repeats() {
   std::unordered_set<std::string> seen;
@@ -623,6 +620,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     for (Made& made : made_)
       if (made.type == target.substr(0, dot)) set_path(made.resource, target.substr(dot + 1), value);
   }
+  link_parent_results();
   distinguish_repeats();
   for (Made& made : made_) {
     if (made.type == "DocumentReference") join_text_lines(made.resource);

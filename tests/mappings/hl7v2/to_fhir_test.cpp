@@ -613,3 +613,23 @@ TEST_CASE("MDM^T02: a document sent as lines of text is one text, the lines in o
   REQUIRE(text_of);
   CHECK(*text_of == "ADMISSION DIAGNOSIS: Chest pain.\nPLAN: Follow up in clinic.");
 }
+
+TEST_CASE("ORU^R01: susceptibilities are linked to the isolate they test (OBR-26, OBR-29)", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|M1|P|2.5.1\r"
+      "PID|1||MR4427^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OWUSU^KOJO||19700101|M\r"
+      "OBR|1||MIC1^LIS|630-4^Urine culture^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|CWE|630-4^Bacteria identified^LN|1|112283007^Escherichia coli^SCT||||||F\r"
+      "OBX|2|CWE|630-4^Bacteria identified^LN|2|3092008^Staphylococcus aureus^SCT||||||F\r"
+      "OBR|2||MIC2^LIS|29576-6^Susceptibility panel^LN|||20261128080000-0500||||||||||||||||||F|"
+      "630-4&Bacteria identified&LN^2^Staphylococcus aureus|||^MIC1&LIS\r"
+      "OBX|1|SN|18964-7^Oxacillin^LN||>^2|ug/mL|||R|||F\r";
+  Mapped m = map_message(message);
+  auto observations = m.of("Observation");
+  REQUIRE(observations.size() == 3);
+  const auto& oxacillin = (*observations[2])["resource"];
+  REQUIRE(oxacillin.HasMember("derivedFrom"));
+  CHECK(text(oxacillin["derivedFrom"][0], "reference") == (*observations[1])["fullUrl"].GetString());  // S. aureus, not E. coli
+  CHECK((*observations[1])["resource"]["hasMember"].Size() == 1);
+  CHECK_FALSE((*observations[0])["resource"].HasMember("hasMember"));
+}

@@ -1,0 +1,47 @@
+// Passes over what a v2 message made (see resource_passes.h).
+#include "mappings/hl7v2/resource_passes.h"
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "fhir/io/base64.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+using engine::Node;
+
+std::string merge_key(const std::string& to) {
+  size_t end = to.find_first_of("[.");
+  std::string element = to.substr(0, end);
+  for (const char* key : {"[system=", "[url="}) {
+    if (to.compare(element.size(), std::strlen(key), key) != 0) continue;
+    size_t start = element.size() + std::strlen(key), close = to.find(']', start);
+    if (close != std::string::npos) return element + "|" + to.substr(start, close - start);
+  }
+  return element;
+}
+
+void join_text_lines(Node& document) {
+  Node* contents = document.member("content");
+  if (!contents || contents->children.size() < 2) return;
+  std::string text;
+  size_t first = SIZE_MAX;  // in `kept`
+  std::vector<Node> kept;
+  for (Node& c : contents->children) {
+    const Node* attachment = c.member("attachment");
+    auto lines = attachment && attachment->text_of("contentType") == "text/plain"
+                     ? fhir::io::base64_decode(std::string(attachment->text_of("data")))
+                     : std::nullopt;
+    if (lines) text += (first == SIZE_MAX ? "" : "\n") + *lines;
+    if (lines && first != SIZE_MAX) continue;
+    if (lines) first = kept.size();
+    kept.push_back(std::move(c));
+  }
+  if (first == SIZE_MAX) return;
+  kept[first].member("attachment")->member("data")->text = fhir::io::base64_encode(text);
+  contents->children = std::move(kept);
+}
+
+}  // namespace carebridge::mappings::hl7v2

@@ -1,0 +1,21 @@
+// Passes over what a v2 message made, after its segments' rules: the keys a merge with the
+// stored record uses, and the shape of a document sent as lines.
+#pragma once
+
+#include <string>
+
+#include "mappings/engine/resource_tree.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+// What a rule's `to` names for a merge with the stored record: the top element
+// ("telecom[]" → "telecom"), or a keyed list's item ("identifier[system=S].value" →
+// "identifier|S", "extension[url=U].valueString" → "extension|U").
+std::string merge_key(const std::string& to);
+
+// A document sent as lines of text (MDM's OBX, one line each) is one text: its text/plain
+// contents become one, the lines in order. (Several contents are renditions of one
+// document, so a viewer would show the first line alone.)
+void join_text_lines(engine::Node& document);
+
+}  // namespace carebridge::mappings::hl7v2
