@@ -256,6 +256,19 @@ TEST_CASE("hmis: FY2026 gives the same records, with Sex as Patient.gender and n
       for (const auto& ext : (*patient)["extension"].GetArray()) CHECK(!str(ext["url"]).ends_with("us-core-genderIdentity"));
 }
 
+TEST_CASE("hmis: the people enrolled together are a household Group, labelled as their enrollments are",
+          "[agency][hmis]") {
+  auto bundle = bundle_of(map_sample("FY2024"));
+  auto households = by_identifier(bundle, "Group");
+  REQUIRE(households.count("HH-303"));
+  const auto& survivors = *households.at("HH-303");  // at the victim service provider
+  CHECK(survivors["member"].Size() == 2);
+  std::string labels;
+  for (const auto& l : survivors["meta"]["security"].GetArray()) labels += str(l["code"]) + " ";
+  CHECK(labels.find("ORCON") != std::string::npos);
+  CHECK(!households.at("HH-301")->HasMember("meta"));
+}
+
 // ---- The engine features HMIS needs, on specs written for the test.
 
 namespace {
