@@ -177,26 +177,20 @@ agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
 http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const rest::Caller& who,
                                   const http::Request& context) const {
   http::Request transaction;
-  transaction.method = "POST";
   transaction.target = base_path_.empty() ? "/" : base_path_;
-  transaction.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
   transaction.remote = context.remote;
   transaction.tls = context.tls;
   std::string written = fhir::json::write(*checked.bundle->root());
-  for (int attempt = 0;; ++attempt) {  // a record changed between the read and the commit: read it again
+  return post_transaction(service_, who, std::move(transaction), [&] {
     // What the records it updates are labelled stays labelled (stored_updates.h).
     rapidjson::Document bundle;
-    transaction.body = written;
-    if (rest::parse_json_keeping_numbers(written, 200, bundle)) {
-      with_stored_records(bundle, service_, who, [&](rapidjson::Value& entry, const rapidjson::Value& stored) {
-        keep_security_labels(entry["resource"], stored, bundle.GetAllocator());
-        return true;
-      });
-      transaction.body = rest::write_json_keeping_numbers(bundle);
-    }
-    http::Response answer = service_.handle(transaction, who);
-    if (answer.status != 412 || attempt == 2) return answer;
-  }
+    if (!rest::parse_json_keeping_numbers(written, kIngestJsonDepth, bundle)) return written;
+    with_stored_records(bundle, service_, who, [&](rapidjson::Value& entry, const rapidjson::Value& stored) {
+      keep_security_labels(entry["resource"], stored, bundle.GetAllocator());
+      return true;
+    });
+    return rest::write_json_keeping_numbers(bundle);
+  });
 }
 
 bool AgencyIngest::may_use(const rest::Caller& who, const std::string& mapping) const {

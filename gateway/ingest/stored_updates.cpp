@@ -11,6 +11,17 @@
 
 namespace carebridge::gateway::ingest {
 
+http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
+                                const std::function<std::string()>& body) {
+  request.method = "POST";
+  request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
+  for (int attempt = 0;; ++attempt) {
+    request.body = body();
+    http::Response answer = service.handle(request, who);
+    if (answer.status != 412 || attempt == 2) return answer;
+  }
+}
+
 void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service, const rest::Caller& who,
                          const std::function<bool(rapidjson::Value& entry, const rapidjson::Value& stored)>& visit) {
   if (!bundle.IsObject() || !bundle.HasMember("entry") || !bundle["entry"].IsArray()) return;
@@ -24,7 +35,7 @@ void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service
     rest::Issues issues;
     auto found = service.writes().match(who, url.substr(0, query), rest::parse_query(url.substr(query + 1)), 2, issues);
     rapidjson::Document stored;
-    if (found.size() != 1 || found[0].deleted || !rest::parse_json_keeping_numbers(found[0].body, 200, stored)) continue;
+    if (found.size() != 1 || found[0].deleted || !rest::parse_json_keeping_numbers(found[0].body, kIngestJsonDepth, stored)) continue;
     if (!visit(entry, stored)) continue;
     std::string etag = "W/\"" + std::to_string(found[0].version) + "\"";
     entry["request"].RemoveMember("ifMatch");

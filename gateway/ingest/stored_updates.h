@@ -7,7 +7,9 @@
 #include <rapidjson/document.h>
 
 #include <functional>
+#include <string>
 
+#include "gateway/http/message.h"
 #include "gateway/rest/write_path.h"
 
 namespace carebridge::gateway::rest {
@@ -15,6 +17,15 @@ class FhirService;
 }
 
 namespace carebridge::gateway::ingest {
+
+// How deep the JSON ingest reads back may nest (a Bundle of resources: far below this).
+constexpr size_t kIngestJsonDepth = 200;
+
+// Posts a transaction Bundle as `who`. `body()` makes the Bundle, reading the records it
+// updates (with_stored_records); when one of them changed before the commit (412), it is
+// made and sent again, three times at most. `request` brings the target, remote and TLS.
+http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
+                                const std::function<std::string()>& body);
 
 // Calls `visit` for each entry of `bundle` (a parsed transaction) that updates by criteria
 // and whose criteria select one current record `who` may see, with that record parsed;

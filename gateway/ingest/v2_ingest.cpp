@@ -66,16 +66,9 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
     return out;
   }
   http::Request request;
-  request.method = "POST";
   request.target = base_path_.empty() ? "/" : base_path_;
-  request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
   request.remote = remote;
-  // A record changed between the read of it and the commit: read it again (twice at most).
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    request.body = bundle_to_send(c.mapped, who);
-    out.transaction = service_.handle(request, who);
-    if (out.transaction.status != 412) break;
-  }
+  out.transaction = post_transaction(service_, who, std::move(request), [&] { return bundle_to_send(c.mapped, who); });
   if (out.transaction.status >= 300) {
     out.kind = V2Outcome::Kind::Refused;
     out.text = refusal_text(out.transaction);
@@ -90,7 +83,7 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
 std::string V2Ingest::bundle_to_send(const v2::MappedMessage& mapped, const rest::Caller& who) const {
   std::string json = mapped.bundle_json();
   rapidjson::Document bundle;
-  if (mapped.updates.empty() || !rest::parse_json_keeping_numbers(json, 200, bundle)) return json;
+  if (mapped.updates.empty() || !rest::parse_json_keeping_numbers(json, kIngestJsonDepth, bundle)) return json;
   with_stored_records(bundle, service_, who, [&](rapidjson::Value& entry, const rapidjson::Value& stored) {
     auto update = mapped.updates.find(entry["fullUrl"].GetString());
     std::string url = entry["request"]["url"].GetString();
