@@ -498,10 +498,6 @@ bool Evaluator::check_single_cast(const Node& node, size_t count) {
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
   Scratch input;
   if (!eval(*node.args[0], env, *input) || !check_type_name(node)) return false;
-  if (input->empty()) {  // nothing is of no type: empty, or false as invariants read it
-    if (node.op != Op::As && context_.empty_fails) out.push_back(make_boolean(false));
-    return true;
-  }
   if (node.op == Op::As) {
     if (!check_single_cast(node, input->size())) return false;
     for (Item& item : *input) {
@@ -510,10 +506,18 @@ bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {
     return true;
   }
   if (input->size() > 1) return fail(node, "'is' needs a single value, got " + std::to_string(input->size()) + " items");
-  bool is = context_.primitives_are_system_types ? is_of_type_lenient(input->front(), node.type, definitions_)
-                                                 : is_of_type(input->front(), node.type, definitions_);
-  out.push_back(make_boolean(is));
+  push_is(*input, node.type, out);
   return true;
+}
+
+void Evaluator::push_is(const Collection& input, const TypeSpecifier& type, Collection& out) const {
+  if (input.empty()) {  // nothing is of no type
+    if (context_.empty_fails) out.push_back(make_boolean(false));
+    return;
+  }
+  bool is = context_.primitives_are_system_types ? is_of_type_lenient(input.front(), type, definitions_)
+                                                 : is_of_type(input.front(), type, definitions_);
+  out.push_back(make_boolean(is));
 }
 
 void append_distinct(Collection& into, const Collection& items) {

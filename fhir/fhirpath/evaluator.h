@@ -69,6 +69,10 @@ class Evaluator {
   // With path checks on, `as` on more than one item is an error (N1); without them it
   // filters, as R4 invariants (dom-3) and search parameters apply it to collections.
   bool check_single_cast(const Node& node, size_t count);
+  // `is` (the operator and the function) on an input of at most one item: nothing for an
+  // empty one (false when invariants are read, Context::empty_fails); with
+  // Context::primitives_are_system_types, a FHIR boolean `is Boolean`.
+  void push_is(const Collection& input, const TypeSpecifier& type, Collection& out) const;
   // Counts work; false once the budget for one evaluation is spent.
   bool spend(size_t units);
   // The resource a reference points to inside a Bundle enclosing `from` (by fullUrl

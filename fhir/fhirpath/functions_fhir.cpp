@@ -18,14 +18,8 @@ using model::Element;
 
 bool fn_is(Call& c) {
   if (!c.ev.check_type_name(c.node)) return false;
-  if (c.focus.empty()) {  // empty, or false as invariants read it (fhirpath.h)
-    if (c.ev.context().empty_fails) c.out.push_back(make_boolean(false));
-    return true;
-  }
   if (c.focus.size() > 1) return c.fail("is() needs a single input");
-  bool is = c.ev.context().primitives_are_system_types ? is_of_type_lenient(c.focus.front(), c.node.type, c.ev.definitions())
-                                                       : is_of_type(c.focus.front(), c.node.type, c.ev.definitions());
-  c.out.push_back(make_boolean(is));
+  c.ev.push_is(c.focus, c.node.type, c.out);
   return true;
 }
 
