@@ -35,7 +35,8 @@ struct Temporal {
 };
 
 // The written forms. Every one refuses years 0000, months and days a calendar does not
-// have, 24:00, leap seconds (:60) and offsets beyond 14:00.
+// have, 24:00 and offsets beyond 14:00; FHIR's own forms take a leap second (:60, as the R4
+// regexes do), FHIRPath's do not.
 enum class Syntax : uint8_t {
   Date,              // FHIR date: YYYY, YYYY-MM or YYYY-MM-DD
   DateTime,          // FHIR dateTime: a date, or YYYY-MM-DDThh:mm:ss(.f) with Z or +hh:mm

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "fhir/json/utf8.h"
+#include "fhir/time/temporal.h"
 #include "fhir/validation/run.h"
 #include "fhir/validation/state.h"
 
@@ -77,9 +78,6 @@ bool matches_value(ValidatorState& state, const Element& node, const definitions
   return matches(node, *json, exact);
 }
 
-}  // namespace carebridge::fhir::validation
-
-namespace carebridge::fhir::validation {
 namespace {
 
 // A bound as written in a message: 8, 1900-01-01.
@@ -102,13 +100,11 @@ std::optional<int> compare(std::string_view type, std::string_view value, const 
     if (end == bs.c_str()) return std::nullopt;
     return v < x ? -1 : v > x ? 1 : 0;
   }
-  if (type == "date" || type == "dateTime" || type == "instant" || type == "time") {
-    size_t n = std::min(value.size(), b.size());
-    int c = value.substr(0, n).compare(b.substr(0, n));
-    if (c != 0) return c < 0 ? -1 : 1;
-    return value.size() == b.size() ? std::optional<int>(0) : std::nullopt;
-  }
-  return std::nullopt;
+  // Dates and times as FHIRPath orders them (fhir/time): zones moved to UTC, precisions.
+  time::Syntax syntax = type == "time" ? time::Syntax::Time : time::Syntax::DateTime;
+  if (type != "date" && type != "dateTime" && type != "instant" && type != "time") return std::nullopt;
+  auto v = time::try_parse(value, syntax), x = time::try_parse(b, syntax);
+  return v && x ? time::compare(*v, *x) : std::nullopt;
 }
 
 }  // namespace

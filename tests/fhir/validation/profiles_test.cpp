@@ -171,6 +171,10 @@ TEST_CASE("a profile's minValue and maxValue bound dates and numbers", "[validat
   CHECK(has_issue(many, Severity::Error, "value", "Patient.multipleBirthInteger", "above the maximum 8"));
   auto none = check(with(R"("multipleBirthInteger":0)"), kPatientProfile);
   CHECK(has_issue(none, Severity::Error, "value", "Patient.multipleBirthInteger", "below the minimum 1"));
+  // Instants are compared on the time line, not as text: 20:00 at -05:00 is past midnight UTC.
+  auto late = check(with(R"("meta":{"lastUpdated":"2029-12-31T20:00:00-05:00"})"), kPatientProfile);
+  CHECK(has_issue(late, Severity::Error, "value", "Patient.meta.lastUpdated", "above the maximum"));
+  CHECK(count_errors(check(with(R"("meta":{"lastUpdated":"2029-12-31T23:00:00+05:00"})"), kPatientProfile)) == 0);
   // The core definitions say nothing of either: no profile, no limit.
   CHECK(count_errors(check(with(R"("birthDate":"1850-03-02","multipleBirthInteger":9)"), "")) == 0);
 }
