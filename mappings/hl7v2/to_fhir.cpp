@@ -427,8 +427,8 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 
 void Mapper::link_parent_results() {
   const auto& segments = message_.segments();
-  std::vector<size_t> order_of(segments.size(), SIZE_MAX);  // each segment's OBR, the nearest before it
-  for (size_t i = 0, obr = SIZE_MAX; i < segments.size(); ++i) {
+  std::vector<size_t> order_of(segments.size(), kNone);  // each segment's OBR, the nearest before it
+  for (size_t i = 0, obr = kNone; i < segments.size(); ++i) {
     if (segments[i].name == "OBR") obr = i;
     order_of[i] = obr;
   }
@@ -440,14 +440,14 @@ void Mapper::link_parent_results() {
     std::string code = message_.value(segments[obr], 26, 1, 1, 1), sub_id = message_.value(segments[obr], 26, 1, 2);
     std::string filler = message_.value(segments[obr], 29, 1, 2, 1);
     if (code.empty()) continue;
-    size_t parent = SIZE_MAX;
+    size_t parent = kNone;
     for (const auto& [obx, made] : results) {
       size_t its_order = order_of[obx];
       if (its_order == obr || message_.value(segments[obx], 3) != code || message_.value(segments[obx], 4) != sub_id) continue;
-      if (!filler.empty() && its_order != SIZE_MAX && message_.value(segments[its_order], 3) != filler) continue;
+      if (!filler.empty() && its_order != kNone && message_.value(segments[its_order], 3) != filler) continue;
       parent = made;
     }
-    if (parent == SIZE_MAX) continue;
+    if (parent == kNone) continue;
     for (const auto& [obx, made] : results) {
       if (order_of[obx] != obr) continue;
       Node to_parent, to_child;
@@ -564,7 +564,7 @@ void Mapper::make_bundle(MappedMessage& out) {
       request_key = "PUT " + made.type + "/" + id;
     }
     auto [at, added] = seen.emplace(request_key, made.full_url);
-    if (made.merges && made.write == WriteMode::Update && request.member("url")->text.find('?') != std::string::npos) {
+    if (made.merges && request.member("url")->text.find('?') != std::string::npos) {
       auto& cleared = out.updates[at->second];
       cleared.insert(cleared.end(), made.cleared.begin(), made.cleared.end());
     }
