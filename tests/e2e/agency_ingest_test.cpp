@@ -167,6 +167,27 @@ TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps
   CHECK(c->get("/fhir/metadata").status == 200);
 }
 
+TEST_CASE("ingest: an upload keeps the security labels of the records it updates", "[e2e][agency][security]") {
+  ServerProcess server(temp_dir("agency-labels"));
+  auto c = server.client();
+  // A client's record another system labelled (HIV-related), then the agency's export of her.
+  std::string patient = R"({"resourceType":"Patient","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},)"
+                        R"("identifier":[{"system":"urn:carebridge:agency:local:hmis-client","value":"C-1001"}],"name":[{"family":"Delgado"}]})";
+  REQUIRE(c->put("/fhir/Patient?identifier=urn:carebridge:agency:local:hmis-client%7CC-1001", patient,
+                 {{"Content-Type", "application/fhir+json"}}).status == 201);
+  auto uploaded = c->post("/ingest/hmis?file=export.zip", zip_folder(project_sample("agency/hmis/FY2024")),
+                          {{"Content-Type", "application/zip"}});
+  INFO(uploaded.body.substr(0, 600));
+  REQUIRE(uploaded.status == 200);
+  auto found = json(c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:hmis-client%7CC-1001").body);
+  REQUIRE(found["total"].GetInt() == 1);
+  const auto& record = found["entry"][0]["resource"];
+  CHECK(std::string(record["meta"]["versionId"].GetString()) == "2");  // the export updated it
+  std::string labels;
+  for (const auto& l : record["meta"]["security"].GetArray()) labels += std::string(l["code"].GetString()) + " ";
+  CHECK(labels.find("HIV") != std::string::npos);
+}
+
 TEST_CASE("ingest: a victim service provider's HMIS export stays with it, even for a partner the client consented to",
           "[e2e][agency][security]") {
   SecuredGateway g("agency-vsp", {{"vsp", "org-vsp", "system/*.cruds"}, {"partner", "org-partner", "system/*.cruds"}});
