@@ -76,6 +76,7 @@ struct Column {
   std::shared_ptr<const CodeMap> codes;  // allowed values and their codes (Code columns)
   std::string help;                  // for forms: what to write here
   std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
+  bool past = false;                 // dates that cannot be ahead (a birth date): "1/5/28" is 1928
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file

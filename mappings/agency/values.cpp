@@ -93,20 +93,21 @@ int month_named(std::string_view name) {
   return 0;
 }
 
-// The full year of a two-digit one: this century's up to this year, else the last
-// century's (a birth date "1/5/28" written in 2026 is 1928, never in the future).
-int full_year(int two_digits) {
+// The full year of a two-digit one: this century's up to ten years ahead (a plan's target
+// date "6/30/28"), else the last century's; for a date that cannot be ahead (`past`: a birth
+// date "1/5/28" written in 2026 is 1928), this century's only up to this year.
+int full_year(int two_digits, bool past) {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
   int this_year = utc.tm_year + 1900;
   int century = this_year / 100 * 100;
-  return century + two_digits <= this_year ? century + two_digits : century - 100 + two_digits;
+  return century + two_digits <= this_year + (past ? 0 : 10) ? century + two_digits : century - 100 + two_digits;
 }
 
 // A date with its month in words, as Excel's 05-Mar-2024 format and people write it:
 // 5-Mar-24, 05 Mar 2024, 5 March 2024, Mar 5, 2024, March 05 2024 (0 when it is not one).
-std::optional<std::string> named_month_date(std::string_view s) {
+std::optional<std::string> named_month_date(std::string_view s, bool past) {
   std::vector<std::string_view> parts;
   for (size_t at = 0; at < s.size();) {
     size_t end = s.find_first_of("-/ ,.", at);
@@ -119,7 +120,7 @@ std::optional<std::string> named_month_date(std::string_view s) {
   std::string_view day = parts[month_first ? 1 : 0], year = parts[2];
   int month = month_named(parts[month_first ? 0 : 1]);
   if (!month || !all_digits(day) || (year.size() != 2 && year.size() != 4)) return std::nullopt;
-  int y = year.size() == 4 ? to_int(year) : full_year(to_int(year));
+  int y = year.size() == 4 ? to_int(year) : full_year(to_int(year), past);
   if (!valid_date(y, month, to_int(day))) return std::nullopt;
   return iso(y, month, to_int(day));
 }
@@ -145,12 +146,12 @@ ReadValue date_value(const Column& column, std::string_view s) {
       // Dotted dates (5.3.2024) are day first wherever they are written, unless the column says otherwise.
       bool dmy = column.format == "DMY" || (s.find('.') != std::string_view::npos && column.format != "MDY");
       m = to_int(dmy ? b : a), d = to_int(dmy ? a : b), y = to_int(c);
-      if (c.size() == 2) y = full_year(y);  // a two-digit year: never in the future
+      if (c.size() == 2) y = full_year(y, column.past);
       else if (c.size() != 4) y = 0;
     }
     if (valid_date(y, m, d)) return valid(iso(y, m, d));
   }
-  if (auto named = named_month_date(s)) return valid(*named);
+  if (auto named = named_month_date(s, column.past)) return valid(*named);
   out.ok = false;
   out.problem = "\"" + std::string(s) + "\" is not a date (write it as 2024-01-31 or 1/31/2024)";
   return out;

@@ -131,15 +131,19 @@ TEST_CASE("agency values: numbers, dates and ZIP codes as sheets in other locale
   CHECK(!read_value(decimal, "12,5,3").ok);
   CHECK(read_value(date, "05-Mar-2024").value == "2024-03-05");
   CHECK(read_value(date, "5-Mar-24").value == "2024-03-05");
-  {  // a two-digit year is never in the future: next year's "yy" is last century's
+  {  // a two-digit year: up to ten years ahead for a plan's date; never ahead for a birth date
     std::time_t now = std::time(nullptr);
     std::tm utc{};
     gmtime_r(&now, &utc);
-    int next = (utc.tm_year + 1900 + 1) % 100;
-    char text[32], expected[32];
+    int this_year = utc.tm_year + 1900, next = (this_year + 1) % 100;
+    char text[32], ahead[32], last_century[32];
     std::snprintf(text, sizeof text, "1/5/%02d", next);
-    std::snprintf(expected, sizeof expected, "%d-01-05", (utc.tm_year + 1900) / 100 * 100 - 100 + next);
-    CHECK(read_value(date, text).value == expected);
+    std::snprintf(ahead, sizeof ahead, "%d-01-05", this_year + 1);
+    std::snprintf(last_century, sizeof last_century, "%d-01-05", this_year / 100 * 100 - 100 + next);
+    CHECK(read_value(date, text).value == ahead);
+    Column birth = date;
+    birth.past = true;
+    CHECK(read_value(birth, text).value == last_century);
   }
   CHECK(read_value(decimal, "$1,834.50").value == "1834.50");  // a sheet's currency format
   CHECK(read_value(decimal, "-$20").value == "-20");
