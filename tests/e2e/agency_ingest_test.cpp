@@ -217,7 +217,8 @@ TEST_CASE("ingest: a victim service provider's HMIS export stays with it, even f
   CHECK(http.get("/fhir/Patient/" + survivor, vsp).status == 200);
 
   // A delta export with the survivor's Client row alone (no enrollment says whose client she
-  // is): her record is updated and stays the provider's.
+  // is): her record is updated and stays the provider's, as everything the provider sends is
+  // (the label union for uploads is tested on its own above).
   std::vector<std::pair<std::string, std::string>> delta;
   for (auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
     if (name == "Export.csv") delta.emplace_back(name, text);
