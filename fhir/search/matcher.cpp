@@ -182,6 +182,11 @@ bool clause_matches(const Clause& clause, const IndexedView& r, const Resolver& 
   if (clause.param == "_id") return id_matches(clause, r);
   if (clause.param == "_lastUpdated") return last_updated_matches(clause, r);
   if (!clause.has_type.empty() && clause.chain) return has_matches(clause, r, resolver, depth) != clause.negate;
+  if (!clause.either.empty()) {
+    bool any = std::any_of(clause.either.begin(), clause.either.end(),
+                           [&](const Clause& one) { return clause_matches(one, r, resolver, depth + 1); });
+    return any != clause.negate;
+  }
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == K::Missing) {
     bool any = std::any_of(r.rows.begin(), r.rows.end(), [&](const IndexEntry& row) { return of_clause(clause, row); });
     return clause.any_of[0].missing ? !any : any;

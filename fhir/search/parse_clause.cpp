@@ -249,6 +249,7 @@ class ClauseReader {
   std::string error_;
   std::string code_ = "invalid";
   size_t has_depth_ = 0;
+  size_t chain_depth_ = 0;
 
   bool fail(std::string message, std::string code = "invalid") {
     error_ = std::move(message);
@@ -260,6 +261,7 @@ class ClauseReader {
   bool read_has(std::string type, std::string_view key, const std::string& value, Clause& clause);
   bool read_chain(const SearchParam& param, const std::string& modifier, std::string_view chain, const std::string& value,
                   Clause& clause);
+  bool read_typed_chain(const std::string& target, std::string_view chain, const std::string& value, Clause& clause);
   bool read_id(const std::string& modifier, const std::string& value, Clause& clause);
   bool read_missing(const std::string& value, Clause& clause);
   bool read_identifier(const SearchParam& param, const std::string& value, Clause& clause);
@@ -341,22 +343,45 @@ bool ClauseReader::read_has(std::string type, std::string_view key, const std::s
   return read(type, key, value, *level);
 }
 
-// subject:Patient.name=x: the reference parameter points to a resource of the
-// target type that matches the chained parameter (one level deep).
+// subject:Patient.name=x: the reference parameter points to a resource of the target
+// type that matches the chained parameter, which may chain further
+// (subject:Patient.general-practitioner.name=x). Without a type (subject.name=x) the
+// chain is read for each target type that has the parameter, and any of them matches.
 bool ClauseReader::read_chain(const SearchParam& param, const std::string& modifier, std::string_view chain,
                               const std::string& value, Clause& clause) {
   if (param.type != "reference") {
     return fail("'" + param.code + "' is not a reference parameter, so it cannot be chained");
   }
-  std::string target = modifier;
-  if (target.empty() && param.targets.size() == 1) target = param.targets[0];
-  if (target.empty() || !registry_.is_resource_type(target)) {
-    return fail("the chain " + shown(param.code + "." + std::string(chain)) + " needs a target type (" + param.code +
-                ":Type." + std::string(chain.substr(0, 100)) + ")");
+  if (++chain_depth_ > limits_.max_has_depth) {
+    return fail("the chain " + shown(param.code + "." + std::string(chain)) + " is deeper than this server searches: at most " +
+                    std::to_string(limits_.max_has_depth) + " levels",
+                "too-long");
   }
-  if (chain.find('.') != std::string_view::npos) {
-    return fail("chains are supported one level deep, not " + shown(param.code + "." + std::string(chain)));
+  if (!modifier.empty() || param.targets.size() == 1) {
+    std::string target = modifier.empty() ? param.targets[0] : modifier;
+    if (!registry_.is_resource_type(target)) return fail("the chain names " + shown(target) + ", which is not a resource type");
+    return read_typed_chain(target, chain, value, clause);
   }
+  std::string_view chained = chain.substr(0, chain.find_first_of(".:"));
+  Clause typed = clause;
+  for (const std::string& target : param.targets) {
+    bool has = chained == "_id" || chained == "_lastUpdated" || registry_.find(target, chained);
+    if (!registry_.is_resource_type(target) || !has) continue;
+    size_t depth = chain_depth_;
+    if (!read_typed_chain(target, chain, value, typed)) return false;
+    chain_depth_ = depth;
+    clause.either.push_back(typed);
+  }
+  if (clause.either.empty()) {
+    return fail("none of the types '" + param.code + "' refers to has a search parameter " + shown(chained) +
+                    " (name the type: " + param.code + ":Type." + std::string(chain.substr(0, 100)) + ")",
+                "not-supported");
+  }
+  return true;
+}
+
+bool ClauseReader::read_typed_chain(const std::string& target, std::string_view chain, const std::string& value,
+                                    Clause& clause) {
   clause.chain_type = target;
   clause.chain = std::make_shared<Clause>();
   return read(target, chain, value, *clause.chain);

@@ -42,9 +42,12 @@ struct Clause {
   bool negate = false;  // :not: resources with no row matching
   std::vector<ValueMatch> any_of;
   // Chained search (subject:Patient.name=x): the reference parameter `param` points to
-  // a resource of `chain_type` that matches `chain` (one level deep).
+  // a resource of `chain_type` that matches `chain` (which may itself be a chain).
   std::string chain_type;
   std::shared_ptr<Clause> chain;
+  // Matches when one of these does (a chain without a type, subject.name=x: one chained
+  // clause per target type that has the parameter). `param` and `any_of` are unused then.
+  std::vector<Clause> either;
   // Reverse chain (_has:Observation:patient:code=x): resources that a resource of
   // `has_type` matching `chain` refers to through its reference parameter `param`.
   std::string has_type;

@@ -20,7 +20,7 @@ std::string key(std::string_view param, std::string_view reference) {
 // ("Patient/7", matched by equality on the row's code), under the clause's parameter
 // and the parameters it stands for. Empty when the clause is not of that kind.
 std::vector<std::string> reference_keys(const Clause& clause) {
-  if (clause.negate || clause.chain || !clause.has_type.empty() || clause.any_of.empty()) return {};
+  if (clause.negate || clause.chain || !clause.either.empty() || !clause.has_type.empty() || clause.any_of.empty()) return {};
   std::vector<std::string> keys;
   for (const ValueMatch& m : clause.any_of) {
     if (m.kind != ValueMatch::Kind::Reference || m.code.find('/') == std::string::npos) return {};

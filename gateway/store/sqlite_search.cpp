@@ -370,6 +370,11 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     return terms.empty() ? "1 = 1" : balanced(terms, "OR");
   }
   if (is_has(clause)) return has_sql(clause, alias, scope, b);
+  if (!clause.either.empty()) {
+    std::vector<std::string> terms;
+    for (const Clause& one : clause.either) terms.push_back(clause_sql(one, alias, type, scope, b));
+    return (clause.negate ? "NOT (" : "(") + balanced(terms, "OR") + ")";
+  }
   if (clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Missing) {
     return std::string(clause.any_of[0].missing ? "NOT " : "") + has_any_row(alias, type, params_of(clause), b);
   }

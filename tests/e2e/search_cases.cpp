@@ -100,11 +100,13 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"Patient?gender=female", 1}, {"Patient?gender:not=female", 2}, {"Patient?identifier=urn:mrn|2", 1},
       {"Patient?identifier=urn:other|2", 0}, {"Observation?code=http://loinc.org|2345-7", 2},
       {"Observation?code:text=by%20ident", 1}, {"Observation?code=718-7", 1},
-      // reference: Type/id, id with :Type, chains one level deep
+      // reference: Type/id, id with :Type, chains (typed, untyped: any target type that
+      // has the parameter)
       {"Observation?subject=Patient/" + smith, 2}, {"Observation?subject:Patient=" + smithers, 1},
       {"Observation?patient=" + smith, 2}, {"Observation?subject:Patient.name=smithers", 1},
       {"Observation?subject:Patient.identifier=urn:mrn|1", 2}, {"Observation?subject:identifier=urn:mrn|9", 1},
-      {"Observation?subject:identifier=urn:mrn|1", 0},
+      {"Observation?subject:identifier=urn:mrn|1", 0}, {"Observation?subject.name=smithers", 1},
+      {"Observation?subject.identifier=urn:mrn|1", 2}, {"Observation?subject.family=jones", 0},
       // date: precision ranges and prefixes
       {"Patient?birthdate=1980", 1}, {"Patient?birthdate=1980-05-17", 1}, {"Patient?birthdate=ge1985", 1},
       {"Patient?birthdate=lt1985-01-01", 1}, {"Observation?date=2024-01", 1}, {"Observation?date=gt2024-01-31", 1},
@@ -149,7 +151,12 @@ std::vector<SearchCase> result_searches(const Send& send) {
           {"Patient?family=page2"},
           {"Observation?code=718-7&_include=Observation:subject&_include=Patient:general-practitioner"},
           {"Observation?code=718-7&_include=Observation:subject&_include:iterate=Patient:general-practitioner"},
-          {"Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner&_revinclude:iterate=Observation:subject"}};
+          {"Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner&_revinclude:iterate=Observation:subject"},
+          // chains through two references, typed and untyped at each level
+          {"Observation?subject:Patient.general-practitioner:Practitioner.name=osei"},
+          {"Observation?subject.general-practitioner.family=osei"},
+          {"Observation?patient.general-practitioner.name=nobody"},
+          {"Observation?subject.nonsense=1"}};
 }
 
 std::vector<SearchCase> composite_searches(const Send& send) {

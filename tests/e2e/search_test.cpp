@@ -54,6 +54,11 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(bad_has("Patient?_has:Observation:code:code=1") == 400);  // code is not a reference
   CHECK(bad_has("Patient?_has:Spaceship:subject:code=1") == 400);
   CHECK(bad_has("Patient?_has:Observation:subject") == 400);
+  CHECK(bad_has("Observation?subject.nonsense=1") == 400);  // no target type has it
+  CHECK(bad_has("Observation?subject:Spaceship.name=x") == 400);
+  std::string deep = "Patient?link";
+  for (int i = 0; i < 12; ++i) deep += ":Patient.link";
+  CHECK(bad_has(deep + ":Patient.name=x") == 400);  // deeper than the limit
 }
 
 TEST_CASE("search results: _include _revinclude paging sorting _summary _elements POST", "[gateway][e2e][search]") {
@@ -141,6 +146,10 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
         "Observation Patient Practitioner ");
   CHECK(types_of("Practitioner?_id=" + doctor + "&_revinclude=Patient:general-practitioner"
                  "&_revinclude:iterate=Observation:subject") == "Practitioner Patient Observation ");
+  // Chains through two references, with and without the target types.
+  CHECK(types_of("Observation?subject:Patient.general-practitioner:Practitioner.name=osei") == "Observation ");
+  CHECK(types_of("Observation?subject.general-practitioner.family=osei") == "Observation ");
+  CHECK(types_of("Observation?subject.general-practitioner.family=nobody").empty());
 }
 
 TEST_CASE("paging links stay on the matches of the first page while resources are added", "[gateway][e2e][search]") {
