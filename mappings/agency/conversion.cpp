@@ -57,24 +57,60 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
   return invalid;
 }
 
+// Maps the tables, then again without the rows that refer to a record of a row not taken
+// (a client whose birth date is no date: its enrollments, then their exits and services),
+// until no row does; each reason is kept in `reasons`. Rows still left so after as many
+// rounds as the spec has tables refuse the whole upload.
+MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded,
+                                      std::vector<RowProblem>& reasons, const std::string& agency, bool trace,
+                                      const Records* records) const {
+  MappedExport mapped = mapper_.map(tables, excluded, agency, trace, records);
+  for (size_t round = 0; round <= mapper_.spec().tables.size() && !mapped.dangling.empty(); ++round) {
+    for (RowProblem& p : mapped.dangling) {
+      excluded.insert(p.row);
+      reasons.push_back(std::move(p));
+    }
+    mapped = mapper_.map(tables, excluded, agency, trace, records);
+  }
+  if (!mapped.dangling.empty()) {
+    for (RowProblem& p : mapped.dangling) mapped.rejected_rows.insert(p.row);
+    reasons.insert(reasons.end(), mapped.dangling.begin(), mapped.dangling.end());
+    mapped.tree = engine::Node::object();
+  }
+  return mapped;
+}
+
 AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency,
                                           const Records* records) const {
   AgencyConversion c;
-  c.mapped = mapper_.map(tables, {}, agency, trace_, records);
-  if (!c.mapped.built()) return c;
+  std::set<RowRef> excluded;
+  std::vector<RowProblem> reasons;
+  auto add_reasons = [&] { c.mapped.rejected.insert(c.mapped.rejected.begin(), reasons.begin(), reasons.end()); };
+  c.mapped = settled(tables, excluded, reasons, agency, trace_, records);
+  if (!c.mapped.built()) {
+    add_reasons();
+    return c;
+  }
   auto found = errors(c.mapped.tree, c.bundle);
-  if (found.empty()) return c;
+  if (found.empty()) {
+    add_reasons();
+    return c;
+  }
   c.bundle.reset();
   // Mapped again, tracing each value to its cell, to say where each problem comes from.
-  if (!trace_) c.mapped.sources = mapper_.map(tables, {}, agency, true, records).sources;
+  if (!trace_) c.mapped.sources = mapper_.map(tables, excluded, agency, true, records).sources;
   auto invalid = reject(found, c.mapped);
-  if (invalid.count({"", 0}) || mapper_.spec().whole_file) return c;
+  if (invalid.count({"", 0}) || mapper_.spec().whole_file) {
+    add_reasons();
+    return c;
+  }
   // Again without the rows whose resources did not validate (their reasons are kept).
-  std::set<RowRef> excluded = invalid;
+  excluded.insert(invalid.begin(), invalid.end());
   for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
-  auto reasons = std::move(c.mapped.rejected);
-  c.mapped = mapper_.map(tables, excluded, agency, true, records);
-  c.mapped.rejected = std::move(reasons);
+  reasons.insert(reasons.end(), c.mapped.rejected.begin(), c.mapped.rejected.end());
+  c.mapped = settled(tables, excluded, reasons, agency, true, records);
+  c.mapped.rejected.clear();  // every row it leaves out has its reason in `reasons`
+  add_reasons();
   if (!c.mapped.built()) return c;
   std::unique_ptr<fhir::model::Document> bundle;
   auto still = errors(c.mapped.tree, bundle);

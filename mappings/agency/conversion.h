@@ -50,6 +50,9 @@ class AgencyConverter {
  private:
   // The errors in a Bundle (read into `bundle`) as the validator finds them.
   std::vector<Issue> errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
+  // Maps until no row refers to a record of a row not taken (conversion.cpp).
+  MappedExport settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded, std::vector<RowProblem>& reasons,
+                       const std::string& agency, bool trace, const Records* records) const;
   // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
   std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped) const;
 

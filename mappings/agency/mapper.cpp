@@ -105,6 +105,8 @@ class Builder {
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
   bool admits_stored(const CompiledResource& compiled, const Row& row);
+  void withhold(const CompiledTable& compiled, const Row& row);
+  void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
   bool meets(const Condition& condition, const Row& row) const;
   std::string expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const;
@@ -130,6 +132,10 @@ class Builder {
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
   const Records* records_;
   std::unordered_map<std::string, std::optional<StoredRecord>> stored_;  // "Type/id" → as stored, or not there
+  // The records rows not taken would have made ("Type|system|value" → the row), and the
+  // references rows made to them: such a reference would match nothing when stored.
+  std::unordered_map<std::string, RowRef> withheld_;
+  mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
 };
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -155,13 +161,16 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
 
 // The row's values: its cells, read as their columns say, then its lookups, in order.
 bool Builder::read_row(Row& row) {
+  const std::vector<Column>& columns = row.spec.columns;
+  row.values.resize(columns.size());
+  // A misread row (more values than columns) is read for the records it names, and rejected.
   if (const std::string& problem = row.table.rows[row.index].problem; !problem.empty()) {
-    out_.rejected.push_back({row.ref(), row.table.name + " row " + std::to_string(row.ref().second), problem});
+    row.problems.push_back({row.ref(), row.table.name + " row " + std::to_string(row.ref().second), problem});
+    for (size_t c = 0; c < columns.size(); ++c)
+      if (!columns[c].lookup) row.values[c] = read_value(columns[c], row.raw(c), {});
     return false;
   }
   bool ok = true;
-  const std::vector<Column>& columns = row.spec.columns;
-  row.values.resize(columns.size());
   for (size_t c = 0; c < columns.size(); ++c) {
     std::string depends = columns[c].depends_on.empty() ? std::string() : row.raw(row.column_of(columns[c].depends_on));
     if (!columns[c].lookup) row.values[c] = read_value(columns[c], row.raw(c), depends);
@@ -394,6 +403,7 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   std::string source, identity = expand(value.parts, row, &source);
   if (identity.empty()) return reference;
   std::string url = system(r.system), key = r.type + "|" + url + "|" + identity;
+  if (withheld_.count(key)) to_withheld_.emplace_back(key, row.ref());
   // Built from this export (in any row, earlier or later): its fullUrl, filled in when the
   // Bundle is written; else the stored record with that identifier.
   reference.set("reference", Node::string(kPending + key + kPendingEnd + r.type + "?identifier=" +
@@ -487,27 +497,54 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   }
   for (size_t i = 0; i < table.rows.size(); ++i) {
     Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}};
-    if (excluded.count(row.ref())) {
-      out_.rejected_rows.insert(row.ref());
-      continue;
-    }
     bool readable = read_row(row);
     // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:
-    // a delta export's deleted exit whose enrollment it does not send is no error.
-    if (!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
+    // a delta export's deleted exit whose enrollment it does not send is no error. A misread
+    // row (more values than columns) cannot be judged so: it is rejected.
+    bool misread = !table.rows[i].problem.empty();
+    if (!misread && !compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
       ++out_.skipped;
       continue;
     }
-    if (!readable) {
+    bool taken = false;
+    if (excluded.count(row.ref())) {
+      out_.rejected_rows.insert(row.ref());  // its reasons were given by the pass that excluded it
+    } else if (!readable) {
       out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
       out_.rejected_rows.insert(row.ref());
-      continue;
-    }
-    if (!admits(row)) {
+    } else if (!admits(row)) {
       out_.rejected_rows.insert(row.ref());
+    } else {
+      taken = true;
+    }
+    if (!taken) {
+      withhold(compiled, row);
       continue;
     }
     for (const CompiledResource& r : compiled.resources) build(r, row);
+  }
+}
+
+// The records a row not taken would have made (those its values name).
+void Builder::withhold(const CompiledTable& compiled, const Row& row) {
+  for (const CompiledResource& r : compiled.resources) {
+    if (!meets(r.spec->when, row)) continue;
+    std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
+    if (!identity.empty()) withheld_.try_emplace(key_of(r, identity), row.ref());
+  }
+}
+
+// The rows that refer to a record only a row not taken would have made (a client whose
+// birth date is no date): stored, the reference would match nothing and fail the whole
+// upload, so these rows are not taken either (MappedExport::dangling).
+void Builder::note_dangling() {
+  std::set<RowRef> told;
+  for (const auto& [key, row] : to_withheld_) {
+    if (by_key_.count(key) || !told.insert(row).second) continue;  // another row made it after all, or said
+    const RowRef& parent = withheld_.at(key);
+    out_.dangling.push_back({row, row.first + " row " + std::to_string(row.second),
+                             "it refers to the record of " + parent.first + " row " + std::to_string(parent.second) +
+                                 ", which was not taken (see that row's reason)"});
   }
 }
 
@@ -523,6 +560,7 @@ void Builder::resolve_pending(Node& node) const {
 }
 
 void Builder::make_bundle() {
+  note_dangling();
   if (built_.empty()) return;
   Node& bundle = out_.tree;
   bundle.set("resourceType", Node::string("Bundle"));

@@ -37,6 +37,9 @@ struct MappedExport {
   engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from (traced maps)
   std::vector<std::vector<RowRef>> entry_rows;  // per Bundle entry: the rows it was built from
   std::vector<RowProblem> rejected;   // rows not taken, each reason
+  // Rows that refer to a record a row not taken would have made: taken, they would fail the
+  // upload; AgencyConverter maps again without them.
+  std::vector<RowProblem> dangling;
   std::vector<std::string> warnings;  // columns the spec does not know, tables it does not read
   size_t rows = 0;                    // rows read
   size_t skipped = 0;                 // rows the spec says make nothing (deleted records)

@@ -465,3 +465,38 @@ TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, N
   }
   CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-ORPHAN"));
 }
+
+TEST_CASE("hmis independent export: a row not taken takes the rows that refer to its record with it; a misread row is "
+          "rejected", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto clients = rows_of(files, "Client.csv");
+  std::string bad = clients.front().at("PersonalID"), other = clients.back().at("PersonalID");
+  std::set<std::string> its_enrollments;
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (row.at("PersonalID") == bad) its_enrollments.insert(row.at("EnrollmentID"));
+  auto before = by_identifier(bundle_of(hmis().convert_files(files, "local")), "EpisodeOfCare");
+  REQUIRE(!its_enrollments.empty());
+  for (auto& [name, text] : files) {
+    if (name != "Client.csv") continue;
+    text = with_cell(text, bad, "DOB", "1980-02-30");  // no such day: the client's row is not taken
+    // A name with a comma not in quotes: one value more than the header has.
+    text = with_cell(text, other, "LastName", "Lee, Jr", "C-MISREAD");
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);  // a Bundle the server can take: no reference to a record it will not have
+  CHECK(!by_identifier(bundle, "Patient").count(bad));
+  CHECK(!by_identifier(bundle, "Patient").count("C-MISREAD"));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  for (const auto& [e, _] : before) CHECK(episodes.count(e) != its_enrollments.count(e));  // the others are all there
+  CHECK(dump(bundle).find("%7C" + bad + "\"") == std::string::npos);
+  size_t cascaded = 0, misread = 0;
+  for (const auto& refused : c.mapped.rejected) {
+    cascaded += refused.message.find("refers to the record of Client.csv row") != std::string::npos;
+    misread += refused.message.find("values but the header names") != std::string::npos;
+  }
+  CHECK(cascaded >= its_enrollments.size());
+  CHECK(misread == 1);
+  size_t errors = 0;
+  for (const auto& issue : validator().validate(*c.bundle->root())) errors += issue.severity == carebridge::fhir::model::Severity::Error;
+  CHECK(errors == 0);
+}
