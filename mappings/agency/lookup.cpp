@@ -99,12 +99,14 @@ class LookupResolver {
 
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
 
-const ReadValue& LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
-  static const ReadValue kEmpty;
-  if (by_value.empty()) return kEmpty;
+ReadValue LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
+  if (by_value.empty()) return {};
   const Index& rows = index(lookup);
   auto it = rows.find(by_value);
-  return it == rows.end() ? kEmpty : it->second;
+  if (it != rows.end()) return it->second;
+  ReadValue absent;
+  absent.value = lookup.absent;
+  return absent;
 }
 
 const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t column) {
@@ -133,26 +135,27 @@ const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t co
 }
 
 // Each key's value; when several rows have the key, the first with a value, unless a later
-// one has a value the lookup prefers ("" preferred: a row without a value wins, as a live
-// copy of a record wins over a deleted one when asking whether it was deleted).
+// one has a value the lookup prefers more: the values of `prefer` win in their order over
+// the others, which win over no value, unless "" is listed (a row without a value wins, as
+// a live copy of a record wins over a deleted one when asking whether it was deleted;
+// "prefer": ["1", ""] — a victim service provider, else one not known, else not one).
 const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
   if (auto known = indexes_.find(&lookup); known != indexes_.end()) return known->second;
   const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);
   const std::vector<ReadValue>& values = column_values(lookup.table_index, lookup.column_index);
-  auto preferred = [&](const ReadValue& v) {
+  const size_t others = lookup.prefer.size(), none = others + 1;
+  auto rank = [&](const ReadValue& v) {
     std::string value = v.value;
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return std::find(lookup.prefer.begin(), lookup.prefer.end(), value) != lookup.prefer.end();
+    auto at = std::find(lookup.prefer.begin(), lookup.prefer.end(), value);
+    if (at != lookup.prefer.end()) return static_cast<size_t>(at - lookup.prefer.begin());
+    return value.empty() ? none : others;
   };
-  bool empty_wins = std::find(lookup.prefer.begin(), lookup.prefer.end(), "") != lookup.prefer.end();
   Index rows;
   for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
     if (keys[i].value.empty()) continue;
     auto [it, added] = rows.try_emplace(keys[i].value, values[i]);
-    if (added) continue;
-    bool better = (!empty_wins && it->second.value.empty() && !values[i].value.empty()) ||
-                  (!preferred(it->second) && preferred(values[i]));
-    if (better) it->second = values[i];
+    if (!added && rank(values[i]) < rank(it->second)) it->second = values[i];
   }
   return indexes_.emplace(&lookup, std::move(rows)).first->second;
 }

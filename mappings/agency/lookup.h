@@ -28,8 +28,8 @@ class LookupIndex {
   LookupIndex(const Spec& spec, const std::vector<csv::Table>& tables) : spec_(spec), tables_(tables) {}
 
   // The value a lookup column takes in a row whose `by` column reads `by_value`: the value
-  // of the matching row (an empty value when no row matches).
-  const ReadValue& find(const Lookup& lookup, const std::string& by_value);
+  // of the matching row (the lookup's `absent` value, "" unless the spec says, when none does).
+  ReadValue find(const Lookup& lookup, const std::string& by_value);
 
  private:
   using Index = std::unordered_map<std::string, ReadValue>;

@@ -169,8 +169,9 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   else c.type = known->second;
   c.codes = read_codes(node, spec, problems);
   if (const JsonNode* lookup = node->member("lookup"); lookup && lookup->is_object()) {
-    c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}};
+    c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}, {}};
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
+    c.lookup->absent = text(lookup, "absent");
   }
   if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
     c.stored = Stored{text(stored, "resource"), text(stored, "path"), text(stored, "expect"), text(stored, "refusal")};

@@ -49,7 +49,8 @@ struct CodeMap {
 // their keys. It reads as the column it takes its value from (type, codes).
 struct Lookup {
   std::string table, key, by, column;
-  std::vector<std::string> prefer;  // several rows match: a value listed here wins (lower-cased)
+  std::vector<std::string> prefer;  // several rows match: a value listed here wins, the first most (lower-cased)
+  std::string absent;               // the value when no row matches ("" unless the spec says)
   // Resolved when the spec is read: indexes in Spec::tables and in the tables' columns.
   size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;
 };

@@ -500,3 +500,29 @@ TEST_CASE("hmis independent export: a row not taken takes the rows that refer to
   for (const auto& issue : validator().validate(*c.bundle->root())) errors += issue.severity == carebridge::fhir::model::Severity::Error;
   CHECK(errors == 0);
 }
+
+TEST_CASE("hmis independent export: a client whose enrollment's provider is not known is labelled as a victim service "
+          "provider's", "[agency][hmis]") {
+  // The enrollment names a project the export does not send: whether it is a victim service
+  // provider's cannot be told, so its client's record is confined as if it were (fail closed).
+  Files files = export_files("FY2024");
+  auto before = bundle_of(hmis().convert_files(files, "local"));
+  std::string client, enrollment;
+  std::map<std::string, int> enrollments_of;
+  for (const auto& row : rows_of(files, "Enrollment.csv")) ++enrollments_of[row.at("PersonalID")];
+  for (const auto& [id, patient] : by_identifier(before, "Patient"))
+    if (!has_label(*patient, kActCode, "ORCON") && enrollments_of[id] == 1) client = id;
+  REQUIRE(!client.empty());
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (row.at("PersonalID") == client) enrollment = row.at("EnrollmentID");
+  for (auto& [name, text] : files)
+    if (name == "Enrollment.csv") text = with_cell(text, enrollment, "ProjectID", "PRJ-ABSENT");
+  auto c = hmis().convert_files(files, "local");
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count(client));
+  CHECK(has_label(*patients.at(client), kConfidentiality, "R"));
+  CHECK(has_label(*patients.at(client), kActCode, "ORCON"));
+  // The other clients keep what they had.
+  for (const auto& [id, patient] : by_identifier(before, "Patient"))
+    if (id != client && patients.count(id)) CHECK(has_label(*patients.at(id), kActCode, "ORCON") == has_label(*patient, kActCode, "ORCON"));
+}
