@@ -179,6 +179,8 @@ bool Builder::read_row(Row& row) {
     if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (!row.values[c].ok && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row)) row.values[c] = {};
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
     // A looked-up value's warning was given at its own row already.

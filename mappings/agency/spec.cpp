@@ -136,6 +136,8 @@ std::shared_ptr<const CodeMap> read_codes(const JsonNode* column, const Spec& sp
   return map;
 }
 
+Condition read_condition(const JsonNode* node);
+
 Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   Column c;
   c.line = node->position.line;
@@ -157,6 +159,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     problems.add(c.line, "column \"" + c.name + "\": unknown is \"leave out\" (or not given: the row is rejected), not \"" +
                              unknown + "\"");
   c.depends_on = text(node, "dependsOn");
+  c.hashed_when = read_condition(node->member("hashedWhen"));
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)

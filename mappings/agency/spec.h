@@ -67,6 +67,21 @@ struct Stored {
   std::string expect, refusal;
 };
 
+// A condition on a row: every listed column has a value (`present`), each test holds (the
+// column's value — a Code column: its code — is one of `in`), every condition of `all`
+// holds and, when there are alternatives (`any`), at least one of them does.
+struct Condition {
+  struct Test {
+    std::string column;
+    std::vector<std::string> in;  // lower-cased
+  };
+  std::vector<std::string> present;
+  std::vector<Test> tests;
+  std::vector<Condition> all, any;
+  uint32_t line = 0;
+  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty(); }
+};
+
 struct Column {
   std::string name;                  // the header as the agency writes it (a lookup: a label)
   std::vector<std::string> aliases;  // other headers that mean the same column
@@ -82,6 +97,9 @@ struct Column {
   std::string depends_on_name;       // ... and that column's header, for messages
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file
   std::optional<Stored> stored;      // taken from the stored record the row changes, not from the file
+  // When the row meets this, the cell may hold a digest ("hashedWhen": an HMIS birth date in a
+  // hashed export): a value that does not read as the column's type is left out, no problem.
+  Condition hashed_when;
   std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
   // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
   // empty, with a warning naming the cell (the rest of the row is still taken).
@@ -117,20 +135,6 @@ struct Assignment {
   ValueSpec value;
 };
 
-// A condition on a row: every listed column has a value (`present`), each test holds (the
-// column's value — a Code column: its code — is one of `in`), every condition of `all`
-// holds and, when there are alternatives (`any`), at least one of them does.
-struct Condition {
-  struct Test {
-    std::string column;
-    std::vector<std::string> in;  // lower-cased
-  };
-  std::vector<std::string> present;
-  std::vector<Test> tests;
-  std::vector<Condition> all, any;
-  uint32_t line = 0;
-  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty(); }
-};
 
 // A meta.security label, carried by the resource whenever a row that meets `when` builds
 // or adds to it.

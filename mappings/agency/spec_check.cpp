@@ -163,8 +163,10 @@ struct Checker {
       if (!on || on->lookup) add(c.line, "\"" + c.name + "\" depends on \"" + c.depends_on + "\", which is not a column of the file");
       if (c.type != ValueType::Code) add(c.line, "\"" + c.name + "\" has dependsOn, which only a code column can have");
     }
-    for (const Column& c : table.columns)
+    for (const Column& c : table.columns) {
       if (c.stored) check_stored(table, c);
+      check_condition(table, c.hashed_when, c.line);
+    }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);
