@@ -100,6 +100,7 @@ class Builder {
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
   std::string required_problem(const Column& column, const Row& row) const;
+  std::string differing(const Row& row, size_t c) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
   bool admits(const Row& row);
@@ -188,6 +189,9 @@ bool Builder::read_row(Row& row) {
     if (!row.values[c].ok) {
       row.problems.push_back({row.ref(), row.where(c), row.values[c].problem});
       ok = false;
+    } else if (std::string other = differing(row, c); !other.empty()) {
+      row.problems.push_back({row.ref(), row.where(c), other});
+      ok = false;
     } else if (column.required && row.values[c].value.empty()) {
       // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID).
       row.problems.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
@@ -195,6 +199,17 @@ bool Builder::read_row(Row& row) {
     }
   }
   return ok;
+}
+
+// Why a column's value is not the one it must be the same as ("sameAs": an exit's client
+// and its enrollment's), "" when it is or either is empty.
+std::string Builder::differing(const Row& row, size_t c) const {
+  const Column& column = row.spec.columns[c];
+  size_t other = column.same_as.empty() ? kAbsent : row.column_of(column.same_as);
+  if (other == kAbsent) return {};
+  const std::string &mine = row.values[c].value, &theirs = row.values[other].value;
+  if (mine.empty() || theirs.empty() || mine == theirs) return {};
+  return "\"" + column.name + "\" is \"" + mine + "\", but the row's " + row.spec.columns[other].name + " is \"" + theirs + "\"";
 }
 
 // Why a required column is empty: a required lookup found no row (an exit whose enrollment

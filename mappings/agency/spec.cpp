@@ -159,6 +159,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     problems.add(c.line, "column \"" + c.name + "\": unknown is \"leave out\" (or not given: the row is rejected), not \"" +
                              unknown + "\"");
   c.depends_on = text(node, "dependsOn");
+  c.same_as = text(node, "sameAs");
   c.hashed_when = read_condition(node->member("hashedWhen"));
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&

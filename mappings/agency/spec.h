@@ -95,6 +95,7 @@ struct Column {
   bool past = false;                 // dates that cannot be ahead (a birth date): "1/5/28" is 1928
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
+  std::string same_as;               // the column (key) whose value this one's must be when both have one
   std::optional<Lookup> lookup;      // taken from another table's row, not from the file
   std::optional<Stored> stored;      // taken from the stored record the row changes, not from the file
   // When the row meets this, the cell may hold a digest ("hashedWhen": an HMIS birth date in a

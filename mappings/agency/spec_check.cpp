@@ -165,6 +165,8 @@ struct Checker {
     }
     for (const Column& c : table.columns) {
       if (c.stored) check_stored(table, c);
+      if (!c.same_as.empty() && !table.column(c.same_as))
+        add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
     }
     for (const ResourceSpec& r : table.resources)

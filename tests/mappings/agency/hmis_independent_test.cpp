@@ -548,3 +548,25 @@ TEST_CASE("hmis independent export: in a hashed export a birth date that is a di
     if (name == "Client.csv") text = with_cell(text, client, "DOB", sha);
   CHECK(!hmis().convert_files(files, "local").mapped.rejected.empty());
 }
+
+TEST_CASE("hmis independent export: a row about another client than its enrollment's is refused", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto exits = rows_of(files, "Exit.csv");
+  std::string exit = exits.front().at("ExitID"), enrollment = exits.front().at("EnrollmentID");
+  std::string client = exits.front().at("PersonalID"), stranger;
+  for (const auto& row : rows_of(files, "Client.csv"))
+    if (row.at("PersonalID") != client && row.at("DateDeleted").empty()) stranger = row.at("PersonalID");
+  for (auto& [name, text] : files)
+    if (name == "Exit.csv") text = with_cell(text, exit, "PersonalID", stranger);
+  auto c = hmis().convert_files(files, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected.front().where.starts_with("Exit.csv row 2, column \"PersonalID\""));
+  CHECK(c.mapped.rejected.front().message.find("\"" + stranger + "\", but") != std::string::npos);
+  auto bundle = bundle_of(c);
+  std::string client_url;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (&e["resource"] == by_identifier(bundle, "Patient").at(client)) client_url = str(e["fullUrl"]);
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  REQUIRE(episodes.count(enrollment));  // the enrollment stays its own client's, without the exit
+  CHECK(str((*episodes.at(enrollment))["patient"]["reference"]) == client_url);
+}
