@@ -1,5 +1,6 @@
 #include "mappings/agency/conversion.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "mappings/engine/node_json.h"
@@ -15,6 +16,27 @@ long entry_of(std::string_view expression) {
   long index = -1;
   std::from_chars(expression.data() + kEntry.size(), expression.data() + expression.size(), index);
   return index;
+}
+
+// The row that made the record invalid at `expression`: of the entry's `rows` whose cells
+// are at or below it, the one applied last (an exit dated before its enrollment's entry
+// makes the episode's period invalid, not the enrollment); null when none is traced there.
+const RowRef* culprit(const MappedExport& mapped, const std::string& expression, const std::vector<RowRef>& rows,
+                      std::string& where) {
+  const RowRef* found = nullptr;
+  for (auto it = mapped.sources.lower_bound(expression); it != mapped.sources.end(); ++it) {
+    const std::string& path = it->first;
+    if (!path.starts_with(expression)) break;
+    if (path.size() > expression.size() && path[expression.size()] != '.' && path[expression.size()] != '[') continue;
+    auto row = mapped.source_rows.find(it->second);
+    if (row == mapped.source_rows.end()) continue;
+    auto at = std::find(rows.begin(), rows.end(), row->second);
+    if (at != rows.end() && (!found || at > std::find(rows.begin(), rows.end(), *found))) {
+      found = &*at;
+      where = it->second;
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -38,13 +60,15 @@ std::vector<Issue> AgencyConverter::errors(const engine::Node& tree, std::unique
   return found;
 }
 
-std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, MappedExport& mapped) const {
+std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, MappedExport& mapped, bool narrow) const {
   std::set<RowRef> invalid;
   for (const Issue& issue : found) {
     long entry = entry_of(issue.expression);
     std::string where = engine::source_of(mapped.sources, issue.expression);
-    const auto& rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
-                           ? mapped.entry_rows[static_cast<size_t>(entry)] : std::vector<RowRef>{};
+    std::vector<RowRef> rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
+                                   ? mapped.entry_rows[static_cast<size_t>(entry)] : std::vector<RowRef>{};
+    if (const RowRef* last = narrow && rows.size() > 1 ? culprit(mapped, issue.expression, rows, where) : nullptr)
+      rows = {*last};
     for (const RowRef& row : rows) {
       invalid.insert(row);
       mapped.rejected.push_back({row, where.empty() ? row.first + " row " + std::to_string(row.second) : where, issue.message});
@@ -85,37 +109,31 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
   AgencyConversion c;
   std::set<RowRef> excluded;
   std::vector<RowProblem> reasons;
-  auto add_reasons = [&] { c.mapped.rejected.insert(c.mapped.rejected.begin(), reasons.begin(), reasons.end()); };
   c.mapped = settled(tables, excluded, reasons, agency, trace_, records);
-  if (!c.mapped.built()) {
-    add_reasons();
-    return c;
+  // Each round leaves out the rows whose records do not validate, with the validator's reason,
+  // and maps the others again: first only the row that made a record invalid (see culprit),
+  // then every row of a record still invalid. What is invalid after that refuses the upload.
+  for (int round = 0; c.mapped.built(); ++round) {
+    std::unique_ptr<fhir::model::Document> bundle;
+    auto found = errors(c.mapped.tree, bundle);
+    if (found.empty()) {
+      c.bundle = std::move(bundle);
+      break;
+    }
+    if (c.mapped.bundle.empty()) {  // untraced: traced again, to say where each problem comes from
+      MappedExport traced = mapper_.map(tables, excluded, agency, true, records);
+      c.mapped.sources = std::move(traced.sources);
+      c.mapped.source_rows = std::move(traced.source_rows);
+    }
+    auto invalid = reject(found, c.mapped, round == 0);
+    if (round == 2 || invalid.count({"", 0}) || mapper_.spec().whole_file) break;
+    excluded.insert(invalid.begin(), invalid.end());
+    for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
+    reasons.insert(reasons.end(), c.mapped.rejected.begin(), c.mapped.rejected.end());
+    c.mapped = settled(tables, excluded, reasons, agency, true, records);
+    c.mapped.rejected.clear();  // every row it leaves out has its reason in `reasons`
   }
-  auto found = errors(c.mapped.tree, c.bundle);
-  if (found.empty()) {
-    add_reasons();
-    return c;
-  }
-  c.bundle.reset();
-  // Mapped again, tracing each value to its cell, to say where each problem comes from.
-  if (!trace_) c.mapped.sources = mapper_.map(tables, excluded, agency, true, records).sources;
-  auto invalid = reject(found, c.mapped);
-  if (invalid.count({"", 0}) || mapper_.spec().whole_file) {
-    add_reasons();
-    return c;
-  }
-  // Again without the rows whose resources did not validate (their reasons are kept).
-  excluded.insert(invalid.begin(), invalid.end());
-  for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
-  reasons.insert(reasons.end(), c.mapped.rejected.begin(), c.mapped.rejected.end());
-  c.mapped = settled(tables, excluded, reasons, agency, true, records);
-  c.mapped.rejected.clear();  // every row it leaves out has its reason in `reasons`
-  add_reasons();
-  if (!c.mapped.built()) return c;
-  std::unique_ptr<fhir::model::Document> bundle;
-  auto still = errors(c.mapped.tree, bundle);
-  if (still.empty()) c.bundle = std::move(bundle);
-  else reject(still, c.mapped);
+  c.mapped.rejected.insert(c.mapped.rejected.begin(), reasons.begin(), reasons.end());
   return c;
 }
 

@@ -54,7 +54,8 @@ class AgencyConverter {
   MappedExport settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded, std::vector<RowProblem>& reasons,
                        const std::string& agency, bool trace, const Records* records) const;
   // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
-  std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped) const;
+  // With `narrow`, only the row that made a record invalid, where the sources tell it.
+  std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped, bool narrow) const;
 
   const fhir::definitions::Definitions& definitions_;
   const fhir::validation::Validator* validator_;

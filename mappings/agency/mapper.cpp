@@ -361,7 +361,10 @@ std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& r
     if (p.kind == TemplatePart::Kind::Days) text = days_in_words(text);
     if (p.kind == TemplatePart::Kind::Display) text = v.display;
     if (p.kind == TemplatePart::Kind::CodeSystem) text = v.system;
-    if (trace_ && !v.value.empty() && source && source->empty()) *source = row.where(c);
+    if (trace_ && !v.value.empty() && source && source->empty()) {
+      *source = row.where(c);
+      out_.source_rows.try_emplace(*source, row.ref());
+    }
     any = any || !v.value.empty();
     out += text;
   }

@@ -35,6 +35,7 @@ struct MappedExport {
   engine::Node tree;                  // the transaction Bundle as built (an empty object when nothing was)
   std::string bundle;                 // its JSON, written by traced maps only; "" when nothing was built
   engine::SourceMap sources;          // FHIRPath in the Bundle → the cell its value came from (traced maps)
+  std::map<std::string, RowRef> source_rows;  // such a cell → its row (traced maps)
   std::vector<std::vector<RowRef>> entry_rows;  // per Bundle entry: the rows it was built from
   std::vector<RowProblem> rejected;   // rows not taken, each reason
   // Rows that refer to a record a row not taken would have made: taken, they would fail the

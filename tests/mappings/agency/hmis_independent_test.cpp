@@ -570,3 +570,19 @@ TEST_CASE("hmis independent export: a row about another client than its enrollme
   REQUIRE(episodes.count(enrollment));  // the enrollment stays its own client's, without the exit
   CHECK(str((*episodes.at(enrollment))["patient"]["reference"]) == client_url);
 }
+
+TEST_CASE("hmis independent export: an exit dated before its enrollment's entry is refused, the enrollment kept",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto exits = rows_of(files, "Exit.csv");
+  std::string exit = exits.front().at("ExitID"), enrollment = exits.front().at("EnrollmentID");
+  for (auto& [name, text] : files)
+    if (name == "Exit.csv") text = with_cell(text, exit, "ExitDate", "2001-01-01");
+  auto c = hmis().convert_files(files, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected.front().where == "Exit.csv row 2, column \"ExitDate\"");
+  CHECK(c.mapped.rejected.front().message.find("per-1") != std::string::npos);
+  auto episodes = by_identifier(bundle_of(c), "EpisodeOfCare");
+  REQUIRE(episodes.count(enrollment));  // open, as if the exit had not come
+  CHECK(!(*episodes.at(enrollment))["period"].HasMember("end"));
+}
