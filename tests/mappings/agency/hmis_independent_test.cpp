@@ -586,3 +586,23 @@ TEST_CASE("hmis independent export: an exit dated before its enrollment's entry 
   REQUIRE(episodes.count(enrollment));  // open, as if the exit had not come
   CHECK(!(*episodes.at(enrollment))["period"].HasMember("end"));
 }
+
+TEST_CASE("hmis independent export: a destination an exit may not have and a negative amount lose the answer, not the row",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string exit = rows_of(files, "Exit.csv").front().at("ExitID");
+  std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
+  for (auto& [name, text] : files) {
+    if (name == "Exit.csv") text = with_cell(text, exit, "Destination", "335");  // a living situation, never a destination
+    if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "-50.00");
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto warned = [&](const std::string& text) {
+    return std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  CHECK(warned("column \"Destination\": \"335\""));
+  CHECK(warned("column \"TotalMonthlyIncome\""));
+  CHECK(dump(bundle_of(c)).find("-50") == std::string::npos);
+}
