@@ -26,15 +26,18 @@ bool agency_spec_file(const std::string& mapping, std::string& spec_file) {
 
 namespace {
 
-// Every input's bytes by file name; a folder gives each regular file in it (sorted).
+// Every input's bytes by file name; a folder gives each regular file in it (sorted). A link
+// in a folder is not followed: an unpacked export could point it anywhere (/etc/passwd).
 bool read_inputs(const std::vector<std::string>& inputs, std::vector<std::pair<std::string, std::string>>& out) {
   std::vector<fs::path> files;
   for (const std::string& input : inputs) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
       std::vector<fs::path> inside;
-      for (const auto& entry : fs::directory_iterator(input, ec))
-        if (entry.is_regular_file()) inside.push_back(entry.path());
+      for (const auto& entry : fs::directory_iterator(input, ec)) {
+        if (entry.is_symlink(ec)) std::cerr << "warning " << entry.path().filename().string() << ": a link, not read\n";
+        else if (entry.is_regular_file(ec)) inside.push_back(entry.path());
+      }
       std::sort(inside.begin(), inside.end());
       files.insert(files.end(), inside.begin(), inside.end());
     } else {

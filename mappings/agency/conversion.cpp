@@ -150,6 +150,10 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
       unread.push_back(mapper_.unread(name));
       continue;
     }
+    if (bytes.empty()) {  // an export's file with nothing to export (some systems write no header then)
+      unread.push_back(name + ": the file is empty; nothing was read from it");
+      continue;
+    }
     auto read = csv::read_tables(bytes, name, limits);
     if (!read) {
       errors.push_back(read.message());  // it names the file

@@ -606,3 +606,14 @@ TEST_CASE("hmis independent export: a destination an exit may not have and a neg
   CHECK(warned("column \"TotalMonthlyIncome\""));
   CHECK(dump(bundle_of(c)).find("-50") == std::string::npos);
 }
+
+TEST_CASE("hmis independent export: an empty file of the export is said, and the rest is taken", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Services.csv") text.clear();  // no services this period, and no header written
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.file_errors.empty());
+  CHECK(c.mapped.rejected.empty());
+  CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(), "Services.csv: the file is empty; nothing was read from it") == 1);
+  CHECK(by_identifier(bundle_of(c), "EpisodeOfCare").size() > 0);
+}
