@@ -186,13 +186,58 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
 namespace {
 
 // A profile the resource only claims (meta.profile) is the sender's statement, not
-// FHIR's rule: under the ingest policy what it finds is reported, as warnings.
-void tolerate_claimed(Run& run, size_t first_issue, const std::string& url) {
+// FHIR's rule: under the ingest policy what it finds is reported, as warnings (`why`
+// says whose profile it is).
+void tolerate(Run& run, size_t first_issue, const std::string& why) {
   auto& issues = run.issues();
   for (size_t i = first_issue; i < issues.size(); ++i) {
     if (issues[i].severity != Severity::Error) continue;
     issues[i].severity = Severity::Warning;
-    issues[i].message += " (the resource claims conformance to " + url + ")";
+    issues[i].message += " (" + why + ")";
+  }
+}
+
+// The vital signs profiles FHIR requires of an Observation by its LOINC code
+// (observation-vitalsigns.html: a vital sign SHALL conform to its profile), the code each
+// core profile fixes; the reference validator applies them so.
+struct VitalSign {
+  std::string_view loinc, profile, name;
+};
+constexpr VitalSign kVitalSigns[] = {
+    {"85353-1", "vitalspanel", "Vital Signs Panel"}, {"9279-1", "resprate", "Respiratory Rate"},
+    {"8867-4", "heartrate", "Heart rate"},           {"2708-6", "oxygensat", "Oxygen saturation"},
+    {"8310-5", "bodytemp", "Body temperature"},      {"8302-2", "bodyheight", "Body height"},
+    {"9843-4", "headcircum", "Head circumference"},   {"29463-7", "bodyweight", "Body weight"},
+    {"39156-5", "bmi", "Body mass index"},           {"85354-9", "bp", "Blood pressure"}};
+
+// The vital signs profiles `observation`'s LOINC codes call for, each with its code.
+std::vector<std::pair<std::string, const VitalSign*>> vital_sign_profiles(const Element& observation) {
+  std::vector<std::pair<std::string, const VitalSign*>> out;
+  const Element* code = child_named(observation, "code");
+  if (!code) return out;
+  for (const Element* coding : code->children()) {
+    if (coding->name != "coding" || value_of(child_named(*coding, "system")) != "http://loinc.org") continue;
+    std::string_view loinc = value_of(child_named(*coding, "code"));
+    for (const VitalSign& v : kVitalSigns)
+      if (v.loinc == loinc) out.emplace_back("http://hl7.org/fhir/StructureDefinition/" + std::string(v.profile), &v);
+  }
+  return out;
+}
+
+void check_vital_signs(Run& run, const Element& resource, const Path& path,
+                       const std::vector<std::pair<std::string, bool>>& wanted) {
+  for (const auto& [url, sign] : vital_sign_profiles(resource)) {
+    if (std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == url; })) continue;
+    const defs::StructureDef* sd = run.state.profile(url);
+    if (!sd) continue;
+    run.report(Severity::Information, "informational",
+               "validated against the " + std::string(sign->name) + " profile (" + url +
+                   "), which the FHIR specification requires because the LOINC code " + std::string(sign->loinc) + " was found",
+               resource, path);
+    size_t before = run.issue_count();
+    check_against(run, resource, *sd, 0, path);
+    if (run.options.policy == Policy::Ingest || run.options.tolerate_vital_signs)
+      tolerate(run, before, "FHIR requires it of vital signs: " + url);
   }
 }
 
@@ -223,8 +268,9 @@ void check_profiles(Run& run, const Element& resource, const Path& path) {
     if (sd->derivation != defs::Derivation::Constraint) continue;  // the base definition: already checked
     size_t before = run.issue_count();
     check_against(run, resource, *sd, 0, path);
-    if (!requested && run.options.policy == Policy::Ingest) tolerate_claimed(run, before, url);
+    if (!requested && run.options.policy == Policy::Ingest) tolerate(run, before, "the resource claims conformance to " + url);
   }
+  if (resource.type == "Observation") check_vital_signs(run, resource, path, wanted);
 }
 
 }  // namespace carebridge::fhir::validation

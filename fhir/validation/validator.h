@@ -27,6 +27,9 @@ struct Options {
   std::vector<std::string> profiles;  // canonical URLs the resource must also conform to
   bool invariants = true;             // evaluate FHIRPath constraints (needs an engine)
   Policy policy = Policy::Strict;
+  // What the vital-signs profiles FHIR requires of a vital sign find, as warnings (a
+  // converter's output: a v2 heart rate in "bpm" is what the monitor sent, not to be refused).
+  bool tolerate_vital_signs = false;
 };
 
 struct ValidatorState;  // expanded value sets, generated snapshots, compiled invariants

@@ -55,6 +55,14 @@ TEST_CASE("corpus: the FHIR R4 examples have no false errors", "[validation][cor
       CHECK_THAT(describe(issues), Catch::Contains("ImplementationGuide.name") && Catch::Contains("ImplementationGuide.status"));
       continue;
     }
+    if (stem == "Observation-f202") {
+      // A body temperature (LOINC 8310-5) with no effective[x]: FHIR requires a vital sign to
+      // conform to its vital-signs profile, which asks for one (the reference validator applies
+      // it so: its obs-fio2 outcome). That error, and only that, is right.
+      CHECK(count_errors(issues) == 1);
+      CHECK_THAT(describe(issues), Catch::Contains("Observation.effective") && Catch::Contains("bodytemp"));
+      continue;
+    }
     if (count_errors(issues)) failures.push_back(stem + ":\n" + describe(issues));
   }
   for (const auto& f : failures) std::cout << "false error in " << f << "\n";

@@ -81,3 +81,26 @@ TEST_CASE("bp requires a systolic and a diastolic component, each in mm[Hg]", "[
   CHECK(has_issue(unit, Severity::Error, "value", "Observation.component[1].valueQuantity.code", "mm[Hg]"));
   CHECK(count_errors(unit) == 1);
 }
+
+TEST_CASE("a vital sign is checked against its profile without claiming it; under the ingest policy as warnings",
+          "[validation][rules][profiles]") {
+  // FHIR: an Observation with a vital sign's LOINC code SHALL conform to its profile.
+  std::string heart_rate = R"({"resourceType":"Observation","id":"hr","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/p"},
+      "effectiveDateTime":"2024-03-02T10:00:00Z","valueQuantity":{"value":60,"system":"http://unitsofmeasure.org","code":"{beats}/min"}})";
+  auto strict = validate_text(heart_rate);
+  INFO(describe(strict));
+  CHECK(has_issue(strict, Severity::Error, "required", "Observation.category"));
+  CHECK(count_errors(strict) >= 2);  // the category and the unit (/min)
+  CHECK(has_issue(strict, Severity::Information, "informational", "Observation", "heartrate"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto tolerated = validate_text(heart_rate, ingest);
+  INFO(describe(tolerated));
+  CHECK(count_errors(tolerated) == 0);
+  CHECK(has_issue(tolerated, Severity::Warning, "required", "Observation.category"));
+  // Another code is no vital sign: nothing more is asked of it.
+  std::string glucose = heart_rate;
+  glucose.replace(glucose.find("8867-4"), 6, "2339-0");
+  CHECK(count_errors(validate_text(glucose)) == 0);
+}
