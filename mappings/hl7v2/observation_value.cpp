@@ -98,14 +98,16 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
     return convert(coded, v, context, unused);
   }
   if (type == "DT" || type == "DTM" || type == "TS") {
-    std::string out = fhir_date_time(v.text(), context.timezone);
-    if (out.empty()) {
-      context.warn(v.where(), "'" + v.text() + "' is not a v2 date/time; it is kept as text");
+    MomentReading reading = read_moment(v.text(), context.timezone);
+    if (reading.form == MomentReading::Form::NotAMoment) {  // "02/15/2025": the sender's words stay
+      context.warn(v.where(), moment_warning(reading, v.text(), "; it is kept as text"));
       suffix = "String";
       return Node::string(v.text(), v.where());
     }
+    if (std::string said = moment_warning(reading, v.text(), " and was left out"); !said.empty()) context.warn(v.where(), said);
+    if (reading.fhir.empty()) return {};  // a day that does not exist, as in any other date field
     suffix = "DateTime";
-    return Node::string(out, v.where());
+    return Node::string(reading.fhir, v.where());
   }
   if (type == "DR") {  // a date range: valuePeriod (v2-to-FHIR OBX[Observation], OBX-2 DR)
     Rule range = rule;

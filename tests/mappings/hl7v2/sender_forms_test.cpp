@@ -1,0 +1,49 @@
+// v2 as real senders write it, beyond the standard's letter: ISO 8601 dates, dates that
+// name no real day, free-text records sent again, radiology results, units named by
+// table 0396's ISO+. Each test is what a user of the Bundle would notice.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|LAB|F|EHR|F|20250101120000-0500||";
+
+}  // namespace
+
+TEST_CASE("dates written in ISO 8601 are read whole, with a warning, never cut to the year", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|DT1|P|2.5.1\rPID|1||M1^^^H^MR||A^B||1980-01-15|M\r"
+                                "OBR|1|P1^E|F1^L|G^Glu^L|||2025-01-01T10:00:00\r"
+                                "OBX|1|DT|D1^Date^L||2025-02-15||||||F\r"
+                                "OBX|2|DTM|D2^Time^L||2025-02-15T08:30Z||||||F\r");
+  CHECK(text(m.resource("Patient"), "birthDate") == "1980-01-15");
+  CHECK(text(m.resource("DiagnosticReport"), "effectiveDateTime") == "2025-01-01T10:00:00-05:00");
+  CHECK(text(m.resource("Observation", 0), "valueDateTime") == "2025-02-15");
+  CHECK(text(m.resource("Observation", 1), "valueDateTime") == "2025-02-15T08:30:00Z");
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "ISO 8601"));
+  CHECK(warned(m.conversion, "OBR[1]-7[1]", "ISO 8601"));
+  CHECK(warned(m.conversion, "OBX[1]-5[1]", "ISO 8601"));
+}
+
+TEST_CASE("a date that cannot be read is dropped with a warning at its field, never truncated", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08|DT2|P|2.5.1\rEVN||20250101\rPID|1||M1^^^H^MR||A^B||1980-1-15|M\rPV1|1|I\r");
+  CHECK_FALSE(m.resource("Patient").HasMember("birthDate"));
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "left out"));
+}
+
+TEST_CASE("a date that names no real day is a warning and no value, in any field", "[mappings][hl7v2]") {
+  // February 30th as a result (OBX-5 DT) and month 13 as a birth date: the same rule.
+  Mapped m = map_message(kMsh + "ORU^R01|DT3|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19801301|M\r"
+                                "OBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|DT|D1^Date^L||20250230||||||F\r"
+                                "OBX|2|DT|D2^Date^L||20240229||||||F\r");
+  CHECK_FALSE(m.resource("Patient").HasMember("birthDate"));
+  CHECK_FALSE(m.resource("Observation", 0).HasMember("valueDateTime"));
+  CHECK_FALSE(m.resource("Observation", 0).HasMember("valueString"));
+  CHECK(text(m.resource("Observation", 1), "valueDateTime") == "2024-02-29");  // a leap day is real
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "does not exist"));
+  CHECK(warned(m.conversion, "OBX[1]-5[1]", "does not exist"));
+}
