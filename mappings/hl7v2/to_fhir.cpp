@@ -62,7 +62,7 @@ struct Application {
 class Mapper : public DatatypeContext {
  public:
   Mapper(const Message& message, std::string_view raw, const MapSpec& spec, const MessageMap& map, const MapOptions& options)
-      : message_(message), raw_(raw), spec_(spec), map_(map), options_(options) {
+      : message_(message), raw_(raw), spec_(spec), map_(map), options_(options), warnings_(message.notes()) {
     const Segment& msh = message.segments().front();
     std::string sent = message.value(msh, 7);
     size_t sign = sent.find_first_of("+-");
@@ -80,7 +80,9 @@ class Mapper : public DatatypeContext {
 
   const MapSpec& spec() const override { return spec_; }
   void warn(const std::string& where, const std::string& what) override {
-    warnings_.push_back({Severity::Warning, "value", where + ": " + what, {}, {}});
+    std::string said = where + ": " + what;
+    if (!warned_.insert(said).second) return;  // OBR-7 read for each of the order's results: said once
+    warnings_.push_back({Severity::Warning, "value", std::move(said), {}, {}});
   }
   std::string shared_resource(const std::string& type, Node resource) override;
   std::optional<std::string> code_display(std::string_view system, std::string_view code) const override {
@@ -133,6 +135,7 @@ class Mapper : public DatatypeContext {
   std::unordered_map<std::string, size_t> shared_;  // shared resource key → made
   std::vector<Application> applications_;
   std::vector<Issue> warnings_;
+  std::unordered_set<std::string> warned_;
   std::string sender_, message_key_;
 };
 
