@@ -110,6 +110,7 @@ class Mapper : public DatatypeContext {
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
   void finish(Made& made);
+  std::string key_text(const FieldRef& ref, size_t segment) const;
   // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
   void make_bundle(MappedMessage& out);
   // Records of a `distinct` map with the same identity as an earlier one get their
@@ -520,18 +521,46 @@ void Mapper::finish(Made& made) {
   prune(made.resource);
   std::string key = made.key;
   if (key.empty() && made.map) {
-    const Segment& seg = message_.segments()[made.segment];
     std::string values;
     bool all = !made.map->key.empty();
-    for (const FieldRef& ref : made.map->key) {
-      const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, made.segment);
-      std::string v = at ? message_.value(*at, ref.field, 1, std::max<size_t>(ref.component, 1), std::max<size_t>(ref.subcomponent, 1)) : "";
-      all = all && !v.empty();
+    for (const KeyPart& part : made.map->key) {
+      std::string v;
+      for (size_t i = 0; i < part.alternatives.size() && v.empty(); ++i) v = key_text(part.alternatives[i], made.segment);
+      all = all && (!v.empty() || part.optional);
       values += v + "|";
     }
     key = made.type + "|" + (all ? sender_ + "|" + values : message_key_ + "|" + std::to_string(made.segment) + "|" + made.map->name);
   }
   made.key = key;
+}
+
+namespace {
+
+// A record is never linked to itself: when MRG-1 repeats the patient's own identifier (an
+// A06 or A41 names the patient it moves, not one it merges), the Patient it names is this
+// one, and "replaces" would say the patient replaces itself.
+void drop_self_links(Node& entry) {
+  std::string_view url = entry.text_of("fullUrl");
+  Node* resource = entry.member("resource");
+  Node* links = resource ? resource->member("link") : nullptr;
+  if (!links || !links->is_array()) return;
+  std::erase_if(links->children, [&](const Node& link) {
+    const Node* other = link.member("other");
+    return other && other->text_of("reference") == url;
+  });
+  if (links->children.empty()) std::erase_if(resource->children, [](const Node& n) { return n.name == "link"; });
+}
+
+}  // namespace
+
+// A key field's text: a component as sent, or a whole field's components joined
+// ("^SULFA DRUGS": "SULFA DRUGS"), so a record sent as free text is the same record again.
+std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
+  const Segment& seg = message_.segments()[segment];
+  const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, segment);
+  if (!at) return {};
+  if (ref.component == 0) return FieldValue{&message_, at, ref.field, 1, 0}.joined(1, "^");
+  return message_.value(*at, ref.field, 1, ref.component, std::max<size_t>(ref.subcomponent, 1));
 }
 
 void Mapper::make_bundle(MappedMessage& out) {
@@ -590,6 +619,7 @@ void Mapper::make_bundle(MappedMessage& out) {
       for (Node& c : n.children) rewrite(c);
     };
     rewrite(entries);
+    for (Node& entry : entries.children) drop_self_links(entry);
   }
   out.resources = entries.children.size();
   entries.name = "entry";

@@ -47,3 +47,34 @@ TEST_CASE("a date that names no real day is a warning and no value, in any field
   CHECK(warned(m.conversion, "PID[1]-7[1]", "does not exist"));
   CHECK(warned(m.conversion, "OBX[1]-5[1]", "does not exist"));
 }
+
+TEST_CASE("ADT^A06/A41: MRG-1 repeating the patient's own identifier links no patient to itself", "[mappings][hl7v2]") {
+  for (std::string event : {"A06^ADT_A06", "A41^ADT_A39"}) {
+    INFO(event);
+    Mapped m = map_message(kMsh + "ADT^" + event + "|M1|P|2.5.1\rEVN||20250101\rPID|1||SM1^^^SM^MR||KIM^SOO||19881122|F\r"
+                                  "MRG|SM1^^^SM^MR||ACC1^^^SM^AN\rPV1|1|I\r");
+    REQUIRE(m.of("Patient").size() == 1);
+    CHECK_FALSE(m.resource("Patient").HasMember("link"));
+    CHECK(m.resource("Patient")["active"].GetBool());
+  }
+  // MRG-1 naming another patient is a merge: the survivor replaces it.
+  Mapped merge = map_message(kMsh + "ADT^A06^ADT_A06|M2|P|2.5.1\rEVN||20250101\rPID|1||SM1^^^SM^MR||KIM^SOO\r"
+                                    "MRG|SM9^^^SM^MR\rPV1|1|I\r");
+  REQUIRE(merge.of("Patient").size() == 2);
+  CHECK(text(merge.resource("Patient")["link"][0], "type") == "replaces");
+}
+
+TEST_CASE("free-text allergies, diagnoses, procedures and next of kin are the same records when sent again", "[mappings][hl7v2]") {
+  auto adt = [](const std::string& control_id) {
+    return map_message(kMsh + "ADT^A08^ADT_A01|" + control_id + "|P|2.4\rEVN||20250101\rPID|1||RM2^^^RMC^MR||WU^LEI||19500101|F\r"
+                       "NK1|1||SPO^Spouse^HL70063||(555)111-2222\rPV1|1|I\rAL1|1|DA|^SULFA DRUGS\rAL1|2||PCN^Penicillin^L\r"
+                       "DG1|1|||CHEST PAIN||A\rPR1|1|||Bedside ultrasound\r");
+  };
+  Mapped first = adt("D1"), again = adt("D2");
+  for (std::string type : {"RelatedPerson", "AllergyIntolerance", "Condition", "Procedure"}) {
+    INFO(type);
+    REQUIRE(first.of(type).size() == again.of(type).size());
+    for (size_t i = 0; i < first.of(type).size(); ++i) CHECK(text(first.request(type, i), "url") == text(again.request(type, i), "url"));
+  }
+  CHECK(text(first.request("AllergyIntolerance", 0), "url") != text(first.request("AllergyIntolerance", 1), "url"));
+}
