@@ -437,8 +437,10 @@ void Mapper::link_parent_results() {
     order_of[i] = obr;
   }
   std::vector<std::pair<size_t, size_t>> results;  // (OBX segment, its Observation)
-  for (const Application& a : applications_)
-    if (segments[a.segment].name == "OBX" && made_[a.made].type == "Observation") results.emplace_back(a.segment, a.made);
+  for (const Application& a : applications_)  // the maps that made an OBX's Observation (not those that add to it)
+    if (segments[a.segment].name == "OBX" && made_[a.made].type == "Observation" && made_[a.made].segment == a.segment &&
+        a.map == made_[a.made].map)
+      results.emplace_back(a.segment, a.made);
   for (size_t obr = 0; obr < segments.size(); ++obr) {
     if (segments[obr].name != "OBR") continue;
     std::string code = message_.value(segments[obr], 26, 1, 1, 1), sub_id = message_.value(segments[obr], 26, 1, 2);

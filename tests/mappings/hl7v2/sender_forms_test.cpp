@@ -78,3 +78,21 @@ TEST_CASE("free-text allergies, diagnoses, procedures and next of kin are the sa
   }
   CHECK(text(first.request("AllergyIntolerance", 0), "url") != text(first.request("AllergyIntolerance", 1), "url"));
 }
+
+TEST_CASE("ORU^R01: a result's category comes from its order's diagnostic service section (OBR-24)", "[mappings][hl7v2]") {
+  auto category_of = [](const std::string& section) {
+    Mapped m = map_message(kMsh + "ORU^R01|C" + section + "|P|2.5.1\rPID|1||R55^^^RAD^MR||YOUNG^ADA\r"
+                           "OBR|1|P1^E|F1^L|71046^XR CHEST 2V^CPT|||20250301|||||||||||||||||" + section + "|F\r"
+                           "OBX|1|FT|18748-4^Diagnostic imaging study^LN||Lungs clear.||||||F\r");
+    const auto& observation = m.resource("Observation");
+    REQUIRE(observation["category"].Size() == 1);
+    CHECK(std::string(observation["category"][0]["coding"][0]["system"].GetString()) ==
+          "http://terminology.hl7.org/CodeSystem/observation-category");
+    return first_code(observation["category"][0]);
+  };
+  CHECK(category_of("RAD") == "imaging");
+  CHECK(category_of("CT") == "imaging");
+  CHECK(category_of("CH") == "laboratory");
+  CHECK(category_of("MB") == "laboratory");
+  CHECK(category_of("") == "laboratory");  // none given: a result message's results are laboratory
+}
