@@ -132,6 +132,7 @@ class Mapper : public DatatypeContext {
   // last made in exactly that group, and all made in it or any group inside it.
   std::map<std::pair<std::string, size_t>, size_t> in_group_;
   std::map<std::pair<std::string, size_t>, std::vector<size_t>> in_scope_;
+  std::map<std::pair<std::string, size_t>, size_t> made_by_;  // (role, segment) → the resource that segment made
   std::unordered_map<std::string_view, std::vector<size_t>> segments_named_;  // name → segment indexes
   std::unordered_map<std::string, size_t> shared_;  // shared resource key → made
   std::vector<Application> applications_;
@@ -226,6 +227,7 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   made_.push_back(std::move(m));
   by_role_[role].push_back(made_.size() - 1);
   in_group_[{role, made_.back().group}] = made_.size() - 1;
+  made_by_.emplace(std::pair{role, segment}, made_.size() - 1);
   return made_.size() - 1;
 }
 
@@ -279,10 +281,11 @@ void Mapper::index_scopes() {
   }
 }
 
-// The nearest resource with `role` around the segment: in its group, else in the groups
-// enclosing it — but never one made in another instance of a group the segment is in (the
+// The nearest resource with `role` around the segment: the one it made itself (a DG1's own
+// Condition), else in its group, else in the groups enclosing it — but never one made in another instance of a group the segment is in (the
 // specimen of the second ORDER_OBSERVATION is not the first one's).
 std::string Mapper::reference_in_scope(const std::string& role, size_t segment) const {
+  if (auto own = made_by_.find({role, segment}); own != made_by_.end()) return made_[own->second].full_url;
   size_t from = kNone;  // the instance just below `group` on the segment's path
   for (size_t group = grouping_.segment_group[segment];; from = group, group = grouping_.parent[group]) {
     if (auto hit = in_scope_.find({role, group}); hit != in_scope_.end()) {

@@ -96,3 +96,23 @@ TEST_CASE("ORU^R01: a result's category comes from its order's diagnostic servic
   CHECK(category_of("MB") == "laboratory");
   CHECK(category_of("") == "laboratory");  // none given: a result message's results are laboratory
 }
+
+TEST_CASE("ADT, BAR and DFT: each DG1 is a diagnosis of the visit, with its use (DG1-6) and rank (DG1-15)", "[mappings][hl7v2]") {
+  for (std::string type : {"ADT^A01^ADT_A01", "BAR^P01^BAR_P01", "DFT^P03^DFT_P03"}) {
+    INFO(type);
+    Mapped m = map_message(kMsh + type + "|G1|P|2.5.1\rEVN||20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|I|||||||||||||||||V1^^^H^VN\r"
+                                  "DG1|1|I10|R07.9^Chest pain^I10||20250101|A|||||||||1\r"
+                                  "DG1|2|||NASAL CONGESTION||F|||||||||2\r"
+                                  "DG1|3|||FEVER||W\r");
+    const auto& diagnoses = m.resource("Encounter")["diagnosis"];
+    REQUIRE(diagnoses.Size() == 3);
+    for (size_t i = 0; i < 3; ++i) CHECK(text(diagnoses[i]["condition"], "reference") == m.full_url("Condition", i));
+    CHECK(first_code(diagnoses[0]["use"]) == "AD");
+    CHECK(std::string(diagnoses[0]["use"]["coding"][0]["system"].GetString()) == "http://terminology.hl7.org/CodeSystem/diagnosis-role");
+    CHECK(diagnoses[0]["rank"].GetInt() == 1);
+    CHECK(first_code(diagnoses[1]["use"]) == "DD");
+    CHECK(diagnoses[1]["rank"].GetInt() == 2);
+    CHECK(first_code(diagnoses[2]["use"]) == "W");  // working: no diagnosis-role code; table 0052's stays
+    CHECK_FALSE(diagnoses[2].HasMember("rank"));
+  }
+}
