@@ -66,6 +66,9 @@ std::string moment_text(std::string_view text, const std::string& where, Datatyp
 // Converts `value` by the datatype map `as`. For choice elements ("value[x]") `suffix`
 // receives the type ("Quantity"). Returns an empty node when there is nothing to map.
 engine::Node convert(const Rule& rule, const FieldValue& value, DatatypeContext& context, std::string& suffix);
+// Whether the rule's datatype map takes every repetition of the field into one value
+// (OBX-5 text: its repetitions are lines), so none is left out.
+bool keeps_every_repetition(const Rule& rule, const FieldValue& value);
 // Whether `name` is a datatype map `convert` knows ("CX", "dateTime", ...).
 bool known_datatype_map(std::string_view name);
 

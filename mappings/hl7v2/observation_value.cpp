@@ -68,12 +68,28 @@ std::string fhir_time(std::string_view v2) {
   return out;
 }
 
+// OBX-2 in upper case ("ST" when the rule names no type field).
+std::string value_type(const Rule& rule, const FieldValue& v) {
+  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string("ST");
+  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return type;
+}
+
 }  // namespace
+
+bool keeps_every_repetition(const Rule& rule, const FieldValue& v) {
+  if (rule.as != "varies") return false;
+  static constexpr std::string_view kNotText[] = {"NM", "CQ", "SN", "CE", "CWE", "CNE", "CF", "IS", "ID", "DT",
+                                                  "DTM", "TS", "DR", "TM", "NR", "ED", "RP"};
+  std::string type = value_type(rule, v);
+  for (std::string_view t : kNotText)
+    if (type == t) return false;
+  return true;  // ST, TX, FT and the rest: text, each repetition a line of it
+}
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
   const MapSpec& spec = context.spec();
-  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string("ST");
-  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string type = value_type(rule, v);
   std::optional<FieldValue> units;
   if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
   if (v.empty()) return {};
@@ -140,7 +156,7 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
                             "none (in a result, the report keeps the data as its presentedForm)");
     return {};
   }
-  suffix = "String";
+  suffix = "String";  // keeps_every_repetition: the text types' repetitions are its lines
   return Node::string(all_text(v, "\n"), v.where());
 }
 

@@ -387,7 +387,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   }
   size_t repetitions = message_.repetitions(*source, rule.from->field);
   bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
-  if (!all && repetitions > 1) {
+  if (!all && repetitions > 1 && !keeps_every_repetition(rule, {&message_, source, rule.from->field, 1, rule.from->component})) {
     FieldValue second{&message_, source, rule.from->field, 2, rule.from->component};
     if (!second.empty())  // said, never silently dropped (two organisms in one OBX-5, a pager in XTN-12)
       warn(second.where(), "the field repeats " + std::to_string(repetitions) + " times; " + rule.to +

@@ -116,3 +116,14 @@ TEST_CASE("ADT, BAR and DFT: each DG1 is a diagnosis of the visit, with its use 
     CHECK_FALSE(diagnoses[2].HasMember("rank"));
   }
 }
+
+TEST_CASE("text results: repetitions are lines, kept without a warning; \\.sp\\ is a line break", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|T1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|TX|N^Note^L||line one~line two~line three||||||F\r"
+                                "OBX|2|FT|R^Report^L||FINDINGS: clear.\\.sp\\IMPRESSION: normal.||||||F\r"
+                                "OBX|3|CWE|O^Organism^L||A^Staph^L~B^Strep^L||||||F\r");
+  CHECK(text(m.resource("Observation", 0), "valueString") == "line one\nline two\nline three");
+  CHECK_FALSE(warned(m.conversion, "OBX[1]-5[2]", "only the first"));
+  CHECK(text(m.resource("Observation", 1), "valueString") == "FINDINGS: clear.\nIMPRESSION: normal.");
+  CHECK(warned(m.conversion, "OBX[3]-5[2]", "only the first"));  // a coded value takes one: said
+}
