@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "fhir/fhirpath/quantity.h"
 #include "fhir/io/base64.h"
 
 namespace carebridge::mappings::hl7v2 {
@@ -100,7 +101,8 @@ namespace {
 // A URI-safe form of a v2 name for use in a system URL template.
 std::string uri_safe(std::string_view name) {
   std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '-';
+  // '+' is kept: table 0396's ISO+ and ANS+ are not ISO- and ANS- (RFC 3986 allows it in a path or URN).
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+' ? c : '-';
   return out;
 }
 
@@ -133,6 +135,18 @@ std::string coding_system(const MapSpec& spec, std::string_view name) {
   if (!system.empty() || name.empty()) return system;
   const Vocabulary* systems = spec.vocabulary("coding-systems");
   return from_template(systems && systems->fallback ? &*systems->fallback : nullptr, name);
+}
+
+// The system of a Quantity's units (CWE-3 of OBX-6, RXE-5, ...). Table 0396's unit sets
+// ISO+ (ISO 2955 with HL7's extensions) and ANS+ (ANSI X3.50 with HL7's) share many codes
+// with UCUM but are not UCUM: a code is claimed as UCUM only when it is a UCUM expression
+// ("g/dL"), else it stays under the set's own name ("MG/DL" in ISO+).
+std::string units_system(const MapSpec& spec, std::string_view name, std::string_view code) {
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper != "ISO+" && upper != "ANS+") return coding_system(spec, name);
+  if (fhir::fhirpath::is_ucum_unit(code)) return "http://unitsofmeasure.org";
+  return coding_system(spec, upper);
 }
 
 }  // namespace
@@ -432,7 +446,7 @@ Node quantity(const FieldValue& value, size_t value_part, const FieldValue* unit
   if (q.empty()) return {};
   if (units && !units->empty()) {
     std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
-    std::string system = coding_system(spec, units->part(3));
+    std::string system = units_system(spec, units->part(3), code);
     q.set("unit", Node::string(unit, units->where(2)));
     if (!system.empty()) {  // units with no named system are only a display (not claimed as UCUM)
       q.set("system", Node::string(system));

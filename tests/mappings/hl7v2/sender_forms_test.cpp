@@ -127,3 +127,16 @@ TEST_CASE("text results: repetitions are lines, kept without a warning; \\.sp\\ 
   CHECK(text(m.resource("Observation", 1), "valueString") == "FINDINGS: clear.\nIMPRESSION: normal.");
   CHECK(warned(m.conversion, "OBX[3]-5[2]", "only the first"));  // a coded value takes one: said
 }
+
+TEST_CASE("units under table 0396's ISO+ are UCUM only when the code is UCUM; never 'ISO-'", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|U1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^ISO+||||||F\r"
+                                "OBX|2|NM|2345-7^Glucose^LN||90|MG/DL^^ISO+||||||F\r");
+  const auto& ucum = m.resource("Observation", 0)["valueQuantity"];
+  CHECK(text(ucum, "system") == "http://unitsofmeasure.org");
+  CHECK(text(ucum, "code") == "g/dL");
+  const auto& iso = m.resource("Observation", 1)["valueQuantity"];
+  CHECK(text(iso, "system") != "http://unitsofmeasure.org");
+  CHECK(text(iso, "system").ends_with(":ISO+"));
+  CHECK(text(iso, "code") == "MG/DL");
+}
