@@ -539,25 +539,6 @@ void Mapper::finish(Made& made) {
   made.key = key;
 }
 
-namespace {
-
-// A record is never linked to itself: when MRG-1 repeats the patient's own identifier (an
-// A06 or A41 names the patient it moves, not one it merges), the Patient it names is this
-// one, and "replaces" would say the patient replaces itself.
-void drop_self_links(Node& entry) {
-  std::string_view url = entry.text_of("fullUrl");
-  Node* resource = entry.member("resource");
-  Node* links = resource ? resource->member("link") : nullptr;
-  if (!links || !links->is_array()) return;
-  std::erase_if(links->children, [&](const Node& link) {
-    const Node* other = link.member("other");
-    return other && other->text_of("reference") == url;
-  });
-  if (links->children.empty()) std::erase_if(resource->children, [](const Node& n) { return n.name == "link"; });
-}
-
-}  // namespace
-
 // A key field's text: a component as sent, or a whole field's components joined
 // ("^SULFA DRUGS": "SULFA DRUGS"), so a record sent as free text is the same record again.
 std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
