@@ -73,6 +73,18 @@ bool write_output(const std::string& out_dir, const std::string& name, const std
   return static_cast<bool>(out);
 }
 
+// Says that a refused message has no output, and removes what an earlier run wrote under
+// its name (it would read as this run's result).
+void refuse_output(const std::string& out_dir, const std::string& name, const std::string& where) {
+  std::cerr << where << ": the message was refused: no Bundle was written";
+  if (!out_dir.empty()) {
+    std::error_code ec;
+    if (fs::remove(fs::path(out_dir) / name, ec)) std::cerr << " (an earlier " << name << " was removed)";
+    else std::cerr << " (no " << name << ")";
+  }
+  std::cerr << "\n";
+}
+
 // Reads a file ("-": standard input); says why not on stderr.
 bool read_file(const std::string& file, std::string& text) {
   std::string error;
@@ -118,14 +130,21 @@ int to_fhir(const MapArguments& args, const fhir::definitions::Definitions& defi
   return each_file(args.files, [&](const std::string& file, const std::string& text) {
     bool ok = true;
     auto messages = v2::split_messages(text);
+    if (messages.empty()) {
+      std::cerr << file << ": error: the file is empty: it holds no HL7 v2 message\n";
+      return false;
+    }
     std::string base = fs::path(file).stem().string();
     for (size_t n = 0; n < messages.size(); ++n) {
       std::string where = file + (messages.size() > 1 ? " message " + std::to_string(n + 1) : "");
       v2::Conversion c = converter.convert(messages[n]);
       report(where, c);
-      ok = ok && c.accepted();
-      if (c.outcome == v2::Conversion::Outcome::Rejected) continue;
       std::string name = base + (messages.size() > 1 ? "-" + std::to_string(n + 1) : "") + ".json";
+      if (!c.accepted()) {  // a refused message has no Bundle to show, not even a broken one
+        ok = false;
+        refuse_output(args.out_dir, name, where);
+        continue;
+      }
       ok = write_output(args.out_dir, name, pretty(c)) && ok;
     }
     return ok;

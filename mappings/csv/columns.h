@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mappings/engine/text_encoding.h"
+
 namespace carebridge::mappings::csv {
 
 // `text` without leading and trailing spaces and tabs.
@@ -39,8 +41,7 @@ struct HeaderProblem {
 };
 std::optional<HeaderProblem> find_header_problem(const std::vector<std::string>& names);
 
-// Appends a code point (up to U+10FFFF) as UTF-8.
-void append_utf8(std::string& out, char32_t code);
+using engine::append_utf8;  // a code point as UTF-8 (mappings/engine/text_encoding.h)
 
 // A limit in words: "1 MB", "64 KB", "1000 bytes".
 std::string size_in_words(uint64_t bytes);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fhir/json/utf8.h"
+#include "mappings/engine/text_encoding.h"
 #include "mappings/csv/columns.h"
 #include "mappings/csv/table.h"
 
@@ -18,23 +19,13 @@ namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// Windows-1252's 0x80–0x9F (its other bytes are Latin-1). The five bytes it leaves
-// undefined become the C1 control of the same number, as browsers read them.
-constexpr char16_t kWindows1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-
 // The text as UTF-8, without a byte order mark. Bytes that are not UTF-8 are read as
 // Windows-1252 (what Excel's plain "CSV" saves on Windows) into `decoded`.
 std::string_view as_utf8(std::string_view bytes, std::string& decoded) {
   if (bytes.starts_with(kUtf8Bom)) bytes.remove_prefix(kUtf8Bom.size());
   if (fhir::json::find_invalid_utf8(bytes) == std::string_view::npos) return bytes;
   decoded.reserve(bytes.size() + bytes.size() / 8);
-  for (unsigned char c : bytes) {
-    if (c >= 0x80 && c < 0xA0) append_utf8(decoded, kWindows1252[c - 0x80]);
-    else append_utf8(decoded, c);
-  }
+  engine::append_decoded(decoded, bytes, engine::SingleByteCharset::Windows1252);
   return decoded;
 }
 

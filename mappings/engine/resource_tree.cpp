@@ -104,6 +104,8 @@ bool next_step(std::string_view& text, Step& step) {
     size_t eq = selector.find('=');
     if (selector.empty()) {
       step.pick = Step::Pick::Append;
+    } else if (selector == "last") {
+      step.pick = Step::Pick::Last;
     } else if (eq != std::string_view::npos) {
       step.pick = Step::Pick::Match;
       step.key = std::string(selector.substr(0, eq));
@@ -145,6 +147,9 @@ Node* select(Node& array, const Step& step, bool create) {
       item.set(step.key, Node::string(step.want));
       return &item;
     }
+    case Step::Pick::Last:
+      if (!array.children.empty()) return &array.children.back();
+      return create ? &add_child(array.children) : nullptr;
     case Step::Pick::Index: break;
   }
   if (step.index < array.children.size()) return &array.children[step.index];

@@ -49,7 +49,7 @@ struct Node {
 class Path {
  public:
   struct Step {
-    enum class Pick : uint8_t { Member, Append, Index, Match } pick = Pick::Member;
+    enum class Pick : uint8_t { Member, Append, Index, Match, Last } pick = Pick::Member;
     std::string name;
     size_t index = 0;        // Index
     std::string key, want;   // Match: the item whose `key` is `want`
@@ -65,7 +65,8 @@ class Path {
 };
 
 // Sets `value` at `path` under `root`: "a.b" creates objects, "a[]" appends a new array
-// item, "a[0]" is the array's first item (created when absent), "a[url=U]" is the item
+// item, "a[0]" is the array's first item (created when absent), "a[last]" its last item
+// (created when there is none: what a rule before it appended), "a[url=U]" is the item
 // whose `url` is U (created with it when absent). An empty value sets nothing. Returns
 // false when the path is malformed.
 bool set_path(Node& root, const Path& path, Node&& value);

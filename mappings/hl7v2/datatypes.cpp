@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "fhir/fhirpath/quantity.h"
 #include "fhir/io/base64.h"
 
 namespace carebridge::mappings::hl7v2 {
@@ -67,41 +68,7 @@ int number(std::string_view text) {
   return n;
 }
 
-// "+0600" → "+06:00"; "" when not a zone.
-std::string zone(std::string_view text) {
-  if (text.size() != 5 || (text[0] != '+' && text[0] != '-') || !digits(text.substr(1))) return {};
-  if (number(text.substr(1, 2)) > 14 || number(text.substr(3, 2)) > 59) return {};
-  if (text == "+0000" || text == "-0000") return "Z";
-  return std::string(text.substr(0, 3)) + ":" + std::string(text.substr(3, 2));
-}
-
 }  // namespace
-
-std::string fhir_date_time(std::string_view v2, std::string_view timezone, bool date_only) {
-  size_t sign = v2.find_first_of("+-");
-  std::string_view stamp = v2.substr(0, sign), offset = sign == std::string_view::npos ? std::string_view() : v2.substr(sign);
-  std::string_view fraction;
-  if (size_t dot = stamp.find('.'); dot != std::string_view::npos) {
-    fraction = stamp.substr(dot + 1);
-    stamp = stamp.substr(0, dot);
-    if (!fraction.empty() && !digits(fraction)) return {};
-  }
-  if (!digits(stamp) || stamp.size() < 4 || stamp.size() % 2 == 1 || stamp.size() > 14) return {};
-  int month = stamp.size() >= 6 ? number(stamp.substr(4, 2)) : 1, day = stamp.size() >= 8 ? number(stamp.substr(6, 2)) : 1;
-  if (month < 1 || month > 12 || day < 1 || day > 31) return {};
-  std::string out(stamp.substr(0, 4));
-  if (stamp.size() >= 6) out += "-" + std::string(stamp.substr(4, 2));
-  if (stamp.size() >= 8) out += "-" + std::string(stamp.substr(6, 2));
-  if (stamp.size() <= 8 || date_only) return out;
-  std::string_view hh = stamp.substr(8, 2), mm = stamp.size() >= 12 ? stamp.substr(10, 2) : "00",
-                   ss = stamp.size() >= 14 ? stamp.substr(12, 2) : "00";
-  if (number(hh) > 23 || number(mm) > 59 || number(ss) > 59) return {};
-  out += "T" + std::string(hh) + ":" + std::string(mm) + ":" + std::string(ss);
-  if (!fraction.empty()) out += "." + std::string(fraction);
-  std::string z = offset.empty() ? std::string(timezone) : zone(offset);
-  if (z.empty()) return {};
-  return out + z;
-}
 
 std::string fhir_decimal(std::string_view v2) {
   while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.front()))) v2.remove_prefix(1);
@@ -122,12 +89,20 @@ std::string fhir_decimal(std::string_view v2) {
   return out;
 }
 
+std::string moment_text(std::string_view text, const std::string& where, DatatypeContext& context, bool date_only) {
+  if (text.empty()) return {};
+  MomentReading reading = read_moment(text, context.timezone, date_only);
+  if (std::string said = moment_warning(reading, text, " and was left out"); !said.empty()) context.warn(where, said);
+  return reading.fhir;
+}
+
 namespace {
 
 // A URI-safe form of a v2 name for use in a system URL template.
 std::string uri_safe(std::string_view name) {
   std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '-';
+  // '+' is kept: table 0396's ISO+ and ANS+ are not ISO- and ANS- (RFC 3986 allows it in a path or URN).
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+' ? c : '-';
   return out;
 }
 
@@ -160,6 +135,18 @@ std::string coding_system(const MapSpec& spec, std::string_view name) {
   if (!system.empty() || name.empty()) return system;
   const Vocabulary* systems = spec.vocabulary("coding-systems");
   return from_template(systems && systems->fallback ? &*systems->fallback : nullptr, name);
+}
+
+// The system of a Quantity's units (CWE-3 of OBX-6, RXE-5, ...). Table 0396's unit sets
+// ISO+ (ISO 2955 with HL7's extensions) and ANS+ (ANSI X3.50 with HL7's) share many codes
+// with UCUM but are not UCUM: a code is claimed as UCUM only when it is a UCUM expression
+// ("g/dL"), else it stays under the set's own name ("MG/DL" in ISO+).
+std::string units_system(const MapSpec& spec, std::string_view name, std::string_view code) {
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper != "ISO+" && upper != "ANS+") return coding_system(spec, name);
+  if (fhir::fhirpath::is_ucum_unit(code)) return "http://unitsofmeasure.org";
+  return coding_system(spec, upper);
 }
 
 }  // namespace
@@ -226,7 +213,7 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   return cc;
 }
 
-Node identifier(const FieldValue& v, const DatatypeContext& context, bool cx) {
+Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   const MapSpec& spec = context.spec();
   Node id;
   std::string value = v.part(1);
@@ -247,8 +234,8 @@ Node identifier(const FieldValue& v, const DatatypeContext& context, bool cx) {
       id.set("type", std::move(type));
     }
     Node period;
-    period.set("start", Node::string(fhir_date_time(v.part(7), "", true), v.where(7)));
-    period.set("end", Node::string(fhir_date_time(v.part(8), "", true), v.where(8)));
+    period.set("start", Node::string(moment_text(v.part(7), v.where(7), context, true), v.where(7)));
+    period.set("end", Node::string(moment_text(v.part(8), v.where(8), context, true), v.where(8)));
     id.set("period", std::move(period));
     Node assigner;
     assigner.set("display", Node::string(hd.part(1), v.where(4)));
@@ -459,7 +446,7 @@ Node quantity(const FieldValue& value, size_t value_part, const FieldValue* unit
   if (q.empty()) return {};
   if (units && !units->empty()) {
     std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
-    std::string system = coding_system(spec, units->part(3));
+    std::string system = units_system(spec, units->part(3), code);
     q.set("unit", Node::string(unit, units->where(2)));
     if (!system.empty()) {  // units with no named system are only a display (not claimed as UCUM)
       q.set("system", Node::string(system));
@@ -496,12 +483,9 @@ Node boolean(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
 }
 
 Node moment(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
-  std::string text = v.text();
-  if (text.empty()) return {};
-  std::string out = fhir_date_time(text, context.timezone, rule.as == "date");
+  std::string out = moment_text(v.text(), v.where(), context, rule.as == "date");
   if (rule.as == "instant" && out.size() == 10) out += "T00:00:00" + context.timezone;
   if (rule.as == "instant" && out.size() < 10) out.clear();
-  if (out.empty()) context.warn(v.where(), "'" + text + "' is not a v2 date/time (YYYYMMDDHHMMSS+ZZZZ) and was left out");
   return Node::string(out, v.where());
 }
 
@@ -544,8 +528,8 @@ Node money(const FieldValue& v) {
 
 Node period(const FieldValue& v, DatatypeContext& context) {
   Node p;
-  p.set("start", Node::string(fhir_date_time(v.part(1), context.timezone), v.where(1)));
-  p.set("end", Node::string(fhir_date_time(v.part(2), context.timezone), v.where(2)));
+  p.set("start", Node::string(moment_text(v.part(1), v.where(1), context), v.where(1)));
+  p.set("end", Node::string(moment_text(v.part(2), v.where(2), context), v.where(2)));
   return p;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/date_time.h"
 #include "mappings/hl7v2/er7.h"
 #include "mappings/hl7v2/map_spec.h"
 
@@ -56,13 +57,18 @@ class DatatypeContext {
 std::string checked_system(const DatatypeContext& context, const std::string& system, std::string_view code,
                            std::string_view v2_name);
 
-// The FHIR forms of v2 primitives; "" when the text is not one.
-std::string fhir_date_time(std::string_view v2, std::string_view timezone, bool date_only = false);
+// The FHIR form of a v2 number; "" when the text is not one.
 std::string fhir_decimal(std::string_view v2);
+// A date/time field's text (at `where`) as FHIR: v2's DTM, or ISO 8601 with a warning; ""
+// with a warning when it is neither or names a day that does not exist (date_time.h).
+std::string moment_text(std::string_view text, const std::string& where, DatatypeContext& context, bool date_only = false);
 
 // Converts `value` by the datatype map `as`. For choice elements ("value[x]") `suffix`
 // receives the type ("Quantity"). Returns an empty node when there is nothing to map.
 engine::Node convert(const Rule& rule, const FieldValue& value, DatatypeContext& context, std::string& suffix);
+// Whether the rule's datatype map takes every repetition of the field into one value
+// (OBX-5 text: its repetitions are lines), so none is left out.
+bool keeps_every_repetition(const Rule& rule, const FieldValue& value);
 // Whether `name` is a datatype map `convert` knows ("CX", "dateTime", ...).
 bool known_datatype_map(std::string_view name);
 

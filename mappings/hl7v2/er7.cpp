@@ -6,6 +6,8 @@
 #include <charconv>
 #include <map>
 
+#include "fhir/json/utf8.h"
+
 namespace carebridge::mappings::hl7v2 {
 namespace {
 
@@ -32,26 +34,10 @@ size_t count_parts(std::string_view text, char separator) {
   return n;
 }
 
-void append_utf8(std::string& out, unsigned code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
 // Text in the message's character set, appended as UTF-8.
-void append_text(std::string& out, std::string_view text, bool latin1) {
-  if (!latin1) {
-    out += text;
-    return;
-  }
-  for (unsigned char c : text) append_utf8(out, c);
+void append_text(std::string& out, std::string_view text, const std::optional<engine::SingleByteCharset>& charset) {
+  if (charset) engine::append_decoded(out, text, *charset);
+  else out += text;
 }
 
 int hex_value(char c) {
@@ -70,6 +56,18 @@ bool hex_bytes(std::string_view digits, std::string& out) {
     out += static_cast<char>(high * 16 + low);
   }
   return true;
+}
+
+// The line breaks of a formatted text's \.sp <number>\ (end the line and skip <number>
+// lines; none given: one), at most a page's worth.
+size_t vertical_space(std::string_view number) {
+  while (!number.empty() && (number.front() == ' ' || number.front() == '+')) number.remove_prefix(1);
+  size_t n = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') return 1;
+    n = std::min<size_t>(n * 10 + (c - '0'), 100);
+  }
+  return number.empty() ? 1 : std::max<size_t>(n, 1);
 }
 
 bool valid_name(std::string_view name) {
@@ -164,6 +162,25 @@ std::string Position::to_string() const {
   return std::string(buffer, at);
 }
 
+namespace {
+
+// MSH-18 (table 0211; its first repetition is the message's own set): a single-byte set,
+// or none for UTF-8 (ASCII is a part of it). Fails for the sets this reader cannot decode.
+Result<std::optional<engine::SingleByteCharset>> read_charset(const Message& message) {
+  using R = Result<std::optional<engine::SingleByteCharset>>;
+  std::string name = message.character_set();
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name == "8859/1" || name == "ISO IR100") return R(engine::SingleByteCharset::Latin1);
+  if (name == "8859/15") return R(engine::SingleByteCharset::Latin9);
+  if (name.empty() || name == "ASCII" || name == "ISO IR6" || name == "UNICODE" || name == "UNICODE UTF-8" ||
+      name == "UTF-8" || name == "ISO IR192")
+    return R(std::optional<engine::SingleByteCharset>());
+  return R::failure("structure", "MSH-18: the character set '" + message.character_set() +
+                                     "' is not supported (ASCII, 8859/1, 8859/15, UNICODE UTF-8)");
+}
+
+}  // namespace
+
 Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes) return failure("message", "larger than " + std::to_string(limits.max_bytes) + " bytes");
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
@@ -212,11 +229,17 @@ Result<Message> parse_er7(std::string_view text, const ParseLimits& limits) {
     }
     message.segments_.push_back(std::move(segment));
   }
-  const Segment* msh = message.segment("MSH");
-  std::string charset = msh ? message.value(*msh, 18) : std::string();
-  if (!charset.empty() && charset != "ASCII" && charset != "8859/1" && charset != "UNICODE UTF-8")
-    return failure("MSH-18", "the character set '" + charset + "' is not supported (ASCII, 8859/1, UNICODE UTF-8)");
-  message.latin1_ = charset == "8859/1";
+  auto charset = read_charset(message);
+  if (!charset) return Result<Message>(charset.issues());
+  message.single_byte_ = *charset;
+  if (!*charset && fhir::json::find_invalid_utf8(*message.text_) != std::string::npos) {
+    if (!message.character_set().empty() && message.character_set() != "ASCII" && message.character_set() != "ISO IR6") return message;
+    message.single_byte_ = engine::SingleByteCharset::Windows1252;  // what Latin-1 senders on Windows write
+    message.notes_.push_back({Severity::Warning, "value",
+                              "MSH[1]-18: the message names no character set beyond ASCII and is not UTF-8: "
+                              "it was read as Windows-1252 (Latin-1); the sender should say so in MSH-18 (8859/1)",
+                              {}, {}});
+  }
   return message;
 }
 
@@ -270,10 +293,10 @@ std::string Message::decode(std::string_view raw) const {
     size_t at = raw.find(d.escape);
     size_t close = at == std::string_view::npos ? at : raw.find(d.escape, at + 1);
     if (close == std::string_view::npos) {  // no (complete) escape sequence left: the rest is text
-      append_text(out, raw, latin1_);
+      append_text(out, raw, single_byte_);
       break;
     }
-    append_text(out, raw.substr(0, at), latin1_);
+    append_text(out, raw.substr(0, at), single_byte_);
     std::string_view sequence = raw.substr(at + 1, close - at - 1);
     raw.remove_prefix(close + 1);
     if (sequence == "F") out += d.field;
@@ -282,14 +305,16 @@ std::string Message::decode(std::string_view raw) const {
     else if (sequence == "R") out += d.repetition;
     else if (sequence == "E") out += d.escape;
     else if (sequence == "P" && d.truncation) out += d.truncation;
-    else if (sequence == ".br") out += '\n';
+    else if (sequence == ".br" || sequence == ".ce") out += '\n';  // a line break; centring has no meaning in FHIR text
+    else if (sequence.starts_with(".sp")) out.append(vertical_space(sequence.substr(3)), '\n');
+    else if (sequence == ".fi" || sequence == ".nf") continue;  // word wrap on and off
     else if (sequence == "H" || sequence == "N") continue;  // highlighting on and off: no meaning in FHIR text
     else if (!sequence.empty() && sequence[0] == 'X') {
       std::string bytes;
-      if (hex_bytes(sequence.substr(1), bytes)) append_text(out, bytes, latin1_);
-    } else {  // an escape this reader does not know (\Cxxyy\, \.sp\, ...) is kept as written
+      if (hex_bytes(sequence.substr(1), bytes)) append_text(out, bytes, single_byte_);
+    } else {  // an escape this reader does not know (\Cxxyy\, \.in\, ...) is kept as written
       out += d.escape;
-      append_text(out, sequence, latin1_);
+      append_text(out, sequence, single_byte_);
       out += d.escape;
     }
   }

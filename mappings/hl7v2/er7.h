@@ -1,8 +1,9 @@
 // mappings/hl7v2: HL7 v2 messages in their ER7 ("pipe and hat") encoding, as interface
 // engines send them. The separators come from MSH-1 and MSH-2 (never assumed); segments
 // end with CR, LF or CRLF; fields repeat, have components and sub-components; escape
-// sequences (\F\ \S\ \T\ \R\ \E\, \Xhh\, \.br\) are decoded; MSH-18 chooses the character
-// set (ASCII, 8859/1, UNICODE UTF-8; text is returned as UTF-8). Z-segments are kept like
+// sequences (\F\ \S\ \T\ \R\ \E\, \Xhh\, \.br\, \.sp\) are decoded; MSH-18 chooses the
+// character set (ASCII, 8859/1, 8859/15, UTF-8 by any of its table 0211 names; none given and
+// bytes that are not UTF-8: Windows-1252, with a note); text is returned as UTF-8. Z-segments are kept like
 // any other. Every value knows where it came from: "PID[1]-3[2].4.1" (segment, its
 // repetition among segments of that name, field, field repetition, component,
 // sub-component), and every error says where and what.
@@ -10,11 +11,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhir/model/result.h"
+#include "mappings/engine/text_encoding.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -91,6 +94,8 @@ class Message {
 
   // Decodes a raw field part's escape sequences (and the character set) into UTF-8.
   std::string decode(std::string_view raw) const;
+  // Warnings from reading the message (a character set assumed), each at its position.
+  const std::vector<Issue>& notes() const { return notes_; }
 
  private:
   friend carebridge::Result<Message> parse_er7(std::string_view text, const ParseLimits& limits);
@@ -101,7 +106,10 @@ class Message {
   std::unique_ptr<const std::string> text_;
   Delimiters delimiters_;
   std::vector<Segment> segments_;
-  bool latin1_ = false;  // MSH-18 8859/1: bytes above 0x7F are Latin-1
+  // Bytes above 0x7F are characters of this set (MSH-18 8859/1, 8859/15; or Windows-1252
+  // when MSH-18 names none and the text is not UTF-8); none: the text is UTF-8.
+  std::optional<engine::SingleByteCharset> single_byte_;
+  std::vector<Issue> notes_;
 };
 
 // Escapes text for a field: the delimiters become \F\ \S\ \R\ \E\ \T\, a line break \.br\ too

@@ -83,6 +83,17 @@ struct SpecReader {
     if (!parsed) error(where, "'" + ref + "' is not a field like PID-3 or OBX-5.1");
     return parsed;
   }
+  // "OBR-3.1|ORC-3.1": the fields in order of preference.
+  std::vector<FieldRef> alternatives(const std::string& where, std::string_view text) {
+    std::vector<FieldRef> out;
+    while (!text.empty()) {
+      size_t bar = text.find('|');
+      if (auto ref = field(where, std::string(text.substr(0, bar)))) out.push_back(*ref);
+      text.remove_prefix(bar == std::string_view::npos ? text.size() : bar + 1);
+    }
+    return out;
+  }
+
 
   std::vector<Condition> conditions(const std::string& where, const Json& value, bool negated) {
     std::vector<Condition> out;
@@ -118,14 +129,7 @@ struct SpecReader {
     if (value.HasMember("with")) r.with = node(value["with"]);
     if (value.HasMember("concat") && value["concat"].IsArray()) {
       for (const Json& part : value["concat"].GetArray()) {
-        std::vector<FieldRef> alternatives;
-        std::string_view text = part.IsString() ? part.GetString() : "";
-        while (!text.empty()) {
-          size_t bar = text.find('|');
-          if (auto ref = field(where, std::string(text.substr(0, bar)))) alternatives.push_back(*ref);
-          text.remove_prefix(bar == std::string_view::npos ? text.size() : bar + 1);
-        }
-        r.concat.push_back(std::move(alternatives));
+        r.concat.push_back(alternatives(where, part.IsString() ? part.GetString() : ""));
       }
     }
     if (value.HasMember("when")) r.when = conditions(where, value["when"], false);
@@ -166,8 +170,14 @@ struct SpecReader {
       if (v.HasMember("requires") && v["requires"].IsArray())
         for (const Json& t : v["requires"].GetArray()) map.requires_segments.emplace_back(t.GetString());
       if (v.HasMember("key") && v["key"].IsArray())
-        for (const Json& k : v["key"].GetArray())
-          if (auto ref = field(map.name, k.IsString() ? k.GetString() : "")) map.key.push_back(*ref);
+        for (const Json& k : v["key"].GetArray()) {
+          std::string_view text = k.IsString() ? k.GetString() : "";
+          KeyPart part;
+          part.optional = text.ends_with('?');
+          if (part.optional) text.remove_suffix(1);
+          part.alternatives = alternatives(map.name, text);
+          map.key.push_back(std::move(part));
+        }
       if (v.HasMember("when")) map.when = conditions(map.name, v["when"], false);
       if (v.HasMember("unless")) {
         auto negated = conditions(map.name, v["unless"], true);

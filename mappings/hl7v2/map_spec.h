@@ -59,6 +59,13 @@ struct Rule {
   bool first_only = false; // only the field's first repetition
 };
 
+// One part of a record's key: the first of its fields that has a value ("AL1-3.1|AL1-3":
+// the allergen's code, else the whole field's text); a key without a required part is none.
+struct KeyPart {
+  std::vector<FieldRef> alternatives;
+  bool optional = false;  // "PR1-5?": part of the key when sent
+};
+
 // How a resource from a segment is written in the transaction.
 enum class WriteMode { Update, Create, Put };
 
@@ -74,7 +81,7 @@ struct SegmentMap {
   std::string identity;    // the identifier path that finds the stored record ("identifier")
   // Without a business identifier: the fields whose values identify the record (a
   // patient's allergy to one substance), so every message about it writes the same id.
-  std::vector<FieldRef> key;
+  std::vector<KeyPart> key;
   WriteMode write = WriteMode::Update;
   // Two of its segments in one message are two records even when their identity is the
   // same (thirteen lines of a text report under one OBX-3 and OBX-4): each after the first

@@ -68,12 +68,28 @@ std::string fhir_time(std::string_view v2) {
   return out;
 }
 
+// OBX-2 in upper case ("ST" when the rule names no type field).
+std::string value_type(const Rule& rule, const FieldValue& v) {
+  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string("ST");
+  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return type;
+}
+
 }  // namespace
+
+bool keeps_every_repetition(const Rule& rule, const FieldValue& v) {
+  if (rule.as != "varies") return false;
+  static constexpr std::string_view kNotText[] = {"NM", "CQ", "SN", "CE", "CWE", "CNE", "CF", "IS", "ID", "DT",
+                                                  "DTM", "TS", "DR", "TM", "NR", "ED", "RP"};
+  std::string type = value_type(rule, v);
+  for (std::string_view t : kNotText)
+    if (type == t) return false;
+  return true;  // ST, TX, FT and the rest: text, each repetition a line of it
+}
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
   const MapSpec& spec = context.spec();
-  std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string("ST");
-  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string type = value_type(rule, v);
   std::optional<FieldValue> units;
   if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
   if (v.empty()) return {};
@@ -98,14 +114,16 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
     return convert(coded, v, context, unused);
   }
   if (type == "DT" || type == "DTM" || type == "TS") {
-    std::string out = fhir_date_time(v.text(), context.timezone);
-    if (out.empty()) {
-      context.warn(v.where(), "'" + v.text() + "' is not a v2 date/time; it is kept as text");
+    MomentReading reading = read_moment(v.text(), context.timezone);
+    if (reading.form == MomentReading::Form::NotAMoment) {  // "02/15/2025": the sender's words stay
+      context.warn(v.where(), moment_warning(reading, v.text(), "; it is kept as text"));
       suffix = "String";
       return Node::string(v.text(), v.where());
     }
+    if (std::string said = moment_warning(reading, v.text(), " and was left out"); !said.empty()) context.warn(v.where(), said);
+    if (reading.fhir.empty()) return {};  // a day that does not exist, as in any other date field
     suffix = "DateTime";
-    return Node::string(out, v.where());
+    return Node::string(reading.fhir, v.where());
   }
   if (type == "DR") {  // a date range: valuePeriod (v2-to-FHIR OBX[Observation], OBX-2 DR)
     Rule range = rule;
@@ -138,7 +156,7 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
                             "none (in a result, the report keeps the data as its presentedForm)");
     return {};
   }
-  suffix = "String";
+  suffix = "String";  // keeps_every_repetition: the text types' repetitions are its lines
   return Node::string(all_text(v, "\n"), v.where());
 }
 

@@ -44,4 +44,16 @@ void join_text_lines(Node& document) {
   contents->children = std::move(kept);
 }
 
+void drop_self_links(Node& entry) {
+  std::string_view url = entry.text_of("fullUrl");
+  Node* resource = entry.member("resource");
+  Node* links = resource ? resource->member("link") : nullptr;
+  if (!links || !links->is_array()) return;
+  std::erase_if(links->children, [&](const Node& link) {
+    const Node* other = link.member("other");
+    return other && other->text_of("reference") == url;
+  });
+  if (links->children.empty()) std::erase_if(resource->children, [](const Node& n) { return n.name == "link"; });
+}
+
 }  // namespace carebridge::mappings::hl7v2

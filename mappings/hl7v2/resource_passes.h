@@ -1,5 +1,6 @@
 // Passes over what a v2 message made, after its segments' rules: the keys a merge with the
-// stored record uses, and the shape of a document sent as lines.
+// stored record uses, the shape of a document sent as lines, and links a record makes to
+// itself.
 #pragma once
 
 #include <string>
@@ -17,5 +18,11 @@ std::string merge_key(const std::string& to);
 // contents become one, the lines in order. (Several contents are renditions of one
 // document, so a viewer would show the first line alone.)
 void join_text_lines(engine::Node& document);
+
+// Removes the links of a Bundle entry's resource to itself. A record is never linked to
+// itself: when MRG-1 repeats the patient's own identifier (an A06 or A41 names the patient
+// it moves, not one it merges), the Patient it names is this one, and "replaces" would say
+// the patient replaces itself.
+void drop_self_links(engine::Node& entry);
 
 }  // namespace carebridge::mappings::hl7v2

@@ -62,7 +62,7 @@ struct Application {
 class Mapper : public DatatypeContext {
  public:
   Mapper(const Message& message, std::string_view raw, const MapSpec& spec, const MessageMap& map, const MapOptions& options)
-      : message_(message), raw_(raw), spec_(spec), map_(map), options_(options) {
+      : message_(message), raw_(raw), spec_(spec), map_(map), options_(options), warnings_(message.notes()) {
     const Segment& msh = message.segments().front();
     std::string sent = message.value(msh, 7);
     size_t sign = sent.find_first_of("+-");
@@ -80,7 +80,9 @@ class Mapper : public DatatypeContext {
 
   const MapSpec& spec() const override { return spec_; }
   void warn(const std::string& where, const std::string& what) override {
-    warnings_.push_back({Severity::Warning, "value", where + ": " + what, {}, {}});
+    std::string said = where + ": " + what;
+    if (!warned_.insert(said).second) return;  // OBR-7 read for each of the order's results: said once
+    warnings_.push_back({Severity::Warning, "value", std::move(said), {}, {}});
   }
   std::string shared_resource(const std::string& type, Node resource) override;
   std::optional<std::string> code_display(std::string_view system, std::string_view code) const override {
@@ -108,6 +110,7 @@ class Mapper : public DatatypeContext {
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
   void finish(Made& made);
+  std::string key_text(const FieldRef& ref, size_t segment) const;
   // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
   void make_bundle(MappedMessage& out);
   // Records of a `distinct` map with the same identity as an earlier one get their
@@ -129,10 +132,12 @@ class Mapper : public DatatypeContext {
   // last made in exactly that group, and all made in it or any group inside it.
   std::map<std::pair<std::string, size_t>, size_t> in_group_;
   std::map<std::pair<std::string, size_t>, std::vector<size_t>> in_scope_;
+  std::map<std::pair<std::string, size_t>, size_t> made_by_;  // (role, segment) → the resource that segment made
   std::unordered_map<std::string_view, std::vector<size_t>> segments_named_;  // name → segment indexes
   std::unordered_map<std::string, size_t> shared_;  // shared resource key → made
   std::vector<Application> applications_;
   std::vector<Issue> warnings_;
+  std::unordered_set<std::string> warned_;
   std::string sender_, message_key_;
 };
 
@@ -222,6 +227,7 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   made_.push_back(std::move(m));
   by_role_[role].push_back(made_.size() - 1);
   in_group_[{role, made_.back().group}] = made_.size() - 1;
+  made_by_.emplace(std::pair{role, segment}, made_.size() - 1);
   return made_.size() - 1;
 }
 
@@ -275,10 +281,11 @@ void Mapper::index_scopes() {
   }
 }
 
-// The nearest resource with `role` around the segment: in its group, else in the groups
-// enclosing it — but never one made in another instance of a group the segment is in (the
+// The nearest resource with `role` around the segment: the one it made itself (a DG1's own
+// Condition), else in its group, else in the groups enclosing it — but never one made in another instance of a group the segment is in (the
 // specimen of the second ORDER_OBSERVATION is not the first one's).
 std::string Mapper::reference_in_scope(const std::string& role, size_t segment) const {
+  if (auto own = made_by_.find({role, segment}); own != made_by_.end()) return made_[own->second].full_url;
   size_t from = kNone;  // the instance just below `group` on the segment's path
   for (size_t group = grouping_.segment_group[segment];; from = group, group = grouping_.parent[group]) {
     if (auto hit = in_scope_.find({role, group}); hit != in_scope_.end()) {
@@ -380,7 +387,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   }
   size_t repetitions = message_.repetitions(*source, rule.from->field);
   bool all = rule.to.find("[]") != std::string::npos && !rule.first_only;  // one item per repetition
-  if (!all && repetitions > 1) {
+  if (!all && repetitions > 1 && !keeps_every_repetition(rule, {&message_, source, rule.from->field, 1, rule.from->component})) {
     FieldValue second{&message_, source, rule.from->field, 2, rule.from->component};
     if (!second.empty())  // said, never silently dropped (two organisms in one OBX-5, a pager in XTN-12)
       warn(second.where(), "the field repeats " + std::to_string(repetitions) + " times; " + rule.to +
@@ -433,8 +440,10 @@ void Mapper::link_parent_results() {
     order_of[i] = obr;
   }
   std::vector<std::pair<size_t, size_t>> results;  // (OBX segment, its Observation)
-  for (const Application& a : applications_)
-    if (segments[a.segment].name == "OBX" && made_[a.made].type == "Observation") results.emplace_back(a.segment, a.made);
+  for (const Application& a : applications_)  // the maps that made an OBX's Observation (not those that add to it)
+    if (segments[a.segment].name == "OBX" && made_[a.made].type == "Observation" && made_[a.made].segment == a.segment &&
+        a.map == made_[a.made].map)
+      results.emplace_back(a.segment, a.made);
   for (size_t obr = 0; obr < segments.size(); ++obr) {
     if (segments[obr].name != "OBR") continue;
     std::string code = message_.value(segments[obr], 26, 1, 1, 1), sub_id = message_.value(segments[obr], 26, 1, 2);
@@ -517,18 +526,27 @@ void Mapper::finish(Made& made) {
   prune(made.resource);
   std::string key = made.key;
   if (key.empty() && made.map) {
-    const Segment& seg = message_.segments()[made.segment];
     std::string values;
     bool all = !made.map->key.empty();
-    for (const FieldRef& ref : made.map->key) {
-      const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, made.segment);
-      std::string v = at ? message_.value(*at, ref.field, 1, std::max<size_t>(ref.component, 1), std::max<size_t>(ref.subcomponent, 1)) : "";
-      all = all && !v.empty();
+    for (const KeyPart& part : made.map->key) {
+      std::string v;
+      for (size_t i = 0; i < part.alternatives.size() && v.empty(); ++i) v = key_text(part.alternatives[i], made.segment);
+      all = all && (!v.empty() || part.optional);
       values += v + "|";
     }
     key = made.type + "|" + (all ? sender_ + "|" + values : message_key_ + "|" + std::to_string(made.segment) + "|" + made.map->name);
   }
   made.key = key;
+}
+
+// A key field's text: a component as sent, or a whole field's components joined
+// ("^SULFA DRUGS": "SULFA DRUGS"), so a record sent as free text is the same record again.
+std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
+  const Segment& seg = message_.segments()[segment];
+  const Segment* at = ref.segment == seg.name ? &seg : segment_in_scope(ref.segment, segment);
+  if (!at) return {};
+  if (ref.component == 0) return FieldValue{&message_, at, ref.field, 1, 0}.joined(1, "^");
+  return message_.value(*at, ref.field, 1, ref.component, std::max<size_t>(ref.subcomponent, 1));
 }
 
 void Mapper::make_bundle(MappedMessage& out) {
@@ -587,6 +605,7 @@ void Mapper::make_bundle(MappedMessage& out) {
       for (Node& c : n.children) rewrite(c);
     };
     rewrite(entries);
+    for (Node& entry : entries.children) drop_self_links(entry);
   }
   out.resources = entries.children.size();
   entries.name = "entry";

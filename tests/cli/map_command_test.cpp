@@ -12,7 +12,10 @@ using namespace carebridge::testing;
 namespace fs = std::filesystem;
 
 namespace {
-void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void write_file(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
 }  // namespace
 
 TEST_CASE("map writes one Bundle per message under the input's name", "[cli][hl7v2]") {
@@ -44,6 +47,28 @@ TEST_CASE("map says where a message goes wrong and exits 1", "[cli][hl7v2]") {
   CHECK(run.err.find("ZZZ^Z01") != std::string::npos);
   CHECK(run_carebridge({"map", "--mapping", "nosuch", (dir / "bad.hl7").string()}).exit_code == 2);
   CHECK(run_carebridge({"map", (dir / "bad.hl7").string()}).exit_code == 2);
+}
+
+TEST_CASE("map writes nothing for a refused message, and says so", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-refused");
+  // A result with no patient maps to a Bundle that does not validate: refused (exit 1).
+  write_file(dir / "orphan.hl7", "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
+  write_file(dir / "out" / "orphan.json", "{}");  // an earlier run's output must not pass for this one's
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "orphan.hl7").string()});
+  CHECK(run.exit_code == 1);
+  CHECK_FALSE(fs::exists(dir / "out" / "orphan.json"));
+  CHECK(run.err.find("no Bundle was written") != std::string::npos);
+  auto to_stdout = run_carebridge({"map", "--mapping", "hl7v2", (dir / "orphan.hl7").string()});
+  CHECK(to_stdout.exit_code == 1);
+  CHECK(to_stdout.out.find("Bundle") == std::string::npos);
+}
+
+TEST_CASE("map says an empty file holds no message and exits 1", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-empty");
+  write_file(dir / "empty.hl7", "");
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "empty.hl7").string()});
+  CHECK(run.exit_code == 1);
+  CHECK(run.err.find("empty") != std::string::npos);
 }
 
 TEST_CASE("map --to hl7v2 takes FHIR back to v2", "[cli][hl7v2]") {

@@ -89,6 +89,36 @@ TEST_CASE("8859/1 text becomes UTF-8", "[mappings][hl7v2]") {
   CHECK(m.value(*m.segment("PID"), 5, 1, 2) == "José");
 }
 
+TEST_CASE("MSH-18: every name table 0211 has for UTF-8 is UTF-8", "[mappings][hl7v2]") {
+  for (std::string charset : {"UNICODE UTF-8", "UNICODE", "UTF-8", "ISO IR192", "unicode utf-8"}) {
+    INFO(charset);
+    auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ADT^A08|7|P|2.5.1||||||" + charset + "\rPID|1||1||M\xC3\xBCller^J\r");
+    CHECK(m.value(*m.segment("PID"), 5) == "M\xC3\xBCller");
+    CHECK(m.notes().empty());
+  }
+}
+
+TEST_CASE("MSH-18 8859/15 (Latin-9): the euro sign, Š, Œ and Ÿ where Latin-1 has ¤, ¦, ¼ and ¾", "[mappings][hl7v2]") {
+  auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ADT^A08|7|P|2.5.1||||||8859/15\rPID|1||1||\xA6imon^\xBCuvre \xA4 \xBE\r");
+  CHECK(m.value(*m.segment("PID"), 5) == "Šimon");
+  CHECK(m.value(*m.segment("PID"), 5, 1, 2) == "Œuvre € Ÿ");
+}
+
+TEST_CASE("no MSH-18 and bytes that are not UTF-8: read as Windows-1252, with a note at MSH-18", "[mappings][hl7v2]") {
+  auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ADT^A08|7|P|2.5.1\rPID|1||1||O\x92\x42RIEN^Jos\xE9\r");
+  CHECK(m.value(*m.segment("PID"), 5) == "O\u2019BRIEN");
+  CHECK(m.value(*m.segment("PID"), 5, 1, 2) == "José");
+  REQUIRE(m.notes().size() == 1);
+  CHECK(m.notes()[0].message.starts_with("MSH[1]-18: "));
+  CHECK(m.notes()[0].message.find("Windows-1252") != std::string::npos);
+  CHECK(parsed("MSH|^~\\&|A|B|C|D|20260101||ADT^A08|7|P|2.5.1\rPID|1||1||Jos\xC3\xA9\r").notes().empty());
+}
+
+TEST_CASE("formatted text: \\.sp\\ ends the line and skips lines, as \\.br\\ ends one", "[mappings][hl7v2]") {
+  auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ORU^R01|7|P|2.5\rOBX|1|FT|X||one\\.sp\\two\\.sp 2\\three\\.br\\four\r");
+  CHECK(m.value(*m.segment("OBX"), 5) == "one\ntwo\n\nthree\nfour");
+}
+
 TEST_CASE("what is not ER7 is refused, saying where", "[mappings][hl7v2]") {
   auto message_of = [](const std::string& text) {
     auto m = parse_er7(text);

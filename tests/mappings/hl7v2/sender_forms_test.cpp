@@ -1,0 +1,142 @@
+// v2 as real senders write it, beyond the standard's letter: ISO 8601 dates, dates that
+// name no real day, free-text records sent again, radiology results, units named by
+// table 0396's ISO+. Each test is what a user of the Bundle would notice.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|LAB|F|EHR|F|20250101120000-0500||";
+
+}  // namespace
+
+TEST_CASE("dates written in ISO 8601 are read whole, with a warning, never cut to the year", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|DT1|P|2.5.1\rPID|1||M1^^^H^MR||A^B||1980-01-15|M\r"
+                                "OBR|1|P1^E|F1^L|G^Glu^L|||2025-01-01T10:00:00\r"
+                                "OBX|1|DT|D1^Date^L||2025-02-15||||||F\r"
+                                "OBX|2|DTM|D2^Time^L||2025-02-15T08:30Z||||||F\r");
+  CHECK(text(m.resource("Patient"), "birthDate") == "1980-01-15");
+  CHECK(text(m.resource("DiagnosticReport"), "effectiveDateTime") == "2025-01-01T10:00:00-05:00");
+  CHECK(text(m.resource("Observation", 0), "valueDateTime") == "2025-02-15");
+  CHECK(text(m.resource("Observation", 1), "valueDateTime") == "2025-02-15T08:30:00Z");
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "ISO 8601"));
+  CHECK(warned(m.conversion, "OBR[1]-7[1]", "ISO 8601"));
+  CHECK(warned(m.conversion, "OBX[1]-5[1]", "ISO 8601"));
+}
+
+TEST_CASE("a date that cannot be read is dropped with a warning at its field, never truncated", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08|DT2|P|2.5.1\rEVN||20250101\rPID|1||M1^^^H^MR||A^B||1980-1-15|M\rPV1|1|I\r");
+  CHECK_FALSE(m.resource("Patient").HasMember("birthDate"));
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "left out"));
+}
+
+TEST_CASE("a date that names no real day is a warning and no value, in any field", "[mappings][hl7v2]") {
+  // February 30th as a result (OBX-5 DT) and month 13 as a birth date: the same rule.
+  Mapped m = map_message(kMsh + "ORU^R01|DT3|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19801301|M\r"
+                                "OBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|DT|D1^Date^L||20250230||||||F\r"
+                                "OBX|2|DT|D2^Date^L||20240229||||||F\r");
+  CHECK_FALSE(m.resource("Patient").HasMember("birthDate"));
+  CHECK_FALSE(m.resource("Observation", 0).HasMember("valueDateTime"));
+  CHECK_FALSE(m.resource("Observation", 0).HasMember("valueString"));
+  CHECK(text(m.resource("Observation", 1), "valueDateTime") == "2024-02-29");  // a leap day is real
+  CHECK(warned(m.conversion, "PID[1]-7[1]", "does not exist"));
+  CHECK(warned(m.conversion, "OBX[1]-5[1]", "does not exist"));
+}
+
+TEST_CASE("ADT^A06/A41: MRG-1 repeating the patient's own identifier links no patient to itself", "[mappings][hl7v2]") {
+  for (std::string event : {"A06^ADT_A06", "A41^ADT_A39"}) {
+    INFO(event);
+    Mapped m = map_message(kMsh + "ADT^" + event + "|M1|P|2.5.1\rEVN||20250101\rPID|1||SM1^^^SM^MR||KIM^SOO||19881122|F\r"
+                                  "MRG|SM1^^^SM^MR||ACC1^^^SM^AN\rPV1|1|I\r");
+    REQUIRE(m.of("Patient").size() == 1);
+    CHECK_FALSE(m.resource("Patient").HasMember("link"));
+    CHECK(m.resource("Patient")["active"].GetBool());
+  }
+  // MRG-1 naming another patient is a merge: the survivor replaces it.
+  Mapped merge = map_message(kMsh + "ADT^A06^ADT_A06|M2|P|2.5.1\rEVN||20250101\rPID|1||SM1^^^SM^MR||KIM^SOO\r"
+                                    "MRG|SM9^^^SM^MR\rPV1|1|I\r");
+  REQUIRE(merge.of("Patient").size() == 2);
+  CHECK(text(merge.resource("Patient")["link"][0], "type") == "replaces");
+}
+
+TEST_CASE("free-text allergies, diagnoses, procedures and next of kin are the same records when sent again", "[mappings][hl7v2]") {
+  auto adt = [](const std::string& control_id) {
+    return map_message(kMsh + "ADT^A08^ADT_A01|" + control_id + "|P|2.4\rEVN||20250101\rPID|1||RM2^^^RMC^MR||WU^LEI||19500101|F\r"
+                       "NK1|1||SPO^Spouse^HL70063||(555)111-2222\rPV1|1|I\rAL1|1|DA|^SULFA DRUGS\rAL1|2||PCN^Penicillin^L\r"
+                       "DG1|1|||CHEST PAIN||A\rPR1|1|||Bedside ultrasound\r");
+  };
+  Mapped first = adt("D1"), again = adt("D2");
+  for (std::string type : {"RelatedPerson", "AllergyIntolerance", "Condition", "Procedure"}) {
+    INFO(type);
+    REQUIRE(first.of(type).size() == again.of(type).size());
+    for (size_t i = 0; i < first.of(type).size(); ++i) CHECK(text(first.request(type, i), "url") == text(again.request(type, i), "url"));
+  }
+  CHECK(text(first.request("AllergyIntolerance", 0), "url") != text(first.request("AllergyIntolerance", 1), "url"));
+}
+
+TEST_CASE("ORU^R01: a result's category comes from its order's diagnostic service section (OBR-24)", "[mappings][hl7v2]") {
+  auto category_of = [](const std::string& section) {
+    Mapped m = map_message(kMsh + "ORU^R01|C" + section + "|P|2.5.1\rPID|1||R55^^^RAD^MR||YOUNG^ADA\r"
+                           "OBR|1|P1^E|F1^L|71046^XR CHEST 2V^CPT|||20250301|||||||||||||||||" + section + "|F\r"
+                           "OBX|1|FT|18748-4^Diagnostic imaging study^LN||Lungs clear.||||||F\r");
+    const auto& observation = m.resource("Observation");
+    REQUIRE(observation["category"].Size() == 1);
+    CHECK(std::string(observation["category"][0]["coding"][0]["system"].GetString()) ==
+          "http://terminology.hl7.org/CodeSystem/observation-category");
+    return first_code(observation["category"][0]);
+  };
+  CHECK(category_of("RAD") == "imaging");
+  CHECK(category_of("CT") == "imaging");
+  CHECK(category_of("CH") == "laboratory");
+  CHECK(category_of("MB") == "laboratory");
+  CHECK(category_of("") == "laboratory");  // none given: a result message's results are laboratory
+}
+
+TEST_CASE("ADT, BAR and DFT: each DG1 is a diagnosis of the visit, with its use (DG1-6) and rank (DG1-15)", "[mappings][hl7v2]") {
+  for (std::string type : {"ADT^A01^ADT_A01", "BAR^P01^BAR_P01", "DFT^P03^DFT_P03"}) {
+    INFO(type);
+    Mapped m = map_message(kMsh + type + "|G1|P|2.5.1\rEVN||20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|I|||||||||||||||||V1^^^H^VN\r"
+                                  "DG1|1|I10|R07.9^Chest pain^I10||20250101|A|||||||||1\r"
+                                  "DG1|2|||NASAL CONGESTION||F|||||||||2\r"
+                                  "DG1|3|||FEVER||W\r");
+    const auto& diagnoses = m.resource("Encounter")["diagnosis"];
+    REQUIRE(diagnoses.Size() == 3);
+    for (size_t i = 0; i < 3; ++i) CHECK(text(diagnoses[i]["condition"], "reference") == m.full_url("Condition", i));
+    CHECK(first_code(diagnoses[0]["use"]) == "AD");
+    CHECK(std::string(diagnoses[0]["use"]["coding"][0]["system"].GetString()) == "http://terminology.hl7.org/CodeSystem/diagnosis-role");
+    CHECK(diagnoses[0]["rank"].GetInt() == 1);
+    CHECK(first_code(diagnoses[1]["use"]) == "DD");
+    CHECK(diagnoses[1]["rank"].GetInt() == 2);
+    CHECK(first_code(diagnoses[2]["use"]) == "W");  // working: no diagnosis-role code; table 0052's stays
+    CHECK_FALSE(diagnoses[2].HasMember("rank"));
+  }
+}
+
+TEST_CASE("text results: repetitions are lines, kept without a warning; \\.sp\\ is a line break", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|T1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|TX|N^Note^L||line one~line two~line three||||||F\r"
+                                "OBX|2|FT|R^Report^L||FINDINGS: clear.\\.sp\\IMPRESSION: normal.||||||F\r"
+                                "OBX|3|CWE|O^Organism^L||A^Staph^L~B^Strep^L||||||F\r");
+  CHECK(text(m.resource("Observation", 0), "valueString") == "line one\nline two\nline three");
+  CHECK_FALSE(warned(m.conversion, "OBX[1]-5[2]", "only the first"));
+  CHECK(text(m.resource("Observation", 1), "valueString") == "FINDINGS: clear.\nIMPRESSION: normal.");
+  CHECK(warned(m.conversion, "OBX[3]-5[2]", "only the first"));  // a coded value takes one: said
+}
+
+TEST_CASE("units under table 0396's ISO+ are UCUM only when the code is UCUM; never 'ISO-'", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|U1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^ISO+||||||F\r"
+                                "OBX|2|NM|2345-7^Glucose^LN||90|MG/DL^^ISO+||||||F\r");
+  const auto& ucum = m.resource("Observation", 0)["valueQuantity"];
+  CHECK(text(ucum, "system") == "http://unitsofmeasure.org");
+  CHECK(text(ucum, "code") == "g/dL");
+  const auto& iso = m.resource("Observation", 1)["valueQuantity"];
+  CHECK(text(iso, "system") != "http://unitsofmeasure.org");
+  CHECK(text(iso, "system").ends_with(":ISO+"));
+  CHECK(text(iso, "code") == "MG/DL");
+}
