@@ -1,8 +1,9 @@
 // Rules of particular resource types that their definitions cannot express:
 // CapabilityStatement search parameters agree with their definitions, a derived
-// SearchParameter keeps its parent's bases, Questionnaire enableWhen refers to an
-// existing question outside the item it controls, a CodeSystem defines each code
-// once, and a ValueSet lists only real codes of the code systems we know.
+// SearchParameter keeps its parent's bases and a composite one has components,
+// Questionnaire enableWhen refers to an existing question outside the item it controls,
+// a CodeSystem defines each code once, and a ValueSet lists only real codes of the code
+// systems we know.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -63,6 +64,16 @@ void capability_statement(Run& run, const Element& cs, const Path& path) {
 }
 
 void search_parameter(Run& run, const Element& sp, const Path& path) {
+  if (value_of(child_named(sp, "type")) == "composite") {
+    size_t components = 0;
+    for (const Element* c : sp.children()) components += c->name == "component";
+    if (components < 2) {
+      run.report(Severity::Error, "business-rule",
+                 "A search parameter of type composite must define two or more components (this one has " +
+                     std::to_string(components) + ")",
+                 sp, path);
+    }
+  }
   std::string_view derived = value_of(child_named(sp, "derivedFrom"));
   if (derived.empty()) return;
   const auto* parent = run.defs.resource("SearchParameter", derived);
