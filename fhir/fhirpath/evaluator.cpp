@@ -1,6 +1,8 @@
 // Evaluation of nodes: navigation, variables, operators and dispatch to functions.
 #include "fhir/fhirpath/evaluator.h"
 
+#include <algorithm>
+
 #include "fhir/fhirpath/item_set.h"
 #include "fhir/fhirpath/operators.h"
 #include "fhir/fhirpath/types.h"
@@ -287,7 +289,8 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
   // A type name as the first step must name the input (not inside where() and friends).
   if (type_step && out.empty() && input.size() == 1 && input.front().element == focus_ && focus_) {
     const auto* sd = definitions_.type(name);
-    if (sd && sd->is_resource()) {
+    const auto& others = context_.other_input_types;
+    if (sd && sd->is_resource() && std::find(others.begin(), others.end(), name) == others.end()) {
       return fail(node, "the expression is about " + name + " but the input is a " +
                             std::string(input.front().element->type));
     }

@@ -1,7 +1,7 @@
 // Rules of particular resource types that their definitions cannot express:
 // CapabilityStatement search parameters agree with their definitions, a derived
-// SearchParameter keeps its parent's bases and a composite one has components, a
-// Measure with CQL stratifiers has a library,
+// SearchParameter keeps its parent's bases and a composite one has components (its
+// expression: search_expressions.cpp), a Measure with CQL stratifiers has a library,
 // Questionnaire enableWhen refers to an existing question outside the item it controls,
 // a CodeSystem defines each code once, and a ValueSet lists only real codes of the code
 // systems we know.
@@ -200,7 +200,10 @@ void value_set(Run& run, const Element& vs, const Path& path) {
 
 void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "CapabilityStatement") capability_statement(run, resource, path);
-  if (resource.type == "SearchParameter") search_parameter(run, resource, path);
+  if (resource.type == "SearchParameter") {
+    search_parameter(run, resource, path);
+    check_search_expression(run, resource, path);
+  }
   if (resource.type == "CodeSystem") code_system(run, resource, path);
   if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "Measure") measure(run, resource, path);

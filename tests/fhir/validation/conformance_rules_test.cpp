@@ -1,6 +1,6 @@
 // Rules of conformance resources the definitions cannot carry: a composite
-// SearchParameter has components, and a Measure whose stratifiers are CQL has a library
-// that resolves.
+// SearchParameter has components, a SearchParameter's expression fits its bases, and a
+// Measure whose stratifiers are CQL has a library that resolves.
 #include <catch2/catch.hpp>
 
 #include "validation_helpers.h"
@@ -43,6 +43,51 @@ TEST_CASE("SearchParameter: a composite parameter defines two or more components
       search_parameter(R"("base":["Patient"],"type":"composite","expression":"Patient","component":[)" + gender + "," + birth + "]"));
   INFO(describe(two));
   CHECK(count_errors(two) == 0);
+}
+
+TEST_CASE("SearchParameter: the expression compiles and names only what its bases have", "[validation][search-parameter]") {
+  auto with = [](const std::string& bases, const std::string& expression) {
+    return validate_text(search_parameter(R"("base":)" + bases + R"(,"type":"token","expression":")" + expression + "\""));
+  };
+  const std::string words = "Error in search expression";
+  for (const char* fine : {"Patient.gender", "Patient.name.family", "(Patient.deceased as boolean)", "gender",
+                           "Patient.extension('http://example.org/x').value"}) {
+    auto issues = with(R"(["Patient"])", fine);
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  // Each branch of a union applies to its own base.
+  auto both = with(R"(["Patient","Practitioner"])", "Patient.gender | Practitioner.gender");
+  INFO(describe(both));
+  CHECK(count_errors(both) == 0);
+
+  auto syntax = with(R"(["Patient"])", "Patient.gender.where(");
+  INFO(describe(syntax));
+  CHECK(has_issue(syntax, Severity::Error, "invalid", "SearchParameter.expression", words + " 'Patient.gender.where('"));
+  auto unknown = with(R"(["Patient"])", "Patient.fooBar");
+  INFO(describe(unknown));
+  CHECK(has_issue(unknown, Severity::Error, "invalid", "SearchParameter.expression", "fooBar"));
+  auto other = with(R"(["Patient"])", "Observation.status");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "invalid", "SearchParameter.expression", words));
+  auto half = with(R"(["Patient"])", "Patient.name | Practitioner.name");
+  INFO(describe(half));
+  CHECK(has_issue(half, Severity::Error, "invalid", "SearchParameter.expression", words));
+}
+
+TEST_CASE("SearchParameter: no core search parameter's expression is reported", "[validation][search-parameter]") {
+  size_t checked = 0;
+  std::vector<std::string> reported;
+  for (const auto* sp : core().resources("SearchParameter")) {
+    auto issues = validate_text(sp->json);
+    ++checked;
+    for (const auto& i : issues) {
+      if (i.message.starts_with("Error in search expression")) reported.push_back(sp->url + ": " + i.message);
+    }
+  }
+  for (const auto& r : reported) UNSCOPED_INFO(r);
+  CHECK(checked > 1000);
+  CHECK(reported.empty());
 }
 
 TEST_CASE("Measure: CQL stratifier criteria need a library that resolves", "[validation][measure]") {
