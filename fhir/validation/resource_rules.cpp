@@ -4,7 +4,7 @@
 // expression: search_expressions.cpp), a Measure with CQL stratifiers has a library,
 // Questionnaire enableWhen refers to an existing question outside the item it controls,
 // a CodeSystem defines each code once, and a ValueSet lists only real codes of the code
-// systems we know.
+// systems we know. QuestionnaireResponse: questionnaire_responses.cpp.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -207,6 +207,7 @@ void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "CodeSystem") code_system(run, resource, path);
   if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "Measure") measure(run, resource, path);
+  if (resource.type == "QuestionnaireResponse") check_questionnaire_response(run, resource, path);
   if (resource.type == "Questionnaire") {
     std::unordered_map<std::string_view, const Element*> items;
     collect_items(resource, items);
