@@ -56,6 +56,16 @@ bool declares(const Element& e, std::string_view name) {
   return false;
 }
 
+// Whether `name` is a choice element of `e` named with one of its types ("valueQuantity").
+bool declares_typed_choice(const Element& e, std::string_view name) {
+  if (!e.structure || e.shape >= e.structure->elements.size()) return false;
+  const auto& defs = e.structure->elements;
+  for (const auto& child : defs[e.structure->shape_of(e.shape)].child_names) {
+    if (child.name == name && child.element < defs.size() && defs[child.element].is_choice) return true;
+  }
+  return false;
+}
+
 // Enough collections for a deeply nested invariant; larger ones are let go so a
 // thread does not keep a big result's storage.
 constexpr size_t kMaxPooledCollections = 64;
@@ -269,7 +279,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
       } else if (c->name == name && c->definition && c->definition->is_choice) {
         // FHIRPath names a choice by its base name; without path checks the typed
         // name (valueQuantity) is accepted as many authors write it.
-        if (!context_.check_paths) {
+        if (!context_.check_paths || context_.typed_choice_names) {
           append_element(out, *c);
           continue;
         }
@@ -281,7 +291,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     if (!spend(out.size() - before + 1)) return fail(node, "evaluation takes too long");
     if (context_.check_paths) {
       if (!e.structure) all_known = false;
-      else if (declares(e, name)) any_declares = true;
+      else if (declares(e, name) || (context_.typed_choice_names && declares_typed_choice(e, name))) any_declares = true;
     }
   }
   if (!context_.check_paths) return true;

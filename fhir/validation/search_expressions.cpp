@@ -48,6 +48,7 @@ void check_search_expression(Run& run, const Element& sp, const Path& path) {
     if (!input.document || !input.document->root()) return;
     fhirpath::Context context;
     context.check_paths = true;
+    context.typed_choice_names = true;
     for (const std::string& other : bases) {
       if (other != base) context.other_input_types.push_back(other);
     }

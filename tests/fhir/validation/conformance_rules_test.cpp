@@ -57,6 +57,10 @@ TEST_CASE("SearchParameter: the expression compiles and names only what its base
     CHECK(count_errors(issues) == 0);
   }
   // Each branch of a union applies to its own base.
+  // A choice element named with its type, as the reference validator allows there.
+  auto typed = with(R"(["Observation"])", "Observation.valueQuantity");
+  INFO(describe(typed));
+  CHECK(count_errors(typed) == 0);
   auto both = with(R"(["Patient","Practitioner"])", "Patient.gender | Practitioner.gender");
   INFO(describe(both));
   CHECK(count_errors(both) == 0);
