@@ -78,6 +78,7 @@ int validate_command(const Arguments& arguments) {
     }
     auto parsed = fhir::io::read(text, *definitions);
     issues = std::move(parsed.issues);
+    issues.insert(issues.end(), parsed.validation_issues.begin(), parsed.validation_issues.end());
     if (parsed.document && parsed.document->root()) {
       auto found = validator->validate(*parsed.document->root(), options);
       issues.insert(issues.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));

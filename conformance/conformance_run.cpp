@@ -64,6 +64,7 @@ size_t validate_text(std::string_view text, const fhir::definitions::Definitions
   std::vector<Issue>& out = result.issues;
   auto parsed = fhir::io::read(text, defs);
   std::vector<Issue> issues = std::move(parsed.issues);
+  issues.insert(issues.end(), parsed.validation_issues.begin(), parsed.validation_issues.end());
   size_t resources = 0;
   if (parsed.document && parsed.document->root()) {
     resources = count_resources(*parsed.document->root(), result.profiles);

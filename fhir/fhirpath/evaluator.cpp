@@ -1,6 +1,8 @@
 // Evaluation of nodes: navigation, variables, operators and dispatch to functions.
 #include "fhir/fhirpath/evaluator.h"
 
+#include <algorithm>
+
 #include "fhir/fhirpath/item_set.h"
 #include "fhir/fhirpath/operators.h"
 #include "fhir/fhirpath/types.h"
@@ -51,6 +53,16 @@ bool declares(const Element& e, std::string_view name) {
     if (defs[c].name == name) return true;
   }
   // Primitives: id, extension are declared by Element.
+  return false;
+}
+
+// Whether `name` is a choice element of `e` named with one of its types ("valueQuantity").
+bool declares_typed_choice(const Element& e, std::string_view name) {
+  if (!e.structure || e.shape >= e.structure->elements.size()) return false;
+  const auto& defs = e.structure->elements;
+  for (const auto& child : defs[e.structure->shape_of(e.shape)].child_names) {
+    if (child.name == name && child.element < defs.size() && defs[child.element].is_choice) return true;
+  }
   return false;
 }
 
@@ -267,7 +279,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
       } else if (c->name == name && c->definition && c->definition->is_choice) {
         // FHIRPath names a choice by its base name; without path checks the typed
         // name (valueQuantity) is accepted as many authors write it.
-        if (!context_.check_paths) {
+        if (!context_.check_paths || context_.typed_choice_names) {
           append_element(out, *c);
           continue;
         }
@@ -279,7 +291,7 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
     if (!spend(out.size() - before + 1)) return fail(node, "evaluation takes too long");
     if (context_.check_paths) {
       if (!e.structure) all_known = false;
-      else if (declares(e, name)) any_declares = true;
+      else if (declares(e, name) || (context_.typed_choice_names && declares_typed_choice(e, name))) any_declares = true;
     }
   }
   if (!context_.check_paths) return true;
@@ -287,7 +299,8 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
   // A type name as the first step must name the input (not inside where() and friends).
   if (type_step && out.empty() && input.size() == 1 && input.front().element == focus_ && focus_) {
     const auto* sd = definitions_.type(name);
-    if (sd && sd->is_resource()) {
+    const auto& others = context_.other_input_types;
+    if (sd && sd->is_resource() && std::find(others.begin(), others.end(), name) == others.end()) {
       return fail(node, "the expression is about " + name + " but the input is a " +
                             std::string(input.front().element->type));
     }

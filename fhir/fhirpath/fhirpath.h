@@ -48,6 +48,13 @@ struct Context {
   // Report paths that cannot exist as errors (an unknown property of a known type,
   // a type name that is not the input's): what an author wants, not a validator.
   bool check_paths = false;
+  // With check_paths: resource types a leading type name may name besides the input's
+  // own, as a search parameter's expression on several bases does (`Patient.name |
+  // Practitioner.name`): that branch is then empty for this input, not an error.
+  std::vector<std::string> other_input_types;
+  // With check_paths: a choice element named with its type (`valueQuantity` for value[x])
+  // is accepted, as the reference validator's check of search expressions does.
+  bool typed_choice_names = false;
   // resolve() of a reference it cannot find ("Patient/123" outside any Bundle) gives a
   // bodiless resource of the referenced type, so `subject.where(resolve() is Patient)`
   // works when indexing search parameters, as FHIR servers do. Off: nothing, as the

@@ -35,7 +35,7 @@ model::ParseResult read(std::string_view text, const definitions::Definitions& d
   std::string_view body = text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
   switch (detect(body)) {
     case Format::Json: return json::read(body, definitions, {limits.max_depth, limits.max_bytes});
-    case Format::Xml: return xml::read(body, definitions, {limits.max_depth, limits.max_bytes});
+    case Format::Xml: return xml::read(text, definitions, {limits.max_depth, limits.max_bytes});  // it checks the header
     case Format::Unknown: break;
   }
   model::ParseResult result;

@@ -66,6 +66,11 @@ class Document {
 struct ParseResult {
   std::unique_ptr<Document> document;
   std::vector<Issue> issues;
+  // What is harmless to read but FHIR validation refuses, as the reference validator's
+  // parser does (XML: xsi:schemaLocation, processing instructions, an encoding other
+  // than UTF-8): errors a validator reports with `issues`; conversion and storage may
+  // ignore them, so has_errors() does not count them.
+  std::vector<Issue> validation_issues;
 
   bool has_errors() const;
   // The first error or fatal issue as one line: "line 3, column 7: ..." or "Patient.x: ...".

@@ -1,8 +1,10 @@
 // Rules of particular resource types that their definitions cannot express:
 // CapabilityStatement search parameters agree with their definitions, a derived
-// SearchParameter keeps its parent's bases, Questionnaire enableWhen refers to an
-// existing question outside the item it controls, a CodeSystem defines each code
-// once, and a ValueSet lists only real codes of the code systems we know.
+// SearchParameter keeps its parent's bases and a composite one has components (its
+// expression: search_expressions.cpp), a Measure with CQL stratifiers has a library,
+// Questionnaire enableWhen refers to an existing question outside the item it controls,
+// a CodeSystem defines each code once, and a ValueSet lists only real codes of the code
+// systems we know. QuestionnaireResponse: questionnaire_responses.cpp.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -63,6 +65,16 @@ void capability_statement(Run& run, const Element& cs, const Path& path) {
 }
 
 void search_parameter(Run& run, const Element& sp, const Path& path) {
+  if (value_of(child_named(sp, "type")) == "composite") {
+    size_t components = 0;
+    for (const Element* c : sp.children()) components += c->name == "component";
+    if (components < 2) {
+      run.report(Severity::Error, "business-rule",
+                 "A search parameter of type composite must define two or more components (this one has " +
+                     std::to_string(components) + ")",
+                 sp, path);
+    }
+  }
   std::string_view derived = value_of(child_named(sp, "derivedFrom"));
   if (derived.empty()) return;
   const auto* parent = run.defs.resource("SearchParameter", derived);
@@ -77,6 +89,36 @@ void search_parameter(Run& run, const Element& sp, const Path& path) {
                  sp, path);
     }
   }
+}
+
+bool is_cql(std::string_view language) {
+  return language == "text/cql" || language == "text/cql.identifier" || language == "text/cql-identifier" ||
+         language == "text/cql-expression";
+}
+
+// CQL criteria name definitions in the Measure's libraries, so a Measure whose stratifiers
+// use CQL needs a library that resolves. As the reference validator, only stratifier
+// criteria are checked: population criteria in CQL without a library are common in the
+// specification's own examples (Measure-component-a-example) and are not reported.
+void measure(Run& run, const Element& m, const Path& path) {
+  bool library = false;
+  for (const Element* c : m.children()) {
+    if (c->name == "library" && c->has_value && run.defs.resource("Library", c->value)) library = true;
+  }
+  if (library) return;
+  auto check = [&](const Element& holder, const Path& hp) {
+    const Element* criteria = child_named(holder, "criteria");
+    if (!criteria || !is_cql(value_of(child_named(*criteria, "language")))) return;
+    run.report(Severity::Error, "invalid",
+               "No CQL Libraries found on this Measure: its criteria are CQL, and none of its libraries resolves",
+               *criteria, Path{&hp, "criteria", -1});
+  };
+  each_named(m, "group", path, [&](const Element& group, const Path& gp) {
+    each_named(group, "stratifier", gp, [&](const Element& stratifier, const Path& sp) {
+      check(stratifier, sp);
+      each_named(stratifier, "component", sp, [&](const Element& component, const Path& cp) { check(component, cp); });
+    });
+  });
 }
 
 void collect_items(const Element& node, std::unordered_map<std::string_view, const Element*>& items) {
@@ -158,9 +200,14 @@ void value_set(Run& run, const Element& vs, const Path& path) {
 
 void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "CapabilityStatement") capability_statement(run, resource, path);
-  if (resource.type == "SearchParameter") search_parameter(run, resource, path);
+  if (resource.type == "SearchParameter") {
+    search_parameter(run, resource, path);
+    check_search_expression(run, resource, path);
+  }
   if (resource.type == "CodeSystem") code_system(run, resource, path);
   if (resource.type == "ValueSet") value_set(run, resource, path);
+  if (resource.type == "Measure") measure(run, resource, path);
+  if (resource.type == "QuestionnaireResponse") check_questionnaire_response(run, resource, path);
   if (resource.type == "Questionnaire") {
     std::unordered_map<std::string_view, const Element*> items;
     collect_items(resource, items);

@@ -1,6 +1,7 @@
 // XML -> element model.
 #include "fhir/xml/xml_reader.h"
 
+#include <cctype>
 #include <limits>
 #include <memory_resource>
 
@@ -34,10 +35,51 @@ model::ValueToken token_for(definitions::JsonValueKind kind) {
   return model::ValueToken::String;
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+// The encoding the XML declaration names ("" when there is no declaration or no encoding).
+std::string_view declared_encoding(std::string_view text) {
+  if (!text.starts_with("<?xml") || text.size() < 6 || !std::isspace(static_cast<unsigned char>(text[5]))) return {};
+  std::string_view declaration = text.substr(0, text.find("?>"));
+  size_t at = declaration.find("encoding");
+  if (at == std::string_view::npos) return {};
+  at = declaration.find_first_not_of(" \t\r\n", at + 8);
+  if (at == std::string_view::npos || declaration[at] != '=') return {};
+  at = declaration.find_first_not_of(" \t\r\n", at + 1);
+  if (at == std::string_view::npos || (declaration[at] != '"' && declaration[at] != '\'')) return {};
+  size_t end = declaration.find(declaration[at], at + 1);
+  if (end == std::string_view::npos) return {};
+  return declaration.substr(at + 1, end - at - 1);
+}
+
+// The header rules of FHIR XML that a parser can read past: the text starts with a byte
+// order mark or '<', and is declared UTF-8 if an encoding is declared.
+void check_header(std::string_view text, bool bom, std::vector<model::Issue>& issues) {
+  if (!bom && !text.starts_with('<')) {
+    issues.push_back({Severity::Error, "invalid",
+                      "FHIR XML must start with '<' or a byte order mark; here something (even whitespace) comes before it",
+                      {}, {1, 1}});
+  }
+  std::string_view encoding = declared_encoding(text);
+  if (!encoding.empty() && !equals_ignoring_case(encoding, "UTF-8")) {
+    issues.push_back({Severity::Error, "invalid",
+                      "FHIR XML must be UTF-8, but the XML declaration says encoding '" + std::string(encoding) + "'", {},
+                      {1, 1}});
+  }
+}
+
 class ModelReader {
  public:
-  ModelReader(model::Document& document, const definitions::Definitions& defs, std::vector<model::Issue>& issues)
-      : build_(document, defs, issues) {}
+  // `validation_issues`: what the reader can read past but FHIR validation refuses.
+  ModelReader(model::Document& document, const definitions::Definitions& defs, std::vector<model::Issue>& issues,
+              std::vector<model::Issue>& validation_issues)
+      : build_(document, defs, issues), validation_issues_(validation_issues) {}
 
   Element* resource(Element* parent, std::string_view name, const definitions::ElementDef* slot, const XmlNode& x) {
     std::string where = parent ? model::location(*parent) + "." + std::string(name) : std::string();
@@ -51,7 +93,10 @@ class ModelReader {
     Element* node = build_.add_resource(parent, name, slot, *sd, x.position);
     for (uint32_t i = 0; i < x.attribute_count; ++i) {
       const XmlAttribute& a = x.attributes[i];
-      if (a.uri == kXsiNamespace) continue;  // xsi:schemaLocation is harmless
+      if (a.uri == kXsiNamespace) {
+        undefined_xsi_attribute(a, x, model::location(*node));
+        continue;
+      }
       build_.issue(Severity::Error, "structure", "unknown attribute '" + std::string(a.local) + "' on a resource",
                    model::location(*node), x.position);
     }
@@ -125,7 +170,10 @@ class ModelReader {
   void attributes(Element& node, const XmlNode& x) {
     for (uint32_t i = 0; i < x.attribute_count; ++i) {
       const XmlAttribute& a = x.attributes[i];
-      if (a.uri == kXsiNamespace) continue;
+      if (a.uri == kXsiNamespace) {
+        undefined_xsi_attribute(a, x, model::location(node));
+        continue;
+      }
       if (a.uri.empty() && a.local == "value" && node.is_primitive()) {
         node.value = a.value;
         node.has_value = true;
@@ -163,20 +211,37 @@ class ModelReader {
     }
   }
 
+  // xsi:schemaLocation, xsi:type and the like: readable (the reader skips them), but no
+  // FHIR element defines them (no core element has an xsi:type representation).
+  void undefined_xsi_attribute(const XmlAttribute& a, const XmlNode& x, std::string where) {
+    std::string name = a.prefix.empty() ? std::string(a.local) : std::string(a.prefix) + ":" + std::string(a.local);
+    std::string element = x.prefix.empty() ? std::string(x.local) : std::string(x.prefix) + ":" + std::string(x.local);
+    validation_issues_.push_back({Severity::Error, "structure",
+                                  "Undefined attribute '@" + name + "' on <" + element + ">", std::move(where), x.position});
+  }
+
   model::TreeBuilder build_;
+  std::vector<model::Issue>& validation_issues_;
 };
 
 }  // namespace
 
 model::ParseResult read(std::string_view text, const definitions::Definitions& definitions, const XmlLimits& limits) {
   model::ParseResult result;
+  bool bom = text.starts_with("\xEF\xBB\xBF");
+  if (bom) text.remove_prefix(3);
   auto document = std::make_unique<model::Document>();
   XmlParse parsed = parse_xml(text, document->arena(), limits);
   if (!parsed.root) {
     result.issues.push_back({Severity::Fatal, "structure", parsed.error, {}, parsed.error_position});
     return result;
   }
-  ModelReader reader(*document, definitions, result.issues);
+  check_header(text, bom, result.validation_issues);
+  for (const model::Position& at : parsed.processing_instructions) {
+    result.validation_issues.push_back(
+        {Severity::Error, "structure", "No processing instructions allowed in resources (such as <?xml-stylesheet?>)", {}, at});
+  }
+  ModelReader reader(*document, definitions, result.issues, result.validation_issues);
   if (!reader.resource(nullptr, {}, nullptr, *parsed.root)) return result;
   result.document = std::move(document);
   return result;

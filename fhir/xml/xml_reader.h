@@ -1,6 +1,8 @@
 // Reads FHIR XML into the element model: value/id/url attributes, choice types,
 // contained and nested resources, the xhtml:div narrative (kept as XHTML text),
 // comments tolerated. Element order and repetition are checked against the definitions.
+// What it reads past but FHIR validation refuses (xsi attributes, processing
+// instructions, a header that is not plain UTF-8) goes to validation_issues.
 #pragma once
 
 #include <string_view>

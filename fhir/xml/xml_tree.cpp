@@ -66,6 +66,12 @@ class TreeBuilder {
     stack_.push_back(node);
   }
 
+  void processing_instruction() {
+    if (!stack_.empty() && stack_.back()->uri == kXhtmlNamespace) return;  // narrative: the XHTML rules apply
+    processing_instructions_.push_back(position());
+  }
+  std::vector<model::Position>& processing_instructions() { return processing_instructions_; }
+
   void end() {
     if (!stack_.empty()) stack_.pop_back();
   }
@@ -139,6 +145,7 @@ class TreeBuilder {
   XmlNode* root_ = nullptr;
   std::string error_;
   model::Position error_position_;
+  std::vector<model::Position> processing_instructions_;
 };
 
 TreeBuilder& builder(void* ctx) { return *static_cast<TreeBuilder*>(ctx); }
@@ -149,6 +156,7 @@ void on_start(void* ctx, const xmlChar* local, const xmlChar* prefix, const xmlC
 }
 void on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) { builder(ctx).end(); }
 void on_characters(void* ctx, const xmlChar* chars, int length) { builder(ctx).characters(chars, length); }
+void on_processing_instruction(void* ctx, const xmlChar*, const xmlChar*) { builder(ctx).processing_instruction(); }
 void on_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   builder(ctx).fail("DOCTYPE declarations are not allowed in FHIR XML");
 }
@@ -174,6 +182,7 @@ xmlSAXHandler make_handler() {
   sax.endElementNs = on_end;
   sax.characters = on_characters;
   sax.cdataBlock = on_characters;
+  sax.processingInstruction = on_processing_instruction;
   sax.internalSubset = on_doctype;
   sax.externalSubset = on_doctype;
   sax.entityDecl = on_entity_declaration;
@@ -227,6 +236,7 @@ XmlParse parse_xml(std::string_view text, std::pmr::memory_resource& arena, cons
     return result;
   }
   result.root = tree.root();
+  result.processing_instructions = std::move(tree.processing_instructions());
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <memory_resource>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhir/model/element.h"
 
@@ -47,10 +48,13 @@ struct XmlParse {
   const XmlNode* root = nullptr;  // null on error
   std::string error;              // "line 3, column 7: ..."
   model::Position error_position;
+  // Where processing instructions (<?target ...?>, not the XML declaration) are, outside
+  // XHTML: the tree leaves them out, and FHIR XML allows none.
+  std::vector<model::Position> processing_instructions;
 };
 
 // Parses a whole document. Whitespace-only text outside XHTML is dropped; comments
-// and processing instructions are ignored.
+// are ignored and processing instructions left out of the tree (their places noted).
 XmlParse parse_xml(std::string_view text, std::pmr::memory_resource& arena, const XmlLimits& limits = {});
 
 }  // namespace carebridge::fhir::xml

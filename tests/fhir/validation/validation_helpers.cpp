@@ -12,6 +12,7 @@ const fhir::validation::Validator& validator() {
 std::vector<fhir::model::Issue> validate_text(const std::string& text, const fhir::validation::Options& options) {
   auto parsed = parse(text);
   std::vector<fhir::model::Issue> issues = parsed.issues;
+  issues.insert(issues.end(), parsed.validation_issues.begin(), parsed.validation_issues.end());
   if (parsed.document && parsed.document->root()) {
     auto found = validator().validate(*parsed.document->root(), options);
     issues.insert(issues.end(), found.begin(), found.end());

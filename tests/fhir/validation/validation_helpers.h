@@ -13,7 +13,8 @@ namespace carebridge::testing {
 // The validator shared by the tests (thread-safe, built once).
 const fhir::validation::Validator& validator();
 
-// Parses `text` and validates it; reader issues come first.
+// Parses `text` and validates it; reader issues (and what the reader read past that
+// validation refuses) come first.
 std::vector<fhir::model::Issue> validate_text(const std::string& text, const fhir::validation::Options& options = {});
 
 // Whether some issue has this severity, code (empty: any) and an expression containing `where`

@@ -1,0 +1,264 @@
+// A QuestionnaireResponse against its Questionnaire, when that can be found (contained
+// "#id", in the same Bundle by url, or in the loaded definitions and packages): at each
+// level the items are the Questionnaire's, in its order, a non-repeating item and its
+// answer appear once, required items are answered (when the response is completed; a
+// warning while in progress), answers have the value type of the item type (R4 table)
+// and a choice item's answer is one of its answerOptions, and display and group items
+// take no answers. Items with enableWhen are not required: whether they are enabled is
+// not decided here.
+#include <algorithm>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "fhir/json/json_reader.h"
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace {
+
+// The children of `node` named `name`, each with its path.
+struct Named {
+  const Element* element;
+  Path path;
+};
+std::vector<Named> named(const Element& node, std::string_view name, const Path& path) {
+  std::vector<Named> out;
+  int i = 0;
+  for (const Element* c : node.children()) {
+    if (c->name == name) out.push_back({c, Path{&path, name, c->repeats() ? i++ : -1}});
+  }
+  return out;
+}
+
+const Element* value_child(const Element& node) {
+  for (const Element* c : node.children()) {
+    if (c->base_name() == "value") return c;
+  }
+  return nullptr;
+}
+
+bool is_true(const Element* node) { return value_of(node) == "true"; }
+
+// The types answer.value[x] may have for an item type; empty when the item type is not
+// one that takes answers (group, display) or is unknown.
+std::vector<std::string_view> answer_types(std::string_view item_type) {
+  if (item_type == "boolean" || item_type == "decimal" || item_type == "integer" || item_type == "date" ||
+      item_type == "dateTime" || item_type == "time" || item_type == "string") {
+    return {item_type};
+  }
+  if (item_type == "text") return {"string"};
+  if (item_type == "url") return {"uri"};
+  if (item_type == "attachment") return {"Attachment"};
+  if (item_type == "reference") return {"Reference"};
+  if (item_type == "quantity") return {"Quantity"};
+  if (item_type == "choice" || item_type == "open-choice") return {"Coding", "date", "time", "integer", "string"};
+  return {};
+}
+
+std::string joined(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+bool same_coding(const Element& a, const Element& b) {
+  return value_of(child_named(a, "system")) == value_of(child_named(b, "system")) &&
+         value_of(child_named(a, "code")) == value_of(child_named(b, "code"));
+}
+
+class ResponseCheck {
+ public:
+  ResponseCheck(Run& run, const Element& questionnaire, bool in_progress) : run_(run), in_progress_(in_progress) {
+    collect_link_ids(questionnaire);
+  }
+
+  // The response items under `response` (the response, an item or an answer) against the
+  // Questionnaire items under `definition` (the Questionnaire or an item).
+  void items(const Element& definition, const Element& response, const Path& path) {
+    std::vector<const Element*> defined;
+    for (const Element* c : definition.children()) {
+      if (c->name == "item") defined.push_back(c);
+    }
+    std::unordered_map<std::string_view, std::vector<Named>> given;
+    size_t last = 0;
+    for (Named& item : named(response, "item", path)) {
+      std::string_view link_id = value_of(child_named(*item.element, "linkId"));
+      if (link_id.empty()) continue;  // linkId is 1..1: reported by the structure pass
+      auto at = std::find_if(defined.begin(), defined.end(),
+                             [&](const Element* d) { return value_of(child_named(*d, "linkId")) == link_id; });
+      if (at == defined.end()) {
+        run_.report(Severity::Error, link_ids_.contains(link_id) ? "structure" : "not-found",
+                    link_ids_.contains(link_id)
+                        ? "the item '" + std::string(link_id) + "' is in the Questionnaire, but not at this level"
+                        : "the item '" + std::string(link_id) + "' is not in the Questionnaire",
+                    *item.element, item.path);
+        continue;
+      }
+      size_t index = static_cast<size_t>(at - defined.begin());
+      if (index < last) {
+        run_.report(Severity::Error, "structure",
+                    "the item '" + std::string(link_id) + "' is out of order: items follow the Questionnaire's order",
+                    *item.element, item.path);
+      }
+      last = std::max(last, index);
+      given[link_id].push_back(std::move(item));
+    }
+    for (const Element* d : defined) {
+      std::string_view link_id = value_of(child_named(*d, "linkId"));
+      auto it = given.find(link_id);
+      if (it == given.end()) {
+        if (required(*d)) missing(link_id, response, path);
+        continue;
+      }
+      if (it->second.size() > 1 && !is_true(child_named(*d, "repeats"))) {
+        run_.report(Severity::Error, "structure",
+                    "the item '" + std::string(link_id) + "' does not repeat, but the response has it " +
+                        std::to_string(it->second.size()) + " times",
+                    *it->second[1].element, it->second[1].path);
+      }
+      for (const Named& item : it->second) this->item(*d, *item.element, item.path);
+    }
+  }
+
+ private:
+  void collect_link_ids(const Element& node) {
+    for (const Element* c : node.children()) {
+      if (c->name != "item") continue;
+      if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) link_ids_.insert(id);
+      collect_link_ids(*c);
+    }
+  }
+
+  // Required, and not switched off by an enableWhen (not evaluated here: such items are let be).
+  static bool required(const Element& definition) {
+    return is_true(child_named(definition, "required")) && !child_named(definition, "enableWhen");
+  }
+
+  void missing(std::string_view link_id, const Element& at, const Path& path) {
+    run_.report(in_progress_ ? Severity::Warning : Severity::Error, "required",
+                "the required item '" + std::string(link_id) + "' has no answer" +
+                    (in_progress_ ? " (the response is in progress)" : ""),
+                at, path);
+  }
+
+  void item(const Element& definition, const Element& item, const Path& path) {
+    std::string_view link_id = value_of(child_named(definition, "linkId"));
+    std::string_view type = value_of(child_named(definition, "type"));
+    auto answers = named(item, "answer", path);
+    if (answers.empty() && required(definition) && type != "group" && type != "display") missing(link_id, item, path);
+    if (answers.size() > 1 && !is_true(child_named(definition, "repeats"))) {
+      run_.report(Severity::Error, "structure",
+                  "the item '" + std::string(link_id) + "' does not repeat, so it takes only one answer",
+                  *answers[1].element, answers[1].path);
+    }
+    for (const Named& answer : answers) {
+      if (type == "group" || type == "display") {
+        run_.report(Severity::Error, "structure",
+                    "the item '" + std::string(link_id) + "' is a " + std::string(type) + " item, which takes no answer",
+                    *answer.element, answer.path);
+        continue;
+      }
+      this->answer(definition, type, *answer.element, answer.path);
+      items(definition, *answer.element, answer.path);
+    }
+    if (type == "group") {
+      items(definition, item, path);
+    } else if (!type.empty() && child_named(item, "item")) {
+      run_.report(Severity::Error, "structure",
+                  "the item '" + std::string(link_id) + "' is a " + std::string(type) +
+                      " item: items inside it belong under its answers, not under the item",
+                  item, path);
+    }
+  }
+
+  void answer(const Element& definition, std::string_view type, const Element& answer, const Path& path) {
+    const Element* value = value_child(answer);
+    auto allowed = answer_types(type);
+    if (!value || allowed.empty()) return;
+    Path value_path{&path, value->name, -1};
+    if (std::find(allowed.begin(), allowed.end(), value->type) == allowed.end()) {
+      run_.report(Severity::Error, "structure",
+                  "the item '" + std::string(value_of(child_named(definition, "linkId"))) + "' is of type " +
+                      std::string(type) + ", so its answer is " + (allowed.size() > 1 ? "one of " : "a ") + joined(allowed) +
+                      ", not a " + std::string(value->type),
+                  *value, value_path);
+      return;
+    }
+    if (type == "choice") option(definition, *value, value_path);
+  }
+
+  // A choice item's answer is one of its answerOptions of the answer's type (open-choice
+  // items take others too). With an answerValueSet, or no option of that type, it is let be.
+  void option(const Element& definition, const Element& value, const Path& path) {
+    if (child_named(definition, "answerValueSet")) return;
+    bool any = false;
+    for (const Element* c : definition.children()) {
+      if (c->name != "answerOption") continue;
+      const Element* option = value_child(*c);
+      if (!option || option->type != value.type) continue;
+      any = true;
+      if (value.type == "Coding" ? same_coding(*option, value) : option->value == value.value) return;
+    }
+    if (!any) return;
+    std::string shown = value.type == "Coding" ? std::string(value_of(child_named(value, "system"))) + "#" +
+                                                     std::string(value_of(child_named(value, "code")))
+                                               : std::string(value.value);
+    run_.report(Severity::Error, "code-invalid",
+                "the answer '" + shown + "' is not one of the answerOptions of the choice item '" +
+                    std::string(value_of(child_named(definition, "linkId"))) + "'",
+                value, path);
+  }
+
+  Run& run_;
+  bool in_progress_;
+  std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level
+};
+
+bool has_url(const Element& resource, std::string_view canonical) {
+  std::string_view url = value_of(child_named(resource, "url"));
+  if (url.empty()) return false;
+  if (canonical == url) return true;
+  std::string_view version = value_of(child_named(resource, "version"));
+  return !version.empty() && canonical.size() == url.size() + 1 + version.size() && canonical.starts_with(url) &&
+         canonical[url.size()] == '|' && canonical.ends_with(version);
+}
+
+// The Questionnaire the response answers, or null. One read from the definitions is kept in `holder`.
+const Element* find_questionnaire(Run& run, const Element& response, std::unique_ptr<model::Document>& holder) {
+  std::string_view canonical = value_of(child_named(response, "questionnaire"));
+  if (canonical.empty()) return nullptr;
+  if (canonical.starts_with('#')) {
+    for (const Element* c : response.children()) {
+      if (c->name == "contained" && c->type == "Questionnaire" && value_of(child_named(*c, "id")) == canonical.substr(1)) {
+        return c;
+      }
+    }
+    return nullptr;
+  }
+  if (run.frame.bundle) {
+    for (const BundleEntry& entry : run.frame.bundle->entries) {
+      if (entry.resource && entry.resource->type == "Questionnaire" && has_url(*entry.resource, canonical)) {
+        return entry.resource;
+      }
+    }
+  }
+  const auto* loaded = run.defs.resource("Questionnaire", canonical);
+  if (!loaded) return nullptr;
+  model::ParseResult parsed = json::read(loaded->json, run.defs);
+  if (!parsed.document || !parsed.document->root()) return nullptr;
+  holder = std::move(parsed.document);
+  return holder->root();
+}
+
+}  // namespace
+
+void check_questionnaire_response(Run& run, const Element& response, const Path& path) {
+  std::unique_ptr<model::Document> holder;
+  const Element* questionnaire = find_questionnaire(run, response, holder);
+  if (!questionnaire) return;  // not found: the reference checks say so where they should
+  bool in_progress = value_of(child_named(response, "status")) == "in-progress";
+  ResponseCheck(run, *questionnaire, in_progress).items(*questionnaire, response, path);
+}
+
+}  // namespace carebridge::fhir::validation

@@ -1,0 +1,111 @@
+// Rules of conformance resources the definitions cannot carry: a composite
+// SearchParameter has components, a SearchParameter's expression fits its bases, and a
+// Measure whose stratifiers are CQL has a library that resolves.
+#include <catch2/catch.hpp>
+
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+
+namespace {
+
+const std::string kText = R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"})";
+
+std::string search_parameter(const std::string& body) {
+  return R"({"resourceType":"SearchParameter","id":"sp1",)" + kText +
+         R"(,"url":"http://example.org/SearchParameter/sp1","name":"SP1","status":"draft","description":"d","code":"foo",)" +
+         body + "}";
+}
+
+std::string measure(const std::string& body) {
+  return R"({"resourceType":"Measure","id":"m1",)" + kText +
+         R"(,"url":"http://example.org/Measure/m1","name":"M1","status":"draft")" + (body.empty() ? "" : "," + body) + "}";
+}
+
+const std::string kCqlStratifier =
+    R"("group":[{"population":[{"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/measure-population","code":"initial-population"}]},)"
+    R"("criteria":{"language":"text/cql","expression":"Lib.InInitialPopulation"}}],)"
+    R"("stratifier":[{"code":{"text":"s"},"criteria":{"language":"text/cql-identifier","expression":"Lib.Strat"}}]}])";
+
+}  // namespace
+
+TEST_CASE("SearchParameter: a composite parameter defines two or more components", "[validation][search-parameter]") {
+  const std::string gender = R"({"definition":"http://hl7.org/fhir/SearchParameter/individual-gender","expression":"gender"})";
+  const std::string birth = R"({"definition":"http://hl7.org/fhir/SearchParameter/individual-birthdate","expression":"birthDate"})";
+  const std::string words = "A search parameter of type composite must define two or more components";
+  for (const std::string& components : {std::string(), R"(,"component":[)" + gender + "]"}) {
+    auto issues = validate_text(search_parameter(R"("base":["Patient"],"type":"composite","expression":"Patient")" + components));
+    INFO(describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "SearchParameter", words));
+  }
+  auto two = validate_text(
+      search_parameter(R"("base":["Patient"],"type":"composite","expression":"Patient","component":[)" + gender + "," + birth + "]"));
+  INFO(describe(two));
+  CHECK(count_errors(two) == 0);
+}
+
+TEST_CASE("SearchParameter: the expression compiles and names only what its bases have", "[validation][search-parameter]") {
+  auto with = [](const std::string& bases, const std::string& expression) {
+    return validate_text(search_parameter(R"("base":)" + bases + R"(,"type":"token","expression":")" + expression + "\""));
+  };
+  const std::string words = "Error in search expression";
+  for (const char* fine : {"Patient.gender", "Patient.name.family", "(Patient.deceased as boolean)", "gender",
+                           "Patient.extension('http://example.org/x').value"}) {
+    auto issues = with(R"(["Patient"])", fine);
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  // Each branch of a union applies to its own base.
+  // A choice element named with its type, as the reference validator allows there.
+  auto typed = with(R"(["Observation"])", "Observation.valueQuantity");
+  INFO(describe(typed));
+  CHECK(count_errors(typed) == 0);
+  auto both = with(R"(["Patient","Practitioner"])", "Patient.gender | Practitioner.gender");
+  INFO(describe(both));
+  CHECK(count_errors(both) == 0);
+
+  auto syntax = with(R"(["Patient"])", "Patient.gender.where(");
+  INFO(describe(syntax));
+  CHECK(has_issue(syntax, Severity::Error, "invalid", "SearchParameter.expression", words + " 'Patient.gender.where('"));
+  auto unknown = with(R"(["Patient"])", "Patient.fooBar");
+  INFO(describe(unknown));
+  CHECK(has_issue(unknown, Severity::Error, "invalid", "SearchParameter.expression", "fooBar"));
+  auto other = with(R"(["Patient"])", "Observation.status");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "invalid", "SearchParameter.expression", words));
+  auto half = with(R"(["Patient"])", "Patient.name | Practitioner.name");
+  INFO(describe(half));
+  CHECK(has_issue(half, Severity::Error, "invalid", "SearchParameter.expression", words));
+}
+
+TEST_CASE("SearchParameter: no core search parameter's expression is reported", "[validation][search-parameter]") {
+  size_t checked = 0;
+  std::vector<std::string> reported;
+  for (const auto* sp : core().resources("SearchParameter")) {
+    auto issues = validate_text(sp->json);
+    ++checked;
+    for (const auto& i : issues) {
+      if (i.message.starts_with("Error in search expression")) reported.push_back(sp->url + ": " + i.message);
+    }
+  }
+  for (const auto& r : reported) UNSCOPED_INFO(r);
+  CHECK(checked > 1000);
+  CHECK(reported.empty());
+}
+
+TEST_CASE("Measure: CQL stratifier criteria need a library that resolves", "[validation][measure]") {
+  const std::string words = "No CQL Libraries found on this Measure";
+  auto none = validate_text(measure(kCqlStratifier));
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "invalid", "Measure.group[0].stratifier[0].criteria", words));
+  auto unresolved = validate_text(measure(R"("library":["http://example.org/Library/none"],)" + kCqlStratifier));
+  INFO(describe(unresolved));
+  CHECK(has_issue(unresolved, Severity::Error, "invalid", "Measure.group[0].stratifier[0].criteria", words));
+  // Population criteria in CQL alone are not reported (the specification's own examples have them).
+  auto population = validate_text(measure(
+      R"("group":[{"population":[{"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/measure-population","code":"initial-population"}]},)"
+      R"("criteria":{"language":"text/cql","expression":"InInitialPopulation"}}]}])"));
+  INFO(describe(population));
+  CHECK(count_errors(population) == 0);
+}
