@@ -140,3 +140,19 @@ TEST_CASE("units under table 0396's ISO+ are UCUM only when the code is UCUM; ne
   CHECK(text(iso, "system").ends_with(":ISO+"));
   CHECK(text(iso, "code") == "MG/DL");
 }
+
+TEST_CASE("a vital sign by its LOINC code is in the vital-signs category, in an ADT and in a result", "[mappings][hl7v2]") {
+  Mapped adt = map_message(kMsh + "ADT^A08|VS1|P|2.5.1\rEVN||20250101\rPID|1||M1^^^H^MR||A^B||19800115|M\rPV1|1|I\r"
+                                  "OBX|1|NM|8867-4^Heart rate^LN||72|/min^per minute^UCUM|||||F\r"
+                                  "OBX|2|NM|2339-0^Glucose^LN||95|mg/dL^mg/dL^UCUM|||||F\r");
+  REQUIRE(adt.of("Observation").size() == 2);
+  CHECK(first_code(adt.resource("Observation", 0)["category"][0]) == "vital-signs");
+  CHECK_FALSE(adt.resource("Observation", 1).HasMember("category"));  // a glucose is no vital sign
+  // An ORU whose order names no section: the weight is a vital sign, not laboratory.
+  Mapped oru = map_message(kMsh + "ORU^R01|VS2|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19800115|M\r"
+                                  "OBR|1|P1^E|F1^L|VS^Vitals^L|||20250101\r"
+                                  "OBX|1|NM|29463-7^Body weight^LN||80|kg^kg^UCUM|||||F\r");
+  REQUIRE(oru.resource("Observation")["category"].Size() == 1);
+  CHECK(first_code(oru.resource("Observation")["category"][0]) == "vital-signs");
+  CHECK(oru.conversion.accepted());
+}
