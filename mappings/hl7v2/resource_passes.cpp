@@ -40,7 +40,7 @@ void join_text_lines(Node& document) {
     kept.push_back(std::move(c));
   }
   if (first == SIZE_MAX) return;
-  kept[first].member("attachment")->member("data")->text = fhir::io::base64_encode(text);
+  kept[first].member("attachment")->set("data", Node::string(fhir::io::base64_encode(text)));  // a line may have had none
   contents->children = std::move(kept);
 }
 
