@@ -183,7 +183,11 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   Node cc;
   if (!rule.table.empty()) {
     const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
-    const VocabularyEntry* e = lookup(vocabulary, v.part(1));
+    // The code as listed, else the sender's text when it names a listed code ("SLF^Self":
+    // a code the table does not hold, the relationship said in words).
+    const VocabularyEntry* e = vocabulary.listed(v.part(1));
+    if (!e && !v.part(2).empty()) e = vocabulary.listed(v.part(2));
+    if (!e) e = lookup(vocabulary, v.part(1));
     // A table that only names the system keeps the code (under a local system when not in it).
     VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};
     // ... unless CWE-3 names another system: a route given in NCIt stays an NCIt code.

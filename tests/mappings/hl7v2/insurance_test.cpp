@@ -1,0 +1,72 @@
+// Insurance and guarantors (IN1, GT1): who pays, under which plan, for whom, after the
+// HL7 v2-to-FHIR IG's IN1[Coverage] and GT1 tables.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kAdt = "MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A08^ADT_A01|IN1|P|2.5.1\r"
+                         "EVN||20250101120000-0500\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|O\r";
+
+std::string relationship(const rapidjson::Value& coverage) { return first_code(coverage["relationship"]); }
+
+}  // namespace
+
+TEST_CASE("IN1: the plan is a Coverage class, the payer id the payer Organization's identifier", "[mappings][hl7v2]") {
+  Mapped m = map_message(kAdt + segment("IN1", {{1, "1"}, {2, "PPO1^Choice PPO"}, {3, "60054^^^^NIIP"}, {4, "AETNA"},
+                                                      {5, "1 MAIN ST^^HARTFORD^CT"}, {8, "GRP7"}, {9, "ACME"}, {36, "POL9"}}));
+  const auto& coverage = m.resource("Coverage");
+  REQUIRE(coverage.HasMember("class"));
+  REQUIRE(coverage["class"].Size() == 2);
+  CHECK(first_code(coverage["class"][0]["type"]) == "plan");
+  CHECK(text(coverage["class"][0], "value") == "PPO1");
+  CHECK(text(coverage["class"][0], "name") == "Choice PPO");
+  CHECK(first_code(coverage["class"][1]["type"]) == "group");
+  CHECK(text(coverage["class"][1], "value") == "GRP7");
+  const rapidjson::Value* payer = m.at(coverage["payor"][0]["reference"].GetString());
+  REQUIRE(payer);
+  CHECK(text(*payer, "resourceType") == "Organization");
+  CHECK(text(*payer, "name") == "AETNA");
+  CHECK(text((*payer)["identifier"][0], "value") == "60054");
+  CHECK(text((*payer)["address"][0], "city") == "HARTFORD");
+}
+
+TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than the patient is a RelatedPerson", "[mappings][hl7v2]") {
+  std::string insurances;
+  const char* relationships[][3] = {  // IN1-17, IN1-16, IN1-18
+      {"SEL^Self^HL70063", "DOE^ANN", ""}, {"01^Spouse^X12", "DOE^JOHN", "19700101"}, {"19^Child", "DOE^JOHN", ""},
+      {"18^Self^X12", "DOE^ANN", ""},      {"SLF^Father", "DOE^JOHN", ""},           {"20^Employee", "DOE^JOHN", ""}};
+  for (size_t i = 0; i < 6; ++i)
+    insurances += segment("IN1", {{1, std::to_string(i + 1)}, {2, "P" + std::to_string(i)}, {3, "I" + std::to_string(i) + "^^^^NIIP"},
+                                  {4, "Ins"}, {16, relationships[i][1]}, {17, relationships[i][0]}, {18, relationships[i][2]}});
+  Mapped m = map_message(kAdt + insurances);
+  REQUIRE(m.of("Coverage").size() == 6);
+  std::string patient = m.full_url("Patient");
+  CHECK(relationship(m.resource("Coverage", 0)) == "self");
+  CHECK(relationship(m.resource("Coverage", 1)) == "spouse");
+  CHECK(relationship(m.resource("Coverage", 2)) == "child");
+  CHECK(relationship(m.resource("Coverage", 3)) == "self");
+  CHECK(relationship(m.resource("Coverage", 4)) == "parent");
+  CHECK(relationship(m.resource("Coverage", 5)) == "other");
+  for (size_t i : {0, 1, 3}) REQUIRE(m.resource("Coverage", i).HasMember("subscriber"));
+  CHECK(m.resource("Coverage", 0)["subscriber"]["reference"].GetString() == patient);
+  CHECK(m.resource("Coverage", 3)["subscriber"]["reference"].GetString() == patient);
+  const rapidjson::Value* spouse = m.at(m.resource("Coverage", 1)["subscriber"]["reference"].GetString());
+  REQUIRE(spouse);
+  CHECK(text(*spouse, "resourceType") == "RelatedPerson");
+  CHECK(text((*spouse)["name"][0], "family") == "DOE");
+  CHECK(text(*spouse, "birthDate") == "1970-01-01");
+  CHECK((*spouse)["patient"]["reference"].GetString() == patient);
+}
+
+TEST_CASE("IN1 naming only a self-pay payer still gives a Coverage", "[mappings][hl7v2]") {
+  Mapped m = map_message(kAdt + "IN1|1|||SELF PAY\r");
+  REQUIRE(m.of("Coverage").size() == 1);
+  const auto& coverage = m.resource("Coverage");
+  CHECK(text(coverage, "status") == "active");
+  REQUIRE(coverage.HasMember("payor"));
+}
