@@ -70,3 +70,22 @@ TEST_CASE("IN1 naming only a self-pay payer still gives a Coverage", "[mappings]
   CHECK(text(coverage, "status") == "active");
   REQUIRE(coverage.HasMember("payor"));
 }
+
+TEST_CASE("GT1: the guarantor is a RelatedPerson, the patient when self, and the Account's guarantor", "[mappings][hl7v2]") {
+  Mapped m = map_message(kAdt + segment("GT1", {{1, "1"}, {2, "G44^^^H^MR"}, {3, "DOE^JOSE"}, {5, "9 OAK AVE^^DALLAS^TX"},
+                                                      {6, "^PRN^PH^^1^214^5550100"}, {8, "19600101"}, {9, "M"},
+                                                      {11, "FTH^Father^HL70063"}, {13, "20240101"}, {14, "20241231"}}));
+  REQUIRE(m.of("Account").size() == 1);
+  const auto& account = m.resource("Account");
+  const rapidjson::Value* party = m.at(account["guarantor"][0]["party"]["reference"].GetString());
+  REQUIRE(party);
+  CHECK(text(*party, "resourceType") == "RelatedPerson");
+  CHECK(text((*party)["name"][0], "family") == "DOE");
+  CHECK(first_code((*party)["relationship"][0]) == "FTH");
+  CHECK(text(account["guarantor"][0]["period"], "start") == "2024-01-01");
+  CHECK(account["subject"][0]["reference"].GetString() == m.full_url("Patient"));
+
+  Mapped self = map_message(kAdt + segment("GT1", {{1, "1"}, {3, "DOE^ANN"}, {11, "SEL^Self^HL70063"}}));
+  CHECK(self.of("RelatedPerson").empty());
+  CHECK(self.resource("Account")["guarantor"][0]["party"]["reference"].GetString() == self.full_url("Patient"));
+}
