@@ -579,6 +579,11 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
          FieldValue units = v.sub(2);
          return quantity(v, 1, &units, c.spec());
        }},
+      {"Quantity", [](R r, V v, C c, S) {  // a number, its units in the rule's `unit` field (RXA-6 and RXA-7)
+         std::optional<FieldValue> units;
+         if (r.unit) units = FieldValue{v.message, v.segment, r.unit->field, 1, 0};
+         return quantity(v, 1, units ? &*units : nullptr, c.spec());
+       }},
       {"MO", [](R, V v, C, S) { return money(v); }},
       {"DR", [](R, V v, C c, S) { return period(v, c); }},
       {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},
