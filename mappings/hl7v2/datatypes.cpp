@@ -537,6 +537,26 @@ Node period(const FieldValue& v, DatatypeContext& context) {
   return p;
 }
 
+// A dose from a minimum (the field) and a maximum (the rule's `high`), both in the rule's
+// `unit`: a Range when the maximum is another amount, else the one Quantity.
+Node dose(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
+  std::optional<FieldValue> units;
+  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  Node low = quantity(v, 1, units ? &*units : nullptr, context.spec());
+  std::optional<FieldValue> most;
+  if (rule.high) most = FieldValue{v.message, v.segment, rule.high->field, 1, 0};
+  Node high = most ? quantity(*most, 1, units ? &*units : nullptr, context.spec()) : Node{};
+  if (low.empty() || high.empty() || low.text_of("value") == high.text_of("value")) {
+    suffix = "Quantity";
+    return low.empty() ? high : low;
+  }
+  suffix = "Range";
+  Node range;
+  range.set("low", std::move(low));
+  range.set("high", std::move(high));
+  return range;
+}
+
 using DatatypeMap = Node (*)(const Rule&, const FieldValue&, DatatypeContext&, std::string& suffix);
 
 // The datatype maps by the name a rule's "as" gives.
@@ -584,6 +604,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
          if (r.unit) units = FieldValue{v.message, v.segment, r.unit->field, 1, 0};
          return quantity(v, 1, units ? &*units : nullptr, c.spec());
        }},
+      {"dose", [](R r, V v, C c, S suffix) { return dose(r, v, c, suffix); }},
       {"MO", [](R, V v, C, S) { return money(v); }},
       {"DR", [](R, V v, C c, S) { return period(v, c); }},
       {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},
