@@ -183,10 +183,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   Node cc;
   if (!rule.table.empty()) {
     const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
-    // The code as listed, else the sender's text when it names a listed code ("SLF^Self":
-    // a code the table does not hold, the relationship said in words).
-    const VocabularyEntry* e = vocabulary.listed(v.part(1));
-    if (!e && !v.part(2).empty()) e = vocabulary.listed(v.part(2));
+    // The sender's text when it names a listed code, else the code: a code may mean one
+    // thing in one code set and another in the next ("01^Self" is UB-82's self, X12's
+    // spouse), the words do not.
+    const VocabularyEntry* e = v.part(2).empty() ? nullptr : vocabulary.listed(v.part(2));
     if (!e) e = lookup(vocabulary, v.part(1));
     // A table that only names the system keeps the code (under a local system when not in it).
     VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};

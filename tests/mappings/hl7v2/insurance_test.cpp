@@ -39,12 +39,13 @@ TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than
   std::string insurances;
   const char* relationships[][3] = {  // IN1-17, IN1-16, IN1-18
       {"SEL^Self^HL70063", "DOE^ANN", ""}, {"01^Spouse^X12", "DOE^JOHN", "19700101"}, {"19^Child", "DOE^JOHN", ""},
-      {"18^Self^X12", "DOE^ANN", ""},      {"SLF^Father", "DOE^JOHN", ""},           {"20^Employee", "DOE^JOHN", ""}};
-  for (size_t i = 0; i < 6; ++i)
+      {"18^Self^X12", "DOE^ANN", ""},      {"SLF^Father", "DOE^JOHN", ""},           {"20^Employee", "DOE^JOHN", ""},
+      {"01^Self^HL70063", "DOE^ANN", ""}};  // UB-82's 01: the words say which code set
+  for (size_t i = 0; i < 7; ++i)
     insurances += segment("IN1", {{1, std::to_string(i + 1)}, {2, "P" + std::to_string(i)}, {3, "I" + std::to_string(i) + "^^^^NIIP"},
                                   {4, "Ins"}, {16, relationships[i][1]}, {17, relationships[i][0]}, {18, relationships[i][2]}});
   Mapped m = map_message(kAdt + insurances);
-  REQUIRE(m.of("Coverage").size() == 6);
+  REQUIRE(m.of("Coverage").size() == 7);
   std::string patient = m.full_url("Patient");
   CHECK(relationship(m.resource("Coverage", 0)) == "self");
   CHECK(relationship(m.resource("Coverage", 1)) == "spouse");
@@ -52,9 +53,12 @@ TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than
   CHECK(relationship(m.resource("Coverage", 3)) == "self");
   CHECK(relationship(m.resource("Coverage", 4)) == "parent");
   CHECK(relationship(m.resource("Coverage", 5)) == "other");
-  for (size_t i : {0, 1, 3}) REQUIRE(m.resource("Coverage", i).HasMember("subscriber"));
+  CHECK(relationship(m.resource("Coverage", 6)) == "self");
+  for (size_t i : {0, 1, 3, 6}) REQUIRE(m.resource("Coverage", i).HasMember("subscriber"));
   CHECK(m.resource("Coverage", 0)["subscriber"]["reference"].GetString() == patient);
   CHECK(m.resource("Coverage", 3)["subscriber"]["reference"].GetString() == patient);
+  CHECK(m.resource("Coverage", 6)["subscriber"]["reference"].GetString() == patient);
+  CHECK(m.of("RelatedPerson").size() == 4);  // the spouse, child, father and employee, never the patient
   const rapidjson::Value* spouse = m.at(m.resource("Coverage", 1)["subscriber"]["reference"].GetString());
   REQUIRE(spouse);
   CHECK(text(*spouse, "resourceType") == "RelatedPerson");
