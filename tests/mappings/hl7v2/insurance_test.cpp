@@ -43,7 +43,8 @@ TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than
       {"01^Self^HL70063", "DOE^ANN", ""}};  // UB-82's 01: the words say which code set
   for (size_t i = 0; i < 7; ++i)
     insurances += segment("IN1", {{1, std::to_string(i + 1)}, {2, "P" + std::to_string(i)}, {3, "I" + std::to_string(i) + "^^^^NIIP"},
-                                  {4, "Ins"}, {16, relationships[i][1]}, {17, relationships[i][0]}, {18, relationships[i][2]}});
+                                  {4, "Ins"}, {16, relationships[i][1]}, {17, relationships[i][0]}, {18, relationships[i][2]},
+                                  {49, i == 1 ? "SUB-1^^^INS^MB" : ""}});
   Mapped m = map_message(kAdt + insurances);
   REQUIRE(m.of("Coverage").size() == 7);
   std::string patient = m.full_url("Patient");
@@ -64,6 +65,7 @@ TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than
   CHECK(text(*spouse, "resourceType") == "RelatedPerson");
   CHECK(text((*spouse)["name"][0], "family") == "DOE");
   CHECK(text(*spouse, "birthDate") == "1970-01-01");
+  CHECK(text((*spouse)["identifier"][0], "value") == "SUB-1");
   CHECK((*spouse)["patient"]["reference"].GetString() == patient);
 }
 
@@ -78,7 +80,8 @@ TEST_CASE("IN1 naming only a self-pay payer still gives a Coverage", "[mappings]
 TEST_CASE("GT1: the guarantor is a RelatedPerson, the patient when self, and the Account's guarantor", "[mappings][hl7v2]") {
   Mapped m = map_message(kAdt + segment("GT1", {{1, "1"}, {2, "G44^^^H^MR"}, {3, "DOE^JOSE"}, {5, "9 OAK AVE^^DALLAS^TX"},
                                                       {6, "^PRN^PH^^1^214^5550100"}, {8, "19600101"}, {9, "M"},
-                                                      {11, "FTH^Father^HL70063"}, {13, "20240101"}, {14, "20241231"}}));
+                                                      {11, "FTH^Father^HL70063"}, {12, "123-45-6789"}, {13, "20240101"},
+                                                      {14, "20241231"}}));
   REQUIRE(m.of("Account").size() == 1);
   const auto& account = m.resource("Account");
   const rapidjson::Value* party = m.at(account["guarantor"][0]["party"]["reference"].GetString());
@@ -86,6 +89,10 @@ TEST_CASE("GT1: the guarantor is a RelatedPerson, the patient when self, and the
   CHECK(text(*party, "resourceType") == "RelatedPerson");
   CHECK(text((*party)["name"][0], "family") == "DOE");
   CHECK(first_code((*party)["relationship"][0]) == "FTH");
+  bool ssn = false;
+  for (const auto& id : (*party)["identifier"].GetArray())
+    ssn = ssn || (text(id, "system") == "http://hl7.org/fhir/sid/us-ssn" && text(id, "value") == "123-45-6789");
+  CHECK(ssn);
   CHECK(text(account["guarantor"][0]["period"], "start") == "2024-01-01");
   CHECK(account["subject"][0]["reference"].GetString() == m.full_url("Patient"));
 
