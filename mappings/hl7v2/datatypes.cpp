@@ -183,7 +183,11 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   Node cc;
   if (!rule.table.empty()) {
     const Vocabulary& vocabulary = *spec.vocabulary(rule.table);
-    const VocabularyEntry* e = lookup(vocabulary, v.part(1));
+    // The sender's text when it names a listed code, else the code: a code may mean one
+    // thing in one code set and another in the next ("01^Self" is UB-82's self, X12's
+    // spouse), the words do not.
+    const VocabularyEntry* e = v.part(2).empty() ? nullptr : vocabulary.listed(v.part(2));
+    if (!e) e = lookup(vocabulary, v.part(1));
     // A table that only names the system keeps the code (under a local system when not in it).
     VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};
     // ... unless CWE-3 names another system: a route given in NCIt stays an NCIt code.
@@ -533,6 +537,26 @@ Node period(const FieldValue& v, DatatypeContext& context) {
   return p;
 }
 
+// A dose from a minimum (the field) and a maximum (the rule's `high`), both in the rule's
+// `unit`: a Range when the maximum is another amount, else the one Quantity.
+Node dose(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
+  std::optional<FieldValue> units;
+  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  Node low = quantity(v, 1, units ? &*units : nullptr, context.spec());
+  std::optional<FieldValue> most;
+  if (rule.high) most = FieldValue{v.message, v.segment, rule.high->field, 1, 0};
+  Node high = most ? quantity(*most, 1, units ? &*units : nullptr, context.spec()) : Node{};
+  if (low.empty() || high.empty() || low.text_of("value") == high.text_of("value")) {
+    suffix = "Quantity";
+    return low.empty() ? high : low;
+  }
+  suffix = "Range";
+  Node range;
+  range.set("low", std::move(low));
+  range.set("high", std::move(high));
+  return range;
+}
+
 using DatatypeMap = Node (*)(const Rule&, const FieldValue&, DatatypeContext&, std::string& suffix);
 
 // The datatype maps by the name a rule's "as" gives.
@@ -575,6 +599,12 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
          FieldValue units = v.sub(2);
          return quantity(v, 1, &units, c.spec());
        }},
+      {"Quantity", [](R r, V v, C c, S) {  // a number, its units in the rule's `unit` field (RXA-6 and RXA-7)
+         std::optional<FieldValue> units;
+         if (r.unit) units = FieldValue{v.message, v.segment, r.unit->field, 1, 0};
+         return quantity(v, 1, units ? &*units : nullptr, c.spec());
+       }},
+      {"dose", [](R r, V v, C c, S suffix) { return dose(r, v, c, suffix); }},
       {"MO", [](R, V v, C, S) { return money(v); }},
       {"DR", [](R, V v, C c, S) { return period(v, c); }},
       {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},

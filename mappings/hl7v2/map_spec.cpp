@@ -124,6 +124,7 @@ struct SpecReader {
     if (std::string from = text(value, "from"); !from.empty()) r.from = field(where, from);
     if (std::string unit = text(value, "unit"); !unit.empty()) r.unit = field(where, unit);
     if (std::string type_of = text(value, "type_from"); !type_of.empty()) r.type_of = field(where, type_of);
+    if (std::string high = text(value, "high"); !high.empty()) r.high = field(where, high);
     if (value.HasMember("value")) r.value = node(value["value"]);
     r.member = text(value, "member");
     if (value.HasMember("with")) r.with = node(value["with"]);

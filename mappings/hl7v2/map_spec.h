@@ -48,6 +48,7 @@ struct Rule {
   std::vector<Condition> when;
   std::optional<FieldRef> unit;     // the units field for quantities (OBX-6)
   std::optional<FieldRef> type_of;  // the value type field for varies (OBX-2)
+  std::optional<FieldRef> high;     // with "as": "dose", the maximum to `from`'s minimum (RXE-4 to RXE-3)
   // The value becomes this member of a new item that also holds `with` ("participant[]":
   // {"individual": value, "type": ...}); without `member`, `with` is merged into the value.
   std::string member;

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,12 @@ struct Mapped {
     REQUIRE(all.size() > n);
     return (*all[n])["request"];
   }
+  // The resource of the entry with this fullUrl (what a reference names), or null.
+  const rapidjson::Value* at(const std::string& url) const {
+    for (const auto& e : bundle["entry"].GetArray())
+      if (url == e["fullUrl"].GetString()) return &e["resource"];
+    return nullptr;
+  }
   std::string full_url(const std::string& type, size_t n = 0) const {
     auto all = of(type);
     REQUIRE(all.size() > n);
@@ -69,6 +76,14 @@ inline Mapped map_message(const std::string& text) {
 inline Mapped map_sample(const std::string& name) {
   INFO(name);
   return map_message(read_text(project_sample("hl7v2/" + name)));
+}
+
+// A segment with the fields at the positions given, the others empty.
+inline std::string segment(const std::string& name, const std::map<size_t, std::string>& fields) {
+  std::string out = name;
+  size_t last = fields.empty() ? 0 : fields.rbegin()->first;
+  for (size_t i = 1; i <= last; ++i) out += "|" + (fields.count(i) ? fields.at(i) : std::string());
+  return out + "\r";
 }
 
 inline std::string text(const rapidjson::Value& v, const char* name) {

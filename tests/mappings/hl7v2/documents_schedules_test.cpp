@@ -1,0 +1,55 @@
+// MDM documents and SIU schedules: who authenticated a document, the document it adds to
+// or replaces, its blank lines; why an appointment moved and each resource's role in it.
+#include <catch2/catch.hpp>
+
+
+#include "fhir/io/base64.h"
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|EHR|H|DOCS|H|20250101120000-0500||";
+const std::string kPid = "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|O\r";
+
+std::string document_text(const rapidjson::Value& document) {
+  return *carebridge::fhir::io::base64_decode(document["content"][0]["attachment"]["data"].GetString());
+}
+
+}  // namespace
+
+TEST_CASE("MDM: TXA-22 authenticates, TXA-13 is the parent an addendum appends to or an edit replaces", "[mappings][hl7v2]") {
+  auto mdm = [&](const std::string& event) {
+    return map_message(kMsh + "MDM^" + event + "^MDM_T02|" + event + "|P|2.5.1\rEVN|" + event + "|20250101\r" + kPid +
+                       segment("TXA", {{1, "1"}, {2, "DS^Discharge summary^HL70270"}, {3, "TX"}, {4, "20250101"},
+                                       {9, "DR1^SMITH^JO"}, {12, "D2^EHR"}, {13, "D1^EHR"}, {17, "AU"}, {19, "AV"},
+                                       {22, "DR2^JONES^AL^^^^^^^^^^^^20250102"}}) +
+                       "OBX|1|TX|DS^Summary^L||Line one||||||F\rOBX|2|TX|DS^Summary^L||||||||F\rOBX|3|TX|DS^Summary^L||Line three||||||F\r");
+  };
+  Mapped addendum = mdm("T06");
+  const auto& document = addendum.resource("DocumentReference");
+  REQUIRE(document.HasMember("authenticator"));
+  CHECK(document["authenticator"]["reference"].GetString() != std::string());
+  REQUIRE(document.HasMember("relatesTo"));
+  CHECK(text(document["relatesTo"][0], "code") == "appends");
+  CHECK(text(document["relatesTo"][0]["target"]["identifier"], "value") == "D1");
+  CHECK(document_text(document) == "Line one\n\nLine three");
+  CHECK(text(mdm("T10").resource("DocumentReference")["relatesTo"][0], "code") == "replaces");
+}
+
+TEST_CASE("SIU: SCH-6 is the reason a rescheduling happened; AIP-4 the participant's role", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S13^SIU_S12|S13|P|2.5.1\r" +
+                         segment("SCH", {{1, "A100^EPIC"}, {2, "APT1^ORTHO"}, {6, "RESCHED^Patient request^L"},
+                                         {7, "FOLLOWUP^Follow-up^L"}, {9, "30"}, {10, "MIN"},
+                                         {11, "^^30^20241116100000-0700^20241116103000-0700"}, {25, "Booked"}}) + kPid +
+                         "RGS|1\rAIP|1|A|555^GREY^MEREDITH^^^^^^NPI|AT^Attending^HL70443||20241115090000-0700\r");
+  REQUIRE(m.resource("Provenance").HasMember("reason"));
+  CHECK(first_code(m.resource("Provenance")["reason"][0]) == "RESCHED");
+  const auto& participants = m.resource("Appointment")["participant"];
+  bool attender = false;
+  for (const auto& p : participants.GetArray())
+    attender = attender || (p.HasMember("type") && first_code(p["type"][0]) == "ATND");
+  CHECK(attender);
+}

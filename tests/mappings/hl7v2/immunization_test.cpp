@@ -1,0 +1,54 @@
+// VXU: what an immunization record says beyond the vaccine — the observations about it,
+// its manufacturer, dose, origin, indication and place (the IG's RXA[Immunization] and
+// VXU tables).
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kVxu = "MSH|^~\\&|EHR|CLINIC|IIS|STATE|20250101120000-0500||VXU^V04^VXU_V04|VX1|P|2.5.1\r"
+                         "PID|1||M1^^^H^MR||DOE^ANN||20200101|F\r";
+
+}  // namespace
+
+TEST_CASE("VXU: an RXA's observations are part of its Immunization; manufacturer, dose, place", "[mappings][hl7v2]") {
+  Mapped m = map_message(kVxu + "ORC|RE||F1^IIS\r" +
+                                segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "08^HepB^CVX"}, {6, "0.5"}, {7, "mL^milliliter^UCUM"},
+                                                {9, "00^New Record^NIP001"}, {11, "^^^CLINIC-1"}, {15, "L1"}, {16, "20261231"},
+                                                {17, "MSD^Merck^MVX"}, {19, "V05.3^Hepatitis B exposure^I9CDX"}, {20, "CP"},
+                                                {21, "A"}, {22, "20250102"}, {27, "CLINIC-1^ROOM 2"}}) +
+                                "OBX|1|CE|64994-7^Eligibility^LN|1|V01^Not VFC eligible^HL70064||||||F\r"
+                                "ORC|RE||F2^IIS\r" +
+                                segment("RXA", {{1, "0"}, {2, "1"}, {3, "20200601"}, {5, "03^MMR^CVX"}, {6, "999"},
+                                                {9, "01^Historical^NIP001"}, {20, "CP"}, {21, "A"}}));
+  REQUIRE(m.of("Immunization").size() == 2);
+  const auto& given = m.resource("Immunization", 0);
+  REQUIRE(m.of("Observation").size() == 1);
+  REQUIRE(m.resource("Observation").HasMember("partOf"));
+  CHECK(m.resource("Observation")["partOf"][0]["reference"].GetString() == m.full_url("Immunization", 0));
+  REQUIRE(given["manufacturer"].HasMember("reference"));
+  const rapidjson::Value* maker = m.at(given["manufacturer"]["reference"].GetString());
+  REQUIRE(maker);
+  CHECK(text(*maker, "name") == "Merck");
+  CHECK(text((*maker)["identifier"][0], "value") == "MSD");
+  CHECK(text((*maker)["identifier"][0], "system") == "http://terminology.hl7.org/CodeSystem/MVX");
+  CHECK(given["doseQuantity"]["value"].GetDouble() == 0.5);
+  CHECK(text(given["doseQuantity"], "system") == "http://unitsofmeasure.org");
+  CHECK(text(given["doseQuantity"], "code") == "mL");
+  CHECK(given["primarySource"].GetBool());
+  CHECK_FALSE(given.HasMember("reportOrigin"));
+  REQUIRE(given.HasMember("location"));
+  const rapidjson::Value* place = m.at(given["location"]["reference"].GetString());
+  REQUIRE(place);
+  CHECK(text(*place, "name") == "CLINIC-1 ROOM 2");  // RXA-27, as the IG says; RXA-11 it leaves unmapped
+  CHECK(first_code(given["reasonCode"][0]) == "V05.3");
+  CHECK(text(given, "recorded").rfind("2025-01-02", 0) == 0);
+  const auto& historical = m.resource("Immunization", 1);
+  CHECK_FALSE(historical["primarySource"].GetBool());
+  REQUIRE(historical.HasMember("reportOrigin"));
+  CHECK(first_code(historical["reportOrigin"]) == "01");
+}

@@ -1,0 +1,44 @@
+// What an order carries beside its test (ORM, OML, OMG): the placer group, the diagnoses
+// it is for, the answers asked at order entry, relevant clinical information and the
+// reason for its control (the IG's ORC[ServiceRequest] and OBR[ServiceRequest] tables).
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|EHR|H|LAB|L|20250101120000-0500||";
+const std::string kPid = "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|O\r";
+
+}  // namespace
+
+TEST_CASE("ORM: placer group number, diagnoses and clinical information on the ServiceRequest", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORM^O01^ORM_O01|OR1|P|2.5.1\r" + kPid +
+                         "ORC|NW|P1^EHR||G7^EHR|||||20250101|||DR1^SMITH^JO\r"
+                         "OBR|1|P1^EHR||CBC^Blood count^L|||20250101||||||Pregnant\r"
+                         "DG1|1||R50.9^Fever^I10\r");
+  const auto& order = m.resource("ServiceRequest");
+  REQUIRE(order.HasMember("requisition"));
+  CHECK(text(order["requisition"], "value") == "G7");
+  CHECK(first_code(order["requisition"]["type"]) == "PGN");
+  REQUIRE(order.HasMember("reasonReference"));
+  CHECK(order["reasonReference"][0]["reference"].GetString() == m.full_url("Condition"));
+  REQUIRE(order.HasMember("supportingInfo"));
+  CHECK(text(order["supportingInfo"][0], "display") == "Pregnant");
+}
+
+TEST_CASE("OML: an OBX asked at order entry supports the order; ORC-16 is the status reason", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "OML^O21^OML_O21|OL1|P|2.5.1\r" + kPid +
+                         "ORC|CA|P2^EHR|||||||20250101|||||||WRONG^Ordered in error^L\r"
+                         "OBR|1|P2^EHR||GLU^Glucose^L\r"
+                         "OBX|1|NM|29463-7^Body weight^LN||70|kg^kg^UCUM|||||F\r");
+  const auto& order = m.resource("ServiceRequest");
+  REQUIRE(order.HasMember("supportingInfo"));
+  CHECK(order["supportingInfo"][0]["reference"].GetString() == m.full_url("Observation"));
+  REQUIRE(order.HasMember("extension"));
+  CHECK(text(order["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/request-statusReason");
+  CHECK(first_code(order["extension"][0]["valueCodeableConcept"]) == "WRONG");
+}

@@ -1,0 +1,52 @@
+// RDE: the give amount as a dose or a dose range, its units, and the Medication's form
+// and compound ingredients (RXE-3 to RXE-6, RXC).
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kRde = "MSH|^~\\&|EHR|H|RX|H|20250101120000-0500||RDE^O11^RDE_O11|RX1|P|2.5.1\r"
+                         "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|I\rORC|NW|P1^EHR\r";
+
+const rapidjson::Value& dose_and_rate(const Mapped& m) {
+  return m.resource("MedicationRequest")["dosageInstruction"][0]["doseAndRate"][0];
+}
+
+}  // namespace
+
+TEST_CASE("RXE-3/RXE-4: a minimum and a maximum are a dose range, in UCUM units when named so", "[mappings][hl7v2]") {
+  Mapped range = map_message(kRde + "RXE|^Q6H^^20250101|MOR^Morphine^L|2|4|mg^milligram^UCUM|TAB^Tablet^HL70292\r");
+  const auto& dose = dose_and_rate(range);
+  REQUIRE(dose.HasMember("doseRange"));
+  CHECK(dose["doseRange"]["low"]["value"].GetDouble() == 2);
+  CHECK(dose["doseRange"]["high"]["value"].GetDouble() == 4);
+  CHECK(text(dose["doseRange"]["high"], "system") == "http://unitsofmeasure.org");
+  CHECK(text(dose["doseRange"]["low"], "code") == "mg");
+
+  Mapped same = map_message(kRde + "RXE|^Q6H^^20250101|MOR^Morphine^L|2|2|mg^milligram^UCUM\r");
+  REQUIRE(dose_and_rate(same).HasMember("doseQuantity"));
+  CHECK(dose_and_rate(same)["doseQuantity"]["value"].GetDouble() == 2);
+  CHECK(text(dose_and_rate(same)["doseQuantity"], "code") == "mg");
+}
+
+TEST_CASE("RXE-6 is the Medication's form, RXC its ingredients", "[mappings][hl7v2]") {
+  Mapped m = map_message(kRde + "RXE|^Q6H^^20250101|IVMIX^Custom infusion^L|100||mL^mL^UCUM|IV^IV solution^HL70292\r"
+                                "RXC|B|D5W^Dextrose 5%^L|1000|mL^mL^UCUM\r"
+                                "RXC|A|KCL^Potassium chloride^L|20|meq^mEq^UCUM\r");
+  REQUIRE(m.of("Medication").size() == 1);
+  const auto& medication = m.resource("Medication");
+  CHECK(m.resource("MedicationRequest")["medicationReference"]["reference"].GetString() == m.full_url("Medication"));
+  CHECK(first_code(medication["code"]) == "IVMIX");
+  REQUIRE(medication.HasMember("form"));
+  CHECK(first_code(medication["form"]) == "IV");
+  REQUIRE(medication.HasMember("ingredient"));
+  REQUIRE(medication["ingredient"].Size() == 2);
+  CHECK(first_code(medication["ingredient"][0]["itemCodeableConcept"]) == "D5W");
+  CHECK_FALSE(medication["ingredient"][0]["isActive"].GetBool());
+  CHECK(medication["ingredient"][1]["isActive"].GetBool());
+  CHECK(medication["ingredient"][1]["strength"]["numerator"]["value"].GetDouble() == 20);
+}

@@ -1,0 +1,45 @@
+// What an ADT event says about who entered it and where the patient is: EVN-5 as the
+// Provenance's enterer, and the visit's current, prior, temporary and pending locations
+// with their statuses (the IG's EVN[Provenance] and PV1[Encounter] tables).
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||";
+
+}  // namespace
+
+TEST_CASE("EVN-5: the operator who entered the event is the Provenance's enterer", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|EV1|P|2.5.1\rEVN|A08|20250101120000-0500|||JDOE^DOE^JANE^^^^^^UMC\r"
+                                "PID|1||M1^^^H^MR||A^B||19800101|M\rPV1|1|O\r");
+  const auto& provenance = m.resource("Provenance");
+  REQUIRE(provenance["agent"].Size() == 2);
+  CHECK(first_code(provenance["agent"][0]["type"]) == "author");
+  CHECK(first_code(provenance["agent"][1]["type"]) == "enterer");
+  const rapidjson::Value* who = m.at(provenance["agent"][1]["who"]["reference"].GetString());
+  REQUIRE(who);
+  CHECK(text(*who, "resourceType") == "Practitioner");
+  CHECK(text((*who)["name"][0], "family") == "DOE");
+
+  Mapped none = map_message(kMsh + "ADT^A08^ADT_A01|EV2|P|2.5.1\rEVN|A08|20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|O\r");
+  CHECK(none.resource("Provenance")["agent"].Size() == 1);
+}
+
+TEST_CASE("A02: the prior location is completed, the assigned one active", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A02^ADT_A02|TR1|P|2.5.1\rEVN|A02|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "PV1|1|I|4W^401^A^H|||3E^301^B^H|||||||||||||V1^^^H^VN\r");
+  const auto& locations = m.resource("Encounter")["location"];
+  REQUIRE(locations.Size() == 2);
+  CHECK(text(locations[0], "status") == "active");
+  CHECK(text(*m.at(locations[0]["location"]["reference"].GetString()), "name") == "4W 401 A");
+  CHECK(text(locations[1], "status") == "completed");
+  CHECK(text(*m.at(locations[1]["location"]["reference"].GetString()), "name") == "3E 301 B");
+
+  Mapped planned = map_message(kMsh + "ADT^A05^ADT_A05|TR2|P|2.5.1\rEVN|A05|20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|P|4W^401^A^H\r");
+  CHECK(text(planned.resource("Encounter")["location"][0], "status") == "planned");
+}
