@@ -7,6 +7,7 @@
 
 #include "fhir/fhirpath/quantity.h"
 #include "fhir/io/base64.h"
+#include "mappings/hl7v2/digits.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -56,19 +57,6 @@ const VocabularyEntry* lookup(const Vocabulary& vocabulary, std::string_view cod
   return vocabulary.fallback ? &*vocabulary.fallback : nullptr;
 }
 
-namespace {
-
-bool digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int number(std::string_view text) {
-  int n = 0;
-  for (char c : text) n = n * 10 + (c - '0');
-  return n;
-}
-
-}  // namespace
 
 std::string fhir_decimal(std::string_view v2) {
   while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.front()))) v2.remove_prefix(1);

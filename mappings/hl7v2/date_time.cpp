@@ -3,18 +3,10 @@
 
 #include <algorithm>
 
+#include "mappings/hl7v2/digits.h"
+
 namespace carebridge::mappings::hl7v2 {
 namespace {
-
-bool digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int number(std::string_view text) {
-  int n = 0;
-  for (char c : text) n = n * 10 + (c - '0');
-  return n;
-}
 
 // "+0600" → "+06:00"; "" when not a zone.
 std::string zone(std::string_view text) {
