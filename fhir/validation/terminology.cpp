@@ -250,7 +250,8 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
     known_form = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
   if (!known_form) {
-    run.report(Severity::Error, "code-invalid",
+    // Under the ingest policy a warning: a sender's mistyped local code is kept, not refused.
+    run.report(run.tolerable(), "code-invalid",
                "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) +
                    "' (it does not have the form of its codes)",
                coding, path);

@@ -104,4 +104,12 @@ TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes
   CHECK(count_errors(code("http://snomed.info/sct", "415818005")) == 0);
   CHECK(has_issue(code("http://snomed.info/sct", "abc"), Severity::Error, "code-invalid", "Observation.code.coding[0]",
                   "unknown code"));
+  // Ingest keeps what a sender mistyped: a warning there.
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(
+      R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1234-5"}]}})", ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "code-invalid", "Observation.code.coding[0]", "unknown code"));
 }
