@@ -250,8 +250,10 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
     known_form = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
   if (!known_form) {
-    // Under the ingest policy a warning: a sender's mistyped local code is kept, not refused.
-    run.report(run.tolerable(), "code-invalid",
+    // Under the ingest policy, and for a converter's output, a warning: a sender's mistyped
+    // code is kept, not refused.
+    bool tolerated = run.options.policy == Policy::Ingest || run.options.tolerate_vital_signs;
+    run.report(tolerated ? Severity::Warning : Severity::Error, "code-invalid",
                "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) +
                    "' (it does not have the form of its codes)",
                coding, path);
