@@ -191,6 +191,9 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
   } else if (type == "uri" || type == "url" || type == "canonical") {
     if (has_whitespace(v)) bad("URIs cannot contain whitespace");
     if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
+    // 'oid:' and 'uuid:' are not URI schemes; the reference validator rejects them (urn:oid:, urn:uuid: are).
+    if (v.starts_with("oid:")) bad("an OID in a URI is written urn:oid:, not oid:");
+    if (v.starts_with("uuid:")) bad("a UUID in a URI is written urn:uuid:, not uuid:");
     if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers");
     if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
     if (type == "canonical") check_canonical_form(run, node, path);

@@ -28,7 +28,8 @@ struct Options {
   bool invariants = true;             // evaluate FHIRPath constraints (needs an engine)
   Policy policy = Policy::Strict;
   // What the vital-signs profiles FHIR requires of a vital sign find, as warnings (a
-  // converter's output: a v2 heart rate in "bpm" is what the monitor sent, not to be refused).
+  // converter's output: a v2 heart rate in "bpm" is what the monitor sent, not to be refused);
+  // so too LOINC, RxNorm and SNOMED CT codes of the wrong form (terminology.cpp).
   bool tolerate_vital_signs = false;
 };
 

@@ -86,3 +86,53 @@ TEST_CASE("per-1 judges a date against a date-time on the date as written", "[va
   auto fraction = period("2020-01-01T10:00:00.0002Z", "2020-01-01T10:00:00.0001Z");
   CHECK(has_issue(fraction, Severity::Error, "invariant", "Patient.name[0].period", "per-1"));
 }
+
+TEST_CASE("a code system's count, content and properties agree with its concepts", "[validation][rules]") {
+  auto cs = [](const std::string& members) {
+    return validate_text(R"({"resourceType":"CodeSystem","url":"http://x.org/cs","status":"draft",)" + members + "}");
+  };
+  auto good = cs(R"("content":"complete","count":3,"property":[{"code":"inactive","uri":"http://hl7.org/fhir/concept-properties#inactive","type":"boolean"},
+      {"code":"weight","type":"decimal"}],
+      "concept":[{"code":"a","display":"A","designation":[{"value":"A"},{"language":"de","value":"Ah"}],
+        "property":[{"code":"inactive","valueBoolean":true},{"code":"weight","valueDecimal":1.5}],"concept":[{"code":"b"}]},{"code":"c"}])");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  // count counts nested concepts too
+  auto count = cs(R"("content":"complete","count":2,"concept":[{"code":"a","concept":[{"code":"b"}]},{"code":"c"}])");
+  INFO(describe(count));
+  CHECK(has_issue(count, Severity::Error, "invalid", "CodeSystem.count", "3 concepts"));
+  CHECK(count_errors(cs(R"("content":"fragment","count":9,"concept":[{"code":"a"}])")) == 0);
+  auto not_present = cs(R"("content":"not-present","concept":[{"code":"a"}])");
+  CHECK(has_issue(not_present, Severity::Error, "invalid", "CodeSystem", "not-present"));
+  auto undeclared = cs(R"("content":"complete","concept":[{"code":"a","property":[{"code":"foo","valueString":"x"}]}])");
+  INFO(describe(undeclared));
+  CHECK(has_issue(undeclared, Severity::Error, "business-rule", "CodeSystem.concept[0].property[0]", "'foo'"));
+  auto wrong_type = cs(R"("content":"complete","property":[{"code":"foo","type":"boolean"}],
+      "concept":[{"code":"a","property":[{"code":"foo","valueString":"x"}]}])");
+  CHECK(has_issue(wrong_type, Severity::Error, "business-rule", "CodeSystem.concept[0].property[0]", "boolean"));
+  auto bad_uri = cs(R"("content":"complete","property":[{"code":"x","uri":"http://hl7.org/fhir/concept-properties#nonsense","type":"code"},
+      {"code":"inactive","uri":"http://hl7.org/fhir/concept-properties#inactive","type":"code"}])");
+  INFO(describe(bad_uri));
+  CHECK(has_issue(bad_uri, Severity::Error, "business-rule", "CodeSystem.property[0]", "nonsense"));
+  CHECK(has_issue(bad_uri, Severity::Error, "business-rule", "CodeSystem.property[1]", "not code"));
+  auto designation = cs(R"("content":"complete","concept":[{"code":"a","display":"A","designation":[{"value":"Other"}]}])");
+  CHECK(has_issue(designation, Severity::Error, "business-rule", "CodeSystem.concept[0].designation[0]", "'Other'"));
+}
+
+TEST_CASE("a concept map's source codes are codes of the code system it maps from", "[validation][rules]") {
+  auto cm = [](const std::string& source, const std::string& target) {
+    return validate_text(R"({"resourceType":"ConceptMap","url":"http://x.org/cm","status":"draft","group":[{
+        "source":"http://hl7.org/fhir/administrative-gender","target":"http://x.org/other",
+        "element":[{"code":")" + source + R"(","target":[{"code":"m","equivalence":"equal"}]}]},{
+        "source":"http://x.org/other","target":"http://hl7.org/fhir/administrative-gender",
+        "element":[{"code":"m","target":[{"code":")" + target + R"(","equivalence":"equal"}]}]}]})");
+  };
+  auto good = cm("male", "female");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto bad_source = cm("boy", "female");
+  INFO(describe(bad_source));
+  CHECK(has_issue(bad_source, Severity::Error, "code-invalid", "ConceptMap.group[0].element[0].code", "'boy'"));
+  // Targets are not checked: the R4 examples map to a code v3-AdministrativeGender lacks.
+  CHECK(count_errors(cm("male", "girl")) == 0);
+}

@@ -108,6 +108,12 @@ TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminolo
   INFO(describe(bad));
   CHECK(has_issue(bad, Severity::Error, "code-invalid", "ChargeItem.priceOverride.currency", "ISO 4217"));
   CHECK(count_errors(validate_text(claim("USD"))) == 0);
+  // Three capitals are not enough: the code must be on the ISO 4217 list.
+  auto unlisted = validate_text(claim("XXY"));
+  INFO(describe(unlisted));
+  CHECK(has_issue(unlisted, Severity::Error, "code-invalid", "ChargeItem.priceOverride.currency", "ISO 4217"));
+  CHECK(count_errors(validate_text(claim("JPY"))) == 0);
+  CHECK(count_errors(validate_text(claim("XAU"))) == 0);
 }
 
 TEST_CASE("JSON: _element has the shape of its element", "[validation][json]") {

@@ -71,6 +71,9 @@ TEST_CASE("id, uri, url, canonical, oid and uuid", "[validation][primitives]") {
   CHECK_FALSE(value_error(R"("identifier":[{"system":"urn:oid:1.2.3.4","value":"1"}])", "Patient.identifier[0].system"));
   CHECK(value_error(R"("identifier":[{"system":"urn:oid:1.02.3","value":"1"}])", "Patient.identifier[0].system"));
   CHECK(value_error(R"("identifier":[{"system":"urn:uuid:ABC","value":"1"}])", "Patient.identifier[0].system"));
+  CHECK(value_error(R"("identifier":[{"system":"oid:1.2.3.4","value":"1"}])", "Patient.identifier[0].system"));
+  CHECK(value_error(R"("identifier":[{"system":"uuid:a2d6e8ba-0c0a-4e7f-9d3e-6c0b2f1e7a11","value":"1"}])",
+                    "Patient.identifier[0].system"));
   CHECK_FALSE(value_error(R"("identifier":[{"system":"urn:uuid:a2d6e8ba-0c0a-4e7f-9d3e-6c0b2f1e7a11","value":"1"}])",
                           "Patient.identifier[0].system"));
   CHECK(value_error(R"("telecom":[{"system":"url","value":"x"}],"photo":[{"url":"urn:x:y"}])", "Patient.photo[0].url"));

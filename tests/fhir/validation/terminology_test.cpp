@@ -83,3 +83,38 @@ TEST_CASE("code and identifier systems are absolute URIs naming code systems", "
   INFO(describe(value_set));
   CHECK(has_issue(value_set, Severity::Error, "invalid", "Patient.maritalStatus.coding[0]", "value set"));
 }
+
+TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes", "[validation][terminology]") {
+  auto code = [](const std::string& system, const std::string& value) {
+    return validate_text(R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":")" + system +
+                         R"(","code":")" + value + R"("}]}})");
+  };
+  for (const char* good : {"2345-7", "718-7", "4548-4", "1-8", "100-8", "LA6576-8", "LP7839-6"}) {
+    INFO(good);
+    CHECK(count_errors(code("http://loinc.org", good)) == 0);
+  }
+  for (const char* bad : {"2345-6", "12345", "abc", "123456-1"}) {
+    auto issues = code("http://loinc.org", bad);
+    INFO(bad << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code.coding[0]", "unknown code"));
+  }
+  CHECK(count_errors(code("http://www.nlm.nih.gov/research/umls/rxnorm", "884308")) == 0);
+  CHECK(has_issue(code("http://www.nlm.nih.gov/research/umls/rxnorm", "abc"), Severity::Error, "code-invalid",
+                  "Observation.code.coding[0]", "unknown code"));
+  CHECK(count_errors(code("http://snomed.info/sct", "415818005")) == 0);
+  CHECK(has_issue(code("http://snomed.info/sct", "abc"), Severity::Error, "code-invalid", "Observation.code.coding[0]",
+                  "unknown code"));
+  // Ingest keeps what a sender mistyped: a warning there.
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(
+      R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1234-5"}]}})", ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "code-invalid", "Observation.code.coding[0]", "unknown code"));
+  carebridge::fhir::validation::Options converted;  // as the v2 converter validates its output
+  converted.tolerate_vital_signs = true;
+  CHECK(count_errors(validate_text(
+            R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1234-5"}]}})",
+            converted)) == 0);
+}
