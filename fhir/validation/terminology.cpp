@@ -252,7 +252,7 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
   if (!known_form) {
     // Under the ingest policy, and for a converter's output, a warning: a sender's mistyped
     // code is kept, not refused.
-    bool tolerated = run.options.policy == Policy::Ingest || run.options.tolerate_vital_signs;
+    bool tolerated = run.options.policy == Policy::Ingest || run.options.sender_coded;
     run.report(tolerated ? Severity::Warning : Severity::Error, "code-invalid",
                "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) +
                    "' (it does not have the form of its codes)",

@@ -27,10 +27,10 @@ struct Options {
   std::vector<std::string> profiles;  // canonical URLs the resource must also conform to
   bool invariants = true;             // evaluate FHIRPath constraints (needs an engine)
   Policy policy = Policy::Strict;
-  // What the vital-signs profiles FHIR requires of a vital sign find, as warnings (a
-  // converter's output: a v2 heart rate in "bpm" is what the monitor sent, not to be refused);
-  // so too LOINC, RxNorm and SNOMED CT codes of the wrong form (terminology.cpp).
-  bool tolerate_vital_signs = false;
+  // The codes and units are the sender's, converted as sent (a v2 heart rate in "bpm", a
+  // LOINC code with a wrong check digit): what the vital-signs profiles FHIR requires of a
+  // vital sign and the known code systems' code forms find is a warning, not a refusal.
+  bool sender_coded = false;
 };
 
 struct ValidatorState;  // expanded value sets, generated snapshots, compiled invariants

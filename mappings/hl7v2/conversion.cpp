@@ -69,7 +69,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
   if (validator_ && c.bundle && c.bundle->root()) {
     fhir::validation::Options options;
     options.policy = policy_;
-    options.tolerate_vital_signs = true;  // the sender's units and codes are what they are
+    options.sender_coded = true;  // the sender's units and codes are what they are
     auto more = validator_->validate(*c.bundle->root(), options);
     found.insert(found.end(), more.begin(), more.end());
   }

@@ -113,7 +113,7 @@ TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes
   CHECK(count_errors(ingested) == 0);
   CHECK(has_issue(ingested, Severity::Warning, "code-invalid", "Observation.code.coding[0]", "unknown code"));
   carebridge::fhir::validation::Options converted;  // as the v2 converter validates its output
-  converted.tolerate_vital_signs = true;
+  converted.sender_coded = true;
   CHECK(count_errors(validate_text(
             R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1234-5"}]}})",
             converted)) == 0);
