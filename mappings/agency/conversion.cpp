@@ -118,6 +118,7 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
     auto found = errors(c.mapped.tree, bundle);
     if (found.empty()) {
       c.bundle = std::move(bundle);
+      c.mapped.tree = engine::Node::object();  // the Bundle is the document now: its tree would double the memory
       break;
     }
     if (c.mapped.bundle.empty()) {  // untraced: traced again, to say where each problem comes from
