@@ -151,7 +151,7 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
       unread.push_back(mapper_.unread(name));
       continue;
     }
-    if (bytes.empty()) {  // an export's file with nothing to export (some systems write no header then)
+    if (bytes.empty() || bytes == "\xEF\xBB\xBF") {  // nothing to export (some systems write no header then, or a BOM alone)
       unread.push_back(name + ": the file is empty; nothing was read from it");
       continue;
     }

@@ -617,3 +617,34 @@ TEST_CASE("hmis independent export: an empty file of the export is said, and the
   CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(), "Services.csv: the file is empty; nothing was read from it") == 1);
   CHECK(by_identifier(bundle_of(c), "EpisodeOfCare").size() > 0);
 }
+
+TEST_CASE("hmis independent export: a provider flag other than 0 or 1 takes nothing of that provider out unlabelled",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string open_provider;
+  for (const auto& row : rows_of(files, "Organization.csv"))
+    if (row.at("VictimServiceProvider") == "0" && row.at("DateDeleted").empty()) open_provider = row.at("OrganizationID");
+  std::set<std::string> its_projects, its_enrollments;
+  for (const auto& row : rows_of(files, "Project.csv"))
+    if (row.at("OrganizationID") == open_provider) its_projects.insert(row.at("ProjectID"));
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (its_projects.count(row.at("ProjectID"))) its_enrollments.insert(row.at("EnrollmentID"));
+  REQUIRE(!its_enrollments.empty());
+  for (auto& [name, text] : files) {
+    if (name != "Organization.csv") continue;
+    size_t line = text.find("\n" + open_provider + ",");
+    REQUIRE(line != std::string::npos);
+    size_t flag = text.find(",0,", line);  // its VictimServiceProvider: the name before it is quoted
+    REQUIRE(flag < text.find('\n', line + 1));
+    text.replace(flag, 3, ",99,");  // no answer list 1.1 has
+  }
+  auto c = hmis().convert_files(files, "local");
+  bool said = std::any_of(c.mapped.rejected.begin(), c.mapped.rejected.end(), [](const agency::RowProblem& p) {
+    return p.where.starts_with("Organization.csv") && p.where.find("VictimServiceProvider") != std::string::npos;
+  });
+  CHECK(said);
+  auto bundle = bundle_of(c);
+  CHECK(!by_identifier(bundle, "Organization").count(open_provider));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  for (const auto& e : its_enrollments) CHECK(!episodes.count(e));
+}
