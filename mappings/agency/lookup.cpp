@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mappings/agency/versions.h"
+
 namespace carebridge::mappings::agency {
 
 namespace {
@@ -124,7 +126,13 @@ const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t co
       size_t at = column_in(c, input);
       size_t on = c.depends_on.empty() ? kNone : column_keyed(spec, c.depends_on);
       size_t depends_at = on == kNone ? std::string::npos : column_in(spec.columns[on], input);
-      for (const csv::Table::Row& row : input.rows) {
+      const std::vector<bool>& older = superseded(spec, input);  // an older version of a record is not it
+      for (size_t r = 0; r < input.rows.size(); ++r) {
+        const csv::Table::Row& row = input.rows[r];
+        if (older[r]) {
+          values.emplace_back();
+          continue;
+        }
         std::string_view depends = depends_at < row.values.size() ? std::string_view(row.values[depends_at]) : std::string_view();
         ReadValue v = at < row.values.size() ? read_value(c, row.values[at], depends) : ReadValue{};
         values.push_back(v.ok ? std::move(v) : ReadValue{});  // a value that cannot be read matches nothing
@@ -139,6 +147,12 @@ const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t co
 // the others, which win over no value, unless "" is listed (a row without a value wins, as
 // a live copy of a record wins over a deleted one when asking whether it was deleted;
 // "prefer": ["1", ""] — a victim service provider, else one not known, else not one).
+const std::vector<bool>& LookupIndex::superseded(const TableSpec& spec, const csv::Table& input) {
+  auto known = older_.find(&input);
+  if (known == older_.end()) known = older_.emplace(&input, superseded_rows(spec, input)).first;
+  return known->second;
+}
+
 const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
   if (auto known = indexes_.find(&lookup); known != indexes_.end()) return known->second;
   const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);

@@ -36,11 +36,14 @@ class LookupIndex {
   // A column's values in every row of the table's files, in order.
   const std::vector<ReadValue>& column_values(size_t table, size_t column);
   const Index& index(const Lookup& lookup);
+  // The input's rows a later version of their record supersedes (versions.h), read once.
+  const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);
 
   const Spec& spec_;
   const std::vector<csv::Table>& tables_;
   std::map<std::pair<size_t, size_t>, std::vector<ReadValue>> columns_;
   std::map<const Lookup*, Index> indexes_;
+  std::map<const csv::Table*, std::vector<bool>> older_;
 };
 
 }  // namespace carebridge::mappings::agency

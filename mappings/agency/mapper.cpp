@@ -9,6 +9,7 @@
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
+#include "mappings/agency/versions.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
 
@@ -515,7 +516,14 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
     return;
   }
+  std::vector<bool> older = superseded_rows(*compiled.spec, table);
   for (size_t i = 0; i < table.rows.size(); ++i) {
+    if (older[i]) {  // a later version of the record is in the table: it alone is read
+      ++out_.skipped;
+      out_.warnings.push_back(table.name + " row " + std::to_string(table.rows[i].line) +
+                              ": an older version of a record a later row of the file gives again; the later one is taken");
+      continue;
+    }
     Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}};
     bool readable = read_row(row);
     // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:

@@ -283,6 +283,10 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   for (Column& c : t.columns)
     if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
+  if (const JsonNode* newest = node->member("newest"); newest && newest->is_object()) {
+    t.newest_key = text(newest, "key");
+    t.newest_by = text(newest, "by");
+  }
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;

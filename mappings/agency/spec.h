@@ -178,6 +178,9 @@ struct TableSpec {
   std::vector<std::string> files;   // file names it is read from ("Client.csv"); empty: any
   std::vector<Column> columns;
   Condition skip;                   // rows that produce nothing (HMIS: DateDeleted present)
+  // "newest": {"key": K, "by": B}: rows sharing K are versions of one record, and only the one
+  // with the latest B is read (versions.h; HMIS: a record's DateUpdated).
+  std::string newest_key, newest_by;
   std::vector<ResourceSpec> resources;
   const Column* column(std::string_view key) const;
 };

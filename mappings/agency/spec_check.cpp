@@ -172,6 +172,8 @@ struct Checker {
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);
+    for (const std::string* key : {&table.newest_key, &table.newest_by})
+      if (!key->empty() && !table.column(*key)) add(0, "table \"" + table.name + "\": \"newest\" names \"" + *key + "\", which is not a column of it");
     for (const ResourceSpec& r : table.resources) check_resource(table, ids, r);
   }
 };

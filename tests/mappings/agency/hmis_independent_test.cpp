@@ -430,6 +430,34 @@ std::string with_cell(const std::string& text, const std::string& id, const std:
   return text + (text.ends_with("\n") ? "" : "\n") + changed + "\n";
 }
 
+// Another version of the record whose first cell is `id`: its row with `cells` changed,
+// appended to the file (no value in the cells holds a comma).
+std::string with_version(const std::string& text, const std::string& id,
+                         const std::vector<std::pair<std::string, std::string>>& cells) {
+  std::string header = text.substr(0, text.find('\n'));
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  auto split = [](const std::string& line) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    for (size_t comma; (comma = line.find(',', at)) != std::string::npos; at = comma + 1) out.push_back(line.substr(at, comma - at));
+    out.push_back(line.substr(at));
+    return out;
+  };
+  auto names = split(header);
+  size_t start = text.find("\n" + id + ",") + 1, end = text.find('\n', start);
+  std::string line = text.substr(start, end - start);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  auto values = split(line);
+  for (const auto& [column, value] : cells) {
+    size_t index = std::find(names.begin(), names.end(), column) - names.begin();
+    REQUIRE(index < values.size());
+    values[index] = value;
+  }
+  std::string row;
+  for (size_t i = 0; i < values.size(); ++i) row += (i ? "," : "") + values[i];
+  return text + (text.ends_with("\n") ? "" : "\n") + row + "\r\n";
+}
+
 }  // namespace
 
 TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, NULL, currency, a service without its enrollment)",
@@ -647,4 +675,42 @@ TEST_CASE("hmis independent export: a provider flag other than 0 or 1 takes noth
   CHECK(!by_identifier(bundle, "Organization").count(open_provider));
   auto episodes = by_identifier(bundle, "EpisodeOfCare");
   for (const auto& e : its_enrollments) CHECK(!episodes.count(e));
+}
+
+TEST_CASE("hmis independent export: of two versions of a record the later DateUpdated is taken, whatever the row order",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::vector<std::string> live;  // live clients whose rows quote nothing (with_version splits at commas)
+  std::string client_file;
+  for (const auto& [name, text] : files)
+    if (name == "Client.csv") client_file = text;
+  for (const auto& row : rows_of(files, "Client.csv")) {
+    size_t line = client_file.find("\n" + row.at("PersonalID") + ",");
+    bool quoted = client_file.substr(line, client_file.find('\n', line + 1) - line).find('"') != std::string::npos;
+    if (row.at("DateDeleted").empty() && !quoted) live.push_back(row.at("PersonalID"));
+  }
+  REQUIRE(live.size() >= 2);
+  std::string renamed = live[0], deleted = live[1];
+  std::string survivor_row = rows_of(files, "HealthAndDV.csv").front().at("HealthAndDVID");
+  for (auto& [name, text] : files) {
+    if (name == "Client.csv") {
+      // An older version written after the newer one: not taken. A newer version that deletes.
+      text = with_version(text, renamed, {{"FirstName", "Older"}, {"DateUpdated", "2001-01-01 00:00:00"}});
+      text = with_version(text, deleted, {{"DateDeleted", "2030-01-02 00:00:00"}, {"DateUpdated", "2030-01-02 00:00:00"}});
+    }
+    if (name == "HealthAndDV.csv")  // an older answer after the newer one
+      text = with_version(text, survivor_row, {{"DomesticViolenceSurvivor", "0"}, {"DateUpdated", "2001-01-01 00:00:00"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  auto patients = by_identifier(bundle, "Patient");
+  REQUIRE(patients.count(renamed));
+  CHECK(dump(*patients.at(renamed)).find("Older") == std::string::npos);
+  CHECK(!patients.count(deleted));  // its last version deletes it
+  CHECK(dump(bundle).find("%7C" + deleted + "\"") == std::string::npos);  // nothing refers to it
+  CHECK(std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+          return w.find("an older version of a record") != std::string::npos;
+        }) == 3);
+  const auto* survivor = by_url(bundle, survivor_row);
+  if (survivor) CHECK(dump(*survivor).find("LA32-8") == std::string::npos);  // not the older "No"
 }
