@@ -165,6 +165,7 @@ struct SpecReader {
       map.identity = text(v, "identity");
       map.write = write_mode(text(v, "write"));
       map.distinct = v.HasMember("distinct") && v["distinct"].IsTrue();
+      map.merges = v.HasMember("merge") && v["merge"].IsTrue();
       map.creates = !(v.HasMember("create") && v["create"].IsFalse());
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());

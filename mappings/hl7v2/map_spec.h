@@ -88,6 +88,9 @@ struct SegmentMap {
   // same (thirteen lines of a text report under one OBX-3 and OBX-4): each after the first
   // gets its segment's set ID (field 1) in its identifier.
   bool distinct = false;
+  // An update keeps what the stored record has and the message does not say ("merge": true):
+  // an order's cancel (ORC-1 CA) says its status, not its requester, reason and notes again.
+  bool merges = false;
   // With `into`: false when the segment only adds to a resource another segment made
   // (TQ1's timing to the MedicationRequest of an RXE, never one of its own).
   bool creates = true;

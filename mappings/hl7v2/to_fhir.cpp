@@ -219,6 +219,7 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   const Segment& made_by = message_.segments()[segment];
   m.resource.source = Position{made_by.name, made_by.repetition}.to_string();  // what a missing element traces to
   m.write = map ? map->write : WriteMode::Put;
+  m.merges = map && map->merges && m.write == WriteMode::Update && map->identity == "identifier";
   if (map && map->identity == "identifier" && map->write == WriteMode::Update)
     if (auto context = map_.context_writes.find(type); context != map_.context_writes.end()) {
       m.write = context->second;

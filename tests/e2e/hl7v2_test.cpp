@@ -195,6 +195,26 @@ TEST_CASE("MLLP: an A08 changes what it sends, deletes what it nulls and keeps w
   CHECK(ssn);
 }
 
+TEST_CASE("MLLP: an order's cancel changes its status and keeps what the order said", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  const std::string msh = "MSH|^~\\&|EHR|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||";
+  const std::string pid = "PID|1||U700^^^GOODHOSP^MR||MENSAH^AMA||19700203|F\rPV1|1|O\r";
+  REQUIRE(msa(client.send(msh + "ORM^O01^ORM_O01|O1|P|2.5.1\r" + pid +
+                          "ORC|NW|P9001^EPIC|||||||20261128101500-0500|||1234^WELBY^MARCUS\r"
+                          "OBR|1|P9001^EPIC||2093-3^Cholesterol^LN\r")) == "AA");
+  // The cancel two hours later says its status and reason, not the requester again.
+  REQUIRE(msa(client.send(msh + "ORM^O01^ORM_O01|O2|P|2.5.1\r" + pid +
+                          "ORC|CA|P9001^EPIC|||CA||||20261128121500-0500\r"
+                          "OBR|1|P9001^EPIC||2093-3^Cholesterol^LN\r")) == "AA");
+  auto found = gw.search("ServiceRequest?identifier=P9001");
+  REQUIRE(found["total"].GetInt() == 1);
+  const auto& order = found["entry"][0]["resource"];
+  CHECK(str(order, "status") == "revoked");
+  CHECK(order.HasMember("requester"));  // kept from the order
+  CHECK(str(order, "authoredOn").starts_with("2026-11-28T10:15"));  // when it was ordered, not cancelled
+}
+
 TEST_CASE("MLLP: a result sent again is whole: a flag it no longer sends is gone", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);

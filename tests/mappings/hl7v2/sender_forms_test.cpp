@@ -164,3 +164,16 @@ TEST_CASE("MDM^T02: encapsulated lines with no data are no crash, and no text", 
                                 "OBX|1|ED|PDF^PDF Re|I|||||||||||||||||GHV900^^^GENHOSP^VN\r");
   CHECK(m.of("DocumentReference").size() <= 1);
 }
+
+TEST_CASE("a monitor's blood pressure components are vital signs, and MDC codes keep the 11073 system",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VS3|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19800115|M\r"
+                                "OBR|1|P1^E|F1^L|VS^Vitals^L|||20250101\r"
+                                "OBX|1|NM|8480-6^Systolic blood pressure^LN||142|mm[Hg]^mmHg^UCUM|||H|||F\r"
+                                "OBX|2|NM|8462-4^Diastolic blood pressure^LN||91|mm[Hg]^mmHg^UCUM||||||F\r"
+                                "OBX|3|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||97|%^%^UCUM||||||F\r");
+  REQUIRE(m.of("Observation").size() == 3);
+  CHECK(first_code(m.resource("Observation", 0)["category"][0]) == "vital-signs");
+  CHECK(first_code(m.resource("Observation", 1)["category"][0]) == "vital-signs");
+  CHECK(std::string(m.resource("Observation", 2)["code"]["coding"][0]["system"].GetString()) == "urn:iso:std:iso:11073:10101");
+}
