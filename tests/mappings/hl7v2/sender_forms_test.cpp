@@ -177,3 +177,16 @@ TEST_CASE("a monitor's blood pressure components are vital signs, and MDC codes 
   CHECK(first_code(m.resource("Observation", 1)["category"][0]) == "vital-signs");
   CHECK(std::string(m.resource("Observation", 2)["code"]["coding"][0]["system"].GetString()) == "urn:iso:std:iso:11073:10101");
 }
+
+TEST_CASE("MDM^T02: the primary activity provider is an author; a documented, unauthenticated note is preliminary",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|D9|P|2.5.1\rEVN|T02|20240321140000-0500\r"
+                                "PID|1||M1^^^H^MR||A^B||19800115|M\rPV1|1|I\r"
+                                "TXA|1|DS^Discharge Summary^L|TX|20240321140000-0500|1122334455^WELBY^MARCUS^^^^MD^^NPI"
+                                "|||||||DOC777^EPIC|||||DO||AV\r"
+                                "OBX|1|TX|DS^Discharge Summary^L||Discharged home.||||||F\r");
+  const auto& document = m.resource("DocumentReference");
+  REQUIRE(document.HasMember("author"));
+  CHECK(document["author"][0]["reference"].GetString() == m.full_url("Practitioner"));
+  CHECK(text(document, "docStatus") == "preliminary");
+}
