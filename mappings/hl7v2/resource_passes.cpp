@@ -2,6 +2,7 @@
 #include "mappings/hl7v2/resource_passes.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -54,6 +55,38 @@ void drop_self_links(Node& entry) {
     return other && other->text_of("reference") == url;
   });
   if (links->children.empty()) std::erase_if(resource->children, [](const Node& n) { return n.name == "link"; });
+}
+
+namespace {
+
+std::string written(const Node& node) {
+  std::string json;
+  engine::write_json(node, json);
+  return json;
+}
+
+}  // namespace
+
+void drop_repeats(Node& resource) {
+  if (Node* identifiers = resource.member("identifier"); identifiers && identifiers->is_array()) {
+    std::vector<std::string> seen;
+    std::erase_if(identifiers->children, [&](const Node& id) {
+      std::string json = written(id);
+      if (std::find(seen.begin(), seen.end(), json) != seen.end()) return true;
+      seen.push_back(std::move(json));
+      return false;
+    });
+  }
+  Node* relations = resource.member("relatesTo");
+  const Node* own = resource.member("masterIdentifier");
+  if (!relations || !relations->is_array() || !own) return;
+  std::string_view value = own->text_of("value");
+  std::erase_if(relations->children, [&](const Node& relation) {
+    const Node* target = relation.member("target");
+    const Node* identifier = target ? target->member("identifier") : nullptr;
+    return identifier && !value.empty() && identifier->text_of("value") == value;
+  });
+  if (relations->children.empty()) resource.remove("relatesTo");
 }
 
 }  // namespace carebridge::mappings::hl7v2

@@ -25,4 +25,9 @@ void join_text_lines(engine::Node& document);
 // the patient replaces itself.
 void drop_self_links(engine::Node& entry);
 
+// Tidies what several fields said twice: identifiers written twice alike (PID-2 and PID-3
+// naming the same number) are one, and a document does not relate to itself (an Epic edit,
+// T08, sends its own number as the parent, TXA-13 = TXA-12).
+void drop_repeats(engine::Node& resource);
+
 }  // namespace carebridge::mappings::hl7v2

@@ -644,6 +644,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   distinguish_repeats();
   for (Made& made : made_) {
     if (made.type == "DocumentReference") join_text_lines(made.resource);
+    drop_repeats(made.resource);
     prune(made.resource);
   }
   MappedMessage out;

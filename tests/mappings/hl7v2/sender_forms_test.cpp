@@ -190,3 +190,20 @@ TEST_CASE("MDM^T02: the primary activity provider is an author; a documented, un
   CHECK(document["author"][0]["reference"].GetString() == m.full_url("Practitioner"));
   CHECK(text(document, "docStatus") == "preliminary");
 }
+
+TEST_CASE("what two fields say alike is said once: PID-2 and PID-3, and an edit naming itself as its parent",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "MDM^T08^MDM_T02|D10|P|2.5.1\rEVN|T08|20240321140000-0500\r"
+                                "PID|1|M1^^^H^MR|M1^^^H^MR||A^B||19800115|M\rPV1|1|I\r"
+                                "TXA|1|DS^Discharge Summary^L|TX|20240321140000-0500||||||||DOC777^EPIC|DOC777^EPIC|||||AU||AV\r"
+                                "OBX|1|TX|DS^Discharge Summary^L||Corrected text.||||||F\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient["identifier"].Size() == 1);
+  CHECK_FALSE(m.resource("DocumentReference").HasMember("relatesTo"));  // not "replaces itself"
+  // A parent that is another document still is one.
+  Mapped other = map_message(kMsh + "MDM^T08^MDM_T02|D11|P|2.5.1\rEVN|T08|20240321140000-0500\r"
+                                    "PID|1||M1^^^H^MR||A^B||19800115|M\rPV1|1|I\r"
+                                    "TXA|1|DS^Discharge Summary^L|TX|20240321140000-0500||||||||DOC778^EPIC|DOC777^EPIC|||||AU||AV\r"
+                                    "OBX|1|TX|DS^Discharge Summary^L||Corrected text.||||||F\r");
+  CHECK(other.resource("DocumentReference").HasMember("relatesTo"));
+}
