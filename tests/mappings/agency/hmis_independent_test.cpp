@@ -399,13 +399,11 @@ TEST_CASE("hmis independent export: a code HUD's lists do not have loses the ans
 
 namespace {
 
-// `text` (one CSV file of the export) with the cell of `column` in the row whose first cell
-// is `id` set to `value` (`copy`: on a copy of that row added at the end, under `new_id`).
-std::string with_cell(const std::string& text, const std::string& id, const std::string& column, const std::string& value,
-                      const std::string& new_id = "") {
-  size_t header_end = text.find('\n');
-  std::string header = text.substr(0, header_end);
-  if (!header.empty() && header.back() == '\r') header.pop_back();
+// `text` (one CSV file of the export) with `cells` (column, value) changed in the row whose
+// first cell is `id` — or, with `new_id`, on a copy of that row added at the end under it.
+// Cells are split at commas: the rows changed quote nothing before the cells they change.
+std::string with_cells(const std::string& text, const std::string& id,
+                       const std::vector<std::pair<std::string, std::string>>& changes, const std::string& new_id = "") {
   auto split = [](const std::string& line) {
     std::vector<std::string> cells;
     size_t at = 0;
@@ -413,15 +411,19 @@ std::string with_cell(const std::string& text, const std::string& id, const std:
     cells.push_back(line.substr(at));
     return cells;
   };
+  std::string header = text.substr(0, text.find('\n'));
+  if (!header.empty() && header.back() == '\r') header.pop_back();
   auto names = split(header);
-  size_t index = std::find(names.begin(), names.end(), column) - names.begin();
   size_t start = text.find("\n" + id + ",") + 1, end = text.find('\n', start);
   std::string line = text.substr(start, end - start);
   bool cr = !line.empty() && line.back() == '\r';
   if (cr) line.pop_back();
   auto cells = split(line);
-  REQUIRE(index < cells.size());
-  cells[index] = value;
+  for (const auto& [column, value] : changes) {
+    size_t index = std::find(names.begin(), names.end(), column) - names.begin();
+    REQUIRE(index < cells.size());
+    cells[index] = value;
+  }
   if (!new_id.empty()) cells[0] = new_id;
   std::string changed;
   for (size_t i = 0; i < cells.size(); ++i) changed += (i ? "," : "") + cells[i];
@@ -430,32 +432,15 @@ std::string with_cell(const std::string& text, const std::string& id, const std:
   return text + (text.ends_with("\n") ? "" : "\n") + changed + "\n";
 }
 
-// Another version of the record whose first cell is `id`: its row with `cells` changed,
-// appended to the file (no value in the cells holds a comma).
+std::string with_cell(const std::string& text, const std::string& id, const std::string& column, const std::string& value,
+                      const std::string& new_id = "") {
+  return with_cells(text, id, {{column, value}}, new_id);
+}
+
+// Another version of the record whose first cell is `id`, added at the end.
 std::string with_version(const std::string& text, const std::string& id,
-                         const std::vector<std::pair<std::string, std::string>>& cells) {
-  std::string header = text.substr(0, text.find('\n'));
-  if (!header.empty() && header.back() == '\r') header.pop_back();
-  auto split = [](const std::string& line) {
-    std::vector<std::string> out;
-    size_t at = 0;
-    for (size_t comma; (comma = line.find(',', at)) != std::string::npos; at = comma + 1) out.push_back(line.substr(at, comma - at));
-    out.push_back(line.substr(at));
-    return out;
-  };
-  auto names = split(header);
-  size_t start = text.find("\n" + id + ",") + 1, end = text.find('\n', start);
-  std::string line = text.substr(start, end - start);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  auto values = split(line);
-  for (const auto& [column, value] : cells) {
-    size_t index = std::find(names.begin(), names.end(), column) - names.begin();
-    REQUIRE(index < values.size());
-    values[index] = value;
-  }
-  std::string row;
-  for (size_t i = 0; i < values.size(); ++i) row += (i ? "," : "") + values[i];
-  return text + (text.ends_with("\n") ? "" : "\n") + row + "\r\n";
+                         const std::vector<std::pair<std::string, std::string>>& changes) {
+  return with_cells(text, id, changes, id);
 }
 
 }  // namespace
