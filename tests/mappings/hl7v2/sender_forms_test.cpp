@@ -207,3 +207,14 @@ TEST_CASE("what two fields say alike is said once: PID-2 and PID-3, and an edit 
                                     "OBX|1|TX|DS^Discharge Summary^L||Corrected text.||||||F\r");
   CHECK(other.resource("DocumentReference").HasMember("relatesTo"));
 }
+
+TEST_CASE("ORU^R01: the principal result interpreter (OBR-32) interprets the report", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|RI1|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19800115|M\r"
+                                "OBR|1|RP55^EHR|RF55^RIS|71046^XR CHEST 2V^CPT|||20250301080000-0500|||||||||||||||||RAD|F"
+                                "|||||||2221^ROENTGEN^WILHELM\r"
+                                "OBX|1|FT|18748-4^Diagnostic imaging study^LN||FINDINGS: Lungs clear.||||||F\r");
+  const auto& report = m.resource("DiagnosticReport");
+  REQUIRE(report.HasMember("resultsInterpreter"));
+  CHECK(report["resultsInterpreter"][0]["reference"].GetString() == m.full_url("Practitioner"));
+  CHECK(m.conversion.accepted());
+}
