@@ -486,13 +486,9 @@ bool no_answer(const Column& column, std::string_view s) {
   return typed && (v == "na" || v == "none" || v == "null" || v == "-" || v == "--" || v == "\xE2\x80\x94");
 }
 
-ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
-  std::string_view s = trim(raw);
-  if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
-  // A code column may list N/A as a value of its own; otherwise it is no answer.
-  bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));
-  if (!listed && no_answer(column, s)) return {};
-  if (!column.split.empty()) return read_split(column, s, depends);
+namespace {
+
+ReadValue typed_value(const Column& column, std::string_view s, std::string_view depends) {
   switch (column.type) {
     case ValueType::Integer:
     case ValueType::Decimal: return number_value(column, s);
@@ -507,6 +503,22 @@ ReadValue read_value(const Column& column, std::string_view raw, std::string_vie
     case ValueType::String: break;
   }
   return valid(std::string(s));
+}
+
+}  // namespace
+
+ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
+  std::string_view s = trim(raw);
+  if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
+  // A code column may list N/A as a value of its own; otherwise it is no answer.
+  bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));
+  if (!listed && no_answer(column, s)) return {};
+  if (!column.split.empty()) return read_split(column, s, depends);
+  ReadValue v = typed_value(column, s, depends);
+  if (v.ok || !column.unknown_left_out) return v;
+  ReadValue left_out;  // `"unknown": "leave out"`: the answer is lost, not the row
+  left_out.warning = v.problem + ", so it is left out";
+  return left_out;
 }
 
 size_t column_in(const Column& column, const csv::Table& table) {

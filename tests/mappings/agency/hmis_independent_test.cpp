@@ -699,3 +699,15 @@ TEST_CASE("hmis independent export: of two versions of a record the later DateUp
   const auto* survivor = by_url(bundle, survivor_row);
   if (survivor) CHECK(dump(*survivor).find("LA32-8") == std::string::npos);  // not the older "No"
 }
+
+TEST_CASE("hmis independent export: an amount that is no number loses that answer, not the income row", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
+  for (auto& [name, text] : files)
+    if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "12O0.00");  // a letter O
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+    return w.find("column \"TotalMonthlyIncome\"") != std::string::npos && w.find("left out") != std::string::npos;
+  }));
+}
