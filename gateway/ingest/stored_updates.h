@@ -21,6 +21,11 @@ namespace carebridge::gateway::ingest {
 // How deep the JSON ingest reads back may nest (a Bundle of resources: far below this).
 constexpr size_t kIngestJsonDepth = 200;
 
+// How large the transaction an upload becomes may be: its rows are bounded by the upload's
+// own limits (csv::ReadLimits), and a Continuum of Care's HMIS export of 800 clients is
+// already 18 MB of FHIR JSON, beyond the 16 MB a client's request may be.
+constexpr size_t kIngestBodyBytes = size_t{256} << 20;
+
 // Posts a transaction Bundle as `who`. `body()` makes the Bundle, reading the records it
 // updates (with_stored_records); when one of them changed before the commit (412), it is
 // made and sent again, three times at most. `request` brings the target, remote and TLS.

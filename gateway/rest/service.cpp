@@ -117,6 +117,12 @@ http::Response FhirService::handle(const http::Request& request, Caller who) {
   return answer(call);
 }
 
+http::Response FhirService::handle_own(const http::Request& request, Caller who, size_t max_body_bytes) {
+  Call call = make_call(request, std::move(who));
+  call.max_body_bytes = max_body_bytes;
+  return answer(call);
+}
+
 FhirService::Call FhirService::make_call(const http::Request& request, Caller who) const {
   Call call{request, parse_target(request.target), {}, parse_prefer(request.header("Prefer")), {}, {}, std::move(who)};
   call.negotiation = negotiate(request, call.target.params);
@@ -443,7 +449,7 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
     return nullptr;
   }
   fhir::io::Limits limits;
-  limits.max_bytes = options_.limits.max_body_bytes;
+  limits.max_bytes = std::max(options_.limits.max_body_bytes, call.max_body_bytes);
   auto parsed = fhir::io::read(body, definitions_, limits);
   if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
     status = 400;

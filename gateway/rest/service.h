@@ -73,6 +73,9 @@ class FhirService {
   // Answers a request whose path starts with the base path, for `who` (null: the
   // open server's caller). Never throws for client input.
   http::Response handle(const http::Request& request, Caller who = nullptr);
+  // The same for a request the gateway makes itself (an agency upload's transaction, built
+  // from rows the upload's own limits bound), whose body may be up to `max_body_bytes`.
+  http::Response handle_own(const http::Request& request, Caller who, size_t max_body_bytes);
   // The same as an http::Handler, on an I/O thread (async_write.cpp): reads by id
   // answered at once, creates, updates and deletes by id replying once the store
   // has committed them without a thread waiting, the rest on the worker pool.

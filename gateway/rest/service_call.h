@@ -16,6 +16,7 @@ struct FhirService::Call {
   std::vector<std::string> segments;  // the path after the base, split at '/'
   std::string base_url;               // "http://host:port/fhir"
   Caller who;                         // null: the open server's caller
+  size_t max_body_bytes = 0;          // the gateway's own request's larger limit (0: the configured one)
   // What the answer disclosed (or refused), for its AuditEvent (service_audit.cpp).
   mutable security::AuditRecord disclosed = {};
 };

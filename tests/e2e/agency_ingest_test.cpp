@@ -236,3 +236,21 @@ TEST_CASE("ingest: a victim service provider's HMIS export stays with it, even f
   CHECK(std::string(record["name"][0]["given"][0].GetString()) == "Aysha");
   CHECK(http.get("/fhir/Patient/" + survivor, partner).status == 404);
 }
+
+TEST_CASE("ingest: an upload whose Bundle is larger than a client's request may be is still stored", "[e2e][agency]") {
+  // A Continuum of Care's export of 800 clients is a few hundred KB zipped and 18 MB of FHIR:
+  // here the limit on a client's request is cut to 64 KB and the sample export (a few KB
+  // zipped) makes a Bundle larger than that. The gateway's own transaction is not a client's.
+  ServerProcess server(temp_dir("agency-large"), R"({"limits":{"max_body_bytes":65536}})");
+  auto c = server.client();
+  std::string upload = zip_folder(project_sample("agency/hmis/FY2024"));
+  REQUIRE(upload.size() < 65536);
+  auto stored = c->post("/ingest/hmis?file=export.zip", upload, {{"Content-Type", "application/zip"}});
+  INFO(stored.body.substr(0, 1500));
+  REQUIRE(stored.status == 200);
+  CHECK(json(stored.body)["rejectedRows"].GetInt() == 0);
+  CHECK(json(c->get("/fhir/Patient?_summary=count").body)["total"].GetInt() > 0);
+  // A client's own Bundle of that size is still refused.
+  auto big = c->post("/fhir", std::string(70000, ' '), {{"Content-Type", "application/fhir+json"}});
+  CHECK(big.status == 413);
+}
