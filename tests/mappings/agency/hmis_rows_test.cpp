@@ -1,0 +1,244 @@
+// The hmis spec on the independent export, row by row: a row not taken takes the rows that
+// refer to its record with it, the row that made a record invalid goes alone, a record's later
+// version wins, and answers that cannot be read are lost alone — never the whole upload.
+#include <catch2/catch.hpp>
+
+#include "hmis_export.h"
+
+using namespace carebridge::mappings;
+using namespace carebridge::testing::hmis_export;
+using carebridge::testing::bundle_of;
+using carebridge::testing::core;
+
+TEST_CASE("hmis independent export: a row not taken takes the rows that refer to its record with it; a misread row is "
+          "rejected", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto clients = rows_of(files, "Client.csv");
+  std::string bad = clients.front().at("PersonalID"), other = clients.back().at("PersonalID");
+  std::set<std::string> its_enrollments;
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (row.at("PersonalID") == bad) its_enrollments.insert(row.at("EnrollmentID"));
+  auto before = by_identifier(bundle_of(hmis().convert_files(files, "local")), "EpisodeOfCare");
+  REQUIRE(!its_enrollments.empty());
+  for (auto& [name, text] : files) {
+    if (name != "Client.csv") continue;
+    text = with_cell(text, bad, "DOB", "1980-02-30");  // no such day: the client's row is not taken
+    // A name with a comma not in quotes: one value more than the header has.
+    text = with_cell(text, other, "LastName", "Lee, Jr", "C-MISREAD");
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);  // a Bundle the server can take: no reference to a record it will not have
+  CHECK(!by_identifier(bundle, "Patient").count(bad));
+  CHECK(!by_identifier(bundle, "Patient").count("C-MISREAD"));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  for (const auto& [e, _] : before) CHECK(episodes.count(e) != its_enrollments.count(e));  // the others are all there
+  CHECK(dump(bundle).find("%7C" + bad + "\"") == std::string::npos);
+  size_t cascaded = 0, misread = 0;
+  for (const auto& refused : c.mapped.rejected) {
+    cascaded += refused.message.find("refers to the record of Client.csv row") != std::string::npos;
+    misread += refused.message.find("values but the header names") != std::string::npos;
+  }
+  CHECK(cascaded >= its_enrollments.size());
+  CHECK(misread == 1);
+  size_t errors = 0;
+  for (const auto& issue : validator().validate(*c.bundle->root())) errors += issue.severity == carebridge::fhir::model::Severity::Error;
+  CHECK(errors == 0);
+}
+
+TEST_CASE("hmis independent export: a client whose enrollment's provider is not known is labelled as a victim service "
+          "provider's", "[agency][hmis]") {
+  // The enrollment names a project the export does not send: whether it is a victim service
+  // provider's cannot be told, so its client's record is confined as if it were (fail closed).
+  Files files = export_files("FY2024");
+  auto before = bundle_of(hmis().convert_files(files, "local"));
+  std::string client, enrollment;
+  std::map<std::string, int> enrollments_of;
+  for (const auto& row : rows_of(files, "Enrollment.csv")) ++enrollments_of[row.at("PersonalID")];
+  for (const auto& [id, patient] : by_identifier(before, "Patient"))
+    if (!has_label(*patient, kActCode, "ORCON") && enrollments_of[id] == 1) client = id;
+  REQUIRE(!client.empty());
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (row.at("PersonalID") == client) enrollment = row.at("EnrollmentID");
+  for (auto& [name, text] : files)
+    if (name == "Enrollment.csv") text = with_cell(text, enrollment, "ProjectID", "PRJ-ABSENT");
+  auto c = hmis().convert_files(files, "local");
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count(client));
+  CHECK(has_label(*patients.at(client), kConfidentiality, "R"));
+  CHECK(has_label(*patients.at(client), kActCode, "ORCON"));
+  // The other clients keep what they had.
+  for (const auto& [id, patient] : by_identifier(before, "Patient"))
+    if (id != client && patients.count(id)) CHECK(has_label(*patients.at(id), kActCode, "ORCON") == has_label(*patient, kActCode, "ORCON"));
+}
+
+TEST_CASE("hmis independent export: in a hashed export a birth date that is a digest is left out, the client kept",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  const std::string sha = "e38d49795b86a0a4e41c8848cb21a5275b9be0f8f716db9cdc00af4dc9aa173e";
+  std::string client = rows_of(files, "Client.csv").front().at("PersonalID");
+  for (auto& [name, text] : files) {
+    if (name == "Export.csv") text.replace(text.find(",2,1,impl-"), 10, ",2,4,impl-");  // HashStatus 4
+    if (name == "Client.csv") text = with_cell(text, client, "DOB", sha);
+  }
+  auto c = hmis().convert_files(files, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count(client));
+  CHECK(!patients.at(client)->HasMember("birthDate"));
+  // Unhashed, the same cell is a mistake the row is refused for.
+  files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Client.csv") text = with_cell(text, client, "DOB", sha);
+  CHECK(!hmis().convert_files(files, "local").mapped.rejected.empty());
+}
+
+TEST_CASE("hmis independent export: a row about another client than its enrollment's is refused", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto exits = rows_of(files, "Exit.csv");
+  std::string exit = exits.front().at("ExitID"), enrollment = exits.front().at("EnrollmentID");
+  std::string client = exits.front().at("PersonalID"), stranger;
+  for (const auto& row : rows_of(files, "Client.csv"))
+    if (row.at("PersonalID") != client && row.at("DateDeleted").empty()) stranger = row.at("PersonalID");
+  for (auto& [name, text] : files)
+    if (name == "Exit.csv") text = with_cell(text, exit, "PersonalID", stranger);
+  auto c = hmis().convert_files(files, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected.front().where.starts_with("Exit.csv row 2, column \"PersonalID\""));
+  CHECK(c.mapped.rejected.front().message.find("\"" + stranger + "\", but") != std::string::npos);
+  auto bundle = bundle_of(c);
+  std::string client_url;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (&e["resource"] == by_identifier(bundle, "Patient").at(client)) client_url = str(e["fullUrl"]);
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  REQUIRE(episodes.count(enrollment));  // the enrollment stays its own client's, without the exit
+  CHECK(str((*episodes.at(enrollment))["patient"]["reference"]) == client_url);
+}
+
+TEST_CASE("hmis independent export: an exit dated before its enrollment's entry is refused, the enrollment kept",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  auto exits = rows_of(files, "Exit.csv");
+  std::string exit = exits.front().at("ExitID"), enrollment = exits.front().at("EnrollmentID");
+  for (auto& [name, text] : files)
+    if (name == "Exit.csv") text = with_cell(text, exit, "ExitDate", "2001-01-01");
+  auto c = hmis().convert_files(files, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected.front().where == "Exit.csv row 2, column \"ExitDate\"");
+  CHECK(c.mapped.rejected.front().message.find("per-1") != std::string::npos);
+  auto episodes = by_identifier(bundle_of(c), "EpisodeOfCare");
+  REQUIRE(episodes.count(enrollment));  // open, as if the exit had not come
+  CHECK(!(*episodes.at(enrollment))["period"].HasMember("end"));
+}
+
+TEST_CASE("hmis independent export: a destination an exit may not have and a negative amount lose the answer, not the row",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string exit = rows_of(files, "Exit.csv").front().at("ExitID");
+  std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
+  for (auto& [name, text] : files) {
+    if (name == "Exit.csv") text = with_cell(text, exit, "Destination", "335");  // a living situation, never a destination
+    if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "-50.00");
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto warned = [&](const std::string& text) {
+    return std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  CHECK(warned("column \"Destination\": \"335\""));
+  CHECK(warned("column \"TotalMonthlyIncome\""));
+  CHECK(dump(bundle_of(c)).find("-50") == std::string::npos);
+}
+
+TEST_CASE("hmis independent export: an empty file of the export is said, and the rest is taken", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Services.csv") text.clear();  // no services this period, and no header written
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.file_errors.empty());
+  CHECK(c.mapped.rejected.empty());
+  CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(), "Services.csv: the file is empty; nothing was read from it") == 1);
+  CHECK(by_identifier(bundle_of(c), "EpisodeOfCare").size() > 0);
+}
+
+TEST_CASE("hmis independent export: a provider flag other than 0 or 1 takes nothing of that provider out unlabelled",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string open_provider;
+  for (const auto& row : rows_of(files, "Organization.csv"))
+    if (row.at("VictimServiceProvider") == "0" && row.at("DateDeleted").empty()) open_provider = row.at("OrganizationID");
+  std::set<std::string> its_projects, its_enrollments;
+  for (const auto& row : rows_of(files, "Project.csv"))
+    if (row.at("OrganizationID") == open_provider) its_projects.insert(row.at("ProjectID"));
+  for (const auto& row : rows_of(files, "Enrollment.csv"))
+    if (its_projects.count(row.at("ProjectID"))) its_enrollments.insert(row.at("EnrollmentID"));
+  REQUIRE(!its_enrollments.empty());
+  for (auto& [name, text] : files) {
+    if (name != "Organization.csv") continue;
+    size_t line = text.find("\n" + open_provider + ",");
+    REQUIRE(line != std::string::npos);
+    size_t flag = text.find(",0,", line);  // its VictimServiceProvider: the name before it is quoted
+    REQUIRE(flag < text.find('\n', line + 1));
+    text.replace(flag, 3, ",99,");  // no answer list 1.1 has
+  }
+  auto c = hmis().convert_files(files, "local");
+  bool said = std::any_of(c.mapped.rejected.begin(), c.mapped.rejected.end(), [](const agency::RowProblem& p) {
+    return p.where.starts_with("Organization.csv") && p.where.find("VictimServiceProvider") != std::string::npos;
+  });
+  CHECK(said);
+  auto bundle = bundle_of(c);
+  CHECK(!by_identifier(bundle, "Organization").count(open_provider));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  for (const auto& e : its_enrollments) CHECK(!episodes.count(e));
+}
+
+TEST_CASE("hmis independent export: of two versions of a record the later DateUpdated is taken, whatever the row order",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::vector<std::string> live;  // live clients whose rows quote nothing (with_version splits at commas)
+  std::string client_file;
+  for (const auto& [name, text] : files)
+    if (name == "Client.csv") client_file = text;
+  for (const auto& row : rows_of(files, "Client.csv")) {
+    size_t line = client_file.find("\n" + row.at("PersonalID") + ",");
+    bool quoted = client_file.substr(line, client_file.find('\n', line + 1) - line).find('"') != std::string::npos;
+    if (row.at("DateDeleted").empty() && !quoted) live.push_back(row.at("PersonalID"));
+  }
+  REQUIRE(live.size() >= 2);
+  std::string renamed = live[0], deleted = live[1];
+  std::string survivor_row = rows_of(files, "HealthAndDV.csv").front().at("HealthAndDVID");
+  for (auto& [name, text] : files) {
+    if (name == "Client.csv") {
+      // An older version written after the newer one: not taken. A newer version that deletes.
+      text = with_version(text, renamed, {{"FirstName", "Older"}, {"DateUpdated", "2001-01-01 00:00:00"}});
+      text = with_version(text, deleted, {{"DateDeleted", "2030-01-02 00:00:00"}, {"DateUpdated", "2030-01-02 00:00:00"}});
+    }
+    if (name == "HealthAndDV.csv")  // an older answer after the newer one
+      text = with_version(text, survivor_row, {{"DomesticViolenceSurvivor", "0"}, {"DateUpdated", "2001-01-01 00:00:00"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  auto patients = by_identifier(bundle, "Patient");
+  REQUIRE(patients.count(renamed));
+  CHECK(dump(*patients.at(renamed)).find("Older") == std::string::npos);
+  CHECK(!patients.count(deleted));  // its last version deletes it
+  CHECK(dump(bundle).find("%7C" + deleted + "\"") == std::string::npos);  // nothing refers to it
+  CHECK(std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+          return w.find("an older version of a record") != std::string::npos;
+        }) == 3);
+  const auto* survivor = by_url(bundle, survivor_row);
+  if (survivor) CHECK(dump(*survivor).find("LA32-8") == std::string::npos);  // not the older "No"
+}
+
+TEST_CASE("hmis independent export: an amount that is no number loses that answer, not the income row", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  std::string income = rows_of(files, "IncomeBenefits.csv").front().at("IncomeBenefitsID");
+  for (auto& [name, text] : files)
+    if (name == "IncomeBenefits.csv") text = with_cell(text, income, "TotalMonthlyIncome", "12O0.00");  // a letter O
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+    return w.find("column \"TotalMonthlyIncome\"") != std::string::npos && w.find("left out") != std::string::npos;
+  }));
+}
