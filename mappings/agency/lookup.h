@@ -30,14 +30,15 @@ class LookupIndex {
   // The value a lookup column takes in a row whose `by` column reads `by_value`: the value
   // of the matching row (the lookup's `absent` value, "" unless the spec says, when none does).
   ReadValue find(const Lookup& lookup, const std::string& by_value);
+  // The input's rows a later version of their record supersedes (versions.h), read once for
+  // the lookups and the mapping both.
+  const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);
 
  private:
   using Index = std::unordered_map<std::string, ReadValue>;
   // A column's values in every row of the table's files, in order.
   const std::vector<ReadValue>& column_values(size_t table, size_t column);
   const Index& index(const Lookup& lookup);
-  // The input's rows a later version of their record supersedes (versions.h), read once.
-  const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);
 
   const Spec& spec_;
   const std::vector<csv::Table>& tables_;

@@ -9,7 +9,6 @@
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
-#include "mappings/agency/versions.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
 
@@ -516,7 +515,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
     return;
   }
-  std::vector<bool> older = superseded_rows(*compiled.spec, table);
+  const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
   for (size_t i = 0; i < table.rows.size(); ++i) {
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;

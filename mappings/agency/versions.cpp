@@ -10,13 +10,10 @@ namespace carebridge::mappings::agency {
 
 namespace {
 
-// The moment a version was made, comparable as text ("2024-08-01T09:30:00"): read as a
-// date-time as an exporter or a spreadsheet writes it; "" when it cannot be read.
-std::string moment(const Column& by, const std::string& raw) {
-  Column as_written = by;
-  as_written.type = ValueType::DateTime;
-  as_written.format = "+00:00";  // local times: only their order matters
-  ReadValue v = read_value(as_written, raw);
+// The moment a version was made, comparable as text ("2024-08-01T09:30:00+00:00"): read by
+// `as_date_time` as an exporter or a spreadsheet writes it; "" when it cannot be read.
+std::string moment(const Column& as_date_time, const std::string& raw) {
+  ReadValue v = read_value(as_date_time, raw);
   return v.ok ? v.value : std::string();
 }
 
@@ -29,6 +26,9 @@ std::vector<bool> superseded_rows(const TableSpec& spec, const csv::Table& table
   if (!key || !by) return out;
   size_t key_at = column_in(*key, table), by_at = column_in(*by, table);
   if (key_at >= table.columns.size() || by_at >= table.columns.size()) return out;
+  Column as_date_time = *by;
+  as_date_time.type = ValueType::DateTime;
+  as_date_time.format = "+00:00";  // local times: only their order matters
   struct Latest {
     std::string when;
     std::vector<size_t> rows;  // the versions made then (a tie keeps them all, as if unversioned)
@@ -37,7 +37,7 @@ std::vector<bool> superseded_rows(const TableSpec& spec, const csv::Table& table
   for (size_t i = 0; i < table.rows.size(); ++i) {
     const auto& values = table.rows[i].values;
     if (key_at >= values.size() || values[key_at].empty()) continue;
-    std::string when = by_at < values.size() ? moment(*by, values[by_at]) : std::string();
+    std::string when = by_at < values.size() ? moment(as_date_time, values[by_at]) : std::string();
     auto [it, added] = latest.try_emplace(values[key_at], Latest{when, {i}});
     if (added) continue;
     Latest& l = it->second;
