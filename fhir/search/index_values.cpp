@@ -5,6 +5,7 @@
 #include "fhir/model/element.h"
 #include "fhir/time/fhir_time.h"
 #include "fhir/search/index.h"
+#include "fhir/search/token_modifiers.h"
 
 namespace carebridge::fhir::search {
 
@@ -50,6 +51,20 @@ void add_token(const SearchParam& param, std::string_view system, std::string_vi
   e.text = std::string(display);
   e.norm = fold(display);
   out.push_back(std::move(e));
+}
+
+// identifier:of-type's rows: one per coding of the identifier's type (token_modifiers.h).
+void identifier_types(const SearchParam& param, const Element& type, std::string_view value, std::vector<IndexEntry>& out) {
+  for (const Element* coding : type.children()) {
+    if (coding->base_name() != "coding") continue;
+    auto code = value_of(*coding, "code");
+    if (code.empty()) continue;
+    IndexEntry e = entry(param, IndexKind::Token);
+    e.param += kOfTypeSuffix;
+    e.system = std::string(value_of(*coding, "system"));
+    e.code = of_type_code(code, value);
+    out.push_back(std::move(e));
+  }
 }
 
 void add_range(const SearchParam& param, double low, double high, std::vector<IndexEntry>& out) {
@@ -101,7 +116,10 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
   }
   if (v.type == "Identifier") {
     const Element* type = v.child("type");
-    return add_token(param, value_of(v, "system"), value_of(v, "value"), type ? value_of(*type, "text") : "", out);
+    auto value = value_of(v, "value");
+    add_token(param, value_of(v, "system"), value, type ? value_of(*type, "text") : "", out);
+    if (type && !value.empty()) identifier_types(param, *type, value, out);
+    return;
   }
   if (v.type == "ContactPoint") return add_token(param, "", value_of(v, "value"), value_of(v, "system"), out);
 }

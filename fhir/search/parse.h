@@ -1,5 +1,6 @@
 // Search parameters of a request to a search in its parsed form (query.h): values by parameter type,
-// modifiers (:exact :contains :missing :not :identifier :text :below :Type),
+// modifiers (:exact :contains :missing :not :identifier :text :below :above :in :not-in
+// :of-type :Type),
 // prefixes (eq ne lt gt le ge sa eb), chains one level deep, _has, and the result
 // parameters (_count _offset _sort _include _revinclude _summary _elements _total,
 // and _snapshot, which paging links carry).

@@ -9,17 +9,19 @@
 #include <memory>
 
 #include "fhir/search/index.h"
+#include "fhir/search/token_modifiers.h"
 #include "fhir/time/fhir_time.h"
 
 namespace carebridge::fhir::search {
 
 using fhir::time::date_range;
 
-std::vector<std::string> split_escaped(std::string_view text, char separator) {
+std::vector<std::string> split_escaped(std::string_view text, char separator, bool unescape) {
   std::vector<std::string> out;
   std::string current;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\\' && i + 1 < text.size()) {  // escaped , $ | in search values
+      if (!unescape) current += text[i];
       current += text[++i];
     } else if (text[i] == separator) {
       out.push_back(std::move(current));
@@ -265,6 +267,8 @@ class ClauseReader {
   bool read_id(const std::string& modifier, const std::string& value, Clause& clause);
   bool read_missing(const std::string& value, Clause& clause);
   bool read_identifier(const SearchParam& param, const std::string& value, Clause& clause);
+  bool read_of_type(const SearchParam& param, const std::string& value, Clause& clause);
+  bool read_code_set(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
   bool read_values(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
   // The values of a parameter ("a,b,c"), at most limits_.max_values of them.
   bool values_of(std::string_view name, const std::string& value, std::vector<std::string>& out);
@@ -304,6 +308,8 @@ bool ClauseReader::read(const std::string& type, std::string_view key, const std
   if (!chain.empty()) return read_chain(*param, modifier, chain, value, clause);
   if (modifier == "missing") return read_missing(value, clause);
   if (modifier == "identifier") return read_identifier(*param, value, clause);
+  if (modifier == "of-type") return read_of_type(*param, value, clause);
+  if (param->type == "token" && names_code_set(modifier)) return read_code_set(*param, modifier, value, clause);
   return read_values(*param, modifier, value, clause);
 }
 
@@ -421,6 +427,37 @@ bool ClauseReader::read_identifier(const SearchParam& param, const std::string& 
     ValueMatch m;
     if (!parse_value(token, "", v, m, error_)) return false;
     clause.any_of.push_back(std::move(m));
+  }
+  return true;
+}
+
+// identifier:of-type=system|code|value: an identifier whose type has that coding, with that value.
+bool ClauseReader::read_of_type(const SearchParam& param, const std::string& value, Clause& clause) {
+  if (param.type != "token") return fail(":of-type applies to token parameters of identifiers only");
+  clause.param += kOfTypeSuffix;
+  for (auto& also : clause.also) also += kOfTypeSuffix;
+  std::vector<std::string> values;
+  if (!values_of(param.code, value, values)) return false;
+  for (const auto& v : split_escaped(value, ',', false)) {
+    ValueMatch m;
+    if (!of_type_match(split_escaped(v, '|'), m, error_)) return fail(param.code + ": " + error_);
+    clause.any_of.push_back(std::move(m));
+  }
+  return true;
+}
+
+// code:in=ValueSet, code:not-in=..., code:below=system|code, code:above=...: the codes they stand for.
+bool ClauseReader::read_code_set(const SearchParam& param, const std::string& modifier, const std::string& value,
+                                 Clause& clause) {
+  clause.negate = modifier == "not-in";
+  std::vector<std::string> values;
+  if (!values_of(param.code, value, values)) return false;
+  constexpr size_t kMaxCodes = 10000;
+  for (const auto& v : values) {
+    CodeSetError error;
+    if (!expand_code_set(registry_.terminology(), modifier, v, kMaxCodes, clause.any_of, error)) {
+      return fail(param.code + ":" + modifier + ": " + error.message, error.code);
+    }
   }
   return true;
 }

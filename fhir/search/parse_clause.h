@@ -14,8 +14,9 @@
 
 namespace carebridge::fhir::search {
 
-// Splits on `separator`, unescaping "\," "\$" "\|" (FHIR search 3.1.1.1.7).
-std::vector<std::string> split_escaped(std::string_view text, char separator);
+// Splits on `separator`, unescaping "\," "\$" "\|" (FHIR search 3.1.1.1.7) unless told to
+// keep the escapes (for a part that is split again).
+std::vector<std::string> split_escaped(std::string_view text, char separator, bool unescape = true);
 
 // The clause of `key` ("name:exact", "subject:Patient.name", "_has:Observation:subject:code")
 // with `value`, for resources of `type` ("Resource" for a system search). Fails with

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
 #include <set>
+
+#include "fhir/terminology/terminology.h"
 
 namespace carebridge::fhir::search {
 namespace {
@@ -105,8 +108,20 @@ bool SearchRegistry::is_resource_type(std::string_view type) const {
   return std::binary_search(types_.begin(), types_.end(), type);
 }
 
+struct SearchRegistry::LazyTerminology {
+  const fhir::definitions::Definitions& definitions;
+  std::once_flag once;
+  std::unique_ptr<terminology::Terminology> terminology;
+};
+
+const terminology::Terminology& SearchRegistry::terminology() const {
+  auto& lazy = *terminology_;
+  std::call_once(lazy.once, [&] { lazy.terminology = std::make_unique<terminology::Terminology>(lazy.definitions); });
+  return *lazy.terminology;
+}
+
 SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions)
-    : types_(definitions.resource_types()) {
+    : terminology_(std::make_shared<LazyTerminology>(definitions)), types_(definitions.resource_types()) {
   auto search_parameters = definitions.resources("SearchParameter");
   std::map<std::string, std::string> type_by_url;  // for the components of composites
   for (const auto* resource : search_parameters) {

@@ -9,11 +9,16 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
+
+namespace carebridge::fhir::terminology {
+class Terminology;
+}
 
 namespace carebridge::fhir::search {
 
@@ -61,8 +66,13 @@ class SearchRegistry {
   const SearchParam* find(std::string_view type, std::string_view code) const;
   // Every supported parameter of `type` (own and inherited), by code.
   const std::map<std::string, SearchParam, std::less<>>& of(std::string_view type) const;
+  // The value sets and code systems the token modifiers :in, :not-in, :below and :above
+  // stand for, read from the same definitions on first use. Thread-safe.
+  const terminology::Terminology& terminology() const;
 
  private:
+  struct LazyTerminology;
+  std::shared_ptr<LazyTerminology> terminology_;
   std::vector<std::string> types_;
   std::map<std::string, std::map<std::string, SearchParam, std::less<>>, std::less<>> by_type_;
   std::map<std::string, SearchParam, std::less<>> empty_;

@@ -22,7 +22,7 @@ namespace {
 // version 2 keyed the index tables by type, parameter and id as text.
 // Version 4 added the commit log (commit hooks' records, the write log among them);
 // version 5 the access facts of every version (who may see it, store.h).
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;  // 6: identifier:of-type rows
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,

@@ -64,15 +64,20 @@ std::string create_resource(const Send& send, const std::string& type, const std
 }
 
 std::vector<SearchCase> parameter_searches(const Send& send) {
-  std::string smith = create_resource(send, "Patient", patient_json("Smith", "Anna", R"("identifier":[{"system":"urn:mrn","value":"1"}],)"));
+  const std::string v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+  std::string smith = create_resource(send, "Patient", patient_json("Smith", "Anna", R"("identifier":[{"system":"urn:mrn","value":"1",)"
+                                                                                     R"("type":{"coding":[{"system":")" + v2_0203 + R"(","code":"MR"}]}}],)"));
   std::string smithers = create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Smithers","given":["Bo"]}],)"
-                                                          R"("gender":"male","birthDate":"1990-11-02","identifier":[{"system":"urn:mrn","value":"2"}]})");
+                                                          R"("gender":"male","birthDate":"1990-11-02","identifier":[{"system":"urn:mrn","value":"2"},)"
+                                                          R"({"system":"http://hl7.org/fhir/sid/us-ssn","value":"999-12-3456","type":{"coding":[{"system":")" +
+                                                          v2_0203 + R"(","code":"SS"}]}}]})");
   std::string jones = create_resource(send, "Patient", R"({"resourceType":"Patient","name":[{"family":"Jönes"}],"gender":"other"})");
   create_resource(send, "Observation", observation(smith, "2345-7", "5.4", "2024-01-15T10:00:00Z"));
   create_resource(send, "Observation", observation(smith, "2345-7", "7.1", "2024-02-20T10:00:00Z"));
   create_resource(send, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
   create_resource(send, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
+  create_resource(send, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
   create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                                         R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
   // Three pantries: Central Square, Cambridge; Boston Common, 3.4 km away; Worcester, 58 km away;
@@ -100,6 +105,15 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"Patient?gender=female", 1}, {"Patient?gender:not=female", 2}, {"Patient?identifier=urn:mrn|2", 1},
       {"Patient?identifier=urn:other|2", 0}, {"Observation?code=http://loinc.org|2345-7", 2},
       {"Observation?code:text=by%20ident", 1}, {"Observation?code=718-7", 1},
+      // token :of-type (identifier type|value), :in and :not-in a value set, :below and :above
+      // in a code system's hierarchy (AMB is under _ActEncounterCode in v3-ActCode)
+      {"Patient?identifier:of-type=" + v2_0203 + "|MR|1", 1}, {"Patient?identifier:of-type=" + v2_0203 + "|MR|2", 0},
+      {"Patient?identifier:of-type=" + v2_0203 + "|SS|999-12-3456", 1}, {"Patient?identifier:of-type=urn:other|SS|999-12-3456", 0},
+      {"Patient?gender:in=http://hl7.org/fhir/ValueSet/administrative-gender", 3},
+      {"Patient?gender:not-in=http://hl7.org/fhir/ValueSet/administrative-gender", 0},
+      {"Encounter?class:below=http://terminology.hl7.org/CodeSystem/v3-ActCode|_ActEncounterCode", 1},
+      {"Encounter?class:above=http://terminology.hl7.org/CodeSystem/v3-ActCode|AMB", 1},
+      {"Encounter?class:below=http://terminology.hl7.org/CodeSystem/v3-ActCode|IMP", 0},
       // reference: Type/id, id with :Type, chains (typed, untyped: any target type that
       // has the parameter)
       {"Observation?subject=Patient/" + smith, 2}, {"Observation?subject:Patient=" + smithers, 1},
