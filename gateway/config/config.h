@@ -24,7 +24,7 @@ struct Listen {
 };
 
 struct Limits {
-  size_t max_body_bytes = 16u << 20;    // 413 beyond this
+  size_t max_body_bytes = 64u << 20;    // 413 beyond this: a Synthea lifetime can pass 16 MB
   size_t max_header_bytes = 16u << 10;  // 431 beyond this
   uint32_t request_timeout_ms = 30000;  // reading one request (a slow client is disconnected)
   uint32_t idle_timeout_ms = 60000;     // keep-alive connection with no request under way

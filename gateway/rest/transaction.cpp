@@ -159,28 +159,27 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
   for (auto& e : entries) {
     if (!e.resource || e.done || e.method == "DELETE") continue;
-    std::string failed;
+    std::optional<Result> failed;
     for_each_reference(*e.resource, [&](Element& value) {
       std::string v(value.value);
       if (auto it = ids.find(v); it != ids.end()) {
         value.value = doc.copy(it->second);
         return;
       }
-      auto q = v.find('?');
-      if (q == std::string::npos || value.base_name() != "reference" || !failed.empty()) return;
+      if (v.find('?') == std::string::npos || value.base_name() != "reference" || failed) return;
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
-        Issues found;
-        auto matches = writes_.match(who, v.substr(0, q), parse_query(v.substr(q + 1)), 2, found);
-        if (matches.size() != 1) {
-          failed = "the conditional reference " + v + " matches " + std::to_string(matches.size()) + " resources, not one";
+        Result why;
+        auto target = writes_.resolve_conditional(who, v, why);
+        if (!target) {
+          failed = std::move(why);
           return;
         }
-        hit = conditional.emplace(v, matches[0].type + "/" + matches[0].id).first;
+        hit = conditional.emplace(v, std::move(*target)).first;
       }
       value.value = doc.copy(hit->second);
     });
-    if (!failed.empty()) return entry_failure(e, 412, "not-found", failed);
+    if (failed) return entry_failure(e, std::move(*failed));
   }
   return std::nullopt;
 }

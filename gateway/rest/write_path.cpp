@@ -164,6 +164,10 @@ PlannedWrite WritePath::plan_create(const Caller& who, fhir::model::Document& do
     p.result = failure(400, "invalid", "the body is a " + std::string(root.type) + ", not a " + type);
     return p;
   }
+  if (auto refused = settle_references(who, doc, resource)) {
+    p.result = std::move(*refused);
+    return p;
+  }
   if (!if_none_exist.empty()) {
     Issues issues;
     auto matches = match(who, type, parse_query(if_none_exist), 2, issues);
@@ -212,6 +216,10 @@ PlannedWrite WritePath::plan_update(const Caller& who, fhir::model::Document& do
   }
   if (body_id != id) {
     p.result = failure(400, "invalid", "the id in the body (" + std::string(body_id) + ") is not the id in the URL (" + id + ")");
+    return p;
+  }
+  if (auto refused = settle_references(who, doc, resource)) {
+    p.result = std::move(*refused);
     return p;
   }
   Issues issues = validated ? *validated : validate_write(root);

@@ -119,6 +119,13 @@ class WritePath {
   // Current resources of `type` matching search `criteria` (at most `limit`) that `who` sees.
   std::vector<store::ResourceRecord> match(const Caller& who, const std::string& type, const Params& criteria, size_t limit,
                                            Issues& issues);
+  // The one resource a conditional reference ("Practitioner?identifier=x|1") matches, as
+  // "Type/id"; none or several: nullopt, with the failure (412) in `failure`.
+  std::optional<std::string> resolve_conditional(const Caller& who, std::string_view reference, Result& failure);
+  // References a write cannot keep as written (references.cpp): conditional references are
+  // resolved here as a transaction resolves them, and a urn:uuid / urn:oid reference, which
+  // only a transaction's entries resolve, is refused. nullopt when the resource may go on.
+  std::optional<Result> settle_references(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource);
   // Whether `who` may see a stored version (everyone, without an access policy).
   bool sees(const Caller& who, const store::ResourceRecord& record) const;
   // Conditional interactions search before they write: they hold this from the

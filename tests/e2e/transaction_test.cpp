@@ -17,6 +17,12 @@ std::string entry_post(const std::string& full_url, const std::string& resource,
          "\"" + extra_request + "}}";
 }
 
+carebridge::gateway::http::Headers representation() {
+  auto headers = json_headers();
+  headers.emplace_back("Prefer", "return=representation");
+  return headers;
+}
+
 }  // namespace
 
 TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway][e2e][transaction]") {
@@ -86,6 +92,54 @@ TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]"
   CHECK(str(doc["entry"][1]["response"]["outcome"], "resourceType") == "OperationOutcome");
   CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
   CHECK(doc["entry"][2]["resource"]["total"].GetInt() == 1);
+}
+
+TEST_CASE("references that name a Bundle entry or a search are resolved or refused, never stored as written",
+          "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("entry-references"));
+  auto c = server.client();
+  auto stored = c->post("/fhir/Practitioner", R"({"resourceType":"Practitioner","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999912345"}]})",
+                        json_headers());
+  REQUIRE(stored.status == 201);
+  std::string practitioner = "Practitioner/" + str(parse_json(stored.body), "id");
+  std::string by_npi = "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999912345";
+  std::string encounter = R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                          R"("participant":[{"individual":{"reference":")" + by_npi + R"("}}]})";
+
+  // A single create, as an engine that splits Synthea's Bundles sends it: the conditional
+  // reference is resolved as a transaction resolves it.
+  auto created = c->post("/fhir/Encounter", encounter, representation());
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  CHECK(str(parse_json(created.body)["participant"][0]["individual"], "reference") == practitioner);
+
+  // A batch: the conditional reference is resolved; a urn:uuid reference to another entry
+  // (not allowed between batch entries) is refused on its own, and the others are stored.
+  std::string observation = R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"},"subject":{"reference":"urn:uuid:p1"}})";
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + entry_post("urn:uuid:p1", patient_json("Batch", "Two"), "Patient") +
+                      "," + entry_post("urn:uuid:o1", observation, "Observation") + "," + entry_post("urn:uuid:e1", encounter, "Encounter") + "]}";
+  auto r = c->post("/fhir", batch, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][1]["response"], "status").starts_with("400"));
+  CHECK(str(doc["entry"][1]["response"]["outcome"]["issue"][0]["details"], "text").find("urn:uuid:p1") != std::string::npos);
+  CHECK(str(doc["entry"][2]["response"], "status") == "201 Created");
+  CHECK(parse_json(c->get("/fhir/Observation").body)["total"].GetInt() == 0);
+  CHECK(parse_json(c->get("/fhir/Encounter?participant=" + practitioner).body)["total"].GetInt() == 2);
+
+  // Nothing matches, or more than one resource does: 412, with the IssueType that says which.
+  CHECK(c->post("/fhir/Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},)"
+                                    R"("subject":{"reference":"Patient?identifier=urn:mrn|nobody"}})", json_headers()).status == 412);
+  REQUIRE(c->post("/fhir/Practitioner", R"({"resourceType":"Practitioner","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999912345"}]})",
+                  json_headers()).status == 201);
+  auto twice = c->post("/fhir/Encounter", encounter, json_headers());
+  CHECK(twice.status == 412);
+  CHECK(str(parse_json(twice.body)["issue"][0], "code") == "multiple-matches");
+  // A urn:uuid reference in a transaction that names no entry of it fails the transaction.
+  std::string dangling = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + entry_post("urn:uuid:o2", observation, "Observation") + "]}";
+  CHECK(c->post("/fhir", dangling, json_headers()).status == 400);
 }
 
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
