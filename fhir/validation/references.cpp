@@ -126,6 +126,23 @@ bool check_relative_format(Run& run, std::string_view ref, const Parsed& parsed,
   return true;
 }
 
+// A conditional reference is Type?name=value[&name=value...], a search the receiving server runs.
+bool conditional_form(Run& run, std::string_view ref, const Element& at, const Path& ref_path) {
+  std::string_view query = ref.substr(ref.find('?') + 1);
+  bool pairs = !query.empty();
+  for (size_t start = 0; pairs && start <= query.size();) {
+    size_t end = std::min(query.find('&', start), query.size());
+    std::string_view pair = query.substr(start, end - start);
+    pairs = pair.find('=') != std::string_view::npos && pair.find('=') > 0;
+    start = end + 1;
+  }
+  if (pairs) return true;
+  run.report(Severity::Error, "invalid",
+             "the conditional reference '" + std::string(ref) + "' is not Type?name=value: its search has no parameter with a value",
+             at, ref_path);
+  return false;
+}
+
 }  // namespace
 
 void check_reference(Run& run, const Element& reference, const Path& path) {
@@ -152,6 +169,7 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
     if (!resolve_contained(run, ref, at, ref_path, target)) return;
   } else {
     bool conditional = ref.find('?') != std::string_view::npos;
+    if (conditional && !is_absolute_url(ref) && !conditional_form(run, ref, at, ref_path)) return;
     if (conditional && !run.frame.bundle) return;  // resolved by the server that receives it
     Parsed parsed = parse_tail(run.defs, ref);
     if (!conditional && !is_absolute_url(ref) && !check_relative_format(run, ref, parsed, at, ref_path)) return;

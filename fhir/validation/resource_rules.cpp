@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "fhir/validation/run.h"
@@ -274,6 +275,38 @@ void code_system(Run& run, const Element& cs, const Path& path) {
   check_concepts(run, cs, path, declared, child_named(cs, "language") != nullptr);
 }
 
+// A value set's include names its code system by URL alone: absolute, and its version in
+// include.version (the reference validator refuses "http://loinc.org|2.74" there).
+bool include_system_named(Run& run, const Element& include, std::string_view system, const Path& path) {
+  std::string quoted = "'" + std::string(system) + "'";
+  if (system.find(':') == std::string_view::npos) {
+    run.report(Severity::Error, "invalid", "the included code system " + quoted + " must be an absolute URI", include, path);
+    return false;
+  }
+  if (system.find('|') != std::string_view::npos && !child_named(include, "version")) {
+    run.report(Severity::Error, "invalid",
+               "the included code system " + quoted + " carries a version after '|': the URL goes in system, the version "
+               "in include.version",
+               include, path);
+    return false;
+  }
+  return true;
+}
+
+// A security label given twice (the same system and code) in meta.security.
+void duplicate_labels(Run& run, const Element& resource, const Path& path) {
+  const Element* meta = child_named(resource, "meta");
+  if (!meta) return;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  Path meta_path{&path, "meta", -1};
+  each_named(*meta, "security", meta_path, [&](const Element& label, const Path& lp) {
+    std::string_view system = value_of(child_named(label, "system")), code = value_of(child_named(label, "code"));
+    if (code.empty() || seen.emplace(system, code).second) return;
+    run.report(Severity::Error, "business-rule",
+               "the security label " + std::string(system) + "#" + std::string(code) + " is given more than once", label, lp);
+  });
+}
+
 // Codes a value set lists from a code system we know completely must be codes of it.
 void value_set(Run& run, const Element& vs, const Path& path) {
   const Element* compose = child_named(vs, "compose");
@@ -283,6 +316,7 @@ void value_set(Run& run, const Element& vs, const Path& path) {
     each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
       std::string_view system = value_of(child_named(include, "system"));
       if (system.empty()) return;
+      if (!include_system_named(run, include, system, ip)) return;
       const terminology::CodeSystem* known = run.state.terminology().code_system(system);
       if (!known || !known->complete()) return;
       each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
@@ -325,6 +359,7 @@ void concept_map(Run& run, const Element& cm, const Path& path) {
 }  // namespace
 
 void check_resource_rules(Run& run, const Element& resource, const Path& path) {
+  duplicate_labels(run, resource, path);
   if (resource.type == "CapabilityStatement") capability_statement(run, resource, path);
   if (resource.type == "SearchParameter") {
     search_parameter(run, resource, path);

@@ -134,6 +134,10 @@ void check_primitive(Run& run, const Element& node, const Path& path);
 // terminology.cpp: codes against a binding, and against their CodeSystem.
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path);
 void check_coding_system(Run& run, const Element& coding, const Path& path);
+// The name of a Coding's system (systems.cpp); false when it was reported as misnamed.
+bool check_system_name(Run& run, const Element& coding, std::string_view system, const Path& path);
+// An Identifier's system, and its value when the system says it is a URI.
+void check_identifier(Run& run, const Element& identifier, const Path& path);
 // periods.cpp: per-1, start not after end, compared at the lower precision.
 void check_period(Run& run, const Element& period, const Path& path);
 // attachments.cpp: an Attachment's size and hash against its inline data.

@@ -265,12 +265,7 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
 void check_coding_system(Run& run, const Element& coding, const Path& path) {
   std::string_view system = value_of(child_named(coding, "system"));
   std::string_view code = value_of(child_named(coding, "code"));
-  if (!system.empty() && system.find(':') == std::string_view::npos) {
-    run.report(Severity::Error, "invalid",
-               "the code system '" + std::string(system) + "' must be an absolute URI, not a local reference", coding, path);
-    return;
-  }
-  if (system.empty()) return;
+  if (system.empty() || !check_system_name(run, coding, system, path)) return;
   const Run::SystemInfo& info = run.system_info(system);
   if (info.value_set_only) {
     run.report(Severity::Error, "invalid",

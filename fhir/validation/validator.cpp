@@ -114,13 +114,7 @@ void Run::walk(const Element& node, const Path& path) {
     check_binding(*this, node, *node.definition->binding, path);
   }
   if (node.type == "Coding") check_coding_system(*this, node, path);
-  if (node.type == "Identifier") {
-    std::string_view system = value_of(child_named(node, "system"));
-    if (!system.empty() && system.find(':') == std::string_view::npos) {
-      report(Severity::Error, "invalid",
-             "the identifier system '" + std::string(system) + "' must be an absolute URI, not a local reference", node, path);
-    }
-  }
+  if (node.type == "Identifier") check_identifier(*this, node, path);
   if (node.type == "Reference") check_reference(*this, node, path);
   if (node.type == "Period") check_period(*this, node, path);
   if (node.type == "Attachment") check_attachment(*this, node, path);

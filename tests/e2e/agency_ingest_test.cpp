@@ -151,8 +151,8 @@ TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps
   auto field = c->post("/ingest/foodbank-intake?file=big.csv", huge_field, csv_headers());
   CHECK(field.status == 400);
   CHECK(field.body.find("big.csv") != std::string::npos);
-  // A file past the request size limit.
-  auto too_big = c->post("/ingest/foodbank-intake?file=huge.csv", std::string(kHeader) + std::string(20 << 20, 'a'), csv_headers());
+  // A file past the request size limit (64 MB).
+  auto too_big = c->post("/ingest/foodbank-intake?file=huge.csv", std::string(kHeader) + std::string(70 << 20, 'a'), csv_headers());
   CHECK(too_big.status == 413);
   // Excel's Windows-1252 export: the accents arrive as they were written.
   std::string latin1 = std::string(kHeader) + "W1,Jos\xe9,Pe\xf1" "a,1/2/1980,M,,,,,,,HW,1,yes,,,,11/5/2026,,\r\n";

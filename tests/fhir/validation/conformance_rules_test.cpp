@@ -109,3 +109,24 @@ TEST_CASE("Measure: CQL stratifier criteria need a library that resolves", "[val
   INFO(describe(population));
   CHECK(count_errors(population) == 0);
 }
+
+TEST_CASE("ValueSet: an include names its code system by absolute URL, the version apart", "[validation][value-set]") {
+  auto value_set = [](const std::string& include) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[)" + include + "]}}");
+  };
+  auto relative = value_set(R"({"system":"genders"})");
+  INFO(describe(relative));
+  CHECK(has_issue(relative, Severity::Error, "invalid", "ValueSet.compose.include[0]", "absolute"));
+  auto versioned = value_set(R"({"system":"http://loinc.org|2.74"})");
+  CHECK(has_issue(versioned, Severity::Error, "invalid", "ValueSet.compose.include[0]", "include.version"));
+  CHECK(count_errors(value_set(R"({"system":"http://loinc.org","version":"2.74"})")) == 0);
+}
+
+TEST_CASE("a security label is given once", "[validation][resource]") {
+  auto issues = validate_text(patient(
+      R"("meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"},)"
+      R"({"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]})"));
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "business-rule", "Patient.meta.security[1]", "more than once"));
+}

@@ -68,3 +68,18 @@ TEST_CASE("resources inside Parameters and Bundles are validated as resources", 
   INFO(describe(contained));
   CHECK(has_issue(contained, Severity::Error, "code-invalid", "Patient.contained[0].telecom[0].system"));
 }
+
+TEST_CASE("a conditional reference is Type?name=value", "[validation][references]") {
+  auto observation = [](const std::string& reference) {
+    return validate_text(R"({"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":")" +
+                         reference + R"("}})");
+  };
+  for (const char* bad : {"Patient?identifier", "Patient?", "Patient?=x", "Patient?identifier=1&name"}) {
+    auto issues = observation(bad);
+    INFO(bad << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "Observation.subject.reference", "Type?name=value"));
+  }
+  auto good = observation("Patient?identifier=http://hospital.example/mrn|123&active=true");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+}

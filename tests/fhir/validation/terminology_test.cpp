@@ -118,3 +118,39 @@ TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes
             R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1234-5"}]}})",
             converted)) == 0);
 }
+
+TEST_CASE("misnamed code systems are errors, and warnings under ingest", "[validation][terminology]") {
+  auto coded = [](const std::string& system, const carebridge::fhir::validation::Options& options = {}) {
+    return validate_text(R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":")" + system +
+                             R"(","code":"718-7"}]}})",
+                         options);
+  };
+  for (const char* misnamed : {"https://loinc.org", "http://loinc.org/", "http://snomed.info/sct/900000000000207008",
+                               "http://hl7.org/fhir/made-up-codes", "http://hl7.org/fhir/codesystem-administrative-gender.html",
+                               "http://build.fhir.org/administrative-gender", "tag:example.com,2020:codes"}) {
+    auto issues = coded(misnamed);
+    INFO(misnamed << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "Observation.code.coding[0]", misnamed));
+  }
+  for (const char* named : {"http://loinc.org", "http://hl7.org/fhir/sid/icd-10-cm", "urn:oid:2.16.840.1.113883.6.96",
+                            "https://github.com/synthetichealth/synthea", "http://hl7.org/fhir/administrative-gender"}) {
+    auto issues = coded(named);
+    INFO(named << "\n" << describe(issues));
+    CHECK(!has_issue(issues, Severity::Error, "invalid", "Observation.code.coding[0]"));
+  }
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  CHECK(count_errors(coded("https://loinc.org", ingest)) == 0);
+}
+
+TEST_CASE("identifier systems are http, https, urn or ldap URIs; a URI identifier's value is absolute",
+          "[validation][terminology]") {
+  auto ftp = validate_text(patient(R"("identifier":[{"system":"ftp://example.org/ids","value":"1"}])"));
+  INFO(describe(ftp));
+  CHECK(has_issue(ftp, Severity::Error, "invalid", "Patient.identifier[0]", "ftp://example.org/ids"));
+  CHECK(count_errors(validate_text(patient(R"("identifier":[{"system":"ldap://example.org/ou=ids","value":"1"}])"))) == 0);
+  auto uri = validate_text(patient(R"("identifier":[{"system":"urn:ietf:rfc:3986","value":"12345"}])"));
+  CHECK(has_issue(uri, Severity::Warning, "invalid", "Patient.identifier[0]", "absolute URI"));
+  CHECK(!has_issue(validate_text(patient(R"("identifier":[{"system":"urn:ietf:rfc:3986","value":"urn:oid:1.2.3"}])")),
+                   Severity::Warning, "invalid", "Patient.identifier[0]", "absolute URI"));
+}
