@@ -97,6 +97,27 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(is_error("'x'.matches('(')"));
 }
 
+TEST_CASE("string functions work on characters, not UTF-8 bytes", "[fhirpath][functions]") {
+  // upper() and lower() change every letter, not only ASCII (N1 5.6).
+  CHECK(value("'Łódź Ωμέγα Москва Nguyễn Şerban'.upper()") == "ŁÓDŹ ΩΜΈΓΑ МОСКВА NGUYỄN ŞERBAN");
+  CHECK(value("'ÉLODIE ÑÚÑEZ ΣΟΦΊΑ ЁЛКА'.lower()") == "élodie ñúñez σοφία ёлка");
+  CHECK(value("'straße'.upper()") == "STRAßE");  // one letter to one: no 'SS'
+  // ~ ignores case in any alphabet; final sigma is a sigma.
+  CHECK(value("'Zoë' ~ 'ZOË'") == "true");
+  CHECK(value("'ΟΔΥΣΣΕΥΣ' ~ 'οδυσσευς'") == "true");
+  CHECK(value("'Zoë' ~ 'Zoe'") == "false");
+  // The empty string is found between characters; the result stays valid UTF-8.
+  CHECK(value("'Zoë'.replace('', '/')") == "/Z/o/ë/");
+  CHECK(eval("'añ'.split('')") == Strings{"a", "ñ"});
+  // A regular expression's '.' is one character.
+  CHECK(value("'ñ'.matches('^.$')") == "true");
+  CHECK(value("'Ñúñez'.matchesFull('.{5}')") == "true");
+  CHECK(value("'Ñúñez'.replaceMatches('[úñ]', '_')") == "Ñ__ez");
+  // A character beyond U+FFFF written as a surrogate pair is one character.
+  CHECK(value("'\\uD83D\\uDE00'.length()") == "1");
+  CHECK(is_error("'\\uD83D'"));
+}
+
 TEST_CASE("math functions", "[fhirpath][functions]") {
   CHECK(value("(-5).abs()") == "5");
   CHECK(value("(-5.5 'mg').abs()") == "5.5 'mg'");
