@@ -82,6 +82,10 @@ class Evaluator {
   // empty one (false when invariants are read, Context::empty_fails); with
   // Context::primitives_are_system_types, a FHIR boolean `is Boolean`.
   void push_is(const Collection& input, const TypeSpecifier& type, Collection& out) const;
+  // With path checks on, a condition written as a literal that is not a Boolean
+  // (`iif('x', 1, 2)`) is an error: it can only have been meant otherwise, and the
+  // official suite's strict mode reports it. False after recording the error.
+  bool check_condition(const Node& condition);
   // Counts work; false once the budget for one evaluation is spent.
   bool spend(size_t units);
   // The resource a reference points to inside a Bundle enclosing `from` (by fullUrl

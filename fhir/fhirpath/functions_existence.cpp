@@ -161,18 +161,16 @@ bool fn_repeat(Call& c) {
   return true;
 }
 
+// iif(): the criterion is read by singleton evaluation (N1 §4.5), as where()'s is: one
+// item that is not a Boolean counts as true.
 bool fn_iif(Call& c) {
   if (c.focus.size() > 1) return c.fail("iif() needs at most one input item");
+  if (!c.ev.check_condition(*c.node.args[0])) return false;
   Env inner = drawn_from(c.node, c.env, &c.focus, c.env.index);
   Collection r;
   if (!c.ev.eval(*c.node.args[0], inner, r)) return false;
   std::optional<bool> condition;
-  if (r.size() > 1) return c.fail("the criterion of iif() must be a single boolean");
-  if (r.size() == 1) {
-    bool v = false;
-    if (!boolean_of(r.front(), v)) return c.fail("the criterion of iif() must be a boolean");
-    condition = v;
-  }
+  if (!criterion(c, r, condition)) return false;
   if (condition == true) return c.ev.eval(*c.node.args[1], inner, c.out);
   if (c.arg_count() > 2) return c.ev.eval(*c.node.args[2], inner, c.out);
   return true;

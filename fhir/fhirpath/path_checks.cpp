@@ -130,6 +130,12 @@ bool Evaluator::check_ordered(const Node& node, const Node* source) {
                         " on them has no meaning");
 }
 
+bool Evaluator::check_condition(const Node& condition) {
+  if (!context_.check_paths || condition.kind != NodeKind::Literal) return true;
+  if (condition.literal.type == SystemType::Boolean) return true;
+  return fail(condition, "a condition must be a Boolean, not a literal " + type_name(condition.literal));
+}
+
 bool Evaluator::check_type_name(const Node& node) {
   if (!context_.check_paths || type_exists(node.type, definitions_)) return true;
   return fail(node, "unknown type '" + (node.type.ns.empty() ? "" : node.type.ns + ".") + node.type.name + "'");

@@ -37,7 +37,14 @@ TEST_CASE("filtering and projection", "[fhirpath][functions]") {
   CHECK(value("(4 | 2 | 7).aggregate(iif($total.empty(), $this, iif($this > $total, $this, $total)))") == "7");
   CHECK(value("iif(active, 'yes', 'no')", "patient.json") == "yes");
   CHECK(value("iif({}, 'yes')").empty());
-  CHECK(is_error("iif('text', 1, 2)"));
+  // Singleton evaluation (N1 4.5): one item that is not a Boolean is true.
+  CHECK(value("iif('text', 1, 2)") == "1");
+  CHECK(value("iif(name.family, 'named', 'unnamed')", "patient.json") == "named");
+  CHECK(is_error("iif(name.given, 'named', 'unnamed')", "patient.json"));  // not one item
+  fp::Context strict;
+  strict.check_paths = true;
+  CHECK(run("iif('text', 1, 2)", "", strict).error == "at 5: a condition must be a Boolean, not a literal String");
+  CHECK(run("iif(name.family, 'named', 'unnamed')", "patient.json", strict).ok);
   CHECK(is_error("(1 | 2).iif(true, 1, 2)"));
   CHECK(value("name.trace('names').count()", "patient.json") == "2");
   CHECK(eval("(3 | 1 | 2).sort()") == Strings{"1", "2", "3"});
