@@ -187,7 +187,11 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
       }
       break;
     case NodeKind::Total:
-      if (env.total) out.insert(out.end(), env.total->begin(), env.total->end());
+      if (!env.total) {
+        ok = fail(node, "$total is only defined inside aggregate()");
+      } else {
+        out.insert(out.end(), env.total->begin(), env.total->end());
+      }
       break;
     case NodeKind::Variable: ok = variable(node, out); break;
     case NodeKind::Member:

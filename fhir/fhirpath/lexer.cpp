@@ -83,9 +83,11 @@ bool read_quoted(std::string_view text, size_t& i, std::string& out, std::string
         if (!read_unicode_escape(text, i, out, error)) return false;
         break;
       default:
-        // Not a FHIRPath escape: kept as written, so regular expressions ('\d') work.
-        out += '\\';
-        out += e;
+        // The grammar has no other escape (N1 ESC); a regular expression's \d is written '\\d'.
+        error = at(i - 2, std::string("unknown escape") +
+                              (static_cast<unsigned char>(e) < 0x80 ? " '\\" + std::string(1, e) + "'" : "") +
+                              " in a string (a backslash itself is written '\\\\')");
+        return false;
     }
   }
   error = at(start, quote == '`' ? "unterminated `identifier`" : "unterminated string");

@@ -35,6 +35,9 @@ TEST_CASE("filtering and projection", "[fhirpath][functions]") {
   CHECK(eval("identifier.ofType(Identifier).value", "patient.json") == Strings{"C-1001", "H-77"});
   CHECK(value("(1 | 2 | 3).aggregate($this + $total, 0)") == "6");
   CHECK(value("(4 | 2 | 7).aggregate(iif($total.empty(), $this, iif($this > $total, $this, $total)))") == "7");
+  CHECK(value("(1 | 2).aggregate($total.where($this > 0) | $this)") == "1, 2");  // reaches into where()
+  CHECK(run("$total").error == "at 1: $total is only defined inside aggregate()");
+  CHECK(is_error("(1 | 2).select($total)"));
   CHECK(value("iif(active, 'yes', 'no')", "patient.json") == "yes");
   CHECK(value("iif({}, 'yes')").empty());
   // Singleton evaluation (N1 4.5): one item that is not a Boolean is true.
