@@ -92,14 +92,31 @@ Scratch::~Scratch() {
   pool.push_back(std::move(items_));
 }
 
+namespace {
+
+// An argument's variables are its own: what it defines is dropped after it.
+bool eval_argument(Evaluator& ev, const Node& argument, const Env& inner, Collection& value) {
+  size_t scope = ev.scope();
+  bool ok = ev.eval(argument, inner, value);
+  ev.restore(scope);
+  return ok;
+}
+
+}  // namespace
+
 bool Call::arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total) const {
   Scratch self;
   self->push_back(item);
-  Env inner{&*self, index, total ? total : env.total};
-  size_t scope = ev.scope();
-  bool ok = ev.eval(*node.args[i], inner, value);
-  ev.restore(scope);
-  return ok;
+  return eval_argument(ev, *node.args[i], drawn_from(node, env, &*self, index, total), value);
+}
+
+bool Call::arg_on_projected(size_t i, const Item& item, int64_t index, Collection& value) const {
+  Scratch self;
+  self->push_back(item);
+  Env inner = drawn_from(node, env, &*self, index);
+  inner.source = &node;  // drawn from what this call yields
+  inner.source_env = &env;
+  return eval_argument(ev, *node.args[i], inner, value);
 }
 
 bool Call::single_arg(size_t i, std::optional<Item>& value) const {
@@ -170,15 +187,19 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
       }
       break;
     case NodeKind::Total:
-      if (env.total) out.insert(out.end(), env.total->begin(), env.total->end());
+      if (!env.total) {
+        ok = fail(node, "$total is only defined inside aggregate()");
+      } else {
+        out.insert(out.end(), env.total->begin(), env.total->end());
+      }
       break;
     case NodeKind::Variable: ok = variable(node, out); break;
     case NodeKind::Member:
       if (node.focus) {
         Scratch input;
-        ok = eval(*node.focus, env, *input) && member(node, *input, out);
+        ok = eval(*node.focus, env, *input) && member(node, env, *input, out);
       } else {
-        ok = member(node, *env.this_items, out);
+        ok = member(node, env, *env.this_items, out);
       }
       break;
     case NodeKind::Function: ok = call(node, env, out); break;
@@ -252,7 +273,7 @@ bool Evaluator::variable(const Node& node, Collection& out) {
   return true;
 }
 
-bool Evaluator::member(const Node& node, const Collection& input, Collection& out) {
+bool Evaluator::member(const Node& node, const Env& env, const Collection& input, Collection& out) {
   const std::string& name = node.name;
   bool type_step = !node.focus && !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
   bool any_declares = false, all_known = !input.empty();
@@ -305,63 +326,14 @@ bool Evaluator::member(const Node& node, const Collection& input, Collection& ou
                             std::string(input.front().element->type));
     }
   }
-  if (!type_step && all_known && !any_declares) {
+  if (!type_step && all_known && !any_declares && !navigates_open_type(node, env, input)) {
     return fail(node, "'" + name + "' is not an element of " + std::string(input.front().element->type));
   }
   return true;
 }
 
-// `(x as Period).unit`, `x.ofType(Period).unit`: even when nothing has that type,
-// the type is known, so a property it does not have is an error.
-bool Evaluator::check_cast_member(const Node& node) {
-  const Node& focus = *node.focus;
-  bool cast = (focus.kind == NodeKind::TypeTest && focus.op == Op::As) ||
-              (focus.kind == NodeKind::Function && focus.function && focus.function->type_argument && focus.name != "is");
-  if (!cast || focus.type.ns == "System") return true;
-  const definitions::StructureDef* sd = definitions_.type(focus.type.name);
-  if (!sd || sd->is_primitive() || sd->elements.empty()) return true;
-  for (uint32_t c : sd->elements[0].children) {
-    if (sd->elements[c].name == node.name) return true;
-  }
-  return fail(node, "'" + node.name + "' is not an element of " + focus.type.name);
-}
-
-namespace {
-
-// Whether `node` yields a collection whose order the specification leaves undefined:
-// children() and descendants(), and what navigation and filtering make of them.
-bool unordered_source(const Node& node) {
-  if (node.kind == NodeKind::Member) return node.focus && unordered_source(*node.focus);
-  if (node.kind != NodeKind::Function) return false;
-  if (node.name == "children" || node.name == "descendants") return true;
-  static constexpr std::string_view kKeepOrder[] = {"where", "select", "ofType", "trace", "distinct", "exclude"};
-  for (auto name : kKeepOrder) {
-    if (node.name == name) return node.focus && unordered_source(*node.focus);
-  }
-  return false;
-}
-
-bool order_dependent(const Node& node) {
-  static constexpr std::string_view kNames[] = {"first", "last", "tail", "skip", "take"};
-  for (auto name : kNames) {
-    if (node.name == name) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-// With path checks on, first(), skip(), [i] and the like on children() or descendants()
-// are errors: their order is undefined, so the answer would be arbitrary.
-bool Evaluator::check_ordered(const Node& node, const Node* source) {
-  if (!context_.check_paths || !source || !unordered_source(*source)) return true;
-  return fail(node, "the order of children() and descendants() is undefined, so " +
-                        (node.kind == NodeKind::Indexer ? std::string("indexing") : node.name + "()") +
-                        " on them has no meaning");
-}
-
 bool Evaluator::call(const Node& node, const Env& env, Collection& out) {
-  if (order_dependent(node) && !check_ordered(node, node.focus.get())) return false;
+  if (!check_ordered(node, node.focus.get())) return false;
   Scratch focus;
   const Collection* input = env.this_items;
   if (node.focus) {
@@ -496,16 +468,6 @@ bool Evaluator::binary(const Node& node, const Env& env, Collection& out) {
   }
   if (!apply_operator(node.op, *a, *b, out, error)) return fail(node, error);
   return true;
-}
-
-bool Evaluator::check_type_name(const Node& node) {
-  if (!context_.check_paths || type_exists(node.type, definitions_)) return true;
-  return fail(node, "unknown type '" + (node.type.ns.empty() ? "" : node.type.ns + ".") + node.type.name + "'");
-}
-
-bool Evaluator::check_single_cast(const Node& node, size_t count) {
-  if (!context_.check_paths || count <= 1) return true;
-  return fail(node, "'as' needs a single value, got " + std::to_string(count) + " items");
 }
 
 bool Evaluator::type_test(const Node& node, const Env& env, Collection& out) {

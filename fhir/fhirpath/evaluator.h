@@ -41,7 +41,16 @@ struct Env {
   const Collection* this_items = nullptr;
   int64_t index = -1;
   const Collection* total = nullptr;
+  // For path checks, where $this was drawn from: the items of `source` evaluated in
+  // `source_env`. Null for the evaluation's input, whose type is known.
+  const Node* source = nullptr;
+  const Env* source_env = nullptr;
 };
+
+// The Env for an argument of `call` evaluated on `items` drawn from its focus (the
+// items of call.focus in `env`, or $this of `env` when it has none).
+Env drawn_from(const Node& call, const Env& env, const Collection* items, int64_t index,
+               const Collection* total = nullptr);
 
 class Evaluator {
  public:
@@ -73,6 +82,10 @@ class Evaluator {
   // empty one (false when invariants are read, Context::empty_fails); with
   // Context::primitives_are_system_types, a FHIR boolean `is Boolean`.
   void push_is(const Collection& input, const TypeSpecifier& type, Collection& out) const;
+  // With path checks on, a condition written as a literal that is not a Boolean
+  // (`iif('x', 1, 2)`) is an error: it can only have been meant otherwise, and the
+  // official suite's strict mode reports it. False after recording the error.
+  bool check_condition(const Node& condition);
   // Counts work; false once the budget for one evaluation is spent.
   bool spend(size_t units);
   // The resource a reference points to inside a Bundle enclosing `from` (by fullUrl
@@ -92,7 +105,11 @@ class Evaluator {
   bool define(const Node& node, const std::string& name, Collection value);
 
  private:
-  bool member(const Node& node, const Collection& input, Collection& out);
+  bool member(const Node& node, const Env& env, const Collection& input, Collection& out);
+  // Whether the items `node` navigates from may be of types other than the ones they
+  // have (children(), a choice, a contained resource): a name none of them declares is
+  // then nothing for them, not an error.
+  bool navigates_open_type(const Node& node, const Env& env, const Collection& input) const;
   bool check_cast_member(const Node& node);
   bool check_ordered(const Node& node, const Node* source);
   bool call(const Node& node, const Env& env, Collection& out);
@@ -139,6 +156,9 @@ struct Call {
   }
   // Evaluates argument `i` with $this = item and $index = index (and $total).
   bool arg_on(size_t i, const Item& item, int64_t index, Collection& value, const Collection* total = nullptr) const;
+  // As arg_on(), for an item the argument itself gave in an earlier round (repeat()):
+  // its type is not the focus' type.
+  bool arg_on_projected(size_t i, const Item& item, int64_t index, Collection& value) const;
   // Argument `i` as a single System value; nullopt with `ok` true when empty.
   bool single_arg(size_t i, std::optional<Item>& value) const;
   // Argument `i`'s evaluated `values` as a single System value, as single_arg() gives it.

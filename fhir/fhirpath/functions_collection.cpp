@@ -160,7 +160,7 @@ bool fn_sort(Call& c) {
     }
     for (const Node* key : keys) {
       Collection self{c.focus[i]}, value;
-      Env inner{&self, static_cast<int64_t>(i), c.env.total};
+      Env inner = drawn_from(c.node, c.env, &self, static_cast<int64_t>(i));
       if (!c.ev.eval(*key, inner, value)) return false;
       if (value.size() > 1) return c.fail("a sort key must be a single value");
       row.keys.push_back(value.empty() ? std::nullopt : system_value(value.front()));

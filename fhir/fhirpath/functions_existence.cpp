@@ -143,7 +143,7 @@ bool fn_repeat(Call& c) {
     Collection next;
     for (size_t i = 0; i < frontier.size(); ++i) {
       Collection r;
-      if (!c.arg_on(0, frontier[i], static_cast<int64_t>(i), r)) return false;
+      if (!c.arg_on_projected(0, frontier[i], static_cast<int64_t>(i), r)) return false;
       for (Item& item : r) {
         if (item.element) {
           if (!seen.insert(item.element).second) continue;
@@ -161,18 +161,16 @@ bool fn_repeat(Call& c) {
   return true;
 }
 
+// iif(): the criterion is read by singleton evaluation (N1 §4.5), as where()'s is: one
+// item that is not a Boolean counts as true.
 bool fn_iif(Call& c) {
   if (c.focus.size() > 1) return c.fail("iif() needs at most one input item");
-  Env inner{&c.focus, c.env.index, c.env.total};
+  if (!c.ev.check_condition(*c.node.args[0])) return false;
+  Env inner = drawn_from(c.node, c.env, &c.focus, c.env.index);
   Collection r;
   if (!c.ev.eval(*c.node.args[0], inner, r)) return false;
   std::optional<bool> condition;
-  if (r.size() > 1) return c.fail("the criterion of iif() must be a single boolean");
-  if (r.size() == 1) {
-    bool v = false;
-    if (!boolean_of(r.front(), v)) return c.fail("the criterion of iif() must be a boolean");
-    condition = v;
-  }
+  if (!criterion(c, r, condition)) return false;
   if (condition == true) return c.ev.eval(*c.node.args[1], inner, c.out);
   if (c.arg_count() > 2) return c.ev.eval(*c.node.args[2], inner, c.out);
   return true;
@@ -226,7 +224,7 @@ bool fn_repeat_all(Call& c) {
     Collection next;
     for (size_t i = 0; i < frontier.size(); ++i) {
       Collection r;
-      if (!c.arg_on(0, frontier[i], static_cast<int64_t>(i), r)) return false;
+      if (!c.arg_on_projected(0, frontier[i], static_cast<int64_t>(i), r)) return false;
       for (Item& item : r) {
         if (item.element && !seen.insert(item.element).second) continue;
         c.out.push_back(item);
@@ -247,7 +245,7 @@ bool fn_define_variable(Call& c) {
   if (!name || name->element || name->type != SystemType::String) return c.fail("defineVariable() needs a name");
   Collection value;
   if (c.arg_count() > 1) {
-    Env inner{&c.focus, c.env.index, c.env.total};
+    Env inner = drawn_from(c.node, c.env, &c.focus, c.env.index);
     size_t scope = c.ev.scope();
     bool ok = c.ev.eval(*c.node.args[1], inner, value);
     c.ev.restore(scope);

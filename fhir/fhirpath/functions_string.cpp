@@ -8,6 +8,7 @@
 #include <boost/regex.hpp>
 
 #include "fhir/fhirpath/evaluator.h"
+#include "fhir/fhirpath/letter_case.h"
 #include "fhir/io/base64.h"
 #include "fhir/json/utf8.h"
 
@@ -73,13 +74,31 @@ bool strings(Call& c, std::string& focus, StringArgs& args, bool& empty) {
   return true;
 }
 
+// Regular expressions see characters, not UTF-8 bytes ('.' is one 'é'): pattern and
+// text go to Boost.Regex as wide strings of code points.
+static_assert(sizeof(wchar_t) == 4, "a wchar_t holds one code point");
+
+std::wstring wide(std::string_view s) {
+  std::wstring out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) out.push_back(static_cast<wchar_t>(json::next_code_point(s, i)));
+  return out;
+}
+
+std::string narrow(std::wstring_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (wchar_t ch : s) json::append_utf8(out, static_cast<char32_t>(ch));
+  return out;
+}
+
 // Boost.Regex runs without recursion and gives up on patterns whose matching
 // explodes (it throws, we report), so a hostile pattern cannot hang or crash us.
 // FHIRPath regular expressions are in single-line mode: '.' also matches newlines.
-bool compile_regex(Call& c, const std::string& pattern, boost::regex& re) {
+bool compile_regex(Call& c, const std::string& pattern, boost::wregex& re) {
   if (pattern.size() > kMaxPattern) return c.fail("regular expression is too long");
   try {
-    re = boost::regex(pattern, boost::regex::perl | boost::regex::mod_s);
+    re = boost::wregex(wide(pattern), boost::regex::perl | boost::regex::mod_s);
   } catch (const std::exception&) {
     return c.fail("invalid regular expression '" + pattern + "'");
   }
@@ -101,6 +120,18 @@ size_t byte_offset(std::string_view s, int64_t index) {
     if (n++ == index) return i;
   }
   return s.size();
+}
+
+// The characters of `s`, each as its UTF-8 bytes.
+boost::container::small_vector<std::string_view, 16> characters(std::string_view s) {
+  boost::container::small_vector<std::string_view, 16> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t end = i + 1;
+    while (end < s.size() && is_continuation(s[end])) ++end;
+    out.push_back(s.substr(i, end - i));
+    i = end;
+  }
+  return out;
 }
 
 #define STRING_FUNCTION(fn_name, ...)                                \
@@ -125,22 +156,11 @@ STRING_FUNCTION(fn_last_index_of, {
 STRING_FUNCTION(fn_starts_with, { c.out.push_back(make_boolean(s.starts_with(a[0]))); })
 STRING_FUNCTION(fn_ends_with, { c.out.push_back(make_boolean(s.ends_with(a[0]))); })
 STRING_FUNCTION(fn_contains, { c.out.push_back(make_boolean(s.find(a[0]) != std::string::npos)); })
-STRING_FUNCTION(fn_upper, {
-  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  c.out.push_back(make_string(s));
-})
-STRING_FUNCTION(fn_lower, {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  c.out.push_back(make_string(s));
-})
+STRING_FUNCTION(fn_upper, { c.out.push_back(make_string(to_upper(s))); })
+STRING_FUNCTION(fn_lower, { c.out.push_back(make_string(to_lower(s))); })
 STRING_FUNCTION(fn_length, { c.out.push_back(make_integer(char_count(s, s.size()))); })
 STRING_FUNCTION(fn_to_chars, {
-  for (size_t i = 0; i < s.size();) {
-    size_t end = i + 1;
-    while (end < s.size() && is_continuation(s[end])) ++end;
-    c.out.push_back(make_string(s.substr(i, end - i)));
-    i = end;
-  }
+  for (std::string_view ch : characters(s)) c.out.push_back(make_string(std::string(ch)));
 })
 STRING_FUNCTION(fn_trim, {
   size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
@@ -150,9 +170,9 @@ STRING_FUNCTION(fn_replace, {
   const std::string& from = a[0];
   const std::string& to = a[1];
   std::string r;
-  if (from.empty()) {
+  if (from.empty()) {  // the empty string is found before and after every character
     r = to;
-    for (char ch : s) {
+    for (std::string_view ch : characters(s)) {
       r += ch;
       r += to;
     }
@@ -171,7 +191,7 @@ STRING_FUNCTION(fn_replace, {
 })
 STRING_FUNCTION(fn_split, {
   if (a[0].empty()) {
-    for (char ch : s) c.out.push_back(make_string(std::string(1, ch)));
+    for (std::string_view ch : characters(s)) c.out.push_back(make_string(std::string(ch)));
   } else {
     size_t at = 0;
     while (true) {
@@ -216,11 +236,12 @@ bool regex_match(Call& c, bool full) {
   if (!strings(c, s, a, empty)) return false;
   if (empty) return true;
   if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
-  boost::regex re;
+  boost::wregex re;
   if (!compile_regex(c, a[0], re)) return false;
   bool m = false;
   try {
-    m = full ? boost::regex_match(s, re) : boost::regex_search(s, re);
+    std::wstring text = wide(s);
+    m = full ? boost::regex_match(text, re) : boost::regex_search(text, re);
   } catch (const std::exception&) {
     return c.fail("regular expression too complex for this input");
   }
@@ -248,10 +269,11 @@ STRING_FUNCTION(fn_replace_matches, {
     return true;
   }
   if (s.size() > kMaxRegexInput) return c.fail("string too long for a regular expression");
-  boost::regex re;
+  boost::wregex re;
   if (!compile_regex(c, a[0], re)) return false;
   try {
-    c.out.push_back(make_string(boost::regex_replace(s, re, perl_format(a[1]), boost::format_perl)));
+    std::wstring replaced = boost::regex_replace(wide(s), re, wide(perl_format(a[1])), boost::format_perl);
+    c.out.push_back(make_string(narrow(replaced)));
   } catch (const std::exception&) {
     return c.fail("regular expression too complex for this input");
   }

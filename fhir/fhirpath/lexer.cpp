@@ -1,6 +1,8 @@
 // FHIRPath lexer.
 #include "fhir/fhirpath/lexer.h"
 
+#include "fhir/json/utf8.h"
+
 namespace carebridge::fhir::fhirpath {
 namespace {
 
@@ -12,17 +14,45 @@ std::string at(size_t offset, std::string_view message) {
   return "at " + std::to_string(offset + 1) + ": " + std::string(message);
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
+// The four hexadecimal digits of a \u escape from text[i]; i ends after them.
+bool read_code_unit(std::string_view text, size_t& i, char32_t& code, std::string& error) {
+  code = 0;
+  for (int k = 0; k < 4; ++k, ++i) {
+    if (i >= text.size()) {
+      error = at(i, "incomplete \\u escape");
+      return false;
+    }
+    char h = text[i];
+    int v = is_digit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+    if (v < 0) {
+      error = at(i, "bad hexadecimal digit in \\u escape");
+      return false;
+    }
+    code = code * 16 + static_cast<char32_t>(v);
   }
+  return true;
+}
+
+// The character of a \u escape whose digits start at text[i], appended as UTF-8; a
+// character beyond U+FFFF is written as a surrogate pair, as in JSON.
+bool read_unicode_escape(std::string_view text, size_t& i, std::string& out, std::string& error) {
+  char32_t code = 0;
+  if (!read_code_unit(text, i, code, error)) return false;
+  if (code >= 0xD800 && code <= 0xDBFF && text.substr(i, 2) == "\\u") {
+    size_t low_at = i + 2;
+    char32_t low = 0;
+    if (!read_code_unit(text, low_at, low, error)) return false;
+    if (low >= 0xDC00 && low <= 0xDFFF) {
+      code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+      i = low_at;
+    }
+  }
+  if (code >= 0xD800 && code <= 0xDFFF) {
+    error = at(i - 6, "\\u escape of half a surrogate pair");
+    return false;
+  }
+  json::append_utf8(out, code);
+  return true;
 }
 
 // Reads a quoted run starting at text[i] == quote; i ends after the closing quote.
@@ -49,28 +79,15 @@ bool read_quoted(std::string_view text, size_t& i, std::string& out, std::string
       case 'n': out += '\n'; break;
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
-      case 'u': {
-        uint32_t cp = 0;
-        for (int k = 0; k < 4; ++k, ++i) {
-          if (i >= text.size()) {
-            error = at(i, "incomplete \\u escape");
-            return false;
-          }
-          char h = text[i];
-          int v = is_digit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
-          if (v < 0) {
-            error = at(i, "bad hexadecimal digit in \\u escape");
-            return false;
-          }
-          cp = cp * 16 + static_cast<uint32_t>(v);
-        }
-        append_utf8(out, cp);
+      case 'u':
+        if (!read_unicode_escape(text, i, out, error)) return false;
         break;
-      }
       default:
-        // Not a FHIRPath escape: kept as written, so regular expressions ('\d') work.
-        out += '\\';
-        out += e;
+        // The grammar has no other escape (N1 ESC); a regular expression's \d is written '\\d'.
+        error = at(i - 2, std::string("unknown escape") +
+                              (static_cast<unsigned char>(e) < 0x80 ? " '\\" + std::string(1, e) + "'" : "") +
+                              " in a string (a backslash itself is written '\\\\')");
+        return false;
     }
   }
   error = at(start, quote == '`' ? "unterminated `identifier`" : "unterminated string");

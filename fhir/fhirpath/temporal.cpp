@@ -47,14 +47,12 @@ std::optional<CalendarUnit> calendar_unit(std::string_view unit) {
 
 std::optional<Temporal> add_duration(const Temporal& t, TemporalKind kind, int64_t amount, CalendarUnit unit,
                                      std::string& error) {
-  bool applies = kind == TemporalKind::Date   ? unit <= CalendarUnit::Day
-                 : kind == TemporalKind::Time ? unit >= CalendarUnit::Hour
-                                              : true;
-  if (!applies) {
-    static constexpr std::string_view kNames[] = {"years", "months", "weeks", "days",
-                                                  "hours", "minutes", "seconds", "milliseconds"};
-    error = std::string(kind == TemporalKind::Date ? "a date" : "a time") + " cannot be moved by " +
-            std::string(kNames[static_cast<int>(unit)]);
+  // A Date moves by hours and finer as any value moves by units below its precision:
+  // converted to days and truncated (N1 §6.6), so @2014-01-01 + 1 hour is that day.
+  // A Time has no day to carry into.
+  if (kind == TemporalKind::Time && unit < CalendarUnit::Hour) {
+    static constexpr std::string_view kNames[] = {"years", "months", "weeks", "days"};
+    error = "a time cannot be moved by " + std::string(kNames[static_cast<int>(unit)]);
     return std::nullopt;
   }
   return time::add(t, amount, unit);

@@ -34,8 +34,8 @@ std::optional<CalendarUnit> calendar_unit(std::string_view unit);
 enum class TemporalKind : uint8_t { Date, DateTime, Time };
 
 // time::add after checking that the unit applies to the kind of value: nullopt with
-// `error` for hours on a Date or days on a Time; nullopt without an error when the
-// result leaves the years 0001 to 9999.
+// `error` for days and coarser on a Time; nullopt without an error when the result
+// leaves the years 0001 to 9999. A Date takes hours and finer truncated to days.
 std::optional<Temporal> add_duration(const Temporal& t, TemporalKind kind, int64_t amount, CalendarUnit unit,
                                      std::string& error);
 // lowBoundary()/highBoundary() with the given precision digits (-1 for the maximum).

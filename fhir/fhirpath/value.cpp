@@ -2,8 +2,8 @@
 #include "fhir/fhirpath/value.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "fhir/fhirpath/letter_case.h"
 #include "fhir/fhirpath/quantity.h"
 
 namespace carebridge::fhir::fhirpath {
@@ -14,6 +14,7 @@ using model::Element;
 bool is_number(SystemType t) { return t == SystemType::Integer || t == SystemType::Decimal; }
 bool is_temporal(SystemType t) { return t == SystemType::Date || t == SystemType::DateTime || t == SystemType::Time; }
 
+// A string as equivalence (~) compares it: whitespace runs as one space, letters of one case.
 std::string normalize_whitespace_lower(std::string_view s) {
   std::string out;
   bool space = false;
@@ -24,9 +25,9 @@ std::string normalize_whitespace_lower(std::string_view s) {
     }
     if (space && !out.empty()) out += ' ';
     space = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += c;
   }
-  return out;
+  return fold_case(out);
 }
 
 // Deep equality of two element trees (complex types compare member by member).

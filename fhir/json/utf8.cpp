@@ -53,4 +53,49 @@ size_t count_code_points(std::string_view text) {
   return n;
 }
 
+char32_t next_code_point(std::string_view text, size_t& i) {
+  auto b = static_cast<unsigned char>(text[i]);
+  size_t extra = b < 0x80 ? 0 : (b >> 5) == 6 ? 1 : (b >> 4) == 14 ? 2 : (b >> 3) == 30 ? 3 : 4;
+  bool ok = extra < 4 && i + extra < text.size();
+  char32_t code = extra == 0 ? b : b & (0x3F >> extra);
+  for (size_t k = 1; ok && k <= extra; ++k) {
+    auto next = static_cast<unsigned char>(text[i + k]);
+    ok = (next & 0xC0) == 0x80;
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (!ok) {
+    ++i;
+    return 0xDC00 + b;
+  }
+  i += extra + 1;
+  return code;
+}
+
+std::u32string decode_utf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) out.push_back(next_code_point(text, i));
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code >= 0xDC80 && code <= 0xDCFF) {
+    out += static_cast<char>(code - 0xDC00);  // a malformed byte, as it was read
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
 }  // namespace carebridge::fhir::json

@@ -6,38 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "fhir/json/utf8.h"
+
 namespace carebridge::fhir::terminology {
 namespace {
 
 constexpr int kMaxDepth = 50;    // nested groups
 constexpr int kMaxCount = 1000;  // n and m of {n,m}
 constexpr int kUnbounded = -1;
-
-// UTF-8 to code points; a malformed byte stands for itself as a lone surrogate
-// (U+DC80..U+DCFF), which no valid text holds.
-std::u32string decode(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t extra = b < 0x80 ? 0 : (b >> 5) == 6 ? 1 : (b >> 4) == 14 ? 2 : (b >> 3) == 30 ? 3 : 4;
-    bool ok = extra < 4 && i + extra < s.size();
-    char32_t cp = extra == 0 ? b : b & (0x3F >> extra);
-    for (size_t k = 1; ok && k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(s[i + k]);
-      ok = (next & 0xC0) == 0x80;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    if (!ok) {
-      out.push_back(0xDC00 + b);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += extra + 1;
-  }
-  return out;
-}
 
 struct CharClass {
   std::vector<std::pair<char32_t, char32_t>> ranges;
@@ -385,7 +361,7 @@ Result<BoundedRegex> BoundedRegex::compile(std::string_view pattern) {
                                          "the regex is longer than " + std::to_string(kMaxPattern) + " characters");
   }
   auto program = std::make_shared<Program>();
-  Parser parser(decode(pattern), program->classes);
+  Parser parser(json::decode_utf8(pattern), program->classes);
   Node root;
   if (!parser.parse(root))
     return Result<BoundedRegex>::failure("invalid",
@@ -402,7 +378,7 @@ Result<BoundedRegex> BoundedRegex::compile(std::string_view pattern) {
 
 bool BoundedRegex::full_match(std::string_view text) const {
   if (!program_ || text.size() > kMaxText * 4) return false;
-  std::u32string chars = decode(text);
+  std::u32string chars = json::decode_utf8(text);
   if (chars.size() > kMaxText) return false;
   const auto& code = program_->instructions;
   std::vector<uint32_t> marks(code.size(), 0), current, next, stack;

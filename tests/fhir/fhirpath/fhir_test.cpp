@@ -135,6 +135,35 @@ TEST_CASE("path checks report what cannot exist", "[fhirpath][fhir]") {
   CHECK(run("descendants().code", "patient.json", strict).ok);
 }
 
+TEST_CASE("path checks leave items of an open type alone (N1 3: a missing element is empty for that item)",
+          "[fhirpath][fhir]") {
+  fp::Context strict;
+  strict.check_paths = true;
+  auto strings = [&](const std::string& expression, const std::string& input) {
+    fp::Result r = run(expression, input, strict);
+    if (!r.ok) return Strings{"error: " + r.error};
+    Strings out;
+    for (const auto& item : r.items) out.push_back(fp::to_string(item));
+    return out;
+  };
+  // Resources in Bundle.entry.resource or contained are of any resource type: an
+  // Observation has no name, a Patient no status, an Organization no gender.
+  CHECK(strings("Bundle.entry.resource.where(name.family = 'Lin').id", "bundle.json") == Strings{"dr-lin"});
+  CHECK(strings("Bundle.entry.select(resource.status)", "bundle.json") == Strings{"final"});
+  CHECK(strings("Patient.contained.where(gender.exists()).count()", "patient.json") == Strings{"0"});
+  // children() and descendants() give items of many types.
+  CHECK(strings("Patient.children().select(given).count()", "patient.json") == Strings{"3"});
+  CHECK(strings("Questionnaire.descendants().where(linkId.exists()).count()", "questionnaire.json") == Strings{"5"});
+  // A choice element: the extension's value is a code, which has no family.
+  CHECK(strings("Patient.extension.value.family", "patient.json").empty());
+  // Where one type is known, a name it does not declare is still a mistake.
+  CHECK(strings("name.where(givn.exists())", "patient.json") ==
+        Strings{"error: at 12: 'givn' is not an element of HumanName"});
+  CHECK(strings("Bundle.entry.where(resourc.exists())", "bundle.json").front().starts_with("error: "));
+  CHECK(strings("Bundle.entry.resource.ofType(Patient).where(gendr.exists())", "bundle.json") ==
+        Strings{"error: at 45: 'gendr' is not an element of Patient"});
+}
+
 TEST_CASE("test() reads an expression as a condition exactly as as_boolean() reads its result", "[fhirpath][fhir]") {
   // Invariants are checked with test(): the answer must be what evaluating and reading the
   // result gives, for true, false, empty, several items, a non-boolean single item and errors.

@@ -35,9 +35,19 @@ TEST_CASE("filtering and projection", "[fhirpath][functions]") {
   CHECK(eval("identifier.ofType(Identifier).value", "patient.json") == Strings{"C-1001", "H-77"});
   CHECK(value("(1 | 2 | 3).aggregate($this + $total, 0)") == "6");
   CHECK(value("(4 | 2 | 7).aggregate(iif($total.empty(), $this, iif($this > $total, $this, $total)))") == "7");
+  CHECK(value("(1 | 2).aggregate($total.where($this > 0) | $this)") == "1, 2");  // reaches into where()
+  CHECK(run("$total").error == "at 1: $total is only defined inside aggregate()");
+  CHECK(is_error("(1 | 2).select($total)"));
   CHECK(value("iif(active, 'yes', 'no')", "patient.json") == "yes");
   CHECK(value("iif({}, 'yes')").empty());
-  CHECK(is_error("iif('text', 1, 2)"));
+  // Singleton evaluation (N1 4.5): one item that is not a Boolean is true.
+  CHECK(value("iif('text', 1, 2)") == "1");
+  CHECK(value("iif(name.family, 'named', 'unnamed')", "patient.json") == "named");
+  CHECK(is_error("iif(name.given, 'named', 'unnamed')", "patient.json"));  // not one item
+  fp::Context strict;
+  strict.check_paths = true;
+  CHECK(run("iif('text', 1, 2)", "", strict).error == "at 5: a condition must be a Boolean, not a literal String");
+  CHECK(run("iif(name.family, 'named', 'unnamed')", "patient.json", strict).ok);
   CHECK(is_error("(1 | 2).iif(true, 1, 2)"));
   CHECK(value("name.trace('names').count()", "patient.json") == "2");
   CHECK(eval("(3 | 1 | 2).sort()") == Strings{"1", "2", "3"});
@@ -95,6 +105,27 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(value("'Zoë'.toChars().count()") == "3");
   CHECK(is_error("identifier.contains('C')", "patient.json"));
   CHECK(is_error("'x'.matches('(')"));
+}
+
+TEST_CASE("string functions work on characters, not UTF-8 bytes", "[fhirpath][functions]") {
+  // upper() and lower() change every letter, not only ASCII (N1 5.6).
+  CHECK(value("'Łódź Ωμέγα Москва Nguyễn Şerban'.upper()") == "ŁÓDŹ ΩΜΈΓΑ МОСКВА NGUYỄN ŞERBAN");
+  CHECK(value("'ÉLODIE ÑÚÑEZ ΣΟΦΊΑ ЁЛКА'.lower()") == "élodie ñúñez σοφία ёлка");
+  CHECK(value("'straße'.upper()") == "STRAßE");  // one letter to one: no 'SS'
+  // ~ ignores case in any alphabet; final sigma is a sigma.
+  CHECK(value("'Zoë' ~ 'ZOË'") == "true");
+  CHECK(value("'ΟΔΥΣΣΕΥΣ' ~ 'οδυσσευς'") == "true");
+  CHECK(value("'Zoë' ~ 'Zoe'") == "false");
+  // The empty string is found between characters; the result stays valid UTF-8.
+  CHECK(value("'Zoë'.replace('', '/')") == "/Z/o/ë/");
+  CHECK(eval("'añ'.split('')") == Strings{"a", "ñ"});
+  // A regular expression's '.' is one character.
+  CHECK(value("'ñ'.matches('^.$')") == "true");
+  CHECK(value("'Ñúñez'.matchesFull('.{5}')") == "true");
+  CHECK(value("'Ñúñez'.replaceMatches('[úñ]', '_')") == "Ñ__ez");
+  // A character beyond U+FFFF written as a surrogate pair is one character.
+  CHECK(value("'\\uD83D\\uDE00'.length()") == "1");
+  CHECK(is_error("'\\uD83D'"));
 }
 
 TEST_CASE("math functions", "[fhirpath][functions]") {

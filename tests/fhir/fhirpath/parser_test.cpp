@@ -75,6 +75,16 @@ TEST_CASE("syntax errors carry the position", "[fhirpath][parser]") {
   CHECK(error == "at 3: unexpected character '#'");
 }
 
+TEST_CASE("a string has only the escapes of the grammar", "[fhirpath][parser]") {
+  // N1 ESC: \' \" \` \\ \/ \f \n \r \t \uXXXX; anything else is a syntax error.
+  std::string error;
+  CHECK_FALSE(engine().compile("'C-\\d+'", &error));
+  CHECK(error == "at 4: unknown escape '\\d' in a string (a backslash itself is written '\\\\')");
+  CHECK_FALSE(engine().compile("'caf\\\xc3\xa9'", &error));  // a backslash before a non-ASCII character
+  CHECK(value("'C-1001'.matches('^C-\\\\d+$')") == "true");  // a regex's backslash written doubled
+  CHECK(value("'a\\/b'") == "a/b");
+}
+
 TEST_CASE("hostile expressions fail without crashing", "[fhirpath][parser][limits]") {
   std::string deep(5000, '(');
   deep += "1";
