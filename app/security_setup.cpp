@@ -15,18 +15,55 @@ namespace {
 
 namespace security = gateway::security;
 
-// The writing organizations' Organization.type codings, read from the store and kept a minute.
-class OrganizationKinds {
+// The writing organizations' Organization.type codings, read from the store and kept a
+// minute — but dropped as soon as any Organization is written: a victim service provider
+// that stores its Organization (or changes its type) labels what it writes next at once.
+// Cached answers read before such a write are not kept (the generation tells), so a read
+// racing the write cannot keep the old answer for a minute.
+class OrganizationKinds : public gateway::store::CommitHook {
  public:
   explicit OrganizationKinds(gateway::store::Store& store) : store_(store) {}
 
   security::SourceFacts of(const std::string& organization) {
     if (organization.empty()) return {};
     int64_t now = fhir::time::now_ms();
+    uint64_t generation;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = cache_.find(organization);
+      if (it != cache_.end() && now - it->second.first < 60000) return it->second.second;
+      generation = generation_;
+    }
+    security::SourceFacts facts = read(organization);
     std::lock_guard lock(mutex_);
-    auto it = cache_.find(organization);
-    if (it != cache_.end() && now - it->second.first < 60000) return it->second.second;
+    if (generation != generation_) return facts;
     if (cache_.size() > 10000) cache_.clear();
+    cache_[organization] = {now, facts};
+    return facts;
+  }
+
+  // Dropped when the write is seen and again once it is committed: a read between the two
+  // still sees the version before it, and must not be kept either.
+  Result<void> on_write(const gateway::store::WriteEvent& event, gateway::store::CommitLog&) override {
+    if (event.record.type == "Organization") {
+      forget();
+      written_ = true;  // the writer's thread alone calls on_write and ended
+    }
+    return {};
+  }
+  void ended(bool) override {
+    if (written_) forget();
+    written_ = false;
+  }
+
+ private:
+  void forget() {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+    cache_.clear();
+  }
+
+  security::SourceFacts read(const std::string& organization) {
     security::SourceFacts facts;
     auto record = store_.read("Organization", organization);
     rapidjson::Document json;
@@ -36,11 +73,9 @@ class OrganizationKinds {
         for (const auto& type : types->value.GetArray()) add_codings(type, facts);
       }
     }
-    cache_[organization] = {now, facts};
     return facts;
   }
 
- private:
   static void add_codings(const rapidjson::Value& codeable, security::SourceFacts& facts) {
     if (!codeable.IsObject()) return;
     auto codings = codeable.FindMember("coding");
@@ -55,6 +90,8 @@ class OrganizationKinds {
 
   gateway::store::Store& store_;
   std::mutex mutex_;
+  uint64_t generation_ = 0;  // Organization writes seen so far (twice each)
+  bool written_ = false;     // the commit in progress writes an Organization
   std::unordered_map<std::string, std::pair<int64_t, security::SourceFacts>> cache_;
 };
 
@@ -122,6 +159,7 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
     return consents->decide(patient, who, type, labels);
   });
   auto kinds = std::make_shared<OrganizationKinds>(store);
+  store.add_commit_hook(kinds);
   s->access->set_labelling([rules = s->labels, kinds, &definitions](const security::Principal* who,
                                                                     fhir::model::Document& doc,
                                                                     fhir::model::Element& resource) {

@@ -158,6 +158,9 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
       continue;
     }
     auto clause = parse_clause(registry, limits, clause_type, key, value);
+    // A parameter without a value (family=, code=,) is ignored, as FHIR search asks: it
+    // must not select everything (nor nothing). Its name is still checked above.
+    if (clause && value.find_first_not_of(',') == std::string::npos) continue;
     if (clause) {
       q.clauses.push_back(std::move(*clause));
       out.used.emplace_back(key, value);

@@ -276,6 +276,10 @@ class ClauseReader {
 
 bool ClauseReader::values_of(std::string_view name, const std::string& value, std::vector<std::string>& out) {
   out = split_escaped(value, ',');
+  // An empty item of a list ("a," or ",a") asks for nothing: it never widens the match (an
+  // empty token or string matched every resource, and a conditional update then wrote
+  // over an unrelated record). A parameter with no value at all is left out (parse_search).
+  std::erase_if(out, [](const std::string& v) { return v.empty(); });
   if (out.size() <= limits_.max_values) return true;
   return fail(std::string(name) + " has " + std::to_string(out.size()) + " values; this server takes at most " +
                   std::to_string(limits_.max_values) + " values per parameter (split the search)",

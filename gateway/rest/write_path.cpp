@@ -111,6 +111,14 @@ std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std
                                                     size_t limit, Issues& issues) {
   ParsedSearch parsed;
   if (!parse_search(registry_, type, criteria, options_.search_limits, true, parsed, issues)) return {};
+  // Conditional interactions act on what their criteria select: criteria that select
+  // nothing in particular (only _count, or parameters without values) would select every
+  // resource of the type.
+  if (parsed.query.clauses.empty()) {
+    issues.push_back({Severity::Error, "required",
+                      "the criteria have no search parameter with a value, so they would select every " + type, {}, {}});
+    return {};
+  }
   parsed.query.count = static_cast<uint32_t>(limit);
   parsed.query.offset = 0;
   parsed.query.snapshot = 0;

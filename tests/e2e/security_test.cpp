@@ -298,3 +298,22 @@ TEST_CASE("A scope restricted to a category reaches only that category", "[gatew
   CHECK(http.get("/fhir/Patient/" + p, labs_only).status == 403);
   CHECK(http.post("/fhir/Observation", observation(p, "2345-7", categorized("laboratory")), labs_only).status == 403);
 }
+
+TEST_CASE("A victim service provider's records are labelled from the moment its Organization says what it is",
+          "[gateway][e2e][security]") {
+  SecuredGateway g("security-vsp-kind", {{"shelter", "vsp", "system/*.cruds"}});
+  auto& http = g.http();
+  auto shelter = SecuredGateway::as(g.token("shelter"));
+  // Written before its Organization is: nothing says yet that it is a victim service provider.
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Reyes", "Ana"), shelter));
+  std::string before = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), shelter));
+  CHECK(http.get("/fhir/Observation/" + before, shelter).body.find("\"code\":\"SDV\"") == std::string::npos);
+  REQUIRE(http.put("/fhir/Organization/vsp", R"({"resourceType":"Organization","id":"vsp","name":"Safe Harbor",)"
+                   R"("type":[{"coding":[{"system":"https://carebridge.dev/fhir/CodeSystem/organization-kind",)"
+                   R"("code":"victim-service-provider"}]}]})", shelter).status / 100 == 2);
+  // The next record it writes is the provider's: labelled at once, not a minute later.
+  std::string after = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), shelter));
+  auto stored = http.get("/fhir/Observation/" + after, shelter).body;
+  INFO(stored);
+  CHECK(stored.find("\"code\":\"SDV\"") != std::string::npos);
+}

@@ -204,3 +204,26 @@ TEST_CASE("a 10000-entry transaction commits at once", "[gateway][e2e][transacti
   CHECK(parse_json(c->get("/fhir/Patient?_summary=count").body)["total"].GetInt() == 5000);
   CHECK(parse_json(c->get("/fhir/Observation?_summary=count&subject:Patient.name=bulk4999").body)["total"].GetInt() == 1);
 }
+
+TEST_CASE("criteria with an empty value never select every resource", "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("empty-criteria"));
+  auto c = server.client();
+  auto body = [](const char* value) {
+    return std::string(R"({"resourceType":"BodyStructure","identifier":[{"system":"urn:bs","value":")") + value +
+           R"("}],"patient":{"reference":"Patient/p1"}})";
+  };
+  auto a = c->post("/fhir/BodyStructure", body("A"), json_headers());
+  REQUIRE(a.status == 201);
+  std::string a_id = str(parse_json(a.body), "id");
+  // "B," asks for B or nothing: no match, so the conditional update creates; A is untouched.
+  CHECK(c->put("/fhir/BodyStructure?identifier=urn:bs|B,", body("B"), json_headers()).status == 201);
+  CHECK(c->del("/fhir/BodyStructure?identifier=urn:bs|C,").status / 100 == 2);
+  auto stored = c->get("/fhir/BodyStructure/" + a_id);
+  CHECK(stored.status == 200);
+  CHECK(str(parse_json(stored.body), "id") == a_id);
+  CHECK(parse_json(c->get("/fhir/BodyStructure?identifier=urn:bs|C,").body)["total"].GetInt() == 0);
+  // Criteria of result parameters alone select nothing in particular: refused.
+  CHECK(c->del("/fhir/BodyStructure?_count=1").status == 400);
+  CHECK(c->put("/fhir/BodyStructure?identifier=", body("D"), json_headers()).status == 400);
+  CHECK(c->get("/fhir/BodyStructure/" + a_id).status == 200);
+}
