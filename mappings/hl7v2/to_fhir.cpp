@@ -15,6 +15,7 @@
 #include "fhir/io/base64.h"
 #include "mappings/hl7v2/datatypes.h"
 #include "mappings/hl7v2/resource_passes.h"
+#include "mappings/hl7v2/transaction.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -33,23 +34,6 @@ std::string stored_message_id(const Message& message, std::string_view raw) { re
 
 namespace {
 
-// A resource the message makes.
-struct Made {
-  std::string type, role;
-  Node resource;
-  size_t group = 0;
-  size_t segment = 0;          // the segment that made it
-  const SegmentMap* map = nullptr;
-  std::string full_url;        // urn:uuid:...
-  std::string key;             // what identifies it when it has no business identifier
-  WriteMode write = WriteMode::Put;
-  bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
-  std::vector<std::string> cleared;  // what the message nulled, when it updates a record
-  // Merged with the stored record (to_fhir.h, MappedMessage::updates): the records a
-  // message is the source of and may send in part (an ADT's Patient and visit). A result
-  // or an order is sent whole each time: what it leaves out is gone (a flag no longer set).
-  bool merges = false;
-};
 
 // One segment map applied to one segment, filling one resource.
 struct Application {
@@ -111,8 +95,6 @@ class Mapper : public DatatypeContext {
   void add_message_resources();
   void finish(Made& made);
   std::string key_text(const FieldRef& ref, size_t segment) const;
-  // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
-  void make_bundle(MappedMessage& out);
   // Records of a `distinct` map with the same identity as an earlier one get their
   // segment's set ID in their identifier (map_spec.h).
   void distinguish_repeats();
@@ -415,23 +397,6 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
 }  // namespace carebridge::mappings::hl7v2
 
 namespace carebridge::mappings::hl7v2 {
-namespace {
-
-// The first identifier with a value as search criteria: "identifier=system|value".
-std::string identity_criteria(const Node& resource, std::string_view path) {
-  const Node* ids = resource.member(path);
-  if (!ids) return {};
-  for (const Node& id : ids->is_array() ? ids->children : std::vector<Node>{*ids}) {
-    std::string_view value = id.text_of("value");
-    if (value.empty()) continue;
-    std::string_view system = id.text_of("system");
-    return std::string(path) + "=" + engine::token_criteria(system, value);
-  }
-  return {};
-}
-
-}  // namespace
-
 
 void Mapper::link_parent_results() {
   const auto& segments = message_.segments();
@@ -550,70 +515,6 @@ std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
   return message_.value(*at, ref.field, 1, ref.component, std::max<size_t>(ref.subcomponent, 1));
 }
 
-void Mapper::make_bundle(MappedMessage& out) {
-  Node bundle;
-  bundle.set("resourceType", Node::string("Bundle"));
-  bundle.set("type", Node::string("transaction"));
-  std::unordered_map<std::string, std::string> seen;  // request → fullUrl: one entry per record
-  std::unordered_map<std::string, std::string> replaced;
-  Node entries;
-  entries.kind = Node::Kind::Array;
-  for (Made& made : made_) {
-    if (made.resource.children.size() <= 1) continue;  // nothing but resourceType
-    std::string id = engine::name_uuid(made.key);
-    std::string criteria = made.map && !made.map->identity.empty() ? identity_criteria(made.resource, made.map->identity)
-                           : made.shared && made.write == WriteMode::Create ? identity_criteria(made.resource, "identifier")
-                                                                           : std::string();
-    Node request;
-    std::string request_key;
-    if (!criteria.empty() && made.write == WriteMode::Update) {
-      request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(made.type + "?" + criteria));
-      request_key = "PUT " + made.type + "?" + criteria;
-    } else if (!criteria.empty() && made.write == WriteMode::Create) {
-      request.set("method", Node::string("POST"));
-      request.set("url", Node::string(made.type));
-      request.set("ifNoneExist", Node::string(criteria));
-      request_key = "POST " + made.type + "?" + criteria;
-    } else {
-      made.resource.children.insert(made.resource.children.begin() + 1, Node::string(id));
-      made.resource.children[1].name = "id";
-      request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(made.type + "/" + id));
-      request_key = "PUT " + made.type + "/" + id;
-    }
-    auto [at, added] = seen.emplace(request_key, made.full_url);
-    if (made.merges && request.member("url")->text.find('?') != std::string::npos) {
-      auto& cleared = out.updates[at->second];
-      cleared.insert(cleared.end(), made.cleared.begin(), made.cleared.end());
-    }
-    if (!added) {
-      replaced[made.full_url] = at->second;
-      continue;
-    }
-    Node entry;
-    entry.set("fullUrl", Node::string(made.full_url));
-    entry.set("resource", std::move(made.resource));
-    entry.set("request", std::move(request));
-    entries.children.push_back(std::move(entry));
-  }
-  if (!replaced.empty()) {
-    std::function<void(Node&)> rewrite = [&](Node& n) {
-      if (n.name == "reference" && n.is_value()) {
-        auto hit = replaced.find(n.text);
-        if (hit != replaced.end()) n.text = hit->second;
-      }
-      for (Node& c : n.children) rewrite(c);
-    };
-    rewrite(entries);
-    for (Node& entry : entries.children) drop_self_links(entry);
-  }
-  out.resources = entries.children.size();
-  entries.name = "entry";
-  bundle.children.push_back(std::move(entries));
-  out.tree = std::move(bundle);
-}
-
 void Mapper::apply(const Application& a) {
   for (const Rule& rule : a.map->rules) apply_rule(rule, a.segment, a.made);
 }
@@ -648,7 +549,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     prune(made.resource);
   }
   MappedMessage out;
-  make_bundle(out);
+  make_transaction(made_, out);
   out.warnings = std::move(warnings_);
   return out;
 }
