@@ -63,6 +63,24 @@ TEST_CASE("map writes nothing for a refused message, and says so", "[cli][hl7v2]
   CHECK(to_stdout.out.find("Bundle") == std::string::npos);
 }
 
+TEST_CASE("map takes every message of a file that starts with a byte order mark, and says what it skipped", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-bom");
+  std::string adt = "MSH|^~\\&|EHR|H|CB|Y|20260101120000-0500||ADT^A08^ADT_A01|";
+  std::string rest = "|P|2.5.1\rEVN|A08\rPID|1||P1^^^H^MR||DOE^ANN||19900101|F\rPV1|1|O\r";
+  write_file(dir / "bom.hl7", "\xEF\xBB\xBF" + adt + "B1" + rest + adt + "B2" + rest);
+  write_file(dir / "titled.hl7", "EXPORT OF 2026-01-01\r\n" + adt + "T1" + rest);
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "bom.hl7").string(),
+                             (dir / "titled.hl7").string()});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::exists(dir / "out" / "bom-1.json"));  // the first message, after the mark, is not lost
+  CHECK(fs::exists(dir / "out" / "bom-2.json"));
+  CHECK(fs::exists(dir / "out" / "titled.json"));
+  CHECK(run.err.find("bom.hl7: warning") == std::string::npos);
+  CHECK(run.err.find("titled.hl7: warning: the text before the first message is not HL7 v2 and was skipped: "
+                     "'EXPORT OF 2026-01-01'") != std::string::npos);
+}
+
 TEST_CASE("map says an empty file holds no message and exits 1", "[cli][hl7v2]") {
   auto dir = temp_dir("map-empty");
   write_file(dir / "empty.hl7", "");
