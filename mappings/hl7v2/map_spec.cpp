@@ -239,6 +239,7 @@ struct SpecReader {
     if (value.HasMember("set") && value["set"].IsObject())
       for (const auto& s : value["set"].GetObject()) base.set.emplace_back(s.name.GetString(), node(s.value));
     if (value.HasMember("merge")) base.merge = value["merge"].IsTrue();
+    if (std::string why = text(value, "refuse"); !why.empty()) base.refusal = why;
     return base;
   }
 

@@ -123,6 +123,10 @@ struct MessageMap {
   // Constants set on the resources made, by "Type.path": {"Encounter.status": "finished"}.
   std::vector<std::pair<std::string, engine::Node>> set;
   bool merge = false;  // A40/A47-style: MRG names a Patient replaced by PID's
+  // Why messages of this type are refused rather than mapped ("refuse" in the JSON): an
+  // event whose meaning no FHIR write carries safely (A29 deletes a person's information;
+  // mapped as usual it would write the person as a live record).
+  std::string refusal;
 };
 
 class MapSpec {

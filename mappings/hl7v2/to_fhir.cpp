@@ -568,6 +568,8 @@ Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, 
     return Result<MappedMessage>::failure(
         "not-supported", "MSH[1]-9: the message type '" + type + "' is not one this gateway maps to FHIR");
   }
+  if (!map->refusal.empty())
+    return Result<MappedMessage>::failure("not-supported", "MSH[1]-9: " + code + "^" + event + ": " + map->refusal);
   const StructureItem* structure = spec.structure(code, event, message.structure());
   Mapper mapper(message, raw, spec, *map, options);
   MappedMessage out = mapper.run(structure);

@@ -43,3 +43,12 @@ TEST_CASE("A02: the prior location is completed, the assigned one active", "[map
   Mapped planned = map_message(kMsh + "ADT^A05^ADT_A05|TR2|P|2.5.1\rEVN|A05|20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|P|4W^401^A^H\r");
   CHECK(text(planned.resource("Encounter")["location"][0], "status") == "planned");
 }
+
+TEST_CASE("A12: a cancelled transfer records no stay at the location it cancels", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A12^ADT_A12|TR3|P|2.5.1\rEVN|A12|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "PV1|1|I|3ICU^305^A^H|||4W^412^B^H|||||||||||||V1^^^H^VN\r");
+  const auto& locations = m.resource("Encounter")["location"];
+  REQUIRE(locations.Size() == 1);  // PV1-6 is where the cancelled transfer meant to go
+  CHECK(text(locations[0], "status") == "active");
+  CHECK(text(*m.at(locations[0]["location"]["reference"].GetString()), "name") == "3ICU 305 A");
+}
