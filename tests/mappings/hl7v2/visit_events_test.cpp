@@ -52,3 +52,24 @@ TEST_CASE("A12: a cancelled transfer records no stay at the location it cancels"
   CHECK(text(locations[0], "status") == "active");
   CHECK(text(*m.at(locations[0]["location"]["reference"].GetString()), "name") == "3ICU 305 A");
 }
+
+TEST_CASE("ROL: a primary care provider after PID is the general practitioner, a role after PV1 a participant", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A01^ADT_A01|RL1|P|2.5.1\rEVN|A01|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "ROL|1|AD|PP^Primary Care Provider^HL70443|111^WELBY^MARCUS^^^^^^NPI\r"
+                                "ROL|2|AD|CP^Consulting Provider^HL70443|222^CAMERON^ALLISON^^^^^^NPI\r"
+                                "PV1|1|I|4W^401^A^H||||||||||||||||V1^^^H^VN\r"
+                                "ROL|3|AD|AT^Attending^HL70443|333^HOUSE^GREGORY^^^^^^NPI|20250101080000-0500\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient.HasMember("generalPractitioner"));
+  REQUIRE(patient["generalPractitioner"].Size() == 1);  // the consultant after PID is no GP
+  const rapidjson::Value* gp = m.at(patient["generalPractitioner"][0]["reference"].GetString());
+  REQUIRE(gp);
+  CHECK(text((*gp)["name"][0], "family") == "WELBY");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("participant"));
+  REQUIRE(visit["participant"].Size() == 1);
+  const auto& attending = visit["participant"][0];
+  CHECK(first_code(attending["type"][0]) == "ATND");
+  CHECK(text(attending["period"], "start") == "2025-01-01T08:00:00-05:00");
+  CHECK(text((*m.at(attending["individual"]["reference"].GetString()))["name"][0], "family") == "HOUSE");
+}
