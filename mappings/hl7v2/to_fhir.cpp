@@ -93,6 +93,8 @@ class Mapper : public DatatypeContext {
   size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
+  // The Medication a segment of the message made for the drug `resource` names by code, or "".
+  std::string made_medication(const std::string& type, const Node& resource) const;
   void finish(Made& made);
   std::string key_text(const FieldRef& ref, size_t segment) const;
   // Records of a `distinct` map with the same identity as an earlier one get their
@@ -453,7 +455,26 @@ void Mapper::distinguish_repeats() {
   }
 }
 
+// A drug named by its code (RXD-2, RXA-5) that a segment of the message made a Medication
+// for (RXE-2, with its form and ingredients) is that Medication, not a second record of the
+// same drug.
+std::string Mapper::made_medication(const std::string& type, const Node& resource) const {
+  const Node* code = resource.member("code");
+  if (type != "Medication" || !code) return {};
+  std::string wanted, its;
+  write_json(*code, wanted);
+  for (const Made& made : made_) {
+    const Node* other = made.shared || made.type != type ? nullptr : made.resource.member("code");
+    if (!other) continue;
+    its.clear();
+    write_json(*other, its);
+    if (its == wanted) return made.full_url;
+  }
+  return {};
+}
+
 std::string Mapper::shared_resource(const std::string& type, Node resource) {
+  if (std::string made = made_medication(type, resource); !made.empty()) return made;
   std::string criteria = identity_criteria(resource, "identifier");
   std::string content;
   if (criteria.empty()) write_json(resource, content);
