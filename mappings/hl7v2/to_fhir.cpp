@@ -93,6 +93,8 @@ class Mapper : public DatatypeContext {
   size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
+  // Warns of segments the maps took no part of though they might have (unmapped_segments).
+  void warn_unmapped();
   // The Medication a segment of the message made for the drug `resource` names by code, or "".
   std::string made_medication(const std::string& type, const Node& resource) const;
   void finish(Made& made);
@@ -347,6 +349,9 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   }
   if (!rule.ref.empty()) {
     std::string url = reference_in_scope(rule.ref, segment);
+    if (url.empty() && rule.ref == "Patient" && !segments_named_.count("PID"))  // said where the cause is
+      warn("PID", "the message has no PID segment, so names no patient: the " + made_[index].type + "'s " + rule.to +
+                      " is left out");
     Node r;
     r.set("reference", Node::string(url));
     set_path(target(), rule.to_path, shaped(rule, std::move(r)));
@@ -536,18 +541,47 @@ std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
   return message_.value(*at, ref.field, 1, ref.component, std::max<size_t>(ref.subcomponent, 1));
 }
 
+// A segment the structure has no place for is mapped where it appeared, when a map takes
+// it there. A segment that only adds to the record the segment before it made (an NTE's
+// note, an RXR's route) is not mapped when that one made none it adds to (a note after an
+// ORC that made nothing, after a PID): both are said, never silently dropped.
+void Mapper::warn_unmapped() {
+  const auto& segments = message_.segments();
+  std::vector<bool> applied(segments.size(), false);
+  for (const Application& a : applications_) applied[a.segment] = true;
+  for (size_t i = 1; i < segments.size(); ++i) {
+    const std::string& name = segments[i].name;
+    std::string where = Position{name, segments[i].repetition}.to_string();
+    if (!grouping_.expected[i] && name[0] != 'Z') {
+      warn(where, applied[i] ? "the segment is not part of the message structure; it was mapped where it appeared"
+                             : "the segment is not part of the message structure, and no map takes it where it appeared: "
+                               "it was not mapped");
+      continue;
+    }
+    auto maps = map_.segments.find(name);
+    if (applied[i] || maps == map_.segments.end() || maps->second.empty()) continue;
+    bool adds_to_previous = true;
+    for (const std::string& map : maps->second) {
+      const SegmentMap* m = spec_.segment_map(map);
+      adds_to_previous = adds_to_previous && m && m->into == "previous";
+    }
+    size_t before = i;
+    while (before > 0 && segments[before].name == name) --before;  // NTE after NTE: the same
+    if (adds_to_previous)
+      warn(where, "the segment adds to the record the segment before it (" + segments[before].name +
+                      ") made, and that one made none it adds to: it was not mapped");
+  }
+}
+
 void Mapper::apply(const Application& a) {
   for (const Rule& rule : a.map->rules) apply_rule(rule, a.segment, a.made);
 }
 
 MappedMessage Mapper::run(const StructureItem* structure) {
   place(structure);
-  for (size_t i = 0; i < message_.segments().size(); ++i)
-    if (!grouping_.expected[i] && message_.segments()[i].name[0] != 'Z')
-      warn(Position{message_.segments()[i].name, message_.segments()[i].repetition}.to_string(),
-           "the segment is not part of the message structure; it was mapped where it appeared");
   add_message_resources();
   make_resources();
+  warn_unmapped();
   for (Made& made : made_) {
     if (made.shared || !made.full_url.empty()) continue;
     finish(made);

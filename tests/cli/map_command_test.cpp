@@ -51,13 +51,16 @@ TEST_CASE("map says where a message goes wrong and exits 1", "[cli][hl7v2]") {
 
 TEST_CASE("map writes nothing for a refused message, and says so", "[cli][hl7v2]") {
   auto dir = temp_dir("map-refused");
-  // A result with no patient maps to a Bundle that does not validate: refused (exit 1).
-  write_file(dir / "orphan.hl7", "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
+  // An order's result with no patient maps to a Bundle that does not validate (the order's
+  // ServiceRequest needs its subject): refused (exit 1), the missing PID said.
+  write_file(dir / "orphan.hl7",
+             "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rORC|RE||F9\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
   write_file(dir / "out" / "orphan.json", "{}");  // an earlier run's output must not pass for this one's
   auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "orphan.hl7").string()});
   CHECK(run.exit_code == 1);
   CHECK_FALSE(fs::exists(dir / "out" / "orphan.json"));
   CHECK(run.err.find("no Bundle was written") != std::string::npos);
+  CHECK(run.err.find("PID: the message has no PID segment") != std::string::npos);
   auto to_stdout = run_carebridge({"map", "--mapping", "hl7v2", (dir / "orphan.hl7").string()});
   CHECK(to_stdout.exit_code == 1);
   CHECK(to_stdout.out.find("Bundle") == std::string::npos);

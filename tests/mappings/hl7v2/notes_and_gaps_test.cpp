@@ -15,6 +15,38 @@ const std::string kMsh = "MSH|^~\\&|LAB|F|EHR|F|20250101120000-0500||";
 
 }  // namespace
 
+TEST_CASE("ORU: a result with no PID and no ORC is taken, its records about no patient", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01^ORU_R01|QC1|P|2.5.1\r"
+                                "OBR|1|QC7^LAB|QC7^LIS|2345-7^Glucose^LN|||20250101140000-0500||||||||||||||||||F\r"
+                                "OBX|1|NM|2345-7^Glucose^LN||100|mg/dL^mg/dL^UCUM|95-105|N|||F\r");
+  CHECK(m.of("ServiceRequest").empty());  // no ORC: the result states no order
+  CHECK(m.of("Patient").empty());
+  CHECK_FALSE(m.resource("Observation").HasMember("subject"));
+  CHECK(warned(m.conversion, "PID", "the message has no PID segment"));
+}
+
+TEST_CASE("ORU: a note between ORC and OBR is the order's, with a warning, and the order keeps its ServiceRequest", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01^ORU_R01|NT1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\r"
+                                "NTE|1|L|hard stick\r"
+                                "ORC|RE|P1^EHR|F1^LIS\rNTE|1|L|ordered by covering MD\r"
+                                "OBR|1|P1^EHR|F1^LIS|24331-1^Lipid panel^LN|||20250101140000-0500\r"
+                                "OBX|1|NM|2093-3^Cholesterol^LN||199|mg/dL^mg/dL^UCUM|||||F\r");
+  REQUIRE(m.of("ServiceRequest").size() == 1);
+  const auto& order = m.resource("ServiceRequest");
+  REQUIRE(order.HasMember("note"));
+  CHECK(text(order["note"][0], "text") == "ordered by covering MD");
+  CHECK(m.resource("DiagnosticReport")["basedOn"][0]["reference"].GetString() == m.full_url("ServiceRequest"));
+  CHECK(warned(m.conversion, "NTE[2]", "it was mapped where it appeared"));
+  CHECK(warned(m.conversion, "NTE", "the segment before it (PID)"));  // a patient's note has no place
+}
+
+TEST_CASE("ADT: a note the structure has no place for, and nothing takes, is said to be not mapped", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A04^ADT_A01|AN1|P|2.5.1\rEVN|A04\r"
+                         "PID|1||M1^^^H^MR||A^B\rNTE|1||prefers mornings\rPV1|1|O\r");
+  CHECK(warned(m.conversion, "NTE", "it was not mapped"));
+  CHECK_FALSE(warned(m.conversion, "NTE", "it was mapped where it appeared"));
+}
+
 TEST_CASE("an error quoting a binary file's bytes escapes them", "[mappings][hl7v2][bad-input]") {
   Conversion c = converter().convert(std::string("MSH|^~\\&|A|B|C|D|20250101||ADT^A08^ADT_A01|1|P|2.5.1\r9\x0c\x8c}rG\x01|x\r"));
   std::string error = c.first_error();
