@@ -169,6 +169,8 @@ struct SpecReader {
       map.creates = !(v.HasMember("create") && v["create"].IsFalse());
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
+      if (v.HasMember("after") && v["after"].IsArray())
+        for (const Json& t : v["after"].GetArray()) map.after.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())
         for (const Json& t : v["requires"].GetArray()) map.requires_segments.emplace_back(t.GetString());
       if (v.HasMember("key") && v["key"].IsArray())

@@ -228,6 +228,8 @@ size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
       if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
       if (previous == SIZE_MAX) previous = a->segment;
       if (a->segment != previous) break;
+      const std::string& before = message_.segments()[previous].name;
+      if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
       for (const std::string& t : map.previous_types)
         if (t == made_[a->made].type) return a->made;
     }

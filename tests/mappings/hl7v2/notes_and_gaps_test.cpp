@@ -47,6 +47,25 @@ TEST_CASE("ADT: a note the structure has no place for, and nothing takes, is sai
   CHECK_FALSE(warned(m.conversion, "NTE", "it was mapped where it appeared"));
 }
 
+TEST_CASE("SIU: the comment is the appointment's own note (after SCH), AIG's equipment a participant", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|EHR|H|CB|H|20250101120000-0500||SIU^S12^SIU_S12|SI1|P|2.5.1\r"
+                         "SCH|APT1^EHR|APT1F^EHR||||NEW^New^HL70276|||30|min|^^30^20250110090000-0500^20250110093000-0500\r"
+                         "NTE|1||Patient requests interpreter\r"
+                         "PID|1||M1^^^H^MR||A^B\rRGS|1|A\r"
+                         "AIG|1|A|ECHO1^Echo machine 1^L|EQ^Equipment^L\r"
+                         "AIP|1|A|123^PATEL^ANIL|ATT^Attending^L\rNTE|1||Provider note: 15 min buffer\r");
+  const auto& appointment = m.resource("Appointment");
+  CHECK(text(appointment, "comment") == "Patient requests interpreter");
+  bool equipment = false;
+  for (const auto& p : appointment["participant"].GetArray()) {
+    const rapidjson::Value* actor = m.at(p["actor"]["reference"].GetString());
+    equipment = equipment || (actor && text(*actor, "resourceType") == "Device" &&
+                              text((*actor)["deviceName"][0], "name") == "Echo machine 1");
+  }
+  CHECK(equipment);
+  CHECK(warned(m.conversion, "NTE[2]", "it was not mapped"));
+}
+
 TEST_CASE("an error quoting a binary file's bytes escapes them", "[mappings][hl7v2][bad-input]") {
   Conversion c = converter().convert(std::string("MSH|^~\\&|A|B|C|D|20250101||ADT^A08^ADT_A01|1|P|2.5.1\r9\x0c\x8c}rG\x01|x\r"));
   std::string error = c.first_error();
