@@ -66,6 +66,17 @@ TEST_CASE("SIU: the comment is the appointment's own note (after SCH), AIG's equ
   CHECK(warned(m.conversion, "NTE[2]", "it was not mapped"));
 }
 
+TEST_CASE("ORC-1 CA asks to cancel: the order stays active until the filler confirms (CR)", "[mappings][hl7v2]") {
+  std::string order = "PID|1||M1^^^H^MR||A^B\rORC|{CONTROL}|P1^EHR\rOBR|1|P1^EHR||GLU^Glucose^L\r";
+  auto with = [&](const std::string& control) {
+    std::string body = order;
+    body.replace(body.find("{CONTROL}"), 9, control);
+    return map_message(kMsh + "ORM^O01^ORM_O01|CA" + control + "|P|2.5.1\r" + body);
+  };
+  CHECK(text(with("CA").resource("ServiceRequest"), "status") == "active");  // the IG's table-hl70119-to-request-status
+  CHECK(text(with("CR").resource("ServiceRequest"), "status") == "revoked");
+}
+
 TEST_CASE("an error quoting a binary file's bytes escapes them", "[mappings][hl7v2][bad-input]") {
   Conversion c = converter().convert(std::string("MSH|^~\\&|A|B|C|D|20250101||ADT^A08^ADT_A01|1|P|2.5.1\r9\x0c\x8c}rG\x01|x\r"));
   std::string error = c.first_error();
