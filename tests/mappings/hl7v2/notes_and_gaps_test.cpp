@@ -77,6 +77,32 @@ TEST_CASE("ORC-1 CA asks to cancel: the order stays active until the filler conf
   CHECK(text(with("CR").resource("ServiceRequest"), "status") == "revoked");
 }
 
+TEST_CASE("PID-17 religion, FT1-19's diagnosis, a bare NPI, base64 wrapped in lines", "[mappings][hl7v2]") {
+  Mapped adt = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A08^ADT_A01|PR1|P|2.5.1\rEVN|A08\r" +
+                           segment("PID", {{1, "1"}, {3, "M1^^^H^MR"}, {5, "A^B"}, {17, "CAT^Catholic^HL70006"}}) +
+                           "PV1|1|O|||||1234567890^PATEL^ANIL^^^^^^NPI\r");
+  const auto& patient = adt.resource("Patient");
+  REQUIRE(patient.HasMember("extension"));
+  CHECK(text(patient["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/patient-religion");
+  CHECK(first_code(patient["extension"][0]["valueCodeableConcept"]) == "CAT");
+  const rapidjson::Value* doctor = adt.at(adt.resource("Encounter")["participant"][0]["individual"]["reference"].GetString());
+  REQUIRE(doctor);
+  CHECK(text((*doctor)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
+
+  Mapped dft = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||DFT^P03^DFT_P03|FT1|P|2.5.1\rEVN|P03\r"
+                           "PID|1||M1^^^H^MR||A^B\rPV1|1|I\r" +
+                           segment("FT1", {{1, "1"}, {2, "T1"}, {4, "20250101"}, {6, "CG"}, {7, "85025^CBC^CPT"}, {10, "1"},
+                                           {19, "D64.9^Anemia, unspecified^I10"}}));
+  REQUIRE(dft.resource("ChargeItem").HasMember("reason"));
+  CHECK(first_code(dft.resource("ChargeItem")["reason"][0]) == "D64.9");
+
+  Mapped mdm = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||MDM^T02^MDM_T02|MD1|P|2.5.1\rEVN|T02\r"
+                           "PID|1||M1^^^H^MR||A^B\rPV1|1|O\rTXA|1|CN|AP|20250101||||||||DOC1^EHR|||||AU\r"
+                           "OBX|1|ED|11524-6^EKG^LN||^application^pdf^Base64^JVBERi0x\\X0D0A\\LjQK||||||F\r");
+  const auto& content = mdm.resource("DocumentReference")["content"][0]["attachment"];
+  CHECK(text(content, "data") == "JVBERi0xLjQK");
+}
+
 TEST_CASE("an error quoting a binary file's bytes escapes them", "[mappings][hl7v2][bad-input]") {
   Conversion c = converter().convert(std::string("MSH|^~\\&|A|B|C|D|20250101||ADT^A08^ADT_A01|1|P|2.5.1\r9\x0c\x8c}rG\x01|x\r"));
   std::string error = c.first_error();
