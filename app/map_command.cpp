@@ -134,6 +134,9 @@ int to_fhir(const MapArguments& args, const fhir::definitions::Definitions& defi
       std::cerr << file << ": error: the file is empty: it holds no HL7 v2 message\n";
       return false;
     }
+    if (std::string_view skipped = v2::text_before_messages(text); !skipped.empty())  // said, not dropped silently
+      std::cerr << file << ": warning: the text before the first message is not HL7 v2 and was skipped: '"
+                << v2::printable(skipped.substr(0, 60)) << (skipped.size() > 60 ? "..." : "") << "'\n";
     std::string base = fs::path(file).stem().string();
     for (size_t n = 0; n < messages.size(); ++n) {
       std::string where = file + (messages.size() > 1 ? " message " + std::to_string(n + 1) : "");

@@ -1,8 +1,38 @@
 #include "mappings/hl7v2/conversion.h"
 
+#include <cstdio>
+
+#include "fhir/json/utf8.h"
 #include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::hl7v2 {
+
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  auto escaped = [&out](unsigned char byte) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", byte);
+    out += hex;
+  };
+  while (!text.empty()) {
+    size_t bad = fhir::json::find_invalid_utf8(text);
+    for (char c : text.substr(0, bad)) {
+      auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7F) escaped(byte);
+      else out += c;
+    }
+    if (bad == std::string_view::npos) break;
+    escaped(static_cast<unsigned char>(text[bad]));
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
 
 std::string Conversion::first_error() const {
   for (const MessageIssue& i : issues)
@@ -33,8 +63,10 @@ Converter::Converter(const fhir::definitions::Definitions& definitions, const fh
 
 namespace {
 
-// "PID[1]-3[2].4: message" → {"PID[1]-3[2].4", "message"}.
+// "PID[1]-3[2].4: message" → {"PID[1]-3[2].4", "message"}, fit to print: what an issue
+// quotes of the message may be a binary file's bytes.
 MessageIssue located(Issue issue) {
+  issue.message = printable(issue.message);
   MessageIssue out{std::move(issue), {}};
   const std::string& m = out.issue.message;
   size_t colon = m.find(": ");
@@ -78,6 +110,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
   for (Issue& i : found) {
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;
     std::string location = c.mapped.source_of(i.expression);
+    i.message = printable(i.message);
     if (!i.expression.empty()) i.message += " (" + i.expression + ")";
     c.issues.push_back({std::move(i), location, true});
   }
@@ -85,20 +118,46 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
   return c;
 }
 
+namespace {
+
+bool is_header(std::string_view name) {
+  return name == "MSH" || name == "FHS" || name == "BHS" || name == "BTS" || name == "FTS";
+}
+
+// Where the segment at `at` begins: the text's start or after a line end or MLLP's start block.
+bool segment_start(std::string_view text, size_t at) {
+  return at == 0 || text[at - 1] == '\r' || text[at - 1] == '\n' || text[at - 1] == 0x0B;
+}
+
+}  // namespace
+
+std::string_view text_before_messages(std::string_view text) {
+  if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+  size_t first = 0;
+  while (first + 3 <= text.size() && !(segment_start(text, first) && is_header(text.substr(first, 3)))) ++first;
+  if (first + 3 > text.size()) return {};  // no header at all: the parser says why
+  std::string_view before = text.substr(0, first);
+  while (!before.empty() && std::string_view(" \t\r\n\x0B\x1C").find(before.front()) != std::string_view::npos)
+    before.remove_prefix(1);
+  while (!before.empty() && std::string_view(" \t\r\n\x0B\x1C").find(before.back()) != std::string_view::npos)
+    before.remove_suffix(1);
+  return before;
+}
+
 std::vector<std::string_view> split_messages(std::string_view text) {
   std::vector<std::string_view> out;
+  // A UTF-8 byte order mark is no text: without this, the MSH after it would not be at a
+  // segment's start, and the file's first message would be skipped.
+  if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
   size_t start = std::string_view::npos;
-  auto segment_start = [&](size_t at) { return at == 0 || text[at - 1] == '\r' || text[at - 1] == '\n' || text[at - 1] == 0x0B; };
   auto trimmed = [](std::string_view m) {
     while (!m.empty() && (m.back() == '\r' || m.back() == '\n' || m.back() == 0x1C || m.back() == 0x0B || m.back() == ' '))
       m.remove_suffix(1);
     return m;
   };
   for (size_t at = 0; at + 3 <= text.size(); ++at) {
-    if (!segment_start(at)) continue;
-    std::string_view name = text.substr(at, 3);
-    bool header = name == "MSH", batch = name == "FHS" || name == "BHS" || name == "BTS" || name == "FTS";
-    if (!header && !batch) continue;
+    if (!segment_start(text, at) || !is_header(text.substr(at, 3))) continue;
+    bool header = text.substr(at, 3) == "MSH";
     if (start != std::string_view::npos) out.push_back(trimmed(text.substr(start, at - start)));
     start = header ? at : std::string_view::npos;
   }

@@ -65,4 +65,12 @@ class Converter {
 // frames) into the text of each message, each starting at its MSH.
 std::vector<std::string_view> split_messages(std::string_view text);
 
+// What split_messages leaves out before the first message or batch header, beyond a byte
+// order mark, blank lines and MLLP framing (an export's title line): "" when nothing.
+std::string_view text_before_messages(std::string_view text);
+
+// `text` fit to print in a terminal, a log or an ACK: control characters and bytes that are
+// not UTF-8 written as \xNN.
+std::string printable(std::string_view text);
+
 }  // namespace carebridge::mappings::hl7v2

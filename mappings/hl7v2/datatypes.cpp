@@ -419,6 +419,8 @@ Node attachment(const Rule& rule, const FieldValue& v) {
     a.set("contentType", Node::string(media_type(kind, subtype), v.where(3)));
     for (char& c : encoding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string bytes = encoding == "hex" ? from_hex(data) : data;  // table 0299: A (text), Hex, Base64
+    if (encoding == "base64")  // wrapped at 76 characters (\X0D0A\ in the field): the breaks are no data
+      std::erase_if(data, [](char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t'; });
     a.set("data", Node::string(encoding == "base64" ? data : fhir::io::base64_encode(bytes), v.where(5)));
     return a;
   }

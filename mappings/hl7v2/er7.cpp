@@ -309,10 +309,9 @@ std::string Message::decode(std::string_view raw) const {
     else if (sequence.starts_with(".sp")) out.append(vertical_space(sequence.substr(3)), '\n');
     else if (sequence == ".fi" || sequence == ".nf") continue;  // word wrap on and off
     else if (sequence == "H" || sequence == "N") continue;  // highlighting on and off: no meaning in FHIR text
-    else if (!sequence.empty() && sequence[0] == 'X') {
-      std::string bytes;
-      if (hex_bytes(sequence.substr(1), bytes)) append_text(out, bytes, single_byte_);
-    } else {  // an escape this reader does not know (\Cxxyy\, \.in\, ...) is kept as written
+    else if (std::string bytes; !sequence.empty() && sequence[0] == 'X' && hex_bytes(sequence.substr(1), bytes))
+      append_text(out, bytes, single_byte_);
+    else {  // an escape this reader does not know (\Cxxyy\, \.in\, a malformed \XZZ\, ...) is kept as written
       out += d.escape;
       append_text(out, sequence, single_byte_);
       out += d.escape;

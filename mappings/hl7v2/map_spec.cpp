@@ -169,6 +169,8 @@ struct SpecReader {
       map.creates = !(v.HasMember("create") && v["create"].IsFalse());
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
+      if (v.HasMember("after") && v["after"].IsArray())
+        for (const Json& t : v["after"].GetArray()) map.after.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())
         for (const Json& t : v["requires"].GetArray()) map.requires_segments.emplace_back(t.GetString());
       if (v.HasMember("key") && v["key"].IsArray())
@@ -239,6 +241,7 @@ struct SpecReader {
     if (value.HasMember("set") && value["set"].IsObject())
       for (const auto& s : value["set"].GetObject()) base.set.emplace_back(s.name.GetString(), node(s.value));
     if (value.HasMember("merge")) base.merge = value["merge"].IsTrue();
+    if (std::string why = text(value, "refuse"); !why.empty()) base.refusal = why;
     return base;
   }
 

@@ -79,6 +79,9 @@ struct SegmentMap {
   // `into` (created when none), or the resource the previous segment made ("previous").
   std::string into;
   std::vector<std::string> previous_types;  // with into "previous": the types that take it
+  // With into "previous": the names the segment before must have ("after": ["SCH"]: the
+  // appointment's own note, not one about a resource booked); empty: any.
+  std::vector<std::string> after;
   std::string identity;    // the identifier path that finds the stored record ("identifier")
   // Without a business identifier: the fields whose values identify the record (a
   // patient's allergy to one substance), so every message about it writes the same id.
@@ -123,6 +126,10 @@ struct MessageMap {
   // Constants set on the resources made, by "Type.path": {"Encounter.status": "finished"}.
   std::vector<std::pair<std::string, engine::Node>> set;
   bool merge = false;  // A40/A47-style: MRG names a Patient replaced by PID's
+  // Why messages of this type are refused rather than mapped ("refuse" in the JSON): an
+  // event whose meaning no FHIR write carries safely (A29 deletes a person's information;
+  // mapped as usual it would write the person as a live record).
+  std::string refusal;
 };
 
 class MapSpec {

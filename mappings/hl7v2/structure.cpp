@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 namespace carebridge::mappings::hl7v2 {
 namespace {
@@ -87,6 +88,15 @@ struct Frame {
 struct Placer {
   Grouping& grouping;
   std::vector<Frame> stack;
+  std::unordered_map<std::string_view, size_t> last_at;  // each segment name's last position in the message
+  size_t at = 0;                                          // the position of the segment being placed
+
+  // Whether a segment that can begin `item` is still to come.
+  bool sent_later(const StructureItem& item) const {
+    for (const std::string& name : item.first)
+      if (auto last = last_at.find(name); last != last_at.end() && last->second > at) return true;
+    return false;
+  }
 
   size_t open_instance(size_t parent, const StructureItem& group) {
     grouping.parent.push_back(parent);
@@ -103,7 +113,14 @@ struct Placer {
       const StructureItem& item = items[i];
       bool used = static_cast<long>(i) <= frame.last;
       if (used && !item.repeating) continue;
-      if (!begins(item, segment)) continue;
+      if (!begins(item, segment)) {
+        // A required item the message still sends is not passed over: a note between an ORC
+        // and its OBR (where the structure has none) stays with that order, instead of taking
+        // the note's place after the OBR and leaving the OBR to an order of its own. One the
+        // message lacks is passed over (an ADT without its PV1 still places its AL1s).
+        if (!used && !item.optional && sent_later(item)) return std::string_view::npos;
+        continue;
+      }
       stack.resize(depth + 1);
       stack[depth].last = static_cast<long>(i);
       if (!item.segment.empty()) return stack[depth].instance;
@@ -145,9 +162,12 @@ Grouping group_segments(const Message& message, const StructureItem& structure) 
   Grouping grouping;
   grouping.parent.push_back(0);
   grouping.group_of.push_back(&structure);
-  Placer placer{grouping, {Frame{&structure, 0, -1}}};
-  for (const Segment& segment : message.segments()) {
+  Placer placer{grouping, {Frame{&structure, 0, -1}}, {}, 0};
+  const auto& segments = message.segments();
+  for (size_t i = 0; i < segments.size(); ++i) placer.last_at[segments[i].name] = i;
+  for (const Segment& segment : segments) {
     size_t instance = placer.place(segment.name);
+    ++placer.at;
     bool expected = instance != std::string_view::npos;
     grouping.expected.push_back(expected);
     grouping.segment_group.push_back(expected ? instance : placer.stack.back().instance);

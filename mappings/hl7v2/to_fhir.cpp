@@ -15,6 +15,7 @@
 #include "fhir/io/base64.h"
 #include "mappings/hl7v2/datatypes.h"
 #include "mappings/hl7v2/resource_passes.h"
+#include "mappings/hl7v2/transaction.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -33,23 +34,6 @@ std::string stored_message_id(const Message& message, std::string_view raw) { re
 
 namespace {
 
-// A resource the message makes.
-struct Made {
-  std::string type, role;
-  Node resource;
-  size_t group = 0;
-  size_t segment = 0;          // the segment that made it
-  const SegmentMap* map = nullptr;
-  std::string full_url;        // urn:uuid:...
-  std::string key;             // what identifies it when it has no business identifier
-  WriteMode write = WriteMode::Put;
-  bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
-  std::vector<std::string> cleared;  // what the message nulled, when it updates a record
-  // Merged with the stored record (to_fhir.h, MappedMessage::updates): the records a
-  // message is the source of and may send in part (an ADT's Patient and visit). A result
-  // or an order is sent whole each time: what it leaves out is gone (a flag no longer set).
-  bool merges = false;
-};
 
 // One segment map applied to one segment, filling one resource.
 struct Application {
@@ -109,10 +93,12 @@ class Mapper : public DatatypeContext {
   size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
   void add_message_resources();
+  // Warns of segments the maps took no part of though they might have (unmapped_segments).
+  void warn_unmapped();
+  // The Medication a segment of the message made for the drug `resource` names by code, or "".
+  std::string made_medication(const std::string& type, const Node& resource) const;
   void finish(Made& made);
   std::string key_text(const FieldRef& ref, size_t segment) const;
-  // Gathers the resources made into the transaction Bundle (MappedMessage::tree).
-  void make_bundle(MappedMessage& out);
   // Records of a `distinct` map with the same identity as an earlier one get their
   // segment's set ID in their identifier (map_spec.h).
   void distinguish_repeats();
@@ -242,6 +228,8 @@ size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
       if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
       if (previous == SIZE_MAX) previous = a->segment;
       if (a->segment != previous) break;
+      const std::string& before = message_.segments()[previous].name;
+      if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
       for (const std::string& t : map.previous_types)
         if (t == made_[a->made].type) return a->made;
     }
@@ -363,6 +351,9 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   }
   if (!rule.ref.empty()) {
     std::string url = reference_in_scope(rule.ref, segment);
+    if (url.empty() && rule.ref == "Patient" && !segments_named_.count("PID"))  // said where the cause is
+      warn("PID", "the message has no PID segment, so names no patient: the " + made_[index].type + "'s " + rule.to +
+                      " is left out");
     Node r;
     r.set("reference", Node::string(url));
     set_path(target(), rule.to_path, shaped(rule, std::move(r)));
@@ -415,23 +406,6 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
 }  // namespace carebridge::mappings::hl7v2
 
 namespace carebridge::mappings::hl7v2 {
-namespace {
-
-// The first identifier with a value as search criteria: "identifier=system|value".
-std::string identity_criteria(const Node& resource, std::string_view path) {
-  const Node* ids = resource.member(path);
-  if (!ids) return {};
-  for (const Node& id : ids->is_array() ? ids->children : std::vector<Node>{*ids}) {
-    std::string_view value = id.text_of("value");
-    if (value.empty()) continue;
-    std::string_view system = id.text_of("system");
-    return std::string(path) + "=" + engine::token_criteria(system, value);
-  }
-  return {};
-}
-
-}  // namespace
-
 
 void Mapper::link_parent_results() {
   const auto& segments = message_.segments();
@@ -488,7 +462,26 @@ void Mapper::distinguish_repeats() {
   }
 }
 
+// A drug named by its code (RXD-2, RXA-5) that a segment of the message made a Medication
+// for (RXE-2, with its form and ingredients) is that Medication, not a second record of the
+// same drug.
+std::string Mapper::made_medication(const std::string& type, const Node& resource) const {
+  const Node* code = resource.member("code");
+  if (type != "Medication" || !code) return {};
+  std::string wanted, its;
+  write_json(*code, wanted);
+  for (const Made& made : made_) {
+    const Node* other = made.shared || made.type != type ? nullptr : made.resource.member("code");
+    if (!other) continue;
+    its.clear();
+    write_json(*other, its);
+    if (its == wanted) return made.full_url;
+  }
+  return {};
+}
+
 std::string Mapper::shared_resource(const std::string& type, Node resource) {
+  if (std::string made = made_medication(type, resource); !made.empty()) return made;
   std::string criteria = identity_criteria(resource, "identifier");
   std::string content;
   if (criteria.empty()) write_json(resource, content);
@@ -550,68 +543,36 @@ std::string Mapper::key_text(const FieldRef& ref, size_t segment) const {
   return message_.value(*at, ref.field, 1, ref.component, std::max<size_t>(ref.subcomponent, 1));
 }
 
-void Mapper::make_bundle(MappedMessage& out) {
-  Node bundle;
-  bundle.set("resourceType", Node::string("Bundle"));
-  bundle.set("type", Node::string("transaction"));
-  std::unordered_map<std::string, std::string> seen;  // request → fullUrl: one entry per record
-  std::unordered_map<std::string, std::string> replaced;
-  Node entries;
-  entries.kind = Node::Kind::Array;
-  for (Made& made : made_) {
-    if (made.resource.children.size() <= 1) continue;  // nothing but resourceType
-    std::string id = engine::name_uuid(made.key);
-    std::string criteria = made.map && !made.map->identity.empty() ? identity_criteria(made.resource, made.map->identity)
-                           : made.shared && made.write == WriteMode::Create ? identity_criteria(made.resource, "identifier")
-                                                                           : std::string();
-    Node request;
-    std::string request_key;
-    if (!criteria.empty() && made.write == WriteMode::Update) {
-      request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(made.type + "?" + criteria));
-      request_key = "PUT " + made.type + "?" + criteria;
-    } else if (!criteria.empty() && made.write == WriteMode::Create) {
-      request.set("method", Node::string("POST"));
-      request.set("url", Node::string(made.type));
-      request.set("ifNoneExist", Node::string(criteria));
-      request_key = "POST " + made.type + "?" + criteria;
-    } else {
-      made.resource.children.insert(made.resource.children.begin() + 1, Node::string(id));
-      made.resource.children[1].name = "id";
-      request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(made.type + "/" + id));
-      request_key = "PUT " + made.type + "/" + id;
-    }
-    auto [at, added] = seen.emplace(request_key, made.full_url);
-    if (made.merges && request.member("url")->text.find('?') != std::string::npos) {
-      auto& cleared = out.updates[at->second];
-      cleared.insert(cleared.end(), made.cleared.begin(), made.cleared.end());
-    }
-    if (!added) {
-      replaced[made.full_url] = at->second;
+// A segment the structure has no place for is mapped where it appeared, when a map takes
+// it there. A segment that only adds to the record the segment before it made (an NTE's
+// note, an RXR's route) is not mapped when that one made none it adds to (a note after an
+// ORC that made nothing, after a PID): both are said, never silently dropped.
+void Mapper::warn_unmapped() {
+  const auto& segments = message_.segments();
+  std::vector<bool> applied(segments.size(), false);
+  for (const Application& a : applications_) applied[a.segment] = true;
+  for (size_t i = 1; i < segments.size(); ++i) {
+    const std::string& name = segments[i].name;
+    std::string where = Position{name, segments[i].repetition}.to_string();
+    if (!grouping_.expected[i] && name[0] != 'Z') {
+      warn(where, applied[i] ? "the segment is not part of the message structure; it was mapped where it appeared"
+                             : "the segment is not part of the message structure, and no map takes it where it appeared: "
+                               "it was not mapped");
       continue;
     }
-    Node entry;
-    entry.set("fullUrl", Node::string(made.full_url));
-    entry.set("resource", std::move(made.resource));
-    entry.set("request", std::move(request));
-    entries.children.push_back(std::move(entry));
+    auto maps = map_.segments.find(name);
+    if (applied[i] || maps == map_.segments.end() || maps->second.empty()) continue;
+    bool adds_to_previous = true;
+    for (const std::string& map : maps->second) {
+      const SegmentMap* m = spec_.segment_map(map);
+      adds_to_previous = adds_to_previous && m && m->into == "previous";
+    }
+    size_t before = i;
+    while (before > 0 && segments[before].name == name) --before;  // NTE after NTE: the same
+    if (adds_to_previous)
+      warn(where, "the segment adds to the record the segment before it (" + segments[before].name +
+                      ") made, and that one made none it adds to: it was not mapped");
   }
-  if (!replaced.empty()) {
-    std::function<void(Node&)> rewrite = [&](Node& n) {
-      if (n.name == "reference" && n.is_value()) {
-        auto hit = replaced.find(n.text);
-        if (hit != replaced.end()) n.text = hit->second;
-      }
-      for (Node& c : n.children) rewrite(c);
-    };
-    rewrite(entries);
-    for (Node& entry : entries.children) drop_self_links(entry);
-  }
-  out.resources = entries.children.size();
-  entries.name = "entry";
-  bundle.children.push_back(std::move(entries));
-  out.tree = std::move(bundle);
 }
 
 void Mapper::apply(const Application& a) {
@@ -620,12 +581,9 @@ void Mapper::apply(const Application& a) {
 
 MappedMessage Mapper::run(const StructureItem* structure) {
   place(structure);
-  for (size_t i = 0; i < message_.segments().size(); ++i)
-    if (!grouping_.expected[i] && message_.segments()[i].name[0] != 'Z')
-      warn(Position{message_.segments()[i].name, message_.segments()[i].repetition}.to_string(),
-           "the segment is not part of the message structure; it was mapped where it appeared");
   add_message_resources();
   make_resources();
+  warn_unmapped();
   for (Made& made : made_) {
     if (made.shared || !made.full_url.empty()) continue;
     finish(made);
@@ -648,7 +606,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     prune(made.resource);
   }
   MappedMessage out;
-  make_bundle(out);
+  make_transaction(made_, out);
   out.warnings = std::move(warnings_);
   return out;
 }
@@ -667,6 +625,8 @@ Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, 
     return Result<MappedMessage>::failure(
         "not-supported", "MSH[1]-9: the message type '" + type + "' is not one this gateway maps to FHIR");
   }
+  if (!map->refusal.empty())
+    return Result<MappedMessage>::failure("not-supported", "MSH[1]-9: " + code + "^" + event + ": " + map->refusal);
   const StructureItem* structure = spec.structure(code, event, message.structure());
   Mapper mapper(message, raw, spec, *map, options);
   MappedMessage out = mapper.run(structure);

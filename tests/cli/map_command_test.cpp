@@ -51,16 +51,37 @@ TEST_CASE("map says where a message goes wrong and exits 1", "[cli][hl7v2]") {
 
 TEST_CASE("map writes nothing for a refused message, and says so", "[cli][hl7v2]") {
   auto dir = temp_dir("map-refused");
-  // A result with no patient maps to a Bundle that does not validate: refused (exit 1).
-  write_file(dir / "orphan.hl7", "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
+  // An order's result with no patient maps to a Bundle that does not validate (the order's
+  // ServiceRequest needs its subject): refused (exit 1), the missing PID said.
+  write_file(dir / "orphan.hl7",
+             "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rORC|RE||F9\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
   write_file(dir / "out" / "orphan.json", "{}");  // an earlier run's output must not pass for this one's
   auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "orphan.hl7").string()});
   CHECK(run.exit_code == 1);
   CHECK_FALSE(fs::exists(dir / "out" / "orphan.json"));
   CHECK(run.err.find("no Bundle was written") != std::string::npos);
+  CHECK(run.err.find("PID: the message has no PID segment") != std::string::npos);
   auto to_stdout = run_carebridge({"map", "--mapping", "hl7v2", (dir / "orphan.hl7").string()});
   CHECK(to_stdout.exit_code == 1);
   CHECK(to_stdout.out.find("Bundle") == std::string::npos);
+}
+
+TEST_CASE("map takes every message of a file that starts with a byte order mark, and says what it skipped", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-bom");
+  std::string adt = "MSH|^~\\&|EHR|H|CB|Y|20260101120000-0500||ADT^A08^ADT_A01|";
+  std::string rest = "|P|2.5.1\rEVN|A08\rPID|1||P1^^^H^MR||DOE^ANN||19900101|F\rPV1|1|O\r";
+  write_file(dir / "bom.hl7", "\xEF\xBB\xBF" + adt + "B1" + rest + adt + "B2" + rest);
+  write_file(dir / "titled.hl7", "EXPORT OF 2026-01-01\r\n" + adt + "T1" + rest);
+  auto run = run_carebridge({"map", "--mapping", "hl7v2", "--out-dir", (dir / "out").string(), (dir / "bom.hl7").string(),
+                             (dir / "titled.hl7").string()});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(fs::exists(dir / "out" / "bom-1.json"));  // the first message, after the mark, is not lost
+  CHECK(fs::exists(dir / "out" / "bom-2.json"));
+  CHECK(fs::exists(dir / "out" / "titled.json"));
+  CHECK(run.err.find("bom.hl7: warning") == std::string::npos);
+  CHECK(run.err.find("titled.hl7: warning: the text before the first message is not HL7 v2 and was skipped: "
+                     "'EXPORT OF 2026-01-01'") != std::string::npos);
 }
 
 TEST_CASE("map says an empty file holds no message and exits 1", "[cli][hl7v2]") {

@@ -267,13 +267,15 @@ TEST_CASE("MLLP: broken messages are answered AR or AE with the position and the
   CHECK(unsupported.value(*err, 2, 1, 3) == "9");
   CHECK(unsupported.value(*err, 3) == "200");
 
-  // A lab order and result for no patient: the order (ServiceRequest) needs a subject. AE, at the OBR.
-  auto invalid = ack_of(client.send("MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|Q2|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r"));
+  // A lab order and result for no patient: the order (ServiceRequest, made by its ORC) needs
+  // a subject. AE, at the ORC.
+  auto invalid = ack_of(client.send("MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|Q2|P|2.5.1\rORC|RE||F9\rOBR|1||F9|X^X\r"
+                                    "OBX|1|NM|Y^Y||1|mg||||||F\r"));
   CHECK(invalid.value(*invalid.segment("MSA"), 1) == "AE");
-  bool at_obr = false;
+  bool at_orc = false;
   for (const v2::Segment& s : invalid.segments())
-    if (s.name == "ERR") at_obr = at_obr || (invalid.value(s, 2, 1, 1) == "OBR" && invalid.value(s, 8).find("subject") != std::string::npos);
-  CHECK(at_obr);
+    if (s.name == "ERR") at_orc = at_orc || (invalid.value(s, 2, 1, 1) == "ORC" && invalid.value(s, 8).find("subject") != std::string::npos);
+  CHECK(at_orc);
   CHECK(msa(client.send("not a message at all")) == "AR");
   // None of it stopped the connection or the gateway.
   CHECK(msa(client.send(sample_text("adt_a01.hl7"))) == "AA");

@@ -80,6 +80,9 @@ TEST_CASE("CR, LF and CRLF end segments alike", "[mappings][hl7v2]") {
 TEST_CASE("escapes: hexadecimal, the escape character, unknown ones kept", "[mappings][hl7v2]") {
   auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ORU^R01|7|P|2.5\rNTE|1||a\\E\\b \\X41\\ \\T\\ \\R\\ \\H\\bold\\N\\ \\Cxxyy\\z\r");
   CHECK(m.value(*m.segment("NTE"), 3) == "a\\b A & ~ bold \\Cxxyy\\z");
+  // A hexadecimal escape that is none is kept as written, not dropped unseen.
+  auto odd = parsed("MSH|^~\\&|A|B|C|D|20260101||ORU^R01|8|P|2.5\rNTE|1||odd \\XZZ\\ hex\r");
+  CHECK(odd.value(*odd.segment("NTE"), 3) == "odd \\XZZ\\ hex");
 }
 
 TEST_CASE("8859/1 text becomes UTF-8", "[mappings][hl7v2]") {

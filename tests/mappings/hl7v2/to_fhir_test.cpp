@@ -177,9 +177,10 @@ TEST_CASE("messages that cannot be taken say why and where", "[mappings][hl7v2]"
   CHECK(garbage.outcome == Conversion::Outcome::Rejected);
   CHECK_FALSE(garbage.first_error().empty());
 
-  // A lab result with no patient cannot make valid FHIR: AE, at the Observation's subject.
+  // An order's result with no patient cannot make valid FHIR (the order's ServiceRequest
+  // needs a subject): AE, at its subject.
   auto orphan = converter().convert(
-      "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
+      "MSH|^~\\&|LAB|X|CB|Y|20260101||ORU^R01^ORU_R01|9|P|2.5.1\rORC|RE||F9\rOBR|1||F9|X^X\rOBX|1|NM|Y^Y||1|mg||||||F\r");
   CHECK(orphan.outcome == Conversion::Outcome::Invalid);
   CHECK(orphan.first_error().find("subject") != std::string::npos);
 

@@ -1,6 +1,8 @@
-// What an ADT event says about who entered it and where the patient is: EVN-5 as the
-// Provenance's enterer, and the visit's current, prior, temporary and pending locations
-// with their statuses (the IG's EVN[Provenance] and PV1[Encounter] tables).
+// What an ADT event says about who entered it, when, and where the patient is: EVN-5 as
+// the Provenance's enterer, EVN-2 and EVN-6 its times, the visit's current, prior,
+// temporary and pending locations with their statuses (none for a cancelled transfer's
+// destination), its planned dates (PV2-8, PV2-9) and the roles of ROL (the IG's
+// EVN[Provenance], PV1[Encounter] and ADT_A01 tables).
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -42,4 +44,51 @@ TEST_CASE("A02: the prior location is completed, the assigned one active", "[map
 
   Mapped planned = map_message(kMsh + "ADT^A05^ADT_A05|TR2|P|2.5.1\rEVN|A05|20250101\rPID|1||M1^^^H^MR||A^B\rPV1|1|P|4W^401^A^H\r");
   CHECK(text(planned.resource("Encounter")["location"][0], "status") == "planned");
+}
+
+TEST_CASE("A12: a cancelled transfer records no stay at the location it cancels", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A12^ADT_A12|TR3|P|2.5.1\rEVN|A12|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "PV1|1|I|3ICU^305^A^H|||4W^412^B^H|||||||||||||V1^^^H^VN\r");
+  const auto& locations = m.resource("Encounter")["location"];
+  REQUIRE(locations.Size() == 1);  // PV1-6 is where the cancelled transfer meant to go
+  CHECK(text(locations[0], "status") == "active");
+  CHECK(text(*m.at(locations[0]["location"]["reference"].GetString()), "name") == "3ICU 305 A");
+}
+
+TEST_CASE("EVN-2 is when the event was recorded, EVN-6 when it happened, PV2-8 and PV2-9 the planned visit", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A05^ADT_A05|PA1|P|2.5.1\rEVN|A05|20241231090000-0500||||20241230170000-0500\r"
+                                "PID|1||M1^^^H^MR||A^B\rPV1|1|P|4W^401^A^H\rPV2|||Knee replacement|||||20250115070000-0500|20250118\r");
+  const auto& provenance = m.resource("Provenance");
+  CHECK(text(provenance, "recorded") == "2024-12-31T09:00:00-05:00");
+  CHECK(text(provenance, "occurredDateTime") == "2024-12-30T17:00:00-05:00");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("extension"));
+  CHECK(text(visit["extension"][0], "url") == "http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedStartDate");
+  CHECK(text(visit["extension"][0], "valueDateTime") == "2025-01-15T07:00:00-05:00");
+  CHECK(text(visit["extension"][1], "url") == "http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate");
+  CHECK(text(visit["extension"][1], "valueDateTime") == "2025-01-18");
+
+  Mapped sent = map_message(kMsh + "ADT^A08^ADT_A01|PA2|P|2.5.1\rEVN|A08\rPID|1||M1^^^H^MR||A^B\rPV1|1|O\r");
+  CHECK(text(sent.resource("Provenance"), "recorded") == "2025-01-01T12:00:00-05:00");  // MSH-7, without EVN-2
+}
+
+TEST_CASE("ROL: a primary care provider after PID is the general practitioner, a role after PV1 a participant", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A01^ADT_A01|RL1|P|2.5.1\rEVN|A01|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "ROL|1|AD|PP^Primary Care Provider^HL70443|111^WELBY^MARCUS^^^^^^NPI\r"
+                                "ROL|2|AD|CP^Consulting Provider^HL70443|222^CAMERON^ALLISON^^^^^^NPI\r"
+                                "PV1|1|I|4W^401^A^H||||||||||||||||V1^^^H^VN\r"
+                                "ROL|3|AD|AT^Attending^HL70443|333^HOUSE^GREGORY^^^^^^NPI|20250101080000-0500\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient.HasMember("generalPractitioner"));
+  REQUIRE(patient["generalPractitioner"].Size() == 1);  // the consultant after PID is no GP
+  const rapidjson::Value* gp = m.at(patient["generalPractitioner"][0]["reference"].GetString());
+  REQUIRE(gp);
+  CHECK(text((*gp)["name"][0], "family") == "WELBY");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("participant"));
+  REQUIRE(visit["participant"].Size() == 1);
+  const auto& attending = visit["participant"][0];
+  CHECK(first_code(attending["type"][0]) == "ATND");
+  CHECK(text(attending["period"], "start") == "2025-01-01T08:00:00-05:00");
+  CHECK(text((*m.at(attending["individual"]["reference"].GetString()))["name"][0], "family") == "HOUSE");
 }

@@ -1,0 +1,43 @@
+// How the resources a v2 message made become the entries of its transaction Bundle: each
+// lands on its record by a conditional update or create on its business identifier, else
+// by a PUT to an id made from what identifies it; two resources that land on one record
+// are one entry, and references to the second are rewritten to the first.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/map_spec.h"
+#include "mappings/hl7v2/to_fhir.h"
+
+namespace carebridge::mappings::hl7v2 {
+
+// A resource the message makes.
+struct Made {
+  std::string type, role;
+  engine::Node resource;
+  size_t group = 0;
+  size_t segment = 0;          // the segment that made it
+  const SegmentMap* map = nullptr;
+  std::string full_url;        // urn:uuid:...
+  std::string key;             // what identifies it when it has no business identifier
+  WriteMode write = WriteMode::Put;
+  bool shared = false;         // a Practitioner, Organization or Location a datatype stands for
+  std::vector<std::string> cleared;  // what the message nulled, when it updates a record
+  // Merged with the stored record (to_fhir.h, MappedMessage::updates): the records a
+  // message is the source of and may send in part (an ADT's Patient and visit). A result
+  // or an order is sent whole each time: what it leaves out is gone (a flag no longer set).
+  bool merges = false;
+};
+
+// The first identifier at `path` with a value as search criteria: "identifier=system|value";
+// "" when none has one.
+std::string identity_criteria(const engine::Node& resource, std::string_view path);
+
+// The transaction Bundle of the resources made (MappedMessage::tree, resources, updates).
+// The resources are moved into it.
+void make_transaction(std::vector<Made>& all, MappedMessage& out);
+
+}  // namespace carebridge::mappings::hl7v2

@@ -1,0 +1,42 @@
+// What an ADT says about records a person has beyond the visit: A60's allergies found by
+// their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17), and A29, which
+// deletes a person's information, refused rather than written as a live Patient.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||";
+
+}  // namespace
+
+TEST_CASE("A60: an allergy is found by IAM-7, and a delete is entered in error, never active", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL1|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
+                         segment("IAM", {{1, "1"}, {2, "DA^Drug allergy^HL70127"}, {3, "7980^Penicillin G^RXNORM"},
+                                         {6, "A^Add^HL70323"}, {7, "ALG100^EHR"}, {13, "20241231093000-0500"},
+                                         {17, "C^Confirmed or verified^HL70438"}}) +
+                         segment("IAM", {{1, "2"}, {2, "DA^Drug allergy^HL70127"}, {3, "2670^Codeine^RXNORM"},
+                                         {6, "D^Delete^HL70323"}, {7, "ALG077^EHR"}}));
+  REQUIRE(m.of("AllergyIntolerance").size() == 2);
+  const auto& added = m.resource("AllergyIntolerance", 0);
+  CHECK(text(added["identifier"][0], "value") == "ALG100");
+  CHECK(text(m.request("AllergyIntolerance", 0), "url").find("AllergyIntolerance?identifier=") == 0);
+  CHECK(first_code(added["clinicalStatus"]) == "active");
+  CHECK(first_code(added["verificationStatus"]) == "confirmed");
+  CHECK(text(added, "recordedDate") == "2024-12-31T09:30:00-05:00");
+  const auto& deleted = m.resource("AllergyIntolerance", 1);
+  CHECK(text(m.request("AllergyIntolerance", 1), "url").find("ALG077") != std::string::npos);
+  CHECK_FALSE(deleted.HasMember("clinicalStatus"));
+  CHECK(first_code(deleted["verificationStatus"]) == "entered-in-error");
+}
+
+TEST_CASE("A29: deleting a person's information is refused, not written as a live Patient", "[mappings][hl7v2]") {
+  Conversion c = converter().convert(kMsh + "ADT^A29^ADT_A21|DP1|P|2.5.1\rEVN|A29|20250101\r"
+                                            "PID|1||M1^^^H^MR||NGUYEN^MAI||19900214|F\rPV1|1|N\r");
+  CHECK(c.outcome == Conversion::Outcome::Rejected);
+  CHECK(c.first_error().find("MSH[1]-9: ADT^A29: A29 (delete person information) is not applied") == 0);
+}
