@@ -43,7 +43,7 @@ unsigned status_from(const char* source, uint16_t port, const std::string& targe
 
 }  // namespace
 
-TEST_CASE("pages carry a content security policy; every answer says nosniff", "[e2e][http][security]") {
+TEST_CASE("pages carry a content security policy, every answer says nosniff", "[e2e][http][security]") {
   ServerProcess server(temp_dir("security-headers"));
   auto c = server.client();
   auto home = c->get("/", {{"Accept", "text/html"}});

@@ -146,7 +146,7 @@ TEST_CASE("MLLP: ADT, ORU, RDE and VXU are acknowledged and their records are re
   CHECK(gw.count("Binary") == 4);
 }
 
-TEST_CASE("MLLP: a message sent twice changes nothing; a corrected result updates the same record", "[e2e][hl7v2]") {
+TEST_CASE("MLLP: a message sent twice changes nothing, a corrected result updates the same record", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);
   REQUIRE(msa(client.send(sample_text("oru_r01.hl7"))) == "AA");

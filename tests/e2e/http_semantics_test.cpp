@@ -43,7 +43,7 @@ TEST_CASE("conditional reads answer 304 when the client's copy is current", "[e2
   CHECK(str(meta["rest"][0]["resource"][0], "conditionalRead") == "full-support");
 }
 
-TEST_CASE("405 says what is allowed; a create with search parameters in its URL is refused", "[e2e][http]") {
+TEST_CASE("405 says what is allowed, a create with search parameters in its URL is refused", "[e2e][http]") {
   ServerProcess server(temp_dir("allow-405"));
   auto c = server.client();
   auto on_metadata = c->del("/fhir/metadata");
@@ -58,7 +58,7 @@ TEST_CASE("405 says what is allowed; a create with search parameters in its URL 
   CHECK(parse_json(c->get("/fhir/Patient").body)["total"].GetInt() == 0);
 }
 
-TEST_CASE("JSON Merge Patch changes and removes members; decimals keep their text", "[e2e][http]") {
+TEST_CASE("JSON Merge Patch changes and removes members, decimals keep their text", "[e2e][http]") {
   ServerProcess server(temp_dir("merge-patch"));
   auto c = server.client();
   REQUIRE(c->put("/fhir/Patient/m1", patient_json("Merge", "Pat", R"("id":"m1","active":true,)"), json_headers()).status == 201);

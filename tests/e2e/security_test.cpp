@@ -48,7 +48,7 @@ std::string observation(const std::string& patient, const std::string& code, con
 
 }  // namespace
 
-TEST_CASE("Only a valid token gets in; every refusal is audited", "[gateway][e2e][security]") {
+TEST_CASE("Only a valid token gets in, every refusal is audited", "[gateway][e2e][security]") {
   SecuredGateway g("security-tokens", {{"clinic-a", "org-a", "system/*.cruds"},
                                        {"labs-only", "org-a", "system/Observation.rs"},
                                        {"auditor", "", "system/AuditEvent.rs", true}});

@@ -253,7 +253,7 @@ TEST_CASE("web: an organization's administrator adds and disables its own staff,
   CHECK(staff.get("/upload").status == 303);
 }
 
-TEST_CASE("web: an administrator sees the organization's subscriptions, what waits and why, and retries; another organization's do not show",
+TEST_CASE("web: an administrator sees the organization's subscriptions, what waits and why, and retries, another organization's do not show",
           "[e2e][web][routing]") {
   WebhookReceiver receiver;
   SecuredGateway g("web-subscriptions", {{"clinic-system", "org-clinic", "system/*.cruds"}});

@@ -76,7 +76,7 @@ TEST_CASE("type() reports the FHIR primitive subtype", "[fhirpath][types]") {
         "string, code, id, markdown");
 }
 
-TEST_CASE("a resource's own id is of type id; element ids are strings", "[fhirpath][types]") {
+TEST_CASE("a resource's own id is of type id, element ids are strings", "[fhirpath][types]") {
   CHECK(types("contained.id", "patient.json") == Strings{"id"});
   CHECK(value("contained.id", "patient.json") == "org1");
   CHECK(value("contained.id is id", "patient.json") == "true");

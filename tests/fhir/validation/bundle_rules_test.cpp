@@ -35,7 +35,7 @@ TEST_CASE("bdl-7: a fullUrl is unique, unless the entries are different versions
   CHECK(has_issue(duplicate, Severity::Error, "invariant", "Bundle.entry[1]", "bdl-7"));
 }
 
-TEST_CASE("a reference matching several entries is an error; a version picks one", "[validation][rules][bundles]") {
+TEST_CASE("a reference matching several entries is an error, a version picks one", "[validation][rules][bundles]") {
   auto issues = rule("bundle-reference-ambiguous.json");
   INFO(describe(issues));
   CHECK(has_issue(issues, Severity::Error, "invalid", "Bundle.entry[2].resource.subject.reference", "multiple entries"));
@@ -91,7 +91,7 @@ TEST_CASE("a document carries what its Composition refers to, and nothing unreac
   CHECK(count_errors(orphan) == 1);
 }
 
-TEST_CASE("a message carries its focus; unreachable entries are warnings", "[validation][rules][bundles]") {
+TEST_CASE("a message carries its focus, unreachable entries are warnings", "[validation][rules][bundles]") {
   auto issues = rule("message-missing-focus.json");
   INFO(describe(issues));
   CHECK(has_issue(issues, Severity::Error, "not-found", "Bundle.entry[0].resource.focus[0].reference", "ServiceRequest/ref1"));

@@ -111,7 +111,7 @@ TEST_CASE("closed slicing by pattern and slice cardinality", "[validation][profi
   (void)kVitalsProfile;
 }
 
-TEST_CASE("a differential's narrower max, targets and ordered slices; a slice keeps its own minimum",
+TEST_CASE("a differential's narrower max, targets and ordered slices, a slice keeps its own minimum",
           "[validation][profiles][slicing]") {
   std::string base = R"({"resourceType":"Observation","id":"bp","status":"final","code":{"text":"BP"},
       "meta":{"profile":["http://carebridge.example/fhir/StructureDefinition/cb-ordered-vitals"]},

@@ -143,7 +143,7 @@ TEST_CASE("misnamed code systems are errors, and warnings under ingest", "[valid
   CHECK(count_errors(coded("https://loinc.org", ingest)) == 0);
 }
 
-TEST_CASE("identifier systems are http, https, urn or ldap URIs; a URI identifier's value is absolute",
+TEST_CASE("identifier systems are http, https, urn or ldap URIs, a URI identifier's value is absolute",
           "[validation][terminology]") {
   auto ftp = validate_text(patient(R"("identifier":[{"system":"ftp://example.org/ids","value":"1"}])"));
   INFO(describe(ftp));

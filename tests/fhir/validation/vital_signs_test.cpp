@@ -82,7 +82,7 @@ TEST_CASE("bp requires a systolic and a diastolic component, each in mm[Hg]", "[
   CHECK(count_errors(unit) == 1);
 }
 
-TEST_CASE("a vital sign is checked against its profile without claiming it; under the ingest policy as warnings",
+TEST_CASE("a vital sign is checked against its profile without claiming it, under the ingest policy as warnings",
           "[validation][rules][profiles]") {
   // FHIR: an Observation with a vital sign's LOINC code SHALL conform to its profile.
   std::string heart_rate = R"({"resourceType":"Observation","id":"hr","status":"final",

@@ -6,7 +6,7 @@
 
 using namespace carebridge::gateway;
 
-TEST_CASE("pipelined requests are read in order; reading stops after Connection: close", "[gateway][http]") {
+TEST_CASE("pipelined requests are read in order, reading stops after Connection: close", "[gateway][http]") {
   auto read = http::read_requests("GET /fhir/metadata HTTP/1.1\r\nHost: x\r\n\r\n"
                                   "GET /fhir/Patient/1?_format=xml HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"
                                   "DELETE /fhir/Task/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -19,7 +19,7 @@ TEST_CASE("pipelined requests are read in order; reading stops after Connection:
   CHECK(!read.failure);
 }
 
-TEST_CASE("a chunked body is joined; HTTP/1.0 is read as such", "[gateway][http]") {
+TEST_CASE("a chunked body is joined, HTTP/1.0 is read as such", "[gateway][http]") {
   auto read = http::read_requests("POST /fhir/Patient HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                                   "3\r\n{\"a\r\n4;x=y\r\n\":1}\r\n0\r\n\r\n"
                                   "GET / HTTP/1.0\r\n\r\n",
@@ -29,7 +29,7 @@ TEST_CASE("a chunked body is joined; HTTP/1.0 is read as such", "[gateway][http]
   CHECK(read.requests[1].version == 10);
 }
 
-TEST_CASE("requests the server cannot read get its answers: 413, 431, 400; a partial one waits", "[gateway][http]") {
+TEST_CASE("requests the server cannot read get its answers: 413, 431, 400, a partial one waits", "[gateway][http]") {
   config::Limits limits;
   limits.max_body_bytes = 4;
   limits.max_header_bytes = 64;

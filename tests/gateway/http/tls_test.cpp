@@ -72,7 +72,7 @@ http::Handler hello() {
 
 }  // namespace
 
-TEST_CASE("TLS: 1.1 and weak 1.2 ciphers are refused by the server; ECDHE-GCM and 1.3 succeed",
+TEST_CASE("TLS: 1.1 and weak 1.2 ciphers are refused by the server, ECDHE-GCM and 1.3 succeed",
           "[gateway][http][tls]") {
   auto certificate = make_test_certificate(temp_dir("tls-settings"));
   RunningServer server(loopback_options(certificate.certificate_file, certificate.private_key_file), hello());

@@ -81,7 +81,7 @@ std::string gunzip(const std::string& data) {
 
 }  // namespace
 
-TEST_CASE("routes match exact paths, prefixes and templates; slots name what is to come", "[gateway][pipeline]") {
+TEST_CASE("routes match exact paths, prefixes and templates, slots name what is to come", "[gateway][pipeline]") {
   RouteTable table;
   table.add({"fhir", "/fhir", true, echo("fhir"), nullptr});
   table.add(healthz_route());
@@ -131,7 +131,7 @@ TEST_CASE("stages run in order, a refusal stops the request, and responses pass 
   CHECK(log == std::vector<std::string>{"a>", "auth>", "<auth", "<a"});  // c and the handler never ran
 }
 
-TEST_CASE("an HTTP/1.1 request without Host is refused; HTTP/1.0 may omit it", "[gateway][pipeline]") {
+TEST_CASE("an HTTP/1.1 request without Host is refused, HTTP/1.0 may omit it", "[gateway][pipeline]") {
   RouteTable table;
   table.add(healthz_route());
   std::vector<std::unique_ptr<Stage>> stages;

@@ -73,7 +73,7 @@ TEST_CASE("Retry-After is the wait for one token, rounded up to whole seconds", 
   CHECK(slow.take(c, 9 * kSecond + 1).retry_after_s == 1);
 }
 
-TEST_CASE("clients have buckets of their own; memory is bounded, the least recently seen go first",
+TEST_CASE("clients have buckets of their own, memory is bounded, the least recently seen go first",
           "[gateway][pipeline][limits]") {
   TokenBuckets buckets(1, 1, 64);
   CHECK(buckets.capacity() == 64);

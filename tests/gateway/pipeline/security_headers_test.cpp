@@ -30,7 +30,7 @@ http::Response after(const std::string& type, bool tls, http::Headers extra = {}
 
 }  // namespace
 
-TEST_CASE("every response says nosniff and no-referrer; HTML pages get the policy", "[gateway][pipeline][security]") {
+TEST_CASE("every response says nosniff and no-referrer, HTML pages get the policy", "[gateway][pipeline][security]") {
   auto json = after("application/fhir+json", false);
   CHECK(header(json, "X-Content-Type-Options") == "nosniff");
   CHECK(header(json, "Referrer-Policy") == "no-referrer");
@@ -47,7 +47,7 @@ TEST_CASE("every response says nosniff and no-referrer; HTML pages get the polic
   CHECK(header(no_type, "X-Content-Type-Options") == "nosniff");
 }
 
-TEST_CASE("HSTS over TLS only; a handler's own header is kept", "[gateway][pipeline][security]") {
+TEST_CASE("HSTS over TLS only, a handler's own header is kept", "[gateway][pipeline][security]") {
   CHECK(header(after("application/fhir+json", true), "Strict-Transport-Security") == "max-age=31536000");
   auto own = after("text/html", true, {{"Content-Security-Policy", "default-src 'none'"}});
   CHECK(header(own, "Content-Security-Policy") == "default-src 'none'");

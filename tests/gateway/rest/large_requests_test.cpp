@@ -12,7 +12,7 @@
 using carebridge::gateway::rest::LargeRequests;
 using namespace std::chrono_literals;
 
-TEST_CASE("large requests take turns; small ones never wait; too many waiting are turned away", "[gateway][rest]") {
+TEST_CASE("large requests take turns, small ones never wait, too many waiting are turned away", "[gateway][rest]") {
   LargeRequests gate(1000, 1000, 2);  // every large body here is over the budget: one at a time
   auto first = gate.enter(5000);
   REQUIRE(first);
@@ -48,7 +48,7 @@ TEST_CASE("large requests take turns; small ones never wait; too many waiting ar
   CHECK(gate.enter(5000).has_value());
 }
 
-TEST_CASE("large requests share the budget; one that does not fit waits, and no later one passes it", "[gateway][rest]") {
+TEST_CASE("large requests share the budget, one that does not fit waits, and no later one passes it", "[gateway][rest]") {
   LargeRequests gate(1000, 10000, 8);
   auto a = gate.enter(4000), b = gate.enter(5000);  // 9,000 of 10,000: both at once
   REQUIRE(a);

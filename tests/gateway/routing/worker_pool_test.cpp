@@ -52,7 +52,7 @@ TEST_CASE("worker pool: work waiting behind held threads gets a thread of its ow
   pool.join();
 }
 
-TEST_CASE("worker pool: never more threads than its bound; queued work runs once threads are free", "[routing]") {
+TEST_CASE("worker pool: never more threads than its bound, queued work runs once threads are free", "[routing]") {
   Held held;
   std::atomic<int> after{0};
   {

@@ -68,7 +68,7 @@ TEST_CASE("An HIV viral load result is labelled HIV and restricted", "[labels]")
   CHECK(outcome.reasons[0].find("'hiv'") != std::string::npos);
 }
 
-TEST_CASE("An opioid dependence diagnosis is substance use; Part 2 only from a Part 2 program", "[labels]") {
+TEST_CASE("An opioid dependence diagnosis is substance use, Part 2 only from a Part 2 program", "[labels]") {
   auto doc = parsed(condition("http://hl7.org/fhir/sid/icd-10-cm", "F11.20"));
   auto plain = shipped_rules().apply(*doc->root(), {});
   CHECK(plain.labels == (sec::ETH | sec::ConfidentialityR));

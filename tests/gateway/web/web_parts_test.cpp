@@ -12,7 +12,7 @@
 
 using namespace carebridge::gateway;
 
-TEST_CASE("users: a password is checked against its scrypt hash; five failures lock the account", "[gateway][web]") {
+TEST_CASE("users: a password is checked against its scrypt hash, five failures lock the account", "[gateway][web]") {
   auto dir = carebridge::testing::temp_dir("web-users");
   security::UserRegistry users((dir / "users.db").string());
   REQUIRE(users.add({"ana", "org-pantry", false, false, 0}, "correct horse battery").ok());

@@ -86,7 +86,7 @@ TEST_CASE("foodbank-intake: values as sheets write them are read, households gat
   CHECK(risk);
 }
 
-TEST_CASE("foodbank-intake: each bad row is rejected with its row, column and reason; the others are taken", "[agency]") {
+TEST_CASE("foodbank-intake: each bad row is rejected with its row, column and reason, the others are taken", "[agency]") {
   auto c = convert(std::string(kHeader) +
                    "B1,Ok,Row,1/2/1970,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"
                    "B2,Bad,Date,13/45/2020,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"

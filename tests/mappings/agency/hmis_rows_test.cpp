@@ -10,7 +10,7 @@ using namespace carebridge::testing::hmis_export;
 using carebridge::testing::bundle_of;
 using carebridge::testing::core;
 
-TEST_CASE("hmis independent export: a row not taken takes the rows that refer to its record with it; a misread row is "
+TEST_CASE("hmis independent export: a row not taken takes the rows that refer to its record with it, a misread row is "
           "rejected", "[agency][hmis]") {
   Files files = export_files("FY2024");
   auto clients = rows_of(files, "Client.csv");

@@ -77,7 +77,7 @@ TEST_CASE("referral-status: a row changes its stored Task, pinned to the version
         "Patient/8e21c5f4-3d7a-4b90-a6e8-1f4c9b2d7a05");  // the Task's client
 }
 
-TEST_CASE("referral-status: a status the Task cannot move to is refused at its cell; a status file may skip steps",
+TEST_CASE("referral-status: a status the Task cannot move to is refused at its cell, a status file may skip steps",
           "[agency][referral]") {
   // requested → completed passes through accepted and in-progress: taken.
   CHECK(map_status(status_file(std::string(kRequested) + ",Completed,,11/20/2026,\r\n")).mapped.rejected.empty());

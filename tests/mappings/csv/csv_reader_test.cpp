@@ -74,7 +74,7 @@ TEST_CASE("Excel's sep= line names the delimiter and is not the header, rows kee
   CHECK(value.columns == Values{"sep=x", "b"});
 }
 
-TEST_CASE("quoted values keep quotes and line breaks; rows say the line they start on", "[mappings][csv]") {
+TEST_CASE("quoted values keep quotes and line breaks, rows say the line they start on", "[mappings][csv]") {
   Table t = read("Name,Note\r\nAna,\"two\r\nlines\"\r\nBen,\"say \"\"hi\"\"\"\r\nCy,\"a\"b\r\n");
   REQUIRE(t.rows.size() == 3);
   CHECK(t.rows[0].values == Values{"Ana", "two\r\nlines"});
@@ -109,7 +109,7 @@ TEST_CASE("short rows are padded, a long row is a problem of that row alone", "[
   CHECK(trailing.rows[0].values == Values{"1", "2"});
 }
 
-TEST_CASE("rows with every value empty are left out; blank lines before the header too", "[mappings][csv]") {
+TEST_CASE("rows with every value empty are left out, blank lines before the header too", "[mappings][csv]") {
   Table t = read("\n,,\na,b\n\n,\n1,2\n,,\n\"\",\n");
   CHECK(t.columns == Values{"a", "b"});
   REQUIRE(t.rows.size() == 1);

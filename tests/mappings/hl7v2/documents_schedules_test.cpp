@@ -39,7 +39,7 @@ TEST_CASE("MDM: TXA-22 authenticates, TXA-13 is the parent an addendum appends t
   CHECK(text(mdm("T10").resource("DocumentReference")["relatesTo"][0], "code") == "replaces");
 }
 
-TEST_CASE("SIU: SCH-6 is the reason a rescheduling happened; AIP-4 the participant's role", "[mappings][hl7v2]") {
+TEST_CASE("SIU: SCH-6 is the reason a rescheduling happened, AIP-4 the participant's role", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "SIU^S13^SIU_S12|S13|P|2.5.1\r" +
                          segment("SCH", {{1, "A100^EPIC"}, {2, "APT1^ORTHO"}, {6, "RESCHED^Patient request^L"},
                                          {7, "FOLLOWUP^Follow-up^L"}, {9, "30"}, {10, "MIN"},

@@ -15,7 +15,7 @@ const std::string kVxu = "MSH|^~\\&|EHR|CLINIC|IIS|STATE|20250101120000-0500||VX
 
 }  // namespace
 
-TEST_CASE("VXU: an RXA's observations are part of its Immunization; manufacturer, dose, place", "[mappings][hl7v2]") {
+TEST_CASE("VXU: an RXA's observations are part of its Immunization, manufacturer, dose, place", "[mappings][hl7v2]") {
   Mapped m = map_message(kVxu + "ORC|RE||F1^IIS\r" +
                                 segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "08^HepB^CVX"}, {6, "0.5"}, {7, "mL^milliliter^UCUM"},
                                                 {9, "00^New Record^NIP001"}, {11, "^^^CLINIC-1"}, {15, "L1"}, {16, "20261231"},

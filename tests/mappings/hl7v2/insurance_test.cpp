@@ -35,7 +35,7 @@ TEST_CASE("IN1: the plan is a Coverage class, the payer id the payer Organizatio
   CHECK(text((*payer)["address"][0], "city") == "HARTFORD");
 }
 
-TEST_CASE("IN1-17: table 0063 and X12 relationship codes; the insured other than the patient is a RelatedPerson", "[mappings][hl7v2]") {
+TEST_CASE("IN1-17: table 0063 and X12 relationship codes, the insured other than the patient is a RelatedPerson", "[mappings][hl7v2]") {
   std::string insurances;
   const char* relationships[][3] = {  // IN1-17, IN1-16, IN1-18
       {"SEL^Self^HL70063", "DOE^ANN", ""}, {"01^Spouse^X12", "DOE^JOHN", "19700101"}, {"19^Child", "DOE^JOHN", ""},

@@ -30,7 +30,7 @@ TEST_CASE("ORM: placer group number, diagnoses and clinical information on the S
   CHECK(text(order["supportingInfo"][0], "display") == "Pregnant");
 }
 
-TEST_CASE("OML: an OBX asked at order entry supports the order; ORC-16 is the status reason", "[mappings][hl7v2]") {
+TEST_CASE("OML: an OBX asked at order entry supports the order, ORC-16 is the status reason", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "OML^O21^OML_O21|OL1|P|2.5.1\r" + kPid +
                          "ORC|CA|P2^EHR|||||||20250101|||||||WRONG^Ordered in error^L\r"
                          "OBR|1|P2^EHR||GLU^Glucose^L\r"

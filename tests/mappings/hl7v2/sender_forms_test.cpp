@@ -117,7 +117,7 @@ TEST_CASE("ADT, BAR and DFT: each DG1 is a diagnosis of the visit, with its use 
   }
 }
 
-TEST_CASE("text results: repetitions are lines, kept without a warning; \\.sp\\ is a line break", "[mappings][hl7v2]") {
+TEST_CASE("text results: repetitions are lines, kept without a warning, \\.sp\\ is a line break", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ORU^R01|T1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
                                 "OBX|1|TX|N^Note^L||line one~line two~line three||||||F\r"
                                 "OBX|2|FT|R^Report^L||FINDINGS: clear.\\.sp\\IMPRESSION: normal.||||||F\r"
@@ -128,7 +128,7 @@ TEST_CASE("text results: repetitions are lines, kept without a warning; \\.sp\\ 
   CHECK(warned(m.conversion, "OBX[3]-5[2]", "only the first"));  // a coded value takes one: said
 }
 
-TEST_CASE("units under table 0396's ISO+ are UCUM only when the code is UCUM; never 'ISO-'", "[mappings][hl7v2]") {
+TEST_CASE("units under table 0396's ISO+ are UCUM only when the code is UCUM, never 'ISO-'", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ORU^R01|U1|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
                                 "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^ISO+||||||F\r"
                                 "OBX|2|NM|2345-7^Glucose^LN||90|MG/DL^^ISO+||||||F\r");
@@ -178,7 +178,7 @@ TEST_CASE("a monitor's blood pressure components are vital signs, and MDC codes 
   CHECK(std::string(m.resource("Observation", 2)["code"]["coding"][0]["system"].GetString()) == "urn:iso:std:iso:11073:10101");
 }
 
-TEST_CASE("MDM^T02: the primary activity provider is an author; a documented, unauthenticated note is preliminary",
+TEST_CASE("MDM^T02: the primary activity provider is an author, a documented, unauthenticated note is preliminary",
           "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|D9|P|2.5.1\rEVN|T02|20240321140000-0500\r"
                                 "PID|1||M1^^^H^MR||A^B||19800115|M\rPV1|1|I\r"

@@ -344,7 +344,7 @@ TEST_CASE("ORU^R01: each line of a text report under one OBX-3 and OBX-4 is kept
   CHECK(text(report["result"][2], "reference") == (*observations[2])["fullUrl"].GetString());
 }
 
-TEST_CASE("a result names the visit without rewriting it; an ADT is the visit's source", "[mappings][hl7v2]") {
+TEST_CASE("a result names the visit without rewriting it, an ADT is the visit's source", "[mappings][hl7v2]") {
   std::string oru =
       "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L11|P|2.5.1\r"
       "PID|1||MR4416^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||BOATENG^ABENA||19900101|F\r"
@@ -380,7 +380,7 @@ TEST_CASE("PID-40 telecom (v2.7 on) and PID-15 language are kept", "[mappings][h
   CHECK(text(patient["communication"][0]["language"]["coding"][0], "code") == "twi");
 }
 
-TEST_CASE("VXU^V04: a deleted dose is entered in error; a partial dose is subpotent", "[mappings][hl7v2]") {
+TEST_CASE("VXU^V04: a deleted dose is entered in error, a partial dose is subpotent", "[mappings][hl7v2]") {
   std::string message =
       "MSH|^~\\&|EHR|NORTH CLINIC|CAREBRIDGE|CB|20261128101500-0500||VXU^V04^VXU_V04|V8|P|2.5.1\r"
       "PID|1||MR4418^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||OSEI^ESI||20200101|F\r"
