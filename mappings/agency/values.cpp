@@ -157,12 +157,24 @@ ReadValue date_value(const Column& column, std::string_view s) {
   return out;
 }
 
+ReadValue time_value(std::string_view s);
+
+// A date and a time of day as exporters and sheets write them: ISO 8601
+// (2024-03-05T09:00:00-05:00), with a space instead of the T (HMIS's DateUpdated,
+// 2024-03-05 09:00:00), or a spreadsheet's 3/5/2024 9:00 AM; a date alone is the day.
 ReadValue date_time_value(const Column& column, std::string_view s) {
+  std::string zone = column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
   if (s.size() >= 19 && s[4] == '-' && s[10] == 'T') {
     std::string v(s);
     bool zoned = v.ends_with("Z") || (v.size() > 19 && (v[v.size() - 6] == '+' || v[v.size() - 6] == '-'));
-    if (!zoned) v += column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
-    return valid(v);
+    return valid(zoned ? v : v + zone);
+  }
+  // The time is the last part with a colon, after the last space before it ("Mar 5, 2024 9:00").
+  if (size_t colon = s.find(':'); colon != std::string_view::npos) {
+    size_t space = s.rfind(' ', colon);
+    ReadValue day = space == std::string_view::npos ? ReadValue{} : date_value(column, trim(s.substr(0, space)));
+    ReadValue time = space == std::string_view::npos ? ReadValue{} : time_value(trim(s.substr(space + 1)));
+    if (day.ok && time.ok && day.value.size() == 10 && !time.value.empty()) return valid(day.value + "T" + time.value + zone);
   }
   auto date = date_value(column, s);
   if (!date.ok) date.problem = "\"" + std::string(s) + "\" is not a date and time (write it as 2024-01-31T14:30:00)";

@@ -242,3 +242,25 @@ TEST_CASE("hmis independent export: an amount that is no number loses that answe
     return w.find("column \"TotalMonthlyIncome\"") != std::string::npos && w.find("left out") != std::string::npos;
   }));
 }
+
+TEST_CASE("hmis independent export: of two versions written the same day the later time wins, whatever the row order",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "Client.csv") continue;
+    // C-108 deleted at 10:30 after its 09:30 version; C-104 deleted at 10:30 in the first row,
+    // its 09:30 live version after it; C-107's later version as a spreadsheet writes the time.
+    text = with_version(text, "C-108", {{"DateUpdated", "2024-08-01 10:30:00"}, {"DateDeleted", "2024-08-01 10:30:00"}});
+    text = with_version(text, "C-104", {});
+    text = with_cells(text, "C-104", {{"DateUpdated", "2024-08-01 10:30:00"}, {"DateDeleted", "2024-08-01 10:30:00"}});
+    text = with_version(text, "C-107", {{"FirstName", "Rosalind"}, {"DateUpdated", "8/1/2024 10:30"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  auto patients = by_identifier(bundle, "Patient");
+  CHECK(!patients.count("C-108"));
+  CHECK(!patients.count("C-104"));
+  REQUIRE(patients.count("C-107"));
+  CHECK(dump(*patients.at("C-107")).find("Rosalind") != std::string::npos);
+  CHECK(dump(bundle).find("%7CC-104\"") == std::string::npos);  // nothing refers to the deleted client
+}

@@ -36,6 +36,18 @@ TEST_CASE("agency values: times of day in the forms schedules use, as FHIR time"
   CHECK(read_value(time, "noonish").problem == "\"noonish\" is not a time of day (write it as 17:30)");
 }
 
+TEST_CASE("agency values: a date and time as exporters and sheets write it keeps its time of day", "[agency]") {
+  Column when = of(ValueType::DateTime);
+  CHECK(read_value(when, "2024-03-05T09:00:00").value == "2024-03-05T09:00:00Z");
+  CHECK(read_value(when, "2024-03-05 10:00:00").value == "2024-03-05T10:00:00Z");  // HMIS's DateUpdated
+  CHECK(read_value(when, "3/5/2024 9:00 PM").value == "2024-03-05T21:00:00Z");     // a spreadsheet's
+  CHECK(read_value(when, "Mar 5, 2024 9:00").value == "2024-03-05T09:00:00Z");
+  CHECK(read_value(when, "2024-03-05").value == "2024-03-05");  // a day alone stays a day
+  when.format = "-05:00";
+  CHECK(read_value(when, "2024-03-05 10:00:00").value == "2024-03-05T10:00:00-05:00");
+  CHECK(!read_value(when, "soon 9:00").ok);
+}
+
 TEST_CASE("agency values: a split column reads each of its values alone", "[agency]") {
   Column days = of(ValueType::Code);
   auto codes = std::make_shared<CodeMap>();
