@@ -99,7 +99,10 @@ class Builder {
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
-  std::string required_problem(const Column& column, const Row& row) const;
+  std::string required_problem(const Column& column, const Row& row);
+  std::string untaken_problem(const Column& column, const Row& row);
+  std::string found_row(const Lookup& lookup, const std::string& by, const LookupIndex::RowAt& at) const;
+  bool taken(const std::vector<LookupIndex::RowAt>& rows) const;
   std::string differing(const Row& row, size_t c) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
@@ -177,11 +180,13 @@ bool Builder::read_row(Row& row) {
     if (!columns[c].lookup) row.values[c] = read_value(columns[c], row.raw(c), depends);
   }
   for (size_t c = 0; c < columns.size(); ++c)
-    if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
+    if (const auto& lookup = columns[c].lookup)
+      row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (size_t c = 0; c < columns.size(); ++c)
     if (!row.values[c].ok && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row)) row.values[c] = {};
+  std::set<std::pair<size_t, size_t>> unfound;  // (table, by) of required lookups found wanting: said once
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
     // A looked-up value's warning was given at its own row already.
@@ -193,8 +198,14 @@ bool Builder::read_row(Row& row) {
       row.problems.push_back({row.ref(), row.where(c), other});
       ok = false;
     } else if (column.required && row.values[c].value.empty()) {
-      // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID).
-      row.problems.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
+      ok = false;
+      // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID),
+      // once for all the lookups that found nothing with it there.
+      size_t cell = column.lookup && !column.lookup->whole_table() ? column.lookup->by_index : c;
+      if (column.lookup && !unfound.emplace(column.lookup->table_index, cell).second) continue;
+      row.problems.push_back({row.ref(), row.where(cell), required_problem(column, row)});
+    } else if (std::string untaken = untaken_problem(column, row); !untaken.empty()) {
+      row.problems.push_back({row.ref(), row.where(column.lookup->by_index), untaken});
       ok = false;
     }
   }
@@ -213,15 +224,45 @@ std::string Builder::differing(const Row& row, size_t c) const {
 }
 
 // Why a required column is empty: a required lookup found no row (an exit whose enrollment
-// is not in the export), or the cell is empty.
-std::string Builder::required_problem(const Column& column, const Row& row) const {
+// is not in the export), or only a row not taken or without the value; or the cell is empty.
+std::string Builder::required_problem(const Column& column, const Row& row) {
   if (!column.lookup) return "\"" + column.name + "\" is required and is empty";
   const Lookup& l = *column.lookup;
   const TableSpec& table = spec_.tables[l.table_index];
+  if (l.whole_table()) return "\"" + column.name + "\" is required: no " + table.name + " row gives it";
   std::string by = row.values[l.by_index].value;
   if (by.empty()) return "\"" + column.name + "\" is required, and the value to find it by is empty";
-  return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
-         table.columns[l.key_index].name + " \"" + by + "\" that gives it";
+  auto found = lookups_.rows(l, by);
+  if (found.empty())
+    return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
+           table.columns[l.key_index].name + " \"" + by + "\" that gives it";
+  return "\"" + column.name + "\" is required: " + found_row(l, by, found.front()) +
+         (taken(found) ? " does not give it" : " was not taken (see that row's reason)");
+}
+
+// "the Enrollment row with EnrollmentID "E1" (Enrollment.csv row 3)": a row a lookup found.
+std::string Builder::found_row(const Lookup& lookup, const std::string& by, const LookupIndex::RowAt& at) const {
+  const TableSpec& table = spec_.tables[lookup.table_index];
+  return "the " + table.name + " row with " + table.columns[lookup.key_index].name + " \"" + by + "\" (" + at.table->name +
+         " row " + std::to_string(at.table->rows[at.row].line) + ")";
+}
+
+// Whether any of the rows was taken by this map (their table was mapped before).
+bool Builder::taken(const std::vector<LookupIndex::RowAt>& rows) const {
+  return std::any_of(rows.begin(), rows.end(), [&](const LookupIndex::RowAt& at) {
+    return !out_.rejected_rows.count({at.table->name, at.table->rows[at.row].line});
+  });
+}
+
+// Why a row is not taken because the row its lookup found was not ("taken": the exit of an
+// enrollment refused would alone replace the stored episode); "" when it was, or none was found.
+std::string Builder::untaken_problem(const Column& column, const Row& row) {
+  if (!column.lookup || !column.lookup->taken) return {};
+  const Lookup& l = *column.lookup;
+  const std::string& by = row.values[l.by_index].value;
+  auto found = lookups_.rows(l, by);
+  if (found.empty() || taken(found)) return {};
+  return "\"" + column.name + "\": " + found_row(l, by, found.front()) + " was not taken (see that row's reason), so neither is this one";
 }
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {

@@ -176,6 +176,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}, {}};
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
     c.lookup->absent = text(lookup, "absent");
+    c.lookup->taken = flag(lookup, "taken");
   }
   if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
     c.stored = Stored{text(stored, "resource"), text(stored, "path"), text(stored, "expect"), text(stored, "refusal")};

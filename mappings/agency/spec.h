@@ -46,11 +46,17 @@ struct CodeMap {
 // A column whose value is not in its file but in a row of another table of the export:
 // the row of `table` whose column `key` holds this row's value of `by`, and the value is
 // that row's `column` (an Enrollment's project's organization, say). Columns are named by
-// their keys. It reads as the column it takes its value from (type, codes).
+// their keys. It reads as the column it takes its value from (type, codes). Without `key`
+// and `by`, every row of the table matches (whether any organization of the export is a
+// victim service provider).
 struct Lookup {
   std::string table, key, by, column;
   std::vector<std::string> prefer;  // several rows match: a value listed here wins, the first most (lower-cased)
   std::string absent;               // the value when no row matches ("" unless the spec says)
+  // The row found must have been taken (its table is mapped first): a row about a record
+  // whose own row was not taken (an exit of a refused enrollment) is not taken either.
+  bool taken = false;
+  bool whole_table() const { return key.empty() && by.empty(); }
   // Resolved when the spec is read: indexes in Spec::tables and in the tables' columns.
   size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;
 };
