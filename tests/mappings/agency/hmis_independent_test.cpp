@@ -252,6 +252,46 @@ TEST_CASE("hmis independent export: what is recorded at a project HOPWA funds is
   }
 }
 
+TEST_CASE("hmis independent export: an exit to a psychiatric or substance use facility, and sensitive RHY and HOPWA "
+          "services, are labelled", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Exit.csv") {
+      text = with_cell(text, "X-1", "Destination", "204");  // psychiatric hospital or other psychiatric facility
+      text = with_cell(text, "X-3", "Destination", "205");  // substance abuse treatment facility or detox center
+    }
+    if (name == "Services.csv") {
+      text = with_cells(text, "S-1", {{"RecordType", "142"}, {"TypeProvided", "28"}});  // RHY: STD testing
+      text = with_cells(text, "S-2", {{"RecordType", "142"}, {"TypeProvided", "13"}});  // RHY: pre-natal care
+      text = with_cells(text, "S-5", {{"RecordType", "142"}, {"TypeProvided", "14"}});  // RHY: health/medical care
+      text = with_cell(text, "S-4", "TypeProvided", "10");                             // HOPWA: mental health care
+      text = with_cell(text, "S-4", "TypeProvided", "12", "S-20");                     // HOPWA: substance use services
+    }
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto labelled = [&](const rapidjson::Value* r, std::initializer_list<const char*> codes) {
+    REQUIRE(r);
+    CHECK(has_label(*r, kConfidentiality, "R"));
+    for (const char* code : codes) {
+      INFO(code);
+      CHECK(has_label(*r, kActCode, code));
+    }
+  };
+  labelled(by_url(bundle, "Enrollment/E-1000/Destination"), {"PSY"});
+  labelled(by_url(bundle, "Enrollment/E-1003/Destination"), {"ETH"});
+  auto encounters = by_identifier(bundle, "Encounter");
+  labelled(encounters.at("S-1"), {"STD"});
+  labelled(encounters.at("S-2"), {"SEX"});
+  labelled(encounters.at("S-4"), {"HIV", "PSY"});
+  labelled(encounters.at("S-20"), {"HIV", "ETH"});
+  CHECK(!encounters.at("S-5")->HasMember("meta"));
+  const auto* street = by_url(bundle, "Enrollment/E-1002/Destination");  // an exit to the street: nothing
+  REQUIRE(street);
+  CHECK(!street->HasMember("meta"));
+}
+
 TEST_CASE("hmis independent export: a hashed export (HashStatus 4) writes no name and no SSN", "[agency][hmis]") {
   Files files = export_files("FY2024");
   const std::string sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
