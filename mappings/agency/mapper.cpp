@@ -184,8 +184,10 @@ bool Builder::read_row(Row& row) {
       row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
+  // A digest where the export may hold one reads as no value, and no problem or warning is said.
   for (size_t c = 0; c < columns.size(); ++c)
-    if (!row.values[c].ok && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row)) row.values[c] = {};
+    if ((!row.values[c].ok || !row.values[c].warning.empty()) && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row))
+      row.values[c] = {};
   std::set<std::pair<size_t, size_t>> unfound;  // (table, by) of required lookups found wanting: said once
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];

@@ -59,7 +59,8 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
   static const std::map<std::string, ValueType, std::less<>> types = {
       {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
       {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
-      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time}};
+      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time},
+      {"ssn", ValueType::Ssn}};
   return types;
 }
 

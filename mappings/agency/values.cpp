@@ -397,6 +397,24 @@ ReadValue phone_value(std::string_view s) {
   return kept;
 }
 
+// A US Social Security number: nine digits, dashes and spaces taken out (123-45-6789). What
+// the SSA never issues (area 000, 666 or 900-999, group 00, serial 0000: 000000000 and such
+// placeholders) is no number, and neither are eight digits, which a spreadsheet may have made
+// by dropping a leading zero: an identifier is not guessed back.
+ReadValue ssn_value(std::string_view s) {
+  std::string digits;
+  for (char ch : s)
+    if (ch != '-' && ch != ' ') digits += ch;
+  std::string quoted = "\"" + std::string(s) + "\"";
+  if (all_digits(digits) && digits.size() == 8)
+    return invalid(quoted + " has 8 digits, not 9: a spreadsheet may have dropped its leading zero");
+  if (digits.size() != 9 || !all_digits(digits)) return invalid(quoted + " is not a Social Security number (9 digits)");
+  int area = to_int(digits.substr(0, 3)), group = to_int(digits.substr(3, 2)), serial = to_int(digits.substr(5));
+  if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0)
+    return invalid(quoted + " is no Social Security number the SSA issues (area 000, 666 or 900-999, group 00, serial 0000)");
+  return valid(digits);
+}
+
 ReadValue zip_value(std::string_view s) {
   std::string digits;
   for (char ch : s)
@@ -511,6 +529,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
     case ValueType::Code: return code_value(column, s, trim(depends));
     case ValueType::Phone: return phone_value(s);
     case ValueType::Zip: return zip_value(s);
+    case ValueType::Ssn: return ssn_value(s);
     case ValueType::Email: return email_value(s);
     case ValueType::String: break;
   }

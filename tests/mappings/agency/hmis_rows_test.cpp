@@ -264,3 +264,39 @@ TEST_CASE("hmis independent export: of two versions written the same day the lat
   CHECK(dump(*patients.at("C-107")).find("Rosalind") != std::string::npos);
   CHECK(dump(bundle).find("%7CC-104\"") == std::string::npos);  // nothing refers to the deleted client
 }
+
+TEST_CASE("hmis independent export: an SSN that is no number the SSA issues is left out with a warning, the client kept",
+          "[agency][hmis]") {
+  const std::vector<std::pair<std::string, std::string>> ssns = {
+      {"C-100", "000000000"}, {"C-102", "12345678"}, {"C-107", "666123456"}, {"C-108", "12345"}, {"C-104", "123-45-6789"}};
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Client.csv")
+      for (const auto& [client, ssn] : ssns) text = with_cells(text, client, {{"SSN", ssn}, {"SSNDataQuality", "1"}});
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  for (const auto& [client, ssn] : ssns) {
+    INFO(client << " " << ssn);
+    REQUIRE(patients.count(client));
+    std::string ids = dump((*patients.at(client))["identifier"]);
+    bool valid = client == "C-104";
+    CHECK((ids.find("us-ssn") != std::string::npos) == valid);
+    if (valid) CHECK(ids.find("\"123456789\"") != std::string::npos);  // the dashes taken out
+    bool warned = std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [&](const std::string& w) {
+      return w.starts_with("Client.csv row ") && w.find("column \"SSN\": \"" + ssn + "\"") != std::string::npos &&
+             w.ends_with("so it is left out");
+    });
+    CHECK(warned != valid);
+  }
+  // In a hashed export the SSN column holds digests: never an identifier, and nothing to warn of.
+  files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Export.csv") text.replace(text.find(",2,1,impl-"), 10, ",2,4,impl-");  // HashStatus 4
+    if (name == "Client.csv") text = with_cells(text, "C-100", {{"SSN", "9f86d081884c7d659a2feaa0c55ad015"}});
+  }
+  c = hmis().convert_files(files, "local");
+  CHECK(std::none_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                     [](const std::string& w) { return w.find("column \"SSN\"") != std::string::npos; }));
+  CHECK(dump(bundle_of(c)).find("us-ssn") == std::string::npos);
+}

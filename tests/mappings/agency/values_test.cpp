@@ -48,6 +48,18 @@ TEST_CASE("agency values: a date and time as exporters and sheets write it keeps
   CHECK(!read_value(when, "soon 9:00").ok);
 }
 
+TEST_CASE("agency values: a Social Security number is nine digits the SSA issues", "[agency]") {
+  Column ssn = of(ValueType::Ssn);
+  CHECK(read_value(ssn, "123-45-6789").value == "123456789");
+  CHECK(read_value(ssn, "012 34 5678").value == "012345678");
+  for (const char* never : {"000000000", "000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000", "12345",
+                            "xxxxx4821", "1234567890"}) {
+    INFO(never);
+    CHECK(!read_value(ssn, never).ok);
+  }
+  CHECK(read_value(ssn, "12345678").problem == "\"12345678\" has 8 digits, not 9: a spreadsheet may have dropped its leading zero");
+}
+
 TEST_CASE("agency values: a split column reads each of its values alone", "[agency]") {
   Column days = of(ValueType::Code);
   auto codes = std::make_shared<CodeMap>();
