@@ -300,3 +300,27 @@ TEST_CASE("hmis independent export: an SSN that is no number the SSA issues is l
                      [](const std::string& w) { return w.find("column \"SSN\"") != std::string::npos; }));
   CHECK(dump(bundle_of(c)).find("us-ssn") == std::string::npos);
 }
+
+TEST_CASE("hmis independent export: a total income is written only with an answer to IncomeFromAnySource",
+          "[agency][hmis]") {
+  // 99 (not collected) with 0.00, 9 (prefers not to answer) with 1500 and 8 with 700: the
+  // total is not known, whatever the cell holds. I-1 (Yes, 1250.50) keeps its total.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "IncomeBenefits.csv") continue;
+    text = with_cells(text, "I-3", {{"TotalMonthlyIncome", "0.00"}});
+    text = with_cells(text, "I-2", {{"IncomeFromAnySource", "9"}, {"TotalMonthlyIncome", "1500"}});
+    text = with_cells(text, "I-5", {{"TotalMonthlyIncome", "700"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  for (const char* unknown : {"I-3", "I-2", "I-5"}) {
+    INFO(unknown);
+    const auto* income = by_url(bundle, std::string("IncomeBenefits/") + unknown + "/Income");
+    if (income) CHECK(!income->HasMember("valueQuantity"));
+  }
+  const auto* known = by_url(bundle, "IncomeBenefits/I-1/Income");
+  REQUIRE(known);
+  CHECK(dump((*known)["valueQuantity"]).find("1250.5") != std::string::npos);
+}
