@@ -6,6 +6,7 @@
 
 #include "fhir/model/resource_id.h"
 #include "mappings/agency/compiled.h"
+#include "mappings/agency/conditions.h"
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
@@ -184,6 +185,8 @@ bool Builder::read_row(Row& row) {
       row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
+  for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
+    out_.warnings.push_back(row.where(c) + ": \"" + row.raw(c) + "\" is left out: " + why);
   // A digest where the export may hold one reads as no value, and no problem or warning is said.
   for (size_t c = 0; c < columns.size(); ++c)
     if ((!row.values[c].ok || !row.values[c].warning.empty()) && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row))
@@ -360,23 +363,7 @@ bool Builder::admits_transition(const CompiledResource& compiled, const Row& row
   return true;
 }
 
-bool Builder::meets(const Condition& condition, const Row& row) const {
-  for (const std::string& key : condition.present) {
-    size_t c = row.column_of(key);
-    if (c == kAbsent || row.values[c].value.empty()) return false;
-  }
-  for (const Condition::Test& test : condition.tests) {
-    size_t c = row.column_of(test.column);
-    if (c == kAbsent) return false;
-    std::string value = row.values[c].value;
-    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
-  }
-  for (const Condition& each : condition.all)
-    if (!meets(each, row)) return false;
-  return condition.any.empty() ||
-         std::any_of(condition.any.begin(), condition.any.end(), [&](const Condition& each) { return meets(each, row); });
-}
+bool Builder::meets(const Condition& condition, const Row& row) const { return agency::meets(condition, row.spec, row.values); }
 
 // A template's text for a row: "" when every column it names is empty.
 std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const {

@@ -162,6 +162,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.depends_on = text(node, "dependsOn");
   c.same_as = text(node, "sameAs");
   c.hashed_when = read_condition(node->member("hashedWhen"));
+  c.only_when = read_condition(node->member("onlyWhen"));
+  if (const JsonNode* only = node->member("onlyWhen")) c.only_when_text = text(only, "said");
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)

@@ -107,6 +107,10 @@ struct Column {
   // When the row meets this, the cell may hold a digest ("hashedWhen": an HMIS birth date in a
   // hashed export): a value that does not read as the column's type is left out, no problem.
   Condition hashed_when;
+  // Answered only when the row meets this ("onlyWhen": HMIS's WhenOccurred only of a
+  // survivor): a value without it is left out, with a warning saying `only_when_text`.
+  Condition only_when;
+  std::string only_when_text;  // "DomesticViolenceSurvivor is 1"
   std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
   // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
   // empty, with a warning naming the cell (the rest of the row is still taken).

@@ -168,6 +168,7 @@ struct Checker {
       if (!c.same_as.empty() && !table.column(c.same_as))
         add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
+      check_condition(table, c.only_when, c.line);
     }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
