@@ -324,3 +324,33 @@ TEST_CASE("hmis independent export: a total income is written only with an answe
   REQUIRE(known);
   CHECK(dump((*known)["valueQuantity"]).find("1250.5") != std::string::npos);
 }
+
+TEST_CASE("hmis independent export: when domestic violence occurred and whether the client is fleeing are taken only "
+          "from a survivor", "[agency][hmis]") {
+  // HMIS asks WhenOccurred and CurrentlyFleeing only when DomesticViolenceSurvivor is 1: HDV-3
+  // (No) and HDV-4 (not collected) answering them are left out with a warning; HDV-1 (Yes) keeps them.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "HealthAndDV.csv") continue;
+    text = with_cells(text, "HDV-3", {{"WhenOccurred", "2"}, {"CurrentlyFleeing", "1"}});
+    text = with_cells(text, "HDV-4", {{"CurrentlyFleeing", "1"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  const auto* no = by_url(bundle, "HealthAndDV/HDV-3/DomesticViolenceSurvivor");
+  REQUIRE(no);
+  CHECK(!no->HasMember("component"));
+  const auto* yes = by_url(bundle, "HealthAndDV/HDV-1/DomesticViolenceSurvivor");
+  REQUIRE(yes);
+  CHECK((*yes)["component"].Size() == 2);
+  auto warned = [&](const std::string& cell) {
+    return std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [&](const std::string& w) {
+      return w.starts_with(cell) && w.find("is answered only when DomesticViolenceSurvivor is 1") != std::string::npos;
+    });
+  };
+  CHECK(warned("HealthAndDV.csv row 4, column \"WhenOccurred\": \"2\" is left out") == 1);
+  CHECK(warned("HealthAndDV.csv row 4, column \"CurrentlyFleeing\": \"1\" is left out") == 1);
+  CHECK(warned("HealthAndDV.csv row 5, column \"CurrentlyFleeing\": \"1\" is left out") == 1);  // said, not lost in silence
+  CHECK(warned("HealthAndDV.csv row 2") == 0);
+}
