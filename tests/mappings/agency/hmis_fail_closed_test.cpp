@@ -100,3 +100,26 @@ TEST_CASE("hmis fail closed: what hangs off an enrollment not taken is not taken
     }
   }
 }
+
+TEST_CASE("hmis fail closed: a row whose ExportID names no Export.csv row is not mixed into the export", "[agency][hmis]") {
+  // A row of another export run (or another source, whose IDs may name other people) in any
+  // file is refused at its ExportID, as a client's row is, and what hangs off it goes with it.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Enrollment.csv") text = with_cell(text, "E-1001", "ExportID", "EXP-2023-12");
+    if (name == "HealthAndDV.csv") text = with_cell(text, "HDV-3", "ExportID", "EXP-2023-12");
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-1001"));
+  CHECK(!by_identifier(bundle, "Encounter").count("S-3"));  // its service
+  CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1000"));
+  CHECK(!by_url(bundle, "HealthAndDV/HDV-3/DomesticViolenceSurvivor"));
+  for (const char* file : {"Enrollment.csv", "HealthAndDV.csv"}) {
+    INFO(file);
+    CHECK(std::any_of(c.mapped.rejected.begin(), c.mapped.rejected.end(), [&](const agency::RowProblem& p) {
+      return p.where.starts_with(file) && p.where.ends_with("column \"ExportID\"") &&
+             p.message.find("no Export row with ExportID \"EXP-2023-12\"") != std::string::npos;
+    }));
+  }
+}
