@@ -1,10 +1,24 @@
 #include "mappings/agency/conditions.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include "mappings/agency/compiled.h"
 
 namespace carebridge::mappings::agency {
+
+namespace {
+
+std::string today() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char out[16];
+  std::strftime(out, sizeof out, "%Y-%m-%d", &utc);
+  return out;
+}
+
+}  // namespace
 
 bool meets(const Condition& condition, const TableSpec& table, const std::vector<ReadValue>& values) {
   for (const std::string& key : condition.present) {
@@ -38,6 +52,23 @@ std::vector<std::pair<size_t, std::string>> leave_out_unasked(const TableSpec& t
     std::string why = column.only_when_text.empty() ? "the row does not meet the condition it is asked under" : column.only_when_text;
     said.emplace_back(c, "\"" + column.name + "\" is answered only when " + why);
     values[c] = {};
+  }
+  return said;
+}
+
+std::vector<std::pair<size_t, std::string>> dates_ahead(const TableSpec& table, std::vector<ReadValue>& values) {
+  std::vector<std::pair<size_t, std::string>> said;
+  for (size_t c = 0; c < table.columns.size() && c < values.size(); ++c) {
+    const Column& column = table.columns[c];
+    if (values[c].value.empty() || (column.not_after.empty() && !column.past)) continue;
+    size_t limit = column.not_after.empty() ? kAbsent : column_index(table, column.not_after);
+    std::string until = limit == kAbsent ? std::string() : values[limit].value;
+    std::string what = limit == kAbsent ? std::string() : table.columns[limit].name + ", " + until;
+    if (until.empty() && column.past) until = today(), what = "today";
+    // ISO dates (a year, year-month or full date) compare as text, to the precision they have.
+    if (until.empty() || values[c].value.substr(0, until.size()) <= until.substr(0, values[c].value.size())) continue;
+    said.emplace_back(c, "\"" + values[c].value + "\" is after " + what + (column.past ? ", so it is left out" : ""));
+    if (column.past) values[c] = {};
   }
   return said;
 }

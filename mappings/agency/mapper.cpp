@@ -187,6 +187,8 @@ bool Builder::read_row(Row& row) {
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
     out_.warnings.push_back(row.where(c) + ": \"" + row.raw(c) + "\" is left out: " + why);
+  for (const auto& [c, why] : dates_ahead(row.spec, row.values))  // after the export's end
+    out_.warnings.push_back(row.where(c) + ": " + why);
   // A digest where the export may hold one reads as no value, and no problem or warning is said.
   for (size_t c = 0; c < columns.size(); ++c)
     if ((!row.values[c].ok || !row.values[c].warning.empty()) && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row))

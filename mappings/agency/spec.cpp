@@ -150,6 +150,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.help = text(node, "help");
   c.format = text(node, "format");
   c.past = flag(node, "past");
+  c.not_after = text(node, "notAfter");
   bool offset = c.format.size() == 6 && (c.format[0] == '+' || c.format[0] == '-') && c.format[3] == ':';
   if (!c.format.empty() && c.format != "MDY" && c.format != "DMY" && c.format != "Z" && !offset)
     problems.add(c.line, "column \"" + c.name + "\": format is MDY or DMY (dates) or an offset such as -05:00 (date-times), not \"" +

@@ -99,6 +99,9 @@ struct Column {
   std::string help;                  // for forms: what to write here
   std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
   bool past = false;                 // dates that cannot be ahead (a birth date): "1/5/28" is 1928
+  // Dates: the column (key, often a lookup) whose date this one's should not be after (an
+  // HMIS export's ExportEndDate): a later one is warned of, and left out when `past`.
+  std::string not_after;
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::string same_as;               // the column (key) whose value this one's must be when both have one

@@ -169,6 +169,11 @@ struct Checker {
         add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
       check_condition(table, c.only_when, c.line);
+      if (c.not_after.empty()) continue;
+      const Column* limit = table.column(c.not_after);
+      if (!limit) add(c.line, "\"" + c.name + "\" is not after \"" + c.not_after + "\", which is not a column of the table");
+      if (c.type != ValueType::Date || (limit && limit->type != ValueType::Date))
+        add(c.line, "\"" + c.name + "\" has notAfter, which only a date column can have, naming a date column");
     }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
