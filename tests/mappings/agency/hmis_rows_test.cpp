@@ -354,3 +354,42 @@ TEST_CASE("hmis independent export: when domestic violence occurred and whether 
   CHECK(warned("HealthAndDV.csv row 5, column \"CurrentlyFleeing\": \"1\" is left out") == 1);  // said, not lost in silence
   CHECK(warned("HealthAndDV.csv row 2") == 0);
 }
+
+TEST_CASE("hmis independent export: a date after the export's end is warned of, a birth date after it left out",
+          "[agency][hmis]") {
+  // The export ends 2024-07-31 (ExportEndDate).
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Client.csv") text = with_cell(text, "C-102", "DOB", "2031-05-05");
+    if (name == "Enrollment.csv") text = with_cell(text, "E-1004", "EntryDate", "2030-01-01");
+    if (name == "Services.csv") text = with_cell(text, "S-9", "DateProvided", "2031-01-01");
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto said = [&](const std::string& warning) {
+    return std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(), warning) == 1;
+  };
+  CHECK(said("Client.csv row 4, column \"DOB\": \"2031-05-05\" is after the export's ExportEndDate, 2024-07-31, so it is left out"));
+  CHECK(said("Enrollment.csv row 6, column \"EntryDate\": \"2030-01-01\" is after the export's ExportEndDate, 2024-07-31"));
+  CHECK(said("Services.csv row 10, column \"DateProvided\": \"2031-01-01\" is after the export's ExportEndDate, 2024-07-31"));
+  auto patients = by_identifier(bundle, "Patient");
+  REQUIRE(patients.count("C-102"));
+  CHECK(!patients.at("C-102")->HasMember("birthDate"));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  REQUIRE(episodes.count("E-1004"));  // kept, as the sender wrote it
+  CHECK(str((*episodes.at("E-1004"))["period"]["start"]) == "2030-01-01");
+  // No date passes the end of an export whose records all fall within it.
+  auto plain = hmis().convert_files(export_files("FY2024"), "local");
+  CHECK(std::none_of(plain.mapped.warnings.begin(), plain.mapped.warnings.end(),
+                     [](const std::string& w) { return w.find("is after") != std::string::npos; }));
+  // Without an ExportEndDate, a birth date is still never after today.
+  files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Export.csv") text.replace(text.find(",2023-10-01,2024-07-31,"), 23, ",2023-10-01,,");
+    if (name == "Client.csv") text = with_cell(text, "C-102", "DOB", "2099-05-05");
+  }
+  c = hmis().convert_files(files, "local");
+  CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                   "Client.csv row 4, column \"DOB\": \"2099-05-05\" is after today, so it is left out") == 1);
+}
