@@ -187,7 +187,7 @@ bool Builder::read_row(Row& row) {
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
     out_.warnings.push_back(row.where(c) + ": \"" + row.raw(c) + "\" is left out: " + why);
-  for (const auto& [c, why] : dates_ahead(row.spec, row.values))  // after the export's end
+  for (const auto& [c, why] : dates_out_of_order(row.spec, row.values))  // after the export's end
     out_.warnings.push_back(row.where(c) + ": " + why);
   // A digest where the export may hold one reads as no value, and no problem or warning is said.
   for (size_t c = 0; c < columns.size(); ++c)
@@ -548,6 +548,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     return;
   }
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
+  OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   for (size_t i = 0; i < table.rows.size(); ++i) {
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;
@@ -580,8 +581,10 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
       withhold(compiled, row);
       continue;
     }
+    one_per.add(row.values, row.ref().second);
     for (const CompiledResource& r : compiled.resources) build(r, row);
   }
+  for (std::string& said : one_per.said(table.name)) out_.warnings.push_back(std::move(said));
 }
 
 // The records a row not taken would have made (those its values name).

@@ -151,6 +151,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.format = text(node, "format");
   c.past = flag(node, "past");
   c.not_after = text(node, "notAfter");
+  c.not_before = text(node, "notBefore");
   bool offset = c.format.size() == 6 && (c.format[0] == '+' || c.format[0] == '-') && c.format[3] == ':';
   if (!c.format.empty() && c.format != "MDY" && c.format != "DMY" && c.format != "Z" && !offset)
     problems.add(c.line, "column \"" + c.name + "\": format is MDY or DMY (dates) or an offset such as -05:00 (date-times), not \"" +
@@ -292,6 +293,8 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     t.newest_key = text(newest, "key");
     t.newest_by = text(newest, "by");
   }
+  if (const JsonNode* one = node->member("onePer"); one && one->is_object())
+    t.one_per = TableSpec::OnePer{text(one, "key"), text(one, "said"), read_condition(one->member("when"))};
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;

@@ -100,8 +100,9 @@ struct Column {
   std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
   bool past = false;                 // dates that cannot be ahead (a birth date): "1/5/28" is 1928
   // Dates: the column (key, often a lookup) whose date this one's should not be after (an
-  // HMIS export's ExportEndDate): a later one is warned of, and left out when `past`.
-  std::string not_after;
+  // HMIS export's ExportEndDate), or before: one out of order is warned of, and left out when
+  // `past`; a looked-up one is left out, without a word (its own row says it).
+  std::string not_after, not_before;
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::string same_as;               // the column (key) whose value this one's must be when both have one
@@ -194,6 +195,13 @@ struct TableSpec {
   // "newest": {"key": K, "by": B}: rows sharing K are versions of one record, and only the one
   // with the latest B is read (versions.h; HMIS: a record's DateUpdated).
   std::string newest_key, newest_by;
+  // "onePer": {"key": K, "when": C, "said": S}: of the rows taken that share K (an HMIS
+  // household), exactly one meets C (its head); otherwise a warning, in S's words.
+  struct OnePer {
+    std::string key, said;
+    Condition when;
+  };
+  std::optional<OnePer> one_per;
   std::vector<ResourceSpec> resources;
   const Column* column(std::string_view key) const;
 };

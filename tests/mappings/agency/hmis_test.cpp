@@ -430,3 +430,12 @@ TEST_CASE("agency lookups: a lookup by half a key, or asking for a row taken fro
   CHECK(found.find("the lookup of \"Too early\" asks for a row taken from \"Visits\", which is not mapped before \"People\"") !=
         std::string::npos);
 }
+
+TEST_CASE("agency dates: an order between dates names a date column of the table", "[agency]") {
+  std::string found = spec_problems(lookup_spec("", R"(,
+       {"name": "Seen", "key": "seen", "type": "date", "notBefore": "nowhere"},
+       {"name": "Odd", "key": "odd", "notAfter": "flag"})"));
+  INFO(found);
+  CHECK(found.find("\"Seen\" has notBefore \"nowhere\", which is not a column of the table") != std::string::npos);
+  CHECK(found.find("\"Odd\" has notAfter, which only a date column can have, naming a date column") != std::string::npos);
+}
