@@ -57,15 +57,27 @@ class LookupResolver {
       return false;
     }
     const TableSpec& from = spec_.tables[l.table_index];
-    l.key_index = column_keyed(from, l.key);
     l.column_index = column_keyed(from, l.column);
+    if (l.column_index == kNone) add(column.line, of + ": table \"" + from.name + "\" has no column with the key \"" + l.column + "\"");
+    // A row may only ask whether the row it finds was taken when that row's table is mapped first.
+    if (l.taken && l.table_index >= t)
+      add(column.line, of + " asks for a row taken from \"" + from.name + "\", which is not mapped before \"" + table.name + "\": list it first");
+    if (l.whole_table()) {  // every row of the table matches
+      if (l.taken) add(column.line, of + " is of the whole table: only a lookup by a key can ask for the row taken");
+      return l.column_index != kNone && !l.taken;
+    }
+    if (l.key.empty() || l.by.empty()) {
+      add(column.line, of + " names " + (l.key.empty() ? "\"by\" without \"key\"" : "\"key\" without \"by\"") +
+                           ": both, or neither for the whole table");
+      return false;
+    }
+    l.key_index = column_keyed(from, l.key);
     l.by_index = column_keyed(table, l.by);
     if (l.key_index == kNone) add(column.line, of + ": table \"" + from.name + "\" has no column with the key \"" + l.key + "\"");
-    if (l.column_index == kNone) add(column.line, of + ": table \"" + from.name + "\" has no column with the key \"" + l.column + "\"");
     if (l.by_index == kNone) add(column.line, of + ": table \"" + table.name + "\" has no column with the key \"" + l.by + "\"");
     else if (table.columns[l.by_index].lookup && l.by_index > c)
       add(column.line, of + " is by \"" + l.by + "\", a lookup listed after it: list that one first");
-    return l.key_index != kNone && l.column_index != kNone && l.by_index != kNone;
+    return l.key_index != kNone && l.column_index != kNone && l.by_index != kNone && (!l.taken || l.table_index < t);
   }
 
   void visit(size_t t, size_t c) {
@@ -82,8 +94,10 @@ class LookupResolver {
     }
     state = State::Visiting;
     Lookup l = *column.lookup;
-    visit(t, l.by_index);
-    visit(l.table_index, l.key_index);
+    if (!l.whole_table()) {
+      visit(t, l.by_index);
+      visit(l.table_index, l.key_index);
+    }
     visit(l.table_index, l.column_index);
     const Column& from = spec_.tables[l.table_index].columns[l.column_index];
     column.type = from.type;
@@ -102,60 +116,93 @@ class LookupResolver {
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
 
 ReadValue LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
-  if (by_value.empty()) return {};
+  if (by_value.empty() && !lookup.whole_table()) return {};
   const Index& rows = index(lookup);
-  auto it = rows.find(by_value);
+  auto it = rows.find(lookup.whole_table() ? std::string() : by_value);
   if (it != rows.end()) return it->second;
   ReadValue absent;
   absent.value = lookup.absent;
   return absent;
 }
 
+std::vector<LookupIndex::RowAt> LookupIndex::rows(const Lookup& lookup, const std::string& by_value) {
+  std::vector<RowAt> found;
+  if (by_value.empty() || lookup.whole_table()) return found;
+  const std::vector<RowAt>& all = table_rows(lookup.table_index);
+  auto [by_key, added] = positions_.try_emplace({lookup.table_index, lookup.key_index});
+  if (added) {  // each key's rows, found once per key column
+    const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);
+    for (size_t i = 0; i < all.size() && i < keys.size(); ++i)
+      if (!all[i].older && !keys[i].value.empty()) by_key->second[keys[i].value].push_back(i);
+  }
+  if (auto it = by_key->second.find(by_value); it != by_key->second.end())
+    for (size_t i : it->second) found.push_back(all[i]);
+  return found;
+}
+
+const std::vector<LookupIndex::RowAt>& LookupIndex::table_rows(size_t table) {
+  if (auto known = rows_.find(table); known != rows_.end()) return known->second;
+  const TableSpec& spec = spec_.tables[table];
+  std::vector<RowAt> all;
+  for (const csv::Table& input : tables_) {
+    if (spec_.table_for(input.name) != &spec) continue;
+    const std::vector<bool>& older = superseded(spec, input);  // an older version of a record is not it
+    for (size_t r = 0; r < input.rows.size(); ++r) all.push_back({&input, r, older[r]});
+  }
+  return rows_.emplace(table, std::move(all)).first->second;
+}
+
 const std::vector<ReadValue>& LookupIndex::column_values(size_t table, size_t column) {
   if (auto known = columns_.find({table, column}); known != columns_.end()) return known->second;
   const TableSpec& spec = spec_.tables[table];
   const Column& c = spec.columns[column];
+  const std::vector<RowAt>& all = table_rows(table);
   std::vector<ReadValue> values;
-  if (c.lookup) {  // the rows' own `by` values, looked up in turn (the spec has no loops)
+  values.reserve(all.size());
+  if (c.lookup && c.lookup->whole_table()) {
+    values.assign(all.size(), find(*c.lookup, {}));
+  } else if (c.lookup) {  // the rows' own `by` values, looked up in turn (the spec has no loops)
     const std::vector<ReadValue>& by = column_values(table, c.lookup->by_index);
-    values.reserve(by.size());
     for (const ReadValue& v : by) values.push_back(find(*c.lookup, v.value));
   } else {
-    for (const csv::Table& input : tables_) {
-      if (spec_.table_for(input.name) != &spec) continue;
-      size_t at = column_in(c, input);
-      size_t on = c.depends_on.empty() ? kNone : column_keyed(spec, c.depends_on);
-      size_t depends_at = on == kNone ? std::string::npos : column_in(spec.columns[on], input);
-      const std::vector<bool>& older = superseded(spec, input);  // an older version of a record is not it
-      for (size_t r = 0; r < input.rows.size(); ++r) {
-        const csv::Table::Row& row = input.rows[r];
-        if (older[r]) {
-          values.emplace_back();
-          continue;
-        }
-        std::string_view depends = depends_at < row.values.size() ? std::string_view(row.values[depends_at]) : std::string_view();
-        ReadValue v = at < row.values.size() ? read_value(c, row.values[at], depends) : ReadValue{};
-        values.push_back(v.ok ? std::move(v) : ReadValue{});  // a value that cannot be read matches nothing
+    size_t on = c.depends_on.empty() ? kNone : column_keyed(spec, c.depends_on);
+    const csv::Table* input = nullptr;
+    size_t at = kNone, depends_at = kNone;
+    for (const RowAt& r : all) {
+      if (r.table != input) {  // the columns' places in this file
+        input = r.table;
+        at = column_in(c, *input);
+        depends_at = on == kNone ? std::string::npos : column_in(spec.columns[on], *input);
       }
+      if (r.older) {
+        values.emplace_back();
+        continue;
+      }
+      const csv::Table::Row& row = input->rows[r.row];
+      std::string_view depends = depends_at < row.values.size() ? std::string_view(row.values[depends_at]) : std::string_view();
+      ReadValue v = at < row.values.size() ? read_value(c, row.values[at], depends) : ReadValue{};
+      values.push_back(v.ok ? std::move(v) : ReadValue{});  // a value that cannot be read matches nothing
     }
   }
   return columns_.emplace(std::make_pair(table, column), std::move(values)).first->second;
 }
 
-// Each key's value; when several rows have the key, the first with a value, unless a later
-// one has a value the lookup prefers more: the values of `prefer` win in their order over
-// the others, which win over no value, unless "" is listed (a row without a value wins, as
-// a live copy of a record wins over a deleted one when asking whether it was deleted;
-// "prefer": ["1", ""] — a victim service provider, else one not known, else not one).
 const std::vector<bool>& LookupIndex::superseded(const TableSpec& spec, const csv::Table& input) {
   auto known = older_.find(&input);
   if (known == older_.end()) known = older_.emplace(&input, superseded_rows(spec, input)).first;
   return known->second;
 }
 
+// Each key's value (a lookup of the whole table: one value, under ""); when several rows
+// have the key, the first with a value, unless a later one has a value the lookup prefers
+// more: the values of `prefer` win in their order over the others, which win over no value,
+// unless "" is listed (a row without a value wins, as a live copy of a record wins over a
+// deleted one when asking whether it was deleted; "prefer": ["1", ""] — a victim service
+// provider, else one not known, else not one). Older versions of a record are not read.
 const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
   if (auto known = indexes_.find(&lookup); known != indexes_.end()) return known->second;
-  const std::vector<ReadValue>& keys = column_values(lookup.table_index, lookup.key_index);
+  const std::vector<RowAt>& all = table_rows(lookup.table_index);
+  const std::vector<ReadValue>* keys = lookup.whole_table() ? nullptr : &column_values(lookup.table_index, lookup.key_index);
   const std::vector<ReadValue>& values = column_values(lookup.table_index, lookup.column_index);
   const size_t others = lookup.prefer.size(), none = others + 1;
   auto rank = [&](const ReadValue& v) {
@@ -166,9 +213,10 @@ const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
     return value.empty() ? none : others;
   };
   Index rows;
-  for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
-    if (keys[i].value.empty()) continue;
-    auto [it, added] = rows.try_emplace(keys[i].value, values[i]);
+  for (size_t i = 0; i < all.size() && i < values.size(); ++i) {
+    std::string key = keys ? (*keys)[i].value : std::string();
+    if (all[i].older || (keys && key.empty())) continue;
+    auto [it, added] = rows.try_emplace(key, values[i]);
     if (!added && rank(values[i]) < rank(it->second)) it->second = values[i];
   }
   return indexes_.emplace(&lookup, std::move(rows)).first->second;

@@ -29,7 +29,18 @@ class LookupIndex {
 
   // The value a lookup column takes in a row whose `by` column reads `by_value`: the value
   // of the matching row (the lookup's `absent` value, "" unless the spec says, when none does).
+  // A lookup of the whole table takes the value of every row, whatever `by_value`.
   ReadValue find(const Lookup& lookup, const std::string& by_value);
+  // A row of a looked-up table: its file, its index there, and whether a later version of
+  // its record supersedes it.
+  struct RowAt {
+    const csv::Table* table;
+    size_t row;
+    bool older;
+  };
+  // The rows whose key column holds `by_value`, older versions left out (none for a lookup
+  // of the whole table): to tell whether the row found was taken, and say which it was.
+  std::vector<RowAt> rows(const Lookup& lookup, const std::string& by_value);
   // The input's rows a later version of their record supersedes (versions.h), read once for
   // the lookups and the mapping both.
   const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);
@@ -39,12 +50,16 @@ class LookupIndex {
   // A column's values in every row of the table's files, in order.
   const std::vector<ReadValue>& column_values(size_t table, size_t column);
   const Index& index(const Lookup& lookup);
+  // The rows of the table's files, in order.
+  const std::vector<RowAt>& table_rows(size_t table);
 
   const Spec& spec_;
   const std::vector<csv::Table>& tables_;
   std::map<std::pair<size_t, size_t>, std::vector<ReadValue>> columns_;
   std::map<const Lookup*, Index> indexes_;
   std::map<const csv::Table*, std::vector<bool>> older_;
+  std::map<size_t, std::vector<RowAt>> rows_;
+  std::map<std::pair<size_t, size_t>, std::unordered_map<std::string, std::vector<size_t>>> positions_;  // key → rows
 };
 
 }  // namespace carebridge::mappings::agency

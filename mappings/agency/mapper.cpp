@@ -6,6 +6,7 @@
 
 #include "fhir/model/resource_id.h"
 #include "mappings/agency/compiled.h"
+#include "mappings/agency/conditions.h"
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/values.h"
@@ -99,7 +100,10 @@ class Builder {
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
-  std::string required_problem(const Column& column, const Row& row) const;
+  std::string required_problem(const Column& column, const Row& row);
+  std::string untaken_problem(const Column& column, const Row& row);
+  std::string found_row(const Lookup& lookup, const std::string& by, const LookupIndex::RowAt& at) const;
+  bool taken(const std::vector<LookupIndex::RowAt>& rows) const;
   std::string differing(const Row& row, size_t c) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
@@ -177,11 +181,19 @@ bool Builder::read_row(Row& row) {
     if (!columns[c].lookup) row.values[c] = read_value(columns[c], row.raw(c), depends);
   }
   for (size_t c = 0; c < columns.size(); ++c)
-    if (const auto& lookup = columns[c].lookup) row.values[c] = lookups_.find(*lookup, row.values[lookup->by_index].value);
+    if (const auto& lookup = columns[c].lookup)
+      row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
+  for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
+    out_.warnings.push_back(row.where(c) + ": \"" + row.raw(c) + "\" is left out: " + why);
+  for (const auto& [c, why] : dates_out_of_order(row.spec, row.values))  // after the export's end
+    out_.warnings.push_back(row.where(c) + ": " + why);
+  // A digest where the export may hold one reads as no value, and no problem or warning is said.
   for (size_t c = 0; c < columns.size(); ++c)
-    if (!row.values[c].ok && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row)) row.values[c] = {};
+    if ((!row.values[c].ok || !row.values[c].warning.empty()) && !columns[c].hashed_when.empty() && meets(columns[c].hashed_when, row))
+      row.values[c] = {};
+  std::set<std::pair<size_t, size_t>> unfound;  // (table, by) of required lookups found wanting: said once
   for (size_t c = 0; c < columns.size(); ++c) {
     const Column& column = columns[c];
     // A looked-up value's warning was given at its own row already.
@@ -193,8 +205,14 @@ bool Builder::read_row(Row& row) {
       row.problems.push_back({row.ref(), row.where(c), other});
       ok = false;
     } else if (column.required && row.values[c].value.empty()) {
-      // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID).
-      row.problems.push_back({row.ref(), row.where(column.lookup ? column.lookup->by_index : c), required_problem(column, row)});
+      ok = false;
+      // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID),
+      // once for all the lookups that found nothing with it there.
+      size_t cell = column.lookup && !column.lookup->whole_table() ? column.lookup->by_index : c;
+      if (column.lookup && !unfound.emplace(column.lookup->table_index, cell).second) continue;
+      row.problems.push_back({row.ref(), row.where(cell), required_problem(column, row)});
+    } else if (std::string untaken = untaken_problem(column, row); !untaken.empty()) {
+      row.problems.push_back({row.ref(), row.where(column.lookup->by_index), untaken});
       ok = false;
     }
   }
@@ -213,15 +231,45 @@ std::string Builder::differing(const Row& row, size_t c) const {
 }
 
 // Why a required column is empty: a required lookup found no row (an exit whose enrollment
-// is not in the export), or the cell is empty.
-std::string Builder::required_problem(const Column& column, const Row& row) const {
+// is not in the export), or only a row not taken or without the value; or the cell is empty.
+std::string Builder::required_problem(const Column& column, const Row& row) {
   if (!column.lookup) return "\"" + column.name + "\" is required and is empty";
   const Lookup& l = *column.lookup;
   const TableSpec& table = spec_.tables[l.table_index];
+  if (l.whole_table()) return "\"" + column.name + "\" is required: no " + table.name + " row gives it";
   std::string by = row.values[l.by_index].value;
   if (by.empty()) return "\"" + column.name + "\" is required, and the value to find it by is empty";
-  return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
-         table.columns[l.key_index].name + " \"" + by + "\" that gives it";
+  auto found = lookups_.rows(l, by);
+  if (found.empty())
+    return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
+           table.columns[l.key_index].name + " \"" + by + "\" that gives it";
+  return "\"" + column.name + "\" is required: " + found_row(l, by, found.front()) +
+         (taken(found) ? " does not give it" : " was not taken (see that row's reason)");
+}
+
+// "the Enrollment row with EnrollmentID "E1" (Enrollment.csv row 3)": a row a lookup found.
+std::string Builder::found_row(const Lookup& lookup, const std::string& by, const LookupIndex::RowAt& at) const {
+  const TableSpec& table = spec_.tables[lookup.table_index];
+  return "the " + table.name + " row with " + table.columns[lookup.key_index].name + " \"" + by + "\" (" + at.table->name +
+         " row " + std::to_string(at.table->rows[at.row].line) + ")";
+}
+
+// Whether any of the rows was taken by this map (their table was mapped before).
+bool Builder::taken(const std::vector<LookupIndex::RowAt>& rows) const {
+  return std::any_of(rows.begin(), rows.end(), [&](const LookupIndex::RowAt& at) {
+    return !out_.rejected_rows.count({at.table->name, at.table->rows[at.row].line});
+  });
+}
+
+// Why a row is not taken because the row its lookup found was not ("taken": the exit of an
+// enrollment refused would alone replace the stored episode); "" when it was, or none was found.
+std::string Builder::untaken_problem(const Column& column, const Row& row) {
+  if (!column.lookup || !column.lookup->taken) return {};
+  const Lookup& l = *column.lookup;
+  const std::string& by = row.values[l.by_index].value;
+  auto found = lookups_.rows(l, by);
+  if (found.empty() || taken(found)) return {};
+  return "\"" + column.name + "\": " + found_row(l, by, found.front()) + " was not taken (see that row's reason), so neither is this one";
 }
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
@@ -317,23 +365,7 @@ bool Builder::admits_transition(const CompiledResource& compiled, const Row& row
   return true;
 }
 
-bool Builder::meets(const Condition& condition, const Row& row) const {
-  for (const std::string& key : condition.present) {
-    size_t c = row.column_of(key);
-    if (c == kAbsent || row.values[c].value.empty()) return false;
-  }
-  for (const Condition::Test& test : condition.tests) {
-    size_t c = row.column_of(test.column);
-    if (c == kAbsent) return false;
-    std::string value = row.values[c].value;
-    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
-  }
-  for (const Condition& each : condition.all)
-    if (!meets(each, row)) return false;
-  return condition.any.empty() ||
-         std::any_of(condition.any.begin(), condition.any.end(), [&](const Condition& each) { return meets(each, row); });
-}
+bool Builder::meets(const Condition& condition, const Row& row) const { return agency::meets(condition, row.spec, row.values); }
 
 // A template's text for a row: "" when every column it names is empty.
 std::string Builder::expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const {
@@ -516,6 +548,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     return;
   }
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
+  OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   for (size_t i = 0; i < table.rows.size(); ++i) {
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;
@@ -548,8 +581,10 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
       withhold(compiled, row);
       continue;
     }
+    one_per.add(row.values, row.ref().second);
     for (const CompiledResource& r : compiled.resources) build(r, row);
   }
+  for (std::string& said : one_per.said(table.name)) out_.warnings.push_back(std::move(said));
 }
 
 // The records a row not taken would have made (those its values name).

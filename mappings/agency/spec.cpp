@@ -59,7 +59,8 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
   static const std::map<std::string, ValueType, std::less<>> types = {
       {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
       {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
-      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time}};
+      {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time},
+      {"ssn", ValueType::Ssn}};
   return types;
 }
 
@@ -149,6 +150,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.help = text(node, "help");
   c.format = text(node, "format");
   c.past = flag(node, "past");
+  c.not_after = text(node, "notAfter");
+  c.not_before = text(node, "notBefore");
   bool offset = c.format.size() == 6 && (c.format[0] == '+' || c.format[0] == '-') && c.format[3] == ':';
   if (!c.format.empty() && c.format != "MDY" && c.format != "DMY" && c.format != "Z" && !offset)
     problems.add(c.line, "column \"" + c.name + "\": format is MDY or DMY (dates) or an offset such as -05:00 (date-times), not \"" +
@@ -161,6 +164,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.depends_on = text(node, "dependsOn");
   c.same_as = text(node, "sameAs");
   c.hashed_when = read_condition(node->member("hashedWhen"));
+  c.only_when = read_condition(node->member("onlyWhen"));
+  if (const JsonNode* only = node->member("onlyWhen")) c.only_when_text = text(only, "said");
   c.split = text(node, "split");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)
@@ -176,6 +181,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     c.lookup = Lookup{text(lookup, "table"), text(lookup, "key"), text(lookup, "by"), text(lookup, "column"), {}, {}};
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
     c.lookup->absent = text(lookup, "absent");
+    c.lookup->taken = flag(lookup, "taken");
   }
   if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
     c.stored = Stored{text(stored, "resource"), text(stored, "path"), text(stored, "expect"), text(stored, "refusal")};
@@ -287,6 +293,8 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     t.newest_key = text(newest, "key");
     t.newest_by = text(newest, "by");
   }
+  if (const JsonNode* one = node->member("onePer"); one && one->is_object())
+    t.one_per = TableSpec::OnePer{text(one, "key"), text(one, "said"), read_condition(one->member("when"))};
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;

@@ -22,7 +22,7 @@
 namespace carebridge::mappings::agency {
 
 // What a column's text is read as (and checked against).
-enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email };
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
 // ConceptMap beside the spec or from the column's own `values`. A target may hold only
@@ -46,11 +46,17 @@ struct CodeMap {
 // A column whose value is not in its file but in a row of another table of the export:
 // the row of `table` whose column `key` holds this row's value of `by`, and the value is
 // that row's `column` (an Enrollment's project's organization, say). Columns are named by
-// their keys. It reads as the column it takes its value from (type, codes).
+// their keys. It reads as the column it takes its value from (type, codes). Without `key`
+// and `by`, every row of the table matches (whether any organization of the export is a
+// victim service provider).
 struct Lookup {
   std::string table, key, by, column;
   std::vector<std::string> prefer;  // several rows match: a value listed here wins, the first most (lower-cased)
   std::string absent;               // the value when no row matches ("" unless the spec says)
+  // The row found must have been taken (its table is mapped first): a row about a record
+  // whose own row was not taken (an exit of a refused enrollment) is not taken either.
+  bool taken = false;
+  bool whole_table() const { return key.empty() && by.empty(); }
   // Resolved when the spec is read: indexes in Spec::tables and in the tables' columns.
   size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;
 };
@@ -93,6 +99,10 @@ struct Column {
   std::string help;                  // for forms: what to write here
   std::string format;                // dates: "MDY" or "DMY" for 1/2/2024 (default MDY)
   bool past = false;                 // dates that cannot be ahead (a birth date): "1/5/28" is 1928
+  // Dates: the column (key, often a lookup) whose date this one's should not be after (an
+  // HMIS export's ExportEndDate), or before: one out of order is warned of, and left out when
+  // `past`; a looked-up one is left out, without a word (its own row says it).
+  std::string not_after, not_before;
   std::string depends_on;            // a code column: the column (key) whose value, as written, its codes depend on
   std::string depends_on_name;       // ... and that column's header, for messages
   std::string same_as;               // the column (key) whose value this one's must be when both have one
@@ -101,6 +111,10 @@ struct Column {
   // When the row meets this, the cell may hold a digest ("hashedWhen": an HMIS birth date in a
   // hashed export): a value that does not read as the column's type is left out, no problem.
   Condition hashed_when;
+  // Answered only when the row meets this ("onlyWhen": HMIS's WhenOccurred only of a
+  // survivor): a value without it is left out, with a warning saying `only_when_text`.
+  Condition only_when;
+  std::string only_when_text;  // "DomesticViolenceSurvivor is 1"
   std::string split;                 // several values in one cell, separated by this ("MO,TU"): each read alone
   // Numbers: the values that make sense ([-90, 90] for a latitude); one outside reads as
   // empty, with a warning naming the cell (the rest of the row is still taken).
@@ -181,6 +195,13 @@ struct TableSpec {
   // "newest": {"key": K, "by": B}: rows sharing K are versions of one record, and only the one
   // with the latest B is read (versions.h; HMIS: a record's DateUpdated).
   std::string newest_key, newest_by;
+  // "onePer": {"key": K, "when": C, "said": S}: of the rows taken that share K (an HMIS
+  // household), exactly one meets C (its head); otherwise a warning, in S's words.
+  struct OnePer {
+    std::string key, said;
+    Condition when;
+  };
+  std::optional<OnePer> one_per;
   std::vector<ResourceSpec> resources;
   const Column* column(std::string_view key) const;
 };

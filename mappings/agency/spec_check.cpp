@@ -168,12 +168,25 @@ struct Checker {
       if (!c.same_as.empty() && !table.column(c.same_as))
         add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
+      check_condition(table, c.only_when, c.line);
+      for (const auto& [key, what] : {std::pair{&c.not_after, "notAfter"}, std::pair{&c.not_before, "notBefore"}}) {
+        if (key->empty()) continue;
+        const Column* limit = table.column(*key);
+        if (!limit) add(c.line, "\"" + c.name + "\" has " + what + " \"" + *key + "\", which is not a column of the table");
+        if (c.type != ValueType::Date || (limit && limit->type != ValueType::Date))
+          add(c.line, "\"" + c.name + "\" has " + what + ", which only a date column can have, naming a date column");
+      }
     }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);
     for (const std::string* key : {&table.newest_key, &table.newest_by})
       if (!key->empty() && !table.column(*key)) add(0, "table \"" + table.name + "\": \"newest\" names \"" + *key + "\", which is not a column of it");
+    if (const auto& one = table.one_per) {
+      if (!table.column(one->key)) add(0, "table \"" + table.name + "\": \"onePer\" names \"" + one->key + "\", which is not a column of it");
+      check_condition(table, one->when, 0);
+      if (one->when.empty()) add(0, "table \"" + table.name + "\": \"onePer\" needs a \"when\": the rows of which one is wanted");
+    }
     for (const ResourceSpec& r : table.resources) check_resource(table, ids, r);
   }
 };

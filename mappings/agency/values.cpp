@@ -157,12 +157,24 @@ ReadValue date_value(const Column& column, std::string_view s) {
   return out;
 }
 
+ReadValue time_value(std::string_view s);
+
+// A date and a time of day as exporters and sheets write them: ISO 8601
+// (2024-03-05T09:00:00-05:00), with a space instead of the T (HMIS's DateUpdated,
+// 2024-03-05 09:00:00), or a spreadsheet's 3/5/2024 9:00 AM; a date alone is the day.
 ReadValue date_time_value(const Column& column, std::string_view s) {
+  std::string zone = column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
   if (s.size() >= 19 && s[4] == '-' && s[10] == 'T') {
     std::string v(s);
     bool zoned = v.ends_with("Z") || (v.size() > 19 && (v[v.size() - 6] == '+' || v[v.size() - 6] == '-'));
-    if (!zoned) v += column.format.empty() ? "Z" : column.format;  // the column says the agency's offset ("-05:00")
-    return valid(v);
+    return valid(zoned ? v : v + zone);
+  }
+  // The time is the last part with a colon, after the last space before it ("Mar 5, 2024 9:00").
+  if (size_t colon = s.find(':'); colon != std::string_view::npos) {
+    size_t space = s.rfind(' ', colon);
+    ReadValue day = space == std::string_view::npos ? ReadValue{} : date_value(column, trim(s.substr(0, space)));
+    ReadValue time = space == std::string_view::npos ? ReadValue{} : time_value(trim(s.substr(space + 1)));
+    if (day.ok && time.ok && day.value.size() == 10 && !time.value.empty()) return valid(day.value + "T" + time.value + zone);
   }
   auto date = date_value(column, s);
   if (!date.ok) date.problem = "\"" + std::string(s) + "\" is not a date and time (write it as 2024-01-31T14:30:00)";
@@ -385,6 +397,24 @@ ReadValue phone_value(std::string_view s) {
   return kept;
 }
 
+// A US Social Security number: nine digits, dashes and spaces taken out (123-45-6789). What
+// the SSA never issues (area 000, 666 or 900-999, group 00, serial 0000: 000000000 and such
+// placeholders) is no number, and neither are eight digits, which a spreadsheet may have made
+// by dropping a leading zero: an identifier is not guessed back.
+ReadValue ssn_value(std::string_view s) {
+  std::string digits;
+  for (char ch : s)
+    if (ch != '-' && ch != ' ') digits += ch;
+  std::string quoted = "\"" + std::string(s) + "\"";
+  if (all_digits(digits) && digits.size() == 8)
+    return invalid(quoted + " has 8 digits, not 9: a spreadsheet may have dropped its leading zero");
+  if (digits.size() != 9 || !all_digits(digits)) return invalid(quoted + " is not a Social Security number (9 digits)");
+  int area = to_int(digits.substr(0, 3)), group = to_int(digits.substr(3, 2)), serial = to_int(digits.substr(5));
+  if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0)
+    return invalid(quoted + " is no Social Security number the SSA issues (area 000, 666 or 900-999, group 00, serial 0000)");
+  return valid(digits);
+}
+
 ReadValue zip_value(std::string_view s) {
   std::string digits;
   for (char ch : s)
@@ -499,6 +529,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
     case ValueType::Code: return code_value(column, s, trim(depends));
     case ValueType::Phone: return phone_value(s);
     case ValueType::Zip: return zip_value(s);
+    case ValueType::Ssn: return ssn_value(s);
     case ValueType::Email: return email_value(s);
     case ValueType::String: break;
   }

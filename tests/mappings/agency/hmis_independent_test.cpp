@@ -30,12 +30,13 @@ TEST_CASE("hmis independent export: every live record is there, nothing deleted,
       errors += issue.severity == carebridge::fhir::model::Severity::Error;
     }
     CHECK(errors == 0);
-    // Files the spec does not map (Funder, Inventory, User, CurrentLivingSituation...) are
-    // warned about, never refused; Export.csv is read.
+    // Files the spec does not map (Inventory, User, CurrentLivingSituation...) are warned
+    // about, never refused; Export.csv and Funder.csv are read.
     std::set<std::string> warned;
     for (const auto& w : c.mapped.warnings) warned.insert(w.substr(0, w.find(':')));
-    for (const char* f : {"Funder.csv", "Inventory.csv", "User.csv", "CurrentLivingSituation.csv"}) CHECK(warned.count(f));
+    for (const char* f : {"Inventory.csv", "User.csv", "CurrentLivingSituation.csv"}) CHECK(warned.count(f));
     CHECK(!warned.count("Export.csv"));
+    CHECK(!warned.count("Funder.csv"));
 
     auto bundle = bundle_of(c);
     auto patients = by_identifier(bundle, "Patient");
@@ -221,6 +222,74 @@ TEST_CASE("hmis independent export: domestic violence, HIV and a victim service 
     CHECK(!patients.at("C-100")->HasMember("meta"));
     CHECK(!by_identifier(bundle, "EpisodeOfCare").at("E-1000")->HasMember("meta"));
   }
+}
+
+TEST_CASE("hmis independent export: what is recorded at a project HOPWA funds is labelled HIV, whatever its target "
+          "population", "[agency][hmis]") {
+  // Harbor Light Rapid Re-Housing (PRJ-2, TargetPopulation 4) gets a HOPWA Permanent Housing
+  // grant (Funder 15): its enrollments (E-1001, E-1006, exited) and their services reveal that
+  // the client lives with HIV/AIDS. The shelter (PRJ-1), funded by ESG, does not.
+  for (const std::string year : {"FY2024", "FY2026"}) {
+    INFO(year);
+    Files files = export_files(year);
+    for (auto& [name, text] : files)
+      if (name == "Funder.csv") text = with_cells(text, "F-2", {{"ProjectID", "PRJ-2"}, {"Funder", "15"}}, "F-3");
+    auto c = hmis().convert_files(files, "local");
+    CHECK(c.mapped.rejected.empty());
+    auto bundle = bundle_of(c);
+    auto episodes = by_identifier(bundle, "EpisodeOfCare");
+    auto encounters = by_identifier(bundle, "Encounter");
+    std::vector<const rapidjson::Value*> hopwa = {episodes.at("E-1001"), episodes.at("E-1006"), encounters.at("S-3"),
+                                                  encounters.at("S-10")};
+    for (const auto* r : hopwa) {
+      REQUIRE(r);
+      INFO(str((*r)["resourceType"]));
+      CHECK(has_label(*r, kActCode, "HIV"));
+      CHECK(has_label(*r, kConfidentiality, "R"));
+    }
+    CHECK(!has_label(*episodes.at("E-1000"), kActCode, "HIV"));
+    CHECK(!has_label(*encounters.at("S-1"), kActCode, "HIV"));
+  }
+}
+
+TEST_CASE("hmis independent export: an exit to a psychiatric or substance use facility, and sensitive RHY and HOPWA "
+          "services, are labelled", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Exit.csv") {
+      text = with_cell(text, "X-1", "Destination", "204");  // psychiatric hospital or other psychiatric facility
+      text = with_cell(text, "X-3", "Destination", "205");  // substance abuse treatment facility or detox center
+    }
+    if (name == "Services.csv") {
+      text = with_cells(text, "S-1", {{"RecordType", "142"}, {"TypeProvided", "28"}});  // RHY: STD testing
+      text = with_cells(text, "S-2", {{"RecordType", "142"}, {"TypeProvided", "13"}});  // RHY: pre-natal care
+      text = with_cells(text, "S-5", {{"RecordType", "142"}, {"TypeProvided", "14"}});  // RHY: health/medical care
+      text = with_cell(text, "S-4", "TypeProvided", "10");                             // HOPWA: mental health care
+      text = with_cell(text, "S-4", "TypeProvided", "12", "S-20");                     // HOPWA: substance use services
+    }
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto labelled = [&](const rapidjson::Value* r, std::initializer_list<const char*> codes) {
+    REQUIRE(r);
+    CHECK(has_label(*r, kConfidentiality, "R"));
+    for (const char* code : codes) {
+      INFO(code);
+      CHECK(has_label(*r, kActCode, code));
+    }
+  };
+  labelled(by_url(bundle, "Enrollment/E-1000/Destination"), {"PSY"});
+  labelled(by_url(bundle, "Enrollment/E-1003/Destination"), {"ETH"});
+  auto encounters = by_identifier(bundle, "Encounter");
+  labelled(encounters.at("S-1"), {"STD"});
+  labelled(encounters.at("S-2"), {"SEX"});
+  labelled(encounters.at("S-4"), {"HIV", "PSY"});
+  labelled(encounters.at("S-20"), {"HIV", "ETH"});
+  CHECK(!encounters.at("S-5")->HasMember("meta"));
+  const auto* street = by_url(bundle, "Enrollment/E-1002/Destination");  // an exit to the street: nothing
+  REQUIRE(street);
+  CHECK(!street->HasMember("meta"));
 }
 
 TEST_CASE("hmis independent export: a hashed export (HashStatus 4) writes no name and no SSN", "[agency][hmis]") {

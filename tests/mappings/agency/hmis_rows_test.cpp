@@ -242,3 +242,154 @@ TEST_CASE("hmis independent export: an amount that is no number loses that answe
     return w.find("column \"TotalMonthlyIncome\"") != std::string::npos && w.find("left out") != std::string::npos;
   }));
 }
+
+TEST_CASE("hmis independent export: of two versions written the same day the later time wins, whatever the row order",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "Client.csv") continue;
+    // C-108 deleted at 10:30 after its 09:30 version; C-104 deleted at 10:30 in the first row,
+    // its 09:30 live version after it; C-107's later version as a spreadsheet writes the time.
+    text = with_version(text, "C-108", {{"DateUpdated", "2024-08-01 10:30:00"}, {"DateDeleted", "2024-08-01 10:30:00"}});
+    text = with_version(text, "C-104", {});
+    text = with_cells(text, "C-104", {{"DateUpdated", "2024-08-01 10:30:00"}, {"DateDeleted", "2024-08-01 10:30:00"}});
+    text = with_version(text, "C-107", {{"FirstName", "Rosalind"}, {"DateUpdated", "8/1/2024 10:30"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  auto patients = by_identifier(bundle, "Patient");
+  CHECK(!patients.count("C-108"));
+  CHECK(!patients.count("C-104"));
+  REQUIRE(patients.count("C-107"));
+  CHECK(dump(*patients.at("C-107")).find("Rosalind") != std::string::npos);
+  CHECK(dump(bundle).find("%7CC-104\"") == std::string::npos);  // nothing refers to the deleted client
+}
+
+TEST_CASE("hmis independent export: an SSN that is no number the SSA issues is left out with a warning, the client kept",
+          "[agency][hmis]") {
+  const std::vector<std::pair<std::string, std::string>> ssns = {
+      {"C-100", "000000000"}, {"C-102", "12345678"}, {"C-107", "666123456"}, {"C-108", "12345"}, {"C-104", "123-45-6789"}};
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Client.csv")
+      for (const auto& [client, ssn] : ssns) text = with_cells(text, client, {{"SSN", ssn}, {"SSNDataQuality", "1"}});
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  for (const auto& [client, ssn] : ssns) {
+    INFO(client << " " << ssn);
+    REQUIRE(patients.count(client));
+    std::string ids = dump((*patients.at(client))["identifier"]);
+    bool valid = client == "C-104";
+    CHECK((ids.find("us-ssn") != std::string::npos) == valid);
+    if (valid) CHECK(ids.find("\"123456789\"") != std::string::npos);  // the dashes taken out
+    bool warned = std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [&](const std::string& w) {
+      return w.starts_with("Client.csv row ") && w.find("column \"SSN\": \"" + ssn + "\"") != std::string::npos &&
+             w.ends_with("so it is left out");
+    });
+    CHECK(warned != valid);
+  }
+  // In a hashed export the SSN column holds digests: never an identifier, and nothing to warn of.
+  files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Export.csv") text.replace(text.find(",2,1,impl-"), 10, ",2,4,impl-");  // HashStatus 4
+    if (name == "Client.csv") text = with_cells(text, "C-100", {{"SSN", "9f86d081884c7d659a2feaa0c55ad015"}});
+  }
+  c = hmis().convert_files(files, "local");
+  CHECK(std::none_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                     [](const std::string& w) { return w.find("column \"SSN\"") != std::string::npos; }));
+  CHECK(dump(bundle_of(c)).find("us-ssn") == std::string::npos);
+}
+
+TEST_CASE("hmis independent export: a total income is written only with an answer to IncomeFromAnySource",
+          "[agency][hmis]") {
+  // 99 (not collected) with 0.00, 9 (prefers not to answer) with 1500 and 8 with 700: the
+  // total is not known, whatever the cell holds. I-1 (Yes, 1250.50) keeps its total.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "IncomeBenefits.csv") continue;
+    text = with_cells(text, "I-3", {{"TotalMonthlyIncome", "0.00"}});
+    text = with_cells(text, "I-2", {{"IncomeFromAnySource", "9"}, {"TotalMonthlyIncome", "1500"}});
+    text = with_cells(text, "I-5", {{"TotalMonthlyIncome", "700"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  for (const char* unknown : {"I-3", "I-2", "I-5"}) {
+    INFO(unknown);
+    const auto* income = by_url(bundle, std::string("IncomeBenefits/") + unknown + "/Income");
+    if (income) CHECK(!income->HasMember("valueQuantity"));
+  }
+  const auto* known = by_url(bundle, "IncomeBenefits/I-1/Income");
+  REQUIRE(known);
+  CHECK(dump((*known)["valueQuantity"]).find("1250.5") != std::string::npos);
+}
+
+TEST_CASE("hmis independent export: when domestic violence occurred and whether the client is fleeing are taken only "
+          "from a survivor", "[agency][hmis]") {
+  // HMIS asks WhenOccurred and CurrentlyFleeing only when DomesticViolenceSurvivor is 1: HDV-3
+  // (No) and HDV-4 (not collected) answering them are left out with a warning; HDV-1 (Yes) keeps them.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "HealthAndDV.csv") continue;
+    text = with_cells(text, "HDV-3", {{"WhenOccurred", "2"}, {"CurrentlyFleeing", "1"}});
+    text = with_cells(text, "HDV-4", {{"CurrentlyFleeing", "1"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  const auto* no = by_url(bundle, "HealthAndDV/HDV-3/DomesticViolenceSurvivor");
+  REQUIRE(no);
+  CHECK(!no->HasMember("component"));
+  const auto* yes = by_url(bundle, "HealthAndDV/HDV-1/DomesticViolenceSurvivor");
+  REQUIRE(yes);
+  CHECK((*yes)["component"].Size() == 2);
+  auto warned = [&](const std::string& cell) {
+    return std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [&](const std::string& w) {
+      return w.starts_with(cell) && w.find("is answered only when DomesticViolenceSurvivor is 1") != std::string::npos;
+    });
+  };
+  CHECK(warned("HealthAndDV.csv row 4, column \"WhenOccurred\": \"2\" is left out") == 1);
+  CHECK(warned("HealthAndDV.csv row 4, column \"CurrentlyFleeing\": \"1\" is left out") == 1);
+  CHECK(warned("HealthAndDV.csv row 5, column \"CurrentlyFleeing\": \"1\" is left out") == 1);  // said, not lost in silence
+  CHECK(warned("HealthAndDV.csv row 2") == 0);
+}
+
+TEST_CASE("hmis independent export: a date after the export's end is warned of, a birth date after it left out",
+          "[agency][hmis]") {
+  // The export ends 2024-07-31 (ExportEndDate).
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Client.csv") text = with_cell(text, "C-102", "DOB", "2031-05-05");
+    if (name == "Enrollment.csv") text = with_cell(text, "E-1004", "EntryDate", "2030-01-01");
+    if (name == "Services.csv") text = with_cell(text, "S-9", "DateProvided", "2031-01-01");
+  }
+  auto c = hmis().convert_files(files, "local");
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto said = [&](const std::string& warning) {
+    return std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(), warning) == 1;
+  };
+  CHECK(said("Client.csv row 4, column \"DOB\": \"2031-05-05\" is after the export's ExportEndDate, 2024-07-31, so it is left out"));
+  CHECK(said("Enrollment.csv row 6, column \"EntryDate\": \"2030-01-01\" is after the export's ExportEndDate, 2024-07-31"));
+  CHECK(said("Services.csv row 10, column \"DateProvided\": \"2031-01-01\" is after the export's ExportEndDate, 2024-07-31"));
+  auto patients = by_identifier(bundle, "Patient");
+  REQUIRE(patients.count("C-102"));
+  CHECK(!patients.at("C-102")->HasMember("birthDate"));
+  auto episodes = by_identifier(bundle, "EpisodeOfCare");
+  REQUIRE(episodes.count("E-1004"));  // kept, as the sender wrote it
+  CHECK(str((*episodes.at("E-1004"))["period"]["start"]) == "2030-01-01");
+  // No date passes the end of an export whose records all fall within it.
+  auto plain = hmis().convert_files(export_files("FY2024"), "local");
+  CHECK(std::none_of(plain.mapped.warnings.begin(), plain.mapped.warnings.end(),
+                     [](const std::string& w) { return w.find("is after") != std::string::npos; }));
+  // Without an ExportEndDate, a birth date is still never after today.
+  files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Export.csv") text.replace(text.find(",2023-10-01,2024-07-31,"), 23, ",2023-10-01,,");
+    if (name == "Client.csv") text = with_cell(text, "C-102", "DOB", "2099-05-05");
+  }
+  c = hmis().convert_files(files, "local");
+  CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                   "Client.csv row 4, column \"DOB\": \"2099-05-05\" is after today, so it is left out") == 1);
+}

@@ -389,3 +389,53 @@ TEST_CASE("agency lookups: mistakes are found when the spec is read", "[agency][
        {"name": "Loop", "key": "loop", "lookup": {"table": "Visits", "key": "person_id", "by": "person_id", "column": "loop"}})"));
   CHECK(loop.find("leads back to itself") != std::string::npos);
 }
+
+TEST_CASE("agency lookups: a lookup of the whole table, and a row found that was not taken", "[agency][hmis]") {
+  // Every person is labelled when any visit is of kind B; a visit whose person's row was not
+  // taken is not taken either.
+  std::string person_lookup = R"(,
+       {"name": "Any visit of kind B", "key": "any_b", "lookup": {"table": "Visits", "column": "kind", "prefer": ["b"]}})";
+  std::string visit_row = R"(,
+       {"name": "The visit's person", "key": "person_row", "required": true,
+        "lookup": {"table": "People", "key": "person_id", "by": "person_id", "column": "person_id", "taken": true}})";
+  std::string label = R"([{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "SDV",
+                           "when": {"column": "any_b", "in": ["b"]}}])";
+  auto c = converter_for(lookup_spec(visit_row, person_lookup, label));
+  auto result = c.convert_files({{"people.csv", "PersonID,Flag,Deleted\r\nP1,7,\r\nP2,0,\r\n"},
+                                 {"visits.csv", "VisitID,PersonID,Kind\r\nV1,P1,A\r\nV2,P2,A\r\nV3,P2,B\r\n"}});
+  auto bundle = bundle_of(result);
+  auto people = by_identifier(bundle, "Patient");
+  REQUIRE(people.count("P2"));
+  CHECK(has_label(*people.at("P2"), kActCode, "SDV"));  // V3 is of kind B (and skipped: it is still read)
+  CHECK(by_identifier(bundle, "Encounter").count("V2"));
+  CHECK(!by_identifier(bundle, "Encounter").count("V1"));
+  CHECK(std::any_of(result.mapped.rejected.begin(), result.mapped.rejected.end(), [](const agency::RowProblem& p) {
+    return p.where == "visits.csv row 2, column \"PersonID\"" &&
+           p.message == "\"The visit's person\": the People row with PersonID \"P1\" (people.csv row 2) was not taken (see "
+                        "that row's reason), so neither is this one";
+  }));
+  // Without visits, no visit is of kind B.
+  result = c.convert_files({{"people.csv", "PersonID,Flag,Deleted\r\nP2,0,\r\n"}});
+  people = by_identifier(bundle_of(result), "Patient");
+  REQUIRE(people.count("P2"));
+  CHECK(labels(*people.at("P2")).empty());
+}
+
+TEST_CASE("agency lookups: a lookup by half a key, or asking for a row taken from a later table, is refused", "[agency][hmis]") {
+  std::string found = spec_problems(lookup_spec("", R"(,
+       {"name": "Half", "key": "half", "lookup": {"table": "Visits", "key": "person_id", "column": "kind"}},
+       {"name": "Too early", "key": "early", "lookup": {"table": "Visits", "key": "person_id", "by": "person_id", "column": "kind", "taken": true}})"));
+  INFO(found);
+  CHECK(found.find("the lookup of \"Half\" names \"key\" without \"by\": both, or neither for the whole table") != std::string::npos);
+  CHECK(found.find("the lookup of \"Too early\" asks for a row taken from \"Visits\", which is not mapped before \"People\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("agency dates: an order between dates names a date column of the table", "[agency]") {
+  std::string found = spec_problems(lookup_spec("", R"(,
+       {"name": "Seen", "key": "seen", "type": "date", "notBefore": "nowhere"},
+       {"name": "Odd", "key": "odd", "notAfter": "flag"})"));
+  INFO(found);
+  CHECK(found.find("\"Seen\" has notBefore \"nowhere\", which is not a column of the table") != std::string::npos);
+  CHECK(found.find("\"Odd\" has notAfter, which only a date column can have, naming a date column") != std::string::npos);
+}

@@ -36,6 +36,30 @@ TEST_CASE("agency values: times of day in the forms schedules use, as FHIR time"
   CHECK(read_value(time, "noonish").problem == "\"noonish\" is not a time of day (write it as 17:30)");
 }
 
+TEST_CASE("agency values: a date and time as exporters and sheets write it keeps its time of day", "[agency]") {
+  Column when = of(ValueType::DateTime);
+  CHECK(read_value(when, "2024-03-05T09:00:00").value == "2024-03-05T09:00:00Z");
+  CHECK(read_value(when, "2024-03-05 10:00:00").value == "2024-03-05T10:00:00Z");  // HMIS's DateUpdated
+  CHECK(read_value(when, "3/5/2024 9:00 PM").value == "2024-03-05T21:00:00Z");     // a spreadsheet's
+  CHECK(read_value(when, "Mar 5, 2024 9:00").value == "2024-03-05T09:00:00Z");
+  CHECK(read_value(when, "2024-03-05").value == "2024-03-05");  // a day alone stays a day
+  when.format = "-05:00";
+  CHECK(read_value(when, "2024-03-05 10:00:00").value == "2024-03-05T10:00:00-05:00");
+  CHECK(!read_value(when, "soon 9:00").ok);
+}
+
+TEST_CASE("agency values: a Social Security number is nine digits the SSA issues", "[agency]") {
+  Column ssn = of(ValueType::Ssn);
+  CHECK(read_value(ssn, "123-45-6789").value == "123456789");
+  CHECK(read_value(ssn, "012 34 5678").value == "012345678");
+  for (const char* never : {"000000000", "000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000", "12345",
+                            "xxxxx4821", "1234567890"}) {
+    INFO(never);
+    CHECK(!read_value(ssn, never).ok);
+  }
+  CHECK(read_value(ssn, "12345678").problem == "\"12345678\" has 8 digits, not 9: a spreadsheet may have dropped its leading zero");
+}
+
 TEST_CASE("agency values: a split column reads each of its values alone", "[agency]") {
   Column days = of(ValueType::Code);
   auto codes = std::make_shared<CodeMap>();
