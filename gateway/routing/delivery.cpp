@@ -57,22 +57,36 @@ std::optional<Endpoint> parse_endpoint(const std::string& url) {
   return e;
 }
 
+// Loopback by name or by a literal address: "localhost", ::1, 127.0.0.0/8. A host *name*
+// that merely starts with "127." (127.internal.example) is not loopback.
 bool loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return host == "localhost" || host == "::1";
 }
 
-// Whether an address is private, link-local or otherwise not the public internet.
+bool private_v4(uint32_t ip) {
+  return (ip >> 24) == 10 || (ip >> 24) == 127 || (ip >> 20) == 0xAC1 || (ip >> 16) == 0xC0A8 || (ip >> 16) == 0xA9FE ||
+         (ip >> 24) == 0 || (ip >> 22) == (100u << 2 | 1) || (ip >> 28) >= 0xE;  // multicast and reserved too
+}
+
+// Whether an address is private, link-local or otherwise not the public internet. An IPv6
+// address that carries an IPv4 one (::ffff:169.254.169.254, ::a.b.c.d, 64:ff9b::a.b.c.d)
+// is judged by the IPv4 address it reaches.
 bool private_address(const sockaddr* address) {
-  if (address->sa_family == AF_INET) {
-    uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
-    return (ip >> 24) == 10 || (ip >> 24) == 127 || (ip >> 20) == 0xAC1 || (ip >> 16) == 0xC0A8 || (ip >> 16) == 0xA9FE ||
-           (ip >> 24) == 0 || (ip >> 22) == (100u << 2 | 1);
-  }
+  if (address->sa_family == AF_INET) return private_v4(ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr));
   if (address->sa_family == AF_INET6) {
     const auto* a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr.s6_addr;
-    bool loop = true;
-    for (int i = 0; i < 15; ++i) loop = loop && a[i] == 0;
-    return (loop && a[15] == 1) || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc;
+    bool zeros = true;
+    for (int i = 0; i < 10; ++i) zeros = zeros && a[i] == 0;
+    bool mapped = zeros && a[10] == 0xff && a[11] == 0xff;
+    bool compatible = zeros && a[10] == 0 && a[11] == 0;  // ::a.b.c.d, ::1 and :: among them
+    bool nat64 = a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b;
+    if (mapped || compatible || nat64) {
+      uint32_t ip = uint32_t(a[12]) << 24 | uint32_t(a[13]) << 16 | uint32_t(a[14]) << 8 | a[15];
+      return compatible || private_v4(ip);
+    }
+    return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc || a[0] == 0xff;  // link-local, ULA, multicast
   }
   return true;
 }
@@ -93,6 +107,12 @@ std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& 
 }
 
 }  // namespace
+
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts) {
+  auto endpoint = parse_endpoint(url);
+  if (!endpoint) return "the endpoint is not an http or https URL";
+  return refused_endpoint(*endpoint, allowed_hosts);
+}
 
 std::string signature(std::string_view secret, std::string_view body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -228,15 +248,11 @@ void Delivery::Impl::save_cursors(std::unique_lock<std::mutex>& lock, bool all) 
 }
 
 bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& body, std::string& error) {
-  auto endpoint = parse_endpoint(s.endpoint);
-  if (!endpoint) {
-    error = "the endpoint is not an http or https URL";
-    return false;
-  }
-  if (std::string refusal = refused_endpoint(*endpoint, options.allowed_hosts); !refusal.empty()) {
+  if (std::string refusal = endpoint_refusal(s.endpoint, options.allowed_hosts); !refusal.empty()) {
     error = refusal;
     return false;
   }
+  auto endpoint = parse_endpoint(s.endpoint);
   if (!r.client || r.client_for != s.endpoint) {
     http::ClientOptions o{endpoint->host, endpoint->port, endpoint->tls, options.trusted_ca, true, std::chrono::seconds(s.timeout_s),
                           options.client_certificate, options.client_private_key};

@@ -55,6 +55,12 @@ struct DeliveryState {
 // The X-Carebridge-Signature value's hex: HMAC-SHA256 of `body` with `secret`.
 std::string signature(std::string_view secret, std::string_view body);
 
+// Why the gateway will not post to this rest-hook endpoint, or "" when it will: https, or
+// http on loopback or to an allow-listed host; never a private, link-local, multicast or
+// reserved address that is not allow-listed (an IPv6 address carrying an IPv4 one counts
+// as that IPv4 address).
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts);
+
 class Delivery {
  public:
   Delivery(store::Store& store, SubscriptionEvents& events, DeliveryOptions options);

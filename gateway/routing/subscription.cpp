@@ -176,6 +176,21 @@ Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<
   return out;
 }
 
+// A channel.header the gateway sends as given: a name of token characters and a value with
+// no line break (one with CR or LF would add headers of its own), and none of the headers
+// that frame the request (Host, Content-Length, Transfer-Encoding, Connection, Content-Type).
+bool sendable_header(std::string_view name, std::string_view value) {
+  static constexpr std::string_view kToken = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  if (name.empty() || name.find_first_not_of(kToken) != std::string_view::npos) return false;
+  if (value.find_first_of("\r\n") != std::string_view::npos || value.find('\0') != std::string_view::npos) return false;
+  for (std::string_view framing : {"host", "content-length", "transfer-encoding", "connection", "content-type", "upgrade"}) {
+    if (name.size() == framing.size() &&
+        std::equal(name.begin(), name.end(), framing.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return false;
+  }
+  return true;
+}
+
 void read_channel(const Json& channel, Subscription& s) {
   s.endpoint = text(channel, "endpoint");
   if (std::string payload = text(channel, "payload"); !payload.empty()) s.content_type = payload;
@@ -192,6 +207,7 @@ void read_channel(const Json& channel, Subscription& s) {
       if (colon == std::string_view::npos) continue;
       std::string_view value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      if (!sendable_header(line.substr(0, colon), value)) continue;
       s.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
     }
   if (const Json* list = member(channel, "extension"); list && list->IsArray())

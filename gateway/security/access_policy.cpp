@@ -157,19 +157,21 @@ Labelling AccessPolicy::label(const Principal* who, fhir::model::Document& doc, 
 }
 
 // A Subscription is about the patients its criteria name ("Observation?patient=Patient/7",
-// "?subject=7"): only who may see them may subscribe to them.
+// "?subject=7"), and its topic's filters too ("patient=Patient/7", "Observation.patient=
+// Patient/7", the Subscriptions Backport's forms): only who may see them may subscribe to them.
 void AccessPolicy::add_criteria_patients(std::string_view criteria, AccessFacts& facts) {
   auto query = criteria.find('?');
-  if (query == std::string_view::npos) return;
-  std::string_view base = criteria.substr(0, query);
+  if (query == std::string_view::npos && criteria.find('=') == std::string_view::npos) return;
+  std::string_view base = query == std::string_view::npos ? std::string_view() : criteria.substr(0, query);
   bool on_patient = base == "Patient" || base.ends_with("/Patient");
-  std::string_view rest = criteria.substr(query + 1);
+  std::string_view rest = query == std::string_view::npos ? criteria : criteria.substr(query + 1);
   while (!rest.empty()) {
     std::string_view pair = rest.substr(0, rest.find('&'));
     rest = pair.size() < rest.size() ? rest.substr(pair.size() + 1) : std::string_view();
     auto equals = pair.find('=');
     if (equals == std::string_view::npos) continue;
     std::string_view name = pair.substr(0, equals).substr(0, pair.find(':'));
+    if (auto dot = name.find('.'); dot != std::string_view::npos) name = name.substr(dot + 1);
     std::string_view value = pair.substr(equals + 1);
     bool patient_param = name == "patient" || name == "subject" || name == "beneficiary" || (on_patient && name == "_id");
     while (!value.empty()) {
@@ -189,8 +191,15 @@ AccessFacts AccessPolicy::facts(const Principal* who, const fhir::model::Element
                                 const store::ResourceRecord* current) const {
   AccessFacts f = compartment_.facts(resource, id, rows);
   f.labels = labelling.labels;
-  if (const auto* criteria = resource.child("criteria"); criteria && resource.type == "Subscription")
+  if (const auto* criteria = resource.child("criteria"); criteria && resource.type == "Subscription") {
     add_criteria_patients(criteria->value, f);
+    for (const auto* e : criteria->children()) {
+      if (e->base_name() != "extension") continue;
+      const auto* url = e->child("url");
+      const auto* filter = e->child("value");  // valueString
+      if (url && filter && url->value.ends_with("/backport-filter-criteria")) add_criteria_patients(filter->value, f);
+    }
+  }
   FactsView before(current ? std::string_view(current->access) : std::string_view());
   f.owner = before.valid() ? std::string(before.owner()) : who ? who->organization : std::string();
   f.confined = labelling.confined || (before.valid() && before.confined());

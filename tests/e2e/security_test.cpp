@@ -177,6 +177,16 @@ TEST_CASE("Agency A cannot reach agency B's patient through any interaction", "[
       "endpoint":"https://agency-a.example/hook","payload":"application/fhir+json"}})";
     CHECK(http.post("/fhir/Subscription", subscription, a).status == 403);
     CHECK(http.post("/fhir/Subscription", subscription, b).status == 201);
+    // A topic's filter names the patient just as criteria do, in each of the Backport's forms.
+    for (std::string filter : {"Observation?patient=Patient/" + pb, "patient=Patient/" + pb, "Observation.patient=Patient/" + pb}) {
+      std::string topic = R"({"resourceType":"Subscription","status":"requested","reason":"results",
+        "criteria":"http://carebridge.example/fhir/SubscriptionTopic/lab-results",
+        "_criteria":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria",
+        "valueString":")" + filter + R"("}]},"channel":{"type":"rest-hook",
+        "endpoint":"https://agency-a.example/hook","payload":"application/fhir+json"}})";
+      INFO(filter);
+      CHECK(http.post("/fhir/Subscription", topic, a).status == 403);
+    }
   }
   SECTION("each refusal is audited with who, what and the patient") {
     CHECK(http.get("/fhir/Patient/" + pb, a).status == 404);
