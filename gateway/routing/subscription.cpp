@@ -64,6 +64,14 @@ std::pair<std::string, fhir::search::Params> split_search(std::string_view searc
   return {type, q == std::string_view::npos ? fhir::search::Params{} : rest::parse_query(search.substr(q + 1))};
 }
 
+// A topic's filter: "Observation?patient=Patient/7" as a search, or — the Backport's own
+// forms — "patient=Patient/7" (every trigger) and "Observation.patient=Patient/7". Read as
+// a search only, the last two named a type "patient=Patient/7" and filtered nothing.
+std::pair<std::string, fhir::search::Params> split_filter(std::string_view filter) {
+  if (filter.find('?') != std::string_view::npos || filter.find('=') == std::string_view::npos) return split_search(filter);
+  return {std::string(), rest::parse_query(filter)};
+}
+
 Result<fhir::search::SearchQuery> compile(const fhir::search::SearchRegistry& registry, const std::string& type,
                                           const fhir::search::Params& params) {
   fhir::search::ParsedSearch parsed;
@@ -151,8 +159,13 @@ Result<std::vector<Target>> topic_targets(const Topic& topic, const std::vector<
                                           const fhir::search::SearchRegistry& registry) {
   std::map<std::string, fhir::search::Params> by_type;
   for (const Json* f : filters) {
-    auto [type, params] = split_search(f->GetString());
-    for (const auto& [name, value] : params) {
+    auto [type, params] = split_filter(f->GetString());
+    for (auto& [name, value] : params) {
+      // "Observation.patient=Patient/7": the parameter names its resource type.
+      if (auto dot = name.find('.'); dot != std::string::npos && type.empty()) {
+        type = name.substr(0, dot);
+        name = name.substr(dot + 1);
+      }
       std::string base = name.substr(0, name.find(':'));
       if (base == kCareTeamMember) continue;  // read by read_subscription
       bool allowed = false;
@@ -248,7 +261,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   if (const Topic* topic = topics.find(s.topic)) {
     auto filters = extensions(member(doc, "_criteria"), "backport-filter-criteria");
     for (const Json* f : filters) {
-      auto [type, params] = split_search(f->GetString());
+      auto [type, params] = split_filter(f->GetString());
       if (std::string m = take_care_team_member(params); !m.empty()) s.care_team_member = m;
     }
     auto targets = topic_targets(*topic, filters, registry);

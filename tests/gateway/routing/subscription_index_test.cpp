@@ -95,3 +95,13 @@ TEST_CASE("subscription index: filters it cannot file (no reference, a reference
   CHECK(f.tried("2") == std::vector<std::string>{"bare", "code"});
   CHECK(f.index.size("Patient") == 0);
 }
+
+TEST_CASE("subscription index: the Backport's filter forms without a search (patient=, Observation.patient=) filter too",
+          "[routing]") {
+  Fixture f;
+  f.subscribe("every-trigger", kLab, "patient=Patient/8");
+  f.subscribe("typed", kLab, "Observation.patient=Patient/9");
+  CHECK(f.tried("8") == std::vector<std::string>{"every-trigger"});
+  CHECK(f.tried("9") == std::vector<std::string>{"typed"});
+  CHECK(f.tried("10").empty());
+}
