@@ -84,7 +84,7 @@ http::Response FhirService::capability(Call& call) {
   out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";
   out += "\"implementation\":{\"description\":\"Carebridge FHIR gateway\",";
   member(out, "url", call.base_url);
-  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":[],"rest":[{"mode":"server",)";
+  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":["application/json-patch+json","application/merge-patch+json"],"rest":[{"mode":"server",)";
   if (options_.access) {
     // SMART on FHIR (Backend Services): where tokens come from (the SMART App Launch oauth-uris extension).
     std::string root = call.base_url.substr(0, call.base_url.size() - options_.base_path.size());

@@ -323,8 +323,10 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
   std::string path = type.empty() ? "_history" : id.empty() ? type + "/_history" : type + "/" + id + "/_history";
   std::vector<std::pair<std::string, std::string>> links;
   links.emplace_back("self", bundle_link(call, path, used, q.offset, q.count));
-  if (q.offset + q.count < result.total) links.emplace_back("next", bundle_link(call, path, used, q.offset + q.count, q.count));
-  if (q.offset > 0) links.emplace_back("previous", bundle_link(call, path, used, q.offset > q.count ? q.offset - q.count : 0, q.count));
+  // _count=0 asks for the total alone: no page follows (a next link equal to self never ends).
+  if (q.count > 0 && q.offset + q.count < result.total)
+    links.emplace_back("next", bundle_link(call, path, used, q.offset + q.count, q.count));
+  if (q.count > 0 && q.offset > 0) links.emplace_back("previous", bundle_link(call, path, used, q.offset > q.count ? q.offset - q.count : 0, q.count));
   std::string out = bundle_head("history", result.total, links);
   out += ",\"entry\":[";
   for (size_t i = 0; i < result.page.size(); ++i) {

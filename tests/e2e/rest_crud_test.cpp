@@ -119,6 +119,10 @@ TEST_CASE("create read vread update with If-Match delete and history in JSON", "
   bool has_next = false;
   for (const auto& link : type_history["link"].GetArray()) has_next = has_next || str(link, "relation") == "next";
   CHECK(has_next);
+  // _count=0: the total alone, and no page to go to.
+  auto counted = parse_json(c->get("/fhir/Patient/_history?_count=0").body);
+  CHECK(counted["total"].GetInt() == 6);
+  for (const auto& link : counted["link"].GetArray()) CHECK(str(link, "relation") == "self");
   // The system's history has these and the 5 subscription topics the server stores at start.
   auto system_history = parse_json(c->get("/fhir/_history").body);
   CHECK(system_history["total"].GetInt() == 6 + 5);
