@@ -403,7 +403,12 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
     binds.push_back(text(query.type));
   }
   if (query.snapshot > 0) {
-    where += " AND " + alias + ".seq <= ?";
+    // The resources that existed at the snapshot: unchanged since, or changed since but
+    // created before it. Leaving out those changed between two pages shifted every later
+    // one back, and the record that moved onto the page already read was never shown.
+    where += " AND (" + alias + ".seq <= ? OR EXISTS (SELECT 1 FROM resource_version f WHERE f.type = " + alias +
+             ".type AND f.id = " + alias + ".id AND f.version = 1 AND f.seq <= ?))";
+    binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
     binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
   }
   SqlScope scope{query.visible.get()};
@@ -438,8 +443,10 @@ SortSql search_order(const SearchQuery& query) {
     }
     out.order += key.descending ? " DESC" : " ASC";
   }
+  // Ties (and searches without _sort) in the order the resources were created, which an
+  // update does not change: the pages of one search keep their places.
   if (!out.order.empty()) out.order += ", ";
-  out.order += "c.seq ASC";
+  out.order += "c.rid ASC";
   return out;
 }
 

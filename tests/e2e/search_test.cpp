@@ -220,3 +220,28 @@ TEST_CASE("_include and _revinclude with * follow every reference parameter", "[
   CHECK(entries("Practitioner?_revinclude=CareTeam:*") ==
         std::multiset<std::string>{"match Practitioner/" + nurse, "include CareTeam/" + team});
 }
+
+TEST_CASE("paging keeps its places when a resource already shown is updated", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-paging-updates"));
+  auto c = server.client();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(create(*c, "Patient", patient_json("Steady" + std::to_string(i), "A")));
+  std::string url = "/fhir/Patient?family=steady&_count=2";
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5 && !url.empty(); ++page) {
+    auto doc = parse_json(c->get(url).body);
+    if (doc.HasMember("entry")) {
+      for (const auto& e : doc["entry"].GetArray()) seen.push_back(str(e["resource"], "id"));
+    }
+    url.clear();
+    for (const auto& link : doc["link"].GetArray()) {
+      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
+    }
+    if (page == 0) {  // the first patient shown changes between the pages
+      std::string changed = R"({"resourceType":"Patient","id":")" + seen[0] +
+                            R"(","name":[{"family":"Steady0","given":["Changed"]}],"gender":"female","birthDate":"1980-05-17"})";
+      REQUIRE(c->put("/fhir/Patient/" + seen[0], changed, json_headers()).status == 200);
+    }
+  }
+  CHECK(seen == ids);  // each once, in the order they were created
+}
