@@ -358,7 +358,8 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   Spec spec;
   spec.file = file;
   if (!parsed.root || !parsed.root->is_object())
-    return Result<Spec>::failure("invalid", file.filename().string() + ": " + (parsed.error.empty() ? "not a JSON object" : parsed.error));
+    return Result<Spec>::failure("invalid", (file.parent_path().filename() / file.filename()).string() + ": " +
+                                                (parsed.error.empty() ? "not a JSON object" : parsed.error));
   const JsonNode* root = parsed.root;
   spec.name = text(root, "name");
   spec.title = text(root, "title");
