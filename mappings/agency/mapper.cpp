@@ -602,9 +602,16 @@ void Builder::make_bundle() {
     entry.set("fullUrl", Node::string(std::move(b.full_url)));
     entry.set("resource", std::move(b.resource));
     Node& request = entry["request"];
-    request.set("method", Node::string("PUT"));
-    request.set("url", Node::string(std::move(b.request_url)));
-    request.set("ifMatch", Node::string(std::move(b.if_match)));
+    if (b.maker && b.maker->spec->create_only) {  // a conditional create: a stored record stays as it is
+      size_t query = b.request_url.find('?');
+      request.set("method", Node::string("POST"));
+      request.set("url", Node::string(b.request_url.substr(0, query)));
+      request.set("ifNoneExist", Node::string(b.request_url.substr(query + 1)));
+    } else {
+      request.set("method", Node::string("PUT"));
+      request.set("url", Node::string(std::move(b.request_url)));
+      request.set("ifMatch", Node::string(std::move(b.if_match)));
+    }
     ++out_.resources[b.type];
     out_.entry_rows.push_back(std::move(b.rows));
   }

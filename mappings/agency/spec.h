@@ -166,6 +166,10 @@ struct ResourceSpec {
   // Changes the stored record (named by id) instead of replacing it: the row's values are
   // set on it, and a row whose record is not there (or not the agency's to see) is rejected.
   bool merge = false;
+  // Written only when no record has its identity (`"update": "create"`, a conditional
+  // create): a stored record's later life belongs to others (a referral's Task to the
+  // organization that works it), so sending the file again never resets it.
+  bool create_only = false;
   std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;

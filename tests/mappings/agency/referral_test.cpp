@@ -53,6 +53,9 @@ TEST_CASE("referral-request: a Task for the receiving organization per referral,
       CHECK(std::string(r["status"].GetString()) == "requested");
       CHECK(std::string(r["owner"]["reference"].GetString()).starts_with("Organization/org-"));
       CHECK(std::string(r["focus"]["reference"].GetString()).starts_with("urn:uuid:"));
+      // Created once: the log sent again never resets a referral its organization moved on.
+      CHECK(std::string(e["request"]["method"].GetString()) == "POST");
+      CHECK(std::string(e["request"]["ifNoneExist"].GetString()).starts_with("identifier=urn:carebridge:agency:local:referral-task%7C"));
     }
     if (type == "ServiceRequest" && std::string(r["code"]["text"].GetString()) == "Emergency shelter placement") {
       CHECK(std::string(r["category"][1]["coding"][0]["code"].GetString()) == "housing-instability");
