@@ -100,6 +100,12 @@ class ServiceRecords : public agency::Records {
     return it->second;
   }
 
+  // As the transaction will resolve it, as the caller: a record the caller may not see is not there.
+  std::optional<bool> resolves(const std::string& conditional_reference) const override {
+    rest::Result failure;
+    return service_.writes().resolve_conditional(who_, conditional_reference, failure).has_value();
+  }
+
  private:
   rest::FhirService& service_;
   const rest::Caller& who_;

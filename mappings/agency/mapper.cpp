@@ -8,6 +8,7 @@
 #include "mappings/agency/compiled.h"
 #include "mappings/agency/lookup.h"
 #include "mappings/agency/template.h"
+#include "mappings/agency/unresolved.h"
 #include "mappings/agency/values.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
@@ -31,8 +32,7 @@ Node gathered(const Node& resource, const engine::Path& path, Node value, const 
 // A reference to a resource of the export by its identity, made before every row is read:
 // kPending KEY kPendingEnd CONDITIONAL-REFERENCE, made the resource's fullUrl when the
 // Bundle is written (if the export built it) or the conditional reference (if not).
-constexpr const char* kPending = "\x01";
-constexpr char kPendingEnd = '\x02';
+constexpr const char kPending[] = {kPendingStart, '\0'};
 
 // One resource being built, from one or more rows.
 struct Built {
@@ -137,6 +137,9 @@ class Builder {
   // references rows made to them: such a reference would match nothing when stored.
   std::unordered_map<std::string, RowRef> withheld_;
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
+  // Every reference by identity, judged once every row is read (unresolved.h).
+  mutable UnresolvedReferences unresolved_;
+  const ResourceSpec* building_ = nullptr;  // the resource whose values are being set
 };
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -426,9 +429,12 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   if (withheld_.count(key)) to_withheld_.emplace_back(key, row.ref());
   // Built from this export (in any row, earlier or later): its fullUrl, filled in when the
   // Bundle is written; else the stored record with that identifier.
-  reference.set("reference", Node::string(kPending + key + kPendingEnd + r.type + "?identifier=" +
-                                              engine::token_criteria(url, identity),
-                                          source));
+  std::string conditional = r.type + "?identifier=" + engine::token_criteria(url, identity);
+  size_t cell = kAbsent;
+  for (const TemplatePart& p : value.parts)
+    if (cell == kAbsent && p.column != kAbsent) cell = row.input_column[p.column];
+  unresolved_.add(key, conditional, row.table, row.index, cell, building_ && building_->unresolved_left_out);
+  reference.set("reference", Node::string(kPending + key + kPendingEnd + conditional, source));
   return reference;
 }
 
@@ -485,6 +491,7 @@ void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built)
 
 void Builder::build(const CompiledResource& compiled, Row& row) {
   if (!meets(compiled.spec->when, row)) return;
+  building_ = compiled.spec;
   std::string source, identity = expand(compiled.identity.parts, row, &source);
   if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;
   if (identity.empty()) return;
@@ -588,6 +595,12 @@ void Builder::resolve_pending(Node& node) const {
 
 void Builder::make_bundle() {
   note_dangling();
+  unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
+                    [&](const std::string& key) -> const RowRef* {
+                      auto it = withheld_.find(key);
+                      return it == withheld_.end() ? nullptr : &it->second;
+                    },
+                    records_, out_);
   if (built_.empty()) return;
   Node& bundle = out_.tree;
   bundle.set("resourceType", Node::string("Bundle"));
@@ -595,8 +608,10 @@ void Builder::make_bundle() {
   Node& entries = bundle["entry"];
   entries.kind = Node::Kind::Array;
   entries.children.reserve(built_.size());
-  for (Built& b : built_)  // all resolved before any fullUrl is moved into the Bundle
+  for (Built& b : built_) {  // all resolved before any fullUrl is moved into the Bundle
+    if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
     if (b.pending) resolve_pending(b.resource);
+  }
   for (Built& b : built_) {
     Node& entry = entries.children.emplace_back();
     entry.set("fullUrl", Node::string(std::move(b.full_url)));

@@ -275,6 +275,10 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
     for (const JsonNode* s = security->first; s; s = s->next)
       r.security.push_back({text(s, "system"), text(s, "code"), read_condition(s->member("when"))});
   r.confined = flag(node, "confined");
+  std::string unresolved = text(node, "unresolved");
+  r.unresolved_left_out = unresolved == "leave out";
+  if (!unresolved.empty() && !r.unresolved_left_out)
+    problems.add(r.line, "unresolved is \"leave out\" (or not given: the row is refused), not \"" + unresolved + "\"");
   return r;
 }
 

@@ -174,6 +174,10 @@ struct ResourceSpec {
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;
   bool confined = false;  // also labelled so that it never leaves the agency (VAWA)
+  // A reference by identity to a record that is neither in the export nor stored is left
+  // out, with a warning naming the cell (`"unresolved": "leave out"`), instead of refusing
+  // the row: an optional link (a directory's parent organization) never costs the record.
+  bool unresolved_left_out = false;
   uint32_t line = 0;
 };
 
