@@ -7,6 +7,7 @@
 #include "fhir/model/resource_id.h"
 #include "mappings/agency/compiled.h"
 #include "mappings/agency/lookup.h"
+#include "mappings/agency/row_rules.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/unresolved.h"
 #include "mappings/agency/values.h"
@@ -106,6 +107,8 @@ class Builder {
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
   bool admits_stored(const CompiledResource& compiled, const Row& row);
+  bool checked(const Row& row, bool skip);
+  bool unique(DuplicateRows& duplicates, const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
@@ -328,12 +331,18 @@ bool Builder::meets(const Condition& condition, const Row& row) const {
   for (const Condition::Test& test : condition.tests) {
     size_t c = row.column_of(test.column);
     if (c == kAbsent) return false;
+    if (!test.is.empty()) {
+      if (!date_is(test.is, row.values[c].value)) return false;
+      continue;
+    }
     std::string value = row.values[c].value;
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
   }
   for (const Condition& each : condition.all)
     if (!meets(each, row)) return false;
+  for (const Condition& each : condition.none)
+    if (meets(each, row)) return false;
   return condition.any.empty() ||
          std::any_of(condition.any.begin(), condition.any.end(), [&](const Condition& each) { return meets(each, row); });
 }
@@ -523,6 +532,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     return;
   }
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
+  DuplicateRows duplicates(*compiled.spec);
   for (size_t i = 0; i < table.rows.size(); ++i) {
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;
@@ -536,7 +546,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread
     // row (more values than columns) cannot be judged so: it is rejected.
     bool misread = !table.rows[i].problem.empty();
-    if (!misread && !compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
+    if (!misread && ((!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) || checked(row, true))) {
       ++out_.skipped;
       continue;
     }
@@ -546,7 +556,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     } else if (!readable) {
       out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
       out_.rejected_rows.insert(row.ref());
-    } else if (!admits(row)) {
+    } else if (checked(row, false) || !admits(row) || !unique(duplicates, row)) {
       out_.rejected_rows.insert(row.ref());
     } else {
       taken = true;
@@ -591,6 +601,28 @@ void Builder::resolve_pending(Node& node) const {
     return;
   }
   for (Node& child : node.children) resolve_pending(child);
+}
+
+// Whether a table's check holds for the row (`skip`: the checks that make it make nothing,
+// with a warning; else those that refuse it), said at the check's cell.
+bool Builder::checked(const Row& row, bool skip) {
+  for (const RowCheck& check : row.spec.checks) {
+    if (check.skip != skip || !meets(check.when, row)) continue;
+    size_t c = row.column_of(check.column);
+    std::string where = c == kAbsent ? row.table.name + " row " + std::to_string(row.ref().second) : row.where(c);
+    if (skip) out_.warnings.push_back(where + ": " + check.reason);
+    else out_.rejected.push_back({row.ref(), where, check.reason});
+    return true;
+  }
+  return false;
+}
+
+// Whether the row gives no record an earlier row gave with other values (row_rules.h).
+bool Builder::unique(DuplicateRows& duplicates, const Row& row) {
+  auto verdict = duplicates.check(row.values, [&](size_t c) { return row.raw(c); }, [&](size_t c) { return row.where(c); }, row.ref());
+  out_.warnings.insert(out_.warnings.end(), verdict.warnings.begin(), verdict.warnings.end());
+  out_.rejected.insert(out_.rejected.end(), verdict.refused.begin(), verdict.refused.end());
+  return verdict.refused.empty();
 }
 
 void Builder::make_bundle() {

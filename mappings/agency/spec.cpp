@@ -212,7 +212,7 @@ ValueSpec read_value(const JsonNode* node) {
 }
 
 Condition::Test read_test(const JsonNode* node) {
-  Condition::Test t{text(node, "column"), {}};
+  Condition::Test t{text(node, "column"), {}, text(node, "is")};
   for (const auto& v : strings(node, "in")) t.in.push_back(lower(v));
   return t;
 }
@@ -229,6 +229,9 @@ Condition read_condition(const JsonNode* node) {
     for (const JsonNode* t = all->first; t; t = t->next) c.all.push_back(read_condition(t));
   if (const JsonNode* any = node->member("any"); any && any->is_array())
     for (const JsonNode* t = any->first; t; t = t->next) c.any.push_back(read_condition(t));
+  if (const JsonNode* none = node->member("not"); none && none->is_object()) c.none.push_back(read_condition(none));
+  else if (none && none->is_array())
+    for (const JsonNode* t = none->first; t; t = t->next) c.none.push_back(read_condition(t));
   return c;
 }
 
@@ -282,6 +285,24 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
   return r;
 }
 
+// A table's "checks" (rows refused or skipped, and why) and "duplicates" (rows that give one record).
+void read_row_rules(const JsonNode* node, TableSpec& t, Problems& problems) {
+  if (const JsonNode* checks = node->member("checks"); checks && checks->is_array())
+    for (const JsonNode* c = checks->first; c; c = c->next) {
+      std::string then = text(c, "then");
+      t.checks.push_back({read_condition(c->member("when")), text(c, "column"), text(c, "reason"), then == "skip", c->position.line});
+      if (!then.empty() && then != "skip" && then != "refuse")
+        problems.add(c->position.line, "a check's then is \"refuse\" (the default) or \"skip\", not \"" + then + "\"");
+    }
+  if (const JsonNode* duplicates = node->member("duplicates"); duplicates && duplicates->is_array())
+    for (const JsonNode* d = duplicates->first; d; d = d->next) {
+      std::string conflict = text(d, "conflict");
+      t.duplicates.push_back({text(d, "key"), strings(d, "columns"), conflict == "warn", d->position.line});
+      if (!conflict.empty() && conflict != "warn" && conflict != "refuse")
+        problems.add(d->position.line, "a duplicate's conflict is \"refuse\" (the default) or \"warn\", not \"" + conflict + "\"");
+    }
+}
+
 TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems) {
   TableSpec t;
   t.name = text(node, "name");
@@ -295,6 +316,7 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     t.newest_key = text(newest, "key");
     t.newest_by = text(newest, "by");
   }
+  read_row_rules(node, t, problems);
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;

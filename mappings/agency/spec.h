@@ -68,18 +68,20 @@ struct Stored {
 };
 
 // A condition on a row: every listed column has a value (`present`), each test holds (the
-// column's value — a Code column: its code — is one of `in`), every condition of `all`
-// holds and, when there are alternatives (`any`), at least one of them does.
+// column's value — a Code column: its code — is one of `in`; a date column's date is before
+// today, `"is": "past"`, or after it, `"is": "future"`), every condition of `all` holds,
+// none of `none` ("not") does and, when there are alternatives (`any`), at least one does.
 struct Condition {
   struct Test {
     std::string column;
     std::vector<std::string> in;  // lower-cased
+    std::string is;               // "past" or "future" (dates), instead of `in`
   };
   std::vector<std::string> present;
   std::vector<Test> tests;
-  std::vector<Condition> all, any;
+  std::vector<Condition> all, any, none;
   uint32_t line = 0;
-  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty(); }
+  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty() && none.empty(); }
 };
 
 struct Column {
@@ -181,6 +183,28 @@ struct ResourceSpec {
   uint32_t line = 0;
 };
 
+// A rule on a table's rows: a row that meets `when` is refused (or, with `skip`, makes
+// nothing, with a warning), the reason told at the cell of `column` — a referral whose
+// client's consent to share it is not on file, a schedule that is no longer current.
+struct RowCheck {
+  Condition when;
+  std::string column;  // key
+  std::string reason;
+  bool skip = false;
+  uint32_t line = 0;
+};
+
+// Rows with the same value of `key` give one record (a referral, a household, a directory
+// entry): a later row whose value in one of `columns` (every column of the file when none
+// are listed) differs from an earlier row's is refused as a conflicting duplicate, naming
+// both rows — or, with `warn`, taken with a warning (the later value is kept).
+struct Duplicates {
+  std::string key;
+  std::vector<std::string> columns;
+  bool warn = false;
+  uint32_t line = 0;
+};
+
 struct TableSpec {
   std::string name;                 // "intake", "Client"
   std::vector<std::string> files;   // file names it is read from ("Client.csv"); empty: any
@@ -189,6 +213,8 @@ struct TableSpec {
   // "newest": {"key": K, "by": B}: rows sharing K are versions of one record, and only the one
   // with the latest B is read (versions.h; HMIS: a record's DateUpdated).
   std::string newest_key, newest_by;
+  std::vector<RowCheck> checks;
+  std::vector<Duplicates> duplicates;
   std::vector<ResourceSpec> resources;
   const Column* column(std::string_view key) const;
 };
