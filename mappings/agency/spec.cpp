@@ -162,6 +162,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.same_as = text(node, "sameAs");
   c.hashed_when = read_condition(node->member("hashedWhen"));
   c.split = text(node, "split");
+  c.fallback = text(node, "default");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)
     c.range = std::pair{std::stod(std::string(range->first->text)), std::stod(std::string(range->first->next->text))};

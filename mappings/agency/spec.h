@@ -111,6 +111,9 @@ struct Column {
   // rejecting the row (`"unknown": "leave out"`: a code from a newer list loses the answer,
   // not the exit date or the whole project).
   bool unknown_left_out = false;
+  // What an empty cell reads as, as the agency would write it ("default": "Unknown" for a
+  // step's status that FHIR requires): the rest of the row is not lost for want of it.
+  std::string fallback;
   uint32_t line = 0;                 // where the spec defines it
 };
 

@@ -509,6 +509,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
 
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
+  if (s.empty()) s = column.fallback;  // "default": what an empty cell means
   if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
   // A code column may list N/A as a value of its own; otherwise it is no answer.
   bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));
