@@ -109,6 +109,7 @@ class Builder {
   bool admits_stored(const CompiledResource& compiled, const Row& row);
   bool checked(const Row& row, bool skip);
   bool unique(DuplicateRows& duplicates, const Row& row);
+  bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
@@ -556,7 +557,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     } else if (!readable) {
       out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
       out_.rejected_rows.insert(row.ref());
-    } else if (checked(row, false) || !admits(row) || !unique(duplicates, row)) {
+    } else if (checked(row, false) || !known(row) || !admits(row) || !unique(duplicates, row)) {
       out_.rejected_rows.insert(row.ref());
     } else {
       taken = true;
@@ -623,6 +624,13 @@ bool Builder::unique(DuplicateRows& duplicates, const Row& row) {
   out_.warnings.insert(out_.warnings.end(), verdict.warnings.begin(), verdict.warnings.end());
   out_.rejected.insert(out_.rejected.end(), verdict.refused.begin(), verdict.refused.end());
   return verdict.refused.empty();
+}
+
+// Whether every record the row names by id (Column::known) is one the gateway knows (row_rules.h).
+bool Builder::known(const Row& row) {
+  auto unknown = unknown_records(row.spec, row.values, [&](size_t c) { return row.where(c); }, row.ref(), records_);
+  out_.rejected.insert(out_.rejected.end(), unknown.begin(), unknown.end());
+  return unknown.empty();
 }
 
 void Builder::make_bundle() {

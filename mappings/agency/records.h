@@ -27,6 +27,12 @@ class Records {
     (void)conditional_reference;
     return std::nullopt;
   }
+  // Whether the gateway knows a record Type/id (an Organization: stored, or the organization
+  // of someone registered to send); nothing when these records cannot tell.
+  virtual std::optional<bool> knows(const std::string& type, const std::string& id) const {
+    (void)type, (void)id;
+    return std::nullopt;
+  }
 };
 
 // Records from a Bundle (a searchset, collection or any other): each entry's resource by

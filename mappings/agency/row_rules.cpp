@@ -21,6 +21,21 @@ bool date_is(std::string_view when, std::string_view date) {
   return when == "past" ? mine < day : when == "future" ? mine > day : false;
 }
 
+std::vector<RowProblem> unknown_records(const TableSpec& table, const std::vector<ReadValue>& values,
+                                        const std::function<std::string(size_t)>& where, const RowRef& row,
+                                        const Records* records) {
+  std::vector<RowProblem> problems;
+  for (size_t c = 0; records && c < table.columns.size(); ++c) {
+    const Column& column = table.columns[c];
+    if (column.known.empty() || values[c].value.empty()) continue;
+    if (records->knows(column.known, values[c].value).value_or(true)) continue;
+    problems.push_back({row, where(c),
+                        "the gateway knows no " + column.known + " \"" + values[c].value + "\": write the id it knows it by (its "
+                        "administrator can say), or the " + column.known + " would be one no one is there to see"});
+  }
+  return problems;
+}
+
 DuplicateRows::DuplicateRows(const TableSpec& table) : table_(table) {
   for (const Duplicates& d : table.duplicates) {
     Rule rule{&d, column_index(table, d.key), {}};

@@ -1,7 +1,8 @@
 // Rules a spec states about a table's rows beyond each row's own values: rows that give one
 // record twice with different values (a referral ID on two rows, two directory entries
 // sharing an id, a household's size on each member's row) — refused as conflicting
-// duplicates, naming both rows, or taken with a warning (TableSpec::duplicates) — and the
+// duplicates, naming both rows, or taken with a warning (TableSpec::duplicates) — the ids a
+// row gives of records the gateway must know (a referral's receiving organization), and the
 // dates a condition compares with today (a schedule valid until a day now past).
 #pragma once
 
@@ -20,6 +21,12 @@ namespace carebridge::mappings::agency {
 // Whether a date as read (2024-01-31, or 2024-01, 2024) is "past" (before today) or
 // "future" (after today); false when empty.
 bool date_is(std::string_view when, std::string_view date);
+
+// The problems of a row whose "known" columns name a record the gateway does not know
+// (Column::known), each at its cell (`where`, by spec column); none when `records` cannot tell.
+std::vector<RowProblem> unknown_records(const TableSpec& table, const std::vector<ReadValue>& values,
+                                        const std::function<std::string(size_t)>& where, const RowRef& row,
+                                        const Records* records);
 
 // The rows of one table seen so far, per duplicates rule.
 class DuplicateRows {

@@ -163,6 +163,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.hashed_when = read_condition(node->member("hashedWhen"));
   c.split = text(node, "split");
   c.fallback = text(node, "default");
+  c.known = text(node, "known");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)
     c.range = std::pair{std::stod(std::string(range->first->text)), std::stod(std::string(range->first->next->text))};

@@ -114,6 +114,10 @@ struct Column {
   // What an empty cell reads as, as the agency would write it ("default": "Unknown" for a
   // step's status that FHIR requires): the rest of the row is not lost for want of it.
   std::string fallback;
+  // A record type (`"known": "Organization"`): the value is the id of such a record the
+  // gateway knows, or the row is refused at this cell (a referral to an organization no one
+  // would ever see). Mapped offline, nothing can say so, and it is not checked.
+  std::string known;
   uint32_t line = 0;                 // where the spec defines it
 };
 

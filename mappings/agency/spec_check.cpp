@@ -190,6 +190,8 @@ struct Checker {
       if (!c.same_as.empty() && !table.column(c.same_as))
         add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
+      if (const StructureDef* sd = c.known.empty() ? nullptr : definitions.type(c.known); !c.known.empty() && (!sd || !sd->is_resource()))
+        add(c.line, "\"" + c.name + "\" is known as a \"" + c.known + "\", which is not a FHIR resource type");
     }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");

@@ -145,3 +145,28 @@ TEST_CASE("referral request: the clinic's log sent again leaves a referral its o
   CHECK(after.HasMember("note"));
   CHECK(json(http.get("/fhir/Task?owner=Organization/org-pantry", pantry).body)["total"].GetInt() == 1);
 }
+
+TEST_CASE("referral request: a referral to an organization the gateway does not know is refused at its column",
+          "[e2e][agency][referral]") {
+  SecuredGateway g("referral-unknown", {{"clinic", "org-clinic", "system/*.cruds"}, {"pantry", "org-pantry", "system/*.cruds"}});
+  auto& http = g.http();
+  auto clinic = SecuredGateway::as(g.token("clinic"));
+  // A stored Organization is known too, though no one of it is registered.
+  std::string hub = R"({"resourceType":"Organization","id":"org-hub","name":"Community hub"})";
+  auto headers = clinic;
+  REQUIRE(http.put("/fhir/Organization/org-hub", hub, headers).status / 100 == 2);
+  std::string log = "Referral ID,Referral Date,Client ID,First Name,Last Name,Need,Service Requested,Receiving Organization,"
+                    "Consent on File\r\n"
+                    "R-1,11/9/2026,C-1,Colin,Abbas,Food,Pantry,org-pantry,Yes\r\n"
+                    "R-2,11/9/2026,C-2,Amina,Yusuf,Food,Pantry,org-nowhere,Yes\r\n"
+                    "R-3,11/9/2026,C-3,Ben,Ito,Food,Pantry,org-hub,Yes\r\n";
+  auto sent = http.post("/ingest/referral-request?file=referrals.csv", log, csv_as(clinic));
+  INFO(sent.body);
+  REQUIRE(sent.status == 200);
+  auto report = json(sent.body);
+  CHECK(report["accepted"].GetInt() == 2);
+  CHECK(reasons(report) == "referrals.csv row 3, column \"Receiving Organization\": the gateway knows no Organization \"org-nowhere\": "
+                           "write the id it knows it by (its administrator can say), or the Organization would be one no one is "
+                           "there to see\n");
+  CHECK(json(http.get("/fhir/Task?owner=Organization/org-nowhere", clinic).body)["total"].GetInt() == 0);
+}
