@@ -15,6 +15,7 @@
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/validation/validator.h"
 #include "gateway/ingest/ingest_route.h"
+#include "gateway/security/organizations.h"
 #include "gateway/security/users.h"
 #include "gateway/web/web_app.h"
 #include "gateway/ingest/mllp_server.h"
@@ -366,6 +367,8 @@ int serve_command(const Arguments& arguments) {
   auto agency = agency_ingest(config, *definitions, validator, service);
   if (!agency) return 1;
   gateway::security::UserRegistry users(database_path(config.data_dir));
+  agency->set_organizations(
+      [&](const std::string& id) { return gateway::security::registered_organization(*security->clients, users, id); });
   gateway::web::WebApp web(service, *agency, users, {config.base_path, routing->events.get(), routing->delivery.get(), store.get()});
   pipeline::Pipeline pipe(routes(service, *store, metrics, config.base_path, *security->tokens, *v2, *agency, *routing, web),
                           stages(config, *security), {&measured, &log});

@@ -4,6 +4,7 @@
 #include <semaphore>
 
 #include "fhir/json/json_writer.h"
+#include "fhir/model/resource_id.h"
 #include "gateway/ingest/stored_updates.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/rest/json_patch.h"
@@ -83,8 +84,9 @@ void append_report(std::string& out, const std::string& mapping, const agency::A
 // record the caller may not see is not there for it.
 class ServiceRecords : public agency::Records {
  public:
-  ServiceRecords(rest::FhirService& service, const rest::Caller& who, const http::Request& request, const std::string& base)
-      : service_(service), who_(who), request_(request), base_(base) {}
+  ServiceRecords(rest::FhirService& service, const rest::Caller& who, const http::Request& request, const std::string& base,
+                 const std::function<bool(const std::string&)>& organizations)
+      : service_(service), who_(who), request_(request), base_(base), organizations_(organizations) {}
 
   std::optional<std::string> read(const std::string& type, const std::string& id) const override {
     auto [it, added] = read_.try_emplace(type + "/" + id);
@@ -100,12 +102,31 @@ class ServiceRecords : public agency::Records {
     return it->second;
   }
 
+  // As the transaction will resolve it, as the caller: a record the caller may not see is not there.
+  std::optional<bool> resolves(const std::string& conditional_reference) const override {
+    rest::Result failure;
+    return service_.writes().resolve_conditional(who_, conditional_reference, failure).has_value();
+  }
+
+  // A record the caller can read, or an organization someone registered to send belongs to.
+  std::optional<bool> knows(const std::string& type, const std::string& id) const override {
+    if (!fhir::model::is_resource_id(id)) return false;
+    if (type == "Organization" && organizations_) {
+      auto [it, added] = registered_.try_emplace(id, false);
+      if (added) it->second = organizations_(id);
+      if (it->second) return true;
+    }
+    return read(type, id).has_value();
+  }
+
  private:
   rest::FhirService& service_;
   const rest::Caller& who_;
   const http::Request& request_;
   std::string base_;
+  const std::function<bool(const std::string&)>& organizations_;
   mutable std::map<std::string, std::optional<std::string>> read_;
+  mutable std::map<std::string, bool> registered_;  // organization id → registered
 };
 
 http::Response json_response(unsigned status, std::string body) {
@@ -170,7 +191,7 @@ agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
     ~Release() { converting.release(); }
   } release;
   std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
-  ServiceRecords records(service_, who, context, base_path_);
+  ServiceRecords records(service_, who, context, base_path_, organizations_);
   return converter.convert_files(files, agency_id, {}, &records);
 }
 

@@ -7,6 +7,7 @@
 // Bundle. The caller's organization is the {agency} of the spec's identifier systems.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,9 @@ class AgencyIngest {
   bool knows(const std::string& mapping) const { return converters_.count(mapping) != 0; }
   // The formats each organization may send (config agency_formats; one not listed: all).
   void set_formats(std::map<std::string, std::vector<std::string>> formats) { formats_ = std::move(formats); }
+  // Says whether an id is an organization the gateway knows without a stored record of it
+  // (its registered clients' and people's): a referral may be addressed to one.
+  void set_organizations(std::function<bool(const std::string&)> registered) { organizations_ = std::move(registered); }
   bool may_use(const rest::Caller& who, const std::string& mapping) const;
   // The names of the mappings it takes.
   std::vector<std::string> mappings() const;
@@ -52,6 +56,7 @@ class AgencyIngest {
   std::map<std::string, std::shared_ptr<const mappings::agency::AgencyConverter>> converters_;
   std::string base_path_;
   std::map<std::string, std::vector<std::string>> formats_;
+  std::function<bool(const std::string&)> organizations_;
 };
 
 }  // namespace carebridge::gateway::ingest

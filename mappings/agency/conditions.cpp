@@ -1,4 +1,5 @@
 #include "mappings/agency/conditions.h"
+#include "mappings/agency/row_rules.h"
 
 #include <algorithm>
 #include <ctime>
@@ -28,12 +29,18 @@ bool meets(const Condition& condition, const TableSpec& table, const std::vector
   for (const Condition::Test& test : condition.tests) {
     size_t c = column_index(table, test.column);
     if (c == kAbsent) return false;
+    if (!test.is.empty()) {
+      if (!date_is(test.is, values[c].value)) return false;
+      continue;
+    }
     std::string value = values[c].value;
     std::transform(value.begin(), value.end(), value.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     if (std::find(test.in.begin(), test.in.end(), value) == test.in.end()) return false;
   }
   for (const Condition& each : condition.all)
     if (!meets(each, table, values)) return false;
+  for (const Condition& each : condition.none)
+    if (meets(each, table, values)) return false;
   return condition.any.empty() || std::any_of(condition.any.begin(), condition.any.end(),
                                               [&](const Condition& each) { return meets(each, table, values); });
 }

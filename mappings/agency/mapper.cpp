@@ -8,7 +8,9 @@
 #include "mappings/agency/compiled.h"
 #include "mappings/agency/conditions.h"
 #include "mappings/agency/lookup.h"
+#include "mappings/agency/row_rules.h"
 #include "mappings/agency/template.h"
+#include "mappings/agency/unresolved.h"
 #include "mappings/agency/values.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
@@ -32,8 +34,7 @@ Node gathered(const Node& resource, const engine::Path& path, Node value, const 
 // A reference to a resource of the export by its identity, made before every row is read:
 // kPending KEY kPendingEnd CONDITIONAL-REFERENCE, made the resource's fullUrl when the
 // Bundle is written (if the export built it) or the conditional reference (if not).
-constexpr const char* kPending = "\x01";
-constexpr char kPendingEnd = '\x02';
+constexpr const char kPending[] = {kPendingStart, '\0'};
 
 // One resource being built, from one or more rows.
 struct Built {
@@ -110,6 +111,9 @@ class Builder {
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
   bool admits_stored(const CompiledResource& compiled, const Row& row);
+  bool checked(const Row& row, bool skip);
+  bool unique(DuplicateRows& duplicates, const Row& row);
+  bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
@@ -141,6 +145,9 @@ class Builder {
   // references rows made to them: such a reference would match nothing when stored.
   std::unordered_map<std::string, RowRef> withheld_;
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
+  // Every reference by identity, judged once every row is read (unresolved.h).
+  mutable UnresolvedReferences unresolved_;
+  const ResourceSpec* building_ = nullptr;  // the resource whose values are being set
 };
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -458,9 +465,12 @@ Node Builder::value_node(const CompiledValue& value, const Row& row) const {
   if (withheld_.count(key)) to_withheld_.emplace_back(key, row.ref());
   // Built from this export (in any row, earlier or later): its fullUrl, filled in when the
   // Bundle is written; else the stored record with that identifier.
-  reference.set("reference", Node::string(kPending + key + kPendingEnd + r.type + "?identifier=" +
-                                              engine::token_criteria(url, identity),
-                                          source));
+  std::string conditional = r.type + "?identifier=" + engine::token_criteria(url, identity);
+  size_t cell = kAbsent;
+  for (const TemplatePart& p : value.parts)
+    if (cell == kAbsent && p.column != kAbsent) cell = row.input_column[p.column];
+  unresolved_.add(key, conditional, row.table, row.index, cell, building_ && building_->unresolved_left_out);
+  reference.set("reference", Node::string(kPending + key + kPendingEnd + conditional, source));
   return reference;
 }
 
@@ -517,6 +527,7 @@ void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built)
 
 void Builder::build(const CompiledResource& compiled, Row& row) {
   if (!meets(compiled.spec->when, row)) return;
+  building_ = compiled.spec;
   std::string source, identity = expand(compiled.identity.parts, row, &source);
   if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;
   if (identity.empty()) return;
@@ -549,6 +560,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   }
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
   OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
+  DuplicateRows duplicates(*compiled.spec);
   for (size_t i = 0; i < table.rows.size(); ++i) {
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;
@@ -562,7 +574,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread
     // row (more values than columns) cannot be judged so: it is rejected.
     bool misread = !table.rows[i].problem.empty();
-    if (!misread && !compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) {
+    if (!misread && ((!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) || checked(row, true))) {
       ++out_.skipped;
       continue;
     }
@@ -572,7 +584,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     } else if (!readable) {
       out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
       out_.rejected_rows.insert(row.ref());
-    } else if (!admits(row)) {
+    } else if (checked(row, false) || !known(row) || !admits(row) || !unique(duplicates, row)) {
       out_.rejected_rows.insert(row.ref());
     } else {
       taken = true;
@@ -621,8 +633,43 @@ void Builder::resolve_pending(Node& node) const {
   for (Node& child : node.children) resolve_pending(child);
 }
 
+// Whether a table's check holds for the row (`skip`: the checks that make it make nothing,
+// with a warning; else those that refuse it), said at the check's cell.
+bool Builder::checked(const Row& row, bool skip) {
+  for (const RowCheck& check : row.spec.checks) {
+    if (check.skip != skip || !meets(check.when, row)) continue;
+    size_t c = row.column_of(check.column);
+    std::string where = c == kAbsent ? row.table.name + " row " + std::to_string(row.ref().second) : row.where(c);
+    if (skip) out_.warnings.push_back(where + ": " + check.reason);
+    else out_.rejected.push_back({row.ref(), where, check.reason});
+    return true;
+  }
+  return false;
+}
+
+// Whether the row gives no record an earlier row gave with other values (row_rules.h).
+bool Builder::unique(DuplicateRows& duplicates, const Row& row) {
+  auto verdict = duplicates.check(row.values, [&](size_t c) { return row.raw(c); }, [&](size_t c) { return row.where(c); }, row.ref());
+  out_.warnings.insert(out_.warnings.end(), verdict.warnings.begin(), verdict.warnings.end());
+  out_.rejected.insert(out_.rejected.end(), verdict.refused.begin(), verdict.refused.end());
+  return verdict.refused.empty();
+}
+
+// Whether every record the row names by id (Column::known) is one the gateway knows (row_rules.h).
+bool Builder::known(const Row& row) {
+  auto unknown = unknown_records(row.spec, row.values, [&](size_t c) { return row.where(c); }, row.ref(), records_);
+  out_.rejected.insert(out_.rejected.end(), unknown.begin(), unknown.end());
+  return unknown.empty();
+}
+
 void Builder::make_bundle() {
   note_dangling();
+  unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
+                    [&](const std::string& key) -> const RowRef* {
+                      auto it = withheld_.find(key);
+                      return it == withheld_.end() ? nullptr : &it->second;
+                    },
+                    records_, out_);
   if (built_.empty()) return;
   Node& bundle = out_.tree;
   bundle.set("resourceType", Node::string("Bundle"));
@@ -630,16 +677,25 @@ void Builder::make_bundle() {
   Node& entries = bundle["entry"];
   entries.kind = Node::Kind::Array;
   entries.children.reserve(built_.size());
-  for (Built& b : built_)  // all resolved before any fullUrl is moved into the Bundle
+  for (Built& b : built_) {  // all resolved before any fullUrl is moved into the Bundle
+    if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
     if (b.pending) resolve_pending(b.resource);
+  }
   for (Built& b : built_) {
     Node& entry = entries.children.emplace_back();
     entry.set("fullUrl", Node::string(std::move(b.full_url)));
     entry.set("resource", std::move(b.resource));
     Node& request = entry["request"];
-    request.set("method", Node::string("PUT"));
-    request.set("url", Node::string(std::move(b.request_url)));
-    request.set("ifMatch", Node::string(std::move(b.if_match)));
+    if (b.maker && b.maker->spec->create_only) {  // a conditional create: a stored record stays as it is
+      size_t query = b.request_url.find('?');
+      request.set("method", Node::string("POST"));
+      request.set("url", Node::string(b.request_url.substr(0, query)));
+      request.set("ifNoneExist", Node::string(b.request_url.substr(query + 1)));
+    } else {
+      request.set("method", Node::string("PUT"));
+      request.set("url", Node::string(std::move(b.request_url)));
+      request.set("ifMatch", Node::string(std::move(b.if_match)));
+    }
     ++out_.resources[b.type];
     out_.entry_rows.push_back(std::move(b.rows));
   }

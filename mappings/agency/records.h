@@ -20,6 +20,19 @@ class Records {
   virtual ~Records() = default;
   // The stored resource Type/id as FHIR JSON (with meta.versionId), or nothing.
   virtual std::optional<std::string> read(const std::string& type, const std::string& id) const = 0;
+  // Whether a conditional reference ("Organization?identifier=S%7CV") names exactly one
+  // stored record the sender may see; nothing when these records cannot tell (a Bundle of
+  // records read by id).
+  virtual std::optional<bool> resolves(const std::string& conditional_reference) const {
+    (void)conditional_reference;
+    return std::nullopt;
+  }
+  // Whether the gateway knows a record Type/id (an Organization: stored, or the organization
+  // of someone registered to send); nothing when these records cannot tell.
+  virtual std::optional<bool> knows(const std::string& type, const std::string& id) const {
+    (void)type, (void)id;
+    return std::nullopt;
+  }
 };
 
 // Records from a Bundle (a searchset, collection or any other): each entry's resource by

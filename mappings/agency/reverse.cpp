@@ -254,6 +254,30 @@ std::string agency_value(const Column& column, const std::vector<std::string>& v
   return out;
 }
 
+// A path without its list positions: "category[1].coding[0].code" → "category[].coding[].code".
+std::string positionless(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    out += path[i];
+    if (path[i] != '[') continue;
+    size_t close = path.find(']', i);
+    if (close != std::string::npos && path.find_first_not_of("0123456789", i + 1) == close) i = close - 1;
+  }
+  return out;
+}
+
+// Whether `value`, read at the source's path, is a constant the spec writes in another item
+// of the same list: a referral's fixed SNOMED category beside the need's (category[0] and
+// [1], which select() cannot tell apart), never the column's value.
+bool constant_elsewhere(const Graph& graph, const Source& source, const std::string& value) {
+  auto [first, last] = graph.literals.equal_range(source.id);
+  for (auto it = first; it != last; ++it)
+    if (it->second.second == value && it->second.first != source.path &&
+        positionless(it->second.first) == positionless(source.path))
+      return true;
+  return false;
+}
+
 std::vector<std::string> row_values(const TableSpec& table, RowContext& row) {
   // The row's own item's values first: a plan-wide value is not a step's.
   std::vector<const Source*> sources;
@@ -275,7 +299,7 @@ std::vector<std::string> row_values(const TableSpec& table, RowContext& row) {
         std::string t = text_of(*v);
         if (t.size() < s.prefix.size() + s.suffix.size() || !t.starts_with(s.prefix) || !t.ends_with(s.suffix)) continue;
         t = t.substr(s.prefix.size(), t.size() - s.prefix.size() - s.suffix.size());
-        if (!t.empty()) found.push_back(t);
+        if (!t.empty() && !constant_elsewhere(row.graph, s, t)) found.push_back(t);
       }
       if (!found.empty() || (row.item && base == row.item)) break;  // the row's own item says it, even empty
     }

@@ -167,6 +167,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.only_when = read_condition(node->member("onlyWhen"));
   if (const JsonNode* only = node->member("onlyWhen")) c.only_when_text = text(only, "said");
   c.split = text(node, "split");
+  c.fallback = text(node, "default");
+  c.known = text(node, "known");
   if (const JsonNode* range = node->member("range"); range && range->is_array() && range->count == 2 &&
       range->first->kind == JsonKind::Number && range->first->next->kind == JsonKind::Number)
     c.range = std::pair{std::stod(std::string(range->first->text)), std::stod(std::string(range->first->next->text))};
@@ -218,7 +220,7 @@ ValueSpec read_value(const JsonNode* node) {
 }
 
 Condition::Test read_test(const JsonNode* node) {
-  Condition::Test t{text(node, "column"), {}};
+  Condition::Test t{text(node, "column"), {}, text(node, "is")};
   for (const auto& v : strings(node, "in")) t.in.push_back(lower(v));
   return t;
 }
@@ -235,6 +237,9 @@ Condition read_condition(const JsonNode* node) {
     for (const JsonNode* t = all->first; t; t = t->next) c.all.push_back(read_condition(t));
   if (const JsonNode* any = node->member("any"); any && any->is_array())
     for (const JsonNode* t = any->first; t; t = t->next) c.any.push_back(read_condition(t));
+  if (const JsonNode* none = node->member("not"); none && none->is_object()) c.none.push_back(read_condition(none));
+  else if (none && none->is_array())
+    for (const JsonNode* t = none->first; t; t = t->next) c.none.push_back(read_condition(t));
   return c;
 }
 
@@ -263,8 +268,12 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
   }
   std::string update = text(node, "update");
   r.merge = update == "merge";
-  if (!update.empty() && update != "merge" && update != "replace")
-    problems.add(r.line, "update is \"merge\" (change the stored record) or \"replace\", not \"" + update + "\"");
+  r.create_only = update == "create";
+  if (!update.empty() && update != "merge" && update != "replace" && update != "create")
+    problems.add(r.line, "update is \"merge\" (change the stored record), \"replace\" or \"create\" (only when no record has "
+                         "its identity), not \"" + update + "\"");
+  if (r.create_only && r.identity_system.empty())
+    problems.add(r.line, "update \"create\" needs an identity with a system: the record is created when no record has that identifier");
   if (const JsonNode* transitions = node->member("transitions"); transitions && transitions->is_object())
     r.transitions = read_transitions(transitions);
   if (const JsonNode* set = node->member("set"); set && set->is_object())
@@ -277,7 +286,29 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
     for (const JsonNode* s = security->first; s; s = s->next)
       r.security.push_back({text(s, "system"), text(s, "code"), read_condition(s->member("when"))});
   r.confined = flag(node, "confined");
+  std::string unresolved = text(node, "unresolved");
+  r.unresolved_left_out = unresolved == "leave out";
+  if (!unresolved.empty() && !r.unresolved_left_out)
+    problems.add(r.line, "unresolved is \"leave out\" (or not given: the row is refused), not \"" + unresolved + "\"");
   return r;
+}
+
+// A table's "checks" (rows refused or skipped, and why) and "duplicates" (rows that give one record).
+void read_row_rules(const JsonNode* node, TableSpec& t, Problems& problems) {
+  if (const JsonNode* checks = node->member("checks"); checks && checks->is_array())
+    for (const JsonNode* c = checks->first; c; c = c->next) {
+      std::string then = text(c, "then");
+      t.checks.push_back({read_condition(c->member("when")), text(c, "column"), text(c, "reason"), then == "skip", c->position.line});
+      if (!then.empty() && then != "skip" && then != "refuse")
+        problems.add(c->position.line, "a check's then is \"refuse\" (the default) or \"skip\", not \"" + then + "\"");
+    }
+  if (const JsonNode* duplicates = node->member("duplicates"); duplicates && duplicates->is_array())
+    for (const JsonNode* d = duplicates->first; d; d = d->next) {
+      std::string conflict = text(d, "conflict");
+      t.duplicates.push_back({text(d, "key"), strings(d, "columns"), conflict == "warn", d->position.line});
+      if (!conflict.empty() && conflict != "warn" && conflict != "refuse")
+        problems.add(d->position.line, "a duplicate's conflict is \"refuse\" (the default) or \"warn\", not \"" + conflict + "\"");
+    }
 }
 
 TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems) {
@@ -295,6 +326,7 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   }
   if (const JsonNode* one = node->member("onePer"); one && one->is_object())
     t.one_per = TableSpec::OnePer{text(one, "key"), text(one, "said"), read_condition(one->member("when"))};
+  read_row_rules(node, t, problems);
   if (const JsonNode* resources = node->member("resources"); resources && resources->is_array())
     for (const JsonNode* r = resources->first; r; r = r->next) t.resources.push_back(read_resource(r, problems));
   return t;
@@ -366,7 +398,8 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   Spec spec;
   spec.file = file;
   if (!parsed.root || !parsed.root->is_object())
-    return Result<Spec>::failure("invalid", file.filename().string() + ": " + (parsed.error.empty() ? "not a JSON object" : parsed.error));
+    return Result<Spec>::failure("invalid", (file.parent_path().filename() / file.filename()).string() + ": " +
+                                                (parsed.error.empty() ? "not a JSON object" : parsed.error));
   const JsonNode* root = parsed.root;
   spec.name = text(root, "name");
   spec.title = text(root, "title");

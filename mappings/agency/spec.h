@@ -74,18 +74,20 @@ struct Stored {
 };
 
 // A condition on a row: every listed column has a value (`present`), each test holds (the
-// column's value — a Code column: its code — is one of `in`), every condition of `all`
-// holds and, when there are alternatives (`any`), at least one of them does.
+// column's value — a Code column: its code — is one of `in`; a date column's date is before
+// today, `"is": "past"`, or after it, `"is": "future"`), every condition of `all` holds,
+// none of `none` ("not") does and, when there are alternatives (`any`), at least one does.
 struct Condition {
   struct Test {
     std::string column;
     std::vector<std::string> in;  // lower-cased
+    std::string is;               // "past" or "future" (dates), instead of `in`
   };
   std::vector<std::string> present;
   std::vector<Test> tests;
-  std::vector<Condition> all, any;
+  std::vector<Condition> all, any, none;
   uint32_t line = 0;
-  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty(); }
+  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty() && none.empty(); }
 };
 
 struct Column {
@@ -123,6 +125,13 @@ struct Column {
   // rejecting the row (`"unknown": "leave out"`: a code from a newer list loses the answer,
   // not the exit date or the whole project).
   bool unknown_left_out = false;
+  // What an empty cell reads as, as the agency would write it ("default": "Unknown" for a
+  // step's status that FHIR requires): the rest of the row is not lost for want of it.
+  std::string fallback;
+  // A record type (`"known": "Organization"`): the value is the id of such a record the
+  // gateway knows, or the row is refused at this cell (a referral to an organization no one
+  // would ever see). Mapped offline, nothing can say so, and it is not checked.
+  std::string known;
   uint32_t line = 0;                 // where the spec defines it
 };
 
@@ -180,10 +189,40 @@ struct ResourceSpec {
   // Changes the stored record (named by id) instead of replacing it: the row's values are
   // set on it, and a row whose record is not there (or not the agency's to see) is rejected.
   bool merge = false;
+  // Written only when no record has its identity (`"update": "create"`, a conditional
+  // create): a stored record's later life belongs to others (a referral's Task to the
+  // organization that works it), so sending the file again never resets it.
+  bool create_only = false;
   std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;
   bool confined = false;  // also labelled so that it never leaves the agency (VAWA)
+  // A reference by identity to a record that is neither in the export nor stored is left
+  // out, with a warning naming the cell (`"unresolved": "leave out"`), instead of refusing
+  // the row: an optional link (a directory's parent organization) never costs the record.
+  bool unresolved_left_out = false;
+  uint32_t line = 0;
+};
+
+// A rule on a table's rows: a row that meets `when` is refused (or, with `skip`, makes
+// nothing, with a warning), the reason told at the cell of `column` — a referral whose
+// client's consent to share it is not on file, a schedule that is no longer current.
+struct RowCheck {
+  Condition when;
+  std::string column;  // key
+  std::string reason;
+  bool skip = false;
+  uint32_t line = 0;
+};
+
+// Rows with the same value of `key` give one record (a referral, a household, a directory
+// entry): a later row whose value in one of `columns` (every column of the file when none
+// are listed) differs from an earlier row's is refused as a conflicting duplicate, naming
+// both rows — or, with `warn`, taken with a warning (the later value is kept).
+struct Duplicates {
+  std::string key;
+  std::vector<std::string> columns;
+  bool warn = false;
   uint32_t line = 0;
 };
 
@@ -202,6 +241,8 @@ struct TableSpec {
     Condition when;
   };
   std::optional<OnePer> one_per;
+  std::vector<RowCheck> checks;
+  std::vector<Duplicates> duplicates;
   std::vector<ResourceSpec> resources;
   const Column* column(std::string_view key) const;
 };

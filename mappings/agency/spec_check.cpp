@@ -95,11 +95,33 @@ struct Checker {
     if (c.line) line = c.line;
     for (const auto& key : c.present)
       if (!table.column(key)) add(line, "the condition names \"" + key + "\", which is not a column key of \"" + table.name + "\"");
-    for (const auto& t : c.tests)
-      if (!table.column(t.column))
+    for (const auto& t : c.tests) {
+      const Column* column = table.column(t.column);
+      if (!column)
         add(line, "the condition names \"" + t.column + "\", which is not a column key of \"" + table.name + "\"");
+      if (!t.is.empty() && t.is != "past" && t.is != "future")
+        add(line, "the condition on \"" + t.column + "\": is \"past\" or \"future\", not \"" + t.is + "\"");
+      else if (!t.is.empty() && column && column->type != ValueType::Date)
+        add(line, "the condition on \"" + t.column + "\": only a date column is past or future");
+    }
     for (const Condition& each : c.all) check_condition(table, each, line);
     for (const Condition& each : c.any) check_condition(table, each, line);
+    for (const Condition& each : c.none) check_condition(table, each, line);
+  }
+
+  // A table's checks and duplicates name its columns, and a check says why.
+  void check_row_rules(const TableSpec& table) {
+    for (const RowCheck& c : table.checks) {
+      check_condition(table, c.when, c.line);
+      if (c.when.empty()) add(c.line, "a check has no \"when\": it would refuse every row");
+      if (!table.column(c.column)) add(c.line, "a check is told at \"" + c.column + "\", which is not a column key of \"" + table.name + "\"");
+      if (c.reason.empty()) add(c.line, "a check has no reason: the agency must be told why its row is not taken");
+    }
+    for (const Duplicates& d : table.duplicates) {
+      if (!table.column(d.key)) add(d.line, "duplicates: \"" + d.key + "\" is not a column key of \"" + table.name + "\"");
+      for (const std::string& c : d.columns)
+        if (!table.column(c)) add(d.line, "duplicates: \"" + c + "\" is not a column key of \"" + table.name + "\"");
+    }
   }
 
   void check_assignment(const TableSpec& table, const std::set<std::string>& local_ids, const std::string& type,
@@ -176,10 +198,13 @@ struct Checker {
         if (c.type != ValueType::Date || (limit && limit->type != ValueType::Date))
           add(c.line, "\"" + c.name + "\" has " + what + ", which only a date column can have, naming a date column");
       }
+      if (const StructureDef* sd = c.known.empty() ? nullptr : definitions.type(c.known); !c.known.empty() && (!sd || !sd->is_resource()))
+        add(c.line, "\"" + c.name + "\" is known as a \"" + c.known + "\", which is not a FHIR resource type");
     }
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);
+    check_row_rules(table);
     for (const std::string* key : {&table.newest_key, &table.newest_by})
       if (!key->empty() && !table.column(*key)) add(0, "table \"" + table.name + "\": \"newest\" names \"" + *key + "\", which is not a column of it");
     if (const auto& one = table.one_per) {

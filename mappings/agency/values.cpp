@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -458,10 +459,25 @@ ReadValue email_value(std::string_view s) {
   return v;
 }
 
+// A time as spreadsheets leave it, as h:mm:ss: Excel's fraction of a day (0.375 is 9:00,
+// a time cell saved as a number) and military time without a colon (0900, 1730).
+std::optional<std::string> spreadsheet_time(std::string_view s) {
+  char out[64];
+  if ((s.size() == 3 || s.size() == 4) && all_digits(s)) {
+    std::snprintf(out, sizeof out, "%.*s:%.2s", static_cast<int>(s.size() - 2), s.data(), s.data() + s.size() - 2);
+    return out;
+  }
+  if (s.size() < 2 || s.size() > 20 || (!s.starts_with(".") && !s.starts_with("0.")) || !all_digits(s.substr(s.find('.') + 1)))
+    return std::nullopt;
+  long seconds = std::lround(std::strtod(std::string(s).c_str(), nullptr) * 86400);
+  std::snprintf(out, sizeof out, "%ld:%02ld:%02ld", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  return out;
+}
+
 // A time of day as FHIR's `time` (hh:mm:ss, no zone): 9:30, 09:30:00, 9:30 AM, 5pm, 17:00Z; 24:00
 // (closing at midnight, which FHIR cannot write) is 23:59:59.
 ReadValue time_value(std::string_view s) {
-  std::string text(s);
+  std::string text = spreadsheet_time(s).value_or(std::string(s));
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   bool pm = text.ends_with("pm"), am = text.ends_with("am");
   if (pm || am) text = std::string(trim(std::string_view(text).substr(0, text.size() - 2)));
@@ -540,6 +556,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
 
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
+  if (s.empty()) s = column.fallback;  // "default": what an empty cell means
   if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
   // A code column may list N/A as a value of its own; otherwise it is no answer.
   bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));

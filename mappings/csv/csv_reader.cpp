@@ -168,6 +168,23 @@ class RecordScanner {
   size_t line_;
 };
 
+// Whether a value starting with `first` runs as a formula when a spreadsheet opens it.
+bool runs_as_formula(char first) {
+  return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+}
+
+// Whether a value is ' (one or more) before what would run as a formula: '=x, ''=x.
+bool quoted_formula(std::string_view value) {
+  size_t quotes = value.find_first_not_of('\'');
+  return quotes != 0 && quotes != std::string_view::npos && runs_as_formula(value[quotes]);
+}
+
+// A value the export neutralised ('=SUM(1)) read as it was (=SUM(1)): what write_csv
+// writes, read_csv reads back the same.
+void unneutralise_formula(std::string& value) {
+  if (quoted_formula(value)) value.erase(0, 1);
+}
+
 Result<Table> failure(std::string code, std::string message) {
   return Result<Table>::failure(std::move(code), std::move(message));
 }
@@ -230,6 +247,7 @@ Result<Table> read_rows(RecordScanner& scanner, Table table, const ReadLimits& l
       problem = "the row has " + std::to_string(record.width) + " values but the header names " + std::to_string(width) +
                 (width == 1 ? " column" : " columns") + " (is a value with a comma not in quotes?)";
     record.values.resize(width);
+    for (std::string& value : record.values) unneutralise_formula(value);
     table.rows.push_back(Table::Row{record.line, std::move(record.values), std::move(problem)});
   }
   return table;
@@ -300,9 +318,11 @@ Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimit
 std::string neutralise_formula(std::string_view value) {
   if (value.empty()) return {};
   char first = value.front();
-  bool runs = first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+  bool runs = runs_as_formula(first);
   bool number = (first == '+' || first == '-') && plain_number(value.substr(1));
-  if (!runs || number) return std::string(value);
+  // A value that looks neutralised already ('=x) gets another ', so it reads back as itself.
+  bool quoted = quoted_formula(value);
+  if ((!runs || number) && !quoted) return std::string(value);
   return "'" + std::string(value);
 }
 

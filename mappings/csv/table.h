@@ -52,7 +52,8 @@ struct ReadLimits {
 // CSV per RFC 4180 as spreadsheets export it: UTF-8 with or without BOM, else
 // Windows-1252 (Excel's "CSV"); `,` `;` or tab, detected from the header (or named by
 // Excel's `sep=;` line above it, which is not the header); quoted fields
-// with doubled quotes and line breaks; CRLF, LF or CR; a header row. Fails with the row
+// with doubled quotes and line breaks; CRLF, LF or CR; a header row. A value that
+// neutralise_formula wrote ('=SUM(1)) is read as it was (=SUM(1)). Fails with the row
 // (and column) where the text stops being CSV: an unclosed quote, a field past the limit.
 Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimits& limits = {});
 
@@ -71,7 +72,8 @@ Result<std::vector<Table>> read_tables(std::string_view bytes, std::string name,
 
 // A value written back into a CSV or sheet so that a spreadsheet shows it and never runs
 // it: a value starting with = + - @, tab or carriage return gets a leading ' (OWASP's
-// advice on CSV injection). Numbers such as -5 or +1 555 stay as they are.
+// advice on CSV injection), and so does one that starts with ' and one of those, so that
+// read_csv reads each back as it was. Numbers such as -5 or +1 555 stay as they are.
 std::string neutralise_formula(std::string_view value);
 
 // Writes a table as CSV (RFC 4180, UTF-8, CRLF, quoting where needed, formulas neutralised).

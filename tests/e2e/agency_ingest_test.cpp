@@ -143,6 +143,56 @@ TEST_CASE("ingest: a community directory (HSDS, zipped) becomes services a case 
   CHECK(json(c->get("/fhir/Location?near=43.0647|-87.9362|20|km").body)["total"].GetInt() == 4);
 }
 
+namespace {
+
+std::string warnings_of(const rapidjson::Document& report) {
+  std::string out;
+  for (const auto& w : report["warnings"].GetArray()) out += std::string(w.GetString()) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: a directory whose ids name records it does not have is stored without those links, each one told",
+          "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-hsds-dangling"));
+  auto c = server.client();
+  std::string directory = zip_of({
+      {"organizations.csv", "id,name,parent_organization_id\r\nO1,Riverside Network,P-GONE\r\n"},
+      {"locations.csv", "id,name,organization_id\r\nL1,North Pantry,O-GONE\r\n"},
+      {"services.csv", "id,name,organization_id,status\r\nS1,Pantry,O1,active\r\nS2,Meals,O-GONE,active\r\n"},
+      {"service_at_location.csv", "id,service_id,location_id\r\nSL1,S1,L1\r\nSL2,S1,L-GONE\r\n"},
+  });
+  const carebridge::gateway::http::Headers zip{{"Content-Type", "application/zip"}};
+  // A dry run says what the upload will say, before anything is stored.
+  auto dry = json(c->post("/ingest/hsds?file=directory.zip&dry-run=true", directory, zip).body);
+  auto stored = c->post("/ingest/hsds?file=directory.zip", directory, zip);
+  INFO(stored.body.substr(0, 3000));
+  REQUIRE(stored.status == 200);  // not a 412 from the store after every row was reported taken
+  auto report = json(stored.body);
+  std::string told = warnings_of(report);
+  CHECK(warnings_of(dry) == told);
+  CHECK(report["rejectedRows"].GetInt() == 0);
+  CHECK(told.find("organizations.csv row 2, column \"parent_organization_id\": there is no Organization \"P-GONE\" in the export "
+                  "or on the gateway, so the reference to it is left out") != std::string::npos);
+  CHECK(told.find("locations.csv row 2, column \"organization_id\": there is no Organization \"O-GONE\"") != std::string::npos);
+  CHECK(told.find("(and 1 more row)") != std::string::npos);  // the service S2 names it too
+  CHECK(told.find("service_at_location.csv row 3, column \"location_id\": there is no Location \"L-GONE\"") != std::string::npos);
+  auto meals = json(c->get("/fhir/HealthcareService?identifier=urn:carebridge:agency:local:hsds-service|S2").body);
+  REQUIRE(meals["total"].GetInt() == 1);
+  CHECK(!meals["entry"][0]["resource"].HasMember("providedBy"));
+  auto pantry = json(c->get("/fhir/HealthcareService?identifier=urn:carebridge:agency:local:hsds-service|S1").body);
+  REQUIRE(pantry["total"].GetInt() == 1);
+  CHECK(pantry["entry"][0]["resource"]["location"].Size() == 1);
+  CHECK(pantry["entry"][0]["resource"].HasMember("providedBy"));
+
+  // An organization stored by the first upload is there for the next one: no warning.
+  auto next = c->post("/ingest/hsds?file=more.zip", zip_of({{"services.csv", "id,name,organization_id\r\nS3,Rides,O1\r\n"}}), zip);
+  INFO(next.body.substr(0, 2000));
+  REQUIRE(next.status == 200);
+  CHECK(warnings_of(json(next.body)).find("there is no") == std::string::npos);
+}
+
 TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps serving", "[e2e][agency]") {
   ServerProcess server(temp_dir("agency-hostile"));
   auto c = server.client();

@@ -117,3 +117,56 @@ TEST_CASE("referral status: the community organization moves the Task forward on
   CHECK(reasons(refused).find("there is no Task \"" + id + "\" here") != std::string::npos);
   CHECK(std::string(json(http.get("/fhir/Task/" + id, clinic).body)["status"].GetString()) == "completed");
 }
+
+TEST_CASE("referral request: the clinic's log sent again leaves a referral its organization moved on as it is",
+          "[e2e][agency][referral]") {
+  SecuredGateway g("referral-resend", {{"clinic", "org-clinic", "system/*.cruds"}, {"pantry", "org-pantry", "system/*.cruds"}});
+  auto& http = g.http();
+  auto clinic = SecuredGateway::as(g.token("clinic"));
+  auto pantry = SecuredGateway::as(g.token("pantry"));
+  REQUIRE(http.post("/ingest/referral-request?file=referrals.csv", referral_log(), csv_as(clinic)).status == 200);
+  auto addressed = json(http.get("/fhir/Task?owner=Organization/org-pantry", pantry).body);
+  REQUIRE(addressed["total"].GetInt() == 1);
+  std::string id = addressed["entry"][0]["resource"]["id"].GetString();
+  auto done = status_file(id, "Completed,,11/20/2026,Food box delivered,M. Ortiz,Back in 30 days");
+  REQUIRE(http.post("/ingest/referral-status?file=status.csv", done, csv_as(pantry)).status == 200);
+  std::string version = json(http.get("/fhir/Task/" + id, clinic).body)["meta"]["versionId"].GetString();
+
+  // The same log again: the Task is the pantry's to move now, so it stays completed, with
+  // its output, end date and note, in the same version; still one Task for the referral.
+  auto again = http.post("/ingest/referral-request?file=referrals.csv", referral_log(), csv_as(clinic));
+  INFO(again.body);
+  REQUIRE(again.status == 200);
+  auto after = json(http.get("/fhir/Task/" + id, clinic).body);
+  CHECK(std::string(after["status"].GetString()) == "completed");
+  CHECK(std::string(after["meta"]["versionId"].GetString()) == version);
+  CHECK(after.HasMember("output"));
+  CHECK(after.HasMember("executionPeriod"));
+  CHECK(after.HasMember("note"));
+  CHECK(json(http.get("/fhir/Task?owner=Organization/org-pantry", pantry).body)["total"].GetInt() == 1);
+}
+
+TEST_CASE("referral request: a referral to an organization the gateway does not know is refused at its column",
+          "[e2e][agency][referral]") {
+  SecuredGateway g("referral-unknown", {{"clinic", "org-clinic", "system/*.cruds"}, {"pantry", "org-pantry", "system/*.cruds"}});
+  auto& http = g.http();
+  auto clinic = SecuredGateway::as(g.token("clinic"));
+  // A stored Organization is known too, though no one of it is registered.
+  std::string hub = R"({"resourceType":"Organization","id":"org-hub","name":"Community hub"})";
+  auto headers = clinic;
+  REQUIRE(http.put("/fhir/Organization/org-hub", hub, headers).status / 100 == 2);
+  std::string log = "Referral ID,Referral Date,Client ID,First Name,Last Name,Need,Service Requested,Receiving Organization,"
+                    "Consent on File\r\n"
+                    "R-1,11/9/2026,C-1,Colin,Abbas,Food,Pantry,org-pantry,Yes\r\n"
+                    "R-2,11/9/2026,C-2,Amina,Yusuf,Food,Pantry,org-nowhere,Yes\r\n"
+                    "R-3,11/9/2026,C-3,Ben,Ito,Food,Pantry,org-hub,Yes\r\n";
+  auto sent = http.post("/ingest/referral-request?file=referrals.csv", log, csv_as(clinic));
+  INFO(sent.body);
+  REQUIRE(sent.status == 200);
+  auto report = json(sent.body);
+  CHECK(report["accepted"].GetInt() == 2);
+  CHECK(reasons(report) == "referrals.csv row 3, column \"Receiving Organization\": the gateway knows no Organization \"org-nowhere\": "
+                           "write the id it knows it by (its administrator can say), or the Organization would be one no one is "
+                           "there to see\n");
+  CHECK(json(http.get("/fhir/Task?owner=Organization/org-nowhere", clinic).body)["total"].GetInt() == 0);
+}

@@ -33,7 +33,8 @@ describe('forms', { skip, timeout: 240_000 }, () => {
   let page;
 
   before(async () => {
-    gateway = await startGateway('forms', { users: [{ name: 'cara', organization: 'org-clinic' }] });
+    // The pantry is registered (pat signs in for it): a referral goes only to an organization the gateway knows.
+    gateway = await startGateway('forms', { users: [{ name: 'cara', organization: 'org-clinic' }, { name: 'pat', organization: 'org-pantry' }] });
     browser = await launchBrowser();
     page = await newPage(browser);
     await signInAs(page, gateway.url, 'cara');

@@ -38,3 +38,21 @@ TEST_CASE("case-plan: the golden plan maps to the Bundle checked in beside it, s
     if (type == "CareTeam") CHECK(r["participant"].Size() == 3);  // the staff member once, two partners
   }
 }
+
+TEST_CASE("case-plan: a step whose status is left empty is taken as Unknown, and the rest of its plan with it", "[agency]") {
+  std::string sheet =
+      "Plan ID,Client ID,First Name,Last Name,Plan Start,Goal,Goal Target Date,Goal Status,Action Step,Step Status,Due Date,"
+      "Assigned Staff,Partner Organization\r\n"
+      "CP-20,C-20,Lina,Haddad,3/1/2026,Stable income,9/30/2026,Active,Apply for SSI,,4/1/2026,Sam Lee,\r\n"
+      "CP-20,C-20,Lina,Haddad,3/1/2026,Stable income,9/30/2026,Active,Job club,Scheduled,4/8/2026,Ria Roy,org-work\r\n";
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plans.csv", sheet}}, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());  // FHIR requires a step's status: the plan's every row was refused for want of it
+  auto bundle = carebridge::testing::bundle_of(c);
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "CarePlan") {
+      REQUIRE(e["resource"]["activity"].Size() == 2);
+      CHECK(std::string(e["resource"]["activity"][0]["detail"]["status"].GetString()) == "unknown");
+      CHECK(std::string(e["resource"]["activity"][1]["detail"]["status"].GetString()) == "scheduled");
+    }
+}

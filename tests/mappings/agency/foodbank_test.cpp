@@ -149,3 +149,17 @@ TEST_CASE("foodbank-intake: an upload past the rows one conversion may hold is r
   REQUIRE(c.file_errors.size() == 1);
   CHECK(c.file_errors[0] == "the files hold 60 rows together, more than the limit of 50 for one upload: send them in parts");
 }
+
+TEST_CASE("foodbank-intake: members' rows that give their household different sizes are taken with a warning naming both",
+          "[agency]") {
+  auto c = convert("Client ID,First Name,Last Name,Household ID,Household Size,TEFAP Eligible,Visit Date\r\n"
+                   "Q1,A,B,HQ,4,Yes,1/6/2026\r\nQ2,C,B,HQ,2,Yes,1/6/2026\r\nQ3,D,B,HQ,,,1/7/2026\r\n",
+                   "households.csv");
+  CHECK(c.mapped.rejected.empty());
+  std::string warnings;
+  for (const auto& w : c.mapped.warnings) warnings += w + "\n";
+  INFO(warnings);
+  CHECK(warnings.find("households.csv row 3, column \"Household Size\": Household ID \"HQ\" is on row 2 too, with other values: "
+                      "Household Size \"4\" there, \"2\" here; both rows are taken") != std::string::npos);
+  CHECK(warnings.find("row 4") == std::string::npos);  // an empty size says nothing
+}

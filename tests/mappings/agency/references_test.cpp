@@ -14,7 +14,14 @@ using carebridge::testing::temp_dir;
 
 namespace {
 
-agency::MappedExport map_directory(const std::string& csv_text) {
+// Stored records that answer whether a conditional reference names one: `stored` does.
+struct FakeRecords : agency::Records {
+  std::string stored;
+  std::optional<std::string> read(const std::string&, const std::string&) const override { return std::nullopt; }
+  std::optional<bool> resolves(const std::string& reference) const override { return reference == stored; }
+};
+
+agency::MappedExport map_directory(const std::string& csv_text, const agency::Records* records = nullptr) {
   auto dir = temp_dir("agency-references");
   std::ofstream(dir / "spec.json") << R"({
   "name": "directory",
@@ -28,7 +35,7 @@ agency::MappedExport map_directory(const std::string& csv_text) {
   agency::Mapper mapper(std::make_shared<const agency::Spec>(*spec));
   auto table = csv::read_csv(csv_text, "orgs.csv");
   REQUIRE(table.ok());
-  return mapper.map({*table});
+  return mapper.map({*table}, {}, "local", true, records);
 }
 
 }  // namespace
@@ -52,4 +59,22 @@ TEST_CASE("agency references: an identity with a comma or a bar is one search va
   bundle.Parse(mapped.bundle.c_str());
   CHECK(std::string(bundle["entry"][0]["request"]["url"].GetString()) ==
         "Organization?identifier=urn:test:org%7CJobs%5C%2C%20housing%5C%7Cfood");
+}
+
+TEST_CASE("agency references: a record named nowhere — not in the export, not stored — refuses the row that names it",
+          "[agency]") {
+  const std::string orgs = "Id,Name,Parent\r\nC,Child,P\r\nP,Parent,\r\nX,Orphan,Q\r\nY,Other,S\r\n";
+  FakeRecords records;
+  records.stored = "Organization?identifier=urn:test:org%7CS";
+  auto mapped = map_directory(orgs, &records);
+  // Stored, it would fail the whole upload at the store (a 412): the row is refused before.
+  REQUIRE(mapped.dangling.size() == 1);
+  CHECK(mapped.dangling[0].where == "orgs.csv row 4, column \"Parent\"");
+  CHECK(mapped.dangling[0].message == "there is no Organization \"Q\" in the export or on the gateway");
+  // Offline nothing can say whether the gateway holds it: kept, with a warning.
+  auto offline = map_directory(orgs);
+  CHECK(offline.dangling.empty());
+  REQUIRE(offline.warnings.size() == 2);
+  CHECK(offline.warnings[0].starts_with("orgs.csv row 4, column \"Parent\": there is no Organization \"Q\" in the export, so the "
+                                        "gateway must hold it already"));
 }

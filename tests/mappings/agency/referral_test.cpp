@@ -1,7 +1,8 @@
 // The referral-request spec on a referral log written the way a clinic keeps one: the golden
 // sample maps to the Bundle checked in beside it; each referral is a ServiceRequest with its
 // SDOH category, a Task for the receiving organization (status requested, the Gravity
-// workflow's start) and a Consent only when the client's consent is on file.
+// workflow's start, created once) and the Consent on file; a referral without consent on
+// file, or a Referral ID given twice with other values, is refused, saying why.
 #include <catch2/catch.hpp>
 
 #include <rapidjson/document.h>
@@ -26,10 +27,26 @@ agency::AgencyConversion map_sample() {
 
 }  // namespace
 
+std::string reasons(const agency::AgencyConversion& c) {
+  std::string out;
+  for (const auto& p : c.mapped.rejected) out += p.where + ": " + p.message + "\n";
+  return out;
+}
+
+constexpr const char* kLogHeader =
+    "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
+    "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n";
+
+agency::AgencyConversion map_log(const std::string& rows) {
+  return carebridge::testing::shipped_converter("referral-request").convert_files({{"log.csv", kLogHeader + rows}}, "local");
+}
+
 TEST_CASE("referral-request: the golden sample maps to the Bundle checked in beside it", "[agency]") {
   auto c = map_sample();
-  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
-  REQUIRE(c.mapped.rejected.empty());
+  INFO(reasons(c));
+  // The third referral's consent is not signed yet: it waits, refused (see the next cases).
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "referrals-2026-11.csv row 4, column \"Consent on File\"");
   REQUIRE(c.bundle);
   rapidjson::Document want, got;
   want.Parse(read_text(project_sample("agency/referral-request/referrals-2026-11.expected.json")).c_str());
@@ -40,10 +57,10 @@ TEST_CASE("referral-request: the golden sample maps to the Bundle checked in bes
 TEST_CASE("referral-request: a Task for the receiving organization per referral, a Consent only when on file", "[agency]") {
   auto c = map_sample();
   REQUIRE(c.bundle);
-  CHECK(c.mapped.resources.at("ServiceRequest") == 3);
-  CHECK(c.mapped.resources.at("Task") == 3);
-  CHECK(c.mapped.resources.at("Consent") == 2);  // the third referral's consent is not signed yet
-  CHECK(c.mapped.resources.at("Patient") == 2);  // Colin's two referrals are about one person
+  CHECK(c.mapped.resources.at("ServiceRequest") == 2);  // the third referral's consent is not signed yet
+  CHECK(c.mapped.resources.at("Task") == 2);
+  CHECK(c.mapped.resources.at("Consent") == 2);
+  CHECK(c.mapped.resources.at("Patient") == 2);
   rapidjson::Document bundle;
   bundle.Parse(carebridge::fhir::json::write(*c.bundle->root()).c_str());
   for (const auto& e : bundle["entry"].GetArray()) {
@@ -53,10 +70,46 @@ TEST_CASE("referral-request: a Task for the receiving organization per referral,
       CHECK(std::string(r["status"].GetString()) == "requested");
       CHECK(std::string(r["owner"]["reference"].GetString()).starts_with("Organization/org-"));
       CHECK(std::string(r["focus"]["reference"].GetString()).starts_with("urn:uuid:"));
+      // Created once: the log sent again never resets a referral its organization moved on.
+      CHECK(std::string(e["request"]["method"].GetString()) == "POST");
+      CHECK(std::string(e["request"]["ifNoneExist"].GetString()).starts_with("identifier=urn:carebridge:agency:local:referral-task%7C"));
     }
     if (type == "ServiceRequest" && std::string(r["code"]["text"].GetString()) == "Emergency shelter placement") {
       CHECK(std::string(r["category"][1]["coding"][0]["code"].GetString()) == "housing-instability");
       CHECK(std::string(r["priority"].GetString()) == "urgent");
     }
   }
+}
+
+TEST_CASE("referral-request: a referral without the client's consent on file is refused, and nothing of it is made", "[agency]") {
+  auto c = map_log("R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Transportation,Rides to dialysis,org-rides,Routine,No,,Dr. Lin,\r\n"
+                   "R-2,1/11/2026,K-2,Mei,Chen,7/7/1990,,Food,Pantry,org-foodbank,Routine,Yes,1/11/2026,Dr. Lin,\r\n");
+  INFO(reasons(c));
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "log.csv row 2, column \"Consent on File\"");
+  CHECK(c.mapped.rejected[0].message.starts_with("the client's consent to share this referral with the organization is not on file"));
+  // No Task opens Rosa's records to the rides organization: nothing of her row is there.
+  CHECK(c.mapped.resources.at("Task") == 1);
+  CHECK(c.mapped.resources.at("Patient") == 1);
+  REQUIRE(c.bundle);
+  std::string text = carebridge::fhir::json::write(*c.bundle->root());
+  CHECK(text.find("org-rides") == std::string::npos);
+  CHECK(text.find("Diaz") == std::string::npos);
+}
+
+TEST_CASE("referral-request: a Referral ID given again with other values is refused, naming both rows", "[agency]") {
+  auto c = map_log("RQ-6,1/12/2026,K-5,Ana,Dup,7/7/1990,,Food,Pantry,org-foodbank,Routine,Yes,1/12/2026,Dr. Lin,\r\n"
+                   "RQ-6,1/12/2026,K-5,Ana,Dup,7/7/1990,,Housing,Shelter,org-shelter,Urgent,Yes,1/12/2026,Dr. Lin,\r\n"
+                   "RQ-7,1/12/2026,K-5,Ana,Dup,7/7/1990,,Food,Pantry,org-foodbank,Routine,Yes,1/12/2026,Dr. Lin,\r\n"
+                   "RQ-7,1/12/2026,K-5,Ana,Dup,7/7/1990,,Food,Pantry,org-foodbank,Routine,Yes,,Dr. Lin,again\r\n");
+  INFO(reasons(c));
+  REQUIRE(c.mapped.rejected.size() == 1);  // RQ-7's second row says nothing else: taken
+  CHECK(c.mapped.rejected[0].where == "log.csv row 3, column \"Need\"");
+  CHECK(c.mapped.rejected[0].message.starts_with("Referral ID \"RQ-6\" is on row 2 too, with other values: Need \"Food\" there, "
+                                                 "\"Housing\" here; Service Requested \"Pantry\" there, \"Shelter\" here;"));
+  CHECK(c.mapped.rejected[0].message.find("A conflicting duplicate: this row is not taken") != std::string::npos);
+  auto bundle = carebridge::testing::bundle_of(c);
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "ServiceRequest")
+      CHECK(e["resource"]["performer"].Size() == 1);  // one receiver, not the two rows' merged
 }

@@ -71,8 +71,26 @@ TEST_CASE("reverse: a value a spreadsheet would run is written so that it never 
   std::string sheet =
       "Plan ID,Client ID,First Name,Last Name,Plan Start,Goal,Goal Target Date,Goal Status,Action Step,Step Status,Due Date,"
       "Assigned Staff,Partner Organization\r\nP1,C1,Ana,Ruiz,,Housing,,Active,\"=HYPERLINK(\"\"http://x.example\"\")\",To do,,,\r\n";
-  std::string csv = csv_of(s, bundle_of(s, "plan.csv", sheet));
+  std::string first = bundle_of(s, "plan.csv", sheet);
+  std::string csv = csv_of(s, first);
   CHECK(csv.find("'=HYPERLINK") != std::string::npos);
+  // Read back, the ' is taken off again: the same records, the goal's identity unchanged.
+  CHECK(bundle_of(s, "plan.csv", csv) == first);
+}
+
+TEST_CASE("reverse: a referral log written back names each need in the clinic's words, not the fixed SNOMED category",
+          "[agency]") {
+  auto s = spec("referral-request");
+  std::string log =
+      "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
+      "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n"
+      "R-1,1/10/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry enrollment,org-foodbank,ASAP,Yes,1/10/2026,Dr. Lin,\r\n"
+      "R-2,1/10/2026,K-2,Tariq,Ali,6/6/1980,,Housing,Shelter bed,org-shelter,Emergency,Yes,1/10/2026,Dr. Lin,\r\n";
+  std::string csv = csv_of(s, bundle_of(s, "log.csv", log));
+  INFO(csv);
+  CHECK(csv.find("410606002") == std::string::npos);
+  CHECK(csv.find(",Food,Pantry enrollment,org-foodbank,ASAP,") != std::string::npos);
+  CHECK(csv.find(",Housing,Shelter bed,org-shelter,Emergency,") != std::string::npos);
 }
 
 TEST_CASE("reverse: a spec that does not say what a row is cannot write its format back", "[agency]") {

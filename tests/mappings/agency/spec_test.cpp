@@ -132,3 +132,36 @@ TEST_CASE("agency spec: an unknown-code rule other than \"leave out\" is refused
   CHECK(found.find("column \"Sex\": unknown is \"leave out\"") != std::string::npos);
   CHECK(found.find("line 7") != std::string::npos);
 }
+
+TEST_CASE("agency spec: a spec that is not JSON is refused naming its folder, not only spec.json", "[agency]") {
+  auto dir = temp_dir("agency-bad-json");
+  std::ofstream(dir / "spec.json") << "{\n  \"name\": \"broken\",\n  \"columns\": [{\"name\": \"A\"} {\"name\": \"B\"}]\n}\n";
+  auto spec = agency::load_spec(dir / "spec.json", core());
+  REQUIRE(!spec.ok());
+  INFO(spec.message());
+  CHECK(spec.message().starts_with((dir.filename() / "spec.json").string() + ": line 3"));
+}
+
+TEST_CASE("agency spec: a resource written with update \"create\" is a conditional create", "[agency]") {
+  auto dir = temp_dir("agency-create-only");
+  std::ofstream(dir / "spec.json") << R"({
+  "name": "asks",
+  "identifierSystems": {"ask": "urn:test:ask"},
+  "columns": [{"name": "Ask", "key": "id", "required": true}],
+  "resources": [{"id": "t", "type": "Task", "identity": {"system": "ask", "value": "{id}"}, "update": "create",
+    "set": {"status": "requested", "intent": "order"}}]
+})";
+  auto spec = agency::load_spec(dir / "spec.json", core());
+  REQUIRE(spec.ok());
+  agency::Mapper mapper(std::make_shared<const agency::Spec>(*spec));
+  auto table = csv::read_csv("Ask\r\nA-1\r\n", "asks.csv");
+  REQUIRE(table.ok());
+  auto mapped = mapper.map({*table}, {}, "local", true);
+  REQUIRE(mapped.rejected.empty());
+  CHECK(mapped.bundle.find(R"("request":{"method":"POST","url":"Task","ifNoneExist":"identifier=urn:test:ask%7CA-1"})") !=
+        std::string::npos);
+
+  // Only an identifier can say whether the record is there already.
+  std::string found = problems(R"([{"id": "p", "type": "Patient", "identity": {"value": "{id}"}, "update": "create"}])");
+  CHECK(found.find("update \"create\" needs an identity with a system") != std::string::npos);
+}

@@ -178,6 +178,18 @@ TEST_CASE("values that would run as formulas get a leading apostrophe", "[mappin
   CHECK(neutralise_formula("+1 (555) 010-0100") == "+1 (555) 010-0100");
   CHECK(neutralise_formula("Ana") == "Ana");
   CHECK(neutralise_formula("") == "");
+  // A value that looks neutralised already gets another ', so that it reads back as itself.
+  CHECK(neutralise_formula("'=1") == "''=1");
+  CHECK(neutralise_formula("'quoted'") == "'quoted'");
+}
+
+TEST_CASE("a neutralised value reads back as it was written, so an export reads back the same", "[mappings][csv]") {
+  std::vector<std::vector<std::string>> rows{{"=HYPERLINK(\"x\")", "-1+2", "@SUM(1,2)", "'=1", "'plain", "-5", "\t=1"}};
+  Table t = read(write_csv({"A", "B", "C", "D", "E", "F", "G"}, rows));
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].values == Values{"=HYPERLINK(\"x\")", "-1+2", "@SUM(1,2)", "'=1", "'plain", "-5", "\t=1"});
+  // A cell an agency typed with the same leading ' reads the same way: the ' is the neutraliser.
+  CHECK(read("Name\r\n'+cmd\r\n").rows[0].values == Values{"+cmd"});
 }
 
 TEST_CASE("written CSV quotes where needed, uses CRLF and reads back the same", "[mappings][csv]") {
@@ -194,7 +206,7 @@ TEST_CASE("written CSV quotes where needed, uses CRLF and reads back the same", 
   Table t = read(text);
   CHECK(t.columns == columns);
   REQUIRE(t.rows.size() == 3);
-  CHECK(t.rows[0].values == Values{"Doe, Jane", "say \"hi\"", "+1 555 0100", "'=1+2"});
+  CHECK(t.rows[0].values == Values{"Doe, Jane", "say \"hi\"", "+1 555 0100", "=1+2"});  // the ' undone
   CHECK(t.rows[1].values == rows[1]);
   CHECK(t.rows[1].line == 3);
   CHECK(t.rows[2].values == Values{"Ben", "", "", ""});
