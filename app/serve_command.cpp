@@ -13,6 +13,7 @@
 
 #include "app/command.h"
 #include "fhir/fhirpath/fhirpath.h"
+#include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "gateway/ingest/ingest_route.h"
 #include "gateway/security/organizations.h"
@@ -20,6 +21,7 @@
 #include "gateway/web/web_app.h"
 #include "gateway/ingest/mllp_server.h"
 #include "gateway/routing/operations.h"
+#include "gateway/routing/subscription.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/hl7v2/conversion.h"
 #include "gateway/config/config.h"
@@ -106,15 +108,36 @@ fhir::validation::Policy policy_named(const std::string& name) {
   return name == "strict" ? fhir::validation::Policy::Strict : fhir::validation::Policy::Ingest;
 }
 
+// What the gateway can deliver, told to whoever stores a Subscription: a topic, filter,
+// channel or criteria it cannot serve is refused when the Subscription is written (the
+// Backport IG's SHALL), not left "requested" for ever. Filled in once routing is set up.
+struct SubscriptionCheck {
+  const gateway::routing::Topics* topics = nullptr;
+  const fhir::search::SearchRegistry* registry = nullptr;
+
+  void check(const fhir::model::Element& resource, rest::Issues& issues) const {
+    if (!topics || resource.type != "Subscription") return;
+    auto read = gateway::routing::read_subscription(fhir::json::write(resource, {false}), *topics, *registry);
+    if (read.ok()) return;
+    for (auto issue : read.issues()) {
+      issue.severity = fhir::model::Severity::Error;
+      issues.push_back(std::move(issue));
+    }
+  }
+};
+
 // How the service validates writes: the configured policies, each write counted in the metrics.
 void set_validation(rest::ServiceOptions& options, const config::Validation& validation,
-                    const fhir::validation::Validator& validator, http::Metrics& metrics) {
-  options.validate = [&validator](const fhir::model::Element& resource, const std::vector<std::string>& profiles,
-                                  fhir::validation::Policy policy) {
+                    const fhir::validation::Validator& validator, http::Metrics& metrics,
+                    std::shared_ptr<const SubscriptionCheck> subscriptions) {
+  options.validate = [&validator, subscriptions](const fhir::model::Element& resource, const std::vector<std::string>& profiles,
+                                                 fhir::validation::Policy policy) {
     fhir::validation::Options run;
     run.profiles = profiles;
     run.policy = policy;
-    return validator.validate(resource, run);
+    auto issues = validator.validate(resource, run);
+    subscriptions->check(resource, issues);
+    return issues;
   };
   options.write_policy = policy_named(validation.policy);
   for (const auto& [type, policy] : validation.types) options.write_policies[type] = policy_named(policy);
@@ -340,7 +363,8 @@ int serve_command(const Arguments& arguments) {
   fhir::validation::Validator validator(*definitions, &engine);
   rest::ServiceOptions service_options;
   service_options.engine = &engine;
-  set_validation(service_options, config.validation, validator, metrics);
+  auto subscription_check = std::make_shared<SubscriptionCheck>();
+  set_validation(service_options, config.validation, validator, metrics, subscription_check);
   service_options.base_path = config.base_path;
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
@@ -355,6 +379,8 @@ int serve_command(const Arguments& arguments) {
   service.set_security(security->access.get(), security->audit.get());
   auto routing = set_up_routing(config, *definitions, service, *store, *security, metrics);
   if (!routing) return 1;
+  subscription_check->topics = &routing->topics;
+  subscription_check->registry = &service.registry();
   if (!config.auth.tokens_required(config.listen)) {
     std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "
                  "\"auth\": {\"required\": true}): requests without a token may read and change everything"

@@ -190,6 +190,28 @@ TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats",
   CHECK(read(empty.bodies().back()).type == "heartbeat");
 }
 
+TEST_CASE("routing: a Subscription the gateway cannot serve is refused when it is written", "[e2e][routing]") {
+  ServerProcess server(temp_dir("routing-refused"));
+  auto c = server.client();
+  auto refused = [&](const std::string& json) {
+    auto r = c->post("/fhir/Subscription", json, json_headers());
+    INFO(json << "\n-> " << r.body.substr(0, 400));
+    CHECK(r.body.find("OperationOutcome") != std::string::npos);
+    return r.status;
+  };
+  CHECK(refused(subscription("https://clinic.example/hook", "full-resource", "Observation?foo=bar")) == 422);  // no such filter
+  std::string unknown_topic = subscription("https://clinic.example/hook", "full-resource");
+  unknown_topic.replace(unknown_topic.find(kLabTopic), std::string(kLabTopic).size(), "http://example.org/SubscriptionTopic/none");
+  CHECK(refused(unknown_topic) == 422);
+  std::string email = subscription("https://clinic.example/hook", "full-resource");
+  email.replace(email.find("\"rest-hook\""), 11, "\"email\"");
+  CHECK(refused(email) == 422);
+  CHECK(refused(R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?foo=bar",)"
+                R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook","payload":"application/fhir+json"}})") == 422);
+  CHECK(c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "full-resource", "Observation?patient=Patient/1"),
+                json_headers()).status == 201);
+}
+
 TEST_CASE("routing: a receiver that is down gets every event once back, in order", "[e2e][routing][fault]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-down"));
