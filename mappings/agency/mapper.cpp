@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "fhir/model/resource_id.h"
+#include "mappings/agency/builder.h"
 #include "mappings/agency/compiled.h"
 #include "mappings/agency/conditions.h"
 #include "mappings/agency/lookup.h"
@@ -16,6 +17,8 @@
 #include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
+
+namespace building {
 
 namespace {
 
@@ -31,124 +34,7 @@ Node gathered(const Node& resource, const engine::Path& path, Node value, const 
   return value;
 }
 
-// A reference to a resource of the export by its identity, made before every row is read:
-// kPending KEY kPendingEnd CONDITIONAL-REFERENCE, made the resource's fullUrl when the
-// Bundle is written (if the export built it) or the conditional reference (if not).
-constexpr const char kPending[] = {kPendingStart, '\0'};
-
-// One resource being built, from one or more rows.
-struct Built {
-  std::string type, full_url, request_url;
-  std::string local_url;  // how the row's other resources refer to it: its fullUrl, or Type/id when it has one
-  std::string if_match;   // a merged record: the version it was read at (W/"3")
-  bool pending = false;   // holds references by identity (only these are walked to resolve them)
-  const CompiledResource* maker = nullptr;  // the spec that built it last
-  bool mixed = false;                       // more than one spec built it
-  Node resource;
-  std::vector<RowRef> rows;
-};
-
-// A record a row changes, as stored.
-struct StoredRecord {
-  Node resource;
-  std::string version;
-};
-
-// One row as read: its values by the spec's columns.
-struct Row {
-  const csv::Table& table;
-  size_t index;
-  const CompiledTable& compiled;
-  const TableSpec& spec;
-  const std::vector<size_t>& input_column;  // per spec column: its index in the input, or kAbsent
-  std::vector<ReadValue> values;            // per spec column
-  std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
-  std::vector<RowProblem> problems;         // why the row cannot be taken (said unless it is skipped)
-
-  size_t column_of(std::string_view key) const { return column_index(spec, key); }
-  std::string raw(size_t c) const {
-    size_t at = c == kAbsent ? kAbsent : input_column[c];
-    return at == kAbsent || at >= table.rows[index].values.size() ? std::string() : table.rows[index].values[at];
-  }
-  std::string where(size_t c) const {
-    return input_column[c] == kAbsent ? table.name : table.locate(index, input_column[c]);
-  }
-  RowRef ref() const { return {table.name, table.rows[index].line}; }
-};
-
-// The state of one map() call.
-class Builder {
- public:
-  // `agency` stands for {agency} in the spec's identifier systems.
-  // With `trace`, every value remembers its cell and the Bundle's FHIRPaths are mapped to
-  // them (MappedExport::sources): only wanted when something must be traced to its source.
-  Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace,
-          const Records* records, MappedExport& out)
-      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency), records_(records) {
-    for (auto [name, url] : spec.systems) {
-      for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
-        url.replace(at, 8, agency);
-      systems_[name] = url;
-    }
-  }
-
-  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
-  // Gathers what was built into the transaction Bundle (MappedExport::tree).
-  void make_bundle();
-  // Makes each reference to a resource of the export its fullUrl, or the conditional reference.
-  void resolve_pending(Node& node) const;
-
- private:
-  std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
-  bool read_row(Row& row);
-  std::string required_problem(const Column& column, const Row& row);
-  std::string untaken_problem(const Column& column, const Row& row);
-  std::string found_row(const Lookup& lookup, const std::string& by, const LookupIndex::RowAt& at) const;
-  bool taken(const std::vector<LookupIndex::RowAt>& rows) const;
-  std::string differing(const Row& row, size_t c) const;
-  const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
-  ReadValue stored_value(const Stored& stored, const Row& row);
-  bool admits(const Row& row);
-  bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
-  bool admits_stored(const CompiledResource& compiled, const Row& row);
-  bool checked(const Row& row, bool skip);
-  bool unique(DuplicateRows& duplicates, const Row& row);
-  bool known(const Row& row);
-  void withhold(const CompiledTable& compiled, const Row& row);
-  void note_dangling();
-  std::string where_of(const CompiledValue& value, const Row& row) const;
-  bool meets(const Condition& condition, const Row& row) const;
-  std::string expand(const std::vector<TemplatePart>& parts, const Row& row, std::string* source) const;
-  Node value_node(const CompiledValue& value, const Row& row) const;
-  void build(const CompiledResource& compiled, Row& row);
-  Built& resource_for(const CompiledResource& compiled, const std::string& identity, const Row& row);
-  std::string key_of(const CompiledResource& compiled, const std::string& identity) const;
-  void add_labels(const ResourceSpec& spec, const Row& row, Built& built) const;
-
-  std::string system(const std::string& name) const {
-    auto it = systems_.find(name);
-    return it == systems_.end() ? std::string() : it->second;
-  }
-
-  const Spec& spec_;
-  MappedExport& out_;
-  LookupIndex lookups_;
-  bool trace_;
-  std::string agency_;
-  std::map<std::string, std::string> systems_;  // the spec's, for this agency
-  std::deque<Built> built_;  // grows without moving what was built (a Bundle has thousands)
-  std::unordered_map<std::string, engine::Path> identifier_paths_;  // a system → "identifier[system=S].value"
-  std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
-  const Records* records_;
-  std::unordered_map<std::string, std::optional<StoredRecord>> stored_;  // "Type/id" → as stored, or not there
-  // The records rows not taken would have made ("Type|system|value" → the row), and the
-  // references rows made to them: such a reference would match nothing when stored.
-  std::unordered_map<std::string, RowRef> withheld_;
-  mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
-  // Every reference by identity, judged once every row is read (unresolved.h).
-  mutable UnresolvedReferences unresolved_;
-  const ResourceSpec* building_ = nullptr;  // the resource whose values are being set
-};
+}  // namespace
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
   std::vector<size_t> bound(spec.columns.size(), kAbsent);
@@ -599,40 +485,6 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   for (std::string& said : one_per.said(table.name)) out_.warnings.push_back(std::move(said));
 }
 
-// The records a row not taken would have made (those its values name).
-void Builder::withhold(const CompiledTable& compiled, const Row& row) {
-  for (const CompiledResource& r : compiled.resources) {
-    if (!meets(r.spec->when, row)) continue;
-    std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
-    if (!identity.empty()) withheld_.try_emplace(key_of(r, identity), row.ref());
-  }
-}
-
-// The rows that refer to a record only a row not taken would have made (a client whose
-// birth date is no date): stored, the reference would match nothing and fail the whole
-// upload, so these rows are not taken either (MappedExport::dangling).
-void Builder::note_dangling() {
-  std::set<RowRef> told;
-  for (const auto& [key, row] : to_withheld_) {
-    if (by_key_.count(key) || !told.insert(row).second) continue;  // another row made it after all, or said
-    const RowRef& parent = withheld_.at(key);
-    out_.dangling.push_back({row, row.first + " row " + std::to_string(row.second),
-                             "it refers to the record of " + parent.first + " row " + std::to_string(parent.second) +
-                                 ", which was not taken (see that row's reason)"});
-  }
-}
-
-void Builder::resolve_pending(Node& node) const {
-  if (node.is_value()) {
-    if (!node.text.starts_with(kPending)) return;
-    size_t end = node.text.find(kPendingEnd);
-    auto built = by_key_.find(node.text.substr(1, end - 1));
-    node.text = built != by_key_.end() ? built_[built->second].full_url : node.text.substr(end + 1);
-    return;
-  }
-  for (Node& child : node.children) resolve_pending(child);
-}
-
 // Whether a table's check holds for the row (`skip`: the checks that make it make nothing,
 // with a warning; else those that refuse it), said at the check's cell.
 bool Builder::checked(const Row& row, bool skip) {
@@ -662,47 +514,9 @@ bool Builder::known(const Row& row) {
   return unknown.empty();
 }
 
-void Builder::make_bundle() {
-  note_dangling();
-  unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
-                    [&](const std::string& key) -> const RowRef* {
-                      auto it = withheld_.find(key);
-                      return it == withheld_.end() ? nullptr : &it->second;
-                    },
-                    records_, out_);
-  if (built_.empty()) return;
-  Node& bundle = out_.tree;
-  bundle.set("resourceType", Node::string("Bundle"));
-  bundle.set("type", Node::string("transaction"));
-  Node& entries = bundle["entry"];
-  entries.kind = Node::Kind::Array;
-  entries.children.reserve(built_.size());
-  for (Built& b : built_) {  // all resolved before any fullUrl is moved into the Bundle
-    if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
-    if (b.pending) resolve_pending(b.resource);
-  }
-  for (Built& b : built_) {
-    Node& entry = entries.children.emplace_back();
-    entry.set("fullUrl", Node::string(std::move(b.full_url)));
-    entry.set("resource", std::move(b.resource));
-    Node& request = entry["request"];
-    if (b.maker && b.maker->spec->create_only) {  // a conditional create: a stored record stays as it is
-      size_t query = b.request_url.find('?');
-      request.set("method", Node::string("POST"));
-      request.set("url", Node::string(b.request_url.substr(0, query)));
-      request.set("ifNoneExist", Node::string(b.request_url.substr(query + 1)));
-    } else {
-      request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(std::move(b.request_url)));
-      request.set("ifMatch", Node::string(std::move(b.if_match)));
-    }
-    ++out_.resources[b.type];
-    out_.entry_rows.push_back(std::move(b.rows));
-  }
-  built_.clear();
-}
+}  // namespace building
 
-}  // namespace
+using building::Builder;
 
 struct Mapper::Compiled {
   std::vector<CompiledTable> tables;

@@ -1,0 +1,82 @@
+// The transaction Bundle of one map call (builder.h): the records rows not taken would have
+// made and the rows that refer to them, references by identity made fullUrls or conditional
+// references, and each built resource as a conditional update (or create) entry.
+#include "mappings/agency/builder.h"
+
+namespace carebridge::mappings::agency::building {
+
+// The records a row not taken would have made (those its values name).
+void Builder::withhold(const CompiledTable& compiled, const Row& row) {
+  for (const CompiledResource& r : compiled.resources) {
+    if (!meets(r.spec->when, row)) continue;
+    std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
+    if (!identity.empty()) withheld_.try_emplace(key_of(r, identity), row.ref());
+  }
+}
+
+// The rows that refer to a record only a row not taken would have made (a client whose
+// birth date is no date): stored, the reference would match nothing and fail the whole
+// upload, so these rows are not taken either (MappedExport::dangling).
+void Builder::note_dangling() {
+  std::set<RowRef> told;
+  for (const auto& [key, row] : to_withheld_) {
+    if (by_key_.count(key) || !told.insert(row).second) continue;  // another row made it after all, or said
+    const RowRef& parent = withheld_.at(key);
+    out_.dangling.push_back({row, row.first + " row " + std::to_string(row.second),
+                             "it refers to the record of " + parent.first + " row " + std::to_string(parent.second) +
+                                 ", which was not taken (see that row's reason)"});
+  }
+}
+
+void Builder::resolve_pending(Node& node) const {
+  if (node.is_value()) {
+    if (!node.text.starts_with(kPending)) return;
+    size_t end = node.text.find(kPendingEnd);
+    auto built = by_key_.find(node.text.substr(1, end - 1));
+    node.text = built != by_key_.end() ? built_[built->second].full_url : node.text.substr(end + 1);
+    return;
+  }
+  for (Node& child : node.children) resolve_pending(child);
+}
+
+void Builder::make_bundle() {
+  note_dangling();
+  unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
+                    [&](const std::string& key) -> const RowRef* {
+                      auto it = withheld_.find(key);
+                      return it == withheld_.end() ? nullptr : &it->second;
+                    },
+                    records_, out_);
+  if (built_.empty()) return;
+  Node& bundle = out_.tree;
+  bundle.set("resourceType", Node::string("Bundle"));
+  bundle.set("type", Node::string("transaction"));
+  Node& entries = bundle["entry"];
+  entries.kind = Node::Kind::Array;
+  entries.children.reserve(built_.size());
+  for (Built& b : built_) {  // all resolved before any fullUrl is moved into the Bundle
+    if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
+    if (b.pending) resolve_pending(b.resource);
+  }
+  for (Built& b : built_) {
+    Node& entry = entries.children.emplace_back();
+    entry.set("fullUrl", Node::string(std::move(b.full_url)));
+    entry.set("resource", std::move(b.resource));
+    Node& request = entry["request"];
+    if (b.maker && b.maker->spec->create_only) {  // a conditional create: a stored record stays as it is
+      size_t query = b.request_url.find('?');
+      request.set("method", Node::string("POST"));
+      request.set("url", Node::string(b.request_url.substr(0, query)));
+      request.set("ifNoneExist", Node::string(b.request_url.substr(query + 1)));
+    } else {
+      request.set("method", Node::string("PUT"));
+      request.set("url", Node::string(std::move(b.request_url)));
+      request.set("ifMatch", Node::string(std::move(b.if_match)));
+    }
+    ++out_.resources[b.type];
+    out_.entry_rows.push_back(std::move(b.rows));
+  }
+  built_.clear();
+}
+
+}  // namespace carebridge::mappings::agency::building
