@@ -1,6 +1,8 @@
 // Single-byte character sets to UTF-8 (text_encoding.h).
 #include "mappings/engine/text_encoding.h"
 
+#include "fhir/json/utf8.h"
+
 namespace carebridge::mappings::engine {
 namespace {
 
@@ -28,23 +30,7 @@ char32_t latin9(unsigned char c) {
 
 }  // namespace
 
-void append_utf8(std::string& out, char32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
+void append_utf8(std::string& out, char32_t code) { fhir::json::append_utf8(out, code); }
 
 void append_decoded(std::string& out, std::string_view bytes, SingleByteCharset charset) {
   for (unsigned char c : bytes) {
