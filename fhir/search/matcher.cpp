@@ -224,6 +224,7 @@ bool matches(const Clause& clause, const IndexedView& resource, const Resolver& 
 
 bool matches(const SearchQuery& query, const IndexedView& resource, const Resolver& resolver) {
   if (!query.type.empty() && query.type != resource.type) return false;
+  if (!query.types.empty() && std::find(query.types.begin(), query.types.end(), resource.type) == query.types.end()) return false;
   return std::all_of(query.clauses.begin(), query.clauses.end(),
                      [&](const Clause& clause) { return clause_matches(clause, resource, resolver, 0); });
 }

@@ -139,6 +139,41 @@ bool ResultParams::read_include(const std::string& key, const std::string& value
   return true;
 }
 
+// _type (FHIR search 3.1.1.5.10): the types a system search looks in. One type makes it
+// that type's search (its own parameters may follow); several, a search of those types by
+// the parameters all resources have. On a type's own search it may only name that type.
+bool read_types(const SearchRegistry& registry, const Params& params, ParsedSearch& out, std::vector<Issue>& issues) {
+  auto& q = out.query;
+  for (const auto& [key, value] : params) {
+    if (key != "_type") continue;
+    std::vector<std::string> types;
+    for (std::string_view rest = value; !rest.empty();) {
+      std::string_view one = rest.substr(0, rest.find(','));
+      rest = one.size() < rest.size() ? rest.substr(one.size() + 1) : std::string_view();
+      if (one.empty()) continue;
+      if (!registry.is_resource_type(one)) {
+        issues.push_back({Severity::Error, "invalid", "_type names '" + std::string(one.substr(0, 100)) +
+                                                          "', which is not a resource type this server searches", {}, {}});
+        return false;
+      }
+      types.emplace_back(one);
+    }
+    if (types.empty()) continue;
+    out.used.emplace_back(key, value);
+    if (!q.type.empty()) {
+      if (types.size() == 1 && types[0] == q.type) continue;
+      issues.push_back({Severity::Error, "invalid", "_type on a search of " + q.type + " may name only " + q.type, {}, {}});
+      return false;
+    }
+    if (types.size() == 1) {
+      q.type = types[0];
+    } else {
+      q.types = std::move(types);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
@@ -148,9 +183,11 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
   auto& q = out.query;
   q.type = type;
   q.count = limits.default_page_size;
-  ResultParams result_params(registry, type, out, issues);
-  const std::string clause_type = type.empty() ? std::string("Resource") : type;
+  if (!read_types(registry, params, out, issues)) return false;
+  ResultParams result_params(registry, q.type, out, issues);
+  const std::string clause_type = q.type.empty() ? std::string("Resource") : q.type;
   for (const auto& [key, value] : params) {
+    if (key == "_type") continue;  // read_types
     std::string base = key.substr(0, key.find_first_of(":."));
     if (kResultParams.count(base)) {
       ok = result_params.read(key, value, limits) && ok;

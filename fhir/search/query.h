@@ -70,6 +70,7 @@ struct SortKey {
 
 struct SearchQuery {
   std::string type;              // empty: every type (system search)
+  std::vector<std::string> types;  // a system search's _type naming several: only these
   // The search is stopped (and fails as too costly) when it runs past this; none when zero.
   std::chrono::steady_clock::time_point deadline{};
   // Only resources as they were at this point of the store's history (a position a

@@ -401,6 +401,13 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
   if (!query.type.empty()) {
     where += " AND " + alias + ".type = ?";
     binds.push_back(text(query.type));
+  } else if (!query.types.empty()) {
+    where += " AND " + alias + ".type IN (";
+    for (size_t i = 0; i < query.types.size(); ++i) {
+      where += i ? ", ?" : "?";
+      binds.push_back(text(query.types[i]));
+    }
+    where += ")";
   }
   if (query.snapshot > 0) {
     // The resources that existed at the snapshot: unchanged since, or changed since but

@@ -134,8 +134,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"Patient?birthdate:missing=true", 1}, {"Patient?birthdate:missing=false", 2},
       {"Patient?_id=" + smith + "," + jones, 2}, {"Patient?_lastUpdated=gt2000-01-01", 3},
       {"Patient?_lastUpdated=lt2000-01-01", 0},
-      // system search
-      {"?_id=" + smith, 1},
+      // system search, and _type narrowing it to one type (whose parameters may follow) or several
+      {"?_id=" + smith, 1}, {"?_type=Patient", 3}, {"?_type=Patient&family=smith", 2},
+      {"?_type=Patient,Encounter", 4}, {"?_type=Patient,Encounter&_id=" + smith, 1},
       // _has: Patients an Observation with a code refers to, one and two levels, and :not
       {"Patient?_has:Observation:subject:code=2345-7", 1}, {"Patient?_has:Observation:patient:code=718-7&gender=male", 1},
       {"Patient?_has:Observation:subject:code=718-7,2345-7", 2}, {"Patient?_has:Observation:subject:code=0000-0", 0},

@@ -72,6 +72,8 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(lenient("Observation?code:below=http://loinc.org|2345-7") == 400);  // LOINC is not held here
   CHECK(lenient("Encounter?class:below=_ActEncounterCode") == 400);  // no system
   CHECK(lenient("Patient?identifier:of-type=MR|1") == 400);  // system|code|value
+  CHECK(lenient("?_type=Spaceship") == 400);
+  CHECK(lenient("Patient?_type=Observation") == 400);
 }
 
 TEST_CASE("search results: _include _revinclude paging sorting _summary _elements POST", "[gateway][e2e][search]") {
