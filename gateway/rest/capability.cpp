@@ -158,6 +158,13 @@ http::Response FhirService::validate_operation(Call& call, const std::string& ty
   if (mode == "update" && resource_id(*resource).empty()) {
     issues.push_back({Severity::Error, "required", "mode=update needs the resource's id", {}, {}});
   }
+  // A resource given in a Parameters is validated as a resource of its own: as an element
+  // inside the Parameters, the profiles asked for were not applied to it.
+  std::unique_ptr<fhir::model::Document> own;
+  if (resource != doc->root()) {
+    own = fhir::io::read(fhir::json::write(*resource, {false}), definitions_).document;
+    if (own) resource = own->root();
+  }
   Issues found = writes_.validate(*resource, Policy::Strict, profiles);
   issues.insert(issues.end(), found.begin(), found.end());
   return outcome(call, 200, std::move(issues));

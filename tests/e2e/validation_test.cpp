@@ -43,6 +43,12 @@ TEST_CASE("invalid resources are refused with 422 and nothing is stored", "[gate
   auto fine = c->post(std::string("/fhir/Observation/$validate?profile=") + kVitalSigns, heart_rate(true), json_headers());
   CHECK(fine.status == 200);
   CHECK(fine.body.find("\"severity\":\"error\"") == std::string::npos);
+  // The same with the resource and the profile given as Parameters.
+  std::string parameters = R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":)" + heart_rate(false) +
+                           R"(},{"name":"profile","valueCanonical":")" + std::string(kVitalSigns) + R"("}]})";
+  auto as_parameters = c->post("/fhir/Observation/$validate", parameters, json_headers());
+  REQUIRE(as_parameters.status == 200);
+  CHECK(as_parameters.body.find("Observation.category") != std::string::npos);
 }
 
 TEST_CASE("profiles configured for a resource type are enforced", "[gateway][e2e][validation]") {
