@@ -72,7 +72,8 @@ bool range_matches(const ValueMatch& m, double lo, double hi) {
   if (p == "le") return lo <= m.high;
   if (p == "sa") return lo > m.high;
   if (p == "eb") return hi < m.low;
-  return lo >= m.low && hi <= m.high;  // eq, and ap over the value's implicit range
+  if (p == "ap") return lo <= m.high && hi >= m.low;  // overlaps the widened range (parse_clause.cpp)
+  return lo >= m.low && hi <= m.high;  // eq
 }
 
 bool value_matches(const ValueMatch& m, const IndexEntry& row) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "fhir/search/index.h"
@@ -50,6 +51,21 @@ std::string take_prefix(std::string& value) {
   return "eq";
 }
 
+// ap (FHIR search 3.1.1.4.2): approximately, here within 10% of the value (a number or
+// quantity), or of the time between now and the date; a range then matches when it overlaps.
+void widen_number(ValueMatch& m) {
+  double margin = 0.1 * std::max(std::fabs(m.low), std::fabs(m.high));
+  m.low -= margin;
+  m.high += margin;
+}
+
+void widen_date(ValueMatch& m) {
+  double now = static_cast<double>(std::time(nullptr));
+  double margin = 0.1 * std::max(std::fabs(now - m.low), std::fabs(now - m.high));
+  m.low -= margin;
+  m.high += margin;
+}
+
 bool parse_number(const std::string& text, ValueMatch& m) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -65,6 +81,7 @@ bool parse_number(const std::string& text, ValueMatch& m) {
   bool exact = m.prefix != "eq" && m.prefix != "ne" && m.prefix != "ap";
   m.low = exact ? v : v - half;
   m.high = exact ? v : v + half;
+  if (m.prefix == "ap") widen_number(m);
   return true;
 }
 
@@ -206,6 +223,7 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     }
     m.low = range->first;
     m.high = range->second;
+    if (m.prefix == "ap") widen_date(m);
     return true;
   }
   if (t == "quantity") {

@@ -54,7 +54,11 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   } else if (p == "eb") {
     sql = hi + " < ?";
     b.push_back(real(m.low));
-  } else {  // eq (and ap, treated as eq over the value's implicit range)
+  } else if (p == "ap") {  // overlaps the widened range (parse_clause.cpp)
+    sql = lo + " <= ? AND " + hi + " >= ?";
+    b.push_back(real(m.high));
+    b.push_back(real(m.low));
+  } else {  // eq
     sql = lo + " >= ? AND " + hi + " <= ?";
     b.push_back(real(m.low));
     b.push_back(real(m.high));

@@ -125,6 +125,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"Patient?birthdate=1980", 1}, {"Patient?birthdate=1980-05-17", 1}, {"Patient?birthdate=ge1985", 1},
       {"Patient?birthdate=lt1985-01-01", 1}, {"Observation?date=2024-01", 1}, {"Observation?date=gt2024-01-31", 1},
       {"Observation?date=sa2023-12-31", 2}, {"Observation?date=eb2024-01-01", 1}, {"Observation?date=ne2024-01-15", 2},
+      // ap: within 10% (of the time from now, for a date)
+      {"Patient?birthdate=ap1980-05-20", 1}, {"Patient?birthdate=ap1960", 0},
+      {"Observation?value-quantity=ap5", 1}, {"Observation?value-quantity=ap6.5", 1},
       // quantity: value, prefix, system and code
       {"Observation?value-quantity=5.4", 1}, {"Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL", 2},
       {"Observation?value-quantity=le7.1||mg/dL", 2}, {"Observation?value-quantity=lt100|http://unitsofmeasure.org|kg", 0},
