@@ -91,7 +91,11 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
     }
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
+  std::unordered_set<std::string_view> full_urls;
   for (auto& e : entries) {
+    // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
+    if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
+      return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
     if (auto failed = resolve_entry_id(call.who, e)) return failed;
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }

@@ -140,6 +140,11 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   // A urn:uuid reference in a transaction that names no entry of it fails the transaction.
   std::string dangling = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + entry_post("urn:uuid:o2", observation, "Observation") + "]}";
   CHECK(c->post("/fhir", dangling, json_headers()).status == 400);
+  // Two entries with one fullUrl (bdl-7): a reference to it could mean either.
+  std::string same_url = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + entry_post("urn:uuid:same", patient_json("One", "A"), "Patient") +
+                      "," + entry_post("urn:uuid:same", patient_json("Two", "B"), "Patient") + "]}";
+  CHECK(c->post("/fhir", same_url, json_headers()).status == 400);
+  CHECK(parse_json(c->get("/fhir/Patient?family=two").body)["total"].GetInt() == 0);
 }
 
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
