@@ -1,4 +1,7 @@
-// Synchronous Beast client (see client.h).
+// A blocking client (see client.h) made of Beast's asynchronous operations, each run to its
+// end on the client's own io_context: a tcp_stream's timeout applies to asynchronous
+// operations only, so a receiver that accepted and never answered held a synchronous read
+// (and a delivery thread, and shutdown) for ever.
 #include "gateway/http/client.h"
 
 #include <openssl/ssl.h>
@@ -47,6 +50,12 @@ struct Client::Impl {
   bool connected() const { return plain || secure; }
   beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
+  // Runs the operations started until they end (done, failed or timed out).
+  void run() {
+    ioc.restart();
+    ioc.run();
+  }
+
   bool connect(std::string& error) {
     beast::error_code ec;
     tcp::resolver resolver(ioc);
@@ -57,7 +66,8 @@ struct Client::Impl {
     }
     beast::tcp_stream stream(ioc);
     stream.expires_after(options.timeout);
-    stream.connect(endpoints, ec);
+    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    run();
     if (ec) {
       error = "cannot connect to " + options.host + ":" + std::to_string(options.port) + ": " + ec.message();
       return false;
@@ -70,7 +80,9 @@ struct Client::Impl {
     secure.emplace(std::move(stream), tls_context);
     SSL_set_tlsext_host_name(secure->native_handle(), options.host.c_str());
     if (options.verify_peer) secure->set_verify_callback(ssl::host_name_verification(options.host));
-    secure->handshake(ssl::stream_base::client, ec);
+    beast::get_lowest_layer(*secure).expires_after(options.timeout);
+    secure->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    run();
     if (ec) {
       error = "TLS handshake with " + options.host + " failed: " + ec.message();
       secure.reset();
@@ -90,8 +102,9 @@ struct Client::Impl {
     req.body() = request.body;
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") req.prepare_payload();
     beast::error_code ec;
-    lowest().expires_after(options.timeout);
-    bhttp::write(stream, req, ec);
+    lowest().expires_after(options.timeout);  // for the request and its response together
+    bhttp::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
     if (ec) {
       error = "write failed: " + ec.message();
       return false;
@@ -99,7 +112,8 @@ struct Client::Impl {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1u << 30);
     parser.skip(request.method == "HEAD");
-    bhttp::read(stream, buffer, parser, ec);
+    bhttp::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
     if (ec) {
       error = "read failed: " + ec.message();
       return false;
@@ -121,7 +135,8 @@ struct Client::Impl {
     beast::error_code ec;
     if (secure) {
       beast::get_lowest_layer(*secure).expires_after(std::chrono::seconds(2));
-      secure->shutdown(ec);
+      secure->async_shutdown([&](beast::error_code e) { ec = e; });
+      run();
       beast::get_lowest_layer(*secure).socket().close(ec);
       secure.reset();
     }
