@@ -298,6 +298,9 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
     std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
     if (!post(s, r, body, error)) {
       failed(s, error);
+      // The Backport IG (channels): "Any errors in the initial handshake SHALL result in the
+      // status being changed to error". The client sets it to requested again to retry.
+      if (s.status == "requested" && options.set_status) options.set_status(s.id, "error", "the handshake failed: " + error);
       return false;
     }
   }

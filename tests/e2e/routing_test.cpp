@@ -212,6 +212,26 @@ TEST_CASE("routing: a Subscription the gateway cannot serve is refused when it i
                 json_headers()).status == 201);
 }
 
+TEST_CASE("routing: a failed handshake makes the subscription error, set requested again it retries", "[e2e][routing][fault]") {
+  WebhookReceiver receiver;
+  receiver.set_down(true);
+  ServerProcess server(temp_dir("routing-handshake"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  auto status = [&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status"); };
+  REQUIRE(eventually([&] { return status() == "error"; }));
+  CHECK(str(parse_json(c->get("/fhir/Subscription/" + id).body), "error").find("handshake") != std::string::npos);
+  // The receiver is back; the client asks again (the IG's recovery): handshake, then active.
+  receiver.set_down(false);
+  std::string again = subscription(receiver.url(), "id-only");
+  again.insert(1, R"("id":")" + id + R"(",)");
+  REQUIRE(c->put("/fhir/Subscription/" + id, again, json_headers()).status == 200);
+  REQUIRE(receiver.wait_for(1));
+  CHECK(eventually([&] { return status() == "active"; }));
+}
+
 TEST_CASE("routing: a receiver that is down gets every event once back, in order", "[e2e][routing][fault]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-down"));
