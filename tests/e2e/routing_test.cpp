@@ -25,31 +25,12 @@
 #include "server_process.h"
 #include "support/test_support.h"
 #include "support/test_certificate.h"
+#include "routing_subscription.h"
 #include "webhook_receiver.h"
 
 using namespace carebridge::testing;
 
 namespace {
-
-const char* kLabTopic = "http://carebridge.example/fhir/SubscriptionTopic/lab-results";
-
-std::string subscription(const std::string& endpoint, const std::string& content, const std::string& filter = "",
-                         const std::string& heartbeat = "") {
-  std::string s = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" +
-                  std::string(kLabTopic) + "\"";
-  if (!filter.empty())
-    s += R"(,"_criteria":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-filter-criteria","valueString":")" +
-         filter + R"("}]})";
-  s += R"(,"channel":{"type":"rest-hook","endpoint":")" + endpoint + R"(","payload":"application/fhir+json",)";
-  s += R"("extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/subscription-signing-secret","valueString":"s3cret"})";
-  if (!heartbeat.empty())
-    s += R"(,{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period","valueUnsignedInt":)" +
-         heartbeat + "}";
-  s += "],";
-  s += R"("_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":")" +
-       content + R"("}]},"header":["Authorization: Bearer receiver-secret"]}})";
-  return s;
-}
 
 std::string lab(const std::string& patient, const std::string& code, int value, const std::string& status = "final") {
   return R"({"resourceType":"Observation","status":")" + status +
@@ -188,48 +169,6 @@ TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats",
   size_t before = empty.bodies().size();
   REQUIRE(empty.wait_for(before + 1, 10));
   CHECK(read(empty.bodies().back()).type == "heartbeat");
-}
-
-TEST_CASE("routing: a Subscription the gateway cannot serve is refused when it is written", "[e2e][routing]") {
-  ServerProcess server(temp_dir("routing-refused"));
-  auto c = server.client();
-  auto refused = [&](const std::string& json) {
-    auto r = c->post("/fhir/Subscription", json, json_headers());
-    INFO(json << "\n-> " << r.body.substr(0, 400));
-    CHECK(r.body.find("OperationOutcome") != std::string::npos);
-    return r.status;
-  };
-  CHECK(refused(subscription("https://clinic.example/hook", "full-resource", "Observation?foo=bar")) == 422);  // no such filter
-  std::string unknown_topic = subscription("https://clinic.example/hook", "full-resource");
-  unknown_topic.replace(unknown_topic.find(kLabTopic), std::string(kLabTopic).size(), "http://example.org/SubscriptionTopic/none");
-  CHECK(refused(unknown_topic) == 422);
-  std::string email = subscription("https://clinic.example/hook", "full-resource");
-  email.replace(email.find("\"rest-hook\""), 11, "\"email\"");
-  CHECK(refused(email) == 422);
-  CHECK(refused(R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?foo=bar",)"
-                R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook","payload":"application/fhir+json"}})") == 422);
-  CHECK(c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "full-resource", "Observation?patient=Patient/1"),
-                json_headers()).status == 201);
-}
-
-TEST_CASE("routing: a failed handshake makes the subscription error, set requested again it retries", "[e2e][routing][fault]") {
-  WebhookReceiver receiver;
-  receiver.set_down(true);
-  ServerProcess server(temp_dir("routing-handshake"));
-  auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
-  auto status = [&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status"); };
-  REQUIRE(eventually([&] { return status() == "error"; }));
-  CHECK(str(parse_json(c->get("/fhir/Subscription/" + id).body), "error").find("handshake") != std::string::npos);
-  // The receiver is back; the client asks again (the IG's recovery): handshake, then active.
-  receiver.set_down(false);
-  std::string again = subscription(receiver.url(), "id-only");
-  again.insert(1, R"("id":")" + id + R"(",)");
-  REQUIRE(c->put("/fhir/Subscription/" + id, again, json_headers()).status == 200);
-  REQUIRE(receiver.wait_for(1));
-  CHECK(eventually([&] { return status() == "active"; }));
 }
 
 TEST_CASE("routing: a receiver that is down gets every event once back, in order", "[e2e][routing][fault]") {

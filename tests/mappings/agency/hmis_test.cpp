@@ -18,6 +18,7 @@
 #include "mappings/agency/conversion.h"
 #include "mappings/csv/table.h"
 #include "agency_test_support.h"
+#include "hmis_export.h"
 #include "support/test_support.h"
 
 using namespace carebridge::mappings;
@@ -59,19 +60,9 @@ std::vector<std::map<std::string, std::string>> rows_of(const std::string& year,
   return carebridge::testing::sample_rows("agency/hmis/" + year + "/" + file);
 }
 
-std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }
+using carebridge::testing::hmis_export::by_identifier;  // resources by their agency identifier value
+using carebridge::testing::hmis_export::str;
 
-// The resources of a Bundle by their agency identifier value ("C-1001", "E-5004", ...).
-std::map<std::string, const rapidjson::Value*> by_identifier(const rapidjson::Document& bundle, const std::string& type) {
-  std::map<std::string, const rapidjson::Value*> out;
-  for (const auto& e : bundle["entry"].GetArray()) {
-    const auto& r = e["resource"];
-    if (str(r["resourceType"]) != type || !r.HasMember("identifier")) continue;
-    for (const auto& id : r["identifier"].GetArray())
-      if (str(id["system"]).starts_with("urn:carebridge:agency:")) out[str(id["value"])] = &r;
-  }
-  return out;
-}
 
 std::set<std::string> labels(const rapidjson::Value& resource) {
   std::set<std::string> out;
