@@ -252,6 +252,10 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
     if (!r->websocket) return nullptr;
     options.websocket = r->websocket.get();
   }
+  gateway::rest::SubscriptionCapability capability;
+  for (const routing::Topic& topic : r->topics.all()) capability.topics.push_back(topic.url);
+  capability.websocket = options.websocket != nullptr;
+  service.set_subscriptions(std::move(capability));
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
   connect(*r, config.routing.max_backlog, metrics, store);
   return r;

@@ -33,15 +33,46 @@ std::string codes(std::initializer_list<const char*> list) {
   return out + "]";
 }
 
+constexpr std::string_view kBackport = "http://hl7.org/fhir/uv/subscriptions-backport/";
+
+// The Backport IG's topic discovery: one extension per topic served, on the Subscription entry.
+std::string topic_extensions(const SubscriptionCapability& subscriptions) {
+  std::string out = "\"extension\":[";
+  for (size_t i = 0; i < subscriptions.topics.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"url\":\"" + std::string(kBackport) + "StructureDefinition/capabilitystatement-subscriptiontopic-canonical\",";
+    member(out, "valueCanonical", subscriptions.topics[i]);
+    out += '}';
+  }
+  return out + "],";
+}
+
+// The Backport IG's operations on Subscription ($resend is ours, with no definition to cite).
+std::string subscription_operations(const SubscriptionCapability& subscriptions) {
+  std::string out;
+  for (std::string_view name : {"status", "events", "get-ws-binding-token"}) {
+    if (name == "get-ws-binding-token" && !subscriptions.websocket) continue;
+    out += ",{\"name\":\"" + std::string(name) + "\",\"definition\":\"" + std::string(kBackport) +
+           "OperationDefinition/backport-subscription-" + std::string(name) + "\"}";
+  }
+  return out;
+}
+
 std::string resource_entry(const std::string& type, const SearchRegistry& registry,
-                           const std::map<std::string, std::vector<std::string>>& profiles) {
+                           const std::map<std::string, std::vector<std::string>>& profiles,
+                           const std::optional<SubscriptionCapability>& subscriptions) {
+  bool subscription = type == "Subscription" && subscriptions;
   std::string out = "{";
+  if (subscription) out += topic_extensions(*subscriptions);
   member(out, "type", type);
-  if (auto it = profiles.find(type); it != profiles.end() && !it->second.empty()) {
+  std::vector<std::string> supported;
+  if (auto it = profiles.find(type); it != profiles.end()) supported = it->second;
+  if (subscription) supported.push_back(std::string(kBackport) + "StructureDefinition/backport-subscription");
+  if (!supported.empty()) {
     out += ",\"supportedProfile\":[";
-    for (size_t i = 0; i < it->second.size(); ++i) {
+    for (size_t i = 0; i < supported.size(); ++i) {
       if (i) out += ',';
-      fhir::json::append_json_string(out, it->second[i]);
+      fhir::json::append_json_string(out, supported[i]);
     }
     out += ']';
   }
@@ -72,8 +103,9 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
     member(out, "type", param.type);
     out += '}';
   }
-  out += R"(],"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"}]})";
-  return out;
+  out += R"(],"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
+  if (subscription) out += subscription_operations(*subscriptions);
+  return out + "]}";
 }
 
 }  // namespace
@@ -84,7 +116,9 @@ http::Response FhirService::capability(Call& call) {
   out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";
   out += "\"implementation\":{\"description\":\"Carebridge FHIR gateway\",";
   member(out, "url", call.base_url);
-  out += R"(},"fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":["application/json-patch+json","application/merge-patch+json"],"rest":[{"mode":"server",)";
+  out += "},";
+  if (subscriptions_) out += "\"instantiates\":[\"" + std::string(kBackport) + "CapabilityStatement/backport-subscription-server-r4\"],";
+  out += R"("fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":["application/json-patch+json","application/merge-patch+json"],"rest":[{"mode":"server",)";
   if (options_.access) {
     // SMART on FHIR (Backend Services): where tokens come from (the SMART App Launch oauth-uris extension).
     std::string root = call.base_url.substr(0, call.base_url.size() - options_.base_path.size());
@@ -100,7 +134,7 @@ http::Response FhirService::capability(Call& call) {
   for (const auto& type : registry_.types()) {
     if (!first) out += ',';
     first = false;
-    out += resource_entry(type, registry_, options_.profiles);
+    out += resource_entry(type, registry_, options_.profiles, subscriptions_);
   }
   out += "],\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
   out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";

@@ -63,6 +63,13 @@ struct ServiceOptions {
   security::AuditTrail* audit = nullptr;
 };
 
+// What the CapabilityStatement says of topic-based subscriptions (the Backport IG's R4 server
+// statement): the topics served, and whether $get-ws-binding-token is (a websocket channel).
+struct SubscriptionCapability {
+  std::vector<std::string> topics;  // canonical URLs
+  bool websocket = false;
+};
+
 struct BundleEntry;  // an entry of a batch or transaction Bundle (bundle_entries.h)
 
 class FhirService {
@@ -84,6 +91,8 @@ class FhirService {
   const SearchRegistry& registry() const { return registry_; }
   // Turns on the access policy and the audit trail (before serving; null: off).
   void set_security(const security::AccessPolicy* access, security::AuditTrail* audit);
+  // Topic-based subscriptions are served (before serving): the CapabilityStatement says so.
+  void set_subscriptions(SubscriptionCapability subscriptions) { subscriptions_ = std::move(subscriptions); }
   // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
   std::string route_label(std::string_view path) const;
   // The limits on a search's page sizes and size, from the configuration.
@@ -178,6 +187,7 @@ class FhirService {
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;
   ServiceOptions options_;
+  std::optional<SubscriptionCapability> subscriptions_;
   // Bodies of 1 MB and more are answered together up to 8 MB of them (one alone always),
   // 32 more may wait (large_requests.h).
   mutable LargeRequests large_requests_{1u << 20, 8u << 20, 32};

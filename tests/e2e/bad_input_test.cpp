@@ -2,6 +2,7 @@
 // server keeps serving: malformed JSON and XML, wrong resource types, oversized
 // bodies (413) and headers (431), unknown types, slow clients (closed at the
 // request deadline while others are served), unsupported media types.
+#include <algorithm>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -121,6 +122,27 @@ TEST_CASE("operations: metadata validate healthz readyz metrics graceful stop", 
   CHECK(str(cs, "fhirVersion") == "4.0.1");
   CHECK(cs["rest"][0]["resource"].Size() == 146);  // every concrete R4 resource type
   CHECK(metadata.body.find("\"name\":\"value-quantity\"") != std::string::npos);
+  // The Backport IG's R4 server statement: instantiated, topics discoverable on the Subscription
+  // entry, its profile supported and its operations listed with their definitions.
+  REQUIRE(cs.HasMember("instantiates"));
+  CHECK(cs["instantiates"][0].GetString() ==
+        std::string("http://hl7.org/fhir/uv/subscriptions-backport/CapabilityStatement/backport-subscription-server-r4"));
+  const auto& resources = cs["rest"][0]["resource"];
+  const rapidjson::Value* subscription = nullptr;
+  for (const auto& r : resources.GetArray())
+    if (str(r, "type") == "Subscription") subscription = &r;
+  REQUIRE(subscription);
+  REQUIRE(subscription->HasMember("extension"));
+  CHECK(str((*subscription)["extension"][0], "url") ==
+        "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/capabilitystatement-subscriptiontopic-canonical");
+  CHECK((*subscription)["supportedProfile"][0].GetString() ==
+        std::string("http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription"));
+  std::vector<std::string> operations;
+  for (const auto& o : (*subscription)["operation"].GetArray()) operations.push_back(str(o, "definition"));
+  CHECK(std::count(operations.begin(), operations.end(),
+                   "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status") == 1);
+  CHECK(std::count(operations.begin(), operations.end(),
+                   "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-events") == 1);
   CHECK(c->get("/fhir/metadata", {{"Accept", "application/fhir+xml"}}).body.find("<CapabilityStatement") != std::string::npos);
 
   auto valid = c->post("/fhir/Patient/$validate", patient_json("Valid", "V"), json_headers());
