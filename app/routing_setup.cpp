@@ -150,6 +150,7 @@ routing::DeliveryOptions delivery_options(const gateway::config::Config& config,
   options.base_url = "http://localhost" + config.base_path;
   options.definitions = &definitions;
   options.allowed_hosts = config.routing.allowed_hosts;
+  options.loopback_open = !config.auth.tokens_required(config.listen);
   options.horizon = std::chrono::hours(config.routing.retry_hours);
   options.threads = std::max(1u, config.routing.delivery_threads);
   options.client_certificate = config.routing.client_certificate;

@@ -92,9 +92,12 @@ bool private_address(const sockaddr* address) {
 }
 
 // Why the gateway will not send to this endpoint, or "" when it will.
-std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& allowed) {
+std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& allowed, bool loopback_open) {
   bool listed = std::find(allowed.begin(), allowed.end(), e.host) != allowed.end();
-  if (loopback(e.host) || listed) return {};
+  if (listed || (loopback(e.host) && loopback_open)) return {};
+  if (loopback(e.host))
+    return "the endpoint is on the gateway's own machine (loopback): with tokens required, only a host listed in "
+           "routing.allowed_hosts may be";
   if (!e.tls) return "the endpoint must be https (http only on loopback or for allow-listed hosts)";
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
@@ -108,10 +111,10 @@ std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& 
 
 }  // namespace
 
-std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts) {
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts, bool loopback_open) {
   auto endpoint = parse_endpoint(url);
   if (!endpoint) return "the endpoint is not an http or https URL";
-  return refused_endpoint(*endpoint, allowed_hosts);
+  return refused_endpoint(*endpoint, allowed_hosts, loopback_open);
 }
 
 std::string signature(std::string_view secret, std::string_view body) {
@@ -248,7 +251,7 @@ void Delivery::Impl::save_cursors(std::unique_lock<std::mutex>& lock, bool all) 
 }
 
 bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& body, std::string& error) {
-  if (std::string refusal = endpoint_refusal(s.endpoint, options.allowed_hosts); !refusal.empty()) {
+  if (std::string refusal = endpoint_refusal(s.endpoint, options.allowed_hosts, options.loopback_open); !refusal.empty()) {
     error = refusal;
     return false;
   }
@@ -344,8 +347,10 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
     // MLLP carries no TLS here: only to loopback or an allow-listed host, never a host a
     // subscriber names inside the network.
     std::string host(std::string_view(s.endpoint).substr(7, std::string_view(s.endpoint).substr(7).rfind(':')));
-    if (!loopback(host) && std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), host) == options.allowed_hosts.end()) {
-      failed(s, "an MLLP endpoint must be on loopback or an allow-listed host");
+    bool listed = std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), host) != options.allowed_hosts.end();
+    if (!listed && !(loopback(host) && options.loopback_open)) {
+      failed(s, options.loopback_open ? "an MLLP endpoint must be on loopback or an allow-listed host"
+                                      : "an MLLP endpoint must be an allow-listed host (tokens are required)");
       return false;
     }
     if (!batch.empty() && options.definitions &&

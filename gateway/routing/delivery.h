@@ -31,6 +31,10 @@ struct DeliveryOptions {
   std::chrono::seconds horizon = std::chrono::hours(72);
   std::chrono::seconds max_backoff = std::chrono::minutes(5);
   std::vector<std::string> allowed_hosts;  // http (not https) and private addresses allowed for these
+  // Endpoints on this machine (loopback) without being allow-listed: yes on a gateway whose
+  // callers need no token (a developer's), no when tokens are required — a client must not
+  // make the gateway post to services that listen only locally (server-side request forgery).
+  bool loopback_open = true;
   const fhir::definitions::Definitions* definitions = nullptr;  // for the v2 channel
   WebsocketHub* websocket = nullptr;                             // for the websocket channel
   std::string client_certificate, client_private_key;  // for receivers that ask for one (PEM)
@@ -59,7 +63,8 @@ std::string signature(std::string_view secret, std::string_view body);
 // http on loopback or to an allow-listed host; never a private, link-local, multicast or
 // reserved address that is not allow-listed (an IPv6 address carrying an IPv4 one counts
 // as that IPv4 address).
-std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts);
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed_hosts,
+                             bool loopback_open = true);
 
 class Delivery {
  public:

@@ -7,6 +7,9 @@
 namespace carebridge::testing {
 
 inline constexpr const char* kLabTopic = "http://carebridge.example/fhir/SubscriptionTopic/lab-results";
+// With tokens required, the tests' receivers on loopback must be allow-listed (SecuredGateway's
+// extra config).
+inline constexpr const char* kLoopbackReceivers = R"("routing":{"allowed_hosts":["127.0.0.1"]})";
 
 inline std::string subscription(const std::string& endpoint, const std::string& content, const std::string& filter = "",
                          const std::string& heartbeat = "") {

@@ -247,7 +247,8 @@ TEST_CASE("routing: every event of an acknowledged write survives a SIGKILL", "[
 
 TEST_CASE("routing: a subscriber hears nothing of what its client may not read", "[e2e][routing][security]") {
   WebhookReceiver hers, theirs;
-  SecuredGateway g("routing-security", {{"clinic-a", "org-a", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}});
+  SecuredGateway g("routing-security", {{"clinic-a", "org-a", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}}, "",
+                   kLoopbackReceivers);
   auto& http = g.http();
   auto a = SecuredGateway::as(g.token("clinic-a"));
   auto b = SecuredGateway::as(g.token("clinic-b"));
@@ -284,7 +285,7 @@ TEST_CASE("routing: a Subscription stays its creator's when another client of th
           "[e2e][routing][security]") {
   WebhookReceiver receiver;
   SecuredGateway g("routing-owner", {{"clinic-a", "org-a", "system/*.cruds"}, {"clinic-a-desk", "org-a", "system/*.cruds"},
-                                     {"clinic-b", "org-b", "system/*.cruds"}});
+                                     {"clinic-b", "org-b", "system/*.cruds"}}, "", kLoopbackReceivers);
   auto& http = g.http();
   auto a = SecuredGateway::as(g.token("clinic-a"));
   auto desk = SecuredGateway::as(g.token("clinic-a-desk"));
@@ -306,7 +307,7 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
   WebhookReceiver covered, not_covered;
   SecuredGateway g("routing-consent", {{"hospital", "hosp", "system/*.cruds"},
                                        {"clinic-a", "org-a", "system/*.cruds"},
-                                       {"clinic-b", "org-b", "system/*.cruds"}});
+                                       {"clinic-b", "org-b", "system/*.cruds"}}, "", kLoopbackReceivers);
   auto& http = g.http();
   auto hospital = SecuredGateway::as(g.token("hospital"));
   auto a = SecuredGateway::as(g.token("clinic-a"));
@@ -341,7 +342,8 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
 TEST_CASE("routing: $events shows a caller only what its own scopes let it read", "[e2e][routing][security]") {
   WebhookReceiver receiver;
   SecuredGateway g("routing-events-scopes", {{"clinic-a", "org-a", "system/*.cruds"},
-                                             {"clinic-a-front", "org-a", "system/Subscription.rs system/Patient.rs"}});
+                                             {"clinic-a-front", "org-a", "system/Subscription.rs system/Patient.rs"}}, "",
+                   kLoopbackReceivers);
   auto& http = g.http();
   auto a = SecuredGateway::as(g.token("clinic-a"));
   auto front = SecuredGateway::as(g.token("clinic-a-front"));
@@ -362,7 +364,8 @@ TEST_CASE("routing: $events shows a caller only what its own scopes let it read"
 
 TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured when it is sent", "[e2e][routing][security]") {
   WebhookReceiver covered;
-  SecuredGateway g("routing-withdrawn", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}});
+  SecuredGateway g("routing-withdrawn", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}},
+                   "", kLoopbackReceivers);
   auto& http = g.http();
   auto hospital = SecuredGateway::as(g.token("hospital"));
   auto a = SecuredGateway::as(g.token("clinic-a"));

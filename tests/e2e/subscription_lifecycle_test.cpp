@@ -5,6 +5,7 @@
 
 #include "fhir_client.h"
 #include "routing_subscription.h"
+#include "security_support.h"
 #include "server_process.h"
 #include "support/test_support.h"
 #include "webhook_receiver.h"
@@ -52,4 +53,17 @@ TEST_CASE("routing: a failed handshake makes the subscription error, set request
   REQUIRE(c->put("/fhir/Subscription/" + id, again, json_headers()).status == 200);
   REQUIRE(receiver.wait_for(1));
   CHECK(eventually([&] { return status() == "active"; }));
+}
+
+TEST_CASE("routing: with tokens required a client cannot make the gateway post to its own machine", "[e2e][routing][security]") {
+  WebhookReceiver local;  // a service listening on the gateway's loopback only
+  SecuredGateway g("routing-loopback", {{"clinic-a", "org-a", "system/*.cruds"}});
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto created = g.http().post("/fhir/Subscription", subscription(local.url(), "id-only"), a);
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  auto stored = [&] { return parse_json(g.http().get("/fhir/Subscription/" + id, a).body); };
+  REQUIRE(eventually([&] { return str(stored(), "status") == "error"; }));
+  CHECK(str(stored(), "error").find("loopback") != std::string::npos);
+  CHECK(local.bodies().empty());
 }

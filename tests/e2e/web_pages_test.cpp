@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/rest/negotiation.h"
+#include "routing_subscription.h"
 #include "security_support.h"
 #include "fhir_client.h"
 #include "server_process.h"
@@ -256,7 +257,7 @@ TEST_CASE("web: an organization's administrator adds and disables its own staff,
 TEST_CASE("web: an administrator sees the organization's subscriptions, what waits and why, and retries, another organization's do not show",
           "[e2e][web][routing]") {
   WebhookReceiver receiver;
-  SecuredGateway g("web-subscriptions", {{"clinic-system", "org-clinic", "system/*.cruds"}});
+  SecuredGateway g("web-subscriptions", {{"clinic-system", "org-clinic", "system/*.cruds"}}, "", kLoopbackReceivers);
   REQUIRE(add_user(g.dir() / "data", "boss", "org-clinic", true) == 0);
   REQUIRE(add_user(g.dir() / "data", "other-boss", "org-other", true) == 0);
   auto system = SecuredGateway::as(g.token("clinic-system"));
