@@ -305,6 +305,11 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
       if (!range) return outcome(call, 400, {{Severity::Error, "invalid", "_since must be an instant, not '" + v + "'", {}, {}}});
       q.since_ms = static_cast<int64_t>(range->first * 1000);
       used.emplace_back(k, v);
+    } else if (k == "_at") {
+      auto range = date_range(v);
+      if (!range) return outcome(call, 400, {{Severity::Error, "invalid", "_at must be a date or dateTime, not '" + v + "'", {}, {}}});
+      q.at_ms = {static_cast<int64_t>(range->first * 1000), static_cast<int64_t>(range->second * 1000)};
+      used.emplace_back(k, v);
     } else if (k == "_count" || k == "_offset") {
       uint32_t n = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);

@@ -554,6 +554,12 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
     where += " AND v.updated_ms >= ?";
     binds.push_back({SqlBinding::Kind::Integer, {}, *query.since_ms});
   }
+  if (query.at_ms) {
+    where += " AND v.updated_ms <= ? AND NOT EXISTS (SELECT 1 FROM resource_version n WHERE n.type = v.type AND "
+             "n.id = v.id AND n.version = v.version + 1 AND n.updated_ms <= ?)";
+    binds.push_back({SqlBinding::Kind::Integer, {}, query.at_ms->second});
+    binds.push_back({SqlBinding::Kind::Integer, {}, query.at_ms->first});
+  }
   if (query.visible) {
     where += " AND cb_visible(v.type, v.access, ?)";
     binds.push_back(visibility_binding(query.visible.get()));

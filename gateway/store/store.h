@@ -79,6 +79,9 @@ struct HistoryQuery {
   std::string type;  // empty: the whole system
   std::string id;    // empty: the whole type
   std::optional<int64_t> since_ms;
+  // _at: only versions current at some moment of [first, last] (ms): made by then, and not
+  // replaced by a later version before it began.
+  std::optional<std::pair<int64_t, int64_t>> at_ms;
   uint32_t count = 20;
   uint32_t offset = 0;
   std::shared_ptr<const Visibility> visible;  // only versions this accepts (null: all)

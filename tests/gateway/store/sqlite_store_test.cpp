@@ -285,3 +285,27 @@ TEST_CASE("many values of one parameter are compared as one list, whatever their
   CHECK(count(false, 3000) == 6);  // thousands of values: one list, not an expression SQLite refuses
   CHECK(count(true, 3000) == 6);
 }
+
+TEST_CASE("history _at gives the versions current at some moment of the period", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-history-at");
+  SqliteStore store(options);
+  for (int64_t version = 1; version <= 3; ++version) {  // current from 1000, 2000 and 3000 ms on
+    Write w = put("h", version, "x");
+    w.record.updated_ms = version * 1000;
+    REQUIRE(store.commit({w}).ok());
+  }
+  auto versions_at = [&](int64_t first, int64_t last) {
+    HistoryQuery h;
+    h.type = "Patient";
+    h.at_ms = {first, last};
+    std::vector<int64_t> found;
+    for (const auto& r : store.history(h).page) found.push_back(r.version);
+    return found;
+  };
+  CHECK(versions_at(1500, 1500) == std::vector<int64_t>{1});
+  CHECK(versions_at(1500, 2500) == std::vector<int64_t>{2, 1});  // newest first
+  CHECK(versions_at(2000, 2000) == std::vector<int64_t>{2});     // replaced at 2000: version 1 is no longer current
+  CHECK(versions_at(3500, 9000) == std::vector<int64_t>{3});
+  CHECK(versions_at(100, 900).empty());  // before the first version
+}
