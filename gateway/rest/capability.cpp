@@ -58,9 +58,36 @@ std::string subscription_operations(const SubscriptionCapability& subscriptions)
   return out;
 }
 
+using RevIncludes = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+// For each type, the reference parameters that can point at it ("Observation:subject" for
+// Patient): what _revinclude takes on a search of that type.
+RevIncludes rev_includes(const SearchRegistry& registry) {
+  RevIncludes out;
+  for (const auto& source : registry.types()) {
+    for (const auto& [code, param] : registry.of(source)) {
+      if (param.type != "reference") continue;
+      const auto& targets = param.targets.empty() ? registry.types() : param.targets;
+      for (const auto& target : targets) out[target].push_back(source + ":" + code);
+    }
+  }
+  return out;
+}
+
+void string_array(std::string& out, const char* name, const std::vector<std::string>& values) {
+  out += ",\"";
+  out += name;
+  out += "\":[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    fhir::json::append_json_string(out, values[i]);
+  }
+  out += ']';
+}
+
 std::string resource_entry(const std::string& type, const SearchRegistry& registry,
                            const std::map<std::string, std::vector<std::string>>& profiles,
-                           const std::optional<SubscriptionCapability>& subscriptions) {
+                           const std::optional<SubscriptionCapability>& subscriptions, const RevIncludes& rev_includes) {
   bool subscription = type == "Subscription" && subscriptions;
   std::string out = "{";
   if (subscription) out += topic_extensions(*subscriptions);
@@ -68,14 +95,7 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   std::vector<std::string> supported;
   if (auto it = profiles.find(type); it != profiles.end()) supported = it->second;
   if (subscription) supported.push_back(std::string(kBackport) + "StructureDefinition/backport-subscription");
-  if (!supported.empty()) {
-    out += ",\"supportedProfile\":[";
-    for (size_t i = 0; i < supported.size(); ++i) {
-      if (i) out += ',';
-      fhir::json::append_json_string(out, supported[i]);
-    }
-    out += ']';
-  }
+  if (!supported.empty()) string_array(out, "supportedProfile", supported);
   out += ",\"interaction\":" +
          codes({"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"});
   out += R"(,"versioning":"versioned-update","readHistory":true,"updateCreate":true,"conditionalCreate":true,)"
@@ -88,7 +108,9 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
     first = false;
     fhir::json::append_json_string(out, type + ":" + code);
   }
-  out += "],\"searchParam\":[";
+  out += ']';
+  if (auto it = rev_includes.find(type); it != rev_includes.end()) string_array(out, "searchRevInclude", it->second);
+  out += ",\"searchParam\":[";
   out += R"({"name":"_id","definition":"http://hl7.org/fhir/SearchParameter/Resource-id","type":"token"})";
   out += R"(,{"name":"_lastUpdated","definition":"http://hl7.org/fhir/SearchParameter/Resource-lastUpdated","type":"date"})";
   for (const auto& [code, param] : registry.of(type)) {
@@ -131,10 +153,11 @@ http::Response FhirService::capability(Call& call) {
   }
   out += R"("resource":[)";
   bool first = true;
+  RevIncludes reverse = rev_includes(registry_);
   for (const auto& type : registry_.types()) {
     if (!first) out += ',';
     first = false;
-    out += resource_entry(type, registry_, options_.profiles, subscriptions_);
+    out += resource_entry(type, registry_, options_.profiles, subscriptions_, reverse);
   }
   out += "],\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
   out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";

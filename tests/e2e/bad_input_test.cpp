@@ -124,6 +124,15 @@ TEST_CASE("operations: metadata validate healthz readyz metrics graceful stop", 
   CHECK(metadata.body.find("\"name\":\"value-quantity\"") != std::string::npos);
   // The Backport IG's R4 server statement: instantiated, topics discoverable on the Subscription
   // entry, its profile supported and its operations listed with their definitions.
+  // _revinclude's choices are listed on the type searched: Observation:subject on Patient.
+  CHECK(metadata.body.find("\"searchRevInclude\":[") != std::string::npos);
+  for (const auto& r : cs["rest"][0]["resource"].GetArray()) {
+    if (str(r, "type") != "Patient") continue;
+    std::vector<std::string> reverse;
+    for (const auto& v : r["searchRevInclude"].GetArray()) reverse.push_back(v.GetString());
+    CHECK(std::count(reverse.begin(), reverse.end(), "Observation:subject") == 1);
+    CHECK(std::count(reverse.begin(), reverse.end(), "Observation:code") == 0);
+  }
   REQUIRE(cs.HasMember("instantiates"));
   CHECK(cs["instantiates"][0].GetString() ==
         std::string("http://hl7.org/fhir/uv/subscriptions-backport/CapabilityStatement/backport-subscription-server-r4"));
