@@ -318,6 +318,10 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
       }
       if (k == "_count") q.count = std::min(n, options_.limits.max_page_size);
       if (k == "_offset") q.offset = n;
+    } else if (k == "_snapshot") {  // a paging link's: the first page's point in the history
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), q.snapshot);
+      if (ec != std::errc() || end != v.data() + v.size() || q.snapshot < 0)
+        return outcome(call, 400, {{Severity::Error, "invalid", "_snapshot must be what a paging link gave", {}, {}}});
     }
   }
   q.visible = visibility(call, type);
@@ -327,11 +331,15 @@ http::Response FhirService::history(Call& call, const std::string& type, const s
   }
   std::string path = type.empty() ? "_history" : id.empty() ? type + "/_history" : type + "/" + id + "/_history";
   std::vector<std::pair<std::string, std::string>> links;
-  links.emplace_back("self", bundle_link(call, path, used, q.offset, q.count));
+  // Every link holds the first page's point in the history: versions written meanwhile do
+  // not push the ones already shown onto the next page again.
+  int64_t at = result.snapshot;
+  links.emplace_back("self", bundle_link(call, path, used, q.offset, q.count, at));
   // _count=0 asks for the total alone: no page follows (a next link equal to self never ends).
   if (q.count > 0 && q.offset + q.count < result.total)
-    links.emplace_back("next", bundle_link(call, path, used, q.offset + q.count, q.count));
-  if (q.count > 0 && q.offset > 0) links.emplace_back("previous", bundle_link(call, path, used, q.offset > q.count ? q.offset - q.count : 0, q.count));
+    links.emplace_back("next", bundle_link(call, path, used, q.offset + q.count, q.count, at));
+  if (q.count > 0 && q.offset > 0)
+    links.emplace_back("previous", bundle_link(call, path, used, q.offset > q.count ? q.offset - q.count : 0, q.count, at));
   std::string out = bundle_head("history", result.total, links);
   out += ",\"entry\":[";
   for (size_t i = 0; i < result.page.size(); ++i) {

@@ -540,8 +540,10 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
   auto start = std::chrono::steady_clock::now();
   auto db = reader();
   ReadTransaction snapshot(*db);  // the page and the total see the same writes
-  std::string where = " WHERE 1 = 1";
-  std::vector<SqlBinding> binds;
+  HistoryResult result;
+  result.snapshot = query.snapshot ? query.snapshot : single_integer(*db, "SELECT MAX(seq) FROM resource_version");
+  std::string where = " WHERE v.seq <= ?";
+  std::vector<SqlBinding> binds{{SqlBinding::Kind::Integer, {}, result.snapshot}};
   if (!query.type.empty()) {
     where += " AND v.type = ?";
     binds.push_back({SqlBinding::Kind::Text, query.type});
@@ -564,7 +566,6 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
     where += " AND cb_visible(v.type, v.access, ?)";
     binds.push_back(visibility_binding(query.visible.get()));
   }
-  HistoryResult result;
   {
     auto q = db->prepare("SELECT COUNT(*) FROM resource_version v" + where);
     bind_all(q, binds, 1);

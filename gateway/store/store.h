@@ -84,12 +84,16 @@ struct HistoryQuery {
   std::optional<std::pair<int64_t, int64_t>> at_ms;
   uint32_t count = 20;
   uint32_t offset = 0;
+  // Only versions up to this point of the store's history (the first page's), so that
+  // versions written between pages do not shift them; 0: now.
+  int64_t snapshot = 0;
   std::shared_ptr<const Visibility> visible;  // only versions this accepts (null: all)
 };
 
 struct HistoryResult {
   std::vector<ResourceRecord> page;  // newest first
   int64_t total = 0;
+  int64_t snapshot = 0;  // the point of the store's history the answer reflects
 };
 
 // Durations of store operations, for /metrics.
