@@ -80,6 +80,7 @@ std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
                              "' (run scripts/setup-definitions, or set CAREBRIDGE_DEFINITIONS)");
   }
   auto defs = std::make_unique<Definitions>();
+  defs->root_ = dir;
   std::vector<fs::path> eager;
   for (const char* file : kEagerFiles) eager.push_back(dir / kCoreFolder / file);
   // Later start-ups read the binary index the first one wrote (best effort: a

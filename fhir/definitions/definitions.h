@@ -48,6 +48,9 @@ class Definitions {
   // The folder the core is read from when no flag names one: $CAREBRIDGE_DEFINITIONS,
   // then `definitions` beside or above the executable, then the build's configured folder.
   static std::filesystem::path default_dir();
+  // The folder load_core read (empty for definitions made otherwise): the UCUM table and
+  // other tables set-up fetches beside the core are found from it.
+  const std::filesystem::path& root() const { return root_; }
 
   // Adds a Bundle of conformance resources (read at once).
   void add_bundle_file(const std::filesystem::path& file);
@@ -83,6 +86,7 @@ class Definitions {
   // Core files indexed on first need (profiles, extensions, terminology, search).
   std::unique_ptr<Store> lazy_;
   std::vector<std::filesystem::path> lazy_files_;
+  std::filesystem::path root_;
   std::vector<std::string> resource_types_;  // filled by resolve_bases()
   std::vector<std::string> packages_, dependencies_;  // names loaded, names depended on
 

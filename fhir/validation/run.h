@@ -134,6 +134,8 @@ void check_primitive(Run& run, const Element& node, const Path& path);
 // terminology.cpp: codes against a binding, and against their CodeSystem.
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path);
 void check_coding_system(Run& run, const Element& coding, const Path& path);
+// A Quantity (Age, Count, Distance, Duration, ...) whose system is UCUM has a UCUM code.
+void check_quantity_code(Run& run, const Element& quantity, const Path& path);
 // The name of a Coding's system (systems.cpp); false when it was reported as misnamed.
 bool check_system_name(Run& run, const Element& coding, std::string_view system, const Path& path);
 // An Identifier's system, and its value when the system says it is a URI.

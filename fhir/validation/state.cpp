@@ -10,6 +10,13 @@ ValidatorState::ValidatorState(const definitions::Definitions& definitions, cons
       own_terminology_(shared ? nullptr : std::make_unique<terminology::Terminology>(definitions)),
       terminology_(shared ? shared : own_terminology_.get()) {}
 
+const terminology::Ucum* ValidatorState::ucum() {
+  std::call_once(ucum_once_, [this] {
+    if (!defs.root().empty()) ucum_ = terminology::Ucum::load(defs.root() / "ucum" / "ucumDefs.min.json");
+  });
+  return ucum_.get();
+}
+
 const rapidjson::Document* ValidatorState::value_json(const definitions::TypedJson& value) {
   std::lock_guard lock(mutex_);
   auto& json = values_[&value];

@@ -16,6 +16,7 @@
 #include "fhir/definitions/definitions.h"
 #include "fhir/fhirpath/fhirpath.h"
 #include "fhir/terminology/terminology.h"
+#include "fhir/terminology/ucum.h"
 
 namespace carebridge::fhir::validation {
 
@@ -45,6 +46,8 @@ struct ValidatorState {
 
   // Code systems, value set expansions and lookups.
   const terminology::Terminology& terminology() const { return *terminology_; }
+  // The UCUM table beside the core definitions (read on first use); null without one.
+  const terminology::Ucum* ucum();
   // A profile with a snapshot: as loaded, or generated from its base and differential.
   const definitions::StructureDef* profile(std::string_view url);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
@@ -72,6 +75,8 @@ struct ValidatorState {
   std::unordered_map<const definitions::TypedJson*, std::unique_ptr<rapidjson::Document>> values_;
   std::unordered_map<const definitions::StructureDef*, std::unordered_set<std::string>> sub_extensions_;
   std::unique_ptr<terminology::Terminology> own_terminology_;  // when no engine's is shared
+  std::once_flag ucum_once_;
+  std::unique_ptr<terminology::Ucum> ucum_;
   const terminology::Terminology* terminology_;
 
   std::unique_ptr<definitions::StructureDef> generate_snapshot(const definitions::StructureDef& differential);

@@ -70,6 +70,23 @@ bool has_whitespace(std::string_view text) {
   return false;
 }
 
+namespace {
+
+// Quantity and the types R4 derives from it (checked by first letter: this runs on every node).
+bool quantity_type(std::string_view type) {
+  switch (type.empty() ? '\0' : type.front()) {
+    case 'Q': return type == "Quantity";
+    case 'A': return type == "Age";
+    case 'C': return type == "Count";
+    case 'D': return type == "Distance" || type == "Duration";
+    case 'S': return type == "SimpleQuantity";
+    case 'M': return type == "MoneyQuantity";
+    default: return false;
+  }
+}
+
+}  // namespace
+
 void Run::resource(const Element& r, const Path& path) {
   Frame saved = frame;
   frame.resource = &r;
@@ -114,6 +131,7 @@ void Run::walk(const Element& node, const Path& path) {
     check_binding(*this, node, *node.definition->binding, path);
   }
   if (node.type == "Coding") check_coding_system(*this, node, path);
+  if (quantity_type(node.type)) check_quantity_code(*this, node, path);
   if (node.type == "Identifier") check_identifier(*this, node, path);
   if (node.type == "Reference") check_reference(*this, node, path);
   if (node.type == "Period") check_period(*this, node, path);
