@@ -178,3 +178,18 @@ TEST_CASE("a profile's minValue and maxValue bound dates and numbers", "[validat
   // The core definitions say nothing of either: no profile, no limit.
   CHECK(count_errors(check(with(R"("birthDate":"1850-03-02","multipleBirthInteger":9)"), "")) == 0);
 }
+
+TEST_CASE("openAtEnd slicing: items no slice matches come after the slices", "[validation][profiles][slicing]") {
+  const std::string profile = "http://carebridge.example/fhir/StructureDefinition/cb-identified-patient";
+  std::string mrn = R"({"system":"http://carebridge.example/mrn","value":"1"})";
+  std::string other = R"({"system":"http://other.example","value":"2"})";
+  auto with = [&](const std::string& identifiers) {
+    return check(R"({"resourceType":"Patient","id":"a","identifier":[)" + identifiers + "]}", profile);
+  };
+  auto at_end = with(mrn + "," + other);
+  INFO(describe(at_end));
+  CHECK(count_errors(at_end) == 0);
+  auto before = with(other + "," + mrn);
+  INFO(describe(before));
+  CHECK(has_issue(before, Severity::Error, "structure", "Patient.identifier[1]", "open at the end"));
+}
