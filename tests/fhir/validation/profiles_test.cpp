@@ -193,3 +193,30 @@ TEST_CASE("openAtEnd slicing: items no slice matches come after the slices", "[v
   INFO(describe(before));
   CHECK(has_issue(before, Severity::Error, "structure", "Patient.identifier[1]", "open at the end"));
 }
+
+TEST_CASE("a differential names one type of a choice by its type-specific name", "[validation][profiles]") {
+  // cb-weight constrains Observation.valueQuantity: a pattern and a value, for Quantities only.
+  const std::string profile = "http://carebridge.example/fhir/StructureDefinition/cb-weight";
+  auto with = [&](const std::string& value) {
+    return check(R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},)" + value + "}",
+                 profile);
+  };
+  auto kg = with(R"("valueQuantity":{"value":70,"system":"http://unitsofmeasure.org","code":"kg"})");
+  INFO(describe(kg));
+  CHECK(count_errors(kg) == 0);
+  auto grams = with(R"("valueQuantity":{"value":70000,"system":"http://unitsofmeasure.org","code":"g"})");
+  INFO(describe(grams));
+  CHECK(has_issue(grams, Severity::Error, "", "Observation.valueQuantity"));
+  CHECK(count_errors(with(R"("valueQuantity":{"system":"http://unitsofmeasure.org","code":"kg"})")) > 0);
+  CHECK(count_errors(with(R"("valueString":"heavy")")) == 0);  // the other types are not constrained
+}
+
+TEST_CASE("a package extension whose differential root is a modifier is a modifierExtension", "[validation][profiles]") {
+  std::string observation = R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
+      "PLACE":[{"url":"http://carebridge.example/fhir/StructureDefinition/cb-unverified","valueBoolean":true}]})";
+  auto as_modifier = check(replace(observation, "PLACE", "modifierExtension"), "");
+  INFO(describe(as_modifier));
+  CHECK(count_errors(as_modifier) == 0);
+  auto as_plain = check(replace(observation, "PLACE", "extension"), "");
+  CHECK(has_issue(as_plain, Severity::Error, "structure", "Observation.extension[0]", "is a modifier"));
+}
