@@ -156,11 +156,12 @@ class ResponseCheck {
     }
   }
 
-  // The text an item repeats, if any, is its Questionnaire item's.
+  // The text an item repeats, if any, is its Questionnaire item's. Forms filled in with a
+  // reworded or translated question are common, so ingesting takes them with a warning.
   void text(const Element& definition, const Element& item, const Path& path) {
     const Element* given = child_named(item, "text");
     if (!given || value_of(given) == value_of(child_named(definition, "text"))) return;
-    run_.report(Severity::Error, "value",
+    run_.report(run_.tolerable(), "value",
                 "the item '" + std::string(value_of(child_named(definition, "linkId"))) + "' has the text '" +
                     std::string(value_of(given)) + "', but the Questionnaire's is '" +
                     std::string(value_of(child_named(definition, "text"))) + "'",

@@ -171,6 +171,15 @@ TEST_CASE("QuestionnaireResponse: item text, string options and maxLength, and s
   auto text = smoking(R"({"linkId":"smoker","text":"Do you smoke?","answer":[{"valueBoolean":false}]},)" +
                       answer("why", R"("valueString":"x")"));
   CHECK(has_issue(text, Severity::Error, "value", "QuestionnaireResponse.item[0].text", "Smoker?"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" +
+                                kSmoking + R"(],"questionnaire":"#sq","status":"completed","item":[)" +
+                                R"({"linkId":"smoker","text":"Fumeur ?","answer":[{"valueBoolean":false}]},)" + answer("why", R"("valueString":"x")") + "]}",
+                                ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "value", "QuestionnaireResponse.item[0].text", "Smoker?"));
   auto option = smoking(answer("kind", R"("valueString":"cigar")") + "," + answer("why", R"("valueString":"x")"));
   CHECK(has_issue(option, Severity::Error, "code-invalid", "QuestionnaireResponse.item[0].answer[0].valueString", "cigar"));
   auto longer = smoking(answer("kind", R"("valueString":"cigarette")") + "," + answer("why", R"("valueString":"x")"));
