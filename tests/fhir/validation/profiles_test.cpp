@@ -220,3 +220,12 @@ TEST_CASE("a package extension whose differential root is a modifier is a modifi
   auto as_plain = check(replace(observation, "PLACE", "extension"), "");
   CHECK(has_issue(as_plain, Severity::Error, "structure", "Observation.extension[0]", "is a modifier"));
 }
+
+TEST_CASE("a profile's maxLength limits the characters of a value", "[validation][profiles]") {
+  // cb-weight allows a note text of 10 characters at most.
+  std::string observation = R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},"note":[{"text":"NOTE"}]})";
+  CHECK(count_errors(check(replace(observation, "NOTE", "short"), "http://carebridge.example/fhir/StructureDefinition/cb-weight")) == 0);
+  auto longer = check(replace(observation, "NOTE", "rather longer"), "http://carebridge.example/fhir/StructureDefinition/cb-weight");
+  INFO(describe(longer));
+  CHECK(has_issue(longer, Severity::Error, "too-long", "Observation.note[0].text", "10"));
+}
