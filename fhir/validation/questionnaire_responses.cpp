@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "fhir/json/json_reader.h"
+#include "fhir/json/utf8.h"
 #include "fhir/validation/questionnaire_enable_when.h"
 #include "fhir/validation/run.h"
 
@@ -218,9 +219,7 @@ class ResponseCheck {
 
   void max_length(const Element& definition, const Element& value, const Path& path) {
     auto limit = std::strtoul(std::string(value_of(child_named(definition, "maxLength"))).c_str(), nullptr, 10);
-    // Characters, not bytes: UTF-8 continuation bytes do not start one.
-    size_t characters = std::count_if(value.value.begin(), value.value.end(),
-                                      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    size_t characters = fhir::json::count_code_points(value.value);
     if (limit == 0 || characters <= limit) return;
     run_.report(Severity::Error, "value",
                 "the answer to '" + std::string(value_of(child_named(definition, "linkId"))) + "' has " +
