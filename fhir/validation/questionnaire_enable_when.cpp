@@ -7,20 +7,19 @@
 namespace carebridge::fhir::validation {
 namespace {
 
-void collect_answers(const Element& node, std::string_view link_id, std::vector<const Element*>& out) {
+void collect_answers(const Element& node, AnswersByLinkId& out) {
   for (const Element* c : node.children()) {
     if (c->name == "item") {
-      if (value_of(child_named(*c, "linkId")) == link_id) {
-        for (const Element* a : c->children()) {
-          if (a->name != "answer") continue;
-          for (const Element* v : a->children()) {
-            if (v->base_name() == "value") out.push_back(v);
-          }
+      auto& values = out[value_of(child_named(*c, "linkId"))];
+      for (const Element* a : c->children()) {
+        if (a->name != "answer") continue;
+        for (const Element* v : a->children()) {
+          if (v->base_name() == "value") values.push_back(v);
         }
       }
-      collect_answers(*c, link_id, out);
+      collect_answers(*c, out);
     } else if (c->name == "answer") {
-      collect_answers(*c, link_id, out);
+      collect_answers(*c, out);
     }
   }
 }
@@ -71,15 +70,16 @@ bool holds(std::string_view op, int order) {
   return false;
 }
 
-bool condition_holds(const Element& condition, const Element& response) {
+bool condition_holds(const Element& condition, const AnswersByLinkId& index) {
   std::string_view question = value_of(child_named(condition, "question"));
   std::string_view op = value_of(child_named(condition, "operator"));
   const Element* wanted = nullptr;
   for (const Element* c : condition.children()) {
     if (c->base_name() == "answer") wanted = c;
   }
-  std::vector<const Element*> answers;
-  collect_answers(response, question, answers);
+  static const std::vector<const Element*> none;
+  auto found = index.find(question);
+  const auto& answers = found == index.end() ? none : found->second;
   if (op == "exists") return wanted && (value_of(wanted) == "true") == !answers.empty();
   if (!wanted) return false;
   for (const Element* a : answers) {
@@ -90,13 +90,19 @@ bool condition_holds(const Element& condition, const Element& response) {
 
 }  // namespace
 
-bool item_enabled(const Element& definition, const Element& response) {
+AnswersByLinkId index_answers(const Element& response) {
+  AnswersByLinkId index;
+  collect_answers(response, index);
+  return index;
+}
+
+bool item_enabled(const Element& definition, const AnswersByLinkId& answers) {
   bool any_behavior = value_of(child_named(definition, "enableBehavior")) == "any";
   bool seen = false;
   for (const Element* c : definition.children()) {
     if (c->name != "enableWhen") continue;
     seen = true;
-    bool ok = condition_holds(*c, response);
+    bool ok = condition_holds(*c, answers);
     if (any_behavior && ok) return true;
     if (!any_behavior && !ok) return false;
   }

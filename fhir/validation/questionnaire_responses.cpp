@@ -73,7 +73,7 @@ bool same_coding(const Element& a, const Element& b) {
 class ResponseCheck {
  public:
   ResponseCheck(Run& run, const Element& questionnaire, const Element& response, bool not_completed)
-      : run_(run), response_(response), not_completed_(not_completed) {
+      : run_(run), answers_(index_answers(response)), not_completed_(not_completed) {
     collect_link_ids(questionnaire);
   }
 
@@ -115,7 +115,7 @@ class ResponseCheck {
         if (required(*d)) missing(link_id, response, path);
         continue;
       }
-      if (!item_enabled(*d, response_)) not_enabled(link_id, it->second);
+      if (!item_enabled(*d, answers_)) not_enabled(link_id, it->second);
       if (it->second.size() > 1 && !is_true(child_named(*d, "repeats"))) {
         run_.report(Severity::Error, "structure",
                     "the item '" + std::string(link_id) + "' does not repeat, but the response has it " +
@@ -137,7 +137,7 @@ class ResponseCheck {
 
   // Required, and not switched off by its enableWhen.
   bool required(const Element& definition) const {
-    return is_true(child_named(definition, "required")) && item_enabled(definition, response_);
+    return is_true(child_named(definition, "required")) && item_enabled(definition, answers_);
   }
 
   void missing(std::string_view link_id, const Element& at, const Path& path) {
@@ -250,7 +250,7 @@ class ResponseCheck {
   }
 
   Run& run_;
-  const Element& response_;  // the whole response: enableWhen questions may be anywhere in it
+  AnswersByLinkId answers_;  // of the whole response: enableWhen questions may be anywhere in it
   bool not_completed_;
   std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level
 };
