@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v3\n";  // v3: maxLength read (v2 caches lost it)
+constexpr std::string_view kMagic = "carebridge-definitions-v2\n";  // v2: minValue, maxValue, maxLength
 
 class Encoder {
  public:
