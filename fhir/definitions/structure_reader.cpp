@@ -151,7 +151,7 @@ ElementDef read_element(const rapidjson::Value& e) {
   el.pattern = prefixed_value(e, "pattern");
   el.min_value = prefixed_value(e, "minValue");
   el.max_value = prefixed_value(e, "maxValue");
-  if (const auto* length = member(e, "maxLength"); length && length->IsUint()) el.max_length = length->GetUint();
+  if (const auto* length = member(e, "maxLength")) el.max_length = unsigned_number(*length);
   std::string_view ref = str(e, "contentReference");
   if (auto hash = ref.find('#'); hash != std::string_view::npos) el.content_reference = std::string(ref.substr(hash + 1));
   return el;

@@ -93,6 +93,11 @@ class ModelReader {
     for (const JsonNode* m = object.first; m; m = m->next) {
       if (node.is_resource() && m->key == "resourceType") continue;
       if (m->key.size() > 1 && m->key[0] == '_') {
+        // resourceType names the resource; it is no element, so it has no "_resourceType".
+        if (node.is_resource() && m->key.substr(1) == "resourceType") {
+          property(node, m->key, m, nullptr);
+          continue;
+        }
         // "_name" alone: a primitive with extensions but no value.
         if (!object.member(m->key.substr(1))) once(property(node, m->key.substr(1), nullptr, m), m->key.substr(1), *m);
         continue;

@@ -32,8 +32,10 @@ bool one_of(std::string_view value, std::initializer_list<std::string_view> list
 }
 
 // Link relations: paging relations only where results are paged, each paging relation and
-// "self" at most once (the reference validator flags the second and later ones).
-void check_links(Run& run, const Element& bundle, std::string_view type, const Path& path) {
+// "self" at most once (the reference validator flags the second and later ones), and a
+// document's stylesheet, when given by a relative URL, one of its entries (Type/id).
+void check_links(Run& run, const Element& bundle, const BundleIndex& index, const Path& path) {
+  std::string_view type = index.type;
   bool paged = type == "searchset" || type == "history";
   bool known = paged || one_of(type, {"document", "message", "collection", "subscription-notification", "transaction",
                                        "transaction-response", "batch", "batch-response"});
@@ -54,6 +56,14 @@ void check_links(Run& run, const Element& bundle, std::string_view type, const P
     if ((paging || rel == "self") && !seen.insert(rel).second && (paged || rel == "self")) {
       run.report(Severity::Error, "invalid", "the link relation '" + std::string(rel) + "' can occur only once", *link,
                  lpath);
+    }
+    std::string_view url = value_of(child_named(*link, "url"));
+    if (type == "document" && rel == "stylesheet" && !url.empty() && !is_absolute_url(url) &&
+        !index.type_id(std::string(url))) {
+      run.report(Severity::Error, "not-found",
+                 "the stylesheet '" + std::string(url) +
+                     "' is not an entry of the document (a relative stylesheet URL names one)",
+                 *link, lpath);
     }
   }
 }
@@ -224,7 +234,7 @@ void check_bundle(Run& run, const Element& bundle, const BundleIndex& index, con
   if (child_named(bundle, "total") && type != "searchset" && type != "history") {
     run.report(Severity::Error, "invariant", "total is only allowed in a searchset or history Bundle (bdl-1)", bundle, path);
   }
-  check_links(run, bundle, type, path);
+  check_links(run, bundle, index, path);
   for (size_t i = 0; i < index.entries.size(); ++i) {
     Path epath{&path, "entry", static_cast<int>(i)};
     check_entry_parts(run, index.entries[i], type, epath);

@@ -100,6 +100,19 @@ bool unknown_allowed(std::string_view url) {
 
 namespace {
 
+// A cross-version extension for the element A.b.c belongs where A.b is (the reference
+// validator generates its definition with that context). When A.b is an element of R4 too,
+// that is checked here; an element R4 does not have leaves the extension unchecked.
+bool cross_version_context_allows(Run& run, std::string_view url, const Element& extension) {
+  std::string_view element = url.substr(url.find("/extension-") + std::string_view("/extension-").size());
+  size_t dot = element.rfind('.');
+  if (dot == std::string_view::npos || !extension.parent) return true;
+  std::string_view parent = element.substr(0, dot);
+  const definitions::StructureDef* type = run.defs.type(parent.substr(0, parent.find('.')));
+  if (!type || type->find(parent) == definitions::kNoElement) return true;
+  return element_context_allows(run, parent, *extension.parent, plain_path(*extension.parent));
+}
+
 // An extension whose url resolves to no definition. The reference validator (with its
 // default of no "any extension" allowance) rejects it unless the url is in an example
 // domain or its own tooling space; those it notes. A modifier extension cannot be ignored,
@@ -108,7 +121,14 @@ void unknown_extension(Run& run, const Element& extension, std::string_view url,
   bool modifier = extension.name == "modifierExtension";
   bool strict = run.options.policy == Policy::Strict;
   if (is_cross_version(url)) {
-    // Defined implicitly for another FHIR version: not checked here.
+    if (!cross_version_context_allows(run, url, extension)) {
+      run.report(Severity::Error, "structure",
+                 "the cross-version extension '" + std::string(url) + "' is not allowed here (" +
+                     plain_path(*extension.parent) + ")",
+                 extension, path);
+      return;
+    }
+    // Defined implicitly for another FHIR version: its value is not checked here.
     run.report(modifier ? Severity::Error : Severity::Warning, modifier ? "structure" : "informational",
                "the cross-version extension '" + std::string(url) + "' was not checked", extension, path);
     return;

@@ -127,11 +127,20 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
   std::vector<size_t> slice_counts(slices.size(), 0);
   size_t latest = 0;  // the last slice matched, for ordered slicing
+  const Element* unmatched = nullptr;  // the first item no slice matched, for openAtEnd
   for (const auto& [item, at] : items) {
     Path cpath{&path, item->name, at};
     size_t matched = slices.size();
     for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
       if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
+    }
+    if (matched == slices.size() && !unmatched) unmatched = item;
+    if (matched < slices.size() && unmatched && child.slicing->rules == "openAtEnd") {
+      run.report(Severity::Error, "structure",
+                 "this item matches the slice '" + sd.elements[slices[matched]].slice_name +
+                     "', but an item that matches no slice comes before it, and the slicing of " + label(sd, child) +
+                     " is open at the end only",
+                 *item, cpath);
     }
     if (matched < slices.size() && child.slicing->ordered && matched < latest) {
       run.report(Severity::Error, "structure",

@@ -1,17 +1,20 @@
 // A QuestionnaireResponse against its Questionnaire, when that can be found (contained
 // "#id", in the same Bundle by url, or in the loaded definitions and packages): at each
-// level the items are the Questionnaire's, in its order, a non-repeating item and its
-// answer appear once, required items are answered (when the response is completed; a
-// warning while in progress), answers have the value type of the item type (R4 table)
-// and a choice item's answer is one of its answerOptions, and display and group items
-// take no answers. Items with enableWhen are not required: whether they are enabled is
-// not decided here.
+// level the items are the Questionnaire's, in its order, with its texts, a non-repeating
+// item and its answer appear once, required items that are enabled are answered (when
+// the response is completed or amended; a warning otherwise), items that are not enabled
+// have no answers, answers have the value type of the item type (R4 table), are one of
+// the item's answerOptions when it lists some (open-choice items take others too) and
+// no longer than its maxLength, and display and group items take no answers.
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "fhir/json/json_reader.h"
+#include "fhir/json/utf8.h"
+#include "fhir/validation/questionnaire_enable_when.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -69,7 +72,8 @@ bool same_coding(const Element& a, const Element& b) {
 
 class ResponseCheck {
  public:
-  ResponseCheck(Run& run, const Element& questionnaire, bool in_progress) : run_(run), in_progress_(in_progress) {
+  ResponseCheck(Run& run, const Element& questionnaire, const Element& response, bool not_completed)
+      : run_(run), answers_(index_answers(response)), not_completed_(not_completed) {
     collect_link_ids(questionnaire);
   }
 
@@ -111,6 +115,7 @@ class ResponseCheck {
         if (required(*d)) missing(link_id, response, path);
         continue;
       }
+      if (!item_enabled(*d, answers_)) not_enabled(link_id, it->second);
       if (it->second.size() > 1 && !is_true(child_named(*d, "repeats"))) {
         run_.report(Severity::Error, "structure",
                     "the item '" + std::string(link_id) + "' does not repeat, but the response has it " +
@@ -130,21 +135,44 @@ class ResponseCheck {
     }
   }
 
-  // Required, and not switched off by an enableWhen (not evaluated here: such items are let be).
-  static bool required(const Element& definition) {
-    return is_true(child_named(definition, "required")) && !child_named(definition, "enableWhen");
+  // Required, and not switched off by its enableWhen.
+  bool required(const Element& definition) const {
+    return is_true(child_named(definition, "required")) && item_enabled(definition, answers_);
   }
 
   void missing(std::string_view link_id, const Element& at, const Path& path) {
-    run_.report(in_progress_ ? Severity::Warning : Severity::Error, "required",
+    run_.report(not_completed_ ? Severity::Warning : Severity::Error, "required",
                 "the required item '" + std::string(link_id) + "' has no answer" +
-                    (in_progress_ ? " (the response is in progress)" : ""),
+                    (not_completed_ ? " (the response is not completed)" : ""),
                 at, path);
+  }
+
+  // Answers (or nested items) given to an item its enableWhen switches off.
+  void not_enabled(std::string_view link_id, const std::vector<Named>& given) {
+    for (const Named& item : given) {
+      if (!child_named(*item.element, "answer") && !child_named(*item.element, "item")) continue;
+      run_.report(Severity::Error, "business-rule",
+                  "the item '" + std::string(link_id) + "' has answers, but its enableWhen conditions do not enable it",
+                  *item.element, item.path);
+    }
+  }
+
+  // The text an item repeats, if any, is its Questionnaire item's. Forms filled in with a
+  // reworded or translated question are common, so ingesting takes them with a warning.
+  void text(const Element& definition, const Element& item, const Path& path) {
+    const Element* given = child_named(item, "text");
+    if (!given || value_of(given) == value_of(child_named(definition, "text"))) return;
+    run_.report(run_.tolerable(), "value",
+                "the item '" + std::string(value_of(child_named(definition, "linkId"))) + "' has the text '" +
+                    std::string(value_of(given)) + "', but the Questionnaire's is '" +
+                    std::string(value_of(child_named(definition, "text"))) + "'",
+                *given, Path{&path, "text", -1});
   }
 
   void item(const Element& definition, const Element& item, const Path& path) {
     std::string_view link_id = value_of(child_named(definition, "linkId"));
     std::string_view type = value_of(child_named(definition, "type"));
+    text(definition, item, path);
     auto answers = named(item, "answer", path);
     if (answers.empty() && required(definition) && type != "group" && type != "display") missing(link_id, item, path);
     if (answers.size() > 1 && !is_true(child_named(definition, "repeats"))) {
@@ -185,11 +213,22 @@ class ResponseCheck {
                   *value, value_path);
       return;
     }
-    if (type == "choice") option(definition, *value, value_path);
+    if (type != "open-choice") option(definition, *value, value_path);
+    if (value->type == "string") max_length(definition, *value, value_path);
   }
 
-  // A choice item's answer is one of its answerOptions of the answer's type (open-choice
-  // items take others too). With an answerValueSet, or no option of that type, it is let be.
+  void max_length(const Element& definition, const Element& value, const Path& path) {
+    auto limit = std::strtoul(std::string(value_of(child_named(definition, "maxLength"))).c_str(), nullptr, 10);
+    size_t characters = fhir::json::count_code_points(value.value);
+    if (limit == 0 || characters <= limit) return;
+    run_.report(Severity::Error, "value",
+                "the answer to '" + std::string(value_of(child_named(definition, "linkId"))) + "' has " +
+                    std::to_string(characters) + " characters; the item's maxLength is " + std::to_string(limit),
+                value, path);
+  }
+
+  // An answer is one of the item's answerOptions of the answer's type (open-choice items
+  // take others too). With an answerValueSet, or no option of that type, it is let be.
   void option(const Element& definition, const Element& value, const Path& path) {
     if (child_named(definition, "answerValueSet")) return;
     bool any = false;
@@ -205,13 +244,14 @@ class ResponseCheck {
                                                      std::string(value_of(child_named(value, "code")))
                                                : std::string(value.value);
     run_.report(Severity::Error, "code-invalid",
-                "the answer '" + shown + "' is not one of the answerOptions of the choice item '" +
+                "the answer '" + shown + "' is not one of the answerOptions of the item '" +
                     std::string(value_of(child_named(definition, "linkId"))) + "'",
                 value, path);
   }
 
   Run& run_;
-  bool in_progress_;
+  AnswersByLinkId answers_;  // of the whole response: enableWhen questions may be anywhere in it
+  bool not_completed_;
   std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level
 };
 
@@ -257,8 +297,10 @@ void check_questionnaire_response(Run& run, const Element& response, const Path&
   std::unique_ptr<model::Document> holder;
   const Element* questionnaire = find_questionnaire(run, response, holder);
   if (!questionnaire) return;  // not found: the reference checks say so where they should
-  bool in_progress = value_of(child_named(response, "status")) == "in-progress";
-  ResponseCheck(run, *questionnaire, in_progress).items(*questionnaire, response, path);
+  // Only a completed (or amended) response must answer every required item.
+  std::string_view status = value_of(child_named(response, "status"));
+  bool not_completed = status != "completed" && status != "amended";
+  ResponseCheck(run, *questionnaire, response, not_completed).items(*questionnaire, response, path);
 }
 
 }  // namespace carebridge::fhir::validation

@@ -226,8 +226,45 @@ void check_concepts(Run& run, const Element& node, const Path& path,
   });
 }
 
+// A supplement says so both ways (supplements and content "supplement"), takes its case
+// sensitivity and hierarchy from the system it supplements, and adds to that system's
+// codes only, when that system is known.
+void supplement(Run& run, const Element& cs, std::string_view content, const Path& path) {
+  const Element* supplements = child_named(cs, "supplements");
+  if (!supplements) {
+    if (content == "supplement") {
+      run.report(Severity::Error, "business-rule",
+                 "a code system whose content is supplement must say what it supplements", cs, path);
+    }
+    return;
+  }
+  if (content != "supplement") {
+    run.report(Severity::Error, "business-rule",
+               "a code system that supplements another must have the content supplement", cs, path);
+  }
+  for (const char* inherited : {"caseSensitive", "hierarchyMeaning"}) {
+    if (const Element* e = child_named(cs, inherited)) {
+      run.report(Severity::Error, "business-rule",
+                 std::string("a supplement cannot say ") + inherited + ": the supplemented code system does", *e,
+                 Path{&path, inherited, -1});
+    }
+  }
+  std::string_view system = value_of(supplements);
+  system = system.substr(0, system.find('|'));
+  const terminology::CodeSystem* known = run.state.terminology().code_system(system);
+  if (!known || !known->complete()) return;
+  each_named(cs, "concept", path, [&](const Element& item, const Path& cp) {
+    std::string_view code = value_of(child_named(item, "code"));
+    if (code.empty() || known->find(code) != terminology::CodeSystem::kNone) return;
+    run.report(Severity::Error, "code-invalid",
+               "the supplement adds to the code '" + std::string(code) + "', which is not a code of '" +
+                   std::string(system) + "'",
+               item, cp);
+  });
+}
+
 // What the reference validator checks of a CodeSystem beyond its invariants: the count of a
-// complete one, no concepts when its content is not-present, and its properties.
+// complete one, no concepts when its content is not-present, supplements, and its properties.
 void code_system(Run& run, const Element& cs, const Path& path) {
   std::unordered_map<std::string_view, int> seen;
   collect_codes(cs, path, seen, run);
@@ -244,6 +281,7 @@ void code_system(Run& run, const Element& cs, const Path& path) {
   if (content == "not-present" && concepts > 0) {
     run.report(Severity::Error, "invalid", "a code system whose content is not-present cannot list concepts", cs, path);
   }
+  supplement(run, cs, content, path);
 
   constexpr std::string_view hl7_properties = "http://hl7.org/fhir/concept-properties#";
   std::unordered_map<std::string_view, std::string_view> declared;  // code -> type

@@ -76,7 +76,52 @@ uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
   return end;
 }
 
+// A differential may name one type of a choice by its type-specific name
+// ("Observation.valueQuantity" for the Quantity of Observation.value[x]): that is the
+// type slice "Observation.value[x]:valueQuantity". Rewrites such an id (or one inside
+// it) to the slice's; false when no element of the snapshot is a choice of that name.
+bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
+  for (size_t dot = id.find('.'); dot != std::string::npos; dot = id.find('.', dot + 1)) {
+    size_t end = id.find('.', dot + 1);
+    std::string head = id.substr(0, end == std::string::npos ? id.size() : end);
+    if (sd.find(head) != defs::kNoElement) continue;
+    size_t parent_end = head.rfind('.');
+    std::string_view step = std::string_view(head).substr(parent_end + 1);
+    uint32_t parent = sd.find(std::string_view(head).substr(0, parent_end));
+    if (parent == defs::kNoElement) return false;
+    for (const defs::ChildName& c : sd.elements[parent].child_names) {
+      const defs::ElementDef& choice = sd.elements[c.element];
+      if (c.name != step || !choice.is_choice || !choice.slice_name.empty()) continue;
+      id = choice.id + ":" + std::string(step) + id.substr(head.size());
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+// The slice for a choice's type-specific name: on first use, the choice is sliced by type
+// (open, when the differential slices it no other way) and the slice takes that one type.
+uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
+  auto colon = slice_id.rfind(':');
+  uint32_t choice = sd.find(std::string_view(slice_id).substr(0, colon));
+  if (choice == defs::kNoElement) return choice;
+  std::string property = slice_id.substr(colon + 1);
+  if (!sd.elements[choice].slicing) sd.elements[choice].slicing = defs::Slicing{{{"type", "$this"}}, false, "open"};
+  defs::ElementDef slice;
+  slice.id = slice_id;
+  slice.slice_name = property;
+  for (const auto& t : sd.elements[choice].types) {
+    if (sd.elements[choice].name + defs::capitalize(t.code) == property) slice.types = {t};
+  }
+  if (slice.types.empty()) return defs::kNoElement;
+  uint32_t at = add_slice(sd, slice);
+  if (at != defs::kNoElement) sd.elements[at].types = slice.types;
+  return at;
+}
+
 void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
+  if (diff.is_modifier) into.is_modifier = true;  // a modifier extension says so on its root
   into.min = std::max(into.min, diff.min);
   // A differential without "max" reads as 1 (from a cache that does not keep whether it was
   // given): then 1 is trusted only on slices, where it is usual to say it.
@@ -121,7 +166,20 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
   sd->base = base;
   sd->has_snapshot = true;
   reindex(*sd);
-  for (const auto& diff : differential.elements) {
+  for (const auto& diff_element : differential.elements) {
+    const defs::ElementDef* diff_ptr = &diff_element;
+    defs::ElementDef renamed;
+    if (sd->find(diff_element.id) == defs::kNoElement) {
+      renamed = diff_element;
+      if (choice_slice_id(*sd, renamed.id)) {
+        if (renamed.id.find('.', renamed.id.rfind(':')) == std::string::npos) {
+          renamed.slice_name = renamed.id.substr(renamed.id.rfind(':') + 1);
+          if (sd->find(renamed.id) == defs::kNoElement) add_choice_slice(*sd, renamed.id);
+        }
+        diff_ptr = &renamed;
+      }
+    }
+    const defs::ElementDef& diff = *diff_ptr;
     uint32_t at = sd->find(diff.id);
     if (at == defs::kNoElement && !diff.slice_name.empty() && diff.id.rfind(':') != std::string::npos &&
         diff.id.find('.', diff.id.rfind(':')) == std::string::npos) {

@@ -208,3 +208,9 @@ TEST_CASE("JSON strings with escapes and control characters") {
   REQUIRE_FALSE(bad.ok);
   CHECK_THAT(bad.error, Catch::Contains("Patient.name[0].text"));
 }
+
+TEST_CASE("resourceType is no element: \"_resourceType\" is an unknown property") {
+  auto parsed = parse(R"({"resourceType":"Patient","_resourceType":{"id":"x"},"id":"p1"})");
+  REQUIRE(parsed.has_errors());
+  CHECK_THAT(parsed.first_error(), Catch::Contains("_resourceType"));
+}

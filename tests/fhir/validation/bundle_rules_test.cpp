@@ -116,3 +116,24 @@ TEST_CASE("ingest tolerates what real senders do: no fullUrls in a transaction, 
   CHECK(has_issue(orphan, Severity::Warning, "invalid", "Bundle.entry[4]", "cannot be reached"));
   CHECK(count_errors(orphan) == 0);
 }
+
+TEST_CASE("a document's relative stylesheet link names one of its entries", "[validation][rules][bundles]") {
+  const std::string document = R"({"resourceType":"Bundle","id":"d","type":"document","timestamp":"2020-01-01T10:00:00Z",
+    "identifier":{"system":"urn:ietf:rfc:3986","value":"urn:uuid:00000000-0000-4000-8000-000000000009"},
+    "link":[{"relation":"stylesheet","url":"STYLESHEET"}],
+    "entry":[{"fullUrl":"http://example.org/fhir/Composition/c","resource":{"resourceType":"Composition","id":"c",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">c</div>"},"status":"final",
+      "type":{"text":"note"},"date":"2020-01-01","author":[{"reference":"Patient/p"}],"title":"t","subject":{"reference":"Patient/p"}}},
+     {"fullUrl":"http://example.org/fhir/Patient/p","resource":{"resourceType":"Patient","id":"p",
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">p</div>"}}},
+     {"fullUrl":"http://example.org/fhir/Binary/css","resource":{"resourceType":"Binary","id":"css","contentType":"text/css"}}]})";
+  auto with = [&](const std::string& url) {
+    std::string text = document;
+    return validate_text(text.replace(text.find("STYLESHEET"), 10, url));
+  };
+  auto found = with("Binary/css");
+  INFO(describe(found));
+  CHECK(!has_issue(found, Severity::Error, "not-found", "Bundle.link[0]"));
+  CHECK(has_issue(with("Binary/other"), Severity::Error, "not-found", "Bundle.link[0]", "stylesheet"));
+  CHECK(!has_issue(with("https://hl7.org/fhir/fhir.css"), Severity::Error, "not-found", "Bundle.link[0]"));
+}

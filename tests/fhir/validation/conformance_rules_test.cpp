@@ -130,3 +130,20 @@ TEST_CASE("a security label is given once", "[validation][resource]") {
   INFO(describe(issues));
   CHECK(has_issue(issues, Severity::Error, "business-rule", "Patient.meta.security[1]", "more than once"));
 }
+
+TEST_CASE("CodeSystem: a supplement says so both ways and adds to its system's codes only", "[validation][code-system]") {
+  auto code_system = [](const std::string& fields) {
+    return validate_text(R"({"resourceType":"CodeSystem","id":"s","url":"http://example.org/cs/s","status":"draft",)" +
+                         fields + R"(,"concept":[{"code":"CODE","designation":[{"language":"de","value":"Mann"}]}]})");
+  };
+  const std::string gender = R"("supplements":"http://hl7.org/fhir/administrative-gender")";
+  auto good = validate_text(R"({"resourceType":"CodeSystem","id":"s","url":"http://example.org/cs/s","status":"draft","content":"supplement",)" +
+                            gender + R"(,"concept":[{"code":"male","designation":[{"language":"de","value":"Mann"}]}]})");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  CHECK(has_issue(code_system(R"("content":"supplement",)" + gender), Severity::Error, "code-invalid", "CodeSystem.concept[0]", "CODE"));
+  CHECK(has_issue(code_system(R"("content":"complete",)" + gender), Severity::Error, "business-rule", "CodeSystem", "content supplement"));
+  CHECK(has_issue(code_system(R"("content":"supplement")"), Severity::Error, "business-rule", "CodeSystem", "what it supplements"));
+  CHECK(has_issue(code_system(R"("content":"supplement","caseSensitive":true,)" + gender), Severity::Error, "business-rule",
+                  "CodeSystem.caseSensitive"));
+}

@@ -66,3 +66,20 @@ TEST_CASE("narrative XHTML rules", "[validation][narrative]") {
   CHECK(has_issue(with_div("<div " + ns + "><a href=\\\"javascript:x()\\\">x</a></div>"), Severity::Error, "invalid",
                   "Patient.text.div", "javascript"));
 }
+
+TEST_CASE("a cross-version extension belongs where its element's parent is, when R4 has that parent",
+          "[validation][extensions]") {
+  const std::string planned = R"({"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedStartDate",)"
+                              R"("valueDateTime":"2020-01-01T10:00:00Z"})";
+  auto encounter = validate_text(R"({"resourceType":"Encounter","id":"e","status":"planned",)"
+                                 R"("class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                                 R"("extension":[)" + planned + "]}");
+  INFO(describe(encounter));
+  CHECK(count_errors(encounter) == 0);
+  auto on_patient = validate_text(patient(R"("extension":[)" + planned + "]"));
+  CHECK(has_issue(on_patient, Severity::Error, "structure", "Patient.extension[0]", "not allowed here"));
+  // Observation.triggeredBy is not an R4 element: an extension below it is left unchecked.
+  auto r5_parent = validate_text(patient(
+      R"("extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.triggeredBy.type","valueCode":"reflex"}])"));
+  CHECK(count_errors(r5_parent) == 0);
+}

@@ -178,3 +178,54 @@ TEST_CASE("a profile's minValue and maxValue bound dates and numbers", "[validat
   // The core definitions say nothing of either: no profile, no limit.
   CHECK(count_errors(check(with(R"("birthDate":"1850-03-02","multipleBirthInteger":9)"), "")) == 0);
 }
+
+TEST_CASE("openAtEnd slicing: items no slice matches come after the slices", "[validation][profiles][slicing]") {
+  const std::string profile = "http://carebridge.example/fhir/StructureDefinition/cb-identified-patient";
+  std::string mrn = R"({"system":"http://carebridge.example/mrn","value":"1"})";
+  std::string other = R"({"system":"http://other.example","value":"2"})";
+  auto with = [&](const std::string& identifiers) {
+    return check(R"({"resourceType":"Patient","id":"a","identifier":[)" + identifiers + "]}", profile);
+  };
+  auto at_end = with(mrn + "," + other);
+  INFO(describe(at_end));
+  CHECK(count_errors(at_end) == 0);
+  auto before = with(other + "," + mrn);
+  INFO(describe(before));
+  CHECK(has_issue(before, Severity::Error, "structure", "Patient.identifier[1]", "open at the end"));
+}
+
+TEST_CASE("a differential names one type of a choice by its type-specific name", "[validation][profiles]") {
+  // cb-weight constrains Observation.valueQuantity: a pattern and a value, for Quantities only.
+  const std::string profile = "http://carebridge.example/fhir/StructureDefinition/cb-weight";
+  auto with = [&](const std::string& value) {
+    return check(R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},)" + value + "}",
+                 profile);
+  };
+  auto kg = with(R"("valueQuantity":{"value":70,"system":"http://unitsofmeasure.org","code":"kg"})");
+  INFO(describe(kg));
+  CHECK(count_errors(kg) == 0);
+  auto grams = with(R"("valueQuantity":{"value":70000,"system":"http://unitsofmeasure.org","code":"g"})");
+  INFO(describe(grams));
+  CHECK(has_issue(grams, Severity::Error, "", "Observation.valueQuantity"));
+  CHECK(count_errors(with(R"("valueQuantity":{"system":"http://unitsofmeasure.org","code":"kg"})")) > 0);
+  CHECK(count_errors(with(R"("valueString":"heavy")")) == 0);  // the other types are not constrained
+}
+
+TEST_CASE("a package extension whose differential root is a modifier is a modifierExtension", "[validation][profiles]") {
+  std::string observation = R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
+      "PLACE":[{"url":"http://carebridge.example/fhir/StructureDefinition/cb-unverified","valueBoolean":true}]})";
+  auto as_modifier = check(replace(observation, "PLACE", "modifierExtension"), "");
+  INFO(describe(as_modifier));
+  CHECK(count_errors(as_modifier) == 0);
+  auto as_plain = check(replace(observation, "PLACE", "extension"), "");
+  CHECK(has_issue(as_plain, Severity::Error, "structure", "Observation.extension[0]", "is a modifier"));
+}
+
+TEST_CASE("a profile's maxLength limits the characters of a value", "[validation][profiles]") {
+  // cb-weight allows a note text of 10 characters at most.
+  std::string observation = R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},"note":[{"text":"NOTE"}]})";
+  CHECK(count_errors(check(replace(observation, "NOTE", "short"), "http://carebridge.example/fhir/StructureDefinition/cb-weight")) == 0);
+  auto longer = check(replace(observation, "NOTE", "rather longer"), "http://carebridge.example/fhir/StructureDefinition/cb-weight");
+  INFO(describe(longer));
+  CHECK(has_issue(longer, Severity::Error, "too-long", "Observation.note[0].text", "10"));
+}

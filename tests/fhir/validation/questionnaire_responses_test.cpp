@@ -122,3 +122,71 @@ TEST_CASE("QuestionnaireResponse: the Questionnaire is found in the same Bundle 
   INFO(describe(issues));
   CHECK(has_issue(issues, Severity::Error, "structure", "valueString", "boolean"));
 }
+
+namespace {
+
+// smoker: boolean; packs: a required integer enabled when smoker is true; kind: a string with
+// options and a maxLength; why: required, enabled when smoker exists or kind exists (any).
+const std::string kSmoking =
+    R"({"resourceType":"Questionnaire","id":"sq","status":"draft","item":[)"
+    R"({"linkId":"smoker","text":"Smoker?","type":"boolean"},)"
+    R"({"linkId":"packs","text":"Packs","type":"integer","required":true,)"
+    R"("enableWhen":[{"question":"smoker","operator":"=","answerBoolean":true}]},)"
+    R"({"linkId":"kind","text":"Kind","type":"string","maxLength":8,"answerOption":[{"valueString":"pipe"},{"valueString":"cigarette"}]},)"
+    R"({"linkId":"why","text":"Why","type":"string","required":true,"enableBehavior":"any","enableWhen":[)"
+    R"({"question":"smoker","operator":"exists","answerBoolean":true},{"question":"kind","operator":"exists","answerBoolean":true}]}]})";
+
+std::vector<carebridge::fhir::model::Issue> smoking(const std::string& items, const std::string& status = "completed") {
+  return validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" + kSmoking +
+                       R"(],"questionnaire":"#sq","status":")" + status + "\"" +
+                       (items.empty() ? "" : R"(,"item":[)" + items + "]") + "}");
+}
+
+std::string answer(const std::string& link_id, const std::string& value) {
+  return R"({"linkId":")" + link_id + R"(","answer":[{)" + value + "}]}";
+}
+
+}  // namespace
+
+TEST_CASE("QuestionnaireResponse: enableWhen decides which required items must be answered and which may be",
+          "[validation][questionnaire]") {
+  auto nothing = smoking("");  // nothing answered: packs and why are not enabled
+  INFO(describe(nothing));
+  CHECK(count_errors(nothing) == 0);
+  auto packs_missing = smoking(answer("smoker", R"("valueBoolean":true)") + "," + answer("why", R"("valueString":"x")"));
+  CHECK(has_issue(packs_missing, Severity::Error, "required", "QuestionnaireResponse", "'packs'"));
+  auto all = smoking(answer("smoker", R"("valueBoolean":true)") + "," + answer("packs", R"("valueInteger":2)") + "," +
+                     answer("why", R"("valueString":"x")"));
+  INFO(describe(all));
+  CHECK(count_errors(all) == 0);
+  auto disabled = smoking(answer("smoker", R"("valueBoolean":false)") + "," + answer("packs", R"("valueInteger":2)") +
+                          "," + answer("why", R"("valueString":"x")"));
+  CHECK(has_issue(disabled, Severity::Error, "business-rule", "QuestionnaireResponse.item[1]", "enableWhen"));
+  auto any = smoking(answer("kind", R"("valueString":"pipe")"));  // 'any': kind alone enables why
+  CHECK(has_issue(any, Severity::Error, "required", "QuestionnaireResponse", "'why'"));
+}
+
+TEST_CASE("QuestionnaireResponse: item text, string options and maxLength, and statuses short of completed",
+          "[validation][questionnaire]") {
+  auto text = smoking(R"({"linkId":"smoker","text":"Do you smoke?","answer":[{"valueBoolean":false}]},)" +
+                      answer("why", R"("valueString":"x")"));
+  CHECK(has_issue(text, Severity::Error, "value", "QuestionnaireResponse.item[0].text", "Smoker?"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" +
+                                kSmoking + R"(],"questionnaire":"#sq","status":"completed","item":[)" +
+                                R"({"linkId":"smoker","text":"Fumeur ?","answer":[{"valueBoolean":false}]},)" + answer("why", R"("valueString":"x")") + "]}",
+                                ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "value", "QuestionnaireResponse.item[0].text", "Smoker?"));
+  auto option = smoking(answer("kind", R"("valueString":"cigar")") + "," + answer("why", R"("valueString":"x")"));
+  CHECK(has_issue(option, Severity::Error, "code-invalid", "QuestionnaireResponse.item[0].answer[0].valueString", "cigar"));
+  auto longer = smoking(answer("kind", R"("valueString":"cigarette")") + "," + answer("why", R"("valueString":"x")"));
+  CHECK(has_issue(longer, Severity::Error, "value", "QuestionnaireResponse.item[0].answer[0].valueString", "maxLength"));
+  auto stopped = smoking(answer("smoker", R"("valueBoolean":true)"), "stopped");
+  INFO(describe(stopped));
+  CHECK(count_errors(stopped) == 0);
+  CHECK(has_issue(stopped, Severity::Warning, "required", "QuestionnaireResponse", "'packs'"));
+  CHECK(count_errors(smoking(answer("smoker", R"("valueBoolean":true)"), "amended")) > 0);
+}
