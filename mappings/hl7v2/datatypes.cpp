@@ -408,10 +408,27 @@ std::string from_hex(std::string_view hex) {
   return out;
 }
 
-// OBX-5 as a document's content: encapsulated data (ED) as sent, text as text/plain.
+// RP (a reference pointer) as a document's content: where the data is (RP-1), and its
+// media type from RP-3 and RP-4 as ED-2 and ED-3 give it. A pointer that is no URI (it has
+// spaces) is only the attachment's title, so the Bundle stays valid and the words stay.
+Node pointed_attachment(const FieldValue& v) {
+  Node a;
+  std::string pointer = v.part(1), kind = v.part(3), subtype = v.part(4);
+  if (pointer.empty()) return a;
+  for (std::string* s : {&kind, &subtype})
+    for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!kind.empty() || !subtype.empty()) a.set("contentType", Node::string(media_type(kind, subtype), v.where(3)));
+  bool uri = pointer.find_first_of(" \t\r\n") == std::string::npos;
+  a.set(uri ? "url" : "title", Node::string(pointer, v.where(1)));
+  return a;
+}
+
+// OBX-5 as a document's content: encapsulated data (ED) as sent, a reference pointer (RP)
+// as where the data is, text as text/plain.
 Node attachment(const Rule& rule, const FieldValue& v) {
   Node a;
   std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string();
+  if (type == "RP") return pointed_attachment(v);
   if (type == "ED") {
     std::string kind = v.part(2), subtype = v.part(3), encoding = v.part(4), data = v.part(5);
     for (std::string* s : {&kind, &subtype})
