@@ -56,7 +56,8 @@ struct Rule {
   // The value is these fields' texts joined with "-" ("OBR-3.1|OBR-2.1": the first that
   // has one); nothing when the first is empty.
   std::vector<std::vector<FieldRef>> concat;
-  bool if_absent = false;  // a default: applied only when `to` has no value yet
+  bool if_absent = false;  // a default: applied only when `absent_path` has no value yet
+  engine::Path absent_path{""};  // `to`, or the element "if_absent" names
   bool first_only = false; // only the field's first repetition
 };
 

@@ -335,7 +335,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   auto target = [&]() -> Node& { return made_[index].resource; };
   const Segment& seg = message_.segments()[segment];
   if (!holds(rule.when, seg, segment)) return;
-  if (rule.if_absent && get_path(target(), rule.to_path)) return;
+  if (rule.if_absent && get_path(target(), rule.absent_path)) return;
   if (rule.value) {
     Node value = *rule.value;
     if (value.kind == Node::Kind::String && value.text == "$now") {
