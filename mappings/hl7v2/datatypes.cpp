@@ -192,6 +192,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
       cc.set("text", Node::string(v.part(2), v.where(2)));
       return cc;
     }
+    if (vocabulary.closed && !v.empty()) {
+      context.warn(v.where(), "'" + v.joined(1, "^") + "' is not a code table " + rule.table + " lists, and the FHIR element takes no other: it was left out");
+      return cc;
+    }
   }
   cc.append("coding", coding(v, 1, context));
   cc.append("coding", coding(v, 4, context));

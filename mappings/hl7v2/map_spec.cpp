@@ -212,6 +212,7 @@ struct SpecReader {
       if (m.value.HasMember("map") && m.value["map"].IsObject())
         for (const auto& c : m.value["map"].GetObject()) vocabulary.entries[c.name.GetString()] = entry(c.value);
       if (m.value.HasMember("default")) vocabulary.fallback = entry(m.value["default"]);
+      vocabulary.closed = m.value.HasMember("closed") && m.value["closed"].IsTrue();
       spec.vocabularies_[m.name.GetString()] = std::move(vocabulary);
     }
   }

@@ -111,6 +111,10 @@ struct Vocabulary {
   std::string system;  // the FHIR code system of the mapped codes (when the entries do not say)
   std::map<std::string, VocabularyEntry, std::less<>> entries;
   std::optional<VocabularyEntry> fallback;  // for codes not listed
+  // The FHIR element takes only the listed codes (a required binding, as clinicalStatus):
+  // a code not listed is left out with a warning, not kept under the sender's system,
+  // which would make the whole message refused for one local status code.
+  bool closed = false;
 
   // The entry listed for `code`, matched exactly, else without regard to case (table 0396's
   // names are capitals; senders write "ucum"); null when not listed (the fallback is not).

@@ -44,3 +44,14 @@ TEST_CASE("PPR: a deleted problem (PRB-1 DE) is entered in error, with no clinic
   CHECK(first_code(problem["verificationStatus"]) == "entered-in-error");
   CHECK_FALSE(problem.HasMember("clinicalStatus"));
 }
+
+TEST_CASE("PPR: a status code of the sender's own is left out with a warning, the problem still taken", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "PPR^PC1^PPR_PC1|PC4|P|2.5.1\r" + kPid +
+                         "PRB|AD|20250130080000-0800|I10^Essential hypertension^I10|PRB1^EPIC|||||||||"
+                         "Z^Zed^L|ACT^Active problem^L\r");
+  const auto& problem = m.resource("Condition");
+  CHECK_FALSE(problem.HasMember("clinicalStatus"));
+  CHECK_FALSE(problem.HasMember("verificationStatus"));
+  CHECK(warned(m.conversion, "PRB[1]-14[1]", "left out"));
+  CHECK(warned(m.conversion, "PRB[1]-13[1]", "left out"));
+}
