@@ -1,6 +1,7 @@
 // What an ADT says about records a person has beyond the visit: A60's allergies found by
-// their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17), and A29, which
-// deletes a person's information, refused rather than written as a live Patient.
+// their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17; a code of the
+// sender's own is left out), and A29, which deletes a person's information, refused
+// rather than written as a live Patient.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -32,6 +33,17 @@ TEST_CASE("A60: an allergy is found by IAM-7, and a delete is entered in error, 
   CHECK(text(m.request("AllergyIntolerance", 1), "url").find("ALG077") != std::string::npos);
   CHECK_FALSE(deleted.HasMember("clinicalStatus"));
   CHECK(first_code(deleted["verificationStatus"]) == "entered-in-error");
+}
+
+TEST_CASE("A60: a verification status of the sender's own is left out with a warning, the allergy still taken",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL2|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
+                         segment("IAM", {{1, "1"}, {2, "DA^Drug allergy^HL70127"}, {3, "7980^Penicillin G^RXNORM"},
+                                         {6, "A^Add^HL70323"}, {7, "ALG100^EHR"}, {17, "Q^Questionable^L"}}));
+  const auto& allergy = m.resource("AllergyIntolerance");
+  CHECK_FALSE(allergy.HasMember("verificationStatus"));
+  CHECK(first_code(allergy["clinicalStatus"]) == "active");
+  CHECK(warned(m.conversion, "IAM[1]-17[1]", "left out"));
 }
 
 TEST_CASE("A29: deleting a person's information is refused, not written as a live Patient", "[mappings][hl7v2]") {
