@@ -221,13 +221,16 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
 size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
   static constexpr size_t none = SIZE_MAX;
   if (map.into == "previous") {
-    // The resources the nearest earlier segment of another name made (NTE after NTE: the same).
+    // The resources the nearest earlier segment of another name made (NTE after NTE: the
+    // same), within the segment's own group: a note in a goal's group (PPR's GOL, which
+    // makes nothing) is the goal's, never the problem's before it.
     const std::string& name = message_.segments()[segment].name;
     size_t previous = SIZE_MAX;
     for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
       if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
       if (previous == SIZE_MAX) previous = a->segment;
       if (a->segment != previous) break;
+      if (!grouping_.within(grouping_.segment_group[previous], grouping_.segment_group[segment])) break;
       const std::string& before = message_.segments()[previous].name;
       if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
       for (const std::string& t : map.previous_types)

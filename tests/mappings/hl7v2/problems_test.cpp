@@ -55,3 +55,15 @@ TEST_CASE("PPR: a status code of the sender's own is left out with a warning, th
   CHECK(warned(m.conversion, "PRB[1]-14[1]", "left out"));
   CHECK(warned(m.conversion, "PRB[1]-13[1]", "left out"));
 }
+
+TEST_CASE("PPR: a goal's note is not the problem's, and is said to be not mapped", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "PPR^PC1^PPR_PC1|PC5|P|2.5.1\r" + kPid +
+                         "PRB|AD|20250130080000-0800|44054006^Diabetes mellitus type 2^SCT|PRB7^EPIC\r"
+                         "NTE|1||New diagnosis\r"
+                         "GOL|AD|20250130|HBA1C^HbA1c below 7^L\r"
+                         "NTE|1||Goal note\r");
+  const auto& problem = m.resource("Condition");
+  REQUIRE(problem["note"].Size() == 1);
+  CHECK(text(problem["note"][0], "text") == "New diagnosis");
+  CHECK(warned(m.conversion, "NTE[2]", "(GOL)"));
+}
