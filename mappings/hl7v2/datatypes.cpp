@@ -105,7 +105,7 @@ std::string from_template(const VocabularyEntry* entry, std::string_view name) {
 std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
   if (!universal.empty()) {
-    if (type == "ISO" || (type.empty() && universal.find_first_not_of("0123456789.") == std::string::npos)) return "urn:oid:" + universal;
+    if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
   }
@@ -240,7 +240,7 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
     // EI: entity identifier, namespace id, universal id, universal id type.
     std::string universal = v.part(3), type = v.part(4), ns = v.part(2);
     std::string system;
-    if (!universal.empty() && (type == "ISO" || universal.find_first_not_of("0123456789.") == std::string::npos)) system = "urn:oid:" + universal;
+    if (is_oid(universal)) system = "urn:oid:" + universal;
     else if (!universal.empty() && type == "UUID") system = "urn:uuid:" + universal;
     else if (universal.find(':') != std::string::npos) system = universal;
     else if (const Vocabulary* authorities = spec.vocabulary("identifier-authorities"); authorities && !(ns.empty() && universal.empty()))

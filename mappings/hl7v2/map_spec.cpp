@@ -2,6 +2,7 @@
 #include "fhir/io/shipped_path.h"
 
 #include "mappings/hl7v2/datatypes.h"
+#include "mappings/hl7v2/digits.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -378,7 +379,7 @@ std::string MapSpec::coding_system(std::string_view v2_name) const {
     if (const VocabularyEntry* e = systems->listed(v2_name)) return e->code;
   if (v2_name.size() == 7 && v2_name.substr(0, 3) == "HL7") return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(v2_name.substr(3));
   if (v2_name.find("://") != std::string_view::npos || v2_name.substr(0, 4) == "urn:") return std::string(v2_name);
-  if (v2_name.find_first_not_of("0123456789.") == std::string_view::npos) return "urn:oid:" + std::string(v2_name);
+  if (is_oid(v2_name)) return "urn:oid:" + std::string(v2_name);
   return {};
 }
 
