@@ -131,6 +131,12 @@ void Mapper::place(const StructureItem* structure) {
   for (size_t i = 0; i < message_.segments().size(); ++i) segments_named_[message_.segments()[i].name].push_back(i);
   if (structure) {
     grouping_ = group_segments(message_, *structure);
+    // A segment the structure requires and the message lacks (an MDM without TXA) is said
+    // at its name, so the error a resource then makes (a document with no status) has its cause.
+    for (const StructureItem& item : structure->items)
+      if (!item.segment.empty() && !item.optional && !segments_named_.count(item.segment))
+        warn(item.segment, "the message structure requires a " + item.segment +
+                               " segment and the message has none: what it carries is missing from the records");
     return;
   }
   grouping_.parent = {0};
