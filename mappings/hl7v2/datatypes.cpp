@@ -193,7 +193,8 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
       return cc;
     }
     if (vocabulary.closed && !v.empty()) {
-      context.warn(v.where(), "'" + v.joined(1, "^") + "' is not a code table " + rule.table + " lists, and the FHIR element takes no other: it was left out");
+      context.warn(v.where(), "'" + v.joined(1, "^") + "' is not a code table " + rule.table +
+                                  " lists, and the FHIR element takes no other: it was left out");
       return cc;
     }
   }

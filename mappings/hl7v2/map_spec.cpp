@@ -140,9 +140,11 @@ struct SpecReader {
       r.when.insert(r.when.end(), negated.begin(), negated.end());
     }
     // "if_absent": true is a default for `to`; a path names another element whose absence it
-    // waits for (a dispense names its order by number only when no MedicationRequest of the message is it).
-    r.if_absent = value.HasMember("if_absent") && (value["if_absent"].IsTrue() || value["if_absent"].IsString());
-    r.absent_path = engine::Path(value.HasMember("if_absent") && value["if_absent"].IsString() ? value["if_absent"].GetString() : r.to);
+    // waits for (a dispense names its order by number only when no MedicationRequest of the
+    // message is it).
+    bool absent_named = value.HasMember("if_absent") && value["if_absent"].IsString();
+    r.if_absent = absent_named || (value.HasMember("if_absent") && value["if_absent"].IsTrue());
+    r.absent_path = engine::Path(absent_named ? value["if_absent"].GetString() : r.to);
     r.first_only = value.HasMember("first") && value["first"].IsTrue();
     if (r.to.empty()) error(where, "a rule has no \"to\"");
     if (!r.from && !r.value && r.ref.empty() && r.collect.empty() && r.concat.empty())
