@@ -1,7 +1,7 @@
 // What an ADT says about records a person has beyond the visit: A60's allergies found by
 // their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17; a code of the
 // sender's own is left out), and A29, which deletes a person's information, refused
-// rather than written as a live Patient.
+// rather than written as a live Patient; A20, a bed's status, is refused as naming no patient.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -51,4 +51,12 @@ TEST_CASE("A29: deleting a person's information is refused, not written as a liv
                                             "PID|1||M1^^^H^MR||NGUYEN^MAI||19900214|F\rPV1|1|N\r");
   CHECK(c.outcome == Conversion::Outcome::Rejected);
   CHECK(c.first_error().find("MSH[1]-9: ADT^A29: A29 (delete person information) is not applied") == 0);
+}
+
+TEST_CASE("A20: a bed status update is refused saying it names no patient, not as a record missing a field",
+          "[mappings][hl7v2][bad-input]") {
+  Conversion c = converter().convert(kMsh + "ADT^A20^ADT_A20|BS1|P|2.5.1\rEVN|A20|20250101\r"
+                                            "NPU|5SOUTH^510^1^H|C^Closed^HL70116\r");
+  CHECK(c.outcome == Conversion::Outcome::Rejected);
+  CHECK(c.first_error().find("MSH[1]-9: ADT^A20: A20 (bed status update) is about a bed") == 0);
 }
