@@ -173,6 +173,7 @@ struct SpecReader {
       map.distinct = v.HasMember("distinct") && v["distinct"].IsTrue();
       map.merges = v.HasMember("merge") && v["merge"].IsTrue();
       map.creates = !(v.HasMember("create") && v["create"].IsFalse());
+      map.every = v.HasMember("every") && v["every"].IsTrue();
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
       if (v.HasMember("after") && v["after"].IsArray())

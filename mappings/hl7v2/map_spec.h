@@ -83,6 +83,9 @@ struct SegmentMap {
   // With into "previous": the names the segment before must have ("after": ["SCH"]: the
   // appointment's own note, not one about a resource booked); empty: any.
   std::vector<std::string> after;
+  // With into "previous": every record the run of segments before made, not only the
+  // nearest's (RAS's one RXR after an order's several RXA is each administration's route).
+  bool every = false;
   std::string identity;    // the identifier path that finds the stored record ("identifier")
   // Without a business identifier: the fields whose values identify the record (a
   // patient's allergy to one substance), so every message about it writes the same id.

@@ -79,6 +79,8 @@ class Mapper : public DatatypeContext {
  private:
   void place(const StructureItem* structure);
   void make_resources();
+  // The records an "into": "previous" map adds to (the nearest's, or with `every` the run's).
+  std::vector<size_t> previous_targets(size_t segment, const SegmentMap& map) const;
   size_t target_for(size_t segment, const SegmentMap& map);
   size_t add_made(const std::string& type, const std::string& role, size_t segment, const SegmentMap* map);
   bool holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const;
@@ -224,25 +226,36 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   return made_.size() - 1;
 }
 
+std::vector<size_t> Mapper::previous_targets(size_t segment, const SegmentMap& map) const {
+  // The resources the nearest earlier segment of another name made (NTE after NTE: the
+  // same), within the segment's own group: a note in a goal's group (PPR's GOL, which
+  // makes nothing) is the goal's, never the problem's before it. With `every`, those of
+  // the segments of that name just before it too (RXA, RXA, RXR).
+  const auto& segments = message_.segments();
+  const std::string& name = segments[segment].name;
+  std::vector<size_t> out;
+  size_t previous = SIZE_MAX;
+  for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
+    if (a->segment == segment || (previous == SIZE_MAX && segments[a->segment].name == name)) continue;
+    if (previous == SIZE_MAX) previous = a->segment;
+    bool same_run = map.every && segments[a->segment].name == segments[previous].name;
+    if (a->segment != previous && !same_run) break;
+    if (!grouping_.within(grouping_.segment_group[a->segment], grouping_.segment_group[segment])) break;
+    const std::string& before = segments[previous].name;
+    if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
+    bool wanted = std::find(map.previous_types.begin(), map.previous_types.end(), made_[a->made].type) !=
+                  map.previous_types.end();
+    if (wanted && std::find(out.begin(), out.end(), a->made) == out.end()) out.push_back(a->made);
+    if (wanted && !map.every) break;
+  }
+  return out;
+}
+
 size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
   static constexpr size_t none = SIZE_MAX;
   if (map.into == "previous") {
-    // The resources the nearest earlier segment of another name made (NTE after NTE: the
-    // same), within the segment's own group: a note in a goal's group (PPR's GOL, which
-    // makes nothing) is the goal's, never the problem's before it.
-    const std::string& name = message_.segments()[segment].name;
-    size_t previous = SIZE_MAX;
-    for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
-      if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
-      if (previous == SIZE_MAX) previous = a->segment;
-      if (a->segment != previous) break;
-      if (!grouping_.within(grouping_.segment_group[previous], grouping_.segment_group[segment])) break;
-      const std::string& before = message_.segments()[previous].name;
-      if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
-      for (const std::string& t : map.previous_types)
-        if (t == made_[a->made].type) return a->made;
-    }
-    return none;
+    std::vector<size_t> targets = previous_targets(segment, map);
+    return targets.empty() ? none : targets.front();
   }
   if (!map.into.empty()) {
     for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
@@ -263,6 +276,10 @@ void Mapper::make_resources() {
     for (const std::string& name : maps->second) {
       const SegmentMap* map = spec_.segment_map(name);
       if (!map || !holds(map->when, segments[i], i) || !has_required(*map, i)) continue;
+      if (map->into == "previous" && map->every) {
+        for (size_t target : previous_targets(i, *map)) applications_.push_back({i, map, target});
+        continue;
+      }
       size_t target = target_for(i, *map);
       if (target == SIZE_MAX) continue;
       applications_.push_back({i, map, target});

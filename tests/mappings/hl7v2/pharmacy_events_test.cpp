@@ -72,3 +72,22 @@ TEST_CASE("RDS without the order's RXE: the dispense still names the order it fi
   CHECK(text(order["identifier"], "value") == "RX1");
   CHECK(first_code(order["identifier"]["type"]) == "PLAC");
 }
+
+TEST_CASE("RAS: the order's one RXR after its administrations is the route of each of them", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "RAS^O17^RAS_O17|RA3|P|2.5.1\r" + kPatient + "ORC|RE|RX1^EHR\r"
+                                "RXA|0|1|20250101080000-0500|20250101080000-0500|197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\r"
+                                "RXA|0|2|20250101200000-0500|20250101200000-0500|197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\r"
+                                "RXR|PO^Oral^HL70162\r");
+  REQUIRE(m.of("MedicationAdministration").size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    INFO("administration " << i);
+    REQUIRE(m.resource("MedicationAdministration", i)["dosage"].HasMember("route"));
+    CHECK(first_code(m.resource("MedicationAdministration", i)["dosage"]["route"]) == "PO");
+  }
+  // An RXR after each RXA routes only its own administration.
+  Mapped each = map_message(kMsh + "RAS^O17^RAS_O17|RA4|P|2.5.1\r" + kPatient + "ORC|RE|RX1^EHR\r"
+                                   "RXA|0|1|20250101080000-0500||197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\rRXR|PO\r"
+                                   "RXA|0|2|20250101200000-0500||197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\rRXR|NG\r");
+  CHECK(first_code(each.resource("MedicationAdministration", 0)["dosage"]["route"]) == "PO");
+  CHECK(first_code(each.resource("MedicationAdministration", 1)["dosage"]["route"]) == "NG");
+}
