@@ -137,8 +137,7 @@ void Mapper::place(const StructureItem* structure) {
     // at its name, so the error a resource then makes (a document with no status) has its cause.
     for (const StructureItem& item : structure->items)
       if (!item.segment.empty() && !item.optional && !segments_named_.count(item.segment))
-        warn(item.segment, "the message structure requires a " + item.segment +
-                               " segment and the message has none: what it carries is missing from the records");
+        warn(item.segment, "the message structure requires a " + item.segment + " segment; the message has none");
     return;
   }
   grouping_.parent = {0};
