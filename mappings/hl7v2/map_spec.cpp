@@ -121,6 +121,7 @@ struct SpecReader {
     r.as = text(value, "as");
     r.table = text(value, "table");
     r.ref = text(value, "ref");
+    r.other = value.HasMember("other") && value["other"].IsTrue();
     r.collect = text(value, "collect");
     if (std::string from = text(value, "from"); !from.empty()) r.from = field(where, from);
     if (std::string unit = text(value, "unit"); !unit.empty()) r.unit = field(where, unit);

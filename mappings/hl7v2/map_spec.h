@@ -44,6 +44,7 @@ struct Rule {
   std::string table;             // vocabulary table for codes
   std::optional<engine::Node> value;  // a constant
   std::string ref;               // a reference to the in-scope resource with this role
+  bool other = false;            // with `ref`: the one another segment made (A24's other PID)
   std::string collect;           // references to every resource with this role in the group
   std::vector<Condition> when;
   std::optional<FieldRef> unit;     // the units field for quantities (OBX-6)

@@ -91,6 +91,8 @@ class Mapper : public DatatypeContext {
   void apply(const Application& a);
   void apply_rule(const Rule& rule, size_t segment, size_t made);
   std::string reference_in_scope(const std::string& role, size_t segment) const;
+  // The nearest resource with `role` around the segment that another segment made ("" when none).
+  std::string other_in_scope(const std::string& role, size_t segment) const;
   static constexpr size_t kNone = static_cast<size_t>(-1);
   size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
@@ -313,6 +315,16 @@ std::string Mapper::reference_in_scope(const std::string& role, size_t segment) 
   }
 }
 
+std::string Mapper::other_in_scope(const std::string& role, size_t segment) const {
+  auto own = made_by_.find({role, segment});
+  for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
+    if (auto hit = in_scope_.find({role, group}); hit != in_scope_.end())
+      for (size_t index : hit->second)
+        if (own == made_by_.end() || index != own->second) return made_[index].full_url;
+    if (group == 0) return {};
+  }
+}
+
 // The instance directly inside `outer` on the way up from `inner`; kNone when `inner` is `outer`.
 size_t Mapper::instance_below(size_t inner, size_t outer) const {
   if (inner == outer) return kNone;
@@ -375,7 +387,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
     return;
   }
   if (!rule.ref.empty()) {
-    std::string url = reference_in_scope(rule.ref, segment);
+    std::string url = rule.other ? other_in_scope(rule.ref, segment) : reference_in_scope(rule.ref, segment);
     if (url.empty() && rule.ref == "Patient" && !segments_named_.count("PID"))  // said where the cause is
       warn("PID", "the message has no PID segment, so names no patient: the " + made_[index].type + "'s " + rule.to +
                       " is left out");

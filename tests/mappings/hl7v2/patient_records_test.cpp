@@ -1,7 +1,8 @@
 // What an ADT says about records a person has beyond the visit: A60's allergies found by
 // their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17; a code of the
 // sender's own is left out), and A29, which deletes a person's information, refused
-// rather than written as a live Patient; A20, a bed's status, is refused as naming no patient.
+// rather than written as a live Patient; A24's two records of one person linked to each
+// other; A20, a bed's status, is refused as naming no patient.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -59,4 +60,22 @@ TEST_CASE("A20: a bed status update is refused saying it names no patient, not a
                                             "NPU|5SOUTH^510^1^H|C^Closed^HL70116\r");
   CHECK(c.outcome == Conversion::Outcome::Rejected);
   CHECK(c.first_error().find("MSH[1]-9: ADT^A20: A20 (bed status update) is about a bed") == 0);
+}
+
+TEST_CASE("A24: the two PIDs are one person's records, each linked to the other, neither retired", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A24^ADT_A24|LK1|P|2.5.1\rEVN|A24|20250101\r"
+                                "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|I|4W^401^1^H||||||||||||||||V1^^^H^VN\r"
+                                "PID|2||C7^^^CLINIC^MR||DOE^ANN||19800101|F\rPV1|1|O|CL^^^CLINIC||||||||||||||||V7^^^CLINIC^VN\r");
+  REQUIRE(m.of("Patient").size() == 2);
+  std::string first = m.full_url("Patient", 0), second = m.full_url("Patient", 1);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& patient = m.resource("Patient", i);
+    REQUIRE(patient.HasMember("link"));
+    CHECK(text(patient["link"][0], "type") == "seealso");
+    CHECK(text(patient["link"][0]["other"], "reference") == (i == 0 ? second : first));
+    CHECK_FALSE((patient.HasMember("active") && !patient["active"].GetBool()));
+  }
+  // Each visit is its own patient's.
+  CHECK(text(m.resource("Encounter", 0)["subject"], "reference") == first);
+  CHECK(text(m.resource("Encounter", 1)["subject"], "reference") == second);
 }
