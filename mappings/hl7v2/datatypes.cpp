@@ -105,7 +105,7 @@ std::string from_template(const VocabularyEntry* entry, std::string_view name) {
 std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
   if (!universal.empty()) {
-    if (type == "ISO" || (type.empty() && universal.find_first_not_of("0123456789.") == std::string::npos)) return "urn:oid:" + universal;
+    if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
   }
@@ -192,6 +192,11 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
       cc.set("text", Node::string(v.part(2), v.where(2)));
       return cc;
     }
+    if (vocabulary.closed && !v.empty()) {
+      context.warn(v.where(), "'" + v.joined(1, "^") + "' is not a code table " + rule.table +
+                                  " lists, and the FHIR element takes no other: it was left out");
+      return cc;
+    }
   }
   cc.append("coding", coding(v, 1, context));
   cc.append("coding", coding(v, 4, context));
@@ -236,7 +241,7 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
     // EI: entity identifier, namespace id, universal id, universal id type.
     std::string universal = v.part(3), type = v.part(4), ns = v.part(2);
     std::string system;
-    if (!universal.empty() && (type == "ISO" || universal.find_first_not_of("0123456789.") == std::string::npos)) system = "urn:oid:" + universal;
+    if (is_oid(universal)) system = "urn:oid:" + universal;
     else if (!universal.empty() && type == "UUID") system = "urn:uuid:" + universal;
     else if (universal.find(':') != std::string::npos) system = universal;
     else if (const Vocabulary* authorities = spec.vocabulary("identifier-authorities"); authorities && !(ns.empty() && universal.empty()))
@@ -408,10 +413,27 @@ std::string from_hex(std::string_view hex) {
   return out;
 }
 
-// OBX-5 as a document's content: encapsulated data (ED) as sent, text as text/plain.
+// RP (a reference pointer) as a document's content: where the data is (RP-1), and its
+// media type from RP-3 and RP-4 as ED-2 and ED-3 give it. A pointer that is no URI (it has
+// spaces) is only the attachment's title, so the Bundle stays valid and the words stay.
+Node pointed_attachment(const FieldValue& v) {
+  Node a;
+  std::string pointer = v.part(1), kind = v.part(3), subtype = v.part(4);
+  if (pointer.empty()) return a;
+  for (std::string* s : {&kind, &subtype})
+    for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!kind.empty() || !subtype.empty()) a.set("contentType", Node::string(media_type(kind, subtype), v.where(3)));
+  bool uri = pointer.find_first_of(" \t\r\n") == std::string::npos;
+  a.set(uri ? "url" : "title", Node::string(pointer, v.where(1)));
+  return a;
+}
+
+// OBX-5 as a document's content: encapsulated data (ED) as sent, a reference pointer (RP)
+// as where the data is, text as text/plain.
 Node attachment(const Rule& rule, const FieldValue& v) {
   Node a;
   std::string type = rule.type_of ? v.message->value(*v.segment, rule.type_of->field) : std::string();
+  if (type == "RP") return pointed_attachment(v);
   if (type == "ED") {
     std::string kind = v.part(2), subtype = v.part(3), encoding = v.part(4), data = v.part(5);
     for (std::string* s : {&kind, &subtype})

@@ -59,7 +59,7 @@ bool hex_bytes(std::string_view digits, std::string& out) {
 }
 
 // The line breaks of a formatted text's \.sp <number>\ (end the line and skip <number>
-// lines; none given: one), at most a page's worth.
+// lines; none given: one), at most a page's worth; also the spaces \.sk <number>\ skips.
 size_t vertical_space(std::string_view number) {
   while (!number.empty() && (number.front() == ' ' || number.front() == '+')) number.remove_prefix(1);
   size_t n = 0;
@@ -308,10 +308,14 @@ std::string Message::decode(std::string_view raw) const {
     else if (sequence == ".br" || sequence == ".ce") out += '\n';  // a line break; centring has no meaning in FHIR text
     else if (sequence.starts_with(".sp")) out.append(vertical_space(sequence.substr(3)), '\n');
     else if (sequence == ".fi" || sequence == ".nf") continue;  // word wrap on and off
+    // Indenting a line (\.in <number>\, \.ti <number>\) has no meaning in FHIR text, as centring;
+    // skipping <number> spaces to the right (\.sk\) is spaces, at most a line's worth.
+    else if (sequence.starts_with(".in") || sequence.starts_with(".ti")) continue;
+    else if (sequence.starts_with(".sk")) out.append(std::min<size_t>(vertical_space(sequence.substr(3)), 80), ' ');
     else if (sequence == "H" || sequence == "N") continue;  // highlighting on and off: no meaning in FHIR text
     else if (std::string bytes; !sequence.empty() && sequence[0] == 'X' && hex_bytes(sequence.substr(1), bytes))
       append_text(out, bytes, single_byte_);
-    else {  // an escape this reader does not know (\Cxxyy\, \.in\, a malformed \XZZ\, ...) is kept as written
+    else {  // an escape this reader does not know (\Cxxyy\, \Zxx\, a malformed \XZZ\, ...) is kept as written
       out += d.escape;
       append_text(out, sequence, single_byte_);
       out += d.escape;

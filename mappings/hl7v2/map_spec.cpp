@@ -2,6 +2,7 @@
 #include "fhir/io/shipped_path.h"
 
 #include "mappings/hl7v2/datatypes.h"
+#include "mappings/hl7v2/digits.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -120,6 +121,7 @@ struct SpecReader {
     r.as = text(value, "as");
     r.table = text(value, "table");
     r.ref = text(value, "ref");
+    r.other = value.HasMember("other") && value["other"].IsTrue();
     r.collect = text(value, "collect");
     if (std::string from = text(value, "from"); !from.empty()) r.from = field(where, from);
     if (std::string unit = text(value, "unit"); !unit.empty()) r.unit = field(where, unit);
@@ -138,7 +140,12 @@ struct SpecReader {
       auto negated = conditions(where, value["unless"], true);
       r.when.insert(r.when.end(), negated.begin(), negated.end());
     }
-    r.if_absent = value.HasMember("if_absent") && value["if_absent"].IsTrue();
+    // "if_absent": true is a default for `to`; a path names another element whose absence it
+    // waits for (a dispense names its order by number only when no MedicationRequest of the
+    // message is it).
+    bool absent_named = value.HasMember("if_absent") && value["if_absent"].IsString();
+    r.if_absent = absent_named || (value.HasMember("if_absent") && value["if_absent"].IsTrue());
+    r.absent_path = engine::Path(absent_named ? value["if_absent"].GetString() : r.to);
     r.first_only = value.HasMember("first") && value["first"].IsTrue();
     if (r.to.empty()) error(where, "a rule has no \"to\"");
     if (!r.from && !r.value && r.ref.empty() && r.collect.empty() && r.concat.empty())
@@ -167,6 +174,7 @@ struct SpecReader {
       map.distinct = v.HasMember("distinct") && v["distinct"].IsTrue();
       map.merges = v.HasMember("merge") && v["merge"].IsTrue();
       map.creates = !(v.HasMember("create") && v["create"].IsFalse());
+      map.every = v.HasMember("every") && v["every"].IsTrue();
       if (v.HasMember("previous") && v["previous"].IsArray())
         for (const Json& t : v["previous"].GetArray()) map.previous_types.emplace_back(t.GetString());
       if (v.HasMember("after") && v["after"].IsArray())
@@ -209,6 +217,7 @@ struct SpecReader {
       if (m.value.HasMember("map") && m.value["map"].IsObject())
         for (const auto& c : m.value["map"].GetObject()) vocabulary.entries[c.name.GetString()] = entry(c.value);
       if (m.value.HasMember("default")) vocabulary.fallback = entry(m.value["default"]);
+      vocabulary.closed = m.value.HasMember("closed") && m.value["closed"].IsTrue();
       spec.vocabularies_[m.name.GetString()] = std::move(vocabulary);
     }
   }
@@ -374,7 +383,7 @@ std::string MapSpec::coding_system(std::string_view v2_name) const {
     if (const VocabularyEntry* e = systems->listed(v2_name)) return e->code;
   if (v2_name.size() == 7 && v2_name.substr(0, 3) == "HL7") return "http://terminology.hl7.org/CodeSystem/v2-" + std::string(v2_name.substr(3));
   if (v2_name.find("://") != std::string_view::npos || v2_name.substr(0, 4) == "urn:") return std::string(v2_name);
-  if (v2_name.find_first_not_of("0123456789.") == std::string_view::npos) return "urn:oid:" + std::string(v2_name);
+  if (is_oid(v2_name)) return "urn:oid:" + std::string(v2_name);
   return {};
 }
 

@@ -44,6 +44,7 @@ struct Rule {
   std::string table;             // vocabulary table for codes
   std::optional<engine::Node> value;  // a constant
   std::string ref;               // a reference to the in-scope resource with this role
+  bool other = false;            // with `ref`: the one another segment made (A24's other PID)
   std::string collect;           // references to every resource with this role in the group
   std::vector<Condition> when;
   std::optional<FieldRef> unit;     // the units field for quantities (OBX-6)
@@ -56,7 +57,8 @@ struct Rule {
   // The value is these fields' texts joined with "-" ("OBR-3.1|OBR-2.1": the first that
   // has one); nothing when the first is empty.
   std::vector<std::vector<FieldRef>> concat;
-  bool if_absent = false;  // a default: applied only when `to` has no value yet
+  bool if_absent = false;  // a default: applied only when `absent_path` has no value yet
+  engine::Path absent_path{""};  // `to`, or the element "if_absent" names
   bool first_only = false; // only the field's first repetition
 };
 
@@ -82,6 +84,9 @@ struct SegmentMap {
   // With into "previous": the names the segment before must have ("after": ["SCH"]: the
   // appointment's own note, not one about a resource booked); empty: any.
   std::vector<std::string> after;
+  // With into "previous": every record the run of segments before made, not only the
+  // nearest's (RAS's one RXR after an order's several RXA is each administration's route).
+  bool every = false;
   std::string identity;    // the identifier path that finds the stored record ("identifier")
   // Without a business identifier: the fields whose values identify the record (a
   // patient's allergy to one substance), so every message about it writes the same id.
@@ -110,6 +115,10 @@ struct Vocabulary {
   std::string system;  // the FHIR code system of the mapped codes (when the entries do not say)
   std::map<std::string, VocabularyEntry, std::less<>> entries;
   std::optional<VocabularyEntry> fallback;  // for codes not listed
+  // The FHIR element takes only the listed codes (a required binding, as clinicalStatus):
+  // a code not listed is left out with a warning, not kept under the sender's system,
+  // which would make the whole message refused for one local status code.
+  bool closed = false;
 
   // The entry listed for `code`, matched exactly, else without regard to case (table 0396's
   // names are capitals; senders write "ucum"); null when not listed (the fallback is not).

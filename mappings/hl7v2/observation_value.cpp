@@ -28,6 +28,10 @@ std::string all_text(const FieldValue& v, std::string_view line_break) {
 
 Node structured_numeric(const FieldValue& v, const FieldValue* units, const MapSpec& spec, std::string& suffix) {
   std::string comparator = v.part(1), separator = v.part(3);
+  if (comparator == "<>") {  // "not equal to": no Quantity, Range or Ratio says "not", so the IG keeps it as text
+    suffix = "String";
+    return Node::string(v.joined(1, " "), v.where());
+  }
   if (separator == ":" || separator == "/") {
     Node ratio;
     ratio.set("numerator", quantity(v, 2, nullptr, spec));

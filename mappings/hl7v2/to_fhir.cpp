@@ -79,6 +79,8 @@ class Mapper : public DatatypeContext {
  private:
   void place(const StructureItem* structure);
   void make_resources();
+  // The records an "into": "previous" map adds to (the nearest's, or with `every` the run's).
+  std::vector<size_t> previous_targets(size_t segment, const SegmentMap& map) const;
   size_t target_for(size_t segment, const SegmentMap& map);
   size_t add_made(const std::string& type, const std::string& role, size_t segment, const SegmentMap* map);
   bool holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const;
@@ -89,6 +91,8 @@ class Mapper : public DatatypeContext {
   void apply(const Application& a);
   void apply_rule(const Rule& rule, size_t segment, size_t made);
   std::string reference_in_scope(const std::string& role, size_t segment) const;
+  // The nearest resource with `role` around the segment that another segment made ("" when none).
+  std::string other_in_scope(const std::string& role, size_t segment) const;
   static constexpr size_t kNone = static_cast<size_t>(-1);
   size_t instance_below(size_t inner, size_t outer) const;
   std::vector<std::string> collect_in_scope(const std::string& role, size_t segment) const;
@@ -131,6 +135,11 @@ void Mapper::place(const StructureItem* structure) {
   for (size_t i = 0; i < message_.segments().size(); ++i) segments_named_[message_.segments()[i].name].push_back(i);
   if (structure) {
     grouping_ = group_segments(message_, *structure);
+    // A segment the structure requires and the message lacks (an MDM without TXA) is said
+    // at its name, so the error a resource then makes (a document with no status) has its cause.
+    for (const StructureItem& item : structure->items)
+      if (!item.segment.empty() && !item.optional && !segments_named_.count(item.segment))
+        warn(item.segment, "the message structure requires a " + item.segment + " segment; the message has none");
     return;
   }
   grouping_.parent = {0};
@@ -218,22 +227,36 @@ size_t Mapper::add_made(const std::string& type, const std::string& role, size_t
   return made_.size() - 1;
 }
 
+std::vector<size_t> Mapper::previous_targets(size_t segment, const SegmentMap& map) const {
+  // The resources the nearest earlier segment of another name made (NTE after NTE: the
+  // same), within the segment's own group: a note in a goal's group (PPR's GOL, which
+  // makes nothing) is the goal's, never the problem's before it. With `every`, those of
+  // the segments of that name just before it too (RXA, RXA, RXR).
+  const auto& segments = message_.segments();
+  const std::string& name = segments[segment].name;
+  std::vector<size_t> out;
+  size_t previous = SIZE_MAX;
+  for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
+    if (a->segment == segment || (previous == SIZE_MAX && segments[a->segment].name == name)) continue;
+    if (previous == SIZE_MAX) previous = a->segment;
+    bool same_run = map.every && segments[a->segment].name == segments[previous].name;
+    if (a->segment != previous && !same_run) break;
+    if (!grouping_.within(grouping_.segment_group[a->segment], grouping_.segment_group[segment])) break;
+    const std::string& before = segments[previous].name;
+    if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
+    bool wanted = std::find(map.previous_types.begin(), map.previous_types.end(), made_[a->made].type) !=
+                  map.previous_types.end();
+    if (wanted && std::find(out.begin(), out.end(), a->made) == out.end()) out.push_back(a->made);
+    if (wanted && !map.every) break;
+  }
+  return out;
+}
+
 size_t Mapper::target_for(size_t segment, const SegmentMap& map) {
   static constexpr size_t none = SIZE_MAX;
   if (map.into == "previous") {
-    // The resources the nearest earlier segment of another name made (NTE after NTE: the same).
-    const std::string& name = message_.segments()[segment].name;
-    size_t previous = SIZE_MAX;
-    for (auto a = applications_.rbegin(); a != applications_.rend(); ++a) {
-      if (a->segment == segment || message_.segments()[a->segment].name == name) continue;
-      if (previous == SIZE_MAX) previous = a->segment;
-      if (a->segment != previous) break;
-      const std::string& before = message_.segments()[previous].name;
-      if (!map.after.empty() && std::find(map.after.begin(), map.after.end(), before) == map.after.end()) break;
-      for (const std::string& t : map.previous_types)
-        if (t == made_[a->made].type) return a->made;
-    }
-    return none;
+    std::vector<size_t> targets = previous_targets(segment, map);
+    return targets.empty() ? none : targets.front();
   }
   if (!map.into.empty()) {
     for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
@@ -254,6 +277,10 @@ void Mapper::make_resources() {
     for (const std::string& name : maps->second) {
       const SegmentMap* map = spec_.segment_map(name);
       if (!map || !holds(map->when, segments[i], i) || !has_required(*map, i)) continue;
+      if (map->into == "previous" && map->every) {
+        for (size_t target : previous_targets(i, *map)) applications_.push_back({i, map, target});
+        continue;
+      }
       size_t target = target_for(i, *map);
       if (target == SIZE_MAX) continue;
       applications_.push_back({i, map, target});
@@ -284,6 +311,16 @@ std::string Mapper::reference_in_scope(const std::string& role, size_t segment) 
           return made_[index].full_url;
       }
     }
+    if (group == 0) return {};
+  }
+}
+
+std::string Mapper::other_in_scope(const std::string& role, size_t segment) const {
+  auto own = made_by_.find({role, segment});
+  for (size_t group = grouping_.segment_group[segment];; group = grouping_.parent[group]) {
+    if (auto hit = in_scope_.find({role, group}); hit != in_scope_.end())
+      for (size_t index : hit->second)
+        if (own == made_by_.end() || index != own->second) return made_[index].full_url;
     if (group == 0) return {};
   }
 }
@@ -335,7 +372,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   auto target = [&]() -> Node& { return made_[index].resource; };
   const Segment& seg = message_.segments()[segment];
   if (!holds(rule.when, seg, segment)) return;
-  if (rule.if_absent && get_path(target(), rule.to_path)) return;
+  if (rule.if_absent && get_path(target(), rule.absent_path)) return;
   if (rule.value) {
     Node value = *rule.value;
     if (value.kind == Node::Kind::String && value.text == "$now") {
@@ -350,7 +387,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
     return;
   }
   if (!rule.ref.empty()) {
-    std::string url = reference_in_scope(rule.ref, segment);
+    std::string url = rule.other ? other_in_scope(rule.ref, segment) : reference_in_scope(rule.ref, segment);
     if (url.empty() && rule.ref == "Patient" && !segments_named_.count("PID"))  // said where the cause is
       warn("PID", "the message has no PID segment, so names no patient: the " + made_[index].type + "'s " + rule.to +
                       " is left out");

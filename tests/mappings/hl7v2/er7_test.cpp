@@ -122,6 +122,12 @@ TEST_CASE("formatted text: \\.sp\\ ends the line and skips lines, as \\.br\\ end
   CHECK(m.value(*m.segment("OBX"), 5) == "one\ntwo\n\nthree\nfour");
 }
 
+TEST_CASE("formatted text: indents are no text, \\.sk\\ skips spaces", "[mappings][hl7v2]") {
+  auto m = parsed("MSH|^~\\&|A|B|C|D|20260101||ORU^R01|7|P|2.5\r"
+                  "OBX|1|FT|X||\\.in+4\\Benign\\.br\\\\.ti-2\\Note:\\.sk 3\\end\\.in 0\\\r");
+  CHECK(m.value(*m.segment("OBX"), 5) == "Benign\nNote:   end");
+}
+
 TEST_CASE("what is not ER7 is refused, saying where", "[mappings][hl7v2]") {
   auto message_of = [](const std::string& text) {
     auto m = parse_er7(text);

@@ -109,3 +109,11 @@ TEST_CASE("an error quoting a binary file's bytes escapes them", "[mappings][hl7
   CHECK(error.find("\\x0C\\x8C") != std::string::npos);
   for (char ch : error) CHECK(static_cast<unsigned char>(ch) >= 0x20);
 }
+
+TEST_CASE("a segment the structure requires and the message lacks is said at its name", "[mappings][hl7v2][bad-input]") {
+  Conversion c = converter().convert(
+      "MSH|^~\\&|EPIC|NWH|EHR|F|20250126090000-0800||MDM^T02^MDM_T02|NT1|P|2.5.1\rEVN|T02|20250126090000-0800\r"
+      "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|I\r"
+      "OBX|1|TX|18842-5^Discharge summary^LN||Patient admitted with chest pain.||||||F\r");
+  CHECK(warned(c, "TXA", "requires a TXA segment"));
+}

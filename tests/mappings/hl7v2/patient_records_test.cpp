@@ -1,6 +1,8 @@
 // What an ADT says about records a person has beyond the visit: A60's allergies found by
-// their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17), and A29, which
-// deletes a person's information, refused rather than written as a live Patient.
+// their own identifier (IAM-7), deleted (IAM-6 D) and verified (IAM-17; a code of the
+// sender's own is left out), and A29, which deletes a person's information, refused
+// rather than written as a live Patient; A24's two records of one person linked to each
+// other; A20, a bed's status, is refused as naming no patient.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -34,9 +36,46 @@ TEST_CASE("A60: an allergy is found by IAM-7, and a delete is entered in error, 
   CHECK(first_code(deleted["verificationStatus"]) == "entered-in-error");
 }
 
+TEST_CASE("A60: a verification status of the sender's own is left out with a warning, the allergy still taken",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL2|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
+                         segment("IAM", {{1, "1"}, {2, "DA^Drug allergy^HL70127"}, {3, "7980^Penicillin G^RXNORM"},
+                                         {6, "A^Add^HL70323"}, {7, "ALG100^EHR"}, {17, "Q^Questionable^L"}}));
+  const auto& allergy = m.resource("AllergyIntolerance");
+  CHECK_FALSE(allergy.HasMember("verificationStatus"));
+  CHECK(first_code(allergy["clinicalStatus"]) == "active");
+  CHECK(warned(m.conversion, "IAM[1]-17[1]", "left out"));
+}
+
 TEST_CASE("A29: deleting a person's information is refused, not written as a live Patient", "[mappings][hl7v2]") {
   Conversion c = converter().convert(kMsh + "ADT^A29^ADT_A21|DP1|P|2.5.1\rEVN|A29|20250101\r"
                                             "PID|1||M1^^^H^MR||NGUYEN^MAI||19900214|F\rPV1|1|N\r");
   CHECK(c.outcome == Conversion::Outcome::Rejected);
   CHECK(c.first_error().find("MSH[1]-9: ADT^A29: A29 (delete person information) is not applied") == 0);
+}
+
+TEST_CASE("A20: a bed status update is refused saying it names no patient, not as a record missing a field",
+          "[mappings][hl7v2][bad-input]") {
+  Conversion c = converter().convert(kMsh + "ADT^A20^ADT_A20|BS1|P|2.5.1\rEVN|A20|20250101\r"
+                                            "NPU|5SOUTH^510^1^H|C^Closed^HL70116\r");
+  CHECK(c.outcome == Conversion::Outcome::Rejected);
+  CHECK(c.first_error().find("MSH[1]-9: ADT^A20: A20 (bed status update) is about a bed") == 0);
+}
+
+TEST_CASE("A24: the two PIDs are one person's records, each linked to the other, neither retired", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A24^ADT_A24|LK1|P|2.5.1\rEVN|A24|20250101\r"
+                                "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rPV1|1|I|4W^401^1^H||||||||||||||||V1^^^H^VN\r"
+                                "PID|2||C7^^^CLINIC^MR||DOE^ANN||19800101|F\rPV1|1|O|CL^^^CLINIC||||||||||||||||V7^^^CLINIC^VN\r");
+  REQUIRE(m.of("Patient").size() == 2);
+  std::string first = m.full_url("Patient", 0), second = m.full_url("Patient", 1);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& patient = m.resource("Patient", i);
+    REQUIRE(patient.HasMember("link"));
+    CHECK(text(patient["link"][0], "type") == "seealso");
+    CHECK(text(patient["link"][0]["other"], "reference") == (i == 0 ? second : first));
+    CHECK_FALSE((patient.HasMember("active") && !patient["active"].GetBool()));
+  }
+  // Each visit is its own patient's.
+  CHECK(text(m.resource("Encounter", 0)["subject"], "reference") == first);
+  CHECK(text(m.resource("Encounter", 1)["subject"], "reference") == second);
 }

@@ -1,7 +1,8 @@
 // What pharmacy events say happened: an administration's order numbers, its span (RXA-3 to
 // RXA-4), its dose in UCUM and why a dose was not given (RXA-18, the IG's
 // ORC[MedicationAdministration] and the RXA fields); a dispense of the ordered drug names
-// the order's one Medication, and its route is the RXR after it.
+// the order's one Medication (or, with no RXE, the order by its number), and its route is
+// the RXR after it.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -59,4 +60,34 @@ TEST_CASE("RDS: the dispensed drug is the order's Medication, not a second one, 
   CHECK(m.resource("MedicationDispense")["medicationReference"]["reference"].GetString() == medication);
   // The RXR after the RXD is the dispense's route.
   CHECK(first_code(m.resource("MedicationDispense")["dosageInstruction"][0]["route"]) == "IV");
+}
+
+TEST_CASE("RDS without the order's RXE: the dispense still names the order it fills, by its placer number", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "RDS^O13^RDS_O13|RD2|P|2.5.1\r" + kPatient + "ORC|RE|RX1^EHR|D1^PHARM\r"
+                                "RXD|1|197361^Amlodipine 5 MG Oral Tablet^RXNORM|20250101105500-0500|30|TAB^Tablet^HL70292||RXN8899\r");
+  CHECK(m.of("MedicationRequest").empty());  // no RXE or RXO: nothing says what was ordered
+  REQUIRE(m.resource("MedicationDispense").HasMember("authorizingPrescription"));
+  const auto& order = m.resource("MedicationDispense")["authorizingPrescription"][0];
+  CHECK_FALSE(order.HasMember("reference"));
+  CHECK(text(order["identifier"], "value") == "RX1");
+  CHECK(first_code(order["identifier"]["type"]) == "PLAC");
+}
+
+TEST_CASE("RAS: the order's one RXR after its administrations is the route of each of them", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "RAS^O17^RAS_O17|RA3|P|2.5.1\r" + kPatient + "ORC|RE|RX1^EHR\r"
+                                "RXA|0|1|20250101080000-0500|20250101080000-0500|197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\r"
+                                "RXA|0|2|20250101200000-0500|20250101200000-0500|197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\r"
+                                "RXR|PO^Oral^HL70162\r");
+  REQUIRE(m.of("MedicationAdministration").size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    INFO("administration " << i);
+    REQUIRE(m.resource("MedicationAdministration", i)["dosage"].HasMember("route"));
+    CHECK(first_code(m.resource("MedicationAdministration", i)["dosage"]["route"]) == "PO");
+  }
+  // An RXR after each RXA routes only its own administration.
+  Mapped each = map_message(kMsh + "RAS^O17^RAS_O17|RA4|P|2.5.1\r" + kPatient + "ORC|RE|RX1^EHR\r"
+                                   "RXA|0|1|20250101080000-0500||197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\rRXR|PO\r"
+                                   "RXA|0|2|20250101200000-0500||197361^Amlodipine 5 MG^RXNORM|5|mg^^UCUM\rRXR|NG\r");
+  CHECK(first_code(each.resource("MedicationAdministration", 0)["dosage"]["route"]) == "PO");
+  CHECK(first_code(each.resource("MedicationAdministration", 1)["dosage"]["route"]) == "NG");
 }

@@ -218,3 +218,17 @@ TEST_CASE("ORU^R01: the principal result interpreter (OBR-32) interprets the rep
   CHECK(report["resultsInterpreter"][0]["reference"].GetString() == m.full_url("Practitioner"));
   CHECK(m.conversion.accepted());
 }
+
+TEST_CASE("a coding system or authority written as a number that is no OID is a local name, not an invalid urn:oid",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A01|OID1|P|2.5.1\rEVN|A01|20250101\r"
+                                "PID|1||M1^^^H&2.16..840&ISO^MR||A^B||19800115|M\r"
+                                "PV1|1|I|4W^401^1^H|EL^Elective^1|||||||||||||||V1^^^H^VN\r"
+                                "OBX|1|CWE|X1^Finding^2.16.840.1.113883.6.96||Y^Yes^99||||||F\r");
+  std::string type_system = text(m.resource("Encounter")["type"][0]["coding"][0], "system");
+  CHECK(type_system.find("urn:oid:") == std::string::npos);
+  CHECK_FALSE(type_system.empty());
+  CHECK(text(m.resource("Patient")["identifier"][0], "system").find("urn:oid:") == std::string::npos);
+  // A real OID stays one.
+  CHECK(text(m.resource("Observation")["code"]["coding"][0], "system") == "urn:oid:2.16.840.1.113883.6.96");
+}

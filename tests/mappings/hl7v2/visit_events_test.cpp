@@ -1,8 +1,9 @@
 // What an ADT event says about who entered it, when, and where the patient is: EVN-5 as
 // the Provenance's enterer, EVN-2 and EVN-6 its times, the visit's current, prior,
 // temporary and pending locations with their statuses (none for a cancelled transfer's
-// destination), its planned dates (PV2-8, PV2-9) and the roles of ROL (the IG's
-// EVN[Provenance], PV1[Encounter] and ADT_A01 tables).
+// destination), its planned dates (PV2-8, PV2-9), the roles of ROL (the IG's
+// EVN[Provenance], PV1[Encounter] and ADT_A01 tables), and a visit moved to another
+// patient (A45), which merges no patients.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -91,4 +92,14 @@ TEST_CASE("ROL: a primary care provider after PID is the general practitioner, a
   CHECK(first_code(attending["type"][0]) == "ATND");
   CHECK(text(attending["period"], "start") == "2025-01-01T08:00:00-05:00");
   CHECK(text((*m.at(attending["individual"]["reference"].GetString()))["name"][0], "family") == "HOUSE");
+}
+
+TEST_CASE("A45: moving a visit to another patient retires no patient and links none", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A45^ADT_A45|MV1|P|2.5.1\rEVN|A45|20250118110000-0800\r"
+                                "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\r"
+                                "MRG|M9^^^H^MR||||V0001^^^H^VN\r"
+                                "PV1|1|I|4W^401^1^H||||||||||||||||V0002^^^H^VN\r");
+  REQUIRE(m.of("Patient").size() == 1);  // the patient the visit left is not written inactive
+  CHECK_FALSE(m.resource("Patient").HasMember("link"));
+  CHECK(text(m.resource("Encounter")["subject"], "reference") == m.full_url("Patient"));
 }

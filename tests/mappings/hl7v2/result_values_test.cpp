@@ -1,0 +1,59 @@
+// What a result's value says, for the OBX forms senders use beyond numbers and codes: a
+// structured numeric that says "not equal", a report that is only a pointer to where it
+// is kept.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|LAB|F|EHR|F|20250123100000-0800||";
+const std::string kPid = "PID|1||H100200^^^NWH^MR||DELACROIX^MARIE||19710412|F\r";
+
+const rapidjson::Value* observation_coded(const Mapped& m, const std::string& code) {
+  for (const auto* e : m.of("Observation"))
+    if (first_code((*e)["resource"]["code"]) == code) return &(*e)["resource"];
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("SN: a comparator <> (not equal) is kept as text, never read as the value it excludes", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|SN1|P|2.5.1\r" + kPid +
+                         "OBR|1||F1^LAB|SN^Numerics^L|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|SN|5048-4^ANA titer^LN||<>^1^/^40||||||F\r"
+                         "OBX|2|SN|2160-0^Creatinine^LN||<^0.5|mg/dL^^UCUM|||||F\r");
+  const auto* titer = observation_coded(m, "5048-4");
+  REQUIRE(titer);
+  CHECK_FALSE(titer->HasMember("valueRatio"));
+  CHECK(text(*titer, "valueString") == "<> 1 / 40");
+  const auto* creatinine = observation_coded(m, "2160-0");  // the comparators FHIR has stay a Quantity's
+  REQUIRE(creatinine);
+  CHECK(text((*creatinine)["valueQuantity"], "comparator") == "<");
+}
+
+TEST_CASE("RP: a report sent as a pointer is the report's presentedForm, where it is and its media type", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|RP1|P|2.5.1\r" + kPid +
+                         "OBR|1||F2^RIS|18748-4^Imaging report^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|RP|18748-4^Imaging report^LN||http://pacs.example.org/study/123^PACS^IMAGE^JPEG||||||F\r");
+  const auto& report = m.resource("DiagnosticReport");
+  REQUIRE(report.HasMember("presentedForm"));
+  const auto& form = report["presentedForm"][0];
+  CHECK(text(form, "url") == "http://pacs.example.org/study/123");
+  CHECK(text(form, "contentType") == "image/jpeg");
+  CHECK_FALSE(form.HasMember("data"));
+  CHECK(warned(m.conversion, "OBX[1]-5[1]", "presentedForm"));
+}
+
+TEST_CASE("MDM^T02: a document sent as a pointer is where the document is, not the pointer's text", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "MDM^T02|RP2|P|2.5.1\rEVN|T02|20250126090000-0800\r" + kPid + "PV1|1|O\r"
+                         "TXA|1|DS^Discharge summary^HL70270|TX|20250126085000-0800||||||||DOC1^NWH|||||AU||AV\r"
+                         "OBX|1|RP|18842-5^Discharge summary^LN||https://docs.example.org/d/1^DOCS^AP^PDF||||||F\r");
+  const auto& attachment = m.resource("DocumentReference")["content"][0]["attachment"];
+  CHECK(text(attachment, "url") == "https://docs.example.org/d/1");
+  CHECK(text(attachment, "contentType") == "application/pdf");
+  CHECK_FALSE(attachment.HasMember("data"));
+}
