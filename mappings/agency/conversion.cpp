@@ -46,8 +46,8 @@ AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitio
                                  fhir::validation::Policy policy)
     : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
 
-std::vector<Issue> AgencyConverter::errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
-  fhir::model::ParseResult read = engine::read_tree(tree, definitions_);
+std::vector<Issue> AgencyConverter::errors(engine::Node&& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
+  fhir::model::ParseResult read = engine::read_tree(std::move(tree), definitions_);
   bundle = std::move(read.document);
   std::vector<Issue> found = std::move(read.issues);
   if (validator_ && bundle && bundle->root()) {
@@ -115,10 +115,11 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
   // then every row of a record still invalid. What is invalid after that refuses the upload.
   for (int round = 0; c.mapped.built(); ++round) {
     std::unique_ptr<fhir::model::Document> bundle;
-    auto found = errors(c.mapped.tree, bundle);
+    // The Bundle becomes the document: its tree, read part by part, is freed as it goes (the
+    // tree, its JSON and the document together were most of an export's memory).
+    auto found = errors(std::move(c.mapped.tree), bundle);
     if (found.empty()) {
       c.bundle = std::move(bundle);
-      c.mapped.tree = engine::Node::object();  // the Bundle is the document now: its tree would double the memory
       break;
     }
     if (c.mapped.bundle.empty()) {  // untraced: traced again, to say where each problem comes from
