@@ -419,3 +419,21 @@ TEST_CASE("hmis independent export: a move-in date is where the episode turns fr
   CHECK(warnings.find("\"2024-04-01\" is before EntryDate, 2024-05-10, so it is left out") != std::string::npos);
   CHECK(warnings.find("permanent housing") != std::string::npos);
 }
+
+TEST_CASE("hmis independent export: HIV answers on a row about another disability are left out, never written unlabelled",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)  // D-6 is a developmental disability (7) at an ordinary project
+    if (name == "Disabilities.csv")
+      text = with_cells(text, "D-6", {{"TCellCount", "180"}, {"ViralLoad", "5000"}, {"AntiRetroviral", "1"}});
+  auto c = hmis().convert_files(files, "local");
+  const auto* disability = by_identifier(bundle_of(c), "Observation").at("Disabilities/D-6");
+  std::string written = dump(*disability);
+  CHECK(written.find("TCellCount") == std::string::npos);
+  CHECK(written.find("ViralLoad") == std::string::npos);
+  CHECK(written.find("AntiRetroviral") == std::string::npos);
+  CHECK(!has_label(*disability, kActCode, "HIV"));  // nothing about HIV is left in it
+  size_t told = 0;
+  for (const auto& w : c.mapped.warnings) told += w.starts_with("Disabilities.csv row 7") && w.find("HIV/AIDS") != std::string::npos;
+  CHECK(told == 3);
+}
