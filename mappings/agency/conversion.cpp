@@ -67,7 +67,9 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
     std::string where = engine::source_of(mapped.sources, issue.expression);
     std::vector<RowRef> rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
                                    ? mapped.entry_rows[static_cast<size_t>(entry)] : std::vector<RowRef>{};
-    if (const RowRef* last = narrow && rows.size() > 1 ? culprit(mapped, issue.expression, rows, where) : nullptr)
+    // One row too: the cell below the element that made it invalid (an exit's ExitDate, when
+    // the episode's start is a stored record's, which no cell of the export gave).
+    if (const RowRef* last = narrow && !rows.empty() ? culprit(mapped, issue.expression, rows, where) : nullptr)
       rows = {*last};
     for (const RowRef& row : rows) {
       invalid.insert(row);

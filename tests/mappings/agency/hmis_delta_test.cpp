@@ -85,3 +85,17 @@ TEST_CASE("hmis delta: without a stored record the rows a delta cannot place are
   for (const auto& r : c.mapped.rejected) refused.insert(r.where.substr(0, r.where.find(' ')));
   CHECK(refused == std::set<std::string>{"Enrollment.csv", "Exit.csv", "Services.csv"});
 }
+
+TEST_CASE("hmis delta: an exit dated before the stored entry is refused at its ExitDate", "[agency][hmis]") {
+  Files delta = delta_export();
+  for (auto& [name, text] : delta)
+    if (name == "Exit.csv") text = with_cell(text, "X-1", "ExitDate", "2023-12-01");  // E-1000 was entered 2024-01-05
+  auto c = hmis().convert_files(delta, "local", {}, &stored());
+  std::string said;
+  for (const auto& r : c.mapped.rejected) said += r.where + ": " + r.message + "\n";
+  INFO(said);
+  REQUIRE(c.mapped.rejected.size() == 1);
+  INFO(c.mapped.rejected[0].message);
+  CHECK(c.mapped.rejected[0].where == "Exit.csv row 2, column \"ExitDate\"");
+  CHECK(c.mapped.rejected[0].message.find("2024-01-05") != std::string::npos);
+}
