@@ -57,9 +57,13 @@ struct Row {
   std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
   std::vector<RowProblem> problems;         // why the row cannot be taken (said unless it is skipped)
   // Stored records standing for rows the export does not send (Lookup::stored_type), by key
-  // ("Type|system|value"): the row carries their labels (when the lookup says), and a resource
-  // of theirs starts from them.
-  std::map<std::string, std::pair<const StoredRecord*, bool>> stand_ins;
+  // ("Type|system|value"), with what the lookup lets them do.
+  struct StandIn {
+    const StoredRecord* record = nullptr;
+    bool labels = false;   // the row carries the record's labels
+    bool extends = false;  // a resource of the row with its identity starts from it
+  };
+  std::map<std::string, StandIn> stand_ins;
 
   size_t column_of(std::string_view key) const { return column_index(spec, key); }
   std::string raw(size_t c) const {

@@ -76,6 +76,12 @@ bool Builder::read_row(Row& row) {
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& lookup = columns[c].lookup)
       row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
+  std::vector<bool> stood_in(columns.size());  // a stored record stands for the rows a lookup found missing
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (columns[c].lookup && (stood_in[c] = stands_in(columns[c], row)) && !columns[c].lookup->stored_value.empty()) {
+      row.values[c] = {};
+      row.values[c].value = columns[c].lookup->stored_value;
+    }
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
@@ -97,7 +103,7 @@ bool Builder::read_row(Row& row) {
     } else if (std::string other = differing(row, c); !other.empty()) {
       row.problems.push_back({row.ref(), row.where(c), other});
       ok = false;
-    } else if (column.required && row.values[c].value.empty() && !stands_in(column, row)) {
+    } else if (column.required && row.values[c].value.empty() && !stood_in[c]) {
       ok = false;
       // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID),
       // once for all the lookups that found nothing with it there.
@@ -174,8 +180,13 @@ bool Builder::stands_in(const Column& column, Row& row) {
   if (by.empty() || !lookups_.rows(l, by).empty()) return false;  // a row there, not taken, is not stood for
   std::string url = system(l.stored_system);
   const StoredRecord* record = stored_record(l.stored_type + "?identifier=" + engine::token_criteria(url, by));
-  if (record) row.stand_ins[l.stored_type + "|" + url + "|" + by] = {record, l.stored_labels};
-  return record != nullptr;
+  if (!record) return false;
+  // Several lookups may find the same record missing: what any of them lets it do, it does.
+  Row::StandIn& in = row.stand_ins[l.stored_type + "|" + url + "|" + by];
+  in.record = record;
+  in.labels = in.labels || l.stored_labels;
+  in.extends = in.extends || l.stored_extends;
+  return true;
 }
 
 const StoredRecord* Builder::stored_record(const std::string& conditional_reference) {
@@ -401,8 +412,9 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
   std::string id = engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
   b.full_url = b.local_url = "urn:uuid:" + id;
   auto stand_in = row.stand_ins.find(key);  // the stored record the export does not send, as the row's base
-  if (compiled.spec->merge || stand_in != row.stand_ins.end()) {  // merge: admits() found the record
-    const StoredRecord* stored = compiled.spec->merge ? record_of(compiled, row) : stand_in->second.first;
+  bool extends = stand_in != row.stand_ins.end() && stand_in->second.extends;
+  if (compiled.spec->merge || extends) {  // merge: admits() found the record
+    const StoredRecord* stored = compiled.spec->merge ? record_of(compiled, row) : stand_in->second.record;
     b.resource = stored->resource;
     if (Node* meta = b.resource.member("meta")) {
       meta->remove("versionId");
@@ -432,7 +444,7 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
 void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built) const {
   static const engine::Path kSecurity("meta.security[]");
   for (const auto& [key, stand_in] : row.stand_ins)
-    if (const Node* labels = stand_in.second ? engine::get_path(stand_in.first->resource, "meta.security") : nullptr)
+    if (const Node* labels = stand_in.labels ? engine::get_path(stand_in.record->resource, "meta.security") : nullptr)
       for (const Node& label : labels->children) engine::set_path(built.resource, kSecurity, Node(label));
   for (const SecurityLabel& l : spec.security) {
     if (!meets(l.when, row)) continue;

@@ -188,6 +188,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
       c.lookup->stored_type = text(stored, "type");
       c.lookup->stored_system = text(stored, "system");
       c.lookup->stored_labels = !stored->member("labels") || flag(stored, "labels");
+      c.lookup->stored_value = text(stored, "value");
+      c.lookup->stored_extends = flag(stored, "extends");
       if (c.lookup->stored_type.empty() || !spec.systems.count(c.lookup->stored_system))
         problems.add(stored->position.line, "column \"" + c.name + "\": orStored names a type and one of the spec's identifierSystems");
     }

@@ -28,7 +28,7 @@ std::string only_rows(const std::string& text, const std::set<std::string>& ids)
 const agency::BundleRecords& stored() {
   static auto records = agency::BundleRecords::from_json(R"({"resourceType": "Bundle", "type": "searchset", "entry": [
     {"resource": {"resourceType": "Patient", "id": "p-100", "meta": {"versionId": "2"},
-      "identifier": [{"system": "urn:carebridge:agency:local:hmis-client", "value": "C-100"}]}},
+      "identifier": [{"system": "urn:carebridge:agency:local:hmis-client", "value": "C-100"}], "name": [{"family": "Delgado-Ruiz"}]}},
     {"resource": {"resourceType": "EpisodeOfCare", "id": "ep-1000", "meta": {"versionId": "3", "security": [
         {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "ORCON"},
         {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "SDV"}]},
@@ -98,4 +98,50 @@ TEST_CASE("hmis delta: an exit dated before the stored entry is refused at its E
   INFO(c.mapped.rejected[0].message);
   CHECK(c.mapped.rejected[0].where == "Exit.csv row 2, column \"ExitDate\"");
   CHECK(c.mapped.rejected[0].message.find("2024-01-05") != std::string::npos);
+}
+
+// A client's record as stored, labelled as a victim service provider's client or not.
+static agency::BundleRecords stored_client(bool providers) {
+  std::string labels = providers ? R"("security": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "ORCON"}])" : "";
+  auto records = agency::BundleRecords::from_json(R"({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient",
+    "id": "p-100", "meta": {"versionId": "4")" + std::string(providers ? ", " : "") + labels + R"(},
+    "identifier": [{"system": "urn:carebridge:agency:local:hmis-client", "value": "C-100"}], "name": [{"family": "Delgado-Ruiz"}]}}]})");
+  REQUIRE(records.ok());
+  return std::move(*records);
+}
+
+TEST_CASE("hmis delta: a stored client's row alone keeps the labels her record has, neither more nor fewer", "[agency][hmis]") {
+  Files delta;  // her name corrected; the export's organizations include a victim service provider (ORG-20)
+  for (auto& [name, text] : export_files("FY2024")) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Client.csv") delta.emplace_back(name, only_rows(with_cell(text, "C-100", "FirstName", "Mariela"), {"C-100"}));
+    if (name == "Enrollment.csv") delta.emplace_back(name, only_rows(text, {}));  // sent, and empty: nothing changed
+  }
+  for (bool providers : {false, true}) {
+    INFO(providers);
+    auto records = stored_client(providers);
+    auto c = hmis().convert_files(delta, "local", {}, &records);
+    const auto& patient = *by_identifier(bundle_of(c), "Patient").at("C-100");
+    CHECK(has_label(patient, kActCode, "ORCON") == providers);
+  }
+  // Not stored: whose client she is cannot be told, and the export has a victim service provider.
+  auto c = hmis().convert_files(delta, "local");
+  CHECK(has_label(*by_identifier(bundle_of(c), "Patient").at("C-100"), kActCode, "ORCON"));
+}
+
+TEST_CASE("hmis delta: a stored client's enrollment at a victim service provider labels her record", "[agency][hmis]") {
+  Files delta;
+  for (auto& [name, text] : export_files("FY2024")) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Enrollment.csv")  // E-1001's row, at PRJ-3 of the victim service provider ORG-20
+      delta.emplace_back(name, only_rows(with_cells(text, "E-1001", {{"ProjectID", "PRJ-3"}}, "E-VSP"), {"E-VSP"}));
+  }
+  auto records = stored_client(false);
+  auto c = hmis().convert_files(delta, "local", {}, &records);
+  auto bundle = bundle_of(c);
+  REQUIRE(by_identifier(bundle, "Patient").count("C-100"));
+  const auto& patient = *by_identifier(bundle, "Patient").at("C-100");
+  CHECK(has_label(patient, kActCode, "ORCON"));
+  CHECK(str(patient["name"][0]["family"]) == "Delgado-Ruiz");  // the stored record, labelled: nothing of it lost
+  CHECK(has_label(*by_identifier(bundle, "EpisodeOfCare").at("E-VSP"), kActCode, "ORCON"));
 }
