@@ -77,11 +77,15 @@ bool Builder::read_row(Row& row) {
     if (const auto& lookup = columns[c].lookup)
       row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
   std::vector<bool> stood_in(columns.size());  // a stored record stands for the rows a lookup found missing
-  for (size_t c = 0; c < columns.size(); ++c)
-    if (columns[c].lookup && (stood_in[c] = stands_in(columns[c], row)) && !columns[c].lookup->stored_value.empty()) {
+  for (size_t c = 0; c < columns.size(); ++c) {
+    // Only a lookup that found nothing can be stood for: most find their row, and are not asked again.
+    const auto& lookup = columns[c].lookup;
+    if (!lookup || (!row.values[c].value.empty() && row.values[c].value != lookup->absent)) continue;
+    if ((stood_in[c] = stands_in(columns[c], row)) && !lookup->stored_value.empty()) {
       row.values[c] = {};
-      row.values[c].value = columns[c].lookup->stored_value;
+      row.values[c].value = lookup->stored_value;
     }
+  }
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
