@@ -108,6 +108,14 @@ class ServiceRecords : public agency::Records {
     return service_.writes().resolve_conditional(who_, conditional_reference, failure).has_value();
   }
 
+  std::optional<std::string> find(const std::string& conditional_reference) const override {
+    rest::Result failure;
+    auto found = service_.writes().resolve_conditional(who_, conditional_reference, failure);
+    size_t slash = found ? found->find('/') : std::string::npos;
+    if (slash == std::string::npos) return std::nullopt;
+    return read(found->substr(0, slash), found->substr(slash + 1));
+  }
+
   // A record the caller can read, or an organization someone registered to send belongs to.
   std::optional<bool> knows(const std::string& type, const std::string& id) const override {
     if (!fhir::model::is_resource_id(id)) return false;

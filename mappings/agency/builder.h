@@ -56,6 +56,14 @@ struct Row {
   std::vector<ReadValue> values;            // per spec column
   std::map<std::string, std::string> local_urls;  // the spec's resource id → its fullUrl, for this row
   std::vector<RowProblem> problems;         // why the row cannot be taken (said unless it is skipped)
+  // Stored records standing for rows the export does not send (Lookup::stored_type), by key
+  // ("Type|system|value"), with what the lookup lets them do.
+  struct StandIn {
+    const StoredRecord* record = nullptr;
+    bool labels = false;   // the row carries the record's labels
+    bool extends = false;  // a resource of the row with its identity starts from it
+  };
+  std::map<std::string, StandIn> stand_ins;
 
   size_t column_of(std::string_view key) const { return column_index(spec, key); }
   std::string raw(size_t c) const {
@@ -99,6 +107,8 @@ class Builder {
   bool taken(const std::vector<LookupIndex::RowAt>& rows) const;
   std::string differing(const Row& row, size_t c) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
+  const StoredRecord* stored_record(const std::string& conditional_reference);
+  bool stands_in(const Column& column, Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
@@ -132,7 +142,8 @@ class Builder {
   std::unordered_map<std::string, engine::Path> identifier_paths_;  // a system → "identifier[system=S].value"
   std::unordered_map<std::string, size_t> by_key_;  // "Type|system|value" → index in built_
   const Records* records_;
-  std::unordered_map<std::string, std::optional<StoredRecord>> stored_;  // "Type/id" → as stored, or not there
+  // "Type/id" or a conditional reference → as stored, or not there
+  std::unordered_map<std::string, std::optional<StoredRecord>> stored_;
   // The records rows not taken would have made ("Type|system|value" → the row), and the
   // references rows made to them: such a reference would match nothing when stored.
   std::unordered_map<std::string, RowRef> withheld_;

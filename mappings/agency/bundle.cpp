@@ -10,7 +10,10 @@ void Builder::withhold(const CompiledTable& compiled, const Row& row) {
   for (const CompiledResource& r : compiled.resources) {
     if (!meets(r.spec->when, row)) continue;
     std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
-    if (!identity.empty()) withheld_.try_emplace(key_of(r, identity), row.ref());
+    // A record stored already (a delta's exit of an enrollment an earlier export brought) is
+    // there for the rows that refer to it, whatever this row does.
+    std::string key = identity.empty() ? std::string() : key_of(r, identity);
+    if (!key.empty() && !row.stand_ins.count(key)) withheld_.try_emplace(key, row.ref());
   }
 }
 

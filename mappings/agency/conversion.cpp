@@ -46,8 +46,8 @@ AgencyConverter::AgencyConverter(const fhir::definitions::Definitions& definitio
                                  fhir::validation::Policy policy)
     : definitions_(definitions), validator_(validator), mapper_(std::move(spec)), policy_(policy) {}
 
-std::vector<Issue> AgencyConverter::errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
-  fhir::model::ParseResult read = engine::read_tree(tree, definitions_);
+std::vector<Issue> AgencyConverter::errors(engine::Node&& tree, std::unique_ptr<fhir::model::Document>& bundle) const {
+  fhir::model::ParseResult read = engine::read_tree(std::move(tree), definitions_);
   bundle = std::move(read.document);
   std::vector<Issue> found = std::move(read.issues);
   if (validator_ && bundle && bundle->root()) {
@@ -67,7 +67,9 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
     std::string where = engine::source_of(mapped.sources, issue.expression);
     std::vector<RowRef> rows = entry >= 0 && static_cast<size_t>(entry) < mapped.entry_rows.size()
                                    ? mapped.entry_rows[static_cast<size_t>(entry)] : std::vector<RowRef>{};
-    if (const RowRef* last = narrow && rows.size() > 1 ? culprit(mapped, issue.expression, rows, where) : nullptr)
+    // One row too: the cell below the element that made it invalid (an exit's ExitDate, when
+    // the episode's start is a stored record's, which no cell of the export gave).
+    if (const RowRef* last = narrow && !rows.empty() ? culprit(mapped, issue.expression, rows, where) : nullptr)
       rows = {*last};
     for (const RowRef& row : rows) {
       invalid.insert(row);
@@ -115,10 +117,11 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
   // then every row of a record still invalid. What is invalid after that refuses the upload.
   for (int round = 0; c.mapped.built(); ++round) {
     std::unique_ptr<fhir::model::Document> bundle;
-    auto found = errors(c.mapped.tree, bundle);
+    // The Bundle becomes the document: its tree, read part by part, is freed as it goes (the
+    // tree, its JSON and the document together were most of an export's memory).
+    auto found = errors(std::move(c.mapped.tree), bundle);
     if (found.empty()) {
       c.bundle = std::move(bundle);
-      c.mapped.tree = engine::Node::object();  // the Bundle is the document now: its tree would double the memory
       break;
     }
     if (c.mapped.bundle.empty()) {  // untraced: traced again, to say where each problem comes from

@@ -48,8 +48,9 @@ class AgencyConverter {
   void set_trace(bool trace) { trace_ = trace; }
 
  private:
-  // The errors in a Bundle (read into `bundle`) as the validator finds them.
-  std::vector<Issue> errors(const engine::Node& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
+  // The errors in a Bundle (read into `bundle`, and taken out of `tree` as it is read) as the
+  // validator finds them.
+  std::vector<Issue> errors(engine::Node&& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
   // Maps until no row refers to a record of a row not taken (conversion.cpp).
   MappedExport settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded, std::vector<RowProblem>& reasons,
                        const std::string& agency, bool trace, const Records* records) const;

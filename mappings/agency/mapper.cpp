@@ -76,6 +76,16 @@ bool Builder::read_row(Row& row) {
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& lookup = columns[c].lookup)
       row.values[c] = lookups_.find(*lookup, lookup->whole_table() ? std::string() : row.values[lookup->by_index].value);
+  std::vector<bool> stood_in(columns.size());  // a stored record stands for the rows a lookup found missing
+  for (size_t c = 0; c < columns.size(); ++c) {
+    // Only a lookup that found nothing can be stood for: most find their row, and are not asked again.
+    const auto& lookup = columns[c].lookup;
+    if (!lookup || (!row.values[c].value.empty() && row.values[c].value != lookup->absent)) continue;
+    if ((stood_in[c] = stands_in(columns[c], row)) && !lookup->stored_value.empty()) {
+      row.values[c] = {};
+      row.values[c].value = lookup->stored_value;
+    }
+  }
   for (size_t c = 0; c < columns.size(); ++c)
     if (const auto& stored = columns[c].stored) row.values[c] = stored_value(*stored, row);
   for (const auto& [c, why] : leave_out_unasked(row.spec, row.values))  // an answer HMIS asks only of a survivor
@@ -97,7 +107,7 @@ bool Builder::read_row(Row& row) {
     } else if (std::string other = differing(row, c); !other.empty()) {
       row.problems.push_back({row.ref(), row.where(c), other});
       ok = false;
-    } else if (column.required && row.values[c].value.empty()) {
+    } else if (column.required && row.values[c].value.empty() && !stood_in[c]) {
       ok = false;
       // A lookup that found nothing is told at the cell it looked with (the exit's EnrollmentID),
       // once for all the lookups that found nothing with it there.
@@ -163,6 +173,36 @@ std::string Builder::untaken_problem(const Column& column, const Row& row) {
   auto found = lookups_.rows(l, by);
   if (found.empty() || taken(found)) return {};
   return "\"" + column.name + "\": " + found_row(l, by, found.front()) + " was not taken (see that row's reason), so neither is this one";
+}
+
+// Whether a stored record stands for the row a lookup found missing from the export (an
+// earlier export's enrollment, for a delta's exit): noted in the row when it does.
+bool Builder::stands_in(const Column& column, Row& row) {
+  if (!column.lookup || column.lookup->stored_type.empty() || column.lookup->whole_table()) return false;
+  const Lookup& l = *column.lookup;
+  const std::string& by = row.values[l.by_index].value;
+  if (by.empty() || !lookups_.rows(l, by).empty()) return false;  // a row there, not taken, is not stood for
+  std::string url = system(l.stored_system);
+  const StoredRecord* record = stored_record(l.stored_type + "?identifier=" + engine::token_criteria(url, by));
+  if (!record) return false;
+  // Several lookups may find the same record missing: what any of them lets it do, it does.
+  Row::StandIn& in = row.stand_ins[l.stored_type + "|" + url + "|" + by];
+  in.record = record;
+  in.labels = in.labels || l.stored_labels;
+  in.extends = in.extends || l.stored_extends;
+  return true;
+}
+
+const StoredRecord* Builder::stored_record(const std::string& conditional_reference) {
+  if (!records_) return nullptr;
+  auto [it, added] = stored_.try_emplace(conditional_reference);
+  if (!added) return it->second ? &*it->second : nullptr;
+  auto json = records_->find(conditional_reference);
+  auto resource = json ? engine::read_json(*json) : std::nullopt;
+  if (!resource || conditional_reference.find(std::string(resource->text_of("resourceType")) + "?") != 0) return nullptr;
+  const Node* version = engine::get_path(*resource, "meta.versionId");
+  it->second = StoredRecord{std::move(*resource), version && version->is_value() ? version->text : std::string()};
+  return &*it->second;
 }
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
@@ -375,13 +415,16 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
   // The agency is in the name: two agencies' record 1001 are two records.
   std::string id = engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
   b.full_url = b.local_url = "urn:uuid:" + id;
-  if (compiled.spec->merge) {  // admits() found the record
-    const StoredRecord* stored = record_of(compiled, row);
+  auto stand_in = row.stand_ins.find(key);  // the stored record the export does not send, as the row's base
+  bool extends = stand_in != row.stand_ins.end() && stand_in->second.extends;
+  if (compiled.spec->merge || extends) {  // merge: admits() found the record
+    const StoredRecord* stored = compiled.spec->merge ? record_of(compiled, row) : stand_in->second.record;
     b.resource = stored->resource;
     if (Node* meta = b.resource.member("meta")) {
       meta->remove("versionId");
       meta->remove("lastUpdated");
     }
+    if (!compiled.spec->merge) b.resource.remove("id");  // updated by its identifier, as the export's own would be
     if (!stored->version.empty()) b.if_match = "W/\"" + stored->version + "\"";
   }
   b.resource.set("resourceType", Node::string(type));
@@ -399,14 +442,19 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
   return b;
 }
 
-// The resource's security labels whose conditions the row meets (each once).
+// The resource's security labels whose conditions the row meets, and those of the stored
+// records standing for rows the export does not send (each once): a delta's service within
+// an enrollment stored at a victim service provider is the provider's as the enrollment is.
 void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built) const {
+  static const engine::Path kSecurity("meta.security[]");
+  for (const auto& [key, stand_in] : row.stand_ins)
+    if (const Node* labels = stand_in.labels ? engine::get_path(stand_in.record->resource, "meta.security") : nullptr)
+      for (const Node& label : labels->children) engine::set_path(built.resource, kSecurity, Node(label));
   for (const SecurityLabel& l : spec.security) {
     if (!meets(l.when, row)) continue;
     Node label = Node::object();
     label.set("system", Node::string(l.system));
     label.set("code", Node::string(l.code));
-    static const engine::Path kSecurity("meta.security[]");
     engine::set_path(built.resource, kSecurity, std::move(label));
   }
 }
@@ -454,7 +502,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
                               ": an older version of a record a later row of the file gives again; the later one is taken");
       continue;
     }
-    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}};
+    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}, {}};
     bool readable = read_row(row);
     // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
@@ -16,10 +17,12 @@ Result<BundleRecords> BundleRecords::from_json(std::string_view json) {
   for (const engine::Node& entry : entries ? entries->children : std::vector<engine::Node>{}) {
     const engine::Node* resource = entry.member("resource");
     if (!resource || resource->text_of("resourceType").empty() || resource->text_of("id").empty()) continue;
-    std::string json_text;
+    std::string json_text, type(resource->text_of("resourceType")), key = type + "/" + std::string(resource->text_of("id"));
     engine::write_json(*resource, json_text);
-    records.resources_[std::string(resource->text_of("resourceType")) + "/" + std::string(resource->text_of("id"))] =
-        std::move(json_text);
+    records.resources_[key] = std::move(json_text);
+    const engine::Node* identifiers = resource->member("identifier");
+    for (const engine::Node& id : identifiers ? identifiers->children : std::vector<engine::Node>{})
+      records.by_identifier_[type + "?identifier=" + engine::token_criteria(id.text_of("system"), id.text_of("value"))] = key;
   }
   return records;
 }
@@ -38,6 +41,12 @@ std::optional<std::string> BundleRecords::read(const std::string& type, const st
   auto it = resources_.find(type + "/" + id);
   if (it == resources_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<std::string> BundleRecords::find(const std::string& conditional_reference) const {
+  auto it = by_identifier_.find(conditional_reference);
+  if (it == by_identifier_.end()) return std::nullopt;
+  return resources_.at(it->second);
 }
 
 }  // namespace carebridge::mappings::agency

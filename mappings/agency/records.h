@@ -27,6 +27,12 @@ class Records {
     (void)conditional_reference;
     return std::nullopt;
   }
+  // The stored record a conditional reference ("EpisodeOfCare?identifier=S%7CV") names, as
+  // FHIR JSON, when it names exactly one the sender may see; nothing otherwise.
+  virtual std::optional<std::string> find(const std::string& conditional_reference) const {
+    (void)conditional_reference;
+    return std::nullopt;
+  }
   // Whether the gateway knows a record Type/id (an Organization: stored, or the organization
   // of someone registered to send); nothing when these records cannot tell.
   virtual std::optional<bool> knows(const std::string& type, const std::string& id) const {
@@ -42,9 +48,12 @@ class BundleRecords : public Records {
   static Result<BundleRecords> from_json(std::string_view json);
   static Result<BundleRecords> from_file(const std::filesystem::path& file);
   std::optional<std::string> read(const std::string& type, const std::string& id) const override;
+  // By an identifier the record holds ("Type?identifier=S%7CV").
+  std::optional<std::string> find(const std::string& conditional_reference) const override;
 
  private:
   std::map<std::string, std::string> resources_;  // "Type/id" → JSON
+  std::map<std::string, std::string> by_identifier_;  // "Type?identifier=S%7CV" → "Type/id" 
 };
 
 }  // namespace carebridge::mappings::agency

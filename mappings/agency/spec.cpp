@@ -184,6 +184,15 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
     c.lookup->absent = text(lookup, "absent");
     c.lookup->taken = flag(lookup, "taken");
+    if (const JsonNode* stored = lookup->member("orStored"); stored && stored->is_object()) {
+      c.lookup->stored_type = text(stored, "type");
+      c.lookup->stored_system = text(stored, "system");
+      c.lookup->stored_labels = !stored->member("labels") || flag(stored, "labels");
+      c.lookup->stored_value = text(stored, "value");
+      c.lookup->stored_extends = flag(stored, "extends");
+      if (c.lookup->stored_type.empty() || !spec.systems.count(c.lookup->stored_system))
+        problems.add(stored->position.line, "column \"" + c.name + "\": orStored names a type and one of the spec's identifierSystems");
+    }
   }
   if (const JsonNode* stored = node->member("stored"); stored && stored->is_object())
     c.stored = Stored{text(stored, "resource"), text(stored, "path"), text(stored, "expect"), text(stored, "refusal")};

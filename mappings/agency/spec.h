@@ -56,6 +56,15 @@ struct Lookup {
   // The row found must have been taken (its table is mapped first): a row about a record
   // whose own row was not taken (an exit of a refused enrollment) is not taken either.
   bool taken = false;
+  // A record the gateway holds that stands for a row the export does not send ("orStored":
+  // the EpisodeOfCare of an enrollment an earlier export brought, for a delta's exit): the
+  // record of `stored_type` whose identifier in the spec's system `stored_system` is the `by`
+  // value. Found, it meets `required` and `taken`, the lookup reads `stored_value` (none: the
+  // value stays empty), the row's resources carry its security labels (unless "labels":
+  // false), and with "extends" a resource of the row with the same identity starts from it.
+  std::string stored_type{}, stored_system{}, stored_value{};
+  bool stored_labels = true;
+  bool stored_extends = false;
   bool whole_table() const { return key.empty() && by.empty(); }
   // Resolved when the spec is read: indexes in Spec::tables and in the tables' columns.
   size_t table_index = 0, key_index = 0, by_index = 0, column_index = 0;

@@ -1,6 +1,7 @@
 #include "mappings/engine/node_json.h"
 
 #include <memory_resource>
+#include <type_traits>
 
 #include "fhir/json/json_reader.h"
 #include "fhir/json/json_tree.h"
@@ -52,8 +53,10 @@ class JsonMaker {
  public:
   JsonMaker(std::pmr::memory_resource& nodes, std::pmr::memory_resource& strings) : nodes_(nodes), strings_(strings) {}
 
-  // `node` as a JsonNode named `key`, or null when it is empty (nothing written) or bad.
-  JsonNode* make(const Node& node, std::string_view key) {
+  // `node` as a JsonNode named `key`, or null when it is empty (nothing written) or bad. A
+  // node that is not const is released part by part as it is made (its texts are copied).
+  template <typename TreeNode>
+  JsonNode* make(TreeNode& node, std::string_view key) {
     if (node.is_value() && node.text.empty()) return nullptr;
     auto* json = new (nodes_.allocate(sizeof(JsonNode), alignof(JsonNode))) JsonNode();
     json->kind = kind_of(node.kind);
@@ -65,9 +68,10 @@ class JsonMaker {
     }
     JsonNode** tail = &json->first;
     for (size_t i = 0; i < node.children.size() && !bad_; ++i) {
-      const Node& child = node.children[i];
+      TreeNode& child = node.children[i];
       JsonNode* made = make(child, node.is_array() ? std::string_view() : copy(child.name));
       if (bad_) bad_path_.insert(0, node.is_array() ? "[" + std::to_string(i) + "]" : "." + child.name);
+      if constexpr (!std::is_const_v<TreeNode>) child = Node();
       if (!made) continue;
       *tail = made;
       tail = &made->next;
@@ -93,17 +97,17 @@ class JsonMaker {
   std::string bad_path_;
 };
 
-}  // namespace
-
-fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::Definitions& definitions) {
+// The tree in the element model, through JSON nodes made from it.
+template <typename TreeNode>
+fhir::model::ParseResult read_made(TreeNode& tree, const fhir::definitions::Definitions& definitions) {
   fhir::model::ParseResult result;
   auto document = std::make_unique<fhir::model::Document>();
   // The JSON nodes are scratch; their texts are the document's.
   std::pmr::monotonic_buffer_resource scratch(64 * 1024);
   JsonMaker maker(scratch, document->arena());
+  std::string type(tree.text_of("resourceType"));  // before a tree taken apart is gone
   const JsonNode* json = maker.make(tree, {});
   if (maker.bad()) {
-    std::string_view type = tree.text_of("resourceType");
     result.issues.push_back({fhir::model::Severity::Fatal, "structure", "the text is not UTF-8 (characters in no known encoding)",
                              std::string(type.empty() ? "Resource" : type) + maker.bad_path(), {}});
     return result;
@@ -114,6 +118,18 @@ fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::De
   }
   if (fhir::json::read_resource(*json, *document, definitions, result.issues)) result.document = std::move(document);
   return result;
+}
+
+}  // namespace
+
+fhir::model::ParseResult read_tree(const Node& tree, const fhir::definitions::Definitions& definitions) {
+  return read_made(tree, definitions);
+}
+
+fhir::model::ParseResult read_tree(Node&& tree, const fhir::definitions::Definitions& definitions) {
+  Node taken = std::move(tree);
+  tree = Node::object();
+  return read_made(taken, definitions);
 }
 
 std::optional<Node> read_json(std::string_view json) {

@@ -393,3 +393,47 @@ TEST_CASE("hmis independent export: a date after the export's end is warned of, 
   CHECK(std::count(c.mapped.warnings.begin(), c.mapped.warnings.end(),
                    "Client.csv row 4, column \"DOB\": \"2099-05-05\" is after today, so it is left out") == 1);
 }
+
+TEST_CASE("hmis independent export: a move-in date is where the episode turns from waitlist to active, when it is one",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name != "Enrollment.csv") continue;
+    text = with_cell(text, "E-1006", "MoveInDate", "2024-04-01");  // before its entry (2024-05-10): left out
+    text = with_cell(text, "E-1000", "MoveInDate", "2024-01-20");  // an emergency shelter's (PRJ-1): never asked
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto episodes = by_identifier(bundle_of(c), "EpisodeOfCare");
+  // E-1001, at the rapid re-housing project PRJ-2 (ProjectType 13), moved in on 2024-04-01.
+  const auto& housed = *episodes.at("E-1001");
+  REQUIRE(housed.HasMember("statusHistory"));
+  CHECK(str(housed["statusHistory"][0]["status"]) == "waitlist");
+  CHECK(str(housed["statusHistory"][0]["period"]["start"]) == "2024-02-20");
+  CHECK(str(housed["statusHistory"][0]["period"]["end"]) == "2024-04-01");
+  CHECK(str(housed["statusHistory"][1]["status"]) == "active");
+  CHECK(str(housed["statusHistory"][1]["period"]["start"]) == "2024-04-01");
+  CHECK(!episodes.at("E-1006")->HasMember("statusHistory"));
+  CHECK(!episodes.at("E-1000")->HasMember("statusHistory"));
+  std::string warnings;
+  for (const auto& w : c.mapped.warnings) warnings += w + "\n";
+  CHECK(warnings.find("\"2024-04-01\" is before EntryDate, 2024-05-10, so it is left out") != std::string::npos);
+  CHECK(warnings.find("permanent housing") != std::string::npos);
+}
+
+TEST_CASE("hmis independent export: HIV answers on a row about another disability are left out, never written unlabelled",
+          "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)  // D-6 is a developmental disability (7) at an ordinary project
+    if (name == "Disabilities.csv")
+      text = with_cells(text, "D-6", {{"TCellCount", "180"}, {"ViralLoad", "5000"}, {"AntiRetroviral", "1"}});
+  auto c = hmis().convert_files(files, "local");
+  const auto* disability = by_identifier(bundle_of(c), "Observation").at("Disabilities/D-6");
+  std::string written = dump(*disability);
+  CHECK(written.find("TCellCount") == std::string::npos);
+  CHECK(written.find("ViralLoad") == std::string::npos);
+  CHECK(written.find("AntiRetroviral") == std::string::npos);
+  CHECK(!has_label(*disability, kActCode, "HIV"));  // nothing about HIV is left in it
+  size_t told = 0;
+  for (const auto& w : c.mapped.warnings) told += w.starts_with("Disabilities.csv row 7") && w.find("HIV/AIDS") != std::string::npos;
+  CHECK(told == 3);
+}

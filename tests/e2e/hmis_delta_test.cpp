@@ -1,0 +1,76 @@
+// An HMIS delta export (ExportDirective 1) into a running gateway after the full export it
+// follows: its rows about records the full export brought — an exit, a service, an
+// enrollment of a known client — land on the stored records, with their labels.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+
+namespace {
+
+rapidjson::Document parsed(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  REQUIRE(d.IsObject());
+  return d;
+}
+
+// The header of `text` and its row that starts with `row_start`, that row's start replaced.
+std::string header_and(const std::string& text, const std::string& row_start, const std::string& replacement) {
+  std::string header = text.substr(0, text.find('\n') + 1);
+  size_t at = text.find("\n" + row_start) + 1;
+  REQUIRE(at != 0);
+  std::string row = text.substr(at, text.find('\n', at) + 1 - at);
+  return header + replacement + row.substr(row_start.size());
+}
+
+}  // namespace
+
+TEST_CASE("ingest: an HMIS delta's exit, service and enrollment attach to what the full export stored", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  auto full = c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped);
+  INFO(full.body.substr(0, 800));
+  REQUIRE(full.status == 200);
+
+  // The delta sends the projects and organizations, and the rows that changed alone: E-5008
+  // ended, a bed night within the victim service provider's E-5004, C-1008 enrolled again.
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Exit.csv") delta.emplace_back(name, header_and(text, "X-7001,E-5001,C-1001,2024-08-30", "X-7999,E-5008,C-1008,2024-09-15"));
+    if (name == "Services.csv") delta.emplace_back(name, header_and(text, "S-9001,E-5007,C-1006,2024-01-10", "S-9999,E-5004,C-1003,2024-05-01"));
+    if (name == "Enrollment.csv") delta.emplace_back(name, header_and(text, "E-5008,C-1008,PRJ-110,2024-05-01", "E-5999,C-1008,PRJ-110,2024-09-01"));
+  }
+  auto updated = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(updated.body.substr(0, 1500));
+  REQUIRE(updated.status == 200);
+  CHECK(parsed(updated.body)["rejectedRows"].GetInt() == 0);
+
+  const std::string system = "urn:carebridge:agency:local:hmis-";
+  auto one = [&](const std::string& type, const std::string& kind, const std::string& value) {
+    auto found = parsed(c->get("/fhir/" + type + "?identifier=" + system + kind + "%7C" + value).body);
+    REQUIRE(found["total"].GetInt() == 1);  // never a second record
+    rapidjson::Document resource;
+    resource.CopyFrom(found["entry"][0]["resource"], resource.GetAllocator());
+    return resource;
+  };
+  auto ended = one("EpisodeOfCare", "enrollment", "E-5008");
+  CHECK(std::string(ended["status"].GetString()) == "finished");
+  CHECK(std::string(ended["period"]["start"].GetString()) == "2024-05-01");  // the entry the full export gave
+  CHECK(std::string(ended["period"]["end"].GetString()) == "2024-09-15");
+  CHECK(ended.HasMember("managingOrganization"));
+
+  auto bed_night = one("Encounter", "service", "S-9999");
+  std::string labels;
+  for (const auto& l : bed_night["meta"]["security"].GetArray()) labels += std::string(l["code"].GetString()) + " ";
+  CHECK(labels.find("ORCON") != std::string::npos);  // the provider's, as its enrollment is
+
+  auto client = one("Patient", "client", "C-1008");
+  auto again = one("EpisodeOfCare", "enrollment", "E-5999");
+  CHECK(std::string(again["patient"]["reference"].GetString()) == "Patient/" + std::string(client["id"].GetString()));
+}
