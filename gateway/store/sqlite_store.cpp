@@ -22,7 +22,8 @@ namespace {
 // version 2 keyed the index tables by type, parameter and id as text.
 // Version 4 added the commit log (commit hooks' records, the write log among them);
 // version 5 the access facts of every version (who may see it, store.h).
-constexpr int kSchemaVersion = 6;  // 6: identifier:of-type rows
+// Version 7 folds string rows of every Latin script, NFD accents, Greek and Cyrillic (fold.cpp).
+constexpr int kSchemaVersion = 7;  // 6: identifier:of-type rows; 7: string rows folded anew
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
