@@ -187,6 +187,29 @@ TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
   CHECK(parse_json(c->get("/fhir/Observation?subject:Patient.name=xml").body)["total"].GetInt() == 1);
 }
 
+TEST_CASE("an XML transaction past 10 MB with a clinical note past 10 MB is stored", "[gateway][e2e][transaction][xml][large]") {
+  // libxml2 refused any document whose parse passed 10 MB ("Huge input lookup"), and any
+  // attribute over 10 MB: a Synthea lifetime or a scanned report sent as XML.
+  ServerProcess server(temp_dir("transaction-xml-large"));
+  auto c = server.client();
+  std::string note;
+  for (const std::string line = "UGF0aWVudCBzZWVuIGZvciBmb2xsb3ctdXAu"; note.size() < (11u << 20);) note += line;  // base64
+  std::string xml = R"(<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000001"/><resource><Patient>)"
+                    R"(<name><family value="Longnote"/></name></Patient></resource><request><method value="POST"/><url value="Patient"/></request></entry>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000002"/><resource><DocumentReference>)"
+                    R"(<status value="current"/><subject><reference value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000001"/></subject>)"
+                    R"(<content><attachment><contentType value="text/plain"/><data value=")" + note + R"("/></attachment></content>)"
+                    R"(</DocumentReference></resource><request><method value="POST"/><url value="DocumentReference"/></request></entry></Bundle>)";
+  REQUIRE(xml.size() > (11u << 20));
+  auto r = c->post("/fhir", xml, xml_headers());
+  INFO(r.body.substr(0, 600));
+  REQUIRE(r.status == 200);
+  auto found = parse_json(c->get("/fhir/DocumentReference?subject:Patient.name=longnote").body);
+  REQUIRE(found["total"].GetInt() == 1);
+  CHECK(str(found["entry"][0]["resource"]["content"][0]["attachment"], "data") == note);
+}
+
 TEST_CASE("a 10000-entry transaction commits at once", "[gateway][e2e][transaction][large]") {
   ServerProcess server(temp_dir("transaction-large"));
   auto c = server.client();
