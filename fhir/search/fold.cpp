@@ -79,12 +79,32 @@ char latin_base(char32_t c) {
   return 0;
 }
 
-// The lower case of a capital that keeps its letter (Ĳ, Œ, Greek, Cyrillic), else itself.
+// Greek letters with tonos or dialytika, and final sigma, as the plain lower-case letter:
+// what their decomposed (NFD) spelling folds to once the combining mark is dropped.
+char32_t greek_base(char32_t c) {
+  switch (c) {
+    case 0x386: case 0x3AC: return 0x3B1;  // Ά ά -> α
+    case 0x388: case 0x3AD: return 0x3B5;  // Έ έ -> ε
+    case 0x389: case 0x3AE: return 0x3B7;  // Ή ή -> η
+    case 0x38A: case 0x3AF: case 0x3AA: case 0x3CA: case 0x390: return 0x3B9;  // Ί ί Ϊ ϊ ΐ -> ι
+    case 0x38C: case 0x3CC: return 0x3BF;  // Ό ό -> ο
+    case 0x38E: case 0x3CD: case 0x3AB: case 0x3CB: case 0x3B0: return 0x3C5;  // Ύ ύ Ϋ ϋ ΰ -> υ
+    case 0x38F: case 0x3CE: return 0x3C9;  // Ώ ώ -> ω
+    case 0x3C2: return 0x3C3;              // ς -> σ
+    default: return 0;
+  }
+}
+
+// The lower case of a capital that keeps its letter (Ĳ, Œ, Greek, Cyrillic), else itself;
+// Cyrillic ё and й as е and и, as their decomposed spellings fold.
 char32_t lower(char32_t c) {
   if (c == 0x132 || c == 0x152) return c + 1;
+  if (char32_t greek = greek_base(c)) return greek;
   if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 0x20;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
-  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  if (c >= 0x410 && c <= 0x42F) c += 0x20;
+  if (c >= 0x400 && c <= 0x40F) c += 0x50;
+  if (c == 0x451) return 0x435;  // ё -> е
+  if (c == 0x439) return 0x438;  // й -> и
   return c;
 }
 

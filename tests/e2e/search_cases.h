@@ -50,7 +50,7 @@ std::vector<SearchCase> composite_searches(const Send& send);
 // Conditions with coded and text-only concepts, and :text searches over them.
 std::vector<SearchCase> token_text_searches(const Send& send);
 
-// Patients named in several scripts (caron, ogonek, Vietnamese, NFD, Cyrillic, pinyin,
+// Patients named in several scripts (caron, ogonek, Vietnamese, NFD, Greek, Cyrillic, pinyin,
 // CJK), and the case- and accent-insensitive name searches over them.
 std::vector<SearchCase> international_name_searches(const Send& send);
 

@@ -248,7 +248,7 @@ TEST_CASE("paging keeps its places when a resource already shown is updated", "[
   CHECK(seen == ids);  // each once, in the order they were created
 }
 
-TEST_CASE("names in every Latin script Cyrillic and NFD are found case and accent insensitively", "[gateway][e2e][search]") {
+TEST_CASE("names in every Latin script Greek Cyrillic and NFD are found case and accent insensitively", "[gateway][e2e][search]") {
   // Hospitals send Šťastný, Łukasz, Nguyễn, decomposed Gonçalves and Иванов: a clerk types
   // them without the accents, in capitals, or composed where the record is decomposed.
   ServerProcess server(temp_dir("search-international-names"));
