@@ -75,6 +75,24 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   CHECK(parse_json(c->get("/fhir/Patient?family=never").body)["total"].GetInt() == 0);
 }
 
+TEST_CASE("a refused transaction names the entry of the resource at fault", "[gateway][e2e][transaction]") {
+  // In a Synthea lifetime of thousands of entries, "Observation.status" named no entry.
+  ServerProcess server(temp_dir("transaction-entry-place"));
+  auto c = server.client();
+  std::string observation = R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
+  for (int i = 0; i < 3; ++i) {
+    std::string resource = i == 2 ? R"({"resourceType":"Observation","status":"finalized","code":{"text":"pulse"}})" : observation;
+    bundle += std::string(i ? "," : "") + R"({"resource":)" + resource + R"(,"request":{"method":"POST","url":"Observation"}})";
+  }
+  bundle += "]}";
+  auto refused = c->post("/fhir", bundle, json_headers());
+  INFO(refused.body);
+  CHECK(refused.status == 422);
+  CHECK_THAT(refused.body, Catch::Contains(R"("expression":["Bundle.entry[2].resource.status"])"));
+  CHECK(parse_json(c->get("/fhir/Observation").body)["total"].GetInt() == 0);
+}
+
 TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch"));
   auto c = server.client();
