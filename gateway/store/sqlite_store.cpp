@@ -615,12 +615,21 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
     int next = static_cast<int>(sort.binds.size() + binds.size()) + 1;
     q.bind(next, int64_t{query.count});
     q.bind(next + 1, int64_t{query.offset});
-    while (q.step()) result.page.push_back(record_from(q));
+    size_t bytes = 0;
+    while (q.step()) {
+      result.page.push_back(record_from(q));
+      bytes += result.page.back().body.size();
+      // Past the byte bound with room left: the page ends here if another match follows.
+      if (query.max_page_bytes && bytes > query.max_page_bytes && result.page.size() < query.count) {
+        result.cut = q.step();
+        break;
+      }
+    }
   }
   if (query.want_total) {
     // A page that is not full ends the matches: the total needs no second pass
     // (unless the page is empty past the first, when the offset may overshoot).
-    bool last_page = result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
+    bool last_page = !result.cut && result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
     if (last_page) {
       result.total = static_cast<int64_t>(query.offset + result.page.size());
     } else {
