@@ -220,6 +220,8 @@ std::vector<std::unique_ptr<pipeline::Stage>> stages(const config::Config& confi
       std::make_shared<pipeline::TokenAuthorizer>(*security.tokens, std::move(rules), std::move(refusal))));
   // After Authorization, so that a token's client is limited as one client.
   out.push_back(std::make_unique<pipeline::RateLimit>(config.limits));
+  // Last: bodies are inflated only for requests that are let in.
+  out.push_back(std::make_unique<pipeline::RequestDecompression>(config.limits.max_body_bytes));
   return out;
 }
 

@@ -30,10 +30,12 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
     return true;
   }
   bool String(const char* s, rapidjson::SizeType length, bool copy_needed) {
+    if (!no_lone_surrogate(s, length)) return false;
     add(JsonKind::String)->text = text_of(s, length, copy_needed);
     return true;
   }
   bool Key(const char* s, rapidjson::SizeType length, bool copy_needed) {
+    if (!no_lone_surrogate(s, length)) return false;
     key_ = text_of(s, length, copy_needed);
     key_position_ = position();
     return true;
@@ -68,6 +70,21 @@ class TreeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeH
   };
 
   model::Position position() { return position_at(stream_.Tell()); }
+
+  // RapidJSON 1.1 refuses a lone high-surrogate escape but decodes a lone low one
+  // (\uDC00..\uDFFF) into ED B0..BF xx, which is not UTF-8 and would be stored and sent
+  // on as such. The text itself was checked up front, so these bytes can only come
+  // from an escape: one memchr per string finds them.
+  bool no_lone_surrogate(const char* s, size_t length) {
+    const char* end = s + length;
+    for (const char* p = s; (p = static_cast<const char*>(std::memchr(p, '\xED', static_cast<size_t>(end - p)))); ++p) {
+      if (p + 1 < end && static_cast<unsigned char>(p[1]) >= 0xA0) {
+        fail("a \\u escape of a lone UTF-16 surrogate (\\uDC00 to \\uDFFF without a high surrogate before it) is not a character");
+        return false;
+      }
+    }
+    return true;
+  }
 
   std::string_view text_of(const char* s, size_t length, bool copy_needed) {
     return copy_needed ? copy(s, length) : std::string_view(s, length);

@@ -55,7 +55,7 @@ void index_value(const SearchParam& param, const fhir::model::Element& value, st
 void index_composite(const SearchParam& param, const std::vector<IndexEntry>& first,
                      const std::vector<IndexEntry>& second, std::vector<IndexEntry>& out);
 
-// Folds a string for matching: ASCII lower case, common Latin accents removed.
+// Folds a string for matching: lower case, accents removed (composed or combining), in fold.cpp.
 std::string fold(std::string_view text);
 
 // "Patient/123" from a reference ("Patient/123", "Patient/123/_history/2",

@@ -217,35 +217,6 @@ void positions(const SearchParam& param, const Element& v, std::vector<IndexEntr
 
 bool is_resource_column(std::string_view code) { return code == "_id" || code == "_lastUpdated"; }
 
-std::string fold(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 'A' && c <= 'Z') {
-      out += static_cast<char>(c - 'A' + 'a');
-    } else if (c == 0xC3 && i + 1 < text.size()) {
-      // Latin-1 supplement letters U+00C0..U+00FF without their accents.
-      static constexpr const char* kBase = "aaaaaaaceeeeiiiidnooooo*ouuuuyts" "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-      unsigned char d = static_cast<unsigned char>(text[i + 1]);
-      if (d >= 0x80 && d <= 0xBF) {
-        char base = kBase[(d - 0x80)];
-        if (base == '*' || base == '/') {
-          out.append(text.substr(i, 2));
-        } else {
-          out += base;
-        }
-        ++i;
-      } else {
-        out += static_cast<char>(c);
-      }
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string reference_key(std::string_view reference) {
   auto history = reference.find("/_history/");
   if (history != std::string_view::npos) reference = reference.substr(0, history);

@@ -171,6 +171,13 @@ bool parse_near(const std::string& value, ValueMatch& m, std::string& error) {
   return true;
 }
 
+// A search value folded as index rows are; one that folds to nothing (combining marks
+// alone) stays as it was, so it matches no row rather than every row by an empty prefix.
+std::string folded(const std::string& value) {
+  std::string text = fold(value);
+  return text.empty() ? value : text;
+}
+
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error) {
   const std::string& t = param.type;
@@ -180,13 +187,13 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     m.kind = modifier == "exact" ? ValueMatch::Kind::StringExact
              : modifier == "contains" ? ValueMatch::Kind::StringContains
                                       : ValueMatch::Kind::StringStarts;
-    m.text = modifier == "exact" ? value : fold(value);
+    m.text = modifier == "exact" ? value : folded(value);
     return true;
   }
   if (t == "token") {
     if (modifier == "text") {
       m.kind = ValueMatch::Kind::TokenText;
-      m.text = fold(value);
+      m.text = folded(value);
       return true;
     }
     m.kind = ValueMatch::Kind::Token;

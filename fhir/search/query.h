@@ -81,6 +81,9 @@ struct SearchQuery {
   std::vector<SortKey> sort;
   uint32_t count = 20;
   uint32_t offset = 0;
+  // The page ends early, after the resource that takes its bodies past this many bytes
+  // (at least one resource), so one answer stays bounded; 0: count alone bounds it.
+  size_t max_page_bytes = 0;
   bool want_total = true;
   // Only resources this accepts (null: every resource).
   std::shared_ptr<const Visibility> visible;

@@ -222,7 +222,12 @@ XmlParse parse_xml(std::string_view text, std::pmr::memory_resource& arena, cons
     return result;
   }
   tree.attach(ctxt);
-  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS);
+  // XML_PARSE_HUGE: without it libxml2 refuses ("Huge input lookup") every document
+  // whose parse passes 10 MB, and any text or attribute over 10 MB (a base64 attachment),
+  // so a Synthea lifetime sent as XML was refused. The limits it lifts are ours to keep:
+  // the input is bounded by limits.max_bytes, nesting by limits.max_depth (TreeBuilder),
+  // and DTDs and entities are refused outright (the handlers above).
+  xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS | XML_PARSE_HUGE);
   ctxt->replaceEntities = 0;
   ctxt->loadsubset = 0;
   ctxt->validate = 0;

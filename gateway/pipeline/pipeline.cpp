@@ -36,8 +36,9 @@ void Pipeline::handle(std::shared_ptr<const http::Request> request, http::Respon
   wrapped.reply = [reply = std::move(responder.reply), back, n = stages_.size()](std::function<http::Response()> make) {
     reply([make = std::move(make), back, n] { return back(n, make()); });
   };
-  if (route->caller_handler) return route->caller_handler(std::move(request), exchange->principal, std::move(wrapped));
-  route->handler(std::move(request), std::move(wrapped));
+  // The exchange's request: a stage may have replaced it (RequestDecompression inflates the body).
+  if (route->caller_handler) return route->caller_handler(exchange->request, exchange->principal, std::move(wrapped));
+  route->handler(exchange->request, std::move(wrapped));
 }
 
 void Pipeline::observe(const http::Request& request, const http::Response& response, double seconds) const {

@@ -3,7 +3,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
+#include <memory>
 
 namespace carebridge::gateway::pipeline {
 namespace {
@@ -104,6 +106,71 @@ void Compression::after(const Exchange& exchange, http::Response& response) {
   response.body = std::move(*compressed);
   response.set_header("Content-Encoding", "gzip");
   response.headers.emplace_back("Vary", "Accept-Encoding");
+}
+
+std::optional<http::Response> RequestDecompression::before(Exchange& exchange) {
+  std::string_view coding = exchange.request->header("Content-Encoding");
+  // No body (a GET from a client that names its coding on every request): nothing to inflate.
+  if (coding.empty() || http::iequals(coding, "identity") || exchange.request->body.empty()) return std::nullopt;
+  if (!http::iequals(coding, "gzip") && !http::iequals(coding, "x-gzip") && !http::iequals(coding, "deflate")) {
+    auto refused = outcome_response(415, "not-supported",
+                                    "Content-Encoding '" + std::string(coding) + "' is not supported: send gzip, deflate or identity");
+    refused.set_header("Accept-Encoding", "gzip, deflate");
+    return refused;
+  }
+  Inflated inflated = inflate_body(exchange.request->body, max_body_bytes_);
+  if (inflated.outcome == Inflated::Outcome::kTooLarge) {
+    return outcome_response(413, "too-long", "the request body inflates to more than the limit of " +
+                                                 std::to_string(max_body_bytes_) + " bytes");
+  }
+  if (inflated.outcome == Inflated::Outcome::kMalformed) {
+    return outcome_response(400, "invalid", "the request body is not the " + std::string(coding) + " data its Content-Encoding says");
+  }
+  // The handler gets the inflated request; the path is re-pointed into its target.
+  auto plain = std::make_shared<http::Request>(*exchange.request);
+  plain->body = std::move(inflated.data);
+  std::erase_if(plain->headers, [](const auto& h) {
+    return http::iequals(h.first, "Content-Encoding") || http::iequals(h.first, "Content-Length");
+  });
+  exchange.path = std::string_view(plain->target).substr(0, exchange.path.size());
+  exchange.request = std::move(plain);
+  return std::nullopt;
+}
+
+Inflated inflate_body(std::string_view data, size_t limit) {
+  Inflated result;
+  z_stream z{};
+  // windowBits 15 + 32: the gzip or zlib wrapper, whichever the data has.
+  if (inflateInit2(&z, 15 + 32) != Z_OK) return result;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  constexpr size_t kStep = 1 << 20;
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    size_t had = result.data.size();
+    if (had > limit) {
+      result.outcome = Inflated::Outcome::kTooLarge;
+      break;
+    }
+    size_t step = std::min(kStep, limit + 1 - had);  // room for one byte past the limit: that tells "too large"
+    result.data.resize(had + step);
+    z.next_out = reinterpret_cast<Bytef*>(result.data.data() + had);
+    z.avail_out = static_cast<uInt>(step);
+    rc = inflate(&z, Z_NO_FLUSH);
+    result.data.resize(had + step - z.avail_out);
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // the stream ended early
+  }
+  bool whole = rc == Z_STREAM_END && z.avail_in == 0;  // nothing after the stream
+  inflateEnd(&z);
+  if (result.outcome == Inflated::Outcome::kTooLarge || (rc == Z_STREAM_END && result.data.size() > limit)) {
+    result.outcome = Inflated::Outcome::kTooLarge;
+    result.data.clear();
+  } else if (whole) {
+    result.outcome = Inflated::Outcome::kInflated;
+  } else {
+    result.data.clear();
+  }
+  return result;
 }
 
 std::optional<std::string> gzip(std::string_view data) {

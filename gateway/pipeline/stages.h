@@ -1,7 +1,8 @@
 // The stages every request passes, in the order the server wires them: request
 // checks (what HTTP/1.1 requires), CORS (browser apps: preflight and headers),
 // authorization (who may do what: today everyone everything; the security issue
-// brings tokens, scopes and consent to this seat), and compression on the way back.
+// brings tokens, scopes and consent to this seat), request bodies inflated, and
+// compression on the way back.
 #pragma once
 
 #include <memory>
@@ -63,7 +64,28 @@ class Compression final : public Stage {
   void after(const Exchange& exchange, http::Response& response) override;
 };
 
+// Request bodies sent compressed (Content-Encoding: gzip, x-gzip or deflate), as HAPI's
+// client and interface engines send large Bundles, are inflated before the handler sees
+// them, up to `max_body_bytes` inflated (413 beyond: a small body may inflate a
+// thousandfold); a body that does not inflate is 400, another coding 415 (RFC 9110 8.4.1).
+class RequestDecompression final : public Stage {
+ public:
+  explicit RequestDecompression(size_t max_body_bytes) : max_body_bytes_(max_body_bytes) {}
+  std::optional<http::Response> before(Exchange& exchange) override;
+
+ private:
+  size_t max_body_bytes_;
+};
+
 // The response body compressed with gzip (RFC 1952), or nullopt on failure.
 std::optional<std::string> gzip(std::string_view data);
+
+// What inflating a gzip or zlib stream gave: the data, or that it was too large or malformed.
+struct Inflated {
+  enum class Outcome { kInflated, kTooLarge, kMalformed } outcome = Outcome::kMalformed;
+  std::string data;
+};
+// Inflates gzip (RFC 1952) or zlib (RFC 1950, HTTP's "deflate") data, at most `limit` bytes.
+Inflated inflate_body(std::string_view data, size_t limit);
 
 }  // namespace carebridge::gateway::pipeline

@@ -1,6 +1,8 @@
 // Target, query, format and Prefer parsing (see negotiation.h).
 #include "gateway/rest/negotiation.h"
 
+#include <cstdlib>
+
 namespace carebridge::gateway::rest {
 namespace {
 
@@ -35,6 +37,19 @@ fhir::io::Format format_of(std::string_view value, bool& wildcard) {
       v == "application/xml+fhir")
     return fhir::io::Format::Xml;
   return fhir::io::Format::Unknown;
+}
+
+// The q parameter of one Accept item (1 when absent or unreadable), clamped to 0..1.
+double quality(std::string_view item) {
+  for (auto semi = item.find(';'); semi != std::string_view::npos; semi = item.find(';', semi + 1)) {
+    std::string parameter = lower(trim(item.substr(semi + 1, item.find(';', semi + 1) - semi - 1)));
+    if (!parameter.starts_with("q=")) continue;
+    char* end = nullptr;
+    double q = std::strtod(parameter.c_str() + 2, &end);
+    if (end == parameter.c_str() + 2) return 1;
+    return q < 0 ? 0 : q > 1 ? 1 : q;
+  }
+  return 1;
 }
 
 // %XX escapes decoded; '+' means a space only in a query (it is literal in a path).
@@ -153,19 +168,26 @@ Negotiation negotiate(const http::Request& request, const Params& params) {
     if (!request.body.empty() && body_format(request) == fhir::io::Format::Xml) n.format = fhir::io::Format::Xml;
     return n;
   }
-  // The first listed type we can write wins (quality values are rarely used by FHIR clients).
-  bool any = false;
+  // The type we can write with the highest quality wins, the first listed among equals
+  // (RFC 9110 12.5.1); q=0 refuses a type. A client that lists XML first but ranks JSON
+  // higher gets JSON.
+  bool any = false, found = false;
+  double best = 0;
   while (!accept.empty()) {
     auto comma = accept.find(',');
-    fhir::io::Format f = format_of(accept.substr(0, comma), wildcard);
+    std::string_view item = accept.substr(0, comma);
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
-    if (f != fhir::io::Format::Unknown) {
+    double q = quality(item);
+    fhir::io::Format f = format_of(item, wildcard);
+    if (f != fhir::io::Format::Unknown && q > best) {
       n.format = f;
-      return n;
+      best = q;
+      found = true;
     }
-    any = any || wildcard;
+    any = any || (wildcard && q > 0);
   }
-  n.acceptable = any;
+  n.acceptable = found || any;
+  if (!found) n.format = fhir::io::Format::Json;
   return n;
 }
 

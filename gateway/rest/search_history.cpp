@@ -237,6 +237,8 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
                       visibility(call, type, restricted.empty() ? "" : type)};
+  // A page of large resources (Synthea's notes, scanned reports) ends at the response limit.
+  parsed.query.max_page_bytes = options_.limits.max_response_bytes;
   auto searched = runner.run(parsed.query);
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
@@ -254,8 +256,10 @@ std::vector<std::pair<std::string, std::string>> FhirService::search_links(const
   links.emplace_back("self", bundle_link(call, path, parsed.used, q.offset, q.count, at));
   if (q.count == 0) return links;
   links.emplace_back("first", bundle_link(call, path, parsed.used, 0, q.count, at));
-  bool more = result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count;
-  if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + q.count, q.count, at));
+  bool more = result.cut || (result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count);
+  // A page cut at the byte bound is followed from where it ended.
+  uint32_t shown = result.cut ? static_cast<uint32_t>(result.page.size()) : q.count;
+  if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + shown, q.count, at));
   if (q.offset > 0) {
     links.emplace_back("previous", bundle_link(call, path, parsed.used, q.offset > q.count ? q.offset - q.count : 0, q.count, at));
   }

@@ -27,9 +27,18 @@ std::string_view value_of(const Element& parent, std::string_view name) {
 }
 
 // A transaction fails whole: the failing entry's result, with the entry as the place.
+// An issue the validator placed in the resource ("Observation.status") is placed in the
+// Bundle ("Bundle.entry[2000].resource.status"): the sender of a 5,000-entry Bundle
+// cannot tell which Observation otherwise.
 std::optional<Result> entry_failure(const BundleEntry& e, Result result) {
+  std::string_view type = e.resource ? std::string_view(e.resource->type) : std::string_view(e.type);
   for (auto& i : result.issues) {
-    if (i.expression.empty()) i.expression = e.where();
+    std::string_view at = i.expression;
+    if (at.empty()) {
+      i.expression = e.where();
+    } else if (!type.empty() && at.starts_with(type) && (at.size() == type.size() || at[type.size()] == '.')) {
+      i.expression = e.where() + ".resource" + std::string(at.substr(type.size()));
+    }
   }
   return result;
 }

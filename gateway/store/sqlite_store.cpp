@@ -22,7 +22,8 @@ namespace {
 // version 2 keyed the index tables by type, parameter and id as text.
 // Version 4 added the commit log (commit hooks' records, the write log among them);
 // version 5 the access facts of every version (who may see it, store.h).
-constexpr int kSchemaVersion = 6;  // 6: identifier:of-type rows
+// Version 7 folds string rows of every Latin script, NFD accents, Greek and Cyrillic (fold.cpp).
+constexpr int kSchemaVersion = 7;  // 6: identifier:of-type rows; 7: string rows folded anew
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
@@ -621,12 +622,21 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
     int next = static_cast<int>(sort.binds.size() + binds.size()) + 1;
     q.bind(next, int64_t{query.count});
     q.bind(next + 1, int64_t{query.offset});
-    while (q.step()) result.page.push_back(record_from(q));
+    size_t bytes = 0;
+    while (q.step()) {
+      result.page.push_back(record_from(q));
+      bytes += result.page.back().body.size();
+      // Past the byte bound with room left: the page ends here if another match follows.
+      if (query.max_page_bytes && bytes > query.max_page_bytes && result.page.size() < query.count) {
+        result.cut = q.step();
+        break;
+      }
+    }
   }
   if (query.want_total) {
     // A page that is not full ends the matches: the total needs no second pass
     // (unless the page is empty past the first, when the offset may overshoot).
-    bool last_page = result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
+    bool last_page = !result.cut && result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
     if (last_page) {
       result.total = static_cast<int64_t>(query.offset + result.page.size());
     } else {

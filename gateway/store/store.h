@@ -73,6 +73,9 @@ struct SearchResult {
   // The point of the store's history the answer reflects (SearchQuery::snapshot
   // for the following pages).
   int64_t snapshot = 0;
+  // The page ended at SearchQuery::max_page_bytes with matches still to come: the
+  // next page starts after it, not after `count`.
+  bool cut = false;
 };
 
 struct HistoryQuery {

@@ -36,6 +36,9 @@ TEST_CASE("bad requests get a status and an OperationOutcome, the server keeps s
   expect_outcome(c->post("/fhir/Patient", "", json_headers()), 400);
   expect_outcome(c->post("/fhir/Patient", "name=x", {{"Content-Type", "text/plain"}}), 415);
   expect_outcome(c->post("/fhir/Patient", "\xff\xfe{", json_headers()), 400);
+  // A lone low-surrogate escape is no character: refused like malformed UTF-8, never stored.
+  expect_outcome(c->post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"\udc00x"}]})", json_headers()), 400);
+  CHECK(c->post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"\uD842\uDFB7"}]})", json_headers()).status == 201);
   expect_outcome(c->get("/fhir/Spaceship/1"), 404);
   expect_outcome(c->get("/fhir/Patient/not_a valid id"), 400);
   expect_outcome(c->send({"PATCH", "/fhir/Patient/1", json_headers(), "{}", {}, false}), 415);  // not a JSON Patch

@@ -104,6 +104,53 @@ TEST_CASE("ingest stores what hospitals send with warnings, and refuses what bre
   CHECK_THAT(metrics, Catch::Contains(R"(carebridge_validation_warnings_total{policy="ingest",resource_type="Patient"})"));
 }
 
+TEST_CASE("ingest stores a Synthea claim whose provider is the Location where no clinician saw the patient", "[gateway][e2e][ingest][synthea]") {
+  // Synthea 3.x (FhirR4.explanationOfBenefit) writes provider, careTeam.provider and the
+  // referral's requester as Location?identifier=... for an encounter without a clinician;
+  // R4 lists Practitioner, PractitionerRole and Organization there. The patient's whole
+  // Bundle was refused for it; ingest stores it with a warning, strict still refuses.
+  ServerProcess server(temp_dir("ingest-eob-location"));
+  auto c = server.client();
+  const std::string location_ref = "Location?identifier=https://github.com/synthetichealth/synthea|loc-7";
+  REQUIRE(c->post("/fhir/Location", R"({"resourceType":"Location","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"loc-7"}],"name":"PCP1234"})",
+                  json_headers()).status == 201);
+  const std::string eob =
+      R"({"resourceType":"ExplanationOfBenefit","contained":[)"
+      R"({"resourceType":"ServiceRequest","id":"referral","status":"completed","intent":"order","subject":{"reference":"urn:uuid:5d7c3a2e-0000-4000-8000-000000000001"},)"
+      R"("requester":{"reference":")" + location_ref + R"("},"performer":[{"reference":")" + location_ref + R"("}]},)"
+      R"({"resourceType":"Coverage","id":"coverage","status":"active","type":{"text":"Medicaid"},"beneficiary":{"reference":"urn:uuid:5d7c3a2e-0000-4000-8000-000000000001"},"payor":[{"display":"Medicaid"}]}],)"
+      R"("status":"active","type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/claim-type","code":"institutional"}]},"use":"claim",)"
+      R"("patient":{"reference":"urn:uuid:5d7c3a2e-0000-4000-8000-000000000001"},"created":"2021-03-04T10:00:00-05:00","insurer":{"display":"Medicaid"},)"
+      R"("provider":{"reference":")" + location_ref + R"("},"referral":{"reference":"#referral"},"outcome":"complete",)"
+      R"("careTeam":[{"sequence":1,"provider":{"reference":")" + location_ref + R"("},"role":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/claimcareteamrole","code":"primary"}]}}],)"
+      R"("insurance":[{"focal":true,"coverage":{"reference":"#coverage","display":"Medicaid"}}]})";
+  const std::string bundle =
+      R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+      R"({"fullUrl":"urn:uuid:5d7c3a2e-0000-4000-8000-000000000001","resource":{"resourceType":"Patient","name":[{"family":"Ceja441"}]},"request":{"method":"POST","url":"Patient"}},)"
+      R"({"fullUrl":"urn:uuid:5d7c3a2e-0000-4000-8000-000000000002","resource":)" + eob + R"(,"request":{"method":"POST","url":"ExplanationOfBenefit"}}]})";
+  auto stored = c->post("/fhir", bundle, json_headers());
+  INFO(stored.body.substr(0, 2000));
+  REQUIRE(stored.status == 200);
+  auto response = parse_json(stored.body);
+  const auto& answer = response["entry"][1]["response"];
+  CHECK(str(answer, "status").starts_with("201"));
+  CHECK(count_severity(answer["outcome"], "warning") >= 1);
+  CHECK_THAT(stored.body, Catch::Contains("may be referenced here"));
+  // Stored with the conditional reference resolved to the Location.
+  std::string location_id = str(parse_json(c->get("/fhir/Location?identifier=loc-7").body)["entry"][0]["resource"], "id");
+  std::string eob_at = str(answer, "location");
+  auto read = parse_json(c->get("/fhir/" + eob_at.substr(0, eob_at.find("/_history"))).body);
+  CHECK(str(read["provider"], "reference") == "Location/" + location_id);
+  // $validate is strict: the same claim, its references already resolved, is an error there.
+  std::string resolved = eob;
+  for (size_t at; (at = resolved.find(location_ref)) != std::string::npos;) resolved.replace(at, location_ref.size(), "Location/" + location_id);
+  for (size_t at; (at = resolved.find("urn:uuid:5d7c3a2e-0000-4000-8000-000000000001")) != std::string::npos;) {
+    resolved.replace(at, 45, "Patient/p1");
+  }
+  auto validated = parse_json(c->post("/fhir/ExplanationOfBenefit/$validate", resolved, json_headers()).body);
+  CHECK(count_severity(validated, "error") >= 1);
+}
+
 TEST_CASE("a type configured strict refuses what ingest tolerates, $validate is strict", "[gateway][e2e][ingest]") {
   ServerProcess server(temp_dir("strict-type"), R"({"validation":{"policy":"ingest","types":{"Patient":"strict"}}})");
   auto c = server.client();

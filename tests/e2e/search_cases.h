@@ -50,6 +50,10 @@ std::vector<SearchCase> composite_searches(const Send& send);
 // Conditions with coded and text-only concepts, and :text searches over them.
 std::vector<SearchCase> token_text_searches(const Send& send);
 
+// Patients named in several scripts (caron, ogonek, Vietnamese, NFD, Greek, Cyrillic, pinyin,
+// CJK), and the case- and accent-insensitive name searches over them.
+std::vector<SearchCase> international_name_searches(const Send& send);
+
 // The Synthea fixture Bundles of one set ("v2", "v3") in the order an interface
 // engine sends them: shared Bundles first.
 std::vector<std::filesystem::path> synthea_bundles(const std::string& set);

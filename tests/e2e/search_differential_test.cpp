@@ -197,6 +197,7 @@ TEST_CASE("the SQL store and the in-memory matcher find the same matches for eve
   for (auto& s : result_searches(send)) searches.push_back(std::move(s));
   for (auto& s : composite_searches(send)) searches.push_back(std::move(s));
   for (auto& s : token_text_searches(send)) searches.push_back(std::move(s));
+  for (auto& s : international_name_searches(send)) searches.push_back(std::move(s));
   for (const auto& set : {"v3", "v2"}) {
     for (const auto& file : synthea_bundles(set)) {
       std::string body = read_text(file);

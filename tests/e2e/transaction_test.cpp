@@ -75,6 +75,24 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   CHECK(parse_json(c->get("/fhir/Patient?family=never").body)["total"].GetInt() == 0);
 }
 
+TEST_CASE("a refused transaction names the entry of the resource at fault", "[gateway][e2e][transaction]") {
+  // In a Synthea lifetime of thousands of entries, "Observation.status" named no entry.
+  ServerProcess server(temp_dir("transaction-entry-place"));
+  auto c = server.client();
+  std::string observation = R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)";
+  for (int i = 0; i < 3; ++i) {
+    std::string resource = i == 2 ? R"({"resourceType":"Observation","status":"finalized","code":{"text":"pulse"}})" : observation;
+    bundle += std::string(i ? "," : "") + R"({"resource":)" + resource + R"(,"request":{"method":"POST","url":"Observation"}})";
+  }
+  bundle += "]}";
+  auto refused = c->post("/fhir", bundle, json_headers());
+  INFO(refused.body);
+  CHECK(refused.status == 422);
+  CHECK_THAT(refused.body, Catch::Contains(R"("expression":["Bundle.entry[2].resource.status"])"));
+  CHECK(parse_json(c->get("/fhir/Observation").body)["total"].GetInt() == 0);
+}
+
 TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch"));
   auto c = server.client();
@@ -185,6 +203,29 @@ TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
   CHECK(r.body.find("<status value=\"201 Created\"/>") != std::string::npos);
   CHECK(r.body.find("urn:uuid:") == std::string::npos);
   CHECK(parse_json(c->get("/fhir/Observation?subject:Patient.name=xml").body)["total"].GetInt() == 1);
+}
+
+TEST_CASE("an XML transaction past 10 MB with a clinical note past 10 MB is stored", "[gateway][e2e][transaction][xml][large]") {
+  // libxml2 refused any document whose parse passed 10 MB ("Huge input lookup"), and any
+  // attribute over 10 MB: a Synthea lifetime or a scanned report sent as XML.
+  ServerProcess server(temp_dir("transaction-xml-large"));
+  auto c = server.client();
+  std::string note;
+  for (const std::string line = "UGF0aWVudCBzZWVuIGZvciBmb2xsb3ctdXAu"; note.size() < (11u << 20);) note += line;  // base64
+  std::string xml = R"(<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000001"/><resource><Patient>)"
+                    R"(<name><family value="Longnote"/></name></Patient></resource><request><method value="POST"/><url value="Patient"/></request></entry>)"
+                    R"(<entry><fullUrl value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000002"/><resource><DocumentReference>)"
+                    R"(<status value="current"/><subject><reference value="urn:uuid:5d1c0f2a-2222-4a4a-9999-000000000001"/></subject>)"
+                    R"(<content><attachment><contentType value="text/plain"/><data value=")" + note + R"("/></attachment></content>)"
+                    R"(</DocumentReference></resource><request><method value="POST"/><url value="DocumentReference"/></request></entry></Bundle>)";
+  REQUIRE(xml.size() > (11u << 20));
+  auto r = c->post("/fhir", xml, xml_headers());
+  INFO(r.body.substr(0, 600));
+  REQUIRE(r.status == 200);
+  auto found = parse_json(c->get("/fhir/DocumentReference?subject:Patient.name=longnote").body);
+  REQUIRE(found["total"].GetInt() == 1);
+  CHECK(str(found["entry"][0]["resource"]["content"][0]["attachment"], "data") == note);
 }
 
 TEST_CASE("a 10000-entry transaction commits at once", "[gateway][e2e][transaction][large]") {

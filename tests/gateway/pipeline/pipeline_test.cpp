@@ -205,3 +205,44 @@ TEST_CASE("observers see each response with its route's bounded label", "[gatewa
   p.observe(*request("GET", "/random/path/123"), r, 0.001);
   CHECK(seen.labels == std::vector<std::string>{"/fhir/{type}", "/healthz", "other"});
 }
+
+TEST_CASE("request bodies sent with gzip or deflate reach the handler inflated within the body limit", "[gateway][pipeline]") {
+  // The handler echoes the body it got and the Content-Encoding it saw.
+  RouteTable table;
+  table.add({"fhir", "/fhir", true, http::answer_at_once([](const http::Request& r) {
+               http::Response out;
+               out.body = std::string(r.header("Content-Encoding")) + "|" + r.body;
+               return out;
+             }),
+             nullptr});
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(std::make_unique<RequestDecompression>(1000));
+  Pipeline p(std::move(table), std::move(stages), {});
+  auto post = [&](const std::string& coding, std::string body) {
+    auto r = request("POST", "/fhir", {{"Content-Encoding", coding}});
+    r->body = std::move(body);
+    return run(p, r);
+  };
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction"})";
+  auto zipped = post("gzip", *gzip(bundle));
+  CHECK(zipped.status == 200);
+  CHECK(zipped.body == "|" + bundle);
+  std::string zlib(compressBound(static_cast<uLong>(bundle.size())), '\0');  // HTTP's "deflate" is zlib
+  uLongf zlib_size = static_cast<uLongf>(zlib.size());
+  REQUIRE(compress(reinterpret_cast<Bytef*>(zlib.data()), &zlib_size, reinterpret_cast<const Bytef*>(bundle.data()),
+                   static_cast<uLong>(bundle.size())) == Z_OK);
+  zlib.resize(zlib_size);
+  CHECK(post("deflate", zlib).body == "|" + bundle);
+  CHECK(post("identity", bundle).body == "identity|" + bundle);
+  CHECK(post("gzip", "").status == 200);  // no body: nothing to inflate
+  // A bomb past the limit, bytes that are not gzip, a truncated stream and another coding.
+  CHECK(post("gzip", *gzip(std::string(1001, 'a'))).status == 413);
+  CHECK(post("gzip", *gzip(std::string(1000, 'a'))).status == 200);
+  CHECK(post("gzip", bundle).status == 400);
+  std::string whole = *gzip(bundle);
+  CHECK(post("gzip", whole.substr(0, whole.size() / 2)).status == 400);
+  CHECK(post("gzip", whole + "trailing").status == 400);
+  auto other = post("br", bundle);
+  CHECK(other.status == 415);
+  CHECK(header(other, "Accept-Encoding") == "gzip, deflate");
+}

@@ -39,3 +39,19 @@ TEST_CASE("targets, formats and Prefer are read as FHIR clients write them", "[g
   CHECK(carebridge::fhir::search::reference_key("https://x.org/fhir/Patient/1") == "Patient/1");
   CHECK(carebridge::fhir::search::reference_key("#contained").empty());
 }
+
+TEST_CASE("Accept quality values rank the formats and q=0 refuses one", "[gateway][negotiation]") {
+  http::Request r;
+  auto format_for = [&](const std::string& accept) {
+    r.headers = {{"Accept", accept}};
+    return rest::negotiate(r, {});
+  };
+  CHECK(format_for("application/fhir+xml;q=0.9, application/fhir+json;q=1").format == Format::Json);
+  CHECK(format_for("application/fhir+json; q=0, application/fhir+xml").format == Format::Xml);
+  CHECK(!format_for("application/fhir+json;q=0").acceptable);
+  CHECK(format_for("application/fhir+json;q=0, */*;q=0.1").acceptable);
+  // HAPI's generic client: equal qualities, the first listed wins.
+  CHECK(format_for("application/fhir+xml;q=1.0, application/fhir+json;q=1.0, application/xml+fhir;q=0.9, application/json+fhir;q=0.9")
+            .format == Format::Xml);
+  CHECK(format_for("application/fhir+json;fhirVersion=4.0;q=0.8, application/fhir+xml;q=0.5").format == Format::Json);
+}
