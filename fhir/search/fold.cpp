@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "fhir/json/utf8.h"
 #include "fhir/search/index.h"
 
 namespace carebridge::fhir::search {
@@ -20,42 +21,6 @@ constexpr std::string_view kLatinExtendedA =
     "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "**" "jj" "kkk" "llllllllll"
     "nnnnnnnnn" "oooooo" "**" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww" "yyy" "zzzzzz" "s";
 static_assert(kLatin1.size() == 0x40 && kLatinExtendedA.size() == 0x80);
-
-struct Decoded {
-  char32_t code = 0;
-  size_t length = 1;  // bytes read; a malformed byte is read alone and kept
-};
-
-Decoded decode(std::string_view text, size_t at) {
-  unsigned char lead = static_cast<unsigned char>(text[at]);
-  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-  if (length <= 1 || at + length > text.size()) return {lead, 1};
-  char32_t code = lead & (0x7F >> length);
-  for (size_t k = 1; k < length; ++k) {
-    unsigned char next = static_cast<unsigned char>(text[at + k]);
-    if ((next & 0xC0) != 0x80) return {lead, 1};
-    code = (code << 6) | (next & 0x3F);
-  }
-  return {code, length};
-}
-
-void encode(char32_t code, std::string& out) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
 
 bool is_combining_mark(char32_t c) {
   return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
@@ -120,17 +85,16 @@ std::string fold(std::string_view text) {
       ++i;
       continue;
     }
-    Decoded d = decode(text, i);
-    if (d.length == 1) {
-      out += static_cast<char>(c);  // not UTF-8: kept as it is (readers refuse it before it gets here)
-    } else if (is_combining_mark(d.code)) {
+    // A byte that starts no UTF-8 character reads as a lone surrogate and is written back
+    // as it was (readers refuse such text before it gets here).
+    char32_t code = json::next_code_point(text, i);
+    if (is_combining_mark(code)) {
       // a decomposed accent: dropped, as its composed letter's accent is
-    } else if (char base = latin_base(d.code)) {
+    } else if (char base = latin_base(code)) {
       out += base;
     } else {
-      encode(lower(d.code), out);
+      json::append_utf8(out, lower(code));
     }
-    i += d.length;
   }
   return out;
 }
