@@ -26,6 +26,32 @@ std::string create(Client& c, const std::string& type, const std::string& json) 
   return str(parse_json(r.body), "id");
 }
 
+// Follows a search's next links from `url` (at most `most` pages): the ids matched, in the
+// order shown, the number of pages, and the largest page's size. Each page says `total`.
+struct Pages {
+  std::vector<std::string> ids;
+  int count = 0;
+  size_t largest = 0;
+};
+Pages follow_pages(Client& c, std::string url, int most, int total) {
+  Pages pages;
+  for (; pages.count < most && !url.empty(); ++pages.count) {
+    auto r = c.get(url);
+    REQUIRE(r.status == 200);
+    pages.largest = std::max(pages.largest, r.body.size());
+    auto doc = parse_json(r.body);
+    CHECK(doc["total"].GetInt() == total);
+    if (doc.HasMember("entry")) {
+      for (const auto& e : doc["entry"].GetArray()) pages.ids.push_back(str(e["resource"], "id"));
+    }
+    url.clear();
+    for (const auto& link : doc["link"].GetArray()) {
+      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
+    }
+  }
+  return pages;
+}
+
 int total(Client& c, const std::string& query) {
   auto r = c.get("/fhir/" + query);
   INFO(query << " -> " << r.status << " " << r.body.substr(0, 400));
@@ -97,21 +123,7 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   CHECK(str(revincluded["entry"][1]["resource"], "resourceType") == "Observation");
 
   // Paging: follow "next" links until the end; every patient seen once.
-  std::string url = "/fhir/Patient?_count=2&_sort=birthdate";
-  std::vector<std::string> seen;
-  for (int page = 0; page < 5 && !url.empty(); ++page) {
-    auto r = c->get(url);
-    REQUIRE(r.status == 200);
-    auto doc = parse_json(r.body);
-    CHECK(doc["total"].GetInt() == 5);
-    if (doc.HasMember("entry")) {
-      for (const auto& e : doc["entry"].GetArray()) seen.push_back(str(e["resource"], "id"));
-    }
-    url.clear();
-    for (const auto& link : doc["link"].GetArray()) {
-      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
-    }
-  }
+  std::vector<std::string> seen = follow_pages(*c, "/fhir/Patient?_count=2&_sort=birthdate", 5, 5).ids;
   CHECK(seen == ids);  // ascending birthdate is creation order
   auto descending = parse_json(c->get("/fhir/Patient?_sort=-birthdate&_count=1").body);
   CHECK(str(descending["entry"][0]["resource"], "id") == ids[4]);
@@ -268,24 +280,10 @@ TEST_CASE("a page of large resources ends at max_response_bytes and the next pag
     made.insert(create(*c, "DocumentReference", R"({"resourceType":"DocumentReference","status":"current","content":[{"attachment":)"
                                                 R"({"contentType":"text/plain","data":")" + std::string(100000, 'Q') + R"("}}]})"));
   }
-  std::string url = "/fhir/DocumentReference?_count=10";
-  std::vector<std::string> seen;
-  int pages = 0;
-  for (; pages < 10 && !url.empty(); ++pages) {
-    auto r = c->get(url);
-    REQUIRE(r.status == 200);
-    CHECK(r.body.size() < 400000);
-    auto doc = parse_json(r.body);
-    CHECK(doc["total"].GetInt() == 5);
-    if (doc.HasMember("entry")) {
-      for (const auto& e : doc["entry"].GetArray()) seen.push_back(str(e["resource"], "id"));
-    }
-    url.clear();
-    for (const auto& link : doc["link"].GetArray()) {
-      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
-    }
-  }
-  CHECK(pages == 3);  // two, two and one
+  Pages pages = follow_pages(*c, "/fhir/DocumentReference?_count=10", 10, 5);
+  CHECK(pages.largest < 400000);
+  CHECK(pages.count == 3);  // two, two and one
+  const auto& seen = pages.ids;
   CHECK(seen.size() == 5);
   CHECK(std::set<std::string>(seen.begin(), seen.end()) == made);
 }
