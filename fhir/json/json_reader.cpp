@@ -267,7 +267,8 @@ model::ParseResult read(std::string_view text, const definitions::Definitions& d
   std::pmr::monotonic_buffer_resource scratch(64 * 1024);
   JsonParse parsed = parse_json(text, scratch, document->arena(), limits);
   if (!parsed.root) {
-    result.issues.push_back({Severity::Fatal, "structure", parsed.error, {}, parsed.error_position});
+    result.issues.push_back({Severity::Fatal, "structure", model::without_position(parsed.error, parsed.error_position), {},
+                             parsed.error_position});
     return result;
   }
   if (!read_resource(*parsed.root, *document, definitions, result.issues)) return result;

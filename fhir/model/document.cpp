@@ -56,4 +56,9 @@ std::string ParseResult::first_error() const {
   return document ? std::string() : "unreadable input";
 }
 
+std::string without_position(const std::string& message, const Position& at) {
+  std::string prefix = "line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ": ";
+  return at.line && message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+}
+
 }  // namespace carebridge::fhir::model

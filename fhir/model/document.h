@@ -77,4 +77,8 @@ struct ParseResult {
   std::string first_error() const;
 };
 
+// `message` without the "line L, column C: " it begins with when that is `at`: a parser's
+// message, for an Issue that carries its position itself (written once, not twice).
+std::string without_position(const std::string& message, const Position& at);
+
 }  // namespace carebridge::fhir::model

@@ -233,7 +233,8 @@ model::ParseResult read(std::string_view text, const definitions::Definitions& d
   auto document = std::make_unique<model::Document>();
   XmlParse parsed = parse_xml(text, document->arena(), limits);
   if (!parsed.root) {
-    result.issues.push_back({Severity::Fatal, "structure", parsed.error, {}, parsed.error_position});
+    result.issues.push_back({Severity::Fatal, "structure", model::without_position(parsed.error, parsed.error_position), {},
+                             parsed.error_position});
     return result;
   }
   check_header(text, bom, result.validation_issues);

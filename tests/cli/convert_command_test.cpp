@@ -2,6 +2,8 @@
 // and one clear line per bad file while the others still convert.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include <filesystem>
 #include <fstream>
 
@@ -52,6 +54,12 @@ TEST_CASE("a bad file gets one line naming file and position, the others still c
   CHECK_FALSE(fs::exists(dir / "out" / "bad.xml"));
   CHECK_THAT(r.err, Catch::Contains((dir / "bad.json").string() + ": line 2, column"));
   CHECK_THAT(r.err, Catch::Contains((dir / "worse.xml").string() + ": line 1"));
+  // The parser's position is said once on each line ("line 2, column 9: line 2, column 9: ..." before).
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(line.find(", column ") == line.rfind(", column "));
+  }
   CHECK_THAT(r.err, Catch::Contains((dir / "missing.json").string() + ": cannot open"));
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 3);
 }
