@@ -56,3 +56,26 @@ TEST_CASE("case-plan: a step whose status is left empty is taken as Unknown, and
       CHECK(std::string(e["resource"]["activity"][1]["detail"]["status"].GetString()) == "scheduled");
     }
 }
+
+TEST_CASE("case-plan: a step naming another client under a plan already given to one is refused, not put in that client's plan",
+          "[agency]") {
+  // A plan is one client's record: taking the row would file this client's step (and the
+  // partner it names) in the other client's CarePlan, where that client's team reads it.
+  std::string sheet =
+      "Plan ID,Client ID,First Name,Last Name,Goal,Action Step,Step Status,Partner Organization\r\n"
+      "CP-30,C-30,Ana,Ruiz,Stable housing,Apply for Section 8,In progress,org-shelter\r\n"
+      "CP-30,C-31,Ben,Cole,Stable housing,Tour apartments,Not started,\r\n"
+      "CP-30,C-30,Ana,Ruiz,Food security,Enroll in SNAP,Scheduled,\r\n";
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plans.csv", sheet}}, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].row.second == 3);
+  CHECK(c.mapped.rejected[0].where == "plans.csv row 3, column \"Client ID\"");
+  CHECK(c.mapped.rejected[0].message.find("row 2") != std::string::npos);
+  auto bundle = carebridge::testing::bundle_of(c);
+  for (const auto& e : bundle["entry"].GetArray()) {
+    const auto& r = e["resource"];
+    if (std::string(r["resourceType"].GetString()) == "CarePlan") CHECK(r["activity"].Size() == 2);
+    if (std::string(r["resourceType"].GetString()) == "Patient")
+      CHECK(std::string(r["identifier"][0]["value"].GetString()) == "C-30");
+  }
+}
