@@ -601,11 +601,31 @@ std::string Mapper::unread(std::string_view table) const {
   return std::string(table) + ": the mapping \"" + spec_->name + "\" reads no such file";
 }
 
+// The sheets of a workbook that hold none of the columns their table reads (a "Read me" tab,
+// a pivot, a list of choices) while another sheet holds some: the rows are on that one, and
+// the extra tab is an ordinary part of an Excel template, not a file missing its columns.
+std::vector<bool> Mapper::sheets_without_rows(const std::vector<csv::Table>& tables) const {
+  std::vector<bool> without(tables.size(), false);
+  bool some_with = false;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const TableSpec* spec = spec_->table_for(tables[i].name);
+    if (tables[i].source != csv::Table::Source::Sheet || !spec) continue;
+    without[i] = std::none_of(spec->columns.begin(), spec->columns.end(), [&](const Column& c) {
+      return !c.stored && column_in(c, tables[i]) != std::string::npos;
+    });
+    some_with = some_with || !without[i];
+  }
+  if (!some_with) std::fill(without.begin(), without.end(), false);  // alone, a sheet says what it lacks
+  return without;
+}
+
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
                          bool trace, const Records* records) const {
   MappedExport out;
   Builder builder(*spec_, tables, agency, trace, records, out);
-  std::vector<bool> read(tables.size(), false);
+  std::vector<bool> read = sheets_without_rows(tables);
+  for (size_t i = 0; i < tables.size(); ++i)
+    if (read[i]) out.warnings.push_back(tables[i].name + ": the sheet has none of the columns the mapping reads, so it is passed over");
   for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
     for (size_t i = 0; i < tables.size(); ++i) {
       if (read[i] || spec_->table_for(tables[i].name) != ct.spec) continue;
