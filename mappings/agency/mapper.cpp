@@ -288,7 +288,9 @@ bool Builder::admits_stored(const CompiledResource& compiled, const Row& row) {
     bool names_sender = std::any_of(expect.begin(), expect.end(), [](const TemplatePart& p) { return p.kind == TemplatePart::Kind::Agency; });
     if (names_sender && agency_ == "local") continue;
     std::string want = expand(expect, row, nullptr);
-    if (row.values[c].value == want) continue;
+    // A record found by its identifier that says nothing there (stored before the spec wrote
+    // it) contradicts nothing; a merged record must say it.
+    if (row.values[c].value == want || (row.values[c].value.empty() && !compiled.spec->merge)) continue;
     // The cell the expectation reads (the receiving organization), else the record's own.
     auto cell = std::find_if(expect.begin(), expect.end(), [](const TemplatePart& p) { return p.column != kAbsent; });
     out_.rejected.push_back({row.ref(), cell != expect.end() ? row.where(cell->column) : where_of(compiled.identity, row),
