@@ -141,3 +141,38 @@ TEST_CASE("referral-request: a referral already sent to one organization and log
   INFO(reasons(same));
   CHECK(same.mapped.rejected.empty());
 }
+
+TEST_CASE("referral-request: a referral sent with consent and logged again with No is cancelled and its Consent ended",
+          "[agency]") {
+  // The client withdrew consent: refusing the row (nothing stored) left the organization its
+  // Task, so the client's records stayed open to it. A referral never sent is still refused.
+  auto stored = agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
+      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
+       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
+       "owner":{"reference":"Organization/org-foodbank"}}}]})");
+  REQUIRE(stored.ok());
+  std::string log = std::string(kLogHeader) +
+                    "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry,org-foodbank,Routine,No,1/11/2026,Dr. Lin,withdrew\r\n"
+                    "R-2,1/11/2026,K-2,Mei,Chen,7/7/1990,,Food,Pantry,org-foodbank,Routine,No,,Dr. Lin,\r\n";
+  auto c = carebridge::testing::shipped_converter("referral-request").convert_files({{"log.csv", log}}, "clinic-a", {}, &*stored);
+  INFO(reasons(c));
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "log.csv row 3, column \"Consent on File\"");
+  auto bundle = carebridge::testing::bundle_of(c);
+  int tasks = 0, consents = 0;
+  for (const auto& e : bundle["entry"].GetArray()) {
+    std::string type = e["resource"]["resourceType"].GetString();
+    if (type == "Task") {
+      ++tasks;
+      CHECK(std::string(e["request"]["url"].GetString()) == "Task/t1");
+      CHECK(std::string(e["resource"]["status"].GetString()) == "cancelled");
+      CHECK(std::string(e["resource"]["owner"]["reference"].GetString()) == "Organization/org-foodbank");
+    }
+    if (type == "Consent") {
+      ++consents;
+      CHECK(std::string(e["resource"]["status"].GetString()) == "inactive");
+    }
+  }
+  CHECK(tasks == 1);
+  CHECK(consents == 1);
+}
