@@ -172,6 +172,10 @@ TEST_CASE("referral-request: a referral sent with consent and logged again with 
       ++consents;
       CHECK(std::string(e["resource"]["status"].GetString()) == "inactive");
     }
+    if (type == "ServiceRequest") {  // revoked, and no longer open to the organization as its performer
+      CHECK(std::string(e["resource"]["status"].GetString()) == "revoked");
+      CHECK(!e["resource"].HasMember("performer"));
+    }
   }
   CHECK(tasks == 1);
   CHECK(consents == 1);
