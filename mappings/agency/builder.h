@@ -113,6 +113,7 @@ class Builder {
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
   bool admits_stored(const CompiledResource& compiled, const Row& row);
+  bool expects_stored(const CompiledResource& compiled, const Row& row) const;
   bool checked(const Row& row, bool skip);
   bool unique(DuplicateRows& duplicates, const Row& row);
   bool known(const Row& row);

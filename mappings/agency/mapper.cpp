@@ -207,6 +207,9 @@ const StoredRecord* Builder::stored_record(const std::string& conditional_refere
 
 const StoredRecord* Builder::record_of(const CompiledResource& compiled, const Row& row) {
   std::string id = expand(compiled.identity.parts, row, nullptr);
+  std::string url = compiled.spec->identity_is_id ? std::string() : system(compiled.system);
+  if (!url.empty())  // a record kept by its identifier (a referral's Task): found by it, as the caller may see it
+    return id.empty() ? nullptr : stored_record(compiled.spec->type + "?identifier=" + engine::token_criteria(url, id));
   if (!fhir::model::is_resource_id(id) || !records_) return nullptr;  // never a read of a path made from a cell
   auto [it, added] = stored_.try_emplace(compiled.spec->type + "/" + id);
   if (!added) return it->second ? &*it->second : nullptr;
@@ -242,6 +245,13 @@ std::string Builder::where_of(const CompiledValue& value, const Row& row) const 
 bool Builder::admits(const Row& row) {
   bool ok = true;
   for (const CompiledResource& r : row.compiled.resources) {
+    if (!r.spec->merge && meets(r.spec->when, row) && expects_stored(r, row)) {
+      // A record the row does not change but must agree with once stored (a referral's Task
+      // stays with the organization it was sent to): new, it has nothing to agree with.
+      const StoredRecord* record = record_of(r, row);
+      if (record && !admits_stored(r, row)) ok = false;
+      continue;
+    }
     if (!r.spec->merge || !meets(r.spec->when, row)) continue;
     std::string id = expand(r.identity.parts, row, nullptr);
     const StoredRecord* record = record_of(r, row);
@@ -260,17 +270,30 @@ bool Builder::admits(const Row& row) {
   return ok;
 }
 
+// Whether a column of the row's table expects a stored value of this resource.
+bool Builder::expects_stored(const CompiledResource& compiled, const Row& row) const {
+  return std::any_of(row.spec.columns.begin(), row.spec.columns.end(), [&](const Column& column) {
+    return column.stored && column.stored->resource == compiled.spec->id && !column.stored->expect.empty();
+  });
+}
+
 // The record's stored values that must be what the spec expects (the Task is addressed to the sender).
 bool Builder::admits_stored(const CompiledResource& compiled, const Row& row) {
-  // Mapped for no organization (offline, or the open development server): no sender to compare with.
-  if (agency_ == "local") return true;
   const std::vector<Column>& columns = row.spec.columns;
   for (size_t c = 0; c < columns.size(); ++c) {
     const auto& stored = columns[c].stored;
     if (!stored || stored->resource != compiled.spec->id || stored->expect.empty()) continue;
-    std::string want = expand(row.compiled.expects[c], row, nullptr);
-    if (row.values[c].value == want) continue;
-    out_.rejected.push_back({row.ref(), where_of(compiled.identity, row),
+    const std::vector<TemplatePart>& expect = row.compiled.expects[c];
+    // Mapped for no organization (offline, or the open development server): no sender to compare with.
+    bool names_sender = std::any_of(expect.begin(), expect.end(), [](const TemplatePart& p) { return p.kind == TemplatePart::Kind::Agency; });
+    if (names_sender && agency_ == "local") continue;
+    std::string want = expand(expect, row, nullptr);
+    // A record found by its identifier that says nothing there (stored before the spec wrote
+    // it) contradicts nothing; a merged record must say it.
+    if (row.values[c].value == want || (row.values[c].value.empty() && !compiled.spec->merge)) continue;
+    // The cell the expectation reads (the receiving organization), else the record's own.
+    auto cell = std::find_if(expect.begin(), expect.end(), [](const TemplatePart& p) { return p.column != kAbsent; });
+    out_.rejected.push_back({row.ref(), cell != expect.end() ? row.where(cell->column) : where_of(compiled.identity, row),
                              !stored->refusal.empty() ? stored->refusal
                                                       : "the " + compiled.spec->type + "'s " + stored->path + " is \"" +
                                                             row.values[c].value + "\", not \"" + want + "\""});
@@ -580,11 +603,31 @@ std::string Mapper::unread(std::string_view table) const {
   return std::string(table) + ": the mapping \"" + spec_->name + "\" reads no such file";
 }
 
+// The sheets of a workbook that hold none of the columns their table reads (a "Read me" tab,
+// a pivot, a list of choices) while another sheet holds some: the rows are on that one, and
+// the extra tab is an ordinary part of an Excel template, not a file missing its columns.
+std::vector<bool> Mapper::sheets_without_rows(const std::vector<csv::Table>& tables) const {
+  std::vector<bool> without(tables.size(), false);
+  bool some_with = false;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const TableSpec* spec = spec_->table_for(tables[i].name);
+    if (tables[i].source != csv::Table::Source::Sheet || !spec) continue;
+    without[i] = std::none_of(spec->columns.begin(), spec->columns.end(), [&](const Column& c) {
+      return !c.stored && column_in(c, tables[i]) != std::string::npos;
+    });
+    some_with = some_with || !without[i];
+  }
+  if (!some_with) std::fill(without.begin(), without.end(), false);  // alone, a sheet says what it lacks
+  return without;
+}
+
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
                          bool trace, const Records* records) const {
   MappedExport out;
   Builder builder(*spec_, tables, agency, trace, records, out);
-  std::vector<bool> read(tables.size(), false);
+  std::vector<bool> read = sheets_without_rows(tables);
+  for (size_t i = 0; i < tables.size(); ++i)
+    if (read[i]) out.warnings.push_back(tables[i].name + ": the sheet has none of the columns the mapping reads, so it is passed over");
   for (const CompiledTable& ct : compiled_->tables)  // in the spec's order: what others refer to comes first
     for (size_t i = 0; i < tables.size(); ++i) {
       if (read[i] || spec_->table_for(tables[i].name) != ct.spec) continue;

@@ -69,6 +69,8 @@ class Mapper {
   std::string unread(std::string_view table) const;
 
  private:
+  // Per table: whether it is a workbook's sheet passed over, holding none of the mapping's columns.
+  std::vector<bool> sheets_without_rows(const std::vector<csv::Table>& tables) const;
   struct Compiled;
   std::shared_ptr<const Spec> spec_;
   std::unique_ptr<Compiled> compiled_;

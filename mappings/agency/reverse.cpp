@@ -278,6 +278,19 @@ bool constant_elsewhere(const Graph& graph, const Source& source, const std::str
   return false;
 }
 
+// A column no resource holds but whose one value makes a resource of the row (a referral's
+// "Consent on File": Yes makes the Consent): that value when the row has the resource.
+std::vector<std::string> said_by_presence(const TableSpec& table, const Column& column, const RowContext& row) {
+  for (const ResourceSpec& r : table.resources) {
+    const Condition& when = r.when;
+    bool one_value = when.tests.size() == 1 && when.present.empty() && when.all.empty() && when.any.empty() &&
+                     when.none.empty() && when.tests[0].column == column.key && when.tests[0].in.size() == 1;
+    auto made = row.known.find(r.id);
+    if (one_value && made != row.known.end() && made->second) return {when.tests[0].in[0]};
+  }
+  return {};
+}
+
 std::vector<std::string> row_values(const TableSpec& table, RowContext& row) {
   // The row's own item's values first: a plan-wide value is not a step's.
   std::vector<const Source*> sources;
@@ -286,7 +299,7 @@ std::vector<std::string> row_values(const TableSpec& table, RowContext& row) {
       if ((row.item && s.id == row.row_id && s.path.starts_with(row.list + ".")) == own) sources.push_back(&s);
   std::vector<std::string> values;
   for (const Column& column : table.columns) {
-    if (column.lookup) continue;
+    if (column.lookup || column.stored) continue;
     std::vector<std::string> found;
     for (const Source* source : sources) {
       const Source& s = *source;
@@ -303,6 +316,7 @@ std::vector<std::string> row_values(const TableSpec& table, RowContext& row) {
       }
       if (!found.empty() || (row.item && base == row.item)) break;  // the row's own item says it, even empty
     }
+    if (found.empty()) found = said_by_presence(table, column, row);
     values.push_back(agency_value(column, found));
   }
   return values;
@@ -341,8 +355,8 @@ Result<std::string> render_csv(const Spec& spec, const rapidjson::Value& fhir, c
     }
   }
   std::vector<std::string> header;
-  for (const Column& c : table.columns)
-    if (!c.lookup) header.push_back(c.name);
+  for (const Column& c : table.columns)  // a stored column is the stored record's, not the file's
+    if (!c.lookup && !c.stored) header.push_back(c.name);
   return csv::write_csv(header, rows);
 }
 

@@ -163,13 +163,14 @@ struct Checker {
     if (!set) add(t.line, "transitions \"" + t.path + "\": the resource sets no value there");
   }
 
-  // A column from the stored record: of a resource of the table that is merged into its record.
+  // A column from the stored record: of a resource of the table that is merged into its record,
+  // or found by its identifier (a referral's Task, whose owner must stay; a plan, whose client must).
   void check_stored(const TableSpec& table, const Column& c) {
     auto r = std::find_if(table.resources.begin(), table.resources.end(),
                           [&](const ResourceSpec& each) { return each.id == c.stored->resource; });
-    if (r == table.resources.end() || !r->merge)
+    if (r == table.resources.end() || !(r->merge || !r->identity_is_id))
       return add(c.line, "\"" + c.name + "\" is stored in \"" + c.stored->resource +
-                             "\", which is not a resource of the table merged into its stored record");
+                             "\", which is not a resource of the table merged into its stored record or found by its identifier");
     if (std::string problem = path_problem(definitions, r->type, c.stored->path); !problem.empty())
       add(c.line, "\"" + c.name + "\" is stored at \"" + c.stored->path + "\": " + problem);
     if (!c.stored->expect.empty()) check_template(table, c.stored->expect, c.line);

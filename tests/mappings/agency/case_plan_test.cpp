@@ -56,3 +56,54 @@ TEST_CASE("case-plan: a step whose status is left empty is taken as Unknown, and
       CHECK(std::string(e["resource"]["activity"][1]["detail"]["status"].GetString()) == "scheduled");
     }
 }
+
+TEST_CASE("case-plan: a step naming another client under a plan already given to one is refused, not put in that client's plan",
+          "[agency]") {
+  // A plan is one client's record: taking the row would file this client's step (and the
+  // partner it names) in the other client's CarePlan, where that client's team reads it.
+  std::string sheet =
+      "Plan ID,Client ID,First Name,Last Name,Goal,Action Step,Step Status,Partner Organization\r\n"
+      "CP-30,C-30,Ana,Ruiz,Stable housing,Apply for Section 8,In progress,org-shelter\r\n"
+      "CP-30,C-31,Ben,Cole,Stable housing,Tour apartments,Not started,\r\n"
+      "CP-30,C-30,Ana,Ruiz,Food security,Enroll in SNAP,Scheduled,\r\n";
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plans.csv", sheet}}, "local");
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].row.second == 3);
+  CHECK(c.mapped.rejected[0].where == "plans.csv row 3, column \"Client ID\"");
+  CHECK(c.mapped.rejected[0].message.find("row 2") != std::string::npos);
+  auto bundle = carebridge::testing::bundle_of(c);
+  for (const auto& e : bundle["entry"].GetArray()) {
+    const auto& r = e["resource"];
+    if (std::string(r["resourceType"].GetString()) == "CarePlan") CHECK(r["activity"].Size() == 2);
+    if (std::string(r["resourceType"].GetString()) == "Patient")
+      CHECK(std::string(r["identifier"][0]["value"].GetString()) == "C-30");
+  }
+}
+
+TEST_CASE("case-plan: a later upload naming a stored plan of another client is refused, not moved to that client", "[agency]") {
+  // Replaced by its identifier, the stored plan (and its team, its partners' access) would
+  // become the new client's, its earlier steps about the first client in the history.
+  auto stored = carebridge::mappings::agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[
+      {"resource":{"resourceType":"CarePlan","id":"cp40","meta":{"versionId":"1"},"status":"active","intent":"plan",
+       "identifier":[{"system":"urn:carebridge:agency:agency-x:case-plan","value":"CP-40"}],
+       "subject":{"reference":"Patient/p40","identifier":{"system":"urn:carebridge:agency:agency-x:client","value":"C-40"}}}},
+      {"resource":{"resourceType":"CarePlan","id":"cp41","meta":{"versionId":"1"},"status":"active","intent":"plan",
+       "identifier":[{"system":"urn:carebridge:agency:agency-x:case-plan","value":"CP-41"}],
+       "subject":{"reference":"Patient/p41"}}}]})");
+  REQUIRE(stored.ok());
+  std::string header = "Plan ID,Client ID,First Name,Last Name,Goal,Action Step,Step Status\r\n";
+  auto& converter = carebridge::testing::shipped_converter("case-plan");
+  auto c = converter.convert_files({{"plans.csv", header + "CP-40,C-50,Ben,Cole,Find work,Job club,Scheduled\r\n"
+                                                           "CP-40,C-40,Ana,Ruiz,Stable housing,Tour apartments,Not started\r\n"
+                                                           "CP-41,C-51,Eve,Ng,Food security,Enroll in SNAP,Scheduled\r\n"}},
+                                   "agency-x", {}, &*stored);
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  // Row 3 is the plan's own client; row 4's stored plan does not say its client (stored before it was written).
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "plans.csv row 2, column \"Client ID\"");
+  CHECK(c.mapped.rejected[0].message.starts_with("this Plan ID is another client's plan"));
+  auto bundle = carebridge::testing::bundle_of(c);
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "Patient")
+      CHECK(std::string(e["resource"]["identifier"][0]["value"].GetString()) != "C-50");
+}

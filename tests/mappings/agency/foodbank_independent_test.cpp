@@ -132,3 +132,23 @@ TEST_CASE("foodbank-intake independent: rows that are wrong say their row, colum
         "\"ask the front desk\" is not a phone number (write it as (617) 555-0142, or +44 20 7946 0958 from abroad)");
   CHECK(clients(bundle_of(c)).count("FB-6004") == 1);
 }
+
+TEST_CASE("foodbank-intake: a workbook's instructions sheet beside its intake sheet is passed over with a warning, not refused",
+          "[agency]") {
+  // Excel templates keep a "Read me" tab before the data: it holds no column the mapping reads.
+  using Table = carebridge::mappings::csv::Table;
+  Table read_me{"Read me", Table::Source::Sheet, {"Fill one row per visit"}, {{2, {"Do not change the headers"}, {}}}};
+  Table intake{"Intake", Table::Source::Sheet, {"Client ID", "First Name", "Last Name", "Household ID", "Visit Date"},
+               {{2, {"C-1", "Ana", "Ruiz", "H-1", "1/6/2026"}, {}}}};
+  auto& converter = carebridge::testing::shipped_converter("foodbank-intake");
+  auto c = converter.convert({read_me, intake}, "pantry-7");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.empty());
+  CHECK(c.mapped.resources.at("Patient") == 1);
+  bool told = false;
+  for (const auto& w : c.mapped.warnings) told = told || w.starts_with("Read me: the sheet has none of the columns");
+  CHECK(told);
+  // A workbook whose only sheet has none of them is still refused, column by column.
+  auto alone = converter.convert({read_me}, "pantry-7");
+  CHECK(alone.mapped.rejected.size() == 5);
+}

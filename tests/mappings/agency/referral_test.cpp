@@ -113,3 +113,70 @@ TEST_CASE("referral-request: a Referral ID given again with other values is refu
     if (std::string(e["resource"]["resourceType"].GetString()) == "ServiceRequest")
       CHECK(e["resource"]["performer"].Size() == 1);  // one receiver, not the two rows' merged
 }
+
+TEST_CASE("referral-request: a referral already sent to one organization and logged again for another is refused, nothing stored",
+          "[agency]") {
+  // The Task stays with the organization it was sent to (created once): taking the row would
+  // make the Consent name the new organization while the first kept the Task and the client's records.
+  auto stored = agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
+      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
+       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
+       "owner":{"reference":"Organization/org-shelter"}}}]})");
+  REQUIRE(stored.ok());
+  std::string log = std::string(kLogHeader) +
+                    "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Housing,Shelter bed,org-foodbank,Routine,Yes,1/11/2026,Dr. Lin,\r\n"
+                    "R-2,1/11/2026,K-2,Mei,Chen,7/7/1990,,Food,Pantry,org-foodbank,Routine,Yes,1/11/2026,Dr. Lin,\r\n";
+  auto& converter = carebridge::testing::shipped_converter("referral-request");
+  auto moved = converter.convert_files({{"log.csv", log}}, "clinic-a", {}, &*stored);
+  INFO(reasons(moved));
+  REQUIRE(moved.mapped.rejected.size() == 1);
+  CHECK(moved.mapped.rejected[0].where == "log.csv row 2, column \"Receiving Organization\"");
+  CHECK(moved.mapped.rejected[0].message.starts_with("this referral was already sent to another organization"));
+  CHECK(moved.mapped.resources.at("Consent") == 1);  // R-2's only
+  // The same referral logged again for the organization that holds it is taken.
+  auto same = converter.convert_files(
+      {{"log.csv", std::string(kLogHeader) +
+                       "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Housing,Shelter bed,org-shelter,Routine,Yes,1/11/2026,Dr. Lin,\r\n"}},
+      "clinic-a", {}, &*stored);
+  INFO(reasons(same));
+  CHECK(same.mapped.rejected.empty());
+}
+
+TEST_CASE("referral-request: a referral sent with consent and logged again with No is cancelled and its Consent ended",
+          "[agency]") {
+  // The client withdrew consent: refusing the row (nothing stored) left the organization its
+  // Task, so the client's records stayed open to it. A referral never sent is still refused.
+  auto stored = agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
+      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
+       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
+       "owner":{"reference":"Organization/org-foodbank"}}}]})");
+  REQUIRE(stored.ok());
+  std::string log = std::string(kLogHeader) +
+                    "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry,org-foodbank,Routine,No,1/11/2026,Dr. Lin,withdrew\r\n"
+                    "R-2,1/11/2026,K-2,Mei,Chen,7/7/1990,,Food,Pantry,org-foodbank,Routine,No,,Dr. Lin,\r\n";
+  auto c = carebridge::testing::shipped_converter("referral-request").convert_files({{"log.csv", log}}, "clinic-a", {}, &*stored);
+  INFO(reasons(c));
+  REQUIRE(c.mapped.rejected.size() == 1);
+  CHECK(c.mapped.rejected[0].where == "log.csv row 3, column \"Consent on File\"");
+  auto bundle = carebridge::testing::bundle_of(c);
+  int tasks = 0, consents = 0;
+  for (const auto& e : bundle["entry"].GetArray()) {
+    std::string type = e["resource"]["resourceType"].GetString();
+    if (type == "Task") {
+      ++tasks;
+      CHECK(std::string(e["request"]["url"].GetString()) == "Task/t1");
+      CHECK(std::string(e["resource"]["status"].GetString()) == "cancelled");
+      CHECK(std::string(e["resource"]["owner"]["reference"].GetString()) == "Organization/org-foodbank");
+    }
+    if (type == "Consent") {
+      ++consents;
+      CHECK(std::string(e["resource"]["status"].GetString()) == "inactive");
+    }
+    if (type == "ServiceRequest") {  // revoked, and no longer open to the organization as its performer
+      CHECK(std::string(e["resource"]["status"].GetString()) == "revoked");
+      CHECK(!e["resource"].HasMember("performer"));
+    }
+  }
+  CHECK(tasks == 1);
+  CHECK(consents == 1);
+}

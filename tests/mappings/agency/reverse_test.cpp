@@ -99,3 +99,22 @@ TEST_CASE("reverse: a spec that does not say what a row is cannot write its form
   auto csv = agency::render_csv(*spec("hmis"), fhir);
   CHECK(!csv.ok());
 }
+
+TEST_CASE("reverse: a referral log written back says Yes where the Consent is there, and reads back to the same records",
+          "[agency]") {
+  // "Consent on File" is written nowhere in a resource: the Consent made only when it is Yes says it.
+  auto s = spec("referral-request");
+  std::string log =
+      "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
+      "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n"
+      "R-1,1/10/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry enrollment,org-foodbank,ASAP,Yes,1/10/2026,Dr. Lin,\r\n"
+      "R-2,1/10/2026,K-2,Tariq,Ali,6/6/1980,,Housing,Shelter bed,org-shelter,Emergency,Yes,,Dr. Lin,\r\n";
+  std::string first = bundle_of(s, "log.csv", log);
+  std::string csv = csv_of(s, first);
+  INFO(csv);
+  CHECK(csv.starts_with("Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
+                        "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n"));
+  CHECK(csv.find(",org-foodbank,ASAP,Yes,2026-01-10,") != std::string::npos);
+  CHECK(csv.find(",org-shelter,Emergency,Yes,,") != std::string::npos);
+  CHECK(bundle_of(s, "log.csv", csv) == first);
+}
