@@ -93,7 +93,8 @@ const ConstraintList& ValidatorState::constraints(const fhirpath::Engine& engine
   slot = std::make_unique<ConstraintList>();
   // In a profile, the constraints of the base types were checked by the base pass; the
   // ones the profile and the profiles it derives from add are its own (heartrate keeps
-  // vitalsigns' vs-2 and vs-3, with vitalsigns as their source).
+  // vitalsigns' vs-2 and vs-3, with vitalsigns as their source). A source that is not
+  // loaded is left out, as before: whether the base pass checked it cannot be told.
   bool profile = type && type->derivation == defs::Derivation::Constraint;
   auto from_base_type = [&](const defs::Constraint& c) {
     if (c.source.empty() || c.source == type->url) return false;
