@@ -104,3 +104,54 @@ TEST_CASE("a vital sign is checked against its profile without claiming it, unde
   glucose.replace(glucose.find("8867-4"), 6, "2339-0");
   CHECK(count_errors(validate_text(glucose)) == 0);
 }
+
+namespace {
+
+// A heart rate that conforms to its profile, with the text `from` replaced by `to`.
+std::string heart_rate_with(const std::string& from, const std::string& to) {
+  std::string text = observation(kVitals[3], "8867-4", "/min");
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+// The same heart rate without its value (the last member), and `instead` in its place.
+std::string heart_rate_without_value(const std::string& instead) {
+  std::string text = observation(kVitals[3], "8867-4", "/min");
+  return text.substr(0, text.rfind(',', text.find(R"("valueQuantity")"))) + instead + "}";
+}
+
+}  // namespace
+
+TEST_CASE("the vitalsigns invariants hold in the profiles derived from it: vs-2 and vs-3",
+          "[validation][rules][profiles]") {
+  // heartrate and bp inherit vs-2 and vs-3 from vitalsigns, whose url is their source.
+  auto no_value = validate_text(heart_rate_without_value(""));
+  INFO(describe(no_value));
+  CHECK(has_issue(no_value, Severity::Error, "invariant", "Observation", "vs-2"));
+  auto absent = validate_text(heart_rate_without_value(R"(,"dataAbsentReason":{"text":"not measured"})"));
+  INFO(describe(absent));
+  CHECK(count_errors(absent) == 0);
+  // The diastolic component's value replaced: vs-3 asks for a value or a reason.
+  std::string bp = read_text(fixture("validation/rules/vitals-bp.json"));
+  size_t from = bp.rfind(',', bp.rfind("\"valueQuantity\""));
+  size_t to = bp.find('}', from) + 1;
+  auto replaced = [&](const std::string& with) { return std::string(bp).replace(from, to - from, with); };
+  auto empty = validate_text(replaced(""));
+  INFO(describe(empty));
+  CHECK(has_issue(empty, Severity::Error, "invariant", "Observation.component[1]", "vs-3"));
+  auto reason = validate_text(replaced(R"(,"dataAbsentReason":{"text":"not measured"})"));
+  INFO(describe(reason));
+  CHECK(count_errors(reason) == 0);
+}
+
+TEST_CASE("vs-1 asks day precision of a dateTime only, as the reference validator corrects it",
+          "[validation][rules][profiles]") {
+  // R4's text casts an effectivePeriod to dateTime, which is empty, and would fail every period.
+  auto period = validate_text(heart_rate_with(R"("effectiveDateTime":"2024-03-02T10:00:00Z")",
+                                              R"("effectivePeriod":{"start":"2024-03-02T10:00:00Z"})"));
+  INFO(describe(period));
+  CHECK(count_errors(period) == 0);
+  auto month = validate_text(heart_rate_with(R"("2024-03-02T10:00:00Z")", R"("2024-03")"));
+  INFO(describe(month));
+  CHECK(has_issue(month, Severity::Error, "invariant", "Observation.effectiveDateTime", "vs-1"));
+}
