@@ -517,6 +517,12 @@ void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
   impl_->wakeup.notify_all();
 }
 
+std::string Delivery::handshake_notification(const std::string& id) const {
+  auto s = impl_->events.find(id);
+  if (!s) return {};
+  return notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url());
+}
+
 DeliveryState Delivery::state(const std::string& id) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->runtimes.find(id);
