@@ -122,3 +122,15 @@ TEST_CASE("routing: with tokens required a client cannot make the gateway post t
   CHECK(str(stored(), "error").find("loopback") != std::string::npos);
   CHECK(local.bodies().empty());
 }
+
+TEST_CASE("routing: with tokens required a client discovers the topics the gateway ships", "[e2e][routing][security]") {
+  SecuredGateway g("routing-topics", {{"clinic-a", "org-a", "system/*.rs"}});
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  // The Backport IG's R4 form of a topic: a Basic carrying the R5 SubscriptionTopic.
+  auto topic = g.http().get("/fhir/Basic/subscription-topic-lab-results", a);
+  INFO(topic.body.substr(0, 300));
+  CHECK(topic.status == 200);
+  CHECK(topic.body.find(kLabTopic) != std::string::npos);
+  auto listed = parse_json(g.http().get("/fhir/Basic?code=http://hl7.org/fhir/fhir-types|SubscriptionTopic", a).body);
+  CHECK(listed["total"].GetInt() >= 1);
+}
