@@ -220,7 +220,10 @@ std::unique_ptr<routing::WebsocketHub> start_websocket(const std::string& addres
 // and /metrics shows each subscription.
 void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, gateway::store::Store& store) {
   auto* delivery = r.delivery.get();
-  if (r.websocket) r.websocket->on_bind([delivery] { delivery->wake(); });
+  if (r.websocket) {
+    r.websocket->set_handshake([delivery](const std::string& id) { return delivery->handshake_notification(id); });
+    r.websocket->on_bind([delivery] { delivery->wake(); });
+  }
   r.events->bound_backlog(
       max_backlog, [delivery](const std::string& id) { return delivery->state(id).delivered; },
       [delivery](const std::string& id, int64_t max) { delivery->overflowed(id, max); });

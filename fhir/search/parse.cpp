@@ -94,6 +94,10 @@ bool ResultParams::read(const std::string& key, const std::string& value, const 
   } else if (base == "_include" || base == "_revinclude") {
     return read_include(key, value, base == "_revinclude");
   } else if (key == "_summary") {
+    // A value outside the five the specification names is a client's mistake: answering the
+    // whole resources instead would hide it (and send more than the client asked for).
+    if (value != "true" && value != "text" && value != "data" && value != "count" && value != "false")
+      return fail("_summary must be true, text, data, count or false, not '" + value + "'");
     out_.summary = value == "true" ? Summary::True : value == "text" ? Summary::Text : value == "data" ? Summary::Data
                    : value == "count" ? Summary::Count : Summary::False;
     if (out_.summary == Summary::Count) q.count = 0;

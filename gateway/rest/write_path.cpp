@@ -77,6 +77,12 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
     bool stored = current && !current->deleted && !current->body.empty();
     std::string owner = stored ? routing::subscription_owner(current->body) : who ? who->client_id : std::string();
     if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
+    // The Backport IG (channels): "the server SHALL set initial status to requested" — only
+    // the server, after a handshake, makes a subscription active (and error when delivery
+    // fails). A client creates it requested, or off.
+    const fhir::model::Element* status = resource.child("status");
+    bool server_owned = status && status->has_value && (status->value == "active" || status->value == "error");
+    if (!stored && server_owned) set_primitive(doc, definitions_, resource, "status", "requested");
   }
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version

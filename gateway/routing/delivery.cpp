@@ -228,7 +228,10 @@ void Delivery::Impl::run_scheduler() {
       Runtime& r = it->second;
       if (added) load_state(s->id, r.state), r.saved_delivered = r.state.delivered;
       bool heartbeat_due = s->heartbeat_s > 0 && now - r.last_sent >= std::chrono::seconds(s->heartbeat_s);
-      if (r.dirty || !r.state.handshake || heartbeat_due) start(s, r, now);
+      // "requested" is a request for a handshake, also after one (a client turning an `off`
+      // subscription on again): only the handshake makes it active.
+      bool handshake_due = !r.state.handshake || s->status == "requested";
+      if (r.dirty || handshake_due || heartbeat_due) start(s, r, now);
     }
     save_cursors(lock, false);
     wakeup.wait_for(lock, std::chrono::milliseconds(200));
@@ -295,7 +298,7 @@ void Delivery::Impl::failed(const Subscription& s, const std::string& error, boo
 }
 
 bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
-  if (r.state.handshake) return true;
+  if (r.state.handshake && s.status != "requested") return true;
   // A websocket's handshake is its binding; v2 has none (the first ORU^R01 is the first word).
   if (!s.websocket && !s.v2) {
     std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
@@ -512,6 +515,12 @@ void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
     r.next_attempt = {};
   }
   impl_->wakeup.notify_all();
+}
+
+std::string Delivery::handshake_notification(const std::string& id) const {
+  auto s = impl_->events.find(id);
+  if (!s) return {};
+  return notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url());
 }
 
 DeliveryState Delivery::state(const std::string& id) const {

@@ -80,6 +80,9 @@ class Delivery {
   DeliveryState state(const std::string& id) const;
   // What notifications call this server, once its port is known.
   void set_base_url(std::string url);
+  // The handshake notification of a subscription (for a websocket that binds it); "" when
+  // the subscription is not delivered.
+  std::string handshake_notification(const std::string& id) const;
   // Sends the events from `since` (an event number) again ($resend).
   void resend_from(const std::string& id, int64_t since);
   // The subscription's backlog is full: its status becomes error, saying why (set from a

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <cctype>
+#include <charconv>
 #include <functional>
 #include <optional>
 
@@ -54,6 +55,19 @@ http::Response status_of(const Subscription& s, int64_t last, const std::string&
   return pipeline::fhir_json_response(200, std::move(body));
 }
 
+// An event number a client sent (eventsSinceNumber, eventsUntilNumber): digits only. A typo
+// read as 0 would answer with every event instead of saying what is wrong.
+std::optional<int64_t> event_number(std::string_view text) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+http::Response bad_event_number(const std::string& name, const std::string& value) {
+  return pipeline::outcome_response(400, "invalid", name + " must be a non-negative event number, not '" + value + "'");
+}
+
 // Reads a logged version as the caller may: its JSON, or nullopt when the caller may not
 // read it (scopes, consent, labels) — then the event keeps its number and says nothing.
 using VersionReader = std::function<std::optional<std::string>(const EventRecord& event)>;
@@ -62,8 +76,11 @@ http::Response events_of(const Subscription& s, store::Store& store, const rest:
                          const std::string& url, const VersionReader& read_version) {
   int64_t since = 1, until = last;
   for (const auto& [name, value] : params) {
-    if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
-    if (name == "eventsUntilNumber") until = std::min<int64_t>(last, std::atoll(value.c_str()));
+    if (name != "eventsSinceNumber" && name != "eventsUntilNumber") continue;
+    auto number = event_number(value);
+    if (!number) return bad_event_number(name, value);
+    if (name == "eventsSinceNumber") since = std::max<int64_t>(1, *number);
+    if (name == "eventsUntilNumber") until = std::min<int64_t>(last, *number);
   }
   Subscription shaped = s;
   for (const auto& [name, value] : params)
@@ -128,7 +145,11 @@ http::Response resend(const Subscription& s, const http::Request& request, Deliv
   if (request.method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
   int64_t since = 1;
   for (const auto& [name, value] : query_of(request.target))
-    if (name == "eventsSinceNumber") since = std::max<int64_t>(1, std::atoll(value.c_str()));
+    if (name == "eventsSinceNumber") {
+      auto number = event_number(value);
+      if (!number) return bad_event_number(name, value);
+      since = std::max<int64_t>(1, *number);
+    }
   delivery.resend_from(s.id, since);
   return status_of(s, last, url, delivery.state(s.id).last_error);
 }

@@ -36,6 +36,7 @@ struct WebsocketHub::Impl : std::enable_shared_from_this<WebsocketHub::Impl> {
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> tokens;  // token → subscription
   std::multimap<std::string, std::weak_ptr<Session>> bound;                                      // subscription → sessions
   std::function<void()> on_bound;
+  std::function<std::string(const std::string&)> handshake;
 
   void accept();
   // The subscription a token binds (once), or "".
@@ -83,10 +84,18 @@ class Session : public std::enable_shared_from_this<Session> {
           self->send(R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"security","diagnostics":"the binding token is not valid"}]})");
         } else {
           std::function<void()> notify;
+          std::function<std::string(const std::string&)> handshake;
+          {
+            std::lock_guard lock(self->hub_->mutex);
+            notify = self->hub_->on_bound;
+            handshake = self->hub_->handshake;
+          }
+          // Queued before the connection is listed as bound, so no event can overtake it.
+          if (std::string greeting = handshake ? handshake(subscription) : std::string(); !greeting.empty())
+            self->send(std::move(greeting));
           {
             std::lock_guard lock(self->hub_->mutex);
             self->hub_->bound.emplace(subscription, self->weak_from_this());
-            notify = self->hub_->on_bound;
           }
           if (notify) notify();
         }
@@ -142,6 +151,11 @@ void WebsocketHub::stop() {
 void WebsocketHub::on_bind(std::function<void()> bound) {
   std::lock_guard lock(impl_->mutex);
   impl_->on_bound = std::move(bound);
+}
+
+void WebsocketHub::set_handshake(std::function<std::string(const std::string& subscription)> handshake) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->handshake = std::move(handshake);
 }
 
 std::string WebsocketHub::url() const { return "ws://" + impl_->host + ":" + std::to_string(impl_->port) + "/ws"; }

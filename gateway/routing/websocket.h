@@ -31,6 +31,9 @@ class WebsocketHub {
   bool send(const std::string& subscription, const std::string& text);
   // Told when a connection binds a subscription (delivery looks again at once).
   void on_bind(std::function<void()> bound);
+  // The handshake notification of a subscription, sent to a connection as soon as it binds
+  // it and before any event (the IG: "Server sends one or more handshake messages"); "" sends none.
+  void set_handshake(std::function<std::string(const std::string& subscription)> handshake);
 
   struct Impl;
 

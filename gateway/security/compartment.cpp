@@ -117,6 +117,24 @@ Result<PatientCompartment> PatientCompartment::load(const std::filesystem::path&
   return parse(text.str(), registry);
 }
 
+namespace {
+
+// The resource type a Basic stands for when it carries a resource of another FHIR version
+// (Basic.code from fhir-types, as the Backport IG carries an R5 SubscriptionTopic in R4), or "".
+std::string_view type_carried_by_basic(const Element& basic) {
+  const Element* code = basic.child("code");
+  if (!code) return {};
+  for (const Element* coding : code->children()) {
+    if (coding->base_name() != "coding") continue;
+    const Element* system = coding->child("system");
+    const Element* value = coding->child("code");
+    if (system && value && system->value == "http://hl7.org/fhir/fhir-types") return value->value;
+  }
+  return {};
+}
+
+}  // namespace
+
 AccessFacts PatientCompartment::facts(const Element& resource, std::string_view id,
                                       const std::vector<fhir::search::IndexEntry>& rows) const {
   AccessFacts f;
@@ -128,6 +146,13 @@ AccessFacts PatientCompartment::facts(const Element& resource, std::string_view 
     for (const auto& row : rows) {
       if (params->second.count(row.param)) add_unique(f.patients, referenced_id(row.code, "Patient"));
     }
+  }
+  // A Basic that carries a definition outside the patient compartment (a SubscriptionTopic
+  // subscribers must be able to discover) is shared as that type would be, unless it names
+  // a patient.
+  if (type == "Basic" && f.patients.empty()) {
+    std::string_view carried = type_carried_by_basic(resource);
+    if (!carried.empty() && carried != "Basic" && !params_.count(carried)) f.shared = true;
   }
   if (const PartyPaths* paths = party_paths_of(type)) {
     for (std::string_view path : paths->paths) {

@@ -4,29 +4,31 @@
 
 #include "fhir/json/json_reader.h"
 #include "fhir/time/fhir_time.h"
+#include "gateway/security/access_facts.h"
 
 namespace carebridge::gateway::security {
 
-ConsentIndex::Policy ConsentIndex::parse(const store::ResourceRecord& record) const {
-  if (record.deleted || record.body.empty()) return nullptr;
+ConsentIndex::Recorded ConsentIndex::parse(const store::ResourceRecord& record) const {
+  if (record.deleted || record.body.empty()) return {};
   auto parsed = fhir::json::read(record.body, definitions_);
-  if (!parsed.document || !parsed.document->root()) return nullptr;
+  if (!parsed.document || !parsed.document->root()) return {};
   auto policy = ConsentPolicy::from(*parsed.document->root());
-  if (!policy || policy->status() != "active") return nullptr;
-  return std::make_shared<const ConsentPolicy>(std::move(*policy));
+  if (!policy || policy->status() != "active") return {};
+  FactsView facts(record.access);
+  return {std::make_shared<const ConsentPolicy>(std::move(*policy)), facts.valid() ? std::string(facts.owner()) : std::string()};
 }
 
-void ConsentIndex::put(const std::string& id, Policy policy) {
+void ConsentIndex::put(const std::string& id, Recorded consent) {
   std::unique_lock lock(mutex_);
   if (auto old = patient_of_.find(id); old != patient_of_.end()) {
     auto& list = by_patient_[old->second];
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const Policy& p) { return p->id() == id; }), list.end());
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const Recorded& c) { return c.policy->id() == id; }), list.end());
     if (list.empty()) by_patient_.erase(old->second);
     patient_of_.erase(old);
   }
-  if (!policy) return;
-  patient_of_[id] = policy->patient();
-  by_patient_[policy->patient()].push_back(std::move(policy));
+  if (!consent.policy) return;
+  patient_of_[id] = consent.policy->patient();
+  by_patient_[consent.policy->patient()].push_back(std::move(consent));
 }
 
 void ConsentIndex::load(store::Store& store) {
@@ -43,18 +45,23 @@ ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& w
   std::shared_lock lock(mutex_);  // deciding reads only the parsed policies: under the shared lock, nothing copied
   auto it = by_patient_.find(std::string(patient));
   if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
-  const auto& policies = it->second;
   ConsentQuery query;
   query.actor_org = who.organization;
   query.purpose = who.purpose;
   query.resource_type = std::string(type);
   query.labels = labels;
   query.now_ms = fhir::time::now_ms();
-  switch (decide_all(policies, query)) {
-    case Decision::Permit: return ConsentVerdict::Permit;
-    case Decision::Deny: return ConsentVerdict::Deny;
-    default: return ConsentVerdict::NotApplicable;
+  // As decide_all, except that an organization's own Consent never permits it: a recipient
+  // that records "the patient lets us see HIV results" would grant itself what only the
+  // patient, through a custodian of the records, may grant. Its denials still count.
+  bool permit = false;
+  for (const auto& consent : it->second) {
+    Decision decision = consent.policy->decide(query);
+    if (decision == Decision::Deny) return ConsentVerdict::Deny;
+    bool self_granted = !consent.recorder.empty() && consent.recorder == who.organization;
+    permit = permit || (decision == Decision::Permit && !self_granted);
   }
+  return permit ? ConsentVerdict::Permit : ConsentVerdict::NotApplicable;
 }
 
 Result<void> ConsentIndex::on_write(const store::WriteEvent& event, store::CommitLog&) {
@@ -64,7 +71,7 @@ Result<void> ConsentIndex::on_write(const store::WriteEvent& event, store::Commi
 
 void ConsentIndex::ended(bool committed) {
   if (committed) {
-    for (auto& [id, policy] : staged_) put(id, std::move(policy));
+    for (auto& [id, consent] : staged_) put(id, std::move(consent));
   }
   staged_.clear();
 }

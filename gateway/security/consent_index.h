@@ -34,15 +34,21 @@ class ConsentIndex final : public store::CommitHook {
 
  private:
   using Policy = std::shared_ptr<const ConsentPolicy>;
+  // A patient's Consent as the index keeps it: its policy and the organization that
+  // recorded it (its first writer; empty when written without one, as on an open server).
+  struct Recorded {
+    Policy policy;
+    std::string recorder;
+  };
   // The policy a stored Consent makes; null when deleted, inactive or unreadable.
-  Policy parse(const store::ResourceRecord& record) const;
-  void put(const std::string& id, Policy policy);
+  Recorded parse(const store::ResourceRecord& record) const;
+  void put(const std::string& id, Recorded consent);
 
   const fhir::definitions::Definitions& definitions_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::vector<Policy>> by_patient_;
+  std::unordered_map<std::string, std::vector<Recorded>> by_patient_;
   std::unordered_map<std::string, std::string> patient_of_;  // Consent id -> its patient
-  std::vector<std::pair<std::string, Policy>> staged_;
+  std::vector<std::pair<std::string, Recorded>> staged_;
 };
 
 }  // namespace carebridge::gateway::security

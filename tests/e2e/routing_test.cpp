@@ -527,7 +527,10 @@ TEST_CASE("routing: a websocket client bound with $get-ws-binding-token receives
   net::connect(ws.next_layer(), net::ip::tcp::resolver(ioc).resolve("127.0.0.1", port));
   ws.handshake("127.0.0.1", "/ws");
   ws.write(net::buffer("bind-with-token: " + token));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the binding is read before the result is written
+  // The IG: the server answers a binding with a handshake, before any event.
+  boost::beast::flat_buffer greeting;
+  ws.read(greeting);
+  CHECK(read(boost::beast::buffers_to_string(greeting.data())).type == "handshake");
   auto written = c->post("/fhir/Observation", lab(patient, "2345-7", 120), json_headers());
   REQUIRE(written.status == 201);
   boost::beast::flat_buffer buffer;

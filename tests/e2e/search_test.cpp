@@ -151,6 +151,9 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   CHECK(strict.status == 400);
   CHECK(str(parse_json(strict.body), "resourceType") == "OperationOutcome");
   CHECK(c->get("/fhir/Patient?birthdate=notadate").status == 400);
+  auto bad_summary = c->get("/fhir/Patient?_summary=bogus");
+  CHECK(bad_summary.status == 400);
+  CHECK(bad_summary.body.find("_summary") != std::string::npos);
 
   auto xml = c->get("/fhir/Patient?family=page2", {{"Accept", "application/fhir+xml"}});
   REQUIRE(xml.status == 200);

@@ -55,6 +55,61 @@ TEST_CASE("routing: a failed handshake makes the subscription error, set request
   CHECK(eventually([&] { return status() == "active"; }));
 }
 
+TEST_CASE("routing: a subscription set off and then requested again is handshaken and becomes active", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-off-on"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  auto status = [&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status"); };
+  REQUIRE(eventually([&] { return status() == "active"; }));
+  auto put_status = [&](const std::string& wanted) {
+    std::string body = subscription(receiver.url(), "id-only");
+    body.replace(body.find("\"requested\""), 11, "\"" + wanted + "\"");
+    body.insert(1, R"("id":")" + id + R"(",)");
+    return c->put("/fhir/Subscription/" + id, body, json_headers()).status;
+  };
+  REQUIRE(put_status("off") == 200);
+  size_t handshakes = receiver.bodies().size();
+  REQUIRE(put_status("requested") == 200);
+  // The IG: the server moves requested to active, after a handshake.
+  REQUIRE(receiver.wait_for(handshakes + 1));
+  CHECK(receiver.bodies().back().find("\"handshake\"") != std::string::npos);
+  CHECK(eventually([&] { return status() == "active"; }));
+}
+
+TEST_CASE("routing: a Subscription a client creates active or error is stored requested until its handshake", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-initial-status"));
+  auto c = server.client();
+  for (std::string claimed : {"active", "error"}) {
+    std::string body = subscription(receiver.url(), "id-only");
+    body.replace(body.find("\"requested\""), 11, "\"" + claimed + "\"");
+    auto created = c->post("/fhir/Subscription", body, json_headers());
+    REQUIRE(created.status == 201);
+    INFO(claimed << " -> " << created.body.substr(0, 300));
+    CHECK(str(parse_json(created.body), "status") == "requested");
+  }
+  REQUIRE(receiver.wait_for(2));  // both handshaken, the one claimed "error" too
+}
+
+TEST_CASE("routing: $events and $resend answer 400 to an event number that is not one", "[e2e][routing]") {
+  ServerProcess server(temp_dir("routing-event-numbers"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string base = "/fhir/Subscription/" + str(parse_json(created.body), "id");
+  for (std::string query : {"$events?eventsSinceNumber=abc", "$events?eventsUntilNumber=-1", "$events?eventsSinceNumber=2x"}) {
+    auto r = c->get(base + "/" + query);
+    INFO(query << " -> " << r.body.substr(0, 300));
+    CHECK(r.status == 400);
+    CHECK(r.body.find("OperationOutcome") != std::string::npos);
+  }
+  CHECK(c->post(base + "/$resend?eventsSinceNumber=one", "", json_headers()).status == 400);
+  CHECK(c->get(base + "/$events?eventsSinceNumber=1&eventsUntilNumber=5").status == 200);
+}
+
 TEST_CASE("routing: with tokens required a client cannot make the gateway post to its own machine", "[e2e][routing][security]") {
   WebhookReceiver local;  // a service listening on the gateway's loopback only
   SecuredGateway g("routing-loopback", {{"clinic-a", "org-a", "system/*.cruds"}});
@@ -66,4 +121,16 @@ TEST_CASE("routing: with tokens required a client cannot make the gateway post t
   REQUIRE(eventually([&] { return str(stored(), "status") == "error"; }));
   CHECK(str(stored(), "error").find("loopback") != std::string::npos);
   CHECK(local.bodies().empty());
+}
+
+TEST_CASE("routing: with tokens required a client discovers the topics the gateway ships", "[e2e][routing][security]") {
+  SecuredGateway g("routing-topics", {{"clinic-a", "org-a", "system/*.rs"}});
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  // The Backport IG's R4 form of a topic: a Basic carrying the R5 SubscriptionTopic.
+  auto topic = g.http().get("/fhir/Basic/subscription-topic-lab-results", a);
+  INFO(topic.body.substr(0, 300));
+  CHECK(topic.status == 200);
+  CHECK(topic.body.find(kLabTopic) != std::string::npos);
+  auto listed = parse_json(g.http().get("/fhir/Basic?code=http://hl7.org/fhir/fhir-types|SubscriptionTopic", a).body);
+  CHECK(listed["total"].GetInt() >= 1);
 }
