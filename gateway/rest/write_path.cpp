@@ -63,6 +63,25 @@ Result found_result(const store::ResourceRecord& r, unsigned status) {
   return result;
 }
 
+// A Subscription belongs to the client that created it: its notifications go only where that
+// client may read. An update by another client (an administrator) keeps the owner; nobody can
+// take a Subscription over by writing its tag.
+void WritePath::claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
+                                   const store::ResourceRecord* current) {
+  bool stored = current && !current->deleted && !current->body.empty();
+  std::string owner = stored ? routing::subscription_owner(current->body) : who ? who->client_id : std::string();
+  if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
+  // The Backport IG (channels): "the server SHALL set initial status to requested" — only the
+  // server, after a handshake, makes a subscription active (and error when delivery fails). A
+  // client creates it requested or off; a client (a caller with a token: the gateway's own
+  // status writes have none) asking for active or error on a stored one asks for a handshake.
+  const fhir::model::Element* status = resource.child("status");
+  bool server_owned = status && status->has_value && (status->value == "active" || status->value == "error");
+  if (!server_owned) return;
+  if (!stored || (who && routing::subscription_stored_status(current->body) != status->value))
+    set_primitive(doc, definitions_, resource, "status", "requested");
+}
+
 std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model::Document& doc,
                                                   fhir::model::Element& resource, const std::string& type,
                                                   const std::string& id, int64_t version, const char* method,
@@ -73,17 +92,7 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   // A Subscription belongs to the client that created it: its notifications go only where that
   // client may read. An update by another client (an administrator setting it active again)
   // keeps the owner; nobody can take a Subscription over by writing its tag.
-  if (type == "Subscription") {
-    bool stored = current && !current->deleted && !current->body.empty();
-    std::string owner = stored ? routing::subscription_owner(current->body) : who ? who->client_id : std::string();
-    if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
-    // The Backport IG (channels): "the server SHALL set initial status to requested" — only
-    // the server, after a handshake, makes a subscription active (and error when delivery
-    // fails). A client creates it requested, or off.
-    const fhir::model::Element* status = resource.child("status");
-    bool server_owned = status && status->has_value && (status->value == "active" || status->value == "error");
-    if (!stored && server_owned) set_primitive(doc, definitions_, resource, "status", "requested");
-  }
+  if (type == "Subscription") claim_subscription(who, doc, resource, current);
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).

@@ -141,6 +141,9 @@ class WritePath {
   std::optional<store::Write> make_write(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                          const std::string& type, const std::string& id, int64_t version,
                                          const char* method, const store::ResourceRecord* current, Result& result);
+  // A Subscription's owner tag and status as the gateway allows them (see write_path.cpp).
+  void claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
+                          const store::ResourceRecord* current);
 
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;

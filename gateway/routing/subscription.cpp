@@ -97,6 +97,12 @@ std::string subscription_owner(std::string_view json) {
   return doc.IsObject() ? owner_in(doc) : std::string();
 }
 
+std::string subscription_stored_status(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  return doc.IsObject() ? text(doc, "status") : std::string();
+}
+
 Result<Topics> Topics::load(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());

@@ -87,6 +87,8 @@ struct Subscription {
 
 // The client a stored Subscription belongs to (its owner tag), "" when none.
 std::string subscription_owner(std::string_view json);
+// A stored Subscription's status ("requested", "active", "error", "off"), "" when none.
+std::string subscription_stored_status(std::string_view json);
 
 // Reads a stored Subscription (compact JSON). Fails, saying why in plain words, when it
 // names no known topic, a criteria that does not parse, a filter the topic does not allow,

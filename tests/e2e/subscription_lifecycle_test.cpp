@@ -134,3 +134,23 @@ TEST_CASE("routing: with tokens required a client discovers the topics the gatew
   auto listed = parse_json(g.http().get("/fhir/Basic?code=http://hl7.org/fhir/fhir-types|SubscriptionTopic", a).body);
   CHECK(listed["total"].GetInt() >= 1);
 }
+
+TEST_CASE("routing: a client that writes its subscription error or active asks for a handshake", "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-client-status", {{"clinic-a", "org-a", "system/*.cruds"}}, "", kLoopbackReceivers);
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  auto created = g.http().post("/fhir/Subscription", subscription(receiver.url(), "id-only"), a);
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  auto status = [&] { return str(parse_json(g.http().get("/fhir/Subscription/" + id, a).body), "status"); };
+  REQUIRE(eventually([&] { return status() == "active"; }));
+  // Only the gateway says a subscription failed: a client's "error" is a request to try again.
+  std::string errored = subscription(receiver.url(), "id-only");
+  errored.insert(1, R"("id":")" + id + R"(",)");
+  errored.replace(errored.find("\"requested\""), 11, "\"error\"");
+  auto put = g.http().put("/fhir/Subscription/" + id, errored, a);
+  REQUIRE(put.status == 200);
+  CHECK(str(parse_json(put.body), "status") == "requested");
+  CHECK(eventually([&] { return status() == "active"; }));
+  CHECK(receiver.wait_for(2));  // the first handshake and the one asked for
+}
