@@ -2,24 +2,11 @@
 #include "mappings/agency/row_rules.h"
 
 #include <algorithm>
-#include <ctime>
 
+#include "fhir/time/fhir_time.h"
 #include "mappings/agency/compiled.h"
 
 namespace carebridge::mappings::agency {
-
-namespace {
-
-std::string today() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char out[16];
-  std::strftime(out, sizeof out, "%Y-%m-%d", &utc);
-  return out;
-}
-
-}  // namespace
 
 bool meets(const Condition& condition, const TableSpec& table, const std::vector<ReadValue>& values) {
   for (const std::string& key : condition.present) {
@@ -76,7 +63,10 @@ std::vector<std::pair<size_t, std::string>> dates_out_of_order(const TableSpec& 
       size_t limit = limit_key->empty() ? kAbsent : column_index(table, *limit_key);
       std::string bound = limit == kAbsent ? std::string() : values[limit].value;
       std::string what = limit == kAbsent ? std::string() : table.columns[limit].name + ", " + bound;
-      if (bound.empty() && after && column.past) bound = today(), what = "today";
+      if (bound.empty() && after && column.past) {
+        bound = fhir::time::format_instant(fhir::time::now_ms()).substr(0, 10);  // today, in UTC
+        what = "today";
+      }
       if (why.empty() && !bound.empty() && (after ? before(bound, date) : before(date, bound)))
         why = "\"" + date + "\" is " + (after ? "after " : "before ") + what;
     }
