@@ -76,7 +76,6 @@ std::unique_ptr<Ucum> Ucum::from_json(std::string_view json) {
   for (const auto& row : prefixes["data"].GetArray()) {
     if (!row.IsArray() || row.Empty() || !row[0].IsString()) continue;
     ucum->prefixes_.emplace_back(row[0].GetString());
-    ucum->longest_prefix_ = std::max(ucum->longest_prefix_, ucum->prefixes_.back().size());
   }
   if (ucum->atoms_.empty() || ucum->prefixes_.empty()) return nullptr;
   return ucum;
@@ -92,10 +91,10 @@ std::unique_ptr<Ucum> Ucum::load(const std::filesystem::path& file) {
 
 // An atom, or a prefix and an atom that takes one ("mg", "dL", "mm[Hg]").
 bool Ucum::simple_unit(std::string_view text) const {
-  if (atoms_.count(std::string(text))) return true;
+  if (atoms_.find(text) != atoms_.end()) return true;
   for (const std::string& p : prefixes_) {
     if (text.size() <= p.size() || !text.starts_with(p)) continue;
-    auto atom = atoms_.find(std::string(text.substr(p.size())));
+    auto atom = atoms_.find(text.substr(p.size()));
     if (atom != atoms_.end() && atom->second) return true;
   }
   return false;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,9 +30,14 @@ class Ucum {
   bool valid(std::string_view code) const { return problem(code).empty(); }
 
  private:
-  std::unordered_map<std::string, bool> atoms_;  // atom symbol -> takes a prefix (metric)
+  // Looked up by string_view: a code is tried as many splits of prefix, atom and exponent,
+  // each of which would otherwise build a string to look up.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, bool, Hash, std::equal_to<>> atoms_;  // atom symbol -> takes a prefix (metric)
   std::vector<std::string> prefixes_;
-  size_t longest_prefix_ = 0;
 
   bool simple_unit(std::string_view text) const;
   bool annotatable(std::string_view text) const;
