@@ -69,7 +69,8 @@ Result found_result(const store::ResourceRecord& r, unsigned status) {
 void WritePath::claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                    const store::ResourceRecord* current) {
   bool stored = current && !current->deleted && !current->body.empty();
-  std::string owner = stored ? routing::subscription_owner(current->body) : who ? who->client_id : std::string();
+  routing::StoredSubscription before = stored ? routing::stored_subscription(current->body) : routing::StoredSubscription{};
+  std::string owner = stored ? before.owner : who ? who->client_id : std::string();
   if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
   // The Backport IG (channels): "the server SHALL set initial status to requested" — only the
   // server, after a handshake, makes a subscription active (and error when delivery fails). A
@@ -78,7 +79,7 @@ void WritePath::claim_subscription(const Caller& who, fhir::model::Document& doc
   const fhir::model::Element* status = resource.child("status");
   bool server_owned = status && status->has_value && (status->value == "active" || status->value == "error");
   if (!server_owned) return;
-  if (!stored || (who && routing::subscription_stored_status(current->body) != status->value))
+  if (!stored || (who && before.status != status->value))
     set_primitive(doc, definitions_, resource, "status", "requested");
 }
 

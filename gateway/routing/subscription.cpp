@@ -91,16 +91,11 @@ std::string owner_in(const Json& doc) {
 
 }  // namespace
 
-std::string subscription_owner(std::string_view json) {
+StoredSubscription stored_subscription(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
-  return doc.IsObject() ? owner_in(doc) : std::string();
-}
-
-std::string subscription_stored_status(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  return doc.IsObject() ? text(doc, "status") : std::string();
+  if (!doc.IsObject()) return {};
+  return {owner_in(doc), text(doc, "status")};
 }
 
 Result<Topics> Topics::load(std::string_view json) {

@@ -85,10 +85,12 @@ struct Subscription {
   std::string care_team_member;
 };
 
-// The client a stored Subscription belongs to (its owner tag), "" when none.
-std::string subscription_owner(std::string_view json);
-// A stored Subscription's status ("requested", "active", "error", "off"), "" when none.
-std::string subscription_stored_status(std::string_view json);
+// Of a stored Subscription (compact JSON): the client it belongs to (its owner tag) and its
+// status ("requested", "active", "error", "off"); "" for what it does not say.
+struct StoredSubscription {
+  std::string owner, status;
+};
+StoredSubscription stored_subscription(std::string_view json);
 
 // Reads a stored Subscription (compact JSON). Fails, saying why in plain words, when it
 // names no known topic, a criteria that does not parse, a filter the topic does not allow,
