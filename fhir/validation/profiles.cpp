@@ -245,8 +245,7 @@ void check_vital_signs(Run& run, const Element& resource, const Path& path,
                resource, path);
     size_t before = run.issue_count();
     check_against(run, resource, *sd, 0, path);
-    if (run.options.policy == Policy::Ingest || run.options.sender_coded)
-      tolerate(run, before, "FHIR requires it of vital signs: " + url);
+    if (run.sender_tolerated()) tolerate(run, before, "FHIR requires it of vital signs: " + url);
   }
 }
 

@@ -80,6 +80,10 @@ class Run {
   void report(Severity severity, std::string code, std::string message, const Element& at, const Path& path);
   // The severity of a finding the ingest policy tolerates: an error when strict, a warning when ingesting.
   Severity tolerable() const { return options.policy == Policy::Ingest ? Severity::Warning : Severity::Error; }
+  // The same, and a warning too for a converter's output (Options::sender_coded): what the
+  // sender coded (a mistyped code, an unusual code system name) is kept, not refused.
+  bool sender_tolerated() const { return options.policy == Policy::Ingest || options.sender_coded; }
+  Severity sender_tolerable() const { return sender_tolerated() ? Severity::Warning : Severity::Error; }
   void report(Severity severity, std::string code, std::string message, const Element& at, const std::string& path);
   size_t issue_count() const { return issues_.size(); }
   size_t error_count_since(size_t start) const;

@@ -32,10 +32,6 @@ bool has_scheme(std::string_view uri, std::initializer_list<std::string_view> sc
   return false;
 }
 
-Severity severity_for(const Run& run) {
-  return run.options.policy == Policy::Ingest || run.options.sender_coded ? Severity::Warning : Severity::Error;
-}
-
 // Why `system` cannot be the name of a code system, or "" when it may be.
 std::string misnamed(Run& run, std::string_view system) {
   std::string quoted = "'" + std::string(system) + "'";
@@ -78,7 +74,7 @@ bool check_system_name(Run& run, const Element& coding, std::string_view system,
   if (why.empty()) return true;
   // A local reference ("LN") is never a code system, whoever sent it.
   bool local = system.find(':') == std::string_view::npos;
-  run.report(local ? Severity::Error : severity_for(run), "invalid", why, coding, path);
+  run.report(local ? Severity::Error : run.sender_tolerable(), "invalid", why, coding, path);
   return false;
 }
 
@@ -92,7 +88,7 @@ void check_identifier(Run& run, const Element& identifier, const Path& path) {
     return;
   }
   if (!has_scheme(system, {"http:", "https:", "urn:", "ldap:"})) {
-    run.report(severity_for(run), "invalid",
+    run.report(run.sender_tolerable(), "invalid",
                "the identifier system '" + std::string(system) + "' must be an http:, https:, urn: or ldap: URI",
                identifier, path);
     return;

@@ -14,6 +14,12 @@ namespace {
 
 constexpr std::string_view kUcum = "http://unitsofmeasure.org";
 
+// Why `code` is no UCUM code, "" when it is one or when no UCUM table was set up.
+std::string ucum_problem(Run& run, std::string_view code) {
+  const terminology::Ucum* ucum = run.state.ucum();
+  return ucum ? ucum->problem(code) : std::string();
+}
+
 
 using terminology::Membership;
 
@@ -254,15 +260,13 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
   }
   std::string why;
   if (system == kUcum) {
-    const terminology::Ucum* ucum = run.state.ucum();
-    why = ucum ? ucum->problem(code) : std::string();
+    why = ucum_problem(run, code);
     known_form = why.empty();
   }
   if (!known_form) {
     // Under the ingest policy, and for a converter's output, a warning: a sender's mistyped
     // code is kept, not refused.
-    bool tolerated = run.options.policy == Policy::Ingest || run.options.sender_coded;
-    run.report(tolerated ? Severity::Warning : Severity::Error, "code-invalid",
+    run.report(run.sender_tolerable(), "code-invalid",
                why.empty() ? "unknown code '" + std::string(code) + "' in the code system '" + std::string(system) +
                                  "' (it does not have the form of its codes)"
                            : why,
@@ -302,8 +306,7 @@ void check_coding_system(Run& run, const Element& coding, const Path& path) {
 void check_quantity_code(Run& run, const Element& quantity, const Path& path) {
   std::string_view code = value_of(child_named(quantity, "code"));
   if (code.empty() || value_of(child_named(quantity, "system")) != kUcum) return;
-  const terminology::Ucum* ucum = run.state.ucum();
-  std::string why = ucum ? ucum->problem(code) : std::string();
+  std::string why = ucum_problem(run, code);
   if (why.empty()) return;
   // A warning, under every policy: R4's own examples carry "drop" and "ea" as UCUM doses, and
   // the specification holds them valid (a Coding's UCUM code is checked as any code is).
