@@ -78,12 +78,15 @@ TEST_CASE("reverse: a value a spreadsheet would run is written so that it never 
   CHECK(bundle_of(s, "plan.csv", csv) == first);
 }
 
+// A referral log's header row, as the clinic's sheet has it.
+constexpr const char* kReferralHeader =
+    "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
+    "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n";
+
 TEST_CASE("reverse: a referral log written back names each need in the clinic's words, not the fixed SNOMED category",
           "[agency]") {
   auto s = spec("referral-request");
-  std::string log =
-      "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
-      "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n"
+  std::string log = std::string(kReferralHeader) +
       "R-1,1/10/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry enrollment,org-foodbank,ASAP,Yes,1/10/2026,Dr. Lin,\r\n"
       "R-2,1/10/2026,K-2,Tariq,Ali,6/6/1980,,Housing,Shelter bed,org-shelter,Emergency,Yes,1/10/2026,Dr. Lin,\r\n";
   std::string csv = csv_of(s, bundle_of(s, "log.csv", log));
@@ -104,9 +107,7 @@ TEST_CASE("reverse: a referral log written back says Yes where the Consent is th
           "[agency]") {
   // "Consent on File" is written nowhere in a resource: the Consent made only when it is Yes says it.
   auto s = spec("referral-request");
-  std::string log =
-      "Referral ID,Referral Date,Client ID,First Name,Last Name,Date of Birth,Phone,Need,Service Requested,"
-      "Receiving Organization,Urgency,Consent on File,Consent Date,Referred By,Notes\r\n"
+  std::string log = std::string(kReferralHeader) +
       "R-1,1/10/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry enrollment,org-foodbank,ASAP,Yes,1/10/2026,Dr. Lin,\r\n"
       "R-2,1/10/2026,K-2,Tariq,Ali,6/6/1980,,Housing,Shelter bed,org-shelter,Emergency,Yes,,Dr. Lin,\r\n";
   std::string first = bundle_of(s, "log.csv", log);
