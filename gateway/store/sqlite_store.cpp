@@ -194,7 +194,7 @@ class SqliteStore::Reader {
   std::unique_ptr<Connection> db_;
 };
 
-SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {
+SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options), cache_(options.cache_bytes) {
   std::filesystem::create_directories(options_.directory);
   path_ = (options_.directory / "carebridge.db").string();
   writer_db_ = std::make_unique<Connection>(path_, true, wal_write_buffer_vfs());
@@ -333,6 +333,9 @@ std::vector<CommitResult> SqliteStore::write_group(const std::vector<std::unique
 }
 
 void SqliteStore::end_transaction(bool committed) {
+  // Before any commit's completion runs: a client told of its write reads it back.
+  cache_.forget(written_);
+  written_.clear();
   if (!committed) commit_log_->discard();
   for (const auto& hook : hooks_) hook->ended(committed);
 }
@@ -412,6 +415,7 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     const ResourceRecord& r = w.record;
     for (const auto& [log, record] : w.logs) commit_log_->append(log, record);
     if (r.type.empty()) continue;  // log records only
+    written_.push_back(CurrentCache::key(r.type, r.id));
     int64_t rid = 0;
     std::vector<IndexEntry> previous_rows;
     std::string previous_access;
@@ -498,14 +502,25 @@ SqliteStore::Reader SqliteStore::reader() {
   return Reader(*this, std::move(db));
 }
 
+std::optional<ResourceRecord> SqliteStore::read_current(Connection& db, const std::string& type, const std::string& id) {
+  static const std::string kCurrent = std::string("SELECT ") + kVersionColumns +
+                                      " FROM resource_current c JOIN resource_version v ON v.seq = c.seq "
+                                      "WHERE c.type = ?1 AND c.id = ?2";
+  auto q = db.prepare(kCurrent);
+  q.bind(1, type).bind(2, id);
+  if (!q.step()) return std::nullopt;
+  return record_from(q);
+}
+
 std::optional<ResourceRecord> SqliteStore::read(const std::string& type, const std::string& id) {
   auto start = std::chrono::steady_clock::now();
-  auto db = reader();
-  auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
-                       " FROM resource_current c JOIN resource_version v ON v.seq = c.seq WHERE c.type = ?1 AND c.id = ?2");
-  q.bind(1, type).bind(2, id);
-  std::optional<ResourceRecord> result;
-  if (q.step()) result = record_from(q);
+  CurrentCache::Ticket ticket;
+  std::optional<ResourceRecord> result = cache_.find(type, id, ticket);
+  if (!result) {
+    auto db = reader();
+    result = read_current(*db, type, id);
+    if (result) cache_.keep(*result, ticket);
+  }
   observe("read", start);
   return result;
 }
@@ -524,14 +539,17 @@ std::optional<ResourceRecord> SqliteStore::vread(const std::string& type, const 
 
 std::vector<ResourceRecord> SqliteStore::read_many(const std::vector<std::pair<std::string, std::string>>& keys) {
   auto start = std::chrono::steady_clock::now();
-  auto db = reader();
+  std::optional<Reader> db;  // taken at the first miss
   std::vector<ResourceRecord> out;
   for (const auto& [type, id] : keys) {
-    auto q = db->prepare(std::string("SELECT ") + kVersionColumns +
-                         " FROM resource_current c JOIN resource_version v ON v.seq = c.seq "
-                         "WHERE c.type = ?1 AND c.id = ?2 AND c.deleted = 0");
-    q.bind(1, type).bind(2, id);
-    if (q.step()) out.push_back(record_from(q));
+    CurrentCache::Ticket ticket;
+    std::optional<ResourceRecord> found = cache_.find(type, id, ticket);
+    if (!found) {
+      if (!db) db.emplace(reader());
+      found = read_current(**db, type, id);
+      if (found) cache_.keep(*found, ticket);
+    }
+    if (found && !found->deleted) out.push_back(std::move(*found));
   }
   observe("read", start);
   return out;

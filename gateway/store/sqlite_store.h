@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gateway/store/current_cache.h"
 #include "gateway/store/sqlite_commit_log.h"
 #include "gateway/store/store.h"
 #include "gateway/store/wal_checkpointer.h"
@@ -37,6 +38,8 @@ struct SqliteOptions {
   // The database may grow to this many pages at most (0: as the disk allows): a
   // full disk, made to order for tests.
   int64_t max_pages = 0;
+  // Current versions kept in memory for reads by id (current_cache.h); 0 keeps none.
+  size_t cache_bytes = 16 << 20;
 };
 
 class SqliteStore final : public Store {
@@ -102,6 +105,8 @@ class SqliteStore final : public Store {
   // Tells the hooks (and the commit log) how the transaction they saw ended.
   void end_transaction(bool committed);
   Reader reader();
+  // The current version of type/id from the database (no cache).
+  static std::optional<ResourceRecord> read_current(Connection& db, const std::string& type, const std::string& id);
   static void search_in(Connection& db, const SearchQuery& query, const std::string& where,
                         const std::vector<SqlBinding>& binds, const SortSql& sort, SearchResult& result);
   void observe(const char* operation, std::chrono::steady_clock::time_point start);
@@ -113,6 +118,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteCommitLog> commit_log_;  // the writer's: hooks' records of the open transaction
   std::atomic<bool> writes_failing_{false};  // the last write failed for lack of space or I/O
   std::unique_ptr<WalCheckpointer> checkpointer_;
+  CurrentCache cache_;
+  std::vector<std::string> written_;  // the writer's: keys of the resources the open transaction writes
   // search_param ids by type and parameter (writer only)
   std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> pids_;
 

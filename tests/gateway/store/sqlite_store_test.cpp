@@ -309,3 +309,47 @@ TEST_CASE("history _at gives the versions current at some moment of the period",
   CHECK(versions_at(3500, 9000) == std::vector<int64_t>{3});
   CHECK(versions_at(100, 900).empty());  // before the first version
 }
+
+TEST_CASE("a read by id sees every write committed before it, with the current versions cached", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-cache");
+  options.cache_bytes = 64 * 1024;  // small: entries are pushed out while the test runs
+  SqliteStore store(options);
+  REQUIRE(store.commit({put("c", 1, "smith")}).ok());
+  CHECK(store.read("Patient", "c")->version == 1);
+  CHECK(store.read("Patient", "c")->version == 1);  // from memory now
+  REQUIRE(store.commit({put("c", 2, "jones")}).ok());
+  CHECK(store.read("Patient", "c")->version == 2);
+  CHECK(store.read_many({{"Patient", "c"}}).at(0).version == 2);
+  Write gone;
+  gone.record = {"Patient", "c", 3, "2024-01-01T00:00:00.000Z", 1704067200003, true, "DELETE", ""};
+  gone.expected_version = 2;
+  REQUIRE(store.commit({gone}).ok());
+  CHECK(store.read("Patient", "c")->deleted);
+  CHECK(store.read_many({{"Patient", "c"}}).empty());
+
+  // Readers racing a writer: once a commit has returned, no read gives an older version.
+  std::atomic<int64_t> committed{0};
+  std::atomic<bool> stale{false}, done{false};
+  REQUIRE(store.commit({put("r", 1, "race")}).ok());
+  committed = 1;
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        int64_t before = committed;
+        auto r = store.read("Patient", "r");
+        if (!r || r->version < before) stale = true;
+        for (int i = 0; i < 20; ++i) store.read("Patient", "filler" + std::to_string(i));  // misses keep the shards busy
+      }
+    });
+  }
+  for (int64_t v = 2; v <= 200; ++v) {
+    REQUIRE(store.commit({put("r", v, "race")}).ok());
+    committed = v;
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  CHECK_FALSE(stale);
+  CHECK(store.read("Patient", "r")->version == 200);
+}
