@@ -132,6 +132,20 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
 
 }  // namespace
 
+std::shared_ptr<const std::string> FhirService::resource_capabilities() {
+  std::lock_guard lock(capability_mutex_);
+  if (resource_capabilities_) return resource_capabilities_;
+  std::string out = "[";
+  RevIncludes reverse = rev_includes(registry_);
+  for (const auto& type : registry_.types()) {
+    if (out.size() > 1) out += ',';
+    out += resource_entry(type, registry_, options_.profiles, subscriptions_, reverse);
+  }
+  out += ']';
+  resource_capabilities_ = std::make_shared<const std::string>(std::move(out));
+  return resource_capabilities_;
+}
+
 http::Response FhirService::capability(Call& call) {
   std::string out = "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\",";
   member(out, "date", format_instant(now_ms()).substr(0, 10));
@@ -151,15 +165,9 @@ http::Response FhirService::capability(Call& call) {
            R"("http://terminology.hl7.org/CodeSystem/restful-security-service","code":"SMART-on-FHIR"}]}],)"
            R"("description":"OAuth 2.0 bearer tokens (SMART Backend Services); see /.well-known/smart-configuration"},)";
   }
-  out += R"("resource":[)";
-  bool first = true;
-  RevIncludes reverse = rev_includes(registry_);
-  for (const auto& type : registry_.types()) {
-    if (!first) out += ',';
-    first = false;
-    out += resource_entry(type, registry_, options_.profiles, subscriptions_, reverse);
-  }
-  out += "],\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
+  out += R"("resource":)";
+  out += *resource_capabilities();
+  out += ",\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
   out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";
   return respond(call, 200, out);
 }

@@ -92,7 +92,11 @@ class FhirService {
   // Turns on the access policy and the audit trail (before serving; null: off).
   void set_security(const security::AccessPolicy* access, security::AuditTrail* audit);
   // Topic-based subscriptions are served (before serving): the CapabilityStatement says so.
-  void set_subscriptions(SubscriptionCapability subscriptions) { subscriptions_ = std::move(subscriptions); }
+  void set_subscriptions(SubscriptionCapability subscriptions) {
+    subscriptions_ = std::move(subscriptions);
+    std::lock_guard lock(capability_mutex_);
+    resource_capabilities_.reset();  // they name the topics
+  }
   // A bounded label of a path under the base for metrics: "/fhir/Patient/{id}/_history/{vid}".
   std::string route_label(std::string_view path) const;
   // The limits on a search's page sizes and size, from the configuration.
@@ -182,12 +186,18 @@ class FhirService {
 
   // metadata and $validate (capability.cpp).
   http::Response capability(Call& call);
+  // The CapabilityStatement's rest.resource array (JSON), made at the first request.
+  std::shared_ptr<const std::string> resource_capabilities();
   http::Response validate_operation(Call& call, const std::string& type, const std::string& id);
 
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;
   ServiceOptions options_;
   std::optional<SubscriptionCapability> subscriptions_;
+  // The per-type part of the CapabilityStatement (most of its 700 KB): it changes only with
+  // the configuration, so it is made once, not at every /metadata request.
+  std::mutex capability_mutex_;
+  std::shared_ptr<const std::string> resource_capabilities_;
   // Bodies of 1 MB and more are answered together up to 8 MB of them (one alone always),
   // 32 more may wait (large_requests.h).
   mutable LargeRequests large_requests_{1u << 20, 8u << 20, 32};
