@@ -357,9 +357,13 @@ std::string chain_sql(const Clause& clause, const std::string& alias, const std:
                       std::vector<SqlBinding>& b) {
   std::string inner = "t" + std::to_string(b.size());
   std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
+  // One statement each: the operands of + are evaluated in no set order, and the binds
+  // must follow the SQL's order (the visibility's came after the clause's, and a caller
+  // with a token found nothing through a chain).
+  std::string visible = scope.condition(inner, chain_binds);
+  std::string matches = clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds);
   std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-                          ".type = ? AND " + inner + ".deleted = 0" + scope.condition(inner, chain_binds) + " AND " +
-                          clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds) + ")";
+                          ".type = ? AND " + inner + ".deleted = 0" + visible + " AND " + matches + ")";
   return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
 }
 
