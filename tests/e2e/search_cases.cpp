@@ -77,7 +77,12 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
   create_resource(send, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
   create_resource(send, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
-  create_resource(send, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  create_resource(send, "Encounter", R"({"resourceType":"Encounter","meta":{"tag":[{"system":"urn:test","code":"visit"}]},)"
+                                     R"("status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  for (const char* probability : {"0.1", "0.15"}) {
+    create_resource(send, "RiskAssessment", R"({"resourceType":"RiskAssessment","status":"final","subject":{"reference":"Patient/)" +
+                                                smith + R"("},"prediction":[{"probabilityDecimal":)" + probability + "}]}");
+  }
   create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                                         R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
   // Three pantries: Central Square, Cambridge; Boston Common, 3.4 km away; Worcester, 58 km away;
@@ -131,6 +136,11 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       // quantity: value, prefix, system and code
       {"Observation?value-quantity=5.4", 1}, {"Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL", 2},
       {"Observation?value-quantity=le7.1||mg/dL", 2}, {"Observation?value-quantity=lt100|http://unitsofmeasure.org|kg", 0},
+      // number: the implicit range leaves its top out (0.1 is [0.05, 0.15)), and an exponent
+      // keeps the mantissa's significant figures (1e-1 is 0.1 to one figure, 2e-1 [0.15, 0.25))
+      {"RiskAssessment?probability=0.1", 1}, {"RiskAssessment?probability=0.15", 1}, {"RiskAssessment?probability=1e-1", 1},
+      {"RiskAssessment?probability=2e-1", 1}, {"RiskAssessment?probability=0", 2}, {"RiskAssessment?probability=ne0.1", 1},
+      {"RiskAssessment?probability=1.5e-1", 1}, {"RiskAssessment?probability=gt0.1", 1},
       // uri
       {"Subscription?url=https://clinic.example/hook", 1}, {"Subscription?url:below=https://clinic.example", 1},
       // :missing, _id, _lastUpdated
