@@ -115,6 +115,19 @@ bool parse_number(const std::string& text, ValueMatch& m) {
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error);
 
+// The modifiers read with a parameter's values, by its type (FHIR R4 search 3.1.1.4; :missing,
+// :not, :identifier, :of-type and the token code sets are read before). One only another type
+// takes is an error: ignored, it answered another search than the one asked (gender:contains=ma
+// searched gender=ma, birthdate:exact=1980 birthdate=1980).
+bool modifier_applies(std::string_view type, std::string_view modifier) {
+  if (modifier.empty()) return true;
+  if (type == "string") return modifier == "exact" || modifier == "contains";
+  if (type == "token") return modifier == "text";
+  if (type == "uri") return modifier == "below" || modifier == "above";
+  if (type == "reference") return modifier[0] >= 'A' && modifier[0] <= 'Z';  // :Type
+  return false;
+}
+
 // "code$value" (FHIR search 3.1.1.4.9): each part read as its component's type, then
 // written as the composite's rows hold them (index_composite): the first part's code
 // and '$' before the second part's value, the systems likewise.
@@ -243,7 +256,10 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     return true;
   }
   if (t == "uri") {
-    m.kind = modifier == "below" ? ValueMatch::Kind::UriBelow : ValueMatch::Kind::Uri;
+    // :above (FHIR search 3.1.1.4.15): the resource's URI is the value or a parent of it.
+    m.kind = modifier == "below"   ? ValueMatch::Kind::UriBelow
+             : modifier == "above" ? ValueMatch::Kind::UriAbove
+                                   : ValueMatch::Kind::Uri;
     m.text = value;
     return true;
   }
@@ -450,6 +466,7 @@ bool ClauseReader::read_typed_chain(const std::string& target, std::string_view 
 }
 
 bool ClauseReader::read_id(const std::string& modifier, const std::string& value, Clause& clause) {
+  if (!modifier.empty() && modifier != "not") return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '_id'");
   std::vector<std::string> ids;
   if (!values_of("_id", value, ids)) return false;
   for (auto& v : ids) {
@@ -523,9 +540,9 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
   if (modifier == "not") {
     if (param.type != "token") return fail(":not applies to token parameters only");
     clause.negate = true;
-  } else if (!modifier.empty() && modifier != "exact" && modifier != "contains" && modifier != "text" &&
-             modifier != "below" && !(param.type == "reference" && modifier[0] >= 'A' && modifier[0] <= 'Z')) {
-    return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "'");
+  } else if (!modifier_applies(param.type, modifier)) {
+    return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "' (a " + param.type +
+                " parameter)");
   }
   std::vector<std::string> values;
   if (!values_of(param.code, value, values)) return false;

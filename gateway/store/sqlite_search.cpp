@@ -144,6 +144,9 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
       b.push_back(text(m.text));
       return "s.norm = ?";
     case K::UriBelow: return starts_with_sql("s.norm", m.text, b);
+    case K::UriAbove:  // the row's URI starts the value: a scan of the parameter's rows
+      b.push_back(text(m.text));
+      return "(s.norm <> '' AND substr(?, 1, length(s.norm)) = s.norm)";
     case K::Range: {
       std::string sql = range_sql(m, "s.low", "s.high", b);
       if (!m.code.empty()) {

@@ -143,6 +143,7 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"RiskAssessment?probability=1.5e-1", 1}, {"RiskAssessment?probability=gt0.1", 1},
       // uri
       {"Subscription?url=https://clinic.example/hook", 1}, {"Subscription?url:below=https://clinic.example", 1},
+      {"Subscription?url:above=https://clinic.example/hook/v2", 1}, {"Subscription?url:above=https://clinic.example", 0},
       // :missing, _id, _lastUpdated
       {"Patient?birthdate:missing=true", 1}, {"Patient?birthdate:missing=false", 2},
       {"Patient?_id=" + smith + "," + jones, 2}, {"Patient?_lastUpdated=gt2000-01-01", 3},

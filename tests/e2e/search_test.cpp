@@ -100,6 +100,13 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(lenient("Patient?identifier:of-type=MR|1") == 400);  // system|code|value
   CHECK(lenient("?_type=Spaceship") == 400);
   CHECK(lenient("Patient?_type=Observation") == 400);
+  // A modifier the parameter's type does not take is refused, not ignored (which answered
+  // gender=fe for gender:contains=fe).
+  CHECK(lenient("Patient?gender:contains=fe") == 400);
+  CHECK(lenient("Patient?birthdate:exact=1980") == 400);
+  CHECK(lenient("Patient?family:text=smith") == 400);
+  CHECK(lenient("Observation?subject:below=Patient/1") == 400);
+  CHECK(lenient("Patient?_id:exact=1") == 400);
 }
 
 TEST_CASE("search results: _include _revinclude paging sorting _summary _elements POST", "[gateway][e2e][search]") {
