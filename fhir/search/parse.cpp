@@ -189,7 +189,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
   q.count = limits.default_page_size;
   if (!read_types(registry, params, out, issues)) return false;
   ResultParams result_params(registry, q.type, out, issues);
-  const std::string clause_type = q.type.empty() ? std::string("Resource") : q.type;
+  const std::string clause_type = q.type.empty() ? std::string(SearchRegistry::kAnyType) : q.type;
   for (const auto& [key, value] : params) {
     if (key == "_type") continue;  // read_types
     std::string base = key.substr(0, key.find_first_of(":."));

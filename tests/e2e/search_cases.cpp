@@ -151,6 +151,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       // system search, and _type narrowing it to one type (whose parameters may follow) or several
       {"?_id=" + smith, 1}, {"?_type=Patient", 3}, {"?_type=Patient&family=smith", 2},
       {"?_type=Patient,Encounter", 4}, {"?_type=Patient,Encounter&_id=" + smith, 1},
+      // and the parameters every resource has (_tag, _profile, _security, _source)
+      {"?_tag=urn:test|visit", 1}, {"?_type=Patient,Encounter&_tag=urn:test|visit", 1}, {"?_type=Patient&_tag=visit", 0},
+      {"?_tag:not=urn:test|visit&_type=Encounter,Subscription", 1},
       // _has: Patients an Observation with a code refers to, one and two levels, and :not
       {"Patient?_has:Observation:subject:code=2345-7", 1}, {"Patient?_has:Observation:patient:code=718-7&gender=male", 1},
       {"Patient?_has:Observation:subject:code=718-7,2345-7", 2}, {"Patient?_has:Observation:subject:code=0000-0", 0},
