@@ -144,7 +144,7 @@ FhirService::Call FhirService::make_call(const http::Request& request, Caller wh
 http::Response FhirService::answer(Call& call) {
   if (!call.negotiation.acceptable) {
     call.negotiation.acceptable = true;
-    return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR JSON and FHIR XML only", {}, {}}});
+    return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR R4 (fhirVersion 4.0) JSON and XML only", {}, {}}});
   }
   try {
     auto response = dispatch(call);
