@@ -80,6 +80,7 @@ bool value_matches(const ValueMatch& m, const IndexEntry& row) {
   switch (m.kind) {
     case K::StringStarts:
     case K::UriBelow: return norm_column(row).starts_with(m.text);
+    case K::UriAbove: return !norm_column(row).empty() && std::string_view(m.text).starts_with(norm_column(row));
     case K::StringContains: return norm_column(row).find(m.text) != std::string_view::npos;
     case K::StringExact: return row.text == m.text;
     case K::Uri: return norm_column(row) == m.text;

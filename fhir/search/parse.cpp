@@ -59,14 +59,16 @@ bool within_limits(const Params& params, const SearchLimits& limits, std::vector
 // The result parameters (_count, _sort, _include, ...); false on an error.
 class ResultParams {
  public:
-  ResultParams(const SearchRegistry& registry, const std::string& type, ParsedSearch& out, std::vector<Issue>& issues)
-      : registry_(registry), type_(type), out_(out), issues_(issues) {}
+  ResultParams(const SearchRegistry& registry, const std::string& type, bool strict, ParsedSearch& out,
+               std::vector<Issue>& issues)
+      : registry_(registry), type_(type), strict_(strict), out_(out), issues_(issues) {}
 
   bool read(const std::string& key, const std::string& value, const SearchLimits& limits);
 
  private:
   const SearchRegistry& registry_;
   const std::string& type_;
+  bool strict_;
   ParsedSearch& out_;
   std::vector<Issue>& issues_;
 
@@ -132,14 +134,36 @@ bool ResultParams::read_sort(const std::string& value) {
   return ok;
 }
 
+// _include and _revinclude (FHIR search 3.1.1.5.4): Type:param[:Target], param a reference
+// parameter of Type or '*'. One naming a parameter the type does not have is unknown, as an
+// unknown search parameter is: an error under handling=strict, else ignored with a warning
+// (and left out of the self link), never taken as applied while it includes nothing.
 bool ResultParams::read_include(const std::string& key, const std::string& value, bool reverse) {
   auto inc = parse_include(value);
-  const char* name = reverse ? "_revinclude" : "_include";
-  if (inc.param.empty() || (reverse && !registry_.is_resource_type(inc.source_type))) {
-    return fail(std::string(name) + " must be Type:param[:Target], not '" + value.substr(0, 100) + "'");
+  const std::string name = reverse ? "_revinclude" : "_include";
+  std::string_view modifier = std::string_view(key).substr(name.size());
+  if (!modifier.empty() && modifier != ":iterate" && modifier != ":recurse") {
+    return fail("the modifier '" + std::string(modifier.substr(0, 100)) + "' is not known on " + name);
   }
-  inc.iterate = key.ends_with(":iterate") || key.ends_with(":recurse");
+  if (inc.param.empty() || (reverse && !registry_.is_resource_type(inc.source_type))) {
+    return fail(name + " must be Type:param[:Target], not '" + value.substr(0, 100) + "'");
+  }
+  const SearchParam* param = registry_.find(inc.source_type, inc.param);
+  std::string unknown;
+  if (inc.param != "*" && (!param || param->type != "reference")) {
+    unknown = inc.source_type.substr(0, 100) + " has no reference parameter '" + inc.param.substr(0, 100) + "'";
+  } else if (!inc.target_type.empty() && !registry_.is_resource_type(inc.target_type)) {
+    unknown = "'" + inc.target_type.substr(0, 100) + "' is not a resource type";
+  }
+  if (!unknown.empty()) {
+    std::string message = name + "=" + value.substr(0, 200) + ": " + unknown;
+    if (strict_) return fail(message, "not-supported");
+    issues_.push_back({Severity::Warning, "not-supported", message + " (ignored)", {}, {}});
+    return true;
+  }
+  inc.iterate = !modifier.empty();
   (reverse ? out_.revincludes : out_.includes).push_back(std::move(inc));
+  out_.used.emplace_back(key, value);
   return true;
 }
 
@@ -188,14 +212,17 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
   q.type = type;
   q.count = limits.default_page_size;
   if (!read_types(registry, params, out, issues)) return false;
-  ResultParams result_params(registry, q.type, out, issues);
-  const std::string clause_type = q.type.empty() ? std::string("Resource") : q.type;
+  ResultParams result_params(registry, q.type, strict, out, issues);
+  const std::string clause_type = q.type.empty() ? std::string(SearchRegistry::kAnyType) : q.type;
   for (const auto& [key, value] : params) {
     if (key == "_type") continue;  // read_types
     std::string base = key.substr(0, key.find_first_of(":."));
     if (kResultParams.count(base)) {
       ok = result_params.read(key, value, limits) && ok;
-      if (key != "_offset" && key != "_snapshot" && key != "_format" && key != "_pretty") out.used.emplace_back(key, value);
+      // _include and _revinclude are in the self link when they are applied (read_include).
+      bool in_link = key != "_offset" && key != "_snapshot" && key != "_format" && key != "_pretty" &&
+                     base != "_include" && base != "_revinclude";
+      if (in_link) out.used.emplace_back(key, value);
       continue;
     }
     auto clause = parse_clause(registry, limits, clause_type, key, value);

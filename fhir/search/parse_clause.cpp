@@ -66,27 +66,67 @@ void widen_date(ValueMatch& m) {
   m.high += margin;
 }
 
+// The implicit range of a number (FHIR search 3.1.1.4.7): half a unit of its last digit
+// either side, the top left out: "100" is [99.5, 100.5), "100.0" [99.95, 100.05), "1e2"
+// (one significant figure) [50, 150). Each bound is the double nearest its decimal value,
+// as a stored value's is, so "0.1" leaves out 0.15 (0.1 + 0.05 is a little above it in binary).
+void implicit_range(std::string_view text, double value, ValueMatch& m) {
+  auto e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  int exponent = e == std::string_view::npos ? 0 : std::atoi(std::string(text.substr(e + 1)).c_str());
+  auto dot = mantissa.find('.');
+  int decimals = (dot == std::string_view::npos ? 0 : static_cast<int>(mantissa.size() - dot - 1)) - exponent;
+  double digits = 0;  // the mantissa's digits as an integer: exact up to 15 of them
+  int count = 0;
+  for (char c : mantissa) {
+    if (c < '0' || c > '9') continue;
+    digits = digits * 10 + (c - '0');
+    ++count;
+  }
+  if (mantissa.starts_with('-')) digits = -digits;
+  constexpr int kExactDigits = 15, kExactPowers = 22;  // 10^22: the largest power of ten a double holds
+  if (count > kExactDigits || std::abs(decimals) > kExactPowers) {
+    double half = 0.5 * std::pow(10.0, -decimals);
+    m.low = value - half;
+    m.high = std::nextafter(value + half, -HUGE_VAL);
+    return;
+  }
+  double scale = 1;
+  for (int i = 0; i < std::abs(decimals); ++i) scale *= 10;
+  // (2 * digits +- 1) / (2 * 10^decimals): exact operands, so one correctly rounded result.
+  m.low = decimals >= 0 ? (2 * digits - 1) / (2 * scale) : (2 * digits - 1) * scale / 2;
+  m.high = decimals >= 0 ? (2 * digits + 1) / (2 * scale) : (2 * digits + 1) * scale / 2;
+  m.high = std::nextafter(m.high, -HUGE_VAL);
+}
+
 bool parse_number(const std::string& text, ValueMatch& m) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return false;
-  // The implicit range of a number is half a unit of its last digit ("100" is 99.5..100.5).
-  auto dot = text.find_first_of(".eE");
-  int decimals = 0;
-  if (dot != std::string::npos && text[dot] == '.') {
-    auto e = text.find_first_of("eE", dot);
-    decimals = static_cast<int>((e == std::string::npos ? text.size() : e) - dot - 1);
+  if (m.prefix == "eq" || m.prefix == "ne" || m.prefix == "ap") {
+    implicit_range(text, v, m);
+  } else {
+    m.low = m.high = v;
   }
-  double half = 0.5 * std::pow(10.0, -decimals);
-  bool exact = m.prefix != "eq" && m.prefix != "ne" && m.prefix != "ap";
-  m.low = exact ? v : v - half;
-  m.high = exact ? v : v + half;
   if (m.prefix == "ap") widen_number(m);
   return true;
 }
 
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error);
+
+// The modifiers read with a parameter's values, by its type (FHIR R4 search 3.1.1.4; :missing,
+// :not, :identifier, :of-type and the token code sets are read before). One only another type
+// takes is an error: ignored, it answered another search than the one asked (gender:contains=ma
+// searched gender=ma, birthdate:exact=1980 birthdate=1980).
+bool modifier_applies(std::string_view type, std::string_view modifier) {
+  if (modifier.empty()) return true;
+  if (type == "string") return modifier == "exact" || modifier == "contains";
+  if (type == "token") return modifier == "text";
+  if (type == "uri") return modifier == "below" || modifier == "above";
+  if (type == "reference") return modifier[0] >= 'A' && modifier[0] <= 'Z';  // :Type
+  return false;
+}
 
 // "code$value" (FHIR search 3.1.1.4.9): each part read as its component's type, then
 // written as the composite's rows hold them (index_composite): the first part's code
@@ -216,7 +256,10 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     return true;
   }
   if (t == "uri") {
-    m.kind = modifier == "below" ? ValueMatch::Kind::UriBelow : ValueMatch::Kind::Uri;
+    // :above (FHIR search 3.1.1.4.15): the resource's URI is the value or a parent of it.
+    m.kind = modifier == "below"   ? ValueMatch::Kind::UriBelow
+             : modifier == "above" ? ValueMatch::Kind::UriAbove
+                                   : ValueMatch::Kind::Uri;
     m.text = value;
     return true;
   }
@@ -423,6 +466,7 @@ bool ClauseReader::read_typed_chain(const std::string& target, std::string_view 
 }
 
 bool ClauseReader::read_id(const std::string& modifier, const std::string& value, Clause& clause) {
+  if (!modifier.empty() && modifier != "not") return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '_id'");
   std::vector<std::string> ids;
   if (!values_of("_id", value, ids)) return false;
   for (auto& v : ids) {
@@ -496,9 +540,9 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
   if (modifier == "not") {
     if (param.type != "token") return fail(":not applies to token parameters only");
     clause.negate = true;
-  } else if (!modifier.empty() && modifier != "exact" && modifier != "contains" && modifier != "text" &&
-             modifier != "below" && !(param.type == "reference" && modifier[0] >= 'A' && modifier[0] <= 'Z')) {
-    return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "'");
+  } else if (!modifier_applies(param.type, modifier)) {
+    return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "' (a " + param.type +
+                " parameter)");
   }
   std::vector<std::string> values;
   if (!values_of(param.code, value, values)) return false;

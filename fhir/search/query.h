@@ -19,7 +19,7 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // What a search matches, in terms of index rows (the REST layer turns search
 // parameters into these; the store turns them into its query language).
 struct ValueMatch {
-  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, Range, Missing, Near };
+  enum class Kind { StringStarts, StringExact, StringContains, Token, TokenText, Reference, Uri, UriBelow, UriAbove, Range, Missing, Near };
   Kind kind = Kind::Token;
   bool any_system = true;  // token: match the code whatever the system
   std::string system;

@@ -155,6 +155,8 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
       std::vector<std::string> types;
       if (base == "Resource" || base == "DomainResource") {
         types = types_;
+        // A system search (no type, or several in _type) takes the parameters every resource has.
+        if (base == "Resource") types.emplace_back(kAnyType);
       } else if (is_resource_type(base)) {
         types.push_back(base);
       }

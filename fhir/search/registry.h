@@ -62,7 +62,9 @@ class SearchRegistry {
   const std::vector<std::string>& types() const { return types_; }
   bool is_resource_type(std::string_view type) const;
 
-  // The parameter `code` of `type`, or null.
+  // The parameter `code` of `type`, or null. kAnyType ("Resource") has the parameters every
+  // type has (_tag, _profile, ...): those of a system search.
+  static constexpr std::string_view kAnyType = "Resource";
   const SearchParam* find(std::string_view type, std::string_view code) const;
   // Every supported parameter of `type` (own and inherited), by code.
   const std::map<std::string, SearchParam, std::less<>>& of(std::string_view type) const;

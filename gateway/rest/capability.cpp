@@ -85,6 +85,26 @@ void string_array(std::string& out, const char* name, const std::vector<std::str
   out += ']';
 }
 
+// "searchParam": the parameters a search of `type` takes (SearchRegistry::kAnyType: a system search).
+std::string declared_search_params(const SearchRegistry& registry, std::string_view type) {
+  std::string out = ",\"searchParam\":[";
+  out += R"({"name":"_id","definition":"http://hl7.org/fhir/SearchParameter/Resource-id","type":"token"})";
+  out += R"(,{"name":"_lastUpdated","definition":"http://hl7.org/fhir/SearchParameter/Resource-lastUpdated","type":"date"})";
+  for (const auto& [code, param] : registry.of(type)) {
+    if (code == "_id" || code == "_lastUpdated") continue;
+    out += ",{";
+    member(out, "name", code);
+    if (!param.url.empty()) {
+      out += ',';
+      member(out, "definition", param.url);
+    }
+    out += ',';
+    member(out, "type", param.type);
+    out += '}';
+  }
+  return out + "]";
+}
+
 std::string resource_entry(const std::string& type, const SearchRegistry& registry,
                            const std::map<std::string, std::vector<std::string>>& profiles,
                            const std::optional<SubscriptionCapability>& subscriptions, const RevIncludes& rev_includes) {
@@ -110,22 +130,8 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   }
   out += ']';
   if (auto it = rev_includes.find(type); it != rev_includes.end()) string_array(out, "searchRevInclude", it->second);
-  out += ",\"searchParam\":[";
-  out += R"({"name":"_id","definition":"http://hl7.org/fhir/SearchParameter/Resource-id","type":"token"})";
-  out += R"(,{"name":"_lastUpdated","definition":"http://hl7.org/fhir/SearchParameter/Resource-lastUpdated","type":"date"})";
-  for (const auto& [code, param] : registry.of(type)) {
-    if (code == "_id" || code == "_lastUpdated") continue;
-    out += ",{";
-    member(out, "name", code);
-    if (!param.url.empty()) {
-      out += ',';
-      member(out, "definition", param.url);
-    }
-    out += ',';
-    member(out, "type", param.type);
-    out += '}';
-  }
-  out += R"(],"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
+  out += declared_search_params(registry, type);
+  out += R"(,"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
   if (subscription) out += subscription_operations(*subscriptions);
   return out + "]}";
 }
@@ -168,7 +174,7 @@ http::Response FhirService::capability(Call& call) {
   out += R"("resource":)";
   out += *resource_capabilities();
   out += ",\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
-  out += R"(,"searchParam":[{"name":"_id","type":"token"},{"name":"_lastUpdated","type":"date"}]}]})";
+  out += declared_search_params(registry_, SearchRegistry::kAnyType) + "}]}";
   return respond(call, 200, out);
 }
 

@@ -2,6 +2,7 @@
 #include "gateway/rest/negotiation.h"
 
 #include <cstdlib>
+#include <optional>
 
 namespace carebridge::gateway::rest {
 namespace {
@@ -27,10 +28,36 @@ int hex(char c) {
   return -1;
 }
 
-// A media type or _format value: json, xml, or Unknown (any other); `wildcard` for */*.
+// The value of the parameter `name` (lower case, with its '=') of a media type
+// ("application/fhir+json; q=0.5"), lower-cased; none when it has no such parameter.
+std::optional<std::string> media_parameter(std::string_view media_type, std::string_view name) {
+  for (auto semi = media_type.find(';'); semi != std::string_view::npos; semi = media_type.find(';', semi + 1)) {
+    std::string parameter = lower(trim(media_type.substr(semi + 1, media_type.find(';', semi + 1) - semi - 1)));
+    if (parameter.starts_with(name)) return parameter.substr(name.size());
+  }
+  return std::nullopt;
+}
+
+// A fhirVersion parameter (FHIR http.html, "FHIR Version Parameter") naming another version
+// than R4 (4.0, 4.0.1): content of another FHIR version, which this server neither writes
+// nor reads (406 for an Accept, 415 for a Content-Type).
+bool other_fhir_version(std::string_view media_type) {
+  auto version = media_parameter(media_type, "fhirversion=");
+  if (!version) return false;
+  std::string_view v = *version;
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  return v != "4.0" && v != "4.0.1";
+}
+
+// A media type or _format value: json, xml, or Unknown (any other, or of another FHIR
+// version); `wildcard` for */*.
 fhir::io::Format format_of(std::string_view value, bool& wildcard) {
   std::string v = lower(trim(value.substr(0, value.find(';'))));
   wildcard = v == "*/*" || v == "application/*";
+  if (other_fhir_version(value)) {
+    wildcard = false;
+    return fhir::io::Format::Unknown;
+  }
   if (v == "json" || v == "application/fhir+json" || v == "application/json" || v == "application/json+fhir")
     return fhir::io::Format::Json;
   if (v == "xml" || v == "application/fhir+xml" || v == "application/xml" || v == "text/xml" ||
@@ -41,15 +68,12 @@ fhir::io::Format format_of(std::string_view value, bool& wildcard) {
 
 // The q parameter of one Accept item (1 when absent or unreadable), clamped to 0..1.
 double quality(std::string_view item) {
-  for (auto semi = item.find(';'); semi != std::string_view::npos; semi = item.find(';', semi + 1)) {
-    std::string parameter = lower(trim(item.substr(semi + 1, item.find(';', semi + 1) - semi - 1)));
-    if (!parameter.starts_with("q=")) continue;
-    char* end = nullptr;
-    double q = std::strtod(parameter.c_str() + 2, &end);
-    if (end == parameter.c_str() + 2) return 1;
-    return q < 0 ? 0 : q > 1 ? 1 : q;
-  }
-  return 1;
+  auto parameter = media_parameter(item, "q=");
+  if (!parameter) return 1;
+  char* end = nullptr;
+  double q = std::strtod(parameter->c_str(), &end);
+  if (end == parameter->c_str()) return 1;
+  return q < 0 ? 0 : q > 1 ? 1 : q;
 }
 
 // %XX escapes decoded; '+' means a space only in a query (it is literal in a path).

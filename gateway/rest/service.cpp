@@ -144,7 +144,7 @@ FhirService::Call FhirService::make_call(const http::Request& request, Caller wh
 http::Response FhirService::answer(Call& call) {
   if (!call.negotiation.acceptable) {
     call.negotiation.acceptable = true;
-    return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR JSON and FHIR XML only", {}, {}}});
+    return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR R4 (fhirVersion 4.0) JSON and XML only", {}, {}}});
   }
   try {
     auto response = dispatch(call);
@@ -200,7 +200,7 @@ http::Response FhirService::dispatch(Call& call) {
 static std::optional<Interaction> type_interaction(const std::string& m) {
   if (m == "GET" || m == "HEAD") return Interaction::Search;
   if (m == "POST") return Interaction::Create;
-  if (m == "PUT") return Interaction::Update;
+  if (m == "PUT" || m == "PATCH") return Interaction::Update;
   if (m == "DELETE") return Interaction::Delete;
   return std::nullopt;
 }
@@ -280,7 +280,13 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
     std::lock_guard conditional(writes_.conditional_mutex());
     return render(call, writes_.execute([&] { return writes_.plan_conditional_delete(call.who, type, call.target.params); }, {call.who, call.request.remote}));
   }
-  if (m != "POST" && m != "PUT") return not_allowed(call, "GET, HEAD, POST, PUT, DELETE");
+  if (m != "POST" && m != "PUT" && m != "PATCH") return not_allowed(call, "GET, HEAD, POST, PUT, PATCH, DELETE");
+  auto if_match = m == "POST" ? std::string_view() : call.request.header("If-Match");
+  std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
+  if (!if_match.empty() && !version) {
+    return outcome(call, 400, {{Severity::Error, "invalid", "If-Match must be an ETag such as W/\"1\"", {}, {}}});
+  }
+  if (m == "PATCH") return render(call, conditional_patch(call, type, version));
   if (m == "POST") {
     for (const auto& [name, value] : call.target.params) {
       if (name == "_format" || name == "_pretty") continue;
@@ -301,8 +307,6 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
     if (!if_none_exist.empty()) conditional.lock();
     return render(call, writes_.execute([&] { return writes_.plan_create(call.who, *doc, *doc->root(), type, if_none_exist); }, {call.who, call.request.remote}));
   }
-  auto if_match = call.request.header("If-Match");
-  std::optional<int64_t> version = if_match.empty() ? std::nullopt : parse_etag(if_match);
   std::lock_guard conditional(writes_.conditional_mutex());
   return render(call, writes_.execute([&] { return writes_.plan_conditional_update(call.who, *doc, *doc->root(), type, call.target.params, version); }, {call.who, call.request.remote}));
 }

@@ -155,6 +155,8 @@ class FhirService {
   Result read(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> version);
   // PATCH with a JSON Patch or a JSON Merge Patch (patch.cpp).
   Result patch(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
+  // PATCH [type]?criteria: the one resource the criteria select, patched (patch.cpp).
+  Result conditional_patch(const Call& call, const std::string& type, std::optional<int64_t> if_match);
 
   // Search and history (search_history.cpp).
   http::Response search(Call& call, const std::string& type, const Params& params);

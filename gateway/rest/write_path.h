@@ -131,12 +131,12 @@ class WritePath {
   // Conditional interactions search before they write: they hold this from the
   // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
   std::mutex& conditional_mutex() { return conditional_mutex_; }
-
- private:
   // What conditional criteria select: at most one resource. nullopt, with p.result
   // set, when the criteria are missing (`missing` says so), invalid or select several.
   std::optional<std::vector<store::ResourceRecord>> conditional_match(const Caller& who, const std::string& type, const Params& criteria,
                                                                       const std::string& missing, PlannedWrite& p);
+
+ private:
   // The write of a new version over `current` (null: none), or why `who` may not make it.
   std::optional<store::Write> make_write(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                          const std::string& type, const std::string& id, int64_t version,

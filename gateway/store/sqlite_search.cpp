@@ -144,6 +144,9 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
       b.push_back(text(m.text));
       return "s.norm = ?";
     case K::UriBelow: return starts_with_sql("s.norm", m.text, b);
+    case K::UriAbove:  // the row's URI starts the value: a scan of the parameter's rows
+      b.push_back(text(m.text));
+      return "(s.norm <> '' AND substr(?, 1, length(s.norm)) = s.norm)";
     case K::Range: {
       std::string sql = range_sql(m, "s.low", "s.high", b);
       if (!m.code.empty()) {
@@ -357,9 +360,13 @@ std::string chain_sql(const Clause& clause, const std::string& alias, const std:
                       std::vector<SqlBinding>& b) {
   std::string inner = "t" + std::to_string(b.size());
   std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
+  // One statement each: the operands of + are evaluated in no set order, and the binds
+  // must follow the SQL's order (the visibility's came after the clause's, and a caller
+  // with a token found nothing through a chain).
+  std::string visible = scope.condition(inner, chain_binds);
+  std::string matches = clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds);
   std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-                          ".type = ? AND " + inner + ".deleted = 0" + scope.condition(inner, chain_binds) + " AND " +
-                          clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds) + ")";
+                          ".type = ? AND " + inner + ".deleted = 0" + visible + " AND " + matches + ")";
   return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
 }
 

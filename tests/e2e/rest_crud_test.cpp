@@ -311,3 +311,34 @@ TEST_CASE("PATCH applies a JSON Patch as the next version", "[gateway][e2e]") {
   CHECK(c->send(missing).status == 404);
   CHECK(header(c->get("/fhir/Patient/p1"), "ETag") == "W/\"2\"");
 }
+
+TEST_CASE("conditional PATCH patches the one resource its criteria select", "[gateway][e2e]") {
+  ServerProcess server(temp_dir("crud-conditional-patch"));
+  auto c = server.client();
+  for (const char* id : {"p1", "p2", "p3"}) {
+    std::string identifier = std::string(R"("id":")") + id + R"(","identifier":[{"system":"urn:mrn","value":")" +
+                             (id == std::string("p1") ? "1" : "2") + R"("}],)";
+    REQUIRE(c->put("/fhir/Patient/" + std::string(id), patient_json("Okafor", "Ada", identifier), json_headers()).status == 201);
+  }
+  Headers patch_headers{{"Content-Type", "application/json-patch+json"}};
+  auto patch = [&](const std::string& target, Headers headers = {}) {
+    carebridge::gateway::http::Request r;
+    r.method = "PATCH";
+    r.target = target;
+    r.headers = patch_headers;
+    r.headers.insert(r.headers.end(), headers.begin(), headers.end());
+    r.body = R"([{"op":"replace","path":"/gender","value":"male"}])";
+    return c->send(r);
+  };
+  auto one = patch("/fhir/Patient?identifier=urn:mrn|1");
+  REQUIRE(one.status == 200);
+  CHECK(str(parse_json(one.body), "id") == "p1");
+  CHECK(header(one, "ETag") == "W/\"2\"");
+  CHECK(str(parse_json(c->get("/fhir/Patient/p1").body), "gender") == "male");
+  CHECK(patch("/fhir/Patient?identifier=urn:mrn|2").status == 412);  // two match: neither is patched
+  CHECK(header(c->get("/fhir/Patient/p2"), "ETag") == "W/\"1\"");
+  CHECK(patch("/fhir/Patient?identifier=urn:mrn|9").status == 404);
+  CHECK(patch("/fhir/Patient").status == 400);  // no criteria: not every Patient
+  CHECK(patch("/fhir/Patient?identifier=urn:mrn|1", {{"If-Match", "W/\"1\""}}).status == 412);
+  CHECK(patch("/fhir/Patient?identifier=urn:mrn|1", {{"If-Match", "banana"}}).status == 400);
+}

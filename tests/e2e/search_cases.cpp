@@ -77,7 +77,12 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
   create_resource(send, "Observation", observation(smithers, "718-7", "13", "2023-12-31"));
   create_resource(send, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"by identifier"},)"
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
-  create_resource(send, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  create_resource(send, "Encounter", R"({"resourceType":"Encounter","meta":{"tag":[{"system":"urn:test","code":"visit"}]},)"
+                                     R"("status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  for (const char* probability : {"0.1", "0.15"}) {
+    create_resource(send, "RiskAssessment", R"({"resourceType":"RiskAssessment","status":"final","subject":{"reference":"Patient/)" +
+                                                smith + R"("},"prediction":[{"probabilityDecimal":)" + probability + "}]}");
+  }
   create_resource(send, "Subscription", R"({"resourceType":"Subscription","status":"requested","reason":"labs","criteria":"Observation?code=2345-7",)"
                                         R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook"}})");
   // Three pantries: Central Square, Cambridge; Boston Common, 3.4 km away; Worcester, 58 km away;
@@ -131,8 +136,14 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       // quantity: value, prefix, system and code
       {"Observation?value-quantity=5.4", 1}, {"Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL", 2},
       {"Observation?value-quantity=le7.1||mg/dL", 2}, {"Observation?value-quantity=lt100|http://unitsofmeasure.org|kg", 0},
+      // number: the implicit range leaves its top out (0.1 is [0.05, 0.15)), and an exponent
+      // keeps the mantissa's significant figures (1e-1 is 0.1 to one figure, 2e-1 [0.15, 0.25))
+      {"RiskAssessment?probability=0.1", 1}, {"RiskAssessment?probability=0.15", 1}, {"RiskAssessment?probability=1e-1", 1},
+      {"RiskAssessment?probability=2e-1", 1}, {"RiskAssessment?probability=0", 2}, {"RiskAssessment?probability=ne0.1", 1},
+      {"RiskAssessment?probability=1.5e-1", 1}, {"RiskAssessment?probability=gt0.1", 1},
       // uri
       {"Subscription?url=https://clinic.example/hook", 1}, {"Subscription?url:below=https://clinic.example", 1},
+      {"Subscription?url:above=https://clinic.example/hook/v2", 1}, {"Subscription?url:above=https://clinic.example", 0},
       // :missing, _id, _lastUpdated
       {"Patient?birthdate:missing=true", 1}, {"Patient?birthdate:missing=false", 2},
       {"Patient?_id=" + smith + "," + jones, 2}, {"Patient?_lastUpdated=gt2000-01-01", 3},
@@ -140,6 +151,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       // system search, and _type narrowing it to one type (whose parameters may follow) or several
       {"?_id=" + smith, 1}, {"?_type=Patient", 3}, {"?_type=Patient&family=smith", 2},
       {"?_type=Patient,Encounter", 4}, {"?_type=Patient,Encounter&_id=" + smith, 1},
+      // and the parameters every resource has (_tag, _profile, _security, _source)
+      {"?_tag=urn:test|visit", 1}, {"?_type=Patient,Encounter&_tag=urn:test|visit", 1}, {"?_type=Patient&_tag=visit", 0},
+      {"?_tag:not=urn:test|visit&_type=Encounter,Subscription", 1},
       // _has: Patients an Observation with a code refers to, one and two levels, and :not
       {"Patient?_has:Observation:subject:code=2345-7", 1}, {"Patient?_has:Observation:patient:code=718-7&gender=male", 1},
       {"Patient?_has:Observation:subject:code=718-7,2345-7", 2}, {"Patient?_has:Observation:subject:code=0000-0", 0},

@@ -100,6 +100,25 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(lenient("Patient?identifier:of-type=MR|1") == 400);  // system|code|value
   CHECK(lenient("?_type=Spaceship") == 400);
   CHECK(lenient("Patient?_type=Observation") == 400);
+  // A modifier the parameter's type does not take is refused, not ignored (which answered
+  // gender=fe for gender:contains=fe).
+  CHECK(lenient("Patient?gender:contains=fe") == 400);
+  CHECK(lenient("Patient?birthdate:exact=1980") == 400);
+  CHECK(lenient("Patient?family:text=smith") == 400);
+  CHECK(lenient("Observation?subject:below=Patient/1") == 400);
+  CHECK(lenient("Patient?_id:exact=1") == 400);
+  // An _include naming no reference parameter: refused when strict; else ignored with a
+  // warning, and not in the self link as if it had been applied.
+  CHECK(bad_has("Observation?_include=Observation:nonsense") == 400);
+  CHECK(bad_has("Observation?_include=Observation:subject:Spaceship") == 400);
+  CHECK(bad_has("Patient?_revinclude=Observation:code") == 400);  // not a reference parameter
+  CHECK(bad_has("Observation?_include:nonsense=Observation:subject") == 400);
+  CHECK(bad_has("Observation?_include=Observation:subject&_include:iterate=Patient:general-practitioner") == 200);
+  auto ignored = c->get("/fhir/Observation?_include=Observation:nonsense&_count=1");
+  REQUIRE(ignored.status == 200);
+  auto bundle = parse_json(ignored.body);
+  CHECK(str(bundle["link"][0], "url").find("_include") == std::string::npos);
+  CHECK(ignored.body.find("nonsense") != std::string::npos);  // the warning's outcome entry names it
 }
 
 TEST_CASE("search results: _include _revinclude paging sorting _summary _elements POST", "[gateway][e2e][search]") {

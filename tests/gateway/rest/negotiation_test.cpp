@@ -55,3 +55,20 @@ TEST_CASE("Accept quality values rank the formats and q=0 refuses one", "[gatewa
             .format == Format::Xml);
   CHECK(format_for("application/fhir+json;fhirVersion=4.0;q=0.8, application/fhir+xml;q=0.5").format == Format::Json);
 }
+
+TEST_CASE("a fhirVersion other than R4's is not a format this server writes or reads", "[gateway][negotiation]") {
+  http::Request r;
+  auto accept = [&](const std::string& value) {
+    r.headers = {{"Accept", value}};
+    return rest::negotiate(r, {});
+  };
+  CHECK(!accept("application/fhir+json; fhirVersion=3.0").acceptable);  // 406, not R4 content labelled STU3
+  CHECK(!accept("application/fhir+xml;fhirVersion=\"5.0\"").acceptable);
+  CHECK(accept("application/fhir+json; fhirVersion=4.0").acceptable);
+  CHECK(accept("application/fhir+json; fhirVersion=4.0.1").acceptable);
+  CHECK(accept("application/fhir+json; fhirVersion=3.0, application/fhir+xml; fhirVersion=4.0").format == Format::Xml);
+  r.headers = {{"Content-Type", "application/fhir+json; fhirVersion=3.0"}};
+  CHECK(rest::body_format(r) == Format::Unknown);  // 415
+  r.headers = {{"Content-Type", "application/fhir+json; charset=utf-8; fhirVersion=4.0"}};
+  CHECK(rest::body_format(r) == Format::Json);
+}

@@ -353,3 +353,46 @@ TEST_CASE("a read by id sees every write committed before it, with the current v
   CHECK_FALSE(stale);
   CHECK(store.read("Patient", "r")->version == 200);
 }
+
+TEST_CASE("a chained search sees through a caller's visibility", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-chain-visibility");
+  SqliteStore store(options);
+  REQUIRE(store.commit({put("p1", 1, "smith")}).ok());
+  Write observation;
+  observation.record = {"Observation", "o1", 1, "2024-01-01T00:00:00.000Z", 1704067200000, false, "POST",
+                        R"({"resourceType":"Observation","id":"o1"})"};
+  IndexEntry subject;
+  subject.kind = IndexKind::Reference;
+  subject.param = "subject";
+  subject.code = "Patient/p1";
+  observation.index.push_back(subject);
+  REQUIRE(store.commit({observation}).ok());
+  // Observation?subject:Patient.family=smi, as a caller who sees every type but `hidden`.
+  class AllBut final : public carebridge::fhir::search::Visibility {
+   public:
+    explicit AllBut(std::string hidden) : hidden_(std::move(hidden)) {}
+    bool accepts(std::string_view type, std::string_view) const override { return type != hidden_; }
+
+   private:
+    std::string hidden_;
+  };
+  auto total = [&](const std::string& hidden) {
+    SearchQuery q;
+    q.type = "Observation";
+    Clause chained;
+    chained.param = "subject";
+    chained.chain_type = "Patient";
+    chained.chain = std::make_shared<Clause>();
+    chained.chain->param = "family";
+    ValueMatch m;
+    m.kind = ValueMatch::Kind::StringStarts;
+    m.text = "smi";
+    chained.chain->any_of.push_back(m);
+    q.clauses.push_back(chained);
+    q.visible = std::make_shared<AllBut>(hidden);
+    return store.search(q)->total;
+  };
+  CHECK(total("AuditEvent") == 1);  // the chain's binds in the SQL's order: found
+  CHECK(total("Patient") == 0);     // the Patient is not there for this caller
+}
