@@ -153,6 +153,10 @@ bool Mapper::holds(const std::vector<Condition>& conditions, const Segment& segm
     std::string value = at ? message_.value(*at, c.field.field, 1, std::max<size_t>(c.field.component, 1),
                                             std::max<size_t>(c.field.subcomponent, 1))
                            : std::string();
+    // A whole field is compared by its code (the first component), but is empty only when no
+    // component holds text: a give code sent as text alone (`^Potassium chloride 20 mEq`) is sent.
+    if (value.empty() && at && c.field.component == 0)
+      value = FieldValue{&message_, at, c.field.field, 1, 0}.joined(1, "^");
     bool listed = false;
     for (const std::string& v : c.values) listed = listed || v == value;
     if (listed == c.negated) return false;

@@ -50,3 +50,11 @@ TEST_CASE("RXE-6 is the Medication's form, RXC its ingredients", "[mappings][hl7
   CHECK(medication["ingredient"][1]["isActive"].GetBool());
   CHECK(medication["ingredient"][1]["strength"]["numerator"]["value"].GetDouble() == 20);
 }
+
+TEST_CASE("RXE-2 sent as text alone is the order's medication, not an order without one", "[mappings][hl7v2]") {
+  // A free-text give code (a compounded infusion): RXE-2's first component is empty.
+  Mapped m = map_message(kRde + "RXE||^Potassium chloride 20 mEq in NS 1000 mL|1000||mL^milliliter^UCUM\r");
+  REQUIRE(m.of("Medication").size() == 1);
+  CHECK(text(m.resource("Medication")["code"], "text") == "Potassium chloride 20 mEq in NS 1000 mL");
+  CHECK(m.resource("MedicationRequest")["medicationReference"]["reference"].GetString() == m.full_url("Medication"));
+}
