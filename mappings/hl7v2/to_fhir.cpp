@@ -251,9 +251,16 @@ std::vector<size_t> Mapper::previous_targets(size_t segment, const SegmentMap& m
     bool wanted = std::find(map.previous_types.begin(), map.previous_types.end(), made_[a->made].type) !=
                   map.previous_types.end();
     if (wanted && std::find(out.begin(), out.end(), a->made) == out.end()) out.push_back(a->made);
-    if (wanted && !map.every) break;
   }
-  return out;
+  if (map.every || out.size() < 2) return out;
+  // Of the records the segment before made or added to, the one whose type `previous` lists
+  // first: a note after a VXU's OBX is its Observation's, not the Immunization's the OBX
+  // adds its funding to; after an OBR, the order's, not its specimen's.
+  auto rank = [&](size_t made) {
+    return std::find(map.previous_types.begin(), map.previous_types.end(), made_[made].type) -
+           map.previous_types.begin();
+  };
+  return {*std::min_element(out.begin(), out.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); })};
 }
 
 size_t Mapper::target_for(size_t segment, const SegmentMap& map) {

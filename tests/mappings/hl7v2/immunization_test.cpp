@@ -52,3 +52,18 @@ TEST_CASE("VXU: an RXA's observations are part of its Immunization, manufacturer
   REQUIRE(historical.HasMember("reportOrigin"));
   CHECK(first_code(historical["reportOrigin"]) == "01");
 }
+
+TEST_CASE("VXU: a note after an RXA's OBX is that observation's, not the Immunization's", "[mappings][hl7v2]") {
+  // The IG's VXU_V04 ORDER.OBSERVATION.NTE: Observation.note. The OBX also adds its funding
+  // eligibility to the Immunization, which the note is not about.
+  Mapped m = map_message(kVxu + "ORC|RE||F1^IIS\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "08^HepB^CVX"}, {6, "0.5"},
+                                         {7, "mL^milliliter^UCUM"}, {20, "CP"}, {21, "A"}}) +
+                         "OBX|1|CE|64994-7^Eligibility^LN|1|V01^Not VFC eligible^HL70064||||||F\r"
+                         "NTE|1|L|Eligibility verified at the visit\r");
+  const auto& observation = m.resource("Observation");
+  REQUIRE(observation.HasMember("note"));
+  CHECK(text(observation["note"][0], "text") == "Eligibility verified at the visit");
+  CHECK_FALSE(m.resource("Immunization").HasMember("note"));
+  CHECK(m.resource("Immunization").HasMember("programEligibility"));
+}
