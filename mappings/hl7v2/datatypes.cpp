@@ -104,15 +104,18 @@ std::string from_template(const VocabularyEntry* entry, std::string_view name) {
 // The system of an assigning authority (HD): its universal id, else its namespace.
 std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
+  const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
+  // An authority the FHIR identifier registry names by its OID (the NPI's) has the system
+  // the registry gives it, the one its bare namespace gets too: one prescriber, one record.
+  if (authorities && !universal.empty())
+    if (auto it = authorities->entries.find(universal); it != authorities->entries.end()) return it->second.code;
   if (!universal.empty()) {
     if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
   }
   std::string name = ns.empty() ? universal : ns;
-  if (name.empty()) return {};
-  const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
-  if (!authorities) return {};
+  if (name.empty() || !authorities) return {};
   auto it = authorities->entries.find(name);
   if (it != authorities->entries.end()) return it->second.code;
   return from_template(authorities->fallback ? &*authorities->fallback : nullptr, name);
