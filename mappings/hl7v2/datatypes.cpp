@@ -315,6 +315,12 @@ Node contact_point(const FieldValue& v, DatatypeContext& context) {
     if (const VocabularyEntry* e = lookup(*uses, use)) t.set("use", Node::string(e->code, v.where(2)));
   if (equipment == "CP") t.set("use", Node::string("mobile", v.where(3)));
   if (t.text_of("value").empty()) return {};
+  if (!v.part(8).empty()) {  // the IG's XTN.8: the extension, also of a number sent whole in XTN.1
+    Node extension;
+    extension.set("url", Node::string("http://hl7.org/fhir/StructureDefinition/contactpoint-extension"));
+    extension.set("valueString", Node::string(v.part(8), v.where(8)));
+    t.append("extension", std::move(extension));
+  }
   return t;
 }
 

@@ -244,3 +244,17 @@ TEST_CASE("identifiers: the NPI named by its OID is the NPI, and a bare number a
   CHECK(text(prescriber["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
   CHECK(text(m.request("Patient"), "ifNoneExist") == "identifier=%7C4400");
 }
+
+TEST_CASE("XTN-8: a work number's extension is kept, also when the number is sent whole (v2.3)", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A31|XT1|P|2.3.1\rEVN|A31\r"
+                         "PID|1||M1^^^H^MR||BELL^ALEXANDER|||M|||||(617)555-0001^PRN^PH|(617)555-0003^WPN^PH^^^^^123\r"
+                         "PV1|1|N\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient["telecom"].Size() == 2);
+  const auto& work = patient["telecom"][1];
+  CHECK(text(work, "value") == "(617)555-0003");
+  CHECK(text(work, "use") == "work");
+  REQUIRE(work.HasMember("extension"));
+  CHECK(text(work["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/contactpoint-extension");
+  CHECK(text(work["extension"][0], "valueString") == "123");
+}
