@@ -104,15 +104,18 @@ std::string from_template(const VocabularyEntry* entry, std::string_view name) {
 // The system of an assigning authority (HD): its universal id, else its namespace.
 std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
+  const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
+  // An authority the FHIR identifier registry names by its OID (the NPI's) has the system
+  // the registry gives it, the one its bare namespace gets too: one prescriber, one record.
+  if (authorities && !universal.empty())
+    if (auto it = authorities->entries.find(universal); it != authorities->entries.end()) return it->second.code;
   if (!universal.empty()) {
     if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
   }
   std::string name = ns.empty() ? universal : ns;
-  if (name.empty()) return {};
-  const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
-  if (!authorities) return {};
+  if (name.empty() || !authorities) return {};
   auto it = authorities->entries.find(name);
   if (it != authorities->entries.end()) return it->second.code;
   return from_template(authorities->fallback ? &*authorities->fallback : nullptr, name);
@@ -312,6 +315,12 @@ Node contact_point(const FieldValue& v, DatatypeContext& context) {
     if (const VocabularyEntry* e = lookup(*uses, use)) t.set("use", Node::string(e->code, v.where(2)));
   if (equipment == "CP") t.set("use", Node::string("mobile", v.where(3)));
   if (t.text_of("value").empty()) return {};
+  if (!v.part(8).empty()) {  // the IG's XTN.8: the extension, also of a number sent whole in XTN.1
+    Node extension;
+    extension.set("url", Node::string("http://hl7.org/fhir/StructureDefinition/contactpoint-extension"));
+    extension.set("valueString", Node::string(v.part(8), v.where(8)));
+    t.append("extension", std::move(extension));
+  }
   return t;
 }
 

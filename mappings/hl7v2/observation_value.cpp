@@ -2,6 +2,7 @@
 // map: NM and CQ → Quantity (units from OBX-6), SN → Quantity with a comparator, Range or
 // Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string.
 #include <cctype>
+#include <initializer_list>
 
 #include "mappings/hl7v2/datatypes.h"
 
@@ -12,14 +13,35 @@ using engine::Node;
 namespace {
 
 
+// The parts with text, joined.
+std::string words(std::initializer_list<std::string> parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& p : parts)
+    if (!p.empty()) out += (out.empty() ? "" : std::string(separator)) + p;
+  return out;
+}
+
+// A composite sent as a result's text, as the IG's maps to string render it: a CX is its
+// ID (CX[string]), an XPN the name in its assembly order (XPN[string]; XPN-11 F: family
+// first), an XAD its parts as an address is written. Other types: their components.
+std::string composite_text(std::string_view type, const FieldValue& v) {
+  if (type == "CX") return v.part(1);
+  if (type == "XPN" && v.part(11) == "F")
+    return words({v.part(5), v.part(1), v.part(2), v.part(3), v.part(4), v.part(6)}, " ");
+  if (type == "XPN") return words({v.part(5), v.part(2), v.part(3), v.part(1), v.part(4), v.part(6)}, " ");
+  if (type == "XAD")
+    return words({v.part(1), v.part(2), v.part(3), words({v.part(4), v.part(5)}, " "), v.part(6)}, ", ");
+  return v.joined(1, "^");
+}
+
 // All repetitions of the field joined: text values that repeat are lines of one text.
-std::string all_text(const FieldValue& v, std::string_view line_break) {
+std::string all_text(const FieldValue& v, std::string_view type, std::string_view line_break) {
   std::string out;
   size_t n = v.message->repetitions(*v.segment, v.field);
   for (size_t rep = 1; rep <= n; ++rep) {
     FieldValue r = v;
     r.repetition = rep;
-    std::string text = r.joined(1, "^");
+    std::string text = composite_text(type, r);
     if (rep > 1) out += line_break;
     out += text;
   }
@@ -161,7 +183,7 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
     return {};
   }
   suffix = "String";  // keeps_every_repetition: the text types' repetitions are its lines
-  return Node::string(all_text(v, "\n"), v.where());
+  return Node::string(all_text(v, type, "\n"), v.where());
 }
 
 }  // namespace carebridge::mappings::hl7v2

@@ -153,6 +153,10 @@ bool Mapper::holds(const std::vector<Condition>& conditions, const Segment& segm
     std::string value = at ? message_.value(*at, c.field.field, 1, std::max<size_t>(c.field.component, 1),
                                             std::max<size_t>(c.field.subcomponent, 1))
                            : std::string();
+    // A whole field is compared by its code (the first component), but is empty only when no
+    // component holds text: a give code sent as text alone (`^Potassium chloride 20 mEq`) is sent.
+    if (value.empty() && at && c.field.component == 0)
+      value = FieldValue{&message_, at, c.field.field, 1, 0}.joined(1, "^");
     bool listed = false;
     for (const std::string& v : c.values) listed = listed || v == value;
     if (listed == c.negated) return false;
@@ -247,9 +251,16 @@ std::vector<size_t> Mapper::previous_targets(size_t segment, const SegmentMap& m
     bool wanted = std::find(map.previous_types.begin(), map.previous_types.end(), made_[a->made].type) !=
                   map.previous_types.end();
     if (wanted && std::find(out.begin(), out.end(), a->made) == out.end()) out.push_back(a->made);
-    if (wanted && !map.every) break;
   }
-  return out;
+  if (map.every || out.size() < 2) return out;
+  // Of the records the segment before made or added to, the one whose type `previous` lists
+  // first: a note after a VXU's OBX is its Observation's, not the Immunization's the OBX
+  // adds its funding to; after an OBR, the order's, not its specimen's.
+  auto rank = [&](size_t made) {
+    return std::find(map.previous_types.begin(), map.previous_types.end(), made_[made].type) -
+           map.previous_types.begin();
+  };
+  return {*std::min_element(out.begin(), out.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); })};
 }
 
 size_t Mapper::target_for(size_t segment, const SegmentMap& map) {

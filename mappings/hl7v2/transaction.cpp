@@ -17,7 +17,10 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
     std::string_view value = id.text_of("value");
     if (value.empty()) continue;
     std::string_view system = id.text_of("system");
-    return std::string(path) + "=" + engine::token_criteria(system, value);
+    // A value sent without an authority is asked for as one without a system (`|value`):
+    // a bare MRN or provider number must not find, or update, the record another
+    // authority's identifier of the same value names, nor fail on finding several.
+    return std::string(path) + "=" + (system.empty() ? "%7C" : "") + engine::token_criteria(system, value);
   }
   return {};
 }

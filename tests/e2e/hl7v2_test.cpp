@@ -195,6 +195,26 @@ TEST_CASE("MLLP: an A08 changes what it sends, deletes what it nulls and keeps w
   CHECK(ssn);
 }
 
+TEST_CASE("MLLP: a number sent without its authority is not another authority's record", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  const std::string msh = "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||";
+  // One hospital's MRN 4400; a doctor number 1234567893 that is an NPI and, for another
+  // doctor, the hospital's own staff number. Then an old system's bare MRN 4400 (another
+  // person) and bare doctor number: neither may find, or update, those records.
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|B1|P|2.5.1\rEVN|A04\rPID|1||4400^^^GOODHOSP^MR||ASANTE^KOFI\r"
+                          "PV1|1|O|||||1234567893^WELBY^MARCUS^^^^^^NPI\r")) == "AA");
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|B2|P|2.5.1\rEVN|A04\rPID|1||4401^^^GOODHOSP^MR||OWUSU^AMA\r"
+                          "PV1|1|O|||||1234567893^KILDARE^JAMES^^^^^^GOODHOSP\r")) == "AA");
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|B3|P|2.3\rEVN|A04\rPID|1||4400||BOATENG^ADWOA\r"
+                          "PV1|1|O|||||1234567893^WELBY^MARCUS\r")) == "AA");
+  auto kofi = gw.search("Patient?identifier=urn:carebridge:v2:assigning-authority:GOODHOSP%7C4400");
+  REQUIRE(kofi["total"].GetInt() == 1);
+  CHECK(str(kofi["entry"][0]["resource"]["name"][0], "family") == "ASANTE");
+  CHECK(gw.count("Patient") == 3);
+  CHECK(gw.count("Practitioner") == 3);
+}
+
 TEST_CASE("MLLP: an order's cancel changes its status and keeps what the order said", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);

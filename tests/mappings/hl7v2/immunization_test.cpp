@@ -52,3 +52,42 @@ TEST_CASE("VXU: an RXA's observations are part of its Immunization, manufacturer
   REQUIRE(historical.HasMember("reportOrigin"));
   CHECK(first_code(historical["reportOrigin"]) == "01");
 }
+
+TEST_CASE("VXU: a note after an RXA's OBX is that observation's, not the Immunization's", "[mappings][hl7v2]") {
+  // The IG's VXU_V04 ORDER.OBSERVATION.NTE: Observation.note. The OBX also adds its funding
+  // eligibility to the Immunization, which the note is not about.
+  Mapped m = map_message(kVxu + "ORC|RE||F1^IIS\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "08^HepB^CVX"}, {6, "0.5"},
+                                         {7, "mL^milliliter^UCUM"}, {20, "CP"}, {21, "A"}}) +
+                         "OBX|1|CE|64994-7^Eligibility^LN|1|V01^Not VFC eligible^HL70064||||||F\r"
+                         "NTE|1|L|Eligibility verified at the visit\r");
+  const auto& observation = m.resource("Observation");
+  REQUIRE(observation.HasMember("note"));
+  CHECK(text(observation["note"][0], "text") == "Eligibility verified at the visit");
+  CHECK_FALSE(m.resource("Immunization").HasMember("note"));
+  CHECK(m.resource("Immunization").HasMember("programEligibility"));
+}
+
+TEST_CASE("VXU: each VIS group (OBX-4) is its own education item", "[mappings][hl7v2]") {
+  // The CDC guide's VIS groups: a combination vaccine's two statements, one named by the
+  // vaccine (30956-7) with its edition date, one by its document bar code (69764-9).
+  Mapped m = map_message(kVxu + "ORC|RE||F1^IIS\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "94^MMRV^CVX"}, {6, "0.5"},
+                                         {7, "mL^milliliter^UCUM"}, {20, "CP"}, {21, "A"}}) +
+                         "OBX|1|CE|30956-7^Vaccine type^LN|1|03^MMR^CVX||||||F\r"
+                         "OBX|2|TS|29768-9^VIS published^LN|1|20120420||||||F\r"
+                         "OBX|3|TS|29769-7^VIS presented^LN|1|20250101||||||F\r"
+                         "OBX|4|CE|69764-9^Document type^LN|2|253088698300026411111130201^Varicella VIS^cdcgs1vis||||||F\r"
+                         "OBX|5|TS|29769-7^VIS presented^LN|2|20250101||||||F\r");
+  const auto& given = m.resource("Immunization");
+  REQUIRE(given.HasMember("education"));
+  REQUIRE(given["education"].Size() == 2);
+  const auto& mmr = given["education"][0];
+  CHECK(text(mmr, "documentType") == "MMR");
+  CHECK(text(mmr, "publicationDate") == "2012-04-20");
+  CHECK(text(mmr, "presentationDate") == "2025-01-01");
+  const auto& varicella = given["education"][1];
+  CHECK(text(varicella, "documentType") == "Varicella VIS");
+  CHECK(text(varicella, "reference") == "253088698300026411111130201");
+  CHECK_FALSE(varicella.HasMember("publicationDate"));
+}

@@ -40,6 +40,20 @@ TEST_CASE("ORU: a note between ORC and OBR is the order's, with a warning, and t
   CHECK(warned(m.conversion, "NTE", "the segment before it (PID)"));  // a patient's note has no place
 }
 
+TEST_CASE("OML: a note after an order's ask-at-order-entry OBX is the observation's, not the order's", "[mappings][hl7v2]") {
+  // The OBX is both an Observation and the order's supportingInfo; the note (the IG's
+  // OBSERVATION.NTE) is about the answer.
+  Mapped m = map_message(kMsh + "OML^O21^OML_O21|NT2|P|2.5.1\rPID|1||M1^^^H^MR||A^B\r"
+                                "ORC|NW|P2^EHR\rOBR|1|P2^EHR||2951-2^Sodium^LN\rNTE|1|P|on diuretics\r"
+                                "OBX|1|CWE|49541-6^Fasting status^LN||Y^Yes^HL70136||||||F\rNTE|1|P|fasted since midnight\r");
+  const auto& observation = m.resource("Observation");
+  REQUIRE(observation.HasMember("note"));
+  CHECK(text(observation["note"][0], "text") == "fasted since midnight");
+  const auto& order = m.resource("ServiceRequest");
+  REQUIRE(order["note"].Size() == 1);
+  CHECK(text(order["note"][0], "text") == "on diuretics");
+}
+
 TEST_CASE("ADT: a note the structure has no place for, and nothing takes, is said to be not mapped", "[mappings][hl7v2]") {
   Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A04^ADT_A01|AN1|P|2.5.1\rEVN|A04\r"
                          "PID|1||M1^^^H^MR||A^B\rNTE|1||prefers mornings\rPV1|1|O\r");

@@ -50,3 +50,35 @@ TEST_CASE("RXE-6 is the Medication's form, RXC its ingredients", "[mappings][hl7
   CHECK(medication["ingredient"][1]["isActive"].GetBool());
   CHECK(medication["ingredient"][1]["strength"]["numerator"]["value"].GetDouble() == 20);
 }
+
+TEST_CASE("RXE-2 sent as text alone is the order's medication, not an order without one", "[mappings][hl7v2]") {
+  // A free-text give code (a compounded infusion): RXE-2's first component is empty.
+  Mapped m = map_message(kRde + "RXE||^Potassium chloride 20 mEq in NS 1000 mL|1000||mL^milliliter^UCUM\r");
+  REQUIRE(m.of("Medication").size() == 1);
+  CHECK(text(m.resource("Medication")["code"], "text") == "Potassium chloride 20 mEq in NS 1000 mL");
+  CHECK(m.resource("MedicationRequest")["medicationReference"]["reference"].GetString() == m.full_url("Medication"));
+}
+
+TEST_CASE("TQ priority PRN (RXE-1.6, ORC-7.6) is as needed, not a priority", "[mappings][hl7v2]") {
+  Mapped m = map_message(kRde + "RXE|^Q4H^^^^PRN|OXY5^Oxycodone 5 mg^L|1|2|TAB^tablet^HL70292\r");
+  const auto& order = m.resource("MedicationRequest");
+  CHECK_FALSE(order.HasMember("priority"));
+  CHECK(order["dosageInstruction"][0]["asNeededBoolean"].GetBool());
+  CHECK_FALSE(warned(m.conversion, "RXE[1]-1[1].6", "order-priority"));
+}
+
+TEST_CASE("RXO-2 to RXO-4: the requested dose keeps its coded units, a maximum makes it a range", "[mappings][hl7v2]") {
+  const std::string orm = "MSH|^~\\&|EHR|H|RX|H|20250101120000-0500||ORM^O01|RX2|P|2.3\r"
+                          "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\rORC|NW|P2^EHR\r";
+  Mapped single = map_message(orm + "RXO|APAP325^Acetaminophen 325 mg^L|650||mg^milligram^UCUM\r");
+  const auto& dose = single.resource("MedicationRequest")["dosageInstruction"][0]["doseAndRate"][0];
+  REQUIRE(dose.HasMember("doseQuantity"));
+  CHECK(dose["doseQuantity"]["value"].GetDouble() == 650);
+  CHECK(text(dose["doseQuantity"], "code") == "mg");
+  CHECK(text(dose["doseQuantity"], "system") == "http://unitsofmeasure.org");
+
+  Mapped range = map_message(orm + "RXO|APAP325^Acetaminophen 325 mg^L|650|1000|mg^milligram^UCUM\r");
+  const auto& both = range.resource("MedicationRequest")["dosageInstruction"][0]["doseAndRate"][0];
+  REQUIRE(both.HasMember("doseRange"));
+  CHECK(both["doseRange"]["high"]["value"].GetDouble() == 1000);
+}

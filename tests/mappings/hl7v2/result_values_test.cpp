@@ -57,3 +57,16 @@ TEST_CASE("MDM^T02: a document sent as a pointer is where the document is, not t
   CHECK(text(attachment, "contentType") == "application/pdf");
   CHECK_FALSE(attachment.HasMember("data"));
 }
+
+TEST_CASE("OBX-2 CX, XPN, XAD: a result's identifier, name or address as the text it says", "[mappings][hl7v2]") {
+  // The IG's CX[string] is the ID, its XPN[string] the name assembled; the components
+  // joined without their empty places ("CURIE^MARIE^S^L") would read L as a name.
+  Mapped m = map_message(kMsh + "ORU^R01|CX1|P|2.5.1\r" + kPid +
+                         "OBR|1||F1^LAB|11502-2^Lab report^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|CX|45393-6^Case number^LN||CASE-5521^^^STATEDOH^PI||||||F\r"
+                         "OBX|2|XPN|45392-8^Mother's name^LN||CURIE^MARIE^S^^^^L||||||F\r"
+                         "OBX|3|XAD|56799-0^Address^LN||10 DOWNING ST^^LONDON^^SW1A 2AA^GBR^H||||||F\r");
+  CHECK(text(*observation_coded(m, "45393-6"), "valueString") == "CASE-5521");
+  CHECK(text(*observation_coded(m, "45392-8"), "valueString") == "MARIE S CURIE");
+  CHECK(text(*observation_coded(m, "56799-0"), "valueString") == "10 DOWNING ST, LONDON, SW1A 2AA, GBR");
+}

@@ -232,3 +232,29 @@ TEST_CASE("a coding system or authority written as a number that is no OID is a 
   // A real OID stays one.
   CHECK(text(m.resource("Observation")["code"]["coding"][0], "system") == "urn:oid:2.16.840.1.113883.6.96");
 }
+
+TEST_CASE("identifiers: the NPI named by its OID is the NPI, and a bare number asks for no system", "[mappings][hl7v2]") {
+  // The FHIR identifier registry gives the NPI (OID 2.16.840.1.113883.4.6) its system; a
+  // sender writing the OID and one writing NPI name one prescriber. A number without an
+  // authority is looked up as one without a system, never as any system's.
+  Mapped m = map_message(kMsh + "OML^O21^OML_O21|ID1|P|2.5.1\rPID|1||4400||A^B\r"
+                                "ORC|NW|P1^EHR|||||||20250101120000-0500|||1234567893^WELBY^MARCUS^^^^^^&2.16.840.1.113883.4.6&ISO\r"
+                                "OBR|1|P1^EHR||2345-7^Glucose^LN\r");
+  const auto& prescriber = m.resource("Practitioner");
+  CHECK(text(prescriber["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
+  CHECK(text(m.request("Patient"), "ifNoneExist") == "identifier=%7C4400");
+}
+
+TEST_CASE("XTN-8: a work number's extension is kept, also when the number is sent whole (v2.3)", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A31|XT1|P|2.3.1\rEVN|A31\r"
+                         "PID|1||M1^^^H^MR||BELL^ALEXANDER|||M|||||(617)555-0001^PRN^PH|(617)555-0003^WPN^PH^^^^^123\r"
+                         "PV1|1|N\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient["telecom"].Size() == 2);
+  const auto& work = patient["telecom"][1];
+  CHECK(text(work, "value") == "(617)555-0003");
+  CHECK(text(work, "use") == "work");
+  REQUIRE(work.HasMember("extension"));
+  CHECK(text(work["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/contactpoint-extension");
+  CHECK(text(work["extension"][0], "valueString") == "123");
+}
