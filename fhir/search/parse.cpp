@@ -106,6 +106,10 @@ bool ResultParams::read(const std::string& key, const std::string& value, const 
   } else if (key == "_elements") {
     for (auto& e : split_escaped(value, ',')) out_.elements.insert(e);
   } else if (key == "_total") {
+    // none, estimate or accurate (FHIR search 3.1.1.5.6); another value is a mistake, as for _summary.
+    if (value != "none" && value != "estimate" && value != "accurate") {
+      return fail("_total must be none, estimate or accurate, not '" + value.substr(0, 100) + "'");
+    }
     q.want_total = value != "none";
   }
   return true;

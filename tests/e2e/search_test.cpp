@@ -107,6 +107,7 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(lenient("Patient?family:text=smith") == 400);
   CHECK(lenient("Observation?subject:below=Patient/1") == 400);
   CHECK(lenient("Patient?_id:exact=1") == 400);
+  CHECK(lenient("Patient?_total=exact") == 400);  // none, estimate or accurate
   // An _include naming no reference parameter: refused when strict; else ignored with a
   // warning, and not in the self link as if it had been applied.
   CHECK(bad_has("Observation?_include=Observation:nonsense") == 400);
