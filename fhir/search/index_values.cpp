@@ -170,8 +170,14 @@ void dates(const SearchParam& param, const Element& v, std::vector<IndexEntry>& 
   }
 }
 
+// Money (Invoice.totalNet, ChargeItem.priceOverride: quantity parameters) is a quantity whose
+// unit is its currency, in ISO 4217's system: totalnet=gt100|urn:iso:std:iso:4217|USD.
+constexpr std::string_view kCurrencySystem = "urn:iso:std:iso:4217";
+
 void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
-  std::string_view text = v.is_primitive() ? v.value : is_quantity(v.type) ? value_of(v, "value") : std::string_view();
+  bool money = v.type == "Money";
+  std::string_view text = v.is_primitive() ? v.value : std::string_view();
+  if (is_quantity(v.type) || money) text = value_of(v, "value");
   if (text.empty()) return;
   std::string copy(text);
   char* end = nullptr;
@@ -180,7 +186,11 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
   IndexEntry e = entry(param, IndexKind::Range);
   e.low = value;
   e.high = value;
-  if (!v.is_primitive()) {
+  if (money) {
+    auto currency = value_of(v, "currency");
+    if (!currency.empty()) e.system = std::string(kCurrencySystem);
+    e.code = std::string(currency);
+  } else if (!v.is_primitive()) {
     e.system = std::string(value_of(v, "system"));
     auto code = value_of(v, "code");
     auto unit = value_of(v, "unit");
