@@ -170,8 +170,17 @@ void dates(const SearchParam& param, const Element& v, std::vector<IndexEntry>& 
   }
 }
 
+// Money (Invoice.totalNet, ChargeItem.priceOverride: quantity parameters) is a quantity whose
+// unit is its currency, in ISO 4217's system: totalnet=gt100|urn:iso:std:iso:4217|USD.
+constexpr std::string_view kCurrencySystem = "urn:iso:std:iso:4217";
+
+void range_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out);
+
 void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
-  std::string_view text = v.is_primitive() ? v.value : is_quantity(v.type) ? value_of(v, "value") : std::string_view();
+  if (v.type == "Range") return range_numbers(param, v, out);
+  bool money = v.type == "Money";
+  std::string_view text = v.is_primitive() ? v.value : std::string_view();
+  if (is_quantity(v.type) || money) text = value_of(v, "value");
   if (text.empty()) return;
   std::string copy(text);
   char* end = nullptr;
@@ -180,7 +189,11 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
   IndexEntry e = entry(param, IndexKind::Range);
   e.low = value;
   e.high = value;
-  if (!v.is_primitive()) {
+  if (money) {
+    auto currency = value_of(v, "currency");
+    if (!currency.empty()) e.system = std::string(kCurrencySystem);
+    e.code = std::string(currency);
+  } else if (!v.is_primitive()) {
     e.system = std::string(value_of(v, "system"));
     auto code = value_of(v, "code");
     auto unit = value_of(v, "unit");
@@ -192,6 +205,19 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
       out.push_back(std::move(by_unit));
     }
   }
+  out.push_back(std::move(e));
+}
+
+// A Range (RiskAssessment's probability, the useContext quantities) is one row from its low to
+// its high, with the low's unit (else the high's); an end it lacks is open, as a Period's is.
+void range_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
+  std::vector<IndexEntry> low, high;  // each end's rows, the one with its code last
+  if (const Element* end = v.child("low")) numbers(param, *end, low);
+  if (const Element* end = v.child("high")) numbers(param, *end, high);
+  if (low.empty() && high.empty()) return;
+  IndexEntry e = low.empty() ? high.back() : low.back();
+  e.low = low.empty() ? kFarPast : low.back().low;
+  e.high = high.empty() ? kFarFuture : high.back().high;
   out.push_back(std::move(e));
 }
 

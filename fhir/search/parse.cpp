@@ -106,6 +106,10 @@ bool ResultParams::read(const std::string& key, const std::string& value, const 
   } else if (key == "_elements") {
     for (auto& e : split_escaped(value, ',')) out_.elements.insert(e);
   } else if (key == "_total") {
+    // none, estimate or accurate (FHIR search 3.1.1.5.6); another value is a mistake, as for _summary.
+    if (value != "none" && value != "estimate" && value != "accurate") {
+      return fail("_total must be none, estimate or accurate, not '" + value.substr(0, 100) + "'");
+    }
     q.want_total = value != "none";
   }
   return true;
@@ -205,7 +209,8 @@ bool read_types(const SearchRegistry& registry, const Params& params, ParsedSear
 }  // namespace
 
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
-                  const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<Issue>& issues) {
+                  const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<Issue>& issues,
+                  const StoredValueSets& stored_value_sets) {
   if (!within_limits(params, limits, issues)) return false;
   bool ok = true;
   auto& q = out.query;
@@ -225,7 +230,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
       if (in_link) out.used.emplace_back(key, value);
       continue;
     }
-    auto clause = parse_clause(registry, limits, clause_type, key, value);
+    auto clause = parse_clause(registry, limits, clause_type, key, value, stored_value_sets);
     // A parameter without a value (family=, code=,) is ignored, as FHIR search asks: it
     // must not select everything (nor nothing). Its name is still checked above.
     if (clause && value.find_first_not_of(',') == std::string::npos) continue;

@@ -6,8 +6,11 @@
 // and _snapshot, which paging links carry).
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fhir/model/document.h"
@@ -42,6 +45,11 @@ struct Include {
   bool iterate = false;     // _include:iterate: also applies to what was included
 };
 
+// The ValueSets this server stores (clients wrote them), for :in and :not-in beyond the
+// definitions' value sets: the JSON of the one a canonical URL ("url" or "url|version") or
+// "ValueSet/id" names, as the caller may see it; none when there is no such one.
+using StoredValueSets = std::function<std::optional<std::string>(std::string_view reference)>;
+
 struct ParsedSearch {
   SearchQuery query;
   std::vector<Include> includes;
@@ -55,6 +63,7 @@ struct ParsedSearch {
 // or errors (strict). Malformed values and searches beyond `limits` are always
 // errors. Returns false on errors. Takes time in proportion to the parameters' size.
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
-                  const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<fhir::model::Issue>& issues);
+                  const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<fhir::model::Issue>& issues,
+                  const StoredValueSets& stored_value_sets = {});
 
 }  // namespace carebridge::fhir::search

@@ -305,7 +305,8 @@ std::string shown(std::string_view key) {
 // The clauses of one parameter: its _has levels and chain, each read once.
 class ClauseReader {
  public:
-  ClauseReader(const SearchRegistry& registry, const SearchLimits& limits) : registry_(registry), limits_(limits) {}
+  ClauseReader(const SearchRegistry& registry, const SearchLimits& limits, const StoredValueSets& stored_value_sets)
+      : registry_(registry), limits_(limits), stored_value_sets_(stored_value_sets) {}
 
   Result<Clause> read(const std::string& type, std::string_view key, const std::string& value) {
     Clause clause;
@@ -316,6 +317,7 @@ class ClauseReader {
  private:
   const SearchRegistry& registry_;
   const SearchLimits& limits_;
+  const StoredValueSets& stored_value_sets_;
   std::string error_;
   std::string code_ = "invalid";
   size_t has_depth_ = 0;
@@ -528,7 +530,7 @@ bool ClauseReader::read_code_set(const SearchParam& param, const std::string& mo
   constexpr size_t kMaxCodes = 10000;
   for (const auto& v : values) {
     CodeSetError error;
-    if (!expand_code_set(registry_.terminology(), modifier, v, kMaxCodes, clause.any_of, error)) {
+    if (!expand_code_set(registry_.terminology(), modifier, v, kMaxCodes, clause.any_of, error, stored_value_sets_)) {
       return fail(param.code + ":" + modifier + ": " + error.message, error.code);
     }
   }
@@ -566,8 +568,8 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
 }  // namespace
 
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
-                            std::string_view key, const std::string& value) {
-  return ClauseReader(registry, limits).read(type, key, value);
+                            std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets) {
+  return ClauseReader(registry, limits, stored_value_sets).read(type, key, value);
 }
 
 }  // namespace carebridge::fhir::search

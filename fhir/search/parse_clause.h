@@ -23,6 +23,6 @@ std::vector<std::string> split_escaped(std::string_view text, char separator, bo
 // "not-supported" for a parameter the type does not have, "too-long" beyond `limits`
 // (values of the parameter, _has levels), "invalid" for everything else.
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
-                            std::string_view key, const std::string& value);
+                            std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets = {});
 
 }  // namespace carebridge::fhir::search

@@ -2,6 +2,7 @@
 #include "fhir/search/token_modifiers.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace carebridge::fhir::search {
 
@@ -34,8 +35,14 @@ bool too_many(size_t count, size_t max_codes, std::string_view what, CodeSetErro
 
 // :in / :not-in: every code the value set lists, when it lists all of its members.
 bool value_set_codes(const terminology::Terminology& terminology, std::string_view url, size_t max_codes,
-                     std::vector<ValueMatch>& out, CodeSetError& error) {
+                     std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored) {
   const Expansion* expansion = terminology.expansion(url);
+  std::optional<Expansion> of_stored;  // a ValueSet a client wrote, expanded for this search
+  if (!expansion && stored) {
+    if (auto json = stored(url)) {
+      if (auto expanded = terminology.expand(*json)) expansion = &of_stored.emplace(std::move(*expanded));
+    }
+  }
   if (!expansion) {
     error = {"the value set " + shown(url) + " is not known to this server (give its canonical URL)", "not-found"};
     return false;
@@ -101,8 +108,8 @@ bool names_code_set(std::string_view modifier) {
 }
 
 bool expand_code_set(const terminology::Terminology& terminology, std::string_view modifier, std::string_view value,
-                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error) {
-  if (modifier == "in" || modifier == "not-in") return value_set_codes(terminology, value, max_codes, out, error);
+                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored) {
+  if (modifier == "in" || modifier == "not-in") return value_set_codes(terminology, value, max_codes, out, error, stored);
   return hierarchy_codes(terminology, modifier, value, max_codes, out, error);
 }
 

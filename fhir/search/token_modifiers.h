@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhir/search/parse.h"
 #include "fhir/search/query.h"
 #include "fhir/terminology/terminology.h"
 
@@ -27,8 +28,9 @@ struct CodeSetError {
 // :not-in, system|code for :below and :above), at most `max_codes` of them. Fails when
 // the set cannot be told exactly here (a value set or code system this server does not
 // have in full): answering with some of its codes would leave matches out silently.
+// A value set the terminology does not know is looked up in `stored` (ValueSets clients wrote).
 bool expand_code_set(const terminology::Terminology& terminology, std::string_view modifier, std::string_view value,
-                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error);
+                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored = {});
 
 // identifier:of-type rows: under the parameter's code with this suffix, the type's
 // system as the system and of_type_code as the code.

@@ -133,6 +133,13 @@ const Expansion* Terminology::expansion(std::string_view value_set) const {
   return impl_->expansion(value_set, chain);
 }
 
+Result<Expansion> Terminology::expand(std::string_view value_set_json) const {
+  std::vector<std::string> chain;
+  ExpansionSources sources{[this](std::string_view system) { return impl_->code_system(system); },
+                           [this, &chain](std::string_view nested) { return impl_->expansion(nested, chain); }};
+  return expand_value_set(value_set_json, sources);
+}
+
 const ConceptMap* Terminology::concept_map(std::string_view url) const { return impl_->concept_map(url); }
 
 Lookup Terminology::lookup(std::string_view system, std::string_view code) const {

@@ -41,6 +41,9 @@ class Terminology {
   // The value set with this canonical URL, expanded as far as can be done locally; a
   // URL that names only a code system gives its implicit value set. Null when unknown.
   const Expansion* expansion(std::string_view value_set) const;
+  // A ValueSet these definitions do not hold (one a client stored), given as JSON: expanded
+  // with the code systems and value sets they do hold. Not cached: its content may change.
+  Result<Expansion> expand(std::string_view value_set_json) const;
   // The concept map with this canonical URL; null when not loaded.
   const ConceptMap* concept_map(std::string_view url) const;
 

@@ -87,6 +87,27 @@ class PendingWrites {
   std::unordered_set<std::string> keys_, types_;
 };
 
+// A conditional PATCH entry (Patient?identifier=x) is pointed at the one resource its
+// criteria select, under the batch's conditional lock: its sub-request, sent as a
+// conditional PATCH, would take that lock again and wait for ever. False, with the entry's
+// result, when the criteria are invalid or select none or several.
+bool point_at_match(WritePath& writes, const Caller& who, BundleEntry& e) {
+  if (e.method != "PATCH" || !e.id.empty() || e.criteria.empty()) return true;
+  PlannedWrite p;
+  auto found = writes.conditional_match(who, e.type, e.criteria, "PATCH on " + e.type + " needs search criteria", p);
+  if (found && found->empty()) p.result = failure(404, "not-found", "the criteria match no " + e.type);
+  if (!found || found->empty()) {
+    e.result = std::move(p.result);
+    for (auto& i : e.result.issues) {
+      if (i.expression.empty()) i.expression = e.where();
+    }
+    return false;
+  }
+  e.id = found->front().id;
+  e.url = e.type + "/" + e.id;
+  return true;
+}
+
 }  // namespace
 
 FhirService::Planned FhirService::plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& e) {
@@ -120,6 +141,7 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     if (e.done) continue;
     if (e.is_read() || e.method == "PATCH") {
       flush();
+      if (!point_at_match(writes_, call.who, e)) continue;
       if (answered <= limit || !e.is_read()) {
         e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url), call.who),
                                 call.base_url);

@@ -160,6 +160,8 @@ class FhirService {
 
   // Search and history (search_history.cpp).
   http::Response search(Call& call, const std::string& type, const Params& params);
+  // The JSON of a ValueSet a client stored, by canonical URL or ValueSet/id, as `call`'s caller sees it (:in).
+  std::optional<std::string> stored_value_set(const Call& call, std::string_view reference);
   http::Response search_timeout(const Call& call);
   // The answer to a search the store did not run (too costly, too large, failed).
   http::Response search_failure(const Call& call, Issues issues);

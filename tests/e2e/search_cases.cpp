@@ -79,6 +79,14 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
                                        R"("subject":{"identifier":{"system":"urn:mrn","value":"9"}}})");
   create_resource(send, "Encounter", R"({"resourceType":"Encounter","meta":{"tag":[{"system":"urn:test","code":"visit"}]},)"
                                      R"("status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  for (const char* currency : {"USD", "EUR"}) {
+    create_resource(send, "Invoice", R"({"resourceType":"Invoice","status":"issued","totalNet":{"value":100.5,"currency":")" +
+                                         std::string(currency) + R"("}})");
+  }
+  create_resource(send, "ActivityDefinition", R"({"resourceType":"ActivityDefinition","status":"draft","useContext":[{"code":)"
+                                              R"({"system":"http://terminology.hl7.org/CodeSystem/usage-context-type","code":"age"},)"
+                                              R"("valueRange":{"low":{"value":18,"unit":"a","system":"http://unitsofmeasure.org","code":"a"},)"
+                                              R"("high":{"value":65,"unit":"a","system":"http://unitsofmeasure.org","code":"a"}}}]})");
   for (const char* probability : {"0.1", "0.15"}) {
     create_resource(send, "RiskAssessment", R"({"resourceType":"RiskAssessment","status":"final","subject":{"reference":"Patient/)" +
                                                 smith + R"("},"prediction":[{"probabilityDecimal":)" + probability + "}]}");
@@ -141,6 +149,14 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       {"RiskAssessment?probability=0.1", 1}, {"RiskAssessment?probability=0.15", 1}, {"RiskAssessment?probability=1e-1", 1},
       {"RiskAssessment?probability=2e-1", 1}, {"RiskAssessment?probability=0", 2}, {"RiskAssessment?probability=ne0.1", 1},
       {"RiskAssessment?probability=1.5e-1", 1}, {"RiskAssessment?probability=gt0.1", 1},
+      // quantity over Money: the currency is the unit, in ISO 4217's system
+      {"Invoice?totalnet=100.5", 2}, {"Invoice?totalnet=gt100|urn:iso:std:iso:4217|USD", 1}, {"Invoice?totalnet=le100.5||EUR", 1},
+      {"Invoice?totalnet=100.5|http://unitsofmeasure.org|USD", 0},
+      // quantity over a Range (ages 18 to 65): compared as a Period is for dates
+      {"ActivityDefinition?context-quantity=gt60", 1}, {"ActivityDefinition?context-quantity=lt10", 0},
+      {"ActivityDefinition?context-quantity=ge18|http://unitsofmeasure.org|a", 1}, {"ActivityDefinition?context-quantity=30", 0},
+      {"ActivityDefinition?context-quantity=eb70", 1}, {"ActivityDefinition?context-quantity=sa10", 1},
+      {"ActivityDefinition?context-quantity=ge18||kg", 0}, {"ActivityDefinition?context-quantity:missing=false", 1},
       // uri
       {"Subscription?url=https://clinic.example/hook", 1}, {"Subscription?url:below=https://clinic.example", 1},
       {"Subscription?url:above=https://clinic.example/hook/v2", 1}, {"Subscription?url:above=https://clinic.example", 0},

@@ -107,6 +107,7 @@ TEST_CASE("search by each parameter type with modifiers prefixes and chains", "[
   CHECK(lenient("Patient?family:text=smith") == 400);
   CHECK(lenient("Observation?subject:below=Patient/1") == 400);
   CHECK(lenient("Patient?_id:exact=1") == 400);
+  CHECK(lenient("Patient?_total=exact") == 400);  // none, estimate or accurate
   // An _include naming no reference parameter: refused when strict; else ignored with a
   // warning, and not in the self link as if it had been applied.
   CHECK(bad_has("Observation?_include=Observation:nonsense") == 400);
@@ -308,4 +309,34 @@ TEST_CASE("a page of large resources ends at max_response_bytes and the next pag
   const auto& seen = pages.ids;
   CHECK(seen.size() == 5);
   CHECK(std::set<std::string>(seen.begin(), seen.end()) == made);
+}
+
+TEST_CASE("token :in and :not-in a ValueSet a client stored", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-stored-valueset"));
+  auto c = server.client();
+  auto observation = [&](const char* code) {
+    create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+                                  std::string(code) + R"("}]}})");
+  };
+  observation("8867-4");
+  observation("2339-0");
+  observation("8310-5");
+  std::string vitals = create(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/vitals","version":"2",)"
+                                               R"("status":"active","compose":{"include":[{"system":"http://loinc.org",)"
+                                               R"("concept":[{"code":"8867-4"},{"code":"8310-5"}]}]}})");
+  create(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/genders","status":"active",)"
+                         R"("compose":{"include":[{"system":"http://hl7.org/fhir/administrative-gender"}],)"
+                         R"("exclude":[{"system":"http://hl7.org/fhir/administrative-gender","concept":[{"code":"unknown"}]}]}})");
+  create(*c, "Patient", R"({"resourceType":"Patient","gender":"female"})");
+  create(*c, "Patient", R"({"resourceType":"Patient","gender":"unknown"})");
+  CHECK(total(*c, "Observation?code:in=http://example.org/ValueSet/vitals") == 2);
+  CHECK(total(*c, "Observation?code:in=http://example.org/ValueSet/vitals|2") == 2);
+  CHECK(total(*c, "Observation?code:in=ValueSet/" + vitals) == 2);  // relative, by id
+  CHECK(total(*c, "Observation?code:not-in=http://example.org/ValueSet/vitals") == 1);
+  CHECK(total(*c, "Patient?gender:in=http://example.org/ValueSet/genders") == 1);  // a code system held in full, less one code
+  // Still refused, never searched as empty: an unknown value set, another version, a deleted one.
+  CHECK(c->get("/fhir/Observation?code:in=http://example.org/ValueSet/vitals|3").status == 400);
+  CHECK(c->get("/fhir/Observation?code:in=http://example.org/ValueSet/none").status == 400);
+  REQUIRE(c->del("/fhir/ValueSet/" + vitals).status == 204);
+  CHECK(c->get("/fhir/Observation?code:in=ValueSet/" + vitals).status == 400);
 }

@@ -187,6 +187,39 @@ TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction ref
   CHECK(c->post("/fhir", transaction, json_headers()).status == 400);
 }
 
+TEST_CASE("a batch's conditional PATCH entries patch the one resource their criteria select", "[gateway][e2e][transaction]") {
+  // The batch holds the lock of conditional writes while it runs: its conditional PATCH, sent
+  // on as a conditional PATCH request, took that lock again and the batch never answered.
+  ServerProcess server(temp_dir("batch-conditional-patch"));
+  auto c = server.client();
+  for (const char* id : {"c1", "c2", "c3"}) {
+    std::string mrn = id == std::string("c1") ? "1" : "2";
+    REQUIRE(c->put("/fhir/Patient/" + std::string(id),
+                   patient_json("Batch", "Patch", std::string(R"("id":")") + id + R"(","identifier":[{"system":"urn:mrn","value":")" + mrn + R"("}],)"),
+                   json_headers()).status == 201);
+  }
+  auto patch_entry = [](const std::string& url) {  // [{"op":"replace","path":"/gender","value":"male"}]
+    return R"({"resource":{"resourceType":"Binary","contentType":"application/json-patch+json",)"
+           R"("data":"W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0="},"request":{"method":"PATCH","url":")" +
+           url + R"("}})";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + patch_entry("Patient?identifier=urn:mrn|1") + "," +
+                      patch_entry("Patient?identifier=urn:mrn|2") + "," + patch_entry("Patient?identifier=urn:mrn|9") + "]}";
+  auto r = c->post("/fhir", batch, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "200 OK");
+  CHECK(str(doc["entry"][1]["response"], "status").starts_with("412"));
+  CHECK(str(doc["entry"][2]["response"], "status").starts_with("404"));
+  CHECK(str(parse_json(c->get("/fhir/Patient/c1").body), "gender") == "male");
+  CHECK(header(c->get("/fhir/Patient/c2"), "ETag") == "W/\"1\"");
+  // The lock is free again: a conditional create answers.
+  auto conditional = json_headers();
+  conditional.emplace_back("If-None-Exist", "identifier=urn:mrn|1");
+  CHECK(c->post("/fhir/Patient", patient_json("Batch", "Patch", ""), conditional).status == 200);
+}
+
 TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
   ServerProcess server(temp_dir("transaction-xml"));
   auto c = server.client();
