@@ -98,8 +98,11 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).
     set_identity(doc, definitions_, resource, id, std::to_string(current->version), current->last_updated);
-    if (access) access->label(who.get(), doc, resource);
-    if (fhir::json::write(resource, {false}) == current->body && (!access || access->sees(who.get(), *current))) {
+    security::Labelling labelling = access ? access->label(who.get(), doc, resource) : security::Labelling{};
+    // ... unless what the gateway derives from it changed since (who may see it: a store
+    // written by an older build, or other labelling rules), which a new version records.
+    if (fhir::json::write(resource, {false}) == current->body &&
+        (!access || (access->sees(who.get(), *current) && facts_unchanged(who, resource, id, labelling, *current)))) {
       result = found_result(*current, 200);
       return std::nullopt;
     }
@@ -121,6 +124,12 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   }
   result = found_result(w.record, version == 1 ? 201 : 200);
   return w;
+}
+
+bool WritePath::facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
+                                const security::Labelling& labelling, const store::ResourceRecord& current) {
+  auto facts = options_.access->facts(who.get(), resource, id, extractor_.extract(resource), labelling, &current);
+  return security::encode(facts) == current.access;
 }
 
 std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std::string& type, const Params& criteria,

@@ -141,6 +141,9 @@ class WritePath {
   std::optional<store::Write> make_write(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                          const std::string& type, const std::string& id, int64_t version,
                                          const char* method, const store::ResourceRecord* current, Result& result);
+  // Whether the access facts a version would get now are those `current` was stored with.
+  bool facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
+                       const security::Labelling& labelling, const store::ResourceRecord& current);
   // A Subscription's owner tag and status as the gateway allows them (see write_path.cpp).
   void claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                           const store::ResourceRecord* current);

@@ -36,9 +36,17 @@ SecuredGateway::SecuredGateway(const std::string& name, const std::vector<Client
     if (c.admin) args += " --admin";
     REQUIRE(clients_command(args) == 0);
   }
-  std::string config = R"({"auth":{"required":true)" + (auth_json.empty() ? "" : "," + auth_json) + "}" +
-                       (extra_config.empty() ? "" : "," + extra_config) + "}";
-  server_ = std::make_unique<ServerProcess>(dir_ / "data", config);
+  config_ = R"({"auth":{"required":true)" + (auth_json.empty() ? "" : "," + auth_json) + "}" +
+            (extra_config.empty() ? "" : "," + extra_config) + "}";
+  restart();
+}
+
+void SecuredGateway::restart(const std::function<void(const std::filesystem::path& data)>& offline) {
+  client_.reset();
+  if (server_) REQUIRE(server_->terminate() == 0);
+  server_.reset();
+  if (offline) offline(dir_ / "data");
+  server_ = std::make_unique<ServerProcess>(dir_ / "data", config_);
   client_ = server_->client();
   token_url_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/auth/token";
 }

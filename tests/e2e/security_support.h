@@ -3,6 +3,7 @@
 // Backend Services clients do, for the security tests.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,10 +49,13 @@ class SecuredGateway {
   gateway::security::Jwk server_key() const;
   // Runs `carebridge clients ARGS` on the data folder; its exit status.
   int clients_command(const std::string& args) const;
+  // Stops the server, lets `offline` change its data folder, and starts it again as it was.
+  void restart(const std::function<void(const std::filesystem::path& data)>& offline = {});
 
  private:
   std::filesystem::path dir_;
   std::map<std::string, gateway::security::Jwk> keys_;
+  std::string config_;
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<gateway::http::Client> client_;
   std::string token_url_;

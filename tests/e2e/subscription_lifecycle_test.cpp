@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "fhir_client.h"
+#include "gateway/security/access_facts.h"
+#include "gateway/store/sqlite_store.h"
 #include "routing_subscription.h"
 #include "security_support.h"
 #include "server_process.h"
@@ -133,6 +135,37 @@ TEST_CASE("routing: with tokens required a client discovers the topics the gatew
   CHECK(topic.body.find(kLabTopic) != std::string::npos);
   auto listed = parse_json(g.http().get("/fhir/Basic?code=http://hl7.org/fhir/fhir-types|SubscriptionTopic", a).body);
   CHECK(listed["total"].GetInt() >= 1);
+}
+
+TEST_CASE("routing: topics stored by an older build, which hid them, become readable at the next start",
+          "[e2e][routing][security]") {
+  SecuredGateway g("routing-topics-old", {{"clinic-a", "org-a", "system/*.rs"}});
+  const std::string path = "/fhir/Basic/subscription-topic-lab-results";
+  REQUIRE(g.http().get(path, SecuredGateway::as(g.token("clinic-a"))).status == 200);
+  // As an older build left it: the same topic, with access facts that show it to no client.
+  g.restart([](const std::filesystem::path& data) {
+    namespace store = carebridge::gateway::store;
+    store::SqliteOptions options;
+    options.directory = data;
+    store::SqliteStore old(options);
+    auto topic = old.read("Basic", "subscription-topic-lab-results");
+    REQUIRE(topic);
+    store::Write hidden;
+    hidden.record = *topic;
+    hidden.record.version = topic->version + 1;
+    std::string from = "\"versionId\":\"" + std::to_string(topic->version) + "\"";
+    auto at = hidden.record.body.find(from);
+    REQUIRE(at != std::string::npos);
+    hidden.record.body.replace(at, from.size(), "\"versionId\":\"" + std::to_string(hidden.record.version) + "\"");
+    hidden.record.method = "PUT";
+    hidden.record.access = carebridge::gateway::security::encode(carebridge::gateway::security::AccessFacts{});
+    hidden.expected_version = topic->version;
+    REQUIRE(old.commit({hidden}).ok());
+  });
+  // Publishing the same topic again stores it with the facts this build gives it.
+  auto topic = g.http().get(path, SecuredGateway::as(g.token("clinic-a")));
+  INFO(topic.body.substr(0, 300));
+  CHECK(topic.status == 200);
 }
 
 TEST_CASE("routing: a client that writes its subscription error or active asks for a handshake", "[e2e][routing][security]") {
