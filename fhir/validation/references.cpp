@@ -188,15 +188,67 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
   }
   std::string_view type = !actual.empty() ? actual : declared;
   if (!type.empty()) run.referenced_types[&reference] = type;
+  if (target) run.referenced_resources[&reference] = target;
   check_target_type(run, reference.definition, type, at, ref_path, run.tolerable());
 }
+
+namespace {
+
+// The resource a reference resolves to (contained, or in the Bundle) against the profiles
+// `profiled` names for its type: as the reference validator does, it must conform to one
+// of them. A profile that is not loaded, or the base type itself, accepts it.
+void check_target_profiles(Run& run, const Element& target, const definitions::ElementDef& profiled, const Element& at,
+                           const Path& ref_path) {
+  std::vector<const definitions::StructureDef*> candidates;
+  for (const auto& t : profiled.types) {
+    if (t.code != "Reference") continue;
+    for (const auto& url : t.target_profiles) {
+      const definitions::StructureDef* sd = run.state.profile(url);
+      if (!sd || sd->type == "Resource" || sd->type == "DomainResource") return;
+      if (sd->type != target.type) continue;
+      if (sd->derivation != definitions::Derivation::Constraint) return;
+      candidates.push_back(sd);
+    }
+  }
+  std::string list;
+  for (const auto* sd : candidates) {
+    if (run.conforms(target, *sd)) return;
+    list += (list.empty() ? "" : ", ") + sd->url;
+  }
+  if (list.empty()) return;
+  run.report(run.tolerable(), "structure",
+             "the " + std::string(target.type) + " the reference points to does not conform to " +
+                 (candidates.size() == 1 ? "the profile " : "any of the profiles ") + list +
+                 " that this element requires of it",
+             at, ref_path);
+}
+
+}  // namespace
 
 void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
   auto found = run.referenced_types.find(&reference);
   if (found == run.referenced_types.end()) return;
   const Element* ref = child_named(reference, "reference");
-  check_target_type(run, &profiled, found->second, ref ? *ref : reference, ref ? Path{&path, "reference", -1} : path,
-                    Severity::Error);
+  const Element& at = ref ? *ref : reference;
+  Path ref_path = ref ? Path{&path, "reference", -1} : path;
+  check_target_type(run, &profiled, found->second, at, ref_path, Severity::Error);
+  auto resolved = run.referenced_resources.find(&reference);
+  if (resolved != run.referenced_resources.end() && resolved->second->type == found->second) {
+    check_target_profiles(run, *resolved->second, profiled, at, ref_path);
+  }
+}
+
+bool Run::conforms(const Element& resource, const definitions::StructureDef& profile) {
+  std::pair<const void*, const void*> key{&resource, &profile};
+  // True while it is being checked: a cycle of references back to it does not fail it.
+  if (auto [it, added] = conformance_.try_emplace(key, true); !added) return it->second;
+  size_t before = issue_count();
+  Path scratch{nullptr, "", -1};
+  check_against(*this, resource, profile, 0, scratch);
+  bool ok = error_count_since(before) == 0;
+  issues_.resize(before);
+  conformance_[key] = ok;
+  return ok;
 }
 
 const Run::ReferenceTargets& Run::reference_targets(const definitions::ElementDef& definition) {

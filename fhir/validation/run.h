@@ -109,6 +109,12 @@ class Run {
   // The type each Reference checked in the base pass points to (its `type`, the contained
   // or Bundle resource it resolves to, or its URL's), for the profiles' narrower targets.
   std::unordered_map<const Element*, std::string_view> referenced_types;
+  // The contained or Bundle resource each Reference checked in the base pass resolves to.
+  std::unordered_map<const Element*, const Element*> referenced_resources;
+  // Whether `resource` conforms to `profile` (no error against it), found once per pair and
+  // run: the resources a Bundle's references resolve to are checked against the profiles
+  // their elements name, and many references point to one Patient.
+  bool conforms(const Element& resource, const definitions::StructureDef& profile);
   // What a Coding.system names, found once per system and run: codings repeat few systems,
   // and each look-up hashes the url in several tables.
   struct SystemInfo {
@@ -127,6 +133,7 @@ class Run {
   std::unordered_map<const definitions::ElementDef*, ReferenceTargets> reference_targets_;
   std::unordered_map<std::string_view, SystemInfo> systems_;  // views into the resource being validated
   std::unordered_map<const definitions::Binding*, const terminology::Expansion*> expansions_;
+  std::unordered_map<std::pair<const void*, const void*>, bool, PointerPairHash> conformance_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
   void check_type_profile(const Element& node, const Path& path);

@@ -83,3 +83,40 @@ TEST_CASE("a conditional reference is Type?name=value", "[validation][references
   INFO(describe(good));
   CHECK(count_errors(good) == 0);
 }
+
+namespace {
+
+// A Bundle holding an implantable Device (US Core 5.0.1, which ships with the core
+// definitions) whose patient, a us-core-patient by the profile, is `patient_body`.
+std::string device_bundle(const std::string& patient_body) {
+  return R"({"resourceType":"Bundle","type":"collection","entry":[)"
+         R"({"fullUrl":"http://x.org/fhir/Device/d1","resource":{"resourceType":"Device","id":"d1",)"
+         R"("meta":{"profile":["http://hl7.org/fhir/us/core/StructureDefinition/us-core-implantable-device"]},)"
+         R"("type":{"coding":[{"system":"http://snomed.info/sct","code":"468063009"}]},"patient":{"reference":"Patient/p1"}}},)"
+         R"({"fullUrl":"http://x.org/fhir/Patient/p1","resource":{"resourceType":"Patient","id":"p1",)" +
+         patient_body + "}}]}";
+}
+
+}  // namespace
+
+TEST_CASE("a resource a reference resolves to must meet the profile the element names for it",
+          "[validation][references][profiles]") {
+  const std::string named = R"("identifier":[{"system":"urn:mrn","value":"7"}],"name":[{"family":"Ito"}])";
+  auto good = validate_text(device_bundle(named + R"(,"gender":"male")"));
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  // No gender: a valid Patient, but not a us-core-patient, which Device.patient requires.
+  auto bad = validate_text(device_bundle(named));
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "structure", "entry[0].resource.patient.reference", "us-core-patient"));
+  CHECK(count_errors(bad) == 1);
+  // A contained target is held to it too; under the ingest policy it is a warning.
+  const std::string contained =
+      R"({"resourceType":"Device","id":"d2","meta":{"profile":["http://hl7.org/fhir/us/core/StructureDefinition/us-core-implantable-device"]},)"
+      R"("contained":[{"resourceType":"Patient","id":"p",)" + named + R"(}],)"
+      R"("type":{"coding":[{"system":"http://snomed.info/sct","code":"468063009"}]},"patient":{"reference":"#p"}})";
+  CHECK(has_issue(validate_text(contained), Severity::Error, "structure", "Device.patient.reference", "us-core-patient"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  CHECK(count_errors(validate_text(contained, ingest)) == 0);
+}
