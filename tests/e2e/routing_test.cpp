@@ -32,13 +32,6 @@ using namespace carebridge::testing;
 
 namespace {
 
-std::string lab(const std::string& patient, const std::string& code, int value, const std::string& status = "final") {
-  return R"({"resourceType":"Observation","status":")" + status +
-         R"(","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],)"
-         R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},"subject":{"reference":"Patient/)" + patient +
-         R"("},"valueQuantity":{"value":)" + std::to_string(value) + R"(,"unit":"mg/dL"}})";
-}
-
 // One notification as the receiver got it.
 struct Notification {
   std::string type;

@@ -179,3 +179,25 @@ TEST_CASE("routing: a subscription whose payload is application/fhir+xml is sent
   CHECK(body.find("<Bundle xmlns=\"http://hl7.org/fhir\">") != std::string::npos);
   CHECK(body.find("<valueCode value=\"handshake\"/>") != std::string::npos);
 }
+
+TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-post-operations"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(2));
+  auto events = c->post("/fhir/Subscription/" + id + "/$events",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"eventsSinceNumber","valueString":"3"}]})",
+                        json_headers());
+  REQUIRE(events.status == 200);
+  INFO(events.body.substr(0, 600));
+  CHECK(events.body.find(R"({"name":"event-number","valueString":"3"})") != std::string::npos);
+  CHECK(events.body.find(R"({"name":"event-number","valueString":"1"})") == std::string::npos);
+  auto status = c->post("/fhir/Subscription/$status",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"id","valueString":")" + id + R"("}]})", json_headers());
+  REQUIRE(status.status == 200);
+  CHECK(status.body.find(R"("total":1)") != std::string::npos);
+}
