@@ -248,7 +248,8 @@ void Delivery::Impl::run_scheduler() {
       // "requested" is a request for a handshake, also after one (a client turning an `off`
       // subscription on again): only the handshake makes it active.
       bool handshake_due = !r.state.handshake || s->status == "requested";
-      if (r.dirty || handshake_due || heartbeat_due) start(s, r, now);
+      bool end_due = s->ended(fhir::time::now_ms());  // the attempt sets it off
+      if (r.dirty || handshake_due || heartbeat_due || end_due) start(s, r, now);
     }
     save_cursors(lock, false);
     wakeup.wait_for(lock, std::chrono::milliseconds(200));
@@ -442,7 +443,11 @@ void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
     r->attempt_generation = r->generation;
   }
   if (!overflow.empty() && options.set_status) options.set_status(s->id, "error", overflow);
-  deliver(*s, *r);  // only this worker touches r's client and state fields while busy
+  if (s->ended(fhir::time::now_ms())) {
+    if (options.set_status) options.set_status(s->id, "off", "");  // Subscription.end has passed: nothing more is sent
+  } else {
+    deliver(*s, *r);  // only this worker touches r's client and state fields while busy
+  }
   auto current = events.find(s->id);  // the subscription as it is now (it may have changed)
   std::lock_guard lock(mutex);
   Runtime& after = runtimes[s->id];

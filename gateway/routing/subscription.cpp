@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "fhir/search/parse.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/negotiation.h"
 
 #ifndef CAREBRIDGE_TOPICS_FILE
@@ -262,6 +263,11 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   s.status = text(doc, "status");
   s.topic = text(doc, "criteria");
   s.owner = owner_in(doc);
+  if (std::string end = text(doc, "end"); !end.empty()) {
+    auto range = fhir::time::date_range(end);
+    if (!range) return Result<Subscription>::failure("invalid", "Subscription.end: '" + end + "' is not a dateTime");
+    s.end_ms = static_cast<int64_t>(range->first * 1000);
+  }
   const Json* channel = member(doc, "channel");
   std::string channel_type = channel ? text(*channel, "type") : "";
   if (channel_type != "rest-hook" && channel_type != "message" && channel_type != "websocket")

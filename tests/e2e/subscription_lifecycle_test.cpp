@@ -201,3 +201,20 @@ TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e
   REQUIRE(status.status == 200);
   CHECK(status.body.find(R"("total":1)") != std::string::npos);
 }
+
+TEST_CASE("routing: a subscription past its Subscription.end is set off and sent nothing", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-end"));
+  auto c = server.client();
+  // FHIR R4 Subscription.end: "The time for the server to turn the subscription off".
+  std::string json = subscription(receiver.url(), "id-only");
+  json.insert(1, R"("end":"2020-12-31T12:00:00Z",)");
+  auto created = c->post("/fhir/Subscription", json, json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  CHECK(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "off"; }));
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90), json_headers()).status == 201);
+  CHECK_FALSE(receiver.wait_for(1, 2));  // no handshake, no event
+  auto events = c->get("/fhir/Subscription/" + id + "/$events");
+  CHECK(events.body.find("notification-event") == std::string::npos);
+}
