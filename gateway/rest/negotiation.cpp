@@ -222,6 +222,11 @@ fhir::io::Format body_format(const http::Request& request) {
   return format_of(type, wildcard);
 }
 
+fhir::io::Format media_format(std::string_view media_type) {
+  bool wildcard = false;
+  return format_of(media_type, wildcard);
+}
+
 std::string_view media_type(fhir::io::Format format) {
   return format == fhir::io::Format::Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
 }

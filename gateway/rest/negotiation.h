@@ -53,4 +53,8 @@ fhir::io::Format body_format(const http::Request& request);
 
 std::string_view media_type(fhir::io::Format format);
 
+// The FHIR format a media type names (application/fhir+json, application/fhir+xml, ...):
+// Unknown for any other, or for one whose fhirVersion parameter is not R4's.
+fhir::io::Format media_format(std::string_view media_type);
+
 }  // namespace carebridge::gateway::rest

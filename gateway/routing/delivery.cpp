@@ -16,8 +16,10 @@
 #include <rapidjson/document.h>
 #include <thread>
 
+#include "fhir/io/format.h"
 #include "fhir/time/fhir_time.h"
 #include "gateway/http/client.h"
+#include "gateway/rest/negotiation.h"
 #include "gateway/routing/notification.h"
 #include "gateway/routing/v2_channel.h"
 #include "gateway/routing/worker_pool.h"
@@ -107,6 +109,21 @@ std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& 
   for (addrinfo* a = found; a; a = a->ai_next) internal = internal || private_address(a->ai_addr);
   freeaddrinfo(found);
   return internal ? "the endpoint resolves to a private or link-local address that is not allow-listed" : std::string();
+}
+
+// A notification as its channel's payload MIME type asks (the Backport IG, channels: "The
+// content-type of the POST SHALL match the MIME type on the Subscription"): FHIR XML when it
+// names XML, with that type; else the JSON made, as application/fhir+json when none is named.
+std::pair<std::string, std::string> encoded(const Subscription& s, const std::string& json,
+                                            const fhir::definitions::Definitions* definitions) {
+  std::string type = s.content_type.empty() ? "application/fhir+json" : s.content_type;
+  if (rest::media_format(type) != fhir::io::Format::Xml) return {json, type};
+  auto parsed = definitions ? fhir::io::read(json, *definitions) : fhir::model::ParseResult{};
+  if (!parsed.document) return {json, "application/fhir+json"};
+  std::string xml;
+  std::vector<fhir::model::Issue> issues;
+  fhir::io::write(*parsed.document->root(), fhir::io::Format::Xml, xml, issues, false);
+  return {std::move(xml), type};
 }
 
 }  // namespace
@@ -231,7 +248,8 @@ void Delivery::Impl::run_scheduler() {
       // "requested" is a request for a handshake, also after one (a client turning an `off`
       // subscription on again): only the handshake makes it active.
       bool handshake_due = !r.state.handshake || s->status == "requested";
-      if (r.dirty || handshake_due || heartbeat_due) start(s, r, now);
+      bool end_due = s->ended(fhir::time::now_ms());  // the attempt sets it off
+      if (r.dirty || handshake_due || heartbeat_due || end_due) start(s, r, now);
     }
     save_cursors(lock, false);
     wakeup.wait_for(lock, std::chrono::milliseconds(200));
@@ -265,10 +283,11 @@ bool Delivery::Impl::post(const Subscription& s, Runtime& r, const std::string& 
     r.client = std::make_unique<http::Client>(o);
     r.client_for = s.endpoint;
   }
-  http::Headers headers{{"Content-Type", s.content_type.empty() ? "application/fhir+json" : s.content_type}};
+  auto [payload, content_type] = encoded(s, body, options.definitions);
+  http::Headers headers{{"Content-Type", content_type}};
   for (const auto& h : s.headers) headers.push_back(h);
-  if (!s.signing_secret.empty()) headers.emplace_back("X-Carebridge-Signature", "sha256=" + signature(s.signing_secret, body));
-  http::Response response = r.client->post(endpoint->target, body, headers);
+  if (!s.signing_secret.empty()) headers.emplace_back("X-Carebridge-Signature", "sha256=" + signature(s.signing_secret, payload));
+  http::Response response = r.client->post(endpoint->target, payload, headers);
   if (response.status >= 200 && response.status < 300) return true;
   error = response.status == 0 ? "the endpoint could not be reached" : "the endpoint answered HTTP " + std::to_string(response.status);
   r.client.reset();
@@ -365,7 +384,7 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
   }
   std::string body = notification_bundle(s, batch.empty() ? "heartbeat" : "event-notification", "active", last, batch, base_url());
   if (s.websocket) {
-    if (options.websocket && options.websocket->send(s.id, body)) return true;
+    if (options.websocket && options.websocket->send(s.id, encoded(s, body, options.definitions).first)) return true;
     failed(s, "no websocket connection is bound to the subscription", true);
     return false;
   }
@@ -424,7 +443,11 @@ void Delivery::Impl::attempt(std::shared_ptr<const Subscription> s) {
     r->attempt_generation = r->generation;
   }
   if (!overflow.empty() && options.set_status) options.set_status(s->id, "error", overflow);
-  deliver(*s, *r);  // only this worker touches r's client and state fields while busy
+  if (s->ended(fhir::time::now_ms())) {
+    if (options.set_status) options.set_status(s->id, "off", "");  // Subscription.end has passed: nothing more is sent
+  } else {
+    deliver(*s, *r);  // only this worker touches r's client and state fields while busy
+  }
   auto current = events.find(s->id);  // the subscription as it is now (it may have changed)
   std::lock_guard lock(mutex);
   Runtime& after = runtimes[s->id];
@@ -520,7 +543,9 @@ void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
 std::string Delivery::handshake_notification(const std::string& id) const {
   auto s = impl_->events.find(id);
   if (!s) return {};
-  return notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url());
+  return encoded(*s, notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url()),
+                 impl_->options.definitions)
+      .first;
 }
 
 DeliveryState Delivery::state(const std::string& id) const {

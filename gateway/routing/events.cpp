@@ -96,7 +96,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   std::optional<bool> changed;  // whether the status changed: read from the previous version once per write
   for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
     const Subscription& s = **entry;
-    if (s.status == "off") continue;
+    if (s.status == "off" || s.ended(r.updated_ms)) continue;
     bool fired = false;
     for (const Target& t : s.targets) {
       if (t.resource != r.type) continue;

@@ -134,6 +134,26 @@ rest::Params query_of(std::string_view target) {
   return query == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(query + 1));
 }
 
+// An operation's parameters: the query's and, on a POST, those of its Parameters body (FHIR
+// operations: "the parameters are ... in a Parameters resource"), each value as its text —
+// eventsSinceNumber in a body was not read, and $events answered with every event.
+rest::Params operation_params(const http::Request& request) {
+  rest::Params params = query_of(request.target);
+  if (request.method != "POST" || request.body.empty()) return params;
+  rapidjson::Document doc;
+  doc.Parse(request.body.c_str(), request.body.size());
+  if (!doc.IsObject() || !doc.HasMember("parameter") || !doc["parameter"].IsArray()) return params;
+  for (const auto& p : doc["parameter"].GetArray()) {
+    if (!p.IsObject() || !p.HasMember("name") || !p["name"].IsString()) continue;
+    for (auto m = p.MemberBegin(); m != p.MemberEnd(); ++m) {
+      if (!std::string_view(m->name.GetString()).starts_with("value")) continue;
+      if (m->value.IsString()) params.emplace_back(p["name"].GetString(), m->value.GetString());
+      if (m->value.IsInt64()) params.emplace_back(p["name"].GetString(), std::to_string(m->value.GetInt64()));
+    }
+  }
+  return params;
+}
+
 // The operation a path names ("$status", percent-encoded or not).
 std::string operation_of(std::string_view path) {
   std::string operation(path.substr(path.rfind('/') + 1));
@@ -144,7 +164,7 @@ std::string operation_of(std::string_view path) {
 http::Response resend(const Subscription& s, const http::Request& request, Delivery& delivery, int64_t last, const std::string& url) {
   if (request.method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
   int64_t since = 1;
-  for (const auto& [name, value] : query_of(request.target))
+  for (const auto& [name, value] : operation_params(request))
     if (name == "eventsSinceNumber") {
       auto number = event_number(value);
       if (!number) return bad_event_number(name, value);
@@ -181,7 +201,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
     if (version.status != 200) return std::nullopt;
     return std::move(version.body);
   };
-  return events_of(*s, c.store, query_of(request.target), last, url, read_version);
+  return events_of(*s, c.store, operation_params(request), last, url, read_version);
 }
 
 // The search that finds the Subscriptions a type-level $status asks about (its `status`
@@ -201,11 +221,11 @@ std::string status_search(const std::string& base, const rest::Params& params) {
   return target;
 }
 
-// GET [base]/Subscription/$status[?status=error][&id=...]: the SubscriptionStatus of each
+// GET|POST [base]/Subscription/$status[?status=error][&id=...]: the SubscriptionStatus of each
 // Subscription the caller may read (an administrator: every one), with why delivery last
 // failed — the operator's view of the subscriptions in error.
 http::Response type_status(const Context& c, const http::Request& request, const rest::Caller& who) {
-  std::string target = status_search(c.base, query_of(request.target));
+  std::string target = status_search(c.base, operation_params(request));
   if (target.empty()) return pipeline::outcome_response(400, "invalid", "status and id take codes and ids, separated by commas");
   http::Request search;
   search.method = "GET";
@@ -255,7 +275,8 @@ http::Response dispatch(const Context& c, const http::Request& request, const re
   std::string_view rest = path.substr(c.base.size() + 14);  // after "/Subscription/"
   std::string operation = operation_of(path);
   bool instance = rest.find('/') != std::string_view::npos;
-  if (!instance && operation == "$status" && request.method == "GET") return type_status(c, request, who);
+  if (!instance && operation == "$status" && (request.method == "GET" || request.method == "POST"))
+    return type_status(c, request, who);
   if (!instance || (operation != "$status" && operation != "$events" && operation != "$get-ws-binding-token" &&
                     operation != "$resend"))
     return c.service.handle(request, who);

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "fhir/search/parse.h"
+#include "fhir/time/fhir_time.h"
 #include "gateway/rest/negotiation.h"
 
 #ifndef CAREBRIDGE_TOPICS_FILE
@@ -234,6 +235,22 @@ void read_channel(const Json& channel, Subscription& s) {
   if (const Json* v = extension(&channel, "backport-max-count"); v && v->IsUint() && v->GetUint() > 0) s.max_count = v->GetUint();
 }
 
+// Why the gateway cannot send this channel's payload, or "": a MIME type other than FHIR JSON
+// or XML, or of another FHIR version (the Backport IG, Subscriptions and FHIR Versions: "SHALL
+// not accept requests for notification FHIR versions it cannot support"), or a payload
+// content other than the IG's three ("the payload configuration is known and implemented").
+std::string payload_refusal(const Json& channel) {
+  std::string payload = text(channel, "payload");
+  if (!payload.empty() && rest::media_format(payload) == fhir::io::Format::Unknown)
+    return "Subscription.channel.payload: this gateway sends FHIR R4 as application/fhir+json or application/fhir+xml, not '" +
+           payload + "'";
+  const Json* content = extension(member(channel, "_payload"), "backport-payload-content");
+  std::string_view code = content && content->IsString() ? content->GetString() : "";
+  if (content && code != "empty" && code != "id-only" && code != "full-resource")
+    return "Subscription.channel.payload: the payload content is empty, id-only or full-resource, not '" + std::string(code) + "'";
+  return {};
+}
+
 }  // namespace
 
 Result<Subscription> read_subscription(std::string_view json, const Topics& topics,
@@ -246,11 +263,18 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   s.status = text(doc, "status");
   s.topic = text(doc, "criteria");
   s.owner = owner_in(doc);
+  if (std::string end = text(doc, "end"); !end.empty()) {
+    auto range = fhir::time::date_range(end);
+    if (!range) return Result<Subscription>::failure("invalid", "Subscription.end: '" + end + "' is not a dateTime");
+    s.end_ms = static_cast<int64_t>(range->first * 1000);
+  }
   const Json* channel = member(doc, "channel");
   std::string channel_type = channel ? text(*channel, "type") : "";
   if (channel_type != "rest-hook" && channel_type != "message" && channel_type != "websocket")
     return Result<Subscription>::failure(
         "not-supported", "Subscription.channel.type: this gateway delivers rest-hook, websocket, and message over MLLP (HL7 v2)");
+  if (std::string refusal = channel_type == "message" ? "" : payload_refusal(*channel); !refusal.empty())
+    return Result<Subscription>::failure("not-supported", refusal);
   read_channel(*channel, s);
   s.v2 = channel_type == "message";
   s.websocket = channel_type == "websocket";

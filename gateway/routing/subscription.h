@@ -79,6 +79,10 @@ struct Subscription {
   int64_t heartbeat_s = 0;  // 0: none
   int64_t timeout_s = 10;
   int64_t max_count = 20;   // events per notification
+  // Subscription.end (epoch ms; 0: none): "the time for the server to turn the subscription
+  // off" (FHIR R4) — from then on nothing is logged or sent and delivery sets it off.
+  int64_t end_ms = 0;
+  bool ended(int64_t now_ms) const { return end_ms > 0 && now_ms >= end_ms; }
   std::vector<Target> targets;
   // "my patients": only records about patients this member ("Practitioner/7") cares for
   // (care_teams.h); from the filter `care-team-member=...`, allowed on every topic.

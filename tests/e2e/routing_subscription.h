@@ -29,4 +29,12 @@ inline std::string subscription(const std::string& endpoint, const std::string& 
   return s;
 }
 
+// A final laboratory Observation about `patient`: what the lab-results topic fires on.
+inline std::string lab(const std::string& patient, const std::string& code, int value, const std::string& status = "final") {
+  return R"({"resourceType":"Observation","status":")" + status +
+         R"(","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],)"
+         R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},"subject":{"reference":"Patient/)" + patient +
+         R"("},"valueQuantity":{"value":)" + std::to_string(value) + R"(,"unit":"mg/dL"}})";
+}
+
 }  // namespace carebridge::testing

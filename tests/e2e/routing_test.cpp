@@ -32,13 +32,6 @@ using namespace carebridge::testing;
 
 namespace {
 
-std::string lab(const std::string& patient, const std::string& code, int value, const std::string& status = "final") {
-  return R"({"resourceType":"Observation","status":")" + status +
-         R"(","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],)"
-         R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},"subject":{"reference":"Patient/)" + patient +
-         R"("},"valueQuantity":{"value":)" + std::to_string(value) + R"(,"unit":"mg/dL"}})";
-}
-
 // One notification as the receiver got it.
 struct Notification {
   std::string type;
@@ -501,46 +494,79 @@ TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over ML
   CHECK(oru.find("OBX|1|NM|2345-7^^LN||182|mg/dL") != std::string::npos);
 }
 
+namespace {
+
+// A websocket client bound to subscription `id` with a token from $get-ws-binding-token.
+class BoundWebsocket {
+ public:
+  BoundWebsocket(carebridge::gateway::http::Client& c, const std::string& id) {
+    auto binding = parse_json(c.get("/fhir/Subscription/" + id + "/$get-ws-binding-token").body);
+    REQUIRE(binding.IsObject());
+    std::string token, url;
+    for (const auto& p : binding["parameter"].GetArray()) {
+      if (std::string(p["name"].GetString()) == "token") token = p["valueString"].GetString();
+      if (std::string(p["name"].GetString()) == "websocket-url") url = p["valueUrl"].GetString();
+    }
+    REQUIRE(!token.empty());
+    REQUIRE(url.starts_with("ws://127.0.0.1:"));
+    std::string port = url.substr(15, url.find('/', 15) - 15);
+    boost::asio::connect(ws_.next_layer(), boost::asio::ip::tcp::resolver(ioc_).resolve("127.0.0.1", port));
+    ws_.handshake("127.0.0.1", "/ws");
+    ws_.write(boost::asio::buffer("bind-with-token: " + token));
+  }
+  std::string next() {
+    boost::beast::flat_buffer buffer;
+    ws_.read(buffer);
+    return boost::beast::buffers_to_string(buffer.data());
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_{ioc_};
+};
+
+std::string websocket_subscription(const std::string& payload, const std::string& content) {
+  return R"({"resourceType":"Subscription","status":"requested","reason":"dashboard","criteria":")" + std::string(kLabTopic) +
+         R"(","channel":{"type":"websocket","payload":")" + payload +
+         R"(","_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":")" +
+         content + R"("}]}}})";
+}
+
+}  // namespace
+
 TEST_CASE("routing: a websocket client bound with $get-ws-binding-token receives the events", "[e2e][routing][websocket]") {
-  namespace net = boost::asio;
-  namespace websocket = boost::beast::websocket;
   ServerProcess server(temp_dir("routing-websocket"));
   auto c = server.client();
   std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Haddad", "Hana"), json_headers()).body), "id");
-  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"dashboard","criteria":")" + std::string(kLabTopic) +
-                    R"(","channel":{"type":"websocket","payload":"application/fhir+json","_payload":{"extension":[{"url":"http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content","valueCode":"id-only"}]}}})";
-  auto created = c->post("/fhir/Subscription", sub, json_headers());
+  auto created = c->post("/fhir/Subscription", websocket_subscription("application/fhir+json", "id-only"), json_headers());
   REQUIRE(created.status == 201);
   std::string id = str(parse_json(created.body), "id");
-  auto binding = parse_json(c->get("/fhir/Subscription/" + id + "/$get-ws-binding-token").body);
-  REQUIRE(binding.IsObject());
-  std::string token, url;
-  for (const auto& p : binding["parameter"].GetArray()) {
-    if (std::string(p["name"].GetString()) == "token") token = p["valueString"].GetString();
-    if (std::string(p["name"].GetString()) == "websocket-url") url = p["valueUrl"].GetString();
-  }
-  REQUIRE(!token.empty());
-  REQUIRE(url.starts_with("ws://127.0.0.1:"));
-  std::string port = url.substr(15, url.find('/', 15) - 15);
-  net::io_context ioc;
-  websocket::stream<net::ip::tcp::socket> ws(ioc);
-  net::connect(ws.next_layer(), net::ip::tcp::resolver(ioc).resolve("127.0.0.1", port));
-  ws.handshake("127.0.0.1", "/ws");
-  ws.write(net::buffer("bind-with-token: " + token));
+  BoundWebsocket ws(*c, id);
   // The IG: the server answers a binding with a handshake, before any event.
-  boost::beast::flat_buffer greeting;
-  ws.read(greeting);
-  CHECK(read(boost::beast::buffers_to_string(greeting.data())).type == "handshake");
+  CHECK(read(ws.next()).type == "handshake");
   auto written = c->post("/fhir/Observation", lab(patient, "2345-7", 120), json_headers());
   REQUIRE(written.status == 201);
-  boost::beast::flat_buffer buffer;
-  ws.read(buffer);
-  Notification n = read(boost::beast::buffers_to_string(buffer.data()));
+  Notification n = read(ws.next());
   CHECK(n.type == "event-notification");
   CHECK(n.numbers == std::vector<long>{1});
   CHECK(n.focus.front().find(str(parse_json(written.body), "id")) != std::string::npos);
   // A token binds once.
   CHECK(c->get("/fhir/Subscription/nosuch/$get-ws-binding-token").status == 404);
+}
+
+TEST_CASE("routing: a websocket subscription whose payload is application/fhir+xml is sent FHIR XML", "[e2e][routing][websocket]") {
+  ServerProcess server(temp_dir("routing-websocket-xml"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", websocket_subscription("application/fhir+xml", "full-resource"), json_headers());
+  REQUIRE(created.status == 201);
+  BoundWebsocket ws(*c, str(parse_json(created.body), "id"));
+  // The IG, channels: websocket notifications "SHALL be in the MIME Type specified by the Subscription.channel.payload".
+  CHECK(ws.next().find("<valueCode value=\"handshake\"/>") != std::string::npos);
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 120), json_headers()).status == 201);
+  std::string event = ws.next();
+  INFO(event.substr(0, 300));
+  CHECK(event.find("<valueCode value=\"event-notification\"/>") != std::string::npos);
+  CHECK(event.find("<Observation") != std::string::npos);
 }
 
 TEST_CASE("routing: the referral topic fires when a referral is made and when its status changes", "[e2e][routing]") {

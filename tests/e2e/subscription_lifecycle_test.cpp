@@ -32,6 +32,15 @@ TEST_CASE("routing: a Subscription the gateway cannot serve is refused when it i
   CHECK(refused(email) == 422);
   CHECK(refused(R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?foo=bar",)"
                 R"("channel":{"type":"rest-hook","endpoint":"https://clinic.example/hook","payload":"application/fhir+json"}})") == 422);
+  // A payload the gateway cannot send (the IG, Accepting Subscription Requests: "the payload
+  // configuration is known and implemented"; another FHIR version SHALL not be accepted).
+  auto with_payload = [](const std::string& from, const std::string& to) {
+    std::string json = subscription("https://clinic.example/hook", "full-resource");
+    return json.replace(json.find(from), from.size(), to);
+  };
+  CHECK(refused(with_payload("application/fhir+json", "text/plain")) == 422);
+  CHECK(refused(with_payload("application/fhir+json", "application/fhir+json; fhirVersion=5.0")) == 422);
+  CHECK(refused(with_payload("\"full-resource\"", "\"everything\"")) == 422);
   CHECK(c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "full-resource", "Observation?patient=Patient/1"),
                 json_headers()).status == 201);
 }
@@ -186,4 +195,59 @@ TEST_CASE("routing: a client that writes its subscription error or active asks f
   CHECK(str(parse_json(put.body), "status") == "requested");
   CHECK(eventually([&] { return status() == "active"; }));
   CHECK(receiver.wait_for(2));  // the first handshake and the one asked for
+}
+
+TEST_CASE("routing: a subscription whose payload is application/fhir+xml is sent FHIR XML", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-xml"));
+  auto c = server.client();
+  std::string json = subscription(receiver.url(), "id-only");
+  json.replace(json.find("application/fhir+json"), 21, "application/fhir+xml");
+  REQUIRE(c->post("/fhir/Subscription", json, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  // The IG, channels: "The content-type of the POST SHALL match the MIME type on the Subscription".
+  CHECK(receiver.last_header("content-type").starts_with("application/fhir+xml"));
+  std::string body = receiver.bodies().front();
+  INFO(body.substr(0, 300));
+  CHECK(body.find("<Bundle xmlns=\"http://hl7.org/fhir\">") != std::string::npos);
+  CHECK(body.find("<valueCode value=\"handshake\"/>") != std::string::npos);
+}
+
+TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-post-operations"));
+  auto c = server.client();
+  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(2));
+  auto events = c->post("/fhir/Subscription/" + id + "/$events",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"eventsSinceNumber","valueString":"3"}]})",
+                        json_headers());
+  REQUIRE(events.status == 200);
+  INFO(events.body.substr(0, 600));
+  CHECK(events.body.find(R"({"name":"event-number","valueString":"3"})") != std::string::npos);
+  CHECK(events.body.find(R"({"name":"event-number","valueString":"1"})") == std::string::npos);
+  auto status = c->post("/fhir/Subscription/$status",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"id","valueString":")" + id + R"("}]})", json_headers());
+  REQUIRE(status.status == 200);
+  CHECK(status.body.find(R"("total":1)") != std::string::npos);
+}
+
+TEST_CASE("routing: a subscription past its Subscription.end is set off and sent nothing", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-end"));
+  auto c = server.client();
+  // FHIR R4 Subscription.end: "The time for the server to turn the subscription off".
+  std::string json = subscription(receiver.url(), "id-only");
+  json.insert(1, R"("end":"2020-12-31T12:00:00Z",)");
+  auto created = c->post("/fhir/Subscription", json, json_headers());
+  REQUIRE(created.status == 201);
+  std::string id = str(parse_json(created.body), "id");
+  CHECK(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "off"; }));
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90), json_headers()).status == 201);
+  CHECK_FALSE(receiver.wait_for(1, 2));  // no handshake, no event
+  auto events = c->get("/fhir/Subscription/" + id + "/$events");
+  CHECK(events.body.find("notification-event") == std::string::npos);
 }
