@@ -136,4 +136,8 @@ struct StructureDef {
 // Upper-cases the first letter: the suffix a choice type takes ("dateTime" -> "DateTime").
 std::string capitalize(std::string_view type_code);
 
+// The id of the element a slice divides: "Patient.identifier" for "Patient.identifier:mrn", and
+// for a reslice the slice it divides ("Patient.identifier:mrn" for "Patient.identifier:mrn/old").
+std::string_view sliced_element_id(std::string_view slice_id);
+
 }  // namespace carebridge::fhir::definitions

@@ -213,6 +213,13 @@ StructureDef read_structure(const rapidjson::Value& json) {
   return sd;
 }
 
+std::string_view sliced_element_id(std::string_view slice_id) {
+  auto colon = slice_id.rfind(':');
+  if (colon == std::string_view::npos) return slice_id;
+  auto slash = slice_id.rfind('/');
+  return slice_id.substr(0, slash != std::string_view::npos && slash > colon ? slash : colon);
+}
+
 std::string capitalize(std::string_view type_code) {
   std::string out(type_code);
   if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
