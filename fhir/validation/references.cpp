@@ -188,15 +188,80 @@ void check_reference(Run& run, const Element& reference, const Path& path) {
   }
   std::string_view type = !actual.empty() ? actual : declared;
   if (!type.empty()) run.referenced_types[&reference] = type;
+  if (target) run.referenced_targets[&reference] = target;
   check_target_type(run, reference.definition, type, at, ref_path, run.tolerable());
 }
 
+namespace {
+
+// The resolved resource against the target profiles of `profiled` that constrain its type
+// (the reference validator checks contained and Bundle targets against them): it must meet
+// one, unless a target is its type itself.
+void check_target_profiles(Run& run, const Element& target, const definitions::ElementDef& profiled, const Element& at,
+                           const Path& ref_path) {
+  std::vector<const definitions::StructureDef*> profiles;
+  for (const auto& t : profiled.types) {
+    if (t.code != "Reference") continue;
+    for (const auto& url : t.target_profiles) {
+      const definitions::StructureDef* sd = run.state.profile(url);
+      if (!sd || (sd->type != target.type && sd->type != "Resource" && sd->type != "DomainResource")) continue;
+      if (sd->derivation != definitions::Derivation::Constraint) return;  // the type itself: any such resource
+      profiles.push_back(sd);
+    }
+  }
+  if (profiles.empty() || run.target_depth >= 3) return;
+  std::string names, first_problem;
+  ++run.target_depth;
+  for (const auto* sd : profiles) {
+    size_t before = run.issue_count();
+    Path scratch{nullptr, target.type, -1};
+    check_against(run, target, *sd, 0, scratch);
+    bool met = run.error_count_since(before) == 0;
+    if (!met && first_problem.empty()) {
+      for (size_t i = before; i < run.issues().size(); ++i) {
+        if (run.issues()[i].severity == Severity::Error) {
+          first_problem = run.issues()[i].message;
+          break;
+        }
+      }
+    }
+    run.issues().resize(before);
+    if (met) {
+      --run.target_depth;
+      return;
+    }
+    names += (names.empty() ? "" : ", ") + sd->url;
+  }
+  --run.target_depth;
+  run.report(Severity::Error, "structure",
+             "the referenced " + std::string(target.type) + " does not conform to the target profile " + names +
+                 (first_problem.empty() ? std::string() : " (" + first_problem + ")"),
+             at, ref_path);
+}
+
+}  // namespace
+
 void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
   auto found = run.referenced_types.find(&reference);
-  if (found == run.referenced_types.end()) return;
+  if (found == run.referenced_types.end()) {
+    // Not reached by the walk yet (an extension's value is checked against its definition
+    // before the walk enters it): resolve it now, quietly; the walk reports its problems.
+    size_t before = run.issue_count();
+    check_reference(run, reference, path);
+    run.issues().resize(before);
+    found = run.referenced_types.find(&reference);
+    if (found == run.referenced_types.end()) return;
+  }
   const Element* ref = child_named(reference, "reference");
-  check_target_type(run, &profiled, found->second, ref ? *ref : reference, ref ? Path{&path, "reference", -1} : path,
-                    Severity::Error);
+  const Element& at = ref ? *ref : reference;
+  Path ref_path = ref ? Path{&path, "reference", -1} : path;
+  size_t before = run.issue_count();
+  check_target_type(run, &profiled, found->second, at, ref_path, Severity::Error);
+  if (run.error_count_since(before) > 0) return;
+  auto target = run.referenced_targets.find(&reference);
+  if (target != run.referenced_targets.end() && target->second && target->second != run.frame.container) {
+    check_target_profiles(run, *target->second, profiled, at, ref_path);
+  }
 }
 
 const Run::ReferenceTargets& Run::reference_targets(const definitions::ElementDef& definition) {

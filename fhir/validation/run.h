@@ -109,6 +109,12 @@ class Run {
   // The type each Reference checked in the base pass points to (its `type`, the contained
   // or Bundle resource it resolves to, or its URL's), for the profiles' narrower targets.
   std::unordered_map<const Element*, std::string_view> referenced_types;
+  // The resource each such Reference resolves to in the resource or its Bundle (contained, an
+  // entry), which a profile's target profiles are checked against.
+  std::unordered_map<const Element*, const Element*> referenced_targets;
+  // How deep checks of referenced resources against target profiles are nested (a cycle of
+  // references stops there).
+  int target_depth = 0;
   // What a Coding.system names, found once per system and run: codings repeat few systems,
   // and each look-up hashes the url in several tables.
   struct SystemInfo {
