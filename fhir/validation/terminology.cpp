@@ -198,6 +198,14 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
   if (checked_by_form(run, node, binding, required, path)) return;
   const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
+  if (run.system_info(binding.value_set).code_system_only) {
+    // binding.valueSet is a canonical(ValueSet); the reference validator refuses a binding
+    // that names a code system (TERMINOLOGY_TX_VALUESET_NOTFOUND_CS).
+    run.report(run.tolerable(), "code-invalid",
+               "the binding names '" + binding.value_set + "', a code system, not a value set, so the value cannot be checked",
+               node, path);
+    return;
+  }
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
   if (node.is_primitive()) {
@@ -249,7 +257,9 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
 const Run::SystemInfo& Run::system_info(std::string_view system) {
   auto [it, added] = systems_.try_emplace(system);
   if (added) {
-    it->second.value_set_only = !defs.resource("CodeSystem", system) && defs.resource("ValueSet", system);
+    bool code_system = defs.resource("CodeSystem", system), value_set = defs.resource("ValueSet", system);
+    it->second.value_set_only = !code_system && value_set;
+    it->second.code_system_only = code_system && !value_set;
     it->second.code_system = state.terminology().code_system(system);
   }
   return it->second;

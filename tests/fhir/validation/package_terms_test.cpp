@@ -65,6 +65,12 @@ TEST_CASE("a code system that ignores case: the code in another case is the same
   CHECK(has_issue(display, Severity::Error, "invalid", "Observation.code.coding", "display"));
 }
 
+TEST_CASE("a binding names a value set: one naming a code system is refused", "[validation][terminology][package]") {
+  auto issues = check(observation("cbt-cs-bound", shape("square")));
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code", "code system, not a value set"));
+}
+
 TEST_CASE("compose.inactive false leaves inactive concepts out of a value set", "[validation][terminology][package]") {
   CHECK(count_errors(check(observation("cbt-active-obs", shape("square")))) == 0);
   // status inactive, and the inactive property true
