@@ -43,6 +43,9 @@ struct Constraint {
 struct Binding {
   std::string strength;  // required | extensible | preferred | example
   std::string value_set;
+  // The elementdefinition-maxValueSet extension: with an extensible binding, the value set
+  // every code must come from (empty: none).
+  std::string max_value_set;
 };
 
 struct Discriminator {

@@ -136,7 +136,12 @@ ElementDef read_element(const rapidjson::Value& e) {
                               std::string(str(c, "source"))});
   });
   if (const auto* b = member(e, "binding")) {
-    el.binding = Binding{std::string(str(*b, "strength")), std::string(str(*b, "valueSet"))};
+    el.binding = Binding{std::string(str(*b, "strength")), std::string(str(*b, "valueSet")), {}};
+    each(*b, "extension", [&](const rapidjson::Value& x) {
+      if (str(x, "url") == "http://hl7.org/fhir/StructureDefinition/elementdefinition-maxValueSet") {
+        el.binding->max_value_set = std::string(str(x, "valueCanonical"));
+      }
+    });
   }
   if (const auto* s = member(e, "slicing")) {
     Slicing slicing;

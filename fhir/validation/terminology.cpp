@@ -208,28 +208,41 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
   }
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
+  // An extensible binding's maximum value set (elementdefinition-maxValueSet): a code outside
+  // the value set must still be in it, or it is an error, as a required binding's would be.
+  const terminology::Expansion* max =
+      required || binding.max_value_set.empty() ? nullptr : run.state.terminology().expansion(binding.max_value_set);
+  auto outside = [&](const std::string& what, Membership in_max) {
+    if (max && in_max == Membership::not_in) {
+      run.report(Severity::Error, "code-invalid",
+                 what + " is in neither the value set " + describe(*vs, binding.value_set) +
+                     " nor the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+                 node, path);
+    } else {
+      run.report(severity, "code-invalid", what + " is not in the value set " + describe(*vs, binding.value_set) +
+                                               ", which is " + strength,
+                 node, path);
+    }
+  };
   if (node.is_primitive()) {
     if (!node.has_value || (node.type != "code" && node.type != "string" && node.type != "uri")) return;
     if (code_membership(run, node.value, *vs) == Membership::not_in) {
-      run.report(severity, "code-invalid",
-                 "the value '" + std::string(node.value) + "' is not in the value set " + describe(*vs, binding.value_set) +
-                     ", which is " + strength,
-                 node, path);
+      outside("the value '" + std::string(node.value) + "'",
+              max ? code_membership(run, node.value, *max) : Membership::unknown);
     }
     return;
   }
   if (node.type == "Coding") {
     if (coding_membership(run, node, *vs) == Membership::not_in) {
-      run.report(severity, "code-invalid",
-                 "the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
-                     std::string(value_of(child_named(node, "code"))) + "' is not in the value set " +
-                     describe(*vs, binding.value_set) + ", which is " + strength,
-                 node, path);
+      outside("the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
+                  std::string(value_of(child_named(node, "code"))) + "'",
+              max ? coding_membership(run, node, *max) : Membership::unknown);
     }
     return;
   }
   if (node.type != "CodeableConcept") return;
   bool any = false, definite = true;
+  Membership in_max = Membership::not_in;
   std::string shown;
   for (const Element* c : node.children()) {
     if (c->name != "coding") continue;
@@ -237,17 +250,30 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
     Membership m = coding_membership(run, *c, *vs);
     if (m == Membership::in) return;
     if (m == Membership::unknown) definite = false;
+    if (max && in_max != Membership::in) {
+      Membership mm = coding_membership(run, *c, *max);
+      if (mm != Membership::not_in) in_max = mm;
+    }
     if (!shown.empty()) shown += ", ";
     shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
   }
   if (!any) {  // text alone: the binding asks for a code
-    run.report(severity, "code-invalid",
+    run.report(max ? Severity::Error : severity, "code-invalid",
                std::string("no code is given (text alone), and a code from the value set ") + describe(*vs, binding.value_set) +
-                   (required ? " is required" : " should be given (the binding is extensible)"),
+                   (required ? " is required"
+                    : max    ? " or its maximum value set " + describe(*max, binding.max_value_set) + " is required"
+                             : " should be given (the binding is extensible)"),
                node, path);
     return;
   }
   if (!definite) return;
+  if (max && in_max == Membership::not_in) {
+    run.report(Severity::Error, "code-invalid",
+               "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) +
+                   " or in the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+               node, path);
+    return;
+  }
   run.report(severity, "code-invalid",
              "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) + ", which is " +
                  strength,

@@ -71,6 +71,21 @@ TEST_CASE("a binding names a value set: one naming a code system is refused", "[
   CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code", "code system, not a value set"));
 }
 
+TEST_CASE("an extensible binding's maximum value set bounds the codes outside the value set",
+          "[validation][terminology][package]") {
+  std::string apple = R"("system":")" + kBase + R"(CodeSystem/cbt-fruit","code":"apple")";
+  CHECK(count_errors(check(observation("cbt-max", apple))) == 0);
+  auto in_max = check(observation("cbt-max", shape("square")));  // outside the value set, inside the maximum
+  INFO(describe(in_max));
+  CHECK(count_errors(in_max) == 0);
+  CHECK(has_issue(in_max, Severity::Warning, "code-invalid", "Observation.code"));
+  auto outside = check(observation("cbt-max", R"("system":"http://carebridge.example/other","code":"x")"));
+  CHECK(has_issue(outside, Severity::Error, "code-invalid", "Observation.code", "maximum value set"));
+  auto text = check(R"({"resourceType":"Observation","id":"o1","meta":{"profile":[")" + kBase + R"(StructureDefinition/cbt-max"]},)" +
+                    std::string(kText) + R"(,"status":"final","code":{"text":"a fruit"}})");
+  CHECK(has_issue(text, Severity::Error, "code-invalid", "Observation.code", "maximum value set"));
+}
+
 TEST_CASE("compose.inactive false leaves inactive concepts out of a value set", "[validation][terminology][package]") {
   CHECK(count_errors(check(observation("cbt-active-obs", shape("square")))) == 0);
   // status inactive, and the inactive property true
