@@ -95,7 +95,7 @@ void BM_LoadCoreFromJson(benchmark::State& state) {
   }
   for (auto _ : state) {
     state.PauseTiming();
-    fs::remove(dir / "r4" / ".carebridge-index-v1.bin");
+    fs::remove(dir / "r4" / ".carebridge-index-v3.bin");
     state.ResumeTiming();
     benchmark::DoNotOptimize(Definitions::load_core(dir));
   }

@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v2\n";  // v2: minValue, maxValue, maxLength
+constexpr std::string_view kMagic = "carebridge-definitions-v3\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet
 
 class Encoder {
  public:
@@ -120,6 +120,7 @@ void encode(Encoder& e, const ElementDef& el) {
   e.optional(el.binding, [&](const Binding& b) {
     e.str(b.strength);
     e.str(b.value_set);
+    e.str(b.max_value_set);
   });
   for (const auto* v : {&el.fixed, &el.pattern, &el.min_value, &el.max_value}) {
     e.optional(*v, [&](const TypedJson& t) {
@@ -160,6 +161,7 @@ void decode(Decoder& d, ElementDef& el) {
   d.optional(el.binding, [&](Binding& b) {
     b.strength = d.str();
     b.value_set = d.str();
+    b.max_value_set = d.str();
   });
   for (auto* v : {&el.fixed, &el.pattern, &el.min_value, &el.max_value}) {
     d.optional(*v, [&](TypedJson& t) {

@@ -43,6 +43,9 @@ struct Constraint {
 struct Binding {
   std::string strength;  // required | extensible | preferred | example
   std::string value_set;
+  // The elementdefinition-maxValueSet extension: with an extensible binding, the value set
+  // every code must come from (empty: none).
+  std::string max_value_set;
 };
 
 struct Discriminator {
@@ -135,5 +138,9 @@ struct StructureDef {
 
 // Upper-cases the first letter: the suffix a choice type takes ("dateTime" -> "DateTime").
 std::string capitalize(std::string_view type_code);
+
+// The id of the element a slice divides: "Patient.identifier" for "Patient.identifier:mrn", and
+// for a reslice the slice it divides ("Patient.identifier:mrn" for "Patient.identifier:mrn/old").
+std::string_view sliced_element_id(std::string_view slice_id);
 
 }  // namespace carebridge::fhir::definitions

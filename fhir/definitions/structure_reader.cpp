@@ -136,7 +136,12 @@ ElementDef read_element(const rapidjson::Value& e) {
                               std::string(str(c, "source"))});
   });
   if (const auto* b = member(e, "binding")) {
-    el.binding = Binding{std::string(str(*b, "strength")), std::string(str(*b, "valueSet"))};
+    el.binding = Binding{std::string(str(*b, "strength")), std::string(str(*b, "valueSet")), {}};
+    each(*b, "extension", [&](const rapidjson::Value& x) {
+      if (str(x, "url") == "http://hl7.org/fhir/StructureDefinition/elementdefinition-maxValueSet") {
+        el.binding->max_value_set = std::string(str(x, "valueCanonical"));
+      }
+    });
   }
   if (const auto* s = member(e, "slicing")) {
     Slicing slicing;
@@ -211,6 +216,13 @@ StructureDef read_structure(const rapidjson::Value& json) {
   }
   index_structure(sd);
   return sd;
+}
+
+std::string_view sliced_element_id(std::string_view slice_id) {
+  auto colon = slice_id.rfind(':');
+  if (colon == std::string_view::npos) return slice_id;
+  auto slash = slice_id.rfind('/');
+  return slice_id.substr(0, slash != std::string_view::npos && slash > colon ? slash : colon);
 }
 
 std::string capitalize(std::string_view type_code) {

@@ -44,9 +44,21 @@ Expansion stored_expansion(const rapidjson::Value& expansion) {
   return out;
 }
 
+// Whether a concept is not active (concept-properties: status inactive or retired, or the
+// inactive property true): compose.inactive = false leaves such concepts out.
+bool inactive(const Concept& c) {
+  for (const auto& [name, value] : c.properties) {
+    if ((name == "status" && (value == "inactive" || value == "retired")) || (name == "inactive" && value == "true")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 class ComposeReader {
  public:
-  explicit ComposeReader(const ExpansionSources& sources) : sources_(sources) {}
+  // active_only: compose.inactive is false.
+  ComposeReader(const ExpansionSources& sources, bool active_only) : sources_(sources), active_only_(active_only) {}
 
   // One include or exclude: the intersection of its system part and its value sets.
   Expansion part(const rapidjson::Value& include) {
@@ -78,16 +90,22 @@ class ComposeReader {
 
  private:
   const ExpansionSources& sources_;
+  bool active_only_;
 
   Expansion system_part(std::string_view system, const rapidjson::Value& include) {
     Expansion out;
     bool listed = false;
+    const CodeSystem* cs = sources_.code_system(system);
     json::each(include, "concept", [&](const rapidjson::Value& c) {
       listed = true;
-      if (auto code = json::text(c, "code"); !code.empty()) out.codes[std::string(system)].emplace(code);
+      auto code = json::text(c, "code");
+      if (code.empty()) return;
+      if (active_only_ && cs) {
+        if (const Concept* known = cs->concept_of(code); known && inactive(*known)) return;
+      }
+      out.codes[std::string(system)].emplace(code);
     });
     if (listed) return out;
-    const CodeSystem* cs = sources_.code_system(system);
     if (!cs || !cs->complete()) {
       out.open_systems[std::string(system)];
       return out;
@@ -109,7 +127,7 @@ class ComposeReader {
     }
     auto& codes = out.codes[std::string(system)];
     for (size_t i = 0; i < selected.size(); ++i) {
-      if (selected[i]) codes.insert(cs->concepts[i].code);
+      if (selected[i] && !(active_only_ && inactive(cs->concepts[i]))) codes.insert(cs->concepts[i].code);
     }
     return out;
   }
@@ -127,7 +145,7 @@ Result<Expansion> expand_value_set(std::string_view json_text, const ExpansionSo
   if (auto stored = doc.FindMember("expansion"); stored != doc.MemberEnd()) {
     out = stored_expansion(stored->value);
   } else if (auto compose = doc.FindMember("compose"); compose != doc.MemberEnd()) {
-    ComposeReader reader(sources);
+    ComposeReader reader(sources, json::text(compose->value, "inactive") == "false");
     json::each(compose->value, "include", [&](const rapidjson::Value& inc) { out.add_all(reader.part(inc)); });
     json::each(compose->value, "exclude", [&](const rapidjson::Value& exc) { out.remove_all(reader.part(exc)); });
   } else {

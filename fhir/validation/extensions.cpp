@@ -5,6 +5,9 @@
 // as the reference validator has it (but for example domains), and a warning when
 // ingesting; an unknown modifierExtension is always an error.
 #include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "fhir/validation/run.h"
 
@@ -160,18 +163,64 @@ void unknown_extension(Run& run, const Element& extension, std::string_view url,
              extension, path);
 }
 
-// A part of a complex extension (a relative url) must be one its parent's definition names.
-void check_sub_extension(Run& run, const Element& extension, std::string_view url, const Path& path) {
-  const Element* parent = extension.parent;
-  std::string_view parent_url = parent ? value_of(child_named(*parent, "url")) : std::string_view{};
-  if (!is_absolute_url(parent_url)) return;
-  const definitions::StructureDef* sd = run.state.profile(parent_url);
-  if (!sd || sd->type != "Extension") return;
-  if (!run.state.sub_extensions(*sd).count(std::string(url))) {
-    run.report(Severity::Error, "structure",
-               "the extension '" + std::string(parent_url) + "' defines no part '" + std::string(url) + "'", extension,
-               path);
+// The fixed urls of the parts the definition gives the (part of an) extension whose element id
+// is `prefix` ("Extension", "Extension.extension:detail"), each with its slice's id.
+std::vector<std::pair<std::string, std::string>> part_slices(const definitions::StructureDef& sd, const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string head = prefix + ".extension:";
+  for (const auto& e : sd.elements) {
+    if (!e.id.starts_with(head) || !e.id.ends_with(".url") || !e.fixed) continue;
+    std::string slice = e.id.substr(0, e.id.size() - 4);
+    if (slice.find('.', head.size()) != std::string::npos) continue;  // deeper
+    const std::string& json = e.fixed->json;  // a JSON string: "\"day\""
+    if (json.size() >= 2 && json.front() == '"' && json.back() == '"') out.emplace_back(json.substr(1, json.size() - 2), slice);
   }
+  return out;
+}
+
+// A part of a complex extension (a relative url) must be one its parent's definition names;
+// for a part of a part, the definition of that part inside the extension's definition.
+void check_sub_extension(Run& run, const Element& extension, std::string_view url, const Path& path) {
+  std::vector<std::string_view> chain;  // the relative urls between the extension and its defined ancestor
+  std::string_view root_url;
+  for (const Element* at = extension.parent; at && at->type == "Extension"; at = at->parent) {
+    std::string_view u = value_of(child_named(*at, "url"));
+    if (u.empty()) return;
+    if (is_absolute_url(u)) {
+      root_url = u;
+      break;
+    }
+    chain.push_back(u);
+  }
+  if (root_url.empty()) return;
+  const definitions::StructureDef* sd = run.state.profile(root_url);
+  if (!sd || sd->type != "Extension") return;
+  if (chain.empty()) {
+    if (!run.state.sub_extensions(*sd).count(std::string(url))) {
+      run.report(Severity::Error, "structure",
+                 "the extension '" + std::string(root_url) + "' defines no part '" + std::string(url) + "'", extension,
+                 path);
+    }
+    return;
+  }
+  std::string prefix = "Extension";
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    std::string next;
+    for (const auto& [part_url, slice] : part_slices(*sd, prefix)) {
+      if (part_url == *it) next = slice;
+    }
+    if (next.empty()) return;  // reported at that level, or not defined as a slice
+    prefix = std::move(next);
+  }
+  auto parts = part_slices(*sd, prefix);
+  if (parts.empty()) return;  // the definition does not name the parts of that part
+  for (const auto& part : parts) {
+    if (part.first == url) return;
+  }
+  run.report(Severity::Error, "structure",
+             "the part '" + std::string(chain.front()) + "' of the extension '" + std::string(root_url) +
+                 "' defines no part '" + std::string(url) + "'",
+             extension, path);
 }
 
 }  // namespace

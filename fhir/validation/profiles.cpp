@@ -118,6 +118,38 @@ std::map<uint32_t, Items> group_children(Run& run, const Element& node, const de
   return groups;
 }
 
+// The items that matched slice `slice`, when the profile reslices it ("identifier:mrn/old"):
+// each against the reslice it matches (closed reslicing: one it must match), then each
+// reslice's cardinality, and so on for reslices resliced again.
+void check_reslices(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t slice, const Items& items,
+                    const Path& path) {
+  const defs::ElementDef& sliced = sd.elements[slice];
+  if (!sliced.slicing) return;
+  const auto& reslices = run.state.slices(sd, slice);
+  if (reslices.empty()) return;
+  std::vector<Items> matched_items(reslices.size());
+  for (const auto& [item, at] : items) {
+    Path cpath{&path, item->name, at};
+    size_t matched = reslices.size();
+    for (size_t r = 0; r < reslices.size() && matched == reslices.size(); ++r) {
+      if (slice_matches(run, *item, sd, reslices[r], *sliced.slicing)) matched = r;
+    }
+    if (matched < reslices.size()) {
+      matched_items[matched].push_back({item, at});
+      check_against(run, *item, sd, reslices[matched], cpath);
+    } else if (sliced.slicing->rules == "closed") {
+      run.report(Severity::Error, "structure",
+                 "this item matches the slice '" + sliced.slice_name + "' but none of its reslices in " +
+                     label(sd, sliced) + ", and the reslicing is closed",
+                 *item, cpath);
+    }
+  }
+  for (size_t r = 0; r < reslices.size(); ++r) {
+    check_cardinality(run, node, sd, sd.elements[reslices[r]], matched_items[r].size(), path, true);
+    check_reslices(run, node, sd, reslices[r], matched_items[r], path);
+  }
+}
+
 // The items of one profile element: cardinality, then each item against the slice it
 // matches (or the element itself), then each slice's cardinality.
 void check_items(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t k, const Items& items,
@@ -125,7 +157,7 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   const defs::ElementDef& child = sd.elements[k];
   check_cardinality(run, node, sd, child, items.size(), path, false);
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
-  std::vector<size_t> slice_counts(slices.size(), 0);
+  std::vector<Items> slice_items(slices.size());
   size_t latest = 0;  // the last slice matched, for ordered slicing
   const Element* unmatched = nullptr;  // the first item no slice matched, for openAtEnd
   for (const auto& [item, at] : items) {
@@ -150,7 +182,7 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
     }
     if (matched < slices.size()) {
       latest = std::max(latest, matched);
-      ++slice_counts[matched];
+      slice_items[matched].push_back({item, at});
       check_against(run, *item, sd, slices[matched], cpath);
     } else if (!slices.empty() && child.slicing->rules == "closed") {
       run.report(Severity::Error, "structure",
@@ -160,7 +192,8 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
     }
   }
   for (size_t s = 0; s < slices.size(); ++s) {
-    check_cardinality(run, node, sd, sd.elements[slices[s]], slice_counts[s], path, true);
+    check_cardinality(run, node, sd, sd.elements[slices[s]], slice_items[s].size(), path, true);
+    check_reslices(run, node, sd, slices[s], slice_items[s], path);
   }
 }
 

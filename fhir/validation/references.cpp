@@ -227,7 +227,15 @@ void check_target_profiles(Run& run, const Element& target, const definitions::E
 
 void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
   auto found = run.referenced_types.find(&reference);
-  if (found == run.referenced_types.end()) return;
+  if (found == run.referenced_types.end()) {
+    // Not reached by the walk yet (an extension's value is checked against its definition
+    // before the walk enters it): resolve it now, quietly; the walk reports its problems.
+    size_t before = run.issue_count();
+    check_reference(run, reference, path);
+    run.issues().resize(before);
+    found = run.referenced_types.find(&reference);
+    if (found == run.referenced_types.end()) return;
+  }
   const Element* ref = child_named(reference, "reference");
   const Element& at = ref ? *ref : reference;
   Path ref_path = ref ? Path{&path, "reference", -1} : path;

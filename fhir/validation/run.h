@@ -118,7 +118,8 @@ class Run {
   // What a Coding.system names, found once per system and run: codings repeat few systems,
   // and each look-up hashes the url in several tables.
   struct SystemInfo {
-    bool value_set_only = false;  // the url of a ValueSet and of no CodeSystem
+    bool value_set_only = false;    // the url of a ValueSet and of no CodeSystem
+    bool code_system_only = false;  // the url of a CodeSystem and of no ValueSet
     const terminology::CodeSystem* code_system = nullptr;  // null when not loaded
   };
   const SystemInfo& system_info(std::string_view system);

@@ -17,7 +17,11 @@ uint32_t subtree_end(const defs::StructureDef& sd, uint32_t at) {
   uint32_t end = at + 1;
   while (end < sd.elements.size()) {
     const std::string& next = sd.elements[end].id;
-    if (!(next.starts_with(id) && next.size() > id.size() && (next[id.size()] == '.' || next[id.size()] == ':'))) break;
+    // Children ('.'), slices (':') and, under a slice, its reslices ('/': "identifier:mrn/old").
+    if (!(next.starts_with(id) && next.size() > id.size() &&
+          (next[id.size()] == '.' || next[id.size()] == ':' || next[id.size()] == '/'))) {
+      break;
+    }
     ++end;
   }
   return end;
@@ -53,10 +57,11 @@ bool expand_type(const defs::Definitions& definitions, defs::StructureDef& sd, u
   return true;
 }
 
-// Adds a slice: a copy of the sliced element's subtree (without its slices) after it.
+// Adds a slice: a copy of the sliced element's subtree (without its slices) after it. A
+// reslice ("Patient.identifier:mrn/old") copies the slice it divides (":mrn"), with that
+// slice's constraints.
 uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
-  auto colon = diff.id.rfind(':');
-  uint32_t base = sd.find(std::string_view(diff.id).substr(0, colon));
+  uint32_t base = sd.find(defs::sliced_element_id(diff.id));
   if (base == defs::kNoElement) return defs::kNoElement;
   const std::string base_id = sd.elements[base].id;
   std::vector<defs::ElementDef> copy;

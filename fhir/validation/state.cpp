@@ -39,7 +39,8 @@ const std::vector<uint32_t>& ValidatorState::slices(const definitions::Structure
       std::string_view id = e.id;
       auto colon = id.rfind(':');
       if (colon == std::string_view::npos || id.find('.', colon) != std::string_view::npos) continue;
-      uint32_t base = sd.find(id.substr(0, colon));
+      // A reslice ("identifier:mrn/old") is a slice of its slice ("identifier:mrn").
+      uint32_t base = sd.find(definitions::sliced_element_id(id));
       if (base != definitions::kNoElement) table[base].push_back(i);
     }
     found = slices_.find(&sd);

@@ -27,15 +27,48 @@ std::string describe(const terminology::Expansion& vs, const std::string& url) {
   return vs.name.empty() ? "'" + url + "'" : "'" + vs.name + "' (" + url + ")";
 }
 
-Membership coding_membership(const Element& coding, const terminology::Expansion& vs) {
+// A code of a code system that ignores case (caseSensitive false), as the system writes it
+// ("APPLE" for "apple"): the same code, so the same member of a value set. Other codes as given.
+std::string_view as_written(Run& run, std::string_view system, std::string_view code) {
+  const terminology::CodeSystem* cs = run.system_info(system).code_system;
+  if (!cs || cs->case_sensitive) return code;
+  const terminology::Concept* found = cs->concept_of(code);
+  return found ? std::string_view(found->code) : code;
+}
+
+Membership coding_membership(Run& run, const Element& coding, const terminology::Expansion& vs) {
   std::string_view code = value_of(child_named(coding, "code"));
   if (code.empty()) return Membership::unknown;
   std::string_view system = value_of(child_named(coding, "system"));
   if (system.empty()) return Membership::not_in;  // a code without its system is in no value set
-  return vs.contains(system, code);
+  Membership m = vs.contains(system, code);
+  if (m != Membership::not_in) return m;
+  std::string_view written = as_written(run, system, code);
+  return written == code ? m : vs.contains(system, written);
 }
 
-// Lower case with runs of whitespace as one space: how displays are compared.
+// A bare code (code, string, uri): in when some system of the value set has it, ignoring case
+// where that system does.
+Membership code_membership(Run& run, std::string_view code, const terminology::Expansion& vs) {
+  Membership m = vs.contains_code(code);
+  if (m != Membership::not_in) return m;
+  for (const auto& [system, codes] : vs.codes) {
+    if (system.empty()) continue;
+    std::string_view written = as_written(run, system, code);
+    if (written != code && codes.contains(written)) return Membership::in;
+  }
+  return m;
+}
+
+// Lower case: displays are compared ignoring case only (the reference validator's
+// equalsIgnoreCase); whitespace counts.
+std::string lowered(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Lower case with runs of whitespace as one space: whether two displays differ only in whitespace.
 std::string normalized(std::string_view text) {
   std::string out;
   bool space = false;
@@ -56,15 +89,24 @@ void check_display(Run& run, const Element& coding, const terminology::CodeSyste
   std::string_view display = value_of(child_named(coding, "display"));
   if (display.empty() || concept_found.displays.empty()) return;
   const std::string& code = concept_found.code;
-  std::string wanted = normalized(display);
+  std::string wanted = lowered(display);
+  bool whitespace_only = false;
   for (const auto& d : concept_found.displays) {
-    if (normalized(d) == wanted) return;
+    if (lowered(d) == wanted) return;
+    whitespace_only = whitespace_only || normalized(d) == normalized(display);
   }
   // Some code systems ship with displays cut short (v3-TribalEntityUS at 50
-  // characters): a display that the known one begins, or any display of a code
-  // whose known display is as long as the cut, may well be right.
+  // characters): in such a system, a display that the known one begins, or any display
+  // of a code whose known display is as long as the cut, may well be right.
   const std::string& known = concept_found.displays.front();
-  bool cut_short = (cs.abridged_at && known.size() >= cs.abridged_at) || wanted.starts_with(normalized(known));
+  bool cut_short = cs.abridged_at && (known.size() >= cs.abridged_at || normalized(display).starts_with(normalized(known)));
+  if (whitespace_only) {
+    run.report(run.tolerable(), "invalid",
+               "wrong whitespace in the display '" + std::string(display) + "' for " + cs.url + "#" + code +
+                   ": it should be '" + known + "'",
+               coding, path);
+    return;
+  }
   if (cut_short) {
     run.report(Severity::Warning, "invalid",
                "the display '" + std::string(display) + "' for " + cs.url + "#" + code + " could not be checked: " +
@@ -156,48 +198,82 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
   if (checked_by_form(run, node, binding, required, path)) return;
   const terminology::Expansion* vs = run.expansion(binding);
   if (!vs) return;  // a value set we do not have: nothing to say
+  if (run.system_info(binding.value_set).code_system_only) {
+    // binding.valueSet is a canonical(ValueSet); the reference validator refuses a binding
+    // that names a code system (TERMINOLOGY_TX_VALUESET_NOTFOUND_CS).
+    run.report(run.tolerable(), "code-invalid",
+               "the binding names '" + binding.value_set + "', a code system, not a value set, so the value cannot be checked",
+               node, path);
+    return;
+  }
   Severity severity = required ? Severity::Error : Severity::Warning;
   std::string strength = required ? "required" : "extensible";
+  // An extensible binding's maximum value set (elementdefinition-maxValueSet): a code outside
+  // the value set must still be in it, or it is an error, as a required binding's would be.
+  const terminology::Expansion* max =
+      required || binding.max_value_set.empty() ? nullptr : run.state.terminology().expansion(binding.max_value_set);
+  auto outside = [&](const std::string& what, Membership in_max) {
+    if (max && in_max == Membership::not_in) {
+      run.report(Severity::Error, "code-invalid",
+                 what + " is in neither the value set " + describe(*vs, binding.value_set) +
+                     " nor the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+                 node, path);
+    } else {
+      run.report(severity, "code-invalid", what + " is not in the value set " + describe(*vs, binding.value_set) +
+                                               ", which is " + strength,
+                 node, path);
+    }
+  };
   if (node.is_primitive()) {
     if (!node.has_value || (node.type != "code" && node.type != "string" && node.type != "uri")) return;
-    if (vs->contains_code(node.value) == Membership::not_in) {
-      run.report(severity, "code-invalid",
-                 "the value '" + std::string(node.value) + "' is not in the value set " + describe(*vs, binding.value_set) +
-                     ", which is " + strength,
-                 node, path);
+    if (code_membership(run, node.value, *vs) == Membership::not_in) {
+      outside("the value '" + std::string(node.value) + "'",
+              max ? code_membership(run, node.value, *max) : Membership::unknown);
     }
     return;
   }
   if (node.type == "Coding") {
-    if (coding_membership(node, *vs) == Membership::not_in) {
-      run.report(severity, "code-invalid",
-                 "the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
-                     std::string(value_of(child_named(node, "code"))) + "' is not in the value set " +
-                     describe(*vs, binding.value_set) + ", which is " + strength,
-                 node, path);
+    if (coding_membership(run, node, *vs) == Membership::not_in) {
+      outside("the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
+                  std::string(value_of(child_named(node, "code"))) + "'",
+              max ? coding_membership(run, node, *max) : Membership::unknown);
     }
     return;
   }
   if (node.type != "CodeableConcept") return;
   bool any = false, definite = true;
+  Membership in_max = Membership::not_in;
   std::string shown;
   for (const Element* c : node.children()) {
     if (c->name != "coding") continue;
     any = true;
-    Membership m = coding_membership(*c, *vs);
+    Membership m = coding_membership(run, *c, *vs);
     if (m == Membership::in) return;
     if (m == Membership::unknown) definite = false;
+    if (max && in_max != Membership::in) {
+      Membership mm = coding_membership(run, *c, *max);
+      if (mm != Membership::not_in) in_max = mm;
+    }
     if (!shown.empty()) shown += ", ";
     shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
   }
   if (!any) {  // text alone: the binding asks for a code
-    run.report(severity, "code-invalid",
+    run.report(max ? Severity::Error : severity, "code-invalid",
                std::string("no code is given (text alone), and a code from the value set ") + describe(*vs, binding.value_set) +
-                   (required ? " is required" : " should be given (the binding is extensible)"),
+                   (required ? " is required"
+                    : max    ? " or its maximum value set " + describe(*max, binding.max_value_set) + " is required"
+                             : " should be given (the binding is extensible)"),
                node, path);
     return;
   }
   if (!definite) return;
+  if (max && in_max == Membership::not_in) {
+    run.report(Severity::Error, "code-invalid",
+               "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) +
+                   " or in the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+               node, path);
+    return;
+  }
   run.report(severity, "code-invalid",
              "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) + ", which is " +
                  strength,
@@ -207,7 +283,9 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
 const Run::SystemInfo& Run::system_info(std::string_view system) {
   auto [it, added] = systems_.try_emplace(system);
   if (added) {
-    it->second.value_set_only = !defs.resource("CodeSystem", system) && defs.resource("ValueSet", system);
+    bool code_system = defs.resource("CodeSystem", system), value_set = defs.resource("ValueSet", system);
+    it->second.value_set_only = !code_system && value_set;
+    it->second.code_system_only = code_system && !value_set;
     it->second.code_system = state.terminology().code_system(system);
   }
   return it->second;
@@ -274,6 +352,32 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
   }
 }
 
+// Whether `version` names the loaded version `loaded` ("1.0" names "1.0.0" and "1.0.2").
+bool names_version(std::string_view version, std::string_view loaded) {
+  return loaded == version || (loaded.starts_with(version) && loaded[version.size()] == '.');
+}
+
+// A Coding.version naming a version of its code system that is not loaded, when the loaded one
+// says its version: the code cannot be checked against that version, and the reference
+// validator refuses it (UNKNOWN_CODESYSTEM_VERSION). True when reported.
+bool unknown_version(Run& run, const Element& coding, std::string_view system, const Path& path) {
+  std::string_view version = value_of(child_named(coding, "version"));
+  if (version.empty()) return false;
+  const definitions::ConformanceResource* loaded = run.defs.resource("CodeSystem", system);
+  if (!loaded || loaded->version.empty() || names_version(version, loaded->version)) return false;
+  std::string known;
+  for (const auto* r : run.defs.resources("CodeSystem")) {
+    if (r->url != system) continue;
+    if (names_version(version, r->version)) return false;
+    if (!r->version.empty()) known += (known.empty() ? "" : ", ") + r->version;
+  }
+  run.report(run.sender_tolerable(), "code-invalid",
+             "version '" + std::string(version) + "' of the code system '" + std::string(system) +
+                 "' is not known (known: " + known + "), so the code cannot be checked",
+             coding, path);
+  return true;
+}
+
 }  // namespace
 
 void check_coding_system(Run& run, const Element& coding, const Path& path) {
@@ -288,15 +392,16 @@ void check_coding_system(Run& run, const Element& coding, const Path& path) {
     return;
   }
   // Only a code system loaded completely says what its codes and displays are; a
-  // code found by ignoring case is right, and its display is not checked.
+  // code found by ignoring case (the system ignores case) is right, its display checked.
   const terminology::CodeSystem* cs = info.code_system;
   if (code.empty()) return;
+  if (cs && unknown_version(run, coding, system, path)) return;
   if (!cs || !cs->complete()) {
     check_external_code_form(run, coding, system, code, path);
     return;
   }
   if (const terminology::Concept* found = cs->concept_of(code)) {
-    if (found->code == code) check_display(run, coding, *cs, *found, path);
+    check_display(run, coding, *cs, *found, path);
     return;
   }
   run.report(Severity::Error, "code-invalid",

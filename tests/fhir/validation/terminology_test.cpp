@@ -60,7 +60,7 @@ TEST_CASE("a display must match the code system's display or a designation", "[v
         "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB","display":")" + display + "\"}}");
   };
   CHECK(count_errors(encounter("ambulatory")) == 0);
-  CHECK(count_errors(encounter("Ambulatory")) == 0);  // case and spacing do not matter
+  CHECK(count_errors(encounter("Ambulatory")) == 0);  // case does not matter (whitespace does)
   auto wrong = encounter("emergency");
   INFO(describe(wrong));
   CHECK(has_issue(wrong, Severity::Error, "invalid", "Encounter.class", "display"));
