@@ -100,9 +100,9 @@ struct SpecReader {
     std::vector<Condition> out;
     if (!value.IsObject()) return out;
     for (const auto& m : value.GetObject()) {
-      auto ref = field(where, m.name.GetString());
-      if (!ref) continue;
-      Condition c{*ref, {}, negated};
+      auto refs = alternatives(where, m.name.GetString());
+      if (refs.empty()) continue;
+      Condition c{refs.front(), {}, negated, {refs.begin() + 1, refs.end()}};
       if (m.value.IsArray()) {
         for (const Json& v : m.value.GetArray())
           if (v.IsString()) c.values.emplace_back(v.GetString());

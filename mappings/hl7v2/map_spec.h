@@ -33,6 +33,9 @@ struct Condition {
   FieldRef field;
   std::vector<std::string> values;
   bool negated = false;
+  // "NK1-2|NK1-3|NK1-4": fields after the first, whose value is taken while the ones before
+  // are empty (so `"unless": {"A|B": [""]}` is "unless A and B are both empty").
+  std::vector<FieldRef> alternatives = {};
 };
 
 // One mapping rule of a segment map.

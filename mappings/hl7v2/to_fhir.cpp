@@ -84,6 +84,8 @@ class Mapper : public DatatypeContext {
   size_t target_for(size_t segment, const SegmentMap& map);
   size_t add_made(const std::string& type, const std::string& role, size_t segment, const SegmentMap* map);
   bool holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const;
+  // A condition's field as it compares it (a segment of the message in scope).
+  std::string condition_value(const FieldRef& field, const Segment& segment, size_t index) const;
   bool has_required(const SegmentMap& map, size_t segment) const;
   std::string concatenated(const Rule& rule, size_t segment) const;
   const Segment* segment_in_scope(std::string_view name, size_t segment) const;
@@ -147,16 +149,21 @@ void Mapper::place(const StructureItem* structure) {
   grouping_.expected.assign(message_.segments().size(), true);
 }
 
+std::string Mapper::condition_value(const FieldRef& field, const Segment& segment, size_t index) const {
+  const Segment* at = field.segment == segment.name ? &segment : segment_in_scope(field.segment, index);
+  if (!at) return {};
+  std::string value = message_.value(*at, field.field, 1, std::max<size_t>(field.component, 1),
+                                     std::max<size_t>(field.subcomponent, 1));
+  // A whole field is compared by its code (the first component), but is empty only when no
+  // component holds text: a give code sent as text alone (`^Potassium chloride 20 mEq`) is sent.
+  if (value.empty() && field.component == 0) value = FieldValue{&message_, at, field.field, 1, 0}.joined(1, "^");
+  return value;
+}
+
 bool Mapper::holds(const std::vector<Condition>& conditions, const Segment& segment, size_t index) const {
   for (const Condition& c : conditions) {
-    const Segment* at = c.field.segment == segment.name ? &segment : segment_in_scope(c.field.segment, index);
-    std::string value = at ? message_.value(*at, c.field.field, 1, std::max<size_t>(c.field.component, 1),
-                                            std::max<size_t>(c.field.subcomponent, 1))
-                           : std::string();
-    // A whole field is compared by its code (the first component), but is empty only when no
-    // component holds text: a give code sent as text alone (`^Potassium chloride 20 mEq`) is sent.
-    if (value.empty() && at && c.field.component == 0)
-      value = FieldValue{&message_, at, c.field.field, 1, 0}.joined(1, "^");
+    std::string value = condition_value(c.field, segment, index);
+    for (size_t i = 0; value.empty() && i < c.alternatives.size(); ++i) value = condition_value(c.alternatives[i], segment, index);
     bool listed = false;
     for (const std::string& v : c.values) listed = listed || v == value;
     if (listed == c.negated) return false;

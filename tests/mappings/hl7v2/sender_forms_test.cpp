@@ -258,3 +258,21 @@ TEST_CASE("XTN-8: a work number's extension is kept, also when the number is sen
   CHECK(text(work["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/contactpoint-extension");
   CHECK(text(work["extension"][0], "valueString") == "123");
 }
+
+TEST_CASE("NK1 AL1 and IN1 segments that carry only nulls make no records", "[mappings][hl7v2]") {
+  // An interface engine's template with every field sent as "" (the v2 null): no next of
+  // kin, no allergen, no insurer — nothing to record, where a RelatedPerson of nobody, an
+  // allergy to nothing (with its severity) and a self-paid Coverage were made.
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|NL1|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||\"\"||19600101|M\r"
+                                "NK1|1|\"\"|\"\"|\"\"|\"\"\rNK1|2|DOE^JANE|\"\"\rPV1|1|O\r"
+                                "AL1|1|DA|\"\"|SV\rIN1|1|\"\"|\"\"|\"\"\r");
+  REQUIRE(m.of("RelatedPerson").size() == 1);
+  CHECK(text(m.resource("RelatedPerson")["name"][0], "family") == "DOE");
+  CHECK(m.of("AllergyIntolerance").empty());
+  CHECK(m.of("Coverage").empty());
+  // The same segments with a value are recorded, as before.
+  Mapped kept = map_message(kMsh + "ADT^A08^ADT_A01|NL2|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^JOHN||19600101|M\r"
+                                   "PV1|1|O\rAL1|1|DA|PCN^Penicillin^L|SV\rIN1|1|GOLD|ACME|Acme Health\r");
+  CHECK(kept.of("AllergyIntolerance").size() == 1);
+  CHECK(kept.of("Coverage").size() == 1);
+}
