@@ -276,3 +276,18 @@ TEST_CASE("NK1 AL1 and IN1 segments that carry only nulls make no records", "[ma
   CHECK(kept.of("AllergyIntolerance").size() == 1);
   CHECK(kept.of("Coverage").size() == 1);
 }
+
+TEST_CASE("PID-15 languages sent as ISO 639 codes become the BCP-47 tags FHIR binds", "[mappings][hl7v2]") {
+  // Table 0296 is user-defined: senders write ISO 639-2 (SPA, ger) or 639-1 (EN); FHIR's
+  // Patient.communication.language takes BCP-47 (es, de, en). A code no table lists is kept.
+  auto language = [](const std::string& pid15) {
+    Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|LG1|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^ANA||19600101|F|||||||" +
+                           pid15 + "\rPV1|1|O\r");
+    return std::pair{text(m.resource("Patient")["communication"][0]["language"]["coding"][0], "system"),
+                     text(m.resource("Patient")["communication"][0]["language"]["coding"][0], "code")};
+  };
+  CHECK(language("SPA^Spanish^HL70296") == std::pair<std::string, std::string>{"urn:ietf:bcp:47", "es"});
+  CHECK(language("ger") == std::pair<std::string, std::string>{"urn:ietf:bcp:47", "de"});
+  CHECK(language("EN^ENGLISH^HL70296") == std::pair<std::string, std::string>{"urn:ietf:bcp:47", "en"});
+  CHECK(language("XQZ^Local dialect^L").second == "XQZ");
+}
