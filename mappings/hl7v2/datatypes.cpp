@@ -508,7 +508,12 @@ Node boolean(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
 }
 
 Node moment(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  // "dateTimeWithTime": only a moment that has a time of day (PID-7's birthTime, v2-to-FHIR:
+  // "IF PID-7 LENGTH GREATER THAN 8"); a date alone is the birthDate's.
+  bool with_time = rule.as == "dateTimeWithTime";
+  if (with_time && v.text().size() <= 10) return {};
   std::string out = moment_text(v.text(), v.where(), context, rule.as == "date");
+  if (with_time && out.size() <= 10) out.clear();
   if (rule.as == "instant" && out.size() == 10) out += "T00:00:00" + context.timezone;
   if (rule.as == "instant" && out.size() < 10) out.clear();
   return Node::string(out, v.where());
@@ -595,6 +600,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"date", [](R r, V v, C c, S) { return moment(r, v, c); }},
       {"dateTime", [](R r, V v, C c, S) { return moment(r, v, c); }},
       {"instant", [](R r, V v, C c, S) { return moment(r, v, c); }},
+      {"dateTimeWithTime", [](R r, V v, C c, S) { return moment(r, v, c); }},
       {"decimal", [](R, V v, C c, S) { return decimal(v, c); }},
       {"integer", [](R r, V v, C, S) { return whole_number(r, v); }},
       {"positiveInt", [](R r, V v, C, S) { return whole_number(r, v); }},

@@ -291,3 +291,20 @@ TEST_CASE("PID-15 languages sent as ISO 639 codes become the BCP-47 tags FHIR bi
   CHECK(language("EN^ENGLISH^HL70296") == std::pair<std::string, std::string>{"urn:ietf:bcp:47", "en"});
   CHECK(language("XQZ^Local dialect^L").second == "XQZ");
 }
+
+TEST_CASE("a PID-7 with a time of day keeps it in the birthTime extension, as the v2-to-FHIR IG maps it", "[mappings][hl7v2]") {
+  auto patient_of = [](const std::string& pid7) {
+    return map_message(kMsh + "ADT^A08^ADT_A01|BT1|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^ANA||" + pid7 + "|F\rPV1|1|O\r");
+  };
+  Mapped timed = patient_of("198808181126+0215");
+  const auto& patient = timed.resource("Patient");
+  CHECK(text(patient, "birthDate") == "1988-08-18");
+  REQUIRE(patient.HasMember("_birthDate"));
+  const auto& birth_time = patient["_birthDate"]["extension"][0];
+  CHECK(text(birth_time, "url") == "http://hl7.org/fhir/StructureDefinition/patient-birthTime");
+  CHECK(text(birth_time, "valueDateTime") == "1988-08-18T11:26:00+02:15");
+  // A date alone is the birthDate and nothing more.
+  Mapped dated = patient_of("19880818");
+  CHECK(text(dated.resource("Patient"), "birthDate") == "1988-08-18");
+  CHECK_FALSE(dated.resource("Patient").HasMember("_birthDate"));
+}
