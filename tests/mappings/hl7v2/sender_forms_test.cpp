@@ -308,3 +308,11 @@ TEST_CASE("a PID-7 with a time of day keeps it in the birthTime extension, as th
   CHECK(text(dated.resource("Patient"), "birthDate") == "1988-08-18");
   CHECK_FALSE(dated.resource("Patient").HasMember("_birthDate"));
 }
+
+TEST_CASE("PV2-25 visit priority becomes the Encounter's priority in v3 ActPriority", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04^ADT_A01|VP1|P|2.5.1\rEVN|A04\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\r"
+                                "PV1|1|E\rPV2|||||||||||||||||||||||||1^Emergency^HL70217\r");
+  const auto& priority = m.resource("Encounter")["priority"]["coding"][0];
+  CHECK(text(priority, "system") == "http://terminology.hl7.org/CodeSystem/v3-ActPriority");
+  CHECK(text(priority, "code") == "EM");
+}
