@@ -316,3 +316,13 @@ TEST_CASE("PV2-25 visit priority becomes the Encounter's priority in v3 ActPrior
   CHECK(text(priority, "system") == "http://terminology.hl7.org/CodeSystem/v3-ActPriority");
   CHECK(text(priority, "code") == "EM");
 }
+
+TEST_CASE("PV2-38 mode of arrival becomes the encounter-modeOfArrival extension", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04^ADT_A01|MA1|P|2.5.1\rEVN|A04\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\r"
+                                "PV1|1|E\rPV2||||||||||||||||||||||||||||||||||||||A\r");
+  REQUIRE(m.resource("Encounter").HasMember("extension"));
+  const auto& arrival = m.resource("Encounter")["extension"][0];
+  CHECK(text(arrival, "url") == "http://hl7.org/fhir/StructureDefinition/encounter-modeOfArrival");
+  CHECK(text(arrival["valueCoding"], "system") == "http://terminology.hl7.org/CodeSystem/v2-0430");
+  CHECK(text(arrival["valueCoding"], "code") == "A");
+}
