@@ -337,3 +337,13 @@ TEST_CASE("DG1-5 is when the diagnosis was made (onset), DG1-19 when it was atte
   CHECK(text(condition, "onsetDateTime") == "2024-01-15");
   CHECK(text(condition, "recordedDate") == "2024-01-20T09:30:00-05:00");
 }
+
+TEST_CASE("OBX-20 observation site becomes the Observation's bodySite", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|BS1|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19800101|F\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r" +
+                         segment("OBX", {{1, "1"}, {2, "NM"}, {3, "8310-5^Body temperature^LN"}, {5, "37.1"},
+                                         {6, "Cel^degree Celsius^UCUM"}, {11, "F"},
+                                         {20, "368209003^Right upper arm^SCT"}}));
+  const auto& site = m.resource("Observation")["bodySite"]["coding"][0];
+  CHECK(text(site, "system") == "http://snomed.info/sct");
+  CHECK(text(site, "code") == "368209003");
+}
