@@ -347,3 +347,18 @@ TEST_CASE("OBX-20 observation site becomes the Observation's bodySite", "[mappin
   CHECK(text(site, "system") == "http://snomed.info/sct");
   CHECK(text(site, "code") == "368209003");
 }
+
+TEST_CASE("a named NK1 is also one of the Patient's contacts, as the IG's ADT maps have it", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04^ADT_A01|NC1|P|2.5.1\rEVN|A04\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\r" +
+                         segment("NK1", {{1, "1"}, {2, "DOE^JOHN"}, {3, "SPO^Spouse^HL70063"}, {5, "^PRN^PH^^1^617^5551234"},
+                                         {7, "N^Next-of-Kin^HL70131"}}) +
+                         segment("NK1", {{1, "2"}, {3, "EMR^Employer^HL70063"}}) + "PV1|1|O\r");
+  const auto& patient = m.resource("Patient");
+  REQUIRE(patient.HasMember("contact"));
+  REQUIRE(patient["contact"].Size() == 1);  // the unnamed NK1 stays a RelatedPerson only
+  const auto& contact = patient["contact"][0];
+  CHECK(text(contact["name"], "family") == "DOE");
+  CHECK(text(contact["relationship"][0]["coding"][0], "code") == "N");
+  CHECK(contact.HasMember("telecom"));
+  CHECK(m.of("RelatedPerson").size() == 2);
+}
