@@ -327,15 +327,16 @@ TEST_CASE("PV2-38 mode of arrival becomes the encounter-modeOfArrival extension"
   CHECK(text(arrival["valueCoding"], "code") == "A");
 }
 
-TEST_CASE("DG1-5 is when the diagnosis was made (onset), DG1-19 when it was attested (recorded)", "[mappings][hl7v2]") {
+TEST_CASE("DG1-5 is when the diagnosis was made (onset), DG1-19 when it was attested (recorded), DG1-20 its identifier", "[mappings][hl7v2]") {
   // The v2-to-FHIR IG's DG1[Condition]: DG1-5 Diagnosis Date/Time to onsetDateTime, DG1-19
   // Attestation Date/Time to recordedDate.
   Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|DG1|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\rPV1|1|I\r" +
                          segment("DG1", {{1, "1"}, {3, "I10^Essential hypertension^I10"}, {5, "20240115"},
-                                         {6, "W"}, {19, "20240120093000-0500"}}));
+                                         {6, "W"}, {19, "20240120093000-0500"}, {20, "DX778^EHR"}}));
   const auto& condition = m.resource("Condition");
   CHECK(text(condition, "onsetDateTime") == "2024-01-15");
   CHECK(text(condition, "recordedDate") == "2024-01-20T09:30:00-05:00");
+  CHECK(text(condition["identifier"][0], "value") == "DX778");  // DG1-20, the diagnosis identifier
 }
 
 TEST_CASE("OBX-20 observation site becomes the Observation's bodySite", "[mappings][hl7v2]") {
