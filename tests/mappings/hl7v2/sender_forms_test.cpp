@@ -363,3 +363,19 @@ TEST_CASE("a named NK1 is also one of the Patient's contacts, as the IG's ADT ma
   CHECK(contact.HasMember("telecom"));
   CHECK(m.of("RelatedPerson").size() == 2);
 }
+
+TEST_CASE("PV1 readmission, ambulatory status, VIP, diet and alternate visit id reach the Encounter", "[mappings][hl7v2]") {
+  // The v2-to-FHIR IG's PV1[Encounter]: PV1-13, -15, -16 and -38 to hospitalization, PV1-50 an identifier.
+  Mapped m = map_message(kMsh + "ADT^A01^ADT_A01|PV1X|P|2.5.1\rEVN|A01\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\r" +
+                         segment("PV1", {{1, "1"}, {2, "I"}, {13, "R^Readmission^HL70092"}, {15, "A1^Ambulates with assistive device^HL70009"},
+                                         {16, "VIP^Very important person^L"}, {38, "DIAB^Diabetic^L"}, {50, "ALT778^^^EPI^VN"}}));
+  const auto& encounter = m.resource("Encounter");
+  const auto& stay = encounter["hospitalization"];
+  CHECK(text(stay["reAdmission"]["coding"][0], "code") == "R");
+  CHECK(text(stay["specialArrangement"][0]["coding"][0], "code") == "A1");
+  CHECK(text(stay["specialCourtesy"][0]["coding"][0], "code") == "VIP");
+  CHECK(text(stay["dietPreference"][0]["coding"][0], "code") == "DIAB");
+  bool alternate = false;
+  for (const auto& id : encounter["identifier"].GetArray()) alternate = alternate || text(id, "value") == "ALT778";
+  CHECK(alternate);
+}
