@@ -82,3 +82,15 @@ TEST_CASE("RXO-2 to RXO-4: the requested dose keeps its coded units, a maximum m
   REQUIRE(both.HasMember("doseRange"));
   CHECK(both["doseRange"]["high"]["value"].GetDouble() == 1000);
 }
+
+TEST_CASE("RXR-4 administration method and RXR-5 routing instruction reach the dosage instruction", "[mappings][hl7v2]") {
+  Mapped m = map_message(kRde + "RXE|^Q6H^^20250101|MOR^Morphine^L|2||mg^milligram^UCUM\r"
+                                "RXR|PO^Oral^HL70162||||SWALLOW^Swallow whole^L\r");
+  const auto& dosage = m.resource("MedicationRequest")["dosageInstruction"][0];
+  CHECK(text(dosage["route"]["coding"][0], "code") == "PO");
+  REQUIRE(dosage.HasMember("additionalInstruction"));
+  CHECK(text(dosage["additionalInstruction"][0]["coding"][0], "code") == "SWALLOW");
+  Mapped method = map_message(kRde + "RXE|^Q6H^^20250101|MOR^Morphine^L|2||mg^milligram^UCUM\r"
+                                     "RXR|IV^Intravenous^HL70162|||PUSH^Push^HL70165\r");
+  CHECK(text(method.resource("MedicationRequest")["dosageInstruction"][0]["method"]["coding"][0], "code") == "PUSH");
+}
