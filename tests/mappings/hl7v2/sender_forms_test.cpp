@@ -379,3 +379,20 @@ TEST_CASE("PV1 readmission, ambulatory status, VIP, diet and alternate visit id 
   for (const auto& id : encounter["identifier"].GetArray()) alternate = alternate || text(id, "value") == "ALT778";
   CHECK(alternate);
 }
+
+TEST_CASE("a DG1 whose action code (DG1-21) is D is a diagnosis entered in error", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|DG2|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\rPV1|1|I\r" +
+                         segment("DG1", {{1, "1"}, {3, "I10^Essential hypertension^I10"}, {6, "W"}, {21, "D"}}));
+  CHECK(text(m.resource("Condition")["verificationStatus"]["coding"][0], "code") == "entered-in-error");
+  Mapped added = map_message(kMsh + "ADT^A08^ADT_A01|DG3|P|2.5.1\rEVN|A08\rPID|1||E1^^^EPI^MR||DOE^ANA||19800101|F\rPV1|1|I\r" +
+                             segment("DG1", {{1, "1"}, {3, "I10^Essential hypertension^I10"}, {6, "W"}, {21, "A"}}));
+  CHECK_FALSE(added.resource("Condition").HasMember("verificationStatus"));
+}
+
+TEST_CASE("SPM-30 accession id becomes the Specimen's accessionIdentifier", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|SP1|P|2.5.1\rPID|1||M1^^^H^MR||A^B||19800101|F\rOBR|1|P1^E|F1^L|G^Glu^L|||20250101\r"
+                                "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL^^UCUM|||||F\r" +
+                         segment("SPM", {{1, "1"}, {2, "S1^L"}, {4, "BLD^Blood^HL70487"}, {30, "ACC-2025-0042^^^LAB"}}));
+  REQUIRE(m.of("Specimen").size() == 1);
+  CHECK(text(m.resource("Specimen")["accessionIdentifier"], "value") == "ACC-2025-0042");
+}
