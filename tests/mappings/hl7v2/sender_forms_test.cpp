@@ -3,6 +3,8 @@
 // table 0396's ISO+. Each test is what a user of the Bundle would notice.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "mappings/hl7v2/mapped_bundle.h"
 
 using namespace carebridge::mappings::hl7v2;
@@ -395,4 +397,23 @@ TEST_CASE("SPM-30 accession id becomes the Specimen's accessionIdentifier", "[ma
                          segment("SPM", {{1, "1"}, {2, "S1^L"}, {4, "BLD^Blood^HL70487"}, {30, "ACC-2025-0042^^^LAB"}}));
   REQUIRE(m.of("Specimen").size() == 1);
   CHECK(text(m.resource("Specimen")["accessionIdentifier"], "value") == "ACC-2025-0042");
+}
+
+TEST_CASE("PID-23 birth place, PID-26 citizenship and PID-28 nationality become R4's patient extensions", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04^ADT_A01|BP1|P|2.5.1\rEVN|A04\r" +
+                         segment("PID", {{1, "1"}, {3, "E1^^^EPI^MR"}, {5, "DOE^ANA"}, {7, "19800101"}, {8, "F"},
+                                         {23, "Springfield General Hospital"}, {26, "USA^United States^ISO3166"},
+                                         {28, "MEX^Mexico^ISO3166"}}) + "PV1|1|O\r");
+  const auto& patient = m.resource("Patient");
+  std::map<std::string, const rapidjson::Value*> by_url;
+  for (const auto& e : patient["extension"].GetArray()) by_url[text(e, "url")] = &e;
+  const std::string base = "http://hl7.org/fhir/StructureDefinition/patient-";
+  REQUIRE(by_url.count(base + "birthPlace"));
+  CHECK(text((*by_url[base + "birthPlace"])["valueAddress"], "text") == "Springfield General Hospital");
+  REQUIRE(by_url.count(base + "citizenship"));
+  const auto& citizenship = (*by_url[base + "citizenship"])["extension"][0];
+  CHECK(text(citizenship, "url") == "code");
+  CHECK(text(citizenship["valueCodeableConcept"]["coding"][0], "code") == "USA");
+  REQUIRE(by_url.count(base + "nationality"));
+  CHECK(text((*by_url[base + "nationality"])["extension"][0]["valueCodeableConcept"]["coding"][0], "code") == "MEX");
 }
