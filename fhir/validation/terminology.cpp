@@ -191,6 +191,80 @@ static bool checked_by_form(Run& run, const Element& node, const definitions::Bi
   return false;
 }
 
+namespace {
+
+// A value checked against the value set of a required or extensible binding (and, for an
+// extensible one, its maximum value set), and how each kind of miss is reported.
+struct BoundValue {
+  Run& run;
+  const Element& node;
+  const definitions::Binding& binding;
+  const Path& path;
+  const terminology::Expansion& vs;
+  const terminology::Expansion* max;  // an extensible binding's maxValueSet, when it has one
+  bool required;
+
+  // `what` is not in the value set; `in_max` says whether it is in the maximum value set.
+  void outside(const std::string& what, Membership in_max) const {
+    if (max && in_max == Membership::not_in) {
+      run.report(Severity::Error, "code-invalid",
+                 what + " is in neither the value set " + describe(vs, binding.value_set) +
+                     " nor the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+                 node, path);
+    } else {
+      run.report(severity(), "code-invalid",
+                 what + " is not in the value set " + describe(vs, binding.value_set) + ", which is " + strength(), node,
+                 path);
+    }
+  }
+  Severity severity() const { return required ? Severity::Error : Severity::Warning; }
+  std::string strength() const { return required ? "required" : "extensible"; }
+
+  // A CodeableConcept: one coding in the value set is enough; text alone gives no code.
+  void codeable_concept() const {
+    bool any = false, definite = true;
+    Membership in_max = Membership::not_in;
+    std::string shown;
+    for (const Element* c : node.children()) {
+      if (c->name != "coding") continue;
+      any = true;
+      Membership m = coding_membership(run, *c, vs);
+      if (m == Membership::in) return;
+      if (m == Membership::unknown) definite = false;
+      if (max && in_max != Membership::in) {
+        Membership mm = coding_membership(run, *c, *max);
+        if (mm != Membership::not_in) in_max = mm;
+      }
+      if (!shown.empty()) shown += ", ";
+      shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
+    }
+    if (!any) {  // text alone: the binding asks for a code
+      run.report(max ? Severity::Error : severity(), "code-invalid",
+                 std::string("no code is given (text alone), and a code from the value set ") +
+                     describe(vs, binding.value_set) +
+                     (required ? " is required"
+                      : max    ? " or its maximum value set " + describe(*max, binding.max_value_set) + " is required"
+                               : " should be given (the binding is extensible)"),
+                 node, path);
+      return;
+    }
+    if (!definite) return;
+    if (max && in_max == Membership::not_in) {
+      run.report(Severity::Error, "code-invalid",
+                 "none of the codes (" + shown + ") is in the value set " + describe(vs, binding.value_set) +
+                     " or in the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
+                 node, path);
+      return;
+    }
+    run.report(severity(), "code-invalid",
+               "none of the codes (" + shown + ") is in the value set " + describe(vs, binding.value_set) +
+                   ", which is " + strength(),
+               node, path);
+  }
+};
+
+}  // namespace
+
 void check_binding(Run& run, const Element& node, const definitions::Binding& binding, const Path& path) {
   bool required = binding.strength == "required";
   if (!required && binding.strength != "extensible") return;
@@ -206,78 +280,26 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
                node, path);
     return;
   }
-  Severity severity = required ? Severity::Error : Severity::Warning;
-  std::string strength = required ? "required" : "extensible";
   // An extensible binding's maximum value set (elementdefinition-maxValueSet): a code outside
   // the value set must still be in it, or it is an error, as a required binding's would be.
   const terminology::Expansion* max =
       required || binding.max_value_set.empty() ? nullptr : run.state.terminology().expansion(binding.max_value_set);
-  auto outside = [&](const std::string& what, Membership in_max) {
-    if (max && in_max == Membership::not_in) {
-      run.report(Severity::Error, "code-invalid",
-                 what + " is in neither the value set " + describe(*vs, binding.value_set) +
-                     " nor the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
-                 node, path);
-    } else {
-      run.report(severity, "code-invalid", what + " is not in the value set " + describe(*vs, binding.value_set) +
-                                               ", which is " + strength,
-                 node, path);
-    }
-  };
+  BoundValue bound{run, node, binding, path, *vs, max, required};
   if (node.is_primitive()) {
     if (!node.has_value || (node.type != "code" && node.type != "string" && node.type != "uri")) return;
     if (code_membership(run, node.value, *vs) == Membership::not_in) {
-      outside("the value '" + std::string(node.value) + "'",
-              max ? code_membership(run, node.value, *max) : Membership::unknown);
+      bound.outside("the value '" + std::string(node.value) + "'",
+                    max ? code_membership(run, node.value, *max) : Membership::unknown);
     }
-    return;
-  }
-  if (node.type == "Coding") {
+  } else if (node.type == "Coding") {
     if (coding_membership(run, node, *vs) == Membership::not_in) {
-      outside("the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
-                  std::string(value_of(child_named(node, "code"))) + "'",
-              max ? coding_membership(run, node, *max) : Membership::unknown);
+      bound.outside("the code '" + std::string(value_of(child_named(node, "system"))) + "#" +
+                        std::string(value_of(child_named(node, "code"))) + "'",
+                    max ? coding_membership(run, node, *max) : Membership::unknown);
     }
-    return;
+  } else if (node.type == "CodeableConcept") {
+    bound.codeable_concept();
   }
-  if (node.type != "CodeableConcept") return;
-  bool any = false, definite = true;
-  Membership in_max = Membership::not_in;
-  std::string shown;
-  for (const Element* c : node.children()) {
-    if (c->name != "coding") continue;
-    any = true;
-    Membership m = coding_membership(run, *c, *vs);
-    if (m == Membership::in) return;
-    if (m == Membership::unknown) definite = false;
-    if (max && in_max != Membership::in) {
-      Membership mm = coding_membership(run, *c, *max);
-      if (mm != Membership::not_in) in_max = mm;
-    }
-    if (!shown.empty()) shown += ", ";
-    shown += std::string(value_of(child_named(*c, "system"))) + "#" + std::string(value_of(child_named(*c, "code")));
-  }
-  if (!any) {  // text alone: the binding asks for a code
-    run.report(max ? Severity::Error : severity, "code-invalid",
-               std::string("no code is given (text alone), and a code from the value set ") + describe(*vs, binding.value_set) +
-                   (required ? " is required"
-                    : max    ? " or its maximum value set " + describe(*max, binding.max_value_set) + " is required"
-                             : " should be given (the binding is extensible)"),
-               node, path);
-    return;
-  }
-  if (!definite) return;
-  if (max && in_max == Membership::not_in) {
-    run.report(Severity::Error, "code-invalid",
-               "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) +
-                   " or in the maximum value set " + describe(*max, binding.max_value_set) + " of the extensible binding",
-               node, path);
-    return;
-  }
-  run.report(severity, "code-invalid",
-             "none of the codes (" + shown + ") is in the value set " + describe(*vs, binding.value_set) + ", which is " +
-                 strength,
-             node, path);
 }
 
 const Run::SystemInfo& Run::system_info(std::string_view system) {
