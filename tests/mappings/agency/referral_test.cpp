@@ -25,6 +25,16 @@ agency::AgencyConversion map_sample() {
       {{"referrals-2026-11.csv", read_text(project_sample("agency/referral-request/referrals-2026-11.csv"))}}, "local");
 }
 
+
+// Clinic A's referral R-1 as the gateway holds it: accepted by `owner`.
+auto stored_referral_task(const std::string& owner) {
+  return agency::BundleRecords::from_json(
+      R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
+      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
+       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
+       "owner":{"reference":"Organization/)" + owner + R"("}}}]})");
+}
+
 }  // namespace
 
 std::string reasons(const agency::AgencyConversion& c) {
@@ -118,10 +128,7 @@ TEST_CASE("referral-request: a referral already sent to one organization and log
           "[agency]") {
   // The Task stays with the organization it was sent to (created once): taking the row would
   // make the Consent name the new organization while the first kept the Task and the client's records.
-  auto stored = agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
-      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
-       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
-       "owner":{"reference":"Organization/org-shelter"}}}]})");
+  auto stored = stored_referral_task("org-shelter");
   REQUIRE(stored.ok());
   std::string log = std::string(kLogHeader) +
                     "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Housing,Shelter bed,org-foodbank,Routine,Yes,1/11/2026,Dr. Lin,\r\n"
@@ -146,10 +153,7 @@ TEST_CASE("referral-request: a referral sent with consent and logged again with 
           "[agency]") {
   // The client withdrew consent: refusing the row (nothing stored) left the organization its
   // Task, so the client's records stayed open to it. A referral never sent is still refused.
-  auto stored = agency::BundleRecords::from_json(R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
-      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
-       "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
-       "owner":{"reference":"Organization/org-foodbank"}}}]})");
+  auto stored = stored_referral_task("org-foodbank");
   REQUIRE(stored.ok());
   std::string log = std::string(kLogHeader) +
                     "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry,org-foodbank,Routine,No,1/11/2026,Dr. Lin,withdrew\r\n"
