@@ -151,10 +151,15 @@ Match match(const Provision& p, const ConsentQuery& q) {
   return out;
 }
 
-// 42 CFR Part 2 records need a consent that names them (42 CFR 2.31: the information to be
-// disclosed is described): a provision listing ETH, SUD or 42CFRPart2, or the record itself.
-bool names_part2(const Provision& p, const ConsentQuery& q) {
-  if (p.label_bits & (ETH | Part2)) return true;
+// Sensitive records (kSensitive: R or V confidentiality, substance use and 42 CFR Part 2,
+// HIV, mental health, violence, sexually transmitted disease) need a consent that names them
+// (DESIGN: "data labelled sensitive needs explicit consent"; 42 CFR 2.31: the information to
+// be disclosed is described): a provision on the path that lists security labels, which
+// match_labels has already found to cover every sensitivity and the confidentiality the
+// record carries, or one that names the record itself. "Share my records with the clinic"
+// does not share an HIV result.
+bool names_sensitive(const Provision& p, const ConsentQuery& q) {
+  if (p.has_label) return true;
   for (const auto& data : p.data) {
     if (data.meaning != "authoredby" && data.reference == q.resource_ref) return true;
   }
@@ -166,7 +171,7 @@ std::optional<Decision> evaluate(const Provision& p, const ConsentQuery& q, bool
   const Match m = match(p, q);
   if (m == Match::No) return std::nullopt;
   uncertain = uncertain || m == Match::Unknown;
-  named = named || names_part2(p, q);
+  named = named || names_sensitive(p, q);
   std::optional<Decision> nested;
   for (const Provision& child : p.provisions) {
     auto decision = evaluate(child, q, uncertain, named);
@@ -175,7 +180,7 @@ std::optional<Decision> evaluate(const Provision& p, const ConsentQuery& q, bool
   }
   if (nested) return nested;
   if (p.type == Provision::Type::Deny) return Decision::Deny;
-  if (p.type == Provision::Type::Permit && !uncertain && (named || !(q.labels & Part2))) return Decision::Permit;
+  if (p.type == Provision::Type::Permit && !uncertain && (named || !(q.labels & kSensitive))) return Decision::Permit;
   return std::nullopt;
 }
 

@@ -18,8 +18,11 @@
 //   dataPeriod without the data's time, a class given by profile or document format, an
 //   actor that is not the requesting organization and that the caller does not resolve)
 //   keeps a permit from applying and lets a deny apply.
-// - 42 CFR Part 2 data is permitted only by a provision that names it, itself or through an
-//   ancestor: a securityLabel ETH, SUD or 42CFRPart2, or the record in data (42 CFR 2.31).
+// - Sensitive data (labels.h's kSensitive: R/V confidentiality, ETH and 42 CFR Part 2, HIV,
+//   PSY, SDV, STD) is permitted only by a provision that names it, itself or through an
+//   ancestor: securityLabels covering each of its sensitivities (42 CFR Part 2 by ETH, SUD or
+//   42CFRPart2) and its confidentiality, or the record in data (42 CFR 2.31). A permit
+//   without labels shares the ordinary record only.
 // The caller picks the consents of the resource's patient (ConsentPolicy::patient).
 #pragma once
 

@@ -127,7 +127,8 @@ std::string permit_consent(const std::string& patient, const std::string& organi
     "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
     "provision":{"provision":[{"type":"permit","actor":[{"role":{"coding":[{"system":
       "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},
-      "reference":{"reference":"Organization/)" + organization + R"("}}],"securityLabel":[)" + security + "]}]}}";
+      "reference":{"reference":"Organization/)" + organization + R"("}}])" +
+         (security.empty() ? "" : R"(,"securityLabel":[)" + security + "]") + "}]}}";
 }
 
 }  // namespace carebridge::testing

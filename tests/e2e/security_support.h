@@ -66,7 +66,8 @@ std::vector<std::string> entry_ids(const std::string& bundle_json);
 long bundle_total(const std::string& bundle_json);
 
 // A patient's opt-in privacy Consent permitting `organization` ("org-a") to see what
-// carries the v3-ActCode sensitivity `labels` ("HIV", "SDV").
+// carries the v3-ActCode sensitivity `labels` ("HIV", "SDV"); none: no securityLabel, which
+// shares ordinary data only.
 std::string permit_consent(const std::string& patient, const std::string& organization, const std::vector<std::string>& labels);
 
 }  // namespace carebridge::testing

@@ -256,6 +256,11 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
     CHECK(r.body.find(hiv) == std::string::npos);
     CHECK(r.body.find(dv) == std::string::npos);
   }
+  // A Consent that lets clinic-b see the record without naming any label shares no sensitive data.
+  created_id(http.post("/fhir/Consent", permit_consent(p, "org-b", {}), hospital));
+  CHECK(http.get("/fhir/Observation/" + plain, b).status == 200);
+  CHECK(http.get("/fhir/Observation/" + hiv, b).status == 404);
+  CHECK(http.get("/fhir/Condition/" + dv, b).status == 404);
 }
 
 TEST_CASE("A hospital's TLS client certificate stands for its registered client", "[gateway][e2e][security][tls]") {

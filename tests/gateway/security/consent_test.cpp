@@ -152,7 +152,8 @@ TEST_CASE("An opt-out consent with a nested permit shares only what the permit n
                                   R"(],"class":[{"system":"http://hl7.org/fhir/resource-types",)"
                                   R"("code":"Observation"}]}]})"));
   CHECK(policy.decide(query("clinic-a")) == Decision::Permit);
-  CHECK(policy.decide(query("clinic-a", kHivData)) == Decision::Permit);  // no label condition: all observations
+  // No label condition: every ordinary observation, and no sensitive one (that needs a label).
+  CHECK(policy.decide(query("clinic-a", kHivData)) == Decision::Deny);
 
   auto condition = query("clinic-a");
   condition.resource_type = "Condition";
@@ -168,7 +169,7 @@ TEST_CASE("A deny for mental-health data nested in a permit keeps that data back
                                   R"(],"purpose":[)" + purpose("TREAT") +
                                   R"(],"provision":[{"type":"deny","securityLabel":[)" + label("PSY") + "]}]}]}"));
   CHECK(policy.decide(query("clinic-a")) == Decision::Permit);
-  CHECK(policy.decide(query("clinic-a", kHivData)) == Decision::Permit);
+  CHECK(policy.decide(query("clinic-a", kHivData)) == Decision::Deny);  // the permit names no label
   CHECK(policy.decide(query("clinic-a", kMentalHealthData)) == Decision::Deny);
   CHECK(policy.decide(query("clinic-a", kMentalHealthData | sec::HIV)) == Decision::Deny);
   // The deny is an exception to clinic-a's permit; for others the opt-out base decides.
@@ -288,7 +289,7 @@ TEST_CASE("42 CFR Part 2 records need a consent that names them", "[consent]") {
   auto general = policy_of(consent(R"({"provision":[{"type":"permit","actor":[)" + actor("Organization/clinic-a") +
                                    "]}]}"));
   CHECK(general.decide(query("clinic-a", kPart2)) == Decision::Deny);  // the opt-out base decides
-  CHECK(general.decide(query("clinic-a", kHivData)) == Decision::Permit);
+  CHECK(general.decide(query("clinic-a", kHivData)) == Decision::Deny);
 
   auto named = policy_of(consent(R"({"provision":[{"type":"permit","actor":[)" + actor("Organization/clinic-a") +
                                  R"(],"securityLabel":[)" + label("42CFRPart2") + "]}]}"));
@@ -299,6 +300,28 @@ TEST_CASE("42 CFR Part 2 records need a consent that names them", "[consent]") {
                                     "OPTIN"));
   CHECK(deny_sud.decide(query("clinic-a", sec::Part2)) == Decision::Deny);
   CHECK(deny_sud.decide(query("clinic-a")) == Decision::Permit);
+}
+
+TEST_CASE("A permit without security labels shares ordinary data and no sensitive data", "[consent]") {
+  // "Share my records with clinic-a" (OPTIN base: nothing sensitive either way).
+  auto general = policy_of(consent(R"({"provision":[{"type":"permit","actor":[)" + actor("Organization/clinic-a") +
+                                   "]}]}",
+                                   "OPTIN"));
+  CHECK(general.decide(query("clinic-a")) == Decision::Permit);
+  for (uint32_t sensitive : {kHivData, kMentalHealthData, uint32_t{sec::SDV}, uint32_t{sec::STD}, uint32_t{sec::ETH},
+                             uint32_t{sec::ConfidentialityR}, uint32_t{sec::ConfidentialityV}}) {
+    CHECK(general.decide(query("clinic-a", sensitive)) == Decision::NotApplicable);
+  }
+  // Labels on an outer provision name the data for the permits nested in it.
+  auto nested = policy_of(consent(R"({"provision":[{"type":"permit","securityLabel":[)" + label("SDV") +
+                                  R"(],"provision":[{"type":"permit","actor":[)" + actor("Organization/clinic-a") +
+                                  "]}]}]}"));
+  CHECK(nested.decide(query("clinic-a", sec::SDV | sec::ConfidentialityR)) == Decision::Permit);
+  CHECK(nested.decide(query("clinic-a", kHivData)) == Decision::Deny);
+  // The record named in data is named.
+  auto record = policy_of(consent(R"({"provision":[{"type":"permit","actor":[)" + actor("Organization/clinic-a") +
+                                  R"(],"data":[{"meaning":"instance","reference":{"reference":"Observation/o1"}}]}]})"));
+  CHECK(record.decide(query("clinic-a", kHivData)) == Decision::Permit);
 }
 
 TEST_CASE("A confidentiality label in a provision covers that level and below", "[consent]") {
