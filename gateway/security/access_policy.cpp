@@ -108,14 +108,14 @@ bool AccessPolicy::related(const Principal& who, std::string_view patient, Decis
 }
 
 ConsentVerdict AccessPolicy::consent(const Principal& who, std::string_view patient, std::string_view type,
-                                     uint32_t labels, Decisions* decisions) const {
-  if (!decisions) return consent_(patient, who, type, labels);
+                                     uint32_t labels, std::string_view custodian, Decisions* decisions) const {
+  if (!decisions) return consent_(patient, who, type, labels, custodian);
   for (const auto& c : decisions->consent) {
-    if (c.labels == labels && c.patient == patient && c.type == type) return c.verdict;
+    if (c.labels == labels && c.patient == patient && c.type == type && c.custodian == custodian) return c.verdict;
   }
-  auto verdict = consent_(patient, who, type, labels);
+  auto verdict = consent_(patient, who, type, labels, custodian);
   if (decisions->consent.size() < 256) {
-    decisions->consent.push_back({std::string(patient), std::string(type), labels, verdict});
+    decisions->consent.push_back({std::string(patient), std::string(type), std::string(custodian), labels, verdict});
   }
   return verdict;
 }
@@ -143,7 +143,7 @@ bool AccessPolicy::sees_record(const Principal& who, std::string_view type, cons
   // Every patient the record is about must agree (or, for plain data, not refuse).
   bool permitted = true, denied = false;
   f.any_patient([&](std::string_view p) {
-    ConsentVerdict v = consent(who, p, type, f.labels(), decisions);
+    ConsentVerdict v = consent(who, p, type, f.labels(), f.owner(), decisions);
     denied |= v == ConsentVerdict::Deny;
     permitted &= v == ConsentVerdict::Permit;
     return denied;

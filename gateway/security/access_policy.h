@@ -25,10 +25,11 @@
 namespace carebridge::gateway::security {
 
 // Decides, for an organization, a patient's Consent about a record: Permit, Deny or
-// NotApplicable (no Consent speaks of it). Null: no Consent is ever on file.
+// NotApplicable (no Consent speaks of it). `custodian` is the organization that holds the
+// record (its owner; empty when unknown). Null: no Consent is ever on file.
 enum class ConsentVerdict { Permit, Deny, NotApplicable };
 using ConsentCheck = std::function<ConsentVerdict(std::string_view patient, const Principal& who, std::string_view type,
-                                                  uint32_t labels)>;
+                                                  uint32_t labels, std::string_view custodian)>;
 
 // The labels a resource gets when written: rules applied to it (adding meta.security
 // codings to the document), plus whether it never leaves its owner.
@@ -84,7 +85,7 @@ class AccessPolicy {
   struct Decisions {
     std::map<std::string, bool, std::less<>> related;  // patient -> related
     struct Consented {
-      std::string patient, type;
+      std::string patient, type, custodian;
       uint32_t labels;
       ConsentVerdict verdict;
     };
@@ -99,7 +100,7 @@ class AccessPolicy {
   bool sees_record(const Principal& who, std::string_view type, const FactsView& facts, Decisions* decisions) const;
   bool related(const Principal& who, std::string_view patient, Decisions* decisions) const;
   ConsentVerdict consent(const Principal& who, std::string_view patient, std::string_view type, uint32_t labels,
-                         Decisions* decisions) const;
+                         std::string_view custodian, Decisions* decisions) const;
   bool may_write_for(const Principal& who, std::string_view patient) const;
   static void add_criteria_patients(std::string_view criteria, AccessFacts& facts);
 

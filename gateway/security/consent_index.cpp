@@ -41,7 +41,7 @@ size_t ConsentIndex::size() const {
 }
 
 ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& who, std::string_view type,
-                                    uint32_t labels) const {
+                                    uint32_t labels, std::string_view custodian) const {
   std::shared_lock lock(mutex_);  // deciding reads only the parsed policies: under the shared lock, nothing copied
   auto it = by_patient_.find(std::string(patient));
   if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
@@ -51,15 +51,13 @@ ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& w
   query.resource_type = std::string(type);
   query.labels = labels;
   query.now_ms = fhir::time::now_ms();
-  // As decide_all, except that an organization's own Consent never permits it: a recipient
-  // that records "the patient lets us see HIV results" would grant itself what only the
-  // patient, through a custodian of the records, may grant. Its denials still count.
+  // As decide_all, except that only permits given through the custodian count (see the header).
   bool permit = false;
   for (const auto& consent : it->second) {
     Decision decision = consent.policy->decide(query);
     if (decision == Decision::Deny) return ConsentVerdict::Deny;
-    bool self_granted = !consent.recorder.empty() && consent.recorder == who.organization;
-    permit = permit || (decision == Decision::Permit && !self_granted);
+    bool custodians = consent.recorder.empty() || (consent.recorder == custodian && consent.recorder != who.organization);
+    permit = permit || (decision == Decision::Permit && custodians);
   }
   return permit ? ConsentVerdict::Permit : ConsentVerdict::NotApplicable;
 }

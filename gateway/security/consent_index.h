@@ -25,8 +25,17 @@ class ConsentIndex final : public store::CommitHook {
   explicit ConsentIndex(const fhir::definitions::Definitions& definitions) : definitions_(definitions) {}
 
   void load(store::Store& store);
-  // The verdict of the patient's Consents on disclosing a record of `type` with `labels` to `who`.
-  ConsentVerdict decide(std::string_view patient, const Principal& who, std::string_view type, uint32_t labels) const;
+  // The verdict of the patient's Consents on disclosing a record of `type` with `labels`,
+  // held by `custodian` (its owner organization; empty when unknown), to `who`.
+  //
+  // Whose Consent counts: anyone's deny. A permit only when the patient gave it through the
+  // record's custodian: recorded by the custodian, by the patient's own app or on an open
+  // server (no recording organization). A recipient recording a permit for itself, or a third
+  // organization recording one for records it does not hold, grants nothing: the
+  // authorization to disclose is the custodian's to obtain (HIPAA 164.508: an authorization
+  // names who may disclose; Consent.organization is the consent's custodian in FHIR R4).
+  ConsentVerdict decide(std::string_view patient, const Principal& who, std::string_view type, uint32_t labels,
+                        std::string_view custodian) const;
   size_t size() const;
 
   Result<void> on_write(const store::WriteEvent& event, store::CommitLog& log) override;

@@ -261,6 +261,10 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
   CHECK(http.get("/fhir/Observation/" + plain, b).status == 200);
   CHECK(http.get("/fhir/Observation/" + hiv, b).status == 404);
   CHECK(http.get("/fhir/Condition/" + dv, b).status == 404);
+  // Nor does one that clinic-a records for clinic-b: the hospital holds those records.
+  created_id(http.post("/fhir/Consent", permit_consent(p, "org-b", {"HIV", "SDV"}), a));
+  CHECK(http.get("/fhir/Observation/" + hiv, b).status == 404);
+  CHECK(http.get("/fhir/Condition/" + dv, b).status == 404);
 }
 
 TEST_CASE("A hospital's TLS client certificate stands for its registered client", "[gateway][e2e][security][tls]") {

@@ -50,10 +50,33 @@ TEST_CASE("a Consent recorded by the organization it permits does not open label
   uint32_t hiv = sec::HIV | sec::ConfidentialityR;
 
   store_in(index, hiv_permit_recorded_by("self-granted", "clinic-a"));
-  CHECK(index.decide("p1", clinic, "Observation", hiv) == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::NotApplicable);
 
   store_in(index, hiv_permit_recorded_by("from-custodian", "hospital"));
-  CHECK(index.decide("p1", clinic, "Observation", hiv) == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::Permit);
+}
+
+TEST_CASE("a Consent recorded by a third organization does not open another custodian's records",
+          "[security][consent]") {
+  sec::ConsentIndex index(carebridge::testing::core());
+  sec::Principal clinic;
+  clinic.organization = "clinic-a";
+  uint32_t hiv = sec::HIV | sec::ConfidentialityR;
+
+  // A shelter records that p1 lets clinic-a see HIV results: the hospital's results stay closed.
+  store_in(index, hiv_permit_recorded_by("from-shelter", "shelter"));
+  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  // ... while the shelter's own records are the shelter's to share.
+  CHECK(index.decide("p1", clinic, "Observation", hiv, "shelter") == sec::ConsentVerdict::Permit);
+}
+
+TEST_CASE("a deny counts whoever recorded it", "[security][consent]") {
+  sec::ConsentIndex index(carebridge::testing::core());
+  sec::Principal clinic_b;
+  clinic_b.organization = "clinic-b";
+  // The permit names clinic-a; for clinic-b its enclosing deny applies, recorded by a third party.
+  store_in(index, hiv_permit_recorded_by("from-shelter", "shelter"));
+  CHECK(index.decide("p1", clinic_b, "Observation", sec::HIV, "hospital") == sec::ConsentVerdict::Deny);
 }
 
 TEST_CASE("a Consent recorded without an organization (an open server) still permits", "[security][consent]") {
@@ -61,5 +84,5 @@ TEST_CASE("a Consent recorded without an organization (an open server) still per
   sec::Principal clinic;
   clinic.organization = "clinic-a";
   store_in(index, hiv_permit_recorded_by("open", ""));
-  CHECK(index.decide("p1", clinic, "Observation", sec::HIV) == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", clinic, "Observation", sec::HIV, "hospital") == sec::ConsentVerdict::Permit);
 }
