@@ -114,7 +114,7 @@ class Builder {
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);
   bool admits_stored(const CompiledResource& compiled, const Row& row);
   bool expects_stored(const CompiledResource& compiled, const Row& row) const;
-  bool checked(const Row& row, bool skip);
+  bool checked(const Row& row, RowCheck::Then then);
   bool unique(DuplicateRows& duplicates, const Row& row);
   bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);

@@ -531,7 +531,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread
     // row (more values than columns) cannot be judged so: it is rejected.
     bool misread = !table.rows[i].problem.empty();
-    if (!misread && ((!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) || checked(row, true))) {
+    if (!misread && ((!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) || checked(row, RowCheck::Then::Skip))) {
       ++out_.skipped;
       continue;
     }
@@ -541,10 +541,11 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     } else if (!readable) {
       out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
       out_.rejected_rows.insert(row.ref());
-    } else if (checked(row, false) || !known(row) || !admits(row) || !unique(duplicates, row)) {
+    } else if (checked(row, RowCheck::Then::Refuse) || !known(row) || !admits(row) || !unique(duplicates, row)) {
       out_.rejected_rows.insert(row.ref());
     } else {
       taken = true;
+      checked(row, RowCheck::Then::Warn);
     }
     if (!taken) {
       withhold(compiled, row);
@@ -556,16 +557,16 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   for (std::string& said : one_per.said(table.name)) out_.warnings.push_back(std::move(said));
 }
 
-// Whether a table's check holds for the row (`skip`: the checks that make it make nothing,
-// with a warning; else those that refuse it), said at the check's cell.
-bool Builder::checked(const Row& row, bool skip) {
+// Whether one of the table's checks of this kind holds for the row (those that skip it or
+// refuse it; those that warn are told and the row taken), said at the check's cell.
+bool Builder::checked(const Row& row, RowCheck::Then then) {
   for (const RowCheck& check : row.spec.checks) {
-    if (check.skip != skip || !meets(check.when, row)) continue;
+    if (check.then != then || !meets(check.when, row)) continue;
     size_t c = row.column_of(check.column);
     std::string where = c == kAbsent ? row.table.name + " row " + std::to_string(row.ref().second) : row.where(c);
-    if (skip) out_.warnings.push_back(where + ": " + check.reason);
-    else out_.rejected.push_back({row.ref(), where, check.reason});
-    return true;
+    if (then == RowCheck::Then::Refuse) out_.rejected.push_back({row.ref(), where, check.reason});
+    else out_.warnings.push_back(where + ": " + check.reason);
+    if (then != RowCheck::Then::Warn) return true;
   }
   return false;
 }

@@ -307,9 +307,10 @@ void read_row_rules(const JsonNode* node, TableSpec& t, Problems& problems) {
   if (const JsonNode* checks = node->member("checks"); checks && checks->is_array())
     for (const JsonNode* c = checks->first; c; c = c->next) {
       std::string then = text(c, "then");
-      t.checks.push_back({read_condition(c->member("when")), text(c, "column"), text(c, "reason"), then == "skip", c->position.line});
-      if (!then.empty() && then != "skip" && then != "refuse")
-        problems.add(c->position.line, "a check's then is \"refuse\" (the default) or \"skip\", not \"" + then + "\"");
+      RowCheck::Then kind = then == "skip" ? RowCheck::Then::Skip : then == "warn" ? RowCheck::Then::Warn : RowCheck::Then::Refuse;
+      t.checks.push_back({read_condition(c->member("when")), text(c, "column"), text(c, "reason"), kind, c->position.line});
+      if (!then.empty() && then != "skip" && then != "refuse" && then != "warn")
+        problems.add(c->position.line, "a check's then is \"refuse\" (the default), \"skip\" or \"warn\", not \"" + then + "\"");
     }
   if (const JsonNode* duplicates = node->member("duplicates"); duplicates && duplicates->is_array())
     for (const JsonNode* d = duplicates->first; d; d = d->next) {

@@ -214,13 +214,15 @@ struct ResourceSpec {
 };
 
 // A rule on a table's rows: a row that meets `when` is refused (or, with `skip`, makes
-// nothing, with a warning), the reason told at the cell of `column` — a referral whose
-// client's consent to share it is not on file, a schedule that is no longer current.
+// nothing, with a warning; with `warn`, is taken with a warning), the reason told at the
+// cell of `column` — a referral whose client's consent to share it is not on file, a
+// schedule that is no longer current, a completed referral whose consent is withdrawn.
 struct RowCheck {
+  enum class Then : uint8_t { Refuse, Skip, Warn };
   Condition when;
   std::string column;  // key
   std::string reason;
-  bool skip = false;
+  Then then = Then::Refuse;
   uint32_t line = 0;
 };
 

@@ -3,6 +3,7 @@
 // SDOH category, a Task for the receiving organization (status requested, the Gravity
 // workflow's start, created once) and the Consent on file; a referral without consent on
 // file, or a Referral ID given twice with other values, is refused, saying why.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <rapidjson/document.h>
@@ -26,11 +27,11 @@ agency::AgencyConversion map_sample() {
 }
 
 
-// Clinic A's referral R-1 as the gateway holds it: accepted by `owner`.
-auto stored_referral_task(const std::string& owner) {
+// Clinic A's referral R-1 as the gateway holds it: `status` (accepted) by `owner`.
+auto stored_referral_task(const std::string& owner, const std::string& status = "accepted") {
   return agency::BundleRecords::from_json(
       R"({"resourceType":"Bundle","type":"searchset","entry":[{"resource":
-      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":"accepted","intent":"order",
+      {"resourceType":"Task","id":"t1","meta":{"versionId":"2"},"status":")" + status + R"(","intent":"order",
        "identifier":[{"system":"urn:carebridge:agency:clinic-a:referral-task","value":"R-1"}],
        "owner":{"reference":"Organization/)" + owner + R"("}}}]})");
 }
@@ -182,5 +183,34 @@ TEST_CASE("referral-request: a referral sent with consent and logged again with 
     }
   }
   CHECK(tasks == 1);
+  CHECK(consents == 1);
+}
+
+TEST_CASE("referral-request: consent withdrawn from a completed referral ends the Consent and leaves the Task completed",
+          "[agency]") {
+  // The client may always withdraw consent. Refusing the row left the Consent active; the
+  // completed Task (and the service it records) is the organization's history and stays.
+  auto stored = stored_referral_task("org-foodbank", "completed");
+  REQUIRE(stored.ok());
+  std::string log = std::string(kLogHeader) +
+                    "R-1,1/11/2026,K-1,Rosa,Diaz,5/5/1970,,Food,Pantry,org-foodbank,Routine,No,1/11/2026,Dr. Lin,withdrew\r\n";
+  auto c = carebridge::testing::shipped_converter("referral-request").convert_files({{"log.csv", log}}, "clinic-a", {}, &*stored);
+  INFO(reasons(c));
+  CHECK(c.mapped.rejected.empty());
+  bool warned = std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+    return w.starts_with("log.csv row 2, column \"Consent on File\": the referral has ended");
+  });
+  CHECK(warned);
+  auto bundle = carebridge::testing::bundle_of(c);
+  int consents = 0;
+  for (const auto& e : bundle["entry"].GetArray()) {
+    std::string type = e["resource"]["resourceType"].GetString();
+    CHECK(type != "Task");
+    CHECK(type != "ServiceRequest");
+    if (type == "Consent") {
+      ++consents;
+      CHECK(std::string(e["resource"]["status"].GetString()) == "inactive");
+    }
+  }
   CHECK(consents == 1);
 }
