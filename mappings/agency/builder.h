@@ -36,6 +36,7 @@ struct Built {
   bool pending = false;   // holds references by identity (only these are walked to resolve them)
   const CompiledResource* maker = nullptr;  // the spec that built it last
   bool mixed = false;                       // more than one spec built it
+  bool extended = false;                    // starts from its stored record ("update": "extend")
   Node resource;
   std::vector<RowRef> rows;
 };
@@ -97,6 +98,10 @@ class Builder {
   void make_bundle();
   // Makes each reference to a resource of the export its fullUrl, or the conditional reference.
   void resolve_pending(Node& node) const;
+  // An extended record's list items that name the same record twice: once as stored
+  // ("Patient/7") and once as this upload's entry for it (its fullUrl).
+  void drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url);
+  std::string stored_reference(const std::string& reference, const std::map<std::string, size_t>& by_full_url);
 
  private:
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);

@@ -3,6 +3,8 @@
 // references, and each built resource as a conditional update (or create) entry.
 #include "mappings/agency/builder.h"
 
+#include <algorithm>
+
 namespace carebridge::mappings::agency::building {
 
 // The records a row not taken would have made (those its values name).
@@ -42,6 +44,40 @@ void Builder::resolve_pending(Node& node) const {
   for (Node& child : node.children) resolve_pending(child);
 }
 
+// "Type/id" of the stored record a reference names: itself when it is one, the stored record
+// of the upload's entry it names by fullUrl (found by that entry's identifier), else "".
+std::string Builder::stored_reference(const std::string& reference, const std::map<std::string, size_t>& by_full_url) {
+  auto entry = by_full_url.find(reference);
+  if (entry == by_full_url.end()) return reference.starts_with("urn:") ? std::string() : reference;
+  const Built& b = built_[entry->second];
+  if (b.request_url.find('?') == std::string::npos) return b.request_url;  // Type/id
+  const StoredRecord* stored = stored_record(b.request_url);
+  std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
+  return id.empty() ? std::string() : b.type + "/" + std::string(id);
+}
+
+// In every list, of the items whose references name the same stored record (a household
+// member kept from an earlier month and the same client sent again), the last is kept.
+void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url) {
+  if (node.is_value()) return;
+  for (Node& child : node.children) drop_repeated_items(child, by_full_url);
+  if (!node.is_array() || node.children.size() < 2) return;
+  auto reference_of = [](const Node& item) -> std::string {
+    if (item.is_object() && item.member("reference")) return std::string(item.text_of("reference"));
+    for (const Node& member : item.children)
+      if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
+    return {};
+  };
+  std::set<std::string> seen;
+  std::vector<bool> repeated(node.children.size());
+  for (size_t i = node.children.size(); i-- > 0;) {
+    std::string record = stored_reference(reference_of(node.children[i]), by_full_url);
+    repeated[i] = !record.empty() && !seen.insert(record).second;
+  }
+  size_t i = 0;
+  std::erase_if(node.children, [&](const Node&) { return repeated[i++]; });
+}
+
 void Builder::make_bundle() {
   note_dangling();
   unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
@@ -60,6 +96,12 @@ void Builder::make_bundle() {
   for (Built& b : built_) {  // all resolved before any fullUrl is moved into the Bundle
     if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
     if (b.pending) resolve_pending(b.resource);
+  }
+  if (std::any_of(built_.begin(), built_.end(), [](const Built& b) { return b.extended; })) {
+    std::map<std::string, size_t> by_full_url;
+    for (size_t i = 0; i < built_.size(); ++i) by_full_url.emplace(built_[i].full_url, i);
+    for (Built& b : built_)
+      if (b.extended) drop_repeated_items(b.resource, by_full_url);
   }
   for (Built& b : built_) {
     Node& entry = entries.children.emplace_back();

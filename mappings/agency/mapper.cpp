@@ -438,10 +438,13 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
   // The agency is in the name: two agencies' record 1001 are two records.
   std::string id = engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
   b.full_url = b.local_url = "urn:uuid:" + id;
-  auto stand_in = row.stand_ins.find(key);  // the stored record the export does not send, as the row's base
-  bool extends = stand_in != row.stand_ins.end() && stand_in->second.extends;
-  if (compiled.spec->merge || extends) {  // merge: admits() found the record
-    const StoredRecord* stored = compiled.spec->merge ? record_of(compiled, row) : stand_in->second.record;
+  // The row's base: the record merged into (admits() found it), the stored record the export
+  // does not send, or the stored record a resource extends when there is one.
+  auto stand_in = row.stand_ins.find(key);
+  const StoredRecord* stored = compiled.spec->merge || compiled.spec->extend ? record_of(compiled, row)
+                               : stand_in != row.stand_ins.end() && stand_in->second.extends ? stand_in->second.record
+                                                                                              : nullptr;
+  if (stored) {
     b.resource = stored->resource;
     if (Node* meta = b.resource.member("meta")) {
       meta->remove("versionId");
@@ -449,6 +452,7 @@ Built& Builder::resource_for(const CompiledResource& compiled, const std::string
     }
     if (!compiled.spec->merge) b.resource.remove("id");  // updated by its identifier, as the export's own would be
     if (!stored->version.empty()) b.if_match = "W/\"" + stored->version + "\"";
+    b.extended = compiled.spec->extend;
   }
   b.resource.set("resourceType", Node::string(type));
   if (compiled.spec->identity_is_id || url.empty()) {  // an id: given, or made so that the same rows give the same record

@@ -278,9 +278,10 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
   std::string update = text(node, "update");
   r.merge = update == "merge";
   r.create_only = update == "create";
-  if (!update.empty() && update != "merge" && update != "replace" && update != "create")
-    problems.add(r.line, "update is \"merge\" (change the stored record), \"replace\" or \"create\" (only when no record has "
-                         "its identity), not \"" + update + "\"");
+  r.extend = update == "extend";
+  if (!update.empty() && update != "merge" && update != "replace" && update != "create" && update != "extend")
+    problems.add(r.line, "update is \"merge\" (change the stored record), \"replace\", \"create\" (only when no record has "
+                         "its identity) or \"extend\" (add to the stored record, if any), not \"" + update + "\"");
   if (r.create_only && r.identity_system.empty())
     problems.add(r.line, "update \"create\" needs an identity with a system: the record is created when no record has that identifier");
   if (const JsonNode* transitions = node->member("transitions"); transitions && transitions->is_object())

@@ -202,6 +202,10 @@ struct ResourceSpec {
   // create): a stored record's later life belongs to others (a referral's Task to the
   // organization that works it), so sending the file again never resets it.
   bool create_only = false;
+  // Starts from the stored record with its identity when there is one (`"update": "extend"`):
+  // what the row sets is set on it, a list's `[]` adds to what it holds, and the rest stays
+  // (a household's members from earlier months); made new when there is none.
+  bool extend = false;
   std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;

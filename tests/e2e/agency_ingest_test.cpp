@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "security_support.h"
 #include "server_process.h"
@@ -82,6 +83,33 @@ TEST_CASE("ingest: a food bank's sheet — bad rows reported by row and column, 
   auto again = c->post("/ingest/foodbank-intake?file=intake.csv", sheet(), csv_headers());
   REQUIRE(again.status == 200);
   CHECK(total(*c, "Patient?_summary=count") == 2);
+  CHECK(total(*c, "_history?_summary=count") == versions);
+}
+
+TEST_CASE("ingest: a food bank's monthly sheets add to a household's members and sending one again changes nothing",
+          "[e2e][agency]") {
+  // November's sheet had Rosa and Ana; December's has Rosa and a newborn, Luz. The household
+  // is all three: each month's sheet lists who came, not who left.
+  ServerProcess server(temp_dir("agency-ingest-months"));
+  auto c = server.client();
+  std::string november = std::string(kHeader) +
+                         "E1,Rosa,Castillo,3/4/1990,F,,,1 Main St,Boston,MA,02134,H1,2,yes,WIC,,,11/5/2026,,\r\n"
+                         "E2,Ana,Castillo,5/6/2016,F,,,1 Main St,Boston,MA,02134,H1,2,yes,WIC,,,11/5/2026,,\r\n";
+  std::string december = std::string(kHeader) +
+                         "E1,Rosa,Castillo,3/4/1990,F,,,1 Main St,Boston,MA,02134,H1,3,yes,WIC,,,12/3/2026,,\r\n"
+                         "E5,Luz,Castillo,10/1/2026,F,,,1 Main St,Boston,MA,02134,H1,3,yes,WIC,,,12/3/2026,,\r\n";
+  REQUIRE(c->post("/ingest/foodbank-intake?file=nov.csv", november, csv_headers()).status == 200);
+  REQUIRE(c->post("/ingest/foodbank-intake?file=dec.csv", december, csv_headers()).status == 200);
+  auto group = json(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:foodbank-household|H1").body);
+  REQUIRE(group["entry"].Size() == 1);
+  const auto& household = group["entry"][0]["resource"];
+  CHECK(household["quantity"].GetInt() == 3);
+  std::set<std::string> members;
+  for (const auto& m : household["member"].GetArray()) members.insert(m["entity"]["reference"].GetString());
+  CHECK(household["member"].Size() == 3);
+  CHECK(members.size() == 3);
+  long versions = total(*c, "_history?_summary=count");
+  REQUIRE(c->post("/ingest/foodbank-intake?file=dec.csv", december, csv_headers()).status == 200);
   CHECK(total(*c, "_history?_summary=count") == versions);
 }
 
