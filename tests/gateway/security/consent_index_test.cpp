@@ -34,6 +34,14 @@ store::ResourceRecord hiv_permit_recorded_by(const std::string& id, const std::s
   return {"Consent", id, 1, "2026-01-10T09:30:00Z", 0, false, "PUT", body, sec::encode(facts)};
 }
 
+sec::Principal member_of(const std::string& organization) {
+  sec::Principal who;
+  who.organization = organization;
+  return who;
+}
+
+constexpr uint32_t kHiv = sec::HIV | sec::ConfidentialityR;
+
 void store_in(sec::ConsentIndex& index, const store::ResourceRecord& record) {
   NoLog log;
   REQUIRE(index.on_write(store::WriteEvent{record, {}, 0, {}, {}}, log).ok());
@@ -45,44 +53,25 @@ void store_in(sec::ConsentIndex& index, const store::ResourceRecord& record) {
 TEST_CASE("a Consent recorded by the organization it permits does not open labelled records to it",
           "[security][consent]") {
   sec::ConsentIndex index(carebridge::testing::core());
-  sec::Principal clinic;
-  clinic.organization = "clinic-a";
-  uint32_t hiv = sec::HIV | sec::ConfidentialityR;
-
   store_in(index, hiv_permit_recorded_by("self-granted", "clinic-a"));
-  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::NotApplicable);
-
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
   store_in(index, hiv_permit_recorded_by("from-custodian", "hospital"));
-  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Permit);
 }
 
-TEST_CASE("a Consent recorded by a third organization does not open another custodian's records",
-          "[security][consent]") {
+TEST_CASE("a Consent recorded by a third organization opens only that organization's records", "[security][consent]") {
   sec::ConsentIndex index(carebridge::testing::core());
-  sec::Principal clinic;
-  clinic.organization = "clinic-a";
-  uint32_t hiv = sec::HIV | sec::ConfidentialityR;
-
-  // A shelter records that p1 lets clinic-a see HIV results: the hospital's results stay closed.
+  // A shelter records that p1 lets clinic-a see HIV results: the hospital's results stay
+  // closed, the shelter's own are the shelter's to share.
   store_in(index, hiv_permit_recorded_by("from-shelter", "shelter"));
-  CHECK(index.decide("p1", clinic, "Observation", hiv, "hospital") == sec::ConsentVerdict::NotApplicable);
-  // ... while the shelter's own records are the shelter's to share.
-  CHECK(index.decide("p1", clinic, "Observation", hiv, "shelter") == sec::ConsentVerdict::Permit);
-}
-
-TEST_CASE("a deny counts whoever recorded it", "[security][consent]") {
-  sec::ConsentIndex index(carebridge::testing::core());
-  sec::Principal clinic_b;
-  clinic_b.organization = "clinic-b";
-  // The permit names clinic-a; for clinic-b its enclosing deny applies, recorded by a third party.
-  store_in(index, hiv_permit_recorded_by("from-shelter", "shelter"));
-  CHECK(index.decide("p1", clinic_b, "Observation", sec::HIV, "hospital") == sec::ConsentVerdict::Deny);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "shelter") == sec::ConsentVerdict::Permit);
+  // Its deny (the permit names clinic-a only) counts for everyone else, whoever recorded it.
+  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Deny);
 }
 
 TEST_CASE("a Consent recorded without an organization (an open server) still permits", "[security][consent]") {
   sec::ConsentIndex index(carebridge::testing::core());
-  sec::Principal clinic;
-  clinic.organization = "clinic-a";
   store_in(index, hiv_permit_recorded_by("open", ""));
-  CHECK(index.decide("p1", clinic, "Observation", sec::HIV, "hospital") == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Permit);
 }
