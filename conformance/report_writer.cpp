@@ -1,5 +1,6 @@
 // The conformance report in three forms: a text summary table, a self-contained
 // HTML page and JSON.
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -48,17 +49,22 @@ std::string row(const std::string& name, const Totals& t) {
 }
 
 // A problem's message with the values it quotes left out, so that the same problem in
-// different files counts once: "'x' is not a date" and "'y' is not a date" are one.
+// different files counts once: "'x' is not a date" and "'y' is not a date" are one. An
+// apostrophe within a word (FHIR's) quotes nothing.
 std::string problem_key(const Issue& i) {
   std::string key(fhir::model::to_string(i.severity));
   key += ' ';
+  const std::string& m = i.message;
+  auto word = [&](size_t at) { return at < m.size() && std::isalnum(static_cast<unsigned char>(m[at])); };
   char quote = 0;
-  for (char c : i.message) {
+  for (size_t at = 0; at < m.size(); ++at) {
+    char c = m[at];
+    bool mark = c == '"' || (c == '\'' && (quote ? !word(at + 1) : at == 0 || !word(at - 1)));
     if (quote) {
-      if (c == quote) quote = 0, key += "…'";
+      if (c == quote && mark) quote = 0, key += "…'";
       continue;
     }
-    if (c == '\'' || c == '"') {
+    if (mark) {
       quote = c;
       key += '\'';
       continue;

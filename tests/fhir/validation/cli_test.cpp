@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "validation_helpers.h"
@@ -107,4 +108,18 @@ TEST_CASE("conformance: a clean folder exits 0, bad usage 2", "[validation][cli]
   CHECK(fs::exists(out / "report.html"));
   CHECK(run_carebridge({"conformance"}).exit_code == 2);
   CHECK(run_carebridge({"conformance", "/nonexistent/folder"}).exit_code == 2);
+}
+
+TEST_CASE("conformance: the same problem in two files counts once among the most frequent", "[validation][cli][conformance]") {
+  fs::path dir = temp_dir("conformance-frequent");
+  std::ofstream(dir / "a.json") << R"({"resourceType":"Patient","maritalStatus":{"coding":[]}})";
+  std::ofstream(dir / "b.json") << R"({"resourceType":"Patient","name":[]})";
+  fs::path out = temp_dir("conformance-frequent-out");
+  auto r = run_carebridge({"conformance", dir.string(), "--out", out.string()});
+  INFO(r.out << r.err);
+  std::string html = read_text(out / "report.html");
+  // The quoted element names are left out; the apostrophe of "FHIR's" quotes nothing.
+  auto problem = html.find("is an empty array: FHIR&#39;s JSON has no empty arrays");
+  REQUIRE(problem != std::string::npos);
+  CHECK(html.find("<td>2</td>", problem) < html.find("</tr>", problem));
 }
