@@ -263,6 +263,9 @@ struct Spec {
   // organization whose data it is (each agency's client numbers are its own).
   std::map<std::string, std::string> systems;
   bool whole_file = false;  // one bad row rejects the file (else each bad row alone)
+  // What the format's exporters write in a cell that has no value, read as empty in every
+  // column ("empty": ["NULL"]: a SQL dump of an HMIS export), as each column's `missing`.
+  std::vector<std::string> empty;
   std::vector<TableSpec> tables;
   // What one row is about, for rendering FHIR back into the format (empty: not renderable):
   // a resource the spec builds ("visit"), or a list in one ("plan.activity[]").
