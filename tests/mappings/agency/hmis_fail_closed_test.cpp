@@ -143,3 +143,16 @@ TEST_CASE("hmis fail closed: of two versions made at the same moment one a victi
     CHECK(confined(*by_identifier(bundle, "Encounter").at("S-6")));  // its service
   }
 }
+
+TEST_CASE("hmis fail closed: of two versions of a project made at the same moment one for people with HIV the HIV labels win",
+          "[agency][hmis]") {
+  // PRJ-1 sent twice with the same DateUpdated: TargetPopulation 4 (not applicable), then 3.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Project.csv") text = with_version(text, "PRJ-1", {{"TargetPopulation", "3"}});
+  auto bundle = bundle_of(hmis().convert_files(files, "local"));
+  CHECK(has_label(*by_identifier(bundle, "EpisodeOfCare").at("E-1000"), kActCode, "HIV"));
+  CHECK(has_label(*by_identifier(bundle, "Encounter").at("S-1"), kActCode, "HIV"));  // its service
+  REQUIRE(by_url(bundle, "Enrollment/E-1000/Destination"));
+  CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kActCode, "HIV"));  // its exit
+}
