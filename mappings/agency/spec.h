@@ -22,7 +22,7 @@
 namespace carebridge::mappings::agency {
 
 // What a column's text is read as (and checked against).
-enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn };
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn, Id };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
 // ConceptMap beside the spec or from the column's own `values`. A target may hold only
