@@ -60,7 +60,7 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
       {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
       {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
       {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time},
-      {"ssn", ValueType::Ssn}};
+      {"ssn", ValueType::Ssn}, {"id", ValueType::Id}};
   return types;
 }
 
@@ -147,6 +147,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
   c.aliases = strings(node, "aliases");
   c.required = flag(node, "required");
   c.missing = strings(node, "missing");
+  c.missing.insert(c.missing.end(), spec.empty.begin(), spec.empty.end());
   c.help = text(node, "help");
   c.format = text(node, "format");
   c.past = flag(node, "past");
@@ -418,6 +419,7 @@ Result<Spec> load_spec(const std::filesystem::path& file, const fhir::definition
   std::string on_error = text(root, "onError");
   spec.whole_file = on_error == "file";
   spec.rows = text(root, "rows");
+  spec.empty = strings(root, "empty");
   if (const JsonNode* systems = root->member("identifierSystems"); systems && systems->is_object())
     for (const JsonNode* s = systems->first; s; s = s->next) spec.systems[std::string(s->key)] = std::string(s->text);
   Problems problems{spec, {}};

@@ -22,7 +22,7 @@
 namespace carebridge::mappings::agency {
 
 // What a column's text is read as (and checked against).
-enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn };
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn, Id };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
 // ConceptMap beside the spec or from the column's own `values`. A target may hold only
@@ -269,6 +269,9 @@ struct Spec {
   // organization whose data it is (each agency's client numbers are its own).
   std::map<std::string, std::string> systems;
   bool whole_file = false;  // one bad row rejects the file (else each bad row alone)
+  // What the format's exporters write in a cell that has no value, read as empty in every
+  // column ("empty": ["NULL"]: a SQL dump of an HMIS export), as each column's `missing`.
+  std::vector<std::string> empty;
   std::vector<TableSpec> tables;
   // What one row is about, for rendering FHIR back into the format (empty: not renderable):
   // a resource the spec builds ("visit"), or a list in one ("plan.activity[]").

@@ -416,6 +416,21 @@ ReadValue ssn_value(std::string_view s) {
   return valid(digits);
 }
 
+// A record's identifier as written, unless a spreadsheet rounded a long number to its
+// scientific notation (4000000000000011 saved as 4E+15 or 4.00E+15): its digits are lost, and
+// two records would read as one.
+ReadValue id_value(std::string_view s) {
+  size_t e = s.find_first_of("eE");
+  std::string_view mantissa = s.substr(0, e), exponent = e == std::string_view::npos ? "" : s.substr(e + 1);
+  size_t point = mantissa.find('.');
+  bool rounded = e != std::string_view::npos && exponent.size() > 1 && exponent[0] == '+' && all_digits(exponent.substr(1)) &&
+                 all_digits(mantissa.substr(0, point)) &&
+                 (point == std::string_view::npos || all_digits(mantissa.substr(point + 1)));
+  if (rounded)
+    return invalid("\"" + std::string(s) + "\" is a number a spreadsheet rounded (scientific notation): the identifier's digits are lost");
+  return valid(std::string(s));
+}
+
 ReadValue zip_value(std::string_view s) {
   std::string digits;
   for (char ch : s)
@@ -528,7 +543,7 @@ bool no_answer(const Column& column, std::string_view s) {
   std::string v(s);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (v == "n/a" || v == "#n/a" || v == "n.a." || v == "n / a") return true;
-  bool typed = column.type != ValueType::String && column.type != ValueType::Code;
+  bool typed = column.type != ValueType::String && column.type != ValueType::Code && column.type != ValueType::Id;
   return typed && (v == "na" || v == "none" || v == "null" || v == "-" || v == "--" || v == "\xE2\x80\x94");
 }
 
@@ -547,6 +562,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
     case ValueType::Zip: return zip_value(s);
     case ValueType::Ssn: return ssn_value(s);
     case ValueType::Email: return email_value(s);
+    case ValueType::Id: return id_value(s);
     case ValueType::String: break;
   }
   return valid(std::string(s));

@@ -123,3 +123,36 @@ TEST_CASE("hmis fail closed: a row whose ExportID names no Export.csv row is not
     }));
   }
 }
+
+TEST_CASE("hmis fail closed: of two versions made at the same moment one a victim service provider's the provider's labels win",
+          "[agency][hmis]") {
+  // ORG-20, PRJ-3 and E-1009 each sent twice with the same DateUpdated, first as an ordinary
+  // provider's, then as the victim service provider's: which version is current cannot be told.
+  for (const std::string file : {"Organization.csv", "Project.csv", "Enrollment.csv"}) {
+    Files files = export_files("FY2024");
+    for (auto& [name, text] : files) {
+      if (name != file) continue;
+      if (file == "Organization.csv")
+        text = with_version(with_cell(text, "ORG-20", "VictimServiceProvider", "0"), "ORG-20", {{"VictimServiceProvider", "1"}});
+      if (file == "Project.csv") text = with_version(with_cell(text, "PRJ-3", "OrganizationID", "ORG-10"), "PRJ-3", {{"OrganizationID", "ORG-20"}});
+      if (file == "Enrollment.csv") text = with_version(with_cell(text, "E-1009", "ProjectID", "PRJ-1"), "E-1009", {{"ProjectID", "PRJ-3"}});
+    }
+    auto bundle = bundle_of(hmis().convert_files(files, "local"));
+    INFO(file);
+    CHECK(confined(*by_identifier(bundle, "EpisodeOfCare").at("E-1009")));
+    CHECK(confined(*by_identifier(bundle, "Encounter").at("S-6")));  // its service
+  }
+}
+
+TEST_CASE("hmis fail closed: of two versions of a project made at the same moment one for people with HIV the HIV labels win",
+          "[agency][hmis]") {
+  // PRJ-1 sent twice with the same DateUpdated: TargetPopulation 4 (not applicable), then 3.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Project.csv") text = with_version(text, "PRJ-1", {{"TargetPopulation", "3"}});
+  auto bundle = bundle_of(hmis().convert_files(files, "local"));
+  CHECK(has_label(*by_identifier(bundle, "EpisodeOfCare").at("E-1000"), kActCode, "HIV"));
+  CHECK(has_label(*by_identifier(bundle, "Encounter").at("S-1"), kActCode, "HIV"));  // its service
+  REQUIRE(by_url(bundle, "Enrollment/E-1000/Destination"));
+  CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kActCode, "HIV"));  // its exit
+}

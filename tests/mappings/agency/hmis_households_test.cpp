@@ -102,3 +102,20 @@ TEST_CASE("hmis households: a member's exit ends that member's membership, not a
   // Each member is in the household once.
   CHECK((*by_identifier(bundle, "Group").at("HH-5"))["member"].Size() == 3);
 }
+
+TEST_CASE("hmis households: a SQL dump's NULL is no HouseholdID and no name nor race text", "[agency][hmis]") {
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    // Two enrollments of two clients in different households, as a SQL dump writes an empty cell.
+    if (name == "Enrollment.csv") text = with_cell(with_cell(text, "E-1000", "HouseholdID", "NULL"), "E-1002", "HouseholdID", "NULL");
+    if (name == "Client.csv") text = with_cells(text, "C-100", {{"MiddleName", "NULL"}, {"AdditionalRaceEthnicity", "NULL"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto bundle = bundle_of(c);
+  CHECK(!by_identifier(bundle, "Group").count("NULL"));  // it grouped the two strangers
+  CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1000"));
+  CHECK(by_identifier(bundle, "EpisodeOfCare").count("E-1002"));
+  std::string patient = dump(*by_identifier(bundle, "Patient").at("C-100"));
+  CHECK(patient.find("NULL") == std::string::npos);
+  CHECK(patient.find("\"Elena\"") == std::string::npos);
+}

@@ -60,6 +60,20 @@ TEST_CASE("agency values: a Social Security number is nine digits the SSA issues
   CHECK(read_value(ssn, "12345678").problem == "\"12345678\" has 8 digits, not 9: a spreadsheet may have dropped its leading zero");
 }
 
+TEST_CASE("agency values: an identifier a spreadsheet rounded to scientific notation is refused", "[agency]") {
+  Column id = of(ValueType::Id);
+  for (const char* rounded : {"4E+15", "4.00E+15", "1.23457e+15"}) {
+    INFO(rounded);
+    CHECK(!read_value(id, rounded).ok);  // 4000000000000011 and 4000000000000012 would be one record
+  }
+  CHECK(read_value(id, "4E+15").problem ==
+        "\"4E+15\" is a number a spreadsheet rounded (scientific notation): the identifier's digits are lost");
+  for (const char* written : {"4000000000000011", "C-100", "9e8f0a7c", "E-1000", "12E4", "none"}) {
+    INFO(written);
+    CHECK(read_value(id, written).value == written);  // as written, hex and words alike
+  }
+}
+
 TEST_CASE("agency values: a split column reads each of its values alone", "[agency]") {
   Column days = of(ValueType::Code);
   auto codes = std::make_shared<CodeMap>();
