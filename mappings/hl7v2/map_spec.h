@@ -2,7 +2,7 @@
 // type applies to which segments, the segment maps (each v2 field to a FHIR element,
 // through a datatype map and a vocabulary table) and the vocabulary tables. It is read
 // from the JSON files in mappings/hl7v2/maps (the format is described in
-// mappings/README.md), so a segment or message type is added by editing data.
+// mappings/hl7v2/README.md), so a segment or message type is added by editing data.
 #pragma once
 
 #include <map>

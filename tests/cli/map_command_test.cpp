@@ -105,7 +105,7 @@ TEST_CASE("map --to hl7v2 takes FHIR back to v2", "[cli][hl7v2]") {
   CHECK(back.out.find("OBX|1|NM|2345-7^") != std::string::npos);
 }
 
-TEST_CASE("a folder of one's own maps adds a segment without rebuilding (mappings/README.md)", "[cli][hl7v2]") {
+TEST_CASE("a folder of one's own maps adds a segment without rebuilding (mappings/hl7v2/README.md)", "[cli][hl7v2]") {
   auto dir = temp_dir("map-own");
   fs::copy(fs::path(CAREBRIDGE_SAMPLES).parent_path() / "mappings/hl7v2/maps", dir / "maps");
   std::string segments = read_text(dir / "maps/segments.json");
