@@ -231,7 +231,10 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   bool handshake(const Subscription& s, Runtime& r);
   bool read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                   std::vector<store::ResourceRecord>& sent);
-  bool send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last);
+  // Sends a batch; what it disclosed besides the events' own records (a v2 result's patient
+  // and report) is added to `sent`.
+  bool send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last,
+            std::vector<store::ResourceRecord>& sent);
   void failed(const Subscription& s, const std::string& error, bool waiting = false);
 };
 
@@ -363,7 +366,8 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
   return true;
 }
 
-bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last) {
+bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last,
+                          std::vector<store::ResourceRecord>& sent) {
   std::string error;
   if (s.v2) {
     // MLLP carries no TLS here: only to loopback or an allow-listed host, never a host a
@@ -375,8 +379,10 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
                                       : "an MLLP endpoint must be an allow-listed host (tokens are required)");
       return false;
     }
+    auto readable = [&](const store::ResourceRecord& record) { return !options.authorize || options.authorize(s.owner, record); };
     if (!batch.empty() && options.definitions &&
-        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error)) {
+        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions, readable, sent), static_cast<int>(s.timeout_s),
+                   error)) {
       failed(s, error);
       return false;
     }
@@ -414,7 +420,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     }
   }
   int64_t last = batch.empty() ? delivered : batch.back().number;
-  if (!send(s, r, batch, last)) return;
+  if (!send(s, r, batch, last, sent)) return;
   DeliveryState saved;
   bool keep = false;
   {
