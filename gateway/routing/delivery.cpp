@@ -229,6 +229,8 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
   void deliver(const Subscription& s, Runtime& r);
   bool handshake(const Subscription& s, Runtime& r);
+  // Whether the subscription's client may learn of an event's version (and of its resource as it is now).
+  bool may_learn(const Subscription& s, const EventRecord& event);
   bool read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                   std::vector<store::ResourceRecord>& sent);
   // Sends a batch; what it disclosed besides the events' own records (a v2 result's patient
@@ -345,6 +347,14 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   return true;
 }
 
+bool Delivery::Impl::may_learn(const Subscription& s, const EventRecord& event) {
+  if (!options.authorize) return true;
+  if (!options.authorize(s.owner, event.as_record())) return false;
+  // The resource as it is now too, as $events reads it: labelled or confined since, it is withheld.
+  auto current = store.read(event.type, event.id);
+  return current && (current->version == event.version || options.authorize(s.owner, *current));
+}
+
 bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                                 std::vector<store::ResourceRecord>& sent) {
   std::vector<store::LogRecord> records;
@@ -357,7 +367,7 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;
-    e.withheld = options.authorize && !options.authorize(s.owner, e.event.as_record());
+    e.withheld = !may_learn(s, e.event);
     if (s.payload == Payload::FullResource && !e.event.deleted && !e.withheld)  // only a full payload needs the version
       if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = std::move(version->body);
     if (!e.withheld) sent.push_back(e.event.as_record());

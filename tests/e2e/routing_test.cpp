@@ -388,6 +388,32 @@ TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured w
   for (const auto& body : covered.bodies()) CHECK(body.find(hiv) == std::string::npos);
 }
 
+TEST_CASE("routing: a result labelled sensitive while its notification waits is withheld when it is sent",
+          "[e2e][routing][security]") {
+  WebhookReceiver carer;
+  SecuredGateway g("routing-labelled-later", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}},
+                   "", kLoopbackReceivers);
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                    R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(carer.url(), "full-resource"), SecuredGateway::as(g.token("clinic-b"))).status == 201);
+  REQUIRE(carer.wait_for(1));
+  carer.set_down(true);
+  std::string result = lab(p, "2345-7", 95);
+  std::string id = str(parse_json(http.post("/fhir/Observation", result, hospital).body), "id");
+  // The hospital labels the result before the clinic's receiver is back.
+  result.insert(1, R"("id":")" + id + R"(","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},)");
+  REQUIRE(http.put("/fhir/Observation/" + id, result, hospital).status == 200);
+  REQUIRE(carer.wait_for_refused(
+      [&](const std::string& body) { return body.find("event-notification") != std::string::npos && body.find(id) == std::string::npos; },
+      30));
+  carer.set_down(false);
+  REQUIRE(eventually_events(carer, 1, 30));
+  for (const auto& body : carer.bodies()) CHECK(body.find(id) == std::string::npos);
+}
+
 TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-care-team"));

@@ -332,3 +332,30 @@ TEST_CASE("A victim service provider's records are labelled from the moment its 
   INFO(stored);
   CHECK(stored.find("\"code\":\"SDV\"") != std::string::npos);
 }
+
+TEST_CASE("A record labelled sensitive after it was written hides its earlier versions too", "[gateway][e2e][security]") {
+  SecuredGateway g("security-labelled-later", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  std::string o = created_id(http.post("/fhir/Observation", observation(p, "8867-4", R"("valueString":"first words",)"), hospital));
+  REQUIRE(http.get("/fhir/Observation/" + o + "/_history/1", b).status == 200);
+  // The hospital finds the result is about the patient's HIV care and labels it.
+  std::string labelled = observation(p, "8867-4", R"("id":")" + o + R"(","meta":{"security":[{"system":)"
+                                     R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},"valueString":"first words",)");
+  REQUIRE(http.put("/fhir/Observation/" + o, labelled, hospital).status == 200);
+  CHECK(http.get("/fhir/Observation/" + o, b).status == 404);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history/1", b).status == 404);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history", b).status == 404);
+  for (const char* history : {"/fhir/Observation/_history", "/fhir/_history?_count=100"}) {
+    auto r = http.get(history, b);
+    CHECK(r.status == 200);
+    CHECK(r.body.find(o) == std::string::npos);
+  }
+  // The hospital, whose record it is, still reads its whole history.
+  CHECK(bundle_total(http.get("/fhir/Observation/" + o + "/_history", hospital).body) == 2);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history/1", hospital).status == 200);
+}
