@@ -359,3 +359,44 @@ TEST_CASE("A record labelled sensitive after it was written hides its earlier ve
   CHECK(bundle_total(http.get("/fhir/Observation/" + o + "/_history", hospital).body) == 2);
   CHECK(http.get("/fhir/Observation/" + o + "/_history/1", hospital).status == 200);
 }
+
+TEST_CASE("Records outside the patient compartment that carry a patient's data stay with the patient's carers",
+          "[gateway][e2e][security]") {
+  SecuredGateway g("security-outside-compartment", {{"hospital", "hosp", "system/*.cruds"},
+                                                    {"clinic-b", "org-b", "system/*.cruds"},
+                                                    {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto carer = SecuredGateway::as(g.token("clinic-b"));
+  auto stranger = SecuredGateway::as(g.token("stranger"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  std::string hiv = created_id(http.post("/fhir/Observation", observation(p, "7917-8"), hospital));
+  auto binary = [&](const std::string& context) {
+    return created_id(http.post("/fhir/Binary", R"({"resourceType":"Binary","contentType":"text/plain",)"
+                                R"("securityContext":{"reference":")" + context + R"("},"data":"cmVzdWx0"})", hospital));
+  };
+  std::string patients_binary = binary("Patient/" + p), hiv_binary = binary("Observation/" + hiv);
+  std::string device = created_id(http.post("/fhir/Device", R"({"resourceType":"Device","patient":{"reference":"Patient/)" + p +
+                                                                R"("}})", hospital));
+  std::string bundle = created_id(http.post("/fhir/Bundle", R"({"resourceType":"Bundle","type":"collection","entry":[)"
+                                            R"({"fullUrl":"urn:uuid:6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b","resource":)" +
+                                            observation(p, "8867-4") + "}]}", hospital));
+  for (const std::string& record : {"Binary/" + patients_binary, "Binary/" + hiv_binary, "Device/" + device, "Bundle/" + bundle}) {
+    INFO(record);
+    CHECK(http.get("/fhir/" + record, stranger).status == 404);
+  }
+  for (const char* search : {"/fhir/Binary", "/fhir/Device", "/fhir/Bundle", "/fhir/_history?_count=100"}) {
+    auto found = http.get(search, stranger);
+    CHECK(found.body.find(p) == std::string::npos);
+    CHECK(found.body.find(patients_binary) == std::string::npos);
+  }
+  // The patient's carer reads them, except the Binary whose context is an HIV result it may not see.
+  for (const std::string& record : {"Binary/" + patients_binary, "Device/" + device, "Bundle/" + bundle}) {
+    INFO(record);
+    CHECK(http.get("/fhir/" + record, carer).status == 200);
+  }
+  CHECK(http.get("/fhir/Binary/" + hiv_binary, carer).status == 404);
+  CHECK(http.get("/fhir/Binary/" + hiv_binary, hospital).status == 200);
+}
