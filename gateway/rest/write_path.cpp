@@ -294,7 +294,9 @@ PlannedWrite WritePath::plan_update(const Caller& who, fhir::model::Document& do
   std::optional<store::ResourceRecord> read;
   if (!known) read = store_.read(type, id);
   const store::ResourceRecord* current = known ? known : read ? &*read : nullptr;
-  if (current && !current->deleted && !sees(who, *current)) {
+  // A deleted record keeps its last version's access facts: an organization that could not see it
+  // may not write the next version (it would be written into the other organization's record).
+  if (current && !sees(who, *current)) {
     p.result = failure(403, "forbidden", type + "/" + id + " is not a record your organization may change");
     return p;
   }

@@ -400,3 +400,21 @@ TEST_CASE("Records outside the patient compartment that carry a patient's data s
   CHECK(http.get("/fhir/Binary/" + hiv_binary, carer).status == 404);
   CHECK(http.get("/fhir/Binary/" + hiv_binary, hospital).status == 200);
 }
+
+TEST_CASE("An organization cannot write over another organization's deleted record", "[gateway][e2e][security]") {
+  SecuredGateway g("security-deleted-id", {{"hospital", "hosp", "system/*.cruds"}, {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto stranger = SecuredGateway::as(g.token("stranger"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  std::string mine = created_id(http.post("/fhir/Patient", patient_json("Okafor", "Ngozi"), stranger));
+  std::string o = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), hospital));
+  REQUIRE(http.del("/fhir/Observation/" + o, hospital).status == 204);
+  // The next version would be the hospital's record (version 3) with the stranger's words in it.
+  auto over = http.put("/fhir/Observation/" + o, observation(mine, "8867-4", R"("id":")" + o + R"(",)"), stranger);
+  CHECK(over.status == 403);
+  CHECK(over.body.find("\"versionId\"") == std::string::npos);
+  CHECK(http.get("/fhir/Observation/" + o, hospital).status == 410);
+  // The hospital, whose record it was, may write it again.
+  CHECK(http.put("/fhir/Observation/" + o, observation(p, "8867-4", R"("id":")" + o + R"(",)"), hospital).status / 100 == 2);
+}
