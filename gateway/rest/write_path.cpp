@@ -137,11 +137,12 @@ security::AccessFacts WritePath::facts_of(const Caller& who, const fhir::model::
                                           const std::vector<fhir::search::IndexEntry>& rows,
                                           const security::Labelling& labelling, const store::ResourceRecord* current) {
   auto facts = options_.access->facts(who.get(), resource, id, rows, labelling, current);
-  if (resource.type == "Binary") follow_security_context(resource, facts);
+  if (resource.type == "Binary") follow_security_context(who, resource, facts);
   return facts;
 }
 
-void WritePath::follow_security_context(const fhir::model::Element& binary, security::AccessFacts& facts) {
+void WritePath::follow_security_context(const Caller& who, const fhir::model::Element& binary,
+                                        security::AccessFacts& facts) {
   const auto* context = binary.child("securityContext");
   const auto* reference = context ? context->child("reference") : nullptr;
   if (!reference) return;
@@ -152,7 +153,8 @@ void WritePath::follow_security_context(const fhir::model::Element& binary, secu
   std::string_view before = ref.substr(0, slash);
   std::string type(before.substr(before.rfind('/') == std::string_view::npos ? 0 : before.rfind('/') + 1));
   auto record = store_.read(type, std::string(ref.substr(slash + 1)));
-  security::FactsView named(record && !record->deleted ? std::string_view(record->access) : std::string_view());
+  bool visible = record && !record->deleted && sees(who, *record);
+  security::FactsView named(visible ? std::string_view(record->access) : std::string_view());
   if (!named.valid()) return;
   auto inherited = named.facts();
   for (auto& p : inherited.patients)

@@ -147,8 +147,9 @@ class WritePath {
                                  const std::vector<fhir::search::IndexEntry>& rows, const security::Labelling& labelling,
                                  const store::ResourceRecord* current);
   // A Binary is seen as the resource its securityContext names is (FHIR Binary: access follows
-  // that resource): the stored record's patients, labels and confinement become the Binary's.
-  void follow_security_context(const fhir::model::Element& binary, security::AccessFacts& facts);
+  // that resource): the stored record's patients, labels and confinement become the Binary's,
+  // when `who` may see that record (else it is not there for it, and the Binary stays its own).
+  void follow_security_context(const Caller& who, const fhir::model::Element& binary, security::AccessFacts& facts);
   // Whether the access facts a version would get now are those `current` was stored with.
   bool facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
                        const security::Labelling& labelling, const store::ResourceRecord& current);

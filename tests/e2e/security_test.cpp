@@ -399,6 +399,11 @@ TEST_CASE("Records outside the patient compartment that carry a patient's data s
   }
   CHECK(http.get("/fhir/Binary/" + hiv_binary, carer).status == 404);
   CHECK(http.get("/fhir/Binary/" + hiv_binary, hospital).status == 200);
+  // A Binary naming a record its writer may not see takes nothing from it (not even its patient).
+  auto guess = http.post("/fhir/Binary", R"({"resourceType":"Binary","contentType":"text/plain",)"
+                         R"("securityContext":{"reference":"Observation/)" + hiv + R"("},"data":"cmVzdWx0"})", stranger);
+  CHECK(guess.status == 201);
+  CHECK(guess.body.find(p) == std::string::npos);
 }
 
 TEST_CASE("An organization cannot write over another organization's deleted record", "[gateway][e2e][security]") {
