@@ -249,6 +249,10 @@ bool FhirService::within_restrictions(const Call& call, const store::ResourceRec
   return found && !found->page.empty();
 }
 
+bool FhirService::reads(const Call& call, const store::ResourceRecord& record) {
+  return sees(call, record) || within_restrictions(call, record);
+}
+
 std::shared_ptr<const fhir::search::Visibility> FhirService::visibility(const Call& call, std::string_view type,
                                                                        std::string_view restricted_type) const {
   // The open server's caller sees everything; system-wide history and searches still leave
@@ -467,7 +471,13 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
 Result FhirService::read(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> version) {
   auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
   if (record) call.disclosed.add_resource(*record);  // audited as disclosed, or as refused (404)
-  if (record && !sees(call, *record) && !within_restrictions(call, *record)) record.reset();  // not there for the caller
+  if (record && !reads(call, *record)) record.reset();  // not there for the caller
+  // A past version, only while the resource as it is now is readable too: a record labelled,
+  // confined or moved to another patient later hides its past.
+  if (record && version && options_.access) {
+    auto current = store_.read(type, id);
+    if (!current || (current->version != record->version && !reads(call, *current))) record.reset();
+  }
   if (!record) {
     return failure(404, "not-found",
                    version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");

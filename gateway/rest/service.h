@@ -120,6 +120,8 @@ class FhirService {
   // Whether the caller may see a stored version.
   bool sees(const Call& call, const store::ResourceRecord& record) const;
   bool within_restrictions(const Call& call, const store::ResourceRecord& record);
+  // Whether the caller may read a stored version: it sees it, or its scopes' restrictions find it.
+  bool reads(const Call& call, const store::ResourceRecord& record);
   // The versions the caller sees in a search or history of `type` (empty: system-wide).
   std::shared_ptr<const fhir::search::Visibility> visibility(const Call& call, std::string_view type,
                                                              std::string_view restricted_type = {}) const;

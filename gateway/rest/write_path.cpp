@@ -2,6 +2,7 @@
 // (FHIR R4 http.html 3.1.0.4-3.1.0.7), planned against the current version and
 // committed with that version as a precondition; a concurrent change makes the
 // commit conflict and the write is planned again (or answers 412 under If-Match).
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -114,7 +115,7 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   w.expected_version = version - 1;
   w.index = extractor_.extract(resource);
   if (access) {
-    auto facts = access->facts(who.get(), resource, id, w.index, labelling, current);
+    auto facts = facts_of(who, resource, id, w.index, labelling, current);
     if (auto allowed = access->may_write(who.get(), facts, current, type == "Patient" ? std::string_view(id) : std::string_view()); !allowed) {
       result.status = 403;
       result.issues = allowed.issues();
@@ -128,8 +129,39 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
 
 bool WritePath::facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
                                 const security::Labelling& labelling, const store::ResourceRecord& current) {
-  auto facts = options_.access->facts(who.get(), resource, id, extractor_.extract(resource), labelling, &current);
+  auto facts = facts_of(who, resource, id, extractor_.extract(resource), labelling, &current);
   return security::encode(facts) == current.access;
+}
+
+security::AccessFacts WritePath::facts_of(const Caller& who, const fhir::model::Element& resource, const std::string& id,
+                                          const std::vector<fhir::search::IndexEntry>& rows,
+                                          const security::Labelling& labelling, const store::ResourceRecord* current) {
+  auto facts = options_.access->facts(who.get(), resource, id, rows, labelling, current);
+  if (resource.type == "Binary") follow_security_context(who, resource, facts);
+  return facts;
+}
+
+void WritePath::follow_security_context(const Caller& who, const fhir::model::Element& binary,
+                                        security::AccessFacts& facts) {
+  const auto* context = binary.child("securityContext");
+  const auto* reference = context ? context->child("reference") : nullptr;
+  if (!reference) return;
+  std::string_view ref = reference->value;
+  if (auto h = ref.find("/_history/"); h != std::string_view::npos) ref = ref.substr(0, h);
+  size_t slash = ref.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return;
+  std::string_view before = ref.substr(0, slash);
+  std::string type(before.substr(before.rfind('/') == std::string_view::npos ? 0 : before.rfind('/') + 1));
+  auto record = store_.read(type, std::string(ref.substr(slash + 1)));
+  bool visible = record && !record->deleted && sees(who, *record);
+  security::FactsView named(visible ? std::string_view(record->access) : std::string_view());
+  if (!named.valid()) return;
+  auto inherited = named.facts();
+  for (auto& p : inherited.patients)
+    if (std::find(facts.patients.begin(), facts.patients.end(), p) == facts.patients.end()) facts.patients.push_back(std::move(p));
+  facts.labels |= inherited.labels;
+  facts.confined = facts.confined || inherited.confined;
+  facts.shared = facts.shared && inherited.shared;
 }
 
 std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std::string& type, const Params& criteria,
@@ -264,7 +296,9 @@ PlannedWrite WritePath::plan_update(const Caller& who, fhir::model::Document& do
   std::optional<store::ResourceRecord> read;
   if (!known) read = store_.read(type, id);
   const store::ResourceRecord* current = known ? known : read ? &*read : nullptr;
-  if (current && !current->deleted && !sees(who, *current)) {
+  // A deleted record keeps its last version's access facts: an organization that could not see it
+  // may not write the next version (it would be written into the other organization's record).
+  if (current && !sees(who, *current)) {
     p.result = failure(403, "forbidden", type + "/" + id + " is not a record your organization may change");
     return p;
   }

@@ -141,6 +141,15 @@ class WritePath {
   std::optional<store::Write> make_write(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
                                          const std::string& type, const std::string& id, int64_t version,
                                          const char* method, const store::ResourceRecord* current, Result& result);
+  // The access facts of a version about to be stored (AccessPolicy::facts), a Binary's
+  // followed to its securityContext.
+  security::AccessFacts facts_of(const Caller& who, const fhir::model::Element& resource, const std::string& id,
+                                 const std::vector<fhir::search::IndexEntry>& rows, const security::Labelling& labelling,
+                                 const store::ResourceRecord* current);
+  // A Binary is seen as the resource its securityContext names is (FHIR Binary: access follows
+  // that resource): the stored record's patients, labels and confinement become the Binary's,
+  // when `who` may see that record (else it is not there for it, and the Binary stays its own).
+  void follow_security_context(const Caller& who, const fhir::model::Element& binary, security::AccessFacts& facts);
   // Whether the access facts a version would get now are those `current` was stored with.
   bool facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
                        const security::Labelling& labelling, const store::ResourceRecord& current);

@@ -229,9 +229,14 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   bool post(const Subscription& s, Runtime& r, const std::string& body, std::string& error);
   void deliver(const Subscription& s, Runtime& r);
   bool handshake(const Subscription& s, Runtime& r);
+  // Whether the subscription's client may learn of an event's version (and of its resource as it is now).
+  bool may_learn(const Subscription& s, const EventRecord& event);
   bool read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                   std::vector<store::ResourceRecord>& sent);
-  bool send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last);
+  // Sends a batch; what it disclosed besides the events' own records (a v2 result's patient
+  // and report) is added to `sent`.
+  bool send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last,
+            std::vector<store::ResourceRecord>& sent);
   void failed(const Subscription& s, const std::string& error, bool waiting = false);
 };
 
@@ -342,6 +347,14 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   return true;
 }
 
+bool Delivery::Impl::may_learn(const Subscription& s, const EventRecord& event) {
+  if (!options.authorize) return true;
+  if (!options.authorize(s.owner, event.as_record())) return false;
+  // The resource as it is now too, as $events reads it: labelled or confined since, it is withheld.
+  auto current = store.read(event.type, event.id);
+  return current && (current->version == event.version || options.authorize(s.owner, *current));
+}
+
 bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                                 std::vector<store::ResourceRecord>& sent) {
   std::vector<store::LogRecord> records;
@@ -354,7 +367,7 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;
-    e.withheld = options.authorize && !options.authorize(s.owner, e.event.as_record());
+    e.withheld = !may_learn(s, e.event);
     if (s.payload == Payload::FullResource && !e.event.deleted && !e.withheld)  // only a full payload needs the version
       if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = std::move(version->body);
     if (!e.withheld) sent.push_back(e.event.as_record());
@@ -363,7 +376,8 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
   return true;
 }
 
-bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last) {
+bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<NotificationEvent>& batch, int64_t last,
+                          std::vector<store::ResourceRecord>& sent) {
   std::string error;
   if (s.v2) {
     // MLLP carries no TLS here: only to loopback or an allow-listed host, never a host a
@@ -375,8 +389,10 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
                                       : "an MLLP endpoint must be an allow-listed host (tokens are required)");
       return false;
     }
+    auto readable = [&](const store::ResourceRecord& record) { return !options.authorize || options.authorize(s.owner, record); };
     if (!batch.empty() && options.definitions &&
-        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions), static_cast<int>(s.timeout_s), error)) {
+        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions, readable, sent), static_cast<int>(s.timeout_s),
+                   error)) {
       failed(s, error);
       return false;
     }
@@ -414,7 +430,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     }
   }
   int64_t last = batch.empty() ? delivered : batch.back().number;
-  if (!send(s, r, batch, last)) return;
+  if (!send(s, r, batch, last, sent)) return;
   DeliveryState saved;
   bool keep = false;
   {

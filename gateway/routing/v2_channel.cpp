@@ -19,8 +19,10 @@ std::string reference_key(const rapidjson::Value& r) {
   return ref.substr(0, ref.find("/_history/"));
 }
 
-// The focus and what ORU^R01 needs with it: its patient, and a report's results.
-std::string collection_for(const NotificationEvent& e, store::Store& store) {
+// The focus and what ORU^R01 needs with it: its patient, and a report's results (those
+// the subscriber may learn of).
+std::string collection_for(const NotificationEvent& e, store::Store& store, const MayLearn& may_learn,
+                           std::vector<store::ResourceRecord>& disclosed) {
   std::vector<std::string> bodies{e.body};
   rapidjson::Document focus;
   focus.Parse(e.body.c_str());
@@ -34,7 +36,10 @@ std::string collection_for(const NotificationEvent& e, store::Store& store) {
   for (const std::string& key : keys) {
     size_t slash = key.find('/');
     if (slash == std::string::npos) continue;
-    if (auto found = store.read(key.substr(0, slash), key.substr(slash + 1)); found && !found->deleted) bodies.push_back(found->body);
+    auto found = store.read(key.substr(0, slash), key.substr(slash + 1));
+    if (!found || found->deleted || !may_learn(*found)) continue;
+    bodies.push_back(found->body);
+    disclosed.push_back(std::move(*found));
   }
   std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[)";
   for (size_t i = 0; i < bodies.size(); ++i) {
@@ -51,12 +56,13 @@ std::string collection_for(const NotificationEvent& e, store::Store& store) {
 }  // namespace
 
 std::vector<std::string> v2_messages(const std::vector<NotificationEvent>& events, store::Store& store,
-                                     const fhir::definitions::Definitions& definitions) {
+                                     const fhir::definitions::Definitions& definitions, const MayLearn& may_learn,
+                                     std::vector<store::ResourceRecord>& disclosed) {
   std::vector<std::string> out;
   for (const NotificationEvent& e : events) {
     if (e.withheld) continue;  // the clinic may no longer learn of it
     if (e.body.empty() || e.event.deleted) continue;
-    auto parsed = fhir::io::read(collection_for(e, store), definitions);
+    auto parsed = fhir::io::read(collection_for(e, store, may_learn, disclosed), definitions);
     if (!parsed.document || !parsed.document->root()) continue;
     mappings::hl7v2::ToV2Options options;
     options.control_id = "CB" + std::to_string(e.number);

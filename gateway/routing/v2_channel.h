@@ -5,6 +5,7 @@
 // before the next.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,16 @@
 
 namespace carebridge::gateway::routing {
 
-// The v2 messages for a batch of events (a result's report and patient read from the store).
+// Whether the subscriber may learn of a stored record (as a read by its client would).
+using MayLearn = std::function<bool(const store::ResourceRecord& record)>;
+
+// The v2 messages for a batch of events: each result with its patient and, for a report, its
+// results, read from the store — only those the subscriber `may_learn` of, each added to
+// `disclosed` for the audit trail (a report's HIV result stays out of a clinic's ORU^R01
+// as it would stay out of its searches).
 std::vector<std::string> v2_messages(const std::vector<NotificationEvent>& events, store::Store& store,
-                                     const fhir::definitions::Definitions& definitions);
+                                     const fhir::definitions::Definitions& definitions, const MayLearn& may_learn,
+                                     std::vector<store::ResourceRecord>& disclosed);
 
 // Sends each message over MLLP to `endpoint` ("mllp://host:port") and waits for its ACK;
 // false, with `error` set, at the first that is not acknowledged AA or CA.

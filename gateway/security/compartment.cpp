@@ -64,6 +64,15 @@ void add_unique(std::vector<std::string>& ids, std::string_view id) {
   ids.emplace_back(id);
 }
 
+// Adds the id of every Patient the element references, at any depth (contained resources
+// and a Bundle's entries too).
+void add_patient_references(const Element& element, std::vector<std::string>& patients) {
+  for (const Element* c : element.children()) {
+    if (c->base_name() == "reference" && !c->value.empty()) add_unique(patients, referenced_id(c->value, "Patient"));
+    add_patient_references(*c, patients);
+  }
+}
+
 std::string_view status_of(const Element& resource) {
   const Element* status = resource.child("status");
   return status ? status->value : std::string_view();
@@ -146,6 +155,13 @@ AccessFacts PatientCompartment::facts(const Element& resource, std::string_view 
     for (const auto& row : rows) {
       if (params->second.count(row.param)) add_unique(f.patients, referenced_id(row.code, "Patient"));
     }
+  }
+  // Data outside the compartment that names a patient anyway (Device.patient, a Linkage's
+  // items, a stored Bundle's entries, Binary.securityContext) is that patient's, not directory
+  // data every organization reads; and a Binary is content, never shared.
+  if (f.shared) {
+    add_patient_references(resource, f.patients);
+    if (!f.patients.empty() || type == "Binary") f.shared = false;
   }
   // A Basic that carries a definition outside the patient compartment (a SubscriptionTopic
   // subscribers must be able to discover) is shared as that type would be, unless it names

@@ -129,11 +129,29 @@ const CodeHit* LabelRules::Tables::find(std::string_view system, std::string_vie
   return nullptr;
 }
 
+namespace {
+
+// A sensitivity carried as data (DocumentReference.securityLabel, the labels a Consent's
+// provision names): the record is as sensitive as the label it names, with the confidentiality
+// it implies, as the value sets give it.
+void add_named_label(const model::Element& coding, LabelRules::Outcome& out) {
+  uint32_t named = label_bits(value_of(coding, "system"), value_of(coding, "code")) & kSensitive;
+  if (!named) return;
+  if (named & ~(ConfidentialityR | ConfidentialityV)) named |= ConfidentialityR;
+  if ((out.labels | named) == out.labels) return;
+  out.labels |= named;
+  out.reasons.push_back(label_list(named) + ": " + model::location(coding) + " is the security label " +
+                        std::string(value_of(coding, "system")) + "|" + std::string(value_of(coding, "code")));
+}
+
+}  // namespace
+
 // Every Coding below `element`, meta (of this and of contained resources) excepted.
 void LabelRules::Tables::collect(const model::Element& element, Outcome& out, std::vector<bool>& reported) const {
   for (const model::Element* c = element.first_child; c; c = c->next) {
     if (element.is_resource() && c->name == "meta") continue;
     if (c->type == "Coding") {
+      add_named_label(*c, out);
       CodeHit scratch;
       if (const CodeHit* hit = find(value_of(*c, "system"), value_of(*c, "code"), scratch)) {
         out.labels |= hit->labels;

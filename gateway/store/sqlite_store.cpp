@@ -501,7 +501,10 @@ HistoryResult SqliteStore::history(const HistoryQuery& query) {
     binds.push_back({SqlBinding::Kind::Integer, {}, query.at_ms->first});
   }
   if (query.visible) {
-    where += " AND cb_visible(v.type, v.access, ?)";
+    // A version and the resource as it is now: a record labelled later hides its past.
+    where += " AND cb_visible(v.type, v.access, ?) AND cb_visible(v.type, (SELECT c.access FROM resource_current c "
+             "WHERE c.type = v.type AND c.id = v.id), ?)";
+    binds.push_back(visibility_binding(query.visible.get()));
     binds.push_back(visibility_binding(query.visible.get()));
   }
   {

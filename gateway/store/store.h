@@ -90,7 +90,8 @@ struct HistoryQuery {
   // Only versions up to this point of the store's history (the first page's), so that
   // versions written between pages do not shift them; 0: now.
   int64_t snapshot = 0;
-  std::shared_ptr<const Visibility> visible;  // only versions this accepts (null: all)
+  // Only versions this accepts, of resources whose current version it accepts too (null: all).
+  std::shared_ptr<const Visibility> visible;
 };
 
 struct HistoryResult {

@@ -429,6 +429,19 @@ TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered clie
   }));
 }
 
+TEST_CASE("The v2 messages a lab sends are kept as Binaries no other organization reads", "[e2e][hl7v2][security]") {
+  SecuredGateway gw("v2-kept-messages", {{"riverside-lab", "riverside", "system/*.cruds"}, {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = gw.http();
+  auto lab = SecuredGateway::as(gw.token("riverside-lab"));
+  auto stranger = SecuredGateway::as(gw.token("stranger"));
+  REQUIRE(http.post("/ingest/hl7v2", sample_text("oru_r01.hl7"), lab).status == 200);
+  auto kept = entry_ids(http.get("/fhir/Binary", lab).body);
+  REQUIRE(kept.size() == 1);  // the message itself: PID with the patient's name, birth date and identifiers
+  CHECK(http.get("/fhir/" + kept.front(), stranger).status == 404);
+  CHECK(bundle_total(http.get("/fhir/Binary", stranger).body) == 0);
+  CHECK(http.get("/fhir/_history?_count=100", stranger).body.find(kept.front()) == std::string::npos);
+}
+
 TEST_CASE("MLLP over TLS: a hospital's client certificate stands for its registered client", "[e2e][hl7v2][security][tls]") {
   auto dir = temp_dir("v2-mtls");
   auto file = [&](const std::string& name) { return (dir / name).string(); };

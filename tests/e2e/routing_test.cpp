@@ -25,6 +25,7 @@
 #include "server_process.h"
 #include "support/test_support.h"
 #include "support/test_certificate.h"
+#include "mllp_receiver.h"
 #include "routing_subscription.h"
 #include "webhook_receiver.h"
 
@@ -387,6 +388,32 @@ TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured w
   for (const auto& body : covered.bodies()) CHECK(body.find(hiv) == std::string::npos);
 }
 
+TEST_CASE("routing: a result labelled sensitive while its notification waits is withheld when it is sent",
+          "[e2e][routing][security]") {
+  WebhookReceiver carer;
+  SecuredGateway g("routing-labelled-later", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}},
+                   "", kLoopbackReceivers);
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                    R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(carer.url(), "full-resource"), SecuredGateway::as(g.token("clinic-b"))).status == 201);
+  REQUIRE(carer.wait_for(1));
+  carer.set_down(true);
+  std::string result = lab(p, "2345-7", 95);
+  std::string id = str(parse_json(http.post("/fhir/Observation", result, hospital).body), "id");
+  // The hospital labels the result before the clinic's receiver is back.
+  result.insert(1, R"("id":")" + id + R"(","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},)");
+  REQUIRE(http.put("/fhir/Observation/" + id, result, hospital).status == 200);
+  REQUIRE(carer.wait_for_refused(
+      [&](const std::string& body) { return body.find("event-notification") != std::string::npos && body.find(id) == std::string::npos; },
+      30));
+  carer.set_down(false);
+  REQUIRE(eventually_events(carer, 1, 30));
+  for (const auto& body : carer.bodies()) CHECK(body.find(id) == std::string::npos);
+}
+
 TEST_CASE("routing: a provider hears of 'my patients' while on their care team, and not after", "[e2e][routing]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-care-team"));
@@ -420,64 +447,6 @@ TEST_CASE("routing: a provider hears of 'my patients' while on their care team, 
   CHECK(event_numbers(receiver) == std::vector<long>{1});
 }
 
-namespace {
-
-// An MLLP receiver, as a clinic's v2 interface: keeps each message, answers AA.
-class MllpReceiver {
- public:
-  MllpReceiver() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listener_, 4) == 0);
-    socklen_t length = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] {
-      int c;
-      while ((c = ::accept(listener_, nullptr, nullptr)) >= 0) {
-        std::string buffer;
-        char chunk[4096];
-        for (ssize_t n; (n = ::recv(c, chunk, sizeof chunk, 0)) > 0;) {
-          buffer.append(chunk, static_cast<size_t>(n));
-          for (size_t end; (end = buffer.find("\x1c\r")) != std::string::npos;) {
-            std::string message = buffer.substr(1, end - 1);
-            buffer.erase(0, end + 2);
-            {
-              std::lock_guard lock(mutex_);
-              messages_.push_back(message);
-            }
-            std::string ack = "\x0bMSH|^~\\&|CLINIC|X|CB|Y|20260101||ACK|A1|P|2.5.1\rMSA|AA|X\r\x1c\r";
-            ::send(c, ack.data(), ack.size(), MSG_NOSIGNAL);
-          }
-        }
-        ::close(c);
-      }
-    });
-  }
-  ~MllpReceiver() {
-    ::shutdown(listener_, SHUT_RDWR);
-    ::close(listener_);
-    thread_.join();
-  }
-  std::string endpoint() const { return "mllp://127.0.0.1:" + std::to_string(port_); }
-  std::vector<std::string> messages() const {
-    std::lock_guard lock(mutex_);
-    return messages_;
-  }
-
- private:
-  int listener_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::vector<std::string> messages_;
-};
-
-}  // namespace
-
 TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over MLLP", "[e2e][routing][hl7v2]") {
   MllpReceiver clinic;
   ServerProcess server(temp_dir("routing-v2"));
@@ -492,6 +461,35 @@ TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over ML
   CHECK(oru.find("ORU^R01") != std::string::npos);
   CHECK(oru.find("\rPID|") != std::string::npos);
   CHECK(oru.find("OBX|1|NM|2345-7^^LN||182|mg/dL") != std::string::npos);
+}
+
+TEST_CASE("routing: a v2 clinic's ORU^R01 for a report leaves out the results its client may not read",
+          "[e2e][routing][hl7v2][security]") {
+  MllpReceiver clinic;
+  SecuredGateway g("routing-v2-consent", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}}, "",
+                   kLoopbackReceivers);
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                    R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital).status == 201);
+  std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
+                    R"(","channel":{"type":"message","endpoint":")" + clinic.endpoint() + R"(","payload":"x-application/hl7-v2+er7"}})";
+  REQUIRE(http.post("/fhir/Subscription", sub, b).status == 201);
+  // No Consent lets clinic-b see HIV results: the report it may read carries one.
+  std::string hiv = str(parse_json(http.post("/fhir/Observation", lab(p, "7917-8", 1), hospital).body), "id");
+  std::string glucose = str(parse_json(http.post("/fhir/Observation", lab(p, "2345-7", 95), hospital).body), "id");
+  REQUIRE(http.get("/fhir/Observation/" + hiv, b).status == 404);
+  REQUIRE(http.post("/fhir/DiagnosticReport", R"({"resourceType":"DiagnosticReport","status":"final",)"
+                    R"("code":{"coding":[{"system":"http://loinc.org","code":"24323-8"}]},"subject":{"reference":"Patient/)" + p +
+                    R"("},"result":[{"reference":"Observation/)" + glucose + R"("},{"reference":"Observation/)" + hiv + R"("}]})",
+                    hospital).status == 201);
+  REQUIRE(eventually([&] { return clinic.messages().size() >= 2; }));
+  std::string report = clinic.messages().back();
+  CHECK(report.find("OBR|1|||24323-8") != std::string::npos);
+  CHECK(report.find("OBX|1|NM|2345-7^^LN||95|mg/dL") != std::string::npos);
+  for (const auto& message : clinic.messages()) CHECK(message.find("7917-8") == std::string::npos);
 }
 
 namespace {

@@ -341,3 +341,94 @@ TEST_CASE("A victim service provider's records are labelled from the moment its 
   INFO(stored);
   CHECK(stored.find("\"code\":\"SDV\"") != std::string::npos);
 }
+
+TEST_CASE("A record labelled sensitive after it was written hides its earlier versions too", "[gateway][e2e][security]") {
+  SecuredGateway g("security-labelled-later", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  std::string o = created_id(http.post("/fhir/Observation", observation(p, "8867-4", R"("valueString":"first words",)"), hospital));
+  REQUIRE(http.get("/fhir/Observation/" + o + "/_history/1", b).status == 200);
+  // The hospital finds the result is about the patient's HIV care and labels it.
+  std::string labelled = observation(p, "8867-4", R"("id":")" + o + R"(","meta":{"security":[{"system":)"
+                                     R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]},"valueString":"first words",)");
+  REQUIRE(http.put("/fhir/Observation/" + o, labelled, hospital).status == 200);
+  CHECK(http.get("/fhir/Observation/" + o, b).status == 404);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history/1", b).status == 404);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history", b).status == 404);
+  for (const char* history : {"/fhir/Observation/_history", "/fhir/_history?_count=100"}) {
+    auto r = http.get(history, b);
+    CHECK(r.status == 200);
+    CHECK(r.body.find(o) == std::string::npos);
+  }
+  // The hospital, whose record it is, still reads its whole history.
+  CHECK(bundle_total(http.get("/fhir/Observation/" + o + "/_history", hospital).body) == 2);
+  CHECK(http.get("/fhir/Observation/" + o + "/_history/1", hospital).status == 200);
+}
+
+TEST_CASE("Records outside the patient compartment that carry a patient's data stay with the patient's carers",
+          "[gateway][e2e][security]") {
+  SecuredGateway g("security-outside-compartment", {{"hospital", "hosp", "system/*.cruds"},
+                                                    {"clinic-b", "org-b", "system/*.cruds"},
+                                                    {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto carer = SecuredGateway::as(g.token("clinic-b"));
+  auto stranger = SecuredGateway::as(g.token("stranger"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
+                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  std::string hiv = created_id(http.post("/fhir/Observation", observation(p, "7917-8"), hospital));
+  auto binary = [&](const std::string& context) {
+    return created_id(http.post("/fhir/Binary", R"({"resourceType":"Binary","contentType":"text/plain",)"
+                                R"("securityContext":{"reference":")" + context + R"("},"data":"cmVzdWx0"})", hospital));
+  };
+  std::string patients_binary = binary("Patient/" + p), hiv_binary = binary("Observation/" + hiv);
+  std::string device = created_id(http.post("/fhir/Device", R"({"resourceType":"Device","patient":{"reference":"Patient/)" + p +
+                                                                R"("}})", hospital));
+  std::string bundle = created_id(http.post("/fhir/Bundle", R"({"resourceType":"Bundle","type":"collection","entry":[)"
+                                            R"({"fullUrl":"urn:uuid:6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b","resource":)" +
+                                            observation(p, "8867-4") + "}]}", hospital));
+  for (const std::string& record : {"Binary/" + patients_binary, "Binary/" + hiv_binary, "Device/" + device, "Bundle/" + bundle}) {
+    INFO(record);
+    CHECK(http.get("/fhir/" + record, stranger).status == 404);
+  }
+  for (const char* search : {"/fhir/Binary", "/fhir/Device", "/fhir/Bundle", "/fhir/_history?_count=100"}) {
+    auto found = http.get(search, stranger);
+    CHECK(found.body.find(p) == std::string::npos);
+    CHECK(found.body.find(patients_binary) == std::string::npos);
+  }
+  // The patient's carer reads them, except the Binary whose context is an HIV result it may not see.
+  for (const std::string& record : {"Binary/" + patients_binary, "Device/" + device, "Bundle/" + bundle}) {
+    INFO(record);
+    CHECK(http.get("/fhir/" + record, carer).status == 200);
+  }
+  CHECK(http.get("/fhir/Binary/" + hiv_binary, carer).status == 404);
+  CHECK(http.get("/fhir/Binary/" + hiv_binary, hospital).status == 200);
+  // A Binary naming a record its writer may not see takes nothing from it (not even its patient).
+  auto guess = http.post("/fhir/Binary", R"({"resourceType":"Binary","contentType":"text/plain",)"
+                         R"("securityContext":{"reference":"Observation/)" + hiv + R"("},"data":"cmVzdWx0"})", stranger);
+  CHECK(guess.status == 201);
+  CHECK(guess.body.find(p) == std::string::npos);
+}
+
+TEST_CASE("An organization cannot write over another organization's deleted record", "[gateway][e2e][security]") {
+  SecuredGateway g("security-deleted-id", {{"hospital", "hosp", "system/*.cruds"}, {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto stranger = SecuredGateway::as(g.token("stranger"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  std::string mine = created_id(http.post("/fhir/Patient", patient_json("Okafor", "Ngozi"), stranger));
+  std::string o = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), hospital));
+  REQUIRE(http.del("/fhir/Observation/" + o, hospital).status == 204);
+  // The next version would be the hospital's record (version 3) with the stranger's words in it.
+  auto over = http.put("/fhir/Observation/" + o, observation(mine, "8867-4", R"("id":")" + o + R"(",)"), stranger);
+  CHECK(over.status == 403);
+  CHECK(over.body.find("\"versionId\"") == std::string::npos);
+  CHECK(http.get("/fhir/Observation/" + o, hospital).status == 410);
+  // The hospital, whose record it was, may write it again.
+  CHECK(http.put("/fhir/Observation/" + o, observation(p, "8867-4", R"("id":")" + o + R"(",)"), hospital).status / 100 == 2);
+}

@@ -68,6 +68,32 @@ TEST_CASE("An HIV viral load result is labelled HIV and restricted", "[labels]")
   CHECK(outcome.reasons[0].find("'hiv'") != std::string::npos);
 }
 
+TEST_CASE("A record that names a sensitivity as data is labelled with it", "[labels]") {
+  // A document's own label (DocumentReference.securityLabel), with no sensitive code in it.
+  auto document = parsed(R"({"resourceType":"DocumentReference","status":"current","subject":{"reference":"Patient/p1"},
+    "securityLabel":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HIV"}]}],
+    "content":[{"attachment":{"contentType":"text/plain","data":"bm90ZQ=="}}]})");
+  auto labelled = shipped_rules().apply(*document->root(), {});
+  CHECK(labelled.labels == (sec::HIV | sec::ConfidentialityR));
+  REQUIRE(labelled.reasons.size() == 1);
+  CHECK(labelled.reasons[0].find("DocumentReference.securityLabel[0].coding[0]") != std::string::npos);
+  // A Consent about sharing domestic-violence records tells that there are some.
+  auto consent = parsed(R"({"resourceType":"Consent","status":"active","patient":{"reference":"Patient/p1"},
+    "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+    "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
+    "provision":{"provision":[{"type":"permit","securityLabel":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"SDV"}]}]}})");
+  CHECK(shipped_rules().apply(*consent->root(), {}).labels == (sec::SDV | sec::ConfidentialityR));
+  // A confidentiality code alone, and codes that are not sensitivities (a refrain, an encounter class).
+  auto very = parsed(R"({"resourceType":"DocumentReference","status":"current","subject":{"reference":"Patient/p1"},
+    "securityLabel":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"V"}]},
+                     {"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"NORDSCLCDS"}]}],
+    "content":[{"attachment":{"contentType":"text/plain","data":"bm90ZQ=="}}]})");
+  CHECK(shipped_rules().apply(*very->root(), {}).labels == sec::ConfidentialityV);
+  auto visit = parsed(R"({"resourceType":"Encounter","status":"finished",
+    "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}})");
+  CHECK(shipped_rules().apply(*visit->root(), {}).labels == 0);
+}
+
 TEST_CASE("An opioid dependence diagnosis is substance use, Part 2 only from a Part 2 program", "[labels]") {
   auto doc = parsed(condition("http://hl7.org/fhir/sid/icd-10-cm", "F11.20"));
   auto plain = shipped_rules().apply(*doc->root(), {});
