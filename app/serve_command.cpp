@@ -34,6 +34,7 @@
 #include "gateway/pipeline/stages.h"
 #include "gateway/pipeline/system_routes.h"
 #include "gateway/pipeline/token_authorization.h"
+#include "app/access_refresh.h"
 #include "app/routing_setup.h"
 #include "app/security_setup.h"
 #include "gateway/rest/service.h"
@@ -383,6 +384,9 @@ int serve_command(const Arguments& arguments) {
   if (!routing) return 1;
   subscription_check->topics = &routing->topics;
   subscription_check->registry = &service.registry();
+  if (!refresh_access_facts(config.data_dir, *store, service.writes(), *definitions,
+                            gateway::security::LabelRules::default_path()))
+    return 1;
   if (!config.auth.tokens_required(config.listen)) {
     std::cout << "carebridge: tokens are not required (every listener is on loopback and the config does not set "
                  "\"auth\": {\"required\": true}): requests without a token may read and change everything"

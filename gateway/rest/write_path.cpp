@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "fhir/json/json_reader.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
@@ -416,6 +417,24 @@ void WritePath::audit(std::vector<store::Write>& writes, const AuditNote& note) 
   r.time_ms = now_ms();
   // The record rides in the commit (the store's audit log): stored with the writes or not at all.
   writes.back().logs.emplace_back(security::AuditTrail::kLog, security::AuditTrail::log_record(r));
+}
+
+WritePath::Refreshed WritePath::refresh(const std::string& type, const std::string& id) {
+  bool written = false;
+  Result result = execute([&]() -> PlannedWrite {
+    PlannedWrite p;
+    auto current = store_.read(type, id);  // as it is now: a conflict plans again
+    if (!current || current->deleted || current->body.empty()) return p;
+    auto parsed = fhir::json::read(current->body, definitions_);
+    if (!parsed.document || !parsed.document->root()) return p;
+    p.write = make_write(nullptr, *parsed.document, *parsed.document->root(), current->type, current->id,
+                         current->version + 1, "PUT", &*current, p.result);
+    if (p.write) p.write->maintenance = true;
+    written = p.write.has_value();
+    return p;
+  });
+  if (result.status >= 300) return Refreshed::Failed;
+  return written ? Refreshed::Written : Refreshed::Unchanged;
 }
 
 Result WritePath::execute(const std::function<PlannedWrite()>& plan, const AuditNote& note) {

@@ -107,6 +107,11 @@ class WritePath {
     options_.access = access;
     options_.audit = audit;
   }
+  // Writes the stored resource again as the gateway, so that its labels and access facts are
+  // those this build gives it (a data folder an older build wrote): a new version, audited,
+  // that subscribers are not told of (store::Write::maintenance); nothing when they are.
+  enum class Refreshed { Unchanged, Written, Failed };
+  Refreshed refresh(const std::string& type, const std::string& id);
   // Adds the AuditEvent recording `writes` to them, so that their commit stores it.
   void audit(std::vector<store::Write>& writes, const AuditNote& note) const;
 

@@ -138,7 +138,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
 
 carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& event, store::CommitLog& log) {
   if (event.record.type == "Subscription") stage(event.record);
-  else match(event, log);
+  else if (!event.maintenance) match(event, log);  // upkeep is no event a subscriber asked for
   return {};
 }
 

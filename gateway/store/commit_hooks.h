@@ -28,6 +28,7 @@ struct WriteEvent {
   std::string_view previous_access;
   // The previous version's body (compact JSON), read from the store when called; empty when none.
   std::function<std::string()> previous_body;
+  bool maintenance = false;  // the gateway's upkeep (store.h Write::maintenance)
 };
 
 // Records a hook adds to the commit (stored with it, or not at all).

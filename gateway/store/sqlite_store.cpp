@@ -385,19 +385,20 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     added.reserve(rows.size());
     for (const IndexEntry& e : rows) added.emplace_back(pid_of(db, r.type, e.param), &e);
     insert_index_rows(db, rid, added);
-    run_hooks(db, r, rows, previous_access);
+    run_hooks(db, r, rows, previous_access, w.maintenance);
   }
 }
 
 void SqliteStore::run_hooks(Connection& db, const ResourceRecord& r, const std::vector<IndexEntry>& rows,
-                            std::string_view previous_access) {
+                            std::string_view previous_access, bool maintenance) {
   if (hooks_.empty()) return;
   WriteEvent event{r, rows, r.version - 1, previous_access, [&db, &r]() -> std::string {
                      static const std::string kBody = "SELECT body FROM resource_version WHERE type = ?1 AND id = ?2 AND version = ?3";
                      auto q = db.prepare(kBody);
                      q.bind(1, r.type).bind(2, r.id).bind(3, r.version - 1);
                      return q.step() ? q.text(0) : std::string();
-                   }};
+                   },
+                   maintenance};
   for (const auto& hook : hooks_) {
     auto done = hook->on_write(event, *commit_log_);
     if (!done) throw HookFailure(done.message());

@@ -98,7 +98,7 @@ class SqliteStore final : public Store {
   void apply(Connection& db, const std::vector<Write>& writes);
   // Every hook's view of one write; throws HookFailure when one refuses it.
   void run_hooks(Connection& db, const ResourceRecord& record, const std::vector<IndexEntry>& rows,
-                 std::string_view previous_access);
+                 std::string_view previous_access, bool maintenance);
   // The id of a search parameter of a type in search_param, added when new.
   int64_t pid_of(Connection& db, const std::string& type, const std::string& param);
   static void rollback(Connection& db);

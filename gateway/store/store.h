@@ -56,6 +56,9 @@ struct Write {
   // Records appended to the store's logs (log name, record) in this write's transaction.
   // A write whose record has no type carries only these (it stores no resource).
   std::vector<std::pair<std::string, std::string>> logs = {};
+  // The gateway's own upkeep (access facts recomputed after an upgrade), not a change of
+  // the record's meaning: hooks keep their indexes, subscriptions are not told of it.
+  bool maintenance = false;
 };
 
 struct CommitResult {

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <thread>
 
+#include "gateway/security/access_facts.h"
+#include "gateway/store/sqlite_store.h"
 #include "security_support.h"
 #include "support/test_certificate.h"
 #include "support/test_support.h"
@@ -431,4 +433,42 @@ TEST_CASE("An organization cannot write over another organization's deleted reco
   CHECK(http.get("/fhir/Observation/" + o, hospital).status == 410);
   // The hospital, whose record it was, may write it again.
   CHECK(http.put("/fhir/Observation/" + o, observation(p, "8867-4", R"("id":")" + o + R"(",)"), hospital).status / 100 == 2);
+}
+
+TEST_CASE("Records an older build stored with other access facts are recomputed before the next start serves",
+          "[gateway][e2e][security]") {
+  SecuredGateway g("security-refresh", {{"hospital", "hosp", "system/*.cruds"}, {"stranger", "org-c", "system/*.rs"}});
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  std::string p = created_id(g.http().post("/fhir/Patient", patient_json("Okafor", "Ada"), hospital));
+  std::string hiv = created_id(g.http().post("/fhir/Observation", observation(p, "7917-8"), hospital));
+  const std::string path = "/fhir/Observation/" + hiv;
+  REQUIRE(g.http().get(path, SecuredGateway::as(g.token("stranger"))).status == 404);
+  // As a build that knew no HIV label and took the result for shared data left it.
+  auto as_older_build = [&](bool forget_fingerprint) {
+    return [&, forget_fingerprint](const std::filesystem::path& data) {
+      namespace store = carebridge::gateway::store;
+      store::SqliteOptions options;
+      options.directory = data;
+      store::SqliteStore old(options);
+      auto stored = old.read("Observation", hiv);
+      REQUIRE(stored);
+      store::Write w;
+      w.record = *stored;
+      w.record.version = stored->version + 1;
+      sec::AccessFacts facts = sec::FactsView(stored->access).facts();
+      facts.labels = 0;
+      facts.patients.clear();
+      facts.shared = true;
+      w.record.access = sec::encode(facts);
+      w.expected_version = stored->version;
+      REQUIRE(old.commit({w}).ok());
+      if (forget_fingerprint) std::filesystem::remove(data / "access-facts-version");
+    };
+  };
+  g.restart(as_older_build(false));  // the same build again: the facts are taken as stored
+  CHECK(g.http().get(path, SecuredGateway::as(g.token("stranger"))).status == 200);
+  g.restart(as_older_build(true));  // a folder from another build: recomputed before serving
+  CHECK(g.http().get(path, SecuredGateway::as(g.token("stranger"))).status == 404);
+  CHECK(g.http().get(path, SecuredGateway::as(g.token("hospital"))).status == 200);
+  CHECK(std::filesystem::exists(g.dir() / "data" / "access-facts-version"));
 }
