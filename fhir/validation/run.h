@@ -209,7 +209,7 @@ size_t skip_bytes_not_below(std::string_view text, unsigned char limit);
 // lower-case scheme, a colon and something after it without spaces ("urn:uuid:...", "http://...").
 bool is_absolute_url(std::string_view url);
 // A RESTful resource URL as the reference validator recognises one: optionally
-// http(s)://host/path/ (letters, digits, '.', ':', '%', '$' in each segment), then
+// http(s)://host/path/ (letters, digits, '-', '.', ':', '%', '$' in each segment), then
 // Type/id and optionally /_history/version. Fills the parts it found.
 struct RestUrl {
   std::string_view base;  // up to and including the '/' before Type ("" for a relative URL)
