@@ -165,6 +165,45 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   CHECK(parse_json(c->get("/fhir/Patient?family=two").body)["total"].GetInt() == 0);
 }
 
+TEST_CASE("relative references resolve against the referring entry's RESTful fullUrl", "[gateway][e2e][transaction]") {
+  // EHR exports (HAPI's, Epic's) give entries fullUrls on their own server and refer to one
+  // another relatively: "Patient/p7" in https://ehr.example.org/fhir/Encounter/e1 names the
+  // entry https://ehr.example.org/fhir/Patient/p7 (bundle.html, "Resolving references in
+  // Bundles"). POSTed, that Patient gets a new id; the reference kept as written pointed at
+  // nothing, or at another patient this server holds as Patient/p7.
+  ServerProcess server(temp_dir("restful-full-urls"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/p7", R"({"resourceType":"Patient","id":"p7","name":[{"family":"Someone Else"}]})", json_headers()).status == 201);
+  std::string ehr = "https://ehr-1.example.org/fhir/";
+  std::string encounter = R"({"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                          R"("subject":{"reference":"Patient/p7"}})";
+  std::string observation = R"({"resourceType":"Observation","id":"o1","status":"final","code":{"text":"glucose"},)"
+                            R"("subject":{"reference":"Patient/p7/_history/3"},"encounter":{"reference":"Encounter/e1"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post(ehr + "Observation/o1", observation, "Observation") + "," +
+                       entry_post(ehr + "Encounter/e1", encounter, "Encounter") + "," +
+                       entry_post(ehr + "Patient/p7", R"({"resourceType":"Patient","id":"p7","name":[{"family":"Moreau"}]})", "Patient") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  std::string patient = "Patient/" + str(doc["entry"][2]["resource"], "id");
+  std::string enc = "Encounter/" + str(doc["entry"][1]["resource"], "id");
+  CHECK(patient != "Patient/p7");
+  CHECK(str(doc["entry"][1]["resource"]["subject"], "reference") == patient);
+  CHECK(str(doc["entry"][0]["resource"]["subject"], "reference") == patient);
+  CHECK(str(doc["entry"][0]["resource"]["encounter"], "reference") == enc);
+  CHECK(parse_json(c->get("/fhir/Encounter?subject=Patient/p7").body)["total"].GetInt() == 0);
+  // A relative reference in an entry whose fullUrl is a urn:uuid names this server's resource.
+  std::string local = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                      entry_post("urn:uuid:5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a41", R"({"resourceType":"Observation","status":"final","code":{"text":"a1c"},"subject":{"reference":"Patient/p7"}})", "Observation") +
+                      "," + entry_post(ehr + "Patient/p7", R"({"resourceType":"Patient","id":"p7"})", "Patient") + "]}";
+  auto r2 = c->post("/fhir", local, representation());
+  INFO(r2.body);
+  REQUIRE(r2.status == 200);
+  CHECK(str(parse_json(r2.body)["entry"][0]["resource"]["subject"], "reference") == "Patient/p7");
+}
+
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch-patch"));
   auto c = server.client();
