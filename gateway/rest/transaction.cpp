@@ -1,14 +1,17 @@
 // batch and transaction Bundles (FHIR R4 http.html 3.1.0.11). A transaction is
 // one store commit: entries are resolved first (new ids for POST, conditional
-// create/update/delete and conditional references searched once), urn:uuid and
+// create/update/delete searched once, conditional references searched once among the
+// stored resources and the transaction's own entries), urn:uuid and
 // other fullUrl references rewritten through a hash map, writes planned in the
 // order the specification sets (DELETE, POST, PUT) and committed together; GETs
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/search/matcher.h"
 #include "fhir/validation/rest_url.h"
 #include "gateway/rest/bundle_entries.h"
 #include "gateway/rest/parallel.h"
@@ -70,6 +73,72 @@ const std::string* entry_named(const std::unordered_map<std::string, std::string
   if (!relative) return nullptr;
   auto it = ids.find(std::string(base) + std::string(reference));
   return it == ids.end() ? nullptr : &it->second;
+}
+
+// The entries a transaction creates or updates, which its conditional references may name as
+// well as stored resources: an engine that sends the providers (POST ifNoneExist) and the
+// patients who refer to them conditionally in one transaction has them resolved on a server
+// that holds none of them yet (R4 leaves this open; HAPI resolves them so). Each type's entries
+// are indexed once, when a conditional reference first names the type.
+class PendingEntries {
+ public:
+  PendingEntries(const SearchRegistry& registry, const fhir::search::IndexExtractor& extractor, SearchLimits limits,
+                 const std::vector<BundleEntry>& entries)
+      : registry_(registry), extractor_(extractor), limits_(limits), entries_(entries) {}
+
+  // "Type/id" of the entries of `type` that `criteria` select (none when the criteria do not parse).
+  std::vector<std::string> matching(const std::string& type, std::string_view criteria) {
+    auto [written, fresh] = by_type_.try_emplace(type);
+    if (fresh) {
+      for (const auto& e : entries_) {
+        if (e.type != type || !e.resource || e.id.empty() || e.is_read() || e.method == "DELETE") continue;
+        auto indexed = fhir::search::index_resource(extractor_, *e.resource);
+        indexed.id = e.id;
+        written->second.push_back(std::move(indexed));
+      }
+    }
+    std::vector<std::string> found;
+    ParsedSearch parsed;
+    Issues issues;
+    if (written->second.empty() || !parse_search(registry_, type, parse_query(criteria), limits_, true, parsed, issues))
+      return found;
+    for (const auto& r : written->second) {
+      if (fhir::search::matches(parsed.query, r.view())) found.push_back(type + "/" + r.id);
+    }
+    return found;
+  }
+
+ private:
+  const SearchRegistry& registry_;
+  const fhir::search::IndexExtractor& extractor_;
+  SearchLimits limits_;
+  const std::vector<BundleEntry>& entries_;
+  std::unordered_map<std::string, std::vector<fhir::search::IndexedResource>> by_type_;
+};
+
+// The one resource a conditional reference in a transaction names, among the stored ones and
+// the transaction's own entries (one resource found both ways is one); none or several: nullopt,
+// with the failure (412, or 400 for criteria the server cannot run) in `failure_out`.
+std::optional<std::string> conditional_target(WritePath& writes, const Caller& who, const std::string& reference,
+                                              PendingEntries& pending, Result& failure_out) {
+  auto q = reference.find('?');
+  std::vector<std::string> found = pending.matching(reference.substr(0, q), std::string_view(reference).substr(q + 1));
+  Result stored_failure;
+  auto stored = writes.resolve_conditional(who, reference, stored_failure);
+  bool none_stored = !stored && stored_failure.status == 412 && !stored_failure.issues.empty() &&
+                     stored_failure.issues.back().code == "not-found";
+  if (!stored && !none_stored) {
+    failure_out = std::move(stored_failure);
+    return std::nullopt;
+  }
+  if (stored) found.push_back(*stored);
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  if (found.size() == 1) return found[0];
+  failure_out = found.empty() ? std::move(stored_failure)
+                              : failure(412, "multiple-matches", "the conditional reference " + reference.substr(0, 300) +
+                                                                     " matches more than one resource (stored, or written by this transaction)");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -195,6 +264,7 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
 std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                                       const std::unordered_map<std::string, std::string>& ids) {
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
+  PendingEntries pending(registry_, *extractor_, search_limits(), entries);
   for (auto& e : entries) {
     if (!e.resource || e.done || e.method == "DELETE") continue;
     std::optional<Result> failed;
@@ -209,7 +279,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Result why;
-        auto target = writes_.resolve_conditional(who, v, why);
+        auto target = conditional_target(writes_, who, v, pending, why);
         if (!target) {
           failed = std::move(why);
           return;

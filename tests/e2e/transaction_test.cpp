@@ -204,6 +204,38 @@ TEST_CASE("relative references resolve against the referring entry's RESTful ful
   CHECK(str(parse_json(r2.body)["entry"][0]["resource"]["subject"], "reference") == "Patient/p7");
 }
 
+TEST_CASE("conditional references name the entries a transaction writes as well as stored resources",
+          "[gateway][e2e][transaction]") {
+  // An engine that batches Synthea's hospital Bundle and a patient into one transaction: the
+  // Organization is created by an entry (POST ifNoneExist), the Encounter names it
+  // conditionally. On a server that holds no Organization yet this was refused 412.
+  ServerProcess server(temp_dir("conditional-own-entries"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"o-1"}],"name":"MERCY"})";
+  std::string encounter = R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                          R"("serviceProvider":{"reference":"Organization?identifier=https://github.com/synthetichealth/synthea|o-1"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", org, "Organization",
+                                  R"(,"ifNoneExist":"identifier=https://github.com/synthetichealth/synthea|o-1")") +
+                       "," + entry_post("urn:uuid:8d2e3f4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a", encounter, "Encounter") + "]}";
+  for (int time = 0; time < 2; ++time) {  // the second time the Organization is stored: found once, not twice
+    auto r = c->post("/fhir", bundle, representation());
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
+  }
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  // Two entries the criteria select: the reference could mean either.
+  std::string twice = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                      entry_post("urn:uuid:9e3f4a5b-6c7d-4e8f-8a9b-1c2d3e4f5a6b", R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"2"}]})", "Organization") + "," +
+                      entry_post("urn:uuid:af4a5b6c-7d8e-4f9a-9b0c-2d3e4f5a6b7c", R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"2"}]})", "Organization") + "," +
+                      entry_post("urn:uuid:b05b6c7d-8e9f-4a0b-8c1d-3e4f5a6b7c8d", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"Organization?identifier=urn:x|2"}})", "Encounter") + "]}";
+  auto r = c->post("/fhir", twice, json_headers());
+  CHECK(r.status == 412);
+  CHECK(str(parse_json(r.body)["issue"][0], "code") == "multiple-matches");
+}
+
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch-patch"));
   auto c = server.client();
