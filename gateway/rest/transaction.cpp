@@ -217,7 +217,9 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
 void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
   std::vector<BundleEntry*> writes;
   for (auto& e : entries) {
-    if (!e.done && e.resource && (e.method == "POST" || e.method == "PUT")) writes.push_back(&e);
+    if (e.done || !e.resource || (e.method != "POST" && e.method != "PUT")) continue;
+    if (e.method == "POST") remove_children(*e.resource, "id");  // ignored, as plan_create ignores it
+    writes.push_back(&e);
   }
   // Validation only reads the resources (and the validator is thread-safe).
   run_parallel(writes.size(), std::thread::hardware_concurrency(), 8,

@@ -236,6 +236,30 @@ TEST_CASE("conditional references name the entries a transaction writes as well 
   CHECK(str(parse_json(r.body)["issue"][0], "code") == "multiple-matches");
 }
 
+TEST_CASE("a create ignores the id its body carries even when it is no FHIR id", "[gateway][e2e][transaction]") {
+  // EHR exports keep their own record ids ("EPIC_12", 70 characters); the server gives a
+  // create its id (R4 http.html#create: an id provided is ignored), so they refuse nothing.
+  ServerProcess server(temp_dir("create-sender-ids"));
+  auto c = server.client();
+  std::string long_id = "EPIC_" + std::string(70, '7');
+  auto single = c->post("/fhir/Patient", patient_json("Okafor", "Ada", R"("id":"EPIC_12",)"), representation());
+  INFO(single.body);
+  CHECK(single.status == 201);
+  CHECK(str(parse_json(single.body), "id") != "EPIC_12");
+  std::string observation = R"({"resourceType":"Observation","id":")" + long_id +
+                            R"(","status":"final","code":{"text":"glucose"},"subject":{"reference":"urn:uuid:1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"}})";
+  for (std::string kind : {"transaction", "batch"}) {
+    std::string subject = kind == "batch" ? "" : entry_post("urn:uuid:1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b", patient_json("Moreau", "Léa", R"("id":"EPIC_13",)"), "Patient") + ",";
+    std::string entries = kind == "batch" ? entry_post("urn:uuid:2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b", patient_json("Moreau", "Léa", R"("id":"EPIC_14",)"), "Patient")
+                                          : subject + entry_post("urn:uuid:3b4c5d6e-7f80-4912-8b2c-3d4e5f6a7b8c", observation, "Observation");
+    auto r = c->post("/fhir", R"({"resourceType":"Bundle","type":")" + kind + R"(","entry":[)" + entries + "]}", json_headers());
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    for (const auto& e : doc["entry"].GetArray()) CHECK(str(e["response"], "status") == "201 Created");
+  }
+}
+
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch-patch"));
   auto c = server.client();
