@@ -75,6 +75,14 @@ const std::string* entry_named(const std::unordered_map<std::string, std::string
   return it == ids.end() ? nullptr : &it->second;
 }
 
+// What a conditional create creates, as a key: its type and its criteria, decoded, in order
+// ("Organization?identifier=https://github.com/synthetichealth/synthea|7&").
+std::string conditional_create_key(const BundleEntry& e) {
+  std::string key = e.type + "?";
+  for (const auto& [name, value] : parse_query(e.if_none_exist)) key += name + "=" + value + "&";
+  return key;
+}
+
 // The entries a transaction creates or updates, which its conditional references may name as
 // well as stored resources: an engine that sends the providers (POST ifNoneExist) and the
 // patients who refer to them conditionally in one transaction has them resolved on a server
@@ -195,15 +203,31 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
   std::unordered_set<std::string_view> full_urls;
+  std::unordered_map<std::string, BundleEntry*> creating;  // "Type?criteria" of a conditional create -> its entry
+  std::vector<std::pair<BundleEntry*, const BundleEntry*>> repeated;  // a conditional create repeated, its first
   for (auto& e : entries) {
     // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
     if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
       return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
     if (auto failed = resolve_entry_id(call.who, e)) return failed;
+    // One conditional create twice (an engine merging patients who each carry their providers):
+    // the first creates the resource, the others find it, as they would in sequence.
+    if (e.method == "POST" && !e.if_none_exist.empty() && !e.done) {
+      auto [first, fresh] = creating.try_emplace(conditional_create_key(e), &e);
+      if (!fresh) {
+        e.id = first->second->id;
+        e.done = true;
+        repeated.emplace_back(&e, first->second);
+      }
+    }
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
   if (auto failed = resolve_references(call.who, doc, entries, ids)) return failed;
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
+  for (auto [again, first] : repeated) {
+    again->result = first->result;
+    again->result.status = 200;  // as a conditional create that finds its match answers
+  }
   // Reads see the transaction's results.
   for (auto& e : entries) {
     if (e.is_read()) {

@@ -236,6 +236,35 @@ TEST_CASE("conditional references name the entries a transaction writes as well 
   CHECK(str(parse_json(r.body)["issue"][0], "code") == "multiple-matches");
 }
 
+TEST_CASE("one conditional create twice in a transaction creates one resource", "[gateway][e2e][transaction]") {
+  // An engine that merges older Synthea patients into one transaction: each patient carries
+  // its providers as POST ifNoneExist under its own fullUrl. Each copy created an Organization,
+  // and every later conditional reference to it then matched several (412).
+  ServerProcess server(temp_dir("repeated-conditional-create"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"o-9"}]})";
+  std::string if_none = R"(,"ifNoneExist":"identifier=https://github.com/synthetichealth/synthea|o-9")";
+  auto encounter = [](const std::string& provider) {
+    return R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":")" + provider + R"("}})";
+  };
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e", org, "Organization", if_none) + "," +
+                       entry_post("urn:uuid:d27d8e9f-a0b1-4c2d-9e3f-5a6b7c8d9eaf", encounter("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e"), "Encounter") + "," +
+                       entry_post("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0", org, "Organization", if_none.substr(0, if_none.size() - 5) + "%7Co-9\"") + "," +
+                       entry_post("urn:uuid:f49fa0b1-c2d3-4e4f-9a5b-7c8d9eafb0c1", encounter("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0"), "Encounter") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
+  std::string organization = "Organization/" + str(doc["entry"][0]["resource"], "id");
+  CHECK(str(doc["entry"][2]["resource"], "id") == str(doc["entry"][0]["resource"], "id"));
+  CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == organization);
+  CHECK(str(doc["entry"][3]["resource"]["serviceProvider"], "reference") == organization);
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+}
+
 TEST_CASE("a create ignores the id its body carries even when it is no FHIR id", "[gateway][e2e][transaction]") {
   // EHR exports keep their own record ids ("EPIC_12", 70 characters); the server gives a
   // create its id (R4 http.html#create: an id provided is ignored), so they refuse nothing.
