@@ -125,6 +125,7 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
                                   const std::string& base_url, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
   if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
+  e.if_none_exist = std::string(create_criteria(e.type, e.if_none_exist));
   bool writes = e.method == "POST" || e.method == "PUT";
   if (!writes && !e.is_read() && e.method != "DELETE" && e.method != "PATCH") {
     return entry_failure(e, 405, "not-supported", "the method " + e.method + " is not a FHIR interaction");

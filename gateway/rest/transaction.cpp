@@ -75,13 +75,45 @@ const std::string* entry_named(const std::unordered_map<std::string, std::string
   return it == ids.end() ? nullptr : &it->second;
 }
 
-// What a conditional create creates, as a key: its type and its criteria, decoded, in order
-// ("Organization?identifier=https://github.com/synthetichealth/synthea|7&").
-std::string conditional_create_key(const BundleEntry& e) {
-  std::string key = e.type + "?";
-  for (const auto& [name, value] : parse_query(e.if_none_exist)) key += name + "=" + value + "&";
-  return key;
-}
+// Conditional entries of a transaction that name one resource twice. A conditional create
+// repeated (an engine merging patients who each carry their providers as POST ifNoneExist) is
+// the first one's resource, as it would be in sequence; two conditional updates by the same
+// criteria would write one resource twice, which fails the transaction (R4 http.html#trules:
+// the identities of its writes overlap), where each created a resource of its own.
+class RepeatedConditionals {
+ public:
+  // After the entry's id is resolved: nullopt, or the transaction's failure.
+  std::optional<Result> note(BundleEntry& e) {
+    bool create = e.method == "POST" && !e.if_none_exist.empty() && !e.done;
+    bool update = e.method == "PUT" && !e.criteria.empty();
+    if (!create && !update) return std::nullopt;
+    std::string key = e.method + " " + e.type + "?";
+    for (const auto& [name, value] : create ? parse_query(e.if_none_exist) : e.criteria) key += name + "=" + value + "&";
+    auto [first, fresh] = first_.try_emplace(std::move(key), &e);
+    if (fresh) return std::nullopt;
+    if (update) {
+      return entry_failure(e, 400, "invalid", "the entries " + std::to_string(first->second->index) + " and " +
+                                                  std::to_string(e.index) + " update the " + e.type +
+                                                  " their criteria select: one resource written twice in a transaction");
+    }
+    e.id = first->second->id;
+    e.done = true;
+    creates_.emplace_back(&e, first->second);
+    return std::nullopt;
+  }
+
+  // After the commit: a repeated create answers as a conditional create that finds its match.
+  void answer() {
+    for (auto [again, first] : creates_) {
+      again->result = first->result;
+      again->result.status = 200;
+    }
+  }
+
+ private:
+  std::unordered_map<std::string, const BundleEntry*> first_;  // "POST Type?criteria" -> its first entry
+  std::vector<std::pair<BundleEntry*, const BundleEntry*>> creates_;
+};
 
 // The entries a transaction creates or updates, which its conditional references may name as
 // well as stored resources: an engine that sends the providers (POST ifNoneExist) and the
@@ -203,31 +235,18 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
   std::unordered_set<std::string_view> full_urls;
-  std::unordered_map<std::string, BundleEntry*> creating;  // "Type?criteria" of a conditional create -> its entry
-  std::vector<std::pair<BundleEntry*, const BundleEntry*>> repeated;  // a conditional create repeated, its first
+  RepeatedConditionals repeated;
   for (auto& e : entries) {
     // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
     if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
       return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
     if (auto failed = resolve_entry_id(call.who, e)) return failed;
-    // One conditional create twice (an engine merging patients who each carry their providers):
-    // the first creates the resource, the others find it, as they would in sequence.
-    if (e.method == "POST" && !e.if_none_exist.empty() && !e.done) {
-      auto [first, fresh] = creating.try_emplace(conditional_create_key(e), &e);
-      if (!fresh) {
-        e.id = first->second->id;
-        e.done = true;
-        repeated.emplace_back(&e, first->second);
-      }
-    }
+    if (auto failed = repeated.note(e)) return failed;
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
   if (auto failed = resolve_references(call.who, doc, entries, ids)) return failed;
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
-  for (auto [again, first] : repeated) {
-    again->result = first->result;
-    again->result.status = 200;  // as a conditional create that finds its match answers
-  }
+  repeated.answer();
   // Reads see the transaction's results.
   for (auto& e : entries) {
     if (e.is_read()) {

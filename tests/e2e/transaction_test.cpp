@@ -265,6 +265,35 @@ TEST_CASE("one conditional create twice in a transaction creates one resource", 
   CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
 }
 
+TEST_CASE("conditional creates take criteria written as the type's search URL and updates by one criteria twice fail",
+          "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("conditional-criteria-forms"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"7"}]})";
+  // "Organization?identifier=..." (as some engines write ifNoneExist and HAPI takes it) was
+  // refused 400 "unknown search parameter 'Organization?identifier'".
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", org, "Organization",
+                                  R"(,"ifNoneExist":"Organization?identifier=urn:x|7")") + "]}";
+  CHECK(c->post("/fhir", bundle, json_headers()).status == 200);
+  CHECK(c->post("/fhir", bundle, json_headers()).status == 200);
+  auto headers = json_headers();
+  headers.emplace_back("If-None-Exist", "Organization?identifier=urn:x|7");
+  CHECK(c->post("/fhir/Organization", org, headers).status == 200);
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  // Two conditional updates by one criteria write one resource twice (R4: overlapping
+  // identities fail the transaction); each created an Organization of its own.
+  auto put = [&](const std::string& full_url) {
+    return R"({"fullUrl":")" + full_url + R"(","resource":{"resourceType":"Organization","identifier":[{"system":"urn:x","value":"8"}]},)"
+           R"("request":{"method":"PUT","url":"Organization?identifier=urn:x|8"}})";
+  };
+  auto twice = c->post("/fhir", R"({"resourceType":"Bundle","type":"transaction","entry":[)" + put("urn:uuid:b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e") +
+                                    "," + put("urn:uuid:c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f") + "]}", json_headers());
+  INFO(twice.body);
+  CHECK(twice.status == 400);
+  CHECK(parse_json(c->get("/fhir/Organization?identifier=urn:x|8").body)["total"].GetInt() == 0);
+}
+
 TEST_CASE("a create ignores the id its body carries even when it is no FHIR id", "[gateway][e2e][transaction]") {
   // EHR exports keep their own record ids ("EPIC_12", 70 characters); the server gives a
   // create its id (R4 http.html#create: an id provided is ignored), so they refuse nothing.
