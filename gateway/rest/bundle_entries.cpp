@@ -131,6 +131,14 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
     return entry_failure(e, 405, "not-supported", "the method " + e.method + " is not a FHIR interaction");
   }
   if (writes && !e.resource) return entry_failure(e, 400, "required", e.method + " needs a resource in the entry");
+  // Criteria in a create's url ("Organization?identifier=x|1"), as some engines write a
+  // conditional create, were dropped and each send created the resource again; a POST to
+  // the type refuses them the same way.
+  for (const auto& [name, value] : e.method == "POST" ? e.criteria : Params{}) {
+    if (name == "_format" || name == "_pretty") continue;
+    return entry_failure(e, 400, "invalid", "a create's url takes no search parameters ('" + name +
+                                                "'); for a conditional create put them in request.ifNoneExist");
+  }
   if (e.method == "PATCH" && transaction) {
     return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
   }

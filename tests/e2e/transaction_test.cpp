@@ -280,6 +280,10 @@ TEST_CASE("conditional creates take criteria written as the type's search URL an
   auto headers = json_headers();
   headers.emplace_back("If-None-Exist", "Organization?identifier=urn:x|7");
   CHECK(c->post("/fhir/Organization", org, headers).status == 200);
+  // Criteria in the create's url instead were dropped: every send created the Organization again.
+  std::string in_url = R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":)" + org +
+                       R"(,"request":{"method":"POST","url":"Organization?identifier=urn:x|7"}}]})";
+  CHECK(c->post("/fhir", in_url, json_headers()).status == 400);
   CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
   // Two conditional updates by one criteria write one resource twice (R4: overlapping
   // identities fail the transaction); each created an Organization of its own.
