@@ -5,6 +5,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
+#include "fhir/validation/rest_url.h"
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
@@ -99,6 +100,23 @@ void append_response(std::string& out, const BundleEntry& e, const std::string& 
 }
 
 }  // namespace
+
+std::string_view restful_base(const fhir::definitions::Definitions& definitions, const BundleEntry& e) {
+  fhir::validation::RestUrl url;
+  if (!fhir::validation::match_rest_url(definitions, e.full_url, &url) || url.type != e.type || !url.version.empty())
+    return {};
+  return url.base;
+}
+
+const std::string* entry_named(const std::unordered_map<std::string, std::string>& full_urls, std::string_view reference,
+                               std::string_view base) {
+  reference = reference.substr(0, reference.find("/_history/"));
+  if (auto it = full_urls.find(std::string(reference)); it != full_urls.end()) return &it->second;
+  bool relative = !base.empty() && reference.find(':') == std::string_view::npos && !reference.starts_with('#');
+  if (!relative) return nullptr;
+  auto it = full_urls.find(std::string(base) + std::string(reference));
+  return it == full_urls.end() ? nullptr : &it->second;
+}
 
 std::vector<BundleEntry> read_entries(Element& bundle) {
   std::vector<BundleEntry> entries;

@@ -12,7 +12,6 @@
 #include <unordered_set>
 
 #include "fhir/search/matcher.h"
-#include "fhir/validation/rest_url.h"
 #include "gateway/rest/bundle_entries.h"
 #include "gateway/rest/parallel.h"
 #include "gateway/rest/resource_edit.h"
@@ -49,30 +48,6 @@ std::optional<Result> entry_failure(const BundleEntry& e, Result result) {
 
 std::optional<Result> entry_failure(const BundleEntry& e, unsigned status, std::string code, std::string message) {
   return entry_failure(e, failure(status, std::move(code), std::move(message)));
-}
-
-// The base a relative reference in the entry resolves against: its fullUrl up to the type
-// when the fullUrl is a RESTful URL of the entry's resource ("https://ehr/fhir/" for
-// "https://ehr/fhir/Encounter/9"), else empty (bundle.html, "Resolving references in Bundles").
-std::string_view restful_base(const fhir::definitions::Definitions& definitions, const BundleEntry& e) {
-  fhir::validation::RestUrl url;
-  if (!fhir::validation::match_rest_url(definitions, e.full_url, &url) || url.type != e.type || !url.version.empty())
-    return {};
-  return url.base;
-}
-
-// The "Type/id" an entry of the transaction was given, for a reference that names the entry by
-// its fullUrl, or relative to the referring entry's RESTful base ("Patient/7" in an entry whose
-// fullUrl is https://ehr/fhir/Encounter/9 names https://ehr/fhir/Patient/7). A version the
-// reference names is not part of the fullUrl it matches.
-const std::string* entry_named(const std::unordered_map<std::string, std::string>& ids, std::string_view reference,
-                               std::string_view base) {
-  reference = reference.substr(0, reference.find("/_history/"));
-  if (auto it = ids.find(std::string(reference)); it != ids.end()) return &it->second;
-  bool relative = !base.empty() && reference.find(':') == std::string_view::npos && !reference.starts_with('#');
-  if (!relative) return nullptr;
-  auto it = ids.find(std::string(base) + std::string(reference));
-  return it == ids.end() ? nullptr : &it->second;
 }
 
 // Conditional entries of a transaction that name one resource twice. A conditional create

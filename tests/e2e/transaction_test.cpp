@@ -204,6 +204,35 @@ TEST_CASE("relative references resolve against the referring entry's RESTful ful
   CHECK(str(parse_json(r2.body)["entry"][0]["resource"]["subject"], "reference") == "Patient/p7");
 }
 
+TEST_CASE("a batch refuses an entry that names another entry the batch creates by its RESTful fullUrl",
+          "[gateway][e2e][transaction]") {
+  // An EHR export sent as a batch: the Patient is POSTed (a new id), the Observation names it
+  // relatively ("Patient/p9" beside https://ehr-2.example.org/fhir/Patient/p9). It was stored
+  // pointing at nothing, lost to every search by patient; a urn:uuid reference was refused.
+  ServerProcess server(temp_dir("batch-restful-references"));
+  auto c = server.client();
+  std::string ehr = "https://ehr-2.example.org/fhir/";
+  auto observation = [](const std::string& subject) {
+    return R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"},"subject":{"reference":")" + subject + R"("}})";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                      entry_post(ehr + "Patient/p9", R"({"resourceType":"Patient","id":"p9"})", "Patient") + "," +
+                      entry_post(ehr + "Observation/o9", observation("Patient/p9"), "Observation") + "," +
+                      R"({"fullUrl":")" + ehr + R"(Patient/p10","resource":{"resourceType":"Patient","id":"p10"},"request":{"method":"PUT","url":"Patient/p10"}},)" +
+                      entry_post(ehr + "Observation/o10", observation("Patient/p10"), "Observation") + "]}";
+  auto r = c->post("/fhir", batch, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][1]["response"], "status").starts_with("400"));
+  CHECK(str(doc["entry"][1]["response"]["outcome"]["issue"][0]["details"], "text").find("Bundle.entry[0]") != std::string::npos);
+  // A PUT keeps its id: the reference to it holds.
+  CHECK(str(doc["entry"][3]["response"], "status") == "201 Created");
+  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p10").body)["total"].GetInt() == 1);
+  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p9").body)["total"].GetInt() == 0);
+}
+
 TEST_CASE("conditional references name the entries a transaction writes as well as stored resources",
           "[gateway][e2e][transaction]") {
   // An engine that batches Synthea's hospital Bundle and a patient into one transaction: the
