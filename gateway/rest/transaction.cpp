@@ -2,7 +2,7 @@
 // one store commit: entries are resolved first (new ids for POST, conditional
 // create/update/delete searched once, conditional references searched once among the
 // stored resources and the transaction's own entries), urn:uuid and
-// other fullUrl references rewritten through a hash map, writes planned in the
+// other fullUrl references (and the narrative's links) rewritten through a hash map, writes planned in the
 // order the specification sets (DELETE, POST, PUT) and committed together; GETs
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
@@ -48,6 +48,32 @@ std::optional<Result> entry_failure(const BundleEntry& e, Result result) {
 
 std::optional<Result> entry_failure(const BundleEntry& e, unsigned status, std::string code, std::string message) {
   return entry_failure(e, failure(status, std::move(code), std::move(message)));
+}
+
+// The narrative's links to entries (<a href="urn:uuid:...">, <img src="...">) point where the
+// entries' references do: R4 http.html#trules has servers replace matching links "in the
+// narrative" as well, which were stored as written and led nowhere.
+void link_narratives(fhir::model::Document& doc, Element& element, const std::unordered_map<std::string, std::string>& ids,
+                     std::string_view base) {
+  for (Element* c = element.first_child; c; c = c->next) {
+    if (!c->definition || !c->definition->xhtml || !c->has_value) {
+      link_narratives(doc, *c, ids, base);
+      continue;
+    }
+    std::string div(c->value);
+    bool changed = false;
+    for (std::string_view attribute : {" href=\"", " href='", " src=\"", " src='"}) {
+      for (size_t at = div.find(attribute); at != std::string::npos; at = div.find(attribute, at + 1)) {
+        size_t start = at + attribute.size(), end = div.find(attribute.back(), start);
+        if (end == std::string::npos) break;
+        if (const std::string* target = entry_named(ids, std::string_view(div).substr(start, end - start), base)) {
+          div.replace(start, end - start, *target);
+          changed = true;
+        }
+      }
+    }
+    if (changed) c->value = doc.copy(div);
+  }
 }
 
 // Conditional entries of a transaction that name one resource twice. A conditional create
@@ -309,6 +335,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       value.value = doc.copy(hit->second);
     });
     if (failed) return entry_failure(e, std::move(*failed));
+    link_narratives(doc, *e.resource, ids, base);
   }
   return std::nullopt;
 }

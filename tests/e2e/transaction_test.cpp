@@ -204,6 +204,33 @@ TEST_CASE("relative references resolve against the referring entry's RESTful ful
   CHECK(str(parse_json(r2.body)["entry"][0]["resource"]["subject"], "reference") == "Patient/p7");
 }
 
+TEST_CASE("a transaction points the narrative's links to entries at what it stored", "[gateway][e2e][transaction]") {
+  // R4 http.html#trules: servers replace matching links in <a href> and <img src> of the
+  // narrative too. A report's link to its patient and its embedded image were stored as
+  // urn:uuid links that lead nowhere.
+  ServerProcess server(temp_dir("narrative-links"));
+  auto c = server.client();
+  std::string patient_url = "urn:uuid:0c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f";
+  std::string image_url = "urn:uuid:1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f4a";
+  std::string report = R"({"resourceType":"DiagnosticReport","status":"final","code":{"text":"chest X-ray"},)"
+                       R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><a href=\")" + patient_url +
+                       R"(\">the patient</a> <img src=')" + image_url + R"(' alt='film'/> <a href=\"#top\">top</a></div>"},)"
+                       R"("subject":{"reference":")" + patient_url + R"("}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", report, "DiagnosticReport") + "," +
+                       entry_post(patient_url, patient_json("Moreau", "Léa"), "Patient") + "," +
+                       entry_post(image_url, R"({"resourceType":"Binary","contentType":"image/png","data":"iVBORw0KGgo="})", "Binary") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  std::string div = str(doc["entry"][0]["resource"]["text"], "div");
+  CHECK(div.find("href=\"Patient/" + str(doc["entry"][1]["resource"], "id") + "\"") != std::string::npos);
+  CHECK(div.find("src='Binary/" + str(doc["entry"][2]["resource"], "id") + "'") != std::string::npos);
+  CHECK(div.find("href=\"#top\"") != std::string::npos);
+  CHECK(div.find("urn:uuid") == std::string::npos);
+}
+
 TEST_CASE("a batch refuses an entry that names another entry the batch creates by its RESTful fullUrl",
           "[gateway][e2e][transaction]") {
   // An EHR export sent as a batch: the Patient is POSTed (a new id), the Observation names it
