@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "fhir/validation/rest_url.h"
 #include "fhir/validation/state.h"
 #include "fhir/validation/validator.h"
 
@@ -205,16 +206,6 @@ bool has_whitespace(std::string_view text);
 // time while none is (whitespace and control characters are all below 0x21, and most
 // values have none); the caller checks the rest byte by byte.
 size_t skip_bytes_not_below(std::string_view text, unsigned char limit);
-// urls.cpp: whether text is an absolute URI as the reference validator decides it: a
-// lower-case scheme, a colon and something after it without spaces ("urn:uuid:...", "http://...").
-bool is_absolute_url(std::string_view url);
-// A RESTful resource URL as the reference validator recognises one: optionally
-// http(s)://host/path/ (letters, digits, '.', ':', '%', '$' in each segment), then
-// Type/id and optionally /_history/version. Fills the parts it found.
-struct RestUrl {
-  std::string_view base;  // up to and including the '/' before Type ("" for a relative URL)
-  std::string_view type, id, version;
-};
-bool match_rest_url(const definitions::Definitions& defs, std::string_view url, RestUrl* out = nullptr);
+// is_absolute_url, RestUrl and match_rest_url: rest_url.h (urls.cpp).
 
 }  // namespace carebridge::fhir::validation

@@ -29,8 +29,8 @@ bool id_like(std::string_view s) {
 
 bool path_segment(std::string_view s) {
   for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\\' || c == '.' ||
-              c == ':' || c == '%' || c == '$';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '\\' ||
+              c == '.' || c == ':' || c == '%' || c == '$';
     if (!ok) return false;
   }
   return true;

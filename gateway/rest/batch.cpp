@@ -7,9 +7,11 @@
 // same conditional criteria, a read or PATCH, a conditional update or delete of
 // a type with pending writes) first waits until the pending writes are durable.
 #include <condition_variable>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "gateway/rest/bundle_entries.h"
+#include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
 
@@ -108,6 +110,34 @@ bool point_at_match(WritePath& writes, const Caller& who, BundleEntry& e) {
   return true;
 }
 
+// References between batch entries are not allowed (R4 http.html 3.1.0.11.1). One that names
+// an entry the batch creates, by that entry's RESTful fullUrl ("Patient/7" beside the entry
+// https://ehr/fhir/Patient/7, as EHR exports write them), would be stored pointing at nothing:
+// the entry gets a new id. Such an entry is refused with the reason, as a urn:uuid reference
+// is (references.cpp); the others are processed.
+void refuse_references_to_creates(const fhir::definitions::Definitions& definitions, std::vector<BundleEntry>& entries) {
+  std::unordered_map<std::string, std::string> created;  // fullUrl of a POST entry -> "Bundle.entry[n]"
+  for (const auto& e : entries) {
+    if (e.method == "POST" && !e.done && !e.full_url.empty()) created.emplace(e.full_url, e.where());
+  }
+  if (created.empty()) return;
+  for (auto& e : entries) {
+    if (e.done || !e.resource || (e.method != "POST" && e.method != "PUT")) continue;
+    std::string_view base = restful_base(definitions, e);
+    std::string named;
+    for_each_reference(*e.resource, [&](fhir::model::Element& value) {
+      if (!named.empty() || value.base_name() != "reference" || value.value.starts_with("urn:")) return;
+      const std::string* entry = entry_named(created, value.value, base);
+      if (entry && *entry != e.where()) named = "the reference " + std::string(value.value.substr(0, 200)) + " names " + *entry;
+    });
+    if (named.empty()) continue;
+    e.result = failure(400, "invalid", named + ", which this batch creates with a new id: references between batch "
+                                               "entries are not allowed; send the Bundle as a transaction");
+    e.result.issues.back().expression = e.where();
+    e.done = true;
+  }
+}
+
 }  // namespace
 
 FhirService::Planned FhirService::plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& e) {
@@ -122,6 +152,7 @@ FhirService::Planned FhirService::plan_batch_entry(const Caller& who, fhir::mode
 }
 
 void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
+  refuse_references_to_creates(definitions_, entries);
   validate_entries(entries);  // before the lock: validation needs no store
   std::unique_lock<std::mutex> conditional_lock(writes_.conditional_mutex(), std::defer_lock);
   for (const auto& e : entries) {

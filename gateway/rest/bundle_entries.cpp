@@ -5,6 +5,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
+#include "fhir/validation/rest_url.h"
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
@@ -100,6 +101,23 @@ void append_response(std::string& out, const BundleEntry& e, const std::string& 
 
 }  // namespace
 
+std::string_view restful_base(const fhir::definitions::Definitions& definitions, const BundleEntry& e) {
+  fhir::validation::RestUrl url;
+  if (!fhir::validation::match_rest_url(definitions, e.full_url, &url) || url.type != e.type || !url.version.empty())
+    return {};
+  return url.base;
+}
+
+const std::string* entry_named(const std::unordered_map<std::string, std::string>& full_urls, std::string_view reference,
+                               std::string_view base) {
+  reference = reference.substr(0, reference.find("/_history/"));
+  if (auto it = full_urls.find(std::string(reference)); it != full_urls.end()) return &it->second;
+  bool relative = !base.empty() && reference.find(':') == std::string_view::npos && !reference.starts_with('#');
+  if (!relative) return nullptr;
+  auto it = full_urls.find(std::string(base) + std::string(reference));
+  return it == full_urls.end() ? nullptr : &it->second;
+}
+
 std::vector<BundleEntry> read_entries(Element& bundle) {
   std::vector<BundleEntry> entries;
   for (Element* c = bundle.first_child; c; c = c->next) {
@@ -125,11 +143,20 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
                                   const std::string& base_url, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
   if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
+  e.if_none_exist = std::string(create_criteria(e.type, e.if_none_exist));
   bool writes = e.method == "POST" || e.method == "PUT";
   if (!writes && !e.is_read() && e.method != "DELETE" && e.method != "PATCH") {
     return entry_failure(e, 405, "not-supported", "the method " + e.method + " is not a FHIR interaction");
   }
   if (writes && !e.resource) return entry_failure(e, 400, "required", e.method + " needs a resource in the entry");
+  // Criteria in a create's url ("Organization?identifier=x|1"), as some engines write a
+  // conditional create, were dropped and each send created the resource again; a POST to
+  // the type refuses them the same way.
+  for (const auto& [name, value] : e.method == "POST" ? e.criteria : Params{}) {
+    if (name == "_format" || name == "_pretty") continue;
+    return entry_failure(e, 400, "invalid", "a create's url takes no search parameters ('" + name +
+                                                "'); for a conditional create put them in request.ifNoneExist");
+  }
   if (e.method == "PATCH" && transaction) {
     return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
   }

@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "fhir/model/element.h"
@@ -43,6 +45,17 @@ http::Request entry_request(const BundleEntry& entry, const http::Request& outer
                             const std::string& base_url);
 // The entry's result from the answer to its sub-request.
 Result entry_result(const http::Response& response, const std::string& base_url);
+
+// The base a relative reference in the entry resolves against: its fullUrl up to the type
+// when the fullUrl is a RESTful URL of the entry's resource ("https://ehr/fhir/" for
+// "https://ehr/fhir/Encounter/9"), else empty (bundle.html, "Resolving references in Bundles").
+std::string_view restful_base(const fhir::definitions::Definitions& definitions, const BundleEntry& entry);
+// What `full_urls` maps the fullUrl a reference names to: the entry it names by its fullUrl, or
+// relative to the referring entry's RESTful `base` ("Patient/7" in an entry whose fullUrl is
+// https://ehr/fhir/Encounter/9 names https://ehr/fhir/Patient/7). A version the reference
+// names is not part of the fullUrl it matches. Null when it names no entry.
+const std::string* entry_named(const std::unordered_map<std::string, std::string>& full_urls, std::string_view reference,
+                               std::string_view base);
 
 // The batch-response or transaction-response Bundle (compact JSON). With `minimal`
 // (Prefer: return=minimal) entries carry no resource.

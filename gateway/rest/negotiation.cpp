@@ -115,6 +115,12 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string_view create_criteria(std::string_view type, std::string_view if_none_exist) {
+  auto q = if_none_exist.find('?');
+  if (q == std::string_view::npos || if_none_exist.substr(0, q) != type) return if_none_exist;
+  return if_none_exist.substr(q + 1);
+}
+
 Params parse_query(std::string_view query) {
   Params params;
   while (!query.empty()) {

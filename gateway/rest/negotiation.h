@@ -26,6 +26,10 @@ struct Target {
 Target parse_target(std::string_view target);
 // application/x-www-form-urlencoded or query text into decoded parameters.
 Params parse_query(std::string_view query);
+// The criteria of a conditional create (If-None-Exist, Bundle.entry.request.ifNoneExist):
+// "identifier=x|1", which some engines write as the type's search URL ("Patient?identifier=x|1",
+// taken by HAPI too): the part after '?' when what precedes it is `type`.
+std::string_view create_criteria(std::string_view type, std::string_view if_none_exist);
 std::string url_decode(std::string_view text);
 std::string url_encode(std::string_view text);
 

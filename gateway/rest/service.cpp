@@ -306,7 +306,7 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   auto doc = parse_body(call, status, issues);
   if (!doc) return outcome(call, status, std::move(issues));
   if (m == "POST") {
-    std::string if_none_exist(call.request.header("If-None-Exist"));
+    std::string if_none_exist(create_criteria(type, call.request.header("If-None-Exist")));
     std::unique_lock<std::mutex> conditional(writes_.conditional_mutex(), std::defer_lock);
     if (!if_none_exist.empty()) conditional.lock();
     return render(call, writes_.execute([&] { return writes_.plan_create(call.who, *doc, *doc->root(), type, if_none_exist); }, {call.who, call.request.remote}));

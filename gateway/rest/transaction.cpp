@@ -1,14 +1,17 @@
 // batch and transaction Bundles (FHIR R4 http.html 3.1.0.11). A transaction is
 // one store commit: entries are resolved first (new ids for POST, conditional
-// create/update/delete and conditional references searched once), urn:uuid and
-// other fullUrl references rewritten through a hash map, writes planned in the
+// create/update/delete searched once, conditional references searched once among the
+// stored resources and the transaction's own entries), urn:uuid and
+// other fullUrl references (and the narrative's links) rewritten through a hash map, writes planned in the
 // order the specification sets (DELETE, POST, PUT) and committed together; GETs
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/search/matcher.h"
 #include "gateway/rest/bundle_entries.h"
 #include "gateway/rest/parallel.h"
 #include "gateway/rest/resource_edit.h"
@@ -45,6 +48,138 @@ std::optional<Result> entry_failure(const BundleEntry& e, Result result) {
 
 std::optional<Result> entry_failure(const BundleEntry& e, unsigned status, std::string code, std::string message) {
   return entry_failure(e, failure(status, std::move(code), std::move(message)));
+}
+
+// The narrative's links to entries (<a href="urn:uuid:...">, <img src="...">) point where the
+// entries' references do: R4 http.html#trules has servers replace matching links "in the
+// narrative" as well, which were stored as written and led nowhere.
+void link_narratives(fhir::model::Document& doc, Element& element, const std::unordered_map<std::string, std::string>& ids,
+                     std::string_view base) {
+  for (Element* c = element.first_child; c; c = c->next) {
+    if (!c->definition || !c->definition->xhtml || !c->has_value) {
+      link_narratives(doc, *c, ids, base);
+      continue;
+    }
+    std::string div(c->value);
+    bool changed = false;
+    for (std::string_view attribute : {" href=\"", " href='", " src=\"", " src='"}) {
+      for (size_t at = div.find(attribute); at != std::string::npos; at = div.find(attribute, at + 1)) {
+        size_t start = at + attribute.size(), end = div.find(attribute.back(), start);
+        if (end == std::string::npos) break;
+        if (const std::string* target = entry_named(ids, std::string_view(div).substr(start, end - start), base)) {
+          div.replace(start, end - start, *target);
+          changed = true;
+        }
+      }
+    }
+    if (changed) c->value = doc.copy(div);
+  }
+}
+
+// Conditional entries of a transaction that name one resource twice. A conditional create
+// repeated (an engine merging patients who each carry their providers as POST ifNoneExist) is
+// the first one's resource, as it would be in sequence; two conditional updates by the same
+// criteria would write one resource twice, which fails the transaction (R4 http.html#trules:
+// the identities of its writes overlap), where each created a resource of its own.
+class RepeatedConditionals {
+ public:
+  // After the entry's id is resolved: nullopt, or the transaction's failure.
+  std::optional<Result> note(BundleEntry& e) {
+    bool create = e.method == "POST" && !e.if_none_exist.empty() && !e.done;
+    bool update = e.method == "PUT" && !e.criteria.empty();
+    if (!create && !update) return std::nullopt;
+    std::string key = e.method + " " + e.type + "?";
+    for (const auto& [name, value] : create ? parse_query(e.if_none_exist) : e.criteria) key += name + "=" + value + "&";
+    auto [first, fresh] = first_.try_emplace(std::move(key), &e);
+    if (fresh) return std::nullopt;
+    if (update) {
+      return entry_failure(e, 400, "invalid", "the entries " + std::to_string(first->second->index) + " and " +
+                                                  std::to_string(e.index) + " update the " + e.type +
+                                                  " their criteria select: one resource written twice in a transaction");
+    }
+    e.id = first->second->id;
+    e.done = true;
+    creates_.emplace_back(&e, first->second);
+    return std::nullopt;
+  }
+
+  // After the commit: a repeated create answers as a conditional create that finds its match.
+  void answer() {
+    for (auto [again, first] : creates_) {
+      again->result = first->result;
+      again->result.status = 200;
+    }
+  }
+
+ private:
+  std::unordered_map<std::string, const BundleEntry*> first_;  // "POST Type?criteria" -> its first entry
+  std::vector<std::pair<BundleEntry*, const BundleEntry*>> creates_;
+};
+
+// The entries a transaction creates or updates, which its conditional references may name as
+// well as stored resources: an engine that sends the providers (POST ifNoneExist) and the
+// patients who refer to them conditionally in one transaction has them resolved on a server
+// that holds none of them yet (R4 leaves this open; HAPI resolves them so). Each type's entries
+// are indexed once, when a conditional reference first names the type.
+class PendingEntries {
+ public:
+  PendingEntries(const SearchRegistry& registry, const fhir::search::IndexExtractor& extractor, SearchLimits limits,
+                 const std::vector<BundleEntry>& entries)
+      : registry_(registry), extractor_(extractor), limits_(limits), entries_(entries) {}
+
+  // "Type/id" of the entries of `type` that `criteria` select (none when the criteria do not parse).
+  std::vector<std::string> matching(const std::string& type, std::string_view criteria) {
+    auto [written, fresh] = by_type_.try_emplace(type);
+    if (fresh) {
+      for (const auto& e : entries_) {
+        if (e.type != type || !e.resource || e.id.empty() || e.is_read() || e.method == "DELETE") continue;
+        auto indexed = fhir::search::index_resource(extractor_, *e.resource);
+        indexed.id = e.id;
+        written->second.push_back(std::move(indexed));
+      }
+    }
+    std::vector<std::string> found;
+    ParsedSearch parsed;
+    Issues issues;
+    if (written->second.empty() || !parse_search(registry_, type, parse_query(criteria), limits_, true, parsed, issues))
+      return found;
+    for (const auto& r : written->second) {
+      if (fhir::search::matches(parsed.query, r.view())) found.push_back(type + "/" + r.id);
+    }
+    return found;
+  }
+
+ private:
+  const SearchRegistry& registry_;
+  const fhir::search::IndexExtractor& extractor_;
+  SearchLimits limits_;
+  const std::vector<BundleEntry>& entries_;
+  std::unordered_map<std::string, std::vector<fhir::search::IndexedResource>> by_type_;
+};
+
+// The one resource a conditional reference in a transaction names, among the stored ones and
+// the transaction's own entries (one resource found both ways is one); none or several: nullopt,
+// with the failure (412, or 400 for criteria the server cannot run) in `failure_out`.
+std::optional<std::string> conditional_target(WritePath& writes, const Caller& who, const std::string& reference,
+                                              PendingEntries& pending, Result& failure_out) {
+  auto q = reference.find('?');
+  std::vector<std::string> found = pending.matching(reference.substr(0, q), std::string_view(reference).substr(q + 1));
+  Result stored_failure;
+  auto stored = writes.resolve_conditional(who, reference, stored_failure);
+  bool none_stored = !stored && stored_failure.status == 412 && !stored_failure.issues.empty() &&
+                     stored_failure.issues.back().code == "not-found";
+  if (!stored && !none_stored) {
+    failure_out = std::move(stored_failure);
+    return std::nullopt;
+  }
+  if (stored) found.push_back(*stored);
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  if (found.size() == 1) return found[0];
+  failure_out = found.empty() ? std::move(stored_failure)
+                              : failure(412, "multiple-matches", "the conditional reference " + reference.substr(0, 300) +
+                                                                     " matches more than one resource (stored, or written by this transaction)");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -101,15 +236,18 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
   std::unordered_set<std::string_view> full_urls;
+  RepeatedConditionals repeated;
   for (auto& e : entries) {
     // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
     if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
       return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
     if (auto failed = resolve_entry_id(call.who, e)) return failed;
+    if (auto failed = repeated.note(e)) return failed;
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
   if (auto failed = resolve_references(call.who, doc, entries, ids)) return failed;
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
+  repeated.answer();
   // Reads see the transaction's results.
   for (auto& e : entries) {
     if (e.is_read()) {
@@ -123,7 +261,9 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
 void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
   std::vector<BundleEntry*> writes;
   for (auto& e : entries) {
-    if (!e.done && e.resource && (e.method == "POST" || e.method == "PUT")) writes.push_back(&e);
+    if (e.done || !e.resource || (e.method != "POST" && e.method != "PUT")) continue;
+    if (e.method == "POST") remove_children(*e.resource, "id");  // ignored, as plan_create ignores it
+    writes.push_back(&e);
   }
   // Validation only reads the resources (and the validator is thread-safe).
   run_parallel(writes.size(), std::thread::hardware_concurrency(), 8,
@@ -170,20 +310,22 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
 std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                                       const std::unordered_map<std::string, std::string>& ids) {
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
+  PendingEntries pending(registry_, *extractor_, search_limits(), entries);
   for (auto& e : entries) {
     if (!e.resource || e.done || e.method == "DELETE") continue;
     std::optional<Result> failed;
+    std::string_view base = restful_base(definitions_, e);
     for_each_reference(*e.resource, [&](Element& value) {
       std::string v(value.value);
-      if (auto it = ids.find(v); it != ids.end()) {
-        value.value = doc.copy(it->second);
+      if (const std::string* target = entry_named(ids, v, base)) {
+        value.value = doc.copy(*target);
         return;
       }
       if (v.find('?') == std::string::npos || value.base_name() != "reference" || failed) return;
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Result why;
-        auto target = writes_.resolve_conditional(who, v, why);
+        auto target = conditional_target(writes_, who, v, pending, why);
         if (!target) {
           failed = std::move(why);
           return;
@@ -193,6 +335,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       value.value = doc.copy(hit->second);
     });
     if (failed) return entry_failure(e, std::move(*failed));
+    link_narratives(doc, *e.resource, ids, base);
   }
   return std::nullopt;
 }

@@ -251,6 +251,9 @@ PlannedWrite WritePath::plan_create(const Caller& who, fhir::model::Document& do
       return p;
     }
   }
+  // A create's id is the server's to give: the one the body carries is ignored (R4
+  // http.html#create), so a sender's own record id that is no FHIR id refuses nothing.
+  remove_children(resource, "id");
   Issues issues = validated ? *validated : validate_write(root);
   if (has_error(issues)) {
     p.result.status = 422;

@@ -165,6 +165,219 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   CHECK(parse_json(c->get("/fhir/Patient?family=two").body)["total"].GetInt() == 0);
 }
 
+TEST_CASE("relative references resolve against the referring entry's RESTful fullUrl", "[gateway][e2e][transaction]") {
+  // EHR exports (HAPI's, Epic's) give entries fullUrls on their own server and refer to one
+  // another relatively: "Patient/p7" in https://ehr.example.org/fhir/Encounter/e1 names the
+  // entry https://ehr.example.org/fhir/Patient/p7 (bundle.html, "Resolving references in
+  // Bundles"). POSTed, that Patient gets a new id; the reference kept as written pointed at
+  // nothing, or at another patient this server holds as Patient/p7.
+  ServerProcess server(temp_dir("restful-full-urls"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/p7", R"({"resourceType":"Patient","id":"p7","name":[{"family":"Someone Else"}]})", json_headers()).status == 201);
+  std::string ehr = "https://ehr-1.example.org/fhir/";
+  std::string encounter = R"({"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                          R"("subject":{"reference":"Patient/p7"}})";
+  std::string observation = R"({"resourceType":"Observation","id":"o1","status":"final","code":{"text":"glucose"},)"
+                            R"("subject":{"reference":"Patient/p7/_history/3"},"encounter":{"reference":"Encounter/e1"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post(ehr + "Observation/o1", observation, "Observation") + "," +
+                       entry_post(ehr + "Encounter/e1", encounter, "Encounter") + "," +
+                       entry_post(ehr + "Patient/p7", R"({"resourceType":"Patient","id":"p7","name":[{"family":"Moreau"}]})", "Patient") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  std::string patient = "Patient/" + str(doc["entry"][2]["resource"], "id");
+  std::string enc = "Encounter/" + str(doc["entry"][1]["resource"], "id");
+  CHECK(patient != "Patient/p7");
+  CHECK(str(doc["entry"][1]["resource"]["subject"], "reference") == patient);
+  CHECK(str(doc["entry"][0]["resource"]["subject"], "reference") == patient);
+  CHECK(str(doc["entry"][0]["resource"]["encounter"], "reference") == enc);
+  CHECK(parse_json(c->get("/fhir/Encounter?subject=Patient/p7").body)["total"].GetInt() == 0);
+  // A relative reference in an entry whose fullUrl is a urn:uuid names this server's resource.
+  std::string local = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                      entry_post("urn:uuid:5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a41", R"({"resourceType":"Observation","status":"final","code":{"text":"a1c"},"subject":{"reference":"Patient/p7"}})", "Observation") +
+                      "," + entry_post(ehr + "Patient/p7", R"({"resourceType":"Patient","id":"p7"})", "Patient") + "]}";
+  auto r2 = c->post("/fhir", local, representation());
+  INFO(r2.body);
+  REQUIRE(r2.status == 200);
+  CHECK(str(parse_json(r2.body)["entry"][0]["resource"]["subject"], "reference") == "Patient/p7");
+}
+
+TEST_CASE("a transaction points the narrative's links to entries at what it stored", "[gateway][e2e][transaction]") {
+  // R4 http.html#trules: servers replace matching links in <a href> and <img src> of the
+  // narrative too. A report's link to its patient and its embedded image were stored as
+  // urn:uuid links that lead nowhere.
+  ServerProcess server(temp_dir("narrative-links"));
+  auto c = server.client();
+  std::string patient_url = "urn:uuid:0c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f";
+  std::string image_url = "urn:uuid:1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f4a";
+  std::string report = R"({"resourceType":"DiagnosticReport","status":"final","code":{"text":"chest X-ray"},)"
+                       R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><a href=\")" + patient_url +
+                       R"(\">the patient</a> <img src=')" + image_url + R"(' alt='film'/> <a href=\"#top\">top</a></div>"},)"
+                       R"("subject":{"reference":")" + patient_url + R"("}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", report, "DiagnosticReport") + "," +
+                       entry_post(patient_url, patient_json("Moreau", "Léa"), "Patient") + "," +
+                       entry_post(image_url, R"({"resourceType":"Binary","contentType":"image/png","data":"iVBORw0KGgo="})", "Binary") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  std::string div = str(doc["entry"][0]["resource"]["text"], "div");
+  CHECK(div.find("href=\"Patient/" + str(doc["entry"][1]["resource"], "id") + "\"") != std::string::npos);
+  CHECK(div.find("src='Binary/" + str(doc["entry"][2]["resource"], "id") + "'") != std::string::npos);
+  CHECK(div.find("href=\"#top\"") != std::string::npos);
+  CHECK(div.find("urn:uuid") == std::string::npos);
+}
+
+TEST_CASE("a batch refuses an entry that names another entry the batch creates by its RESTful fullUrl",
+          "[gateway][e2e][transaction]") {
+  // An EHR export sent as a batch: the Patient is POSTed (a new id), the Observation names it
+  // relatively ("Patient/p9" beside https://ehr-2.example.org/fhir/Patient/p9). It was stored
+  // pointing at nothing, lost to every search by patient; a urn:uuid reference was refused.
+  ServerProcess server(temp_dir("batch-restful-references"));
+  auto c = server.client();
+  std::string ehr = "https://ehr-2.example.org/fhir/";
+  auto observation = [](const std::string& subject) {
+    return R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"},"subject":{"reference":")" + subject + R"("}})";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                      entry_post(ehr + "Patient/p9", R"({"resourceType":"Patient","id":"p9"})", "Patient") + "," +
+                      entry_post(ehr + "Observation/o9", observation("Patient/p9"), "Observation") + "," +
+                      R"({"fullUrl":")" + ehr + R"(Patient/p10","resource":{"resourceType":"Patient","id":"p10"},"request":{"method":"PUT","url":"Patient/p10"}},)" +
+                      entry_post(ehr + "Observation/o10", observation("Patient/p10"), "Observation") + "]}";
+  auto r = c->post("/fhir", batch, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][1]["response"], "status").starts_with("400"));
+  CHECK(str(doc["entry"][1]["response"]["outcome"]["issue"][0]["details"], "text").find("Bundle.entry[0]") != std::string::npos);
+  // A PUT keeps its id: the reference to it holds.
+  CHECK(str(doc["entry"][3]["response"], "status") == "201 Created");
+  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p10").body)["total"].GetInt() == 1);
+  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p9").body)["total"].GetInt() == 0);
+}
+
+TEST_CASE("conditional references name the entries a transaction writes as well as stored resources",
+          "[gateway][e2e][transaction]") {
+  // An engine that batches Synthea's hospital Bundle and a patient into one transaction: the
+  // Organization is created by an entry (POST ifNoneExist), the Encounter names it
+  // conditionally. On a server that holds no Organization yet this was refused 412.
+  ServerProcess server(temp_dir("conditional-own-entries"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"o-1"}],"name":"MERCY"})";
+  std::string encounter = R"({"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                          R"("serviceProvider":{"reference":"Organization?identifier=https://github.com/synthetichealth/synthea|o-1"}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", org, "Organization",
+                                  R"(,"ifNoneExist":"identifier=https://github.com/synthetichealth/synthea|o-1")") +
+                       "," + entry_post("urn:uuid:8d2e3f4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a", encounter, "Encounter") + "]}";
+  for (int time = 0; time < 2; ++time) {  // the second time the Organization is stored: found once, not twice
+    auto r = c->post("/fhir", bundle, representation());
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
+  }
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  // Two entries the criteria select: the reference could mean either.
+  std::string twice = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                      entry_post("urn:uuid:9e3f4a5b-6c7d-4e8f-8a9b-1c2d3e4f5a6b", R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"2"}]})", "Organization") + "," +
+                      entry_post("urn:uuid:af4a5b6c-7d8e-4f9a-9b0c-2d3e4f5a6b7c", R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"2"}]})", "Organization") + "," +
+                      entry_post("urn:uuid:b05b6c7d-8e9f-4a0b-8c1d-3e4f5a6b7c8d", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":"Organization?identifier=urn:x|2"}})", "Encounter") + "]}";
+  auto r = c->post("/fhir", twice, json_headers());
+  CHECK(r.status == 412);
+  CHECK(str(parse_json(r.body)["issue"][0], "code") == "multiple-matches");
+}
+
+TEST_CASE("one conditional create twice in a transaction creates one resource", "[gateway][e2e][transaction]") {
+  // An engine that merges older Synthea patients into one transaction: each patient carries
+  // its providers as POST ifNoneExist under its own fullUrl. Each copy created an Organization,
+  // and every later conditional reference to it then matched several (412).
+  ServerProcess server(temp_dir("repeated-conditional-create"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"o-9"}]})";
+  std::string if_none = R"(,"ifNoneExist":"identifier=https://github.com/synthetichealth/synthea|o-9")";
+  auto encounter = [](const std::string& provider) {
+    return R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":")" + provider + R"("}})";
+  };
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e", org, "Organization", if_none) + "," +
+                       entry_post("urn:uuid:d27d8e9f-a0b1-4c2d-9e3f-5a6b7c8d9eaf", encounter("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e"), "Encounter") + "," +
+                       entry_post("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0", org, "Organization", if_none.substr(0, if_none.size() - 5) + "%7Co-9\"") + "," +
+                       entry_post("urn:uuid:f49fa0b1-c2d3-4e4f-9a5b-7c8d9eafb0c1", encounter("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0"), "Encounter") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
+  CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
+  std::string organization = "Organization/" + str(doc["entry"][0]["resource"], "id");
+  CHECK(str(doc["entry"][2]["resource"], "id") == str(doc["entry"][0]["resource"], "id"));
+  CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == organization);
+  CHECK(str(doc["entry"][3]["resource"]["serviceProvider"], "reference") == organization);
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+}
+
+TEST_CASE("conditional creates take criteria written as the type's search URL and updates by one criteria twice fail",
+          "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("conditional-criteria-forms"));
+  auto c = server.client();
+  std::string org = R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"7"}]})";
+  // "Organization?identifier=..." (as some engines write ifNoneExist and HAPI takes it) was
+  // refused 400 "unknown search parameter 'Organization?identifier'".
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", org, "Organization",
+                                  R"(,"ifNoneExist":"Organization?identifier=urn:x|7")") + "]}";
+  CHECK(c->post("/fhir", bundle, json_headers()).status == 200);
+  CHECK(c->post("/fhir", bundle, json_headers()).status == 200);
+  auto headers = json_headers();
+  headers.emplace_back("If-None-Exist", "Organization?identifier=urn:x|7");
+  CHECK(c->post("/fhir/Organization", org, headers).status == 200);
+  // Criteria in the create's url instead were dropped: every send created the Organization again.
+  std::string in_url = R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":)" + org +
+                       R"(,"request":{"method":"POST","url":"Organization?identifier=urn:x|7"}}]})";
+  CHECK(c->post("/fhir", in_url, json_headers()).status == 400);
+  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  // Two conditional updates by one criteria write one resource twice (R4: overlapping
+  // identities fail the transaction); each created an Organization of its own.
+  auto put = [&](const std::string& full_url) {
+    return R"({"fullUrl":")" + full_url + R"(","resource":{"resourceType":"Organization","identifier":[{"system":"urn:x","value":"8"}]},)"
+           R"("request":{"method":"PUT","url":"Organization?identifier=urn:x|8"}})";
+  };
+  auto twice = c->post("/fhir", R"({"resourceType":"Bundle","type":"transaction","entry":[)" + put("urn:uuid:b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e") +
+                                    "," + put("urn:uuid:c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f") + "]}", json_headers());
+  INFO(twice.body);
+  CHECK(twice.status == 400);
+  CHECK(parse_json(c->get("/fhir/Organization?identifier=urn:x|8").body)["total"].GetInt() == 0);
+}
+
+TEST_CASE("a create ignores the id its body carries even when it is no FHIR id", "[gateway][e2e][transaction]") {
+  // EHR exports keep their own record ids ("EPIC_12", 70 characters); the server gives a
+  // create its id (R4 http.html#create: an id provided is ignored), so they refuse nothing.
+  ServerProcess server(temp_dir("create-sender-ids"));
+  auto c = server.client();
+  std::string long_id = "EPIC_" + std::string(70, '7');
+  auto single = c->post("/fhir/Patient", patient_json("Okafor", "Ada", R"("id":"EPIC_12",)"), representation());
+  INFO(single.body);
+  CHECK(single.status == 201);
+  CHECK(str(parse_json(single.body), "id") != "EPIC_12");
+  std::string observation = R"({"resourceType":"Observation","id":")" + long_id +
+                            R"(","status":"final","code":{"text":"glucose"},"subject":{"reference":"urn:uuid:1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"}})";
+  for (std::string kind : {"transaction", "batch"}) {
+    std::string subject = kind == "batch" ? "" : entry_post("urn:uuid:1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b", patient_json("Moreau", "Léa", R"("id":"EPIC_13",)"), "Patient") + ",";
+    std::string entries = kind == "batch" ? entry_post("urn:uuid:2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b", patient_json("Moreau", "Léa", R"("id":"EPIC_14",)"), "Patient")
+                                          : subject + entry_post("urn:uuid:3b4c5d6e-7f80-4912-8b2c-3d4e5f6a7b8c", observation, "Observation");
+    auto r = c->post("/fhir", R"({"resourceType":"Bundle","type":")" + kind + R"(","entry":[)" + entries + "]}", json_headers());
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    for (const auto& e : doc["entry"].GetArray()) CHECK(str(e["response"], "status") == "201 Created");
+  }
+}
+
 TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch-patch"));
   auto c = server.client();
