@@ -147,3 +147,50 @@ TEST_CASE("CodeSystem: a supplement says so both ways and adds to its system's c
   CHECK(has_issue(code_system(R"("content":"supplement","caseSensitive":true,)" + gender), Severity::Error, "business-rule",
                   "CodeSystem.caseSensitive"));
 }
+
+namespace {
+
+// A Patient profile whose differential holds `elements` after its root.
+std::string patient_profile(const std::string& elements) {
+  return R"({"resourceType":"StructureDefinition","id":"p1",)" + kText +
+         R"(,"url":"http://example.org/StructureDefinition/p1","name":"P1","status":"draft","kind":"resource",)"
+         R"("abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient",)"
+         R"("derivation":"constraint","differential":{"element":[{"id":"Patient","path":"Patient"})" +
+         (elements.empty() ? "" : "," + elements) + "]}}";
+}
+
+}  // namespace
+
+TEST_CASE("StructureDefinition: a differential keeps within its base", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.nickname","path":"Patient.nickname","min":1})", "is not an element of the base"},
+      {R"({"id":"Patient.name.surname","path":"Patient.name.surname","min":1})", "is not an element of the base"},
+      {R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","type":[{"code":"string"}]})", "the type string"},
+      {R"({"id":"Patient.name","path":"Patient.name","type":[{"code":"Address"}]})", "the type Address"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","max":"*"})", "greater than the base's max"},
+      {R"({"id":"Patient.link.other","path":"Patient.link.other","min":0})", "less than the base's min"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","binding":{"strength":"extensible",)"
+       R"("valueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"}})", "a profile cannot make it extensible"},
+      {R"({"id":"Patient.birthDate","path":"Patient.birthDate","binding":{"strength":"required",)"
+       R"("valueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"}})", "none of its types can be bound"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","fixedBoolean":true})", "not one of its types"},
+      {R"({"id":"Patient.gender:m","path":"Patient.gender","sliceName":"m"})", "does not repeat"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "", "StructureDefinition.differential.element[1]", words));
+  }
+  for (const char* fine : {
+           R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","type":[{"code":"dateTime"}]})",
+           R"({"id":"Patient.deceasedBoolean","path":"Patient.deceasedBoolean","min":1})",
+           R"({"id":"Patient.name.family","path":"Patient.name.family","min":1})",
+           R"({"id":"Patient.gender","path":"Patient.gender","min":1,"max":"1"})",
+           R"({"id":"Patient.contained","path":"Patient.contained","type":[{"code":"Practitioner"}]})",
+           R"({"id":"Patient.identifier:mrn","path":"Patient.identifier","sliceName":"mrn","min":1,"max":"1"})",
+           R"({"id":"Patient.deceased[x]:b","path":"Patient.deceased[x]","sliceName":"b","type":[{"code":"boolean"}]})",
+           R"({"id":"Patient.extension.url","path":"Patient.extension.url","fixedUri":"http://example.org/x"})"}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
