@@ -5,6 +5,7 @@
 // own types, and slices only what repeats.
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include "fhir/validation/run.h"
 
@@ -149,7 +150,11 @@ void check_values(Run& run, const Element& e, const std::vector<std::string>& ty
   }
 }
 
-void check_element(Run& run, const defs::StructureDef& base, const Element& e, const Path& at) {
+// Paths the differential declares slicing on (unsliced elements), with the max written there.
+using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
+
+void check_element(Run& run, const defs::StructureDef& base, const Element& e, const SlicingMax& slicing_max,
+                   const Path& at) {
   std::string_view path = value_of(child_named(e, "path"));
   std::string_view id = value_of(child_named(e, "id"));
   if (path.find('.') == std::string_view::npos) return;
@@ -172,7 +177,10 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
   }
   check_values(run, e, types_of(e, def, b.choice_type), path, at);
   bool sliced_here = !value_of(child_named(e, "sliceName")).empty();
-  if (sliced_here && def.max == 1 && !def.is_choice) {
+  // An element that does not repeat may be sliced only when its slicing allows one slice in all
+  // (max 1 where the differential declares the slicing), to split constraints by type.
+  auto entry = slicing_max.find(path);
+  if (sliced_here && def.max == 1 && !def.is_choice && entry != slicing_max.end() && entry->second != "1") {
     run.report(Severity::Error, "structure",
                std::string(path) + ": a slice of an element that does not repeat (max 1 in the base)", e, at);
   }
@@ -196,11 +204,17 @@ void check_differential(Run& run, const Element& sd, const Path& path) {
   if (!differential) return;
   const defs::StructureDef* base = run.state.profile(value_of(child_named(sd, "baseDefinition")));
   if (!base || base->elements.empty() || base->type != value_of(child_named(sd, "type"))) return;
+  SlicingMax slicing_max;
+  for (const Element* e : differential->children()) {
+    if (e->name == "element" && child_named(*e, "slicing") && value_of(child_named(*e, "sliceName")).empty()) {
+      slicing_max[value_of(child_named(*e, "path"))] = value_of(child_named(*e, "max"));
+    }
+  }
   Path dp{&path, "differential", -1};
   int i = 0;
   for (const Element* e : differential->children()) {
     if (e->name != "element") continue;
-    check_element(run, *base, *e, Path{&dp, "element", i++});
+    check_element(run, *base, *e, slicing_max, Path{&dp, "element", i++});
   }
 }
 
