@@ -190,6 +190,8 @@ void check_limits(Run& run, const Element& node, const definitions::ElementDef& 
 void check_resource_rules(Run& run, const Element& resource, const Path& path);
 // A constraining StructureDefinition's differential against its base (differentials.cpp).
 void check_differential(Run& run, const Element& sd, const Path& path);
+// Other rules of a constraining StructureDefinition: kind, extension url, binding targets, type profiles.
+void check_structure_definition(Run& run, const Element& sd, const Path& path);
 // questionnaire_responses.cpp: a QuestionnaireResponse against its Questionnaire, when found.
 void check_questionnaire_response(Run& run, const Element& response, const Path& path);
 // search_expressions.cpp: a SearchParameter's expression compiles and fits its bases.

@@ -199,3 +199,47 @@ TEST_CASE("StructureDefinition: a differential keeps within its base", "[validat
     CHECK(count_errors(issues) == 0);
   }
 }
+
+TEST_CASE("StructureDefinition: kind and extension url follow the base and the definition", "[validation][structure-definition]") {
+  std::string profile = patient_profile("");
+  auto fine = validate_text(profile);
+  INFO(describe(fine));
+  CHECK(count_errors(fine) == 0);
+  auto complex = validate_text(std::string(profile).replace(profile.find(R"("kind":"resource")"), 17, R"("kind":"complex-type")"));
+  INFO(describe(complex));
+  CHECK(has_issue(complex, Severity::Error, "invalid", "StructureDefinition", "must be the kind of the base"));
+
+  auto extension = [](const std::string& fixed_url) {
+    return R"({"resourceType":"StructureDefinition","id":"e1",)" + kText +
+           R"(,"url":"http://example.org/StructureDefinition/e1","name":"E1","status":"draft","kind":"complex-type",)"
+           R"("abstract":false,"type":"Extension","context":[{"type":"element","expression":"Patient"}],)"
+           R"("baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension","derivation":"constraint",)"
+           R"("differential":{"element":[{"id":"Extension","path":"Extension"},)"
+           R"({"id":"Extension.url","path":"Extension.url","fixedUri":")" + fixed_url + R"("},)"
+           R"({"id":"Extension.value[x]","path":"Extension.value[x]","type":[{"code":"string"}]}]}})";
+  };
+  auto own = validate_text(extension("http://example.org/StructureDefinition/e1"));
+  INFO(describe(own));
+  CHECK(count_errors(own) == 0);
+  auto other = validate_text(extension("http://example.org/StructureDefinition/e2"));
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "invalid", "differential.element[1]", "not the definition's url"));
+}
+
+TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit their types", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.gender","path":"Patient.gender","binding":{"strength":"required",)"
+       R"("valueSet":"http://hl7.org/fhir/administrative-gender"}})", "a CodeSystem, not a ValueSet"},
+      {R"({"id":"Patient.name","path":"Patient.name","type":[{"code":"HumanName",)"
+       R"("profile":["http://hl7.org/fhir/StructureDefinition/Address"]}]})", "is of type Address, not HumanName"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  auto extension_profile = validate_text(patient_profile(
+      R"({"id":"Patient.extension:bp","path":"Patient.extension","sliceName":"bp","type":[{"code":"Extension",)"
+      R"("profile":["http://hl7.org/fhir/StructureDefinition/patient-birthPlace"]}]})"));
+  INFO(describe(extension_profile));
+  CHECK(count_errors(extension_profile) == 0);
+}
