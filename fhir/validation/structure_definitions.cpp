@@ -1,7 +1,7 @@
 // Rules of a constraining StructureDefinition the reference validator checks besides its
 // snapshot: it keeps its base's kind, an extension's url is fixed to the definition's own,
 // a binding names a value set (not a code system), and a type's profile is a profile of
-// that type.
+// that type (and an extension's, a modifier one exactly where modifiers go).
 #include "fhir/terminology/terminology.h"
 #include "fhir/validation/run.h"
 
@@ -39,6 +39,23 @@ bool profiles_type(const Run& run, const defs::StructureDef& profile, std::strin
   return profile.type == code;
 }
 
+// A modifierExtension takes modifier extensions only, and an extension none.
+void check_modifier_fit(Run& run, const Element& e, const defs::StructureDef& extension, std::string_view path,
+                        const Path& at) {
+  const defs::StructureDef* snapshot = run.state.profile(extension.url);
+  if (!snapshot || snapshot->elements.empty()) return;
+  bool modifier = snapshot->elements[0].is_modifier;
+  bool modifier_slot = path.ends_with(".modifierExtension") || path == "modifierExtension";
+  bool extension_slot = path.ends_with(".extension") || path == "extension";
+  if (modifier_slot && !modifier) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": " + extension.url + " is not a modifier extension", e, at);
+  } else if (extension_slot && modifier) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": " + extension.url + " is a modifier extension; it belongs in modifierExtension", e, at);
+  }
+}
+
 void check_type_profiles(Run& run, const Element& e, std::string_view path, const Path& at) {
   for (const Element* type : e.children()) {
     if (type->name != "type") continue;
@@ -47,11 +64,15 @@ void check_type_profiles(Run& run, const Element& e, std::string_view path, cons
     for (const Element* p : type->children()) {
       if (p->name != "profile") continue;
       const defs::StructureDef* profile = run.defs.structure(value_of(p));
-      if (!profile || profiles_type(run, *profile, code)) continue;
-      run.report(Severity::Error, "business-rule",
-                 std::string(path) + ": the profile " + std::string(value_of(p)) + " is of type " + profile->type +
-                     ", not " + std::string(code),
-                 e, at);
+      if (!profile) continue;
+      if (!profiles_type(run, *profile, code)) {
+        run.report(Severity::Error, "business-rule",
+                   std::string(path) + ": the profile " + std::string(value_of(p)) + " is of type " + profile->type +
+                       ", not " + std::string(code),
+                   e, at);
+      } else if (code == "Extension") {
+        check_modifier_fit(run, e, *profile, path, at);
+      }
     }
   }
 }

@@ -237,6 +237,22 @@ TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit t
     INFO(element << "\n" << describe(issues));
     CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
   }
+  // request-doNotPerform is a modifier extension; patient-birthPlace is not.
+  const std::string do_not_perform = "http://hl7.org/fhir/StructureDefinition/request-doNotPerform";
+  const std::string birth_place = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+  auto slot = [](const std::string& name, const std::string& url) {
+    return patient_profile(R"({"id":"Patient.)" + name + R"(:x","path":"Patient.)" + name +
+                           R"(","sliceName":"x","type":[{"code":"Extension","profile":[")" + url + R"("]}]})");
+  };
+  for (const auto& [text, words] : {std::pair{slot("modifierExtension", birth_place), std::string("is not a modifier extension")},
+                                    std::pair{slot("extension", do_not_perform), std::string("belongs in modifierExtension")}}) {
+    auto issues = validate_text(text);
+    INFO(describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  auto modifier = validate_text(slot("modifierExtension", do_not_perform));
+  INFO(describe(modifier));
+  CHECK(count_errors(modifier) == 0);
   auto extension_profile = validate_text(patient_profile(
       R"({"id":"Patient.extension:bp","path":"Patient.extension","sliceName":"bp","type":[{"code":"Extension",)"
       R"("profile":["http://hl7.org/fhir/StructureDefinition/patient-birthPlace"]}]})"));
