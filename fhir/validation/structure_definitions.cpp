@@ -1,7 +1,8 @@
 // Rules of a constraining StructureDefinition the reference validator checks besides its
 // snapshot: it keeps its base's kind, an extension's url is fixed to the definition's own,
 // a binding names a value set (not a code system), and a type's profile is a profile of
-// that type (and an extension's, a modifier one exactly where modifiers go).
+// that type (and an extension's, a modifier one exactly where modifiers go), and the
+// constraints it adds compile.
 #include "fhir/terminology/terminology.h"
 #include "fhir/validation/run.h"
 
@@ -77,6 +78,21 @@ void check_type_profiles(Run& run, const Element& e, std::string_view path, cons
   }
 }
 
+// Each constraint a profile adds compiles as FHIRPath.
+void check_constraint_expressions(Run& run, const Element& e, std::string_view path, const Path& at) {
+  if (!run.engine) return;
+  for (const Element* c : e.children()) {
+    if (c->name != "constraint") continue;
+    std::string_view expression = value_of(child_named(*c, "expression"));
+    std::string error;
+    if (expression.empty() || run.engine->compile(expression, &error)) continue;
+    run.report(Severity::Error, "invalid",
+               std::string(path) + ": the expression of constraint '" + std::string(value_of(child_named(*c, "key"))) +
+                   "' does not compile: " + error,
+               *c, at);
+  }
+}
+
 }  // namespace
 
 void check_structure_definition(Run& run, const Element& sd, const Path& path) {
@@ -108,6 +124,7 @@ void check_structure_definition(Run& run, const Element& sd, const Path& path) {
     }
     check_binding_target(run, *e, element_path, at);
     check_type_profiles(run, *e, element_path, at);
+    check_constraint_expressions(run, *e, element_path, at);
   }
 }
 

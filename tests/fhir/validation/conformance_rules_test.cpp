@@ -259,3 +259,19 @@ TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit t
   INFO(describe(extension_profile));
   CHECK(count_errors(extension_profile) == 0);
 }
+
+TEST_CASE("StructureDefinition: the constraints a profile adds compile", "[validation][structure-definition]") {
+  auto with = [](const std::string& expression) {
+    return validate_text(patient_profile(R"({"id":"Patient.name","path":"Patient.name","constraint":[{"key":"p1-1",)"
+                                         R"("severity":"error","human":"a family name","expression":")" +
+                                         expression + R"("}]})"));
+  };
+  for (const char* wrong : {"family.exists(", "family.existz()"}) {
+    auto issues = with(wrong);
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "differential.element[1]", "the expression of constraint 'p1-1' does not compile"));
+  }
+  auto fine = with("family.exists() and given.count() < 5");
+  INFO(describe(fine));
+  CHECK(count_errors(fine) == 0);
+}
