@@ -1,8 +1,8 @@
-// Rules of a constraining StructureDefinition the reference validator checks besides its
-// snapshot: it keeps its base's kind, an extension's url is fixed to the definition's own,
-// a binding names a value set (not a code system), and a type's profile is a profile of
-// that type (and an extension's, a modifier one exactly where modifiers go), and the
-// constraints it adds compile.
+// Rules of a StructureDefinition the reference validator checks besides its snapshot: one
+// with a base says its derivation; a constraint keeps its base's type and kind, fixes an
+// extension's url to its own, binds value sets (not code systems), profiles a type only
+// with profiles of that type (modifier extensions exactly where modifiers go), and adds
+// constraints that compile.
 #include "fhir/terminology/terminology.h"
 #include "fhir/validation/run.h"
 
@@ -96,8 +96,19 @@ void check_constraint_expressions(Run& run, const Element& e, std::string_view p
 }  // namespace
 
 void check_structure_definition(Run& run, const Element& sd, const Path& path) {
-  if (value_of(child_named(sd, "derivation")) != "constraint") return;
-  const defs::StructureDef* base = run.defs.structure(value_of(child_named(sd, "baseDefinition")));
+  std::string_view derivation = value_of(child_named(sd, "derivation"));
+  std::string_view base_url = value_of(child_named(sd, "baseDefinition"));
+  if (!base_url.empty() && derivation.empty()) {
+    run.report(Severity::Error, "invalid", "a StructureDefinition with a baseDefinition must say its derivation", sd, path);
+  }
+  if (derivation != "constraint") return;
+  const defs::StructureDef* base = run.defs.structure(base_url);
+  std::string_view type = value_of(child_named(sd, "type"));
+  if (base && !type.empty() && type != base->type) {
+    run.report(Severity::Error, "invalid",
+               "the type " + std::string(type) + " must be the type of the base " + base->url + " (" + base->type + ")",
+               sd, path);
+  }
   std::string_view kind = value_of(child_named(sd, "kind"));
   if (base && !kind.empty() && !kind_name(base->kind).empty() && kind != kind_name(base->kind)) {
     run.report(Severity::Error, "invalid",

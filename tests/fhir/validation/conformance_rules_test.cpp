@@ -275,3 +275,18 @@ TEST_CASE("StructureDefinition: the constraints a profile adds compile", "[valid
   INFO(describe(fine));
   CHECK(count_errors(fine) == 0);
 }
+
+TEST_CASE("StructureDefinition: a profile says its derivation and keeps its base's type", "[validation][structure-definition]") {
+  std::string profile = patient_profile("");
+  std::string underived = std::string(profile).replace(profile.find(R"("derivation":"constraint",)"), 26, "");
+  auto issues = validate_text(underived);
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "StructureDefinition", "must say its derivation"));
+  std::string observation = R"({"resourceType":"StructureDefinition","id":"p2",)" + kText +
+                            R"(,"url":"http://example.org/StructureDefinition/p2","name":"P2","status":"draft","kind":"resource",)"
+                            R"("abstract":false,"type":"Observation","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient",)"
+                            R"("derivation":"constraint","differential":{"element":[{"id":"Observation","path":"Observation"}]}})";
+  auto retyped = validate_text(observation);
+  INFO(describe(retyped));
+  CHECK(has_issue(retyped, Severity::Error, "invalid", "StructureDefinition", "must be the type of the base"));
+}
