@@ -407,6 +407,10 @@ void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "ConceptMap") concept_map(run, resource, path);
   if (resource.type == "Measure") measure(run, resource, path);
+  if (resource.type == "StructureDefinition") {
+    check_differential(run, resource, path);
+    check_structure_definition(run, resource, path);
+  }
   if (resource.type == "QuestionnaireResponse") check_questionnaire_response(run, resource, path);
   if (resource.type == "Questionnaire") {
     std::unordered_map<std::string_view, const Element*> items;

@@ -189,6 +189,10 @@ bool matches_value(ValidatorState& state, const Element& node, const definitions
 void check_limits(Run& run, const Element& node, const definitions::ElementDef& e, const std::string& of, const Path& path);
 // resource_rules.cpp: rules of particular resource types (CapabilityStatement, SearchParameter, Questionnaire).
 void check_resource_rules(Run& run, const Element& resource, const Path& path);
+// A constraining StructureDefinition's differential against its base (differentials.cpp).
+void check_differential(Run& run, const Element& sd, const Path& path);
+// Other rules of a constraining StructureDefinition: kind, extension url, binding targets, type profiles.
+void check_structure_definition(Run& run, const Element& sd, const Path& path);
 // questionnaire_responses.cpp: a QuestionnaireResponse against its Questionnaire, when found.
 void check_questionnaire_response(Run& run, const Element& response, const Path& path);
 // search_expressions.cpp: a SearchParameter's expression compiles and fits its bases.

@@ -147,3 +147,146 @@ TEST_CASE("CodeSystem: a supplement says so both ways and adds to its system's c
   CHECK(has_issue(code_system(R"("content":"supplement","caseSensitive":true,)" + gender), Severity::Error, "business-rule",
                   "CodeSystem.caseSensitive"));
 }
+
+namespace {
+
+// A Patient profile whose differential holds `elements` after its root.
+std::string patient_profile(const std::string& elements) {
+  return R"({"resourceType":"StructureDefinition","id":"p1",)" + kText +
+         R"(,"url":"http://example.org/StructureDefinition/p1","name":"P1","status":"draft","kind":"resource",)"
+         R"("abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient",)"
+         R"("derivation":"constraint","differential":{"element":[{"id":"Patient","path":"Patient"})" +
+         (elements.empty() ? "" : "," + elements) + "]}}";
+}
+
+}  // namespace
+
+TEST_CASE("StructureDefinition: a differential keeps within its base", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.nickname","path":"Patient.nickname","min":1})", "is not an element of the base"},
+      {R"({"id":"Patient.name.surname","path":"Patient.name.surname","min":1})", "is not an element of the base"},
+      {R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","type":[{"code":"string"}]})", "the type string"},
+      {R"({"id":"Patient.name","path":"Patient.name","type":[{"code":"Address"}]})", "the type Address"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","max":"*"})", "greater than the base's max"},
+      {R"({"id":"Patient.link.other","path":"Patient.link.other","min":0})", "less than the base's min"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","binding":{"strength":"extensible",)"
+       R"("valueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"}})", "a profile cannot make it extensible"},
+      {R"({"id":"Patient.birthDate","path":"Patient.birthDate","binding":{"strength":"required",)"
+       R"("valueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"}})", "none of its types can be bound"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","fixedBoolean":true})", "not one of its types"},
+      {R"({"id":"Patient.gender","path":"Patient.gender","slicing":{"discriminator":[{"type":"value","path":"$this"}],)"
+       R"("rules":"open"}},{"id":"Patient.gender:m","path":"Patient.gender","sliceName":"m"})", "does not repeat"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "", "StructureDefinition.differential.element[", words));
+  }
+  for (const char* fine : {
+           R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","type":[{"code":"dateTime"}]})",
+           R"({"id":"Patient.deceasedBoolean","path":"Patient.deceasedBoolean","min":1})",
+           R"({"id":"Patient.name.family","path":"Patient.name.family","min":1})",
+           R"({"id":"Patient.gender","path":"Patient.gender","min":1,"max":"1"})",
+           R"({"id":"Patient.contained","path":"Patient.contained","type":[{"code":"Practitioner"}]})",
+           R"({"id":"Patient.identifier:mrn","path":"Patient.identifier","sliceName":"mrn","min":1,"max":"1"})",
+           R"({"id":"Patient.deceased[x]:b","path":"Patient.deceased[x]","sliceName":"b","type":[{"code":"boolean"}]})",
+           R"({"id":"Patient.extension.url","path":"Patient.extension.url","fixedUri":"http://example.org/x"})",
+           // One slice in all of an element that does not repeat, as published core profiles do.
+           R"({"id":"Patient.gender:m","path":"Patient.gender","sliceName":"m","max":"1"})",
+           R"({"id":"Patient.gender","path":"Patient.gender","max":"1","slicing":{"rules":"closed","description":"one"}},)"
+           R"({"id":"Patient.gender:m","path":"Patient.gender","sliceName":"m"})"}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("StructureDefinition: kind and extension url follow the base and the definition", "[validation][structure-definition]") {
+  std::string profile = patient_profile("");
+  auto fine = validate_text(profile);
+  INFO(describe(fine));
+  CHECK(count_errors(fine) == 0);
+  auto complex = validate_text(std::string(profile).replace(profile.find(R"("kind":"resource")"), 17, R"("kind":"complex-type")"));
+  INFO(describe(complex));
+  CHECK(has_issue(complex, Severity::Error, "invalid", "StructureDefinition", "must be the kind of the base"));
+
+  auto extension = [](const std::string& fixed_url) {
+    return R"({"resourceType":"StructureDefinition","id":"e1",)" + kText +
+           R"(,"url":"http://example.org/StructureDefinition/e1","name":"E1","status":"draft","kind":"complex-type",)"
+           R"("abstract":false,"type":"Extension","context":[{"type":"element","expression":"Patient"}],)"
+           R"("baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension","derivation":"constraint",)"
+           R"("differential":{"element":[{"id":"Extension","path":"Extension"},)"
+           R"({"id":"Extension.url","path":"Extension.url","fixedUri":")" + fixed_url + R"("},)"
+           R"({"id":"Extension.value[x]","path":"Extension.value[x]","type":[{"code":"string"}]}]}})";
+  };
+  auto own = validate_text(extension("http://example.org/StructureDefinition/e1"));
+  INFO(describe(own));
+  CHECK(count_errors(own) == 0);
+  auto other = validate_text(extension("http://example.org/StructureDefinition/e2"));
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "invalid", "differential.element[1]", "not the definition's url"));
+}
+
+TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit their types", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.gender","path":"Patient.gender","binding":{"strength":"required",)"
+       R"("valueSet":"http://hl7.org/fhir/administrative-gender"}})", "a CodeSystem, not a ValueSet"},
+      {R"({"id":"Patient.name","path":"Patient.name","type":[{"code":"HumanName",)"
+       R"("profile":["http://hl7.org/fhir/StructureDefinition/Address"]}]})", "is of type Address, not HumanName"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  // request-doNotPerform is a modifier extension; patient-birthPlace is not.
+  const std::string do_not_perform = "http://hl7.org/fhir/StructureDefinition/request-doNotPerform";
+  const std::string birth_place = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+  auto slot = [](const std::string& name, const std::string& url) {
+    return patient_profile(R"({"id":"Patient.)" + name + R"(:x","path":"Patient.)" + name +
+                           R"(","sliceName":"x","type":[{"code":"Extension","profile":[")" + url + R"("]}]})");
+  };
+  for (const auto& [text, words] : {std::pair{slot("modifierExtension", birth_place), std::string("is not a modifier extension")},
+                                    std::pair{slot("extension", do_not_perform), std::string("belongs in modifierExtension")}}) {
+    auto issues = validate_text(text);
+    INFO(describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  auto modifier = validate_text(slot("modifierExtension", do_not_perform));
+  INFO(describe(modifier));
+  CHECK(count_errors(modifier) == 0);
+  auto extension_profile = validate_text(patient_profile(
+      R"({"id":"Patient.extension:bp","path":"Patient.extension","sliceName":"bp","type":[{"code":"Extension",)"
+      R"("profile":["http://hl7.org/fhir/StructureDefinition/patient-birthPlace"]}]})"));
+  INFO(describe(extension_profile));
+  CHECK(count_errors(extension_profile) == 0);
+}
+
+TEST_CASE("StructureDefinition: the constraints a profile adds compile", "[validation][structure-definition]") {
+  auto with = [](const std::string& expression) {
+    return validate_text(patient_profile(R"({"id":"Patient.name","path":"Patient.name","constraint":[{"key":"p1-1",)"
+                                         R"("severity":"error","human":"a family name","expression":")" +
+                                         expression + R"("}]})"));
+  };
+  for (const char* wrong : {"family.exists(", "family.existz()"}) {
+    auto issues = with(wrong);
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "differential.element[1]", "the expression of constraint 'p1-1' does not compile"));
+  }
+  auto fine = with("family.exists() and given.count() < 5");
+  INFO(describe(fine));
+  CHECK(count_errors(fine) == 0);
+}
+
+TEST_CASE("StructureDefinition: a profile says its derivation and keeps its base's type", "[validation][structure-definition]") {
+  std::string profile = patient_profile("");
+  std::string underived = std::string(profile).replace(profile.find(R"("derivation":"constraint",)"), 26, "");
+  auto issues = validate_text(underived);
+  INFO(describe(issues));
+  CHECK(has_issue(issues, Severity::Error, "invalid", "StructureDefinition", "must say its derivation"));
+  std::string observation = R"({"resourceType":"StructureDefinition","id":"p2",)" + kText +
+                            R"(,"url":"http://example.org/StructureDefinition/p2","name":"P2","status":"draft","kind":"resource",)"
+                            R"("abstract":false,"type":"Observation","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient",)"
+                            R"("derivation":"constraint","differential":{"element":[{"id":"Observation","path":"Observation"}]}})";
+  auto retyped = validate_text(observation);
+  INFO(describe(retyped));
+  CHECK(has_issue(retyped, Severity::Error, "invalid", "StructureDefinition", "must be the type of the base"));
+}

@@ -1,0 +1,221 @@
+// A constraining StructureDefinition's differential against its base, as generating its
+// snapshot judges it: every element it names exists in the base, its types are among the
+// base's (or derive from an abstract one), it does not loosen the base's cardinality,
+// it does not weaken a required binding, binds only what can be bound, fixes values of its
+// own types, and slices only what repeats.
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace defs = carebridge::fhir::definitions;
+namespace {
+
+// An element of the base, and the type a choice property ("deceasedBoolean") picked.
+struct BaseElement {
+  const defs::StructureDef* sd = nullptr;
+  uint32_t element = defs::kNoElement;
+  int choice_type = -1;
+};
+
+uint32_t child_by_segment(const defs::StructureDef& sd, uint32_t parent, std::string_view segment, int& choice_type) {
+  if (!segment.ends_with("[x]")) {
+    const defs::ChildName* c = sd.child(parent, segment);
+    if (!c) return defs::kNoElement;
+    if (sd.elements[c->element].is_choice) choice_type = c->type;
+    return c->element;
+  }
+  for (uint32_t i : sd.elements[sd.shape_of(parent)].children) {
+    const std::string& p = sd.elements[i].path;
+    if (p.size() > segment.size() && p.ends_with(segment) && p[p.size() - segment.size() - 1] == '.') return i;
+  }
+  return defs::kNoElement;
+}
+
+// The definition of the one type an element has, whose elements its children are.
+const defs::StructureDef* type_of(const Run& run, const defs::StructureDef& sd, uint32_t element, int choice_type) {
+  const auto& types = sd.elements[element].types;
+  if (choice_type >= 0 && choice_type < static_cast<int>(types.size())) return run.defs.type(types[choice_type].code);
+  if (types.size() != 1) return nullptr;
+  return types[0].structure ? types[0].structure : run.defs.type(types[0].code);
+}
+
+// The base element a differential path names; `found` false when the base has none.
+BaseElement resolve(const Run& run, const defs::StructureDef& base, std::string_view path, bool& found) {
+  found = true;
+  BaseElement at{&base, 0, -1};
+  size_t dot = path.find('.');
+  while (dot != std::string_view::npos) {
+    size_t next = path.find('.', dot + 1);
+    std::string_view segment = path.substr(dot + 1, next == std::string_view::npos ? next : next - dot - 1);
+    int choice = -1;
+    uint32_t child = child_by_segment(*at.sd, at.element, segment, choice);
+    if (child == defs::kNoElement && at.element != 0) {  // a child of the element's type
+      const defs::StructureDef* type = type_of(run, *at.sd, at.element, at.choice_type);
+      if (!type || type->elements.empty()) return BaseElement{};  // cannot follow: no judgement
+      at = BaseElement{type, 0, -1};
+      child = child_by_segment(*type, 0, segment, choice);
+    }
+    if (child == defs::kNoElement) {
+      found = false;
+      return BaseElement{};
+    }
+    at.element = child;
+    at.choice_type = choice;
+    dot = next;
+  }
+  return at;
+}
+
+// A type is allowed when the base lists it, or lists an abstract type it derives from.
+bool type_allowed(const Run& run, const defs::ElementDef& base, int choice_type, std::string_view code) {
+  for (size_t i = 0; i < base.types.size(); ++i) {
+    if (choice_type >= 0 && static_cast<int>(i) != choice_type) continue;
+    if (base.types[i].code == code) return true;
+    const defs::StructureDef* derived = run.defs.type(code);
+    for (const defs::StructureDef* t = derived ? derived->base : nullptr; t; t = t->base) {
+      if (t->type == base.types[i].code) return true;
+    }
+  }
+  return false;
+}
+
+std::optional<uint32_t> parse_max(std::string_view text) {
+  if (text == "*") return defs::kUnbounded;
+  uint32_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+void check_cardinality(Run& run, const Element& e, const defs::ElementDef& base, std::string_view path, const Path& at) {
+  std::string_view min_text = value_of(child_named(e, "min"));
+  uint32_t min = 0;
+  auto [end, ec] = std::from_chars(min_text.data(), min_text.data() + min_text.size(), min);
+  if (!min_text.empty() && ec == std::errc() && min < base.min) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": min " + std::string(min_text) + " is less than the base's min " +
+                   std::to_string(base.min),
+               e, at);
+  }
+  auto max = parse_max(value_of(child_named(e, "max")));
+  if (max && *max > base.max) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": max " + std::string(value_of(child_named(e, "max"))) +
+                   " is greater than the base's max " + (base.max == defs::kUnbounded ? "*" : std::to_string(base.max)),
+               e, at);
+  }
+}
+
+// The type codes an element may have: its own when it lists them, else its base's.
+std::vector<std::string> types_of(const Element& e, const defs::ElementDef& base, int choice_type) {
+  std::vector<std::string> out;
+  for (const Element* type : e.children()) {
+    if (type->name == "type") out.emplace_back(value_of(child_named(*type, "code")));
+  }
+  if (!out.empty()) return out;
+  for (size_t i = 0; i < base.types.size(); ++i) {
+    if (choice_type < 0 || static_cast<int>(i) == choice_type) out.push_back(base.types[i].code);
+  }
+  return out;
+}
+
+// A binding needs a type that can carry a code; a fixed or pattern value one of the types.
+void check_values(Run& run, const Element& e, const std::vector<std::string>& types, std::string_view path,
+                  const Path& at) {
+  // FHIRPath system types (Element.id, Extension.url) stand for several FHIR types: no judgement.
+  auto system_type = [](const std::string& t) { return t.find('/') != std::string::npos; };
+  if (types.empty() || std::any_of(types.begin(), types.end(), system_type)) return;
+  static constexpr std::string_view kBindable[] = {"code", "Coding", "CodeableConcept", "Quantity", "string", "uri",
+                                                   "canonical"};
+  auto bindable = [](const std::string& t) { return std::find(std::begin(kBindable), std::end(kBindable), t) != std::end(kBindable); };
+  if (child_named(e, "binding") && std::none_of(types.begin(), types.end(), bindable)) {
+    run.report(Severity::Error, "business-rule", std::string(path) + " has a binding, but none of its types can be bound",
+               e, at);
+  }
+  for (const Element* c : e.children()) {
+    std::string_view name = c->name;
+    std::string_view kind = name.starts_with("fixed") ? "fixed" : name.starts_with("pattern") ? "pattern" : "";
+    if (kind.empty() || name.size() == kind.size()) continue;
+    std::string_view suffix = name.substr(kind.size());
+    bool listed = std::any_of(types.begin(), types.end(), [&](const std::string& t) { return defs::capitalize(t) == suffix; });
+    if (!listed) {
+      run.report(Severity::Error, "business-rule",
+                 std::string(path) + " has a " + std::string(kind) + " value of type " + std::string(suffix) +
+                     ", which is not one of its types",
+                 e, at);
+    }
+  }
+}
+
+// Paths the differential declares slicing on (unsliced elements), with the max written there.
+using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
+
+void check_element(Run& run, const defs::StructureDef& base, const Element& e, const SlicingMax& slicing_max,
+                   const Path& at) {
+  std::string_view path = value_of(child_named(e, "path"));
+  std::string_view id = value_of(child_named(e, "id"));
+  if (path.find('.') == std::string_view::npos) return;
+  bool found = true;
+  BaseElement b = resolve(run, base, path, found);
+  if (!found) {
+    run.report(Severity::Error, "structure",
+               std::string(path) + " is not an element of the base definition " + base.url, e, at);
+    return;
+  }
+  if (!b.sd) return;
+  const defs::ElementDef& def = b.sd->elements[b.element];
+  for (const Element* type : e.children()) {
+    if (type->name != "type") continue;
+    std::string_view code = value_of(child_named(*type, "code"));
+    if (!code.empty() && !def.types.empty() && !type_allowed(run, def, b.choice_type, code)) {
+      run.report(Severity::Error, "structure",
+                 std::string(path) + ": the type " + std::string(code) + " is not one the base allows here", e, at);
+    }
+  }
+  check_values(run, e, types_of(e, def, b.choice_type), path, at);
+  bool sliced_here = !value_of(child_named(e, "sliceName")).empty();
+  // An element that does not repeat may be sliced only when its slicing allows one slice in all
+  // (max 1 where the differential declares the slicing), to split constraints by type.
+  auto entry = slicing_max.find(path);
+  if (sliced_here && def.max == 1 && !def.is_choice && entry != slicing_max.end() && entry->second != "1") {
+    run.report(Severity::Error, "structure",
+               std::string(path) + ": a slice of an element that does not repeat (max 1 in the base)", e, at);
+  }
+  // Slices and what is inside them start from a copy of what they slice: their own rules.
+  bool in_slice = sliced_here || id.find(':') != std::string_view::npos;
+  if (!in_slice) check_cardinality(run, e, def, path, at);
+  const Element* binding = child_named(e, "binding");
+  std::string_view strength = binding ? value_of(child_named(*binding, "strength")) : std::string_view{};
+  if (!strength.empty() && strength != "required" && def.binding && def.binding->strength == "required") {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": the base binding is required; a profile cannot make it " + std::string(strength),
+               e, at);
+  }
+}
+
+}  // namespace
+
+void check_differential(Run& run, const Element& sd, const Path& path) {
+  if (value_of(child_named(sd, "derivation")) != "constraint") return;
+  const Element* differential = child_named(sd, "differential");
+  if (!differential) return;
+  const defs::StructureDef* base = run.state.profile(value_of(child_named(sd, "baseDefinition")));
+  if (!base || base->elements.empty() || base->type != value_of(child_named(sd, "type"))) return;
+  SlicingMax slicing_max;
+  for (const Element* e : differential->children()) {
+    if (e->name == "element" && child_named(*e, "slicing") && value_of(child_named(*e, "sliceName")).empty()) {
+      slicing_max[value_of(child_named(*e, "path"))] = value_of(child_named(*e, "max"));
+    }
+  }
+  Path dp{&path, "differential", -1};
+  int i = 0;
+  for (const Element* e : differential->children()) {
+    if (e->name != "element") continue;
+    check_element(run, *base, *e, slicing_max, Path{&dp, "element", i++});
+  }
+}
+
+}  // namespace carebridge::fhir::validation

@@ -1,0 +1,142 @@
+// Rules of a StructureDefinition the reference validator checks besides its snapshot: one
+// with a base says its derivation; a constraint keeps its base's type and kind, fixes an
+// extension's url to its own, binds value sets (not code systems), profiles a type only
+// with profiles of that type (modifier extensions exactly where modifiers go), and adds
+// constraints that compile.
+#include "fhir/terminology/terminology.h"
+#include "fhir/validation/run.h"
+
+namespace carebridge::fhir::validation {
+namespace defs = carebridge::fhir::definitions;
+namespace {
+
+std::string_view kind_name(defs::StructureKind kind) {
+  switch (kind) {
+    case defs::StructureKind::PrimitiveType: return "primitive-type";
+    case defs::StructureKind::ComplexType: return "complex-type";
+    case defs::StructureKind::Resource: return "resource";
+    case defs::StructureKind::Logical: return "logical";
+  }
+  return "";
+}
+
+std::string_view without_version(std::string_view canonical) { return canonical.substr(0, canonical.find('|')); }
+
+void check_binding_target(Run& run, const Element& e, std::string_view path, const Path& at) {
+  const Element* binding = child_named(e, "binding");
+  std::string_view vs = binding ? without_version(value_of(child_named(*binding, "valueSet"))) : std::string_view{};
+  if (vs.empty() || run.defs.resource("ValueSet", vs)) return;
+  if (run.state.terminology().code_system(vs) || run.defs.resource("CodeSystem", vs)) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": the binding names " + std::string(vs) + ", a CodeSystem, not a ValueSet", e, at);
+  }
+}
+
+// A profile of `code` is a StructureDefinition of that type or of one derived from it.
+bool profiles_type(const Run& run, const defs::StructureDef& profile, std::string_view code) {
+  for (const defs::StructureDef* t = run.defs.type(profile.type); t; t = t->base) {
+    if (t->type == code) return true;
+  }
+  return profile.type == code;
+}
+
+// A modifierExtension takes modifier extensions only, and an extension none.
+void check_modifier_fit(Run& run, const Element& e, const defs::StructureDef& extension, std::string_view path,
+                        const Path& at) {
+  const defs::StructureDef* snapshot = run.state.profile(extension.url);
+  if (!snapshot || snapshot->elements.empty()) return;
+  bool modifier = snapshot->elements[0].is_modifier;
+  bool modifier_slot = path.ends_with(".modifierExtension") || path == "modifierExtension";
+  bool extension_slot = path.ends_with(".extension") || path == "extension";
+  if (modifier_slot && !modifier) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": " + extension.url + " is not a modifier extension", e, at);
+  } else if (extension_slot && modifier) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": " + extension.url + " is a modifier extension; it belongs in modifierExtension", e, at);
+  }
+}
+
+void check_type_profiles(Run& run, const Element& e, std::string_view path, const Path& at) {
+  for (const Element* type : e.children()) {
+    if (type->name != "type") continue;
+    std::string_view code = value_of(child_named(*type, "code"));
+    if (code.empty() || code.find('/') != std::string_view::npos) continue;
+    for (const Element* p : type->children()) {
+      if (p->name != "profile") continue;
+      const defs::StructureDef* profile = run.defs.structure(value_of(p));
+      if (!profile) continue;
+      if (!profiles_type(run, *profile, code)) {
+        run.report(Severity::Error, "business-rule",
+                   std::string(path) + ": the profile " + std::string(value_of(p)) + " is of type " + profile->type +
+                       ", not " + std::string(code),
+                   e, at);
+      } else if (code == "Extension") {
+        check_modifier_fit(run, e, *profile, path, at);
+      }
+    }
+  }
+}
+
+// Each constraint a profile adds compiles as FHIRPath.
+void check_constraint_expressions(Run& run, const Element& e, std::string_view path, const Path& at) {
+  if (!run.engine) return;
+  for (const Element* c : e.children()) {
+    if (c->name != "constraint") continue;
+    std::string_view expression = value_of(child_named(*c, "expression"));
+    std::string error;
+    if (expression.empty() || run.engine->compile(expression, &error)) continue;
+    run.report(Severity::Error, "invalid",
+               std::string(path) + ": the expression of constraint '" + std::string(value_of(child_named(*c, "key"))) +
+                   "' does not compile: " + error,
+               *c, at);
+  }
+}
+
+}  // namespace
+
+void check_structure_definition(Run& run, const Element& sd, const Path& path) {
+  std::string_view derivation = value_of(child_named(sd, "derivation"));
+  std::string_view base_url = value_of(child_named(sd, "baseDefinition"));
+  if (!base_url.empty() && derivation.empty()) {
+    run.report(Severity::Error, "invalid", "a StructureDefinition with a baseDefinition must say its derivation", sd, path);
+  }
+  if (derivation != "constraint") return;
+  const defs::StructureDef* base = run.defs.structure(base_url);
+  std::string_view type = value_of(child_named(sd, "type"));
+  if (base && !type.empty() && type != base->type) {
+    run.report(Severity::Error, "invalid",
+               "the type " + std::string(type) + " must be the type of the base " + base->url + " (" + base->type + ")",
+               sd, path);
+  }
+  std::string_view kind = value_of(child_named(sd, "kind"));
+  if (base && !kind.empty() && !kind_name(base->kind).empty() && kind != kind_name(base->kind)) {
+    run.report(Severity::Error, "invalid",
+               "the kind " + std::string(kind) + " must be the kind of the base " + base->url + " (" +
+                   std::string(kind_name(base->kind)) + ")",
+               sd, path);
+  }
+  const Element* differential = child_named(sd, "differential");
+  if (!differential) return;
+  bool extension = value_of(child_named(sd, "type")) == "Extension";
+  std::string_view url = value_of(child_named(sd, "url"));
+  Path dp{&path, "differential", -1};
+  int i = 0;
+  for (const Element* e : differential->children()) {
+    if (e->name != "element") continue;
+    Path at{&dp, "element", i++};
+    std::string_view element_path = value_of(child_named(*e, "path"));
+    std::string_view fixed = value_of(child_named(*e, "fixedUri"));
+    if (extension && value_of(child_named(*e, "id")) == "Extension.url" && !fixed.empty() && fixed != url) {
+      run.report(Severity::Error, "invalid",
+                 "the extension's url is fixed to " + std::string(fixed) + ", not the definition's url " +
+                     std::string(url),
+                 *e, at);
+    }
+    check_binding_target(run, *e, element_path, at);
+    check_type_profiles(run, *e, element_path, at);
+    check_constraint_expressions(run, *e, element_path, at);
+  }
+}
+
+}  // namespace carebridge::fhir::validation
