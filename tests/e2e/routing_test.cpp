@@ -307,9 +307,7 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
   auto a = SecuredGateway::as(g.token("clinic-a"));
   auto b = SecuredGateway::as(g.token("clinic-b"));
   std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
-  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                    R"("},"participant":[{"member":{"reference":"Organization/org-a"}},{"member":{"reference":"Organization/org-b"}}]})",
-                    hospital).status == 201);
+  REQUIRE(http.post("/fhir/CareTeam", care_team_json(p, {"org-a", "org-b"}), hospital).status == 201);
   // The patient lets clinic-a, and only clinic-a, see HIV-related information.
   REQUIRE(http.post("/fhir/Consent", permit_consent(p, "org-a", {"HIV"}), hospital).status == 201);
   REQUIRE(http.post("/fhir/Subscription", subscription(covered.url(), "full-resource"), a).status == 201);
@@ -364,8 +362,7 @@ TEST_CASE("routing: a Consent withdrawn while a notification waits is honoured w
   auto hospital = SecuredGateway::as(g.token("hospital"));
   auto a = SecuredGateway::as(g.token("clinic-a"));
   std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
-  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                    R"("},"participant":[{"member":{"reference":"Organization/org-a"}}]})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/CareTeam", care_team_json(p, {"org-a"}), hospital).status == 201);
   auto consent = http.post("/fhir/Consent", permit_consent(p, "org-a", {"HIV"}), hospital);
   REQUIRE(consent.status == 201);
   std::string consent_id = str(parse_json(consent.body), "id");
@@ -396,8 +393,7 @@ TEST_CASE("routing: a result labelled sensitive while its notification waits is 
   auto& http = g.http();
   auto hospital = SecuredGateway::as(g.token("hospital"));
   std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
-  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                    R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/CareTeam", care_team_json(p, {"org-b"}), hospital).status == 201);
   REQUIRE(http.post("/fhir/Subscription", subscription(carer.url(), "full-resource"), SecuredGateway::as(g.token("clinic-b"))).status == 201);
   REQUIRE(carer.wait_for(1));
   carer.set_down(true);
@@ -472,8 +468,7 @@ TEST_CASE("routing: a v2 clinic's ORU^R01 for a report leaves out the results it
   auto hospital = SecuredGateway::as(g.token("hospital"));
   auto b = SecuredGateway::as(g.token("clinic-b"));
   std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital).body), "id");
-  REQUIRE(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                    R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital).status == 201);
+  REQUIRE(http.post("/fhir/CareTeam", care_team_json(p, {"org-b"}), hospital).status == 201);
   std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
                     R"(","channel":{"type":"message","endpoint":")" + clinic.endpoint() + R"(","payload":"x-application/hl7-v2+er7"}})";
   REQUIRE(http.post("/fhir/Subscription", sub, b).status == 201);

@@ -131,4 +131,12 @@ std::string permit_consent(const std::string& patient, const std::string& organi
          (security.empty() ? "" : R"(,"securityLabel":[)" + security + "]") + "}]}}";
 }
 
+std::string care_team_json(const std::string& patient, const std::vector<std::string>& organizations) {
+  std::string members;
+  for (const auto& org : organizations)
+    members += std::string(members.empty() ? "" : ",") + R"({"member":{"reference":"Organization/)" + org + R"("}})";
+  return R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + patient +
+         R"("},"participant":[)" + members + "]}";
+}
+
 }  // namespace carebridge::testing

@@ -70,4 +70,7 @@ long bundle_total(const std::string& bundle_json);
 // shares ordinary data only.
 std::string permit_consent(const std::string& patient, const std::string& organization, const std::vector<std::string>& labels);
 
+// An active CareTeam of `patient` with these organizations ("org-a") as members.
+std::string care_team_json(const std::string& patient, const std::vector<std::string>& organizations);
+
 }  // namespace carebridge::testing

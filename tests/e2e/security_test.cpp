@@ -217,9 +217,7 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
   auto& http = g.http();
   auto hospital = SecuredGateway::as(g.token("hospital"));
   std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
-  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active",
-    "subject":{"reference":"Patient/)" + p + R"("},"participant":[{"member":{"reference":"Organization/org-a"}},
-    {"member":{"reference":"Organization/org-b"}}]})", hospital));
+  created_id(http.post("/fhir/CareTeam", care_team_json(p, {"org-a", "org-b"}), hospital));
   std::string plain = created_id(http.post("/fhir/Observation", observation(p, "8867-4"), hospital));
   std::string hiv = created_id(http.post("/fhir/Observation", observation(p, "7917-8"), hospital));
   std::string dv = created_id(http.post("/fhir/Condition", R"({"resourceType":"Condition",
@@ -350,8 +348,7 @@ TEST_CASE("A record labelled sensitive after it was written hides its earlier ve
   auto hospital = SecuredGateway::as(g.token("hospital"));
   auto b = SecuredGateway::as(g.token("clinic-b"));
   std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
-  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  created_id(http.post("/fhir/CareTeam", care_team_json(p, {"org-b"}), hospital));
   std::string o = created_id(http.post("/fhir/Observation", observation(p, "8867-4", R"("valueString":"first words",)"), hospital));
   REQUIRE(http.get("/fhir/Observation/" + o + "/_history/1", b).status == 200);
   // The hospital finds the result is about the patient's HIV care and labels it.
@@ -381,8 +378,7 @@ TEST_CASE("Records outside the patient compartment that carry a patient's data s
   auto carer = SecuredGateway::as(g.token("clinic-b"));
   auto stranger = SecuredGateway::as(g.token("stranger"));
   std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
-  created_id(http.post("/fhir/CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" + p +
-                                             R"("},"participant":[{"member":{"reference":"Organization/org-b"}}]})", hospital));
+  created_id(http.post("/fhir/CareTeam", care_team_json(p, {"org-b"}), hospital));
   std::string hiv = created_id(http.post("/fhir/Observation", observation(p, "7917-8"), hospital));
   auto binary = [&](const std::string& context) {
     return created_id(http.post("/fhir/Binary", R"({"resourceType":"Binary","contentType":"text/plain",)"
