@@ -9,6 +9,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
+#include "mappings/agency/records.h"
 #include "agency_test_support.h"
 #include "support/test_support.h"
 
@@ -162,4 +163,37 @@ TEST_CASE("foodbank-intake: members' rows that give their household different si
   CHECK(warnings.find("households.csv row 3, column \"Household Size\": Household ID \"HQ\" is on row 2 too, with other values: "
                       "Household Size \"4\" there, \"2\" here; both rows are taken") != std::string::npos);
   CHECK(warnings.find("row 4") == std::string::npos);  // an empty size says nothing
+}
+
+TEST_CASE("foodbank-intake: a month's sheet listing a household's first member keeps the stored members in their order",
+          "[agency]") {
+  // The household as stored: Rosa then Tomas. December's sheet lists Rosa alone; the
+  // Group must come out as stored (a new version only reordering its members is a change
+  // every subscriber is told of, and alternating months would flip it each time).
+  const std::string client = "urn:carebridge:agency:pantry-7:foodbank-client";
+  auto patient = [&](const std::string& id, const std::string& number) {
+    return R"({"resource": {"resourceType": "Patient", "id": ")" + id + R"(", "meta": {"versionId": "1"},
+               "identifier": [{"system": ")" + client + R"(", "value": ")" + number + R"("}]}})";
+  };
+  auto records = agency::BundleRecords::from_json(
+      R"({"resourceType": "Bundle", "type": "searchset", "entry": [)" + patient("p-rosa", "K1") + "," +
+      patient("p-tomas", "K2") + R"(, {"resource": {"resourceType": "Group", "id": "g-71", "meta": {"versionId": "3"},
+        "identifier": [{"system": "urn:carebridge:agency:pantry-7:foodbank-household", "value": "H-71"}],
+        "type": "person", "actual": true, "name": "Household H-71", "quantity": 3,
+        "member": [{"entity": {"reference": "Patient/p-rosa"}}, {"entity": {"reference": "Patient/p-tomas"}}]}}]})");
+  REQUIRE(records.ok());
+  auto c = converter().convert_files(
+      {{"dec.csv", std::string(kHeader) + "K1,Rosa,Quispe,4/9/1979,F,,,,,,,H-71,3,,,,,12/1/2026,,\r\n"}}, "pantry-7", {},
+      &*records);
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto groups = resources(bundle, "Group");
+  REQUIRE(groups.size() == 1);
+  const auto& members = (*groups[0])["member"];
+  REQUIRE(members.Size() == 2);
+  std::string rosa_entry;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "Patient") rosa_entry = e["fullUrl"].GetString();
+  CHECK(members[0]["entity"]["reference"].GetString() == rosa_entry);  // Rosa, as this sheet names her, first
+  CHECK(std::string(members[1]["entity"]["reference"].GetString()) == "Patient/p-tomas");
 }
