@@ -512,6 +512,20 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   }
 }
 
+// The table's spec with its date columns read day first when the file's dates show they are
+// written so (a European export's 15/08/2011), said once; none when they do not.
+std::optional<TableSpec> Builder::spec_as_written(const TableSpec& spec, const csv::Table& table,
+                                                  const std::vector<size_t>& input_column) {
+  std::string shown = day_first_date(spec.columns, table, input_column);
+  if (shown.empty()) return std::nullopt;
+  TableSpec day_first = spec;
+  for (Column& c : day_first.columns)
+    if (c.type == ValueType::Date && c.format.empty() && !c.lookup) c.format = "DMY";
+  out_.warnings.push_back(table.name + ": dates such as \"" + shown + "\" are written day first, so every date of the file is "
+                          "read as day/month/year (09/04/1979 is 9 April 1979)");
+  return day_first;
+}
+
 void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {
   auto bound = bind_columns(*compiled.spec, table);
   out_.rows += table.rows.size();
@@ -519,6 +533,8 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
     return;
   }
+  std::optional<TableSpec> day_first = spec_as_written(*compiled.spec, table, *bound);
+  const TableSpec& spec = day_first ? *day_first : *compiled.spec;
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
   OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   DuplicateRows duplicates(*compiled.spec);
@@ -529,7 +545,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
                               ": an older version of a record a later row of the file gives again; the later one is taken");
       continue;
     }
-    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}, {}};
+    Row row{table, i, compiled, spec, *bound, {}, {}, {}, {}};
     bool readable = read_row(row);
     // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread

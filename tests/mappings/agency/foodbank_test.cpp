@@ -6,6 +6,8 @@
 
 #include <rapidjson/document.h>
 
+#include <set>
+
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
@@ -196,4 +198,27 @@ TEST_CASE("foodbank-intake: a month's sheet listing a household's first member k
     if (std::string(e["resource"]["resourceType"].GetString()) == "Patient") rosa_entry = e["fullUrl"].GetString();
   CHECK(members[0]["entity"]["reference"].GetString() == rosa_entry);  // Rosa, as this sheet names her, first
   CHECK(std::string(members[1]["entity"]["reference"].GetString()) == "Patient/p-tomas");
+}
+
+TEST_CASE("foodbank-intake: a sheet whose dates are written day first is read day first throughout", "[agency]") {
+  // A European export: 15/08/2011 can only be day first, so 09/04/1979 on the row above is
+  // the 9th of April, and the visit on 03/11/2026 the 3rd of November — not September and March.
+  std::string header = "Client ID,First Name,Last Name,Date of Birth,Household ID,Visit Date\r\n";
+  auto c = convert(header + "K1,Rosa,Quispe,09/04/1979,H-71,03/11/2026\r\nK3,Ines,Quispe,15/08/2011,H-71,03/11/2026\r\n",
+                   "intake-eu.csv");
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  std::set<std::string> births, visits;
+  for (const auto* p : resources(bundle, "Patient")) births.insert((*p)["birthDate"].GetString());
+  for (const auto* p : resources(bundle, "Procedure")) visits.insert((*p)["performedDateTime"].GetString());
+  CHECK(births == std::set<std::string>{"1979-04-09", "2011-08-15"});
+  CHECK(visits == std::set<std::string>{"2026-11-03"});
+  std::string warnings;
+  for (const auto& w : c.mapped.warnings) warnings += w + "\n";
+  CHECK(warnings.find("intake-eu.csv: dates such as \"15/08/2011\" are written day first") != std::string::npos);
+  // A sheet that also writes a date only month first (8/15/2011) says both: each date is read as written.
+  auto us = convert(header + "K1,Rosa,Quispe,09/04/1979,H-71,8/15/2026\r\nK3,Ines,Quispe,15/08/2011,H-71,8/15/2026\r\n");
+  REQUIRE(us.mapped.rejected.size() == 1);
+  CHECK(us.mapped.rejected[0].where == "intake.csv row 3, column \"Date of Birth\"");
+  CHECK(bundle_of(us)["entry"][0]["resource"]["birthDate"] == "1979-09-04");
 }
