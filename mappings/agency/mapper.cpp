@@ -13,6 +13,7 @@
 #include "mappings/agency/template.h"
 #include "mappings/agency/unresolved.h"
 #include "mappings/agency/values.h"
+#include "mappings/csv/columns.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
 
@@ -34,6 +35,14 @@ Node gathered(const Node& resource, const engine::Path& path, Node value, const 
   return value;
 }
 
+// A required column the file does not have, in its words: a form's field, or a sheet's column.
+RowProblem missing_column(const csv::Table& table, const std::string& name) {
+  if (table.source != csv::Table::Source::Form)
+    return {{table.name, 0}, table.name, "the file has no column \"" + name + "\", which must be there"};
+  if (table.rows.size() > 1) return {{table.name, 0}, table.name, "no form has the field \"" + name + "\", which must be there"};
+  return {{table.name, 0}, csv::form_place(table.name, 0, &name), "\"" + name + "\" is required and is empty"};
+}
+
 }  // namespace
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -47,12 +56,14 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
       bound[i] = at;
       used[at] = true;
     } else if (c.required && !c.lookup && !c.stored) {
-      out_.rejected.push_back({{table.name, 0}, table.name, "the file has no column \"" + c.name + "\", which must be there"});
+      out_.rejected.push_back(missing_column(table, c.name));
       complete = false;
     }
   }
   for (size_t i = 0; i < table.columns.size(); ++i)
-    if (!used[i]) out_.warnings.push_back(table.name + ": the column \"" + table.columns[i] + "\" is not one the mapping reads");
+    if (!used[i])
+      out_.warnings.push_back(table.name + (table.source == csv::Table::Source::Form ? ": the field \"" : ": the column \"") +
+                              table.columns[i] + "\" is not one the mapping reads");
   if (!complete) return std::nullopt;
   return bound;
 }

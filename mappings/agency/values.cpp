@@ -532,7 +532,8 @@ std::string day_first_date(const std::vector<Column>& columns, const csv::Table&
       s = s.substr(0, s.find(' '));  // the date of a sheet's date and time (1/31/2024 0:00)
       if (!three_numbers(s, a, b, y) || a.size() > 2 || s.find('.') != std::string_view::npos) continue;
       if (to_int(b) > 12 && to_int(a) <= 12) return {};  // month first: the sheet says both, so neither
-      if (to_int(a) > 12 && to_int(a) <= 31 && to_int(b) >= 1 && to_int(b) <= 12 && day_first.empty()) day_first = s;
+      int year = y.size() == 4 ? to_int(y) : 2000;  // a valid day and month: 31/02 is a slip, not a way of writing
+      if (to_int(a) > 12 && valid_date(year, to_int(b), to_int(a)) && day_first.empty()) day_first = s;
     }
   }
   return day_first;

@@ -222,3 +222,22 @@ TEST_CASE("foodbank-intake: a sheet whose dates are written day first is read da
   CHECK(us.mapped.rejected[0].where == "intake.csv row 3, column \"Date of Birth\"");
   CHECK(bundle_of(us)["entry"][0]["resource"]["birthDate"] == "1979-09-04");
 }
+
+TEST_CASE("foodbank-intake: a form without a required field says so in a form's words", "[agency]") {
+  auto one = converter().convert_files(
+      {{"intake-form.json", R"({"Client ID": "K-701", "First Name": "Lan", "Household ID": "H-80", "Visit Date": "2026-12-02",
+                               "Favorite Color": "blue"})"}},
+      "pantry-7");
+  REQUIRE(one.mapped.rejected.size() == 1);
+  CHECK(one.mapped.rejected[0].where == "intake-form.json: form field \"Last Name\"");
+  CHECK(one.mapped.rejected[0].message == "\"Last Name\" is required and is empty");
+  std::string warnings;
+  for (const auto& w : one.mapped.warnings) warnings += w + "\n";
+  CHECK(warnings.find("intake-form.json: the field \"Favorite Color\" is not one the mapping reads") != std::string::npos);
+  auto several = converter().convert_files(
+      {{"forms.json", R"([{"Client ID": "K-1", "First Name": "A", "Household ID": "H", "Visit Date": "2026-12-02"},
+                         {"Client ID": "K-2", "First Name": "B", "Household ID": "H", "Visit Date": "2026-12-02"}])"}},
+      "pantry-7");
+  REQUIRE(several.mapped.rejected.size() == 1);
+  CHECK(several.mapped.rejected[0].message == "no form has the field \"Last Name\", which must be there");
+}
