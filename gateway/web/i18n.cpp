@@ -220,6 +220,7 @@ std::string reason_in(Lang lang, std::string_view reason) {
       {" columns (is a value with a comma not in quotes?)", " columnas (¿hay un valor con una coma sin comillas?)"},
       {" column (is a value with a comma not in quotes?)", " columna (¿hay un valor con una coma sin comillas?)"},
       {"the file has no column ", "el archivo no tiene la columna "},
+      {"no form has the field ", "ningún formulario tiene el campo "},
       {", which must be there", ", que es obligatoria"},
       {" here, or it is not your organization's to change", " aquí, o no le corresponde a su organización cambiarlo"},
       {"there is no ", "no existe "},

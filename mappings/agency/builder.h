@@ -104,6 +104,8 @@ class Builder {
   std::string stored_reference(const std::string& reference, const std::map<std::string, size_t>& by_full_url);
 
  private:
+  std::optional<TableSpec> spec_as_written(const TableSpec& spec, const csv::Table& table,
+                                           const std::vector<size_t>& input_column);
   std::optional<std::vector<size_t>> bind_columns(const TableSpec& spec, const csv::Table& table);
   bool read_row(Row& row);
   std::string required_problem(const Column& column, const Row& row);

@@ -57,7 +57,9 @@ std::string Builder::stored_reference(const std::string& reference, const std::m
 }
 
 // In every list, of the items whose references name the same stored record (a household
-// member kept from an earlier month and the same client sent again), the last is kept.
+// member kept from an earlier month and the same client sent again), one is kept: the last
+// as written, in the place of the first, so the stored order stays and a month's sheet that
+// lists a member already there changes nothing.
 void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url) {
   if (node.is_value()) return;
   for (Node& child : node.children) drop_repeated_items(child, by_full_url);
@@ -68,11 +70,15 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
       if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
     return {};
   };
-  std::set<std::string> seen;
+  std::map<std::string, size_t> first_of;
   std::vector<bool> repeated(node.children.size());
-  for (size_t i = node.children.size(); i-- > 0;) {
+  for (size_t i = 0; i < node.children.size(); ++i) {
     std::string record = stored_reference(reference_of(node.children[i]), by_full_url);
-    repeated[i] = !record.empty() && !seen.insert(record).second;
+    if (record.empty()) continue;
+    auto [first, inserted] = first_of.emplace(record, i);
+    if (inserted) continue;
+    node.children[first->second] = std::move(node.children[i]);
+    repeated[i] = true;
   }
   size_t i = 0;
   std::erase_if(node.children, [&](const Node&) { return repeated[i++]; });

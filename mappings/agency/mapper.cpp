@@ -13,6 +13,7 @@
 #include "mappings/agency/template.h"
 #include "mappings/agency/unresolved.h"
 #include "mappings/agency/values.h"
+#include "mappings/csv/columns.h"
 #include "mappings/engine/ids.h"
 #include "mappings/engine/node_json.h"
 
@@ -34,6 +35,14 @@ Node gathered(const Node& resource, const engine::Path& path, Node value, const 
   return value;
 }
 
+// A required column the file does not have, in its words: a form's field, or a sheet's column.
+RowProblem missing_column(const csv::Table& table, const std::string& name) {
+  if (table.source != csv::Table::Source::Form)
+    return {{table.name, 0}, table.name, "the file has no column \"" + name + "\", which must be there"};
+  if (table.rows.size() > 1) return {{table.name, 0}, table.name, "no form has the field \"" + name + "\", which must be there"};
+  return {{table.name, 0}, csv::form_place(table.name, 0, &name), "\"" + name + "\" is required and is empty"};
+}
+
 }  // namespace
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
@@ -47,12 +56,14 @@ std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, 
       bound[i] = at;
       used[at] = true;
     } else if (c.required && !c.lookup && !c.stored) {
-      out_.rejected.push_back({{table.name, 0}, table.name, "the file has no column \"" + c.name + "\", which must be there"});
+      out_.rejected.push_back(missing_column(table, c.name));
       complete = false;
     }
   }
   for (size_t i = 0; i < table.columns.size(); ++i)
-    if (!used[i]) out_.warnings.push_back(table.name + ": the column \"" + table.columns[i] + "\" is not one the mapping reads");
+    if (!used[i])
+      out_.warnings.push_back(table.name + (table.source == csv::Table::Source::Form ? ": the field \"" : ": the column \"") +
+                              table.columns[i] + "\" is not one the mapping reads");
   if (!complete) return std::nullopt;
   return bound;
 }
@@ -512,6 +523,20 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   }
 }
 
+// The table's spec with its date columns read day first when the file's dates show they are
+// written so (a European export's 15/08/2011), said once; none when they do not.
+std::optional<TableSpec> Builder::spec_as_written(const TableSpec& spec, const csv::Table& table,
+                                                  const std::vector<size_t>& input_column) {
+  std::string shown = day_first_date(spec.columns, table, input_column);
+  if (shown.empty()) return std::nullopt;
+  TableSpec day_first = spec;
+  for (Column& c : day_first.columns)
+    if (c.type == ValueType::Date && c.format.empty() && !c.lookup) c.format = "DMY";
+  out_.warnings.push_back(table.name + ": dates such as \"" + shown + "\" are written day first, so every date of the file is "
+                          "read as day/month/year (09/04/1979 is 9 April 1979)");
+  return day_first;
+}
+
 void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {
   auto bound = bind_columns(*compiled.spec, table);
   out_.rows += table.rows.size();
@@ -519,6 +544,8 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
     return;
   }
+  std::optional<TableSpec> day_first = spec_as_written(*compiled.spec, table, *bound);
+  const TableSpec& spec = day_first ? *day_first : *compiled.spec;
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
   OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   DuplicateRows duplicates(*compiled.spec);
@@ -529,7 +556,7 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
                               ": an older version of a record a later row of the file gives again; the later one is taken");
       continue;
     }
-    Row row{table, i, compiled, *compiled.spec, *bound, {}, {}, {}, {}};
+    Row row{table, i, compiled, spec, *bound, {}, {}, {}, {}};
     bool readable = read_row(row);
     // A row the spec skips (a deleted record) makes nothing, so what it lacks does not matter:
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread

@@ -519,6 +519,26 @@ ReadValue time_value(std::string_view s) {
 
 }  // namespace
 
+std::string day_first_date(const std::vector<Column>& columns, const csv::Table& table,
+                           const std::vector<size_t>& input_column) {
+  std::string day_first;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const Column& column = columns[c];
+    if (column.type != ValueType::Date || !column.format.empty() || column.lookup) continue;
+    if (c >= input_column.size() || input_column[c] == std::string::npos) continue;
+    for (const auto& row : table.rows) {
+      if (input_column[c] >= row.values.size()) continue;
+      std::string_view s = trim(row.values[input_column[c]]), a, b, y;
+      s = s.substr(0, s.find(' '));  // the date of a sheet's date and time (1/31/2024 0:00)
+      if (!three_numbers(s, a, b, y) || a.size() > 2 || s.find('.') != std::string_view::npos) continue;
+      if (to_int(b) > 12 && to_int(a) <= 12) return {};  // month first: the sheet says both, so neither
+      int year = y.size() == 4 ? to_int(y) : 2000;  // a valid day and month: 31/02 is a slip, not a way of writing
+      if (to_int(a) > 12 && valid_date(year, to_int(b), to_int(a)) && day_first.empty()) day_first = s;
+    }
+  }
+  return day_first;
+}
+
 // Each value of a split column read alone and joined with kValueSeparator; the first that
 // cannot be read is the column's problem.
 ReadValue read_split(const Column& column, std::string_view raw, std::string_view depends) {

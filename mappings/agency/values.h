@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mappings/agency/spec.h"
 #include "mappings/csv/table.h"
@@ -25,6 +26,13 @@ struct ReadValue {
 // reads as absent. `depends`: for a code column whose codes depend on another column, that
 // column's value as written.
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends = {});
+
+// The first date of `table` that can be read only day first (15/08/2011, in a date column
+// whose `format` does not say the order, at `input_column` per spec column) when no such date
+// reads only month first (8/15/2011): a sheet writes all its dates one way, so a European
+// export's 09/04/1979 is the 9th of April. Empty when the dates show no order, or both.
+std::string day_first_date(const std::vector<Column>& columns, const csv::Table& table,
+                           const std::vector<size_t>& input_column);
 
 // Where `column` is in `table`: under its name or one of its aliases (npos when under
 // neither; always for a lookup column, which no file holds).

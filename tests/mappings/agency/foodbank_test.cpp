@@ -6,9 +6,12 @@
 
 #include <rapidjson/document.h>
 
+#include <set>
+
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
+#include "mappings/agency/records.h"
 #include "agency_test_support.h"
 #include "support/test_support.h"
 
@@ -162,4 +165,79 @@ TEST_CASE("foodbank-intake: members' rows that give their household different si
   CHECK(warnings.find("households.csv row 3, column \"Household Size\": Household ID \"HQ\" is on row 2 too, with other values: "
                       "Household Size \"4\" there, \"2\" here; both rows are taken") != std::string::npos);
   CHECK(warnings.find("row 4") == std::string::npos);  // an empty size says nothing
+}
+
+TEST_CASE("foodbank-intake: a month's sheet listing a household's first member keeps the stored members in their order",
+          "[agency]") {
+  // The household as stored: Rosa then Tomas. December's sheet lists Rosa alone; the
+  // Group must come out as stored (a new version only reordering its members is a change
+  // every subscriber is told of, and alternating months would flip it each time).
+  const std::string client = "urn:carebridge:agency:pantry-7:foodbank-client";
+  auto patient = [&](const std::string& id, const std::string& number) {
+    return R"({"resource": {"resourceType": "Patient", "id": ")" + id + R"(", "meta": {"versionId": "1"},
+               "identifier": [{"system": ")" + client + R"(", "value": ")" + number + R"("}]}})";
+  };
+  auto records = agency::BundleRecords::from_json(
+      R"({"resourceType": "Bundle", "type": "searchset", "entry": [)" + patient("p-rosa", "K1") + "," +
+      patient("p-tomas", "K2") + R"(, {"resource": {"resourceType": "Group", "id": "g-71", "meta": {"versionId": "3"},
+        "identifier": [{"system": "urn:carebridge:agency:pantry-7:foodbank-household", "value": "H-71"}],
+        "type": "person", "actual": true, "name": "Household H-71", "quantity": 3,
+        "member": [{"entity": {"reference": "Patient/p-rosa"}}, {"entity": {"reference": "Patient/p-tomas"}}]}}]})");
+  REQUIRE(records.ok());
+  auto c = converter().convert_files(
+      {{"dec.csv", std::string(kHeader) + "K1,Rosa,Quispe,4/9/1979,F,,,,,,,H-71,3,,,,,12/1/2026,,\r\n"}}, "pantry-7", {},
+      &*records);
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  auto groups = resources(bundle, "Group");
+  REQUIRE(groups.size() == 1);
+  const auto& members = (*groups[0])["member"];
+  REQUIRE(members.Size() == 2);
+  std::string rosa_entry;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "Patient") rosa_entry = e["fullUrl"].GetString();
+  CHECK(members[0]["entity"]["reference"].GetString() == rosa_entry);  // Rosa, as this sheet names her, first
+  CHECK(std::string(members[1]["entity"]["reference"].GetString()) == "Patient/p-tomas");
+}
+
+TEST_CASE("foodbank-intake: a sheet whose dates are written day first is read day first throughout", "[agency]") {
+  // A European export: 15/08/2011 can only be day first, so 09/04/1979 on the row above is
+  // the 9th of April, and the visit on 03/11/2026 the 3rd of November — not September and March.
+  std::string header = "Client ID,First Name,Last Name,Date of Birth,Household ID,Visit Date\r\n";
+  auto c = convert(header + "K1,Rosa,Quispe,09/04/1979,H-71,03/11/2026\r\nK3,Ines,Quispe,15/08/2011,H-71,03/11/2026\r\n",
+                   "intake-eu.csv");
+  REQUIRE(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  std::set<std::string> births, visits;
+  for (const auto* p : resources(bundle, "Patient")) births.insert((*p)["birthDate"].GetString());
+  for (const auto* p : resources(bundle, "Procedure")) visits.insert((*p)["performedDateTime"].GetString());
+  CHECK(births == std::set<std::string>{"1979-04-09", "2011-08-15"});
+  CHECK(visits == std::set<std::string>{"2026-11-03"});
+  std::string warnings;
+  for (const auto& w : c.mapped.warnings) warnings += w + "\n";
+  CHECK(warnings.find("intake-eu.csv: dates such as \"15/08/2011\" are written day first") != std::string::npos);
+  // A sheet that also writes a date only month first (8/15/2011) says both: each date is read as written.
+  auto us = convert(header + "K1,Rosa,Quispe,09/04/1979,H-71,8/15/2026\r\nK3,Ines,Quispe,15/08/2011,H-71,8/15/2026\r\n");
+  REQUIRE(us.mapped.rejected.size() == 1);
+  CHECK(us.mapped.rejected[0].where == "intake.csv row 3, column \"Date of Birth\"");
+  CHECK(bundle_of(us)["entry"][0]["resource"]["birthDate"] == "1979-09-04");
+}
+
+TEST_CASE("foodbank-intake: a form without a required field says so in a form's words", "[agency]") {
+  auto one = converter().convert_files(
+      {{"intake-form.json", R"({"Client ID": "K-701", "First Name": "Lan", "Household ID": "H-80", "Visit Date": "2026-12-02",
+                               "Favorite Color": "blue"})"}},
+      "pantry-7");
+  REQUIRE(one.mapped.rejected.size() == 1);
+  CHECK(one.mapped.rejected[0].where == "intake-form.json: form field \"Last Name\"");
+  CHECK(one.mapped.rejected[0].message == "\"Last Name\" is required and is empty");
+  std::string warnings;
+  for (const auto& w : one.mapped.warnings) warnings += w + "\n";
+  CHECK(warnings.find("intake-form.json: the field \"Favorite Color\" is not one the mapping reads") != std::string::npos);
+  auto several = converter().convert_files(
+      {{"forms.json", R"([{"Client ID": "K-1", "First Name": "A", "Household ID": "H", "Visit Date": "2026-12-02"},
+                         {"Client ID": "K-2", "First Name": "B", "Household ID": "H", "Visit Date": "2026-12-02"}])"}},
+      "pantry-7");
+  REQUIRE(several.mapped.rejected.size() == 1);
+  CHECK(several.mapped.rejected[0].message == "no form has the field \"Last Name\", which must be there");
 }
