@@ -70,3 +70,34 @@ TEST_CASE("OBX-2 CX, XPN, XAD: a result's identifier, name or address as the tex
   CHECK(text(*observation_coded(m, "45392-8"), "valueString") == "MARIE S CURIE");
   CHECK(text(*observation_coded(m, "56799-0"), "valueString") == "10 DOWNING ST, LONDON, SW1A 2AA, GBR");
 }
+
+TEST_CASE("OBX-7: a reference range labs write as bounds gets them in the result's units and keeps its text", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|RR1|P|2.3.1\r" + kPid +
+                         "OBR|1||F3^LAB|80053^CMP^C4|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|2345-7^Glucose^LN||112|mg/dL|65-99|H|||F\r"
+                         "OBX|2|NM|2160-0^Creatinine^LN||0.72|mg/dL^^UCUM|0.50 - 1.05|N|||F\r"
+                         "OBX|3|NM|33914-3^eGFR^LN||72|mL/min/1.73m2|> OR = 60||||F\r"
+                         "OBX|4|NM|89579-7^Troponin I^LN||45|ng/L|<=34|H|||F\r"
+                         "OBX|5|NM|2093-3^Cholesterol^LN||245|mg/dL|<200|H|||F\r"
+                         "OBX|6|NM|1975-2^Bilirubin^LN||0.4|mg/dL|0.1-1.2 mg/dL||||F\r");
+  const auto& glucose = (*observation_coded(m, "2345-7"))["referenceRange"][0];
+  CHECK(glucose["low"]["value"].GetDouble() == 65);
+  CHECK(glucose["high"]["value"].GetDouble() == 99);
+  CHECK(text(glucose["high"], "unit") == "mg/dL");
+  CHECK(text(glucose, "text") == "65-99");
+  const auto& creatinine = (*observation_coded(m, "2160-0"))["referenceRange"][0];
+  CHECK(text(creatinine["low"], "code") == "mg/dL");  // the units' system, as the value's
+  CHECK(creatinine["high"]["value"].GetDouble() == 1.05);
+  const auto& egfr = (*observation_coded(m, "33914-3"))["referenceRange"][0];
+  CHECK(egfr["low"]["value"].GetDouble() == 60);
+  CHECK_FALSE(egfr.HasMember("high"));
+  const auto& troponin = (*observation_coded(m, "89579-7"))["referenceRange"][0];
+  CHECK(troponin["high"]["value"].GetDouble() == 34);
+  CHECK_FALSE(troponin.HasMember("low"));
+  const auto& cholesterol = (*observation_coded(m, "2093-3"))["referenceRange"][0];  // < excludes 200: FHIR's high includes it
+  CHECK_FALSE(cholesterol.HasMember("high"));
+  CHECK(text(cholesterol, "text") == "<200");
+  const auto& bilirubin = (*observation_coded(m, "1975-2"))["referenceRange"][0];  // units in the text: text only
+  CHECK_FALSE(bilirubin.HasMember("low"));
+  CHECK(text(bilirubin, "text") == "0.1-1.2 mg/dL");
+}
