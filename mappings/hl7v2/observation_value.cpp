@@ -105,6 +105,22 @@ std::string value_type(const Rule& rule, const FieldValue& v) {
   return type;
 }
 
+// An NM sent with a comparator before its number (">60", "<0.5", "<= 5": what labs and
+// monitors write past their measuring range, though NM has no place for it): a Quantity
+// with that comparator, as SN's "<^0.5" is. Empty when the text is not one.
+Node compared_quantity(const FieldValue& v, const FieldValue* units, const MapSpec& spec) {
+  std::string text = v.text();
+  size_t length = text.rfind("<=", 0) == 0 || text.rfind(">=", 0) == 0 ? 2
+                  : text.rfind('<', 0) == 0 || text.rfind('>', 0) == 0 ? 1
+                                                                        : 0;
+  if (length == 0) return {};
+  std::string number = fhir_decimal(std::string_view(text).substr(length));
+  if (number.empty()) return {};
+  Node q = quantity_of(number, v.where(), units, spec);
+  q.set("comparator", Node::string(text.substr(0, length), v.where()));
+  return q;
+}
+
 // A reference range's bounds, each in FHIR's decimal form ("" when it has none).
 struct RangeBounds {
   std::string low, high;
@@ -171,6 +187,7 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   if (type == "NM" || type == "CQ") {
     Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return quantity(v, 1, &u, spec); }()
                           : quantity(v, 1, units ? &*units : nullptr, spec);
+    if (q.empty() && type == "NM") q = compared_quantity(v, units ? &*units : nullptr, spec);
     if (!q.empty()) {
       suffix = "Quantity";
       return q;

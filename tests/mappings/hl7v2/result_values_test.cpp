@@ -101,3 +101,20 @@ TEST_CASE("OBX-7: a reference range labs write as bounds gets them in the result
   CHECK_FALSE(bilirubin.HasMember("low"));
   CHECK(text(bilirubin, "text") == "0.1-1.2 mg/dL");
 }
+
+TEST_CASE("NM: a number sent past the measuring range with a comparator is a Quantity with it", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|NC1|P|2.5.1\r" + kPid +
+                         "OBR|1||F4^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|8867-4^Heart rate^LN||>200|/min^^UCUM|||||F\r"
+                         "OBX|2|NM|33914-3^eGFR^LN||>=60|mL/min/1.73m2|||||F\r"
+                         "OBX|3|NM|2160-0^Creatinine^LN||< 0.5|mg/dL|||||F\r");
+  const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];  // a heart rate must be a Quantity
+  CHECK(rate["value"].GetDouble() == 200);
+  CHECK(text(rate, "comparator") == ">");
+  CHECK(text(rate, "code") == "/min");
+  CHECK(text((*observation_coded(m, "33914-3"))["valueQuantity"], "comparator") == ">=");
+  const auto& creatinine = (*observation_coded(m, "2160-0"))["valueQuantity"];
+  CHECK(creatinine["value"].GetDouble() == 0.5);
+  CHECK(text(creatinine, "comparator") == "<");
+  CHECK_FALSE(warned(m.conversion, "OBX[1]-5[1]", "not a number"));
+}
