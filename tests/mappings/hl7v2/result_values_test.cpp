@@ -118,3 +118,16 @@ TEST_CASE("NM: a number sent past the measuring range with a comparator is a Qua
   CHECK(text(creatinine, "comparator") == "<");
   CHECK_FALSE(warned(m.conversion, "OBX[1]-5[1]", "not a number"));
 }
+
+TEST_CASE("A vital sign sent as text keeps it as a note with dataAbsentReason and the Bundle stays valid", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VT1|P|2.5.1\r" + kPid +  // map_message requires a valid Bundle
+                         "OBR|1||F5^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|ST|2708-6^Oxygen saturation^LN||Unable to obtain|%|||||F\r"
+                         "OBX|2|NA|8867-4^Heart rate^LN||72^75^71|/min^^UCUM|||||F\r"
+                         "OBX|3|ST|8310-5^Body temperature^LN||98.6|[degF]^^UCUM|||||F\r");
+  const auto& saturation = *observation_coded(m, "2708-6");
+  CHECK_FALSE(saturation.HasMember("valueString"));
+  CHECK(text(saturation["note"][0], "text") == "Unable to obtain");
+  CHECK(first_code(saturation["dataAbsentReason"]) == "as-text");
+  CHECK(text((*observation_coded(m, "8867-4"))["note"][0], "text") == "72^75^71");
+}
