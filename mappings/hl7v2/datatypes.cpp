@@ -110,6 +110,9 @@ std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   if (authorities && !universal.empty())
     if (auto it = authorities->entries.find(universal); it != authorities->entries.end()) return it->second.code;
   if (!universal.empty()) {
+    // A universal ID whose type is an authority (table 0301's CLIA: a CLIA number) is in its system.
+    if (authorities && !type.empty())
+      if (auto it = authorities->entries.find(type); it != authorities->entries.end()) return it->second.code;
     if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;

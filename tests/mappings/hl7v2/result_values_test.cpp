@@ -131,3 +131,18 @@ TEST_CASE("A vital sign sent as text keeps it as a note with dataAbsentReason an
   CHECK(first_code(saturation["dataAbsentReason"]) == "as-text");
   CHECK(text((*observation_coded(m, "8867-4"))["note"][0], "text") == "72^75^71");
 }
+
+TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by the CLIA OID in OBX-23 is one Organization", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|LCS|LABCORP^34D0655059^CLIA|EHR|F|20250123100000-0800||ORU^R01|CL1|P|2.5.1\r" + kPid +
+                         "OBR|1||F6^LAB|2345-7^Glucose^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|2345-7^Glucose^LN||90|mg/dL|||||F|||||||||||"
+                         "LABCORP^L^^^^CLIA&2.16.840.1.113883.4.7&ISO^XX^^^34D0655059\r");
+  size_t labs = 0;
+  for (const auto* e : m.of("Organization")) {
+    const auto& id = (*e)["resource"]["identifier"][0];
+    if (text(id, "value") != "34D0655059") continue;
+    ++labs;
+    CHECK(text(id, "system") == "urn:oid:2.16.840.1.113883.4.7");
+  }
+  CHECK(labs == 1);
+}
