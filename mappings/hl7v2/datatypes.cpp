@@ -110,6 +110,9 @@ std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   if (authorities && !universal.empty())
     if (auto it = authorities->entries.find(universal); it != authorities->entries.end()) return it->second.code;
   if (!universal.empty()) {
+    // A universal ID whose type is an authority (table 0301's CLIA: a CLIA number) is in its system.
+    if (authorities && !type.empty())
+      if (auto it = authorities->entries.find(type); it != authorities->entries.end()) return it->second.code;
     if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
@@ -466,8 +469,12 @@ Node attachment(const Rule& rule, const FieldValue& v) {
 
 // OBX-5 by its value type (OBX-2), per the IG's OBX[Observation] map.
 Node quantity(const FieldValue& value, size_t value_part, const FieldValue* units, const MapSpec& spec) {
+  return quantity_of(fhir_decimal(value.part(value_part)), value.where(value_part), units, spec);
+}
+
+Node quantity_of(const std::string& decimal, const std::string& where, const FieldValue* units, const MapSpec& spec) {
   Node q;
-  q.set("value", Node::number(fhir_decimal(value.part(value_part)), value.where(value_part)));
+  q.set("value", Node::number(decimal, where));
   if (q.empty()) return {};
   if (units && !units->empty()) {
     std::string code = units->part(1), unit = units->part(2).empty() ? code : units->part(2);
@@ -482,6 +489,7 @@ Node quantity(const FieldValue& value, size_t value_part, const FieldValue* unit
 }
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
+Node reference_range(const Rule& rule, const FieldValue& v, const MapSpec& spec);
 
 namespace {
 
@@ -636,6 +644,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"DR", [](R, V v, C c, S) { return period(v, c); }},
       {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},
       {"varies", [](R r, V v, C c, S suffix) { return observation_value(r, v, c, suffix); }},
+      {"reference-range", [](R r, V v, C c, S) { return reference_range(r, v, c.spec()); }},
       {"attachment", [](R r, V v, C, S) { return attachment(r, v); }},
   };
   return maps;

@@ -75,6 +75,9 @@ bool known_datatype_map(std::string_view name);
 // A Quantity from part `part` of `value` (a number) and the units (a CWE, may be null):
 // the units' code and system only when the units name their coding system.
 engine::Node quantity(const FieldValue& value, size_t part, const FieldValue* units, const MapSpec& spec);
+// A Quantity of a number already in FHIR's form (fhir_decimal), from `where`, in `units`.
+engine::Node quantity_of(const std::string& decimal, const std::string& where, const FieldValue* units,
+                         const MapSpec& spec);
 
 // A v2 code through a vocabulary table: its mapped code, or the table's default; null
 // when neither.

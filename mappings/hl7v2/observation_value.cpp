@@ -1,8 +1,12 @@
 // OBX-5, whose datatype is OBX-2, to Observation.value[x], per the IG's OBX[Observation]
 // map: NM and CQ → Quantity (units from OBX-6), SN → Quantity with a comparator, Range or
-// Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string.
+// Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string; and
+// OBX-7 to a referenceRange.
 #include <cctype>
 #include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "mappings/hl7v2/datatypes.h"
 
@@ -101,7 +105,68 @@ std::string value_type(const Rule& rule, const FieldValue& v) {
   return type;
 }
 
+// An NM sent with a comparator before its number (">60", "<0.5", "<= 5": what labs and
+// monitors write past their measuring range, though NM has no place for it): a Quantity
+// with that comparator, as SN's "<^0.5" is. Empty when the text is not one.
+Node compared_quantity(const FieldValue& v, const FieldValue* units, const MapSpec& spec) {
+  std::string text = v.text();
+  size_t length = text.rfind("<=", 0) == 0 || text.rfind(">=", 0) == 0 ? 2
+                  : text.rfind('<', 0) == 0 || text.rfind('>', 0) == 0 ? 1
+                                                                        : 0;
+  if (length == 0) return {};
+  std::string number = fhir_decimal(std::string_view(text).substr(length));
+  if (number.empty()) return {};
+  Node q = quantity_of(number, v.where(), units, spec);
+  q.set("comparator", Node::string(text.substr(0, length), v.where()));
+  return q;
+}
+
+// A reference range's bounds, each in FHIR's decimal form ("" when it has none).
+struct RangeBounds {
+  std::string low, high;
+};
+
+// OBX-7's bounds when it is written in a form labs use for them (the IG: "if OBX-7 is
+// sufficiently parseable, then the low, high ... may be used"): "3.5-5.1" (both, the low
+// one may be negative), "<=34" and Quest's "< OR = 34" (high), ">=60" and "> OR = 60"
+// (low). FHIR's bounds include their value, so "<200" and ">60", which exclude it, have
+// none; nor has any other text ("3.5-5.1 mmol/L", "negative", "5-2").
+std::optional<RangeBounds> range_bounds(std::string_view text) {
+  std::string compact;  // upper case, without spaces: "< OR = 60" is "<OR=60"
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static constexpr std::pair<std::string_view, bool> kInclusive[] = {
+      {"<OR=", true}, {"<=", true}, {"=<", true}, {">OR=", false}, {">=", false}, {"=>", false}};
+  for (auto [prefix, is_high] : kInclusive) {
+    if (compact.rfind(prefix, 0) != 0) continue;
+    std::string bound = fhir_decimal(std::string_view(compact).substr(prefix.size()));
+    if (bound.empty()) return std::nullopt;
+    return is_high ? RangeBounds{"", bound} : RangeBounds{bound, ""};
+  }
+  size_t dash = compact.find('-', 1);
+  if (dash == std::string::npos) return std::nullopt;
+  RangeBounds b{fhir_decimal(std::string_view(compact).substr(0, dash)), fhir_decimal(std::string_view(compact).substr(dash + 1))};
+  if (b.low.empty() || b.high.empty() || std::stod(b.low) > std::stod(b.high)) return std::nullopt;
+  return b;
+}
+
 }  // namespace
+
+// OBX-7 to a referenceRange: its text as sent, and the bounds it states in the result's
+// units (the rule's `unit` field, OBX-6) when range_bounds reads them.
+Node reference_range(const Rule& rule, const FieldValue& v, const MapSpec& spec) {
+  std::string text = v.text();
+  if (text.empty()) return {};
+  Node range;
+  if (std::optional<RangeBounds> bounds = range_bounds(text)) {
+    std::optional<FieldValue> units;
+    if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+    if (!bounds->low.empty()) range.set("low", quantity_of(bounds->low, v.where(), units ? &*units : nullptr, spec));
+    if (!bounds->high.empty()) range.set("high", quantity_of(bounds->high, v.where(), units ? &*units : nullptr, spec));
+  }
+  range.set("text", Node::string(text, v.where()));
+  return range;
+}
 
 bool keeps_every_repetition(const Rule& rule, const FieldValue& v) {
   if (rule.as != "varies") return false;
@@ -122,6 +187,7 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   if (type == "NM" || type == "CQ") {
     Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return quantity(v, 1, &u, spec); }()
                           : quantity(v, 1, units ? &*units : nullptr, spec);
+    if (q.empty() && type == "NM") q = compared_quantity(v, units ? &*units : nullptr, spec);
     if (!q.empty()) {
       suffix = "Quantity";
       return q;

@@ -89,4 +89,35 @@ void drop_repeats(Node& resource) {
   if (relations->children.empty()) resource.remove("relatesTo");
 }
 
+namespace {
+
+bool in_vital_signs(const Node& observation) {
+  const Node* categories = observation.member("category");
+  if (!categories || !categories->is_array()) return false;
+  for (const Node& category : categories->children)
+    if (const Node* codings = category.member("coding"); codings && codings->is_array())
+      for (const Node& coding : codings->children)
+        if (coding.text_of("code") == "vital-signs" &&
+            coding.text_of("system") == "http://terminology.hl7.org/CodeSystem/observation-category")
+          return true;
+  return false;
+}
+
+}  // namespace
+
+void keep_vital_sign_text(Node& observation) {
+  const Node* value = observation.member("valueString");
+  if (!value || !in_vital_signs(observation)) return;
+  Node note;
+  note.set("text", *value);
+  observation.append("note", std::move(note));
+  Node reason, coding;
+  coding.set("system", Node::string("http://terminology.hl7.org/CodeSystem/data-absent-reason"));
+  coding.set("code", Node::string("as-text"));
+  coding.set("display", Node::string("As Text"));
+  reason.append("coding", std::move(coding));
+  observation.set("dataAbsentReason", std::move(reason));
+  observation.remove("valueString");
+}
+
 }  // namespace carebridge::mappings::hl7v2

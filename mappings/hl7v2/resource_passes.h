@@ -30,4 +30,11 @@ void drop_self_links(engine::Node& entry);
 // T08, sends its own number as the parent, TXA-13 = TXA-12).
 void drop_repeats(engine::Node& resource);
 
+// FHIR's vital-signs profiles (which an Observation in that category answers to) have its
+// value a Quantity. A vital sign sent as text (a monitor's "Unable to obtain", an NA series,
+// an NM that is no number) would make the whole message's Bundle invalid, every other
+// result refused with it: its text is the Observation's note instead, with dataAbsentReason
+// as-text, and no value.
+void keep_vital_sign_text(engine::Node& observation);
+
 }  // namespace carebridge::mappings::hl7v2

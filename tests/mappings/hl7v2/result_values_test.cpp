@@ -70,3 +70,79 @@ TEST_CASE("OBX-2 CX, XPN, XAD: a result's identifier, name or address as the tex
   CHECK(text(*observation_coded(m, "45392-8"), "valueString") == "MARIE S CURIE");
   CHECK(text(*observation_coded(m, "56799-0"), "valueString") == "10 DOWNING ST, LONDON, SW1A 2AA, GBR");
 }
+
+TEST_CASE("OBX-7: a reference range labs write as bounds gets them in the result's units and keeps its text", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|RR1|P|2.3.1\r" + kPid +
+                         "OBR|1||F3^LAB|80053^CMP^C4|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|2345-7^Glucose^LN||112|mg/dL|65-99|H|||F\r"
+                         "OBX|2|NM|2160-0^Creatinine^LN||0.72|mg/dL^^UCUM|0.50 - 1.05|N|||F\r"
+                         "OBX|3|NM|33914-3^eGFR^LN||72|mL/min/1.73m2|> OR = 60||||F\r"
+                         "OBX|4|NM|89579-7^Troponin I^LN||45|ng/L|<=34|H|||F\r"
+                         "OBX|5|NM|2093-3^Cholesterol^LN||245|mg/dL|<200|H|||F\r"
+                         "OBX|6|NM|1975-2^Bilirubin^LN||0.4|mg/dL|0.1-1.2 mg/dL||||F\r");
+  const auto& glucose = (*observation_coded(m, "2345-7"))["referenceRange"][0];
+  CHECK(glucose["low"]["value"].GetDouble() == 65);
+  CHECK(glucose["high"]["value"].GetDouble() == 99);
+  CHECK(text(glucose["high"], "unit") == "mg/dL");
+  CHECK(text(glucose, "text") == "65-99");
+  const auto& creatinine = (*observation_coded(m, "2160-0"))["referenceRange"][0];
+  CHECK(text(creatinine["low"], "code") == "mg/dL");  // the units' system, as the value's
+  CHECK(creatinine["high"]["value"].GetDouble() == 1.05);
+  const auto& egfr = (*observation_coded(m, "33914-3"))["referenceRange"][0];
+  CHECK(egfr["low"]["value"].GetDouble() == 60);
+  CHECK_FALSE(egfr.HasMember("high"));
+  const auto& troponin = (*observation_coded(m, "89579-7"))["referenceRange"][0];
+  CHECK(troponin["high"]["value"].GetDouble() == 34);
+  CHECK_FALSE(troponin.HasMember("low"));
+  const auto& cholesterol = (*observation_coded(m, "2093-3"))["referenceRange"][0];  // < excludes 200: FHIR's high includes it
+  CHECK_FALSE(cholesterol.HasMember("high"));
+  CHECK(text(cholesterol, "text") == "<200");
+  const auto& bilirubin = (*observation_coded(m, "1975-2"))["referenceRange"][0];  // units in the text: text only
+  CHECK_FALSE(bilirubin.HasMember("low"));
+  CHECK(text(bilirubin, "text") == "0.1-1.2 mg/dL");
+}
+
+TEST_CASE("NM: a number sent past the measuring range with a comparator is a Quantity with it", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|NC1|P|2.5.1\r" + kPid +
+                         "OBR|1||F4^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|8867-4^Heart rate^LN||>200|/min^^UCUM|||||F\r"
+                         "OBX|2|NM|33914-3^eGFR^LN||>=60|mL/min/1.73m2|||||F\r"
+                         "OBX|3|NM|2160-0^Creatinine^LN||< 0.5|mg/dL|||||F\r");
+  const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];  // a heart rate must be a Quantity
+  CHECK(rate["value"].GetDouble() == 200);
+  CHECK(text(rate, "comparator") == ">");
+  CHECK(text(rate, "code") == "/min");
+  CHECK(text((*observation_coded(m, "33914-3"))["valueQuantity"], "comparator") == ">=");
+  const auto& creatinine = (*observation_coded(m, "2160-0"))["valueQuantity"];
+  CHECK(creatinine["value"].GetDouble() == 0.5);
+  CHECK(text(creatinine, "comparator") == "<");
+  CHECK_FALSE(warned(m.conversion, "OBX[1]-5[1]", "not a number"));
+}
+
+TEST_CASE("A vital sign sent as text keeps it as a note with dataAbsentReason and the Bundle stays valid", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VT1|P|2.5.1\r" + kPid +  // map_message requires a valid Bundle
+                         "OBR|1||F5^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|ST|2708-6^Oxygen saturation^LN||Unable to obtain|%|||||F\r"
+                         "OBX|2|NA|8867-4^Heart rate^LN||72^75^71|/min^^UCUM|||||F\r"
+                         "OBX|3|ST|8310-5^Body temperature^LN||98.6|[degF]^^UCUM|||||F\r");
+  const auto& saturation = *observation_coded(m, "2708-6");
+  CHECK_FALSE(saturation.HasMember("valueString"));
+  CHECK(text(saturation["note"][0], "text") == "Unable to obtain");
+  CHECK(first_code(saturation["dataAbsentReason"]) == "as-text");
+  CHECK(text((*observation_coded(m, "8867-4"))["note"][0], "text") == "72^75^71");
+}
+
+TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by the CLIA OID in OBX-23 is one Organization", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|LCS|LABCORP^34D0655059^CLIA|EHR|F|20250123100000-0800||ORU^R01|CL1|P|2.5.1\r" + kPid +
+                         "OBR|1||F6^LAB|2345-7^Glucose^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|2345-7^Glucose^LN||90|mg/dL|||||F|||||||||||"
+                         "LABCORP^L^^^^CLIA&2.16.840.1.113883.4.7&ISO^XX^^^34D0655059\r");
+  size_t labs = 0;
+  for (const auto* e : m.of("Organization")) {
+    const auto& id = (*e)["resource"]["identifier"][0];
+    if (text(id, "value") != "34D0655059") continue;
+    ++labs;
+    CHECK(text(id, "system") == "urn:oid:2.16.840.1.113883.4.7");
+  }
+  CHECK(labs == 1);
+}
