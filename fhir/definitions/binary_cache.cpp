@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v3\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet
+constexpr std::string_view kMagic = "carebridge-definitions-v4\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections
 
 class Encoder {
  public:

@@ -27,8 +27,8 @@ namespace {
 constexpr const char* kCoreFolder = "r4";
 // Named by the cache format (binary_cache.cpp's kMagic), so builds of another format beside
 // this one keep their own files rather than rewriting each other's.
-constexpr const char* kIndexFile = ".carebridge-index-v3.bin";
-constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v3.bin";
+constexpr const char* kIndexFile = ".carebridge-index-v4.bin";
+constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v4.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
 // Profiles, extensions, terminology (with the core's ConceptMaps, for $translate) and

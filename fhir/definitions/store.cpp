@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "fhir/definitions/r4_corrections.h"
 #include "fhir/definitions/structure_reader.h"
 
 namespace carebridge::fhir::definitions {
@@ -68,7 +69,8 @@ void Definitions::Store::read_json(std::string text, const std::string& origin) 
     if (!r.IsObject()) return;
     std::string_view type = str(r, "resourceType");
     if (type == "StructureDefinition") {
-      add(read_structure(r));
+      auto corrected = r4_correction(r);
+      add(read_structure(corrected ? *corrected : r));
     } else if (!str(r, "url").empty()) {
       add(ConformanceResource{std::string(type), std::string(str(r, "url")), std::string(str(r, "version")),
                               compact_json(r)});

@@ -51,7 +51,7 @@ void require_same(const defs::Definitions& a, const defs::Definitions& b) {
 
 TEST_CASE("the first load writes an index that later loads read, with the same content") {
   fs::path dir = copy_core();
-  fs::path index = dir / "r4" / ".carebridge-index-v3.bin";
+  fs::path index = dir / "r4" / ".carebridge-index-v4.bin";
   auto from_json = defs::Definitions::load_core(dir);
   REQUIRE(fs::exists(index));
   auto from_index = defs::Definitions::load_core(dir);
@@ -60,7 +60,7 @@ TEST_CASE("the first load writes an index that later loads read, with the same c
 
 TEST_CASE("a damaged or stale index is ignored and rewritten") {
   fs::path dir = copy_core();
-  fs::path index = dir / "r4" / ".carebridge-index-v3.bin";
+  fs::path index = dir / "r4" / ".carebridge-index-v4.bin";
   auto first = defs::Definitions::load_core(dir);
   auto size = fs::file_size(index);
   fs::resize_file(index, size / 2);
