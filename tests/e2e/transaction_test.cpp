@@ -23,6 +23,15 @@ carebridge::gateway::http::Headers representation() {
   return headers;
 }
 
+// Entry `i` of a batch or transaction response: its status, and the text of its first issue.
+std::string entry_status(const rapidjson::Value& response, unsigned i) { return str(response["entry"][i]["response"], "status"); }
+std::string entry_problem(const rapidjson::Value& response, unsigned i) {
+  return str(response["entry"][i]["response"]["outcome"]["issue"][0]["details"], "text");
+}
+
+// The total of a search (GET `query` on the server).
+long total(carebridge::gateway::http::Client& c, const std::string& query) { return parse_json(c.get(query).body)["total"].GetInt(); }
+
 }  // namespace
 
 TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway][e2e][transaction]") {
@@ -40,8 +49,8 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   auto doc = parse_json(r.body);
   CHECK(str(doc, "type") == "transaction-response");
   REQUIRE(doc["entry"].Size() == 2);
-  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
-  CHECK(str(doc["entry"][1]["response"], "status") == "201 Created");
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1) == "201 Created");
   std::string patient_id = str(doc["entry"][1]["resource"], "id");
   CHECK(str(doc["entry"][0]["resource"]["subject"], "reference") == "Patient/" + patient_id);
   CHECK(str(doc["entry"][1]["response"], "location").find("Patient/" + patient_id + "/_history/1") == 0);
@@ -61,9 +70,9 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   INFO(r2.body);
   REQUIRE(r2.status == 200);
   auto doc2 = parse_json(r2.body);
-  CHECK(str(doc2["entry"][0]["response"], "status") == "200 OK");
+  CHECK(entry_status(doc2, 0) == "200 OK");
   CHECK(str(doc2["entry"][1]["resource"]["subject"], "reference") == "Patient/" + patient_id);
-  CHECK(parse_json(c->get("/fhir/Patient?identifier=urn:mrn|T-1").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|T-1") == 1);
 
   // One bad entry fails the whole transaction: nothing of it is stored.
   std::string bad = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
@@ -72,7 +81,7 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   auto r3 = c->post("/fhir", bad, json_headers());
   CHECK(r3.status == 400);
   CHECK(str(parse_json(r3.body), "resourceType") == "OperationOutcome");
-  CHECK(parse_json(c->get("/fhir/Patient?family=never").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/Patient?family=never") == 0);
 }
 
 TEST_CASE("a refused transaction names the entry of the resource at fault", "[gateway][e2e][transaction]") {
@@ -90,7 +99,7 @@ TEST_CASE("a refused transaction names the entry of the resource at fault", "[ga
   INFO(refused.body);
   CHECK(refused.status == 422);
   CHECK_THAT(refused.body, Catch::Contains(R"("expression":["Bundle.entry[2].resource.status"])"));
-  CHECK(parse_json(c->get("/fhir/Observation").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/Observation") == 0);
 }
 
 TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]") {
@@ -105,10 +114,10 @@ TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]"
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
   CHECK(str(doc, "type") == "batch-response");
-  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
-  CHECK(str(doc["entry"][1]["response"], "status") == "404 Not Found");
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1) == "404 Not Found");
   CHECK(str(doc["entry"][1]["response"]["outcome"], "resourceType") == "OperationOutcome");
-  CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
+  CHECK(entry_status(doc, 2) == "200 OK");
   CHECK(doc["entry"][2]["resource"]["total"].GetInt() == 1);
 }
 
@@ -140,12 +149,12 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   INFO(r.body);
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
-  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
-  CHECK(str(doc["entry"][1]["response"], "status").starts_with("400"));
-  CHECK(str(doc["entry"][1]["response"]["outcome"]["issue"][0]["details"], "text").find("urn:uuid:p1") != std::string::npos);
-  CHECK(str(doc["entry"][2]["response"], "status") == "201 Created");
-  CHECK(parse_json(c->get("/fhir/Observation").body)["total"].GetInt() == 0);
-  CHECK(parse_json(c->get("/fhir/Encounter?participant=" + practitioner).body)["total"].GetInt() == 2);
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1).starts_with("400"));
+  CHECK(entry_problem(doc, 1).find("urn:uuid:p1") != std::string::npos);
+  CHECK(entry_status(doc, 2) == "201 Created");
+  CHECK(total(*c, "/fhir/Observation") == 0);
+  CHECK(total(*c, "/fhir/Encounter?participant=" + practitioner) == 2);
 
   // Nothing matches, or more than one resource does: 412, with the IssueType that says which.
   CHECK(c->post("/fhir/Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},)"
@@ -162,7 +171,7 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   std::string same_url = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + entry_post("urn:uuid:same", patient_json("One", "A"), "Patient") +
                       "," + entry_post("urn:uuid:same", patient_json("Two", "B"), "Patient") + "]}";
   CHECK(c->post("/fhir", same_url, json_headers()).status == 400);
-  CHECK(parse_json(c->get("/fhir/Patient?family=two").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/Patient?family=two") == 0);
 }
 
 TEST_CASE("relative references resolve against the referring entry's RESTful fullUrl", "[gateway][e2e][transaction]") {
@@ -193,7 +202,7 @@ TEST_CASE("relative references resolve against the referring entry's RESTful ful
   CHECK(str(doc["entry"][1]["resource"]["subject"], "reference") == patient);
   CHECK(str(doc["entry"][0]["resource"]["subject"], "reference") == patient);
   CHECK(str(doc["entry"][0]["resource"]["encounter"], "reference") == enc);
-  CHECK(parse_json(c->get("/fhir/Encounter?subject=Patient/p7").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/Encounter?subject=Patient/p7") == 0);
   // A relative reference in an entry whose fullUrl is a urn:uuid names this server's resource.
   std::string local = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
                       entry_post("urn:uuid:5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a41", R"({"resourceType":"Observation","status":"final","code":{"text":"a1c"},"subject":{"reference":"Patient/p7"}})", "Observation") +
@@ -251,13 +260,13 @@ TEST_CASE("a batch refuses an entry that names another entry the batch creates b
   INFO(r.body);
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
-  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
-  CHECK(str(doc["entry"][1]["response"], "status").starts_with("400"));
-  CHECK(str(doc["entry"][1]["response"]["outcome"]["issue"][0]["details"], "text").find("Bundle.entry[0]") != std::string::npos);
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1).starts_with("400"));
+  CHECK(entry_problem(doc, 1).find("Bundle.entry[0]") != std::string::npos);
   // A PUT keeps its id: the reference to it holds.
-  CHECK(str(doc["entry"][3]["response"], "status") == "201 Created");
-  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p10").body)["total"].GetInt() == 1);
-  CHECK(parse_json(c->get("/fhir/Observation?subject=Patient/p9").body)["total"].GetInt() == 0);
+  CHECK(entry_status(doc, 3) == "201 Created");
+  CHECK(total(*c, "/fhir/Observation?subject=Patient/p10") == 1);
+  CHECK(total(*c, "/fhir/Observation?subject=Patient/p9") == 0);
 }
 
 TEST_CASE("conditional references name the entries a transaction writes as well as stored resources",
@@ -281,7 +290,7 @@ TEST_CASE("conditional references name the entries a transaction writes as well 
     auto doc = parse_json(r.body);
     CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
   }
-  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Organization") == 1);
   // Two entries the criteria select: the reference could mean either.
   std::string twice = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
                       entry_post("urn:uuid:9e3f4a5b-6c7d-4e8f-8a9b-1c2d3e4f5a6b", R"({"resourceType":"Organization","identifier":[{"system":"urn:x","value":"2"}]})", "Organization") + "," +
@@ -312,13 +321,13 @@ TEST_CASE("one conditional create twice in a transaction creates one resource", 
   INFO(r.body);
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
-  CHECK(str(doc["entry"][0]["response"], "status") == "201 Created");
-  CHECK(str(doc["entry"][2]["response"], "status") == "200 OK");
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 2) == "200 OK");
   std::string organization = "Organization/" + str(doc["entry"][0]["resource"], "id");
   CHECK(str(doc["entry"][2]["resource"], "id") == str(doc["entry"][0]["resource"], "id"));
   CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == organization);
   CHECK(str(doc["entry"][3]["resource"]["serviceProvider"], "reference") == organization);
-  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Organization") == 1);
 }
 
 TEST_CASE("conditional creates take criteria written as the type's search URL and updates by one criteria twice fail",
@@ -340,7 +349,7 @@ TEST_CASE("conditional creates take criteria written as the type's search URL an
   std::string in_url = R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":)" + org +
                        R"(,"request":{"method":"POST","url":"Organization?identifier=urn:x|7"}}]})";
   CHECK(c->post("/fhir", in_url, json_headers()).status == 400);
-  CHECK(parse_json(c->get("/fhir/Organization").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Organization") == 1);
   // Two conditional updates by one criteria write one resource twice (R4: overlapping
   // identities fail the transaction); each created an Organization of its own.
   auto put = [&](const std::string& full_url) {
@@ -351,7 +360,7 @@ TEST_CASE("conditional creates take criteria written as the type's search URL an
                                     "," + put("urn:uuid:c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f") + "]}", json_headers());
   INFO(twice.body);
   CHECK(twice.status == 400);
-  CHECK(parse_json(c->get("/fhir/Organization?identifier=urn:x|8").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/Organization?identifier=urn:x|8") == 0);
 }
 
 TEST_CASE("a create ignores the id its body carries even when it is no FHIR id", "[gateway][e2e][transaction]") {
@@ -393,8 +402,8 @@ TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction ref
   INFO(r.body);
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
-  CHECK(str(doc["entry"][0]["response"], "status") == "200 OK");
-  CHECK(str(doc["entry"][1]["response"], "status") == "422 Unprocessable Content");
+  CHECK(entry_status(doc, 0) == "200 OK");
+  CHECK(entry_status(doc, 1) == "422 Unprocessable Content");
   CHECK(str(parse_json(c->get("/fhir/Patient/bp").body), "gender") == "male");
   std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + patch_entry("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0=") + "]}";
   CHECK(c->post("/fhir", transaction, json_headers()).status == 400);
@@ -422,9 +431,9 @@ TEST_CASE("a batch's conditional PATCH entries patch the one resource their crit
   INFO(r.body);
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
-  CHECK(str(doc["entry"][0]["response"], "status") == "200 OK");
-  CHECK(str(doc["entry"][1]["response"], "status").starts_with("412"));
-  CHECK(str(doc["entry"][2]["response"], "status").starts_with("404"));
+  CHECK(entry_status(doc, 0) == "200 OK");
+  CHECK(entry_status(doc, 1).starts_with("412"));
+  CHECK(entry_status(doc, 2).starts_with("404"));
   CHECK(str(parse_json(c->get("/fhir/Patient/c1").body), "gender") == "male");
   CHECK(header(c->get("/fhir/Patient/c2"), "ETag") == "W/\"1\"");
   // The lock is free again: a conditional create answers.
@@ -448,7 +457,7 @@ TEST_CASE("a transaction in XML", "[gateway][e2e][transaction][xml]") {
   CHECK(r.body.find("<type value=\"transaction-response\"/>") != std::string::npos);
   CHECK(r.body.find("<status value=\"201 Created\"/>") != std::string::npos);
   CHECK(r.body.find("urn:uuid:") == std::string::npos);
-  CHECK(parse_json(c->get("/fhir/Observation?subject:Patient.name=xml").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Observation?subject:Patient.name=xml") == 1);
 }
 
 TEST_CASE("an XML transaction past 10 MB with a clinical note past 10 MB is stored", "[gateway][e2e][transaction][xml][large]") {
@@ -493,8 +502,8 @@ TEST_CASE("a 10000-entry transaction commits at once", "[gateway][e2e][transacti
   REQUIRE(r.status == 200);
   auto doc = parse_json(r.body);
   REQUIRE(doc["entry"].Size() == 10000);
-  CHECK(parse_json(c->get("/fhir/Patient?_summary=count").body)["total"].GetInt() == 5000);
-  CHECK(parse_json(c->get("/fhir/Observation?_summary=count&subject:Patient.name=bulk4999").body)["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Patient?_summary=count") == 5000);
+  CHECK(total(*c, "/fhir/Observation?_summary=count&subject:Patient.name=bulk4999") == 1);
 }
 
 TEST_CASE("criteria with an empty value never select every resource", "[gateway][e2e][transaction]") {
@@ -513,7 +522,7 @@ TEST_CASE("criteria with an empty value never select every resource", "[gateway]
   auto stored = c->get("/fhir/BodyStructure/" + a_id);
   CHECK(stored.status == 200);
   CHECK(str(parse_json(stored.body), "id") == a_id);
-  CHECK(parse_json(c->get("/fhir/BodyStructure?identifier=urn:bs|C,").body)["total"].GetInt() == 0);
+  CHECK(total(*c, "/fhir/BodyStructure?identifier=urn:bs|C,") == 0);
   // Criteria of result parameters alone select nothing in particular: refused.
   CHECK(c->del("/fhir/BodyStructure?_count=1").status == 400);
   CHECK(c->put("/fhir/BodyStructure?identifier=", body("D"), json_headers()).status == 400);
