@@ -29,6 +29,14 @@ std::string entry_problem(const rapidjson::Value& response, unsigned i) {
   return str(response["entry"][i]["response"]["outcome"]["issue"][0]["details"], "text");
 }
 
+// The answer to a batch or transaction Bundle posted to the base, which must be 200.
+rapidjson::Document answer(carebridge::gateway::http::Client& c, const std::string& bundle) {
+  auto r = c.post("/fhir", bundle, json_headers());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return parse_json(r.body);
+}
+
 // The total of a search (GET `query` on the server).
 long total(carebridge::gateway::http::Client& c, const std::string& query) { return parse_json(c.get(query).body)["total"].GetInt(); }
 
@@ -43,10 +51,7 @@ TEST_CASE("a transaction resolves urn:uuid references and is atomic", "[gateway]
   std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
                        entry_post("urn:uuid:0b6a5a8e-0c1f-4bb5-a6a5-3c3f0e9a1f22", obs, "Observation") + "," +
                        entry_post("urn:uuid:7f3e8a40-6f6c-4a53-9d1b-2a1f5c7e0a11", patient, "Patient") + "]}";
-  auto r = c->post("/fhir", bundle, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, bundle);
   CHECK(str(doc, "type") == "transaction-response");
   REQUIRE(doc["entry"].Size() == 2);
   CHECK(entry_status(doc, 0) == "201 Created");
@@ -109,10 +114,7 @@ TEST_CASE("a batch answers each entry on its own", "[gateway][e2e][transaction]"
                        entry_post("urn:uuid:a", patient_json("Batch", "One"), "Patient") + "," +
                        R"({"request":{"method":"GET","url":"Patient/missing"}},)" +
                        R"({"request":{"method":"GET","url":"Patient?family=batch"}}]})";
-  auto r = c->post("/fhir", bundle, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, bundle);
   CHECK(str(doc, "type") == "batch-response");
   CHECK(entry_status(doc, 0) == "201 Created");
   CHECK(entry_status(doc, 1) == "404 Not Found");
@@ -145,10 +147,7 @@ TEST_CASE("references that name a Bundle entry or a search are resolved or refus
   std::string observation = R"({"resourceType":"Observation","status":"final","code":{"text":"glucose"},"subject":{"reference":"urn:uuid:p1"}})";
   std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + entry_post("urn:uuid:p1", patient_json("Batch", "Two"), "Patient") +
                       "," + entry_post("urn:uuid:o1", observation, "Observation") + "," + entry_post("urn:uuid:e1", encounter, "Encounter") + "]}";
-  auto r = c->post("/fhir", batch, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, batch);
   CHECK(entry_status(doc, 0) == "201 Created");
   CHECK(entry_status(doc, 1).starts_with("400"));
   CHECK(entry_problem(doc, 1).find("urn:uuid:p1") != std::string::npos);
@@ -256,10 +255,7 @@ TEST_CASE("a batch refuses an entry that names another entry the batch creates b
                       entry_post(ehr + "Observation/o9", observation("Patient/p9"), "Observation") + "," +
                       R"({"fullUrl":")" + ehr + R"(Patient/p10","resource":{"resourceType":"Patient","id":"p10"},"request":{"method":"PUT","url":"Patient/p10"}},)" +
                       entry_post(ehr + "Observation/o10", observation("Patient/p10"), "Observation") + "]}";
-  auto r = c->post("/fhir", batch, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, batch);
   CHECK(entry_status(doc, 0) == "201 Created");
   CHECK(entry_status(doc, 1).starts_with("400"));
   CHECK(entry_problem(doc, 1).find("Bundle.entry[0]") != std::string::npos);
@@ -398,10 +394,7 @@ TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction ref
   };
   std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + patch_entry("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0=") + "," +
                       patch_entry("W3sib3AiOiJ0ZXN0IiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im90aGVyIn1d") + "]}";
-  auto r = c->post("/fhir", batch, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, batch);
   CHECK(entry_status(doc, 0) == "200 OK");
   CHECK(entry_status(doc, 1) == "422 Unprocessable Content");
   CHECK(str(parse_json(c->get("/fhir/Patient/bp").body), "gender") == "male");
@@ -427,10 +420,7 @@ TEST_CASE("a batch's conditional PATCH entries patch the one resource their crit
   };
   std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + patch_entry("Patient?identifier=urn:mrn|1") + "," +
                       patch_entry("Patient?identifier=urn:mrn|2") + "," + patch_entry("Patient?identifier=urn:mrn|9") + "]}";
-  auto r = c->post("/fhir", batch, json_headers());
-  INFO(r.body);
-  REQUIRE(r.status == 200);
-  auto doc = parse_json(r.body);
+  auto doc = answer(*c, batch);
   CHECK(entry_status(doc, 0) == "200 OK");
   CHECK(entry_status(doc, 1).starts_with("412"));
   CHECK(entry_status(doc, 2).starts_with("404"));
