@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: JSON bodies, headers and resource builders.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include <string>
@@ -27,6 +28,13 @@ inline std::string str(const rapidjson::Value& v, const char* name) {
   if (!v.IsObject()) return {};
   auto it = v.FindMember(name);
   return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
+}
+
+// The id of the resource a create answered with; the answer must be 201.
+inline std::string created_id(const gateway::http::Response& r) {
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return str(parse_json(r.body), "id");
 }
 
 inline gateway::http::Headers json_headers() {

@@ -89,9 +89,7 @@ TEST_CASE("routing: handshake, then lab results posted as FHIR, in a transaction
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-basic"));
   auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "full-resource"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "full-resource"), json_headers()));
   REQUIRE(receiver.wait_for(1));
   Notification handshake = read(receiver.bodies()[0]);
   CHECK(handshake.type == "handshake");
@@ -190,9 +188,7 @@ TEST_CASE("routing: past the retry horizon the subscription says error, and the 
   // A horizon of 0 hours: the second failed attempt is past it.
   ServerProcess server(temp_dir("routing-horizon"), R"({"routing":{"retry_hours":0}})");
   auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
   REQUIRE(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "error"; }));
   CHECK(str(parse_json(c->get("/fhir/Subscription/" + id).body), "error").find("503") != std::string::npos);
   // Setting the status wrote through the store while delivery was failing: nothing is stuck.
@@ -531,9 +527,7 @@ TEST_CASE("routing: a websocket client bound with $get-ws-binding-token receives
   ServerProcess server(temp_dir("routing-websocket"));
   auto c = server.client();
   std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Haddad", "Hana"), json_headers()).body), "id");
-  auto created = c->post("/fhir/Subscription", websocket_subscription("application/fhir+json", "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", websocket_subscription("application/fhir+json", "id-only"), json_headers()));
   BoundWebsocket ws(*c, id);
   // The IG: the server answers a binding with a handshake, before any event.
   CHECK(read(ws.next()).type == "handshake");
@@ -589,9 +583,7 @@ TEST_CASE("routing: a backlog past its bound stops growing and the subscription 
   ServerProcess server(temp_dir("routing-backlog"), R"({"routing":{"max_backlog":5}})");
   auto c = server.client();
   std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Jonas", "Jo"), json_headers()).body), "id");
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
   REQUIRE(receiver.wait_for(1));
   receiver.set_down(true);
   for (int i = 0; i < 8; ++i) REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", i), json_headers()).status == 201);
@@ -661,9 +653,7 @@ TEST_CASE("routing: an MLLP endpoint inside the network that is not allow-listed
   auto c = server.client();
   std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
                     R"(","channel":{"type":"message","endpoint":"mllp://10.1.2.3:2575","payload":"application/fhir+json"}})";
-  auto created = c->post("/fhir/Subscription", sub, json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", sub, json_headers()));
   std::string p = str(parse_json(c->post("/fhir/Patient", patient_json("Ng", "Lin"), json_headers()).body), "id");
   REQUIRE(c->post("/fhir/Observation", lab(p, "2345-7", 90), json_headers()).status == 201);
   REQUIRE(eventually([&] {

@@ -37,12 +37,6 @@ std::string audit_search(SecuredGateway& g, const std::string& auditor, const st
   return r.body;
 }
 
-std::string created_id(const carebridge::gateway::http::Response& r) {
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  return str(parse_json(r.body), "id");
-}
-
 std::string observation(const std::string& patient, const std::string& code, const std::string& extra = "") {
   return R"({"resourceType":"Observation","status":"final",)" + extra +
          R"("code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},)"

@@ -51,9 +51,7 @@ TEST_CASE("routing: a failed handshake makes the subscription error, set request
   receiver.set_down(true);
   ServerProcess server(temp_dir("routing-handshake"));
   auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
   auto status = [&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status"); };
   REQUIRE(eventually([&] { return status() == "error"; }));
   CHECK(str(parse_json(c->get("/fhir/Subscription/" + id).body), "error").find("handshake") != std::string::npos);
@@ -70,9 +68,7 @@ TEST_CASE("routing: a subscription set off and then requested again is handshake
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-off-on"));
   auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
   auto status = [&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status"); };
   REQUIRE(eventually([&] { return status() == "active"; }));
   auto put_status = [&](const std::string& wanted) {
@@ -125,9 +121,7 @@ TEST_CASE("routing: with tokens required a client cannot make the gateway post t
   WebhookReceiver local;  // a service listening on the gateway's loopback only
   SecuredGateway g("routing-loopback", {{"clinic-a", "org-a", "system/*.cruds"}});
   auto a = SecuredGateway::as(g.token("clinic-a"));
-  auto created = g.http().post("/fhir/Subscription", subscription(local.url(), "id-only"), a);
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(g.http().post("/fhir/Subscription", subscription(local.url(), "id-only"), a));
   auto stored = [&] { return parse_json(g.http().get("/fhir/Subscription/" + id, a).body); };
   REQUIRE(eventually([&] { return str(stored(), "status") == "error"; }));
   CHECK(str(stored(), "error").find("loopback") != std::string::npos);
@@ -181,9 +175,7 @@ TEST_CASE("routing: a client that writes its subscription error or active asks f
   WebhookReceiver receiver;
   SecuredGateway g("routing-client-status", {{"clinic-a", "org-a", "system/*.cruds"}}, "", kLoopbackReceivers);
   auto a = SecuredGateway::as(g.token("clinic-a"));
-  auto created = g.http().post("/fhir/Subscription", subscription(receiver.url(), "id-only"), a);
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(g.http().post("/fhir/Subscription", subscription(receiver.url(), "id-only"), a));
   auto status = [&] { return str(parse_json(g.http().get("/fhir/Subscription/" + id, a).body), "status"); };
   REQUIRE(eventually([&] { return status() == "active"; }));
   // Only the gateway says a subscription failed: a client's "error" is a request to try again.
@@ -217,9 +209,7 @@ TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-post-operations"));
   auto c = server.client();
-  auto created = c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
   for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
   REQUIRE(receiver.wait_for(2));
   auto events = c->post("/fhir/Subscription/" + id + "/$events",
@@ -242,9 +232,7 @@ TEST_CASE("routing: a subscription past its Subscription.end is set off and sent
   // FHIR R4 Subscription.end: "The time for the server to turn the subscription off".
   std::string json = subscription(receiver.url(), "id-only");
   json.insert(1, R"("end":"2020-12-31T12:00:00Z",)");
-  auto created = c->post("/fhir/Subscription", json, json_headers());
-  REQUIRE(created.status == 201);
-  std::string id = str(parse_json(created.body), "id");
+  std::string id = created_id(c->post("/fhir/Subscription", json, json_headers()));
   CHECK(eventually([&] { return str(parse_json(c->get("/fhir/Subscription/" + id).body), "status") == "off"; }));
   REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90), json_headers()).status == 201);
   CHECK_FALSE(receiver.wait_for(1, 2));  // no handshake, no event
