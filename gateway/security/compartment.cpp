@@ -80,6 +80,17 @@ std::string_view status_of(const Element& resource) {
 
 }  // namespace
 
+// Whether a resource inside this one (a stored Bundle's entry, a contained resource) is a
+// Patient or in the patient compartment, whatever its references look like: a collection
+// Bundle names its Patient entry by urn:uuid, a contained Patient is "#p1".
+bool PatientCompartment::holds_patient_data(const Element& element) const {
+  for (const Element* c : element.children()) {
+    if (c->is_resource() && (c->type == "Patient" || params_.count(c->type))) return true;
+    if (holds_patient_data(*c)) return true;
+  }
+  return false;
+}
+
 std::string_view referenced_id(std::string_view reference, std::string_view type) {
   if (auto h = reference.find("/_history/"); h != std::string_view::npos) reference = reference.substr(0, h);
   size_t slash = reference.rfind('/');
@@ -161,7 +172,7 @@ AccessFacts PatientCompartment::facts(const Element& resource, std::string_view 
   // data every organization reads; and a Binary is content, never shared.
   if (f.shared) {
     add_patient_references(resource, f.patients);
-    if (!f.patients.empty() || type == "Binary") f.shared = false;
+    if (!f.patients.empty() || type == "Binary" || holds_patient_data(resource)) f.shared = false;
   }
   // A Basic that carries a definition outside the patient compartment (a SubscriptionTopic
   // subscribers must be able to discover) is shared as that type would be, unless it names

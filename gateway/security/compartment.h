@@ -37,6 +37,8 @@ class PatientCompartment {
 
  private:
   // Per type, the codes of the index rows that hold its compartment parameters' values.
+  // Whether a resource nested in `element` is a Patient or in the compartment.
+  bool holds_patient_data(const fhir::model::Element& element) const;
   std::map<std::string, std::set<std::string>, std::less<>> params_;
 };
 

@@ -384,7 +384,12 @@ TEST_CASE("Records outside the patient compartment that carry a patient's data s
   std::string bundle = created_id(http.post("/fhir/Bundle", R"({"resourceType":"Bundle","type":"collection","entry":[)"
                                             R"({"fullUrl":"urn:uuid:6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b","resource":)" +
                                             observation(p, "8867-4") + "}]}", hospital));
-  for (const std::string& record : {"Binary/" + patients_binary, "Binary/" + hiv_binary, "Device/" + device, "Bundle/" + bundle}) {
+  // A collection Bundle that names its Patient entry by urn:uuid, as exports do: no "Patient/" reference at all.
+  std::string export_bundle = created_id(http.post(
+      "/fhir/Bundle", R"({"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:0b7e6c1a-5d2f-4e3a-9b8c-1d2e3f4a5b6c",)"
+                      R"("resource":)" + patient_json("Okafor", "Ngozi") + "}]}", hospital));
+  for (const std::string& record : {"Binary/" + patients_binary, "Binary/" + hiv_binary, "Device/" + device, "Bundle/" + bundle,
+                                    "Bundle/" + export_bundle}) {
     INFO(record);
     CHECK(http.get("/fhir/" + record, stranger).status == 404);
   }
