@@ -15,7 +15,8 @@ ConsentIndex::Recorded ConsentIndex::parse(const store::ResourceRecord& record) 
   auto policy = ConsentPolicy::from(*parsed.document->root());
   if (!policy || policy->status() != "active") return {};
   FactsView facts(record.access);
-  return {std::make_shared<const ConsentPolicy>(std::move(*policy)), facts.valid() ? std::string(facts.owner()) : std::string()};
+  return {std::make_shared<const ConsentPolicy>(std::move(*policy)), facts.valid() ? std::string(facts.owner()) : std::string(),
+          facts.valid()};
 }
 
 void ConsentIndex::put(const std::string& id, Recorded consent) {
@@ -56,7 +57,8 @@ ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& w
   for (const auto& consent : it->second) {
     Decision decision = consent.policy->decide(query);
     if (decision == Decision::Deny) return ConsentVerdict::Deny;
-    bool custodians = consent.recorder.empty() || (consent.recorder == custodian && consent.recorder != who.organization);
+    bool custodians = consent.known_recorder && (consent.recorder.empty() ||
+                                                 (consent.recorder == custodian && consent.recorder != who.organization));
     permit = permit || (decision == Decision::Permit && custodians);
   }
   return permit ? ConsentVerdict::Permit : ConsentVerdict::NotApplicable;

@@ -48,6 +48,8 @@ class ConsentIndex final : public store::CommitHook {
   struct Recorded {
     Policy policy;
     std::string recorder;
+    // Whether the stored access facts said who recorded it: unreadable facts never permit.
+    bool known_recorder = false;
   };
   // The policy a stored Consent makes; null when deleted, inactive or unreadable.
   Recorded parse(const store::ResourceRecord& record) const;

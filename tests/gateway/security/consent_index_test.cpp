@@ -75,3 +75,12 @@ TEST_CASE("a Consent recorded without an organization (an open server) still per
   store_in(index, hiv_permit_recorded_by("open", ""));
   CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Permit);
 }
+
+TEST_CASE("a Consent whose recorder cannot be read permits nothing and still denies", "[security][consent]") {
+  sec::ConsentIndex index(carebridge::testing::core());
+  auto unreadable = hiv_permit_recorded_by("unreadable", "hospital");
+  unreadable.access = "not access facts";
+  store_in(index, unreadable);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Deny);
+}
