@@ -88,8 +88,11 @@ class RepeatedConditionals {
     bool create = e.method == "POST" && !e.if_none_exist.empty() && !e.done;
     bool update = e.method == "PUT" && !e.criteria.empty();
     if (!create && !update) return std::nullopt;
+    // The same criteria however the sender ordered them: "a=1&b=2" is "b=2&a=1".
+    auto criteria = create ? parse_query(e.if_none_exist) : e.criteria;
+    std::sort(criteria.begin(), criteria.end());
     std::string key = e.method + " " + e.type + "?";
-    for (const auto& [name, value] : create ? parse_query(e.if_none_exist) : e.criteria) key += name + "=" + value + "&";
+    for (const auto& [name, value] : criteria) key += name + "=" + value + "&";
     auto [first, fresh] = first_.try_emplace(std::move(key), &e);
     if (fresh) return std::nullopt;
     if (update) {
@@ -132,7 +135,9 @@ class PendingEntries {
     auto [written, fresh] = by_type_.try_emplace(type);
     if (fresh) {
       for (const auto& e : entries_) {
-        if (e.type != type || !e.resource || e.id.empty() || e.is_read() || e.method == "DELETE") continue;
+        // An entry answered without a write (a conditional create that found its match) stores
+        // nothing: the stored resource it names is found among the stored ones.
+        if (e.type != type || !e.resource || e.id.empty() || e.is_read() || e.method == "DELETE" || e.done) continue;
         auto indexed = fhir::search::index_resource(extractor_, *e.resource);
         indexed.id = e.id;
         written->second.push_back(std::move(indexed));

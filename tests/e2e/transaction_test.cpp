@@ -305,6 +305,7 @@ TEST_CASE("one conditional create twice in a transaction creates one resource", 
   auto c = server.client();
   std::string org = R"({"resourceType":"Organization","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"o-9"}]})";
   std::string if_none = R"(,"ifNoneExist":"identifier=https://github.com/synthetichealth/synthea|o-9")";
+  std::string north = R"({"resourceType":"Organization","name":"North","identifier":[{"system":"urn:oid:1.2.3","value":"n-1"}]})";
   auto encounter = [](const std::string& provider) {
     return R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"serviceProvider":{"reference":")" + provider + R"("}})";
   };
@@ -312,7 +313,12 @@ TEST_CASE("one conditional create twice in a transaction creates one resource", 
                        entry_post("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e", org, "Organization", if_none) + "," +
                        entry_post("urn:uuid:d27d8e9f-a0b1-4c2d-9e3f-5a6b7c8d9eaf", encounter("urn:uuid:c16c7d8e-9fa0-4b1c-8d2e-4f5a6b7c8d9e"), "Encounter") + "," +
                        entry_post("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0", org, "Organization", if_none.substr(0, if_none.size() - 5) + "%7Co-9\"") + "," +
-                       entry_post("urn:uuid:f49fa0b1-c2d3-4e4f-9a5b-7c8d9eafb0c1", encounter("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0"), "Encounter") + "]}";
+                       entry_post("urn:uuid:f49fa0b1-c2d3-4e4f-9a5b-7c8d9eafb0c1", encounter("urn:uuid:e38e9fa0-b1c2-4d3e-8f4a-6b7c8d9eafb0"), "Encounter") + "," +
+                       // The same two criteria in either order are one conditional create.
+                       entry_post("urn:uuid:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", north, "Organization",
+                                  R"(,"ifNoneExist":"identifier=urn:oid:1.2.3|n-1&name=North")") + "," +
+                       entry_post("urn:uuid:1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", north, "Organization",
+                                  R"(,"ifNoneExist":"name=North&identifier=urn:oid:1.2.3|n-1")") + "]}";
   auto r = c->post("/fhir", bundle, representation());
   INFO(r.body);
   REQUIRE(r.status == 200);
@@ -323,7 +329,9 @@ TEST_CASE("one conditional create twice in a transaction creates one resource", 
   CHECK(str(doc["entry"][2]["resource"], "id") == str(doc["entry"][0]["resource"], "id"));
   CHECK(str(doc["entry"][1]["resource"]["serviceProvider"], "reference") == organization);
   CHECK(str(doc["entry"][3]["resource"]["serviceProvider"], "reference") == organization);
-  CHECK(total(*c, "/fhir/Organization") == 1);
+  CHECK(entry_status(doc, 5) == "200 OK");
+  CHECK(str(doc["entry"][5]["resource"], "id") == str(doc["entry"][4]["resource"], "id"));
+  CHECK(total(*c, "/fhir/Organization") == 2);
 }
 
 TEST_CASE("conditional creates take criteria written as the type's search URL and updates by one criteria twice fail",
