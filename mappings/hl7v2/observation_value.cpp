@@ -105,19 +105,34 @@ std::string value_type(const Rule& rule, const FieldValue& v) {
   return type;
 }
 
-// An NM sent with a comparator before its number (">60", "<0.5", "<= 5": what labs and
+// A comparator labs write before a number, as FHIR's Quantity.comparator, and the text after
+// it; no comparator when the text starts with none. Spaces and case do not matter: Quest's
+// "< OR = 5", "=<5" and "<= 5" are all "<=".
+struct Compared {
+  std::string_view comparator;
+  std::string rest;  // upper case, without spaces
+};
+Compared comparator_prefix(std::string_view text) {
+  std::string compact;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+      {"<OR=", "<="}, {"<=", "<="}, {"=<", "<="}, {">OR=", ">="}, {">=", ">="}, {"=>", ">="}, {"<", "<"}, {">", ">"}};
+  for (auto [prefix, comparator] : kPrefixes)
+    if (compact.starts_with(prefix)) return {comparator, compact.substr(prefix.size())};
+  return {{}, std::move(compact)};
+}
+
+// An NM sent with a comparator before its number (">60", "<0.5", "< OR = 5": what labs and
 // monitors write past their measuring range, though NM has no place for it): a Quantity
 // with that comparator, as SN's "<^0.5" is. Empty when the text is not one.
 Node compared_quantity(const FieldValue& v, const FieldValue* units, const MapSpec& spec) {
-  std::string text = v.text();
-  size_t length = text.rfind("<=", 0) == 0 || text.rfind(">=", 0) == 0 ? 2
-                  : text.rfind('<', 0) == 0 || text.rfind('>', 0) == 0 ? 1
-                                                                        : 0;
-  if (length == 0) return {};
-  std::string number = fhir_decimal(std::string_view(text).substr(length));
+  Compared c = comparator_prefix(v.text());
+  if (c.comparator.empty()) return {};
+  std::string number = fhir_decimal(c.rest);
   if (number.empty()) return {};
   Node q = quantity_of(number, v.where(), units, spec);
-  q.set("comparator", Node::string(text.substr(0, length), v.where()));
+  q.set("comparator", Node::string(std::string(c.comparator), v.where()));
   return q;
 }
 
@@ -132,20 +147,15 @@ struct RangeBounds {
 // (low). FHIR's bounds include their value, so "<200" and ">60", which exclude it, have
 // none; nor has any other text ("3.5-5.1 mmol/L", "negative", "5-2").
 std::optional<RangeBounds> range_bounds(std::string_view text) {
-  std::string compact;  // upper case, without spaces: "< OR = 60" is "<OR=60"
-  for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c))) compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  static constexpr std::pair<std::string_view, bool> kInclusive[] = {
-      {"<OR=", true}, {"<=", true}, {"=<", true}, {">OR=", false}, {">=", false}, {"=>", false}};
-  for (auto [prefix, is_high] : kInclusive) {
-    if (compact.rfind(prefix, 0) != 0) continue;
-    std::string bound = fhir_decimal(std::string_view(compact).substr(prefix.size()));
+  Compared c = comparator_prefix(text);
+  if (!c.comparator.empty()) {
+    std::string bound = c.comparator.size() == 2 ? fhir_decimal(c.rest) : std::string();
     if (bound.empty()) return std::nullopt;
-    return is_high ? RangeBounds{"", bound} : RangeBounds{bound, ""};
+    return c.comparator == "<=" ? RangeBounds{"", bound} : RangeBounds{bound, ""};
   }
-  size_t dash = compact.find('-', 1);
+  size_t dash = c.rest.find('-', 1);
   if (dash == std::string::npos) return std::nullopt;
-  RangeBounds b{fhir_decimal(std::string_view(compact).substr(0, dash)), fhir_decimal(std::string_view(compact).substr(dash + 1))};
+  RangeBounds b{fhir_decimal(std::string_view(c.rest).substr(0, dash)), fhir_decimal(std::string_view(c.rest).substr(dash + 1))};
   if (b.low.empty() || b.high.empty() || std::stod(b.low) > std::stod(b.high)) return std::nullopt;
   return b;
 }

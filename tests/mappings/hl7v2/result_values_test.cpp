@@ -107,7 +107,8 @@ TEST_CASE("NM: a number sent past the measuring range with a comparator is a Qua
                          "OBR|1||F4^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
                          "OBX|1|NM|8867-4^Heart rate^LN||>200|/min^^UCUM|||||F\r"
                          "OBX|2|NM|33914-3^eGFR^LN||>=60|mL/min/1.73m2|||||F\r"
-                         "OBX|3|NM|2160-0^Creatinine^LN||< 0.5|mg/dL|||||F\r");
+                         "OBX|3|NM|2160-0^Creatinine^LN||< 0.5|mg/dL|||||F\r"
+                         "OBX|4|NM|1742-6^ALT^LN||< OR = 5|U/L|||||F\r");
   const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];  // a heart rate must be a Quantity
   CHECK(rate["value"].GetDouble() == 200);
   CHECK(text(rate, "comparator") == ">");
@@ -116,6 +117,8 @@ TEST_CASE("NM: a number sent past the measuring range with a comparator is a Qua
   const auto& creatinine = (*observation_coded(m, "2160-0"))["valueQuantity"];
   CHECK(creatinine["value"].GetDouble() == 0.5);
   CHECK(text(creatinine, "comparator") == "<");
+  // Quest's way of writing "<=", as its reference ranges do.
+  CHECK(text((*observation_coded(m, "1742-6"))["valueQuantity"], "comparator") == "<=");
   CHECK_FALSE(warned(m.conversion, "OBX[1]-5[1]", "not a number"));
 }
 
