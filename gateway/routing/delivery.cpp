@@ -117,7 +117,10 @@ std::string refused_endpoint(const Endpoint& e, const std::vector<std::string>& 
 std::pair<std::string, std::string> encoded(const Subscription& s, const std::string& json,
                                             const fhir::definitions::Definitions* definitions) {
   std::string type = s.content_type.empty() ? "application/fhir+json" : s.content_type;
-  if (rest::media_format(type) != fhir::io::Format::Xml) return {json, type};
+  fhir::io::Format format = rest::media_format(type);
+  // _format's shorthands ("xml", "json") are accepted as the payload: sent as the MIME type they stand for.
+  if (type.find('/') == std::string::npos) type = std::string(rest::media_type(format));
+  if (format != fhir::io::Format::Xml) return {json, type};
   auto parsed = definitions ? fhir::io::read(json, *definitions) : fhir::model::ParseResult{};
   if (!parsed.document) return {json, "application/fhir+json"};
   std::string xml;

@@ -203,6 +203,13 @@ TEST_CASE("routing: a subscription whose payload is application/fhir+xml is sent
   INFO(body.substr(0, 300));
   CHECK(body.find("<Bundle xmlns=\"http://hl7.org/fhir\">") != std::string::npos);
   CHECK(body.find("<valueCode value=\"handshake\"/>") != std::string::npos);
+  // _format's shorthand as the payload is sent as the MIME type it stands for, never "Content-Type: xml".
+  WebhookReceiver shorthand;
+  std::string short_json = subscription(shorthand.url(), "id-only");
+  short_json.replace(short_json.find("application/fhir+json"), 21, "xml");
+  REQUIRE(c->post("/fhir/Subscription", short_json, json_headers()).status == 201);
+  REQUIRE(shorthand.wait_for(1));
+  CHECK(shorthand.last_header("content-type").starts_with("application/fhir+xml"));
 }
 
 TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e2e][routing]") {
