@@ -10,9 +10,11 @@
 
 #include "gateway/security/access_facts.h"
 #include "gateway/store/sqlite_store.h"
+#include "routing_subscription.h"
 #include "security_support.h"
 #include "support/test_certificate.h"
 #include "support/test_support.h"
+#include "webhook_receiver.h"
 
 using namespace carebridge::testing;
 namespace sec = carebridge::gateway::security;
@@ -432,10 +434,22 @@ TEST_CASE("An organization cannot write over another organization's deleted reco
 
 TEST_CASE("Records an older build stored with other access facts are recomputed before the next start serves",
           "[gateway][e2e][security]") {
-  SecuredGateway g("security-refresh", {{"hospital", "hosp", "system/*.cruds"}, {"stranger", "org-c", "system/*.rs"}});
+  WebhookReceiver receiver;
+  SecuredGateway g("security-refresh", {{"hospital", "hosp", "system/*.cruds"}, {"stranger", "org-c", "system/*.rs"}}, "",
+                   kLoopbackReceivers);
   auto hospital = SecuredGateway::as(g.token("hospital"));
   std::string p = created_id(g.http().post("/fhir/Patient", patient_json("Okafor", "Ada"), hospital));
-  std::string hiv = created_id(g.http().post("/fhir/Observation", observation(p, "7917-8"), hospital));
+  std::string sub = created_id(g.http().post("/fhir/Subscription", subscription(receiver.url(), "id-only"), hospital));
+  std::string hiv = created_id(g.http().post("/fhir/Observation", lab(p, "7917-8", 1), hospital));
+  REQUIRE(receiver.wait_for(2));  // the handshake and the result's event
+  // How many events the hospital's subscription has had, as $status says.
+  auto events = [&] {
+    std::string body = g.http().get("/fhir/Subscription/" + sub + "/$status", SecuredGateway::as(g.token("hospital"))).body;
+    auto at = body.find("events-since-subscription-start");
+    return at == std::string::npos ? std::string() : body.substr(at, 60);
+  };
+  const std::string events_before = events();
+  REQUIRE_FALSE(events_before.empty());
   const std::string path = "/fhir/Observation/" + hiv;
   REQUIRE(g.http().get(path, SecuredGateway::as(g.token("stranger"))).status == 404);
   // As a build that knew no HIV label and took the result for shared data left it.
@@ -466,4 +480,6 @@ TEST_CASE("Records an older build stored with other access facts are recomputed 
   CHECK(g.http().get(path, SecuredGateway::as(g.token("stranger"))).status == 404);
   CHECK(g.http().get(path, SecuredGateway::as(g.token("hospital"))).status == 200);
   CHECK(std::filesystem::exists(g.dir() / "data" / "access-facts-version"));
+  // The rewrite is upkeep, not a new result: the subscriber is told of nothing.
+  CHECK(events() == events_before);
 }
