@@ -198,6 +198,19 @@ TEST_CASE("foodbank-intake: a month's sheet listing a household's first member k
     if (std::string(e["resource"]["resourceType"].GetString()) == "Patient") rosa_entry = e["fullUrl"].GetString();
   CHECK(members[0]["entity"]["reference"].GetString() == rosa_entry);  // Rosa, as this sheet names her, first
   CHECK(std::string(members[1]["entity"]["reference"].GetString()) == "Patient/p-tomas");
+  // Pinned to the version read, so a change made meanwhile is never overwritten.
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "Group") CHECK(e["request"]["ifMatch"] == "W/\"3\"");
+  // Offline, without the stored records, the Group is a plain conditional update by its identifier.
+  auto offline = converter().convert_files(
+      {{"dec.csv", std::string(kHeader) + "K1,Rosa,Quispe,4/9/1979,F,,,,,,,H-71,3,,,,,12/1/2026,,\r\n"}}, "pantry-7");
+  auto plain = bundle_of(offline);
+  for (const auto& e : plain["entry"].GetArray()) {
+    if (std::string(e["resource"]["resourceType"].GetString()) != "Group") continue;
+    CHECK(e["request"]["url"] == "Group?identifier=urn:carebridge:agency:pantry-7:foodbank-household%7CH-71");
+    CHECK_FALSE(e["request"].HasMember("ifMatch"));
+    CHECK(e["resource"]["member"].Size() == 1);
+  }
 }
 
 TEST_CASE("foodbank-intake: a sheet whose dates are written day first is read day first throughout", "[agency]") {
