@@ -7,6 +7,7 @@
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
 #include <algorithm>
+#include <cctype>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -62,10 +63,15 @@ void link_narratives(fhir::model::Document& doc, Element& element, const std::un
     }
     std::string div(c->value);
     bool changed = false;
-    for (std::string_view attribute : {" href=\"", " href='", " src=\"", " src='"}) {
+    // An attribute after any whitespace (a space, or the line break XHTML writers put between
+    // attributes), its value in either quote.
+    for (std::string_view attribute : {"href=", "src="}) {
       for (size_t at = div.find(attribute); at != std::string::npos; at = div.find(attribute, at + 1)) {
-        size_t start = at + attribute.size(), end = div.find(attribute.back(), start);
-        if (end == std::string::npos) break;
+        size_t start = at + attribute.size() + 1;
+        if (at == 0 || !std::isspace(static_cast<unsigned char>(div[at - 1])) || start > div.size()) continue;
+        char quote = div[start - 1];
+        size_t end = quote == '"' || quote == '\'' ? div.find(quote, start) : std::string::npos;
+        if (end == std::string::npos) continue;
         if (const std::string* target = entry_named(ids, std::string_view(div).substr(start, end - start), base)) {
           div.replace(start, end - start, *target);
           changed = true;
@@ -340,7 +346,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       value.value = doc.copy(hit->second);
     });
     if (failed) return entry_failure(e, std::move(*failed));
-    link_narratives(doc, *e.resource, ids, base);
+    if (!ids.empty()) link_narratives(doc, *e.resource, ids, base);
   }
   return std::nullopt;
 }

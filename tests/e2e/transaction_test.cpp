@@ -222,7 +222,7 @@ TEST_CASE("a transaction points the narrative's links to entries at what it stor
   std::string image_url = "urn:uuid:1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f4a";
   std::string report = R"({"resourceType":"DiagnosticReport","status":"final","code":{"text":"chest X-ray"},)"
                        R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><a href=\")" + patient_url +
-                       R"(\">the patient</a> <img src=')" + image_url + R"(' alt='film'/> <a href=\"#top\">top</a></div>"},)"
+                       R"(\">the patient</a> <img\tsrc=')" + image_url + R"(' alt='film'/> <a href=\"#top\">top</a></div>"},)"
                        R"("subject":{"reference":")" + patient_url + R"("}})";
   std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
                        entry_post("urn:uuid:2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", report, "DiagnosticReport") + "," +
