@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 
+#include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
 #include "mappings/engine/ids.h"
 #include "gateway/pipeline/pipeline.h"
@@ -135,21 +136,19 @@ rest::Params query_of(std::string_view target) {
 }
 
 // An operation's parameters: the query's and, on a POST, those of its Parameters body (FHIR
-// operations: "the parameters are ... in a Parameters resource"), each value as its text —
-// eventsSinceNumber in a body was not read, and $events answered with every event.
-rest::Params operation_params(const http::Request& request) {
+// operations: "the parameters are ... in a Parameters resource"), in JSON or XML, each value
+// as its text — eventsSinceNumber in a body was not read, and $events answered with every event.
+rest::Params operation_params(const http::Request& request, const fhir::definitions::Definitions& definitions) {
   rest::Params params = query_of(request.target);
   if (request.method != "POST" || request.body.empty()) return params;
-  rapidjson::Document doc;
-  doc.Parse(request.body.c_str(), request.body.size());
-  if (!doc.IsObject() || !doc.HasMember("parameter") || !doc["parameter"].IsArray()) return params;
-  for (const auto& p : doc["parameter"].GetArray()) {
-    if (!p.IsObject() || !p.HasMember("name") || !p["name"].IsString()) continue;
-    for (auto m = p.MemberBegin(); m != p.MemberEnd(); ++m) {
-      if (!std::string_view(m->name.GetString()).starts_with("value")) continue;
-      if (m->value.IsString()) params.emplace_back(p["name"].GetString(), m->value.GetString());
-      if (m->value.IsInt64()) params.emplace_back(p["name"].GetString(), std::to_string(m->value.GetInt64()));
-    }
+  auto parsed = fhir::io::read(request.body, definitions);
+  const fhir::model::Element* root = parsed.document ? parsed.document->root() : nullptr;
+  if (!root || root->type != "Parameters") return params;
+  for (const fhir::model::Element* p = root->first_child; p; p = p->next) {
+    const fhir::model::Element* name = p->base_name() == "parameter" ? p->child("name") : nullptr;
+    if (!name || !name->has_value) continue;
+    for (const fhir::model::Element* v = p->first_child; v; v = v->next)
+      if (v->base_name() == "value" && v->has_value) params.emplace_back(std::string(name->value), std::string(v->value));
   }
   return params;
 }
@@ -161,10 +160,11 @@ std::string operation_of(std::string_view path) {
   return operation;
 }
 
-http::Response resend(const Subscription& s, const http::Request& request, Delivery& delivery, int64_t last, const std::string& url) {
+http::Response resend(const Subscription& s, const http::Request& request, const rest::Params& params, Delivery& delivery,
+                      int64_t last, const std::string& url) {
   if (request.method != "POST") return pipeline::outcome_response(405, "not-supported", "POST $resend");
   int64_t since = 1;
-  for (const auto& [name, value] : operation_params(request))
+  for (const auto& [name, value] : params)
     if (name == "eventsSinceNumber") {
       auto number = event_number(value);
       if (!number) return bad_event_number(name, value);
@@ -189,7 +189,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
   int64_t last = last_event(c.store, id, c.delivery.state(id).delivered);
   std::string url = base_url(request, c.base);
   if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
-  if (operation == "$resend") return resend(*s, request, c.delivery, last, url);
+  if (operation == "$resend") return resend(*s, request, operation_params(request, c.service.definitions()), c.delivery, last, url);
   // Each version read as the caller, as a read would be: its access checked and audited.
   auto read_version = [&](const EventRecord& e) -> std::optional<std::string> {
     http::Request vread;
@@ -201,7 +201,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
     if (version.status != 200) return std::nullopt;
     return std::move(version.body);
   };
-  return events_of(*s, c.store, operation_params(request), last, url, read_version);
+  return events_of(*s, c.store, operation_params(request, c.service.definitions()), last, url, read_version);
 }
 
 // The search that finds the Subscriptions a type-level $status asks about (its `status`
@@ -225,7 +225,7 @@ std::string status_search(const std::string& base, const rest::Params& params) {
 // Subscription the caller may read (an administrator: every one), with why delivery last
 // failed — the operator's view of the subscriptions in error.
 http::Response type_status(const Context& c, const http::Request& request, const rest::Caller& who) {
-  std::string target = status_search(c.base, operation_params(request));
+  std::string target = status_search(c.base, operation_params(request, c.service.definitions()));
   if (target.empty()) return pipeline::outcome_response(400, "invalid", "status and id take codes and ids, separated by commas");
   http::Request search;
   search.method = "GET";

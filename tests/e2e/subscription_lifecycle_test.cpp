@@ -230,6 +230,17 @@ TEST_CASE("routing: $events and $status by POST read their Parameters body", "[e
                         R"({"resourceType":"Parameters","parameter":[{"name":"id","valueString":")" + id + R"("}]})", json_headers());
   REQUIRE(status.status == 200);
   CHECK(status.body.find(R"("total":1)") != std::string::npos);
+  // The same Parameters in XML.
+  auto xml_headers_json_answer = json_headers();
+  xml_headers_json_answer.front().second = "application/fhir+xml";
+  auto from_xml = c->post("/fhir/Subscription/" + id + "/$events",
+                          R"(<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="eventsSinceNumber"/>)"
+                          R"(<valueString value="3"/></parameter></Parameters>)",
+                          xml_headers_json_answer);
+  REQUIRE(from_xml.status == 200);
+  INFO(from_xml.body.substr(0, 600));
+  CHECK(from_xml.body.find(R"({"name":"event-number","valueString":"3"})") != std::string::npos);
+  CHECK(from_xml.body.find(R"({"name":"event-number","valueString":"1"})") == std::string::npos);
 }
 
 TEST_CASE("routing: a subscription past its Subscription.end is set off and sent nothing", "[e2e][routing]") {
