@@ -472,12 +472,9 @@ Result FhirService::read(const Call& call, const std::string& type, const std::s
   auto record = version ? store_.vread(type, id, *version) : store_.read(type, id);
   if (record) call.disclosed.add_resource(*record);  // audited as disclosed, or as refused (404)
   if (record && !reads(call, *record)) record.reset();  // not there for the caller
-  // A past version, only while the resource as it is now is readable too: a record labelled,
-  // confined or moved to another patient later hides its past.
-  if (record && version && options_.access) {
-    auto current = store_.read(type, id);
-    if (!current || (current->version != record->version && !reads(call, *current))) record.reset();
-  }
+  if (record && version && options_.access &&
+      !security::disclosable_current(store_, *record, [&](const store::ResourceRecord& r) { return reads(call, r); }))
+    record.reset();
   if (!record) {
     return failure(404, "not-found",
                    version ? type + "/" + id + " has no version " + std::to_string(*version) : type + "/" + id + " is not known");

@@ -20,6 +20,7 @@
 #include "fhir/time/fhir_time.h"
 #include "gateway/http/client.h"
 #include "gateway/rest/negotiation.h"
+#include "gateway/security/access_policy.h"
 #include "gateway/routing/notification.h"
 #include "gateway/routing/v2_channel.h"
 #include "gateway/routing/worker_pool.h"
@@ -233,7 +234,12 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   void deliver(const Subscription& s, Runtime& r);
   bool handshake(const Subscription& s, Runtime& r);
   // Whether the subscription's client may learn of an event's version (and of its resource as it is now).
-  bool may_learn(const Subscription& s, const EventRecord& event);
+  // Whether the subscriber's client may read `record`.
+  bool authorized(const Subscription& s, const store::ResourceRecord& record) const {
+    return !options.authorize || options.authorize(s.owner, record);
+  }
+  // The resource as it is now when the subscriber may learn of the event (security::disclosable_current).
+  std::optional<store::ResourceRecord> may_learn(const Subscription& s, const EventRecord& event);
   bool read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
                   std::vector<store::ResourceRecord>& sent);
   // Sends a batch; what it disclosed besides the events' own records (a v2 result's patient
@@ -350,12 +356,10 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   return true;
 }
 
-bool Delivery::Impl::may_learn(const Subscription& s, const EventRecord& event) {
-  if (!options.authorize) return true;
-  if (!options.authorize(s.owner, event.as_record())) return false;
-  // The resource as it is now too, as $events reads it: labelled or confined since, it is withheld.
-  auto current = store.read(event.type, event.id);
-  return current && (current->version == event.version || options.authorize(s.owner, *current));
+std::optional<store::ResourceRecord> Delivery::Impl::may_learn(const Subscription& s, const EventRecord& event) {
+  store::ResourceRecord version = event.as_record();
+  if (!authorized(s, version)) return std::nullopt;
+  return security::disclosable_current(store, version, [&](const store::ResourceRecord& r) { return authorized(s, r); });
 }
 
 bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::vector<NotificationEvent>& batch,
@@ -370,9 +374,15 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
     NotificationEvent e;
     e.number = record.seq;
     if (!EventRecord::decode(record.record, e.event)) continue;
-    e.withheld = !may_learn(s, e.event);
-    if (s.payload == Payload::FullResource && !e.event.deleted && !e.withheld)  // only a full payload needs the version
-      if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) e.body = std::move(version->body);
+    auto current = may_learn(s, e.event);
+    e.withheld = !current;
+    if (s.payload == Payload::FullResource && !e.event.deleted && current) {  // only a full payload needs the version
+      if (current->version == e.event.version) {
+        e.body = std::move(current->body);
+      } else if (auto version = store.vread(e.event.type, e.event.id, e.event.version)) {
+        e.body = std::move(version->body);
+      }
+    }
     if (!e.withheld) sent.push_back(e.event.as_record());
     batch.push_back(std::move(e));
   }
@@ -392,7 +402,7 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
                                       : "an MLLP endpoint must be an allow-listed host (tokens are required)");
       return false;
     }
-    auto readable = [&](const store::ResourceRecord& record) { return !options.authorize || options.authorize(s.owner, record); };
+    auto readable = [&](const store::ResourceRecord& record) { return authorized(s, record); };
     if (!batch.empty() && options.definitions &&
         !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions, readable, sent), static_cast<int>(s.timeout_s),
                    error)) {

@@ -45,6 +45,13 @@ class AccessPolicy::CallerVisibility final : public fhir::search::Visibility {
   mutable Decisions decisions_;
 };
 
+std::optional<store::ResourceRecord> disclosable_current(store::Store& store, const store::ResourceRecord& version,
+                                                         const std::function<bool(const store::ResourceRecord&)>& visible) {
+  auto current = store.read(version.type, version.id);
+  if (!current || (current->version != version.version && !visible(*current))) return std::nullopt;
+  return current;
+}
+
 AccessPolicy::AccessPolicy(PatientCompartment compartment, CareRelationships& relationships, store::Store& store)
     : compartment_(std::move(compartment)), relationships_(relationships), store_(store) {}
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,13 @@ struct Labelling {
 };
 using LabelWrite = std::function<Labelling(const Principal* who, fhir::model::Document& doc,
                                            fhir::model::Element& resource)>;
+
+// The resource as it is now, when `version` of it may still be disclosed: only while the
+// current version is `visible` too (the same version, or one the caller may see), so a record
+// labelled, confined or moved to another patient later hides its past — from vread and from
+// the notifications of events queued before. nullopt when it may not (or is gone).
+std::optional<store::ResourceRecord> disclosable_current(store::Store& store, const store::ResourceRecord& version,
+                                                         const std::function<bool(const store::ResourceRecord&)>& visible);
 
 class AccessPolicy {
  public:
