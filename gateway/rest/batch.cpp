@@ -95,17 +95,14 @@ class PendingWrites {
 // result, when the criteria are invalid or select none or several.
 bool point_at_match(WritePath& writes, const Caller& who, BundleEntry& e) {
   if (e.method != "PATCH" || !e.id.empty() || e.criteria.empty()) return true;
-  PlannedWrite p;
-  auto found = writes.conditional_match(who, e.type, e.criteria, "PATCH on " + e.type + " needs search criteria", p);
-  if (found && found->empty()) p.result = failure(404, "not-found", "the criteria match no " + e.type);
-  if (!found || found->empty()) {
-    e.result = std::move(p.result);
+  auto id = writes.patch_target(who, e.type, e.criteria, "PATCH on " + e.type + " needs search criteria", e.result);
+  if (!id) {
     for (auto& i : e.result.issues) {
       if (i.expression.empty()) i.expression = e.where();
     }
     return false;
   }
-  e.id = found->front().id;
+  e.id = *id;
   e.url = e.type + "/" + e.id;
   return true;
 }

@@ -95,12 +95,11 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
 // resource to patch, as a conditional update's do; none is 404, several 412.
 Result FhirService::conditional_patch(const Call& call, const std::string& type, std::optional<int64_t> if_match) {
   std::lock_guard conditional(writes_.conditional_mutex());
-  PlannedWrite p;
-  auto found = writes_.conditional_match(call.who, type, call.target.params,
-                                         "PATCH on " + type + " needs search criteria (conditional patch) or an id in the URL", p);
-  if (!found) return p.result;
-  if (found->empty()) return failure(404, "not-found", "the criteria match no " + type);
-  return patch(call, type, found->front().id, if_match);
+  Result why;
+  auto id = writes_.patch_target(call.who, type, call.target.params,
+                                 "PATCH on " + type + " needs search criteria (conditional patch) or an id in the URL", why);
+  if (!id) return why;
+  return patch(call, type, *id, if_match);
 }
 
 }  // namespace carebridge::gateway::rest

@@ -128,6 +128,15 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   return w;
 }
 
+std::optional<std::string> WritePath::patch_target(const Caller& who, const std::string& type, const Params& criteria,
+                                                   const std::string& missing, Result& failure) {
+  PlannedWrite p;
+  auto found = conditional_match(who, type, criteria, missing, p);
+  if (found && !found->empty()) return found->front().id;
+  failure = found ? rest::failure(404, "not-found", "the criteria match no " + type) : std::move(p.result);
+  return std::nullopt;
+}
+
 bool WritePath::facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
                                 const security::Labelling& labelling, const store::ResourceRecord& current) {
   auto facts = facts_of(who, resource, id, extractor_.extract(resource), labelling, &current);

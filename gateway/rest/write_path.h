@@ -136,6 +136,11 @@ class WritePath {
   // Conditional interactions search before they write: they hold this from the
   // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
   std::mutex& conditional_mutex() { return conditional_mutex_; }
+  // The id of the one resource conditional PATCH `criteria` select (the caller holds
+  // conditional_mutex()); nullopt, with the failure in `failure`: criteria `missing` or
+  // invalid, several (412), none (404).
+  std::optional<std::string> patch_target(const Caller& who, const std::string& type, const Params& criteria,
+                                          const std::string& missing, Result& failure);
   // What conditional criteria select: at most one resource. nullopt, with p.result
   // set, when the criteria are missing (`missing` says so), invalid or select several.
   std::optional<std::vector<store::ResourceRecord>> conditional_match(const Caller& who, const std::string& type, const Params& criteria,
