@@ -152,8 +152,7 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
   // Criteria in a create's url ("Organization?identifier=x|1"), as some engines write a
   // conditional create, were dropped and each send created the resource again; a POST to
   // the type refuses them the same way.
-  for (const auto& [name, value] : e.method == "POST" ? e.criteria : Params{}) {
-    if (name == "_format" || name == "_pretty") continue;
+  if (std::string name = e.method == "POST" ? create_url_parameter(e.criteria) : ""; !name.empty()) {
     return entry_failure(e, 400, "invalid", "a create's url takes no search parameters ('" + name +
                                                 "'); for a conditional create put them in request.ifNoneExist");
   }

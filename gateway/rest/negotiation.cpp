@@ -115,6 +115,12 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string create_url_parameter(const Params& params) {
+  for (const auto& [name, value] : params)
+    if (name != "_format" && name != "_pretty") return name;
+  return {};
+}
+
 std::string_view create_criteria(std::string_view type, std::string_view if_none_exist) {
   auto q = if_none_exist.find('?');
   if (q == std::string_view::npos || if_none_exist.substr(0, q) != type) return if_none_exist;

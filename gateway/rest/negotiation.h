@@ -30,6 +30,10 @@ Params parse_query(std::string_view query);
 // "identifier=x|1", which some engines write as the type's search URL ("Patient?identifier=x|1",
 // taken by HAPI too): the part after '?' when what precedes it is `type`.
 std::string_view create_criteria(std::string_view type, std::string_view if_none_exist);
+// The first search parameter in a create's URL ("Organization?identifier=x|1", as some
+// engines write a conditional create), which a create does not take; "" when there is none
+// (_format and _pretty are no search).
+std::string create_url_parameter(const Params& params);
 std::string url_decode(std::string_view text);
 std::string url_encode(std::string_view text);
 

@@ -292,9 +292,7 @@ http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   }
   if (m == "PATCH") return render(call, conditional_patch(call, type, version));
   if (m == "POST") {
-    for (const auto& [name, value] : call.target.params) {
-      if (name == "_format" || name == "_pretty") continue;
-      // Some clients send a conditional create's criteria in the URL: a create takes none.
+    if (std::string name = create_url_parameter(call.target.params); !name.empty()) {
       return outcome(call, 400, {{Severity::Error, "invalid",
                                   "a create takes no search parameters ('" + name +
                                       "'); for a conditional create send them in the If-None-Exist header",
