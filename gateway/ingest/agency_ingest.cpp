@@ -36,6 +36,17 @@ std::string file_name(const http::Request& request, const rest::Params& params) 
              : "upload.csv";
 }
 
+// {"Patient":2,...}
+void append_counts(std::string& out, const std::map<std::string, size_t>& by_type) {
+  out += "{";
+  for (const auto& [type, n] : by_type) {
+    if (out.back() != '{') out += ",";
+    append_json_string(out, type);
+    out += ":" + std::to_string(n);
+  }
+  out += "}";
+}
+
 void append_report(std::string& out, const std::string& mapping, const agency::AgencyConversion& c, bool dry_run) {
   out += R"({"mapping":)";
   append_json_string(out, mapping);
@@ -69,15 +80,10 @@ void append_report(std::string& out, const std::string& mapping, const agency::A
     first = false;
     append_json_string(out, w);
   }
-  out += R"(],"resources":{)";
-  first = true;
-  for (const auto& [type, n] : c.bundle ? c.mapped.resources : std::map<std::string, size_t>{}) {
-    out += first ? "" : ",";
-    first = false;
-    append_json_string(out, type);
-    out += ":" + std::to_string(n);
-  }
-  out += "}";
+  out += R"(],"resources":)";
+  append_counts(out, c.bundle ? c.mapped.resources : std::map<std::string, size_t>{});
+  out += R"(,"deleted":)";
+  append_counts(out, c.bundle ? c.mapped.deleted : std::map<std::string, size_t>{});
 }
 
 // The stored records a status file changes, read through the FHIR service as the caller: a

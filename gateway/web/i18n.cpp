@@ -57,6 +57,8 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"save", {"Save", "Guardar"}},
       {"preview", {"Check before saving", "Revise antes de guardar"}},
       {"will-save", {"Will be saved", "Se guardará"}},
+      {"will-delete", {"Will be deleted (deleted in your system since an earlier upload)",
+                       "Se borrará (borrado en su sistema desde una carga anterior)"}},
       {"rows-read", {"rows read", "filas leídas"}},
       {"rows-taken", {"rows will be saved", "filas se guardarán"}},
       {"rows-not-taken", {"rows cannot be saved", "filas no se pueden guardar"}},

@@ -116,6 +116,8 @@ http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector
   s += "<p>" + std::to_string(checked.mapped.rows) + " " + t("rows-read") + ": " + std::to_string(checked.accepted_rows()) +
        " " + t("rows-taken") + ", " + std::to_string(checked.mapped.rejected_rows.size()) + " " + t("rows-not-taken") + ".</p>";
   if (checked.bundle) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
+  if (checked.bundle && !checked.mapped.deleted.empty())  // records the agency's system deleted since an earlier upload
+    s += "<h2>" + t("will-delete") + "</h2>" + counts_list(v, checked.mapped.deleted, "will-delete");
   if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
   if (checked.bundle) {
     PendingUpload upload{mapping, std::move(files), 0};

@@ -125,6 +125,8 @@ class Builder {
   bool unique(DuplicateRows& duplicates, const Row& row);
   bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
+  void note_deleted(const CompiledTable& compiled, const Row& row);
+  void add_deletions(Node& entries);
   void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
   bool meets(const Condition& condition, const Row& row) const;
@@ -155,6 +157,8 @@ class Builder {
   // The records rows not taken would have made ("Type|system|value" → the row), and the
   // references rows made to them: such a reference would match nothing when stored.
   std::unordered_map<std::string, RowRef> withheld_;
+  // The stored records deleted rows delete: "Type|system|value" → "Type/id" and the row.
+  std::map<std::string, std::pair<std::string, RowRef>> deleted_;
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
   // Every reference by identity, judged once every row is read (unresolved.h).
   mutable UnresolvedReferences unresolved_;

@@ -19,6 +19,35 @@ void Builder::withhold(const CompiledTable& compiled, const Row& row) {
   }
 }
 
+// The stored records a deleted row's resources are, when the table deletes them
+// (TableSpec::deletes): found by identity as the sender may see them; none offline.
+void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
+  const auto& deletes = compiled.spec->deletes;
+  if (!records_ || !deletes || !meets(deletes->when, row)) return;
+  for (const CompiledResource& r : compiled.resources) {
+    if (!deletes->names(r.spec->id)) continue;
+    std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
+    const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
+    std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
+    if (!id.empty()) deleted_.try_emplace(key_of(r, identity), r.spec->type + "/" + std::string(id), row.ref());
+  }
+}
+
+// A DELETE entry for each stored record a deleted row deletes, unless the upload builds it
+// again (a later row of another table gives it anew).
+void Builder::add_deletions(Node& entries) {
+  for (auto& [key, deletion] : deleted_) {
+    if (by_key_.count(key)) continue;
+    Node& entry = entries.children.emplace_back();
+    Node& request = entry["request"];
+    request.set("method", Node::string("DELETE"));
+    request.set("url", Node::string(deletion.first));
+    ++out_.deleted[deletion.first.substr(0, deletion.first.find('/'))];
+    out_.entry_rows.push_back({deletion.second});
+  }
+  deleted_.clear();
+}
+
 // The rows that refer to a record only a row not taken would have made (a client whose
 // birth date is no date): stored, the reference would match nothing and fail the whole
 // upload, so these rows are not taken either (MappedExport::dangling).
@@ -92,7 +121,7 @@ void Builder::make_bundle() {
                       return it == withheld_.end() ? nullptr : &it->second;
                     },
                     records_, out_);
-  if (built_.empty()) return;
+  if (built_.empty() && deleted_.empty()) return;
   Node& bundle = out_.tree;
   bundle.set("resourceType", Node::string("Bundle"));
   bundle.set("type", Node::string("transaction"));
@@ -128,6 +157,7 @@ void Builder::make_bundle() {
     out_.entry_rows.push_back(std::move(b.rows));
   }
   built_.clear();
+  add_deletions(entries);
 }
 
 }  // namespace carebridge::mappings::agency::building

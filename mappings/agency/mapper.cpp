@@ -562,8 +562,10 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     // a delta export's deleted exit whose enrollment it does not send is no error. A misread
     // row (more values than columns) cannot be judged so: it is rejected.
     bool misread = !table.rows[i].problem.empty();
-    if (!misread && ((!compiled.spec->skip.empty() && meets(compiled.spec->skip, row)) || checked(row, RowCheck::Then::Skip))) {
+    bool deleted = !misread && !compiled.spec->skip.empty() && meets(compiled.spec->skip, row);
+    if (deleted || (!misread && checked(row, RowCheck::Then::Skip))) {
       ++out_.skipped;
+      if (deleted) note_deleted(compiled, row);
       continue;
     }
     bool taken = false;

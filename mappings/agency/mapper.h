@@ -46,6 +46,7 @@ struct MappedExport {
   size_t skipped = 0;                 // rows the spec says make nothing (deleted records)
   std::set<RowRef> rejected_rows;
   std::map<std::string, size_t> resources;  // built, by type
+  std::map<std::string, size_t> deleted;    // stored records deleted rows delete (TableSpec::deletes), by type
 
   size_t accepted() const { return rows - skipped - rejected_rows.size(); }
   bool built() const { return !tree.children.empty(); }

@@ -332,6 +332,8 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   for (Column& c : t.columns)
     if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
+  if (const JsonNode* deletes = node->member("deletes"); deletes && deletes->is_object())
+    t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line};
   if (const JsonNode* newest = node->member("newest"); newest && newest->is_object()) {
     t.newest_key = text(newest, "key");
     t.newest_by = text(newest, "by");
@@ -350,6 +352,10 @@ const CodeMap::Target* CodeMap::translate(std::string_view value, std::string_vi
   auto it = targets.find(depends.empty() ? lower(value) : lower(depends) + "|" + lower(value));
   if (it == targets.end() && !depends.empty()) it = targets.find(lower(value));
   return it == targets.end() ? nullptr : &it->second;
+}
+
+bool TableSpec::Deletes::names(const std::string& resource) const {
+  return std::find(resources.begin(), resources.end(), resource) != resources.end();
 }
 
 bool Transitions::allows(const std::string& from, const std::string& to) const {

@@ -246,6 +246,17 @@ struct TableSpec {
   std::vector<std::string> files;   // file names it is read from ("Client.csv"); empty: any
   std::vector<Column> columns;
   Condition skip;                   // rows that produce nothing (HMIS: DateDeleted present)
+  // "deletes": {"when": C, "resources": [ids]}: a row the table skips that meets C (every
+  // skipped row, without one) deletes the stored records with the identities of those of its
+  // resources (a client deleted in the agency's system, stored from an earlier export). A
+  // record the upload builds again is kept, and one never stored is not named at all.
+  struct Deletes {
+    Condition when;
+    std::vector<std::string> resources;
+    uint32_t line = 0;
+    bool names(const std::string& resource) const;
+  };
+  std::optional<Deletes> deletes;
   // "newest": {"key": K, "by": B}: rows sharing K are versions of one record, and only the one
   // with the latest B is read (versions.h; HMIS: a record's DateUpdated).
   std::string newest_key, newest_by;

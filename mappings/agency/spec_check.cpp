@@ -124,6 +124,18 @@ struct Checker {
     }
   }
 
+  // What a deleted row deletes: records the table's rows build, by an identity, in a table
+  // that skips rows (only a skipped row deletes).
+  void check_deletes(const TableSpec& table, const std::set<std::string>& ids) {
+    if (!table.deletes) return;
+    const TableSpec::Deletes& d = *table.deletes;
+    if (table.skip.empty()) add(d.line, "\"deletes\" in table \"" + table.name + "\", which has no \"skip\": only a skipped (deleted) row deletes");
+    check_condition(table, d.when, d.line);
+    if (d.resources.empty()) add(d.line, "\"deletes\" names no resource (\"resources\": [...] of the table's resource ids)");
+    for (const std::string& id : d.resources)
+      if (!ids.count(id)) add(d.line, "\"deletes\" names \"" + id + "\", which is not a resource of table \"" + table.name + "\"");
+  }
+
   void check_assignment(const TableSpec& table, const std::set<std::string>& local_ids, const std::string& type,
                         const std::string& path, const ValueSpec& value) {
     if (std::string problem = path_problem(definitions, type, path); !problem.empty())
@@ -205,6 +217,7 @@ struct Checker {
     for (const ResourceSpec& r : table.resources)
       if (!r.id.empty() && !ids.insert(r.id).second) add(r.line, "two resources are called \"" + r.id + "\"");
     check_condition(table, table.skip, 0);
+    check_deletes(table, ids);
     check_row_rules(table);
     for (const std::string* key : {&table.newest_key, &table.newest_by})
       if (!key->empty() && !table.column(*key)) add(0, "table \"" + table.name + "\": \"newest\" names \"" + *key + "\", which is not a column of it");

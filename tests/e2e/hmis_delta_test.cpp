@@ -74,3 +74,57 @@ TEST_CASE("ingest: an HMIS delta's exit, service and enrollment attach to what t
   auto again = one("EpisodeOfCare", "enrollment", "E-5999");
   CHECK(std::string(again["patient"]["reference"].GetString()) == "Patient/" + std::string(client["id"].GetString()));
 }
+
+// Rows deleted in the agency's system since the full export (DateDeleted given) delete the
+// records that export stored: a client (and her veteran status), a service. A delta sent again
+// deletes nothing more, and what the deleted client's other rows made stays.
+TEST_CASE("ingest: an HMIS delta's deleted rows delete the records an earlier export stored", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta-deleted"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  auto full = c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped);
+  REQUIRE(full.status == 200);
+  const std::string system = "urn:carebridge:agency:local:hmis-";
+  auto total = [&](const std::string& type, const std::string& kind, const std::string& value) {
+    return parsed(c->get("/fhir/" + type + "?identifier=" + system + kind + "%7C" + value).body)["total"].GetInt();
+  };
+  REQUIRE(total("Patient", "client", "C-1002") == 1);
+  REQUIRE(total("Encounter", "service", "S-9002") == 1);
+
+  const std::string deleted_at = ",U-12,2024-10-02 08:00:00,EXP-20241001";
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    auto deleting = [&](const std::string& row_start) {
+      std::string row = header_and(text, row_start, row_start);
+      size_t kept = row.rfind(",U-12,,EXP-20241001");
+      REQUIRE(kept != std::string::npos);
+      return row.replace(kept, 19, deleted_at);
+    };
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Client.csv") delta.emplace_back(name, deleting("C-1002,"));
+    if (name == "Services.csv") delta.emplace_back(name, deleting("S-9002,"));
+  }
+  auto dry = c->post("/ingest/hmis?file=delta.zip&dry-run=true", zip_of(delta), zipped);
+  INFO(dry.body.substr(0, 1500));
+  REQUIRE(dry.status == 200);
+  CHECK(parsed(dry.body)["deleted"]["Encounter"].GetInt() == 1);
+  CHECK(total("Encounter", "service", "S-9002") == 1);  // a dry run deletes nothing
+
+  auto updated = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(updated.body.substr(0, 1500));
+  REQUIRE(updated.status == 200);
+  auto report = parsed(updated.body);
+  CHECK(report["deleted"]["Patient"].GetInt() == 1);
+  CHECK(report["deleted"]["Observation"].GetInt() == 1);  // C-1002's veteran status
+  CHECK(report["deleted"]["Encounter"].GetInt() == 1);
+  CHECK(total("Patient", "client", "C-1002") == 0);
+  CHECK(total("Observation", "observation", "Client/C-1002/VeteranStatus") == 0);
+  CHECK(total("Encounter", "service", "S-9002") == 0);
+  CHECK(total("Encounter", "service", "S-9001") == 1);  // not deleted: stays
+  CHECK(total("Patient", "client", "C-1001") == 1);
+
+  auto again = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(again.body.substr(0, 1500));
+  REQUIRE(again.status == 200);
+  CHECK(parsed(again.body)["deleted"].ObjectEmpty());
+}

@@ -60,7 +60,6 @@ TEST_CASE("agency spec: mistakes are reported with the spec's file and line", "[
     {"id": "n", "type": "Observation", "set": {"status": "final"}}
   ])", R"(,
     {"name": "Sex", "key": "sex", "type": "code", "conceptMap": "missing.conceptmap.json"})");
-  INFO(found);
   CHECK(found.find("spec.json line 12: {nmae}: table \"test\" has no column with the key \"nmae\"") != std::string::npos);
   CHECK(found.find("spec.json line 13: \"birthdate\": Patient has no element \"birthdate\"") != std::string::npos);
   CHECK(found.find("line 14: @org: the table builds no resource called \"org\"") != std::string::npos);
@@ -164,4 +163,16 @@ TEST_CASE("agency spec: a resource written with update \"create\" is a condition
   // Only an identifier can say whether the record is there already.
   std::string found = problems(R"([{"id": "p", "type": "Patient", "identity": {"value": "{id}"}, "update": "create"}])");
   CHECK(found.find("update \"create\" needs an identity with a system") != std::string::npos);
+}
+
+TEST_CASE("agency spec: deletes names the table's own resources and needs a skip", "[agency]") {
+  const std::string patient = R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"}}])";
+  CHECK(problems(patient + R"(,
+  "skip": {"present": ["name"]},
+  "deletes": {"resources": ["p"]})") == "");
+  std::string found = problems(patient + R"(,
+  "deletes": {"when": {"present": ["gone"]}, "resources": ["q"]})");
+  CHECK(found.find("line 9: \"deletes\" in table \"test\", which has no \"skip\"") != std::string::npos);
+  CHECK(found.find("line 9: the condition names \"gone\", which is not a column key of \"test\"") != std::string::npos);
+  CHECK(found.find("line 9: \"deletes\" names \"q\", which is not a resource of table \"test\"") != std::string::npos);
 }
