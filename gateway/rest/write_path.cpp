@@ -156,13 +156,10 @@ void WritePath::follow_security_context(const Caller& who, const fhir::model::El
   const auto* context = binary.child("securityContext");
   const auto* reference = context ? context->child("reference") : nullptr;
   if (!reference) return;
-  std::string_view ref = reference->value;
-  if (auto h = ref.find("/_history/"); h != std::string_view::npos) ref = ref.substr(0, h);
-  size_t slash = ref.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) return;
-  std::string_view before = ref.substr(0, slash);
-  std::string type(before.substr(before.rfind('/') == std::string_view::npos ? 0 : before.rfind('/') + 1));
-  auto record = store_.read(type, std::string(ref.substr(slash + 1)));
+  std::string key = fhir::search::reference_key(reference->value);  // "Type/id"
+  size_t slash = key.find('/');
+  if (slash == std::string::npos) return;
+  auto record = store_.read(key.substr(0, slash), key.substr(slash + 1));
   bool visible = record && !record->deleted && sees(who, *record);
   security::FactsView named(visible ? std::string_view(record->access) : std::string_view());
   if (!named.valid()) return;
