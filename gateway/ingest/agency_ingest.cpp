@@ -181,7 +181,7 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   agency::AgencyConversion c = check(mapping, {{file_name(request, params), request.body}}, who, request);
   std::string body;
   append_report(body, mapping, c, dry_run);
-  if (!c.bundle) return json_response(c.file_errors.empty() ? 422 : 400, body + "}");
+  if (!c.bundle) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
   if (dry_run) return json_response(200, body + "}");
   http::Response stored = save(c, who, request);
   body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (stored.body.empty() ? "null" : stored.body);
@@ -206,7 +206,12 @@ agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
   } release;
   std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
   ServiceRecords records(service_, who, context, base_path_, organizations_);
-  return converter.convert_files(files, agency_id, {}, &records);
+  mappings::csv::ReadLimits limits;
+  limits.max_records = service_.limits().max_transaction_entries;  // stored in one transaction
+  // Nearly every row makes a record or more, so twice as many rows as records could never be
+  // stored: refused before mapping them (about 40 KB a row), not after.
+  if (limits.max_records) limits.max_total_rows = std::min(limits.max_total_rows, 2 * limits.max_records);
+  return converter.convert_files(files, agency_id, limits, &records);
 }
 
 http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const rest::Caller& who,

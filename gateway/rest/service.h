@@ -101,6 +101,8 @@ class FhirService {
   std::string route_label(std::string_view path) const;
   // The limits on a search's page sizes and size, from the configuration.
   SearchLimits search_limits() const;
+  // The configured limits on requests (sizes, entries, time).
+  const config::Limits& limits() const { return options_.limits; }
   // The one write path (its conditional matching, for ingest that reads what it updates).
   WritePath& writes() { return writes_; }
   const fhir::definitions::Definitions& definitions() const { return definitions_; }

@@ -106,12 +106,39 @@ MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std
   return mapped;
 }
 
+namespace {
+
+// Why the mapped rows cannot be stored in one upload (they make more than `max_records`
+// records), with the part size that could: "" when they can.
+std::string beyond_limit(const MappedExport& mapped, size_t max_records) {
+  size_t records = 0;
+  std::string by_type;
+  for (const auto* counts : {&mapped.resources, &mapped.deleted})
+    for (const auto& [type, n] : *counts) {
+      records += n;
+      by_type += (by_type.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+    }
+  if (max_records == 0 || records <= max_records) return {};
+  size_t part = mapped.accepted() * max_records / records / 100 * 100;  // rows, rounded down to hundreds
+  return "the rows make " + std::to_string(records) + " records (" + by_type + "); one upload stores at most " +
+         std::to_string(max_records) + ", so nothing was stored: send the rows in parts" +
+         (part ? " of at most about " + std::to_string(part) + " rows" : "");
+}
+
+}  // namespace
+
 AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency,
-                                          const Records* records) const {
+                                          const Records* records, size_t max_records) const {
   AgencyConversion c;
   std::set<RowRef> excluded;
   std::vector<RowProblem> reasons;
   c.mapped = settled(tables, excluded, reasons, agency, trace_, records);
+  if (std::string said = beyond_limit(c.mapped, max_records); !said.empty()) {
+    c.file_errors.push_back(std::move(said));
+    c.too_large = true;
+    c.mapped.tree = engine::Node::object();
+    return c;
+  }
   // Each round leaves out the rows whose records do not validate, with the validator's reason,
   // and maps the others again: first only the row that made a record invalid (see culprit),
   // then every row of a record still invalid. What is invalid after that refuses the upload.
@@ -174,8 +201,8 @@ AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std:
                             std::to_string(limits.max_total_rows) + " for one upload: send them in parts");
     return c;
   }
-  AgencyConversion c = convert(tables, agency, records);
-  c.file_errors = std::move(errors);
+  AgencyConversion c = convert(tables, agency, records, limits.max_records);
+  c.file_errors.insert(c.file_errors.begin(), errors.begin(), errors.end());
   c.mapped.warnings.insert(c.mapped.warnings.begin(), unread.begin(), unread.end());
   return c;
 }

@@ -22,10 +22,11 @@ struct AgencyConversion {
   MappedExport mapped;                            // rows read, rejected, resources built
   std::unique_ptr<fhir::model::Document> bundle;  // the valid Bundle (null when nothing was built)
   std::vector<std::string> file_errors;           // a file that could not be read at all
+  bool too_large = false;                         // the rows make more records than one upload may (a file error says so)
 
   // Accepted: something to store and nothing rejected; partly: something to store.
   bool anything() const { return bundle != nullptr; }
-  size_t accepted_rows() const { return bundle || mapped.rejected.empty() ? mapped.accepted() : 0; }
+  size_t accepted_rows() const { return !too_large && (bundle || mapped.rejected.empty()) ? mapped.accepted() : 0; }
 };
 
 class AgencyConverter {
@@ -36,8 +37,9 @@ class AgencyConverter {
 
   // `agency`: the organization whose data it is; `records`: the stored records the spec's
   // merged resources change (see Mapper::map).
+  // `max_records`: refused once mapped when the rows make more records (csv::ReadLimits).
   AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local",
-                           const Records* records = nullptr) const;
+                           const Records* records = nullptr, size_t max_records = 0) const;
   // Reads each named file's bytes (CSV, XLSX or a form's JSON) and converts them together.
   AgencyConversion convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
                                  const std::string& agency = "local", const csv::ReadLimits& limits = {},

@@ -39,12 +39,18 @@ struct Table {
 // Bounds on untrusted input: beyond any of them reading stops with a clear error.
 struct ReadLimits {
   size_t max_bytes = size_t{128} << 20;      // the file as uploaded
-  // Rows of one file, and of all the files of one export together. A row costs about 25 KB
-  // while it is mapped and validated (its resources as a tree, as JSON, as the element
-  // model), so these bound one conversion to about 2.5 GB; larger exports are sent in parts.
+  // Rows of one file, and of all the files of one export together. A row costs about 25-40
+  // KB while it is mapped and validated (its resources as a tree, as JSON, as the element
+  // model; 40 KB for a food-bank row's five records), so these bound one conversion to a few
+  // GB; larger exports are sent in parts. The gateway's ingest bounds rows further, by the
+  // records one transaction may hold (agency_ingest.cpp).
   size_t max_rows = 50'000;
   size_t max_total_rows = 100'000;
   size_t max_columns = 1024;
+  // Records (Bundle entries) one upload may make, when the gateway stores an upload in one
+  // transaction of at most so many entries: counted once the rows are mapped, and refused
+  // then, before the much larger cost of validating them (0: no bound, as offline).
+  size_t max_records = 0;
   size_t max_field = size_t{1} << 20;        // one value
   uint64_t max_unzipped = uint64_t{512} << 20;  // an XLSX's parts, together (zip bombs)
 };

@@ -332,3 +332,34 @@ TEST_CASE("ingest: an upload whose Bundle is larger than a client's request may 
   auto big = c->post("/fhir", std::string(70000, ' '), {{"Content-Type", "application/fhir+json"}});
   CHECK(big.status == 413);
 }
+
+// An upload whose rows make more records than one transaction may hold is refused as soon as
+// the rows are mapped — before validating them, with the part size that would fit — and one
+// with far more rows than that before mapping them; nothing is stored, and smaller parts go in.
+TEST_CASE("ingest: an upload too large for one transaction is refused early with the part size that fits", "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-too-large"), R"({"limits": {"max_transaction_entries": 40}})");
+  auto c = server.client();
+  auto rows = [](int from, int count) {
+    std::string out = kHeader;
+    for (int i = from; i < from + count; ++i)  // each row: a Patient, a Group, a Procedure and an Observation
+      out += "L" + std::to_string(i) + ",Ana,Lee,1/2/1980,F,,,,,,,HL" + std::to_string(i) + ",1,yes,,Often true,,11/5/2026,,\r\n";
+    return out;
+  };
+  auto refused = c->post("/ingest/foodbank-intake?file=big.csv", rows(0, 20), csv_headers());
+  INFO(refused.body);
+  CHECK(refused.status == 413);
+  auto report = json(refused.body);
+  CHECK(report["accepted"].GetInt() == 0);
+  std::string said = report["errors"][0].GetString();
+  CHECK(said.find("one upload stores at most 40, so nothing was stored: send the rows in parts") != std::string::npos);
+  CHECK(json(c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:foodbank-client|L0").body)["total"].GetInt() == 0);
+
+  auto before_mapping = c->post("/ingest/foodbank-intake?file=huge.csv", rows(0, 100), csv_headers());
+  CHECK(before_mapping.status == 400);
+  CHECK(before_mapping.body.find("more than the limit of 80 for one upload") != std::string::npos);
+
+  auto part = c->post("/ingest/foodbank-intake?file=part.csv", rows(0, 8), csv_headers());
+  INFO(part.body);
+  CHECK(part.status == 200);
+  CHECK(json(c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:foodbank-client|L0").body)["total"].GetInt() == 1);
+}
