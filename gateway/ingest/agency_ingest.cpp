@@ -10,6 +10,7 @@
 #include "gateway/rest/json_patch.h"
 #include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
+#include "gateway/security/scopes.h"
 
 namespace carebridge::gateway::ingest {
 
@@ -120,6 +121,11 @@ class ServiceRecords : public agency::Records {
     size_t slash = found ? found->find('/') : std::string::npos;
     if (slash == std::string::npos) return std::nullopt;
     return read(found->substr(0, slash), found->substr(slash + 1));
+  }
+
+  // As the access policy will judge the DELETE: by the caller's scopes (none: the open server).
+  std::optional<bool> may_delete(const std::string& type) const override {
+    return !who_ || security::allows(who_->scopes, security::Interaction::Delete, type);
   }
 
   // A record the caller can read, or an organization someone registered to send belongs to.

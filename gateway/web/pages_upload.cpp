@@ -40,6 +40,17 @@ std::string rejected_table(const Visit& v, const agency::AgencyConversion& c) {
   return s + "</tbody></table>";
 }
 
+// What the volunteer should know although nothing was refused for it (values left out,
+// dates read day first, deleted records kept): the first few, and how many more.
+std::string notes_list(const Visit& v, const std::vector<std::string>& warnings) {
+  constexpr size_t kShown = 20;
+  if (warnings.empty()) return {};
+  std::string s = "<h2>" + escape(v.t("notes")) + "</h2><ul id=\"notes\">";
+  for (size_t i = 0; i < warnings.size() && i < kShown; ++i) s += "<li>" + escape(reason_in(v.lang, warnings[i])) + "</li>";
+  if (warnings.size() > kShown) s += "<li>" + std::to_string(warnings.size() - kShown) + " " + escape(v.t("more-notes")) + "</li>";
+  return s + "</ul>";
+}
+
 std::string mapping_options(const Visit& v, const ingest::AgencyIngest& ingest, const std::string& chosen) {
   std::string s;
   for (const std::string& name : ingest.mappings()) {
@@ -71,6 +82,7 @@ Receipt read_receipt(const std::string& response, int64_t started_ms) {
       return resp.HasMember(name) && resp[name].IsString() ? std::string(resp[name].GetString()) : std::string();
     };
     std::string status = text("status"), location = text("location"), modified = text("lastModified");
+    if (location.empty()) continue;  // a deletion (counted from the upload's own report)
     std::string type = location.substr(0, location.find('/'));
     ++r.entries;
     if (status.starts_with("201")) ++r.added[type];
@@ -119,6 +131,7 @@ http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector
   if (checked.bundle && !checked.mapped.deleted.empty())  // records the agency's system deleted since an earlier upload
     s += "<h2>" + t("will-delete") + "</h2>" + counts_list(v, checked.mapped.deleted, "will-delete");
   if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
+  s += notes_list(v, checked.mapped.warnings);
   if (checked.bundle) {
     PendingUpload upload{mapping, std::move(files), 0};
     std::string id = sessions_.keep(v.token, std::move(upload), fhir::time::now_ms());
@@ -145,13 +158,14 @@ http::Response WebApp::confirm(Visit& v) {
     return html(v, 422, std::string(v.t("not-saved")), "<p class=\"error\">" + escape(saved.body.substr(0, 2000)) + "</p>");
   Receipt r = read_receipt(saved.body, started);
   std::string s = "<div id=\"receipt\"><p>" + escape(fhir::time::format_instant(started)) + "</p>";
-  if (r.added.empty() && r.changed.empty()) s += "<p class=\"notice\" id=\"nothing-changed\">" + t("nothing-changed") + "</p>";
+  if (r.added.empty() && r.changed.empty() && checked.mapped.deleted.empty()) s += "<p class=\"notice\" id=\"nothing-changed\">" + t("nothing-changed") + "</p>";
   auto section = [&](const std::map<std::string, size_t>& counts, std::string_view key, const char* id) {
     if (!counts.empty()) s += "<h2>" + t(key) + "</h2>" + counts_list(v, counts, id);
   };
   section(r.added, "added", "added");
   section(r.changed, "changed", "changed");
   section(r.unchanged, "unchanged", "unchanged");
+  section(checked.mapped.deleted, "deleted", "deleted");
   if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
   s += "<p class=\"no-print\" data-print=\"" + t("print") + "\">" + t("print-hint") + "</p></div>";
   s += "<p class=\"no-print\"><a href=\"/upload\">" + t("upload-another") + "</a></p>";

@@ -159,6 +159,7 @@ class Builder {
   std::unordered_map<std::string, RowRef> withheld_;
   // The stored records deleted rows delete: "Type|system|value" → "Type/id" and the row.
   std::map<std::string, std::pair<std::string, RowRef>> deleted_;
+  std::map<std::string, size_t> kept_deleted_;  // such records the sender may not delete, by type
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
   // Every reference by identity, judged once every row is read (unresolved.h).
   mutable UnresolvedReferences unresolved_;

@@ -29,7 +29,11 @@ void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
     std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
     const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
     std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
-    if (!id.empty()) deleted_.try_emplace(key_of(r, identity), r.spec->type + "/" + std::string(id), row.ref());
+    if (id.empty()) continue;
+    if (records_->may_delete(r.spec->type).value_or(true))
+      deleted_.try_emplace(key_of(r, identity), r.spec->type + "/" + std::string(id), row.ref());
+    else
+      ++kept_deleted_[r.spec->type];
   }
 }
 
@@ -115,6 +119,13 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
 
 void Builder::make_bundle() {
   note_dangling();
+  if (!kept_deleted_.empty()) {  // said once: the rows are many, the reason one
+    std::string types;
+    for (const auto& [type, n] : kept_deleted_) types += (types.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+    out_.warnings.push_back("records deleted in your system stay stored here (" + types +
+                            "): this sender's access does not allow deleting them; ask the gateway's administrator");
+    kept_deleted_.clear();
+  }
   unresolved_.judge([&](const std::string& key) { return by_key_.count(key) != 0; },
                     [&](const std::string& key) -> const RowRef* {
                       auto it = withheld_.find(key);

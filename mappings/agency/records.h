@@ -33,6 +33,12 @@ class Records {
     (void)conditional_reference;
     return std::nullopt;
   }
+  // Whether the sender may delete records of this type (a deleted row's record: TableSpec::
+  // deletes); nothing when these records cannot tell (offline: the Bundle says what to do).
+  virtual std::optional<bool> may_delete(const std::string& type) const {
+    (void)type;
+    return std::nullopt;
+  }
   // Whether the gateway knows a record Type/id (an Organization: stored, or the organization
   // of someone registered to send); nothing when these records cannot tell.
   virtual std::optional<bool> knows(const std::string& type, const std::string& id) const {

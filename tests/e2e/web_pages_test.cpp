@@ -56,12 +56,13 @@ struct Browser {
   Response post(const std::string& path, const std::string& form) {
     return keep(http.post(path, form, headers({{"Content-Type", "application/x-www-form-urlencoded"}})));
   }
-  Response upload(const std::string& csrf, const std::string& mapping, const std::string& csv) {
+  Response upload(const std::string& csrf, const std::string& mapping, const std::string& csv,
+                  const std::string& filename = "intake.csv") {
     std::string b = "----cbBoundary7", body;
     body += "--" + b + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n";
     body += "--" + b + "\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n" + mapping + "\r\n";
-    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"intake.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
-            csv + "\r\n--" + b + "--\r\n";
+    body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+            "\"\r\nContent-Type: text/csv\r\n\r\n" + csv + "\r\n--" + b + "--\r\n";
     return keep(http.post("/upload", body, headers({{"Content-Type", "multipart/form-data; boundary=" + b}})));
   }
 };
@@ -305,4 +306,40 @@ TEST_CASE("web: an administrator sees the organization's subscriptions, what wai
   auto theirs = other.get("/subscriptions");
   CHECK(theirs.body.find(id[1].str()) == std::string::npos);
   CHECK(other.post("/subscriptions/" + id[1].str() + "/retry", "csrf=" + csrf_of(theirs.body)).status == 404);
+}
+
+// A delta export whose rows were deleted in the agency's system: a person's access lets them
+// save records, not delete them, so the deleted client's record stays, and the preview says so.
+TEST_CASE("web: an HMIS delta's deleted client stays when the person may not delete and the preview says so", "[e2e][web]") {
+  SecuredGateway g("web-delete", {});
+  REQUIRE(add_user(g.dir() / "data", "ana", "org-shelter") == 0);
+  auto http = g.server().client();
+  Browser b{*http, {}};
+  REQUIRE(sign_in(b, "ana", "correct horse battery").status == 303);
+  std::string csrf = csrf_of(b.get("/upload").body);
+  auto save = [&](const std::string& zip) {
+    auto preview = b.upload(csrf, "hmis", zip, "export.zip");
+    std::smatch id;
+    REQUIRE(std::regex_search(preview.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
+    return std::make_pair(preview, b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str()));
+  };
+  auto full = folder_files(project_sample("agency/hmis/FY2024"));
+  auto [first_preview, first] = save(zip_of(full));
+  REQUIRE(first.status == 200);
+  CHECK(first_preview.body.find("<ul id=\"notes\"><li>Client.csv row 3, column &quot;SSN&quot;") != std::string::npos);
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : full) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name != "Client.csv") continue;
+    size_t row = text.find("\nC-1002,") + 1;
+    std::string line = text.substr(row, text.find('\n', row) + 1 - row);
+    size_t kept = line.rfind(",U-12,,EXP-20241001");
+    REQUIRE(kept != std::string::npos);
+    delta.emplace_back(name, text.substr(0, text.find('\n') + 1) + line.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
+  }
+  auto [preview, saved] = save(zip_of(delta));
+  CHECK(preview.body.find("id=\"will-delete\"") == std::string::npos);
+  CHECK(preview.body.find("records deleted in your system stay stored here (1 Observation, 1 Patient)") != std::string::npos);
+  REQUIRE(saved.status == 200);
+  CHECK(saved.body.find("id=\"deleted\"") == std::string::npos);
 }
