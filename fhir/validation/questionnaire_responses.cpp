@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "fhir/json/json_reader.h"
+#include "fhir/json/json_writer.h"
 #include "fhir/json/utf8.h"
 #include "fhir/validation/questionnaire_enable_when.h"
 #include "fhir/validation/run.h"
@@ -73,7 +75,7 @@ bool same_coding(const Element& a, const Element& b) {
 class ResponseCheck {
  public:
   ResponseCheck(Run& run, const Element& questionnaire, const Element& response, bool not_completed)
-      : run_(run), answers_(index_answers(response)), not_completed_(not_completed) {
+      : run_(run), questionnaire_(questionnaire), answers_(index_answers(response)), not_completed_(not_completed) {
     collect_link_ids(questionnaire);
   }
 
@@ -214,7 +216,48 @@ class ResponseCheck {
       return;
     }
     if (type != "open-choice") option(definition, *value, value_path);
+    if (value->type == "Coding") value_set_member(definition, *value, value_path);
     if (value->type == "string") max_length(definition, *value, value_path);
+  }
+
+  // A Coding answer to an item with an answerValueSet is in that value set, whether the item
+  // is a choice or an open-choice (the reference's validateAnswerCode). A value set that
+  // cannot be found, or a code system that is not known, leaves the answer unchecked.
+  void value_set_member(const Element& definition, const Element& value, const Path& path) {
+    std::string_view url = value_of(child_named(definition, "answerValueSet"));
+    std::string_view system = value_of(child_named(value, "system"));
+    std::string_view code = value_of(child_named(value, "code"));
+    if (url.empty() || code.empty()) return;
+    const terminology::Terminology& tx = run_.state.terminology();
+    std::optional<terminology::Expansion> contained;
+    const terminology::Expansion* vs = nullptr;
+    if (url.starts_with('#')) {
+      const Element* resource = contained_resource(url.substr(1));
+      if (!resource || resource->type != "ValueSet") return;
+      auto expanded = tx.expand(json::write(*resource));
+      if (!expanded) return;
+      vs = &contained.emplace(std::move(*expanded));
+    } else {
+      vs = tx.expansion(url);
+    }
+    if (!vs || vs->contains(system, code) != terminology::Membership::not_in) return;
+    if (!system.empty() && !vs->codes.contains(system) && !tx.code_system(system)) return;
+    run_.report(Severity::Error, "code-invalid",
+                "the answer '" + std::string(system) + "#" + std::string(code) + "' to the item '" +
+                    std::string(value_of(child_named(definition, "linkId"))) + "' is not in its answerValueSet '" +
+                    std::string(url) + "'",
+                value, path);
+  }
+
+  // A "#id" of the Questionnaire: among its contained resources or, when it is itself
+  // contained, beside it in its container.
+  const Element* contained_resource(std::string_view id) const {
+    for (const Element* holder = &questionnaire_; holder; holder = holder->name == "contained" ? holder->parent : nullptr) {
+      for (const Element* c : holder->children()) {
+        if (c->name == "contained" && value_of(child_named(*c, "id")) == id) return c;
+      }
+    }
+    return nullptr;
   }
 
   void max_length(const Element& definition, const Element& value, const Path& path) {
@@ -227,29 +270,40 @@ class ResponseCheck {
                 value, path);
   }
 
-  // An answer is one of the item's answerOptions of the answer's type (open-choice items
-  // take others too). With an answerValueSet, or no option of that type, it is let be.
+  // An answer is one of the item's answerOptions (open-choice items take others too): when
+  // the item lists options but none of the answer's type, no answer of that type can be one
+  // (the reference's QUESTIONNAIRE_QR_ITEM_NOOPTIONS*). With an answerValueSet, or no options, it is let be.
   void option(const Element& definition, const Element& value, const Path& path) {
     if (child_named(definition, "answerValueSet")) return;
-    bool any = false;
+    bool listed = false;
+    bool of_type = false;
     for (const Element* c : definition.children()) {
       if (c->name != "answerOption") continue;
       const Element* option = value_child(*c);
-      if (!option || option->type != value.type) continue;
-      any = true;
+      if (!option) continue;
+      listed = true;
+      if (option->type != value.type) continue;
+      of_type = true;
       if (value.type == "Coding" ? same_coding(*option, value) : option->value == value.value) return;
     }
-    if (!any) return;
+    if (!listed) return;
+    std::string link_id(value_of(child_named(definition, "linkId")));
+    if (!of_type) {
+      run_.report(Severity::Error, "structure",
+                  "the item '" + link_id + "' lists answerOptions, but none of type " + std::string(value.type) +
+                      ", so a " + std::string(value.type) + " answer cannot be one of them",
+                  value, path);
+      return;
+    }
     std::string shown = value.type == "Coding" ? std::string(value_of(child_named(value, "system"))) + "#" +
                                                      std::string(value_of(child_named(value, "code")))
                                                : std::string(value.value);
     run_.report(Severity::Error, "code-invalid",
-                "the answer '" + shown + "' is not one of the answerOptions of the item '" +
-                    std::string(value_of(child_named(definition, "linkId"))) + "'",
-                value, path);
+                "the answer '" + shown + "' is not one of the answerOptions of the item '" + link_id + "'", value, path);
   }
 
   Run& run_;
+  const Element& questionnaire_;
   AnswersByLinkId answers_;  // of the whole response: enableWhen questions may be anywhere in it
   bool not_completed_;
   std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level

@@ -190,3 +190,46 @@ TEST_CASE("QuestionnaireResponse: item text, string options and maxLength, and s
   CHECK(has_issue(stopped, Severity::Warning, "required", "QuestionnaireResponse", "'packs'"));
   CHECK(count_errors(smoking(answer("smoker", R"("valueBoolean":true)"), "amended")) > 0);
 }
+
+TEST_CASE("QuestionnaireResponse: a choice answer of a type none of the answerOptions has is not one of them",
+          "[validation][questionnaire]") {
+  auto text = check(kB + R"(,{"linkId":"c","answer":[{"valueString":"a"}]},)" + kG);
+  INFO(describe(text));
+  CHECK(has_issue(text, Severity::Error, "structure", "QuestionnaireResponse.item[1].answer[0].valueString", "none of type string"));
+  auto open = check(kB + R"(,{"linkId":"o","answer":[{"valueString":"a"}]},)" + kG);
+  INFO(describe(open));
+  CHECK(count_errors(open) == 0);
+}
+
+TEST_CASE("QuestionnaireResponse: a Coding answer is in the item's answerValueSet", "[validation][questionnaire]") {
+  const std::string questionnaire =
+      R"({"resourceType":"Questionnaire","id":"vq","status":"draft","item":[)"
+      R"({"linkId":"g","text":"g","type":"choice","answerValueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"},)"
+      R"({"linkId":"k","text":"k","type":"open-choice","answerValueSet":"#kinds"}]})";
+  const std::string kinds =
+      R"({"resourceType":"ValueSet","id":"kinds","status":"draft","compose":{"include":[)"
+      R"({"system":"http://example.org/kinds","concept":[{"code":"a"},{"code":"b"}]}]}})";
+  auto answered = [&](const std::string& gender, const std::string& kind) {
+    return validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" +
+                         questionnaire + "," + kinds + R"(],"questionnaire":"#vq","status":"completed","item":[)" +
+                         R"({"linkId":"g","answer":[{"valueCoding":)" + gender + R"(}]},)" +
+                         R"({"linkId":"k","answer":[{"valueCoding":)" + kind + "}]}]}");
+  };
+  const std::string female = R"({"system":"http://hl7.org/fhir/administrative-gender","code":"female"})";
+  const std::string a = R"({"system":"http://example.org/kinds","code":"a"})";
+  auto good = answered(female, a);
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto other_system = answered(R"({"system":"http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender","code":"F"})", a);
+  INFO(describe(other_system));
+  CHECK(has_issue(other_system, Severity::Error, "code-invalid", "QuestionnaireResponse.item[0].answer[0].valueCoding",
+                  "answerValueSet"));
+  auto not_listed = answered(female, R"({"system":"http://example.org/kinds","code":"c"})");
+  INFO(describe(not_listed));
+  CHECK(has_issue(not_listed, Severity::Error, "code-invalid", "QuestionnaireResponse.item[1].answer[0].valueCoding",
+                  "'#kinds'"));
+  // A code system nobody here knows: the reference asks a terminology server, which cannot say.
+  auto unknown = answered(R"({"system":"http://example.org/sexes","code":"f"})", a);
+  INFO(describe(unknown));
+  CHECK(count_errors(unknown) == 0);
+}
