@@ -108,9 +108,10 @@ void check_full_url(Run& run, const BundleEntry& e, std::string_view type, const
                    "'): it SHALL NOT disagree with the resource",
                entry, epath);
   } else if (!e.full_url.ends_with(tail)) {
-    // The reference validator has made this an error since 2023; the R4 examples predate that
-    // (Bundle-dg2 has fullUrl .../Observation/lri-gramstain1 for id gramstain1): a warning.
-    run.report(Severity::Warning, "invalid",
+    // The reference validator has made this an error since 2023 (BUNDLE_ENTRY_URL_MATCHES_TYPE_ID);
+    // the R4 examples predate that (Bundle-lri-example has fullUrl .../Observation/lri-gramstain1
+    // for id gramstain1), so data systems send it: a warning when ingesting.
+    run.report(run.tolerable(), "invalid",
                "the fullUrl '" + shown + "' looks like a RESTful server URL, but does not end with the type and id '" + tail +
                    "' of its resource",
                entry, epath);

@@ -26,6 +26,22 @@ TEST_CASE("fullUrl is absolute: a RESTful URL or a urn", "[validation][rules][bu
   CHECK(has_issue(relative, Severity::Error, "invalid", "Bundle.entry[0]", "absolute"));
 }
 
+TEST_CASE("a RESTful fullUrl ends with its resource's type and id: an error when strict and a warning when ingesting",
+          "[validation][rules][bundles]") {
+  const std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[
+      {"fullUrl":"http://example.org/fhir/Observation/o1","resource":{"resourceType":"Observation","id":"o2",
+        "status":"final","code":{"text":"Heart rate"}}}]})";
+  auto strict = validate_text(bundle);
+  INFO(describe(strict));
+  CHECK(has_issue(strict, Severity::Error, "invalid", "Bundle.entry[0]", "does not end with the type and id '/Observation/o2'"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(bundle, ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "invalid", "Bundle.entry[0]", "does not end with"));
+}
+
 TEST_CASE("bdl-7: a fullUrl is unique, unless the entries are different versions", "[validation][rules][bundles]") {
   auto versions = rule("bundle-fullurl-versions.json");
   INFO(describe(versions));
