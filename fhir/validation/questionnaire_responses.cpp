@@ -11,7 +11,6 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "fhir/json/json_reader.h"
 #include "fhir/json/json_writer.h"
@@ -75,7 +74,7 @@ bool same_coding(const Element& a, const Element& b) {
 class ResponseCheck {
  public:
   ResponseCheck(Run& run, const Element& questionnaire, const Element& response, bool not_completed)
-      : run_(run), questionnaire_(questionnaire), answers_(index_answers(response)), not_completed_(not_completed) {
+      : run_(run), questionnaire_(questionnaire), response_(response), not_completed_(not_completed) {
     collect_link_ids(questionnaire);
   }
 
@@ -117,7 +116,7 @@ class ResponseCheck {
         if (required(*d)) missing(link_id, response, path);
         continue;
       }
-      if (!item_enabled(*d, answers_)) not_enabled(link_id, it->second);
+      if (!enabled(*d)) not_enabled(link_id, it->second);
       if (it->second.size() > 1 && !is_true(child_named(*d, "repeats"))) {
         run_.report(Severity::Error, "structure",
                     "the item '" + std::string(link_id) + "' does not repeat, but the response has it " +
@@ -132,14 +131,47 @@ class ResponseCheck {
   void collect_link_ids(const Element& node) {
     for (const Element* c : node.children()) {
       if (c->name != "item") continue;
-      if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) link_ids_.insert(id);
+      if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) link_ids_.emplace(id, c);
       collect_link_ids(*c);
     }
   }
 
   // Required, and not switched off by its enableWhen.
   bool required(const Element& definition) const {
-    return is_true(child_named(definition, "required")) && item_enabled(definition, answers_);
+    return is_true(child_named(definition, "required")) && enabled(definition);
+  }
+
+  bool enabled(const Element& definition) const {
+    return item_enabled(definition, [&](std::string_view question) { return condition_answers(definition, question); });
+  }
+
+  // The answers a condition of `source` on `question` looks at, as the reference's
+  // EnableWhenEvaluator finds them: in the nearest response instance of the innermost
+  // Questionnaire item that holds both (a repeating group decides for each of its
+  // instances), or in the whole response when no item holds both.
+  std::vector<const Element*> condition_answers(const Element& source, std::string_view question) const {
+    auto target = link_ids_.find(question);
+    if (target == link_ids_.end()) return {};
+    const Element* common = common_item(source, *target->second);
+    if (!common) return answers_under(response_, question);
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+      if (scope->first == common) return answers_under(*scope->second, question);
+    }
+    return {};
+  }
+
+  // The innermost Questionnaire item that is `a` or holds it and is `b` or holds it; null when
+  // only the Questionnaire holds both.
+  static const Element* common_item(const Element& a, const Element& b) {
+    auto chain = [](const Element* item) {
+      std::vector<const Element*> out;
+      for (; item && item->name == "item"; item = item->parent) out.insert(out.begin(), item);
+      return out;
+    };
+    auto ca = chain(&a), cb = chain(&b);
+    const Element* common = nullptr;
+    for (size_t i = 0; i < ca.size() && i < cb.size() && ca[i] == cb[i]; ++i) common = ca[i];
+    return common;
   }
 
   void missing(std::string_view link_id, const Element& at, const Path& path) {
@@ -172,6 +204,7 @@ class ResponseCheck {
   }
 
   void item(const Element& definition, const Element& item, const Path& path) {
+    scopes_.emplace_back(&definition, &item);
     std::string_view link_id = value_of(child_named(definition, "linkId"));
     std::string_view type = value_of(child_named(definition, "type"));
     text(definition, item, path);
@@ -200,6 +233,7 @@ class ResponseCheck {
                       " item: items inside it belong under its answers, not under the item",
                   item, path);
     }
+    scopes_.pop_back();
   }
 
   void answer(const Element& definition, std::string_view type, const Element& answer, const Path& path) {
@@ -304,9 +338,11 @@ class ResponseCheck {
 
   Run& run_;
   const Element& questionnaire_;
-  AnswersByLinkId answers_;  // of the whole response: enableWhen questions may be anywhere in it
+  const Element& response_;
   bool not_completed_;
-  std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level
+  std::unordered_map<std::string_view, const Element*> link_ids_;  // every linkId of the Questionnaire, at any level
+  // The response items being checked, outermost first, each with its Questionnaire item.
+  std::vector<std::pair<const Element*, const Element*>> scopes_;
 };
 
 bool has_url(const Element& resource, std::string_view canonical) {
