@@ -9,10 +9,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "fhir/json/json_reader.h"
+#include "fhir/json/json_writer.h"
 #include "fhir/json/utf8.h"
 #include "fhir/validation/questionnaire_enable_when.h"
 #include "fhir/validation/run.h"
@@ -73,7 +74,7 @@ bool same_coding(const Element& a, const Element& b) {
 class ResponseCheck {
  public:
   ResponseCheck(Run& run, const Element& questionnaire, const Element& response, bool not_completed)
-      : run_(run), answers_(index_answers(response)), not_completed_(not_completed) {
+      : run_(run), questionnaire_(questionnaire), response_(response), not_completed_(not_completed) {
     collect_link_ids(questionnaire);
   }
 
@@ -115,7 +116,7 @@ class ResponseCheck {
         if (required(*d)) missing(link_id, response, path);
         continue;
       }
-      if (!item_enabled(*d, answers_)) not_enabled(link_id, it->second);
+      if (!enabled(*d)) not_enabled(link_id, it->second);
       if (it->second.size() > 1 && !is_true(child_named(*d, "repeats"))) {
         run_.report(Severity::Error, "structure",
                     "the item '" + std::string(link_id) + "' does not repeat, but the response has it " +
@@ -130,14 +131,47 @@ class ResponseCheck {
   void collect_link_ids(const Element& node) {
     for (const Element* c : node.children()) {
       if (c->name != "item") continue;
-      if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) link_ids_.insert(id);
+      if (auto id = value_of(child_named(*c, "linkId")); !id.empty()) link_ids_.emplace(id, c);
       collect_link_ids(*c);
     }
   }
 
   // Required, and not switched off by its enableWhen.
   bool required(const Element& definition) const {
-    return is_true(child_named(definition, "required")) && item_enabled(definition, answers_);
+    return is_true(child_named(definition, "required")) && enabled(definition);
+  }
+
+  bool enabled(const Element& definition) const {
+    return item_enabled(definition, [&](std::string_view question) { return condition_answers(definition, question); });
+  }
+
+  // The answers a condition of `source` on `question` looks at, as the reference's
+  // EnableWhenEvaluator finds them: in the nearest response instance of the innermost
+  // Questionnaire item that holds both (a repeating group decides for each of its
+  // instances), or in the whole response when no item holds both.
+  std::vector<const Element*> condition_answers(const Element& source, std::string_view question) const {
+    auto target = link_ids_.find(question);
+    if (target == link_ids_.end()) return {};
+    const Element* common = common_item(source, *target->second);
+    if (!common) return answers_under(response_, question);
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) {
+      if (scope->first == common) return answers_under(*scope->second, question);
+    }
+    return {};
+  }
+
+  // The innermost Questionnaire item that is `a` or holds it and is `b` or holds it; null when
+  // only the Questionnaire holds both.
+  static const Element* common_item(const Element& a, const Element& b) {
+    auto chain = [](const Element* item) {
+      std::vector<const Element*> out;
+      for (; item && item->name == "item"; item = item->parent) out.insert(out.begin(), item);
+      return out;
+    };
+    auto ca = chain(&a), cb = chain(&b);
+    const Element* common = nullptr;
+    for (size_t i = 0; i < ca.size() && i < cb.size() && ca[i] == cb[i]; ++i) common = ca[i];
+    return common;
   }
 
   void missing(std::string_view link_id, const Element& at, const Path& path) {
@@ -170,6 +204,7 @@ class ResponseCheck {
   }
 
   void item(const Element& definition, const Element& item, const Path& path) {
+    scopes_.emplace_back(&definition, &item);
     std::string_view link_id = value_of(child_named(definition, "linkId"));
     std::string_view type = value_of(child_named(definition, "type"));
     text(definition, item, path);
@@ -198,6 +233,7 @@ class ResponseCheck {
                       " item: items inside it belong under its answers, not under the item",
                   item, path);
     }
+    scopes_.pop_back();
   }
 
   void answer(const Element& definition, std::string_view type, const Element& answer, const Path& path) {
@@ -214,7 +250,48 @@ class ResponseCheck {
       return;
     }
     if (type != "open-choice") option(definition, *value, value_path);
+    if (value->type == "Coding") value_set_member(definition, *value, value_path);
     if (value->type == "string") max_length(definition, *value, value_path);
+  }
+
+  // A Coding answer to an item with an answerValueSet is in that value set, whether the item
+  // is a choice or an open-choice (the reference's validateAnswerCode). A value set that
+  // cannot be found, or a code system that is not known, leaves the answer unchecked.
+  void value_set_member(const Element& definition, const Element& value, const Path& path) {
+    std::string_view url = value_of(child_named(definition, "answerValueSet"));
+    std::string_view system = value_of(child_named(value, "system"));
+    std::string_view code = value_of(child_named(value, "code"));
+    if (url.empty() || code.empty()) return;
+    const terminology::Terminology& tx = run_.state.terminology();
+    std::optional<terminology::Expansion> contained;
+    const terminology::Expansion* vs = nullptr;
+    if (url.starts_with('#')) {
+      const Element* resource = contained_resource(url.substr(1));
+      if (!resource || resource->type != "ValueSet") return;
+      auto expanded = tx.expand(json::write(*resource));
+      if (!expanded) return;
+      vs = &contained.emplace(std::move(*expanded));
+    } else {
+      vs = tx.expansion(url);
+    }
+    if (!vs || vs->contains(system, code) != terminology::Membership::not_in) return;
+    if (!system.empty() && !vs->codes.contains(system) && !tx.code_system(system)) return;
+    run_.report(Severity::Error, "code-invalid",
+                "the answer '" + std::string(system) + "#" + std::string(code) + "' to the item '" +
+                    std::string(value_of(child_named(definition, "linkId"))) + "' is not in its answerValueSet '" +
+                    std::string(url) + "'",
+                value, path);
+  }
+
+  // A "#id" of the Questionnaire: among its contained resources or, when it is itself
+  // contained, beside it in its container.
+  const Element* contained_resource(std::string_view id) const {
+    for (const Element* holder = &questionnaire_; holder; holder = holder->name == "contained" ? holder->parent : nullptr) {
+      for (const Element* c : holder->children()) {
+        if (c->name == "contained" && value_of(child_named(*c, "id")) == id) return c;
+      }
+    }
+    return nullptr;
   }
 
   void max_length(const Element& definition, const Element& value, const Path& path) {
@@ -227,32 +304,45 @@ class ResponseCheck {
                 value, path);
   }
 
-  // An answer is one of the item's answerOptions of the answer's type (open-choice items
-  // take others too). With an answerValueSet, or no option of that type, it is let be.
+  // An answer is one of the item's answerOptions (open-choice items take others too): when
+  // the item lists options but none of the answer's type, no answer of that type can be one
+  // (the reference's QUESTIONNAIRE_QR_ITEM_NOOPTIONS*). With an answerValueSet, or no options, it is let be.
   void option(const Element& definition, const Element& value, const Path& path) {
     if (child_named(definition, "answerValueSet")) return;
-    bool any = false;
+    bool listed = false;
+    bool of_type = false;
     for (const Element* c : definition.children()) {
       if (c->name != "answerOption") continue;
       const Element* option = value_child(*c);
-      if (!option || option->type != value.type) continue;
-      any = true;
+      if (!option) continue;
+      listed = true;
+      if (option->type != value.type) continue;
+      of_type = true;
       if (value.type == "Coding" ? same_coding(*option, value) : option->value == value.value) return;
     }
-    if (!any) return;
+    if (!listed) return;
+    std::string link_id(value_of(child_named(definition, "linkId")));
+    if (!of_type) {
+      run_.report(Severity::Error, "structure",
+                  "the item '" + link_id + "' lists answerOptions, but none of type " + std::string(value.type) +
+                      ", so a " + std::string(value.type) + " answer cannot be one of them",
+                  value, path);
+      return;
+    }
     std::string shown = value.type == "Coding" ? std::string(value_of(child_named(value, "system"))) + "#" +
                                                      std::string(value_of(child_named(value, "code")))
                                                : std::string(value.value);
     run_.report(Severity::Error, "code-invalid",
-                "the answer '" + shown + "' is not one of the answerOptions of the item '" +
-                    std::string(value_of(child_named(definition, "linkId"))) + "'",
-                value, path);
+                "the answer '" + shown + "' is not one of the answerOptions of the item '" + link_id + "'", value, path);
   }
 
   Run& run_;
-  AnswersByLinkId answers_;  // of the whole response: enableWhen questions may be anywhere in it
+  const Element& questionnaire_;
+  const Element& response_;
   bool not_completed_;
-  std::unordered_set<std::string_view> link_ids_;  // every linkId of the Questionnaire, at any level
+  std::unordered_map<std::string_view, const Element*> link_ids_;  // every linkId of the Questionnaire, at any level
+  // The response items being checked, outermost first, each with its Questionnaire item.
+  std::vector<std::pair<const Element*, const Element*>> scopes_;
 };
 
 bool has_url(const Element& resource, std::string_view canonical) {

@@ -165,15 +165,24 @@ static bool is_currency(std::string_view code) {
   return std::binary_search(std::begin(kCurrencies), std::end(kCurrencies), code);
 }
 
+// Whether a code bound to the MIME types value set names a media type: an Attachment's, a
+// Binary's and a Signature's formats do (TestScript's R4 examples write "xml" for its formats,
+// and CapabilityStatement.format takes "json" and "xml" besides).
+static bool holds_media_type(const Element& node) {
+  if (!node.definition) return false;
+  const std::string& path = node.definition->path;
+  return path == "Attachment.contentType" || path == "Binary.contentType" || path == "Signature.sigFormat" ||
+         path == "Signature.targetFormat";
+}
+
 // Codes from systems outside FHIR with no list to expand, checked by their form: media types
-// of Attachments and Binaries (TestScript's R4 examples write "xml" for formats), and ISO
-// 4217 currencies (the list is not in the package, so it is kept here). True when the binding is one of them.
+// (see holds_media_type), and ISO 4217 currencies (the list is not in the package, so it is
+// kept here). True when the binding is one of them.
 static bool checked_by_form(Run& run, const Element& node, const definitions::Binding& binding, bool required,
                             const Path& path) {
   if (!node.is_primitive() || !node.has_value) return false;
   Severity severity = required ? Severity::Error : Severity::Warning;
-  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/mimetypes") && node.definition &&
-      (node.definition->path == "Attachment.contentType" || node.definition->path == "Binary.contentType")) {
+  if (binding.value_set.starts_with("http://hl7.org/fhir/ValueSet/mimetypes") && holds_media_type(node)) {
     if (!is_media_type(node.value)) {
       run.report(severity, "code-invalid",
                  "'" + std::string(node.value) + "' is not a media type (type/subtype, as text/plain or application/pdf)",

@@ -26,6 +26,42 @@ TEST_CASE("fullUrl is absolute: a RESTful URL or a urn", "[validation][rules][bu
   CHECK(has_issue(relative, Severity::Error, "invalid", "Bundle.entry[0]", "absolute"));
 }
 
+TEST_CASE("a RESTful fullUrl ends with its resource's type and id: an error when strict and a warning when ingesting",
+          "[validation][rules][bundles]") {
+  const std::string bundle = R"({"resourceType":"Bundle","type":"collection","entry":[
+      {"fullUrl":"http://example.org/fhir/Observation/o1","resource":{"resourceType":"Observation","id":"o2",
+        "status":"final","code":{"text":"Heart rate"}}}]})";
+  auto strict = validate_text(bundle);
+  INFO(describe(strict));
+  CHECK(has_issue(strict, Severity::Error, "invalid", "Bundle.entry[0]", "does not end with the type and id '/Observation/o2'"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(bundle, ingest);
+  INFO(describe(ingested));
+  CHECK(count_errors(ingested) == 0);
+  CHECK(has_issue(ingested, Severity::Warning, "invalid", "Bundle.entry[0]", "does not end with"));
+}
+
+TEST_CASE("a fullUrl that is the resource's canonical url is the RESTful URL of its type and id", "[validation][rules][bundles]") {
+  auto entry = [](const std::string& full_url, const std::string& url, const std::string& id) {
+    return validate_text(R"({"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":")" + full_url +
+                         R"(","resource":{"resourceType":"CodeSystem","id":")" + id + R"(","url":")" + url +
+                         R"(","name":"Colors","status":"active","content":"complete","concept":[{"code":"red"}]}}]})");
+  };
+  auto not_restful = entry("http://example.org/codes/colors", "http://example.org/codes/colors", "colors");
+  INFO(describe(not_restful));
+  CHECK(has_issue(not_restful, Severity::Error, "invalid", "Bundle.entry[0]", "canonical url"));
+  auto restful = entry("http://example.org/fhir/CodeSystem/colors", "http://example.org/fhir/CodeSystem/colors", "colors");
+  INFO(describe(restful));
+  CHECK(count_errors(restful) == 0);
+  auto elsewhere = entry("urn:uuid:5b0b2a3e-8c1d-4f6a-9e27-3d4c5b6a7f81", "http://example.org/codes/colors", "colors");
+  INFO(describe(elsewhere));
+  CHECK(count_errors(elsewhere) == 0);
+  auto pre_utg = entry("http://hl7.org/fhir/v3/Colors", "http://hl7.org/fhir/v3/Colors", "v3-Colors");
+  INFO(describe(pre_utg));
+  CHECK(count_errors(pre_utg) == 0);
+}
+
 TEST_CASE("bdl-7: a fullUrl is unique, unless the entries are different versions", "[validation][rules][bundles]") {
   auto versions = rule("bundle-fullurl-versions.json");
   INFO(describe(versions));

@@ -45,11 +45,11 @@ TEST_CASE("fullUrl rules", "[validation][bundles]") {
   CHECK(has_issue(no_id, Severity::Error, "invalid", "Bundle.entry[0]", "no id"));
   auto mismatch = validate_text(bundle("collection",
       R"({"fullUrl":"http://x.org/Patient/a","resource":{"resourceType":"Patient","id":"b"}})"));
-  CHECK(has_issue(mismatch, Severity::Warning, "invalid", "Bundle.entry[0]", "does not end with"));
+  CHECK(has_issue(mismatch, Severity::Error, "invalid", "Bundle.entry[0]", "does not end with"));
   // The RESTful URL pattern (references.html) allows '-' in the base: most servers' host names have one.
   auto hyphen = validate_text(bundle("collection",
       R"({"fullUrl":"https://fhir-ehr.mercy-general.example.org/fhir/R4/Patient/a","resource":{"resourceType":"Patient","id":"b"}})"));
-  CHECK(has_issue(hyphen, Severity::Warning, "invalid", "Bundle.entry[0]", "does not end with"));
+  CHECK(has_issue(hyphen, Severity::Error, "invalid", "Bundle.entry[0]", "does not end with"));
 }
 
 TEST_CASE("document and message Bundles", "[validation][bundles]") {

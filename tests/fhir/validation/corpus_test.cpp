@@ -63,6 +63,16 @@ TEST_CASE("corpus: the FHIR R4 examples have no false errors", "[validation][cor
       CHECK_THAT(describe(issues), Catch::Contains("Observation.effective") && Catch::Contains("bodytemp"));
       continue;
     }
+    if (stem == "Bundle-lri-example") {
+      // Sixteen entries whose fullUrl ends in another id than the resource's
+      // (.../Observation/lri-gramstain1 for gramstain1): the reference validator has made
+      // that an error since 2023. Those errors, and only those, are right.
+      CHECK(count_errors(issues) == 16);
+      for (const auto& i : issues) {
+        if (i.severity == carebridge::fhir::model::Severity::Error) CHECK_THAT(i.message, Catch::Contains("does not end with"));
+      }
+      continue;
+    }
     if (count_errors(issues)) failures.push_back(stem + ":\n" + describe(issues));
   }
   for (const auto& f : failures) std::cout << "false error in " << f << "\n";

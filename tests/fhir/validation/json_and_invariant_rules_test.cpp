@@ -98,6 +98,20 @@ TEST_CASE("an attachment's contentType must be a media type", "[validation][term
   }
 }
 
+TEST_CASE("a signature's formats must be media types", "[validation][terminology]") {
+  auto signed_bundle = [](const std::string& format) {
+    return R"({"resourceType":"Bundle","type":"collection","signature":{"type":[{"system":"urn:iso-astm:E1762-95:2013",)"
+           R"("code":"1.2.840.10065.1.12.1.1"}],"when":"2021-03-01T10:00:00Z","who":{"display":"Dr A"},)"
+           R"("targetFormat":"application/fhir+json","sigFormat":")" + format + R"(","data":"ZXlKaGJHY2lPaUpTVXpJMU5pSjk="}})";
+  };
+  auto bad = validate_text(signed_bundle("jose"));
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "code-invalid", "Bundle.signature.sigFormat", "not a media type"));
+  auto good = validate_text(signed_bundle("application/jose"));
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+}
+
 TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminology]") {
   auto claim = [](const std::string& currency) {
     return R"({"resourceType":"ChargeItem","id":"c","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">c</div>"},

@@ -190,3 +190,104 @@ TEST_CASE("QuestionnaireResponse: item text, string options and maxLength, and s
   CHECK(has_issue(stopped, Severity::Warning, "required", "QuestionnaireResponse", "'packs'"));
   CHECK(count_errors(smoking(answer("smoker", R"("valueBoolean":true)"), "amended")) > 0);
 }
+
+TEST_CASE("QuestionnaireResponse: a choice answer of a type none of the answerOptions has is not one of them",
+          "[validation][questionnaire]") {
+  auto text = check(kB + R"(,{"linkId":"c","answer":[{"valueString":"a"}]},)" + kG);
+  INFO(describe(text));
+  CHECK(has_issue(text, Severity::Error, "structure", "QuestionnaireResponse.item[1].answer[0].valueString", "none of type string"));
+  auto open = check(kB + R"(,{"linkId":"o","answer":[{"valueString":"a"}]},)" + kG);
+  INFO(describe(open));
+  CHECK(count_errors(open) == 0);
+}
+
+TEST_CASE("QuestionnaireResponse: a Coding answer is in the item's answerValueSet", "[validation][questionnaire]") {
+  const std::string questionnaire =
+      R"({"resourceType":"Questionnaire","id":"vq","status":"draft","item":[)"
+      R"({"linkId":"g","text":"g","type":"choice","answerValueSet":"http://hl7.org/fhir/ValueSet/administrative-gender"},)"
+      R"({"linkId":"k","text":"k","type":"open-choice","answerValueSet":"#kinds"}]})";
+  const std::string kinds =
+      R"({"resourceType":"ValueSet","id":"kinds","status":"draft","compose":{"include":[)"
+      R"({"system":"http://example.org/kinds","concept":[{"code":"a"},{"code":"b"}]}]}})";
+  auto answered = [&](const std::string& gender, const std::string& kind) {
+    return validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" +
+                         questionnaire + "," + kinds + R"(],"questionnaire":"#vq","status":"completed","item":[)" +
+                         R"({"linkId":"g","answer":[{"valueCoding":)" + gender + R"(}]},)" +
+                         R"({"linkId":"k","answer":[{"valueCoding":)" + kind + "}]}]}");
+  };
+  const std::string female = R"({"system":"http://hl7.org/fhir/administrative-gender","code":"female"})";
+  const std::string a = R"({"system":"http://example.org/kinds","code":"a"})";
+  auto good = answered(female, a);
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto other_system = answered(R"({"system":"http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender","code":"F"})", a);
+  INFO(describe(other_system));
+  CHECK(has_issue(other_system, Severity::Error, "code-invalid", "QuestionnaireResponse.item[0].answer[0].valueCoding",
+                  "answerValueSet"));
+  auto not_listed = answered(female, R"({"system":"http://example.org/kinds","code":"c"})");
+  INFO(describe(not_listed));
+  CHECK(has_issue(not_listed, Severity::Error, "code-invalid", "QuestionnaireResponse.item[1].answer[0].valueCoding",
+                  "'#kinds'"));
+  // A code system nobody here knows: the reference asks a terminology server, which cannot say.
+  auto unknown = answered(R"({"system":"http://example.org/sexes","code":"f"})", a);
+  INFO(describe(unknown));
+  CHECK(count_errors(unknown) == 0);
+}
+
+namespace {
+
+// A completed response to a contained Questionnaire with the given items.
+std::vector<carebridge::fhir::model::Issue> answered(const std::string& questionnaire_items, const std::string& items) {
+  return validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText +
+                       R"(,"contained":[{"resourceType":"Questionnaire","id":"ew","status":"draft","item":[)" +
+                       questionnaire_items + R"(]}],"questionnaire":"#ew","status":"completed","item":[)" + items + "]}");
+}
+
+}  // namespace
+
+TEST_CASE("QuestionnaireResponse: enableWhen looks for its answers in the same instance of a repeating group",
+          "[validation][questionnaire]") {
+  const std::string group =
+      R"({"linkId":"g","text":"g","type":"group","repeats":true,"item":[{"linkId":"t","text":"t","type":"boolean"},)"
+      R"({"linkId":"x","text":"x","type":"string","required":true,"enableWhen":[{"question":"t","operator":"=","answerBoolean":true}]}]})";
+  auto instance = [](bool t, bool with_x) {
+    return R"({"linkId":"g","item":[{"linkId":"t","answer":[{"valueBoolean":)" + std::string(t ? "true" : "false") + "}]}" +
+           (with_x ? R"(,{"linkId":"x","answer":[{"valueString":"s"}]})" : "") + "]}";
+  };
+  auto each_own = answered(group, instance(true, true) + "," + instance(false, false));
+  INFO(describe(each_own));
+  CHECK(count_errors(each_own) == 0);
+  auto second_answered = answered(group, instance(true, true) + "," + instance(false, true));
+  INFO(describe(second_answered));
+  CHECK(has_issue(second_answered, Severity::Error, "business-rule", "QuestionnaireResponse.item[1].item[1]", "enableWhen"));
+  auto second_missing = answered(group, instance(true, true) + "," + instance(true, false));
+  INFO(describe(second_missing));
+  CHECK(has_issue(second_missing, Severity::Error, "required", "QuestionnaireResponse.item[1]", "'x'"));
+}
+
+TEST_CASE("QuestionnaireResponse: enableWhen conditions as the reference evaluates them", "[validation][questionnaire]") {
+  auto x_when = [](const std::string& conditions, const std::string& extra = "") {
+    return R"({"linkId":"t","text":"t","type":"quantity"},{"linkId":"c","text":"c","type":"open-choice"},)"
+           R"({"linkId":"x","text":"x","type":"string")" + extra + R"(,"enableWhen":[)" + conditions + "]}";
+  };
+  const std::string kg6 = R"({"linkId":"t","answer":[{"valueQuantity":{"value":6,"system":"http://unitsofmeasure.org","code":"kg"}}]})";
+  const std::string coded = R"({"linkId":"c","answer":[{"valueCoding":{"system":"http://example.org/cs","code":"y"}}]})";
+  const std::string x = R"({"linkId":"x","answer":[{"valueString":"s"}]})";
+  const std::string above5 = R"({"question":"t","operator":">","answerQuantity":{"value":5,"system":"http://unitsofmeasure.org","code":"kg"}})";
+  const std::string above7 = R"({"question":"t","operator":">","answerQuantity":{"value":7,"system":"http://unitsofmeasure.org","code":"kg"}})";
+  // Quantities compare by value.
+  CHECK(count_errors(answered(x_when(above5), kg6 + "," + x)) == 0);
+  CHECK(count_errors(answered(x_when(above7), kg6 + "," + x)) == 1);
+  // An answerCoding without a system matches the code in any system.
+  CHECK(count_errors(answered(x_when(R"({"question":"c","operator":"=","answerCoding":{"code":"y"}})"), coded + "," + x)) == 0);
+  CHECK(count_errors(answered(x_when(R"({"question":"c","operator":"=","answerCoding":{"code":"n"}})"), coded + "," + x)) == 1);
+  // Several conditions and no enableBehavior (which R4 requires): the reference leaves the item enabled.
+  auto no_behavior = answered(x_when(above7 + R"(,{"question":"c","operator":"exists","answerBoolean":true})"), kg6 + "," + x);
+  INFO(describe(no_behavior));
+  CHECK(count_errors(no_behavior) == 0);
+  auto required = answered(x_when(above7 + "," + above7, R"(,"required":true)"), kg6);
+  INFO(describe(required));
+  CHECK(has_issue(required, Severity::Error, "required", "QuestionnaireResponse", "'x'"));
+  auto all = answered(x_when(above7 + R"(,{"question":"c","operator":"exists","answerBoolean":true})", R"(,"enableBehavior":"all")"), kg6 + "," + x);
+  CHECK(has_issue(all, Severity::Error, "business-rule", "QuestionnaireResponse.item[1]", "enableWhen"));
+}
