@@ -46,7 +46,7 @@ bool expand_type(const defs::Definitions& definitions, defs::StructureDef& sd, u
   const defs::ElementDef& e = sd.elements[at];
   if (subtree_end(sd, at) != at + 1 || e.types.size() != 1) return false;
   const defs::StructureDef* type = definitions.type(e.types[0].code);
-  if (!type || type->elements.size() < 2 || type->is_primitive()) return false;
+  if (!type || type->elements.size() < 2) return false;
   std::vector<defs::ElementDef> added(type->elements.begin() + 1, type->elements.end());
   for (auto& a : added) {
     a.id = replace_prefix(a.id, type->type, e.id);
@@ -84,8 +84,9 @@ uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
 // A differential may name one type of a choice by its type-specific name
 // ("Observation.valueQuantity" for the Quantity of Observation.value[x]): that is the
 // type slice "Observation.value[x]:valueQuantity". Rewrites such an id (or one inside
-// it) to the slice's; false when no element of the snapshot is a choice of that name.
-bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
+// it, "Observation.valueQuantity.system") to the slice's, and gives the slice's own id;
+// false when no element of the snapshot is a choice of that name.
+bool choice_slice_id(const defs::StructureDef& sd, std::string& id, std::string& slice_id) {
   for (size_t dot = id.find('.'); dot != std::string::npos; dot = id.find('.', dot + 1)) {
     size_t end = id.find('.', dot + 1);
     std::string head = id.substr(0, end == std::string::npos ? id.size() : end);
@@ -97,7 +98,8 @@ bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
     for (const defs::ChildName& c : sd.elements[parent].child_names) {
       const defs::ElementDef& choice = sd.elements[c.element];
       if (c.name != step || !choice.is_choice || !choice.slice_name.empty()) continue;
-      id = choice.id + ":" + std::string(step) + id.substr(head.size());
+      slice_id = choice.id + ":" + std::string(step);
+      id = slice_id + id.substr(head.size());
       return true;
     }
     return false;
@@ -128,9 +130,10 @@ uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
 void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   if (diff.is_modifier) into.is_modifier = true;  // a modifier extension says so on its root
   into.min = std::max(into.min, diff.min);
-  // A differential without "max" reads as 1 (from a cache that does not keep whether it was
-  // given): then 1 is trusted only on slices, where it is usual to say it.
-  if (diff.max_given || diff.max != 1 || !diff.slice_name.empty()) into.max = diff.max;
+  // A differential without "max" keeps the base's (a slice its sliced element's: an
+  // "identifier:mrn" with min 1 alone may repeat). One read from a cache that does not keep
+  // whether max was given reads as 1: then 1 is not trusted.
+  if (diff.max_given || diff.max != 1) into.max = diff.max;
   if (!diff.types.empty()) into.types = diff.types;
   if (diff.fixed) into.fixed = diff.fixed;
   if (diff.pattern) into.pattern = diff.pattern;
@@ -176,11 +179,11 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
     defs::ElementDef renamed;
     if (sd->find(diff_element.id) == defs::kNoElement) {
       renamed = diff_element;
-      if (choice_slice_id(*sd, renamed.id)) {
-        if (renamed.id.find('.', renamed.id.rfind(':')) == std::string::npos) {
-          renamed.slice_name = renamed.id.substr(renamed.id.rfind(':') + 1);
-          if (sd->find(renamed.id) == defs::kNoElement) add_choice_slice(*sd, renamed.id);
-        }
+      std::string slice_id;
+      if (choice_slice_id(*sd, renamed.id, slice_id)) {
+        // The type slice first, also when the differential only names an element inside it.
+        if (sd->find(slice_id) == defs::kNoElement) add_choice_slice(*sd, slice_id);
+        if (renamed.id == slice_id) renamed.slice_name = slice_id.substr(slice_id.rfind(':') + 1);
         diff_ptr = &renamed;
       }
     }
