@@ -129,7 +129,9 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
     const auto& wanted = e.fixed ? e.fixed : e.pattern;
     if (!wanted) continue;
     any = true;
-    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, e.fixed.has_value());
+    // Fixed or pattern, the slice is told apart as by a pattern: the reference validator turns
+    // either into a FHIRPath test that some value has the properties the slice gives.
+    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, false);
     if (c == candidates.front()) break;  // fixed on the element itself: that decides
   }
   if (any) return ok;

@@ -1,0 +1,138 @@
+// The profile machinery as the reference validator has it: snapshots generated from
+// differentials (type-specific choice names, slices without max), slice members checked
+// against their slice and the element it slices, ordered slicing, fixed values and their
+// extensions, profiles named for a datatype.
+#include <catch2/catch.hpp>
+
+#include "fhir/io/format.h"
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+namespace validation = carebridge::fhir::validation;
+
+namespace {
+
+const std::string kBase = "http://carebridge.example/fhir/StructureDefinition/";
+
+const carebridge::fhir::definitions::Definitions& with_package() {
+  static auto defs = [] {
+    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
+    d->add_package(fixture("validation/packages/cb-machinery"));
+    return d;
+  }();
+  return *defs;
+}
+
+std::vector<carebridge::fhir::model::Issue> check(const std::string& text, const std::string& profile) {
+  static auto v = validation::Validator::with_invariants(with_package());
+  auto parsed = carebridge::fhir::io::read(text, with_package());
+  REQUIRE(parsed.document);
+  validation::Options options;
+  options.profiles.push_back(kBase + profile);
+  auto issues = v->validate(*parsed.document->root(), options);
+  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
+  return issues;
+}
+
+std::string observation_with(const std::string& status, const std::string& value) {
+  return R"({"resourceType":"Observation","id":"o","status":")" + status + R"(","code":{"text":"glucose"},)" + value + "}";
+}
+
+std::string patient_with(const std::string& identifiers) {
+  return R"({"resourceType":"Patient","id":"p","identifier":[)" + identifiers + "]}";
+}
+
+const std::string kMrn = R"({"system":"http://carebridge.example/mrn","value":"1"})";
+const std::string kSsn = R"({"system":"http://hl7.org/fhir/sid/us-ssn","value":"2"})";
+const std::string kOther = R"({"system":"http://other.example","value":"3"})";
+
+}  // namespace
+
+TEST_CASE("a differential constraining only a child of a choice's type-specific name applies it",
+          "[validation][profiles][snapshots]") {
+  // cbm-observation says Observation.valueQuantity.system, never Observation.valueQuantity.
+  auto ok = check(observation_with("final", R"("valueQuantity":{"value":1,"system":"http://unitsofmeasure.org","code":"mg"})"),
+                  "cbm-observation");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto other = check(observation_with("final", R"("valueQuantity":{"value":1,"system":"http://units.example","code":"mg"})"),
+                     "cbm-observation");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "value", "Observation.valueQuantity.system"));
+  auto none = check(observation_with("final", R"("valueQuantity":{"value":1,"unit":"mg"})"), "cbm-observation");
+  INFO(describe(none));
+  CHECK(count_errors(none) > 0);
+}
+
+TEST_CASE("a fixed value allows no extension it does not have, a slice matched by it does",
+          "[validation][profiles]") {
+  auto extended = check(observation_with("final", R"("_status":{"extension":[{"url":"http://example.org/x","valueString":"y"}]})"),
+                        "cbm-observation");
+  INFO(describe(extended));
+  CHECK(has_issue(extended, Severity::Error, "value", "Observation.status", "exactly"));
+  // The mrn slice fixes its system: an extension on the system does not keep the item out of it.
+  auto sliced = check(patient_with(R"({"system":"http://carebridge.example/mrn","_system":{"extension":[{"url":"http://example.org/x",
+      "valueString":"y"}]},"value":"1"})"), "cbm-identified");
+  INFO(describe(sliced));
+  CHECK(has_issue(sliced, Severity::Error, "value", "Patient.identifier[0].system", "exactly"));
+  CHECK_FALSE(has_issue(sliced, Severity::Error, "required", "Patient.identifier", "mrn"));
+}
+
+TEST_CASE("a slice without max in the differential keeps its sliced element's", "[validation][profiles][slicing]") {
+  auto two = check(patient_with(kMrn + "," + kMrn), "cbm-identified");
+  INFO(describe(two));
+  CHECK(count_errors(two) == 0);
+  auto none = check(patient_with(kOther), "cbm-identified");
+  CHECK(has_issue(none, Severity::Error, "required", "Patient.identifier", "mrn"));
+}
+
+TEST_CASE("a slice member is checked against the element it slices too", "[validation][profiles][slicing]") {
+  // cbm-identified-checked adds an invariant to Patient.identifier of cbm-identified, whose
+  // snapshot already has the mrn slice: the slice does not repeat it, the item still meets it.
+  auto ok = check(patient_with(kMrn), "cbm-identified-checked");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto no_value = check(patient_with(R"({"system":"http://carebridge.example/mrn"})"), "cbm-identified-checked");
+  INFO(describe(no_value));
+  CHECK(has_issue(no_value, Severity::Error, "invariant", "Patient.identifier[0]", "cbm-1"));
+}
+
+TEST_CASE("ordered slicing compares an item with the one before it", "[validation][profiles][slicing]") {
+  CHECK(count_errors(check(patient_with(kMrn + "," + kSsn), "cbm-ordered")) == 0);
+  auto reversed = check(patient_with(kSsn + "," + kMrn), "cbm-ordered");
+  CHECK(has_issue(reversed, Severity::Error, "structure", "Patient.identifier[1]", "ordered"));
+  // An item of no slice between them starts over, as in the reference validator.
+  auto between = check(patient_with(kSsn + "," + kOther + "," + kMrn), "cbm-ordered");
+  INFO(describe(between));
+  CHECK(count_errors(between) == 0);
+}
+
+TEST_CASE("a profile named for a datatype that cannot be found is an error", "[validation][profiles]") {
+  auto with = check(observation_with("final", R"("valueQuantity":{"value":1})"), "cbm-unshipped-quantity");
+  INFO(describe(with));
+  CHECK(has_issue(with, Severity::Error, "not-found", "Observation.valueQuantity", "cbm-not-shipped"));
+  CHECK(count_errors(check(observation_with("final", R"("issued":"2024-01-01T00:00:00Z")"), "cbm-unshipped-quantity")) == 0);
+}
+
+TEST_CASE("differential elements without ids are told apart by their slice names", "[validation][profiles][snapshots]") {
+  // cbm-no-ids gives path and sliceName only, as older tools write differentials.
+  auto ok = check(R"({"resourceType":"Patient","id":"p","gender":"male","identifier":[)" + kMrn + "," + kSsn + "]}", "cbm-no-ids");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto no_mrn = check(R"({"resourceType":"Patient","id":"p","gender":"male","identifier":[)" + kSsn + "]}", "cbm-no-ids");
+  INFO(describe(no_mrn));
+  CHECK(has_issue(no_mrn, Severity::Error, "required", "Patient.identifier", "mrn"));
+  CHECK(has_issue(check(patient_with(kMrn), "cbm-no-ids"), Severity::Error, "required", "Patient.gender"));
+}
+
+TEST_CASE("a profile slices the extensions of a primitive element", "[validation][profiles][slicing]") {
+  auto with = check(R"({"resourceType":"Patient","id":"p","birthDate":"1980-05-01","_birthDate":{"extension":[
+      {"url":"http://hl7.org/fhir/StructureDefinition/patient-birthTime","valueDateTime":"1980-05-01T08:30:00Z"}]}})",
+                    "cbm-birth-time");
+  INFO(describe(with));
+  CHECK(count_errors(with) == 0);
+  auto without = check(R"({"resourceType":"Patient","id":"p","birthDate":"1980-05-01"})", "cbm-birth-time");
+  INFO(describe(without));
+  CHECK(has_issue(without, Severity::Error, "required", "Patient.birthDate", "time"));
+}
