@@ -223,9 +223,8 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
   if (index > 0 && !check_element_value(run, node, sd, e, path)) return;
   if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
   if (index > 0 && node.type == "Reference") check_profile_reference(run, node, e, path);
-  // The type's own profile, if the element names one (extensions are checked against their
-  // definition by url: extensions.cpp); then what this profile says of the children.
-  if (index > 0 && node.type != "Extension") check_type_profiles(run, node, e, &sd, path);
+  // The type's own profile, if the element names one; then what this profile says of the children.
+  if (index > 0) check_type_profiles(run, node, e, &sd, path);
   uint32_t shape = sd.shape_of(index);
   if (sd.elements[shape].children.empty()) return;
   auto groups = group_children(run, node, sd, shape, path);
@@ -243,8 +242,12 @@ void check_type_profiles(Run& run, const Element& node, const defs::ElementDef& 
     if (t.code == node.type && !t.profiles.empty()) type = &t;
   }
   if (!type) return;
+  // An extension is checked against the definition its url names (extensions.cpp); a profile
+  // of that extension the element names (its url is the extension's) is checked here.
+  std::string_view own_url = node.type == "Extension" ? value_of(child_named(node, "url")) : std::string_view{};
   std::vector<const defs::StructureDef*> profiles;
   for (const auto& url : type->profiles) {
+    if (!own_url.empty() && url == own_url) continue;
     const defs::StructureDef* profile = run.state.profile(url);
     if (!profile) {
       // As the reference validator has it: a profile that cannot be found is not conformed to.

@@ -105,6 +105,17 @@ bool any_equals(const std::vector<const Element*>& values, const std::string& te
   return false;
 }
 
+// The url of the extensions an extension slice holds: the Extension.url its type profile fixes
+// (a profile of an extension keeps the url of the extension it constrains), else the profile's url.
+std::string extension_url(Run& run, const std::string& profile_url) {
+  const defs::StructureDef* profile = run.state.profile(profile_url);
+  if (!profile || profile->type != "Extension") return profile_url;
+  uint32_t url = profile->find("Extension.url");
+  if (url == defs::kNoElement || !profile->elements[url].fixed) return profile_url;
+  const std::string& json = profile->elements[url].fixed->json;  // a JSON string: "\"http://...\""
+  return json.size() >= 2 && json.front() == '"' && json.back() == '"' ? json.substr(1, json.size() - 2) : profile_url;
+}
+
 // Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.
 bool in_value_set(const Element& v, const terminology::Expansion& vs) {
   if (v.has_value) return vs.bare_codes.contains(v.value);
@@ -139,11 +150,11 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
   // An extension slice is told apart by its url: the extension's profile.
   if (def.name == "url" && candidates.front() > 0 && !sd.elements[def.parent].types.empty() &&
       !sd.elements[def.parent].types[0].profiles.empty()) {
-    return any_equals(values, sd.elements[def.parent].types[0].profiles[0]);
+    return any_equals(values, extension_url(run, sd.elements[def.parent].types[0].profiles[0]));
   }
   if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
       !sd.elements[slice].types[0].profiles.empty()) {
-    return any_equals(values, sd.elements[slice].types[0].profiles[0]);
+    return any_equals(values, extension_url(run, sd.elements[slice].types[0].profiles[0]));
   }
   if (def.binding && def.binding->strength == "required") {
     // Sliced by a required binding: the value must be in the value set.
@@ -192,7 +203,7 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
         ok = value_discriminator_matches(run, values, sd, slice, path, candidates);
       } else {  // an extension slice whose url only its type profile gives (no url element in the snapshot)
         ok = path.size() == 1 && path[0] == "url" && !types.empty() && !types[0].profiles.empty() &&
-             any_equals(values, types[0].profiles[0]);
+             any_equals(values, extension_url(run, types[0].profiles[0]));
       }
     } else if (d.type == "exists") {
       bool present = !values.empty();

@@ -136,3 +136,18 @@ TEST_CASE("a profile slices the extensions of a primitive element", "[validation
   INFO(describe(without));
   CHECK(has_issue(without, Severity::Error, "required", "Patient.birthDate", "time"));
 }
+
+TEST_CASE("an extension slice typed with a profile of an extension holds that extension's url",
+          "[validation][profiles][slicing]") {
+  // cbm-paired slices Patient.extension with cbm-pair-strict, a profile of cbm-pair that needs part b.
+  auto with = [](const std::string& parts) {
+    return check(R"({"resourceType":"Patient","id":"p","extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-pair",
+        "extension":[)" + parts + "]}]}", "cbm-paired");
+  };
+  auto both = with(R"({"url":"a","valueString":"x"},{"url":"b","valueString":"y"})");
+  INFO(describe(both));
+  CHECK(count_errors(both) == 0);
+  auto no_b = with(R"({"url":"a","valueString":"x"})");
+  INFO(describe(no_b));
+  CHECK(has_issue(no_b, Severity::Error, "required", "Patient.extension[0]", "b"));
+}
