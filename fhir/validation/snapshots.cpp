@@ -112,9 +112,8 @@ bool choice_slice_id(const defs::StructureDef& sd, std::string& id, std::string&
 uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
   auto colon = slice_id.rfind(':');
   uint32_t choice = sd.find(std::string_view(slice_id).substr(0, colon));
-  if (choice == defs::kNoElement) return choice;
+  if (choice == defs::kNoElement || !sd.elements[choice].is_choice) return defs::kNoElement;
   std::string property = slice_id.substr(colon + 1);
-  if (!sd.elements[choice].slicing) sd.elements[choice].slicing = defs::Slicing{{{"type", "$this"}}, false, "open"};
   defs::ElementDef slice;
   slice.id = slice_id;
   slice.slice_name = property;
@@ -122,6 +121,7 @@ uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
     if (sd.elements[choice].name + defs::capitalize(t.code) == property) slice.types = {t};
   }
   if (slice.types.empty()) return defs::kNoElement;
+  if (!sd.elements[choice].slicing) sd.elements[choice].slicing = defs::Slicing{{{"type", "$this"}}, false, "open"};
   uint32_t at = add_slice(sd, slice);
   if (at != defs::kNoElement) sd.elements[at].types = slice.types;
   return at;
@@ -191,7 +191,10 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
     uint32_t at = sd->find(diff.id);
     if (at == defs::kNoElement && !diff.slice_name.empty() && diff.id.rfind(':') != std::string::npos &&
         diff.id.find('.', diff.id.rfind(':')) == std::string::npos) {
-      at = add_slice(*sd, diff);
+      // A slice of a choice named for one of its types ("effective[x]:effectiveDateTime") is
+      // that type's slice, also when the differential gives no type (or no slicing) for it.
+      at = add_choice_slice(*sd, diff.id);
+      if (at == defs::kNoElement) at = add_slice(*sd, diff);
     }
     if (at == defs::kNoElement) {
       auto dot = diff.id.rfind('.');

@@ -151,3 +151,19 @@ TEST_CASE("an extension slice typed with a profile of an extension holds that ex
   INFO(describe(no_b));
   CHECK(has_issue(no_b, Severity::Error, "required", "Patient.extension[0]", "b"));
 }
+
+TEST_CASE("a slice of a choice named for one of its types takes that type alone", "[validation][profiles][snapshots]") {
+  // cbm-type-slices names effective[x]:effectiveDateTime (min 1) and value[x]:valueCodeableConcept
+  // with neither a type nor a slicing for the choice, as integrators often write them.
+  const std::string value = R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"1-8"}]})";
+  auto ok = check(observation_with("final", R"("effectiveDateTime":"2024-01-01",)" + value), "cbm-type-slices");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto period = check(observation_with("final", R"("effectivePeriod":{"start":"2024-01-01"},)" + value), "cbm-type-slices");
+  INFO(describe(period));
+  CHECK(has_issue(period, Severity::Error, "required", "Observation.effective", "effectiveDateTime"));
+  auto text = check(observation_with("final", R"("effectiveDateTime":"2024-01-01","valueCodeableConcept":{"text":"x"})"),
+                    "cbm-type-slices");
+  INFO(describe(text));
+  CHECK(has_issue(text, Severity::Error, "required", "Observation.valueCodeableConcept", "coding"));
+}
