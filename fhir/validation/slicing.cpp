@@ -189,6 +189,9 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
 
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
                    const defs::Slicing& slicing) {
+  // A slicing without discriminators tells no item apart: as in the reference validator, no
+  // item is taken for any of its slices (it was taken for the first).
+  if (slicing.discriminators.empty()) return false;
   for (const auto& d : slicing.discriminators) {
     auto path = steps(d.path);
     std::vector<const Element*> values;

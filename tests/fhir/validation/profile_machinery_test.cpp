@@ -167,3 +167,10 @@ TEST_CASE("a slice of a choice named for one of its types takes that type alone"
   INFO(describe(text));
   CHECK(has_issue(text, Severity::Error, "required", "Observation.valueCodeableConcept", "coding"));
 }
+
+TEST_CASE("a slicing without discriminators takes no item for a slice", "[validation][profiles][slicing]") {
+  // cbm-undiscriminated slices identifier (open) with no discriminator: neither item is the 'first' slice.
+  auto two = check(patient_with(kMrn + "," + kOther), "cbm-undiscriminated");
+  INFO(describe(two));
+  CHECK(count_errors(two) == 0);
+}
