@@ -181,6 +181,15 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   const defs::ElementDef& child = sd.elements[k];
   check_cardinality(run, node, sd, child, items.size(), path, false);
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
+  for (size_t s = 0; s < slices.size() && !items.empty(); ++s) {
+    std::string undecidable = undecidable_slice(run, sd, slices[s], *child.slicing);
+    if (undecidable.empty()) continue;
+    run.report(Severity::Error, "processing",
+               "the slicing of " + label(sd, child) + " cannot be evaluated: its slice '" + sd.elements[slices[s]].slice_name +
+                   "' gives no fixed value, pattern or required binding for the discriminator (" + undecidable + ")",
+               node, path.text() + "." + child.name);
+    break;
+  }
   std::vector<Items> slice_items(slices.size());
   // The slice the previous item matched, for ordered slicing; none after an item that matched
   // no slice. As the reference validator has it, an ordered slicing compares neighbours only,

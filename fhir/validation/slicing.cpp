@@ -8,16 +8,23 @@ namespace carebridge::fhir::validation {
 namespace {
 namespace defs = carebridge::fhir::definitions;
 
-// The steps of a discriminator path: "code.coding" -> {"code", "coding"}; "$this" -> {}.
+// The steps of a discriminator path: "code.coding" -> {"code", "coding"}; "$this" -> {}. A dot
+// inside a function's argument is no step ("extension('http://acme.org/x').value" has two).
 std::vector<std::string_view> steps(std::string_view path) {
   std::vector<std::string_view> out;
   if (path == "$this" || path.empty()) return out;
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t dot = path.find('.', start);
-    if (dot == std::string_view::npos) dot = path.size();
-    out.push_back(path.substr(start, dot - start));
-    start = dot + 1;
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    char c = i < path.size() ? path[i] : '.';
+    if (c == '\'') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c != '.' || depth > 0) continue;
+    out.push_back(path.substr(start, i - start));
+    start = i + 1;
   }
   return out;
 }
@@ -186,6 +193,42 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
 
 
 }  // namespace
+
+namespace {
+
+// Whether the slice says what a discriminator compares: a fixed value or pattern at its path
+// (or in a slice below it), a required binding, a max of 0, an extension url; for exists, a
+// minimum of 1 or a max of 0. Undecided when the path leads to no element here (a resolve()
+// or a type profile may give it elsewhere).
+bool gives_criterion(Run& run, const defs::StructureDef& sd, uint32_t slice, const defs::Discriminator& d) {
+  if (d.path.find("resolve()") != std::string::npos || (d.type != "value" && d.type != "pattern" && d.type != "exists")) {
+    return true;
+  }
+  auto path = steps(d.path);
+  std::vector<uint32_t> candidates;
+  elements_at(run, sd, slice, path, 0, candidates);
+  if (candidates.empty()) return true;
+  const defs::ElementDef& def = sd.elements[candidates.front()];
+  if (def.max == 0) return true;
+  if (d.type == "exists") return def.min >= 1;
+  for (uint32_t c : candidates) {
+    if (sd.elements[c].fixed || sd.elements[c].pattern) return true;
+  }
+  if (def.binding && def.binding->strength == "required" && !def.binding->value_set.empty()) return true;
+  const defs::ElementDef& owner = def.name == "url" && candidates.front() > 0 ? sd.elements[def.parent] : sd.elements[slice];
+  return !owner.types.empty() && !owner.types[0].profiles.empty();
+}
+
+}  // namespace
+
+std::string undecidable_slice(Run& run, const defs::StructureDef& sd, uint32_t slice, const defs::Slicing& slicing) {
+  std::string paths;
+  for (const auto& d : slicing.discriminators) {
+    if (gives_criterion(run, sd, slice, d)) return {};
+    paths += (paths.empty() ? "" : ", ") + d.type + " " + d.path;
+  }
+  return paths;
+}
 
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
                    const defs::Slicing& slicing) {

@@ -174,3 +174,22 @@ TEST_CASE("a slicing without discriminators takes no item for a slice", "[valida
   INFO(describe(two));
   CHECK(count_errors(two) == 0);
 }
+
+TEST_CASE("a discriminator path through extension('url') keeps the url whole", "[validation][profiles][slicing]") {
+  // cbm-flagged: a component flagged urgent (cbm-flag) is the 'urgent' slice, which needs a value.
+  const std::string flag = R"("extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-flag","valueCode":"urgent"}])";
+  auto valued = check(observation_with("final", R"("component":[{"code":{"text":"a"},)" + flag + R"(,"valueInteger":1}])"), "cbm-flagged");
+  INFO(describe(valued));
+  CHECK(count_errors(valued) == 0);
+  auto bare = check(observation_with("final", R"("component":[{"code":{"text":"a"},)" + flag + "}]"), "cbm-flagged");
+  INFO(describe(bare));
+  CHECK(has_issue(bare, Severity::Error, "required", "Observation.component[0]", "value"));
+}
+
+TEST_CASE("a slice that gives its discriminator nothing to compare cannot be evaluated", "[validation][profiles][slicing]") {
+  // cbm-vague slices identifier by system, but its slice fixes no system.
+  auto with = check(patient_with(kMrn), "cbm-vague");
+  INFO(describe(with));
+  CHECK(has_issue(with, Severity::Error, "processing", "Patient.identifier", "cannot be evaluated"));
+  CHECK(count_errors(check(R"({"resourceType":"Patient","id":"p"})", "cbm-vague")) == 0);
+}
