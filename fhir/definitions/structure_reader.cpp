@@ -103,6 +103,7 @@ TypeRef read_type(const rapidjson::Value& t) {
   }
   each(t, "profile", [&](const rapidjson::Value& p) { if (p.IsString()) ref.profiles.emplace_back(p.GetString()); });
   each(t, "targetProfile", [&](const rapidjson::Value& p) { if (p.IsString()) ref.target_profiles.emplace_back(p.GetString()); });
+  each(t, "aggregation", [&](const rapidjson::Value& a) { if (a.IsString()) ref.aggregation.emplace_back(a.GetString()); });
   return ref;
 }
 

@@ -150,6 +150,30 @@ void check_reslices(Run& run, const Element& node, const defs::StructureDef& sd,
   }
 }
 
+// How a Reference holds its target, against the aggregation modes the profile allows: a
+// "#id" or a contained target is contained, a Bundle entry bundled, anything else referenced.
+// A Reference without a reference (an identifier, a display) is not checked.
+void check_aggregation(Run& run, const Element& reference, const defs::StructureDef& sd, const defs::ElementDef& e,
+                       const Path& path) {
+  std::string_view ref = value_of(child_named(reference, "reference"));
+  const defs::TypeRef* type = nullptr;
+  for (const auto& t : e.types) {
+    if (t.code == "Reference" && !t.aggregation.empty()) type = &t;
+  }
+  if (!type || ref.empty()) return;
+  auto found = run.referenced_resources.find(&reference);
+  const Element* target = found == run.referenced_resources.end() ? nullptr : found->second;
+  std::string_view mode = ref.starts_with('#') || (target && target->name == "contained") ? "contained"
+                          : target                                                      ? "bundled"
+                                                                                        : "referenced";
+  if (std::find(type->aggregation.begin(), type->aggregation.end(), mode) != type->aggregation.end()) return;
+  std::string allowed;
+  for (const auto& a : type->aggregation) allowed += (allowed.empty() ? "" : ", ") + a;
+  run.report(Severity::Error, "structure",
+             "the reference is " + std::string(mode) + ", but " + label(sd, e) + " allows only: " + allowed,
+             reference, path);
+}
+
 // An item that matched a slice, against the slice and against the element it slices: the
 // reference validator checks both, so a slicer's invariants and the constraints on its children
 // hold for slice members too (a snapshot's slices need not repeat them). What the second pass
@@ -231,7 +255,10 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
   const defs::ElementDef& e = sd.elements[index];
   if (index > 0 && !check_element_value(run, node, sd, e, path)) return;
   if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
-  if (index > 0 && node.type == "Reference") check_profile_reference(run, node, e, path);
+  if (index > 0 && node.type == "Reference") {
+    check_profile_reference(run, node, e, path);
+    check_aggregation(run, node, sd, e, path);
+  }
   // The type's own profile, if the element names one; then what this profile says of the children.
   if (index > 0) check_type_profiles(run, node, e, &sd, path);
   uint32_t shape = sd.shape_of(index);

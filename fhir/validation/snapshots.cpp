@@ -131,9 +131,8 @@ void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   if (diff.is_modifier) into.is_modifier = true;  // a modifier extension says so on its root
   into.min = std::max(into.min, diff.min);
   // A differential without "max" keeps the base's (a slice its sliced element's: an
-  // "identifier:mrn" with min 1 alone may repeat). One read from a cache that does not keep
-  // whether max was given reads as 1: then 1 is not trusted.
-  if (diff.max_given || diff.max != 1) into.max = diff.max;
+  // "identifier:mrn" with min 1 alone may repeat).
+  if (diff.max_given) into.max = diff.max;
   if (!diff.types.empty()) into.types = diff.types;
   if (diff.fixed) into.fixed = diff.fixed;
   if (diff.pattern) into.pattern = diff.pattern;

@@ -193,3 +193,15 @@ TEST_CASE("a slice that gives its discriminator nothing to compare cannot be eva
   CHECK(has_issue(with, Severity::Error, "processing", "Patient.identifier", "cannot be evaluated"));
   CHECK(count_errors(check(R"({"resourceType":"Patient","id":"p"})", "cbm-vague")) == 0);
 }
+
+TEST_CASE("a profile's aggregation modes say how a reference may hold its target", "[validation][profiles]") {
+  // cbm-aggregated: Observation.subject may only be a contained Patient.
+  auto contained = check(observation_with("final", R"("contained":[{"resourceType":"Patient","id":"cp"}],"subject":{"reference":"#cp"})"),
+                         "cbm-aggregated");
+  INFO(describe(contained));
+  CHECK(count_errors(contained) == 0);
+  auto remote = check(observation_with("final", R"("subject":{"reference":"Patient/1"})"), "cbm-aggregated");
+  INFO(describe(remote));
+  CHECK(has_issue(remote, Severity::Error, "structure", "Observation.subject", "referenced"));
+  CHECK(count_errors(check(observation_with("final", R"("subject":{"display":"someone"})"), "cbm-aggregated")) == 0);
+}
