@@ -41,11 +41,11 @@ std::string replace_prefix(const std::string& text, const std::string& from, con
   return text.starts_with(from) ? to + text.substr(from.size()) : text;
 }
 
-// Adds the elements of `at`'s type below it (when the snapshot does not list them yet).
-bool expand_type(const defs::Definitions& definitions, defs::StructureDef& sd, uint32_t at) {
+// Adds the elements of `type` (the definition or a profile of `at`'s type) below `at`, when the
+// snapshot does not list them yet.
+bool expand_type(const defs::StructureDef* type, defs::StructureDef& sd, uint32_t at) {
+  if (subtree_end(sd, at) != at + 1 || sd.elements[at].types.size() != 1) return false;
   const defs::ElementDef& e = sd.elements[at];
-  if (subtree_end(sd, at) != at + 1 || e.types.size() != 1) return false;
-  const defs::StructureDef* type = definitions.type(e.types[0].code);
   if (!type || type->elements.size() < 2) return false;
   std::vector<defs::ElementDef> added(type->elements.begin() + 1, type->elements.end());
   for (auto& a : added) {
@@ -147,6 +147,17 @@ void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
 
 }  // namespace
 
+const defs::StructureDef* ValidatorState::type_shape(const defs::ElementDef& element) {
+  if (element.types.size() != 1) return nullptr;
+  const defs::TypeRef& type = element.types[0];
+  // The profile the element names for its type gives its children (an extension slice's parts,
+  // a datatype profile's constraints); else the type's own definition.
+  if (type.profiles.size() == 1) {
+    if (const defs::StructureDef* profile = this->profile(type.profiles[0]); profile && profile->type == type.code) return profile;
+  }
+  return defs.type(type.code);
+}
+
 const defs::StructureDef* ValidatorState::profile(std::string_view url) {
   const defs::StructureDef* sd = defs.structure(url);
   if (!sd || sd->has_snapshot) return sd;
@@ -198,7 +209,7 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
     if (at == defs::kNoElement) {
       auto dot = diff.id.rfind('.');
       uint32_t parent = dot == std::string::npos ? defs::kNoElement : sd->find(std::string_view(diff.id).substr(0, dot));
-      if (parent != defs::kNoElement && expand_type(defs, *sd, parent)) at = sd->find(diff.id);
+      if (parent != defs::kNoElement && expand_type(type_shape(sd->elements[parent]), *sd, parent)) at = sd->find(diff.id);
     }
     if (at == defs::kNoElement) continue;
     merge(sd->elements[at], diff);

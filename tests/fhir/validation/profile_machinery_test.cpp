@@ -205,3 +205,18 @@ TEST_CASE("a profile's aggregation modes say how a reference may hold its target
   CHECK(has_issue(remote, Severity::Error, "structure", "Observation.subject", "referenced"));
   CHECK(count_errors(check(observation_with("final", R"("subject":{"display":"someone"})"), "cbm-aggregated")) == 0);
 }
+
+TEST_CASE("a profile constrains the parts of an extension slice through the extension's definition",
+          "[validation][profiles][snapshots]") {
+  // cbm-paired-a makes part a of its cbm-pair slice required: the slice's children come from cbm-pair.
+  auto with = [](const std::string& parts) {
+    return check(R"({"resourceType":"Patient","id":"p","extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-pair",
+        "extension":[)" + parts + "]}]}", "cbm-paired-a");
+  };
+  auto a = with(R"({"url":"a","valueString":"x"})");
+  INFO(describe(a));
+  CHECK(count_errors(a) == 0);
+  auto b = with(R"({"url":"b","valueString":"y"})");
+  INFO(describe(b));
+  CHECK(has_issue(b, Severity::Error, "required", "Patient.extension[0]", "a"));
+}
