@@ -4,6 +4,8 @@
 // slices copy their sliced element's subtree, and constraints on children of a
 // complex type expand that type's elements first. (The common cases; not a full
 // implementation of the snapshot algorithm.)
+#include <functional>
+
 #include "fhir/definitions/structure_reader.h"
 #include "fhir/validation/state.h"
 
@@ -145,6 +147,32 @@ void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   for (const auto& c : diff.constraints) into.constraints.push_back(c);
 }
 
+// The element of the snapshot a differential element constrains: found, or a slice made for it,
+// or found after expanding the types of its nearest listed ancestor (from the profile the
+// ancestor names for its type, `shape`), as often as that makes progress.
+uint32_t place(defs::StructureDef& sd, const defs::ElementDef& diff,
+               const std::function<const defs::StructureDef*(const defs::ElementDef&)>& shape) {
+  const std::string& id = diff.id;
+  bool slice = !diff.slice_name.empty() && id.rfind(':') != std::string::npos && id.find('.', id.rfind(':')) == std::string::npos;
+  for (int expansions = 0; expansions < 16; ++expansions) {
+    uint32_t at = sd.find(id);
+    if (at == defs::kNoElement && slice) {
+      // A slice of a choice named for one of its types ("effective[x]:effectiveDateTime") is
+      // that type's slice, also when the differential gives no type (or no slicing) for it.
+      at = add_choice_slice(sd, id);
+      if (at == defs::kNoElement) at = add_slice(sd, diff);
+    }
+    if (at != defs::kNoElement) return at;
+    uint32_t ancestor = defs::kNoElement;
+    for (size_t dot = id.rfind('.'); dot != std::string::npos && ancestor == defs::kNoElement; dot = id.rfind('.', dot - 1)) {
+      ancestor = sd.find(std::string_view(id).substr(0, dot));
+      if (dot == 0) break;
+    }
+    if (ancestor == defs::kNoElement || !expand_type(shape(sd.elements[ancestor]), sd, ancestor)) return defs::kNoElement;
+  }
+  return defs::kNoElement;
+}
+
 }  // namespace
 
 const defs::StructureDef* ValidatorState::type_shape(const defs::ElementDef& element) {
@@ -198,19 +226,7 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
       }
     }
     const defs::ElementDef& diff = *diff_ptr;
-    uint32_t at = sd->find(diff.id);
-    if (at == defs::kNoElement && !diff.slice_name.empty() && diff.id.rfind(':') != std::string::npos &&
-        diff.id.find('.', diff.id.rfind(':')) == std::string::npos) {
-      // A slice of a choice named for one of its types ("effective[x]:effectiveDateTime") is
-      // that type's slice, also when the differential gives no type (or no slicing) for it.
-      at = add_choice_slice(*sd, diff.id);
-      if (at == defs::kNoElement) at = add_slice(*sd, diff);
-    }
-    if (at == defs::kNoElement) {
-      auto dot = diff.id.rfind('.');
-      uint32_t parent = dot == std::string::npos ? defs::kNoElement : sd->find(std::string_view(diff.id).substr(0, dot));
-      if (parent != defs::kNoElement && expand_type(type_shape(sd->elements[parent]), *sd, parent)) at = sd->find(diff.id);
-    }
+    uint32_t at = place(*sd, diff, [this](const defs::ElementDef& e) { return type_shape(e); });
     if (at == defs::kNoElement) continue;
     merge(sd->elements[at], diff);
   }
