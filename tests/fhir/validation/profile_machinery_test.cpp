@@ -220,3 +220,33 @@ TEST_CASE("a profile constrains the parts of an extension slice through the exte
   INFO(describe(b));
   CHECK(has_issue(b, Severity::Error, "required", "Patient.extension[0]", "a"));
 }
+
+TEST_CASE("a differential reaches a slice that the element's type profile defines", "[validation][profiles][snapshots]") {
+  // cbm-coded fixes Observation.code.coding:loinc.code; the loinc slice comes from cbm-loinc-concept.
+  auto with = [](const std::string& code) {
+    return check(R"({"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+                     code + R"("}]}})",
+                 "cbm-coded");
+  };
+  auto fixed = with("1-8");
+  INFO(describe(fixed));
+  CHECK(count_errors(fixed) == 0);
+  auto other = with("2-6");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "value", "Observation.code.coding[0].code", "exactly"));
+}
+
+TEST_CASE("an extension's FHIRPath context is evaluated in the resource", "[validation][profiles][extensions]") {
+  // cbm-official-note may be used on Patient.name.where(use = 'official') only.
+  auto on = [](const std::string& use) {
+    return check(R"({"resourceType":"Patient","id":"p","name":[{"use":")" + use + R"(","family":"Doe","extension":[
+        {"url":"http://carebridge.example/fhir/StructureDefinition/cbm-official-note","valueString":"x"}]}]})",
+                 "cbm-no-ids");
+  };
+  auto official = on("official");
+  INFO(describe(official));
+  CHECK_FALSE(has_issue(official, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+  auto usual = on("usual");
+  INFO(describe(usual));
+  CHECK(has_issue(usual, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+}
