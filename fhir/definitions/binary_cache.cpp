@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v4\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections
+constexpr std::string_view kMagic = "carebridge-definitions-v5\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections; v5: aggregation, max given
 
 class Encoder {
  public:
@@ -108,11 +108,14 @@ void encode(Encoder& e, const ElementDef& el) {
   e.str(el.slice_name);
   e.u32(el.min);
   e.u32(el.max);
-  for (bool f : {el.repeats, el.is_choice, el.xml_attribute, el.xhtml, el.is_modifier, el.is_summary, el.must_support}) e.flag(f);
+  for (bool f : {el.repeats, el.is_choice, el.xml_attribute, el.xhtml, el.is_modifier, el.is_summary, el.must_support, el.max_given}) {
+    e.flag(f);
+  }
   e.list(el.types, [&](const TypeRef& t) {
     e.str(t.code);
     e.strings(t.profiles);
     e.strings(t.target_profiles);
+    e.strings(t.aggregation);
   });
   e.list(el.constraints, [&](const Constraint& c) {
     for (const auto* s : {&c.key, &c.severity, &c.human, &c.expression, &c.source}) e.str(*s);
@@ -147,13 +150,15 @@ void decode(Decoder& d, ElementDef& el) {
   el.slice_name = d.str();
   el.min = d.u32();
   el.max = d.u32();
-  for (bool* f : {&el.repeats, &el.is_choice, &el.xml_attribute, &el.xhtml, &el.is_modifier, &el.is_summary, &el.must_support}) {
+  for (bool* f : {&el.repeats, &el.is_choice, &el.xml_attribute, &el.xhtml, &el.is_modifier, &el.is_summary, &el.must_support,
+                  &el.max_given}) {
     *f = d.flag();
   }
   d.list(el.types, [&](TypeRef& t) {
     t.code = d.str();
     t.profiles = d.strings();
     t.target_profiles = d.strings();
+    t.aggregation = d.strings();
   });
   d.list(el.constraints, [&](Constraint& c) {
     for (auto* s : {&c.key, &c.severity, &c.human, &c.expression, &c.source}) *s = d.str();

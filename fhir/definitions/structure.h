@@ -28,6 +28,7 @@ struct TypeRef {
   std::string code;  // "Quantity", "string", "Resource", "Reference"
   std::vector<std::string> profiles;
   std::vector<std::string> target_profiles;
+  std::vector<std::string> aggregation;  // how a Reference may be held: contained | referenced | bundled (empty: any)
   // The base definition of `code`, when it is a FHIR type (resolved after loading).
   const StructureDef* structure = nullptr;
 };

@@ -103,6 +103,7 @@ TypeRef read_type(const rapidjson::Value& t) {
   }
   each(t, "profile", [&](const rapidjson::Value& p) { if (p.IsString()) ref.profiles.emplace_back(p.GetString()); });
   each(t, "targetProfile", [&](const rapidjson::Value& p) { if (p.IsString()) ref.target_profiles.emplace_back(p.GetString()); });
+  each(t, "aggregation", [&](const rapidjson::Value& a) { if (a.IsString()) ref.aggregation.emplace_back(a.GetString()); });
   return ref;
 }
 
@@ -162,6 +163,26 @@ ElementDef read_element(const rapidjson::Value& e) {
   return el;
 }
 
+// Ids for elements written without one (older differentials give path and sliceName only):
+// the path, with ":name" after the step each slice above the element was named on
+// ("Patient.identifier:mrn.system" for "Patient.identifier.system" after slice mrn).
+void name_elements(std::vector<ElementDef>& elements, const std::vector<bool>& has_id) {
+  std::vector<std::pair<std::string, std::string>> slices;  // sliced path, the slice's id
+  auto within = [](const std::string& path, const std::string& outer) {
+    return path == outer || (path.starts_with(outer) && path[outer.size()] == '.');
+  };
+  for (size_t i = 0; i < elements.size(); ++i) {
+    ElementDef& e = elements[i];
+    while (!slices.empty() && (!within(e.path, slices.back().first) || e.path == slices.back().first)) slices.pop_back();
+    if (has_id[i]) continue;
+    e.id = slices.empty() ? e.path : slices.back().second + e.path.substr(slices.back().first.size());
+    if (!e.slice_name.empty()) {
+      e.id += ":" + e.slice_name;
+      slices.emplace_back(e.path, e.id);
+    }
+  }
+}
+
 StructureKind read_kind(std::string_view kind) {
   if (kind == "primitive-type") return StructureKind::PrimitiveType;
   if (kind == "resource") return StructureKind::Resource;
@@ -200,7 +221,12 @@ StructureDef read_structure(const rapidjson::Value& json) {
   }
   if (elements && elements->IsArray()) {
     sd.elements.reserve(elements->Size());
-    for (const auto& e : elements->GetArray()) sd.elements.push_back(read_element(e));
+    std::vector<bool> has_id;
+    for (const auto& e : elements->GetArray()) {
+      sd.elements.push_back(read_element(e));
+      has_id.push_back(!str(e, "id").empty());
+    }
+    if (std::find(has_id.begin(), has_id.end(), false) != has_id.end()) name_elements(sd.elements, has_id);
   }
   if (sd.kind == StructureKind::PrimitiveType && sd.elements.size() > 0) {
     for (const auto& e : elements->GetArray()) {

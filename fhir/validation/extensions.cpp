@@ -59,6 +59,23 @@ bool element_context_allows(Run& run, std::string_view context, const Element& h
   return false;
 }
 
+// A FHIRPath context ("Patient.name.where(use = 'official')"): the host is among what it selects
+// in the resource, as the reference validator evaluates it. What cannot be evaluated allows it.
+bool expression_context_allows(Run& run, const std::string& expression, const Element& host) {
+  if (!run.engine || !run.frame.resource) return true;
+  auto compiled = run.engine->compile(expression);
+  if (!compiled) return true;
+  fhirpath::Context context;
+  context.resource = run.frame.resource;
+  context.root_resource = run.frame.container;
+  auto result = run.engine->evaluate(*compiled, *run.frame.resource, context);
+  if (!result.ok) return true;
+  for (const auto& item : result.items) {
+    if (item.element == &host) return true;
+  }
+  return false;
+}
+
 bool context_allows(Run& run, const definitions::StructureDef& sd, const Element& host) {
   if (sd.contexts.empty()) return true;
   // Any extension may decorate an example, fixed or pattern value in an ElementDefinition.
@@ -79,7 +96,10 @@ bool context_allows(Run& run, const definitions::StructureDef& sd, const Element
   }
   for (const auto& context : sd.contexts) {
     if (context.empty()) return true;
-    if (context.find_first_of("() ") != std::string::npos) return true;  // an expression we do not evaluate
+    if (context.find_first_of("() ") != std::string::npos) {
+      if (expression_context_allows(run, context, host)) return true;
+      continue;
+    }
     if (context.find("://") != std::string::npos || context.starts_with("urn:")) {
       // An extension context: the host is that extension.
       if (host.type == "Extension" && value_of(child_named(host, "url")) == context) return true;

@@ -150,6 +150,54 @@ void check_reslices(Run& run, const Element& node, const defs::StructureDef& sd,
   }
 }
 
+// How a Reference holds its target, against the aggregation modes the profile allows: a
+// "#id" or a contained target is contained, a Bundle entry bundled, anything else referenced.
+// A Reference without a reference (an identifier, a display) is not checked.
+void check_aggregation(Run& run, const Element& reference, const defs::StructureDef& sd, const defs::ElementDef& e,
+                       const Path& path) {
+  std::string_view ref = value_of(child_named(reference, "reference"));
+  const defs::TypeRef* type = nullptr;
+  for (const auto& t : e.types) {
+    if (t.code == "Reference" && !t.aggregation.empty()) type = &t;
+  }
+  if (!type || ref.empty()) return;
+  auto found = run.referenced_resources.find(&reference);
+  const Element* target = found == run.referenced_resources.end() ? nullptr : found->second;
+  std::string_view mode = ref.starts_with('#') || (target && target->name == "contained") ? "contained"
+                          : target                                                      ? "bundled"
+                                                                                        : "referenced";
+  if (std::find(type->aggregation.begin(), type->aggregation.end(), mode) != type->aggregation.end()) return;
+  std::string allowed;
+  for (const auto& a : type->aggregation) allowed += (allowed.empty() ? "" : ", ") + a;
+  run.report(Severity::Error, "structure",
+             "the reference is " + std::string(mode) + ", but " + label(sd, e) + " allows only: " + allowed,
+             reference, path);
+}
+
+// An item that matched a slice, against the slice and against the element it slices: the
+// reference validator checks both, so a slicer's invariants and the constraints on its children
+// hold for slice members too (a snapshot's slices need not repeat them). What the second pass
+// finds again at the same place is not reported twice.
+void check_slice_member(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice, uint32_t slicer,
+                        const Path& path) {
+  size_t first = run.issue_count();
+  check_against(run, item, sd, slice, path);
+  size_t second = run.issue_count();
+  check_against(run, item, sd, slicer, path);
+  auto& issues = run.issues();
+  auto again = [&](const model::Issue& issue) {
+    for (size_t i = first; i < second; ++i) {
+      const model::Issue& seen = issues[i];
+      if (seen.severity == issue.severity && seen.code == issue.code && seen.expression == issue.expression &&
+          seen.position.line == issue.position.line && seen.position.column == issue.position.column) {
+        return true;
+      }
+    }
+    return false;
+  };
+  issues.erase(std::remove_if(issues.begin() + static_cast<std::ptrdiff_t>(second), issues.end(), again), issues.end());
+}
+
 // The items of one profile element: cardinality, then each item against the slice it
 // matches (or the element itself), then each slice's cardinality.
 void check_items(Run& run, const Element& node, const defs::StructureDef& sd, uint32_t k, const Items& items,
@@ -157,33 +205,36 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   const defs::ElementDef& child = sd.elements[k];
   check_cardinality(run, node, sd, child, items.size(), path, false);
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
+  for (size_t s = 0; s < slices.size() && !items.empty(); ++s) {
+    std::string undecidable = undecidable_slice(run, sd, slices[s], *child.slicing);
+    if (undecidable.empty()) continue;
+    run.report(Severity::Error, "processing",
+               "the slicing of " + label(sd, child) + " cannot be evaluated: its slice '" + sd.elements[slices[s]].slice_name +
+                   "' gives no fixed value, pattern or required binding for the discriminator (" + undecidable + ")",
+               node, path.text() + "." + child.name);
+    break;
+  }
   std::vector<Items> slice_items(slices.size());
-  size_t latest = 0;  // the last slice matched, for ordered slicing
-  const Element* unmatched = nullptr;  // the first item no slice matched, for openAtEnd
+  // The slice the previous item matched, for ordered slicing; none after an item that matched
+  // no slice. As the reference validator has it, an ordered slicing compares neighbours only,
+  // and openAtEnd is taken as open (it does not check where unmatched items stand).
+  size_t previous = slices.size();
   for (const auto& [item, at] : items) {
     Path cpath{&path, item->name, at};
     size_t matched = slices.size();
     for (size_t s = 0; s < slices.size() && matched == slices.size(); ++s) {
       if (slice_matches(run, *item, sd, slices[s], *child.slicing)) matched = s;
     }
-    if (matched == slices.size() && !unmatched) unmatched = item;
-    if (matched < slices.size() && unmatched && child.slicing->rules == "openAtEnd") {
-      run.report(Severity::Error, "structure",
-                 "this item matches the slice '" + sd.elements[slices[matched]].slice_name +
-                     "', but an item that matches no slice comes before it, and the slicing of " + label(sd, child) +
-                     " is open at the end only",
-                 *item, cpath);
-    }
-    if (matched < slices.size() && child.slicing->ordered && matched < latest) {
+    if (matched < slices.size() && child.slicing->ordered && previous < slices.size() && matched < previous) {
       run.report(Severity::Error, "structure",
                  "this item matches the slice '" + sd.elements[slices[matched]].slice_name + "', which the profile " + sd.url +
-                     " orders before '" + sd.elements[slices[latest]].slice_name + "' (the slicing is ordered)",
+                     " orders before '" + sd.elements[slices[previous]].slice_name + "' (the slicing is ordered)",
                  *item, cpath);
     }
+    previous = matched;
     if (matched < slices.size()) {
-      latest = std::max(latest, matched);
       slice_items[matched].push_back({item, at});
-      check_against(run, *item, sd, slices[matched], cpath);
+      check_slice_member(run, *item, sd, slices[matched], k, cpath);
     } else if (!slices.empty() && child.slicing->rules == "closed") {
       run.report(Severity::Error, "structure",
                  "this item matches none of the slices of " + label(sd, child) + ", and the slicing is closed", *item, cpath);
@@ -204,25 +255,62 @@ void check_against(Run& run, const Element& node, const defs::StructureDef& sd, 
   const defs::ElementDef& e = sd.elements[index];
   if (index > 0 && !check_element_value(run, node, sd, e, path)) return;
   if (run.options.invariants && run.engine) check_invariants(run, node, &e, &sd, path);
-  if (index > 0 && node.type == "Reference") check_profile_reference(run, node, e, path);
-  uint32_t shape = sd.shape_of(index);
-  if (sd.elements[shape].children.empty()) {
-    // Not constrained further here: the type's own profile, if it names one.
-    for (const auto& t : e.types) {
-      // Extensions are checked against their definition by url (extensions.cpp).
-      if (t.code != node.type || t.profiles.empty() || index == 0 || node.type == "Extension") continue;
-      if (const defs::StructureDef* profile = run.state.profile(t.profiles[0]); profile && profile != &sd) {
-        check_against(run, node, *profile, 0, path);
-      }
-    }
-    return;
+  if (index > 0 && node.type == "Reference") {
+    check_profile_reference(run, node, e, path);
+    check_aggregation(run, node, sd, e, path);
   }
+  // The type's own profile, if the element names one; then what this profile says of the children.
+  if (index > 0) check_type_profiles(run, node, e, &sd, path);
+  uint32_t shape = sd.shape_of(index);
+  if (sd.elements[shape].children.empty()) return;
   auto groups = group_children(run, node, sd, shape, path);
   static const Items none;
   for (uint32_t k : sd.elements[shape].children) {
     auto it = groups.find(k);
     check_items(run, node, sd, k, it == groups.end() ? none : it->second, path);
   }
+}
+
+void check_type_profiles(Run& run, const Element& node, const defs::ElementDef& e, const defs::StructureDef* owner,
+                         const Path& path) {
+  const defs::TypeRef* type = nullptr;
+  for (const auto& t : e.types) {
+    if (t.code == node.type && !t.profiles.empty()) type = &t;
+  }
+  if (!type) return;
+  // An extension is checked against the definition its url names (extensions.cpp); a profile
+  // of that extension the element names (its url is the extension's) is checked here.
+  std::string_view own_url = node.type == "Extension" ? value_of(child_named(node, "url")) : std::string_view{};
+  std::vector<const defs::StructureDef*> profiles;
+  for (const auto& url : type->profiles) {
+    if (!own_url.empty() && url == own_url) continue;
+    const defs::StructureDef* profile = run.state.profile(url);
+    if (!profile) {
+      // As the reference validator has it: a profile that cannot be found is not conformed to.
+      run.report(run.tolerable(), "not-found",
+                 "the profile '" + url + "' that '" + e.id + "' names for its " + type->code +
+                     " is not known, so the value could not be checked against it",
+                 node, path);
+    } else if (profile != owner) {
+      profiles.push_back(profile);
+    }
+  }
+  if (profiles.size() == 1) check_against(run, node, *profiles[0], 0, path);
+  if (profiles.size() < 2) return;
+  // Several profiles: the value conforms to one of them (only that one's findings are kept).
+  size_t before = run.issue_count();
+  for (const defs::StructureDef* profile : profiles) {
+    size_t start = run.issue_count();
+    check_against(run, node, *profile, 0, path);
+    if (run.error_count_since(start) > 0) continue;
+    run.issues().resize(before);
+    check_against(run, node, *profile, 0, path);
+    return;
+  }
+  std::string urls;
+  for (const auto& url : type->profiles) urls += (urls.empty() ? "" : ", ") + url;
+  run.report(Severity::Error, "structure", "the value conforms to none of the profiles " + urls + " that '" + e.id + "' allows",
+             node, path);
 }
 
 namespace {

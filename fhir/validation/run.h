@@ -138,7 +138,6 @@ class Run {
   std::unordered_map<std::pair<const void*, const void*>, bool, PointerPairHash> conformance_;
   const FragmentIndex& fragments(const Element& root);
   void walk(const Element& node, const Path& path);
-  void check_type_profile(const Element& node, const Path& path);
   void children(const Element& node, const Path& path);
 };
 
@@ -182,6 +181,10 @@ void check_profile_reference(Run& run, const Element& reference, const definitio
 void check_against(Run& run, const Element& node, const definitions::StructureDef& sd, uint32_t element,
                    const Path& path);
 void check_profiles(Run& run, const Element& resource, const Path& path);
+// The profiles element `e` names for the node's type (type.profile): an unknown one is an
+// error; of several, the node conforms to one. `owner` (the profile `e` is from) is skipped.
+void check_type_profiles(Run& run, const Element& node, const definitions::ElementDef& e,
+                         const definitions::StructureDef* owner, const Path& path);
 // values.cpp: whether an element matches a fixed (exact) or pattern (subset) JSON value.
 bool matches_value(ValidatorState& state, const Element& node, const definitions::TypedJson& value, bool exact);
 // values.cpp: maxLength, minValue[x] and maxValue[x] of `e` on a primitive node (`of`: whose

@@ -8,16 +8,23 @@ namespace carebridge::fhir::validation {
 namespace {
 namespace defs = carebridge::fhir::definitions;
 
-// The steps of a discriminator path: "code.coding" -> {"code", "coding"}; "$this" -> {}.
+// The steps of a discriminator path: "code.coding" -> {"code", "coding"}; "$this" -> {}. A dot
+// inside a function's argument is no step ("extension('http://acme.org/x').value" has two).
 std::vector<std::string_view> steps(std::string_view path) {
   std::vector<std::string_view> out;
   if (path == "$this" || path.empty()) return out;
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t dot = path.find('.', start);
-    if (dot == std::string_view::npos) dot = path.size();
-    out.push_back(path.substr(start, dot - start));
-    start = dot + 1;
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    char c = i < path.size() ? path[i] : '.';
+    if (c == '\'') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c != '.' || depth > 0) continue;
+    out.push_back(path.substr(start, i - start));
+    start = i + 1;
   }
   return out;
 }
@@ -105,6 +112,17 @@ bool any_equals(const std::vector<const Element*>& values, const std::string& te
   return false;
 }
 
+// The url of the extensions an extension slice holds: the Extension.url its type profile fixes
+// (a profile of an extension keeps the url of the extension it constrains), else the profile's url.
+std::string extension_url(Run& run, const std::string& profile_url) {
+  const defs::StructureDef* profile = run.state.profile(profile_url);
+  if (!profile || profile->type != "Extension") return profile_url;
+  uint32_t url = profile->find("Extension.url");
+  if (url == defs::kNoElement || !profile->elements[url].fixed) return profile_url;
+  const std::string& json = profile->elements[url].fixed->json;  // a JSON string: "\"http://...\""
+  return json.size() >= 2 && json.front() == '"' && json.back() == '"' ? json.substr(1, json.size() - 2) : profile_url;
+}
+
 // Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.
 bool in_value_set(const Element& v, const terminology::Expansion& vs) {
   if (v.has_value) return vs.bare_codes.contains(v.value);
@@ -129,7 +147,9 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
     const auto& wanted = e.fixed ? e.fixed : e.pattern;
     if (!wanted) continue;
     any = true;
-    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, e.fixed.has_value());
+    // Fixed or pattern, the slice is told apart as by a pattern: the reference validator turns
+    // either into a FHIRPath test that some value has the properties the slice gives.
+    for (const Element* v : values) ok = ok || matches_value(run.state, *v, *wanted, false);
     if (c == candidates.front()) break;  // fixed on the element itself: that decides
   }
   if (any) return ok;
@@ -137,11 +157,11 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
   // An extension slice is told apart by its url: the extension's profile.
   if (def.name == "url" && candidates.front() > 0 && !sd.elements[def.parent].types.empty() &&
       !sd.elements[def.parent].types[0].profiles.empty()) {
-    return any_equals(values, sd.elements[def.parent].types[0].profiles[0]);
+    return any_equals(values, extension_url(run, sd.elements[def.parent].types[0].profiles[0]));
   }
   if (path.size() == 1 && path[0] == "url" && !sd.elements[slice].types.empty() &&
       !sd.elements[slice].types[0].profiles.empty()) {
-    return any_equals(values, sd.elements[slice].types[0].profiles[0]);
+    return any_equals(values, extension_url(run, sd.elements[slice].types[0].profiles[0]));
   }
   if (def.binding && def.binding->strength == "required") {
     // Sliced by a required binding: the value must be in the value set.
@@ -174,8 +194,47 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
 
 }  // namespace
 
+namespace {
+
+// Whether the slice says what a discriminator compares: a fixed value or pattern at its path
+// (or in a slice below it), a required binding, a max of 0, an extension url; for exists, a
+// minimum of 1 or a max of 0. Undecided when the path leads to no element here (a resolve()
+// or a type profile may give it elsewhere).
+bool gives_criterion(Run& run, const defs::StructureDef& sd, uint32_t slice, const defs::Discriminator& d) {
+  if (d.path.find("resolve()") != std::string::npos || (d.type != "value" && d.type != "pattern" && d.type != "exists")) {
+    return true;
+  }
+  auto path = steps(d.path);
+  std::vector<uint32_t> candidates;
+  elements_at(run, sd, slice, path, 0, candidates);
+  if (candidates.empty()) return true;
+  const defs::ElementDef& def = sd.elements[candidates.front()];
+  if (def.max == 0) return true;
+  if (d.type == "exists") return def.min >= 1;
+  for (uint32_t c : candidates) {
+    if (sd.elements[c].fixed || sd.elements[c].pattern) return true;
+  }
+  if (def.binding && def.binding->strength == "required" && !def.binding->value_set.empty()) return true;
+  const defs::ElementDef& owner = def.name == "url" && candidates.front() > 0 ? sd.elements[def.parent] : sd.elements[slice];
+  return !owner.types.empty() && !owner.types[0].profiles.empty();
+}
+
+}  // namespace
+
+std::string undecidable_slice(Run& run, const defs::StructureDef& sd, uint32_t slice, const defs::Slicing& slicing) {
+  std::string paths;
+  for (const auto& d : slicing.discriminators) {
+    if (gives_criterion(run, sd, slice, d)) return {};
+    paths += (paths.empty() ? "" : ", ") + d.type + " " + d.path;
+  }
+  return paths;
+}
+
 bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, uint32_t slice,
                    const defs::Slicing& slicing) {
+  // A slicing without discriminators tells no item apart: as in the reference validator, no
+  // item is taken for any of its slices (it was taken for the first).
+  if (slicing.discriminators.empty()) return false;
   for (const auto& d : slicing.discriminators) {
     auto path = steps(d.path);
     std::vector<const Element*> values;
@@ -190,7 +249,7 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
         ok = value_discriminator_matches(run, values, sd, slice, path, candidates);
       } else {  // an extension slice whose url only its type profile gives (no url element in the snapshot)
         ok = path.size() == 1 && path[0] == "url" && !types.empty() && !types[0].profiles.empty() &&
-             any_equals(values, types[0].profiles[0]);
+             any_equals(values, extension_url(run, types[0].profiles[0]));
       }
     } else if (d.type == "exists") {
       bool present = !values.empty();

@@ -4,6 +4,8 @@
 // slices copy their sliced element's subtree, and constraints on children of a
 // complex type expand that type's elements first. (The common cases; not a full
 // implementation of the snapshot algorithm.)
+#include <functional>
+
 #include "fhir/definitions/structure_reader.h"
 #include "fhir/validation/state.h"
 
@@ -41,12 +43,12 @@ std::string replace_prefix(const std::string& text, const std::string& from, con
   return text.starts_with(from) ? to + text.substr(from.size()) : text;
 }
 
-// Adds the elements of `at`'s type below it (when the snapshot does not list them yet).
-bool expand_type(const defs::Definitions& definitions, defs::StructureDef& sd, uint32_t at) {
+// Adds the elements of `type` (the definition or a profile of `at`'s type) below `at`, when the
+// snapshot does not list them yet.
+bool expand_type(const defs::StructureDef* type, defs::StructureDef& sd, uint32_t at) {
+  if (subtree_end(sd, at) != at + 1 || sd.elements[at].types.size() != 1) return false;
   const defs::ElementDef& e = sd.elements[at];
-  if (subtree_end(sd, at) != at + 1 || e.types.size() != 1) return false;
-  const defs::StructureDef* type = definitions.type(e.types[0].code);
-  if (!type || type->elements.size() < 2 || type->is_primitive()) return false;
+  if (!type || type->elements.size() < 2) return false;
   std::vector<defs::ElementDef> added(type->elements.begin() + 1, type->elements.end());
   for (auto& a : added) {
     a.id = replace_prefix(a.id, type->type, e.id);
@@ -84,8 +86,9 @@ uint32_t add_slice(defs::StructureDef& sd, const defs::ElementDef& diff) {
 // A differential may name one type of a choice by its type-specific name
 // ("Observation.valueQuantity" for the Quantity of Observation.value[x]): that is the
 // type slice "Observation.value[x]:valueQuantity". Rewrites such an id (or one inside
-// it) to the slice's; false when no element of the snapshot is a choice of that name.
-bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
+// it, "Observation.valueQuantity.system") to the slice's, and gives the slice's own id;
+// false when no element of the snapshot is a choice of that name.
+bool choice_slice_id(const defs::StructureDef& sd, std::string& id, std::string& slice_id) {
   for (size_t dot = id.find('.'); dot != std::string::npos; dot = id.find('.', dot + 1)) {
     size_t end = id.find('.', dot + 1);
     std::string head = id.substr(0, end == std::string::npos ? id.size() : end);
@@ -97,7 +100,8 @@ bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
     for (const defs::ChildName& c : sd.elements[parent].child_names) {
       const defs::ElementDef& choice = sd.elements[c.element];
       if (c.name != step || !choice.is_choice || !choice.slice_name.empty()) continue;
-      id = choice.id + ":" + std::string(step) + id.substr(head.size());
+      slice_id = choice.id + ":" + std::string(step);
+      id = slice_id + id.substr(head.size());
       return true;
     }
     return false;
@@ -110,9 +114,8 @@ bool choice_slice_id(const defs::StructureDef& sd, std::string& id) {
 uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
   auto colon = slice_id.rfind(':');
   uint32_t choice = sd.find(std::string_view(slice_id).substr(0, colon));
-  if (choice == defs::kNoElement) return choice;
+  if (choice == defs::kNoElement || !sd.elements[choice].is_choice) return defs::kNoElement;
   std::string property = slice_id.substr(colon + 1);
-  if (!sd.elements[choice].slicing) sd.elements[choice].slicing = defs::Slicing{{{"type", "$this"}}, false, "open"};
   defs::ElementDef slice;
   slice.id = slice_id;
   slice.slice_name = property;
@@ -120,6 +123,7 @@ uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
     if (sd.elements[choice].name + defs::capitalize(t.code) == property) slice.types = {t};
   }
   if (slice.types.empty()) return defs::kNoElement;
+  if (!sd.elements[choice].slicing) sd.elements[choice].slicing = defs::Slicing{{{"type", "$this"}}, false, "open"};
   uint32_t at = add_slice(sd, slice);
   if (at != defs::kNoElement) sd.elements[at].types = slice.types;
   return at;
@@ -128,9 +132,9 @@ uint32_t add_choice_slice(defs::StructureDef& sd, const std::string& slice_id) {
 void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   if (diff.is_modifier) into.is_modifier = true;  // a modifier extension says so on its root
   into.min = std::max(into.min, diff.min);
-  // A differential without "max" reads as 1 (from a cache that does not keep whether it was
-  // given): then 1 is trusted only on slices, where it is usual to say it.
-  if (diff.max_given || diff.max != 1 || !diff.slice_name.empty()) into.max = diff.max;
+  // A differential without "max" keeps the base's (a slice its sliced element's: an
+  // "identifier:mrn" with min 1 alone may repeat).
+  if (diff.max_given) into.max = diff.max;
   if (!diff.types.empty()) into.types = diff.types;
   if (diff.fixed) into.fixed = diff.fixed;
   if (diff.pattern) into.pattern = diff.pattern;
@@ -143,7 +147,44 @@ void merge(defs::ElementDef& into, const defs::ElementDef& diff) {
   for (const auto& c : diff.constraints) into.constraints.push_back(c);
 }
 
+// The element of the snapshot a differential element constrains: found, or a slice made for it,
+// or found after expanding the types of its nearest listed ancestor (from the profile the
+// ancestor names for its type, `shape`), as often as that makes progress.
+uint32_t place(defs::StructureDef& sd, const defs::ElementDef& diff,
+               const std::function<const defs::StructureDef*(const defs::ElementDef&)>& shape) {
+  const std::string& id = diff.id;
+  bool slice = !diff.slice_name.empty() && id.rfind(':') != std::string::npos && id.find('.', id.rfind(':')) == std::string::npos;
+  for (int expansions = 0; expansions < 16; ++expansions) {
+    uint32_t at = sd.find(id);
+    if (at == defs::kNoElement && slice) {
+      // A slice of a choice named for one of its types ("effective[x]:effectiveDateTime") is
+      // that type's slice, also when the differential gives no type (or no slicing) for it.
+      at = add_choice_slice(sd, id);
+      if (at == defs::kNoElement) at = add_slice(sd, diff);
+    }
+    if (at != defs::kNoElement) return at;
+    uint32_t ancestor = defs::kNoElement;
+    for (size_t dot = id.rfind('.'); dot != std::string::npos && ancestor == defs::kNoElement; dot = id.rfind('.', dot - 1)) {
+      ancestor = sd.find(std::string_view(id).substr(0, dot));
+      if (dot == 0) break;
+    }
+    if (ancestor == defs::kNoElement || !expand_type(shape(sd.elements[ancestor]), sd, ancestor)) return defs::kNoElement;
+  }
+  return defs::kNoElement;
+}
+
 }  // namespace
+
+const defs::StructureDef* ValidatorState::type_shape(const defs::ElementDef& element) {
+  if (element.types.size() != 1) return nullptr;
+  const defs::TypeRef& type = element.types[0];
+  // The profile the element names for its type gives its children (an extension slice's parts,
+  // a datatype profile's constraints); else the type's own definition.
+  if (type.profiles.size() == 1) {
+    if (const defs::StructureDef* profile = this->profile(type.profiles[0]); profile && profile->type == type.code) return profile;
+  }
+  return defs.type(type.code);
+}
 
 const defs::StructureDef* ValidatorState::profile(std::string_view url) {
   const defs::StructureDef* sd = defs.structure(url);
@@ -176,25 +217,16 @@ std::unique_ptr<defs::StructureDef> ValidatorState::generate_snapshot(const defs
     defs::ElementDef renamed;
     if (sd->find(diff_element.id) == defs::kNoElement) {
       renamed = diff_element;
-      if (choice_slice_id(*sd, renamed.id)) {
-        if (renamed.id.find('.', renamed.id.rfind(':')) == std::string::npos) {
-          renamed.slice_name = renamed.id.substr(renamed.id.rfind(':') + 1);
-          if (sd->find(renamed.id) == defs::kNoElement) add_choice_slice(*sd, renamed.id);
-        }
+      std::string slice_id;
+      if (choice_slice_id(*sd, renamed.id, slice_id)) {
+        // The type slice first, also when the differential only names an element inside it.
+        if (sd->find(slice_id) == defs::kNoElement) add_choice_slice(*sd, slice_id);
+        if (renamed.id == slice_id) renamed.slice_name = slice_id.substr(slice_id.rfind(':') + 1);
         diff_ptr = &renamed;
       }
     }
     const defs::ElementDef& diff = *diff_ptr;
-    uint32_t at = sd->find(diff.id);
-    if (at == defs::kNoElement && !diff.slice_name.empty() && diff.id.rfind(':') != std::string::npos &&
-        diff.id.find('.', diff.id.rfind(':')) == std::string::npos) {
-      at = add_slice(*sd, diff);
-    }
-    if (at == defs::kNoElement) {
-      auto dot = diff.id.rfind('.');
-      uint32_t parent = dot == std::string::npos ? defs::kNoElement : sd->find(std::string_view(diff.id).substr(0, dot));
-      if (parent != defs::kNoElement && expand_type(defs, *sd, parent)) at = sd->find(diff.id);
-    }
+    uint32_t at = place(*sd, diff, [this](const defs::ElementDef& e) { return type_shape(e); });
     if (at == defs::kNoElement) continue;
     merge(sd->elements[at], diff);
   }

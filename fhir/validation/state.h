@@ -50,6 +50,8 @@ struct ValidatorState {
   const terminology::Ucum* ucum();
   // A profile with a snapshot: as loaded, or generated from its base and differential.
   const definitions::StructureDef* profile(std::string_view url);
+  // What gives the children of an element of one type: the profile it names for it, else the type.
+  const definitions::StructureDef* type_shape(const definitions::ElementDef& element);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
   const std::vector<uint32_t>& slices(const definitions::StructureDef& sd, uint32_t element);
   // The urls a complex extension's definition names for its parts (Extension.extension.url).

@@ -145,20 +145,13 @@ void Run::walk(const Element& node, const Path& path) {
     report(Severity::Error, "value", "value does not match the fixed value " + node.definition->fixed->json, node, path);
   }
   if (node.definition) check_limits(*this, node, *node.definition, {}, path);
-  if (node.definition && !node.is_resource() && node.type != "Extension") check_type_profile(node, path);
+  // A datatype the definition profiles: dispenseRequest.quantity is a SimpleQuantity (no
+  // comparator, sqty-1), a price a MoneyQuantity.
+  if (node.definition && !node.is_resource() && node.type != "Extension") {
+    check_type_profiles(*this, node, *node.definition, node.structure, path);
+  }
   if (options.invariants && engine) check_invariants(*this, node, node.definition, own_type ? type : nullptr, path);
   children(node, path);
-}
-
-// A datatype the definition profiles: dispenseRequest.quantity is a SimpleQuantity (no
-// comparator, sqty-1), a price a MoneyQuantity.
-void Run::check_type_profile(const Element& node, const Path& path) {
-  for (const auto& t : node.definition->types) {
-    if (t.code != node.type || t.profiles.empty()) continue;
-    const defs::StructureDef* profile = state.profile(t.profiles[0]);
-    if (profile && profile != node.structure) check_against(*this, node, *profile, 0, path);
-    return;
-  }
 }
 
 void Run::children(const Element& node, const Path& path) {

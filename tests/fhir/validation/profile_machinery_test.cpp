@@ -1,0 +1,252 @@
+// The profile machinery as the reference validator has it: snapshots generated from
+// differentials (type-specific choice names, slices without max), slice members checked
+// against their slice and the element it slices, ordered slicing, fixed values and their
+// extensions, profiles named for a datatype.
+#include <catch2/catch.hpp>
+
+#include "fhir/io/format.h"
+#include "validation_helpers.h"
+
+using namespace carebridge::testing;
+using carebridge::fhir::model::Severity;
+namespace validation = carebridge::fhir::validation;
+
+namespace {
+
+const std::string kBase = "http://carebridge.example/fhir/StructureDefinition/";
+
+const carebridge::fhir::definitions::Definitions& with_package() {
+  static auto defs = [] {
+    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
+    d->add_package(fixture("validation/packages/cb-machinery"));
+    return d;
+  }();
+  return *defs;
+}
+
+std::vector<carebridge::fhir::model::Issue> check(const std::string& text, const std::string& profile) {
+  static auto v = validation::Validator::with_invariants(with_package());
+  auto parsed = carebridge::fhir::io::read(text, with_package());
+  REQUIRE(parsed.document);
+  validation::Options options;
+  options.profiles.push_back(kBase + profile);
+  auto issues = v->validate(*parsed.document->root(), options);
+  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
+  return issues;
+}
+
+std::string observation_with(const std::string& status, const std::string& value) {
+  return R"({"resourceType":"Observation","id":"o","status":")" + status + R"(","code":{"text":"glucose"},)" + value + "}";
+}
+
+std::string patient_with(const std::string& identifiers) {
+  return R"({"resourceType":"Patient","id":"p","identifier":[)" + identifiers + "]}";
+}
+
+const std::string kMrn = R"({"system":"http://carebridge.example/mrn","value":"1"})";
+const std::string kSsn = R"({"system":"http://hl7.org/fhir/sid/us-ssn","value":"2"})";
+const std::string kOther = R"({"system":"http://other.example","value":"3"})";
+
+}  // namespace
+
+TEST_CASE("a differential constraining only a child of a choice's type-specific name applies it",
+          "[validation][profiles][snapshots]") {
+  // cbm-observation says Observation.valueQuantity.system, never Observation.valueQuantity.
+  auto ok = check(observation_with("final", R"("valueQuantity":{"value":1,"system":"http://unitsofmeasure.org","code":"mg"})"),
+                  "cbm-observation");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto other = check(observation_with("final", R"("valueQuantity":{"value":1,"system":"http://units.example","code":"mg"})"),
+                     "cbm-observation");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "value", "Observation.valueQuantity.system"));
+  auto none = check(observation_with("final", R"("valueQuantity":{"value":1,"unit":"mg"})"), "cbm-observation");
+  INFO(describe(none));
+  CHECK(count_errors(none) > 0);
+}
+
+TEST_CASE("a fixed value allows no extension it does not have, a slice matched by it does",
+          "[validation][profiles]") {
+  auto extended = check(observation_with("final", R"("_status":{"extension":[{"url":"http://example.org/x","valueString":"y"}]})"),
+                        "cbm-observation");
+  INFO(describe(extended));
+  CHECK(has_issue(extended, Severity::Error, "value", "Observation.status", "exactly"));
+  // The mrn slice fixes its system: an extension on the system does not keep the item out of it.
+  auto sliced = check(patient_with(R"({"system":"http://carebridge.example/mrn","_system":{"extension":[{"url":"http://example.org/x",
+      "valueString":"y"}]},"value":"1"})"), "cbm-identified");
+  INFO(describe(sliced));
+  CHECK(has_issue(sliced, Severity::Error, "value", "Patient.identifier[0].system", "exactly"));
+  CHECK_FALSE(has_issue(sliced, Severity::Error, "required", "Patient.identifier", "mrn"));
+}
+
+TEST_CASE("a slice without max in the differential keeps its sliced element's", "[validation][profiles][slicing]") {
+  auto two = check(patient_with(kMrn + "," + kMrn), "cbm-identified");
+  INFO(describe(two));
+  CHECK(count_errors(two) == 0);
+  auto none = check(patient_with(kOther), "cbm-identified");
+  CHECK(has_issue(none, Severity::Error, "required", "Patient.identifier", "mrn"));
+}
+
+TEST_CASE("a slice member is checked against the element it slices too", "[validation][profiles][slicing]") {
+  // cbm-identified-checked adds an invariant to Patient.identifier of cbm-identified, whose
+  // snapshot already has the mrn slice: the slice does not repeat it, the item still meets it.
+  auto ok = check(patient_with(kMrn), "cbm-identified-checked");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto no_value = check(patient_with(R"({"system":"http://carebridge.example/mrn"})"), "cbm-identified-checked");
+  INFO(describe(no_value));
+  CHECK(has_issue(no_value, Severity::Error, "invariant", "Patient.identifier[0]", "cbm-1"));
+}
+
+TEST_CASE("ordered slicing compares an item with the one before it", "[validation][profiles][slicing]") {
+  CHECK(count_errors(check(patient_with(kMrn + "," + kSsn), "cbm-ordered")) == 0);
+  auto reversed = check(patient_with(kSsn + "," + kMrn), "cbm-ordered");
+  CHECK(has_issue(reversed, Severity::Error, "structure", "Patient.identifier[1]", "ordered"));
+  // An item of no slice between them starts over, as in the reference validator.
+  auto between = check(patient_with(kSsn + "," + kOther + "," + kMrn), "cbm-ordered");
+  INFO(describe(between));
+  CHECK(count_errors(between) == 0);
+}
+
+TEST_CASE("a profile named for a datatype that cannot be found is an error", "[validation][profiles]") {
+  auto with = check(observation_with("final", R"("valueQuantity":{"value":1})"), "cbm-unshipped-quantity");
+  INFO(describe(with));
+  CHECK(has_issue(with, Severity::Error, "not-found", "Observation.valueQuantity", "cbm-not-shipped"));
+  CHECK(count_errors(check(observation_with("final", R"("issued":"2024-01-01T00:00:00Z")"), "cbm-unshipped-quantity")) == 0);
+}
+
+TEST_CASE("differential elements without ids are told apart by their slice names", "[validation][profiles][snapshots]") {
+  // cbm-no-ids gives path and sliceName only, as older tools write differentials.
+  auto ok = check(R"({"resourceType":"Patient","id":"p","gender":"male","identifier":[)" + kMrn + "," + kSsn + "]}", "cbm-no-ids");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto no_mrn = check(R"({"resourceType":"Patient","id":"p","gender":"male","identifier":[)" + kSsn + "]}", "cbm-no-ids");
+  INFO(describe(no_mrn));
+  CHECK(has_issue(no_mrn, Severity::Error, "required", "Patient.identifier", "mrn"));
+  CHECK(has_issue(check(patient_with(kMrn), "cbm-no-ids"), Severity::Error, "required", "Patient.gender"));
+}
+
+TEST_CASE("a profile slices the extensions of a primitive element", "[validation][profiles][slicing]") {
+  auto with = check(R"({"resourceType":"Patient","id":"p","birthDate":"1980-05-01","_birthDate":{"extension":[
+      {"url":"http://hl7.org/fhir/StructureDefinition/patient-birthTime","valueDateTime":"1980-05-01T08:30:00Z"}]}})",
+                    "cbm-birth-time");
+  INFO(describe(with));
+  CHECK(count_errors(with) == 0);
+  auto without = check(R"({"resourceType":"Patient","id":"p","birthDate":"1980-05-01"})", "cbm-birth-time");
+  INFO(describe(without));
+  CHECK(has_issue(without, Severity::Error, "required", "Patient.birthDate", "time"));
+}
+
+TEST_CASE("an extension slice typed with a profile of an extension holds that extension's url",
+          "[validation][profiles][slicing]") {
+  // cbm-paired slices Patient.extension with cbm-pair-strict, a profile of cbm-pair that needs part b.
+  auto with = [](const std::string& parts) {
+    return check(R"({"resourceType":"Patient","id":"p","extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-pair",
+        "extension":[)" + parts + "]}]}", "cbm-paired");
+  };
+  auto both = with(R"({"url":"a","valueString":"x"},{"url":"b","valueString":"y"})");
+  INFO(describe(both));
+  CHECK(count_errors(both) == 0);
+  auto no_b = with(R"({"url":"a","valueString":"x"})");
+  INFO(describe(no_b));
+  CHECK(has_issue(no_b, Severity::Error, "required", "Patient.extension[0]", "b"));
+}
+
+TEST_CASE("a slice of a choice named for one of its types takes that type alone", "[validation][profiles][snapshots]") {
+  // cbm-type-slices names effective[x]:effectiveDateTime (min 1) and value[x]:valueCodeableConcept
+  // with neither a type nor a slicing for the choice, as integrators often write them.
+  const std::string value = R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"1-8"}]})";
+  auto ok = check(observation_with("final", R"("effectiveDateTime":"2024-01-01",)" + value), "cbm-type-slices");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto period = check(observation_with("final", R"("effectivePeriod":{"start":"2024-01-01"},)" + value), "cbm-type-slices");
+  INFO(describe(period));
+  CHECK(has_issue(period, Severity::Error, "required", "Observation.effective", "effectiveDateTime"));
+  auto text = check(observation_with("final", R"("effectiveDateTime":"2024-01-01","valueCodeableConcept":{"text":"x"})"),
+                    "cbm-type-slices");
+  INFO(describe(text));
+  CHECK(has_issue(text, Severity::Error, "required", "Observation.valueCodeableConcept", "coding"));
+}
+
+TEST_CASE("a slicing without discriminators takes no item for a slice", "[validation][profiles][slicing]") {
+  // cbm-undiscriminated slices identifier (open) with no discriminator: neither item is the 'first' slice.
+  auto two = check(patient_with(kMrn + "," + kOther), "cbm-undiscriminated");
+  INFO(describe(two));
+  CHECK(count_errors(two) == 0);
+}
+
+TEST_CASE("a discriminator path through extension('url') keeps the url whole", "[validation][profiles][slicing]") {
+  // cbm-flagged: a component flagged urgent (cbm-flag) is the 'urgent' slice, which needs a value.
+  const std::string flag = R"("extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-flag","valueCode":"urgent"}])";
+  auto valued = check(observation_with("final", R"("component":[{"code":{"text":"a"},)" + flag + R"(,"valueInteger":1}])"), "cbm-flagged");
+  INFO(describe(valued));
+  CHECK(count_errors(valued) == 0);
+  auto bare = check(observation_with("final", R"("component":[{"code":{"text":"a"},)" + flag + "}]"), "cbm-flagged");
+  INFO(describe(bare));
+  CHECK(has_issue(bare, Severity::Error, "required", "Observation.component[0]", "value"));
+}
+
+TEST_CASE("a slice that gives its discriminator nothing to compare cannot be evaluated", "[validation][profiles][slicing]") {
+  // cbm-vague slices identifier by system, but its slice fixes no system.
+  auto with = check(patient_with(kMrn), "cbm-vague");
+  INFO(describe(with));
+  CHECK(has_issue(with, Severity::Error, "processing", "Patient.identifier", "cannot be evaluated"));
+  CHECK(count_errors(check(R"({"resourceType":"Patient","id":"p"})", "cbm-vague")) == 0);
+}
+
+TEST_CASE("a profile's aggregation modes say how a reference may hold its target", "[validation][profiles]") {
+  // cbm-aggregated: Observation.subject may only be a contained Patient.
+  auto contained = check(observation_with("final", R"("contained":[{"resourceType":"Patient","id":"cp"}],"subject":{"reference":"#cp"})"),
+                         "cbm-aggregated");
+  INFO(describe(contained));
+  CHECK(count_errors(contained) == 0);
+  auto remote = check(observation_with("final", R"("subject":{"reference":"Patient/1"})"), "cbm-aggregated");
+  INFO(describe(remote));
+  CHECK(has_issue(remote, Severity::Error, "structure", "Observation.subject", "referenced"));
+  CHECK(count_errors(check(observation_with("final", R"("subject":{"display":"someone"})"), "cbm-aggregated")) == 0);
+}
+
+TEST_CASE("a profile constrains the parts of an extension slice through the extension's definition",
+          "[validation][profiles][snapshots]") {
+  // cbm-paired-a makes part a of its cbm-pair slice required: the slice's children come from cbm-pair.
+  auto with = [](const std::string& parts) {
+    return check(R"({"resourceType":"Patient","id":"p","extension":[{"url":"http://carebridge.example/fhir/StructureDefinition/cbm-pair",
+        "extension":[)" + parts + "]}]}", "cbm-paired-a");
+  };
+  auto a = with(R"({"url":"a","valueString":"x"})");
+  INFO(describe(a));
+  CHECK(count_errors(a) == 0);
+  auto b = with(R"({"url":"b","valueString":"y"})");
+  INFO(describe(b));
+  CHECK(has_issue(b, Severity::Error, "required", "Patient.extension[0]", "a"));
+}
+
+TEST_CASE("a differential reaches a slice that the element's type profile defines", "[validation][profiles][snapshots]") {
+  // cbm-coded fixes Observation.code.coding:loinc.code; the loinc slice comes from cbm-loinc-concept.
+  auto with = [](const std::string& code) {
+    return check(R"({"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+                     code + R"("}]}})",
+                 "cbm-coded");
+  };
+  auto fixed = with("1-8");
+  INFO(describe(fixed));
+  CHECK(count_errors(fixed) == 0);
+  auto other = with("2-6");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "value", "Observation.code.coding[0].code", "exactly"));
+}
+
+TEST_CASE("an extension's FHIRPath context is evaluated in the resource", "[validation][profiles][extensions]") {
+  // cbm-official-note may be used on Patient.name.where(use = 'official') only.
+  auto on = [](const std::string& use) {
+    return check(R"({"resourceType":"Patient","id":"p","name":[{"use":")" + use + R"(","family":"Doe","extension":[
+        {"url":"http://carebridge.example/fhir/StructureDefinition/cbm-official-note","valueString":"x"}]}]})",
+                 "cbm-no-ids");
+  };
+  auto official = on("official");
+  INFO(describe(official));
+  CHECK_FALSE(has_issue(official, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+  auto usual = on("usual");
+  INFO(describe(usual));
+  CHECK(has_issue(usual, Severity::Error, "structure", "Patient.name[0].extension[0]", "not allowed here"));
+}
