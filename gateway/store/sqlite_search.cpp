@@ -42,11 +42,13 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   } else if (p == "lt") {
     sql = lo + " < ?";
     b.push_back(real(m.low));
-  } else if (p == "ge") {
-    sql = hi + " >= ?";
+  } else if (p == "ge" || p == "le") {
+    // gt or eq, lt or eq: a row reaching past the searched range on that side, or within it
+    // (a period ending inside the searched day is neither, so it is not ge that day).
+    sql = p == "ge" ? "(" + hi + " > ? OR (" : "(" + lo + " < ? OR (";
+    sql += lo + " >= ? AND " + hi + " <= ?))";
+    b.push_back(real(p == "ge" ? m.high : m.low));
     b.push_back(real(m.low));
-  } else if (p == "le") {
-    sql = lo + " <= ?";
     b.push_back(real(m.high));
   } else if (p == "sa") {
     sql = lo + " > ?";

@@ -92,6 +92,19 @@ TEST_CASE("the matcher decides one resource on its own index rows", "[fhir][sear
   CHECK_FALSE(f.matches(o, "Observation", {{"code", "8480-6"}}));
 }
 
+TEST_CASE("ge and le are gt or eq and lt or eq: a period ending inside the searched day is neither", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},)"
+        R"("period":{"start":"2020-12-01","end":"2021-01-01T10:00:00Z"}})");
+  const std::string e = "Encounter/e";
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "ge2021-01-01"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12-31"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12"}}));  // ends past the month
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "le2020-12-01"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "le2020-12-02"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "le2021"}}));  // lt: starts before 2021
+}
+
 TEST_CASE("the matcher follows chains and _has through its resolver", "[fhir][search]") {
   Fixture f;
   f.add(R"({"resourceType":"Patient","id":"anna","name":[{"family":"Okafor"}],"gender":"female"})");

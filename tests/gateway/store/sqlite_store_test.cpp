@@ -123,6 +123,44 @@ TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][st
   CHECK(count("eb", 30, 30) == 2);
 }
 
+TEST_CASE("ge and le take a range past the searched one or within it but not one ending inside it", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-ge-le");
+  SqliteStore store(options);
+  const std::pair<double, double> ranges[] = {{0, 10}, {5, 15}, {10, 11}, {11, 20}};
+  for (int i = 0; i < 4; ++i) {
+    Write w = put("r" + std::to_string(i), 1, "x");
+    IndexEntry e;
+    e.kind = IndexKind::Range;
+    e.param = "date";
+    e.low = ranges[i].first;
+    e.high = ranges[i].second;
+    w.index.push_back(e);
+    REQUIRE(store.commit({w}).ok());
+  }
+  auto ids = [&](const std::string& prefix) {
+    SearchQuery q;
+    q.type = "Patient";
+    q.sort = {{"_id", false}};
+    Clause c;
+    c.param = "date";
+    ValueMatch m;
+    m.kind = ValueMatch::Kind::Range;
+    m.prefix = prefix;
+    m.low = 10;
+    m.high = 12;
+    c.any_of.push_back(m);
+    q.clauses.push_back(c);
+    std::string out;
+    auto result = store.search(q);
+    REQUIRE(result);
+    for (const auto& r : result->page) out += r.id + " ";
+    return out;
+  };
+  CHECK(ids("ge") == "r1 r2 r3 ");  // r0 ends inside [10, 12]: neither above it nor within it
+  CHECK(ids("le") == "r0 r1 r2 ");  // r3 starts inside it and ends past it
+}
+
 TEST_CASE("a search that runs past its deadline is stopped", "[gateway][store]") {
   SqliteOptions options;
   options.directory = carebridge::testing::temp_dir("store-deadline");
