@@ -219,7 +219,20 @@ http::Response FhirService::search_failure(const Call& call, Issues issues) {
   return outcome(call, code == "too-long" ? 400 : 500, std::move(issues));
 }
 
-http::Response FhirService::search(Call& call, const std::string& type, const Params& asked) {
+http::Response FhirService::compartment_search(Call& call, const std::string& compartment, const std::string& id,
+                                               const std::string& type, const Params& params) {
+  if (!compartments_.defines(compartment)) {
+    return outcome(call, 400, {{Severity::Error, "not-supported",
+                                "this server has no " + compartment + " compartment to search in (its definitions define none)", {}, {}}});
+  }
+  SearchScope scope{compartment + "/" + id + "/" + type, compartments_.clause(compartment, id, type)};
+  if (scope.clause.either.empty()) {
+    return outcome(call, 400, {{Severity::Error, "invalid", type + " resources are not in the " + compartment + " compartment", {}, {}}});
+  }
+  return search(call, type, params, &scope);
+}
+
+http::Response FhirService::search(Call& call, const std::string& type, const Params& asked, const SearchScope* scope) {
   ParsedSearch parsed;
   Issues issues;
   // Scopes such as Observation.rs?category=laboratory restrict the search itself.
@@ -235,6 +248,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_value_sets)) {
     return outcome(call, 400, std::move(issues));
   }
+  if (scope) parsed.query.clauses.push_back(scope->clause);
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
                       visibility(call, type, restricted.empty() ? "" : type)};
@@ -244,7 +258,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
   if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
-  return searchset(call, type, parsed, *searched, inclusion.included(), issues);
+  return searchset(call, scope ? scope->path : type, parsed, *searched, inclusion.included(), issues);
 }
 
 // :in and :not-in a ValueSet a client wrote (FHIR search: the value set by its canonical URL,
@@ -288,10 +302,10 @@ std::vector<std::pair<std::string, std::string>> FhirService::search_links(const
   return links;
 }
 
-http::Response FhirService::searchset(const Call& call, const std::string& type, const ParsedSearch& parsed,
+http::Response FhirService::searchset(const Call& call, const std::string& path, const ParsedSearch& parsed,
                                       const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
                                       const Issues& issues) {
-  std::string out = bundle_head("searchset", result.total, search_links(call, type, parsed, result));
+  std::string out = bundle_head("searchset", result.total, search_links(call, path, parsed, result));
   out += ",\"entry\":[";
   bool first = true;
   Call json_call = call;
