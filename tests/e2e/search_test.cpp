@@ -365,3 +365,19 @@ TEST_CASE("a search in a patient's compartment finds what that patient's compart
   CHECK(c->get("/fhir/Encounter/e1/Observation").status == 400);  // no Encounter compartment defined here
 }
 
+TEST_CASE("_elements names qualified by a type trim only resources of that type", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-elements-qualified"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}],"gender":"female"})");
+  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  auto r = c->get("/fhir/Observation?_elements=Observation.subject,Patient.name&_include=Observation:subject");
+  REQUIRE(r.status == 200);
+  auto bundle = parse_json(r.body);
+  REQUIRE(bundle["entry"].Size() == 2);
+  const auto& obs = bundle["entry"][0]["resource"];
+  const auto& patient = bundle["entry"][1]["resource"];
+  CHECK(obs.HasMember("subject"));
+  CHECK_FALSE(obs.HasMember("valueQuantity"));
+  CHECK(patient.HasMember("name"));
+  CHECK_FALSE(patient.HasMember("gender"));
+}
