@@ -81,13 +81,19 @@ struct SearchRunner {
   store::Store& store;
   std::chrono::steady_clock::time_point deadline;
   std::shared_ptr<const fhir::search::Visibility> visible;
+  std::string local_base;  // this server's base and '/': absolute references elsewhere are not its resources
 
   carebridge::Result<store::SearchResult> run(store::SearchQuery& query) const {
     query.deadline = deadline;
     query.visible = visible;
+    query.local_base = local_base;
     return store.search(query);
   }
   bool sees(const store::ResourceRecord& r) const { return !visible || visible->accepts(r.type, r.access); }
+  // Whether a reference as written is to one of this server's resources (relative, or under its base).
+  bool is_local(std::string_view reference) const {
+    return reference.find("://") == std::string_view::npos || reference.starts_with(local_base);
+  }
 };
 
 // The parameters whose rows an _include or _revinclude of `type` follows: the
@@ -165,7 +171,7 @@ void Inclusion::include(const Include& inc, const std::vector<const store::Resou
     for (const auto& code : include_codes(registry_, type, inc.param, only_type)) {
       for (const auto& [id, row] : runner_.store.index_rows(type, ids, code)) {
         auto slash = row.code.find('/');
-        if (slash == std::string::npos) continue;
+        if (slash == std::string::npos || !runner_.is_local(row.text)) continue;
         std::string target_type = row.code.substr(0, slash);
         if (!inc.target_type.empty() && target_type != inc.target_type) continue;
         if (!only_type.empty() && target_type != only_type) continue;
@@ -251,7 +257,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (scope) parsed.query.clauses.push_back(scope->clause);
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
-                      visibility(call, type, restricted.empty() ? "" : type)};
+                      visibility(call, type, restricted.empty() ? "" : type), call.base_url + "/"};
   // A page of large resources (Synthea's notes, scanned reports) ends at the response limit.
   parsed.query.max_page_bytes = options_.limits.max_response_bytes;
   auto searched = runner.run(parsed.query);

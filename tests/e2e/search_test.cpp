@@ -381,3 +381,21 @@ TEST_CASE("_elements names qualified by a type trim only resources of that type"
   CHECK(patient.HasMember("name"));
   CHECK_FALSE(patient.HasMember("gender"));
 }
+
+TEST_CASE("a reference to another server's patient is not this server's patient of the same id", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-foreign-reference"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  std::string elsewhere = "http://elsewhere.example.org/fhir/Patient/" + ann;
+  std::string foreign = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
+                                                   R"("subject":{"reference":")" + elsewhere + R"("}})");
+  CHECK(total(*c, "Observation?subject=Patient/" + ann) == 1);
+  CHECK(total(*c, "Observation?subject=" + elsewhere) == 1);
+  CHECK(total(*c, "Observation?subject:Patient.name=ann") == 1);
+  CHECK(total(*c, "Patient?_has:Observation:subject:_id=" + foreign) == 0);
+  CHECK(total(*c, "Patient/" + ann + "/Observation") == 1);
+  auto r = c->get("/fhir/Observation?_id=" + foreign + "&_include=Observation:subject");
+  REQUIRE(r.status == 200);
+  CHECK(parse_json(r.body)["entry"].Size() == 1);  // the match alone: its subject is not here
+}
