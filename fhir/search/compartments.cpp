@@ -31,6 +31,7 @@ bool Compartments::add(std::string_view text, const SearchRegistry& registry) {
   if (!json::parse(text, buffer, doc) || json::text(doc, "resourceType") != "CompartmentDefinition") return false;
   std::string compartment(json::text(doc, "code"));
   if (compartment.empty()) return false;
+  if (auto url = json::text(doc, "url"); !url.empty()) urls_.emplace_back(url);
   auto& by_type = params_[compartment];
   json::each(doc, "resource", [&](const rapidjson::Value& resource) {
     std::string type(json::text(resource, "code"));

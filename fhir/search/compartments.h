@@ -21,6 +21,8 @@ class Compartments {
   // Adds the compartment the CompartmentDefinition `json` defines; false when it cannot be read.
   bool add(std::string_view json, const SearchRegistry& registry);
 
+  // The canonical URLs of the CompartmentDefinitions read (for the CapabilityStatement).
+  const std::vector<std::string>& urls() const { return urls_; }
   // Whether `compartment` ("Patient") is a compartment these definitions define.
   bool defines(std::string_view compartment) const { return params_.count(compartment) > 0; }
   // The clause matching the resources of `type` in the compartment `compartment`/`id`: one
@@ -30,6 +32,7 @@ class Compartments {
  private:
   // Per compartment, per resource type, the index codes of the parameters that place it there.
   std::map<std::string, std::map<std::string, std::vector<std::string>, std::less<>>, std::less<>> params_;
+  std::vector<std::string> urls_;
 };
 
 }  // namespace carebridge::fhir::search
