@@ -143,7 +143,8 @@ bool ResultParams::read_sort(const std::string& value) {
 // unknown search parameter is: an error under handling=strict, else ignored with a warning
 // (and left out of the self link), never taken as applied while it includes nothing.
 bool ResultParams::read_include(const std::string& key, const std::string& value, bool reverse) {
-  auto inc = parse_include(value);
+  // A bare "*" (_include=*, as clients write it) is every reference parameter of the searched type.
+  auto inc = parse_include(value == "*" && !reverse && !type_.empty() ? type_ + ":*" : value);
   const std::string name = reverse ? "_revinclude" : "_include";
   std::string_view modifier = std::string_view(key).substr(name.size());
   if (!modifier.empty() && modifier != ":iterate" && modifier != ":recurse") {

@@ -278,6 +278,10 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
   }
   if (t == "quantity") {
     auto parts = split_escaped(value, '|');
+    if (parts.size() != 1 && parts.size() != 3) {
+      error = "a quantity is number|system|code (or a number alone), not '" + value + "'";
+      return false;
+    }
     if (parts.size() == 3) {
       m.system = parts[1];
       m.any_system = parts[1].empty();
@@ -380,7 +384,11 @@ bool ClauseReader::read(const std::string& type, std::string_view key, const std
   clause.param = codes.front();
   clause.also.assign(codes.begin() + 1, codes.end());
   if (!chain.empty()) return read_chain(*param, modifier, chain, value, clause);
-  if (modifier == "missing") return read_missing(value, clause);
+  if (modifier == "missing") {
+    // A reference given only by its identifier is there all the same.
+    if (param->type == "reference") clause.also.push_back(param->index_code() + ":identifier");
+    return read_missing(value, clause);
+  }
   if (modifier == "identifier") return read_identifier(*param, value, clause);
   if (modifier == "of-type") return read_of_type(*param, value, clause);
   if (param->type == "token" && names_code_set(modifier)) return read_code_set(*param, modifier, value, clause);
@@ -542,7 +550,8 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
   if (modifier == "not") {
     if (param.type != "token") return fail(":not applies to token parameters only");
     clause.negate = true;
-  } else if (!modifier_applies(param.type, modifier)) {
+  } else if (!modifier_applies(param.type, modifier) ||
+             (param.type == "reference" && !modifier.empty() && !registry_.is_resource_type(modifier))) {
     return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "' (a " + param.type +
                 " parameter)");
   }

@@ -87,6 +87,10 @@ struct SearchQuery {
   bool want_total = true;
   // Only resources this accepts (null: every resource).
   std::shared_ptr<const Visibility> visible;
+  // This server's base with its final '/' ("https://host/fhir/"): a reference written as an
+  // absolute URL elsewhere is to another server's resource, never to the local one with the
+  // same Type/id. Empty: every reference is taken by its Type/id.
+  std::string local_base;
 };
 
 }  // namespace carebridge::fhir::search

@@ -174,6 +174,8 @@ http::Response FhirService::capability(Call& call) {
   out += R"("resource":)";
   out += *resource_capabilities();
   out += ",\"interaction\":" + codes({"transaction", "batch", "search-system", "history-system"});
+  // The compartments a search may be made in (Patient/7/Observation), by their definitions' URLs.
+  if (!compartments_.urls().empty()) string_array(out, "compartment", compartments_.urls());
   out += declared_search_params(registry_, SearchRegistry::kAnyType) + "}]}";
   return respond(call, 200, out);
 }

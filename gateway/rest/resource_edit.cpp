@@ -129,11 +129,15 @@ void for_each_reference(model::Element& resource, const std::function<void(model
 void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,
                    const std::set<std::string, std::less<>>& names) {
   model::Element& root = *document.root();
+  // A name may be qualified by its resource type ("Observation.code"): it is kept in
+  // resources of that type only.
+  const std::string qualifier = std::string(root.type) + ".";
+  auto listed = [&](const std::string& name) { return names.count(name) > 0 || names.count(qualifier + name) > 0; };
   std::vector<std::string> drop;
   for (model::Element* c = root.first_child; c; c = c->next) {
     std::string name(c->base_name());
     bool mandatory = c->definition && c->definition->min > 0;
-    if (name != "id" && name != "meta" && !mandatory && !names.count(name)) drop.push_back(name);
+    if (name != "id" && name != "meta" && !mandatory && !listed(name)) drop.push_back(name);
   }
   for (const auto& name : drop) remove_children(root, name);
   mark_subsetted(document, definitions, root);

@@ -54,8 +54,8 @@ void set_identity(model::Document& document, const fhir::definitions::Definition
 // change its value via `document.copy`.
 void for_each_reference(model::Element& resource, const std::function<void(model::Element& primitive)>& visit);
 
-// Keeps only the listed top-level elements (plus id and meta) and tags the
-// resource SUBSETTED (_elements).
+// Keeps only the listed top-level elements ("name", or "Patient.name" in a Patient),
+// plus id, meta and the mandatory ones, and tags the resource SUBSETTED (_elements).
 void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,
                    const std::set<std::string, std::less<>>& names);
 

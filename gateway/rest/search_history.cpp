@@ -81,13 +81,19 @@ struct SearchRunner {
   store::Store& store;
   std::chrono::steady_clock::time_point deadline;
   std::shared_ptr<const fhir::search::Visibility> visible;
+  std::string local_base;  // this server's base and '/': absolute references elsewhere are not its resources
 
   carebridge::Result<store::SearchResult> run(store::SearchQuery& query) const {
     query.deadline = deadline;
     query.visible = visible;
+    query.local_base = local_base;
     return store.search(query);
   }
   bool sees(const store::ResourceRecord& r) const { return !visible || visible->accepts(r.type, r.access); }
+  // Whether a reference as written is to one of this server's resources (relative, or under its base).
+  bool is_local(std::string_view reference) const {
+    return reference.find("://") == std::string_view::npos || reference.starts_with(local_base);
+  }
 };
 
 // The parameters whose rows an _include or _revinclude of `type` follows: the
@@ -165,7 +171,7 @@ void Inclusion::include(const Include& inc, const std::vector<const store::Resou
     for (const auto& code : include_codes(registry_, type, inc.param, only_type)) {
       for (const auto& [id, row] : runner_.store.index_rows(type, ids, code)) {
         auto slash = row.code.find('/');
-        if (slash == std::string::npos) continue;
+        if (slash == std::string::npos || !runner_.is_local(row.text)) continue;
         std::string target_type = row.code.substr(0, slash);
         if (!inc.target_type.empty() && target_type != inc.target_type) continue;
         if (!only_type.empty() && target_type != only_type) continue;
@@ -219,7 +225,20 @@ http::Response FhirService::search_failure(const Call& call, Issues issues) {
   return outcome(call, code == "too-long" ? 400 : 500, std::move(issues));
 }
 
-http::Response FhirService::search(Call& call, const std::string& type, const Params& asked) {
+http::Response FhirService::compartment_search(Call& call, const std::string& compartment, const std::string& id,
+                                               const std::string& type, const Params& params) {
+  if (!compartments_.defines(compartment)) {
+    return outcome(call, 400, {{Severity::Error, "not-supported",
+                                "this server has no " + compartment + " compartment to search in (its definitions define none)", {}, {}}});
+  }
+  SearchScope scope{compartment + "/" + id + "/" + type, compartments_.clause(compartment, id, type)};
+  if (scope.clause.either.empty()) {
+    return outcome(call, 400, {{Severity::Error, "invalid", type + " resources are not in the " + compartment + " compartment", {}, {}}});
+  }
+  return search(call, type, params, &scope);
+}
+
+http::Response FhirService::search(Call& call, const std::string& type, const Params& asked, const SearchScope* scope) {
   ParsedSearch parsed;
   Issues issues;
   // Scopes such as Observation.rs?category=laboratory restrict the search itself.
@@ -235,16 +254,17 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_value_sets)) {
     return outcome(call, 400, std::move(issues));
   }
+  if (scope) parsed.query.clauses.push_back(scope->clause);
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
-                      visibility(call, type, restricted.empty() ? "" : type)};
+                      visibility(call, type, restricted.empty() ? "" : type), call.base_url + "/"};
   // A page of large resources (Synthea's notes, scanned reports) ends at the response limit.
   parsed.query.max_page_bytes = options_.limits.max_response_bytes;
   auto searched = runner.run(parsed.query);
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
   if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
-  return searchset(call, type, parsed, *searched, inclusion.included(), issues);
+  return searchset(call, scope ? scope->path : type, parsed, *searched, inclusion.included(), issues);
 }
 
 // :in and :not-in a ValueSet a client wrote (FHIR search: the value set by its canonical URL,
@@ -288,10 +308,10 @@ std::vector<std::pair<std::string, std::string>> FhirService::search_links(const
   return links;
 }
 
-http::Response FhirService::searchset(const Call& call, const std::string& type, const ParsedSearch& parsed,
+http::Response FhirService::searchset(const Call& call, const std::string& path, const ParsedSearch& parsed,
                                       const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
                                       const Issues& issues) {
-  std::string out = bundle_head("searchset", result.total, search_links(call, type, parsed, result));
+  std::string out = bundle_head("searchset", result.total, search_links(call, path, parsed, result));
   out += ",\"entry\":[";
   bool first = true;
   Call json_call = call;

@@ -78,6 +78,7 @@ WriteOptions write_options(const ServiceOptions& service) {
 
 FhirService::FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options)
     : definitions_(definitions), store_(store), options_(std::move(options)), registry_(definitions),
+      compartments_(fhir::search::Compartments::load(definitions.root() / "r4", registry_)),
       extractor_(options_.engine ? make_fhirpath_extractor(registry_, *options_.engine) : make_path_extractor(registry_)),
       writes_(definitions_, store_, registry_, *extractor_, write_options(options_)) {}
 
@@ -338,6 +339,12 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
+  if (registry_.is_resource_type(s[2]) && (s.size() == 3 || (s.size() == 4 && s[3] == "_search"))) {
+    bool post = s.size() == 4;
+    if (post ? m != "POST" : !get) return not_allowed(call, post ? "POST" : "GET, HEAD");
+    if (auto refusal = refused(call, Interaction::Search, s[2])) return *refusal;
+    return compartment_search(call, type, id, s[2], post ? search_params(call) : call.target.params);
+  }
   if (s[2] != "_history") {
     return outcome(call, 404, {{Severity::Error, "not-found", "no such endpoint: " + call.target.path, {}, {}}});
   }

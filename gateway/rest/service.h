@@ -17,6 +17,7 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
+#include "fhir/search/compartments.h"
 #include "fhir/search/index.h"
 #include "fhir/search/parse.h"
 #include "fhir/search/registry.h"
@@ -162,8 +163,16 @@ class FhirService {
   // PATCH [type]?criteria: the one resource the criteria select, patched (patch.cpp).
   Result conditional_patch(const Call& call, const std::string& type, std::optional<int64_t> if_match);
 
-  // Search and history (search_history.cpp).
-  http::Response search(Call& call, const std::string& type, const Params& params);
+  // Search and history (search_history.cpp). A search in a compartment (Patient/7/Observation)
+  // has its path and the clause that keeps it to the compartment's resources.
+  struct SearchScope {
+    std::string path;
+    fhir::search::Clause clause;
+  };
+  http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
+  // GET (or POST _search) [compartment]/[id]/[type]: the search of `type` in that compartment.
+  http::Response compartment_search(Call& call, const std::string& compartment, const std::string& id,
+                                    const std::string& type, const Params& params);
   // The JSON of a ValueSet a client stored, by canonical URL or ValueSet/id, as `call`'s caller sees it (:in).
   std::optional<std::string> stored_value_set(const Call& call, std::string_view reference);
   http::Response search_timeout(const Call& call);
@@ -171,7 +180,7 @@ class FhirService {
   http::Response search_failure(const Call& call, Issues issues);
   std::vector<std::pair<std::string, std::string>> search_links(const Call& call, const std::string& path,
                                                                 const ParsedSearch& parsed, const store::SearchResult& result);
-  http::Response searchset(const Call& call, const std::string& type, const ParsedSearch& parsed,
+  http::Response searchset(const Call& call, const std::string& path, const ParsedSearch& parsed,
                            const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
                            const Issues& issues);
   http::Response history(Call& call, const std::string& type, const std::string& id);
@@ -210,6 +219,7 @@ class FhirService {
   // 32 more may wait (large_requests.h).
   mutable LargeRequests large_requests_{1u << 20, 8u << 20, 32};
   SearchRegistry registry_;
+  fhir::search::Compartments compartments_;
   std::unique_ptr<IndexExtractor> extractor_;
   WritePath writes_;
 };

@@ -42,11 +42,13 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   } else if (p == "lt") {
     sql = lo + " < ?";
     b.push_back(real(m.low));
-  } else if (p == "ge") {
-    sql = hi + " >= ?";
+  } else if (p == "ge" || p == "le") {
+    // gt or eq, lt or eq: a row reaching past the searched range on that side, or within it
+    // (a period ending inside the searched day is neither, so it is not ge that day).
+    sql = p == "ge" ? "(" + hi + " > ? OR (" : "(" + lo + " < ? OR (";
+    sql += lo + " >= ? AND " + hi + " <= ?))";
+    b.push_back(real(p == "ge" ? m.high : m.low));
     b.push_back(real(m.low));
-  } else if (p == "le") {
-    sql = lo + " <= ?";
     b.push_back(real(m.high));
   } else if (p == "sa") {
     sql = lo + " > ?";
@@ -77,6 +79,20 @@ std::string starts_with_sql(const std::string& column, const std::string& value,
   upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
   b.push_back(text(upper));
   return "(" + column + " >= ? AND " + column + " < ?)";
+}
+
+// Whether a reference as written in `column` is to this server's resource: relative, or an
+// absolute URL under `base` (an absolute URL elsewhere is another server's).
+std::string local_reference_sql(const std::string& column, const std::string& base, std::vector<SqlBinding>& b) {
+  b.push_back(text(base));
+  b.push_back(text(base));
+  return "(instr(" + column + ", '://') = 0 OR substr(" + column + ", 1, length(?)) = ?)";
+}
+
+// Whether a searched reference names another server's resource: an absolute URL not under `base`.
+bool is_foreign(const ValueMatch& m, const std::string& base) {
+  return !base.empty() && m.kind == ValueMatch::Kind::Reference && m.text.find("://") != std::string::npos &&
+         !m.text.starts_with(base);
 }
 
 IndexTable table_for(ValueMatch::Kind kind) {
@@ -232,19 +248,45 @@ std::string list_sql(ListKind kind, const std::vector<const ValueMatch*>& values
   }
 }
 
-// The condition on a row of `table` that some value of the clause matches: the
-// values of a list kind in one list (when several), the others each on its own.
-std::string table_condition(const Clause& clause, IndexTable table, std::vector<SqlBinding>& b) {
+// The condition on a row that one of `values` matches: the values of a list kind in one
+// list (when several), the others each on its own.
+std::string values_condition(const std::vector<const ValueMatch*>& values, std::vector<SqlBinding>& b);
+
+// The condition on a row of `table` that some value of the clause matches. With a local
+// base, a reference row matches a local value only when it is written as a local one, and
+// a value naming another server only when it is written as that URL (versioned or not).
+std::string table_condition(const Clause& clause, IndexTable table, const std::string& local_base,
+                            std::vector<SqlBinding>& b) {
+  std::vector<const ValueMatch*> local, foreign;
+  for (const auto& m : clause.any_of) {
+    if (table_for(m.kind) == table) (is_foreign(m, local_base) ? foreign : local).push_back(&m);
+  }
+  std::vector<std::string> terms;  // binds in the order of the terms
+  if (!local.empty()) {
+    std::string values = values_condition(local, b);
+    if (table == IndexTable::Reference && !local_base.empty()) {
+      values = "(" + values + " AND " + local_reference_sql("s.text", local_base, b) + ")";
+    }
+    terms.push_back(values);
+  }
+  for (const ValueMatch* m : foreign) {
+    b.push_back(text(m->text));
+    b.push_back(text(m->text + "/_history/"));
+    b.push_back(text(m->text + "/_history/"));
+    terms.push_back("(s.text = ? OR substr(s.text, 1, length(?)) = ?)");
+  }
+  return balanced(terms, "OR");
+}
+
+std::string values_condition(const std::vector<const ValueMatch*>& values, std::vector<SqlBinding>& b) {
   std::vector<std::vector<const ValueMatch*>> lists(std::size(kListKinds) + 1);
   std::vector<const ValueMatch*> single;
-  for (const auto& m : clause.any_of) {
-    if (table_for(m.kind) == table) lists[static_cast<size_t>(list_kind(m))].push_back(&m);
-  }
+  for (const ValueMatch* m : values) lists[static_cast<size_t>(list_kind(*m))].push_back(m);
   std::vector<std::string> terms;
   for (ListKind kind : kListKinds) {
-    auto& values = lists[static_cast<size_t>(kind)];
-    if (values.size() > 1) terms.push_back(list_sql(kind, values, b));
-    if (values.size() == 1) single.push_back(values[0]);
+    auto& listed = lists[static_cast<size_t>(kind)];
+    if (listed.size() > 1) terms.push_back(list_sql(kind, listed, b));
+    if (listed.size() == 1) single.push_back(listed[0]);
   }
   single.insert(single.end(), lists[0].begin(), lists[0].end());
   for (const ValueMatch* m : single) terms.push_back(match_sql(*m, b));
@@ -299,6 +341,11 @@ std::string has_any_row(const std::string& alias, const std::string& type, const
 // decide which visible ones match).
 struct SqlScope {
   const Visibility* visible = nullptr;
+  std::string local_base;  // SearchQuery::local_base
+  // " AND " the reference written in `column` is to this server's resource; empty without a base.
+  std::string local(const std::string& column, std::vector<SqlBinding>& b) const {
+    return local_base.empty() ? std::string() : " AND " + local_reference_sql(column, local_base, b);
+  }
   // " AND cb_visible(...)" for the resource `alias`, binding the visibility; empty when none.
   std::string condition(const std::string& alias, std::vector<SqlBinding>& b) const {
     if (!visible) return {};
@@ -325,6 +372,7 @@ std::string has_sql(const Clause& clause, const std::string& alias, const SqlSco
             " JOIN resource_current " + h + " ON " + h + ".rid = " + r + ".rid";
     where += (i ? " AND " : "") + pids_sql(r + ".pid", level->has_type, {level->param}, b) + " AND " + h + ".deleted = 0";
     where += scope.condition(h, b);
+    where += scope.local(r + ".text", b);
     referred = "(" + h + ".type || '/' || " + h + ".id)";
     if (!is_has(*level->chain) || level->chain->negate) {
       where += " AND " + clause_sql(*level->chain, h, level->has_type, scope, b);
@@ -367,6 +415,7 @@ std::string chain_sql(const Clause& clause, const std::string& alias, const std:
   std::string matches = clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds);
   std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
                           ".type = ? AND " + inner + ".deleted = 0" + visible + " AND " + matches + ")";
+  condition += scope.local("s.text", chain_binds);
   return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
 }
 
@@ -396,7 +445,7 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
     // The matches of each table, OR'ed within the table; tables OR'ed together.
     for (IndexTable t : kIndexTables) {
       std::vector<SqlBinding> condition_binds;
-      std::string condition = table_condition(clause, t, condition_binds);
+      std::string condition = table_condition(clause, t, scope.local_base, condition_binds);
       if (!condition.empty()) tables.push_back(has_row(t, alias, type, params_of(clause), condition, condition_binds, b));
     }
     if (tables.empty()) return clause.negate ? "1 = 1" : "1 = 0";
@@ -429,7 +478,7 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
     binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
     binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
   }
-  SqlScope scope{query.visible.get()};
+  SqlScope scope{query.visible.get(), query.local_base};
   where += scope.condition(alias, binds);
   std::vector<std::string> clauses;
   for (const auto& clause : query.clauses) clauses.push_back(clause_sql(clause, alias, query.type, scope, binds));

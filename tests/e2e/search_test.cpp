@@ -340,3 +340,65 @@ TEST_CASE("token :in and :not-in a ValueSet a client stored", "[gateway][e2e][se
   REQUIRE(c->del("/fhir/ValueSet/" + vitals).status == 204);
   CHECK(c->get("/fhir/Observation?code:in=ValueSet/" + vitals).status == 400);
 }
+
+TEST_CASE("a search in a patient's compartment finds what that patient's compartment holds", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-compartment"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string bob = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
+  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  create(*c, "Observation", observation(ann, "8867-4", "70", "2024-01-02"));
+  create(*c, "Observation", observation(bob, "2339-0", "95", "2024-01-03"));
+  create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"seen by"},)"
+                            R"("performer":[{"reference":"Patient/)" + ann + R"("}]})");
+  CHECK(total(*c, "Patient/" + ann + "/Observation") == 3);  // subject or performer
+  CHECK(total(*c, "Patient/" + ann + "/Observation?code=2339-0") == 1);
+  CHECK(total(*c, "Patient/" + bob + "/Observation") == 1);
+  CHECK(total(*c, "Patient/nobody/Observation") == 0);
+  auto r = c->post("/fhir/Patient/" + ann + "/Observation/_search", "code=8867-4", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  REQUIRE(r.status == 200);
+  CHECK(parse_json(r.body)["total"].GetInt() == 1);
+  auto page = c->get("/fhir/Patient/" + ann + "/Observation?_count=1");
+  REQUIRE(page.status == 200);
+  CHECK(str(parse_json(page.body)["link"][0], "url").find("/Patient/" + ann + "/Observation?") != std::string::npos);
+  CHECK(c->get("/fhir/Patient/" + ann + "/Organization").status == 400);  // never in a patient's compartment
+  CHECK(c->get("/fhir/Encounter/e1/Observation").status == 400);  // no Encounter compartment defined here
+  auto metadata = parse_json(c->get("/fhir/metadata").body);
+  REQUIRE(metadata["rest"][0].HasMember("compartment"));
+  CHECK(std::string(metadata["rest"][0]["compartment"][0].GetString()) == "http://hl7.org/fhir/CompartmentDefinition/patient");
+}
+
+TEST_CASE("_elements names qualified by a type trim only resources of that type", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-elements-qualified"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}],"gender":"female"})");
+  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  auto r = c->get("/fhir/Observation?_elements=Observation.subject,Patient.name&_include=Observation:subject");
+  REQUIRE(r.status == 200);
+  auto bundle = parse_json(r.body);
+  REQUIRE(bundle["entry"].Size() == 2);
+  const auto& obs = bundle["entry"][0]["resource"];
+  const auto& patient = bundle["entry"][1]["resource"];
+  CHECK(obs.HasMember("subject"));
+  CHECK_FALSE(obs.HasMember("valueQuantity"));
+  CHECK(patient.HasMember("name"));
+  CHECK_FALSE(patient.HasMember("gender"));
+}
+
+TEST_CASE("a reference to another server's patient is not this server's patient of the same id", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-foreign-reference"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  std::string elsewhere = "http://elsewhere.example.org/fhir/Patient/" + ann;
+  std::string foreign = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
+                                                   R"("subject":{"reference":")" + elsewhere + R"("}})");
+  CHECK(total(*c, "Observation?subject=Patient/" + ann) == 1);
+  CHECK(total(*c, "Observation?subject=" + elsewhere) == 1);
+  CHECK(total(*c, "Observation?subject:Patient.name=ann") == 1);
+  CHECK(total(*c, "Patient?_has:Observation:subject:_id=" + foreign) == 0);
+  CHECK(total(*c, "Patient/" + ann + "/Observation") == 1);
+  auto r = c->get("/fhir/Observation?_id=" + foreign + "&_include=Observation:subject");
+  REQUIRE(r.status == 200);
+  CHECK(parse_json(r.body)["entry"].Size() == 1);  // the match alone: its subject is not here
+}

@@ -92,6 +92,53 @@ TEST_CASE("the matcher decides one resource on its own index rows", "[fhir][sear
   CHECK_FALSE(f.matches(o, "Observation", {{"code", "8480-6"}}));
 }
 
+TEST_CASE("ge and le are gt or eq and lt or eq: a period ending inside the searched day is neither", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},)"
+        R"("period":{"start":"2020-12-01","end":"2021-01-01T10:00:00Z"}})");
+  const std::string e = "Encounter/e";
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "ge2021-01-01"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12-31"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12"}}));  // ends past the month
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "le2020-12-01"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "le2020-12-02"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "le2021"}}));  // lt: starts before 2021
+}
+
+TEST_CASE("a reference given by its identifier alone is not missing", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},)"
+        R"("subject":{"identifier":{"system":"urn:mrn","value":"7"}}})");
+  CHECK(f.matches("Observation/o", "Observation", {{"subject:missing", "false"}}));
+  CHECK_FALSE(f.matches("Observation/o", "Observation", {{"subject:missing", "true"}}));
+  CHECK(f.matches("Observation/o", "Observation", {{"encounter:missing", "true"}}));
+}
+
+TEST_CASE("a quantity of two or four parts and a reference modifier naming no type are refused", "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto refused = [&](const std::string& key, const std::string& value) {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    bool ok = fhir::search::parse_search(registry, "Observation", {{key, value}}, {}, false, parsed, issues);
+    return !ok && !issues.empty() && issues.front().message.find(key.substr(0, key.find(':'))) != std::string::npos;
+  };
+  CHECK(refused("value-quantity", "1|2|3|4"));
+  CHECK(refused("value-quantity", "5.4|http://unitsofmeasure.org"));
+  CHECK(refused("subject:Nope", "1"));
+  CHECK_FALSE(refused("value-quantity", "5.4|http://unitsofmeasure.org|mg"));
+  CHECK_FALSE(refused("subject:Patient", "1"));
+}
+
+TEST_CASE("a bare _include=* includes through every reference parameter of the searched type", "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  fhir::search::ParsedSearch parsed;
+  std::vector<fhir::model::Issue> issues;
+  REQUIRE(fhir::search::parse_search(registry, "Observation", {{"_include", "*"}}, {}, true, parsed, issues));
+  REQUIRE(parsed.includes.size() == 1);
+  CHECK(parsed.includes[0].source_type == "Observation");
+  CHECK(parsed.includes[0].param == "*");
+}
+
 TEST_CASE("the matcher follows chains and _has through its resolver", "[fhir][search]") {
   Fixture f;
   f.add(R"({"resourceType":"Patient","id":"anna","name":[{"family":"Okafor"}],"gender":"female"})");

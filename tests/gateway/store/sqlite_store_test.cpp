@@ -123,6 +123,85 @@ TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][st
   CHECK(count("eb", 30, 30) == 2);
 }
 
+TEST_CASE("ge and le take a range past the searched one or within it but not one ending inside it", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-ge-le");
+  SqliteStore store(options);
+  const std::pair<double, double> ranges[] = {{0, 10}, {5, 15}, {10, 11}, {11, 20}};
+  for (int i = 0; i < 4; ++i) {
+    Write w = put("r" + std::to_string(i), 1, "x");
+    IndexEntry e;
+    e.kind = IndexKind::Range;
+    e.param = "date";
+    e.low = ranges[i].first;
+    e.high = ranges[i].second;
+    w.index.push_back(e);
+    REQUIRE(store.commit({w}).ok());
+  }
+  auto ids = [&](const std::string& prefix) {
+    SearchQuery q;
+    q.type = "Patient";
+    q.sort = {{"_id", false}};
+    Clause c;
+    c.param = "date";
+    ValueMatch m;
+    m.kind = ValueMatch::Kind::Range;
+    m.prefix = prefix;
+    m.low = 10;
+    m.high = 12;
+    c.any_of.push_back(m);
+    q.clauses.push_back(c);
+    std::string out;
+    auto result = store.search(q);
+    REQUIRE(result);
+    for (const auto& r : result->page) out += r.id + " ";
+    return out;
+  };
+  CHECK(ids("ge") == "r1 r2 r3 ");  // r0 ends inside [10, 12]: neither above it nor within it
+  CHECK(ids("le") == "r0 r1 r2 ");  // r3 starts inside it and ends past it
+}
+
+TEST_CASE("with a local base an absolute reference to another server is not the local resource", "[gateway][store]") {
+  SqliteOptions options;
+  options.directory = carebridge::testing::temp_dir("store-local-base");
+  SqliteStore store(options);
+  const char* written[] = {"Patient/p1", "https://here.example/fhir/Patient/p1", "https://elsewhere.example/fhir/Patient/p1",
+                           "https://elsewhere.example/fhir/Patient/p1/_history/2"};
+  for (int i = 0; i < 4; ++i) {
+    Write w = put("r" + std::to_string(i), 1, "x");
+    IndexEntry e;
+    e.kind = IndexKind::Reference;
+    e.param = "link";
+    e.code = "Patient/p1";
+    e.text = written[i];
+    w.index.push_back(e);
+    REQUIRE(store.commit({w}).ok());
+  }
+  auto ids = [&](const std::string& base, const std::string& value) {
+    SearchQuery q;
+    q.type = "Patient";
+    q.sort = {{"_id", false}};
+    q.local_base = base;
+    Clause c;
+    c.param = "link";
+    ValueMatch m;
+    m.kind = ValueMatch::Kind::Reference;
+    m.code = "Patient/p1";
+    m.text = value;
+    c.any_of.push_back(m);
+    q.clauses.push_back(c);
+    auto result = store.search(q);
+    REQUIRE(result);
+    std::string out;
+    for (const auto& r : result->page) out += r.id + " ";
+    return out;
+  };
+  CHECK(ids("https://here.example/fhir/", "Patient/p1") == "r0 r1 ");
+  CHECK(ids("https://here.example/fhir/", "https://here.example/fhir/Patient/p1") == "r0 r1 ");
+  CHECK(ids("https://here.example/fhir/", "https://elsewhere.example/fhir/Patient/p1") == "r2 r3 ");
+  CHECK(ids("", "Patient/p1") == "r0 r1 r2 r3 ");  // no base: by Type/id alone
+}
+
 TEST_CASE("a search that runs past its deadline is stopped", "[gateway][store]") {
   SqliteOptions options;
   options.directory = carebridge::testing::temp_dir("store-deadline");

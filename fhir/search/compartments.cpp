@@ -1,0 +1,69 @@
+// Compartments from CompartmentDefinitions (see compartments.h).
+#include "fhir/search/compartments.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "fhir/terminology/json_fields.h"
+
+namespace carebridge::fhir::search {
+
+namespace json = fhir::terminology::json;
+
+Compartments Compartments::load(const std::filesystem::path& folder, const SearchRegistry& registry) {
+  Compartments out;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("compartmentdefinition-") || !name.ends_with(".json")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    out.add(text.str(), registry);
+  }
+  return out;
+}
+
+bool Compartments::add(std::string_view text, const SearchRegistry& registry) {
+  std::string buffer;
+  rapidjson::Document doc;
+  if (!json::parse(text, buffer, doc) || json::text(doc, "resourceType") != "CompartmentDefinition") return false;
+  std::string compartment(json::text(doc, "code"));
+  if (compartment.empty()) return false;
+  if (auto url = json::text(doc, "url"); !url.empty()) urls_.emplace_back(url);
+  auto& by_type = params_[compartment];
+  json::each(doc, "resource", [&](const rapidjson::Value& resource) {
+    std::string type(json::text(resource, "code"));
+    json::each(resource, "param", [&](const rapidjson::Value& code) {
+      if (!code.IsString()) return;
+      const SearchParam* param = registry.find(type, code.GetString());
+      if (!param || param->type != "reference") return;
+      auto& codes = by_type[type];
+      if (std::find(codes.begin(), codes.end(), param->index_code()) == codes.end()) codes.push_back(param->index_code());
+    });
+  });
+  return true;
+}
+
+Clause Compartments::clause(std::string_view compartment, std::string_view id, std::string_view type) const {
+  Clause out;
+  out.param = "_compartment";
+  auto found = params_.find(compartment);
+  if (found == params_.end()) return out;
+  auto params = found->second.find(type);
+  if (params == found->second.end()) return out;
+  ValueMatch member;
+  member.kind = ValueMatch::Kind::Reference;
+  member.code = std::string(compartment) + "/" + std::string(id);
+  member.text = member.code;
+  for (const std::string& code : params->second) {
+    Clause one;
+    one.param = code;
+    one.any_of.push_back(member);
+    out.either.push_back(std::move(one));
+  }
+  return out;
+}
+
+}  // namespace carebridge::fhir::search

@@ -1,0 +1,38 @@
+// Compartments (FHIR R4 CompartmentDefinition): the resources of a type that belong to one
+// Patient (or Encounter, Practitioner, ...), for a search scoped to it, GET Patient/7/Observation
+// (FHIR http 3.1.0.12.1). Read once from the definitions' CompartmentDefinition files.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/search/query.h"
+#include "fhir/search/registry.h"
+
+namespace carebridge::fhir::search {
+
+class Compartments {
+ public:
+  // Every compartmentdefinition-*.json in `folder` (none when it has none).
+  static Compartments load(const std::filesystem::path& folder, const SearchRegistry& registry);
+  // Adds the compartment the CompartmentDefinition `json` defines; false when it cannot be read.
+  bool add(std::string_view json, const SearchRegistry& registry);
+
+  // The canonical URLs of the CompartmentDefinitions read (for the CapabilityStatement).
+  const std::vector<std::string>& urls() const { return urls_; }
+  // Whether `compartment` ("Patient") is a compartment these definitions define.
+  bool defines(std::string_view compartment) const { return params_.count(compartment) > 0; }
+  // The clause matching the resources of `type` in the compartment `compartment`/`id`: one
+  // of its parameters refers to it. Empty `either` when resources of `type` are never in it.
+  Clause clause(std::string_view compartment, std::string_view id, std::string_view type) const;
+
+ private:
+  // Per compartment, per resource type, the index codes of the parameters that place it there.
+  std::map<std::string, std::map<std::string, std::vector<std::string>, std::less<>>, std::less<>> params_;
+  std::vector<std::string> urls_;
+};
+
+}  // namespace carebridge::fhir::search
