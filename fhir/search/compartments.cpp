@@ -11,8 +11,10 @@ namespace carebridge::fhir::search {
 
 namespace json = fhir::terminology::json;
 
-Compartments Compartments::load(const std::filesystem::path& folder, const SearchRegistry& registry) {
+Compartments Compartments::load(const definitions::Definitions& definitions, const std::filesystem::path& folder,
+                                const SearchRegistry& registry) {
   Compartments out;
+  for (const auto* definition : definitions.resources("CompartmentDefinition")) out.add(definition->json, registry);
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
     std::string name = entry.path().filename().string();
@@ -31,7 +33,10 @@ bool Compartments::add(std::string_view text, const SearchRegistry& registry) {
   if (!json::parse(text, buffer, doc) || json::text(doc, "resourceType") != "CompartmentDefinition") return false;
   std::string compartment(json::text(doc, "code"));
   if (compartment.empty()) return false;
-  if (auto url = json::text(doc, "url"); !url.empty()) urls_.emplace_back(url);
+  if (auto url = json::text(doc, "url"); !url.empty()) {
+    if (std::find(urls_.begin(), urls_.end(), url) != urls_.end()) return true;  // read already
+    urls_.emplace_back(url);
+  }
   auto& by_type = params_[compartment];
   json::each(doc, "resource", [&](const rapidjson::Value& resource) {
     std::string type(json::text(resource, "code"));

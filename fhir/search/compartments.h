@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhir/definitions/definitions.h"
 #include "fhir/search/query.h"
 #include "fhir/search/registry.h"
 
@@ -16,9 +17,12 @@ namespace carebridge::fhir::search {
 
 class Compartments {
  public:
-  // Every compartmentdefinition-*.json in `folder` (none when it has none).
-  static Compartments load(const std::filesystem::path& folder, const SearchRegistry& registry);
-  // Adds the compartment the CompartmentDefinition `json` defines; false when it cannot be read.
+  // The CompartmentDefinitions among the definitions (R4's five: Patient, Encounter,
+  // RelatedPerson, Practitioner, Device), and every compartmentdefinition-*.json in `folder`.
+  static Compartments load(const definitions::Definitions& definitions, const std::filesystem::path& folder,
+                           const SearchRegistry& registry);
+  // Adds the compartment the CompartmentDefinition `json` defines (once per url); false when
+  // it cannot be read.
   bool add(std::string_view json, const SearchRegistry& registry);
 
   // The canonical URLs of the CompartmentDefinitions read (for the CapabilityStatement).

@@ -78,7 +78,7 @@ WriteOptions write_options(const ServiceOptions& service) {
 
 FhirService::FhirService(const fhir::definitions::Definitions& definitions, store::Store& store, ServiceOptions options)
     : definitions_(definitions), store_(store), options_(std::move(options)), registry_(definitions),
-      compartments_(fhir::search::Compartments::load(definitions.root() / "r4", registry_)),
+      compartments_(fhir::search::Compartments::load(definitions, definitions.root() / "r4", registry_)),
       extractor_(options_.engine ? make_fhirpath_extractor(registry_, *options_.engine) : make_path_extractor(registry_)),
       writes_(definitions_, store_, registry_, *extractor_, write_options(options_)) {}
 

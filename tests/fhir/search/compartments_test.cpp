@@ -36,3 +36,15 @@ TEST_CASE("a compartment search keeps to the resources one of the compartment's 
   CHECK_FALSE(matches(head + R"("subject":{"reference":"Patient/p2"}})"));
   CHECK_FALSE(matches(head + R"("subject":{"reference":"Group/p1"}})"));
 }
+
+TEST_CASE("the five R4 compartments come from the core definitions, each read once", "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto compartments = fhir::search::Compartments::load(testing::core(), testing::core().root() / "r4", registry);
+  for (const char* compartment : {"Patient", "Encounter", "RelatedPerson", "Practitioner", "Device"}) {
+    INFO(compartment);
+    CHECK(compartments.defines(compartment));
+  }
+  CHECK(compartments.urls().size() == 5);  // compartmentdefinition-patient.json is R4's Patient compartment again
+  CHECK_FALSE(compartments.clause("Practitioner", "pr1", "Encounter").either.empty());  // participant, ...
+  CHECK_FALSE(compartments.clause("Encounter", "e1", "Observation").either.empty());    // encounter
+}
