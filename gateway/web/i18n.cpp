@@ -70,6 +70,7 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"what-is-wrong", {"What is wrong", "Qué está mal"}},
       {"nothing-to-save", {"Nothing in this file can be saved.", "Nada de este archivo se puede guardar."}},
       {"file-problem", {"The file cannot be read", "No se puede leer el archivo"}},
+      {"file-too-large", {"The file is too large for one upload", "El archivo es demasiado grande para una sola carga"}},
       {"saved", {"Saved", "Guardado"}},
       {"receipt", {"Receipt", "Recibo"}},
       {"added", {"Added", "Agregados"}},

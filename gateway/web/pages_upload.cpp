@@ -124,7 +124,8 @@ http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector
   auto t = [&](std::string_view key) { return escape(v.t(key)); };
   std::string s;
   for (const std::string& e : checked.file_errors)
-    s += R"(<div class="summary" role="alert"><h2>)" + t("file-problem") + "</h2><p>" + escape(e) + "</p></div>";
+    s += R"(<div class="summary" role="alert"><h2>)" + t(checked.too_large ? "file-too-large" : "file-problem") + "</h2><p>" +
+         escape(e) + "</p></div>";
   s += "<p>" + std::to_string(checked.mapped.rows) + " " + t("rows-read") + ": " + std::to_string(checked.accepted_rows()) +
        " " + t("rows-taken") + ", " + std::to_string(checked.mapped.rejected_rows.size()) + " " + t("rows-not-taken") + ".</p>";
   if (checked.bundle) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
