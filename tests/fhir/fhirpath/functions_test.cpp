@@ -107,6 +107,21 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(is_error("'x'.matches('(')"));
 }
 
+TEST_CASE("string functions take String arguments and convert nothing to a String", "[fhirpath][functions]") {
+  // N1 has no implicit conversion to String: 'abc'.contains(1) is a type error, not false.
+  CHECK(is_error("'abc'.contains(1)"));
+  CHECK(is_error("'abc'.startsWith(true)"));
+  CHECK(is_error("'abc'.indexOf(@2014)"));
+  CHECK(is_error("'abc'.replace(1, 'x')"));
+  CHECK(is_error("'abc'.matches(1)"));
+  CHECK(is_error("name.given.join(1)", "patient.json"));
+  CHECK(is_error("extension(true)", "patient.json"));
+  // FHIR string-like primitives are Strings; empty arguments still give empty.
+  CHECK(value("name.given.first().startsWith(name.given.first())", "patient.json") == "true");
+  CHECK(value("gender.startsWith(gender)", "patient.json") == "true");
+  CHECK(value("'abc'.contains({})").empty());
+}
+
 TEST_CASE("string functions work on characters, not UTF-8 bytes", "[fhirpath][functions]") {
   // upper() and lower() change every letter, not only ASCII (N1 5.6).
   CHECK(value("'Łódź Ωμέγα Москва Nguyễn Şerban'.upper()") == "ŁÓDŹ ΩΜΈΓΑ МОСКВА NGUYỄN ŞERBAN");
