@@ -183,6 +183,18 @@ TEST_CASE("conversion functions", "[fhirpath][functions]") {
   CHECK(value("birthDate.toString()", "patient.json") == "1988-07-14");
 }
 
+TEST_CASE("toQuantity() reads a string with any whitespace or none before the unit", "[fhirpath][functions]") {
+  // N1's pattern: a number, \s*, then a quoted UCUM unit or a calendar keyword.
+  CHECK(value("'5\\'mg\\''.toQuantity()") == "5 'mg'");
+  CHECK(value("'5  days'.toQuantity()") == "5 days");
+  CHECK(value("'5\\t\\'mg\\''.toQuantity()") == "5 'mg'");
+  CHECK(value("'-2.5 \\'cm\\''.toQuantity()") == "-2.5 'cm'");
+  CHECK(value("'7'.toQuantity()") == "7 '1'");
+  CHECK(value("'5 mg'.toQuantity()").empty());  // a bare unit must be a calendar keyword
+  CHECK(value("'5 \\'mg\\' x'.toQuantity()").empty());
+  CHECK(value("'.5 \\'mg\\''.toQuantity()").empty());
+}
+
 TEST_CASE("utility and date component functions", "[fhirpath][functions]") {
   CHECK(value("@2024-02-10T09:15:00.000+01:00.yearOf()") == "2024");
   CHECK(value("@2024-02-10T09:15.minuteOf()") == "15");
