@@ -131,15 +131,17 @@ std::optional<Item> to_quantity(const Item& v) {
   }
   if (v.type == SystemType::Boolean) return make_quantity(Decimal{v.text == "true" ? 10 : 0, 1}, "1");
   if (v.type != SystemType::String) return std::nullopt;
+  // N1 §5.5.9: (\+|-)?\d+(\.\d+)? \s* ('unit' | calendar keyword)? -- any whitespace, or none.
   std::string_view s = v.text;
-  size_t space = s.find(' ');
-  std::string_view number = s.substr(0, space);
+  size_t end = s.starts_with('+') || s.starts_with('-') ? 1 : 0;
+  while (end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '.')) ++end;
+  std::string_view number = s.substr(0, end);
   if (!is_decimal_text(number)) return std::nullopt;
   auto d = Decimal::parse(number);
   if (!d) return std::nullopt;
-  if (space == std::string_view::npos) return make_quantity(*d, "1");
-  std::string_view unit = s.substr(space + 1);
-  while (unit.starts_with(' ')) unit.remove_prefix(1);
+  std::string_view unit = s.substr(end);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.remove_prefix(1);
+  if (unit.empty()) return make_quantity(*d, "1");
   if (unit.size() >= 2 && unit.front() == '\'' && unit.back() == '\'') {
     unit = unit.substr(1, unit.size() - 2);
     if (!canonical_unit(unit)) return std::nullopt;

@@ -48,6 +48,9 @@ bool fn_extension(Call& c) {
   std::optional<Item> url;
   if (!c.single_arg(0, url)) return false;
   if (!url) return true;
+  if (url->element || url->is_type_info || url->type != SystemType::String) {
+    return c.fail("extension() needs a string url");
+  }
   for (const Item& item : c.focus) {
     if (!item.element) continue;
     for (const Element* child : item.element->children()) {

@@ -52,7 +52,9 @@ bool string_arg(Call& c, size_t i, std::optional<std::string>& s) {
   std::optional<Item> v;
   if (!c.single_of(i, *values, v)) return false;
   if (!v) return true;
-  if (v->element || v->is_type_info) return c.fail(c.node.name + "() needs a string argument");
+  if (v->element || v->is_type_info || v->type != SystemType::String) {
+    return c.fail(c.node.name + "() needs a string argument");  // N1: no implicit conversion to String
+  }
   s = std::move(v->text);
   return true;
 }

@@ -107,6 +107,21 @@ TEST_CASE("string functions", "[fhirpath][functions]") {
   CHECK(is_error("'x'.matches('(')"));
 }
 
+TEST_CASE("string functions take String arguments and convert nothing to a String", "[fhirpath][functions]") {
+  // N1 has no implicit conversion to String: 'abc'.contains(1) is a type error, not false.
+  CHECK(is_error("'abc'.contains(1)"));
+  CHECK(is_error("'abc'.startsWith(true)"));
+  CHECK(is_error("'abc'.indexOf(@2014)"));
+  CHECK(is_error("'abc'.replace(1, 'x')"));
+  CHECK(is_error("'abc'.matches(1)"));
+  CHECK(is_error("name.given.join(1)", "patient.json"));
+  CHECK(is_error("extension(true)", "patient.json"));
+  // FHIR string-like primitives are Strings; empty arguments still give empty.
+  CHECK(value("name.given.first().startsWith(name.given.first())", "patient.json") == "true");
+  CHECK(value("gender.startsWith(gender)", "patient.json") == "true");
+  CHECK(value("'abc'.contains({})").empty());
+}
+
 TEST_CASE("string functions work on characters, not UTF-8 bytes", "[fhirpath][functions]") {
   // upper() and lower() change every letter, not only ASCII (N1 5.6).
   CHECK(value("'Łódź Ωμέγα Москва Nguyễn Şerban'.upper()") == "ŁÓDŹ ΩΜΈΓΑ МОСКВА NGUYỄN ŞERBAN");
@@ -166,6 +181,18 @@ TEST_CASE("conversion functions", "[fhirpath][functions]") {
   CHECK(value("1000 'mg'.toQuantity('g')") == "1 'g'");
   CHECK(value("'abc'.convertsToQuantity()") == "false");
   CHECK(value("birthDate.toString()", "patient.json") == "1988-07-14");
+}
+
+TEST_CASE("toQuantity() reads a string with any whitespace or none before the unit", "[fhirpath][functions]") {
+  // N1's pattern: a number, \s*, then a quoted UCUM unit or a calendar keyword.
+  CHECK(value("'5\\'mg\\''.toQuantity()") == "5 'mg'");
+  CHECK(value("'5  days'.toQuantity()") == "5 days");
+  CHECK(value("'5\\t\\'mg\\''.toQuantity()") == "5 'mg'");
+  CHECK(value("'-2.5 \\'cm\\''.toQuantity()") == "-2.5 'cm'");
+  CHECK(value("'7'.toQuantity()") == "7 '1'");
+  CHECK(value("'5 mg'.toQuantity()").empty());  // a bare unit must be a calendar keyword
+  CHECK(value("'5 \\'mg\\' x'.toQuantity()").empty());
+  CHECK(value("'.5 \\'mg\\''.toQuantity()").empty());
 }
 
 TEST_CASE("utility and date component functions", "[fhirpath][functions]") {
