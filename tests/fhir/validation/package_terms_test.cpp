@@ -14,23 +14,7 @@ namespace {
 
 const std::string kBase = "http://carebridge.example/fhir/";
 
-const carebridge::fhir::definitions::Definitions& with_package() {
-  static auto defs = [] {
-    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
-    d->add_package(fixture("validation/packages/cb-terms"));
-    return d;
-  }();
-  return *defs;
-}
-
-std::vector<carebridge::fhir::model::Issue> check(const std::string& text) {
-  static auto v = validation::Validator::with_invariants(with_package());
-  auto parsed = carebridge::fhir::io::read(text, with_package());
-  REQUIRE(parsed.document);
-  auto issues = v->validate(*parsed.document->root(), validation::Options{});
-  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
-  return issues;
-}
+std::vector<carebridge::fhir::model::Issue> check(const std::string& text) { return validate_with_package("cb-terms", text); }
 
 const char* kText = R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"})";
 

@@ -15,24 +15,8 @@ namespace {
 
 const std::string kBase = "http://carebridge.example/fhir/StructureDefinition/";
 
-const carebridge::fhir::definitions::Definitions& with_package() {
-  static auto defs = [] {
-    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
-    d->add_package(fixture("validation/packages/cb-machinery"));
-    return d;
-  }();
-  return *defs;
-}
-
 std::vector<carebridge::fhir::model::Issue> check(const std::string& text, const std::string& profile) {
-  static auto v = validation::Validator::with_invariants(with_package());
-  auto parsed = carebridge::fhir::io::read(text, with_package());
-  REQUIRE(parsed.document);
-  validation::Options options;
-  options.profiles.push_back(kBase + profile);
-  auto issues = v->validate(*parsed.document->root(), options);
-  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
-  return issues;
+  return validate_with_package("cb-machinery", text, kBase + profile);
 }
 
 std::string observation_with(const std::string& status, const std::string& value) {

@@ -14,24 +14,8 @@ namespace {
 const char* kPatientProfile = "http://carebridge.example/fhir/StructureDefinition/cb-patient";
 const char* kVitalsProfile = "http://carebridge.example/fhir/StructureDefinition/cb-vitals";
 
-const carebridge::fhir::definitions::Definitions& with_package() {
-  static auto defs = [] {
-    auto d = carebridge::fhir::definitions::Definitions::load_core(carebridge::fhir::definitions::Definitions::default_dir());
-    d->add_package(fixture("validation/packages/cb-test"));
-    return d;
-  }();
-  return *defs;
-}
-
 std::vector<carebridge::fhir::model::Issue> check(const std::string& text, const std::string& profile) {
-  static auto v = validation::Validator::with_invariants(with_package());
-  auto parsed = carebridge::fhir::io::read(text, with_package());
-  REQUIRE(parsed.document);
-  validation::Options options;
-  if (!profile.empty()) options.profiles.push_back(profile);
-  auto issues = v->validate(*parsed.document->root(), options);
-  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
-  return issues;
+  return validate_with_package("cb-test", text, profile);
 }
 
 const char* kGood = R"({"resourceType":"Patient","id":"a",

@@ -1,6 +1,13 @@
 #include "validation_helpers.h"
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "fhir/io/format.h"
 
 namespace carebridge::testing {
 
@@ -17,6 +24,44 @@ std::vector<fhir::model::Issue> validate_text(const std::string& text, const fhi
     auto found = validator().validate(*parsed.document->root(), options);
     issues.insert(issues.end(), found.begin(), found.end());
   }
+  return issues;
+}
+
+namespace {
+
+struct PackageValidator {
+  std::unique_ptr<fhir::definitions::Definitions> definitions;
+  std::unique_ptr<fhir::validation::Validator> validator;
+};
+
+const PackageValidator& package_validator(const std::string& package) {
+  static std::mutex mutex;
+  static std::map<std::string, PackageValidator> loaded;
+  std::lock_guard lock(mutex);
+  auto [it, added] = loaded.try_emplace(package);
+  if (added) {
+    it->second.definitions = fhir::definitions::Definitions::load_core(fhir::definitions::Definitions::default_dir());
+    it->second.definitions->add_package(fixture("validation/packages/" + package));
+    it->second.validator = fhir::validation::Validator::with_invariants(*it->second.definitions);
+  }
+  return it->second;
+}
+
+}  // namespace
+
+const fhir::definitions::Definitions& core_with_package(const std::string& package) {
+  return *package_validator(package).definitions;
+}
+
+std::vector<fhir::model::Issue> validate_with_package(const std::string& package, const std::string& text,
+                                                      const std::string& profile) {
+  const PackageValidator& loaded = package_validator(package);
+  auto parsed = fhir::io::read(text, *loaded.definitions);
+  REQUIRE(parsed.document);
+  fhir::validation::Options options;
+  if (!profile.empty()) options.profiles.push_back(profile);
+  auto issues = loaded.validator->validate(*parsed.document->root(), options);
+  issues.insert(issues.begin(), parsed.issues.begin(), parsed.issues.end());
   return issues;
 }
 

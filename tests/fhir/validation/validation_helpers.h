@@ -25,6 +25,15 @@ size_t count_errors(const std::vector<fhir::model::Issue>& issues);
 // All issues as text, for failure messages.
 std::string describe(const std::vector<fhir::model::Issue>& issues);
 
+// The core definitions with the fixture package tests/data/validation/packages/NAME added,
+// loaded once per package.
+const fhir::definitions::Definitions& core_with_package(const std::string& package);
+
+// Reads `text` with those definitions and validates it (invariants on) against `profile`
+// too when one is given; the reader's issues come first.
+std::vector<fhir::model::Issue> validate_with_package(const std::string& package, const std::string& text,
+                                                      const std::string& profile = "");
+
 // A Patient with narrative: the starting point of many tests ("{BODY}" is replaced).
 std::string patient(const std::string& body);
 
