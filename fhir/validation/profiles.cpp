@@ -6,6 +6,7 @@
 #include <map>
 
 #include "fhir/validation/slicing.h"
+#include "fhir/validation/vital_signs.h"
 
 namespace carebridge::fhir::validation {
 namespace defs = carebridge::fhir::definitions;
@@ -327,47 +328,23 @@ void tolerate(Run& run, size_t first_issue, const std::string& why) {
   }
 }
 
-// The vital signs profiles FHIR requires of an Observation by its LOINC code
-// (observation-vitalsigns.html: a vital sign SHALL conform to its profile), the code each
-// core profile fixes; the reference validator applies them so.
-struct VitalSign {
-  std::string_view loinc, profile, name;
-};
-constexpr VitalSign kVitalSigns[] = {
-    {"85353-1", "vitalspanel", "Vital Signs Panel"}, {"9279-1", "resprate", "Respiratory Rate"},
-    {"8867-4", "heartrate", "Heart rate"},           {"2708-6", "oxygensat", "Oxygen saturation"},
-    {"8310-5", "bodytemp", "Body temperature"},      {"8302-2", "bodyheight", "Body height"},
-    {"9843-4", "headcircum", "Head circumference"},   {"29463-7", "bodyweight", "Body weight"},
-    {"39156-5", "bmi", "Body mass index"},           {"85354-9", "bp", "Blood pressure"}};
-
-// The vital signs profiles `observation`'s LOINC codes call for, each with its code.
-std::vector<std::pair<std::string, const VitalSign*>> vital_sign_profiles(const Element& observation) {
-  std::vector<std::pair<std::string, const VitalSign*>> out;
-  const Element* code = child_named(observation, "code");
-  if (!code) return out;
-  for (const Element* coding : code->children()) {
-    if (coding->name != "coding" || value_of(child_named(*coding, "system")) != "http://loinc.org") continue;
-    std::string_view loinc = value_of(child_named(*coding, "code"));
-    for (const VitalSign& v : kVitalSigns)
-      if (v.loinc == loinc) out.emplace_back("http://hl7.org/fhir/StructureDefinition/" + std::string(v.profile), &v);
-  }
-  return out;
-}
-
+// The vital signs profile FHIR requires of an Observation by its code, unless the
+// resource claims it already; the reference validator applies it so.
 void check_vital_signs(Run& run, const Element& resource, const Path& path,
                        const std::vector<std::pair<std::string, bool>>& wanted) {
-  for (const auto& [url, sign] : vital_sign_profiles(resource)) {
-    if (std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == url; })) continue;
-    const defs::StructureDef* sd = run.state.profile(url);
-    if (!sd) continue;
-    run.report(Severity::Information, "informational",
-               "validated against the " + std::string(sign->name) + " profile (" + url +
-                   "), which the FHIR specification requires because the LOINC code " + std::string(sign->loinc) + " was found",
-               resource, path);
-    size_t before = run.issue_count();
-    check_against(run, resource, *sd, 0, path);
-    if (run.sender_tolerated()) tolerate(run, before, "FHIR requires it of vital signs: " + url);
-  }
+  ImpliedVitalSign sign = implied_vital_sign(resource);
+  if (sign.profile.empty()) return;
+  if (std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == sign.profile; })) return;
+  const defs::StructureDef* sd = run.state.profile(sign.profile);
+  if (!sd) return;
+  run.report(Severity::Information, "informational",
+             "validated against the " + std::string(sign.name) + " profile (" + sign.profile +
+                 "), which the FHIR specification requires because the " + std::string(sign.system) + " code " +
+                 std::string(sign.code) + " was found",
+             resource, path);
+  size_t before = run.issue_count();
+  check_against(run, resource, *sd, 0, path);
+  if (run.sender_tolerated()) tolerate(run, before, "FHIR requires it of vital signs: " + sign.profile);
 }
 
 }  // namespace

@@ -79,6 +79,9 @@ TEST_CASE("bp requires a systolic and a diastolic component, each in mm[Hg]", "[
   auto unit = rule("vitals-bp-wrong-unit.json");
   INFO(describe(unit));
   CHECK(has_issue(unit, Severity::Error, "value", "Observation.component[1].valueQuantity.code", "mm[Hg]"));
+  // kPa is also outside the vital signs units vitalsigns binds every component value to:
+  // a warning, as the reference validator grades a Quantity's unit.
+  CHECK(has_issue(unit, Severity::Warning, "code-invalid", "Observation.component[1].valueQuantity", "ucum-vitals-common"));
   CHECK(count_errors(unit) == 1);
 }
 
@@ -154,4 +157,62 @@ TEST_CASE("vs-1 asks day precision of a dateTime only, as the reference validato
   auto month = validate_text(heart_rate_with(R"("2024-03-02T10:00:00Z")", R"("2024-03")"));
   INFO(describe(month));
   CHECK(has_issue(month, Severity::Error, "invariant", "Observation.effectiveDateTime", "vs-1"));
+}
+
+namespace {
+
+// An Observation coded `system`#`code` alone, with a value in `ucum`, claiming no profile.
+std::string unclaimed_observation(const std::string& system, const std::string& code, const std::string& ucum) {
+  return R"({"resourceType":"Observation","id":"o","status":"final",
+      "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],
+      "code":{"coding":[{"system":")" +
+         system + R"(","code":")" + code + R"("}]},"subject":{"reference":"Patient/p"},
+      "effectiveDateTime":"2024-03-02T10:00:00Z","valueQuantity":{"value":37,"unit":"u","system":"http://unitsofmeasure.org","code":")" +
+         ucum + R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("the other LOINC and SNOMED CT codes of a vital sign call for its profile too", "[validation][rules][profiles]") {
+  // Oral body temperature (LOINC 8331-1) is a body temperature: the bodytemp profile then
+  // asks for its own code, 8310-5, beside it.
+  auto oral = validate_text(unclaimed_observation("http://loinc.org", "8331-1", "Cel"));
+  INFO(describe(oral));
+  CHECK(has_issue(oral, Severity::Information, "informational", "Observation", "bodytemp"));
+  CHECK(has_issue(oral, Severity::Error, "required", "Observation.code.coding", "BodyTempCode"));
+  // Systolic blood pressure alone (8480-6) is held to the blood pressure profile.
+  auto systolic = validate_text(unclaimed_observation("http://loinc.org", "8480-6", "mm[Hg]"));
+  INFO(describe(systolic));
+  CHECK(has_issue(systolic, Severity::Information, "informational", "Observation", "/bp)"));
+  CHECK(count_errors(systolic) > 0);
+  auto snomed = validate_text(unclaimed_observation("http://snomed.info/sct", "249043002", "/min"));
+  INFO(describe(snomed));
+  CHECK(has_issue(snomed, Severity::Information, "informational", "Observation", "SNOMED CT code 249043002"));
+  CHECK(count_errors(snomed) > 0);
+  // Diastolic pressure (8462-4) is on no list: no profile is implied.
+  auto diastolic = validate_text(unclaimed_observation("http://loinc.org", "8462-4", "mm[Hg]"));
+  INFO(describe(diastolic));
+  CHECK(count_errors(diastolic) == 0);
+}
+
+TEST_CASE("a component's Quantity is checked against the vital signs units its binding names",
+          "[validation][rules][profiles]") {
+  // vitalsigns binds Observation.component.value[x] (required) to ucum-vitals-common: a third,
+  // unsliced component of a blood pressure in 'mm' is outside it. The reference validator
+  // says so as a warning, in an extensible binding's words (its obs-fio2 outcome).
+  std::string bp = read_text(fixture("validation/rules/vitals-bp.json"));
+  size_t at = bp.rfind(']');  // the end of the component list, the last member
+  auto with_third = [&](const std::string& unit) {
+    std::string third = R"(,{"code":{"coding":[{"system":"http://loinc.org","code":"8478-0"}]},
+        "valueQuantity":{"value":93,"unit":"u","system":"http://unitsofmeasure.org","code":")" + unit + R"("}})";
+    std::string text = bp;
+    return text.insert(at, third);
+  };
+  auto good = validate_text(with_third("mm[Hg]"));
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto wrong = validate_text(with_third("mm"));
+  INFO(describe(wrong));
+  CHECK(has_issue(wrong, Severity::Warning, "code-invalid", "Observation.component[2].valueQuantity", "ucum-vitals-common"));
+  CHECK(count_errors(wrong) == 0);
 }
