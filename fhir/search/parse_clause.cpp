@@ -218,6 +218,59 @@ std::string folded(const std::string& value) {
   return text.empty() ? value : text;
 }
 
+// A token value: code, |code (no system), system|code, or text to look for (:text).
+void parse_token(const std::string& modifier, const std::string& value, ValueMatch& m) {
+  if (modifier == "text") {
+    m.kind = ValueMatch::Kind::TokenText;
+    m.text = folded(value);
+    return;
+  }
+  m.kind = ValueMatch::Kind::Token;
+  auto bar = value.find('|');
+  if (bar == std::string::npos) {
+    m.code = value;
+    return;
+  }
+  m.any_system = false;
+  m.system = value.substr(0, bar);
+  m.code = value.substr(bar + 1);
+}
+
+// A date, quantity or number value after its prefix (eq, ge, ap, ...): the range it stands for.
+bool parse_range(const std::string& type, std::string value, ValueMatch& m, std::string& error) {
+  m.kind = ValueMatch::Kind::Range;
+  m.prefix = take_prefix(value);
+  if (type == "date") {
+    auto range = date_range(value);
+    if (!range) {
+      error = "'" + value + "' is not a FHIR date, dateTime or instant";
+      return false;
+    }
+    m.low = range->first;
+    m.high = range->second;
+    if (m.prefix == "ap") widen_date(m);
+    return true;
+  }
+  if (type == "quantity") {
+    auto parts = split_escaped(value, '|');
+    if (parts.size() != 1 && parts.size() != 3) {
+      error = "a quantity is number|system|code (or a number alone), not '" + value + "'";
+      return false;
+    }
+    if (parts.size() == 3) {
+      m.system = parts[1];
+      m.any_system = parts[1].empty();
+      m.code = parts[2];
+    }
+    value = parts[0];
+  }
+  if (!parse_number(value, m)) {
+    error = "'" + value + "' is not a number";
+    return false;
+  }
+  return true;
+}
+
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error) {
   const std::string& t = param.type;
@@ -231,20 +284,7 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     return true;
   }
   if (t == "token") {
-    if (modifier == "text") {
-      m.kind = ValueMatch::Kind::TokenText;
-      m.text = folded(value);
-      return true;
-    }
-    m.kind = ValueMatch::Kind::Token;
-    auto bar = value.find('|');
-    if (bar == std::string::npos) {
-      m.code = value;
-    } else {
-      m.any_system = false;
-      m.system = value.substr(0, bar);
-      m.code = value.substr(bar + 1);
-    }
+    parse_token(modifier, value, m);
     return true;
   }
   if (t == "reference") {
@@ -263,41 +303,7 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
     m.text = value;
     return true;
   }
-  m.kind = ValueMatch::Kind::Range;
-  m.prefix = take_prefix(value);
-  if (t == "date") {
-    auto range = date_range(value);
-    if (!range) {
-      error = "'" + value + "' is not a FHIR date, dateTime or instant";
-      return false;
-    }
-    m.low = range->first;
-    m.high = range->second;
-    if (m.prefix == "ap") widen_date(m);
-    return true;
-  }
-  if (t == "quantity") {
-    auto parts = split_escaped(value, '|');
-    if (parts.size() != 1 && parts.size() != 3) {
-      error = "a quantity is number|system|code (or a number alone), not '" + value + "'";
-      return false;
-    }
-    if (parts.size() == 3) {
-      m.system = parts[1];
-      m.any_system = parts[1].empty();
-      m.code = parts[2];
-    }
-    if (!parse_number(parts[0], m)) {
-      error = "'" + parts[0] + "' is not a number";
-      return false;
-    }
-    return true;
-  }
-  if (!parse_number(value, m)) {
-    error = "'" + value + "' is not a number";
-    return false;
-  }
-  return true;
+  return parse_range(t, std::move(value), m, error);
 }
 
 // A key for a message: the first 100 characters of it.
