@@ -62,4 +62,10 @@ std::string fold(std::string_view text);
 // "https://x/fhir/Patient/123"); empty when it does not end in Type/id.
 std::string reference_key(std::string_view reference);
 
+// Whether a reference as written is to a resource of the server whose base (with its final
+// '/') is `base`: relative, or an absolute URL under it. Another server's otherwise.
+inline bool is_local_reference(std::string_view reference, std::string_view base) {
+  return reference.find("://") == std::string_view::npos || reference.starts_with(base);
+}
+
 }  // namespace carebridge::fhir::search

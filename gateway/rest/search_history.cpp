@@ -91,9 +91,7 @@ struct SearchRunner {
   }
   bool sees(const store::ResourceRecord& r) const { return !visible || visible->accepts(r.type, r.access); }
   // Whether a reference as written is to one of this server's resources (relative, or under its base).
-  bool is_local(std::string_view reference) const {
-    return reference.find("://") == std::string_view::npos || reference.starts_with(local_base);
-  }
+  bool is_local(std::string_view reference) const { return fhir::search::is_local_reference(reference, local_base); }
 };
 
 // The parameters whose rows an _include or _revinclude of `type` follows: the

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "fhir/json/json_writer.h"
+#include "fhir/search/index.h"
 #include "gateway/store/sqlite_index_tables.h"
 #include "gateway/store/sqlite_store.h"
 
@@ -91,8 +92,7 @@ std::string local_reference_sql(const std::string& column, const std::string& ba
 
 // Whether a searched reference names another server's resource: an absolute URL not under `base`.
 bool is_foreign(const ValueMatch& m, const std::string& base) {
-  return !base.empty() && m.kind == ValueMatch::Kind::Reference && m.text.find("://") != std::string::npos &&
-         !m.text.starts_with(base);
+  return !base.empty() && m.kind == ValueMatch::Kind::Reference && !fhir::search::is_local_reference(m.text, base);
 }
 
 IndexTable table_for(ValueMatch::Kind kind) {
