@@ -120,9 +120,7 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
 void Builder::make_bundle() {
   note_dangling();
   if (!kept_deleted_.empty()) {  // said once: the rows are many, the reason one
-    std::string types;
-    for (const auto& [type, n] : kept_deleted_) types += (types.empty() ? "" : ", ") + std::to_string(n) + " " + type;
-    out_.warnings.push_back("records deleted in your system stay stored here (" + types +
+    out_.warnings.push_back("records deleted in your system stay stored here (" + counts_in_words(kept_deleted_) +
                             "): this sender's access does not allow deleting them; ask the gateway's administrator");
     kept_deleted_.clear();
   }

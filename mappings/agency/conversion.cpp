@@ -106,21 +106,24 @@ MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std
   return mapped;
 }
 
+std::string counts_in_words(const std::map<std::string, size_t>& by_type) {
+  std::string out;
+  for (const auto& [type, n] : by_type) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+  return out;
+}
+
 namespace {
 
 // Why the mapped rows cannot be stored in one upload (they make more than `max_records`
 // records), with the part size that could: "" when they can.
 std::string beyond_limit(const MappedExport& mapped, size_t max_records) {
+  std::map<std::string, size_t> by_type = mapped.resources;
+  for (const auto& [type, n] : mapped.deleted) by_type[type] += n;
   size_t records = 0;
-  std::string by_type;
-  for (const auto* counts : {&mapped.resources, &mapped.deleted})
-    for (const auto& [type, n] : *counts) {
-      records += n;
-      by_type += (by_type.empty() ? "" : ", ") + std::to_string(n) + " " + type;
-    }
+  for (const auto& [type, n] : by_type) records += n;
   if (max_records == 0 || records <= max_records) return {};
   size_t part = mapped.accepted() * max_records / records / 100 * 100;  // rows, rounded down to hundreds
-  return "the rows make " + std::to_string(records) + " records (" + by_type + "); one upload stores at most " +
+  return "the rows make " + std::to_string(records) + " records (" + counts_in_words(by_type) + "); one upload stores at most " +
          std::to_string(max_records) + ", so nothing was stored: send the rows in parts" +
          (part ? " of at most about " + std::to_string(part) + " rows" : "");
 }

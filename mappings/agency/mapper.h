@@ -52,6 +52,9 @@ struct MappedExport {
   bool built() const { return !tree.children.empty(); }
 };
 
+// Counts by resource type in words, for messages: "3 Observation, 1 Patient".
+std::string counts_in_words(const std::map<std::string, size_t>& by_type);
+
 class Mapper {
  public:
   explicit Mapper(std::shared_ptr<const Spec> spec);
