@@ -19,7 +19,7 @@ namespace agency = carebridge::mappings::agency;
 namespace csv = carebridge::mappings::csv;
 using carebridge::fhir::definitions::Definitions;
 
-constexpr int kRows = 2000;
+static int kRows = getenv("ROWS") ? atoi(getenv("ROWS")) : 2000;
 
 const Definitions& definitions() {
   static auto defs = Definitions::load_core(Definitions::default_dir());

@@ -11,6 +11,7 @@
 #include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
 #include "gateway/security/scopes.h"
+#include "mappings/agency/parts.h"
 
 namespace carebridge::gateway::ingest {
 
@@ -82,9 +83,9 @@ void append_report(std::string& out, const std::string& mapping, const agency::A
     append_json_string(out, w);
   }
   out += R"(],"resources":)";
-  append_counts(out, c.bundle ? c.mapped.resources : std::map<std::string, size_t>{});
+  append_counts(out, c.anything() ? c.mapped.resources : std::map<std::string, size_t>{});
   out += R"(,"deleted":)";
-  append_counts(out, c.bundle ? c.mapped.deleted : std::map<std::string, size_t>{});
+  append_counts(out, c.anything() ? c.mapped.deleted : std::map<std::string, size_t>{});
 }
 
 // The stored records a status file changes, read through the FHIR service as the caller: a
@@ -157,6 +158,38 @@ http::Response json_response(unsigned status, std::string body) {
   return r;
 }
 
+// The transaction-responses of an upload stored in parts as one: each part's entries in order.
+std::string joined_responses(const std::vector<std::string>& bodies) {
+  if (bodies.size() == 1) return bodies.front();
+  std::string out = R"({"resourceType":"Bundle","type":"transaction-response","entry":[)";
+  bool first = true;
+  for (const std::string& body : bodies) {
+    rapidjson::Document part;
+    if (!rest::parse_json_keeping_numbers(body, kIngestJsonDepth, part) || !part.IsObject() || !part.HasMember("entry") ||
+        !part["entry"].IsArray())
+      continue;
+    for (const rapidjson::Value& entry : part["entry"].GetArray()) {
+      out += first ? "" : ",";
+      first = false;
+      out += rest::write_json_keeping_numbers(entry);
+    }
+  }
+  return out + "]}";
+}
+
+// Why the parts after a failed one were not stored, and what to do.
+std::string parts_left(size_t stored, size_t count) {
+  return "part " + std::to_string(stored + 1) + " of the " + std::to_string(count) +
+         " the upload was stored in could not be stored, and nothing after it was; the " + std::to_string(stored) +
+         " parts before it were: sending the file again stores the rest and changes nothing that is stored";
+}
+
+// Conversions at once: each is CPU-bound and may hold a few GB at its row limit
+// (csv::ReadLimits), so more than the cores would only add memory, never speed.
+std::counting_semaphore<2> converting(2);
+
+std::string agency_of(const rest::Caller& who) { return who && !who->organization.empty() ? who->organization : "local"; }
+
 }  // namespace
 
 AgencyIngest::AgencyIngest(rest::FhirService& service,
@@ -184,48 +217,88 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
                                 "\" (the gateway's agency_formats setting)");
       return m;
     }() + "}");
-  agency::AgencyConversion c = check(mapping, {{file_name(request, params), request.body}}, who, request);
+  Stored stored = store_in_parts(mapping, {{file_name(request, params), request.body}}, who, request, dry_run);
+  const agency::AgencyConversion& c = stored.conversion;
   std::string body;
   append_report(body, mapping, c, dry_run);
-  if (!c.bundle) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
+  if (stored.count > 1) body += R"(,"parts":{"count":)" + std::to_string(stored.count) + R"(,"stored":)" + std::to_string(stored.stored) + "}";
+  if (!c.anything()) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
   if (dry_run) return json_response(200, body + "}");
-  http::Response stored = save(c, who, request);
-  body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (stored.body.empty() ? "null" : stored.body);
+  std::string transaction = joined_responses(stored.responses);
+  body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (transaction.empty() ? "null" : transaction);
   return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
 }
 
-namespace {
-
-// Conversions at once: each is CPU-bound and may hold a few GB at its row limit
-// (csv::ReadLimits), so more than the cores would only add memory, never speed.
-std::counting_semaphore<2> converting(2);
-
-}  // namespace
+agency::AgencyConversion AgencyIngest::converted(const std::function<agency::AgencyConversion(const agency::Records&)>& convert,
+                                                 const rest::Caller& who, const http::Request& context) const {
+  converting.acquire();
+  struct Release {
+    ~Release() { converting.release(); }
+  } release;
+  ServiceRecords records(service_, who, context, base_path_, organizations_);
+  return convert(records);
+}
 
 agency::AgencyConversion AgencyIngest::check(const std::string& mapping,
                                             const std::vector<std::pair<std::string, std::string>>& files,
                                             const rest::Caller& who, const http::Request& context) const {
   const auto& converter = *converters_.at(mapping);
-  converting.acquire();
-  struct Release {
-    ~Release() { converting.release(); }
-  } release;
-  std::string agency_id = who && !who->organization.empty() ? who->organization : "local";
-  ServiceRecords records(service_, who, context, base_path_, organizations_);
   mappings::csv::ReadLimits limits;
   limits.max_records = service_.limits().max_transaction_entries;  // stored in one transaction
   // Nearly every row makes a record or more, so twice as many rows as records could never be
   // stored: refused before mapping them (about 40 KB a row), not after.
   if (limits.max_records) limits.max_total_rows = std::min(limits.max_total_rows, 2 * limits.max_records);
-  return converter.convert_files(files, agency_id, limits, &records);
+  return converted([&](const agency::Records& records) { return converter.convert_files(files, agency_of(who), limits, &records); },
+                   who, context);
+}
+
+// Each part is converted, then stored, before the next is converted: the later parts find the
+// records the earlier ones stored, and one part's records at a time are held.
+AgencyIngest::Stored AgencyIngest::store_in_parts(const std::string& mapping,
+                                                  const std::vector<std::pair<std::string, std::string>>& files,
+                                                  const rest::Caller& who, const http::Request& context, bool dry_run) const {
+  const auto& converter = *converters_.at(mapping);
+  mappings::csv::ReadLimits limits;
+  limits.max_records = service_.limits().max_transaction_entries;  // each part is stored in one transaction
+  agency::ReadExport read = converter.read_files(files, limits);
+  Stored out;
+  out.conversion.file_errors = std::move(read.errors);
+  out.conversion.mapped.warnings = std::move(read.unread);
+  if (std::string too_many = read.too_many(limits); !too_many.empty()) {
+    out.conversion.file_errors.push_back(std::move(too_many));
+    return out;
+  }
+  auto parts = agency::split_into_parts(converter.spec(), read.tables, limits.max_records);
+  out.count = parts.size();
+  for (const auto& part : parts) {
+    agency::AgencyConversion c = converted(
+        [&](const agency::Records& records) {
+          return converter.convert(read.tables, agency_of(who), &records, limits.max_records, parts.size() > 1 ? &part : nullptr);
+        },
+        who, context);
+    bool saving = c.bundle && !dry_run;
+    if (saving) {
+      http::Response saved = save(c, who, context, parts.size() > 1);
+      out.status = saved.status;
+      out.responses.push_back(std::move(saved.body));
+    }
+    out.conversion.add(std::move(c));
+    if (out.status >= 300) {
+      if (parts.size() > 1) out.conversion.file_errors.push_back(parts_left(out.stored, parts.size()));
+      break;
+    }
+    if (saving) ++out.stored;
+  }
+  return out;
 }
 
 http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const rest::Caller& who,
-                                  const http::Request& context) const {
+                                  const http::Request& context, bool minimal) const {
   http::Request transaction;
   transaction.target = base_path_.empty() ? "/" : base_path_;
   transaction.remote = context.remote;
   transaction.tls = context.tls;
+  if (minimal) transaction.headers.emplace_back("Prefer", "return=minimal");
   std::string written = fhir::json::write(*checked.bundle->root());
   return post_transaction(service_, who, std::move(transaction), [&] {
     // What the records it updates are labelled stays labelled (stored_updates.h).

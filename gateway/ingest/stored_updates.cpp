@@ -14,7 +14,9 @@ namespace carebridge::gateway::ingest {
 http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
                                 const std::function<std::string()>& body) {
   request.method = "POST";
+  std::string prefer(request.header("Prefer"));
   request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
+  if (!prefer.empty()) request.headers.emplace_back("Prefer", std::move(prefer));
   for (int attempt = 0;; ++attempt) {
     request.body = body();
     http::Response answer = service.handle_own(request, who, kIngestBodyBytes);

@@ -93,7 +93,9 @@ class Builder {
     }
   }
 
-  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
+  // `part`: the rows to map (null: all); the table's other rows are another part's.
+  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded,
+                 const std::set<RowRef>* part);
   // Gathers what was built into the transaction Bundle (MappedExport::tree).
   void make_bundle();
   // Makes each reference to a resource of the export its fullUrl, or the conditional reference.

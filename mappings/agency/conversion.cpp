@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "mappings/engine/node_json.h"
 
@@ -89,14 +90,14 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
 // rounds as the spec has tables refuse the whole upload.
 MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded,
                                       std::vector<RowProblem>& reasons, const std::string& agency, bool trace,
-                                      const Records* records) const {
-  MappedExport mapped = mapper_.map(tables, excluded, agency, trace, records);
+                                      const Records* records, const std::set<RowRef>* part) const {
+  MappedExport mapped = mapper_.map(tables, excluded, agency, trace, records, part);
   for (size_t round = 0; round <= mapper_.spec().tables.size() && !mapped.dangling.empty(); ++round) {
     for (RowProblem& p : mapped.dangling) {
       excluded.insert(p.row);
       reasons.push_back(std::move(p));
     }
-    mapped = mapper_.map(tables, excluded, agency, trace, records);
+    mapped = mapper_.map(tables, excluded, agency, trace, records, part);
   }
   if (!mapped.dangling.empty()) {
     for (RowProblem& p : mapped.dangling) mapped.rejected_rows.insert(p.row);
@@ -104,6 +105,28 @@ MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std
     mapped.tree = engine::Node::object();
   }
   return mapped;
+}
+
+void AgencyConversion::add(AgencyConversion&& part) {
+  ++parts;
+  accepted_in_parts += part.accepted_rows();
+  too_large = too_large || part.too_large;
+  mapped.rows += part.mapped.rows;
+  mapped.skipped += part.mapped.skipped;
+  mapped.rejected_rows.insert(part.mapped.rejected_rows.begin(), part.mapped.rejected_rows.end());
+  std::move(part.mapped.rejected.begin(), part.mapped.rejected.end(), std::back_inserter(mapped.rejected));
+  // What each part says of the whole file (a column the mapping does not read) is said once.
+  auto add_new = [](std::vector<std::string>& to, std::vector<std::string>& from) {
+    std::set<std::string> said(to.begin(), to.end());
+    for (std::string& s : from)
+      if (said.insert(s).second) to.push_back(std::move(s));
+  };
+  add_new(mapped.warnings, part.mapped.warnings);
+  add_new(file_errors, part.file_errors);
+  if (!part.bundle) return;
+  built_in_parts = true;
+  for (const auto& [type, n] : part.mapped.resources) mapped.resources[type] += n;
+  for (const auto& [type, n] : part.mapped.deleted) mapped.deleted[type] += n;
 }
 
 std::string counts_in_words(const std::map<std::string, size_t>& by_type) {
@@ -131,11 +154,11 @@ std::string beyond_limit(const MappedExport& mapped, size_t max_records) {
 }  // namespace
 
 AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency,
-                                          const Records* records, size_t max_records) const {
+                                          const Records* records, size_t max_records, const std::set<RowRef>* part) const {
   AgencyConversion c;
   std::set<RowRef> excluded;
   std::vector<RowProblem> reasons;
-  c.mapped = settled(tables, excluded, reasons, agency, trace_, records);
+  c.mapped = settled(tables, excluded, reasons, agency, trace_, records, part);
   if (std::string said = beyond_limit(c.mapped, max_records); !said.empty()) {
     c.file_errors.push_back(std::move(said));
     c.too_large = true;
@@ -155,7 +178,7 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
       break;
     }
     if (c.mapped.bundle.empty()) {  // untraced: traced again, to say where each problem comes from
-      MappedExport traced = mapper_.map(tables, excluded, agency, true, records);
+      MappedExport traced = mapper_.map(tables, excluded, agency, true, records, part);
       c.mapped.sources = std::move(traced.sources);
       c.mapped.source_rows = std::move(traced.source_rows);
     }
@@ -164,49 +187,59 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
     excluded.insert(invalid.begin(), invalid.end());
     for (const RowProblem& p : c.mapped.rejected) excluded.insert(p.row);
     reasons.insert(reasons.end(), c.mapped.rejected.begin(), c.mapped.rejected.end());
-    c.mapped = settled(tables, excluded, reasons, agency, true, records);
+    c.mapped = settled(tables, excluded, reasons, agency, true, records, part);
     c.mapped.rejected.clear();  // every row it leaves out has its reason in `reasons`
   }
   c.mapped.rejected.insert(c.mapped.rejected.begin(), reasons.begin(), reasons.end());
   return c;
 }
 
-AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
-                                                const std::string& agency, const csv::ReadLimits& limits,
-                                                const Records* records) const {
-  std::vector<csv::Table> tables;
-  std::vector<std::string> errors, unread;
+ReadExport AgencyConverter::read_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
+                                      const csv::ReadLimits& limits) const {
+  ReadExport read;
   for (const auto& [name, bytes] : named_bytes) {
     // A file that is one table named as no table of the spec is never read (it would be left
     // out after reading): an HSDS folder's datapackage.json is not a form, a README is not CSV.
     // A zip holds an export's files, a workbook its sheets: their tables have their own names.
     if (!std::string_view(bytes).starts_with("PK\x03\x04") && !mapper_.spec().table_for(name)) {
-      unread.push_back(mapper_.unread(name));
+      read.unread.push_back(mapper_.unread(name));
       continue;
     }
     if (bytes.empty() || bytes == "\xEF\xBB\xBF") {  // nothing to export (some systems write no header then, or a BOM alone)
-      unread.push_back(name + ": the file is empty; nothing was read from it");
+      read.unread.push_back(name + ": the file is empty; nothing was read from it");
       continue;
     }
-    auto read = csv::read_tables(bytes, name, limits);
-    if (!read) {
-      errors.push_back(read.message());  // it names the file
+    auto tables = csv::read_tables(bytes, name, limits);
+    if (!tables) {
+      read.errors.push_back(tables.message());  // it names the file
       continue;
     }
-    for (auto& t : *read) tables.push_back(std::move(t));
+    for (auto& t : *tables) read.tables.push_back(std::move(t));
   }
+  return read;
+}
+
+std::string ReadExport::too_many(const csv::ReadLimits& limits) const {
   size_t rows = 0;
   for (const auto& t : tables) rows += t.rows.size();
-  if (rows > limits.max_total_rows) {  // refused before mapping: its cost grows with every row
-    AgencyConversion c;
-    c.file_errors = std::move(errors);
-    c.file_errors.push_back("the files hold " + std::to_string(rows) + " rows together, more than the limit of " +
-                            std::to_string(limits.max_total_rows) + " for one upload: send them in parts");
+  if (rows <= limits.max_total_rows) return {};
+  return "the files hold " + std::to_string(rows) + " rows together, more than the limit of " +
+         std::to_string(limits.max_total_rows) + " for one upload: send them in parts";
+}
+
+AgencyConversion AgencyConverter::convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
+                                                const std::string& agency, const csv::ReadLimits& limits,
+                                                const Records* records) const {
+  ReadExport read = read_files(named_bytes, limits);
+  AgencyConversion c;
+  if (std::string too_many = read.too_many(limits); !too_many.empty()) {  // refused before mapping: its cost grows with every row
+    c.file_errors = std::move(read.errors);
+    c.file_errors.push_back(std::move(too_many));
     return c;
   }
-  AgencyConversion c = convert(tables, agency, records, limits.max_records);
-  c.file_errors.insert(c.file_errors.begin(), errors.begin(), errors.end());
-  c.mapped.warnings.insert(c.mapped.warnings.begin(), unread.begin(), unread.end());
+  c = convert(read.tables, agency, records, limits.max_records);
+  c.file_errors.insert(c.file_errors.begin(), read.errors.begin(), read.errors.end());
+  c.mapped.warnings.insert(c.mapped.warnings.begin(), read.unread.begin(), read.unread.end());
   return c;
 }
 

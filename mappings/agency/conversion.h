@@ -23,10 +23,28 @@ struct AgencyConversion {
   std::unique_ptr<fhir::model::Document> bundle;  // the valid Bundle (null when nothing was built)
   std::vector<std::string> file_errors;           // a file that could not be read at all
   bool too_large = false;                         // the rows make more records than one upload may (a file error says so)
+  // An upload converted in parts (parts.h) adds up its parts' conversions (add), their
+  // Bundles stored one by one and not kept: how many, the rows they took, whether any had one.
+  size_t parts = 0, accepted_in_parts = 0;
+  bool built_in_parts = false;
 
   // Accepted: something to store and nothing rejected; partly: something to store.
-  bool anything() const { return bundle != nullptr; }
-  size_t accepted_rows() const { return !too_large && (bundle || mapped.rejected.empty()) ? mapped.accepted() : 0; }
+  bool anything() const { return bundle != nullptr || built_in_parts; }
+  size_t accepted_rows() const {
+    if (parts) return accepted_in_parts;
+    return !too_large && (bundle || mapped.rejected.empty()) ? mapped.accepted() : 0;
+  }
+  // Adds a part's rows, problems, warnings (each once) and, when it has a Bundle, its records.
+  void add(AgencyConversion&& part);
+};
+
+// The files of an export as read, before mapping.
+struct ReadExport {
+  std::vector<csv::Table> tables;
+  std::vector<std::string> errors;  // files that could not be read at all (each names its file)
+  std::vector<std::string> unread;  // warnings: files passed over (empty, or no table of the spec)
+  // Why the rows are too many to map at all (more than limits.max_total_rows), or "".
+  std::string too_many(const csv::ReadLimits& limits) const;
 };
 
 class AgencyConverter {
@@ -38,8 +56,13 @@ class AgencyConverter {
   // `agency`: the organization whose data it is; `records`: the stored records the spec's
   // merged resources change (see Mapper::map).
   // `max_records`: refused once mapped when the rows make more records (csv::ReadLimits).
+  // `part`: only these rows are converted (an upload stored in parts, parts.h; null: all).
   AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local",
-                           const Records* records = nullptr, size_t max_records = 0) const;
+                           const Records* records = nullptr, size_t max_records = 0,
+                           const std::set<RowRef>* part = nullptr) const;
+  // Reads each named file's bytes (CSV, XLSX or a form's JSON) as tables.
+  ReadExport read_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
+                        const csv::ReadLimits& limits = {}) const;
   // Reads each named file's bytes (CSV, XLSX or a form's JSON) and converts them together.
   AgencyConversion convert_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
                                  const std::string& agency = "local", const csv::ReadLimits& limits = {},
@@ -55,7 +78,7 @@ class AgencyConverter {
   std::vector<Issue> errors(engine::Node&& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
   // Maps until no row refers to a record of a row not taken (conversion.cpp).
   MappedExport settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded, std::vector<RowProblem>& reasons,
-                       const std::string& agency, bool trace, const Records* records) const;
+                       const std::string& agency, bool trace, const Records* records, const std::set<RowRef>* part) const;
   // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
   // With `narrow`, only the row that made a record invalid, where the sources tell it.
   std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped, bool narrow) const;

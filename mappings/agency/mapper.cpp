@@ -46,15 +46,13 @@ RowProblem missing_column(const csv::Table& table, const std::string& name) {
 }  // namespace
 
 std::optional<std::vector<size_t>> Builder::bind_columns(const TableSpec& spec, const csv::Table& table) {
-  std::vector<size_t> bound(spec.columns.size(), kAbsent);
+  std::vector<size_t> bound = input_columns(spec.columns, table);
   std::vector<bool> used(table.columns.size(), false);
   bool complete = true;
   for (size_t i = 0; i < spec.columns.size(); ++i) {
     const Column& c = spec.columns[i];
-    size_t at = c.stored ? std::string::npos : column_in(c, table);
-    if (at != std::string::npos) {
-      bound[i] = at;
-      used[at] = true;
+    if (bound[i] != kAbsent) {
+      used[bound[i]] = true;
     } else if (c.required && !c.lookup && !c.stored) {
       out_.rejected.push_back(missing_column(table, c.name));
       complete = false;
@@ -537,19 +535,23 @@ std::optional<TableSpec> Builder::spec_as_written(const TableSpec& spec, const c
   return day_first;
 }
 
-void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {
+void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded,
+                        const std::set<RowRef>* part) {
+  auto in_part = [&](size_t i) { return !part || part->count({table.name, table.rows[i].line}); };
   auto bound = bind_columns(*compiled.spec, table);
-  out_.rows += table.rows.size();
-  if (!bound) {
-    for (const auto& r : table.rows) out_.rejected_rows.insert({table.name, r.line});
-    return;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    if (!in_part(i)) continue;
+    ++out_.rows;
+    if (!bound) out_.rejected_rows.insert({table.name, table.rows[i].line});
   }
+  if (!bound) return;
   std::optional<TableSpec> day_first = spec_as_written(*compiled.spec, table, *bound);
   const TableSpec& spec = day_first ? *day_first : *compiled.spec;
   const std::vector<bool>& older = lookups_.superseded(*compiled.spec, table);
   OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   DuplicateRows duplicates(*compiled.spec);
   for (size_t i = 0; i < table.rows.size(); ++i) {
+    if (!in_part(i)) continue;
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       ++out_.skipped;
       out_.warnings.push_back(table.name + " row " + std::to_string(table.rows[i].line) +
@@ -656,7 +658,7 @@ std::vector<bool> Mapper::sheets_without_rows(const std::vector<csv::Table>& tab
 }
 
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
-                         bool trace, const Records* records) const {
+                         bool trace, const Records* records, const std::set<RowRef>* part) const {
   MappedExport out;
   Builder builder(*spec_, tables, agency, trace, records, out);
   std::vector<bool> read = sheets_without_rows(tables);
@@ -666,7 +668,7 @@ MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<R
     for (size_t i = 0; i < tables.size(); ++i) {
       if (read[i] || spec_->table_for(tables[i].name) != ct.spec) continue;
       read[i] = true;
-      builder.map_table(ct, tables[i], excluded);
+      builder.map_table(ct, tables[i], excluded, part);
     }
   for (size_t i = 0; i < tables.size(); ++i)
     if (!read[i]) out.warnings.push_back(unread(tables[i].name));

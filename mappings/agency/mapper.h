@@ -66,8 +66,12 @@ class Mapper {
   // slower, and needed only to say where a problem the validator found comes from (without,
   // the Bundle is the tree alone, read into the element model as it is). `records`: the stored
   // records that resources merged into their records change (none: such rows are rejected).
+  // `part`: only these rows are mapped, the tables' other rows being another part of an upload
+  // stored in parts (parts.h); the tables are whole for what is read of them all (lookups,
+  // the order of a file's dates).
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
-                   const std::string& agency = "local", bool trace = true, const Records* records = nullptr) const;
+                   const std::string& agency = "local", bool trace = true, const Records* records = nullptr,
+                   const std::set<RowRef>* part = nullptr) const;
   const Spec& spec() const { return *spec_; }
   // The warning for a file or sheet no table of the spec names.
   std::string unread(std::string_view table) const;

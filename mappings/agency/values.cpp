@@ -612,4 +612,11 @@ size_t column_in(const Column& column, const csv::Table& table) {
   return at;
 }
 
+std::vector<size_t> input_columns(const std::vector<Column>& columns, const csv::Table& table) {
+  std::vector<size_t> at(columns.size(), std::string::npos);
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (!columns[i].stored) at[i] = column_in(columns[i], table);
+  return at;
+}
+
 }  // namespace carebridge::mappings::agency

@@ -37,5 +37,8 @@ std::string day_first_date(const std::vector<Column>& columns, const csv::Table&
 // Where `column` is in `table`: under its name or one of its aliases (npos when under
 // neither; always for a lookup column, which no file holds).
 size_t column_in(const Column& column, const csv::Table& table);
+// Per column of `columns`: where it is in `table` (column_in; npos for a column taken from a
+// stored record, which no file holds either).
+std::vector<size_t> input_columns(const std::vector<Column>& columns, const csv::Table& table);
 
 }  // namespace carebridge::mappings::agency
