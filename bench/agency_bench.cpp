@@ -6,6 +6,7 @@
 // intake volunteer fills it (dates as 1/31/1984, phones with punctuation, HVS answers).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "fhir/definitions/definitions.h"
@@ -19,7 +20,9 @@ namespace agency = carebridge::mappings::agency;
 namespace csv = carebridge::mappings::csv;
 using carebridge::fhir::definitions::Definitions;
 
-static int kRows = getenv("ROWS") ? atoi(getenv("ROWS")) : 2000;
+// 2,000 rows; ROWS=N for another size (per row, 100 rows run twice as fast as 2,000: the
+// same instructions, with the working set in the caches).
+const int kRows = std::getenv("ROWS") ? std::atoi(std::getenv("ROWS")) : 2000;
 
 const Definitions& definitions() {
   static auto defs = Definitions::load_core(Definitions::default_dir());
