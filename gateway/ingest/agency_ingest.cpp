@@ -270,12 +270,15 @@ AgencyIngest::Stored AgencyIngest::store_in_parts(const std::string& mapping,
   }
   auto parts = agency::split_into_parts(converter.spec(), read.tables, limits.max_records);
   out.count = parts.size();
-  for (const auto& part : parts) {
+  std::set<agency::RowRef> not_taken;  // rows an earlier part did not take: later parts read them so
+  for (auto& part : parts) {
+    part.excluded = not_taken;
     agency::AgencyConversion c = converted(
         [&](const agency::Records& records) {
           return converter.convert(read.tables, agency_of(who), &records, limits.max_records, parts.size() > 1 ? &part : nullptr);
         },
         who, context);
+    not_taken.insert(c.mapped.rejected_rows.begin(), c.mapped.rejected_rows.end());
     bool saving = c.bundle && !dry_run;
     if (saving) {
       http::Response saved = save(c, who, context, parts.size() > 1);

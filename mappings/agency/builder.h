@@ -83,9 +83,10 @@ class Builder {
   // `agency` stands for {agency} in the spec's identifier systems.
   // With `trace`, every value remembers its cell and the Bundle's FHIRPaths are mapped to
   // them (MappedExport::sources): only wanted when something must be traced to its source.
+  // `part`: the rows to map, and those mapped only for the records they make (null: all rows).
   Builder(const Spec& spec, const std::vector<csv::Table>& tables, const std::string& agency, bool trace,
-          const Records* records, MappedExport& out)
-      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency), records_(records) {
+          const Records* records, MappedExport& out, const Part* part = nullptr)
+      : spec_(spec), out_(out), lookups_(spec, tables), trace_(trace), agency_(agency), records_(records), part_(part) {
     for (auto [name, url] : spec.systems) {
       for (size_t at = url.find("{agency}"); at != std::string::npos; at = url.find("{agency}", at + agency.size()))
         url.replace(at, 8, agency);
@@ -93,9 +94,7 @@ class Builder {
     }
   }
 
-  // `part`: the rows to map (null: all); the table's other rows are another part's.
-  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded,
-                 const std::set<RowRef>* part);
+  void map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded);
   // Gathers what was built into the transaction Bundle (MappedExport::tree).
   void make_bundle();
   // Makes each reference to a resource of the export its fullUrl, or the conditional reference.
@@ -166,6 +165,12 @@ class Builder {
   // Every reference by identity, judged once every row is read (unresolved.h).
   mutable UnresolvedReferences unresolved_;
   const ResourceSpec* building_ = nullptr;  // the resource whose values are being set
+  const Part* part_;
+  // Whether a row is mapped (in the part, or read for its records), and only read so.
+  bool in_part(const RowRef& row) const;
+  bool context(const RowRef& row) const;
+  // Whether only context rows built it: named by identity, not written (an earlier part was).
+  bool only_context(const Built& built) const;
 };
 
 }  // namespace carebridge::mappings::agency::building

@@ -71,7 +71,8 @@ void Builder::resolve_pending(Node& node) const {
     if (!node.text.starts_with(kPending)) return;
     size_t end = node.text.find(kPendingEnd);
     auto built = by_key_.find(node.text.substr(1, end - 1));
-    node.text = built != by_key_.end() ? built_[built->second].full_url : node.text.substr(end + 1);
+    bool written = built != by_key_.end() && !only_context(built_[built->second]);  // else stored by an earlier part
+    node.text = written ? built_[built->second].full_url : node.text.substr(end + 1);
     return;
   }
   for (Node& child : node.children) resolve_pending(child);
@@ -148,6 +149,7 @@ void Builder::make_bundle() {
       if (b.extended) drop_repeated_items(b.resource, by_full_url);
   }
   for (Built& b : built_) {
+    if (only_context(b)) continue;  // the part that stores it wrote it
     Node& entry = entries.children.emplace_back();
     entry.set("fullUrl", Node::string(std::move(b.full_url)));
     entry.set("resource", std::move(b.resource));

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <iterator>
 
+#include "mappings/agency/parts.h"
 #include "mappings/engine/node_json.h"
 
 namespace carebridge::mappings::agency {
@@ -90,7 +91,7 @@ std::set<RowRef> AgencyConverter::reject(const std::vector<Issue>& found, Mapped
 // rounds as the spec has tables refuse the whole upload.
 MappedExport AgencyConverter::settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded,
                                       std::vector<RowProblem>& reasons, const std::string& agency, bool trace,
-                                      const Records* records, const std::set<RowRef>* part) const {
+                                      const Records* records, const Part* part) const {
   MappedExport mapped = mapper_.map(tables, excluded, agency, trace, records, part);
   for (size_t round = 0; round <= mapper_.spec().tables.size() && !mapped.dangling.empty(); ++round) {
     for (RowProblem& p : mapped.dangling) {
@@ -154,7 +155,7 @@ std::string beyond_limit(const MappedExport& mapped, size_t max_records) {
 }  // namespace
 
 AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables, const std::string& agency,
-                                          const Records* records, size_t max_records, const std::set<RowRef>* part) const {
+                                          const Records* records, size_t max_records, const Part* part) const {
   AgencyConversion c;
   std::set<RowRef> excluded;
   std::vector<RowProblem> reasons;
@@ -191,6 +192,10 @@ AgencyConversion AgencyConverter::convert(const std::vector<csv::Table>& tables,
     c.mapped.rejected.clear();  // every row it leaves out has its reason in `reasons`
   }
   c.mapped.rejected.insert(c.mapped.rejected.begin(), reasons.begin(), reasons.end());
+  if (part && !part->context.empty()) {  // what the part that stores them found is said there
+    std::erase_if(c.mapped.rejected, [&](const RowProblem& p) { return part->context.count(p.row) != 0; });
+    std::erase_if(c.mapped.rejected_rows, [&](const RowRef& r) { return part->context.count(r) != 0; });
+  }
   return c;
 }
 

@@ -56,10 +56,10 @@ class AgencyConverter {
   // `agency`: the organization whose data it is; `records`: the stored records the spec's
   // merged resources change (see Mapper::map).
   // `max_records`: refused once mapped when the rows make more records (csv::ReadLimits).
-  // `part`: only these rows are converted (an upload stored in parts, parts.h; null: all).
+  // `part`: only its rows are converted (an upload stored in parts, parts.h; null: all).
   AgencyConversion convert(const std::vector<csv::Table>& tables, const std::string& agency = "local",
                            const Records* records = nullptr, size_t max_records = 0,
-                           const std::set<RowRef>* part = nullptr) const;
+                           const Part* part = nullptr) const;
   // Reads each named file's bytes (CSV, XLSX or a form's JSON) as tables.
   ReadExport read_files(const std::vector<std::pair<std::string, std::string>>& named_bytes,
                         const csv::ReadLimits& limits = {}) const;
@@ -78,7 +78,7 @@ class AgencyConverter {
   std::vector<Issue> errors(engine::Node&& tree, std::unique_ptr<fhir::model::Document>& bundle) const;
   // Maps until no row refers to a record of a row not taken (conversion.cpp).
   MappedExport settled(const std::vector<csv::Table>& tables, std::set<RowRef>& excluded, std::vector<RowProblem>& reasons,
-                       const std::string& agency, bool trace, const Records* records, const std::set<RowRef>* part) const;
+                       const std::string& agency, bool trace, const Records* records, const Part* part) const;
   // The rows whose entries have `found` errors, each reason added to `mapped` at its cell.
   // With `narrow`, only the row that made a record invalid, where the sources tell it.
   std::set<RowRef> reject(const std::vector<Issue>& found, MappedExport& mapped, bool narrow) const;

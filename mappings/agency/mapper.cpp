@@ -9,6 +9,7 @@
 #include "mappings/agency/compiled.h"
 #include "mappings/agency/conditions.h"
 #include "mappings/agency/lookup.h"
+#include "mappings/agency/parts.h"
 #include "mappings/agency/row_rules.h"
 #include "mappings/agency/template.h"
 #include "mappings/agency/unresolved.h"
@@ -535,14 +536,20 @@ std::optional<TableSpec> Builder::spec_as_written(const TableSpec& spec, const c
   return day_first;
 }
 
-void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded,
-                        const std::set<RowRef>* part) {
-  auto in_part = [&](size_t i) { return !part || part->count({table.name, table.rows[i].line}); };
+bool Builder::in_part(const RowRef& row) const { return !part_ || part_->rows.count(row) || part_->context.count(row); }
+bool Builder::context(const RowRef& row) const { return part_ && part_->context.count(row); }
+bool Builder::only_context(const Built& built) const {
+  return part_ && !built.rows.empty() && std::all_of(built.rows.begin(), built.rows.end(), [&](const RowRef& r) { return context(r); });
+}
+
+// Rows read only for the records they make (Part::context) are not counted, skipped or rejected:
+// the part that stores their records does so.
+void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, const std::set<RowRef>& excluded) {
   auto bound = bind_columns(*compiled.spec, table);
-  for (size_t i = 0; i < table.rows.size(); ++i) {
-    if (!in_part(i)) continue;
+  for (const auto& r : table.rows) {
+    if (!in_part({table.name, r.line}) || context({table.name, r.line})) continue;
     ++out_.rows;
-    if (!bound) out_.rejected_rows.insert({table.name, table.rows[i].line});
+    if (!bound) out_.rejected_rows.insert({table.name, r.line});
   }
   if (!bound) return;
   std::optional<TableSpec> day_first = spec_as_written(*compiled.spec, table, *bound);
@@ -551,9 +558,11 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
   OnePerKey one_per(*compiled.spec);  // a household's head, among the rows taken
   DuplicateRows duplicates(*compiled.spec);
   for (size_t i = 0; i < table.rows.size(); ++i) {
-    if (!in_part(i)) continue;
+    RowRef ref{table.name, table.rows[i].line};
+    if (!in_part(ref)) continue;
+    bool read_only = context(ref);
     if (older[i]) {  // a later version of the record is in the table: it alone is read
-      ++out_.skipped;
+      out_.skipped += read_only ? 0 : 1;
       out_.warnings.push_back(table.name + " row " + std::to_string(table.rows[i].line) +
                               ": an older version of a record a later row of the file gives again; the later one is taken");
       continue;
@@ -566,18 +575,18 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     bool misread = !table.rows[i].problem.empty();
     bool deleted = !misread && !compiled.spec->skip.empty() && meets(compiled.spec->skip, row);
     if (deleted || (!misread && checked(row, RowCheck::Then::Skip))) {
-      ++out_.skipped;
-      if (deleted) note_deleted(compiled, row);
+      out_.skipped += read_only ? 0 : 1;
+      if (deleted && !read_only) note_deleted(compiled, row);
       continue;
     }
     bool taken = false;
-    if (excluded.count(row.ref())) {
-      out_.rejected_rows.insert(row.ref());  // its reasons were given by the pass that excluded it
+    if (excluded.count(row.ref()) || (part_ && part_->excluded.count(row.ref()))) {
+      if (!read_only) out_.rejected_rows.insert(row.ref());  // its reasons were given by the pass that excluded it
     } else if (!readable) {
-      out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
-      out_.rejected_rows.insert(row.ref());
+      if (!read_only) out_.rejected.insert(out_.rejected.end(), row.problems.begin(), row.problems.end());
+      if (!read_only) out_.rejected_rows.insert(row.ref());
     } else if (checked(row, RowCheck::Then::Refuse) || !known(row) || !admits(row) || !unique(duplicates, row)) {
-      out_.rejected_rows.insert(row.ref());
+      if (!read_only) out_.rejected_rows.insert(row.ref());
     } else {
       taken = true;
       checked(row, RowCheck::Then::Warn);
@@ -658,9 +667,9 @@ std::vector<bool> Mapper::sheets_without_rows(const std::vector<csv::Table>& tab
 }
 
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
-                         bool trace, const Records* records, const std::set<RowRef>* part) const {
+                         bool trace, const Records* records, const Part* part) const {
   MappedExport out;
-  Builder builder(*spec_, tables, agency, trace, records, out);
+  Builder builder(*spec_, tables, agency, trace, records, out, part);
   std::vector<bool> read = sheets_without_rows(tables);
   for (size_t i = 0; i < tables.size(); ++i)
     if (read[i]) out.warnings.push_back(tables[i].name + ": the sheet has none of the columns the mapping reads, so it is passed over");
@@ -668,7 +677,7 @@ MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<R
     for (size_t i = 0; i < tables.size(); ++i) {
       if (read[i] || spec_->table_for(tables[i].name) != ct.spec) continue;
       read[i] = true;
-      builder.map_table(ct, tables[i], excluded, part);
+      builder.map_table(ct, tables[i], excluded);
     }
   for (size_t i = 0; i < tables.size(); ++i)
     if (!read[i]) out.warnings.push_back(unread(tables[i].name));

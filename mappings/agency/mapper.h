@@ -24,6 +24,8 @@ namespace carebridge::mappings::agency {
 // A row of an input table: the table's name and the row's line.
 using RowRef = std::pair<std::string, size_t>;
 
+struct Part;  // parts.h
+
 // Why a row (or a whole file, line 0) was not taken, in plain words.
 struct RowProblem {
   RowRef row;
@@ -66,12 +68,13 @@ class Mapper {
   // slower, and needed only to say where a problem the validator found comes from (without,
   // the Bundle is the tree alone, read into the element model as it is). `records`: the stored
   // records that resources merged into their records change (none: such rows are rejected).
-  // `part`: only these rows are mapped, the tables' other rows being another part of an upload
-  // stored in parts (parts.h); the tables are whole for what is read of them all (lookups,
-  // the order of a file's dates).
+  // `part`: only its rows are mapped, the tables' other rows being other parts of an upload
+  // stored in parts (parts.h), and its context rows only for the records they make, which
+  // are named by identity and not written; the tables are whole for what is read of them all
+  // (lookups, the order of a file's dates).
   MappedExport map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded = {},
                    const std::string& agency = "local", bool trace = true, const Records* records = nullptr,
-                   const std::set<RowRef>* part = nullptr) const;
+                   const Part* part = nullptr) const;
   const Spec& spec() const { return *spec_; }
   // The warning for a file or sheet no table of the spec names.
   std::string unread(std::string_view table) const;

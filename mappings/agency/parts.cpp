@@ -72,24 +72,60 @@ std::string rendered(std::string_view text, const RawRow& row) {
   return out;
 }
 
-// The identities a value names ("@Patient:client:{PersonalID}"), in its members too.
-void link_references(const ValueSpec& value, const RawRow& row, size_t number, Groups& groups) {
+// The identity systems whose records a value names ("@Patient:client:{PersonalID}"), in its
+// members too, each with the value's template.
+void references_of(const ValueSpec& value, std::vector<ReferenceSpec>& out) {
   ReferenceSpec reference;
   if (value.kind == ValueSpec::Kind::Reference && parse_reference(value.text, reference) && !reference.type.empty())
-    if (std::string named = rendered(reference.value, row); !named.empty())
-      groups.link(number, "identity|" + reference.system + "|" + named);
-  for (const auto& [path, member] : value.members) link_references(member, row, number, groups);
+    out.push_back(reference);
+  for (const auto& [path, member] : value.members) references_of(member, out);
 }
 
-// Links the row to the rows that make or name the same records, and to those its table's
-// rules compare it with.
-void link_row(const RawRow& row, size_t number, Groups& groups) {
+std::vector<ReferenceSpec> references_of(const TableSpec& table) {
+  std::vector<ReferenceSpec> out;
+  for (const ResourceSpec& r : table.resources)
+    for (const Assignment& a : r.set) references_of(a.value, out);
+  return out;
+}
+
+// The identity systems a table's resources have.
+std::set<std::string> systems_built(const TableSpec& table) {
+  std::set<std::string> out;
+  for (const ResourceSpec& r : table.resources)
+    if (!r.identity_is_id) out.insert(r.identity_system);
+  return out;
+}
+
+// The tables every part reads (Part::context): small ones (a tenth of a part at most) whose
+// records rows of other tables name by identity, and whose identities no other table's
+// resources have (they alone make those records).
+std::set<size_t> shared_tables(const Spec& spec, const std::vector<size_t>& records, size_t max_records) {
+  std::set<size_t> shared;
+  for (size_t t = 0; t < spec.tables.size(); ++t) {
+    std::set<std::string> built = systems_built(spec.tables[t]);
+    if (built.empty() || records[t] * 10 > max_records) continue;
+    bool named = false, built_elsewhere = false;
+    for (size_t u = 0; u < spec.tables.size(); ++u) {
+      if (u == t) continue;
+      for (const ReferenceSpec& r : references_of(spec.tables[u])) named = named || built.count(r.system);
+      for (const std::string& system : systems_built(spec.tables[u])) built_elsewhere = built_elsewhere || built.count(system);
+    }
+    if (named && !built_elsewhere) shared.insert(t);
+  }
+  return shared;
+}
+
+// Links the row to the rows that make or name the same records (but those of `shared`
+// systems, which every part reads), and to those its table's rules compare it with.
+void link_row(const RawRow& row, size_t number, const std::set<std::string>& shared, Groups& groups) {
   const std::string table = std::to_string(row.table) + "|";
   for (const ResourceSpec& r : row.spec.resources) {
     if (std::string identity = rendered(r.identity_value.text, row); !identity.empty())
       groups.link(number, r.identity_is_id ? "id|" + r.type + "|" + identity : "identity|" + r.identity_system + "|" + identity);
-    for (const Assignment& a : r.set) link_references(a.value, row, number, groups);
   }
+  for (const ReferenceSpec& r : references_of(row.spec))
+    if (!shared.count(r.system))
+      if (std::string named = rendered(r.value, row); !named.empty()) groups.link(number, "identity|" + r.system + "|" + named);
   for (const Duplicates& d : row.spec.duplicates)
     if (std::string key = row.cell(d.key); !key.empty()) groups.link(number, "duplicates|" + table + d.key + "|" + key);
   if (!row.spec.newest_key.empty())
@@ -98,79 +134,104 @@ void link_row(const RawRow& row, size_t number, Groups& groups) {
     if (std::string key = row.cell(row.spec.one_per->key); !key.empty()) groups.link(number, "one per|" + table + key);
 }
 
-// Links rows that read one another: a row with a lookup to the rows of the table it reads
-// whose key holds its value (every row of that table, for a lookup of the whole table).
-void link_lookups(const Spec& spec, const std::vector<RawRow>& rows, Groups& groups) {
-  std::set<std::pair<size_t, size_t>> keys;  // (table, key column) some lookup reads by
-  std::set<size_t> whole;                    // tables some lookup reads whole
+// Links rows that must be taken together: a row with a lookup that needs the row it finds
+// taken (an exit and its enrollment) to the rows of that table whose key holds its value
+// (every row of it, for a lookup of the whole table). Other lookups read the tables whole, in
+// every part, and link nothing.
+void link_lookups(const Spec& spec, const std::vector<RawRow>& rows, const std::set<size_t>& shared, Groups& groups) {
+  std::set<std::pair<size_t, size_t>> keys;  // (table, key column) some such lookup reads by
+  std::set<size_t> whole;                    // tables some such lookup reads whole
   for (const TableSpec& t : spec.tables)
     for (const Column& c : t.columns)
-      if (c.lookup) c.lookup->whole_table() ? (void)whole.insert(c.lookup->table_index)
-                                            : (void)keys.insert({c.lookup->table_index, c.lookup->key_index});
+      if (c.lookup && c.lookup->taken && !shared.count(c.lookup->table_index))
+        c.lookup->whole_table() ? (void)whole.insert(c.lookup->table_index)
+                                : (void)keys.insert({c.lookup->table_index, c.lookup->key_index});
+  auto key_of = [](size_t table, size_t column, const std::string& value) {
+    return "lookup|" + std::to_string(table) + "|" + std::to_string(column) + "|" + value;
+  };
   for (size_t number = 0; number < rows.size(); ++number) {
     const RawRow& row = rows[number];
+    if (shared.count(row.table)) continue;  // in every part: linked to none
     for (const Column& c : row.spec.columns) {
-      if (!c.lookup) continue;
+      if (!c.lookup || !c.lookup->taken || shared.count(c.lookup->table_index)) continue;
       const Lookup& l = *c.lookup;
-      std::string by = l.whole_table() ? std::string() : row.cell(l.by_index);
       if (l.whole_table()) groups.link(number, "whole|" + std::to_string(l.table_index));
-      else if (!by.empty()) groups.link(number, "lookup|" + std::to_string(l.table_index) + "|" + std::to_string(l.key_index) + "|" + by);
+      else if (std::string by = row.cell(l.by_index); !by.empty()) groups.link(number, key_of(l.table_index, l.key_index, by));
     }
     if (whole.count(row.table)) groups.link(number, "whole|" + std::to_string(row.table));
     for (const auto& [table, key] : keys)
       if (table == row.table)
-        if (std::string value = row.cell(key); !value.empty())
-          groups.link(number, "lookup|" + std::to_string(table) + "|" + std::to_string(key) + "|" + value);
+        if (std::string value = row.cell(key); !value.empty()) groups.link(number, key_of(table, key, value));
   }
 }
 
-std::set<RowRef> every_row(const std::vector<csv::Table>& tables) {
-  std::set<RowRef> all;
+Part every_row(const std::vector<csv::Table>& tables) {
+  Part all;
   for (const csv::Table& t : tables)
-    for (const auto& r : t.rows) all.insert({t.name, r.line});
+    for (const auto& r : t.rows) all.rows.insert({t.name, r.line});
   return all;
 }
 
-}  // namespace
-
-size_t records_per_row(const TableSpec& table) { return table.resources.size(); }
-
-std::vector<std::set<RowRef>> split_into_parts(const Spec& spec, const std::vector<csv::Table>& tables, size_t max_records) {
-  std::vector<std::vector<size_t>> bound;  // per input table: its columns' places
-  std::vector<RawRow> rows;
-  std::vector<RowRef> refs;
-  size_t records = 0;
-  bound.resize(tables.size());  // never moved once rows point into it
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const TableSpec* table = spec.table_for(tables[i].name);
-    if (!table) continue;  // not mapped: no records, no links
-    bound[i] = input_columns(table->columns, tables[i]);
-    for (size_t r = 0; r < tables[i].rows.size(); ++r) {
-      rows.push_back({*table, static_cast<size_t>(table - spec.tables.data()), tables[i], bound[i], r});
-      refs.push_back({tables[i].name, tables[i].rows[r].line});
-      records += records_per_row(*table);
-    }
-  }
-  if (spec.whole_file || max_records == 0 || records <= max_records) return {every_row(tables)};
-  Groups groups(rows.size());
-  for (size_t number = 0; number < rows.size(); ++number) link_row(rows[number], number, groups);
-  link_lookups(spec, rows, groups);
+// The groups of rows in parts of at most `max_records`, in the order of their first rows; the
+// shared rows in the first part, and read by the others.
+std::vector<Part> pack(const std::vector<RawRow>& rows, const std::vector<RowRef>& refs, const std::vector<bool>& is_shared,
+                       Groups& groups, size_t max_records) {
   std::vector<size_t> weight(rows.size(), 0), part_of(rows.size(), SIZE_MAX);
-  for (size_t number = 0; number < rows.size(); ++number) weight[groups.group(number)] += records_per_row(rows[number].spec);
-  std::vector<std::set<RowRef>> parts;
-  size_t filled = 0;
+  size_t shared_weight = 0;
+  for (size_t number = 0; number < rows.size(); ++number)
+    (is_shared[number] ? shared_weight : weight[groups.group(number)]) += records_per_row(rows[number].spec);
+  std::vector<Part> parts(1);
+  size_t filled = shared_weight;
   for (size_t number = 0; number < rows.size(); ++number) {
+    if (is_shared[number]) continue;
     size_t group = groups.group(number);
     if (part_of[group] == SIZE_MAX) {  // the group's first row: the group goes in the last part, or a new one
-      if (parts.empty() || filled + weight[group] > max_records) {
+      if (filled > 0 && filled + weight[group] > max_records) {
         parts.emplace_back();
         filled = 0;
       }
       part_of[group] = parts.size() - 1;
       filled += weight[group];
     }
-    parts[part_of[group]].insert(refs[number]);
+    parts[part_of[group]].rows.insert(refs[number]);
   }
+  for (size_t number = 0; number < rows.size(); ++number)
+    if (is_shared[number])
+      for (size_t p = 0; p < parts.size(); ++p) (p == 0 ? parts[p].rows : parts[p].context).insert(refs[number]);
+  return parts;
+}
+
+}  // namespace
+
+size_t records_per_row(const TableSpec& table) { return table.resources.size(); }
+
+std::vector<Part> split_into_parts(const Spec& spec, const std::vector<csv::Table>& tables, size_t max_records) {
+  std::vector<std::vector<size_t>> bound(tables.size());  // per input table: its columns' places (never moved)
+  std::vector<RawRow> rows;
+  std::vector<RowRef> refs;
+  std::vector<size_t> records(spec.tables.size(), 0);  // per spec table
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const TableSpec* table = spec.table_for(tables[i].name);
+    if (!table) continue;  // not mapped: no records, no links
+    size_t index = static_cast<size_t>(table - spec.tables.data());
+    bound[i] = input_columns(table->columns, tables[i]);
+    for (size_t r = 0; r < tables[i].rows.size(); ++r) {
+      rows.push_back({*table, index, tables[i], bound[i], r});
+      refs.push_back({tables[i].name, tables[i].rows[r].line});
+      records[index] += records_per_row(*table);
+    }
+  }
+  size_t all = std::accumulate(records.begin(), records.end(), size_t{0});
+  if (spec.whole_file || max_records == 0 || all <= max_records) return {every_row(tables)};
+  std::set<size_t> shared = shared_tables(spec, records, max_records);
+  std::set<std::string> shared_systems;
+  for (size_t t : shared) shared_systems.merge(systems_built(spec.tables[t]));
+  std::vector<bool> is_shared(rows.size());
+  Groups groups(rows.size());
+  for (size_t number = 0; number < rows.size(); ++number)
+    if (!(is_shared[number] = shared.count(rows[number].table) != 0)) link_row(rows[number], number, shared_systems, groups);
+  link_lookups(spec, rows, shared, groups);
+  std::vector<Part> parts = pack(rows, refs, is_shared, groups, max_records);
   if (parts.size() <= 1) return {every_row(tables)};
   return parts;
 }

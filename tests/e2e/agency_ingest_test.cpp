@@ -371,3 +371,37 @@ TEST_CASE("ingest: an upload too large for one transaction is stored in parts", 
   auto l0 = json(c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:foodbank-client|L0").body);
   CHECK(std::string(l0["entry"][0]["resource"]["meta"]["versionId"].GetString()) == "1");
 }
+
+// An HMIS export stored in parts stores what it stores whole: each part a client's records with
+// her household's, the organizations and projects stored with the first and named by the
+// others; the episodes of the later parts are managed by the projects the first part stored.
+TEST_CASE("ingest: an HMIS export stored in parts stores what it stores whole", "[e2e][agency]") {
+  std::string upload = zip_folder(project_sample("agency/hmis/FY2024"));
+  ServerProcess whole_server(temp_dir("agency-hmis-whole"));
+  auto whole = json(whole_server.client()->post("/ingest/hmis?file=export.zip", upload, {{"Content-Type", "application/zip"}}).body);
+  ServerProcess server(temp_dir("agency-hmis-parts"), R"({"limits": {"max_transaction_entries": 60}})");
+  auto c = server.client();
+  auto stored = c->post("/ingest/hmis?file=export.zip", upload, {{"Content-Type", "application/zip"}});
+  INFO(stored.body.substr(0, 3000));
+  REQUIRE(stored.status == 200);
+  auto report = json(stored.body);
+  CHECK(report["parts"]["count"].GetInt() > 1);
+  CHECK(report["parts"]["stored"].GetInt() == report["parts"]["count"].GetInt());
+  CHECK(report["accepted"].GetInt() == whole["accepted"].GetInt());
+  CHECK(report["rejectedRows"].GetInt() == 0);
+  for (const auto& [type, n] : whole["resources"].GetObject()) {
+    INFO(type.GetString());
+    CHECK(report["resources"][type.GetString()].GetInt() == n.GetInt());
+    auto count = json(c->get("/fhir/" + std::string(type.GetString()) + "?_summary=count").body);
+    CHECK(count["total"].GetInt() == n.GetInt());
+  }
+  auto episodes = json(c->get("/fhir/EpisodeOfCare?_include=EpisodeOfCare:organization&_count=100").body);
+  int managed = 0, organizations = 0;
+  for (const auto& e : episodes["entry"].GetArray()) {
+    const auto& r = e["resource"];
+    if (std::string(r["resourceType"].GetString()) == "Organization") ++organizations;
+    else if (r.HasMember("managingOrganization")) ++managed;
+  }
+  CHECK(managed > 0);
+  CHECK(organizations > 0);
+}

@@ -51,7 +51,7 @@ TEST_CASE("parts: rows that fit in one transaction make one part", "[agency][par
   auto tables = intake(4, 1);
   auto parts = agency::split_into_parts(spec, tables, 20000);
   REQUIRE(parts.size() == 1);
-  CHECK(parts[0].size() == 4);
+  CHECK(parts[0].rows.size() == 4);
   CHECK(agency::split_into_parts(spec, tables, 0).size() == 1);  // no bound: offline
 }
 
@@ -65,8 +65,9 @@ TEST_CASE("parts: a household's rows stay in one part however far apart they are
   std::map<std::string, size_t> part_of_household;
   size_t rows = 0;
   for (size_t p = 0; p < parts.size(); ++p) {
-    CHECK(parts[p].size() * per_row <= 12 * per_row);
-    for (const auto& [file, line] : parts[p]) {
+    CHECK(parts[p].rows.size() * per_row <= 12 * per_row);
+    CHECK(parts[p].context.empty());
+    for (const auto& [file, line] : parts[p].rows) {
       ++rows;
       auto [it, added] = part_of_household.try_emplace(household[std::to_string(line)], p);
       CHECK(it->second == p);
@@ -86,7 +87,7 @@ TEST_CASE("parts: converted one by one, the parts make the records the whole fil
   for (const auto& part : parts) {
     auto c = converter.convert(tables, "local", nullptr, 0, &part);
     CHECK(c.bundle);
-    CHECK(c.mapped.rows == part.size());
+    CHECK(c.mapped.rows == part.rows.size());
     total.add(std::move(c));
   }
   CHECK(total.mapped.rows == 24);
@@ -94,14 +95,28 @@ TEST_CASE("parts: converted one by one, the parts make the records the whole fil
   CHECK(total.mapped.resources == whole.mapped.resources);
 }
 
-TEST_CASE("parts: an HMIS export whose files read one another is not split", "[agency][parts]") {
+TEST_CASE("parts: an HMIS export is split by client and household with its organizations and projects read by every part",
+          "[agency][parts]") {
   const auto& converter = shipped_converter("hmis");
   auto read = converter.read_files(carebridge::testing::folder_files(project_sample("agency/hmis/FY2024")));
   REQUIRE(read.errors.empty());
-  size_t rows = 0;
-  for (const auto& t : read.tables) rows += t.rows.size();
-  // Every enrollment reads whether any organization of the export is a victim service provider.
-  auto parts = agency::split_into_parts(converter.spec(), read.tables, 10);
-  REQUIRE(parts.size() == 1);
-  CHECK(parts[0].size() == rows);
+  auto whole = converter.convert(read.tables);
+  REQUIRE(whole.bundle);
+  auto parts = agency::split_into_parts(converter.spec(), read.tables, 60);
+  REQUIRE(parts.size() > 1);
+  std::set<agency::RowRef> seen;
+  agency::AgencyConversion total;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    for (const auto& row : parts[p].rows) CHECK(seen.insert(row).second);  // each row in one part
+    for (const auto& [file, line] : parts[p].context) CHECK((file == "Organization.csv" || file == "Project.csv"));
+    CHECK(parts[p].context.empty() == (p == 0));
+    auto c = converter.convert(read.tables, "local", nullptr, 0, &parts[p]);
+    INFO("part " << p << ": " << (c.mapped.rejected.empty() ? "" : c.mapped.rejected.front().message));
+    CHECK(c.bundle);
+    CHECK(c.mapped.rejected.empty());
+    total.add(std::move(c));
+  }
+  CHECK(total.mapped.rows == whole.mapped.rows);
+  CHECK(total.accepted_rows() == whole.accepted_rows());
+  CHECK(total.mapped.resources == whole.mapped.resources);
 }
