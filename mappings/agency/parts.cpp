@@ -203,7 +203,12 @@ std::vector<Part> pack(const std::vector<RawRow>& rows, const std::vector<RowRef
 
 }  // namespace
 
-size_t records_per_row(const TableSpec& table) { return table.resources.size(); }
+size_t records_per_row(const TableSpec& table) {
+  std::set<std::string> identities;  // resources with one identity are one record (an enrollment's episode and its move-in)
+  for (const ResourceSpec& r : table.resources)
+    identities.insert((r.identity_is_id ? r.type : r.identity_system) + "|" + r.identity_value.text);
+  return identities.size();
+}
 
 std::vector<Part> split_into_parts(const Spec& spec, const std::vector<csv::Table>& tables, size_t max_records) {
   std::vector<std::vector<size_t>> bound(tables.size());  // per input table: its columns' places (never moved)

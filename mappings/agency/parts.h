@@ -29,7 +29,7 @@ struct Part {
   std::set<RowRef> excluded;
 };
 
-// The most records a row of `table` can make: one per resource its table's spec builds.
+// The most records a row of `table` can make: one per identity its table's resources have.
 size_t records_per_row(const TableSpec& table);
 
 // The rows of `tables` in parts of at most `max_records` records each (counted as
