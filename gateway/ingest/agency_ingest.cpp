@@ -158,8 +158,10 @@ http::Response json_response(unsigned status, std::string body) {
   return r;
 }
 
-// The transaction-responses of an upload stored in parts as one: each part's entries in order.
-std::string joined_responses(const std::vector<std::string>& bodies) {
+}  // namespace
+
+std::string AgencyIngest::Stored::transaction() const {
+  const std::vector<std::string>& bodies = responses;
   if (bodies.size() == 1) return bodies.front();
   std::string out = R"({"resourceType":"Bundle","type":"transaction-response","entry":[)";
   bool first = true;
@@ -176,6 +178,8 @@ std::string joined_responses(const std::vector<std::string>& bodies) {
   }
   return out + "]}";
 }
+
+namespace {
 
 // Why the parts after a failed one were not stored, and what to do.
 std::string parts_left(size_t stored, size_t count) {
@@ -224,7 +228,7 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   if (stored.count > 1) body += R"(,"parts":{"count":)" + std::to_string(stored.count) + R"(,"stored":)" + std::to_string(stored.stored) + "}";
   if (!c.anything()) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
   if (dry_run) return json_response(200, body + "}");
-  std::string transaction = joined_responses(stored.responses);
+  std::string transaction = stored.transaction();
   body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (transaction.empty() ? "null" : transaction);
   return json_response(stored.status >= 300 ? stored.status : 200, body + "}");
 }

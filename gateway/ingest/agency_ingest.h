@@ -50,10 +50,6 @@ class AgencyIngest {
   // the record (Prefer: return=minimal): an upload in parts answers for every part at once.
   http::Response save(const mappings::agency::AgencyConversion& checked, const rest::Caller& who,
                       const http::Request& context, bool minimal = false) const;
-  // The spec of a mapping it takes (null when none).
-  const mappings::agency::Spec* spec(const std::string& mapping) const;
-
- private:
   // An upload converted and, unless a dry run, stored in parts of at most one transaction each
   // (mappings/agency/parts.h); one part when it fits. A part that cannot be stored stops the rest.
   struct Stored {
@@ -61,9 +57,15 @@ class AgencyIngest {
     std::vector<std::string> responses;             // each stored part's transaction-response
     unsigned status = 200;                          // the last store's status
     size_t count = 0, stored = 0;                   // parts, and parts stored
+    // The stored parts' transaction-responses as one (each part's entries, in order).
+    std::string transaction() const;
   };
   Stored store_in_parts(const std::string& mapping, const std::vector<std::pair<std::string, std::string>>& files,
                         const rest::Caller& who, const http::Request& context, bool dry_run) const;
+  // The spec of a mapping it takes (null when none).
+  const mappings::agency::Spec* spec(const std::string& mapping) const;
+
+ private:
   // `convert` with the stored records as `who` sees them, one of at most two conversions at once.
   mappings::agency::AgencyConversion converted(
       const std::function<mappings::agency::AgencyConversion(const mappings::agency::Records&)>& convert,

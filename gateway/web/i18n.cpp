@@ -71,6 +71,8 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"nothing-to-save", {"Nothing in this file can be saved.", "Nada de este archivo se puede guardar."}},
       {"file-problem", {"The file cannot be read", "No se puede leer el archivo"}},
       {"file-too-large", {"The file is too large for one upload", "El archivo es demasiado grande para una sola carga"}},
+      {"saved-in-parts", {"The file is larger than one save holds, so it is saved in parts, one after another. Parts:",
+                          "El archivo es más grande de lo que cabe en un solo guardado, así que se guarda por partes, una tras otra. Partes:"}},
       {"saved", {"Saved", "Guardado"}},
       {"receipt", {"Receipt", "Recibo"}},
       {"added", {"Added", "Agregados"}},

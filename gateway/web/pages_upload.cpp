@@ -115,8 +115,9 @@ http::Response WebApp::upload_check(Visit& v) {
   if (!ingest_.knows(mapping) || !ingest_.may_use(v.caller(), mapping)) return upload_page(v, v.t("choose-format"), "mapping");
   if (!file || file->value.empty()) return upload_page(v, v.t("choose-file"));
   std::vector<std::pair<std::string, std::string>> files{{file->filename, file->value}};
-  auto checked = ingest_.check(mapping, files, v.caller(), v.request);
-  return preview(v, mapping, std::move(files), checked);
+  // Converted as it will be saved: in parts when it is larger than one transaction, none stored.
+  auto checked = ingest_.store_in_parts(mapping, files, v.caller(), v.request, true);
+  return preview(v, mapping, std::move(files), checked.conversion);
 }
 
 http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector<std::pair<std::string, std::string>> files,
@@ -128,12 +129,14 @@ http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector
          escape(e) + "</p></div>";
   s += "<p>" + std::to_string(checked.mapped.rows) + " " + t("rows-read") + ": " + std::to_string(checked.accepted_rows()) +
        " " + t("rows-taken") + ", " + std::to_string(checked.mapped.rejected_rows.size()) + " " + t("rows-not-taken") + ".</p>";
-  if (checked.bundle) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
-  if (checked.bundle && !checked.mapped.deleted.empty())  // records the agency's system deleted since an earlier upload
+  if (checked.parts > 1)
+    s += "<p class=\"notice\" id=\"parts\">" + t("saved-in-parts") + " " + std::to_string(checked.parts) + "</p>";
+  if (checked.anything()) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
+  if (checked.anything() && !checked.mapped.deleted.empty())  // records the agency's system deleted since an earlier upload
     s += "<h2>" + t("will-delete") + "</h2>" + counts_list(v, checked.mapped.deleted, "will-delete");
   if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
   s += notes_list(v, checked.mapped.warnings);
-  if (checked.bundle) {
+  if (checked.anything()) {
     PendingUpload upload{mapping, std::move(files), 0};
     std::string id = sessions_.keep(v.token, std::move(upload), fhir::time::now_ms());
     s += R"(<form id="confirm" method="post" action="/upload/confirm">)" + v.csrf_field() +
@@ -150,14 +153,17 @@ http::Response WebApp::confirm(Visit& v) {
   auto t = [&](std::string_view key) { return escape(v.t(key)); };
   auto upload = sessions_.take(v.token, v.form->field("upload"), fhir::time::now_ms());
   if (!upload) return html(v, 410, std::string(v.t("not-saved")), "<p>" + t("expired") + "</p>");
-  // Checked again: what is stored may have changed since the preview.
-  auto checked = ingest_.check(upload->mapping, upload->files, v.caller(), v.request);
-  if (!checked.bundle) return preview(v, upload->mapping, std::move(upload->files), checked);
+  // Checked again as it is stored: what is stored may have changed since the preview.
   int64_t started = fhir::time::now_ms();
-  http::Response saved = ingest_.save(checked, v.caller(), v.request);
-  if (saved.status >= 300)
-    return html(v, 422, std::string(v.t("not-saved")), "<p class=\"error\">" + escape(saved.body.substr(0, 2000)) + "</p>");
-  Receipt r = read_receipt(saved.body, started);
+  auto stored = ingest_.store_in_parts(upload->mapping, upload->files, v.caller(), v.request, false);
+  const auto& checked = stored.conversion;
+  if (!checked.anything()) return preview(v, upload->mapping, std::move(upload->files), checked);
+  if (stored.status >= 300) {
+    std::string said = stored.responses.empty() ? std::string() : stored.responses.back().substr(0, 2000);
+    for (const std::string& e : checked.file_errors) said = e + "\n" + said;
+    return html(v, 422, std::string(v.t("not-saved")), "<p class=\"error\">" + escape(said) + "</p>");
+  }
+  Receipt r = read_receipt(stored.transaction(), started);
   std::string s = "<div id=\"receipt\"><p>" + escape(fhir::time::format_instant(started)) + "</p>";
   if (r.added.empty() && r.changed.empty() && checked.mapped.deleted.empty()) s += "<p class=\"notice\" id=\"nothing-changed\">" + t("nothing-changed") + "</p>";
   auto section = [&](const std::map<std::string, size_t>& counts, std::string_view key, const char* id) {

@@ -344,16 +344,25 @@ TEST_CASE("web: an HMIS delta's deleted client stays when the person may not del
   CHECK(saved.body.find("id=\"deleted\"") == std::string::npos);
 }
 
-TEST_CASE("web: a file too large for one upload is refused in the preview saying so and how to split it", "[e2e][web]") {
-  SecuredGateway g("web-too-large", {}, "", R"("limits": {"max_transaction_entries": 40})");
+TEST_CASE("web: a file larger than one save holds is previewed and saved in parts", "[e2e][web]") {
+  SecuredGateway g("web-parts", {{"pantry-system", "org-pantry", "system/*.rs"}}, "", R"("limits": {"max_transaction_entries": 40})");
   REQUIRE(add_user(g.dir() / "data", "ana", "org-pantry") == 0);
   auto http = g.server().client();
   Browser b{*http, {}};
   REQUIRE(sign_in(b, "ana", "correct horse battery").status == 303);
   std::string sheet = "Client ID,First Name,Last Name,Date of Birth,Gender,Household ID,Household Size,TEFAP Eligible,Visit Date\r\n";
   for (int i = 0; i < 20; ++i) sheet += "T" + std::to_string(i) + ",Ana,Lee,1/2/1980,F,HT" + std::to_string(i) + ",1,yes,11/5/2026\r\n";
-  auto preview = b.upload(csrf_of(b.get("/upload").body), "foodbank-intake", sheet);
-  CHECK(preview.body.find("<h2>The file is too large for one upload</h2>") != std::string::npos);
-  CHECK(preview.body.find("send the rows in parts") != std::string::npos);
-  CHECK(preview.body.find("id=\"confirm\"") == std::string::npos);  // nothing to save
+  std::string csrf = csrf_of(b.get("/upload").body);
+  auto preview = b.upload(csrf, "foodbank-intake", sheet);
+  INFO(preview.body.substr(0, 3000));
+  CHECK(preview.body.find("id=\"parts\">The file is larger than one save holds") != std::string::npos);
+  CHECK(preview.body.find("<h2>The file is too large") == std::string::npos);
+  std::smatch id;
+  REQUIRE(std::regex_search(preview.body, id, std::regex("name=\"upload\" value=\"([^\"]+)\"")));
+  auto saved = b.post("/upload/confirm", "csrf=" + csrf + "&upload=" + id[1].str());
+  INFO(saved.body.substr(0, 3000));
+  REQUIRE(saved.status == 200);
+  CHECK(std::regex_search(saved.body, std::regex("<ul id=\"added\">.*<li>20 people</li>")));
+  auto found = http->get("/fhir/Patient?_summary=count", SecuredGateway::as(g.token("pantry-system", "system/*.rs")));
+  CHECK(found.body.find("\"total\":20") != std::string::npos);
 }
