@@ -50,27 +50,31 @@ struct RawRow {
     for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
   }
-  std::string cell(std::string_view key) const { return cell(column_index(spec, key)); }
 };
 
 // A template's text from the row's cells as written; "" when a column it reads is empty or
-// not in the file (no record has that identity then).
-std::string rendered(std::string_view text, const RawRow& row) {
-  std::vector<TemplatePart> parts;
-  std::string error, out;
-  if (!parse_template(text, parts, error)) return {};
+// not in the file (no record has that identity then). Its parts name their columns by index.
+std::string rendered(const std::vector<TemplatePart>& parts, const RawRow& row) {
+  std::string out;
   for (const TemplatePart& p : parts) {
     if (p.kind == TemplatePart::Kind::Text || p.kind == TemplatePart::Kind::IdentifierSystem ||
         p.kind == TemplatePart::Kind::Agency) {
       out += p.text;
       continue;
     }
-    std::string value = row.cell(p.text);
+    std::string value = row.cell(p.column);
     if (value.empty()) return {};
     out += '\x1f' + value + '\x1f';
   }
   return out;
 }
+
+// What links a table's rows, read from its spec once: the identities its rows make or name
+// (each key's prefix, and the template of its value) and the columns of its rules' keys.
+struct LinkPlan {
+  std::vector<std::pair<std::string, std::vector<TemplatePart>>> identities;
+  std::vector<std::pair<std::string, size_t>> keys;  // prefix, column
+};
 
 // The identity systems whose records a value names ("@Patient:client:{PersonalID}"), in its
 // members too, each with the value's template.
@@ -115,23 +119,35 @@ std::set<size_t> shared_tables(const Spec& spec, const std::vector<size_t>& reco
   return shared;
 }
 
-// Links the row to the rows that make or name the same records (but those of `shared`
-// systems, which every part reads), and to those its table's rules compare it with.
-void link_row(const RawRow& row, size_t number, const std::set<std::string>& shared, Groups& groups) {
-  const std::string table = std::to_string(row.table) + "|";
-  for (const ResourceSpec& r : row.spec.resources) {
-    if (std::string identity = rendered(r.identity_value.text, row); !identity.empty())
-      groups.link(number, r.identity_is_id ? "id|" + r.type + "|" + identity : "identity|" + r.identity_system + "|" + identity);
-  }
-  for (const ReferenceSpec& r : references_of(row.spec))
-    if (!shared.count(r.system))
-      if (std::string named = rendered(r.value, row); !named.empty()) groups.link(number, "identity|" + r.system + "|" + named);
-  for (const Duplicates& d : row.spec.duplicates)
-    if (std::string key = row.cell(d.key); !key.empty()) groups.link(number, "duplicates|" + table + d.key + "|" + key);
-  if (!row.spec.newest_key.empty())
-    if (std::string key = row.cell(row.spec.newest_key); !key.empty()) groups.link(number, "versions|" + table + key);
-  if (row.spec.one_per)
-    if (std::string key = row.cell(row.spec.one_per->key); !key.empty()) groups.link(number, "one per|" + table + key);
+// The plan of a table's links: the identities its resources have and name (but those of
+// `shared` systems, which every part reads), and the keys its rules compare rows by.
+LinkPlan plan_links(const TableSpec& spec, size_t index, const std::set<std::string>& shared) {
+  LinkPlan plan;
+  auto add = [&](std::string prefix, std::string_view text) {
+    std::vector<TemplatePart> parts;
+    std::string error;
+    if (!parse_template(text, parts, error)) return;
+    for (TemplatePart& p : parts) p.column = column_index(spec, p.text);
+    plan.identities.emplace_back(std::move(prefix), std::move(parts));
+  };
+  for (const ResourceSpec& r : spec.resources)
+    add(r.identity_is_id ? "id|" + r.type + "|" : "identity|" + r.identity_system + "|", r.identity_value.text);
+  for (const ReferenceSpec& r : references_of(spec))
+    if (!shared.count(r.system)) add("identity|" + r.system + "|", r.value);
+  const std::string table = std::to_string(index) + "|";
+  for (const Duplicates& d : spec.duplicates) plan.keys.emplace_back("duplicates|" + table + d.key + "|", column_index(spec, d.key));
+  if (!spec.newest_key.empty()) plan.keys.emplace_back("versions|" + table, column_index(spec, spec.newest_key));
+  if (spec.one_per) plan.keys.emplace_back("one per|" + table, column_index(spec, spec.one_per->key));
+  return plan;
+}
+
+// Links the row to the rows that make or name the same records, and to those its table's
+// rules compare it with.
+void link_row(const RawRow& row, size_t number, const LinkPlan& plan, Groups& groups) {
+  for (const auto& [prefix, parts] : plan.identities)
+    if (std::string identity = rendered(parts, row); !identity.empty()) groups.link(number, prefix + identity);
+  for (const auto& [prefix, column] : plan.keys)
+    if (std::string key = row.cell(column); !key.empty()) groups.link(number, prefix + key);
 }
 
 // Links rows that must be taken together: a row with a lookup that needs the row it finds
@@ -231,10 +247,12 @@ std::vector<Part> split_into_parts(const Spec& spec, const std::vector<csv::Tabl
   std::set<size_t> shared = shared_tables(spec, records, max_records);
   std::set<std::string> shared_systems;
   for (size_t t : shared) shared_systems.merge(systems_built(spec.tables[t]));
+  std::vector<LinkPlan> plans;
+  for (size_t t = 0; t < spec.tables.size(); ++t) plans.push_back(plan_links(spec.tables[t], t, shared_systems));
   std::vector<bool> is_shared(rows.size());
   Groups groups(rows.size());
   for (size_t number = 0; number < rows.size(); ++number)
-    if (!(is_shared[number] = shared.count(rows[number].table) != 0)) link_row(rows[number], number, shared_systems, groups);
+    if (!(is_shared[number] = shared.count(rows[number].table) != 0)) link_row(rows[number], number, plans[rows[number].table], groups);
   link_lookups(spec, rows, shared, groups);
   std::vector<Part> parts = pack(rows, refs, is_shared, groups, max_records);
   if (parts.size() <= 1) return {every_row(tables)};
