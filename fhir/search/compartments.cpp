@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "fhir/terminology/json_fields.h"
@@ -68,6 +69,23 @@ Clause Compartments::clause(std::string_view compartment, std::string_view id, s
     one.any_of.push_back(member);
     out.either.push_back(std::move(one));
   }
+  return out;
+}
+
+std::vector<std::string> Compartments::types(std::string_view compartment) const {
+  std::vector<std::string> out;
+  if (auto found = params_.find(compartment); found != params_.end())
+    for (const auto& [type, codes] : found->second) out.push_back(type);
+  return out;
+}
+
+Clause Compartments::clause(std::string_view compartment, std::string_view id, const std::vector<std::string>& types) const {
+  Clause out;
+  out.param = "_compartment";
+  std::set<std::string> seen;
+  for (const std::string& type : types)
+    for (Clause& one : clause(compartment, id, type).either)
+      if (seen.insert(one.param).second) out.either.push_back(std::move(one));
   return out;
 }
 

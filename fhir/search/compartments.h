@@ -32,6 +32,11 @@ class Compartments {
   // The clause matching the resources of `type` in the compartment `compartment`/`id`: one
   // of its parameters refers to it. Empty `either` when resources of `type` are never in it.
   Clause clause(std::string_view compartment, std::string_view id, std::string_view type) const;
+  // The resource types that can be in the compartment.
+  std::vector<std::string> types(std::string_view compartment) const;
+  // The clause matching the resources of any of `types` in the compartment, for a search of
+  // them together: one of the parameters that place some type there refers to it.
+  Clause clause(std::string_view compartment, std::string_view id, const std::vector<std::string>& types) const;
 
  private:
   // Per compartment, per resource type, the index codes of the parameters that place it there.

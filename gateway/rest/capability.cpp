@@ -132,6 +132,7 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   if (auto it = rev_includes.find(type); it != rev_includes.end()) string_array(out, "searchRevInclude", it->second);
   out += declared_search_params(registry, type);
   out += R"(,"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
+  if (type == "Patient") out += R"(,{"name":"everything","definition":"http://hl7.org/fhir/OperationDefinition/Patient-everything"})";
   if (subscription) out += subscription_operations(*subscriptions);
   return out + "]}";
 }

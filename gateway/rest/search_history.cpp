@@ -10,6 +10,7 @@
 #include <set>
 
 #include "fhir/json/json_writer.h"
+#include "fhir/search/parse_clause.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
 #include "gateway/rest/service.h"
@@ -122,6 +123,8 @@ class Inclusion {
   // Runs the rounds for the page; fails when a _revinclude search does.
   carebridge::Result<void> run(const ParsedSearch& parsed, const std::vector<store::ResourceRecord>& page);
   std::deque<store::ResourceRecord>& included() { return included_; }
+  // A record never to include ("Type/id"): one every page stands for (the patient of $everything).
+  void leave_out(std::string key) { seen_.insert(std::move(key)); }
 
  private:
   const SearchRegistry& registry_;
@@ -234,6 +237,79 @@ http::Response FhirService::compartment_search(Call& call, const std::string& co
     return outcome(call, 400, {{Severity::Error, "invalid", type + " resources are not in the " + compartment + " compartment", {}, {}}});
   }
   return search(call, type, params, &scope);
+}
+
+namespace {
+
+// Patient/[id]/$everything's parameters as the search of its compartment reads them: `_type`
+// kept to the compartment's types (all of them when absent), `_since` as _lastUpdated=ge, paging
+// and format as they are; others, with `start` and `end` (which this server does not apply),
+// are said in `issues`.
+Params everything_params(const Params& asked, const std::vector<std::string>& compartment_types, Issues& issues) {
+  static const std::set<std::string, std::less<>> kKept = {"_count", "_offset", "_snapshot", "_lastUpdated", "_format",
+                                                           "_pretty", "_elements", "_summary"};
+  Params params;
+  std::string types;
+  for (const auto& [name, value] : asked) {
+    if (name == "_since") params.emplace_back("_lastUpdated", "ge" + value);
+    else if (kKept.count(name)) params.emplace_back(name, value);
+    else if (name == "_type") {
+      for (const std::string& t : fhir::search::split_escaped(value, ',')) {
+        if (std::find(compartment_types.begin(), compartment_types.end(), t) != compartment_types.end())
+          types += (types.empty() ? "" : ",") + t;
+        else issues.push_back({Severity::Warning, "not-supported", t + " resources are not in a patient's compartment", {}, {}});
+      }
+    } else {
+      issues.push_back({Severity::Warning, "not-supported",
+                        "$everything does not apply '" + name + "' here: every record of the patient is returned", {}, {}});
+    }
+  }
+  if (types.empty())
+    for (const std::string& t : compartment_types) types += (types.empty() ? "" : ",") + t;
+  params.emplace_back("_type", types);
+  return params;
+}
+
+// Whether `record` changed at or after every `_since` asked (the patient leads $everything's
+// first page only so).
+bool changed_since(const store::ResourceRecord& record, const Params& asked) {
+  for (const auto& [name, value] : asked) {
+    auto range = name == "_since" ? fhir::time::date_range(value) : std::nullopt;
+    if (range && static_cast<double>(record.updated_ms) / 1000.0 < range->first) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The patient's record and every record of its compartment the caller may see, with what they
+// refer to (_include=* for each), one search of the compartment's types in pages; the patient
+// leads the first page. Types the caller's scopes restrict are left out (a system search).
+http::Response FhirService::everything(Call& call, const std::string& id) {
+  Result patient = read(call, "Patient", id, std::nullopt);
+  if (patient.status != 200) return render_read(call, std::move(patient));
+  Issues issues;
+  Params params = everything_params(call.target.params, compartments_.types("Patient"), issues);
+  ParsedSearch parsed;
+  if (!parse_search(registry_, "", params, search_limits(), call.prefer.strict, parsed, issues)) {
+    return outcome(call, 400, std::move(issues));
+  }
+  // One type named reads as a search of that type (query.type), several as a system search.
+  const auto& types = parsed.query.types.empty() ? std::vector<std::string>{parsed.query.type} : parsed.query.types;
+  parsed.query.clauses.push_back(compartments_.clause("Patient", id, types));
+  parsed.includes = {{"*", "*", "", false}};
+  SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
+                      visibility(call, ""), call.base_url + "/"};
+  parsed.query.max_page_bytes = options_.limits.max_response_bytes;
+  auto searched = runner.run(parsed.query);
+  if (!searched) return search_failure(call, std::move(searched.issues()));
+  if (parsed.query.offset == 0)
+    if (auto record = store_.read("Patient", id); record && changed_since(*record, call.target.params))
+      searched->page.insert(searched->page.begin(), std::move(*record));
+  Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
+  inclusion.leave_out("Patient/" + id);  // the first page's lead, not repeated as what the others refer to
+  if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
+  return searchset(call, "Patient/" + id + "/$everything", parsed, *searched, inclusion.included(), issues);
 }
 
 http::Response FhirService::search(Call& call, const std::string& type, const Params& asked, const SearchScope* scope) {

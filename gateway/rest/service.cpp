@@ -339,6 +339,10 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
+  if (s[2] == "$everything" && s.size() == 3 && type == "Patient") {
+    if (!get && m != "POST") return not_allowed(call, "GET, HEAD, POST");
+    return everything(call, id);
+  }
   if (registry_.is_resource_type(s[2]) && (s.size() == 3 || (s.size() == 4 && s[3] == "_search"))) {
     bool post = s.size() == 4;
     if (post ? m != "POST" : !get) return not_allowed(call, post ? "POST" : "GET, HEAD");

@@ -170,6 +170,8 @@ class FhirService {
     fhir::search::Clause clause;
   };
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
+  // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything).
+  http::Response everything(Call& call, const std::string& id);
   // GET (or POST _search) [compartment]/[id]/[type]: the search of `type` in that compartment.
   http::Response compartment_search(Call& call, const std::string& compartment, const std::string& id,
                                     const std::string& type, const Params& params);

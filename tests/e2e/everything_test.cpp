@@ -1,0 +1,105 @@
+// Patient/[id]/$everything (R4 OperationDefinition Patient-everything): the patient first, every
+// record of the patient's compartment the caller may see, the records they refer to, in pages
+// that together hold each record once; `_type` and `_since` narrow it; a patient the caller
+// cannot read is not there; every disclosure is audited.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "fhir_client.h"
+#include "security_support.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+using carebridge::gateway::http::Client;
+
+namespace {
+
+std::string create(Client& c, const std::string& type, const std::string& json,
+                   const carebridge::gateway::http::Headers& headers = json_headers()) {
+  auto r = c.post("/fhir/" + type, json, headers);
+  REQUIRE(r.status == 201);
+  return str(parse_json(r.body), "id");
+}
+
+// "Type/id" → search mode, over every page from `url`: each match once; what the matches refer
+// to may be included again on a later page, but the patient, who leads the first page, never.
+std::map<std::string, std::string> everything(Client& c, std::string url, const carebridge::gateway::http::Headers& headers = {}) {
+  std::map<std::string, std::string> out;
+  for (int page = 0; !url.empty() && page < 50; ++page) {
+    auto r = c.get(url, headers);
+    REQUIRE(r.status == 200);
+    auto bundle = parse_json(r.body);
+    for (const auto& e : bundle["entry"].GetArray()) {
+      std::string key = str(e["resource"], "resourceType") + "/" + str(e["resource"], "id");
+      if (str(e["resource"], "resourceType") == "OperationOutcome") continue;
+      auto [it, added] = out.emplace(key, str(e["search"], "mode"));
+      CHECK((added || (it->second == "include" && str(e["search"], "mode") == "include")));
+    }
+    url.clear();
+    for (const auto& link : bundle["link"].GetArray())
+      if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("$everything gives the patient and every record of the patient's compartment with what they refer to",
+          "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("everything"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string bob = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
+  std::string doctor = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Doe"}]})");
+  std::string clinic = create(*c, "Organization", R"({"resourceType":"Organization","name":"Clinic"})");
+  std::string visit = create(*c, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},)"
+                                              R"("subject":{"reference":"Patient/)" + ann + R"("},"serviceProvider":{"reference":"Organization/)" + clinic + R"("}})");
+  std::string pulse = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                                R"("subject":{"reference":"Patient/)" + ann + R"("},"performer":[{"reference":"Practitioner/)" + doctor + R"("}]})");
+  std::string bobs = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                               R"("subject":{"reference":"Patient/)" + bob + R"("}})");
+
+  auto all = everything(*c, "/fhir/Patient/" + ann + "/$everything?_count=1");
+  CHECK(all == std::map<std::string, std::string>{{"Patient/" + ann, "match"},
+                                                  {"Encounter/" + visit, "match"},
+                                                  {"Observation/" + pulse, "match"},
+                                                  {"Practitioner/" + doctor, "include"},
+                                                  {"Organization/" + clinic, "include"}});
+  auto first = parse_json(c->get("/fhir/Patient/" + ann + "/$everything").body);
+  CHECK(str(first["entry"][0]["resource"], "id") == ann);  // the patient leads
+  CHECK(all.count("Observation/" + bobs) == 0);
+
+  auto observations = everything(*c, "/fhir/Patient/" + ann + "/$everything?_type=Observation");
+  CHECK(observations.count("Observation/" + pulse) == 1);
+  CHECK(observations.count("Encounter/" + visit) == 0);
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?_since=2999-01-01").empty());
+  CHECK(c->post("/fhir/Patient/" + ann + "/$everything", "", {}).status == 200);
+  CHECK(c->get("/fhir/Patient/nobody/$everything").status == 404);
+
+  auto metadata = c->get("/fhir/metadata").body;
+  CHECK(metadata.find("http://hl7.org/fhir/OperationDefinition/Patient-everything") != std::string::npos);
+}
+
+TEST_CASE("$everything shows another organization nothing of a patient it has no part in and audits what it shows",
+          "[gateway][e2e][search][security]") {
+  SecuredGateway g("everything-secured", {{"clinic", "org-clinic", "system/*.cruds"},
+                                          {"pantry", "org-pantry", "system/*.cruds"},
+                                          {"auditor", "org-clinic", "system/*.rs", true}});
+  auto& http = g.http();
+  auto clinic = SecuredGateway::as(g.token("clinic"));
+  auto pantry = SecuredGateway::as(g.token("pantry"));
+  std::string ann = create(http, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})", clinic);
+  create(http, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                              R"("subject":{"reference":"Patient/)" + ann + R"("}})", clinic);
+  CHECK(everything(http, "/fhir/Patient/" + ann + "/$everything", clinic).size() == 2);
+  CHECK(http.get("/fhir/Patient/" + ann + "/$everything", pantry).status == 404);  // no relationship, no consent
+  auto auditor = SecuredGateway::as(g.token("auditor", "system/*.rs"));
+  CHECK(eventually([&] {  // the disclosure to the clinic and the refusal to the pantry, each of the patient
+    auto found = http.get("/fhir/AuditEvent?patient=" + ann + "&subtype=operation&_count=200", auditor).body;
+    return found.find("\"outcome\":\"0\"") != std::string::npos && found.find("\"outcome\":\"4\"") != std::string::npos;
+  }));
+}
