@@ -232,6 +232,7 @@ http::Response FhirService::compartment_search(Call& call, const std::string& co
     return outcome(call, 400, {{Severity::Error, "not-supported",
                                 "this server has no " + compartment + " compartment to search in (its definitions define none)", {}, {}}});
   }
+  if (type == "*") return compartment_search_all(call, compartment, id, params);
   SearchScope scope{compartment + "/" + id + "/" + type, compartments_.clause(compartment, id, type)};
   if (scope.clause.either.empty()) {
     return outcome(call, 400, {{Severity::Error, "invalid", type + " resources are not in the " + compartment + " compartment", {}, {}}});
@@ -310,6 +311,32 @@ http::Response FhirService::everything(Call& call, const std::string& id) {
   inclusion.leave_out("Patient/" + id);  // the first page's lead, not repeated as what the others refer to
   if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
   return searchset(call, "Patient/" + id + "/$everything", parsed, *searched, inclusion.included(), issues);
+}
+
+// GET [compartment]/[id]/*: a system search of the compartment's types (of those `_type`
+// names, the ones in it), kept to the compartment's records.
+http::Response FhirService::compartment_search_all(Call& call, const std::string& compartment, const std::string& id,
+                                                   const Params& params) {
+  std::vector<std::string> in_compartment = compartments_.types(compartment), types;
+  Params asked;
+  bool named = false;
+  for (const auto& [name, value] : params) {
+    if (name != "_type") {
+      asked.emplace_back(name, value);
+      continue;
+    }
+    named = true;
+    for (const std::string& t : fhir::search::split_escaped(value, ','))
+      if (std::find(in_compartment.begin(), in_compartment.end(), t) != in_compartment.end()) types.push_back(t);
+  }
+  if (!named) types = in_compartment;
+  if (types.empty())
+    return outcome(call, 400, {{Severity::Error, "invalid", "none of the types _type names is in the " + compartment + " compartment", {}, {}}});
+  std::string listed;
+  for (const std::string& t : types) listed += (listed.empty() ? "" : ",") + t;
+  asked.emplace_back("_type", listed);
+  SearchScope scope{compartment + "/" + id + "/*", compartments_.clause(compartment, id, types)};
+  return search(call, "", asked, &scope);
 }
 
 http::Response FhirService::search(Call& call, const std::string& type, const Params& asked, const SearchScope* scope) {

@@ -343,10 +343,11 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     if (!get && m != "POST") return not_allowed(call, "GET, HEAD, POST");
     return everything(call, id);
   }
-  if (registry_.is_resource_type(s[2]) && (s.size() == 3 || (s.size() == 4 && s[3] == "_search"))) {
+  if ((registry_.is_resource_type(s[2]) || s[2] == "*") && (s.size() == 3 || (s.size() == 4 && s[3] == "_search"))) {
     bool post = s.size() == 4;
     if (post ? m != "POST" : !get) return not_allowed(call, post ? "POST" : "GET, HEAD");
-    if (auto refusal = refused(call, Interaction::Search, s[2])) return *refusal;
+    if (s[2] != "*")  // every type: what the caller's scopes allow is its visibility's
+      if (auto refusal = refused(call, Interaction::Search, s[2])) return *refusal;
     return compartment_search(call, type, id, s[2], post ? search_params(call) : call.target.params);
   }
   if (s[2] != "_history") {

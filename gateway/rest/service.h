@@ -172,9 +172,11 @@ class FhirService {
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
   // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything).
   http::Response everything(Call& call, const std::string& id);
-  // GET (or POST _search) [compartment]/[id]/[type]: the search of `type` in that compartment.
+  // GET (or POST _search) [compartment]/[id]/[type]: the search of `type` in that compartment;
+  // `type` "*": of every type in it.
   http::Response compartment_search(Call& call, const std::string& compartment, const std::string& id,
                                     const std::string& type, const Params& params);
+  http::Response compartment_search_all(Call& call, const std::string& compartment, const std::string& id, const Params& params);
   // The JSON of a ValueSet a client stored, by canonical URL or ValueSet/id, as `call`'s caller sees it (:in).
   std::optional<std::string> stored_value_set(const Call& call, std::string_view reference);
   http::Response search_timeout(const Call& call);

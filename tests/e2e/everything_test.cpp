@@ -1,7 +1,8 @@
 // Patient/[id]/$everything (R4 OperationDefinition Patient-everything): the patient first, every
 // record of the patient's compartment the caller may see, the records they refer to, in pages
-// that together hold each record once; `_type` and `_since` narrow it; a patient the caller
-// cannot read is not there; every disclosure is audited.
+// that together hold each match once; `_type` and `_since` narrow it; a patient the caller
+// cannot read is not there; every disclosure is audited. And Patient/[id]/*: the compartment's
+// records of every type, as a search.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -79,6 +80,12 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
   CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?_since=2999-01-01").empty());
   CHECK(c->post("/fhir/Patient/" + ann + "/$everything", "", {}).status == 200);
   CHECK(c->get("/fhir/Patient/nobody/$everything").status == 404);
+
+  // GET Patient/[id]/*: the compartment's records of every type, as a search of them.
+  auto compartment = everything(*c, "/fhir/Patient/" + ann + "/*?_count=1");
+  CHECK(compartment == std::map<std::string, std::string>{{"Encounter/" + visit, "match"}, {"Observation/" + pulse, "match"}});
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/*?_type=Observation").size() == 1);
+  CHECK(c->get("/fhir/Patient/" + ann + "/*?_type=Organization").status == 400);  // never in a patient's compartment
 
   auto metadata = c->get("/fhir/metadata").body;
   CHECK(metadata.find("http://hl7.org/fhir/OperationDefinition/Patient-everything") != std::string::npos);
