@@ -53,3 +53,29 @@ TEST_CASE("SIU: SCH-6 is the reason a rescheduling happened, AIP-4 the participa
     attender = attender || (p.HasMember("type") && first_code(p["type"][0]) == "ATND");
   CHECK(attender);
 }
+
+TEST_CASE("SIU: a deletion (S17) with its reason is entered in error and the reason its event's, not refused",
+          "[mappings][hl7v2]") {
+  auto siu = [&](const std::string& event, const std::string& status) {
+    return map_message(kMsh + "SIU^" + event + "^SIU_S12|" + event + "|P|2.5.1\r" +
+                       segment("SCH", {{1, "A200^EPIC"}, {6, "ERR^Entered in error^L"}, {25, status}}) +
+                       "TQ1|1||||||20250110090000-0500|20250110092000-0500\r" + kPid + "RGS|1|D\r");
+  };
+  Mapped deleted = siu("S17", "Deleted");
+  const auto& appointment = deleted.resource("Appointment");
+  CHECK(text(appointment, "status") == "entered-in-error");
+  CHECK_FALSE(appointment.HasMember("cancelationReason"));
+  REQUIRE(deleted.resource("Provenance").HasMember("reason"));
+  CHECK(first_code(deleted.resource("Provenance")["reason"][0]) == "ERR");
+  // S16: the rest of an appointment will not happen (table 0278 Dc): cancelled, with its reason.
+  Mapped discontinued = siu("S16", "");
+  CHECK(text(discontinued.resource("Appointment"), "status") == "cancelled");
+  CHECK(first_code(discontinued.resource("Appointment")["cancelationReason"]) == "ERR");
+}
+
+TEST_CASE("SIU: a note after the SCH's TQ1 timing is still the appointment's comment", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12|P|2.5.1\r" + segment("SCH", {{1, "A300^EPIC"}, {25, "Booked"}}) +
+                         "TQ1|1||||||20250110090000-0500|20250110092000-0500\rNTE|1||Needs an interpreter\r" + kPid +
+                         "RGS|1\r");
+  CHECK(text(m.resource("Appointment"), "comment") == "Needs an interpreter");
+}
