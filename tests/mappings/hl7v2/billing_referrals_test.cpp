@@ -1,0 +1,21 @@
+// Accounts, charges and referrals (BAR, DFT, REF): an account's end, the procedure a charge
+// bills, coverage order, a referral's cancellation and its providers' identifiers.
+#include <catch2/catch.hpp>
+
+#include "mappings/hl7v2/mapped_bundle.h"
+
+using namespace carebridge::mappings::hl7v2;
+using namespace carebridge::mappings::hl7v2::testing;
+
+namespace {
+
+const std::string kMsh = "MSH|^~\\&|HB|H|EHR|H|20250101120000-0500||";
+const std::string kPid = "PID|1||M1^^^H^MR||DOE^ANN||19800101|F||||||||||ACCT7^^^H^AN\r";
+
+}  // namespace
+
+TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "REF^I14^REF_I12|R14|P|2.5\r" +
+                         segment("RF1", {{1, "C^Cancelled^L"}, {2, "R"}, {6, "RF1^EHR"}, {7, "20250101"}}) + kPid);
+  CHECK(text(m.resource("ServiceRequest"), "status") == "revoked");
+}
