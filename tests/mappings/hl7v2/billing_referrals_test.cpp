@@ -14,6 +14,12 @@ const std::string kPid = "PID|1||M1^^^H^MR||DOE^ANN||19800101|F||||||||||ACCT7^^
 
 }  // namespace
 
+TEST_CASE("BAR P06: ending an account makes its Account inactive", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "BAR^P06^BAR_P06|B6|P|2.5\rEVN|P06|20250101\r" + kPid + "PV1|1|O\r");
+  CHECK(text(m.resource("Account"), "status") == "inactive");
+  CHECK(text(m.resource("Account")["identifier"][0], "value") == "ACCT7");
+}
+
 TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "REF^I14^REF_I12|R14|P|2.5\r" +
                          segment("RF1", {{1, "C^Cancelled^L"}, {2, "R"}, {6, "RF1^EHR"}, {7, "20250101"}}) + kPid);
