@@ -20,6 +20,18 @@ TEST_CASE("BAR P06: ending an account makes its Account inactive", "[mappings][h
   CHECK(text(m.resource("Account")["identifier"][0], "value") == "ACCT7");
 }
 
+TEST_CASE("DFT: the procedure sent under a charge (FT1 then PR1) is the ChargeItem's service", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "DFT^P03^DFT_P03|D3|P|2.5.1\rEVN|P03|20250101\r" + kPid + "PV1|1|O\r" +
+                         segment("FT1", {{1, "1"}, {2, "T1"}, {4, "20250101"}, {6, "CG"}, {7, "99213^Visit^CPT"}, {10, "1"}}) +
+                         "PR1|1||99213^Visit^CPT||20250101\r" +
+                         segment("FT1", {{1, "2"}, {2, "T2"}, {4, "20250101"}, {6, "CG"}, {7, "83036^A1c^CPT"}, {10, "1"}}));
+  const auto& billed = m.resource("ChargeItem", 0);
+  REQUIRE(billed.HasMember("service"));
+  REQUIRE(billed["service"].Size() == 1);
+  CHECK(billed["service"][0]["reference"].GetString() == m.full_url("Procedure"));
+  CHECK_FALSE(m.resource("ChargeItem", 1).HasMember("service"));
+}
+
 TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "REF^I14^REF_I12|R14|P|2.5\r" +
                          segment("RF1", {{1, "C^Cancelled^L"}, {2, "R"}, {6, "RF1^EHR"}, {7, "20250101"}}) + kPid);
