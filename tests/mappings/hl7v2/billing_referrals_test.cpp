@@ -32,6 +32,14 @@ TEST_CASE("DFT: the procedure sent under a charge (FT1 then PR1) is the ChargeIt
   CHECK_FALSE(m.resource("ChargeItem", 1).HasMember("service"));
 }
 
+TEST_CASE("IN1-22: the coordination of benefits priority is the Coverage's order", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|A8|P|2.5.1\rEVN|A08|20250101\r" + kPid + "PV1|1|O\r" +
+                         segment("IN1", {{1, "1"}, {2, "PPO1"}, {4, "AETNA"}, {17, "18^Self"}, {22, "1"}, {36, "P1"}}) +
+                         segment("IN1", {{1, "2"}, {2, "MCR"}, {4, "MEDICARE"}, {17, "18^Self"}, {22, "2"}, {36, "P2"}}));
+  CHECK(m.resource("Coverage", 0)["order"].GetInt() == 1);
+  CHECK(m.resource("Coverage", 1)["order"].GetInt() == 2);
+}
+
 TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "REF^I14^REF_I12|R14|P|2.5\r" +
                          segment("RF1", {{1, "C^Cancelled^L"}, {2, "R"}, {6, "RF1^EHR"}, {7, "20250101"}}) + kPid);
