@@ -45,3 +45,13 @@ TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mapping
                          segment("RF1", {{1, "C^Cancelled^L"}, {2, "R"}, {6, "RF1^EHR"}, {7, "20250101"}}) + kPid);
   CHECK(text(m.resource("ServiceRequest"), "status") == "revoked");
 }
+
+TEST_CASE("EI: an authority the identifier registry names (PRD-7 1234^NPI) gets the registry's system", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "REF^I12^REF_I12|R12|P|2.5\r" + segment("RF1", {{1, "P"}, {6, "RF2^EHR"}}) +
+                         segment("PRD", {{1, "RP^Referring Provider^HL70286"}, {2, "WELBY^MARCUS"}, {7, "1184799991^NPI"}}) + kPid +
+                         "PV1|1|O|||||1184799991^WELBY^MARCUS^^^^^^NPI\r");
+  const rapidjson::Value* requester = m.at(m.resource("ServiceRequest")["requester"]["reference"].GetString());
+  REQUIRE(requester != nullptr);
+  CHECK(text((*requester)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
+  CHECK(text((*requester)["identifier"][0], "value") == "1184799991");
+}
