@@ -55,3 +55,14 @@ TEST_CASE("EI: an authority the identifier registry names (PRD-7 1234^NPI) gets 
   CHECK(text((*requester)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
   CHECK(text((*requester)["identifier"][0], "value") == "1184799991");
 }
+
+TEST_CASE("REF: the referral's own notes (the NTEs that end the message) are its ServiceRequest's", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "REF^I12^REF_I12|R13|P|2.5\r" + segment("RF1", {{1, "P"}, {6, "RF3^EHR"}}) + kPid +
+                         "OBR|1|||24323-8^Metabolic panel^LN\rOBX|1|NM|2345-7^Glucose^LN||99|mg/dL^mg/dL^UCUM||||||F\r"
+                         "NTE|1||Fasting\rPV1|1|O\rNTE|1||Please evaluate for rate control\rNTE|2||Urgent within 2 weeks\r");
+  const auto& referral = m.resource("ServiceRequest");
+  REQUIRE(referral.HasMember("note"));
+  REQUIRE(referral["note"].Size() == 2);
+  CHECK(text(referral["note"][0], "text") == "Please evaluate for rate control");
+  CHECK(text(m.resource("Observation")["note"][0], "text") == "Fasting");
+}
