@@ -250,7 +250,10 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   } else {
     // EI: entity identifier, then the authority's namespace id, universal id and its type, as
     // an HD's: an authority the registry names (1234^NPI) is in its system wherever it is sent.
-    id.set("system", Node::string(authority_system(v.part(2), v.part(3), v.part(4), spec), v.where(2)));
+    // An OID-shaped universal id is an OID whatever EI-4 calls it (DG1-20's ^1.3.6.1...^CLIP).
+    std::string universal = v.part(3);
+    std::string type = is_oid(universal) ? std::string("ISO") : v.part(4);
+    id.set("system", Node::string(authority_system(v.part(2), universal, type, spec), v.where(2)));
   }
   id.set("value", Node::string(value, v.where(1)));
   return id;

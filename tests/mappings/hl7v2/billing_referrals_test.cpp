@@ -49,11 +49,14 @@ TEST_CASE("REF I14: cancelling a referral revokes its ServiceRequest", "[mapping
 TEST_CASE("EI: an authority the identifier registry names (PRD-7 1234^NPI) gets the registry's system", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "REF^I12^REF_I12|R12|P|2.5\r" + segment("RF1", {{1, "P"}, {6, "RF2^EHR"}}) +
                          segment("PRD", {{1, "RP^Referring Provider^HL70286"}, {2, "WELBY^MARCUS"}, {7, "1184799991^NPI"}}) + kPid +
+                         segment("DG1", {{1, "1"}, {3, "I10^Hypertension^I10"}, {20, "DX1^EHR^1.3.6.1.4.1.44750.1^CLIP"}}) +
                          "PV1|1|O|||||1184799991^WELBY^MARCUS^^^^^^NPI\r");
   const rapidjson::Value* requester = m.at(m.resource("ServiceRequest")["requester"]["reference"].GetString());
   REQUIRE(requester != nullptr);
   CHECK(text((*requester)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
   CHECK(text((*requester)["identifier"][0], "value") == "1184799991");
+  // An OID-shaped universal id stays an OID whatever EI-4 calls its type.
+  CHECK(text(m.resource("Condition")["identifier"][0], "system") == "urn:oid:1.3.6.1.4.1.44750.1");
 }
 
 TEST_CASE("REF: the referral's own notes (the NTEs that end the message) are its ServiceRequest's", "[mappings][hl7v2]") {
