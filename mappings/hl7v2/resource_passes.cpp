@@ -120,4 +120,16 @@ void keep_vital_sign_text(Node& observation) {
   observation.remove("valueString");
 }
 
+void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
+  constexpr std::string_view kUcum = "http://unitsofmeasure.org";
+  Node* quantity = observation.member("valueQuantity");
+  if (!units || !quantity || quantity->text_of("system") == kUcum || !in_vital_signs(observation)) return;
+  std::string sent(quantity->text_of("code").empty() ? quantity->text_of("unit") : quantity->text_of("code"));
+  const VocabularyEntry* ucum = units->listed(sent);
+  if (!ucum) return;
+  if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
+  quantity->set("system", Node::string(std::string(kUcum)));
+  quantity->set("code", Node::string(ucum->code));
+}
+
 }  // namespace carebridge::mappings::hl7v2

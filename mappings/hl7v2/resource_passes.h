@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/map_spec.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -36,5 +37,11 @@ void drop_repeats(engine::Node& resource);
 // result refused with it: its text is the Observation's note instead, with dataAbsentReason
 // as-text, and no value.
 void keep_vital_sign_text(engine::Node& observation);
+
+// The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for
+// a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F") and
+// `units` (the vocabulary's vital-sign-units) lists get the UCUM code, the sender's words kept
+// as the unit. Units it does not list, and every result not a vital sign, stay as sent.
+void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
 
 }  // namespace carebridge::mappings::hl7v2

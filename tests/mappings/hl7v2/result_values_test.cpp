@@ -149,3 +149,20 @@ TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by th
   }
   CHECK(labs == 1);
 }
+
+TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F) become the UCUM code its profile fixes",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|VU1|P|2.5.1\rEVN|A08|20250123\r" + kPid + "PV1|1|I\r"
+                         "OBX|1|NM|8867-4^Heart rate^LN||60|beats/min^^ISO|||||F\r"
+                         "OBX|2|NM|8480-6^Systolic blood pressure^LN||128|mmHg|||||F\r"
+                         "OBX|3|NM|8310-5^Body temperature^LN||98.6|F^Fahrenheit|||||F\r"
+                         "OBX|4|NM|2345-7^Glucose^LN||99|MG/DL^^ISO+|||||F\r");
+  const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];
+  CHECK(text(rate, "system") == "http://unitsofmeasure.org");
+  CHECK(text(rate, "code") == "/min");
+  CHECK(text(rate, "unit") == "beats/min");
+  CHECK(text((*observation_coded(m, "8480-6"))["valueQuantity"], "code") == "mm[Hg]");
+  CHECK(text((*observation_coded(m, "8310-5"))["valueQuantity"], "code") == "[degF]");
+  // Not a vital sign: a lab's units stay as the lab sent them.
+  CHECK(text((*observation_coded(m, "2345-7"))["valueQuantity"], "code") == "MG/DL");
+}
