@@ -69,3 +69,21 @@ TEST_CASE("REF: the referral's own notes (the NTEs that end the message) are its
   CHECK(text(referral["note"][0], "text") == "Please evaluate for rate control");
   CHECK(text(m.resource("Observation")["note"][0], "text") == "Fasting");
 }
+
+TEST_CASE("BAR P12: PR1's anesthesiologist and surgeon perform the Procedure, and a deleted diagnosis is not the visit's",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "BAR^P12^BAR_P12|B12|P|2.5\rEVN|P12|20250101\r" + kPid + "PV1|1|O||||||||||||||||||V12\r" +
+                         segment("DG1", {{1, "1"}, {3, "K80.20^Gallstones^I10"}, {6, "F"}}) +
+                         segment("DG1", {{1, "2"}, {3, "K81.0^Acute cholecystitis^I10"}, {6, "F"}, {21, "D"}}) +
+                         segment("PR1", {{1, "1"}, {3, "47562^Lap chole^C4"}, {5, "20250101083000"},
+                                         {6, "P^Procedure for treatment^HL70230"}, {8, "A1^GAS^ANNE"}, {11, "S1^CUT^SAM"}}));
+  const auto& procedure = m.resource("Procedure");
+  REQUIRE(procedure.HasMember("performer"));
+  REQUIRE(procedure["performer"].Size() == 2);
+  CHECK(text(procedure["performer"][0]["function"], "text") == "Anesthesiologist");
+  CHECK(text(procedure["performer"][1]["function"], "text") == "Surgeon");
+  CHECK(first_code(procedure["category"]) == "P");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit["diagnosis"].Size() == 1);
+  CHECK(visit["diagnosis"][0]["condition"]["reference"].GetString() == m.full_url("Condition", 0));
+}
