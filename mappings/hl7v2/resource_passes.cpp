@@ -103,13 +103,31 @@ bool in_vital_signs(const Node& observation) {
   return false;
 }
 
+// A coded value in words: its text, else its first coding's display, else that code.
+Node coded_words(const Node& coded) {
+  if (!coded.text_of("text").empty()) return Node::string(std::string(coded.text_of("text")));
+  const Node* codings = coded.member("coding");
+  if (!codings || !codings->is_array() || codings->children.empty()) return {};
+  const Node& first = codings->children.front();
+  return Node::string(std::string(first.text_of("display").empty() ? first.text_of("code") : first.text_of("display")));
+}
+
 }  // namespace
 
 void keep_vital_sign_text(Node& observation) {
-  const Node* value = observation.member("valueString");
-  if (!value || !in_vital_signs(observation)) return;
+  if (!in_vital_signs(observation)) return;
+  std::string member = "valueString";
+  Node words;
+  if (const Node* text = observation.member(member)) {
+    words = *text;
+  } else if (const Node* coded = observation.member("valueCodeableConcept")) {
+    member = "valueCodeableConcept";
+    words = coded_words(*coded);
+  } else {
+    return;
+  }
   Node note;
-  note.set("text", *value);
+  note.set("text", std::move(words));
   observation.append("note", std::move(note));
   Node reason, coding;
   coding.set("system", Node::string("http://terminology.hl7.org/CodeSystem/data-absent-reason"));
@@ -117,13 +135,13 @@ void keep_vital_sign_text(Node& observation) {
   coding.set("display", Node::string("As Text"));
   reason.append("coding", std::move(coding));
   observation.set("dataAbsentReason", std::move(reason));
-  observation.remove("valueString");
+  observation.remove(member);
 }
 
 void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
   constexpr std::string_view kUcum = "http://unitsofmeasure.org";
   Node* quantity = observation.member("valueQuantity");
-  if (!units || !quantity || quantity->text_of("system") == kUcum || !in_vital_signs(observation)) return;
+  if (!units || !quantity || !in_vital_signs(observation)) return;
   std::string sent(quantity->text_of("code").empty() ? quantity->text_of("unit") : quantity->text_of("code"));
   const VocabularyEntry* ucum = units->listed(sent);
   if (!ucum) return;

@@ -33,15 +33,16 @@ void drop_repeats(engine::Node& resource);
 
 // FHIR's vital-signs profiles (which an Observation in that category answers to) have its
 // value a Quantity. A vital sign sent as text (a monitor's "Unable to obtain", an NA series,
-// an NM that is no number) would make the whole message's Bundle invalid, every other
-// result refused with it: its text is the Observation's note instead, with dataAbsentReason
-// as-text, and no value.
+// an NM that is no number) or coded (a CWE) would make the whole message's Bundle invalid,
+// every other result refused with it: its text (a code's words) is the Observation's note
+// instead, with dataAbsentReason as-text, and no value.
 void keep_vital_sign_text(engine::Node& observation);
 
 // The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for
-// a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F") and
-// `units` (the vocabulary's vital-sign-units) lists get the UCUM code, the sender's words kept
-// as the unit. Units it does not list, and every result not a vital sign, stay as sent.
+// a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F", or
+// "bpm^^UCUM", which UCUM does not have) and `units` (the vocabulary's vital-sign-units) lists
+// get the UCUM code, the sender's words kept as the unit. Units it does not list, and every
+// result not a vital sign, stay as sent.
 void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
 
 }  // namespace carebridge::mappings::hl7v2
