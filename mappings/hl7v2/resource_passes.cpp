@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
 #include <vector>
 
 #include "fhir/io/base64.h"
+#include "fhir/time/arithmetic.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -148,6 +150,17 @@ void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
   if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
   quantity->set("system", Node::string(std::string(kUcum)));
   quantity->set("code", Node::string(ucum->code));
+}
+
+void end_from_duration(Node& appointment) {
+  const Node* minutes = appointment.member("minutesDuration");
+  if (!minutes || appointment.member("end") || !appointment.member("start")) return;
+  auto start = fhir::time::try_parse(appointment.text_of("start"), fhir::time::Syntax::Instant);
+  int64_t length = 0;
+  const std::string& text = minutes->text;
+  if (!start || std::from_chars(text.data(), text.data() + text.size(), length).ec != std::errc()) return;
+  if (auto end = fhir::time::add(*start, length, fhir::time::CalendarUnit::Minute))
+    appointment.set("end", Node::string(fhir::time::format(*end)));
 }
 
 }  // namespace carebridge::mappings::hl7v2

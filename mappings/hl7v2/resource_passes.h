@@ -45,4 +45,9 @@ void keep_vital_sign_text(engine::Node& observation);
 // result not a vital sign, stay as sent.
 void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
 
+// An appointment sent with a start and a length but no end (AIS-4 and AIS-7, the timing
+// v2.5 senders give without TQ1 or SCH-11) ends its minutesDuration after its start: FHIR
+// wants both or neither (app-2), and a booked one both (app-3).
+void end_from_duration(engine::Node& appointment);
+
 }  // namespace carebridge::mappings::hl7v2

@@ -79,3 +79,15 @@ TEST_CASE("SIU: a note after the SCH's TQ1 timing is still the appointment's com
                          "RGS|1\r");
   CHECK(text(m.resource("Appointment"), "comment") == "Needs an interpreter");
 }
+
+TEST_CASE("SIU: an appointment timed only by its service's start and duration (AIS-4, AIS-7) ends then, not refused",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12B|P|2.5\r" + segment("SCH", {{1, "A400^EPIC"}, {25, "Booked"}}) + kPid +
+                         "RGS|1|A\r" +
+                         segment("AIS", {{1, "1"}, {2, "A"}, {3, "WCC^Well child^L"}, {4, "20250620093000-0500"},
+                                         {7, "45"}, {8, "min^Minutes^ISO"}}));
+  const auto& appointment = m.resource("Appointment");
+  CHECK(text(appointment, "start") == "2025-06-20T09:30:00-05:00");
+  CHECK(text(appointment, "end") == "2025-06-20T10:15:00-05:00");
+  CHECK(appointment["minutesDuration"].GetInt() == 45);
+}
