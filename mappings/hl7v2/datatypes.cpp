@@ -220,6 +220,15 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   return cc;
 }
 
+// A CWE where senders also write free words (a reaction: "Hives"): coded when it names a
+// code system or has a code with its text, else only its words, never a code of no system.
+Node coded_or_words(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  if (!v.part(2).empty() || !v.part(3).empty() || !v.part(5).empty()) return codeable_concept(rule, v, context);
+  Node cc;
+  cc.set("text", Node::string(v.part(1), v.where(1)));
+  return cc;
+}
+
 Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   const MapSpec& spec = context.spec();
   Node id;
@@ -619,6 +628,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"CNE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
       {"Coding", [](R r, V v, C c, S) { return first_coding(r, v, c); }},
       {"Medication", [](R r, V v, C c, S) { return medication(r, v, c); }},
+      {"CWE-or-text", [](R r, V v, C c, S) { return coded_or_words(r, v, c); }},
       {"CWE-text", [](R, V v, C, S) {
          return Node::string(!v.part(2).empty() ? v.part(2) : !v.part(9).empty() ? v.part(9) : v.part(1), v.where());
        }},

@@ -39,12 +39,16 @@ TEST_CASE("A60: an allergy is found by IAM-7, and a delete is entered in error, 
 TEST_CASE("A60: IAM-5 reactions keep their codes (a CWE), not only their words", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL3|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
                          segment("IAM", {{1, "1"}, {2, "DA^Drug allergy^HL70127"}, {3, "7980^Penicillin G^RXNORM"},
-                                         {5, "39579001^Anaphylaxis^SCT~^Hives"}, {6, "A^Add^HL70323"}, {7, "ALG300^EHR"}}));
+                                         {5, "39579001^Anaphylaxis^SCT~^Hives~Wheezing"}, {6, "A^Add^HL70323"},
+                                         {7, "ALG300^EHR"}}));
   const auto& manifestations = m.resource("AllergyIntolerance")["reaction"][0]["manifestation"];
-  REQUIRE(manifestations.Size() == 2);
+  REQUIRE(manifestations.Size() == 3);
   CHECK(first_code(manifestations[0]) == "39579001");
   CHECK(text(manifestations[0]["coding"][0], "system") == "http://snomed.info/sct");
   CHECK(text(manifestations[1], "text") == "Hives");
+  // Words alone (no code system, no text beside them) are words, not a code of no system.
+  CHECK(text(manifestations[2], "text") == "Wheezing");
+  CHECK_FALSE(manifestations[2].HasMember("coding"));
 }
 
 TEST_CASE("A60: a verification status of the sender's own is left out with a warning, the allergy still taken",
