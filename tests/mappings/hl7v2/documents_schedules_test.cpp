@@ -91,3 +91,12 @@ TEST_CASE("SIU: an appointment timed only by its service's start and duration (A
   CHECK(text(appointment, "end") == "2025-06-20T10:15:00-05:00");
   CHECK(appointment["minutesDuration"].GetInt() == 45);
 }
+
+TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's reason", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12C|P|2.5.1\r" + segment("SCH", {{1, "A500^EPIC"}, {25, "Booked"}}) +
+                         "TQ1|1||||||20250618130000-0500|20250618134000-0500\r" + kPid +
+                         "DG1|1|I10|I48.91^Atrial fibrillation^I10||20250602|W\rRGS|1|A\r");
+  const auto& appointment = m.resource("Appointment");
+  REQUIRE(appointment.HasMember("reasonReference"));
+  CHECK(appointment["reasonReference"][0]["reference"].GetString() == m.full_url("Condition"));
+}
