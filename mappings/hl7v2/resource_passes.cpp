@@ -42,8 +42,8 @@ void join_text_lines(Node& document) {
     if (lines) first = kept.size();
     kept.push_back(std::move(c));
   }
-  if (first == SIZE_MAX) return;
-  kept[first].member("attachment")->set("data", Node::string(fhir::io::base64_encode(text)));  // a line may have had none
+  // (a line may have had no data); with no text line at all, the renditions stay as they came
+  if (first != SIZE_MAX) kept[first].member("attachment")->set("data", Node::string(fhir::io::base64_encode(text)));
   contents->children = std::move(kept);
 }
 

@@ -100,3 +100,16 @@ TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's rea
   REQUIRE(appointment.HasMember("reasonReference"));
   CHECK(appointment["reasonReference"][0]["reference"].GetString() == m.full_url("Condition"));
 }
+
+TEST_CASE("MDM: a document sent as two renditions and no text line (RTF and HTML) keeps both, not refused",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|T2R|P|2.5.1\rEVN|T02|20250101\r" + kPid +
+                         segment("TXA", {{1, "1"}, {2, "PN^Progress note^L"}, {3, "ED"}, {12, "D9^EHR"}, {17, "AU"}}) +
+                         "OBX|1|ED|11506-3^Progress note^LN|1|^TEXT^RTF^Base64^e1xydGYxIE5vdGV9||||||F\r"
+                         "OBX|2|ED|11506-3^Progress note^LN|2|^TEXT^HTML^A^<p>Note</p>||||||F\r");
+  const auto& contents = m.resource("DocumentReference")["content"];
+  REQUIRE(contents.Size() == 2);
+  CHECK(text(contents[0]["attachment"], "contentType") == "application/rtf");
+  CHECK(text(contents[1]["attachment"], "contentType") == "text/html");
+  CHECK(document_text(m.resource("DocumentReference")) == "{\\rtf1 Note}");
+}
