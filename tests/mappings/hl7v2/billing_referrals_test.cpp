@@ -87,3 +87,14 @@ TEST_CASE("BAR P12: PR1's anesthesiologist and surgeon perform the Procedure, an
   REQUIRE(visit["diagnosis"].Size() == 1);
   CHECK(visit["diagnosis"][0]["condition"]["reference"].GetString() == m.full_url("Condition", 0));
 }
+
+TEST_CASE("FT1-24: who entered the charge is the ChargeItem's enterer", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "DFT^P03^DFT_P03|D3E|P|2.5.1\rEVN|P03|20250101\r" + kPid + "PV1|1|O\r" +
+                         segment("FT1", {{1, "1"}, {2, "T9"}, {4, "20250101"}, {6, "CG"}, {7, "99213^Visit^CPT"}, {10, "1"},
+                                         {20, "1184799991^WELBY^MARCUS^^^^^^NPI"}, {24, "CLERK7^PAYNE^ROSE"}}));
+  const auto& charge = m.resource("ChargeItem");
+  REQUIRE(charge.HasMember("enterer"));
+  const rapidjson::Value* enterer = m.at(charge["enterer"]["reference"].GetString());
+  REQUIRE(enterer != nullptr);
+  CHECK(text((*enterer)["name"][0], "family") == "PAYNE");
+}
