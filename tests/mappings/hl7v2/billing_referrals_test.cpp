@@ -98,3 +98,16 @@ TEST_CASE("FT1-24: who entered the charge is the ChargeItem's enterer", "[mappin
   REQUIRE(enterer != nullptr);
   CHECK(text((*enterer)["name"][0], "family") == "PAYNE");
 }
+
+TEST_CASE("ROL after PR1: the procedure's role person performs it, in that role", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|A8R|P|2.5.1\rEVN|A08|20250101\r" + kPid + "PV1|1|I\r" +
+                         segment("PR1", {{1, "1"}, {3, "47562^Lap chole^C4"}, {5, "20250101083000"}}) +
+                         "ROL|1|AD|SURG^Surgeon^L|S1^CUT^SAM\r");
+  const auto& procedure = m.resource("Procedure");
+  REQUIRE(procedure.HasMember("performer"));
+  CHECK(first_code(procedure["performer"][0]["function"]) == "SURG");
+  const rapidjson::Value* surgeon = m.at(procedure["performer"][0]["actor"]["reference"].GetString());
+  REQUIRE(surgeon != nullptr);
+  CHECK(text((*surgeon)["name"][0], "family") == "CUT");
+  CHECK_FALSE(warned(m.conversion, "ROL", "not mapped"));
+}
