@@ -94,3 +94,20 @@ TEST_CASE("A24: the two PIDs are one person's records, each linked to the other,
   CHECK(text(m.resource("Encounter", 0)["subject"], "reference") == first);
   CHECK(text(m.resource("Encounter", 1)["subject"], "reference") == second);
 }
+
+TEST_CASE("A41: merging an account retires the prior Account (MRG-3), not a Patient", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A41^ADT_A39|A41|P|2.5.1\rEVN|A41|20250101\r"
+                         "PID|1||M1^^^H^MR||DOE^ANN||19800101|F||||||||||ACCT2^^^H^AN\r"
+                         "MRG|M1^^^H^MR||ACCT1^^^H^AN\r");
+  REQUIRE(m.of("Patient").size() == 1);
+  CHECK_FALSE(m.resource("Patient").HasMember("link"));
+  bool retired = false, kept = false;
+  for (const auto* e : m.of("Account")) {
+    const auto& account = (*e)["resource"];
+    std::string id = account["identifier"][0]["value"].GetString();
+    retired = retired || (id == "ACCT1" && text(account, "status") == "inactive");
+    kept = kept || (id == "ACCT2" && text(account, "status") == "active");
+  }
+  CHECK(retired);
+  CHECK(kept);
+}
