@@ -111,3 +111,12 @@ TEST_CASE("ROL after PR1: the procedure's role person performs it, in that role"
   CHECK(text((*surgeon)["name"][0], "family") == "CUT");
   CHECK_FALSE(warned(m.conversion, "ROL", "not mapped"));
 }
+
+TEST_CASE("FT1 without its transaction code (FT1-7) bills the procedure code FT1-25, and one naming nothing is no charge",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "DFT^P03^DFT_P03|D3C|P|2.5.1\rEVN|P03|20250101\r" + kPid + "PV1|1|O\r" +
+                         segment("FT1", {{1, "1"}, {2, "T7"}, {4, "20250101"}, {6, "CG"}, {10, "1"}, {25, "99213^Visit^CPT"}}) +
+                         segment("FT1", {{1, "2"}, {2, "T8"}, {4, "20250101"}, {6, "CG"}, {10, "1"}, {11, "12.00"}}));
+  REQUIRE(m.of("ChargeItem").size() == 1);
+  CHECK(first_code(m.resource("ChargeItem")["code"]) == "99213");
+}
