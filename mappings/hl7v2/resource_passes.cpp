@@ -152,6 +152,29 @@ void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
   quantity->set("code", Node::string(ucum->code));
 }
 
+void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
+  Node* code = observation.member("code");
+  Node* codings = code ? code->member("coding") : nullptr;
+  if (!codes || !codings || !codings->is_array() || !in_vital_signs(observation)) return;
+  const VocabularyEntry* wanted = nullptr;
+  for (const Node& coding : codings->children)
+    if (coding.text_of("system") == codes->system && !wanted) wanted = codes->listed(coding.text_of("code"));
+  if (!wanted) return;
+  for (const Node& coding : codings->children)
+    if (coding.text_of("system") == codes->system && coding.text_of("code") == wanted->code) return;
+  Node added;
+  added.set("system", Node::string(codes->system));
+  added.set("code", Node::string(wanted->code));
+  added.set("display", Node::string(wanted->display));
+  code->append("coding", std::move(added));
+}
+
+void conform_vital_sign(Node& observation, const MapSpec& spec) {
+  keep_vital_sign_text(observation);
+  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"));
+  add_vital_sign_code(observation, spec.vocabulary("vital-sign-codes"));
+}
+
 void end_from_duration(Node& appointment) {
   const Node* minutes = appointment.member("minutesDuration");
   if (!minutes || appointment.member("end") || !appointment.member("start")) return;

@@ -31,6 +31,10 @@ void drop_self_links(engine::Node& entry);
 // T08, sends its own number as the parent, TXA-13 = TXA-12).
 void drop_repeats(engine::Node& resource);
 
+// Makes a vital sign what FHIR's vital-signs profiles ask of it, with the three passes below:
+// its value a Quantity, its units UCUM, and its profile's own code beside a variant one.
+void conform_vital_sign(engine::Node& observation, const MapSpec& spec);
+
 // FHIR's vital-signs profiles (which an Observation in that category answers to) have its
 // value a Quantity. A vital sign sent as text (a monitor's "Unable to obtain", an NA series,
 // an NM that is no number) or coded (a CWE) would make the whole message's Bundle invalid,
@@ -44,6 +48,10 @@ void keep_vital_sign_text(engine::Node& observation);
 // get the UCUM code, the sender's words kept as the unit. Units it does not list, and every
 // result not a vital sign, stay as sent.
 void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
+
+// A vital sign sent under a variant LOINC code (59408-5, SpO2 by pulse oximetry) gets the
+// code its profile requires beside it (2708-6), from `codes` (the vocabulary's vital-sign-codes).
+void add_vital_sign_code(engine::Node& observation, const Vocabulary* codes);
 
 // An appointment sent with a start and a length but no end (AIS-4 and AIS-7, the timing
 // v2.5 senders give without TQ1 or SCH-11) ends its minutesDuration after its start: FHIR

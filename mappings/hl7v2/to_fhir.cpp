@@ -658,10 +658,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   for (Made& made : made_) {
     if (made.type == "DocumentReference") join_text_lines(made.resource);
     if (made.type == "Appointment") end_from_duration(made.resource);
-    if (made.type == "Observation") {
-      keep_vital_sign_text(made.resource);
-      ucum_vital_sign_units(made.resource, spec_.vocabulary("vital-sign-units"));
-    }
+    if (made.type == "Observation") conform_vital_sign(made.resource, spec_);
     drop_repeats(made.resource);
     prune(made.resource);
   }

@@ -173,3 +173,21 @@ TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F) 
   // Not a vital sign: a lab's units stay as the lab sent them.
   CHECK(text((*observation_coded(m, "2345-7"))["valueQuantity"], "code") == "MG/DL");
 }
+
+TEST_CASE("A vital sign sent under a variant LOINC (SpO2 by pulse oximetry, oral temperature) also carries its profile's code",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VC1|P|2.5.1\r" + kPid +
+                         "OBR|1||F6^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|59408-5^SpO2 by pulse oximetry^LN||97|%^^UCUM|||||F\r"
+                         "OBX|2|NM|8331-1^Oral temperature^LN||37.0|Cel^^UCUM|||||F\r"
+                         "OBX|3|NM|3141-9^Body weight Measured^LN||72.5|kg^^UCUM|||||F\r");
+  auto codes = [&](const std::string& sent) {
+    std::vector<std::string> out;
+    for (const auto& c : (*observation_coded(m, sent))["code"]["coding"].GetArray()) out.push_back(c["code"].GetString());
+    return out;
+  };
+  CHECK(codes("59408-5") == std::vector<std::string>{"59408-5", "2708-6"});
+  CHECK(codes("8331-1") == std::vector<std::string>{"8331-1", "8310-5"});
+  CHECK(codes("3141-9") == std::vector<std::string>{"3141-9", "29463-7"});
+  CHECK(first_code((*observation_coded(m, "8331-1"))["category"][0]) == "vital-signs");
+}
