@@ -111,3 +111,16 @@ TEST_CASE("A41: merging an account retires the prior Account (MRG-3), not a Pati
   CHECK(retired);
   CHECK(kept);
 }
+
+TEST_CASE("NK1 with no name but a relationship and a phone is still one of the Patient's contacts", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|NK9|P|2.5.1\rEVN|A08|20250101\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F\r"
+                         "NK1|1|DOE^JIM|FTH^Father^HL70063||^PRN^PH^^1^309^5550181\r"
+                         "NK1|2||EMC^Emergency Contact^HL70063||^PRN^CP^^1^309^5550182\r"
+                         "NK1|3||SPO^Spouse^HL70063\rPV1|1|O\r");
+  const auto& contacts = m.resource("Patient")["contact"];
+  REQUIRE(contacts.Size() == 2);
+  CHECK(text(contacts[0]["name"], "family") == "DOE");
+  CHECK_FALSE(contacts[1].HasMember("name"));
+  CHECK(first_code(contacts[1]["relationship"][0]) == "EMC");
+  CHECK(text(contacts[1]["telecom"][0], "use") == "mobile");
+}
