@@ -101,9 +101,9 @@ std::string from_template(const VocabularyEntry* entry, std::string_view name) {
   return out;
 }
 
-// The system of an assigning authority (HD): its universal id, else its namespace.
-std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
-  std::string universal = hd.part(2), type = hd.part(3), ns = hd.part(1);
+// The system of an assigning authority (an HD, or EI-2..4): its universal id, else its namespace.
+std::string authority_system(const std::string& ns, const std::string& universal, const std::string& type,
+                             const MapSpec& spec) {
   const Vocabulary* authorities = spec.vocabulary("identifier-authorities");
   // An authority the FHIR identifier registry names by its OID (the NPI's) has the system
   // the registry gives it, the one its bare namespace gets too: one prescriber, one record.
@@ -122,6 +122,10 @@ std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
   auto it = authorities->entries.find(name);
   if (it != authorities->entries.end()) return it->second.code;
   return from_template(authorities->fallback ? &*authorities->fallback : nullptr, name);
+}
+
+std::string authority_system(const FieldValue& hd, const MapSpec& spec) {
+  return authority_system(hd.part(1), hd.part(2), hd.part(3), spec);
 }
 
 std::string coding_system(const MapSpec& spec, std::string_view name) {
@@ -216,6 +220,15 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
   return cc;
 }
 
+// A CWE where senders also write free words (a reaction: "Hives"): coded when it names a
+// code system or has a code with its text, else only its words, never a code of no system.
+Node coded_or_words(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  if (!v.part(2).empty() || !v.part(3).empty() || !v.part(5).empty()) return codeable_concept(rule, v, context);
+  Node cc;
+  cc.set("text", Node::string(v.part(1), v.where(1)));
+  return cc;
+}
+
 Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   const MapSpec& spec = context.spec();
   Node id;
@@ -244,15 +257,12 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
     assigner.set("display", Node::string(hd.part(1), v.where(4)));
     id.set("assigner", std::move(assigner));
   } else {
-    // EI: entity identifier, namespace id, universal id, universal id type.
-    std::string universal = v.part(3), type = v.part(4), ns = v.part(2);
-    std::string system;
-    if (is_oid(universal)) system = "urn:oid:" + universal;
-    else if (!universal.empty() && type == "UUID") system = "urn:uuid:" + universal;
-    else if (universal.find(':') != std::string::npos) system = universal;
-    else if (const Vocabulary* authorities = spec.vocabulary("identifier-authorities"); authorities && !(ns.empty() && universal.empty()))
-      system = from_template(authorities->fallback ? &*authorities->fallback : nullptr, ns.empty() ? universal : ns);
-    id.set("system", Node::string(system, v.where(2)));
+    // EI: entity identifier, then the authority's namespace id, universal id and its type, as
+    // an HD's: an authority the registry names (1234^NPI) is in its system wherever it is sent.
+    // An OID-shaped universal id is an OID whatever EI-4 calls it (DG1-20's ^1.3.6.1...^CLIP).
+    std::string universal = v.part(3);
+    std::string type = is_oid(universal) ? std::string("ISO") : v.part(4);
+    id.set("system", Node::string(authority_system(v.part(2), universal, type, spec), v.where(2)));
   }
   id.set("value", Node::string(value, v.where(1)));
   return id;
@@ -618,6 +628,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"CNE", [](R r, V v, C c, S) { return codeable_concept(r, v, c); }},
       {"Coding", [](R r, V v, C c, S) { return first_coding(r, v, c); }},
       {"Medication", [](R r, V v, C c, S) { return medication(r, v, c); }},
+      {"CWE-or-text", [](R r, V v, C c, S) { return coded_or_words(r, v, c); }},
       {"CWE-text", [](R, V v, C, S) {
          return Node::string(!v.part(2).empty() ? v.part(2) : !v.part(9).empty() ? v.part(9) : v.part(1), v.where());
        }},

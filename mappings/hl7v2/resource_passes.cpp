@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
 #include <vector>
 
 #include "fhir/io/base64.h"
+#include "fhir/time/arithmetic.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -40,8 +42,8 @@ void join_text_lines(Node& document) {
     if (lines) first = kept.size();
     kept.push_back(std::move(c));
   }
-  if (first == SIZE_MAX) return;
-  kept[first].member("attachment")->set("data", Node::string(fhir::io::base64_encode(text)));  // a line may have had none
+  // (a line may have had no data); with no text line at all, the renditions stay as they came
+  if (first != SIZE_MAX) kept[first].member("attachment")->set("data", Node::string(fhir::io::base64_encode(text)));
   contents->children = std::move(kept);
 }
 
@@ -103,13 +105,31 @@ bool in_vital_signs(const Node& observation) {
   return false;
 }
 
+// A coded value in words: its text, else its first coding's display, else that code.
+Node coded_words(const Node& coded) {
+  if (!coded.text_of("text").empty()) return Node::string(std::string(coded.text_of("text")));
+  const Node* codings = coded.member("coding");
+  if (!codings || !codings->is_array() || codings->children.empty()) return {};
+  const Node& first = codings->children.front();
+  return Node::string(std::string(first.text_of("display").empty() ? first.text_of("code") : first.text_of("display")));
+}
+
 }  // namespace
 
 void keep_vital_sign_text(Node& observation) {
-  const Node* value = observation.member("valueString");
-  if (!value || !in_vital_signs(observation)) return;
+  if (!in_vital_signs(observation)) return;
+  std::string member = "valueString";
+  Node words;
+  if (const Node* text = observation.member(member)) {
+    words = *text;
+  } else if (const Node* coded = observation.member("valueCodeableConcept")) {
+    member = "valueCodeableConcept";
+    words = coded_words(*coded);
+  } else {
+    return;
+  }
   Node note;
-  note.set("text", *value);
+  note.set("text", std::move(words));
   observation.append("note", std::move(note));
   Node reason, coding;
   coding.set("system", Node::string("http://terminology.hl7.org/CodeSystem/data-absent-reason"));
@@ -117,7 +137,53 @@ void keep_vital_sign_text(Node& observation) {
   coding.set("display", Node::string("As Text"));
   reason.append("coding", std::move(coding));
   observation.set("dataAbsentReason", std::move(reason));
-  observation.remove("valueString");
+  observation.remove(member);
+}
+
+void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
+  constexpr std::string_view kUcum = "http://unitsofmeasure.org";
+  Node* quantity = observation.member("valueQuantity");
+  if (!units || !quantity || !in_vital_signs(observation)) return;
+  std::string sent(quantity->text_of("code").empty() ? quantity->text_of("unit") : quantity->text_of("code"));
+  const VocabularyEntry* ucum = units->listed(sent);
+  if (!ucum) return;
+  if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
+  quantity->set("system", Node::string(std::string(kUcum)));
+  quantity->set("code", Node::string(ucum->code));
+}
+
+void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
+  Node* code = observation.member("code");
+  Node* codings = code ? code->member("coding") : nullptr;
+  if (!codes || !codings || !codings->is_array() || !in_vital_signs(observation)) return;
+  const VocabularyEntry* wanted = nullptr;
+  for (const Node& coding : codings->children)
+    if (coding.text_of("system") == codes->system && !wanted) wanted = codes->listed(coding.text_of("code"));
+  if (!wanted) return;
+  for (const Node& coding : codings->children)
+    if (coding.text_of("system") == codes->system && coding.text_of("code") == wanted->code) return;
+  Node added;
+  added.set("system", Node::string(codes->system));
+  added.set("code", Node::string(wanted->code));
+  added.set("display", Node::string(wanted->display));
+  code->append("coding", std::move(added));
+}
+
+void conform_vital_sign(Node& observation, const MapSpec& spec) {
+  keep_vital_sign_text(observation);
+  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"));
+  add_vital_sign_code(observation, spec.vocabulary("vital-sign-codes"));
+}
+
+void end_from_duration(Node& appointment) {
+  const Node* minutes = appointment.member("minutesDuration");
+  if (!minutes || appointment.member("end") || !appointment.member("start")) return;
+  auto start = fhir::time::try_parse(appointment.text_of("start"), fhir::time::Syntax::Instant);
+  int64_t length = 0;
+  const std::string& text = minutes->text;
+  if (!start || std::from_chars(text.data(), text.data() + text.size(), length).ec != std::errc()) return;
+  if (auto end = fhir::time::add(*start, length, fhir::time::CalendarUnit::Minute))
+    appointment.set("end", Node::string(fhir::time::format(*end)));
 }
 
 }  // namespace carebridge::mappings::hl7v2

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mappings/engine/resource_tree.h"
+#include "mappings/hl7v2/map_spec.h"
 
 namespace carebridge::mappings::hl7v2 {
 
@@ -30,11 +31,31 @@ void drop_self_links(engine::Node& entry);
 // T08, sends its own number as the parent, TXA-13 = TXA-12).
 void drop_repeats(engine::Node& resource);
 
+// Makes a vital sign what FHIR's vital-signs profiles ask of it, with the three passes below:
+// its value a Quantity, its units UCUM, and its profile's own code beside a variant one.
+void conform_vital_sign(engine::Node& observation, const MapSpec& spec);
+
 // FHIR's vital-signs profiles (which an Observation in that category answers to) have its
 // value a Quantity. A vital sign sent as text (a monitor's "Unable to obtain", an NA series,
-// an NM that is no number) would make the whole message's Bundle invalid, every other
-// result refused with it: its text is the Observation's note instead, with dataAbsentReason
-// as-text, and no value.
+// an NM that is no number) or coded (a CWE) would make the whole message's Bundle invalid,
+// every other result refused with it: its text (a code's words) is the Observation's note
+// instead, with dataAbsentReason as-text, and no value.
 void keep_vital_sign_text(engine::Node& observation);
+
+// The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for
+// a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F", or
+// "bpm^^UCUM", which UCUM does not have) and `units` (the vocabulary's vital-sign-units) lists
+// get the UCUM code, the sender's words kept as the unit. Units it does not list, and every
+// result not a vital sign, stay as sent.
+void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
+
+// A vital sign sent under a variant LOINC code (59408-5, SpO2 by pulse oximetry) gets the
+// code its profile requires beside it (2708-6), from `codes` (the vocabulary's vital-sign-codes).
+void add_vital_sign_code(engine::Node& observation, const Vocabulary* codes);
+
+// An appointment sent with a start and a length but no end (AIS-4 and AIS-7, the timing
+// v2.5 senders give without TQ1 or SCH-11) ends its minutesDuration after its start: FHIR
+// wants both or neither (app-2), and a booked one both (app-3).
+void end_from_duration(engine::Node& appointment);
 
 }  // namespace carebridge::mappings::hl7v2

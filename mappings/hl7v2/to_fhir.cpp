@@ -657,7 +657,8 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   distinguish_repeats();
   for (Made& made : made_) {
     if (made.type == "DocumentReference") join_text_lines(made.resource);
-    if (made.type == "Observation") keep_vital_sign_text(made.resource);
+    if (made.type == "Appointment") end_from_duration(made.resource);
+    if (made.type == "Observation") conform_vital_sign(made.resource, spec_);
     drop_repeats(made.resource);
     prune(made.resource);
   }

@@ -53,3 +53,63 @@ TEST_CASE("SIU: SCH-6 is the reason a rescheduling happened, AIP-4 the participa
     attender = attender || (p.HasMember("type") && first_code(p["type"][0]) == "ATND");
   CHECK(attender);
 }
+
+TEST_CASE("SIU: a deletion (S17) with its reason is entered in error and the reason its event's, not refused",
+          "[mappings][hl7v2]") {
+  auto siu = [&](const std::string& event, const std::string& status) {
+    return map_message(kMsh + "SIU^" + event + "^SIU_S12|" + event + "|P|2.5.1\r" +
+                       segment("SCH", {{1, "A200^EPIC"}, {6, "ERR^Entered in error^L"}, {25, status}}) +
+                       "TQ1|1||||||20250110090000-0500|20250110092000-0500\r" + kPid + "RGS|1|D\r");
+  };
+  Mapped deleted = siu("S17", "Deleted");
+  const auto& appointment = deleted.resource("Appointment");
+  CHECK(text(appointment, "status") == "entered-in-error");
+  CHECK_FALSE(appointment.HasMember("cancelationReason"));
+  REQUIRE(deleted.resource("Provenance").HasMember("reason"));
+  CHECK(first_code(deleted.resource("Provenance")["reason"][0]) == "ERR");
+  // S16: the rest of an appointment will not happen (table 0278 Dc): cancelled, with its reason.
+  Mapped discontinued = siu("S16", "");
+  CHECK(text(discontinued.resource("Appointment"), "status") == "cancelled");
+  CHECK(first_code(discontinued.resource("Appointment")["cancelationReason"]) == "ERR");
+}
+
+TEST_CASE("SIU: a note after the SCH's TQ1 timing is still the appointment's comment", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12|P|2.5.1\r" + segment("SCH", {{1, "A300^EPIC"}, {25, "Booked"}}) +
+                         "TQ1|1||||||20250110090000-0500|20250110092000-0500\rNTE|1||Needs an interpreter\r" + kPid +
+                         "RGS|1\r");
+  CHECK(text(m.resource("Appointment"), "comment") == "Needs an interpreter");
+}
+
+TEST_CASE("SIU: an appointment timed only by its service's start and duration (AIS-4, AIS-7) ends then, not refused",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12B|P|2.5\r" + segment("SCH", {{1, "A400^EPIC"}, {25, "Booked"}}) + kPid +
+                         "RGS|1|A\r" +
+                         segment("AIS", {{1, "1"}, {2, "A"}, {3, "WCC^Well child^L"}, {4, "20250620093000-0500"},
+                                         {7, "45"}, {8, "min^Minutes^ISO"}}));
+  const auto& appointment = m.resource("Appointment");
+  CHECK(text(appointment, "start") == "2025-06-20T09:30:00-05:00");
+  CHECK(text(appointment, "end") == "2025-06-20T10:15:00-05:00");
+  CHECK(appointment["minutesDuration"].GetInt() == 45);
+}
+
+TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's reason", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12C|P|2.5.1\r" + segment("SCH", {{1, "A500^EPIC"}, {25, "Booked"}}) +
+                         "TQ1|1||||||20250618130000-0500|20250618134000-0500\r" + kPid +
+                         "DG1|1|I10|I48.91^Atrial fibrillation^I10||20250602|W\rRGS|1|A\r");
+  const auto& appointment = m.resource("Appointment");
+  REQUIRE(appointment.HasMember("reasonReference"));
+  CHECK(appointment["reasonReference"][0]["reference"].GetString() == m.full_url("Condition"));
+}
+
+TEST_CASE("MDM: a document sent as two renditions and no text line (RTF and HTML) keeps both, not refused",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|T2R|P|2.5.1\rEVN|T02|20250101\r" + kPid +
+                         segment("TXA", {{1, "1"}, {2, "PN^Progress note^L"}, {3, "ED"}, {12, "D9^EHR"}, {17, "AU"}}) +
+                         "OBX|1|ED|11506-3^Progress note^LN|1|^TEXT^RTF^Base64^e1xydGYxIE5vdGV9||||||F\r"
+                         "OBX|2|ED|11506-3^Progress note^LN|2|^TEXT^HTML^A^<p>Note</p>||||||F\r");
+  const auto& contents = m.resource("DocumentReference")["content"];
+  REQUIRE(contents.Size() == 2);
+  CHECK(text(contents[0]["attachment"], "contentType") == "application/rtf");
+  CHECK(text(contents[1]["attachment"], "contentType") == "text/html");
+  CHECK(document_text(m.resource("DocumentReference")) == "{\\rtf1 Note}");
+}

@@ -82,3 +82,20 @@ TEST_CASE("OBX-11 N: a result not asked for has no value and says why", "[mappin
   REQUIRE(result.HasMember("dataAbsentReason"));
   CHECK(first_code(result["dataAbsentReason"]) == "not-asked");
 }
+
+TEST_CASE("OUL^R22: specimen-oriented results map as an ORU's do, each result on its specimen", "[mappings][hl7v2]") {
+  Mapped m = map_message(
+      "MSH|^~\\&|LIS|LAB|EHR|H|20250101120000-0500||OUL^R22^OUL_R22|LR22|P|2.5.1\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F\r" +
+      segment("SPM", {{1, "1"}, {2, "SP1&LAB"}, {4, "119297000^Blood specimen^SCT"}, {17, "20250101080000-0500"}}) +
+      segment("OBR", {{1, "1"}, {2, "ORD1^EHR"}, {3, "LAB1^LAB"}, {4, "718-7^Hemoglobin^LN"}, {7, "20250101080000-0500"},
+                      {22, "20250101100000-0500"}, {25, "F"}}) +
+      "ORC|SC|ORD1^EHR|LAB1^LAB||CM\r"
+      "OBX|1|NM|718-7^Hemoglobin^LN||10.1|g/dL^g/dL^UCUM|12.0-16.0|L|||F\rNTE|1||Verified by repeat\r");
+  const auto& result = m.resource("Observation");
+  CHECK(result["valueQuantity"]["value"].GetDouble() == 10.1);
+  REQUIRE(result.HasMember("specimen"));
+  CHECK(result["specimen"]["reference"].GetString() == m.full_url("Specimen"));
+  CHECK(text(result["note"][0], "text") == "Verified by repeat");
+  CHECK(text(m.resource("DiagnosticReport"), "status") == "final");
+  CHECK(text(m.resource("ServiceRequest")["identifier"][0], "value") == "ORD1");
+}

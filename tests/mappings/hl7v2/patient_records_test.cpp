@@ -36,6 +36,21 @@ TEST_CASE("A60: an allergy is found by IAM-7, and a delete is entered in error, 
   CHECK(first_code(deleted["verificationStatus"]) == "entered-in-error");
 }
 
+TEST_CASE("A60: IAM-5 reactions keep their codes (a CWE), not only their words", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL3|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
+                         segment("IAM", {{1, "1"}, {2, "DA^Drug allergy^HL70127"}, {3, "7980^Penicillin G^RXNORM"},
+                                         {5, "39579001^Anaphylaxis^SCT~^Hives~Wheezing"}, {6, "A^Add^HL70323"},
+                                         {7, "ALG300^EHR"}}));
+  const auto& manifestations = m.resource("AllergyIntolerance")["reaction"][0]["manifestation"];
+  REQUIRE(manifestations.Size() == 3);
+  CHECK(first_code(manifestations[0]) == "39579001");
+  CHECK(text(manifestations[0]["coding"][0], "system") == "http://snomed.info/sct");
+  CHECK(text(manifestations[1], "text") == "Hives");
+  // Words alone (no code system, no text beside them) are words, not a code of no system.
+  CHECK(text(manifestations[2], "text") == "Wheezing");
+  CHECK_FALSE(manifestations[2].HasMember("coding"));
+}
+
 TEST_CASE("A60: a verification status of the sender's own is left out with a warning, the allergy still taken",
           "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ADT^A60^ADT_A60|AL2|P|2.5.1\rEVN|A60|20250101\rPID|1||M1^^^H^MR||A^B\r" +
@@ -78,4 +93,34 @@ TEST_CASE("A24: the two PIDs are one person's records, each linked to the other,
   // Each visit is its own patient's.
   CHECK(text(m.resource("Encounter", 0)["subject"], "reference") == first);
   CHECK(text(m.resource("Encounter", 1)["subject"], "reference") == second);
+}
+
+TEST_CASE("A41: merging an account retires the prior Account (MRG-3), not a Patient", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A41^ADT_A39|A41|P|2.5.1\rEVN|A41|20250101\r"
+                         "PID|1||M1^^^H^MR||DOE^ANN||19800101|F||||||||||ACCT2^^^H^AN\r"
+                         "MRG|M1^^^H^MR||ACCT1^^^H^AN\r");
+  REQUIRE(m.of("Patient").size() == 1);
+  CHECK_FALSE(m.resource("Patient").HasMember("link"));
+  bool retired = false, kept = false;
+  for (const auto* e : m.of("Account")) {
+    const auto& account = (*e)["resource"];
+    std::string id = account["identifier"][0]["value"].GetString();
+    retired = retired || (id == "ACCT1" && text(account, "status") == "inactive");
+    kept = kept || (id == "ACCT2" && text(account, "status") == "active");
+  }
+  CHECK(retired);
+  CHECK(kept);
+}
+
+TEST_CASE("NK1 with no name but a relationship and a phone is still one of the Patient's contacts", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|NK9|P|2.5.1\rEVN|A08|20250101\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F\r"
+                         "NK1|1|DOE^JIM|FTH^Father^HL70063||^PRN^PH^^1^309^5550181\r"
+                         "NK1|2||EMC^Emergency Contact^HL70063||^PRN^CP^^1^309^5550182\r"
+                         "NK1|3||SPO^Spouse^HL70063\rPV1|1|O\r");
+  const auto& contacts = m.resource("Patient")["contact"];
+  REQUIRE(contacts.Size() == 2);
+  CHECK(text(contacts[0]["name"], "family") == "DOE");
+  CHECK_FALSE(contacts[1].HasMember("name"));
+  CHECK(first_code(contacts[1]["relationship"][0]) == "EMC");
+  CHECK(text(contacts[1]["telecom"][0], "use") == "mobile");
 }

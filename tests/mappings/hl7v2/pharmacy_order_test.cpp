@@ -94,3 +94,14 @@ TEST_CASE("RXR-4 administration method and RXR-5 routing instruction reach the d
                                      "RXR|IV^Intravenous^HL70162|||PUSH^Push^HL70165\r");
   CHECK(text(method.resource("MedicationRequest")["dosageInstruction"][0]["method"]["coding"][0], "code") == "PUSH");
 }
+
+TEST_CASE("RXE-23/RXE-24: an infusion's give rate is the dosage's rateQuantity", "[mappings][hl7v2]") {
+  Mapped m = map_message(kRde + segment("RXE", {{2, "HEP25K^Heparin 25000 units in D5W 250 mL^L"}, {3, "1000"},
+                                               {5, "[iU]/h^units per hour^UCUM"}, {23, "10"},
+                                               {24, "mL/h^milliliters per hour^UCUM"}}));
+  const auto& rate = dose_and_rate(m)["rateQuantity"];
+  CHECK(rate["value"].GetDouble() == 10);
+  CHECK(text(rate, "code") == "mL/h");
+  CHECK(text(rate, "system") == "http://unitsofmeasure.org");
+  CHECK(dose_and_rate(m).HasMember("doseQuantity"));
+}

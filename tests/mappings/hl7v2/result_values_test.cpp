@@ -127,12 +127,16 @@ TEST_CASE("A vital sign sent as text keeps it as a note with dataAbsentReason an
                          "OBR|1||F5^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
                          "OBX|1|ST|2708-6^Oxygen saturation^LN||Unable to obtain|%|||||F\r"
                          "OBX|2|NA|8867-4^Heart rate^LN||72^75^71|/min^^UCUM|||||F\r"
-                         "OBX|3|ST|8310-5^Body temperature^LN||98.6|[degF]^^UCUM|||||F\r");
+                         "OBX|3|ST|8310-5^Body temperature^LN||98.6|[degF]^^UCUM|||||F\r"
+                         "OBX|4|CWE|9279-1^Respiratory rate^LN||^Labored, irregular|||||F\r");
   const auto& saturation = *observation_coded(m, "2708-6");
   CHECK_FALSE(saturation.HasMember("valueString"));
   CHECK(text(saturation["note"][0], "text") == "Unable to obtain");
   CHECK(first_code(saturation["dataAbsentReason"]) == "as-text");
   CHECK(text((*observation_coded(m, "8867-4"))["note"][0], "text") == "72^75^71");
+  const auto& coded = *observation_coded(m, "9279-1");
+  CHECK_FALSE(coded.HasMember("valueCodeableConcept"));
+  CHECK(text(coded["note"][0], "text") == "Labored, irregular");
 }
 
 TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by the CLIA OID in OBX-23 is one Organization", "[mappings][hl7v2]") {
@@ -148,4 +152,42 @@ TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by th
     CHECK(text(id, "system") == "urn:oid:2.16.840.1.113883.4.7");
   }
   CHECK(labs == 1);
+}
+
+TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F) become the UCUM code its profile fixes",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|VU1|P|2.5.1\rEVN|A08|20250123\r" + kPid + "PV1|1|I\r"
+                         "OBX|1|NM|8867-4^Heart rate^LN||60|beats/min^^ISO|||||F\r"
+                         "OBX|2|NM|8480-6^Systolic blood pressure^LN||128|mmHg|||||F\r"
+                         "OBX|3|NM|8310-5^Body temperature^LN||98.6|F^Fahrenheit|||||F\r"
+                         "OBX|4|NM|2345-7^Glucose^LN||99|MG/DL^^ISO+|||||F\r"
+                         "OBX|5|NM|9279-1^Respiratory rate^LN||16|bpm^breaths per minute^UCUM|||||F\r");
+  const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];
+  CHECK(text(rate, "system") == "http://unitsofmeasure.org");
+  CHECK(text(rate, "code") == "/min");
+  CHECK(text(rate, "unit") == "beats/min");
+  CHECK(text((*observation_coded(m, "8480-6"))["valueQuantity"], "code") == "mm[Hg]");
+  CHECK(text((*observation_coded(m, "8310-5"))["valueQuantity"], "code") == "[degF]");
+  // Claimed as UCUM, which has no "bpm": the profile's code too.
+  CHECK(text((*observation_coded(m, "9279-1"))["valueQuantity"], "code") == "/min");
+  // Not a vital sign: a lab's units stay as the lab sent them.
+  CHECK(text((*observation_coded(m, "2345-7"))["valueQuantity"], "code") == "MG/DL");
+}
+
+TEST_CASE("A vital sign sent under a variant LOINC (SpO2 by pulse oximetry, oral temperature) also carries its profile's code",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VC1|P|2.5.1\r" + kPid +
+                         "OBR|1||F6^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|59408-5^SpO2 by pulse oximetry^LN||97|%^^UCUM|||||F\r"
+                         "OBX|2|NM|8331-1^Oral temperature^LN||37.0|Cel^^UCUM|||||F\r"
+                         "OBX|3|NM|3141-9^Body weight Measured^LN||72.5|kg^^UCUM|||||F\r");
+  auto codes = [&](const std::string& sent) {
+    std::vector<std::string> out;
+    for (const auto& c : (*observation_coded(m, sent))["code"]["coding"].GetArray()) out.push_back(c["code"].GetString());
+    return out;
+  };
+  CHECK(codes("59408-5") == std::vector<std::string>{"59408-5", "2708-6"});
+  CHECK(codes("8331-1") == std::vector<std::string>{"8331-1", "8310-5"});
+  CHECK(codes("3141-9") == std::vector<std::string>{"3141-9", "29463-7"});
+  CHECK(first_code((*observation_coded(m, "8331-1"))["category"][0]) == "vital-signs");
 }

@@ -103,3 +103,21 @@ TEST_CASE("A45: moving a visit to another patient retires no patient and links n
   CHECK_FALSE(m.resource("Patient").HasMember("link"));
   CHECK(text(m.resource("Encounter")["subject"], "reference") == m.full_url("Patient"));
 }
+
+TEST_CASE("PRT (v2.8's participation, for ROL): after PV1 a visit participant in its role, after PR1 a performer",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A01^ADT_A01|PRT1|P|2.8\rEVN|A01|20250101\r"
+                         "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\r"
+                         "PRT|1|AD||PP^Primary Care Provider^HL70912|1578823409^OSEI^KWAME^^^^^^NPI\rPV1|1|I|4W^401^A^H\r"
+                         "PRT|2|AD||AT^Attending Provider^HL70912|1184799991^WELBY^MARCUS^^^^^^NPI\r"
+                         "PR1|1||47562^Lap chole^C4||20250101083000\r"
+                         "PRT|3|AD||SURG^Surgeon^L|S1^CUT^SAM\r");
+  bool attending = false;
+  for (const auto& p : m.resource("Encounter")["participant"].GetArray())
+    attending = attending || (p.HasMember("type") && first_code(p["type"][0]) == "ATND");
+  CHECK(attending);
+  const auto& procedure = m.resource("Procedure");
+  REQUIRE(procedure.HasMember("performer"));
+  CHECK(first_code(procedure["performer"][0]["function"]) == "SURG");
+  REQUIRE(m.resource("Patient").HasMember("generalPractitioner"));
+}
