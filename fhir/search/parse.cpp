@@ -72,6 +72,7 @@ class ResultParams {
   ParsedSearch& out_;
   std::vector<Issue>& issues_;
 
+  std::optional<bool> refused_include(const Include& inc, const std::string& name, const std::string& value, bool reverse);
   bool fail(std::string message, const char* code = "invalid") {
     issues_.push_back({Severity::Error, code, std::move(message), {}, {}});
     return false;
@@ -141,15 +142,10 @@ bool ResultParams::read_sort(const std::string& value) {
 // _include and _revinclude (FHIR search 3.1.1.5.4): Type:param[:Target], param a reference
 // parameter of Type or '*'. One naming a parameter the type does not have is unknown, as an
 // unknown search parameter is: an error under handling=strict, else ignored with a warning
-// (and left out of the self link), never taken as applied while it includes nothing.
-bool ResultParams::read_include(const std::string& key, const std::string& value, bool reverse) {
-  // A bare "*" (_include=*, as clients write it) is every reference parameter of the searched type.
-  auto inc = parse_include(value == "*" && !reverse && !type_.empty() ? type_ + ":*" : value);
-  const std::string name = reverse ? "_revinclude" : "_include";
-  std::string_view modifier = std::string_view(key).substr(name.size());
-  if (!modifier.empty() && modifier != ":iterate" && modifier != ":recurse") {
-    return fail("the modifier '" + std::string(modifier.substr(0, 100)) + "' is not known on " + name);
-  }
+// (and left out of the self link), never taken as applied while it includes nothing. Returns
+// nullopt when `inc` is applied, else what read_include answers.
+std::optional<bool> ResultParams::refused_include(const Include& inc, const std::string& name, const std::string& value,
+                                                  bool reverse) {
   if (inc.param.empty() || (reverse && !registry_.is_resource_type(inc.source_type))) {
     return fail(name + " must be Type:param[:Target], not '" + value.substr(0, 100) + "'");
   }
@@ -160,12 +156,25 @@ bool ResultParams::read_include(const std::string& key, const std::string& value
   } else if (!inc.target_type.empty() && !registry_.is_resource_type(inc.target_type)) {
     unknown = "'" + inc.target_type.substr(0, 100) + "' is not a resource type";
   }
-  if (!unknown.empty()) {
-    std::string message = name + "=" + value.substr(0, 200) + ": " + unknown;
-    if (strict_) return fail(message, "not-supported");
-    issues_.push_back({Severity::Warning, "not-supported", message + " (ignored)", {}, {}});
-    return true;
+  if (unknown.empty()) return std::nullopt;
+  std::string message = name + "=" + value.substr(0, 200) + ": " + unknown;
+  if (strict_) return fail(message, "not-supported");
+  issues_.push_back({Severity::Warning, "not-supported", message + " (ignored)", {}, {}});
+  return true;
+}
+
+bool ResultParams::read_include(const std::string& key, const std::string& value, bool reverse) {
+  // A bare "*" (_include=*, as clients write it) is every reference parameter of the searched
+  // type; _revinclude=*, every reference parameter of every type (source type "*").
+  auto inc = parse_include(value == "*" && !reverse && !type_.empty() ? type_ + ":*" : value);
+  if (value == "*" && reverse) inc = {"*", "*", "", false};
+  const std::string name = reverse ? "_revinclude" : "_include";
+  std::string_view modifier = std::string_view(key).substr(name.size());
+  if (!modifier.empty() && modifier != ":iterate" && modifier != ":recurse") {
+    return fail("the modifier '" + std::string(modifier.substr(0, 100)) + "' is not known on " + name);
   }
+  if (!(reverse && value == "*"))
+    if (auto answer = refused_include(inc, name, value, reverse)) return *answer;
   inc.iterate = !modifier.empty();
   (reverse ? out_.revincludes : out_.includes).push_back(std::move(inc));
   out_.used.emplace_back(key, value);

@@ -2,9 +2,11 @@
 // system) answered as searchset and history Bundles with paging links. A search is
 // parsed, run by the store, its page's _include/_revinclude rounds run under the
 // same deadline, then its links (holding the first page's snapshot) and Bundle made.
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -185,13 +187,26 @@ void Inclusion::include(const Include& inc, const std::vector<const store::Resou
   }
 }
 
+// The reference parameters of every type, each code once (_revinclude=*, a system search by them).
+std::vector<std::string> every_reference_code(const SearchRegistry& registry) {
+  std::set<std::string> codes;
+  for (const std::string& type : registry.types())
+    for (const auto& [code, p] : registry.of(type))
+      if (p.type == "reference" && p.has_own_rows()) codes.insert(code);
+  return {codes.begin(), codes.end()};
+}
+
 carebridge::Result<void> Inclusion::revinclude(const Include& inc, const std::vector<const store::ResourceRecord*>& sources) {
   store::SearchQuery rq;
-  rq.type = inc.source_type;
+  bool every_type = inc.source_type == "*";
+  rq.type = every_type ? std::string() : inc.source_type;
+  if (every_type)  // the audit trail, which names every record read, is asked for by its type
+    std::copy_if(registry_.types().begin(), registry_.types().end(), std::back_inserter(rq.types),
+                 [](const std::string& t) { return t != "AuditEvent"; });
   rq.count = static_cast<uint32_t>(limit_);
   rq.want_total = false;
   std::string only_type;
-  auto codes = include_codes(registry_, inc.source_type, inc.param, only_type);
+  auto codes = every_type ? every_reference_code(registry_) : include_codes(registry_, inc.source_type, inc.param, only_type);
   if (codes.empty()) return {};
   store::Clause clause;
   clause.param = codes.front();

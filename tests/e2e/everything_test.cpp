@@ -2,7 +2,7 @@
 // record of the patient's compartment the caller may see, the records they refer to, in pages
 // that together hold each match once; `_type` and `_since` narrow it; a patient the caller
 // cannot read is not there; every disclosure is audited. And Patient/[id]/*: the compartment's
-// records of every type, as a search.
+// records of every type, as a search; and _revinclude=*, which the same cases show.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -80,6 +80,12 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
   CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?_since=2999-01-01").empty());
   CHECK(c->post("/fhir/Patient/" + ann + "/$everything", "", {}).status == 200);
   CHECK(c->get("/fhir/Patient/nobody/$everything").status == 404);
+
+  // _revinclude=*: what refers to the matches through any reference parameter of any type.
+  auto referring = everything(*c, "/fhir/Patient?_id=" + ann + "&_revinclude=*");
+  CHECK(referring == std::map<std::string, std::string>{{"Patient/" + ann, "match"},
+                                                        {"Encounter/" + visit, "include"},
+                                                        {"Observation/" + pulse, "include"}});
 
   // GET Patient/[id]/*: the compartment's records of every type, as a search of them.
   auto compartment = everything(*c, "/fhir/Patient/" + ann + "/*?_count=1");
