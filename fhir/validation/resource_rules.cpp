@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "fhir/validation/run.h"
 
@@ -189,25 +190,40 @@ int count_concepts(const Element& node) {
   return n;
 }
 
-// Each concept's properties are declared by the code system, with the declared type; a
-// designation with no use or language is the display, so it must say the same.
-void check_concepts(Run& run, const Element& node, const Path& path,
-                    const std::unordered_map<std::string_view, std::string_view>& declared, bool has_language) {
+// A property CodeSystem.property declares: its type, and whether its values are codes of this
+// code system (FHIR's parent, child, partOf and synonym, named by their URIs).
+struct DeclaredProperty {
+  std::string_view type;
+  bool names_code = false;
+};
+using DeclaredProperties = std::unordered_map<std::string_view, DeclaredProperty>;
+
+// Each concept's properties are declared by the code system (a warning when not, as the
+// reference validator has it since 2025), with the declared type, and a property that names a
+// concept names one of this code system's codes; a designation with no use or language is the
+// display, so it should say the same.
+void check_concepts(Run& run, const Element& node, const Path& path, const DeclaredProperties& declared,
+                    const std::unordered_map<std::string_view, int>& codes, bool has_language) {
   each_named(node, "concept", path, [&](const Element& item, const Path& cp) {
     each_named(item, "property", cp, [&](const Element& property, const Path& pp) {
       std::string_view code = value_of(child_named(property, "code"));
       if (code.empty()) return;
       auto it = declared.find(code);
       if (it == declared.end()) {
-        run.report(Severity::Error, "business-rule",
+        run.report(Severity::Warning, "business-rule",
                    "the property '" + std::string(code) + "' is not declared in CodeSystem.property", property, pp);
         return;
       }
       const Element* value = property.child("value");
-      if (value && !it->second.empty() && value->type != it->second) {
+      if (value && !it->second.type.empty() && value->type != it->second.type) {
         run.report(Severity::Error, "business-rule",
-                   "the property '" + std::string(code) + "' is declared as " + std::string(it->second) + ", but its value is a " +
-                       std::string(value->type),
+                   "the property '" + std::string(code) + "' is declared as " + std::string(it->second.type) +
+                       ", but its value is a " + std::string(value->type),
+                   property, pp);
+      } else if (value && it->second.names_code && value->type == "code" && !codes.contains(value->value)) {
+        run.report(Severity::Error, "business-rule",
+                   "the property '" + std::string(code) + "' names the code '" + std::string(value->value) +
+                       "', which this code system does not define",
                    property, pp);
       }
     });
@@ -216,13 +232,13 @@ void check_concepts(Run& run, const Element& node, const Path& path,
       if (child_named(designation, "use") || has_language || child_named(designation, "language")) return;
       std::string_view value = value_of(child_named(designation, "value"));
       if (!display.empty() && value != display) {
-        run.report(Severity::Error, "business-rule",
+        run.report(Severity::Warning, "business-rule",
                    "the designation '" + std::string(value) + "' has no use or language, so it is the display, but the display is '" +
                        std::string(display) + "'",
                    designation, dp);
       }
     });
-    check_concepts(run, item, cp, declared, has_language);
+    check_concepts(run, item, cp, declared, codes, has_language);
   });
 }
 
@@ -265,6 +281,64 @@ void supplement(Run& run, const Element& cs, std::string_view content, const Pat
 
 // What the reference validator checks of a CodeSystem beyond its invariants: the count of a
 // complete one, no concepts when its content is not-present, supplements, and its properties.
+// One CodeSystem.property: its URI absolute and given once; a URI under FHIR's own space one of
+// the concept properties FHIR defines (unless the code system is FHIR's, or the URI its own),
+// with that property's code and type.
+void declare_property(Run& run, const Element& property, const Path& pp, std::string_view url,
+                      std::unordered_set<std::string_view>& uris, DeclaredProperty& declared) {
+  constexpr std::string_view hl7_properties = "http://hl7.org/fhir/concept-properties#";
+  std::string_view code = value_of(child_named(property, "code"));
+  std::string_view uri = value_of(child_named(property, "uri"));
+  std::string_view type = value_of(child_named(property, "type"));
+  if (uri.empty()) return;
+  auto colon = uri.find(':');
+  if (colon == std::string_view::npos || colon == 0 || uri.find('/') < colon) {
+    run.report(Severity::Error, "business-rule", "the property URI '" + std::string(uri) + "' must be absolute", property, pp);
+    return;
+  }
+  if (!uris.insert(uri).second) {
+    run.report(Severity::Error, "business-rule", "the property URI '" + std::string(uri) + "' is declared twice", property, pp);
+  }
+  if (uri.find("://hl7.org/fhir") == std::string_view::npos) return;
+  std::string_view known = uri.starts_with(hl7_properties) ? uri.substr(hl7_properties.size()) : std::string_view();
+  std::string_view known_type = known_property_type(known);
+  if (known_type.empty()) {
+    bool fhir_own = url.starts_with("http://hl7.org/fhir/") && url.substr(20).find('/') == std::string_view::npos;
+    if (!fhir_own && (url.empty() || !uri.starts_with(url))) {
+      run.report(Severity::Error, "business-rule",
+                 "'" + std::string(uri) + "' is not one of the concept properties FHIR defines", property, pp);
+    }
+    return;
+  }
+  declared.names_code = known == "parent" || known == "child" || known == "partOf" || known == "synonym";
+  if (!code.empty() && !known_property_type(code).empty() && code != known) {
+    run.report(Severity::Error, "business-rule",
+               "the property '" + std::string(code) + "' has the URI of the property '" + std::string(known) + "'", property, pp);
+  }
+  if (!type.empty() && type != known_type) {
+    run.report(Severity::Error, "business-rule",
+               "the property '" + std::string(uri) + "' has type " + std::string(known_type) + ", not " + std::string(type),
+               property, pp);
+  }
+}
+
+// CodeSystem.property, each code declared once.
+DeclaredProperties declare_properties(Run& run, const Element& cs, const Path& path) {
+  DeclaredProperties declared;
+  std::unordered_set<std::string_view> uris;
+  std::string_view url = value_of(child_named(cs, "url"));
+  each_named(cs, "property", path, [&](const Element& property, const Path& pp) {
+    std::string_view code = value_of(child_named(property, "code"));
+    DeclaredProperty one{value_of(child_named(property, "type"))};
+    declare_property(run, property, pp, url, uris, one);
+    if (code.empty()) return;
+    if (!declared.emplace(code, one).second) {
+      run.report(Severity::Error, "business-rule", "the property code '" + std::string(code) + "' is declared twice", property, pp);
+    }
+  });
+  return declared;
+}
+
 void code_system(Run& run, const Element& cs, const Path& path) {
   std::unordered_map<std::string_view, int> seen;
   collect_codes(cs, path, seen, run);
@@ -283,34 +357,8 @@ void code_system(Run& run, const Element& cs, const Path& path) {
   }
   supplement(run, cs, content, path);
 
-  constexpr std::string_view hl7_properties = "http://hl7.org/fhir/concept-properties#";
-  std::unordered_map<std::string_view, std::string_view> declared;  // code -> type
-  each_named(cs, "property", path, [&](const Element& property, const Path& pp) {
-    std::string_view code = value_of(child_named(property, "code"));
-    std::string_view uri = value_of(child_named(property, "uri"));
-    std::string_view type = value_of(child_named(property, "type"));
-    if (!code.empty() && !declared.emplace(code, type).second) {
-      run.report(Severity::Error, "business-rule", "the property code '" + std::string(code) + "' is declared twice", property, pp);
-    }
-    if (uri.find("hl7.org/fhir") == std::string_view::npos) return;
-    std::string_view known = uri.starts_with(hl7_properties) ? uri.substr(hl7_properties.size()) : std::string_view();
-    std::string_view known_type = known_property_type(known);
-    if (known_type.empty()) {
-      run.report(Severity::Error, "business-rule",
-                 "'" + std::string(uri) + "' is not one of the concept properties FHIR defines", property, pp);
-      return;
-    }
-    if (!code.empty() && !known_property_type(code).empty() && code != known) {
-      run.report(Severity::Error, "business-rule",
-                 "the property '" + std::string(code) + "' has the URI of the property '" + std::string(known) + "'", property, pp);
-    }
-    if (!type.empty() && type != known_type) {
-      run.report(Severity::Error, "business-rule",
-                 "the property '" + std::string(uri) + "' has type " + std::string(known_type) + ", not " + std::string(type),
-                 property, pp);
-    }
-  });
-  check_concepts(run, cs, path, declared, child_named(cs, "language") != nullptr);
+  DeclaredProperties declared = declare_properties(run, cs, path);
+  check_concepts(run, cs, path, declared, seen, child_named(cs, "language") != nullptr);
 }
 
 // A value set's include names its code system by URL alone: absolute, and its version in
