@@ -362,21 +362,44 @@ void code_system(Run& run, const Element& cs, const Path& path) {
 }
 
 // A value set's include names its code system by URL alone: absolute, and its version in
-// include.version (the reference validator refuses "http://loinc.org|2.74" there).
+// include.version — "http://loinc.org|2.74" is refused even beside a version, and a bare
+// trailing "|" is only warned of, as the reference validator has it.
 bool include_system_named(Run& run, const Element& include, std::string_view system, const Path& path) {
   std::string quoted = "'" + std::string(system) + "'";
   if (system.find(':') == std::string_view::npos) {
     run.report(Severity::Error, "invalid", "the included code system " + quoted + " must be an absolute URI", include, path);
     return false;
   }
-  if (system.find('|') != std::string_view::npos && !child_named(include, "version")) {
-    run.report(Severity::Error, "invalid",
-               "the included code system " + quoted + " carries a version after '|': the URL goes in system, the version "
-               "in include.version",
+  auto bar = system.find('|');
+  if (bar == std::string_view::npos) return true;
+  if (bar + 1 == system.size()) {
+    run.report(Severity::Warning, "invalid", "the included code system " + quoted + " ends with '|' but names no version",
                include, path);
     return false;
   }
-  return true;
+  run.report(Severity::Error, "invalid",
+             "the included code system " + quoted + " carries a version after '|': the URL goes in system, the version "
+             "in include.version",
+             include, path);
+  return false;
+}
+
+// The URL of the code system whose identifier is this OID ("urn:oid:..."), or empty.
+std::string code_system_with_oid(const definitions::Definitions& defs, std::string_view oid) {
+  std::string quoted = "\"" + std::string(oid) + "\"";
+  for (const auto* cs : defs.resources("CodeSystem")) {
+    if (cs->json.find(quoted) == std::string::npos) continue;
+    rapidjson::Document json;
+    json.Parse(cs->json.data(), cs->json.size());
+    if (json.HasParseError() || !json.IsObject() || !json.HasMember("identifier")) continue;
+    const auto& ids = json["identifier"];
+    auto names_oid = [&](const rapidjson::Value& id) {
+      return id.IsObject() && id.HasMember("value") && id["value"].IsString() && oid == id["value"].GetString();
+    };
+    bool found = ids.IsArray() ? std::any_of(ids.Begin(), ids.End(), names_oid) : names_oid(ids);
+    if (found) return cs->url;
+  }
+  return {};
 }
 
 // A security label given twice (the same system and code) in meta.security.
@@ -404,6 +427,15 @@ void value_set(Run& run, const Element& vs, const Path& path) {
       if (system.empty()) return;
       if (!include_system_named(run, include, system, ip)) return;
       const terminology::CodeSystem* known = run.state.terminology().code_system(system);
+      if (!known && system.starts_with("urn:oid:")) {
+        if (std::string url = code_system_with_oid(run.defs, system); !url.empty()) {
+          run.report(Severity::Error, "invalid",
+                     "the included code system '" + std::string(system) + "' is the OID of " + url +
+                         ": a value set includes a code system by its URL",
+                     include, ip);
+        }
+        return;
+      }
       if (!known || !known->complete()) return;
       each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
         std::string_view code = value_of(child_named(item, "code"));
