@@ -81,9 +81,18 @@ void search_parameter(Run& run, const Element& sp, const Path& path) {
   if (derived.empty()) return;
   const auto* parent = run.defs.resource("SearchParameter", derived);
   if (!parent) return;
+  auto types = strings_of(*parent, "type");
+  std::string_view type = value_of(child_named(sp, "type"));
+  if (!types.empty() && !type.empty() && types[0] != type) {
+    run.report(Severity::Error, "business-rule",
+               "the SearchParameter this one is derived from (" + std::string(derived) + ") has type " + types[0] +
+                   ", not " + std::string(type),
+               sp, path);
+  }
   auto bases = strings_of(*parent, "base");
+  bool any_type = std::find(bases.begin(), bases.end(), "Resource") != bases.end();
   for (const Element* c : sp.children()) {
-    if (c->name != "base" || !c->has_value) continue;
+    if (c->name != "base" || !c->has_value || any_type) continue;
     if (std::find(bases.begin(), bases.end(), c->value) == bases.end()) {
       run.report(Severity::Error, "business-rule",
                  "the resource type " + std::string(c->value) +

@@ -61,6 +61,21 @@ TEST_CASE("rules of particular resource types", "[validation][rules]") {
   CHECK(has_issue(search, Severity::Error, "business-rule", "SearchParameter", "Patient"));
 }
 
+TEST_CASE("a derived search parameter keeps its parent's type and may take any base when the parent is on Resource",
+          "[validation][rules]") {
+  auto derived = [](const std::string& base, const std::string& type, const std::string& parent) {
+    return validate_text(R"({"resourceType":"SearchParameter","url":"http://x.org/sp","name":"n","status":"draft",
+        "description":"d","code":"n","base":[")" + base + R"("],"type":")" + type + R"(","expression":")" + base + R"(.meta.tag",
+        "derivedFrom":"http://hl7.org/fhir/SearchParameter/)" + parent + R"("})");
+  };
+  auto any_base = derived("Patient", "token", "Resource-tag");
+  INFO(describe(any_base));
+  CHECK(count_errors(any_base) == 0);
+  auto retyped = derived("Patient", "string", "Resource-tag");
+  INFO(describe(retyped));
+  CHECK(has_issue(retyped, Severity::Error, "business-rule", "SearchParameter", "has type token, not string"));
+}
+
 TEST_CASE("code systems define each code once, value sets list real codes", "[validation][rules]") {
   auto cs = validate_text(R"({"resourceType":"CodeSystem","url":"http://x.org/cs","status":"draft","content":"complete",
       "concept":[{"code":"a","concept":[{"code":"b"}]},{"code":"b"}]})");
