@@ -348,6 +348,36 @@ DeclaredProperties declare_properties(Run& run, const Element& cs, const Path& p
   return declared;
 }
 
+// CodeSystem.valueSet, when it names a value set we know, is "all the codes of this system":
+// one include of this system, with no concepts, filters or value sets (CODESYSTEM_CS_VS_*).
+void all_codes_value_set(Run& run, const Element& cs, const Path& path) {
+  std::string_view vs_url = value_of(child_named(cs, "valueSet"));
+  const auto* vs = vs_url.empty() ? nullptr : run.defs.resource("ValueSet", vs_url);
+  if (!vs) return;
+  rapidjson::Document json;
+  json.Parse(vs->json.data(), vs->json.size());
+  if (json.HasParseError() || !json.IsObject()) return;
+  std::string url(value_of(child_named(cs, "url")));
+  std::string problem;
+  const auto compose = json.FindMember("compose");
+  const rapidjson::Value* includes = nullptr;
+  if (compose != json.MemberEnd() && compose->value.IsObject() && compose->value.HasMember("include")) {
+    includes = &compose->value["include"];
+  }
+  if (!includes || !includes->IsArray() || includes->Size() != 1 || !(*includes)[0].IsObject()) {
+    problem = "does not include exactly one code system";
+  } else if (const auto& include = (*includes)[0];
+             !include.HasMember("system") || !include["system"].IsString() || url != include["system"].GetString()) {
+    problem = "includes another code system than " + url;
+  } else if (include.HasMember("concept") || include.HasMember("filter") || include.HasMember("valueSet")) {
+    problem = "lists concepts, filters or value sets rather than the whole code system";
+  }
+  if (!problem.empty()) {
+    run.report(Severity::Error, "business-rule",
+               "the value set " + std::string(vs_url) + " that CodeSystem.valueSet names " + problem, cs, path);
+  }
+}
+
 void code_system(Run& run, const Element& cs, const Path& path) {
   std::unordered_map<std::string_view, int> seen;
   collect_codes(cs, path, seen, run);
@@ -365,6 +395,7 @@ void code_system(Run& run, const Element& cs, const Path& path) {
     run.report(Severity::Error, "invalid", "a code system whose content is not-present cannot list concepts", cs, path);
   }
   supplement(run, cs, content, path);
+  all_codes_value_set(run, cs, path);
 
   DeclaredProperties declared = declare_properties(run, cs, path);
   check_concepts(run, cs, path, declared, seen, child_named(cs, "language") != nullptr);

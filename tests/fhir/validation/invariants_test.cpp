@@ -137,6 +137,18 @@ TEST_CASE("a code system's count, content and properties agree with its concepts
   CHECK(count_errors(designation) == 0);
 }
 
+TEST_CASE("the value set a code system names as all its codes includes that code system whole", "[validation][rules]") {
+  auto cs = [](const std::string& url, const std::string& value_set) {
+    return validate_text(R"({"resourceType":"CodeSystem","url":")" + url + R"(","valueSet":")" + value_set +
+                         R"(","status":"draft","content":"complete","concept":[{"code":"female"},{"code":"male"}]})");
+  };
+  auto other = cs("http://x.org/cs", "http://hl7.org/fhir/ValueSet/administrative-gender");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "business-rule", "CodeSystem", "another code system"));
+  CHECK(count_errors(cs("http://hl7.org/fhir/administrative-gender", "http://hl7.org/fhir/ValueSet/administrative-gender")) == 0);
+  CHECK(count_errors(cs("http://x.org/cs", "http://x.org/ValueSet/all")) == 0);
+}
+
 TEST_CASE("a code system's property URIs are absolute and given once and its parent properties name its own codes",
           "[validation][rules]") {
   auto cs = [](const std::string& url, const std::string& properties, const std::string& parent) {
