@@ -489,11 +489,36 @@ void value_set(Run& run, const Element& vs, const Path& path) {
   }
 }
 
+// The type of the conformance resource a canonical URL names, when it is one we know.
+std::string known_resource_type(const definitions::Definitions& defs, std::string_view url) {
+  if (defs.structure(url)) return "StructureDefinition";
+  for (const char* type : {"ValueSet", "CodeSystem", "ConceptMap", "NamingSystem", "SearchParameter", "OperationDefinition",
+                           "CapabilityStatement", "Questionnaire", "ImplementationGuide", "CompartmentDefinition"}) {
+    if (defs.resource(type, url)) return type;
+  }
+  return {};
+}
+
+// A ConceptMap's source and target (source[x], target[x]) are value sets: naming a code system
+// or a profile there is refused (CONCEPTMAP_VS_NOT_A_VS); group.source/target name the code systems.
+void concept_map_scopes(Run& run, const Element& cm, const Path& path) {
+  for (const char* name : {"sourceUri", "sourceCanonical", "targetUri", "targetCanonical"}) {
+    const Element* scope = child_named(cm, name);
+    if (!scope || !scope->has_value) continue;
+    std::string type = known_resource_type(run.defs, scope->value);
+    if (type.empty() || type == "ValueSet") continue;
+    run.report(Severity::Error, "invalid",
+               "ConceptMap." + std::string(name) + " must name a ValueSet, but '" + std::string(scope->value) + "' is a " + type,
+               *scope, Path{&path, name, -1});
+  }
+}
+
 // A ConceptMap's source codes must be codes of the source code system when we know it
 // completely, as the reference validator requires. It requires the same of target codes, but
 // the R4 examples map 'unknown' to v3-AdministrativeGender's missing UNK, and those examples
 // are kept valid here, so targets are not checked.
 void concept_map(Run& run, const Element& cm, const Path& path) {
+  concept_map_scopes(run, cm, path);
   auto complete = [&](const Element& group, std::string_view name) -> const terminology::CodeSystem* {
     std::string_view system = value_of(child_named(group, name));
     if (system.empty()) return nullptr;

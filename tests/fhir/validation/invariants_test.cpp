@@ -192,3 +192,19 @@ TEST_CASE("a concept map's source codes are codes of the code system it maps fro
   // Targets are not checked: the R4 examples map to a code v3-AdministrativeGender lacks.
   CHECK(count_errors(cm("male", "girl")) == 0);
 }
+
+TEST_CASE("a concept map's source and target scopes are value sets", "[validation][rules]") {
+  auto cm = [](const std::string& scope) {
+    return validate_text(R"({"resourceType":"ConceptMap","url":"http://x.org/cm","status":"draft",)" + scope +
+                         R"(,"group":[{"source":"http://hl7.org/fhir/administrative-gender","target":"http://x.org/other",)"
+                         R"("element":[{"code":"male","target":[{"code":"m","equivalence":"equal"}]}]}]})");
+  };
+  auto code_system = cm(R"("sourceUri":"http://hl7.org/fhir/administrative-gender")");
+  INFO(describe(code_system));
+  CHECK(has_issue(code_system, Severity::Error, "invalid", "ConceptMap.sourceUri", "CodeSystem"));
+  auto profile = cm(R"("targetCanonical":"http://hl7.org/fhir/StructureDefinition/Patient")");
+  INFO(describe(profile));
+  CHECK(has_issue(profile, Severity::Error, "invalid", "ConceptMap.targetCanonical", "StructureDefinition"));
+  CHECK(count_errors(cm(R"("sourceCanonical":"http://hl7.org/fhir/ValueSet/administrative-gender")")) == 0);
+  CHECK(count_errors(cm(R"("targetUri":"http://x.org/ValueSet/unknown")")) == 0);
+}
