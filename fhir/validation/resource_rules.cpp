@@ -513,28 +513,53 @@ void concept_map_scopes(Run& run, const Element& cm, const Path& path) {
   }
 }
 
+// The value set a ConceptMap's source[x] or target[x] names, when we hold it as a ValueSet.
+std::string_view concept_map_scope(Run& run, const Element& cm, const char* uri, const char* canonical) {
+  const Element* scope = child_named(cm, uri);
+  if (!scope) scope = child_named(cm, canonical);
+  if (!scope || !scope->has_value || !run.defs.resource("ValueSet", scope->value)) return {};
+  return scope->value;
+}
+
 // A ConceptMap's source codes must be codes of the source code system when we know it
 // completely, as the reference validator requires. It requires the same of target codes, but
 // the R4 examples map 'unknown' to v3-AdministrativeGender's missing UNK, and those examples
-// are kept valid here, so targets are not checked.
+// are kept valid here, so targets are not checked against their code system. A code of the
+// system must also be in the value set source[x] / target[x] names (..._CODE_INVALID_VS).
 void concept_map(Run& run, const Element& cm, const Path& path) {
   concept_map_scopes(run, cm, path);
+  std::string_view source_vs = concept_map_scope(run, cm, "sourceUri", "sourceCanonical");
+  std::string_view target_vs = concept_map_scope(run, cm, "targetUri", "targetCanonical");
   auto complete = [&](const Element& group, std::string_view name) -> const terminology::CodeSystem* {
     std::string_view system = value_of(child_named(group, name));
     if (system.empty()) return nullptr;
     const terminology::CodeSystem* known = run.state.terminology().code_system(system);
     return known && known->complete() ? known : nullptr;
   };
+  auto outside = [&](std::string_view vs, const terminology::CodeSystem& system, const Element& code, const Path& cp) {
+    if (vs.empty() || run.state.terminology().contains(vs, system.url, code.value) != terminology::Membership::not_in) return;
+    run.report(Severity::Error, "code-invalid",
+               "the code '" + std::string(code.value) + "' is not in the value set " + std::string(vs) + " the map is scoped to", code, cp);
+  };
   each_named(cm, "group", path, [&](const Element& group, const Path& gp) {
     const terminology::CodeSystem* source = complete(group, "source");
-    if (!source) return;
+    const terminology::CodeSystem* target = complete(group, "target");
     each_named(group, "element", gp, [&](const Element& element, const Path& ep) {
       const Element* code = child_named(element, "code");
-      if (!code || !code->has_value || source->index.contains(code->value)) return;
-      run.report(Severity::Error, "code-invalid",
-                 "the code '" + std::string(code->value) + "' is not a code of the code system '" +
-                     std::string(value_of(child_named(group, "source"))) + "'",
-                 *code, Path{&ep, "code", -1});
+      if (source && code && code->has_value) {
+        Path cp{&ep, "code", -1};
+        if (!source->index.contains(code->value)) {
+          run.report(Severity::Error, "code-invalid",
+                     "the code '" + std::string(code->value) + "' is not a code of the code system '" + source->url + "'", *code, cp);
+        } else {
+          outside(source_vs, *source, *code, cp);
+        }
+      }
+      if (!target) return;
+      each_named(element, "target", ep, [&](const Element& mapped, const Path& tp) {
+        const Element* tcode = child_named(mapped, "code");
+        if (tcode && tcode->has_value && target->index.contains(tcode->value)) outside(target_vs, *target, *tcode, Path{&tp, "code", -1});
+      });
     });
   });
 }

@@ -193,6 +193,25 @@ TEST_CASE("a concept map's source codes are codes of the code system it maps fro
   CHECK(count_errors(cm("male", "girl")) == 0);
 }
 
+TEST_CASE("a concept map's codes are in the value sets it is scoped to", "[validation][rules]") {
+  auto cm = [](const std::string& source, const std::string& target) {
+    return validate_text(R"({"resourceType":"ConceptMap","url":"http://x.org/cm","status":"draft",)"
+                         R"("sourceCanonical":"http://hl7.org/fhir/ValueSet/immunization-status",)"
+                         R"("targetCanonical":"http://hl7.org/fhir/ValueSet/timing-abbreviation","group":[{)"
+                         R"("source":"http://hl7.org/fhir/event-status","target":"http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation",)"
+                         R"("element":[{"code":")" + source + R"(","target":[{"code":")" + target + R"(","equivalence":"equal"}]}]}]})");
+  };
+  auto good = cm("completed", "BID");
+  INFO(describe(good));
+  CHECK(count_errors(good) == 0);
+  auto source = cm("in-progress", "BID");
+  INFO(describe(source));
+  CHECK(has_issue(source, Severity::Error, "code-invalid", "ConceptMap.group[0].element[0].code", "immunization-status"));
+  auto target = cm("completed", "JHNUSMLK");
+  INFO(describe(target));
+  CHECK(has_issue(target, Severity::Error, "code-invalid", "ConceptMap.group[0].element[0].target[0].code", "timing-abbreviation"));
+}
+
 TEST_CASE("a concept map's source and target scopes are value sets", "[validation][rules]") {
   auto cm = [](const std::string& scope) {
     return validate_text(R"({"resourceType":"ConceptMap","url":"http://x.org/cm","status":"draft",)" + scope +
