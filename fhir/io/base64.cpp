@@ -51,4 +51,19 @@ std::optional<std::string> base64_decode(const std::string& in) {
   return out;
 }
 
+bool is_base64_text(std::string_view text) {
+  size_t n = 0, pad = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (c == '=') {
+      ++pad;
+    } else if (pad || !alphabet) {
+      return false;
+    }
+    ++n;
+  }
+  return n % 4 == 0 && pad <= 2;
+}
+
 }  // namespace carebridge::fhir::io

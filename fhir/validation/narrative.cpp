@@ -2,9 +2,11 @@
 // namespace with some content, only the elements and attributes FHIR allows (txt-1,
 // txt-2), no scripts or event handlers, hyperlinks a reader can follow, and "#x" links
 // and image sources that name something in the resource.
+#include <algorithm>
 #include <cctype>
 #include <memory_resource>
 
+#include "fhir/io/base64.h"
 #include "fhir/validation/run.h"
 #include "fhir/xml/xhtml.h"
 #include "fhir/xml/xml_tree.h"
@@ -23,6 +25,36 @@ bool has_text(const xml::XmlNode& node) {
     }
   }
   return false;
+}
+
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// A data URL's media type as the reference validator reads it (MimeTypeUtil): a word or "*",
+// "/", a subtype of word characters, "-" and "+" (or "*"), then at most one "; name=value".
+bool data_url_media_type(std::string_view type) {
+  auto token = [&](bool subtype) {
+    if (type.starts_with('*')) {
+      type.remove_prefix(1);
+      return true;
+    }
+    size_t n = 0;
+    while (n < type.size() && (is_word(type[n]) || (subtype && (type[n] == '-' || type[n] == '+')))) ++n;
+    type.remove_prefix(n);
+    return n > 0;
+  };
+  if (!token(false) || !type.starts_with('/')) return false;
+  type.remove_prefix(1);
+  if (!token(true)) return false;
+  if (type.empty()) return true;
+  if (!type.starts_with(';')) return false;
+  auto eq = type.find('=');
+  if (eq == std::string_view::npos) return false;
+  std::string_view name = type.substr(1, eq - 1), value = type.substr(eq + 1);
+  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
+  auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_word) && !value.empty() &&
+         std::none_of(value.begin(), value.end(), blank);
 }
 
 struct Checker {
@@ -74,14 +106,32 @@ struct Checker {
     }
   }
 
-  // A link or image URL holds only URL characters (letters, digits and ;?:@&=+$.,/%-_~#[]!'()*|);
-  // a data: URL is "data:[type][;base64],data".
+  // A data: URL is "data:[type][;base64],data": one comma, base64 data when it says so, and a
+  // media type the reference validator accepts (see data_url_media_type).
+  void check_data_url(std::string_view url, const std::string& at) {
+    std::string_view rest = url.substr(5);
+    auto comma = rest.find(',');
+    if (comma == std::string_view::npos || comma + 1 == rest.size() || rest.find(',', comma + 1) != std::string_view::npos) {
+      problem("the data URL at '" + at + "' must have exactly one ',' and data after it");
+      return;
+    }
+    std::string_view head = rest.substr(0, comma), data = rest.substr(comma + 1);
+    bool base64 = head.ends_with(";base64");
+    if (base64 && !io::is_base64_text(data)) {
+      problem("the data URL at '" + at + "' says ;base64 but its data is not base64");
+      return;
+    }
+    if (base64) head.remove_suffix(7);
+    while (!head.empty() && head.front() == ' ') head.remove_prefix(1);
+    if (!head.empty() && !data_url_media_type(head)) {
+      problem("the data URL at '" + at + "' has the media type '" + std::string(head) + "', which is not type/subtype");
+    }
+  }
+
+  // A link or image URL holds only URL characters (letters, digits and ;?:@&=+$.,/%-_~#[]!'()*|).
   void check_url_text(std::string_view url, const std::string& at) {
     if (url.starts_with("data:")) {
-      auto comma = url.find(',');
-      if (comma == std::string_view::npos || url.find(',', comma + 1) != std::string_view::npos) {
-        problem("the data URL at '" + at + "' must have exactly one ',' before its data");
-      }
+      check_data_url(url, at);
       return;
     }
     static constexpr std::string_view kAllowed = ";?:@&=+$.,/%-_~#[]!'()*|";

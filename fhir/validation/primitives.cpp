@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "fhir/io/base64.h"
 #include "fhir/model/resource_id.h"
 #include "fhir/time/temporal.h"
 #include "fhir/validation/run.h"
@@ -71,24 +72,6 @@ bool valid_uuid(std::string_view s) {
     if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-// ASCII letters and digits, as std::isalnum answers in the C locale (the one the program
-// runs in) without a library call per character.
-bool is_ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
-bool valid_base64(std::string_view s) {
-  size_t n = 0, pad = 0;
-  for (char c : s) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++pad;
-    } else if (pad || !(is_ascii_alnum(c) || c == '+' || c == '/')) {
-      return false;
-    }
-    ++n;
-  }
-  return n % 4 == 0 && pad <= 2;
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -217,7 +200,7 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
   } else if (type == "boolean") {
     if (v != "true" && v != "false") bad("booleans are true or false");
   } else if (type == "base64Binary") {
-    if (!valid_base64(v)) bad("not base64 text");
+    if (!io::is_base64_text(v)) bad("not base64 text");
   }
 }
 

@@ -171,13 +171,15 @@ static bool is_currency(std::string_view code) {
 }
 
 // Whether a code bound to the MIME types value set names a media type: an Attachment's, a
-// Binary's and a Signature's formats do (TestScript's R4 examples write "xml" for its formats,
+// Binary's and a Signature's formats do, and an Endpoint's payload types, a Subscription's
+// payload and a server's patch formats (TestScript's R4 examples write "xml" for its formats,
 // and CapabilityStatement.format takes "json" and "xml" besides).
 static bool holds_media_type(const Element& node) {
   if (!node.definition) return false;
   const std::string& path = node.definition->path;
   return path == "Attachment.contentType" || path == "Binary.contentType" || path == "Signature.sigFormat" ||
-         path == "Signature.targetFormat";
+         path == "Signature.targetFormat" || path == "Endpoint.payloadMimeType" || path == "Subscription.channel.payload" ||
+         path == "CapabilityStatement.patchFormat";
 }
 
 // Codes from systems outside FHIR with no list to expand, checked by their form: media types

@@ -86,6 +86,14 @@ TEST_CASE("resourceType must be present and known") {
   CHECK_THAT(parse(R"({"resourceType":"DomainResource"})").first_error(), Catch::Contains("not a known"));
 }
 
+TEST_CASE("an R4B resource type the definitions also describe is not an R4 resource type") {
+  CHECK_THAT(parse(R"({"resourceType":"SubscriptionStatus","status":"active","type":"heartbeat"})").first_error(),
+             Catch::Contains("not a known FHIR R4 resource type"));
+  CHECK_THAT(parse(R"({"resourceType":"Parameters","parameter":[{"name":"s","resource":{"resourceType":"SubscriptionStatus"}}]})")
+                 .first_error(),
+             Catch::Contains("not a known FHIR R4 resource type"));
+}
+
 TEST_CASE("choice types take the type from the property name") {
   std::string json = R"({"resourceType":"Observation","status":"final","code":{"text":"t"},
     "effectivePeriod":{"start":"2020-01-01"},"valueCodeableConcept":{"text":"positive"},

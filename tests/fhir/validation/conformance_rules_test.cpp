@@ -121,6 +121,27 @@ TEST_CASE("ValueSet: an include names its code system by absolute URL, the versi
   auto versioned = value_set(R"({"system":"http://loinc.org|2.74"})");
   CHECK(has_issue(versioned, Severity::Error, "invalid", "ValueSet.compose.include[0]", "include.version"));
   CHECK(count_errors(value_set(R"({"system":"http://loinc.org","version":"2.74"})")) == 0);
+  // The version after '|' is refused even when include.version says the same; a bare '|' is only a warning.
+  auto both = value_set(R"({"system":"http://loinc.org|2.74","version":"2.74"})");
+  INFO(describe(both));
+  CHECK(has_issue(both, Severity::Error, "invalid", "ValueSet.compose.include[0]", "include.version"));
+  auto bare = value_set(R"({"system":"http://loinc.org|","concept":[{"code":"8867-4"}]})");
+  INFO(describe(bare));
+  CHECK(has_issue(bare, Severity::Warning, "invalid", "ValueSet.compose.include[0]", "names no version"));
+  CHECK(count_errors(bare) == 0);
+}
+
+TEST_CASE("ValueSet: a code system known by an OID is included by its URL", "[validation][value-set]") {
+  auto value_set = [](const std::string& system) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[{"system":")" + system + R"(","concept":[{"code":"F"}]}]}})");
+  };
+  auto oid = value_set("urn:oid:2.16.840.1.113883.5.1");
+  INFO(describe(oid));
+  CHECK(has_issue(oid, Severity::Error, "invalid", "ValueSet.compose.include[0]",
+                  "http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender"));
+  CHECK(count_errors(value_set("http://terminology.hl7.org/CodeSystem/v3-AdministrativeGender")) == 0);
+  CHECK(count_errors(value_set("urn:oid:1.2.3.4.5.6.7")) == 0);
 }
 
 TEST_CASE("a security label is given once", "[validation][resource]") {

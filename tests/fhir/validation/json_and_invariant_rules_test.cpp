@@ -112,6 +112,22 @@ TEST_CASE("a signature's formats must be media types", "[validation][terminology
   CHECK(count_errors(good) == 0);
 }
 
+TEST_CASE("an endpoint's payload types and a subscription's payload must be media types", "[validation][terminology]") {
+  auto endpoint = [](const std::string& type) {
+    return validate_text(R"({"resourceType":"Endpoint","status":"active","connectionType":{"system":)"
+                         R"("http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-rest"},)"
+                         R"("payloadType":[{"text":"any"}],"payloadMimeType":[")" + type + R"("],"address":"https://fhir.example.org/r4"})");
+  };
+  auto bad = endpoint("fhir json");
+  INFO(describe(bad));
+  CHECK(has_issue(bad, Severity::Error, "code-invalid", "Endpoint.payloadMimeType[0]", "not a media type"));
+  CHECK(count_errors(endpoint("application/fhir+json")) == 0);
+  auto subscription = validate_text(R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?code=x",)"
+                                    R"("channel":{"type":"rest-hook","endpoint":"https://x.org/hook","payload":"json"}})");
+  INFO(describe(subscription));
+  CHECK(has_issue(subscription, Severity::Error, "code-invalid", "Subscription.channel.payload", "not a media type"));
+}
+
 TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminology]") {
   auto claim = [](const std::string& currency) {
     return R"({"resourceType":"ChargeItem","id":"c","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">c</div>"},

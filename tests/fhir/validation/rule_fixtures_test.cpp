@@ -182,6 +182,26 @@ TEST_CASE("narrative link and image URLs hold only URL characters", "[validation
   CHECK(has_issue(empty, Severity::Error, "invalid", "Patient.text.div", "empty src"));
 }
 
+TEST_CASE("a narrative data URL has base64 data when it says so and a media type of type and subtype",
+          "[validation][rules][narrative]") {
+  auto with_image = [](const std::string& src) {
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Logo <img src=\")" +
+                         src + R"(\" alt=\"logo\"/></div>"}})");
+  };
+  for (const char* fine : {"data:image/png;base64,iVBORw0KGgo=", "data:text/plain;charset=UTF-8,FHIR", "data:,Hello%2C%20World",
+                           "data:image/svg+xml;base64,PHN2Zy8+"}) {
+    INFO(fine);
+    CHECK(count_errors(with_image(fine)) == 0);
+  }
+  auto not_base64 = with_image("data:image/png;base64,iVBOR!!Kgo=");
+  INFO(describe(not_base64));
+  CHECK(has_issue(not_base64, Severity::Error, "invalid", "Patient.text.div", "not base64"));
+  auto no_slash = with_image("data:imagepng;base64,iVBORw0KGgo=");
+  INFO(describe(no_slash));
+  CHECK(has_issue(no_slash, Severity::Error, "invalid", "Patient.text.div", "media type 'imagepng'"));
+  CHECK(has_issue(with_image("data:text/plain,"), Severity::Error, "invalid", "Patient.text.div", "data after it"));
+}
+
 TEST_CASE("narrative elements and attributes as the reference validator lists them", "[validation][rules][narrative]") {
   auto with_div = [](const std::string& body, bool ingest = false) {
     carebridge::fhir::validation::Options options;
