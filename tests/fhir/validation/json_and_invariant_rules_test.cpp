@@ -126,6 +126,14 @@ TEST_CASE("an endpoint's payload types and a subscription's payload must be medi
                                     R"("channel":{"type":"rest-hook","endpoint":"https://x.org/hook","payload":"json"}})");
   INFO(describe(subscription));
   CHECK(has_issue(subscription, Severity::Error, "code-invalid", "Subscription.channel.payload", "not a media type"));
+  // Ingesting, _format's shorthand is taken with a warning: routing sends the MIME type it stands for.
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto shorthand = validate_text(R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?code=x",)"
+                                 R"("channel":{"type":"rest-hook","endpoint":"https://x.org/hook","payload":"xml"}})", ingest);
+  INFO(describe(shorthand));
+  CHECK(count_errors(shorthand) == 0);
+  CHECK(has_issue(shorthand, Severity::Warning, "code-invalid", "Subscription.channel.payload", "not a media type"));
 }
 
 TEST_CASE("a Money's currency must be an ISO 4217 code", "[validation][terminology]") {
