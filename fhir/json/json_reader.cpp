@@ -60,7 +60,7 @@ class ModelReader {
       build_.issue(Severity::Error, "structure", "the resource has no \"resourceType\" string", where(), object.position);
       return nullptr;
     }
-    const auto* sd = build_.resource_type(type->text, type->position, where());
+    const auto* sd = build_.resource_type(type->text, type->position, where);
     if (!sd) return nullptr;
     Element* node = build_.add_resource(parent, name, slot, *sd, object.position);
     members(*node, object);

@@ -15,12 +15,13 @@ uint32_t order_of(const Element& parent, const Element& child) {
 
 }  // namespace
 
-const defs::StructureDef* TreeBuilder::resource_type(std::string_view type, const Position& at, const std::string& where) {
+const defs::StructureDef* TreeBuilder::resource_type(std::string_view type, const Position& at,
+                                                    const std::function<std::string()>& where) {
   const auto* sd = definitions_.type(type);
   // R4's resource types only: the definitions also describe R4B's SubscriptionStatus.
   const auto& known = definitions_.resource_types();
   if (!sd || !sd->is_resource() || sd->is_abstract || !std::binary_search(known.begin(), known.end(), type)) {
-    issue(Severity::Error, "structure", "'" + std::string(type) + "' is not a known FHIR R4 resource type", where, at);
+    issue(Severity::Error, "structure", "'" + std::string(type) + "' is not a known FHIR R4 resource type", where(), at);
     return nullptr;
   }
   return sd;

@@ -3,6 +3,7 @@
 // records an Issue for anything the definitions do not allow. Shared by the readers.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
@@ -27,7 +28,10 @@ class TreeBuilder {
       : document_(document), definitions_(definitions), issues_(issues) {}
 
   // The definitions of a resource type, or null (with an issue) when it is not one.
-  const definitions::StructureDef* resource_type(std::string_view type, const Position& at, const std::string& where);
+  // `where` is asked only for a type that is refused: location() walks siblings, and a Bundle
+  // has many entries.
+  const definitions::StructureDef* resource_type(std::string_view type, const Position& at,
+                                                 const std::function<std::string()>& where);
   // Creates a resource node; `parent` null makes it the document root.
   Element* add_resource(Element* parent, std::string_view name, const definitions::ElementDef* slot,
                         const definitions::StructureDef& type, const Position& at);

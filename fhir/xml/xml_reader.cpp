@@ -82,10 +82,11 @@ class ModelReader {
       : build_(document, defs, issues), validation_issues_(validation_issues) {}
 
   Element* resource(Element* parent, std::string_view name, const definitions::ElementDef* slot, const XmlNode& x) {
-    std::string where = parent ? model::location(*parent) + "." + std::string(name) : std::string();
+    // Computed only when reporting: location() walks siblings, and Bundles have many entries.
+    auto where = [&] { return parent ? model::location(*parent) + "." + std::string(name) : std::string(); };
     if (x.uri != kFhirNamespace) {
       build_.issue(Severity::Error, "structure", "<" + std::string(x.local) + "> is not in the FHIR namespace (" +
-                   std::string(kFhirNamespace) + ")", where, x.position);
+                   std::string(kFhirNamespace) + ")", where(), x.position);
       return nullptr;
     }
     const auto* sd = build_.resource_type(x.local, x.position, where);
