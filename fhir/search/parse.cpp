@@ -165,15 +165,15 @@ std::optional<bool> ResultParams::refused_include(const Include& inc, const std:
 
 bool ResultParams::read_include(const std::string& key, const std::string& value, bool reverse) {
   // A bare "*" (_include=*, as clients write it) is every reference parameter of the searched
-  // type; _revinclude=*, every reference parameter of every type (source type "*").
-  auto inc = parse_include(value == "*" && !reverse && !type_.empty() ? type_ + ":*" : value);
-  if (value == "*" && reverse) inc = {"*", "*", "", false};
+  // type; on a system search, and for _revinclude=*, of every type (source type "*").
+  bool every_type = value == "*" && (reverse || type_.empty());
+  auto inc = every_type ? Include{"*", "*", "", false} : parse_include(value == "*" ? type_ + ":*" : value);
   const std::string name = reverse ? "_revinclude" : "_include";
   std::string_view modifier = std::string_view(key).substr(name.size());
   if (!modifier.empty() && modifier != ":iterate" && modifier != ":recurse") {
     return fail("the modifier '" + std::string(modifier.substr(0, 100)) + "' is not known on " + name);
   }
-  if (!(reverse && value == "*"))
+  if (!every_type)
     if (auto answer = refused_include(inc, name, value, reverse)) return *answer;
   inc.iterate = !modifier.empty();
   (reverse ? out_.revincludes : out_.includes).push_back(std::move(inc));

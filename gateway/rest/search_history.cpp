@@ -257,32 +257,45 @@ http::Response FhirService::compartment_search(Call& call, const std::string& co
 
 namespace {
 
-// Patient/[id]/$everything's parameters as the search of its compartment reads them: `_type`
-// kept to the compartment's types (all of them when absent), `_since` as _lastUpdated=ge, paging
-// and format as they are; others, with `start` and `end` (which this server does not apply),
-// are said in `issues`.
-Params everything_params(const Params& asked, const std::vector<std::string>& compartment_types, Issues& issues) {
+// The types of `in_compartment` that the `_type` of `params` names (all of them when none is
+// named; those named outside it go in `outside`), and the other parameters in `rest`.
+std::vector<std::string> types_named(const std::vector<std::string>& in_compartment, const Params& params, Params& rest,
+                                     std::vector<std::string>& outside) {
+  std::vector<std::string> types;
+  bool named = false;
+  for (const auto& [name, value] : params) {
+    if (name != "_type") {
+      rest.emplace_back(name, value);
+      continue;
+    }
+    named = true;
+    for (std::string& t : fhir::search::split_escaped(value, ','))
+      (std::find(in_compartment.begin(), in_compartment.end(), t) != in_compartment.end() ? types : outside).push_back(std::move(t));
+  }
+  return named ? types : in_compartment;
+}
+
+std::string comma_separated(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+// Patient/[id]/$everything's parameters as the search of its compartment reads them: `_since`
+// as _lastUpdated=ge, paging and format as they are, `_include` left to $everything (which
+// includes everything); others, with `start` and `end` (which this server does not apply), are
+// said in `said`.
+Params everything_params(const Params& asked, Issues& said) {
   static const std::set<std::string, std::less<>> kKept = {"_count", "_offset", "_snapshot", "_lastUpdated", "_format",
                                                            "_pretty", "_elements", "_summary"};
   Params params;
-  std::string types;
   for (const auto& [name, value] : asked) {
     if (name == "_since") params.emplace_back("_lastUpdated", "ge" + value);
     else if (kKept.count(name)) params.emplace_back(name, value);
-    else if (name == "_type") {
-      for (const std::string& t : fhir::search::split_escaped(value, ',')) {
-        if (std::find(compartment_types.begin(), compartment_types.end(), t) != compartment_types.end())
-          types += (types.empty() ? "" : ",") + t;
-        else issues.push_back({Severity::Warning, "not-supported", t + " resources are not in a patient's compartment", {}, {}});
-      }
-    } else {
-      issues.push_back({Severity::Warning, "not-supported",
-                        "$everything does not apply '" + name + "' here: every record of the patient is returned", {}, {}});
-    }
+    else if (name != "_include")
+      said.push_back({Severity::Warning, "not-supported",
+                      "$everything does not apply '" + name + "' here: every record of the patient is returned", {}, {}});
   }
-  if (types.empty())
-    for (const std::string& t : compartment_types) types += (types.empty() ? "" : ",") + t;
-  params.emplace_back("_type", types);
   return params;
 }
 
@@ -299,57 +312,36 @@ bool changed_since(const store::ResourceRecord& record, const Params& asked) {
 }  // namespace
 
 // The patient's record and every record of its compartment the caller may see, with what they
-// refer to (_include=* for each), one search of the compartment's types in pages; the patient
-// leads the first page. Types the caller's scopes restrict are left out (a system search).
+// refer to (_include=*): a search of the compartment's types, which the patient leads. Types
+// the caller's scopes restrict are left out (a system search).
 http::Response FhirService::everything(Call& call, const std::string& id) {
   Result patient = read(call, "Patient", id, std::nullopt);
   if (patient.status != 200) return render_read(call, std::move(patient));
-  Issues issues;
-  Params params = everything_params(call.target.params, compartments_.types("Patient"), issues);
-  ParsedSearch parsed;
-  if (!parse_search(registry_, "", params, search_limits(), call.prefer.strict, parsed, issues)) {
-    return outcome(call, 400, std::move(issues));
-  }
-  // One type named reads as a search of that type (query.type), several as a system search.
-  const auto& types = parsed.query.types.empty() ? std::vector<std::string>{parsed.query.type} : parsed.query.types;
-  parsed.query.clauses.push_back(compartments_.clause("Patient", id, types));
-  parsed.includes = {{"*", "*", "", false}};
-  SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
-                      visibility(call, ""), call.base_url + "/"};
-  parsed.query.max_page_bytes = options_.limits.max_response_bytes;
-  auto searched = runner.run(parsed.query);
-  if (!searched) return search_failure(call, std::move(searched.issues()));
-  if (parsed.query.offset == 0)
-    if (auto record = store_.read("Patient", id); record && changed_since(*record, call.target.params))
-      searched->page.insert(searched->page.begin(), std::move(*record));
-  Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
-  inclusion.leave_out("Patient/" + id);  // the first page's lead, not repeated as what the others refer to
-  if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
-  return searchset(call, "Patient/" + id + "/$everything", parsed, *searched, inclusion.included(), issues);
+  SearchScope scope{"Patient/" + id + "/$everything", {}};
+  Params rest;
+  std::vector<std::string> outside;
+  std::vector<std::string> types = types_named(compartments_.types("Patient"), call.target.params, rest, outside);
+  for (const std::string& t : outside)
+    scope.said.push_back({Severity::Warning, "not-supported", t + " resources are not in a patient's compartment", {}, {}});
+  if (types.empty()) types = compartments_.types("Patient");
+  Params params = everything_params(rest, scope.said);
+  params.emplace_back("_type", comma_separated(types));
+  params.emplace_back("_include", "*");
+  scope.clause = compartments_.clause("Patient", id, types);
+  if (auto record = store_.read("Patient", id); record && changed_since(*record, call.target.params)) scope.lead = std::move(*record);
+  return search(call, "", params, &scope);
 }
 
 // GET [compartment]/[id]/*: a system search of the compartment's types (of those `_type`
 // names, the ones in it), kept to the compartment's records.
 http::Response FhirService::compartment_search_all(Call& call, const std::string& compartment, const std::string& id,
                                                    const Params& params) {
-  std::vector<std::string> in_compartment = compartments_.types(compartment), types;
   Params asked;
-  bool named = false;
-  for (const auto& [name, value] : params) {
-    if (name != "_type") {
-      asked.emplace_back(name, value);
-      continue;
-    }
-    named = true;
-    for (const std::string& t : fhir::search::split_escaped(value, ','))
-      if (std::find(in_compartment.begin(), in_compartment.end(), t) != in_compartment.end()) types.push_back(t);
-  }
-  if (!named) types = in_compartment;
+  std::vector<std::string> outside;
+  std::vector<std::string> types = types_named(compartments_.types(compartment), params, asked, outside);
   if (types.empty())
     return outcome(call, 400, {{Severity::Error, "invalid", "none of the types _type names is in the " + compartment + " compartment", {}, {}}});
-  std::string listed;
-  for (const std::string& t : types) listed += (listed.empty() ? "" : ",") + t;
-  asked.emplace_back("_type", listed);
+  asked.emplace_back("_type", comma_separated(types));
   SearchScope scope{compartment + "/" + id + "/*", compartments_.clause(compartment, id, types)};
   return search(call, "", asked, &scope);
 }
@@ -379,7 +371,12 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   auto searched = runner.run(parsed.query);
   if (!searched) return search_failure(call, std::move(searched.issues()));
   Inclusion inclusion(registry_, runner, options_.limits.max_page_size);
+  if (scope && scope->lead) {
+    if (parsed.query.offset == 0) searched->page.insert(searched->page.begin(), *scope->lead);
+    inclusion.leave_out(scope->lead->type + "/" + scope->lead->id);  // not repeated as what the others refer to
+  }
   if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
+  if (scope) issues.insert(issues.begin(), scope->said.begin(), scope->said.end());
   return searchset(call, scope ? scope->path : type, parsed, *searched, inclusion.included(), issues);
 }
 

@@ -168,6 +168,9 @@ class FhirService {
   struct SearchScope {
     std::string path;
     fhir::search::Clause clause;
+    // A record that leads the first page and is never included (the patient of $everything).
+    std::optional<store::ResourceRecord> lead = {};
+    Issues said = {};  // what the caller has to say in the Bundle besides the search's own issues
   };
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
   // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything).

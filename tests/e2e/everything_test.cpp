@@ -87,6 +87,11 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
                                                         {"Encounter/" + visit, "include"},
                                                         {"Observation/" + pulse, "include"}});
 
+  // _include=* on a system search: what the matches of every type refer to.
+  auto system = everything(*c, "/fhir?_type=Observation,Encounter&_include=*");
+  CHECK(system.at("Practitioner/" + doctor) == "include");
+  CHECK(system.at("Organization/" + clinic) == "include");
+
   // GET Patient/[id]/*: the compartment's records of every type, as a search of them.
   auto compartment = everything(*c, "/fhir/Patient/" + ann + "/*?_count=1");
   CHECK(compartment == std::map<std::string, std::string>{{"Encounter/" + visit, "match"}, {"Observation/" + pulse, "match"}});
