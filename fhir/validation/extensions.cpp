@@ -63,7 +63,8 @@ bool element_context_allows(Run& run, std::string_view context, const Element& h
 // in the resource, as the reference validator evaluates it. What cannot be evaluated allows it.
 bool expression_context_allows(Run& run, const std::string& expression, const Element& host) {
   if (!run.engine || !run.frame.resource) return true;
-  auto compiled = run.engine->compile(expression);
+  bool first_failure = false;  // compiled once per expression, as constraints are
+  auto compiled = run.state.invariant(*run.engine, expression, first_failure);
   if (!compiled) return true;
   fhirpath::Context context;
   context.resource = run.frame.resource;

@@ -189,8 +189,11 @@ void check_slice_member(Run& run, const Element& item, const defs::StructureDef&
   auto again = [&](const model::Issue& issue) {
     for (size_t i = first; i < second; ++i) {
       const model::Issue& seen = issues[i];
+      // Invariants differ by their key and text; other findings by where they are (their text
+      // names the slice or the slicer).
       if (seen.severity == issue.severity && seen.code == issue.code && seen.expression == issue.expression &&
-          seen.position.line == issue.position.line && seen.position.column == issue.position.column) {
+          seen.position.line == issue.position.line && seen.position.column == issue.position.column &&
+          (issue.code != "invariant" || seen.message == issue.message)) {
         return true;
       }
     }

@@ -206,6 +206,8 @@ void check_invariants(Run& run, const Element& node, const definitions::ElementD
 
 // Helpers shared by passes.
 const Element* child_named(const Element& node, std::string_view name);
+// Quantity and the types R4 derives from it (Age, Count, Distance, Duration, SimpleQuantity, MoneyQuantity).
+bool quantity_type(std::string_view type);
 std::string_view value_of(const Element* node);
 // Whether text holds a space, tab, CR or LF.
 bool has_whitespace(std::string_view text);

@@ -47,11 +47,6 @@ Membership coding_membership(Run& run, const Element& coding, const terminology:
   return written == code ? m : vs.contains(system, written);
 }
 
-bool is_quantity(std::string_view type) {
-  return type == "Quantity" || type == "Age" || type == "Count" || type == "Distance" || type == "Duration" ||
-         type == "SimpleQuantity" || type == "MoneyQuantity";
-}
-
 // A bare code (code, string, uri): in when some system of the value set has it, ignoring case
 // where that system does.
 Membership code_membership(Run& run, std::string_view code, const terminology::Expansion& vs) {
@@ -290,7 +285,7 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
   // the reference validator words and grades it as an extensible miss (its obs-fio2 outcome,
   // an oxygen flow in L/min against the vital signs units).
   if (binding.strength != "required" && binding.strength != "extensible") return;
-  bool required = binding.strength == "required" && !is_quantity(node.type);
+  bool required = binding.strength == "required" && !quantity_type(node.type);
   if (binding.value_set.empty()) return;
   if (checked_by_form(run, node, binding, required, path)) return;
   const terminology::Expansion* vs = run.expansion(binding);
@@ -314,7 +309,7 @@ void check_binding(Run& run, const Element& node, const definitions::Binding& bi
       bound.outside("the value '" + std::string(node.value) + "'",
                     max ? code_membership(run, node.value, *max) : Membership::unknown);
     }
-  } else if (node.type == "Coding" || is_quantity(node.type)) {
+  } else if (node.type == "Coding" || quantity_type(node.type)) {
     // A Quantity's unit is checked as a Coding (its system and code), as the reference
     // validator does (the vital signs profiles bind component values to common UCUM units).
     if (coding_membership(run, node, *vs) == Membership::not_in) {

@@ -70,8 +70,6 @@ bool has_whitespace(std::string_view text) {
   return false;
 }
 
-namespace {
-
 // Quantity and the types R4 derives from it (checked by first letter: this runs on every node).
 bool quantity_type(std::string_view type) {
   switch (type.empty() ? '\0' : type.front()) {
@@ -84,8 +82,6 @@ bool quantity_type(std::string_view type) {
     default: return false;
   }
 }
-
-}  // namespace
 
 void Run::resource(const Element& r, const Path& path) {
   Frame saved = frame;

@@ -80,6 +80,8 @@ TEST_CASE("a slice member is checked against the element it slices too", "[valid
   auto no_value = check(patient_with(R"({"system":"http://carebridge.example/mrn"})"), "cbm-identified-checked");
   INFO(describe(no_value));
   CHECK(has_issue(no_value, Severity::Error, "invariant", "Patient.identifier[0]", "cbm-1"));
+  // The slice's own invariant fails at the same place: both are said, neither hides the other.
+  CHECK(has_issue(no_value, Severity::Error, "invariant", "Patient.identifier[0]", "cbm-2"));
 }
 
 TEST_CASE("ordered slicing compares an item with the one before it", "[validation][profiles][slicing]") {
