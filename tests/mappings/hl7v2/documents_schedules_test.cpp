@@ -99,6 +99,12 @@ TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's rea
   const auto& appointment = m.resource("Appointment");
   REQUIRE(appointment.HasMember("reasonReference"));
   CHECK(appointment["reasonReference"][0]["reference"].GetString() == m.full_url("Condition"));
+  // A diagnosis the sender deletes (DG1-21 D) is no reason: its Condition is entered in error.
+  Mapped deleted = map_message(kMsh + "SIU^S12^SIU_S12|S12D|P|2.5.1\r" + segment("SCH", {{1, "A501^EPIC"}, {25, "Booked"}}) +
+                               "TQ1|1||||||20250618130000-0500|20250618134000-0500\r" + kPid +
+                               segment("DG1", {{1, "1"}, {2, "I10"}, {3, "I48.91^Atrial fibrillation^I10"}, {21, "D"}}) +
+                               "RGS|1|A\r");
+  CHECK_FALSE(deleted.resource("Appointment").HasMember("reasonReference"));
 }
 
 TEST_CASE("MDM: a document sent as two renditions and no text line (RTF and HTML) keeps both, not refused",
