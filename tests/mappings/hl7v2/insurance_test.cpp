@@ -104,6 +104,5 @@ TEST_CASE("GT1: the guarantor is a RelatedPerson, the patient when self, and the
 TEST_CASE("GT1 naming nobody but its dates gives no guarantor without a party, and the message maps", "[mappings][hl7v2]") {
   Mapped m = map_message(kAdt + segment("GT1", {{1, "1"}, {2, "G45^^^H^GT"}, {11, "SPO^Spouse"}, {13, "20250101"}}));
   const auto& account = m.resource("Account");
-  if (account.HasMember("guarantor"))
-    for (const auto& g : account["guarantor"].GetArray()) CHECK(g.HasMember("party"));
+  CHECK_FALSE(account.HasMember("guarantor"));
 }
