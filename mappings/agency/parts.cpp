@@ -33,8 +33,9 @@ class Groups {
   std::unordered_map<std::string, size_t> first_with_;  // key → the first row that had it
 };
 
-// A row of one of the spec's tables, its cells read as written (trimmed, lower-cased): the
-// keys that link rows compare what the agency wrote, before any reading.
+// A row of one of the spec's tables, its cells read as the mapper reads them (a date written
+// 1/2/2026 or 2026-01-02 is one date, a code its code), then lower-cased: rows whose records
+// the mapper would take for one are linked, and a few more (harmless: a larger part).
 struct RawRow {
   const TableSpec& spec;
   size_t table;  // the table's index in the spec
@@ -42,12 +43,18 @@ struct RawRow {
   const std::vector<size_t>& at;  // per spec column: its index in the input, or kAbsent
   size_t row;
 
-  std::string cell(size_t column) const {
+  std::string raw(size_t column) const {
     if (column >= at.size() || at[column] == kAbsent) return {};
     const auto& values = input.rows[row].values;
-    if (at[column] >= values.size()) return {};
-    std::string text(csv::trim(values[at[column]]));
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return at[column] < values.size() ? std::string(csv::trim(values[at[column]])) : std::string();
+  }
+  std::string cell(size_t column) const {
+    std::string text = raw(column);
+    if (text.empty()) return text;
+    const Column& c = spec.columns[column];
+    ReadValue read = read_value(c, text, c.depends_on.empty() ? std::string() : raw(column_index(spec, c.depends_on)));
+    if (read.ok) text = std::move(read.value);  // empty when the column lists it as no answer
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return text;
   }
 };
