@@ -140,12 +140,41 @@ void keep_vital_sign_text(Node& observation) {
   observation.remove(member);
 }
 
+// A UCUM code without its {annotations}: "{beats}/min" is "/min", as the vital-signs profiles fix it.
+std::string without_annotations(std::string_view code) {
+  std::string out;
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (code[i] != '{') {
+      out += code[i];
+      continue;
+    }
+    size_t close = code.find('}', i);
+    if (close == std::string_view::npos) return std::string(code);
+    i = close;
+  }
+  return out;
+}
+
+// The units' UCUM code for a vital sign: of the sent code, the code without its annotations,
+// or the words (a local code whose words are a listed spelling); null when none is listed.
+const VocabularyEntry* vital_sign_unit(const Node& quantity, const Vocabulary& units, std::string& sent) {
+  for (std::string_view candidate : {quantity.text_of("code"), quantity.text_of("unit")}) {
+    if (candidate.empty()) continue;
+    const VocabularyEntry* found = units.listed(candidate);
+    if (!found) found = units.listed(without_annotations(candidate));
+    if (!found) continue;
+    sent = candidate;
+    return found;
+  }
+  return nullptr;
+}
+
 void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
   constexpr std::string_view kUcum = "http://unitsofmeasure.org";
   Node* quantity = observation.member("valueQuantity");
   if (!units || !quantity || !in_vital_signs(observation)) return;
-  std::string sent(quantity->text_of("code").empty() ? quantity->text_of("unit") : quantity->text_of("code"));
-  const VocabularyEntry* ucum = units->listed(sent);
+  std::string sent;
+  const VocabularyEntry* ucum = vital_sign_unit(*quantity, *units, sent);
   if (!ucum) return;
   if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
   quantity->set("system", Node::string(std::string(kUcum)));

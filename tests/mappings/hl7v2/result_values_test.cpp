@@ -154,14 +154,16 @@ TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by th
   CHECK(labs == 1);
 }
 
-TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F) become the UCUM code its profile fixes",
+TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F, {beats}/min) become the UCUM code its profile fixes",
           "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|VU1|P|2.5.1\rEVN|A08|20250123\r" + kPid + "PV1|1|I\r"
                          "OBX|1|NM|8867-4^Heart rate^LN||60|beats/min^^ISO|||||F\r"
                          "OBX|2|NM|8480-6^Systolic blood pressure^LN||128|mmHg|||||F\r"
                          "OBX|3|NM|8310-5^Body temperature^LN||98.6|F^Fahrenheit|||||F\r"
                          "OBX|4|NM|2345-7^Glucose^LN||99|MG/DL^^ISO+|||||F\r"
-                         "OBX|5|NM|9279-1^Respiratory rate^LN||16|bpm^breaths per minute^UCUM|||||F\r");
+                         "OBX|5|NM|9279-1^Respiratory rate^LN||16|bpm^breaths per minute^UCUM|||||F\r"
+                         "OBX|6|NM|8462-4^Diastolic blood pressure^LN||82|MMHG_L^mmHg^99LOCAL|||||F\r"
+                         "OBX|7|NM|8867-4^Heart rate^LN||62|{beats}/min^beats per minute^UCUM|||||F\r");
   const auto& rate = (*observation_coded(m, "8867-4"))["valueQuantity"];
   CHECK(text(rate, "system") == "http://unitsofmeasure.org");
   CHECK(text(rate, "code") == "/min");
@@ -170,6 +172,14 @@ TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F) 
   CHECK(text((*observation_coded(m, "8310-5"))["valueQuantity"], "code") == "[degF]");
   // Claimed as UCUM, which has no "bpm": the profile's code too.
   CHECK(text((*observation_coded(m, "9279-1"))["valueQuantity"], "code") == "/min");
+  // A local code whose words are a listed spelling; UCUM's {annotations}, which the profiles' codes have not.
+  CHECK(text((*observation_coded(m, "8462-4"))["valueQuantity"], "code") == "mm[Hg]");
+  int rates = 0;
+  for (const auto* entry : m.of("Observation")) {
+    const auto& o = (*entry)["resource"];
+    if (o.HasMember("valueQuantity") && first_code(o["code"]) == "8867-4") rates += text(o["valueQuantity"], "code") == "/min";
+  }
+  CHECK(rates == 2);
   // Not a vital sign: a lab's units stay as the lab sent them.
   CHECK(text((*observation_coded(m, "2345-7"))["valueQuantity"], "code") == "MG/DL");
 }
