@@ -209,15 +209,17 @@ void check_items(Run& run, const Element& node, const defs::StructureDef& sd, ui
   const defs::ElementDef& child = sd.elements[k];
   check_cardinality(run, node, sd, child, items.size(), path, false);
   const auto& slices = child.slicing ? run.state.slices(sd, k) : std::vector<uint32_t>{};
-  for (size_t s = 0; s < slices.size() && !items.empty(); ++s) {
-    std::string undecidable = undecidable_slice(run, sd, slices[s], *child.slicing);
-    if (undecidable.empty()) continue;
-    run.report(Severity::Error, "processing",
-               "the slicing of " + label(sd, child) + " cannot be evaluated: its slice '" + sd.elements[slices[s]].slice_name +
-                   "' gives no fixed value, pattern or required binding for the discriminator (" + undecidable + ")",
-               node, path.text() + "." + child.name);
-    break;
-  }
+  static const std::string kDecidable;
+  const std::string& undecidable = slices.empty() || items.empty() ? kDecidable : run.state.undecidable_slicing(sd, k, [&] {
+    for (uint32_t slice : slices) {
+      std::string paths = undecidable_slice(run, sd, slice, *child.slicing);
+      if (!paths.empty())
+        return "the slicing of " + label(sd, child) + " cannot be evaluated: its slice '" + sd.elements[slice].slice_name +
+               "' gives no fixed value, pattern or required binding for the discriminator (" + paths + ")";
+    }
+    return std::string();
+  });
+  if (!undecidable.empty()) run.report(Severity::Error, "processing", undecidable, node, path.text() + "." + child.name);
   std::vector<Items> slice_items(slices.size());
   // The slice the previous item matched, for ordered slicing; none after an item that matched
   // no slice. As the reference validator has it, an ordered slicing compares neighbours only,
@@ -307,8 +309,8 @@ void check_type_profiles(Run& run, const Element& node, const defs::ElementDef& 
     size_t start = run.issue_count();
     check_against(run, node, *profile, 0, path);
     if (run.error_count_since(start) > 0) continue;
-    run.issues().resize(before);
-    check_against(run, node, *profile, 0, path);
+    auto& issues = run.issues();  // keep this profile's findings, drop the others'
+    issues.erase(issues.begin() + static_cast<std::ptrdiff_t>(before), issues.begin() + static_cast<std::ptrdiff_t>(start));
     return;
   }
   std::string urls;

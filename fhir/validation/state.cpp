@@ -50,6 +50,15 @@ const std::vector<uint32_t>& ValidatorState::slices(const definitions::Structure
   return it == found->second.end() ? none : it->second;
 }
 
+const std::string& ValidatorState::undecidable_slicing(const definitions::StructureDef& sd, uint32_t element,
+                                                      const std::function<std::string()>& work) {
+  std::lock_guard lock(mutex_);
+  auto key = std::make_pair(&sd, element);
+  auto found = undecidable_.find(key);
+  if (found == undecidable_.end()) found = undecidable_.emplace(key, work()).first;
+  return found->second;
+}
+
 const std::unordered_set<std::string>& ValidatorState::sub_extensions(const definitions::StructureDef& extension) {
   std::lock_guard lock(mutex_);
   auto found = sub_extensions_.find(&extension);

@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,6 +56,10 @@ struct ValidatorState {
   const definitions::StructureDef* type_shape(const definitions::ElementDef& element);
   // Slices of a sliced element of a profile: element index -> slice element indexes.
   const std::vector<uint32_t>& slices(const definitions::StructureDef& sd, uint32_t element);
+  // Why the slicing of `sd`'s element cannot be evaluated ("" when it can): `work`'s answer,
+  // worked out once per element (it depends on the profile alone, not on the instance).
+  const std::string& undecidable_slicing(const definitions::StructureDef& sd, uint32_t element,
+                                         const std::function<std::string()>& work);
   // The urls a complex extension's definition names for its parts (Extension.extension.url).
   const std::unordered_set<std::string>& sub_extensions(const definitions::StructureDef& extension);
   // A fixed or pattern value of a definition, parsed once (null when it is not JSON).
@@ -70,6 +76,7 @@ struct ValidatorState {
   std::recursive_mutex mutex_;  // recursive: a profile's snapshot is generated from its base's
   std::unordered_map<std::string, std::unique_ptr<definitions::StructureDef>> snapshots_;
   std::unordered_map<const definitions::StructureDef*, std::unordered_map<uint32_t, std::vector<uint32_t>>> slices_;
+  std::map<std::pair<const definitions::StructureDef*, uint32_t>, std::string> undecidable_;
   std::unordered_map<std::string, std::shared_ptr<const fhirpath::Expression>> invariants_;
   std::unordered_map<std::pair<const void*, const void*>, std::unique_ptr<ConstraintList>, PointerPairHash> constraint_lists_;
   std::unordered_set<std::string> failed_invariants_;
