@@ -64,6 +64,10 @@ struct Slicing {
 struct TypedJson {
   std::string type;
   std::string json;
+  // The text of a JSON string value ("\"day\"" → day); "" when the value is no string.
+  std::string string_value() const {
+    return json.size() >= 2 && json.front() == '"' && json.back() == '"' ? json.substr(1, json.size() - 2) : std::string();
+  }
 };
 
 // A property name under which a child element may appear ("valueQuantity" for value[x]).

@@ -193,8 +193,7 @@ std::vector<std::pair<std::string, std::string>> part_slices(const definitions::
     if (!e.id.starts_with(head) || !e.id.ends_with(".url") || !e.fixed) continue;
     std::string slice = e.id.substr(0, e.id.size() - 4);
     if (slice.find('.', head.size()) != std::string::npos) continue;  // deeper
-    const std::string& json = e.fixed->json;  // a JSON string: "\"day\""
-    if (json.size() >= 2 && json.front() == '"' && json.back() == '"') out.emplace_back(json.substr(1, json.size() - 2), slice);
+    if (std::string url = e.fixed->string_value(); !url.empty()) out.emplace_back(std::move(url), slice);
   }
   return out;
 }

@@ -119,8 +119,8 @@ std::string extension_url(Run& run, const std::string& profile_url) {
   if (!profile || profile->type != "Extension") return profile_url;
   uint32_t url = profile->find("Extension.url");
   if (url == defs::kNoElement || !profile->elements[url].fixed) return profile_url;
-  const std::string& json = profile->elements[url].fixed->json;  // a JSON string: "\"http://...\""
-  return json.size() >= 2 && json.front() == '"' && json.back() == '"' ? json.substr(1, json.size() - 2) : profile_url;
+  std::string fixed = profile->elements[url].fixed->string_value();
+  return fixed.empty() ? profile_url : fixed;
 }
 
 // Whether a code, Coding or CodeableConcept (any of its codings) is in the value set.

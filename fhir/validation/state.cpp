@@ -66,8 +66,7 @@ const std::unordered_set<std::string>& ValidatorState::sub_extensions(const defi
   auto& urls = sub_extensions_[&extension];
   for (const auto& e : extension.elements) {
     if (e.path != "Extension.extension.url" || !e.fixed) continue;
-    const std::string& json = e.fixed->json;  // a JSON string: "\"day\""
-    if (json.size() >= 2 && json.front() == '"' && json.back() == '"') urls.insert(json.substr(1, json.size() - 2));
+    if (std::string url = e.fixed->string_value(); !url.empty()) urls.insert(std::move(url));
   }
   return urls;
 }
