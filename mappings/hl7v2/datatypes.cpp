@@ -113,7 +113,8 @@ std::string authority_system(const std::string& ns, const std::string& universal
     // A universal ID whose type is an authority (table 0301's CLIA: a CLIA number) is in its system.
     if (authorities && !type.empty())
       if (auto it = authorities->entries.find(type); it != authorities->entries.end()) return it->second.code;
-    if ((type == "ISO" || type.empty()) && is_oid(universal)) return "urn:oid:" + universal;
+    // An OID-shaped universal id is an OID whatever its type says (DG1-20's ^1.3.6.1...^CLIP).
+    if (is_oid(universal)) return "urn:oid:" + universal;
     if (type == "UUID") return "urn:uuid:" + universal;
     if (universal.find(':') != std::string::npos) return universal;
   }
@@ -259,10 +260,7 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   } else {
     // EI: entity identifier, then the authority's namespace id, universal id and its type, as
     // an HD's: an authority the registry names (1234^NPI) is in its system wherever it is sent.
-    // An OID-shaped universal id is an OID whatever EI-4 calls it (DG1-20's ^1.3.6.1...^CLIP).
-    std::string universal = v.part(3);
-    std::string type = is_oid(universal) ? std::string("ISO") : v.part(4);
-    id.set("system", Node::string(authority_system(v.part(2), universal, type, spec), v.where(2)));
+    id.set("system", Node::string(authority_system(v.part(2), v.part(3), v.part(4), spec), v.where(2)));
   }
   id.set("value", Node::string(value, v.where(1)));
   return id;
