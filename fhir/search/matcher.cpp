@@ -155,10 +155,11 @@ bool has_matches(const Clause& clause, const IndexedView& r, const Resolver& res
   return found;
 }
 
-bool id_matches(const Clause& clause, const IndexedView& r) {
+// _id and _type: the resource's own `value`.
+bool own_value_matches(const Clause& clause, std::string_view value) {
   if (clause.any_of.empty()) return true;
   bool in = std::any_of(clause.any_of.begin(), clause.any_of.end(),
-                        [&](const ValueMatch& m) { return (m.code.empty() ? m.text : m.code) == r.id; });
+                        [&](const ValueMatch& m) { return (m.code.empty() ? m.text : m.code) == value; });
   return clause.negate ? !in : in;
 }
 
@@ -183,7 +184,8 @@ bool some_row_matches(const Clause& clause, const IndexedView& r) {
 
 bool clause_matches(const Clause& clause, const IndexedView& r, const Resolver& resolver, int depth) {
   if (depth > kMaxDepth) return false;
-  if (clause.param == "_id") return id_matches(clause, r);
+  if (clause.param == "_id") return own_value_matches(clause, r.id);
+  if (clause.param == "_type") return own_value_matches(clause, r.type);
   if (clause.param == "_lastUpdated") return last_updated_matches(clause, r);
   if (!clause.has_type.empty() && clause.chain) return has_matches(clause, r, resolver, depth) != clause.negate;
   if (!clause.either.empty()) {

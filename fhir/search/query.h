@@ -37,7 +37,7 @@ struct ValueMatch {
 };
 
 struct Clause {
-  std::string param;  // "_id" and "_lastUpdated" address the resource itself
+  std::string param;  // "_id", "_type" and "_lastUpdated" address the resource itself
   std::vector<std::string> also;  // more parameters whose rows count as `param`'s (a union parameter)
   bool negate = false;  // :not: resources with no row matching
   std::vector<ValueMatch> any_of;

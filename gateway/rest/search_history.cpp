@@ -255,97 +255,6 @@ http::Response FhirService::compartment_search(Call& call, const std::string& co
   return search(call, type, params, &scope);
 }
 
-namespace {
-
-// The types of `in_compartment` that the `_type` of `params` names (all of them when none is
-// named; those named outside it go in `outside`), and the other parameters in `rest`.
-std::vector<std::string> types_named(const std::vector<std::string>& in_compartment, const Params& params, Params& rest,
-                                     std::vector<std::string>& outside) {
-  std::vector<std::string> types;
-  bool named = false;
-  for (const auto& [name, value] : params) {
-    if (name != "_type") {
-      rest.emplace_back(name, value);
-      continue;
-    }
-    named = true;
-    for (std::string& t : fhir::search::split_escaped(value, ','))
-      (std::find(in_compartment.begin(), in_compartment.end(), t) != in_compartment.end() ? types : outside).push_back(std::move(t));
-  }
-  return named ? types : in_compartment;
-}
-
-std::string comma_separated(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
-
-// Patient/[id]/$everything's parameters as the search of its compartment reads them: `_since`
-// as _lastUpdated=ge, paging and format as they are, `_include` left to $everything (which
-// includes everything); others, with `start` and `end` (which this server does not apply), are
-// said in `said`.
-Params everything_params(const Params& asked, Issues& said) {
-  static const std::set<std::string, std::less<>> kKept = {"_count", "_offset", "_snapshot", "_lastUpdated", "_format",
-                                                           "_pretty", "_elements", "_summary"};
-  Params params;
-  for (const auto& [name, value] : asked) {
-    if (name == "_since") params.emplace_back("_lastUpdated", "ge" + value);
-    else if (kKept.count(name)) params.emplace_back(name, value);
-    else if (name != "_include")
-      said.push_back({Severity::Warning, "not-supported",
-                      "$everything does not apply '" + name + "' here: every record of the patient is returned", {}, {}});
-  }
-  return params;
-}
-
-// Whether `record` changed at or after every `_since` asked (the patient leads $everything's
-// first page only so).
-bool changed_since(const store::ResourceRecord& record, const Params& asked) {
-  for (const auto& [name, value] : asked) {
-    auto range = name == "_since" ? fhir::time::date_range(value) : std::nullopt;
-    if (range && static_cast<double>(record.updated_ms) / 1000.0 < range->first) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-// The patient's record and every record of its compartment the caller may see, with what they
-// refer to (_include=*): a search of the compartment's types, which the patient leads. Types
-// the caller's scopes restrict are left out (a system search).
-http::Response FhirService::everything(Call& call, const std::string& id) {
-  Result patient = read(call, "Patient", id, std::nullopt);
-  if (patient.status != 200) return render_read(call, std::move(patient));
-  SearchScope scope{"Patient/" + id + "/$everything", {}};
-  Params rest;
-  std::vector<std::string> outside;
-  std::vector<std::string> types = types_named(compartments_.types("Patient"), call.target.params, rest, outside);
-  for (const std::string& t : outside)
-    scope.said.push_back({Severity::Warning, "not-supported", t + " resources are not in a patient's compartment", {}, {}});
-  if (types.empty()) types = compartments_.types("Patient");
-  Params params = everything_params(rest, scope.said);
-  params.emplace_back("_type", comma_separated(types));
-  params.emplace_back("_include", "*");
-  scope.clause = compartments_.clause("Patient", id, types);
-  if (auto record = store_.read("Patient", id); record && changed_since(*record, call.target.params)) scope.lead = std::move(*record);
-  return search(call, "", params, &scope);
-}
-
-// GET [compartment]/[id]/*: a system search of the compartment's types (of those `_type`
-// names, the ones in it), kept to the compartment's records.
-http::Response FhirService::compartment_search_all(Call& call, const std::string& compartment, const std::string& id,
-                                                   const Params& params) {
-  Params asked;
-  std::vector<std::string> outside;
-  std::vector<std::string> types = types_named(compartments_.types(compartment), params, asked, outside);
-  if (types.empty())
-    return outcome(call, 400, {{Severity::Error, "invalid", "none of the types _type names is in the " + compartment + " compartment", {}, {}}});
-  asked.emplace_back("_type", comma_separated(types));
-  SearchScope scope{compartment + "/" + id + "/*", compartments_.clause(compartment, id, types)};
-  return search(call, "", asked, &scope);
-}
-
 http::Response FhirService::search(Call& call, const std::string& type, const Params& asked, const SearchScope* scope) {
   ParsedSearch parsed;
   Issues issues;
@@ -362,7 +271,10 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_value_sets)) {
     return outcome(call, 400, std::move(issues));
   }
-  if (scope) parsed.query.clauses.push_back(scope->clause);
+  if (scope) {
+    parsed.query.clauses.push_back(scope->clause);
+    parsed.query.clauses.insert(parsed.query.clauses.end(), scope->narrowing.begin(), scope->narrowing.end());
+  }
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),
                       visibility(call, type, restricted.empty() ? "" : type), call.base_url + "/"};

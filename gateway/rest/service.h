@@ -17,6 +17,7 @@
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/document.h"
+#include "fhir/model/result.h"
 #include "fhir/search/compartments.h"
 #include "fhir/search/index.h"
 #include "fhir/search/parse.h"
@@ -171,10 +172,14 @@ class FhirService {
     // A record that leads the first page and is never included (the patient of $everything).
     std::optional<store::ResourceRecord> lead = {};
     Issues said = {};  // what the caller has to say in the Bundle besides the search's own issues
+    std::vector<fhir::search::Clause> narrowing = {};  // more clauses every match meets ($everything's dates)
   };
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
-  // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything).
+  // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything) and
+  // [compartment]/[id]/* (everything.cpp).
   http::Response everything(Call& call, const std::string& id);
+  carebridge::Result<std::vector<fhir::search::Clause>> care_date_clauses(const std::vector<std::string>& types,
+                                                                           const Params& asked) const;
   // GET (or POST _search) [compartment]/[id]/[type]: the search of `type` in that compartment;
   // `type` "*": of every type in it.
   http::Response compartment_search(Call& call, const std::string& compartment, const std::string& id,

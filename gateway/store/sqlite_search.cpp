@@ -385,10 +385,10 @@ std::string has_sql(const Clause& clause, const std::string& alias, const SqlSco
   return (clause.negate ? "NOT " : "") + sql;
 }
 
-// _id: the resource's own column.
-std::string id_sql(const Clause& clause, const std::string& alias, std::vector<SqlBinding>& b) {
+// _id and _type: the resource's own column (`alias`.id or .type).
+std::string own_column_sql(const Clause& clause, const std::string& column, std::vector<SqlBinding>& b) {
   if (clause.any_of.empty()) return "1 = 1";
-  std::string sql = std::string(clause.negate ? "NOT " : "") + alias + ".id";
+  std::string sql = std::string(clause.negate ? "NOT " : "") + column;
   if (clause.any_of.size() == 1) {
     const ValueMatch& m = clause.any_of[0];
     b.push_back(text(m.code.empty() ? m.text : m.code));
@@ -422,7 +422,7 @@ std::string chain_sql(const Clause& clause, const std::string& alias, const std:
 // `type` names the resource type when the query has one; empty for system searches.
 std::string clause_sql(const Clause& clause, const std::string& alias, const std::string& type, const SqlScope& scope,
                        std::vector<SqlBinding>& b) {
-  if (clause.param == "_id") return id_sql(clause, alias, b);
+  if (clause.param == "_id" || clause.param == "_type") return own_column_sql(clause, alias + "." + clause.param.substr(1), b);
   if (clause.param == "_lastUpdated") {
     std::vector<std::string> terms;
     std::string seconds = "(" + alias + ".updated_ms / 1000.0)";

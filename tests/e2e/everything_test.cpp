@@ -121,3 +121,38 @@ TEST_CASE("$everything shows another organization nothing of a patient it has no
     return found.find("\"outcome\":\"0\"") != std::string::npos && found.find("\"outcome\":\"4\"") != std::string::npos;
   }));
 }
+
+TEST_CASE("$everything start and end keep the records whose care is dated within them", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("everything-dates"));
+  auto c = server.client();
+  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string subject = R"("subject":{"reference":"Patient/)" + ann + R"("})";
+  auto observation = [&](const std::string& when) {
+    return create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)" + subject +
+                                         R"(,"effectiveDateTime":")" + when + R"("})");
+  };
+  auto condition = [&](const std::string& onset) {  // dated by its onset: Condition has no `date`
+    return create(*c, "Condition", R"({"resourceType":"Condition","code":{"text":"asthma"},)" + subject +
+                                       R"(,"onsetDateTime":")" + onset + R"("})");
+  };
+  std::string old_pulse = observation("2020-05-01"), new_pulse = observation("2024-03-01T10:00:00Z");
+  std::string old_asthma = condition("2019-01-01"), new_asthma = condition("2024-02-01");
+  // A BodyStructure has no care date: dates do not narrow it.
+  std::string site = create(*c, "BodyStructure", R"({"resourceType":"BodyStructure","patient":{"reference":"Patient/)" + ann + R"("}})");
+
+  auto since_2023 = everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2023-01-01");
+  CHECK(since_2023 == std::map<std::string, std::string>{{"Patient/" + ann, "match"},
+                                                         {"Observation/" + new_pulse, "match"},
+                                                         {"Condition/" + new_asthma, "match"},
+                                                         {"BodyStructure/" + site, "match"}});
+  auto until_2021 = everything(*c, "/fhir/Patient/" + ann + "/$everything?end=2020-12-31");
+  CHECK(until_2021.count("Observation/" + old_pulse) == 1);
+  CHECK(until_2021.count("Condition/" + old_asthma) == 1);
+  CHECK(until_2021.count("Observation/" + new_pulse) == 0);
+  auto in_2024 = everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2024-02-15&end=2024-12-31&_type=Observation,Condition");
+  CHECK(in_2024 == std::map<std::string, std::string>{{"Patient/" + ann, "match"}, {"Observation/" + new_pulse, "match"}});
+
+  auto bad = c->get("/fhir/Patient/" + ann + "/$everything?start=last-tuesday");
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("start") != std::string::npos);
+}
