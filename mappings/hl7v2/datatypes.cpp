@@ -498,6 +498,7 @@ Node quantity_of(const std::string& decimal, const std::string& where, const Fie
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
 Node reference_range(const Rule& rule, const FieldValue& v, const MapSpec& spec);
+Node minutes(const Rule& rule, const FieldValue& v, DatatypeContext& context);
 
 namespace {
 
@@ -649,6 +650,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
          return quantity(v, 1, units ? &*units : nullptr, c.spec());
        }},
       {"dose", [](R r, V v, C c, S suffix) { return dose(r, v, c, suffix); }},
+      {"minutes", [](R r, V v, C c, S) { return minutes(r, v, c); }},
       {"MO", [](R, V v, C, S) { return money(v); }},
       {"DR", [](R, V v, C c, S) { return period(v, c); }},
       {"base64", [](R, V v, C, S) { return Node::string(fhir::io::base64_encode(v.joined(1, "^")), v.where()); }},

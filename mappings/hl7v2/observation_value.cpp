@@ -1,8 +1,10 @@
 // OBX-5, whose datatype is OBX-2, to Observation.value[x], per the IG's OBX[Observation]
 // map: NM and CQ → Quantity (units from OBX-6), SN → Quantity with a comparator, Range or
 // Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string; and
-// OBX-7 to a referenceRange.
+// OBX-7 to a referenceRange. And a length of time in minutes from a number and its units.
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -260,6 +262,33 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   }
   suffix = "String";  // keeps_every_repetition: the text types' repetitions are its lines
   return Node::string(all_text(v, type, "\n"), v.where());
+}
+
+// A length of time in whole minutes (Appointment.minutesDuration: SCH-9 in SCH-10's units,
+// AIS-7 in AIS-8's) from a number (the field) and its units (the rule's `unit`, code or text),
+// through the `duration-units` table (each spelling of a unit to its length in minutes).
+// Nothing, with a warning, for units the table does not list, or no units.
+Node minutes(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  std::string number = fhir_decimal(v.part(1));
+  if (number.empty()) return {};
+  std::optional<FieldValue> units;
+  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  const Vocabulary* table = context.spec().vocabulary("duration-units");
+  const VocabularyEntry* unit = nullptr;
+  if (table && units) unit = units->part(1).empty() ? nullptr : table->listed(units->part(1));
+  if (table && units && !unit && !units->part(2).empty()) unit = table->listed(units->part(2));
+  double amount = 0, factor = 0;
+  std::from_chars(number.data(), number.data() + number.size(), amount);
+  if (unit) std::from_chars(unit->code.data(), unit->code.data() + unit->code.size(), factor);
+  if (factor <= 0) {
+    context.warn(units ? units->where() : v.where(), units && !units->empty()
+                     ? "the duration's units '" + units->joined(1, "^") + "' are not units of time this mapping knows: the duration is left out"
+                     : "the duration has no units: it is left out");
+    return {};
+  }
+  long long whole = std::llround(amount * factor);
+  if (whole < 1) return {};
+  return Node::number(std::to_string(whole), v.where(1));
 }
 
 }  // namespace carebridge::mappings::hl7v2

@@ -92,6 +92,24 @@ TEST_CASE("SIU: an appointment timed only by its service's start and duration (A
   CHECK(appointment["minutesDuration"].GetInt() == 45);
 }
 
+TEST_CASE("SIU: a duration in hours or seconds is the appointment's minutes and one in units of no time is left out",
+          "[mappings][hl7v2]") {
+  auto minutes_of = [](const std::string& sch9, const std::string& sch10) {
+    Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|D" + sch9 + "|P|2.5\r" +
+                           segment("SCH", {{1, "A500^EPIC"}, {9, sch9}, {10, sch10}, {11, "^^^20250620093000-0500^20250620110000-0500"}, {25, "Booked"}}) +
+                           kPid + "RGS|1\r");
+    const auto& appointment = m.resource("Appointment");
+    return appointment.HasMember("minutesDuration") ? appointment["minutesDuration"].GetInt() : -1;
+  };
+  CHECK(minutes_of("2", "h^hour^UCUM") == 120);
+  CHECK(minutes_of("1.5", "HR^Hours^ISO+") == 90);
+  CHECK(minutes_of("1800", "s^second^UCUM") == 30);
+  CHECK(minutes_of("30", "MIN^Minutes^ISO+") == 30);
+  CHECK(minutes_of("30", "^minutes") == 30);  // the units in words only
+  CHECK(minutes_of("3", "mg^milligram^UCUM") == -1);
+  CHECK(minutes_of("3", "") == -1);
+}
+
 TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's reason", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|S12C|P|2.5.1\r" + segment("SCH", {{1, "A500^EPIC"}, {25, "Booked"}}) +
                          "TQ1|1||||||20250618130000-0500|20250618134000-0500\r" + kPid +
