@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "fhir/fhirpath/quantity.h"
 #include "fhir/io/base64.h"
 #include "fhir/time/arithmetic.h"
 
@@ -169,7 +170,20 @@ const VocabularyEntry* vital_sign_unit(const Node& quantity, const Vocabulary& u
   return nullptr;
 }
 
-void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
+// The quantity in the unit `conversions` lists for its code (ounces in pounds, which the
+// body-weight profile takes: 16 to the pound, so the value stays exact); unchanged when none.
+void convert_vital_sign_unit(Node& quantity, const Vocabulary* conversions) {
+  const VocabularyEntry* to = conversions ? conversions->listed(quantity.text_of("code")) : nullptr;
+  Node* value = quantity.member("value");
+  auto amount = value ? fhir::fhirpath::Decimal::parse(value->text) : std::nullopt;
+  auto converted = amount ? fhir::fhirpath::convert_quantity(*amount, quantity.text_of("code"), to ? to->code : "") : std::nullopt;
+  if (!to || !converted) return;
+  value->text = converted->to_string();
+  quantity.set("unit", Node::string(to->display.empty() ? to->code : to->display));
+  quantity.set("code", Node::string(to->code));
+}
+
+void ucum_vital_sign_units(Node& observation, const Vocabulary* units, const Vocabulary* conversions) {
   constexpr std::string_view kUcum = "http://unitsofmeasure.org";
   Node* quantity = observation.member("valueQuantity");
   if (!units || !quantity || !in_vital_signs(observation)) return;
@@ -179,6 +193,7 @@ void ucum_vital_sign_units(Node& observation, const Vocabulary* units) {
   if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
   quantity->set("system", Node::string(std::string(kUcum)));
   quantity->set("code", Node::string(ucum->code));
+  convert_vital_sign_unit(*quantity, conversions);
 }
 
 void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
@@ -200,7 +215,7 @@ void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
 
 void conform_vital_sign(Node& observation, const MapSpec& spec) {
   keep_vital_sign_text(observation);
-  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"));
+  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"), spec.vocabulary("vital-sign-unit-conversions"));
   add_vital_sign_code(observation, spec.vocabulary("vital-sign-codes"));
 }
 

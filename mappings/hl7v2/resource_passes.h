@@ -45,9 +45,10 @@ void keep_vital_sign_text(engine::Node& observation);
 // The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for
 // a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F", or
 // "bpm^^UCUM", which UCUM does not have) and `units` (the vocabulary's vital-sign-units) lists
-// get the UCUM code, the sender's words kept as the unit. Units it does not list, and every
-// result not a vital sign, stay as sent.
-void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units);
+// get the UCUM code, the sender's words kept as the unit. Units the profiles do not take
+// (ounces, feet) are converted, exactly, into the unit `conversions` names (pounds, inches).
+// Units it does not list, and every result not a vital sign, stay as sent.
+void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units, const Vocabulary* conversions);
 
 // A vital sign sent under a variant LOINC code (59408-5, SpO2 by pulse oximetry) gets the
 // code its profile requires beside it (2708-6), from `codes` (the vocabulary's vital-sign-codes).

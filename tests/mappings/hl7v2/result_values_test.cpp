@@ -184,6 +184,26 @@ TEST_CASE("A vital sign's units spelled as senders do (beats/min^^ISO, mmHg, F, 
   CHECK(text((*observation_coded(m, "2345-7"))["valueQuantity"], "code") == "MG/DL");
 }
 
+TEST_CASE("A weight in ounces and a height in feet or millimeters are converted exactly into units their profiles take",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|VU2|P|2.5.1\rEVN|A08|20250123\r" + kPid + "PV1|1|I\r"
+                         "OBX|1|NM|29463-7^Body weight^LN||120|oz^ounce^UCUM|||||F\r"
+                         "OBX|2|NM|8302-2^Body height^LN||5.5|ft|||||F\r"
+                         "OBX|3|NM|8287-5^Head circumference^LN||355|mm^millimeter^UCUM|||||F\r");
+  const auto& weight = (*observation_coded(m, "29463-7"))["valueQuantity"];
+  CHECK(weight["value"].GetDouble() == 7.5);
+  CHECK(text(weight, "code") == "[lb_av]");
+  CHECK(text(weight, "unit") == "lb");
+  const auto& height = (*observation_coded(m, "8302-2"))["valueQuantity"];
+  CHECK(height["value"].GetDouble() == 66);
+  CHECK(text(height, "code") == "[in_i]");
+  const auto& head = (*observation_coded(m, "8287-5"))["valueQuantity"];
+  CHECK(head["value"].GetDouble() == 35.5);
+  CHECK(text(head, "code") == "cm");
+  for (const auto& i : m.conversion.issues)  // the vital-signs profiles' unit bindings hold, not even as warnings
+    CHECK(i.issue.message.find("value set") == std::string::npos);
+}
+
 TEST_CASE("A vital sign sent under a variant LOINC (SpO2 by pulse oximetry, oral temperature) also carries its profile's code",
           "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ORU^R01|VC1|P|2.5.1\r" + kPid +
