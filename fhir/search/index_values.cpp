@@ -6,6 +6,7 @@
 #include "fhir/time/fhir_time.h"
 #include "fhir/search/index.h"
 #include "fhir/search/token_modifiers.h"
+#include "fhir/search/ucum_canonical.h"
 
 namespace carebridge::fhir::search {
 
@@ -175,9 +176,26 @@ void dates(const SearchParam& param, const Element& v, std::vector<IndexEntry>& 
 constexpr std::string_view kCurrencySystem = "urn:iso:std:iso:4217";
 
 void range_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out);
+void value_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out);
 
+// A number or a quantity's rows, with a UCUM quantity's canonical row (ucum_canonical.h) last.
 void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   if (v.type == "Range") return range_numbers(param, v, out);
+  size_t first = out.size();
+  value_numbers(param, v, out);
+  if (out.size() == first || out.back().system != kUcumSystem) return;
+  auto canonical = canonical_ucum(out.back().code);
+  if (!canonical) return;
+  IndexEntry e = out.back();
+  e.system = std::string(kCanonicalUcumSystem);
+  e.code = std::move(canonical->code);
+  e.low = *e.low * canonical->factor;
+  e.high = *e.high * canonical->factor;
+  out.push_back(std::move(e));
+}
+
+// The rows of one number or quantity as written: its value in its code (and its unit's words).
+void value_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   bool money = v.type == "Money";
   std::string_view text = v.is_primitive() ? v.value : std::string_view();
   if (is_quantity(v.type) || money) text = value_of(v, "value");
@@ -212,8 +230,8 @@ void numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>
 // its high, with the low's unit (else the high's); an end it lacks is open, as a Period's is.
 void range_numbers(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   std::vector<IndexEntry> low, high;  // each end's rows, the one with its code last
-  if (const Element* end = v.child("low")) numbers(param, *end, low);
-  if (const Element* end = v.child("high")) numbers(param, *end, high);
+  if (const Element* end = v.child("low")) value_numbers(param, *end, low);
+  if (const Element* end = v.child("high")) value_numbers(param, *end, high);
   if (low.empty() && high.empty()) return;
   IndexEntry e = low.empty() ? high.back() : low.back();
   e.low = low.empty() ? kFarPast : low.back().low;
@@ -277,6 +295,7 @@ void index_composite(const SearchParam& param, const std::vector<IndexEntry>& fi
     std::string key = a.code + "$";
     std::string system = (a.kind == IndexKind::Token ? a.system : std::string()) + "$";
     for (const IndexEntry& b : second) {
+      if (b.system == kCanonicalUcumSystem) continue;  // composites are searched in the units written
       IndexEntry e;
       e.param = param.code;
       e.kind = b.kind;

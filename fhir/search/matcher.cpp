@@ -95,7 +95,8 @@ bool value_matches(const ValueMatch& m, const IndexEntry& row) {
       double lo = row.low.value_or(-std::numeric_limits<double>::max());
       double hi = row.high.value_or(std::numeric_limits<double>::max());
       return range_matches(m, lo, hi) && (m.code.empty() || row.code == m.code) &&
-             (m.any_system || m.system.empty() || row.system == m.system);
+             (m.any_system || m.system.empty() || row.system == m.system) &&
+             (m.not_system.empty() || row.system != m.not_system);
     }
     case K::Missing: return true;
     case K::Near:

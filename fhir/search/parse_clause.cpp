@@ -11,6 +11,7 @@
 
 #include "fhir/search/index.h"
 #include "fhir/search/token_modifiers.h"
+#include "fhir/search/ucum_canonical.h"
 #include "fhir/time/fhir_time.h"
 
 namespace carebridge::fhir::search {
@@ -269,6 +270,24 @@ bool parse_range(const std::string& type, std::string value, ValueMatch& m, std:
     return false;
   }
   return true;
+}
+
+// A quantity searched in a UCUM unit is also searched in its canonical form, and a quantity
+// searched otherwise never matches the canonical rows (ucum_canonical.h): the canonical
+// match, when `m` has one.
+std::optional<ValueMatch> canonical_match(ValueMatch& m) {
+  if (m.kind != ValueMatch::Kind::Range) return std::nullopt;
+  std::optional<CanonicalUcum> canonical;
+  if (!m.any_system && m.system == kUcumSystem) canonical = canonical_ucum(m.code);
+  m.not_system = std::string(kCanonicalUcumSystem);
+  if (!canonical) return std::nullopt;
+  ValueMatch c = m;
+  c.not_system.clear();
+  c.system = std::string(kCanonicalUcumSystem);
+  c.code = std::move(canonical->code);
+  c.low *= canonical->factor;
+  c.high *= canonical->factor;
+  return c;
 }
 
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
@@ -575,7 +594,9 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
         continue;
       }
     }
+    std::optional<ValueMatch> canonical = param.type == "quantity" ? canonical_match(m) : std::nullopt;
     clause.any_of.push_back(std::move(m));
+    if (canonical) clause.any_of.push_back(std::move(*canonical));
   }
   return true;
 }

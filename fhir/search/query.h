@@ -34,6 +34,9 @@ struct ValueMatch {
   // with `system_prefix` and ends with `system_suffix` (composites: "8480-6$" is the
   // code 8480-6 whatever the value's unit).
   std::string code_prefix, system_prefix, system_suffix;
+  // Also required, when not empty: the row's system is not this one (a quantity searched in
+  // no UCUM unit never matches the canonical UCUM rows, ucum_canonical.h).
+  std::string not_system;
 };
 
 struct Clause {

@@ -21,7 +21,8 @@ namespace {
 // Version 4 added the commit log (commit hooks' records, the write log among them);
 // version 5 the access facts of every version (who may see it, store.h).
 // Version 7 folds string rows of every Latin script, NFD accents, Greek and Cyrillic (fold.cpp).
-constexpr int kSchemaVersion = 7;  // 6: identifier:of-type rows; 7: string rows folded anew
+// Version 8 adds each UCUM quantity's canonical row (fhir/search/ucum_canonical.h).
+constexpr int kSchemaVersion = 8;  // 6: identifier:of-type rows; 7: string rows folded anew; 8: canonical UCUM rows
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,

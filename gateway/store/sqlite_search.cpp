@@ -173,6 +173,10 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
         b.push_back(text(m.system));
         sql += " AND s.system = ?";
       }
+      if (!m.not_system.empty()) {
+        b.push_back(text(m.not_system));
+        sql += " AND s.system <> ?";
+      }
       return "(" + sql + ")";
     }
     case K::Missing: return "1 = 1";

@@ -144,6 +144,9 @@ std::vector<SearchCase> parameter_searches(const Send& send) {
       // quantity: value, prefix, system and code
       {"Observation?value-quantity=5.4", 1}, {"Observation?value-quantity=gt6|http://unitsofmeasure.org|mg/dL", 2},
       {"Observation?value-quantity=le7.1||mg/dL", 2}, {"Observation?value-quantity=lt100|http://unitsofmeasure.org|kg", 0},
+      // UCUM canonical: the same amounts in other units of the dimension (60 mg/L is 6 mg/dL)
+      {"Observation?value-quantity=gt60|http://unitsofmeasure.org|mg/L", 2},
+      {"Observation?value-quantity=0.054|http://unitsofmeasure.org|g/L", 1}, {"Observation?value-quantity=54||mg/L", 0},
       // number: the implicit range leaves its top out (0.1 is [0.05, 0.15)), and an exponent
       // keeps the mantissa's significant figures (1e-1 is 0.1 to one figure, 2e-1 [0.15, 0.25))
       {"RiskAssessment?probability=0.1", 1}, {"RiskAssessment?probability=0.15", 1}, {"RiskAssessment?probability=1e-1", 1},

@@ -92,6 +92,29 @@ TEST_CASE("the matcher decides one resource on its own index rows", "[fhir][sear
   CHECK_FALSE(f.matches(o, "Observation", {{"code", "8480-6"}}));
 }
 
+TEST_CASE("a UCUM quantity is found in any unit of its dimension and a search in no unit reads it as written",
+          "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"g","status":"final","code":{"text":"glucose"},)"
+        R"("valueQuantity":{"value":5400,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}})");
+  f.add(R"({"resourceType":"Observation","id":"t","status":"final","code":{"text":"temperature"},)"
+        R"("valueQuantity":{"value":37,"unit":"C","system":"http://unitsofmeasure.org","code":"Cel"}})");
+  const std::string g = "Observation/g", t = "Observation/t";
+  const std::string ucum = "|http://unitsofmeasure.org|";
+  CHECK(f.matches(g, "Observation", {{"value-quantity", "5400" + ucum + "mg"}}));
+  CHECK(f.matches(g, "Observation", {{"value-quantity", "5.4" + ucum + "g"}}));
+  CHECK(f.matches(g, "Observation", {{"value-quantity", "gt5" + ucum + "g"}}));
+  CHECK(f.matches(g, "Observation", {{"value-quantity", "lt6000000" + ucum + "ug"}}));
+  CHECK_FALSE(f.matches(g, "Observation", {{"value-quantity", "5.4" + ucum + "kg"}}));
+  CHECK_FALSE(f.matches(g, "Observation", {{"value-quantity", "5.4" + ucum + "mL"}}));  // another dimension
+  CHECK_FALSE(f.matches(g, "Observation", {{"value-quantity", "5.4"}}));  // no unit: the value as written
+  CHECK(f.matches(g, "Observation", {{"value-quantity", "5400"}}));
+  CHECK_FALSE(f.matches(g, "Observation", {{"value-quantity", "5.4||g"}}));
+  // Celsius has no canonical form here: found by its own code.
+  CHECK(f.matches(t, "Observation", {{"value-quantity", "37" + ucum + "Cel"}}));
+  CHECK_FALSE(f.matches(t, "Observation", {{"value-quantity", "310" + ucum + "K"}}));
+}
+
 TEST_CASE("ge and le are gt or eq and lt or eq: a period ending inside the searched day is neither", "[fhir][search]") {
   Fixture f;
   f.add(R"({"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},)"
