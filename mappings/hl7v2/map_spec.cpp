@@ -108,6 +108,10 @@ struct SpecReader {
           if (v.IsString()) c.values.emplace_back(v.GetString());
       } else if (m.value.IsString()) {
         c.values.emplace_back(m.value.GetString());
+      } else if (std::string table = text(m.value, "table"); !table.empty()) {  // the codes a table lists
+        auto listed = spec.vocabularies_.find(table);  // vocabulary.json is read before the segment maps
+        if (listed == spec.vocabularies_.end()) error(where, "no vocabulary table '" + table + "'");
+        else for (const auto& entry : listed->second.entries) c.values.push_back(entry.first);
       }
       out.push_back(std::move(c));
     }

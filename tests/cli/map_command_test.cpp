@@ -128,6 +128,20 @@ TEST_CASE("a folder of one's own maps adds a segment without rebuilding (mapping
   CHECK(run.out.find("MEMBER-9") != std::string::npos);
 }
 
+TEST_CASE("a map's condition on the codes of a vocabulary table it does not have is a spec error", "[cli][hl7v2]") {
+  auto dir = temp_dir("map-own-table");
+  fs::copy(fs::path(CAREBRIDGE_SAMPLES).parent_path() / "mappings/hl7v2/maps", dir / "maps");
+  std::string segments = read_text(dir / "maps/segments.json");
+  const std::string table = R"({"table": "vital-sign-codes"})";
+  size_t at = segments.find(table);
+  REQUIRE(at != std::string::npos);  // OBX[vital-signs] reads its codes from the table
+  segments.replace(at, table.size(), R"({"table": "vital-sign-code-list"})");
+  write_file(dir / "maps/segments.json", segments);
+  auto run = run_carebridge({"map", "--mapping", (dir / "maps").string(), project_sample("hl7v2/oru_r01.hl7").string()});
+  CHECK(run.exit_code != 0);
+  CHECK(run.err.find("no vocabulary table 'vital-sign-code-list'") != std::string::npos);
+}
+
 TEST_CASE("map: an agency's sheet to FHIR and back to the sheet with --to csv", "[cli][agency]") {
   auto dir = temp_dir("map-agency-back");
   auto forward = run_carebridge({"map", "--mapping", "case-plan", "--out-dir", dir.string(),
