@@ -261,19 +261,31 @@ struct SpecReader {
   void messages(const Json& root) {
     MessageMap defaults;
     if (root.HasMember("default") && root["default"].IsObject()) defaults = message_map(root["default"], {});
-    // Message codes first ("ADT"), then events ("ADT^A40") over their code's map.
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const auto& m : root.GetObject()) {
-        std::string name = m.name.GetString();
-        if (!m.value.IsObject() || name == "default" || name.front() == '_' || (name.find('^') != std::string::npos) != (pass == 1)) continue;
-        MessageMap base = defaults;
-        if (pass == 1) {
-          auto code = spec.messages_.find(name.substr(0, name.find('^')));
-          if (code != spec.messages_.end()) base = code->second;
-        }
-        spec.messages_[name] = message_map(m.value, std::move(base));
-      }
+    for (const auto& m : root.GetObject()) {
+      std::string name = m.name.GetString();
+      if (m.value.IsObject() && name != "default" && name.front() != '_') message(root, name, defaults, 0);
     }
+  }
+
+  // The map of message `name` ("ADT", "ADT^A40"), read once: its entries over the map it is
+  // `like` ("OUL": {"like": "ORU"}), else an event's over its message code's ("ADT^A40" over
+  // "ADT"), else over the defaults.
+  const MessageMap* message(const Json& root, const std::string& name, const MessageMap& defaults, int depth) {
+    if (auto done = spec.messages_.find(name); done != spec.messages_.end()) return &done->second;
+    auto value = root.FindMember(name.c_str());
+    if (value == root.MemberEnd() || !value->value.IsObject()) return nullptr;
+    if (depth > 8) {
+      error("messages.json " + name, "\"like\" goes round in a circle");
+      return nullptr;
+    }
+    const MessageMap* base = nullptr;
+    if (std::string like = text(value->value, "like"); !like.empty()) {
+      base = message(root, like, defaults, depth + 1);
+      if (!base) error("messages.json " + name, "\"like\" names no message map '" + like + "'");
+    } else if (name.find('^') != std::string::npos) {
+      base = message(root, name.substr(0, name.find('^')), defaults, depth + 1);
+    }
+    return &(spec.messages_[name] = message_map(value->value, base ? *base : defaults));
   }
 
   void check_references() {
