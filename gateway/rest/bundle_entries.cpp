@@ -133,6 +133,8 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
       e.url = std::string(value_of(*request, "url"));
       e.if_none_exist = std::string(value_of(*request, "ifNoneExist"));
       e.if_match = std::string(value_of(*request, "ifMatch"));
+      e.if_none_match = std::string(value_of(*request, "ifNoneMatch"));
+      e.if_modified_since = std::string(value_of(*request, "ifModifiedSince"));
     }
     entries.push_back(std::move(e));
   }
@@ -169,6 +171,9 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
     e.version = parse_etag(e.if_match);
     if (!e.version) return entry_failure(e, 400, "invalid", "ifMatch must be an ETag such as W/\"1\"");
   }
+  if (!e.if_modified_since.empty() && !fhir::time::date_range(e.if_modified_since)) {
+    return entry_failure(e, 400, "invalid", "ifModifiedSince must be an instant such as 2024-03-05T07:08:09Z");
+  }
   if (!e.id.empty() && !e.is_read() && !valid_id(e.id)) return entry_failure(e, 400, "invalid", "'" + e.id + "' is not a valid id");
   return std::nullopt;
 }
@@ -182,6 +187,12 @@ http::Request entry_request(const BundleEntry& e, const http::Request& outer, co
   sub.headers = {{"Host", std::string(outer.header("Host"))}, {"Accept", "application/fhir+json"},
                  {"Content-Type", "application/fhir+json"}};
   if (!e.if_match.empty()) sub.headers.emplace_back("If-Match", e.if_match);
+  // A read's ifNoneMatch and ifModifiedSince are the conditional read's headers (R4
+  // Bundle.entry.request): a copy that is current answers 304. The instant becomes an HTTP date.
+  if (e.is_read() && !e.if_none_match.empty()) sub.headers.emplace_back("If-None-Match", e.if_none_match);
+  if (auto since = e.is_read() ? fhir::time::date_range(e.if_modified_since) : std::nullopt) {
+    sub.headers.emplace_back("If-Modified-Since", fhir::time::http_date(static_cast<int64_t>(since->first * 1000)));
+  }
   if (e.method == "PATCH") patch_request(e.resource, sub);
   sub.tls = outer.tls;
   return sub;

@@ -526,3 +526,31 @@ TEST_CASE("criteria with an empty value never select every resource", "[gateway]
   CHECK(c->put("/fhir/BodyStructure?identifier=", body("D"), json_headers()).status == 400);
   CHECK(c->get("/fhir/BodyStructure/" + a_id).status == 200);
 }
+
+TEST_CASE("a Bundle's reads take ifNoneMatch and ifModifiedSince as conditional reads", "[gateway][e2e][transaction]") {
+  // An engine that polls with a batch of GETs sends the versions it holds: they were ignored,
+  // and every entry answered 200 with the whole resource.
+  ServerProcess server(temp_dir("batch-conditional-read"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/cr1", patient_json("Ifnone", "Ada", R"("id":"cr1",)"), json_headers()).status == 201);
+  auto second = c->put("/fhir/Patient/cr1", patient_json("Ifnone", "Adele", R"("id":"cr1",)"), json_headers());
+  REQUIRE(second.status == 200);
+  auto read = [](const std::string& condition) {
+    return R"({"request":{"method":"GET","url":"Patient/cr1",)" + condition + "}}";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + read(R"("ifNoneMatch":"W/\"2\"")") + "," +
+                      read(R"("ifNoneMatch":"W/\"1\"")") + "," + read(R"("ifModifiedSince":"2999-01-01T00:00:00Z")") +
+                      "," + read(R"("ifModifiedSince":"2001-01-01T00:00:00+02:00")") + "," +
+                      read(R"("ifModifiedSince":"yesterday")") + "]}";
+  auto doc = answer(*c, batch);
+  CHECK(entry_status(doc, 0) == "304 Not Modified");
+  CHECK_FALSE(doc["entry"][0].HasMember("resource"));
+  CHECK(entry_status(doc, 1) == "200 OK");
+  CHECK(str(doc["entry"][1]["resource"], "id") == "cr1");
+  CHECK(entry_status(doc, 2) == "304 Not Modified");
+  CHECK(entry_status(doc, 3) == "200 OK");
+  CHECK(entry_status(doc, 4).starts_with("400"));
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                            read(R"("ifNoneMatch":"W/\"2\"")") + "]}";
+  CHECK(entry_status(answer(*c, transaction), 0) == "304 Not Modified");
+}
