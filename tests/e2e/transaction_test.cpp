@@ -554,3 +554,33 @@ TEST_CASE("a Bundle's reads take ifNoneMatch and ifModifiedSince as conditional 
                             read(R"("ifNoneMatch":"W/\"2\"")") + "]}";
   CHECK(entry_status(answer(*c, transaction), 0) == "304 Not Modified");
 }
+
+TEST_CASE("a transaction's DELETEs come before the conditional creates and references that would find them",
+          "[gateway][e2e][transaction]") {
+  // An engine replacing a record deletes it and creates it again in one transaction: the create's
+  // ifNoneExist found the record being deleted, and the references to it were left dangling.
+  ServerProcess server(temp_dir("transaction-delete-recreate"));
+  auto c = server.client();
+  std::string patient = patient_json("Replaced", "Noor", R"("identifier":[{"system":"urn:mrn","value":"D-1"}],)");
+  auto created = c->post("/fhir/Patient", patient, json_headers());
+  REQUIRE(created.status == 201);
+  std::string old_id = str(parse_json(created.body), "id");
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                       R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|D-1"}},)" +
+                       entry_post("urn:uuid:2f1c", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|D-1")") + "," +
+                       entry_post("urn:uuid:9a0b",
+                                  R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                  R"("subject":{"reference":"Patient?identifier=urn:mrn|D-1"}})",
+                                  "Observation") +
+                       "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(entry_status(doc, 1) == "201 Created");
+  std::string new_id = str(doc["entry"][1]["resource"], "id");
+  CHECK(new_id != old_id);
+  CHECK(str(doc["entry"][2]["resource"]["subject"], "reference") == "Patient/" + new_id);
+  CHECK(c->get("/fhir/Patient/" + old_id).status == 410);
+  CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|D-1") == 1);
+}
