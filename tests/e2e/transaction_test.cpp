@@ -584,3 +584,19 @@ TEST_CASE("a transaction's DELETEs come before the conditional creates and refer
   CHECK(c->get("/fhir/Patient/" + old_id).status == 410);
   CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|D-1") == 1);
 }
+
+TEST_CASE("a batch's conditional create after a DELETE of its match creates the resource again", "[gateway][e2e][transaction]") {
+  // Entries are answered as if sent one after another: the create searched before the delete
+  // was written, answered 200 with the resource the batch then deleted, and stored nothing.
+  ServerProcess server(temp_dir("batch-delete-recreate"));
+  auto c = server.client();
+  std::string patient = patient_json("Again", "Ines", R"("identifier":[{"system":"urn:mrn","value":"B-7"}],)");
+  REQUIRE(c->post("/fhir/Patient", patient, json_headers()).status == 201);
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)"
+                       R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|B-7"}},)" +
+                       entry_post("urn:uuid:5e1d", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|B-7")") + "]}";
+  auto doc = answer(*c, bundle);
+  CHECK(entry_status(doc, 0).starts_with("204"));
+  CHECK(entry_status(doc, 1) == "201 Created");
+  CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|B-7") == 1);
+}
