@@ -144,6 +144,15 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
 std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::string& base_path,
                                   const std::string& base_url, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
+  // An absolute url names this server's base; another base (the engine's own server, or this one
+  // under the name a proxy gives it) was read as the type "https:" and answered 404.
+  if (std::string_view path = std::string_view(e.url).substr(0, e.url.find('?'));
+      path.find("://") != std::string_view::npos && !e.url.starts_with(base_url + "/")) {
+    Result r = entry_failure(e, 400, "invalid", "the url " + e.url.substr(0, 200) + " is not under this server's base " + base_url +
+                                                  ": write it relative to the base (Patient, Patient/123, Patient?identifier=...)");
+    r.issues.back().expression += ".request.url";
+    return r;
+  }
   if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
   e.if_none_exist = std::string(create_criteria(e.type, e.if_none_exist));
   bool writes = e.method == "POST" || e.method == "PUT";

@@ -600,3 +600,17 @@ TEST_CASE("a batch's conditional create after a DELETE of its match creates the 
   CHECK(entry_status(doc, 1) == "201 Created");
   CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|B-7") == 1);
 }
+
+TEST_CASE("an entry whose url is absolute under another base is refused with the reason", "[gateway][e2e][transaction]") {
+  // It was read as the resource type "https:" and answered 404 "not a FHIR R4 resource type".
+  ServerProcess server(temp_dir("batch-foreign-url"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:6a2e", patient_json("Elsewhere", "Ola"), "https://ehr.example.org/fhir/Patient") + "," +
+                       entry_post("urn:uuid:6a2f", patient_json("Here", "Ola"), "Patient?identifier=http://x|1") + "]}";
+  auto doc = answer(*c, bundle);
+  CHECK(entry_status(doc, 0) == "400 Bad Request");
+  CHECK_THAT(entry_problem(doc, 0), Catch::Contains("is not under this server's base"));
+  CHECK(std::string(doc["entry"][0]["response"]["outcome"]["issue"][0]["expression"][0].GetString()) == "Bundle.entry[0].request.url");
+  CHECK_THAT(entry_problem(doc, 1), Catch::Contains("takes no search parameters"));
+}
