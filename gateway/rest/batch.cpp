@@ -6,7 +6,8 @@
 // its entry. An entry that depends on what is pending (the same resource, the
 // same conditional criteria, a read or PATCH, a conditional update or delete of
 // a type with pending writes, a conditional create of a type with pending updates or
-// deletes) first waits until the pending writes are durable.
+// deletes, a conditional reference to a type with pending writes) first waits until
+// the pending writes are durable.
 #include <condition_variable>
 #include <unordered_map>
 #include <unordered_set>
@@ -140,6 +141,21 @@ void refuse_references_to_creates(const fhir::definitions::Definitions& definiti
   }
 }
 
+// Whether `resource` names a resource by a search ("Organization?identifier=x|1") of a type with
+// pending writes: settled before those are written, the reference would not find the resource an
+// entry ahead of it creates (an engine's Organization, then its Locations naming it so).
+bool searches_pending(fhir::model::Element& resource, const PendingWrites& pending) {
+  bool found = false;
+  for_each_reference(resource, [&](fhir::model::Element& value) {
+    if (found || value.base_name() != "reference") return;
+    std::string_view v = value.value;
+    auto q = v.find('?');
+    if (q != std::string_view::npos && v.substr(0, q).find_first_of("/:") == std::string_view::npos)
+      found = pending.holds_type(std::string(v.substr(0, q)));
+  });
+  return found;
+}
+
 }  // namespace
 
 FhirService::Planned FhirService::plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& e) {
@@ -191,7 +207,8 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     // A conditional create searches too: after a pending delete of the resource its criteria
     // select (an engine replacing a record), it would answer 200 with what the batch deletes.
     bool creates_if_none = e.method == "POST" && !e.if_none_exist.empty();
-    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type)) || (creates_if_none && pending.alters_type(e.type)))
+    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type)) || (creates_if_none && pending.alters_type(e.type)) ||
+        (e.resource && searches_pending(*e.resource, pending)))
       flush();
     Planned planned = plan_batch_entry(call.who, doc, e);
     e.result = std::move(planned.result);

@@ -614,3 +614,25 @@ TEST_CASE("an entry whose url is absolute under another base is refused with the
   CHECK(std::string(doc["entry"][0]["response"]["outcome"]["issue"][0]["expression"][0].GetString()) == "Bundle.entry[0].request.url");
   CHECK_THAT(entry_problem(doc, 1), Catch::Contains("takes no search parameters"));
 }
+
+TEST_CASE("a batch's conditional reference finds the resource an entry ahead of it creates", "[gateway][e2e][transaction]") {
+  // Entries are answered as if sent one after another, but the Location's reference was searched
+  // before the Organization ahead of it was written: 412 "matches no resource".
+  ServerProcess server(temp_dir("batch-conditional-reference"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:0a1",
+                                  R"({"resourceType":"Organization","identifier":[{"system":"urn:org","value":"O-1"}],"name":"North"})",
+                                  "Organization", R"(,"ifNoneExist":"identifier=urn:org|O-1")") + "," +
+                       entry_post("urn:uuid:0a2",
+                                  R"({"resourceType":"Location","name":"North ward",)"
+                                  R"("managingOrganization":{"reference":"Organization?identifier=urn:org|O-1"}})",
+                                  "Location") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1) == "201 Created");
+  CHECK(str(doc["entry"][1]["resource"]["managingOrganization"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
+}
