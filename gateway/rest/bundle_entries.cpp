@@ -167,6 +167,12 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
     return entry_failure(e, 400, "invalid", "a create's url takes no search parameters ('" + name +
                                                 "'); for a conditional create put them in request.ifNoneExist");
   }
+  // A create's url is its type, as a POST to [type]/[id] is refused (405): the id was replaced by a
+  // new one, and the references naming it ("Patient/123", as the sender wrote them) led nowhere.
+  if (e.method == "POST" && !e.id.empty()) {
+    return entry_failure(e, 405, "not-supported", "POST " + e.url.substr(0, 200) + " names a resource: a create's url is its type (POST " +
+                                                      e.type + "); PUT " + e.type + "/[id] creates with the id the sender chose");
+  }
   if (e.method == "PATCH" && transaction) {
     return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
   }

@@ -636,3 +636,16 @@ TEST_CASE("a batch's conditional reference finds the resource an entry ahead of 
   CHECK(entry_status(doc, 1) == "201 Created");
   CHECK(str(doc["entry"][1]["resource"]["managingOrganization"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
 }
+
+TEST_CASE("an entry that POSTs to a resource's url is refused as the plain POST is", "[gateway][e2e][transaction]") {
+  // It was created under a new id, and the entries naming it as Patient/p-9 pointed at nothing.
+  ServerProcess server(temp_dir("transaction-post-id"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:7b1", patient_json("Chosen", "Id", R"("id":"p-9",)"), "Patient/p-9") + "]}";
+  auto refused = c->post("/fhir", bundle, json_headers());
+  INFO(refused.body);
+  CHECK(refused.status == 405);
+  CHECK_THAT(refused.body, Catch::Contains("a create's url is its type"));
+  CHECK(total(*c, "/fhir/Patient") == 0);
+}
