@@ -5,7 +5,9 @@
 // own commit, so one group sync covers many entries and a conflict fails only
 // its entry. An entry that depends on what is pending (the same resource, the
 // same conditional criteria, a read or PATCH, a conditional update or delete of
-// a type with pending writes) first waits until the pending writes are durable.
+// a type with pending writes, a conditional create of a type with pending updates or
+// deletes, a conditional reference to a type with pending writes) first waits until
+// the pending writes are durable.
 #include <condition_variable>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,10 +38,13 @@ class PendingWrites {
 
   bool holds(const std::string& key) const { return !key.empty() && keys_.count(key); }
   bool holds_type(const std::string& type) const { return types_.count(type); }
+  // Whether a pending update or delete of `type` may change what a search of the type selects.
+  bool alters_type(const std::string& type) const { return altered_types_.count(type); }
 
   void add(BundleEntry& entry, const std::string& key, store::Write write) {
     if (!key.empty()) keys_.insert(key);
     if (write.record.method != "POST" || !key.empty()) keys_.insert(write.record.type + "/" + write.record.id);
+    if (write.record.method != "POST") altered_types_.insert(write.record.type);
     types_.insert(write.record.type);
     entries_.push_back(&entry);
     writes_.push_back(std::move(write));
@@ -78,6 +83,7 @@ class PendingWrites {
     entries_.clear();
     keys_.clear();
     types_.clear();
+    altered_types_.clear();
     return conflicted;
   }
 
@@ -86,7 +92,7 @@ class PendingWrites {
   std::function<void(std::vector<store::Write>&)> audit_;
   std::vector<store::Write> writes_;
   std::vector<BundleEntry*> entries_;
-  std::unordered_set<std::string> keys_, types_;
+  std::unordered_set<std::string> keys_, types_, altered_types_;
 };
 
 // A conditional PATCH entry (Patient?identifier=x) is pointed at the one resource its
@@ -133,6 +139,21 @@ void refuse_references_to_creates(const fhir::definitions::Definitions& definiti
     e.result.issues.back().expression = e.where();
     e.done = true;
   }
+}
+
+// Whether `resource` names a resource by a search ("Organization?identifier=x|1") of a type with
+// pending writes: settled before those are written, the reference would not find the resource an
+// entry ahead of it creates (an engine's Organization, then its Locations naming it so).
+bool searches_pending(fhir::model::Element& resource, const PendingWrites& pending) {
+  bool found = false;
+  for_each_reference(resource, [&](fhir::model::Element& value) {
+    if (found || value.base_name() != "reference") return;
+    std::string_view v = value.value;
+    auto q = v.find('?');
+    if (q != std::string_view::npos && v.substr(0, q).find_first_of("/:") == std::string_view::npos)
+      found = pending.holds_type(std::string(v.substr(0, q)));
+  });
+  return found;
 }
 
 }  // namespace
@@ -183,7 +204,12 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     }
     std::string key = dependency_key(e);
     bool by_criteria = e.method != "POST" && e.id.empty();
-    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type))) flush();
+    // A conditional create searches too: after a pending delete of the resource its criteria
+    // select (an engine replacing a record), it would answer 200 with what the batch deletes.
+    bool creates_if_none = e.method == "POST" && !e.if_none_exist.empty();
+    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type)) || (creates_if_none && pending.alters_type(e.type)) ||
+        (e.resource && searches_pending(*e.resource, pending)))
+      flush();
     Planned planned = plan_batch_entry(call.who, doc, e);
     e.result = std::move(planned.result);
     if (e.result.status >= 400) {

@@ -133,6 +133,8 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
       e.url = std::string(value_of(*request, "url"));
       e.if_none_exist = std::string(value_of(*request, "ifNoneExist"));
       e.if_match = std::string(value_of(*request, "ifMatch"));
+      e.if_none_match = std::string(value_of(*request, "ifNoneMatch"));
+      e.if_modified_since = std::string(value_of(*request, "ifModifiedSince"));
     }
     entries.push_back(std::move(e));
   }
@@ -142,6 +144,15 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
 std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::string& base_path,
                                   const std::string& base_url, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
+  // An absolute url names this server's base; another base (the engine's own server, or this one
+  // under the name a proxy gives it) was read as the type "https:" and answered 404.
+  if (std::string_view path = std::string_view(e.url).substr(0, e.url.find('?'));
+      path.find("://") != std::string_view::npos && !e.url.starts_with(base_url + "/")) {
+    Result r = entry_failure(e, 400, "invalid", "the url " + e.url.substr(0, 200) + " is not under this server's base " + base_url +
+                                                  ": write it relative to the base (Patient, Patient/123, Patient?identifier=...)");
+    r.issues.back().expression += ".request.url";
+    return r;
+  }
   if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
   e.if_none_exist = std::string(create_criteria(e.type, e.if_none_exist));
   bool writes = e.method == "POST" || e.method == "PUT";
@@ -156,6 +167,12 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
     return entry_failure(e, 400, "invalid", "a create's url takes no search parameters ('" + name +
                                                 "'); for a conditional create put them in request.ifNoneExist");
   }
+  // A create's url is its type, as a POST to [type]/[id] is refused (405): the id was replaced by a
+  // new one, and the references naming it ("Patient/123", as the sender wrote them) led nowhere.
+  if (e.method == "POST" && !e.id.empty()) {
+    return entry_failure(e, 405, "not-supported", "POST " + e.url.substr(0, 200) + " names a resource: a create's url is its type (POST " +
+                                                      e.type + "); PUT " + e.type + "/[id] creates with the id the sender chose");
+  }
   if (e.method == "PATCH" && transaction) {
     return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
   }
@@ -168,6 +185,9 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
   if (!e.if_match.empty()) {
     e.version = parse_etag(e.if_match);
     if (!e.version) return entry_failure(e, 400, "invalid", "ifMatch must be an ETag such as W/\"1\"");
+  }
+  if (!e.if_modified_since.empty() && !fhir::time::date_range(e.if_modified_since)) {
+    return entry_failure(e, 400, "invalid", "ifModifiedSince must be an instant such as 2024-03-05T07:08:09Z");
   }
   if (!e.id.empty() && !e.is_read() && !valid_id(e.id)) return entry_failure(e, 400, "invalid", "'" + e.id + "' is not a valid id");
   return std::nullopt;
@@ -182,6 +202,12 @@ http::Request entry_request(const BundleEntry& e, const http::Request& outer, co
   sub.headers = {{"Host", std::string(outer.header("Host"))}, {"Accept", "application/fhir+json"},
                  {"Content-Type", "application/fhir+json"}};
   if (!e.if_match.empty()) sub.headers.emplace_back("If-Match", e.if_match);
+  // A read's ifNoneMatch and ifModifiedSince are the conditional read's headers (R4
+  // Bundle.entry.request): a copy that is current answers 304. The instant becomes an HTTP date.
+  if (e.is_read() && !e.if_none_match.empty()) sub.headers.emplace_back("If-None-Match", e.if_none_match);
+  if (auto since = e.is_read() ? fhir::time::date_range(e.if_modified_since) : std::nullopt) {
+    sub.headers.emplace_back("If-Modified-Since", fhir::time::http_date(static_cast<int64_t>(since->first * 1000)));
+  }
   if (e.method == "PATCH") patch_request(e.resource, sub);
   sub.tls = outer.tls;
   return sub;

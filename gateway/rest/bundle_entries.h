@@ -20,6 +20,7 @@ struct BundleEntry {
   size_t index = 0;
   fhir::model::Element* resource = nullptr;
   std::string full_url, method, url, if_none_exist, if_match;
+  std::string if_none_match, if_modified_since;  // a read's conditions (conditional read)
   std::string type, id;  // from the url (id resolved for conditional entries)
   Params criteria;       // conditional update/delete
   std::optional<int64_t> version;

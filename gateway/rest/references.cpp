@@ -14,13 +14,14 @@
 
 namespace carebridge::gateway::rest {
 
-std::optional<std::string> WritePath::resolve_conditional(const Caller& who, std::string_view reference, Result& failure_out) {
+std::optional<std::string> WritePath::resolve_conditional(const Caller& who, std::string_view reference, Result& failure_out,
+                                                          const std::unordered_set<std::string>* gone) {
   auto q = reference.find('?');
   Issues issues;
   std::string type(reference.substr(0, q));
   auto matches = q == std::string_view::npos || !registry_.is_resource_type(type)
                      ? std::vector<store::ResourceRecord>{}
-                     : match(who, type, parse_query(reference.substr(q + 1)), 2, issues);
+                     : match(who, type, parse_query(reference.substr(q + 1)), 2, issues, gone);
   if (matches.size() == 1) return matches[0].type + "/" + matches[0].id;
   std::string shown(reference.substr(0, 300));
   if (has_error(issues)) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
@@ -204,9 +205,12 @@ class FhirService {
   // answer a transaction's failure (nullopt: committed) or fill each batch entry's result.
   http::Response bundle(Call& call);
   std::optional<Result> run_transaction(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
-  std::optional<Result> resolve_entry_id(const Caller& who, BundleEntry& entry);
+  // `gone` ("Type/id") is what the transaction's DELETE entries delete: processed first (R4
+  // http.html#trules), it is no match for the conditional creates and references after them.
+  std::optional<Result> resolve_entry_id(const Caller& who, BundleEntry& entry, const std::unordered_set<std::string>& gone);
   std::optional<Result> resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
-                                           const std::unordered_map<std::string, std::string>& ids);
+                                           const std::unordered_map<std::string, std::string>& ids,
+                                           const std::unordered_set<std::string>& gone);
   std::optional<Result> commit_transaction(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   void run_batch(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   // Validates the resources the entries create or update, side by side on the cores.

@@ -172,11 +172,12 @@ class PendingEntries {
 // the transaction's own entries (one resource found both ways is one); none or several: nullopt,
 // with the failure (412, or 400 for criteria the server cannot run) in `failure_out`.
 std::optional<std::string> conditional_target(WritePath& writes, const Caller& who, const std::string& reference,
-                                              PendingEntries& pending, Result& failure_out) {
+                                              PendingEntries& pending, const std::unordered_set<std::string>& gone,
+                                              Result& failure_out) {
   auto q = reference.find('?');
   std::vector<std::string> found = pending.matching(reference.substr(0, q), std::string_view(reference).substr(q + 1));
   Result stored_failure;
-  auto stored = writes.resolve_conditional(who, reference, stored_failure);
+  auto stored = writes.resolve_conditional(who, reference, stored_failure, &gone);
   bool none_stored = !stored && stored_failure.status == 412 && !stored_failure.issues.empty() &&
                      stored_failure.issues.back().code == "not-found";
   if (!stored && !none_stored) {
@@ -247,16 +248,22 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   }
   std::unordered_map<std::string, std::string> ids;  // fullUrl -> "Type/id"
   std::unordered_set<std::string_view> full_urls;
+  std::unordered_set<std::string> gone;  // "Type/id" the DELETE entries delete
   RepeatedConditionals repeated;
-  for (auto& e : entries) {
-    // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
-    if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
-      return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
-    if (auto failed = resolve_entry_id(call.who, e)) return failed;
-    if (auto failed = repeated.note(e)) return failed;
-    if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
+  // The DELETEs first, as they are processed: the creates' ifNoneExist then do not find what they delete.
+  for (bool deletes : {true, false}) {
+    for (auto& e : entries) {
+      if ((e.method == "DELETE") != deletes) continue;
+      // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
+      if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
+        return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
+      if (auto failed = resolve_entry_id(call.who, e, gone)) return failed;
+      if (auto failed = repeated.note(e)) return failed;
+      if (deletes && !e.id.empty()) gone.insert(e.type + "/" + e.id);
+      if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
+    }
   }
-  if (auto failed = resolve_references(call.who, doc, entries, ids)) return failed;
+  if (auto failed = resolve_references(call.who, doc, entries, ids, gone)) return failed;
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
   repeated.answer();
   // Reads see the transaction's results.
@@ -281,11 +288,12 @@ void FhirService::validate_entries(std::vector<BundleEntry>& entries) {
                [&](size_t i) { writes[i]->validated = writes_.validate_write(*writes[i]->resource); });
 }
 
-std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEntry& e) {
+std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEntry& e,
+                                                    const std::unordered_set<std::string>& gone) {
   if (e.method == "POST") {
     if (!e.if_none_exist.empty()) {
       Issues found;
-      auto matches = writes_.match(who, e.type, parse_query(e.if_none_exist), 2, found);
+      auto matches = writes_.match(who, e.type, parse_query(e.if_none_exist), 2, found, &gone);
       if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
       if (matches.size() > 1) return entry_failure(e, 412, "duplicate", "ifNoneExist matches more than one " + e.type);
       if (matches.size() == 1) {
@@ -319,7 +327,8 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
 }
 
 std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
-                                                      const std::unordered_map<std::string, std::string>& ids) {
+                                                      const std::unordered_map<std::string, std::string>& ids,
+                                                      const std::unordered_set<std::string>& gone) {
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
   PendingEntries pending(registry_, *extractor_, search_limits(), entries);
   for (auto& e : entries) {
@@ -336,7 +345,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Result why;
-        auto target = conditional_target(writes_, who, v, pending, why);
+        auto target = conditional_target(writes_, who, v, pending, gone, why);
         if (!target) {
           failed = std::move(why);
           return;

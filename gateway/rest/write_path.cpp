@@ -172,7 +172,7 @@ void WritePath::follow_security_context(const Caller& who, const fhir::model::El
 }
 
 std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std::string& type, const Params& criteria,
-                                                    size_t limit, Issues& issues) {
+                                                    size_t limit, Issues& issues, const std::unordered_set<std::string>* gone) {
   ParsedSearch parsed;
   if (!parse_search(registry_, type, criteria, options_.search_limits, true, parsed, issues)) return {};
   // Conditional interactions act on what their criteria select: criteria that select
@@ -183,7 +183,8 @@ std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std
                       "the criteria have no search parameter with a value, so they would select every " + type, {}, {}});
     return {};
   }
-  parsed.query.count = static_cast<uint32_t>(limit);
+  // Enough to be left with `limit` when every resource the transaction deletes is among them.
+  parsed.query.count = static_cast<uint32_t>(limit + (gone ? gone->size() : 0));
   parsed.query.offset = 0;
   parsed.query.snapshot = 0;
   parsed.query.want_total = false;
@@ -193,7 +194,12 @@ std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std
     issues.insert(issues.end(), found.issues().begin(), found.issues().end());
     return {};
   }
-  return std::move(found->page);
+  auto& page = found->page;
+  if (gone && !gone->empty()) {
+    std::erase_if(page, [&](const store::ResourceRecord& r) { return gone->count(r.type + "/" + r.id) > 0; });
+    if (page.size() > limit) page.resize(limit);
+  }
+  return std::move(page);
 }
 
 bool WritePath::sees(const Caller& who, const store::ResourceRecord& record) const {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "fhir/definitions/definitions.h"
@@ -121,12 +122,15 @@ class WritePath {
   Issues validate(const fhir::model::Element& resource, Policy policy,
                   const std::vector<std::string>& extra_profiles = {}) const;
   Policy policy_for(std::string_view type) const;
-  // Current resources of `type` matching search `criteria` (at most `limit`) that `who` sees.
+  // Current resources of `type` matching search `criteria` (at most `limit`) that `who` sees,
+  // but for those named in `gone` ("Type/id"): what the transaction being planned deletes,
+  // which its creates and conditional references no longer find (R4 processes DELETEs first).
   std::vector<store::ResourceRecord> match(const Caller& who, const std::string& type, const Params& criteria, size_t limit,
-                                           Issues& issues);
+                                           Issues& issues, const std::unordered_set<std::string>* gone = nullptr);
   // The one resource a conditional reference ("Practitioner?identifier=x|1") matches, as
-  // "Type/id"; none or several: nullopt, with the failure (412) in `failure`.
-  std::optional<std::string> resolve_conditional(const Caller& who, std::string_view reference, Result& failure);
+  // "Type/id" (not one in `gone`, as for match); none or several: nullopt, with the failure (412) in `failure`.
+  std::optional<std::string> resolve_conditional(const Caller& who, std::string_view reference, Result& failure,
+                                                 const std::unordered_set<std::string>* gone = nullptr);
   // References a write cannot keep as written (references.cpp): conditional references are
   // resolved here as a transaction resolves them, and a urn:uuid / urn:oid reference, which
   // only a transaction's entries resolve, is refused. nullopt when the resource may go on.

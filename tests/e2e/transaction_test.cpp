@@ -526,3 +526,126 @@ TEST_CASE("criteria with an empty value never select every resource", "[gateway]
   CHECK(c->put("/fhir/BodyStructure?identifier=", body("D"), json_headers()).status == 400);
   CHECK(c->get("/fhir/BodyStructure/" + a_id).status == 200);
 }
+
+TEST_CASE("a Bundle's reads take ifNoneMatch and ifModifiedSince as conditional reads", "[gateway][e2e][transaction]") {
+  // An engine that polls with a batch of GETs sends the versions it holds: they were ignored,
+  // and every entry answered 200 with the whole resource.
+  ServerProcess server(temp_dir("batch-conditional-read"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/cr1", patient_json("Ifnone", "Ada", R"("id":"cr1",)"), json_headers()).status == 201);
+  auto second = c->put("/fhir/Patient/cr1", patient_json("Ifnone", "Adele", R"("id":"cr1",)"), json_headers());
+  REQUIRE(second.status == 200);
+  auto read = [](const std::string& condition) {
+    return R"({"request":{"method":"GET","url":"Patient/cr1",)" + condition + "}}";
+  };
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[)" + read(R"("ifNoneMatch":"W/\"2\"")") + "," +
+                      read(R"("ifNoneMatch":"W/\"1\"")") + "," + read(R"("ifModifiedSince":"2999-01-01T00:00:00Z")") +
+                      "," + read(R"("ifModifiedSince":"2001-01-01T00:00:00+02:00")") + "," +
+                      read(R"("ifModifiedSince":"yesterday")") + "]}";
+  auto doc = answer(*c, batch);
+  CHECK(entry_status(doc, 0) == "304 Not Modified");
+  CHECK_FALSE(doc["entry"][0].HasMember("resource"));
+  CHECK(entry_status(doc, 1) == "200 OK");
+  CHECK(str(doc["entry"][1]["resource"], "id") == "cr1");
+  CHECK(entry_status(doc, 2) == "304 Not Modified");
+  CHECK(entry_status(doc, 3) == "200 OK");
+  CHECK(entry_status(doc, 4).starts_with("400"));
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                            read(R"("ifNoneMatch":"W/\"2\"")") + "]}";
+  CHECK(entry_status(answer(*c, transaction), 0) == "304 Not Modified");
+}
+
+TEST_CASE("a transaction's DELETEs come before the conditional creates and references that would find them",
+          "[gateway][e2e][transaction]") {
+  // An engine replacing a record deletes it and creates it again in one transaction: the create's
+  // ifNoneExist found the record being deleted, and the references to it were left dangling.
+  ServerProcess server(temp_dir("transaction-delete-recreate"));
+  auto c = server.client();
+  std::string patient = patient_json("Replaced", "Noor", R"("identifier":[{"system":"urn:mrn","value":"D-1"}],)");
+  auto created = c->post("/fhir/Patient", patient, json_headers());
+  REQUIRE(created.status == 201);
+  std::string old_id = str(parse_json(created.body), "id");
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                       R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|D-1"}},)" +
+                       entry_post("urn:uuid:2f1c", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|D-1")") + "," +
+                       entry_post("urn:uuid:9a0b",
+                                  R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                  R"("subject":{"reference":"Patient?identifier=urn:mrn|D-1"}})",
+                                  "Observation") +
+                       "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(entry_status(doc, 1) == "201 Created");
+  std::string new_id = str(doc["entry"][1]["resource"], "id");
+  CHECK(new_id != old_id);
+  CHECK(str(doc["entry"][2]["resource"]["subject"], "reference") == "Patient/" + new_id);
+  CHECK(c->get("/fhir/Patient/" + old_id).status == 410);
+  CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|D-1") == 1);
+}
+
+TEST_CASE("a batch's conditional create after a DELETE of its match creates the resource again", "[gateway][e2e][transaction]") {
+  // Entries are answered as if sent one after another: the create searched before the delete
+  // was written, answered 200 with the resource the batch then deleted, and stored nothing.
+  ServerProcess server(temp_dir("batch-delete-recreate"));
+  auto c = server.client();
+  std::string patient = patient_json("Again", "Ines", R"("identifier":[{"system":"urn:mrn","value":"B-7"}],)");
+  REQUIRE(c->post("/fhir/Patient", patient, json_headers()).status == 201);
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)"
+                       R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|B-7"}},)" +
+                       entry_post("urn:uuid:5e1d", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|B-7")") + "]}";
+  auto doc = answer(*c, bundle);
+  CHECK(entry_status(doc, 0).starts_with("204"));
+  CHECK(entry_status(doc, 1) == "201 Created");
+  CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|B-7") == 1);
+}
+
+TEST_CASE("an entry whose url is absolute under another base is refused with the reason", "[gateway][e2e][transaction]") {
+  // It was read as the resource type "https:" and answered 404 "not a FHIR R4 resource type".
+  ServerProcess server(temp_dir("batch-foreign-url"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:6a2e", patient_json("Elsewhere", "Ola"), "https://ehr.example.org/fhir/Patient") + "," +
+                       entry_post("urn:uuid:6a2f", patient_json("Here", "Ola"), "Patient?identifier=http://x|1") + "]}";
+  auto doc = answer(*c, bundle);
+  CHECK(entry_status(doc, 0) == "400 Bad Request");
+  CHECK_THAT(entry_problem(doc, 0), Catch::Contains("is not under this server's base"));
+  CHECK(std::string(doc["entry"][0]["response"]["outcome"]["issue"][0]["expression"][0].GetString()) == "Bundle.entry[0].request.url");
+  CHECK_THAT(entry_problem(doc, 1), Catch::Contains("takes no search parameters"));
+}
+
+TEST_CASE("a batch's conditional reference finds the resource an entry ahead of it creates", "[gateway][e2e][transaction]") {
+  // Entries are answered as if sent one after another, but the Location's reference was searched
+  // before the Organization ahead of it was written: 412 "matches no resource".
+  ServerProcess server(temp_dir("batch-conditional-reference"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:0a1",
+                                  R"({"resourceType":"Organization","identifier":[{"system":"urn:org","value":"O-1"}],"name":"North"})",
+                                  "Organization", R"(,"ifNoneExist":"identifier=urn:org|O-1")") + "," +
+                       entry_post("urn:uuid:0a2",
+                                  R"({"resourceType":"Location","name":"North ward",)"
+                                  R"("managingOrganization":{"reference":"Organization?identifier=urn:org|O-1"}})",
+                                  "Location") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  CHECK(entry_status(doc, 0) == "201 Created");
+  CHECK(entry_status(doc, 1) == "201 Created");
+  CHECK(str(doc["entry"][1]["resource"]["managingOrganization"], "reference") == "Organization/" + str(doc["entry"][0]["resource"], "id"));
+}
+
+TEST_CASE("an entry that POSTs to a resource's url is refused as the plain POST is", "[gateway][e2e][transaction]") {
+  // It was created under a new id, and the entries naming it as Patient/p-9 pointed at nothing.
+  ServerProcess server(temp_dir("transaction-post-id"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:7b1", patient_json("Chosen", "Id", R"("id":"p-9",)"), "Patient/p-9") + "]}";
+  auto refused = c->post("/fhir", bundle, json_headers());
+  INFO(refused.body);
+  CHECK(refused.status == 405);
+  CHECK_THAT(refused.body, Catch::Contains("a create's url is its type"));
+  CHECK(total(*c, "/fhir/Patient") == 0);
+}
