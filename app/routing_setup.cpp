@@ -147,7 +147,7 @@ routing::DeliveryOptions delivery_options(const gateway::config::Config& config,
                                           gateway::rest::FhirService& service, gateway::store::Store& store) {
   routing::DeliveryOptions options;
   options.state_dir = (std::filesystem::path(config.data_dir) / "subscriptions").string();
-  options.base_url = "http://localhost" + config.base_path;
+  options.base_url = config.public_base_url.empty() ? "http://localhost" + config.base_path : config.public_base_url;
   options.definitions = &definitions;
   options.allowed_hosts = config.routing.allowed_hosts;
   options.loopback_open = !config.auth.tokens_required(config.listen);

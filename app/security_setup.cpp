@@ -133,8 +133,12 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
     s->clients = std::make_unique<security::ClientRegistry>(database_path(config.data_dir));
     auto key = security::load_or_create_signing_key(std::filesystem::path(config.data_dir) / "token-signing-key.jwk");
     if (!key) throw std::runtime_error(key.issues().front().message);
+    // Behind a proxy the tokens' issuer is the public address's origin, unless configured.
+    gateway::config::Auth auth = config.auth;
+    if (auth.issuer.empty() && !config.public_base_url.empty())
+      auth.issuer = config.public_base_url.substr(0, config.public_base_url.find('/', config.public_base_url.find("://") + 3));
     s->tokens = std::make_unique<security::TokenService>(*s->clients, std::move(*key),
-                                                         security::TokenServiceOptions{config.auth, config.base_path});
+                                                         security::TokenServiceOptions{auth, config.base_path});
     auto patient = security::PatientCompartment::load(definitions_dir / "r4/compartmentdefinition-patient.json",
                                                       registry);
     if (!patient) throw std::runtime_error(patient.issues().front().message);

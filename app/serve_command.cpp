@@ -369,6 +369,7 @@ int serve_command(const Arguments& arguments) {
   auto subscription_check = std::make_shared<SubscriptionCheck>();
   set_validation(service_options, config.validation, validator, metrics, subscription_check);
   service_options.base_path = config.base_path;
+  service_options.public_base_url = config.public_base_url;
   service_options.limits = config.limits;
   service_options.profiles = config.profiles;
   rest::FhirService service(*definitions, *store, service_options);

@@ -302,6 +302,18 @@ bool read_routing(const Value& v, Routing& routing, std::string& error) {
          read_number(v, "max_backlog", routing.max_backlog, error);
 }
 
+// "public_base_url": an http or https URL with a host, no query or fragment; its trailing
+// '/' dropped, as a FHIR base has none.
+bool public_base_url(std::string& url, std::string& error) {
+  if (url.empty()) return true;
+  while (url.size() > 1 && url.back() == '/') url.pop_back();
+  size_t scheme = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  bool has_host = scheme && url.size() > scheme && url[scheme] != '/';
+  if (has_host && url.find_first_of("?# ") == std::string::npos) return true;
+  return (error = "\"public_base_url\" must be an http or https URL such as \"https://gateway.example.org/fhir\", not \"" +
+                  url + "\"", false);
+}
+
 bool read_config(const Value& root, Config& config, std::string& error) {
   if (!root.IsObject()) {
     error = "the config must be a JSON object";
@@ -309,7 +321,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
   }
   if (!only_known(root, {"listen", "data_dir", "base_path", "io_threads", "worker_threads", "limits", "logging",
                          "profiles", "port_file", "packages", "validation", "cors", "auth", "mllp", "mllp_port_file", "routing",
-                         "agency_formats", "hl7v2_time_zone"},
+                         "agency_formats", "hl7v2_time_zone", "public_base_url"},
                   "the config", error))
     return false;
   if (!read_string(root, "data_dir", config.data_dir, error) ||
@@ -317,6 +329,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
       !read_string(root, "port_file", config.port_file, error) ||
       !read_string(root, "mllp_port_file", config.mllp_port_file, error) ||
       !read_string(root, "hl7v2_time_zone", config.hl7v2_time_zone, error) ||
+      !read_string(root, "public_base_url", config.public_base_url, error) ||
       !read_number(root, "io_threads", config.io_threads, error) ||
       !read_number(root, "worker_threads", config.worker_threads, error))
     return false;
@@ -326,6 +339,7 @@ bool read_config(const Value& root, Config& config, std::string& error) {
         std::isdigit(static_cast<unsigned char>(z[2])) && z[3] == ':' && std::isdigit(static_cast<unsigned char>(z[4])) &&
         std::isdigit(static_cast<unsigned char>(z[5])) && (z[1] - '0') * 10 + (z[2] - '0') <= 14 && z[4] <= '5'))
     return (error = "\"hl7v2_time_zone\" must be an offset such as \"-05:00\" or \"Z\", not \"" + z + "\"", false);
+  if (!public_base_url(config.public_base_url, error)) return false;
   // Each section by its reader; a section that is absent keeps its defaults.
   auto section = [&](const char* name, auto&& read) {
     auto it = root.FindMember(name);

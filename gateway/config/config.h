@@ -118,6 +118,11 @@ struct Config {
   std::vector<Listen> listen{Listen{}};
   std::string data_dir = "data";
   std::string base_path = "/fhir";
+  // This server's FHIR base as its clients reach it ("https://gateway.example.org/fhir" behind a
+  // proxy that ends TLS): the base of every absolute URL it writes (fullUrls, paging links,
+  // notifications) and under which an absolute reference or entry url is one of its own. Empty:
+  // each request's Host (and notifications name http://localhost).
+  std::string public_base_url;
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: 64, or 16 per core if more (see http::thread_counts)
   Limits limits;

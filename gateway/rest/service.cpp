@@ -124,11 +124,16 @@ http::Response FhirService::handle_own(const http::Request& request, Caller who,
   return answer(call);
 }
 
+std::string FhirService::base_url(const http::Request& request) const {
+  if (!options_.public_base_url.empty()) return options_.public_base_url;
+  std::string host(request.header("Host"));
+  return std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + options_.base_path;
+}
+
 FhirService::Call FhirService::make_call(const http::Request& request, Caller who) const {
   Call call{request, parse_target(request.target), {}, parse_prefer(request.header("Prefer")), {}, {}, std::move(who)};
   call.negotiation = negotiate(request, call.target.params);
-  std::string host(request.header("Host"));
-  call.base_url = std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + options_.base_path;
+  call.base_url = base_url(request);
   std::string_view rest = std::string_view(call.target.path).substr(std::min(call.target.path.size(), options_.base_path.size()));
   while (!rest.empty()) {
     if (rest.front() == '/') {

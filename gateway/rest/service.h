@@ -49,6 +49,7 @@ using fhir::time::now_ms;
 
 struct ServiceOptions {
   std::string base_path = "/fhir";
+  std::string public_base_url;  // config::Config::public_base_url; empty: each request's Host
   config::Limits limits;
   std::map<std::string, std::vector<std::string>> profiles;  // per resource type
   ValidateFunction validate;  // null: only what the parser checks
@@ -92,6 +93,9 @@ class FhirService {
   void handle(std::shared_ptr<const http::Request> request, Caller who, http::Responder responder);
 
   const SearchRegistry& registry() const { return registry_; }
+  // The FHIR base a request reached ("https://host:port/fhir"): the configured public base, else
+  // from its Host.
+  std::string base_url(const http::Request& request) const;
   // Turns on the access policy and the audit trail (before serving; null: off).
   void set_security(const security::AccessPolicy* access, security::AuditTrail* audit);
   // Topic-based subscriptions are served (before serving): the CapabilityStatement says so.

@@ -43,11 +43,6 @@ Backlog backlog(store::Store& store, const std::string& id, int64_t delivered) {
 
 namespace {
 
-std::string base_url(const http::Request& request, const std::string& base) {
-  std::string host(request.header("Host"));
-  return std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + base;
-}
-
 http::Response status_of(const Subscription& s, int64_t last, const std::string& url, const std::string& error) {
   std::string body = R"({"resourceType":"Bundle","type":"searchset","total":1,"entry":[{"fullUrl":)";
   fhir::json::append_json_string(body, "urn:uuid:" + mappings::engine::name_uuid(s.id + "|status"));
@@ -187,7 +182,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
   auto s = c.events.find(id);
   if (!s) return pipeline::outcome_response(422, "processable", "Subscription/" + id + " is not one this gateway delivers");
   int64_t last = last_event(c.store, id, c.delivery.state(id).delivered);
-  std::string url = base_url(request, c.base);
+  std::string url = c.service.base_url(request);
   if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
   if (operation == "$resend") return resend(*s, request, operation_params(request, c.service.definitions()), c.delivery, last, url);
   // Each version read as the caller, as a read would be: its access checked and audited.
@@ -235,7 +230,7 @@ http::Response type_status(const Context& c, const http::Request& request, const
   if (found.status != 200) return found;
   rapidjson::Document bundle;
   bundle.Parse(found.body.c_str());
-  std::string url = base_url(request, c.base), entries;
+  std::string url = c.service.base_url(request), entries;
   size_t total = 0;
   if (bundle.IsObject() && bundle.HasMember("entry") && bundle["entry"].IsArray()) {
     for (const auto& entry : bundle["entry"].GetArray()) {

@@ -3,6 +3,8 @@
 // and the same in XML.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "fhir_client.h"
 #include "server_process.h"
 #include "support/test_support.h"
@@ -613,6 +615,33 @@ TEST_CASE("an entry whose url is absolute under another base is refused with the
   CHECK_THAT(entry_problem(doc, 0), Catch::Contains("is not under this server's base"));
   CHECK(std::string(doc["entry"][0]["response"]["outcome"]["issue"][0]["expression"][0].GetString()) == "Bundle.entry[0].request.url");
   CHECK_THAT(entry_problem(doc, 1), Catch::Contains("takes no search parameters"));
+}
+
+TEST_CASE("behind a proxy the configured public base is the server's own in entry urls, references and links",
+          "[gateway][e2e][transaction]") {
+  ServerProcess server(temp_dir("public-base"), R"({"public_base_url":"https://gateway.example.org/fhir/"})");
+  auto c = server.client();
+  const std::string base = "https://gateway.example.org/fhir";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post(base + "/Patient/p-1", patient_json("Proxied", "Ola"), base + "/Patient") + "," +
+                       entry_post("urn:uuid:0b2",
+                                  R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                  R"("subject":{"reference":")" + base + R"(/Patient/p-1"}})", "Observation") + "]}";
+  auto r = c->post("/fhir", bundle, representation());
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  auto doc = parse_json(r.body);
+  std::string patient = str(doc["entry"][0]["resource"], "id");
+  CHECK(str(doc["entry"][1]["resource"]["subject"], "reference") == "Patient/" + patient);
+  CHECK(str(doc["entry"][0], "fullUrl") == base + "/Patient/" + patient);
+  auto found = parse_json(c->get("/fhir/Patient?family=Proxied").body);
+  CHECK(str(found["entry"][0], "fullUrl") == base + "/Patient/" + patient);
+  CHECK(str(found["link"][0], "url").starts_with(base + "/Patient?"));
+  auto dir = temp_dir("public-base-bad");
+  std::ofstream(dir / "config.json") << R"({"public_base_url":"gateway.example.org"})";
+  auto bad = run_carebridge({"serve", "--config", (dir / "config.json").string()});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("public_base_url") != std::string::npos);
 }
 
 TEST_CASE("a batch's conditional reference finds the resource an entry ahead of it creates", "[gateway][e2e][transaction]") {
