@@ -2,6 +2,7 @@
 #include "fhir/fhirpath/quantity.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace carebridge::fhir::fhirpath {
 namespace {
@@ -90,14 +91,17 @@ const Atom* find_atom(std::string_view code) {
 }
 
 std::optional<CanonicalUnit> atom_unit(std::string_view code) {
-  if (const Atom* a = find_atom(code)) return CanonicalUnit{*Decimal::parse(a->factor), a->dims};
+  if (const Atom* a = find_atom(code)) {
+    Decimal factor = *Decimal::parse(a->factor);
+    return CanonicalUnit{factor, a->dims, factor.to_double()};
+  }
   for (const Prefix& p : kPrefixes) {
     if (!code.starts_with(p.code)) continue;
     const Atom* a = find_atom(code.substr(p.code.size()));
     if (!a || !a->metric) continue;
     auto f = multiply(*Decimal::parse(a->factor), power_of_ten(p.exponent));
     if (!f) return std::nullopt;
-    return CanonicalUnit{*f, a->dims};
+    return CanonicalUnit{*f, a->dims, Decimal::parse(a->factor)->to_double() * std::pow(10.0, p.exponent)};
   }
   return std::nullopt;
 }
@@ -107,6 +111,7 @@ bool combine(CanonicalUnit& into, const CanonicalUnit& term, int exponent) {
     auto f = exponent < 0 ? divide(into.factor, term.factor) : multiply(into.factor, term.factor);
     if (!f) return false;
     into.factor = *f;
+    into.magnitude = exponent < 0 ? into.magnitude / term.magnitude : into.magnitude * term.magnitude;
   }
   for (size_t i = 0; i < into.dims.size(); ++i) into.dims[i] += term.dims[i] * exponent;
   return true;

@@ -11,11 +11,14 @@
 
 namespace carebridge::fhir::fhirpath {
 
-// A unit as a decimal factor times powers of the base dimensions
-// (m, g, s, mol, K, international unit, equivalent).
+// A unit as a decimal factor times powers of the base dimensions (m, g, s, mol, K,
+// international unit, pH; mol, eq and osm count as numbers: 6.0221367e23 each). `magnitude`
+// is the factor in binary floating point, kept to its relative precision through quotients
+// (the decimal factor keeps FHIRPath's 8 decimal places: mL/min would be 2e-8).
 struct CanonicalUnit {
   Decimal factor{1, 0};
   std::array<int, 7> dims{};
+  double magnitude = 1;
 };
 
 // Whether `unit` is a calendar duration keyword (year, months, ...).

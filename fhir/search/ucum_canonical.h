@@ -4,9 +4,10 @@
 // Each stored UCUM quantity has a second index row in its canonical form — the value in
 // UCUM's base units, the unit named by its dimensions ("g", "m-3.g") under kCanonicalSystem —
 // and each searched UCUM quantity a second match in the same form. Units outside the UCUM
-// subset fhirpath/quantity.h converts (Cel, [degF], {annotations}) have no canonical form and
-// are found by their own code only. Searches that name no UCUM unit never see the canonical
-// rows (ValueMatch::not_system).
+// subset fhirpath/quantity.h converts (Cel, [degF]), units with an {annotation} (what was
+// counted) and the values of a Range (useContext) have no canonical form and are found by
+// their own code only. Searches that name no UCUM unit, and _sort, never see the canonical
+// rows (ValueMatch::not_system). mol, eq and osm count as numbers, as UCUM defines them.
 #pragma once
 
 #include <optional>

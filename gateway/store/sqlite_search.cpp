@@ -9,6 +9,7 @@
 
 #include "fhir/json/json_writer.h"
 #include "fhir/search/index.h"
+#include "fhir/search/ucum_canonical.h"
 #include "gateway/store/sqlite_index_tables.h"
 #include "gateway/store/sqlite_store.h"
 
@@ -500,13 +501,17 @@ SortSql search_order(const SearchQuery& query) {
     } else if (key.param == "_id") {
       out.order += "c.id";
     } else {
-      // Each resource's smallest (largest when descending) value of the parameter,
-      // from every index table, grouped once and joined by id.
+      // Each resource's smallest (largest when descending) value of the parameter as written
+      // (not a quantity's canonical UCUM row), from every index table, grouped once and joined by id.
       std::string k = "k" + std::to_string(i);
       std::string values;
       for (IndexTable t : kIndexTables) {
         values += std::string(values.empty() ? "" : " UNION ALL ") + "SELECT s.rid, s." + sort_column(t) + " AS v FROM " +
                   table_name(t) + " s WHERE " + pids_sql("s.pid", query.type, {key.param}, out.binds);
+        if (t == IndexTable::Range) {
+          values += " AND s.system <> ?";
+          out.binds.push_back(text(std::string(fhir::search::kCanonicalUcumSystem)));
+        }
       }
       out.joins += " LEFT JOIN (SELECT rid, " + std::string(key.descending ? "MAX" : "MIN") + "(v) AS v FROM (" + values +
                    ") GROUP BY rid) " + k + " ON " + k + ".rid = c.rid";

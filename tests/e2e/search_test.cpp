@@ -406,3 +406,26 @@ TEST_CASE("a reference to another server's patient is not this server's patient 
   REQUIRE(r.status == 200);
   CHECK(parse_json(r.body)["entry"].Size() == 1);  // the match alone: its subject is not here
 }
+
+TEST_CASE("quantities in several units of one dimension are found in any of them and sorted as written",
+          "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-ucum"));
+  auto c = server.client();
+  auto weight = [&](const std::string& value, const std::string& code) {
+    return create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"weight"},)"
+                                     R"("valueQuantity":{"value":)" + value + R"(,"system":"http://unitsofmeasure.org","code":")" +
+                                         code + R"("}})");
+  };
+  std::string kg = weight("2", "kg"), g = weight("1500", "g"), mg = weight("3", "mg");
+  auto ids = [&](const std::string& query) {
+    std::vector<std::string> out;
+    auto bundle = parse_json(c->get("/fhir/Observation?" + query).body);
+    for (const auto& e : bundle["entry"].GetArray()) out.push_back(str(e["resource"], "id"));
+    return out;
+  };
+  CHECK(ids("value-quantity=gt1|http://unitsofmeasure.org|kg&_sort=value-quantity") == std::vector<std::string>{kg, g});
+  CHECK(ids("value-quantity=1500000|http://unitsofmeasure.org|mg") == std::vector<std::string>{g});
+  // The values as written: 2, 3, 1500 (canonical rows would put 3 mg first and 2 kg last).
+  CHECK(ids("_sort=value-quantity") == std::vector<std::string>{kg, mg, g});
+  CHECK(ids("_sort=-value-quantity") == std::vector<std::string>{g, mg, kg});
+}

@@ -115,6 +115,26 @@ TEST_CASE("a UCUM quantity is found in any unit of its dimension and a search in
   CHECK_FALSE(f.matches(t, "Observation", {{"value-quantity", "310" + ucum + "K"}}));
 }
 
+TEST_CASE("canonical UCUM values keep their precision through quotients and leave annotated units as written",
+          "[fhir][search]") {
+  Fixture f;
+  auto observation = [&](const std::string& id, const std::string& value, const std::string& code) {
+    f.add(R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"text":"x"},)"
+          R"("valueQuantity":{"value":)" + value + R"(,"system":"http://unitsofmeasure.org","code":")" + code + R"("}})");
+    return "Observation/" + id;
+  };
+  const std::string ucum = "|http://unitsofmeasure.org|";
+  std::string clearance = observation("gfr", "80", "mL/min"), drip = observation("drip", "1", "mL/h");
+  std::string copies = observation("vl", "5", "{copies}/mL"), dose = observation("dose", "2", "mg/kg/d");
+  CHECK(f.matches(clearance, "Observation", {{"value-quantity", "1.33" + ucum + "mL/s"}}));  // 80/60 = 1.333
+  CHECK_FALSE(f.matches(clearance, "Observation", {{"value-quantity", "1.5" + ucum + "mL/s"}}));
+  CHECK(f.matches(drip, "Observation", {{"value-quantity", "24" + ucum + "mL/d"}}));
+  CHECK(f.matches(dose, "Observation", {{"value-quantity", "14" + ucum + "mg/kg/wk"}}));
+  CHECK(f.matches(copies, "Observation", {{"value-quantity", "5" + ucum + "{copies}/mL"}}));
+  CHECK_FALSE(f.matches(copies, "Observation", {{"value-quantity", "5" + ucum + "{cells}/mL"}}));
+  CHECK_FALSE(f.matches(copies, "Observation", {{"value-quantity", "5000" + ucum + "/L"}}));
+}
+
 TEST_CASE("ge and le are gt or eq and lt or eq: a period ending inside the searched day is neither", "[fhir][search]") {
   Fixture f;
   f.add(R"({"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},)"
