@@ -68,24 +68,31 @@ bool changed_since(const store::ResourceRecord& record, const Params& asked) {
 }
 
 // The search parameter that dates the care a record is about, for $everything's `start` and
-// `end` ("care dates, not record currency dates"): the common clinical `date` where the type
-// has one, else the first of these it has (a Condition's onset, a claim's creation). Types
-// with none (Patient, Coverage, Group) are not narrowed by dates.
+// `end` ("care dates, not record currency dates"): the types whose common clinical `date` is
+// not that (a MedicationRequest's is its dosage's timing, an AllergyIntolerance's when it was
+// recorded, a DocumentReference's when the reference was made) name their own; others take
+// `date` where they have it, else the first of kCareDates they have (a Condition's onset, a
+// claim's creation). Types with none (Patient, Coverage, Group) are not narrowed by dates.
+constexpr std::pair<std::string_view, std::string_view> kOwnCareDates[] = {
+    {"MedicationRequest", "authoredon"}, {"AllergyIntolerance", "onset"}, {"DocumentReference", "period"}};
 constexpr std::string_view kCareDates[] = {"date", "onset-date", "effective", "effective-time", "occurrence",
                                            "authored", "authored-on", "whenhandedover", "started", "collected",
                                            "created", "sent", "identified", "datetime", "datewritten", "recorded",
                                            "start-date", "period"};
 
+std::string_view care_date(const fhir::search::SearchRegistry& registry, std::string_view type) {
+  for (const auto& [own_type, param] : kOwnCareDates)
+    if (own_type == type && registry.find(type, param)) return param;
+  for (std::string_view param : kCareDates)
+    if (registry.find(type, param)) return param;
+  return {};
+}
+
 std::map<std::string, std::vector<std::string>> types_by_care_date(const fhir::search::SearchRegistry& registry,
                                                                    const std::vector<std::string>& types) {
   std::map<std::string, std::vector<std::string>> by_param;
-  for (const std::string& type : types) {
-    for (std::string_view param : kCareDates) {
-      if (!registry.find(type, param)) continue;
-      by_param[std::string(param)].push_back(type);
-      break;
-    }
-  }
+  for (const std::string& type : types)
+    if (std::string_view param = care_date(registry, type); !param.empty()) by_param[std::string(param)].push_back(type);
   return by_param;
 }
 
@@ -126,20 +133,22 @@ http::Response FhirService::everything(Call& call, const std::string& id) {
   Result patient = read(call, "Patient", id, std::nullopt);
   if (patient.status != 200) return render_read(call, std::move(patient));
   SearchScope scope{"Patient/" + id + "/$everything", {}};
-  Params rest;
+  Params asked = operation_params(call.request, definitions_), rest;  // a POST's Parameters too
   std::vector<std::string> outside;
-  std::vector<std::string> types = types_named(compartments_.types("Patient"), call.target.params, rest, outside);
+  std::vector<std::string> types = types_named(compartments_.types("Patient"), asked, rest, outside);
   for (const std::string& t : outside)
     scope.said.push_back({Severity::Warning, "not-supported", t + " resources are not in a patient's compartment", {}, {}});
   if (types.empty()) types = compartments_.types("Patient");
   auto dated = care_date_clauses(types, rest);
   if (!dated) return outcome(call, 400, {{Severity::Error, "invalid", dated.message(), {}, {}}});
   scope.narrowing = std::move(*dated);
+  for (const auto& [name, value] : rest)
+    if (name == "start" || name == "end") scope.in_links.emplace_back(name, value);  // the next pages are as narrow
   Params params = everything_params(rest, scope.said);
   params.emplace_back("_type", comma_separated(types));
   params.emplace_back("_include", "*");
   scope.clause = compartments_.clause("Patient", id, types);
-  if (auto record = store_.read("Patient", id); record && changed_since(*record, call.target.params)) scope.lead = std::move(*record);
+  if (auto record = store_.read("Patient", id); record && changed_since(*record, asked)) scope.lead = std::move(*record);
   return search(call, "", params, &scope);
 }
 

@@ -243,4 +243,19 @@ std::string_view media_type(fhir::io::Format format) {
   return format == fhir::io::Format::Xml ? "application/fhir+xml; charset=utf-8" : "application/fhir+json; charset=utf-8";
 }
 
+Params operation_params(const http::Request& request, const fhir::definitions::Definitions& definitions) {
+  Params params = parse_target(request.target).params;
+  if (request.method != "POST" || request.body.empty()) return params;
+  auto parsed = fhir::io::read(request.body, definitions);
+  const fhir::model::Element* root = parsed.document ? parsed.document->root() : nullptr;
+  if (!root || root->type != "Parameters") return params;
+  for (const fhir::model::Element* p = root->first_child; p; p = p->next) {
+    const fhir::model::Element* name = p->base_name() == "parameter" ? p->child("name") : nullptr;
+    if (!name || !name->has_value) continue;
+    for (const fhir::model::Element* v = p->first_child; v; v = v->next)
+      if (v->base_name() == "value" && v->has_value) params.emplace_back(std::string(name->value), std::string(v->value));
+  }
+  return params;
+}
+
 }  // namespace carebridge::gateway::rest

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhir/definitions/definitions.h"
 #include "fhir/io/format.h"
 #include "fhir/search/query.h"
 #include "gateway/http/message.h"
@@ -36,6 +37,11 @@ std::string_view create_criteria(std::string_view type, std::string_view if_none
 std::string create_url_parameter(const Params& params);
 std::string url_decode(std::string_view text);
 std::string url_encode(std::string_view text);
+
+// An operation's parameters: the query's and, on a POST, those of its Parameters body (FHIR
+// operations: "the parameters are ... in a Parameters resource"), in JSON or XML, each value
+// as its text.
+Params operation_params(const http::Request& request, const fhir::definitions::Definitions& definitions);
 
 // The value of the first parameter with this name, or empty.
 std::string_view param(const Params& params, std::string_view name);

@@ -274,6 +274,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   if (scope) {
     parsed.query.clauses.push_back(scope->clause);
     parsed.query.clauses.insert(parsed.query.clauses.end(), scope->narrowing.begin(), scope->narrowing.end());
+    parsed.used.insert(parsed.used.end(), scope->in_links.begin(), scope->in_links.end());
   }
   // One deadline for the search and its _revinclude queries.
   SearchRunner runner{store_, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.limits.search_timeout_ms),

@@ -178,6 +178,7 @@ class FhirService {
     std::optional<store::ResourceRecord> lead = {};
     Issues said = {};  // what the caller has to say in the Bundle besides the search's own issues
     std::vector<fhir::search::Clause> narrowing = {};  // more clauses every match meets ($everything's dates)
+    Params in_links = {};  // parameters the paging links carry besides the search's own (start, end)
   };
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
   // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything) and

@@ -125,29 +125,6 @@ struct Context {
   WebsocketHub* websocket;
 };
 
-rest::Params query_of(std::string_view target) {
-  size_t query = target.find('?');
-  return query == std::string_view::npos ? rest::Params{} : rest::parse_query(target.substr(query + 1));
-}
-
-// An operation's parameters: the query's and, on a POST, those of its Parameters body (FHIR
-// operations: "the parameters are ... in a Parameters resource"), in JSON or XML, each value
-// as its text — eventsSinceNumber in a body was not read, and $events answered with every event.
-rest::Params operation_params(const http::Request& request, const fhir::definitions::Definitions& definitions) {
-  rest::Params params = query_of(request.target);
-  if (request.method != "POST" || request.body.empty()) return params;
-  auto parsed = fhir::io::read(request.body, definitions);
-  const fhir::model::Element* root = parsed.document ? parsed.document->root() : nullptr;
-  if (!root || root->type != "Parameters") return params;
-  for (const fhir::model::Element* p = root->first_child; p; p = p->next) {
-    const fhir::model::Element* name = p->base_name() == "parameter" ? p->child("name") : nullptr;
-    if (!name || !name->has_value) continue;
-    for (const fhir::model::Element* v = p->first_child; v; v = v->next)
-      if (v->base_name() == "value" && v->has_value) params.emplace_back(std::string(name->value), std::string(v->value));
-  }
-  return params;
-}
-
 // The operation a path names ("$status", percent-encoded or not).
 std::string operation_of(std::string_view path) {
   std::string operation(path.substr(path.rfind('/') + 1));
@@ -184,7 +161,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
   int64_t last = last_event(c.store, id, c.delivery.state(id).delivered);
   std::string url = c.service.base_url(request);
   if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
-  if (operation == "$resend") return resend(*s, request, operation_params(request, c.service.definitions()), c.delivery, last, url);
+  if (operation == "$resend") return resend(*s, request, rest::operation_params(request, c.service.definitions()), c.delivery, last, url);
   // Each version read as the caller, as a read would be: its access checked and audited.
   auto read_version = [&](const EventRecord& e) -> std::optional<std::string> {
     http::Request vread;
@@ -196,7 +173,7 @@ http::Response instance_operation(const Context& c, const http::Request& request
     if (version.status != 200) return std::nullopt;
     return std::move(version.body);
   };
-  return events_of(*s, c.store, operation_params(request, c.service.definitions()), last, url, read_version);
+  return events_of(*s, c.store, rest::operation_params(request, c.service.definitions()), last, url, read_version);
 }
 
 // The search that finds the Subscriptions a type-level $status asks about (its `status`
@@ -220,7 +197,7 @@ std::string status_search(const std::string& base, const rest::Params& params) {
 // Subscription the caller may read (an administrator: every one), with why delivery last
 // failed — the operator's view of the subscriptions in error.
 http::Response type_status(const Context& c, const http::Request& request, const rest::Caller& who) {
-  std::string target = status_search(c.base, operation_params(request, c.service.definitions()));
+  std::string target = status_search(c.base, rest::operation_params(request, c.service.definitions()));
   if (target.empty()) return pipeline::outcome_response(400, "invalid", "status and id take codes and ids, separated by commas");
   http::Request search;
   search.method = "GET";

@@ -152,6 +152,19 @@ TEST_CASE("$everything start and end keep the records whose care is dated within
   auto in_2024 = everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2024-02-15&end=2024-12-31&_type=Observation,Condition");
   CHECK(in_2024 == std::map<std::string, std::string>{{"Patient/" + ann, "match"}, {"Observation/" + new_pulse, "match"}});
 
+  // Page by page (the links carry start), and in a POST's Parameters.
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2023-01-01&_count=1") == since_2023);
+  auto posted = c->post("/fhir/Patient/" + ann + "/$everything",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"start","valueDate":"2023-01-01"}]})", json_headers());
+  REQUIRE(posted.status == 200);
+  CHECK(parse_json(posted.body)["entry"].Size() == since_2023.size());
+  // A prescription is dated by when it was written, not by its dosage's timing (its `date`).
+  std::string inhaler = create(*c, "MedicationRequest", R"({"resourceType":"MedicationRequest","status":"active","intent":"order",)"
+                                                        R"("medicationCodeableConcept":{"text":"albuterol"},)" + subject +
+                                                        R"(,"authoredOn":"2024-05-01"})");
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2024-01-01").count("MedicationRequest/" + inhaler) == 1);
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?end=2023-12-31").count("MedicationRequest/" + inhaler) == 0);
+
   auto bad = c->get("/fhir/Patient/" + ann + "/$everything?start=last-tuesday");
   CHECK(bad.status == 400);
   CHECK(bad.body.find("start") != std::string::npos);
