@@ -583,8 +583,7 @@ Node period(const FieldValue& v, DatatypeContext& context) {
 // A dose from a minimum (the field) and a maximum (the rule's `high`), both in the rule's
 // `unit`: a Range when the maximum is another amount, else the one Quantity.
 Node dose(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
-  std::optional<FieldValue> units;
-  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  std::optional<FieldValue> units = unit_field(rule, v);
   Node low = quantity(v, 1, units ? &*units : nullptr, context.spec());
   std::optional<FieldValue> most;
   if (rule.high) most = FieldValue{v.message, v.segment, rule.high->field, 1, 0};
@@ -645,8 +644,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
          return quantity(v, 1, &units, c.spec());
        }},
       {"Quantity", [](R r, V v, C c, S) {  // a number, its units in the rule's `unit` field (RXA-6 and RXA-7)
-         std::optional<FieldValue> units;
-         if (r.unit) units = FieldValue{v.message, v.segment, r.unit->field, 1, 0};
+         std::optional<FieldValue> units = unit_field(r, v);
          return quantity(v, 1, units ? &*units : nullptr, c.spec());
        }},
       {"dose", [](R r, V v, C c, S suffix) { return dose(r, v, c, suffix); }},
@@ -662,6 +660,11 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
 }
 
 }  // namespace
+
+std::optional<FieldValue> unit_field(const Rule& rule, const FieldValue& value) {
+  if (!rule.unit) return std::nullopt;
+  return FieldValue{value.message, value.segment, rule.unit->field, 1, 0};
+}
 
 bool known_datatype_map(std::string_view name) { return datatype_maps().count(name) != 0; }
 

@@ -63,6 +63,10 @@ std::string fhir_decimal(std::string_view v2);
 // with a warning when it is neither or names a day that does not exist (date_time.h).
 std::string moment_text(std::string_view text, const std::string& where, DatatypeContext& context, bool date_only = false);
 
+// The field the rule's `unit` names (OBX-6 for OBX-5), in the segment `value` is in; none
+// when the rule names none.
+std::optional<FieldValue> unit_field(const Rule& rule, const FieldValue& value);
+
 // Converts `value` by the datatype map `as`. For choice elements ("value[x]") `suffix`
 // receives the type ("Quantity"). Returns an empty node when there is nothing to map.
 engine::Node convert(const Rule& rule, const FieldValue& value, DatatypeContext& context, std::string& suffix);

@@ -3,13 +3,13 @@
 // Ratio, coded types → CodeableConcept, dates → dateTime, TM → time, text → string; and
 // OBX-7 to a referenceRange. And a length of time in minutes from a number and its units.
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "fhir/fhirpath/quantity.h"
 #include "mappings/hl7v2/datatypes.h"
 
 namespace carebridge::mappings::hl7v2 {
@@ -171,8 +171,7 @@ Node reference_range(const Rule& rule, const FieldValue& v, const MapSpec& spec)
   if (text.empty()) return {};
   Node range;
   if (std::optional<RangeBounds> bounds = range_bounds(text)) {
-    std::optional<FieldValue> units;
-    if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+    std::optional<FieldValue> units = unit_field(rule, v);
     if (!bounds->low.empty()) range.set("low", quantity_of(bounds->low, v.where(), units ? &*units : nullptr, spec));
     if (!bounds->high.empty()) range.set("high", quantity_of(bounds->high, v.where(), units ? &*units : nullptr, spec));
   }
@@ -193,8 +192,7 @@ bool keeps_every_repetition(const Rule& rule, const FieldValue& v) {
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
   const MapSpec& spec = context.spec();
   std::string type = value_type(rule, v);
-  std::optional<FieldValue> units;
-  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
+  std::optional<FieldValue> units = unit_field(rule, v);
   if (v.empty()) return {};
   if (type == "NM" || type == "CQ") {
     Node q = type == "CQ" ? [&] { FieldValue u = v.sub(2); return quantity(v, 1, &u, spec); }()
@@ -264,30 +262,42 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
   return Node::string(all_text(v, type, "\n"), v.where());
 }
 
-// A length of time in whole minutes (Appointment.minutesDuration: SCH-9 in SCH-10's units,
-// AIS-7 in AIS-8's) from a number (the field) and its units (the rule's `unit`, code or text),
-// through the `duration-units` table (each spelling of a unit to its length in minutes).
-// Nothing, with a warning, for units the table does not list, or no units.
-Node minutes(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
-  std::string number = fhir_decimal(v.part(1));
-  if (number.empty()) return {};
-  std::optional<FieldValue> units;
-  if (rule.unit) units = FieldValue{v.message, v.segment, rule.unit->field, 1, 0};
-  const Vocabulary* table = context.spec().vocabulary("duration-units");
-  const VocabularyEntry* unit = nullptr;
-  if (table && units) unit = units->part(1).empty() ? nullptr : table->listed(units->part(1));
-  if (table && units && !unit && !units->part(2).empty()) unit = table->listed(units->part(2));
-  double amount = 0, factor = 0;
-  std::from_chars(number.data(), number.data() + number.size(), amount);
-  if (unit) std::from_chars(unit->code.data(), unit->code.data() + unit->code.size(), factor);
-  if (factor <= 0) {
-    context.warn(units ? units->where() : v.where(), units && !units->empty()
-                     ? "the duration's units '" + units->joined(1, "^") + "' are not units of time this mapping knows: the duration is left out"
-                     : "the duration has no units: it is left out");
-    return {};
+// The UCUM code of a duration's units (code, else words): the `duration-units` table's for the
+// spellings senders use (hr, MIN, minutes), else the code itself when it is a UCUM unit.
+std::string duration_unit(const FieldValue& units, const MapSpec& spec) {
+  const Vocabulary* table = spec.vocabulary("duration-units");
+  for (const std::string& sent : {units.part(1), units.part(2)}) {
+    if (sent.empty()) continue;
+    if (const VocabularyEntry* listed = table ? table->listed(sent) : nullptr) return listed->code;
+    if (fhir::fhirpath::is_ucum_unit(sent)) return sent;
   }
-  long long whole = std::llround(amount * factor);
-  if (whole < 1) return {};
+  return {};
+}
+
+// A length of time in whole minutes (Appointment.minutesDuration: SCH-9 in SCH-10's units,
+// AIS-7 in AIS-8's) from a number (the field) and its units (the rule's `unit`); a length that
+// is no whole number of minutes is rounded, with a warning. Nothing, with a warning, for a
+// number that is none, units that are no units of time, or a length under a minute or beyond
+// a positiveInt.
+Node minutes(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
+  if (v.part(1).empty()) return {};
+  std::optional<FieldValue> units = unit_field(rule, v);
+  auto left_out = [&](const std::string& why) {
+    context.warn(v.where(1), "the duration '" + v.part(1) + (units && !units->empty() ? " " + units->joined(1, "^") : "") + "' " +
+                                 why + ": it is left out");
+    return Node{};
+  };
+  auto amount = fhir::fhirpath::Decimal::parse(fhir_decimal(v.part(1)));
+  if (!amount) return left_out("is not a number");
+  std::string unit = units ? duration_unit(*units, context.spec()) : std::string();
+  auto in_minutes = unit.empty() ? std::nullopt : fhir::fhirpath::convert_quantity(*amount, unit, "min");
+  if (!in_minutes) return left_out(units && !units->empty() ? "is in no unit of time" : "has no units");
+  double length = in_minutes->to_double();
+  if (!(length >= 0.5) || length > 2147483647.0) return left_out("is not a positive number of minutes a positiveInt holds");
+  long long whole = std::llround(length);
+  if (static_cast<double>(whole) != length)
+    context.warn(v.where(1), "the duration '" + v.part(1) + "' is " + in_minutes->to_string() + " minutes: rounded to " +
+                                 std::to_string(whole));
   return Node::number(std::to_string(whole), v.where(1));
 }
 

@@ -170,39 +170,65 @@ const VocabularyEntry* vital_sign_unit(const Node& quantity, const Vocabulary& u
   return nullptr;
 }
 
-// The quantity in the unit `conversions` lists for its code (ounces in pounds, which the
-// body-weight profile takes: 16 to the pound, so the value stays exact); unchanged when none.
-void convert_vital_sign_unit(Node& quantity, const Vocabulary* conversions) {
-  const VocabularyEntry* to = conversions ? conversions->listed(quantity.text_of("code")) : nullptr;
+// The vital-signs profile code of an observation's LOINC code (vital-sign-codes: a variant's
+// profile code, a profile's own code); null when it is none.
+const VocabularyEntry* vital_sign_profile(const Node& observation, const Vocabulary& codes) {
+  const Node* code = observation.member("code");
+  const Node* codings = code ? code->member("coding") : nullptr;
+  if (!codings || !codings->is_array()) return nullptr;
+  for (const Node& coding : codings->children)
+    if (coding.text_of("system") == codes.system)
+      if (const VocabularyEntry* listed = codes.listed(coding.text_of("code"))) return listed;
+  return nullptr;
+}
+
+// `quantity` in the unit `conversions` lists for the profile's code and the quantity's
+// ("29463-7|[oz_av]": a weight in ounces in pounds, which the body-weight profile takes), the
+// value exact (16 ounces to the pound) and at no fewer decimals than it was written with.
+void convert_vital_sign_unit(Node& quantity, const Vocabulary* conversions, std::string_view profile) {
+  std::string key = std::string(profile) + "|" + std::string(quantity.text_of("code"));
+  const VocabularyEntry* to = conversions && !profile.empty() ? conversions->listed(key) : nullptr;
   Node* value = quantity.member("value");
-  auto amount = value ? fhir::fhirpath::Decimal::parse(value->text) : std::nullopt;
-  auto converted = amount ? fhir::fhirpath::convert_quantity(*amount, quantity.text_of("code"), to ? to->code : "") : std::nullopt;
-  if (!to || !converted) return;
+  auto amount = value && to ? fhir::fhirpath::Decimal::parse(value->text) : std::nullopt;
+  auto converted = amount ? fhir::fhirpath::convert_quantity(*amount, quantity.text_of("code"), to->code) : std::nullopt;
+  if (!converted) return;
+  if (converted->scale < amount->scale) *converted = converted->rescaled(amount->scale);
   value->text = converted->to_string();
   quantity.set("unit", Node::string(to->display.empty() ? to->code : to->display));
   quantity.set("code", Node::string(to->code));
 }
 
-void ucum_vital_sign_units(Node& observation, const Vocabulary* units, const Vocabulary* conversions) {
+// A vital sign's quantity (its value or a reference-range bound) in the UCUM code `units`
+// lists for its spelling, then converted for its profile; unchanged when not listed.
+void conform_quantity(Node& quantity, const Vocabulary& units, const Vocabulary* conversions, std::string_view profile) {
   constexpr std::string_view kUcum = "http://unitsofmeasure.org";
+  std::string sent;
+  const VocabularyEntry* ucum = vital_sign_unit(quantity, units, sent);
+  if (!ucum) return;
+  if (quantity.text_of("unit").empty()) quantity.set("unit", Node::string(sent));
+  quantity.set("system", Node::string(std::string(kUcum)));
+  quantity.set("code", Node::string(ucum->code));
+  convert_vital_sign_unit(quantity, conversions, profile);
+}
+
+void ucum_vital_sign_units(Node& observation, const Vocabulary* units, const Vocabulary* conversions,
+                           const Vocabulary* codes) {
   Node* quantity = observation.member("valueQuantity");
   if (!units || !quantity || !in_vital_signs(observation)) return;
-  std::string sent;
-  const VocabularyEntry* ucum = vital_sign_unit(*quantity, *units, sent);
-  if (!ucum) return;
-  if (quantity->text_of("unit").empty()) quantity->set("unit", Node::string(sent));
-  quantity->set("system", Node::string(std::string(kUcum)));
-  quantity->set("code", Node::string(ucum->code));
-  convert_vital_sign_unit(*quantity, conversions);
+  const VocabularyEntry* profile = codes ? vital_sign_profile(observation, *codes) : nullptr;
+  std::string_view profile_code = profile ? std::string_view(profile->code) : std::string_view();
+  conform_quantity(*quantity, *units, conversions, profile_code);
+  if (Node* ranges = observation.member("referenceRange"); ranges && ranges->is_array())
+    for (Node& range : ranges->children)
+      for (const char* bound : {"low", "high"})
+        if (Node* q = range.member(bound)) conform_quantity(*q, *units, conversions, profile_code);
 }
 
 void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
   Node* code = observation.member("code");
   Node* codings = code ? code->member("coding") : nullptr;
   if (!codes || !codings || !codings->is_array() || !in_vital_signs(observation)) return;
-  const VocabularyEntry* wanted = nullptr;
-  for (const Node& coding : codings->children)
-    if (coding.text_of("system") == codes->system && !wanted) wanted = codes->listed(coding.text_of("code"));
+  const VocabularyEntry* wanted = vital_sign_profile(observation, *codes);
   if (!wanted) return;
   for (const Node& coding : codings->children)
     if (coding.text_of("system") == codes->system && coding.text_of("code") == wanted->code) return;
@@ -215,7 +241,8 @@ void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
 
 void conform_vital_sign(Node& observation, const MapSpec& spec) {
   keep_vital_sign_text(observation);
-  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"), spec.vocabulary("vital-sign-unit-conversions"));
+  ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"), spec.vocabulary("vital-sign-unit-conversions"),
+                        spec.vocabulary("vital-sign-codes"));
   add_vital_sign_code(observation, spec.vocabulary("vital-sign-codes"));
 }
 

@@ -45,10 +45,13 @@ void keep_vital_sign_text(engine::Node& observation);
 // The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for
 // a blood pressure): units a sender spells its own way ("beats/min^^ISO", "mmHg", "F", or
 // "bpm^^UCUM", which UCUM does not have) and `units` (the vocabulary's vital-sign-units) lists
-// get the UCUM code, the sender's words kept as the unit. Units the profiles do not take
-// (ounces, feet) are converted, exactly, into the unit `conversions` names (pounds, inches).
-// Units it does not list, and every result not a vital sign, stay as sent.
-void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units, const Vocabulary* conversions);
+// get the UCUM code, the sender's words kept as the unit; its reference range's bounds too.
+// Units a vital sign's profile does not take (a weight in ounces, a height in feet) are
+// converted, exactly, into the unit `conversions` names for the profile's code (`codes`, the
+// vocabulary's vital-sign-codes) and the unit: pounds, inches. Units it does not list, and
+// every result not a vital sign, stay as sent.
+void ucum_vital_sign_units(engine::Node& observation, const Vocabulary* units, const Vocabulary* conversions,
+                           const Vocabulary* codes);
 
 // A vital sign sent under a variant LOINC code (59408-5, SpO2 by pulse oximetry) gets the
 // code its profile requires beside it (2708-6), from `codes` (the vocabulary's vital-sign-codes).

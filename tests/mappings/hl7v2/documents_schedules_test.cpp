@@ -94,10 +94,14 @@ TEST_CASE("SIU: an appointment timed only by its service's start and duration (A
 
 TEST_CASE("SIU: a duration in hours or seconds is the appointment's minutes and one in units of no time is left out",
           "[mappings][hl7v2]") {
-  auto minutes_of = [](const std::string& sch9, const std::string& sch10) {
+  std::string warned;
+  auto minutes_of = [&](const std::string& sch9, const std::string& sch10) {
     Mapped m = map_message(kMsh + "SIU^S12^SIU_S12|D" + sch9 + "|P|2.5\r" +
                            segment("SCH", {{1, "A500^EPIC"}, {9, sch9}, {10, sch10}, {11, "^^^20250620093000-0500^20250620110000-0500"}, {25, "Booked"}}) +
                            kPid + "RGS|1\r");
+    warned.clear();
+    for (const auto& i : m.conversion.issues)
+      if (i.issue.message.find("duration") != std::string::npos) warned += i.location + ": " + i.issue.message + "\n";
     const auto& appointment = m.resource("Appointment");
     return appointment.HasMember("minutesDuration") ? appointment["minutesDuration"].GetInt() : -1;
   };
@@ -107,7 +111,14 @@ TEST_CASE("SIU: a duration in hours or seconds is the appointment's minutes and 
   CHECK(minutes_of("30", "MIN^Minutes^ISO+") == 30);
   CHECK(minutes_of("30", "^minutes") == 30);  // the units in words only
   CHECK(minutes_of("3", "mg^milligram^UCUM") == -1);
+  CHECK_THAT(warned, Catch::Contains("SCH[1]-9") && Catch::Contains("no unit of time"));
   CHECK(minutes_of("3", "") == -1);
+  CHECK_THAT(warned, Catch::Contains("has no units"));
+  CHECK(minutes_of("1.4", "min") == 1);
+  CHECK_THAT(warned, Catch::Contains("rounded to 1"));
+  CHECK(minutes_of("20", "s") == -1);  // under a minute
+  CHECK(minutes_of("99999999999999999999", "h") == -1);  // beyond a positiveInt, not undefined
+  CHECK(minutes_of("2", "H") == 120);
 }
 
 TEST_CASE("SIU: a diagnosis sent with the patient (DG1) is the appointment's reason", "[mappings][hl7v2]") {
