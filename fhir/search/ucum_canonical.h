@@ -2,7 +2,7 @@
 // quantity parameters: "the server SHOULD canonicalize"): an Observation of 5,400 mg is found
 // by value-quantity=5.4|http://unitsofmeasure.org|g, and one of 0.9 mmol/L by ...|umol/L.
 // Each stored UCUM quantity has a second index row in its canonical form — the value in
-// UCUM's base units, the unit named by its dimensions ("g", "m-3.g") under kCanonicalSystem —
+// UCUM's base units, the unit named by its dimensions ("g", "m-3.g") under kCanonicalUcumSystem —
 // and each searched UCUM quantity a second match in the same form. Units outside the UCUM
 // subset fhirpath/quantity.h converts (Cel, [degF]), units with an {annotation} (what was
 // counted) and the values of a Range (useContext) have no canonical form and are found by
