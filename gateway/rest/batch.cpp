@@ -6,12 +6,15 @@
 // its entry. An entry that depends on what is pending (the same resource, the
 // same conditional criteria, a read or PATCH, a conditional update or delete of
 // a type with pending writes, a conditional create of a type with pending updates or
-// deletes, a conditional reference to a type with pending writes) first waits until
-// the pending writes are durable.
+// deletes or a pending create it selects, a conditional reference whose search they may
+// change) first waits until the pending writes are durable.
+#include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/search/matcher.h"
 #include "gateway/rest/bundle_entries.h"
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
@@ -38,13 +41,27 @@ class PendingWrites {
 
   bool holds(const std::string& key) const { return !key.empty() && keys_.count(key); }
   bool holds_type(const std::string& type) const { return types_.count(type); }
-  // Whether a pending update or delete of `type` may change what a search of the type selects.
-  bool alters_type(const std::string& type) const { return altered_types_.count(type); }
+  // Whether the pending writes may change what `query` (of `type`; null: criteria that do not
+  // parse) selects: a pending update or delete of the type may take a match away or make one,
+  // a pending create makes one when the query selects it. Beyond kScanned pending creates of
+  // the type, waiting is cheaper than looking.
+  bool may_change(const std::string& type, const fhir::search::SearchQuery* query) const {
+    if (altered_types_.count(type)) return true;
+    auto created = created_.find(type);
+    if (created == created_.end()) return false;
+    if (!query || created->second.size() > kScanned) return true;
+    return std::any_of(created->second.begin(), created->second.end(), [&](size_t i) {
+      const store::Write& w = writes_[i];
+      return fhir::search::matches(*query, {w.record.type, w.record.id, w.record.updated_ms, w.index});
+    });
+  }
+  static constexpr size_t kScanned = 256;
 
   void add(BundleEntry& entry, const std::string& key, store::Write write) {
     if (!key.empty()) keys_.insert(key);
     if (write.record.method != "POST" || !key.empty()) keys_.insert(write.record.type + "/" + write.record.id);
     if (write.record.method != "POST") altered_types_.insert(write.record.type);
+    else created_[write.record.type].push_back(writes_.size());
     types_.insert(write.record.type);
     entries_.push_back(&entry);
     writes_.push_back(std::move(write));
@@ -84,6 +101,7 @@ class PendingWrites {
     keys_.clear();
     types_.clear();
     altered_types_.clear();
+    created_.clear();
     return conflicted;
   }
 
@@ -93,6 +111,7 @@ class PendingWrites {
   std::vector<store::Write> writes_;
   std::vector<BundleEntry*> entries_;
   std::unordered_set<std::string> keys_, types_, altered_types_;
+  std::unordered_map<std::string, std::vector<size_t>> created_;  // type -> its pending creates in writes_
 };
 
 // A conditional PATCH entry (Patient?identifier=x) is pointed at the one resource its
@@ -141,17 +160,16 @@ void refuse_references_to_creates(const fhir::definitions::Definitions& definiti
   }
 }
 
-// Whether `resource` names a resource by a search ("Organization?identifier=x|1") of a type with
-// pending writes: settled before those are written, the reference would not find the resource an
-// entry ahead of it creates (an engine's Organization, then its Locations naming it so).
-bool searches_pending(fhir::model::Element& resource, const PendingWrites& pending) {
+// Whether `resource` names a resource by a search ("Organization?identifier=x|1") whose answer
+// the pending writes may change (`changes`): settled before those are written, the reference
+// would not find the resource an entry ahead of it creates (an engine's Organization, then its
+// Locations naming it so).
+bool searches_pending(fhir::model::Element& resource, const std::function<bool(const std::string&, std::string_view)>& changes) {
   bool found = false;
   for_each_reference(resource, [&](fhir::model::Element& value) {
     if (found || value.base_name() != "reference") return;
-    std::string_view v = value.value;
-    auto q = v.find('?');
-    if (q != std::string_view::npos && v.substr(0, q).find_first_of("/:") == std::string_view::npos)
-      found = pending.holds_type(std::string(v.substr(0, q)));
+    auto [type, criteria] = conditional_reference(value.value);
+    found = !type.empty() && changes(std::string(type), criteria);
   });
   return found;
 }
@@ -180,6 +198,13 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     }
   }
   PendingWrites pending(store_, [&](std::vector<store::Write>& w) { writes_.audit(w, {call.who, call.request.remote}); });
+  // Whether the pending writes may change what the search `criteria` of `type` select.
+  auto pending_changes = [&](const std::string& type, std::string_view criteria) {
+    ParsedSearch parsed;
+    Issues issues;
+    bool read = parse_search(registry_, type, parse_query(criteria), search_limits(), false, parsed, issues);
+    return pending.may_change(type, read ? &parsed.query : nullptr);
+  };
   auto flush = [&] {
     // A write that conflicted with a concurrent request is planned again on its own.
     for (BundleEntry* e : pending.flush()) e->result = writes_.execute([&] { return plan_batch_entry(call.who, doc, *e); }, {call.who, call.request.remote});
@@ -205,10 +230,12 @@ void FhirService::run_batch(Call& call, fhir::model::Document& doc, std::vector<
     std::string key = dependency_key(e);
     bool by_criteria = e.method != "POST" && e.id.empty();
     // A conditional create searches too: after a pending delete of the resource its criteria
-    // select (an engine replacing a record), it would answer 200 with what the batch deletes.
+    // select (an engine replacing a record) it would answer 200 with what the batch deletes, and
+    // before a pending create of it, make it twice.
     bool creates_if_none = e.method == "POST" && !e.if_none_exist.empty();
-    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type)) || (creates_if_none && pending.alters_type(e.type)) ||
-        (e.resource && searches_pending(*e.resource, pending)))
+    if (pending.holds(key) || (by_criteria && pending.holds_type(e.type)) ||
+        (creates_if_none && pending_changes(e.type, e.if_none_exist)) ||
+        (e.resource && searches_pending(*e.resource, pending_changes)))
       flush();
     Planned planned = plan_batch_entry(call.who, doc, e);
     e.result = std::move(planned.result);

@@ -5,6 +5,7 @@
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
+#include "fhir/time/temporal.h"
 #include "fhir/validation/rest_url.h"
 #include "gateway/rest/service_call.h"
 
@@ -25,9 +26,8 @@ std::string status_text(unsigned status) {
   return text;
 }
 
-// "Patient/1", "Patient?x=y", "/fhir/Patient/1", "http://host/fhir/Patient/1" into type, id, criteria.
-bool parse_entry_url(std::string url, const std::string& base_path, const std::string& base_url, BundleEntry& e) {
-  if (url.starts_with(base_url)) url = url.substr(base_url.size());
+// "Patient/1", "Patient?x=y", "/fhir/Patient/1" into type, id, criteria.
+bool parse_entry_url(std::string url, const std::string& base_path, BundleEntry& e) {
   if (url.starts_with(base_path + "/")) url = url.substr(base_path.size());
   while (url.starts_with("/")) url = url.substr(1);
   auto q = url.find('?');
@@ -142,18 +142,21 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
 }
 
 std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::string& base_path,
-                                  const std::string& base_url, const SearchRegistry& registry) {
+                                  const std::vector<std::string>& bases, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
-  // An absolute url names this server's base; another base (the engine's own server, or this one
-  // under the name a proxy gives it) was read as the type "https:" and answered 404.
-  if (std::string_view path = std::string_view(e.url).substr(0, e.url.find('?'));
-      path.find("://") != std::string_view::npos && !e.url.starts_with(base_url + "/")) {
-    Result r = entry_failure(e, 400, "invalid", "the url " + e.url.substr(0, 200) + " is not under this server's base " + base_url +
-                                                  ": write it relative to the base (Patient, Patient/123, Patient?identifier=...)");
+  for (const std::string& base : bases)  // an absolute url under one of this server's bases: relative to it
+    if (e.url.size() > base.size() && e.url[base.size()] == '/' && http::iequals(std::string_view(e.url).substr(0, base.size()), base))
+      e.url = e.url.substr(base.size() + 1);
+  // Another base (the engine's own server, or this one under a name it is not configured with)
+  // was read as the type "https:" and answered 404.
+  if (std::string_view(e.url).substr(0, e.url.find('?')).find("://") != std::string_view::npos) {
+    Result r = entry_failure(e, 400, "invalid", "the url " + e.url.substr(0, 200) + " is not under this server's base " + bases.front() +
+                                                  ": write it relative to the base (Patient, Patient/123, Patient?identifier=...), "
+                                                  "or, behind a proxy, name its public address in the config's public_base_url");
     r.issues.back().expression += ".request.url";
     return r;
   }
-  if (!parse_entry_url(e.url, base_path, base_url, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
+  if (!parse_entry_url(e.url, base_path, e)) return entry_failure(e, 400, "invalid", "cannot read the url " + e.url);
   e.if_none_exist = std::string(create_criteria(e.type, e.if_none_exist));
   bool writes = e.method == "POST" || e.method == "PUT";
   if (!writes && !e.is_read() && e.method != "DELETE" && e.method != "PATCH") {
@@ -169,6 +172,10 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
   }
   // A create's url is its type, as a POST to [type]/[id] is refused (405): the id was replaced by a
   // new one, and the references naming it ("Patient/123", as the sender wrote them) led nowhere.
+  if (e.method == "POST" && (e.id.starts_with("_") || e.id.starts_with("$"))) {
+    return entry_failure(e, 405, "not-supported", "POST " + e.url.substr(0, 200) + " is a search or an operation, which an entry "
+                                                      "here does not take: send the search as a GET entry");
+  }
   if (e.method == "POST" && !e.id.empty()) {
     return entry_failure(e, 405, "not-supported", "POST " + e.url.substr(0, 200) + " names a resource: a create's url is its type (POST " +
                                                       e.type + "); PUT " + e.type + "/[id] creates with the id the sender chose");
@@ -186,7 +193,8 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
     e.version = parse_etag(e.if_match);
     if (!e.version) return entry_failure(e, 400, "invalid", "ifMatch must be an ETag such as W/\"1\"");
   }
-  if (!e.if_modified_since.empty() && !fhir::time::date_range(e.if_modified_since)) {
+  if (e.is_read() && !e.if_modified_since.empty() &&
+      !fhir::time::try_parse(e.if_modified_since, fhir::time::Syntax::Instant)) {
     return entry_failure(e, 400, "invalid", "ifModifiedSince must be an instant such as 2024-03-05T07:08:09Z");
   }
   if (!e.id.empty() && !e.is_read() && !valid_id(e.id)) return entry_failure(e, 400, "invalid", "'" + e.id + "' is not a valid id");

@@ -36,10 +36,12 @@ struct BundleEntry {
 // The entries of `bundle` with their request members.
 std::vector<BundleEntry> read_entries(fhir::model::Element& bundle);
 
-// Checks an entry's request and reads its url ("Patient/1", "Patient?x=y", absolute
-// urls under `base_url`). Nullopt when fine, else what the entry is answered with.
+// Checks an entry's request and reads its url ("Patient/1", "Patient?x=y", absolute urls
+// under one of this server's `bases`, the first the one it answers with: its public base and
+// the one the request's Host names; scheme and host in any case). Nullopt when fine, else
+// what the entry is answered with.
 std::optional<Result> check_entry(BundleEntry& entry, bool transaction, const std::string& base_path,
-                                  const std::string& base_url, const SearchRegistry& registry);
+                                  const std::vector<std::string>& bases, const SearchRegistry& registry);
 
 // A sub-request for a GET or PATCH entry (a PATCH carries its JSON Patch as a Binary).
 http::Request entry_request(const BundleEntry& entry, const http::Request& outer, const std::string& base_path,

@@ -49,8 +49,7 @@ std::optional<Result> WritePath::settle_references(const Caller& who, fhir::mode
                                             "that has an entry with that fullUrl");
       return;
     }
-    auto q = v.find('?');
-    if (q == std::string_view::npos || v.substr(0, q).find("://") != std::string_view::npos) return;  // another server's
+    if (conditional_reference(v).first.empty()) return;  // a reference, or another server's URL
     Result failed;
     if (auto target = resolve_conditional(who, v, failed)) {
       value.value = doc.copy(*target);

@@ -126,6 +126,12 @@ void for_each_reference(model::Element& resource, const std::function<void(model
   walk(resource, visit);
 }
 
+std::pair<std::string_view, std::string_view> conditional_reference(std::string_view reference) {
+  auto q = reference.find('?');
+  if (q == 0 || q == std::string_view::npos || reference.substr(0, q).find_first_of("/:") != std::string_view::npos) return {};
+  return {reference.substr(0, q), reference.substr(q + 1)};
+}
+
 void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,
                    const std::set<std::string, std::less<>>& names) {
   model::Element& root = *document.root();

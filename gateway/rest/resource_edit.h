@@ -54,6 +54,10 @@ void set_identity(model::Document& document, const fhir::definitions::Definition
 // change its value via `document.copy`.
 void for_each_reference(model::Element& resource, const std::function<void(model::Element& primitive)>& visit);
 
+// The type and criteria of a conditional reference ("Organization?identifier=x|1"); both
+// empty when `reference` is none (no '?', or a URL of another server, whose query is its own).
+std::pair<std::string_view, std::string_view> conditional_reference(std::string_view reference);
+
 // Keeps only the listed top-level elements ("name", or "Patient.name" in a Patient),
 // plus id, meta and the mandatory ones, and tags the resource SUBSETTED (_elements).
 void keep_elements(model::Document& document, const fhir::definitions::Definitions& definitions,

@@ -125,7 +125,10 @@ http::Response FhirService::handle_own(const http::Request& request, Caller who,
 }
 
 std::string FhirService::base_url(const http::Request& request) const {
-  if (!options_.public_base_url.empty()) return options_.public_base_url;
+  return options_.public_base_url.empty() ? request_base_url(request) : options_.public_base_url;
+}
+
+std::string FhirService::request_base_url(const http::Request& request) const {
   std::string host(request.header("Host"));
   return std::string(request.tls ? "https://" : "http://") + (host.empty() ? "localhost" : host) + options_.base_path;
 }

@@ -94,8 +94,9 @@ class FhirService {
 
   const SearchRegistry& registry() const { return registry_; }
   // The FHIR base a request reached ("https://host:port/fhir"): the configured public base, else
-  // from its Host.
+  // the one its Host names (request_base_url).
   std::string base_url(const http::Request& request) const;
+  std::string request_base_url(const http::Request& request) const;
   // Turns on the access policy and the audit trail (before serving; null: off).
   void set_security(const security::AccessPolicy* access, security::AuditTrail* audit);
   // Topic-based subscriptions are served (before serving): the CapabilityStatement says so.

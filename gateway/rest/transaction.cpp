@@ -214,8 +214,10 @@ http::Response FhirService::bundle(Call& call) {
                                     std::to_string(options_.limits.max_transaction_entries),
                                 {}, {}}});
   }
+  std::vector<std::string> bases{call.base_url};
+  if (std::string own = request_base_url(call.request); own != call.base_url) bases.push_back(std::move(own));
   for (auto& e : entries) {
-    auto failed = check_entry(e, transaction, options_.base_path, call.base_url, registry_);
+    auto failed = check_entry(e, transaction, options_.base_path, bases, registry_);
     // Writes are checked against the caller's scopes here; reads and PATCH as sub-requests.
     if (!failed && !e.is_read() && e.method != "PATCH") {
       auto interaction = e.method == "POST" ? security::Interaction::Create
@@ -306,7 +308,8 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
   } else if ((e.method == "PUT" || e.method == "DELETE") && e.id.empty()) {
     if (e.criteria.empty()) return entry_failure(e, 400, "required", e.method + " " + e.type + " needs an id or criteria");
     Issues found;
-    auto matches = writes_.match(who, e.type, e.criteria, 2, found);
+    // A conditional update does not find what the transaction deletes (DELETEs come first).
+    auto matches = writes_.match(who, e.type, e.criteria, 2, found, e.method == "PUT" ? &gone : nullptr);
     if (has_error(found)) return entry_failure(e, 400, "invalid", found[0].message);
     if (matches.size() > 1) return entry_failure(e, 412, "multiple-matches", "the criteria match more than one " + e.type);
     if (matches.size() == 1) {
@@ -341,7 +344,7 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
         value.value = doc.copy(*target);
         return;
       }
-      if (v.find('?') == std::string::npos || value.base_name() != "reference" || failed) return;
+      if (conditional_reference(v).first.empty() || value.base_name() != "reference" || failed) return;
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Result why;
