@@ -183,8 +183,12 @@ std::vector<store::ResourceRecord> WritePath::match(const Caller& who, const std
                       "the criteria have no search parameter with a value, so they would select every " + type, {}, {}});
     return {};
   }
-  // Enough to be left with `limit` when every resource the transaction deletes is among them.
-  parsed.query.count = static_cast<uint32_t>(limit + (gone ? gone->size() : 0));
+  // Enough to be left with `limit` when every resource of the type the transaction deletes is
+  // among them (counting all of them would fetch every deleted record for each search).
+  size_t gone_of_type = 0;
+  if (gone)
+    for (const std::string& key : *gone) gone_of_type += key.size() > type.size() && key[type.size()] == '/' && key.starts_with(type);
+  parsed.query.count = static_cast<uint32_t>(limit + gone_of_type);
   parsed.query.offset = 0;
   parsed.query.snapshot = 0;
   parsed.query.want_total = false;
