@@ -441,9 +441,7 @@ TEST_CASE("a transaction's DELETEs come before the conditional creates and refer
   ServerProcess server(temp_dir("transaction-delete-recreate"));
   auto c = server.client();
   std::string patient = patient_json("Replaced", "Noor", R"("identifier":[{"system":"urn:mrn","value":"D-1"}],)");
-  auto created = c->post("/fhir/Patient", patient, json_headers());
-  REQUIRE(created.status == 201);
-  std::string old_id = str(parse_json(created.body), "id");
+  std::string old_id = created_id(*c, "Patient", patient);
   std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
                        R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|D-1"}},)" +
                        entry_post("urn:uuid:2f1c", patient, "Patient", R"(,"ifNoneExist":"identifier=urn:mrn|D-1")") + "," +
@@ -470,9 +468,7 @@ TEST_CASE("a transaction's conditional update after a DELETE of its match create
   ServerProcess server(temp_dir("transaction-delete-put"));
   auto c = server.client();
   std::string patient = patient_json("Renewed", "Noor", R"("identifier":[{"system":"urn:mrn","value":"T-2"}],)");
-  auto created = c->post("/fhir/Patient", patient, json_headers());
-  REQUIRE(created.status == 201);
-  std::string old_id = str(parse_json(created.body), "id");
+  std::string old_id = created_id(*c, "Patient", patient);
   std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
                        R"({"request":{"method":"DELETE","url":"Patient?identifier=urn:mrn|T-2"}},)"
                        R"({"resource":)" + patient + R"(,"request":{"method":"PUT","url":"Patient?identifier=urn:mrn|T-2"}}]})";
