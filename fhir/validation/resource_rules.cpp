@@ -4,7 +4,8 @@
 // expression: search_expressions.cpp), a Measure with CQL stratifiers has a library,
 // Questionnaire enableWhen refers to an existing question outside the item it controls,
 // a CodeSystem defines each code once, counts them right and declares its properties, and a ValueSet lists only real codes of the code
-// systems we know, as does a ConceptMap. QuestionnaireResponse: questionnaire_responses.cpp.
+// systems we know, as does a ConceptMap. QuestionnaireResponse: questionnaire_responses.cpp;
+// MeasureReport: measure_reports.cpp.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/validation/measure_reports.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -577,6 +579,7 @@ void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "ConceptMap") concept_map(run, resource, path);
   if (resource.type == "Measure") measure(run, resource, path);
+  if (resource.type == "MeasureReport") check_measure_report(run, resource, path);
   if (resource.type == "StructureDefinition") {
     check_differential(run, resource, path);
     check_structure_definition(run, resource, path);
