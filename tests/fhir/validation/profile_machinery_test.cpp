@@ -94,6 +94,35 @@ TEST_CASE("ordered slicing compares an item with the one before it", "[validatio
   CHECK(count_errors(between) == 0);
 }
 
+TEST_CASE("a profile discriminator through resolve() checks the resource the reference resolves to",
+          "[validation][profiles][slicing]") {
+  // cbm-glucose-panel: hasMember:glucose (1..1) is told apart by its target profile cbm-glucose.
+  auto panel = [](const std::string& first, const std::string& second) {
+    auto member = [](const std::string& id, const std::string& code) {
+      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+             code + R"("}]},"valueString":"x"})";
+    };
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
+           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
+  };
+  // One member conforms: it alone is the glucose slice; the other is outside the open slicing.
+  auto one = check(panel("2345-7", "2093-3"), "cbm-glucose-panel");
+  INFO(describe(one));
+  CHECK(count_errors(one) == 0);
+  auto none = check(panel("2093-3", "2571-8"), "cbm-glucose-panel");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "glucose"));
+  auto both = check(panel("2345-7", "2345-7"), "cbm-glucose-panel");
+  INFO(describe(both));
+  CHECK(has_issue(both, Severity::Error, "", "Observation.hasMember", "glucose"));
+  // A reference that resolves to nothing matches no slice.
+  auto unresolved = check(R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},)"
+                          R"("hasMember":[{"reference":"Observation/elsewhere"}]})",
+                          "cbm-glucose-panel");
+  INFO(describe(unresolved));
+  CHECK(has_issue(unresolved, Severity::Error, "", "Observation.hasMember", "glucose"));
+}
+
 TEST_CASE("a profile named for a datatype that cannot be found is an error", "[validation][profiles]") {
   auto with = check(observation_with("final", R"("valueQuantity":{"value":1})"), "cbm-unshipped-quantity");
   INFO(describe(with));
