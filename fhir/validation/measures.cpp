@@ -1,15 +1,20 @@
-// A MeasureReport against the Measure it names, as the reference validator's
-// MeasureValidator (the Measure's own rule is in resource_rules.cpp). The Measure is a
-// contained "#id" one or one the definitions know — not another Bundle entry; the report's
+// Measure and MeasureReport, as the reference validator's MeasureValidator. A Measure's CQL
+// stratifier criteria name a definition in the ELM (application/elm+xml content) of one of
+// the libraries it names that the definitions know. A MeasureReport agrees with the Measure
+// it names — a contained "#id" one or one the definitions know, not another Bundle entry: its
 // groups, populations and stratifiers are the Measure's, each once, none left out, and its
 // score fits the Measure's scoring.
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <memory_resource>
+#include <optional>
 #include <vector>
 
+#include "fhir/io/base64.h"
 #include "fhir/json/json_reader.h"
-#include "fhir/validation/measure_reports.h"
+#include "fhir/validation/measures.h"
+#include "fhir/xml/xml_tree.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -60,6 +65,17 @@ std::vector<const Element*> named(const Element& node, std::string_view name) {
   return out;
 }
 
+// A resource of this type the definitions know by its canonical, read into `holder`; or null.
+const Element* known_resource(Run& run, std::string_view type, std::string_view canonical,
+                              std::unique_ptr<model::Document>& holder) {
+  const auto* loaded = run.defs.resource(type, canonical);
+  if (!loaded) return nullptr;
+  model::ParseResult parsed = json::read(loaded->json, run.defs);
+  if (!parsed.document || !parsed.document->root()) return nullptr;
+  holder = std::move(parsed.document);
+  return holder->root();
+}
+
 // The Measure a report names: "#id" among its contained resources, else one the definitions know.
 const Element* find_measure(Run& run, const Element& report, std::string_view canonical, std::unique_ptr<model::Document>& holder) {
   if (canonical.starts_with('#')) {
@@ -68,12 +84,94 @@ const Element* find_measure(Run& run, const Element& report, std::string_view ca
     }
     return nullptr;
   }
-  const auto* loaded = run.defs.resource("Measure", canonical);
-  if (!loaded) return nullptr;
-  model::ParseResult parsed = json::read(loaded->json, run.defs);
-  if (!parsed.document || !parsed.document->root()) return nullptr;
-  holder = std::move(parsed.document);
-  return holder->root();
+  return known_resource(run, "Measure", canonical, holder);
+}
+
+// A Library the Measure names and the definitions know: its name and the definitions its ELM
+// declares (`elm` empty when it has no application/elm+xml content; `elm_error` when that does
+// not parse or is no ELM library).
+struct CqlLibrary {
+  std::string name;
+  bool elm = false;
+  std::string elm_error;
+  std::vector<std::string> definitions;
+};
+
+void read_elm(CqlLibrary& library, const std::string& data) {
+  library.elm = true;
+  std::optional<std::string> xml = io::base64_decode(data);
+  std::pmr::monotonic_buffer_resource arena(4096);
+  xml::XmlParse parsed = xml::parse_xml(xml ? *xml : std::string(), arena);
+  if (!parsed.root) {
+    library.elm_error = parsed.error.empty() ? "the ELM does not parse" : parsed.error;
+    return;
+  }
+  if (parsed.root->local != "library" || parsed.root->uri != "urn:hl7-org:elm:r1") {
+    library.elm_error = "the ELM is not an urn:hl7-org:elm:r1 library";
+    return;
+  }
+  for (const xml::XmlNode* n = parsed.root->first; n; n = n->next) {
+    if (n->is_text || n->local != "statements") continue;
+    for (const xml::XmlNode* d = n->first; d; d = d->next) {
+      const xml::XmlAttribute* name = d->is_text || d->local != "def" ? nullptr : d->attribute("name");
+      if (name) library.definitions.emplace_back(name->value);
+    }
+  }
+}
+
+std::vector<CqlLibrary> known_libraries(Run& run, const Element& measure) {
+  std::vector<CqlLibrary> out;
+  for (const Element* c : named(measure, "library")) {
+    std::unique_ptr<model::Document> holder;
+    const Element* library = c->has_value ? known_resource(run, "Library", c->value, holder) : nullptr;
+    if (!library) continue;
+    CqlLibrary& l = out.emplace_back();
+    l.name = std::string(value_of(child_named(*library, "name")));
+    for (const Element* content : named(*library, "content")) {
+      if (value_of(child_named(*content, "contentType")) == "application/elm+xml") {
+        read_elm(l, std::string(value_of(child_named(*content, "data"))));
+      }
+    }
+  }
+  return out;
+}
+
+// The library a CQL expression ("Library.Definition", or "Definition" with one library) names,
+// with the reason when there is none.
+const CqlLibrary* named_library(const std::vector<CqlLibrary>& libraries, std::string_view& expression, std::string& problem) {
+  if (libraries.empty()) {
+    problem = "No CQL Libraries found on this Measure: its criteria are CQL, and none of its libraries resolves";
+    return nullptr;
+  }
+  auto dot = expression.find('.');
+  if (dot == std::string_view::npos) {
+    if (libraries.size() == 1) return &libraries[0];
+    problem = "the CQL expression names no library, and the Measure has several";
+    return nullptr;
+  }
+  std::string_view name = expression.substr(0, dot);
+  expression = expression.substr(dot + 1);
+  const CqlLibrary* found = nullptr;
+  for (const CqlLibrary& l : libraries) {
+    if (l.name != name) continue;
+    if (found) problem = "several of the Measure's libraries are called '" + std::string(name) + "'";
+    found = &l;
+  }
+  if (!found) problem = "none of the Measure's libraries is called '" + std::string(name) + "'";
+  return problem.empty() ? found : nullptr;
+}
+
+// What is wrong with a CQL criteria's expression (empty when nothing).
+std::string cql_problem(const std::vector<CqlLibrary>& libraries, std::string_view expression) {
+  std::string problem;
+  const CqlLibrary* library = named_library(libraries, expression, problem);
+  if (!library) return problem;
+  if (!library->elm) return "the library '" + library->name + "' has no ELM (application/elm+xml content) to check the CQL against";
+  if (!library->elm_error.empty()) return "the ELM of the library '" + library->name + "': " + library->elm_error;
+  for (const std::string& d : library->definitions) {
+    if (d == expression) return {};
+  }
+  return "the library '" + library->name + "' defines no '" + std::string(expression) + "'";
 }
 
 class ReportCheck {
@@ -246,6 +344,28 @@ class ReportCheck {
 };
 
 }  // namespace
+
+// Only stratifier criteria are checked, and only text/cql and text/cql.identifier ones, as by
+// the reference validator (its loop over stratifier components reads the group's, which has
+// none): population criteria in CQL without a library are common in the specification's own
+// examples (Measure-component-a-example).
+void check_measure(Run& run, const Element& measure, const Path& path) {
+  std::optional<std::vector<CqlLibrary>> libraries;
+  auto groups = named(measure, "group");
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Path gp{&path, "group", static_cast<int>(g)};
+    auto stratifiers = named(*groups[g], "stratifier");
+    for (size_t i = 0; i < stratifiers.size(); ++i) {
+      const Element* criteria = child_named(*stratifiers[i], "criteria");
+      std::string_view language = criteria ? value_of(child_named(*criteria, "language")) : "";
+      if (language != "text/cql" && language != "text/cql.identifier") continue;
+      if (!libraries) libraries = known_libraries(run, measure);
+      std::string problem = cql_problem(*libraries, value_of(child_named(*criteria, "expression")));
+      Path sp{&gp, "stratifier", static_cast<int>(i)};
+      if (!problem.empty()) run.report(Severity::Error, "invalid", problem, *criteria, Path{&sp, "criteria", -1});
+    }
+  }
+}
 
 void check_measure_report(Run& run, const Element& report, const Path& path) {
   const Element* reference = child_named(report, "measure");

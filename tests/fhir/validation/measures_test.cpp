@@ -1,6 +1,7 @@
-// A MeasureReport against the Measure it names (a contained "#id" one): groups,
-// populations and stratifiers are the Measure's, each once and none left out, and the
-// score fits the Measure's scoring; a Measure that cannot be found is only a warning.
+// A Measure's CQL stratifier criteria against the ELM of its libraries, and a MeasureReport
+// against the Measure it names (a contained "#id" one): groups, populations and stratifiers
+// are the Measure's, each once and none left out, and the score fits the Measure's scoring;
+// a Measure that cannot be found is only a warning.
 #include <catch2/catch.hpp>
 
 #include "validation_helpers.h"
@@ -83,4 +84,41 @@ TEST_CASE("MeasureReport: a Measure that cannot be found is a warning only", "[v
   INFO(describe(issues));
   CHECK(count_errors(issues) == 0);
   CHECK(has_issue(issues, Severity::Warning, "required", "MeasureReport.measure", "could not be resolved"));
+}
+
+namespace {
+
+std::string cql_measure(const std::string& libraries, const std::string& language, const std::string& expression) {
+  return R"({"resourceType":"Measure","id":"m","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">m</div>"},)"
+         R"("url":"http://example.org/Measure/m","name":"M","status":"active","library":[)" + libraries + R"(],)"
+         R"("group":[{"population":[)" + measure_pop("initial-population") + R"(],"stratifier":[{"code":{"text":"age"},)"
+         R"("criteria":{"language":")" + language + R"(","expression":")" + expression + R"("}}]}]})";
+}
+
+const std::string kScreening = R"("http://carebridge.example/fhir/Library/cb-screening")";
+const std::string kCqlOnly = R"("http://carebridge.example/fhir/Library/cb-cql-only")";
+
+}  // namespace
+
+TEST_CASE("Measure: CQL stratifier criteria name a definition in the ELM of a library", "[validation][measure]") {
+  for (const std::string& expression : {std::string("Screening.AgeGroup"), std::string("AgeGroup")}) {
+    auto ok = validate_with_package("cb-test", cql_measure(kScreening, "text/cql", expression));
+    INFO(expression << "\n" << describe(ok));
+    CHECK(count_errors(ok) == 0);
+  }
+  struct Bad {
+    std::string libraries, expression, words;
+  };
+  for (const Bad& bad : {Bad{kScreening, "Screening.Missing", "defines no 'Missing'"},
+                         Bad{kScreening, "Other.AgeGroup", "none of the Measure's libraries is called 'Other'"},
+                         Bad{kScreening + "," + kCqlOnly, "AgeGroup", "names no library"},
+                         Bad{kCqlOnly, "CqlOnly.AgeGroup", "has no ELM"}}) {
+    auto issues = validate_with_package("cb-test", cql_measure(bad.libraries, "text/cql", bad.expression));
+    INFO(bad.expression << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "Measure.group[0].stratifier[0].criteria", bad.words));
+  }
+  // Other CQL media types are not checked (the reference validator only warns it does not know them).
+  auto other = validate_text(cql_measure(kCqlOnly, "text/cql-identifier", "Lib.X"));
+  INFO(describe(other));
+  CHECK(count_errors(other) == 0);
 }
