@@ -208,6 +208,24 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
   return ok;
 }
 
+// A type discriminator: some value is of one of the slice's types or, through resolve(), the
+// resource a Reference resolves to is of the type of the slice's target profile.
+bool type_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef& def,
+                                bool resolved) {
+  for (const Element* v : values) {
+    for (const auto& t : def.types) {
+      if (!resolved) {
+        if (t.code == v->type) return true;
+        continue;
+      }
+      for (const auto& target : t.target_profiles) {
+        const defs::StructureDef* profile = run.state.profile(target);
+        if (profile && profile->type == v->type) return true;
+      }
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -273,10 +291,7 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
       ok = !(def && def->min >= 1 && !present) && !(def && def->max == 0 && present);
     } else if (d.type == "type") {
       if (!def || def->types.empty()) continue;
-      ok = false;
-      for (const Element* v : values) {
-        for (const auto& t : def->types) ok = ok || t.code == v->type;
-      }
+      ok = type_discriminator_matches(run, values, *def, !path.empty() && path.back() == "resolve()");
     } else if (d.type == "profile") {
       ok = profile_discriminator_matches(run, values, def, !path.empty() && path.back() == "resolve()");
     }

@@ -123,6 +123,26 @@ TEST_CASE("a profile discriminator through resolve() checks the resource the ref
   CHECK(has_issue(unresolved, Severity::Error, "", "Observation.hasMember", "glucose"));
 }
 
+TEST_CASE("a type discriminator through resolve() compares the type of the resource the reference resolves to",
+          "[validation][profiles][slicing]") {
+  // cbm-typed-members: hasMember closed, its slice result (1..*) holds references that resolve to an Observation.
+  auto with_members = [](const std::string& contained, const std::string& refs) {
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + contained +
+           R"(],"hasMember":[)" + refs + "]}";
+  };
+  const std::string obs = R"({"resourceType":"Observation","id":"a","status":"final","code":{"text":"x"},"valueString":"y"})";
+  const std::string qr = R"({"resourceType":"QuestionnaireResponse","id":"b","status":"completed"})";
+  auto ok = check(with_members(obs, R"({"reference":"#a"})"), "cbm-typed-members");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto other = check(with_members(obs + "," + qr, R"({"reference":"#a"},{"reference":"#b"})"), "cbm-typed-members");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "", "Observation.hasMember", ""));
+  auto none = check(with_members(qr, R"({"reference":"#b"})"), "cbm-typed-members");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "result"));
+}
+
 TEST_CASE("a profile named for a datatype that cannot be found is an error", "[validation][profiles]") {
   auto with = check(observation_with("final", R"("valueQuantity":{"value":1})"), "cbm-unshipped-quantity");
   INFO(describe(with));
