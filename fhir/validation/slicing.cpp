@@ -208,6 +208,20 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
   return ok;
 }
 
+// A value or pattern discriminator through resolve() ("resolve().code"): what the slice's target
+// profile fixes at the rest of the path, against the values in the resources the references
+// resolve to. A target profile that fixes nothing there tells nothing apart.
+bool resolved_value_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef& slice,
+                            const std::vector<std::string_view>& path) {
+  if (slice.types.empty() || slice.types[0].target_profiles.empty()) return true;
+  const defs::StructureDef* target = run.state.profile(slice.types[0].target_profiles[0]);
+  if (!target) return true;
+  std::vector<std::string_view> rest(path.begin() + 1, path.end());
+  std::vector<uint32_t> candidates;
+  elements_at(run, *target, 0, rest, 0, candidates);
+  return candidates.empty() || value_discriminator_matches(run, values, *target, 0, rest, candidates);
+}
+
 // A type discriminator: some value is of one of the slice's types or, through resolve(), the
 // resource a Reference resolves to is of the type of the slice's target profile.
 bool type_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef& def,
@@ -278,7 +292,9 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
     elements_at(run, sd, slice, path, 0, candidates);
     const defs::ElementDef* def = candidates.empty() ? nullptr : &sd.elements[candidates.front()];
     bool ok = true;
-    if (d.type == "value" || d.type == "pattern") {
+    if ((d.type == "value" || d.type == "pattern") && path.size() > 1 && path[0] == "resolve()") {
+      ok = resolved_value_matches(run, values, sd.elements[slice], path);
+    } else if (d.type == "value" || d.type == "pattern") {
       const auto& types = sd.elements[slice].types;
       if (def) {
         ok = value_discriminator_matches(run, values, sd, slice, path, candidates);

@@ -123,6 +123,28 @@ TEST_CASE("a profile discriminator through resolve() checks the resource the ref
   CHECK(has_issue(unresolved, Severity::Error, "", "Observation.hasMember", "glucose"));
 }
 
+TEST_CASE("a pattern discriminator through resolve() reads the pattern from the slice's target profile",
+          "[validation][profiles][slicing]") {
+  // cbm-glucose-by-code: hasMember:glucose (1..1) told apart by resolve().code, which cbm-glucose fixes.
+  auto panel = [](const std::string& first, const std::string& second) {
+    auto member = [](const std::string& id, const std::string& code) {
+      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+             code + R"("}]},"valueString":"x"})";
+    };
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
+           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
+  };
+  auto one = check(panel("2093-3", "2345-7"), "cbm-glucose-by-code");
+  INFO(describe(one));
+  CHECK(count_errors(one) == 0);
+  auto none = check(panel("2093-3", "2571-8"), "cbm-glucose-by-code");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "glucose"));
+  auto both = check(panel("2345-7", "2345-7"), "cbm-glucose-by-code");
+  INFO(describe(both));
+  CHECK(has_issue(both, Severity::Error, "", "Observation.hasMember", "glucose"));
+}
+
 TEST_CASE("a type discriminator through resolve() compares the type of the resource the reference resolves to",
           "[validation][profiles][slicing]") {
   // cbm-typed-members: hasMember closed, its slice result (1..*) holds references that resolve to an Observation.
