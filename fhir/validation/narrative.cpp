@@ -1,12 +1,14 @@
 // Narrative XHTML (Narrative.div and other xhtml elements): a <div> root in the XHTML
 // namespace with some content, only the elements and attributes FHIR allows (txt-1,
 // txt-2), no scripts or event handlers, hyperlinks a reader can follow, and "#x" links
-// and image sources that name something in the resource.
+// and image sources that name something in the resource. How elements nest:
+// narrative_structure.cpp.
 #include <algorithm>
 #include <cctype>
 #include <memory_resource>
 
 #include "fhir/io/base64.h"
+#include "fhir/validation/narrative_structure.h"
 #include "fhir/validation/run.h"
 #include "fhir/xml/xhtml.h"
 #include "fhir/xml/xml_tree.h"
@@ -213,6 +215,7 @@ void check_narrative(Run& run, const Element& div, const Path& path) {
                "the narrative has no text and no image: it should have some non-whitespace content (txt-2)", div, path);
   }
   checker.element(root, "div", false);
+  check_narrative_structure(run, div, path, root);
 }
 
 }  // namespace carebridge::fhir::validation

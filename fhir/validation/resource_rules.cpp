@@ -1,10 +1,11 @@
 // Rules of particular resource types that their definitions cannot express:
 // CapabilityStatement search parameters agree with their definitions, a derived
 // SearchParameter keeps its parent's bases and a composite one has components (its
-// expression: search_expressions.cpp), a Measure with CQL stratifiers has a library,
+// expression: search_expressions.cpp),
 // Questionnaire enableWhen refers to an existing question outside the item it controls,
 // a CodeSystem defines each code once, counts them right and declares its properties, and a ValueSet lists only real codes of the code
-// systems we know, as does a ConceptMap. QuestionnaireResponse: questionnaire_responses.cpp.
+// systems we know, as does a ConceptMap. QuestionnaireResponse: questionnaire_responses.cpp;
+// Measure and MeasureReport: measures.cpp.
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/validation/measures.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
@@ -100,36 +102,6 @@ void search_parameter(Run& run, const Element& sp, const Path& path) {
                  sp, path);
     }
   }
-}
-
-bool is_cql(std::string_view language) {
-  return language == "text/cql" || language == "text/cql.identifier" || language == "text/cql-identifier" ||
-         language == "text/cql-expression";
-}
-
-// CQL criteria name definitions in the Measure's libraries, so a Measure whose stratifiers
-// use CQL needs a library that resolves. As the reference validator, only stratifier
-// criteria are checked: population criteria in CQL without a library are common in the
-// specification's own examples (Measure-component-a-example) and are not reported.
-void measure(Run& run, const Element& m, const Path& path) {
-  bool library = false;
-  for (const Element* c : m.children()) {
-    if (c->name == "library" && c->has_value && run.defs.resource("Library", c->value)) library = true;
-  }
-  if (library) return;
-  auto check = [&](const Element& holder, const Path& hp) {
-    const Element* criteria = child_named(holder, "criteria");
-    if (!criteria || !is_cql(value_of(child_named(*criteria, "language")))) return;
-    run.report(Severity::Error, "invalid",
-               "No CQL Libraries found on this Measure: its criteria are CQL, and none of its libraries resolves",
-               *criteria, Path{&hp, "criteria", -1});
-  };
-  each_named(m, "group", path, [&](const Element& group, const Path& gp) {
-    each_named(group, "stratifier", gp, [&](const Element& stratifier, const Path& sp) {
-      check(stratifier, sp);
-      each_named(stratifier, "component", sp, [&](const Element& component, const Path& cp) { check(component, cp); });
-    });
-  });
 }
 
 void collect_items(const Element& node, std::unordered_map<std::string_view, const Element*>& items) {
@@ -576,7 +548,8 @@ void check_resource_rules(Run& run, const Element& resource, const Path& path) {
   if (resource.type == "CodeSystem") code_system(run, resource, path);
   if (resource.type == "ValueSet") value_set(run, resource, path);
   if (resource.type == "ConceptMap") concept_map(run, resource, path);
-  if (resource.type == "Measure") measure(run, resource, path);
+  if (resource.type == "Measure") check_measure(run, resource, path);
+  if (resource.type == "MeasureReport") check_measure_report(run, resource, path);
   if (resource.type == "StructureDefinition") {
     check_differential(run, resource, path);
     check_structure_definition(run, resource, path);

@@ -39,7 +39,9 @@ bool extension_step(std::string_view step, std::string_view& url) {
   return true;
 }
 
-void collect(const Element& node, const std::vector<std::string_view>& path, size_t at,
+// The values a discriminator path reaches from an item. resolve() steps to the contained or
+// Bundle resource the Reference resolves to (as the base pass found it): none when it does not.
+void collect(Run& run, const Element& node, const std::vector<std::string_view>& path, size_t at,
              std::vector<const Element*>& out) {
   if (at == path.size()) {
     out.push_back(&node);
@@ -47,15 +49,20 @@ void collect(const Element& node, const std::vector<std::string_view>& path, siz
   }
   std::string_view step = path[at], url;
   bool by_url = extension_step(step, url);
-  if (step.starts_with("ofType(") || step == "resolve()") {
-    collect(node, path, at + 1, out);
+  if (step.starts_with("ofType(")) {
+    collect(run, node, path, at + 1, out);
+    return;
+  }
+  if (step == "resolve()") {
+    auto target = run.referenced_resources.find(&node);
+    if (target != run.referenced_resources.end()) collect(run, *target->second, path, at + 1, out);
     return;
   }
   for (const Element* c : node.children()) {
     if (by_url) {
-      if (c->name == "extension" && value_of(child_named(*c, "url")) == url) collect(*c, path, at + 1, out);
+      if (c->name == "extension" && value_of(child_named(*c, "url")) == url) collect(run, *c, path, at + 1, out);
     } else if (c->base_name() == step) {
-      collect(*c, path, at + 1, out);
+      collect(run, *c, path, at + 1, out);
     }
   }
 }
@@ -175,11 +182,21 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
   return true;
 }
 
-// A profile discriminator: some value conforms to the slice's type profile.
-bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef* def) {
-  if (!def || def->types.empty() || def->types[0].profiles.empty()) return true;
-  const defs::StructureDef* profile = run.state.profile(def->types[0].profiles[0]);
+// A profile discriminator: some value conforms to the slice's type profile or, through
+// resolve(), the resource a Reference resolves to conforms to the slice's target profile.
+bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef* def,
+                                   bool resolved) {
+  if (!def || def->types.empty()) return true;
+  const auto& profiles = resolved ? def->types[0].target_profiles : def->types[0].profiles;
+  if (profiles.empty()) return true;
+  const defs::StructureDef* profile = run.state.profile(profiles[0]);
   if (!profile) return true;
+  if (resolved) {
+    for (const Element* v : values) {
+      if (run.conforms(*v, *profile)) return true;
+    }
+    return false;
+  }
   bool ok = false;
   for (const Element* v : values) {
     size_t before = run.issue_count();
@@ -191,6 +208,38 @@ bool profile_discriminator_matches(Run& run, const std::vector<const Element*>& 
   return ok;
 }
 
+// A value or pattern discriminator through resolve() ("resolve().code"): what the slice's target
+// profile fixes at the rest of the path, against the values in the resources the references
+// resolve to. A target profile that fixes nothing there tells nothing apart.
+bool resolved_value_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef& slice,
+                            const std::vector<std::string_view>& path) {
+  if (slice.types.empty() || slice.types[0].target_profiles.empty()) return true;
+  const defs::StructureDef* target = run.state.profile(slice.types[0].target_profiles[0]);
+  if (!target) return true;
+  std::vector<std::string_view> rest(path.begin() + 1, path.end());
+  std::vector<uint32_t> candidates;
+  elements_at(run, *target, 0, rest, 0, candidates);
+  return candidates.empty() || value_discriminator_matches(run, values, *target, 0, rest, candidates);
+}
+
+// A type discriminator: some value is of one of the slice's types or, through resolve(), the
+// resource a Reference resolves to is of the type of the slice's target profile.
+bool type_discriminator_matches(Run& run, const std::vector<const Element*>& values, const defs::ElementDef& def,
+                                bool resolved) {
+  for (const Element* v : values) {
+    for (const auto& t : def.types) {
+      if (!resolved) {
+        if (t.code == v->type) return true;
+        continue;
+      }
+      for (const auto& target : t.target_profiles) {
+        const defs::StructureDef* profile = run.state.profile(target);
+        if (profile && profile->type == v->type) return true;
+      }
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -238,12 +287,14 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
   for (const auto& d : slicing.discriminators) {
     auto path = steps(d.path);
     std::vector<const Element*> values;
-    collect(item, path, 0, values);
+    collect(run, item, path, 0, values);
     std::vector<uint32_t> candidates;
     elements_at(run, sd, slice, path, 0, candidates);
     const defs::ElementDef* def = candidates.empty() ? nullptr : &sd.elements[candidates.front()];
     bool ok = true;
-    if (d.type == "value" || d.type == "pattern") {
+    if ((d.type == "value" || d.type == "pattern") && path.size() > 1 && path[0] == "resolve()") {
+      ok = resolved_value_matches(run, values, sd.elements[slice], path);
+    } else if (d.type == "value" || d.type == "pattern") {
       const auto& types = sd.elements[slice].types;
       if (def) {
         ok = value_discriminator_matches(run, values, sd, slice, path, candidates);
@@ -256,12 +307,9 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
       ok = !(def && def->min >= 1 && !present) && !(def && def->max == 0 && present);
     } else if (d.type == "type") {
       if (!def || def->types.empty()) continue;
-      ok = false;
-      for (const Element* v : values) {
-        for (const auto& t : def->types) ok = ok || t.code == v->type;
-      }
+      ok = type_discriminator_matches(run, values, *def, !path.empty() && path.back() == "resolve()");
     } else if (d.type == "profile") {
-      ok = profile_discriminator_matches(run, values, def);
+      ok = profile_discriminator_matches(run, values, def, !path.empty() && path.back() == "resolve()");
     }
     if (!ok) return false;
   }

@@ -26,7 +26,7 @@ std::string measure(const std::string& body) {
 const std::string kCqlStratifier =
     R"("group":[{"population":[{"code":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/measure-population","code":"initial-population"}]},)"
     R"("criteria":{"language":"text/cql","expression":"Lib.InInitialPopulation"}}],)"
-    R"("stratifier":[{"code":{"text":"s"},"criteria":{"language":"text/cql-identifier","expression":"Lib.Strat"}}]}])";
+    R"("stratifier":[{"code":{"text":"s"},"criteria":{"language":"text/cql","expression":"Lib.Strat"}}]}])";
 
 }  // namespace
 

@@ -94,6 +94,77 @@ TEST_CASE("ordered slicing compares an item with the one before it", "[validatio
   CHECK(count_errors(between) == 0);
 }
 
+TEST_CASE("a profile discriminator through resolve() checks the resource the reference resolves to",
+          "[validation][profiles][slicing]") {
+  // cbm-glucose-panel: hasMember:glucose (1..1) is told apart by its target profile cbm-glucose.
+  auto panel = [](const std::string& first, const std::string& second) {
+    auto member = [](const std::string& id, const std::string& code) {
+      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+             code + R"("}]},"valueString":"x"})";
+    };
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
+           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
+  };
+  // One member conforms: it alone is the glucose slice; the other is outside the open slicing.
+  auto one = check(panel("2345-7", "2093-3"), "cbm-glucose-panel");
+  INFO(describe(one));
+  CHECK(count_errors(one) == 0);
+  auto none = check(panel("2093-3", "2571-8"), "cbm-glucose-panel");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "glucose"));
+  auto both = check(panel("2345-7", "2345-7"), "cbm-glucose-panel");
+  INFO(describe(both));
+  CHECK(has_issue(both, Severity::Error, "", "Observation.hasMember", "glucose"));
+  // A reference that resolves to nothing matches no slice.
+  auto unresolved = check(R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},)"
+                          R"("hasMember":[{"reference":"Observation/elsewhere"}]})",
+                          "cbm-glucose-panel");
+  INFO(describe(unresolved));
+  CHECK(has_issue(unresolved, Severity::Error, "", "Observation.hasMember", "glucose"));
+}
+
+TEST_CASE("a pattern discriminator through resolve() reads the pattern from the slice's target profile",
+          "[validation][profiles][slicing]") {
+  // cbm-glucose-by-code: hasMember:glucose (1..1) told apart by resolve().code, which cbm-glucose fixes.
+  auto panel = [](const std::string& first, const std::string& second) {
+    auto member = [](const std::string& id, const std::string& code) {
+      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+             code + R"("}]},"valueString":"x"})";
+    };
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
+           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
+  };
+  auto one = check(panel("2093-3", "2345-7"), "cbm-glucose-by-code");
+  INFO(describe(one));
+  CHECK(count_errors(one) == 0);
+  auto none = check(panel("2093-3", "2571-8"), "cbm-glucose-by-code");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "glucose"));
+  auto both = check(panel("2345-7", "2345-7"), "cbm-glucose-by-code");
+  INFO(describe(both));
+  CHECK(has_issue(both, Severity::Error, "", "Observation.hasMember", "glucose"));
+}
+
+TEST_CASE("a type discriminator through resolve() compares the type of the resource the reference resolves to",
+          "[validation][profiles][slicing]") {
+  // cbm-typed-members: hasMember closed, its slice result (1..*) holds references that resolve to an Observation.
+  auto with_members = [](const std::string& contained, const std::string& refs) {
+    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + contained +
+           R"(],"hasMember":[)" + refs + "]}";
+  };
+  const std::string obs = R"({"resourceType":"Observation","id":"a","status":"final","code":{"text":"x"},"valueString":"y"})";
+  const std::string qr = R"({"resourceType":"QuestionnaireResponse","id":"b","status":"completed"})";
+  auto ok = check(with_members(obs, R"({"reference":"#a"})"), "cbm-typed-members");
+  INFO(describe(ok));
+  CHECK(count_errors(ok) == 0);
+  auto other = check(with_members(obs + "," + qr, R"({"reference":"#a"},{"reference":"#b"})"), "cbm-typed-members");
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "", "Observation.hasMember", ""));
+  auto none = check(with_members(qr, R"({"reference":"#b"})"), "cbm-typed-members");
+  INFO(describe(none));
+  CHECK(has_issue(none, Severity::Error, "", "Observation.hasMember", "result"));
+}
+
 TEST_CASE("a profile named for a datatype that cannot be found is an error", "[validation][profiles]") {
   auto with = check(observation_with("final", R"("valueQuantity":{"value":1})"), "cbm-unshipped-quantity");
   INFO(describe(with));

@@ -222,3 +222,37 @@ TEST_CASE("narrative elements and attributes as the reference validator lists th
   CHECK(has_issue(with_div(nested), Severity::Error, "invalid", "Patient.text.div", "inside a paragraph"));
   CHECK(count_errors(with_div(nested, true)) == 0);
 }
+
+TEST_CASE("narrative elements nest as the reference validator's structure rules say", "[validation][rules][narrative]") {
+  auto with_div = [](const std::string& body, bool ingest = false) {
+    carebridge::fhir::validation::Options options;
+    if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
+    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                             body + R"(</div>"}})",
+                         options);
+  };
+  // Pretty-printed tables and lists, inline markup in paragraphs: all fine.
+  for (const char* fine : {R"(<table>\n <tbody>\n  <tr><th>Name</th><td><b>Ada</b> <i>Okafor</i></td></tr>\n </tbody>\n</table>)",
+                           R"(<ul>\n <li><p>Asthma</p></li>\n</ul><dl><dt>Dose</dt><dd>5 mg</dd></dl><p>See <a href=\"https://example.org/asthma\">x</a><br/></p>)"}) {
+    auto issues = with_div(fine);
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  struct Bad {
+    const char* body;
+    const char* words;
+  };
+  for (const Bad& bad : {Bad{R"(<b>very <b>bold</b></b>)", "contains itself"},
+                         Bad{R"(<span>a<div>b</div></span>)", "block structures"},
+                         Bad{R"(<p>a<pre>b</pre></p>)", "block structures"},
+                         Bad{R"(<table>rows<tr><td>x</td></tr></table>)", "cannot hold @text"},
+                         Bad{R"(<table><td>x</td></table>)", "must be in a tr"},
+                         Bad{R"(<li>alone</li>)", "must be in a ul|ol"},
+                         Bad{R"(<ul><p>x</p></ul>)", "cannot hold p"},
+                         Bad{R"(<br>text</br>)", "cannot have children"}}) {
+    auto issues = with_div(bad.body);
+    INFO(bad.body << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "Patient.text.div", bad.words));
+    CHECK(count_errors(with_div(bad.body, true)) == 0);
+  }
+}
