@@ -225,17 +225,23 @@ void check_target_profiles(Run& run, const Element& target, const definitions::E
 
 }  // namespace
 
-void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
-  auto found = run.referenced_types.find(&reference);
-  if (found == run.referenced_types.end()) {
+const Element* resolved_resource(Run& run, const Element& reference, const Path& path) {
+  if (!run.referenced_types.count(&reference)) {
     // Not reached by the walk yet (an extension's value is checked against its definition
-    // before the walk enters it): resolve it now, quietly; the walk reports its problems.
+    // before the walk enters it, a later Bundle entry against a slice's profile): resolved
+    // now, quietly; the walk reports its problems when it gets there.
     size_t before = run.issue_count();
     check_reference(run, reference, path);
     run.issues().resize(before);
-    found = run.referenced_types.find(&reference);
-    if (found == run.referenced_types.end()) return;
   }
+  auto resolved = run.referenced_resources.find(&reference);
+  return resolved == run.referenced_resources.end() ? nullptr : resolved->second;
+}
+
+void check_profile_reference(Run& run, const Element& reference, const definitions::ElementDef& profiled, const Path& path) {
+  resolved_resource(run, reference, path);
+  auto found = run.referenced_types.find(&reference);
+  if (found == run.referenced_types.end()) return;
   const Element* ref = child_named(reference, "reference");
   const Element& at = ref ? *ref : reference;
   Path ref_path = ref ? Path{&path, "reference", -1} : path;

@@ -162,6 +162,9 @@ void check_narrative(Run& run, const Element& div, const Path& path);
 void check_extension(Run& run, const Element& extension, const Path& path);
 // references.cpp: a Reference element; contained resources of a resource.
 void check_reference(Run& run, const Element& reference, const Path& path);
+// The contained or Bundle resource `reference` resolves to, resolving it now (quietly) when the
+// walk has not reached it yet; null when it resolves to none.
+const Element* resolved_resource(Run& run, const Element& reference, const Path& path);
 void note_local_reference(Run& run, const Element& node, const Path& path);
 void check_contained(Run& run, const Element& resource, const Path& path);
 // bundles.cpp: the index of a Bundle and its rules.

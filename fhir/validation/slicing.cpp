@@ -40,7 +40,7 @@ bool extension_step(std::string_view step, std::string_view& url) {
 }
 
 // The values a discriminator path reaches from an item. resolve() steps to the contained or
-// Bundle resource the Reference resolves to (as the base pass found it): none when it does not.
+// Bundle resource the Reference resolves to: none when it does not.
 void collect(Run& run, const Element& node, const std::vector<std::string_view>& path, size_t at,
              std::vector<const Element*>& out) {
   if (at == path.size()) {
@@ -53,9 +53,8 @@ void collect(Run& run, const Element& node, const std::vector<std::string_view>&
     collect(run, node, path, at + 1, out);
     return;
   }
-  if (step == "resolve()") {
-    auto target = run.referenced_resources.find(&node);
-    if (target != run.referenced_resources.end()) collect(run, *target->second, path, at + 1, out);
+  if (step == "resolve()") {  // in any order: a later entry of the Bundle is resolved now
+    if (const Element* target = resolved_resource(run, node, Path{})) collect(run, *target, path, at + 1, out);
     return;
   }
   for (const Element* c : node.children()) {

@@ -123,6 +123,24 @@ TEST_CASE("a profile discriminator through resolve() checks the resource the ref
   CHECK(has_issue(unresolved, Severity::Error, "", "Observation.hasMember", "glucose"));
 }
 
+TEST_CASE("a discriminator through resolve() finds a later Bundle entry as an earlier one", "[validation][profiles][slicing]") {
+  // cbm-panel-of-panels: hasMember:panel is a member conforming to cbm-glucose-panel, whose own
+  // hasMember:glucose resolves further. The answer depended on the entries' order: entry b's
+  // reference to c was not resolved yet when a's slice checked b.
+  auto member = [](const std::string& id, const std::string& code, const std::string& members, const std::string& profile) {
+    return R"({"fullUrl":"http://ex.org/fhir/Observation/)" + id + R"(","resource":{"resourceType":"Observation","id":")" + id +
+           R"(",)" + (profile.empty() ? "" : R"("meta":{"profile":[")" + kBase + profile + R"("]},)") +
+           R"("status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" + code + R"("}]},)" +
+           R"("effectiveDateTime":"2024-01-01",)" + (members.empty() ? R"("valueString":"x")" : R"("hasMember":[{"reference":"Observation/)" + members + R"("}])") + "}}";
+  };
+  std::string a = member("a", "24331-1", "b", "cbm-panel-of-panels"), b = member("b", "24331-1", "c", ""), c = member("c", "2345-7", "", "");
+  for (const std::string& entries : {a + "," + b + "," + c, c + "," + b + "," + a}) {
+    auto issues = validate_with_package("cb-machinery", R"({"resourceType":"Bundle","type":"collection","entry":[)" + entries + "]}");
+    INFO(describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("a pattern discriminator through resolve() reads the pattern from the slice's target profile",
           "[validation][profiles][slicing]") {
   // cbm-glucose-by-code: hasMember:glucose (1..1) told apart by resolve().code, which cbm-glucose fixes.
