@@ -22,6 +22,9 @@ namespace {
 
 constexpr std::string_view kPopulationSystem = "http://terminology.hl7.org/CodeSystem/measure-population";
 constexpr std::string_view kUnitExtension = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit";
+// DEQM's score of another kind ("n/a", a code) where a report has no number, which Java reads in
+// place of measureScore.value.
+constexpr std::string_view kAlternateScore = "http://hl7.org/fhir/us/davinci-deqm/StructureDefinition/extension-alternateScoreType";
 
 // Whether a CodeableConcept holds a coding with this system and code.
 bool has_coding(const Element* codes, std::string_view system, std::string_view code) {
@@ -263,13 +266,18 @@ class ReportCheck {
   void populations(const Element& reported, const Element& defined, const Path& gp) {
     auto match = [](const Element& code, const Element& w) { return codes_match(&code, child_named(w, "code")); };
     parts(reported, defined, "population", gp, match, [&](const Element& pop, const Path& pp) {
-      size_t subjects = named(pop, "subjectResults").size();
+      // R4's subjectResults is one List (0..1) of the subjects: the count is its entries', when
+      // the List is at hand (contained or in the Bundle).
+      const Element* list = child_named(pop, "subjectResults");
+      const Element* subjects = list ? resolved_resource(run_, *list, Path{&pp, "subjectResults", -1}) : nullptr;
       if (report_type_ == "subject-list") {
         const Element* count = child_named(pop, "count");
-        if (count && count->has_value && std::strtol(std::string(count->value).c_str(), nullptr, 10) != static_cast<long>(subjects)) {
-          error(pop, pp, "the count is " + std::string(count->value) + ", but " + std::to_string(subjects) + " subjectResults are given");
+        size_t listed = subjects && subjects->type == "List" ? named(*subjects, "entry").size() : 0;
+        if (subjects && count && count->has_value && std::strtol(std::string(count->value).c_str(), nullptr, 10) != static_cast<long>(listed)) {
+          error(pop, pp, "the count is " + std::string(count->value) + ", but the subjectResults List has " + std::to_string(listed) +
+                             " entries");
         }
-      } else if (subjects) {
+      } else if (list) {
         error(pop, pp, "subjectResults belong only in a subject-list report");
       } else if (!child_named(pop, "count")) {
         run_.report(Severity::Warning, "business-rule", "the population has no count", pop, pp);
@@ -303,7 +311,11 @@ class ReportCheck {
         if (const Element* e = child_named(*score, banned)) error(*e, sp, "a proportion score has no " + std::string(banned));
       }
     }
-    if (!value) return error(*score, sp, "the measureScore has no value");
+    if (!value) {
+      for (const Element* e : named(*score, "extension"))
+        if (value_of(child_named(*e, "url")) == kAlternateScore) return;  // a score of another kind: no number to check
+      return error(*score, sp, "the measureScore has no value");
+    }
     if (scoring_ == "proportion" && value->has_value) {
       double v = std::strtod(std::string(value->value).c_str(), nullptr);
       if (v < 0 || v > 1) error(*value, sp, "a proportion score is between 0 and 1");
