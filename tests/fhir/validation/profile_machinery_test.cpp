@@ -31,6 +31,16 @@ const std::string kMrn = R"({"system":"http://carebridge.example/mrn","value":"1
 const std::string kSsn = R"({"system":"http://hl7.org/fhir/sid/us-ssn","value":"2"})";
 const std::string kOther = R"({"system":"http://other.example","value":"3"})";
 
+// A panel Observation whose two members (contained #a and #b) have these LOINC codes.
+std::string panel(const std::string& first, const std::string& second) {
+  auto member = [](const std::string& id, const std::string& code) {
+    return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+           code + R"("}]},"valueString":"x"})";
+  };
+  return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
+         "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
+}
+
 }  // namespace
 
 TEST_CASE("a differential constraining only a child of a choice's type-specific name applies it",
@@ -97,14 +107,6 @@ TEST_CASE("ordered slicing compares an item with the one before it", "[validatio
 TEST_CASE("a profile discriminator through resolve() checks the resource the reference resolves to",
           "[validation][profiles][slicing]") {
   // cbm-glucose-panel: hasMember:glucose (1..1) is told apart by its target profile cbm-glucose.
-  auto panel = [](const std::string& first, const std::string& second) {
-    auto member = [](const std::string& id, const std::string& code) {
-      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
-             code + R"("}]},"valueString":"x"})";
-    };
-    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
-           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
-  };
   // One member conforms: it alone is the glucose slice; the other is outside the open slicing.
   auto one = check(panel("2345-7", "2093-3"), "cbm-glucose-panel");
   INFO(describe(one));
@@ -144,14 +146,6 @@ TEST_CASE("a discriminator through resolve() finds a later Bundle entry as an ea
 TEST_CASE("a pattern discriminator through resolve() reads the pattern from the slice's target profile",
           "[validation][profiles][slicing]") {
   // cbm-glucose-by-code: hasMember:glucose (1..1) told apart by resolve().code, which cbm-glucose fixes.
-  auto panel = [](const std::string& first, const std::string& second) {
-    auto member = [](const std::string& id, const std::string& code) {
-      return R"({"resourceType":"Observation","id":")" + id + R"(","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
-             code + R"("}]},"valueString":"x"})";
-    };
-    return R"({"resourceType":"Observation","id":"o","status":"final","code":{"text":"panel"},"contained":[)" + member("a", first) +
-           "," + member("b", second) + R"(],"hasMember":[{"reference":"#a"},{"reference":"#b"}]})";
-  };
   auto one = check(panel("2093-3", "2345-7"), "cbm-glucose-by-code");
   INFO(describe(one));
   CHECK(count_errors(one) == 0);

@@ -167,11 +167,20 @@ TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[va
   CHECK(count_errors(issues) == 0);
 }
 
+namespace {
+
+// A Patient whose narrative's div holds `body`, validated strictly or under the ingest policy.
+std::vector<carebridge::fhir::model::Issue> with_div(const std::string& body, bool ingest = false) {
+  carebridge::fhir::validation::Options options;
+  if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
+  return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
+                           body + R"(</div>"}})",
+                       options);
+}
+
+}  // namespace
+
 TEST_CASE("narrative link and image URLs hold only URL characters", "[validation][rules][narrative]") {
-  auto with_div = [](const std::string& body) {
-    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
-                         body + R"(</div>"}})");
-  };
   CHECK(count_errors(with_div(R"(See <a href=\"https://carebridge.example/help?topic=intake#forms\">help</a>)")) == 0);
   auto spaced = with_div(R"(See <a href=\"https://carebridge.example/intake form.pdf\">form</a>)");
   INFO(describe(spaced));
@@ -203,13 +212,6 @@ TEST_CASE("a narrative data URL has base64 data when it says so and a media type
 }
 
 TEST_CASE("narrative elements and attributes as the reference validator lists them", "[validation][rules][narrative]") {
-  auto with_div = [](const std::string& body, bool ingest = false) {
-    carebridge::fhir::validation::Options options;
-    if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
-    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
-                             body + R"(</div>"}})",
-                         options);
-  };
   CHECK(count_errors(with_div(R"(<table border=\"1\"><tr><td colspan=\"2\" nowrap=\"nowrap\">x</td></tr></table>)")) == 0);
   // Presentational HTML: refused when strict, tolerated when ingesting.
   auto font = R"(<p><font color=\"red\">Allergic</font></p>)";
@@ -224,13 +226,6 @@ TEST_CASE("narrative elements and attributes as the reference validator lists th
 }
 
 TEST_CASE("narrative elements nest as the reference validator's structure rules say", "[validation][rules][narrative]") {
-  auto with_div = [](const std::string& body, bool ingest = false) {
-    carebridge::fhir::validation::Options options;
-    if (ingest) options.policy = carebridge::fhir::validation::Policy::Ingest;
-    return validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
-                             body + R"(</div>"}})",
-                         options);
-  };
   // Pretty-printed tables and lists, inline markup in paragraphs: all fine.
   for (const char* fine : {R"(<table>\n <tbody>\n  <tr><th>Name</th><td><b>Ada</b> <i>Okafor</i></td></tr>\n </tbody>\n</table>)",
                            R"(<ul>\n <li><p>Asthma</p></li>\n</ul><dl><dt>Dose</dt><dd>5 mg</dd></dl><p>See <a href=\"https://example.org/asthma\">x</a><br/></p>)"}) {
@@ -266,8 +261,7 @@ TEST_CASE("a hostile narrative of deeply nested elements gets a bounded list of 
   for (int i = 0; i < 150; ++i) body += "</span>";
   for (int i = 0; i < 100; ++i) body += "<b>";
   for (int i = 0; i < 100; ++i) body += "</b>";
-  auto issues = validate_text(R"({"resourceType":"Patient","id":"p","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">)" +
-                              body + R"(</div>"}})");
+  auto issues = with_div(body);
   size_t structure = 0, text = 0;
   for (const auto& i : issues) {
     if (i.code != "structure") continue;
