@@ -85,6 +85,13 @@ std::string moment_text(std::string_view text, const std::string& where, Datatyp
 }
 
 namespace {
+// The period parts `start` and `end` of `v` state (DR's 1 and 2, CX's 7 and 8, XAD's 13 and 14).
+Node period(const FieldValue& v, DatatypeContext& context, size_t start = 1, size_t end = 2, bool date_only = false) {
+  Node p;
+  p.set("start", Node::string(moment_text(v.part(start), v.where(start), context, date_only), v.where(start)));
+  p.set("end", Node::string(moment_text(v.part(end), v.where(end), context, date_only), v.where(end)));
+  return p;
+}
 
 // A URI-safe form of a v2 name for use in a system URL template.
 std::string uri_safe(std::string_view name) {
@@ -250,10 +257,7 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
       }
       id.set("type", std::move(type));
     }
-    Node period;
-    period.set("start", Node::string(moment_text(v.part(7), v.where(7), context, true), v.where(7)));
-    period.set("end", Node::string(moment_text(v.part(8), v.where(8), context, true), v.where(8)));
-    id.set("period", std::move(period));
+    id.set("period", period(v, context, 7, 8, true));
     Node assigner;
     assigner.set("display", Node::string(hd.part(1), v.where(4)));
     id.set("assigner", std::move(assigner));
@@ -291,6 +295,8 @@ Node address(const FieldValue& v, DatatypeContext& context) {
   a.set("postalCode", string_at(v, 5));
   a.set("country", string_at(v, 6));
   a.set("district", string_at(v, 9));
+  Node dates = period(v, context, 13, 14);  // the effective and expiration dates (2.5+)
+  a.set("period", dates.empty() ? period(v.sub(12), context) : std::move(dates));  // else 2.3's validity range
   if (std::string type = v.part(7); !type.empty()) {
     if (const Vocabulary* uses = context.spec().vocabulary("address-use"))
       if (const VocabularyEntry* e = lookup(*uses, type)) {
@@ -573,12 +579,6 @@ Node money(const FieldValue& v) {
   return m.member("value") ? m : Node{};
 }
 
-Node period(const FieldValue& v, DatatypeContext& context) {
-  Node p;
-  p.set("start", Node::string(moment_text(v.part(1), v.where(1), context), v.where(1)));
-  p.set("end", Node::string(moment_text(v.part(2), v.where(2), context), v.where(2)));
-  return p;
-}
 
 // A dose from a minimum (the field) and a maximum (the rule's `high`), both in the rule's
 // `unit`: a Range when the maximum is another amount, else the one Quantity.

@@ -124,3 +124,15 @@ TEST_CASE("NK1 with no name but a relationship and a phone is still one of the P
   CHECK(first_code(contacts[1]["relationship"][0]) == "EMC");
   CHECK(text(contacts[1]["telecom"][0], "use") == "mobile");
 }
+
+TEST_CASE("XAD: an address's effective and expiration dates (or 2.3's validity range) are its period", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A28^ADT_A05|AD1|P|2.5\rEVN|A28\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F|||"
+                                "9 ELM CT^^PALO ALTO^CA^94301^USA^H^^^^^^20200101^20241231~"
+                                "1 OLD RD^^TROY^NY^12180^USA^H^^^^^19990101&20191231\r");
+  const auto& addresses = m.resource("Patient")["address"];
+  REQUIRE(addresses.Size() == 2);
+  CHECK(text(addresses[0]["period"], "start") == "2020-01-01");
+  CHECK(text(addresses[0]["period"], "end") == "2024-12-31");
+  CHECK(text(addresses[1]["period"], "start") == "1999-01-01");
+  CHECK(text(addresses[1]["period"], "end") == "2019-12-31");
+}
