@@ -42,3 +42,14 @@ TEST_CASE("OML: an OBX asked at order entry supports the order, ORC-16 is the st
   CHECK(text(order["extension"][0], "url") == "http://hl7.org/fhir/StructureDefinition/request-statusReason");
   CHECK(first_code(order["extension"][0]["valueCodeableConcept"]) == "WRONG");
 }
+
+TEST_CASE("ORM v2.3: the quantity/timing's start (ORC-7.4 or OBR-27.4) is when the service is wanted", "[mappings][hl7v2]") {
+  Mapped orc = map_message(kMsh + "ORM^O01|OR2|P|2.3\r" + kPid +
+                           "ORC|NW|P3^EHR|||SC||^^^20250115080000^^R\rOBR|1|P3^EHR||CMP^Metabolic panel^L\r");
+  CHECK(text(orc.resource("ServiceRequest"), "occurrenceDateTime") == "2025-01-15T08:00:00-05:00");
+  CHECK(text(orc.resource("ServiceRequest"), "priority") == "routine");
+  Mapped obr = map_message(kMsh + "ORM^O01|OR3|P|2.3\r" + kPid +
+                           "ORC|NW|P4^EHR\rOBR|1|P4^EHR||CMP^Metabolic panel^L" + std::string(23, '|') +
+                           "^^^20250116^^S\r");
+  CHECK(text(obr.resource("ServiceRequest"), "occurrenceDateTime") == "2025-01-16");
+}
