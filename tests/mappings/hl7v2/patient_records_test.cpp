@@ -136,3 +136,15 @@ TEST_CASE("XAD: an address's effective and expiration dates (or 2.3's validity r
   CHECK(text(addresses[1]["period"], "start") == "1999-01-01");
   CHECK(text(addresses[1]["period"], "end") == "2019-12-31");
 }
+
+TEST_CASE("NK1-13: a contact that is an organization (an employer) names it", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|NK10|P|2.5.1\rEVN|A08|20250101\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F\r"
+                         "NK1|1||EMP^Employer^HL70063||^WPN^PH^^1^860^5557000||E^Employer^HL70131||||||ACME MILLS\r"
+                         "PV1|1|O\r");
+  const auto& contacts = m.resource("Patient")["contact"];
+  REQUIRE(contacts.Size() == 1);
+  REQUIRE(contacts[0].HasMember("organization"));
+  const rapidjson::Value* employer = m.at(contacts[0]["organization"]["reference"].GetString());
+  REQUIRE(employer);
+  CHECK(text(*employer, "name") == "ACME MILLS");
+}
