@@ -91,3 +91,13 @@ TEST_CASE("VXU: each VIS group (OBX-4) is its own education item", "[mappings][h
   CHECK(text(varicella, "reference") == "253088698300026411111130201");
   CHECK_FALSE(varicella.HasMember("publicationDate"));
 }
+
+TEST_CASE("VXU: an OBX 30973-2 after the RXA is the dose's number in its series", "[mappings][hl7v2]") {
+  Mapped m = map_message(kVxu + "ORC|RE||F3^IIS\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "115^Tdap^CVX"}, {6, "0.5"},
+                                         {7, "mL^mL^UCUM"}, {20, "CP"}, {21, "A"}}) +
+                         "OBX|1|NM|30973-2^Dose number in series^LN|1|2||||||F\r");
+  const auto& given = m.resource("Immunization");
+  REQUIRE(given.HasMember("protocolApplied"));
+  CHECK(given["protocolApplied"][0]["doseNumberPositiveInt"].GetInt() == 2);
+}
