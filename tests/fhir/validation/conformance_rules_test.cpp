@@ -79,6 +79,33 @@ TEST_CASE("SearchParameter: the expression compiles and names only what its base
   CHECK(has_issue(half, Severity::Error, "invalid", "SearchParameter.expression", words));
 }
 
+TEST_CASE("SearchParameter: names deeper than the top level are checked against their types", "[validation][search-parameter]") {
+  auto with = [](const std::string& bases, const std::string& expression) {
+    return validate_text(search_parameter(R"("base":)" + bases + R"(,"type":"string","expression":")" + expression + "\""));
+  };
+  // The expression is checked on an empty resource: below its top level nothing is
+  // there, yet the types the path names are known.
+  for (const char* wrong : {"Patient.name.famly", "Patient.contact.name.txt", "Encounter.period.begin",
+                            "Observation.component.kode", "Observation.subject.where(reference.exists()).refrence",
+                            "Observation.value.as(Quantity).amount", "Condition.onset.ofType(Period).begin"}) {
+    std::string base = std::string(wrong).substr(0, std::string(wrong).find('.'));
+    auto issues = with("[\"" + base + "\"]", wrong);
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "SearchParameter.expression", "is not an element of"));
+  }
+  for (const char* fine : {"Patient.contact.name.family", "Encounter.location.location", "Patient.name.extension.url",
+                           "Observation.component.value.as(Quantity).unit", "Questionnaire.item.item.linkId",
+                           "Observation.subject.where(resolve() is Patient)", "Bundle.entry.resource.name"}) {
+    std::string base = std::string(fine).substr(0, std::string(fine).find('.'));
+    auto issues = with("[\"" + base + "\"]", fine);
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  auto other_base = with(R"(["Patient","Practitioner"])", "Patient.name.text | Practitioner.name.txt");
+  INFO(describe(other_base));
+  CHECK(has_issue(other_base, Severity::Error, "invalid", "SearchParameter.expression", "'txt' is not an element of"));
+}
+
 TEST_CASE("SearchParameter: no core search parameter's expression is reported", "[validation][search-parameter]") {
   size_t checked = 0;
   std::vector<std::string> reported;
