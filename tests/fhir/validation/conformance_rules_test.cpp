@@ -324,6 +324,38 @@ TEST_CASE("StructureDefinition: the constraints a profile adds compile", "[valid
   CHECK(count_errors(fine) == 0);
 }
 
+TEST_CASE("StructureDefinition: a differential adds constraints of its own and each key names one expression",
+          "[validation][structure-definition]") {
+  auto constraint = [](const std::string& path, const std::string& key, const std::string& expression,
+                       const std::string& source) {
+    return R"({"id":")" + path + R"(","path":")" + path + R"(","constraint":[{"key":")" + key +
+           R"(","severity":"error","human":"a rule","expression":")" + expression + "\"" +
+           (source.empty() ? "" : R"(,"source":")" + source + "\"") + "}]}";
+  };
+  const std::string own = "http://example.org/StructureDefinition/p1";
+  const std::string pat1 = "name.exists() or telecom.exists() or address.exists() or organization.exists()";
+  for (const auto& [elements, words] :
+       {std::pair{constraint("Patient.contact", "pat-1", "name.exists()", ""), std::string("'pat-1' is already used")},
+        std::pair{constraint("Patient.name", "obs-6", "family.exists()", ""), std::string("'obs-6' is already used")},
+        std::pair{constraint("Patient.name", "p1-1", "family.exists()", "http://hl7.org/fhir/StructureDefinition/Patient"),
+                  std::string("may only add constraints of the profile itself")},
+        std::pair{constraint("Patient.name", "p1-1", "family.exists()", "") + "," +
+                      constraint("Patient.telecom", "p1-1", "value.exists()", ""),
+                  std::string("'p1-1' is already used in this profile")}}) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "differential.element", words));
+  }
+  for (const std::string& elements :
+       {constraint("Patient.contact", "pat-1", pat1, ""), constraint("Patient.name", "p1-1", "family.exists()", own),
+        constraint("Patient.name", "p1-1", "family.exists()", "") + "," +
+            constraint("Patient.telecom", "p1-1", "family.exists()", "")}) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("StructureDefinition: a profile says its derivation and keeps its base's type", "[validation][structure-definition]") {
   std::string profile = patient_profile("");
   std::string underived = std::string(profile).replace(profile.find(R"("derivation":"constraint",)"), 26, "");
