@@ -157,6 +157,27 @@ class DifferentialConstraints {
   std::unordered_map<std::string, const std::string*> core_;
 };
 
+// An extension defined on Extension itself fixes its url in the differential: the
+// reference validator (SD_EXTENSION_URL_MISSING) rejects a definition that does not.
+void check_extension_url_fixed(Run& run, const Element& sd, const Element* differential, std::string_view url,
+                               const Path& path) {
+  if (url.empty() || value_of(child_named(sd, "type")) != "Extension" ||
+      value_of(child_named(sd, "baseDefinition")) != "http://hl7.org/fhir/StructureDefinition/Extension") {
+    return;
+  }
+  if (differential) {
+    for (const Element* e : differential->children()) {
+      if (e->name != "element" || value_of(child_named(*e, "path")) != "Extension.url") continue;
+      for (const Element* c : e->children()) {
+        if (c->name.starts_with("fixed")) return;
+      }
+    }
+  }
+  run.report(Severity::Error, "invalid",
+             "the extension definition " + std::string(url) + " does not fix the value of Extension.url in its differential",
+             sd, path);
+}
+
 }  // namespace
 
 void check_structure_definition(Run& run, const Element& sd, const Path& path) {
@@ -181,9 +202,10 @@ void check_structure_definition(Run& run, const Element& sd, const Path& path) {
                sd, path);
   }
   const Element* differential = child_named(sd, "differential");
+  std::string_view url = value_of(child_named(sd, "url"));
+  check_extension_url_fixed(run, sd, differential, url, path);
   if (!differential) return;
   bool extension = value_of(child_named(sd, "type")) == "Extension";
-  std::string_view url = value_of(child_named(sd, "url"));
   Path dp{&path, "differential", -1};
   DifferentialConstraints constraints(run, base, url, value_of(child_named(sd, "version")));
   int i = 0;

@@ -272,6 +272,16 @@ TEST_CASE("StructureDefinition: kind and extension url follow the base and the d
   auto other = validate_text(extension("http://example.org/StructureDefinition/e2"));
   INFO(describe(other));
   CHECK(has_issue(other, Severity::Error, "invalid", "differential.element[1]", "not the definition's url"));
+  const std::string fixed = R"({"id":"Extension.url","path":"Extension.url","fixedUri":"http://example.org/StructureDefinition/e1"},)";
+  std::string unfixed = extension("http://example.org/StructureDefinition/e1");
+  unfixed.replace(unfixed.find(fixed), fixed.size(), R"({"id":"Extension.url","path":"Extension.url","short":"the url"},)");
+  std::string without = extension("http://example.org/StructureDefinition/e1");
+  without.replace(without.find(fixed), fixed.size(), "");
+  for (const std::string& text : {unfixed, without}) {
+    auto missing = validate_text(text);
+    INFO(describe(missing));
+    CHECK(has_issue(missing, Severity::Error, "invalid", "StructureDefinition", "does not fix the value of Extension.url"));
+  }
 }
 
 TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit their types", "[validation][structure-definition]") {
