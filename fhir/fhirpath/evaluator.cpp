@@ -316,7 +316,7 @@ bool Evaluator::member(const Node& node, const Env& env, const Collection& input
     }
   }
   if (!context_.check_paths) return true;
-  if (input.empty() && node.focus) return check_cast_member(node);
+  if (input.empty() && node.focus) return check_static_member(node);
   // A type name as the first step must name the input (not inside where() and friends).
   if (type_step && out.empty() && input.size() == 1 && input.front().element == focus_ && focus_) {
     const auto* sd = definitions_.type(name);

@@ -52,6 +52,15 @@ struct Env {
 Env drawn_from(const Node& call, const Env& env, const Collection* items, int64_t index,
                const Collection* total = nullptr);
 
+// An element of a structure that an expression's path fixes (path checks).
+struct StaticElement {
+  const definitions::StructureDef* structure;
+  uint32_t element;
+};
+// The element `node` selects when the expression alone fixes it: a resource type named as
+// the first step, members, [i] and functions that keep the type, casts (as, ofType).
+std::optional<StaticElement> static_element(const Node& node, const definitions::Definitions& defs);
+
 class Evaluator {
  public:
   // `focus` is null when the expression is evaluated without an input.
@@ -110,7 +119,7 @@ class Evaluator {
   // have (children(), a choice, a contained resource): a name none of them declares is
   // then nothing for them, not an error.
   bool navigates_open_type(const Node& node, const Env& env, const Collection& input) const;
-  bool check_cast_member(const Node& node);
+  bool check_static_member(const Node& node);
   bool check_ordered(const Node& node, const Node* source);
   bool call(const Node& node, const Env& env, Collection& out);
   bool unary(const Node& node, const Env& env, Collection& out);

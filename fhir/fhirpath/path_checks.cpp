@@ -86,7 +86,64 @@ bool in_open_position(const Element& e, const Element* input) {
   return false;
 }
 
+// Functions that keep their input's type: what they yield is some of their input's items.
+bool keeps_type(std::string_view function) {
+  static constexpr std::string_view kNames[] = {"where", "first", "last",  "single",  "tail",
+                                                "skip",  "take",  "trace", "distinct", "exclude"};
+  for (auto name : kNames) {
+    if (function == name) return true;
+  }
+  return false;
+}
+
+// The FHIR type a cast or a type step names; none for a System type or an abstract one
+// (Resource: its items may be any resource).
+std::optional<StaticElement> named_type(const TypeSpecifier& type, const definitions::Definitions& defs) {
+  if (type.ns == "System") return std::nullopt;
+  const definitions::StructureDef* sd = defs.type(type.name);
+  if (!sd || sd->is_abstract || sd->elements.empty()) return std::nullopt;
+  return StaticElement{sd, 0};
+}
+
+// The element one of `from`'s children named `name` is, when it has a single type with
+// elements: a backbone element of the same structure, or the root of its type's.
+std::optional<StaticElement> static_child(const StaticElement& from, const std::string& name,
+                                          const definitions::Definitions& defs) {
+  const definitions::StructureDef& sd = *from.structure;
+  for (uint32_t c : sd.elements[sd.shape_of(from.element)].children) {
+    const definitions::ElementDef& e = sd.elements[c];
+    if (e.name != name) continue;
+    if (e.is_choice) return std::nullopt;  // its type is chosen in each instance
+    if (!sd.elements[sd.shape_of(c)].children.empty()) return StaticElement{&sd, c};
+    if (e.types.size() != 1 || !e.types[0].structure) return std::nullopt;
+    return named_type({"FHIR", e.types[0].structure->type}, defs);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<StaticElement> static_element(const Node& node, const definitions::Definitions& defs) {
+  switch (node.kind) {
+    case NodeKind::Member:
+      if (!node.focus) {
+        bool type_step = !node.name.empty() && node.name[0] >= 'A' && node.name[0] <= 'Z';
+        auto root = type_step ? named_type({"FHIR", node.name}, defs) : std::nullopt;
+        return root && root->structure->is_resource() ? root : std::nullopt;
+      }
+      if (auto from = static_element(*node.focus, defs)) return static_child(*from, node.name, defs);
+      return std::nullopt;
+    case NodeKind::Indexer: return static_element(*node.args[0], defs);
+    case NodeKind::TypeTest: return node.op == Op::As ? named_type(node.type, defs) : std::nullopt;
+    case NodeKind::Function:
+      if (node.function && node.function->type_argument) {
+        return node.name != "is" ? named_type(node.type, defs) : std::nullopt;
+      }
+      if (node.focus && keeps_type(node.name)) return static_element(*node.focus, defs);
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
 
 Env drawn_from(const Node& call, const Env& env, const Collection* items, int64_t index, const Collection* total) {
   Env inner{items, index, total ? total : env.total};
@@ -106,17 +163,20 @@ bool Evaluator::navigates_open_type(const Node& node, const Env& env, const Coll
   return false;
 }
 
-// `(x as Period).unit`, `x.ofType(Period).unit`: even when nothing has that type,
-// the type is known, so a property it does not have is an error.
-bool Evaluator::check_cast_member(const Node& node) {
-  const Node& focus = *node.focus;
-  if (!is_cast(focus) || focus.type.ns == "System") return true;
-  const definitions::StructureDef* sd = definitions_.type(focus.type.name);
-  if (!sd || sd->is_primitive() || sd->elements.empty()) return true;
-  for (uint32_t c : sd->elements[0].children) {
-    if (sd->elements[c].name == node.name) return true;
+// `Patient.name.famly`, `(x as Period).unit`: even when nothing is there to navigate,
+// the type the expression names is known, so a property it does not have is an error.
+bool Evaluator::check_static_member(const Node& node) {
+  std::optional<StaticElement> from = static_element(*node.focus, definitions_);
+  if (!from) return true;
+  const definitions::StructureDef& sd = *from->structure;
+  uint32_t shape = sd.shape_of(from->element);
+  for (uint32_t c : sd.elements[shape].children) {
+    if (sd.elements[c].name == node.name) return true;
   }
-  return fail(node, "'" + node.name + "' is not an element of " + focus.type.name);
+  const definitions::ChildName* typed = sd.child(from->element, node.name);
+  if (typed && context_.typed_choice_names && sd.elements[typed->element].is_choice) return true;
+  const std::string& path = sd.elements[shape].path;
+  return fail(node, "'" + node.name + "' is not an element of " + (shape == 0 ? sd.type : path));
 }
 
 // With path checks on, first(), skip(), [i] and the like on children() or descendants()

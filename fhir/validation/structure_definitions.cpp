@@ -2,7 +2,9 @@
 // with a base says its derivation; a constraint keeps its base's type and kind, fixes an
 // extension's url to its own, binds value sets (not code systems), profiles a type only
 // with profiles of that type (modifier extensions exactly where modifiers go), and adds
-// constraints that compile.
+// constraints of its own that compile, each key with one expression.
+#include <unordered_map>
+
 #include "fhir/terminology/terminology.h"
 #include "fhir/validation/run.h"
 
@@ -78,19 +80,102 @@ void check_type_profiles(Run& run, const Element& e, std::string_view path, cons
   }
 }
 
-// Each constraint a profile adds compiles as FHIRPath.
-void check_constraint_expressions(Run& run, const Element& e, std::string_view path, const Path& at) {
-  if (!run.engine) return;
-  for (const Element* c : e.children()) {
-    if (c->name != "constraint") continue;
-    std::string_view expression = value_of(child_named(*c, "expression"));
-    std::string error;
-    if (expression.empty() || run.engine->compile(expression, &error)) continue;
-    run.report(Severity::Error, "invalid",
-               std::string(path) + ": the expression of constraint '" + std::string(value_of(child_named(*c, "key"))) +
-                   "' does not compile: " + error,
-               *c, at);
+// What the constraints of a profile's differential are checked against, as the reference
+// validator does there (its types are not known yet, so expressions are only compiled): a
+// constraint is the profile's own (no other source) and a key names one expression, the
+// one the base or a core type gave it, or the one an earlier element of the differential did.
+class DifferentialConstraints {
+ public:
+  DifferentialConstraints(Run& run, const defs::StructureDef* base, std::string_view url, std::string_view version)
+      : run_(run), base_(base), url_(url), version_(version) {}
+
+  void check(const Element& e, std::string_view path, const Path& at) {
+    for (const Element* c : e.children()) {
+      if (c->name != "constraint") continue;
+      std::string key(value_of(child_named(*c, "key")));
+      std::string_view expression = value_of(child_named(*c, "expression"));
+      std::string error;
+      if (!expression.empty() && run_.engine && !run_.engine->compile(expression, &error)) {
+        report(*c, at, std::string(path) + ": the expression of constraint '" + key + "' does not compile: " + error);
+      }
+      if (key.empty() || expression.empty()) continue;
+      std::string_view source = value_of(child_named(*c, "source"));
+      if (!source.empty() && source != url_ && source != std::string(url_) + "|" + std::string(version_)) {
+        report(*c, at, std::string(path) + ": the constraint '" + key + "' has the source " + std::string(source) +
+                           ", but a differential may only add constraints of the profile itself (" + std::string(url_) + ")");
+        continue;
+      }
+      check_key(*c, at, path, key, expression);
+    }
   }
+
+ private:
+  void report(const Element& c, const Path& at, std::string text) {
+    run_.report(Severity::Error, "invalid", std::move(text), c, at);
+  }
+
+  void check_key(const Element& c, const Path& at, std::string_view path, const std::string& key,
+                 std::string_view expression) {
+    const std::string* given = inherited(key);
+    if (given && *given != expression) {
+      report(c, at, std::string(path) + ": the constraint key '" + key + "' is already used, with the expression '" +
+                        *given + "'");
+      return;
+    }
+    auto [it, added] = own_.emplace(key, std::string(expression));
+    if (!added && it->second != expression) {
+      report(c, at, std::string(path) + ": the constraint key '" + key + "' is already used in this profile, with the expression '" +
+                        it->second + "'");
+    }
+  }
+
+  // The expression the base, or else a core type, gives `key`; null when none does.
+  const std::string* inherited(const std::string& key) {
+    if (base_) {
+      for (const auto& e : base_->elements) {
+        for (const auto& c : e.constraints) {
+          if (c.key == key) return &c.expression;
+        }
+      }
+    }
+    if (core_.empty()) {
+      for (const defs::StructureDef* sd : run_.defs.structures()) {
+        if (sd->derivation != defs::Derivation::Specialization) continue;
+        for (const auto& e : sd->elements) {
+          for (const auto& c : e.constraints) core_.emplace(c.key, &c.expression);
+        }
+      }
+    }
+    auto it = core_.find(key);
+    return it == core_.end() ? nullptr : it->second;
+  }
+
+  Run& run_;
+  const defs::StructureDef* base_;
+  std::string_view url_, version_;
+  std::unordered_map<std::string, std::string> own_;
+  std::unordered_map<std::string, const std::string*> core_;
+};
+
+// An extension defined on Extension itself fixes its url in the differential: the
+// reference validator (SD_EXTENSION_URL_MISSING) rejects a definition that does not.
+void check_extension_url_fixed(Run& run, const Element& sd, const Element* differential, std::string_view url,
+                               const Path& path) {
+  if (url.empty() || value_of(child_named(sd, "type")) != "Extension" ||
+      value_of(child_named(sd, "baseDefinition")) != "http://hl7.org/fhir/StructureDefinition/Extension") {
+    return;
+  }
+  if (differential) {
+    for (const Element* e : differential->children()) {
+      if (e->name != "element" || value_of(child_named(*e, "path")) != "Extension.url") continue;
+      for (const Element* c : e->children()) {
+        if (c->name.starts_with("fixed")) return;
+      }
+    }
+  }
+  run.report(Severity::Error, "invalid",
+             "the extension definition " + std::string(url) + " does not fix the value of Extension.url in its differential",
+             sd, path);
 }
 
 }  // namespace
@@ -117,10 +202,12 @@ void check_structure_definition(Run& run, const Element& sd, const Path& path) {
                sd, path);
   }
   const Element* differential = child_named(sd, "differential");
+  std::string_view url = value_of(child_named(sd, "url"));
+  check_extension_url_fixed(run, sd, differential, url, path);
   if (!differential) return;
   bool extension = value_of(child_named(sd, "type")) == "Extension";
-  std::string_view url = value_of(child_named(sd, "url"));
   Path dp{&path, "differential", -1};
+  DifferentialConstraints constraints(run, base, url, value_of(child_named(sd, "version")));
   int i = 0;
   for (const Element* e : differential->children()) {
     if (e->name != "element") continue;
@@ -135,7 +222,7 @@ void check_structure_definition(Run& run, const Element& sd, const Path& path) {
     }
     check_binding_target(run, *e, element_path, at);
     check_type_profiles(run, *e, element_path, at);
-    check_constraint_expressions(run, *e, element_path, at);
+    constraints.check(*e, element_path, at);
   }
 }
 

@@ -79,6 +79,33 @@ TEST_CASE("SearchParameter: the expression compiles and names only what its base
   CHECK(has_issue(half, Severity::Error, "invalid", "SearchParameter.expression", words));
 }
 
+TEST_CASE("SearchParameter: names deeper than the top level are checked against their types", "[validation][search-parameter]") {
+  auto with = [](const std::string& bases, const std::string& expression) {
+    return validate_text(search_parameter(R"("base":)" + bases + R"(,"type":"string","expression":")" + expression + "\""));
+  };
+  // The expression is checked on an empty resource: below its top level nothing is
+  // there, yet the types the path names are known.
+  for (const char* wrong : {"Patient.name.famly", "Patient.contact.name.txt", "Encounter.period.begin",
+                            "Observation.component.kode", "Observation.subject.where(reference.exists()).refrence",
+                            "Observation.value.as(Quantity).amount", "Condition.onset.ofType(Period).begin"}) {
+    std::string base = std::string(wrong).substr(0, std::string(wrong).find('.'));
+    auto issues = with("[\"" + base + "\"]", wrong);
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "SearchParameter.expression", "is not an element of"));
+  }
+  for (const char* fine : {"Patient.contact.name.family", "Encounter.location.location", "Patient.name.extension.url",
+                           "Observation.component.value.as(Quantity).unit", "Questionnaire.item.item.linkId",
+                           "Observation.subject.where(resolve() is Patient)", "Bundle.entry.resource.name"}) {
+    std::string base = std::string(fine).substr(0, std::string(fine).find('.'));
+    auto issues = with("[\"" + base + "\"]", fine);
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+  auto other_base = with(R"(["Patient","Practitioner"])", "Patient.name.text | Practitioner.name.txt");
+  INFO(describe(other_base));
+  CHECK(has_issue(other_base, Severity::Error, "invalid", "SearchParameter.expression", "'txt' is not an element of"));
+}
+
 TEST_CASE("SearchParameter: no core search parameter's expression is reported", "[validation][search-parameter]") {
   size_t checked = 0;
   std::vector<std::string> reported;
@@ -245,6 +272,16 @@ TEST_CASE("StructureDefinition: kind and extension url follow the base and the d
   auto other = validate_text(extension("http://example.org/StructureDefinition/e2"));
   INFO(describe(other));
   CHECK(has_issue(other, Severity::Error, "invalid", "differential.element[1]", "not the definition's url"));
+  const std::string fixed = R"({"id":"Extension.url","path":"Extension.url","fixedUri":"http://example.org/StructureDefinition/e1"},)";
+  std::string unfixed = extension("http://example.org/StructureDefinition/e1");
+  unfixed.replace(unfixed.find(fixed), fixed.size(), R"({"id":"Extension.url","path":"Extension.url","short":"the url"},)");
+  std::string without = extension("http://example.org/StructureDefinition/e1");
+  without.replace(without.find(fixed), fixed.size(), "");
+  for (const std::string& text : {unfixed, without}) {
+    auto missing = validate_text(text);
+    INFO(describe(missing));
+    CHECK(has_issue(missing, Severity::Error, "invalid", "StructureDefinition", "does not fix the value of Extension.url"));
+  }
 }
 
 TEST_CASE("StructureDefinition: bindings name value sets and type profiles fit their types", "[validation][structure-definition]") {
@@ -295,6 +332,38 @@ TEST_CASE("StructureDefinition: the constraints a profile adds compile", "[valid
   auto fine = with("family.exists() and given.count() < 5");
   INFO(describe(fine));
   CHECK(count_errors(fine) == 0);
+}
+
+TEST_CASE("StructureDefinition: a differential adds constraints of its own and each key names one expression",
+          "[validation][structure-definition]") {
+  auto constraint = [](const std::string& path, const std::string& key, const std::string& expression,
+                       const std::string& source) {
+    return R"({"id":")" + path + R"(","path":")" + path + R"(","constraint":[{"key":")" + key +
+           R"(","severity":"error","human":"a rule","expression":")" + expression + "\"" +
+           (source.empty() ? "" : R"(,"source":")" + source + "\"") + "}]}";
+  };
+  const std::string own = "http://example.org/StructureDefinition/p1";
+  const std::string pat1 = "name.exists() or telecom.exists() or address.exists() or organization.exists()";
+  for (const auto& [elements, words] :
+       {std::pair{constraint("Patient.contact", "pat-1", "name.exists()", ""), std::string("'pat-1' is already used")},
+        std::pair{constraint("Patient.name", "obs-6", "family.exists()", ""), std::string("'obs-6' is already used")},
+        std::pair{constraint("Patient.name", "p1-1", "family.exists()", "http://hl7.org/fhir/StructureDefinition/Patient"),
+                  std::string("may only add constraints of the profile itself")},
+        std::pair{constraint("Patient.name", "p1-1", "family.exists()", "") + "," +
+                      constraint("Patient.telecom", "p1-1", "value.exists()", ""),
+                  std::string("'p1-1' is already used in this profile")}}) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "differential.element", words));
+  }
+  for (const std::string& elements :
+       {constraint("Patient.contact", "pat-1", pat1, ""), constraint("Patient.name", "p1-1", "family.exists()", own),
+        constraint("Patient.name", "p1-1", "family.exists()", "") + "," +
+            constraint("Patient.telecom", "p1-1", "family.exists()", "")}) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
 }
 
 TEST_CASE("StructureDefinition: a profile says its derivation and keeps its base's type", "[validation][structure-definition]") {
