@@ -129,7 +129,8 @@ class DifferentialConstraints {
     }
   }
 
-  // The expression the base, or else a core type, gives `key`; null when none does.
+  // The expression the base, or else a core type, gives `key`; null when none does, or when core
+  // types give it different ones (inv-1 is Parameters', Task's and TestReport's own).
   const std::string* inherited(const std::string& key) {
     if (base_) {
       for (const auto& e : base_->elements) {
@@ -138,11 +139,14 @@ class DifferentialConstraints {
         }
       }
     }
-    if (core_.empty()) {
+    if (core_.empty()) {  // a key core types give different expressions (inv-1) belongs to none: null
       for (const defs::StructureDef* sd : run_.defs.structures()) {
         if (sd->derivation != defs::Derivation::Specialization) continue;
         for (const auto& e : sd->elements) {
-          for (const auto& c : e.constraints) core_.emplace(c.key, &c.expression);
+          for (const auto& c : e.constraints) {
+            auto [it, added] = core_.emplace(c.key, &c.expression);
+            if (!added && it->second && *it->second != c.expression) it->second = nullptr;
+          }
         }
       }
     }
@@ -165,11 +169,12 @@ void check_extension_url_fixed(Run& run, const Element& sd, const Element* diffe
       value_of(child_named(sd, "baseDefinition")) != "http://hl7.org/fhir/StructureDefinition/Extension") {
     return;
   }
-  if (differential) {
-    for (const Element* e : differential->children()) {
+  for (const Element* elements : {differential, child_named(sd, "snapshot")}) {  // fixed or pattern, in either
+    if (!elements) continue;
+    for (const Element* e : elements->children()) {
       if (e->name != "element" || value_of(child_named(*e, "path")) != "Extension.url") continue;
       for (const Element* c : e->children()) {
-        if (c->name.starts_with("fixed")) return;
+        if (c->name.starts_with("fixed") || c->name.starts_with("pattern")) return;
       }
     }
   }

@@ -7,6 +7,7 @@
 
 #include "fhir/fhirpath/quantity.h"
 #include "fhir/io/base64.h"
+#include "fhir/time/fhir_time.h"
 #include "mappings/hl7v2/digits.h"
 
 namespace carebridge::mappings::hl7v2 {
@@ -85,11 +86,19 @@ std::string moment_text(std::string_view text, const std::string& where, Datatyp
 }
 
 namespace {
-// The period parts `start` and `end` of `v` state (DR's 1 and 2, CX's 7 and 8, XAD's 13 and 14).
+// The period parts `start` and `end` of `v` state (DR's 1 and 2, CX's 7 and 8, XAD's 13 and 14);
+// an end before the start is left out, with a warning (FHIR's per-1 would refuse the message).
 Node period(const FieldValue& v, DatatypeContext& context, size_t start = 1, size_t end = 2, bool date_only = false) {
   Node p;
-  p.set("start", Node::string(moment_text(v.part(start), v.where(start), context, date_only), v.where(start)));
-  p.set("end", Node::string(moment_text(v.part(end), v.where(end), context, date_only), v.where(end)));
+  std::string from = moment_text(v.part(start), v.where(start), context, date_only);
+  std::string to = moment_text(v.part(end), v.where(end), context, date_only);
+  auto begins = fhir::time::date_range(from), ends = fhir::time::date_range(to);
+  if (begins && ends && begins->first > ends->second) {
+    context.warn(v.where(end), "the period ends (" + to + ") before it starts (" + from + "): its end is left out");
+    to.clear();
+  }
+  p.set("start", Node::string(from, v.where(start)));
+  p.set("end", Node::string(to, v.where(end)));
   return p;
 }
 

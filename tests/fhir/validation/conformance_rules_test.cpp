@@ -366,6 +366,21 @@ TEST_CASE("StructureDefinition: a differential adds constraints of its own and e
   }
 }
 
+TEST_CASE("StructureDefinition: a key core types give different expressions may be an extension's own", "[validation][structure-definition]") {
+  // inv-1 is Parameters', Task's and TestReport's, each its own: the core extension
+  // allergyintolerance-substanceExposureRisk, with an inv-1 of its own, was refused.
+  std::string differential =
+      R"({"resourceType":"StructureDefinition","url":"http://example.org/StructureDefinition/exposure","name":"Exposure","status":"active",)"
+      R"("kind":"complex-type","abstract":false,"type":"Extension","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Extension",)"
+      R"("derivation":"constraint","context":[{"type":"element","expression":"AllergyIntolerance"}],"differential":{"element":[)"
+      R"({"id":"Extension","path":"Extension","constraint":[{"key":"inv-1","severity":"error","human":"substance or risk",)"
+      R"x("expression":"extension.exists()","source":"http://example.org/StructureDefinition/exposure"}]},)x"
+      R"({"id":"Extension.url","path":"Extension.url","fixedUri":"http://example.org/StructureDefinition/exposure"}]}})";
+  auto issues = validate_text(differential);
+  INFO(describe(issues));
+  for (const auto& i : issues) CHECK(i.message.find("already used") == std::string::npos);
+}
+
 TEST_CASE("StructureDefinition: a profile says its derivation and keeps its base's type", "[validation][structure-definition]") {
   std::string profile = patient_profile("");
   std::string underived = std::string(profile).replace(profile.find(R"("derivation":"constraint",)"), 26, "");

@@ -148,3 +148,15 @@ TEST_CASE("NK1-13: a contact that is an organization (an employer) names it", "[
   REQUIRE(employer);
   CHECK(text(*employer, "name") == "ACME MILLS");
 }
+
+TEST_CASE("an address ending before it starts and an NK1-13 naming no organization refuse nothing", "[mappings][hl7v2]") {
+  // The period failed per-1 and an NK1 with only a relationship failed pat-1: no Bundle at all.
+  Mapped m = map_message(kMsh + "ADT^A08^ADT_A01|NK11|P|2.5.1\rEVN|A08|20250101\rPID|1||M1^^^H^MR||DOE^ANN||19800101|F|||"
+                                "9 ELM CT^^PALO ALTO^CA^94301^USA^H^^^^^^20200101^20100101\r"
+                                "NK1|1||EMR^Employer^HL70063||||||||||^L\rPV1|1|O\r");
+  const auto& patient = m.resource("Patient");
+  CHECK(text(patient["address"][0]["period"], "start") == "2020-01-01");
+  CHECK_FALSE(patient["address"][0]["period"].HasMember("end"));
+  CHECK_FALSE(patient.HasMember("contact"));
+}
+
