@@ -68,26 +68,24 @@ std::vector<const Element*> named(const Element& node, std::string_view name) {
   return out;
 }
 
-// A resource of this type the definitions know by its canonical, read into `holder`; or null.
-const Element* known_resource(Run& run, std::string_view type, std::string_view canonical,
-                              std::unique_ptr<model::Document>& holder) {
-  const auto* loaded = run.defs.resource(type, canonical);
-  if (!loaded) return nullptr;
-  model::ParseResult parsed = json::read(loaded->json, run.defs);
-  if (!parsed.document || !parsed.document->root()) return nullptr;
-  holder = std::move(parsed.document);
-  return holder->root();
+// A resource of this type the definitions know by its canonical, read once a run; or null.
+const Element* known_resource(Run& run, std::string_view type, std::string_view canonical) {
+  auto [it, fresh] = run.known_documents.try_emplace(std::string(type) + "|" + std::string(canonical));
+  if (fresh) {
+    if (const auto* loaded = run.defs.resource(type, canonical)) it->second = std::move(json::read(loaded->json, run.defs).document);
+  }
+  return it->second ? it->second->root() : nullptr;
 }
 
 // The Measure a report names: "#id" among its contained resources, else one the definitions know.
-const Element* find_measure(Run& run, const Element& report, std::string_view canonical, std::unique_ptr<model::Document>& holder) {
+const Element* find_measure(Run& run, const Element& report, std::string_view canonical) {
   if (canonical.starts_with('#')) {
     for (const Element* c : report.children()) {
       if (c->name == "contained" && c->type == "Measure" && value_of(child_named(*c, "id")) == canonical.substr(1)) return c;
     }
     return nullptr;
   }
-  return known_resource(run, "Measure", canonical, holder);
+  return known_resource(run, "Measure", canonical);
 }
 
 // A Library the Measure names and the definitions know: its name and the definitions its ELM
@@ -125,8 +123,7 @@ void read_elm(CqlLibrary& library, const std::string& data) {
 std::vector<CqlLibrary> known_libraries(Run& run, const Element& measure) {
   std::vector<CqlLibrary> out;
   for (const Element* c : named(measure, "library")) {
-    std::unique_ptr<model::Document> holder;
-    const Element* library = c->has_value ? known_resource(run, "Library", c->value, holder) : nullptr;
+    const Element* library = c->has_value ? known_resource(run, "Library", c->value) : nullptr;
     if (!library) continue;
     CqlLibrary& l = out.emplace_back();
     l.name = std::string(value_of(child_named(*library, "name")));
@@ -382,8 +379,7 @@ void check_measure_report(Run& run, const Element& report, const Path& path) {
   const Element* reference = child_named(report, "measure");
   std::string_view canonical = value_of(reference);
   if (canonical.empty()) return;
-  std::unique_ptr<model::Document> holder;
-  const Element* measure = find_measure(run, report, canonical, holder);
+  const Element* measure = find_measure(run, report, canonical);
   if (!measure) {
     run.report(Severity::Warning, "required",
                "the Measure '" + std::string(canonical) + "' could not be resolved, so the report was not checked against it",

@@ -112,6 +112,9 @@ class Run {
   std::unordered_map<const Element*, std::string_view> referenced_types;
   // The contained or Bundle resource each Reference checked in the base pass resolves to.
   std::unordered_map<const Element*, const Element*> referenced_resources;
+  // Conformance resources the definitions hold, read from their JSON once a run: "Type|canonical"
+  // -> the document (null when none is known), as every MeasureReport of a Bundle names its Measure.
+  std::unordered_map<std::string, std::unique_ptr<model::Document>> known_documents;
   // Whether `resource` conforms to `profile` (no error against it), found once per pair and
   // run: the resources a Bundle's references resolve to are checked against the profiles
   // their elements name, and many references point to one Patient.
