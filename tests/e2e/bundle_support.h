@@ -38,11 +38,4 @@ inline rapidjson::Document answer(carebridge::gateway::http::Client& c, const st
 // The total of a search (GET `query` on the server).
 inline long total(carebridge::gateway::http::Client& c, const std::string& query) { return parse_json(c.get(query).body)["total"].GetInt(); }
 
-// The id of a resource created by a plain POST, which must be 201.
-inline std::string created_id(carebridge::gateway::http::Client& c, const std::string& type, const std::string& json) {
-  auto r = c.post("/fhir/" + type, json, json_headers());
-  REQUIRE(r.status == 201);
-  return str(parse_json(r.body), "id");
-}
-
 }  // namespace carebridge::testing

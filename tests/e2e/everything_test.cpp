@@ -19,12 +19,6 @@ using carebridge::gateway::http::Client;
 
 namespace {
 
-std::string create(Client& c, const std::string& type, const std::string& json,
-                   const carebridge::gateway::http::Headers& headers = json_headers()) {
-  auto r = c.post("/fhir/" + type, json, headers);
-  REQUIRE(r.status == 201);
-  return str(parse_json(r.body), "id");
-}
 
 // "Type/id" → search mode, over every page from `url`: each match once; what the matches refer
 // to may be included again on a later page, but the patient, who leads the first page, never.
@@ -53,15 +47,15 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
           "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("everything"));
   auto c = server.client();
-  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
-  std::string bob = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
-  std::string doctor = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Doe"}]})");
-  std::string clinic = create(*c, "Organization", R"({"resourceType":"Organization","name":"Clinic"})");
-  std::string visit = create(*c, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},)"
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string bob = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
+  std::string doctor = created_id(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Doe"}]})");
+  std::string clinic = created_id(*c, "Organization", R"({"resourceType":"Organization","name":"Clinic"})");
+  std::string visit = created_id(*c, "Encounter", R"({"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},)"
                                               R"("subject":{"reference":"Patient/)" + ann + R"("},"serviceProvider":{"reference":"Organization/)" + clinic + R"("}})");
-  std::string pulse = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+  std::string pulse = created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
                                                 R"("subject":{"reference":"Patient/)" + ann + R"("},"performer":[{"reference":"Practitioner/)" + doctor + R"("}]})");
-  std::string bobs = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+  std::string bobs = created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
                                                R"("subject":{"reference":"Patient/)" + bob + R"("}})");
 
   auto all = everything(*c, "/fhir/Patient/" + ann + "/$everything?_count=1");
@@ -110,9 +104,9 @@ TEST_CASE("$everything shows another organization nothing of a patient it has no
   auto& http = g.http();
   auto clinic = SecuredGateway::as(g.token("clinic"));
   auto pantry = SecuredGateway::as(g.token("pantry"));
-  std::string ann = create(http, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})", clinic);
-  create(http, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
-                              R"("subject":{"reference":"Patient/)" + ann + R"("}})", clinic);
+  std::string ann = created_id(http.post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})", clinic));
+  created_id(http.post("/fhir/Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                            R"("subject":{"reference":"Patient/)" + ann + R"("}})", clinic));
   CHECK(everything(http, "/fhir/Patient/" + ann + "/$everything", clinic).size() == 2);
   CHECK(http.get("/fhir/Patient/" + ann + "/$everything", pantry).status == 404);  // no relationship, no consent
   auto auditor = SecuredGateway::as(g.token("auditor", "system/*.rs"));
@@ -125,20 +119,20 @@ TEST_CASE("$everything shows another organization nothing of a patient it has no
 TEST_CASE("$everything start and end keep the records whose care is dated within them", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("everything-dates"));
   auto c = server.client();
-  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
   std::string subject = R"("subject":{"reference":"Patient/)" + ann + R"("})";
   auto observation = [&](const std::string& when) {
-    return create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)" + subject +
+    return created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)" + subject +
                                          R"(,"effectiveDateTime":")" + when + R"("})");
   };
   auto condition = [&](const std::string& onset) {  // dated by its onset: Condition has no `date`
-    return create(*c, "Condition", R"({"resourceType":"Condition","code":{"text":"asthma"},)" + subject +
+    return created_id(*c, "Condition", R"({"resourceType":"Condition","code":{"text":"asthma"},)" + subject +
                                        R"(,"onsetDateTime":")" + onset + R"("})");
   };
   std::string old_pulse = observation("2020-05-01"), new_pulse = observation("2024-03-01T10:00:00Z");
   std::string old_asthma = condition("2019-01-01"), new_asthma = condition("2024-02-01");
   // A BodyStructure has no care date: dates do not narrow it.
-  std::string site = create(*c, "BodyStructure", R"({"resourceType":"BodyStructure","patient":{"reference":"Patient/)" + ann + R"("}})");
+  std::string site = created_id(*c, "BodyStructure", R"({"resourceType":"BodyStructure","patient":{"reference":"Patient/)" + ann + R"("}})");
 
   auto since_2023 = everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2023-01-01");
   CHECK(since_2023 == std::map<std::string, std::string>{{"Patient/" + ann, "match"},
@@ -159,7 +153,7 @@ TEST_CASE("$everything start and end keep the records whose care is dated within
   REQUIRE(posted.status == 200);
   CHECK(parse_json(posted.body)["entry"].Size() == since_2023.size());
   // A prescription is dated by when it was written, not by its dosage's timing (its `date`).
-  std::string inhaler = create(*c, "MedicationRequest", R"({"resourceType":"MedicationRequest","status":"active","intent":"order",)"
+  std::string inhaler = created_id(*c, "MedicationRequest", R"({"resourceType":"MedicationRequest","status":"active","intent":"order",)"
                                                         R"("medicationCodeableConcept":{"text":"albuterol"},)" + subject +
                                                         R"(,"authoredOn":"2024-05-01"})");
   CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?start=2024-01-01").count("MedicationRequest/" + inhaler) == 1);

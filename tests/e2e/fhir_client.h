@@ -37,6 +37,13 @@ inline std::string created_id(const gateway::http::Response& r) {
   return str(parse_json(r.body), "id");
 }
 
+inline gateway::http::Headers json_headers();
+
+// The id of `json` created by a plain POST to its type; the answer must be 201.
+inline std::string created_id(gateway::http::Client& c, const std::string& type, const std::string& json) {
+  return created_id(c.post("/fhir/" + type, json, json_headers()));
+}
+
 inline gateway::http::Headers json_headers() {
   return {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
 }

@@ -20,11 +20,6 @@ using carebridge::gateway::http::Headers;
 
 namespace {
 
-std::string create(Client& c, const std::string& type, const std::string& json) {
-  auto r = c.post("/fhir/" + type, json, json_headers());
-  REQUIRE(r.status == 201);
-  return str(parse_json(r.body), "id");
-}
 
 // Follows a search's next links from `url` (at most `most` pages): the ids matched, in the
 // order shown, the number of pages, and the largest page's size. Each page says `total`.
@@ -127,10 +122,10 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   auto c = server.client();
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    ids.push_back(create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Page)" + std::to_string(i) +
+    ids.push_back(created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Page)" + std::to_string(i) +
                                             R"("}],"birthDate":"200)" + std::to_string(i) + R"(-01-01"})"));
   }
-  create(*c, "Observation", observation(ids[0], "2345-7", "5", "2024-01-01"));
+  created_id(*c, "Observation", observation(ids[0], "2345-7", "5", "2024-01-01"));
 
   auto included = parse_json(c->get("/fhir/Observation?_include=Observation:subject").body);
   REQUIRE(included["entry"].Size() == 2);
@@ -180,10 +175,10 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   CHECK(xml.body.find("<total value=\"1\"/>") != std::string::npos);
   CHECK(xml.body.find("<family value=\"Page2\"/>") != std::string::npos);
   // :iterate follows references from what was included: Observation -> Patient -> Practitioner.
-  std::string doctor = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Osei"}]})");
-  std::string cared = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Cared"}],)"
+  std::string doctor = created_id(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Osei"}]})");
+  std::string cared = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Cared"}],)"
                                             R"("generalPractitioner":[{"reference":"Practitioner/)" + doctor + R"("}]})");
-  create(*c, "Observation", observation(cared, "718-7", "12", "2024-03-01"));
+  created_id(*c, "Observation", observation(cared, "718-7", "12", "2024-03-01"));
   auto types_of = [&](const std::string& query) {
     auto doc = parse_json(c->get("/fhir/" + query).body);
     std::string types;
@@ -206,7 +201,7 @@ TEST_CASE("paging links stay on the matches of the first page while resources ar
   ServerProcess server(temp_dir("search-paging"));
   auto c = server.client();
   std::vector<std::string> ids;
-  for (int i = 0; i < 7; ++i) ids.push_back(create(*c, "Patient", patient_json("Paged" + std::to_string(i), "A")));
+  for (int i = 0; i < 7; ++i) ids.push_back(created_id(*c, "Patient", patient_json("Paged" + std::to_string(i), "A")));
   // Newest first, three a page; more patients arrive between the pages.
   std::string url = "/fhir/Patient?_sort=-_lastUpdated&_count=3";
   std::vector<std::string> seen;
@@ -222,7 +217,7 @@ TEST_CASE("paging links stay on the matches of the first page while resources ar
     for (const auto& link : doc["link"].GetArray()) {
       if (str(link, "relation") == "next") url = str(link, "url").substr(str(link, "url").find("/fhir/"));
     }
-    create(*c, "Patient", patient_json("Later" + std::to_string(page), "B"));
+    created_id(*c, "Patient", patient_json("Later" + std::to_string(page), "B"));
   }
   std::sort(seen.begin(), seen.end());
   std::sort(ids.begin(), ids.end());
@@ -234,9 +229,9 @@ TEST_CASE("paging links stay on the matches of the first page while resources ar
 TEST_CASE("_include and _revinclude with * follow every reference parameter", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search-include-all"));
   auto c = server.client();
-  std::string patient = create(*c, "Patient", patient_json("Okafor", "Ada"));
-  std::string nurse = create(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Lund"}]})");
-  std::string team = create(*c, "CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" +
+  std::string patient = created_id(*c, "Patient", patient_json("Okafor", "Ada"));
+  std::string nurse = created_id(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Lund"}]})");
+  std::string team = created_id(*c, "CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" +
                                                 patient + R"("},"participant":[{"member":{"reference":"Practitioner/)" + nurse +
                                                 R"("}}]})");
   auto entries = [&](const std::string& query) {
@@ -262,7 +257,7 @@ TEST_CASE("paging keeps its places when a resource already shown is updated", "[
   ServerProcess server(temp_dir("search-paging-updates"));
   auto c = server.client();
   std::vector<std::string> ids;
-  for (int i = 0; i < 6; ++i) ids.push_back(create(*c, "Patient", patient_json("Steady" + std::to_string(i), "A")));
+  for (int i = 0; i < 6; ++i) ids.push_back(created_id(*c, "Patient", patient_json("Steady" + std::to_string(i), "A")));
   std::string url = "/fhir/Patient?family=steady&_count=2";
   std::vector<std::string> seen;
   for (int page = 0; page < 5 && !url.empty(); ++page) {
@@ -300,7 +295,7 @@ TEST_CASE("a page of large resources ends at max_response_bytes and the next pag
   auto c = server.client();
   std::set<std::string> made;
   for (int i = 0; i < 5; ++i) {
-    made.insert(create(*c, "DocumentReference", R"({"resourceType":"DocumentReference","status":"current","content":[{"attachment":)"
+    made.insert(created_id(*c, "DocumentReference", R"({"resourceType":"DocumentReference","status":"current","content":[{"attachment":)"
                                                 R"({"contentType":"text/plain","data":")" + std::string(100000, 'Q') + R"("}}]})"));
   }
   Pages pages = follow_pages(*c, "/fhir/DocumentReference?_count=10", 10, 5);
@@ -315,20 +310,20 @@ TEST_CASE("token :in and :not-in a ValueSet a client stored", "[gateway][e2e][se
   ServerProcess server(temp_dir("search-stored-valueset"));
   auto c = server.client();
   auto observation = [&](const char* code) {
-    create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
+    created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":")" +
                                   std::string(code) + R"("}]}})");
   };
   observation("8867-4");
   observation("2339-0");
   observation("8310-5");
-  std::string vitals = create(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/vitals","version":"2",)"
+  std::string vitals = created_id(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/vitals","version":"2",)"
                                                R"("status":"active","compose":{"include":[{"system":"http://loinc.org",)"
                                                R"("concept":[{"code":"8867-4"},{"code":"8310-5"}]}]}})");
-  create(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/genders","status":"active",)"
+  created_id(*c, "ValueSet", R"({"resourceType":"ValueSet","url":"http://example.org/ValueSet/genders","status":"active",)"
                          R"("compose":{"include":[{"system":"http://hl7.org/fhir/administrative-gender"}],)"
                          R"("exclude":[{"system":"http://hl7.org/fhir/administrative-gender","concept":[{"code":"unknown"}]}]}})");
-  create(*c, "Patient", R"({"resourceType":"Patient","gender":"female"})");
-  create(*c, "Patient", R"({"resourceType":"Patient","gender":"unknown"})");
+  created_id(*c, "Patient", R"({"resourceType":"Patient","gender":"female"})");
+  created_id(*c, "Patient", R"({"resourceType":"Patient","gender":"unknown"})");
   CHECK(total(*c, "Observation?code:in=http://example.org/ValueSet/vitals") == 2);
   CHECK(total(*c, "Observation?code:in=http://example.org/ValueSet/vitals|2") == 2);
   CHECK(total(*c, "Observation?code:in=ValueSet/" + vitals) == 2);  // relative, by id
@@ -344,12 +339,12 @@ TEST_CASE("token :in and :not-in a ValueSet a client stored", "[gateway][e2e][se
 TEST_CASE("a search in a patient's compartment finds what that patient's compartment holds", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search-compartment"));
   auto c = server.client();
-  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
-  std::string bob = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
-  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
-  create(*c, "Observation", observation(ann, "8867-4", "70", "2024-01-02"));
-  create(*c, "Observation", observation(bob, "2339-0", "95", "2024-01-03"));
-  create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"seen by"},)"
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string bob = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Bob"}]})");
+  created_id(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  created_id(*c, "Observation", observation(ann, "8867-4", "70", "2024-01-02"));
+  created_id(*c, "Observation", observation(bob, "2339-0", "95", "2024-01-03"));
+  created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"seen by"},)"
                             R"("performer":[{"reference":"Patient/)" + ann + R"("}]})");
   CHECK(total(*c, "Patient/" + ann + "/Observation") == 3);  // subject or performer
   CHECK(total(*c, "Patient/" + ann + "/Observation?code=2339-0") == 1);
@@ -375,8 +370,8 @@ TEST_CASE("a search in a patient's compartment finds what that patient's compart
 TEST_CASE("_elements names qualified by a type trim only resources of that type", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search-elements-qualified"));
   auto c = server.client();
-  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}],"gender":"female"})");
-  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}],"gender":"female"})");
+  created_id(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
   auto r = c->get("/fhir/Observation?_elements=Observation.subject,Patient.name&_include=Observation:subject");
   REQUIRE(r.status == 200);
   auto bundle = parse_json(r.body);
@@ -392,10 +387,10 @@ TEST_CASE("_elements names qualified by a type trim only resources of that type"
 TEST_CASE("a reference to another server's patient is not this server's patient of the same id", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search-foreign-reference"));
   auto c = server.client();
-  std::string ann = create(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
-  create(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  created_id(*c, "Observation", observation(ann, "2339-0", "90", "2024-01-01"));
   std::string elsewhere = "http://elsewhere.example.org/fhir/Patient/" + ann;
-  std::string foreign = create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
+  std::string foreign = created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
                                                    R"("subject":{"reference":")" + elsewhere + R"("}})");
   CHECK(total(*c, "Observation?subject=Patient/" + ann) == 1);
   CHECK(total(*c, "Observation?subject=" + elsewhere) == 1);
@@ -412,7 +407,7 @@ TEST_CASE("quantities in several units of one dimension are found in any of them
   ServerProcess server(temp_dir("search-ucum"));
   auto c = server.client();
   auto weight = [&](const std::string& value, const std::string& code) {
-    return create(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"weight"},)"
+    return created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"weight"},)"
                                      R"("valueQuantity":{"value":)" + value + R"(,"system":"http://unitsofmeasure.org","code":")" +
                                          code + R"("}})");
   };
