@@ -101,6 +101,70 @@ void append_response(std::string& out, const BundleEntry& e, const std::string& 
 
 }  // namespace
 
+namespace {
+
+// The query with each value, and each of a list's values, that `replace` gives another for
+// (decoded, it is looked up) written as that other; everything else as it was.
+template <typename Replace>
+std::string replace_query_values(std::string_view query, Replace replace) {
+  std::string out;
+  for (size_t start = 0; start <= query.size();) {
+    size_t amp = std::min(query.find('&', start), query.size());
+    std::string_view pair = query.substr(start, amp - start);
+    size_t eq = pair.find('=');
+    out += pair.substr(0, eq == std::string_view::npos ? pair.size() : eq + 1);
+    for (size_t at = eq + 1; eq != std::string_view::npos && at <= pair.size();) {
+      size_t comma = std::min(pair.find(',', at), pair.size());
+      std::string_view part = pair.substr(at, comma - at);
+      const std::string* other = replace(url_decode(part));
+      out += other ? url_encode(*other) : std::string(part);
+      if (comma < pair.size()) out += ',';
+      at = comma + 1;
+    }
+    if (amp < query.size()) out += '&';
+    start = amp + 1;
+  }
+  return out;
+}
+
+std::string_view condition_query(const BundleEntry& e) {
+  if (e.method == "POST") return e.if_none_exist;
+  size_t q = e.url.find('?');
+  return q == std::string::npos ? std::string_view() : std::string_view(e.url).substr(q + 1);
+}
+
+}  // namespace
+
+std::string with_entry_ids(std::string_view query, const std::unordered_map<std::string, std::string>& ids) {
+  return replace_query_values(query, [&](const std::string& value) -> const std::string* {
+    auto it = ids.find(value);
+    return it == ids.end() ? nullptr : &it->second;
+  });
+}
+
+std::vector<BundleEntry*> entries_named_in_conditions(const BundleEntry& e,
+                                                      const std::unordered_map<std::string, BundleEntry*>& full_urls) {
+  std::vector<BundleEntry*> named;
+  replace_query_values(condition_query(e), [&](const std::string& value) -> const std::string* {
+    if (auto it = full_urls.find(value); it != full_urls.end() && it->second != &e) named.push_back(it->second);
+    return nullptr;
+  });
+  return named;
+}
+
+void name_entry_ids(BundleEntry& e, const std::unordered_map<std::string, std::string>& ids) {
+  std::string_view query = condition_query(e);
+  if (query.empty() || ids.empty()) return;
+  std::string named = with_entry_ids(query, ids);
+  if (named == query) return;
+  if (e.method == "POST") {
+    e.if_none_exist = std::move(named);
+    return;
+  }
+  e.url = e.url.substr(0, e.url.find('?') + 1) + named;
+  e.criteria = parse_query(named);
+}
+
 std::string_view restful_base(const fhir::definitions::Definitions& definitions, const BundleEntry& e) {
   fhir::validation::RestUrl url;
   if (!fhir::validation::match_rest_url(definitions, e.full_url, &url) || url.type != e.type || !url.version.empty())

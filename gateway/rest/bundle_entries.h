@@ -60,6 +60,18 @@ std::string_view restful_base(const fhir::definitions::Definitions& definitions,
 const std::string* entry_named(const std::unordered_map<std::string, std::string>& full_urls, std::string_view reference,
                                std::string_view base);
 
+// The query with each value (each of a list's values) that names an entry by its fullUrl
+// replaced by the entry's "Type/id", as `ids` maps them: a transaction's conditional url may
+// name another entry's placeholder ("Encounter?subject=urn:uuid:..."), as HAPI FHIR and
+// Medplum read it.
+std::string with_entry_ids(std::string_view query, const std::unordered_map<std::string, std::string>& ids);
+// The entries `e`'s conditions (its ifNoneExist, or its url's search) name by their fullUrl,
+// `full_urls` mapping each fullUrl to its entry.
+std::vector<BundleEntry*> entries_named_in_conditions(const BundleEntry& e,
+                                                      const std::unordered_map<std::string, BundleEntry*>& full_urls);
+// Replaces the placeholders in `e`'s conditions by the ids their entries resolved to (with_entry_ids).
+void name_entry_ids(BundleEntry& e, const std::unordered_map<std::string, std::string>& ids);
+
 // The batch-response or transaction-response Bundle (compact JSON). With `minimal`
 // (Prefer: return=minimal) entries carry no resource.
 std::string response_bundle(const std::vector<BundleEntry>& entries, bool transaction, const std::string& base_url,

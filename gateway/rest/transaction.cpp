@@ -125,6 +125,46 @@ class RepeatedConditionals {
   std::vector<std::pair<BundleEntry*, const BundleEntry*>> creates_;
 };
 
+// The order a transaction's entries are resolved in: the DELETEs first, as they are processed
+// (the creates' ifNoneExist then do not find what they delete), then the others as written,
+// except that an entry whose conditions name another entry's fullUrl comes after that entry,
+// whose id then replaces the placeholder (a cycle is taken as written).
+std::vector<BundleEntry*> resolution_order(std::vector<BundleEntry>& entries) {
+  std::unordered_map<std::string, BundleEntry*> full_urls;
+  for (auto& e : entries)
+    if (!e.full_url.empty() && !e.is_read() && e.method != "DELETE") full_urls.emplace(e.full_url, &e);
+  std::vector<BundleEntry*> order;
+  order.reserve(entries.size());
+  for (auto& e : entries)
+    if (e.method == "DELETE") order.push_back(&e);
+  // Depth first, each entry after those it names; a stack of its own, as a chain may be long.
+  struct Step {
+    BundleEntry* entry;
+    std::vector<BundleEntry*> named;
+    size_t next = 0;
+  };
+  std::vector<char> seen(entries.size(), 0);
+  for (auto& first : entries) {
+    if (first.method == "DELETE" || seen[first.index]) continue;
+    seen[first.index] = 1;
+    std::vector<Step> path{{&first, entries_named_in_conditions(first, full_urls)}};
+    while (!path.empty()) {
+      Step& step = path.back();
+      if (step.next < step.named.size()) {
+        BundleEntry* named = step.named[step.next++];
+        if (!seen[named->index]) {
+          seen[named->index] = 1;
+          path.push_back({named, entries_named_in_conditions(*named, full_urls)});
+        }
+        continue;
+      }
+      order.push_back(step.entry);
+      path.pop_back();
+    }
+  }
+  return order;
+}
+
 // The entries a transaction creates or updates, which its conditional references may name as
 // well as stored resources: an engine that sends the providers (POST ifNoneExist) and the
 // patients who refer to them conditionally in one transaction has them resolved on a server
@@ -252,18 +292,16 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   std::unordered_set<std::string_view> full_urls;
   std::unordered_set<std::string> gone;  // "Type/id" the DELETE entries delete
   RepeatedConditionals repeated;
-  // The DELETEs first, as they are processed: the creates' ifNoneExist then do not find what they delete.
-  for (bool deletes : {true, false}) {
-    for (auto& e : entries) {
-      if ((e.method == "DELETE") != deletes) continue;
-      // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
-      if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
-        return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
-      if (auto failed = resolve_entry_id(call.who, e, gone)) return failed;
-      if (auto failed = repeated.note(e)) return failed;
-      if (deletes && !e.id.empty()) gone.insert(e.type + "/" + e.id);
-      if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
-    }
+  for (BundleEntry* entry : resolution_order(entries)) {
+    BundleEntry& e = *entry;
+    // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
+    if (!e.full_url.empty() && !e.is_read() && !full_urls.insert(e.full_url).second)
+      return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
+    name_entry_ids(e, ids);
+    if (auto failed = resolve_entry_id(call.who, e, gone)) return failed;
+    if (auto failed = repeated.note(e)) return failed;
+    if (e.method == "DELETE" && !e.id.empty()) gone.insert(e.type + "/" + e.id);
+    if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
   if (auto failed = resolve_references(call.who, doc, entries, ids, gone)) return failed;
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
@@ -271,6 +309,7 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   // Reads see the transaction's results.
   for (auto& e : entries) {
     if (e.is_read()) {
+      name_entry_ids(e, ids);
       e.result = entry_result(handle(entry_request(e, call.request, options_.base_path, call.base_url), call.who),
                               call.base_url);
     }

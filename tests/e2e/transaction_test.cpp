@@ -539,3 +539,32 @@ TEST_CASE("an entry that POSTs to a resource's url is refused as the plain POST 
   CHECK_THAT(refused.body, Catch::Contains("a create's url is its type"));
   CHECK(total(*c, "/fhir/Patient") == 0);
 }
+
+TEST_CASE("a conditional url naming another entry's placeholder searches for what that entry resolves to",
+          "[gateway][e2e][transaction]") {
+  // An interface engine's visit: the Encounter's ifNoneExist names its patient by the Patient
+  // entry's urn:uuid, which comes after it, and a GET entry searches the same way (HAPI FHIR and
+  // Medplum replace such placeholders). Searched as written, they found nothing, and every
+  // re-send of the visit stored the Encounter again.
+  ServerProcess server(temp_dir("conditional-url-placeholder"));
+  auto c = server.client();
+  const std::string patient_url = "urn:uuid:5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+  std::string patient = R"({"resourceType":"Patient","identifier":[{"system":"urn:oid:2.16.840.1.113883.19.5","value":"MRN-77"}]})";
+  std::string encounter = R"({"resourceType":"Encounter","status":"finished","class":{"system":)"
+                          R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":")" +
+                          patient_url + R"("}})";
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                       entry_post("urn:uuid:6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c", encounter, "Encounter",
+                                  R"(,"ifNoneExist":"subject=)" + patient_url + R"(&class=AMB")") + "," +
+                       entry_post(patient_url, patient, "Patient", R"(,"ifNoneExist":"identifier=urn:oid:2.16.840.1.113883.19.5|MRN-77")") +
+                       R"(,{"request":{"method":"GET","url":"Encounter?subject=)" + patient_url + R"("}}]})";
+  auto first = answer(*c, bundle);
+  CHECK(entry_status(first, 0) == "201 Created");
+  CHECK(entry_status(first, 1) == "201 Created");
+  CHECK(first["entry"][2]["resource"]["total"].GetInt() == 1);
+  auto again = answer(*c, bundle);
+  CHECK(entry_status(again, 0) == "200 OK");
+  CHECK(entry_status(again, 1) == "200 OK");
+  CHECK(again["entry"][2]["resource"]["total"].GetInt() == 1);
+  CHECK(total(*c, "/fhir/Encounter") == 1);
+}
