@@ -67,14 +67,17 @@ void patch_request(const Element* resource, http::Request& sub) {
   sub.body = std::move(*body);
 }
 
-void append_response(std::string& out, const BundleEntry& e, const std::string& base_url, bool minimal) {
+// An entry's answer as Prefer asks it of a write (R4 http.html#ops: each entry as its own
+// interaction): its resource, nothing, or the outcome alone. A read's answer is its resource.
+void append_response(std::string& out, const BundleEntry& e, const std::string& base_url, Return wanted) {
   out += '{';
   bool has_body = !e.result.resource_json.empty() && e.result.status < 400;
   if (!e.id.empty() && !e.is_read() && e.result.status < 400) {
     append_member(out, "fullUrl", base_url + "/" + e.type + "/" + e.id);
     out += ',';
   }
-  if (has_body && !minimal) out += "\"resource\":" + e.result.resource_json + ",";
+  Return answer = e.is_read() ? Return::Representation : wanted;
+  if (has_body && answer == Return::Representation) out += "\"resource\":" + e.result.resource_json + ",";
   out += "\"response\":{";
   append_member(out, "status", status_text(e.result.status));
   if (!e.result.location.empty()) {
@@ -92,7 +95,9 @@ void append_response(std::string& out, const BundleEntry& e, const std::string& 
   if (e.result.status >= 400) {
     out += ",\"outcome\":";
     out += e.result.resource_json.empty() ? fhir::validation::operation_outcome_json(e.result.issues) : e.result.resource_json;
-  } else if (!e.result.issues.empty() && !minimal) {
+  } else if (answer == Return::OperationOutcome) {
+    out += ",\"outcome\":" + fhir::validation::operation_outcome_json(write_outcome(e.result));
+  } else if (!e.result.issues.empty() && answer != Return::Minimal) {
     // The warnings the entry was accepted with (an outcome carries "hints and warnings").
     out += ",\"outcome\":" + fhir::validation::operation_outcome_json(e.result.issues);
   }
@@ -297,7 +302,7 @@ Result entry_result(const http::Response& response, const std::string& base_url)
 }
 
 std::string response_bundle(const std::vector<BundleEntry>& entries, bool transaction, const std::string& base_url,
-                            bool minimal) {
+                            Return wanted) {
   std::string out = "{\"resourceType\":\"Bundle\",";
   append_member(out, "type", transaction ? "transaction-response" : "batch-response");
   out += ",\"meta\":{";
@@ -305,7 +310,7 @@ std::string response_bundle(const std::vector<BundleEntry>& entries, bool transa
   out += "},\"entry\":[";
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i) out += ',';
-    append_response(out, entries[i], base_url, minimal);
+    append_response(out, entries[i], base_url, wanted);
   }
   out += "]}";
   return out;

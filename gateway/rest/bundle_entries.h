@@ -72,9 +72,9 @@ std::vector<BundleEntry*> entries_named_in_conditions(const BundleEntry& e,
 // Replaces the placeholders in `e`'s conditions by the ids their entries resolved to (with_entry_ids).
 void name_entry_ids(BundleEntry& e, const std::unordered_map<std::string, std::string>& ids);
 
-// The batch-response or transaction-response Bundle (compact JSON). With `minimal`
-// (Prefer: return=minimal) entries carry no resource.
+// The batch-response or transaction-response Bundle (compact JSON). Each write entry answers
+// as Prefer asks (`wanted`: return=minimal, no resource; return=OperationOutcome, its outcome).
 std::string response_bundle(const std::vector<BundleEntry>& entries, bool transaction, const std::string& base_url,
-                            bool minimal);
+                            Return wanted);
 
 }  // namespace carebridge::gateway::rest

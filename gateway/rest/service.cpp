@@ -449,9 +449,7 @@ http::Response FhirService::render(const Call& call, const Result& result) {
   }
   if (write && call.prefer.return_ == Return::Minimal) return r;
   if (write && call.prefer.return_ == Return::OperationOutcome) {
-    Issues issues = result.issues;
-    if (issues.empty()) issues.push_back({Severity::Information, "informational", "done: " + result.location, {}, {}});
-    r.body = to_format(call, fhir::validation::operation_outcome_json(issues), false);
+    r.body = to_format(call, fhir::validation::operation_outcome_json(write_outcome(result)), false);
   } else {
     r.body = to_format(call, result.resource_json, !write);
   }

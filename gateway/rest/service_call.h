@@ -46,5 +46,8 @@ std::optional<int64_t> parse_etag(std::string_view etag);
 bool valid_id(std::string_view id);
 // Whether any issue is an error or fatal.
 bool has_error(const Issues& issues);
+// What a write's OperationOutcome says when Prefer asks for it (return=OperationOutcome): the
+// warnings it was taken with, or that it was done and where.
+Issues write_outcome(const Result& result);
 
 }  // namespace carebridge::gateway::rest

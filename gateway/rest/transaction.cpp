@@ -275,7 +275,7 @@ http::Response FhirService::bundle(Call& call) {
   } else {
     run_batch(call, *doc, entries);
   }
-  return respond(call, 200, response_bundle(entries, transaction, call.base_url, call.prefer.return_ == Return::Minimal));
+  return respond(call, 200, response_bundle(entries, transaction, call.base_url, call.prefer.return_));
 }
 
 std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Document& doc,

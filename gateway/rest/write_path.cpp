@@ -55,6 +55,12 @@ bool has_error(const Issues& issues) {
   return false;
 }
 
+Issues write_outcome(const Result& result) {
+  Issues issues = result.issues;
+  if (issues.empty()) issues.push_back({Severity::Information, "informational", "done: " + result.location, {}, {}});
+  return issues;
+}
+
 Result found_result(const store::ResourceRecord& r, unsigned status) {
   Result result;
   result.status = status;

@@ -154,3 +154,24 @@ TEST_CASE("a batch's conditional create after a create it selects finds that one
   CHECK(entry_status(doc, 2) == "200 OK");
   CHECK(total(*c, "/fhir/Patient?identifier=urn:mrn|X-1") == 1);
 }
+
+TEST_CASE("Prefer shapes each write entry's answer and never a read's", "[gateway][e2e][transaction]") {
+  // R4 http.html: each entry of a batch is its own interaction. return=OperationOutcome gave the
+  // written resources instead of their outcomes, and return=minimal dropped a search's results.
+  ServerProcess server(temp_dir("batch-prefer"));
+  auto c = server.client();
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[)" +
+                       entry_post("urn:uuid:a", patient_json("Prefer", "One"), "Patient") + "," +
+                       R"({"request":{"method":"GET","url":"Patient?family=prefer"}}]})";
+  for (std::string wanted : {"return=OperationOutcome", "return=minimal"}) {
+    auto headers = json_headers();
+    headers.emplace_back("Prefer", wanted);
+    auto r = c->post("/fhir", bundle, headers);
+    INFO(wanted << ": " << r.body);
+    REQUIRE(r.status == 200);
+    auto doc = parse_json(r.body);
+    CHECK_FALSE(doc["entry"][0].HasMember("resource"));
+    CHECK(doc["entry"][0]["response"].HasMember("outcome") == (wanted == "return=OperationOutcome"));
+    CHECK(doc["entry"][1]["resource"]["total"].GetInt() >= 1);
+  }
+}
