@@ -119,6 +119,8 @@ std::optional<http::Response> RequestDecompression::before(Exchange& exchange) {
     return refused;
   }
   Inflated inflated = inflate_body(exchange.request->body, max_body_bytes_);
+  if (inflated.outcome == Inflated::Outcome::kMalformed && http::iequals(coding, "deflate"))
+    inflated = inflate_body(exchange.request->body, max_body_bytes_, true);
   if (inflated.outcome == Inflated::Outcome::kTooLarge) {
     return outcome_response(413, "too-long", "the request body inflates to more than the limit of " +
                                                  std::to_string(max_body_bytes_) + " bytes");
@@ -137,11 +139,11 @@ std::optional<http::Response> RequestDecompression::before(Exchange& exchange) {
   return std::nullopt;
 }
 
-Inflated inflate_body(std::string_view data, size_t limit) {
+Inflated inflate_body(std::string_view data, size_t limit, bool raw) {
   Inflated result;
   z_stream z{};
-  // windowBits 15 + 32: the gzip or zlib wrapper, whichever the data has.
-  if (inflateInit2(&z, 15 + 32) != Z_OK) return result;
+  // windowBits 15 + 32: the gzip or zlib wrapper, whichever the data has; -15: no wrapper.
+  if (inflateInit2(&z, raw ? -15 : 15 + 32) != Z_OK) return result;
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
   constexpr size_t kStep = 1 << 20;

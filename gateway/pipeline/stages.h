@@ -86,6 +86,8 @@ struct Inflated {
   std::string data;
 };
 // Inflates gzip (RFC 1952) or zlib (RFC 1950, HTTP's "deflate") data, at most `limit` bytes.
-Inflated inflate_body(std::string_view data, size_t limit);
+// `raw`: DEFLATE with no wrapper, as some clients send "deflate" (RFC 9110 names the zlib
+// format; browsers and most servers take both).
+Inflated inflate_body(std::string_view data, size_t limit, bool raw = false);
 
 }  // namespace carebridge::gateway::pipeline

@@ -233,6 +233,9 @@ TEST_CASE("request bodies sent with gzip or deflate reach the handler inflated w
                    static_cast<uLong>(bundle.size())) == Z_OK);
   zlib.resize(zlib_size);
   CHECK(post("deflate", zlib).body == "|" + bundle);
+  // "deflate" as raw DEFLATE, without zlib's header and checksum, as some clients send it.
+  CHECK(post("deflate", zlib.substr(2, zlib.size() - 6)).body == "|" + bundle);
+  CHECK(post("deflate", bundle).status == 400);
   CHECK(post("identity", bundle).body == "identity|" + bundle);
   CHECK(post("gzip", "").status == 200);  // no body: nothing to inflate
   // A bomb past the limit, bytes that are not gzip, a truncated stream and another coding.
