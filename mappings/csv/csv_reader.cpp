@@ -2,8 +2,8 @@
 // do beyond it), read into a Table within limits; and CSV written back so that no value
 // runs as a formula when a volunteer opens the file.
 //
-// Reading is one pass over the text: the encoding is settled first (UTF-8, else
-// Windows-1252), the delimiter is taken from the header line, then a scanner hands out
+// Reading is one pass over the text: the encoding is settled first (UTF-16 by its mark,
+// UTF-8, else Windows-1252), the delimiter is taken from the header line, then a scanner hands out
 // one record (a row as written, perhaps over several lines) at a time, counting physical
 // lines so that every error and every row says where it starts.
 #include <algorithm>
@@ -299,12 +299,14 @@ void append_line(std::string& out, const std::vector<std::string>& values, size_
 Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimits& limits) {
   if (bytes.size() > limits.max_bytes)
     return failure("too-costly", name + " is larger than the limit of " + size_in_words(limits.max_bytes));
-  if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF"))
-    return failure("invalid", name + " is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"");
-  if (bytes.find('\0') != std::string_view::npos)
-    return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
   std::string decoded;
-  std::string_view text = as_utf8(bytes, decoded);
+  // Excel's "Unicode Text" is UTF-16 with its byte order mark (and tabs between the values).
+  bool utf16 = bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF");
+  if (utf16 && !engine::append_utf16(decoded, bytes))
+    return failure("invalid", name + " starts as UTF-16 text (Excel's \"Unicode Text\") but does not read as it; save it as \"CSV UTF-8\"");
+  std::string_view text = utf16 ? std::string_view(decoded) : as_utf8(bytes, decoded);
+  if (text.find('\0') != std::string_view::npos)
+    return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
   char hint = delimiter_hint(text);
   RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field, hint ? 2 : 1);
   Table table;

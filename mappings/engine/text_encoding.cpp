@@ -1,5 +1,7 @@
-// Single-byte character sets to UTF-8 (text_encoding.h).
+// Single-byte character sets and UTF-16 to UTF-8 (text_encoding.h).
 #include "mappings/engine/text_encoding.h"
+
+#include <iconv.h>
 
 #include "fhir/json/utf8.h"
 
@@ -31,6 +33,20 @@ char32_t latin9(unsigned char c) {
 }  // namespace
 
 void append_utf8(std::string& out, char32_t code) { fhir::json::append_utf8(out, code); }
+
+bool append_utf16(std::string& out, std::string_view bytes) {
+  iconv_t to_utf8 = iconv_open("UTF-8", "UTF-16");  // glibc's: the mark read and dropped
+  if (to_utf8 == reinterpret_cast<iconv_t>(-1)) return false;
+  size_t had = out.size();
+  out.resize(had + bytes.size() / 2 * 3 + 4);  // each UTF-16 unit is at most 3 bytes of UTF-8
+  char* in = const_cast<char*>(bytes.data());
+  char* at = out.data() + had;
+  size_t in_left = bytes.size(), out_left = out.size() - had;
+  bool whole = iconv(to_utf8, &in, &in_left, &at, &out_left) != static_cast<size_t>(-1) && in_left == 0;
+  iconv_close(to_utf8);
+  out.resize(whole ? static_cast<size_t>(at - out.data()) : had);
+  return whole;
+}
 
 void append_decoded(std::string& out, std::string_view bytes, SingleByteCharset charset) {
   for (unsigned char c : bytes) {

@@ -160,7 +160,33 @@ TEST_CASE("the limits stop reading with a clear error", "[mappings][csv]") {
 TEST_CASE("binary garbage is not a text file", "[mappings][csv]") {
   CHECK(error(std::string("\x7F" "ELF\0\0\x01\x02garbage", 14)) ==
         "Client.csv is not a text file (it holds NUL bytes); save the sheet as CSV");
-  CHECK(error("\xFF\xFEN\0a\0m\0e\0") == "Client.csv is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\"");
+  // A UTF-16 mark on bytes that do not read as UTF-16 (an odd count, a lone surrogate).
+  CHECK(error(std::string("\xFF\xFEN\0a\0m", 7)) ==
+        "Client.csv starts as UTF-16 text (Excel's \"Unicode Text\") but does not read as it; save it as \"CSV UTF-8\"");
+  CHECK(error(std::string("\xFF\xFEN\0\x00\xD8\n\0", 8)).starts_with("Client.csv starts as UTF-16 text"));
+  CHECK(error(std::string("\xFF\xFEN\0\0\0\n\0", 8)) == "Client.csv is not a text file (it holds NUL bytes); save the sheet as CSV");
+}
+
+TEST_CASE("Excel's Unicode Text is read: UTF-16 in either byte order with tabs between the values", "[mappings][csv]") {
+  // What "Save as Unicode Text (*.txt)" writes: a byte order mark, UTF-16LE, tabs, CRLF. It
+  // was refused, asking a volunteer to save the sheet again.
+  auto utf16 = [](std::u16string_view text, bool little) {
+    std::string out = little ? "\xFF\xFE" : "\xFE\xFF";
+    for (char16_t unit : text) {
+      char low = static_cast<char>(unit & 0xFF), high = static_cast<char>(unit >> 8);
+      out += little ? low : high;
+      out += little ? high : low;
+    }
+    return out;
+  };
+  for (bool little : {true, false}) {
+    Table t = read(utf16(u"Name\tDOB\tNote\r\nJosé Núñez\t1/2/2001\t\"a\tb\"\r\n李小龍\t3/4/2002\t🙂\r\n", little));
+    CHECK(t.columns == Values{"Name", "DOB", "Note"});
+    REQUIRE(t.rows.size() == 2);
+    CHECK(t.rows[0].values == Values{"José Núñez", "1/2/2001", "a\tb"});
+    CHECK(t.rows[1].values == Values{"李小龍", "3/4/2002", "🙂"});
+    CHECK(t.rows[1].line == 3);
+  }
 }
 
 TEST_CASE("values that would run as formulas get a leading apostrophe", "[mappings][csv]") {
