@@ -11,8 +11,25 @@
 
 namespace carebridge::fhir::time {
 
+namespace {
+
+// A time whose offset's '+' a URL's query turned into a space ("...T10:00:00 05:00", an
+// unescaped '+' decoded as form data decodes it), with the '+' put back; nullopt for others.
+std::optional<std::string> with_offset_plus(std::string_view text) {
+  size_t space = text.find(' ');
+  if (space == std::string_view::npos || text.size() - space != 6 || text[space + 3] != ':' ||
+      text.substr(0, space).find('T') == std::string_view::npos)
+    return std::nullopt;
+  std::string restored(text);
+  restored[space] = '+';
+  return restored;
+}
+
+}  // namespace
+
 std::optional<std::pair<double, double>> date_range(std::string_view text) {
   auto value = try_parse(text, Syntax::SearchDate);
+  if (auto restored = value ? std::nullopt : with_offset_plus(text)) value = try_parse(*restored, Syntax::SearchDate);
   if (!value) return std::nullopt;
   auto span = utc_span(*value);
   if (!span) return std::nullopt;

@@ -13,6 +13,8 @@ namespace carebridge::fhir::time {
 
 // [first, last] second (with milliseconds) covered by a date search value or an indexed
 // date, dateTime or instant (Syntax::SearchDate; without a zone, in UTC); nullopt when malformed.
+// An offset whose '+' a URL's query decoding made a space ("2024-03-05T10:00:00 05:00", sent
+// unescaped) is read with its '+', as HAPI FHIR reads it: a space is in no date.
 std::optional<std::pair<double, double>> date_range(std::string_view text);
 
 // Milliseconds since the epoch, now.

@@ -38,3 +38,14 @@ TEST_CASE("search ranges: minutes, fractions, and a date-time without a zone rea
   CHECK(date_range("2024-01-01T10:00:00")->first == date_range("2024-01-01T10:00:00Z")->first);
   CHECK(date_range("2024-01-01T10:00:00+05:00")->first == date_range("2024-01-01T05:00:00Z")->first);
 }
+
+TEST_CASE("an offset whose '+' a query decoded as a space is read with its '+'", "[gateway][time]") {
+  // GET Observation?date=ge2024-01-01T10:00:00+05:00 sent unescaped reaches the search as
+  // "2024-01-01T10:00:00 05:00"; it was refused as no date.
+  REQUIRE(date_range("2024-01-01T10:00:00 05:00"));
+  CHECK(date_range("2024-01-01T10:00:00 05:00")->first == date_range("2024-01-01T05:00:00Z")->first);
+  CHECK(date_range("2024-01-01T10:00 05:30")->first == date_range("2024-01-01T04:30:00Z")->first);
+  CHECK(!date_range("2024-01-01 05:00"));  // no time: not an offset
+  CHECK(!date_range("2024-01-01T10:00:00  05:00"));
+  CHECK(!date_range("2024-01-01T10:00:00 0500"));
+}
