@@ -383,7 +383,9 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
         value.value = doc.copy(*target);
         return;
       }
-      if (conditional_reference(v).first.empty() || value.base_name() != "reference" || failed) return;
+      auto [type, criteria] = conditional_reference(v);
+      if (type.empty() || value.base_name() != "reference" || failed) return;
+      if (!ids.empty()) v = std::string(type) + "?" + with_entry_ids(criteria, ids);  // placeholders in its criteria too
       auto hit = conditional.find(v);
       if (hit == conditional.end()) {
         Result why;

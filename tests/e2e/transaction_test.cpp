@@ -557,11 +557,21 @@ TEST_CASE("a conditional url naming another entry's placeholder searches for wha
                        entry_post("urn:uuid:6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c", encounter, "Encounter",
                                   R"(,"ifNoneExist":"subject=)" + patient_url + R"(&class=AMB")") + "," +
                        entry_post(patient_url, patient, "Patient", R"(,"ifNoneExist":"identifier=urn:oid:2.16.840.1.113883.19.5|MRN-77")") +
-                       R"(,{"request":{"method":"GET","url":"Encounter?subject=)" + patient_url + R"("}}]})";
+                       R"(,{"request":{"method":"GET","url":"Encounter?subject=)" + patient_url + R"("}},)" +
+                       // A conditional reference whose criteria name the placeholder as well.
+                       entry_post("urn:uuid:7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                                  R"({"resourceType":"Observation","status":"final","code":{"text":"weight"},"encounter":)"
+                                  R"({"reference":"Encounter?subject=)" + patient_url + R"(&class=AMB"}})", "Observation") + "]}";
   auto first = answer(*c, bundle);
   CHECK(entry_status(first, 0) == "201 Created");
   CHECK(entry_status(first, 1) == "201 Created");
   CHECK(first["entry"][2]["resource"]["total"].GetInt() == 1);
+  auto written = [&](unsigned i) {  // "Type/id" of an entry the first post wrote
+    std::string location = str(first["entry"][i]["response"], "location");
+    return location.substr(0, location.find("/_history"));
+  };
+  auto observation = parse_json(c->get("/fhir/" + written(3)).body);
+  CHECK(str(observation["encounter"], "reference") == written(0));
   auto again = answer(*c, bundle);
   CHECK(entry_status(again, 0) == "200 OK");
   CHECK(entry_status(again, 1) == "200 OK");
