@@ -161,7 +161,7 @@ http::Response FhirService::capability(Call& call) {
   member(out, "url", call.base_url);
   out += "},";
   if (subscriptions_) out += "\"instantiates\":[\"" + std::string(kBackport) + "CapabilityStatement/backport-subscription-server-r4\"],";
-  out += R"("fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":["application/json-patch+json","application/merge-patch+json"],"rest":[{"mode":"server",)";
+  out += R"("fhirVersion":"4.0.1","format":["json","xml"],"patchFormat":["application/json-patch+json","application/fhir+json","application/fhir+xml","application/merge-patch+json"],"rest":[{"mode":"server",)";
   if (options_.access) {
     // SMART on FHIR (Backend Services): where tokens come from (the SMART App Launch oauth-uris extension).
     std::string root = call.base_url.substr(0, call.base_url.size() - options_.base_path.size());

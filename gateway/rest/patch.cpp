@@ -1,10 +1,13 @@
 // The PATCH interaction (FHIR R4 http.html#patch) with JSON Patch bodies
-// (application/json-patch+json) or JSON Merge Patch ones (application/merge-patch+json,
+// (application/json-patch+json), FHIRPath Patch ones (a Parameters resource, as
+// application/fhir+json or +xml) or JSON Merge Patch ones (application/merge-patch+json,
 // RFC 7386, which clients send too): the current version is patched, parsed and
 // validated as FHIR, and stored as the next version like an update. A concurrent
 // change between reading and committing makes the patch apply again to the newer
 // version, unless the client pinned a version with If-Match.
 #include "fhir/io/format.h"
+#include "fhir/json/json_writer.h"
+#include "gateway/rest/fhirpath_patch.h"
 #include "gateway/rest/json_patch.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
@@ -12,7 +15,7 @@
 namespace carebridge::gateway::rest {
 namespace {
 
-enum class PatchKind { None, JsonPatch, MergePatch };
+enum class PatchKind { None, JsonPatch, MergePatch, FhirPathPatch };
 
 PatchKind patch_kind(std::string_view content_type) {
   auto semicolon = content_type.find(';');
@@ -20,7 +23,23 @@ PatchKind patch_kind(std::string_view content_type) {
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   if (http::iequals(media, "application/json-patch+json")) return PatchKind::JsonPatch;
   if (http::iequals(media, "application/merge-patch+json")) return PatchKind::MergePatch;
+  // A Parameters resource: application/fhir+json or +xml (and the older json+fhir, xml+fhir).
+  for (std::string_view fhir_type : {"application/fhir+json", "application/json+fhir", "application/fhir+xml", "application/xml+fhir"})
+    if (http::iequals(media, fhir_type)) return PatchKind::FhirPathPatch;
   return PatchKind::None;
+}
+
+// A FHIRPath Patch's Parameters as JSON keeping its numbers' text, from JSON or XML; false
+// when the body is not a FHIR resource.
+bool read_fhirpath_patch(const http::Request& request, const fhir::definitions::Definitions& definitions,
+                         const PatchLimits& limits, rapidjson::Document& out) {
+  if (fhir::io::detect(request.body) == fhir::io::Format::Json)
+    return parse_json_keeping_numbers(request.body, limits.max_depth, out);
+  fhir::io::Limits read_limits;
+  read_limits.max_bytes = limits.max_bytes;
+  auto parsed = fhir::io::read(request.body, definitions, read_limits);
+  return parsed.document && parsed.document->root() &&
+         parse_json_keeping_numbers(fhir::json::write(*parsed.document->root()), limits.max_depth, out);
 }
 
 }  // namespace
@@ -30,14 +49,21 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
   PatchKind kind = patch_kind(call.request.header("Content-Type"));
   if (kind == PatchKind::None) {
     return failure(415, "not-supported",
-                   "PATCH takes a JSON Patch (Content-Type application/json-patch+json) or a JSON Merge Patch "
+                   "PATCH takes a JSON Patch (Content-Type application/json-patch+json), a FHIRPath Patch "
+                   "(a Parameters resource as application/fhir+json or application/fhir+xml) or a JSON Merge Patch "
                    "(application/merge-patch+json), not '" +
-                       std::string(call.request.header("Content-Type")) + "'; FHIRPath Patch is not supported");
+                       std::string(call.request.header("Content-Type")) + "'");
   }
   PatchLimits limits;
   limits.max_bytes = options_.limits.max_body_bytes;
   rapidjson::Document operations;
-  bool json = parse_json_keeping_numbers(call.request.body, limits.max_depth, operations);
+  if (kind == PatchKind::FhirPathPatch && !options_.engine)
+    return failure(415, "not-supported", "FHIRPath Patch needs the FHIRPath engine, which this server runs without");
+  bool json = kind == PatchKind::FhirPathPatch ? read_fhirpath_patch(call.request, definitions_, limits, operations)
+                                               : parse_json_keeping_numbers(call.request.body, limits.max_depth, operations);
+  if (kind == PatchKind::FhirPathPatch && (!json || !operations.IsObject())) {
+    return failure(400, "structure", "the body is not a FHIRPath Patch (a Parameters resource in JSON or XML)");
+  }
   if (kind == PatchKind::JsonPatch && (!json || !operations.IsArray())) {
     return failure(400, "structure",
                    "the body is not a JSON Patch (a JSON array of operations, nested at most " +
@@ -69,8 +95,9 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
       p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
       return p;
     }
-    std::string error = kind == PatchKind::JsonPatch ? apply_json_patch(resource, operations, limits)
-                                                     : apply_merge_patch(resource, operations, limits);
+    std::string error = kind == PatchKind::JsonPatch       ? apply_json_patch(resource, operations, limits)
+                        : kind == PatchKind::FhirPathPatch ? apply_fhirpath_patch(resource, operations, *options_.engine, limits)
+                                                           : apply_merge_patch(resource, operations, limits);
     if (!error.empty()) {
       p.result = failure(422, "processing", "the patch does not apply: " + error);
       return p;

@@ -1,0 +1,299 @@
+// FHIRPath Patch as JSON Patch operations on the resource's JSON (fhirpath_patch.h).
+#include "gateway/rest/fhirpath_patch.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "fhir/json/json_reader.h"
+#include "fhir/model/builder.h"
+
+namespace carebridge::gateway::rest {
+namespace {
+
+using fhir::model::Element;
+using Value = rapidjson::Value;
+
+// One "operation" parameter's parts (R4 fhirpatch.html: type, path, name, value, index,
+// source, destination); `value` is the part that carries value[x] or parts of its own.
+struct Operation {
+  std::string type, path, name;
+  const Value* value = nullptr;
+  std::optional<long> index, source, destination;
+};
+
+std::string_view text_of(const Value& v) { return v.IsString() ? std::string_view(v.GetString(), v.GetStringLength()) : ""; }
+
+// An object's member, or null (rapidjson's operator[] asserts that it is there).
+const Value* member(const Value& object, const char* name) {
+  if (!object.IsObject()) return nullptr;
+  auto m = object.FindMember(name);
+  return m == object.MemberEnd() ? nullptr : &m->value;
+}
+
+// An object's member's text, or "".
+std::string_view text_at(const Value& object, const char* name) {
+  const Value* v = member(object, name);
+  return v ? text_of(*v) : "";
+}
+
+// The member of a parameter or part that holds its value[x] ("valueString"), or null.
+const rapidjson::GenericMember<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>* value_member(const Value& part) {
+  for (auto m = part.MemberBegin(); m != part.MemberEnd(); ++m) {
+    std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    if (key.size() > 5 && key.starts_with("value") && key[5] >= 'A' && key[5] <= 'Z') return &*m;
+  }
+  return nullptr;
+}
+
+// An integer part (valueInteger), kept by parse_json_keeping_numbers as its text.
+std::optional<long> integer_of(const Value& part) {
+  const auto* m = value_member(part);
+  if (!m) return std::nullopt;
+  std::string_view text = text_of(m->value);
+  if (!text.empty() && text.front() == '\x01') text.remove_prefix(1);  // the mark of a number kept as text
+  long n = 0;
+  size_t used = 0;
+  for (; used < text.size() && used < 9 && text[used] >= '0' && text[used] <= '9'; ++used) n = n * 10 + (text[used] - '0');
+  if (used == 0 || used != text.size()) return std::nullopt;
+  return n;
+}
+
+std::optional<Operation> read_operation(const Value& parameter, std::string& error) {
+  Operation op;
+  const Value* parts = member(parameter, "part");
+  if (!parts || !parts->IsArray()) {
+    error = "an operation has no parts";
+    return std::nullopt;
+  }
+  for (const Value& part : parts->GetArray()) {
+    std::string_view name = text_at(part, "name");
+    const auto* v = value_member(part);
+    if (name == "value") op.value = &part;
+    else if (name == "index") op.index = integer_of(part);
+    else if (name == "source") op.source = integer_of(part);
+    else if (name == "destination") op.destination = integer_of(part);
+    else if (v && (name == "type" || name == "path" || name == "name"))
+      (name == "type" ? op.type : name == "path" ? op.path : op.name) = std::string(text_of(v->value));
+  }
+  if (op.type.empty() || op.path.empty()) error = "an operation needs a type and a path";
+  return error.empty() ? std::optional<Operation>(std::move(op)) : std::nullopt;
+}
+
+// The JSON a "value" part stands for: its value[x]'s JSON, or an object of its parts (a part
+// named twice, or naming an element that repeats, is a list). `type` gets value[x]'s type.
+Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::string& type) {
+  if (const auto* m = value_member(part)) {
+    type = std::string(m->name.GetString() + 5, m->name.GetStringLength() - 5);
+    return Value(m->value, a);
+  }
+  Value object(rapidjson::kObjectType);
+  const Value* parts = member(part, "part");
+  if (!parts || !parts->IsArray()) return object;
+  for (const Value& sub : parts->GetArray()) {
+    if (text_at(sub, "name").empty()) continue;
+    std::string ignored;
+    Value item = value_json(sub, a, ignored);
+    Value name(*member(sub, "name"), a);
+    auto found = object.FindMember(name);
+    if (found == object.MemberEnd()) {
+      object.AddMember(name, item, a);
+    } else {
+      if (!found->value.IsArray()) {
+        Value list(rapidjson::kArrayType);
+        list.PushBack(found->value, a);
+        found->value = list;
+      }
+      found->value.PushBack(item, a);
+    }
+  }
+  return object;
+}
+
+// The JSON Pointer of `element` in `json`, the resource it was read from: each step's
+// member, and its place among the siblings of its name where the member is a list.
+std::optional<std::string> pointer_to(const Element& element, const Value& json) {
+  std::vector<const Element*> chain;
+  for (const Element* e = &element; e->parent; e = e->parent) chain.push_back(e);
+  std::reverse(chain.begin(), chain.end());
+  std::string pointer;
+  const Value* at = &json;
+  for (const Element* e : chain) {
+    if (!at->IsObject()) return std::nullopt;
+    auto member = at->FindMember(Value(rapidjson::StringRef(e->name.data(), e->name.size())));
+    if (member == at->MemberEnd()) return std::nullopt;
+    pointer += "/" + std::string(e->name);
+    at = &member->value;
+    if (!at->IsArray()) continue;
+    size_t index = 0;
+    for (const Element* s = e->parent->first_child; s && s != e; s = s->next) index += s->name == e->name;
+    if (index >= at->Size()) return std::nullopt;
+    pointer += "/" + std::to_string(index);
+    at = &(*at)[static_cast<rapidjson::SizeType>(index)];
+  }
+  return pointer;
+}
+
+// A JSON Patch of one operation: op, path, then `from` or `value` when given.
+rapidjson::Document json_patch(std::string_view op, const std::string& path, const std::string* from, Value* value) {
+  rapidjson::Document patch(rapidjson::kArrayType);
+  auto& a = patch.GetAllocator();
+  Value step(rapidjson::kObjectType);
+  step.AddMember("op", Value(op.data(), static_cast<rapidjson::SizeType>(op.size()), a), a);
+  step.AddMember("path", Value(path.c_str(), a), a);
+  if (from) step.AddMember("from", Value(from->c_str(), a), a);
+  if (value) step.AddMember("value", Value(*value, a), a);
+  patch.PushBack(step, a);
+  return patch;
+}
+
+class Patcher {
+ public:
+  Patcher(rapidjson::Document& target, const fhir::fhirpath::Engine& engine, const PatchLimits& limits)
+      : target_(target), engine_(engine), limits_(limits) {}
+
+  // Applies one operation; "" when done, else why not.
+  std::string apply(const Operation& op);
+
+ private:
+  std::string add(const Operation& op, const Element& parent, Value& value, const std::string& type);
+  // A value made of parts as the definitions shape it: where `value` becomes the property
+  // `name` of `parent`, each member that repeats is a list (parts do not say).
+  void shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a);
+  void shape_members(Element& holder, Value& object, rapidjson::Document::AllocatorType& a);
+  std::string list_change(const Operation& op, const std::vector<const Element*>& items, Value* value);
+
+  rapidjson::Document& target_;
+  const fhir::fhirpath::Engine& engine_;
+  const PatchLimits& limits_;
+  fhir::model::ParseResult read_;  // the resource as the operations so far left it
+  rapidjson::Document::AllocatorType* scratch_ = nullptr;  // the operation's value's
+};
+
+std::string Patcher::apply(const Operation& op) {
+  read_ = fhir::json::read(write_json_keeping_numbers(target_), engine_.definitions());
+  if (!read_.document || !read_.document->root()) return "the resource cannot be read";
+  auto found = engine_.evaluate(op.path, *read_.document->root());
+  if (!found.ok) return "the path is not FHIRPath: " + found.error;
+  std::vector<const Element*> items;
+  for (const auto& item : found.items) {
+    if (!item.element) return "the path gives a value, not an element of the resource";
+    items.push_back(item.element);
+  }
+  rapidjson::Document scratch;
+  std::string type;
+  Value value;
+  if (op.value) value = value_json(*op.value, scratch.GetAllocator(), type);
+  // A value made of parts is shaped where it goes (add: once the property is known).
+  if (op.value && type.empty() && op.type != "add" && !items.empty() && items[0]->parent)
+    shape(*items[0]->parent, items[0]->name, value, scratch.GetAllocator());
+  scratch_ = &scratch.GetAllocator();
+  if ((op.type == "add" || op.type == "insert" || op.type == "replace") && !op.value) return op.type + " needs a value";
+  if (op.type == "insert" || op.type == "move") return list_change(op, items, op.value ? &value : nullptr);
+  if (op.type == "delete" && items.empty()) return {};  // "the element to delete (if found)"
+  if (items.size() != 1) return "the path finds " + std::to_string(items.size()) + " elements, not one";
+  auto pointer = pointer_to(*items[0], target_);
+  if (!pointer) return "the element the path finds has no place in the resource's JSON";
+  if (op.type == "add") return add(op, *items[0], value, type);
+  if (op.type == "delete") return apply_json_patch(target_, json_patch("remove", *pointer, nullptr, nullptr), limits_);
+  if (op.type == "replace") return apply_json_patch(target_, json_patch("replace", *pointer, nullptr, &value), limits_);
+  return "the type '" + op.type + "' is not add, insert, delete, replace or move";
+}
+
+// add: `value` becomes the property `name` of `parent`, appended to its list when it repeats;
+// a choice named without its type ("value") takes value[x]'s ("valueQuantity").
+std::string Patcher::add(const Operation& op, const Element& parent, Value& value, const std::string& type) {
+  if (op.name.empty()) return "add needs the name of the property to add";
+  std::vector<fhir::model::Issue> issues;
+  fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
+  std::string name = op.name;
+  auto property = tree.property(parent, name);
+  if (!property && !type.empty()) property = tree.property(parent, name = op.name + type);
+  if (!property) return "'" + op.name + "' is not a property of " + std::string(parent.type);
+  std::string at = *pointer_to(parent, target_) + "/" + name;
+  bool repeats = property->definition && property->definition->repeats;
+  const Element* existing = nullptr;  // the property as it is, whichever type a choice has
+  for (const Element* c = parent.first_child; c; c = c->next)
+    if (c->name == name || c->base_name() == op.name) existing = c;
+  if (!repeats && existing) return "'" + name + "' is there already and does not repeat: replace it";
+  if (type.empty()) shape(parent, name, value, *scratch_);
+  rapidjson::Document list(rapidjson::kArrayType);
+  if (repeats && !existing) list.PushBack(Value(value, list.GetAllocator()), list.GetAllocator());
+  Value& added = repeats && !existing ? static_cast<Value&>(list) : value;
+  return apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
+}
+
+void Patcher::shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a) {
+  std::vector<fhir::model::Issue> issues;
+  fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
+  auto property = tree.property(parent, name);
+  if (!property || !value.IsObject()) return;
+  // A child made in the operation's own copy of the resource, read again before the next.
+  Element* slot = tree.add(const_cast<Element&>(parent), name, *property, {});
+  if (slot) shape_members(*slot, value, a);
+}
+
+void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document::AllocatorType& a) {
+  std::vector<fhir::model::Issue> issues;
+  fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
+  for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    auto property = tree.property(holder, name);
+    if (!property) continue;
+    if (property->definition && property->definition->repeats && !m->value.IsArray()) {
+      Value list(rapidjson::kArrayType);
+      list.PushBack(m->value, a);
+      m->value = list;
+    }
+    auto shape_item = [&](Value& item) {
+      Element* child = item.IsObject() ? tree.add(holder, name, *property, {}) : nullptr;
+      if (child) shape_members(*child, item, a);
+    };
+    if (!m->value.IsArray()) shape_item(m->value);
+    else for (Value& item : m->value.GetArray()) shape_item(item);
+  }
+}
+
+// insert and move: `items` are the list the path finds (one parent, one name).
+std::string Patcher::list_change(const Operation& op, const std::vector<const Element*>& items, Value* value) {
+  if (items.empty()) return "the path finds no list (add makes one)";
+  for (const Element* e : items)
+    if (e->parent != items[0]->parent || e->name != items[0]->name) return "the path finds elements of more than one list";
+  auto first = pointer_to(*items[0], target_);
+  if (!first || !items[0]->repeats()) return "the path does not find a list";
+  std::string list = first->substr(0, first->rfind('/'));
+  auto count = static_cast<long>(items.size());
+  if (op.type == "insert") {
+    if (!op.index || *op.index > count) return "insert needs an index from 0 to " + std::to_string(count);
+    return apply_json_patch(target_, json_patch("add", list + "/" + std::to_string(*op.index), nullptr, value), limits_);
+  }
+  if (!op.source || !op.destination || *op.source >= count || *op.destination >= count)
+    return "move needs a source and a destination below " + std::to_string(count);
+  std::string from = list + "/" + std::to_string(*op.source);
+  return apply_json_patch(target_, json_patch("move", list + "/" + std::to_string(*op.destination), &from, nullptr), limits_);
+}
+
+}  // namespace
+
+std::string apply_fhirpath_patch(rapidjson::Document& target, const Value& parameters, const fhir::fhirpath::Engine& engine,
+                                 const PatchLimits& limits) {
+  if (text_at(parameters, "resourceType") != "Parameters") return "a FHIRPath Patch is a Parameters resource";
+  const Value* list = member(parameters, "parameter");
+  if (!list || !list->IsArray()) return "the Parameters hold no operation";
+  Patcher patcher(target, engine, limits);
+  size_t n = 0;
+  for (const Value& parameter : list->GetArray()) {
+    ++n;
+    if (n > limits.max_operations) return "more than " + std::to_string(limits.max_operations) + " operations";
+    if (text_at(parameter, "name") != "operation") return "parameter " + std::to_string(n) + " is not an operation";
+    std::string error;
+    auto op = read_operation(parameter, error);
+    if (op) error = patcher.apply(*op);
+    if (!error.empty())
+      return "operation " + std::to_string(n) + (op ? " (" + op->type + " " + op->path + ")" : "") + ": " + error;
+  }
+  return {};
+}
+
+}  // namespace carebridge::gateway::rest

@@ -1,0 +1,94 @@
+// End to end: PATCH with a FHIRPath Patch (R4 fhirpatch.html) — a Parameters resource in JSON
+// or XML whose operations add, insert, delete, replace and move what FHIRPath finds.
+#include <catch2/catch.hpp>
+
+#include "fhir_client.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+
+namespace {
+
+// One "operation" parameter: its type, path and the parts after them (JSON members' text).
+std::string operation(const std::string& type, const std::string& path, const std::string& more = "") {
+  return R"({"name":"operation","part":[{"name":"type","valueCode":")" + type + R"("},{"name":"path","valueString":")" +
+         path + "\"}" + (more.empty() ? "" : "," + more) + "]}";
+}
+
+std::string parameters(const std::vector<std::string>& operations) {
+  std::string out = R"({"resourceType":"Parameters","parameter":[)";
+  for (size_t i = 0; i < operations.size(); ++i) out += (i ? "," : "") + operations[i];
+  return out + "]}";
+}
+
+carebridge::gateway::http::Response fhirpath_patch(carebridge::gateway::http::Client& c, const std::string& target,
+                                                   const std::string& body, const std::string& type = "application/fhir+json") {
+  return c.send({"PATCH", target, {{"Content-Type", type}}, body, "", false, 11});
+}
+
+}  // namespace
+
+TEST_CASE("a FHIRPath Patch adds, inserts, deletes, replaces and moves", "[e2e][http]") {
+  // Refused 415 before: only JSON Patch and JSON Merge Patch were taken.
+  ServerProcess server(temp_dir("fhirpath-patch"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f1", R"({"resourceType":"Patient","id":"f1","name":[{"family":"Doe","given":["Jane","Q"]}],)"
+                                     R"("birthDate":"1980-01-01","identifier":[{"system":"urn:a","value":"1"},{"system":"urn:b","value":"2"}]})",
+                 json_headers()).status == 201);
+  std::string patch = parameters({
+      operation("replace", "Patient.birthDate", R"({"name":"value","valueDate":"1981-02-03"})"),
+      operation("add", "Patient", R"({"name":"name","valueString":"telecom"},{"name":"value","valueContactPoint":{"system":"phone","value":"555-0100"}})"),
+      // A choice named without its type takes the value's.
+      operation("add", "Patient", R"({"name":"name","valueString":"deceased"},{"name":"value","valueBoolean":false})"),
+      operation("insert", "Patient.identifier", R"({"name":"index","valueInteger":0},{"name":"value","valueIdentifier":{"system":"urn:c","value":"3"}})"),
+      operation("move", "Patient.name[0].given", R"({"name":"source","valueInteger":1},{"name":"destination","valueInteger":0})"),
+      operation("delete", "Patient.identifier.where(system = 'urn:b')"),
+      operation("delete", "Patient.photo"),  // nothing there: nothing to do
+      // A backbone element given as parts: its repeating members become lists.
+      operation("add", "Patient", R"({"name":"name","valueString":"contact"},{"name":"value","part":[)"
+                                  R"({"name":"name","valueHumanName":{"family":"Roe"}},{"name":"telecom","valueContactPoint":{"system":"phone","value":"555-0199"}}]})"),
+  });
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f1", patch);
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f1").body);
+  CHECK(str(now, "birthDate") == "1981-02-03");
+  CHECK(str(now["telecom"][0], "value") == "555-0100");
+  CHECK(now["deceasedBoolean"].IsFalse());
+  REQUIRE(now["identifier"].Size() == 2);
+  CHECK(str(now["identifier"][0], "system") == "urn:c");
+  CHECK(str(now["identifier"][1], "system") == "urn:a");
+  CHECK(std::string(now["name"][0]["given"][0].GetString()) == "Q");
+  CHECK(str(now["contact"][0]["telecom"][0], "value") == "555-0199");
+  CHECK(str(now["meta"], "versionId") == "2");
+}
+
+TEST_CASE("a FHIRPath Patch in XML applies as in JSON and a bad operation changes nothing", "[e2e][http]") {
+  ServerProcess server(temp_dir("fhirpath-patch-xml"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f2", R"({"resourceType":"Patient","id":"f2","active":true,"name":[{"family":"A"},{"family":"B"}]})",
+                 json_headers()).status == 201);
+  std::string xml = R"(<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="operation"/>)"
+                    R"(<part><name value="type"/><valueCode value="replace"/></part>)"
+                    R"(<part><name value="path"/><valueString value="Patient.active"/></part>)"
+                    R"(<part><name value="value"/><valueBoolean value="false"/></part></parameter></Parameters>)";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f2", xml, "application/fhir+xml");
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  CHECK(parse_json(c->get("/fhir/Patient/f2").body)["active"].IsFalse());
+  // Each refused with the operation and the reason, the stored version untouched.
+  for (const auto& [bad, reason] : std::vector<std::pair<std::string, std::string>>{
+           {operation("replace", "Patient.name", R"({"name":"value","valueHumanName":{"family":"C"}})"), "finds 2 elements"},
+           {operation("add", "Patient", R"({"name":"name","valueString":"active"},{"name":"value","valueBoolean":true})"), "is there already"},
+           {operation("delete", "Patient.name.where(", ""), "not FHIRPath"},
+           {operation("insert", "Patient.name", R"({"name":"index","valueInteger":5},{"name":"value","valueHumanName":{"family":"C"}})"), "index"},
+           {operation("replace", "Patient.active", R"({"name":"value","valueString":"maybe"})"), ""},
+       }) {
+    auto refused = fhirpath_patch(*c, "/fhir/Patient/f2", parameters({bad}));
+    INFO(bad << " -> " << refused.body);
+    CHECK((refused.status == 422 || refused.status == 400));
+    CHECK_THAT(refused.body, Catch::Contains(reason));
+  }
+  CHECK(str(parse_json(c->get("/fhir/Patient/f2").body)["meta"], "versionId") == "2");
+}
