@@ -169,10 +169,16 @@ class Patcher {
   const PatchLimits& limits_;
   fhir::model::ParseResult read_;  // the resource as the operations so far left it
   rapidjson::Document::AllocatorType* scratch_ = nullptr;  // the operation's value's
+  static constexpr size_t kReadBudget = size_t{256} << 20;
+  size_t read_bytes_ = 0;
 };
 
 std::string Patcher::apply(const Operation& op) {
-  read_ = fhir::json::read(write_json_keeping_numbers(target_), engine_.definitions());
+  std::string text = write_json_keeping_numbers(target_);
+  // Each operation reads the resource again: many operations on a large resource are bounded.
+  read_bytes_ += text.size();
+  if (read_bytes_ > kReadBudget) return "the operations read the resource more than " + std::to_string(kReadBudget >> 20) + " MB in all: send fewer";
+  read_ = fhir::json::read(text, engine_.definitions());
   if (!read_.document || !read_.document->root()) return "the resource cannot be read";
   auto found = engine_.evaluate(op.path, *read_.document->root());
   if (!found.ok) return "the path is not FHIRPath: " + found.error;
