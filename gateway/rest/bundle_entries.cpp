@@ -53,8 +53,13 @@ Result entry_failure(const BundleEntry& e, unsigned status, std::string code, st
 }
 
 // A PATCH entry carries its patch as a Binary (FHIR http.html#patch): its
-// contentType and base64 data become the sub-request's Content-Type and body.
+// contentType and base64 data become the sub-request's Content-Type and body; or as a
+// Parameters resource, a FHIRPath Patch.
 void patch_request(const Element* resource, http::Request& sub) {
+  if (resource && resource->type == "Parameters") {  // a FHIRPath Patch, as the entry's resource
+    sub.body = fhir::json::write(*resource);
+    return;  // as application/fhir+json, the sub-request's Content-Type
+  }
   if (!resource || resource->type != "Binary") return;  // the PATCH then answers 415
   const Element* type = resource->child("contentType");
   const Element* data = resource->child("data");

@@ -52,7 +52,7 @@ TEST_CASE("a batch refuses an entry that names another entry the batch creates b
   CHECK(total(*c, "/fhir/Observation?subject=Patient/p9") == 0);
 }
 
-TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction refuses them", "[gateway][e2e][transaction]") {
+TEST_CASE("a batch takes PATCH entries as Binary JSON Patches or FHIRPath Patches and a transaction refuses them", "[gateway][e2e][transaction]") {
   ServerProcess server(temp_dir("batch-patch"));
   auto c = server.client();
   REQUIRE(c->put("/fhir/Patient/bp", patient_json("Batch", "Patch", R"("id":"bp",)"), json_headers()).status == 201);
@@ -67,6 +67,13 @@ TEST_CASE("a batch takes PATCH entries as Binary JSON Patches, a transaction ref
   CHECK(entry_status(doc, 0) == "200 OK");
   CHECK(entry_status(doc, 1) == "422 Unprocessable Content");
   CHECK(str(parse_json(c->get("/fhir/Patient/bp").body), "gender") == "male");
+  // A FHIRPath Patch is the entry's Parameters resource.
+  auto fhirpath = answer(*c, R"({"resourceType":"Bundle","type":"batch","entry":[{"resource":{"resourceType":"Parameters",)"
+                             R"("parameter":[{"name":"operation","part":[{"name":"type","valueCode":"replace"},)"
+                             R"({"name":"path","valueString":"Patient.gender"},{"name":"value","valueCode":"female"}]}]},)"
+                             R"("request":{"method":"PATCH","url":"Patient/bp"}}]})");
+  CHECK(entry_status(fhirpath, 0) == "200 OK");
+  CHECK(str(parse_json(c->get("/fhir/Patient/bp").body), "gender") == "female");
   std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[)" + patch_entry("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0=") + "]}";
   CHECK(c->post("/fhir", transaction, json_headers()).status == 400);
 }
