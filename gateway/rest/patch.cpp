@@ -61,7 +61,8 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
     return failure(415, "not-supported", "FHIRPath Patch needs the FHIRPath engine, which this server runs without");
   bool json = kind == PatchKind::FhirPathPatch ? read_fhirpath_patch(call.request, definitions_, limits, operations)
                                                : parse_json_keeping_numbers(call.request.body, limits.max_depth, operations);
-  if (kind == PatchKind::FhirPathPatch && (!json || !operations.IsObject())) {
+  if (kind == PatchKind::FhirPathPatch && (!json || !operations.IsObject() || !operations.HasMember("resourceType") ||
+                                           operations["resourceType"] != "Parameters")) {
     return failure(400, "structure", "the body is not a FHIRPath Patch (a Parameters resource in JSON or XML)");
   }
   if (kind == PatchKind::JsonPatch && (!json || !operations.IsArray())) {

@@ -41,7 +41,8 @@ TEST_CASE("bad requests get a status and an OperationOutcome, the server keeps s
   CHECK(c->post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"\uD842\uDFB7"}]})", json_headers()).status == 201);
   expect_outcome(c->get("/fhir/Spaceship/1"), 404);
   expect_outcome(c->get("/fhir/Patient/not_a valid id"), 400);
-  expect_outcome(c->send({"PATCH", "/fhir/Patient/1", json_headers(), "{}", {}, false}), 415);  // not a JSON Patch
+  expect_outcome(c->send({"PATCH", "/fhir/Patient/1", {{"Content-Type", "text/plain"}}, "{}", {}, false}), 415);  // no patch format
+  expect_outcome(c->send({"PATCH", "/fhir/Patient/1", json_headers(), "{}", {}, false}), 400);  // not a FHIRPath Patch's Parameters
   expect_outcome(c->send({"PATCH", "/fhir/Patient/1", {{"Content-Type", "application/json-patch+json"}}, "{", {}, false}), 400);
   // PATCH on a type is a conditional patch: without criteria it would patch every Patient
   expect_outcome(c->send({"PATCH", "/fhir/Patient", {{"Content-Type", "application/json-patch+json"}}, "[]", {}, false}), 400);

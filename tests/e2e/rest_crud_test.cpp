@@ -302,7 +302,8 @@ TEST_CASE("PATCH applies a JSON Patch as the next version", "[gateway][e2e]") {
   auto invalid = send(R"([{"op":"replace","path":"/gender","value":"banana"}])", patch_headers);
   CHECK(invalid.status == 422);
   CHECK(invalid.body.find("OperationOutcome") != std::string::npos);
-  CHECK(send(R"({"resourceType":"Parameters"})", json_headers()).status == 415);
+  CHECK(send(R"({"resourceType":"Parameters"})", json_headers()).status == 422);  // a FHIRPath Patch of no operation
+  CHECK(send(R"([{"op":"remove","path":"/gender"}])", {{"Content-Type", "text/plain"}}).status == 415);
   carebridge::gateway::http::Request missing;
   missing.method = "PATCH";
   missing.target = "/fhir/Patient/nobody";
