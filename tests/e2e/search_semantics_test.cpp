@@ -52,3 +52,22 @@ TEST_CASE("chains of three and four links find what each link refers to", "[gate
   CHECK(total(*c, "Observation?patient.organization.partof.name=riverside") == 2);
   CHECK(total(*c, "Observation?patient.organization.partof.partof.name:exact=Riverside%20General") == 0);
 }
+
+TEST_CASE("a system search over several types applies a parameter they share to each", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-system-types"));
+  auto c = server.client();
+  for (const char* p : {"p1", "p2"}) {
+    std::string ref = std::string(R"({"reference":"Patient/)") + p + "\"}";
+    put(*c, "Encounter", std::string("e-") + p, R"("status":"finished","class":{"code":"AMB"},"subject":)" + ref);
+    put(*c, "Condition", std::string("c-") + p, R"("code":{"text":"x"},"subject":)" + ref);
+    put(*c, "Procedure", std::string("pr-") + p, R"("status":"completed","code":{"text":"x"},"subject":)" + ref);
+  }
+  CHECK(total(*c, "?_type=Encounter,Condition,Procedure&patient=p2") == 3);
+  CHECK(total(*c, "?_type=Encounter,Condition&patient=Patient/p1&_summary=count") == 2);
+  auto posted = c->post("/fhir/_search", "_type=Encounter%2CCondition&patient=p1",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  REQUIRE(posted.status == 200);
+  CHECK(parse_json(posted.body)["total"].GetInt() == 2);
+  // A parameter one type lacks: ignored with a warning, or refused under strict handling.
+  CHECK(c->get("/fhir?_type=Encounter,Condition&class=AMB", {{"Prefer", "handling=strict"}}).status == 400);
+}

@@ -201,3 +201,23 @@ TEST_CASE("the matcher follows chains and _has through its resolver", "[fhir][se
   CHECK(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "final"}}));
   CHECK_FALSE(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "partial"}}));
 }
+
+TEST_CASE("a system search over several types reads each parameter as each type does", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/p1"}})");
+  f.add(R"({"resourceType":"Encounter","id":"e2","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/p2"}})");
+  f.add(R"({"resourceType":"Immunization","id":"i2","status":"completed","vaccineCode":{"text":"x"},)"
+        R"("patient":{"reference":"Patient/p2"},"occurrenceString":"x"})");
+  const fhir::search::Params search = {{"_type", "Encounter,Immunization"}, {"patient", "p2"}};
+  CHECK(f.matches("Encounter/e2", "", search));
+  CHECK(f.matches("Immunization/i2", "", search));
+  CHECK_FALSE(f.matches("Encounter/e1", "", search));
+  CHECK_FALSE(f.matches("Encounter/e2", "", {{"_type", "Encounter,Immunization"}, {"patient", "p1"}}));
+  // A parameter one of the types lacks is unknown: refused under strict handling, with the type.
+  fhir::search::ParsedSearch parsed;
+  std::vector<fhir::model::Issue> issues;
+  CHECK_FALSE(fhir::search::parse_search(f.registry, "", {{"_type", "Encounter,Immunization"}, {"class", "AMB"}}, {}, true,
+                                         parsed, issues));
+  REQUIRE_FALSE(issues.empty());
+  CHECK(issues.front().message.find("Immunization") != std::string::npos);
+}
