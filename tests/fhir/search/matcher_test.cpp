@@ -221,3 +221,15 @@ TEST_CASE("a system search over several types reads each parameter as each type 
   REQUIRE_FALSE(issues.empty());
   CHECK(issues.front().message.find("Immunization") != std::string::npos);
 }
+
+TEST_CASE("code-value-date pairs an observation's code with its dateTime value", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"lmp","status":"final",)"
+        R"("code":{"coding":[{"system":"http://loinc.org","code":"8665-2"}]},"valueDateTime":"2022-12-01"})");
+  const std::string o = "Observation/lmp";
+  CHECK(f.matches(o, "Observation", {{"code-value-date", "8665-2$2022-12"}}));
+  CHECK(f.matches(o, "Observation", {{"code-value-date", "http://loinc.org|8665-2$lt2023-01-01"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"code-value-date", "8665-2$gt2023"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"code-value-date", "8480-6$2022-12"}}));
+  CHECK(f.matches(o, "Observation", {{"code-value-date:missing", "false"}}));
+}
