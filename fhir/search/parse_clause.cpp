@@ -104,7 +104,10 @@ bool parse_number(const std::string& text, ValueMatch& m) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return false;
-  if (m.prefix == "eq" || m.prefix == "ne" || m.prefix == "ap") {
+  // eq, ne and ap compare with the value's implicit range, and so do sa and eb: a value
+  // "starts after" 100 when it is above all of [99.5, 100.5) (search 3.1.1.4.2); gt, lt,
+  // ge and le compare with the value exactly ("gt100: greater than exactly 100").
+  if (m.prefix == "eq" || m.prefix == "ne" || m.prefix == "ap" || m.prefix == "sa" || m.prefix == "eb") {
     implicit_range(text, v, m);
   } else {
     m.low = m.high = v;

@@ -233,3 +233,17 @@ TEST_CASE("code-value-date pairs an observation's code with its dateTime value",
   CHECK_FALSE(f.matches(o, "Observation", {{"code-value-date", "8480-6$2022-12"}}));
   CHECK(f.matches(o, "Observation", {{"code-value-date:missing", "false"}}));
 }
+
+TEST_CASE("sa and eb compare with the implied range of a number and gt and lt with the number exactly", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},)"
+        R"("valueQuantity":{"value":100.4,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})");
+  const std::string w = "Observation/w";
+  // 100 stands for [99.5, 100.5): 100.4 is inside it, so it neither starts after nor ends before it.
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "gt100"}}));
+  CHECK_FALSE(f.matches(w, "Observation", {{"value-quantity", "sa100"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "sa100.3"}}));
+  CHECK_FALSE(f.matches(w, "Observation", {{"value-quantity", "eb100.4"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "eb101"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "lt100.5"}}));
+}
