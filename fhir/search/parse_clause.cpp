@@ -391,6 +391,7 @@ bool ClauseReader::values_of(std::string_view name, const std::string& value, st
 // One parameter ("subject:Patient.identifier", "name:exact") with its value.
 bool ClauseReader::read(const std::string& type, std::string_view key, const std::string& value, Clause& clause) {
   if (key.starts_with("_has:")) return read_has(type, key, value, clause);
+  if (key == "_has") return fail("_has needs _has:Type:reference:parameter, not '_has' alone");
   std::string_view chain;
   if (auto dot = key.find('.'); dot != std::string_view::npos) {
     chain = key.substr(dot + 1);
@@ -527,7 +528,10 @@ bool ClauseReader::read_missing(const std::string& value, Clause& clause) {
 
 // subject:identifier=system|value: the identifier a reference carries, as a token.
 bool ClauseReader::read_identifier(const SearchParam& param, const std::string& value, Clause& clause) {
-  if (param.type != "reference") return fail(":identifier applies to reference parameters only");
+  if (param.type != "reference") {
+    return fail(":identifier applies to reference parameters only, not to '" + param.code + "' (a " + param.type +
+                " parameter)");
+  }
   clause.param = param.index_code() + ":identifier";
   SearchParam token;
   token.code = clause.param;
@@ -544,7 +548,11 @@ bool ClauseReader::read_identifier(const SearchParam& param, const std::string& 
 
 // identifier:of-type=system|code|value: an identifier whose type has that coding, with that value.
 bool ClauseReader::read_of_type(const SearchParam& param, const std::string& value, Clause& clause) {
-  if (param.type != "token") return fail(":of-type applies to token parameters of identifiers only");
+  // The rows :of-type reads are an Identifier's (index_values.cpp): a token over codes has none.
+  if (param.type != "token" || param.expression.find("dentifier") == std::string::npos) {
+    return fail(":of-type applies to identifier parameters only, not to '" + param.code + "' (a " + param.type +
+                " parameter)");
+  }
   clause.param += kOfTypeSuffix;
   for (auto& also : clause.also) also += kOfTypeSuffix;
   std::vector<std::string> values;

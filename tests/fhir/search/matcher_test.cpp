@@ -247,3 +247,18 @@ TEST_CASE("sa and eb compare with the implied range of a number and gt and lt wi
   CHECK(f.matches(w, "Observation", {{"value-quantity", "eb101"}}));
   CHECK(f.matches(w, "Observation", {{"value-quantity", "lt100.5"}}));
 }
+
+TEST_CASE(":of-type on a token over codes and a bare _has are refused and :identifier's refusal names the parameter",
+          "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto refused = [&](const std::string& type, const std::string& key, const std::string& value) {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    bool ok = fhir::search::parse_search(registry, type, {{key, value}}, {}, false, parsed, issues);
+    return !ok && !issues.empty() && issues.front().message.find(key.substr(0, key.find(':'))) != std::string::npos;
+  };
+  CHECK(refused("Observation", "code:of-type", "http://loinc.org|x|y"));
+  CHECK_FALSE(refused("Patient", "identifier:of-type", "http://terminology.hl7.org/CodeSystem/v2-0203|MR|7"));
+  CHECK(refused("Patient", "_has", "Observation"));
+  CHECK(refused("Patient", "name:identifier", "urn:x|y"));
+}
