@@ -71,3 +71,18 @@ TEST_CASE("a system search over several types applies a parameter they share to 
   // A parameter one type lacks: ignored with a warning, or refused under strict handling.
   CHECK(c->get("/fhir?_type=Encounter,Condition&class=AMB", {{"Prefer", "handling=strict"}}).status == 400);
 }
+
+TEST_CASE("_elements names a choice element as written or by its base name", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-elements-choice"));
+  auto c = server.client();
+  put(*c, "Observation", "w", R"("status":"final","code":{"text":"weight"},"subject":{"reference":"Patient/p"},)"
+                              R"("valueQuantity":{"value":70,"unit":"kg"})");
+  for (const char* name : {"valueQuantity", "value"}) {
+    auto doc = parse_json(c->get(std::string("/fhir/Observation?_id=w&_elements=") + name).body);
+    REQUIRE(doc["entry"].Size() == 1);
+    const auto& o = doc["entry"][0]["resource"];
+    INFO(name);
+    CHECK(o.HasMember("valueQuantity"));
+    CHECK_FALSE(o.HasMember("subject"));
+  }
+}
