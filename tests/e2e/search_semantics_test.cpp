@@ -86,3 +86,17 @@ TEST_CASE("_elements names a choice element as written or by its base name", "[g
     CHECK_FALSE(o.HasMember("subject"));
   }
 }
+
+TEST_CASE("POST _search takes a form body and refuses another media type", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-post-media"));
+  auto c = server.client();
+  put(*c, "Encounter", "e", R"("status":"finished","class":{"code":"AMB"})");
+  auto json = c->post("/fhir/Encounter/_search", R"({"status":"planned"})", {{"Content-Type", "application/json"}});
+  CHECK(json.status == 415);
+  CHECK_THAT(json.body, Catch::Contains("x-www-form-urlencoded"));
+  auto form = c->post("/fhir/Encounter/_search", "status=finished",
+                      {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}});
+  REQUIRE(form.status == 200);
+  CHECK(parse_json(form.body)["total"].GetInt() == 1);
+  CHECK(c->post("/fhir/Encounter/_search", "", {{"Content-Type", "application/fhir+json"}}).status == 200);
+}
