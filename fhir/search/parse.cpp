@@ -78,6 +78,18 @@ class ResultParams {
     return false;
   }
   bool read_sort(const std::string& value);
+  // The parameter `code` sorts by: the searched type's, or on a system search over several
+  // types the one they all have with the same rows (FHIR search 3.1.1.5.10); null if none.
+  const SearchParam* sort_param(const std::string& code) const {
+    const auto& types = out_.query.types;
+    if (types.size() < 2) return registry_.find(type_, code);
+    const SearchParam* first = registry_.find(types.front(), code);
+    for (const auto& type : types) {
+      const SearchParam* p = registry_.find(type, code);
+      if (!p || !first || p->index_code() != first->index_code() || !p->union_of.empty()) return nullptr;
+    }
+    return first;
+  }
   bool read_include(const std::string& key, const std::string& value, bool reverse);
 };
 
@@ -128,7 +140,7 @@ bool ResultParams::read_sort(const std::string& value) {
     SortKey k{s, false};
     if (s.starts_with("-")) k = {s.substr(1), true};
     if (k.param != "_id" && k.param != "_lastUpdated") {
-      if (const SearchParam* sorted = registry_.find(type_, k.param)) {
+      if (const SearchParam* sorted = sort_param(k.param)) {
         k.param = sorted->index_code();
       } else {
         ok = fail("_sort names an unknown parameter '" + k.param.substr(0, 100) + "'", "not-supported");

@@ -262,3 +262,16 @@ TEST_CASE(":of-type on a token over codes and a bare _has are refused and :ident
   CHECK(refused("Patient", "_has", "Observation"));
   CHECK(refused("Patient", "name:identifier", "urn:x|y"));
 }
+
+TEST_CASE("a system search over several types sorts by a parameter they all have", "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto sorts = [&](const std::string& types, const std::string& sort) {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    bool ok = fhir::search::parse_search(registry, "", {{"_type", types}, {"_sort", sort}}, {}, true, parsed, issues);
+    return ok && parsed.query.sort.size() == 1;
+  };
+  CHECK(sorts("Encounter,Procedure", "-date"));
+  CHECK(sorts("Encounter,Condition", "patient"));
+  CHECK_FALSE(sorts("Encounter,Patient", "date"));
+}
