@@ -433,7 +433,11 @@ std::string chain_sql(const Clause& clause, const std::string& alias, const std:
     from_binds.push_back(text(link->chain_type));
     from_binds.push_back(text(link->chain_type + "/"));
     where += (previous.empty() ? "" : " AND ") + pids_sql(r + ".pid", link_type, params_of(*link), where_binds);
-    where += " AND " + t + ".deleted = 0" + scope.condition(t, where_binds) + scope.local(r + ".text", where_binds);
+    // One statement each: the operands of + are evaluated in no set order, and the binds
+    // must follow the SQL's order.
+    where += " AND " + t + ".deleted = 0";
+    where += scope.condition(t, where_binds);
+    where += scope.local(r + ".text", where_binds);
     previous = t;
     link_type = link->chain_type;
     if (!continues_typed_chain(*link->chain)) {
