@@ -1,5 +1,6 @@
 // The FHIRPath extractor (see search_index.h): every supported SearchParameter
 // expression is compiled once at start-up and evaluated per stored resource.
+#include <cctype>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -24,6 +25,22 @@ using fhir::fhirpath::SystemType;
 std::string without_resolve(const std::string& expression) {
   static const std::regex kResolveIs(R"(resolve\(\)\s+is\s+([A-Za-z]+))");
   return std::regex_replace(expression, kResolveIs, "(reference.startsWith('$1/') or reference.contains('/$1/'))");
+}
+
+// The R4 definitions write some type tests with FHIRPath's System names, which no FHIR
+// element has ("value.as(DateTime)" in code-value-date): the FHIR primitive they stand for.
+std::string with_fhir_primitive_types(const std::string& expression) {
+  static const std::regex kSystemType(R"(\b(as|is|ofType)\((?:System\.)?(DateTime|Date|Time|String|Boolean|Integer|Decimal)\))");
+  std::string out;
+  auto last = expression.cbegin();
+  for (std::sregex_iterator it(expression.begin(), expression.end(), kSystemType), end; it != end; ++it) {
+    const auto& m = *it;
+    std::string name = m[2].str();
+    name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+    out.append(last, m[0].first).append(m[1].str() + "(" + name + ")");
+    last = m[0].second;
+  }
+  return out.append(last, expression.cend());
 }
 
 // Rows for a System value an expression produced (not a node of the resource).
@@ -130,7 +147,7 @@ class FhirpathExtractor final : public IndexExtractor {
     for (size_t i = 0; i < 2; ++i) {
       c.parts[i].code = param.code;
       c.parts[i].type = param.components[i].type;
-      c.part_expressions[i] = engine_.compile(param.components[i].expression);
+      c.part_expressions[i] = engine_.compile(with_fhir_primitive_types(param.components[i].expression));
       if (!c.part_expressions[i]) return std::nullopt;
     }
     return c;

@@ -78,6 +78,18 @@ class ResultParams {
     return false;
   }
   bool read_sort(const std::string& value);
+  // The parameter `code` sorts by: the searched type's, or on a system search over several
+  // types the one they all have with the same rows (FHIR search 3.1.1.5.10); null if none.
+  const SearchParam* sort_param(const std::string& code) const {
+    const auto& types = out_.query.types;
+    if (types.size() < 2) return registry_.find(type_, code);
+    const SearchParam* first = registry_.find(types.front(), code);
+    for (const auto& type : types) {
+      const SearchParam* p = registry_.find(type, code);
+      if (!p || !first || p->index_code() != first->index_code() || !p->union_of.empty()) return nullptr;
+    }
+    return first;
+  }
   bool read_include(const std::string& key, const std::string& value, bool reverse);
 };
 
@@ -128,10 +140,10 @@ bool ResultParams::read_sort(const std::string& value) {
     SortKey k{s, false};
     if (s.starts_with("-")) k = {s.substr(1), true};
     if (k.param != "_id" && k.param != "_lastUpdated") {
-      if (const SearchParam* sorted = registry_.find(type_, k.param)) {
+      if (const SearchParam* sorted = sort_param(k.param)) {
         k.param = sorted->index_code();
       } else {
-        ok = fail("cannot sort by unknown parameter '" + k.param.substr(0, 100) + "'", "not-supported");
+        ok = fail("_sort names an unknown parameter '" + k.param.substr(0, 100) + "'", "not-supported");
       }
     }
     out_.query.sort.push_back(k);
@@ -216,6 +228,32 @@ bool read_types(const SearchRegistry& registry, const Params& params, ParsedSear
   return true;
 }
 
+// A parameter of a system search over several types (_type=A,B) that not every resource
+// has, read as each of those types reads it: for each type, a resource of another type or
+// one that matches that type's clause (FHIR search 3.1.1.5.10: the parameters the named
+// types have in common). Fails as the first type that cannot read it does.
+Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, const SearchLimits& limits,
+                                            const std::vector<std::string>& types, const std::string& key,
+                                            const std::string& value, const StoredValueSets& stored_value_sets) {
+  std::vector<Clause> out;
+  for (const auto& type : types) {
+    auto clause = parse_clause(registry, limits, type, key, value, stored_value_sets);
+    if (!clause) {
+      Issue issue = std::move(clause.issues().front());
+      issue.message = "on _type " + type + ": " + issue.message;
+      return issue;
+    }
+    Clause other_type;
+    other_type.param = "_type";
+    other_type.negate = true;
+    other_type.any_of.emplace_back().code = type;
+    Clause for_type;
+    for_type.either = {std::move(other_type), std::move(*clause)};
+    out.push_back(std::move(for_type));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
@@ -248,6 +286,16 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
       q.clauses.push_back(std::move(*clause));
       out.used.emplace_back(key, value);
       continue;
+    }
+    if (q.types.size() > 1 && clause.issues().front().code == "not-supported") {
+      auto per_type = clauses_of_types(registry, limits, q.types, key, value, stored_value_sets);
+      if (per_type && value.find_first_not_of(',') == std::string::npos) continue;
+      if (per_type) {
+        for (auto& c : *per_type) q.clauses.push_back(std::move(c));
+        out.used.emplace_back(key, value);
+        continue;
+      }
+      clause = std::move(per_type.issues());
     }
     Issue issue = std::move(clause.issues().front());
     if (issue.code == "not-supported" && !strict) {

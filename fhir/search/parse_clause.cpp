@@ -104,7 +104,10 @@ bool parse_number(const std::string& text, ValueMatch& m) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return false;
-  if (m.prefix == "eq" || m.prefix == "ne" || m.prefix == "ap") {
+  // eq, ne and ap compare with the value's implicit range, and so do sa and eb: a value
+  // "starts after" 100 when it is above all of [99.5, 100.5) (search 3.1.1.4.2); gt, lt,
+  // ge and le compare with the value exactly ("gt100: greater than exactly 100").
+  if (m.prefix == "eq" || m.prefix == "ne" || m.prefix == "ap" || m.prefix == "sa" || m.prefix == "eb") {
     implicit_range(text, v, m);
   } else {
     m.low = m.high = v;
@@ -369,6 +372,7 @@ class ClauseReader {
   bool read_of_type(const SearchParam& param, const std::string& value, Clause& clause);
   bool read_code_set(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
   bool read_values(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
+  std::optional<ValueMatch> implied_system_match(const ValueMatch& m) const;
   // The values of a parameter ("a,b,c"), at most limits_.max_values of them.
   bool values_of(std::string_view name, const std::string& value, std::vector<std::string>& out);
 };
@@ -388,6 +392,7 @@ bool ClauseReader::values_of(std::string_view name, const std::string& value, st
 // One parameter ("subject:Patient.identifier", "name:exact") with its value.
 bool ClauseReader::read(const std::string& type, std::string_view key, const std::string& value, Clause& clause) {
   if (key.starts_with("_has:")) return read_has(type, key, value, clause);
+  if (key == "_has") return fail("_has needs _has:Type:reference:parameter, not '_has' alone");
   std::string_view chain;
   if (auto dot = key.find('.'); dot != std::string_view::npos) {
     chain = key.substr(dot + 1);
@@ -524,7 +529,10 @@ bool ClauseReader::read_missing(const std::string& value, Clause& clause) {
 
 // subject:identifier=system|value: the identifier a reference carries, as a token.
 bool ClauseReader::read_identifier(const SearchParam& param, const std::string& value, Clause& clause) {
-  if (param.type != "reference") return fail(":identifier applies to reference parameters only");
+  if (param.type != "reference") {
+    return fail(":identifier applies to reference parameters only, not to '" + param.code + "' (a " + param.type +
+                " parameter)");
+  }
   clause.param = param.index_code() + ":identifier";
   SearchParam token;
   token.code = clause.param;
@@ -541,7 +549,11 @@ bool ClauseReader::read_identifier(const SearchParam& param, const std::string& 
 
 // identifier:of-type=system|code|value: an identifier whose type has that coding, with that value.
 bool ClauseReader::read_of_type(const SearchParam& param, const std::string& value, Clause& clause) {
-  if (param.type != "token") return fail(":of-type applies to token parameters of identifiers only");
+  // The rows :of-type reads are an Identifier's (index_values.cpp): a token over codes has none.
+  if (param.type != "token" || param.expression.find("dentifier") == std::string::npos) {
+    return fail(":of-type applies to identifier parameters only, not to '" + param.code + "' (a " + param.type +
+                " parameter)");
+  }
   clause.param += kOfTypeSuffix;
   for (auto& also : clause.also) also += kOfTypeSuffix;
   std::vector<std::string> values;
@@ -594,11 +606,22 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
         continue;
       }
     }
-    std::optional<ValueMatch> canonical = param.type == "quantity" ? canonical_match(m) : std::nullopt;
+    std::optional<ValueMatch> canonical = param.type == "quantity" ? canonical_match(m) : implied_system_match(m);
     clause.any_of.push_back(std::move(m));
     if (canonical) clause.any_of.push_back(std::move(*canonical));
   }
   return true;
+}
+
+// An element of type code (Patient.gender, Observation.status) is indexed without a system:
+// its binding implies one (FHIR search 3.1.1.4.10). So system|code also finds such a row when
+// the server holds that code system and it has the code (gender=http://hl7.org/fhir/administrative-gender|male).
+std::optional<ValueMatch> ClauseReader::implied_system_match(const ValueMatch& m) const {
+  if (m.kind != ValueMatch::Kind::Token || m.any_system || m.system.empty() || m.code.empty()) return std::nullopt;
+  if (registry_.terminology().lookup(m.system, m.code).status != terminology::LookupStatus::found) return std::nullopt;
+  ValueMatch bare = m;
+  bare.system.clear();
+  return bare;
 }
 
 }  // namespace

@@ -143,7 +143,9 @@ void keep_elements(model::Document& document, const fhir::definitions::Definitio
   for (model::Element* c = root.first_child; c; c = c->next) {
     std::string name(c->base_name());
     bool mandatory = c->definition && c->definition->min > 0;
-    if (name != "id" && name != "meta" && !mandatory && !listed(name)) drop.push_back(name);
+    // A choice is named as written ("valueQuantity") or by its base ("value").
+    bool named = listed(name) || listed(std::string(c->name));
+    if (name != "id" && name != "meta" && !mandatory && !named) drop.push_back(name);
   }
   for (const auto& name : drop) remove_children(root, name);
   mark_subsetted(document, definitions, root);

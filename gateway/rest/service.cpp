@@ -185,6 +185,7 @@ http::Response FhirService::dispatch(Call& call) {
   if (s[0] == "_history") return get && s.size() == 1 ? history(call, "", "") : not_allowed(call, "GET, HEAD");
   if (s[0] == "_search" && s.size() == 1) {
     if (m != "POST") return not_allowed(call, "POST");
+    if (auto refusal = refused_search_body(call)) return *refusal;
     return search(call, "", search_params(call));
   }
   const std::string& type = s[0];
@@ -196,7 +197,11 @@ http::Response FhirService::dispatch(Call& call) {
   if ((second == "_search" || second == "_history") && s.size() == 2) {
     if (auto refusal = refused(call, Interaction::Search, type)) return *refusal;
   }
-  if (second == "_search" && s.size() == 2) return m == "POST" ? search(call, type, search_params(call)) : not_allowed(call, "POST");
+  if (second == "_search" && s.size() == 2) {
+    if (m != "POST") return not_allowed(call, "POST");
+    if (auto refusal = refused_search_body(call)) return *refusal;
+    return search(call, type, search_params(call));
+  }
   if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed(call, "GET, HEAD");
   if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed(call, "POST");
   if (!valid_id(second)) {
@@ -282,6 +287,17 @@ Params FhirService::search_params(const Call& call) {
   return params;
 }
 
+std::optional<http::Response> FhirService::refused_search_body(Call& call) {
+  if (call.request.body.empty()) return std::nullopt;
+  std::string_view type = call.request.header("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type.empty() || http::iequals(type, "application/x-www-form-urlencoded")) return std::nullopt;
+  return outcome(call, 415, {{Severity::Error, "not-supported",
+                              "POST _search takes its parameters as application/x-www-form-urlencoded, not '" +
+                                  std::string(type.substr(0, 100)) + "'", {}, {}}});
+}
+
 // The type level: search, create (conditional with If-None-Exist), conditional update and delete.
 http::Response FhirService::dispatch_type(Call& call, const std::string& type) {
   const std::string& m = call.request.method;
@@ -356,6 +372,8 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     if (post ? m != "POST" : !get) return not_allowed(call, post ? "POST" : "GET, HEAD");
     if (s[2] != "*")  // every type: what the caller's scopes allow is its visibility's
       if (auto refusal = refused(call, Interaction::Search, s[2])) return *refusal;
+    if (post)
+      if (auto refusal = refused_search_body(call)) return *refusal;
     return compartment_search(call, type, id, s[2], post ? search_params(call) : call.target.params);
   }
   if (s[2] != "_history") {

@@ -154,6 +154,8 @@ class FhirService {
   http::Response not_allowed(const Call& call, const char* allow);
   // A POST _search's parameters: the form body's, then the URL's.
   static Params search_params(const Call& call);
+  // POST _search's answer when its body is not a form (application/x-www-form-urlencoded).
+  std::optional<http::Response> refused_search_body(Call& call);
   http::Response render(const Call& call, const Result& result);
   http::Response outcome(const Call& call, unsigned status, Issues issues);
   std::string to_format(const Call& call, const std::string& json, bool subset);

@@ -408,20 +408,46 @@ std::string own_column_sql(const Clause& clause, const std::string& column, std:
   return sql + " IN (SELECT value FROM json_each(?))";
 }
 
-// A chained search: a reference row to a resource of the chain's type that matches.
+// Whether `link` continues a chain with a typed link of its own, which the join of the
+// links before it can take on (an untyped link is several chains, one per target type).
+bool continues_typed_chain(const Clause& link) {
+  return link.chain && !link.chain_type.empty() && link.either.empty() && !link.negate && link.has_type.empty();
+}
+
+// A chained search (subject:Patient.organization.name=x): a reference row of the first link
+// to a resource of its type, whose row of the next link refers on, the last one matching
+// the chain's end. Typed links one after another are one join, so the SQL nests no deeper
+// with them (a subquery per link overflowed SQLite's parser stack at three links). Alias
+// names grow from `alias`, so a chain inside a chain's end never takes an outer one's.
 std::string chain_sql(const Clause& clause, const std::string& alias, const std::string& type, const SqlScope& scope,
                       std::vector<SqlBinding>& b) {
-  std::string inner = "t" + std::to_string(b.size());
-  std::vector<SqlBinding> chain_binds{text(clause.chain_type + "/"), text(clause.chain_type)};
-  // One statement each: the operands of + are evaluated in no set order, and the binds
-  // must follow the SQL's order (the visibility's came after the clause's, and a caller
-  // with a token found nothing through a chain).
-  std::string visible = scope.condition(inner, chain_binds);
-  std::string matches = clause_sql(*clause.chain, inner, clause.chain_type, scope, chain_binds);
-  std::string condition = "s.code IN (SELECT ? || " + inner + ".id FROM resource_current " + inner + " WHERE " + inner +
-                          ".type = ? AND " + inner + ".deleted = 0" + visible + " AND " + matches + ")";
-  condition += scope.local("s.text", chain_binds);
-  return has_row(IndexTable::Reference, alias, type, params_of(clause), condition, chain_binds, b);
+  const std::string prefix = alias + "c" + std::to_string(b.size()) + "_";
+  const std::string references = table_name(IndexTable::Reference);
+  std::string from, where, previous, link_type = type;
+  std::vector<SqlBinding> from_binds, where_binds;  // each in its part's order: the FROM's come first
+  for (const Clause* link = &clause;; link = link->chain.get()) {
+    std::string n = std::to_string(from_binds.size() / 2);
+    std::string r = prefix + "r" + n, t = prefix + "t" + n;
+    from += previous.empty() ? references + " " + r : " JOIN " + references + " " + r + " ON " + r + ".rid = " + previous + ".rid";
+    from += " JOIN resource_current " + t + " ON " + t + ".type = ? AND " + r + ".code = ? || " + t + ".id";
+    from_binds.push_back(text(link->chain_type));
+    from_binds.push_back(text(link->chain_type + "/"));
+    where += (previous.empty() ? "" : " AND ") + pids_sql(r + ".pid", link_type, params_of(*link), where_binds);
+    // One statement each: the operands of + are evaluated in no set order, and the binds
+    // must follow the SQL's order.
+    where += " AND " + t + ".deleted = 0";
+    where += scope.condition(t, where_binds);
+    where += scope.local(r + ".text", where_binds);
+    previous = t;
+    link_type = link->chain_type;
+    if (!continues_typed_chain(*link->chain)) {
+      where += " AND " + clause_sql(*link->chain, t, link_type, scope, where_binds);
+      break;
+    }
+  }
+  append(b, from_binds);
+  append(b, where_binds);
+  return alias + ".rid IN (SELECT " + prefix + "r0.rid FROM " + from + " WHERE " + where + ")";
 }
 
 // `type` names the resource type when the query has one; empty for system searches.
@@ -463,6 +489,12 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
 
 std::string search_conditions(const SearchQuery& query, const std::string& alias, std::vector<SqlBinding>& binds) {
   std::string where = alias + ".deleted = 0";
+  if (query.snapshot > 0) {
+    // A resource deleted after the snapshot keeps its rows (SqliteStore::apply) and so its
+    // place among the matches: the store leaves it off the page (SearchResult::gone).
+    where = "(" + where + " OR " + alias + ".seq > ?)";
+    binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
+  }
   if (!query.type.empty()) {
     where += " AND " + alias + ".type = ?";
     binds.push_back(text(query.type));

@@ -201,3 +201,89 @@ TEST_CASE("the matcher follows chains and _has through its resolver", "[fhir][se
   CHECK(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "final"}}));
   CHECK_FALSE(f.matches("Patient/anna", "Patient", {{"_has:Observation:subject:_has:DiagnosticReport:result:status", "partial"}}));
 }
+
+TEST_CASE("a system search over several types reads each parameter as each type does", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/p1"}})");
+  f.add(R"({"resourceType":"Encounter","id":"e2","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/p2"}})");
+  f.add(R"({"resourceType":"Immunization","id":"i2","status":"completed","vaccineCode":{"text":"x"},)"
+        R"("patient":{"reference":"Patient/p2"},"occurrenceString":"x"})");
+  const fhir::search::Params search = {{"_type", "Encounter,Immunization"}, {"patient", "p2"}};
+  CHECK(f.matches("Encounter/e2", "", search));
+  CHECK(f.matches("Immunization/i2", "", search));
+  CHECK_FALSE(f.matches("Encounter/e1", "", search));
+  CHECK_FALSE(f.matches("Encounter/e2", "", {{"_type", "Encounter,Immunization"}, {"patient", "p1"}}));
+  // A parameter one of the types lacks is unknown: refused under strict handling, with the type.
+  fhir::search::ParsedSearch parsed;
+  std::vector<fhir::model::Issue> issues;
+  CHECK_FALSE(fhir::search::parse_search(f.registry, "", {{"_type", "Encounter,Immunization"}, {"class", "AMB"}}, {}, true,
+                                         parsed, issues));
+  REQUIRE_FALSE(issues.empty());
+  CHECK(issues.front().message.find("Immunization") != std::string::npos);
+}
+
+TEST_CASE("code-value-date pairs an observation's code with its dateTime value", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"lmp","status":"final",)"
+        R"("code":{"coding":[{"system":"http://loinc.org","code":"8665-2"}]},"valueDateTime":"2022-12-01"})");
+  const std::string o = "Observation/lmp";
+  CHECK(f.matches(o, "Observation", {{"code-value-date", "8665-2$2022-12"}}));
+  CHECK(f.matches(o, "Observation", {{"code-value-date", "http://loinc.org|8665-2$lt2023-01-01"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"code-value-date", "8665-2$gt2023"}}));
+  CHECK_FALSE(f.matches(o, "Observation", {{"code-value-date", "8480-6$2022-12"}}));
+  CHECK(f.matches(o, "Observation", {{"code-value-date:missing", "false"}}));
+}
+
+TEST_CASE("sa and eb compare with the implied range of a number and gt and lt with the number exactly", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Observation","id":"w","status":"final","code":{"text":"weight"},)"
+        R"("valueQuantity":{"value":100.4,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})");
+  const std::string w = "Observation/w";
+  // 100 stands for [99.5, 100.5): 100.4 is inside it, so it neither starts after nor ends before it.
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "gt100"}}));
+  CHECK_FALSE(f.matches(w, "Observation", {{"value-quantity", "sa100"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "sa100.3"}}));
+  CHECK_FALSE(f.matches(w, "Observation", {{"value-quantity", "eb100.4"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "eb101"}}));
+  CHECK(f.matches(w, "Observation", {{"value-quantity", "lt100.5"}}));
+}
+
+TEST_CASE(":of-type on a token over codes and a bare _has are refused and :identifier's refusal names the parameter",
+          "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto refused = [&](const std::string& type, const std::string& key, const std::string& value) {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    bool ok = fhir::search::parse_search(registry, type, {{key, value}}, {}, false, parsed, issues);
+    return !ok && !issues.empty() && issues.front().message.find(key.substr(0, key.find(':'))) != std::string::npos;
+  };
+  CHECK(refused("Observation", "code:of-type", "http://loinc.org|x|y"));
+  CHECK_FALSE(refused("Patient", "identifier:of-type", "http://terminology.hl7.org/CodeSystem/v2-0203|MR|7"));
+  CHECK(refused("Patient", "_has", "Observation"));
+  CHECK(refused("Patient", "name:identifier", "urn:x|y"));
+}
+
+TEST_CASE("a system search over several types sorts by a parameter they all have", "[fhir][search]") {
+  fhir::search::SearchRegistry registry{testing::core()};
+  auto sorts = [&](const std::string& types, const std::string& sort) {
+    fhir::search::ParsedSearch parsed;
+    std::vector<fhir::model::Issue> issues;
+    bool ok = fhir::search::parse_search(registry, "", {{"_type", types}, {"_sort", sort}}, {}, true, parsed, issues);
+    return ok && parsed.query.sort.size() == 1;
+  };
+  CHECK(sorts("Encounter,Procedure", "-date"));
+  CHECK(sorts("Encounter,Condition", "patient"));
+  CHECK_FALSE(sorts("Encounter,Patient", "date"));
+}
+
+TEST_CASE("system|code finds an element of type code whose binding implies that system", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Patient","id":"m","gender":"male"})");
+  f.add(R"({"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"code":"final"}]}})");
+  const std::string m = "Patient/m";
+  CHECK(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|male"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|female"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://example.org/genders|male"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender:not", "http://hl7.org/fhir/administrative-gender|male"}}));
+  CHECK(f.matches("Observation/o", "Observation", {{"status", "http://hl7.org/fhir/observation-status|final"}}));
+}
