@@ -124,6 +124,19 @@ class ServiceRecords : public agency::Records {
     return read(found->substr(0, slash), found->substr(slash + 1));
   }
 
+  // As a search of the caller's: what the caller may not see is not found.
+  std::optional<std::string> search(const std::string& query) const override {
+    http::Request get;
+    get.method = "GET";
+    get.target = base_ + "/" + query;
+    get.headers = {{"Accept", "application/fhir+json"}};
+    get.remote = request_.remote;
+    get.tls = request_.tls;
+    http::Response found = service_.handle(get, who_);
+    if (found.status != 200) return std::nullopt;
+    return std::move(found.body);
+  }
+
   // As the access policy will judge the DELETE: by the caller's scopes (none: the open server).
   std::optional<bool> may_delete(const std::string& type) const override {
     return !who_ || security::allows(who_->scopes, security::Interaction::Delete, type);

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 
+#include "mappings/engine/ids.h"
+#include "mappings/engine/node_json.h"
+
 namespace carebridge::mappings::agency::building {
 
 // The records a row not taken would have made (those its values name).
@@ -30,10 +33,36 @@ void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
     const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
     std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
     if (id.empty()) continue;
-    if (records_->may_delete(r.spec->type).value_or(true))
-      deleted_.try_emplace(key_of(r, identity), r.spec->type + "/" + std::string(id), row.ref());
-    else
-      ++kept_deleted_[r.spec->type];
+    note_deletion(key_of(r, identity), r.spec->type, id, row.ref());
+    note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), row.ref());
+  }
+}
+
+void Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
+  if (records_->may_delete(type).value_or(true))
+    deleted_.try_emplace(key, type + "/" + std::string(id), row);
+  else
+    ++kept_deleted_[type];
+}
+
+// The stored records that hang off one a deleted row deletes (TableSpec::Deletes::dependents),
+// found by a search as the sender may see them: those the format made (an identifier in the
+// dependent's system), kept by that identifier, so a record the upload builds again stays.
+void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row) {
+  for (const TableSpec::Dependent& d : deletes.dependents) {
+    if (d.of != of) continue;
+    std::string url = system(d.system);
+    auto found = records_->search(d.type + "?" + d.search + "=" + record + "&identifier=" + engine::token_criteria(url, "") + "&_count=1000");
+    auto bundle = found ? engine::read_json(*found) : std::nullopt;
+    const Node* entries = bundle ? bundle->member("entry") : nullptr;
+    for (const Node& entry : entries ? entries->children : std::vector<Node>{}) {
+      const Node* resource = entry.member("resource");
+      const Node* identifiers = resource ? resource->member("identifier") : nullptr;
+      if (!identifiers || resource->text_of("resourceType") != d.type || resource->text_of("id").empty()) continue;
+      for (const Node& identifier : identifiers->children)
+        if (identifier.text_of("system") == url && !identifier.text_of("value").empty())
+          note_deletion(d.type + "|" + url + "|" + std::string(identifier.text_of("value")), d.type, resource->text_of("id"), row);
+    }
   }
 }
 

@@ -76,8 +76,10 @@ TEST_CASE("ingest: an HMIS delta's exit, service and enrollment attach to what t
 }
 
 // Rows deleted in the agency's system since the full export (DateDeleted given) delete the
-// records that export stored: a client (and her veteran status), a service. A delta sent again
-// deletes nothing more, and what the deleted client's other rows made stays.
+// records that export stored: a client (and her veteran status), a service — and what hangs
+// off the deleted client that the delta does not send again (her enrollments' episodes,
+// services and answers: HMIS counts the rows of a deleted parent as gone). A delta sent again
+// deletes nothing more, and other clients' records stay.
 TEST_CASE("ingest: an HMIS delta's deleted rows delete the records an earlier export stored", "[e2e][agency]") {
   ServerProcess server(temp_dir("hmis-delta-deleted"));
   auto c = server.client();
@@ -115,11 +117,16 @@ TEST_CASE("ingest: an HMIS delta's deleted rows delete the records an earlier ex
   REQUIRE(updated.status == 200);
   auto report = parsed(updated.body);
   CHECK(report["deleted"]["Patient"].GetInt() == 1);
-  CHECK(report["deleted"]["Observation"].GetInt() == 1);  // C-1002's veteran status
-  CHECK(report["deleted"]["Encounter"].GetInt() == 1);
+  CHECK(report["deleted"]["EpisodeOfCare"].GetInt() == 2);  // E-5003 and E-5009, not in the delta
+  CHECK(report["deleted"]["Encounter"].GetInt() == 3);      // S-9002, and E-5003's S-9003 and S-9004
   CHECK(total("Patient", "client", "C-1002") == 0);
   CHECK(total("Observation", "observation", "Client/C-1002/VeteranStatus") == 0);
+  CHECK(total("Observation", "observation", "Disabilities/D-4002") == 0);
+  CHECK(total("Observation", "observation", "Enrollment/E-5009/Destination") == 0);
+  CHECK(total("EpisodeOfCare", "enrollment", "E-5003") == 0);
+  CHECK(total("Encounter", "service", "S-9003") == 0);
   CHECK(total("Encounter", "service", "S-9002") == 0);
+  CHECK(total("Observation", "observation", "Disabilities/D-4001") == 1);  // C-1001's: stays
   CHECK(total("Encounter", "service", "S-9001") == 1);  // not deleted: stays
   CHECK(total("Patient", "client", "C-1001") == 1);
 
@@ -128,3 +135,36 @@ TEST_CASE("ingest: an HMIS delta's deleted rows delete the records an earlier ex
   REQUIRE(again.status == 200);
   CHECK(parsed(again.body)["deleted"].ObjectEmpty());
 }
+
+// An enrollment deleted in a delta that sends none of its services: the services the full
+// export stored within it go with its episode, and the client's other episode keeps its own.
+TEST_CASE("ingest: an HMIS delta's deleted enrollment takes the stored services within it", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta-enrollment-deleted"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
+  const std::string system = "urn:carebridge:agency:local:hmis-";
+  auto total = [&](const std::string& type, const std::string& kind, const std::string& value) {
+    return parsed(c->get("/fhir/" + type + "?identifier=" + system + kind + "%7C" + value).body)["total"].GetInt();
+  };
+  REQUIRE(total("Encounter", "service", "S-9003") == 1);
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv" || name == "Client.csv") delta.emplace_back(name, text);
+    if (name != "Enrollment.csv") continue;
+    std::string row = header_and(text, "E-5003,", "E-5003,");
+    size_t kept = row.rfind(",U-12,,EXP-20241001");
+    REQUIRE(kept != std::string::npos);
+    delta.emplace_back(name, row.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
+  }
+  auto updated = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(updated.body.substr(0, 1500));
+  REQUIRE(updated.status == 200);
+  CHECK(parsed(updated.body)["deleted"]["Encounter"].GetInt() == 2);
+  CHECK(total("EpisodeOfCare", "enrollment", "E-5003") == 0);
+  CHECK(total("Encounter", "service", "S-9003") == 0);
+  CHECK(total("Encounter", "service", "S-9004") == 0);
+  CHECK(total("EpisodeOfCare", "enrollment", "E-5009") == 1);  // her other enrollment
+  CHECK(total("Encounter", "service", "S-9005") == 1);
+}
+
