@@ -168,3 +168,34 @@ TEST_CASE("ingest: an HMIS delta's deleted enrollment takes the stored services 
   CHECK(total("Encounter", "service", "S-9005") == 1);
 }
 
+// A delta that enrolls one more person in a stored household (HouseholdID HH-301) and sends
+// none of its other members: the household keeps them (a delta merges by key), and sent
+// again, it is the same household.
+TEST_CASE("ingest: an HMIS delta's new household member joins the stored household", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta-household"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Enrollment.csv")
+      delta.emplace_back(name, header_and(text, "E-5002,C-1007,PRJ-120,2024-02-05,HH-301,3", "E-5998,C-1005,PRJ-120,2024-09-01,HH-301,4"));
+  }
+  auto household = [&] {
+    auto found = parsed(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:hmis-household%7CHH-301").body);
+    REQUIRE(found["total"].GetInt() == 1);
+    rapidjson::Document group;
+    group.CopyFrom(found["entry"][0]["resource"], group.GetAllocator());
+    return group;
+  };
+  REQUIRE(household()["member"].Size() == 2);
+  for (int i = 0; i < 2; ++i) {
+    auto updated = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+    INFO(updated.body.substr(0, 1500));
+    REQUIRE(updated.status == 200);
+    auto group = household();
+    CHECK(group["member"].Size() == 3);          // C-1001 and C-1007 stay, C-1005 joins
+    CHECK(group["characteristic"].Size() == 3);  // each one's relationship to the head
+  }
+}
