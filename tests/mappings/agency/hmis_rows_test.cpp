@@ -225,7 +225,7 @@ TEST_CASE("hmis independent export: of two versions of a record the later DateUp
   CHECK(!patients.count(deleted));  // its last version deletes it
   CHECK(dump(bundle).find("%7C" + deleted + "\"") == std::string::npos);  // nothing refers to it
   CHECK(std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
-          return w.find("an older version of a record") != std::string::npos;
+          return w.find("an older version (by DateUpdated) of a record another row gives too") != std::string::npos;
         }) == 3);
   const auto* survivor = by_url(bundle, survivor_row);
   if (survivor) CHECK(dump(*survivor).find("LA32-8") == std::string::npos);  // not the older "No"
