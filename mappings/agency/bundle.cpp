@@ -111,12 +111,15 @@ void Builder::resolve_pending(Node& node) const {
 // of the upload's entry it names by fullUrl (found by that entry's identifier), else "".
 std::string Builder::stored_reference(const std::string& reference, const std::map<std::string, size_t>& by_full_url) {
   auto entry = by_full_url.find(reference);
-  if (entry == by_full_url.end()) return reference.starts_with("urn:") ? std::string() : reference;
-  const Built& b = built_[entry->second];
-  if (b.request_url.find('?') == std::string::npos) return b.request_url;  // Type/id
-  const StoredRecord* stored = stored_record(b.request_url);
+  if (entry == by_full_url.end() && reference.starts_with("urn:")) return std::string();
+  // A conditional reference to a record the upload does not send (a delta's known client) is
+  // the stored record it names: the stored list names it by id.
+  const std::string& url = entry == by_full_url.end() ? reference : built_[entry->second].request_url;
+  size_t query = url.find('?');
+  if (query == std::string::npos) return url;  // Type/id
+  const StoredRecord* stored = stored_record(url);
   std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
-  return id.empty() ? std::string() : b.type + "/" + std::string(id);
+  return id.empty() ? (entry == by_full_url.end() ? reference : std::string()) : url.substr(0, query) + "/" + std::string(id);
 }
 
 // In every list, of the items whose references name the same stored record (a household
