@@ -122,10 +122,12 @@ std::string Builder::stored_reference(const std::string& reference, const std::m
   return id.empty() ? (entry == by_full_url.end() ? reference : std::string()) : url.substr(0, query) + "/" + std::string(id);
 }
 
-// In every list, of the items whose references name the same stored record (a household
-// member kept from an earlier month and the same client sent again), one is kept: the last
-// as written, in the place of the first, so the stored order stays and a month's sheet that
-// lists a member already there changes nothing.
+// In every list of an extended record, an item this upload writes replaces one the stored
+// record holds that names the same record (a household member kept from an earlier month and
+// the same client sent again), in its place, so the stored order stays and a month's sheet
+// that lists a member already there changes nothing. Items are matched in order, one for
+// one: a client in a household twice (two enrollments) keeps both memberships, and two items
+// of the same upload are never one.
 void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url) {
   if (node.is_value()) return;
   for (Node& child : node.children) drop_repeated_items(child, by_full_url);
@@ -136,14 +138,21 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
       if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
     return {};
   };
-  std::map<std::string, size_t> first_of;
+  std::map<std::string, std::vector<size_t>> stored_items;  // record → the stored items naming it
+  std::map<std::string, size_t> replaced;                   // record → how many of those were replaced
   std::vector<bool> repeated(node.children.size());
   for (size_t i = 0; i < node.children.size(); ++i) {
-    std::string record = stored_reference(reference_of(node.children[i]), by_full_url);
+    std::string reference = reference_of(node.children[i]);
+    std::string record = stored_reference(reference, by_full_url);
     if (record.empty()) continue;
-    auto [first, inserted] = first_of.emplace(record, i);
-    if (inserted) continue;
-    node.children[first->second] = std::move(node.children[i]);
+    if (!reference.starts_with("urn:") && reference.find('?') == std::string::npos) {  // as stored: Type/id
+      stored_items[record].push_back(i);
+      continue;
+    }
+    const std::vector<size_t>& slots = stored_items[record];
+    size_t& used = replaced[record];
+    if (used == slots.size()) continue;  // a new item: kept where it is
+    node.children[slots[used++]] = std::move(node.children[i]);
     repeated[i] = true;
   }
   size_t i = 0;

@@ -199,3 +199,28 @@ TEST_CASE("ingest: an HMIS delta's new household member joins the stored househo
     CHECK(group["characteristic"].Size() == 3);  // each one's relationship to the head
   }
 }
+
+// A client in a household twice (she left and came back: two enrollments, one HouseholdID):
+// the export sent again keeps both of her memberships, as the first upload wrote them.
+TEST_CASE("ingest: an HMIS household a client joined twice is the same when the export is sent again", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-household-twice"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  auto files = folder_files(project_sample("agency/hmis/FY2024"));
+  for (auto& [name, text] : files)
+    if (name == "Enrollment.csv")
+      text += header_and(text, "E-5002,C-1007,PRJ-120,2024-02-05,HH-301,3", "E-5997,C-1001,PRJ-120,2024-09-10,HH-301,1").substr(text.find('\n') + 1);
+  std::string first;
+  for (int i = 0; i < 2; ++i) {
+    auto posted = c->post("/ingest/hmis?file=full.zip", zip_of(files), zipped);
+    INFO(posted.body.substr(0, 1500));
+    REQUIRE(posted.status == 200);
+    auto found = parsed(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:hmis-household%7CHH-301").body);
+    REQUIRE(found["total"].GetInt() == 1);
+    const auto& group = found["entry"][0]["resource"];
+    CHECK(group["member"].Size() == 3);  // C-1001 twice, C-1007
+    std::string members = std::to_string(group["member"].Size()) + std::to_string(group["characteristic"].Size());
+    if (i == 0) first = members;
+    CHECK(members == first);
+  }
+}
