@@ -10,6 +10,39 @@
 
 namespace carebridge::mappings::agency::building {
 
+namespace {
+
+// The record a list item names: its own reference, or its first member's (a Group member's
+// entity, a characteristic's valueReference).
+std::string reference_of(const Node& item) {
+  if (item.is_object() && item.member("reference")) return std::string(item.text_of("reference"));
+  for (const Node& member : item.children)
+    if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
+  return {};
+}
+
+// Takes out of every list below `node` the items that name one of `gone`, and the lists left
+// empty; false when every list that held such an item is left empty (nothing else was listed).
+bool drop_items_naming(Node& node, const std::set<std::string>& gone, size_t& trimmed, size_t& emptied) {
+  if (node.is_value()) return true;
+  if (node.is_array()) {
+    size_t before = node.children.size();
+    std::erase_if(node.children, [&](const Node& item) { return gone.count(reference_of(item)) != 0; });
+    trimmed += node.children.size() != before;
+    emptied += node.children.size() != before && node.children.empty();
+  }
+  for (Node& child : node.children) drop_items_naming(child, gone, trimmed, emptied);
+  if (node.is_object()) std::erase_if(node.children, [](const Node& c) { return c.is_array() && c.children.empty(); });
+  return trimmed == 0 || emptied < trimmed;
+}
+
+bool drop_items_naming(Node& node, const std::set<std::string>& gone) {
+  size_t trimmed = 0, emptied = 0;
+  return drop_items_naming(node, gone, trimmed, emptied);
+}
+
+}  // namespace
+
 // The records a row not taken would have made (those its values name).
 void Builder::withhold(const CompiledTable& compiled, const Row& row) {
   for (const CompiledResource& r : compiled.resources) {
@@ -59,9 +92,21 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
       const Node* resource = entry.member("resource");
       const Node* identifiers = resource ? resource->member("identifier") : nullptr;
       if (!identifiers || resource->text_of("resourceType") != d.type || resource->text_of("id").empty()) continue;
-      for (const Node& identifier : identifiers->children)
-        if (identifier.text_of("system") == url && !identifier.text_of("value").empty())
-          note_deletion(d.type + "|" + url + "|" + std::string(identifier.text_of("value")), d.type, resource->text_of("id"), row);
+      for (const Node& identifier : identifiers->children) {
+        if (identifier.text_of("system") != url || identifier.text_of("value").empty()) continue;
+        std::string key = d.type + "|" + url + "|" + std::string(identifier.text_of("value"));
+        if (d.then != "trim") {
+          note_deletion(key, d.type, resource->text_of("id"), row);
+          continue;
+        }
+        Trim& trim = trims_[key];
+        if (trim.record.empty()) {
+          const Node* version = engine::get_path(*resource, "meta.versionId");
+          trim = Trim{d.type + "/" + std::string(resource->text_of("id")),
+                      StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, row};
+        }
+        trim.gone.insert(record);
+      }
     }
   }
 }
@@ -132,12 +177,6 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
   if (node.is_value()) return;
   for (Node& child : node.children) drop_repeated_items(child, by_full_url);
   if (!node.is_array() || node.children.size() < 2) return;
-  auto reference_of = [](const Node& item) -> std::string {
-    if (item.is_object() && item.member("reference")) return std::string(item.text_of("reference"));
-    for (const Node& member : item.children)
-      if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
-    return {};
-  };
   std::map<std::string, std::vector<size_t>> stored_items;  // record → the stored items naming it
   std::map<std::string, size_t> replaced;                   // record → how many of those were replaced
   std::vector<bool> repeated(node.children.size());
@@ -157,6 +196,33 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
   }
   size_t i = 0;
   std::erase_if(node.children, [&](const Node&) { return repeated[i++]; });
+}
+
+// Stored records a deletion trims (TableSpec::Dependent "then": "trim"): without the list
+// items that name a deleted record — this upload's own version of it, when it extends it —
+// and deleted when the lists that named one are left empty (a household of no one).
+void Builder::add_trims() {
+  for (auto& [key, trim] : trims_) {
+    if (auto built = by_key_.find(key); built != by_key_.end()) {
+      if (built_[built->second].extended) drop_items_naming(built_[built->second].resource, trim.gone);
+      continue;
+    }
+    std::string type = trim.record.substr(0, trim.record.find('/'));
+    Node resource = std::move(trim.stored.resource);
+    if (!drop_items_naming(resource, trim.gone)) {
+      note_deletion(key, type, std::string_view(trim.record).substr(type.size() + 1), trim.row);
+      continue;
+    }
+    resource.remove("meta");
+    Built& b = built_.emplace_back();
+    b.type = type;
+    b.full_url = b.local_url = "urn:uuid:" + engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
+    b.request_url = trim.record;
+    if (!trim.stored.version.empty()) b.if_match = "W/\"" + trim.stored.version + "\"";
+    b.resource = std::move(resource);
+    b.rows.push_back(trim.row);
+  }
+  trims_.clear();
 }
 
 void Builder::make_bundle() {
@@ -189,6 +255,7 @@ void Builder::make_bundle() {
     for (Built& b : built_)
       if (b.extended) drop_repeated_items(b.resource, by_full_url);
   }
+  add_trims();
   for (Built& b : built_) {
     if (only_context(b)) continue;  // the part that stores it wrote it
     Node& entry = entries.children.emplace_back();

@@ -336,7 +336,7 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line, {}};
     if (const JsonNode* dependents = deletes->member("dependents"); dependents && dependents->is_array())
       for (const JsonNode* d = dependents->first; d; d = d->next)
-        t.deletes->dependents.push_back({text(d, "of"), text(d, "type"), text(d, "search"), text(d, "system")});
+        t.deletes->dependents.push_back({text(d, "of"), text(d, "type"), text(d, "search"), text(d, "system"), text(d, "then")});
   }
   if (const JsonNode* newest = node->member("newest"); newest && newest->is_object()) {
     t.newest_key = text(newest, "key");

@@ -253,9 +253,11 @@ struct TableSpec {
   // "dependents": [{"of": R, "type": T, "search": P, "system": S}]: the stored records of type
   // T whose search parameter P names the record of resource R the row deletes, and that carry
   // an identifier in S (records the format made), are deleted with it — what hangs off a
-  // deleted client or enrollment that the upload does not send again (an HMIS delta).
+  // deleted client or enrollment that the upload does not send again (an HMIS delta). With
+  // "then": "trim" such a record stays, without the list items that name the deleted one (a
+  // household without the deleted client), and goes when nothing else is left in those lists.
   struct Dependent {
-    std::string of, type, search, system;
+    std::string of, type, search, system, then;
   };
   struct Deletes {
     Condition when;

@@ -140,6 +140,7 @@ struct Checker {
       if (!sd || !sd->is_resource()) add(d.line, "a dependent's type \"" + dep.type + "\" is not a FHIR resource type");
       if (dep.search.empty()) add(d.line, "a dependent names no \"search\" parameter (the one that names the deleted record)");
       if (!spec.systems.count(dep.system)) add(d.line, "a dependent's system \"" + dep.system + "\" is not one of the spec's identifierSystems");
+      if (!dep.then.empty() && dep.then != "trim") add(d.line, "a dependent's \"then\" is \"trim\" or left out (deleted), not \"" + dep.then + "\"");
     }
   }
 

@@ -224,3 +224,33 @@ TEST_CASE("ingest: an HMIS household a client joined twice is the same when the 
     CHECK(members == first);
   }
 }
+
+// A deleted client who shared a household (C-1007, HH-301's partner): the household stays, with
+// its head alone — no member or relationship names the deleted client any more.
+TEST_CASE("ingest: an HMIS delta's deleted client leaves her household without her", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta-household-member-deleted"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv") delta.emplace_back(name, text);
+    if (name != "Client.csv") continue;
+    std::string row = header_and(text, "C-1007,", "C-1007,");
+    size_t kept = row.rfind(",U-12,,EXP-20241001");
+    REQUIRE(kept != std::string::npos);
+    delta.emplace_back(name, row.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto posted = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+    INFO(posted.body.substr(0, 1500));
+    CHECK(posted.status == 200);
+    auto found = parsed(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:hmis-household%7CHH-301").body);
+    REQUIRE(found["total"].GetInt() == 1);
+    const auto& group = found["entry"][0]["resource"];
+    CHECK(group["member"].Size() == 1);
+    CHECK(group["characteristic"].Size() == 1);
+    std::string head = group["member"][0]["entity"]["reference"].GetString();
+    CHECK(c->get("/fhir/" + head).status == 200);  // the one left is a stored client
+  }
+}

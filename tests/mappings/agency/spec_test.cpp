@@ -185,9 +185,10 @@ TEST_CASE("agency spec: a dependent of what a row deletes is of a resource it de
   "deletes": {"resources": ["p"], "dependents": [{"of": "p", "type": "Encounter", "search": "subject", "system": "client"}]})") == "");
   std::string found = problems(patient + R"(,
   "skip": {"present": ["name"]},
-  "deletes": {"resources": ["p"], "dependents": [{"of": "q", "type": "Encountre", "system": "visit"}]})");
+  "deletes": {"resources": ["p"], "dependents": [{"of": "q", "type": "Encountre", "system": "visit", "then": "drop"}]})");
   CHECK(found.find("a dependent is \"of\" \"q\", which \"deletes\" does not name") != std::string::npos);
   CHECK(found.find("a dependent's type \"Encountre\" is not a FHIR resource type") != std::string::npos);
   CHECK(found.find("a dependent names no \"search\" parameter") != std::string::npos);
   CHECK(found.find("a dependent's system \"visit\" is not one of the spec's identifierSystems") != std::string::npos);
+  CHECK(found.find("a dependent's \"then\" is \"trim\" or left out (deleted), not \"drop\"") != std::string::npos);
 }
