@@ -239,8 +239,12 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   std::string body;
   append_report(body, mapping, c, dry_run);
   if (stored.count > 1) body += R"(,"parts":{"count":)" + std::to_string(stored.count) + R"(,"stored":)" + std::to_string(stored.stored) + "}";
-  if (!c.anything()) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
-  if (dry_run) return json_response(200, body + "}");
+  // Every row taken or skipped and nothing to write (a delta's deleted rows whose records are
+  // gone already, sent again): done, not unprocessable.
+  bool nothing_to_do = !c.anything() && !c.too_large && c.file_errors.empty() && c.mapped.rows > 0 &&
+                       c.mapped.rejected_rows.empty() && c.mapped.rejected.empty() && c.mapped.dangling.empty();
+  if (!c.anything() && !nothing_to_do) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
+  if (dry_run || nothing_to_do) return json_response(200, body + "}");
   std::string transaction = stored.transaction();
   body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (transaction.empty() ? "null" : transaction);
   return json_response(stored.status >= 300 ? stored.status : 200, body + "}");

@@ -225,6 +225,35 @@ TEST_CASE("ingest: an HMIS household a client joined twice is the same when the 
   }
 }
 
+// A delta whose only row deletes a client: it deletes her records, and sent again, when there
+// is nothing left to delete or write, it is answered as done (200), not as unprocessable.
+TEST_CASE("ingest: an HMIS delta of a deleted row alone is done when sent again", "[e2e][agency]") {
+  ServerProcess server(temp_dir("hmis-delta-deleted-alone"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv") delta.emplace_back(name, text);
+    if (name != "Client.csv") continue;
+    std::string row = header_and(text, "C-1008,", "C-1008,");
+    size_t kept = row.rfind(",U-12,,EXP-20241001");
+    REQUIRE(kept != std::string::npos);
+    delta.emplace_back(name, row.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
+  }
+  auto first = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(first.body.substr(0, 1500));
+  CHECK(first.status == 200);
+  CHECK(parsed(first.body)["deleted"]["Patient"].GetInt() == 1);
+  auto households = parsed(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:hmis-household%7CHH-306").body);
+  CHECK(households["total"].GetInt() == 0);  // hers alone: a household of no one is gone
+  auto again = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
+  INFO(again.body.substr(0, 1500));
+  CHECK(again.status == 200);
+  CHECK(parsed(again.body)["deleted"].ObjectEmpty());
+  CHECK(parsed(again.body)["skipped"].GetInt() == 1);
+}
+
 // A deleted client who shared a household (C-1007, HH-301's partner): the household stays, with
 // its head alone — no member or relationship names the deleted client any more.
 TEST_CASE("ingest: an HMIS delta's deleted client leaves her household without her", "[e2e][agency]") {
