@@ -66,16 +66,19 @@ void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
     const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
     std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
     if (id.empty()) continue;
-    note_deletion(key_of(r, identity), r.spec->type, id, row.ref());
-    note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), row.ref());
+    // A record that stays (the sender may not delete it) keeps what hangs off it too.
+    if (note_deletion(key_of(r, identity), r.spec->type, id, row.ref()))
+      note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), row.ref());
   }
 }
 
-void Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
-  if (records_->may_delete(type).value_or(true))
+bool Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
+  if (records_->may_delete(type).value_or(true)) {
     deleted_.try_emplace(key, type + "/" + std::string(id), row);
-  else
-    ++kept_deleted_[type];
+    return true;
+  }
+  ++kept_deleted_[type];
+  return false;
 }
 
 // The stored records that hang off one a deleted row deletes (TableSpec::Deletes::dependents),
