@@ -124,6 +124,19 @@ class ServiceRecords : public agency::Records {
     return read(found->substr(0, slash), found->substr(slash + 1));
   }
 
+  // As a search of the caller's: what the caller may not see is not found.
+  std::optional<std::string> search(const std::string& query) const override {
+    http::Request get;
+    get.method = "GET";
+    get.target = base_ + "/" + query;
+    get.headers = {{"Accept", "application/fhir+json"}};
+    get.remote = request_.remote;
+    get.tls = request_.tls;
+    http::Response found = service_.handle(get, who_);
+    if (found.status != 200) return std::nullopt;
+    return std::move(found.body);
+  }
+
   // As the access policy will judge the DELETE: by the caller's scopes (none: the open server).
   std::optional<bool> may_delete(const std::string& type) const override {
     return !who_ || security::allows(who_->scopes, security::Interaction::Delete, type);
@@ -226,8 +239,12 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   std::string body;
   append_report(body, mapping, c, dry_run);
   if (stored.count > 1) body += R"(,"parts":{"count":)" + std::to_string(stored.count) + R"(,"stored":)" + std::to_string(stored.stored) + "}";
-  if (!c.anything()) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
-  if (dry_run) return json_response(200, body + "}");
+  // Every row taken or skipped and nothing to write (a delta's deleted rows whose records are
+  // gone already, sent again): done, not unprocessable.
+  bool nothing_to_do = !c.anything() && !c.too_large && c.file_errors.empty() && c.mapped.rows > 0 &&
+                       c.mapped.rejected_rows.empty() && c.mapped.rejected.empty() && c.mapped.dangling.empty();
+  if (!c.anything() && !nothing_to_do) return json_response(c.too_large ? 413 : c.file_errors.empty() ? 422 : 400, body + "}");
+  if (dry_run || nothing_to_do) return json_response(200, body + "}");
   std::string transaction = stored.transaction();
   body += R"(,"status":)" + std::to_string(stored.status) + R"(,"transaction":)" + (transaction.empty() ? "null" : transaction);
   return json_response(stored.status >= 300 ? stored.status : 200, body + "}");

@@ -127,6 +127,9 @@ class Builder {
   bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_deleted(const CompiledTable& compiled, const Row& row);
+  void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row);
+  bool note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row);
+  void add_trims();
   void add_deletions(Node& entries);
   void note_dangling();
   std::string where_of(const CompiledValue& value, const Row& row) const;
@@ -161,6 +164,16 @@ class Builder {
   // The stored records deleted rows delete: "Type|system|value" → "Type/id" and the row.
   std::map<std::string, std::pair<std::string, RowRef>> deleted_;
   std::map<std::string, size_t> kept_deleted_;  // such records the sender may not delete, by type
+  // Stored records that stay without the list items naming records deleted rows delete
+  // (TableSpec::Dependent "then": "trim"): "Type|system|value" → the record ("Type/id"), as
+  // stored, the deleted records ("Patient/7") and the row.
+  struct Trim {
+    std::string record;
+    StoredRecord stored;
+    std::set<std::string> gone;
+    RowRef row;
+  };
+  std::map<std::string, Trim> trims_;
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
   // Every reference by identity, judged once every row is read (unresolved.h).
   mutable UnresolvedReferences unresolved_;

@@ -5,7 +5,43 @@
 
 #include <algorithm>
 
+#include "mappings/engine/ids.h"
+#include "mappings/engine/node_json.h"
+
 namespace carebridge::mappings::agency::building {
+
+namespace {
+
+// The record a list item names: its own reference, or its first member's (a Group member's
+// entity, a characteristic's valueReference).
+std::string reference_of(const Node& item) {
+  if (item.is_object() && item.member("reference")) return std::string(item.text_of("reference"));
+  for (const Node& member : item.children)
+    if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
+  return {};
+}
+
+// Takes out of every list below `node` the items that name one of `gone`, and the lists left
+// empty; false when every list that held such an item is left empty (nothing else was listed).
+bool drop_items_naming(Node& node, const std::set<std::string>& gone, size_t& trimmed, size_t& emptied) {
+  if (node.is_value()) return true;
+  if (node.is_array()) {
+    size_t before = node.children.size();
+    std::erase_if(node.children, [&](const Node& item) { return gone.count(reference_of(item)) != 0; });
+    trimmed += node.children.size() != before;
+    emptied += node.children.size() != before && node.children.empty();
+  }
+  for (Node& child : node.children) drop_items_naming(child, gone, trimmed, emptied);
+  if (node.is_object()) std::erase_if(node.children, [](const Node& c) { return c.is_array() && c.children.empty(); });
+  return trimmed == 0 || emptied < trimmed;
+}
+
+bool drop_items_naming(Node& node, const std::set<std::string>& gone) {
+  size_t trimmed = 0, emptied = 0;
+  return drop_items_naming(node, gone, trimmed, emptied);
+}
+
+}  // namespace
 
 // The records a row not taken would have made (those its values name).
 void Builder::withhold(const CompiledTable& compiled, const Row& row) {
@@ -30,10 +66,51 @@ void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
     const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
     std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
     if (id.empty()) continue;
-    if (records_->may_delete(r.spec->type).value_or(true))
-      deleted_.try_emplace(key_of(r, identity), r.spec->type + "/" + std::string(id), row.ref());
-    else
-      ++kept_deleted_[r.spec->type];
+    // A record that stays (the sender may not delete it) keeps what hangs off it too.
+    if (note_deletion(key_of(r, identity), r.spec->type, id, row.ref()))
+      note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), row.ref());
+  }
+}
+
+bool Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
+  if (records_->may_delete(type).value_or(true)) {
+    deleted_.try_emplace(key, type + "/" + std::string(id), row);
+    return true;
+  }
+  ++kept_deleted_[type];
+  return false;
+}
+
+// The stored records that hang off one a deleted row deletes (TableSpec::Deletes::dependents),
+// found by a search as the sender may see them: those the format made (an identifier in the
+// dependent's system), kept by that identifier, so a record the upload builds again stays.
+void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row) {
+  for (const TableSpec::Dependent& d : deletes.dependents) {
+    if (d.of != of) continue;
+    std::string url = system(d.system);
+    auto found = records_->search(d.type + "?" + d.search + "=" + record + "&identifier=" + engine::token_criteria(url, "") + "&_count=1000");
+    auto bundle = found ? engine::read_json(*found) : std::nullopt;
+    const Node* entries = bundle ? bundle->member("entry") : nullptr;
+    for (const Node& entry : entries ? entries->children : std::vector<Node>{}) {
+      const Node* resource = entry.member("resource");
+      const Node* identifiers = resource ? resource->member("identifier") : nullptr;
+      if (!identifiers || resource->text_of("resourceType") != d.type || resource->text_of("id").empty()) continue;
+      for (const Node& identifier : identifiers->children) {
+        if (identifier.text_of("system") != url || identifier.text_of("value").empty()) continue;
+        std::string key = d.type + "|" + url + "|" + std::string(identifier.text_of("value"));
+        if (d.then != "trim") {
+          note_deletion(key, d.type, resource->text_of("id"), row);
+          continue;
+        }
+        Trim& trim = trims_[key];
+        if (trim.record.empty()) {
+          const Node* version = engine::get_path(*resource, "meta.versionId");
+          trim = Trim{d.type + "/" + std::string(resource->text_of("id")),
+                      StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, row};
+        }
+        trim.gone.insert(record);
+      }
+    }
   }
 }
 
@@ -82,40 +159,73 @@ void Builder::resolve_pending(Node& node) const {
 // of the upload's entry it names by fullUrl (found by that entry's identifier), else "".
 std::string Builder::stored_reference(const std::string& reference, const std::map<std::string, size_t>& by_full_url) {
   auto entry = by_full_url.find(reference);
-  if (entry == by_full_url.end()) return reference.starts_with("urn:") ? std::string() : reference;
-  const Built& b = built_[entry->second];
-  if (b.request_url.find('?') == std::string::npos) return b.request_url;  // Type/id
-  const StoredRecord* stored = stored_record(b.request_url);
+  if (entry == by_full_url.end() && reference.starts_with("urn:")) return std::string();
+  // A conditional reference to a record the upload does not send (a delta's known client) is
+  // the stored record it names: the stored list names it by id.
+  const std::string& url = entry == by_full_url.end() ? reference : built_[entry->second].request_url;
+  size_t query = url.find('?');
+  if (query == std::string::npos) return url;  // Type/id
+  const StoredRecord* stored = stored_record(url);
   std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
-  return id.empty() ? std::string() : b.type + "/" + std::string(id);
+  return id.empty() ? (entry == by_full_url.end() ? reference : std::string()) : url.substr(0, query) + "/" + std::string(id);
 }
 
-// In every list, of the items whose references name the same stored record (a household
-// member kept from an earlier month and the same client sent again), one is kept: the last
-// as written, in the place of the first, so the stored order stays and a month's sheet that
-// lists a member already there changes nothing.
+// In every list of an extended record, an item this upload writes replaces one the stored
+// record holds that names the same record (a household member kept from an earlier month and
+// the same client sent again), in its place, so the stored order stays and a month's sheet
+// that lists a member already there changes nothing. Items are matched in order, one for
+// one: a client in a household twice (two enrollments) keeps both memberships, and two items
+// of the same upload are never one.
 void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url) {
   if (node.is_value()) return;
   for (Node& child : node.children) drop_repeated_items(child, by_full_url);
   if (!node.is_array() || node.children.size() < 2) return;
-  auto reference_of = [](const Node& item) -> std::string {
-    if (item.is_object() && item.member("reference")) return std::string(item.text_of("reference"));
-    for (const Node& member : item.children)
-      if (member.is_object() && member.member("reference")) return std::string(member.text_of("reference"));
-    return {};
-  };
-  std::map<std::string, size_t> first_of;
+  std::map<std::string, std::vector<size_t>> stored_items;  // record → the stored items naming it
+  std::map<std::string, size_t> replaced;                   // record → how many of those were replaced
   std::vector<bool> repeated(node.children.size());
   for (size_t i = 0; i < node.children.size(); ++i) {
-    std::string record = stored_reference(reference_of(node.children[i]), by_full_url);
+    std::string reference = reference_of(node.children[i]);
+    std::string record = stored_reference(reference, by_full_url);
     if (record.empty()) continue;
-    auto [first, inserted] = first_of.emplace(record, i);
-    if (inserted) continue;
-    node.children[first->second] = std::move(node.children[i]);
+    if (!reference.starts_with("urn:") && reference.find('?') == std::string::npos) {  // as stored: Type/id
+      stored_items[record].push_back(i);
+      continue;
+    }
+    const std::vector<size_t>& slots = stored_items[record];
+    size_t& used = replaced[record];
+    if (used == slots.size()) continue;  // a new item: kept where it is
+    node.children[slots[used++]] = std::move(node.children[i]);
     repeated[i] = true;
   }
   size_t i = 0;
   std::erase_if(node.children, [&](const Node&) { return repeated[i++]; });
+}
+
+// Stored records a deletion trims (TableSpec::Dependent "then": "trim"): without the list
+// items that name a deleted record — this upload's own version of it, when it extends it —
+// and deleted when the lists that named one are left empty (a household of no one).
+void Builder::add_trims() {
+  for (auto& [key, trim] : trims_) {
+    if (auto built = by_key_.find(key); built != by_key_.end()) {
+      if (built_[built->second].extended) drop_items_naming(built_[built->second].resource, trim.gone);
+      continue;
+    }
+    std::string type = trim.record.substr(0, trim.record.find('/'));
+    Node resource = std::move(trim.stored.resource);
+    if (!drop_items_naming(resource, trim.gone)) {
+      note_deletion(key, type, std::string_view(trim.record).substr(type.size() + 1), trim.row);
+      continue;
+    }
+    resource.remove("meta");
+    Built& b = built_.emplace_back();
+    b.type = type;
+    b.full_url = b.local_url = "urn:uuid:" + engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);
+    b.request_url = trim.record;
+    if (!trim.stored.version.empty()) b.if_match = "W/\"" + trim.stored.version + "\"";
+    b.resource = std::move(resource);
+    b.rows.push_back(trim.row);
+  }
+  trims_.clear();
 }
 
 void Builder::make_bundle() {
@@ -148,6 +258,7 @@ void Builder::make_bundle() {
     for (Built& b : built_)
       if (b.extended) drop_repeated_items(b.resource, by_full_url);
   }
+  add_trims();
   for (Built& b : built_) {
     if (only_context(b)) continue;  // the part that stores it wrote it
     Node& entry = entries.children.emplace_back();

@@ -563,8 +563,8 @@ void Builder::map_table(const CompiledTable& compiled, const csv::Table& table, 
     bool read_only = context(ref);
     if (older[i]) {  // a later version of the record is in the table: it alone is read
       out_.skipped += read_only ? 0 : 1;
-      out_.warnings.push_back(table.name + " row " + std::to_string(table.rows[i].line) +
-                              ": an older version of a record a later row of the file gives again; the later one is taken");
+      out_.warnings.push_back(table.name + " row " + std::to_string(table.rows[i].line) + ": an older version (by " +
+                              compiled.spec->column(compiled.spec->newest_by)->name + ") of a record another row gives too; the latest is taken");
       continue;
     }
     Row row{table, i, compiled, spec, *bound, {}, {}, {}, {}};

@@ -33,6 +33,13 @@ class Records {
     (void)conditional_reference;
     return std::nullopt;
   }
+  // The records a search finds ("Encounter?subject=Patient/7&identifier=S%7C"), as a searchset
+  // Bundle in FHIR JSON, as the sender may see them; nothing when these records cannot tell
+  // (offline: what hangs off a deleted record is not found, and not deleted).
+  virtual std::optional<std::string> search(const std::string& query) const {
+    (void)query;
+    return std::nullopt;
+  }
   // Whether the sender may delete records of this type (a deleted row's record: TableSpec::
   // deletes); nothing when these records cannot tell (offline: the Bundle says what to do).
   virtual std::optional<bool> may_delete(const std::string& type) const {

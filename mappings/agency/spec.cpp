@@ -332,8 +332,12 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   for (Column& c : t.columns)
     if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
-  if (const JsonNode* deletes = node->member("deletes"); deletes && deletes->is_object())
-    t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line};
+  if (const JsonNode* deletes = node->member("deletes"); deletes && deletes->is_object()) {
+    t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line, {}};
+    if (const JsonNode* dependents = deletes->member("dependents"); dependents && dependents->is_array())
+      for (const JsonNode* d = dependents->first; d; d = d->next)
+        t.deletes->dependents.push_back({text(d, "of"), text(d, "type"), text(d, "search"), text(d, "system"), text(d, "then")});
+  }
   if (const JsonNode* newest = node->member("newest"); newest && newest->is_object()) {
     t.newest_key = text(newest, "key");
     t.newest_by = text(newest, "by");

@@ -250,10 +250,20 @@ struct TableSpec {
   // skipped row, without one) deletes the stored records with the identities of those of its
   // resources (a client deleted in the agency's system, stored from an earlier export). A
   // record the upload builds again is kept, and one never stored is not named at all.
+  // "dependents": [{"of": R, "type": T, "search": P, "system": S}]: the stored records of type
+  // T whose search parameter P names the record of resource R the row deletes, and that carry
+  // an identifier in S (records the format made), are deleted with it — what hangs off a
+  // deleted client or enrollment that the upload does not send again (an HMIS delta). With
+  // "then": "trim" such a record stays, without the list items that name the deleted one (a
+  // household without the deleted client), and goes when nothing else is left in those lists.
+  struct Dependent {
+    std::string of, type, search, system, then;
+  };
   struct Deletes {
     Condition when;
     std::vector<std::string> resources;
     uint32_t line = 0;
+    std::vector<Dependent> dependents;
     bool names(const std::string& resource) const;
   };
   std::optional<Deletes> deletes;

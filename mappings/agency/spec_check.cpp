@@ -134,6 +134,14 @@ struct Checker {
     if (d.resources.empty()) add(d.line, "\"deletes\" names no resource (\"resources\": [...] of the table's resource ids)");
     for (const std::string& id : d.resources)
       if (!ids.count(id)) add(d.line, "\"deletes\" names \"" + id + "\", which is not a resource of table \"" + table.name + "\"");
+    for (const TableSpec::Dependent& dep : d.dependents) {
+      if (!d.names(dep.of)) add(d.line, "a dependent is \"of\" \"" + dep.of + "\", which \"deletes\" does not name");
+      const StructureDef* sd = definitions.type(dep.type);
+      if (!sd || !sd->is_resource()) add(d.line, "a dependent's type \"" + dep.type + "\" is not a FHIR resource type");
+      if (dep.search.empty()) add(d.line, "a dependent names no \"search\" parameter (the one that names the deleted record)");
+      if (!spec.systems.count(dep.system)) add(d.line, "a dependent's system \"" + dep.system + "\" is not one of the spec's identifierSystems");
+      if (!dep.then.empty() && dep.then != "trim") add(d.line, "a dependent's \"then\" is \"trim\" or left out (deleted), not \"" + dep.then + "\"");
+    }
   }
 
   void check_assignment(const TableSpec& table, const std::set<std::string>& local_ids, const std::string& type,

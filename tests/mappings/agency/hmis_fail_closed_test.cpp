@@ -156,3 +156,19 @@ TEST_CASE("hmis fail closed: of two versions of a project made at the same momen
   REQUIRE(by_url(bundle, "Enrollment/E-1000/Destination"));
   CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kActCode, "HIV"));  // its exit
 }
+
+TEST_CASE("hmis fail closed: an exit to a HOPWA project from another (destination 327 or 426) is labelled HIV",
+          "[agency][hmis]") {
+  // E-1000 is at an ordinary project; moving from one HOPWA-funded project to HOPWA housing
+  // says the client lives with HIV, whatever the project the exit is from.
+  for (const std::string destination : {"327", "426"}) {
+    Files files = export_files("FY2024");
+    for (auto& [name, text] : files)
+      if (name == "Exit.csv") text = with_cell(text, "X-1", "Destination", destination);
+    auto bundle = bundle_of(hmis().convert_files(files, "local"));
+    INFO(destination);
+    REQUIRE(by_url(bundle, "Enrollment/E-1000/Destination"));
+    CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kActCode, "HIV"));
+    CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kConfidentiality, "R"));
+  }
+}

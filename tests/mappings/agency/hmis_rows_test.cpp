@@ -225,7 +225,7 @@ TEST_CASE("hmis independent export: of two versions of a record the later DateUp
   CHECK(!patients.count(deleted));  // its last version deletes it
   CHECK(dump(bundle).find("%7C" + deleted + "\"") == std::string::npos);  // nothing refers to it
   CHECK(std::count_if(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
-          return w.find("an older version of a record") != std::string::npos;
+          return w.find("an older version (by DateUpdated) of a record another row gives too") != std::string::npos;
         }) == 3);
   const auto* survivor = by_url(bundle, survivor_row);
   if (survivor) CHECK(dump(*survivor).find("LA32-8") == std::string::npos);  // not the older "No"
@@ -455,4 +455,34 @@ TEST_CASE("hmis independent export: IDs a spreadsheet rounded to scientific nota
     return p.where.starts_with("Client.csv") && p.where.ends_with("column \"PersonalID\"") &&
            p.message.find("a number a spreadsheet rounded") != std::string::npos;
   }));
+}
+
+TEST_CASE("hmis independent export: a PersonalID or EnrollmentID given to two people at the same moment is refused at its row",
+          "[agency][hmis]") {
+  // C-100's ID on a second row of the same DateUpdated naming someone else, and E-1002 (C-101's)
+  // again as C-100's: two people under one ID, which were made one record without a word.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files) {
+    if (name == "Client.csv") text = with_version(text, "C-100", {{"FirstName", "Pedro"}, {"LastName", "Alvarez"}, {"DOB", "2001-09-09"}});
+    if (name == "Enrollment.csv") text = with_version(text, "E-1002", {{"PersonalID", "C-100"}});
+  }
+  auto c = hmis().convert_files(files, "local");
+  auto refused = [&](const std::string& file, const std::string& column) {
+    return std::any_of(c.mapped.rejected.begin(), c.mapped.rejected.end(), [&](const agency::RowProblem& p) {
+      return p.where.starts_with(file + " row ") && p.where.ends_with("column \"" + column + "\"") &&
+             p.message.find("conflicting duplicate") != std::string::npos;
+    });
+  };
+  CHECK(refused("Client.csv", "FirstName"));
+  CHECK(refused("Enrollment.csv", "PersonalID"));
+  auto bundle = bundle_of(c);
+  const auto& maria = *by_identifier(bundle, "Patient").at("C-100");
+  CHECK(dump(maria["name"]).find("Pedro") == std::string::npos);
+  CHECK(str(maria["birthDate"]) == "1986-03-14");
+  const auto& episode = *by_identifier(bundle, "EpisodeOfCare").at("E-1002");
+  const auto* james = by_identifier(bundle, "Patient").at("C-101");
+  std::string james_url;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (&e["resource"] == james) james_url = str(e["fullUrl"]);
+  CHECK(str(episode["patient"]["reference"]) == james_url);  // still C-101's
 }

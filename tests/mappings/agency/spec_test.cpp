@@ -176,3 +176,19 @@ TEST_CASE("agency spec: deletes names the table's own resources and needs a skip
   CHECK(found.find("line 9: the condition names \"gone\", which is not a column key of \"test\"") != std::string::npos);
   CHECK(found.find("line 9: \"deletes\" names \"q\", which is not a resource of table \"test\"") != std::string::npos);
 }
+
+TEST_CASE("agency spec: a dependent of what a row deletes is of a resource it deletes and names a type and a system",
+          "[agency]") {
+  const std::string patient = R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"}}])";
+  CHECK(problems(patient + R"(,
+  "skip": {"present": ["name"]},
+  "deletes": {"resources": ["p"], "dependents": [{"of": "p", "type": "Encounter", "search": "subject", "system": "client"}]})") == "");
+  std::string found = problems(patient + R"(,
+  "skip": {"present": ["name"]},
+  "deletes": {"resources": ["p"], "dependents": [{"of": "q", "type": "Encountre", "system": "visit", "then": "drop"}]})");
+  CHECK(found.find("a dependent is \"of\" \"q\", which \"deletes\" does not name") != std::string::npos);
+  CHECK(found.find("a dependent's type \"Encountre\" is not a FHIR resource type") != std::string::npos);
+  CHECK(found.find("a dependent names no \"search\" parameter") != std::string::npos);
+  CHECK(found.find("a dependent's system \"visit\" is not one of the spec's identifierSystems") != std::string::npos);
+  CHECK(found.find("a dependent's \"then\" is \"trim\" or left out (deleted), not \"drop\"") != std::string::npos);
+}
