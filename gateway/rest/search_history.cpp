@@ -324,11 +324,9 @@ std::vector<std::pair<std::string, std::string>> FhirService::search_links(const
   links.emplace_back("self", bundle_link(call, path, parsed.used, q.offset, q.count, at));
   if (q.count == 0) return links;
   links.emplace_back("first", bundle_link(call, path, parsed.used, 0, q.count, at));
-  // The matches the page stands for: those shown and those of the snapshot deleted since.
-  size_t read = result.page.size() + result.gone;
-  bool more = result.cut || (result.total >= 0 ? q.offset + q.count < result.total : read == q.count);
+  bool more = result.cut || (result.total >= 0 ? q.offset + q.count < result.total : result.page.size() == q.count);
   // A page cut at the byte bound is followed from where it ended.
-  uint32_t shown = result.cut ? static_cast<uint32_t>(read) : q.count;
+  uint32_t shown = result.cut ? static_cast<uint32_t>(result.page.size()) : q.count;
   if (more) links.emplace_back("next", bundle_link(call, path, parsed.used, q.offset + shown, q.count, at));
   if (q.offset > 0) {
     links.emplace_back("previous", bundle_link(call, path, parsed.used, q.offset > q.count ? q.offset - q.count : 0, q.count, at));

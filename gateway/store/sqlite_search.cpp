@@ -489,12 +489,6 @@ std::string clause_sql(const Clause& clause, const std::string& alias, const std
 
 std::string search_conditions(const SearchQuery& query, const std::string& alias, std::vector<SqlBinding>& binds) {
   std::string where = alias + ".deleted = 0";
-  if (query.snapshot > 0) {
-    // A resource deleted after the snapshot keeps its rows (SqliteStore::apply) and so its
-    // place among the matches: the store leaves it off the page (SearchResult::gone).
-    where = "(" + where + " OR " + alias + ".seq > ?)";
-    binds.push_back({SqlBinding::Kind::Integer, {}, query.snapshot});
-  }
   if (!query.type.empty()) {
     where += " AND " + alias + ".type = ?";
     binds.push_back(text(query.type));

@@ -361,10 +361,7 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
     }
     static const std::vector<IndexEntry> kNoRows;
     const std::vector<IndexEntry>& rows = r.deleted ? kNoRows : w.index;
-    // A deleted resource keeps its last rows, so the pages of a search begun before the
-    // deletion still count it in its place (search_conditions); every search reads only
-    // resources not deleted, and a later version replaces the rows.
-    std::string packed = pack_index(r.deleted ? previous_rows : rows);
+    std::string packed = pack_index(rows);
     if (rid) {
       static const std::string kUpdate =
           "UPDATE resource_current SET version = ?1, deleted = ?2, updated_ms = ?3, seq = ?4, index_rows = ?5, "
@@ -382,10 +379,6 @@ void SqliteStore::apply(Connection& db, const std::vector<Write>& writes) {
       q.bind(6, seq).bind_blob(7, packed).bind_blob(8, r.access);
       q.run();
       rid = sqlite3_last_insert_rowid(db.handle());
-    }
-    if (r.deleted) {
-      run_hooks(db, r, rows, previous_access, w.maintenance);
-      continue;
     }
     for (const IndexEntry& e : previous_rows) delete_index_row(db, pid_of(db, r.type, e.param), rid, e);
     std::vector<std::pair<int64_t, const IndexEntry*>> added;
@@ -572,12 +565,7 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
     q.bind(next + 1, int64_t{query.offset});
     size_t bytes = 0;
     while (q.step()) {
-      ResourceRecord record = record_from(q);
-      if (record.deleted) {  // a match of the snapshot deleted since: its place is kept
-        ++result.gone;
-        continue;
-      }
-      result.page.push_back(std::move(record));
+      result.page.push_back(record_from(q));
       bytes += result.page.back().body.size();
       // Past the byte bound with room left: the page ends here if another match follows.
       if (query.max_page_bytes && bytes > query.max_page_bytes && result.page.size() < query.count) {
@@ -589,10 +577,9 @@ void SqliteStore::search_in(Connection& db, const SearchQuery& query, const std:
   if (query.want_total) {
     // A page that is not full ends the matches: the total needs no second pass
     // (unless the page is empty past the first, when the offset may overshoot).
-    size_t read = result.page.size() + result.gone;
-    bool last_page = !result.cut && read < query.count && (read > 0 || query.offset == 0);
+    bool last_page = !result.cut && result.page.size() < query.count && (!result.page.empty() || query.offset == 0);
     if (last_page) {
-      result.total = static_cast<int64_t>(query.offset + read);
+      result.total = static_cast<int64_t>(query.offset + result.page.size());
     } else {
       auto q = db.prepare("SELECT COUNT(*) FROM resource_current c WHERE " + where);
       bind_all(q, binds, 1);

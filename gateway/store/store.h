@@ -79,9 +79,6 @@ struct SearchResult {
   // The page ended at SearchQuery::max_page_bytes with matches still to come: the
   // next page starts after it, not after `count`.
   bool cut = false;
-  // Matches of the snapshot deleted since, left out of `page` but counted in its place, so
-  // the pages after it do not shift back (the next page starts after page + gone).
-  size_t gone = 0;
 };
 
 struct HistoryQuery {
