@@ -275,15 +275,3 @@ TEST_CASE("a system search over several types sorts by a parameter they all have
   CHECK(sorts("Encounter,Condition", "patient"));
   CHECK_FALSE(sorts("Encounter,Patient", "date"));
 }
-
-TEST_CASE("system|code finds an element of type code whose binding implies that system", "[fhir][search]") {
-  Fixture f;
-  f.add(R"({"resourceType":"Patient","id":"m","gender":"male"})");
-  f.add(R"({"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"code":"final"}]}})");
-  const std::string m = "Patient/m";
-  CHECK(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|male"}}));
-  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|female"}}));
-  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://example.org/genders|male"}}));
-  CHECK_FALSE(f.matches(m, "Patient", {{"gender:not", "http://hl7.org/fhir/administrative-gender|male"}}));
-  CHECK(f.matches("Observation/o", "Observation", {{"status", "http://hl7.org/fhir/observation-status|final"}}));
-}
