@@ -22,7 +22,7 @@ namespace {
 // version 5 the access facts of every version (who may see it, store.h).
 // Version 7 folds string rows of every Latin script, NFD accents, Greek and Cyrillic (fold.cpp).
 // Version 8 adds each UCUM quantity's canonical row (fhir/search/ucum_canonical.h).
-constexpr int kSchemaVersion = 8;  // 6: identifier:of-type rows; 7: string rows folded anew; 8: canonical UCUM rows
+constexpr int kSchemaVersion = 9;  // 6: identifier:of-type rows; 7: string rows folded anew; 8: canonical UCUM rows; 9: code-value-date rows
 constexpr const char* kResourceSchema = R"sql(
 CREATE TABLE IF NOT EXISTS resource_version(
   seq INTEGER PRIMARY KEY,
