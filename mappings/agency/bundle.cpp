@@ -216,7 +216,13 @@ void Builder::add_trims() {
       note_deletion(key, type, std::string_view(trim.record).substr(type.size() + 1), trim.row);
       continue;
     }
-    resource.remove("meta");
+    // The server's own members go; the labels stay (a trimmed household of a victim-service
+    // provider's client went back with no meta at all, and out to anyone caring for another member).
+    if (Node* meta = resource.member("meta")) {
+      meta->remove("versionId");
+      meta->remove("lastUpdated");
+      if (meta->empty()) resource.remove("meta");
+    }
     Built& b = built_.emplace_back();
     b.type = type;
     b.full_url = b.local_url = "urn:uuid:" + engine::name_uuid(spec_.name + "|" + agency_ + "|" + key);

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <set>
+
 #include "server_process.h"
 #include "support/test_support.h"
 
@@ -256,20 +258,54 @@ TEST_CASE("ingest: an HMIS delta of a deleted row alone is done when sent again"
 
 // A deleted client who shared a household (C-1007, HH-301's partner): the household stays, with
 // its head alone — no member or relationship names the deleted client any more.
+namespace {
+
+// A delta export of the sample's Export.csv and the Client.csv row of `client`, deleted.
+std::vector<std::pair<std::string, std::string>> client_deleted(const std::string& client) {
+  std::vector<std::pair<std::string, std::string>> delta;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
+    if (name == "Export.csv") delta.emplace_back(name, text);
+    if (name != "Client.csv") continue;
+    std::string row = header_and(text, client + ",", client + ",");
+    size_t kept = row.rfind(",U-12,,EXP-20241001");
+    REQUIRE(kept != std::string::npos);
+    delta.emplace_back(name, row.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
+  }
+  return delta;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: an HMIS household a deleted client leaves keeps its labels", "[e2e][agency]") {
+  // HH-303 is a victim-service provider's household: the Group written back without the
+  // deleted member went without meta, its R, SDV and ORCON labels lost.
+  ServerProcess server(temp_dir("hmis-delta-household-labels"));
+  auto c = server.client();
+  const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
+  REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
+  auto labels = [&] {
+    auto found = parsed(c->get("/fhir/Group?identifier=urn:carebridge:agency:local:hmis-household%7CHH-303").body);
+    REQUIRE(found["total"].GetInt() == 1);
+    const auto& group = found["entry"][0]["resource"];
+    std::set<std::string> codes;
+    for (const auto& l : group["meta"]["security"].GetArray()) codes.insert(l["code"].GetString());
+    return std::make_pair(codes, group["member"].Size());
+  };
+  auto [before, members] = labels();
+  REQUIRE(before.count("ORCON") == 1);
+  REQUIRE(members == 2);
+  REQUIRE(c->post("/ingest/hmis?file=delta.zip", zip_of(client_deleted("C-1004")), zipped).status == 200);
+  auto [after, left] = labels();
+  CHECK(left == 1);
+  CHECK(after == before);
+}
+
 TEST_CASE("ingest: an HMIS delta's deleted client leaves her household without her", "[e2e][agency]") {
   ServerProcess server(temp_dir("hmis-delta-household-member-deleted"));
   auto c = server.client();
   const carebridge::gateway::http::Headers zipped{{"Content-Type", "application/zip"}};
   REQUIRE(c->post("/ingest/hmis?file=full.zip", zip_of(folder_files(project_sample("agency/hmis/FY2024"))), zipped).status == 200);
-  std::vector<std::pair<std::string, std::string>> delta;
-  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024"))) {
-    if (name == "Export.csv") delta.emplace_back(name, text);
-    if (name != "Client.csv") continue;
-    std::string row = header_and(text, "C-1007,", "C-1007,");
-    size_t kept = row.rfind(",U-12,,EXP-20241001");
-    REQUIRE(kept != std::string::npos);
-    delta.emplace_back(name, row.replace(kept, 19, ",U-12,2024-10-02 08:00:00,EXP-20241001"));
-  }
+  auto delta = client_deleted("C-1007");
   for (int i = 0; i < 2; ++i) {
     auto posted = c->post("/ingest/hmis?file=delta.zip", zip_of(delta), zipped);
     INFO(posted.body.substr(0, 1500));
