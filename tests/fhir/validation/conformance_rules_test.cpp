@@ -248,6 +248,33 @@ TEST_CASE("StructureDefinition: a differential keeps within its base", "[validat
   }
 }
 
+TEST_CASE("StructureDefinition: lengths and ranges and targets only on types that take them", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.maritalStatus","path":"Patient.maritalStatus","type":[{"code":"CodeableConcept"}],"maxLength":20})",
+       "has a maxLength"},
+      {R"({"id":"Patient.name.family","path":"Patient.name.family","type":[{"code":"string"}],"minValueInteger":1})",
+       "has a minValue"},
+      {R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"integer"}],)"
+       R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/maxDecimalPlaces","valueInteger":2}]})",
+       "has a maxDecimalPlaces"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  for (const char* fine : {
+           R"({"id":"Patient.name.family","path":"Patient.name.family","type":[{"code":"string"}],"maxLength":40})",
+           R"({"id":"Patient.birthDate","path":"Patient.birthDate","type":[{"code":"date"}],"minValueDate":"1900-01-01"})",
+           R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"boolean"},{"code":"integer"}],)"
+           R"("maxValueInteger":9})",
+           // Without types of its own the element is not judged (the reference validator reads its own types).
+           R"({"id":"Patient.maritalStatus","path":"Patient.maritalStatus","maxLength":20})"}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("StructureDefinition: kind and extension url follow the base and the definition", "[validation][structure-definition]") {
   std::string profile = patient_profile("");
   auto fine = validate_text(profile);
