@@ -173,9 +173,11 @@ unsigned characteristics_of(std::string_view type) {
 // A length, range, decimal places, size or target profile is a constraint only some types take
 // (SD_ILLEGAL_CHARACTERISTICS): judged on the types the element itself lists, when one is known.
 void check_characteristics(Run& run, const Element& e, std::string_view path, const Path& at) {
-  unsigned have = 0;
-  bool known = false;
-  std::string listed;
+  // The root element's type is the profiled type itself.
+  bool root = path.find('.') == std::string_view::npos;
+  unsigned have = root ? characteristics_of(path) : 0;
+  bool known = root;
+  std::string listed = root ? std::string(path) : std::string();
   auto illegal = [&](std::string_view what, std::string_view types) {
     run.report(Severity::Error, "business-rule",
                std::string(path) + " has a " + std::string(what) + ", which the types " + std::string(types) +
@@ -221,8 +223,15 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
                    const Path& at) {
   std::string_view path = value_of(child_named(e, "path"));
   std::string_view id = value_of(child_named(e, "id"));
-  if (path.find('.') == std::string_view::npos) return;
   check_characteristics(run, e, path, at);
+  // A constraint says nothing about what a missing element means, but for an extension
+  // (SD_ELEMENT_NOT_IN_CONSTRAINT).
+  if (child_named(e, "meaningWhenMissing") && path != "Extension" && !path.ends_with(".extension")) {
+    run.report(Severity::Error, "structure",
+               std::string(path) + " has a meaningWhenMissing, which a constraining profile may give only an extension", e,
+               at);
+  }
+  if (path.find('.') == std::string_view::npos) return;
   bool found = true;
   BaseElement b = resolve(run, base, path, found);
   if (!found) {

@@ -262,6 +262,12 @@ TEST_CASE("StructureDefinition: lengths and ranges and targets only on types tha
     INFO(element << "\n" << describe(issues));
     CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
   }
+  // The root's type is the profiled resource, which has no length.
+  std::string root = patient_profile("");
+  root.replace(root.find(R"({"id":"Patient","path":"Patient"})"), 33, R"({"id":"Patient","path":"Patient","maxLength":5})");
+  auto rooted = validate_text(root);
+  INFO(describe(rooted));
+  CHECK(has_issue(rooted, Severity::Error, "business-rule", "StructureDefinition.differential.element[0]", "has a maxLength"));
   for (const char* fine : {
            R"({"id":"Patient.name.family","path":"Patient.name.family","type":[{"code":"string"}],"maxLength":40})",
            R"({"id":"Patient.birthDate","path":"Patient.birthDate","type":[{"code":"date"}],"minValueDate":"1900-01-01"})",
@@ -273,6 +279,15 @@ TEST_CASE("StructureDefinition: lengths and ranges and targets only on types tha
     INFO(fine << "\n" << describe(issues));
     CHECK(count_errors(issues) == 0);
   }
+}
+
+TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
+  auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
+  INFO(describe(status));
+  CHECK(has_issue(status, Severity::Error, "structure", "StructureDefinition.differential.element[1]", "meaningWhenMissing"));
+  auto extension = validate_text(patient_profile(R"({"id":"Patient.extension","path":"Patient.extension","meaningWhenMissing":"none"})"));
+  INFO(describe(extension));
+  CHECK(count_errors(extension) == 0);
 }
 
 TEST_CASE("StructureDefinition: kind and extension url follow the base and the definition", "[validation][structure-definition]") {
