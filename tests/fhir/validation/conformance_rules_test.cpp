@@ -171,6 +171,18 @@ TEST_CASE("ValueSet: a code system known by an OID is included by its URL", "[va
   CHECK(count_errors(value_set("urn:oid:1.2.3.4.5.6.7")) == 0);
 }
 
+TEST_CASE("ValueSet: include.system names a code system and not a value set", "[validation][value-set]") {
+  auto value_set = [](const std::string& system) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[{"system":")" + system + R"("}]}})");
+  };
+  auto named = value_set("http://hl7.org/fhir/ValueSet/administrative-gender");
+  INFO(describe(named));
+  CHECK(has_issue(named, Severity::Error, "invalid", "ValueSet.compose.include[0]", "is a value set"));
+  CHECK(count_errors(value_set("http://hl7.org/fhir/administrative-gender")) == 0);
+  CHECK(count_errors(value_set("http://example.org/fhir/CodeSystem/unknown")) == 0);
+}
+
 TEST_CASE("a security label is given once", "[validation][resource]") {
   auto issues = validate_text(patient(
       R"("meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"},)"
