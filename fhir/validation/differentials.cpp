@@ -2,7 +2,8 @@
 // snapshot judges it: every element it names exists in the base, its types are among the
 // base's (or derive from an abstract one), it does not loosen the base's cardinality,
 // it does not weaken a required binding, binds only what can be bound, fixes values of its
-// own types, and slices only what repeats.
+// own types, slices only what repeats, and sets lengths, ranges, sizes and target profiles
+// only on types that take them.
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -150,6 +151,71 @@ void check_values(Run& run, const Element& e, const std::vector<std::string>& ty
   }
 }
 
+// What a type can be constrained by, as the reference validator infers for types that do not
+// declare their characteristics (R4's do not): a length, a range, decimals, a size, a target.
+enum Characteristic : unsigned { kLength = 1, kRange = 2, kContinuous = 4, kSize = 8, kTarget = 16 };
+
+unsigned characteristics_of(std::string_view type) {
+  static const std::unordered_map<std::string_view, unsigned> table = {
+      {"integer", kRange | kLength}, {"integer64", kRange | kLength}, {"decimal", kRange | kContinuous | kLength},
+      {"base64Binary", kSize}, {"instant", kRange | kContinuous | kLength}, {"string", kLength}, {"uri", kLength},
+      {"date", kRange | kLength}, {"dateTime", kRange | kContinuous | kLength}, {"time", kRange | kContinuous | kLength},
+      {"canonical", kTarget | kLength}, {"code", kLength}, {"id", kLength}, {"markdown", kLength}, {"oid", kLength},
+      {"positiveInt", kRange | kLength}, {"unsignedInt", kRange | kLength}, {"url", kLength}, {"uuid", kLength},
+      {"Age", kRange | kContinuous}, {"Attachment", kSize}, {"CodeableReference", kTarget}, {"Count", kRange},
+      {"Distance", kRange | kContinuous}, {"Duration", kRange | kContinuous}, {"Money", kRange | kContinuous},
+      {"Quantity", kRange | kContinuous}, {"MoneyQuantity", kRange | kContinuous},
+      {"SimpleQuantity", kRange | kContinuous}, {"Reference", kTarget}};
+  auto found = table.find(type);
+  return found == table.end() ? 0 : found->second;
+}
+
+// A length, range, decimal places, size or target profile is a constraint only some types take
+// (SD_ILLEGAL_CHARACTERISTICS): judged on the types the element itself lists, when one is known.
+void check_characteristics(Run& run, const Element& e, std::string_view path, const Path& at) {
+  // The root element's type is the profiled type itself.
+  bool root = path.find('.') == std::string_view::npos;
+  unsigned have = root ? characteristics_of(path) : 0;
+  bool known = root;
+  std::string listed = root ? std::string(path) : std::string();
+  auto illegal = [&](std::string_view what, std::string_view types) {
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + " has a " + std::string(what) + ", which the types " + std::string(types) +
+                   " do not take",
+               e, at);
+  };
+  for (const Element* type : e.children()) {
+    if (type->name != "type") continue;
+    std::string_view code = value_of(child_named(*type, "code"));
+    if (code.empty() || !run.defs.type(code)) continue;
+    known = true;
+    have |= characteristics_of(code);
+    listed += (listed.empty() ? "" : ", ") + std::string(code);
+    if (child_named(*type, "targetProfile") && !(characteristics_of(code) & kTarget)) illegal("targetProfile", code);
+  }
+  if (!known) return;
+  auto needs = [&](bool present, unsigned characteristic, std::string_view what) {
+    if (present && !(have & characteristic)) illegal(what, listed);
+  };
+  auto has_extension = [&](std::string_view url) {
+    for (const Element* x : e.children()) {
+      if (x->name == "extension" && value_of(child_named(*x, "url")) == url) return true;
+    }
+    return false;
+  };
+  bool min_value = false, max_value = false;
+  for (const Element* c : e.children()) {
+    min_value = min_value || (c->name.starts_with("minValue") && c->name.size() > 8);
+    max_value = max_value || (c->name.starts_with("maxValue") && c->name.size() > 8);
+  }
+  needs(child_named(e, "maxLength") != nullptr, kLength, "maxLength");
+  needs(has_extension("http://hl7.org/fhir/StructureDefinition/minLength"), kLength, "minLength");
+  needs(min_value, kRange, "minValue");
+  needs(max_value, kRange, "maxValue");
+  needs(has_extension("http://hl7.org/fhir/StructureDefinition/maxDecimalPlaces"), kContinuous, "maxDecimalPlaces");
+  needs(has_extension("http://hl7.org/fhir/StructureDefinition/maxSize"), kSize, "maxSize");
+}
+
 // Paths the differential declares slicing on (unsliced elements), with the max written there.
 using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
 
@@ -157,6 +223,14 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
                    const Path& at) {
   std::string_view path = value_of(child_named(e, "path"));
   std::string_view id = value_of(child_named(e, "id"));
+  check_characteristics(run, e, path, at);
+  // A constraint says nothing about what a missing element means, but for an extension
+  // (SD_ELEMENT_NOT_IN_CONSTRAINT).
+  if (child_named(e, "meaningWhenMissing") && path != "Extension" && !path.ends_with(".extension")) {
+    run.report(Severity::Error, "structure",
+               std::string(path) + " has a meaningWhenMissing, which a constraining profile may give only an extension", e,
+               at);
+  }
   if (path.find('.') == std::string_view::npos) return;
   bool found = true;
   BaseElement b = resolve(run, base, path, found);

@@ -428,7 +428,8 @@ void duplicate_labels(Run& run, const Element& resource, const Path& path) {
   });
 }
 
-// Codes a value set lists from a code system we know completely must be codes of it.
+// Codes a value set lists from a code system we know completely must be codes of it, and what
+// include.system names must not be a value set.
 void value_set(Run& run, const Element& vs, const Path& path) {
   const Element* compose = child_named(vs, "compose");
   if (!compose) return;
@@ -446,6 +447,14 @@ void value_set(Run& run, const Element& vs, const Path& path) {
                          ": a value set includes a code system by its URL",
                      include, ip);
         }
+        return;
+      }
+      // A value set's URL in include.system (VALUESET_INCLUDE_WRONG_VS): include.valueSet is for those.
+      if (!known && run.defs.resource("ValueSet", system)) {
+        run.report(Severity::Error, "invalid",
+                   "the included code system '" + std::string(system) +
+                       "' is a value set: a value set includes another with include.valueSet",
+                   include, ip);
         return;
       }
       if (!known || !known->complete()) return;

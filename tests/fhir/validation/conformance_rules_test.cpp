@@ -171,6 +171,18 @@ TEST_CASE("ValueSet: a code system known by an OID is included by its URL", "[va
   CHECK(count_errors(value_set("urn:oid:1.2.3.4.5.6.7")) == 0);
 }
 
+TEST_CASE("ValueSet: include.system names a code system and not a value set", "[validation][value-set]") {
+  auto value_set = [](const std::string& system) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[{"system":")" + system + R"("}]}})");
+  };
+  auto named = value_set("http://hl7.org/fhir/ValueSet/administrative-gender");
+  INFO(describe(named));
+  CHECK(has_issue(named, Severity::Error, "invalid", "ValueSet.compose.include[0]", "is a value set"));
+  CHECK(count_errors(value_set("http://hl7.org/fhir/administrative-gender")) == 0);
+  CHECK(count_errors(value_set("http://example.org/fhir/CodeSystem/unknown")) == 0);
+}
+
 TEST_CASE("a security label is given once", "[validation][resource]") {
   auto issues = validate_text(patient(
       R"("meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"},)"
@@ -246,6 +258,48 @@ TEST_CASE("StructureDefinition: a differential keeps within its base", "[validat
     INFO(fine << "\n" << describe(issues));
     CHECK(count_errors(issues) == 0);
   }
+}
+
+TEST_CASE("StructureDefinition: lengths and ranges and targets only on types that take them", "[validation][structure-definition]") {
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {R"({"id":"Patient.maritalStatus","path":"Patient.maritalStatus","type":[{"code":"CodeableConcept"}],"maxLength":20})",
+       "has a maxLength"},
+      {R"({"id":"Patient.name.family","path":"Patient.name.family","type":[{"code":"string"}],"minValueInteger":1})",
+       "has a minValue"},
+      {R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"integer"}],)"
+       R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/maxDecimalPlaces","valueInteger":2}]})",
+       "has a maxDecimalPlaces"}};
+  for (const auto& [element, words] : wrong) {
+    auto issues = validate_text(patient_profile(element));
+    INFO(element << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]", words));
+  }
+  // The root's type is the profiled resource, which has no length.
+  std::string root = patient_profile("");
+  root.replace(root.find(R"({"id":"Patient","path":"Patient"})"), 33, R"({"id":"Patient","path":"Patient","maxLength":5})");
+  auto rooted = validate_text(root);
+  INFO(describe(rooted));
+  CHECK(has_issue(rooted, Severity::Error, "business-rule", "StructureDefinition.differential.element[0]", "has a maxLength"));
+  for (const char* fine : {
+           R"({"id":"Patient.name.family","path":"Patient.name.family","type":[{"code":"string"}],"maxLength":40})",
+           R"({"id":"Patient.birthDate","path":"Patient.birthDate","type":[{"code":"date"}],"minValueDate":"1900-01-01"})",
+           R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"boolean"},{"code":"integer"}],)"
+           R"("maxValueInteger":9})",
+           // Without types of its own the element is not judged (the reference validator reads its own types).
+           R"({"id":"Patient.maritalStatus","path":"Patient.maritalStatus","maxLength":20})"}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
+  auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
+  INFO(describe(status));
+  CHECK(has_issue(status, Severity::Error, "structure", "StructureDefinition.differential.element[1]", "meaningWhenMissing"));
+  auto extension = validate_text(patient_profile(R"({"id":"Patient.extension","path":"Patient.extension","meaningWhenMissing":"none"})"));
+  INFO(describe(extension));
+  CHECK(count_errors(extension) == 0);
 }
 
 TEST_CASE("StructureDefinition: kind and extension url follow the base and the definition", "[validation][structure-definition]") {
