@@ -129,7 +129,6 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"backlog", {"Waiting to be sent", "Esperando envío"}},
       {"oldest", {"Oldest waiting since", "Espera más antigua desde"}},
       {"last-error", {"Last error", "Último error"}},
-      {"withheld", {"Withheld by consent", "Retenidas por consentimiento"}},
       {"retry", {"Retry now", "Reintentar ahora"}},
       {"retried", {"Delivery was started again.", "El envío se reanudó."}},
       {"admins-only", {"Only your organization's administrators can see this page.",
