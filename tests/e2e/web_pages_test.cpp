@@ -125,6 +125,13 @@ TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five
   auto locked = sign_in(other, "eve", "correct horse battery");
   CHECK(locked.status == 401);
   CHECK(locked.body.find("locked") != std::string::npos);
+  // A name no one has is answered as a locked account is: the lock does not tell who is staff.
+  Browser guesser{*http, {}};
+  Response nobody;
+  for (int i = 0; i < 6; ++i) nobody = sign_in(guesser, "nobody-here", "guessing " + std::to_string(i));
+  auto without_form_values = [](const std::string& answer) { return std::regex_replace(answer, std::regex("value=\"[^\"]*\""), ""); };
+  CHECK(nobody.status == locked.status);
+  CHECK(without_form_values(nobody.body) == without_form_values(locked.body));
 }
 
 TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and the same file again changes nothing",
