@@ -31,6 +31,17 @@ bool TokenAuthorizer::anonymous_allowed(const Exchange& exchange) const {
   return false;
 }
 
+// /metrics counts each subscription's events, of every organization, and those withheld
+// from it (records its client may not read: a subscription to one patient's HIV results
+// counted them) — the operator's, not every client's, unless the config makes it public.
+Result<void> TokenAuthorizer::operators_only(const Exchange& exchange) const {
+  bool metrics = exchange.route && exchange.route->name == "metrics";
+  if (!metrics || rules_.metrics_public || (exchange.principal && exchange.principal->admin)) return {};
+  std::string reason = "the metrics are the operator's: an administrator's client reads them";
+  if (refusal_) refusal_(exchange, reason);
+  return Result<void>::failure("forbidden", reason);
+}
+
 Result<void> TokenAuthorizer::authorize(Exchange& exchange) {
   std::string_view header = exchange.request->header("Authorization");
   if (header.size() > 7 && strncasecmp(header.data(), "Bearer ", 7) == 0) {
@@ -40,12 +51,12 @@ Result<void> TokenAuthorizer::authorize(Exchange& exchange) {
       return Result<void>(who.issues());
     }
     exchange.principal = *who;
-    return {};
+    return operators_only(exchange);
   }
   if (!exchange.request->client_certificate.empty()) {  // mutual TLS: a registered client's certificate
     if (auto who = tokens_.authenticate_certificate(exchange.request->client_certificate)) {
       exchange.principal = *who;
-      return {};
+      return operators_only(exchange);
     }
   }
   if (!rules_.required) return {};  // the open development server: no caller, everything allowed

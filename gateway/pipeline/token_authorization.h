@@ -4,7 +4,8 @@
 // CapabilityStatement, /healthz, /readyz, the SMART configuration and token
 // endpoint, /metrics when the config says so, and the config's open paths). A
 // server that does not require tokens lets tokenless requests through as the open
-// development server's.
+// development server's. /metrics, unless public, is the operator's (an administrator's
+// client): it counts every organization's subscriptions and what was withheld from them.
 #pragma once
 
 #include <functional>
@@ -33,6 +34,8 @@ class TokenAuthorizer final : public Authorizer {
   bool anonymous_allowed(const Exchange& exchange) const;
 
  private:
+  Result<void> operators_only(const Exchange& exchange) const;
+
   security::TokenService& tokens_;
   TokenRules rules_;
   Refusal refusal_;

@@ -138,7 +138,9 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
 
 carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& event, store::CommitLog& log) {
   if (event.record.type == "Subscription") stage(event.record);
-  else if (!event.maintenance) match(event, log);  // upkeep is no event a subscriber asked for
+  // Upkeep is no event a subscriber asked for, and the audit trail is routed to no one
+  // (subscription.cpp, routed): each notification is audited, so it would feed itself.
+  else if (!event.maintenance && event.record.type != "AuditEvent") match(event, log);
   return {};
 }
 

@@ -251,6 +251,19 @@ std::string payload_refusal(const Json& channel) {
   return {};
 }
 
+// The audit trail is not sent to subscribers: every notification, and every one withheld, is
+// itself audited, so a subscription to AuditEvents would be told of its own notifications
+// without end (each a write, each audited) — one client's subscription filled the store.
+// It is refused when written rather than left to never fire (SubscriptionEvents::on_write).
+Result<Subscription> routed(Subscription s) {
+  for (const Target& t : s.targets)
+    if (t.resource == "AuditEvent")
+      return Result<Subscription>::failure("not-supported",
+                                           "Subscription.criteria: the audit trail is not sent to subscribers (each notification is "
+                                           "itself audited); an administrator's client reads it by searching AuditEvent");
+  return s;
+}
+
 }  // namespace
 
 Result<Subscription> read_subscription(std::string_view json, const Topics& topics,
@@ -292,7 +305,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
     auto targets = topic_targets(*topic, filters, registry);
     if (!targets) return targets.issues();
     s.targets = std::move(*targets);
-    return s;
+    return routed(std::move(s));
   }
   if (s.topic.find('?') == std::string::npos && s.topic.find("://") != std::string::npos)
     return Result<Subscription>::failure("not-found", "Subscription.criteria: no topic " + s.topic + " on this gateway");
@@ -301,7 +314,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   auto query = compile(registry, type, params);
   if (!query) return query.issues();
   s.targets.push_back({type, true, true, false, std::move(*query), false});
-  return s;
+  return routed(std::move(s));
 }
 
 }  // namespace carebridge::gateway::routing

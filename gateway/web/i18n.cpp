@@ -129,14 +129,16 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"backlog", {"Waiting to be sent", "Esperando envío"}},
       {"oldest", {"Oldest waiting since", "Espera más antigua desde"}},
       {"last-error", {"Last error", "Último error"}},
-      {"withheld", {"Withheld by consent", "Retenidas por consentimiento"}},
       {"retry", {"Retry now", "Reintentar ahora"}},
       {"retried", {"Delivery was started again.", "El envío se reanudó."}},
       {"admins-only", {"Only your organization's administrators can see this page.",
                        "Solo los administradores de su organización pueden ver esta página."}},
-      {"signin-wrong", {"The username or the password is not right.", "El usuario o la contraseña no son correctos."}},
-      {"signin-locked", {"This account is locked for 15 minutes after too many failed sign-ins.",
-                         "Esta cuenta está bloqueada por 15 minutos después de demasiados intentos fallidos."}},
+      // One answer whether the name is wrong or locked: only real accounts lock, so two answers
+      // would tell which names are staff (a shelter's people among them).
+      {"signin-wrong", {"The username or the password is not right, or the account is locked for 15 minutes after too many "
+                        "failed sign-ins.",
+                        "El usuario o la contraseña no son correctos, o la cuenta está bloqueada por 15 minutos después de "
+                        "demasiados intentos fallidos."}},
       {"csrf", {"This form has expired. Go back, reload the page and try again.",
                 "Este formulario venció. Regrese, recargue la página e intente otra vez."}},
       {"not-found", {"This page does not exist.", "Esta página no existe."}},

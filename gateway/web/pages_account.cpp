@@ -66,10 +66,8 @@ http::Response WebApp::signin_page(Visit& v, std::string_view error, unsigned st
 
 http::Response WebApp::signin(Visit& v) {
   auto user = users_.verify(v.form->field("username"), v.form->field("password"), fhir::time::now_ms());
-  if (!user) {
-    bool locked = user.issues().front().code == "lock-error";
-    return signin_page(v, v.t(locked ? "signin-locked" : "signin-wrong"), 401);
-  }
+  // Locked or wrong, one answer: only a real account locks, so telling them apart names the staff.
+  if (!user) return signin_page(v, v.t("signin-wrong"), 401);
   if (!v.token.empty()) sessions_.end(v.token);  // a new session at each sign-in: none can be fixed in advance
   std::string token = sessions_.start(*user, staff_principal(*user), fhir::time::now_ms());
   v.set_cookies.push_back(session_cookie(token, v.request.tls, false));

@@ -1,6 +1,8 @@
 // /subscriptions: for an organization's administrator, each of its subscriptions with its
-// status, what waits to be sent and since when, the last error, the events withheld by
-// consent (counted, never shown), and a button to retry now.
+// status, what waits to be sent and since when, the last error, and a button to retry now.
+// Not the events withheld from it: they are records its organization may not read, and
+// their count would tell that they exist (a subscription to one patient's HIV results
+// counted them); the operator has it in /metrics (carebridge_subscription_events_withheld).
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -45,15 +47,14 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
       rows += "<tr><td data-label=\"Id\">" + escape(id) + "</td><td data-label=\"" + t("status") + "\">" + escape(member(sub, "status")) +
               "</td><td data-label=\"" + t("endpoint") + "\">" + escape(endpoint) + "</td><td data-label=\"" + t("backlog") + "\">" +
               std::to_string(waits.waiting) + "</td><td data-label=\"" + t("oldest") + "\">" + escape(oldest) + "</td><td data-label=\"" +
-              t("last-error") + "\">" + escape(error.empty() ? "—" : error) + "</td><td data-label=\"" + t("withheld") + "\">" +
-              std::to_string(options_.events->withheld(id)) + "</td><td><form method=\"post\" action=\"/subscriptions/" +
+              t("last-error") + "\">" + escape(error.empty() ? "—" : error) + "</td><td><form method=\"post\" action=\"/subscriptions/" +
               escape(id) + "/retry\">" + v.csrf_field() + "<button type=\"submit\" aria-label=\"" + t("retry") + " " + escape(id) +
               "\">" + t("retry") + "</button></form></td></tr>";
     }
   if (rows.empty()) return html(v, 200, std::string(v.t("subscriptions")), s + "<p>" + t("none") + "</p>");
   s += "<table id=\"subscriptions\"><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">" + t("status") + "</th><th scope=\"col\">" +
        t("endpoint") + "</th><th scope=\"col\">" + t("backlog") + "</th><th scope=\"col\">" + t("oldest") + "</th><th scope=\"col\">" +
-       t("last-error") + "</th><th scope=\"col\">" + t("withheld") + "</th><th scope=\"col\">" + t("actions") + "</th></tr></thead><tbody>" +
+       t("last-error") + "</th><th scope=\"col\">" + t("actions") + "</th></tr></thead><tbody>" +
        rows + "</tbody></table>";
   return html(v, 200, std::string(v.t("subscriptions")), s);
 }

@@ -271,6 +271,25 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
   }));
 }
 
+TEST_CASE("routing: a Subscription to the audit trail is refused since each notification is itself audited",
+          "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-audit-trail", {{"clinic-a", "org-a", "system/*.cruds"}}, "", kLoopbackReceivers);
+  auto& http = g.http();
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  // Each notification (and each one withheld) writes an AuditEvent, which such a subscription
+  // would be told of in turn: one client's subscription wrote AuditEvents without end.
+  for (std::string criteria : {"AuditEvent", "AuditEvent?action=R"}) {
+    std::string body = R"({"resourceType":"Subscription","status":"requested","reason":"audit","criteria":")" + criteria +
+                       R"(","channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+    auto refused = http.post("/fhir/Subscription", body, a);
+    INFO(refused.body);
+    CHECK(refused.status == 422);
+    CHECK(refused.body.find("the audit trail is not sent to subscribers") != std::string::npos);
+  }
+  CHECK(parse_json(http.get("/fhir/Subscription?_summary=count", a).body)["total"].GetInt() == 0);
+}
+
 TEST_CASE("routing: a Subscription stays its creator's when another client of the organization updates it",
           "[e2e][routing][security]") {
   WebhookReceiver receiver;

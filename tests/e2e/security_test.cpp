@@ -47,6 +47,19 @@ std::string observation(const std::string& patient, const std::string& code, con
 
 }  // namespace
 
+TEST_CASE("The metrics count every organization's subscriptions and are read by the operator alone", "[gateway][e2e][security]") {
+  SecuredGateway g("security-metrics", {{"clinic-a", "org-a", "system/*.cruds"}, {"auditor", "", "system/AuditEvent.rs", true}});
+  auto& http = g.http();
+  // Each subscription's events withheld from it are records its client may not read: a
+  // client's own count tells that they exist, another's tells what others receive.
+  auto refused = http.get("/metrics", SecuredGateway::as(g.token("clinic-a")));
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("carebridge_") == std::string::npos);
+  auto read = http.get("/metrics", SecuredGateway::as(g.token("auditor", "system/AuditEvent.rs")));
+  CHECK(read.status == 200);
+  CHECK(read.body.find("carebridge_http_requests_total") != std::string::npos);
+}
+
 TEST_CASE("Only a valid token gets in, every refusal is audited", "[gateway][e2e][security]") {
   SecuredGateway g("security-tokens", {{"clinic-a", "org-a", "system/*.cruds"},
                                        {"labs-only", "org-a", "system/Observation.rs"},

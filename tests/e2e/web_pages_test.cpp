@@ -125,6 +125,13 @@ TEST_CASE("web: sign-in sets a session cookie only it can read, locks after five
   auto locked = sign_in(other, "eve", "correct horse battery");
   CHECK(locked.status == 401);
   CHECK(locked.body.find("locked") != std::string::npos);
+  // A name no one has is answered as a locked account is: the lock does not tell who is staff.
+  Browser guesser{*http, {}};
+  Response nobody;
+  for (int i = 0; i < 6; ++i) nobody = sign_in(guesser, "nobody-here", "guessing " + std::to_string(i));
+  auto without_form_values = [](const std::string& answer) { return std::regex_replace(answer, std::regex("value=\"[^\"]*\""), ""); };
+  CHECK(nobody.status == locked.status);
+  CHECK(without_form_values(nobody.body) == without_form_values(locked.body));
 }
 
 TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and the same file again changes nothing",
@@ -306,6 +313,42 @@ TEST_CASE("web: an administrator sees the organization's subscriptions, what wai
   auto theirs = other.get("/subscriptions");
   CHECK(theirs.body.find(id[1].str()) == std::string::npos);
   CHECK(other.post("/subscriptions/" + id[1].str() + "/retry", "csrf=" + csrf_of(theirs.body)).status == 404);
+}
+
+TEST_CASE("web: a subscription's page tells its organization nothing of the records its client may not read",
+          "[e2e][web][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("web-subscriptions-withheld", {{"clinic-system", "org-clinic", "system/*.cruds"}, {"hospital", "org-hosp", "system/*.cruds"}},
+                   "", kLoopbackReceivers);
+  REQUIRE(add_user(g.dir() / "data", "boss", "org-clinic", true) == 0);
+  auto clinic = SecuredGateway::as(g.token("clinic-system"));
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  std::string subscription = R"({"resourceType":"Subscription","status":"requested","reason":"HIV results",)"
+                             R"("criteria":"Observation?code=http://loinc.org|7917-8","channel":{"type":"rest-hook",)"
+                             R"("endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(g.http().post("/fhir/Subscription", subscription, clinic).status == 201);
+  REQUIRE(receiver.wait_for(1));  // the handshake
+  auto http = g.server().client();
+  Browser boss{*http, {}};
+  REQUIRE(sign_in(boss, "boss", "correct horse battery").status == 303);
+  auto table = [&] {
+    std::string page = boss.get("/subscriptions").body;
+    size_t from = page.find("<table id=\"subscriptions\""), to = page.find("</table>");
+    return from == std::string::npos || to == std::string::npos ? page : page.substr(from, to - from);
+  };
+  std::string before = table();
+  // The hospital's patient, whom the clinic does not care for, gets an HIV result: it matches
+  // the clinic's criteria and is withheld from it.
+  std::smatch pid;
+  auto made = g.http().post("/fhir/Patient", R"({"resourceType":"Patient","name":[{"family":"Adeyemi"}]})", hospital);
+  REQUIRE(std::regex_search(made.body, pid, std::regex("\"id\":\"([^\"]+)\"")));
+  std::string hiv = R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"7917-8"}]},)"
+                    R"("subject":{"reference":"Patient/)" + pid[1].str() + R"("},"valueString":"reactive"})";
+  REQUIRE(g.http().post("/fhir/Observation", hiv, hospital).status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  INFO(before);
+  CHECK(table() == before);  // no count of withheld events: it would tell such a result exists
+  CHECK(receiver.bodies().size() == 1);
 }
 
 // A delta export whose rows were deleted in the agency's system: a person's access lets them
