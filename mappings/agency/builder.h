@@ -128,6 +128,7 @@ class Builder {
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_deleted(const CompiledTable& compiled, const Row& row);
   void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row);
+  bool search_all(const std::string& query, std::vector<Node>& entries) const;
   bool note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row);
   void add_trims();
   void add_deletions(Node& entries);

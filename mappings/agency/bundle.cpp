@@ -88,10 +88,13 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
   for (const TableSpec::Dependent& d : deletes.dependents) {
     if (d.of != of) continue;
     std::string url = system(d.system);
-    auto found = records_->search(d.type + "?" + d.search + "=" + record + "&identifier=" + engine::token_criteria(url, "") + "&_count=1000");
-    auto bundle = found ? engine::read_json(*found) : std::nullopt;
-    const Node* entries = bundle ? bundle->member("entry") : nullptr;
-    for (const Node& entry : entries ? entries->children : std::vector<Node>{}) {
+    std::string query = d.type + "?" + d.search + "=" + record + "&identifier=" + engine::token_criteria(url, "") + "&_count=1000";
+    std::vector<Node> found;
+    if (!search_all(query, found)) {
+      out_.warnings.push_back(row.first + " row " + std::to_string(row.second) + ": the stored " + d.type +
+                              " records of the deleted " + record + " could not be searched, so they stay; send the deletion again");
+    }
+    for (const Node& entry : found) {
       const Node* resource = entry.member("resource");
       const Node* identifiers = resource ? resource->member("identifier") : nullptr;
       if (!identifiers || resource->text_of("resourceType") != d.type || resource->text_of("id").empty()) continue;
@@ -112,6 +115,25 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
       }
     }
   }
+}
+
+// Every entry of a search of the stored records, page after page (at most kMaxPages): false
+// when a page could not be read.
+bool Builder::search_all(const std::string& query, std::vector<Node>& entries) const {
+  constexpr size_t kMaxPages = 100;
+  for (size_t page = 0; page < kMaxPages; ++page) {
+    auto found = records_->search(query + (entries.empty() ? "" : "&_offset=" + std::to_string(entries.size())));
+    auto bundle = found ? engine::read_json(*found) : std::nullopt;
+    if (!bundle) return false;
+    Node* items = bundle->member("entry");
+    if (!items || items->children.empty()) return true;
+    for (Node& entry : items->children) entries.push_back(std::move(entry));
+    bool more = false;
+    if (const Node* links = bundle->member("link"))
+      for (const Node& link : links->children) more = more || link.text_of("relation") == "next";
+    if (!more) return true;
+  }
+  return true;
 }
 
 // A DELETE entry for each stored record a deleted row deletes, unless the upload builds it
