@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include <rapidjson/pointer.h>
 
 #include "fhir/json/json_reader.h"
 #include "fhir/model/builder.h"
@@ -40,6 +43,7 @@ std::string_view text_at(const Value& object, const char* name) {
 
 // The member of a parameter or part that holds its value[x] ("valueString"), or null.
 const rapidjson::GenericMember<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>* value_member(const Value& part) {
+  if (!part.IsObject()) return nullptr;  // a part that is no object (a string, a number) has none
   for (auto m = part.MemberBegin(); m != part.MemberEnd(); ++m) {
     std::string_view key(m->name.GetString(), m->name.GetStringLength());
     if (key.size() > 5 && key.starts_with("value") && key[5] >= 'A' && key[5] <= 'Z') return &*m;
@@ -68,6 +72,7 @@ std::optional<Operation> read_operation(const Value& parameter, std::string& err
     return std::nullopt;
   }
   for (const Value& part : parts->GetArray()) {
+    if (!part.IsObject()) continue;
     std::string_view name = text_at(part, "name");
     const auto* v = value_member(part);
     if (name == "value") op.value = &part;
@@ -91,22 +96,24 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
   Value object(rapidjson::kObjectType);
   const Value* parts = member(part, "part");
   if (!parts || !parts->IsArray()) return object;
+  std::unordered_map<std::string_view, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
   for (const Value& sub : parts->GetArray()) {
-    if (text_at(sub, "name").empty()) continue;
+    std::string_view key = text_at(sub, "name");
+    if (key.empty()) continue;
     std::string ignored;
     Value item = value_json(sub, a, ignored);
-    Value name(*member(sub, "name"), a);
-    auto found = object.FindMember(name);
-    if (found == object.MemberEnd()) {
-      object.AddMember(name, item, a);
-    } else {
-      if (!found->value.IsArray()) {
-        Value list(rapidjson::kArrayType);
-        list.PushBack(found->value, a);
-        found->value = list;
-      }
-      found->value.PushBack(item, a);
+    auto [found, fresh] = at.try_emplace(key, object.MemberCount());
+    if (fresh) {
+      object.AddMember(Value(*member(sub, "name"), a), item, a);
+      continue;
     }
+    Value& existing = (object.MemberBegin() + found->second)->value;
+    if (!existing.IsArray()) {
+      Value list(rapidjson::kArrayType);
+      list.PushBack(existing, a);
+      existing = list;
+    }
+    existing.PushBack(item, a);
   }
   return object;
 }
@@ -148,6 +155,41 @@ rapidjson::Document json_patch(std::string_view op, const std::string& path, con
   return patch;
 }
 
+// The pointer of a primitive's twin, which holds its id and extensions: "/name/0/given/1" is
+// "/name/0/_given/1", "/birthDate" "/_birthDate" (FHIR JSON: a primitive's "_name" member).
+std::string twin_of(const std::string& pointer, bool in_list) {
+  size_t cut = pointer.rfind('/');
+  if (in_list && cut != std::string::npos) cut = pointer.rfind('/', cut - 1);
+  return pointer.substr(0, cut + 1) + "_" + pointer.substr(cut + 1);
+}
+
+// Leaves no empty object, no empty list and no twin list of nulls below `v`, as FHIR JSON
+// allows none: deleting the last item of a list deletes the list, and an object left with
+// nothing goes too. Twin lists ("_given") keep their places.
+void prune(Value& v) {
+  auto empty = [](const Value& x, bool twin) {
+    if (x.IsObject()) return x.MemberCount() == 0;
+    if (!x.IsArray()) return false;
+    for (const Value& item : x.GetArray())
+      if (!item.IsNull() || !twin) return false;
+    return true;
+  };
+  if (v.IsArray()) {
+    for (Value& item : v.GetArray()) prune(item);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (auto m = v.MemberBegin(); m != v.MemberEnd();) {
+    prune(m->value);
+    bool twin = m->name.GetStringLength() > 1 && m->name.GetString()[0] == '_';
+    if (m->value.IsArray() && !twin) {
+      Value& list = m->value;
+      for (auto item = list.Begin(); item != list.End();) item = item->IsObject() && item->MemberCount() == 0 ? list.Erase(item) : item + 1;
+    }
+    m = empty(m->value, twin) ? v.EraseMember(m) : m + 1;
+  }
+}
+
 class Patcher {
  public:
   Patcher(rapidjson::Document& target, const fhir::fhirpath::Engine& engine, const PatchLimits& limits)
@@ -158,6 +200,9 @@ class Patcher {
 
  private:
   std::string add(const Operation& op, const Element& parent, Value& value, const std::string& type);
+  std::string remove(const Element& element, const std::string& pointer);
+  // The same change to a primitive list's twin ("_given"), when the resource has one.
+  void change_twin(const std::string& list, std::string_view op, const std::string& path, const std::string* from);
   // A value made of parts as the definitions shape it: where `value` becomes the property
   // `name` of `parent`, each member that repeats is a list (parts do not say).
   void shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a);
@@ -202,7 +247,7 @@ std::string Patcher::apply(const Operation& op) {
   auto pointer = pointer_to(*items[0], target_);
   if (!pointer) return "the element the path finds has no place in the resource's JSON";
   if (op.type == "add") return add(op, *items[0], value, type);
-  if (op.type == "delete") return apply_json_patch(target_, json_patch("remove", *pointer, nullptr, nullptr), limits_);
+  if (op.type == "delete") return remove(*items[0], *pointer);
   if (op.type == "replace") return apply_json_patch(target_, json_patch("replace", *pointer, nullptr, &value), limits_);
   return "the type '" + op.type + "' is not add, insert, delete, replace or move";
 }
@@ -261,6 +306,25 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
   }
 }
 
+// delete: the element, and a primitive's twin with its extensions; then what is left empty.
+std::string Patcher::remove(const Element& element, const std::string& pointer) {
+  std::string error = apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
+  if (!error.empty()) return error;
+  std::string twin = twin_of(pointer, element.repeats());
+  if (element.is_primitive() && rapidjson::Pointer(twin.c_str()).Get(target_))
+    error = apply_json_patch(target_, json_patch("remove", twin, nullptr, nullptr), limits_);
+  prune(target_);
+  return error;
+}
+
+void Patcher::change_twin(const std::string& list, std::string_view op, const std::string& path, const std::string* from) {
+  std::string twin = twin_of(list, false);
+  if (!rapidjson::Pointer(twin.c_str()).Get(target_)) return;
+  Value null_item;
+  std::string twin_from = from ? twin + from->substr(list.size()) : std::string();
+  apply_json_patch(target_, json_patch(op, twin + path.substr(list.size()), from ? &twin_from : nullptr, from ? nullptr : &null_item), limits_);
+}
+
 // insert and move: `items` are the list the path finds (one parent, one name).
 std::string Patcher::list_change(const Operation& op, const std::vector<const Element*>& items, Value* value) {
   if (items.empty()) return "the path finds no list (add makes one)";
@@ -272,12 +336,17 @@ std::string Patcher::list_change(const Operation& op, const std::vector<const El
   auto count = static_cast<long>(items.size());
   if (op.type == "insert") {
     if (!op.index || *op.index > count) return "insert needs an index from 0 to " + std::to_string(count);
-    return apply_json_patch(target_, json_patch("add", list + "/" + std::to_string(*op.index), nullptr, value), limits_);
+    std::string at = list + "/" + std::to_string(*op.index);
+    std::string error = apply_json_patch(target_, json_patch("add", at, nullptr, value), limits_);
+    if (error.empty() && items[0]->is_primitive()) change_twin(list, "add", at, nullptr);  // its place, with nothing
+    return error;
   }
   if (!op.source || !op.destination || *op.source >= count || *op.destination >= count)
     return "move needs a source and a destination below " + std::to_string(count);
-  std::string from = list + "/" + std::to_string(*op.source);
-  return apply_json_patch(target_, json_patch("move", list + "/" + std::to_string(*op.destination), &from, nullptr), limits_);
+  std::string from = list + "/" + std::to_string(*op.source), to = list + "/" + std::to_string(*op.destination);
+  std::string error = apply_json_patch(target_, json_patch("move", to, &from, nullptr), limits_);
+  if (error.empty() && items[0]->is_primitive()) change_twin(list, "move", to, &from);  // the extensions move along
+  return error;
 }
 
 }  // namespace

@@ -92,3 +92,36 @@ TEST_CASE("a FHIRPath Patch in XML applies as in JSON and a bad operation change
   }
   CHECK(str(parse_json(c->get("/fhir/Patient/f2").body)["meta"], "versionId") == "2");
 }
+
+TEST_CASE("a FHIRPath Patch deletes a list's last item and a primitive's extensions with it", "[e2e][http]") {
+  // Deleting the only identifier left "identifier":[] (refused as no FHIR), and a given name's
+  // qualifier stayed in "_given" at its old place, or moved onto another name.
+  ServerProcess server(temp_dir("fhirpath-patch-lists"));
+  auto c = server.client();
+  const std::string qualifier =
+      R"({"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier","valueCode":"CL"}]})";
+  REQUIRE(c->put("/fhir/Patient/f3", R"({"resourceType":"Patient","id":"f3","identifier":[{"system":"urn:a","value":"1"}],)"
+                                     R"("name":[{"family":"Doe","given":["Ann","Marie"],"_given":[)" + qualifier + R"(,null]}]})",
+                 json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f3", parameters({
+      operation("delete", "Patient.identifier"),
+      operation("move", "Patient.name[0].given", R"({"name":"source","valueInteger":0},{"name":"destination","valueInteger":1})"),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f3").body);
+  CHECK_FALSE(now.HasMember("identifier"));
+  CHECK(std::string(now["name"][0]["given"][1].GetString()) == "Ann");
+  CHECK(now["name"][0]["_given"][0].IsNull());
+  CHECK(now["name"][0]["_given"][1].HasMember("extension"));  // Ann's qualifier moved with her
+  auto deleted = fhirpath_patch(*c, "/fhir/Patient/f3", parameters({operation("delete", "Patient.name[0].given[1]")}));
+  INFO(deleted.body);
+  REQUIRE(deleted.status == 200);
+  now = parse_json(c->get("/fhir/Patient/f3").body);
+  CHECK(now["name"][0]["given"].Size() == 1);
+  CHECK_FALSE(now["name"][0].HasMember("_given"));  // only nulls were left
+  // A part that is no object is refused, and the server keeps serving.
+  auto odd = fhirpath_patch(*c, "/fhir/Patient/f3", R"({"resourceType":"Parameters","parameter":[{"name":"operation","part":["AAAA",1]}]})");
+  CHECK(odd.status == 422);
+  CHECK(c->get("/fhir/Patient/f3").status == 200);
+}
