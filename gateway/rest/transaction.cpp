@@ -371,18 +371,24 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
 std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                                       const std::unordered_map<std::string, std::string>& ids,
                                                       const std::unordered_set<std::string>& gone) {
+  // First every reference to an entry, so that the entries a conditional reference is
+  // matched against name each other as stored (an Encounter's subject, the Patient/id its
+  // urn:uuid became), whichever entry comes first.
+  for (auto& e : entries) {
+    if (!e.resource || e.done || e.method == "DELETE") continue;
+    std::string_view base = restful_base(definitions_, e);
+    for_each_reference(*e.resource, [&](Element& value) {
+      if (const std::string* target = entry_named(ids, value.value, base)) value.value = doc.copy(*target);
+    });
+    if (!ids.empty()) link_narratives(doc, *e.resource, ids, base);
+  }
   std::unordered_map<std::string, std::string> conditional;  // "Type?criteria" -> "Type/id", searched once
   PendingEntries pending(registry_, *extractor_, search_limits(), entries);
   for (auto& e : entries) {
     if (!e.resource || e.done || e.method == "DELETE") continue;
     std::optional<Result> failed;
-    std::string_view base = restful_base(definitions_, e);
     for_each_reference(*e.resource, [&](Element& value) {
       std::string v(value.value);
-      if (const std::string* target = entry_named(ids, v, base)) {
-        value.value = doc.copy(*target);
-        return;
-      }
       auto [type, criteria] = conditional_reference(v);
       if (type.empty() || value.base_name() != "reference" || failed) return;
       if (!ids.empty()) v = std::string(type) + "?" + with_entry_ids(criteria, ids);  // placeholders in its criteria too
@@ -399,7 +405,6 @@ std::optional<Result> FhirService::resolve_references(const Caller& who, fhir::m
       value.value = doc.copy(hit->second);
     });
     if (failed) return entry_failure(e, std::move(*failed));
-    if (!ids.empty()) link_narratives(doc, *e.resource, ids, base);
   }
   return std::nullopt;
 }

@@ -577,4 +577,14 @@ TEST_CASE("a conditional url naming another entry's placeholder searches for wha
   CHECK(entry_status(again, 1) == "200 OK");
   CHECK(again["entry"][2]["resource"]["total"].GetInt() == 1);
   CHECK(total(*c, "/fhir/Encounter") == 1);
+  // The conditional reference ahead of the entries it names finds them too.
+  std::string observation_first = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+                                  bundle.substr(bundle.rfind(R"({"fullUrl":"urn:uuid:7a8b9c0d)"), std::string::npos);
+  observation_first = observation_first.substr(0, observation_first.size() - 2) + "," +
+                      bundle.substr(bundle.find(R"({"fullUrl":"urn:uuid:6f7a8b9c)"), bundle.find(R"(,{"request")") - bundle.find(R"({"fullUrl":"urn:uuid:6f7a8b9c)")) + "]}";
+  INFO(observation_first);
+  ServerProcess fresh(temp_dir("conditional-url-placeholder-reordered"));  // nothing stored: the entries alone answer
+  auto reordered = fresh.client()->post("/fhir", observation_first, json_headers());
+  INFO(reordered.body.substr(0, 800));
+  CHECK(reordered.status == 200);
 }
