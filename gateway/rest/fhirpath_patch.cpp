@@ -93,6 +93,7 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
     type = std::string(m->name.GetString() + 5, m->name.GetStringLength() - 5);
     return Value(m->value, a);
   }
+  if (const Value* resource = member(part, "resource")) return Value(*resource, a);  // a contained resource
   Value object(rapidjson::kObjectType);
   const Value* parts = member(part, "part");
   if (!parts || !parts->IsArray()) return object;
@@ -126,11 +127,18 @@ std::optional<std::string> pointer_to(const Element& element, const Value& json)
   std::reverse(chain.begin(), chain.end());
   std::string pointer;
   const Value* at = &json;
-  for (const Element* e : chain) {
+  for (size_t k = 0; k < chain.size(); ++k) {
+    const Element* e = chain[k];
     if (!at->IsObject()) return std::nullopt;
-    auto member = at->FindMember(Value(rapidjson::StringRef(e->name.data(), e->name.size())));
+    // A primitive's id and extensions are in its twin ("_birthDate"), which may be all it has.
+    std::string name = (e->is_primitive() && k + 1 < chain.size() ? "_" : "") + std::string(e->name);
+    auto member = at->FindMember(Value(name.c_str(), static_cast<rapidjson::SizeType>(name.size())));
+    if (member == at->MemberEnd() && e->is_primitive() && name.front() != '_') {
+      name.insert(0, "_");
+      member = at->FindMember(Value(name.c_str(), static_cast<rapidjson::SizeType>(name.size())));
+    }
     if (member == at->MemberEnd()) return std::nullopt;
-    pointer += "/" + std::string(e->name);
+    pointer += "/" + name;
     at = &member->value;
     if (!at->IsArray()) continue;
     size_t index = 0;
@@ -201,6 +209,7 @@ class Patcher {
  private:
   std::string add(const Operation& op, const Element& parent, Value& value, const std::string& type);
   std::string remove(const Element& element, const std::string& pointer);
+  std::string replace(const Element& element, const std::string& pointer, Value& value, const std::string& type);
   // The same change to a primitive list's twin ("_given"), when the resource has one.
   void change_twin(const std::string& list, std::string_view op, const std::string& path, const std::string* from);
   // A value made of parts as the definitions shape it: where `value` becomes the property
@@ -248,7 +257,7 @@ std::string Patcher::apply(const Operation& op) {
   if (!pointer) return "the element the path finds has no place in the resource's JSON";
   if (op.type == "add") return add(op, *items[0], value, type);
   if (op.type == "delete") return remove(*items[0], *pointer);
-  if (op.type == "replace") return apply_json_patch(target_, json_patch("replace", *pointer, nullptr, &value), limits_);
+  if (op.type == "replace") return replace(*items[0], *pointer, value, type);
   return "the type '" + op.type + "' is not add, insert, delete, replace or move";
 }
 
@@ -314,6 +323,21 @@ std::string Patcher::remove(const Element& element, const std::string& pointer) 
   if (element.is_primitive() && rapidjson::Pointer(twin.c_str()).Get(target_))
     error = apply_json_patch(target_, json_patch("remove", twin, nullptr, nullptr), limits_);
   prune(target_);
+  return error;
+}
+
+// replace: the element's value; a choice given a value of another type is renamed for it
+// (valueQuantity replaced by a valueString is valueString), and a primitive that had only
+// its twin gets its value beside it.
+std::string Patcher::replace(const Element& element, const std::string& pointer, Value& value, const std::string& type) {
+  size_t cut = pointer.rfind('/');
+  std::string member = pointer.substr(cut + 1);
+  bool twin_only = member.starts_with("_") && element.is_primitive();
+  bool choice = element.definition && element.definition->is_choice && !type.empty();
+  std::string wanted = choice ? std::string(element.base_name()) + type : twin_only ? member.substr(1) : member;
+  if (wanted == member) return apply_json_patch(target_, json_patch("replace", pointer, nullptr, &value), limits_);
+  std::string error = twin_only ? std::string() : apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
+  if (error.empty()) error = apply_json_patch(target_, json_patch("add", pointer.substr(0, cut + 1) + wanted, nullptr, &value), limits_);
   return error;
 }
 

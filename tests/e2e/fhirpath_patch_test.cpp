@@ -125,3 +125,30 @@ TEST_CASE("a FHIRPath Patch deletes a list's last item and a primitive's extensi
   CHECK(odd.status == 422);
   CHECK(c->get("/fhir/Patient/f3").status == 200);
 }
+
+TEST_CASE("a FHIRPath Patch reaches a primitive's extensions and retypes a choice", "[e2e][http]") {
+  // A data-absent-reason on a birth date lives in "_birthDate": the path to it had no place in
+  // the JSON (422). A valueQuantity replaced by a string was written as "valueQuantity":"...".
+  ServerProcess server(temp_dir("fhirpath-patch-primitives"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f4", R"({"resourceType":"Patient","id":"f4","_birthDate":{"extension":[{"url":)"
+                                     R"("http://hl7.org/fhir/StructureDefinition/data-absent-reason","valueCode":"unknown"}]}})",
+                 json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f4", parameters({
+      operation("replace", "Patient.birthDate", R"({"name":"value","valueDate":"1990-04-05"})"),
+      operation("delete", "Patient.birthDate.extension"),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f4").body);
+  CHECK(str(now, "birthDate") == "1990-04-05");
+  CHECK_FALSE(now.HasMember("_birthDate"));
+  REQUIRE(c->put("/fhir/Observation/o4", R"({"resourceType":"Observation","id":"o4","status":"final","code":{"text":"mood"},)"
+                                         R"("valueQuantity":{"value":3}})", json_headers()).status == 201);
+  auto retyped = fhirpath_patch(*c, "/fhir/Observation/o4", parameters({operation("replace", "Observation.value", R"({"name":"value","valueString":"calm"})")}));
+  INFO(retyped.body);
+  REQUIRE(retyped.status == 200);
+  auto observation = parse_json(c->get("/fhir/Observation/o4").body);
+  CHECK(str(observation, "valueString") == "calm");
+  CHECK_FALSE(observation.HasMember("valueQuantity"));
+}
