@@ -47,9 +47,13 @@ void set_subscription_status(gateway::rest::FhirService& service, gateway::store
 
 // Per subscription: events queued (logged, not yet delivered), delivered, withheld, and
 // failed attempts in a row (label: the subscription id; bounded by the subscriptions stored).
+// `public_metrics`: /metrics is read without a token (auth.metrics_public), so the events
+// withheld from each subscription are counted together only — by subscription, a count that
+// rises tells its client a record it may not read was written.
 std::string subscription_metrics(const routing::SubscriptionEvents& events, const routing::Delivery& delivery,
-                                 gateway::store::Store& store) {
+                                 gateway::store::Store& store, bool public_metrics) {
   std::string queued, delivered, withheld, failing;
+  uint64_t withheld_in_all = 0;
   for (const auto& s : events.subscriptions()) {
     auto state = delivery.state(s->id);
     int64_t last = state.delivered;
@@ -61,7 +65,8 @@ std::string subscription_metrics(const routing::SubscriptionEvents& events, cons
     std::string label = "{subscription=\"" + s->id + "\"} ";
     queued += "carebridge_subscription_events_queued" + label + std::to_string(last - state.delivered) + "\n";
     delivered += "carebridge_subscription_events_delivered" + label + std::to_string(state.delivered) + "\n";
-    withheld += "carebridge_subscription_events_withheld" + label + std::to_string(events.withheld(s->id)) + "\n";
+    withheld_in_all += events.withheld(s->id);
+    if (!public_metrics) withheld += "carebridge_subscription_events_withheld" + label + std::to_string(events.withheld(s->id)) + "\n";
     failing += "carebridge_subscription_failed_attempts" + label + std::to_string(state.failures) + "\n";
   }
   return "# HELP carebridge_subscription_events_queued Events logged for a subscription and not yet delivered.\n"
@@ -69,7 +74,8 @@ std::string subscription_metrics(const routing::SubscriptionEvents& events, cons
          "# HELP carebridge_subscription_events_delivered The last event number delivered.\n"
          "# TYPE carebridge_subscription_events_delivered counter\n" + delivered +
          "# HELP carebridge_subscription_events_withheld Events withheld since start: the client may not read them.\n"
-         "# TYPE carebridge_subscription_events_withheld counter\n" + withheld +
+         "# TYPE carebridge_subscription_events_withheld counter\n" +
+         (public_metrics ? "carebridge_subscription_events_withheld " + std::to_string(withheld_in_all) + "\n" : withheld) +
          "# HELP carebridge_subscription_failed_attempts Delivery attempts failed in a row.\n"
          "# TYPE carebridge_subscription_failed_attempts gauge\n" + failing;
 }
@@ -218,7 +224,7 @@ std::unique_ptr<routing::WebsocketHub> start_websocket(const std::string& addres
 
 // Who tells delivery what: new events and bindings wake it, its state bounds the backlog,
 // and /metrics shows each subscription.
-void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, gateway::store::Store& store) {
+void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, gateway::store::Store& store, bool public_metrics) {
   auto* delivery = r.delivery.get();
   if (r.websocket) {
     r.websocket->set_handshake([delivery](const std::string& id) { return delivery->handshake_notification(id); });
@@ -228,7 +234,9 @@ void connect(Routing& r, uint32_t max_backlog, gateway::http::Metrics& metrics, 
       max_backlog, [delivery](const std::string& id) { return delivery->state(id).delivered; },
       [delivery](const std::string& id, int64_t max) { delivery->overflowed(id, max); });
   r.events->on_change([delivery](const std::vector<std::string>& ids) { delivery->wake(ids); });
-  metrics.add_source([events = r.events.get(), delivery, &store] { return subscription_metrics(*events, *delivery, store); });
+  metrics.add_source([events = r.events.get(), delivery, &store, public_metrics] {
+    return subscription_metrics(*events, *delivery, store, public_metrics);
+  });
 }
 
 }  // namespace
@@ -261,7 +269,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   capability.websocket = options.websocket != nullptr;
   service.set_subscriptions(std::move(capability));
   r->delivery = std::make_unique<routing::Delivery>(store, *r->events, std::move(options));
-  connect(*r, config.routing.max_backlog, metrics, store);
+  connect(*r, config.routing.max_backlog, metrics, store, config.auth.metrics_public);
   return r;
 }
 

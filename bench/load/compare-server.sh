@@ -57,7 +57,7 @@ if [ "$setup" = realistic ]; then
   "$binary" clients keygen --out "$work/hospital" >/dev/null
   "$binary" clients add hospital --organization hosp --jwks "$work/hospital/public-keys.jwks" \
     --scope "system/*.cruds" --data-dir "$work/data" >/dev/null
-  echo '{"logging":{"requests":false},"auth":{"required":true,"token_lifetime_s":3600},
+  echo '{"logging":{"requests":false},"auth":{"required":true,"metrics_public":true,"token_lifetime_s":3600},
     "validation":{"policy":"ingest"},"routing":{"allowed_hosts":["127.0.0.1"]}}' >"$work/config.json"
   node bench/npm/quiet-receiver.js 0 >"$work/receiver.log" 2>&1 &
   rx_pid=$!

@@ -60,6 +60,16 @@ TEST_CASE("The metrics count every organization's subscriptions and are read by 
   CHECK(read.body.find("carebridge_http_requests_total") != std::string::npos);
 }
 
+TEST_CASE("Metrics read without a token count withheld events together only", "[gateway][e2e][security]") {
+  // With auth.metrics_public anyone reads /metrics: a count by subscription would tell its
+  // client again that records it may not read were written.
+  SecuredGateway g("security-metrics-public", {{"clinic-a", "org-a", "system/*.cruds"}}, R"("metrics_public":true)");
+  auto open = g.http().get("/metrics");
+  REQUIRE(open.status == 200);
+  CHECK(open.body.find("carebridge_subscription_events_withheld 0\n") != std::string::npos);
+  CHECK(open.body.find("carebridge_subscription_events_withheld{") == std::string::npos);
+}
+
 TEST_CASE("Only a valid token gets in, every refusal is audited", "[gateway][e2e][security]") {
   SecuredGateway g("security-tokens", {{"clinic-a", "org-a", "system/*.cruds"},
                                        {"labs-only", "org-a", "system/Observation.rs"},
@@ -495,4 +505,30 @@ TEST_CASE("Records an older build stored with other access facts are recomputed 
   CHECK(std::filesystem::exists(g.dir() / "data" / "access-facts-version"));
   // The rewrite is upkeep, not a new result: the subscriber is told of nothing.
   CHECK(events() == events_before);
+}
+
+TEST_CASE("One sender's HL7 v2 control ids never name another's message", "[gateway][e2e][security][hl7v2]") {
+  // MSH-3, MSH-4 and MSH-10 are what a sender writes: a partner that sent the hospital's next
+  // control id first made the hospital's own result a duplicate — acknowledged, never stored —
+  // and re-sending a control id told whether the hospital had used it (privacy round 2).
+  SecuredGateway g("security-v2-senders", {{"hospital", "hosp", "system/*.cruds"}, {"partner", "org-p", "system/*.cruds"}});
+  auto& http = g.http();
+  auto as_v2 = [](const std::string& token) {
+    auto headers = SecuredGateway::as(token);
+    std::erase_if(headers, [](const auto& h) { return h.first == "Content-Type"; });
+    headers.emplace_back("Content-Type", "x-application/hl7-v2+er7");
+    return headers;
+  };
+  std::string result = read_text(project_sample("hl7v2/oru_r01.hl7"));
+  auto partner = http.post("/ingest/hl7v2", result, as_v2(g.token("partner")));
+  INFO(partner.body.substr(0, 600));
+  REQUIRE(partner.status < 300);
+  auto hospital = http.post("/ingest/hl7v2", result, as_v2(g.token("hospital")));
+  INFO(hospital.body.substr(0, 600));
+  CHECK(hospital.status < 300);
+  CHECK(hospital.body.find("already received") == std::string::npos);
+  auto again = http.post("/ingest/hl7v2", result, as_v2(g.token("hospital")));
+  CHECK(again.body.find("already received") != std::string::npos);  // its own re-send is one
+  auto observations = http.get("/fhir/Observation?_summary=count", SecuredGateway::as(g.token("hospital")));
+  CHECK_THAT(observations.body, !Catch::Contains("\"total\":0"));
 }
