@@ -450,7 +450,7 @@ void value_set(Run& run, const Element& vs, const Path& path) {
         return;
       }
       // A value set's URL in include.system (VALUESET_INCLUDE_WRONG_VS): include.valueSet is for those.
-      if (!known && run.defs.resource("ValueSet", system)) {
+      if (run.system_info(system).value_set_only) {
         run.report(Severity::Error, "invalid",
                    "the included code system '" + std::string(system) +
                        "' is a value set: a value set includes another with include.valueSet",
