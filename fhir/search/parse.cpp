@@ -210,7 +210,7 @@ bool read_types(const SearchRegistry& registry, const Params& params, ParsedSear
                                                           "', which is not a resource type this server searches", {}, {}});
         return false;
       }
-      types.emplace_back(one);
+      if (std::find(types.begin(), types.end(), one) == types.end()) types.emplace_back(one);  // each once
     }
     if (types.empty()) continue;
     out.used.emplace_back(key, value);
@@ -235,6 +235,13 @@ bool read_types(const SearchRegistry& registry, const Params& params, ParsedSear
 Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, const SearchLimits& limits,
                                             const std::vector<std::string>& types, const std::string& key,
                                             const std::string& value, const StoredValueSets& stored_value_sets) {
+  // Each type reads every value: the values times the types are bounded as one parameter's values are.
+  size_t values = static_cast<size_t>(std::count(value.begin(), value.end(), ',')) + 1;
+  if (values * types.size() > limits.max_values) {
+    return Issue{Severity::Error, "too-costly", key + " read by each of " + std::to_string(types.size()) + " types in _type gives " +
+                                                    std::to_string(values * types.size()) + " values, more than the limit of " +
+                                                    std::to_string(limits.max_values), {}, {}};
+  }
   std::vector<Clause> out;
   for (const auto& type : types) {
     auto clause = parse_clause(registry, limits, type, key, value, stored_value_sets);
