@@ -45,7 +45,8 @@ std::string refusal_text(const http::Response& response) {
 
 V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const std::string& remote) const {
   V2Outcome out;
-  out.conversion = converter_->convert(text);
+  std::string organization = who ? who->organization : std::string();
+  out.conversion = converter_->convert(text, {}, organization);
   v2::Conversion& c = out.conversion;
   for (const v2::MessageIssue& i : c.issues)
     if (i.issue.severity == Severity::Error || i.issue.severity == Severity::Fatal || !i.from_validation)
@@ -60,7 +61,7 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
     out.text = "the message does not give valid FHIR: " + c.first_error();
     return out;
   }
-  if (auto stored = store_.read("Binary", v2::stored_message_id(*c.message, text)); stored && !stored->deleted) {
+  if (auto stored = store_.read("Binary", v2::stored_message_id(*c.message, text, organization)); stored && !stored->deleted) {
     out.kind = V2Outcome::Kind::Duplicate;
     out.text = "already received (same sender and control id); nothing changed";
     return out;

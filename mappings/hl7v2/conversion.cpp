@@ -80,7 +80,7 @@ MessageIssue located(Issue issue) {
 
 }  // namespace
 
-Conversion Converter::convert(std::string_view text, const ParseLimits& limits) const {
+Conversion Converter::convert(std::string_view text, const ParseLimits& limits, std::string_view organization) const {
   Conversion c;
   auto parsed = parse_er7(text, limits);
   if (!parsed) {
@@ -88,7 +88,14 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits) 
     return c;
   }
   c.message = std::move(*parsed);
-  auto mapped = map_to_fhir(*c.message, text, *spec_, options_);
+  const MapOptions* map_options = &options_;
+  MapOptions sent_by;
+  if (!organization.empty()) {
+    sent_by = options_;
+    sent_by.organization = std::string(organization);
+    map_options = &sent_by;
+  }
+  auto mapped = map_to_fhir(*c.message, text, *spec_, *map_options);
   if (!mapped) {
     for (const Issue& i : mapped.issues()) c.issues.push_back(located(i));
     return c;

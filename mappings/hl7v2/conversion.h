@@ -49,7 +49,8 @@ class Converter {
             fhir::validation::Policy policy = fhir::validation::Policy::Strict,
             const fhir::terminology::Terminology* terminology = nullptr);
 
-  Conversion convert(std::string_view text, const ParseLimits& limits = {}) const;
+  // `organization`: the authenticated sender, when known (MapOptions::organization).
+  Conversion convert(std::string_view text, const ParseLimits& limits = {}, std::string_view organization = {}) const;
   const MapSpec& spec() const { return *spec_; }
 
  private:

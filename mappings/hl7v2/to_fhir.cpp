@@ -23,14 +23,22 @@ using carebridge::Result;
 using engine::Node;
 
 
-static std::string message_key(const Message& message, std::string_view raw) {
+// The sender a message's keys name: the authenticated organization, when the gateway knows
+// it, before MSH-3 and MSH-4, which say what the sender writes there.
+static std::string sender_of(const Message& message, std::string_view organization) {
   const Segment& msh = message.segments().front();
-  std::string key = message.value(msh, 3) + "|" + message.value(msh, 4) + "|" + message.control_id();
+  return (organization.empty() ? "" : std::string(organization) + "|") + message.value(msh, 3) + "|" + message.value(msh, 4);
+}
+
+static std::string message_key(const Message& message, std::string_view raw, std::string_view organization) {
+  std::string key = sender_of(message, organization) + "|" + message.control_id();
   if (message.control_id().empty()) key += "|" + engine::name_uuid(raw);
   return key;
 }
 
-std::string stored_message_id(const Message& message, std::string_view raw) { return engine::name_uuid("Binary|" + message_key(message, raw)); }
+std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization) {
+  return engine::name_uuid("Binary|" + message_key(message, raw, organization));
+}
 
 namespace {
 
@@ -58,8 +66,8 @@ class Mapper : public DatatypeContext {
       warn("MSH[1]-7", "the message gives no time zone and none is configured (hl7v2_time_zone): "
                        "its times without one are read as UTC");
     }
-    sender_ = message.value(msh, 3) + "|" + message.value(msh, 4);
-    message_key_ = message_key(message, raw);
+    sender_ = sender_of(message, options.organization);
+    message_key_ = message_key(message, raw, options.organization);
   }
 
   const MapSpec& spec() const override { return spec_; }

@@ -29,6 +29,11 @@ struct MapOptions {
   // What the code systems say of a code: nullopt when the system is known in full and
   // lacks it; else its display there ("" when the system is not known). Null: nothing known.
   std::function<std::optional<std::string>(std::string_view system, std::string_view code)> code_display;
+  // The authenticated organization that sent the message ("" when none is known): it leads
+  // the keys of the message and of its records, so that what one sender writes in MSH-3,
+  // MSH-4 and MSH-10 never names another's message (a control id another sender used first
+  // made the hospital's own message a duplicate, acknowledged and not stored).
+  std::string organization;
 };
 
 struct MappedMessage {
@@ -57,9 +62,9 @@ struct MappedMessage {
 carebridge::Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, const MapSpec& spec,
                                                const MapOptions& options = {});
 
-// The id of the Binary that keeps a message: the same for the same sender (MSH-3, MSH-4)
-// and control id (MSH-10), so a message sent again is found as a duplicate.
-std::string stored_message_id(const Message& message, std::string_view raw);
+// The id of the Binary that keeps a message: the same for the same sender (the authenticated
+// `organization`, MSH-3, MSH-4) and control id (MSH-10), so a message sent again is found as a duplicate.
+std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization = {});
 
 
 }  // namespace carebridge::mappings::hl7v2
