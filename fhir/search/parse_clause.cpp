@@ -372,6 +372,7 @@ class ClauseReader {
   bool read_of_type(const SearchParam& param, const std::string& value, Clause& clause);
   bool read_code_set(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
   bool read_values(const SearchParam& param, const std::string& modifier, const std::string& value, Clause& clause);
+  std::optional<ValueMatch> implied_system_match(const ValueMatch& m) const;
   // The values of a parameter ("a,b,c"), at most limits_.max_values of them.
   bool values_of(std::string_view name, const std::string& value, std::vector<std::string>& out);
 };
@@ -605,11 +606,26 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
         continue;
       }
     }
-    std::optional<ValueMatch> canonical = param.type == "quantity" ? canonical_match(m) : std::nullopt;
+    std::optional<ValueMatch> canonical = param.type == "quantity" ? canonical_match(m)
+                                          : param.code_elements      ? implied_system_match(m)
+                                                                     : std::nullopt;
     clause.any_of.push_back(std::move(m));
     if (canonical) clause.any_of.push_back(std::move(*canonical));
   }
   return true;
+}
+
+// An element of type code (Patient.gender, Observation.status) is indexed without a system:
+// its binding implies one (FHIR search 3.1.1.4.10). So, for a parameter of such elements alone
+// (SearchParam::code_elements), system|code also finds such a row when the server holds that
+// code system and it has the code (gender=http://hl7.org/fhir/administrative-gender|male); a
+// Coding written without its system is never found by system|code.
+std::optional<ValueMatch> ClauseReader::implied_system_match(const ValueMatch& m) const {
+  if (m.kind != ValueMatch::Kind::Token || m.any_system || m.system.empty() || m.code.empty()) return std::nullopt;
+  if (registry_.terminology().lookup(m.system, m.code).status != terminology::LookupStatus::found) return std::nullopt;
+  ValueMatch bare = m;
+  bare.system.clear();
+  return bare;
 }
 
 }  // namespace

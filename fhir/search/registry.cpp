@@ -102,6 +102,27 @@ bool same_components(const SearchParam& a, const SearchParam& b) {
   return true;
 }
 
+// Whether each path of a token expression ("Patient.gender", "(Encounter.status)") is a plain
+// path to an element of type code; false for anything else (a function, a Coding).
+bool names_code_elements(const fhir::definitions::Definitions& definitions, const std::string& expression) {
+  bool any = false;
+  for (size_t start = 0; start <= expression.size();) {
+    size_t bar = std::min(expression.find('|', start), expression.size());
+    std::string_view path = std::string_view(expression).substr(start, bar - start);
+    start = bar + 1;
+    while (!path.empty() && (path.front() == ' ' || path.front() == '(')) path.remove_prefix(1);
+    while (!path.empty() && (path.back() == ' ' || path.back() == ')')) path.remove_suffix(1);
+    if (path.find_first_of("() ") != std::string_view::npos) return false;
+    const auto* structure = definitions.type(path.substr(0, path.find('.')));
+    if (!structure) return false;
+    auto element = std::find_if(structure->elements.begin(), structure->elements.end(),
+                                [&](const auto& e) { return e.path == path && e.slice_name.empty(); });
+    if (element == structure->elements.end() || element->types.size() != 1 || element->types[0].code != "code") return false;
+    any = true;
+  }
+  return any;
+}
+
 }  // namespace
 
 bool SearchRegistry::is_resource_type(std::string_view type) const {
@@ -164,6 +185,7 @@ SearchRegistry::SearchRegistry(const fhir::definitions::Definitions& definitions
         SearchParam copy = param;
         copy.expression = expression_for(expression, type);
         if (copy.expression.empty()) continue;
+        copy.code_elements = copy.type == "token" && names_code_elements(definitions, copy.expression);
         by_type_[type].emplace(copy.code, std::move(copy));
       }
     }

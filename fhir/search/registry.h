@@ -45,6 +45,9 @@ struct SearchParam {
   // A union of other parameters ("combo-code" is "code | component-code"): their
   // rows are its rows, and it has none of its own.
   std::vector<std::string> union_of;
+  // A token parameter whose every path ends at an element of type code (Patient.gender),
+  // which FHIR writes without the system its binding implies.
+  bool code_elements = false;
 
   // The parameter whose index rows this one reads.
   const std::string& index_code() const { return indexed_as.empty() ? code : indexed_as; }

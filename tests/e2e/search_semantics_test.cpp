@@ -70,6 +70,13 @@ TEST_CASE("a system search over several types applies a parameter they share to 
   CHECK(parse_json(posted.body)["total"].GetInt() == 2);
   // A parameter one type lacks: ignored with a warning, or refused under strict handling.
   CHECK(c->get("/fhir?_type=Encounter,Condition&class=AMB", {{"Prefer", "handling=strict"}}).status == 400);
+  // Each type once; each type reading every value counts against the values' limit.
+  CHECK(total(*c, "?_type=Encounter,Condition,Encounter,Condition&patient=p2") == 2);
+  std::string many = "p0";
+  for (int i = 1; i < 400; ++i) many += ",p" + std::to_string(i);
+  auto costly = c->get("/fhir?_type=Encounter,Condition,Procedure&patient=" + many);
+  CHECK(costly.status == 400);
+  CHECK(costly.body.find("more than the limit of 1000") != std::string::npos);
 }
 
 TEST_CASE("_elements names a choice element as written or by its base name", "[gateway][e2e][search]") {

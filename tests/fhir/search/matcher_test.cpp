@@ -275,3 +275,20 @@ TEST_CASE("a system search over several types sorts by a parameter they all have
   CHECK(sorts("Encounter,Condition", "patient"));
   CHECK_FALSE(sorts("Encounter,Patient", "date"));
 }
+
+TEST_CASE("system|code finds an element of type code whose binding implies that system and no Coding without one", "[fhir][search]") {
+  Fixture f;
+  f.add(R"({"resourceType":"Patient","id":"m","gender":"male"})");
+  f.add(R"({"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"code":"final"}]}})");
+  const std::string m = "Patient/m";
+  CHECK(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|male"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://hl7.org/fhir/administrative-gender|female"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender", "http://example.org/genders|male"}}));
+  CHECK_FALSE(f.matches(m, "Patient", {{"gender:not", "http://hl7.org/fhir/administrative-gender|male"}}));
+  CHECK(f.matches("Observation/o", "Observation", {{"status", "http://hl7.org/fhir/observation-status|final"}}));
+  // A Coding written without its system is not of that system (R4 search 3.1.1.4.10).
+  f.add(R"({"resourceType":"Observation","id":"l","status":"final","code":{"text":"x"},"category":[{"coding":[{"code":"laboratory"}]}]})");
+  CHECK_FALSE(f.matches("Observation/l", "Observation",
+                        {{"category", "http://terminology.hl7.org/CodeSystem/observation-category|laboratory"}}));
+  CHECK(f.matches("Observation/l", "Observation", {{"category", "laboratory"}}));
+}
