@@ -22,7 +22,6 @@ namespace carebridge::mappings::hl7v2 {
 using carebridge::Result;
 using engine::Node;
 
-
 // The sender a message's keys name: the authenticated organization, when the gateway knows
 // it, before MSH-3 and MSH-4, which say what the sender writes there.
 static std::string sender_of(const Message& message, std::string_view organization) {
@@ -42,14 +41,12 @@ std::string stored_message_id(const Message& message, std::string_view raw, std:
 
 namespace {
 
-
 // One segment map applied to one segment, filling one resource.
 struct Application {
   size_t segment;
   const SegmentMap* map;
   size_t made;
 };
-
 
 class Mapper : public DatatypeContext {
  public:
