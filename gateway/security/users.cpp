@@ -17,7 +17,17 @@ CREATE TABLE IF NOT EXISTS web_user(
   name TEXT PRIMARY KEY, organization TEXT NOT NULL, admin INTEGER NOT NULL, disabled INTEGER NOT NULL,
   salt BLOB NOT NULL, hash BLOB NOT NULL, failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL,
   created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS signin_failure(name_key BLOB PRIMARY KEY, failures INTEGER NOT NULL) WITHOUT ROWID;
 )";
+
+// A name as the failed sign-ins count it: its SHA-256, so that names people mistype are not
+// kept as written.
+std::string name_key(std::string_view name) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(name.data(), name.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
 
 // scrypt's cost: 2^15 × 128 × 8 bytes = 32 MiB and about 0.1 s per hash.
 constexpr uint64_t kN = 1u << 15, kR = 8, kP = 1, kMaxMemory = 64u << 20;
@@ -128,21 +138,30 @@ Result<User> UserRegistry::verify(std::string_view name, std::string_view passwo
   }
   // The same cost whether the name exists, is locked or not: the answer's time says nothing.
   std::string given = bounded_scrypt(password, known ? salt : std::string("no such user, same cost"));
-  if (!known) return Result<User>::failure("login", kWrong);
-  if (locked_until > now_ms) return Result<User>::failure("lock-error", "the account is locked after too many failed sign-ins");
-  bool right = given.size() == hash.size() && !hash.empty() && CRYPTO_memcmp(given.data(), hash.data(), hash.size()) == 0;
+  bool right = known && locked_until <= now_ms && given.size() == hash.size() && !hash.empty() &&
+               CRYPTO_memcmp(given.data(), hash.data(), hash.size()) == 0;
   std::lock_guard lock(mutex_);
   if (!right) {
-    // Counted in the database, so that parallel guesses each count.
-    auto counted = db_->prepare("UPDATE web_user SET failures = failures + 1 WHERE name = ? RETURNING failures");
-    int64_t failures = counted.bind(1, name).step() ? counted.int64(0) : 0;
+    // Every failure is counted the same way, whether the name exists, is locked or not: a
+    // database write only real accounts made told them apart by the answer's time. Counted in
+    // the database, so that parallel guesses each count; the fifth starts the count again and,
+    // in the same one commit, locks a real account.
+    std::string key = name_key(name);
+    auto counted = db_->prepare("INSERT INTO signin_failure(name_key, failures) VALUES(?, 1) ON CONFLICT(name_key) "
+                                "DO UPDATE SET failures = failures + 1 RETURNING failures");
+    int64_t failures = counted.bind_blob(1, key).step() ? counted.int64(0) : 0;
     counted.reset();
-    if (failures < kFailuresBeforeLock) return Result<User>::failure("login", kWrong);
-    db_->prepare("UPDATE web_user SET failures = 0, locked_until_ms = ? WHERE name = ?").bind(1, now_ms + kLockMs).bind(2, name).run();
-    return Result<User>::failure("lock-error", "the account is locked after too many failed sign-ins");
+    if (failures >= kFailuresBeforeLock) {
+      db_->exec("BEGIN");
+      db_->prepare("DELETE FROM signin_failure WHERE name_key = ?").bind_blob(1, key).run();
+      if (known && locked_until <= now_ms)
+        db_->prepare("UPDATE web_user SET locked_until_ms = ? WHERE name = ?").bind(1, now_ms + kLockMs).bind(2, name).run();
+      db_->exec("COMMIT");
+    }
+    return Result<User>::failure("login", kWrong);
   }
   if (user.disabled) return Result<User>::failure("login", kWrong);
-  db_->prepare("UPDATE web_user SET failures = 0 WHERE name = ?").bind(1, name).run();
+  db_->prepare("DELETE FROM signin_failure WHERE name_key = ?").bind_blob(1, name_key(name)).run();
   return user;
 }
 

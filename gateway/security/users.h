@@ -45,8 +45,8 @@ class UserRegistry {
   std::vector<User> list();
   Result<void> disable(std::string_view name);
   // The person, when the name and password are right, the account is enabled and not
-  // locked. A wrong password counts a failure (the fifth locks the account for
-  // kLockMs); the message never says whether the name exists.
+  // locked. Every failure counts alike, for any name (the fifth locks a real account for
+  // kLockMs); neither the message nor the work done says whether the name exists.
   Result<User> verify(std::string_view name, std::string_view password, int64_t now_ms);
   // The person as the registry has them now (disabled ones too), or nothing.
   std::optional<User> find(std::string_view name);
