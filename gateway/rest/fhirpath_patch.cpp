@@ -9,6 +9,7 @@
 
 #include <rapidjson/pointer.h>
 
+#include "fhir/fhirpath/ast.h"
 #include "fhir/json/json_reader.h"
 #include "fhir/model/builder.h"
 
@@ -119,6 +120,22 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
   return object;
 }
 
+// Whether what `node` yields may be reached through resolve(): another resource, or a contained
+// one reached from its reference, which a patch does not cross into. Filters (where(),
+// exists()) may resolve: their arguments choose among items, they are not where the items are.
+bool crosses_resolve(const fhir::fhirpath::Node& node) {
+  using fhir::fhirpath::NodeKind;
+  static constexpr std::string_view kYielding[] = {"select", "repeat", "repeatAll", "iif", "union", "combine", "coalesce", "aggregate"};
+  if (node.kind == NodeKind::Function && node.name == "resolve") return true;
+  if (node.focus && crosses_resolve(*node.focus)) return true;
+  bool yields_args = node.kind == NodeKind::Binary || node.kind == NodeKind::TypeTest || node.kind == NodeKind::Indexer ||
+                     (node.kind == NodeKind::Function && std::find(std::begin(kYielding), std::end(kYielding), node.name) != std::end(kYielding));
+  if (!yields_args) return false;
+  for (const auto& arg : node.args)
+    if (arg && crosses_resolve(*arg)) return true;
+  return false;
+}
+
 // The JSON Pointer of `element` in `json`, the resource it was read from: each step's
 // member, and its place among the siblings of its name where the member is a list.
 std::optional<std::string> pointer_to(const Element& element, const Value& json) {
@@ -173,7 +190,7 @@ std::string twin_of(const std::string& pointer, bool in_list) {
 
 // Leaves no empty object, no empty list and no twin list of nulls below `v`, as FHIR JSON
 // allows none: deleting the last item of a list deletes the list, and an object left with
-// nothing goes too. Twin lists ("_given") keep their places.
+// nothing goes too. Twin lists ("_given") keep their places: an item left empty is null.
 void prune(Value& v) {
   auto empty = [](const Value& x, bool twin) {
     if (x.IsObject()) return x.MemberCount() == 0;
@@ -190,9 +207,13 @@ void prune(Value& v) {
   for (auto m = v.MemberBegin(); m != v.MemberEnd();) {
     prune(m->value);
     bool twin = m->name.GetStringLength() > 1 && m->name.GetString()[0] == '_';
-    if (m->value.IsArray() && !twin) {
+    if (m->value.IsArray()) {
       Value& list = m->value;
-      for (auto item = list.Begin(); item != list.End();) item = item->IsObject() && item->MemberCount() == 0 ? list.Erase(item) : item + 1;
+      for (auto item = list.Begin(); item != list.End();) {
+        bool hollow = item->IsObject() && item->MemberCount() == 0;
+        if (hollow && twin) item->SetNull();  // a twin's place is kept, with nothing
+        item = hollow && !twin ? list.Erase(item) : item + 1;
+      }
     }
     m = empty(m->value, twin) ? v.EraseMember(m) : m + 1;
   }
@@ -217,6 +238,9 @@ class Patcher {
   void shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a);
   void shape_members(Element& holder, Value& object, rapidjson::Document::AllocatorType& a);
   std::string list_change(const Operation& op, const std::vector<const Element*>& items, Value* value);
+  // The pointer of the object that holds a primitive's id and extensions (its twin), made
+  // when absent ("_birthDate": {}, or a "_given" list of nulls with {} at its place).
+  std::optional<std::string> twin_holder(const Element& primitive, const std::string& pointer);
 
   rapidjson::Document& target_;
   const fhir::fhirpath::Engine& engine_;
@@ -234,7 +258,11 @@ std::string Patcher::apply(const Operation& op) {
   if (read_bytes_ > kReadBudget) return "the operations read the resource more than " + std::to_string(kReadBudget >> 20) + " MB in all: send fewer";
   read_ = fhir::json::read(text, engine_.definitions());
   if (!read_.document || !read_.document->root()) return "the resource cannot be read";
-  auto found = engine_.evaluate(op.path, *read_.document->root());
+  std::string error;
+  auto expression = engine_.compile(op.path, &error);
+  if (!expression) return "the path is not FHIRPath: " + error;
+  if (crosses_resolve(expression->root())) return "the path crosses resolve() into another resource: a patch changes one resource";
+  auto found = engine_.evaluate(*expression, *read_.document->root());
   if (!found.ok) return "the path is not FHIRPath: " + found.error;
   std::vector<const Element*> items;
   for (const auto& item : found.items) {
@@ -271,7 +299,10 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   auto property = tree.property(parent, name);
   if (!property && !type.empty()) property = tree.property(parent, name = op.name + type);
   if (!property) return "'" + op.name + "' is not a property of " + std::string(parent.type);
-  std::string at = *pointer_to(parent, target_) + "/" + name;
+  std::optional<std::string> holder = pointer_to(parent, target_);
+  if (holder && parent.is_primitive()) holder = twin_holder(parent, *holder);
+  if (!holder) return "the element the path finds has no place in the resource's JSON";
+  std::string at = *holder + "/" + name;
   bool repeats = property->definition && property->definition->repeats;
   const Element* existing = nullptr;  // the property as it is, whichever type a choice has
   for (const Element* c = parent.first_child; c; c = c->next)
@@ -281,7 +312,33 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   rapidjson::Document list(rapidjson::kArrayType);
   if (repeats && !existing) list.PushBack(Value(value, list.GetAllocator()), list.GetAllocator());
   Value& added = repeats && !existing ? static_cast<Value&>(list) : value;
-  return apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
+  std::string error = apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
+  if (error.empty() && repeats && existing && existing->is_primitive()) change_twin(at, "add", at + "/-", nullptr);  // its place, with nothing
+  return error;
+}
+
+std::optional<std::string> Patcher::twin_holder(const Element& primitive, const std::string& pointer) {
+  size_t cut = pointer.rfind('/');
+  bool in_list = primitive.repeats();
+  if (in_list && cut != std::string::npos && cut > 0) cut = pointer.rfind('/', cut - 1);
+  if (pointer.compare(cut + 1, 1, "_") == 0) return pointer;  // a primitive with only its twin
+  std::string twin = twin_of(pointer, in_list);
+  if (const Value* there = rapidjson::Pointer(twin.c_str()).Get(target_); there && there->IsObject()) return twin;
+  auto& a = target_.GetAllocator();
+  if (!in_list) {
+    rapidjson::Pointer(twin.c_str()).Set(target_, Value(rapidjson::kObjectType), a);
+    return twin;
+  }
+  std::string list = pointer.substr(0, pointer.rfind('/')), twin_list = twin.substr(0, twin.rfind('/'));
+  const Value* items = rapidjson::Pointer(list.c_str()).Get(target_);
+  Value* twins = rapidjson::Pointer(twin_list.c_str()).Get(target_);
+  if (!items || !items->IsArray()) return std::nullopt;
+  if (!twins || !twins->IsArray()) {
+    twins = &rapidjson::Pointer(twin_list.c_str()).Set(target_, Value(rapidjson::kArrayType), a);
+  }
+  while (twins->Size() < items->Size()) twins->PushBack(Value(), a);
+  rapidjson::Pointer(twin.c_str()).Set(target_, Value(rapidjson::kObjectType), a);
+  return twin;
 }
 
 void Patcher::shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a) {

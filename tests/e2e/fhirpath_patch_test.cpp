@@ -152,3 +152,72 @@ TEST_CASE("a FHIRPath Patch reaches a primitive's extensions and retypes a choic
   CHECK(str(observation, "valueString") == "calm");
   CHECK_FALSE(observation.HasMember("valueQuantity"));
 }
+
+TEST_CASE("a FHIRPath Patch adds an extension or an id to a primitive in its twin", "[e2e][http]") {
+  // add with a path to a primitive was made as a JSON Patch add below "/birthDate", a string
+  // (422 "neither an object nor an array"), where its id and extensions go in "_birthDate".
+  ServerProcess server(temp_dir("fhirpath-patch-add-twin"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f5", R"({"resourceType":"Patient","id":"f5","birthDate":"1980-01-01","name":[{"given":["Ann","Marie"]}]})",
+                 json_headers()).status == 201);
+  const std::string extension = R"({"name":"name","valueString":"extension"},{"name":"value","part":[)"
+                                R"({"name":"url","valueUri":"http://example.org/x"},{"name":"valueCode","valueCode":"y"}]})";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f5", parameters({
+      operation("add", "Patient.birthDate", extension),
+      operation("add", "Patient.birthDate", R"({"name":"name","valueString":"id"},{"name":"value","valueString":"b1"})"),
+      operation("add", "Patient.name[0].given[1]", extension),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f5").body);
+  CHECK(str(now, "birthDate") == "1980-01-01");
+  CHECK(str(now["_birthDate"], "id") == "b1");
+  CHECK(str(now["_birthDate"]["extension"][0], "valueCode") == "y");
+  REQUIRE(now["name"][0]["_given"].Size() == 2);  // a place for each given name
+  CHECK(now["name"][0]["_given"][0].IsNull());
+  CHECK(str(now["name"][0]["_given"][1]["extension"][0], "url") == "http://example.org/x");
+}
+
+TEST_CASE("a FHIRPath Patch keeps a primitive list and its twin list in step", "[e2e][http]") {
+  // add appended to "given" but not to "_given" (refused: "_given" must have as many items),
+  // and deleting a given name's only extension left "_given":[null,{}] (no FHIR JSON).
+  ServerProcess server(temp_dir("fhirpath-patch-twin-lists"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f6", R"({"resourceType":"Patient","id":"f6","name":[{"given":["Ann","Bea"],"_given":[null,)"
+                                     R"({"extension":[{"url":"http://example.org/x","valueCode":"y"}]}]}]})",
+                 json_headers()).status == 201);
+  auto added = fhirpath_patch(*c, "/fhir/Patient/f6", parameters({
+      operation("add", "Patient.name[0]", R"({"name":"name","valueString":"given"},{"name":"value","valueString":"Cy"})")}));
+  INFO(added.body);
+  REQUIRE(added.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f6").body);
+  REQUIRE(now["name"][0]["given"].Size() == 3);
+  REQUIRE(now["name"][0]["_given"].Size() == 3);
+  CHECK(now["name"][0]["_given"][2].IsNull());
+  auto deleted = fhirpath_patch(*c, "/fhir/Patient/f6", parameters({operation("delete", "Patient.name[0].given[1].extension")}));
+  INFO(deleted.body);
+  REQUIRE(deleted.status == 200);
+  now = parse_json(c->get("/fhir/Patient/f6").body);
+  CHECK(now["name"][0]["given"].Size() == 3);
+  CHECK_FALSE(now["name"][0].HasMember("_given"));  // nothing but nulls was left
+}
+
+TEST_CASE("a FHIRPath Patch path that crosses resolve() is refused", "[e2e][http]") {
+  // Patient.managingOrganization.resolve().name reached the contained Organization and changed
+  // it: a patch names elements of the resource itself. resolve() inside where() only filters.
+  ServerProcess server(temp_dir("fhirpath-patch-resolve"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f7", R"({"resourceType":"Patient","id":"f7","contained":[{"resourceType":"Organization","id":"o1","name":"O"}],)"
+                                     R"("managingOrganization":{"reference":"#o1"}})", json_headers()).status == 201);
+  for (const std::string path : {"Patient.managingOrganization.resolve().name", "Patient.managingOrganization.select(resolve()).name"}) {
+    auto refused = fhirpath_patch(*c, "/fhir/Patient/f7", parameters({operation("replace", path, R"({"name":"value","valueString":"N"})")}));
+    INFO(path << " -> " << refused.body);
+    CHECK(refused.status == 422);
+    CHECK_THAT(refused.body, Catch::Contains("resolve()"));
+  }
+  CHECK(str(parse_json(c->get("/fhir/Patient/f7").body)["contained"][0], "name") == "O");
+  auto filtered = fhirpath_patch(*c, "/fhir/Patient/f7", parameters({operation(
+      "add", "Patient.managingOrganization.where(resolve() is Organization)", R"({"name":"name","valueString":"display"},{"name":"value","valueString":"O"})")}));
+  INFO(filtered.body);
+  CHECK(filtered.status == 200);
+}
