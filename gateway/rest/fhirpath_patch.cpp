@@ -240,13 +240,17 @@ class Patcher {
   std::string list_change(const Operation& op, const std::vector<const Element*>& items, Value* value);
   // The pointer of the object that holds a primitive's id and extensions (its twin), made
   // when absent ("_birthDate": {}, or a "_given" list of nulls with {} at its place).
-  std::optional<std::string> twin_holder(const Element& primitive, const std::string& pointer);
+  std::optional<std::string> twin_holder(const std::string& pointer, bool in_list);
+  // Gives the primitive just placed at `pointer` the id and extensions its value came with
+  // (the value part's "_valueString"), which replace those it had.
+  void place_twin(const std::string& pointer, bool in_list);
 
   rapidjson::Document& target_;
   const fhir::fhirpath::Engine& engine_;
   const PatchLimits& limits_;
   fhir::model::ParseResult read_;  // the resource as the operations so far left it
   rapidjson::Document::AllocatorType* scratch_ = nullptr;  // the operation's value's
+  Value twin_;  // the operation's primitive value's id and extensions, or null
   static constexpr size_t kReadBudget = size_t{256} << 20;
   size_t read_bytes_ = 0;
 };
@@ -273,6 +277,8 @@ std::string Patcher::apply(const Operation& op) {
   std::string type;
   Value value;
   if (op.value) value = value_json(*op.value, scratch.GetAllocator(), type);
+  const Value* twin = op.value && !type.empty() ? member(*op.value, ("_value" + type).c_str()) : nullptr;
+  twin_ = twin && twin->IsObject() ? Value(*twin, scratch.GetAllocator()) : Value();
   // A value made of parts is shaped where it goes (add: once the property is known).
   if (op.value && type.empty() && op.type != "add" && !items.empty() && items[0]->parent)
     shape(*items[0]->parent, items[0]->name, value, scratch.GetAllocator());
@@ -300,7 +306,7 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   if (!property && !type.empty()) property = tree.property(parent, name = op.name + type);
   if (!property) return "'" + op.name + "' is not a property of " + std::string(parent.type);
   std::optional<std::string> holder = pointer_to(parent, target_);
-  if (holder && parent.is_primitive()) holder = twin_holder(parent, *holder);
+  if (holder && parent.is_primitive()) holder = twin_holder(*holder, parent.repeats());
   if (!holder) return "the element the path finds has no place in the resource's JSON";
   std::string at = *holder + "/" + name;
   bool repeats = property->definition && property->definition->repeats;
@@ -314,12 +320,18 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   Value& added = repeats && !existing ? static_cast<Value&>(list) : value;
   std::string error = apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
   if (error.empty() && repeats && existing && existing->is_primitive()) change_twin(at, "add", at + "/-", nullptr);  // its place, with nothing
+  const Value* list_now = repeats ? rapidjson::Pointer(at.c_str()).Get(target_) : nullptr;
+  if (error.empty()) place_twin(list_now && list_now->IsArray() ? at + "/" + std::to_string(list_now->Size() - 1) : at, repeats);
   return error;
 }
 
-std::optional<std::string> Patcher::twin_holder(const Element& primitive, const std::string& pointer) {
+void Patcher::place_twin(const std::string& pointer, bool in_list) {
+  if (!twin_.IsObject()) return;
+  if (auto holder = twin_holder(pointer, in_list)) rapidjson::Pointer(holder->c_str()).Set(target_, twin_, target_.GetAllocator());
+}
+
+std::optional<std::string> Patcher::twin_holder(const std::string& pointer, bool in_list) {
   size_t cut = pointer.rfind('/');
-  bool in_list = primitive.repeats();
   if (in_list && cut != std::string::npos && cut > 0) cut = pointer.rfind('/', cut - 1);
   if (pointer.compare(cut + 1, 1, "_") == 0) return pointer;  // a primitive with only its twin
   std::string twin = twin_of(pointer, in_list);
@@ -392,9 +404,18 @@ std::string Patcher::replace(const Element& element, const std::string& pointer,
   bool twin_only = member.starts_with("_") && element.is_primitive();
   bool choice = element.definition && element.definition->is_choice && !type.empty();
   std::string wanted = choice ? std::string(element.base_name()) + type : twin_only ? member.substr(1) : member;
-  if (wanted == member) return apply_json_patch(target_, json_patch("replace", pointer, nullptr, &value), limits_);
-  std::string error = twin_only ? std::string() : apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
-  if (error.empty()) error = apply_json_patch(target_, json_patch("add", pointer.substr(0, cut + 1) + wanted, nullptr, &value), limits_);
+  std::string placed = pointer.substr(0, cut + 1) + wanted, error;
+  if (wanted == member) {
+    error = apply_json_patch(target_, json_patch("replace", pointer, nullptr, &value), limits_);
+  } else {
+    if (!twin_only) error = apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
+    if (error.empty()) error = apply_json_patch(target_, json_patch("add", placed, nullptr, &value), limits_);
+    // A retyped choice keeps its id and extensions ("_valueString" becomes "_valueBoolean"), unless it is no primitive now.
+    std::string old_twin = twin_of(pointer, false), new_twin = twin_of(placed, false);
+    if (error.empty() && !twin_only && element.is_primitive() && rapidjson::Pointer(old_twin.c_str()).Get(target_))
+      error = apply_json_patch(target_, value.IsObject() ? json_patch("remove", old_twin, nullptr, nullptr) : json_patch("move", new_twin, &old_twin, nullptr), limits_);
+  }
+  if (error.empty()) place_twin(placed, element.repeats());
   return error;
 }
 
@@ -420,6 +441,7 @@ std::string Patcher::list_change(const Operation& op, const std::vector<const El
     std::string at = list + "/" + std::to_string(*op.index);
     std::string error = apply_json_patch(target_, json_patch("add", at, nullptr, value), limits_);
     if (error.empty() && items[0]->is_primitive()) change_twin(list, "add", at, nullptr);  // its place, with nothing
+    if (error.empty()) place_twin(at, true);
     return error;
   }
   if (!op.source || !op.destination || *op.source >= count || *op.destination >= count)

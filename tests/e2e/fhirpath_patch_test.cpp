@@ -221,3 +221,37 @@ TEST_CASE("a FHIRPath Patch path that crosses resolve() is refused", "[e2e][http
   INFO(filtered.body);
   CHECK(filtered.status == 200);
 }
+
+TEST_CASE("a FHIRPath Patch value keeps the id and extensions of its primitive", "[e2e][http]") {
+  // A value part's "_valueDate" (XML: extensions inside <valueDate>) was dropped, so add,
+  // insert and replace stored the value without them; and a choice retyped from valueString
+  // kept "_valueString" beside the new valueBoolean (refused: value[x] given twice).
+  ServerProcess server(temp_dir("fhirpath-patch-value-twin"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f8", R"({"resourceType":"Patient","id":"f8","birthDate":"1980-01-01","name":[{"given":["Ann"]}]})",
+                 json_headers()).status == 201);
+  const std::string twin = R"({"extension":[{"url":"http://example.org/x","valueCode":"y"}]})";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f8", parameters({
+      operation("replace", "Patient.birthDate", R"({"name":"value","valueDate":"1990-02-03","_valueDate":)" + twin + "}"),
+      operation("add", "Patient", R"({"name":"name","valueString":"gender"},{"name":"value","valueCode":"other","_valueCode":)" + twin + "}"),
+      operation("insert", "Patient.name[0].given", R"({"name":"index","valueInteger":0},{"name":"value","valueString":"Zoe","_valueString":)" + twin + "}"),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f8").body);
+  CHECK(str(now, "birthDate") == "1990-02-03");
+  CHECK(str(now["_birthDate"]["extension"][0], "valueCode") == "y");
+  CHECK(str(now["_gender"]["extension"][0], "valueCode") == "y");
+  REQUIRE(now["name"][0]["_given"].Size() == 2);
+  CHECK(now["name"][0]["_given"][0].HasMember("extension"));
+  CHECK(now["name"][0]["_given"][1].IsNull());
+  REQUIRE(c->put("/fhir/Observation/o8", R"({"resourceType":"Observation","id":"o8","status":"final","code":{"text":"mood"},)"
+                                         R"("valueString":"calm","_valueString":)" + twin + "}", json_headers()).status == 201);
+  auto retyped = fhirpath_patch(*c, "/fhir/Observation/o8", parameters({operation("replace", "Observation.value", R"({"name":"value","valueBoolean":true})")}));
+  INFO(retyped.body);
+  REQUIRE(retyped.status == 200);
+  auto observation = parse_json(c->get("/fhir/Observation/o8").body);
+  CHECK(observation["valueBoolean"].IsTrue());
+  CHECK_FALSE(observation.HasMember("_valueString"));
+  CHECK(str(observation["_valueBoolean"]["extension"][0], "valueCode") == "y");
+}
