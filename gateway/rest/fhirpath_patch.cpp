@@ -89,6 +89,8 @@ std::optional<Operation> read_operation(const Value& parameter, std::string& err
 
 // The JSON a "value" part stands for: its value[x]'s JSON, or an object of its parts (a part
 // named twice, or naming an element that repeats, is a list). `type` gets value[x]'s type.
+// A part with a value[x] is a member named with that type too ("value:String"), which may
+// name a choice: Patcher::shape_members names it as JSON does ("valueString").
 Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::string& type) {
   if (const auto* m = value_member(part)) {
     type = std::string(m->name.GetString() + 5, m->name.GetStringLength() - 5);
@@ -98,15 +100,15 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
   Value object(rapidjson::kObjectType);
   const Value* parts = member(part, "part");
   if (!parts || !parts->IsArray()) return object;
-  std::unordered_map<std::string_view, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
+  std::unordered_map<std::string, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
   for (const Value& sub : parts->GetArray()) {
-    std::string_view key = text_at(sub, "name");
+    std::string key(text_at(sub, "name")), sub_type;
     if (key.empty()) continue;
-    std::string ignored;
-    Value item = value_json(sub, a, ignored);
+    Value item = value_json(sub, a, sub_type);
+    if (!sub_type.empty()) key += ":" + sub_type;
     auto [found, fresh] = at.try_emplace(key, object.MemberCount());
     if (fresh) {
-      object.AddMember(Value(*member(sub, "name"), a), item, a);
+      object.AddMember(Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a), item, a);
       continue;
     }
     Value& existing = (object.MemberBegin() + found->second)->value;
@@ -237,6 +239,11 @@ class Patcher {
   // `name` of `parent`, each member that repeats is a list (parts do not say).
   void shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a);
   void shape_members(Element& holder, Value& object, rapidjson::Document::AllocatorType& a);
+  // A member value_json named with its value's type ("value:String"): the choice's JSON name
+  // where the holder has one ("valueString"), else the name the part gave ("family").
+  static void member_name(const fhir::model::TreeBuilder& tree, const Element& holder, Value& name, rapidjson::Document::AllocatorType& a);
+  // Takes the types off the names of a value no definition shapes (value_json's "family:String").
+  static void plain_names(Value& value, rapidjson::Document::AllocatorType& a);
   std::string list_change(const Operation& op, const std::vector<const Element*>& items, Value* value);
   // The pointer of the object that holds a primitive's id and extensions (its twin), made
   // when absent ("_birthDate": {}, or a "_given" list of nulls with {} at its place).
@@ -357,7 +364,7 @@ void Patcher::shape(const Element& parent, std::string_view name, Value& value, 
   std::vector<fhir::model::Issue> issues;
   fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
   auto property = tree.property(parent, name);
-  if (!property || !value.IsObject()) return;
+  if (!property || !value.IsObject()) return plain_names(value, a);
   // A child made in the operation's own copy of the resource, read again before the next.
   Element* slot = tree.add(const_cast<Element&>(parent), name, *property, {});
   if (slot) shape_members(*slot, value, a);
@@ -367,9 +374,13 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
   std::vector<fhir::model::Issue> issues;
   fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
   for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
-    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    member_name(tree, holder, m->name, a);
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());  // the tree's names are views
     auto property = tree.property(holder, name);
-    if (!property) continue;
+    if (!property) {
+      plain_names(m->value, a);
+      continue;
+    }
     if (property->definition && property->definition->repeats && !m->value.IsArray()) {
       Value list(rapidjson::kArrayType);
       list.PushBack(m->value, a);
@@ -381,6 +392,27 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
     };
     if (!m->value.IsArray()) shape_item(m->value);
     else for (Value& item : m->value.GetArray()) shape_item(item);
+  }
+}
+
+void Patcher::member_name(const fhir::model::TreeBuilder& tree, const Element& holder, Value& name,
+                          rapidjson::Document::AllocatorType& a) {
+  std::string text(name.GetString(), name.GetStringLength());
+  size_t colon = text.find(':');
+  if (colon == std::string::npos) return;
+  std::string base = text.substr(0, colon), typed = base + text.substr(colon + 1);
+  std::string chosen = !tree.property(holder, base) && tree.property(holder, typed) ? typed : base;
+  name.SetString(chosen.c_str(), static_cast<rapidjson::SizeType>(chosen.size()), a);
+}
+
+void Patcher::plain_names(Value& value, rapidjson::Document::AllocatorType& a) {
+  if (value.IsArray())
+    for (Value& item : value.GetArray()) plain_names(item, a);
+  if (!value.IsObject()) return;
+  for (auto m = value.MemberBegin(); m != value.MemberEnd(); ++m) {
+    std::string_view text(m->name.GetString(), m->name.GetStringLength());
+    if (size_t colon = text.find(':'); colon != std::string_view::npos) m->name.SetString(text.data(), static_cast<rapidjson::SizeType>(colon), a);
+    plain_names(m->value, a);
   }
 }
 

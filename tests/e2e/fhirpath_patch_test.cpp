@@ -255,3 +255,19 @@ TEST_CASE("a FHIRPath Patch value keeps the id and extensions of its primitive",
   CHECK_FALSE(observation.HasMember("_valueString"));
   CHECK(str(observation["_valueBoolean"]["extension"][0], "valueCode") == "y");
 }
+
+TEST_CASE("a FHIRPath Patch part names a choice without its type as add does", "[e2e][http]") {
+  // add takes "deceased" with a valueBoolean, but a value made of parts wrote a part "value"
+  // with a valueString as "value":"..." (unknown property, 422) instead of "valueString".
+  ServerProcess server(temp_dir("fhirpath-patch-choice-part"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f9", R"({"resourceType":"Patient","id":"f9","active":true})", json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f9", parameters({operation("add", "Patient",
+      R"({"name":"name","valueString":"extension"},{"name":"value","part":[{"name":"url","valueUri":"http://example.org/x"},)"
+      R"({"name":"value","valueString":"hi"}]})")}));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f9").body);
+  CHECK(str(now["extension"][0], "valueString") == "hi");
+  CHECK_FALSE(now["extension"][0].HasMember("value"));
+}
