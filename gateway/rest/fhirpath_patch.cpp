@@ -87,6 +87,33 @@ std::optional<Operation> read_operation(const Value& parameter, std::string& err
   return error.empty() ? std::optional<Operation>(std::move(op)) : std::nullopt;
 }
 
+// `v` as a list of itself, unless it is one.
+void make_list(Value& v, rapidjson::Document::AllocatorType& a) {
+  if (v.IsArray()) return;
+  Value list(rapidjson::kArrayType);
+  list.PushBack(v, a);
+  v = list;
+}
+
+// Primitive parts' ids and extensions ("_valueString" beside a part's valueString) as the
+// twins of `object`'s members: "_family", or a "_given" list with null where an item has none.
+void add_twins(Value& object, const std::unordered_map<std::string, std::vector<const Value*>>& twins,
+               rapidjson::Document::AllocatorType& a) {
+  std::vector<std::string> names;  // in the members' order, so the JSON is written the same each time
+  for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) names.emplace_back(m->name.GetString(), m->name.GetStringLength());
+  for (const std::string& key : names) {
+    auto found = twins.find(key);
+    if (found == twins.end()) continue;
+    const auto& items = found->second;
+    if (std::none_of(items.begin(), items.end(), [](const Value* t) { return t && t->IsObject(); })) continue;
+    Value twin(rapidjson::kArrayType);
+    for (const Value* t : items) twin.PushBack(t && t->IsObject() ? Value(*t, a) : Value(), a);
+    if (items.size() == 1) twin = Value(twin[0], a);
+    std::string name = "_" + key;
+    object.AddMember(Value(name.c_str(), static_cast<rapidjson::SizeType>(name.size()), a), twin, a);
+  }
+}
+
 // The JSON a "value" part stands for: its value[x]'s JSON, or an object of its parts (a part
 // named twice, or naming an element that repeats, is a list). `type` gets value[x]'s type.
 // A part with a value[x] is a member named with that type too ("value:String"), which may
@@ -101,24 +128,23 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
   const Value* parts = member(part, "part");
   if (!parts || !parts->IsArray()) return object;
   std::unordered_map<std::string, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
+  std::unordered_map<std::string, std::vector<const Value*>> twins;  // a name's items' ids and extensions, in order
   for (const Value& sub : parts->GetArray()) {
     std::string key(text_at(sub, "name")), sub_type;
     if (key.empty()) continue;
     Value item = value_json(sub, a, sub_type);
     if (!sub_type.empty()) key += ":" + sub_type;
+    twins[key].push_back(sub_type.empty() ? nullptr : member(sub, ("_value" + sub_type).c_str()));
     auto [found, fresh] = at.try_emplace(key, object.MemberCount());
     if (fresh) {
       object.AddMember(Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a), item, a);
       continue;
     }
     Value& existing = (object.MemberBegin() + found->second)->value;
-    if (!existing.IsArray()) {
-      Value list(rapidjson::kArrayType);
-      list.PushBack(existing, a);
-      existing = list;
-    }
+    make_list(existing, a);
     existing.PushBack(item, a);
   }
+  add_twins(object, twins, a);
   return object;
 }
 
@@ -376,16 +402,15 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
   for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
     member_name(tree, holder, m->name, a);
     std::string_view name(m->name.GetString(), m->name.GetStringLength());  // the tree's names are views
-    auto property = tree.property(holder, name);
+    bool twin = name.starts_with('_');  // a primitive's ids and extensions: a list where it repeats, no more shaping
+    auto property = tree.property(holder, twin ? name.substr(1) : name);
+    if (twin && property && property->definition && property->definition->repeats) make_list(m->value, a);
+    if (twin) continue;
     if (!property) {
       plain_names(m->value, a);
       continue;
     }
-    if (property->definition && property->definition->repeats && !m->value.IsArray()) {
-      Value list(rapidjson::kArrayType);
-      list.PushBack(m->value, a);
-      m->value = list;
-    }
+    if (property->definition && property->definition->repeats) make_list(m->value, a);
     auto shape_item = [&](Value& item) {
       Element* child = item.IsObject() ? tree.add(holder, name, *property, {}) : nullptr;
       if (child) shape_members(*child, item, a);
@@ -398,10 +423,10 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
 void Patcher::member_name(const fhir::model::TreeBuilder& tree, const Element& holder, Value& name,
                           rapidjson::Document::AllocatorType& a) {
   std::string text(name.GetString(), name.GetStringLength());
-  size_t colon = text.find(':');
+  size_t colon = text.find(':'), twin = text.starts_with('_');
   if (colon == std::string::npos) return;
-  std::string base = text.substr(0, colon), typed = base + text.substr(colon + 1);
-  std::string chosen = !tree.property(holder, base) && tree.property(holder, typed) ? typed : base;
+  std::string base = text.substr(twin, colon - twin), typed = base + text.substr(colon + 1);
+  std::string chosen = (twin ? "_" : "") + (!tree.property(holder, base) && tree.property(holder, typed) ? typed : base);
   name.SetString(chosen.c_str(), static_cast<rapidjson::SizeType>(chosen.size()), a);
 }
 

@@ -271,3 +271,23 @@ TEST_CASE("a FHIRPath Patch part names a choice without its type as add does", "
   CHECK(str(now["extension"][0], "valueString") == "hi");
   CHECK_FALSE(now["extension"][0].HasMember("value"));
 }
+
+TEST_CASE("a FHIRPath Patch value made of parts keeps its primitives' extensions", "[e2e][http]") {
+  // A part's "_valueString" (in XML, the extensions inside <valueString>) was dropped, so a
+  // name added as parts lost the qualifier on its given name without a word.
+  ServerProcess server(temp_dir("fhirpath-patch-part-twins"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f10", R"({"resourceType":"Patient","id":"f10","active":true})", json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f10", parameters({operation("add", "Patient",
+      R"({"name":"name","valueString":"name"},{"name":"value","part":[{"name":"given","valueString":"Ann"},)"
+      R"({"name":"given","valueString":"Bea","_valueString":{"extension":[{"url":"http://example.org/x","valueCode":"y"}]}},)"
+      R"({"name":"family","valueString":"Doe","_valueString":{"id":"f"}}]})")}));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f10").body);
+  const auto& name = now["name"][0];
+  REQUIRE(name["_given"].Size() == 2);
+  CHECK(name["_given"][0].IsNull());
+  CHECK(str(name["_given"][1]["extension"][0], "valueCode") == "y");
+  CHECK(str(name["_family"], "id") == "f");
+}
