@@ -164,6 +164,19 @@ bool crosses_resolve(const fhir::fhirpath::Node& node) {
   return false;
 }
 
+// Why `items` (what an insert's or a move's path finds) are not one whole list, in order, or
+// "": index, source and destination count in it (a where() that finds part of the list would
+// have them count in the part, and move items it did not find).
+std::string not_a_list(const std::vector<const Element*>& items) {
+  if (items.empty()) return "the path finds no list (add makes one)";
+  for (const Element* e : items)
+    if (e->parent != items[0]->parent || e->name != items[0]->name) return "the path finds elements of more than one list";
+  size_t k = 0;
+  for (const Element* c = items[0]->parent ? items[0]->parent->first_child : nullptr; c; c = c->next)
+    if (c->name == items[0]->name && (k >= items.size() || items[k++] != c)) return "the path finds part of a list, not the list";
+  return k == items.size() ? "" : "the path finds part of a list, not the list";
+}
+
 // The JSON Pointer of `element` in `json`, the resource it was read from: each step's
 // member, and its place among the siblings of its name where the member is a list.
 std::optional<std::string> pointer_to(const Element& element, const Value& json) {
@@ -306,6 +319,8 @@ std::string Patcher::apply(const Operation& op) {
     if (!item.element) return "the path gives a value, not an element of the resource";
     items.push_back(item.element);
   }
+  if (op.type == "insert" || op.type == "move")  // before shaping adds to the list
+    if (std::string why = not_a_list(items); !why.empty()) return why;
   rapidjson::Document scratch;
   std::string type;
   Value value;
@@ -486,9 +501,6 @@ void Patcher::change_twin(const std::string& list, std::string_view op, const st
 
 // insert and move: `items` are the list the path finds (one parent, one name).
 std::string Patcher::list_change(const Operation& op, const std::vector<const Element*>& items, Value* value) {
-  if (items.empty()) return "the path finds no list (add makes one)";
-  for (const Element* e : items)
-    if (e->parent != items[0]->parent || e->name != items[0]->name) return "the path finds elements of more than one list";
   auto first = pointer_to(*items[0], target_);
   if (!first || !items[0]->repeats()) return "the path does not find a list";
   std::string list = first->substr(0, first->rfind('/'));

@@ -291,3 +291,28 @@ TEST_CASE("a FHIRPath Patch value made of parts keeps its primitives' extensions
   CHECK(str(name["_given"][1]["extension"][0], "valueCode") == "y");
   CHECK(str(name["_family"], "id") == "f");
 }
+
+TEST_CASE("a FHIRPath Patch insert or move needs the whole list", "[e2e][http]") {
+  // A path finding part of a list had its index, source and destination count in the part but
+  // applied to the whole list: moving the second of identifier.where(system != 'urn:a') moved
+  // urn:a, which the path did not find.
+  ServerProcess server(temp_dir("fhirpath-patch-whole-list"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f11", R"({"resourceType":"Patient","id":"f11","identifier":[{"system":"urn:a"},{"system":"urn:b"},{"system":"urn:c"}]})",
+                 json_headers()).status == 201);
+  for (const auto& bad : {operation("move", "Patient.identifier.where(system != 'urn:a')", R"({"name":"source","valueInteger":0},{"name":"destination","valueInteger":1})"),
+                          operation("insert", "Patient.identifier.where(system = 'urn:c')", R"({"name":"index","valueInteger":1},{"name":"value","valueIdentifier":{"system":"urn:z"}})"),
+                          operation("move", "Patient.identifier[2]", R"({"name":"source","valueInteger":0},{"name":"destination","valueInteger":0})")}) {
+    auto refused = fhirpath_patch(*c, "/fhir/Patient/f11", parameters({bad}));
+    INFO(bad << " -> " << refused.body);
+    CHECK(refused.status == 422);
+    CHECK_THAT(refused.body, Catch::Contains("part of a list"));
+  }
+  auto moved = fhirpath_patch(*c, "/fhir/Patient/f11", parameters({operation("move", "Patient.identifier", R"({"name":"source","valueInteger":2},{"name":"destination","valueInteger":0})")}));
+  INFO(moved.body);
+  REQUIRE(moved.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f11").body);
+  CHECK(str(now["identifier"][0], "system") == "urn:c");
+  CHECK(str(now["identifier"][1], "system") == "urn:a");
+  CHECK(str(now, "id") == "f11");
+}
