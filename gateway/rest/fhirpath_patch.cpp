@@ -9,6 +9,7 @@
 
 #include <rapidjson/pointer.h>
 
+#include "fhir/fhirpath/ast.h"
 #include "fhir/json/json_reader.h"
 #include "fhir/model/builder.h"
 
@@ -86,8 +87,37 @@ std::optional<Operation> read_operation(const Value& parameter, std::string& err
   return error.empty() ? std::optional<Operation>(std::move(op)) : std::nullopt;
 }
 
+// `v` as a list of itself, unless it is one.
+void make_list(Value& v, rapidjson::Document::AllocatorType& a) {
+  if (v.IsArray()) return;
+  Value list(rapidjson::kArrayType);
+  list.PushBack(v, a);
+  v = list;
+}
+
+// Primitive parts' ids and extensions ("_valueString" beside a part's valueString) as the
+// twins of `object`'s members: "_family", or a "_given" list with null where an item has none.
+void add_twins(Value& object, const std::unordered_map<std::string, std::vector<const Value*>>& twins,
+               rapidjson::Document::AllocatorType& a) {
+  std::vector<std::string> names;  // in the members' order, so the JSON is written the same each time
+  for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) names.emplace_back(m->name.GetString(), m->name.GetStringLength());
+  for (const std::string& key : names) {
+    auto found = twins.find(key);
+    if (found == twins.end()) continue;
+    const auto& items = found->second;
+    if (std::none_of(items.begin(), items.end(), [](const Value* t) { return t && t->IsObject(); })) continue;
+    Value twin(rapidjson::kArrayType);
+    for (const Value* t : items) twin.PushBack(t && t->IsObject() ? Value(*t, a) : Value(), a);
+    if (items.size() == 1) twin = Value(twin[0], a);
+    std::string name = "_" + key;
+    object.AddMember(Value(name.c_str(), static_cast<rapidjson::SizeType>(name.size()), a), twin, a);
+  }
+}
+
 // The JSON a "value" part stands for: its value[x]'s JSON, or an object of its parts (a part
 // named twice, or naming an element that repeats, is a list). `type` gets value[x]'s type.
+// A part with a value[x] is a member named with that type too ("value:String"), which may
+// name a choice: Patcher::shape_members names it as JSON does ("valueString").
 Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::string& type) {
   if (const auto* m = value_member(part)) {
     type = std::string(m->name.GetString() + 5, m->name.GetStringLength() - 5);
@@ -97,26 +127,54 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
   Value object(rapidjson::kObjectType);
   const Value* parts = member(part, "part");
   if (!parts || !parts->IsArray()) return object;
-  std::unordered_map<std::string_view, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
+  std::unordered_map<std::string, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
+  std::unordered_map<std::string, std::vector<const Value*>> twins;  // a name's items' ids and extensions, in order
   for (const Value& sub : parts->GetArray()) {
-    std::string_view key = text_at(sub, "name");
+    std::string key(text_at(sub, "name")), sub_type;
     if (key.empty()) continue;
-    std::string ignored;
-    Value item = value_json(sub, a, ignored);
+    Value item = value_json(sub, a, sub_type);
+    if (!sub_type.empty()) key += ":" + sub_type;
+    twins[key].push_back(sub_type.empty() ? nullptr : member(sub, ("_value" + sub_type).c_str()));
     auto [found, fresh] = at.try_emplace(key, object.MemberCount());
     if (fresh) {
-      object.AddMember(Value(*member(sub, "name"), a), item, a);
+      object.AddMember(Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a), item, a);
       continue;
     }
     Value& existing = (object.MemberBegin() + found->second)->value;
-    if (!existing.IsArray()) {
-      Value list(rapidjson::kArrayType);
-      list.PushBack(existing, a);
-      existing = list;
-    }
+    make_list(existing, a);
     existing.PushBack(item, a);
   }
+  add_twins(object, twins, a);
   return object;
+}
+
+// Whether what `node` yields may be reached through resolve(): another resource, or a contained
+// one reached from its reference, which a patch does not cross into. Filters (where(),
+// exists()) may resolve: their arguments choose among items, they are not where the items are.
+bool crosses_resolve(const fhir::fhirpath::Node& node) {
+  using fhir::fhirpath::NodeKind;
+  static constexpr std::string_view kYielding[] = {"select", "repeat", "repeatAll", "iif", "union", "combine", "coalesce", "aggregate"};
+  if (node.kind == NodeKind::Function && node.name == "resolve") return true;
+  if (node.focus && crosses_resolve(*node.focus)) return true;
+  bool yields_args = node.kind == NodeKind::Binary || node.kind == NodeKind::TypeTest || node.kind == NodeKind::Indexer ||
+                     (node.kind == NodeKind::Function && std::find(std::begin(kYielding), std::end(kYielding), node.name) != std::end(kYielding));
+  if (!yields_args) return false;
+  for (const auto& arg : node.args)
+    if (arg && crosses_resolve(*arg)) return true;
+  return false;
+}
+
+// Why `items` (what an insert's or a move's path finds) are not one whole list, in order, or
+// "": index, source and destination count in it (a where() that finds part of the list would
+// have them count in the part, and move items it did not find).
+std::string not_a_list(const std::vector<const Element*>& items) {
+  if (items.empty()) return "the path finds no list (add makes one)";
+  for (const Element* e : items)
+    if (e->parent != items[0]->parent || e->name != items[0]->name) return "the path finds elements of more than one list";
+  size_t k = 0;
+  for (const Element* c = items[0]->parent ? items[0]->parent->first_child : nullptr; c; c = c->next)
+    if (c->name == items[0]->name && (k >= items.size() || items[k++] != c)) return "the path finds part of a list, not the list";
+  return k == items.size() ? "" : "the path finds part of a list, not the list";
 }
 
 // The JSON Pointer of `element` in `json`, the resource it was read from: each step's
@@ -173,7 +231,7 @@ std::string twin_of(const std::string& pointer, bool in_list) {
 
 // Leaves no empty object, no empty list and no twin list of nulls below `v`, as FHIR JSON
 // allows none: deleting the last item of a list deletes the list, and an object left with
-// nothing goes too. Twin lists ("_given") keep their places.
+// nothing goes too. Twin lists ("_given") keep their places: an item left empty is null.
 void prune(Value& v) {
   auto empty = [](const Value& x, bool twin) {
     if (x.IsObject()) return x.MemberCount() == 0;
@@ -190,9 +248,13 @@ void prune(Value& v) {
   for (auto m = v.MemberBegin(); m != v.MemberEnd();) {
     prune(m->value);
     bool twin = m->name.GetStringLength() > 1 && m->name.GetString()[0] == '_';
-    if (m->value.IsArray() && !twin) {
+    if (m->value.IsArray()) {
       Value& list = m->value;
-      for (auto item = list.Begin(); item != list.End();) item = item->IsObject() && item->MemberCount() == 0 ? list.Erase(item) : item + 1;
+      for (auto item = list.Begin(); item != list.End();) {
+        bool hollow = item->IsObject() && item->MemberCount() == 0;
+        if (hollow && twin) item->SetNull();  // a twin's place is kept, with nothing
+        item = hollow && !twin ? list.Erase(item) : item + 1;
+      }
     }
     m = empty(m->value, twin) ? v.EraseMember(m) : m + 1;
   }
@@ -216,13 +278,25 @@ class Patcher {
   // `name` of `parent`, each member that repeats is a list (parts do not say).
   void shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a);
   void shape_members(Element& holder, Value& object, rapidjson::Document::AllocatorType& a);
+  // A member value_json named with its value's type ("value:String"): the choice's JSON name
+  // where the holder has one ("valueString"), else the name the part gave ("family").
+  static void member_name(const fhir::model::TreeBuilder& tree, const Element& holder, Value& name, rapidjson::Document::AllocatorType& a);
+  // Takes the types off the names of a value no definition shapes (value_json's "family:String").
+  static void plain_names(Value& value, rapidjson::Document::AllocatorType& a);
   std::string list_change(const Operation& op, const std::vector<const Element*>& items, Value* value);
+  // The pointer of the object that holds a primitive's id and extensions (its twin), made
+  // when absent ("_birthDate": {}, or a "_given" list of nulls with {} at its place).
+  std::optional<std::string> twin_holder(const std::string& pointer, bool in_list);
+  // Gives the primitive just placed at `pointer` the id and extensions its value came with
+  // (the value part's "_valueString"), which replace those it had.
+  void place_twin(const std::string& pointer, bool in_list);
 
   rapidjson::Document& target_;
   const fhir::fhirpath::Engine& engine_;
   const PatchLimits& limits_;
   fhir::model::ParseResult read_;  // the resource as the operations so far left it
   rapidjson::Document::AllocatorType* scratch_ = nullptr;  // the operation's value's
+  Value twin_;  // the operation's primitive value's id and extensions, or null
   static constexpr size_t kReadBudget = size_t{256} << 20;
   size_t read_bytes_ = 0;
 };
@@ -234,17 +308,25 @@ std::string Patcher::apply(const Operation& op) {
   if (read_bytes_ > kReadBudget) return "the operations read the resource more than " + std::to_string(kReadBudget >> 20) + " MB in all: send fewer";
   read_ = fhir::json::read(text, engine_.definitions());
   if (!read_.document || !read_.document->root()) return "the resource cannot be read";
-  auto found = engine_.evaluate(op.path, *read_.document->root());
+  std::string error;
+  auto expression = engine_.compile(op.path, &error);
+  if (!expression) return "the path is not FHIRPath: " + error;
+  if (crosses_resolve(expression->root())) return "the path crosses resolve() into another resource: a patch changes one resource";
+  auto found = engine_.evaluate(*expression, *read_.document->root());
   if (!found.ok) return "the path is not FHIRPath: " + found.error;
   std::vector<const Element*> items;
   for (const auto& item : found.items) {
     if (!item.element) return "the path gives a value, not an element of the resource";
     items.push_back(item.element);
   }
+  if (op.type == "insert" || op.type == "move")  // before shaping adds to the list
+    if (std::string why = not_a_list(items); !why.empty()) return why;
   rapidjson::Document scratch;
   std::string type;
   Value value;
   if (op.value) value = value_json(*op.value, scratch.GetAllocator(), type);
+  const Value* twin = op.value && !type.empty() ? member(*op.value, ("_value" + type).c_str()) : nullptr;
+  twin_ = twin && twin->IsObject() ? Value(*twin, scratch.GetAllocator()) : Value();
   // A value made of parts is shaped where it goes (add: once the property is known).
   if (op.value && type.empty() && op.type != "add" && !items.empty() && items[0]->parent)
     shape(*items[0]->parent, items[0]->name, value, scratch.GetAllocator());
@@ -271,7 +353,10 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   auto property = tree.property(parent, name);
   if (!property && !type.empty()) property = tree.property(parent, name = op.name + type);
   if (!property) return "'" + op.name + "' is not a property of " + std::string(parent.type);
-  std::string at = *pointer_to(parent, target_) + "/" + name;
+  std::optional<std::string> holder = pointer_to(parent, target_);
+  if (holder && parent.is_primitive()) holder = twin_holder(*holder, parent.repeats());
+  if (!holder) return "the element the path finds has no place in the resource's JSON";
+  std::string at = *holder + "/" + name;
   bool repeats = property->definition && property->definition->repeats;
   const Element* existing = nullptr;  // the property as it is, whichever type a choice has
   for (const Element* c = parent.first_child; c; c = c->next)
@@ -281,14 +366,46 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
   rapidjson::Document list(rapidjson::kArrayType);
   if (repeats && !existing) list.PushBack(Value(value, list.GetAllocator()), list.GetAllocator());
   Value& added = repeats && !existing ? static_cast<Value&>(list) : value;
-  return apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
+  std::string error = apply_json_patch(target_, json_patch("add", repeats && existing ? at + "/-" : at, nullptr, &added), limits_);
+  if (error.empty() && repeats && existing && existing->is_primitive()) change_twin(at, "add", at + "/-", nullptr);  // its place, with nothing
+  const Value* list_now = repeats ? rapidjson::Pointer(at.c_str()).Get(target_) : nullptr;
+  if (error.empty()) place_twin(list_now && list_now->IsArray() ? at + "/" + std::to_string(list_now->Size() - 1) : at, repeats);
+  return error;
+}
+
+void Patcher::place_twin(const std::string& pointer, bool in_list) {
+  if (!twin_.IsObject()) return;
+  if (auto holder = twin_holder(pointer, in_list)) rapidjson::Pointer(holder->c_str()).Set(target_, twin_, target_.GetAllocator());
+}
+
+std::optional<std::string> Patcher::twin_holder(const std::string& pointer, bool in_list) {
+  size_t cut = pointer.rfind('/');
+  if (in_list && cut != std::string::npos && cut > 0) cut = pointer.rfind('/', cut - 1);
+  if (pointer.compare(cut + 1, 1, "_") == 0) return pointer;  // a primitive with only its twin
+  std::string twin = twin_of(pointer, in_list);
+  if (const Value* there = rapidjson::Pointer(twin.c_str()).Get(target_); there && there->IsObject()) return twin;
+  auto& a = target_.GetAllocator();
+  if (!in_list) {
+    rapidjson::Pointer(twin.c_str()).Set(target_, Value(rapidjson::kObjectType), a);
+    return twin;
+  }
+  std::string list = pointer.substr(0, pointer.rfind('/')), twin_list = twin.substr(0, twin.rfind('/'));
+  const Value* items = rapidjson::Pointer(list.c_str()).Get(target_);
+  Value* twins = rapidjson::Pointer(twin_list.c_str()).Get(target_);
+  if (!items || !items->IsArray()) return std::nullopt;
+  if (!twins || !twins->IsArray()) {
+    twins = &rapidjson::Pointer(twin_list.c_str()).Set(target_, Value(rapidjson::kArrayType), a);
+  }
+  while (twins->Size() < items->Size()) twins->PushBack(Value(), a);
+  rapidjson::Pointer(twin.c_str()).Set(target_, Value(rapidjson::kObjectType), a);
+  return twin;
 }
 
 void Patcher::shape(const Element& parent, std::string_view name, Value& value, rapidjson::Document::AllocatorType& a) {
   std::vector<fhir::model::Issue> issues;
   fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
   auto property = tree.property(parent, name);
-  if (!property || !value.IsObject()) return;
+  if (!property || !value.IsObject()) return plain_names(value, a);
   // A child made in the operation's own copy of the resource, read again before the next.
   Element* slot = tree.add(const_cast<Element&>(parent), name, *property, {});
   if (slot) shape_members(*slot, value, a);
@@ -298,20 +415,44 @@ void Patcher::shape_members(Element& holder, Value& object, rapidjson::Document:
   std::vector<fhir::model::Issue> issues;
   fhir::model::TreeBuilder tree(*read_.document, engine_.definitions(), issues);
   for (auto m = object.MemberBegin(); m != object.MemberEnd(); ++m) {
-    std::string_view name(m->name.GetString(), m->name.GetStringLength());
-    auto property = tree.property(holder, name);
-    if (!property) continue;
-    if (property->definition && property->definition->repeats && !m->value.IsArray()) {
-      Value list(rapidjson::kArrayType);
-      list.PushBack(m->value, a);
-      m->value = list;
+    member_name(tree, holder, m->name, a);
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());  // the tree's names are views
+    bool twin = name.starts_with('_');  // a primitive's ids and extensions: a list where it repeats, no more shaping
+    auto property = tree.property(holder, twin ? name.substr(1) : name);
+    if (twin && property && property->definition && property->definition->repeats) make_list(m->value, a);
+    if (twin) continue;
+    if (!property) {
+      plain_names(m->value, a);
+      continue;
     }
+    if (property->definition && property->definition->repeats) make_list(m->value, a);
     auto shape_item = [&](Value& item) {
       Element* child = item.IsObject() ? tree.add(holder, name, *property, {}) : nullptr;
       if (child) shape_members(*child, item, a);
     };
     if (!m->value.IsArray()) shape_item(m->value);
     else for (Value& item : m->value.GetArray()) shape_item(item);
+  }
+}
+
+void Patcher::member_name(const fhir::model::TreeBuilder& tree, const Element& holder, Value& name,
+                          rapidjson::Document::AllocatorType& a) {
+  std::string text(name.GetString(), name.GetStringLength());
+  size_t colon = text.find(':'), twin = text.starts_with('_');
+  if (colon == std::string::npos) return;
+  std::string base = text.substr(twin, colon - twin), typed = base + text.substr(colon + 1);
+  std::string chosen = (twin ? "_" : "") + (!tree.property(holder, base) && tree.property(holder, typed) ? typed : base);
+  name.SetString(chosen.c_str(), static_cast<rapidjson::SizeType>(chosen.size()), a);
+}
+
+void Patcher::plain_names(Value& value, rapidjson::Document::AllocatorType& a) {
+  if (value.IsArray())
+    for (Value& item : value.GetArray()) plain_names(item, a);
+  if (!value.IsObject()) return;
+  for (auto m = value.MemberBegin(); m != value.MemberEnd(); ++m) {
+    std::string_view text(m->name.GetString(), m->name.GetStringLength());
+    if (size_t colon = text.find(':'); colon != std::string_view::npos) m->name.SetString(text.data(), static_cast<rapidjson::SizeType>(colon), a);
+    plain_names(m->value, a);
   }
 }
 
@@ -335,9 +476,18 @@ std::string Patcher::replace(const Element& element, const std::string& pointer,
   bool twin_only = member.starts_with("_") && element.is_primitive();
   bool choice = element.definition && element.definition->is_choice && !type.empty();
   std::string wanted = choice ? std::string(element.base_name()) + type : twin_only ? member.substr(1) : member;
-  if (wanted == member) return apply_json_patch(target_, json_patch("replace", pointer, nullptr, &value), limits_);
-  std::string error = twin_only ? std::string() : apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
-  if (error.empty()) error = apply_json_patch(target_, json_patch("add", pointer.substr(0, cut + 1) + wanted, nullptr, &value), limits_);
+  std::string placed = pointer.substr(0, cut + 1) + wanted, error;
+  if (wanted == member) {
+    error = apply_json_patch(target_, json_patch("replace", pointer, nullptr, &value), limits_);
+  } else {
+    if (!twin_only) error = apply_json_patch(target_, json_patch("remove", pointer, nullptr, nullptr), limits_);
+    if (error.empty()) error = apply_json_patch(target_, json_patch("add", placed, nullptr, &value), limits_);
+    // A retyped choice keeps its id and extensions ("_valueString" becomes "_valueBoolean"), unless it is no primitive now.
+    std::string old_twin = twin_of(pointer, false), new_twin = twin_of(placed, false);
+    if (error.empty() && !twin_only && element.is_primitive() && rapidjson::Pointer(old_twin.c_str()).Get(target_))
+      error = apply_json_patch(target_, value.IsObject() ? json_patch("remove", old_twin, nullptr, nullptr) : json_patch("move", new_twin, &old_twin, nullptr), limits_);
+  }
+  if (error.empty()) place_twin(placed, element.repeats());
   return error;
 }
 
@@ -351,9 +501,6 @@ void Patcher::change_twin(const std::string& list, std::string_view op, const st
 
 // insert and move: `items` are the list the path finds (one parent, one name).
 std::string Patcher::list_change(const Operation& op, const std::vector<const Element*>& items, Value* value) {
-  if (items.empty()) return "the path finds no list (add makes one)";
-  for (const Element* e : items)
-    if (e->parent != items[0]->parent || e->name != items[0]->name) return "the path finds elements of more than one list";
   auto first = pointer_to(*items[0], target_);
   if (!first || !items[0]->repeats()) return "the path does not find a list";
   std::string list = first->substr(0, first->rfind('/'));
@@ -363,6 +510,7 @@ std::string Patcher::list_change(const Operation& op, const std::vector<const El
     std::string at = list + "/" + std::to_string(*op.index);
     std::string error = apply_json_patch(target_, json_patch("add", at, nullptr, value), limits_);
     if (error.empty() && items[0]->is_primitive()) change_twin(list, "add", at, nullptr);  // its place, with nothing
+    if (error.empty()) place_twin(at, true);
     return error;
   }
   if (!op.source || !op.destination || *op.source >= count || *op.destination >= count)

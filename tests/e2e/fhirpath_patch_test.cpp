@@ -152,3 +152,167 @@ TEST_CASE("a FHIRPath Patch reaches a primitive's extensions and retypes a choic
   CHECK(str(observation, "valueString") == "calm");
   CHECK_FALSE(observation.HasMember("valueQuantity"));
 }
+
+TEST_CASE("a FHIRPath Patch adds an extension or an id to a primitive in its twin", "[e2e][http]") {
+  // add with a path to a primitive was made as a JSON Patch add below "/birthDate", a string
+  // (422 "neither an object nor an array"), where its id and extensions go in "_birthDate".
+  ServerProcess server(temp_dir("fhirpath-patch-add-twin"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f5", R"({"resourceType":"Patient","id":"f5","birthDate":"1980-01-01","name":[{"given":["Ann","Marie"]}]})",
+                 json_headers()).status == 201);
+  const std::string extension = R"({"name":"name","valueString":"extension"},{"name":"value","part":[)"
+                                R"({"name":"url","valueUri":"http://example.org/x"},{"name":"valueCode","valueCode":"y"}]})";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f5", parameters({
+      operation("add", "Patient.birthDate", extension),
+      operation("add", "Patient.birthDate", R"({"name":"name","valueString":"id"},{"name":"value","valueString":"b1"})"),
+      operation("add", "Patient.name[0].given[1]", extension),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f5").body);
+  CHECK(str(now, "birthDate") == "1980-01-01");
+  CHECK(str(now["_birthDate"], "id") == "b1");
+  CHECK(str(now["_birthDate"]["extension"][0], "valueCode") == "y");
+  REQUIRE(now["name"][0]["_given"].Size() == 2);  // a place for each given name
+  CHECK(now["name"][0]["_given"][0].IsNull());
+  CHECK(str(now["name"][0]["_given"][1]["extension"][0], "url") == "http://example.org/x");
+}
+
+TEST_CASE("a FHIRPath Patch keeps a primitive list and its twin list in step", "[e2e][http]") {
+  // add appended to "given" but not to "_given" (refused: "_given" must have as many items),
+  // and deleting a given name's only extension left "_given":[null,{}] (no FHIR JSON).
+  ServerProcess server(temp_dir("fhirpath-patch-twin-lists"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f6", R"({"resourceType":"Patient","id":"f6","name":[{"given":["Ann","Bea"],"_given":[null,)"
+                                     R"({"extension":[{"url":"http://example.org/x","valueCode":"y"}]}]}]})",
+                 json_headers()).status == 201);
+  auto added = fhirpath_patch(*c, "/fhir/Patient/f6", parameters({
+      operation("add", "Patient.name[0]", R"({"name":"name","valueString":"given"},{"name":"value","valueString":"Cy"})")}));
+  INFO(added.body);
+  REQUIRE(added.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f6").body);
+  REQUIRE(now["name"][0]["given"].Size() == 3);
+  REQUIRE(now["name"][0]["_given"].Size() == 3);
+  CHECK(now["name"][0]["_given"][2].IsNull());
+  auto deleted = fhirpath_patch(*c, "/fhir/Patient/f6", parameters({operation("delete", "Patient.name[0].given[1].extension")}));
+  INFO(deleted.body);
+  REQUIRE(deleted.status == 200);
+  now = parse_json(c->get("/fhir/Patient/f6").body);
+  CHECK(now["name"][0]["given"].Size() == 3);
+  CHECK_FALSE(now["name"][0].HasMember("_given"));  // nothing but nulls was left
+}
+
+TEST_CASE("a FHIRPath Patch path that crosses resolve() is refused", "[e2e][http]") {
+  // Patient.managingOrganization.resolve().name reached the contained Organization and changed
+  // it: a patch names elements of the resource itself. resolve() inside where() only filters.
+  ServerProcess server(temp_dir("fhirpath-patch-resolve"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f7", R"({"resourceType":"Patient","id":"f7","contained":[{"resourceType":"Organization","id":"o1","name":"O"}],)"
+                                     R"("managingOrganization":{"reference":"#o1"}})", json_headers()).status == 201);
+  for (const std::string path : {"Patient.managingOrganization.resolve().name", "Patient.managingOrganization.select(resolve()).name"}) {
+    auto refused = fhirpath_patch(*c, "/fhir/Patient/f7", parameters({operation("replace", path, R"({"name":"value","valueString":"N"})")}));
+    INFO(path << " -> " << refused.body);
+    CHECK(refused.status == 422);
+    CHECK_THAT(refused.body, Catch::Contains("resolve()"));
+  }
+  CHECK(str(parse_json(c->get("/fhir/Patient/f7").body)["contained"][0], "name") == "O");
+  auto filtered = fhirpath_patch(*c, "/fhir/Patient/f7", parameters({operation(
+      "add", "Patient.managingOrganization.where(resolve() is Organization)", R"({"name":"name","valueString":"display"},{"name":"value","valueString":"O"})")}));
+  INFO(filtered.body);
+  CHECK(filtered.status == 200);
+}
+
+TEST_CASE("a FHIRPath Patch value keeps the id and extensions of its primitive", "[e2e][http]") {
+  // A value part's "_valueDate" (XML: extensions inside <valueDate>) was dropped, so add,
+  // insert and replace stored the value without them; and a choice retyped from valueString
+  // kept "_valueString" beside the new valueBoolean (refused: value[x] given twice).
+  ServerProcess server(temp_dir("fhirpath-patch-value-twin"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f8", R"({"resourceType":"Patient","id":"f8","birthDate":"1980-01-01","name":[{"given":["Ann"]}]})",
+                 json_headers()).status == 201);
+  const std::string twin = R"({"extension":[{"url":"http://example.org/x","valueCode":"y"}]})";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f8", parameters({
+      operation("replace", "Patient.birthDate", R"({"name":"value","valueDate":"1990-02-03","_valueDate":)" + twin + "}"),
+      operation("add", "Patient", R"({"name":"name","valueString":"gender"},{"name":"value","valueCode":"other","_valueCode":)" + twin + "}"),
+      operation("insert", "Patient.name[0].given", R"({"name":"index","valueInteger":0},{"name":"value","valueString":"Zoe","_valueString":)" + twin + "}"),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f8").body);
+  CHECK(str(now, "birthDate") == "1990-02-03");
+  CHECK(str(now["_birthDate"]["extension"][0], "valueCode") == "y");
+  CHECK(str(now["_gender"]["extension"][0], "valueCode") == "y");
+  REQUIRE(now["name"][0]["_given"].Size() == 2);
+  CHECK(now["name"][0]["_given"][0].HasMember("extension"));
+  CHECK(now["name"][0]["_given"][1].IsNull());
+  REQUIRE(c->put("/fhir/Observation/o8", R"({"resourceType":"Observation","id":"o8","status":"final","code":{"text":"mood"},)"
+                                         R"("valueString":"calm","_valueString":)" + twin + "}", json_headers()).status == 201);
+  auto retyped = fhirpath_patch(*c, "/fhir/Observation/o8", parameters({operation("replace", "Observation.value", R"({"name":"value","valueBoolean":true})")}));
+  INFO(retyped.body);
+  REQUIRE(retyped.status == 200);
+  auto observation = parse_json(c->get("/fhir/Observation/o8").body);
+  CHECK(observation["valueBoolean"].IsTrue());
+  CHECK_FALSE(observation.HasMember("_valueString"));
+  CHECK(str(observation["_valueBoolean"]["extension"][0], "valueCode") == "y");
+}
+
+TEST_CASE("a FHIRPath Patch part names a choice without its type as add does", "[e2e][http]") {
+  // add takes "deceased" with a valueBoolean, but a value made of parts wrote a part "value"
+  // with a valueString as "value":"..." (unknown property, 422) instead of "valueString".
+  ServerProcess server(temp_dir("fhirpath-patch-choice-part"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f9", R"({"resourceType":"Patient","id":"f9","active":true})", json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f9", parameters({operation("add", "Patient",
+      R"({"name":"name","valueString":"extension"},{"name":"value","part":[{"name":"url","valueUri":"http://example.org/x"},)"
+      R"({"name":"value","valueString":"hi"}]})")}));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f9").body);
+  CHECK(str(now["extension"][0], "valueString") == "hi");
+  CHECK_FALSE(now["extension"][0].HasMember("value"));
+}
+
+TEST_CASE("a FHIRPath Patch value made of parts keeps its primitives' extensions", "[e2e][http]") {
+  // A part's "_valueString" (in XML, the extensions inside <valueString>) was dropped, so a
+  // name added as parts lost the qualifier on its given name without a word.
+  ServerProcess server(temp_dir("fhirpath-patch-part-twins"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f10", R"({"resourceType":"Patient","id":"f10","active":true})", json_headers()).status == 201);
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f10", parameters({operation("add", "Patient",
+      R"({"name":"name","valueString":"name"},{"name":"value","part":[{"name":"given","valueString":"Ann"},)"
+      R"({"name":"given","valueString":"Bea","_valueString":{"extension":[{"url":"http://example.org/x","valueCode":"y"}]}},)"
+      R"({"name":"family","valueString":"Doe","_valueString":{"id":"f"}}]})")}));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f10").body);
+  const auto& name = now["name"][0];
+  REQUIRE(name["_given"].Size() == 2);
+  CHECK(name["_given"][0].IsNull());
+  CHECK(str(name["_given"][1]["extension"][0], "valueCode") == "y");
+  CHECK(str(name["_family"], "id") == "f");
+}
+
+TEST_CASE("a FHIRPath Patch insert or move needs the whole list", "[e2e][http]") {
+  // A path finding part of a list had its index, source and destination count in the part but
+  // applied to the whole list: moving the second of identifier.where(system != 'urn:a') moved
+  // urn:a, which the path did not find.
+  ServerProcess server(temp_dir("fhirpath-patch-whole-list"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f11", R"({"resourceType":"Patient","id":"f11","identifier":[{"system":"urn:a"},{"system":"urn:b"},{"system":"urn:c"}]})",
+                 json_headers()).status == 201);
+  for (const auto& bad : {operation("move", "Patient.identifier.where(system != 'urn:a')", R"({"name":"source","valueInteger":0},{"name":"destination","valueInteger":1})"),
+                          operation("insert", "Patient.identifier.where(system = 'urn:c')", R"({"name":"index","valueInteger":1},{"name":"value","valueIdentifier":{"system":"urn:z"}})"),
+                          operation("move", "Patient.identifier[2]", R"({"name":"source","valueInteger":0},{"name":"destination","valueInteger":0})")}) {
+    auto refused = fhirpath_patch(*c, "/fhir/Patient/f11", parameters({bad}));
+    INFO(bad << " -> " << refused.body);
+    CHECK(refused.status == 422);
+    CHECK_THAT(refused.body, Catch::Contains("part of a list"));
+  }
+  auto moved = fhirpath_patch(*c, "/fhir/Patient/f11", parameters({operation("move", "Patient.identifier", R"({"name":"source","valueInteger":2},{"name":"destination","valueInteger":0})")}));
+  INFO(moved.body);
+  REQUIRE(moved.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f11").body);
+  CHECK(str(now["identifier"][0], "system") == "urn:c");
+  CHECK(str(now["identifier"][1], "system") == "urn:a");
+  CHECK(str(now, "id") == "f11");
+}
