@@ -256,11 +256,16 @@ std::string payload_refusal(const Json& channel) {
 // without end (each a write, each audited) — one client's subscription filled the store.
 // It is refused when written rather than left to never fire (SubscriptionEvents::on_write).
 Result<Subscription> routed(Subscription s) {
-  for (const Target& t : s.targets)
+  for (const Target& t : s.targets) {
+    if (t.resource.empty())  // "?_type=Observation": stored, it never fired
+      return Result<Subscription>::failure("not-supported",
+                                           "Subscription.criteria: name the resource type the subscription follows "
+                                           "(Observation?code=...); a search of no type is not sent to subscribers");
     if (t.resource == "AuditEvent")
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: the audit trail is not sent to subscribers (each notification is "
                                            "itself audited); an administrator's client reads it by searching AuditEvent");
+  }
   return s;
 }
 

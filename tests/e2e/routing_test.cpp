@@ -287,6 +287,13 @@ TEST_CASE("routing: a Subscription to the audit trail is refused since each noti
     CHECK(refused.status == 422);
     CHECK(refused.body.find("the audit trail is not sent to subscribers") != std::string::npos);
   }
+  // Criteria of no type (?_type=...) were stored and never fired.
+  std::string untyped = R"({"resourceType":"Subscription","status":"requested","reason":"audit","criteria":"?_type=AuditEvent",)"
+                        R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  auto refused = http.post("/fhir/Subscription", untyped, a);
+  INFO(refused.body);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("name the resource type") != std::string::npos);
   CHECK(parse_json(http.get("/fhir/Subscription?_summary=count", a).body)["total"].GetInt() == 0);
 }
 
