@@ -19,6 +19,8 @@ namespace {
 using fhir::model::Element;
 using Value = rapidjson::Value;
 
+constexpr size_t kMaxPathBytes = 4096;
+
 // One "operation" parameter's parts (R4 fhirpatch.html: type, path, name, value, index,
 // source, destination); `value` is the part that carries value[x] or parts of its own.
 struct Operation {
@@ -84,6 +86,8 @@ std::optional<Operation> read_operation(const Value& parameter, std::string& err
       (name == "type" ? op.type : name == "path" ? op.path : op.name) = std::string(text_of(v->value));
   }
   if (op.type.empty() || op.path.empty()) error = "an operation needs a type and a path";
+  // Each path is compiled and kept: a long one would hold much more than its text.
+  if (op.path.size() > kMaxPathBytes) error = "a path is longer than " + std::to_string(kMaxPathBytes) + " characters";
   return error.empty() ? std::optional<Operation>(std::move(op)) : std::nullopt;
 }
 
@@ -337,6 +341,7 @@ std::string Patcher::apply(const Operation& op) {
   if (items.size() != 1) return "the path finds " + std::to_string(items.size()) + " elements, not one";
   auto pointer = pointer_to(*items[0], target_);
   if (!pointer) return "the element the path finds has no place in the resource's JSON";
+  if (pointer->empty() && op.type != "add") return "the path finds the resource itself: a patch changes its elements";
   if (op.type == "add") return add(op, *items[0], value, type);
   if (op.type == "delete") return remove(*items[0], *pointer);
   if (op.type == "replace") return replace(*items[0], *pointer, value, type);
@@ -375,7 +380,11 @@ std::string Patcher::add(const Operation& op, const Element& parent, Value& valu
 
 void Patcher::place_twin(const std::string& pointer, bool in_list) {
   if (!twin_.IsObject()) return;
-  if (auto holder = twin_holder(pointer, in_list)) rapidjson::Pointer(holder->c_str()).Set(target_, twin_, target_.GetAllocator());
+  // A copy in the resource's own memory: twin_ lives in the operation's, freed when it ends.
+  if (auto holder = twin_holder(pointer, in_list)) {
+    Value copy(twin_, target_.GetAllocator());
+    rapidjson::Pointer(holder->c_str()).Set(target_, copy, target_.GetAllocator());
+  }
 }
 
 std::optional<std::string> Patcher::twin_holder(const std::string& pointer, bool in_list) {
@@ -390,12 +399,13 @@ std::optional<std::string> Patcher::twin_holder(const std::string& pointer, bool
     return twin;
   }
   std::string list = pointer.substr(0, pointer.rfind('/')), twin_list = twin.substr(0, twin.rfind('/'));
-  const Value* items = rapidjson::Pointer(list.c_str()).Get(target_);
   Value* twins = rapidjson::Pointer(twin_list.c_str()).Get(target_);
-  if (!items || !items->IsArray()) return std::nullopt;
   if (!twins || !twins->IsArray()) {
     twins = &rapidjson::Pointer(twin_list.c_str()).Set(target_, Value(rapidjson::kArrayType), a);
   }
+  // The list is looked up after its twin is made beside it (adding a member may move the others).
+  const Value* items = rapidjson::Pointer(list.c_str()).Get(target_);
+  if (!items || !items->IsArray()) return std::nullopt;
   while (twins->Size() < items->Size()) twins->PushBack(Value(), a);
   rapidjson::Pointer(twin.c_str()).Set(target_, Value(rapidjson::kObjectType), a);
   return twin;

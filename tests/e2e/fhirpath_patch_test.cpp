@@ -316,3 +316,29 @@ TEST_CASE("a FHIRPath Patch insert or move needs the whole list", "[e2e][http]")
   CHECK(str(now["identifier"][1], "system") == "urn:a");
   CHECK(str(now, "id") == "f11");
 }
+
+TEST_CASE("a FHIRPath Patch keeps a value's extensions whole through later operations and never replaces the resource itself",
+          "[e2e][http]") {
+  // The value's twin was placed in the resource from the operation's own memory, freed when the
+  // operation ended: the next operation read freed memory. A replace of the root built the
+  // JSON Pointer "_" (an assertion, or the whole resource overwritten).
+  ServerProcess server(temp_dir("fhirpath-patch-memory"));
+  auto c = server.client();
+  REQUIRE(c->put("/fhir/Patient/f9", R"({"resourceType":"Patient","id":"f9","active":true})", json_headers()).status == 201);
+  const std::string id = "an-id-long-enough-to-live-outside-the-string-itself-0123456789";
+  auto patched = fhirpath_patch(*c, "/fhir/Patient/f9", parameters({
+      operation("add", "Patient", R"({"name":"name","valueString":"birthDate"},{"name":"value","valueDate":"2000-01-01",)"
+                                  R"("_valueDate":{"id":")" + id + R"(","extension":[{"url":"http://example.org/x","valueString":")" +
+                                  std::string(200, 'y') + R"("}]}})"),
+      operation("replace", "Patient.active", R"({"name":"value","valueBoolean":false})"),
+      operation("replace", "Patient.active", R"({"name":"value","valueBoolean":true})"),
+  }));
+  INFO(patched.body);
+  REQUIRE(patched.status == 200);
+  auto now = parse_json(c->get("/fhir/Patient/f9").body);
+  CHECK(str(now["_birthDate"], "id") == id);
+  CHECK(str(now["_birthDate"]["extension"][0], "valueString") == std::string(200, 'y'));
+  auto root = fhirpath_patch(*c, "/fhir/Patient/f9", parameters({operation("replace", "Patient", R"({"name":"value","valueString":"x","_valueString":{"id":"i"}})")}));
+  CHECK(root.status == 422);
+  CHECK(str(parse_json(c->get("/fhir/Patient/f9").body), "resourceType") == "Patient");
+}
