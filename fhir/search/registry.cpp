@@ -115,9 +115,10 @@ bool names_code_elements(const fhir::definitions::Definitions& definitions, cons
     if (path.find_first_of("() ") != std::string_view::npos) return false;
     const auto* structure = definitions.type(path.substr(0, path.find('.')));
     if (!structure) return false;
-    auto element = std::find_if(structure->elements.begin(), structure->elements.end(),
-                                [&](const auto& e) { return e.path == path && e.slice_name.empty(); });
-    if (element == structure->elements.end() || element->types.size() != 1 || element->types[0].code != "code") return false;
+    uint32_t at = structure->find(path);  // a core resource's element ids are its paths
+    if (at == fhir::definitions::kNoElement) return false;
+    const auto& types = structure->elements[at].types;
+    if (types.size() != 1 || types[0].code != "code") return false;
     any = true;
   }
   return any;
