@@ -92,7 +92,7 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
     std::vector<Node> found;
     if (!search_all(query, found)) {
       out_.warnings.push_back(row.first + " row " + std::to_string(row.second) + ": the stored " + d.type +
-                              " records of the deleted " + record + " could not be searched, so they stay; send the deletion again");
+                              " records of the deleted " + record + " could not all be found, so some stay; send the deletion again");
     }
     for (const Node& entry : found) {
       const Node* resource = entry.member("resource");
@@ -117,8 +117,8 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
   }
 }
 
-// Every entry of a search of the stored records, page after page (at most kMaxPages): false
-// when a page could not be read.
+// Every entry of a search of the stored records, page after page: false when a page could
+// not be read, or more pages than kMaxPages remain (the ones found are kept).
 bool Builder::search_all(const std::string& query, std::vector<Node>& entries) const {
   constexpr size_t kMaxPages = 100;
   for (size_t page = 0; page < kMaxPages; ++page) {
@@ -133,7 +133,7 @@ bool Builder::search_all(const std::string& query, std::vector<Node>& entries) c
       for (const Node& link : links->children) more = more || link.text_of("relation") == "next";
     if (!more) return true;
   }
-  return true;
+  return false;
 }
 
 // A DELETE entry for each stored record a deleted row deletes, unless the upload builds it
