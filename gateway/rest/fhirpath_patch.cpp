@@ -31,18 +31,6 @@ struct Operation {
 
 std::string_view text_of(const Value& v) { return v.IsString() ? std::string_view(v.GetString(), v.GetStringLength()) : ""; }
 
-// An object's member, or null (rapidjson's operator[] asserts that it is there).
-const Value* member(const Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto m = object.FindMember(name);
-  return m == object.MemberEnd() ? nullptr : &m->value;
-}
-
-// An object's member's text, or "".
-std::string_view text_at(const Value& object, const char* name) {
-  const Value* v = member(object, name);
-  return v ? text_of(*v) : "";
-}
 
 // The member of a parameter or part that holds its value[x] ("valueString"), or null.
 const rapidjson::GenericMember<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>* value_member(const Value& part) {
@@ -69,14 +57,14 @@ std::optional<long> integer_of(const Value& part) {
 
 std::optional<Operation> read_operation(const Value& parameter, std::string& error) {
   Operation op;
-  const Value* parts = member(parameter, "part");
+  const Value* parts = json_member(parameter, "part");
   if (!parts || !parts->IsArray()) {
     error = "an operation has no parts";
     return std::nullopt;
   }
   for (const Value& part : parts->GetArray()) {
     if (!part.IsObject()) continue;
-    std::string_view name = text_at(part, "name");
+    std::string_view name = json_text(part, "name");
     const auto* v = value_member(part);
     if (name == "value") op.value = &part;
     else if (name == "index") op.index = integer_of(part);
@@ -127,18 +115,18 @@ Value value_json(const Value& part, rapidjson::Document::AllocatorType& a, std::
     type = std::string(m->name.GetString() + 5, m->name.GetStringLength() - 5);
     return Value(m->value, a);
   }
-  if (const Value* resource = member(part, "resource")) return Value(*resource, a);  // a contained resource
+  if (const Value* resource = json_member(part, "resource")) return Value(*resource, a);  // a contained resource
   Value object(rapidjson::kObjectType);
-  const Value* parts = member(part, "part");
+  const Value* parts = json_member(part, "part");
   if (!parts || !parts->IsArray()) return object;
   std::unordered_map<std::string, rapidjson::SizeType> at;  // a name's member (a linear find per part was quadratic)
   std::unordered_map<std::string, std::vector<const Value*>> twins;  // a name's items' ids and extensions, in order
   for (const Value& sub : parts->GetArray()) {
-    std::string key(text_at(sub, "name")), sub_type;
+    std::string key(json_text(sub, "name")), sub_type;
     if (key.empty()) continue;
     Value item = value_json(sub, a, sub_type);
     if (!sub_type.empty()) key += ":" + sub_type;
-    twins[key].push_back(sub_type.empty() ? nullptr : member(sub, ("_value" + sub_type).c_str()));
+    twins[key].push_back(sub_type.empty() ? nullptr : json_member(sub, ("_value" + sub_type).c_str()));
     auto [found, fresh] = at.try_emplace(key, object.MemberCount());
     if (fresh) {
       object.AddMember(Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a), item, a);
@@ -329,7 +317,7 @@ std::string Patcher::apply(const Operation& op) {
   std::string type;
   Value value;
   if (op.value) value = value_json(*op.value, scratch.GetAllocator(), type);
-  const Value* twin = op.value && !type.empty() ? member(*op.value, ("_value" + type).c_str()) : nullptr;
+  const Value* twin = op.value && !type.empty() ? json_member(*op.value, ("_value" + type).c_str()) : nullptr;
   twin_ = twin && twin->IsObject() ? Value(*twin, scratch.GetAllocator()) : Value();
   // A value made of parts is shaped where it goes (add: once the property is known).
   if (op.value && type.empty() && op.type != "add" && !items.empty() && items[0]->parent)
@@ -535,15 +523,15 @@ std::string Patcher::list_change(const Operation& op, const std::vector<const El
 
 std::string apply_fhirpath_patch(rapidjson::Document& target, const Value& parameters, const fhir::fhirpath::Engine& engine,
                                  const PatchLimits& limits) {
-  if (text_at(parameters, "resourceType") != "Parameters") return "a FHIRPath Patch is a Parameters resource";
-  const Value* list = member(parameters, "parameter");
+  if (json_text(parameters, "resourceType") != "Parameters") return "a FHIRPath Patch is a Parameters resource";
+  const Value* list = json_member(parameters, "parameter");
   if (!list || !list->IsArray()) return "the Parameters hold no operation";
   Patcher patcher(target, engine, limits);
   size_t n = 0;
   for (const Value& parameter : list->GetArray()) {
     ++n;
     if (n > limits.max_operations) return "more than " + std::to_string(limits.max_operations) + " operations";
-    if (text_at(parameter, "name") != "operation") return "parameter " + std::to_string(n) + " is not an operation";
+    if (json_text(parameter, "name") != "operation") return "parameter " + std::to_string(n) + " is not an operation";
     std::string error;
     auto op = read_operation(parameter, error);
     if (op) error = patcher.apply(*op);

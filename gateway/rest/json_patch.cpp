@@ -299,15 +299,11 @@ class Patcher {
   std::string error_;
 };
 
-std::string member(const Value& op, const char* name) {
-  auto it = op.FindMember(name);
-  return it != op.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength())
-                                                      : std::string();
-}
+std::string member(const Value& op, const char* name) { return std::string(json_text(op, name)); }
 
 bool has_string(const Value& op, const char* name) {
-  auto it = op.FindMember(name);
-  return it != op.MemberEnd() && it->value.IsString();
+  const Value* v = json_member(op, name);
+  return v && v->IsString();
 }
 
 // One operation; an empty string when it applied.
@@ -362,6 +358,17 @@ std::string apply_one(Patcher& p, const Value& op) {
 }
 
 }  // namespace
+
+const rapidjson::Value* json_member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return nullptr;
+  auto m = object.FindMember(name);
+  return m == object.MemberEnd() ? nullptr : &m->value;
+}
+
+std::string_view json_text(const rapidjson::Value& object, const char* name) {
+  const rapidjson::Value* v = json_member(object, name);
+  return v && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength()) : std::string_view();
+}
 
 bool parse_json_keeping_numbers(std::string_view text, size_t max_depth, rapidjson::Document& out) {
   struct Generator {

@@ -19,6 +19,11 @@ struct PatchLimits {
   size_t max_operations = 10000;
 };
 
+// An object's member, or null when it is absent or `object` is no object (RapidJSON's
+// operator[] asserts that it is there); and a member's text, "" when it is not a string.
+const rapidjson::Value* json_member(const rapidjson::Value& object, const char* name);
+std::string_view json_text(const rapidjson::Value& object, const char* name);
+
 // Parses JSON keeping numbers as their text (held as strings marked with U+0001,
 // which FHIR strings cannot contain: a string holding one is refused, as is text
 // nested deeper than `max_depth`). False when the text is not such JSON.
