@@ -250,13 +250,7 @@ Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, con
       issue.message = "on _type " + type + ": " + issue.message;
       return issue;
     }
-    Clause other_type;
-    other_type.param = "_type";
-    other_type.negate = true;
-    other_type.any_of.emplace_back().code = type;
-    Clause for_type;
-    for_type.either = {std::move(other_type), std::move(*clause)};
-    out.push_back(std::move(for_type));
+    out.push_back(for_types({type}, std::move(*clause)));
   }
   return out;
 }

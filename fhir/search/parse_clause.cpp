@@ -630,6 +630,17 @@ std::optional<ValueMatch> ClauseReader::implied_system_match(const ValueMatch& m
 
 }  // namespace
 
+Clause for_types(const std::vector<std::string>& types, Clause clause, std::string label) {
+  Clause other_types;
+  other_types.param = "_type";
+  other_types.negate = true;
+  for (const std::string& type : types) other_types.any_of.emplace_back().code = type;
+  Clause either;
+  either.param = std::move(label);
+  either.either = {std::move(other_types), std::move(clause)};
+  return either;
+}
+
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
                             std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets) {
   return ClauseReader(registry, limits, stored_value_sets).read(type, key, value);

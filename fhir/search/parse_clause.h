@@ -25,4 +25,9 @@ std::vector<std::string> split_escaped(std::string_view text, char separator, bo
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
                             std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets = {});
 
+// A clause for a search over several types that `clause` narrows only some of: a resource of
+// another type than `types`, or one that matches `clause`. `label` names it (a clause made of
+// `either` has no parameter of its own).
+Clause for_types(const std::vector<std::string>& types, Clause clause, std::string label = {});
+
 }  // namespace carebridge::fhir::search

@@ -109,17 +109,7 @@ carebridge::Result<std::vector<Clause>> FhirService::care_date_clauses(const std
     for (const auto& [param, dated] : by_param) {
       auto dates = fhir::search::parse_clause(registry_, search_limits(), dated.front(), param, (name == "start" ? "ge" : "le") + value);
       if (!dates) return carebridge::Result<std::vector<Clause>>::failure("invalid", name + ": " + dates.message());
-      Clause other_types;
-      other_types.param = "_type";
-      other_types.negate = true;
-      for (const std::string& type : dated) {
-        other_types.any_of.emplace_back();
-        other_types.any_of.back().code = type;
-      }
-      Clause either;
-      either.param = name;  // a label: the clause is its `either`
-      either.either = {std::move(other_types), std::move(*dates)};
-      clauses.push_back(std::move(either));
+      clauses.push_back(fhir::search::for_types(dated, std::move(*dates), name));
     }
   }
   return clauses;
