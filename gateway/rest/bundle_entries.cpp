@@ -215,7 +215,7 @@ std::vector<BundleEntry> read_entries(Element& bundle) {
   return entries;
 }
 
-std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::string& base_path,
+std::optional<Result> check_entry(BundleEntry& e, const std::string& base_path,
                                   const std::vector<std::string>& bases, const SearchRegistry& registry) {
   if (e.method.empty() || e.url.empty()) return entry_failure(e, 400, "required", "the entry has no request.method or request.url");
   for (const std::string& base : bases)  // an absolute url under one of this server's bases: relative to it
@@ -253,9 +253,6 @@ std::optional<Result> check_entry(BundleEntry& e, bool transaction, const std::s
   if (e.method == "POST" && !e.id.empty()) {
     return entry_failure(e, 405, "not-supported", "POST " + e.url.substr(0, 200) + " names a resource: a create's url is its type (POST " +
                                                       e.type + "); PUT " + e.type + "/[id] creates with the id the sender chose");
-  }
-  if (e.method == "PATCH" && transaction) {
-    return entry_failure(e, 400, "not-supported", "PATCH entries are taken in batch Bundles, not in transactions");
   }
   if (!e.is_read() && !registry.is_resource_type(e.type)) {
     return entry_failure(e, 404, "not-supported", "'" + e.type + "' is not a FHIR R4 resource type");

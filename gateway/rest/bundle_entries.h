@@ -40,7 +40,7 @@ std::vector<BundleEntry> read_entries(fhir::model::Element& bundle);
 // under one of this server's `bases`, the first the one it answers with: its public base and
 // the one the request's Host names; scheme and host in any case). Nullopt when fine, else
 // what the entry is answered with.
-std::optional<Result> check_entry(BundleEntry& entry, bool transaction, const std::string& base_path,
+std::optional<Result> check_entry(BundleEntry& entry, const std::string& base_path,
                                   const std::vector<std::string>& bases, const SearchRegistry& registry);
 
 // A sub-request for a GET or PATCH entry (a PATCH carries its JSON Patch as a Binary).

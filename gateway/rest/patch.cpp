@@ -9,13 +9,12 @@
 #include "fhir/json/json_writer.h"
 #include "gateway/rest/fhirpath_patch.h"
 #include "gateway/rest/json_patch.h"
+#include "gateway/rest/patch.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
 namespace {
-
-enum class PatchKind { None, JsonPatch, MergePatch, FhirPathPatch };
 
 PatchKind patch_kind(std::string_view content_type) {
   auto semicolon = content_type.find(';');
@@ -44,23 +43,22 @@ bool read_fhirpath_patch(const http::Request& request, const fhir::definitions::
 
 }  // namespace
 
-Result FhirService::patch(const Call& call, const std::string& type, const std::string& id,
-                          std::optional<int64_t> if_match) {
-  PatchKind kind = patch_kind(call.request.header("Content-Type"));
+std::optional<Result> FhirService::read_patch(const http::Request& request, PatchRequest& out) const {
+  PatchKind kind = patch_kind(request.header("Content-Type"));
   if (kind == PatchKind::None) {
     return failure(415, "not-supported",
                    "PATCH takes a JSON Patch (Content-Type application/json-patch+json), a FHIRPath Patch "
                    "(a Parameters resource as application/fhir+json or application/fhir+xml) or a JSON Merge Patch "
                    "(application/merge-patch+json), not '" +
-                       std::string(call.request.header("Content-Type")) + "'");
+                       std::string(request.header("Content-Type")) + "'");
   }
   PatchLimits limits;
   limits.max_bytes = options_.limits.max_body_bytes;
-  rapidjson::Document operations;
   if (kind == PatchKind::FhirPathPatch && !options_.engine)
     return failure(415, "not-supported", "FHIRPath Patch needs the FHIRPath engine, which this server runs without");
-  bool json = kind == PatchKind::FhirPathPatch ? read_fhirpath_patch(call.request, definitions_, limits, operations)
-                                               : parse_json_keeping_numbers(call.request.body, limits.max_depth, operations);
+  rapidjson::Document& operations = out.operations;
+  bool json = kind == PatchKind::FhirPathPatch ? read_fhirpath_patch(request, definitions_, limits, operations)
+                                               : parse_json_keeping_numbers(request.body, limits.max_depth, operations);
   if (kind == PatchKind::FhirPathPatch && (!json || !operations.IsObject() || !operations.HasMember("resourceType") ||
                                            operations["resourceType"] != "Parameters")) {
     return failure(400, "structure", "the body is not a FHIRPath Patch (a Parameters resource in JSON or XML)");
@@ -74,6 +72,41 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
     return failure(400, "structure", "the body is not a JSON Merge Patch (a JSON object, nested at most " +
                                          std::to_string(limits.max_depth) + " deep)");
   }
+  out.kind = kind;
+  return std::nullopt;
+}
+
+std::optional<Result> FhirService::apply_patch(const PatchRequest& patch, const store::ResourceRecord& current,
+                                               std::unique_ptr<fhir::model::Document>& out) const {
+  PatchLimits limits;
+  limits.max_bytes = options_.limits.max_body_bytes;
+  rapidjson::Document resource;
+  if (!parse_json_keeping_numbers(current.body, limits.max_depth, resource)) {
+    return failure(500, "exception", "the stored " + current.type + "/" + current.id + " cannot be read as JSON");
+  }
+  std::string error = patch.kind == PatchKind::JsonPatch ? apply_json_patch(resource, patch.operations, limits)
+                      : patch.kind == PatchKind::FhirPathPatch
+                          ? apply_fhirpath_patch(resource, patch.operations, *options_.engine, limits)
+                          : apply_merge_patch(resource, patch.operations, limits);
+  if (!error.empty()) return failure(422, "processing", "the patch does not apply: " + error);
+  fhir::io::Limits read_limits;
+  read_limits.max_bytes = options_.limits.max_body_bytes;
+  auto parsed = fhir::io::read(write_json_keeping_numbers(resource), definitions_, read_limits);
+  if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
+    Result r;
+    r.status = 422;
+    r.issues = std::move(parsed.issues);
+    if (r.issues.empty()) r.issues.push_back({fhir::model::Severity::Error, "structure", "the patched resource is not FHIR", {}, {}});
+    return r;
+  }
+  out = std::move(parsed.document);
+  return std::nullopt;
+}
+
+Result FhirService::patch(const Call& call, const std::string& type, const std::string& id,
+                          std::optional<int64_t> if_match) {
+  PatchRequest patch;
+  if (auto refused = read_patch(call.request, patch)) return std::move(*refused);
   std::unique_ptr<fhir::model::Document> doc;
   // Planned on the version read here: a commit that finds a newer one conflicts,
   // and writes_.execute() plans again, patching that one.
@@ -91,30 +124,10 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
                                               ", not " + std::to_string(*if_match));
       return p;
     }
-    rapidjson::Document resource;
-    if (!parse_json_keeping_numbers(current->body, limits.max_depth, resource)) {
-      p.result = failure(500, "exception", "the stored " + type + "/" + id + " cannot be read as JSON");
+    if (auto refused = apply_patch(patch, *current, doc)) {
+      p.result = std::move(*refused);
       return p;
     }
-    std::string error = kind == PatchKind::JsonPatch       ? apply_json_patch(resource, operations, limits)
-                        : kind == PatchKind::FhirPathPatch ? apply_fhirpath_patch(resource, operations, *options_.engine, limits)
-                                                           : apply_merge_patch(resource, operations, limits);
-    if (!error.empty()) {
-      p.result = failure(422, "processing", "the patch does not apply: " + error);
-      return p;
-    }
-    fhir::io::Limits read_limits;
-    read_limits.max_bytes = options_.limits.max_body_bytes;
-    auto parsed = fhir::io::read(write_json_keeping_numbers(resource), definitions_, read_limits);
-    if (!parsed.document || !parsed.document->root() || parsed.has_errors()) {
-      p.result.status = 422;
-      p.result.issues = std::move(parsed.issues);
-      if (p.result.issues.empty()) {
-        p.result.issues.push_back({fhir::model::Severity::Error, "structure", "the patched resource is not FHIR", {}, {}});
-      }
-      return p;
-    }
-    doc = std::move(parsed.document);
     return writes_.plan_update(call.who, *doc, *doc->root(), type, id, if_match, &*current);
   }, {call.who, call.request.remote});
 }

@@ -34,6 +34,8 @@
 
 namespace carebridge::gateway::rest {
 
+struct PatchRequest;  // patch.h
+
 // The search core (fhir/search) and the FHIR clock (fhir/time) the REST layer uses.
 using fhir::search::Include;
 using fhir::search::IndexExtractor;
@@ -171,6 +173,12 @@ class FhirService {
   Result patch(const Call& call, const std::string& type, const std::string& id, std::optional<int64_t> if_match);
   // PATCH [type]?criteria: the one resource the criteria select, patched (patch.cpp).
   Result conditional_patch(const Call& call, const std::string& type, std::optional<int64_t> if_match);
+  // A PATCH request's body read as its kind of patch (nullopt), or the answer refusing it.
+  std::optional<Result> read_patch(const http::Request& request, PatchRequest& out) const;
+  // The stored version `current` patched and read as FHIR into `out` (nullopt), or the answer
+  // saying why not (422: the patch does not apply, or makes no FHIR).
+  std::optional<Result> apply_patch(const PatchRequest& patch, const store::ResourceRecord& current,
+                                    std::unique_ptr<fhir::model::Document>& out) const;
 
   // Search and history (search_history.cpp). A search in a compartment (Patient/7/Observation)
   // has its path and the clause that keeps it to the compartment's resources.
@@ -216,6 +224,10 @@ class FhirService {
   // `gone` ("Type/id") is what the transaction's DELETE entries delete: processed first (R4
   // http.html#trules), it is no match for the conditional creates and references after them.
   std::optional<Result> resolve_entry_id(const Caller& who, BundleEntry& entry, const std::unordered_set<std::string>& gone);
+  // A transaction's PATCH entry made the update it amounts to: the current version patched
+  // (into a document of `patched`), to be stored if still current when the transaction commits.
+  std::optional<Result> patch_entry(const Call& call, BundleEntry& entry,
+                                    std::vector<std::unique_ptr<fhir::model::Document>>& patched);
   std::optional<Result> resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                            const std::unordered_map<std::string, std::string>& ids,
                                            const std::unordered_set<std::string>& gone);

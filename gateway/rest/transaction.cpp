@@ -3,7 +3,8 @@
 // create/update/delete searched once, conditional references searched once among the
 // stored resources and the transaction's own entries), urn:uuid and
 // other fullUrl references (and the narrative's links) rewritten through a hash map, writes planned in the
-// order the specification sets (DELETE, POST, PUT) and committed together; GETs
+// order the specification sets (DELETE, POST, PUT and PATCH, each PATCH planned as the
+// update it amounts to) and committed together; GETs
 // run after the commit. Any failing entry fails the whole transaction. Batches
 // are in batch.cpp.
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "fhir/search/matcher.h"
 #include "gateway/rest/bundle_entries.h"
+#include "gateway/rest/patch.h"
 #include "gateway/rest/parallel.h"
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
@@ -257,11 +259,12 @@ http::Response FhirService::bundle(Call& call) {
   std::vector<std::string> bases{call.base_url};
   if (std::string own = request_base_url(call.request); own != call.base_url) bases.push_back(std::move(own));
   for (auto& e : entries) {
-    auto failed = check_entry(e, transaction, options_.base_path, bases, registry_);
-    // Writes are checked against the caller's scopes here; reads and PATCH as sub-requests.
-    if (!failed && !e.is_read() && e.method != "PATCH") {
-      auto interaction = e.method == "POST" ? security::Interaction::Create
-                         : e.method == "PUT" ? security::Interaction::Update : security::Interaction::Delete;
+    auto failed = check_entry(e, options_.base_path, bases, registry_);
+    // Writes are checked against the caller's scopes here; reads and a batch's PATCH as sub-requests.
+    if (!failed && !e.is_read() && (e.method != "PATCH" || transaction)) {
+      auto interaction = e.method == "POST"                        ? security::Interaction::Create
+                         : e.method == "PUT" || e.method == "PATCH" ? security::Interaction::Update
+                                                                    : security::Interaction::Delete;
       if (auto refusal = refused_entry(call.who, interaction, e.type)) failed = entry_failure(e, std::move(*refusal));
     }
     if (failed) {
@@ -292,6 +295,7 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   std::unordered_set<std::string_view> full_urls;
   std::unordered_set<std::string> gone;  // "Type/id" the DELETE entries delete
   RepeatedConditionals repeated;
+  std::vector<std::unique_ptr<fhir::model::Document>> patched;  // the PATCH entries' resources, patched
   for (BundleEntry* entry : resolution_order(entries)) {
     BundleEntry& e = *entry;
     // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
@@ -299,6 +303,8 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
       return entry_failure(e, 400, "invalid", "the fullUrl " + e.full_url.substr(0, 200) + " is given to more than one entry (bdl-7)");
     name_entry_ids(e, ids);
     if (auto failed = resolve_entry_id(call.who, e, gone)) return failed;
+    if (e.method == "PATCH")
+      if (auto failed = patch_entry(call, e, patched)) return failed;
     if (auto failed = repeated.note(e)) return failed;
     if (e.method == "DELETE" && !e.id.empty()) gone.insert(e.type + "/" + e.id);
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
@@ -344,6 +350,11 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
       }
     }
     if (!e.done) e.id = new_resource_id();
+  } else if (e.method == "PATCH" && e.id.empty()) {  // a conditional patch: one match, as PATCH [type]?criteria
+    Result why;
+    auto id = writes_.patch_target(who, e.type, e.criteria, "PATCH " + e.type + " needs an id or criteria", why);
+    if (!id) return entry_failure(e, std::move(why));
+    e.id = std::move(*id);
   } else if ((e.method == "PUT" || e.method == "DELETE") && e.id.empty()) {
     if (e.criteria.empty()) return entry_failure(e, 400, "required", e.method + " " + e.type + " needs an id or criteria");
     Issues found;
@@ -365,6 +376,32 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
     }
   }
   if (!e.id.empty() && !e.is_read() && !valid_id(e.id)) return entry_failure(e, 400, "invalid", "'" + e.id + "' is not a valid id");
+  return std::nullopt;
+}
+
+std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e,
+                                               std::vector<std::unique_ptr<fhir::model::Document>>& patched) {
+  PatchRequest patch;
+  if (auto refused = read_patch(entry_request(e, call.request, options_.base_path, call.base_url), patch))
+    return entry_failure(e, std::move(*refused));
+  auto current = store_.read(e.type, e.id);
+  if (current && !sees(call, *current)) current.reset();  // not there for the caller
+  if (!current || current->deleted) {
+    return entry_failure(e, current ? 410 : 404, current ? "deleted" : "not-found",
+                         e.type + "/" + e.id + (current ? " was deleted" : " is not known"));
+  }
+  if (e.version && *e.version != current->version) {
+    return entry_failure(e, 412, "conflict", e.type + "/" + e.id + " is at version " + std::to_string(current->version) +
+                                                 ", not " + std::to_string(*e.version));
+  }
+  std::unique_ptr<fhir::model::Document> doc;
+  if (auto refused = apply_patch(patch, *current, doc)) return entry_failure(e, std::move(*refused));
+  // Stored as the update it amounts to, with the other PUTs (R4 http.html#trules), and only
+  // if the version patched is still the current one when the transaction commits.
+  e.resource = doc->root();
+  e.method = "PUT";
+  e.version = current->version;
+  patched.push_back(std::move(doc));
   return std::nullopt;
 }
 
