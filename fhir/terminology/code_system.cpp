@@ -19,6 +19,22 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Lower case with runs of whitespace as one space: whether two displays differ only in whitespace.
+std::string normalized(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 Content content_of(std::string_view text) {
   if (text == "complete") return Content::complete;
   if (text == "fragment") return Content::fragment;
@@ -166,6 +182,23 @@ Result<CodeSystem> read_code_system(std::string_view json_text) {
   }
   cs.abridged_at = abridged_length(cs);
   return cs;
+}
+
+DisplayMatch compare_display(const CodeSystem& cs, const Concept& found, std::string_view display) {
+  if (display.empty() || found.displays.empty()) return DisplayMatch::same;
+  std::string wanted = lower(display);
+  bool whitespace_only = false;
+  for (const auto& d : found.displays) {
+    if (lower(d) == wanted) return DisplayMatch::same;
+    whitespace_only = whitespace_only || normalized(d) == normalized(display);
+  }
+  if (whitespace_only) return DisplayMatch::whitespace;
+  // A display that the known one begins, or any display of a code whose known display is as
+  // long as the cut, may well be right.
+  const std::string& known = found.displays.front();
+  if (cs.abridged_at && (known.size() >= cs.abridged_at || normalized(display).starts_with(normalized(known))))
+    return DisplayMatch::cut_short;
+  return DisplayMatch::wrong;
 }
 
 }  // namespace carebridge::fhir::terminology

@@ -55,6 +55,13 @@ struct CodeSystem {
   std::vector<bool> ancestors(uint32_t code, bool self) const;
 };
 
+// How a display given for `found` compares with the code system's: one of its displays
+// (ignoring case only, as the reference validator's equalsIgnoreCase), one but for its
+// whitespace, perhaps right where the system's displays are cut short (abridged_at), or wrong.
+// Nothing to compare (no display given, or none known): same.
+enum class DisplayMatch { same, whitespace, cut_short, wrong };
+DisplayMatch compare_display(const CodeSystem& cs, const Concept& found, std::string_view display);
+
 // Reads a CodeSystem resource from its JSON text.
 Result<CodeSystem> read_code_system(std::string_view json_text);
 

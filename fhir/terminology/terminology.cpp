@@ -181,10 +181,14 @@ Result<Translation> Terminology::translate(std::string_view concept_map, const T
   if (!map) {
     return Result<Translation>::failure("not-found", "no ConceptMap '" + std::string(concept_map) + "' is loaded");
   }
+  return translate(*map, request);
+}
+
+Result<Translation> Terminology::translate(const ConceptMap& map, const TranslateRequest& request) const {
   if (request.code.empty()) return Result<Translation>::failure("required", "$translate needs a code to translate");
   Translation out;
-  std::vector<std::string> chain{std::string(concept_map)};
-  impl_->translate(*map, request, out, chain);
+  std::vector<std::string> chain{map.url};
+  impl_->translate(map, request, out, chain);
   out.result = std::any_of(out.matches.begin(), out.matches.end(),
                            [](const TranslationMatch& m) { return !m.code.empty() && maps(m.equivalence); });
   return out;

@@ -59,6 +59,9 @@ class Terminology {
   // $translate: the targets the concept map gives for a source code (following
   // other-map rules, each map once). Fails when the map is not loaded or no code is given.
   Result<Translation> translate(std::string_view concept_map, const TranslateRequest& request) const;
+  // The same with a map these definitions do not hold (one a client stored); its other-map rules
+  // follow the maps they do hold.
+  Result<Translation> translate(const ConceptMap& map, const TranslateRequest& request) const;
 
  private:
   struct Impl;

@@ -60,63 +60,33 @@ Membership code_membership(Run& run, std::string_view code, const terminology::E
   return m;
 }
 
-// Lower case: displays are compared ignoring case only (the reference validator's
-// equalsIgnoreCase); whitespace counts.
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Lower case with runs of whitespace as one space: whether two displays differ only in whitespace.
-std::string normalized(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 void check_display(Run& run, const Element& coding, const terminology::CodeSystem& cs,
                    const terminology::Concept& concept_found, const Path& path) {
   std::string_view display = value_of(child_named(coding, "display"));
-  if (display.empty() || concept_found.displays.empty()) return;
   const std::string& code = concept_found.code;
-  std::string wanted = lowered(display);
-  bool whitespace_only = false;
-  for (const auto& d : concept_found.displays) {
-    if (lowered(d) == wanted) return;
-    whitespace_only = whitespace_only || normalized(d) == normalized(display);
+  switch (terminology::compare_display(cs, concept_found, display)) {
+    case terminology::DisplayMatch::same:
+      return;
+    case terminology::DisplayMatch::whitespace:
+      run.report(run.tolerable(), "invalid",
+                 "wrong whitespace in the display '" + std::string(display) + "' for " + cs.url + "#" + code +
+                     ": it should be '" + std::string(concept_found.display()) + "'",
+                 coding, path);
+      return;
+    case terminology::DisplayMatch::cut_short:
+      // Some code systems ship with displays cut short (v3-TribalEntityUS at 50 characters).
+      run.report(Severity::Warning, "invalid",
+                 "the display '" + std::string(display) + "' for " + cs.url + "#" + code + " could not be checked: " +
+                     "the code system's display is cut short ('" + std::string(concept_found.display()) + "')",
+                 coding, path);
+      return;
+    case terminology::DisplayMatch::wrong:
+      run.report(run.tolerable(), "invalid",
+                 "wrong display '" + std::string(display) + "' for " + cs.url + "#" + code + ": it should be '" +
+                     std::string(concept_found.display()) + "'",
+                 coding, path);
+      return;
   }
-  // Some code systems ship with displays cut short (v3-TribalEntityUS at 50
-  // characters): in such a system, a display that the known one begins, or any display
-  // of a code whose known display is as long as the cut, may well be right.
-  const std::string& known = concept_found.displays.front();
-  bool cut_short = cs.abridged_at && (known.size() >= cs.abridged_at || normalized(display).starts_with(normalized(known)));
-  if (whitespace_only) {
-    run.report(run.tolerable(), "invalid",
-               "wrong whitespace in the display '" + std::string(display) + "' for " + cs.url + "#" + code +
-                   ": it should be '" + known + "'",
-               coding, path);
-    return;
-  }
-  if (cut_short) {
-    run.report(Severity::Warning, "invalid",
-               "the display '" + std::string(display) + "' for " + cs.url + "#" + code + " could not be checked: " +
-                   "the code system's display is cut short ('" + known + "')",
-               coding, path);
-    return;
-  }
-  run.report(run.tolerable(), "invalid",
-             "wrong display '" + std::string(display) + "' for " + cs.url + "#" + code + ": it should be '" + known + "'",
-             coding, path);
 }
 
 }  // namespace

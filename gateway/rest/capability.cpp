@@ -47,6 +47,17 @@ std::string topic_extensions(const SubscriptionCapability& subscriptions) {
   return out + "],";
 }
 
+// The terminology operations a type answers (terminology_operations.cpp), as operation entries.
+std::string terminology_operations(const std::string& type) {
+  std::string out;
+  for (const char* name : {"expand", "validate-code", "lookup", "subsumes", "translate"}) {
+    if (!FhirService::is_terminology_operation(type, std::string("$") + name)) continue;
+    out += R"(,{"name":")" + std::string(name) + R"(","definition":"http://hl7.org/fhir/OperationDefinition/)" + type + "-" +
+           name + R"("})";
+  }
+  return out;
+}
+
 // The Backport IG's operations on Subscription ($resend is ours, with no definition to cite).
 std::string subscription_operations(const SubscriptionCapability& subscriptions) {
   std::string out;
@@ -133,6 +144,7 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   out += declared_search_params(registry, type);
   out += R"(,"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
   if (type == "Patient") out += R"(,{"name":"everything","definition":"http://hl7.org/fhir/OperationDefinition/Patient-everything"})";
+  out += terminology_operations(type);
   if (subscription) out += subscription_operations(*subscriptions);
   return out + "]}";
 }

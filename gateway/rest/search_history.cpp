@@ -267,7 +267,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
     with_restrictions.insert(with_restrictions.end(), restricted.begin(), restricted.end());
     params = &with_restrictions;
   }
-  auto stored_value_sets = [&](std::string_view reference) { return stored_value_set(call, reference); };
+  auto stored_value_sets = [&](std::string_view reference) { return stored_canonical(call, "ValueSet", reference); };
   if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_value_sets)) {
     return outcome(call, 400, std::move(issues));
   }
@@ -296,12 +296,11 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
 // :in and :not-in a ValueSet a client wrote (FHIR search: the value set by its canonical URL,
 // or relative, ValueSet/id), when the definitions do not have it: the one stored version that
 // the caller may see; several with that URL (and no version to tell them) name none.
-std::optional<std::string> FhirService::stored_value_set(const Call& call, std::string_view reference) {
-  constexpr std::string_view kRelative = "ValueSet/";
-  if (reference.starts_with(kRelative)) {
-    std::string id(reference.substr(kRelative.size()));
+std::optional<std::string> FhirService::stored_canonical(const Call& call, const std::string& type, std::string_view reference) {
+  if (reference.starts_with(type + "/")) {
+    std::string id(reference.substr(type.size() + 1));
     if (!valid_id(id)) return std::nullopt;
-    auto record = store_.read("ValueSet", id);
+    auto record = store_.read(type, id);
     if (!record || record->deleted || !sees(call, *record)) return std::nullopt;
     return record->body;
   }
@@ -309,7 +308,7 @@ std::optional<std::string> FhirService::stored_value_set(const Call& call, std::
   Params criteria{{"url", std::string(reference.substr(0, bar))}};
   if (bar != std::string_view::npos) criteria.emplace_back("version", std::string(reference.substr(bar + 1)));
   Issues issues;
-  auto found = writes_.match(call.who, "ValueSet", criteria, 2, issues);
+  auto found = writes_.match(call.who, type, criteria, 2, issues);
   if (found.size() != 1) return std::nullopt;
   return found.front().body;
 }

@@ -84,6 +84,13 @@ FhirService::FhirService(const fhir::definitions::Definitions& definitions, stor
 
 FhirService::~FhirService() = default;
 
+// The operations the server answers ($validate, $everything, the terminology operations).
+static bool is_operation_name(std::string_view segment) {
+  for (std::string_view known : {"$validate", "$everything", "$expand", "$validate-code", "$lookup", "$subsumes", "$translate"})
+    if (segment == known) return true;
+  return false;
+}
+
 std::string FhirService::route_label(std::string_view path) const {
   std::string route = options_.base_path;
   size_t i = 0;
@@ -92,7 +99,8 @@ std::string FhirService::route_label(std::string_view path) const {
     std::string_view seg = path.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
     at = next == std::string_view::npos ? path.size() : next;
     if (seg.empty()) continue;
-    bool fixed = seg == "_history" || seg == "_search" || seg == "$validate" || seg == "metadata";
+    bool fixed = seg == "_history" || seg == "_search" || seg == "metadata" ||
+                 (seg.starts_with("$") && is_operation_name(seg));  // a bounded set of labels
     if (i == 0 && !fixed) route += registry_.is_resource_type(seg) ? "/" + std::string(seg) : "/{type}";
     else if (fixed) route += "/" + std::string(seg);
     else route += i == 1 ? "/{id}" : "/{vid}";
@@ -204,6 +212,7 @@ http::Response FhirService::dispatch(Call& call) {
   }
   if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed(call, "GET, HEAD");
   if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed(call, "POST");
+  if (is_terminology_operation(type, second) && s.size() == 2) return terminology_operation(call, type, "", second);
   if (!valid_id(second)) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + second + "' is not a valid resource id", {}, {}}});
   }
@@ -363,6 +372,8 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
+  // $lookup and $subsumes are asked of the type only (R4 CodeSystem-lookup is type-level).
+  if (is_terminology_operation(type, s[2]) && s[2] != "$lookup" && s.size() == 3) return terminology_operation(call, type, id, s[2]);
   if (s[2] == "$everything" && s.size() == 3 && type == "Patient") {
     if (!get && m != "POST") return not_allowed(call, "GET, HEAD, POST");
     return everything(call, id);

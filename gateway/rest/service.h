@@ -113,6 +113,8 @@ class FhirService {
   SearchLimits search_limits() const;
   // The configured limits on requests (sizes, entries, time).
   const config::Limits& limits() const { return options_.limits; }
+  // Whether `type` answers the terminology operation (ValueSet $expand, ...; terminology_operations.cpp).
+  static bool is_terminology_operation(const std::string& type, const std::string& operation);
   // The one write path (its conditional matching, for ingest that reads what it updates).
   WritePath& writes() { return writes_; }
   const fhir::definitions::Definitions& definitions() const { return definitions_; }
@@ -202,8 +204,9 @@ class FhirService {
   http::Response compartment_search(Call& call, const std::string& compartment, const std::string& id,
                                     const std::string& type, const Params& params);
   http::Response compartment_search_all(Call& call, const std::string& compartment, const std::string& id, const Params& params);
-  // The JSON of a ValueSet a client stored, by canonical URL or ValueSet/id, as `call`'s caller sees it (:in).
-  std::optional<std::string> stored_value_set(const Call& call, std::string_view reference);
+  // The JSON of a `type` resource (ValueSet, CodeSystem, ConceptMap) a client stored, by canonical URL
+  // ("url" or "url|version") or "Type/id", as `call`'s caller sees it (:in, terminology operations).
+  std::optional<std::string> stored_canonical(const Call& call, const std::string& type, std::string_view reference);
   http::Response search_timeout(const Call& call);
   // The answer to a search the store did not run (too costly, too large, failed).
   http::Response search_failure(const Call& call, Issues issues);
@@ -236,6 +239,11 @@ class FhirService {
   // Validates the resources the entries create or update, side by side on the cores.
   void validate_entries(std::vector<BundleEntry>& entries);
   Planned plan_batch_entry(const Caller& who, fhir::model::Document& doc, BundleEntry& entry);
+
+  // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes,
+  // ConceptMap $translate (terminology_operations.cpp); `id` empty at the type level.
+  http::Response terminology_operation(Call& call, const std::string& type, const std::string& id,
+                                       const std::string& operation);
 
   // metadata and $validate (capability.cpp).
   http::Response capability(Call& call);
