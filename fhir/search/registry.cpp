@@ -131,6 +131,7 @@ bool SearchRegistry::is_resource_type(std::string_view type) const {
 }
 
 struct SearchRegistry::LazyTerminology {
+  explicit LazyTerminology(const fhir::definitions::Definitions& d) : definitions(d) {}  // clang 14 has no ( ) aggregate init
   const fhir::definitions::Definitions& definitions;
   std::once_flag once;
   std::unique_ptr<terminology::Terminology> terminology;
