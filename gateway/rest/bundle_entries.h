@@ -3,12 +3,14 @@
 // the response Bundle written with one entry per request entry, in order.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "fhir/model/document.h"
 #include "fhir/model/element.h"
 #include "gateway/http/message.h"
 #include "fhir/search/registry.h"
@@ -27,6 +29,10 @@ struct BundleEntry {
   bool done = false;  // answered without a write (a check failed, a conditional create matched)
   Result result;
   std::optional<Issues> validated;  // what validating the resource found, when done ahead of planning
+  // A transaction's PATCH entry, made the update it amounts to: the patched resource's document
+  // (`resource` points into it), and `version` is the version patched.
+  std::shared_ptr<fhir::model::Document> patched;
+  bool stale = false;  // the version patched was no longer current at the commit: the transaction runs again
 
   // "Bundle.entry[3]": where issues about the entry point.
   std::string where() const { return "Bundle.entry[" + std::to_string(index) + "]"; }

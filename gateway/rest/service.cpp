@@ -372,7 +372,7 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
-  // $lookup and $subsumes are asked of the type only (R4 CodeSystem-lookup is type-level).
+  // $lookup is asked of the type only (R4 CodeSystem-lookup); $subsumes of an instance too.
   if (is_terminology_operation(type, s[2]) && s[2] != "$lookup" && s.size() == 3) return terminology_operation(call, type, id, s[2]);
   if (s[2] == "$everything" && s.size() == 3 && type == "Patient") {
     if (!get && m != "POST") return not_allowed(call, "GET, HEAD, POST");

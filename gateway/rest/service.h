@@ -223,14 +223,16 @@ class FhirService {
   // Batch and transaction Bundles (transaction.cpp, batch.cpp). The run_ steps
   // answer a transaction's failure (nullopt: committed) or fill each batch entry's result.
   http::Response bundle(Call& call);
+  // One run of a batch or transaction; `stale` (when given) is set when a PATCH entry's version
+  // changed before the commit, and the transaction should run again.
+  http::Response bundle_once(Call& call, bool* stale);
   std::optional<Result> run_transaction(Call& call, fhir::model::Document& doc, std::vector<BundleEntry>& entries);
   // `gone` ("Type/id") is what the transaction's DELETE entries delete: processed first (R4
   // http.html#trules), it is no match for the conditional creates and references after them.
   std::optional<Result> resolve_entry_id(const Caller& who, BundleEntry& entry, const std::unordered_set<std::string>& gone);
-  // A transaction's PATCH entry made the update it amounts to: the current version patched
-  // (into a document of `patched`), to be stored if still current when the transaction commits.
-  std::optional<Result> patch_entry(const Call& call, BundleEntry& entry,
-                                    std::vector<std::unique_ptr<fhir::model::Document>>& patched);
+  // A transaction's PATCH entry made the update it amounts to: the current version patched, to be
+  // stored if it is still the current one when the transaction commits (else 409: send it again).
+  std::optional<Result> patch_entry(const Call& call, BundleEntry& entry);
   std::optional<Result> resolve_references(const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries,
                                            const std::unordered_map<std::string, std::string>& ids,
                                            const std::unordered_set<std::string>& gone);

@@ -29,6 +29,7 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 struct CodingIn {
   std::string system, code, display;
+  std::string parameter;  // the Parameters name it came in ("coding", "codeableConcept", "codingA")
 };
 
 // What an operation was asked: its primitive parameters, the concepts it names (a coding, or
@@ -44,8 +45,8 @@ std::string text_of(const fhir::model::Element* parent, std::string_view name) {
   return child && child->has_value ? std::string(child->value) : std::string();
 }
 
-void add_coding(const fhir::model::Element& coding, std::vector<CodingIn>& out) {
-  out.push_back({text_of(&coding, "system"), text_of(&coding, "code"), text_of(&coding, "display")});
+void add_coding(const fhir::model::Element& coding, const std::string& parameter, std::vector<CodingIn>& out) {
+  out.push_back({text_of(&coding, "system"), text_of(&coding, "code"), text_of(&coding, "display"), parameter});
 }
 
 // One parameter of a Parameters body into `in`.
@@ -55,10 +56,10 @@ void read_parameter(const fhir::model::Element& parameter, OperationInput& in) {
     if (v->base_name() == "resource" && (name == "valueSet" || name == "codeSystem" || name == "conceptMap")) {
       in.resource_json = fhir::json::write(*v, {false});
     } else if (v->base_name() == "value" && v->type == "Coding") {
-      add_coding(*v, in.codings);
+      add_coding(*v, name, in.codings);
     } else if (v->base_name() == "value" && v->type == "CodeableConcept") {
       for (const fhir::model::Element* c = v->first_child; c; c = c->next)
-        if (c->name == "coding") add_coding(*c, in.codings);
+        if (c->name == "coding") add_coding(*c, name, in.codings);
     } else if (v->base_name() == "value" && v->has_value) {
       in.params.emplace_back(name, std::string(v->value));
     }
@@ -79,12 +80,31 @@ std::optional<Result> read_input(const http::Request& request, const Params& que
   return std::nullopt;
 }
 
-// The concept asked about: the code, system and display parameters, else the first coding.
+// The concepts asked about: the code (with `system_param` and display) parameters, else each
+// coding given as `coding` or in `codeableConcept`.
+std::vector<CodingIn> concepts_asked(const OperationInput& in, std::string_view system_param) {
+  if (!param(in.params, "code").empty()) {
+    return {{std::string(param(in.params, system_param)), std::string(param(in.params, "code")),
+             std::string(param(in.params, "display")), "code"}};
+  }
+  std::vector<CodingIn> out;
+  for (const CodingIn& c : in.codings)
+    if (c.parameter == "coding" || c.parameter == "codeableConcept") out.push_back(c);
+  return out;
+}
+
+// The one concept an operation asks about (its first), or an empty one.
 CodingIn asked_concept(const OperationInput& in, std::string_view system_param) {
-  CodingIn c{std::string(param(in.params, system_param)), std::string(param(in.params, "code")),
-             std::string(param(in.params, "display"))};
-  if (c.code.empty() && !in.codings.empty()) c = in.codings.front();
-  return c;
+  auto concepts = concepts_asked(in, system_param);
+  return concepts.empty() ? CodingIn{} : concepts.front();
+}
+
+// The code of the parameter `code_param` ("codeA"), else of the coding `coding_param` ("codingA").
+CodingIn named_concept(const OperationInput& in, std::string_view code_param, std::string_view coding_param) {
+  if (auto code = param(in.params, code_param); !code.empty()) return {std::string(param(in.params, "system")), std::string(code), "", ""};
+  for (const CodingIn& c : in.codings)
+    if (c.parameter == coding_param) return c;
+  return {};
 }
 
 Result parameters(const std::function<void(Writer&)>& members) {
@@ -310,7 +330,7 @@ Result expand(const Sources& from, const std::string& id, const OperationInput& 
   }
   w.Key("status");
   w.String("active");
-  write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), from_at, filter);
+  write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), *offset, filter);
   w.EndObject();
   Result r;
   r.status = 200;
@@ -318,10 +338,45 @@ Result expand(const Sources& from, const std::string& id, const OperationInput& 
   return r;
 }
 
-// The concepts a $validate-code asks about: the code parameter (with `system_param`), else each coding.
-std::vector<CodingIn> concepts_asked(const OperationInput& in, std::string_view system_param) {
-  if (!param(in.params, "code").empty()) return {asked_concept(in, system_param)};
-  return in.codings;
+// What one concept of a $validate-code comes to.
+struct Verdict {
+  enum Kind { valid, wrong_display, not_in, unknown } kind;
+  std::string message, display;
+};
+
+// The answer to a $validate-code of several concepts (a codeableConcept's codings): true when
+// any is valid (R4); else a wrong display, then "not in"; 422 when nothing could be told (`why`).
+Result answer(const std::vector<Verdict>& verdicts, const std::string& why) {
+  for (Verdict::Kind kind : {Verdict::valid, Verdict::wrong_display, Verdict::not_in}) {
+    for (const Verdict& v : verdicts)
+      if (v.kind == kind) return validation_answer(kind == Verdict::valid, v.message, v.display);
+  }
+  return failure(422, "not-supported", why);
+}
+
+Verdict judge_in_value_set(const terminology::Expansion& vs, const terminology::Terminology& terms, CodingIn c) {
+  if (c.system.empty()) {  // a bare code: of the system the value set lists it under
+    for (const auto& [system, codes] : vs.codes) {
+      if (!system.empty() && codes.contains(c.code)) {
+        c.system = system;
+        break;
+      }
+    }
+  }
+  std::string named = c.system + (c.system.empty() ? "" : "|") + c.code;
+  auto member = c.system.empty() ? vs.contains_code(c.code) : vs.contains(c.system, c.code);
+  if (member == terminology::Membership::not_in) return {Verdict::not_in, named + " is not in the value set " + vs.url, ""};
+  if (member == terminology::Membership::unknown) return {Verdict::unknown, "", ""};
+  auto found = terms.lookup(c.system, c.code);
+  if (found.status == terminology::LookupStatus::not_found)
+    return {Verdict::not_in, "'" + c.code + "' is not a code of " + c.system, ""};
+  if (!found.entry) {  // listed by the value set itself, or in a part only open here (a system not loaded)
+    auto listed = vs.codes.find(c.system);
+    bool is_listed = listed != vs.codes.end() && listed->second.contains(c.code);
+    return {is_listed ? Verdict::valid : Verdict::unknown, "", ""};
+  }
+  std::string problem = display_problem(*found.code_system, *found.entry, c.display);
+  return {problem.empty() ? Verdict::valid : Verdict::wrong_display, problem, std::string(found.display())};
 }
 
 // ValueSet $validate-code: whether the code (or any coding of the concept) is in the value set,
@@ -332,26 +387,11 @@ Result validate_in_value_set(const Sources& from, const std::string& id, const O
   if (auto refused = value_set_of(from, id, in, own, vs)) return std::move(*refused);
   auto concepts = concepts_asked(in, "system");
   if (concepts.empty()) return failure(400, "required", "$validate-code needs a code (with its system), a coding or a codeableConcept");
-  bool unknown = false;
-  for (const CodingIn& c : concepts) {
-    auto member = c.system.empty() ? vs->contains_code(c.code) : vs->contains(c.system, c.code);
-    unknown = unknown || member == terminology::Membership::unknown;
-    if (member != terminology::Membership::in) continue;
-    auto found = from.terms.lookup(c.system, c.code);
-    if (!found.entry) {
-      auto listed = vs->codes.find(c.system);
-      if (listed != vs->codes.end() && listed->second.contains(c.code)) return validation_answer(true, "", "");
-      unknown = true;  // in a part only open here (all of a system not loaded): whether it is a code cannot be told
-      continue;
-    }
-    std::string problem = display_problem(*found.code_system, *found.entry, c.display);
-    return validation_answer(problem.empty(), problem, found.display());
-  }
-  std::string named = concepts.front().system + (concepts.front().system.empty() ? "" : "|") + concepts.front().code;
-  if (unknown) {
-    return failure(422, "not-supported", "whether " + named + " is in the value set cannot be told here: " + not_listable(*vs));
-  }
-  return validation_answer(false, named + " is not in the value set " + vs->url, "");
+  std::vector<Verdict> verdicts;
+  for (const CodingIn& c : concepts) verdicts.push_back(judge_in_value_set(*vs, from.terms, c));
+  std::string why = not_listable(*vs);
+  return answer(verdicts, "whether " + concepts.front().code + " is in the value set cannot be told here" +
+                              (why.empty() ? ": its code system is not loaded" : ": " + why));
 }
 
 }  // namespace
@@ -431,27 +471,37 @@ Result validate_in_code_system(const Sources& from, const std::string& id, const
   auto concepts = concepts_asked(in, "url");
   if (concepts.empty()) return failure(400, "required", "$validate-code needs a code, a coding or a codeableConcept");
   std::string url(param(in.params, "url"));
-  const CodingIn& c = concepts.front();
   std::optional<terminology::CodeSystem> own;
   const terminology::CodeSystem* cs = nullptr;
-  if (auto refused = code_system_of(from, id, in, url.empty() ? c.system : url, own, cs)) return std::move(*refused);
-  const terminology::Concept* found = nullptr;
-  if (auto refused = concept_in(*cs, c.code, found)) {
-    if (refused->status == 404) return validation_answer(false, refused->issues.front().message, "");
-    return std::move(*refused);
+  std::string system = url.empty() ? concepts.front().system : url;
+  if (auto refused = code_system_of(from, id, in, system, own, cs)) return std::move(*refused);
+  std::vector<Verdict> verdicts;
+  for (const CodingIn& c : concepts) {
+    if (!c.system.empty() && c.system != cs->url && c.system != system) continue;  // a coding of another system
+    const terminology::Concept* found = nullptr;
+    if (auto refused = concept_in(*cs, c.code, found)) {
+      verdicts.push_back({refused->status == 404 ? Verdict::not_in : Verdict::unknown, refused->issues.front().message, ""});
+      continue;
+    }
+    std::string problem = display_problem(*cs, *found, c.display);
+    verdicts.push_back({problem.empty() ? Verdict::valid : Verdict::wrong_display, problem, std::string(found->display())});
   }
-  std::string problem = display_problem(*cs, *found, c.display);
-  return validation_answer(problem.empty(), problem, found->display());
+  if (verdicts.empty()) return validation_answer(false, "no code of " + cs->url + " was given", "");
+  return answer(verdicts, "whether the code is one of " + cs->url + " cannot be told here: the system is not held whole");
 }
 
 // CodeSystem $subsumes: how codeA relates to codeB in the system's hierarchy.
 Result subsumes(const Sources& from, const std::string& id, const OperationInput& in) {
   std::optional<terminology::CodeSystem> own;
   const terminology::CodeSystem* cs = nullptr;
-  if (auto refused = code_system_of(from, id, in, std::string(param(in.params, "system")), own, cs)) return std::move(*refused);
+  CodingIn first = named_concept(in, "codeA", "codingA"), second = named_concept(in, "codeB", "codingB");
+  std::string system = first.system.empty() ? second.system : first.system;
+  if (!first.system.empty() && !second.system.empty() && first.system != second.system)
+    return failure(400, "invalid", "codingA and codingB are of different code systems");
+  if (auto refused = code_system_of(from, id, in, system, own, cs)) return std::move(*refused);
   const terminology::Concept *a = nullptr, *b = nullptr;
-  if (auto refused = concept_in(*cs, std::string(param(in.params, "codeA")), a)) return std::move(*refused);
-  if (auto refused = concept_in(*cs, std::string(param(in.params, "codeB")), b)) return std::move(*refused);
+  if (auto refused = concept_in(*cs, first.code, a)) return std::move(*refused);
+  if (auto refused = concept_in(*cs, second.code, b)) return std::move(*refused);
   auto at = [&](const terminology::Concept* c) { return static_cast<uint32_t>(c - cs->concepts.data()); };
   std::string outcome = a == b                           ? "equivalent"
                         : cs->ancestors(at(b), false)[at(a)] ? "subsumes"
@@ -483,31 +533,89 @@ void write_match(Writer& w, const terminology::TranslationMatch& m) {
   w.EndObject();
 }
 
-// ConceptMap $translate: the targets the map gives for the code.
-Result translate(const Sources& from, const std::string& id, const OperationInput& in) {
-  CodingIn c = asked_concept(in, "system");
-  terminology::TranslateRequest request{c.system, c.code, param(in.params, "targetsystem")};
+// The concept map $translate works on: the stored one the instance names, the body's, or the one
+// `url` names (the definitions', else a stored one). `own` holds it when it was read here.
+std::optional<Result> concept_map_of(const Sources& from, const std::string& id, const OperationInput& in,
+                                     std::optional<terminology::ConceptMap>& own, const terminology::ConceptMap*& out) {
   std::string url(param(in.params, "url"));
   std::string json = in.resource_json;
   if (!id.empty()) {
     auto stored = from.stored("ConceptMap", "ConceptMap/" + id);
     if (!stored) return failure(404, "not-found", "ConceptMap/" + id + " is not known");
     json = std::move(*stored);
-  } else if (json.empty() && url.empty()) {
-    return failure(400, "required", "$translate needs the concept map: a url parameter or a conceptMap resource");
-  } else if (json.empty() && !from.terms.concept_map(url)) {
+  } else if (json.empty()) {
+    if (url.empty()) return failure(400, "required", "$translate needs the concept map: a url parameter or a conceptMap resource");
+    if ((out = from.terms.concept_map(url))) return std::nullopt;
     auto stored = from.stored("ConceptMap", url);
     if (!stored) return failure(404, "not-found", "no ConceptMap " + url + " is known here");
     json = std::move(*stored);
   }
-  std::optional<terminology::ConceptMap> map;
-  if (!json.empty()) {
-    auto read = terminology::read_concept_map(json);
-    if (!read) return failure(422, "invalid", "the concept map cannot be read: " + read.message());
-    map = std::move(*read);
+  auto read = terminology::read_concept_map(json);
+  if (!read) return failure(422, "invalid", "the concept map cannot be read: " + read.message());
+  own = std::move(*read);
+  out = &*own;
+  return std::nullopt;
+}
+
+bool maps_to(const std::string& equivalence) { return equivalence != "unmatched" && equivalence != "disjoint"; }
+
+// reverse=true: the source codes `map` maps to the code (of the groups whose target is its
+// system; `source_system`, the targetsystem parameter, keeps the groups from that system).
+terminology::Translation reverse_translation(const terminology::ConceptMap& map, const CodingIn& c, std::string_view source_system) {
+  terminology::Translation out;
+  for (const auto& group : map.groups) {
+    if (!c.system.empty() && !group.target.empty() && group.target != c.system) continue;
+    if (!source_system.empty() && group.source != source_system) continue;
+    for (const auto& element : group.elements) {
+      for (const auto& target : element.targets) {
+        if (target.code != c.code) continue;
+        terminology::TranslationMatch m;
+        m.system = group.source;
+        m.code = element.code;
+        m.display = element.display;
+        m.equivalence = target.equivalence;
+        m.source = map.url;
+        out.result = out.result || maps_to(m.equivalence);
+        out.matches.push_back(std::move(m));
+      }
+    }
   }
-  auto translated = map ? from.terms.translate(*map, request) : from.terms.translate(url, request);
+  return out;
+}
+
+// Keeps the matches whose concept is in the value set `target` names (the definitions', else a stored one).
+std::optional<Result> keep_in_target(const Sources& from, std::string_view target, terminology::Translation& t) {
+  if (target.empty()) return std::nullopt;
+  std::optional<terminology::Expansion> own;
+  const terminology::Expansion* vs = from.terms.expansion(target);
+  if (!vs) {
+    auto stored = from.stored("ValueSet", target);
+    auto expanded = stored ? from.terms.expand(*stored) : carebridge::Result<terminology::Expansion>::failure("not-found", "");
+    if (!expanded) return failure(404, "not-found", "no ValueSet " + std::string(target) + " (the target) is known here");
+    own = std::move(*expanded);
+    vs = &*own;
+  }
+  std::erase_if(t.matches, [&](const terminology::TranslationMatch& m) {
+    return !m.code.empty() && vs->contains(m.system, m.code) == terminology::Membership::not_in;
+  });
+  t.result = std::any_of(t.matches.begin(), t.matches.end(),
+                         [](const terminology::TranslationMatch& m) { return !m.code.empty() && maps_to(m.equivalence); });
+  return std::nullopt;
+}
+
+// ConceptMap $translate: the targets the map gives for the code (or, reverse, the codes it maps to it).
+Result translate(const Sources& from, const std::string& id, const OperationInput& in) {
+  CodingIn c = asked_concept(in, "system");
+  std::optional<terminology::ConceptMap> own;
+  const terminology::ConceptMap* map = nullptr;
+  if (auto refused = concept_map_of(from, id, in, own, map)) return std::move(*refused);
+  if (c.code.empty()) return failure(400, "required", "$translate needs a code (with its system), a coding or a codeableConcept");
+  std::string_view target_system = param(in.params, "targetsystem");
+  bool reverse = param(in.params, "reverse") == "true";
+  auto translated = reverse ? carebridge::Result<terminology::Translation>(reverse_translation(*map, c, target_system))
+                            : from.terms.translate(*map, {c.system, c.code, target_system});
   if (!translated) return failure(400, translated.issues().front().code, translated.message());
+  if (auto refused = keep_in_target(from, param(in.params, "target"), *translated)) return std::move(*refused);
   return parameters([&](Writer& w) {
     boolean_parameter(w, "result", translated->result);
     if (!translated->result) parameter(w, "message", "valueString", "the concept map gives no target for " + c.system + "|" + c.code);

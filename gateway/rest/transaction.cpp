@@ -239,6 +239,16 @@ std::optional<std::string> conditional_target(WritePath& writes, const Caller& w
 }  // namespace
 
 http::Response FhirService::bundle(Call& call) {
+  // A transaction whose PATCH was made on a version written meanwhile runs again from its body,
+  // patching the newer version, as a PATCH alone does.
+  for (int attempt = 1;; ++attempt) {
+    bool stale = false;
+    http::Response response = bundle_once(call, attempt < kAttempts ? &stale : nullptr);
+    if (!stale) return response;
+  }
+}
+
+http::Response FhirService::bundle_once(Call& call, bool* stale) {
   unsigned status = 0;
   Issues issues;
   auto doc = parse_body(call, status, issues);
@@ -274,7 +284,10 @@ http::Response FhirService::bundle(Call& call) {
     }
   }
   if (transaction) {
-    if (auto failed = run_transaction(call, *doc, entries)) return render(call, *failed);
+    if (auto failed = run_transaction(call, *doc, entries)) {
+      if (stale && std::any_of(entries.begin(), entries.end(), [](const BundleEntry& e) { return e.stale; })) *stale = true;
+      return render(call, *failed);
+    }
   } else {
     run_batch(call, *doc, entries);
   }
@@ -295,7 +308,6 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
   std::unordered_set<std::string_view> full_urls;
   std::unordered_set<std::string> gone;  // "Type/id" the DELETE entries delete
   RepeatedConditionals repeated;
-  std::vector<std::unique_ptr<fhir::model::Document>> patched;  // the PATCH entries' resources, patched
   for (BundleEntry* entry : resolution_order(entries)) {
     BundleEntry& e = *entry;
     // bdl-7: two entries with one fullUrl leave references to it meaning either of them.
@@ -304,7 +316,7 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
     name_entry_ids(e, ids);
     if (auto failed = resolve_entry_id(call.who, e, gone)) return failed;
     if (e.method == "PATCH")
-      if (auto failed = patch_entry(call, e, patched)) return failed;
+      if (auto failed = patch_entry(call, e)) return failed;
     if (auto failed = repeated.note(e)) return failed;
     if (e.method == "DELETE" && !e.id.empty()) gone.insert(e.type + "/" + e.id);
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
@@ -379,8 +391,10 @@ std::optional<Result> FhirService::resolve_entry_id(const Caller& who, BundleEnt
   return std::nullopt;
 }
 
-std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e,
-                                               std::vector<std::unique_ptr<fhir::model::Document>>& patched) {
+std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e) {
+  const Element* binary = e.resource && e.resource->type == "Binary" ? e.resource : nullptr;
+  if (binary && (!binary->child("contentType") || !binary->child("data")))
+    return entry_failure(e, 400, "required", "a PATCH entry's Binary needs its contentType and its patch as base64 data");
   PatchRequest patch;
   if (auto refused = read_patch(entry_request(e, call.request, options_.base_path, call.base_url), patch))
     return entry_failure(e, std::move(*refused));
@@ -401,7 +415,7 @@ std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e,
   e.resource = doc->root();
   e.method = "PUT";
   e.version = current->version;
-  patched.push_back(std::move(doc));
+  e.patched = std::move(doc);
   return std::nullopt;
 }
 
@@ -467,6 +481,11 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
         Planned planned = e.method == "DELETE" ? writes_.plan_delete(who, e.type, e.id, e.version)
                           : e.method == "POST" ? writes_.plan_create(who, doc, *e.resource, e.type, "", e.id, validated)
                                                : writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
+        if (planned.result.status == 412 && e.patched) {  // written meanwhile: the patch was made on an older version
+          e.stale = true;
+          return entry_failure(e, 409, "conflict", e.type + "/" + e.id + " changed while the transaction ran (version " +
+                                                       std::to_string(*e.version) + " was patched): send the transaction again");
+        }
         if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
         e.result = planned.result;
         if (!planned.write) continue;

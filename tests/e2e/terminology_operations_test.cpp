@@ -126,3 +126,37 @@ TEST_CASE("ConceptMap $translate maps a code through a core map and one a client
   CHECK(metadata.body.find("http://hl7.org/fhir/OperationDefinition/ConceptMap-translate") != std::string::npos);
   CHECK(metadata.body.find("http://hl7.org/fhir/OperationDefinition/ValueSet-expand") != std::string::npos);
 }
+
+TEST_CASE("$validate-code judges a bare code and every coding of a concept and $subsumes and $translate take codings and reverse",
+          "[gateway][e2e][terminology]") {
+  ServerProcess server(temp_dir("terminology-forms"));
+  auto c = server.client();
+  // A bare code (no system) is of the system the value set lists it under.
+  auto bare = parse_json(c->get("/fhir/ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender&code=male").body);
+  CHECK(parameter_text(bare, "result") == "true");
+  // A concept is valid when any of its codings is: the first's display is wrong, the second is right.
+  auto concept_codings = c->post("/fhir/ValueSet/$validate-code",
+                                 R"({"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://hl7.org/fhir/ValueSet/administrative-gender"},)"
+                                 R"({"name":"codeableConcept","valueCodeableConcept":{"coding":[{"system":")" + kGender +
+                                     R"(","code":"male","display":"Mann"},{"system":")" + kGender + R"(","code":"male","display":"Male"}]}}]})",
+                                 json_headers());
+  CHECK(parameter_text(parse_json(concept_codings.body), "result") == "true");
+  // A value set listing a code its code system (held whole) does not have: no code.
+  auto listed = c->post("/fhir/ValueSet/$validate-code",
+                        R"({"resourceType":"Parameters","parameter":[{"name":"valueSet","resource":{"resourceType":"ValueSet","status":"draft",)"
+                        R"("compose":{"include":[{"system":")" + kGender + R"(","concept":[{"code":"zz"}]}]}}},)"
+                        R"({"name":"code","valueCode":"zz"},{"name":"system","valueUri":")" + kGender + R"("}]})",
+                        json_headers());
+  CHECK(parameter_text(parse_json(listed.body), "result") == "false");
+  std::string act = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+  auto codings = c->post("/fhir/CodeSystem/$subsumes",
+                         R"({"resourceType":"Parameters","parameter":[{"name":"codingA","valueCoding":{"system":")" + act +
+                             R"(","code":"_ActEncounterCode"}},{"name":"codingB","valueCoding":{"system":")" + act + R"(","code":"AMB"}}]})",
+                         json_headers());
+  REQUIRE(codings.status == 200);
+  CHECK(parameter_text(parse_json(codings.body), "outcome") == "subsumes");
+  auto reverse = parse_json(c->get("/fhir/ConceptMap/$translate?url=http://hl7.org/fhir/ConceptMap/cm-administrative-gender-v2"
+                                   "&system=http://terminology.hl7.org/CodeSystem/v2-0001&code=F&reverse=true").body);
+  CHECK(parameter_text(reverse, "result") == "true");
+  CHECK(reverse["parameter"][1]["part"][1]["valueCoding"]["code"] == "female");
+}
