@@ -192,23 +192,35 @@ struct Sources {
   std::function<std::optional<std::string>(const std::string& type, std::string_view reference)> stored;
 };
 
-// The value set an operation works on: the stored one the instance names, the body's, or the
-// one `url` names (the definitions', else a stored one). `own` holds it when it was expanded here.
-std::optional<Result> value_set_of(const Sources& from, const std::string& id, const OperationInput& in,
-                                   std::optional<terminology::Expansion>& own, const terminology::Expansion*& out) {
-  std::string json = in.resource_json;
-  std::string url(param(in.params, "url"));
+// The JSON of the `type` resource an operation works on: the stored one the instance names, the
+// body's (`in.resource_json`), or the one `url` names — left empty when `held(url)` says the
+// definitions hold it, else the stored one. `asked` says how to name it ("a url parameter").
+std::optional<Result> resource_json_of(const Sources& from, const std::string& type, const std::string& id,
+                                       const OperationInput& in, const std::string& url, const std::string& asked,
+                                       const std::function<bool()>& held, std::string& json) {
+  json = in.resource_json;
   if (!id.empty()) {
-    auto stored = from.stored("ValueSet", "ValueSet/" + id);
-    if (!stored) return failure(404, "not-found", "ValueSet/" + id + " is not known");
+    auto stored = from.stored(type, type + "/" + id);
+    if (!stored) return failure(404, "not-found", type + "/" + id + " is not known");
     json = std::move(*stored);
   } else if (json.empty()) {
-    if (url.empty()) return failure(400, "required", "the operation needs the value set: a url parameter or a valueSet resource");
-    if ((out = from.terms.expansion(url))) return std::nullopt;
-    auto stored = from.stored("ValueSet", url);
-    if (!stored) return failure(404, "not-found", "no ValueSet " + url + " is known here");
+    if (url.empty()) return failure(400, "required", "the operation needs the " + type + ": " + asked);
+    if (held()) return std::nullopt;
+    auto stored = from.stored(type, url);
+    if (!stored) return failure(404, "not-found", "no " + type + " " + url + " is known here");
     json = std::move(*stored);
   }
+  return std::nullopt;
+}
+
+// The value set an operation works on (resource_json_of, `url` the parameter). `own` holds it when
+// it was expanded here.
+std::optional<Result> value_set_of(const Sources& from, const std::string& id, const OperationInput& in,
+                                   std::optional<terminology::Expansion>& own, const terminology::Expansion*& out) {
+  std::string url(param(in.params, "url")), json;
+  auto held = [&] { return (out = from.terms.expansion(url)) != nullptr; };
+  if (auto refused = resource_json_of(from, "ValueSet", id, in, url, "a url parameter or a valueSet resource", held, json)) return refused;
+  if (json.empty()) return std::nullopt;
   auto expanded = from.terms.expand(json);
   if (!expanded) return failure(422, "invalid", "the value set cannot be read: " + expanded.message());
   own = std::move(*expanded);
@@ -397,22 +409,14 @@ Result validate_in_value_set(const Sources& from, const std::string& id, const O
 }  // namespace
 namespace {
 
-// The code system an operation works on: the stored one the instance names, the body's, or the
-// one `url` names (the definitions', else a stored one). `own` holds it when it was read here.
+// The code system an operation works on (resource_json_of). `own` holds it when it was read here.
 std::optional<Result> code_system_of(const Sources& from, const std::string& id, const OperationInput& in, const std::string& url,
                                      std::optional<terminology::CodeSystem>& own, const terminology::CodeSystem*& out) {
-  std::string json = in.resource_json;
-  if (!id.empty()) {
-    auto stored = from.stored("CodeSystem", "CodeSystem/" + id);
-    if (!stored) return failure(404, "not-found", "CodeSystem/" + id + " is not known");
-    json = std::move(*stored);
-  } else if (json.empty()) {
-    if (url.empty()) return failure(400, "required", "the operation needs the code system: a system (or url) parameter or a coding");
-    if ((out = from.terms.code_system(url))) return std::nullopt;
-    auto stored = from.stored("CodeSystem", url);
-    if (!stored) return failure(404, "not-found", "the code system " + url + " is not known here");
-    json = std::move(*stored);
-  }
+  std::string json;
+  auto held = [&] { return (out = from.terms.code_system(url)) != nullptr; };
+  if (auto refused = resource_json_of(from, "CodeSystem", id, in, url, "a system (or url) parameter or a coding", held, json))
+    return refused;
+  if (json.empty()) return std::nullopt;
   auto read = terminology::read_code_system(json);
   if (!read) return failure(422, "invalid", "the code system cannot be read: " + read.message());
   own = std::move(*read);
@@ -533,23 +537,14 @@ void write_match(Writer& w, const terminology::TranslationMatch& m) {
   w.EndObject();
 }
 
-// The concept map $translate works on: the stored one the instance names, the body's, or the one
-// `url` names (the definitions', else a stored one). `own` holds it when it was read here.
+// The concept map $translate works on (resource_json_of). `own` holds it when it was read here.
 std::optional<Result> concept_map_of(const Sources& from, const std::string& id, const OperationInput& in,
                                      std::optional<terminology::ConceptMap>& own, const terminology::ConceptMap*& out) {
-  std::string url(param(in.params, "url"));
-  std::string json = in.resource_json;
-  if (!id.empty()) {
-    auto stored = from.stored("ConceptMap", "ConceptMap/" + id);
-    if (!stored) return failure(404, "not-found", "ConceptMap/" + id + " is not known");
-    json = std::move(*stored);
-  } else if (json.empty()) {
-    if (url.empty()) return failure(400, "required", "$translate needs the concept map: a url parameter or a conceptMap resource");
-    if ((out = from.terms.concept_map(url))) return std::nullopt;
-    auto stored = from.stored("ConceptMap", url);
-    if (!stored) return failure(404, "not-found", "no ConceptMap " + url + " is known here");
-    json = std::move(*stored);
-  }
+  std::string url(param(in.params, "url")), json;
+  auto held = [&] { return (out = from.terms.concept_map(url)) != nullptr; };
+  if (auto refused = resource_json_of(from, "ConceptMap", id, in, url, "a url parameter or a conceptMap resource", held, json))
+    return refused;
+  if (json.empty()) return std::nullopt;
   auto read = terminology::read_concept_map(json);
   if (!read) return failure(422, "invalid", "the concept map cannot be read: " + read.message());
   own = std::move(*read);
