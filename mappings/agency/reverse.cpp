@@ -84,7 +84,7 @@ struct Graph {
 // Whether a value is constant throughout (an object of constants is always set).
 bool constant(const ValueSpec& v) {
   if (v.kind == ValueSpec::Kind::Object)
-    return std::all_of(v.members.begin(), v.members.end(), [](const auto& m) { return constant(m.second); });
+    return std::all_of(v.members.begin(), v.members.end(), [](const auto& m) { return constant(m.value); });
   return v.kind == ValueSpec::Kind::Literal || v.kind == ValueSpec::Kind::Boolean || v.kind == ValueSpec::Kind::Number;
 }
 

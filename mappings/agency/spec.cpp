@@ -210,16 +210,16 @@ ValueSpec read_value(const JsonNode* node) {
     v.kind = ValueSpec::Kind::Join;
     v.text = text(node, "separator");
     v.gather = flag(node, "gather");
-    for (const JsonNode* p = parts->first; p; p = p->next) v.members.emplace_back(std::string(), read_value(p));
+    for (const JsonNode* p = parts->first; p; p = p->next) v.members.push_back({std::string(), read_value(p)});
   } else if (node->is_object()) {
     v.kind = ValueSpec::Kind::Object;
     for (const JsonNode* m = node->first; m; m = m->next) {
       if (!m->is_array()) {
-        v.members.emplace_back(std::string(m->key), read_value(m));
+        v.members.push_back({std::string(m->key), read_value(m)});
         continue;
       }
       // Several values for one path, as at the top of "set" ("daysOfWeek[]": ["mon", "tue"]).
-      for (const JsonNode* item = m->first; item; item = item->next) v.members.emplace_back(std::string(m->key), read_value(item));
+      for (const JsonNode* item = m->first; item; item = item->next) v.members.push_back({std::string(m->key), read_value(item)});
     }
   } else if (node->kind == JsonKind::Boolean) v.kind = ValueSpec::Kind::Boolean;
   else if (node->kind == JsonKind::Number) v.kind = ValueSpec::Kind::Number;

@@ -155,12 +155,21 @@ inline constexpr char kValueSeparator = '\x1f';
 // and set whole (appending it to a list that already holds the same adds nothing).
 // A join ({"join": ["{a|display}", "{b}"], "separator": ", "}) is the values of its parts
 // that are not empty, separated.
+struct ValueMember;
+
 struct ValueSpec {
   enum class Kind { Literal, Template, Reference, Boolean, Number, Object, Join } kind = Kind::Template;
   std::string text;  // the literal, template or reference as written; a join's separator
-  std::vector<std::pair<std::string, ValueSpec>> members;  // Object: path within it → value; Join: its parts
+  std::vector<ValueMember> members;  // Object: path within it → value; Join: its parts
   uint32_t line = 0;
   bool gather = false;  // a join ("gather": true): each row's text is added to what the element holds
+};
+
+// A member of an object value, or a part of a join (path empty). Its own type, not a
+// std::pair, since clang 14 cannot instantiate a pair of a type still being defined.
+struct ValueMember {
+  std::string path;
+  ValueSpec value;
 };
 
 struct Assignment {
