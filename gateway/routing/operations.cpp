@@ -263,7 +263,8 @@ std::vector<pipeline::Route> subscription_operations(const std::string& base, re
   auto context = std::make_shared<Context>(Context{base, service, store, events, delivery, websocket});
   auto handler = [context](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
     responder.defer([context, request, who, responder] {
-      auto answer = std::make_shared<http::Response>(dispatch(*context, *request, who));
+      // Answered as JSON here, then in the format the client asked for, as the service's own answers.
+      auto answer = std::make_shared<http::Response>(context->service.as_negotiated(*request, dispatch(*context, *request, who)));
       responder.reply([answer] { return std::move(*answer); });
     });
   };

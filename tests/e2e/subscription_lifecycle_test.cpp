@@ -257,3 +257,21 @@ TEST_CASE("routing: a subscription past its Subscription.end is set off and sent
   auto events = c->get("/fhir/Subscription/" + id + "/$events");
   CHECK(events.body.find("notification-event") == std::string::npos);
 }
+
+TEST_CASE("routing: $status and $events answer in XML when the client asks for it", "[e2e][routing]") {
+  ServerProcess server(temp_dir("routing-operations-xml"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "id-only"), json_headers()));
+  auto is_xml = [](const carebridge::gateway::http::Response& r) {
+    INFO(r.status << " " << r.body.substr(0, 200));
+    return r.status == 200 && r.body.find("<Bundle") != std::string::npos && header(r, "Content-Type").starts_with("application/fhir+xml");
+  };
+  CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "application/fhir+xml"}})));
+  CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$events?_format=xml")));
+  CHECK(is_xml(c->get("/fhir/Subscription/$status?_format=xml")));
+  auto missing = c->get("/fhir/Subscription/none/$status", {{"Accept", "application/fhir+xml"}});
+  CHECK(missing.status == 404);
+  CHECK(missing.body.find("<OperationOutcome") != std::string::npos);
+  CHECK(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "text/csv"}}).status == 406);
+  CHECK(c->get("/fhir/Subscription/" + id + "/$status").body.starts_with("{"));
+}
