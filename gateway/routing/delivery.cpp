@@ -200,6 +200,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     rapidjson::Document doc;
     doc.Parse(text.c_str());
     if (!doc.IsObject()) return;
+    if (doc.HasMember("started") && doc["started"].IsInt64()) state.started = doc["started"].GetInt64();
     if (doc.HasMember("delivered") && doc["delivered"].IsInt64()) state.delivered = doc["delivered"].GetInt64();
     state.handshake = doc.HasMember("handshake") && doc["handshake"].IsTrue();
   }
@@ -211,7 +212,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     temporary += ".tmp";
     {
       std::ofstream out(temporary, std::ios::trunc);
-      out << "{\"delivered\":" << state.delivered << ",\"handshake\":" << (state.handshake ? "true" : "false") << "}\n";
+      out << "{\"started\":" << state.started << ",\"delivered\":" << state.delivered << ",\"handshake\":" << (state.handshake ? "true" : "false") << "}\n";
     }
     fs::rename(temporary, file, ec);
   }
@@ -224,7 +225,10 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   // lock held). Attempts run on the pool in the order started: each subscription's next
   // batch goes to the back of the queue, so none waits for another's backlog.
   bool start(const std::shared_ptr<const Subscription>& s, Runtime& r, Clock::time_point now) {
-    if (r.busy || now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
+    if (r.busy) return false;
+    // A subscription made again under a deleted one's id: nothing of the old one's delivery holds.
+    if (r.state.started != s->started) r.state = DeliveryState::fresh(s->started), r.next_attempt = {}, r.saved_delivered = -1;
+    if (now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
     r.busy = true;
     pool->post([self = shared_from_this(), s] { self->attempt(s); });
     return true;
@@ -334,7 +338,10 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   if (r.state.handshake && s.status != "requested") return true;
   // A websocket's handshake is its binding; v2 has none (the first ORU^R01 is the first word).
   if (!s.websocket && !s.v2) {
-    std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
+    // Its events so far: 0 for a new subscription, the count for one turned on again (the
+    // Backport IG: events since the subscription was created, whatever was communicated).
+    int64_t since = last_event_number(store, s.log(), r.state.delivered);
+    std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, since, {}, base_url());
     if (!post(s, r, body, error)) {
       failed(s, error);
       // The Backport IG (channels): "Any errors in the initial handshake SHALL result in the
@@ -366,7 +373,7 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
                                 std::vector<store::ResourceRecord>& sent) {
   std::vector<store::LogRecord> records;
   if (!events.recent(s.id, delivered, static_cast<size_t>(s.max_count), records)) {  // else from the store
-    auto stored = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
+    auto stored = store.read_log(s.log(), delivered, static_cast<size_t>(s.max_count));
     if (!stored) return false;
     records = std::move(*stored);
   }
@@ -572,7 +579,8 @@ void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
 std::string Delivery::handshake_notification(const std::string& id) const {
   auto s = impl_->events.find(id);
   if (!s) return {};
-  return encoded(*s, notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url()),
+  int64_t since = last_event_number(impl_->store, s->log(), state(*s).delivered);
+  return encoded(*s, notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, since, {}, impl_->base_url()),
                  impl_->options.definitions)
       .first;
 }
@@ -584,6 +592,12 @@ DeliveryState Delivery::state(const std::string& id) const {
   DeliveryState saved;  // not yet looked at since start: what was kept
   impl_->load_state(id, saved);
   return saved;
+}
+
+DeliveryState Delivery::state(const Subscription& s) const {
+  DeliveryState found = state(s.id);
+  // Of a deleted subscription whose id has been taken again: nothing is delivered yet.
+  return found.started == s.started ? found : DeliveryState::fresh(s.started);
 }
 
 }  // namespace carebridge::gateway::routing

@@ -9,7 +9,14 @@
 
 namespace carebridge::gateway::routing {
 
-std::string event_log(std::string_view subscription_id) { return "subscription/" + std::string(subscription_id); }
+int64_t last_event_number(store::Store& store, const std::string& log, int64_t known) {
+  int64_t last = known;
+  while (true) {
+    auto page = store.read_log(log, last, 1000);
+    if (!page || page->empty()) return last;
+    last = page->back().seq;
+  }
+}
 
 std::string EventRecord::encode(const store::ResourceRecord& r) {
   std::string out = "{\"type\":";
@@ -129,7 +136,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       }
     }
     if (encoded.empty()) encoded = EventRecord::encode(r);
-    int64_t seq = log.append(event_log(s.id), encoded);
+    int64_t seq = log.append(s.log(), encoded);
     staged_logged_[s.id] = seq;
     staged_recent_.emplace_back(s.id, store::LogRecord{seq, encoded});
     logged_ = true;
@@ -153,7 +160,13 @@ void SubscriptionEvents::ended(bool committed) {
     std::unique_lock lock(mutex_);
     for (auto& [id, subscription] : staged_) {
       by_id_.erase(id);
-      if (subscription) by_id_[id] = subscription;
+      if (subscription) {
+        by_id_[id] = subscription;
+      } else {  // deleted: one made again under its id starts afresh
+        last_logged_.erase(id);
+        withheld_.erase(id);
+        delivered_seen_.erase(id);
+      }
     }
     if (!staged_.empty()) {
       index_ = SubscriptionIndex();

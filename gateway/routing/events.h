@@ -26,8 +26,9 @@
 
 namespace carebridge::gateway::routing {
 
-// The log a subscription's events go to.
-std::string event_log(std::string_view subscription_id);
+// The number of the last event logged for a subscription (its events since it started) in
+// its log (Subscription::log), read from the store after `known`, a number already logged.
+int64_t last_event_number(store::Store& store, const std::string& log, int64_t known);
 
 // One event as logged: what changed (the version to send).
 struct EventRecord {

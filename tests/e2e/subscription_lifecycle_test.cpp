@@ -275,3 +275,77 @@ TEST_CASE("routing: $status and $events answer in XML when the client asks for i
   CHECK(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "text/csv"}}).status == 406);
   CHECK(c->get("/fhir/Subscription/" + id + "/$status").body.starts_with("{"));
 }
+
+TEST_CASE("routing: a subscription turned on again is handshaken with the count of its events so far", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-handshake-count"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
+  REQUIRE(receiver.wait_for(1));
+  CHECK(receiver.bodies().front().find(R"("events-since-subscription-start","valueString":"0")") != std::string::npos);
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(2));
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 91), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(3));
+  for (std::string status : {"off", "requested"}) {
+    std::string body = subscription(receiver.url(), "id-only");
+    body.replace(body.find("\"requested\""), 11, "\"" + status + "\"");
+    body.insert(1, R"("id":")" + id + R"(",)");
+    REQUIRE(c->put("/fhir/Subscription/" + id, body, json_headers()).status == 200);
+  }
+  // The Backport IG: events since the subscription was created, not since it was turned on.
+  REQUIRE(receiver.wait_for(4));
+  std::string handshake = receiver.bodies().back();
+  INFO(handshake.substr(0, 600));
+  CHECK(handshake.find(R"("handshake")") != std::string::npos);
+  CHECK(handshake.find(R"("events-since-subscription-start","valueString":"2")") != std::string::npos);
+}
+
+TEST_CASE("routing: a Subscription made again under a deleted one's id has its own events from 1", "[e2e][routing]") {
+  WebhookReceiver first, second;
+  ServerProcess server(temp_dir("routing-id-again"));
+  auto c = server.client();
+  std::string version;  // of the last one made
+  auto made = [&](const WebhookReceiver& to) {
+    std::string body = subscription(to.url(), "id-only");
+    body.insert(1, R"("id":"results",)");
+    auto r = c->put("/fhir/Subscription/results", body, json_headers());
+    version = str(parse_json(r.body)["meta"], "versionId");
+    return r.status;
+  };
+  REQUIRE(made(first) == 201);
+  REQUIRE(first.wait_for(1));
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return first.bodies().back().find(R"("event-number","valueString":"3")") != std::string::npos; }));
+  REQUIRE(c->del("/fhir/Subscription/results").status < 300);
+  REQUIRE(made(second) == 201);
+  REQUIRE(second.wait_for(1));  // a handshake: it is a new subscription
+  CHECK(second.bodies().front().find(R"("events-since-subscription-start","valueString":"0")") != std::string::npos);
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 99), json_headers()).status == 201);
+  REQUIRE(second.wait_for(2));
+  INFO(second.bodies().back().substr(0, 600));
+  CHECK(second.bodies().back().find(R"("event-number","valueString":"1")") != std::string::npos);
+  auto events = c->get("/fhir/Subscription/results/$events");
+  CHECK(events.body.find(R"("event-number","valueString":"1")") != std::string::npos);
+  CHECK(events.body.find(R"("event-number","valueString":"2")") == std::string::npos);  // the deleted one's are not its own
+  // A client cannot move where a subscription's events start.
+  const std::string started = R"({"system":"urn:carebridge:subscription-start","code":")" + version + "\"}";
+  CHECK(c->get("/fhir/Subscription/results").body.find(started) != std::string::npos);
+  std::string forged = subscription(second.url(), "id-only");
+  forged.insert(1, R"("id":"results","meta":{"tag":[{"system":"urn:carebridge:subscription-start","code":"1"}]},)");
+  REQUIRE(c->put("/fhir/Subscription/results", forged, json_headers()).status == 200);
+  CHECK(c->get("/fhir/Subscription/results").body.find(started) != std::string::npos);
+}
+
+TEST_CASE("routing: the notifications of a plain R4 criteria subscription name no topic", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-criteria-topic"));
+  auto c = server.client();
+  std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?code=2345-7",)"
+                         R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(c->post("/fhir/Subscription", criteria, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  INFO(receiver.bodies().front().substr(0, 600));
+  CHECK(receiver.bodies().front().find(R"("name":"topic")") == std::string::npos);  // its search is no topic canonical
+  CHECK(receiver.bodies().front().find(R"("handshake")") != std::string::npos);
+}
