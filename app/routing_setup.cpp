@@ -254,6 +254,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   r->care_teams->load(store);
   r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorizer(config, security),
                                                             r->care_teams.get());
+  r->events->resolve_references(routing::stored_references(store, definitions, service.extractor()));
   store.add_commit_hook(r->events);
   r->events->load(store);
   auto options = delivery_options(config, definitions, service, store);

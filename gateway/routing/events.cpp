@@ -4,6 +4,7 @@
 #include <optional>
 #include <rapidjson/document.h>
 
+#include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/search/matcher.h"
 
@@ -66,7 +67,41 @@ std::string status_of(std::string_view body) {
 // Whether an update changed the resource's status (read from the previous version only now).
 bool status_changed(const store::WriteEvent& event) { return status_of(event.record.body) != status_of(event.previous_body()); }
 
+// Whether a subscription's criteria reach other resources (subject:Patient.name=x, patient.gender=x).
+bool chains(const Subscription& s) {
+  for (const Target& t : s.targets)
+    for (const fhir::search::Clause& c : t.query.clauses)
+      if (c.chain || !c.either.empty()) return true;
+  return false;
+}
+
 }  // namespace
+
+SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir::definitions::Definitions& definitions,
+                                                 const fhir::search::IndexExtractor& extractor) {
+  return [&store, &definitions, &extractor](std::string_view reference) -> std::optional<fhir::search::IndexedResource> {
+    size_t slash = reference.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    auto record = store.read(std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1)));
+    if (!record || record->deleted || record->body.empty()) return std::nullopt;
+    auto parsed = fhir::io::read(record->body, definitions);
+    if (!parsed.document || !parsed.document->root()) return std::nullopt;
+    return fhir::search::index_resource(extractor, *parsed.document->root());
+  };
+}
+
+fhir::search::Resolver SubscriptionEvents::resolver(std::deque<fhir::search::IndexedResource>& kept) const {
+  fhir::search::Resolver r;
+  if (!referenced_) return r;
+  r.resolve = [this, &kept](std::string_view reference) -> std::optional<fhir::search::IndexedView> {
+    auto written = staged_written_.find(reference);
+    std::optional<fhir::search::IndexedResource> found = written != staged_written_.end() ? written->second : referenced_(reference);
+    if (!found) return std::nullopt;
+    kept.push_back(std::move(*found));
+    return kept.back().view();
+  };
+  return r;
+}
 
 SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize,
                                        const CareTeams* care_teams)
@@ -101,6 +136,8 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   std::shared_lock lock(mutex_);
   std::string encoded;
   std::optional<bool> changed;  // whether the status changed: read from the previous version once per write
+  std::deque<fhir::search::IndexedResource> reached;  // what chains read, while they are matched
+  fhir::search::Resolver references = resolver(reached);
   for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
     const Subscription& s = **entry;
     if (s.status == "off" || s.ended(r.updated_ms)) continue;
@@ -111,7 +148,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       if (!interaction) continue;
       if (t.status_change && !r.deleted && event.previous_version != 0 && !(changed ? *changed : *(changed = status_changed(event))))
         continue;
-      if (r.deleted || fhir::search::matches(t.query, view)) fired = true;
+      if (r.deleted || fhir::search::matches(t.query, view, references)) fired = true;
       if (fired) break;
     }
     if (!fired) continue;
@@ -144,6 +181,12 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
 }
 
 carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& event, store::CommitLog& log) {
+  const store::ResourceRecord& r = event.record;
+  if (chained_) {  // a later write of this transaction may chain to this one, not yet in the store
+    auto& written = staged_written_[r.type + "/" + r.id];
+    written.reset();
+    if (!r.deleted) written = fhir::search::IndexedResource{r.type, r.id, r.updated_ms, {event.index.begin(), event.index.end()}};
+  }
   if (event.record.type == "Subscription") stage(event.record);
   // Upkeep is no event a subscriber asked for, and the audit trail is routed to no one
   // (subscription.cpp, routed): each notification is audited, so it would feed itself.
@@ -170,7 +213,8 @@ void SubscriptionEvents::ended(bool committed) {
     }
     if (!staged_.empty()) {
       index_ = SubscriptionIndex();
-      for (const auto& [id, subscription] : by_id_) index_.add(subscription);
+      chained_ = false;
+      for (const auto& [id, subscription] : by_id_) index_.add(subscription), chained_ = chained_ || chains(*subscription);
     }
     for (const auto& [id, n] : staged_withheld_) withheld_[id] += n;
   }
@@ -186,6 +230,7 @@ void SubscriptionEvents::ended(bool committed) {
       for (const std::string& id : staged_overflows_) overflowed_(id, max_backlog_);
   }
   staged_logged_.clear();
+  staged_written_.clear();
   staged_recent_.clear();
   staged_overflows_.clear();
   staged_denials_.clear();

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "fhir/definitions/definitions.h"
+#include "fhir/search/matcher.h"
 #include "gateway/routing/care_teams.h"
 #include "gateway/routing/subscription.h"
 #include "gateway/routing/subscription_index.h"
@@ -80,6 +82,12 @@ class SubscriptionEvents final : public store::CommitHook {
     delivered_ = std::move(delivered);
     overflowed_ = std::move(overflowed);
   }
+  // The current version of a referenced resource ("Patient/7") with its index rows, for
+  // criteria that chain (Observation?patient.identifier=...); nullopt when there is none.
+  using Referenced = std::function<std::optional<fhir::search::IndexedResource>(std::string_view reference)>;
+  // Without it a chain matches nothing; with it, a resource written earlier in the same
+  // transaction is seen as that transaction wrote it.
+  void resolve_references(Referenced referenced) { referenced_ = std::move(referenced); }
   // Told of each event withheld from a subscriber (after its commit), for the audit trail.
   using Withheld = std::function<void(const Subscription& subscription, const store::ResourceRecord& record)>;
   void on_withheld(Withheld withheld) { on_withheld_ = std::move(withheld); }
@@ -90,6 +98,8 @@ class SubscriptionEvents final : public store::CommitHook {
   void remember(bool committed);
   int64_t last_logged(const std::string& id) const;
   void match(const store::WriteEvent& event, store::CommitLog& log);
+  // What the matcher's chains reach: this transaction's writes, then the store (`kept` holds them).
+  fhir::search::Resolver resolver(std::deque<fhir::search::IndexedResource>& kept) const;
 
   const Topics& topics_;
   const fhir::search::SearchRegistry& registry_;
@@ -116,6 +126,13 @@ class SubscriptionEvents final : public store::CommitHook {
   std::map<std::string, std::deque<store::LogRecord>> recent_;
   bool logged_ = false;
   Notify notify_;
+  Referenced referenced_;
+  bool chained_ = false;  // some subscription's criteria chain (then this transaction's writes are kept)
+  std::map<std::string, std::optional<fhir::search::IndexedResource>, std::less<>> staged_written_;  // "Type/id" (nullopt: deleted)
 };
+
+// Reads referenced resources from `store`, their rows as `extractor` (the write path's) makes them.
+SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir::definitions::Definitions& definitions,
+                                                 const fhir::search::IndexExtractor& extractor);
 
 }  // namespace carebridge::gateway::routing

@@ -266,6 +266,10 @@ Result<Subscription> routed(Subscription s) {
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: name the resource type the subscription follows "
                                            "(Observation?code=...); a search of no type is not sent to subscribers");
+    for (const fhir::search::Clause& c : t.query.clauses)
+      if (!c.has_type.empty())  // what refers to a resource is not looked for when it is written
+        return Result<Subscription>::failure("not-supported", "Subscription.criteria: _has (" + c.has_type +
+                                                                  " resources that refer to it) is not evaluated for subscriptions");
     if (t.resource == "AuditEvent")
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: the audit trail is not sent to subscribers (each notification is "

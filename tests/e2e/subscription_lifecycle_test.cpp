@@ -349,3 +349,38 @@ TEST_CASE("routing: the notifications of a plain R4 criteria subscription name n
   CHECK(receiver.bodies().front().find(R"("name":"topic")") == std::string::npos);  // its search is no topic canonical
   CHECK(receiver.bodies().front().find(R"("handshake")") != std::string::npos);
 }
+
+TEST_CASE("routing: criteria that chain to the patient fire on the records about that patient", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-chained-criteria"));
+  auto c = server.client();
+  std::string fox = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Fox"}]})");
+  std::string gray = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Gray"}]})");
+  std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?subject:Patient.name=fox",)"
+                         R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(c->post("/fhir/Subscription", criteria, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  std::string about_fox = created_id(c->post("/fhir/Observation", lab(fox, "2345-7", 90), json_headers()));
+  std::string about_gray = created_id(c->post("/fhir/Observation", lab(gray, "2345-7", 91), json_headers()));
+  // A Patient and its result in one transaction: the chain reaches the Patient the transaction wrote.
+  std::string observation = lab("x", "2345-7", 92);
+  observation.replace(observation.find("Patient/x"), 9, "urn:uuid:0f8e2c1a-5b7d-4e3f-9a1b-2c3d4e5f6a7b");
+  auto bundle = c->post("/fhir", R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                                 R"({"fullUrl":"urn:uuid:0f8e2c1a-5b7d-4e3f-9a1b-2c3d4e5f6a7b","resource":{"resourceType":"Patient",)"
+                                 R"("name":[{"family":"Fox"}]},"request":{"method":"POST","url":"Patient"}},)"
+                                 R"({"resource":)" + observation + R"(,"request":{"method":"POST","url":"Observation"}}]})",
+                        json_headers());
+  REQUIRE(bundle.status == 200);
+  auto sent = [&] {
+    std::string all;
+    for (const auto& body : receiver.bodies()) all += body;
+    return all;
+  };
+  REQUIRE(eventually([&] { return sent().find(R"("event-number","valueString":"2")") != std::string::npos; }));
+  CHECK(sent().find(about_fox) != std::string::npos);
+  CHECK(sent().find(about_gray) == std::string::npos);
+  // _has (what refers to the resource) is not looked for when a resource is written: refused, not left silent.
+  std::string has = criteria;
+  has.replace(has.find("subject:Patient.name=fox"), 24, "_has:Provenance:target:agent=Practitioner/1");
+  CHECK(c->post("/fhir/Subscription", has, json_headers()).status == 422);
+}
