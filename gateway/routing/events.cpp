@@ -79,26 +79,31 @@ bool chains(const Subscription& s) {
 
 SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir::definitions::Definitions& definitions,
                                                  const fhir::search::IndexExtractor& extractor) {
-  return [&store, &definitions, &extractor](std::string_view reference) -> std::optional<fhir::search::IndexedResource> {
+  return [&store, &definitions, &extractor](std::string_view reference) -> std::optional<SubscriptionEvents::Reached> {
     size_t slash = reference.find('/');
     if (slash == std::string_view::npos) return std::nullopt;
     auto record = store.read(std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1)));
     if (!record || record->deleted || record->body.empty()) return std::nullopt;
     auto parsed = fhir::io::read(record->body, definitions);
     if (!parsed.document || !parsed.document->root()) return std::nullopt;
-    return fhir::search::index_resource(extractor, *parsed.document->root());
+    auto indexed = fhir::search::index_resource(extractor, *parsed.document->root());
+    record->body.clear();
+    return SubscriptionEvents::Reached{std::move(indexed), std::move(*record)};
   };
 }
 
-fhir::search::Resolver SubscriptionEvents::resolver(std::deque<fhir::search::IndexedResource>& kept) const {
+fhir::search::Resolver SubscriptionEvents::resolver(const std::string& owner, ReachedCache& reached) const {
   fhir::search::Resolver r;
   if (!referenced_) return r;
-  r.resolve = [this, &kept](std::string_view reference) -> std::optional<fhir::search::IndexedView> {
-    auto written = staged_written_.find(reference);
-    std::optional<fhir::search::IndexedResource> found = written != staged_written_.end() ? written->second : referenced_(reference);
-    if (!found) return std::nullopt;
-    kept.push_back(std::move(*found));
-    return kept.back().view();
+  r.resolve = [this, &owner, &reached](std::string_view reference) -> std::optional<fhir::search::IndexedView> {
+    auto known = reached.find(reference);
+    if (known == reached.end()) {
+      auto written = staged_written_.find(reference);
+      known = reached.emplace(std::string(reference), written != staged_written_.end() ? written->second : referenced_(reference)).first;
+    }
+    const std::optional<Reached>& found = known->second;
+    if (!found || (authorize_ && !authorize_(owner, found->record))) return std::nullopt;
+    return found->indexed.view();
   };
   return r;
 }
@@ -136,12 +141,12 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   std::shared_lock lock(mutex_);
   std::string encoded;
   std::optional<bool> changed;  // whether the status changed: read from the previous version once per write
-  std::deque<fhir::search::IndexedResource> reached;  // what chains read, while they are matched
-  fhir::search::Resolver references = resolver(reached);
+  ReachedCache reached;  // what chains read, while this write is matched
   for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
     const Subscription& s = **entry;
     if (s.status == "off" || s.ended(r.updated_ms)) continue;
     bool fired = false;
+    fhir::search::Resolver references = resolver(s.owner, reached);
     for (const Target& t : s.targets) {
       if (t.resource != r.type) continue;
       bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
@@ -185,7 +190,11 @@ carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& e
   if (chained_) {  // a later write of this transaction may chain to this one, not yet in the store
     auto& written = staged_written_[r.type + "/" + r.id];
     written.reset();
-    if (!r.deleted) written = fhir::search::IndexedResource{r.type, r.id, r.updated_ms, {event.index.begin(), event.index.end()}};
+    if (!r.deleted) {
+      store::ResourceRecord version = r;
+      version.body.clear();
+      written = Reached{{r.type, r.id, r.updated_ms, {event.index.begin(), event.index.end()}}, std::move(version)};
+    }
   }
   if (event.record.type == "Subscription") stage(event.record);
   // Upkeep is no event a subscriber asked for, and the audit trail is routed to no one

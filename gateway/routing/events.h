@@ -82,11 +82,17 @@ class SubscriptionEvents final : public store::CommitHook {
     delivered_ = std::move(delivered);
     overflowed_ = std::move(overflowed);
   }
-  // The current version of a referenced resource ("Patient/7") with its index rows, for
-  // criteria that chain (Observation?patient.identifier=...); nullopt when there is none.
-  using Referenced = std::function<std::optional<fhir::search::IndexedResource>(std::string_view reference)>;
+  // A resource a chain reaches: its index rows, and its version (no body) for the access check.
+  struct Reached {
+    fhir::search::IndexedResource indexed;
+    store::ResourceRecord record;
+  };
+  // The current version of a referenced resource ("Patient/7"), for criteria that chain
+  // (Observation?patient.identifier=...); nullopt when there is none.
+  using Referenced = std::function<std::optional<Reached>(std::string_view reference)>;
   // Without it a chain matches nothing; with it, a resource written earlier in the same
-  // transaction is seen as that transaction wrote it.
+  // transaction is seen as that transaction wrote it. A chain reaches only what the
+  // subscription's client may read (else its criteria would tell it what it may not).
   void resolve_references(Referenced referenced) { referenced_ = std::move(referenced); }
   // Told of each event withheld from a subscriber (after its commit), for the audit trail.
   using Withheld = std::function<void(const Subscription& subscription, const store::ResourceRecord& record)>;
@@ -98,8 +104,10 @@ class SubscriptionEvents final : public store::CommitHook {
   void remember(bool committed);
   int64_t last_logged(const std::string& id) const;
   void match(const store::WriteEvent& event, store::CommitLog& log);
-  // What the matcher's chains reach: this transaction's writes, then the store (`kept` holds them).
-  fhir::search::Resolver resolver(std::deque<fhir::search::IndexedResource>& kept) const;
+  // What the matcher's chains reach for the client `owner`: this transaction's writes, then
+  // the store (`reached` keeps what was read for the write's other subscriptions).
+  using ReachedCache = std::map<std::string, std::optional<Reached>, std::less<>>;
+  fhir::search::Resolver resolver(const std::string& owner, ReachedCache& reached) const;
 
   const Topics& topics_;
   const fhir::search::SearchRegistry& registry_;
@@ -128,7 +136,7 @@ class SubscriptionEvents final : public store::CommitHook {
   Notify notify_;
   Referenced referenced_;
   bool chained_ = false;  // some subscription's criteria chain (then this transaction's writes are kept)
-  std::map<std::string, std::optional<fhir::search::IndexedResource>, std::less<>> staged_written_;  // "Type/id" (nullopt: deleted)
+  ReachedCache staged_written_;  // this transaction's writes by "Type/id" (nullopt: deleted)
 };
 
 // Reads referenced resources from `store`, their rows as `extractor` (the write path's) makes them.

@@ -384,3 +384,35 @@ TEST_CASE("routing: criteria that chain to the patient fire on the records about
   has.replace(has.find("subject:Patient.name=fox"), 24, "_has:Provenance:target:agent=Practitioner/1");
   CHECK(c->post("/fhir/Subscription", has, json_headers()).status == 422);
 }
+
+TEST_CASE("routing: a chained criteria reaches only the records the subscriber may read", "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-chain-privacy", {{"hospital", "org-h", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}}, "",
+                   kLoopbackReceivers);
+  auto h = SecuredGateway::as(g.token("hospital"));
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  // The clinic cares for both patients, but p2's own record is restricted (R): it reads her results, not her name.
+  REQUIRE(g.http().put("/fhir/Patient/p1", R"({"resourceType":"Patient","id":"p1","name":[{"family":"Open"}]})", h).status == 201);
+  REQUIRE(g.http().put("/fhir/Patient/p2", R"({"resourceType":"Patient","id":"p2","meta":{"security":[{"system":)"
+                                             R"("http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},)"
+                                             R"("name":[{"family":"Hidden"}]})", h).status == 201);
+  for (const char* p : {"p1", "p2"}) REQUIRE(g.http().post("/fhir/CareTeam", care_team_json(p, {"org-a"}), h).status == 201);
+  REQUIRE(g.http().get("/fhir/Patient/p2", a).status == 404);
+  for (const char* name : {"Hidden", "Open"}) {
+    std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?patient.name=)" +
+                           std::string(name) + R"(","channel":{"type":"rest-hook","endpoint":")" + receiver.url("/" + std::string(name)) +
+                           R"(","payload":"application/fhir+json"}})";
+    REQUIRE(g.http().post("/fhir/Subscription", criteria, a).status == 201);
+  }
+  REQUIRE(receiver.wait_for(2));
+  std::string about_p2 = created_id(g.http().post("/fhir/Observation", lab("p2", "2345-7", 90), h));
+  REQUIRE(g.http().get("/fhir/Observation/" + about_p2, a).status == 200);
+  std::string about_p1 = created_id(g.http().post("/fhir/Observation", lab("p1", "2345-7", 91), h));
+  // The criteria naming p1 fires (the control); the one naming p2 must not tell the clinic her name.
+  REQUIRE(eventually([&] {
+    for (const auto& body : receiver.bodies())
+      if (body.find(about_p1) != std::string::npos) return true;
+    return false;
+  }));
+  for (const auto& body : receiver.bodies()) CHECK(body.find(about_p2) == std::string::npos);
+}
