@@ -146,7 +146,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
     const Subscription& s = **entry;
     if (s.status == "off" || s.ended(r.updated_ms)) continue;
     bool fired = false;
-    fhir::search::Resolver references = resolver(s.owner, reached);
+    fhir::search::Resolver references = chained_ ? resolver(s.owner, reached) : fhir::search::Resolver{};  // none needed else
     for (const Target& t : s.targets) {
       if (t.resource != r.type) continue;
       bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
