@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -160,6 +161,9 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     uint64_t generation = 0;          // wakes so far (an event committed, a subscription changed)
     uint64_t attempt_generation = 0;  // the wakes an attempt under way has seen
     uint64_t rewinds = 0;             // $resend calls so far: an attempt under way must not undo one
+    // The lowest cursor a $resend asked for while the attempt under way was sending (what it
+    // sent is delivered: only what the $resend asked for goes again).
+    int64_t rewound_to = std::numeric_limits<int64_t>::max();
     Clock::time_point next_attempt{};
     Clock::time_point last_sent = Clock::now();
     Clock::time_point first_failure{};
@@ -437,6 +441,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     delivered = r.state.delivered;
     rewinds = r.rewinds;
+    r.rewound_to = std::numeric_limits<int64_t>::max();
   }
   std::vector<NotificationEvent> batch;
   std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
@@ -457,7 +462,8 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     auto now = Clock::now();
     r.last_sent = now;
-    if (r.rewinds == rewinds) r.state.delivered = last;  // else $resend moved the cursor back meanwhile
+    // A $resend meanwhile moved the cursor back from where this attempt began: to what it asked for.
+    r.state.delivered = r.rewinds == rewinds ? last : std::min(last, r.rewound_to);
     r.state.failures = 0;
     r.state.last_error.clear();
     r.dirty = !batch.empty() || r.generation != r.attempt_generation || r.rewinds != rewinds;  // there may be more
@@ -554,6 +560,7 @@ void Delivery::resend_from(const std::string& id, int64_t since) {
     auto [it, added] = impl_->runtimes.try_emplace(id);
     if (added) impl_->load_state(id, it->second.state);
     it->second.state.delivered = std::min(it->second.state.delivered, std::max<int64_t>(0, since - 1));
+    it->second.rewound_to = std::min(it->second.rewound_to, std::max<int64_t>(0, since - 1));
     ++it->second.rewinds;
     it->second.dirty = true;
     it->second.next_attempt = {};

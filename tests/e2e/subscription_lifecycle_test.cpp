@@ -3,6 +3,11 @@
 // client asks again.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
 #include "fhir_client.h"
 #include "gateway/security/access_facts.h"
 #include "gateway/store/sqlite_store.h"
@@ -415,4 +420,44 @@ TEST_CASE("routing: a chained criteria reaches only the records the subscriber m
     return false;
   }));
   for (const auto& body : receiver.bodies()) CHECK(body.find(about_p2) == std::string::npos);
+}
+
+TEST_CASE("routing: a $resend made while a notification is on its way sends again only what it asks for", "[e2e][routing]") {
+  std::mutex mutex;
+  std::vector<std::string> bodies;
+  std::atomic<bool> hold{false}, held{false};
+  WebhookReceiver receiver([&](std::string_view body) {
+    {
+      std::lock_guard lock(mutex);
+      bodies.emplace_back(body);
+    }
+    if (hold.exchange(false)) {  // the first $resend's notification: answered late, the second $resend comes meanwhile
+      held = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    }
+  });
+  auto received = [&] {
+    std::lock_guard lock(mutex);
+    return bodies;
+  };
+  auto has = [](const std::string& body, int number) {
+    return body.find(R"("event-number","valueString":")" + std::to_string(number) + "\"") != std::string::npos;
+  };
+  ServerProcess server(temp_dir("routing-resend-race"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return has(received().back(), 3); }));
+  hold = true;
+  REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=2", "", json_headers()).status == 200);
+  REQUIRE(eventually([&] { return held.load(); }));
+  size_t before = received().size();
+  REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=3", "", json_headers()).status == 200);
+  REQUIRE(eventually([&] {
+    auto all = received();
+    return all.size() > before && has(all.back(), 3);
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto all = received();
+  for (size_t i = before; i < all.size(); ++i) CHECK_FALSE(has(all[i], 2));  // event 2 was delivered by the first $resend
 }
