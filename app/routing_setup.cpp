@@ -55,10 +55,10 @@ std::string subscription_metrics(const routing::SubscriptionEvents& events, cons
   std::string queued, delivered, withheld, failing;
   uint64_t withheld_in_all = 0;
   for (const auto& s : events.subscriptions()) {
-    auto state = delivery.state(s->id);
+    auto state = delivery.state(*s);
     int64_t last = state.delivered;
     for (int page = 0; page < 10; ++page) {  // at most 10,000 queued events are counted
-      auto records = store.read_log(routing::event_log(s->id), last, 1000);
+      auto records = store.read_log(s->log(), last, 1000);
       if (!records || records->empty()) break;
       last = records->back().seq;
     }
@@ -254,6 +254,7 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   r->care_teams->load(store);
   r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorizer(config, security),
                                                             r->care_teams.get());
+  r->events->resolve_references(routing::stored_references(store, definitions, service.extractor()));
   store.add_commit_hook(r->events);
   r->events->load(store);
   auto options = delivery_options(config, definitions, service, store);

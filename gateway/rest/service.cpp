@@ -1,6 +1,7 @@
 // Routing, rendering and the shared steps of the FHIR REST service.
 #include "gateway/rest/service.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fhir/io/format.h"
@@ -159,10 +160,7 @@ FhirService::Call FhirService::make_call(const http::Request& request, Caller wh
 }
 
 http::Response FhirService::answer(Call& call) {
-  if (!call.negotiation.acceptable) {
-    call.negotiation.acceptable = true;
-    return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR R4 (fhirVersion 4.0) JSON and XML only", {}, {}}});
-  }
+  if (!call.negotiation.acceptable) return not_acceptable(call);
   try {
     auto response = dispatch(call);
     audit_answer(call, response.status);
@@ -170,6 +168,23 @@ http::Response FhirService::answer(Call& call) {
   } catch (const std::exception& e) {
     return outcome(call, 500, {{Severity::Fatal, "exception", std::string("internal error: ") + e.what(), {}, {}}});
   }
+}
+
+http::Response FhirService::not_acceptable(Call& call) {
+  call.negotiation.acceptable = true;  // the refusal itself is written as JSON
+  return outcome(call, 406, {{Severity::Error, "not-supported", "this server writes FHIR R4 (fhirVersion 4.0) JSON and XML only", {}, {}}});
+}
+
+http::Response FhirService::as_negotiated(const http::Request& request, http::Response json_answer) {
+  Call call = make_call(request, nullptr);
+  if (!call.negotiation.acceptable) return not_acceptable(call);
+  auto type = std::find_if(json_answer.headers.begin(), json_answer.headers.end(),
+                           [](const auto& h) { return http::iequals(h.first, "Content-Type"); });
+  if (json_answer.body.empty() || type == json_answer.headers.end() || !type->second.starts_with("application/fhir+json"))
+    return json_answer;  // not a FHIR JSON answer, or one the service has already written as asked
+  json_answer.body = to_format(call, json_answer.body, false);
+  type->second = std::string(media_type(call.negotiation.format));
+  return json_answer;
 }
 
 http::Response FhirService::not_allowed(const Call& call, const char* allow) {

@@ -118,6 +118,10 @@ class FhirService {
   // The one write path (its conditional matching, for ingest that reads what it updates).
   WritePath& writes() { return writes_; }
   const fhir::definitions::Definitions& definitions() const { return definitions_; }
+  // A FHIR JSON answer made beside the service (an operation of its own, such as a
+  // Subscription's $status) in the format the request asks for with _format or Accept, as the
+  // service's own answers are: XML when asked, 406 when nothing asked for can be written.
+  http::Response as_negotiated(const http::Request& request, http::Response json_answer);
   // The extractor the write path indexes resources with (the in-memory matcher needs its rows).
   const IndexExtractor& extractor() const { return *extractor_; }
 
@@ -161,6 +165,8 @@ class FhirService {
   // POST _search's answer when its body is not a form (application/x-www-form-urlencoded).
   std::optional<http::Response> refused_search_body(Call& call);
   http::Response render(const Call& call, const Result& result);
+  // 406: _format or Accept names no format this server writes.
+  http::Response not_acceptable(Call& call);
   http::Response outcome(const Call& call, unsigned status, Issues issues);
   std::string to_format(const Call& call, const std::string& json, bool subset);
   // A response carrying `json` (a whole resource) in the format the client negotiated.

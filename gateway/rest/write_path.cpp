@@ -75,11 +75,20 @@ Result found_result(const store::ResourceRecord& r, unsigned status) {
 // client may read. An update by another client (an administrator) keeps the owner; nobody can
 // take a Subscription over by writing its tag.
 void WritePath::claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
-                                   const store::ResourceRecord* current) {
+                                   const store::ResourceRecord* current, int64_t version) {
   bool stored = current && !current->deleted && !current->body.empty();
   routing::StoredSubscription before = stored ? routing::stored_subscription(current->body) : routing::StoredSubscription{};
   std::string owner = stored ? before.owner : who ? who->client_id : std::string();
   if (!owner.empty()) set_tag(doc, definitions_, resource, routing::kOwnerTagSystem, owner);
+  // One made under the id of a deleted one is a new subscription (its own events, numbered
+  // from 1): the version it starts at is kept with it, and no client writes it.
+  std::string started = stored ? before.started : version > 1 ? std::to_string(version) : "";
+  bool tagged = false;
+  if (const auto* meta = resource.child("meta"))
+    for (const auto* tag = meta->first_child; tag; tag = tag->next)
+      if (const auto* system = tag->base_name() == "tag" ? tag->child("system") : nullptr)
+        tagged = tagged || (system->has_value && system->value == routing::kStartTagSystem);
+  if (!started.empty() || tagged) set_tag(doc, definitions_, resource, routing::kStartTagSystem, started.empty() ? "1" : started);
   // The Backport IG (channels): "the server SHALL set initial status to requested" — only the
   // server, after a handshake, makes a subscription active (and error when delivery fails). A
   // client creates it requested or off; a client (a caller with a token: the gateway's own
@@ -101,7 +110,7 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   // A Subscription belongs to the client that created it: its notifications go only where that
   // client may read. An update by another client (an administrator setting it active again)
   // keeps the owner; nobody can take a Subscription over by writing its tag.
-  if (type == "Subscription") claim_subscription(who, doc, resource, current);
+  if (type == "Subscription") claim_subscription(who, doc, resource, current, version);
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).

@@ -167,9 +167,9 @@ class WritePath {
   // Whether the access facts a version would get now are those `current` was stored with.
   bool facts_unchanged(const Caller& who, const fhir::model::Element& resource, const std::string& id,
                        const security::Labelling& labelling, const store::ResourceRecord& current);
-  // A Subscription's owner tag and status as the gateway allows them (see write_path.cpp).
+  // A Subscription's owner and start tags and status as the gateway allows them (see write_path.cpp).
   void claim_subscription(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource,
-                          const store::ResourceRecord* current);
+                          const store::ResourceRecord* current, int64_t version);
 
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -160,6 +161,9 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     uint64_t generation = 0;          // wakes so far (an event committed, a subscription changed)
     uint64_t attempt_generation = 0;  // the wakes an attempt under way has seen
     uint64_t rewinds = 0;             // $resend calls so far: an attempt under way must not undo one
+    // The lowest cursor a $resend asked for while the attempt under way was sending (what it
+    // sent is delivered: only what the $resend asked for goes again).
+    int64_t rewound_to = std::numeric_limits<int64_t>::max();
     Clock::time_point next_attempt{};
     Clock::time_point last_sent = Clock::now();
     Clock::time_point first_failure{};
@@ -200,6 +204,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     rapidjson::Document doc;
     doc.Parse(text.c_str());
     if (!doc.IsObject()) return;
+    if (doc.HasMember("started") && doc["started"].IsInt64()) state.started = doc["started"].GetInt64();
     if (doc.HasMember("delivered") && doc["delivered"].IsInt64()) state.delivered = doc["delivered"].GetInt64();
     state.handshake = doc.HasMember("handshake") && doc["handshake"].IsTrue();
   }
@@ -211,7 +216,7 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
     temporary += ".tmp";
     {
       std::ofstream out(temporary, std::ios::trunc);
-      out << "{\"delivered\":" << state.delivered << ",\"handshake\":" << (state.handshake ? "true" : "false") << "}\n";
+      out << "{\"started\":" << state.started << ",\"delivered\":" << state.delivered << ",\"handshake\":" << (state.handshake ? "true" : "false") << "}\n";
     }
     fs::rename(temporary, file, ec);
   }
@@ -224,7 +229,10 @@ struct Delivery::Impl : std::enable_shared_from_this<Delivery::Impl> {
   // lock held). Attempts run on the pool in the order started: each subscription's next
   // batch goes to the back of the queue, so none waits for another's backlog.
   bool start(const std::shared_ptr<const Subscription>& s, Runtime& r, Clock::time_point now) {
-    if (r.busy || now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
+    if (r.busy) return false;
+    // A subscription made again under a deleted one's id: nothing of the old one's delivery holds.
+    if (r.state.started != s->started) r.state = DeliveryState::fresh(s->started), r.next_attempt = {}, r.saved_delivered = -1;
+    if (now < r.next_attempt || stopping || s->status == "off" || s->status == "error") return false;
     r.busy = true;
     pool->post([self = shared_from_this(), s] { self->attempt(s); });
     return true;
@@ -334,7 +342,10 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   if (r.state.handshake && s.status != "requested") return true;
   // A websocket's handshake is its binding; v2 has none (the first ORU^R01 is the first word).
   if (!s.websocket && !s.v2) {
-    std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, 0, {}, base_url());
+    // Its events so far: 0 for a new subscription, the count for one turned on again (the
+    // Backport IG: events since the subscription was created, whatever was communicated).
+    int64_t since = last_event_number(store, s.log(), r.state.delivered);
+    std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, since, {}, base_url());
     if (!post(s, r, body, error)) {
       failed(s, error);
       // The Backport IG (channels): "Any errors in the initial handshake SHALL result in the
@@ -366,7 +377,7 @@ bool Delivery::Impl::read_batch(const Subscription& s, int64_t delivered, std::v
                                 std::vector<store::ResourceRecord>& sent) {
   std::vector<store::LogRecord> records;
   if (!events.recent(s.id, delivered, static_cast<size_t>(s.max_count), records)) {  // else from the store
-    auto stored = store.read_log(event_log(s.id), delivered, static_cast<size_t>(s.max_count));
+    auto stored = store.read_log(s.log(), delivered, static_cast<size_t>(s.max_count));
     if (!stored) return false;
     records = std::move(*stored);
   }
@@ -430,6 +441,7 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     delivered = r.state.delivered;
     rewinds = r.rewinds;
+    r.rewound_to = std::numeric_limits<int64_t>::max();
   }
   std::vector<NotificationEvent> batch;
   std::vector<store::ResourceRecord> sent;  // what the subscriber learns of, for the audit trail
@@ -450,7 +462,8 @@ void Delivery::Impl::deliver(const Subscription& s, Runtime& r) {
     std::lock_guard lock(mutex);
     auto now = Clock::now();
     r.last_sent = now;
-    if (r.rewinds == rewinds) r.state.delivered = last;  // else $resend moved the cursor back meanwhile
+    // A $resend meanwhile moved the cursor back from where this attempt began: to what it asked for.
+    r.state.delivered = r.rewinds == rewinds ? last : std::min(last, r.rewound_to);
     r.state.failures = 0;
     r.state.last_error.clear();
     r.dirty = !batch.empty() || r.generation != r.attempt_generation || r.rewinds != rewinds;  // there may be more
@@ -547,6 +560,7 @@ void Delivery::resend_from(const std::string& id, int64_t since) {
     auto [it, added] = impl_->runtimes.try_emplace(id);
     if (added) impl_->load_state(id, it->second.state);
     it->second.state.delivered = std::min(it->second.state.delivered, std::max<int64_t>(0, since - 1));
+    it->second.rewound_to = std::min(it->second.rewound_to, std::max<int64_t>(0, since - 1));
     ++it->second.rewinds;
     it->second.dirty = true;
     it->second.next_attempt = {};
@@ -572,7 +586,8 @@ void Delivery::overflowed(const std::string& id, int64_t max_backlog) {
 std::string Delivery::handshake_notification(const std::string& id) const {
   auto s = impl_->events.find(id);
   if (!s) return {};
-  return encoded(*s, notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, 0, {}, impl_->base_url()),
+  int64_t since = last_event_number(impl_->store, s->log(), state(*s).delivered);
+  return encoded(*s, notification_bundle(*s, "handshake", s->status.empty() ? "requested" : s->status, since, {}, impl_->base_url()),
                  impl_->options.definitions)
       .first;
 }
@@ -584,6 +599,12 @@ DeliveryState Delivery::state(const std::string& id) const {
   DeliveryState saved;  // not yet looked at since start: what was kept
   impl_->load_state(id, saved);
   return saved;
+}
+
+DeliveryState Delivery::state(const Subscription& s) const {
+  DeliveryState found = state(s.id);
+  // Of a deleted subscription whose id has been taken again: nothing is delivered yet.
+  return found.started == s.started ? found : DeliveryState::fresh(s.started);
 }
 
 }  // namespace carebridge::gateway::routing

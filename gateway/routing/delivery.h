@@ -50,6 +50,13 @@ struct DeliveryOptions {
 
 // What delivery knows of one subscription (for $status and /metrics).
 struct DeliveryState {
+  // Nothing delivered yet to the subscription made at version `started`.
+  static DeliveryState fresh(int64_t started) {
+    DeliveryState state;
+    state.started = started;
+    return state;
+  }
+  int64_t started = 1;         // of the subscription made at this version (Subscription::started)
   int64_t delivered = 0;       // the last event number delivered
   bool handshake = false;
   int64_t failures = 0;        // consecutive failed attempts
@@ -78,6 +85,8 @@ class Delivery {
   // New events or subscriptions: look again now (at `ids`; empty: at every subscription).
   void wake(const std::vector<std::string>& ids = {});
   DeliveryState state(const std::string& id) const;
+  // The same of the subscription as it is now (made again under a deleted one's id: afresh).
+  DeliveryState state(const Subscription& subscription) const;
   // What notifications call this server, once its port is known.
   void set_base_url(std::string url);
   // The handshake notification of a subscription (for a websocket that binds it); "" when

@@ -4,12 +4,20 @@
 #include <optional>
 #include <rapidjson/document.h>
 
+#include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/search/matcher.h"
 
 namespace carebridge::gateway::routing {
 
-std::string event_log(std::string_view subscription_id) { return "subscription/" + std::string(subscription_id); }
+int64_t last_event_number(store::Store& store, const std::string& log, int64_t known) {
+  int64_t last = known;
+  while (true) {
+    auto page = store.read_log(log, last, 1000);
+    if (!page || page->empty()) return last;
+    last = page->back().seq;
+  }
+}
 
 std::string EventRecord::encode(const store::ResourceRecord& r) {
   std::string out = "{\"type\":";
@@ -59,7 +67,46 @@ std::string status_of(std::string_view body) {
 // Whether an update changed the resource's status (read from the previous version only now).
 bool status_changed(const store::WriteEvent& event) { return status_of(event.record.body) != status_of(event.previous_body()); }
 
+// Whether a subscription's criteria reach other resources (subject:Patient.name=x, patient.gender=x).
+bool chains(const Subscription& s) {
+  for (const Target& t : s.targets)
+    for (const fhir::search::Clause& c : t.query.clauses)
+      if (c.chain || !c.either.empty()) return true;
+  return false;
+}
+
 }  // namespace
+
+SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir::definitions::Definitions& definitions,
+                                                 const fhir::search::IndexExtractor& extractor) {
+  return [&store, &definitions, &extractor](std::string_view reference) -> std::optional<SubscriptionEvents::Reached> {
+    size_t slash = reference.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    auto record = store.read(std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1)));
+    if (!record || record->deleted || record->body.empty()) return std::nullopt;
+    auto parsed = fhir::io::read(record->body, definitions);
+    if (!parsed.document || !parsed.document->root()) return std::nullopt;
+    auto indexed = fhir::search::index_resource(extractor, *parsed.document->root());
+    record->body.clear();
+    return SubscriptionEvents::Reached{std::move(indexed), std::move(*record)};
+  };
+}
+
+fhir::search::Resolver SubscriptionEvents::resolver(const std::string& owner, ReachedCache& reached) const {
+  fhir::search::Resolver r;
+  if (!referenced_) return r;
+  r.resolve = [this, &owner, &reached](std::string_view reference) -> std::optional<fhir::search::IndexedView> {
+    auto known = reached.find(reference);
+    if (known == reached.end()) {
+      auto written = staged_written_.find(reference);
+      known = reached.emplace(std::string(reference), written != staged_written_.end() ? written->second : referenced_(reference)).first;
+    }
+    const std::optional<Reached>& found = known->second;
+    if (!found || (authorize_ && !authorize_(owner, found->record))) return std::nullopt;
+    return found->indexed.view();
+  };
+  return r;
+}
 
 SubscriptionEvents::SubscriptionEvents(const Topics& topics, const fhir::search::SearchRegistry& registry, Authorize authorize,
                                        const CareTeams* care_teams)
@@ -94,17 +141,19 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
   std::shared_lock lock(mutex_);
   std::string encoded;
   std::optional<bool> changed;  // whether the status changed: read from the previous version once per write
+  ReachedCache reached;  // what chains read, while this write is matched
   for (const SubscriptionIndex::Entry* entry : index_.candidates(r.type, event.index)) {
     const Subscription& s = **entry;
     if (s.status == "off" || s.ended(r.updated_ms)) continue;
     bool fired = false;
+    fhir::search::Resolver references = chained_ ? resolver(s.owner, reached) : fhir::search::Resolver{};  // none needed else
     for (const Target& t : s.targets) {
       if (t.resource != r.type) continue;
       bool interaction = r.deleted ? t.del : event.previous_version == 0 ? t.create : t.update;
       if (!interaction) continue;
       if (t.status_change && !r.deleted && event.previous_version != 0 && !(changed ? *changed : *(changed = status_changed(event))))
         continue;
-      if (r.deleted || fhir::search::matches(t.query, view)) fired = true;
+      if (r.deleted || fhir::search::matches(t.query, view, references)) fired = true;
       if (fired) break;
     }
     if (!fired) continue;
@@ -129,7 +178,7 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
       }
     }
     if (encoded.empty()) encoded = EventRecord::encode(r);
-    int64_t seq = log.append(event_log(s.id), encoded);
+    int64_t seq = log.append(s.log(), encoded);
     staged_logged_[s.id] = seq;
     staged_recent_.emplace_back(s.id, store::LogRecord{seq, encoded});
     logged_ = true;
@@ -137,6 +186,16 @@ void SubscriptionEvents::match(const store::WriteEvent& event, store::CommitLog&
 }
 
 carebridge::Result<void> SubscriptionEvents::on_write(const store::WriteEvent& event, store::CommitLog& log) {
+  const store::ResourceRecord& r = event.record;
+  if (chained_) {  // a later write of this transaction may chain to this one, not yet in the store
+    auto& written = staged_written_[r.type + "/" + r.id];
+    written.reset();
+    if (!r.deleted) {
+      store::ResourceRecord version = r;
+      version.body.clear();
+      written = Reached{{r.type, r.id, r.updated_ms, {event.index.begin(), event.index.end()}}, std::move(version)};
+    }
+  }
   if (event.record.type == "Subscription") stage(event.record);
   // Upkeep is no event a subscriber asked for, and the audit trail is routed to no one
   // (subscription.cpp, routed): each notification is audited, so it would feed itself.
@@ -153,11 +212,18 @@ void SubscriptionEvents::ended(bool committed) {
     std::unique_lock lock(mutex_);
     for (auto& [id, subscription] : staged_) {
       by_id_.erase(id);
-      if (subscription) by_id_[id] = subscription;
+      if (subscription) {
+        by_id_[id] = subscription;
+      } else {  // deleted: one made again under its id starts afresh
+        last_logged_.erase(id);
+        withheld_.erase(id);
+        delivered_seen_.erase(id);
+      }
     }
     if (!staged_.empty()) {
       index_ = SubscriptionIndex();
-      for (const auto& [id, subscription] : by_id_) index_.add(subscription);
+      chained_ = false;
+      for (const auto& [id, subscription] : by_id_) index_.add(subscription), chained_ = chained_ || chains(*subscription);
     }
     for (const auto& [id, n] : staged_withheld_) withheld_[id] += n;
   }
@@ -173,6 +239,7 @@ void SubscriptionEvents::ended(bool committed) {
       for (const std::string& id : staged_overflows_) overflowed_(id, max_backlog_);
   }
   staged_logged_.clear();
+  staged_written_.clear();
   staged_recent_.clear();
   staged_overflows_.clear();
   staged_denials_.clear();

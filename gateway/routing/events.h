@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "fhir/definitions/definitions.h"
+#include "fhir/search/matcher.h"
 #include "gateway/routing/care_teams.h"
 #include "gateway/routing/subscription.h"
 #include "gateway/routing/subscription_index.h"
@@ -26,8 +28,9 @@
 
 namespace carebridge::gateway::routing {
 
-// The log a subscription's events go to.
-std::string event_log(std::string_view subscription_id);
+// The number of the last event logged for a subscription (its events since it started) in
+// its log (Subscription::log), read from the store after `known`, a number already logged.
+int64_t last_event_number(store::Store& store, const std::string& log, int64_t known);
 
 // One event as logged: what changed (the version to send).
 struct EventRecord {
@@ -79,6 +82,18 @@ class SubscriptionEvents final : public store::CommitHook {
     delivered_ = std::move(delivered);
     overflowed_ = std::move(overflowed);
   }
+  // A resource a chain reaches: its index rows, and its version (no body) for the access check.
+  struct Reached {
+    fhir::search::IndexedResource indexed;
+    store::ResourceRecord record;
+  };
+  // The current version of a referenced resource ("Patient/7"), for criteria that chain
+  // (Observation?patient.identifier=...); nullopt when there is none.
+  using Referenced = std::function<std::optional<Reached>(std::string_view reference)>;
+  // Without it a chain matches nothing; with it, a resource written earlier in the same
+  // transaction is seen as that transaction wrote it. A chain reaches only what the
+  // subscription's client may read (else its criteria would tell it what it may not).
+  void resolve_references(Referenced referenced) { referenced_ = std::move(referenced); }
   // Told of each event withheld from a subscriber (after its commit), for the audit trail.
   using Withheld = std::function<void(const Subscription& subscription, const store::ResourceRecord& record)>;
   void on_withheld(Withheld withheld) { on_withheld_ = std::move(withheld); }
@@ -89,6 +104,10 @@ class SubscriptionEvents final : public store::CommitHook {
   void remember(bool committed);
   int64_t last_logged(const std::string& id) const;
   void match(const store::WriteEvent& event, store::CommitLog& log);
+  // What the matcher's chains reach for the client `owner`: this transaction's writes, then
+  // the store (`reached` keeps what was read for the write's other subscriptions).
+  using ReachedCache = std::map<std::string, std::optional<Reached>, std::less<>>;
+  fhir::search::Resolver resolver(const std::string& owner, ReachedCache& reached) const;
 
   const Topics& topics_;
   const fhir::search::SearchRegistry& registry_;
@@ -115,6 +134,13 @@ class SubscriptionEvents final : public store::CommitHook {
   std::map<std::string, std::deque<store::LogRecord>> recent_;
   bool logged_ = false;
   Notify notify_;
+  Referenced referenced_;
+  bool chained_ = false;  // some subscription's criteria chain (then this transaction's writes are kept)
+  ReachedCache staged_written_;  // this transaction's writes by "Type/id" (nullopt: deleted)
 };
+
+// Reads referenced resources from `store`, their rows as `extractor` (the write path's) makes them.
+SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir::definitions::Definitions& definitions,
+                                                 const fhir::search::IndexExtractor& extractor);
 
 }  // namespace carebridge::gateway::routing

@@ -17,25 +17,11 @@
 
 namespace carebridge::gateway::routing {
 
-namespace {
-
-// The number of the last event logged for a subscription.
-int64_t last_event(store::Store& store, const std::string& id, int64_t known) {
-  int64_t last = known;
-  while (true) {
-    auto page = store.read_log(event_log(id), last, 1000);
-    if (!page || page->empty()) return last;
-    last = page->back().seq;
-  }
-}
-
-}  // namespace
-
-Backlog backlog(store::Store& store, const std::string& id, int64_t delivered) {
+Backlog backlog(store::Store& store, const std::string& log, int64_t delivered) {
   Backlog b;
-  b.waiting = last_event(store, id, delivered) - delivered;
+  b.waiting = last_event_number(store, log, delivered) - delivered;
   if (b.waiting <= 0) return b;
-  auto first = store.read_log(event_log(id), delivered, 1);
+  auto first = store.read_log(log, delivered, 1);
   EventRecord event;
   if (first && !first->empty() && EventRecord::decode(first->front().record, event)) b.oldest_ms = event.at_ms;
   return b;
@@ -84,7 +70,7 @@ http::Response events_of(const Subscription& s, store::Store& store, const rest:
   std::vector<NotificationEvent> events;
   if (until >= since) {
     size_t count = static_cast<size_t>(std::min<int64_t>(until - since + 1, 1000));
-    auto records = store.read_log(event_log(s.id), since - 1, count);
+    auto records = store.read_log(s.log(), since - 1, count);
     if (!records) return pipeline::outcome_response(503, "transient", "the store could not read the events");
     for (const auto& record : *records) {
       if (record.seq > until) break;
@@ -143,7 +129,7 @@ http::Response resend(const Subscription& s, const http::Request& request, const
       since = std::max<int64_t>(1, *number);
     }
   delivery.resend_from(s.id, since);
-  return status_of(s, last, url, delivery.state(s.id).last_error);
+  return status_of(s, last, url, delivery.state(s).last_error);
 }
 
 // GET|POST [base]/Subscription/ID/$operation, for a caller who may read the Subscription.
@@ -158,9 +144,9 @@ http::Response instance_operation(const Context& c, const http::Request& request
   if (operation == "$get-ws-binding-token") return binding_token(id, c.websocket);
   auto s = c.events.find(id);
   if (!s) return pipeline::outcome_response(422, "processable", "Subscription/" + id + " is not one this gateway delivers");
-  int64_t last = last_event(c.store, id, c.delivery.state(id).delivered);
+  int64_t last = last_event_number(c.store, s->log(), c.delivery.state(*s).delivered);
   std::string url = c.service.base_url(request);
-  if (operation == "$status") return status_of(*s, last, url, c.delivery.state(id).last_error);
+  if (operation == "$status") return status_of(*s, last, url, c.delivery.state(*s).last_error);
   if (operation == "$resend") return resend(*s, request, rest::operation_params(request, c.service.definitions()), c.delivery, last, url);
   // Each version read as the caller, as a read would be: its access checked and audited.
   auto read_version = [&](const EventRecord& e) -> std::optional<std::string> {
@@ -221,8 +207,8 @@ http::Response type_status(const Context& c, const http::Request& request, const
       shown.topic = text("criteria");
       shown.status = text("status");
       auto s = c.events.find(shown.id);
-      auto state = c.delivery.state(shown.id);
       if (s) shown = *s;
+      auto state = c.delivery.state(shown);
       // Why its status is error (kept on the Subscription), else why delivery last failed.
       std::string error = !text("error").empty() ? text("error")
                           : !s && state.last_error.empty() ? "the subscription cannot be delivered as stored"
@@ -230,7 +216,7 @@ http::Response type_status(const Context& c, const http::Request& request, const
       entries += std::string(total++ ? "," : "") + R"({"fullUrl":)";
       fhir::json::append_json_string(entries, "urn:uuid:" + mappings::engine::name_uuid(shown.id + "|status"));
       entries += R"(,"resource":)" +
-                 subscription_status(shown, "query-status", shown.status, last_event(c.store, shown.id, state.delivered), {}, url,
+                 subscription_status(shown, "query-status", shown.status, last_event_number(c.store, shown.log(), state.delivered), {}, url,
                                      error) +
                  R"(,"search":{"mode":"match"}})";
     }
@@ -263,7 +249,8 @@ std::vector<pipeline::Route> subscription_operations(const std::string& base, re
   auto context = std::make_shared<Context>(Context{base, service, store, events, delivery, websocket});
   auto handler = [context](std::shared_ptr<const http::Request> request, rest::Caller who, http::Responder responder) {
     responder.defer([context, request, who, responder] {
-      auto answer = std::make_shared<http::Response>(dispatch(*context, *request, who));
+      // Answered as JSON here, then in the format the client asked for, as the service's own answers.
+      auto answer = std::make_shared<http::Response>(context->service.as_negotiated(*request, dispatch(*context, *request, who)));
       responder.reply([answer] { return std::move(*answer); });
     });
   };

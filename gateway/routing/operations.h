@@ -25,7 +25,8 @@ struct Backlog {
   int64_t waiting = 0;
   int64_t oldest_ms = 0;
 };
-Backlog backlog(store::Store& store, const std::string& id, int64_t delivered);
+// `log`: the subscription's (Subscription::log).
+Backlog backlog(store::Store& store, const std::string& log, int64_t delivered);
 
 // `websocket` (may be null) answers $get-ws-binding-token.
 // The routes (the type level first); requests under [base]/Subscription/ that are not

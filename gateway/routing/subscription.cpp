@@ -81,22 +81,27 @@ Result<fhir::search::SearchQuery> compile(const fhir::search::SearchRegistry& re
   return parsed.query;
 }
 
-// The owner tag's code in a Subscription (see kOwnerTagSystem).
-std::string owner_in(const Json& doc) {
+// The code of a Subscription's meta.tag of `system` (kOwnerTagSystem, kStartTagSystem).
+std::string tag_in(const Json& doc, const char* system) {
   if (const Json* meta = member(doc, "meta"); meta)
     if (const Json* tags = member(*meta, "tag"); tags && tags->IsArray())
       for (const Json& t : tags->GetArray())
-        if (text(t, "system") == kOwnerTagSystem) return text(t, "code");
+        if (text(t, "system") == system) return text(t, "code");
   return {};
 }
 
 }  // namespace
 
+std::string event_log(std::string_view subscription_id, int64_t started) {
+  std::string log = "subscription/" + std::string(subscription_id);
+  return started > 1 ? log + "/from-" + std::to_string(started) : log;
+}
+
 StoredSubscription stored_subscription(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (!doc.IsObject()) return {};
-  return {owner_in(doc), text(doc, "status")};
+  return {tag_in(doc, kOwnerTagSystem), text(doc, "status"), tag_in(doc, kStartTagSystem)};
 }
 
 Result<Topics> Topics::load(std::string_view json) {
@@ -261,6 +266,10 @@ Result<Subscription> routed(Subscription s) {
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: name the resource type the subscription follows "
                                            "(Observation?code=...); a search of no type is not sent to subscribers");
+    for (const fhir::search::Clause& c : t.query.clauses)
+      if (!c.has_type.empty())  // what refers to a resource is not looked for when it is written
+        return Result<Subscription>::failure("not-supported", "Subscription.criteria: _has (" + c.has_type +
+                                                                  " resources that refer to it) is not evaluated for subscriptions");
     if (t.resource == "AuditEvent")
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: the audit trail is not sent to subscribers (each notification is "
@@ -280,7 +289,8 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
   s.id = text(doc, "id");
   s.status = text(doc, "status");
   s.topic = text(doc, "criteria");
-  s.owner = owner_in(doc);
+  s.owner = tag_in(doc, kOwnerTagSystem);
+  s.started = std::max<int64_t>(1, std::atoll(tag_in(doc, kStartTagSystem).c_str()));
   if (std::string end = text(doc, "end"); !end.empty()) {
     auto range = fhir::time::date_range(end);
     if (!range) return Result<Subscription>::failure("invalid", "Subscription.end: '" + end + "' is not a dateTime");
@@ -312,7 +322,7 @@ Result<Subscription> read_subscription(std::string_view json, const Topics& topi
     s.targets = std::move(*targets);
     return routed(std::move(s));
   }
-  if (s.topic.find('?') == std::string::npos && s.topic.find("://") != std::string::npos)
+  if (s.names_topic())
     return Result<Subscription>::failure("not-found", "Subscription.criteria: no topic " + s.topic + " on this gateway");
   auto [type, params] = split_search(s.topic);
   s.care_team_member = take_care_team_member(params);

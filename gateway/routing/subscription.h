@@ -22,6 +22,9 @@ namespace carebridge::gateway::routing {
 inline constexpr const char* kBackport = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
 // The meta.tag system the write path stamps on a Subscription with the client that stored it.
 inline constexpr const char* kOwnerTagSystem = "urn:carebridge:subscription-owner";
+// The meta.tag system the write path stamps on a Subscription made again under the id of a
+// deleted one, with the version it started at: its events are its own, numbered from 1.
+inline constexpr const char* kStartTagSystem = "urn:carebridge:subscription-start";
 // A channel extension with the secret notifications are signed with (HMAC-SHA256 of the
 // body, in the X-Carebridge-Signature header: "sha256=HEX"), so a receiver can check them.
 inline constexpr const char* kSigningSecret = "http://carebridge.example/fhir/StructureDefinition/subscription-signing-secret";
@@ -64,11 +67,19 @@ struct Target {
   bool status_change = false;       // updates fire only when the status changes
 };
 
+// The log a subscription's events go to: of the subscription made under `id` at version
+// `started` (a deleted subscription's events are not those of one made again under its id).
+std::string event_log(std::string_view subscription_id, int64_t started = 1);
+
 struct Subscription {
   std::string id;
+  int64_t started = 1;   // the version it was made at (see kStartTagSystem)
   std::string owner;     // the client that stored it; empty on an open server
   std::string status;    // requested | active | error | off
   std::string topic;     // the topic canonical, or the R4 criteria
+  // Whether `topic` is a topic's canonical URL, not a plain R4 criteria search ("Observation?code=...").
+  std::string log() const { return event_log(id, started); }
+  bool names_topic() const { return topic.find('?') == std::string::npos && topic.find("://") != std::string::npos; }
   std::string endpoint;  // rest-hook URL, or mllp://host:port for the v2 channel
   bool v2 = false;       // channel.type message with an mllp:// endpoint: results as ORU^R01
   bool websocket = false;  // channel.type websocket: to the connections bound with $get-ws-binding-token
@@ -89,10 +100,11 @@ struct Subscription {
   std::string care_team_member;
 };
 
-// Of a stored Subscription (compact JSON): the client it belongs to (its owner tag) and its
-// status ("requested", "active", "error", "off"); "" for what it does not say.
+// Of a stored Subscription (compact JSON): the client it belongs to (its owner tag), its
+// status ("requested", "active", "error", "off") and start tag; "" for what it does not say.
 struct StoredSubscription {
   std::string owner, status;
+  std::string started;  // its start tag's code ("" when made at version 1)
 };
 StoredSubscription stored_subscription(std::string_view json);
 

@@ -39,8 +39,9 @@ http::Response WebApp::subscriptions(Visit& v, std::string_view notice) {
       if (!e.HasMember("resource")) continue;
       const auto& sub = e["resource"];
       std::string id = member(sub, "id");
-      routing::DeliveryState state = options_.delivery->state(id);
-      routing::Backlog waits = routing::backlog(*options_.store, id, state.delivered);
+      auto delivered = options_.events->find(id);
+      routing::DeliveryState state = delivered ? options_.delivery->state(*delivered) : options_.delivery->state(id);
+      routing::Backlog waits = routing::backlog(*options_.store, delivered ? delivered->log() : routing::event_log(id), state.delivered);
       std::string oldest = waits.oldest_ms ? fhir::time::format_instant(waits.oldest_ms) : "—";
       std::string endpoint = sub.HasMember("channel") ? member(sub["channel"], "endpoint") : "";
       std::string error = !state.last_error.empty() ? state.last_error : member(sub, "error");

@@ -3,6 +3,11 @@
 // client asks again.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
 #include "fhir_client.h"
 #include "gateway/security/access_facts.h"
 #include "gateway/store/sqlite_store.h"
@@ -256,4 +261,203 @@ TEST_CASE("routing: a subscription past its Subscription.end is set off and sent
   CHECK_FALSE(receiver.wait_for(1, 2));  // no handshake, no event
   auto events = c->get("/fhir/Subscription/" + id + "/$events");
   CHECK(events.body.find("notification-event") == std::string::npos);
+}
+
+TEST_CASE("routing: $status and $events answer in XML when the client asks for it", "[e2e][routing]") {
+  ServerProcess server(temp_dir("routing-operations-xml"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription("https://clinic.example/hook", "id-only"), json_headers()));
+  auto is_xml = [](const carebridge::gateway::http::Response& r) {
+    INFO(r.status << " " << r.body.substr(0, 200));
+    return r.status == 200 && r.body.find("<Bundle") != std::string::npos && header(r, "Content-Type").starts_with("application/fhir+xml");
+  };
+  CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "application/fhir+xml"}})));
+  CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$events?_format=xml")));
+  CHECK(is_xml(c->get("/fhir/Subscription/$status?_format=xml")));
+  auto missing = c->get("/fhir/Subscription/none/$status", {{"Accept", "application/fhir+xml"}});
+  CHECK(missing.status == 404);
+  CHECK(missing.body.find("<OperationOutcome") != std::string::npos);
+  CHECK(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "text/csv"}}).status == 406);
+  CHECK(c->get("/fhir/Subscription/" + id + "/$status").body.starts_with("{"));
+}
+
+TEST_CASE("routing: a subscription turned on again is handshaken with the count of its events so far", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-handshake-count"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
+  REQUIRE(receiver.wait_for(1));
+  CHECK(receiver.bodies().front().find(R"("events-since-subscription-start","valueString":"0")") != std::string::npos);
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(2));
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 91), json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(3));
+  for (std::string status : {"off", "requested"}) {
+    std::string body = subscription(receiver.url(), "id-only");
+    body.replace(body.find("\"requested\""), 11, "\"" + status + "\"");
+    body.insert(1, R"("id":")" + id + R"(",)");
+    REQUIRE(c->put("/fhir/Subscription/" + id, body, json_headers()).status == 200);
+  }
+  // The Backport IG: events since the subscription was created, not since it was turned on.
+  REQUIRE(receiver.wait_for(4));
+  std::string handshake = receiver.bodies().back();
+  INFO(handshake.substr(0, 600));
+  CHECK(handshake.find(R"("handshake")") != std::string::npos);
+  CHECK(handshake.find(R"("events-since-subscription-start","valueString":"2")") != std::string::npos);
+}
+
+TEST_CASE("routing: a Subscription made again under a deleted one's id has its own events from 1", "[e2e][routing]") {
+  WebhookReceiver first, second;
+  ServerProcess server(temp_dir("routing-id-again"));
+  auto c = server.client();
+  std::string version;  // of the last one made
+  auto made = [&](const WebhookReceiver& to) {
+    std::string body = subscription(to.url(), "id-only");
+    body.insert(1, R"("id":"results",)");
+    auto r = c->put("/fhir/Subscription/results", body, json_headers());
+    version = str(parse_json(r.body)["meta"], "versionId");
+    return r.status;
+  };
+  REQUIRE(made(first) == 201);
+  REQUIRE(first.wait_for(1));
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return first.bodies().back().find(R"("event-number","valueString":"3")") != std::string::npos; }));
+  REQUIRE(c->del("/fhir/Subscription/results").status < 300);
+  REQUIRE(made(second) == 201);
+  REQUIRE(second.wait_for(1));  // a handshake: it is a new subscription
+  CHECK(second.bodies().front().find(R"("events-since-subscription-start","valueString":"0")") != std::string::npos);
+  REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 99), json_headers()).status == 201);
+  REQUIRE(second.wait_for(2));
+  INFO(second.bodies().back().substr(0, 600));
+  CHECK(second.bodies().back().find(R"("event-number","valueString":"1")") != std::string::npos);
+  auto events = c->get("/fhir/Subscription/results/$events");
+  CHECK(events.body.find(R"("event-number","valueString":"1")") != std::string::npos);
+  CHECK(events.body.find(R"("event-number","valueString":"2")") == std::string::npos);  // the deleted one's are not its own
+  // A client cannot move where a subscription's events start.
+  const std::string started = R"({"system":"urn:carebridge:subscription-start","code":")" + version + "\"}";
+  CHECK(c->get("/fhir/Subscription/results").body.find(started) != std::string::npos);
+  std::string forged = subscription(second.url(), "id-only");
+  forged.insert(1, R"("id":"results","meta":{"tag":[{"system":"urn:carebridge:subscription-start","code":"1"}]},)");
+  REQUIRE(c->put("/fhir/Subscription/results", forged, json_headers()).status == 200);
+  CHECK(c->get("/fhir/Subscription/results").body.find(started) != std::string::npos);
+}
+
+TEST_CASE("routing: the notifications of a plain R4 criteria subscription name no topic", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-criteria-topic"));
+  auto c = server.client();
+  std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?code=2345-7",)"
+                         R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(c->post("/fhir/Subscription", criteria, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  INFO(receiver.bodies().front().substr(0, 600));
+  CHECK(receiver.bodies().front().find(R"("name":"topic")") == std::string::npos);  // its search is no topic canonical
+  CHECK(receiver.bodies().front().find(R"("handshake")") != std::string::npos);
+}
+
+TEST_CASE("routing: criteria that chain to the patient fire on the records about that patient", "[e2e][routing]") {
+  WebhookReceiver receiver;
+  ServerProcess server(temp_dir("routing-chained-criteria"));
+  auto c = server.client();
+  std::string fox = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Fox"}]})");
+  std::string gray = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Gray"}]})");
+  std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?subject:Patient.name=fox",)"
+                         R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(c->post("/fhir/Subscription", criteria, json_headers()).status == 201);
+  REQUIRE(receiver.wait_for(1));
+  std::string about_fox = created_id(c->post("/fhir/Observation", lab(fox, "2345-7", 90), json_headers()));
+  std::string about_gray = created_id(c->post("/fhir/Observation", lab(gray, "2345-7", 91), json_headers()));
+  // A Patient and its result in one transaction: the chain reaches the Patient the transaction wrote.
+  std::string observation = lab("x", "2345-7", 92);
+  observation.replace(observation.find("Patient/x"), 9, "urn:uuid:0f8e2c1a-5b7d-4e3f-9a1b-2c3d4e5f6a7b");
+  auto bundle = c->post("/fhir", R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                                 R"({"fullUrl":"urn:uuid:0f8e2c1a-5b7d-4e3f-9a1b-2c3d4e5f6a7b","resource":{"resourceType":"Patient",)"
+                                 R"("name":[{"family":"Fox"}]},"request":{"method":"POST","url":"Patient"}},)"
+                                 R"({"resource":)" + observation + R"(,"request":{"method":"POST","url":"Observation"}}]})",
+                        json_headers());
+  REQUIRE(bundle.status == 200);
+  auto sent = [&] {
+    std::string all;
+    for (const auto& body : receiver.bodies()) all += body;
+    return all;
+  };
+  REQUIRE(eventually([&] { return sent().find(R"("event-number","valueString":"2")") != std::string::npos; }));
+  CHECK(sent().find(about_fox) != std::string::npos);
+  CHECK(sent().find(about_gray) == std::string::npos);
+  // _has (what refers to the resource) is not looked for when a resource is written: refused, not left silent.
+  std::string has = criteria;
+  has.replace(has.find("subject:Patient.name=fox"), 24, "_has:Provenance:target:agent=Practitioner/1");
+  CHECK(c->post("/fhir/Subscription", has, json_headers()).status == 422);
+}
+
+TEST_CASE("routing: a chained criteria reaches only the records the subscriber may read", "[e2e][routing][security]") {
+  WebhookReceiver receiver;
+  SecuredGateway g("routing-chain-privacy", {{"hospital", "org-h", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}}, "",
+                   kLoopbackReceivers);
+  auto h = SecuredGateway::as(g.token("hospital"));
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  // The clinic cares for both patients, but p2's own record is restricted (R): it reads her results, not her name.
+  REQUIRE(g.http().put("/fhir/Patient/p1", R"({"resourceType":"Patient","id":"p1","name":[{"family":"Open"}]})", h).status == 201);
+  REQUIRE(g.http().put("/fhir/Patient/p2", R"({"resourceType":"Patient","id":"p2","meta":{"security":[{"system":)"
+                                             R"("http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},)"
+                                             R"("name":[{"family":"Hidden"}]})", h).status == 201);
+  for (const char* p : {"p1", "p2"}) REQUIRE(g.http().post("/fhir/CareTeam", care_team_json(p, {"org-a"}), h).status == 201);
+  REQUIRE(g.http().get("/fhir/Patient/p2", a).status == 404);
+  for (const char* name : {"Hidden", "Open"}) {
+    std::string criteria = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?patient.name=)" +
+                           std::string(name) + R"(","channel":{"type":"rest-hook","endpoint":")" + receiver.url("/" + std::string(name)) +
+                           R"(","payload":"application/fhir+json"}})";
+    REQUIRE(g.http().post("/fhir/Subscription", criteria, a).status == 201);
+  }
+  REQUIRE(receiver.wait_for(2));
+  std::string about_p2 = created_id(g.http().post("/fhir/Observation", lab("p2", "2345-7", 90), h));
+  REQUIRE(g.http().get("/fhir/Observation/" + about_p2, a).status == 200);
+  std::string about_p1 = created_id(g.http().post("/fhir/Observation", lab("p1", "2345-7", 91), h));
+  // The criteria naming p1 fires (the control); the one naming p2 must not tell the clinic her name.
+  REQUIRE(eventually([&] {
+    for (const auto& body : receiver.bodies())
+      if (body.find(about_p1) != std::string::npos) return true;
+    return false;
+  }));
+  for (const auto& body : receiver.bodies()) CHECK(body.find(about_p2) == std::string::npos);
+}
+
+TEST_CASE("routing: a $resend made while a notification is on its way sends again only what it asks for", "[e2e][routing]") {
+  std::mutex mutex;
+  std::vector<std::string> bodies;
+  std::atomic<bool> hold{false}, held{false};
+  WebhookReceiver receiver([&](std::string_view body) {
+    {
+      std::lock_guard lock(mutex);
+      bodies.emplace_back(body);
+    }
+    if (hold.exchange(false)) {  // the first $resend's notification: answered late, the second $resend comes meanwhile
+      held = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    }
+  });
+  auto received = [&] {
+    std::lock_guard lock(mutex);
+    return bodies;
+  };
+  auto has = [](const std::string& body, int number) {
+    return body.find(R"("event-number","valueString":")" + std::to_string(number) + "\"") != std::string::npos;
+  };
+  ServerProcess server(temp_dir("routing-resend-race"));
+  auto c = server.client();
+  std::string id = created_id(c->post("/fhir/Subscription", subscription(receiver.url(), "id-only"), json_headers()));
+  for (int i = 0; i < 3; ++i) REQUIRE(c->post("/fhir/Observation", lab("p1", "2345-7", 90 + i), json_headers()).status == 201);
+  REQUIRE(eventually([&] { return has(received().back(), 3); }));
+  hold = true;
+  REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=2", "", json_headers()).status == 200);
+  REQUIRE(eventually([&] { return held.load(); }));
+  size_t before = received().size();
+  REQUIRE(c->post("/fhir/Subscription/" + id + "/$resend?eventsSinceNumber=3", "", json_headers()).status == 200);
+  REQUIRE(eventually([&] {
+    auto all = received();
+    return all.size() > before && has(all.back(), 3);
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto all = received();
+  for (size_t i = before; i < all.size(); ++i) CHECK_FALSE(has(all[i], 2));  // event 2 was delivered by the first $resend
 }
