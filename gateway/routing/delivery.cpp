@@ -339,12 +339,17 @@ void Delivery::Impl::failed(const Subscription& s, const std::string& error, boo
 }
 
 bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
-  if (r.state.handshake && s.status != "requested") return true;
+  DeliveryState now;  // read under the lock: a $resend moves the cursor from another thread
+  {
+    std::lock_guard lock(mutex);
+    now = r.state;
+  }
+  if (now.handshake && s.status != "requested") return true;
   // A websocket's handshake is its binding; v2 has none (the first ORU^R01 is the first word).
   if (!s.websocket && !s.v2) {
     // Its events so far: 0 for a new subscription, the count for one turned on again (the
     // Backport IG: events since the subscription was created, whatever was communicated).
-    int64_t since = last_event_number(store, s.log(), r.state.delivered);
+    int64_t since = last_event_number(store, s.log(), now.delivered);
     std::string error, body = notification_bundle(s, "handshake", s.status.empty() ? "requested" : s.status, since, {}, base_url());
     if (!post(s, r, body, error)) {
       failed(s, error);

@@ -92,12 +92,18 @@ SubscriptionEvents::Referenced stored_references(store::Store& store, const fhir
   };
 }
 
+// The most records the chains of one write's criteria read from the store: a write naming
+// thousands of records under a chained parameter (an Observation's performers) would read
+// each inside the commit, holding every other write back. A chain through more does not match.
+constexpr size_t kMaxChainReads = 64;
+
 fhir::search::Resolver SubscriptionEvents::resolver(const std::string& owner, ReachedCache& reached) const {
   fhir::search::Resolver r;
   if (!referenced_) return r;
   r.resolve = [this, &owner, &reached](std::string_view reference) -> std::optional<fhir::search::IndexedView> {
     auto known = reached.find(reference);
     if (known == reached.end()) {
+      if (reached.size() >= kMaxChainReads) return std::nullopt;
       auto written = staged_written_.find(reference);
       known = reached.emplace(std::string(reference), written != staged_written_.end() ? written->second : referenced_(reference)).first;
     }

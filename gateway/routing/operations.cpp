@@ -188,7 +188,9 @@ http::Response type_status(const Context& c, const http::Request& request, const
   http::Request search;
   search.method = "GET";
   search.target = target;
-  search.headers = request.headers;
+  search.headers = request.headers;  // its Host and Authorization; read as JSON, whatever the client asked for
+  std::erase_if(search.headers, [](const auto& h) { return http::iequals(h.first, "Accept"); });
+  search.headers.emplace_back("Accept", "application/fhir+json");
   http::Response found = c.service.handle(search, who);
   if (found.status != 200) return found;
   rapidjson::Document bundle;

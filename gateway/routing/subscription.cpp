@@ -256,6 +256,13 @@ std::string payload_refusal(const Json& channel) {
   return {};
 }
 
+// Whether a clause, or a clause it chains to, is a _has: what refers to a resource is not
+// looked for when it is written, so such criteria would never fire.
+bool reverse_chained(const fhir::search::Clause& c) {
+  if (!c.has_type.empty() || (c.chain && reverse_chained(*c.chain))) return true;
+  return std::any_of(c.either.begin(), c.either.end(), [](const fhir::search::Clause& e) { return reverse_chained(e); });
+}
+
 // The audit trail is not sent to subscribers: every notification, and every one withheld, is
 // itself audited, so a subscription to AuditEvents would be told of its own notifications
 // without end (each a write, each audited) — one client's subscription filled the store.
@@ -267,9 +274,9 @@ Result<Subscription> routed(Subscription s) {
                                            "Subscription.criteria: name the resource type the subscription follows "
                                            "(Observation?code=...); a search of no type is not sent to subscribers");
     for (const fhir::search::Clause& c : t.query.clauses)
-      if (!c.has_type.empty())  // what refers to a resource is not looked for when it is written
-        return Result<Subscription>::failure("not-supported", "Subscription.criteria: _has (" + c.has_type +
-                                                                  " resources that refer to it) is not evaluated for subscriptions");
+      if (reverse_chained(c))  // also inside a chain (subject:Patient._has:Observation:...)
+        return Result<Subscription>::failure("not-supported", "Subscription.criteria: _has (the resources that refer to "
+                                                              "one) is not evaluated for subscriptions");
     if (t.resource == "AuditEvent")
       return Result<Subscription>::failure("not-supported",
                                            "Subscription.criteria: the audit trail is not sent to subscribers (each notification is "

@@ -1,6 +1,7 @@
 #include "gateway/security/access_policy.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace carebridge::gateway::security {
 namespace {
@@ -177,8 +178,15 @@ void AccessPolicy::add_criteria_patients(std::string_view criteria, AccessFacts&
     rest = pair.size() < rest.size() ? rest.substr(pair.size() + 1) : std::string_view();
     auto equals = pair.find('=');
     if (equals == std::string_view::npos) continue;
-    std::string_view name = pair.substr(0, equals).substr(0, pair.find(':'));
-    if (auto dot = name.find('.'); dot != std::string_view::npos) name = name.substr(dot + 1);
+    std::string_view param = pair.substr(0, equals);
+    auto dot = param.find('.');
+    // "Observation.patient", the Backport's form, names the type first.
+    if (dot != std::string_view::npos && std::isupper(static_cast<unsigned char>(param[0])) && dot < param.find(':'))
+      param.remove_prefix(dot + 1);
+    // A chain (subject:Patient.name=x, subject.name=x) names no patient: its value is the
+    // chained parameter's, matched as the subscriber may read when it fires.
+    if (param.find('.') != std::string_view::npos) continue;
+    std::string_view name = param.substr(0, param.find(':'));
     std::string_view value = pair.substr(equals + 1);
     bool patient_param = name == "patient" || name == "subject" || name == "beneficiary" || (on_patient && name == "_id");
     while (!value.empty()) {

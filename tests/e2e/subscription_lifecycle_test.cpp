@@ -274,6 +274,10 @@ TEST_CASE("routing: $status and $events answer in XML when the client asks for i
   CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$status", {{"Accept", "application/fhir+xml"}})));
   CHECK(is_xml(c->get("/fhir/Subscription/" + id + "/$events?_format=xml")));
   CHECK(is_xml(c->get("/fhir/Subscription/$status?_format=xml")));
+  // Asked by Accept, the type-level $status still lists the subscription (its search was read as JSON).
+  auto listed = c->get("/fhir/Subscription/$status", {{"Accept", "application/fhir+xml"}});
+  CHECK(is_xml(listed));
+  CHECK(listed.body.find(id) != std::string::npos);
   auto missing = c->get("/fhir/Subscription/none/$status", {{"Accept", "application/fhir+xml"}});
   CHECK(missing.status == 404);
   CHECK(missing.body.find("<OperationOutcome") != std::string::npos);
@@ -388,6 +392,10 @@ TEST_CASE("routing: criteria that chain to the patient fire on the records about
   std::string has = criteria;
   has.replace(has.find("subject:Patient.name=fox"), 24, "_has:Provenance:target:agent=Practitioner/1");
   CHECK(c->post("/fhir/Subscription", has, json_headers()).status == 422);
+  // Also inside a chain: it would be stored and never fire.
+  std::string nested = criteria;
+  nested.replace(nested.find("subject:Patient.name=fox"), 24, "subject:Patient._has:Observation:patient:code=2345-7");
+  CHECK(c->post("/fhir/Subscription", nested, json_headers()).status == 422);
 }
 
 TEST_CASE("routing: a chained criteria reaches only the records the subscriber may read", "[e2e][routing][security]") {
@@ -420,6 +428,12 @@ TEST_CASE("routing: a chained criteria reaches only the records the subscriber m
     return false;
   }));
   for (const auto& body : receiver.bodies()) CHECK(body.find(about_p2) == std::string::npos);
+  // A chained value is a name, not a patient id: naming another organization's patient id as a
+  // family name is taken as a name would be (it was refused 403, telling the id exists).
+  REQUIRE(g.http().put("/fhir/Patient/p9", R"({"resourceType":"Patient","id":"p9","name":[{"family":"Other"}]})", h).status == 201);
+  std::string by_name = R"({"resourceType":"Subscription","status":"requested","reason":"r","criteria":"Observation?subject:Patient.name=p9",)"
+                        R"("channel":{"type":"rest-hook","endpoint":")" + receiver.url("/p9") + R"(","payload":"application/fhir+json"}})";
+  CHECK(g.http().post("/fhir/Subscription", by_name, a).status == 201);
 }
 
 TEST_CASE("routing: a $resend made while a notification is on its way sends again only what it asks for", "[e2e][routing]") {
