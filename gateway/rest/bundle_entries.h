@@ -27,6 +27,10 @@ struct BundleEntry {
   bool done = false;  // answered without a write (a check failed, a conditional create matched)
   Result result;
   std::optional<Issues> validated;  // what validating the resource found, when done ahead of planning
+  // A PATCH without ifMatch, patched on the version read: when another write replaces that
+  // version before the commit, the transaction is planned again rather than refused.
+  bool patched_on_read = false;
+  bool stale = false;  // that happened
 
   // "Bundle.entry[3]": where issues about the entry point.
   std::string where() const { return "Bundle.entry[" + std::to_string(index) + "]"; }

@@ -239,46 +239,53 @@ std::optional<std::string> conditional_target(WritePath& writes, const Caller& w
 }  // namespace
 
 http::Response FhirService::bundle(Call& call) {
-  unsigned status = 0;
-  Issues issues;
-  auto doc = parse_body(call, status, issues);
-  if (!doc) return outcome(call, status, std::move(issues));
-  Element& root = *doc->root();
-  std::string kind(value_of(root, "type"));
-  if (root.type != "Bundle" || (kind != "batch" && kind != "transaction")) {
-    return outcome(call, 400, {{Severity::Error, "invalid", "POST to the base needs a batch or transaction Bundle", {}, {}}});
-  }
-  bool transaction = kind == "transaction";
-  std::vector<BundleEntry> entries = read_entries(root);
-  if (entries.size() > options_.limits.max_transaction_entries) {
-    return outcome(call, 413, {{Severity::Error, "too-costly",
-                                "the Bundle has " + std::to_string(entries.size()) + " entries; the limit is " +
-                                    std::to_string(options_.limits.max_transaction_entries),
-                                {}, {}}});
-  }
-  std::vector<std::string> bases{call.base_url};
-  if (std::string own = request_base_url(call.request); own != call.base_url) bases.push_back(std::move(own));
-  for (auto& e : entries) {
-    auto failed = check_entry(e, options_.base_path, bases, registry_);
-    // Writes are checked against the caller's scopes here; reads and a batch's PATCH as sub-requests.
-    if (!failed && !e.is_read() && (e.method != "PATCH" || transaction)) {
-      auto interaction = e.method == "POST"                        ? security::Interaction::Create
-                         : e.method == "PUT" || e.method == "PATCH" ? security::Interaction::Update
-                                                                    : security::Interaction::Delete;
-      if (auto refusal = refused_entry(call.who, interaction, e.type)) failed = entry_failure(e, std::move(*refusal));
+  // A transaction is planned again from its Bundle when a version a PATCH entry was applied
+  // to is replaced before it commits.
+  for (int attempt = 1;; ++attempt) {
+    unsigned status = 0;
+    Issues issues;
+    auto doc = parse_body(call, status, issues);
+    if (!doc) return outcome(call, status, std::move(issues));
+    Element& root = *doc->root();
+    std::string kind(value_of(root, "type"));
+    if (root.type != "Bundle" || (kind != "batch" && kind != "transaction")) {
+      return outcome(call, 400, {{Severity::Error, "invalid", "POST to the base needs a batch or transaction Bundle", {}, {}}});
     }
-    if (failed) {
-      if (transaction) return render(call, *failed);
-      e.result = std::move(*failed);
-      e.done = true;
+    bool transaction = kind == "transaction";
+    std::vector<BundleEntry> entries = read_entries(root);
+    if (entries.size() > options_.limits.max_transaction_entries) {
+      return outcome(call, 413, {{Severity::Error, "too-costly",
+                                  "the Bundle has " + std::to_string(entries.size()) + " entries; the limit is " +
+                                      std::to_string(options_.limits.max_transaction_entries),
+                                  {}, {}}});
     }
+    std::vector<std::string> bases{call.base_url};
+    if (std::string own = request_base_url(call.request); own != call.base_url) bases.push_back(std::move(own));
+    for (auto& e : entries) {
+      auto failed = check_entry(e, options_.base_path, bases, registry_);
+      // Writes are checked against the caller's scopes here; reads and a batch's PATCH as sub-requests.
+      if (!failed && !e.is_read() && (e.method != "PATCH" || transaction)) {
+        auto interaction = e.method == "POST"                        ? security::Interaction::Create
+                           : e.method == "PUT" || e.method == "PATCH" ? security::Interaction::Update
+                                                                      : security::Interaction::Delete;
+        if (auto refusal = refused_entry(call.who, interaction, e.type)) failed = entry_failure(e, std::move(*refusal));
+      }
+      if (failed) {
+        if (transaction) return render(call, *failed);
+        e.result = std::move(*failed);
+        e.done = true;
+      }
+    }
+    if (transaction) {
+      auto failed = run_transaction(call, *doc, entries);
+      bool stale = std::any_of(entries.begin(), entries.end(), [](const BundleEntry& e) { return e.stale; });
+      if (failed && stale && attempt < kAttempts) continue;
+      if (failed) return render(call, *failed);
+    } else {
+      run_batch(call, *doc, entries);
+    }
+    return respond(call, 200, response_bundle(entries, transaction, call.base_url, call.prefer.return_));
   }
-  if (transaction) {
-    if (auto failed = run_transaction(call, *doc, entries)) return render(call, *failed);
-  } else {
-    run_batch(call, *doc, entries);
-  }
-  return respond(call, 200, response_bundle(entries, transaction, call.base_url, call.prefer.return_));
 }
 
 std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Document& doc,
@@ -400,6 +407,7 @@ std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e,
   // if the version patched is still the current one when the transaction commits.
   e.resource = doc->root();
   e.method = "PUT";
+  e.patched_on_read = !e.version;
   e.version = current->version;
   patched.push_back(std::move(doc));
   return std::nullopt;
@@ -467,7 +475,10 @@ std::optional<Result> FhirService::commit_transaction(const Caller& who, fhir::m
         Planned planned = e.method == "DELETE" ? writes_.plan_delete(who, e.type, e.id, e.version)
                           : e.method == "POST" ? writes_.plan_create(who, doc, *e.resource, e.type, "", e.id, validated)
                                                : writes_.plan_update(who, doc, *e.resource, e.type, e.id, e.version, nullptr, validated);
-        if (planned.result.status >= 400) return entry_failure(e, std::move(planned.result));
+        if (planned.result.status >= 400) {
+          e.stale = e.patched_on_read && planned.result.status == 412;
+          return entry_failure(e, std::move(planned.result));
+        }
         e.result = planned.result;
         if (!planned.write) continue;
         audited.push_back(store::Write{store::ResourceRecord{planned.write->record.type, planned.write->record.id, 0, {},
