@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <map>
+
+#include <rapidjson/document.h>
 
 #include "fhir/time/fhir_time.h"
 #include "gateway/rest/service.h"
@@ -23,9 +26,10 @@ namespace {
 // The value set an operation works on: the stored one the instance names, the body's, or the
 // one `url` (at valueSetVersion) names: the definitions', else a stored one. `own` holds it
 // when it was expanded here.
+// `json` is set to the value set's JSON when it is a resource (not a code system's implicit value set).
 std::optional<Result> value_set_of(Sources& from, const std::string& id, const OperationInput& in,
-                                   std::optional<terminology::Expansion>& own, const terminology::Expansion*& out) {
-  std::string json = in.resource_json;
+                                   std::optional<terminology::Expansion>& own, const terminology::Expansion*& out, std::string& json) {
+  json = in.resource_json;
   std::string url = canonical(param(in.params, "url"), param(in.params, "valueSetVersion"));
   if (!id.empty()) {
     auto stored = from.stored("ValueSet", "ValueSet/" + id);
@@ -35,7 +39,11 @@ std::optional<Result> value_set_of(Sources& from, const std::string& id, const O
     if (url.empty()) return failure(400, "required", "the operation needs the value set: a url parameter or a valueSet resource");
     size_t bar = url.find('|');
     out = from.terms.expansion(url.substr(0, bar));
-    if (out && (bar == std::string::npos || out->version.empty() || out->version == url.substr(bar + 1))) return std::nullopt;
+    if (out && (bar == std::string::npos || out->version.empty() || out->version == url.substr(bar + 1))) {
+      const auto* resource = from.definitions ? from.definitions->resource("ValueSet", url.substr(0, bar)) : nullptr;
+      if (resource) json = resource->json;
+      return std::nullopt;
+    }
     auto stored = from.stored("ValueSet", url);
     if (!stored) return failure(404, "not-found", "no ValueSet " + url + " is known here");
     json = std::move(*stored);
@@ -56,20 +64,47 @@ std::string not_listable(const terminology::Expansion& vs) {
   return "";
 }
 
+// The displays a value set gives its concepts (compose.include.concept.display): system -> code -> display.
+using GivenDisplays = std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>;
+
+GivenDisplays given_displays(const std::string& value_set_json) {
+  GivenDisplays out;
+  rapidjson::Document doc;
+  doc.Parse(value_set_json.c_str(), value_set_json.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("compose") || !doc["compose"].IsObject()) return out;
+  const auto& compose = doc["compose"];
+  if (!compose.HasMember("include") || !compose["include"].IsArray()) return out;
+  for (const auto& include : compose["include"].GetArray()) {
+    if (!include.IsObject() || !include.HasMember("system") || !include["system"].IsString() || !include.HasMember("concept") ||
+        !include["concept"].IsArray())
+      continue;
+    for (const auto& c : include["concept"].GetArray()) {
+      if (c.IsObject() && c.HasMember("code") && c["code"].IsString() && c.HasMember("display") && c["display"].IsString())
+        out[include["system"].GetString()][c["code"].GetString()] = c["display"].GetString();
+    }
+  }
+  return out;
+}
+
 struct Member {
   std::string_view system, code;
   const terminology::Concept* entry;  // null when the code system does not list it
   uint32_t order;                       // where the code system lists it (codes it does not list last, by code)
+  std::string_view given_display;       // the display the value set gives it, if any
 };
 
 // The members, system by system and each system's codes in the order it lists them.
-std::vector<Member> members_of(const terminology::Expansion& vs, Sources& from) {
+std::vector<Member> members_of(const terminology::Expansion& vs, Sources& from, const GivenDisplays& displays) {
   std::vector<Member> out;
   for (const auto& [system, codes] : vs.codes) {
     const terminology::CodeSystem* cs = from.code_system(system);
+    auto given = displays.find(system);
     for (const std::string& code : codes) {
       uint32_t at = cs ? cs->find(code) : terminology::CodeSystem::kNone;
-      out.push_back({system, code, at == terminology::CodeSystem::kNone ? nullptr : &cs->concepts[at], at});
+      std::string_view display;
+      if (given != displays.end())
+        if (auto d = given->second.find(code); d != given->second.end()) display = d->second;
+      out.push_back({system, code, at == terminology::CodeSystem::kNone ? nullptr : &cs->concepts[at], at, display});
     }
   }
   std::sort(out.begin(), out.end(), [](const Member& a, const Member& b) {
@@ -102,10 +137,10 @@ struct Presentation {
   bool designations = false;
 
   std::string_view display(const Member& m) const {
-    if (!m.entry) return {};
+    if (!m.entry) return m.given_display;
     for (const auto& d : m.entry->designations)
       if (!language.empty() && (d.language == language || d.language.starts_with(language + "-"))) return d.value;
-    return m.entry->display();
+    return m.given_display.empty() ? m.entry->display() : m.given_display;  // the value set's own display first
   }
 };
 
@@ -207,14 +242,16 @@ void write_value_set(Writer& w, const terminology::Expansion& vs) {
 Result expand(Sources& from, const std::string& id, const OperationInput& in) {
   std::optional<terminology::Expansion> own;
   const terminology::Expansion* vs = nullptr;
-  if (auto refused = value_set_of(from, id, in, own, vs)) return std::move(*refused);
+  std::string json;
+  if (auto refused = value_set_of(from, id, in, own, vs, json)) return std::move(*refused);
   if (std::string why = not_listable(*vs); !why.empty()) return failure(422, "too-costly", "the value set cannot be expanded: " + why);
   auto count = whole_number(in.params, "count", kMaxListed), offset = whole_number(in.params, "offset", 0);
   if (!count || !offset) return failure(400, "invalid", "count and offset must be whole numbers");
   Presentation how{std::string(param(in.params, "displayLanguage")), param(in.params, "includeDesignations") == "true"};
   bool active_only = param(in.params, "activeOnly") == "true";
   std::string filter = folded(param(in.params, "filter"));
-  std::vector<Member> all = members_of(*vs, from);
+  GivenDisplays displays = given_displays(json);
+  std::vector<Member> all = members_of(*vs, from, displays);
   std::vector<const Member*> matching;
   for (const Member& m : all) {
     if (active_only && m.entry && m.entry->inactive()) continue;
@@ -240,11 +277,24 @@ Result expand(Sources& from, const std::string& id, const OperationInput& in) {
 
 namespace {
 
+// The one system whose listed codes include `code` (a code given without its system), else "".
+std::string_view system_listing(const terminology::Expansion& vs, std::string_view code) {
+  std::string_view found;
+  for (const auto& [system, codes] : vs.codes) {
+    if (!codes.contains(code)) continue;
+    if (!found.empty()) return {};  // ambiguous
+    found = system;
+  }
+  return found;
+}
+
 // A membership answer for one coding: in, not in, or unknown; `answer` set when in.
 terminology::Membership check_member(Sources& from, const terminology::Expansion& vs, const CodingIn& c,
                                      bool abstract_allowed, std::optional<Result>& answer) {
   std::string_view system = std::string_view(c.system).substr(0, c.system.find('|'));
-  const terminology::CodeSystem* cs = system.empty() ? nullptr : from.code_system(canonical(c.system, c.version));
+  if (system.empty()) system = system_listing(vs, c.code);
+  std::string wanted = c.system.empty() ? canonical(system, c.version) : canonical(c.system, c.version);
+  const terminology::CodeSystem* cs = system.empty() ? nullptr : from.code_system(wanted);
   const terminology::Concept* found = cs ? cs->concept_of(c.code) : nullptr;
   std::string_view code = found ? std::string_view(found->code) : std::string_view(c.code);  // its case, when the system ignores case
   auto member = system.empty() ? vs.contains_code(code) : vs.contains(system, code);
@@ -275,7 +325,8 @@ Result validate_in_value_set(Sources& from, const std::string& id, const Operati
     if (c.code.empty()) return failure(400, "required", "a " + c.parameter + " without a code cannot be validated");
   std::optional<terminology::Expansion> own;
   const terminology::Expansion* vs = nullptr;
-  if (auto refused = value_set_of(from, id, in, own, vs)) return std::move(*refused);
+  std::string json;
+  if (auto refused = value_set_of(from, id, in, own, vs, json)) return std::move(*refused);
   bool unknown = false;
   bool abstract_allowed = param(in.params, "abstract") != "false";
   for (const CodingIn& c : concepts) {
@@ -309,6 +360,7 @@ http::Response FhirService::terminology_operation(Call& call, const std::string&
   ops::Sources from{registry_.terminology(),
                     [&](const std::string& t, std::string_view reference) { return stored_canonical(call, t, reference); },
                     [&](const std::string& t, const Params& criteria) { return stored_matches(call, t, criteria); }};
+  from.definitions = &definitions_;
   Result r = operation == "$expand"      ? ops::expand(from, id, in)
              : operation == "$lookup"    ? ops::lookup(from, in)
              : operation == "$subsumes"  ? ops::subsumes(from, id, in)

@@ -62,12 +62,13 @@ class Sources {
  public:
   using Stored = std::function<std::optional<std::string>(const std::string& type, std::string_view reference)>;
   using Search = std::function<std::vector<std::string>(const std::string& type, const Params& criteria)>;
-  Sources(const terminology::Terminology& definitions, Stored by_canonical, Search by_criteria)
-      : terms(definitions), stored(std::move(by_canonical)), search(std::move(by_criteria)) {}
+  Sources(const terminology::Terminology& terminology, Stored by_canonical, Search by_criteria)
+      : terms(terminology), stored(std::move(by_canonical)), search(std::move(by_criteria)) {}
 
   const terminology::Terminology& terms;
   Stored stored;
   Search search;
+  const fhir::definitions::Definitions* definitions = nullptr;  // their resources as JSON (a value set's compose)
 
   // The code system `canonical` names: the definitions' (unless another version is asked),
   // else a stored one; null when neither holds it.
