@@ -64,11 +64,16 @@ std::string not_listable(const terminology::Expansion& vs) {
   return "";
 }
 
-// The displays a value set gives its concepts (compose.include.concept.display): system -> code -> display.
-using GivenDisplays = std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>;
+// The concepts a value set lists one by one (compose.include.concept), by system and code:
+// their place in the compose and the display it gives them.
+struct Listed {
+  uint32_t position = 0;
+  std::string display;
+};
+using ListedConcepts = std::map<std::string, std::map<std::string, Listed, std::less<>>, std::less<>>;
 
-GivenDisplays given_displays(const std::string& value_set_json) {
-  GivenDisplays out;
+ListedConcepts listed_concepts(const std::string& value_set_json) {
+  ListedConcepts out;
   rapidjson::Document doc;
   doc.Parse(value_set_json.c_str(), value_set_json.size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("compose") || !doc["compose"].IsObject()) return out;
@@ -78,9 +83,11 @@ GivenDisplays given_displays(const std::string& value_set_json) {
     if (!include.IsObject() || !include.HasMember("system") || !include["system"].IsString() || !include.HasMember("concept") ||
         !include["concept"].IsArray())
       continue;
+    auto& of_system = out[include["system"].GetString()];
     for (const auto& c : include["concept"].GetArray()) {
-      if (c.IsObject() && c.HasMember("code") && c["code"].IsString() && c.HasMember("display") && c["display"].IsString())
-        out[include["system"].GetString()][c["code"].GetString()] = c["display"].GetString();
+      if (!c.IsObject() || !c.HasMember("code") || !c["code"].IsString()) continue;
+      bool display = c.HasMember("display") && c["display"].IsString();
+      of_system.try_emplace(c["code"].GetString(), Listed{static_cast<uint32_t>(of_system.size()), display ? c["display"].GetString() : ""});
     }
   }
   return out;
@@ -89,22 +96,27 @@ GivenDisplays given_displays(const std::string& value_set_json) {
 struct Member {
   std::string_view system, code;
   const terminology::Concept* entry;  // null when the code system does not list it
-  uint32_t order;                       // where the code system lists it (codes it does not list last, by code)
+  uint32_t order;                       // where the value set or code system lists it (codes neither lists last, by code)
   std::string_view given_display;       // the display the value set gives it, if any
 };
 
-// The members, system by system and each system's codes in the order it lists them.
-std::vector<Member> members_of(const terminology::Expansion& vs, Sources& from, const GivenDisplays& displays) {
+// The members, system by system: in the order the value set lists them when it lists each one
+// (as tx.fhir.org keeps it), else in the order the code system lists them.
+std::vector<Member> members_of(const terminology::Expansion& vs, Sources& from, const ListedConcepts& listed) {
   std::vector<Member> out;
   for (const auto& [system, codes] : vs.codes) {
     const terminology::CodeSystem* cs = from.code_system(system);
-    auto given = displays.find(system);
+    auto of_system = listed.find(system);
+    bool compose_order = of_system != listed.end() && std::all_of(codes.begin(), codes.end(), [&](const std::string& code) {
+                           return of_system->second.contains(code);
+                         });
     for (const std::string& code : codes) {
       uint32_t at = cs ? cs->find(code) : terminology::CodeSystem::kNone;
-      std::string_view display;
-      if (given != displays.end())
-        if (auto d = given->second.find(code); d != given->second.end()) display = d->second;
-      out.push_back({system, code, at == terminology::CodeSystem::kNone ? nullptr : &cs->concepts[at], at, display});
+      const Listed* given = nullptr;
+      if (of_system != listed.end())
+        if (auto l = of_system->second.find(code); l != of_system->second.end()) given = &l->second;
+      out.push_back({system, code, at == terminology::CodeSystem::kNone ? nullptr : &cs->concepts[at],
+                     compose_order ? given->position : at, given ? std::string_view(given->display) : std::string_view()});
     }
   }
   std::sort(out.begin(), out.end(), [](const Member& a, const Member& b) {
@@ -250,8 +262,7 @@ Result expand(Sources& from, const std::string& id, const OperationInput& in) {
   Presentation how{std::string(param(in.params, "displayLanguage")), param(in.params, "includeDesignations") == "true"};
   bool active_only = param(in.params, "activeOnly") == "true";
   std::string filter = folded(param(in.params, "filter"));
-  GivenDisplays displays = given_displays(json);
-  std::vector<Member> all = members_of(*vs, from, displays);
+  std::vector<Member> all = members_of(*vs, from, listed_concepts(json));
   std::vector<const Member*> matching;
   for (const Member& m : all) {
     if (active_only && m.entry && m.entry->inactive()) continue;

@@ -196,16 +196,21 @@ TEST_CASE("$subsumes takes codings and $translate each coding a map knows revers
   CHECK(no_code.status == 400);
 }
 
-TEST_CASE("a value set's own displays show in its expansion and a code given without system is found", "[gateway][e2e][terminology]") {
-  // compose.include.concept.display was dropped for the code system's; a code without its system
-  // was answered 422 ("cannot be told") though the value set lists it.
+TEST_CASE("a value set's own displays and order show in its expansion and a code given without system is found", "[gateway][e2e][terminology]") {
+  // compose.include.concept.display was dropped for the code system's and the concepts listed in
+  // the code system's order; a code without its system was answered 422 ("cannot be told")
+  // though the value set lists it.
   ServerProcess server(temp_dir("terminology-own-display"));
   auto c = server.client();
   auto expanded = c->post("/fhir/ValueSet/$expand",
                           R"({"resourceType":"Parameters","parameter":[{"name":"valueSet","resource":{"resourceType":"ValueSet","status":"draft",)"
-                          R"("compose":{"include":[{"system":"http://hl7.org/fhir/administrative-gender","concept":[{"code":"female","display":"Woman"}]}]}}}]})",
+                          R"("compose":{"include":[{"system":"http://hl7.org/fhir/administrative-gender","concept":[{"code":"female","display":"Woman"},)"
+                          R"({"code":"male"}]}]}}}]})",
                           json_headers());
-  CHECK(str(parse_json(expanded.body)["expansion"]["contains"][0], "display") == "Woman");
+  auto listed = parse_json(expanded.body);
+  CHECK(codes(listed) == std::vector<std::string>{"female", "male"});  // as the value set lists them
+  CHECK(str(listed["expansion"]["contains"][0], "display") == "Woman");
+  CHECK(str(listed["expansion"]["contains"][1], "display") == "Male");
   auto bare = c->get("/fhir/ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender&code=male");
   REQUIRE(bare.status == 200);
   CHECK(answer(parse_json(bare.body), "result") == "true");
