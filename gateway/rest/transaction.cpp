@@ -280,6 +280,7 @@ http::Response FhirService::bundle(Call& call) {
       auto failed = run_transaction(call, *doc, entries);
       bool stale = std::any_of(entries.begin(), entries.end(), [](const BundleEntry& e) { return e.stale; });
       if (failed && stale && attempt < kAttempts) continue;
+      if (failed && stale) return outcome(call, 409, {{Severity::Error, "conflict", "a resource the transaction patches kept changing: send it again", {}, {}}});
       if (failed) return render(call, *failed);
     } else {
       run_batch(call, *doc, entries);
@@ -290,10 +291,10 @@ http::Response FhirService::bundle(Call& call) {
 
 std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Document& doc,
                                                    std::vector<BundleEntry>& entries) {
-  // Conditional entries search before they write: keep other conditional writers out.
+  // Conditional entries search before they write, PATCH entries read: keep other such writers out.
   std::unique_lock<std::mutex> conditional_lock(writes_.conditional_mutex(), std::defer_lock);
   for (const auto& e : entries) {
-    if (!e.if_none_exist.empty() || !e.criteria.empty()) {
+    if (!e.if_none_exist.empty() || !e.criteria.empty() || e.method == "PATCH") {
       conditional_lock.lock();
       break;
     }
