@@ -44,14 +44,26 @@ Content content_of(std::string_view text) {
 }
 
 // A property's value as text: valueCode, valueString, valueBoolean, valueInteger,
-// valueDecimal, valueDateTime, or the code of valueCoding.
-std::string_view property_value(const rapidjson::Value& p) {
-  for (const char* key :
+// valueDecimal, valueDateTime, or the code of valueCoding; `key` is the member it was in.
+std::string_view property_value(const rapidjson::Value& p, const char*& key) {
+  for (const char* k :
        {"valueCode", "valueString", "valueBoolean", "valueInteger", "valueDecimal", "valueDateTime"}) {
-    if (auto v = json::text(p, key); !v.empty()) return v;
+    key = k;
+    if (auto v = json::text(p, k); !v.empty()) return v;
   }
+  key = "valueCoding";
   auto coding = p.FindMember("valueCoding");
   return coding == p.MemberEnd() ? std::string_view{} : json::text(coding->value, "code");
+}
+
+Designation designation_of(const rapidjson::Value& d) {
+  Designation out{std::string(json::text(d, "language")), {}, {}, {}, std::string(json::text(d, "value"))};
+  if (auto use = d.FindMember("use"); use != d.MemberEnd()) {
+    out.use_system = json::text(use->value, "system");
+    out.use_code = json::text(use->value, "code");
+    out.use_display = json::text(use->value, "display");
+  }
+  return out;
 }
 
 // A link of the hierarchy by code, resolved once every concept is read.
@@ -73,16 +85,24 @@ void read_concept(const rapidjson::Value& c, const std::string& parent, CodeSyst
   std::string code(json::text(c, "code"));
   if (code.empty()) return;
   auto [at, added] = cs.index.try_emplace(code, static_cast<uint32_t>(cs.concepts.size()));
-  if (added) cs.concepts.push_back(Concept{code, {}, {}, {}, {}});
+  if (added) cs.concepts.push_back(Concept{code, {}, {}, {}, {}, {}, false});
   Concept& entry = cs.concepts[at->second];
   if (!parent.empty()) links.push_back({parent, code});
-  if (auto d = json::text(c, "display"); !d.empty()) entry.displays.emplace_back(d);
+  if (auto d = json::text(c, "display"); !d.empty() && !entry.has_display) {
+    entry.displays.emplace(entry.displays.begin(), d);
+    entry.has_display = true;
+  }
   json::each(c, "designation", [&](const rapidjson::Value& d) {
-    if (auto v = json::text(d, "value"); !v.empty()) entry.displays.emplace_back(v);
+    if (auto v = json::text(d, "value"); !v.empty()) {
+      entry.displays.emplace_back(v);
+      entry.designations.push_back(designation_of(d));
+    }
   });
   json::each(c, "property", [&](const rapidjson::Value& p) {
     std::string name(json::text(p, "code"));
-    std::string value(property_value(p));
+    const char* key = nullptr;
+    std::string value(property_value(p, key));
+    if (!value.empty()) cs.property_types.try_emplace(name, key);
     if ((name == "parent" || name == "subsumedBy") && !value.empty()) links.push_back({value, code});
     if (name == "child" && !value.empty()) links.push_back({code, value});
     entry.properties.emplace_back(std::move(name), std::move(value));
@@ -142,6 +162,21 @@ std::vector<bool> reach(const CodeSystem& cs, uint32_t start, bool self, std::ve
 
 }  // namespace
 
+bool Concept::inactive() const {
+  for (const auto& [name, value] : properties) {
+    if ((name == "status" && (value == "inactive" || value == "retired")) || (name == "inactive" && value == "true")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Concept::abstract() const {
+  for (const auto& [name, value] : properties)
+    if (name == "notSelectable" && value == "true") return true;
+  return false;
+}
+
 uint32_t CodeSystem::find(std::string_view code) const {
   if (auto it = index.find(code); it != index.end()) return it->second;
   if (!case_sensitive) {
@@ -171,6 +206,7 @@ Result<CodeSystem> read_code_system(std::string_view json_text) {
   }
   CodeSystem cs;
   cs.url = std::string(json::text(doc, "url"));
+  cs.version = std::string(json::text(doc, "version"));
   cs.name = std::string(json::text(doc, "name"));
   cs.content = content_of(json::text(doc, "content"));
   cs.case_sensitive = json::text(doc, "caseSensitive") != "false";

@@ -22,25 +22,39 @@ using StringSet = std::unordered_set<std::string, definitions::StringHash, std::
 // CodeSystem.content: how much of the code system the resource lists.
 enum class Content { not_present, example, fragment, complete, supplement };
 
+// A designation of a concept (CodeSystem.concept.designation): its language, use and text.
+struct Designation {
+  std::string language, use_system, use_code, use_display, value;
+};
+
 struct Concept {
   std::string code;
   std::vector<std::string> displays;                            // the display first (when any), then designations
   std::vector<std::pair<std::string, std::string>> properties;  // property code -> value as text (a Coding: its code)
   std::vector<uint32_t> parents, children;                      // indexes into CodeSystem::concepts
+  std::vector<Designation> designations;
+  bool has_display = false;  // displays.front() is the display, not a designation
 
-  std::string_view display() const { return displays.empty() ? std::string_view{} : displays.front(); }
+  std::string_view display() const { return has_display ? std::string_view(displays.front()) : std::string_view{}; }
+  // Not for use (concept-properties: status retired or inactive, or inactive true).
+  bool inactive() const;
+  // Not to be chosen itself, only its descendants (concept-properties: notSelectable true).
+  bool abstract() const;
 };
 
 struct CodeSystem {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   std::string url;
+  std::string version;
   std::string name;
   Content content = Content::not_present;
   bool case_sensitive = true;
   std::vector<Concept> concepts;  // in the order the resource lists them
   StringMap<uint32_t> index;      // code -> concept
   StringMap<uint32_t> folded;     // lower-case code -> concept, when not case-sensitive
+  // property code -> the value[x] member its values are given in ("valueInteger", ...), as first read
+  StringMap<std::string> property_types;
   // When the displays were cut at a length (many end at exactly the longest length): that length, else 0.
   size_t abridged_at = 0;
 

@@ -49,6 +49,7 @@ Result<ConceptMap> read_concept_map(std::string_view json_text) {
   }
   ConceptMap map;
   map.url = std::string(json::text(doc, "url"));
+  map.version = std::string(json::text(doc, "version"));
   map.name = std::string(json::text(doc, "name"));
   json::each(doc, "group", [&](const rapidjson::Value& g) {
     ConceptMap::Group group;
@@ -64,6 +65,40 @@ Result<ConceptMap> read_concept_map(std::string_view json_text) {
     map.groups.push_back(std::move(group));
   });
   return map;
+}
+
+namespace {
+
+std::string inverse(const std::string& equivalence) {
+  if (equivalence == "wider") return "narrower";
+  if (equivalence == "narrower") return "wider";
+  if (equivalence == "subsumes") return "specializes";
+  if (equivalence == "specializes") return "subsumes";
+  return equivalence;
+}
+
+}  // namespace
+
+ConceptMap reversed(const ConceptMap& map) {
+  ConceptMap out;
+  out.url = map.url;
+  out.version = map.version;
+  out.name = map.name;
+  for (const auto& group : map.groups) {
+    ConceptMap::Group back;
+    back.source = group.target;
+    back.target = group.source;
+    for (const auto& element : group.elements) {
+      for (const auto& t : element.targets) {
+        if (t.code.empty()) continue;
+        auto& at = back.by_code[t.code];
+        at.push_back(static_cast<uint32_t>(back.elements.size()));
+        back.elements.push_back({t.code, t.display, {{element.code, element.display, inverse(t.equivalence), t.comment, t.product, t.depends_on}}});
+      }
+    }
+    out.groups.push_back(std::move(back));
+  }
+  return out;
 }
 
 }  // namespace carebridge::fhir::terminology

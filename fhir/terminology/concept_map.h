@@ -36,12 +36,17 @@ struct ConceptMap {
     Unmapped unmapped = Unmapped::none;
     std::string unmapped_code, unmapped_display, unmapped_url;
   };
-  std::string url, name;
+  std::string url, version, name;
   std::vector<Group> groups;
 };
 
 // Reads a ConceptMap resource from its JSON text.
 Result<ConceptMap> read_concept_map(std::string_view json_text);
+
+// The map read backwards ($translate's reverse): each group from its target to its source, each
+// target code mapped to the source codes that gave it, with the equivalence seen from the other
+// side (wider and narrower, subsumes and specializes swap); no unmapped rules.
+ConceptMap reversed(const ConceptMap& map);
 
 struct TranslateRequest {
   std::string_view system;         // the source code's system (empty: any group)

@@ -16,6 +16,7 @@ enum class Membership { in, not_in, unknown };
 
 struct Expansion {
   std::string url;
+  std::string version;
   std::string name;
   StringMap<StringSet> codes;         // system -> codes listed as members ("" for codes without a system)
   StringMap<StringSet> open_systems;  // system -> codes excluded from it: any other code of it is in

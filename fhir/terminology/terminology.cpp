@@ -5,6 +5,7 @@
 #include "fhir/terminology/terminology.h"
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct Terminology::Impl {
   SharedCache<CodeSystem> code_systems;
   SharedCache<Expansion> expansions;
   SharedCache<ConceptMap> concept_maps;
+  std::once_flag all_maps_read;
+  std::vector<const ConceptMap*> all_maps;  // every map of the definitions (concept_maps())
 
   // Only what the definitions hold is cached: names from untrusted data do not grow the caches.
   const CodeSystem* code_system(std::string_view url) {
@@ -133,14 +136,48 @@ const Expansion* Terminology::expansion(std::string_view value_set) const {
   return impl_->expansion(value_set, chain);
 }
 
-Result<Expansion> Terminology::expand(std::string_view value_set_json) const {
+Result<Expansion> Terminology::expand(std::string_view value_set_json) const { return expand(value_set_json, {}); }
+
+Result<Expansion> Terminology::expand(std::string_view value_set_json, const ExtraSources& extra) const {
   std::vector<std::string> chain;
-  ExpansionSources sources{[this](std::string_view system) { return impl_->code_system(system); },
-                           [this, &chain](std::string_view nested) { return impl_->expansion(nested, chain); }};
+  std::vector<std::unique_ptr<const Expansion>> held;  // the extra value sets expanded for this one
+  ExpansionSources sources;
+  // The definitions' code system unless `extra` holds the other version asked for (the
+  // definitions' cache is keyed by their own URLs only).
+  sources.code_system = [&](std::string_view system) -> const CodeSystem* {
+    const CodeSystem* cs = impl_->code_system(json::without_version(system));
+    std::string_view version = system.substr(json::without_version(system).size());
+    bool other_version = cs && version.size() > 1 && !cs->version.empty() && cs->version != version.substr(1);
+    if (cs && !other_version) return cs;
+    const CodeSystem* held_version = extra.code_system ? extra.code_system(system) : nullptr;
+    return held_version ? held_version : cs;
+  };
+  sources.value_set = [&](std::string_view nested) -> const Expansion* {
+    if (const Expansion* e = impl_->expansion(json::without_version(nested), chain)) return e;
+    if (!extra.value_set || in_chain(chain, nested) || chain.size() >= kMaxChain) return nullptr;
+    auto text = extra.value_set(nested);
+    if (!text) return nullptr;
+    chain.emplace_back(nested);
+    auto expanded = expand_value_set(*text, sources);
+    chain.pop_back();
+    if (!expanded) return nullptr;
+    held.push_back(std::make_unique<const Expansion>(std::move(*expanded)));
+    return held.back().get();
+  };
   return expand_value_set(value_set_json, sources);
 }
 
 const ConceptMap* Terminology::concept_map(std::string_view url) const { return impl_->concept_map(url); }
+
+const std::vector<const ConceptMap*>& Terminology::concept_maps() const {
+  std::call_once(impl_->all_maps_read, [this] {
+    for (const auto* resource : impl_->definitions.resources("ConceptMap")) {
+      auto url = json::without_version(resource->url);
+      if (const ConceptMap* map = url.empty() ? nullptr : impl_->concept_map(url)) impl_->all_maps.push_back(map);
+    }
+  });
+  return impl_->all_maps;
+}
 
 Lookup Terminology::lookup(std::string_view system, std::string_view code) const {
   Lookup out;

@@ -6,8 +6,12 @@
 // takes only a shared (reader) lock. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhir/definitions/definitions.h"
 #include "fhir/model/result.h"
@@ -24,6 +28,13 @@ struct Lookup {
   const CodeSystem* code_system = nullptr;  // set when the system is loaded (even partly)
   const Concept* entry = nullptr;           // the concept, when found
   std::string_view display() const { return entry ? entry->display() : std::string_view{}; }
+};
+
+// Code systems and value sets a caller holds besides the definitions (those a client stored),
+// by canonical URL ("url" or "url|version"); either may be left empty.
+struct ExtraSources {
+  std::function<const CodeSystem*(std::string_view canonical)> code_system;          // null: none
+  std::function<std::optional<std::string>(std::string_view canonical)> value_set;  // its JSON
 };
 
 // How code A relates to code B in one code system's hierarchy ($subsumes).
@@ -44,8 +55,13 @@ class Terminology {
   // A ValueSet these definitions do not hold (one a client stored), given as JSON: expanded
   // with the code systems and value sets they do hold. Not cached: its content may change.
   Result<Expansion> expand(std::string_view value_set_json) const;
+  // The same, where the code systems and value sets it names may also be `extra`'s (the
+  // definitions' first); value sets that include each other count as unknown.
+  Result<Expansion> expand(std::string_view value_set_json, const ExtraSources& extra) const;
   // The concept map with this canonical URL; null when not loaded.
   const ConceptMap* concept_map(std::string_view url) const;
+  // Every concept map the definitions hold (read at the first call).
+  const std::vector<const ConceptMap*>& concept_maps() const;
 
   // A code of a code system: found (with its display), not found (the system is loaded
   // completely and lacks it) or unknown. Ignores case when the system does.

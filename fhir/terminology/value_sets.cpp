@@ -44,17 +44,6 @@ Expansion stored_expansion(const rapidjson::Value& expansion) {
   return out;
 }
 
-// Whether a concept is not active (concept-properties: status inactive or retired, or the
-// inactive property true): compose.inactive = false leaves such concepts out.
-bool inactive(const Concept& c) {
-  for (const auto& [name, value] : c.properties) {
-    if ((name == "status" && (value == "inactive" || value == "retired")) || (name == "inactive" && value == "true")) {
-      return true;
-    }
-  }
-  return false;
-}
-
 class ComposeReader {
  public:
   // active_only: compose.inactive is false.
@@ -73,7 +62,7 @@ class ComposeReader {
       }
     };
     std::string_view system = json::text(include, "system");
-    if (!system.empty()) intersect(system_part(system, include));
+    if (!system.empty()) intersect(system_part(system, json::text(include, "version"), include));
     json::each(include, "valueSet", [&](const rapidjson::Value& v) {
       if (!v.IsString()) return;
       const Expansion* nested = sources_.value_set({v.GetString(), v.GetStringLength()});
@@ -92,16 +81,17 @@ class ComposeReader {
   const ExpansionSources& sources_;
   bool active_only_;
 
-  Expansion system_part(std::string_view system, const rapidjson::Value& include) {
+  // The codes an include takes from `system` (at `version` when it names one).
+  Expansion system_part(std::string_view system, std::string_view version, const rapidjson::Value& include) {
     Expansion out;
     bool listed = false;
-    const CodeSystem* cs = sources_.code_system(system);
+    const CodeSystem* cs = sources_.code_system(version.empty() ? std::string(system) : std::string(system) + "|" + std::string(version));
     json::each(include, "concept", [&](const rapidjson::Value& c) {
       listed = true;
       auto code = json::text(c, "code");
       if (code.empty()) return;
       if (active_only_ && cs) {
-        if (const Concept* known = cs->concept_of(code); known && inactive(*known)) return;
+        if (const Concept* known = cs->concept_of(code); known && known->inactive()) return;
       }
       out.codes[std::string(system)].emplace(code);
     });
@@ -127,7 +117,7 @@ class ComposeReader {
     }
     auto& codes = out.codes[std::string(system)];
     for (size_t i = 0; i < selected.size(); ++i) {
-      if (selected[i] && !(active_only_ && inactive(cs->concepts[i]))) codes.insert(cs->concepts[i].code);
+      if (selected[i] && !(active_only_ && cs->concepts[i].inactive())) codes.insert(cs->concepts[i].code);
     }
     return out;
   }
@@ -152,6 +142,7 @@ Result<Expansion> expand_value_set(std::string_view json_text, const ExpansionSo
     out.unknown_part = true;  // neither: nothing can be said
   }
   out.url = std::string(json::text(doc, "url"));
+  out.version = std::string(json::text(doc, "version"));
   out.name = std::string(json::text(doc, "name"));
   out.finish();
   return out;
@@ -160,6 +151,7 @@ Result<Expansion> expand_value_set(std::string_view json_text, const ExpansionSo
 Expansion whole_code_system(const CodeSystem& cs) {
   Expansion out;
   out.url = cs.url;
+  out.version = cs.version;
   out.name = cs.name;
   if (cs.complete()) {
     auto& codes = out.codes[cs.url];

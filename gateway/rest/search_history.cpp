@@ -11,6 +11,8 @@
 #include <optional>
 #include <set>
 
+#include <rapidjson/document.h>
+
 #include "fhir/json/json_writer.h"
 #include "fhir/search/parse_clause.h"
 #include "fhir/validation/operation_outcome.h"
@@ -293,9 +295,54 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
   return searchset(call, scope ? scope->path : type, parsed, *searched, inclusion.included(), issues);
 }
 
+namespace {
+
+constexpr size_t kMaxStoredVersions = 100;  // resources of one canonical URL compared for the latest
+
+// Whether business version `a` comes before `b`: dotted parts compared as numbers when both are,
+// else as text ("1.10" after "1.9", "2024" after "2023").
+bool earlier_version(std::string_view a, std::string_view b) {
+  while (!a.empty() || !b.empty()) {
+    size_t da = a.find('.'), db = b.find('.');
+    std::string_view pa = a.substr(0, da), pb = b.substr(0, db);
+    bool numbers = !pa.empty() && !pb.empty() && pa.find_first_not_of("0123456789") == std::string_view::npos &&
+                   pb.find_first_not_of("0123456789") == std::string_view::npos;
+    if (numbers && pa.size() != pb.size()) return pa.size() < pb.size();
+    if (pa != pb) return pa < pb;
+    a = da == std::string_view::npos ? std::string_view() : a.substr(da + 1);
+    b = db == std::string_view::npos ? std::string_view() : b.substr(db + 1);
+  }
+  return false;
+}
+
+std::string business_version(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return "";
+  auto v = doc.FindMember("version");
+  return v != doc.MemberEnd() && v->value.IsString() ? std::string(v->value.GetString(), v->value.GetStringLength()) : "";
+}
+
+// The latest of resources sharing a canonical URL: the highest business version, then the last written.
+const store::ResourceRecord& latest_version(const std::vector<store::ResourceRecord>& found) {
+  const store::ResourceRecord* best = &found.front();
+  std::string best_version = business_version(best->body);
+  for (size_t i = 1; i < found.size(); ++i) {
+    std::string v = business_version(found[i].body);
+    if (earlier_version(best_version, v) || (v == best_version && found[i].updated_ms > best->updated_ms)) {
+      best = &found[i];
+      best_version = std::move(v);
+    }
+  }
+  return *best;
+}
+
+}  // namespace
+
 // :in and :not-in a ValueSet a client wrote (FHIR search: the value set by its canonical URL,
-// or relative, ValueSet/id), when the definitions do not have it: the one stored version that
-// the caller may see; several with that URL (and no version to tell them) name none.
+// or relative, ValueSet/id), when the definitions do not have it, and the terminology
+// operations' code systems, value sets and maps: of the stored versions the caller may see, the
+// one "url|version" names, or the latest (as HAPI FHIR and tx.fhir.org pick).
 std::optional<std::string> FhirService::stored_canonical(const Call& call, const std::string& type, std::string_view reference) {
   if (reference.starts_with(type + "/")) {
     std::string id(reference.substr(type.size() + 1));
@@ -308,9 +355,16 @@ std::optional<std::string> FhirService::stored_canonical(const Call& call, const
   Params criteria{{"url", std::string(reference.substr(0, bar))}};
   if (bar != std::string_view::npos) criteria.emplace_back("version", std::string(reference.substr(bar + 1)));
   Issues issues;
-  auto found = writes_.match(call.who, type, criteria, 2, issues);
-  if (found.size() != 1) return std::nullopt;
-  return found.front().body;
+  auto found = writes_.match(call.who, type, criteria, kMaxStoredVersions, issues);
+  if (found.empty()) return std::nullopt;
+  return latest_version(found).body;
+}
+
+std::vector<std::string> FhirService::stored_matches(const Call& call, const std::string& type, const Params& criteria) {
+  Issues issues;
+  std::vector<std::string> out;
+  for (auto& found : writes_.match(call.who, type, criteria, kMaxStoredVersions, issues)) out.push_back(std::move(found.body));
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> FhirService::search_links(const Call& call, const std::string& path,

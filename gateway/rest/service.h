@@ -213,6 +213,8 @@ class FhirService {
   // The JSON of a `type` resource (ValueSet, CodeSystem, ConceptMap) a client stored, by canonical URL
   // ("url" or "url|version") or "Type/id", as `call`'s caller sees it (:in, terminology operations).
   std::optional<std::string> stored_canonical(const Call& call, const std::string& type, std::string_view reference);
+  // The JSON of the stored `type` resources the caller sees that match `criteria` (a bounded number).
+  std::vector<std::string> stored_matches(const Call& call, const std::string& type, const Params& criteria);
   http::Response search_timeout(const Call& call);
   // The answer to a search the store did not run (too costly, too large, failed).
   http::Response search_failure(const Call& call, Issues issues);

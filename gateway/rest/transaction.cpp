@@ -296,10 +296,10 @@ http::Response FhirService::bundle_once(Call& call, bool* stale) {
 
 std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Document& doc,
                                                    std::vector<BundleEntry>& entries) {
-  // Conditional entries search before they write: keep other conditional writers out.
+  // Conditional entries search before they write, PATCH entries read: keep other such writers out.
   std::unique_lock<std::mutex> conditional_lock(writes_.conditional_mutex(), std::defer_lock);
   for (const auto& e : entries) {
-    if (!e.if_none_exist.empty() || !e.criteria.empty()) {
+    if (!e.if_none_exist.empty() || !e.criteria.empty() || e.method == "PATCH") {
       conditional_lock.lock();
       break;
     }

@@ -3,6 +3,9 @@
 // writes ahead of them), PATCH entries, references between entries refused.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "bundle_support.h"
 #include "fhir_client.h"
 #include "server_process.h"
@@ -218,4 +221,31 @@ TEST_CASE("Prefer shapes each write entry's answer and never a read's", "[gatewa
     CHECK(doc["entry"][0]["response"].HasMember("outcome") == (wanted == "return=OperationOutcome"));
     CHECK(doc["entry"][1]["resource"]["total"].GetInt() >= 1);
   }
+}
+
+TEST_CASE("concurrent transactions patching one record all apply their patch", "[gateway][e2e][transaction]") {
+  // A PATCH entry was planned on the version read: another write committing in between made the
+  // transaction fail 412 although the client gave no ifMatch (a plain PATCH is planned again).
+  ServerProcess server(temp_dir("transaction-patch-race"));
+  REQUIRE(server.client()->put("/fhir/Patient/busy",
+                                patient_json("Busy", "Record", R"("id":"busy","telecom":[{"system":"email","value":"b@example.org"}],)"),
+                                json_headers()).status == 201);
+  // [{"op":"add","path":"/telecom/-","value":{"system":"phone","value":"555"}}]
+  std::string append = "W3sib3AiOiJhZGQiLCJwYXRoIjoiL3RlbGVjb20vLSIsInZhbHVlIjp7InN5c3RlbSI6InBob25lIiwidmFsdWUiOiI1NTUifX1d";
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Binary",)"
+                            R"("contentType":"application/json-patch+json","data":")" + append +
+                            R"("},"request":{"method":"PATCH","url":"Patient/busy"}}]})";
+  constexpr int kWriters = 6, kEach = 6;
+  std::atomic<int> applied{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&] {
+      auto c = server.client();
+      for (int j = 0; j < kEach; ++j)
+        if (c->post("/fhir", transaction, json_headers()).status == 200) ++applied;
+    });
+  }
+  for (auto& w : writers) w.join();
+  CHECK(applied == kWriters * kEach);
+  CHECK(parse_json(server.client()->get("/fhir/Patient/busy").body)["telecom"].Size() == kWriters * kEach + 1);
 }

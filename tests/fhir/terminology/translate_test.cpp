@@ -148,3 +148,23 @@ TEST_CASE("the core's concept maps translate", "[terminology][translate]") {
   REQUIRE(unlisted->matches.size() == 1);
   CHECK(unlisted->matches[0].code == "temp");
 }
+
+TEST_CASE("a map read backwards translates a target code to its sources with the equivalence turned", "[terminology][translate]") {
+  // $translate's reverse was not read: a target code came back with no match.
+  const term::ConceptMap* map = terminology().concept_map(map_url("services-to-211"));
+  REQUIRE(map);
+  auto back = terminology().translate(term::reversed(*map), {kTaxonomy, "BH", ""});
+  REQUIRE(back.ok());
+  CHECK(back->result);
+  REQUIRE(back->matches.size() == 1);
+  CHECK(back->matches[0].system == kServices);
+  CHECK(back->matches[0].code == "housing");
+  CHECK(back->matches[0].equivalence == "narrower");  // BH is wider than housing
+  CHECK(back->matches[0].source == map_url("services-to-211"));
+}
+
+TEST_CASE("every map the definitions hold is listed for a translate that names none", "[terminology][translate]") {
+  auto maps = terminology().concept_maps();
+  CHECK(maps.size() == 4);
+  CHECK(std::any_of(maps.begin(), maps.end(), [](const term::ConceptMap* m) { return m->url == map_url("services-fallback"); }));
+}

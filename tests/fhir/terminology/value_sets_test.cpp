@@ -155,3 +155,26 @@ TEST_CASE("subsumes follows the hierarchy of one code system", "[terminology][lo
   CHECK(terminology.subsumes(kServices, "food", "nope") == term::Subsumption::unknown);
   CHECK(terminology.subsumes("http://snomed.info/sct", "1", "2") == term::Subsumption::unknown);
 }
+
+TEST_CASE("a value set the definitions lack expands over code systems and value sets a caller holds", "[terminology][value-sets]") {
+  // A client's value set naming a client's code system was open (422 on $expand) and a
+  // client's value set it included was unknown.
+  auto defs = definitions_with();
+  term::Terminology terminology(*defs);
+  auto local = term::read_code_system(R"({"resourceType":"CodeSystem","url":"http://shelter.example/cs","version":"2",)"
+                                      R"("content":"complete","concept":[{"code":"a","concept":[{"code":"a1"}]},{"code":"b"}]})");
+  REQUIRE(local.ok());
+  std::string nested = R"({"resourceType":"ValueSet","url":"http://shelter.example/vs-b","compose":{"include":[)"
+                       R"({"system":"http://shelter.example/cs","concept":[{"code":"b"}]}]}})";
+  term::ExtraSources extra{[&](std::string_view url) { return url.starts_with("http://shelter.example/cs") ? &*local : nullptr; },
+                           [&](std::string_view url) -> std::optional<std::string> {
+                             if (url == "http://shelter.example/vs-b") return nested;
+                             return std::nullopt;
+                           }};
+  auto expanded = terminology.expand(R"({"resourceType":"ValueSet","compose":{"include":[{"system":"http://shelter.example/cs",)"
+                                     R"("filter":[{"property":"concept","op":"is-a","value":"a"}]},{"valueSet":["http://shelter.example/vs-b"]}]}})",
+                                     extra);
+  REQUIRE(expanded.ok());
+  CHECK(expanded->complete());
+  CHECK(codes_of(*expanded, "http://shelter.example/cs") == Codes{"a", "a1", "b"});
+}
