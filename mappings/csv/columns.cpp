@@ -34,12 +34,17 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// Headers are the same whatever their case and the spaces or underscores between words:
+// a report tool's "Entry Date" and a SQL view's ENTRY_DATE are EntryDate.
 bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  auto separator = [](char c) { return c == ' ' || c == '_' || c == '\t'; };
+  size_t i = 0, j = 0;
+  while (true) {
+    while (i < a.size() && separator(a[i])) ++i;
+    while (j < b.size() && separator(b[j])) ++j;
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (ascii_lower(a[i++]) != ascii_lower(b[j++])) return false;
   }
-  return true;
 }
 
 std::string quoted_name(std::string_view name) {

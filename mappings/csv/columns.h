@@ -17,7 +17,8 @@ namespace carebridge::mappings::csv {
 
 // `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
-// Whether two column names are the same, ignoring ASCII case.
+// Whether two column names are the same, ignoring ASCII case and the spaces and underscores
+// between words ("Entry Date", ENTRY_DATE and EntryDate are one).
 bool same_name(std::string_view a, std::string_view b);
 // A column name for an error: in quotes, cut at 60 bytes (on a character boundary).
 std::string quoted_name(std::string_view name);

@@ -41,6 +41,19 @@ TEST_CASE("a UTF-8 file with a byte order mark, names trimmed, rows findable", "
   CHECK(t.locate(0, 1) == "Client.csv row 2, column \"DOB\"");
 }
 
+// A report tool writes "Entry Date", a SQL view ENTRY_DATE: both are HMIS's EntryDate (the
+// export was refused: "the file has no column EntryDate, which must be there").
+TEST_CASE("a header is found whatever its case and the spaces or underscores between its words", "[mappings][csv]") {
+  Table t = read("Personal ID,ENTRY_DATE,Date_Updated , Project  ID\nC1,2024-01-01,2024-01-02,P1\n");
+  CHECK(t.column("PersonalID") == 0);
+  CHECK(t.column("EntryDate") == 1);
+  CHECK(t.column("entry date") == 1);
+  CHECK(t.column("DateUpdated") == 2);
+  CHECK(t.column("ProjectID") == 3);
+  CHECK(t.column("Entry") == std::string::npos);
+  CHECK(t.column("EntryDates") == std::string::npos);
+}
+
 TEST_CASE("bytes that are not UTF-8 are read as Windows-1252", "[mappings][csv]") {
   Table t = read("Name;Note\r\nJos\xe9;\x93hi\x94 \x80" "5\r\n");
   CHECK(t.columns == Values{"Name", "Note"});  // and `;` is the delimiter
