@@ -248,10 +248,21 @@ std::string without_currency(std::string_view s) {
   return first == std::string::npos ? out : out.substr(first);
 }
 
+// A whole number as exports also write it, in its plain form: "08", "8.0" and "008.00" are
+// "8"; anything else (a code of letters, "8.5", "-1") is "".
+std::string whole_number_form(std::string_view s) {
+  size_t point = s.find('.');
+  std::string_view whole = s.substr(0, point), fraction = point == std::string_view::npos ? "" : s.substr(point + 1);
+  auto digits = [](std::string_view t) { return std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }); };
+  if (whole.empty() || !digits(whole) || fraction.find_first_not_of('0') != std::string_view::npos) return {};
+  whole.remove_prefix(std::min(whole.find_first_not_of('0'), whole.size() - 1));
+  return std::string(whole);
+}
+
 ReadValue number_value(const Column& column, std::string_view s) {
   std::string digits = plain_number(without_currency(s));
   bool integer = column.type == ValueType::Integer;
-  if (integer && digits.size() > 2 && digits.ends_with(".0")) digits.resize(digits.size() - 2);  // Excel's 3.0
+  if (integer && !whole_number_form(digits).empty()) digits = whole_number_form(digits);  // Excel's 3.0, a padded 08
   auto number = json_number(digits);
   if (!number || (integer && number->find('.') != std::string::npos))
     return invalid("\"" + std::string(s) + "\" is not " + (integer ? "a whole number" : "a number"));
@@ -286,8 +297,17 @@ std::string allowed_codes(const CodeMap& codes, std::string_view depends) {
   return allowed;
 }
 
+// The code a value stands for: as written, else as the whole number it is written as (an
+// export's DisabilityType 8.0 or ProjectType 01), with the value it depends on read so too.
+const CodeMap::Target* code_of(const Column& column, std::string_view s, std::string_view depends) {
+  if (const CodeMap::Target* t = column.codes->translate(s, depends)) return t;
+  std::string value = whole_number_form(s), on = whole_number_form(depends);
+  if (value.empty() && on.empty()) return nullptr;
+  return column.codes->translate(value.empty() ? s : std::string_view(value), on.empty() ? depends : std::string_view(on));
+}
+
 ReadValue code_value(const Column& column, std::string_view s, std::string_view depends) {
-  if (const CodeMap::Target* t = column.codes->translate(s, depends)) {
+  if (const CodeMap::Target* t = code_of(column, s, depends)) {
     ReadValue v = valid(t->code);
     v.code = t->code;
     v.system = t->system;
@@ -590,12 +610,21 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
 
 }  // namespace
 
+// Whether a value means "no answer" for the column (`missing`), as written or as the whole
+// number it is written as: HMIS's 99 is no answer written 99.0 too.
+bool is_missing(const Column& column, std::string_view s) {
+  auto listed = [&](std::string_view v) { return std::find(column.missing.begin(), column.missing.end(), v) != column.missing.end(); };
+  if (listed(s)) return true;
+  std::string whole = whole_number_form(s);
+  return !whole.empty() && whole != s && listed(whole);
+}
+
 ReadValue read_value(const Column& column, std::string_view raw, std::string_view depends) {
   std::string_view s = trim(raw);
   if (s.empty()) s = column.fallback;  // "default": what an empty cell means
-  if (s.empty() || std::find(column.missing.begin(), column.missing.end(), s) != column.missing.end()) return {};
+  if (s.empty() || is_missing(column, s)) return {};
   // A code column may list N/A as a value of its own; otherwise it is no answer.
-  bool listed = column.type == ValueType::Code && column.codes && column.codes->translate(s, trim(depends));
+  bool listed = column.type == ValueType::Code && column.codes && code_of(column, s, trim(depends));
   if (!listed && no_answer(column, s)) return {};
   if (!column.split.empty()) return read_split(column, s, depends);
   ReadValue v = typed_value(column, s, depends);

@@ -214,6 +214,39 @@ TEST_CASE("agency values: N/A in a cell is no answer, unless the column lists it
   CHECK(read_value(code, "N/A").value == "not-applicable");
 }
 
+// HMIS exports written through a spreadsheet or a database's float columns give their integer
+// codes as 8.0, 08 or padded: a lenient importer reads each as the integer (DisabilityType 8.0
+// was refused, TargetPopulation 3.0's HIV label lost, a Destination 99.0 warned of as a code).
+TEST_CASE("agency values: a code written as a whole number another way is that code, no answer included", "[agency]") {
+  Column type = of(ValueType::Code);
+  auto codes = std::make_shared<CodeMap>();
+  codes->targets["8"] = {"", "8", "HIV/AIDS"};
+  codes->targets["10"] = {"", "10", "Substance use disorder"};
+  codes->targets["01"] = {"", "first", ""};  // a code list that has 01 as it is written keeps it
+  codes->targets["8|1"] = {"", "yes-hiv", ""};
+  type.codes = codes;
+  type.missing = {"9", "99"};
+  for (const char* eight : {"8", "8.0", "08", " 8 ", "008.00"}) {
+    INFO(eight);
+    CHECK(read_value(type, eight).value == "8");
+  }
+  CHECK(read_value(type, "10.0").value == "10");
+  CHECK(read_value(type, "01").value == "first");
+  CHECK(read_value(type, "1").problem.find("is not one of the allowed values") != std::string::npos);
+  for (const char* no_answer : {"99.0", "099", "9.00"}) {
+    INFO(no_answer);
+    CHECK(read_value(type, no_answer).ok);
+    CHECK(read_value(type, no_answer).value.empty());
+    CHECK(read_value(type, no_answer).warning.empty());
+  }
+  CHECK(!read_value(type, "8.5").ok);  // not a whole number: no code
+  CHECK(read_value(type, "1.0", "8.0").value == "yes-hiv");  // the value it depends on read so too
+  Column whole = of(ValueType::Integer);
+  CHECK(read_value(whole, "08").value == "8");
+  CHECK(read_value(whole, "8.00").value == "8");
+  CHECK(!read_value(whole, "8.50").ok);
+}
+
 TEST_CASE("agency values: e-mail cells as people and mail programs write them", "[agency]") {
   Column email = of(ValueType::Email);
   CHECK(read_value(email, "info@foodbank.example.org").value == "info@foodbank.example.org");
