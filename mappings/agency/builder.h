@@ -116,7 +116,7 @@ class Builder {
   std::string differing(const Row& row, size_t c) const;
   const StoredRecord* record_of(const CompiledResource& compiled, const Row& row);
   const StoredRecord* stored_record(const std::string& conditional_reference);
-  bool stands_in(const Column& column, Row& row);
+  const StoredRecord* stands_in(const Column& column, Row& row);
   ReadValue stored_value(const Stored& stored, const Row& row);
   bool admits(const Row& row);
   bool admits_transition(const CompiledResource& compiled, const Row& row, const StoredRecord& record);

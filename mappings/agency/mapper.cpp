@@ -91,9 +91,11 @@ bool Builder::read_row(Row& row) {
     // Only a lookup that found nothing can be stood for: most find their row, and are not asked again.
     const auto& lookup = columns[c].lookup;
     if (!lookup || (!row.values[c].value.empty() && row.values[c].value != lookup->absent)) continue;
-    if ((stood_in[c] = stands_in(columns[c], row)) && !lookup->stored_value.empty()) {
+    const StoredRecord* record = stands_in(columns[c], row);
+    if ((stood_in[c] = record != nullptr) && (!lookup->stored_value.empty() || !lookup->stored_path.empty())) {
+      const Node* at = lookup->stored_path.empty() ? nullptr : engine::get_path(record->resource, lookup->stored_path);
       row.values[c] = {};
-      row.values[c].value = lookup->stored_value;
+      row.values[c].value = !lookup->stored_path.empty() ? (at && at->is_value() ? at->text : std::string()) : lookup->stored_value;
     }
   }
   for (size_t c = 0; c < columns.size(); ++c)
@@ -185,22 +187,22 @@ std::string Builder::untaken_problem(const Column& column, const Row& row) {
   return "\"" + column.name + "\": " + found_row(l, by, found.front()) + " was not taken (see that row's reason), so neither is this one";
 }
 
-// Whether a stored record stands for the row a lookup found missing from the export (an
-// earlier export's enrollment, for a delta's exit): noted in the row when it does.
-bool Builder::stands_in(const Column& column, Row& row) {
-  if (!column.lookup || column.lookup->stored_type.empty() || column.lookup->whole_table()) return false;
+// The stored record that stands for the row a lookup found missing from the export (an
+// earlier export's enrollment, for a delta's exit), noted in the row; null when none does.
+const StoredRecord* Builder::stands_in(const Column& column, Row& row) {
+  if (!column.lookup || column.lookup->stored_type.empty() || column.lookup->whole_table()) return nullptr;
   const Lookup& l = *column.lookup;
   const std::string& by = row.values[l.by_index].value;
-  if (by.empty() || !lookups_.rows(l, by).empty()) return false;  // a row there, not taken, is not stood for
+  if (by.empty() || !lookups_.rows(l, by).empty()) return nullptr;  // a row there, not taken, is not stood for
   std::string url = system(l.stored_system);
   const StoredRecord* record = stored_record(l.stored_type + "?identifier=" + engine::token_criteria(url, by));
-  if (!record) return false;
+  if (!record) return nullptr;
   // Several lookups may find the same record missing: what any of them lets it do, it does.
   Row::StandIn& in = row.stand_ins[l.stored_type + "|" + url + "|" + by];
   in.record = record;
   in.labels = in.labels || l.stored_labels;
   in.extends = in.extends || l.stored_extends;
-  return true;
+  return record;
 }
 
 const StoredRecord* Builder::stored_record(const std::string& conditional_reference) {

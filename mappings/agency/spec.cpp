@@ -190,6 +190,9 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
       c.lookup->stored_system = text(stored, "system");
       c.lookup->stored_labels = !stored->member("labels") || flag(stored, "labels");
       c.lookup->stored_value = text(stored, "value");
+      c.lookup->stored_path = text(stored, "path");
+      if (!c.lookup->stored_value.empty() && !c.lookup->stored_path.empty())
+        problems.add(stored->position.line, "column \"" + c.name + "\": orStored reads a \"value\" or the record's \"path\", not both");
       c.lookup->stored_extends = flag(stored, "extends");
       if (c.lookup->stored_type.empty() || !spec.systems.count(c.lookup->stored_system))
         problems.add(stored->position.line, "column \"" + c.name + "\": orStored names a type and one of the spec's identifierSystems");

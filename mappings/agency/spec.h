@@ -60,9 +60,11 @@ struct Lookup {
   // the EpisodeOfCare of an enrollment an earlier export brought, for a delta's exit): the
   // record of `stored_type` whose identifier in the spec's system `stored_system` is the `by`
   // value. Found, it meets `required` and `taken`, the lookup reads `stored_value` (none: the
-  // value stays empty), the row's resources carry its security labels (unless "labels":
-  // false), and with "extends" a resource of the row with the same identity starts from it.
-  std::string stored_type{}, stored_system{}, stored_value{};
+  // value stays empty) or, with `stored_path`, the record's element there (a delta's
+  // re-sent enrollment reads its stored episode's end for the exit it does not send again),
+  // the row's resources carry its security labels (unless "labels": false), and with
+  // "extends" a resource of the row with the same identity starts from it.
+  std::string stored_type{}, stored_system{}, stored_value{}, stored_path{};
   bool stored_labels = true;
   bool stored_extends = false;
   bool whole_table() const { return key.empty() && by.empty(); }

@@ -145,3 +145,34 @@ TEST_CASE("hmis delta: a stored client's enrollment at a victim service provider
   CHECK(str(patient["name"][0]["family"]) == "Delgado-Ruiz");  // the stored record, labelled: nothing of it lost
   CHECK(has_label(*by_identifier(bundle, "EpisodeOfCare").at("E-VSP"), kActCode, "ORCON"));
 }
+
+// A delta sends E-1000's Enrollment row again (a correction) and not its exit, which did not
+// change: the episode the gateway holds finished on 2024-02-20 was written back active, and
+// its household membership without its end.
+TEST_CASE("hmis delta: an enrollment sent again without its unchanged exit stays finished", "[agency][hmis]") {
+  auto records = agency::BundleRecords::from_json(R"({"resourceType": "Bundle", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "p-100", "meta": {"versionId": "2"},
+      "identifier": [{"system": "urn:carebridge:agency:local:hmis-client", "value": "C-100"}]}},
+    {"resource": {"resourceType": "EpisodeOfCare", "id": "ep-1000", "meta": {"versionId": "3"},
+      "identifier": [{"system": "urn:carebridge:agency:local:hmis-enrollment", "value": "E-1000"}],
+      "status": "finished", "patient": {"reference": "Patient/p-100"}, "period": {"start": "2024-01-05", "end": "2024-02-20"}}}]})");
+  REQUIRE(records.ok());
+  Files delta;
+  for (auto& [name, text] : export_files("FY2024")) {
+    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Enrollment.csv") delta.emplace_back(name, only_rows(with_cell(text, "E-1000", "DisablingCondition", "0"), {"E-1000"}));
+  }
+  auto c = hmis().convert_files(delta, "local", {}, &*records);
+  for (const auto& r : c.mapped.rejected) INFO(r.where << ": " << r.message);
+  CHECK(c.mapped.rejected.empty());
+  auto bundle = bundle_of(c);
+  const auto& episode = *by_identifier(bundle, "EpisodeOfCare").at("E-1000");
+  CHECK(str(episode["status"]) == "finished");
+  CHECK(str(episode["period"]["end"]) == "2024-02-20");
+  const auto& household = *by_identifier(bundle, "Group").at("HH-1");
+  CHECK(str(household["member"][0]["period"]["end"]) == "2024-02-20");
+  // Not stored, nothing ends it: a new enrollment is open.
+  auto client_only = stored_client(false);
+  auto fresh = hmis().convert_files(delta, "local", {}, &client_only);
+  CHECK(str((*by_identifier(bundle_of(fresh), "EpisodeOfCare").at("E-1000"))["status"]) == "active");
+}
