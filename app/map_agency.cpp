@@ -103,8 +103,15 @@ int map_agency(const AgencyMapRun& run, const fhir::definitions::Definitions& de
   agency::AgencyConversion c = converter.convert_files(inputs, run.agency, {}, records ? &*records : nullptr);
   report(c);
   bool complete = c.file_errors.empty() && c.mapped.rejected.empty();
-  if (!c.bundle) return 1;
-  std::string bundle = fhir::json::write(*c.bundle->root());
+  // A delta of deleted records alone: every row taken or skipped, and nothing to write here —
+  // what the rows delete is stored at the gateway. An empty transaction says so; no Bundle at
+  // all (exit 1) read as a failure.
+  bool deletions_only = !c.bundle && complete && c.mapped.skipped > 0;
+  if (deletions_only)
+    std::cerr << "nothing to write: the rows skipped are deleted records, which delete what an earlier upload stored "
+                 "(POST /ingest/" << spec->name << ", or map --records with the stored records); the Bundle is empty\n";
+  if (!c.bundle && !deletions_only) return 1;
+  std::string bundle = c.bundle ? fhir::json::write(*c.bundle->root()) : R"({"resourceType": "Bundle", "type": "transaction"})";
   if (run.out_dir.empty()) {
     std::cout << bundle << "\n";
   } else {

@@ -157,3 +157,27 @@ TEST_CASE("map: an agency's sheet to FHIR and back to the sheet with --to csv", 
   CHECK(run_carebridge({"map", "--mapping", "hmis", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
   CHECK(run_carebridge({"map", "--mapping", "hl7v2", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
 }
+
+// An HMIS delta whose only row deletes a client (round 4's W34b): offline there is nothing to
+// write, and that is no failure — an empty transaction Bundle, exit 0, saying why; the gateway
+// deletes what the row names.
+TEST_CASE("map: a delta of deleted records alone writes an empty transaction and says why", "[cli][agency]") {
+  auto dir = temp_dir("map-deletions-only");
+  write_file(dir / "in" / "Export.csv",
+             "ExportID,SourceType,SourceID,SourceName,ExportDate,ExportStartDate,ExportEndDate,SoftwareName,CSVVersion,"
+             "ExportPeriodType,ExportDirective,HashStatus\nX9,3,XX-500,CoC,2024-10-01 00:00:00,2024-07-01,2024-09-30,V,FY2024,1,1,1\n");
+  write_file(dir / "in" / "Client.csv",
+             "PersonalID,FirstName,LastName,NameDataQuality,DateCreated,DateUpdated,UserID,DateDeleted,ExportID\n"
+             "C2,Kim,Lee,1,2024-01-02 09:00:00,2024-08-01 10:00:00,U1,2024-08-01 10:00:00,X9\n");
+  auto mapped = run_carebridge({"map", "--mapping", "hmis", "--out-dir", (dir / "out").string(), (dir / "in").string()});
+  INFO(mapped.err);
+  CHECK(mapped.exit_code == 0);
+  CHECK(mapped.err.find("nothing to write: the rows skipped are deleted records") != std::string::npos);
+  std::ifstream written(dir / "out" / "in.json");
+  std::string bundle((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  CHECK(bundle.find("\"type\": \"transaction\"") != std::string::npos);
+  CHECK(bundle.find("entry") == std::string::npos);
+  // A file with no row at all still writes nothing and exits 1.
+  write_file(dir / "empty" / "Client.csv", "PersonalID,FirstName\n");
+  CHECK(run_carebridge({"map", "--mapping", "hmis", "--out-dir", (dir / "out").string(), (dir / "empty").string()}).exit_code == 1);
+}
