@@ -29,7 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto message = parse_er7(e.message, limits);
     if (!message) continue;
     auto mapped = map_to_fhir(*message, e.message, **spec);
-    if (mapped) mapped->locate();
+    if (!mapped) continue;
+    (void)mapped->bundle_json();  // the Bundle written, and a value traced back to its v2 position
+    (void)mapped->source_of("Bundle.entry[0].resource.id");
   }
   return 0;
 }
