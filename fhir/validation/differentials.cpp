@@ -2,8 +2,8 @@
 // snapshot judges it: every element it names exists in the base, its types are among the
 // base's (or derive from an abstract one), it does not loosen the base's cardinality,
 // it does not weaken a required binding, binds only what can be bound, fixes values of its
-// own types, slices only what repeats, and sets lengths, ranges, sizes and target profiles
-// only on types that take them.
+// own types, slices only what repeats, sets lengths, ranges, sizes and target profiles
+// only on types that take them, and slices a choice by type as type slicing must be.
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -270,6 +270,104 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
   }
 }
 
+// A choice sliced by type in the differential (Observation.value[x] and its slices
+// value[x]:valueQuantity ...), in the differential's order: its slicing element, if
+// there, and the slices, with where each is in the differential.
+struct TypeSlicing {
+  std::string key;  // the choice's id: Observation.component.value[x]
+  const Element* root = nullptr;
+  Path root_at;
+  std::vector<std::pair<const Element*, Path>> slices;
+};
+
+// The id of the choice an element (by its id) is or slices; empty for anything else.
+std::string_view choice_id(std::string_view id, bool& is_slice) {
+  size_t colon = id.rfind(':');
+  size_t dot = id.rfind('.');
+  is_slice = colon != std::string_view::npos && (dot == std::string_view::npos || colon > dot);
+  std::string_view choice = is_slice ? id.substr(0, colon) : id;
+  if (!choice.ends_with("[x]") || (is_slice && id.substr(colon).find('/') != std::string_view::npos)) return {};
+  return choice;
+}
+
+// The slicing of a type slicing is unordered, by one discriminator: type at $this.
+void check_type_slicing_root(Run& run, const Element& root, std::string_view path, const Path& at) {
+  const Element* slicing = child_named(root, "slicing");
+  if (!slicing) return;
+  auto error = [&](const std::string& what) {
+    run.report(Severity::Error, "structure", std::string(path) + ": type slicing " + what, root, at);
+  };
+  if (value_of(child_named(*slicing, "ordered")) == "true") error("cannot be ordered");
+  std::vector<const Element*> discriminators;
+  for (const Element* c : slicing->children()) {
+    if (c->name == "discriminator") discriminators.push_back(c);
+  }
+  if (discriminators.empty()) return;
+  if (discriminators.size() != 1) return error("has one discriminator, not " + std::to_string(discriminators.size()));
+  if (value_of(child_named(*discriminators[0], "type")) != "type") error("has a discriminator of type 'type'");
+  if (value_of(child_named(*discriminators[0], "path")) != "$this") error("has its discriminator at '$this'");
+}
+
+// Each slice of one type is named for it (valueQuantity); a slice required (min > 0) leaves
+// no room for the slices after it.
+void check_type_slices(Run& run, const TypeSlicing& slicing) {
+  std::string element = slicing.key.substr(slicing.key.rfind('.') + 1);
+  element.resize(element.size() - 3);
+  for (size_t i = 0; i < slicing.slices.size(); ++i) {
+    const auto& [slice, at] = slicing.slices[i];
+    std::string_view path = value_of(child_named(*slice, "path"));
+    std::vector<std::string_view> codes;
+    for (const Element* type : slice->children()) {
+      if (type->name == "type") codes.push_back(value_of(child_named(*type, "code")));
+    }
+    std::string_view name = value_of(child_named(*slice, "sliceName"));
+    if (codes.size() == 1 && !codes[0].empty() && !name.empty()) {
+      std::string expected = std::string(element) + defs::capitalize(codes[0]);
+      if (name != expected) {
+        run.report(Severity::Error, "structure",
+                   std::string(path) + ": the type slice for " + std::string(codes[0]) + " must be named " + expected +
+                       ", not " + std::string(name),
+                   *slice, at);
+      }
+    }
+    std::string_view min = value_of(child_named(*slice, "min"));
+    if (!min.empty() && min != "0" && i + 1 < slicing.slices.size()) {
+      run.report(Severity::Error, "structure",
+                 std::string(path) + ": the type slice " + std::string(name) +
+                     " has min > 0, so the other type slices after it cannot exist",
+                 *slice, at);
+    }
+  }
+}
+
+// Type slicings as generating the snapshot judges them: a slicing element on the choice, or
+// more than one element for it (a lone slice is a plain constraint on the choice).
+void check_type_slicings(Run& run, const Element& differential, const Path& dp) {
+  std::vector<TypeSlicing> found;
+  int i = 0;
+  for (const Element* e : differential.children()) {
+    if (e->name != "element") continue;
+    Path at{&dp, "element", i++};
+    bool is_slice = false;
+    std::string_view key = choice_id(value_of(child_named(*e, "id")), is_slice);
+    if (key.empty()) continue;
+    auto it = std::find_if(found.begin(), found.end(), [&](const TypeSlicing& t) { return t.key == key; });
+    if (it == found.end()) it = found.insert(found.end(), TypeSlicing{std::string(key), nullptr, at, {}});
+    if (is_slice) {
+      it->slices.emplace_back(e, at);
+    } else if (!it->root) {
+      it->root = e;
+      it->root_at = at;
+    }
+  }
+  for (const TypeSlicing& t : found) {
+    bool has_slicing = t.root && child_named(*t.root, "slicing");
+    if (!has_slicing && t.slices.size() + (t.root ? 1 : 0) < 2) continue;
+    if (t.root) check_type_slicing_root(run, *t.root, value_of(child_named(*t.root, "path")), t.root_at);
+    check_type_slices(run, t);
+  }
+}
+
 }  // namespace
 
 void check_differential(Run& run, const Element& sd, const Path& path) {
@@ -290,6 +388,7 @@ void check_differential(Run& run, const Element& sd, const Path& path) {
     if (e->name != "element") continue;
     check_element(run, *base, *e, slicing_max, Path{&dp, "element", i++});
   }
+  check_type_slicings(run, *differential, dp);
 }
 
 }  // namespace carebridge::fhir::validation

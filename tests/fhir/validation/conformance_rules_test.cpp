@@ -293,6 +293,44 @@ TEST_CASE("StructureDefinition: lengths and ranges and targets only on types tha
   }
 }
 
+TEST_CASE("StructureDefinition: a choice sliced by type is sliced as type slicing must be", "[validation][structure-definition]") {
+  const std::string root = R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","slicing":)";
+  const std::string by_type = R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open"}},)";
+  auto slice = [](const std::string& name, const std::string& type, const std::string& more = "") {
+    return R"({"id":"Patient.deceased[x]:)" + name + R"(","path":"Patient.deceased[x]","sliceName":")" + name +
+           R"(",)" + more + R"("type":[{"code":")" + type + R"("}]})";
+  };
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {root + R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open","ordered":true}},)" +
+           slice("deceasedBoolean", "boolean"), "cannot be ordered"},
+      {root + R"({"discriminator":[{"type":"value","path":"$this"}],"rules":"open"}},)" + slice("deceasedBoolean", "boolean"),
+       "of type 'type'"},
+      {root + R"({"discriminator":[{"type":"type","path":"deceased"}],"rules":"open"}},)" + slice("deceasedBoolean", "boolean"),
+       "at '$this'"},
+      {root + R"({"discriminator":[{"type":"type","path":"$this"},{"type":"type","path":"$this"}],"rules":"open"}},)" +
+           slice("deceasedBoolean", "boolean"), "one discriminator"},
+      {root + by_type + slice("flag", "boolean"), "must be named deceasedBoolean"},
+      {slice("deceasedDateTime", "boolean") + "," + slice("deceasedDateTime2", "dateTime"), "must be named deceasedBoolean"},
+      {root + by_type + slice("deceasedBoolean", "boolean", R"("min":1,)") + "," + slice("deceasedDateTime", "dateTime"),
+       "has min > 0"}};
+  for (const auto& [elements, words] : wrong) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "StructureDefinition.differential.element[", words));
+  }
+  for (const std::string& fine : {
+           root + by_type + slice("deceasedBoolean", "boolean") + "," + slice("deceasedDateTime", "dateTime"),
+           root + by_type + slice("deceasedBoolean", "boolean") + "," + slice("deceasedDateTime", "dateTime", R"("min":1,)"),
+           root + R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"closed","ordered":false}},)" +
+               slice("deceasedDateTime", "dateTime"),
+           // A lone slice is a constraint on the choice, not a type slicing.
+           slice("flag", "boolean")}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
   auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
   INFO(describe(status));
