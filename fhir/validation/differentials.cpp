@@ -1,9 +1,10 @@
 // A constraining StructureDefinition's differential against its base, as generating its
 // snapshot judges it: every element it names exists in the base, its types are among the
-// base's (or derive from an abstract one), it does not loosen the base's cardinality,
-// it does not weaken a required binding, binds only what can be bound, fixes values of its
-// own types, slices only what repeats, sets lengths, ranges, sizes and target profiles
-// only on types that take them, and slices a choice by type as type slicing must be.
+// base's (or derive from an abstract one), its target profiles among the base's targets (or
+// derive from one), it does not loosen the base's cardinality, it does not weaken a required
+// binding, binds only what can be bound, fixes values of its own types, slices only what
+// repeats, sets lengths, ranges, sizes and target profiles only on types that take them,
+// and slices a choice by type as type slicing must be.
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -216,6 +217,34 @@ void check_characteristics(Run& run, const Element& e, std::string_view path, co
   needs(has_extension("http://hl7.org/fhir/StructureDefinition/maxSize"), kSize, "maxSize");
 }
 
+// A target profile the differential gives a Reference or canonical constrains one its base
+// allows: it is one of the base's targets, or its base definitions lead to one. A profile not
+// known cannot be judged; a base without targets allows any.
+bool target_allowed(Run& run, const std::vector<std::string>& base_targets, std::string_view target) {
+  std::string url(target.substr(0, target.find('|')));
+  for (int depth = 0; depth < 16 && !url.empty(); ++depth) {
+    if (std::find(base_targets.begin(), base_targets.end(), url) != base_targets.end()) return true;
+    const defs::StructureDef* sd = run.state.profile(url);
+    if (!sd) return true;
+    url = sd->base_definition.substr(0, sd->base_definition.find('|'));
+  }
+  return false;
+}
+
+void check_target_profiles(Run& run, const Element& type, const defs::ElementDef& base, std::string_view path,
+                           const Path& at) {
+  std::string_view code = value_of(child_named(type, "code"));
+  auto same = std::find_if(base.types.begin(), base.types.end(), [&](const defs::TypeRef& t) { return t.code == code; });
+  if (same == base.types.end() || same->target_profiles.empty()) return;
+  for (const Element* target : type.children()) {
+    if (target->name != "targetProfile" || target_allowed(run, same->target_profiles, value_of(target))) continue;
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": the target profile " + std::string(value_of(target)) +
+                   " is not a valid constraint on the base's targets",
+               *target, at);
+  }
+}
+
 // Paths the differential declares slicing on (unsliced elements), with the max written there.
 using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
 
@@ -247,6 +276,8 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
     if (!code.empty() && !def.types.empty() && !type_allowed(run, def, b.choice_type, code)) {
       run.report(Severity::Error, "structure",
                  std::string(path) + ": the type " + std::string(code) + " is not one the base allows here", e, at);
+    } else {
+      check_target_profiles(run, *type, def, path, at);
     }
   }
   check_values(run, e, types_of(e, def, b.choice_type), path, at);

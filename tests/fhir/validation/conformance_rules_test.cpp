@@ -331,6 +331,27 @@ TEST_CASE("StructureDefinition: a choice sliced by type is sliced as type slicin
   }
 }
 
+TEST_CASE("StructureDefinition: a target profile constrains one of the base's targets", "[validation][structure-definition]") {
+  auto general_practitioner = [](const std::string& targets) {
+    return R"({"id":"Patient.generalPractitioner","path":"Patient.generalPractitioner","type":[{"code":"Reference",)"
+           R"("targetProfile":[)" + targets + "]}]}";
+  };
+  const std::string sd = "http://hl7.org/fhir/StructureDefinition/";
+  for (const std::string& wrong : {"\"" + sd + "Patient\"", "\"" + sd + "Practitioner\",\"" + sd + "Device\"",
+                                   "\"" + sd + "vitalsigns\""}) {
+    auto issues = validate_text(patient_profile(general_practitioner(wrong)));
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]",
+                    "not a valid constraint on the base's targets"));
+  }
+  for (const std::string& fine : {"\"" + sd + "Practitioner\"", "\"" + sd + "Organization\",\"" + sd + "PractitionerRole\"",
+                                  std::string("\"http://example.org/StructureDefinition/my-practitioner\"")}) {
+    auto issues = validate_text(patient_profile(general_practitioner(fine)));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
   auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
   INFO(describe(status));
