@@ -3,8 +3,8 @@
 // base's (or derive from an abstract one), its target profiles among the base's targets (or
 // derive from one), it does not loosen the base's cardinality, it does not weaken a required
 // binding, binds only what can be bound, fixes values of its own types, slices only what
-// repeats, sets lengths, ranges, sizes and target profiles only on types that take them,
-// and slices a choice by type as type slicing must be.
+// repeats, keeps to the base's slicing, sets lengths, ranges, sizes and target profiles only
+// on types that take them, and slices a choice by type as type slicing must be.
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -245,6 +245,38 @@ void check_target_profiles(Run& run, const Element& type, const defs::ElementDef
   }
 }
 
+// Slicing the differential declares where the base slices already keeps to the base's: its
+// discriminators start with the base's (it may add more), it does not loosen closed rules
+// (a choice's rules are not compared), and an ordered slicing stays ordered.
+void check_slicing_against_base(Run& run, const Element& e, const defs::ElementDef& base, std::string_view path,
+                                const Path& at) {
+  const Element* slicing = child_named(e, "slicing");
+  if (!slicing || !base.slicing || !value_of(child_named(e, "sliceName")).empty()) return;
+  const defs::Slicing& b = *base.slicing;
+  auto mismatch = [&](std::string_view what) {
+    run.report(Severity::Error, "structure",
+               std::string(path) + ": the slicing does not match the base's slicing (" + std::string(what) + ")", e, at);
+  };
+  std::vector<const Element*> discriminators;
+  for (const Element* c : slicing->children()) {
+    if (c->name == "discriminator") discriminators.push_back(c);
+  }
+  if (!discriminators.empty() && !b.discriminators.empty()) {
+    bool prefix = discriminators.size() >= b.discriminators.size();
+    for (size_t i = 0; prefix && i < b.discriminators.size(); ++i) {
+      prefix = value_of(child_named(*discriminators[i], "type")) == b.discriminators[i].type &&
+               value_of(child_named(*discriminators[i], "path")) == b.discriminators[i].path;
+    }
+    if (!prefix) mismatch("discriminator");
+  }
+  std::string_view rules = value_of(child_named(*slicing, "rules"));
+  if (!base.is_choice && !rules.empty() && !b.rules.empty() && rules != b.rules && b.rules != "open" &&
+      !(rules == "openAtEnd" && b.rules == "closed")) {
+    mismatch("rules " + std::string(rules) + " on " + b.rules);
+  }
+  if (b.ordered && value_of(child_named(*slicing, "ordered")) == "false") mismatch("order");
+}
+
 // Paths the differential declares slicing on (unsliced elements), with the max written there.
 using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
 
@@ -281,6 +313,7 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
     }
   }
   check_values(run, e, types_of(e, def, b.choice_type), path, at);
+  check_slicing_against_base(run, e, def, path, at);
   bool sliced_here = !value_of(child_named(e, "sliceName")).empty();
   // An element that does not repeat may be sliced only when its slicing allows one slice in all
   // (max 1 where the differential declares the slicing), to split constraints by type.

@@ -352,6 +352,37 @@ TEST_CASE("StructureDefinition: a target profile constrains one of the base's ta
   }
 }
 
+TEST_CASE("StructureDefinition: slicing where the base slices keeps to the base's slicing", "[validation][structure-definition]") {
+  auto on_bp = [](const std::string& path, const std::string& slicing) {
+    std::string profile = patient_profile(R"({"id":")" + path + R"(","path":")" + path + R"(","slicing":)" + slicing + "}");
+    for (auto [from, to] : {std::pair<std::string, std::string>{R"("type":"Patient")", R"("type":"Observation")"},
+                            {"StructureDefinition/Patient", "StructureDefinition/bp"},
+                            {R"({"id":"Patient","path":"Patient"})", R"({"id":"Observation","path":"Observation"})"}}) {
+      profile.replace(profile.find(from), from.size(), to);
+    }
+    return validate_text(profile);
+  };
+  const std::string by_code = R"({"type":"value","path":"code.coding.code"},{"type":"value","path":"code.coding.system"})";
+  for (const auto& [path, slicing] : std::vector<std::pair<std::string, std::string>>{
+           {"Observation.component", R"({"discriminator":[{"type":"pattern","path":"code"}],"rules":"open"})"},
+           {"Observation.component", R"({"discriminator":[{"type":"value","path":"code.coding.system"}],"rules":"open"})"},
+           {"Observation.value[x]", R"({"discriminator":[{"type":"value","path":"$this"}],"rules":"closed"})"}}) {
+    auto issues = on_bp(path, slicing);
+    INFO(path << " " << slicing << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "StructureDefinition.differential.element[1]",
+                    "does not match the base's slicing"));
+  }
+  for (const auto& [path, slicing] : std::vector<std::pair<std::string, std::string>>{
+           {"Observation.component", R"({"discriminator":[)" + by_code + R"(],"rules":"closed"})"},
+           {"Observation.component", R"({"discriminator":[)" + by_code + R"(,{"type":"exists","path":"value"}],"rules":"open"})"},
+           {"Observation.component", R"({"description":"by code","rules":"open"})"},
+           {"Observation.value[x]", R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open"})"}}) {
+    auto issues = on_bp(path, slicing);
+    INFO(path << " " << slicing << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
   auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
   INFO(describe(status));
