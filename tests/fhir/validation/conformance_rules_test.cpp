@@ -3,6 +3,8 @@
 // Measure whose stratifiers are CQL has a library that resolves.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "validation_helpers.h"
 
 using namespace carebridge::testing;
@@ -156,6 +158,34 @@ TEST_CASE("ValueSet: an include names its code system by absolute URL, the versi
   INFO(describe(bare));
   CHECK(has_issue(bare, Severity::Warning, "invalid", "ValueSet.compose.include[0]", "names no version"));
   CHECK(count_errors(bare) == 0);
+}
+
+TEST_CASE("ValueSet: a filter on a code system we have uses the property's operations and values", "[validation][value-set]") {
+  auto filtered = [](const std::string& property, const std::string& op, const std::string& value) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode",)"
+                         R"("filter":[{"property":")" + property + R"(","op":")" + op + R"(","value":")" + value + R"("}]}]}})");
+  };
+  for (const auto& [property, op, value, words] : std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"concept", "is-a", "NOPE", "not a code of"},
+           {"concept", "in", "AMB,NOPE", "not a code of"},
+           {"concept", "regex", "A.*", "cannot be a regex"},
+           {"concept", "exists", "yes", "takes true or false"},
+           {"code", "is-a", "AMB", "cannot use the operation 'is-a'"},
+           {"code", "regex", "[A-", "not a regular expression"},
+           {"inactive", "=", "yes", "not true or false"},
+           {"concept", "=", "AMB ", "whitespace"}}) {
+    auto issues = filtered(property, op, value);
+    INFO(property << " " << op << " " << value << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "ValueSet.compose.include[0].filter[0]", words));
+  }
+  for (const auto& [property, op, value] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"concept", "is-a", "_ActAccountCode"}, {"concept", "in", "AMB,EMER"}, {"code", "regex", "A.*"},
+           {"inactive", "=", "true"}, {"status", "=", "whatever"}, {"undeclared", "=", "x"}}) {
+    auto issues = filtered(property, op, value);
+    INFO(property << " " << op << " " << value << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
 }
 
 TEST_CASE("ValueSet: a code system known by an OID is included by its URL", "[validation][value-set]") {
