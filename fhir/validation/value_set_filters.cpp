@@ -4,10 +4,12 @@
 // descendent-of, descendent-leaf; code: = and regex), "exists" takes true or false, a regex
 // compiles and never filters concept, and each value has the property's type — a code (of
 // this system, for concept, code, parent, child and partOf), a boolean, a date, a decimal.
-// A property the code system declares itself (CodeSystem.filter or .property) is its own.
+// A property the code system declares (CodeSystem.property) takes values of its type, with the
+// operations its CodeSystem.filter lists.
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <regex>
 #include <string>
@@ -22,7 +24,7 @@ enum class ValueType { none, code, valid_code, boolean, date_time, decimal };
 
 struct FilterRule {
   ValueType type = ValueType::none;
-  std::vector<std::string_view> ops;  // empty: any operation
+  std::vector<std::string> ops;  // empty: any operation
 };
 
 // The general checker's rule for a property FHIR defines for every code system; nullptr for
@@ -45,20 +47,45 @@ const FilterRule* rule_for(std::string_view property) {
   return nullptr;
 }
 
-// Whether the code system resource declares `property` as a filter or a property of its own.
-bool declared_by(const definitions::ConformanceResource& cs, std::string_view property) {
+// The rule for `property` of this code system (the reference validator's rulesForFilter): a property the
+// code system declares with a type takes values of that type, with the operations its
+// CodeSystem.filter of that code lists; otherwise FHIR's own property's rule, with those
+// operations added. Empty (no type, no operations) when nothing is known of it.
+std::optional<FilterRule> filter_rule(const definitions::ConformanceResource& cs, std::string_view property) {
   rapidjson::Document json;
-  if (json.Parse(cs.json.data(), cs.json.size()).HasParseError() || !json.IsObject()) return true;
-  for (const char* list : {"filter", "property"}) {
+  if (json.Parse(cs.json.data(), cs.json.size()).HasParseError() || !json.IsObject()) return std::nullopt;
+  auto entries = [&](const char* list, auto&& each) {
     auto it = json.FindMember(list);
-    if (it == json.MemberEnd() || !it->value.IsArray()) continue;
+    if (it == json.MemberEnd() || !it->value.IsArray()) return;
     for (const auto& entry : it->value.GetArray()) {
-      if (!entry.IsObject()) continue;
-      auto c = entry.FindMember("code");
-      if (c != entry.MemberEnd() && c->value.IsString() && property == c->value.GetString()) return true;
+      auto c = entry.IsObject() ? entry.FindMember("code") : entry.MemberEnd();
+      if (entry.IsObject() && c != entry.MemberEnd() && c->value.IsString() && property == c->value.GetString()) each(entry);
     }
+  };
+  FilterRule rule;
+  entries("filter", [&](const rapidjson::Value& filter) {
+    auto ops = filter.FindMember("operator");
+    if (ops == filter.MemberEnd() || !ops->value.IsArray()) return;
+    for (const auto& op : ops->value.GetArray()) {
+      if (op.IsString()) rule.ops.emplace_back(op.GetString());
+    }
+  });
+  std::optional<ValueType> declared;
+  entries("property", [&](const rapidjson::Value& p) {
+    auto type = p.FindMember("type");
+    std::string_view t = type != p.MemberEnd() && type->value.IsString() ? type->value.GetString() : "";
+    declared = t == "boolean" ? ValueType::boolean : t == "code" ? ValueType::code : t == "dateTime" ? ValueType::date_time
+             : t == "decimal" ? ValueType::decimal : ValueType::none;
+  });
+  if (declared) {
+    rule.type = *declared;
+    return rule;
   }
-  return false;
+  const FilterRule* own = rule_for(property);
+  if (!own) return rule.ops.empty() ? std::nullopt : std::optional<FilterRule>(rule);
+  rule.type = own->type;
+  if (!own->ops.empty()) rule.ops.insert(rule.ops.end(), own->ops.begin(), own->ops.end());
+  return rule;
 }
 
 bool is_decimal(std::string_view v) {
@@ -103,8 +130,9 @@ void check_filter(Run& run, const Element& filter, std::string_view system, cons
   std::string_view op = value_of(child_named(filter, "op"));
   std::string_view value = value_of(child_named(filter, "value"));
   const definitions::ConformanceResource* cs = run.defs.resource("CodeSystem", system);
-  const FilterRule* rule = rule_for(property);
-  if (property.empty() || op.empty() || !rule || !cs || declared_by(*cs, property)) return;
+  if (property.empty() || op.empty() || !cs) return;
+  std::optional<FilterRule> rule = filter_rule(*cs, property);
+  if (!rule) return;
   auto error = [&](const std::string& what) {
     run.report(Severity::Error, "invalid",
                "the filter on '" + std::string(property) + "' of " + std::string(system) + " " + what, filter, path);

@@ -174,6 +174,7 @@ TEST_CASE("ValueSet: a filter on a code system we have uses the property's opera
            {"code", "is-a", "AMB", "cannot use the operation 'is-a'"},
            {"code", "regex", "[A-", "not a regular expression"},
            {"inactive", "=", "yes", "not true or false"},
+           {"notSelectable", "=", "no", "not true or false"},  // a property v3-ActCode declares, boolean
            {"concept", "=", "AMB ", "whitespace"}}) {
     auto issues = filtered(property, op, value);
     INFO(property << " " << op << " " << value << "\n" << describe(issues));
