@@ -432,6 +432,55 @@ void check_type_slicings(Run& run, const Element& differential, const Path& dp) 
   }
 }
 
+// The number of types the differential gives the element with this id, or -1 when it gives none.
+int types_given(const Element& differential, std::string_view id) {
+  for (const Element* e : differential.children()) {
+    if (e->name != "element" || value_of(child_named(*e, "id")) != id) continue;
+    int n = 0;
+    for (const Element* t : e->children()) n += t->name == "type";
+    return n == 0 ? -1 : n;
+  }
+  return -1;
+}
+
+// An element below a choice (Observation.value[x].code) needs the choice to have one type
+// by then: the differential narrows it to one, or the element sits in a type slice
+// (value[x]:valueQuantity.code). Snapshot generation refuses children of a choice with
+// several types, but several references ('has children and multiple types').
+void check_choice_children(Run& run, const defs::StructureDef& base, const Element& differential, const Path& dp) {
+  int i = 0;
+  for (const Element* e : differential.children()) {
+    if (e->name != "element") continue;
+    Path at{&dp, "element", i++};
+    std::string_view id = value_of(child_named(*e, "id"));
+    size_t choice = id.find("[x].");
+    if (choice == std::string_view::npos) continue;
+    std::string_view choice_id = id.substr(0, choice + 3);
+    if (choice_id.find(':', choice_id.rfind('.')) != std::string_view::npos || types_given(differential, choice_id) == 1) {
+      continue;
+    }
+    std::string choice_path;
+    for (size_t from = 0; from < choice_id.size();) {  // the id's path: slice names dropped
+      size_t dot = std::min(choice_id.find('.', from), choice_id.size());
+      std::string_view step = choice_id.substr(from, dot - from);
+      choice_path += (from ? "." : "") + std::string(step.substr(0, step.find(':')));
+      from = dot + 1;
+    }
+    bool found = true;
+    BaseElement b = resolve(run, base, choice_path, found);
+    if (!found || !b.sd) continue;
+    const auto& types = b.sd->elements[b.element].types;
+    bool several = types_given(differential, choice_id) > 1 || types.size() > 1;
+    bool references = std::all_of(types.begin(), types.end(), [](const defs::TypeRef& t) { return t.code == "Reference"; });
+    if (several && !references) {
+      run.report(Severity::Error, "structure",
+                 std::string(value_of(child_named(*e, "path"))) + " is below " + choice_path +
+                     ", which has several types: a profile constrains a choice's children once it has one type",
+                 *e, at);
+    }
+  }
+}
+
 }  // namespace
 
 void check_differential(Run& run, const Element& sd, const Path& path) {
@@ -453,6 +502,7 @@ void check_differential(Run& run, const Element& sd, const Path& path) {
     check_element(run, *base, *e, slicing_max, Path{&dp, "element", i++});
   }
   check_type_slicings(run, *differential, dp);
+  check_choice_children(run, *base, *differential, dp);
 }
 
 }  // namespace carebridge::fhir::validation

@@ -414,6 +414,23 @@ TEST_CASE("StructureDefinition: slicing where the base slices keeps to the base'
   }
 }
 
+TEST_CASE("StructureDefinition: a choice's children are constrained once it has one type", "[validation][structure-definition]") {
+  const std::string child = R"({"id":"Patient.multipleBirth[x].extension","path":"Patient.multipleBirth[x].extension","max":"0"})";
+  auto unnarrowed = validate_text(patient_profile(child));
+  INFO(describe(unnarrowed));
+  CHECK(has_issue(unnarrowed, Severity::Error, "structure", "StructureDefinition.differential.element[1]", "several types"));
+  auto narrowed = validate_text(patient_profile(
+      R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"integer"}]},)" + child));
+  INFO(describe(narrowed));
+  CHECK(count_errors(narrowed) == 0);
+  auto sliced = validate_text(patient_profile(
+      R"({"id":"Patient.multipleBirth[x]:multipleBirthInteger","path":"Patient.multipleBirth[x]","sliceName":"multipleBirthInteger",)"
+      R"("type":[{"code":"integer"}]},{"id":"Patient.multipleBirth[x]:multipleBirthInteger.extension",)"
+      R"("path":"Patient.multipleBirth[x].extension","max":"0"})"));
+  INFO(describe(sliced));
+  CHECK(count_errors(sliced) == 0);
+}
+
 TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {
   auto status = validate_text(patient_profile(R"({"id":"Patient.active","path":"Patient.active","meaningWhenMissing":"active"})"));
   INFO(describe(status));
