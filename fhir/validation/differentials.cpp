@@ -1,9 +1,10 @@
 // A constraining StructureDefinition's differential against its base, as generating its
 // snapshot judges it: every element it names exists in the base, its types are among the
-// base's (or derive from an abstract one), it does not loosen the base's cardinality,
-// it does not weaken a required binding, binds only what can be bound, fixes values of its
-// own types, slices only what repeats, and sets lengths, ranges, sizes and target profiles
-// only on types that take them.
+// base's (or derive from an abstract one), its target profiles among the base's targets (or
+// derive from one), it does not loosen the base's cardinality, it does not weaken a required
+// binding, binds only what can be bound, fixes values of its own types, slices only what
+// repeats, keeps to the base's slicing, sets lengths, ranges, sizes and target profiles only
+// on types that take them, and slices a choice by type as type slicing must be.
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
@@ -216,6 +217,66 @@ void check_characteristics(Run& run, const Element& e, std::string_view path, co
   needs(has_extension("http://hl7.org/fhir/StructureDefinition/maxSize"), kSize, "maxSize");
 }
 
+// A target profile the differential gives a Reference or canonical constrains one its base
+// allows: it is one of the base's targets, or its base definitions lead to one. A profile not
+// known cannot be judged; a base without targets allows any.
+bool target_allowed(Run& run, const std::vector<std::string>& base_targets, std::string_view target) {
+  std::string url(target.substr(0, target.find('|')));
+  for (int depth = 0; depth < 16 && !url.empty(); ++depth) {
+    if (std::find(base_targets.begin(), base_targets.end(), url) != base_targets.end()) return true;
+    const defs::StructureDef* sd = run.state.profile(url);
+    if (!sd) return true;
+    url = sd->base_definition.substr(0, sd->base_definition.find('|'));
+  }
+  return false;
+}
+
+void check_target_profiles(Run& run, const Element& type, const defs::ElementDef& base, std::string_view path,
+                           const Path& at) {
+  std::string_view code = value_of(child_named(type, "code"));
+  auto same = std::find_if(base.types.begin(), base.types.end(), [&](const defs::TypeRef& t) { return t.code == code; });
+  if (same == base.types.end() || same->target_profiles.empty()) return;
+  for (const Element* target : type.children()) {
+    if (target->name != "targetProfile" || target_allowed(run, same->target_profiles, value_of(target))) continue;
+    run.report(Severity::Error, "business-rule",
+               std::string(path) + ": the target profile " + std::string(value_of(target)) +
+                   " is not a valid constraint on the base's targets",
+               *target, at);
+  }
+}
+
+// Slicing the differential declares where the base slices already keeps to the base's: its
+// discriminators start with the base's (it may add more), it does not loosen closed rules
+// (a choice's rules are not compared), and an ordered slicing stays ordered.
+void check_slicing_against_base(Run& run, const Element& e, const defs::ElementDef& base, std::string_view path,
+                                const Path& at) {
+  const Element* slicing = child_named(e, "slicing");
+  if (!slicing || !base.slicing || !value_of(child_named(e, "sliceName")).empty()) return;
+  const defs::Slicing& b = *base.slicing;
+  auto mismatch = [&](std::string_view what) {
+    run.report(Severity::Error, "structure",
+               std::string(path) + ": the slicing does not match the base's slicing (" + std::string(what) + ")", e, at);
+  };
+  std::vector<const Element*> discriminators;
+  for (const Element* c : slicing->children()) {
+    if (c->name == "discriminator") discriminators.push_back(c);
+  }
+  if (!discriminators.empty() && !b.discriminators.empty()) {
+    bool prefix = discriminators.size() >= b.discriminators.size();
+    for (size_t i = 0; prefix && i < b.discriminators.size(); ++i) {
+      prefix = value_of(child_named(*discriminators[i], "type")) == b.discriminators[i].type &&
+               value_of(child_named(*discriminators[i], "path")) == b.discriminators[i].path;
+    }
+    if (!prefix) mismatch("discriminator");
+  }
+  std::string_view rules = value_of(child_named(*slicing, "rules"));
+  if (!base.is_choice && !rules.empty() && !b.rules.empty() && rules != b.rules && b.rules != "open" &&
+      !(rules == "openAtEnd" && b.rules == "closed")) {
+    mismatch("rules " + std::string(rules) + " on " + b.rules);
+  }
+  if (b.ordered && value_of(child_named(*slicing, "ordered")) == "false") mismatch("order");
+}
+
 // Paths the differential declares slicing on (unsliced elements), with the max written there.
 using SlicingMax = std::unordered_map<std::string_view, std::string_view>;
 
@@ -247,9 +308,12 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
     if (!code.empty() && !def.types.empty() && !type_allowed(run, def, b.choice_type, code)) {
       run.report(Severity::Error, "structure",
                  std::string(path) + ": the type " + std::string(code) + " is not one the base allows here", e, at);
+    } else {
+      check_target_profiles(run, *type, def, path, at);
     }
   }
   check_values(run, e, types_of(e, def, b.choice_type), path, at);
+  check_slicing_against_base(run, e, def, path, at);
   bool sliced_here = !value_of(child_named(e, "sliceName")).empty();
   // An element that does not repeat may be sliced only when its slicing allows one slice in all
   // (max 1 where the differential declares the slicing), to split constraints by type.
@@ -267,6 +331,153 @@ void check_element(Run& run, const defs::StructureDef& base, const Element& e, c
     run.report(Severity::Error, "business-rule",
                std::string(path) + ": the base binding is required; a profile cannot make it " + std::string(strength),
                e, at);
+  }
+}
+
+// A choice sliced by type in the differential (Observation.value[x] and its slices
+// value[x]:valueQuantity ...), in the differential's order: its slicing element, if
+// there, and the slices, with where each is in the differential.
+struct TypeSlicing {
+  std::string key;  // the choice's id: Observation.component.value[x]
+  const Element* root = nullptr;
+  Path root_at;
+  std::vector<std::pair<const Element*, Path>> slices;
+};
+
+// The id of the choice an element (by its id) is or slices; empty for anything else.
+std::string_view choice_id(std::string_view id, bool& is_slice) {
+  size_t colon = id.rfind(':');
+  size_t dot = id.rfind('.');
+  is_slice = colon != std::string_view::npos && (dot == std::string_view::npos || colon > dot);
+  std::string_view choice = is_slice ? id.substr(0, colon) : id;
+  if (!choice.ends_with("[x]") || (is_slice && id.substr(colon).find('/') != std::string_view::npos)) return {};
+  return choice;
+}
+
+// The slicing of a type slicing is unordered, by one discriminator: type at $this.
+void check_type_slicing_root(Run& run, const Element& root, std::string_view path, const Path& at) {
+  const Element* slicing = child_named(root, "slicing");
+  if (!slicing) return;
+  auto error = [&](const std::string& what) {
+    run.report(Severity::Error, "structure", std::string(path) + ": type slicing " + what, root, at);
+  };
+  if (value_of(child_named(*slicing, "ordered")) == "true") error("cannot be ordered");
+  std::vector<const Element*> discriminators;
+  for (const Element* c : slicing->children()) {
+    if (c->name == "discriminator") discriminators.push_back(c);
+  }
+  if (discriminators.empty()) return;
+  if (discriminators.size() != 1) return error("has one discriminator, not " + std::to_string(discriminators.size()));
+  if (value_of(child_named(*discriminators[0], "type")) != "type") error("has a discriminator of type 'type'");
+  if (value_of(child_named(*discriminators[0], "path")) != "$this") error("has its discriminator at '$this'");
+}
+
+// Each slice of one type is named for it (valueQuantity); a slice required (min > 0) leaves
+// no room for the slices after it.
+void check_type_slices(Run& run, const TypeSlicing& slicing) {
+  std::string element = slicing.key.substr(slicing.key.rfind('.') + 1);
+  element.resize(element.size() - 3);
+  for (size_t i = 0; i < slicing.slices.size(); ++i) {
+    const auto& [slice, at] = slicing.slices[i];
+    std::string_view path = value_of(child_named(*slice, "path"));
+    std::vector<std::string_view> codes;
+    for (const Element* type : slice->children()) {
+      if (type->name == "type") codes.push_back(value_of(child_named(*type, "code")));
+    }
+    std::string_view name = value_of(child_named(*slice, "sliceName"));
+    if (codes.size() == 1 && !codes[0].empty() && !name.empty()) {
+      std::string expected = std::string(element) + defs::capitalize(codes[0]);
+      if (name != expected) {
+        run.report(Severity::Error, "structure",
+                   std::string(path) + ": the type slice for " + std::string(codes[0]) + " must be named " + expected +
+                       ", not " + std::string(name),
+                   *slice, at);
+      }
+    }
+    std::string_view min = value_of(child_named(*slice, "min"));
+    if (!min.empty() && min != "0" && i + 1 < slicing.slices.size()) {
+      run.report(Severity::Error, "structure",
+                 std::string(path) + ": the type slice " + std::string(name) +
+                     " has min > 0, so the other type slices after it cannot exist",
+                 *slice, at);
+    }
+  }
+}
+
+// Type slicings as generating the snapshot judges them: a slicing element on the choice, or
+// more than one element for it (a lone slice is a plain constraint on the choice).
+void check_type_slicings(Run& run, const Element& differential, const Path& dp) {
+  std::vector<TypeSlicing> found;
+  int i = 0;
+  for (const Element* e : differential.children()) {
+    if (e->name != "element") continue;
+    Path at{&dp, "element", i++};
+    bool is_slice = false;
+    std::string_view key = choice_id(value_of(child_named(*e, "id")), is_slice);
+    if (key.empty()) continue;
+    auto it = std::find_if(found.begin(), found.end(), [&](const TypeSlicing& t) { return t.key == key; });
+    if (it == found.end()) it = found.insert(found.end(), TypeSlicing{std::string(key), nullptr, at, {}});
+    if (is_slice) {
+      it->slices.emplace_back(e, at);
+    } else if (!it->root) {
+      it->root = e;
+      it->root_at = at;
+    }
+  }
+  for (const TypeSlicing& t : found) {
+    bool has_slicing = t.root && child_named(*t.root, "slicing");
+    if (!has_slicing && t.slices.size() + (t.root ? 1 : 0) < 2) continue;
+    if (t.root) check_type_slicing_root(run, *t.root, value_of(child_named(*t.root, "path")), t.root_at);
+    check_type_slices(run, t);
+  }
+}
+
+// The number of types the differential gives the element with this id, or -1 when it gives none.
+int types_given(const Element& differential, std::string_view id) {
+  for (const Element* e : differential.children()) {
+    if (e->name != "element" || value_of(child_named(*e, "id")) != id) continue;
+    int n = 0;
+    for (const Element* t : e->children()) n += t->name == "type";
+    return n == 0 ? -1 : n;
+  }
+  return -1;
+}
+
+// An element below a choice (Observation.value[x].code) needs the choice to have one type
+// by then: the differential narrows it to one, or the element sits in a type slice
+// (value[x]:valueQuantity.code). Snapshot generation refuses children of a choice with
+// several types, but several references ('has children and multiple types').
+void check_choice_children(Run& run, const defs::StructureDef& base, const Element& differential, const Path& dp) {
+  int i = 0;
+  for (const Element* e : differential.children()) {
+    if (e->name != "element") continue;
+    Path at{&dp, "element", i++};
+    std::string_view id = value_of(child_named(*e, "id"));
+    size_t choice = id.find("[x].");
+    if (choice == std::string_view::npos) continue;
+    std::string_view choice_id = id.substr(0, choice + 3);
+    if (choice_id.find(':', choice_id.rfind('.')) != std::string_view::npos || types_given(differential, choice_id) == 1) {
+      continue;
+    }
+    std::string choice_path;
+    for (size_t from = 0; from < choice_id.size();) {  // the id's path: slice names dropped
+      size_t dot = std::min(choice_id.find('.', from), choice_id.size());
+      std::string_view step = choice_id.substr(from, dot - from);
+      choice_path += (from ? "." : "") + std::string(step.substr(0, step.find(':')));
+      from = dot + 1;
+    }
+    bool found = true;
+    BaseElement b = resolve(run, base, choice_path, found);
+    if (!found || !b.sd) continue;
+    const auto& types = b.sd->elements[b.element].types;
+    bool several = types_given(differential, choice_id) > 1 || types.size() > 1;
+    bool references = std::all_of(types.begin(), types.end(), [](const defs::TypeRef& t) { return t.code == "Reference"; });
+    if (several && !references) {
+      run.report(Severity::Error, "structure",
+                 std::string(value_of(child_named(*e, "path"))) + " is below " + choice_path +
+                     ", which has several types: a profile constrains a choice's children once it has one type",
+                 *e, at);
+    }
   }
 }
 
@@ -290,6 +501,8 @@ void check_differential(Run& run, const Element& sd, const Path& path) {
     if (e->name != "element") continue;
     check_element(run, *base, *e, slicing_max, Path{&dp, "element", i++});
   }
+  check_type_slicings(run, *differential, dp);
+  check_choice_children(run, *base, *differential, dp);
 }
 
 }  // namespace carebridge::fhir::validation

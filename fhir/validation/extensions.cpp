@@ -25,6 +25,18 @@ bool is_cross_version(std::string_view url) {
   return i > 0 && url.substr(i).starts_with("/StructureDefinition/extension-");
 }
 
+// The FHIR version a cross-version extension url names ("5.0"), when it is a release the
+// reference validator knows cross-version definitions for (DSTU2, STU3, R4, R4B, R5, R6);
+// another (9.9, 2.0) defines nothing (EXTENSION_EXT_VERSION_INVALID).
+bool cross_version_known(std::string_view url) {
+  std::string_view version = url.substr(std::string_view("http://hl7.org/fhir/").size());
+  version = version.substr(0, version.find('/'));
+  for (std::string_view known : {"1.0", "3.0", "4.0", "4.3", "5.0", "6.0"}) {
+    if (version == known) return true;
+  }
+  return false;
+}
+
 // The FHIRPath-like path of an element without indexes: "Patient.contact.name".
 std::string plain_path(const Element& node) {
   std::vector<std::string_view> steps;
@@ -145,6 +157,13 @@ void unknown_extension(Run& run, const Element& extension, std::string_view url,
   bool modifier = extension.name == "modifierExtension";
   bool strict = run.options.policy == Policy::Strict;
   if (is_cross_version(url)) {
+    if (!cross_version_known(url)) {
+      run.report(Severity::Error, "structure",
+                 "the cross-version extension '" + std::string(url) + "' names no FHIR version with definitions (1.0, " +
+                     "3.0, 4.0, 4.3, 5.0, 6.0)",
+                 extension, path);
+      return;
+    }
     if (!cross_version_context_allows(run, url, extension)) {
       run.report(Severity::Error, "structure",
                  "the cross-version extension '" + std::string(url) + "' is not allowed here (" +

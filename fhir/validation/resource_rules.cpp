@@ -36,16 +36,6 @@ std::vector<std::string> strings_of(const definitions::ConformanceResource& reso
   return out;
 }
 
-template <typename F>
-void each_named(const Element& node, std::string_view name, const Path& path, F&& f) {
-  int i = 0;
-  for (const Element* c : node.children()) {
-    if (c->name != name) continue;
-    Path p{&path, name, c->repeats() ? i : -1};
-    ++i;
-    f(*c, p);
-  }
-}
 
 void capability_statement(Run& run, const Element& cs, const Path& path) {
   each_named(cs, "rest", path, [&](const Element& rest, const Path& rp) {
@@ -555,7 +545,10 @@ void check_resource_rules(Run& run, const Element& resource, const Path& path) {
     check_search_expression(run, resource, path);
   }
   if (resource.type == "CodeSystem") code_system(run, resource, path);
-  if (resource.type == "ValueSet") value_set(run, resource, path);
+  if (resource.type == "ValueSet") {
+    value_set(run, resource, path);
+    check_value_set_filters(run, resource, path);
+  }
   if (resource.type == "ConceptMap") concept_map(run, resource, path);
   if (resource.type == "Measure") check_measure(run, resource, path);
   if (resource.type == "MeasureReport") check_measure_report(run, resource, path);

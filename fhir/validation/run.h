@@ -210,8 +210,22 @@ void check_search_expression(Run& run, const Element& search_parameter, const Pa
 void check_invariants(Run& run, const Element& node, const definitions::ElementDef* definition,
                       const definitions::StructureDef* type, const Path& path);
 
+// value_set_filters.cpp: compose filters of a ValueSet on a code system we have.
+void check_value_set_filters(Run& run, const Element& value_set, const Path& path);
+
 // Helpers shared by passes.
 const Element* child_named(const Element& node, std::string_view name);
+// Calls f(child, its path) for each child of `node` called `name`.
+template <typename F>
+void each_named(const Element& node, std::string_view name, const Path& path, F&& f) {
+  int i = 0;
+  for (const Element* c : node.children()) {
+    if (c->name != name) continue;
+    Path p{&path, name, c->repeats() ? i : -1};
+    ++i;
+    f(*c, p);
+  }
+}
 // Quantity and the types R4 derives from it (Age, Count, Distance, Duration, SimpleQuantity, MoneyQuantity).
 bool quantity_type(std::string_view type);
 std::string_view value_of(const Element* node);

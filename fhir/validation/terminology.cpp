@@ -334,10 +334,31 @@ bool loinc_form(std::string_view code) {
   return (10 - total % 10) % 10 == code.back() - '0';
 }
 
+// A SNOMED CT identifier (SCTID): 6 to 18 digits whose last is the Verhoeff check digit of the
+// others, and whose two before it are a partition (00-05 for the international release, 10-15
+// for an extension's).
+bool sctid_form(std::string_view code) {
+  if (code.size() < 6 || code.size() > 18 || !all_digits(code)) return false;
+  static constexpr int kDihedral[10][10] = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
+      {3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+      {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
+      {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+  static constexpr int kPermutation[10] = {1, 5, 7, 6, 2, 8, 3, 0, 9, 4};
+  int check = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    int digit = code[code.size() - 1 - i] - '0';
+    for (size_t n = 0; n < i % 8; ++n) digit = kPermutation[digit];  // the permutation applied i mod 8 times
+    check = kDihedral[check][digit];
+  }
+  char kind = code[code.size() - 3], partition = code[code.size() - 2];
+  return check == 0 && (kind == '0' || kind == '1') && partition >= '0' && partition <= '5';
+}
+
 // Codes of large code systems the package does not carry, refused by their form alone: the
 // reference validator asks a terminology server, which knows no LOINC code with a wrong check
-// digit, no RxNorm code (an RXCUI) that is not a number, and no SNOMED CT code or expression
-// without a single digit.
+// digit, no RxNorm code (an RXCUI) that is not a number, and no SNOMED CT code that is not an
+// SCTID (a number that fails its check digit) or an expression without a single digit.
 void check_external_code_form(Run& run, const Element& coding, std::string_view system, std::string_view code,
                               const Path& path) {
   bool known_form = true;
@@ -346,7 +367,8 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
   } else if (system == "http://www.nlm.nih.gov/research/umls/rxnorm") {
     known_form = all_digits(code);
   } else if (system == "http://snomed.info/sct") {
-    known_form = std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    known_form = all_digits(code) ? sctid_form(code)
+                                  : std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
   std::string why;
   if (system == kUcum) {

@@ -3,6 +3,8 @@
 // Measure whose stratifiers are CQL has a library that resolves.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "validation_helpers.h"
 
 using namespace carebridge::testing;
@@ -158,6 +160,35 @@ TEST_CASE("ValueSet: an include names its code system by absolute URL, the versi
   CHECK(count_errors(bare) == 0);
 }
 
+TEST_CASE("ValueSet: a filter on a code system we have uses the property's operations and values", "[validation][value-set]") {
+  auto filtered = [](const std::string& property, const std::string& op, const std::string& value) {
+    return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
+                         R"("compose":{"include":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode",)"
+                         R"("filter":[{"property":")" + property + R"(","op":")" + op + R"(","value":")" + value + R"("}]}]}})");
+  };
+  for (const auto& [property, op, value, words] : std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"concept", "is-a", "NOPE", "not a code of"},
+           {"concept", "in", "AMB,NOPE", "not a code of"},
+           {"concept", "regex", "A.*", "cannot be a regex"},
+           {"concept", "exists", "yes", "takes true or false"},
+           {"code", "is-a", "AMB", "cannot use the operation 'is-a'"},
+           {"code", "regex", "[A-", "not a regular expression"},
+           {"inactive", "=", "yes", "not true or false"},
+           {"notSelectable", "=", "no", "not true or false"},  // a property v3-ActCode declares, boolean
+           {"concept", "=", "AMB ", "whitespace"}}) {
+    auto issues = filtered(property, op, value);
+    INFO(property << " " << op << " " << value << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "invalid", "ValueSet.compose.include[0].filter[0]", words));
+  }
+  for (const auto& [property, op, value] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"concept", "is-a", "_ActAccountCode"}, {"concept", "in", "AMB,EMER"}, {"code", "regex", "A.*"},
+           {"inactive", "=", "true"}, {"status", "=", "whatever"}, {"undeclared", "=", "x"}}) {
+    auto issues = filtered(property, op, value);
+    INFO(property << " " << op << " " << value << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
 TEST_CASE("ValueSet: a code system known by an OID is included by its URL", "[validation][value-set]") {
   auto value_set = [](const std::string& system) {
     return validate_text(R"({"resourceType":"ValueSet","url":"http://example.org/fhir/ValueSet/x","status":"draft",)"
@@ -291,6 +322,113 @@ TEST_CASE("StructureDefinition: lengths and ranges and targets only on types tha
     INFO(fine << "\n" << describe(issues));
     CHECK(count_errors(issues) == 0);
   }
+}
+
+TEST_CASE("StructureDefinition: a choice sliced by type is sliced as type slicing must be", "[validation][structure-definition]") {
+  const std::string root = R"({"id":"Patient.deceased[x]","path":"Patient.deceased[x]","slicing":)";
+  const std::string by_type = R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open"}},)";
+  auto slice = [](const std::string& name, const std::string& type, const std::string& more = "") {
+    return R"({"id":"Patient.deceased[x]:)" + name + R"(","path":"Patient.deceased[x]","sliceName":")" + name +
+           R"(",)" + more + R"("type":[{"code":")" + type + R"("}]})";
+  };
+  const std::vector<std::pair<std::string, std::string>> wrong = {
+      {root + R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open","ordered":true}},)" +
+           slice("deceasedBoolean", "boolean"), "cannot be ordered"},
+      {root + R"({"discriminator":[{"type":"value","path":"$this"}],"rules":"open"}},)" + slice("deceasedBoolean", "boolean"),
+       "of type 'type'"},
+      {root + R"({"discriminator":[{"type":"type","path":"deceased"}],"rules":"open"}},)" + slice("deceasedBoolean", "boolean"),
+       "at '$this'"},
+      {root + R"({"discriminator":[{"type":"type","path":"$this"},{"type":"type","path":"$this"}],"rules":"open"}},)" +
+           slice("deceasedBoolean", "boolean"), "one discriminator"},
+      {root + by_type + slice("flag", "boolean"), "must be named deceasedBoolean"},
+      {slice("deceasedDateTime", "boolean") + "," + slice("deceasedDateTime2", "dateTime"), "must be named deceasedBoolean"},
+      {root + by_type + slice("deceasedBoolean", "boolean", R"("min":1,)") + "," + slice("deceasedDateTime", "dateTime"),
+       "has min > 0"}};
+  for (const auto& [elements, words] : wrong) {
+    auto issues = validate_text(patient_profile(elements));
+    INFO(elements << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "StructureDefinition.differential.element[", words));
+  }
+  for (const std::string& fine : {
+           root + by_type + slice("deceasedBoolean", "boolean") + "," + slice("deceasedDateTime", "dateTime"),
+           root + by_type + slice("deceasedBoolean", "boolean") + "," + slice("deceasedDateTime", "dateTime", R"("min":1,)"),
+           root + R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"closed","ordered":false}},)" +
+               slice("deceasedDateTime", "dateTime"),
+           // A lone slice is a constraint on the choice, not a type slicing.
+           slice("flag", "boolean")}) {
+    auto issues = validate_text(patient_profile(fine));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("StructureDefinition: a target profile constrains one of the base's targets", "[validation][structure-definition]") {
+  auto general_practitioner = [](const std::string& targets) {
+    return R"({"id":"Patient.generalPractitioner","path":"Patient.generalPractitioner","type":[{"code":"Reference",)"
+           R"("targetProfile":[)" + targets + "]}]}";
+  };
+  const std::string sd = "http://hl7.org/fhir/StructureDefinition/";
+  for (const std::string& wrong : {"\"" + sd + "Patient\"", "\"" + sd + "Practitioner\",\"" + sd + "Device\"",
+                                   "\"" + sd + "vitalsigns\""}) {
+    auto issues = validate_text(patient_profile(general_practitioner(wrong)));
+    INFO(wrong << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "business-rule", "StructureDefinition.differential.element[1]",
+                    "not a valid constraint on the base's targets"));
+  }
+  for (const std::string& fine : {"\"" + sd + "Practitioner\"", "\"" + sd + "Organization\",\"" + sd + "PractitionerRole\"",
+                                  std::string("\"http://example.org/StructureDefinition/my-practitioner\"")}) {
+    auto issues = validate_text(patient_profile(general_practitioner(fine)));
+    INFO(fine << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("StructureDefinition: slicing where the base slices keeps to the base's slicing", "[validation][structure-definition]") {
+  auto on_bp = [](const std::string& path, const std::string& slicing) {
+    std::string profile = patient_profile(R"({"id":")" + path + R"(","path":")" + path + R"(","slicing":)" + slicing + "}");
+    for (auto [from, to] : {std::pair<std::string, std::string>{R"("type":"Patient")", R"("type":"Observation")"},
+                            {"StructureDefinition/Patient", "StructureDefinition/bp"},
+                            {R"({"id":"Patient","path":"Patient"})", R"({"id":"Observation","path":"Observation"})"}}) {
+      profile.replace(profile.find(from), from.size(), to);
+    }
+    return validate_text(profile);
+  };
+  const std::string by_code = R"({"type":"value","path":"code.coding.code"},{"type":"value","path":"code.coding.system"})";
+  for (const auto& [path, slicing] : std::vector<std::pair<std::string, std::string>>{
+           {"Observation.component", R"({"discriminator":[{"type":"pattern","path":"code"}],"rules":"open"})"},
+           {"Observation.component", R"({"discriminator":[{"type":"value","path":"code.coding.system"}],"rules":"open"})"},
+           {"Observation.value[x]", R"({"discriminator":[{"type":"value","path":"$this"}],"rules":"closed"})"}}) {
+    auto issues = on_bp(path, slicing);
+    INFO(path << " " << slicing << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "StructureDefinition.differential.element[1]",
+                    "does not match the base's slicing"));
+  }
+  for (const auto& [path, slicing] : std::vector<std::pair<std::string, std::string>>{
+           {"Observation.component", R"({"discriminator":[)" + by_code + R"(],"rules":"closed"})"},
+           {"Observation.component", R"({"discriminator":[)" + by_code + R"(,{"type":"exists","path":"value"}],"rules":"open"})"},
+           {"Observation.component", R"({"description":"by code","rules":"open"})"},
+           {"Observation.value[x]", R"({"discriminator":[{"type":"type","path":"$this"}],"rules":"open"})"}}) {
+    auto issues = on_bp(path, slicing);
+    INFO(path << " " << slicing << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}
+
+TEST_CASE("StructureDefinition: a choice's children are constrained once it has one type", "[validation][structure-definition]") {
+  const std::string child = R"({"id":"Patient.multipleBirth[x].extension","path":"Patient.multipleBirth[x].extension","max":"0"})";
+  auto unnarrowed = validate_text(patient_profile(child));
+  INFO(describe(unnarrowed));
+  CHECK(has_issue(unnarrowed, Severity::Error, "structure", "StructureDefinition.differential.element[1]", "several types"));
+  auto narrowed = validate_text(patient_profile(
+      R"({"id":"Patient.multipleBirth[x]","path":"Patient.multipleBirth[x]","type":[{"code":"integer"}]},)" + child));
+  INFO(describe(narrowed));
+  CHECK(count_errors(narrowed) == 0);
+  auto sliced = validate_text(patient_profile(
+      R"({"id":"Patient.multipleBirth[x]:multipleBirthInteger","path":"Patient.multipleBirth[x]","sliceName":"multipleBirthInteger",)"
+      R"("type":[{"code":"integer"}]},{"id":"Patient.multipleBirth[x]:multipleBirthInteger.extension",)"
+      R"("path":"Patient.multipleBirth[x].extension","max":"0"})"));
+  INFO(describe(sliced));
+  CHECK(count_errors(sliced) == 0);
 }
 
 TEST_CASE("StructureDefinition: a constraining profile gives meaningWhenMissing only to extensions", "[validation][structure-definition]") {

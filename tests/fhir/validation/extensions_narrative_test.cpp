@@ -83,3 +83,22 @@ TEST_CASE("a cross-version extension belongs where its element's parent is, when
       R"("extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.triggeredBy.type","valueCode":"reflex"}])"));
   CHECK(count_errors(r5_parent) == 0);
 }
+
+TEST_CASE("a cross-version extension names a FHIR version with definitions", "[validation][extensions]") {
+  auto with = [](const std::string& version) {
+    return validate_text(R"({"resourceType":"Encounter","id":"e","status":"planned",)"
+                         R"("class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+                         R"("extension":[{"url":"http://hl7.org/fhir/)" + version +
+                         R"(/StructureDefinition/extension-Encounter.plannedStartDate","valueDateTime":"2020-01-01T10:00:00Z"}]})");
+  };
+  for (const char* unknown : {"9.9", "2.0", "4.1", "10.0"}) {
+    auto issues = with(unknown);
+    INFO(unknown << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "structure", "Encounter.extension[0]", "names no FHIR version"));
+  }
+  for (const char* known : {"5.0", "4.3", "3.0"}) {
+    auto issues = with(known);
+    INFO(known << "\n" << describe(issues));
+    CHECK(count_errors(issues) == 0);
+  }
+}

@@ -101,9 +101,16 @@ TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes
   CHECK(count_errors(code("http://www.nlm.nih.gov/research/umls/rxnorm", "884308")) == 0);
   CHECK(has_issue(code("http://www.nlm.nih.gov/research/umls/rxnorm", "abc"), Severity::Error, "code-invalid",
                   "Observation.code.coding[0]", "unknown code"));
-  CHECK(count_errors(code("http://snomed.info/sct", "415818005")) == 0);
-  CHECK(has_issue(code("http://snomed.info/sct", "abc"), Severity::Error, "code-invalid", "Observation.code.coding[0]",
-                  "unknown code"));
+  // A SNOMED CT code is an SCTID: digits ending in their Verhoeff check digit, after a partition.
+  for (const char* good : {"22298006", "38341003", "73211009", "840539006", "260385009", "999000011000001104"}) {
+    INFO(good);
+    CHECK(count_errors(code("http://snomed.info/sct", good)) == 0);
+  }
+  for (const char* bad : {"abc", "22298007", "38341009", "123", "1234567890", "415818005"}) {
+    auto issues = code("http://snomed.info/sct", bad);
+    INFO(bad << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code.coding[0]", "unknown code"));
+  }
   // Ingest keeps what a sender mistyped: a warning there.
   carebridge::fhir::validation::Options ingest;
   ingest.policy = carebridge::fhir::validation::Policy::Ingest;
