@@ -221,9 +221,12 @@ void check_characteristics(Run& run, const Element& e, std::string_view path, co
 // allows: it is one of the base's targets, or its base definitions lead to one. A profile not
 // known cannot be judged; a base without targets allows any.
 bool target_allowed(Run& run, const std::vector<std::string>& base_targets, std::string_view target) {
-  std::string url(target.substr(0, target.find('|')));
+  auto unversioned = [](std::string_view u) { return u.substr(0, u.find('|')); };
+  std::string url(unversioned(target));
   for (int depth = 0; depth < 16 && !url.empty(); ++depth) {
-    if (std::find(base_targets.begin(), base_targets.end(), url) != base_targets.end()) return true;
+    // A base target may carry a version (Patient|4.0.1): compared without it, as the target is.
+    if (std::any_of(base_targets.begin(), base_targets.end(), [&](const std::string& b) { return unversioned(b) == url; }))
+      return true;
     const defs::StructureDef* sd = run.state.profile(url);
     if (!sd) return true;
     url = sd->base_definition.substr(0, sd->base_definition.find('|'));
