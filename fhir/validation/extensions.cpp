@@ -31,7 +31,7 @@ bool is_cross_version(std::string_view url) {
 bool cross_version_known(std::string_view url) {
   std::string_view version = url.substr(std::string_view("http://hl7.org/fhir/").size());
   version = version.substr(0, version.find('/'));
-  for (std::string_view known : {"1.0", "1.4", "3.0", "4.0", "4.3", "5.0", "6.0"}) {  // 1.4: STU3's 2016May ballot
+  for (std::string_view known : {"1.0", "3.0", "4.0", "4.3", "5.0", "6.0"}) {  // as the current reference validator (no 1.4)
     if (version == known) return true;
   }
   return false;
