@@ -421,43 +421,36 @@ void duplicate_labels(Run& run, const Element& resource, const Path& path) {
 // Codes a value set lists from a code system we know completely must be codes of it, and what
 // include.system names must not be a value set.
 void value_set(Run& run, const Element& vs, const Path& path) {
-  const Element* compose = child_named(vs, "compose");
-  if (!compose) return;
-  Path compose_path{&path, "compose", -1};
-  for (const char* part : {"include", "exclude"}) {
-    each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
-      std::string_view system = value_of(child_named(include, "system"));
-      if (system.empty()) return;
-      if (!include_system_named(run, include, system, ip)) return;
-      const terminology::CodeSystem* known = run.state.terminology().code_system(system);
-      if (!known && system.starts_with("urn:oid:")) {
-        if (std::string url = code_system_with_oid(run.defs, system); !url.empty()) {
-          run.report(Severity::Error, "invalid",
-                     "the included code system '" + std::string(system) + "' is the OID of " + url +
-                         ": a value set includes a code system by its URL",
-                     include, ip);
-        }
-        return;
-      }
-      // A value set's URL in include.system (VALUESET_INCLUDE_WRONG_VS): include.valueSet is for those.
-      if (run.system_info(system).value_set_only) {
+  each_composed_system(vs, path, [&](const Element& include, const Path& ip, std::string_view system) {
+    if (!include_system_named(run, include, system, ip)) return;
+    const terminology::CodeSystem* known = run.state.terminology().code_system(system);
+    if (!known && system.starts_with("urn:oid:")) {
+      if (std::string url = code_system_with_oid(run.defs, system); !url.empty()) {
         run.report(Severity::Error, "invalid",
-                   "the included code system '" + std::string(system) +
-                       "' is a value set: a value set includes another with include.valueSet",
+                   "the included code system '" + std::string(system) + "' is the OID of " + url +
+                       ": a value set includes a code system by its URL",
                    include, ip);
-        return;
       }
-      if (!known || !known->complete()) return;
-      each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
-        std::string_view code = value_of(child_named(item, "code"));
-        if (!code.empty() && !known->index.contains(code)) {
-          run.report(Severity::Error, "code-invalid",
-                     "the code '" + std::string(code) + "' is not a code of the code system '" + std::string(system) + "'",
-                     item, cp);
-        }
-      });
+      return;
+    }
+    // A value set's URL in include.system (VALUESET_INCLUDE_WRONG_VS): include.valueSet is for those.
+    if (run.system_info(system).value_set_only) {
+      run.report(Severity::Error, "invalid",
+                 "the included code system '" + std::string(system) +
+                     "' is a value set: a value set includes another with include.valueSet",
+                 include, ip);
+      return;
+    }
+    if (!known || !known->complete()) return;
+    each_named(include, "concept", ip, [&](const Element& item, const Path& cp) {
+      std::string_view code = value_of(child_named(item, "code"));
+      if (!code.empty() && !known->index.contains(code)) {
+        run.report(Severity::Error, "code-invalid",
+                   "the code '" + std::string(code) + "' is not a code of the code system '" + std::string(system) + "'",
+                   item, cp);
+      }
     });
-  }
+  });
 }
 
 // The type of the conformance resource a canonical URL names, when it is one we know.

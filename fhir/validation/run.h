@@ -226,6 +226,20 @@ void each_named(const Element& node, std::string_view name, const Path& path, F&
     f(*c, p);
   }
 }
+// Each compose.include and compose.exclude of a ValueSet that names a code system, with the
+// system it names: f(include, its path, system).
+template <typename F>
+void each_composed_system(const Element& vs, const Path& path, F&& f) {
+  const Element* compose = vs.child("compose");
+  if (!compose) return;
+  Path compose_path{&path, "compose", -1};
+  for (const char* part : {"include", "exclude"}) {
+    each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
+      const Element* system = include.child("system");
+      if (system && system->has_value && !system->value.empty()) f(include, ip, system->value);
+    });
+  }
+}
 // Quantity and the types R4 derives from it (Age, Count, Distance, Duration, SimpleQuantity, MoneyQuantity).
 bool quantity_type(std::string_view type);
 std::string_view value_of(const Element* node);

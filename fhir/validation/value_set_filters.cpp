@@ -242,16 +242,10 @@ void check_filter(Run& run, const Element& filter, std::string_view system, cons
 }  // namespace
 
 void check_value_set_filters(Run& run, const Element& vs, const Path& path) {
-  const Element* compose = child_named(vs, "compose");
-  if (!compose) return;
-  Path compose_path{&path, "compose", -1};
-  for (const char* part : {"include", "exclude"}) {
-    each_named(*compose, part, compose_path, [&](const Element& include, const Path& ip) {
-      std::string_view system = value_of(child_named(include, "system"));
-      if (system.empty() || !value_of(child_named(include, "version")).empty()) return;
-      each_named(include, "filter", ip, [&](const Element& filter, const Path& fp) { check_filter(run, filter, system, fp); });
-    });
-  }
+  each_composed_system(vs, path, [&](const Element& include, const Path& ip, std::string_view system) {
+    if (!value_of(child_named(include, "version")).empty()) return;
+    each_named(include, "filter", ip, [&](const Element& filter, const Path& fp) { check_filter(run, filter, system, fp); });
+  });
 }
 
 }  // namespace carebridge::fhir::validation

@@ -274,16 +274,10 @@ Result expand(Sources& from, const std::string& id, const OperationInput& in) {
                                           " members: ask for them in pages with count and offset");
   }
   size_t from_at = std::min(*offset, matching.size()), to = std::min(matching.size(), from_at + std::min(*count, kMaxListed));
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartObject();
-  write_value_set(w, *vs);
-  write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), from_at, in.params, how);
-  w.EndObject();
-  Result r;
-  r.status = 200;
-  r.resource_json = buffer.GetString();
-  return r;
+  return resource_answer([&](Writer& w) {
+    write_value_set(w, *vs);
+    write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), from_at, in.params, how);
+  });
 }
 
 namespace {

@@ -97,21 +97,27 @@ terminology::ExtraSources Sources::extra() {
           [this](std::string_view url) { return stored("ValueSet", url); }};
 }
 
-Result parameters(const std::function<void(Writer&)>& members) {
+Result resource_answer(const std::function<void(Writer&)>& members) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
-  w.Key("resourceType");
-  w.String("Parameters");
-  w.Key("parameter");
-  w.StartArray();
   members(w);
-  w.EndArray();
   w.EndObject();
   Result r;
   r.status = 200;
   r.resource_json = buffer.GetString();
   return r;
+}
+
+Result parameters(const std::function<void(Writer&)>& members) {
+  return resource_answer([&](Writer& w) {
+    w.Key("resourceType");
+    w.String("Parameters");
+    w.Key("parameter");
+    w.StartArray();
+    members(w);
+    w.EndArray();
+  });
 }
 
 namespace {

@@ -84,6 +84,8 @@ class Sources {
 };
 
 // Parameters answers.
+// A 200 answer whose resource `members` writes (inside its object).
+Result resource_answer(const std::function<void(Writer&)>& members);
 Result parameters(const std::function<void(Writer&)>& members);
 void parameter(Writer& w, std::string_view name, const char* type, std::string_view value);
 void boolean_parameter(Writer& w, std::string_view name, bool value);
