@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -93,17 +92,21 @@ std::optional<FilterRule> read_filter_rule(const definitions::ConformanceResourc
   return rule;
 }
 
-// read_filter_rule, read once per code system and property: a code system's JSON (v3-ActCode is
-// 828 KB) was parsed again for every filter of every value set.
-std::optional<FilterRule> filter_rule(const definitions::ConformanceResource& cs, std::string_view property) {
-  static std::mutex mutex;
-  static std::map<std::pair<const definitions::ConformanceResource*, std::string>, std::optional<FilterRule>, std::less<>> known;
-  std::lock_guard lock(mutex);
-  auto key = std::make_pair(&cs, std::string(property));
-  auto it = known.find(key);
-  if (it == known.end()) it = known.emplace(key, read_filter_rule(cs, property)).first;
-  return it->second;
-}
+// The filter rules a value set's filters met, read once per code system and property: a code
+// system's JSON (v3-ActCode is 828 KB) was parsed again for every filter. Kept for one value set
+// only: the definitions it points into may go with the validator.
+class FilterRules {
+ public:
+  const std::optional<FilterRule>& of(const definitions::ConformanceResource& cs, std::string_view property) {
+    auto key = std::make_pair(&cs, std::string(property));
+    auto it = known_.find(key);
+    if (it == known_.end()) it = known_.emplace(key, read_filter_rule(cs, property)).first;
+    return it->second;
+  }
+
+ private:
+  std::map<std::pair<const definitions::ConformanceResource*, std::string>, std::optional<FilterRule>> known_;
+};
 
 // A search comparator a date or decimal filter value may start with (eq, ne, gt, lt, ge, le, sa,
 // eb, ap), which the reference validator strips before judging the value.
@@ -196,7 +199,7 @@ std::string value_problem(Run& run, std::string_view system, const FilterRule& r
   return "";
 }
 
-void check_filter(Run& run, const Element& filter, std::string_view system, const Path& path) {
+void check_filter(Run& run, FilterRules& rules, const Element& filter, std::string_view system, const Path& path) {
   std::string_view property = value_of(child_named(filter, "property"));
   std::string_view op = value_of(child_named(filter, "op"));
   std::string_view value = value_of(child_named(filter, "value"));
@@ -207,7 +210,7 @@ void check_filter(Run& run, const Element& filter, std::string_view system, cons
     if (system == own) return;
   const definitions::ConformanceResource* cs = run.defs.resource("CodeSystem", system);
   if (property.empty() || op.empty() || !cs) return;
-  std::optional<FilterRule> rule = filter_rule(*cs, property);
+  const std::optional<FilterRule>& rule = rules.of(*cs, property);
   if (!rule) return;
   auto error = [&](const std::string& what) {
     run.report(Severity::Error, "invalid",
@@ -242,9 +245,10 @@ void check_filter(Run& run, const Element& filter, std::string_view system, cons
 }  // namespace
 
 void check_value_set_filters(Run& run, const Element& vs, const Path& path) {
+  FilterRules rules;
   each_composed_system(vs, path, [&](const Element& include, const Path& ip, std::string_view system) {
     if (!value_of(child_named(include, "version")).empty()) return;
-    each_named(include, "filter", ip, [&](const Element& filter, const Path& fp) { check_filter(run, filter, system, fp); });
+    each_named(include, "filter", ip, [&](const Element& filter, const Path& fp) { check_filter(run, rules, filter, system, fp); });
   });
 }
 

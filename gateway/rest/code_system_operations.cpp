@@ -14,12 +14,9 @@ namespace {
 // one `wanted` ("url" or "url|version") names: the definitions', else a stored one.
 std::optional<Result> code_system_of(Sources& from, const std::string& id, const OperationInput& in, const std::string& wanted,
                                      const terminology::CodeSystem*& out) {
-  std::string json = in.resource_json;
-  if (!id.empty()) {
-    auto stored = from.stored("CodeSystem", "CodeSystem/" + id);
-    if (!stored) return failure(404, "not-found", "CodeSystem/" + id + " is not known");
-    json = std::move(*stored);
-  } else if (json.empty()) {
+  std::string json;
+  if (auto refused = from.given("CodeSystem", id, in, json)) return refused;
+  if (json.empty()) {
     if (wanted.empty()) return failure(400, "required", "the operation needs the code system: a system (or url) parameter or a coding");
     if ((out = from.code_system(wanted))) return std::nullopt;
     return failure(404, "not-found", "the code system " + wanted + " is not known here");
@@ -36,19 +33,6 @@ std::optional<Result> concept_in(const terminology::CodeSystem& cs, const std::s
   if ((out = cs.concept_of(code))) return std::nullopt;
   if (cs.complete()) return failure(404, "not-found", "'" + code + "' is not a code of " + cs.url);
   return failure(422, "not-supported", "'" + code + "' is not among the codes of " + cs.url + " held here, which are not all of them");
-}
-
-void start_group(Writer& w, const char* name) {
-  w.StartObject();
-  w.Key("name");
-  w.String(name);
-  w.Key("part");
-  w.StartArray();
-}
-
-void end_group(Writer& w) {
-  w.EndArray();
-  w.EndObject();
 }
 
 void write_designation(Writer& w, const terminology::Designation& d) {
@@ -92,15 +76,6 @@ void write_properties(Writer& w, const terminology::CodeSystem& cs, const termin
 
 }  // namespace
 
-std::vector<CodingIn> concepts_asked(const OperationInput& in, std::string_view system_param, std::string_view version_param) {
-  std::string code(param(in.params, "code"));
-  if (!code.empty()) {
-    return {{std::string(param(in.params, system_param)), std::string(param(in.params, version_param)), code,
-             std::string(param(in.params, "display")), "code"}};
-  }
-  return in.codings_named("coding");
-}
-
 // CodeSystem $lookup: the code's name, version, display, designations and properties.
 Result lookup(Sources& from, const OperationInput& in) {
   auto concepts = concepts_asked(in, "system", "version");
@@ -125,15 +100,14 @@ Result lookup(Sources& from, const OperationInput& in) {
 // CodeSystem $validate-code: whether the code (or a coding of the concept) is one of the
 // system's, and its display right.
 Result validate_in_code_system(Sources& from, const std::string& id, const OperationInput& in) {
-  auto concepts = concepts_asked(in, "url", "version");
-  if (concepts.empty()) return failure(400, "required", "$validate-code needs a code, a coding or a codeableConcept");
-  for (const CodingIn& c : concepts)
-    if (c.code.empty()) return failure(400, "required", "a " + c.parameter + " without a code cannot be validated");
+  std::vector<CodingIn> concepts;
+  if (auto refused = concepts_with_codes(in, "url", "version", "$validate-code", "validated", concepts)) return std::move(*refused);
   std::string url(param(in.params, "url"));
   const terminology::CodeSystem* cs = nullptr;
   std::string wanted = canonical(url.empty() ? concepts.front().system : url, param(in.params, "version"));
   if (auto refused = code_system_of(from, id, in, wanted, cs)) return std::move(*refused);
   std::string why;
+  std::optional<Result> wrong_display;  // a concept is valid when any of its codings is (R4)
   for (const CodingIn& c : concepts) {
     if (c.parameter != "code" && !c.system.empty() && c.system.substr(0, c.system.find('|')) != cs->url) continue;
     const terminology::Concept* found = nullptr;
@@ -143,8 +117,10 @@ Result validate_in_code_system(Sources& from, const std::string& id, const Opera
       continue;
     }
     std::string problem = display_problem(*cs, *found, c.display);
-    return validation_answer(problem.empty(), problem, found->display());
+    if (problem.empty()) return validation_answer(true, "", found->display());
+    if (!wrong_display) wrong_display = validation_answer(false, problem, found->display());
   }
+  if (wrong_display) return std::move(*wrong_display);
   return validation_answer(false, why.empty() ? "no coding of " + cs->url + " was given" : why, "");
 }
 

@@ -12,16 +12,11 @@ namespace carebridge::gateway::rest::terminology_ops {
 namespace {
 
 void write_match(Writer& w, const terminology::TranslationMatch& m) {
-  w.StartObject();
-  w.Key("name");
-  w.String("match");
-  w.Key("part");
-  w.StartArray();
+  start_group(w, "match");
   if (!m.equivalence.empty()) parameter(w, "equivalence", "valueCode", m.equivalence);
   if (!m.code.empty()) coding_parameter(w, "concept", m.system, m.code, m.display);
   if (!m.source.empty()) parameter(w, "source", "valueUri", m.source);
-  w.EndArray();
-  w.EndObject();
+  end_group(w);
 }
 
 bool maps_from(const terminology::ConceptMap& map, std::string_view system, bool reverse) {
@@ -34,17 +29,13 @@ bool maps_from(const terminology::ConceptMap& map, std::string_view system, bool
 std::optional<Result> maps_of(Sources& from, const std::string& id, const OperationInput& in, std::string_view system, bool reverse,
                               std::vector<terminology::ConceptMap>& held, std::vector<const terminology::ConceptMap*>& out) {
   std::vector<std::string> texts;
-  std::string url = canonical(param(in.params, "url"), param(in.params, "conceptMapVersion"));
-  if (!id.empty()) {
-    auto stored = from.stored("ConceptMap", "ConceptMap/" + id);
-    if (!stored) return failure(404, "not-found", "ConceptMap/" + id + " is not known");
-    texts.push_back(std::move(*stored));
-  } else if (!in.resource_json.empty()) {
-    texts.push_back(in.resource_json);
+  std::string url = canonical(param(in.params, "url"), param(in.params, "conceptMapVersion")), given;
+  if (auto refused = from.given("ConceptMap", id, in, given)) return refused;
+  if (!given.empty()) {
+    texts.push_back(std::move(given));
   } else if (!url.empty()) {
-    size_t bar = url.find('|');
-    const terminology::ConceptMap* core = from.terms.concept_map(url.substr(0, bar));
-    if (core && (bar == std::string::npos || core->version.empty() || core->version == url.substr(bar + 1))) {
+    const terminology::ConceptMap* core = from.terms.concept_map(url.substr(0, url.find('|')));
+    if (core && names_version(url, core->version)) {
       out.push_back(core);
     } else if (auto stored = from.stored("ConceptMap", url)) {
       texts.push_back(std::move(*stored));
@@ -69,10 +60,8 @@ std::optional<Result> maps_of(Sources& from, const std::string& id, const Operat
 
 // ConceptMap $translate: the targets the maps give for the concept.
 Result translate(Sources& from, const std::string& id, const OperationInput& in) {
-  auto concepts = concepts_asked(in, "system", "version");
-  if (concepts.empty()) return failure(400, "required", "$translate needs a code (with its system), a coding or a codeableConcept");
-  for (const CodingIn& c : concepts)
-    if (c.code.empty()) return failure(400, "required", "a " + c.parameter + " without a code cannot be translated");
+  std::vector<CodingIn> concepts;
+  if (auto refused = concepts_with_codes(in, "system", "version", "$translate", "translated", concepts)) return std::move(*refused);
   bool reverse = param(in.params, "reverse") == "true";
   std::string system = concepts.front().system.substr(0, concepts.front().system.find('|'));
   std::vector<terminology::ConceptMap> held;

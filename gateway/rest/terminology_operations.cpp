@@ -29,17 +29,13 @@ namespace {
 // `json` is set to the value set's JSON when it is a resource (not a code system's implicit value set).
 std::optional<Result> value_set_of(Sources& from, const std::string& id, const OperationInput& in,
                                    std::optional<terminology::Expansion>& own, const terminology::Expansion*& out, std::string& json) {
-  json = in.resource_json;
   std::string url = canonical(param(in.params, "url"), param(in.params, "valueSetVersion"));
-  if (!id.empty()) {
-    auto stored = from.stored("ValueSet", "ValueSet/" + id);
-    if (!stored) return failure(404, "not-found", "ValueSet/" + id + " is not known");
-    json = std::move(*stored);
-  } else if (json.empty()) {
+  if (auto refused = from.given("ValueSet", id, in, json)) return refused;
+  if (json.empty()) {
     if (url.empty()) return failure(400, "required", "the operation needs the value set: a url parameter or a valueSet resource");
     size_t bar = url.find('|');
     out = from.terms.expansion(url.substr(0, bar));
-    if (out && (bar == std::string::npos || out->version.empty() || out->version == url.substr(bar + 1))) {
+    if (out && names_version(url, out->version)) {
       const auto* resource = from.definitions ? from.definitions->resource("ValueSet", url.substr(0, bar)) : nullptr;
       if (resource) json = resource->json;
       return std::nullopt;
@@ -276,7 +272,7 @@ Result expand(Sources& from, const std::string& id, const OperationInput& in) {
   size_t from_at = std::min(*offset, matching.size()), to = std::min(matching.size(), from_at + std::min(*count, kMaxListed));
   return resource_answer([&](Writer& w) {
     write_value_set(w, *vs);
-    write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), from_at, in.params, how);
+    write_expansion(w, {matching.begin() + from_at, matching.begin() + to}, matching.size(), *offset, in.params, how);
   });
 }
 
@@ -329,10 +325,8 @@ terminology::Membership check_member(Sources& from, const terminology::Expansion
 // ValueSet $validate-code: whether the code (or any coding of the concept) is in the value set,
 // and its display right.
 Result validate_in_value_set(Sources& from, const std::string& id, const OperationInput& in) {
-  auto concepts = concepts_asked(in, "system", "systemVersion");
-  if (concepts.empty()) return failure(400, "required", "$validate-code needs a code (with its system), a coding or a codeableConcept");
-  for (const CodingIn& c : concepts)
-    if (c.code.empty()) return failure(400, "required", "a " + c.parameter + " without a code cannot be validated");
+  std::vector<CodingIn> concepts;
+  if (auto refused = concepts_with_codes(in, "system", "systemVersion", "$validate-code", "validated", concepts)) return std::move(*refused);
   std::optional<terminology::Expansion> own;
   const terminology::Expansion* vs = nullptr;
   std::string json;

@@ -65,6 +65,29 @@ std::optional<Result> read_input(const http::Request& request, const Params& que
   return std::nullopt;
 }
 
+std::vector<CodingIn> concepts_asked(const OperationInput& in, std::string_view system_param, std::string_view version_param) {
+  std::string code(param(in.params, "code"));
+  if (!code.empty()) {
+    return {{std::string(param(in.params, system_param)), std::string(param(in.params, version_param)), code,
+             std::string(param(in.params, "display")), "code"}};
+  }
+  return in.codings_named("coding");
+}
+
+std::optional<Result> concepts_with_codes(const OperationInput& in, std::string_view system_param, std::string_view version_param,
+                                          const std::string& operation, const std::string& doing, std::vector<CodingIn>& out) {
+  out = concepts_asked(in, system_param, version_param);
+  if (out.empty()) return failure(400, "required", operation + " needs a code (with its system), a coding or a codeableConcept");
+  for (const CodingIn& c : out)
+    if (c.code.empty()) return failure(400, "required", "a " + c.parameter + " without a code cannot be " + doing);
+  return std::nullopt;
+}
+
+bool names_version(std::string_view wanted, std::string_view held_version) {
+  size_t bar = wanted.find('|');
+  return bar == std::string_view::npos || held_version.empty() || held_version == wanted.substr(bar + 1);
+}
+
 std::string canonical(std::string_view url, std::string_view version) {
   return version.empty() || url.find('|') != std::string_view::npos ? std::string(url)
                                                                      : std::string(url) + "|" + std::string(version);
@@ -74,9 +97,8 @@ const terminology::CodeSystem* Sources::code_system(std::string_view wanted) {
   for (const auto& [name, cs] : found_)
     if (name == wanted) return cs;
   size_t bar = wanted.find('|');
-  std::string_view version = bar == std::string_view::npos ? std::string_view() : wanted.substr(bar + 1);
   const terminology::CodeSystem* cs = terms.code_system(wanted.substr(0, bar));
-  if (cs && !version.empty() && !cs->version.empty() && cs->version != version) cs = nullptr;
+  if (cs && !names_version(wanted, cs->version)) cs = nullptr;
   if (!cs) {
     if (auto json = stored("CodeSystem", wanted)) read_code_system(*json, cs);
   }
@@ -90,6 +112,15 @@ Result Sources::read_code_system(const std::string& json, const terminology::Cod
   held_.push_back(std::make_unique<const terminology::CodeSystem>(std::move(*read)));
   out = held_.back().get();
   return Result{};
+}
+
+std::optional<Result> Sources::given(const std::string& type, const std::string& id, const OperationInput& in, std::string& json) {
+  json = in.resource_json;
+  if (id.empty()) return std::nullopt;
+  auto found = stored(type, type + "/" + id);
+  if (!found) return failure(404, "not-found", type + "/" + id + " is not known");
+  json = std::move(*found);
+  return std::nullopt;
 }
 
 terminology::ExtraSources Sources::extra() {
@@ -161,6 +192,19 @@ void coding_parameter(Writer& w, std::string_view name, std::string_view system,
   text(w, name);
   w.Key("valueCoding");
   coding_value(w, system, code, display);
+  w.EndObject();
+}
+
+void start_group(Writer& w, const char* name) {
+  w.StartObject();
+  w.Key("name");
+  w.String(name);
+  w.Key("part");
+  w.StartArray();
+}
+
+void end_group(Writer& w) {
+  w.EndArray();
   w.EndObject();
 }
 

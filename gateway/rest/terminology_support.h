@@ -51,9 +51,15 @@ std::optional<Result> read_input(const http::Request& request, const Params& que
 // The concepts an operation asks about: the code parameter (with `system_param` and
 // `version_param`), else each coding (and each coding of a codeableConcept).
 std::vector<CodingIn> concepts_asked(const OperationInput& in, std::string_view system_param, std::string_view version_param);
+// The same, each with its code: 400 when `operation` ("$translate") is asked none, or one has no
+// code (which cannot be `doing`: "translated").
+std::optional<Result> concepts_with_codes(const OperationInput& in, std::string_view system_param, std::string_view version_param,
+                                          const std::string& operation, const std::string& doing, std::vector<CodingIn>& out);
 
 // "url" and a version: "url|version" (just "url" without one).
 std::string canonical(std::string_view url, std::string_view version);
+// Whether the definitions' resource of `held_version` is the one `wanted` ("url" or "url|version") names.
+bool names_version(std::string_view wanted, std::string_view held_version);
 
 // What the operations read from: the definitions' terminology, then the resources of a type a
 // client stored, by canonical URL ("url" or "url|version", the latest version when none is
@@ -77,6 +83,9 @@ class Sources {
   Result read_code_system(const std::string& json, const terminology::CodeSystem*& out);
   // The code systems and value sets clients stored, for Terminology::expand.
   terminology::ExtraSources extra();
+  // The JSON of the `type` resource the instance (`id`) or the body names: the stored one
+  // (404 when the caller sees none), else the body's; empty when neither names one.
+  std::optional<Result> given(const std::string& type, const std::string& id, const OperationInput& in, std::string& json);
 
  private:
   std::vector<std::unique_ptr<const terminology::CodeSystem>> held_;
@@ -91,6 +100,9 @@ void parameter(Writer& w, std::string_view name, const char* type, std::string_v
 void boolean_parameter(Writer& w, std::string_view name, bool value);
 void coding_value(Writer& w, std::string_view system, std::string_view code, std::string_view display);
 void coding_parameter(Writer& w, std::string_view name, std::string_view system, std::string_view code, std::string_view display);
+// A parameter made of parts: start_group, its parts (parameter, coding_parameter), end_group.
+void start_group(Writer& w, const char* name);
+void end_group(Writer& w);
 // A $validate-code answer: result, and the message and display when there are.
 Result validation_answer(bool result, const std::string& message, std::string_view display);
 // What a display given for a concept found in `cs` adds to a $validate-code answer: "" when right.

@@ -141,6 +141,12 @@ TEST_CASE("$validate-code judges a bare code and every coding of a concept and $
                                      R"(","code":"male","display":"Mann"},{"system":")" + kGender + R"(","code":"male","display":"Male"}]}}]})",
                                  json_headers());
   CHECK(parameter_text(parse_json(concept_codings.body), "result") == "true");
+  auto of_system = c->post("/fhir/CodeSystem/$validate-code",
+                           R"({"resourceType":"Parameters","parameter":[{"name":"url","valueUri":")" + kGender + R"("},)"
+                           R"({"name":"codeableConcept","valueCodeableConcept":{"coding":[{"system":")" + kGender +
+                               R"(","code":"male","display":"Mann"},{"system":")" + kGender + R"(","code":"male","display":"Male"}]}}]})",
+                           json_headers());
+  CHECK(parameter_text(parse_json(of_system.body), "result") == "true");
   // A value set listing a code its code system (held whole) does not have: no code.
   auto listed = c->post("/fhir/ValueSet/$validate-code",
                         R"({"resourceType":"Parameters","parameter":[{"name":"valueSet","resource":{"resourceType":"ValueSet","status":"draft",)"
