@@ -103,6 +103,22 @@ std::optional<Result> FhirService::apply_patch(const PatchRequest& patch, const 
   return std::nullopt;
 }
 
+std::optional<Result> FhirService::patch_current(const Call& call, const std::string& type, const std::string& id,
+                                                 std::optional<int64_t> if_match, const PatchRequest& patch,
+                                                 std::optional<store::ResourceRecord>& current,
+                                                 std::unique_ptr<fhir::model::Document>& out) const {
+  current = store_.read(type, id);
+  if (current && !sees(call, *current)) current.reset();  // not there for the caller
+  if (!current || current->deleted) {
+    return failure(current ? 410 : 404, current ? "deleted" : "not-found", type + "/" + id + (current ? " was deleted" : " is not known"));
+  }
+  if (if_match && *if_match != current->version) {
+    return failure(412, "conflict", type + "/" + id + " is at version " + std::to_string(current->version) + ", not " +
+                                        std::to_string(*if_match));
+  }
+  return apply_patch(patch, *current, out);
+}
+
 Result FhirService::patch(const Call& call, const std::string& type, const std::string& id,
                           std::optional<int64_t> if_match) {
   PatchRequest patch;
@@ -112,19 +128,8 @@ Result FhirService::patch(const Call& call, const std::string& type, const std::
   // and writes_.execute() plans again, patching that one.
   return writes_.execute([&]() -> Planned {
     Planned p;
-    auto current = store_.read(type, id);
-    if (current && !sees(call, *current)) current.reset();  // not there for the caller
-    if (!current || current->deleted) {
-      p.result = failure(current ? 410 : 404, current ? "deleted" : "not-found",
-                         type + "/" + id + (current ? " was deleted" : " is not known"));
-      return p;
-    }
-    if (if_match && *if_match != current->version) {
-      p.result = failure(412, "conflict", type + "/" + id + " is at version " + std::to_string(current->version) +
-                                              ", not " + std::to_string(*if_match));
-      return p;
-    }
-    if (auto refused = apply_patch(patch, *current, doc)) {
+    std::optional<store::ResourceRecord> current;
+    if (auto refused = patch_current(call, type, id, if_match, patch, current, doc)) {
       p.result = std::move(*refused);
       return p;
     }

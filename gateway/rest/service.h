@@ -187,6 +187,12 @@ class FhirService {
   // saying why not (422: the patch does not apply, or makes no FHIR).
   std::optional<Result> apply_patch(const PatchRequest& patch, const store::ResourceRecord& current,
                                     std::unique_ptr<fhir::model::Document>& out) const;
+  // type/id's current version as the caller sees it (`current`), patched into `out` (nullopt),
+  // or the answer why not: 404/410 when the caller sees none, 412 when it is not `if_match`, 422.
+  std::optional<Result> patch_current(const Call& call, const std::string& type, const std::string& id,
+                                      std::optional<int64_t> if_match, const PatchRequest& patch,
+                                      std::optional<store::ResourceRecord>& current,
+                                      std::unique_ptr<fhir::model::Document>& out) const;
 
   // Search and history (search_history.cpp). A search in a compartment (Patient/7/Observation)
   // has its path and the clause that keeps it to the compartment's resources.

@@ -398,18 +398,9 @@ std::optional<Result> FhirService::patch_entry(const Call& call, BundleEntry& e)
   PatchRequest patch;
   if (auto refused = read_patch(entry_request(e, call.request, options_.base_path, call.base_url), patch))
     return entry_failure(e, std::move(*refused));
-  auto current = store_.read(e.type, e.id);
-  if (current && !sees(call, *current)) current.reset();  // not there for the caller
-  if (!current || current->deleted) {
-    return entry_failure(e, current ? 410 : 404, current ? "deleted" : "not-found",
-                         e.type + "/" + e.id + (current ? " was deleted" : " is not known"));
-  }
-  if (e.version && *e.version != current->version) {
-    return entry_failure(e, 412, "conflict", e.type + "/" + e.id + " is at version " + std::to_string(current->version) +
-                                                 ", not " + std::to_string(*e.version));
-  }
+  std::optional<store::ResourceRecord> current;
   std::unique_ptr<fhir::model::Document> doc;
-  if (auto refused = apply_patch(patch, *current, doc)) return entry_failure(e, std::move(*refused));
+  if (auto refused = patch_current(call, e.type, e.id, e.version, patch, current, doc)) return entry_failure(e, std::move(*refused));
   // Stored as the update it amounts to, with the other PUTs (R4 http.html#trules), and only
   // if the version patched is still the current one when the transaction commits.
   e.resource = doc->root();
