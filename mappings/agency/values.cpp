@@ -262,7 +262,7 @@ std::string whole_number_form(std::string_view s) {
 ReadValue number_value(const Column& column, std::string_view s) {
   std::string digits = plain_number(without_currency(s));
   bool integer = column.type == ValueType::Integer;
-  if (integer && !whole_number_form(digits).empty()) digits = whole_number_form(digits);  // Excel's 3.0, a padded 08
+  if (std::string whole = integer ? whole_number_form(digits) : ""; !whole.empty()) digits = std::move(whole);  // Excel's 3.0, a padded 08
   auto number = json_number(digits);
   if (!number || (integer && number->find('.') != std::string::npos))
     return invalid("\"" + std::string(s) + "\" is not " + (integer ? "a whole number" : "a number"));
