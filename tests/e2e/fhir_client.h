@@ -30,6 +30,26 @@ inline std::string str(const rapidjson::Value& v, const char* name) {
   return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
 }
 
+// The value[x] of a Parameters parameter or part as text: a boolean "true"/"false", a number, a
+// string, a Coding's code ("" when it has none).
+inline std::string value_text(const rapidjson::Value& parameter) {
+  for (auto m = parameter.MemberBegin(); m != parameter.MemberEnd(); ++m) {
+    if (!std::string_view(m->name.GetString()).starts_with("value")) continue;
+    if (m->value.IsBool()) return m->value.GetBool() ? "true" : "false";
+    if (m->value.IsInt()) return std::to_string(m->value.GetInt());
+    if (m->value.IsString()) return m->value.GetString();
+    if (m->value.IsObject() && m->value.HasMember("code")) return m->value["code"].GetString();
+  }
+  return "";
+}
+
+// The value of the named parameter of a Parameters resource, as text ("" when absent).
+inline std::string parameter_text(const rapidjson::Value& parameters, const std::string& name) {
+  for (const auto& p : parameters["parameter"].GetArray())
+    if (str(p, "name") == name) return value_text(p);
+  return "";
+}
+
 // The id of the resource a create answered with; the answer must be 201.
 inline std::string created_id(const gateway::http::Response& r) {
   INFO(r.body);

@@ -14,19 +14,6 @@ namespace {
 
 const std::string kGender = "http://hl7.org/fhir/administrative-gender";
 
-// The value of the named parameter of a Parameters answer, as text ("" when absent).
-std::string parameter_text(const rapidjson::Value& parameters, const std::string& name) {
-  for (const auto& p : parameters["parameter"].GetArray()) {
-    if (str(p, "name") != name) continue;
-    for (auto m = p.MemberBegin(); m != p.MemberEnd(); ++m) {
-      std::string key = m->name.GetString();
-      if (key == "valueBoolean") return m->value.GetBool() ? "true" : "false";
-      if (key.starts_with("value") && m->value.IsString()) return m->value.GetString();
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("ValueSet $expand lists a value set's codes with their displays and pages them", "[gateway][e2e][terminology]") {

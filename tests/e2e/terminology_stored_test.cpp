@@ -34,29 +34,10 @@ std::string housing_v1() {
          R"("status":"retired","content":"complete","concept":[{"code":"housed","display":"Housed v1"},{"code":"legacy","display":"Legacy"}]})";
 }
 
-std::string text_value(const rapidjson::Value& v) {
-  for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-    std::string key = m->name.GetString();
-    if (!key.starts_with("value")) continue;
-    if (m->value.IsBool()) return m->value.GetBool() ? "true" : "false";
-    if (m->value.IsInt()) return std::to_string(m->value.GetInt());
-    if (m->value.IsString()) return m->value.GetString();
-    if (m->value.IsObject() && m->value.HasMember("code")) return m->value["code"].GetString();
-  }
-  return "";
-}
-
-// The named parameter's value as text ("" when absent).
-std::string answer(const rapidjson::Value& parameters, const std::string& name) {
-  for (const auto& p : parameters["parameter"].GetArray())
-    if (str(p, "name") == name) return text_value(p);
-  return "";
-}
-
 // The value member's name of the part `part` of the `name` parameter whose code part is `code`.
 std::string part_type(const rapidjson::Value& parameters, const std::string& name, const std::string& code) {
   for (const auto& p : parameters["parameter"].GetArray()) {
-    if (str(p, "name") != name || !p.HasMember("part") || text_value(p["part"][0]) != code) continue;
+    if (str(p, "name") != name || !p.HasMember("part") || value_text(p["part"][0]) != code) continue;
     for (auto m = p["part"][1].MemberBegin(); m != p["part"][1].MemberEnd(); ++m)
       if (std::string(m->name.GetString()).starts_with("value")) return m->name.GetString();
   }
@@ -96,10 +77,10 @@ TEST_CASE("a stored value set over a stored code system expands with its hierarc
   CHECK(str(vs["expansion"]["contains"][1], "display") == "Emergency shelter");
   // Membership follows the code system's case-insensitivity; an abstract code is refused when asked.
   auto in = parse_json(c->get("/fhir/ValueSet/intake/$validate-code?system=" + kHousing + "&code=SHELTER").body);
-  CHECK(answer(in, "result") == "true");
-  CHECK(answer(in, "display") == "Emergency shelter");
+  CHECK(parameter_text(in, "result") == "true");
+  CHECK(parameter_text(in, "display") == "Emergency shelter");
   auto abstract = parse_json(c->get("/fhir/ValueSet/intake/$validate-code?system=" + kHousing + "&code=unhoused&abstract=false").body);
-  CHECK(answer(abstract, "result") == "false");
+  CHECK(parameter_text(abstract, "result") == "false");
   // include.version takes that version's codes.
   auto old = c->post("/fhir/ValueSet/$expand",
                      R"({"resourceType":"Parameters","parameter":[{"name":"valueSet","resource":{"resourceType":"ValueSet","status":"draft",)"
@@ -114,12 +95,12 @@ TEST_CASE("the latest stored version answers a url alone and url|version or vers
   auto c = server.client();
   store_housing(*c);
   auto latest = parse_json(c->get("/fhir/CodeSystem/$lookup?system=" + kHousing + "&code=housed").body);
-  CHECK(answer(latest, "display") == "Housed");
-  CHECK(answer(latest, "version") == "2.0");
+  CHECK(parameter_text(latest, "display") == "Housed");
+  CHECK(parameter_text(latest, "version") == "2.0");
   auto first = parse_json(c->get("/fhir/CodeSystem/$lookup?system=" + kHousing + "&code=housed&version=1.0").body);
-  CHECK(answer(first, "display") == "Housed v1");
+  CHECK(parameter_text(first, "display") == "Housed v1");
   auto legacy = parse_json(c->get("/fhir/CodeSystem/$validate-code?url=" + kHousing + "%7C1.0&code=legacy").body);
-  CHECK(answer(legacy, "result") == "true");
+  CHECK(parameter_text(legacy, "result") == "true");
   CHECK(c->get("/fhir/CodeSystem/$lookup?system=" + kHousing + "&code=housed&version=9").status == 404);
 }
 
@@ -170,7 +151,7 @@ TEST_CASE("$subsumes takes codings and $translate each coding a map knows revers
                           R"({"resourceType":"Parameters","parameter":[{"name":"codingA","valueCoding":{"system":")" + kHousing +
                               R"(","code":"housed"}},{"name":"codingB","valueCoding":{"system":")" + kHousing + R"(","code":"own"}}]})",
                           json_headers());
-  CHECK(answer(parse_json(subsumed.body), "outcome") == "subsumes");
+  CHECK(parameter_text(parse_json(subsumed.body), "outcome") == "subsumes");
   REQUIRE(c->put("/fhir/ConceptMap/to-hud",
                  R"({"resourceType":"ConceptMap","id":"to-hud","url":"http://shelter.example.org/ConceptMap/to-hud","status":"active",)"
                  R"("group":[{"source":")" + kHousing + R"(","target":")" + kHud + R"(","element":[{"code":"shelter",)"
@@ -181,14 +162,14 @@ TEST_CASE("$subsumes takes codings and $translate each coding a map knows revers
                       R"({"name":"codeableConcept","valueCodeableConcept":{"coding":[{"system":"http://example.org/local","code":"S"},)"
                       R"({"system":")" + kHousing + R"(","code":"shelter"}]}}]})",
                       json_headers());
-  CHECK(answer(parse_json(both.body), "result") == "true");
+  CHECK(parameter_text(parse_json(both.body), "result") == "true");
   auto back = parse_json(c->get("/fhir/ConceptMap/$translate?url=http://shelter.example.org/ConceptMap/to-hud&system=" + kHud +
                                 "&code=116&reverse=true").body);
-  CHECK(answer(back, "result") == "true");
+  CHECK(parameter_text(back, "result") == "true");
   CHECK(back["parameter"][1]["part"][0]["valueCode"] == "narrower");
   CHECK(back["parameter"][1]["part"][1]["valueCoding"]["code"] == "street");
   auto unnamed = parse_json(c->get("/fhir/ConceptMap/$translate?system=" + kHousing + "&code=shelter&targetsystem=" + kHud).body);
-  CHECK(answer(unnamed, "result") == "true");
+  CHECK(parameter_text(unnamed, "result") == "true");
   auto no_code = c->post("/fhir/ConceptMap/$translate",
                          R"({"resourceType":"Parameters","parameter":[{"name":"url","valueUri":"http://shelter.example.org/ConceptMap/to-hud"},)"
                          R"({"name":"coding","valueCoding":{"system":")" + kHousing + R"("}}]})",
@@ -213,6 +194,6 @@ TEST_CASE("a value set's own displays and order show in its expansion and a code
   CHECK(str(listed["expansion"]["contains"][1], "display") == "Male");
   auto bare = c->get("/fhir/ValueSet/$validate-code?url=http://hl7.org/fhir/ValueSet/administrative-gender&code=male");
   REQUIRE(bare.status == 200);
-  CHECK(answer(parse_json(bare.body), "result") == "true");
-  CHECK(answer(parse_json(bare.body), "display") == "Male");
+  CHECK(parameter_text(parse_json(bare.body), "result") == "true");
+  CHECK(parameter_text(parse_json(bare.body), "display") == "Male");
 }
