@@ -258,7 +258,8 @@ Result expand(Sources& from, const std::string& id, const OperationInput& in) {
   Presentation how{std::string(param(in.params, "displayLanguage")), param(in.params, "includeDesignations") == "true"};
   bool active_only = param(in.params, "activeOnly") == "true";
   std::string filter = folded(param(in.params, "filter"));
-  std::vector<Member> all = members_of(*vs, from, listed_concepts(json));
+  ListedConcepts listed = listed_concepts(json);  // the members' given displays point into it
+  std::vector<Member> all = members_of(*vs, from, listed);
   std::vector<const Member*> matching;
   for (const Member& m : all) {
     if (active_only && m.entry && m.entry->inactive()) continue;

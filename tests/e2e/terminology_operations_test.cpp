@@ -31,6 +31,15 @@ TEST_CASE("ValueSet $expand lists a value set's codes with their displays and pa
   CHECK(str(page["expansion"]["contains"][0], "code") == "other");
   auto filtered = parse_json(c->get("/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/administrative-gender&filter=FEM").body);
   CHECK(filtered["expansion"]["total"].GetInt() == 1);
+  // A value set listing its concepts with their displays (SNOMED CT's, which no code system here
+  // holds): the displays are the value set's (they pointed into a freed copy of it and came out as garbage).
+  auto practice = c->get("/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/c80-practice-codes&count=200");
+  REQUIRE(practice.status == 200);
+  auto practice_doc = parse_json(practice.body);
+  bool adult_mental_illness = false;
+  for (const auto& member : practice_doc["expansion"]["contains"].GetArray())
+    adult_mental_illness = adult_mental_illness || (str(member, "code") == "408467006" && str(member, "display") == "Adult mental illness");
+  CHECK(adult_mental_illness);
   // All of LOINC cannot be listed here: said so, not answered empty.
   auto loinc = c->get("/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/observation-codes");
   CHECK(loinc.status == 422);
