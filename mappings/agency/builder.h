@@ -127,7 +127,9 @@ class Builder {
   bool known(const Row& row);
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_deleted(const CompiledTable& compiled, const Row& row);
-  void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row);
+  void note_trimmed_items(const CompiledResource& compiled, const Row& row);
+  void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record,
+                       const Node& deleted, const RowRef& row);
   bool search_all(const std::string& query, std::vector<Node>& entries) const;
   bool note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row);
   void add_trims();
@@ -166,13 +168,15 @@ class Builder {
   std::map<std::string, std::pair<std::string, RowRef>> deleted_;
   std::map<std::string, size_t> kept_deleted_;  // such records the sender may not delete, by type
   // Stored records that stay without the list items naming records deleted rows delete
-  // (TableSpec::Dependent "then": "trim"): "Type|system|value" → the record ("Type/id"), as
-  // stored, the deleted records ("Patient/7") and the row.
+  // (TableSpec::Dependent "then": "trim"), or those a deleted row's "extend" resource adds:
+  // "Type|system|value" → the record ("Type/id"), as stored, the deleted records
+  // ("Patient/7"), the row, and the items' element ids.
   struct Trim {
     std::string record;
     StoredRecord stored;
     std::set<std::string> gone;
     RowRef row;
+    std::set<std::string> gone_items;  // list items' element ids (a deleted enrollment's membership)
   };
   std::map<std::string, Trim> trims_;
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers

@@ -21,24 +21,57 @@ std::string reference_of(const Node& item) {
   return {};
 }
 
-// Takes out of every list below `node` the items that name one of `gone`, and the lists left
-// empty; false when every list that held such an item is left empty (nothing else was listed).
-bool drop_items_naming(Node& node, const std::set<std::string>& gone, size_t& trimmed, size_t& emptied) {
+// A list item's element id ("enrollment-42" on a household member), or "".
+std::string_view element_id(const Node& item) {
+  return item.is_object() ? item.text_of("id") : std::string_view();
+}
+
+// What a trim takes out of a record's lists: the items naming a deleted record, and those
+// with one of the element ids.
+struct Gone {
+  const std::set<std::string>& records;
+  const std::set<std::string>& items;
+  bool operator()(const Node& item) const {
+    std::string_view id = element_id(item);
+    return (!id.empty() && items.count(std::string(id))) || records.count(reference_of(item));
+  }
+};
+
+// Takes out of every list below `node` the items that are `gone`, and the lists left empty;
+// false when every list that held such an item is left empty (nothing else was listed).
+bool drop_items(Node& node, const Gone& gone, size_t& trimmed, size_t& emptied) {
   if (node.is_value()) return true;
   if (node.is_array()) {
     size_t before = node.children.size();
-    std::erase_if(node.children, [&](const Node& item) { return gone.count(reference_of(item)) != 0; });
+    std::erase_if(node.children, gone);
     trimmed += node.children.size() != before;
     emptied += node.children.size() != before && node.children.empty();
   }
-  for (Node& child : node.children) drop_items_naming(child, gone, trimmed, emptied);
+  for (Node& child : node.children) drop_items(child, gone, trimmed, emptied);
   if (node.is_object()) std::erase_if(node.children, [](const Node& c) { return c.is_array() && c.children.empty(); });
   return trimmed == 0 || emptied < trimmed;
 }
 
-bool drop_items_naming(Node& node, const std::set<std::string>& gone) {
+bool drop_items(Node& node, const Gone& gone) {
   size_t trimmed = 0, emptied = 0;
-  return drop_items_naming(node, gone, trimmed, emptied);
+  return drop_items(node, gone, trimmed, emptied);
+}
+
+// Whether one of the resource's extensions with this url names the record ("EpisodeOfCare/7").
+bool links_to(const Node& resource, const std::string& url, const std::string& record) {
+  const Node* extensions = resource.member("extension");
+  if (!extensions) return false;
+  for (const Node& extension : extensions->children) {
+    const Node* value = extension.text_of("url") == url ? extension.member("valueReference") : nullptr;
+    if (value && value->text_of("reference") == record) return true;
+  }
+  return false;
+}
+
+// Whether a list item names a record as the server stores it ("Patient/7"), not as an upload
+// writes it (a fullUrl or a conditional reference).
+bool as_stored(const std::string& reference) {
+  return !reference.starts_with("urn:") && reference.find('?') == std::string::npos;
 }
 
 }  // namespace
@@ -62,14 +95,41 @@ void Builder::note_deleted(const CompiledTable& compiled, const Row& row) {
   if (!records_ || !deletes || !meets(deletes->when, row)) return;
   for (const CompiledResource& r : compiled.resources) {
     if (!deletes->names(r.spec->id)) continue;
+    if (r.spec->extend) {  // the record stays; the items the row added to it go
+      note_trimmed_items(r, row);
+      continue;
+    }
     std::string identity = r.identity.kind == ValueSpec::Kind::Literal ? r.identity.text : expand(r.identity.parts, row, nullptr);
     const StoredRecord* stored = identity.empty() ? nullptr : record_of(r, row);
     std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
     if (id.empty()) continue;
     // A record that stays (the sender may not delete it) keeps what hangs off it too.
     if (note_deletion(key_of(r, identity), r.spec->type, id, row.ref()))
-      note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), row.ref());
+      note_dependents(*deletes, r.spec->id, r.spec->type + "/" + std::string(id), stored->resource, row.ref());
   }
+}
+
+// A deleted row's "extend" resource (a household the enrollment added its client to): the
+// items the row would add to its lists that have an element id (set by the spec, as
+// "enrollment-{enrollment_id}") leave the stored record; the record goes when nothing else
+// is listed in the lists they leave.
+void Builder::note_trimmed_items(const CompiledResource& compiled, const Row& row) {
+  std::set<std::string> ids;
+  for (const CompiledValue::Member& member : compiled.set) {
+    if (!member.path.ends_with("[]") || member.value.kind != ValueSpec::Kind::Object) continue;
+    for (const CompiledValue::Member& part : member.value.members) {
+      if (part.path != "id") continue;
+      std::string id = part.value.kind == ValueSpec::Kind::Literal ? part.value.text : expand(part.value.parts, row, nullptr);
+      if (!id.empty()) ids.insert(std::move(id));
+    }
+  }
+  std::string identity = expand(compiled.identity.parts, row, nullptr);
+  const StoredRecord* stored = ids.empty() || identity.empty() ? nullptr : record_of(compiled, row);
+  std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
+  if (id.empty()) return;
+  Trim& trim = trims_[key_of(compiled, identity)];
+  if (trim.record.empty()) trim = Trim{compiled.spec->type + "/" + std::string(id), *stored, {}, row.ref(), {}};
+  trim.gone_items.merge(ids);
 }
 
 bool Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
@@ -84,11 +144,15 @@ bool Builder::note_deletion(const std::string& key, const std::string& type, std
 // The stored records that hang off one a deleted row deletes (TableSpec::Deletes::dependents),
 // found by a search as the sender may see them: those the format made (an identifier in the
 // dependent's system), kept by that identifier, so a record the upload builds again stays.
-void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record, const RowRef& row) {
+void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record,
+                              const Node& deleted, const RowRef& row) {
   for (const TableSpec::Dependent& d : deletes.dependents) {
     if (d.of != of) continue;
     std::string url = system(d.system);
-    std::string query = d.type + "?" + d.search + "=" + record + "&identifier=" + engine::token_criteria(url, "") + "&_count=1000";
+    const Node* by = d.by.empty() ? nullptr : engine::get_path(deleted, d.by + ".reference");
+    if (!d.by.empty() && (!by || !by->is_value() || by->text.find('/') == std::string::npos)) continue;
+    std::string query = d.type + "?" + d.search + "=" + (by ? by->text : record) + "&identifier=" +
+                        engine::token_criteria(url, "") + "&_count=1000";
     std::vector<Node> found;
     if (!search_all(query, found)) {
       out_.warnings.push_back(row.first + " row " + std::to_string(row.second) + ": the stored " + d.type +
@@ -98,6 +162,7 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
       const Node* resource = entry.member("resource");
       const Node* identifiers = resource ? resource->member("identifier") : nullptr;
       if (!identifiers || resource->text_of("resourceType") != d.type || resource->text_of("id").empty()) continue;
+      if (!d.linked.empty() && !links_to(*resource, d.linked, record)) continue;
       for (const Node& identifier : identifiers->children) {
         if (identifier.text_of("system") != url || identifier.text_of("value").empty()) continue;
         std::string key = d.type + "|" + url + "|" + std::string(identifier.text_of("value"));
@@ -109,7 +174,7 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
         if (trim.record.empty()) {
           const Node* version = engine::get_path(*resource, "meta.versionId");
           trim = Trim{d.type + "/" + std::string(resource->text_of("id")),
-                      StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, row};
+                      StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, row, {}};
         }
         trim.gone.insert(record);
       }
@@ -192,31 +257,41 @@ std::string Builder::stored_reference(const std::string& reference, const std::m
   return id.empty() ? (entry == by_full_url.end() ? reference : std::string()) : url.substr(0, query) + "/" + std::string(id);
 }
 
-// In every list of an extended record, an item this upload writes replaces one the stored
-// record holds that names the same record (a household member kept from an earlier month and
-// the same client sent again), in its place, so the stored order stays and a month's sheet
-// that lists a member already there changes nothing. Items are matched in order, one for
-// one: a client in a household twice (two enrollments) keeps both memberships, and two items
-// of the same upload are never one.
+// In every list of an extended record, an item this upload writes replaces the one the stored
+// record holds for the same thing, in its place, so the stored order stays and a month's
+// sheet that lists a member already there changes nothing. An item with an element id (a
+// household member as "enrollment-42") is the stored item with that id: a corrected entry
+// date replaces the membership, a second enrollment adds one. An item without one (or whose
+// id the record does not hold yet, stored before ids were given) is a stored item without an
+// id naming the same record, matched in order, one for one: a client in a household twice
+// keeps both memberships, and two items of the same upload are never one.
 void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t>& by_full_url) {
   if (node.is_value()) return;
   for (Node& child : node.children) drop_repeated_items(child, by_full_url);
   if (!node.is_array() || node.children.size() < 2) return;
-  std::map<std::string, std::vector<size_t>> stored_items;  // record → the stored items naming it
+  std::map<std::string, size_t, std::less<>> stored_ids;   // element id → the stored item
+  std::map<std::string, std::vector<size_t>> stored_items;  // record → the stored items naming it, without an id
   std::map<std::string, size_t> replaced;                   // record → how many of those were replaced
   std::vector<bool> repeated(node.children.size());
   for (size_t i = 0; i < node.children.size(); ++i) {
+    std::string_view id = element_id(node.children[i]);
     std::string reference = reference_of(node.children[i]);
     std::string record = stored_reference(reference, by_full_url);
-    if (record.empty()) continue;
-    if (!reference.starts_with("urn:") && reference.find('?') == std::string::npos) {  // as stored: Type/id
-      stored_items[record].push_back(i);
+    if (as_stored(reference)) {
+      if (!id.empty()) stored_ids.emplace(id, i);
+      else if (!record.empty()) stored_items[record].push_back(i);
       continue;
     }
-    const std::vector<size_t>& slots = stored_items[record];
-    size_t& used = replaced[record];
-    if (used == slots.size()) continue;  // a new item: kept where it is
-    node.children[slots[used++]] = std::move(node.children[i]);
+    size_t slot = node.children.size();
+    if (auto same = id.empty() ? stored_ids.end() : stored_ids.find(id); same != stored_ids.end()) {
+      slot = same->second;
+    } else if (!record.empty()) {
+      const std::vector<size_t>& slots = stored_items[record];
+      size_t& used = replaced[record];
+      if (used < slots.size()) slot = slots[used++];
+    }
+    if (slot == node.children.size()) continue;  // a new item: kept where it is
+    node.children[slot] = std::move(node.children[i]);
     repeated[i] = true;
   }
   size_t i = 0;
@@ -229,12 +304,12 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
 void Builder::add_trims() {
   for (auto& [key, trim] : trims_) {
     if (auto built = by_key_.find(key); built != by_key_.end()) {
-      if (built_[built->second].extended) drop_items_naming(built_[built->second].resource, trim.gone);
+      if (built_[built->second].extended) drop_items(built_[built->second].resource, Gone{trim.gone, trim.gone_items});
       continue;
     }
     std::string type = trim.record.substr(0, trim.record.find('/'));
     Node resource = std::move(trim.stored.resource);
-    if (!drop_items_naming(resource, trim.gone)) {
+    if (!drop_items(resource, Gone{trim.gone, trim.gone_items})) {
       note_deletion(key, type, std::string_view(trim.record).substr(type.size() + 1), trim.row);
       continue;
     }

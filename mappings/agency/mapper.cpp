@@ -194,6 +194,7 @@ const StoredRecord* Builder::stands_in(const Column& column, Row& row) {
   const Lookup& l = *column.lookup;
   const std::string& by = row.values[l.by_index].value;
   if (by.empty() || !lookups_.rows(l, by).empty()) return nullptr;  // a row there, not taken, is not stood for
+  if (!l.stored_when.empty() && !meets(l.stored_when, row)) return nullptr;
   std::string url = system(l.stored_system);
   const StoredRecord* record = stored_record(l.stored_type + "?identifier=" + engine::token_criteria(url, by));
   if (!record) return nullptr;

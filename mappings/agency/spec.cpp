@@ -194,6 +194,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
       if (!c.lookup->stored_value.empty() && !c.lookup->stored_path.empty())
         problems.add(stored->position.line, "column \"" + c.name + "\": orStored reads a \"value\" or the record's \"path\", not both");
       c.lookup->stored_extends = flag(stored, "extends");
+      c.lookup->stored_when = read_condition(stored->member("when"));
       if (c.lookup->stored_type.empty() || !spec.systems.count(c.lookup->stored_system))
         problems.add(stored->position.line, "column \"" + c.name + "\": orStored names a type and one of the spec's identifierSystems");
     }
@@ -339,7 +340,8 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
     t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line, {}};
     if (const JsonNode* dependents = deletes->member("dependents"); dependents && dependents->is_array())
       for (const JsonNode* d = dependents->first; d; d = d->next)
-        t.deletes->dependents.push_back({text(d, "of"), text(d, "type"), text(d, "search"), text(d, "system"), text(d, "then")});
+        t.deletes->dependents.push_back({text(d, "of"), text(d, "type"), text(d, "search"), text(d, "system"), text(d, "then"),
+                                           text(d, "by"), text(d, "linked")});
   }
   if (const JsonNode* newest = node->member("newest"); newest && newest->is_object()) {
     t.newest_key = text(newest, "key");

@@ -43,6 +43,23 @@ struct CodeMap {
   void note_written(const std::string& code, const std::string& source) { written.try_emplace(code, source); }
 };
 
+// A condition on a row: every listed column has a value (`present`), each test holds (the
+// column's value — a Code column: its code — is one of `in`; a date column's date is before
+// today, `"is": "past"`, or after it, `"is": "future"`), every condition of `all` holds,
+// none of `none` ("not") does and, when there are alternatives (`any`), at least one does.
+struct Condition {
+  struct Test {
+    std::string column;
+    std::vector<std::string> in;  // lower-cased
+    std::string is;               // "past" or "future" (dates), instead of `in`
+  };
+  std::vector<std::string> present;
+  std::vector<Test> tests;
+  std::vector<Condition> all, any, none;
+  uint32_t line = 0;
+  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty() && none.empty(); }
+};
+
 // A column whose value is not in its file but in a row of another table of the export:
 // the row of `table` whose column `key` holds this row's value of `by`, and the value is
 // that row's `column` (an Enrollment's project's organization, say). Columns are named by
@@ -63,8 +80,10 @@ struct Lookup {
   // value stays empty) or, with `stored_path`, the record's element there (a delta's
   // re-sent enrollment reads its stored episode's end for the exit it does not send again),
   // the row's resources carry its security labels (unless "labels": false), and with
-  // "extends" a resource of the row with the same identity starts from it.
+  // "extends" a resource of the row with the same identity starts from it. With "when", only
+  // for rows that meet it (a delta's exit, not a full refresh's enrollment that has none).
   std::string stored_type{}, stored_system{}, stored_value{}, stored_path{};
+  Condition stored_when{};
   bool stored_labels = true;
   bool stored_extends = false;
   bool whole_table() const { return key.empty() && by.empty(); }
@@ -84,22 +103,6 @@ struct Stored {
   std::string expect, refusal;
 };
 
-// A condition on a row: every listed column has a value (`present`), each test holds (the
-// column's value — a Code column: its code — is one of `in`; a date column's date is before
-// today, `"is": "past"`, or after it, `"is": "future"`), every condition of `all` holds,
-// none of `none` ("not") does and, when there are alternatives (`any`), at least one does.
-struct Condition {
-  struct Test {
-    std::string column;
-    std::vector<std::string> in;  // lower-cased
-    std::string is;               // "past" or "future" (dates), instead of `in`
-  };
-  std::vector<std::string> present;
-  std::vector<Test> tests;
-  std::vector<Condition> all, any, none;
-  uint32_t line = 0;
-  bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty() && none.empty(); }
-};
 
 struct Column {
   std::string name;                  // the header as the agency writes it (a lookup: a label)
@@ -267,8 +270,11 @@ struct TableSpec {
   // deleted client or enrollment that the upload does not send again (an HMIS delta). With
   // "then": "trim" such a record stays, without the list items that name the deleted one (a
   // household without the deleted client), and goes when nothing else is left in those lists.
+  // "by": E searches by the record the deleted one's element E names (an enrollment's
+  // "patient"), and "linked": U keeps only the records whose extension U names the deleted
+  // one (an Observation's workflow-episodeOfCare): what no search parameter finds alone.
   struct Dependent {
-    std::string of, type, search, system, then;
+    std::string of, type, search, system, then, by, linked;
   };
   struct Deletes {
     Condition when;

@@ -141,6 +141,11 @@ struct Checker {
       if (dep.search.empty()) add(d.line, "a dependent names no \"search\" parameter (the one that names the deleted record)");
       if (!spec.systems.count(dep.system)) add(d.line, "a dependent's system \"" + dep.system + "\" is not one of the spec's identifierSystems");
       if (!dep.then.empty() && dep.then != "trim") add(d.line, "a dependent's \"then\" is \"trim\" or left out (deleted), not \"" + dep.then + "\"");
+      if (!dep.linked.empty() && !dep.linked.starts_with("http")) add(d.line, "a dependent's \"linked\" is an extension's url, not \"" + dep.linked + "\"");
+      for (const ResourceSpec& r : table.resources)
+        if (r.id == dep.of && !dep.by.empty())
+          if (std::string problem = path_problem(definitions, r.type, dep.by + ".reference"); !problem.empty())
+            add(d.line, "a dependent's \"by\" is an element of the deleted " + r.type + " that references another: " + problem);
     }
   }
 
@@ -212,6 +217,7 @@ struct Checker {
         add(c.line, "\"" + c.name + "\" is the same as \"" + c.same_as + "\", which is not a column of the table");
       check_condition(table, c.hashed_when, c.line);
       check_condition(table, c.only_when, c.line);
+      if (c.lookup) check_condition(table, c.lookup->stored_when, c.line);
       for (const auto& [key, what] : {std::pair{&c.not_after, "notAfter"}, std::pair{&c.not_before, "notBefore"}}) {
         if (key->empty()) continue;
         const Column* limit = table.column(*key);

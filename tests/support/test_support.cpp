@@ -217,6 +217,22 @@ std::vector<std::pair<std::string, std::string>> folder_files(const std::filesys
   return files;
 }
 
+std::string with_hmis_directive(const std::string& export_csv, const std::string& directive) {
+  std::string out;
+  size_t at = 0;
+  for (bool header = true; at < export_csv.size(); header = false) {
+    size_t end = export_csv.find('\n', at);
+    std::string line = export_csv.substr(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+    at = end == std::string::npos ? export_csv.size() : end + 1;
+    size_t last = line.rfind(','), second = last == 0 || last == std::string::npos ? last : line.rfind(',', last - 1);
+    size_t third = second == 0 || second == std::string::npos ? second : line.rfind(',', second - 1);
+    if (!header && third != std::string::npos && second != std::string::npos)
+      line.replace(third + 1, second - third - 1, directive);
+    out += line;
+  }
+  return out;
+}
+
 std::string zip_of(const std::vector<std::pair<std::string, std::string>>& files) {
   std::string buffer(16 << 20, '\0');
   size_t used = 0;

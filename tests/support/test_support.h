@@ -41,6 +41,10 @@ std::vector<std::pair<std::string, std::string>> folder_files(const std::filesys
 // A zip (deflated, in memory) of `files` (path inside the zip, content). Throws when it cannot.
 std::string zip_of(const std::vector<std::pair<std::string, std::string>>& files);
 
+// An HMIS Export.csv with each row's ExportDirective (its third cell from the end, HUD's
+// column order) `directive`: "1" a delta refresh (a test's part of a full export), "2" full.
+std::string with_hmis_directive(const std::string& export_csv, const std::string& directive);
+
 // A fresh, empty temporary folder for one test.
 std::filesystem::path temp_dir(const std::string& name);
 

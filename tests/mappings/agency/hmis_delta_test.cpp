@@ -159,7 +159,8 @@ TEST_CASE("hmis delta: an enrollment sent again without its unchanged exit stays
   REQUIRE(records.ok());
   Files delta;
   for (auto& [name, text] : export_files("FY2024")) {
-    if (name == "Export.csv" || name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
+    if (name == "Export.csv") delta.emplace_back(name, carebridge::testing::with_hmis_directive(text, "1"));
+    if (name == "Organization.csv" || name == "Project.csv") delta.emplace_back(name, text);
     if (name == "Enrollment.csv") delta.emplace_back(name, only_rows(with_cell(text, "E-1000", "DisablingCondition", "0"), {"E-1000"}));
   }
   auto c = hmis().convert_files(delta, "local", {}, &*records);
@@ -171,6 +172,13 @@ TEST_CASE("hmis delta: an enrollment sent again without its unchanged exit stays
   CHECK(str(episode["period"]["end"]) == "2024-02-20");
   const auto& household = *by_identifier(bundle, "Group").at("HH-1");
   CHECK(str(household["member"][0]["period"]["end"]) == "2024-02-20");
+  // A full refresh (ExportDirective 2) is everything current: sent without an exit, the
+  // enrollment has none (it was deleted since), and the episode is open again.
+  for (auto& [name, text] : delta)
+    if (name == "Export.csv") text = carebridge::testing::with_hmis_directive(text, "2");
+  auto refreshed = hmis().convert_files(delta, "local", {}, &*records);
+  CHECK(str((*by_identifier(bundle_of(refreshed), "EpisodeOfCare").at("E-1000"))["status"]) == "active");
+  CHECK(!(*by_identifier(bundle_of(refreshed), "Group").at("HH-1"))["member"][0]["period"].HasMember("end"));
   // Not stored, nothing ends it: a new enrollment is open.
   auto client_only = stored_client(false);
   auto fresh = hmis().convert_files(delta, "local", {}, &client_only);
