@@ -177,11 +177,11 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     // 'oid:' and 'uuid:' are not URI schemes; the reference validator rejects them (urn:oid:, urn:uuid: are).
     if (v.starts_with("oid:")) bad("an OID in a URI is written urn:oid:, not oid:");
     if (v.starts_with("uuid:")) bad("a UUID in a URI is written urn:uuid:, not uuid:");
-    if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers");
+    if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
     if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
     if (type == "canonical") check_canonical_form(run, node, path);
   } else if (type == "oid") {
-    if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers");
+    if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
   } else if (type == "uuid") {
     if (!valid_uuid(v)) bad("a uuid is urn:uuid: followed by a lowercase UUID");
   } else if (auto syntax = temporal_syntax(type)) {

@@ -1,6 +1,8 @@
 // The stored record's elements a v2 update did not speak of (see v2_merge.h).
 #include "gateway/ingest/v2_merge.h"
 
+#include "mappings/hl7v2/resource_passes.h"
+
 #include <algorithm>
 #include <set>
 #include <string_view>
@@ -15,26 +17,27 @@ std::string element_of(const fhir::definitions::StructureDef& type, std::string_
   return child ? type.elements[child->element].name : std::string(property);
 }
 
-// What keys a list's item: an identifier's system, an extension's url.
+// What keys a list's item: an identifier's system, an extension's url, a telecom's use.
 const char* key_member(std::string_view element) {
-  return element == "identifier" ? "system" : element == "extension" ? "url" : nullptr;
+  return element == "identifier" ? "system" : element == "extension" ? "url" : element == "telecom" ? "use" : nullptr;
 }
 
-std::string item_key(const rapidjson::Value& item, const char* member) {
+// An item's key: the member's value, or for a telecom the group a v2 field replaces whole.
+std::string item_key(const rapidjson::Value& item, std::string_view element) {
   if (!item.IsObject()) return {};
-  auto at = item.FindMember(member);
-  return at != item.MemberEnd() && at->value.IsString() ? at->value.GetString() : "";
+  auto at = item.FindMember(key_member(element));
+  std::string_view value = at != item.MemberEnd() && at->value.IsString() ? at->value.GetString() : "";
+  return std::string(element == "telecom" ? mappings::hl7v2::telecom_group(value) : value);
 }
 
 // Adds the stored items whose key the update's list has not and `cleared` does not name.
 void keep_keyed_items(rapidjson::Value& list, const rapidjson::Value& stored, const std::string& element,
                       const std::set<std::string>& cleared, rapidjson::Document::AllocatorType& allocator) {
   if (!list.IsArray() || !stored.IsArray()) return;
-  const char* member = key_member(element);
   std::set<std::string> present;
-  for (const auto& item : list.GetArray()) present.insert(item_key(item, member));
+  for (const auto& item : list.GetArray()) present.insert(item_key(item, element));
   for (const auto& item : stored.GetArray()) {
-    std::string key = item_key(item, member);
+    std::string key = item_key(item, element);
     if (present.count(key) || cleared.count(element + "|" + key)) continue;
     list.PushBack(rapidjson::Value(item, allocator), allocator);
   }
@@ -52,7 +55,11 @@ void keep_unsaid(rapidjson::Value& updated, const rapidjson::Value& stored, cons
     if (name == "resourceType" || name == "id" || name == "meta" || name == "text") continue;
     std::string element = element_of(type, name);
     if (gone.count(element)) continue;
-    if (!said.count(element)) {
+    if (!said.count(element) && key_member(element) && name[0] != '_') {  // items the message nulled go
+      rapidjson::Value none(rapidjson::kArrayType);
+      keep_keyed_items(none, m.value, element, gone, allocator);
+      if (!none.Empty()) updated.AddMember(rapidjson::Value(m.name, allocator), none, allocator);
+    } else if (!said.count(element)) {
       updated.AddMember(rapidjson::Value(m.name, allocator), rapidjson::Value(m.value, allocator), allocator);
     } else if (key_member(element) && name[0] != '_') {
       auto own = updated.FindMember(m.name);

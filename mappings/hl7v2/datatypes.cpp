@@ -246,6 +246,21 @@ Node coded_or_words(const Rule& rule, const FieldValue& v, DatatypeContext& cont
   return cc;
 }
 
+// CX-5 or XCN-13, the identifier type code (table 0203), as an Identifier.type: a code the table has
+// as its coding, another as text.
+Node identifier_type(const FieldValue& v, size_t component, DatatypeContext& context) {
+  Node type;
+  if (context.known_code("http://terminology.hl7.org/CodeSystem/v2-0203", v.part(component))) {
+    Node c;
+    c.set("system", Node::string("http://terminology.hl7.org/CodeSystem/v2-0203"));
+    c.set("code", string_at(v, component));
+    type.append("coding", std::move(c));
+  } else {
+    type.set("text", string_at(v, component));
+  }
+  return type;
+}
+
 Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   const MapSpec& spec = context.spec();
   Node id;
@@ -254,18 +269,7 @@ Node identifier(const FieldValue& v, DatatypeContext& context, bool cx) {
   if (cx) {
     FieldValue hd = v.sub(4);
     id.set("system", Node::string(authority_system(hd, spec), v.where(4)));
-    if (!v.part(5).empty()) {
-      Node type;
-      if (context.known_code("http://terminology.hl7.org/CodeSystem/v2-0203", v.part(5))) {
-        Node c;
-        c.set("system", Node::string("http://terminology.hl7.org/CodeSystem/v2-0203"));
-        c.set("code", string_at(v, 5));
-        type.append("coding", std::move(c));
-      } else {
-        type.set("text", string_at(v, 5));  // not an identifier type code: kept as text
-      }
-      id.set("type", std::move(type));
-    }
+    if (!v.part(5).empty()) id.set("type", identifier_type(v, 5, context));  // not a code of the table: as text
     id.set("period", period(v, context, 7, 8, true));
     Node assigner;
     assigner.set("display", Node::string(hd.part(1), v.where(4)));
@@ -360,6 +364,13 @@ Node practitioner(const Rule& rule, const FieldValue& v, DatatypeContext& contex
   Node p;
   Node id;
   id.set("system", Node::string(authority_system(v.sub(9), context.spec()), v.where(9)));
+  // No authority, but a type that is one (Cerner's ID^NAME^...^^^^^^^^^NPI): the type's
+  // system, as the same number sent with NPI as its authority has.
+  const Vocabulary* authorities = context.spec().vocabulary("identifier-authorities");
+  if (v.sub(9).empty() && authorities && !v.part(13).empty())
+    if (auto it = authorities->entries.find(v.part(13)); it != authorities->entries.end())
+      id.set("system", Node::string(it->second.code, v.where(13)));
+  if (!v.part(13).empty()) id.set("type", identifier_type(v, 13, context));
   id.set("value", string_at(v, 1));
   if (!id.text_of("value").empty()) p.append("identifier", std::move(id));
   Node name = human_name(rule, v, context, 2);

@@ -27,6 +27,14 @@ std::string merge_key(const std::string& to) {
   return element;
 }
 
+std::string_view telecom_group(std::string_view use) { return use == "work" ? "work" : "home"; }
+
+std::string merge_key(const Rule& rule) {
+  std::string key = merge_key(rule.to);
+  if (key != "telecom") return key;
+  return key + "|" + std::string(telecom_group(rule.with ? rule.with->text_of("use") : std::string_view()));
+}
+
 void join_text_lines(Node& document) {
   Node* contents = document.member("content");
   if (!contents || contents->children.size() < 2) return;

@@ -14,6 +14,14 @@ namespace carebridge::mappings::hl7v2 {
 // ("telecom[]" → "telecom"), or a keyed list's item ("identifier[system=S].value" →
 // "identifier|S", "extension[url=U].valueString" → "extension|U").
 std::string merge_key(const std::string& to);
+// The same for a rule, whose `with` may say which items of its list are its own: a telecom's
+// group ("telecom|work" for PID-14's, "telecom|home" for PID-13's).
+std::string merge_key(const Rule& rule);
+
+// The group of a telecom item a merge replaces whole: the work numbers (PID-14) or the
+// others (PID-13's home, mobile and email). A message that sends one of those fields, or
+// nulls it with `""`, changes its group alone (v2 2.5.3: a field not sent is no change).
+std::string_view telecom_group(std::string_view use);
 
 // A document sent as lines of text (MDM's OBX, one line each) is one text: its text/plain
 // contents become one, the lines in order. (Several contents are renditions of one

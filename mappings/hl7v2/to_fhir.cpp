@@ -434,7 +434,7 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   const Segment* source = rule.from->segment == seg.name ? &seg : segment_in_scope(rule.from->segment, segment);
   if (!source) return;
   if (message_.is_null(*source, rule.from->field)) {  // `""`: delete what the record has
-    if (made_[index].merges) made_[index].cleared.push_back(merge_key(rule.to));
+    if (made_[index].merges) made_[index].cleared.push_back(merge_key(rule));
     return;
   }
   size_t repetitions = message_.repetitions(*source, rule.from->field);

@@ -53,6 +53,26 @@ TEST_CASE("v2 update merge: identifiers by system and extensions by url", "[gate
   CHECK(out.find("\"valueString\":\"y\"") == std::string::npos);
 }
 
+// PID-13 (home) and PID-14 (work) both become telecom: an A08 that sends PID-13 alone lost
+// the work phone an A01 gave, and one nulling PID-13 lost it too.
+TEST_CASE("v2 update merge: the work numbers and the others are kept apart, as PID-14 and PID-13", "[gateway][ingest][hl7v2]") {
+  std::string stored = R"({"resourceType":"Patient","telecom":[{"system":"phone","value":"(608)555-1234","use":"home"},)"
+                       R"({"system":"phone","value":"(608)555-9876","use":"work"},{"system":"email","value":"a@example.org"}]})";
+  std::string home = merged(R"({"resourceType":"Patient","telecom":[{"system":"phone","value":"(608)555-0000","use":"home"}]})", stored, {});
+  CHECK(home.find("555-0000") != std::string::npos);
+  CHECK(home.find("555-9876") != std::string::npos);  // PID-14 not sent: kept
+  CHECK(home.find("555-1234") == std::string::npos);  // PID-13 sent: its numbers replaced
+  CHECK(home.find("a@example.org") == std::string::npos);
+  std::string nulled = merged(R"({"resourceType":"Patient","name":[{"family":"X"}]})", stored, {"telecom|home"});
+  CHECK(nulled.find("555-9876") != std::string::npos);
+  CHECK(nulled.find("555-1234") == std::string::npos);
+  std::string work = merged(R"({"resourceType":"Patient","telecom":[{"system":"phone","value":"(608)555-4444","use":"work"}]})", stored, {});
+  CHECK(work.find("555-4444") != std::string::npos);
+  CHECK(work.find("555-9876") == std::string::npos);
+  CHECK(work.find("555-1234") != std::string::npos);
+  CHECK(work.find("a@example.org") != std::string::npos);
+}
+
 TEST_CASE("an upload never drops the security labels of the record it updates", "[gateway][ingest]") {
   rapidjson::Document update, stored;
   REQUIRE(carebridge::gateway::rest::parse_json_keeping_numbers(

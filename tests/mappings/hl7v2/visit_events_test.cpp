@@ -121,3 +121,24 @@ TEST_CASE("PRT (v2.8's participation, for ROL): after PV1 a visit participant in
   CHECK(first_code(procedure["performer"][0]["function"]) == "SURG");
   REQUIRE(m.resource("Patient").HasMember("generalPractitioner"));
 }
+
+// Cerner sends the attending's NPI with its type (XCN-13) and no authority (XCN-9): it was a
+// Practitioner identified by a number of no system, a second record beside the one the same
+// NPI with its authority names.
+TEST_CASE("XCN-13: an identifier typed NPI with no authority is in the NPI's system, typed", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A01^ADT_A01|NP1|P|2.5.1\rEVN|A01|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                "PV1|1|I|4W^401^A^H|||||9999901007^MU\xC3\x91OZ^JOS\xC3\x89^^^^^^^^^^NPI||||||||||||V1^^^H^VN\r");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("participant"));
+  const rapidjson::Value* doctor = m.at(visit["participant"][0]["individual"]["reference"].GetString());
+  REQUIRE(doctor);
+  const auto& id = (*doctor)["identifier"][0];
+  CHECK(text(id, "system") == "http://hl7.org/fhir/sid/us-npi");
+  CHECK(text(id, "value") == "9999901007");
+  CHECK(first_code(id["type"]) == "NPI");
+  Mapped with_authority = map_message(kMsh + "ADT^A01^ADT_A01|NP2|P|2.5.1\rEVN|A01|20250101\rPID|1||M1^^^H^MR||A^B\r"
+                                             "PV1|1|I|4W^401^A^H|||||9999901007^MUNOZ^JOSE^^^^^^NPI||||||||||||V1^^^H^VN\r");
+  const rapidjson::Value* same = with_authority.at(with_authority.resource("Encounter")["participant"][0]["individual"]["reference"].GetString());
+  REQUIRE(same);
+  CHECK(text((*same)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
+}
