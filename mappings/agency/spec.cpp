@@ -245,6 +245,8 @@ Condition read_condition(const JsonNode* node) {
   Condition c;
   if (!node) return c;
   c.line = node->position.line;
+  for (const JsonNode* m = node->is_object() ? node->first : nullptr; m && c.unknown.empty(); m = m->next)
+    if (!std::set<std::string_view>{"present", "column", "in", "is", "all", "any", "not", "said"}.count(m->key)) c.unknown = std::string(m->key);
   c.present = strings(node, "present");
   if (!text(node, "column").empty()) c.tests.push_back(read_test(node));
   if (const JsonNode* all = node->member("all"); all && all->is_array())

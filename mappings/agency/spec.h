@@ -57,6 +57,7 @@ struct Condition {
   std::vector<Test> tests;
   std::vector<Condition> all, any, none;
   uint32_t line = 0;
+  std::string unknown;  // a key the spec gave that no condition has ("none" for "not"): a spec error
   bool empty() const { return present.empty() && tests.empty() && all.empty() && any.empty() && none.empty(); }
 };
 

@@ -92,6 +92,8 @@ struct Checker {
   }
 
   void check_condition(const TableSpec& table, const Condition& c, uint32_t line) {
+    if (!c.unknown.empty())
+      add(c.line ? c.line : line, "a condition has \"" + c.unknown + "\", which is none of its keys (present, column, in, is, all, any, not)");
     if (c.line) line = c.line;
     for (const auto& key : c.present)
       if (!table.column(key)) add(line, "the condition names \"" + key + "\", which is not a column key of \"" + table.name + "\"");

@@ -192,3 +192,25 @@ TEST_CASE("agency spec: a dependent of what a row deletes is of a resource it de
   CHECK(found.find("a dependent's system \"visit\" is not one of the spec's identifierSystems") != std::string::npos);
   CHECK(found.find("a dependent's \"then\" is \"trim\" or left out (deleted), not \"drop\"") != std::string::npos);
 }
+
+// "none" where the language says "not" made a condition that always holds, silently: the
+// HMIS spec's full-refresh rule did nothing until a test caught it.
+TEST_CASE("agency spec: a condition's unknown key is a mistake, not a condition that always holds", "[agency]") {
+  std::string found = problems(R"([{"id": "p", "type": "Patient", "identity": {"system": "client", "value": "{id}"},
+    "when": {"none": [{"column": "name", "in": ["x"]}]}}])");
+  CHECK(found.find("a condition has \"none\", which is none of its keys") != std::string::npos);
+}
+
+TEST_CASE("agency spec: a dependent found by another record or an extension names real elements", "[agency]") {
+  const std::string patient = R"([{"id": "p", "type": "EpisodeOfCare", "identity": {"system": "client", "value": "{id}"}}])";
+  CHECK(problems(patient + R"(,
+  "skip": {"present": ["name"]},
+  "deletes": {"resources": ["p"], "dependents": [{"of": "p", "type": "Observation", "search": "subject", "by": "patient",
+    "system": "client", "linked": "http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare"}]})") == "");
+  std::string found = problems(patient + R"(,
+  "skip": {"present": ["name"]},
+  "deletes": {"resources": ["p"], "dependents": [{"of": "p", "type": "Observation", "search": "subject", "by": "patinet",
+    "system": "client", "linked": "workflow-episodeOfCare"}]})");
+  CHECK(found.find("a dependent's \"by\" is an element of the deleted EpisodeOfCare") != std::string::npos);
+  CHECK(found.find("a dependent's \"linked\" is an extension's url") != std::string::npos);
+}
