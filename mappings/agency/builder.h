@@ -128,6 +128,7 @@ class Builder {
   void withhold(const CompiledTable& compiled, const Row& row);
   void note_deleted(const CompiledTable& compiled, const Row& row);
   void note_trimmed_items(const CompiledResource& compiled, const Row& row);
+  void note_withdrawn(const CompiledResource& compiled, const Row& row);
   void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record,
                        const Node& deleted, const RowRef& row);
   bool search_all(const std::string& query, std::vector<Node>& entries) const;

@@ -132,6 +132,16 @@ void Builder::note_trimmed_items(const CompiledResource& compiled, const Row& ro
   trim.gone_items.merge(ids);
 }
 
+// A taken row's resource it does not build (`"otherwise": "delete"`): the stored record with
+// its identity is deleted, unless the upload builds it after all (another resource of the
+// row, or another row).
+void Builder::note_withdrawn(const CompiledResource& compiled, const Row& row) {
+  std::string identity = expand(compiled.identity.parts, row, nullptr);
+  const StoredRecord* stored = identity.empty() ? nullptr : record_of(compiled, row);
+  std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();
+  if (!id.empty()) note_deletion(key_of(compiled, identity), compiled.spec->type, id, row.ref());
+}
+
 bool Builder::note_deletion(const std::string& key, const std::string& type, std::string_view id, const RowRef& row) {
   if (records_->may_delete(type).value_or(true)) {
     deleted_.try_emplace(key, type + "/" + std::string(id), row);

@@ -500,7 +500,10 @@ void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built)
 }
 
 void Builder::build(const CompiledResource& compiled, Row& row) {
-  if (!meets(compiled.spec->when, row)) return;
+  if (!meets(compiled.spec->when, row)) {
+    if (compiled.spec->otherwise_delete && records_ && !context(row.ref())) note_withdrawn(compiled, row);
+    return;
+  }
   building_ = compiled.spec;
   std::string source, identity = expand(compiled.identity.parts, row, &source);
   if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;

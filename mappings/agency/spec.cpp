@@ -291,6 +291,11 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
                          "its identity) or \"extend\" (add to the stored record, if any), not \"" + update + "\"");
   if (r.create_only && r.identity_system.empty())
     problems.add(r.line, "update \"create\" needs an identity with a system: the record is created when no record has that identifier");
+  std::string otherwise = text(node, "otherwise");
+  r.otherwise_delete = otherwise == "delete";
+  if (!otherwise.empty() && (!r.otherwise_delete || r.identity_system.empty() || r.extend || r.merge))
+    problems.add(r.line, "otherwise is \"delete\" (a taken row that does not meet \"when\" deletes the stored record), "
+                         "for a resource kept by an identity with a system and replaced, not \"" + otherwise + "\"");
   if (const JsonNode* transitions = node->member("transitions"); transitions && transitions->is_object())
     r.transitions = read_transitions(transitions);
   if (const JsonNode* set = node->member("set"); set && set->is_object())

@@ -221,6 +221,10 @@ struct ResourceSpec {
   // what the row sets is set on it, a list's `[]` adds to what it holds, and the rest stays
   // (a household's members from earlier months); made new when there is none.
   bool extend = false;
+  // A taken row that does not meet `when` deletes the stored record with the resource's
+  // identity (`"otherwise": "delete"`): an answer an earlier export gave that a later one
+  // withdraws (HMIS VeteranStatus 1 then 99) is not left standing as the record's answer.
+  bool otherwise_delete = false;
   std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;

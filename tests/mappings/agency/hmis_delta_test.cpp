@@ -184,3 +184,29 @@ TEST_CASE("hmis delta: an enrollment sent again without its unchanged exit stays
   auto fresh = hmis().convert_files(delta, "local", {}, &client_only);
   CHECK(str((*by_identifier(bundle_of(fresh), "EpisodeOfCare").at("E-1000"))["status"]) == "active");
 }
+
+// C-100 told her caseworker she had served (VeteranStatus 1); the agency's later export says
+// the answer was not collected (99). The stored "Yes" is not her record's answer any more:
+// it was left standing, as if the export had not changed it.
+TEST_CASE("hmis delta: an answer a later export withdraws (99) deletes the stored one", "[agency][hmis]") {
+  auto records = agency::BundleRecords::from_json(R"({"resourceType": "Bundle", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "p-100", "meta": {"versionId": "2"},
+      "identifier": [{"system": "urn:carebridge:agency:local:hmis-client", "value": "C-100"}]}},
+    {"resource": {"resourceType": "Observation", "id": "o-vet", "meta": {"versionId": "1"}, "status": "final",
+      "identifier": [{"system": "urn:carebridge:agency:local:hmis-observation", "value": "Client/C-100/VeteranStatus"}],
+      "code": {"text": "veteran"}, "subject": {"reference": "Patient/p-100"}}}]})");
+  REQUIRE(records.ok());
+  for (const std::string answer : {"99", "1"}) {
+    Files delta;
+    for (auto& [name, text] : export_files("FY2024")) {
+      if (name == "Export.csv") delta.emplace_back(name, carebridge::testing::with_hmis_directive(text, "1"));
+      if (name == "Client.csv") delta.emplace_back(name, only_rows(with_cell(text, "C-100", "VeteranStatus", answer), {"C-100"}));
+    }
+    auto c = hmis().convert_files(delta, "local", {}, &*records);
+    for (const auto& r : c.mapped.rejected) INFO(r.where << ": " << r.message);
+    CHECK(c.mapped.rejected.empty());
+    std::string bundle = dump(bundle_of(c));
+    bool deleted = bundle.find(R"({"method":"DELETE","url":"Observation/o-vet"})") != std::string::npos;
+    CHECK(deleted == (answer == "99"));  // answered again, it is updated, never deleted
+  }
+}
