@@ -91,7 +91,8 @@ std::optional<Item> to_string_item(const Item& v) {
     bool calendar = is_calendar_unit(v.unit);
     return make_string(v.text + (calendar ? " " + v.unit : " '" + v.unit + "'"));
   }
-  if (v.type == SystemType::Time || v.type == SystemType::Date || v.type == SystemType::DateTime) return make_string(v.text);
+  // A partial DateTime literal's T (@2015T) is syntax, not part of the value (N1 5.5.8).
+  if (v.type == SystemType::DateTime && v.text.ends_with('T')) return make_string(v.text.substr(0, v.text.size() - 1));
   return make_string(v.text);
 }
 

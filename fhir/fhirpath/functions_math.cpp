@@ -35,6 +35,8 @@ bool fn_abs(Call& c) {
   if (!number_focus(c, v, true)) return false;
   if (!v) return true;
   if (v->text.starts_with('-')) v->text.erase(0, 1);
+  if (v->type == SystemType::Integer && v->text == "2147483648")  // no 32-bit Integer (N1 2.1.1)
+    return c.fail("integer overflow: the result is beyond FHIRPath's Integer (-2147483648 to 2147483647)");
   c.out.push_back(std::move(*v));
   return true;
 }

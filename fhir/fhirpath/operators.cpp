@@ -54,8 +54,9 @@ bool integer_op(Op op, int64_t x, int64_t y, std::optional<Item>& result, std::s
       break;
     default: return false;
   }
-  if (r > INT64_MAX || r < INT64_MIN) {
-    error = "integer overflow";
+  // FHIRPath's Integer is 32 bits (N1 2.1.1): a result beyond it is no Integer.
+  if (r > INT32_MAX || r < INT32_MIN) {
+    error = "integer overflow: the result is beyond FHIRPath's Integer (-2147483648 to 2147483647)";
     return false;
   }
   result = make_integer(static_cast<int64_t>(r));
@@ -127,8 +128,9 @@ bool quantity_op(Op op, const Item& a, const Item& b, std::optional<Item>& resul
 
 // Date/time arithmetic. The amount is truncated to whole units: date/time arithmetic
 // has calendar semantics, so the decimal portion is ignored (`+ 7.7 days` adds 7 days,
-// `+ 0.1 's'` nothing), as N1 and the R4 test suite have it. The UCUM mean year 'a'
-// and month 'mo' are not calendar durations and are refused.
+// `+ 0.1 's'` nothing), as the R4 test suite has it (testPlusDate19 expects .000; R5's
+// suite, and R5 engines, keep the milliseconds). The UCUM mean year 'a' and month 'mo'
+// are not calendar durations and are refused.
 bool temporal_op(Op op, const Item& a, const Item& b, std::optional<Item>& result, std::string& error) {
   auto t = as_temporal(a);
   auto amount = Decimal::parse(b.text);

@@ -171,6 +171,9 @@ TEST_CASE("conversion functions", "[fhirpath][functions]") {
   CHECK(value("'1.50'.toDecimal()") == "1.50");
   CHECK(value("true.toDecimal()") == "1.0");
   CHECK(value("12.toString()") == "12");
+  CHECK(value("@2015T.toString()") == "2015");  // the T of a partial date-time literal is syntax (N1 5.5.8)
+  CHECK(value("@2015-02T.toString()") == "2015-02");
+  CHECK(value("@2015-02-04T14:34:28Z.toString()") == "2015-02-04T14:34:28Z");
   CHECK(value("5 'mg'.toString()") == "5 'mg'");
   CHECK(value("'2024-02-10'.toDate()") == "2024-02-10");
   CHECK(value("'2024-02-10T09:15:00Z'.toDateTime()") == "2024-02-10T09:15:00Z");

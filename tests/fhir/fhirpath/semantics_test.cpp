@@ -74,6 +74,12 @@ TEST_CASE("ordering and arithmetic", "[fhirpath][semantics]") {
   CHECK(value("0." + std::string(60, '0') + "1 + 1").starts_with("1.000"));  // long fractions are cut, not UB
   CHECK(value("1 'm999999999999' = 1 'm'").empty());
   CHECK(is_error("2147483647 * 2147483647 * 2147483647"));
+  // FHIRPath's Integer is 32 bits (N1 2.1.1): results beyond it were Integers of 2147483648.
+  CHECK(value("2147483647 + 0") == "2147483647");
+  CHECK(value("-2147483647 - 1") == "-2147483648");
+  CHECK(is_error("2147483647 + 1"));
+  CHECK(is_error("2147483647 * 2"));
+  CHECK(is_error("(-2147483647 - 1).abs()"));
   CHECK(is_error("'a' + 1"));
   CHECK(is_error("1 < 'a'"));
   CHECK(is_error("(1 | 2) + 1"));
