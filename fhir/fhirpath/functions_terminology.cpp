@@ -86,7 +86,10 @@ bool subsumption(Call& c, bool subsumed_by) {
   bool any_true = false, all_false = true;
   for (const Code& a : mine) {
     for (const Code& b : theirs) {
+      // The same code is equivalent in any code system, held or not (R4 fhirpath.html: "true
+      // if the source code is equal to the given code, or subsumes it").
       auto r = a.system.empty() || a.system != b.system ? term::Subsumption::unknown
+               : a.code == b.code                       ? term::Subsumption::equivalent
                                                         : c.ev.terminology().subsumes(a.system, a.code, b.code);
       any_true = any_true || r == term::Subsumption::equivalent || r == wanted;
       all_false = all_false && (r == term::Subsumption::not_subsumed ||

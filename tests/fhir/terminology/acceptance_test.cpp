@@ -130,4 +130,7 @@ TEST_CASE("subsumes() and subsumedBy() in FHIRPath", "[terminology][fhirpath]") 
   CHECK(fhirpath_value(unrelated, "ServiceRequest.code.subsumes(%resource.category.first())") == "false");
   auto other_system = referral("food", "http://snomed.info/sct", "410606002");
   CHECK(fhirpath_value(other_system, "ServiceRequest.code.subsumes(%resource.category.first())").empty());
+  // The same code is equivalent in a system not held (SNOMED CT here): empty before.
+  CHECK(fhirpath_value(other_system, "ServiceRequest.code.subsumes(%resource.code)") == "true");
+  CHECK(fhirpath_value(other_system, "ServiceRequest.code.subsumedBy(%resource.code)") == "true");
 }
