@@ -113,6 +113,27 @@ TEST_CASE("ingest: a food bank's monthly sheets add to a household's members and
   CHECK(total(*c, "_history?_summary=count") == versions);
 }
 
+// A repeat visit's row leaves the birth date, phone and address blank, as intake workers do
+// once the client is known: the stored Patient lost them (it was replaced whole). A blank cell
+// says nothing; a value given again replaces the stored one.
+TEST_CASE("ingest: a later sheet's blank cells keep what the client's record holds", "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-ingest-sparse"));
+  auto c = server.client();
+  std::string first = std::string(kHeader) + "E1,Rosa,Castillo,3/4/1990,F,(617) 555-0100,,1 Main St,Boston,MA,02134,H1,1,yes,WIC,,,11/5/2026,,\r\n";
+  std::string repeat = std::string(kHeader) + "E1,Rosa,Castillo-Ruiz,,,,,,,,,H1,1,yes,WIC,,,12/3/2026,,\r\n";
+  REQUIRE(c->post("/ingest/foodbank-intake?file=nov.csv", first, csv_headers()).status == 200);
+  REQUIRE(c->post("/ingest/foodbank-intake?file=dec.csv", repeat, csv_headers()).status == 200);
+  auto found = json(c->get("/fhir/Patient?identifier=urn:carebridge:agency:local:foodbank-client|E1").body);
+  REQUIRE(found["entry"].Size() == 1);
+  const auto& patient = found["entry"][0]["resource"];
+  CHECK(std::string(patient["birthDate"].GetString()) == "1990-03-04");
+  CHECK(std::string(patient["telecom"][0]["value"].GetString()) == "+16175550100");
+  CHECK(std::string(patient["address"][0]["city"].GetString()) == "Boston");
+  CHECK(std::string(patient["name"][0]["family"].GetString()) == "Castillo-Ruiz");  // given again: replaced
+  CHECK(patient["name"].Size() == 1);
+  CHECK(patient["name"][0]["given"].Size() == 1);
+}
+
 TEST_CASE("ingest: an unknown mapping and a file that is not a sheet get clear answers", "[e2e][agency]") {
   ServerProcess server(temp_dir("agency-ingest-bad"));
   auto c = server.client();
