@@ -1,5 +1,6 @@
 #include "app/map_agency.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "fhir/json/json_writer.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/agency/reverse.h"
+
 
 namespace carebridge::app {
 
@@ -143,6 +145,13 @@ int render_agency(const AgencyMapRun& run, const fhir::definitions::Definitions&
       std::cerr << "carebridge map: " << csv.message() << "\n";
       return 2;
     }
+    // Only the header: the records are another agency's (their identifiers name the
+    // organization that sent them), said rather than handing back an empty sheet.
+    auto entries = fhir.FindMember("entry");
+    bool any = entries != fhir.MemberEnd() && entries->value.IsArray() && !entries->value.Empty();
+    if (any && std::count(csv->begin(), csv->end(), '\n') <= 1)
+      std::cerr << "carebridge map: warning: " << name << ": no record in it is agency \"" << run.agency
+                << "\"'s (the identifier systems name the organization that sent them): give --agency ORGANIZATION\n";
     if (run.out_dir.empty()) {
       std::cout << *csv;
       continue;

@@ -158,6 +158,20 @@ TEST_CASE("map: an agency's sheet to FHIR and back to the sheet with --to csv", 
   CHECK(run_carebridge({"map", "--mapping", "hl7v2", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
 }
 
+// Plans read back from the gateway carry the identifier systems of the organization that sent
+// them: without --agency the partner got the header alone, exit 0 and no word why.
+TEST_CASE("map --to csv: records of another agency are said, not an empty sheet handed back", "[cli][agency]") {
+  auto dir = temp_dir("map-agency-other");
+  REQUIRE(run_carebridge({"map", "--mapping", "case-plan", "--agency", "clinic-7", "--out-dir", dir.string(),
+                          project_sample("agency/case-plan/plan-CP-118.csv").string()}).exit_code == 0);
+  auto back = run_carebridge({"map", "--mapping", "case-plan", "--to", "csv", (dir / "plan-CP-118.json").string()});
+  CHECK(back.err.find("no record in it is agency \"local\"'s") != std::string::npos);
+  CHECK(back.err.find("give --agency ORGANIZATION") != std::string::npos);
+  auto theirs = run_carebridge({"map", "--mapping", "case-plan", "--agency", "clinic-7", "--to", "csv", (dir / "plan-CP-118.json").string()});
+  CHECK(theirs.err.find("no record") == std::string::npos);
+  CHECK(theirs.out.find("Gather ID and income documents") != std::string::npos);
+}
+
 // An HMIS delta whose only row deletes a client (round 4's W34b): offline there is nothing to
 // write, and that is no failure — an empty transaction Bundle, exit 0, saying why; the gateway
 // deletes what the row names.
