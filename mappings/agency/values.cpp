@@ -448,6 +448,11 @@ ReadValue id_value(std::string_view s) {
                  (point == std::string_view::npos || all_digits(mantissa.substr(point + 1)));
   if (rounded)
     return invalid("\"" + std::string(s) + "\" is a number a spreadsheet rounded (scientific notation): the identifier's digits are lost");
+  // A whole number a float column wrote (pandas, openpyxl: 10232.0) is the number: read as
+  // written it would make client 10232 a second client.
+  if (e == std::string_view::npos && point != std::string_view::npos && point > 0 && all_digits(mantissa.substr(0, point)) &&
+      mantissa.find_first_not_of('0', point + 1) == std::string_view::npos && point + 1 < mantissa.size())
+    return valid(std::string(mantissa.substr(0, point)));
   return valid(std::string(s));
 }
 

@@ -28,20 +28,36 @@ bool plain_sheet_name(std::string_view sheet) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::string_view kNoBreakSpace = "\xC2\xA0";  // U+00A0, what a header copied from a web page or Word has
+
+// The width of the space at `at` (a space, a tab or a no-break space), 0 when there is none.
+size_t space_at(std::string_view text, size_t at) {
+  if (at < text.size() && (text[at] == ' ' || text[at] == '\t')) return 1;
+  return text.substr(at).starts_with(kNoBreakSpace) ? kNoBreakSpace.size() : 0;
+}
+
+}  // namespace
+
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  while (size_t width = space_at(text, 0)) text.remove_prefix(width);
+  while (!text.empty()) {
+    size_t width = text.ends_with(kNoBreakSpace) ? kNoBreakSpace.size() : space_at(text, text.size() - 1);
+    if (width == 0) break;
+    text.remove_suffix(width);
+  }
   return text;
 }
 
-// Headers are the same whatever their case and the spaces or underscores between words:
-// a report tool's "Entry Date" and a SQL view's ENTRY_DATE are EntryDate.
+// Headers are the same whatever their case and the spaces (no-break ones too) or underscores
+// between words: a report tool's "Entry Date" and a SQL view's ENTRY_DATE are EntryDate.
 bool same_name(std::string_view a, std::string_view b) {
-  auto separator = [](char c) { return c == ' ' || c == '_' || c == '\t'; };
+  auto separator = [](std::string_view s, size_t at) { return at < s.size() && s[at] == '_' ? 1 : space_at(s, at); };
   size_t i = 0, j = 0;
   while (true) {
-    while (i < a.size() && separator(a[i])) ++i;
-    while (j < b.size() && separator(b[j])) ++j;
+    while (size_t width = separator(a, i)) i += width;
+    while (size_t width = separator(b, j)) j += width;
     if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
     if (ascii_lower(a[i++]) != ascii_lower(b[j++])) return false;
   }

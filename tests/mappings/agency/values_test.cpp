@@ -74,6 +74,18 @@ TEST_CASE("agency values: an identifier a spreadsheet rounded to scientific nota
   }
 }
 
+// pandas and openpyxl write an ID column with a gap in it as floats: 10232.0 was client
+// "10232.0", a second record beside the 10232 another export gave.
+TEST_CASE("agency values: an identifier a float column wrote (10232.0) is the whole number", "[agency]") {
+  Column id = of(ValueType::Id);
+  CHECK(read_value(id, "10232.0").value == "10232");
+  CHECK(read_value(id, "10232.00").value == "10232");
+  for (const char* written : {"10232.5", "1.0.2", ".0", "10232.", "A1.0", "v2.0"}) {
+    INFO(written);
+    CHECK(read_value(id, written).value == written);
+  }
+}
+
 TEST_CASE("agency values: a split column reads each of its values alone", "[agency]") {
   Column days = of(ValueType::Code);
   auto codes = std::make_shared<CodeMap>();

@@ -54,6 +54,16 @@ TEST_CASE("a header is found whatever its case and the spaces or underscores bet
   CHECK(t.column("EntryDates") == std::string::npos);
 }
 
+// A header copied from a web page or Word ends in a no-break space (U+00A0): the whole file
+// was refused for want of "Client ID", which the header plainly showed.
+TEST_CASE("a header with no-break spaces is the column its words name", "[mappings][csv]") {
+  Table t = read("Client ID\xC2\xA0,Date\xC2\xA0of Birth,\xC2\xA0Phone\nC1,1990-01-01,555\n");
+  CHECK(t.column("Client ID") == 0);
+  CHECK(t.column("Date of Birth") == 1);
+  CHECK(t.column("Phone") == 2);
+  CHECK(t.column("Client") == std::string::npos);
+}
+
 TEST_CASE("bytes that are not UTF-8 are read as Windows-1252", "[mappings][csv]") {
   Table t = read("Name;Note\r\nJos\xe9;\x93hi\x94 \x80" "5\r\n");
   CHECK(t.columns == Values{"Name", "Note"});  // and `;` is the delimiter
