@@ -37,6 +37,7 @@ struct Built {
   const CompiledResource* maker = nullptr;  // the spec that built it last
   bool mixed = false;                       // more than one spec built it
   bool extended = false;                    // starts from its stored record ("update": "extend")
+  std::set<std::string> decided;  // paths a spec with a `when` set: a constant of one without leaves them
   Node resource;
   std::vector<RowRef> rows;
 };

@@ -517,10 +517,19 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   // with the constants, so these are set one by one, as the spec says, not whole.
   b.mixed = b.mixed || (b.maker && b.maker != &compiled);
   b.maker = &compiled;
-  if (b.mixed)
-    for (const CompiledValue::Member& member : compiled.constants) set_values(b.resource, member, constant_value(member.value));
-  else
+  // What a conditional spec set (a goal's status, where a row gives one) is a fact of the
+  // record: a later row's unconditional constant (the status a goal starts with) leaves it.
+  bool conditional = !compiled.spec->when.empty();
+  if (b.mixed) {
+    for (const CompiledValue::Member& member : compiled.constants)
+      if (conditional || !b.decided.count(member.path)) set_values(b.resource, member, constant_value(member.value));
+  } else {
     for (const Node& member : compiled.prototype.children) b.resource.set(member.name, Node(member));
+  }
+  if (conditional) {
+    for (const CompiledValue::Member& member : compiled.constants) b.decided.insert(member.path);
+    for (const CompiledValue::Member& member : compiled.set) b.decided.insert(member.path);
+  }
   for (const CompiledValue::Member& member : compiled.set) {
     Node node = value_node(member.value, row);
     if (member.value.gather) node = gathered(b.resource, member.steps, std::move(node), member.value.text);

@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
+
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/validator.h"
 #include "mappings/agency/conversion.h"
@@ -55,6 +57,25 @@ TEST_CASE("case-plan: a step whose status is left empty is taken as Unknown, and
       CHECK(std::string(e["resource"]["activity"][0]["detail"]["status"].GetString()) == "unknown");
       CHECK(std::string(e["resource"]["activity"][1]["detail"]["status"].GetString()) == "scheduled");
     }
+}
+
+// The goal's first row says it is met; a later step row of the same goal leaves its status
+// blank: the goal went back to active (every row set the status a goal starts with).
+TEST_CASE("case-plan: a goal's status a row gives stays when a later row of the goal leaves it blank", "[agency]") {
+  std::string sheet =
+      "Plan ID,Client ID,First Name,Last Name,Plan Start,Goal,Goal Target Date,Goal Status,Action Step,Step Status,Due Date,"
+      "Assigned Staff,Partner Organization\r\n"
+      "CP-21,C-21,Lina,Haddad,3/1/2026,Pay off utility debt,9/30/2026,Met,Call the utility,Completed,4/1/2026,Sam Lee,\r\n"
+      "CP-21,C-21,Lina,Haddad,3/1/2026,Pay off utility debt,9/30/2026,,Keep receipts,Completed,4/8/2026,Sam Lee,\r\n"
+      "CP-21,C-21,Lina,Haddad,3/1/2026,Find work,9/30/2026,,Job club,Scheduled,4/8/2026,Sam Lee,\r\n";
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plans.csv", sheet}}, "local");
+  auto bundle = carebridge::testing::bundle_of(c);
+  std::map<std::string, std::string> status;
+  for (const auto& e : bundle["entry"].GetArray())
+    if (std::string(e["resource"]["resourceType"].GetString()) == "Goal")
+      status[e["resource"]["description"]["text"].GetString()] = e["resource"]["lifecycleStatus"].GetString();
+  CHECK(status["Pay off utility debt"] == "completed");
+  CHECK(status["Find work"] == "active");  // none given: a goal starts active
 }
 
 TEST_CASE("case-plan: a step naming another client under a plan already given to one is refused, not put in that client's plan",
