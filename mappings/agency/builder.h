@@ -130,6 +130,8 @@ class Builder {
   void note_deleted(const CompiledTable& compiled, const Row& row);
   void note_trimmed_items(const CompiledResource& compiled, const Row& row);
   void note_withdrawn(const CompiledResource& compiled, const Row& row);
+  void note_moved_items(const std::map<std::string, size_t>& by_full_url);
+  void trim_moved(const Node& entry, const std::string& url, const std::string& id, size_t here);
   void note_dependents(const TableSpec::Deletes& deletes, const std::string& of, const std::string& record,
                        const Node& deleted, const RowRef& row);
   bool search_all(const std::string& query, std::vector<Node>& entries) const;

@@ -308,6 +308,64 @@ void Builder::drop_repeated_items(Node& node, const std::map<std::string, size_t
   std::erase_if(node.children, [&](const Node&) { return repeated[i++]; });
 }
 
+// Items with an element id that a record gains in this upload, and that another stored record
+// of its type and system holds (ResourceSpec::items_move_by): an enrollment whose HouseholdID
+// a delta corrects leaves the household it was in. The other records are found by a search
+// by the item's stored record (Group?member=Patient/7), once per record, and trimmed.
+void Builder::note_moved_items(const std::map<std::string, size_t>& by_full_url) {
+  std::map<std::string, std::vector<Node>> found;  // "Patient/7" → the stored records naming it
+  for (size_t i = 0; i < built_.size(); ++i) {
+    Built& b = built_[i];
+    const ResourceSpec* spec = b.maker ? b.maker->spec : nullptr;
+    if (!spec || spec->items_move_by.empty()) continue;
+    std::string url = system(spec->identity_system);
+    std::vector<std::pair<std::string, std::string>> gained;  // element id, "Patient/7"
+    std::set<std::string, std::less<>> held;
+    for (const Node& list : b.resource.children) {
+      if (!list.is_array()) continue;
+      for (const Node& item : list.children) {
+        std::string reference = reference_of(item);
+        if (std::string_view id = element_id(item); !id.empty() && as_stored(reference)) held.emplace(id);
+        else if (!id.empty()) gained.emplace_back(id, stored_reference(reference, by_full_url));
+      }
+    }
+    for (const auto& [id, record] : gained) {
+      if (held.count(id) || record.empty() || record.find('/') == std::string::npos) continue;
+      auto [at, added] = found.try_emplace(record);
+      if (added && !search_all(spec->type + "?" + spec->items_move_by + "=" + record + "&identifier=" +
+                                   engine::token_criteria(url, "") + "&_count=1000",
+                               at->second))
+        out_.warnings.push_back("the stored records naming " + record + " could not all be read, so an item moved may stay in one");
+      for (const Node& entry : at->second) trim_moved(entry, url, id, i);
+    }
+  }
+}
+
+// The stored record `entry` found holds the item `id` that built_[here] now has: it leaves it.
+void Builder::trim_moved(const Node& entry, const std::string& url, const std::string& id, size_t here) {
+  const Node* resource = entry.member("resource");
+  const Node* identifiers = resource ? resource->member("identifier") : nullptr;
+  if (!identifiers) return;
+  std::string key;
+  for (const Node& identifier : identifiers->children)
+    if (identifier.text_of("system") == url && !identifier.text_of("value").empty())
+      key = std::string(resource->text_of("resourceType")) + "|" + url + "|" + std::string(identifier.text_of("value"));
+  auto built = by_key_.find(key);
+  if (key.empty() || (built != by_key_.end() && built->second == here)) return;
+  bool holds = false;
+  for (const Node& list : resource->children)
+    if (list.is_array())
+      for (const Node& item : list.children) holds = holds || element_id(item) == id;
+  if (!holds) return;
+  Trim& trim = trims_[key];
+  if (trim.record.empty()) {
+    const Node* version = engine::get_path(*resource, "meta.versionId");
+    trim = Trim{std::string(resource->text_of("resourceType")) + "/" + std::string(resource->text_of("id")),
+                StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, built_[here].rows.front(), {}};
+  }
+  trim.gone_items.insert(id);
+}
+
 // Stored records a deletion trims (TableSpec::Dependent "then": "trim"): without the list
 // items that name a deleted record — this upload's own version of it, when it extends it —
 // and deleted when the lists that named one are left empty (a household of no one).
@@ -365,9 +423,13 @@ void Builder::make_bundle() {
     if (b.pending && unresolved_.any_missing()) unresolved_.drop_missing(b.resource);
     if (b.pending) resolve_pending(b.resource);
   }
-  if (std::any_of(built_.begin(), built_.end(), [](const Built& b) { return b.extended; })) {
+  bool moves = records_ && std::any_of(built_.begin(), built_.end(), [](const Built& b) {
+    return b.maker && !b.maker->spec->items_move_by.empty();
+  });
+  if (moves || std::any_of(built_.begin(), built_.end(), [](const Built& b) { return b.extended; })) {
     std::map<std::string, size_t> by_full_url;
     for (size_t i = 0; i < built_.size(); ++i) by_full_url.emplace(built_[i].full_url, i);
+    if (moves) note_moved_items(by_full_url);
     for (Built& b : built_)
       if (b.extended) drop_repeated_items(b.resource, by_full_url);
   }

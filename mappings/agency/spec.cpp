@@ -291,6 +291,9 @@ ResourceSpec read_resource(const JsonNode* node, Problems& problems) {
                          "its identity) or \"extend\" (add to the stored record, if any), not \"" + update + "\"");
   if (r.create_only && r.identity_system.empty())
     problems.add(r.line, "update \"create\" needs an identity with a system: the record is created when no record has that identifier");
+  r.items_move_by = text(node, "itemsMoveBy");
+  if (!r.items_move_by.empty() && (!r.extend || r.identity_system.empty()))
+    problems.add(r.line, "itemsMoveBy is for a resource written with update \"extend\" and an identity with a system");
   std::string otherwise = text(node, "otherwise");
   r.otherwise_delete = otherwise == "delete";
   if (!otherwise.empty() && (!r.otherwise_delete || r.identity_system.empty() || r.extend || r.merge))

@@ -225,6 +225,10 @@ struct ResourceSpec {
   // identity (`"otherwise": "delete"`): an answer an earlier export gave that a later one
   // withdraws (HMIS VeteranStatus 1 then 99) is not left standing as the record's answer.
   bool otherwise_delete = false;
+  // `"itemsMoveBy": P`: a list item with an element id this record gains leaves the other
+  // stored records of its type and system that hold it, found by search parameter P naming the
+  // item's record (a membership moved to another household: Group?member=Patient/7).
+  std::string items_move_by;
   std::optional<Transitions> transitions;  // a merged record's element that moves only so
   std::vector<Assignment> set;
   std::vector<SecurityLabel> security;

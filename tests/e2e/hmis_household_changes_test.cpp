@@ -151,3 +151,17 @@ TEST_CASE("ingest: an HMIS household whose only enrollment is deleted is gone", 
   CHECK(g.members("HH-306") == "");
   CHECK(g.members("HH-301") != "");
 }
+
+// The agency corrects E-5002's HouseholdID (HH-301 was a data-entry slip for HH-399): she was
+// in both households, HH-301 keeping her membership and her relationship to its head.
+TEST_CASE("ingest: an HMIS delta's corrected HouseholdID moves the membership to the other household", "[e2e][agency]") {
+  Gateway g("hmis-household-moved");
+  g.post(folder_files(project_sample("agency/hmis/FY2024")));
+  std::string enrollment = sample_file("Enrollment.csv");
+  auto delta = delta_of({{"Enrollment.csv", header_and(enrollment, "E-5002,C-1007,PRJ-120,2024-02-05,HH-301,", "E-5002,C-1007,PRJ-120,2024-02-05,HH-399,")}});
+  for (int i = 0; i < 2; ++i) {
+    g.post(delta);
+    CHECK(g.members("HH-301") == "enrollment-E-5001:2024-02-05:2024-08-30 / 1");
+    CHECK(g.members("HH-399") == "enrollment-E-5002:2024-02-05:2024-08-30 / 1");
+  }
+}
