@@ -143,6 +143,11 @@ void Definitions::note_package(const std::string& manifest_json) {
   if (auto name = manifest.FindMember("name"); name != manifest.MemberEnd() && name->value.IsString()) {
     packages_.emplace_back(name->value.GetString());
   }
+  if (auto canonical = manifest.FindMember("canonical"); canonical != manifest.MemberEnd() && canonical->value.IsString()) {
+    std::string base = canonical->value.GetString();
+    if (!base.empty() && base.back() != '/') base += '/';
+    if (base.size() > 1) package_canonicals_.push_back(std::move(base));
+  }
   auto dependencies = manifest.FindMember("dependencies");
   if (dependencies == manifest.MemberEnd() || !dependencies->value.IsObject()) return;
   for (auto d = dependencies->value.MemberBegin(); d != dependencies->value.MemberEnd(); ++d) {
@@ -159,6 +164,11 @@ std::vector<std::string> Definitions::missing_dependencies() const {
     if (!core && !loaded && !listed) missing.push_back(d);
   }
   return missing;
+}
+
+bool Definitions::in_loaded_package_space(std::string_view url) const {
+  return std::any_of(package_canonicals_.begin(), package_canonicals_.end(),
+                     [&](const std::string& base) { return url.starts_with(base); });
 }
 
 void Definitions::add_resource_json(std::string json_text, const std::string& origin) {

@@ -69,6 +69,9 @@ class Definitions {
   // Packages that loaded packages depend on but that were not loaded ("hl7.fhir.uv.extensions"):
   // definitions may be missing because of them.
   std::vector<std::string> missing_dependencies() const;
+  // Whether `url` lies in the canonical space of a loaded package ("http://hl7.org/fhir/us/core/..."
+  // for US Core): a definition there would have come with that package, not with a dependency.
+  bool in_loaded_package_space(std::string_view url) const;
   // The concrete resource types of FHIR R4 ("Account" ... "VisionPrescription"), sorted.
   const std::vector<std::string>& resource_types() const;
   // All StructureDefinitions, including those indexed lazily.
@@ -89,6 +92,7 @@ class Definitions {
   std::filesystem::path root_;
   std::vector<std::string> resource_types_;  // filled by resolve_bases()
   std::vector<std::string> packages_, dependencies_;  // names loaded, names depended on
+  std::vector<std::string> package_canonicals_;       // the loaded packages' canonical bases
 
   void note_package(const std::string& manifest_json);
   mutable std::once_flag lazy_once_;

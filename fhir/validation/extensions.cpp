@@ -182,9 +182,10 @@ void unknown_extension(Run& run, const Element& extension, std::string_view url,
                path);
     return;
   }
-  if (!modifier) {
+  if (!modifier && !run.defs.in_loaded_package_space(url)) {
     // A package that was loaded depends on one that was not (US Core on HL7's
-    // extensions pack): the definition may well be there.
+    // extensions pack): the definition may well be there. Not so for a url in a loaded
+    // package's own space (a misspelt US Core extension): that package would define it.
     auto missing = run.defs.missing_dependencies();
     if (!missing.empty()) {
       std::string names;

@@ -63,6 +63,14 @@ bool valid_oid(std::string_view s) {
   return true;
 }
 
+// Under urn:oid:, an OID of three or fewer short arcs ("1.2.3") is a root no namespace is
+// registered at: the reference validator refuses it, except under 1.3 (ISO identified orgs).
+bool too_short_oid(std::string_view s) {
+  std::string_view arcs = s.substr(8);
+  auto last_dot = arcs.rfind('.');
+  return (last_dot == std::string_view::npos || last_dot < 4) && !arcs.starts_with("1.3");
+}
+
 bool valid_uuid(std::string_view s) {
   if (!s.starts_with("urn:uuid:") || s.size() != 45) return false;
   for (size_t i = 9; i < s.size(); ++i) {
@@ -86,6 +94,23 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+// Unicode bidi controls that are opened and never closed (CVE-2021-42574: text that displays
+// otherwise than it reads): embeddings and overrides U+202A/B/D/E closed by U+202C, isolates
+// U+2066-2068 closed by U+2069. In UTF-8 each is E2 80 xx or E2 81 xx.
+bool unbalanced_bidi(std::string_view s) {
+  int open = 0;
+  for (size_t i = s.find('\xE2'); i != std::string_view::npos && i + 2 < s.size(); i = s.find('\xE2', i + 1)) {
+    auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+    if (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) {
+      open += b2 == 0xAC ? -1 : 1;
+    } else if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) {
+      open += b2 == 0xA9 ? -1 : 1;
+    }
+    if (open < 0) return true;
+  }
+  return open != 0;
+}
+
 // ele-1 is "hasValue() or (children().count() > id.count())": without a value, a primitive
 // needs an extension; an id alone is not enough.
 void check_no_value(Run& run, const Element& node, const Path& path) {
@@ -106,6 +131,56 @@ void check_canonical_form(Run& run, const Element& node, const Path& path) {
   if (v[0] == '#' || has_whitespace(v) || is_absolute_url(v)) return;
   run.report(Severity::Warning, "value",
              "'" + std::string(v.substr(0, 80)) + "' should be an absolute canonical URL (or a #fragment)", node, path);
+}
+
+// The url that names a canonical resource (ValueSet.url, Questionnaire.url, ...) is its
+// identity everywhere it is cited: the reference validator requires it to be absolute,
+// contained resources included. Citing canonicals are checked by check_canonical_form.
+void check_defining_url(Run& run, const Element& node, const Path& path) {
+  if (node.name != "url" || !node.parent || !node.parent->is_resource()) return;
+  std::string_view v = node.value;
+  if (has_whitespace(v) || is_absolute_url(v)) return;
+  run.report(Severity::Error, "value",
+             "'" + std::string(v.substr(0, 80)) + "' is the canonical URL of this " + std::string(node.parent->type) +
+                 " and must be an absolute URL (such as http://example.org/fhir/" + std::string(node.parent->type) + "/x)",
+             node, path);
+}
+
+// uri, url, canonical, oid and uuid: whitespace, the urn:oid: and urn:uuid: forms, and what
+// the type adds (a url locates, a canonical is absolute, the url naming a resource is absolute).
+void check_uri_like(Run& run, const Element& node, const Path& path) {
+  std::string_view v = node.value;
+  std::string_view type = node.type;
+  auto bad = [&](const std::string& what) {
+    run.report(Severity::Error, "value",
+               "'" + std::string(v.substr(0, 80)) + "' is not a valid " + std::string(type) + ": " + what, node, path);
+  };
+  auto short_oid = [&] {
+    run.report(run.sender_tolerable(), "value",
+               "'" + std::string(v) + "' is too short to be a registered OID (a root such as 1.2.3 names no namespace)",
+               node, path);
+  };
+  if (type == "oid") {
+    if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
+    else if (too_short_oid(v)) short_oid();
+    return;
+  }
+  if (type == "uuid") {
+    if (!valid_uuid(v)) bad("a uuid is urn:uuid: followed by a lowercase UUID");
+    return;
+  }
+  if (has_whitespace(v)) bad("URIs cannot contain whitespace");
+  if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
+  // 'oid:' and 'uuid:' are not URI schemes; the reference validator rejects them (urn:oid:, urn:uuid: are).
+  if (v.starts_with("oid:")) bad("an OID in a URI is written urn:oid:, not oid:");
+  if (v.starts_with("uuid:")) bad("a UUID in a URI is written urn:uuid:, not uuid:");
+  if (v.starts_with("urn:oid:")) {
+    if (!valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
+    else if (too_short_oid(v)) short_oid();
+  }
+  if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
+  if (type == "canonical") check_canonical_form(run, node, path);
+  if (type == "uri") check_defining_url(run, node, path);
 }
 
 // The format a date or time type is written in; nullopt for other types.
@@ -146,6 +221,7 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
   }
   if (type == "string" || type == "markdown") {
     if (has_control(v)) bad("it contains control characters");
+    if (unbalanced_bidi(v)) bad("it opens Unicode bidi controls it does not close, so it displays otherwise than it reads");
     if (v.size() > 1024 * 1024) bad("it is longer than 1 MB");
     if (std::all_of(v.begin(), v.end(), is_space)) {
       // The R4 regex ([ \r\n\t\S]+) admits it; the reference validator warns.
@@ -171,19 +247,8 @@ void check_primitive(Run& run, const Element& node, const Path& path) {
     if (!ok) bad("codes have no leading, trailing or repeated whitespace");
   } else if (type == "id") {
     if (!model::is_resource_id(v)) bad("ids are 1 to 64 letters, digits, '-' and '.'");
-  } else if (type == "uri" || type == "url" || type == "canonical") {
-    if (has_whitespace(v)) bad("URIs cannot contain whitespace");
-    if (type == "url" && v.starts_with("urn:")) bad("a url must be a location, not a URN");
-    // 'oid:' and 'uuid:' are not URI schemes; the reference validator rejects them (urn:oid:, urn:uuid: are).
-    if (v.starts_with("oid:")) bad("an OID in a URI is written urn:oid:, not oid:");
-    if (v.starts_with("uuid:")) bad("a UUID in a URI is written urn:uuid:, not uuid:");
-    if (v.starts_with("urn:oid:") && !valid_oid(v)) bad("an OID URN is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
-    if (v.starts_with("urn:uuid:") && !valid_uuid(v)) bad("a UUID URN is urn:uuid: followed by a lowercase UUID");
-    if (type == "canonical") check_canonical_form(run, node, path);
-  } else if (type == "oid") {
-    if (!valid_oid(v)) bad("an oid is urn:oid: followed by dotted numbers without leading zeros, the first 0, 1 or 2");
-  } else if (type == "uuid") {
-    if (!valid_uuid(v)) bad("a uuid is urn:uuid: followed by a lowercase UUID");
+  } else if (type == "uri" || type == "url" || type == "canonical" || type == "oid" || type == "uuid") {
+    check_uri_like(run, node, path);
   } else if (auto syntax = temporal_syntax(type)) {
     check_temporal(run, node, path, *syntax);
   } else if (type == "decimal") {

@@ -100,9 +100,13 @@ void check_identifier(Run& run, const Element& identifier, const Path& path) {
                     std::isalpha(static_cast<unsigned char>(value[0])) &&
                     value.substr(0, colon).find_first_not_of(
                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == std::string_view::npos;
+    // The reference validator errs on any value that is not an absolute URI. The R4 examples,
+    // valid R4, carry a bare OID here (Organization 2.16.840.1.113883.19.5): that one form is
+    // only warned about; anything else ('1234', 'abc') is an error.
+    bool bare_oid = value.find_first_not_of("0123456789.") == std::string_view::npos &&
+                    value.find('.') != std::string_view::npos;
     if (!absolute) {
-      // A warning: the R4 examples, valid R4, carry a bare OID here (Organization 2.16.840.1.113883.19.5).
-      run.report(Severity::Warning, "invalid",
+      run.report(bare_oid ? Severity::Warning : Severity::Error, "invalid",
                  "the identifier's system urn:ietf:rfc:3986 says its value is a URI, but '" + std::string(value) +
                      "' is not an absolute URI",
                  identifier, path);

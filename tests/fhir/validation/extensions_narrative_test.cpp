@@ -102,3 +102,20 @@ TEST_CASE("a cross-version extension names a FHIR version with definitions", "[v
     CHECK(count_errors(issues) == 0);
   }
 }
+
+TEST_CASE("an unknown extension in a loaded package's own space is an error, even when a dependency is missing",
+          "[validation][extensions][package]") {
+  auto with = [](const std::string& url) {
+    return validate_with_package("cb-deps", R"({"resourceType":"Patient","id":"p","extension":[{"url":")" + url +
+                                                R"(","valueString":"x"}]})");
+  };
+  // A misspelt extension of the package itself: the package would have defined it.
+  auto own = with("http://carebridge.example/fhir/deps/StructureDefinition/cbd-colour");
+  INFO(describe(own));
+  CHECK(has_issue(own, Severity::Error, "structure", "Patient.extension[0]", "could not be found"));
+  // Elsewhere, it may come from the dependency that was not loaded: noted, not refused.
+  auto elsewhere = with("http://other.example/fhir/StructureDefinition/colour");
+  INFO(describe(elsewhere));
+  CHECK(has_issue(elsewhere, Severity::Warning, "not-found", "Patient.extension[0]", "hl7.fhir.uv.extensions.r4"));
+  CHECK(count_errors(elsewhere) == 0);
+}

@@ -118,3 +118,30 @@ TEST_CASE("dates and times: the calendar's ranges, and a message that says what 
   auto issues = validate_text(patient(R"("birthDate":"1970-02-30")"));
   CHECK(has_issue(issues, Severity::Error, "value", "Patient.birthDate", "that month has no such day (at character 9)"));
 }
+
+TEST_CASE("the url naming a canonical resource is absolute, other uris may be relative", "[validation][primitives]") {
+  auto relative = validate_text(R"({"resourceType":"ValueSet","url":"my-valueset","status":"draft"})");
+  INFO(describe(relative));
+  CHECK(has_issue(relative, Severity::Error, "value", "ValueSet.url", "must be an absolute URL"));
+  auto contained = validate_text(R"({"resourceType":"Patient","contained":[{"resourceType":"CodeSystem","id":"c",
+      "url":"CodeSystem/local","status":"draft","content":"complete"}],"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName","valueString":"#c"}]})");
+  CHECK(has_issue(contained, Severity::Error, "value", "Patient.contained[0].url", "must be an absolute URL"));
+  auto urn = validate_text(R"({"resourceType":"Questionnaire","url":"urn:uuid:53fefa32-fcbb-4ff8-8a92-55ee120877b7","status":"draft"})");
+  CHECK_FALSE(has_issue(urn, Severity::Error, "value", "Questionnaire.url"));
+  auto attachment = validate_text(R"({"resourceType":"DocumentReference","status":"current","content":[{"attachment":{"url":"Binary/b1"}}]})");
+  CHECK_FALSE(has_issue(attachment, Severity::Error, "value", "url"));
+}
+
+TEST_CASE("strings that open Unicode bidi controls without closing them", "[validation][primitives]") {
+  // U+202E (right-to-left override) never closed: the name displays otherwise than it reads.
+  CHECK(value_error("\"name\":[{\"family\":\"Doe\u202eeoD\"}]", "Patient.name[0].family"));
+  // Closed by U+202C, and an isolate closed by U+2069: fine.
+  CHECK_FALSE(value_error("\"name\":[{\"family\":\"a\u202eb\u202cc \u2067d\u2069\"}]", "Patient.name[0].family"));
+}
+
+TEST_CASE("an OID under urn:oid: is long enough to name a namespace", "[validation][primitives]") {
+  CHECK(value_error(R"("identifier":[{"system":"urn:oid:1.2.3","value":"1"}])", "Patient.identifier[0].system"));
+  CHECK_FALSE(value_error(R"("identifier":[{"system":"urn:oid:1.2.3.4","value":"1"}])", "Patient.identifier[0].system"));
+  CHECK_FALSE(value_error(R"("identifier":[{"system":"urn:oid:1.3.6","value":"1"}])", "Patient.identifier[0].system"));
+  CHECK_FALSE(value_error(R"("identifier":[{"system":"urn:oid:2.16.840.1.113883.4.1","value":"1"}])", "Patient.identifier[0].system"));
+}

@@ -157,7 +157,11 @@ TEST_CASE("identifier systems are http, https, urn or ldap URIs, a URI identifie
   CHECK(has_issue(ftp, Severity::Error, "invalid", "Patient.identifier[0]", "ftp://example.org/ids"));
   CHECK(count_errors(validate_text(patient(R"("identifier":[{"system":"ldap://example.org/ou=ids","value":"1"}])"))) == 0);
   auto uri = validate_text(patient(R"("identifier":[{"system":"urn:ietf:rfc:3986","value":"12345"}])"));
-  CHECK(has_issue(uri, Severity::Warning, "invalid", "Patient.identifier[0]", "absolute URI"));
+  CHECK(has_issue(uri, Severity::Error, "invalid", "Patient.identifier[0]", "absolute URI"));
+  // A bare OID (as the R4 examples write one) is only warned about.
+  auto oid = validate_text(patient(R"("identifier":[{"system":"urn:ietf:rfc:3986","value":"2.16.840.1.113883.19.5"}])"));
+  CHECK(has_issue(oid, Severity::Warning, "invalid", "Patient.identifier[0]", "absolute URI"));
+  CHECK(count_errors(oid) == 0);
   CHECK(!has_issue(validate_text(patient(R"("identifier":[{"system":"urn:ietf:rfc:3986","value":"urn:oid:1.2.3"}])")),
                    Severity::Warning, "invalid", "Patient.identifier[0]", "absolute URI"));
 }
