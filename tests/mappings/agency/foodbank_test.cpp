@@ -89,6 +89,18 @@ TEST_CASE("foodbank-intake: values as sheets write them are read, households gat
   CHECK(risk);
 }
 
+// A workbook saved by pandas writes the Client ID column as floats (10232.0): that was a
+// second client beside the 10232 of another month's sheet.
+TEST_CASE("foodbank-intake: a client number a float column wrote is the same client", "[agency]") {
+  auto c = convert(std::string(kHeader) +
+                   "10232.0,Rosa,Castillo,3/4/1990,F,,,,,,,H1,1,yes,WIC,,,11/5/2026,,\r\n"
+                   "10232,Rosa,Castillo,3/4/1990,F,,,,,,,H1,1,yes,WIC,,,12/3/2026,,\r\n");
+  REQUIRE(c.mapped.rejected.empty());
+  auto patients = resources(bundle_of(c), "Patient");
+  REQUIRE(patients.size() == 1);
+  CHECK(std::string((*patients[0])["identifier"][0]["value"].GetString()) == "10232");
+}
+
 TEST_CASE("foodbank-intake: each bad row is rejected with its row, column and reason, the others are taken", "[agency]") {
   auto c = convert(std::string(kHeader) +
                    "B1,Ok,Row,1/2/1970,M,,,,,,,H9,1,no,,,,11/5/2026,,\r\n"
