@@ -136,6 +136,7 @@ void Builder::note_trimmed_items(const CompiledResource& compiled, const Row& ro
 // its identity is deleted, unless the upload builds it after all (another resource of the
 // row, or another row).
 void Builder::note_withdrawn(const CompiledResource& compiled, const Row& row) {
+  if (!compiled.spec->otherwise_delete || !records_ || context(row.ref())) return;
   std::string identity = expand(compiled.identity.parts, row, nullptr);
   const StoredRecord* stored = identity.empty() ? nullptr : record_of(compiled, row);
   std::string_view id = stored ? stored->resource.text_of("id") : std::string_view();

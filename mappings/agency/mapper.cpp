@@ -500,10 +500,7 @@ void Builder::add_labels(const ResourceSpec& spec, const Row& row, Built& built)
 }
 
 void Builder::build(const CompiledResource& compiled, Row& row) {
-  if (!meets(compiled.spec->when, row)) {
-    if (compiled.spec->otherwise_delete && records_ && !context(row.ref())) note_withdrawn(compiled, row);
-    return;
-  }
+  if (!meets(compiled.spec->when, row)) return note_withdrawn(compiled, row);
   building_ = compiled.spec;
   std::string source, identity = expand(compiled.identity.parts, row, &source);
   if (compiled.identity.kind == ValueSpec::Kind::Literal) identity = compiled.identity.text;
@@ -517,19 +514,15 @@ void Builder::build(const CompiledResource& compiled, Row& row) {
   // with the constants, so these are set one by one, as the spec says, not whole.
   b.mixed = b.mixed || (b.maker && b.maker != &compiled);
   b.maker = &compiled;
-  // What a conditional spec set (a goal's status, where a row gives one) is a fact of the
-  // record: a later row's unconditional constant (the status a goal starts with) leaves it.
+  // What a conditional spec set (a goal's status a row gives) is a fact: a later row's unconditional constant leaves it.
   bool conditional = !compiled.spec->when.empty();
-  if (b.mixed) {
-    for (const CompiledValue::Member& member : compiled.constants)
-      if (conditional || !b.decided.count(member.path)) set_values(b.resource, member, constant_value(member.value));
-  } else {
+  for (const CompiledValue::Member& member : compiled.constants)
+    if (b.mixed && (conditional || !b.decided.count(member.path))) set_values(b.resource, member, constant_value(member.value));
+  if (!b.mixed)
     for (const Node& member : compiled.prototype.children) b.resource.set(member.name, Node(member));
-  }
-  if (conditional) {
-    for (const CompiledValue::Member& member : compiled.constants) b.decided.insert(member.path);
-    for (const CompiledValue::Member& member : compiled.set) b.decided.insert(member.path);
-  }
+  if (conditional)
+    for (const auto* list : {&compiled.constants, &compiled.set})
+      for (const CompiledValue::Member& member : *list) b.decided.insert(member.path);
   for (const CompiledValue::Member& member : compiled.set) {
     Node node = value_node(member.value, row);
     if (member.value.gather) node = gathered(b.resource, member.steps, std::move(node), member.value.text);

@@ -364,8 +364,7 @@ Node practitioner(const Rule& rule, const FieldValue& v, DatatypeContext& contex
   Node p;
   Node id;
   id.set("system", Node::string(authority_system(v.sub(9), context.spec()), v.where(9)));
-  // No authority, but a type that is one (Cerner's ID^NAME^...^^^^^^^^^NPI): the type's
-  // system, as the same number sent with NPI as its authority has.
+  // No authority, but a type that is one (Cerner's ...^^^^NPI): its system, as with NPI as authority.
   const Vocabulary* authorities = context.spec().vocabulary("identifier-authorities");
   if (v.sub(9).empty() && authorities && !v.part(13).empty())
     if (auto it = authorities->entries.find(v.part(13)); it != authorities->entries.end())

@@ -6,30 +6,11 @@
 
 #include <set>
 
+#include "hmis_rows.h"
 #include "server_process.h"
 #include "support/test_support.h"
 
 using namespace carebridge::testing;
-
-namespace {
-
-rapidjson::Document parsed(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.c_str());
-  REQUIRE(d.IsObject());
-  return d;
-}
-
-// The header of `text` and its row that starts with `row_start`, that row's start replaced.
-std::string header_and(const std::string& text, const std::string& row_start, const std::string& replacement) {
-  std::string header = text.substr(0, text.find('\n') + 1);
-  size_t at = text.find("\n" + row_start) + 1;
-  REQUIRE(at != 0);
-  std::string row = text.substr(at, text.find('\n', at) + 1 - at);
-  return header + replacement + row.substr(row_start.size());
-}
-
-}  // namespace
 
 TEST_CASE("ingest: an HMIS delta's exit, service and enrollment attach to what the full export stored", "[e2e][agency]") {
   ServerProcess server(temp_dir("hmis-delta"));

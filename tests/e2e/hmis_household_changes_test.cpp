@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "hmis_rows.h"
 #include "server_process.h"
 #include "support/test_support.h"
 
@@ -15,22 +16,6 @@ using namespace carebridge::testing;
 namespace {
 
 using Files = std::vector<std::pair<std::string, std::string>>;
-
-rapidjson::Document parsed(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.c_str());
-  REQUIRE(d.IsObject());
-  return d;
-}
-
-// The header of `text` and its row that starts with `row_start`, that row's start replaced.
-std::string header_and(const std::string& text, const std::string& row_start, const std::string& replacement) {
-  std::string header = text.substr(0, text.find('\n') + 1);
-  size_t at = text.find("\n" + row_start) + 1;
-  REQUIRE(at != 0);
-  std::string row = text.substr(at, text.find('\n', at) + 1 - at);
-  return header + replacement + row.substr(row_start.size());
-}
 
 // The sample's row of `row_start` in `text`, marked deleted (DateDeleted given).
 std::string deleted_row(const std::string& text, const std::string& row_start) {
