@@ -183,6 +183,7 @@ class Builder {
     std::set<std::string> gone_items;  // list items' element ids (a deleted enrollment's membership)
   };
   std::map<std::string, Trim> trims_;
+  Trim& trim_of(const std::string& key, const Node& resource, const RowRef& row);
   mutable std::vector<std::pair<std::string, RowRef>> to_withheld_;  // key, the row that refers
   // Every reference by identity, judged once every row is read (unresolved.h).
   mutable UnresolvedReferences unresolved_;

@@ -181,13 +181,7 @@ void Builder::note_dependents(const TableSpec::Deletes& deletes, const std::stri
           note_deletion(key, d.type, resource->text_of("id"), row);
           continue;
         }
-        Trim& trim = trims_[key];
-        if (trim.record.empty()) {
-          const Node* version = engine::get_path(*resource, "meta.versionId");
-          trim = Trim{d.type + "/" + std::string(resource->text_of("id")),
-                      StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, row, {}};
-        }
-        trim.gone.insert(record);
+        trim_of(key, *resource, row).gone.insert(record);
       }
     }
   }
@@ -358,13 +352,18 @@ void Builder::trim_moved(const Node& entry, const std::string& url, const std::s
     if (list.is_array())
       for (const Node& item : list.children) holds = holds || element_id(item) == id;
   if (!holds) return;
+  trim_of(key, *resource, built_[here].rows.front()).gone_items.insert(id);
+}
+
+// The trim of the stored record `resource` (found by a search), begun at its first asking.
+Builder::Trim& Builder::trim_of(const std::string& key, const Node& resource, const RowRef& row) {
   Trim& trim = trims_[key];
   if (trim.record.empty()) {
-    const Node* version = engine::get_path(*resource, "meta.versionId");
-    trim = Trim{std::string(resource->text_of("resourceType")) + "/" + std::string(resource->text_of("id")),
-                StoredRecord{*resource, version && version->is_value() ? version->text : std::string()}, {}, built_[here].rows.front(), {}};
+    const Node* version = engine::get_path(resource, "meta.versionId");
+    trim = Trim{std::string(resource.text_of("resourceType")) + "/" + std::string(resource.text_of("id")),
+                StoredRecord{resource, version && version->is_value() ? version->text : std::string()}, {}, row, {}};
   }
-  trim.gone_items.insert(id);
+  return trim;
 }
 
 // Stored records a deletion trims (TableSpec::Dependent "then": "trim"): without the list
