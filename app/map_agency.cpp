@@ -158,8 +158,10 @@ int render_agency(const AgencyMapRun& run, const fhir::definitions::Definitions&
     }
     std::error_code ec;
     fs::create_directories(run.out_dir, ec);
+    // A file a partner opens in Excel starts with the UTF-8 byte order mark, without which
+    // Excel reads it as Windows-1252 ("JosÃ©"); standard output stays plain for pipes.
     std::ofstream out(fs::path(run.out_dir) / (fs::path(name).stem().string() + ".csv"), std::ios::binary);
-    out << *csv;
+    out << "\xEF\xBB\xBF" << *csv;
     if (!out) status = 1;
   }
   return status;

@@ -25,7 +25,8 @@ constexpr const char* kUsage =
     "usage: carebridge map --mapping hl7v2|MAPS_DIR [--to hl7v2] [--out-dir DIR] [--policy strict|ingest] FILE...\n"
     "       carebridge map --mapping NAME|SPEC [--agency ID] [--records BUNDLE] [--to csv] [--out-dir DIR] [--policy strict|ingest] FILE|DIR...\n"
     "         (an agency format: mappings/specs/NAME, a spec file or a folder holding spec.json;\n"
-    "          --records: the stored records a status file changes, as a Bundle a search returned)\n";
+    "          --records: the stored records a status file changes, as a Bundle a search returned;\n"
+    "          --to csv: CRLF lines, and files in --out-dir start with a UTF-8 byte order mark for Excel)\n";
 
 struct MapArguments {
   std::string mapping, to, out_dir, agency = "local", records;

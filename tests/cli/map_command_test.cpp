@@ -154,6 +154,14 @@ TEST_CASE("map: an agency's sheet to FHIR and back to the sheet with --to csv", 
   REQUIRE(back.exit_code == 0);
   CHECK(back.out.starts_with("Plan ID,Client ID,"));
   CHECK(back.out.find("Gather ID and income documents,In progress,2026-11-20,Dana Whitfield,") != std::string::npos);
+  // Written to a file, the sheet starts with UTF-8's byte order mark, so that Excel opening it
+  // shows the staff's accented names as typed, not as Windows-1252 ("JosÃ©").
+  auto file = run_carebridge({"map", "--mapping", "case-plan", "--to", "csv", "--out-dir", (dir / "back").string(),
+                              (dir / "plan-CP-118.json").string()});
+  REQUIRE(file.exit_code == 0);
+  std::string sheet = read_text(dir / "back" / "plan-CP-118.csv");
+  CHECK(sheet.starts_with("\xEF\xBB\xBFPlan ID,Client ID,"));
+  CHECK(sheet.substr(3) == back.out);
   CHECK(run_carebridge({"map", "--mapping", "hmis", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
   CHECK(run_carebridge({"map", "--mapping", "hl7v2", "--to", "csv", (dir / "plan-CP-118.json").string()}).exit_code == 2);
 }
