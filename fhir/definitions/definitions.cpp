@@ -28,23 +28,22 @@ constexpr const char* kCoreFolder = "r4";
 // Named by the cache format (binary_cache.cpp's kMagic), so builds of another format beside
 // this one keep their own files rather than rewriting each other's.
 constexpr const char* kIndexFile = ".carebridge-index-v4.bin";
-constexpr const char* kLazyIndexFile = ".carebridge-lazy-index-v4.bin";
 // Base types: needed by every parse, so indexed at start-up.
 constexpr const char* kEagerFiles[] = {"profiles-types.json", "profiles-resources.json"};
-// Profiles, extensions, terminology (with the core's ConceptMaps, for $translate) and
-// search parameters: indexed on first need.
-// The US Core StructureDefinitions and SearchParameters the package ships come last:
-// a package loaded with --package that defines the same URLs is looked up first.
-constexpr const char* kLazyFiles[] = {"profiles-others.json",
-                                      "extension-definitions.json",
-                                      "valuesets.json",
-                                      "v3-codesystems.json",
-                                      "v2-tables.json",
-                                      "conceptmaps.json",
-                                      "search-parameters.json",
-                                      "search-parameters-uscore.json",
-                                      "testing/uscore-v5.0.1-structuredefinitions.json",
-                                      "testing/uscore-v7.0.0-smoking-status.json"};
+// Indexed on first need, in two parts that load apart: a v2 message's code lookups and
+// bindings need the terminology, not the ~450 profiles and extensions (a third of a
+// command's start-up to decode and index). Profiles and extensions (StructureDefinitions
+// only); the US Core StructureDefinitions the package ships come last: a package loaded
+// with --package that defines the same URLs is looked up first.
+constexpr const char* kProfileFiles[] = {"profiles-others.json", "extension-definitions.json",
+                                         "testing/uscore-v5.0.1-structuredefinitions.json",
+                                         "testing/uscore-v7.0.0-smoking-status.json"};
+// Terminology (with the core's ConceptMaps, for $translate) and search parameters: the
+// other conformance resources, no StructureDefinition.
+constexpr const char* kTerminologyFiles[] = {"valuesets.json",  "v3-codesystems.json",     "v2-tables.json",
+                                             "conceptmaps.json", "search-parameters.json", "search-parameters-uscore.json"};
+constexpr const char* kProfilesIndexFile = ".carebridge-profiles-index-v4.bin";
+constexpr const char* kTerminologyIndexFile = ".carebridge-terminology-index-v4.bin";
 
 std::string_view strip_version(std::string_view canonical) {
   auto bar = canonical.find('|');
@@ -73,7 +72,10 @@ bool holds_core(const fs::path& dir) {
 
 }  // namespace
 
-Definitions::Definitions() : eager_(std::make_unique<Store>()), lazy_(std::make_unique<Store>()) {}
+Definitions::Definitions() : eager_(std::make_unique<Store>()) {
+  profiles_.store = std::make_unique<Store>();
+  terminology_.store = std::make_unique<Store>();
+}
 Definitions::~Definitions() = default;
 
 std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
@@ -93,9 +95,13 @@ std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
     for (const auto& file : eager) defs->eager_->read_file(file);
     save_cache(index, key, *defs->eager_);
   }
-  for (const char* file : kLazyFiles) {
-    if (fs::exists(dir / kCoreFolder / file)) defs->lazy_files_.push_back(dir / kCoreFolder / file);
-  }
+  auto lazy = [&](LazyPart& part, const auto& files, const char* index_file) {
+    for (const char* file : files)
+      if (fs::exists(dir / kCoreFolder / file)) part.files.push_back(dir / kCoreFolder / file);
+    part.index = dir / kCoreFolder / index_file;
+  };
+  lazy(defs->profiles_, kProfileFiles, kProfilesIndexFile);
+  lazy(defs->terminology_, kTerminologyFiles, kTerminologyIndexFile);
   defs->resolve_bases();
   malloc_trim(0);  // give the parse buffers of the big core files back to the system
   return defs;
@@ -176,28 +182,42 @@ void Definitions::add_resource_json(std::string json_text, const std::string& or
   resolve_bases();
 }
 
-const Definitions::Store& Definitions::lazy() const {
-  std::call_once(lazy_once_, [this] {
-    // Terminology and profiles are most of the core's JSON (~40 MB): like the base
-    // types, they come from a binary index after the first time.
-    if (!lazy_files_.empty()) {
-      const fs::path index = lazy_files_.front().parent_path() / kLazyIndexFile;
-      const std::string key = cache_key(lazy_files_);
-      if (!load_cache(index, key, *lazy_)) {
-        for (const auto& file : lazy_files_) lazy_->read_file(file);
-        save_cache(index, key, *lazy_);
-      }
-    }
+namespace {
+
+// A lazy part's store, filled from its binary index, or from its JSON (writing the index)
+// when the index is missing or stale.
+void fill(Definitions::Store& store, const std::vector<fs::path>& files, const fs::path& index) {
+  if (files.empty()) return;
+  const std::string key = cache_key(files);
+  if (load_cache(index, key, store)) return;
+  for (const auto& file : files) store.read_file(file);
+  save_cache(index, key, store);
+}
+
+}  // namespace
+
+const Definitions::Store& Definitions::profiles() const {
+  std::call_once(profiles_.once, [this] {
+    Store& store = *profiles_.store;
+    fill(store, profiles_.files, profiles_.index);
     // Bases are looked up directly: structure() would re-enter this call_once and deadlock.
-    for (auto& sd : lazy_->structures) {
+    for (auto& sd : store.structures) {
       if (sd.base || sd.base_definition.empty()) continue;
       std::string_view base = strip_version(sd.base_definition);
       sd.base = find_in(eager_->by_url, base);
-      if (!sd.base) sd.base = find_in(lazy_->by_url, base);
+      if (!sd.base) sd.base = find_in(store.by_url, base);
     }
     malloc_trim(0);
   });
-  return *lazy_;
+  return *profiles_.store;
+}
+
+const Definitions::Store& Definitions::terminology() const {
+  std::call_once(terminology_.once, [this] {
+    fill(*terminology_.store, terminology_.files, terminology_.index);
+    malloc_trim(0);
+  });
+  return *terminology_.store;
 }
 
 void Definitions::resolve_bases() {
@@ -239,14 +259,14 @@ const StructureDef* Definitions::type(std::string_view name) const { return find
 const StructureDef* Definitions::structure(std::string_view canonical) const {
   if (canonical.empty()) return nullptr;
   if (const auto* sd = find_in(eager_->by_url, canonical)) return sd;
-  if (const auto* sd = find_in(lazy().by_url, canonical)) return sd;
+  if (const auto* sd = find_in(profiles().by_url, canonical)) return sd;
   if (canonical.find('|') != std::string_view::npos) return structure(strip_version(canonical));
   return nullptr;
 }
 
 const ConformanceResource* Definitions::resource(std::string_view resource_type, std::string_view canonical) const {
   if (const auto* r = of_type(eager_->by_canonical, resource_type, canonical)) return r;
-  if (const auto* r = of_type(lazy().by_canonical, resource_type, canonical)) return r;
+  if (const auto* r = of_type(terminology().by_canonical, resource_type, canonical)) return r;
   if (canonical.find('|') != std::string_view::npos) return resource(resource_type, strip_version(canonical));
   return nullptr;
 }
@@ -255,7 +275,7 @@ const std::vector<std::string>& Definitions::resource_types() const { return res
 
 std::vector<const StructureDef*> Definitions::structures() const {
   std::vector<const StructureDef*> all;
-  for (const Store* store : {static_cast<const Store*>(eager_.get()), &lazy()}) {
+  for (const Store* store : {static_cast<const Store*>(eager_.get()), &profiles()}) {
     for (const auto& sd : store->structures) all.push_back(&sd);
   }
   return all;
@@ -263,7 +283,7 @@ std::vector<const StructureDef*> Definitions::structures() const {
 
 std::vector<const ConformanceResource*> Definitions::resources(std::string_view resource_type) const {
   std::vector<const ConformanceResource*> all;
-  for (const Store* store : {static_cast<const Store*>(eager_.get()), &lazy()}) {
+  for (const Store* store : {static_cast<const Store*>(eager_.get()), &terminology()}) {
     for (const auto& r : store->resources) {
       if (r.resource_type == resource_type) all.push_back(&r);
     }

@@ -86,18 +86,24 @@ class Definitions {
  private:
   // Base types and what was added explicitly: complete after start-up, then read-only.
   std::unique_ptr<Store> eager_;
-  // Core files indexed on first need (profiles, extensions, terminology, search).
-  std::unique_ptr<Store> lazy_;
-  std::vector<std::filesystem::path> lazy_files_;
+  // Core files indexed on first need, each part once, thread-safely, from its own binary
+  // index after the first time: profiles and extensions; terminology and search parameters.
+  struct LazyPart {
+    std::unique_ptr<Store> store;
+    std::vector<std::filesystem::path> files;
+    std::filesystem::path index;
+    mutable std::once_flag once;
+  };
+  LazyPart profiles_, terminology_;
   std::filesystem::path root_;
   std::vector<std::string> resource_types_;  // filled by resolve_bases()
   std::vector<std::string> packages_, dependencies_;  // names loaded, names depended on
   std::vector<std::string> package_canonicals_;       // the loaded packages' canonical bases
 
   void note_package(const std::string& manifest_json);
-  mutable std::once_flag lazy_once_;
 
-  const Store& lazy() const;
+  const Store& profiles() const;
+  const Store& terminology() const;
   void resolve_bases();
 };
 
