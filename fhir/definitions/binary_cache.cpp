@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v5\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections; v5: aggregation, max given
+constexpr std::string_view kMagic = "carebridge-definitions-v6\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections; v5: aggregation, max given; v6: non-R4 elements left out
 
 class Encoder {
  public:

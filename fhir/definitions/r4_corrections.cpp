@@ -1,5 +1,7 @@
 #include "fhir/definitions/r4_corrections.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <string_view>
 
 namespace carebridge::fhir::definitions {
@@ -35,6 +37,27 @@ constexpr const char* kAfterExclude = R"([
   "base":{"path":"EvidenceVariable.characteristic.groupMeasure","min":0,"max":"1"},"type":[{"code":"code"}],
   "binding":{"strength":"required","valueSet":"http://hl7.org/fhir/ValueSet/group-measure|4.0.1"}}
 ])";
+
+// Elements the definitions add that FHIR 4.0.1 does not have, each left out with its
+// children: Medplum's own Meta elements, and R5's in ResearchStudy, Binary and
+// DeviceDefinition (checked against R4's fhir.schema.json and hl7.org/fhir/R4). The
+// reference validator refuses them as unknown properties.
+struct NotR4 {
+  std::string_view url;
+  std::initializer_list<std::string_view> paths;
+};
+const NotR4 kNotR4[] = {
+    {"http://hl7.org/fhir/StructureDefinition/Meta",
+     {"Meta.project", "Meta.author", "Meta.onBehalfOf", "Meta.account", "Meta.accounts", "Meta.compartment"}},
+    {"http://hl7.org/fhir/StructureDefinition/Binary", {"Binary.url"}},
+    {"http://hl7.org/fhir/StructureDefinition/DeviceDefinition", {"DeviceDefinition.bodySite"}},
+    {"http://hl7.org/fhir/StructureDefinition/ResearchStudy",
+     {"ResearchStudy.name", "ResearchStudy.label", "ResearchStudy.studyDesign", "ResearchStudy.region",
+      "ResearchStudy.descriptionSummary", "ResearchStudy.classifier", "ResearchStudy.associatedParty",
+      "ResearchStudy.progressStatus", "ResearchStudy.whyStopped", "ResearchStudy.recruitment",
+      "ResearchStudy.comparisonGroup", "ResearchStudy.objective.description", "ResearchStudy.outcomeMeasure",
+      "ResearchStudy.result"}},
+};
 
 std::string_view text(const rapidjson::Value& object, const char* key) {
   auto it = object.FindMember(key);
@@ -82,10 +105,33 @@ void correct_characteristic(rapidjson::Value& e, rapidjson::Document::AllocatorT
   }
 }
 
+// `sd` without the elements `not_r4` names (and their children); nullopt when it has none.
+std::optional<rapidjson::Document> without(const rapidjson::Value& sd, const NotR4& not_r4) {
+  const rapidjson::Value* elements = snapshot_elements(sd);
+  if (!elements) return std::nullopt;
+  auto foreign = [&](std::string_view path) {
+    return std::any_of(not_r4.paths.begin(), not_r4.paths.end(), [&](std::string_view p) {
+      return path.starts_with(p) && (path.size() == p.size() || path[p.size()] == '.');
+    });
+  };
+  if (std::none_of(elements->Begin(), elements->End(), [&](const auto& e) { return foreign(text(e, "path")); }))
+    return std::nullopt;
+  rapidjson::Document out;
+  out.CopyFrom(sd, out.GetAllocator());
+  rapidjson::Value kept(rapidjson::kArrayType);
+  for (const auto& e : elements->GetArray())
+    if (!foreign(text(e, "path"))) kept.PushBack(rapidjson::Value(e, out.GetAllocator()), out.GetAllocator());
+  out["snapshot"]["element"] = kept;
+  return out;
+}
+
 }  // namespace
 
 std::optional<rapidjson::Document> r4_correction(const rapidjson::Value& sd) {
-  if (!sd.IsObject() || text(sd, "url") != kEvidenceVariable) return std::nullopt;
+  if (!sd.IsObject()) return std::nullopt;
+  for (const NotR4& not_r4 : kNotR4)
+    if (text(sd, "url") == not_r4.url) return without(sd, not_r4);
+  if (text(sd, "url") != kEvidenceVariable) return std::nullopt;
   const rapidjson::Value* elements = snapshot_elements(sd);
   if (!elements) return std::nullopt;
   bool r5_shape = false;

@@ -3,7 +3,8 @@
 // R5's (linkId, definitionByTypeAndValue, timeFromEvent, ...), although the resource says
 // 4.0.1, so R4 instances (definition[x], participantEffective[x], timeFromStart,
 // groupMeasure) were refused. The corrected elements are written from the R4 specification
-// (hl7.org/fhir/R4/evidencevariable.html).
+// (hl7.org/fhir/R4/evidencevariable.html). And elements R4 does not have (Medplum's
+// Meta.project, R5's ResearchStudy.name, ...) are left out, so that they are refused.
 #pragma once
 
 #include <optional>

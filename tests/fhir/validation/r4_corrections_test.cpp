@@ -34,3 +34,25 @@ TEST_CASE("an R4 EvidenceVariable is read with R4's characteristic, not R5's", "
   auto r5 = validate_text(evidence_variable(definition + R"("linkId":"c1",)"));
   CHECK(has_issue(r5, Severity::Error, "", "characteristic[0].linkId", "unknown"));
 }
+
+// Elements the definitions package adds that R4 does not have — Medplum's own Meta
+// elements, R5's in ResearchStudy, Binary and DeviceDefinition — are unknown, as the
+// reference validator finds them; R4's own elements beside them stay valid.
+TEST_CASE("elements R4 does not have are unknown, though the definitions package carries them", "[validation][definitions]") {
+  auto meta = validate_text(R"({"resourceType":"Patient","id":"p1","meta":{"versionId":"1",
+    "project":{"reference":"Project/1"},"author":{"reference":"Practitioner/1"}}})");
+  CHECK(has_issue(meta, Severity::Error, "", "meta.project", "unknown"));
+  CHECK(has_issue(meta, Severity::Error, "", "meta.author", "unknown"));
+  auto study = validate_text(R"({"resourceType":"ResearchStudy","id":"r1","status":"active",
+    "title":"Asthma study","name":"AsthmaStudy","progressStatus":[{"state":{"text":"recruiting"}}]})");
+  CHECK(has_issue(study, Severity::Error, "", "ResearchStudy.name", "unknown"));
+  CHECK(has_issue(study, Severity::Error, "", "progressStatus", "unknown"));
+  CHECK(count_errors(study) == 2);
+  auto binary = validate_text(R"({"resourceType":"Binary","id":"b1","contentType":"text/plain","data":"aGk=",
+    "url":"http://example.org/b1"})");
+  CHECK(has_issue(binary, Severity::Error, "", "url", "unknown"));
+  auto r4 = validate_text(R"({"resourceType":"Binary","id":"b2","meta":{"versionId":"2","source":"http://example.org/ehr"},
+    "contentType":"text/plain","data":"aGk="})");
+  INFO(describe(r4));
+  CHECK(count_errors(r4) == 0);
+}
