@@ -11,9 +11,16 @@
 #include "fhir/io/base64.h"
 #include "fhir/model/resource_id.h"
 #include "fhir/time/temporal.h"
+#include "fhir/validation/oids.h"
 #include "fhir/validation/run.h"
 
 namespace carebridge::fhir::validation {
+
+bool names_a_namespace(std::string_view arcs) {
+  auto last_dot = arcs.rfind('.');
+  return (last_dot != std::string_view::npos && last_dot >= 4) || arcs.starts_with("1.3");
+}
+
 namespace {
 
 bool valid_decimal(std::string_view s) {
@@ -63,13 +70,7 @@ bool valid_oid(std::string_view s) {
   return true;
 }
 
-// Under urn:oid:, an OID of three or fewer short arcs ("1.2.3") is a root no namespace is
-// registered at: the reference validator refuses it, except under 1.3 (ISO identified orgs).
-bool too_short_oid(std::string_view s) {
-  std::string_view arcs = s.substr(8);
-  auto last_dot = arcs.rfind('.');
-  return (last_dot == std::string_view::npos || last_dot < 4) && !arcs.starts_with("1.3");
-}
+bool too_short_oid(std::string_view s) { return !names_a_namespace(s.substr(8)); }
 
 bool valid_uuid(std::string_view s) {
   if (!s.starts_with("urn:uuid:") || s.size() != 45) return false;

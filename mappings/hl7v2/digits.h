@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "fhir/validation/oids.h"
+
 namespace carebridge::mappings::hl7v2 {
 
 inline bool digits(std::string_view text) {
@@ -11,9 +13,11 @@ inline bool digits(std::string_view text) {
 }
 
 // Whether `text` is an OID FHIR takes in urn:oid: (0, 1 or 2, then dot-separated numbers
-// without leading zeros): a sender's "1" or "2.16..840" is a local name, not an OID, and
-// written as urn:oid: it would make the whole Bundle invalid.
+// without leading zeros, naming a registered namespace): a sender's "1", "2.16..840" or
+// "1.23" is a local name, not an OID, and written as urn:oid: it would make the whole
+// Bundle invalid.
 inline bool is_oid(std::string_view text) {
+  if (!fhir::validation::names_a_namespace(text)) return false;
   if (text.size() < 3 || text[0] < '0' || text[0] > '2' || text[1] != '.') return false;
   for (size_t start = 2; start <= text.size();) {
     size_t end = std::min(text.find('.', start), text.size());

@@ -235,6 +235,22 @@ TEST_CASE("a coding system or authority written as a number that is no OID is a 
   CHECK(text(m.resource("Observation")["code"]["coding"][0], "system") == "urn:oid:2.16.840.1.113883.6.96");
 }
 
+// An assigning authority's universal id shaped like an OID but too short to name a
+// registered namespace ("1.23", HD-3 HCD, as a Cerner sample writes its visit numbers) is
+// no urn:oid: — the reference validator refuses urn:oid:1.23 — so the namespace names it.
+TEST_CASE("a short dotted universal id of another type is the authority's namespace, not urn:oid", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04|OID2|P|2.5.1\rEVN|A04|20250101\r"
+                                "PID|1||M1^^^STJMRN&1.23&HCD^MR||A^B||19800115|M\r"
+                                "PV1|1|O|CL1^^^H||||||||||||||||40007716^^^AccMng&1.2&HCD^AN\r");
+  std::string patient_system = text(m.resource("Patient")["identifier"][0], "system");
+  CHECK(patient_system.find("urn:oid:") == std::string::npos);
+  CHECK(patient_system.find("STJMRN") != std::string::npos);
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("identifier"));
+  CHECK(text(visit["identifier"][0], "system").find("AccMng") != std::string::npos);
+  CHECK(m.conversion.accepted());
+}
+
 TEST_CASE("identifiers: the NPI named by its OID is the NPI, and a bare number asks for no system", "[mappings][hl7v2]") {
   // The FHIR identifier registry gives the NPI (OID 2.16.840.1.113883.4.6) its system; a
   // sender writing the OID and one writing NPI name one prescriber. A number without an
