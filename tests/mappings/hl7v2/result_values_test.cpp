@@ -229,3 +229,23 @@ TEST_CASE("A vital sign sent under a variant LOINC (SpO2 by pulse oximetry, oral
   CHECK(codes("3141-9") == std::vector<std::string>{"3141-9", "29463-7"});
   CHECK(first_code((*observation_coded(m, "8331-1"))["category"][0]) == "vital-signs");
 }
+
+// The IG's OBR-7 and OBR-8: a specimen collected over a time (a 24-hour urine) makes a
+// report whose effective time is that period; and the placer's number (OBR-2) names the
+// report beside the filler's, with or without an ORC.
+TEST_CASE("OBR-8: a collection over a time is the report's effective period, and OBR-2 its placer identifier",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|P24|P|2.5.1\r" + kPid +
+                         "OBR|1|PLC-24^EHR|FIL-24^LAB|2164-2^Creatinine renal clearance 24h^LN|||20250122070000-0800"
+                         "|20250123070000-0800|||||||||||||||||F\r"
+                         "OBX|1|NM|2164-2^Creatinine renal clearance 24h^LN||98|mL/min^mL/min^UCUM|||||F\r");
+  const auto& report = m.resource("DiagnosticReport");
+  REQUIRE(report.HasMember("effectivePeriod"));
+  CHECK(text(report["effectivePeriod"], "start") == "2025-01-22T07:00:00-08:00");
+  CHECK(text(report["effectivePeriod"], "end") == "2025-01-23T07:00:00-08:00");
+  CHECK_FALSE(report.HasMember("effectiveDateTime"));
+  REQUIRE(report["identifier"].Size() == 2);
+  CHECK(text(report["identifier"][0], "value") == "FIL-24");
+  CHECK(text(report["identifier"][1], "value") == "PLC-24");
+  CHECK(m.conversion.accepted());
+}
