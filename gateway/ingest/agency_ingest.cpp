@@ -1,6 +1,8 @@
 #include "gateway/ingest/agency_ingest.h"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <semaphore>
 
 #include "fhir/json/json_writer.h"
@@ -36,6 +38,28 @@ std::string file_name(const http::Request& request, const rest::Params& params) 
                   request.body[request.body.find_first_not_of(" \t\r\n")] == '[')
              ? "form"
              : "upload.csv";
+}
+
+// Whether the upload is only checked (?dry-run, =true, =1, =yes, any case; dryRun too), from
+// the query: a parameter the endpoint does not take (dry_run=true, a typo) or a dry-run value
+// that is neither yes nor no is an error, never a write the sender did not mean.
+std::optional<bool> dry_run_of(const rest::Params& params, std::string& error) {
+  bool dry_run = false;
+  for (const auto& [name, value] : params) {
+    if (name == "file") continue;
+    if (name != "dry-run" && name != "dryRun") {
+      error = "unknown parameter '" + name + "': /ingest takes dry-run (true or false) and file (the file's name)";
+      return std::nullopt;
+    }
+    std::string v = value;
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (v.empty() || v == "true" || v == "1" || v == "yes") dry_run = true;  // one asking for a dry run is enough
+    else if (v != "false" && v != "0" && v != "no") {
+      error = "dry-run is true or false, not '" + value + "': nothing was stored";
+      return std::nullopt;
+    }
+  }
+  return dry_run;
 }
 
 // {"Patient":2,...}
@@ -224,9 +248,14 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
   auto params = rest::parse_query(request.target.find('?') == std::string::npos
                                       ? std::string_view()
                                       : std::string_view(request.target).substr(request.target.find('?') + 1));
-  bool dry_run = false;
-  for (const auto& [name, value] : params)
-    if (name == "dry-run" || name == "dryRun") dry_run = value == "true";
+  std::string bad_parameter;
+  std::optional<bool> dry = dry_run_of(params, bad_parameter);
+  if (!dry) {
+    std::string m;
+    append_json_string(m, bad_parameter);
+    return json_response(400, R"({"error":)" + m + "}");
+  }
+  bool dry_run = *dry;
   if (!may_use(who, mapping))
     return json_response(403, R"({"error":)" + [&] {
       std::string m;
@@ -322,6 +351,9 @@ http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const
   transaction.target = base_path_.empty() ? "/" : base_path_;
   transaction.remote = context.remote;
   transaction.tls = context.tls;
+  // The upload's Host gives the base of the transaction-response's fullUrls, as a transaction
+  // posted to /fhir has them (unless public_base_url is set).
+  if (std::string_view host = context.header("Host"); !host.empty()) transaction.headers.emplace_back("Host", std::string(host));
   if (minimal) transaction.headers.emplace_back("Prefer", "return=minimal");
   std::string written = fhir::json::write(*checked.bundle->root());
   return post_transaction(service_, who, std::move(transaction), [&] {

@@ -48,7 +48,7 @@ http::Response answer_v2(const V2Ingest& v2, const http::Request& request, const
                                                                              std::to_string(messages.size()) +
                                                                              "); send streams over MLLP");
   }
-  V2Outcome o = v2.ingest(messages.front(), who, request.remote);
+  V2Outcome o = v2.ingest(messages.front(), who, request.remote, request.header("Host"));
   if (wants_ack) {
     http::Response r;
     r.status = o.kind == V2Outcome::Kind::Rejected ? 400 : 200;

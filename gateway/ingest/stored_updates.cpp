@@ -14,9 +14,10 @@ namespace carebridge::gateway::ingest {
 http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
                                 const std::function<std::string()>& body) {
   request.method = "POST";
-  std::string prefer(request.header("Prefer"));
+  std::string prefer(request.header("Prefer")), host(request.header("Host"));
   request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
   if (!prefer.empty()) request.headers.emplace_back("Prefer", std::move(prefer));
+  if (!host.empty()) request.headers.emplace_back("Host", std::move(host));  // the base of the response's fullUrls
   for (int attempt = 0;; ++attempt) {
     request.body = body();
     http::Response answer = service.handle_own(request, who, kIngestBodyBytes);

@@ -28,7 +28,7 @@ constexpr size_t kIngestBodyBytes = size_t{256} << 20;
 
 // Posts a transaction Bundle as `who`. `body()` makes the Bundle, reading the records it
 // updates (with_stored_records); when one of them changed before the commit (412), it is
-// made and sent again, three times at most. `request` brings the target, remote, TLS and Prefer.
+// made and sent again, three times at most. `request` brings the target, remote, TLS, Prefer and Host.
 http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
                                 const std::function<std::string()>& body);
 

@@ -43,7 +43,8 @@ std::string refusal_text(const http::Response& response) {
 
 }  // namespace
 
-V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const std::string& remote) const {
+V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const std::string& remote,
+                           std::string_view host) const {
   V2Outcome out;
   std::string organization = who ? who->organization : std::string();
   out.conversion = converter_->convert(text, {}, organization);
@@ -69,6 +70,7 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
   http::Request request;
   request.target = base_path_.empty() ? "/" : base_path_;
   request.remote = remote;
+  if (!host.empty()) request.headers.emplace_back("Host", std::string(host));
   out.transaction = post_transaction(service_, who, std::move(request), [&] { return bundle_to_send(c.mapped, who); });
   if (out.transaction.status >= 300) {
     out.kind = V2Outcome::Kind::Refused;

@@ -47,7 +47,9 @@ class V2Ingest {
            std::string base_path);
 
   // Takes one message for `who` (null: the open server's caller). Never throws for input.
-  V2Outcome ingest(std::string_view text, const rest::Caller& who, const std::string& remote) const;
+  // `host`: the HTTP request's Host, the base of the transaction-response's fullUrls (none over MLLP).
+  V2Outcome ingest(std::string_view text, const rest::Caller& who, const std::string& remote,
+                   std::string_view host = {}) const;
   // The acknowledgements to send back: one in original mode; in enhanced mode the accept
   // and the application acknowledgement each when MSH-15 and MSH-16 ask for it.
   std::vector<std::string> acknowledgements(const V2Outcome& outcome, std::string_view text) const;

@@ -58,6 +58,21 @@ TEST_CASE("ingest: a food bank's sheet — bad rows reported by row and column, 
   CHECK(json(dry.body)["dryRun"].GetBool());
   CHECK(total(*c, "Patient?_summary=count") == 0);
 
+  // However a preview is spelled, it stores nothing; a misspelt parameter or an unclear value
+  // is refused (an upload stored for real can notify subscribers), never taken as a write.
+  for (const char* query : {"dry-run", "dry-run=1", "dry-run=YES", "dryRun=true", "dry-run=true&dry-run=false"}) {
+    auto preview = c->post(std::string("/ingest/foodbank-intake?file=intake.csv&") + query, sheet(), csv_headers());
+    INFO(query);
+    CHECK(preview.status == 200);
+    CHECK(json(preview.body)["dryRun"].GetBool());
+  }
+  for (const char* query : {"dry_run=true", "dry-run=maybe", "dry-run=true%20"}) {
+    auto refused = c->post(std::string("/ingest/foodbank-intake?file=intake.csv&") + query, sheet(), csv_headers());
+    INFO(query << ": " << refused.body);
+    CHECK(refused.status == 400);
+  }
+  CHECK(total(*c, "Patient?_summary=count") == 0);
+
   auto first = c->post("/ingest/foodbank-intake?file=intake.csv", sheet(), csv_headers());
   REQUIRE(first.status == 200);
   auto report = json(first.body);
@@ -72,6 +87,14 @@ TEST_CASE("ingest: a food bank's sheet — bad rows reported by row and column, 
   CHECK(reasons.find("intake.csv row 4, column \"Worried Food Would Run Out\": \"Maybe\" is not one of the allowed values") !=
         std::string::npos);
   CHECK(std::string(report["transaction"]["type"].GetString()) == "transaction-response");
+  // Its records are named under the base the upload was sent to (its Host), as a transaction
+  // posted to /fhir names them, not under a made-up localhost.
+  for (const auto& entry : report["transaction"]["entry"].GetArray()) {
+    std::string location = entry["response"].HasMember("location") ? entry["response"]["location"].GetString() : "";
+    std::string full_url = entry.HasMember("fullUrl") ? entry["fullUrl"].GetString() : "";
+    CHECK(location.find("localhost") == std::string::npos);
+    CHECK(full_url.find("localhost") == std::string::npos);
+  }
   // The good rows are readable over REST, on the agency's identifiers.
   CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|E1") == 1);
   CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|E4") == 1);
