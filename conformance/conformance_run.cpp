@@ -93,7 +93,8 @@ size_t Report::warnings() const {
   return n;
 }
 
-Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& definitions, const Progress& progress) {
+Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& definitions, const Progress& progress,
+                       const fs::path& report_dir) {
   Report report;
   report.folder = folder.string();
   std::vector<fs::path> files;
@@ -114,6 +115,10 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     if (it->is_directory(ec)) {
+      if (is_case_input(p) || (!report_dir.empty() && fs::equivalent(p, report_dir, ec))) {
+        it.disable_recursion_pending();
+        continue;
+      }
       if (is_package(p)) {
         add_package(p);
         it.disable_recursion_pending();

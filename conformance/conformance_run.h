@@ -41,8 +41,11 @@ struct Report {
 using Progress = std::function<void(size_t done, size_t total)>;
 
 // Validates everything under `folder`; packages found there are added to `definitions`.
+// `report_dir` (where the report goes, when it is under `folder`) and the input folders of
+// golden mapping cases (NAME beside NAME.expected.json: an agency's files, not FHIR) are
+// not validated.
 Report run_conformance(const std::filesystem::path& folder, fhir::definitions::Definitions& definitions,
-                       const Progress& progress = {});
+                       const Progress& progress = {}, const std::filesystem::path& report_dir = {});
 
 // The summary as a text table: files, resources, errors and warnings per file type.
 std::string summary_table(const Report& report);

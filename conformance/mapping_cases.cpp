@@ -1,14 +1,13 @@
 #include "conformance/mapping_cases.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <fstream>
 #include <optional>
 #include <iterator>
 
+#include "conformance/bundle_compare.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/agency/records.h"
 
@@ -63,42 +62,6 @@ std::vector<std::pair<std::string, std::string>> input_files(const fs::path& inp
   return out;
 }
 
-std::string compact(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  v.Accept(writer);
-  return buffer.GetString();
-}
-
-// The differences between the expected and the mapped JSON at `path`, each with its source.
-void compare(const rapidjson::Value& want, const rapidjson::Value& got, const std::string& path,
-             const mappings::engine::SourceMap& sources, std::vector<MappingDifference>& out) {
-  if (out.size() >= kMaxDifferences) return;
-  if (want.IsObject() && got.IsObject()) {
-    for (const auto& m : want.GetObject()) {
-      std::string at = path + "." + m.name.GetString();
-      auto found = got.FindMember(m.name);
-      if (found == got.MemberEnd()) out.push_back({at, compact(m.value), "", ""});
-      else compare(m.value, found->value, at, sources, out);
-    }
-    for (const auto& m : got.GetObject())
-      if (!want.HasMember(m.name))
-        out.push_back({path + "." + m.name.GetString(), "", compact(m.value),
-                       mappings::engine::source_of(sources, path + "." + m.name.GetString())});
-    return;
-  }
-  if (want.IsArray() && got.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < std::max(want.Size(), got.Size()); ++i) {
-      std::string at = path + "[" + std::to_string(i) + "]";
-      if (i >= got.Size()) out.push_back({at, compact(want[i]), "", ""});
-      else if (i >= want.Size()) out.push_back({at, "", compact(got[i]), mappings::engine::source_of(sources, at)});
-      else compare(want[i], got[i], at, sources, out);
-    }
-    return;
-  }
-  if (want != got) out.push_back({path, compact(want), compact(got), mappings::engine::source_of(sources, path)});
-}
-
 // The spec for a case: spec.json beside the input, else the shipped spec named like its folder.
 fs::path spec_for(const fs::path& input, std::string& shown, const fs::path& folder) {
   std::error_code ec;
@@ -148,8 +111,8 @@ MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs:
   want.Parse(read(expected).c_str());
   got.Parse(converted.mapped.bundle.c_str());
   if (want.HasParseError()) c.issues.push_back({Severity::Error, "structure", c.expected + " is not JSON", {}, {}});
-  else if (converted.mapped.bundle.empty()) c.differences.push_back({"Bundle", compact(want), "", ""});
-  else compare(want, got, "Bundle", converted.mapped.sources, c.differences);
+  else if (converted.mapped.bundle.empty()) c.differences.push_back({"Bundle", compact_json(want), "", ""});
+  else compare_bundles(want, got, converted.mapped.sources, c.differences, kMaxDifferences);
   return c;
 }
 
@@ -167,6 +130,11 @@ bool is_mapping_file(const fs::path& file) {
   if (name == "spec.json") return true;
   if (file.extension() != ".json" || name.ends_with(kExpected)) return false;
   return fs::exists(file.parent_path() / (file.stem().string() + kExpected), ec);  // a form beside its expected Bundle
+}
+
+bool is_case_input(const fs::path& dir) {
+  std::error_code ec;
+  return !dir.filename().empty() && fs::is_regular_file(dir.parent_path() / (dir.filename().string() + kExpected), ec);
 }
 
 std::vector<MappingCase> run_mapping_cases(const fs::path& folder, const fhir::definitions::Definitions& definitions,

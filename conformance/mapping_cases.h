@@ -36,6 +36,9 @@ struct MappingCase {
 // Whether `file` takes part in a golden case as something other than a FHIR resource to
 // validate (an input form's JSON, a spec).
 bool is_mapping_file(const std::filesystem::path& file);
+// Whether `dir` is a golden case's input folder (NAME beside NAME.expected.json): an agency's
+// export, whose files are not FHIR to validate.
+bool is_case_input(const std::filesystem::path& dir);
 
 // Every golden case under `folder`, mapped and compared.
 std::vector<MappingCase> run_mapping_cases(const std::filesystem::path& folder,

@@ -3,8 +3,15 @@
 // integrator's own spec.json. Each difference is reported by FHIR path with the source cell.
 #include <catch2/catch.hpp>
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include "support/test_support.h"
@@ -74,4 +81,71 @@ TEST_CASE("conformance: a case may be a folder of files (an export) and may brin
   auto without = run_carebridge({"conformance", dir.string(), "--out", temp_dir("conformance-folder-records-out2").string()});
   CHECK(without.exit_code == 1);
   CHECK(without.out.find("golden mappings: 2 cases, 1 passed") != std::string::npos);
+}
+
+namespace {
+
+// `bundle_json` with its entries in reverse order and every urn:uuid renamed consistently:
+// the same records, as an integrator writing the expected Bundle by hand might.
+std::string reordered_and_renamed(const std::string& bundle_json) {
+  std::regex uuid("urn:uuid:[0-9a-f-]{36}");
+  std::map<std::string, std::string> renamed;
+  std::string text;
+  auto last = bundle_json.cbegin();
+  for (auto it = std::sregex_iterator(bundle_json.begin(), bundle_json.end(), uuid); it != std::sregex_iterator(); ++it) {
+    auto [at, added] = renamed.try_emplace(it->str(), "");
+    if (added) {
+      char fresh[64];
+      std::snprintf(fresh, sizeof fresh, "urn:uuid:00000000-0000-4000-8000-%012zu", renamed.size());
+      at->second = fresh;
+    }
+    text.append(last, (*it)[0].first).append(at->second);
+    last = (*it)[0].second;
+  }
+  text.append(last, bundle_json.cend());
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  auto& entries = d["entry"];
+  std::reverse(entries.Begin(), entries.End());
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+  d.Accept(writer);
+  return out.GetString();
+}
+
+}  // namespace
+
+// An expected Bundle written independently lists the same records in another order, under
+// its own uuids: it matches. One record it lacks is one difference, with the mapped record's
+// source cell. The report written into the folder, and an HSDS case's own non-FHIR files,
+// are not validated as FHIR on the next run.
+TEST_CASE("conformance: golden cases compare record by record, not by entry position or uuid", "[cli][conformance][agency]") {
+  fs::path dir = temp_dir("conformance-by-record");
+  fs::create_directories(dir / "foodbank-intake");
+  fs::copy(project_sample("agency/foodbank-intake/intake-2026-11.csv"), dir / "foodbank-intake" / "november.csv");
+  std::string expected = read_text(project_sample("agency/foodbank-intake/intake-2026-11.expected.json"));
+  std::ofstream(dir / "foodbank-intake" / "november.expected.json") << reordered_and_renamed(expected);
+  fs::copy(project_sample("agency/hsds"), dir / "hsds", fs::copy_options::recursive);
+  std::ofstream(dir / "hsds" / "directory-2026-11" / "datapackage.json") << R"({"name": "metro-directory", "resources": []})";
+  auto r = run_carebridge({"conformance", dir.string(), "--out", (dir / "conformance-report").string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("golden mappings: 2 cases, 2 passed") != std::string::npos);
+  auto again = run_carebridge({"conformance", dir.string(), "--out", (dir / "conformance-report").string()});
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+
+  rapidjson::Document less;
+  less.Parse(expected.c_str());
+  less["entry"].Erase(less["entry"].Begin());  // the first record, Maria's Patient, not expected
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  less.Accept(writer);
+  std::ofstream(dir / "foodbank-intake" / "november.expected.json") << buffer.GetString();
+  auto one = run_carebridge({"conformance", dir.string(), "--out", (dir / "conformance-report").string()});
+  INFO(one.out);
+  CHECK(one.out.find("FAILED foodbank-intake/november.csv (foodbank-intake): 1 differences") != std::string::npos);
+  std::string json = read_text(dir / "conformance-report" / "report.json");
+  CHECK(json.find("\"path\":\"Bundle.entry[0]\"") != std::string::npos);
+  CHECK(json.find("\"source\":\"november.csv row 2") != std::string::npos);
 }
