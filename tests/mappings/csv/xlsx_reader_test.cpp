@@ -188,6 +188,18 @@ TEST_CASE("zip bombs stop at the unzipped limit", "[mappings][csv]") {
   CHECK(error(zip(crowded)) == "the zip holds more than 10000 entries, the limit");
 }
 
+// A small workbook whose sheet unzips to far more than any sheet holds is refused as it is
+// unzipped, at 100 times its own size past the first 64 MB, not read whole into memory.
+TEST_CASE("a workbook unzipping to a hundred times its size past 64 MB is a zip bomb", "[mappings][csv]") {
+  Parts bomb = workbook_parts(kClientRows);
+  bomb.emplace_back("xl/media/padding.xml", std::string(size_t{70} << 20, ' '));
+  std::string bytes = zip(bomb);
+  REQUIRE(bytes.size() < (size_t{1} << 20));
+  std::string message = error(bytes);
+  CHECK(message.find("100 times the file's own size (a zip bomb?)") != std::string::npos);
+  CHECK(message.find("more than 64 MB") != std::string::npos);
+}
+
 TEST_CASE("a zip that is not a workbook, and bytes that are not a zip", "[mappings][csv]") {
   CHECK(error(zip({{"content.xml", "<office:document-content/>"}})).find("not an Excel workbook") != std::string::npos);
   CHECK(error("PK\x03\x04 not really a zip").find("not a readable zip") != std::string::npos);
