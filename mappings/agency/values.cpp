@@ -46,9 +46,11 @@ int to_int(std::string_view s) {
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+// Up to the year 9999, as FHIR's dates go: an open end is often written 9999-12-31 (an
+// HSDS schedule's valid_to, a plan's "until further notice").
 bool valid_date(int y, int m, int d) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1800 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
   return d <= kDays[m - 1] + (m == 2 && leap(y));
 }
 

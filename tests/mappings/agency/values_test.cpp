@@ -108,6 +108,9 @@ TEST_CASE("agency values: dates as sheets write them", "[agency]") {
   CHECK(read_value(date, "1/31/2024 0:00").value == "2024-01-31");  // Excel's CSV of a date cell with a time format
   CHECK(read_value(date, "1/31/2024 12:30 PM").value == "2024-01-31");
   CHECK(read_value(date, "2/29/2023").problem.find("is not a date") != std::string::npos);
+  CHECK(read_value(date, "9999-12-31").value == "9999-12-31");  // an open end, as exports write it
+  CHECK(read_value(date, "1/1/2999").value == "2999-01-01");
+  CHECK(read_value(date, "1/1/1492").problem.find("is not a date") != std::string::npos);
   date.format = "DMY";
   CHECK(read_value(date, "14/3/1984").value == "1984-03-14");
 }
