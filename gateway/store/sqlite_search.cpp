@@ -517,6 +517,18 @@ std::string search_conditions(const SearchQuery& query, const std::string& alias
   return where;
 }
 
+namespace {
+
+// The point a `near` search of `param` asks about, when the query has one (to sort by distance).
+const ValueMatch* near_point(const SearchQuery& query, const std::string& param) {
+  for (const Clause& clause : query.clauses)
+    if (clause.param == param && !clause.negate && clause.any_of.size() == 1 && clause.any_of[0].kind == ValueMatch::Kind::Near)
+      return &clause.any_of[0];
+  return nullptr;
+}
+
+}  // namespace
+
 SortSql search_order(const SearchQuery& query) {
   SortSql out;
   for (size_t i = 0; i < query.sort.size(); ++i) {
@@ -526,6 +538,18 @@ SortSql search_order(const SearchQuery& query) {
       out.order += "c.updated_ms";
     } else if (key.param == "_id") {
       out.order += "c.id";
+    } else if (const ValueMatch* point = near_point(query, key.param)) {
+      // Location's near: by the distance from the searched point, closest first, as HAPI
+      // sorts it (the position's row keeps latitude in low, longitude in high).
+      std::string k = "k" + std::to_string(i);
+      out.binds.push_back(real(point->low));
+      out.binds.push_back(real(point->high));
+      out.binds.push_back(text(std::string(fhir::search::kPositionCode)));
+      std::string pids = pids_sql("s.pid", query.type, {key.param}, out.binds);
+      out.joins += std::string(" LEFT JOIN (SELECT s.rid, MIN(cb_distance_km(s.low, s.high, ?, ?)) AS v FROM ") +
+                   table_name(IndexTable::Range) + " s WHERE s.code = ? AND " + pids + " GROUP BY s.rid) " + k + " ON " +
+                   k + ".rid = c.rid";
+      out.order += k + ".v";
     } else {
       // Each resource's smallest (largest when descending) value of the parameter as written
       // (not a quantity's canonical UCUM row), from every index table, grouped once and joined by id.

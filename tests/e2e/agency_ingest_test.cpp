@@ -213,6 +213,15 @@ TEST_CASE("ingest: a community directory (HSDS, zipped) becomes services a case 
   CHECK(near.body.find("South Side Pantry") == std::string::npos);
   CHECK(near.body.find("Eastside Family Health Clinic") == std::string::npos);
   CHECK(json(c->get("/fhir/Location?near=43.0647|-87.9362|20|km").body)["total"].GetInt() == 4);
+  // Sorted by distance, closest first (as HAPI does), from a client east of them all: the
+  // clinic (3 km), then downtown (6.5), the north pantry (7), the south one (9).
+  auto by_distance = json(c->get("/fhir/Location?near=43.06|-87.85|20|km&_sort=near").body);
+  std::vector<std::string> names;
+  for (const auto& e : by_distance["entry"].GetArray()) names.push_back(e["resource"]["name"].GetString());
+  CHECK(names == std::vector<std::string>{"Eastside Family Health Clinic", "Harbor House Downtown",
+                                          "Lakeshore Food Bank North Pantry", "South Side Pantry at St. Casimir Hall"});
+  auto farthest = json(c->get("/fhir/Location?near=43.06|-87.85|20|km&_sort=-near").body);
+  CHECK(std::string(farthest["entry"][0]["resource"]["name"].GetString()) == "South Side Pantry at St. Casimir Hall");
 }
 
 namespace {
