@@ -65,6 +65,16 @@ const ConformanceResource* of_type(const StringMap<std::vector<const Conformance
   return nullptr;
 }
 
+// A store filled from its binary index, or from its JSON (writing the index, best effort:
+// a read-only folder just means parsing the JSON each time) when the index is missing or stale.
+void fill(Definitions::Store& store, const std::vector<fs::path>& files, const fs::path& index) {
+  if (files.empty()) return;
+  const std::string key = cache_key(files);
+  if (load_cache(index, key, store)) return;
+  for (const auto& file : files) store.read_file(file);
+  save_cache(index, key, store);
+}
+
 bool holds_core(const fs::path& dir) {
   std::error_code ec;
   return fs::exists(dir / kCoreFolder / kEagerFiles[0], ec);
@@ -87,14 +97,8 @@ std::unique_ptr<Definitions> Definitions::load_core(const fs::path& dir) {
   defs->root_ = dir;
   std::vector<fs::path> eager;
   for (const char* file : kEagerFiles) eager.push_back(dir / kCoreFolder / file);
-  // Later start-ups read the binary index the first one wrote (best effort: a
-  // read-only folder just means parsing the JSON each time).
-  const fs::path index = dir / kCoreFolder / kIndexFile;
-  const std::string key = cache_key(eager);
-  if (!load_cache(index, key, *defs->eager_)) {
-    for (const auto& file : eager) defs->eager_->read_file(file);
-    save_cache(index, key, *defs->eager_);
-  }
+  // Later start-ups read the binary index the first one wrote.
+  fill(*defs->eager_, eager, dir / kCoreFolder / kIndexFile);
   auto lazy = [&](LazyPart& part, const auto& files, const char* index_file) {
     for (const char* file : files)
       if (fs::exists(dir / kCoreFolder / file)) part.files.push_back(dir / kCoreFolder / file);
@@ -181,20 +185,6 @@ void Definitions::add_resource_json(std::string json_text, const std::string& or
   eager_->read_json(std::move(json_text), origin);
   resolve_bases();
 }
-
-namespace {
-
-// A lazy part's store, filled from its binary index, or from its JSON (writing the index)
-// when the index is missing or stale.
-void fill(Definitions::Store& store, const std::vector<fs::path>& files, const fs::path& index) {
-  if (files.empty()) return;
-  const std::string key = cache_key(files);
-  if (load_cache(index, key, store)) return;
-  for (const auto& file : files) store.read_file(file);
-  save_cache(index, key, store);
-}
-
-}  // namespace
 
 const Definitions::Store& Definitions::profiles() const {
   std::call_once(profiles_.once, [this] {
