@@ -159,9 +159,9 @@ std::unique_ptr<Security> set_up_security(const gateway::config::Config& config,
   s->access = std::make_unique<security::AccessPolicy>(std::move(*compartment), *s->relationships, store);
   s->access->set_sensitive_labels(security::kSensitive);
   s->access->set_consent_check([consents = s->consents](std::string_view patient, const security::Principal& who,
-                                                         std::string_view type, uint32_t labels,
+                                                         std::string_view type, std::string_view id, uint32_t labels,
                                                          std::string_view custodian) {
-    return consents->decide(patient, who, type, labels, custodian);
+    return consents->decide(patient, who, type, id, labels, custodian);
   });
   auto kinds = std::make_shared<OrganizationKinds>(store);
   store.add_commit_hook(kinds);

@@ -412,6 +412,11 @@ PlannedWrite WritePath::plan_delete(const Caller& who, const std::string& type, 
     p.result.status = 204;  // deleting what is not there (for this caller) succeeds (idempotent)
     return p;
   }
+  if (options_.access)
+    if (auto allowed = options_.access->may_change(who.get(), *current); !allowed) {
+      p.result = failure(403, "forbidden", allowed.message());
+      return p;
+    }
   int64_t now = now_ms();
   store::Write w;
   w.record = {type, id, version + 1, format_instant(now), now, true, "DELETE", "", current->access};

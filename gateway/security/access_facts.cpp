@@ -44,6 +44,7 @@ std::string encode(const AccessFacts& facts) {
   append_list(out, facts.parties);
   out += '|' + std::to_string(facts.labels) + '|';
   out += std::to_string((facts.shared ? 1 : 0) | (facts.confined ? 2 : 0) | (facts.relationship ? 4 : 0));
+  if (!facts.id.empty()) out += '|' + facts.id;
   return out;
 }
 
@@ -52,7 +53,9 @@ FactsView::FactsView(std::string_view text) {
   owner_ = field(text);
   patients_ = field(text);
   parties_ = field(text);
-  valid_ = number(field(text), labels_) && number(field(text), flags_) && text.empty();
+  valid_ = number(field(text), labels_) && number(field(text), flags_);
+  if (valid_ && !text.empty()) id_ = field(text);
+  valid_ = valid_ && text.empty();
 }
 
 AccessFacts FactsView::facts() const {
@@ -64,6 +67,7 @@ AccessFacts FactsView::facts() const {
   f.shared = shared();
   f.confined = confined();
   f.relationship = relationship();
+  f.id = std::string(id_);
   return f;
 }
 

@@ -20,9 +20,11 @@ struct AccessFacts {
   bool shared = false;     // outside the patient compartment: directory and definitional data
   bool confined = false;   // never leaves its owner (a victim-service provider's record)
   bool relationship = false;  // a care relationship: its parties may see its patients' records
+  std::string id;             // the resource's id: a Consent provision may name the record itself
 };
 
-// The stored form: "1|owner|p1,p2|o1,o2|labels|flags" (ids hold no '|' or ',').
+// The stored form: "1|owner|p1,p2|o1,o2|labels|flags|id" (ids hold no '|' or ','; versions
+// stored before the id was kept end at flags, and name no id).
 std::string encode(const AccessFacts& facts);
 
 // A parsed view of the stored form, without allocating (it points into the text).
@@ -35,6 +37,7 @@ class FactsView {
   bool shared() const { return flags_ & 1; }
   bool confined() const { return flags_ & 2; }
   bool relationship() const { return flags_ & 4; }
+  std::string_view id() const { return id_; }
   // Calls `f(id)` for each patient (or party) until it returns true; returns whether one did.
   template <typename F>
   bool any_patient(F&& f) const { return any_of(patients_, f); }
@@ -55,7 +58,7 @@ class FactsView {
   }
 
   bool valid_ = false;
-  std::string_view owner_, patients_, parties_;
+  std::string_view owner_, patients_, parties_, id_;
   uint32_t labels_ = 0;
   uint32_t flags_ = 0;
 };

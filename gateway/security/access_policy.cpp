@@ -116,14 +116,17 @@ bool AccessPolicy::related(const Principal& who, std::string_view patient, Decis
 }
 
 ConsentVerdict AccessPolicy::consent(const Principal& who, std::string_view patient, std::string_view type,
-                                     uint32_t labels, std::string_view custodian, Decisions* decisions) const {
-  if (!decisions) return consent_(patient, who, type, labels, custodian);
+                                     std::string_view id, uint32_t labels, std::string_view custodian,
+                                     Decisions* decisions) const {
+  if (!decisions) return consent_(patient, who, type, id, labels, custodian);
   for (const auto& c : decisions->consent) {
-    if (c.labels == labels && c.patient == patient && c.type == type && c.custodian == custodian) return c.verdict;
+    if (c.labels == labels && c.patient == patient && c.type == type && c.id == id && c.custodian == custodian)
+      return c.verdict;
   }
-  auto verdict = consent_(patient, who, type, labels, custodian);
+  auto verdict = consent_(patient, who, type, id, labels, custodian);
   if (decisions->consent.size() < 256) {
-    decisions->consent.push_back({std::string(patient), std::string(type), std::string(custodian), labels, verdict});
+    decisions->consent.push_back(
+        {std::string(patient), std::string(type), std::string(id), std::string(custodian), labels, verdict});
   }
   return verdict;
 }
@@ -151,7 +154,7 @@ bool AccessPolicy::sees_record(const Principal& who, std::string_view type, cons
   // Every patient the record is about must agree (or, for plain data, not refuse).
   bool permitted = true, denied = false;
   f.any_patient([&](std::string_view p) {
-    ConsentVerdict v = consent(who, p, type, f.labels(), f.owner(), decisions);
+    ConsentVerdict v = consent(who, p, type, f.id(), f.labels(), f.owner(), decisions);
     denied |= v == ConsentVerdict::Deny;
     permitted &= v == ConsentVerdict::Permit;
     return denied;
@@ -218,6 +221,7 @@ AccessFacts AccessPolicy::facts(const Principal* who, const fhir::model::Element
   FactsView before(current ? std::string_view(current->access) : std::string_view());
   f.owner = before.valid() ? std::string(before.owner()) : who ? who->organization : std::string();
   f.confined = labelling.confined || (before.valid() && before.confined());
+  f.id = std::string(id);
   return f;
 }
 
@@ -229,12 +233,28 @@ bool AccessPolicy::may_write_for(const Principal& who, std::string_view patient)
   return !found || found->deleted;
 }
 
+Result<void> AccessPolicy::may_change(const Principal* who, const store::ResourceRecord& current) const {
+  if (!who || who->admin || current.deleted) return {};
+  const std::string& type = current.type;
+  if (type != "Organization" && type != "Consent" && type != "CareTeam") return {};
+  FactsView f(current.access);
+  std::string_view owner = f.valid() ? f.owner() : std::string_view();
+  if (type == "Organization" && !who->organization.empty() && current.id == who->organization) return {};
+  if (!owner.empty() && owner == who->organization) return {};
+  return forbidden(type + "/" + current.id + " is " +
+                   (owner.empty() ? std::string("the gateway's") : "Organization/" + std::string(owner) + "'s") +
+                   " record: only " + (owner.empty() ? std::string("its operator") : "that organization") +
+                   " may change it");
+}
+
 Result<void> AccessPolicy::may_write(const Principal* who, const AccessFacts& next, const store::ResourceRecord* current,
                                      std::string_view patient_written) const {
   if (!who) return {};
   if (current && !current->deleted && !sees(who, *current)) {
     return forbidden(current->type + "/" + current->id + " is not a record your organization may change");
   }
+  if (current)
+    if (auto changed = may_change(who, *current); !changed) return changed;
   if (who->organization.empty() && who->patient.empty()) {
     return forbidden("the client belongs to no organization, so it may not write patients' records");
   }

@@ -26,11 +26,12 @@
 namespace carebridge::gateway::security {
 
 // Decides, for an organization, a patient's Consent about a record: Permit, Deny or
-// NotApplicable (no Consent speaks of it). `custodian` is the organization that holds the
-// record (its owner; empty when unknown). Null: no Consent is ever on file.
+// NotApplicable (no Consent speaks of it). `id` is the record's (empty when unknown: a
+// provision naming a record then cannot be applied), `custodian` the organization that holds
+// the record (its owner; empty when unknown). Null: no Consent is ever on file.
 enum class ConsentVerdict { Permit, Deny, NotApplicable };
 using ConsentCheck = std::function<ConsentVerdict(std::string_view patient, const Principal& who, std::string_view type,
-                                                  uint32_t labels, std::string_view custodian)>;
+                                                  std::string_view id, uint32_t labels, std::string_view custodian)>;
 
 // The labels a resource gets when written: rules applied to it (adding meta.security
 // codings to the document), plus whether it never leaves its owner.
@@ -79,6 +80,11 @@ class AccessPolicy {
   AccessFacts facts(const Principal* who, const fhir::model::Element& resource, std::string_view id,
                     const std::vector<fhir::search::IndexEntry>& rows, const Labelling& labelling,
                     const store::ResourceRecord* current) const;
+  // Whether `who` may change or delete `current` (a version it sees): a record that decides
+  // who sees what — an Organization (a victim-service provider's type confines its records),
+  // a Consent, a CareTeam — only the organization that holds it may (and an Organization
+  // itself, and the operator); one that only sees it may not rewrite another's.
+  Result<void> may_change(const Principal* who, const store::ResourceRecord& current) const;
   // Whether `who` may store a version with `next` facts over `current` (null: none, or the
   // store's current version of the same resource: it is what the store would answer).
   // `patient_written`: the id when the resource written is a Patient, else empty.
@@ -93,7 +99,7 @@ class AccessPolicy {
   struct Decisions {
     std::map<std::string, bool, std::less<>> related;  // patient -> related
     struct Consented {
-      std::string patient, type, custodian;
+      std::string patient, type, id, custodian;
       uint32_t labels;
       ConsentVerdict verdict;
     };
@@ -107,8 +113,8 @@ class AccessPolicy {
   // Whether `who` may see a version with these facts (its type's scopes already allow it).
   bool sees_record(const Principal& who, std::string_view type, const FactsView& facts, Decisions* decisions) const;
   bool related(const Principal& who, std::string_view patient, Decisions* decisions) const;
-  ConsentVerdict consent(const Principal& who, std::string_view patient, std::string_view type, uint32_t labels,
-                         std::string_view custodian, Decisions* decisions) const;
+  ConsentVerdict consent(const Principal& who, std::string_view patient, std::string_view type, std::string_view id,
+                         uint32_t labels, std::string_view custodian, Decisions* decisions) const;
   bool may_write_for(const Principal& who, std::string_view patient) const;
   static void add_criteria_patients(std::string_view criteria, AccessFacts& facts);
 

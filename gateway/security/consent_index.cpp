@@ -42,7 +42,7 @@ size_t ConsentIndex::size() const {
 }
 
 ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& who, std::string_view type,
-                                    uint32_t labels, std::string_view custodian) const {
+                                    std::string_view id, uint32_t labels, std::string_view custodian) const {
   std::shared_lock lock(mutex_);  // deciding reads only the parsed policies: under the shared lock, nothing copied
   auto it = by_patient_.find(std::string(patient));
   if (it == by_patient_.end()) return ConsentVerdict::NotApplicable;
@@ -50,6 +50,7 @@ ConsentVerdict ConsentIndex::decide(std::string_view patient, const Principal& w
   query.actor_org = who.organization;
   query.purpose = who.purpose;
   query.resource_type = std::string(type);
+  if (!id.empty()) query.resource_ref = std::string(type) + "/" + std::string(id);  // a provision's data names it so
   query.labels = labels;
   query.now_ms = fhir::time::now_ms();
   // As decide_all, except that only permits given through the custodian count (see the header).

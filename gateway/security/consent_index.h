@@ -34,8 +34,8 @@ class ConsentIndex final : public store::CommitHook {
   // organization recording one for records it does not hold, grants nothing: the
   // authorization to disclose is the custodian's to obtain (HIPAA 164.508: an authorization
   // names who may disclose; Consent.organization is the consent's custodian in FHIR R4).
-  ConsentVerdict decide(std::string_view patient, const Principal& who, std::string_view type, uint32_t labels,
-                        std::string_view custodian) const;
+  ConsentVerdict decide(std::string_view patient, const Principal& who, std::string_view type, std::string_view id,
+                        uint32_t labels, std::string_view custodian) const;
   size_t size() const;
 
   Result<void> on_write(const store::WriteEvent& event, store::CommitLog& log) override;

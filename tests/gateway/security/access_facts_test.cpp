@@ -110,12 +110,16 @@ TEST_CASE("access facts without owner, patients or parties stay empty", "[gatewa
 }
 
 TEST_CASE("text that is not access facts is not valid", "[gateway][security][access-facts]") {
-  for (const char* text : {"", "garbage", "2|o|p|q|0|0", "1|o|p|q|0", "1|o|p|q|0|0|extra", "1|o|p|q|x|0",
+  for (const char* text : {"", "garbage", "2|o|p|q|0|0", "1|o|p|q|0", "1|o|p|q|0|0|id|extra", "1|o|p|q|x|0",
                            "1|o|p|q|0|y", "1|o|p|q|-1|0", "1|o|p|q||0", "1|o|p|q|0|", "1|o|p|q|99999999999|0",
                            "|o|p|q|0|0"}) {
     INFO("'" << text << "'");
     CHECK_FALSE(sec::FactsView(text).valid());
   }
+  // After the flags, the record's id (versions stored before it was kept have none).
+  CHECK(sec::FactsView("1|o|p|q|0|0|obs-7").id() == "obs-7");
+  CHECK(sec::FactsView("1|o|p|q|0|0").valid());
+  CHECK(sec::FactsView("1|o|p|q|0|0").id().empty());
   // A default view (no facts stored) is not valid either.
   CHECK_FALSE(sec::FactsView(std::string_view()).valid());
 }

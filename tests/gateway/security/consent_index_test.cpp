@@ -54,9 +54,9 @@ TEST_CASE("a Consent recorded by the organization it permits does not open label
           "[security][consent]") {
   sec::ConsentIndex index(carebridge::testing::core());
   store_in(index, hiv_permit_recorded_by("self-granted", "clinic-a"));
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
   store_in(index, hiv_permit_recorded_by("from-custodian", "hospital"));
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::Permit);
 }
 
 TEST_CASE("a Consent recorded by a third organization opens only that organization's records", "[security][consent]") {
@@ -64,16 +64,16 @@ TEST_CASE("a Consent recorded by a third organization opens only that organizati
   // A shelter records that p1 lets clinic-a see HIV results: the hospital's results stay
   // closed, the shelter's own are the shelter's to share.
   store_in(index, hiv_permit_recorded_by("from-shelter", "shelter"));
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "shelter") == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "shelter") == sec::ConsentVerdict::Permit);
   // Its deny (the permit names clinic-a only) counts for everyone else, whoever recorded it.
-  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Deny);
+  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::Deny);
 }
 
 TEST_CASE("a Consent recorded without an organization (an open server) still permits", "[security][consent]") {
   sec::ConsentIndex index(carebridge::testing::core());
   store_in(index, hiv_permit_recorded_by("open", ""));
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Permit);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::Permit);
 }
 
 TEST_CASE("a Consent whose recorder cannot be read permits nothing and still denies", "[security][consent]") {
@@ -81,6 +81,6 @@ TEST_CASE("a Consent whose recorder cannot be read permits nothing and still den
   auto unreadable = hiv_permit_recorded_by("unreadable", "hospital");
   unreadable.access = "not access facts";
   store_in(index, unreadable);
-  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
-  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", kHiv, "hospital") == sec::ConsentVerdict::Deny);
+  CHECK(index.decide("p1", member_of("clinic-a"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::NotApplicable);
+  CHECK(index.decide("p1", member_of("clinic-b"), "Observation", "o1", kHiv, "hospital") == sec::ConsentVerdict::Deny);
 }
