@@ -1,5 +1,6 @@
 #include "mappings/hl7v2/conversion.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "fhir/json/utf8.h"
@@ -78,6 +79,30 @@ MessageIssue located(Issue issue) {
   return out;
 }
 
+// Where a required element the message left empty would have come from: the field the
+// maps fill it from ("RXA-5" for Bundle.entry[3].resource.vaccineCode), when the issue is
+// such an element's absence; else `location` (the segment that made the resource).
+std::string missing_field(const Issue& issue, const fhir::model::Document* bundle, const MapSpec& spec,
+                          std::string location) {
+  constexpr std::string_view kResource = "].resource.";
+  size_t at = issue.expression.find(kResource);
+  if (issue.code != "required" || !bundle || !bundle->root() || at == std::string::npos ||
+      location.find('-') != std::string::npos)
+    return location;
+  long index = -1;
+  std::from_chars(issue.expression.data() + issue.expression.rfind('[', at) + 1, issue.expression.data() + at, index);
+  std::string_view element = std::string_view(issue.expression).substr(at + kResource.size());
+  element = element.substr(0, element.find_first_of(".["));
+  long n = 0;
+  for (const fhir::model::Element* entry : bundle->root()->children()) {
+    if (entry->name != "entry" || n++ != index) continue;
+    for (const fhir::model::Element* resource : entry->children())
+      if (resource->name == "resource")
+        if (std::string field = spec.field_for(resource->type, element); !field.empty()) return field;
+  }
+  return location;
+}
+
 }  // namespace
 
 Conversion Converter::convert(std::string_view text, const ParseLimits& limits, std::string_view organization) const {
@@ -116,7 +141,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits, 
   std::erase_if(found, [](const Issue& i) { return i.severity == Severity::Information; });
   for (Issue& i : found) {
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;
-    std::string location = c.mapped.source_of(i.expression);
+    std::string location = missing_field(i, c.bundle.get(), *spec_, c.mapped.source_of(i.expression));
     i.message = printable(i.message);
     if (!i.expression.empty()) i.message += " (" + i.expression + ")";
     c.issues.push_back({std::move(i), location, true});

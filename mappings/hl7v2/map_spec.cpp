@@ -393,6 +393,24 @@ const Vocabulary* MapSpec::vocabulary(std::string_view name) const {
   return it == vocabularies_.end() ? nullptr : &it->second;
 }
 
+std::string MapSpec::field_for(std::string_view resource_type, std::string_view element) const {
+  std::string found;
+  for (const auto& [name, map] : segment_maps_) {
+    if (map.resource != resource_type) continue;
+    for (const Rule& rule : map.rules) {
+      std::string_view to = rule.to;
+      bool fills = to.starts_with(element) && (to.size() == element.size() || to[element.size()] == '.' ||
+                                                to[element.size()] == '[');
+      if (!fills || !rule.from) continue;
+      std::string segment = rule.from->segment.empty() ? name.substr(0, name.find('[')) : rule.from->segment;
+      std::string field = segment + "-" + std::to_string(rule.from->field);
+      if (!found.empty() && found != field) return {};
+      found = field;
+    }
+  }
+  return found;
+}
+
 std::string MapSpec::coding_system(std::string_view v2_name) const {
   if (v2_name.empty()) return {};
   if (const Vocabulary* systems = vocabulary("coding-systems"))

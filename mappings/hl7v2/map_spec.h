@@ -162,6 +162,10 @@ class MapSpec {
   const Vocabulary* vocabulary(std::string_view name) const;
   // The FHIR system for a v2 coding system name (table 0396: "LN" → http://loinc.org).
   std::string coding_system(std::string_view v2_name) const;
+  // The v2 field the segment maps of `resource_type` fill `element` from ("RXA-5" for an
+  // Immunization's vaccineCode): where a required element the message left empty is
+  // missing. Empty when no rule fills it, or rules of several fields do.
+  std::string field_for(std::string_view resource_type, std::string_view element) const;
 
  private:
   friend struct SpecReader;

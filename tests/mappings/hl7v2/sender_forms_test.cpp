@@ -433,3 +433,17 @@ TEST_CASE("PID-23 birth place, PID-26 citizenship and PID-28 nationality become 
   REQUIRE(by_url.count(base + "nationality"));
   CHECK(text((*by_url[base + "nationality"])["extension"][0]["valueCodeableConcept"]["coding"][0], "code") == "MEX");
 }
+
+// A required element the message left empty is missing at the field the maps fill it from,
+// so the sender's ACK (ERR-2) and the report point at RXA-5, not at the ORC whose segment
+// made the Immunization.
+TEST_CASE("a vaccine given without its code is refused at RXA-5, the field it comes from", "[mappings][hl7v2]") {
+  Conversion c = converter().convert(kMsh + "VXU^V04^VXU_V04|VX9|P|2.5.1\rPID|1||M9^^^H^MR||A^B||20230601|M\r"
+                                            "ORC|RE||IMM-9^EHR\r"
+                                            "RXA|0|1|20240402100500-0500|20240402100500-0500||0.5|mL^milliliters^UCUM||00^New record^NIP001\r");
+  CHECK_FALSE(c.accepted());
+  bool at_field = false;
+  for (const auto& i : c.issues)
+    at_field = at_field || (i.location == "RXA-5" && i.issue.message.find("vaccineCode") != std::string::npos);
+  CHECK(at_field);
+}
