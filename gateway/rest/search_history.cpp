@@ -395,12 +395,27 @@ http::Response FhirService::searchset(const Call& call, const std::string& path,
   bool first = true;
   Call json_call = call;
   json_call.negotiation = {fhir::io::Format::Json, false, true};
+  // _elements subsets the matches; what they include comes whole (search.html#elements),
+  // unless a name qualified by its type (Patient.name) asks for it.
+  Call include_call = json_call;
+  for (auto& [name, value] : include_call.target.params) {
+    if (name != "_elements") continue;
+    std::string qualified;
+    for (std::string_view list = value; !list.empty();) {
+      std::string_view one = list.substr(0, list.find(','));
+      list.remove_prefix(std::min(list.size(), one.size() + 1));
+      if (one.find('.') != std::string_view::npos) qualified += (qualified.empty() ? "" : ",") + std::string(one);
+    }
+    value = std::move(qualified);
+  }
+  std::erase_if(include_call.target.params, [](const auto& p) { return p.first == "_elements" && p.second.empty(); });
   auto add = [&](const store::ResourceRecord& r, const char* mode) {
     if (!first) out += ',';
     first = false;
     out += '{';
     append_string_member(out, "fullUrl", call.base_url + "/" + r.type + "/" + r.id);
-    out += ",\"resource\":" + to_format(json_call, r.body, true) + ",\"search\":{";
+    const Call& as = std::string_view(mode) == "match" ? json_call : include_call;
+    out += ",\"resource\":" + to_format(as, r.body, true) + ",\"search\":{";
     append_string_member(out, "mode", mode);
     out += "}}";
     call.disclosed.add_resource(r);

@@ -382,6 +382,12 @@ TEST_CASE("_elements names qualified by a type trim only resources of that type"
   CHECK_FALSE(obs.HasMember("valueQuantity"));
   CHECK(patient.HasMember("name"));
   CHECK_FALSE(patient.HasMember("gender"));
+  // Names without a type subset the matches only: the included Patient comes whole.
+  auto plain = parse_json(c->get("/fhir/Observation?_elements=subject&_include=Observation:subject").body);
+  REQUIRE(plain["entry"].Size() == 2);
+  CHECK_FALSE(plain["entry"][0]["resource"].HasMember("valueQuantity"));
+  CHECK(plain["entry"][1]["resource"].HasMember("gender"));
+  CHECK(plain["entry"][1]["resource"].HasMember("name"));
 }
 
 TEST_CASE("a reference to another server's patient is not this server's patient of the same id", "[gateway][e2e][search]") {
