@@ -579,6 +579,10 @@ bool ClauseReader::read_code_set(const SearchParam& param, const std::string& mo
       return fail(param.code + ":" + modifier + ": " + error.message, error.code);
     }
   }
+  // A Coding written without its system is in no value set (search.html#token, :in): the
+  // set's codes without a system match only elements of type code, which FHIR writes so.
+  if (!param.code_elements)
+    std::erase_if(clause.any_of, [](const ValueMatch& m) { return m.kind == ValueMatch::Kind::Token && !m.any_system && m.system.empty(); });
   return true;
 }
 

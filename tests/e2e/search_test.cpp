@@ -430,3 +430,21 @@ TEST_CASE("quantities in several units of one dimension are found in any of them
   CHECK(ids("_sort=value-quantity") == std::vector<std::string>{kg, mg, g});
   CHECK(ids("_sort=-value-quantity") == std::vector<std::string>{g, mg, kg});
 }
+
+// :in tests a Coding's membership by system and code (search.html#token): a Coding written
+// without its system is in no value set, as system|code does not find it either.
+TEST_CASE(":in finds a Coding by system and code, never one without its system", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-in-needs-system"));
+  auto c = server.client();
+  auto observation = [](const std::string& coding) {
+    return R"({"resourceType":"Observation","status":"final","category":[{"coding":[)" + coding +
+           R"(]}],"code":{"text":"pantry visits"},"subject":{"reference":"Patient/p1"}})";
+  };
+  std::string with = created_id(*c, "Observation", observation(
+      R"({"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"social-history"})"));
+  std::string without = created_id(*c, "Observation", observation(R"({"code":"social-history"})"));
+  auto found = c->get("/fhir/Observation?category:in=http://hl7.org/fhir/ValueSet/observation-category");
+  REQUIRE(found.status == 200);
+  CHECK(found.body.find(with) != std::string::npos);
+  CHECK(found.body.find(without) == std::string::npos);
+}
