@@ -241,6 +241,10 @@ Result<void> AccessPolicy::may_change(const Principal* who, const store::Resourc
   std::string_view owner = f.valid() ? f.owner() : std::string_view();
   if (type == "Organization" && !who->organization.empty() && current.id == who->organization) return {};
   if (!owner.empty() && owner == who->organization) return {};
+  // A patient's own app, which has no organization, changes what it recorded about her (her
+  // Consent): such a record has no owner.
+  if (owner.empty() && !who->patient.empty() && f.any_patient([&](std::string_view p) { return p == who->patient; }))
+    return {};
   return forbidden(type + "/" + current.id + " is " +
                    (owner.empty() ? std::string("the gateway's") : "Organization/" + std::string(owner) + "'s") +
                    " record: only " + (owner.empty() ? std::string("its operator") : "that organization") +
