@@ -137,6 +137,13 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
       result.issues = allowed.issues();
       return std::nullopt;
     }
+    // A Subscription names only patients its client may see: a care relationship does not
+    // make a victim-service provider's confined client visible, nor her events heard.
+    for (const auto& p : type == "Subscription" ? facts.patients : std::vector<std::string>{})
+      if (auto patient = store_.read("Patient", p); patient && !patient->deleted && !sees(who, *patient)) {
+        result = failure(403, "forbidden", "Patient/" + p + " is not a patient your organization cares for");
+        return std::nullopt;
+      }
     w.record.access = security::encode(facts);
   }
   result = found_result(w.record, version == 1 ? 201 : 200);

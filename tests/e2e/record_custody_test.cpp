@@ -93,3 +93,26 @@ TEST_CASE("A Consent's deny naming one record in provision.data hides that recor
   CHECK(found.body.find(shared) != std::string::npos);
   CHECK(found.body.find(hidden) == std::string::npos);
 }
+
+// A shelter's care team naming the hospital does not make its client the hospital's to see
+// (VAWA: her records never leave the shelter), so neither may the hospital subscribe to her.
+TEST_CASE("A Subscription may not name a victim-service provider's client, care team or not", "[gateway][e2e][security]") {
+  SecuredGateway g("custody-subscription", {{"shelter", "vsp", "system/*.cruds"}, {"hospital", "hosp", "system/*.cruds"}});
+  auto& http = g.http();
+  auto shelter = SecuredGateway::as(g.token("shelter"));
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  REQUIRE(http.put("/fhir/Organization/vsp", kShelterTyped, shelter).status / 100 == 2);
+  std::string client = created_id(http.post("/fhir/Patient", patient_json("Reyes", "Ana"), shelter));
+  created_id(http.post("/fhir/CareTeam", care_team_json(client, {"hosp"}), shelter));
+  REQUIRE(http.get("/fhir/Patient/" + client, hospital).status == 404);
+  auto subscription = [](const std::string& patient) {
+    return R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":"Observation?patient=Patient/)" +
+           patient + R"(","channel":{"type":"rest-hook","endpoint":"http://127.0.0.1:9/hook","payload":"application/fhir+json"}})";
+  };
+  auto refused = http.post("/fhir/Subscription", subscription(client), hospital);
+  INFO(refused.body);
+  CHECK(refused.status == 403);
+  // Its own patient, the hospital may follow.
+  std::string own = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  CHECK(http.post("/fhir/Subscription", subscription(own), hospital).status == 201);
+}
