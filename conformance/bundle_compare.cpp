@@ -3,7 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,36 +27,42 @@ const Value* member(const Value& object, const char* key) {
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
-// One side's entries: each entry's record key, and its fullUrl's and Type/id's record.
+// One side's entries: the names each entry's record goes by (its type with each of its
+// identifiers, else its type and place among the entries of that type without one), and
+// which entry each fullUrl and Type/id names.
 struct Side {
-  std::vector<std::string> keys;
-  std::map<std::string, std::string, std::less<>> by_url;
+  std::vector<std::vector<std::string>> names;
+  std::map<std::string, size_t, std::less<>> by_url;
 
   explicit Side(const Value& entries) {
     std::map<std::string, int> unnamed;  // resource type → entries of it without an identifier
     for (const Value& entry : entries.GetArray()) {
       const Value* resource = member(entry, "resource");
       std::string type(resource ? text(*resource, "resourceType") : std::string_view());
-      const Value* ids = resource ? member(*resource, "identifier") : nullptr;
-      const Value* first = ids && ids->IsArray() && !ids->Empty() ? &(*ids)[0] : nullptr;
-      std::string key = first ? type + "|" + std::string(text(*first, "system")) + "|" + std::string(text(*first, "value"))
-                              : type + "#" + std::to_string(unnamed[type]++);
-      keys.push_back(key);
-      if (std::string_view url = text(entry, "fullUrl"); !url.empty()) by_url.emplace(url, key);
-      if (resource && !text(*resource, "id").empty()) by_url.emplace(type + "/" + std::string(text(*resource, "id")), key);
+      std::vector<std::string>& own = names.emplace_back();
+      if (const Value* ids = resource ? member(*resource, "identifier") : nullptr; ids && ids->IsArray())
+        for (const Value& id : ids->GetArray())
+          own.push_back(type + "|" + std::string(text(id, "system")) + "|" + std::string(text(id, "value")));
+      if (own.empty()) own.push_back(type + "#" + std::to_string(unnamed[type]++));
+      if (std::string_view url = text(entry, "fullUrl"); !url.empty()) by_url.emplace(url, names.size() - 1);
+      if (resource && !text(*resource, "id").empty())
+        by_url.emplace(type + "/" + std::string(text(*resource, "id")), names.size() - 1);
     }
   }
 
-  // The record a reference or fullUrl names, or "" when it names none of the entries.
-  std::string record(std::string_view url) const {
+  // The entry a reference or fullUrl names, or nullopt when it names none of them.
+  std::optional<size_t> entry(std::string_view url) const {
     auto it = by_url.find(url);
-    return it == by_url.end() ? std::string() : it->second;
+    return it == by_url.end() ? std::nullopt : std::optional<size_t>(it->second);
   }
 };
+
+constexpr size_t kNone = static_cast<size_t>(-1);
 
 struct Comparison {
   const Side* want_side = nullptr;
   const Side* got_side = nullptr;
+  std::vector<size_t> paired;  // each expected entry's mapped entry (kNone: not mapped)
   const mappings::engine::SourceMap& sources;
   std::vector<MappingDifference>& out;
   size_t limit;
@@ -66,11 +74,11 @@ struct Comparison {
     return below != sources.end() && below->first.starts_with(path) ? below->second : std::string();
   }
 
-  // Two references (or fullUrls) naming the same record of each Bundle.
+  // Two references (or fullUrls) naming entries paired as the same record.
   bool same_record(const Value& want, const Value& got) const {
     if (!want_side || !want.IsString() || !got.IsString()) return false;
-    std::string w = want_side->record(want.GetString()), g = got_side->record(got.GetString());
-    return !w.empty() && w == g;
+    auto w = want_side->entry(want.GetString()), g = got_side->entry(got.GetString());
+    return w && g && paired[*w] == *g;
   }
 
   void add(std::string path, const Value* want, const Value* got) {
@@ -104,21 +112,31 @@ struct Comparison {
     if (want != got) add(path, &want, &got);
   }
 
-  // Entries paired by record; an expected record not mapped is named by its key.
+  // Each expected entry paired with the mapped entry of a name they share (the first not
+  // paired yet), looked up by name, never by scanning; an expected record not mapped is
+  // named by its first name.
   void entries(const Value& want, const Value& got) {
     Side w(want), g(got);
+    std::map<std::string_view, std::vector<size_t>> by_name;
+    for (size_t j = 0; j < g.names.size(); ++j)
+      for (const std::string& name : g.names[j]) by_name[name].push_back(j);
+    std::vector<bool> used(got.Size(), false);
+    paired.assign(want.Size(), kNone);
+    for (size_t i = 0; i < w.names.size(); ++i)
+      for (const std::string& name : w.names[i]) {
+        auto it = by_name.find(name);
+        if (it == by_name.end()) continue;
+        auto free = std::find_if(it->second.begin(), it->second.end(), [&](size_t j) { return !used[j]; });
+        if (free == it->second.end()) continue;
+        used[*free] = true;
+        paired[i] = *free;
+        break;
+      }
     want_side = &w;
     got_side = &g;
-    std::vector<bool> used(got.Size(), false);
     for (rapidjson::SizeType i = 0; i < want.Size(); ++i) {
-      rapidjson::SizeType j = 0;
-      while (j < got.Size() && (used[j] || g.keys[j] != w.keys[i])) ++j;
-      if (j == got.Size()) {
-        add("Bundle.entry (" + w.keys[i] + ", expected entry " + std::to_string(i) + ")", &want[i], nullptr);
-        continue;
-      }
-      used[j] = true;
-      values(want[i], got[j], "Bundle.entry[" + std::to_string(j) + "]", "");
+      if (paired[i] == kNone) add("Bundle.entry (" + w.names[i][0] + ", expected entry " + std::to_string(i) + ")", &want[i], nullptr);
+      else values(want[i], got[static_cast<rapidjson::SizeType>(paired[i])], "Bundle.entry[" + std::to_string(paired[i]) + "]", "");
     }
     for (rapidjson::SizeType j = 0; j < got.Size(); ++j)
       if (!used[j]) add("Bundle.entry[" + std::to_string(j) + "]", nullptr, &got[j]);
@@ -137,7 +155,7 @@ std::string compact_json(const Value& v) {
 
 void compare_bundles(const Value& want, const Value& got, const mappings::engine::SourceMap& sources,
                      std::vector<MappingDifference>& out, size_t limit) {
-  Comparison c{nullptr, nullptr, sources, out, limit};
+  Comparison c{nullptr, nullptr, {}, sources, out, limit};
   const Value* want_entries = member(want, "entry");
   const Value* got_entries = member(got, "entry");
   bool bundles = text(want, "resourceType") == "Bundle" && text(got, "resourceType") == "Bundle" && want_entries &&

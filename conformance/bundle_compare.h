@@ -20,9 +20,9 @@ std::string compact_json(const rapidjson::Value& v);
 
 // Appends each difference between `want` and `got` (Bundles or any JSON), with the source
 // cell of the mapped value, to `out` (at most `limit` in all). Entries are paired by their
-// record: resource type and first identifier, else resource type and place among the
-// entries of that type without one; references between entries compare by the records
-// they name. Inside a record, arrays compare item by item.
+// record: resource type and an identifier they share (in any order), else resource type and
+// place among the entries of that type without one; references between entries compare by
+// the entries they name. Inside a record, arrays compare item by item.
 void compare_bundles(const rapidjson::Value& want, const rapidjson::Value& got, const mappings::engine::SourceMap& sources,
                      std::vector<MappingDifference>& out, size_t limit);
 

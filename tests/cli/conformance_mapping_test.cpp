@@ -135,6 +135,23 @@ TEST_CASE("conformance: golden cases compare record by record, not by entry posi
   INFO(again.out << again.err);
   CHECK(again.exit_code == 0);
 
+  // A record whose expected identifiers come in another order, one more first, is still the
+  // same record: its identifier list differs, nothing is reported missing.
+  rapidjson::Document more;
+  more.Parse(expected.c_str());
+  auto& ids = more["entry"][0]["resource"]["identifier"];
+  rapidjson::Value other(rapidjson::kObjectType);
+  other.AddMember("system", "urn:example:intake-desk", more.GetAllocator()).AddMember("value", "D-1", more.GetAllocator());
+  ids.PushBack(other, more.GetAllocator());
+  std::swap(ids[0], ids[1]);
+  rapidjson::StringBuffer more_text;
+  rapidjson::Writer<rapidjson::StringBuffer> more_writer(more_text);
+  more.Accept(more_writer);
+  std::ofstream(dir / "foodbank-intake" / "november.expected.json") << more_text.GetString();
+  auto reordered = run_carebridge({"conformance", dir.string(), "--out", (dir / "conformance-report").string()});
+  CHECK(reordered.out.find("FAILED foodbank-intake/november.csv") != std::string::npos);
+  CHECK(read_text(dir / "conformance-report" / "report.json").find("Bundle.entry (Patient") == std::string::npos);
+
   rapidjson::Document less;
   less.Parse(expected.c_str());
   less["entry"].Erase(less["entry"].Begin());  // the first record, Maria's Patient, not expected
