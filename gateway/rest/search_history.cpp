@@ -387,6 +387,21 @@ std::vector<std::pair<std::string, std::string>> FhirService::search_links(const
   return links;
 }
 
+namespace {
+
+// The names of an _elements list qualified by a type ("Patient.name"), the others left out.
+std::string qualified_names(std::string_view list) {
+  std::string qualified;
+  while (!list.empty()) {
+    std::string_view one = list.substr(0, list.find(','));
+    list.remove_prefix(std::min(list.size(), one.size() + 1));
+    if (one.find('.') != std::string_view::npos) qualified += (qualified.empty() ? "" : ",") + std::string(one);
+  }
+  return qualified;
+}
+
+}  // namespace
+
 http::Response FhirService::searchset(const Call& call, const std::string& path, const ParsedSearch& parsed,
                                       const store::SearchResult& result, const std::deque<store::ResourceRecord>& included,
                                       const Issues& issues) {
@@ -396,19 +411,15 @@ http::Response FhirService::searchset(const Call& call, const std::string& path,
   Call json_call = call;
   json_call.negotiation = {fhir::io::Format::Json, false, true};
   // _elements subsets the matches; what they include comes whole (search.html#elements),
-  // unless a name qualified by its type (Patient.name) asks for it.
-  Call include_call = json_call;
-  for (auto& [name, value] : include_call.target.params) {
-    if (name != "_elements") continue;
-    std::string qualified;
-    for (std::string_view list = value; !list.empty();) {
-      std::string_view one = list.substr(0, list.find(','));
-      list.remove_prefix(std::min(list.size(), one.size() + 1));
-      if (one.find('.') != std::string_view::npos) qualified += (qualified.empty() ? "" : ",") + std::string(one);
-    }
-    value = std::move(qualified);
+  // unless a name qualified by its type (Patient.name) asks for it. Copied only then.
+  std::optional<Call> trimmed;
+  if (!included.empty() && !param(call.target.params, "_elements").empty()) {
+    trimmed.emplace(json_call);
+    for (auto& [name, value] : trimmed->target.params)
+      if (name == "_elements") value = qualified_names(value);
+    std::erase_if(trimmed->target.params, [](const auto& p) { return p.first == "_elements" && p.second.empty(); });
   }
-  std::erase_if(include_call.target.params, [](const auto& p) { return p.first == "_elements" && p.second.empty(); });
+  const Call& include_call = trimmed ? *trimmed : json_call;
   auto add = [&](const store::ResourceRecord& r, const char* mode) {
     if (!first) out += ',';
     first = false;
