@@ -1,7 +1,6 @@
 #include "gateway/ingest/agency_ingest.h"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 #include <semaphore>
 
@@ -51,10 +50,9 @@ std::optional<bool> dry_run_of(const rest::Params& params, std::string& error) {
       error = "unknown parameter '" + name + "': /ingest takes dry-run (true or false) and file (the file's name)";
       return std::nullopt;
     }
-    std::string v = value;
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (v.empty() || v == "true" || v == "1" || v == "yes") dry_run = true;  // one asking for a dry run is enough
-    else if (v != "false" && v != "0" && v != "no") {
+    auto is = [&](std::string_view word) { return http::iequals(value, word); };
+    if (value.empty() || is("true") || is("1") || is("yes")) dry_run = true;  // one asking for a dry run is enough
+    else if (!is("false") && !is("0") && !is("no")) {
       error = "dry-run is true or false, not '" + value + "': nothing was stored";
       return std::nullopt;
     }
