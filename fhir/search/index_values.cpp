@@ -128,11 +128,18 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
 void references(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {
   if (v.is_primitive()) {  // canonical / uri
     if (!v.has_value) return;
-    IndexEntry e = entry(param, IndexKind::Reference);
-    e.text = std::string(v.value);
-    e.code = reference_key(v.value);
-    if (e.code.empty()) e.code = e.text;
-    out.push_back(std::move(e));
+    // A canonical naming its version (url|1.0) is also found by its url alone: a search
+    // without a version finds every version of what it names, as for references to
+    // canonical URLs in FHIR search.
+    auto add = [&](std::string_view value) {
+      IndexEntry e = entry(param, IndexKind::Reference);
+      e.text = std::string(value);
+      e.code = reference_key(value);
+      if (e.code.empty()) e.code = e.text;
+      out.push_back(std::move(e));
+    };
+    add(v.value);
+    if (auto bar = v.value.rfind('|'); bar != std::string_view::npos && bar > 0) add(v.value.substr(0, bar));
     return;
   }
   if (v.type != "Reference") return;

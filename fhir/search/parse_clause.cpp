@@ -132,6 +132,20 @@ bool modifier_applies(std::string_view type, std::string_view modifier) {
   return false;
 }
 
+// Whether a reference parameter may name the type (subject:Patient): one of its targets, or
+// any type when its definition lists none. Another type answers nothing the caller meant
+// (Observation?subject:Medication=x), so it is refused like an unknown modifier.
+bool refers_to(const SearchParam& param, const std::string& type) {
+  return param.targets.empty() || std::find(param.targets.begin(), param.targets.end(), type) != param.targets.end();
+}
+
+std::string not_a_target(const SearchParam& param, const std::string& type) {
+  std::string targets;
+  for (const std::string& t : param.targets) targets += (targets.empty() ? "" : ", ") + t;
+  if (targets.size() > 300) targets = targets.substr(0, 300) + "...";
+  return "'" + param.code + "' refers to " + targets + ", not to " + type.substr(0, 100);
+}
+
 // "code$value" (FHIR search 3.1.1.4.9): each part read as its component's type, then
 // written as the composite's rows hold them (index_composite): the first part's code
 // and '$' before the second part's value, the systems likewise.
@@ -478,6 +492,7 @@ bool ClauseReader::read_chain(const SearchParam& param, const std::string& modif
   if (!modifier.empty() || param.targets.size() == 1) {
     std::string target = modifier.empty() ? param.targets[0] : modifier;
     if (!registry_.is_resource_type(target)) return fail("the chain names " + shown(target) + ", which is not a resource type");
+    if (!refers_to(param, target)) return fail(not_a_target(param, target));
     return read_typed_chain(target, chain, value, clause);
   }
   std::string_view chained = chain.substr(0, chain.find_first_of(".:"));
@@ -595,6 +610,8 @@ bool ClauseReader::read_values(const SearchParam& param, const std::string& modi
              (param.type == "reference" && !modifier.empty() && !registry_.is_resource_type(modifier))) {
     return fail("the modifier ':" + modifier.substr(0, 100) + "' is not supported on '" + param.code + "' (a " + param.type +
                 " parameter)");
+  } else if (param.type == "reference" && !modifier.empty() && !refers_to(param, modifier)) {
+    return fail(not_a_target(param, modifier));
   }
   std::vector<std::string> values;
   if (!values_of(param.code, value, values)) return false;

@@ -1,6 +1,7 @@
 // End to end against the SQL store: chains of three links and more, a system search
 // over several types by a parameter they share, _elements naming a choice as written,
-// and POST _search refusing a body that is not a form.
+// POST _search refusing a body that is not a form, a type modifier naming no target of its
+// parameter refused, and a canonical found by its url with or without its version.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -106,4 +107,29 @@ TEST_CASE("POST _search takes a form body and refuses another media type", "[gat
   REQUIRE(form.status == 200);
   CHECK(parse_json(form.body)["total"].GetInt() == 1);
   CHECK(c->post("/fhir/Encounter/_search", "", {{"Content-Type", "application/fhir+json"}}).status == 200);
+}
+
+TEST_CASE("a reference parameter's type modifier must name one of its targets", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-type-modifier"));
+  auto c = server.client();
+  organizations_three_deep(*c);
+  CHECK(total(*c, "Observation?subject:Patient=p") == 1);
+  for (const char* query : {"Observation?subject:Medication=x", "Observation?subject:Medication.code=x"}) {
+    auto r = c->get(std::string("/fhir/") + query);
+    INFO(query << " -> " << r.body);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("not to Medication") != std::string::npos);
+  }
+}
+
+TEST_CASE("a canonical reference is found by its url alone or with its version", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-canonical-version"));
+  auto c = server.client();
+  const std::string form = "http://forms.example.org/Questionnaire/intake";
+  put(*c, "QuestionnaireResponse", "v2", R"("status":"completed","questionnaire":")" + form + R"(|2.0")");
+  put(*c, "QuestionnaireResponse", "none", R"("status":"completed","questionnaire":")" + form + R"(")");
+  put(*c, "QuestionnaireResponse", "other", R"("status":"completed","questionnaire":")" + form + R"(-child|2.0")");
+  CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form) == 2);
+  CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form + "%7C2.0") == 1);
+  CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form + "%7C1.0") == 0);
 }
