@@ -1,9 +1,11 @@
 // End to end against the SQL store: chains of three links and more, a system search
 // over several types by a parameter they share, _elements naming a choice as written,
 // POST _search refusing a body that is not a form, a type modifier naming no target of its
-// parameter refused, and a canonical found by its url with or without its version.
+// parameter refused, and a canonical found by its url with or without its version, and
+// followed by _include and _revinclude.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 
 #include "fhir_client.h"
@@ -132,4 +134,34 @@ TEST_CASE("a canonical reference is found by its url alone or with its version",
   CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form) == 2);
   CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form + "%7C2.0") == 1);
   CHECK(total(*c, "QuestionnaireResponse?questionnaire=" + form + "%7C1.0") == 0);
+}
+
+TEST_CASE("_include and _revinclude follow a canonical reference to the resource with that url", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-include-canonical"));
+  auto c = server.client();
+  const std::string form = "http://forms.example.org/Questionnaire/intake";
+  const std::string item = R"(,"item":[{"linkId":"1","text":"Housing?","type":"boolean"}])";
+  put(*c, "Questionnaire", "intake-1", R"("status":"retired","url":")" + form + R"(","version":"1.0")" + item);
+  put(*c, "Questionnaire", "intake-2", R"("status":"active","url":")" + form + R"(","version":"2.0")" + item);
+  put(*c, "Questionnaire", "other", R"("status":"active","url":")" + form + R"(-child","version":"2.0")" + item);
+  put(*c, "QuestionnaireResponse", "answers-2", R"("status":"completed","questionnaire":")" + form + R"(|2.0")");
+  put(*c, "QuestionnaireResponse", "answers-any", R"("status":"completed","questionnaire":")" + form + R"(")");
+  auto entries = [&](const std::string& query) {
+    auto r = c->get("/fhir/" + query);
+    INFO(query << " -> " << r.body.substr(0, 400));
+    REQUIRE(r.status == 200);
+    std::multiset<std::string> out;
+    auto doc = parse_json(r.body);
+    for (const auto& e : doc["entry"].GetArray())
+      out.insert(str(e["search"], "mode") + " " + str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
+    return out;
+  };
+  using Set = std::multiset<std::string>;
+  CHECK(entries("QuestionnaireResponse?_id=answers-2&_include=QuestionnaireResponse:questionnaire") ==
+        Set{"match QuestionnaireResponse/answers-2", "include Questionnaire/intake-2"});
+  CHECK(entries("QuestionnaireResponse?_id=answers-any&_include=QuestionnaireResponse:questionnaire") ==
+        Set{"match QuestionnaireResponse/answers-any", "include Questionnaire/intake-1", "include Questionnaire/intake-2"});
+  CHECK(entries("Questionnaire?_id=other&_revinclude=QuestionnaireResponse:questionnaire") == Set{"match Questionnaire/other"});
+  CHECK(entries("Questionnaire?_id=intake-2&_revinclude=QuestionnaireResponse:questionnaire") ==
+        Set{"match Questionnaire/intake-2", "include QuestionnaireResponse/answers-2", "include QuestionnaireResponse/answers-any"});
 }
