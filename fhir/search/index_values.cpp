@@ -122,7 +122,11 @@ void tokens(const SearchParam& param, const Element& v, std::vector<IndexEntry>&
     if (type && !value.empty()) identifier_types(param, *type, value, out);
     return;
   }
-  if (v.type == "ContactPoint") return add_token(param, "", value_of(v, "value"), value_of(v, "system"), out);
+  // A ContactPoint's token has its system (phone, email) as the token's system, as HAPI indexes
+  // it: telecom=phone|555-0101 finds the phone number only, telecom=555-0101 any.
+  if (v.type == "ContactPoint") {
+    return add_token(param, value_of(v, "system"), value_of(v, "value"), value_of(v, "system"), out);
+  }
 }
 
 void references(const SearchParam& param, const Element& v, std::vector<IndexEntry>& out) {

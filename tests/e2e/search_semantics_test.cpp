@@ -2,7 +2,7 @@
 // over several types by a parameter they share, _elements naming a choice as written,
 // POST _search refusing a body that is not a form, a type modifier naming no target of its
 // parameter refused, and a canonical found by its url with or without its version, and
-// followed by _include and _revinclude.
+// followed by _include and _revinclude; telecom by system|value.
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -164,4 +164,16 @@ TEST_CASE("_include and _revinclude follow a canonical reference to the resource
   CHECK(entries("Questionnaire?_id=other&_revinclude=QuestionnaireResponse:questionnaire") == Set{"match Questionnaire/other"});
   CHECK(entries("Questionnaire?_id=intake-2&_revinclude=QuestionnaireResponse:questionnaire") ==
         Set{"match Questionnaire/intake-2", "include QuestionnaireResponse/answers-2", "include QuestionnaireResponse/answers-any"});
+}
+
+TEST_CASE("telecom is searched by its system and value, or by the value alone", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-telecom"));
+  auto c = server.client();
+  put(*c, "Patient", "a", R"("telecom":[{"system":"phone","value":"555-0101"},{"system":"email","value":"ada@example.org"}])");
+  put(*c, "Patient", "b", R"("telecom":[{"system":"fax","value":"555-0101"}])");
+  CHECK(total(*c, "Patient?telecom=555-0101") == 2);
+  CHECK(total(*c, "Patient?telecom=phone%7C555-0101") == 1);
+  CHECK(total(*c, "Patient?telecom=email%7C555-0101") == 0);
+  CHECK(total(*c, "Patient?phone=555-0101") == 1);
+  CHECK(total(*c, "Patient?email=ada@example.org") == 1);
 }
