@@ -68,10 +68,9 @@ bool range_matches(const ValueMatch& m, double lo, double hi) {
   if (p == "ne") return !(lo >= m.low && hi <= m.high);
   if (p == "gt") return hi > m.high;
   if (p == "lt") return lo < m.low;
-  // gt or eq, lt or eq (a row ending inside the searched range is not ge it).
-  bool within = lo >= m.low && hi <= m.high;
-  if (p == "ge") return hi > m.high || within;
-  if (p == "le") return lo < m.low || within;
+  // ge, le: the row reaches the searched range or past it on that side (sqlite_search.cpp).
+  if (p == "ge") return hi >= m.low;
+  if (p == "le") return lo <= m.high;
   if (p == "sa") return lo > m.high;
   if (p == "eb") return hi < m.low;
   if (p == "ap") return lo <= m.high && hi >= m.low;  // overlaps the widened range (parse_clause.cpp)

@@ -44,13 +44,15 @@ std::string range_sql(const ValueMatch& m, const std::string& lo, const std::str
   } else if (p == "lt") {
     sql = lo + " < ?";
     b.push_back(real(m.low));
-  } else if (p == "ge" || p == "le") {
-    // gt or eq, lt or eq: a row reaching past the searched range on that side, or within it
-    // (a period ending inside the searched day is neither, so it is not ge that day).
-    sql = p == "ge" ? "(" + hi + " > ? OR (" : "(" + lo + " < ? OR (";
-    sql += lo + " >= ? AND " + hi + " <= ?))";
-    b.push_back(real(p == "ge" ? m.high : m.low));
+  } else if (p == "ge") {
+    // ge, le: the row reaches the searched range or past it on that side. The prefix table's
+    // "the range above the search value intersects the target, or the search value contains
+    // it", read literally, leaves out a period that begins or ends inside the searched day (a
+    // care plan starting on 2025-03-01 would not be le2025-03-01); HAPI reads it so too.
+    sql = hi + " >= ?";
     b.push_back(real(m.low));
+  } else if (p == "le") {
+    sql = lo + " <= ?";
     b.push_back(real(m.high));
   } else if (p == "sa") {
     sql = lo + " > ?";

@@ -135,17 +135,22 @@ TEST_CASE("canonical UCUM values keep their precision through quotients and leav
   CHECK_FALSE(f.matches(copies, "Observation", {{"value-quantity", "5000" + ucum + "/L"}}));
 }
 
-TEST_CASE("ge and le are gt or eq and lt or eq: a period ending inside the searched day is neither", "[fhir][search]") {
+TEST_CASE("ge and le find a period reaching into the searched day from either side", "[fhir][search]") {
   Fixture f;
   f.add(R"({"resourceType":"Encounter","id":"e","status":"finished","class":{"code":"AMB"},)"
         R"("period":{"start":"2020-12-01","end":"2021-01-01T10:00:00Z"}})");
+  f.add(R"({"resourceType":"CarePlan","id":"c","status":"active","intent":"plan","subject":{"reference":"Patient/p"},)"
+        R"("period":{"start":"2025-03-01"}})");
   const std::string e = "Encounter/e";
-  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "ge2021-01-01"}}));
-  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12-31"}}));
-  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12"}}));  // ends past the month
-  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "le2020-12-01"}}));
-  CHECK(f.matches(e, "Encounter", {{"date", "le2020-12-02"}}));
-  CHECK(f.matches(e, "Encounter", {{"date", "le2021"}}));  // lt: starts before 2021
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2021-01-01"}}));  // ends inside the searched day
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "ge2021-01-02"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "ge2020-12"}}));
+  CHECK(f.matches(e, "Encounter", {{"date", "le2020-12-01"}}));  // begins inside it
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "le2020-11-30"}}));
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "gt2021-01-01"}}));
+  CHECK_FALSE(f.matches(e, "Encounter", {{"date", "lt2020-12-01"}}));
+  CHECK(f.matches("CarePlan/c", "CarePlan", {{"date", "le2025-03-01"}}));  // open-ended, from that day
+  CHECK(f.matches("CarePlan/c", "CarePlan", {{"date", "ge2030"}}));
 }
 
 TEST_CASE("a reference given by its identifier alone is not missing", "[fhir][search]") {
