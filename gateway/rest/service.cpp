@@ -508,12 +508,22 @@ std::unique_ptr<fhir::model::Document> FhirService::parse_body(const Call& call,
     issues.push_back({Severity::Error, "required", "the request has no resource in its body", {}, {}});
     return nullptr;
   }
-  if (body_format(call.request) == fhir::io::Format::Unknown) {
+  auto declared = body_format(call.request);
+  if (declared == fhir::io::Format::Unknown) {
     status = 415;
     issues.push_back({Severity::Error, "not-supported",
                       "Content-Type must be application/fhir+json or application/fhir+xml, not '" +
                           std::string(call.request.header("Content-Type")) + "'",
                       {}, {}});
+    return nullptr;
+  }
+  // A body that is plainly the other format than its Content-Type says is refused, as the
+  // declared format's parser would: it was not read as the sender meant it.
+  if (auto written = fhir::io::detect(body); written != fhir::io::Format::Unknown && written != declared) {
+    status = 400;
+    auto name = [](fhir::io::Format f) { return f == fhir::io::Format::Xml ? "XML" : "JSON"; };
+    issues.push_back({Severity::Error, "structure",
+                      std::string("the body is ") + name(written) + " but its Content-Type says " + name(declared), {}, {}});
     return nullptr;
   }
   fhir::io::Limits limits;
