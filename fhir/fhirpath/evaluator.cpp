@@ -128,6 +128,7 @@ bool Call::single_of(size_t i, Collection& values, std::optional<Item>& value) c
   value.reset();
   if (values.empty()) return true;
   if (values.size() > 1) return fail("argument " + std::to_string(i + 1) + " of " + node.name + "() is not a single value");
+  if (is_valueless(values.front())) return true;
   value = system_value(values.front());
   if (!value) value = std::move(values.front());
   return true;
@@ -137,6 +138,7 @@ bool Call::single_focus(std::optional<Item>& value) const {
   value.reset();
   if (focus.empty()) return true;
   if (focus.size() > 1) return fail(node.name + "() needs a single input, got " + std::to_string(focus.size()) + " items");
+  if (is_valueless(focus.front())) return true;
   value = system_value(focus.front());
   if (!value) value = focus.front();
   return true;

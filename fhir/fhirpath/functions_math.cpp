@@ -1,9 +1,12 @@
-// Math functions (abs ceiling exp floor ln log power round sqrt truncate) and the
-// precision functions (precision lowBoundary highBoundary comparable).
+// Math functions (abs ceiling exp floor ln log power round sqrt truncate), the
+// precision functions (precision lowBoundary highBoundary comparable), and the
+// aggregates of FHIRPath 3.0 (sum min max avg).
 #include <algorithm>
 #include <cmath>
 
 #include "fhir/fhirpath/evaluator.h"
+#include "fhir/fhirpath/operators.h"
+#include "fhir/fhirpath/value.h"
 #include "fhir/fhirpath/quantity.h"
 
 namespace carebridge::fhir::fhirpath {
@@ -196,6 +199,74 @@ bool fn_comparable(Call& c) {
   return true;
 }
 
+// The focus' items as System values for an aggregate: empty ones (a primitive without a
+// value) left out; false when one is not a value the aggregate takes.
+bool aggregate_values(Call& c, bool ordered_types, std::vector<Item>& values) {
+  for (const Item& item : c.focus) {
+    if (is_valueless(item)) continue;
+    auto v = system_value(item);
+    bool number = v && (v->type == SystemType::Integer || v->type == SystemType::Decimal || v->type == SystemType::Quantity);
+    bool ordered = v && (v->type == SystemType::String || v->type == SystemType::Date || v->type == SystemType::DateTime ||
+                         v->type == SystemType::Time);
+    if (!number && !(ordered_types && ordered)) return c.fail(c.node.name + "() needs numbers or quantities");
+    values.push_back(std::move(*v));
+  }
+  return true;
+}
+
+bool total_of(Call& c, const std::vector<Item>& values, std::optional<Item>& total) {
+  std::string error;
+  for (const Item& v : values) {
+    if (!total) {
+      total = v;
+      continue;
+    }
+    std::optional<Item> next;
+    if (!arithmetic(Op::Plus, *total, v, next, error)) return c.fail(c.node.name + "(): " + error);
+    total = std::move(next);
+    if (!total) return true;  // quantities of units that do not add
+  }
+  return true;
+}
+
+bool fn_sum(Call& c) {
+  std::vector<Item> values;
+  std::optional<Item> total;
+  if (!aggregate_values(c, false, values) || !total_of(c, values, total)) return false;
+  if (total) c.out.push_back(std::move(*total));
+  return true;
+}
+
+bool fn_avg(Call& c) {
+  std::vector<Item> values;
+  std::optional<Item> total, mean;
+  if (!aggregate_values(c, false, values) || !total_of(c, values, total)) return false;
+  if (!total) return true;
+  std::string error;
+  if (!arithmetic(Op::Divide, *total, make_integer(static_cast<int64_t>(values.size())), mean, error)) return c.fail(error);
+  if (mean) c.out.push_back(std::move(*mean));
+  return true;
+}
+
+// min() and max(): the least or greatest item; empty when two are not comparable
+// (dates of different precisions, quantities of other dimensions).
+bool extreme(Call& c, int sign) {
+  std::vector<Item> values;
+  if (!aggregate_values(c, true, values)) return false;
+  if (values.empty()) return true;
+  size_t best = 0;
+  for (size_t i = 1; i < values.size(); ++i) {
+    std::string error;
+    auto order = compare_items(values[i], values[best], error);
+    if (!order) return error.empty() ? true : c.fail(c.node.name + "(): " + error);
+    if (*order * sign > 0) best = i;
+  }
+  c.out.push_back(std::move(values[best]));
+  return true;
+}
+bool fn_min(Call& c) { return extreme(c, -1); }
+bool fn_max(Call& c) { return extreme(c, 1); }
+
 constexpr FunctionSpec kFunctions[] = {
     {"abs", 0, 0, fn_abs},         {"ceiling", 0, 0, fn_ceiling},  {"exp", 0, 0, fn_exp},
     {"floor", 0, 0, fn_floor},     {"ln", 0, 0, fn_ln},            {"log", 1, 1, fn_log},
@@ -203,6 +274,8 @@ constexpr FunctionSpec kFunctions[] = {
     {"truncate", 0, 0, fn_truncate}, {"lowBoundary", 0, 1, fn_low_boundary},
     {"highBoundary", 0, 1, fn_high_boundary}, {"precision", 0, 0, fn_precision},
     {"comparable", 1, 1, fn_comparable},
+    {"sum", 0, 0, fn_sum},         {"min", 0, 0, fn_min},          {"max", 0, 0, fn_max},
+    {"avg", 0, 0, fn_avg},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "fhir/fhirpath/operators.h"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "fhir/fhirpath/evaluator.h"
@@ -251,6 +252,14 @@ bool apply_on_values(Op op, const Collection& a, const Collection& b, Collection
 }  // namespace
 
 bool apply_operator(Op op, const Collection& a, const Collection& b, Collection& out, std::string& error) {
+  // A primitive without a value (is_valueless) takes part in no operator but the union of nodes.
+  auto valueless = [](const Collection& c) { return std::any_of(c.begin(), c.end(), is_valueless); };
+  if (op != Op::Union && (valueless(a) || valueless(b))) {
+    Collection x, y;
+    std::copy_if(a.begin(), a.end(), std::back_inserter(x), [](const Item& i) { return !is_valueless(i); });
+    std::copy_if(b.begin(), b.end(), std::back_inserter(y), [](const Item& i) { return !is_valueless(i); });
+    return apply_operator(op, x, y, out, error);
+  }
   switch (op) {
     case Op::Equal:
     case Op::NotEqual: {

@@ -28,6 +28,13 @@ SystemType system_type_for(std::string_view fhir_type);
 // Whether a FHIR complex type is a Quantity (or a specialization: Age, Duration, ...).
 bool is_quantity_type(std::string_view fhir_type);
 
+// Whether an item is a FHIR primitive with extensions but no value (a data-absent-reason
+// birthDate): it exists, but gives nothing to compare or compute with, so operators and
+// functions on values see it as empty (FHIR R4 fhirpath.html, hasValue()).
+inline bool is_valueless(const Item& item) {
+  return item.element && item.element->is_primitive() && !item.element->has_value;
+}
+
 // The System value of an item: itself for System values, the converted value for
 // FHIR primitives with a value and Quantity elements; nullopt otherwise.
 std::optional<Item> system_value(const Item& item);

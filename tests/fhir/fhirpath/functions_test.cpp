@@ -1,5 +1,6 @@
 // The function library by family: existence, filtering, subsetting, combining,
-// strings, math, conversion, utility.
+// strings, math, conversion, utility, the aggregates, and primitives that have extensions
+// but no value.
 #include <catch2/catch.hpp>
 
 #include "fhirpath_fixture.h"
@@ -231,4 +232,27 @@ TEST_CASE("order-dependent functions on children() are errors when checking path
   CHECK(run("descendants().given.count()", "patient.json", strict).ok);
   CHECK(run("name.given.first()", "patient.json", strict).ok);
   CHECK(value("children().skip(1).exists()", "patient.json") == "true");  // without checks: as stored
+}
+
+TEST_CASE("sum min max and avg aggregate numbers quantities and ordered values", "[fhirpath][functions]") {
+  CHECK(value("(1 | 2 | 3).sum()") == "6");
+  CHECK(value("(1.5 | 2).sum()") == "3.5");
+  CHECK(value("(1 | 2).avg()") == "1.5");
+  CHECK(value("(4 | 9 | 2).max()") == "9");
+  CHECK(value("('pear' | 'apple').min()") == "apple");
+  CHECK(value("(@2021-03-01 | @2020-12-31).min()") == "2020-12-31");
+  CHECK(eval("{}.sum()").empty());
+  CHECK(is_error("('a' | 'b').sum()"));
+}
+
+TEST_CASE("a primitive with extensions but no value exists but has no value to use", "[fhirpath][functions]") {
+  const std::string absent = "patient-absent.json";
+  CHECK(value("birthDate.exists()", absent) == "true");
+  CHECK(value("birthDate.hasValue()", absent) == "false");
+  CHECK(eval("birthDate < @2000-01-01", absent).empty());
+  CHECK(eval("birthDate + 1 day", absent).empty());
+  CHECK(eval("name.given.select(length())", absent) == Strings{"5", "7"});
+  CHECK(value("name.given.count()", absent) == "3");
+  CHECK(eval("name.given[1].upper()", absent).empty());
+  CHECK(eval("name.given[1] = 'x'", absent).empty());
 }
