@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mappings/agency/conditions.h"
 #include "mappings/agency/versions.h"
 
 namespace carebridge::mappings::agency {
@@ -20,6 +21,14 @@ size_t column_keyed(const TableSpec& table, std::string_view key) {
   for (size_t c = 0; c < table.columns.size(); ++c)
     if (table.columns[c].key == key) return c;
   return kNone;
+}
+
+// The keys of the columns a condition reads.
+void condition_keys(const Condition& condition, std::vector<std::string>& keys) {
+  keys.insert(keys.end(), condition.present.begin(), condition.present.end());
+  for (const Condition::Test& test : condition.tests) keys.push_back(test.column);
+  for (const auto* group : {&condition.all, &condition.any, &condition.none})
+    for (const Condition& each : *group) condition_keys(each, keys);
 }
 
 // Resolves lookups' names to indexes, then walks each lookup to the plain column it ends
@@ -62,6 +71,8 @@ class LookupResolver {
     // A row may only ask whether the row it finds was taken when that row's table is mapped first.
     if (l.taken && l.table_index >= t)
       add(column.line, of + " asks for a row taken from \"" + from.name + "\", which is not mapped before \"" + table.name + "\": list it first");
+    if (l.live && !live_readable(from)) add(column.line, of + " is \"live\", but table \"" + from.name +
+                                           "\" skips no rows, or skips them by looked-up columns: it must skip by its own");
     if (l.whole_table()) {  // every row of the table matches
       if (l.taken) add(column.line, of + " is of the whole table: only a lookup by a key can ask for the row taken");
       return l.column_index != kNone && !l.taken;
@@ -78,6 +89,17 @@ class LookupResolver {
     else if (table.columns[l.by_index].lookup && l.by_index > c)
       add(column.line, of + " is by \"" + l.by + "\", a lookup listed after it: list that one first");
     return l.key_index != kNone && l.column_index != kNone && l.by_index != kNone && (!l.taken || l.table_index < t);
+  }
+
+  // Whether a live lookup can tell the table's skipped rows: it has a skip, on its own columns.
+  static bool live_readable(const TableSpec& table) {
+    if (table.skip.empty()) return false;
+    std::vector<std::string> keys;
+    condition_keys(table.skip, keys);
+    return std::all_of(keys.begin(), keys.end(), [&](const std::string& key) {
+      size_t c = column_keyed(table, key);
+      return c != kNone && !table.columns[c].lookup;
+    });
   }
 
   void visit(size_t t, size_t c) {
@@ -212,14 +234,37 @@ const LookupIndex::Index& LookupIndex::index(const Lookup& lookup) {
     if (at != lookup.prefer.end()) return static_cast<size_t>(at - lookup.prefer.begin());
     return value.empty() ? none : others;
   };
+  const std::vector<bool>* skipped = lookup.live ? &skipped_rows(lookup.table_index) : nullptr;
   Index rows;
   for (size_t i = 0; i < all.size() && i < values.size(); ++i) {
     std::string key = keys ? (*keys)[i].value : std::string();
-    if (all[i].older || (keys && key.empty())) continue;
+    if (all[i].older || (keys && key.empty()) || (skipped && (*skipped)[i])) continue;
     auto [it, added] = rows.try_emplace(key, values[i]);
     if (!added && rank(values[i]) < rank(it->second)) it->second = values[i];
   }
   return indexes_.emplace(&lookup, std::move(rows)).first->second;
+}
+
+// The rows of the table its `skip` skips (a live lookup checked, when the spec was read, that
+// the skip reads only the table's own columns).
+const std::vector<bool>& LookupIndex::skipped_rows(size_t table) {
+  if (auto known = skipped_.find(table); known != skipped_.end()) return known->second;
+  const TableSpec& spec = spec_.tables[table];
+  std::vector<std::string> keys;
+  condition_keys(spec.skip, keys);
+  std::vector<std::pair<size_t, const std::vector<ReadValue>*>> read;
+  for (const std::string& key : keys) {
+    size_t c = column_keyed(spec, key);
+    read.emplace_back(c, &column_values(table, c));
+  }
+  size_t count = table_rows(table).size();
+  std::vector<bool> skipped(count);
+  std::vector<ReadValue> row(spec.columns.size());  // the condition's columns filled in, row by row
+  for (size_t i = 0; i < count; ++i) {
+    for (const auto& [c, values] : read) row[c] = i < values->size() ? (*values)[i] : ReadValue{};
+    skipped[i] = meets(spec.skip, spec, row);
+  }
+  return skipped_.emplace(table, std::move(skipped)).first->second;
 }
 
 }  // namespace carebridge::mappings::agency

@@ -52,6 +52,8 @@ class LookupIndex {
   const Index& index(const Lookup& lookup);
   // The rows of the table's files, in order.
   const std::vector<RowAt>& table_rows(size_t table);
+  // Whether each of those rows is one the table's `skip` skips (a deleted record).
+  const std::vector<bool>& skipped_rows(size_t table);
 
   const Spec& spec_;
   const std::vector<csv::Table>& tables_;
@@ -59,6 +61,7 @@ class LookupIndex {
   std::map<const Lookup*, Index> indexes_;
   std::map<const csv::Table*, std::vector<bool>> older_;
   std::map<size_t, std::vector<RowAt>> rows_;
+  std::map<size_t, std::vector<bool>> skipped_;
   std::map<std::pair<size_t, size_t>, std::unordered_map<std::string, std::vector<size_t>>> positions_;  // key → rows
 };
 

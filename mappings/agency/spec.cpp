@@ -185,6 +185,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     for (const auto& v : strings(lookup, "prefer")) c.lookup->prefer.push_back(lower(v));
     c.lookup->absent = text(lookup, "absent");
     c.lookup->taken = flag(lookup, "taken");
+    c.lookup->live = flag(lookup, "live");
     if (const JsonNode* stored = lookup->member("orStored"); stored && stored->is_object()) {
       c.lookup->stored_type = text(stored, "type");
       c.lookup->stored_system = text(stored, "system");

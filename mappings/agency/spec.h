@@ -74,6 +74,10 @@ struct Lookup {
   // The row found must have been taken (its table is mapped first): a row about a record
   // whose own row was not taken (an exit of a refused enrollment) is not taken either.
   bool taken = false;
+  // The rows the looked-up table's `skip` skips (deleted records) are not read: a deleted
+  // funder of a project says nothing about it. Without it they are (a visit can tell that its
+  // person was deleted).
+  bool live = false;
   // A record the gateway holds that stands for a row the export does not send ("orStored":
   // the EpisodeOfCare of an enrollment an earlier export brought, for a delta's exit): the
   // record of `stored_type` whose identifier in the spec's system `stored_system` is the `by`

@@ -172,3 +172,16 @@ TEST_CASE("hmis fail closed: an exit to a HOPWA project from another (destinatio
     CHECK(has_label(*by_url(bundle, "Enrollment/E-1000/Destination"), kConfidentiality, "R"));
   }
 }
+
+TEST_CASE("hmis: a deleted HOPWA funder row does not label the project's records HIV, a live one does", "[agency][hmis]") {
+  for (const std::string deleted : {"2024-06-30 12:00:00", ""}) {
+    Files files = export_files("FY2024");
+    for (auto& [name, text] : files)
+      if (name == "Funder.csv")
+        text += "F-3,PRJ-1,13,,HOPWA-PH-09,2023-07-01,,2024-01-02 08:00:00,2024-08-01 09:30:00,U-7," + deleted + ",EXP-2024-08\n";
+    auto bundle = bundle_of(hmis().convert_files(files, "local"));
+    INFO("DateDeleted '" << deleted << "'");
+    CHECK(has_label(*by_identifier(bundle, "EpisodeOfCare").at("E-1000"), kActCode, "HIV") == deleted.empty());
+    CHECK(has_label(*by_identifier(bundle, "Encounter").at("S-1"), kActCode, "HIV") == deleted.empty());
+  }
+}
