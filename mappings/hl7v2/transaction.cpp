@@ -10,19 +10,57 @@ namespace carebridge::mappings::hl7v2 {
 
 using engine::Node;
 
-std::string identity_criteria(const Node& resource, std::string_view path) {
-  const Node* ids = resource.member(path);
-  if (!ids) return {};
-  for (const Node& id : ids->is_array() ? ids->children : std::vector<Node>{*ids}) {
-    std::string_view value = id.text_of("value");
-    if (value.empty()) continue;
-    std::string_view system = id.text_of("system");
-    // A value sent without an authority is asked for as one without a system (`|value`):
-    // a bare MRN or provider number must not find, or update, the record another
-    // authority's identifier of the same value names, nor fail on finding several.
-    return std::string(path) + "=" + (system.empty() ? "%7C" : "") + engine::token_criteria(system, value);
+namespace {
+
+// One identifier as a token: a value sent without an authority is asked for as one without
+// a system (`|value`): a bare MRN or provider number must not find, or update, the record
+// another authority's identifier of the same value names, nor fail on finding several.
+std::string identifier_token(const Node& id) {
+  std::string_view system = id.text_of("system");
+  return (system.empty() ? "%7C" : "") + engine::token_criteria(system, id.text_of("value"));
+}
+
+// A number many people may be given in test data and by mistake (an SSN, a driver's
+// licence): it names the person, but a record is not found by it.
+bool finds_no_record(const Node& id) {
+  if (id.text_of("system") == "http://hl7.org/fhir/sid/us-ssn") return true;
+  const Node* type = id.member("type");
+  const Node* codings = type ? type->member("coding") : nullptr;
+  if (!codings) return false;
+  for (const Node& coding : codings->is_array() ? codings->children : std::vector<Node>{*codings}) {
+    std::string_view code = coding.text_of("code");
+    if (code == "SS" || code == "DL") return true;
   }
-  return {};
+  return false;
+}
+
+std::vector<const Node*> identifiers_at(const Node& resource, std::string_view path) {
+  std::vector<const Node*> out;
+  const Node* ids = resource.member(path);
+  if (!ids) return out;
+  if (!ids->is_array()) {
+    if (!ids->text_of("value").empty()) out.push_back(ids);
+    return out;
+  }
+  for (const Node& id : ids->children)
+    if (!id.text_of("value").empty()) out.push_back(&id);
+  return out;
+}
+
+}  // namespace
+
+std::string identity_criteria(const Node& resource, std::string_view path) {
+  auto ids = identifiers_at(resource, path);
+  return ids.empty() ? std::string() : std::string(path) + "=" + identifier_token(*ids.front());
+}
+
+std::string matching_criteria(const Node& resource, std::string_view path) {
+  std::string tokens;
+  for (const Node* id : identifiers_at(resource, path)) {
+    if (finds_no_record(*id)) continue;
+    tokens += (tokens.empty() ? "" : ",") + identifier_token(*id);
+  }
+  return tokens.empty() ? identity_criteria(resource, path) : std::string(path) + "=" + tokens;
 }
 
 void make_transaction(std::vector<Made>& all, MappedMessage& out) {
@@ -36,19 +74,23 @@ void make_transaction(std::vector<Made>& all, MappedMessage& out) {
   for (Made& made : all) {
     if (made.resource.children.size() <= 1) continue;  // nothing but resourceType
     std::string id = engine::name_uuid(made.key);
-    std::string criteria = made.map && !made.map->identity.empty() ? identity_criteria(made.resource, made.map->identity)
-                           : made.shared && made.write == WriteMode::Create ? identity_criteria(made.resource, "identifier")
-                                                                           : std::string();
+    std::string path = made.map && !made.map->identity.empty()              ? made.map->identity
+                       : made.shared && made.write == WriteMode::Create ? std::string("identifier")
+                                                                        : std::string();
+    // The record is found by any of its identifiers (a lab's id before the hospital's MRN);
+    // one entry per record by the first.
+    std::string criteria = path.empty() ? std::string() : identity_criteria(made.resource, path);
+    std::string matching = criteria.empty() ? std::string() : matching_criteria(made.resource, path);
     Node request;
     std::string request_key;
     if (!criteria.empty() && made.write == WriteMode::Update) {
       request.set("method", Node::string("PUT"));
-      request.set("url", Node::string(made.type + "?" + criteria));
+      request.set("url", Node::string(made.type + "?" + matching));
       request_key = "PUT " + made.type + "?" + criteria;
     } else if (!criteria.empty() && made.write == WriteMode::Create) {
       request.set("method", Node::string("POST"));
       request.set("url", Node::string(made.type));
-      request.set("ifNoneExist", Node::string(criteria));
+      request.set("ifNoneExist", Node::string(matching));
       request_key = "POST " + made.type + "?" + criteria;
     } else {
       made.resource.children.insert(made.resource.children.begin() + 1, Node::string(id));

@@ -35,6 +35,9 @@ struct Made {
 // The first identifier at `path` with a value as search criteria: "identifier=system|value";
 // "" when none has one.
 std::string identity_criteria(const engine::Node& resource, std::string_view path);
+// Every identifier at `path` with a value, any of which finds the record
+// ("identifier=a|1,b|2"), but an SSN or a driver's licence; "" when none has one.
+std::string matching_criteria(const engine::Node& resource, std::string_view path);
 
 // The transaction Bundle of the resources made (MappedMessage::tree, resources, updates).
 // The resources are moved into it.

@@ -215,6 +215,28 @@ TEST_CASE("MLLP: a number sent without its authority is not another authority's 
   CHECK(gw.count("Practitioner") == 3);
 }
 
+TEST_CASE("MLLP: a patient is found by any of PID-3's identifiers, not by the first alone", "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  const std::string msh = "MSH|^~\\&|LAB|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||";
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|C1|P|2.5.1\rEVN|A04\rPID|1||MRN-7^^^GOODHOSP^MR~555-12-3456^^^USSSA^SS||MENSAH^ABENA\r"
+                          "PV1|1|O\r")) == "AA");
+  // The lab lists its own id first, the hospital's MRN second: the same woman.
+  REQUIRE(msa(client.send(msh + "ORU^R01^ORU_R01|C2|P|2.5.1\rPID|1||LAB-9^^^CITYLAB^PI~MRN-7^^^GOODHOSP^MR||MENSAH^ABENA\r"
+                          "OBR|1||F-1|2345-7^Glucose^LN|||20261128090000-0500\r"
+                          "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|||||F|||20261128090000-0500\r")) == "AA");
+  // Another person given the same SSN by mistake is not her.
+  REQUIRE(msa(client.send(msh + "ADT^A04^ADT_A01|C3|P|2.5.1\rEVN|A04\rPID|1||MRN-8^^^GOODHOSP^MR~555-12-3456^^^USSSA^SS||OTI^KWAME\r"
+                          "PV1|1|O\r")) == "AA");
+  CHECK(gw.count("Patient") == 2);
+  auto result = gw.search("Observation?code=2345-7");
+  REQUIRE(result["total"].GetInt() == 1);
+  auto abena = gw.search("Patient?identifier=urn:carebridge:v2:assigning-authority:GOODHOSP%7CMRN-7");
+  REQUIRE(abena["total"].GetInt() == 1);
+  CHECK(str(abena["entry"][0]["resource"]["name"][0], "family") == "MENSAH");
+  CHECK(str(result["entry"][0]["resource"]["subject"], "reference") == "Patient/" + str(abena["entry"][0]["resource"], "id"));
+}
+
 TEST_CASE("MLLP: an order's cancel changes its status and keeps what the order said", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);
