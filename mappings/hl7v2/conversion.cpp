@@ -1,5 +1,6 @@
 #include "mappings/hl7v2/conversion.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -79,11 +80,32 @@ MessageIssue located(Issue issue) {
   return out;
 }
 
+// A field ("RXA-5") in the message's occurrence of its segment that belongs with the segment
+// that made the resource ("ORC[2]", or "RXA[2]" itself): the first such segment from there
+// on, before the next of the maker's name. So the second administration's missing code is
+// reported at RXA[2]-5, not at the first's.
+std::string in_segment(const Message& message, const std::string& maker, const std::string& field) {
+  size_t bracket = maker.find('['), dash = field.find('-');  // "ORC" is the first ORC (Position::to_string)
+  if (dash == std::string::npos || maker.find('-') != std::string::npos) return field;
+  std::string_view maker_name = std::string_view(maker).substr(0, bracket);
+  std::string_view field_segment = std::string_view(field).substr(0, dash);
+  size_t repetition = 1;
+  if (bracket != std::string::npos) std::from_chars(maker.data() + bracket + 1, maker.data() + maker.size(), repetition);
+  const auto& segments = message.segments();
+  auto at = std::find_if(segments.begin(), segments.end(),
+                         [&](const Segment& s) { return s.name == maker_name && s.repetition == repetition; });
+  for (auto it = at; it != segments.end(); ++it) {
+    if (it != at && it->name == maker_name) break;
+    if (it->name == field_segment) return it->name + "[" + std::to_string(it->repetition) + "]" + field.substr(dash);
+  }
+  return field;
+}
+
 // Where a required element the message left empty would have come from: the field the
 // maps fill it from ("RXA-5" for Bundle.entry[3].resource.vaccineCode), when the issue is
 // such an element's absence; else `location` (the segment that made the resource).
 std::string missing_field(const Issue& issue, const fhir::model::Document* bundle, const MapSpec& spec,
-                          std::string location) {
+                          const Message& message, std::string location) {
   constexpr std::string_view kResource = "].resource.";
   size_t at = issue.expression.find(kResource);
   if (issue.code != "required" || !bundle || !bundle->root() || at == std::string::npos ||
@@ -98,7 +120,7 @@ std::string missing_field(const Issue& issue, const fhir::model::Document* bundl
     if (entry->name != "entry" || n++ != index) continue;
     for (const fhir::model::Element* resource : entry->children())
       if (resource->name == "resource")
-        if (std::string field = spec.field_for(resource->type, element); !field.empty()) return field;
+        if (std::string field = spec.field_for(resource->type, element); !field.empty()) return in_segment(message, location, field);
   }
   return location;
 }
@@ -141,7 +163,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits, 
   std::erase_if(found, [](const Issue& i) { return i.severity == Severity::Information; });
   for (Issue& i : found) {
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;
-    std::string location = missing_field(i, c.bundle.get(), *spec_, c.mapped.source_of(i.expression));
+    std::string location = missing_field(i, c.bundle.get(), *spec_, *c.message, c.mapped.source_of(i.expression));
     i.message = printable(i.message);
     if (!i.expression.empty()) i.message += " (" + i.expression + ")";
     c.issues.push_back({std::move(i), location, true});

@@ -435,15 +435,20 @@ TEST_CASE("PID-23 birth place, PID-26 citizenship and PID-28 nationality become 
 }
 
 // A required element the message left empty is missing at the field the maps fill it from,
-// so the sender's ACK (ERR-2) and the report point at RXA-5, not at the ORC whose segment
-// made the Immunization.
-TEST_CASE("a vaccine given without its code is refused at RXA-5, the field it comes from", "[mappings][hl7v2]") {
-  Conversion c = converter().convert(kMsh + "VXU^V04^VXU_V04|VX9|P|2.5.1\rPID|1||M9^^^H^MR||A^B||20230601|M\r"
-                                            "ORC|RE||IMM-9^EHR\r"
-                                            "RXA|0|1|20240402100500-0500|20240402100500-0500||0.5|mL^milliliters^UCUM||00^New record^NIP001\r");
-  CHECK_FALSE(c.accepted());
-  bool at_field = false;
-  for (const auto& i : c.issues)
-    at_field = at_field || (i.location == "RXA-5" && i.issue.message.find("vaccineCode") != std::string::npos);
-  CHECK(at_field);
+// so the sender's ACK (ERR-2) and the report point at RXA-5 of the administration that lacks
+// it, not at the ORC whose segment made the Immunization, nor at the first RXA.
+TEST_CASE("a vaccine given without its code is refused at RXA-5 of its own administration", "[mappings][hl7v2]") {
+  const std::string coded = "RXA|0|1|20240402100500-0500|20240402100500-0500|08^HepB^CVX|0.5|mL^milliliters^UCUM||00^New record^NIP001\r";
+  const std::string uncoded = "RXA|0|1|20240402100500-0500|20240402100500-0500||0.5|mL^milliliters^UCUM||00^New record^NIP001\r";
+  const std::string head = kMsh + "VXU^V04^VXU_V04|VX9|P|2.5.1\rPID|1||M9^^^H^MR||A^B||20230601|M\r";
+  for (const auto& [message, where] : {std::pair{head + "ORC|RE||IMM-9^EHR\r" + uncoded, "RXA[1]-5"},
+                                       std::pair{head + "ORC|RE||IMM-8^EHR\r" + coded + "ORC|RE||IMM-9^EHR\r" + uncoded, "RXA[2]-5"}}) {
+    Conversion c = converter().convert(message);
+    CHECK_FALSE(c.accepted());
+    bool at_field = false;
+    for (const auto& i : c.issues)
+      at_field = at_field || (i.location == where && i.issue.message.find("vaccineCode") != std::string::npos);
+    INFO(where);
+    CHECK(at_field);
+  }
 }
