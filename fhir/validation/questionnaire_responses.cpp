@@ -5,7 +5,8 @@
 // the response is completed or amended; a warning otherwise), items that are not enabled
 // have no answers, answers have the value type of the item type (R4 table), are one of
 // the item's answerOptions when it lists some (open-choice items take others too) and
-// no longer than its maxLength, and display and group items take no answers.
+// no longer than its maxLength and within the limits its extensions set
+// (questionnaire_answer_limits.h), and display and group items take no answers.
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "fhir/json/json_reader.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/json/utf8.h"
+#include "fhir/validation/questionnaire_answer_limits.h"
 #include "fhir/validation/questionnaire_enable_when.h"
 #include "fhir/validation/run.h"
 
@@ -123,6 +125,8 @@ class ResponseCheck {
                         std::to_string(it->second.size()) + " times",
                     *it->second[1].element, it->second[1].path);
       }
+      if (value_of(child_named(*d, "type")) == "group")
+        check_max_occurs(run_, *d, it->second.size(), *it->second.back().element, it->second.back().path);
       for (const Named& item : it->second) this->item(*d, *item.element, item.path);
     }
   }
@@ -215,6 +219,7 @@ class ResponseCheck {
                   "the item '" + std::string(link_id) + "' does not repeat, so it takes only one answer",
                   *answers[1].element, answers[1].path);
     }
+    if (type != "group" && !answers.empty()) check_max_occurs(run_, definition, answers.size(), *answers.back().element, answers.back().path);
     for (const Named& answer : answers) {
       if (type == "group" || type == "display") {
         run_.report(Severity::Error, "structure",
@@ -252,6 +257,7 @@ class ResponseCheck {
     if (type != "open-choice") option(definition, *value, value_path);
     if (value->type == "Coding") value_set_member(definition, *value, value_path);
     if (value->type == "string") max_length(definition, *value, value_path);
+    check_answer_limits(run_, definition, *value, value_path);
   }
 
   // A Coding answer to an item with an answerValueSet is in that value set, whether the item

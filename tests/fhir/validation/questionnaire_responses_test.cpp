@@ -1,6 +1,6 @@
 // A QuestionnaireResponse against the Questionnaire it answers (contained, in the
 // same Bundle or loaded): items, order, repeats, required answers, answer types and
-// answer options, at every level.
+// answer options, and the limits items set by their extensions, at every level.
 #include <catch2/catch.hpp>
 
 #include "validation_helpers.h"
@@ -290,4 +290,46 @@ TEST_CASE("QuestionnaireResponse: enableWhen conditions as the reference evaluat
   CHECK(has_issue(required, Severity::Error, "required", "QuestionnaireResponse", "'x'"));
   auto all = answered(x_when(above7 + R"(,{"question":"c","operator":"exists","answerBoolean":true})", R"(,"enableBehavior":"all")"), kg6 + "," + x);
   CHECK(has_issue(all, Severity::Error, "business-rule", "QuestionnaireResponse.item[1]", "enableWhen"));
+}
+
+namespace {
+
+// One item of `type` with the extensions `limits` (from http://hl7.org/fhir/StructureDefinition/),
+// answered `answers`: the errors found.
+size_t limit_errors(const std::string& type, const std::string& limits, const std::string& answers, bool repeats = false) {
+  const std::string q = R"({"resourceType":"Questionnaire","id":"lq","status":"draft","item":[{"linkId":"x","text":"x","type":")" +
+                        type + R"(","repeats":)" + (repeats ? "true" : "false") + R"(,"extension":[)" + limits + "]}]}";
+  auto issues = validate_text(R"({"resourceType":"QuestionnaireResponse","id":"qr",)" + kText + R"(,"contained":[)" + q +
+                              R"(],"questionnaire":"#lq","status":"completed","item":[{"linkId":"x","answer":[)" + answers + "]}]}");
+  INFO(describe(issues));
+  return count_errors(issues);
+}
+
+std::string ext(const std::string& name, const std::string& value) {
+  return R"({"url":"http://hl7.org/fhir/StructureDefinition/)" + name + R"(",)" + value + "}";
+}
+
+}  // namespace
+
+TEST_CASE("QuestionnaireResponse: answers keep within the limits the item's extensions set", "[validation][questionnaire]") {
+  const std::string range = ext("minValue", R"("valueInteger":1)") + "," + ext("maxValue", R"("valueInteger":10)");
+  CHECK(limit_errors("integer", range, R"({"valueInteger":10})") == 0);
+  CHECK(limit_errors("integer", range, R"({"valueInteger":11})") == 1);
+  CHECK(limit_errors("integer", range, R"({"valueInteger":0})") == 1);
+  CHECK(limit_errors("decimal", ext("maxDecimalPlaces", R"("valueInteger":2)"), R"({"valueDecimal":1.25})") == 0);
+  CHECK(limit_errors("decimal", ext("maxDecimalPlaces", R"("valueInteger":2)"), R"({"valueDecimal":1.255})") == 1);
+  CHECK(limit_errors("date", ext("maxValue", R"("valueDate":"2024-12-31")"), R"({"valueDate":"2024-12-31"})") == 0);
+  CHECK(limit_errors("date", ext("maxValue", R"("valueDate":"2024-12-31")"), R"({"valueDate":"2025-01-01"})") == 1);
+  CHECK(limit_errors("string", ext("minLength", R"("valueInteger":3)"), R"({"valueString":"ab"})") == 1);
+  CHECK(limit_errors("string", ext("regex", R"("valueString":"[0-9]{5}")"), R"({"valueString":"02139"})") == 0);
+  CHECK(limit_errors("string", ext("regex", R"("valueString":"[0-9]{5}")"), R"({"valueString":"2139"})") == 1);
+  const std::string kg = ext("questionnaire-unitOption", R"("valueCoding":{"system":"http://unitsofmeasure.org","code":"kg"})");
+  CHECK(limit_errors("quantity", kg, R"({"valueQuantity":{"value":70,"system":"http://unitsofmeasure.org","code":"kg"}})") == 0);
+  CHECK(limit_errors("quantity", kg, R"({"valueQuantity":{"value":150,"system":"http://unitsofmeasure.org","code":"[lb_av]"}})") == 1);
+  const std::string images = ext("mimeType", R"("valueCode":"image/")");
+  CHECK(limit_errors("attachment", images, R"({"valueAttachment":{"contentType":"image/png","data":"aGk="}})") == 0);
+  CHECK(limit_errors("attachment", images, R"({"valueAttachment":{"contentType":"application/pdf","data":"aGk="}})") == 1);
+  const std::string two = ext("questionnaire-maxOccurs", R"("valueInteger":2)");
+  CHECK(limit_errors("string", two, R"({"valueString":"a"},{"valueString":"b"})", true) == 0);
+  CHECK(limit_errors("string", two, R"({"valueString":"a"},{"valueString":"b"},{"valueString":"c"})", true) == 1);
 }
