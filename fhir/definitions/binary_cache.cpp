@@ -16,7 +16,7 @@ namespace carebridge::fhir::definitions {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "carebridge-definitions-v6\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections; v5: aggregation, max given; v6: non-R4 elements left out
+constexpr std::string_view kMagic = "carebridge-definitions-v7\n";  // v2: minValue, maxValue, maxLength; v3: maxValueSet; v4: R4 corrections; v5: aggregation, max given; v6: non-R4 elements left out; v7: context invariants
 
 class Encoder {
  public:
@@ -193,6 +193,7 @@ void encode(Encoder& e, const StructureDef& sd) {
   e.flag(sd.is_abstract);
   e.flag(sd.has_snapshot);
   e.strings(sd.contexts);
+  e.strings(sd.context_invariants);
   e.u32(static_cast<uint32_t>(sd.json_value));
   e.str(sd.system_type);
   e.str(sd.value_regex);
@@ -207,6 +208,7 @@ StructureDef decode_structure(Decoder& d) {
   sd.is_abstract = d.flag();
   sd.has_snapshot = d.flag();
   sd.contexts = d.strings();
+  sd.context_invariants = d.strings();
   sd.json_value = static_cast<JsonValueKind>(d.u32());
   sd.system_type = d.str();
   sd.value_regex = d.str();

@@ -118,6 +118,7 @@ struct StructureDef {
   bool is_abstract = false;
   bool has_snapshot = false;
   std::vector<std::string> contexts;  // extension contexts: "Patient", "Element"
+  std::vector<std::string> context_invariants;  // FHIRPath true of an extension's host (contextInvariant)
   std::vector<ElementDef> elements;   // snapshot (or differential when no snapshot)
   const StructureDef* base = nullptr;  // resolved after loading
   std::vector<std::pair<std::string_view, uint32_t>> id_index;  // sorted by element id

@@ -213,6 +213,9 @@ StructureDef read_structure(const rapidjson::Value& json) {
                                                    : Derivation::None;
   sd.is_abstract = boolean(json, "abstract");
   each(json, "context", [&](const rapidjson::Value& c) { sd.contexts.emplace_back(str(c, "expression")); });
+  each(json, "contextInvariant", [&](const rapidjson::Value& c) {
+    if (c.IsString()) sd.context_invariants.emplace_back(c.GetString(), c.GetStringLength());
+  });
   const rapidjson::Value* elements = nullptr;
   if (const auto* snapshot = member(json, "snapshot")) elements = member(*snapshot, "element");
   sd.has_snapshot = elements && elements->IsArray();

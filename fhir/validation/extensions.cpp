@@ -123,6 +123,31 @@ bool context_allows(Run& run, const definitions::StructureDef& sd, const Element
   return false;
 }
 
+// The extension's contextInvariants, each true of its host with %extension the extension (the
+// reference validator's PROFILE_EXT_NOT_HERE): questionnaire-unitOption only on a quantity item.
+// An empty result fails it, as the reference's evaluateToBoolean reads it; what cannot be
+// evaluated allows it.
+std::string failed_context_invariant(Run& run, const definitions::StructureDef& sd, const Element& host,
+                                     const Element& extension) {
+  if (!run.engine || !run.frame.resource) return {};
+  for (const std::string& invariant : sd.context_invariants) {
+    bool first_failure = false;
+    auto compiled = run.state.invariant(*run.engine, invariant, first_failure);
+    if (!compiled) continue;
+    fhirpath::Context context;
+    context.resource = run.frame.resource;
+    context.root_resource = run.frame.container;
+    context.primitives_are_system_types = true;
+    fhirpath::Item self;
+    self.element = &extension;
+    context.variables.emplace_back("extension", fhirpath::Collection{self});
+    auto result = run.engine->evaluate(*compiled, host, context);
+    if (!result.ok) continue;
+    if (result.as_boolean() != true) return invariant;
+  }
+  return {};
+}
+
 // Unknown extensions the reference validator lets through: example domains and its own tooling space.
 bool unknown_allowed(std::string_view url) {
   for (std::string_view domain : {"example.org", "acme.com", "nema.org"}) {
@@ -291,6 +316,13 @@ void check_extension(Run& run, const Element& extension, const Path& path) {
                "the extension '" + std::string(url) + "' is not allowed here (" + plain_path(*host) +
                    "); it may be used on: " + contexts,
                extension, path);
+  }
+  if (host) {
+    if (std::string invariant = failed_context_invariant(run, *sd, *host, extension); !invariant.empty())
+      run.report(Severity::Error, "structure",
+                 "the extension '" + std::string(url) + "' is not allowed here (" + plain_path(*host) +
+                     "): its context invariant '" + invariant + "' does not hold",
+                 extension, path);
   }
   bool declared_modifier = !sd->elements.empty() && sd->elements[0].is_modifier;
   if (declared_modifier && extension.name == "extension") {

@@ -1,4 +1,5 @@
-// Extensions without a definition, modifier extensions, and narrative XHTML.
+// Extensions without a definition, modifier extensions, extension contexts and their
+// invariants, and narrative XHTML.
 #include <catch2/catch.hpp>
 
 #include "validation_helpers.h"
@@ -118,4 +119,19 @@ TEST_CASE("an unknown extension in a loaded package's own space is an error, eve
   INFO(describe(elsewhere));
   CHECK(has_issue(elsewhere, Severity::Warning, "not-found", "Patient.extension[0]", "hl7.fhir.uv.extensions.r4"));
   CHECK(count_errors(elsewhere) == 0);
+}
+
+TEST_CASE("an extension's context invariants hold of the element it is on", "[validation][extensions]") {
+  auto questionnaire = [](const std::string& type) {
+    return validate_text(R"({"resourceType":"Questionnaire","id":"q","status":"draft",)"
+                         R"("text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Q</div>"},)"
+                         R"("item":[{"linkId":"pain","text":"Pain","type":")" + type + R"(","extension":[{"url":)"
+                         R"("http://hl7.org/fhir/StructureDefinition/questionnaire-sliderStepValue","valueInteger":1}]}]})");
+  };
+  auto integer = questionnaire("integer");
+  INFO(describe(integer));
+  CHECK(count_errors(integer) == 0);
+  auto decimal = questionnaire("decimal");  // sliderStepValue: type='integer'
+  INFO(describe(decimal));
+  CHECK(has_issue(decimal, Severity::Error, "structure", "Questionnaire.item[0].extension[0]", "type='integer'"));
 }
