@@ -151,11 +151,16 @@ TEST_CASE("Attachment size and hash are checked against the inline data", "[vali
   auto size = rule("attachment-wrong-size.json");
   INFO(describe(size));
   CHECK(has_issue(size, Severity::Error, "value", "DocumentReference.content[0].attachment.size", "50 bytes"));
-  // The reference validator does not check hashes: a wrong one is a warning.
+  // A wrong hash is an error, as the reference validator has it; a warning when ingesting.
   auto hash = rule("attachment-wrong-hash.json");
   INFO(describe(hash));
-  CHECK(has_issue(hash, Severity::Warning, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
-  CHECK(count_errors(hash) == 0);
+  CHECK(has_issue(hash, Severity::Error, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
+  carebridge::fhir::validation::Options ingest;
+  ingest.policy = carebridge::fhir::validation::Policy::Ingest;
+  auto ingested = validate_text(read_text(fixture("validation/rules/attachment-wrong-hash.json")), ingest);
+  INFO(describe(ingested));
+  CHECK(has_issue(ingested, Severity::Warning, "value", "DocumentReference.content[0].attachment.hash", "SHA-1"));
+  CHECK(count_errors(ingested) == 0);
 }
 
 TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[validation][rules]") {
