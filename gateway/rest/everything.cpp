@@ -138,6 +138,7 @@ http::Response FhirService::everything(Call& call, const std::string& id) {
   params.emplace_back("_type", comma_separated(types));
   params.emplace_back("_include", "*");
   scope.clause = compartments_.clause("Patient", id, types);
+  scope.not_included = compartments_.types("Patient");
   if (auto record = store_.read("Patient", id); record && changed_since(*record, asked)) scope.lead = std::move(*record);
   return search(call, "", params, &scope);
 }

@@ -47,12 +47,13 @@ std::vector<std::string> every_reference_code(const SearchRegistry& registry) {
 
 // The types a canonical of `code` on `type` may name, that are found by url.
 std::vector<std::string> canonical_targets(const SearchRegistry& registry, const std::string& type, const std::string& code,
-                                           const std::string& target_type) {
+                                           const std::string& target_type, const std::set<std::string>& left_out) {
   std::vector<std::string> out;
   const SearchParam* param = registry.find(type, code);
   if (!param) return out;
   for (const std::string& target : param->targets) {
     if (!target_type.empty() && target != target_type) continue;
+    if (left_out.contains(target)) continue;
     if (registry.find(target, "url")) out.push_back(target);
   }
   return out;
@@ -129,6 +130,7 @@ void Inclusion::include(const Include& inc, const Sources& sources) {
         std::string target_type = row.code.substr(0, slash);
         if (!inc.target_type.empty() && target_type != inc.target_type) continue;
         if (!only_type.empty() && target_type != only_type) continue;
+        if (types_left_out_.contains(target_type)) continue;
         if (seen_.insert(row.code).second) keys.emplace_back(target_type, row.code.substr(slash + 1));
       }
       std::set<std::string> canonicals;
@@ -136,7 +138,7 @@ void Inclusion::include(const Include& inc, const Sources& sources) {
         drop_unversioned_twins(texts);
         canonicals.insert(texts.begin(), texts.end());
       }
-      if (!canonicals.empty()) include_canonical(canonical_targets(registry_, type, code, inc.target_type), canonicals);
+      if (!canonicals.empty()) include_canonical(canonical_targets(registry_, type, code, inc.target_type, types_left_out_), canonicals);
     }
   }
   for (auto& r : runner_.store.read_many(keys)) add(std::move(r));

@@ -48,6 +48,8 @@ class Inclusion {
   std::deque<store::ResourceRecord>& included() { return included_; }
   // A record never to include ("Type/id"): one every page stands for (the patient of $everything).
   void leave_out(std::string key) { seen_.insert(std::move(key)); }
+  // Types whose records are never included, whatever refers to them.
+  void leave_out_types(const std::vector<std::string>& types) { types_left_out_.insert(types.begin(), types.end()); }
 
  private:
   using Sources = std::vector<const store::ResourceRecord*>;
@@ -56,6 +58,7 @@ class Inclusion {
   const size_t limit_;
   std::deque<store::ResourceRecord> included_;  // stable addresses for the rounds
   std::set<std::string> seen_;
+  std::set<std::string> types_left_out_;
 
   void include(const fhir::search::Include& inc, const Sources& sources);
   void include_canonical(const std::vector<std::string>& targets, const std::set<std::string>& canonicals);

@@ -135,6 +135,7 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
     if (parsed.query.offset == 0) searched->page.insert(searched->page.begin(), *scope->lead);
     inclusion.leave_out(scope->lead->type + "/" + scope->lead->id);  // not repeated as what the others refer to
   }
+  if (scope) inclusion.leave_out_types(scope->not_included);
   if (auto done = inclusion.run(parsed, searched->page); !done) return search_failure(call, done.issues());
   if (scope) issues.insert(issues.begin(), scope->said.begin(), scope->said.end());
   return searchset(call, scope ? scope->path : type, parsed, *searched, inclusion.included(), issues);

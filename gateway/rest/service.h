@@ -204,6 +204,9 @@ class FhirService {
     Issues said = {};  // what the caller has to say in the Bundle besides the search's own issues
     std::vector<fhir::search::Clause> narrowing = {};  // more clauses every match meets ($everything's dates)
     Params in_links = {};  // parameters the paging links carry besides the search's own (start, end)
+    // Types never included ($everything's compartment types: each of the patient's records of
+    // them is a match of some page, and another patient's is not the patient's).
+    std::vector<std::string> not_included = {};
   };
   http::Response search(Call& call, const std::string& type, const Params& params, const SearchScope* scope = nullptr);
   // GET or POST Patient/[id]/$everything (R4 OperationDefinition Patient-everything) and

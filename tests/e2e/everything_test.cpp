@@ -2,7 +2,8 @@
 // record of the patient's compartment the caller may see, the records they refer to, in pages
 // that together hold each match once; `_type` and `_since` narrow it; a patient the caller
 // cannot read is not there; every disclosure is audited. And Patient/[id]/*: the compartment's
-// records of every type, as a search; and _revinclude=*, which the same cases show.
+// records of every type, as a search; and _revinclude=*, which the same cases show. A record
+// of the compartment's types is never included: the patient's are matches of some page.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -162,4 +163,27 @@ TEST_CASE("$everything start and end keep the records whose care is dated within
   auto bad = c->get("/fhir/Patient/" + ann + "/$everything?start=last-tuesday");
   CHECK(bad.status == 400);
   CHECK(bad.body.find("start") != std::string::npos);
+}
+
+TEST_CASE("$everything includes no record of the compartment's types: each of the patient's is a match of some page",
+          "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("everything-no-repeats"));
+  auto c = server.client();
+  std::string ann = created_id(*c, "Patient", R"({"resourceType":"Patient","name":[{"family":"Ann"}]})");
+  std::string doctor = created_id(*c, "Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Doe"}]})");
+  std::string subject = R"("subject":{"reference":"Patient/)" + ann + R"("})";
+  std::vector<std::string> targets;
+  for (int i = 0; i < 4; ++i)
+    targets.push_back("Observation/" + created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)" +
+                                                                        subject + "}"));
+  std::string target_list;
+  for (const auto& t : targets) target_list += R"({"reference":")" + t + R"("},)";
+  // What a hospital's import writes: one Provenance naming every record it brought.
+  std::string provenance = created_id(*c, "Provenance", R"({"resourceType":"Provenance","target":[)" + target_list +
+                                                            R"({"reference":"Patient/)" + ann + R"("}],"recorded":"2026-11-28T10:00:00Z",)"
+                                                            R"("agent":[{"who":{"reference":"Practitioner/)" + doctor + R"("}}]})");
+  std::map<std::string, std::string> expected{{"Patient/" + ann, "match"}, {"Provenance/" + provenance, "match"},
+                                              {"Practitioner/" + doctor, "include"}};
+  for (const auto& t : targets) expected[t] = "match";
+  CHECK(everything(*c, "/fhir/Patient/" + ann + "/$everything?_count=2&_sort=-_lastUpdated") == expected);
 }
