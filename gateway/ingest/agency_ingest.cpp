@@ -12,6 +12,7 @@
 #include "gateway/rest/negotiation.h"
 #include "gateway/rest/service.h"
 #include "gateway/security/scopes.h"
+#include "gateway/web/form_data.h"
 #include "mappings/agency/parts.h"
 
 namespace carebridge::gateway::ingest {
@@ -37,6 +38,24 @@ std::string file_name(const http::Request& request, const rest::Params& params) 
                   request.body[request.body.find_first_not_of(" \t\r\n")] == '[')
              ? "form"
              : "upload.csv";
+}
+
+// The files of the upload: each file of a multipart/form-data body (a browser's form, or the
+// several CSV files of one export sent at once), else the body as one file.
+std::vector<std::pair<std::string, std::string>> uploaded_files(const http::Request& request, const rest::Params& params) {
+  std::string_view type = request.header("Content-Type");
+  if (http::iequals(type.substr(0, 19), "multipart/form-data")) {
+    std::vector<std::pair<std::string, std::string>> files;
+    if (auto form = web::read_form(type, request.body)) {
+      for (web::FormPart& part : form->parts) {
+        if (part.filename.empty()) continue;
+        std::string name = part.filename.substr(part.filename.find_last_of("/\\") + 1);  // a path's last part
+        files.emplace_back(std::move(name), std::move(part.value));
+      }
+    }
+    if (!files.empty()) return files;
+  }
+  return {{file_name(request, params), request.body}};
 }
 
 // Whether the upload is only checked (?dry-run, =true, =1, =yes, any case; dryRun too), from
@@ -261,7 +280,7 @@ http::Response AgencyIngest::ingest(const std::string& mapping, const http::Requ
                                 "\" (the gateway's agency_formats setting)");
       return m;
     }() + "}");
-  Stored stored = store_in_parts(mapping, {{file_name(request, params), request.body}}, who, request, dry_run);
+  Stored stored = store_in_parts(mapping, uploaded_files(request, params), who, request, dry_run);
   const agency::AgencyConversion& c = stored.conversion;
   std::string body;
   append_report(body, mapping, c, dry_run);

@@ -458,3 +458,28 @@ TEST_CASE("ingest: an HMIS export stored in parts stores what it stores whole", 
   CHECK(managed > 0);
   CHECK(organizations > 0);
 }
+
+TEST_CASE("ingest: an export's files sent together as multipart/form-data are read as one export", "[e2e][agency]") {
+  ServerProcess server(temp_dir("agency-multipart"));
+  auto c = server.client();
+  const std::string boundary = "----carebridge-export-7f3a";
+  std::string body;
+  for (const auto& [name, text] : folder_files(project_sample("agency/hmis/FY2024")))
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + name +
+            "\"\r\nContent-Type: text/csv\r\n\r\n" + text + "\r\n";
+  body += "--" + boundary + "--\r\n";
+  auto uploaded = c->post("/ingest/hmis", body, {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  INFO(uploaded.body.substr(0, 600));
+  REQUIRE(uploaded.status == 200);
+  long patients = total(*c, "Patient"), episodes = total(*c, "EpisodeOfCare"), versions = total(*c, "Patient/_history");
+  CHECK(patients > 0);
+  CHECK(episodes > 0);
+  // The same export zipped changes nothing: the files were read as the export they are.
+  auto again = c->post("/ingest/hmis?file=export.zip", zip_folder(project_sample("agency/hmis/FY2024")),
+                       {{"Content-Type", "application/zip"}});
+  INFO(again.body.substr(0, 600));
+  CHECK(again.status == 200);
+  CHECK(total(*c, "Patient") == patients);
+  CHECK(total(*c, "EpisodeOfCare") == episodes);
+  CHECK(total(*c, "Patient/_history") == versions);
+}
