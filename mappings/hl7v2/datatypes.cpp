@@ -327,20 +327,21 @@ Node contact_point(const FieldValue& v, DatatypeContext& context) {
   std::string system = "phone";
   if (const Vocabulary* systems = context.spec().vocabulary("telecom-system"); systems && !equipment.empty())
     if (const VocabularyEntry* e = lookup(*systems, equipment)) system = e->code;
-  std::string value = v.part(1);
+  // The IG's XTN map: the unformatted number (XTN.12, 2.5+) when sent, XTN.1 only without it.
+  std::string value = system != "email" && !v.part(12).empty() ? v.part(12) : v.part(1);
   if (system == "email" && !v.part(4).empty()) value = v.part(4);
   if (value.empty() && !v.part(7).empty()) {
     value = v.part(6).empty() ? v.part(7) : "(" + v.part(6) + ")" + v.part(7);
     if (!v.part(5).empty()) value = "+" + v.part(5) + " " + value;
     if (!v.part(8).empty()) value += " x" + v.part(8);
   }
-  if (value.empty() && !v.part(12).empty()) value = v.part(12);  // the unformatted number (2.5+)
   if (value.empty() && !v.part(4).empty()) {
     value = v.part(4);
     system = "email";
   }
   t.set("system", Node::string(system, v.where(3)));
   t.set("value", Node::string(value, v.where(1)));
+  t.set("period", period(v, context, 13, 14));  // its effective and expiration dates (2.5+)
   if (const Vocabulary* uses = context.spec().vocabulary("telecom-use"); uses && !use.empty())
     if (const VocabularyEntry* e = lookup(*uses, use)) t.set("use", Node::string(e->code, v.where(2)));
   if (equipment == "CP") t.set("use", Node::string("mobile", v.where(3)));

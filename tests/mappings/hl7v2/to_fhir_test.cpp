@@ -311,6 +311,20 @@ TEST_CASE("XTN: a number given only unformatted (XTN-12) is kept", "[mappings][h
   CHECK(text(telecom[1], "value") == "6175550006");
 }
 
+TEST_CASE("XTN: the unformatted number (XTN-12) is the value over XTN-1, and XTN-13/14 its period", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T2|P|2.7\r"
+      "EVN|A04|20261128101500-0500\r"
+      "PID|1||E4^^^GOODHOSP^MR||Tel^Test||19800101|F|||||(617)555-0001^PRN^PH^^1^617^5550001^^^^^+16175550001^20200101^20301231\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& telecom = m.resource("Patient")["telecom"];
+  REQUIRE(telecom.Size() == 1);
+  CHECK(text(telecom[0], "value") == "+16175550001");
+  CHECK(text(telecom[0]["period"], "start") == "2020-01-01");
+  CHECK(text(telecom[0]["period"], "end") == "2030-12-31");
+}
+
 TEST_CASE("ORU^R01: a date range (OBX-2 DR) is a valuePeriod, and one that is not dates stays text", "[mappings][hl7v2]") {
   std::string message =
       "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L11|P|2.5.1\r"
