@@ -265,6 +265,8 @@ bool Evaluator::variable(const Node& node, Collection& out) {
     out.push_back(make_string("http://snomed.info/sct"));
   } else if (name == "loinc") {
     out.push_back(make_string("http://loinc.org"));
+  } else if (name == "us-zip") {  // the N1 specification's example, which the reference engine defines
+    out.push_back(make_string("[0-9]{5}(-[0-9]{4}){0,1}"));
   } else if (name.starts_with("vs-")) {
     out.push_back(make_string("http://hl7.org/fhir/ValueSet/" + name.substr(3)));
   } else if (name.starts_with("ext-")) {

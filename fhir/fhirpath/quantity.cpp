@@ -217,8 +217,46 @@ std::optional<CanonicalUnit> canonical_unit(std::string_view unit) {
   return out;
 }
 
+namespace {
+
+// UCUM's special units of temperature: a scale with an offset, not a factor. A value in one is
+// taken to kelvin (to_kelvin) or from it (from_kelvin); nullopt for any other unit.
+struct TemperatureScale {
+  std::string_view code;
+  const char* offset;  // kelvin at 0 on the scale
+  const char* factor;  // kelvin per degree of the scale
+};
+constexpr TemperatureScale kTemperatureScales[] = {
+    {"Cel", "273.15", "1"}, {"[degF]", "255.37222222222222222222222", "0.55555555555555555555555556"}, {"[degRe]", "273.15", "1.25"}};
+
+const TemperatureScale* temperature_scale(std::string_view unit) {
+  for (const auto& s : kTemperatureScales)
+    if (s.code == unit) return &s;
+  return nullptr;
+}
+
+std::optional<Decimal> to_kelvin(const Decimal& value, std::string_view unit) {
+  const TemperatureScale* s = temperature_scale(unit);
+  if (!s) return unit == "K" ? std::optional<Decimal>(value) : std::nullopt;
+  auto scaled = multiply(value, *Decimal::parse(s->factor));
+  return scaled ? add(*scaled, *Decimal::parse(s->offset)) : std::nullopt;
+}
+
+std::optional<Decimal> from_kelvin(const Decimal& kelvin, std::string_view unit) {
+  const TemperatureScale* s = temperature_scale(unit);
+  if (!s) return unit == "K" ? std::optional<Decimal>(kelvin) : std::nullopt;
+  auto shifted = subtract(kelvin, *Decimal::parse(s->offset));
+  return shifted ? divide(*shifted, *Decimal::parse(s->factor)) : std::nullopt;
+}
+
+}  // namespace
+
 std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view from, std::string_view to) {
   if (from == to) return value;
+  if (temperature_scale(from) || temperature_scale(to)) {  // 0 'Cel' = 273.15 'K' = 32 '[degF]'
+    auto kelvin = to_kelvin(value, from);
+    return kelvin ? from_kelvin(*kelvin, to) : std::nullopt;
+  }
   auto a = canonical_unit(from), b = canonical_unit(to);
   if (!a || !b || a->dims != b->dims) return std::nullopt;
   auto base = multiply(value, a->factor);
@@ -227,6 +265,8 @@ std::optional<Decimal> convert_quantity(const Decimal& value, std::string_view f
 }
 
 bool units_comparable(std::string_view a, std::string_view b) {
+  auto temperature = [](std::string_view u) { return u == "K" || temperature_scale(u); };
+  if (temperature(a) || temperature(b)) return temperature(a) && temperature(b);
   auto ca = canonical_unit(a), cb = canonical_unit(b);
   if (!ca || !cb || ca->dims != cb->dims) return false;
   bool calendar_a = is_calendar_unit(a), calendar_b = is_calendar_unit(b);

@@ -114,3 +114,13 @@ TEST_CASE("strings read as quantities", "[fhirpath][conversion][quantity]") {
   CHECK(value("'1000 \\'mg\\''.toQuantity('g')") == "1 'g'");
   CHECK(value("'1 \\'mg\\''.convertsToQuantity('s')") == "false");
 }
+
+TEST_CASE("temperatures convert between scales by their offsets, not only factors", "[fhirpath][precision][quantity]") {
+  CHECK(value("0 'Cel' = 273.15 'K'") == "true");
+  CHECK(value("0 'Cel' ~ 32 '[degF]'") == "true");
+  CHECK(value("37 'Cel' > 98 '[degF]'") == "true");
+  CHECK(value("37 'Cel' < 99 '[degF]'") == "true");
+  CHECK(value("20 'Cel'.comparable(1 'K')") == "true");
+  CHECK(value("20 'Cel'.comparable(1 'm')") == "false");
+  CHECK(value("'02139-1234'.matches(%`us-zip`)") == "true");
+}
