@@ -123,7 +123,7 @@ TEST_CASE("number and quantity ranges follow the search prefixes", "[gateway][st
   CHECK(count("eb", 30, 30) == 2);
 }
 
-TEST_CASE("ge and le take a range past the searched one or within it but not one ending inside it", "[gateway][store]") {
+TEST_CASE("ge and le take a range reaching the searched one from that side, gt and lt one reaching past it", "[gateway][store]") {
   SqliteOptions options;
   options.directory = carebridge::testing::temp_dir("store-ge-le");
   SqliteStore store(options);
@@ -157,8 +157,10 @@ TEST_CASE("ge and le take a range past the searched one or within it but not one
     for (const auto& r : result->page) out += r.id + " ";
     return out;
   };
-  CHECK(ids("ge") == "r1 r2 r3 ");  // r0 ends inside [10, 12]: neither above it nor within it
-  CHECK(ids("le") == "r0 r1 r2 ");  // r3 starts inside it and ends past it
+  CHECK(ids("ge") == "r0 r1 r2 r3 ");  // r0 ends inside [10, 12]: it reaches the searched range
+  CHECK(ids("le") == "r0 r1 r2 r3 ");  // r3 starts inside it
+  CHECK(ids("gt") == "r1 r3 ");         // past its end
+  CHECK(ids("lt") == "r0 r1 ");         // before its start
 }
 
 TEST_CASE("with a local base an absolute reference to another server is not the local resource", "[gateway][store]") {
