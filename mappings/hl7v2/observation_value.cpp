@@ -83,8 +83,8 @@ Node structured_numeric(const FieldValue& v, const FieldValue* units, const MapS
       return q;
     }
   }
-  suffix = "String";
-  return Node::string(v.joined(1, ""), v.where());
+  suffix = "String";  // the IG's last SN row: the components as text, a space between each
+  return Node::string(v.joined(1, " "), v.where());
 }
 
 std::string fhir_time(std::string_view v2) {

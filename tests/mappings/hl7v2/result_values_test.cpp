@@ -1,5 +1,5 @@
 // What a result's value says, for the OBX forms senders use beyond numbers and codes: a
-// structured numeric that says "not equal", a report that is only a pointer to where it
+// structured numeric that says "not equal" or is no number at all, a report that is only a pointer to where it
 // is kept.
 #include <catch2/catch.hpp>
 
@@ -33,6 +33,19 @@ TEST_CASE("SN: a comparator <> (not equal) is kept as text, never read as the va
   const auto* creatinine = observation_coded(m, "2160-0");  // the comparators FHIR has stay a Quantity's
   REQUIRE(creatinine);
   CHECK(text((*creatinine)["valueQuantity"], "comparator") == "<");
+}
+
+TEST_CASE("SN: a value that is no number, range or ratio is its components as text, a space between each", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|SN2|P|2.5.1\r" + kPid +
+                         "OBR|1||F3^LAB|SN^Numerics^L|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|SN|5048-4^ANA titer^LN||^1^+||||||F\r"
+                         "OBX|2|SN|2160-0^Creatinine^LN||abc^def||||||F\r");
+  const auto* titer = observation_coded(m, "5048-4");
+  REQUIRE(titer);
+  CHECK(text(*titer, "valueString") == "1 +");
+  const auto* creatinine = observation_coded(m, "2160-0");
+  REQUIRE(creatinine);
+  CHECK(text(*creatinine, "valueString") == "abc def");
 }
 
 TEST_CASE("RP: a report sent as a pointer is the report's presentedForm, where it is and its media type", "[mappings][hl7v2]") {
