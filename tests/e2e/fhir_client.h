@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <set>
 #include <string>
 
 #include "gateway/http/client.h"
@@ -48,6 +49,19 @@ inline std::string parameter_text(const rapidjson::Value& parameters, const std:
   for (const auto& p : parameters["parameter"].GetArray())
     if (str(p, "name") == name) return value_text(p);
   return "";
+}
+
+// A search's entries as "mode Type/id" ("match Patient/p1", "include Practitioner/d"); the
+// answer must be 200.
+inline std::multiset<std::string> search_entries(gateway::http::Client& c, const std::string& query) {
+  auto r = c.get("/fhir/" + query);
+  INFO(query << " -> " << r.body.substr(0, 400));
+  REQUIRE(r.status == 200);
+  std::multiset<std::string> out;
+  auto doc = parse_json(r.body);
+  for (const auto& e : doc["entry"].GetArray())
+    out.insert(str(e["search"], "mode") + " " + str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
+  return out;
 }
 
 // The id of the resource a create answered with; the answer must be 201.

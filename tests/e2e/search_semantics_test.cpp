@@ -146,16 +146,7 @@ TEST_CASE("_include and _revinclude follow a canonical reference to the resource
   put(*c, "Questionnaire", "other", R"("status":"active","url":")" + form + R"(-child","version":"2.0")" + item);
   put(*c, "QuestionnaireResponse", "answers-2", R"("status":"completed","questionnaire":")" + form + R"(|2.0")");
   put(*c, "QuestionnaireResponse", "answers-any", R"("status":"completed","questionnaire":")" + form + R"(")");
-  auto entries = [&](const std::string& query) {
-    auto r = c->get("/fhir/" + query);
-    INFO(query << " -> " << r.body.substr(0, 400));
-    REQUIRE(r.status == 200);
-    std::multiset<std::string> out;
-    auto doc = parse_json(r.body);
-    for (const auto& e : doc["entry"].GetArray())
-      out.insert(str(e["search"], "mode") + " " + str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
-    return out;
-  };
+  auto entries = [&](const std::string& query) { return search_entries(*c, query); };
   using Set = std::multiset<std::string>;
   CHECK(entries("QuestionnaireResponse?_id=answers-2&_include=QuestionnaireResponse:questionnaire") ==
         Set{"match QuestionnaireResponse/answers-2", "include Questionnaire/intake-2"});

@@ -234,17 +234,7 @@ TEST_CASE("_include and _revinclude with * follow every reference parameter", "[
   std::string team = created_id(*c, "CareTeam", R"({"resourceType":"CareTeam","status":"active","subject":{"reference":"Patient/)" +
                                                 patient + R"("},"participant":[{"member":{"reference":"Practitioner/)" + nurse +
                                                 R"("}}]})");
-  auto entries = [&](const std::string& query) {
-    auto r = c->get("/fhir/" + query);
-    INFO(query << " -> " << r.body.substr(0, 400));
-    REQUIRE(r.status == 200);
-    std::multiset<std::string> out;
-    auto doc = parse_json(r.body);
-    for (const auto& e : doc["entry"].GetArray()) {
-      out.insert(str(e["search"], "mode") + " " + str(e["resource"], "resourceType") + "/" + str(e["resource"], "id"));
-    }
-    return out;
-  };
+  auto entries = [&](const std::string& query) { return search_entries(*c, query); };
   CHECK(entries("CareTeam?_include=CareTeam:*") ==
         std::multiset<std::string>{"match CareTeam/" + team, "include Patient/" + patient, "include Practitioner/" + nurse});
   CHECK(entries("CareTeam?_include=CareTeam:*:Practitioner") ==
