@@ -138,9 +138,13 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
       return std::nullopt;
     }
     // A Subscription names only patients its client may see: a care relationship does not
-    // make a victim-service provider's confined client visible, nor her events heard.
+    // make a victim-service provider's confined client visible, nor her events heard. One that
+    // does not exist is refused alike to an organization's client, so that the answer does not
+    // tell which it is; the operator may subscribe to a patient not yet stored.
+    bool restricted = who && !who->admin;
     for (const auto& p : type == "Subscription" ? facts.patients : std::vector<std::string>{})
-      if (auto patient = store_.read("Patient", p); patient && !patient->deleted && !sees(who, *patient)) {
+      if (auto patient = store_.read("Patient", p);
+          patient && !patient->deleted ? !sees(who, *patient) : restricted) {
         result = failure(403, "forbidden", "Patient/" + p + " is not a patient your organization cares for");
         return std::nullopt;
       }

@@ -112,6 +112,15 @@ TEST_CASE("A Subscription may not name a victim-service provider's client, care 
   auto refused = http.post("/fhir/Subscription", subscription(client), hospital);
   INFO(refused.body);
   CHECK(refused.status == 403);
+  // A patient that does not exist is answered alike: the answer does not tell her existence.
+  auto missing = http.post("/fhir/Subscription", subscription("no-such-patient"), hospital);
+  CHECK(missing.status == 403);
+  auto text = [](const std::string& body, const std::string& id) {
+    std::string out = body;
+    out.replace(out.find(id), id.size(), "X");
+    return out;
+  };
+  CHECK(text(missing.body, "no-such-patient") == text(refused.body, client));
   // Its own patient, the hospital may follow.
   std::string own = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
   CHECK(http.post("/fhir/Subscription", subscription(own), hospital).status == 201);
