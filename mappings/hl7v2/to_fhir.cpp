@@ -689,6 +689,12 @@ Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, 
   }
   if (!map->refusal.empty())
     return Result<MappedMessage>::failure("not-supported", "MSH[1]-9: " + code + "^" + event + ": " + map->refusal);
+  // An ADT event is A and two digits (table 0003): ADT^R01 is a result sent under the wrong
+  // type, which the ADT map would read as a visit.
+  bool adt_event = event.size() == 3 && event[0] == 'A' && std::isdigit(static_cast<unsigned char>(event[1])) &&
+                   std::isdigit(static_cast<unsigned char>(event[2]));
+  if (code == "ADT" && !event.empty() && !adt_event)
+    return Result<MappedMessage>::failure("structure", "MSH[1]-9.2: '" + event + "' is not an ADT trigger event (A01 to A62)");
   const StructureItem* structure = spec.structure(code, event, message.structure());
   Mapper mapper(message, raw, spec, *map, options);
   MappedMessage out = mapper.run(structure);

@@ -173,6 +173,12 @@ TEST_CASE("messages that cannot be taken say why and where", "[mappings][hl7v2]"
   CHECK(unsupported.issues[0].location == "MSH[1]-9");
   CHECK(unsupported.issues[0].issue.code == "not-supported");
 
+  // A result sent as ADT^R01: R01 is no ADT event, and the ADT map would make it a visit.
+  auto misfiled = converter().convert("MSH|^~\\&|A|B|C|D|20260101||ADT^R01|2|P|2.5.1\rPID|1||7\rPV1|1|O\r");
+  CHECK(misfiled.outcome == Conversion::Outcome::Rejected);
+  REQUIRE_FALSE(misfiled.issues.empty());
+  CHECK(misfiled.issues[0].location == "MSH[1]-9.2");
+
   auto garbage = converter().convert(std::string("\x01\x02not hl7 at all", 17));
   CHECK(garbage.outcome == Conversion::Outcome::Rejected);
   CHECK_FALSE(garbage.first_error().empty());
