@@ -327,9 +327,8 @@ Node contact_point(const FieldValue& v, DatatypeContext& context) {
   std::string system = "phone";
   if (const Vocabulary* systems = context.spec().vocabulary("telecom-system"); systems && !equipment.empty())
     if (const VocabularyEntry* e = lookup(*systems, equipment)) system = e->code;
-  // The IG's XTN map: the unformatted number (XTN.12, 2.5+) when sent, XTN.1 only without it.
-  std::string value = system != "email" && !v.part(12).empty() ? v.part(12) : v.part(1);
-  if (system == "email" && !v.part(4).empty()) value = v.part(4);
+  // The IG's XTN map: an email's address (XTN.4), else the unformatted number (XTN.12, 2.5+), else XTN.1.
+  std::string value = system == "email" && !v.part(4).empty() ? v.part(4) : !v.part(12).empty() ? v.part(12) : v.part(1);
   if (value.empty() && !v.part(7).empty()) {
     value = v.part(6).empty() ? v.part(7) : "(" + v.part(6) + ")" + v.part(7);
     if (!v.part(5).empty()) value = "+" + v.part(5) + " " + value;

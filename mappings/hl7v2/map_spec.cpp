@@ -375,6 +375,13 @@ const MessageMap* MapSpec::message(std::string_view code, std::string_view event
   return it == messages_.end() ? nullptr : &it->second;
 }
 
+std::string misfiled_event(std::string_view code, std::string_view event) {
+  bool adt_event = event.size() == 3 && event[0] == 'A' && std::isdigit(static_cast<unsigned char>(event[1])) &&
+                   std::isdigit(static_cast<unsigned char>(event[2]));
+  if (code != "ADT" || event.empty() || adt_event) return {};
+  return "'" + std::string(event) + "' is not an ADT trigger event (A01 to A62)";
+}
+
 const SegmentMap* MapSpec::segment_map(std::string_view name) const {
   auto it = segment_maps_.find(name);
   return it == segment_maps_.end() ? nullptr : &it->second;

@@ -176,4 +176,9 @@ class MapSpec {
   std::map<std::string, Vocabulary, std::less<>> vocabularies_;
 };
 
+// Why a message's trigger event is not one of its type's, "" when it is or cannot be told: an
+// ADT event is A and two digits (table 0003), so ADT^R01 is a result sent under the wrong
+// type, which the ADT map would read as a visit.
+std::string misfiled_event(std::string_view code, std::string_view event);
+
 }  // namespace carebridge::mappings::hl7v2

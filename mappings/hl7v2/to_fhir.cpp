@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -683,18 +682,13 @@ Result<MappedMessage> map_to_fhir(const Message& message, std::string_view raw, 
   std::string code = message.message_code(), event = message.trigger_event();
   const MessageMap* map = spec.message(code, event);
   if (!map || message.segments().empty()) {
-    std::string type = code + (event.empty() ? "" : "^" + event);
-    return Result<MappedMessage>::failure(
-        "not-supported", "MSH[1]-9: the message type '" + type + "' is not one this gateway maps to FHIR");
+    return Result<MappedMessage>::failure("not-supported", "MSH[1]-9: the message type '" + code +
+                                                               (event.empty() ? "" : "^" + event) + "' is not one this gateway maps to FHIR");
   }
   if (!map->refusal.empty())
     return Result<MappedMessage>::failure("not-supported", "MSH[1]-9: " + code + "^" + event + ": " + map->refusal);
-  // An ADT event is A and two digits (table 0003): ADT^R01 is a result sent under the wrong
-  // type, which the ADT map would read as a visit.
-  bool adt_event = event.size() == 3 && event[0] == 'A' && std::isdigit(static_cast<unsigned char>(event[1])) &&
-                   std::isdigit(static_cast<unsigned char>(event[2]));
-  if (code == "ADT" && !event.empty() && !adt_event)
-    return Result<MappedMessage>::failure("structure", "MSH[1]-9.2: '" + event + "' is not an ADT trigger event (A01 to A62)");
+  if (std::string misfiled = misfiled_event(code, event); !misfiled.empty())
+    return Result<MappedMessage>::failure("structure", "MSH[1]-9.2: " + misfiled);
   const StructureItem* structure = spec.structure(code, event, message.structure());
   Mapper mapper(message, raw, spec, *map, options);
   MappedMessage out = mapper.run(structure);
