@@ -301,13 +301,13 @@ Node human_name(const Rule& rule, const FieldValue& v, DatatypeContext& context,
 
 Node address(const FieldValue& v, DatatypeContext& context) {
   Node a;
-  a.append("line", Node::string(v.sub(1).part(1), v.where(1)));
-  a.append("line", string_at(v, 2));
+  for (size_t s = 1; s <= 3; ++s) a.append("line", Node::string(v.sub(1).part(s), v.where(1)));  // the IG's line[1-3]
+  for (size_t f : {2, 19}) a.append("line", string_at(v, f));  // other designation, addressee: line[4], line[5]
   a.set("city", string_at(v, 3));
   a.set("state", string_at(v, 4));
   a.set("postalCode", string_at(v, 5));
   a.set("country", string_at(v, 6));
-  a.set("district", string_at(v, 9));
+  a.set("district", Node::string(v.sub(9).part(1).empty() ? v.sub(9).part(2) : v.sub(9).part(1), v.where(9)));  // a code, or its text
   Node dates = period(v, context, 13, 14);  // the effective and expiration dates (2.5+)
   a.set("period", dates.empty() ? period(v.sub(12), context) : std::move(dates));  // else 2.3's validity range
   if (std::string type = v.part(7); !type.empty()) {

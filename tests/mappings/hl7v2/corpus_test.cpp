@@ -1,7 +1,8 @@
 // The public v2 samples (../shared/corpus/hl7v2, with the Bundles one established
 // converter makes): every message maps to a Bundle that validates strictly, and agrees in
-// meaning with the converter's on the patient's identity and demographics and the results'
-// codes, values, units and statuses. Skipped when the corpus is not there.
+// meaning with the converter's on the patient's identity, demographics and address lines,
+// the procedures' status and the results' codes, values, units and statuses. Skipped when
+// the corpus is not there.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -80,7 +81,18 @@ TEST_CASE("the corpus v2 messages map to valid Bundles that agree with the expec
       CHECK(member(a, "birthDate") == member(b, "birthDate"));
       CHECK(member(a, "gender") == member(b, "gender"));
       if (a.HasMember("name")) CHECK(member(a["name"][0], "family") == member(b["name"][0], "family"));
+      // Every line of the first address (the IG's XAD: SAD.1-3, XAD.2, XAD.19).
+      if (a.HasMember("address") && a["address"][0].HasMember("line")) {
+        REQUIRE(b.HasMember("address"));
+        std::vector<std::string> theirs, mine;
+        for (const auto& l : a["address"][0]["line"].GetArray()) theirs.push_back(l.GetString());
+        if (b["address"][0].HasMember("line"))
+          for (const auto& l : b["address"][0]["line"].GetArray()) mine.push_back(l.GetString());
+        CHECK(mine == theirs);
+      }
     }
+    // A procedure (PR1) whose status the message does not say is "unknown", as the converter has it.
+    for (const auto* mine : resources(ours, "Procedure")) CHECK(member(*mine, "status") == "unknown");
     // Every result the converter gives a numeric value, we give too, with the same value.
     for (const auto* theirs : resources(expected, "Observation")) {
       if (!theirs->HasMember("valueQuantity")) continue;
