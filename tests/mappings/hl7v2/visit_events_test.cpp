@@ -3,7 +3,7 @@
 // temporary and pending locations with their statuses (none for a cancelled transfer's
 // destination), its planned dates (PV2-8, PV2-9), the roles of ROL (the IG's
 // EVN[Provenance], PV1[Encounter] and ADT_A01 tables), and a visit moved to another
-// patient (A45), which merges no patients.
+// patient (A45), which merges no patients; and a vital sign sent without its time.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -141,4 +141,23 @@ TEST_CASE("XCN-13: an identifier typed NPI with no authority is in the NPI's sys
   const rapidjson::Value* same = with_authority.at(with_authority.resource("Encounter")["participant"][0]["individual"]["reference"].GetString());
   REQUIRE(same);
   CHECK(text((*same)["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
+}
+
+TEST_CASE("a vital sign sent without its time was taken when the event was recorded, else when the message was made",
+          "[mappings][hl7v2]") {
+  // An admission's weight with no OBX-14: the vital-signs profile needs effective[x].
+  const std::string pid = "PID|1||V1^^^H^MR||ADEYEMI^TOLU||19800101|F\rPV1|1|I\r";
+  const std::string weight = "OBX|1|NM|29463-7^Body weight^LN||72|kg^kg^UCUM|||||F\r";
+  const std::string note = "OBX|2|ST|11506-3^Progress note^LN||walked today||||||F\r";
+  Mapped with_evn = map_message(kMsh + "ADT^A01^ADT_A01|V1|P|2.5.1\rEVN|A01|20250101114500-0500\r" + pid + weight + note);
+  std::string weighed, noted;
+  for (const auto* e : with_evn.of("Observation")) {
+    const auto& o = (*e)["resource"];
+    (text(o["code"]["coding"][0], "code") == "29463-7" ? weighed : noted) = text(o, "effectiveDateTime");
+  }
+  CHECK(weighed == "2025-01-01T11:45:00-05:00");
+  CHECK(noted.empty());  // not a vital sign: no time is made up for it
+  Mapped without_evn = map_message(kMsh + "ADT^A01^ADT_A01|V2|P|2.5.1\r" + pid + weight);
+  CHECK(text(without_evn.resource("Observation"), "effectiveDateTime") == "2025-01-01T12:00:00-05:00");
+  CHECK(without_evn.conversion.accepted());
 }
