@@ -123,6 +123,22 @@ Node coded_words(const Node& coded) {
   return Node::string(std::string(first.text_of("display").empty() ? first.text_of("code") : first.text_of("display")));
 }
 
+Node absent_reason(const char* code, const char* display) {
+  Node reason, coding;
+  coding.set("system", Node::string("http://terminology.hl7.org/CodeSystem/data-absent-reason"));
+  coding.set("code", Node::string(code));
+  coding.set("display", Node::string(display));
+  reason.append("coding", std::move(coding));
+  return reason;
+}
+
+// Whether the observation has a value, says why not, or is made of parts (vs-2's choices).
+bool has_value_or_reason(const Node& observation) {
+  return std::any_of(observation.children.begin(), observation.children.end(), [](const Node& c) {
+    return c.name.starts_with("value") || c.name == "dataAbsentReason" || c.name == "component" || c.name == "hasMember";
+  });
+}
+
 }  // namespace
 
 void keep_vital_sign_text(Node& observation) {
@@ -135,17 +151,14 @@ void keep_vital_sign_text(Node& observation) {
     member = "valueCodeableConcept";
     words = coded_words(*coded);
   } else {
+    // Sent without a value (a deleted result's empty OBX-5): why is not known (vs-2).
+    if (!has_value_or_reason(observation)) observation.set("dataAbsentReason", absent_reason("unknown", "Unknown"));
     return;
   }
   Node note;
   note.set("text", std::move(words));
   observation.append("note", std::move(note));
-  Node reason, coding;
-  coding.set("system", Node::string("http://terminology.hl7.org/CodeSystem/data-absent-reason"));
-  coding.set("code", Node::string("as-text"));
-  coding.set("display", Node::string("As Text"));
-  reason.append("coding", std::move(coding));
-  observation.set("dataAbsentReason", std::move(reason));
+  observation.set("dataAbsentReason", absent_reason("as-text", "As Text"));
   observation.remove(member);
 }
 

@@ -47,7 +47,8 @@ void conform_vital_sign(engine::Node& observation, const MapSpec& spec);
 // value a Quantity. A vital sign sent as text (a monitor's "Unable to obtain", an NA series,
 // an NM that is no number) or coded (a CWE) would make the whole message's Bundle invalid,
 // every other result refused with it: its text (a code's words) is the Observation's note
-// instead, with dataAbsentReason as-text, and no value.
+// instead, with dataAbsentReason as-text, and no value. One sent with no value at all (a
+// deleted result's empty OBX-5) has dataAbsentReason unknown, as vs-2 asks.
 void keep_vital_sign_text(engine::Node& observation);
 
 // The same profiles fix a vital sign's units to UCUM ("/min" for a heart rate, "mm[Hg]" for

@@ -1,6 +1,6 @@
 // What a result's value says, for the OBX forms senders use beyond numbers and codes: a
-// structured numeric that says "not equal" or is no number at all, a report that is only a pointer to where it
-// is kept.
+// structured numeric that says "not equal" or is no number at all, a vital sign with no
+// value, a report that is only a pointer to where it is kept.
 #include <catch2/catch.hpp>
 
 #include "mappings/hl7v2/mapped_bundle.h"
@@ -261,4 +261,15 @@ TEST_CASE("OBR-8: a collection over a time is the report's effective period, and
   CHECK(text(report["identifier"][0], "value") == "FIL-24");
   CHECK(text(report["identifier"][1], "value") == "PLC-24");
   CHECK(m.conversion.accepted());
+}
+
+TEST_CASE("a vital sign sent with no value says why not, as the vital-signs profiles ask", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VS1|P|2.5.1\r" + kPid +
+                         "OBR|1||F4^MON|85353-1^Vital signs^LN|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|8867-4^Heart rate^LN||\"\"|/min^^UCUM|||||D\r");
+  REQUIRE(m.conversion.accepted());
+  const auto* pulse = observation_coded(m, "8867-4");
+  REQUIRE(pulse);
+  CHECK_FALSE(pulse->HasMember("valueQuantity"));
+  CHECK(text((*pulse)["dataAbsentReason"]["coding"][0], "code") == "unknown");
 }
