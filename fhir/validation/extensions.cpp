@@ -124,9 +124,9 @@ bool context_allows(Run& run, const definitions::StructureDef& sd, const Element
 }
 
 // The extension's contextInvariants, each true of its host with %extension the extension (the
-// reference validator's PROFILE_EXT_NOT_HERE): questionnaire-unitOption only on a quantity item.
-// An empty result fails it, as the reference's evaluateToBoolean reads it; what cannot be
-// evaluated allows it.
+// reference validator's PROFILE_EXT_NOT_HERE): sliderStepValue only on an integer item. Tested
+// as invariants.cpp tests a constraint (an empty result fails it); what cannot be evaluated
+// allows it.
 std::string failed_context_invariant(Run& run, const definitions::StructureDef& sd, const Element& host,
                                      const Element& extension) {
   if (!run.engine || !run.frame.resource) return {};
@@ -138,12 +138,11 @@ std::string failed_context_invariant(Run& run, const definitions::StructureDef& 
     context.resource = run.frame.resource;
     context.root_resource = run.frame.container;
     context.primitives_are_system_types = true;
+    context.empty_fails = true;
     fhirpath::Item self;
     self.element = &extension;
     context.variables.emplace_back("extension", fhirpath::Collection{self});
-    auto result = run.engine->evaluate(*compiled, host, context);
-    if (!result.ok) continue;
-    if (result.as_boolean() != true) return invariant;
+    if (run.engine->test(*compiled, host, context) == false) return invariant;
   }
   return {};
 }
