@@ -323,6 +323,8 @@ TEST_CASE("QuestionnaireResponse: answers keep within the limits the item's exte
   CHECK(limit_errors("string", ext("minLength", R"("valueInteger":3)"), R"({"valueString":"ab"})") == 1);
   CHECK(limit_errors("string", ext("regex", R"("valueString":"[0-9]{5}")"), R"({"valueString":"02139"})") == 0);
   CHECK(limit_errors("string", ext("regex", R"("valueString":"[0-9]{5}")"), R"({"valueString":"2139"})") == 1);
+  // A pattern from an untrusted Questionnaire that backtracks exponentially is matched in linear time.
+  CHECK(limit_errors("string", ext("regex", R"("valueString":"(a+)+b")"), R"({"valueString":")" + std::string(5000, 'a') + R"("})") == 1);
   const std::string kg = ext("questionnaire-unitOption", R"("valueCoding":{"system":"http://unitsofmeasure.org","code":"kg"})");
   CHECK(limit_errors("quantity", kg, R"({"valueQuantity":{"value":70,"system":"http://unitsofmeasure.org","code":"kg"}})") == 0);
   CHECK(limit_errors("quantity", kg, R"({"valueQuantity":{"value":150,"system":"http://unitsofmeasure.org","code":"[lb_av]"}})") == 1);
