@@ -69,10 +69,10 @@ void drop_unversioned_twins(std::vector<std::string>& texts) {
   });
 }
 
-std::pair<std::string, std::string> url_and_version(const std::string& canonical) {
+// A canonical's url, without the version it may name (url|1.0).
+std::string url_of(const std::string& canonical) {
   auto bar = canonical.rfind('|');
-  if (bar == std::string::npos || bar == 0) return {canonical, ""};
-  return {canonical.substr(0, bar), canonical.substr(bar + 1)};
+  return bar == std::string::npos || bar == 0 ? canonical : canonical.substr(0, bar);
 }
 
 store::ValueMatch reference_match(std::string text) {
@@ -157,7 +157,7 @@ void Inclusion::include_canonical(const std::vector<std::string>& targets, const
     for (const std::string& canonical : canonicals) {
       store::ValueMatch m;
       m.kind = store::ValueMatch::Kind::Uri;
-      m.text = url_and_version(canonical).first;
+      m.text = url_of(canonical);
       clause.any_of.push_back(std::move(m));
     }
     q.clauses.push_back(std::move(clause));
@@ -165,12 +165,12 @@ void Inclusion::include_canonical(const std::vector<std::string>& targets, const
     if (!found || found->page.empty()) continue;
     std::vector<std::string> ids;
     for (const auto& r : found->page) ids.push_back(r.id);
-    std::map<std::string, std::string> url_of, version_of;
-    for (const auto& [id, row] : runner_.store.index_rows(target, ids, "url")) url_of[id] = row.text;
-    for (const auto& [id, row] : runner_.store.index_rows(target, ids, "version")) version_of[id] = row.code;
+    std::map<std::string, std::string> url_by_id, version_by_id;
+    for (const auto& [id, row] : runner_.store.index_rows(target, ids, "url")) url_by_id[id] = row.text;
+    for (const auto& [id, row] : runner_.store.index_rows(target, ids, "version")) version_by_id[id] = row.code;
     for (auto& r : found->page) {
-      const std::string& url = url_of[r.id];
-      bool named = canonicals.contains(url) || canonicals.contains(url + "|" + version_of[r.id]);
+      const std::string& url = url_by_id[r.id];
+      bool named = canonicals.contains(url) || canonicals.contains(url + "|" + version_by_id[r.id]);
       if (named && seen_.insert(r.type + "/" + r.id).second) add(std::move(r));
     }
   }
