@@ -17,7 +17,7 @@ bool meets(const Condition& condition, const TableSpec& table, const std::vector
     size_t c = column_index(table, test.column);
     if (c == kAbsent) return false;
     if (!test.is.empty()) {
-      if (!date_is(test.is, values[c].value)) return false;
+      if (!value_is(test.is, values[c].value)) return false;
       continue;
     }
     std::string value = values[c].value;

@@ -137,7 +137,21 @@ class LookupResolver {
 
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
 
+bool LookupIndex::sent(size_t table) {
+  if (sent_.empty()) {
+    sent_.assign(spec_.tables.size(), false);
+    for (const csv::Table& input : tables_)
+      if (const TableSpec* spec = spec_.table_for(input.name)) sent_[static_cast<size_t>(spec - spec_.tables.data())] = true;
+  }
+  return sent_[table];
+}
+
 ReadValue LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
+  if (lookup.unsent && !sent(lookup.table_index)) {
+    ReadValue unsent;
+    unsent.value = *lookup.unsent;
+    return unsent;
+  }
   if (by_value.empty() && !lookup.whole_table()) return {};
   const Index& rows = index(lookup);
   auto it = rows.find(lookup.whole_table() ? std::string() : by_value);

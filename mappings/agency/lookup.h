@@ -44,6 +44,8 @@ class LookupIndex {
   // The input's rows a later version of their record supersedes (versions.h), read once for
   // the lookups and the mapping both.
   const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);
+  // Whether any file of the upload is one of this table's (Spec::tables' index).
+  bool sent(size_t table);
 
  private:
   using Index = std::unordered_map<std::string, ReadValue>;
@@ -62,6 +64,7 @@ class LookupIndex {
   std::map<const csv::Table*, std::vector<bool>> older_;
   std::map<size_t, std::vector<RowAt>> rows_;
   std::map<size_t, std::vector<bool>> skipped_;
+  std::vector<bool> sent_;
   std::map<std::pair<size_t, size_t>, std::unordered_map<std::string, std::vector<size_t>>> positions_;  // key → rows
 };
 

@@ -1,12 +1,34 @@
 #include "mappings/agency/row_rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
 #include "mappings/agency/compiled.h"
 
 namespace carebridge::mappings::agency {
+
+namespace {
+
+// Whether a value reads as a hash digest rather than a word: the hex or base64 of an MD5,
+// SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512 (what an HMIS export's hashed names hold).
+bool looks_like_digest(std::string_view value) {
+  auto all = [&](auto in) { return std::all_of(value.begin(), value.end(), in); };
+  auto hex = [](unsigned char c) { return std::isxdigit(c) != 0; };
+  auto base64 = [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '='; };
+  for (size_t bytes : {16, 20, 28, 32, 48, 64}) {
+    if (value.size() == bytes * 2 && all(hex)) return true;
+    if (value.size() == (bytes + 2) / 3 * 4 && all(base64) && value.find_first_of("0123456789+/=") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool value_is(std::string_view what, std::string_view value) {
+  return what == "digest" ? looks_like_digest(value) : date_is(what, value);
+}
 
 bool date_is(std::string_view when, std::string_view date) {
   if (date.empty()) return false;

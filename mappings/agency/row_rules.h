@@ -21,6 +21,8 @@ namespace carebridge::mappings::agency {
 // Whether a date as read (2024-01-31, or 2024-01, 2024) is "past" (before today) or
 // "future" (after today); false when empty.
 bool date_is(std::string_view when, std::string_view date);
+// A condition's "is": "past" or "future" (date_is), or "digest" (a hash's hex or base64).
+bool value_is(std::string_view what, std::string_view value);
 
 // The problems of a row whose "known" columns name a record the gateway does not know
 // (Column::known), each at its cell (`where`, by spec column); none when `records` cannot tell.

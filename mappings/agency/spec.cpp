@@ -186,6 +186,8 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     c.lookup->absent = text(lookup, "absent");
     c.lookup->taken = flag(lookup, "taken");
     c.lookup->live = flag(lookup, "live");
+    if (const JsonNode* unsent = lookup->member("unsent"); unsent && unsent->kind == JsonKind::String)
+      c.lookup->unsent = std::string(unsent->text);
     if (const JsonNode* stored = lookup->member("orStored"); stored && stored->is_object()) {
       c.lookup->stored_type = text(stored, "type");
       c.lookup->stored_system = text(stored, "system");
@@ -347,6 +349,7 @@ TableSpec read_table(const JsonNode* node, const Spec& spec, Problems& problems)
   for (Column& c : t.columns)
     if (const Column* on = c.depends_on.empty() ? nullptr : t.column(c.depends_on)) c.depends_on_name = on->name;
   t.skip = read_condition(node->member("skip"));
+  t.unsent = text(node, "unsent");
   if (const JsonNode* deletes = node->member("deletes"); deletes && deletes->is_object()) {
     t.deletes = TableSpec::Deletes{read_condition(deletes->member("when")), strings(deletes, "resources"), deletes->position.line, {}};
     if (const JsonNode* dependents = deletes->member("dependents"); dependents && dependents->is_array())

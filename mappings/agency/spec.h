@@ -78,6 +78,10 @@ struct Lookup {
   // funder of a project says nothing about it. Without it they are (a visit can tell that its
   // person was deleted).
   bool live = false;
+  // The value when the looked-up table's file was not sent at all ("unsent"; HMIS: without
+  // Export.csv, a row's ExportID is taken as this export's and its HashStatus as "unsent").
+  // Without it, a required lookup into a table not sent refuses the row.
+  std::optional<std::string> unsent{};
   // A record the gateway holds that stands for a row the export does not send ("orStored":
   // the EpisodeOfCare of an enrollment an earlier export brought, for a delta's exit): the
   // record of `stored_type` whose identifier in the spec's system `stored_system` is the `by`
@@ -273,6 +277,9 @@ struct TableSpec {
   std::vector<std::string> files;   // file names it is read from ("Client.csv"); empty: any
   std::vector<Column> columns;
   Condition skip;                   // rows that produce nothing (HMIS: DateDeleted present)
+  // What it means that no file of this table was sent, warned of when it is not (the
+  // lookups' "unsent" values say what they read instead).
+  std::string unsent;
   // "deletes": {"when": C, "resources": [ids]}: a row the table skips that meets C (every
   // skipped row, without one) deletes the stored records with the identities of those of its
   // resources (a client deleted in the agency's system, stored from an earlier export). A

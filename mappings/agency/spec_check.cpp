@@ -101,9 +101,9 @@ struct Checker {
       const Column* column = table.column(t.column);
       if (!column)
         add(line, "the condition names \"" + t.column + "\", which is not a column key of \"" + table.name + "\"");
-      if (!t.is.empty() && t.is != "past" && t.is != "future")
-        add(line, "the condition on \"" + t.column + "\": is \"past\" or \"future\", not \"" + t.is + "\"");
-      else if (!t.is.empty() && column && column->type != ValueType::Date)
+      if (!t.is.empty() && t.is != "past" && t.is != "future" && t.is != "digest")
+        add(line, "the condition on \"" + t.column + "\": is \"past\", \"future\" or \"digest\", not \"" + t.is + "\"");
+      else if ((t.is == "past" || t.is == "future") && column && column->type != ValueType::Date)
         add(line, "the condition on \"" + t.column + "\": only a date column is past or future");
     }
     for (const Condition& each : c.all) check_condition(table, each, line);

@@ -1,0 +1,68 @@
+// The hmis spec on an export that lacks Export.csv, as a hand-made or partial export does:
+// the HMIS CSV specification requires the file, but an agency that sends the others still has
+// every live client and enrollment taken, told what the missing file leaves unknown.
+#include <catch2/catch.hpp>
+
+#include "hmis_export.h"
+
+using namespace carebridge::mappings;
+using namespace carebridge::testing::hmis_export;
+using carebridge::testing::bundle_of;
+
+namespace {
+
+Files without_export(Files files) {
+  std::erase_if(files, [](const auto& f) { return f.first == "Export.csv"; });
+  return files;
+}
+
+std::string family_of(const rapidjson::Value& patient) {
+  if (!patient.HasMember("name")) return {};
+  return str(patient["name"][0]["family"]);
+}
+
+}  // namespace
+
+TEST_CASE("hmis without Export.csv: every live client and enrollment is taken, and the missing file is warned of",
+          "[agency][hmis]") {
+  for (const std::string year : {"FY2024", "FY2026"}) {
+    INFO(year);
+    auto whole = hmis().convert_files(export_files(year), "local");
+    auto c = hmis().convert_files(without_export(export_files(year)), "local");
+    for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+    CHECK(c.mapped.rejected.size() == whole.mapped.rejected.size());
+    REQUIRE(c.bundle);
+    for (const char* type : {"Patient", "EpisodeOfCare", "Encounter", "Group"}) {
+      INFO(type);
+      auto got = by_identifier(bundle_of(c), type), expected = by_identifier(bundle_of(whole), type);
+      CHECK(got.size() == expected.size());
+      for (const auto& [id, _] : expected) CHECK(got.count(id));
+    }
+    // Names and labels as with the file (the fixture's export is unhashed).
+    auto patients = by_identifier(bundle_of(c), "Patient"), expected = by_identifier(bundle_of(whole), "Patient");
+    for (const auto& [id, patient] : expected) {
+      INFO(id);
+      CHECK(family_of(*patients.at(id)) == family_of(*patient));
+      CHECK(has_label(*patients.at(id), kActCode, "SDV") == has_label(*patient, kActCode, "SDV"));
+    }
+    CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+      return w.starts_with("Export.csv was not sent") && w.find("hashes") != std::string::npos;
+    }));
+  }
+}
+
+TEST_CASE("hmis without Export.csv: a hashed name is never written as a name", "[agency][hmis]") {
+  // A hashed export's names are SHA-256 digests (64 hex digits); without Export.csv's
+  // HashStatus only their look tells them.
+  const std::string digest = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
+  Files files = without_export(export_files("FY2024"));
+  for (auto& [name, text] : files)
+    if (name == "Client.csv") text = with_cells(text, "C-100", {{"FirstName", digest}, {"LastName", digest}});
+  auto c = hmis().convert_files(files, "local");
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count("C-100"));
+  CHECK(!patients.at("C-100")->HasMember("name"));
+  CHECK(dump(*patients.at("C-100")).find(digest) == std::string::npos);
+  REQUIRE(patients.count("C-101"));
+  CHECK(family_of(*patients.at("C-101")) == "O'Neil");
+}
