@@ -67,30 +67,37 @@ TEST_CASE("hmis without Export.csv: a hashed name is never written as a name", "
   CHECK(family_of(*patients.at("C-101")) == "O'Neil");
 }
 
-TEST_CASE("hmis without Organization.csv: every record is taken and kept to the sender as a victim service provider's",
+TEST_CASE("hmis without Organization.csv or Project.csv: every record is taken and kept to the sender as a victim service provider's",
           "[agency][hmis]") {
   // Whether a project is a victim service provider's is not known: every record the export
   // makes is confined (R, SDV, ORCON), never shared on a guess; nothing is refused for it.
-  Files files = export_files("FY2024");
-  auto whole = hmis().convert_files(files, "local");
-  std::erase_if(files, [](const auto& f) { return f.first == "Organization.csv"; });
-  auto c = hmis().convert_files(files, "local");
-  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
-  CHECK(c.mapped.rejected.size() == whole.mapped.rejected.size());
-  REQUIRE(c.bundle);
-  auto bundle = bundle_of(c);
-  for (const char* type : {"Patient", "EpisodeOfCare", "Encounter", "Observation"}) {
-    INFO(type);
-    // Every record made with the file is there (an enrollment at a project of a deleted
-    // organization too: without the file the deletion is not known).
-    auto got = by_identifier(bundle, type);
-    for (const auto& [id, _] : by_identifier(bundle_of(whole), type)) CHECK(got.count(id));
-    for (const auto& [id, r] : got) {
-      INFO(id);
-      CHECK(has_label(*r, kActCode, "ORCON"));
+  auto whole = hmis().convert_files(export_files("FY2024"), "local");
+  for (const std::string missing : {"Organization.csv", "Project.csv"}) {
+    INFO(missing);
+    Files files = export_files("FY2024");
+    std::erase_if(files, [&](const auto& f) { return f.first == missing; });
+    auto c = hmis().convert_files(files, "local");
+    for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+    CHECK(c.mapped.rejected.size() == whole.mapped.rejected.size());
+    REQUIRE(c.bundle);
+    auto bundle = bundle_of(c);
+    for (const char* type : {"Patient", "EpisodeOfCare", "Encounter", "Observation"}) {
+      INFO(type);
+      // Every record made with the file is there (an enrollment at a project of a deleted
+      // organization too: without the file the deletion is not known).
+      auto got = by_identifier(bundle, type);
+      for (const auto& [id, _] : by_identifier(bundle_of(whole), type)) CHECK(got.count(id));
+      for (const auto& [id, r] : got) {
+        INFO(id);
+        CHECK(has_label(*r, kActCode, "ORCON"));
+        // Episodes and services name their project when Project.csv gives it.
+        bool projects = missing != "Project.csv";
+        if (std::string(type) == "EpisodeOfCare") CHECK(r->HasMember("managingOrganization") == projects);
+        if (std::string(type) == "Encounter") CHECK(r->HasMember("serviceProvider") == projects);
+      }
     }
+    for (const auto& [id, project] : by_identifier(bundle, "Organization")) CHECK(!project->HasMember("partOf"));
+    CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
+                      [&](const std::string& w) { return w.starts_with(missing + " was not sent"); }));
   }
-  for (const auto& [id, project] : by_identifier(bundle, "Organization")) CHECK(!project->HasMember("partOf"));
-  CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(),
-                    [](const std::string& w) { return w.starts_with("Organization.csv was not sent"); }));
 }
