@@ -152,7 +152,11 @@ ReadValue LookupIndex::find(const Lookup& lookup, const std::string& by_value) {
     unsent.value = *lookup.unsent;
     return unsent;
   }
-  if (by_value.empty() && !lookup.whole_table()) return {};
+  if (by_value.empty() && !lookup.whole_table()) {
+    if (!lookup.only_row) return {};
+    const Index& rows = index(lookup);  // the table's only record, when it has one
+    return rows.size() == 1 ? rows.begin()->second : ReadValue{};
+  }
   const Index& rows = index(lookup);
   auto it = rows.find(lookup.whole_table() ? std::string() : by_value);
   if (it != rows.end()) return it->second;

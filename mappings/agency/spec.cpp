@@ -186,6 +186,7 @@ Column read_column(const JsonNode* node, const Spec& spec, Problems& problems) {
     c.lookup->absent = text(lookup, "absent");
     c.lookup->taken = flag(lookup, "taken");
     c.lookup->live = flag(lookup, "live");
+    c.lookup->only_row = flag(lookup, "onlyRow");
     if (const JsonNode* unsent = lookup->member("unsent"); unsent && unsent->kind == JsonKind::String)
       c.lookup->unsent = std::string(unsent->text);
     if (const JsonNode* stored = lookup->member("orStored"); stored && stored->is_object()) {

@@ -82,6 +82,9 @@ struct Lookup {
   // Export.csv, a row's ExportID is taken as this export's and its HashStatus as "unsent").
   // Without it, a required lookup into a table not sent refuses the row.
   std::optional<std::string> unsent{};
+  // A row whose `by` cell is empty finds the looked-up table's only record, when it has
+  // exactly one ("onlyRow": an HMIS file without ExportIDs, in an export of one Export row).
+  bool only_row = false;
   // A record the gateway holds that stands for a row the export does not send ("orStored":
   // the EpisodeOfCare of an enrollment an earlier export brought, for a delta's exit): the
   // record of `stored_type` whose identifier in the spec's system `stored_system` is the `by`

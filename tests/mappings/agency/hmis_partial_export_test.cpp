@@ -101,3 +101,34 @@ TEST_CASE("hmis without Organization.csv or Project.csv: every record is taken a
                       [&](const std::string& w) { return w.starts_with(missing + " was not sent"); }));
   }
 }
+
+TEST_CASE("hmis: files without ExportIDs are the export's when Export.csv has one row", "[agency][hmis]") {
+  // A file whose ExportID column is left out or empty claims no other export: with one
+  // Export row it is that export's (its HashStatus read), as a row naming it would be.
+  Files files = export_files("FY2024");
+  auto whole = hmis().convert_files(files, "local");
+  // ExportID is each file's last column: each line loses its last cell.
+  auto drop_last_column = [](const std::string& text) {
+    std::string out;
+    for (size_t at = 0, end; at < text.size(); at = end + 1) {
+      end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(at, end - at);
+      out += line.substr(0, line.rfind(',')) + "\r\n";
+    }
+    return out;
+  };
+  for (auto& [name, text] : files)
+    if (name == "Client.csv" || name == "Enrollment.csv") text = drop_last_column(text);
+  auto c = hmis().convert_files(files, "local");
+  for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
+  CHECK(c.mapped.rejected.size() == whole.mapped.rejected.size());
+  REQUIRE(c.bundle);
+  for (const char* type : {"Patient", "EpisodeOfCare"}) {
+    auto got = by_identifier(bundle_of(c), type);
+    for (const auto& [id, _] : by_identifier(bundle_of(whole), type)) CHECK(got.count(id));
+  }
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count("C-100"));
+  CHECK(patients.at("C-100")->HasMember("name"));
+}
