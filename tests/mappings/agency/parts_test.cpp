@@ -143,3 +143,40 @@ TEST_CASE("parts: an HMIS export is split by client and household with its organ
     }
   CHECK(same_in_parts(files, 60) > 1);
 }
+
+TEST_CASE("parts: an enrollment is never in a part before its project's, however many projects the export has",
+          "[agency][parts]") {
+  // With more projects than a tenth of a part, Project.csv is not read by every part: each
+  // project goes with (or before) its enrollments, whose episodes name it, or storing the
+  // part would fail for a project the gateway does not hold yet.
+  auto files = carebridge::testing::folder_files(project_sample("agency/hmis/FY2024"));
+  const auto& converter = shipped_converter("hmis");
+  auto read = converter.read_files(files);
+  REQUIRE(read.errors.empty());
+  auto parts = agency::split_into_parts(converter.spec(), read.tables, 30);
+  REQUIRE(parts.size() > 1);
+  std::map<agency::RowRef, size_t> part_of;
+  for (size_t p = 0; p < parts.size(); ++p)
+    for (const auto& row : parts[p].rows) part_of[row] = p;
+  auto project_cells = [&](const std::string& file) {
+    std::map<std::string, std::vector<size_t>> out;  // ProjectID → lines
+    for (const auto& t : read.tables) {
+      if (t.name != file) continue;
+      size_t column = std::find(t.columns.begin(), t.columns.end(), "ProjectID") - t.columns.begin();
+      for (const auto& r : t.rows) out[r.values.at(column)].push_back(r.line);
+    }
+    return out;
+  };
+  auto projects = project_cells("Project.csv");
+  size_t checked = 0;
+  for (const auto& [project, enrollments] : project_cells("Enrollment.csv")) {
+    INFO(project);
+    REQUIRE(projects.count(project));
+    size_t project_part = part_of.at({"Project.csv", projects.at(project).front()});
+    for (size_t line : enrollments) {
+      CHECK(project_part <= part_of.at({"Enrollment.csv", line}));
+      ++checked;
+    }
+  }
+  CHECK(checked > 3);
+}
