@@ -137,6 +137,16 @@ class LookupResolver {
 
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
 
+std::vector<std::string> unsent_warnings(const Spec& spec, const std::vector<csv::Table>& tables) {
+  std::vector<std::string> said;
+  if (tables.empty()) return said;
+  for (const TableSpec& table : spec.tables) {
+    bool sent = std::any_of(tables.begin(), tables.end(), [&](const csv::Table& t) { return spec.table_for(t.name) == &table; });
+    if (!sent && !table.unsent.empty()) said.push_back((table.files.empty() ? table.name : table.files.front()) + " was not sent: " + table.unsent);
+  }
+  return said;
+}
+
 bool LookupIndex::sent(size_t table) {
   if (sent_.empty()) {
     sent_.assign(spec_.tables.size(), false);

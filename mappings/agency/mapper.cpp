@@ -674,17 +674,6 @@ std::vector<bool> Mapper::sheets_without_rows(const std::vector<csv::Table>& tab
   return without;
 }
 
-// A table whose file the upload lacks, when the spec says what that means (HMIS: no Export.csv).
-void Mapper::warn_unsent(const std::vector<csv::Table>& tables, std::vector<std::string>& warnings) const {
-  if (tables.empty()) return;
-  for (const TableSpec& table : spec_->tables) {
-    bool sent = std::any_of(tables.begin(), tables.end(), [&](const csv::Table& t) { return spec_->table_for(t.name) == &table; });
-    if (sent || table.unsent.empty()) continue;
-    std::string file = table.files.empty() ? table.name : table.files.front();
-    warnings.push_back(file + " was not sent: " + table.unsent);
-  }
-}
-
 MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<RowRef>& excluded, const std::string& agency,
                          bool trace, const Records* records, const Part* part) const {
   MappedExport out;
@@ -700,7 +689,7 @@ MappedExport Mapper::map(const std::vector<csv::Table>& tables, const std::set<R
     }
   for (size_t i = 0; i < tables.size(); ++i)
     if (!read[i]) out.warnings.push_back(unread(tables[i].name));
-  warn_unsent(tables, out.warnings);
+  for (std::string& said : unsent_warnings(*spec_, tables)) out.warnings.push_back(std::move(said));
   if (spec_->whole_file && !out.rejected.empty()) return out;  // one bad row rejects the file
   builder.make_bundle();
   if (trace && out.built()) engine::write_json(out.tree, out.bundle, &out.sources, "Bundle");

@@ -82,7 +82,6 @@ class Mapper {
  private:
   // Per table: whether it is a workbook's sheet passed over, holding none of the mapping's columns.
   std::vector<bool> sheets_without_rows(const std::vector<csv::Table>& tables) const;
-  void warn_unsent(const std::vector<csv::Table>& tables, std::vector<std::string>& warnings) const;
   struct Compiled;
   std::shared_ptr<const Spec> spec_;
   std::unique_ptr<Compiled> compiled_;

@@ -1,5 +1,6 @@
 #include "mappings/agency/unresolved.h"
 
+#include <algorithm>
 #include <set>
 
 namespace carebridge::mappings::agency {
@@ -54,8 +55,10 @@ void UnresolvedReferences::judge(const std::function<bool(const std::string&)>& 
     std::optional<bool> stored = records ? records->resolves(target.conditional) : std::nullopt;
     if (stored.value_or(false)) continue;
     if (!stored) {  // offline: only the gateway can tell
+      bool optional = std::all_of(target.uses.begin(), target.uses.end(), [](const Use& use) { return use.leave_out; });
       out.warnings.push_back(first.where() + ": there is no " + named(key) + " in the export" + more(target.uses.size()) +
-                             ", so the gateway must hold it already, or storing the upload fails");
+                             ", so the gateway must hold it already, or " +
+                             (optional ? "the reference to it is left out when stored" : "storing the upload fails"));
       continue;
     }
     size_t left_out = 0;

@@ -16,6 +16,12 @@ Files without_export(Files files) {
   return files;
 }
 
+// A gateway that holds nothing yet: a reference to a record the export does not make finds none.
+struct EmptyGateway : agency::Records {
+  std::optional<std::string> read(const std::string&, const std::string&) const override { return std::nullopt; }
+  std::optional<bool> resolves(const std::string&) const override { return false; }
+};
+
 std::string family_of(const rapidjson::Value& patient) {
   if (!patient.HasMember("name")) return {};
   return str(patient["name"][0]["family"]);
@@ -76,7 +82,8 @@ TEST_CASE("hmis without Organization.csv or Project.csv: every record is taken a
     INFO(missing);
     Files files = export_files("FY2024");
     std::erase_if(files, [&](const auto& f) { return f.first == missing; });
-    auto c = hmis().convert_files(files, "local");
+    EmptyGateway gateway;
+    auto c = hmis().convert_files(files, "local", {}, &gateway);
     for (const auto& p : c.mapped.rejected) INFO(p.where << ": " << p.message);
     CHECK(c.mapped.rejected.size() == whole.mapped.rejected.size());
     REQUIRE(c.bundle);
@@ -90,7 +97,8 @@ TEST_CASE("hmis without Organization.csv or Project.csv: every record is taken a
       for (const auto& [id, r] : got) {
         INFO(id);
         CHECK(has_label(*r, kActCode, "ORCON"));
-        // Episodes and services name their project when Project.csv gives it.
+        // Episodes and services name their project when Project.csv gives it (or the gateway
+        // holds it: this one holds nothing).
         bool projects = missing != "Project.csv";
         if (std::string(type) == "EpisodeOfCare") CHECK(r->HasMember("managingOrganization") == projects);
         if (std::string(type) == "Encounter") CHECK(r->HasMember("serviceProvider") == projects);
@@ -131,4 +139,25 @@ TEST_CASE("hmis: files without ExportIDs are the export's when Export.csv has on
   auto patients = by_identifier(bundle_of(c), "Patient");
   REQUIRE(patients.count("C-100"));
   CHECK(patients.at("C-100")->HasMember("name"));
+}
+
+TEST_CASE("hmis: an enrollment whose project the export lacks is taken confined, naming it only if the gateway holds it",
+          "[agency][hmis]") {
+  // E-1000 names PRJ-99, which Project.csv does not list: whether it is a victim service
+  // provider's is not known, so the episode is confined; it is not lost.
+  Files files = export_files("FY2024");
+  for (auto& [name, text] : files)
+    if (name == "Enrollment.csv") text = with_cell(text, "E-1000", "ProjectID", "PRJ-99");
+  EmptyGateway gateway;
+  auto c = hmis().convert_files(files, "local", {}, &gateway);
+  for (const auto& p : c.mapped.rejected) CHECK(p.where.find("E-1000") == std::string::npos);
+  auto episodes = by_identifier(bundle_of(c), "EpisodeOfCare");
+  REQUIRE(episodes.count("E-1000"));
+  CHECK(has_label(*episodes.at("E-1000"), kActCode, "ORCON"));
+  CHECK(!episodes.at("E-1000")->HasMember("managingOrganization"));
+  REQUIRE(episodes.count("E-1001"));
+  CHECK(episodes.at("E-1001")->HasMember("managingOrganization"));
+  CHECK(std::any_of(c.mapped.warnings.begin(), c.mapped.warnings.end(), [](const std::string& w) {
+    return w.starts_with("Enrollment.csv row 2") && w.find("\"PRJ-99\"") != std::string::npos && w.find("left out") != std::string::npos;
+  }));
 }
