@@ -58,7 +58,6 @@ const VocabularyEntry* lookup(const Vocabulary& vocabulary, std::string_view cod
   return vocabulary.fallback ? &*vocabulary.fallback : nullptr;
 }
 
-
 std::string fhir_decimal(std::string_view v2) {
   while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.front()))) v2.remove_prefix(1);
   while (!v2.empty() && std::isspace(static_cast<unsigned char>(v2.back()))) v2.remove_suffix(1);
@@ -202,6 +201,9 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
     // thing in one code set and another in the next ("01^Self" is UB-82's self, X12's
     // spouse), the words do not.
     const VocabularyEntry* e = v.part(2).empty() ? nullptr : vocabulary.listed(v.part(2));
+    if (!e) e = vocabulary.listed(v.part(1));
+    size_t at = 1;  // else the alternate code (CWE-4), a local code's standard one ("NH^^L^2186-5^^CDCREC")
+    if (!e && !v.part(4).empty() && (e = vocabulary.listed(v.part(4)))) at = 4;
     if (!e) e = lookup(vocabulary, v.part(1));
     // A table that only names the system keeps the code (under a local system when not in it).
     VocabularyEntry kept{v.part(1), checked_system(context, vocabulary.system, v.part(1), rule.table), {}};
@@ -209,10 +211,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
     std::string sender = v.part(3);
     bool sender_system = sender.empty() || coding_system(spec, sender) == vocabulary.system;
     if (!e && vocabulary.entries.empty() && !vocabulary.system.empty() && sender_system) e = &kept;
-    if (e && !v.part(1).empty()) {
+    if (e && !v.part(at).empty()) {
       Node c;
       c.set("system", Node::string(e->system));
-      c.set("code", Node::string(e->code, v.where(1)));
+      c.set("code", Node::string(e->code, v.where(at)));
       std::string official = context.code_display(e->system, e->code).value_or(std::string());
       c.set("display", Node::string(!official.empty() ? official : e->display.empty() ? v.part(2) : e->display));
       cc.append("coding", std::move(c));
@@ -420,7 +422,6 @@ Node location(const FieldValue& v, DatatypeContext& context) {
   return reference(context.shared_resource("Location", std::move(l)));
 }
 
-
 // The media type of encapsulated data: ED-3's subtype (table 0291) when it names a
 // known format ("PDF" is application/pdf whatever ED-2 says), else ED-2's type of data
 // (table 0191: AP and Application, IM and SI images, AU audio, TEXT, ...), both lower case.
@@ -597,7 +598,6 @@ Node money(const FieldValue& v) {
   m.set("currency", string_at(v, 2));
   return m.member("value") ? m : Node{};
 }
-
 
 // A dose from a minimum (the field) and a maximum (the rule's `high`), both in the rule's
 // `unit`: a Range when the maximum is another amount, else the one Quantity.

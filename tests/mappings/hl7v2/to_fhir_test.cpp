@@ -535,6 +535,17 @@ TEST_CASE("PID-10 and PID-22 become US Core race and ethnicity", "[mappings][hl7
       if (text(part, "url") == "ombCategory") omb[text(e, "url")] = text(part["valueCoding"], "code");
   CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"] == "2054-5");
   CHECK(omb["http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity"] == "2135-2");
+
+  // A local code with the CDC code as its alternate (CWE-4..6): the CDC code is the category.
+  size_t at = message.find("H^Hispanic or Latino^HL70189");
+  message.replace(at, 28, "NH^Not Hispanic^L^2186-5^Not Hispanic or Latino^CDCREC");
+  Mapped local = map_message(message);
+  std::string ethnicity;
+  for (const auto& e : local.resource("Patient")["extension"].GetArray())
+    for (const auto& part : e["extension"].GetArray())
+      if (text(e, "url") == "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity" && text(part, "url") == "ombCategory")
+        ethnicity = text(part["valueCoding"], "system") + "|" + text(part["valueCoding"], "code");
+  CHECK(ethnicity == "urn:oid:2.16.840.1.113883.6.238|2186-5");
 }
 
 TEST_CASE("SIU: SCH-6 is why a cancelled appointment was cancelled, never the visit's reason", "[mappings][hl7v2]") {
