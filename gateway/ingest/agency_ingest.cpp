@@ -1,6 +1,9 @@
 #include "gateway/ingest/agency_ingest.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <semaphore>
 
@@ -248,6 +251,22 @@ std::counting_semaphore<2> converting(2);
 
 std::string agency_of(const rest::Caller& who) { return who && !who->organization.empty() ? who->organization : "local"; }
 
+// One upload at a time per agency: an upload reads the records it extends (a household's
+// members) and writes them back, so two at once would each write what it read, and the later
+// would drop the other's member. Agencies' records never overlap (their identifiers name them).
+std::unique_lock<std::mutex> upload_lock(const std::string& agency) {
+  static std::mutex guard;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+  std::mutex* mine;
+  {
+    std::lock_guard<std::mutex> lock(guard);
+    auto& slot = locks[agency];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    mine = slot.get();
+  }
+  return std::unique_lock<std::mutex>(*mine);
+}
+
 }  // namespace
 
 AgencyIngest::AgencyIngest(rest::FhirService& service,
@@ -337,21 +356,29 @@ AgencyIngest::Stored AgencyIngest::store_in_parts(const std::string& mapping,
   }
   auto parts = agency::split_into_parts(converter.spec(), read.tables, limits.max_records);
   out.count = parts.size();
+  std::unique_lock<std::mutex> writing;
+  if (!dry_run) writing = upload_lock(agency_of(who));
   std::set<agency::RowRef> not_taken;  // rows an earlier part did not take: later parts read them so
   for (auto& part : parts) {
     part.excluded = not_taken;
-    agency::AgencyConversion c = converted(
-        [&](const agency::Records& records) {
-          return converter.convert(read.tables, agency_of(who), &records, limits.max_records, parts.size() > 1 ? &part : nullptr);
-        },
-        who, context);
-    not_taken.insert(c.mapped.rejected_rows.begin(), c.mapped.rejected_rows.end());
-    bool saving = c.bundle && !dry_run;
-    if (saving) {
+    agency::AgencyConversion c;
+    // A record another client changed since the part read it (412: each record it extends is
+    // pinned to the version read) is read again and the part converted again.
+    for (int attempt = 0;; ++attempt) {
+      c = converted(
+          [&](const agency::Records& records) {
+            return converter.convert(read.tables, agency_of(who), &records, limits.max_records, parts.size() > 1 ? &part : nullptr);
+          },
+          who, context);
+      if (!c.bundle || dry_run) break;
       http::Response saved = save(c, who, context, parts.size() > 1);
+      if (saved.status == 412 && attempt < 2) continue;
       out.status = saved.status;
       out.responses.push_back(std::move(saved.body));
+      break;
     }
+    not_taken.insert(c.mapped.rejected_rows.begin(), c.mapped.rejected_rows.end());
+    bool saving = c.bundle && !dry_run;
     out.conversion.add(std::move(c));
     if (out.status >= 300) {
       if (parts.size() > 1) out.conversion.file_errors.push_back(parts_left(out.stored, parts.size()));

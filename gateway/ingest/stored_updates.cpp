@@ -40,6 +40,9 @@ void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service
     rapidjson::Document stored;
     if (found.size() != 1 || found[0].deleted || !rest::parse_json_keeping_numbers(found[0].body, kIngestJsonDepth, stored)) continue;
     if (!visit(entry, stored)) continue;
+    // A record the mapping built from a version it read stays pinned to that version: written
+    // over a later one, it would undo that version's changes (a household's new member).
+    if (entry["request"].HasMember("ifMatch")) continue;
     std::string etag = "W/\"" + std::to_string(found[0].version) + "\"";
     entry["request"].RemoveMember("ifMatch");
     entry["request"].AddMember("ifMatch", rapidjson::Value(etag.c_str(), bundle.GetAllocator()), bundle.GetAllocator());

@@ -34,8 +34,9 @@ http::Response post_transaction(rest::FhirService& service, const rest::Caller& 
 
 // Calls `visit` for each entry of `bundle` (a parsed transaction) that updates by criteria
 // and whose criteria select one current record `who` may see, with that record parsed;
-// then sets the entry's request.ifMatch to the record's version. `visit` returns false to
-// leave the entry as it is (no ifMatch).
+// then sets the entry's request.ifMatch to the record's version, unless the entry has one
+// already (the mapping built it from the version it read, and stays pinned to that one).
+// `visit` returns false to leave the entry as it is (no ifMatch).
 void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service, const rest::Caller& who,
                          const std::function<bool(rapidjson::Value& entry, const rapidjson::Value& stored)>& visit);
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "security_support.h"
 #include "server_process.h"
@@ -482,4 +483,33 @@ TEST_CASE("ingest: an export's files sent together as multipart/form-data are re
   CHECK(total(*c, "Patient") == patients);
   CHECK(total(*c, "EpisodeOfCare") == episodes);
   CHECK(total(*c, "Patient/_history") == versions);
+}
+
+TEST_CASE("ingest: two sheets adding members to one household at once keep both members", "[e2e][agency]") {
+  // Two volunteers upload at the same moment: each sheet names a new member of H1. Each upload
+  // reads the household and writes it back with its member; neither may write over the other.
+  ServerProcess server(temp_dir("agency-ingest-race"));
+  auto row = [](const std::string& id, const std::string& name) {
+    return std::string(kHeader) + id + "," + name + ",Castillo,3/4/1990,F,,,1 Main St,Boston,MA,02134,H1,3,yes,WIC,,,11/5/2026,,\r\n";
+  };
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    std::string household = "H-race-" + std::to_string(round);
+    auto sheet_of = [&](const std::string& id, const std::string& name) {
+      std::string text = row(id + "-" + std::to_string(round), name);
+      text.replace(text.find(",H1,"), 4, "," + household + ",");
+      return text;
+    };
+    if (round > 0) REQUIRE(server.client()->post("/ingest/foodbank-intake?file=a.csv", sheet_of("A", "Rosa"), csv_headers()).status == 200);
+    int status_b = 0, status_c = 0;
+    std::thread b([&] { status_b = server.client()->post("/ingest/foodbank-intake?file=b.csv", sheet_of("B", "Ana"), csv_headers()).status; });
+    std::thread c([&] { status_c = server.client()->post("/ingest/foodbank-intake?file=c.csv", sheet_of("C", "Luz"), csv_headers()).status; });
+    b.join();
+    c.join();
+    CHECK(status_b == 200);
+    CHECK(status_c == 200);
+    auto group = json(server.client()->get("/fhir/Group?identifier=urn:carebridge:agency:local:foodbank-household|" + household).body);
+    REQUIRE(group["entry"].Size() == 1);
+    CHECK(group["entry"][0]["resource"]["member"].Size() == (round > 0 ? 3u : 2u));
+  }
 }
