@@ -279,73 +279,118 @@ std::string html_report(const Report& report) {
   return out;
 }
 
+namespace {
+
+using fhir::json::append_json_string;
+
+void json_strings(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (k) out += ',';
+    append_json_string(out, items[k]);
+  }
+  out += ']';
+}
+
+// What an integrator reads first: resources by type and by profile, the most frequent problems.
+void json_summary(std::string& out, const Report& report) {
+  out += ",\"resources\":{";
+  bool first = true;
+  for (const auto& [key, n] : all_profiles(report)) {
+    out += first ? "" : ",";
+    first = false;
+    append_json_string(out, key);
+    out += ':' + std::to_string(n);
+  }
+  out += "},\"frequentProblems\":[";
+  auto problems = frequent_problems(report, 20);
+  for (size_t k = 0; k < problems.size(); ++k) {
+    out += k ? ",\n{\"problem\":" : "\n{\"problem\":";
+    append_json_string(out, problems[k].key);
+    out += ",\"count\":" + std::to_string(problems[k].count) + ",\"files\":";
+    json_strings(out, problems[k].files);
+    out += '}';
+  }
+  out += ']';
+}
+
+void json_issue(std::string& out, const Issue& i) {
+  out += "{\"severity\":";
+  append_json_string(out, fhir::model::to_string(i.severity));
+  out += ",\"code\":";
+  append_json_string(out, i.code);
+  out += ",\"message\":";
+  append_json_string(out, i.message);
+  out += ",\"expression\":";
+  append_json_string(out, i.expression);
+  if (i.position.line) out += ",\"line\":" + std::to_string(i.position.line) + ",\"column\":" + std::to_string(i.position.column);
+  out += '}';
+}
+
+// The files with errors first, then those with warnings, then the clean ones.
+void json_files(std::string& out, const Report& report) {
+  out += ",\"files\":[";
+  bool first = true;
+  for (const FileResult* f : files_by_trouble(report)) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    out += "{\"file\":";
+    append_json_string(out, f->path);
+    out += ",\"type\":";
+    append_json_string(out, f->kind);
+    out += ",\"resources\":" + std::to_string(f->resources) + ",\"errors\":" + std::to_string(f->errors) +
+           ",\"warnings\":" + std::to_string(f->warnings) + ",\"issues\":[";
+    for (size_t n = 0; n < f->issues.size(); ++n) {
+      if (n) out += ',';
+      json_issue(out, f->issues[n]);
+    }
+    out += "]}";
+  }
+  out += "\n]";
+}
+
+void json_mapping(std::string& out, const MappingCase& m) {
+  out += "{\"input\":";
+  append_json_string(out, m.input);
+  out += ",\"expected\":";
+  append_json_string(out, m.expected);
+  out += ",\"spec\":";
+  append_json_string(out, m.spec);
+  out += ",\"passed\":" + std::string(m.passed() ? "true" : "false") + ",\"differences\":[";
+  for (size_t n = 0; n < m.differences.size(); ++n) {
+    const auto& d = m.differences[n];
+    out += n ? ",{\"path\":" : "{\"path\":";
+    append_json_string(out, d.path);
+    out += ",\"expected\":";
+    append_json_string(out, d.expected);
+    out += ",\"actual\":";
+    append_json_string(out, d.actual);
+    out += ",\"source\":";
+    append_json_string(out, d.source);
+    out += '}';
+  }
+  out += "],\"errors\":[";
+  for (size_t n = 0; n < m.issues.size(); ++n) {
+    if (n) out += ',';
+    append_json_string(out, m.issues[n].message);
+  }
+  out += "]}";
+}
+
+}  // namespace
+
 std::string json_report(const Report& report) {
-  using fhir::json::append_json_string;
   std::string out = "{\"folder\":";
   append_json_string(out, report.folder);
   out += ",\"errors\":" + std::to_string(report.errors()) + ",\"warnings\":" + std::to_string(report.warnings());
-  out += ",\"packages\":[";
-  for (size_t k = 0; k < report.packages.size(); ++k) {
-    if (k) out += ',';
-    append_json_string(out, report.packages[k]);
-  }
-  out += "],\"files\":[";
-  for (size_t k = 0; k < report.files.size(); ++k) {
-    const auto& f = report.files[k];
-    out += k ? ",\n" : "\n";
-    out += "{\"file\":";
-    append_json_string(out, f.path);
-    out += ",\"type\":";
-    append_json_string(out, f.kind);
-    out += ",\"resources\":" + std::to_string(f.resources) + ",\"errors\":" + std::to_string(f.errors) +
-           ",\"warnings\":" + std::to_string(f.warnings) + ",\"issues\":[";
-    for (size_t n = 0; n < f.issues.size(); ++n) {
-      const auto& i = f.issues[n];
-      if (n) out += ',';
-      out += "{\"severity\":";
-      append_json_string(out, fhir::model::to_string(i.severity));
-      out += ",\"code\":";
-      append_json_string(out, i.code);
-      out += ",\"message\":";
-      append_json_string(out, i.message);
-      out += ",\"expression\":";
-      append_json_string(out, i.expression);
-      if (i.position.line) {
-        out += ",\"line\":" + std::to_string(i.position.line) + ",\"column\":" + std::to_string(i.position.column);
-      }
-      out += '}';
-    }
-    out += "]}";
-  }
-  out += "\n],\"mappings\":[";
+  out += ",\"packages\":";
+  json_strings(out, report.packages);
+  json_summary(out, report);
+  json_files(out, report);
+  out += ",\"mappings\":[";
   for (size_t k = 0; k < report.mappings.size(); ++k) {
-    const auto& m = report.mappings[k];
     out += k ? ",\n" : "\n";
-    out += "{\"input\":";
-    append_json_string(out, m.input);
-    out += ",\"expected\":";
-    append_json_string(out, m.expected);
-    out += ",\"spec\":";
-    append_json_string(out, m.spec);
-    out += ",\"passed\":" + std::string(m.passed() ? "true" : "false") + ",\"differences\":[";
-    for (size_t n = 0; n < m.differences.size(); ++n) {
-      const auto& d = m.differences[n];
-      out += n ? ",{\"path\":" : "{\"path\":";
-      append_json_string(out, d.path);
-      out += ",\"expected\":";
-      append_json_string(out, d.expected);
-      out += ",\"actual\":";
-      append_json_string(out, d.actual);
-      out += ",\"source\":";
-      append_json_string(out, d.source);
-      out += '}';
-    }
-    out += "],\"errors\":[";
-    for (size_t n = 0; n < m.issues.size(); ++n) {
-      if (n) out += ',';
-      append_json_string(out, m.issues[n].message);
-    }
-    out += "]}";
+    json_mapping(out, report.mappings[k]);
   }
   out += "\n]}\n";
   return out;

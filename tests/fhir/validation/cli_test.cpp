@@ -1,5 +1,6 @@
 // `carebridge validate` and `carebridge conformance` as a user runs them.
 #include <catch2/catch.hpp>
+#include <rapidjson/document.h>
 
 #include <filesystem>
 #include <fstream>
@@ -95,6 +96,23 @@ TEST_CASE("conformance: a folder of samples, packages and reports", "[validation
   CHECK(json.find("\"file\":\"samples/patients.ndjson\"") != std::string::npos);
   CHECK(json.find("Patient.gender") != std::string::npos);
   CHECK(json_difference(json, json).empty());
+  // The JSON opens as the page does: resources by type and profile, the most frequent
+  // problems with their files, and the files with errors before the clean ones.
+  rapidjson::Document report;
+  report.Parse(json.c_str());
+  REQUIRE(report.IsObject());
+  REQUIRE(report.HasMember("resources"));
+  CHECK(report["resources"].HasMember("Patient"));
+  REQUIRE(report.HasMember("frequentProblems"));
+  REQUIRE(report["frequentProblems"].Size() > 0);
+  CHECK(std::string(report["frequentProblems"][0]["problem"].GetString()).starts_with("error"));
+  CHECK(report["frequentProblems"][0]["files"].Size() > 0);
+  bool clean_seen = false;
+  for (const auto& f : report["files"].GetArray()) {
+    if (f["errors"].GetUint() == 0) clean_seen = true;
+    else CHECK(!clean_seen);
+  }
+  CHECK(clean_seen);
 }
 
 TEST_CASE("conformance: a clean folder exits 0, bad usage 2", "[validation][cli][conformance]") {
