@@ -4,8 +4,9 @@
 //
 // Reading is one pass over the text: the encoding is settled first (UTF-16 by its mark,
 // UTF-8, else Windows-1252), the delimiter is taken from the header line, then a scanner hands out
-// one record (a row as written, perhaps over several lines) at a time, counting physical
-// lines so that every error and every row says where it starts.
+// one record (a row as written, perhaps over several lines) at a time, counting records as a
+// spreadsheet numbers its rows (a value over three lines is still one row), so that every
+// error and every row names the row Excel shows.
 #include <algorithm>
 #include <string>
 
@@ -63,19 +64,9 @@ char delimiter_hint(std::string_view& text) {
   return delimiter;
 }
 
-// Line breaks in a piece of text: LF, CRLF and a lone CR each count as one.
-size_t count_line_breaks(std::string_view text) {
-  size_t breaks = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') ++breaks;
-    else if (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n')) ++breaks;
-  }
-  return breaks;
-}
-
 // A row as written: where it starts, its values and how many of them count.
 struct Record {
-  size_t line = 0;                  // the physical line it starts on (the first is 1)
+  size_t line = 0;                  // its row as a spreadsheet numbers it (the first is 1)
   std::vector<std::string> values;  // the first `keep` values (see RecordScanner::next)
   size_t width = 0;                 // values up to and including the last non-empty one
   size_t problem_column = 0;        // the value a failed scan stopped in (0-based)
@@ -88,15 +79,15 @@ enum class Scan { Record, UnclosedQuote, ValueTooLong, QuotedValueTooLong };
 // Hands out the records of a CSV text one at a time.
 class RecordScanner {
  public:
-  RecordScanner(std::string_view text, char delimiter, size_t max_field, size_t first_line = 1)
-      : text_(text), delimiter_(delimiter), max_field_(max_field), line_(first_line) {}
+  RecordScanner(std::string_view text, char delimiter, size_t max_field, size_t first_row = 1)
+      : text_(text), delimiter_(delimiter), max_field_(max_field), row_(first_row) {}
 
   bool at_end() const { return at_ >= text_.size(); }
 
   // Reads the next record, keeping its first `keep` values (the rest are only counted,
   // so that a runaway row costs no memory).
   Scan next(Record& record, size_t keep) {
-    record.line = line_;
+    record.line = row_;
     record.values.clear();
     record.width = 0;
     std::string value;
@@ -115,7 +106,7 @@ class RecordScanner {
         continue;
       }
       at_ += text_[at_] == '\r' && at_ + 1 < text_.size() && text_[at_ + 1] == '\n' ? 2 : 1;  // the line break
-      ++line_;
+      ++row_;
       return Scan::Record;
     }
   }
@@ -149,7 +140,6 @@ class RecordScanner {
                      piece.substr(0, max_field_).find_first_of("\r\n") != std::string_view::npos;
         return lines ? Scan::QuotedValueTooLong : Scan::ValueTooLong;
       }
-      line_ += count_line_breaks(piece);
       value.append(piece);
       at_ = quote + 1;
       if (at_ < text_.size() && text_[at_] == '"') {
@@ -165,7 +155,7 @@ class RecordScanner {
   char delimiter_;
   size_t max_field_;
   size_t at_ = 0;
-  size_t line_;
+  size_t row_;
 };
 
 // Whether a value starting with `first` runs as a formula when a spreadsheet opens it.
@@ -308,7 +298,7 @@ Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimit
   if (text.find('\0') != std::string_view::npos)
     return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
   char hint = delimiter_hint(text);
-  RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field, hint ? 2 : 1);
+  RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field, 1);  // Excel hides a sep= line: the header is its row 1
   Table table;
   table.name = std::move(name);
   table.source = Table::Source::Csv;

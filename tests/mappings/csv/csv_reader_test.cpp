@@ -84,28 +84,29 @@ TEST_CASE("the delimiter comes from the header line, outside quotes", "[mappings
   CHECK(tie.columns == Values{"a;b", "c"});
 }
 
-TEST_CASE("Excel's sep= line names the delimiter and is not the header, rows keep their line numbers", "[mappings][csv]") {
+TEST_CASE("Excel's sep= line names the delimiter and is not the header, rows numbered as Excel shows them", "[mappings][csv]") {
+  // Excel reads the sep= line and does not show it: the header is its row 1.
   Table t = read("sep=;\r\nName;Pounds\r\nAna;12,5\r\n");
   CHECK(t.columns == Values{"Name", "Pounds"});
   REQUIRE(t.rows.size() == 1);
   CHECK(t.rows[0].values == Values{"Ana", "12,5"});
-  CHECK(t.rows[0].line == 3);
-  CHECK(t.locate(0, 1) == "Client.csv row 3, column \"Pounds\"");
+  CHECK(t.rows[0].line == 2);
+  CHECK(t.locate(0, 1) == "Client.csv row 2, column \"Pounds\"");
   Table comma = read("sep=,\nName,City\nAna,Lyon\n");  // even when counting would pick the same
   CHECK(comma.columns == Values{"Name", "City"});
   Table value = read("sep=x,b\n1,2\n");  // a header that starts with "sep=" is a header
   CHECK(value.columns == Values{"sep=x", "b"});
 }
 
-TEST_CASE("quoted values keep quotes and line breaks, rows say the line they start on", "[mappings][csv]") {
+TEST_CASE("quoted values keep quotes and line breaks, rows numbered as a spreadsheet shows them", "[mappings][csv]") {
   Table t = read("Name,Note\r\nAna,\"two\r\nlines\"\r\nBen,\"say \"\"hi\"\"\"\r\nCy,\"a\"b\r\n");
   REQUIRE(t.rows.size() == 3);
   CHECK(t.rows[0].values == Values{"Ana", "two\r\nlines"});
   CHECK(t.rows[0].line == 2);
   CHECK(t.rows[1].values == Values{"Ben", "say \"hi\""});
-  CHECK(t.rows[1].line == 4);  // after the two lines of Ana's note
+  CHECK(t.rows[1].line == 3);  // Ana's note over two lines is one row in a spreadsheet
   CHECK(t.rows[2].values == Values{"Cy", "ab"});  // text after a closing quote, as spreadsheets read it
-  CHECK(t.locate(1, 1) == "Client.csv row 4, column \"Note\"");
+  CHECK(t.locate(1, 1) == "Client.csv row 3, column \"Note\"");
 
   Table mac = read("a,b\r1,2\r\r3,4");  // lone CR line ends, no final line end
   REQUIRE(mac.rows.size() == 2);
@@ -259,5 +260,5 @@ TEST_CASE("written CSV quotes where needed, uses CRLF and reads back the same", 
   CHECK(t.rows[1].values == rows[1]);
   CHECK(t.rows[1].line == 3);
   CHECK(t.rows[2].values == Values{"Ben", "", "", ""});
-  CHECK(t.rows[2].line == 5);
+  CHECK(t.rows[2].line == 4);
 }
