@@ -125,13 +125,18 @@ void check_no_value(Run& run, const Element& node, const Path& path) {
   }
 }
 
-// The reference validator errs on a relative canonical, but the specification's own examples
-// use them ("Library/x"): a warning, so published content stays valid.
+// A canonical names a resource by its canonical URL, which is absolute; only a #fragment is
+// local. The reference validator errs on a relative one, but the specification's own examples
+// cite knowledge artifacts so ("Library/x", "Measure/y"), and they are valid R4: a warning.
+// A relative profile in meta.profile is an error (but under the ingest policy): no profile is
+// known by such a url, servers refuse it, and no published example has one.
 void check_canonical_form(Run& run, const Element& node, const Path& path) {
   std::string_view v = node.value;
   if (v[0] == '#' || has_whitespace(v) || is_absolute_url(v)) return;
-  run.report(Severity::Warning, "value",
-             "'" + std::string(v.substr(0, 80)) + "' should be an absolute canonical URL (or a #fragment)", node, path);
+  bool profile = node.name == "profile" && node.parent && node.parent->name == "meta";
+  run.report(profile ? run.sender_tolerable() : Severity::Warning, "value",
+             "Canonical URLs must be absolute URLs if they are not fragment references (" + std::string(v.substr(0, 80)) + ")",
+             node, path);
 }
 
 // The url that names a canonical resource (ValueSet.url, Questionnaire.url, ...) is its

@@ -163,13 +163,18 @@ TEST_CASE("Attachment size and hash are checked against the inline data", "[vali
   CHECK(count_errors(ingested) == 0);
 }
 
-TEST_CASE("a relative canonical is a warning, as the R4 examples use them", "[validation][rules]") {
+TEST_CASE("a relative canonical is a warning, as the R4 examples use them, but a relative meta.profile is an error", "[validation][rules]") {
   auto issues = validate_text(R"({"resourceType":"Measure","id":"m","status":"draft",
       "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">M</div>"},
       "library":["Library/screening-logic"]})");
   INFO(describe(issues));
-  CHECK(has_issue(issues, Severity::Warning, "value", "Measure.library[0]", "absolute canonical"));
+  CHECK(has_issue(issues, Severity::Warning, "value", "Measure.library[0]", "must be absolute"));
   CHECK(count_errors(issues) == 0);
+  // A relative profile is no profile anyone can find: an error, as the reference validator has it.
+  auto profile = validate_text(R"({"resourceType":"Patient","id":"p","meta":{"profile":["StructureDefinition/my-patient"]},
+      "text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">P</div>"}})");
+  INFO(describe(profile));
+  CHECK(has_issue(profile, Severity::Error, "value", "Patient.meta.profile[0]", "must be absolute"));
 }
 
 namespace {
