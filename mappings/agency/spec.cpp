@@ -60,7 +60,7 @@ const std::map<std::string, ValueType, std::less<>>& value_types() {
       {"string", ValueType::String}, {"integer", ValueType::Integer}, {"decimal", ValueType::Decimal},
       {"boolean", ValueType::Boolean}, {"date", ValueType::Date}, {"dateTime", ValueType::DateTime},
       {"code", ValueType::Code}, {"phone", ValueType::Phone}, {"zip", ValueType::Zip}, {"email", ValueType::Email}, {"time", ValueType::Time},
-      {"ssn", ValueType::Ssn}, {"id", ValueType::Id}};
+      {"ssn", ValueType::Ssn}, {"id", ValueType::Id}, {"resource-id", ValueType::ResourceId}};
   return types;
 }
 

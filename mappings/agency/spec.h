@@ -22,7 +22,9 @@
 namespace carebridge::mappings::agency {
 
 // What a column's text is read as (and checked against).
-enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn, Id };
+// Id: an agency's identifier (any text); ResourceId: the id of a record on the gateway
+// (FHIR's id: 1 to 64 letters, digits, '-' and '.'), which a literal reference names.
+enum class ValueType { String, Integer, Decimal, Boolean, Date, DateTime, Time, Code, Phone, Zip, Email, Ssn, Id, ResourceId };
 
 // A code translation: the agency's code (case-insensitive) to a FHIR code, from a
 // ConceptMap beside the spec or from the column's own `values`. A target may hold only

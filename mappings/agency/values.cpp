@@ -441,6 +441,14 @@ ReadValue ssn_value(std::string_view s) {
 // A record's identifier as written, unless a spreadsheet rounded a long number to its
 // scientific notation (4000000000000011 saved as 4E+15 or 4.00E+15): its digits are lost, and
 // two records would read as one.
+ReadValue resource_id_value(std::string_view s) {
+  bool ok = !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.';
+  });
+  if (ok) return valid(std::string(s));
+  return invalid("\"" + std::string(s) + "\" is not the id of a record on the gateway (1 to 64 letters, digits, '-' and '.')");
+}
+
 ReadValue id_value(std::string_view s) {
   size_t e = s.find_first_of("eE");
   std::string_view mantissa = s.substr(0, e), exponent = e == std::string_view::npos ? "" : s.substr(e + 1);
@@ -590,7 +598,8 @@ bool no_answer(const Column& column, std::string_view s) {
   std::string v(s);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (v == "n/a" || v == "#n/a" || v == "n.a." || v == "n / a") return true;
-  bool typed = column.type != ValueType::String && column.type != ValueType::Code && column.type != ValueType::Id;
+  bool typed = column.type != ValueType::String && column.type != ValueType::Code && column.type != ValueType::Id &&
+               column.type != ValueType::ResourceId;
   return typed && (v == "na" || v == "none" || v == "null" || v == "-" || v == "--" || v == "\xE2\x80\x94");
 }
 
@@ -610,6 +619,7 @@ ReadValue typed_value(const Column& column, std::string_view s, std::string_view
     case ValueType::Ssn: return ssn_value(s);
     case ValueType::Email: return email_value(s);
     case ValueType::Id: return id_value(s);
+    case ValueType::ResourceId: return resource_id_value(s);
     case ValueType::String: break;
   }
   return valid(std::string(s));

@@ -128,3 +128,23 @@ TEST_CASE("case-plan: a later upload naming a stored plan of another client is r
     if (std::string(e["resource"]["resourceType"].GetString()) == "Patient")
       CHECK(std::string(e["resource"]["identifier"][0]["value"].GetString()) != "C-50");
 }
+
+TEST_CASE("case-plan: a partner that is no record's id is refused at its cell, once, the other rows taken", "[agency]") {
+  // "Organization/org/../x" would be a reference to no record (a path, not an id).
+  std::string sheet =
+      "Plan ID,Client ID,First Name,Last Name,Plan Start,Goal,Goal Target Date,Goal Status,Action Step,Step Status,Due Date,"
+      "Assigned Staff,Partner Organization\r\n"
+      "CP-30,C-30,Lina,Haddad,3/1/2026,Stable income,9/30/2026,Active,Apply for SSI,Scheduled,4/1/2026,Sam Lee,org/../x\r\n"
+      "CP-31,C-31,Omar,Haddad,3/1/2026,Stable income,9/30/2026,Active,Job club,Scheduled,4/8/2026,Ria Roy,org-work\r\n";
+  auto c = carebridge::testing::shipped_converter("case-plan").convert_files({{"plans.csv", sheet}}, "local");
+  size_t told = 0;
+  for (const auto& p : c.mapped.rejected) {
+    INFO(p.where << ": " << p.message);
+    CHECK(p.where == "plans.csv row 2, column \"Partner Organization\"");
+    told += p.message.find("org/../x") != std::string::npos;
+  }
+  CHECK(told == 1);
+  std::string written = carebridge::fhir::json::write(*c.bundle->root());
+  CHECK(written.find("org/../x") == std::string::npos);
+  CHECK(written.find("Organization/org-work") != std::string::npos);
+}
