@@ -536,11 +536,10 @@ Node coded(const Rule& rule, const FieldValue& v, DatatypeContext& context) {
   const Vocabulary& vocabulary = *context.spec().vocabulary(rule.table);
   const VocabularyEntry* e = lookup(vocabulary, code);
   if (!e && vocabulary.entries.empty()) return Node::string(code, v.where());
-  if (!e) {
-    context.warn(v.where(), "the code '" + code + "' is not in table " + rule.table + " and was left out");
-    return {};
-  }
-  return Node::string(e->code, v.where());
+  std::string unlisted = "the code '" + code + "' is not in table " + rule.table;
+  if (!e) context.warn(v.where(), unlisted + " and was left out");
+  else if (!vocabulary.listed(code)) context.warn(v.where(), unlisted + ": taken as '" + e->code + "'");  // the table's default
+  return e ? Node::string(e->code, v.where()) : Node{};
 }
 
 Node boolean(const Rule& rule, const FieldValue& v, DatatypeContext& context) {

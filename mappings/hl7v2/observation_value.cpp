@@ -6,6 +6,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -258,6 +259,12 @@ Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& c
                             "none (in a result, the report keeps the data as its presentedForm)");
     return {};
   }
+  // Table 0125's text types (and no OBX-2, read as ST); another code is no v2 value type.
+  static const std::set<std::string> kText = {"ST", "TX", "FT", "", "TN", "AD", "XAD", "XPN", "XCN", "XON", "XTN", "CX", "EI", "HD",
+                                              "MO", "CP", "SN", "MA", "PN", "DTM", "ID", "IS", "NA", "CSU", "VR", "TQ", "QSC", "GTS",
+                                              "SRT", "CK", "CN"};
+  if (!kText.count(type) && !v.empty())
+    context.warn(v.where(), "OBX-2 '" + type + "' is not a value type HL7 table 0125 lists: the value is kept as text");
   suffix = "String";  // keeps_every_repetition: the text types' repetitions are its lines
   return Node::string(all_text(v, type, "\n"), v.where());
 }

@@ -273,3 +273,22 @@ TEST_CASE("a vital sign sent with no value says why not, as the vital-signs prof
   CHECK_FALSE(pulse->HasMember("valueQuantity"));
   CHECK(text((*pulse)["dataAbsentReason"]["coding"][0], "code") == "unknown");
 }
+
+TEST_CASE("ORU^R01: a status or value type no HL7 table lists is said where it is, not changed silently", "[mappings][hl7v2]") {
+  // OBX-11 Q is no result status (table 0085) and OBX-2 XX no value type (table 0125): the
+  // Observation is written (status unknown, the value as text), with a warning at each field.
+  std::string message =
+      "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L31|P|2.5.1\r"
+      "PID|1||MR4413^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||MENSAH^AMA||19880808|F\r"
+      "OBR|1||F31^LIS|2345-7^Glucose^LN|||20261128080000-0500||||||||||||||||||F\r"
+      "OBX|1|XX|2345-7^Glucose^LN||95||||||Q\r";
+  Mapped m = map_message(message);
+  const auto& obs = m.resource("Observation");
+  CHECK(std::string(obs["status"].GetString()) == "unknown");
+  CHECK(std::string(obs["valueString"].GetString()) == "95");
+  std::string said;
+  for (const auto& i : m.conversion.issues) said += i.location + " " + i.issue.message + "\n";
+  INFO(said);
+  CHECK(said.find("OBX[1]-11[1] the code 'Q' is not in table observation-status: taken as 'unknown'") != std::string::npos);
+  CHECK(said.find("OBX-2 'XX' is not a value type") != std::string::npos);
+}
