@@ -331,6 +331,25 @@ TEST_CASE("XTN: the unformatted number (XTN-12) is the value over XTN-1, and XTN
   CHECK(text(telecom[0]["period"], "end") == "2030-12-31");
 }
 
+TEST_CASE("XPN-12/13 are the name's period, XPN-14 a suffix, and XTN-18 the number's rank", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T5|P|2.7\r"
+      "EVN|A04|20261128101500-0500\r"
+      "PID|1||E6^^^GOODHOSP^MR||Hart^Jo^^^^^L^^^^^20100101^20251231^MD||19800101|F|||||"
+      "^PRN^PH^^1^978^5552000^^^^^^^^^^^2~^PRN^CP^^1^978^5552001^^^^^^^^^^^1\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& name = m.resource("Patient")["name"][0];
+  CHECK(text(name["period"], "start") == "2010-01-01");
+  CHECK(text(name["period"], "end") == "2025-12-31");
+  REQUIRE(name.HasMember("suffix"));
+  CHECK(std::string(name["suffix"][0].GetString()) == "MD");
+  const auto& telecom = m.resource("Patient")["telecom"];
+  REQUIRE(telecom.Size() == 2);
+  CHECK(telecom[0]["rank"].GetInt() == 2);
+  CHECK(telecom[1]["rank"].GetInt() == 1);
+}
+
 TEST_CASE("ORU^R01: a date range (OBX-2 DR) is a valuePeriod, and one that is not dates stays text", "[mappings][hl7v2]") {
   std::string message =
       "MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|L11|P|2.5.1\r"
