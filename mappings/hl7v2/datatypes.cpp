@@ -217,7 +217,10 @@ Node codeable_concept(const Rule& rule, const FieldValue& v, DatatypeContext& co
       std::string official = context.code_display(e->system, e->code).value_or(std::string());
       c.set("display", Node::string(!official.empty() ? official : e->display.empty() ? v.part(2) : e->display));
       cc.append("coding", std::move(c));
-      cc.set("text", Node::string(v.part(2), v.where(2)));
+      // The sender's other code (CWE-1 or CWE-4) beside it, and its original text (CWE-9).
+      if (Node other = coding(v, at == 1 ? 4 : 1, context); !other.empty() && other.text_of("code") != e->code)
+        cc.append("coding", std::move(other));
+      cc.set("text", !v.part(9).empty() ? string_at(v, 9) : string_at(v, 2));
       return cc;
     }
     if (vocabulary.closed && !v.empty()) {

@@ -621,3 +621,18 @@ TEST_CASE("ORU^R01: susceptibilities are linked to the isolate they test (OBR-26
   CHECK((*observations[1])["resource"]["hasMember"].Size() == 1);
   CHECK_FALSE((*observations[0])["resource"].HasMember("hasMember"));
 }
+
+TEST_CASE("a coded field through a table keeps the sender's other code and original text (CWE-4..6, CWE-9)", "[mappings][hl7v2]") {
+  std::string message =
+      "MSH|^~\\&|ADT|GOODHOSP|CAREBRIDGE|CB|20261128101500-0500||ADT^A04^ADT_A01|T6|P|2.5.1\r"
+      "EVN|A04|20261128101500-0500\r"
+      "PID|1||E7^^^GOODHOSP^MR||Hart^Jo||19800101|F||||||||M^Married^HL70002^MAR^Married^L^^^Married (per patient)\r"
+      "PV1|1|O\r";
+  Mapped m = map_message(message);
+  const auto& marital = m.resource("Patient")["maritalStatus"];
+  REQUIRE(marital["coding"].Size() == 2);
+  CHECK(text(marital["coding"][0], "system") == "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus");
+  CHECK(text(marital["coding"][0], "code") == "M");
+  CHECK(text(marital["coding"][1], "code") == "MAR");
+  CHECK(text(marital, "text") == "Married (per patient)");
+}
