@@ -513,3 +513,26 @@ TEST_CASE("ingest: two sheets adding members to one household at once keep both 
     CHECK(group["entry"][0]["resource"]["member"].Size() == (round > 0 ? 3u : 2u));
   }
 }
+
+TEST_CASE("ingest: a client number two stored records share is told at its row, and nothing is said stored", "[e2e][agency]") {
+  // Someone created two Patients with the food bank's number FB-DUP over the API: which one a
+  // sheet's row is about cannot be told. The gateway refuses the transaction (412); the report
+  // says so at the row, not only "the criteria match more than one Patient".
+  ServerProcess server(temp_dir("agency-ingest-duplicate"));
+  auto c = server.client();
+  std::string patient =
+      R"({"resourceType":"Patient","identifier":[{"system":"urn:carebridge:agency:local:foodbank-client","value":"FB-DUP"}]})";
+  for (int i = 0; i < 2; ++i) REQUIRE(c->post("/fhir/Patient", patient, {{"Content-Type", "application/fhir+json"}}).status == 201);
+  std::string sheet = std::string(kHeader) +
+                      "FB-OK1,Rosa,Castillo,3/4/1990,F,,,1 Main St,Boston,MA,02134,H9,2,yes,WIC,,,11/5/2026,,\r\n"
+                      "FB-DUP,Ana,Castillo,5/6/2016,F,,,1 Main St,Boston,MA,02134,H9,2,yes,WIC,,,11/5/2026,,\r\n";
+  auto answer = c->post("/ingest/foodbank-intake?file=intake.csv", sheet, csv_headers());
+  CHECK(answer.status == 412);
+  auto report = json(answer.body);
+  std::string errors;
+  for (const auto& e : report["errors"].GetArray()) errors += std::string(e.GetString()) + "\n";
+  INFO(errors);
+  CHECK(errors.find("nothing was stored: two or more stored Patient records have its identifier") != std::string::npos);
+  CHECK(errors.find("intake.csv row 3") != std::string::npos);
+  CHECK(total(*c, "Patient?identifier=urn:carebridge:agency:local:foodbank-client|FB-OK1&_summary=count") == 0);
+}
