@@ -226,6 +226,16 @@ Result<Table> read_rows(RecordScanner& scanner, Table table, const ReadLimits& l
   Record record;
   while (!scanner.at_end()) {
     Scan scan = scanner.next(record, width);
+    if ((scan == Scan::UnclosedQuote || scan == Scan::QuotedValueTooLong) && !table.rows.empty()) {
+      // A quote left open runs to the end of the file: the rows before it stand, this row and
+      // the rest are not read, and the report says so at this row.
+      std::string column = record.problem_column < width ? quoted_name(table.columns[record.problem_column])
+                                                         : std::to_string(record.problem_column + 1);
+      table.rows.push_back(Table::Row{record.line, std::vector<std::string>(width),
+                                      "a quoted value in column " + column + " is never closed, so this row and every row "
+                                      "after it in the file were not read: close the quote and send the file again"});
+      return table;
+    }
     if (scan != Scan::Record) return scan_failure(scan, table, record, limits);
     if (record.width == 0) continue;
     auto row = [&] { return table.name + " row " + std::to_string(record.line); };

@@ -147,9 +147,19 @@ TEST_CASE("the header must name every column once", "[mappings][csv]") {
   CHECK(error("\r\n,,\r\n") == "Client.csv has no header row: the file is empty");
 }
 
-TEST_CASE("an unclosed quote is an error at its row, without the value", "[mappings][csv]") {
-  std::string message = error("Name,Note\nAna,ok\nBen,\"Allergic to\nCy,x\n");
-  CHECK(message == "Client.csv row 3, column \"Note\": a quoted value is never closed");
+TEST_CASE("an unclosed quote is refused at its row, without the value, the rows before it read", "[mappings][csv]") {
+  // The quote runs to the end of the file: Ana's row stands, Ben's row (and Cy's, swallowed
+  // into the open value) is refused, saying so.
+  Table t = read("Name,Note\nAna,ok\nBen,\"Allergic to\nCy,x\n");
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].values == Values{"Ana", "ok"});
+  CHECK(t.rows[0].problem.empty());
+  CHECK(t.rows[1].line == 3);
+  CHECK(t.rows[1].problem.starts_with("a quoted value in column \"Note\" is never closed, so this row and every row after it"));
+  CHECK(t.rows[1].problem.find("Allergic") == std::string::npos);
+  // In the first row, nothing can be read: the file is refused.
+  std::string message = error("Name,Note\nBen,\"Allergic to\nCy,x\n");
+  CHECK(message == "Client.csv row 2, column \"Note\": a quoted value is never closed");
   CHECK(message.find("Allergic") == std::string::npos);
 }
 
