@@ -214,6 +214,7 @@ std::string reason_in(Lang lang, std::string_view reason) {
       {" is not a number", " no es un número"},
       {" is not yes or no", " no es sí o no"},
       {" is not one of the allowed values", " no es uno de los valores permitidos"},
+      {" for no answer)", " si no hay respuesta)"},
       {" is not a phone number with its area code: it is kept as written",
        " no es un número de teléfono con su código de área: se guarda tal como está escrito"},
       {" is not a phone number (write it as (617) 555-0142, or +44 20 7946 0958 from abroad)",

@@ -318,7 +318,9 @@ ReadValue code_value(const Column& column, std::string_view s, std::string_view 
   }
   std::string problem = "\"" + std::string(s) + "\" is not one of the allowed values";
   if (!depends.empty()) problem += " when \"" + column.depends_on_name + "\" is \"" + std::string(depends) + "\"";
-  problem += " (" + allowed_codes(*column.codes, depends) + ")";
+  std::string no_answer;  // the values that say there is no answer are allowed too
+  for (const std::string& m : column.missing) no_answer += (no_answer.empty() ? "" : ", ") + m;
+  problem += " (" + allowed_codes(*column.codes, depends) + (no_answer.empty() ? "" : "; " + no_answer + " for no answer") + ")";
   if (!column.unknown_left_out) return invalid(problem);
   ReadValue left_out;
   left_out.warning = problem + ", so it is left out";

@@ -80,6 +80,8 @@ TEST_CASE("pages: a row's reason in Spanish keeps the value it quotes", "[gatewa
         "\"13/45/2020\" no es una fecha (escríbala como 2024-01-31 o 1/31/2024)");
   CHECK(web::reason_in(Lang::Es, "\"Last Name\" is required and is empty") == "\"Last Name\" es obligatorio y está vacío");
   CHECK(web::reason_in(Lang::Es, "\"Q\" is not one of the allowed values (f, m)") == "\"Q\" no es uno de los valores permitidos (f, m)");
+  CHECK(web::reason_in(Lang::Es, "\"Y\" is not one of the allowed values (0, 1; 8, 9, 99 for no answer)") ==
+        "\"Y\" no es uno de los valores permitidos (0, 1; 8, 9, 99 si no hay respuesta)");
   CHECK(web::reason_in(Lang::En, "\"Q\" is not one of the allowed values") == "\"Q\" is not one of the allowed values");
   // A value that holds the engine's words is quoted as written, never translated.
   CHECK(web::reason_in(Lang::Es, "\"there is no phone\" is not a phone number (write it as (617) 555-0142, or +44 20 7946 0958 from abroad)") ==
