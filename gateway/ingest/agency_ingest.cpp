@@ -38,7 +38,13 @@ std::string file_name(const http::Request& request, const rest::Params& params) 
     std::string name(rest.substr(0, rest.find('"')));
     if (!name.empty() && name.find('/') == std::string::npos) return name;
   }
-  if (request.body.starts_with("PK")) return "upload.xlsx";
+  // A zip is a workbook or an export's files: its Content-Type tells which, when it says.
+  std::string_view type = request.header("Content-Type");
+  if (request.body.starts_with("PK") || http::iequals(type.substr(0, 15), "application/zip") ||
+      http::iequals(type.substr(0, 17), "application/x-zip"))
+    return http::iequals(type.substr(0, 15), "application/zip") || http::iequals(type.substr(0, 17), "application/x-zip")
+               ? "upload.zip"
+               : "upload.xlsx";
   return request.body.find_first_not_of(" \t\r\n") != std::string::npos &&
                  (request.body[request.body.find_first_not_of(" \t\r\n")] == '{' ||
                   request.body[request.body.find_first_not_of(" \t\r\n")] == '[')

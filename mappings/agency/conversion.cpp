@@ -206,12 +206,12 @@ ReadExport AgencyConverter::read_files(const std::vector<std::pair<std::string, 
     // A file that is one table named as no table of the spec is never read (it would be left
     // out after reading): an HSDS folder's datapackage.json is not a form, a README is not CSV.
     // A zip holds an export's files, a workbook its sheets: their tables have their own names.
-    if (!std::string_view(bytes).starts_with("PK\x03\x04") && !mapper_.spec().table_for(name)) {
-      read.unread.push_back(mapper_.unread(name));
-      continue;
-    }
     if (bytes.empty() || bytes == "\xEF\xBB\xBF") {  // nothing to export (some systems write no header then, or a BOM alone)
       read.unread.push_back(name + ": the file is empty; nothing was read from it");
+      continue;
+    }
+    if (!std::string_view(bytes).starts_with("PK\x03\x04") && !mapper_.spec().table_for(name)) {
+      read.unread.push_back(mapper_.unread(name));
       continue;
     }
     auto tables = csv::read_tables(bytes, name, limits);

@@ -296,6 +296,13 @@ TEST_CASE("ingest: hostile and odd files get clear answers and the gateway keeps
   // A cell that would be a formula in a spreadsheet is data here, kept as written.
   std::string formula = std::string(kHeader) + "F1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",Doe,,,,,,,,,HF,1,yes,,,,11/5/2026,,\r\n";
   CHECK(c->post("/ingest/foodbank-intake?file=f.csv", formula, csv_headers()).status == 200);
+  // An empty body is said to be empty; a broken zip sent as one is called a zip, not a workbook.
+  auto empty = c->post("/ingest/hmis", "", csv_headers());
+  CHECK(empty.status == 422);
+  CHECK(empty.body.find("the file is empty") != std::string::npos);
+  auto broken = c->post("/ingest/hmis", "PK\x03\x04 not really a zip", {{"Content-Type", "application/zip"}});
+  CHECK(broken.status >= 400);
+  CHECK(broken.body.find("upload.zip") != std::string::npos);
   CHECK(c->get("/fhir/metadata").status == 200);
 }
 
