@@ -38,13 +38,11 @@ std::string file_name(const http::Request& request, const rest::Params& params) 
     std::string name(rest.substr(0, rest.find('"')));
     if (!name.empty() && name.find('/') == std::string::npos) return name;
   }
-  // A zip is a workbook or an export's files: its Content-Type tells which, when it says.
+  // A zip is an export's files when its Content-Type says so, else a workbook.
   std::string_view type = request.header("Content-Type");
-  if (request.body.starts_with("PK") || http::iequals(type.substr(0, 15), "application/zip") ||
-      http::iequals(type.substr(0, 17), "application/x-zip"))
-    return http::iequals(type.substr(0, 15), "application/zip") || http::iequals(type.substr(0, 17), "application/x-zip")
-               ? "upload.zip"
-               : "upload.xlsx";
+  if (http::iequals(type.substr(0, 15), "application/zip") || http::iequals(type.substr(0, 17), "application/x-zip"))
+    return "upload.zip";
+  if (request.body.starts_with("PK")) return "upload.xlsx";
   return request.body.find_first_not_of(" \t\r\n") != std::string::npos &&
                  (request.body[request.body.find_first_not_of(" \t\r\n")] == '{' ||
                   request.body[request.body.find_first_not_of(" \t\r\n")] == '[')
@@ -278,9 +276,10 @@ std::vector<std::string> refusal_in_rows(const std::string& outcome, const agenc
       message = issue["details"]["text"].GetString();
     if (issue.HasMember("expression") && issue["expression"].IsArray() && !issue["expression"].Empty() && issue["expression"][0].IsString())
       where = issue["expression"][0].GetString();
-    if (text("code") == "multiple-matches" && message.starts_with("the criteria match more than one "))
-      message = "two or more stored " + message.substr(33) + " records have its identifier, so which one it is cannot be told "
-                "(merge or delete the duplicates, then send the file again)";
+    constexpr std::string_view kSeveral = "the criteria match more than one ";
+    if (text("code") == "multiple-matches" && message.starts_with(kSeveral))
+      message = "two or more stored " + message.substr(kSeveral.size()) + " records have its identifier, so which one it is "
+                "cannot be told (merge or delete the duplicates, then send the file again)";
     size_t entry = where.starts_with("Bundle.entry[") ? std::strtoul(where.c_str() + 13, nullptr, 10) : mapped.entry_rows.size();
     std::string rows;
     if (entry < mapped.entry_rows.size())
