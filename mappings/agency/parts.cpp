@@ -126,9 +126,9 @@ std::set<size_t> shared_tables(const Spec& spec, const std::vector<size_t>& reco
   return shared;
 }
 
-// The column whose cells link a row by `column`: itself, or for a lookup that reads the key
-// it finds by (whether the row is there: HMIS's "project_sent"), the cell it finds by, which
-// is its value whenever it has one.
+// The column whose cells link a row by `column`: itself, or, for a lookup that reads the very
+// key it finds by (a reference written only when the row it names is in the export), the cell
+// it finds by, which is its value whenever it has one.
 size_t linking_column(const TableSpec& spec, size_t column) {
   if (column >= spec.columns.size()) return column;
   const std::optional<Lookup>& l = spec.columns[column].lookup;
