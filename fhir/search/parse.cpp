@@ -234,7 +234,7 @@ bool read_types(const SearchRegistry& registry, const Params& params, ParsedSear
 // types have in common). Fails as the first type that cannot read it does.
 Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, const SearchLimits& limits,
                                             const std::vector<std::string>& types, const std::string& key,
-                                            const std::string& value, const StoredValueSets& stored_value_sets) {
+                                            const std::string& value, const StoredCanonicals& stored_canonicals) {
   // Each type reads every value: the values times the types are bounded as one parameter's values are.
   size_t values = static_cast<size_t>(std::count(value.begin(), value.end(), ',')) + 1;
   if (values * types.size() > limits.max_values) {
@@ -244,7 +244,7 @@ Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, con
   }
   std::vector<Clause> out;
   for (const auto& type : types) {
-    auto clause = parse_clause(registry, limits, type, key, value, stored_value_sets);
+    auto clause = parse_clause(registry, limits, type, key, value, stored_canonicals);
     if (!clause) {
       Issue issue = std::move(clause.issues().front());
       issue.message = "on _type " + type + ": " + issue.message;
@@ -259,7 +259,7 @@ Result<std::vector<Clause>> clauses_of_types(const SearchRegistry& registry, con
 
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
                   const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<Issue>& issues,
-                  const StoredValueSets& stored_value_sets) {
+                  const StoredCanonicals& stored_canonicals) {
   if (!within_limits(params, limits, issues)) return false;
   bool ok = true;
   auto& q = out.query;
@@ -279,7 +279,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
       if (in_link) out.used.emplace_back(key, value);
       continue;
     }
-    auto clause = parse_clause(registry, limits, clause_type, key, value, stored_value_sets);
+    auto clause = parse_clause(registry, limits, clause_type, key, value, stored_canonicals);
     // A parameter without a value (family=, code=,) is ignored, as FHIR search asks: it
     // must not select everything (nor nothing). Its name is still checked above.
     if (clause && value.find_first_not_of(',') == std::string::npos) continue;
@@ -289,7 +289,7 @@ bool parse_search(const SearchRegistry& registry, const std::string& type, const
       continue;
     }
     if (q.types.size() > 1 && clause.issues().front().code == "not-supported") {
-      auto per_type = clauses_of_types(registry, limits, q.types, key, value, stored_value_sets);
+      auto per_type = clauses_of_types(registry, limits, q.types, key, value, stored_canonicals);
       if (per_type && value.find_first_not_of(',') == std::string::npos) continue;
       if (per_type) {
         for (auto& c : *per_type) q.clauses.push_back(std::move(c));

@@ -45,10 +45,11 @@ struct Include {
   bool iterate = false;     // _include:iterate: also applies to what was included
 };
 
-// The ValueSets this server stores (clients wrote them), for :in and :not-in beyond the
-// definitions' value sets: the JSON of the one a canonical URL ("url" or "url|version") or
-// "ValueSet/id" names, as the caller may see it; none when there is no such one.
-using StoredValueSets = std::function<std::optional<std::string>(std::string_view reference)>;
+// The ValueSets and CodeSystems this server stores (clients wrote them), for :in and :not-in
+// beyond the definitions' value sets, and :below and :above in a code system of a client's:
+// the JSON of the resource of `type` a canonical URL ("url" or "url|version") or "Type/id"
+// names, as the caller may see it; none when there is no such one.
+using StoredCanonicals = std::function<std::optional<std::string>(std::string_view type, std::string_view reference)>;
 
 struct ParsedSearch {
   SearchQuery query;
@@ -64,6 +65,6 @@ struct ParsedSearch {
 // errors. Returns false on errors. Takes time in proportion to the parameters' size.
 bool parse_search(const SearchRegistry& registry, const std::string& type, const Params& params,
                   const SearchLimits& limits, bool strict, ParsedSearch& out, std::vector<fhir::model::Issue>& issues,
-                  const StoredValueSets& stored_value_sets = {});
+                  const StoredCanonicals& stored_canonicals = {});
 
 }  // namespace carebridge::fhir::search

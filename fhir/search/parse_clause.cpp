@@ -351,8 +351,8 @@ std::string shown(std::string_view key) {
 // The clauses of one parameter: its _has levels and chain, each read once.
 class ClauseReader {
  public:
-  ClauseReader(const SearchRegistry& registry, const SearchLimits& limits, const StoredValueSets& stored_value_sets)
-      : registry_(registry), limits_(limits), stored_value_sets_(stored_value_sets) {}
+  ClauseReader(const SearchRegistry& registry, const SearchLimits& limits, const StoredCanonicals& stored_canonicals)
+      : registry_(registry), limits_(limits), stored_canonicals_(stored_canonicals) {}
 
   Result<Clause> read(const std::string& type, std::string_view key, const std::string& value) {
     Clause clause;
@@ -363,7 +363,7 @@ class ClauseReader {
  private:
   const SearchRegistry& registry_;
   const SearchLimits& limits_;
-  const StoredValueSets& stored_value_sets_;
+  const StoredCanonicals& stored_canonicals_;
   std::string error_;
   std::string code_ = "invalid";
   size_t has_depth_ = 0;
@@ -590,7 +590,7 @@ bool ClauseReader::read_code_set(const SearchParam& param, const std::string& mo
   constexpr size_t kMaxCodes = 10000;
   for (const auto& v : values) {
     CodeSetError error;
-    if (!expand_code_set(registry_.terminology(), modifier, v, kMaxCodes, clause.any_of, error, stored_value_sets_)) {
+    if (!expand_code_set(registry_.terminology(), modifier, v, kMaxCodes, clause.any_of, error, stored_canonicals_)) {
       return fail(param.code + ":" + modifier + ": " + error.message, error.code);
     }
   }
@@ -663,8 +663,8 @@ Clause for_types(const std::vector<std::string>& types, Clause clause, std::stri
 }
 
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
-                            std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets) {
-  return ClauseReader(registry, limits, stored_value_sets).read(type, key, value);
+                            std::string_view key, const std::string& value, const StoredCanonicals& stored_canonicals) {
+  return ClauseReader(registry, limits, stored_canonicals).read(type, key, value);
 }
 
 }  // namespace carebridge::fhir::search

@@ -23,7 +23,7 @@ std::vector<std::string> split_escaped(std::string_view text, char separator, bo
 // "not-supported" for a parameter the type does not have, "too-long" beyond `limits`
 // (values of the parameter, _has levels), "invalid" for everything else.
 Result<Clause> parse_clause(const SearchRegistry& registry, const SearchLimits& limits, const std::string& type,
-                            std::string_view key, const std::string& value, const StoredValueSets& stored_value_sets = {});
+                            std::string_view key, const std::string& value, const StoredCanonicals& stored_canonicals = {});
 
 // A clause for a search over several types that `clause` narrows only some of: a resource of
 // another type than `types`, or one that matches `clause`. `label` names it (a clause made of

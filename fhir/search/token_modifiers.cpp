@@ -35,11 +35,11 @@ bool too_many(size_t count, size_t max_codes, std::string_view what, CodeSetErro
 
 // :in / :not-in: every code the value set lists, when it lists all of its members.
 bool value_set_codes(const terminology::Terminology& terminology, std::string_view url, size_t max_codes,
-                     std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored) {
+                     std::vector<ValueMatch>& out, CodeSetError& error, const StoredCanonicals& stored) {
   const Expansion* expansion = terminology.expansion(url);
   std::optional<Expansion> of_stored;  // a ValueSet a client wrote, expanded for this search
   if (!expansion && stored) {
-    if (auto json = stored(url)) {
+    if (auto json = stored("ValueSet", url)) {
       if (auto expanded = terminology.expand(*json)) expansion = &of_stored.emplace(std::move(*expanded));
     }
   }
@@ -72,7 +72,7 @@ bool value_set_codes(const terminology::Terminology& terminology, std::string_vi
 
 // :below / :above: the code and every code under (above) it in a code system held in full.
 bool hierarchy_codes(const terminology::Terminology& terminology, std::string_view modifier, std::string_view value,
-                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error) {
+                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredCanonicals& stored) {
   auto bar = value.find('|');
   if (bar == std::string_view::npos || bar == 0 || bar + 1 == value.size()) {
     error = {":" + std::string(modifier) + " on a token needs system|code, not " + shown(value)};
@@ -80,6 +80,12 @@ bool hierarchy_codes(const terminology::Terminology& terminology, std::string_vi
   }
   std::string_view system = value.substr(0, bar), code = value.substr(bar + 1);
   const CodeSystem* code_system = terminology.code_system(system);
+  std::optional<CodeSystem> of_stored;  // a CodeSystem a client wrote, read for this search
+  if (!code_system && stored) {
+    if (auto json = stored("CodeSystem", system)) {
+      if (auto read = terminology::read_code_system(*json); read.ok()) code_system = &of_stored.emplace(std::move(read).value());
+    }
+  }
   if (!code_system || !code_system->complete()) {
     error = {"the code system " + shown(system) + " is not held in full by this server, so :" + std::string(modifier) +
                  " cannot be answered",
@@ -108,9 +114,9 @@ bool names_code_set(std::string_view modifier) {
 }
 
 bool expand_code_set(const terminology::Terminology& terminology, std::string_view modifier, std::string_view value,
-                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored) {
+                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredCanonicals& stored) {
   if (modifier == "in" || modifier == "not-in") return value_set_codes(terminology, value, max_codes, out, error, stored);
-  return hierarchy_codes(terminology, modifier, value, max_codes, out, error);
+  return hierarchy_codes(terminology, modifier, value, max_codes, out, error, stored);
 }
 
 std::string of_type_code(std::string_view type_code, std::string_view value) {

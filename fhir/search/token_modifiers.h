@@ -30,7 +30,7 @@ struct CodeSetError {
 // have in full): answering with some of its codes would leave matches out silently.
 // A value set the terminology does not know is looked up in `stored` (ValueSets clients wrote).
 bool expand_code_set(const terminology::Terminology& terminology, std::string_view modifier, std::string_view value,
-                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredValueSets& stored = {});
+                     size_t max_codes, std::vector<ValueMatch>& out, CodeSetError& error, const StoredCanonicals& stored = {});
 
 // identifier:of-type rows: under the parameter's code with this suffix, the type's
 // system as the system and of_type_code as the code.

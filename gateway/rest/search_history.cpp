@@ -114,8 +114,10 @@ http::Response FhirService::search(Call& call, const std::string& type, const Pa
     with_restrictions.insert(with_restrictions.end(), restricted.begin(), restricted.end());
     params = &with_restrictions;
   }
-  auto stored_value_sets = [&](std::string_view reference) { return stored_canonical(call, "ValueSet", reference); };
-  if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_value_sets)) {
+  auto stored_canonicals = [&](std::string_view of_type, std::string_view reference) {
+    return stored_canonical(call, std::string(of_type), reference);
+  };
+  if (!parse_search(registry_, type, *params, search_limits(), call.prefer.strict, parsed, issues, stored_canonicals)) {
     return outcome(call, 400, std::move(issues));
   }
   if (scope) {

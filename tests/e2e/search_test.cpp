@@ -326,6 +326,27 @@ TEST_CASE("token :in and :not-in a ValueSet a client stored", "[gateway][e2e][se
   CHECK(c->get("/fhir/Observation?code:in=ValueSet/" + vitals).status == 400);
 }
 
+TEST_CASE("token :below and :above in a CodeSystem a client stored", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-stored-codesystem"));
+  auto c = server.client();
+  created_id(*c, "CodeSystem", R"({"resourceType":"CodeSystem","url":"http://example.org/fhir/CodeSystem/needs","status":"active",)"
+                           R"("content":"complete","concept":[{"code":"food","display":"Food","concept":[)"
+                           R"({"code":"food-infant","display":"Infant formula"},{"code":"food-pantry","display":"Pantry"}]},)"
+                           R"({"code":"housing","display":"Housing"}]})");
+  auto condition = [&](const char* code) {
+    created_id(*c, "Condition", R"({"resourceType":"Condition","subject":{"reference":"Patient/p"},"code":{"coding":[)"
+                                R"({"system":"http://example.org/fhir/CodeSystem/needs","code":")" + std::string(code) + R"("}]}})");
+  };
+  condition("food-infant");
+  condition("food");
+  condition("housing");
+  CHECK(total(*c, "Condition?code:below=http://example.org/fhir/CodeSystem/needs|food") == 2);
+  CHECK(total(*c, "Condition?code:above=http://example.org/fhir/CodeSystem/needs|food-infant") == 2);
+  CHECK(total(*c, "Condition?code:below=http://example.org/fhir/CodeSystem/needs|housing") == 1);
+  // A code system the server has neither in its definitions nor stored is still refused.
+  CHECK(c->get("/fhir/Condition?code:below=http://example.org/fhir/CodeSystem/other|food").status == 400);
+}
+
 TEST_CASE("a search in a patient's compartment finds what that patient's compartment holds", "[gateway][e2e][search]") {
   ServerProcess server(temp_dir("search-compartment"));
   auto c = server.client();
