@@ -99,7 +99,7 @@ bool ResultParams::read(const std::string& key, const std::string& value, const 
   if (key == "_count") {
     uint32_t n = 0;
     if (!parse_number(value, n)) return fail("_count must be a non-negative integer");
-    q.count = std::min(n, limits.max_page_size);
+    q.count = out_.summary == Summary::Count ? 0 : std::min(n, limits.max_page_size);  // a count has no page, whatever the order
   } else if (key == "_offset") {
     if (!parse_number(value, q.offset)) return fail("_offset must be a non-negative integer");
   } else if (key == "_snapshot") {

@@ -1,6 +1,7 @@
 // A patient's whole record: Patient/[id]/$everything (R4 OperationDefinition
 // Patient-everything) and [compartment]/[id]/* (R4 RESTful API), both searches of every type
 // of the compartment, kept to the compartment's records.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
@@ -139,7 +140,8 @@ http::Response FhirService::everything(Call& call, const std::string& id) {
   params.emplace_back("_include", "*");
   scope.clause = compartments_.clause("Patient", id, types);
   scope.not_included = compartments_.types("Patient");
-  if (auto record = store_.read("Patient", id); record && changed_since(*record, asked)) scope.lead = std::move(*record);
+  bool count_only = std::any_of(asked.begin(), asked.end(), [](const auto& p) { return p.first == "_summary" && p.second == "count"; });
+  if (auto record = store_.read("Patient", id); record && changed_since(*record, asked) && !count_only) scope.lead = std::move(*record);
   return search(call, "", params, &scope);
 }
 

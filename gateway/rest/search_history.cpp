@@ -70,6 +70,11 @@ std::string FhirService::bundle_link(const Call& call, const std::string& path, 
     if (k == "_count" || k == "_offset" || k == "_snapshot") continue;
     url += url_encode(k) + "=" + url_encode(v) + "&";
   }
+  // The format the client asked for by parameter stays on every page (HAPI keeps it too).
+  for (const auto& [k, v] : call.target.params) {
+    bool kept = std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.first == k; });
+    if ((k == "_format" || k == "_pretty") && !kept) url += url_encode(k) + "=" + url_encode(v) + "&";
+  }
   url += "_count=" + std::to_string(count) + "&_offset=" + std::to_string(offset);
   if (snapshot > 0) url += "&_snapshot=" + std::to_string(snapshot);
   return url;

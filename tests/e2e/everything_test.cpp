@@ -67,6 +67,8 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
                                                   {"Organization/" + clinic, "include"}});
   auto first = parse_json(c->get("/fhir/Patient/" + ann + "/$everything").body);
   CHECK(str(first["entry"][0]["resource"], "id") == ann);  // the patient leads
+  auto counted = parse_json(c->get("/fhir/Patient/" + ann + "/$everything?_summary=count").body);
+  CHECK(!counted.HasMember("entry"));  // a count alone, not even the patient
   CHECK(all.count("Observation/" + bobs) == 0);
 
   auto observations = everything(*c, "/fhir/Patient/" + ann + "/$everything?_type=Observation");

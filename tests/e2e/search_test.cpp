@@ -146,6 +146,19 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   auto count_only = parse_json(c->get("/fhir/Patient?_summary=count").body);
   CHECK(count_only["total"].GetInt() == 5);
   CHECK(!count_only.HasMember("entry"));
+  for (const char* query : {"/fhir/Patient?_summary=count&_count=2", "/fhir/Patient?_count=2&_summary=count"}) {
+    INFO(query);  // a count is no page, whichever parameter comes first
+    auto counted = parse_json(c->get(query).body);
+    CHECK(counted["total"].GetInt() == 5);
+    CHECK(!counted.HasMember("entry"));
+  }
+  // A format asked for by parameter stays on the paging links.
+  auto pretty = parse_json(c->get("/fhir/Patient?_count=2&_format=json&_pretty=true").body);
+  for (const auto& link : pretty["link"].GetArray()) {
+    INFO(str(link, "relation"));
+    CHECK(str(link, "url").find("_format=json") != std::string::npos);
+    CHECK(str(link, "url").find("_pretty=true") != std::string::npos);
+  }
   auto elements = parse_json(c->get("/fhir/Patient?_id=" + ids[1] + "&_elements=birthDate").body);
   const auto& subset = elements["entry"][0]["resource"];
   CHECK(subset.HasMember("birthDate"));
