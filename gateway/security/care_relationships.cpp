@@ -66,9 +66,20 @@ void CareRelationships::load(store::Store& store) {
 bool CareRelationships::related(std::string_view organization, std::string_view patient) const {
   if (organization.empty() || patient.empty()) return false;
   std::string key = pair_key(organization, patient);
-  const Shard& s = shard_of(key);
-  std::shared_lock lock(s.mutex);
-  return s.pairs.count(key) > 0;
+  int count = 0;
+  {
+    const Shard& s = shard_of(key);
+    std::shared_lock lock(s.mutex);
+    if (auto it = s.pairs.find(key); it != s.pairs.end()) count = it->second;
+  }
+  // Only the writer thread, in its commit, reads what it staged (no other thread touches it).
+  if (staging_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+    for (const auto& [made, unmade] : staged_) {
+      count += static_cast<int>(std::count(made.begin(), made.end(), key));
+      count -= static_cast<int>(std::count(unmade.begin(), unmade.end(), key));
+    }
+  }
+  return count > 0;
 }
 
 std::vector<std::string> CareRelationships::patients_of(std::string_view organization) const {
@@ -90,7 +101,10 @@ Result<void> CareRelationships::on_write(const store::WriteEvent& event, store::
   if (std::find(types.begin(), types.end(), r.type) == types.end()) return {};
   auto made = r.deleted ? std::vector<std::string>() : grants(r.type, r.access);
   auto unmade = grants(r.type, event.previous_access);
-  if (!made.empty() || !unmade.empty()) staged_.emplace_back(std::move(made), std::move(unmade));
+  if (!made.empty() || !unmade.empty()) {
+    staging_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    staged_.emplace_back(std::move(made), std::move(unmade));
+  }
   return {};
 }
 
@@ -99,6 +113,7 @@ void CareRelationships::ended(bool committed) {
     for (const auto& [made, unmade] : staged_) change(made, unmade);
   }
   staged_.clear();
+  staging_thread_.store(std::thread::id(), std::memory_order_relaxed);
 }
 
 }  // namespace carebridge::gateway::security

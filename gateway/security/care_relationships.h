@@ -7,11 +7,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +29,9 @@ class CareRelationships final : public store::CommitHook {
 
   // Reads the relationships of every current resource of those types.
   void load(store::Store& store);
-  // Whether `organization` may see the records of `patient`.
+  // Whether `organization` may see the records of `patient`. Asked on the store's writer
+  // thread during a commit (a subscription's events), the relationships the commit's earlier
+  // writes make or end count already: a CareTeam and a result sent in one transaction.
   bool related(std::string_view organization, std::string_view patient) const;
   // The patients of an organization (for tests and the audit's reports).
   std::vector<std::string> patients_of(std::string_view organization) const;
@@ -51,6 +55,8 @@ class CareRelationships final : public store::CommitHook {
   // Staged by the writer thread during a transaction (pairs made, pairs unmade), applied
   // when it commits.
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> staged_;
+  // The thread staging them (the store's writer, during a commit); none between commits.
+  std::atomic<std::thread::id> staging_thread_{};
 };
 
 }  // namespace carebridge::gateway::security

@@ -353,6 +353,28 @@ TEST_CASE("routing: a sensitive result reaches only the subscriber a Consent cov
   CHECK(glucose_told);
 }
 
+TEST_CASE("routing: a result sent in one transaction with the CareTeam that names the clinic reaches the clinic",
+          "[e2e][routing][security]") {
+  // A hospital's transaction: the clinic joins the patient's care team, and a result follows.
+  // The care team is written first in the commit, so the clinic may read the result when its
+  // event is written, as it may over REST once the commit is done.
+  WebhookReceiver clinic;
+  SecuredGateway g("routing-same-transaction", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-a", "org-a", "system/*.cruds"}},
+                   "", kLoopbackReceivers);
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto a = SecuredGateway::as(g.token("clinic-a"));
+  std::string p = str(parse_json(http.post("/fhir/Patient", patient_json("Okafor", "Ngozi"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/Subscription", subscription(clinic.url(), "id-only"), a).status == 201);
+  REQUIRE(clinic.wait_for(1));
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                       R"({"resource":)" + care_team_json(p, {"org-a"}) + R"(,"request":{"method":"POST","url":"CareTeam"}},)"
+                       R"({"resource":)" + lab(p, "2345-7", 101) + R"(,"request":{"method":"POST","url":"Observation"}}]})";
+  auto posted = http.post("/fhir", bundle, hospital);
+  REQUIRE(posted.status == 200);
+  CHECK(eventually_events(clinic, 1));
+}
+
 TEST_CASE("routing: $events shows a caller only what its own scopes let it read", "[e2e][routing][security]") {
   WebhookReceiver receiver;
   SecuredGateway g("routing-events-scopes", {{"clinic-a", "org-a", "system/*.cruds"},
