@@ -420,7 +420,7 @@ bool Delivery::Impl::send(const Subscription& s, Runtime& r, const std::vector<N
     }
     auto readable = [&](const store::ResourceRecord& record) { return authorized(s, record); };
     if (!batch.empty() && options.definitions &&
-        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions, readable, sent), static_cast<int>(s.timeout_s),
+        !send_mllp(s.endpoint, v2_messages(batch, store, *options.definitions, readable, sent, s.id), static_cast<int>(s.timeout_s),
                    error)) {
       failed(s, error);
       return false;

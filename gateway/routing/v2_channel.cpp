@@ -57,15 +57,18 @@ std::string collection_for(const NotificationEvent& e, store::Store& store, cons
 
 std::vector<std::string> v2_messages(const std::vector<NotificationEvent>& events, store::Store& store,
                                      const fhir::definitions::Definitions& definitions, const MayLearn& may_learn,
-                                     std::vector<store::ResourceRecord>& disclosed) {
+                                     std::vector<store::ResourceRecord>& disclosed, std::string_view subscription) {
   std::vector<std::string> out;
+  // MSH-10 is at most 20 characters in v2.5.1: "CB", the id's last 8 (its random part), the event.
+  std::string prefix = "CB" + std::string(subscription.substr(subscription.size() > 8 ? subscription.size() - 8 : 0));
+  if (!subscription.empty()) prefix += "-";
   for (const NotificationEvent& e : events) {
     if (e.withheld) continue;  // the clinic may no longer learn of it
     if (e.body.empty() || e.event.deleted) continue;
     auto parsed = fhir::io::read(collection_for(e, store, may_learn, disclosed), definitions);
     if (!parsed.document || !parsed.document->root()) continue;
     mappings::hl7v2::ToV2Options options;
-    options.control_id = "CB" + std::to_string(e.number);
+    options.control_id = prefix + std::to_string(e.number);
     auto messages = mappings::hl7v2::to_v2(*parsed.document->root(), options);
     if (!messages) continue;
     for (std::string& m : *messages) out.push_back(std::move(m));

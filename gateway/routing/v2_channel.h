@@ -21,10 +21,12 @@ using MayLearn = std::function<bool(const store::ResourceRecord& record)>;
 // The v2 messages for a batch of events: each result with its patient and, for a report, its
 // results, read from the store — only those the subscriber `may_learn` of, each added to
 // `disclosed` for the audit trail (a report's HIV result stays out of a clinic's ORU^R01
-// as it would stay out of its searches).
+// as it would stay out of its searches). Each message's control id (MSH-10) names the
+// subscription (`subscription`, its id) and the event: unique at a receiver that several
+// subscriptions send to, and the same when an event is sent again.
 std::vector<std::string> v2_messages(const std::vector<NotificationEvent>& events, store::Store& store,
                                      const fhir::definitions::Definitions& definitions, const MayLearn& may_learn,
-                                     std::vector<store::ResourceRecord>& disclosed);
+                                     std::vector<store::ResourceRecord>& disclosed, std::string_view subscription = {});
 
 // Sends each message over MLLP to `endpoint` ("mllp://host:port") and waits for its ACK;
 // false, with `error` set, at the first that is not acknowledged AA or CA.

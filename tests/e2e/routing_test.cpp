@@ -494,13 +494,23 @@ TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over ML
   std::string patient = str(parse_json(c->post("/fhir/Patient", patient_json("Gomez", "Gil"), json_headers()).body), "id");
   std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
                     R"(","channel":{"type":"message","endpoint":")" + clinic.endpoint() + R"(","payload":"x-application/hl7-v2+er7"}})";
+  // Two subscriptions to the same receiver: each message's control id (MSH-10) is its own.
+  REQUIRE(c->post("/fhir/Subscription", sub, json_headers()).status == 201);
   REQUIRE(c->post("/fhir/Subscription", sub, json_headers()).status == 201);
   REQUIRE(c->post("/fhir/Observation", lab(patient, "2345-7", 182), json_headers()).status == 201);
-  REQUIRE(eventually([&] { return !clinic.messages().empty(); }));
+  REQUIRE(eventually([&] { return clinic.messages().size() >= 2; }));
   std::string oru = clinic.messages().front();
   CHECK(oru.find("ORU^R01") != std::string::npos);
   CHECK(oru.find("\rPID|") != std::string::npos);
   CHECK(oru.find("OBX|1|NM|2345-7^^LN||182|mg/dL") != std::string::npos);
+  std::set<std::string> control_ids;
+  for (const std::string& m : clinic.messages()) {
+    std::string msh = m.substr(0, m.find('\r'));
+    size_t field = 0, at = 0;
+    while (field < 9 && at != std::string::npos) at = msh.find('|', at + 1), ++field;  // MSH-10 follows the ninth bar
+    control_ids.insert(msh.substr(at + 1, msh.find('|', at + 1) - at - 1));
+  }
+  CHECK(control_ids.size() == clinic.messages().size());
 }
 
 TEST_CASE("routing: a v2 clinic's ORU^R01 for a report leaves out the results its client may not read",
