@@ -40,8 +40,11 @@ std::string subscription_status(const Subscription& s, const std::string& type, 
   std::string out = R"({"resourceType":"Parameters","meta":{"profile":[")" + std::string(kBackport) +
                     R"(backport-subscription-status-r4"]},"parameter":[)";
   out += reference_value("subscription", base_url + "/Subscription/" + s.id);
-  // A plain R4 criteria subscription has no topic: its search is no canonical to name.
-  if (s.names_topic()) out += "," + string_value("topic", s.topic, "valueCanonical");
+  // A plain R4 criteria subscription has no topic: its search is no canonical to name. A
+  // notification of an empty payload names none either (R5 SubscriptionStatus.topic: SHOULD NOT
+  // be present, as the topic alone may tell what happened); a status query still does.
+  bool says_nothing = s.payload == Payload::Empty && !type.starts_with("query-");
+  if (s.names_topic() && !says_nothing) out += "," + string_value("topic", s.topic, "valueCanonical");
   out += "," + string_value("status", status, "valueCode");
   out += "," + string_value("type", type, "valueCode");
   out += "," + string_value("events-since-subscription-start", std::to_string(events_since_start));

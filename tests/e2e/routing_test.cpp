@@ -157,6 +157,8 @@ TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats",
   Notification nothing = read(empty.bodies()[1]);
   CHECK(nothing.entries == 0);
   CHECK(nothing.focus.empty());
+  CHECK(empty.bodies()[1].find("\"topic\"") == std::string::npos);  // nor which topic (R5 SubscriptionStatus.topic)
+  CHECK(ids.bodies()[1].find("\"topic\"") != std::string::npos);
   // Heartbeats every second while nothing happens.
   size_t before = empty.bodies().size();
   REQUIRE(empty.wait_for(before + 1, 10));
