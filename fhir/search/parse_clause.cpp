@@ -307,6 +307,8 @@ std::optional<ValueMatch> canonical_match(ValueMatch& m) {
   return c;
 }
 
+std::string shown_value(std::string_view value) { return "'" + std::string(value.substr(0, 100)) + "'"; }
+
 bool parse_value(const SearchParam& param, const std::string& modifier, std::string value, ValueMatch& m,
                  std::string& error) {
   const std::string& t = param.type;
@@ -325,6 +327,11 @@ bool parse_value(const SearchParam& param, const std::string& modifier, std::str
   }
   if (t == "reference") {
     m.kind = ValueMatch::Kind::Reference;
+    // "Patient/" (or "Patient/" by a type modifier and an empty value) names no record.
+    if (value.empty() || (value.back() == '/' && value.find("://") == std::string::npos && value.find('/') + 1 == value.size())) {
+      error = "a reference is an id, Type/id or a URL, not " + shown_value(value);
+      return false;
+    }
     if (!modifier.empty() && modifier[0] >= 'A' && modifier[0] <= 'Z') value = modifier + "/" + value;
     std::string key = reference_key(value);
     m.code = key.empty() ? value : key;

@@ -169,6 +169,9 @@ TEST_CASE("search results: _include _revinclude paging sorting _summary _element
   REQUIRE(posted.status == 200);
   CHECK(parse_json(posted.body)["total"].GetInt() == 1);
 
+  // A reference that names a type and no id names no record: refused, not searched as nothing.
+  CHECK(c->get("/fhir/Observation?patient=Patient/").status == 400);
+
   // Unknown parameters: ignored with a warning, or 400 under Prefer: handling=strict.
   auto lenient = c->get("/fhir/Patient?nonsense=1");
   REQUIRE(lenient.status == 200);
