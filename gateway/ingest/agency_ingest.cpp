@@ -1,9 +1,6 @@
 #include "gateway/ingest/agency_ingest.h"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -258,34 +255,17 @@ std::counting_semaphore<2> converting(2);
 
 std::string agency_of(const rest::Caller& who) { return who && !who->organization.empty() ? who->organization : "local"; }
 
-// Why the gateway refused a part's transaction, in the upload's terms: each issue at a Bundle
-// entry names the rows that made its record ("nothing was stored: two or more stored Patient
-// records have its identifier (intake.csv row 3)").
-std::vector<std::string> refusal_in_rows(const std::string& outcome, const agency::MappedExport& mapped) {
+// Why the gateway refused a part's transaction, in the upload's terms: each problem at a
+// Bundle entry names the rows that made its record ("nothing was stored: two or more stored
+// Patient records have its identifier ... (intake.csv row 3)").
+std::vector<std::string> refusal_in_rows(const http::Response& saved, const agency::MappedExport& mapped) {
   std::vector<std::string> said;
-  rapidjson::Document doc;
-  doc.Parse(outcome.c_str());
-  if (!doc.IsObject() || !doc.HasMember("issue") || !doc["issue"].IsArray()) return said;
-  for (const auto& issue : doc["issue"].GetArray()) {
-    auto text = [&](const char* name) {
-      return issue.HasMember(name) && issue[name].IsString() ? std::string(issue[name].GetString()) : std::string();
-    };
-    std::string message = text("diagnostics"), where;
-    if (message.empty() && issue.HasMember("details") && issue["details"].IsObject() && issue["details"].HasMember("text") &&
-        issue["details"]["text"].IsString())
-      message = issue["details"]["text"].GetString();
-    if (issue.HasMember("expression") && issue["expression"].IsArray() && !issue["expression"].Empty() && issue["expression"][0].IsString())
-      where = issue["expression"][0].GetString();
-    constexpr std::string_view kSeveral = "the criteria match more than one ";
-    if (text("code") == "multiple-matches" && message.starts_with(kSeveral))
-      message = "two or more stored " + message.substr(kSeveral.size()) + " records have its identifier, so which one it is "
-                "cannot be told (merge or delete the duplicates, then send the file again)";
-    size_t entry = where.starts_with("Bundle.entry[") ? std::strtoul(where.c_str() + 13, nullptr, 10) : mapped.entry_rows.size();
+  for (const Refusal& r : refusals(saved)) {
     std::string rows;
-    if (entry < mapped.entry_rows.size())
-      for (const agency::RowRef& row : mapped.entry_rows[entry])
+    if (r.entry < mapped.entry_rows.size())
+      for (const agency::RowRef& row : mapped.entry_rows[r.entry])
         rows += (rows.empty() ? " (" : ", ") + row.first + " row " + std::to_string(row.second);
-    said.push_back("nothing was stored: " + message + (rows.empty() ? "" : rows + ")"));
+    said.push_back("nothing was stored: " + r.message + (rows.empty() ? "" : rows + ")"));
   }
   return said;
 }
@@ -415,7 +395,7 @@ AgencyIngest::Stored AgencyIngest::store_in_parts(const std::string& mapping,
       if (changed_meanwhile && attempt < 2) continue;
       out.status = saved.status;
       if (saved.status >= 300)
-        for (std::string& why : refusal_in_rows(saved.body, c.mapped)) c.file_errors.push_back(std::move(why));
+        for (std::string& why : refusal_in_rows(saved, c.mapped)) c.file_errors.push_back(std::move(why));
       out.responses.push_back(std::move(saved.body));
       break;
     }
@@ -451,7 +431,7 @@ http::Response AgencyIngest::save(const agency::AgencyConversion& checked, const
       return true;
     });
     return rest::write_json_keeping_numbers(bundle);
-  });
+  }, 1);  // a record changed meanwhile: store_in_parts reads and converts the part again
 }
 
 bool AgencyIngest::may_use(const rest::Caller& who, const std::string& mapping) const {

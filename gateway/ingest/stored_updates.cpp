@@ -1,6 +1,7 @@
 // The records a transaction's conditional updates replace (see stored_updates.h).
 #include "gateway/ingest/stored_updates.h"
 
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <utility>
@@ -12,7 +13,7 @@
 namespace carebridge::gateway::ingest {
 
 http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
-                                const std::function<std::string()>& body) {
+                                const std::function<std::string()>& body, int attempts) {
   request.method = "POST";
   std::string prefer(request.header("Prefer")), host(request.header("Host"));
   request.headers = {{"Content-Type", "application/fhir+json"}, {"Accept", "application/fhir+json"}};
@@ -21,8 +22,34 @@ http::Response post_transaction(rest::FhirService& service, const rest::Caller& 
   for (int attempt = 0;; ++attempt) {
     request.body = body();
     http::Response answer = service.handle_own(request, who, kIngestBodyBytes);
-    if (answer.status != 412 || attempt == 2) return answer;
+    if (answer.status != 412 || attempt + 1 >= attempts) return answer;
   }
+}
+
+std::vector<Refusal> refusals(const http::Response& response) {
+  std::vector<Refusal> out;
+  rapidjson::Document doc;
+  doc.Parse(response.body.c_str());
+  if (!doc.IsObject() || !doc.HasMember("issue") || !doc["issue"].IsArray()) return out;
+  auto text_at = [](const rapidjson::Value& v, const char* name) {
+    return v.IsObject() && v.HasMember(name) && v[name].IsString() ? std::string(v[name].GetString()) : std::string();
+  };
+  for (const auto& issue : doc["issue"].GetArray()) {
+    Refusal r;
+    r.message = text_at(issue, "diagnostics");
+    if (r.message.empty() && issue.IsObject() && issue.HasMember("details")) r.message = text_at(issue["details"], "text");
+    constexpr std::string_view kSeveral = "the criteria match more than one ";
+    if (text_at(issue, "code") == "multiple-matches" && r.message.starts_with(kSeveral))
+      r.message = "two or more stored " + r.message.substr(kSeveral.size()) + " records have its identifier, so which one it is "
+                  "cannot be told (merge or delete the duplicates, then send again)";
+    std::string where;
+    if (issue.IsObject() && issue.HasMember("expression") && issue["expression"].IsArray() && !issue["expression"].Empty() &&
+        issue["expression"][0].IsString())
+      where = issue["expression"][0].GetString();
+    if (where.starts_with("Bundle.entry[")) r.entry = std::strtoul(where.c_str() + 13, nullptr, 10);
+    if (!r.message.empty()) out.push_back(std::move(r));
+  }
+  return out;
 }
 
 void with_stored_records(rapidjson::Document& bundle, rest::FhirService& service, const rest::Caller& who,

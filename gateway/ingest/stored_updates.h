@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gateway/http/message.h"
 #include "gateway/rest/write_path.h"
@@ -28,9 +29,19 @@ constexpr size_t kIngestBodyBytes = size_t{256} << 20;
 
 // Posts a transaction Bundle as `who`. `body()` makes the Bundle, reading the records it
 // updates (with_stored_records); when one of them changed before the commit (412), it is
-// made and sent again, three times at most. `request` brings the target, remote, TLS, Prefer and Host.
+// made and sent again, `attempts` times at most (1: a caller that converts again itself).
+// `request` brings the target, remote, TLS, Prefer and Host.
 http::Response post_transaction(rest::FhirService& service, const rest::Caller& who, http::Request request,
-                                const std::function<std::string()>& body);
+                                const std::function<std::string()>& body, int attempts = 3);
+
+// One problem of a transaction the gateway refused, read from its OperationOutcome: in plain
+// words (several stored records matching an entry's criteria said for a person), and the
+// Bundle entry it names (none: `entry` past any).
+struct Refusal {
+  std::string message;
+  size_t entry = static_cast<size_t>(-1);
+};
+std::vector<Refusal> refusals(const http::Response& response);
 
 // Calls `visit` for each entry of `bundle` (a parsed transaction) that updates by criteria
 // and whose criteria select one current record `who` may see, with that record parsed;

@@ -31,14 +31,11 @@ v2::AckError ack_error(const v2::MessageIssue& issue) {
 
 namespace {
 
-// The transaction-response's problems in plain words (its OperationOutcome's diagnostics).
+// The transaction-response's problems in plain words (its OperationOutcome's first).
 std::string refusal_text(const http::Response& response) {
-  std::string_view body = response.body;
-  size_t at = body.find("\"diagnostics\":\"");
-  if (at == std::string_view::npos) return "the gateway refused the message's records (HTTP " + std::to_string(response.status) + ")";
-  at += 15;
-  size_t end = body.find('"', at);
-  return std::string(body.substr(at, std::min<size_t>(end - at, 300)));
+  auto said = refusals(response);
+  if (said.empty()) return "the gateway refused the message's records (HTTP " + std::to_string(response.status) + ")";
+  return said.front().message.substr(0, 300);
 }
 
 }  // namespace
