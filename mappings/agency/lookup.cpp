@@ -137,22 +137,26 @@ class LookupResolver {
 
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues) { LookupResolver(spec, issues).run(); }
 
+std::vector<bool> tables_sent(const Spec& spec, const std::vector<csv::Table>& tables) {
+  std::vector<bool> sent(spec.tables.size(), false);
+  for (const csv::Table& input : tables)
+    if (const TableSpec* table = spec.table_for(input.name)) sent[static_cast<size_t>(table - spec.tables.data())] = true;
+  return sent;
+}
+
 std::vector<std::string> unsent_warnings(const Spec& spec, const std::vector<csv::Table>& tables) {
   std::vector<std::string> said;
   if (tables.empty()) return said;
-  for (const TableSpec& table : spec.tables) {
-    bool sent = std::any_of(tables.begin(), tables.end(), [&](const csv::Table& t) { return spec.table_for(t.name) == &table; });
-    if (!sent && !table.unsent.empty()) said.push_back((table.files.empty() ? table.name : table.files.front()) + " was not sent: " + table.unsent);
+  std::vector<bool> sent = tables_sent(spec, tables);
+  for (size_t t = 0; t < spec.tables.size(); ++t) {
+    const TableSpec& table = spec.tables[t];
+    if (!sent[t] && !table.unsent.empty()) said.push_back((table.files.empty() ? table.name : table.files.front()) + " was not sent: " + table.unsent);
   }
   return said;
 }
 
 bool LookupIndex::sent(size_t table) {
-  if (sent_.empty()) {
-    sent_.assign(spec_.tables.size(), false);
-    for (const csv::Table& input : tables_)
-      if (const TableSpec* spec = spec_.table_for(input.name)) sent_[static_cast<size_t>(spec - spec_.tables.data())] = true;
-  }
+  if (sent_.empty()) sent_ = tables_sent(spec_, tables_);
   return sent_[table];
 }
 

@@ -21,6 +21,8 @@ namespace carebridge::mappings::agency {
 // codes of the column it takes its value from; each mistake becomes an issue with its line.
 void resolve_lookups(Spec& spec, std::vector<Issue>& issues);
 
+// Per table of `spec`: whether any of `tables` (the upload's files) is one of its files.
+std::vector<bool> tables_sent(const Spec& spec, const std::vector<csv::Table>& tables);
 // The warnings for the tables no file of the upload is, when the spec says what that means
 // (TableSpec::unsent: HMIS's Export.csv), one per table.
 std::vector<std::string> unsent_warnings(const Spec& spec, const std::vector<csv::Table>& tables);

@@ -126,15 +126,6 @@ std::set<size_t> shared_tables(const Spec& spec, const std::vector<size_t>& reco
   return shared;
 }
 
-// The column whose cells link a row by `column`: itself, or, for a lookup that reads the very
-// key it finds by (a reference written only when the row it names is in the export), the cell
-// it finds by, which is its value whenever it has one.
-size_t linking_column(const TableSpec& spec, size_t column) {
-  if (column >= spec.columns.size()) return column;
-  const std::optional<Lookup>& l = spec.columns[column].lookup;
-  return l && !l->whole_table() && l->column_index == l->key_index ? l->by_index : column;
-}
-
 // The plan of a table's links: the identities its resources have and name (but those of
 // `shared` systems, which every part reads), and the keys its rules compare rows by.
 LinkPlan plan_links(const TableSpec& spec, size_t index, const std::set<std::string>& shared) {
@@ -143,7 +134,7 @@ LinkPlan plan_links(const TableSpec& spec, size_t index, const std::set<std::str
     std::vector<TemplatePart> parts;
     std::string error;
     if (!parse_template(text, parts, error)) return;
-    for (TemplatePart& p : parts) p.column = linking_column(spec, column_index(spec, p.text));
+    for (TemplatePart& p : parts) p.column = column_index(spec, p.text);
     plan.identities.emplace_back(std::move(prefix), std::move(parts));
   };
   for (const ResourceSpec& r : spec.resources)

@@ -79,8 +79,8 @@ enum class Scan { Record, UnclosedQuote, ValueTooLong, QuotedValueTooLong };
 // Hands out the records of a CSV text one at a time.
 class RecordScanner {
  public:
-  RecordScanner(std::string_view text, char delimiter, size_t max_field, size_t first_row = 1)
-      : text_(text), delimiter_(delimiter), max_field_(max_field), row_(first_row) {}
+  RecordScanner(std::string_view text, char delimiter, size_t max_field)
+      : text_(text), delimiter_(delimiter), max_field_(max_field) {}
 
   bool at_end() const { return at_ >= text_.size(); }
 
@@ -155,7 +155,7 @@ class RecordScanner {
   char delimiter_;
   size_t max_field_;
   size_t at_ = 0;
-  size_t row_;
+  size_t row_ = 1;  // the row a spreadsheet shows (Excel hides a sep= line: the header is row 1)
 };
 
 // Whether a value starting with `first` runs as a formula when a spreadsheet opens it.
@@ -308,7 +308,7 @@ Result<Table> read_csv(std::string_view bytes, std::string name, const ReadLimit
   if (text.find('\0') != std::string_view::npos)
     return failure("invalid", name + " is not a text file (it holds NUL bytes); save the sheet as CSV");
   char hint = delimiter_hint(text);
-  RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field, 1);  // Excel hides a sep= line: the header is its row 1
+  RecordScanner scanner(text, hint ? hint : detect_delimiter(text), limits.max_field);
   Table table;
   table.name = std::move(name);
   table.source = Table::Source::Csv;
