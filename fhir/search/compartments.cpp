@@ -61,8 +61,12 @@ Clause Compartments::clause(std::string_view compartment, std::string_view id, s
   if (params == found->second.end()) return out;
   ValueMatch member;
   member.kind = ValueMatch::Kind::Reference;
-  member.code = std::string(compartment) + "/" + std::string(id);
-  member.text = member.code;
+  if (id.empty()) {
+    member.code_prefix = std::string(compartment) + "/";  // a reference to any of them
+  } else {
+    member.code = std::string(compartment) + "/" + std::string(id);
+    member.text = member.code;
+  }
   for (const std::string& code : params->second) {
     Clause one;
     one.param = code;
@@ -86,6 +90,14 @@ Clause Compartments::clause(std::string_view compartment, std::string_view id, c
   for (const std::string& type : types)
     for (Clause& one : clause(compartment, id, type).either)
       if (seen.insert(one.param).second) out.either.push_back(std::move(one));
+  if (id.empty() && std::find(types.begin(), types.end(), compartment) != types.end()) {
+    Clause itself;  // every one of them is in its own compartment
+    itself.param = "_type";
+    ValueMatch type;
+    type.code = std::string(compartment);
+    itself.any_of.push_back(std::move(type));
+    out.either.push_back(std::move(itself));
+  }
   return out;
 }
 

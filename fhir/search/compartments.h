@@ -35,7 +35,9 @@ class Compartments {
   // The resource types that can be in the compartment.
   std::vector<std::string> types(std::string_view compartment) const;
   // The clause matching the resources of any of `types` in the compartment, for a search of
-  // them together: one of the parameters that place some type there refers to it.
+  // them together: one of the parameters that place some type there refers to it. An empty
+  // `id`: in the compartment of any resource of that type (Patient/$everything), the
+  // resources of the type themselves among them.
   Clause clause(std::string_view compartment, std::string_view id, const std::vector<std::string>& types) const;
 
  private:

@@ -88,7 +88,8 @@ bool value_matches(const ValueMatch& m, const IndexEntry& row) {
     case K::TokenText: return row.norm.starts_with(m.text) || has_text_starting(row.norm, m.text);
     case K::Token: return (m.code.empty() || row.code == m.code) && (m.any_system || row.system == m.system);
     case K::Reference:
-      // A bare id matches a reference to that id of any type.
+      // A bare id matches a reference to that id of any type; none, any reference.
+      if (m.code.empty()) return true;
       return m.code.find('/') != std::string::npos ? row.code == m.code : after_type(row.code) == m.code;
     case K::Range: {
       double lo = row.low.value_or(-std::numeric_limits<double>::max());

@@ -119,11 +119,15 @@ carebridge::Result<std::vector<Clause>> FhirService::care_date_clauses(const std
 // The patient's record and every record of its compartment the caller may see, with what they
 // refer to (_include=*): a search of the compartment's types, which the patient leads. Types
 // the caller's scopes restrict are left out (a system search); `start` and `end` keep the
-// records whose care is dated within them (care_date_clauses).
+// records whose care is dated within them (care_date_clauses). An empty `id`:
+// Patient/$everything, every patient's the caller may see, each with its compartment.
 http::Response FhirService::everything(Call& call, const std::string& id) {
-  Result patient = read(call, "Patient", id, std::nullopt);
-  if (patient.status != 200) return render_read(call, std::move(patient));
-  SearchScope scope{"Patient/" + id + "/$everything", {}};
+  bool every_patient = id.empty();
+  if (!every_patient) {
+    Result patient = read(call, "Patient", id, std::nullopt);
+    if (patient.status != 200) return render_read(call, std::move(patient));
+  }
+  SearchScope scope{every_patient ? "Patient/$everything" : "Patient/" + id + "/$everything", {}};
   Params asked = operation_params(call.request, definitions_), rest;  // a POST's Parameters too
   std::vector<std::string> outside;
   std::vector<std::string> types = types_named(compartments_.types("Patient"), asked, rest, outside);
@@ -141,6 +145,7 @@ http::Response FhirService::everything(Call& call, const std::string& id) {
   scope.clause = compartments_.clause("Patient", id, types);
   scope.not_included = compartments_.types("Patient");
   bool count_only = std::any_of(asked.begin(), asked.end(), [](const auto& p) { return p.first == "_summary" && p.second == "count"; });
+  if (every_patient) return search(call, "", params, &scope);
   if (auto record = store_.read("Patient", id); record && changed_since(*record, asked) && !count_only) scope.lead = std::move(*record);
   return search(call, "", params, &scope);
 }

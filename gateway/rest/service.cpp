@@ -228,6 +228,11 @@ http::Response FhirService::dispatch(Call& call) {
   if (second == "_history" && s.size() == 2) return get ? history(call, type, "") : not_allowed(call, "GET, HEAD");
   if (second == "$validate" && s.size() == 2) return m == "POST" ? validate_operation(call, type, "") : not_allowed(call, "POST");
   if (is_terminology_operation(type, second) && s.size() == 2) return terminology_operation(call, type, "", second);
+  if (second == "$everything" && s.size() == 2 && type == "Patient") {
+    if (!get && m != "POST") return not_allowed(call, "GET, HEAD, POST");
+    if (auto refusal = refused(call, Interaction::Search, type)) return *refusal;
+    return everything(call, "");
+  }
   if (!valid_id(second)) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + second + "' is not a valid resource id", {}, {}}});
   }

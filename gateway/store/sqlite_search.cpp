@@ -156,6 +156,7 @@ std::string value_sql(const ValueMatch& m, std::vector<SqlBinding>& b) {
       return sql.empty() ? "1 = 1" : "(" + sql + ")";
     }
     case K::Reference:
+      if (m.code.empty()) return "1 = 1";  // any reference (of the type code_prefix names)
       b.push_back(text(m.code));
       // A bare id matches a reference to that id of any type.
       return m.code.find('/') != std::string::npos ? "s.code = ?" : "substr(s.code, instr(s.code, '/') + 1) = ?";

@@ -95,6 +95,26 @@ TEST_CASE("$everything gives the patient and every record of the patient's compa
   CHECK(everything(*c, "/fhir/Patient/" + ann + "/*?_type=Observation").size() == 1);
   CHECK(c->get("/fhir/Patient/" + ann + "/*?_type=Organization").status == 400);  // never in a patient's compartment
 
+  // Patient/$everything: every patient's, each with the records of its compartment. A record in
+  // no patient's compartment (a group's) is not there.
+  std::string group = created_id(*c, "Group", R"({"resourceType":"Group","type":"person","actual":true})");
+  std::string groups = created_id(*c, "Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"pulse"},)"
+                                                 R"("subject":{"reference":"Group/)" + group + R"("}})");
+  auto patients = everything(*c, "/fhir/Patient/$everything?_count=2");
+  CHECK(patients == std::map<std::string, std::string>{{"Patient/" + ann, "match"},
+                                                       {"Patient/" + bob, "match"},
+                                                       {"Encounter/" + visit, "match"},
+                                                       {"Observation/" + pulse, "match"},
+                                                       {"Observation/" + bobs, "match"},
+                                                       {"Practitioner/" + doctor, "include"},
+                                                       {"Organization/" + clinic, "include"}});
+  auto observed = everything(*c, "/fhir/Patient/$everything?_type=Observation");
+  CHECK(observed.count("Observation/" + bobs) == 1);
+  CHECK(observed.count("Observation/" + groups) == 0);
+  CHECK(observed.count("Patient/" + ann) + observed.count("Encounter/" + visit) == 0);
+  CHECK(c->post("/fhir/Patient/$everything", "", {}).status == 200);
+  CHECK(c->del("/fhir/Patient/$everything").status == 405);
+
   auto metadata = c->get("/fhir/metadata").body;
   CHECK(metadata.find("http://hl7.org/fhir/OperationDefinition/Patient-everything") != std::string::npos);
 }
@@ -112,6 +132,8 @@ TEST_CASE("$everything shows another organization nothing of a patient it has no
                                             R"("subject":{"reference":"Patient/)" + ann + R"("}})", clinic));
   CHECK(everything(http, "/fhir/Patient/" + ann + "/$everything", clinic).size() == 2);
   CHECK(http.get("/fhir/Patient/" + ann + "/$everything", pantry).status == 404);  // no relationship, no consent
+  CHECK(everything(http, "/fhir/Patient/$everything", clinic).size() == 2);
+  CHECK(everything(http, "/fhir/Patient/$everything", pantry).empty());
   auto auditor = SecuredGateway::as(g.token("auditor", "system/*.rs"));
   CHECK(eventually([&] {  // the disclosure to the clinic and the refusal to the pantry, each of the patient
     auto found = http.get("/fhir/AuditEvent?patient=" + ann + "&subtype=operation&_count=200", auditor).body;
