@@ -169,10 +169,11 @@ AccessFacts PatientCompartment::facts(const Element& resource, std::string_view 
   }
   // Data outside the compartment that names a patient anyway (Device.patient, a Linkage's
   // items, a stored Bundle's entries, Binary.securityContext) is that patient's, not directory
-  // data every organization reads; and a Binary is content, never shared.
+  // data every organization reads; and a Binary is content, a MessageHeader an exchange
+  // between two parties, never shared.
   if (f.shared) {
     add_patient_references(resource, f.patients);
-    if (!f.patients.empty() || type == "Binary" || holds_patient_data(resource)) f.shared = false;
+    if (!f.patients.empty() || type == "Binary" || type == "MessageHeader" || holds_patient_data(resource)) f.shared = false;
   }
   // A Basic that carries a definition outside the patient compartment (a SubscriptionTopic
   // subscribers must be able to discover) is shared as that type would be, unless it names

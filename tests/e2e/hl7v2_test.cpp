@@ -144,6 +144,7 @@ TEST_CASE("MLLP: ADT, ORU, RDE and VXU are acknowledged and their records are re
   // Where each record came from: the message, kept and named by a Provenance.
   CHECK(gw.count("Provenance") == 4);
   CHECK(gw.count("Binary") == 4);
+  CHECK(gw.count("MessageHeader?event=R01") == 1);
 }
 
 TEST_CASE("MLLP: a message sent twice changes nothing, a corrected result updates the same record", "[e2e][hl7v2]") {
@@ -158,6 +159,7 @@ TEST_CASE("MLLP: a message sent twice changes nothing, a corrected result update
   again.replace(again.find("LAB20260314-0042"), 16, "LAB20260314-0099");
   REQUIRE(msa(client.send(again)) == "AA");
   CHECK(gw.count("Observation") == 5);
+  CHECK(gw.count("MessageHeader") == 2);  // one per message received, none for the one sent again
   auto glucose = gw.search("Observation?code=http://loinc.org%7C2345-7");
   REQUIRE(glucose["total"].GetInt() == 1);
   CHECK(str(glucose["entry"][0]["resource"]["meta"], "versionId") == "1");
@@ -451,7 +453,7 @@ TEST_CASE("v2 in is authorized like REST: a token for /ingest, a registered clie
   }));
 }
 
-TEST_CASE("The v2 messages a lab sends are kept as Binaries no other organization reads", "[e2e][hl7v2][security]") {
+TEST_CASE("The v2 messages a lab sends are kept as Binaries and MessageHeaders no other organization reads", "[e2e][hl7v2][security]") {
   SecuredGateway gw("v2-kept-messages", {{"riverside-lab", "riverside", "system/*.cruds"}, {"stranger", "org-c", "system/*.cruds"}});
   auto& http = gw.http();
   auto lab = SecuredGateway::as(gw.token("riverside-lab"));
@@ -461,6 +463,8 @@ TEST_CASE("The v2 messages a lab sends are kept as Binaries no other organizatio
   REQUIRE(kept.size() == 1);  // the message itself: PID with the patient's name, birth date and identifiers
   CHECK(http.get("/fhir/" + kept.front(), stranger).status == 404);
   CHECK(bundle_total(http.get("/fhir/Binary", stranger).body) == 0);
+  CHECK(bundle_total(http.get("/fhir/MessageHeader", lab).body) == 1);  // who sent what to whom, and about whom
+  CHECK(bundle_total(http.get("/fhir/MessageHeader", stranger).body) == 0);
   CHECK(http.get("/fhir/_history?_count=100", stranger).body.find(kept.front()) == std::string::npos);
 }
 

@@ -66,6 +66,17 @@ TEST_CASE("ORU^R01: reports, results and orders, each result with its own report
   CHECK(text(provenance["entity"][0]["what"], "reference") == m.full_url("Binary"));
   // Everything but the message, the Provenance itself and its agent (the sending lab).
   CHECK(provenance["target"].Size() == m.bundle["entry"].Size() - 3);
+  // MSH as the IG's MSH[MessageHeader] map makes it: the event, who sent it to whom, about whom.
+  const auto& header = m.resource("MessageHeader");
+  CHECK(text(header["eventCoding"], "system") == "http://terminology.hl7.org/CodeSystem/v2-0003");
+  CHECK(text(header["eventCoding"], "code") == "R01");
+  CHECK(text(header["source"], "name") == "SUNQUEST");
+  CHECK(text(header["source"]["_endpoint"]["extension"][0], "valueCode") == "unknown");  // v2 gives no endpoint
+  CHECK(text(header["destination"][0], "name") == "CAREBRIDGE");
+  CHECK(text(header["sender"], "reference") == text(provenance["agent"][0]["who"], "reference"));
+  CHECK(text(header["focus"][0], "reference") == m.full_url("Patient"));
+  CHECK(text(header["meta"]["tag"][0], "code") == "P");
+  CHECK(text(m.request("MessageHeader"), "method") == "PUT");  // its id is the message's: sent again, the same one
 }
 
 TEST_CASE("every mapped value knows its v2 position", "[mappings][hl7v2]") {
