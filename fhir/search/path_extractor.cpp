@@ -110,8 +110,10 @@ void evaluate(const Path& path, const Element& resource, std::vector<const Eleme
     for (const Element* item : items) {
       switch (step.kind) {
         case Step::Kind::Child:
+          // A choice by its base name (value) or, as US Core's expressions write it, its typed
+          // name (valueDateTime).
           for (const Element* c : item->children()) {
-            if (c->base_name() == step.name) next.push_back(c);
+            if (c->base_name() == step.name || c->name == step.name) next.push_back(c);
           }
           break;
         case Step::Kind::OfType:

@@ -481,3 +481,19 @@ TEST_CASE(":in finds a Coding by system and code, never one without its system",
   CHECK(found.body.find(with) != std::string::npos);
   CHECK(found.body.find(without) == std::string::npos);
 }
+
+// US Core's parameters name a choice by its typed name (us-core-condition-asserted-date:
+// `Condition.extension.where(url=...).valueDateTime`); their values are indexed as FHIR's own.
+TEST_CASE("a US Core parameter whose expression names a choice by its type finds its values", "[gateway][e2e][search]") {
+  ServerProcess server(temp_dir("search-typed-choice"));
+  auto c = server.client();
+  std::string asserted = created_id(*c, "Condition", R"({"resourceType":"Condition","code":{"text":"asthma"},)"
+                                                      R"("extension":[{"url":"http://hl7.org/fhir/StructureDefinition/condition-assertedDate",)"
+                                                      R"("valueDateTime":"2001-02-03"}],"subject":{"reference":"Patient/p1"}})");
+  created_id(*c, "Condition", R"({"resourceType":"Condition","code":{"text":"flu"},"subject":{"reference":"Patient/p1"}})");
+  auto found = parse_json(c->get("/fhir/Condition?asserted-date=2001-02-03").body);
+  REQUIRE(found["total"].GetInt() == 1);
+  CHECK(str(found["entry"][0]["resource"], "id") == asserted);
+  CHECK(parse_json(c->get("/fhir/Condition?asserted-date=ge2002").body)["total"].GetInt() == 0);
+  CHECK(parse_json(c->get("/fhir/Condition?asserted-date:missing=true").body)["total"].GetInt() == 1);
+}
