@@ -185,6 +185,8 @@ struct SpecReader {
         for (const Json& t : v["after"].GetArray()) map.after.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())
         for (const Json& t : v["requires"].GetArray()) map.requires_segments.emplace_back(t.GetString());
+      if (v.HasMember("without") && v["without"].IsArray())
+        for (const Json& t : v["without"].GetArray()) map.without_segments.emplace_back(t.GetString());
       if (v.HasMember("key") && v["key"].IsArray())
         for (const Json& k : v["key"].GetArray()) {
           std::string_view text = k.IsString() ? k.GetString() : "";

@@ -107,6 +107,7 @@ struct SegmentMap {
   bool creates = true;
   std::vector<Condition> when;  // the segment makes the resource only when these hold
   std::vector<std::string> requires_segments;  // ... and one of these is in its group
+  std::vector<std::string> without_segments;   // ... and none of these is
   std::vector<Rule> rules;
 };
 

@@ -278,4 +278,18 @@ void end_from_duration(Node& appointment) {
     appointment.set("end", Node::string(fhir::time::format(*end)));
 }
 
+// The rule's `member` and `with`: the value as a member of a new item, or merged with them.
+Node shaped(const Rule& rule, Node value) {
+  if (value.empty() || (rule.member.empty() && !rule.with)) return value;
+  Node item = rule.with ? *rule.with : Node{};
+  if (!rule.member.empty()) {
+    item.set(rule.member, std::move(value));
+    return item;
+  }
+  if (!value.is_object()) return value;
+  for (Node& c : item.children)
+    if (!value.member(c.name)) value.set(c.name, c);  // what the value says wins
+  return value;
+}
+
 }  // namespace carebridge::mappings::hl7v2

@@ -23,6 +23,10 @@ std::string merge_key(const Rule& rule);
 // nulls it with `""`, changes its group alone (v2 2.5.3: a field not sent is no change).
 std::string_view telecom_group(std::string_view use);
 
+// A rule's value as its `member` and `with` shape it: a member of a new item, or merged with
+// `with`'s members (what the value says wins).
+engine::Node shaped(const Rule& rule, engine::Node value);
+
 // A document sent as lines of text (MDM's OBX, one line each) is one text: its text/plain
 // contents become one, the lines in order. (Several contents are renditions of one
 // document, so a viewer would show the first line alone.)

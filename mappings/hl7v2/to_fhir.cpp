@@ -176,14 +176,19 @@ bool Mapper::holds(const std::vector<Condition>& conditions, const Segment& segm
 }
 
 bool Mapper::has_required(const SegmentMap& map, size_t segment) const {
-  if (map.requires_segments.empty()) return true;
   const auto& segments = message_.segments();
   size_t group = grouping_.segment_group[segment];
-  for (size_t i = 0; i < segments.size(); ++i)
-    if (grouping_.within(grouping_.segment_group[i], group))
-      for (const std::string& name : map.requires_segments)
-        if (segments[i].name == name) return true;
-  return false;
+  bool required = map.requires_segments.empty();
+  auto named = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  for (size_t i = 0; i < segments.size(); ++i) {
+    bool inside = grouping_.within(grouping_.segment_group[i], group);
+    // `without` looks out too: an OUL's SPM encloses the orders on its specimen.
+    if ((inside || grouping_.within(group, grouping_.segment_group[i])) && named(map.without_segments, segments[i].name)) return false;
+    required = required || (inside && named(map.requires_segments, segments[i].name));
+  }
+  return required;
 }
 
 std::string Mapper::concatenated(const Rule& rule, size_t segment) const {
@@ -370,24 +375,6 @@ std::vector<std::string> Mapper::collect_in_scope(const std::string& role, size_
     for (size_t index : hit->second) add(index);
   return out;
 }
-
-namespace {
-
-// The rule's `member` and `with`: the value as a member of a new item, or merged with them.
-Node shaped(const Rule& rule, Node value) {
-  if (value.empty() || (rule.member.empty() && !rule.with)) return value;
-  Node item = rule.with ? *rule.with : Node{};
-  if (!rule.member.empty()) {
-    item.set(rule.member, std::move(value));
-    return item;
-  }
-  if (!value.is_object()) return value;
-  for (Node& c : item.children)
-    if (!value.member(c.name)) value.set(c.name, c);  // what the value says wins
-  return value;
-}
-
-}  // namespace
 
 void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
   // Datatype maps may add resources (an XCN's Practitioner): made_ is indexed, not held.

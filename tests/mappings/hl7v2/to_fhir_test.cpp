@@ -50,7 +50,7 @@ TEST_CASE("ORU^R01: reports, results and orders, each result with its own report
   CHECK(first_code(m.resource("Observation", 3)["valueCodeableConcept"]) == "260415000");
   CHECK(text(m.resource("Observation", 4), "valueString") ==
         "Specimen received at ambient temperature\nResult verified by M. Ortiz");
-  CHECK(m.of("Specimen").size() == 1);
+  CHECK(m.of("Specimen").size() == 2);  // the first order's by its collection (OBR-7), the second's from SPM
 
   // Lands on the right record: the Patient by its MRN and assigning authority (created only
   // when no record has it: a lab result is not the source of demographics), each result by
@@ -280,10 +280,24 @@ TEST_CASE("ORU^R01: a specimen belongs to its own order's results, not to the ot
       "OBR|3||F3^LIS|718-7^Hemoglobin^LN|||20261128080000-0500||||||||||||||||||F\r"
       "OBX|1|NM|718-7^Hemoglobin^LN||13.5|g/dL^^UCUM|||||F\r";
   Mapped m = map_message(message);
-  REQUIRE(m.of("Specimen").size() == 1);
-  std::map<std::string, bool> with_specimen;
-  for (const auto* e : m.of("Observation")) with_specimen[first_code((*e)["resource"]["code"])] = (*e)["resource"].HasMember("specimen");
-  CHECK(with_specimen == std::map<std::string, bool>{{"2345-7", false}, {"630-4", true}, {"718-7", false}});
+  // The SPM's specimen, and for each order no SPM describes, the IG's OBR[Specimen]: what its
+  // results were observed on, by when it was collected (OBR-7).
+  REQUIRE(m.of("Specimen").size() == 3);
+  std::map<std::string, std::string> specimen_of;
+  for (const auto* e : m.of("Observation")) specimen_of[first_code((*e)["resource"]["code"])] = text((*e)["resource"]["specimen"], "reference");
+  std::set<std::string> distinct;
+  for (const auto& [code, specimen] : specimen_of) distinct.insert(specimen);
+  CHECK(distinct.size() == 3);
+  for (const auto* e : m.of("Specimen")) {
+    const auto& specimen = (*e)["resource"];
+    std::string url = (*e)["fullUrl"].GetString();
+    if (specimen.HasMember("type")) {  // the SPM's: the urine culture's
+      CHECK(url == specimen_of["630-4"]);
+    } else {
+      CHECK((url == specimen_of["2345-7"] || url == specimen_of["718-7"]));
+      CHECK(text(specimen["collection"], "collectedDateTime") == "2026-11-28T08:00:00-05:00");
+    }
+  }
 }
 
 TEST_CASE("ORU^R01: a repeated OBX-5 is said to keep only its first value, never dropped in silence", "[mappings][hl7v2]") {
