@@ -23,19 +23,21 @@ using engine::Node;
 
 // The sender a message's keys name: the authenticated organization, when the gateway knows
 // it, before MSH-3 and MSH-4, which say what the sender writes there.
-static std::string sender_of(const Message& message, std::string_view organization) {
+// The gateway's secret leads it (MapOptions::id_secret).
+static std::string sender_of(const Message& message, std::string_view organization, std::string_view secret) {
   const Segment& msh = message.segments().front();
-  return (organization.empty() ? "" : std::string(organization) + "|") + message.value(msh, 3) + "|" + message.value(msh, 4);
+  return (secret.empty() ? "" : std::string(secret) + "|") + (organization.empty() ? "" : std::string(organization) + "|") +
+         message.value(msh, 3) + "|" + message.value(msh, 4);
 }
 
-static std::string message_key(const Message& message, std::string_view raw, std::string_view organization) {
-  std::string key = sender_of(message, organization) + "|" + message.control_id();
+static std::string message_key(const Message& message, std::string_view raw, std::string_view organization, std::string_view secret) {
+  std::string key = sender_of(message, organization, secret) + "|" + message.control_id();
   if (message.control_id().empty()) key += "|" + engine::name_uuid(raw);
   return key;
 }
 
-std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization) {
-  return engine::name_uuid("Binary|" + message_key(message, raw, organization));
+std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization, std::string_view id_secret) {
+  return engine::name_uuid("Binary|" + message_key(message, raw, organization, id_secret));
 }
 
 namespace {
@@ -62,8 +64,8 @@ class Mapper : public DatatypeContext {
       warn("MSH[1]-7", "the message gives no time zone and none is configured (hl7v2_time_zone): "
                        "its times without one are read as UTC");
     }
-    sender_ = sender_of(message, options.organization);
-    message_key_ = message_key(message, raw, options.organization);
+    sender_ = sender_of(message, options.organization, options.id_secret);
+    message_key_ = message_key(message, raw, options.organization, options.id_secret);
   }
 
   const MapSpec& spec() const override { return spec_; }
