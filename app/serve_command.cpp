@@ -5,6 +5,7 @@
 // under ./data; flags override the config.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "gateway/ingest/ingest_route.h"
 #include "gateway/security/organizations.h"
 #include "gateway/security/users.h"
+#include "gateway/web/session.h"
 #include "gateway/web/web_app.h"
 #include "gateway/ingest/mllp_server.h"
 #include "gateway/routing/operations.h"
@@ -282,6 +284,18 @@ int run_server(const config::Config& config, const pipeline::Pipeline& pipe,
   return 0;
 }
 
+// The secret mixed into the ids of the records a v2 message writes (MapOptions::id_secret):
+// made once, kept in the data folder beside the database, readable by its owner alone.
+std::string record_id_secret(const std::string& data_dir) {
+  auto file = std::filesystem::path(data_dir) / "record-id-secret";
+  std::string secret;
+  if (std::ifstream in(file); in && std::getline(in, secret) && secret.size() >= 32) return secret;
+  secret = gateway::web::random_token(32);
+  std::ofstream(file) << secret << "\n";
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return secret;
+}
+
 // HL7 v2 in: the shipped maps, validated with the configured policy, through the FHIR service.
 std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& config, const fhir::definitions::Definitions& definitions,
                                                     const fhir::validation::Validator& validator,
@@ -295,6 +309,7 @@ std::unique_ptr<gateway::ingest::V2Ingest> v2_ingest(const config::Config& confi
   // The FHIRPath engine's terminology: code systems are read once for the whole server.
   mappings::hl7v2::MapOptions options;
   options.default_timezone = config.hl7v2_time_zone;
+  options.id_secret = record_id_secret(config.data_dir);
   auto converter = std::make_shared<mappings::hl7v2::Converter>(definitions, &validator, *spec, options,
                                                                policy_named(config.validation.policy), &engine.terminology());
   return std::make_unique<gateway::ingest::V2Ingest>(service, store, std::move(converter), config.base_path);

@@ -59,7 +59,7 @@ V2Outcome V2Ingest::ingest(std::string_view text, const rest::Caller& who, const
     out.text = "the message does not give valid FHIR: " + c.first_error();
     return out;
   }
-  if (auto stored = store_.read("Binary", v2::stored_message_id(*c.message, text, organization)); stored && !stored->deleted) {
+  if (auto stored = store_.read("Binary", converter_->stored_message_id(*c.message, text, organization)); stored && !stored->deleted) {
     out.kind = V2Outcome::Kind::Duplicate;
     out.text = "already received (same sender and control id); nothing changed";
     return out;

@@ -127,6 +127,10 @@ std::string missing_field(const Issue& issue, const fhir::model::Document* bundl
 
 }  // namespace
 
+std::string Converter::stored_message_id(const Message& message, std::string_view raw, std::string_view organization) const {
+  return hl7v2::stored_message_id(message, raw, organization, options_.id_secret);
+}
+
 Conversion Converter::convert(std::string_view text, const ParseLimits& limits, std::string_view organization) const {
   Conversion c;
   auto parsed = parse_er7(text, limits);

@@ -51,6 +51,9 @@ class Converter {
 
   // `organization`: the authenticated sender, when known (MapOptions::organization).
   Conversion convert(std::string_view text, const ParseLimits& limits = {}, std::string_view organization = {}) const;
+  // The id of the Binary that keeps `message` once stored (hl7v2::stored_message_id, with the
+  // options' secret).
+  std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization) const;
   const MapSpec& spec() const { return *spec_; }
 
  private:

@@ -34,6 +34,11 @@ struct MapOptions {
   // MSH-4 and MSH-10 never names another's message (a control id another sender used first
   // made the hospital's own message a duplicate, acknowledged and not stored).
   std::string organization;
+  // A secret of this gateway, mixed into the ids of a message's records (its Binary,
+  // Provenance and MessageHeader, records keyed by its fields): no one can tell beforehand
+  // the id a sender's message will write, and so put a record there first (a Binary put at
+  // a lab's next message's id made that message a duplicate, acknowledged and not stored).
+  std::string id_secret;
 };
 
 struct MappedMessage {
@@ -64,7 +69,8 @@ carebridge::Result<MappedMessage> map_to_fhir(const Message& message, std::strin
 
 // The id of the Binary that keeps a message: the same for the same sender (the authenticated
 // `organization`, MSH-3, MSH-4) and control id (MSH-10), so a message sent again is found as a duplicate.
-std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization = {});
+std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization = {},
+                              std::string_view id_secret = {});
 
 
 }  // namespace carebridge::mappings::hl7v2

@@ -468,6 +468,35 @@ TEST_CASE("The v2 messages a lab sends are kept as Binaries and MessageHeaders n
   CHECK(http.get("/fhir/_history?_count=100", stranger).body.find(kept.front()) == std::string::npos);
 }
 
+// The ids of a message's records are made with a secret of each gateway: another organization
+// cannot put a record first where a lab's next message will be kept (that made the message
+// a duplicate, acknowledged AA and never stored).
+TEST_CASE("No one can put a record first where a lab's next v2 message will be kept", "[e2e][hl7v2][security]") {
+  std::string kept_elsewhere;
+  {
+    SecuredGateway other("v2-ids-elsewhere", {{"riverside-lab", "riverside", "system/*.cruds"}});
+    auto lab = SecuredGateway::as(other.token("riverside-lab"));
+    REQUIRE(other.http().post("/ingest/hl7v2", sample_text("oru_r01.hl7"), lab).status == 200);
+    auto kept = entry_ids(other.http().get("/fhir/Binary", lab).body);
+    REQUIRE(kept.size() == 1);
+    kept_elsewhere = kept.front();
+  }
+  SecuredGateway gw("v2-ids", {{"riverside-lab", "riverside", "system/*.cruds"}, {"stranger", "org-c", "system/*.cruds"}});
+  auto& http = gw.http();
+  auto lab = SecuredGateway::as(gw.token("riverside-lab"));
+  auto stranger = SecuredGateway::as(gw.token("stranger"));
+  std::string id = kept_elsewhere.substr(kept_elsewhere.find('/') + 1);
+  auto as_json = stranger;
+  as_json.emplace_back("Content-Type", "application/fhir+json");
+  auto planted = http.put("/fhir/" + kept_elsewhere, R"({"resourceType":"Binary","id":")" + id + R"(","contentType":"text/plain","data":"eA=="})",
+                          as_json);
+  CHECK(planted.status == 201);
+  auto sent = http.post("/ingest/hl7v2", sample_text("oru_r01.hl7"), lab);
+  REQUIRE(sent.status == 200);
+  CHECK(sent.body.find("already received") == std::string::npos);
+  CHECK(bundle_total(http.get("/fhir/Observation", lab).body) == 5);
+}
+
 TEST_CASE("MLLP over TLS: a hospital's client certificate stands for its registered client", "[e2e][hl7v2][security][tls]") {
   auto dir = temp_dir("v2-mtls");
   auto file = [&](const std::string& name) { return (dir / name).string(); };
