@@ -185,6 +185,7 @@ struct SpecReader {
         for (const Json& t : v["after"].GetArray()) map.after.emplace_back(t.GetString());
       if (v.HasMember("requires") && v["requires"].IsArray())
         for (const Json& t : v["requires"].GetArray()) map.requires_segments.emplace_back(t.GetString());
+      if (v.HasMember("unmade") && v["unmade"].IsString()) map.unmade = v["unmade"].GetString();
       if (v.HasMember("without") && v["without"].IsArray())
         for (const Json& t : v["without"].GetArray()) map.without_segments.emplace_back(t.GetString());
       if (v.HasMember("key") && v["key"].IsArray())

@@ -108,6 +108,7 @@ struct SegmentMap {
   std::vector<Condition> when;  // the segment makes the resource only when these hold
   std::vector<std::string> requires_segments;  // ... and one of these is in its group
   std::vector<std::string> without_segments;   // ... and none of these is
+  std::string unmade;  // said at the segment when those keep it from making the resource
   std::vector<Rule> rules;
 };
 

@@ -305,7 +305,11 @@ void Mapper::make_resources() {
     if (maps == map_.segments.end()) continue;
     for (const std::string& name : maps->second) {
       const SegmentMap* map = spec_.segment_map(name);
-      if (!map || !holds(map->when, segments[i], i) || !has_required(*map, i)) continue;
+      if (!map) continue;
+      if (!holds(map->when, segments[i], i) || !has_required(*map, i)) {
+        if (!map->unmade.empty()) warn(Position{segments[i].name, segments[i].repetition}.to_string(), map->unmade);
+        continue;
+      }
       if (map->into == "previous" && map->every) {
         for (size_t target : previous_targets(i, *map)) applications_.push_back({i, map, target});
         continue;

@@ -129,6 +129,18 @@ TEST_CASE("ADT^A40: the old record is marked inactive and replaced by the surviv
   CHECK(text(old["link"][0]["other"], "reference") == m.full_url("Patient", 0));
   CHECK(text(survivor["link"][0], "type") == "replaces");
   CHECK(text(m.request("Patient", 1), "url").find("RV100977") != std::string::npos);
+
+  // An MRG naming no identifier merges nothing, and says so at MRG: no blank inactive
+  // Patient, no link from the survivor.
+  Mapped unnamed = map_message("MSH|^~\\&|EPIC|STMARY|CAREBRIDGE|GW|20260312091500-0500||ADT^A40^ADT_A39|M2|P|2.5.1\r"
+                               "EVN|A40|20260321105900-0500\r"
+                               "PID|1||E1000999^^^EPIC^MR||KOWALSKI^ANNA||19660214|F\r"
+                               "MRG|^^^EPIC^MR\r");
+  REQUIRE(unnamed.of("Patient").size() == 1);
+  CHECK(!unnamed.resource("Patient").HasMember("link"));
+  bool said = false;
+  for (const auto& i : unnamed.conversion.issues) said = said || (i.location == "MRG" && i.issue.message.find("MRG-1") != std::string::npos);
+  CHECK(said);
 }
 
 TEST_CASE("RDE^O11, VXU^V04, SIU^S12, MDM^T02 and ORM^O01 become their resources", "[mappings][hl7v2]") {
