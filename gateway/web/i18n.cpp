@@ -111,6 +111,8 @@ constexpr std::pair<std::string_view, Words> kWords[] = {
       {"service-date", {"Service date", "Fecha del servicio"}},
       {"referral-updated", {"The referral was updated.", "La referencia se actualizó."}},
       {"referral-not-updated", {"The referral was not updated", "La referencia no se actualizó"}},
+      {"decline-needs-reason", {"Say why the referral is declined, in a few words.", "Diga en pocas palabras por qué rechaza la referencia."}},
+      {"complete-needs-date", {"Give the day the service was given.", "Indique el día en que se dio el servicio."}},
       {"st-draft", {"Draft", "Borrador"}},
       {"st-requested", {"Requested", "Solicitada"}},
       {"st-received", {"Received", "Recibida"}},

@@ -78,10 +78,10 @@ std::string action_forms(const Visit& v, const Referral& r) {
   if (r.status == "requested" || r.status == "received") {
     form("accept", "", v.t("accept"));
     form("decline", "<label for=\"reason-" + id + "\">" + t("reason") + "</label><input type=\"text\" id=\"reason-" + id +
-                        "\" name=\"reason\">", v.t("decline"));
+                        "\" name=\"reason\" required>", v.t("decline"));
   }
   form("complete", "<label for=\"date-" + id + "\">" + t("service-date") + "</label><input type=\"date\" id=\"date-" + id +
-                       "\" name=\"date\">", v.t("complete"));
+                       "\" name=\"date\" required>", v.t("complete"));
   return s + "</div>";
 }
 
@@ -139,6 +139,10 @@ http::Response WebApp::referral_action(Visit& v, const std::string& id, const st
   static const std::map<std::string, std::string> kStatus = {{"accept", "Accepted"}, {"decline", "Declined"}, {"complete", "Completed"}};
   auto status = kStatus.find(action);
   if (status == kStatus.end() || !ingest_.knows("referral-status")) return html(v, 404, std::string(v.t("not-found")), "");
+  // Issue 14: a decline with a reason, a completion with the service date.
+  bool blank_reason = v.form->field("reason").find_first_not_of(" \t") == std::string::npos;
+  if (action == "decline" && blank_reason) return referrals(v, {}, v.t("decline-needs-reason"));
+  if (action == "complete" && v.form->field("date").empty()) return referrals(v, {}, v.t("complete-needs-date"));
   std::string file = status_row(id, status->second, v.form->field("reason"), v.form->field("date"));
   auto checked = ingest_.check("referral-status", {{"referral.csv", file}}, v.caller(), v.request);
   std::string problem;

@@ -169,6 +169,13 @@ TEST_CASE("web: an upload is previewed row by row, saved on confirmation, and th
   CHECK(total("W2") == 0);  // the row with the bad date was not saved
   // What the person saved and looked at on the pages is in the audit trail as theirs, like any client's.
   REQUIRE(b.get("/referrals").status == 200);
+  // A referral is declined with a reason and completed with the day of the service (issue 14).
+  auto unexplained = b.post("/referrals/any-task/decline", "csrf=" + csrf + "&reason=+");
+  CHECK(unexplained.status == 422);
+  CHECK(unexplained.body.find("Say why the referral is declined") != std::string::npos);
+  auto undated = b.post("/referrals/any-task/complete", "csrf=" + csrf + "&date=");
+  CHECK(undated.status == 422);
+  CHECK(undated.body.find("Give the day the service was given") != std::string::npos);
   auto auditor = SecuredGateway::as(g.token("auditor", "system/*.rs"));
   // Each AuditEvent's interaction (subtype) and who (the client's identifier).
   auto interactions_of = [&](const std::string& who) {

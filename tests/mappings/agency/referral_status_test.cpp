@@ -87,6 +87,10 @@ TEST_CASE("referral-status: a status the Task cannot move to is refused at its c
   CHECK(reasons(declined) == std::string("status.csv row 3, column \"Status\": Task \"") + kAccepted +
                                  "\" is \"accepted\" and cannot become \"rejected\" (after \"accepted\" comes ready, "
                                  "in-progress or cancelled)\n");
+  // A service is given on a day that has come: one dated after today is refused at its cell.
+  auto ahead = map_status(status_file(std::string(kRequested) + ",Completed,,01/01/2099,\r\n"));
+  CHECK(ahead.mapped.accepted() == 0);
+  CHECK(reasons(ahead).find("row 2, column \"Service Date\": the service date is after today") != std::string::npos);
   // Two rows for one Task: the second moves on from where the first left it.
   auto twice = map_status(status_file(std::string(kRequested) + ",Completed,,11/20/2026,\r\n" + kRequested + ",Accepted,,,\r\n"));
   CHECK(twice.mapped.accepted() == 1);
