@@ -18,8 +18,10 @@ std::string Table::locate(size_t row_index, size_t column_index) const {
   const Row* row = row_index < rows.size() ? &rows[row_index] : nullptr;
   const std::string* column_name = column_index < columns.size() ? &columns[column_index] : nullptr;
   switch (source) {
-    case Source::Sheet:  // Client!C14: the sheet's own row number and column letters
-      return row ? cell_reference(name, column_index, row->line) : name;
+    case Source::Sheet:  // Client!C14, column "DOB": the sheet's own row number and column letters, and its name
+      if (!row) return name;
+      return cell_reference(name, column_index, row->line) +
+             (column_name && !column_name->empty() ? ", column " + quoted_name(*column_name) : std::string());
     case Source::Form: {  // form 2, field "DOB"; the only form (one row, line 1) needs no number
       bool only = rows.size() == 1 && rows[0].line == 1;
       return form_place(name, row && !only ? row->line : 0, column_name);

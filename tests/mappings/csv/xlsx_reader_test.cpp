@@ -116,15 +116,15 @@ TEST_CASE("a workbook's sheets as tables, values by cell type, places as cell re
   CHECK(client.rows[1].line == 5);
   CHECK(client.rows[1].values == Values{"Ana", "+1 555 0100", "", "true", "0.3"});
   CHECK(client.rows[2].values == Values{"line one\r\nline two", "", "", "false", ""});
-  CHECK(client.locate(0, 2) == "Client!C2");
-  CHECK(client.locate(1, 0) == "Client!A5");
+  CHECK(client.locate(0, 2) == "Client!C2, column \"DOB\"");  // the cell, and the column a person knows it by
+  CHECK(client.locate(1, 0) == "Client!A5, column \"Name\"");
   CHECK(client.column("phone") == 1);
 
   const Table& food = tables[1];
   CHECK(food.name == "Food bank");
   CHECK(food.columns == Values{"Item"});
   REQUIRE(food.rows.size() == 1);
-  CHECK(food.locate(0, 0) == "'Food bank'!A2");
+  CHECK(food.locate(0, 0) == "'Food bank'!A2, column \"Item\"");
 }
 
 TEST_CASE("date serials in the 1900 system, with its 29 February that never was", "[mappings][csv]") {
