@@ -57,6 +57,14 @@ std::string misnamed(Run& run, std::string_view system) {
   if (system.ends_with(".html") && (system.find("hl7.org/fhir") != std::string_view::npos)) {
     return "the code system " + quoted + " is a page of the specification, not the code system's URL";
   }
+  // The reference validator reads www.hl7.org/fhir as the core namespace, where it names
+  // nothing: FHIR's code systems are named without www.
+  for (std::string_view www : {"http://www.hl7.org/fhir/", "https://www.hl7.org/fhir/"}) {
+    if (system.starts_with(www)) {
+      return "the code system " + quoted + " is unknown: FHIR's code systems are named " + std::string(kCoreNamespace) +
+             "... (without www.)";
+    }
+  }
   std::string_view local = system.starts_with(kCoreNamespace) ? system.substr(kCoreNamespace.size()) : std::string_view{};
   if (!local.empty() && local.find('/') == std::string_view::npos) {
     const Run::SystemInfo& info = run.system_info(system);

@@ -355,6 +355,25 @@ bool sctid_form(std::string_view code) {
   return check == 0 && (kind == '0' || kind == '1') && partition >= '0' && partition <= '5';
 }
 
+// A language tag by BCP 47's grammar (RFC 5646 2.1): subtags of 1 to 8 letters and digits
+// joined by single hyphens, led by a language of 2 or 3 letters (4 are reserved and 5 to 8
+// registered by no one: "english" is no language) or by the private-use (x-) or
+// grandfathered (i-) singleton.
+bool bcp47_form(std::string_view tag) {
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  auto alpha = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
+  for (size_t start = 0, index = 0;; ++index) {
+    size_t end = tag.find('-', start);
+    std::string_view sub = tag.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (sub.empty() || sub.size() > 8 || !std::all_of(sub.begin(), sub.end(), alnum)) return false;
+    bool singleton = sub.size() == 1 && (sub[0] == 'x' || sub[0] == 'X' || sub[0] == 'i' || sub[0] == 'I');
+    if (index == 0 && !(std::all_of(sub.begin(), sub.end(), alpha) && (sub.size() == 2 || sub.size() == 3 || singleton)))
+      return false;
+    if (end == std::string_view::npos) return true;
+    start = end + 1;
+  }
+}
+
 // Codes of large code systems the package does not carry, refused by their form alone: the
 // reference validator asks a terminology server, which knows no LOINC code with a wrong check
 // digit, no RxNorm code (an RXCUI) that is not a number, and no SNOMED CT code that is not an
@@ -366,6 +385,8 @@ void check_external_code_form(Run& run, const Element& coding, std::string_view 
     known_form = loinc_form(code);
   } else if (system == "http://www.nlm.nih.gov/research/umls/rxnorm") {
     known_form = all_digits(code);
+  } else if (system == "urn:ietf:bcp:47") {
+    known_form = bcp47_form(code);
   } else if (system == "http://snomed.info/sct") {
     known_form = all_digits(code) ? sctid_form(code)
                                   : std::any_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -111,6 +111,16 @@ TEST_CASE("LOINC, RxNorm and SNOMED CT codes of the wrong form are unknown codes
     INFO(bad << "\n" << describe(issues));
     CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code.coding[0]", "unknown code"));
   }
+  // A language tag by BCP 47's grammar: single hyphens, a registered language of 2 or 3 letters first.
+  for (const char* good : {"en", "en-US", "zh-Hant-TW", "sgn-ase", "es-419", "x-klingon", "de-CH-1996"}) {
+    INFO(good);
+    CHECK(count_errors(code("urn:ietf:bcp:47", good)) == 0);
+  }
+  for (const char* bad : {"en--US", "en_US", "english", "e", "en-", "en-toolongsubtag"}) {
+    auto issues = code("urn:ietf:bcp:47", bad);
+    INFO(bad << "\n" << describe(issues));
+    CHECK(has_issue(issues, Severity::Error, "code-invalid", "Observation.code.coding[0]", "unknown code"));
+  }
   // Ingest keeps what a sender mistyped: a warning there.
   carebridge::fhir::validation::Options ingest;
   ingest.policy = carebridge::fhir::validation::Policy::Ingest;
@@ -134,7 +144,8 @@ TEST_CASE("misnamed code systems are errors, and warnings under ingest", "[valid
   };
   for (const char* misnamed : {"https://loinc.org", "http://loinc.org/", "http://snomed.info/sct/900000000000207008",
                                "http://hl7.org/fhir/made-up-codes", "http://hl7.org/fhir/codesystem-administrative-gender.html",
-                               "http://build.fhir.org/administrative-gender", "tag:example.com,2020:codes"}) {
+                               "http://build.fhir.org/administrative-gender", "tag:example.com,2020:codes",
+                               "http://www.hl7.org/fhir/observation-interpretation"}) {
     auto issues = coded(misnamed);
     INFO(misnamed << "\n" << describe(issues));
     CHECK(has_issue(issues, Severity::Error, "invalid", "Observation.code.coding[0]", misnamed));
