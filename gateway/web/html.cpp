@@ -45,7 +45,7 @@ std::string page(const Frame& f, std::string_view content) {
   std::string out = R"(<!DOCTYPE html>
 <html lang=")" + std::string(code(f.lang)) + R"("><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>)" + escape(f.title) + " — Carebridge" + R"(</title>
+<title>)" + escape(f.title) + (f.title == "Carebridge" ? "" : " — Carebridge") + R"(</title>
 <link rel="stylesheet" href="/web.css"><script src="/web.js" defer></script></head>
 <body><a class="skip" href="#main">)" + std::string(text(f.lang, "skip")) + R"(</a>
 <header>)" + navigation(f) + account(f) + R"(</header>

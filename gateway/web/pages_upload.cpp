@@ -1,5 +1,7 @@
 // /upload: a file checked row by row, previewed in plain words, then saved on confirmation
 // with a receipt. The form pages (pages_forms.cpp) share the preview and the receipt.
+#include <ctime>
+
 #include <rapidjson/document.h>
 
 #include "fhir/time/fhir_time.h"
@@ -27,9 +29,20 @@ std::string counts_list(const Visit& v, const std::map<std::string, size_t>& res
   return s + "</ul>";
 }
 
-std::string rejected_table(const Visit& v, const agency::AgencyConversion& c) {
+// When an upload was saved, as a person reads it: "2026-11-30 15:30 UTC".
+std::string readable_time(int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
+  return text;
+}
+
+// The rows that cannot be saved, after `help`: what to do about them.
+std::string rejected_table(const Visit& v, const agency::AgencyConversion& c, std::string_view help) {
   auto t = [&](std::string_view key) { return escape(v.t(key)); };
-  std::string s = "<h2 id=\"rejected-title\">" + t("rejected") + "</h2><p>" + t("rejected-help") + "</p>";
+  std::string s = "<h2 id=\"rejected-title\">" + t("rejected") + "</h2><p>" + t(help) + "</p>";
   s += R"(<table id="rejected" aria-labelledby="rejected-title"><thead><tr><th scope="col">)" + t("row") +
        R"(</th><th scope="col">)" + t("column") + R"(</th><th scope="col">)" + t("what-is-wrong") + "</th></tr></thead><tbody>";
   for (const agency::RowProblem& p : c.mapped.rejected) {
@@ -127,14 +140,15 @@ http::Response WebApp::preview(Visit& v, const std::string& mapping, std::vector
   for (const std::string& e : checked.file_errors)
     s += R"(<div class="summary" role="alert"><h2>)" + t(checked.too_large ? "file-too-large" : "file-problem") + "</h2><p>" +
          escape(e) + "</p></div>";
-  s += "<p>" + std::to_string(checked.mapped.rows) + " " + t("rows-read") + ": " + std::to_string(checked.accepted_rows()) +
-       " " + t("rows-taken") + ", " + std::to_string(checked.mapped.rejected_rows.size()) + " " + t("rows-not-taken") + ".</p>";
+  auto rows = [&](size_t n, std::string_view one, std::string_view many) { return std::to_string(n) + " " + t(n == 1 ? one : many); };
+  s += "<p>" + rows(checked.mapped.rows, "row-read", "rows-read") + ": " + rows(checked.accepted_rows(), "row-taken", "rows-taken") +
+       ", " + rows(checked.mapped.rejected_rows.size(), "row-not-taken", "rows-not-taken") + ".</p>";
   if (checked.parts > 1)
     s += "<p class=\"notice\" id=\"parts\">" + t("saved-in-parts") + " " + std::to_string(checked.parts) + "</p>";
   if (checked.anything()) s += "<h2>" + t("will-save") + "</h2>" + counts_list(v, checked.mapped.resources, "will-save");
   if (checked.anything() && !checked.mapped.deleted.empty())  // records the agency's system deleted since an earlier upload
     s += "<h2>" + t("will-delete") + "</h2>" + counts_list(v, checked.mapped.deleted, "will-delete");
-  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
+  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked, checked.anything() ? "rejected-help" : "rejected-help-none");
   s += notes_list(v, checked.mapped.warnings);
   if (checked.anything()) {
     PendingUpload upload{mapping, std::move(files), 0};
@@ -164,7 +178,8 @@ http::Response WebApp::confirm(Visit& v) {
     return html(v, 422, std::string(v.t("not-saved")), "<p class=\"error\">" + escape(said) + "</p>");
   }
   Receipt r = read_receipt(stored.transaction(), started);
-  std::string s = "<div id=\"receipt\"><p>" + escape(fhir::time::format_instant(started)) + "</p>";
+  std::string s = "<div id=\"receipt\"><p><time datetime=\"" + escape(fhir::time::format_instant(started)) + "\">" +
+                  escape(readable_time(started)) + "</time></p>";
   if (r.added.empty() && r.changed.empty() && checked.mapped.deleted.empty()) s += "<p class=\"notice\" id=\"nothing-changed\">" + t("nothing-changed") + "</p>";
   auto section = [&](const std::map<std::string, size_t>& counts, std::string_view key, const char* id) {
     if (!counts.empty()) s += "<h2>" + t(key) + "</h2>" + counts_list(v, counts, id);
@@ -173,7 +188,7 @@ http::Response WebApp::confirm(Visit& v) {
   section(r.changed, "changed", "changed");
   section(r.unchanged, "unchanged", "unchanged");
   section(checked.mapped.deleted, "deleted", "deleted");
-  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked);
+  if (!checked.mapped.rejected.empty()) s += rejected_table(v, checked, "rejected-help-saved");
   s += "<p class=\"no-print\" data-print=\"" + t("print") + "\">" + t("print-hint") + "</p></div>";
   s += "<p class=\"no-print\"><a href=\"/upload\">" + t("upload-another") + "</a></p>";
   return html(v, 200, std::string(v.t("saved")), s);
