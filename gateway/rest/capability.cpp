@@ -143,6 +143,9 @@ std::string resource_entry(const std::string& type, const SearchRegistry& regist
   if (auto it = rev_includes.find(type); it != rev_includes.end()) string_array(out, "searchRevInclude", it->second);
   out += declared_search_params(registry, type);
   out += R"(,"operation":[{"name":"validate","definition":"http://hl7.org/fhir/OperationDefinition/Resource-validate"})";
+  out += R"(,{"name":"meta","definition":"http://hl7.org/fhir/OperationDefinition/Resource-meta"})";
+  out += R"(,{"name":"meta-add","definition":"http://hl7.org/fhir/OperationDefinition/Resource-meta-add"})";
+  out += R"(,{"name":"meta-delete","definition":"http://hl7.org/fhir/OperationDefinition/Resource-meta-delete"})";
   if (type == "Patient") out += R"(,{"name":"everything","definition":"http://hl7.org/fhir/OperationDefinition/Patient-everything"})";
   out += terminology_operations(type);
   if (subscription) out += subscription_operations(*subscriptions);

@@ -87,7 +87,8 @@ FhirService::~FhirService() = default;
 
 // The operations the server answers ($validate, $everything, the terminology operations).
 static bool is_operation_name(std::string_view segment) {
-  for (std::string_view known : {"$validate", "$everything", "$expand", "$validate-code", "$lookup", "$subsumes", "$translate"})
+  for (std::string_view known : {"$validate", "$everything", "$expand", "$validate-code", "$lookup", "$subsumes", "$translate",
+                                 "$meta", "$meta-add", "$meta-delete"})
     if (segment == known) return true;
   return false;
 }
@@ -233,6 +234,9 @@ http::Response FhirService::dispatch(Call& call) {
     if (auto refusal = refused(call, Interaction::Search, type)) return *refusal;
     return everything(call, "");
   }
+  if (second.starts_with("$") && s.size() == 2)  // an operation this server does not offer at the type level
+    return outcome(call, 400, {{Severity::Error, "not-supported", "the operation '" + second + "' is not offered on " + type +
+                                                                     " (see the CapabilityStatement at /metadata)", {}, {}}});
   if (!valid_id(second)) {
     return outcome(call, 400, {{Severity::Error, "invalid", "'" + second + "' is not a valid resource id", {}, {}}});
   }
@@ -392,6 +396,7 @@ http::Response FhirService::dispatch_instance(Call& call, const std::string& typ
     return render(call, writes_.execute([&] { return writes_.plan_update(call.who, *doc, *doc->root(), type, id, version); }, {call.who, call.request.remote}));
   }
   if (s[2] == "$validate" && s.size() == 3) return validate_operation(call, type, id);
+  if ((s[2] == "$meta" || s[2] == "$meta-add" || s[2] == "$meta-delete") && s.size() == 3) return meta_operation(call, type, id, s[2]);
   // $lookup is asked of the type only (R4 CodeSystem-lookup); $subsumes of an instance too.
   if (is_terminology_operation(type, s[2]) && s[2] != "$lookup" && s.size() == 3) return terminology_operation(call, type, id, s[2]);
   if (s[2] == "$everything" && s.size() == 3 && type == "Patient") {

@@ -269,6 +269,8 @@ class FhirService {
   // The CapabilityStatement's rest.resource array (JSON), made at the first request.
   std::shared_ptr<const std::string> resource_capabilities();
   http::Response validate_operation(Call& call, const std::string& type, const std::string& id);
+  // $meta, $meta-add and $meta-delete on type/id (meta_operations.cpp).
+  http::Response meta_operation(Call& call, const std::string& type, const std::string& id, const std::string& operation);
 
   const fhir::definitions::Definitions& definitions_;
   store::Store& store_;
