@@ -29,6 +29,7 @@ constexpr size_t kInlineBodyBytes = 64 * 1024;
 }  // namespace
 
 void FhirService::handle(std::shared_ptr<const http::Request> request, Caller who, http::Responder responder) {
+  if (auto binary = binary_resource_request(*request)) request = std::make_shared<const http::Request>(std::move(*binary));
   auto write = std::make_shared<AsyncWrite>(std::move(request), std::move(who), *this, std::move(responder));
   bool small = write->request->body.size() <= kInlineBodyBytes;
   if (write->call.negotiation.acceptable && is_async_write(write->call)) {

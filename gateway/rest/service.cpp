@@ -124,6 +124,10 @@ void FhirService::set_security(const security::AccessPolicy* access, security::A
 }
 
 http::Response FhirService::handle(const http::Request& request, Caller who) {
+  if (auto binary = binary_resource_request(request)) {
+    Call call = make_call(*binary, std::move(who));
+    return answer(call);
+  }
   Call call = make_call(request, std::move(who));
   return answer(call);
 }
@@ -161,6 +165,11 @@ FhirService::Call FhirService::make_call(const http::Request& request, Caller wh
 }
 
 http::Response FhirService::answer(Call& call) {
+  if (is_binary_content_read(call)) {
+    auto response = binary_content(call);
+    audit_answer(call, response.status);
+    return response;
+  }
   if (!call.negotiation.acceptable) return not_acceptable(call);
   try {
     auto response = dispatch(call);

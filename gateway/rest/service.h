@@ -269,6 +269,11 @@ class FhirService {
   // The CapabilityStatement's rest.resource array (JSON), made at the first request.
   std::shared_ptr<const std::string> resource_capabilities();
   http::Response validate_operation(Call& call, const std::string& type, const std::string& id);
+  // Binary content as itself (binary_content.cpp): whether `call` reads a Binary asking for no
+  // FHIR format, that read's answer, and a create or update of non-FHIR content as a Binary.
+  bool is_binary_content_read(const Call& call) const;
+  http::Response binary_content(Call& call);
+  std::optional<http::Request> binary_resource_request(const http::Request& request) const;
   // $meta, $meta-add and $meta-delete on type/id (meta_operations.cpp).
   http::Response meta_operation(Call& call, const std::string& type, const std::string& id, const std::string& operation);
 

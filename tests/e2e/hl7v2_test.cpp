@@ -462,6 +462,12 @@ TEST_CASE("The v2 messages a lab sends are kept as Binaries and MessageHeaders n
   auto kept = entry_ids(http.get("/fhir/Binary", lab).body);
   REQUIRE(kept.size() == 1);  // the message itself: PID with the patient's name, birth date and identifiers
   CHECK(http.get("/fhir/" + kept.front(), stranger).status == 404);
+  auto as_text = stranger;
+  as_text.emplace_back("Accept", "x-application/hl7-v2+er7");  // the content itself: no more theirs
+  CHECK(http.get("/fhir/" + kept.front(), as_text).status == 404);
+  auto lab_text = lab;
+  lab_text.emplace_back("Accept", "x-application/hl7-v2+er7");
+  CHECK(http.get("/fhir/" + kept.front(), lab_text).body.starts_with("MSH|"));
   CHECK(bundle_total(http.get("/fhir/Binary", stranger).body) == 0);
   CHECK(bundle_total(http.get("/fhir/MessageHeader", lab).body) == 1);  // who sent what to whom, and about whom
   CHECK(bundle_total(http.get("/fhir/MessageHeader", stranger).body) == 0);
