@@ -54,6 +54,26 @@ struct SystemRules {
   std::vector<CodeRange> ranges;  // sorted by low
 };
 
+// A drug (or other) name that a Coding's display or a CodeableConcept's text may give, in
+// lower case: a medication named in words or under a code system the rules have no codes of.
+struct NameRule {
+  std::string name;
+  uint32_t labels = 0;
+  uint32_t value_set = 0;
+};
+
+// Whether `text` has `name` (lower case) at the start of a word, whatever its case.
+bool names(std::string_view text, std::string_view name) {
+  if (text.size() < name.size()) return false;
+  for (size_t at = 0; at + name.size() <= text.size(); ++at) {
+    if (at > 0 && std::isalpha(static_cast<unsigned char>(text[at - 1]))) continue;
+    size_t i = 0;
+    while (i < name.size() && std::tolower(static_cast<unsigned char>(text[at + i])) == name[i]) ++i;
+    if (i == name.size()) return true;
+  }
+  return false;
+}
+
 struct SourceRule {
   std::string name;
   std::string system;
@@ -101,10 +121,29 @@ struct LabelRules::Tables {
   std::vector<ValueSetInfo> value_sets;
   StringMap<SystemRules> systems;
   std::vector<SourceRule> sources;
+  std::vector<NameRule> names;
 
   const CodeHit* find(std::string_view system, std::string_view code, CodeHit& scratch) const;
   void collect(const model::Element& element, Outcome& out, std::vector<bool>& reported) const;
+  void add_hit(const CodeHit& hit, const std::string& what, Outcome& out, std::vector<bool>& reported) const;
+  // The name rule `text` (a display, a concept's text) matches, or null.
+  const NameRule* named_in(std::string_view text) const {
+    if (text.empty()) return nullptr;
+    for (const NameRule& rule : names)
+      if (security::names(text, rule.name)) return &rule;
+    return nullptr;
+  }
 };
+
+// `hit`'s labels, and the first reason of its value set.
+void LabelRules::Tables::add_hit(const CodeHit& hit, const std::string& what, Outcome& out, std::vector<bool>& reported) const {
+  out.labels |= hit.labels;
+  if (reported.empty()) reported.resize(value_sets.size());
+  if (reported[hit.value_set]) return;
+  reported[hit.value_set] = true;
+  const ValueSetInfo& vs = value_sets[hit.value_set];
+  out.reasons.push_back(label_list(vs.labels) + ": " + what + ", in value set '" + vs.name + "' (" + vs.title + ")");
+}
 
 // The first rule matching (system, code), or null; `scratch` holds a range's hit.
 const CodeHit* LabelRules::Tables::find(std::string_view system, std::string_view code, CodeHit& scratch) const {
@@ -153,18 +192,13 @@ void LabelRules::Tables::collect(const model::Element& element, Outcome& out, st
     if (c->type == "Coding") {
       add_named_label(*c, out);
       CodeHit scratch;
-      if (const CodeHit* hit = find(value_of(*c, "system"), value_of(*c, "code"), scratch)) {
-        out.labels |= hit->labels;
-        if (reported.empty()) reported.resize(value_sets.size());
-        if (!reported[hit->value_set]) {
-          reported[hit->value_set] = true;
-          const ValueSetInfo& vs = value_sets[hit->value_set];
-          out.reasons.push_back(label_list(vs.labels) + ": " + model::location(*c) + " is " +
-                                std::string(value_of(*c, "system")) + "|" + std::string(value_of(*c, "code")) +
-                                ", in value set '" + vs.name + "' (" + vs.title + ")");
-        }
-      }
+      if (const CodeHit* hit = find(value_of(*c, "system"), value_of(*c, "code"), scratch))
+        add_hit(*hit, model::location(*c) + " is " + std::string(value_of(*c, "system")) + "|" + std::string(value_of(*c, "code")), out,
+                reported);
     }
+    std::string_view words = c->type == "Coding" ? value_of(*c, "display") : c->type == "CodeableConcept" ? value_of(*c, "text") : "";
+    if (const NameRule* rule = named_in(words))
+      add_hit({rule->labels, rule->value_set}, model::location(*c) + " names " + rule->name, out, reported);
     if (c->first_child) collect(*c, out, reported);
   }
 }
@@ -259,7 +293,16 @@ void add_range(Reader& reader, SystemRules& rules, std::string_view low, std::st
 void read_include(Reader& reader, LabelRules::Tables& tables, const Json& include, uint32_t labels, uint32_t vs,
                   const std::string& where) {
   if (!include.IsObject()) return reader.fail(where, "must be an object");
-  reader.only(include, {"system", "codes", "prefixes", "ranges"}, where);
+  reader.only(include, {"system", "codes", "prefixes", "ranges", "names"}, where);
+  if (const Json* names = reader.array(include, "names", where)) {  // any system's displays, any concept's text
+    for (const auto& n : names->GetArray()) {
+      std::string name = n.IsString() ? std::string(n.GetString(), n.GetStringLength()) : "";
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (name.size() < 4) reader.fail(where + ".names", "a name is a word of at least 4 letters");
+      tables.names.push_back({std::move(name), labels, vs});
+    }
+    if (!include.HasMember("system")) return;
+  }
   std::string_view system = reader.string(include, "system", where);
   SystemRules& rules = tables.systems[std::string(system)];
   if (const Json* codes = reader.array(include, "codes", where)) add_exact(reader, rules, *codes, labels, vs, where + ".codes");

@@ -94,6 +94,26 @@ TEST_CASE("A record that names a sensitivity as data is labelled with it", "[lab
   CHECK(shipped_rules().apply(*visit->root(), {}).labels == 0);
 }
 
+// A medication list shows HIV and substance-use treatment by the drug's name, whatever the code
+// system says of it (an RxNorm code the rules do not list, an NDC, a pharmacy's own code, words).
+TEST_CASE("Antiretrovirals and opioid-use-disorder medications are labelled by their names", "[labels]") {
+  auto prescribed = [](const std::string& medication) {
+    return parsed(R"({"resourceType":"MedicationRequest","status":"active","intent":"order","medicationCodeableConcept":)" +
+                  medication + R"(,"subject":{"reference":"Patient/p1"}})");
+  };
+  auto biktarvy = prescribed(R"({"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"1999663",)"
+                             R"("display":"Bictegravir 50 MG / Emtricitabine 200 MG / Tenofovir Alafenamide 25 MG Oral Tablet"}]})");
+  auto outcome = shipped_rules().apply(*biktarvy->root(), {});
+  CHECK(outcome.labels == (sec::HIV | sec::ConfidentialityR));
+  REQUIRE(outcome.reasons.size() == 1);
+  CHECK(outcome.reasons[0].find("names bictegravir") != std::string::npos);
+  auto suboxone = prescribed(R"({"text":"Buprenorphine-naloxone 8-2 mg SL film"})");
+  CHECK(shipped_rules().apply(*suboxone->root(), {}).labels == (sec::ETH | sec::ConfidentialityR));
+  // A name inside another word is not that name; drugs with other common uses are not labelled.
+  CHECK(shipped_rules().apply(*prescribed(R"j({"text":"Paxlovid (nirmatrelvir and ritonavir)"})j")->root(), {}).labels == 0);
+  CHECK(shipped_rules().apply(*prescribed(R"j({"text":"Vemlidy (tenofovir alafenamide) for hepatitis B"})j")->root(), {}).labels == 0);
+}
+
 TEST_CASE("An opioid dependence diagnosis is substance use, Part 2 only from a Part 2 program", "[labels]") {
   auto doc = parsed(condition("http://hl7.org/fhir/sid/icd-10-cm", "F11.20"));
   auto plain = shipped_rules().apply(*doc->root(), {});
