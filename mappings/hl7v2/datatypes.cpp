@@ -456,6 +456,15 @@ Node quantity_of(const std::string& decimal, const std::string& where, const Fie
 }
 
 Node observation_value(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix);
+
+// quantity(), saying at its place a number that is none ("one", "0.3mL"), which is left out.
+Node said_quantity(const FieldValue& value, size_t value_part, const FieldValue* units, DatatypeContext& context) {
+  std::string text = value.part(value_part);
+  if (!text.empty() && fhir_decimal(text).empty())
+    context.warn(value.where(value_part), "'" + text + "' is not a number and was left out");
+  return quantity(value, value_part, units, context.spec());
+}
+
 Node attachment(const Rule& rule, const FieldValue& v);  // attachment.cpp
 Node reference_range(const Rule& rule, const FieldValue& v, const MapSpec& spec);
 Node minutes(const Rule& rule, const FieldValue& v, DatatypeContext& context);
@@ -536,10 +545,10 @@ Node money(const FieldValue& v) {
 // `unit`: a Range when the maximum is another amount, else the one Quantity.
 Node dose(const Rule& rule, const FieldValue& v, DatatypeContext& context, std::string& suffix) {
   std::optional<FieldValue> units = unit_field(rule, v);
-  Node low = quantity(v, 1, units ? &*units : nullptr, context.spec());
+  Node low = said_quantity(v, 1, units ? &*units : nullptr, context);
   std::optional<FieldValue> most;
   if (rule.high) most = FieldValue{v.message, v.segment, rule.high->field, 1, 0};
-  Node high = most ? quantity(*most, 1, units ? &*units : nullptr, context.spec()) : Node{};
+  Node high = most ? said_quantity(*most, 1, units ? &*units : nullptr, context) : Node{};
   if (low.empty() || high.empty() || low.text_of("value") == high.text_of("value")) {
     suffix = "Quantity";
     return low.empty() ? high : low;
@@ -593,11 +602,11 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"PL", [](R, V v, C c, S) { return location(v, c); }},
       {"CQ", [](R, V v, C c, S) {
          FieldValue units = v.sub(2);
-         return quantity(v, 1, &units, c.spec());
+         return said_quantity(v, 1, &units, c);
        }},
       {"Quantity", [](R r, V v, C c, S) {  // a number, its units in the rule's `unit` field (RXA-6 and RXA-7)
          std::optional<FieldValue> units = unit_field(r, v);
-         return quantity(v, 1, units ? &*units : nullptr, c.spec());
+         return said_quantity(v, 1, units ? &*units : nullptr, c);
        }},
       {"dose", [](R r, V v, C c, S suffix) { return dose(r, v, c, suffix); }},
       {"minutes", [](R r, V v, C c, S) { return minutes(r, v, c); }},

@@ -101,3 +101,16 @@ TEST_CASE("VXU: an OBX 30973-2 after the RXA is the dose's number in its series"
   REQUIRE(given.HasMember("protocolApplied"));
   CHECK(given["protocolApplied"][0]["doseNumberPositiveInt"].GetInt() == 2);
 }
+
+// A dose whose amount is no number ("0.3mL", the units typed into RXA-6) is left out, and said
+// at its place: never dropped in silence.
+TEST_CASE("VXU: an administered amount that is no number is said at RXA-6", "[mappings][hl7v2]") {
+  Mapped m = map_message(kVxu + "ORC|RE||F4^IIS\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "115^Tdap^CVX"}, {6, "0.3mL"},
+                                         {7, "mL^mL^UCUM"}, {20, "CP"}}));
+  CHECK(!m.resource("Immunization").HasMember("doseQuantity"));
+  bool said = false;
+  for (const auto& i : m.conversion.issues)
+    said = said || (i.location.starts_with("RXA[1]-6") && i.issue.message.find("'0.3mL' is not a number") != std::string::npos);
+  CHECK(said);
+}
