@@ -654,7 +654,12 @@ MappedMessage Mapper::run(const StructureItem* structure) {
   distinguish_repeats();
   for (Made& made : made_) {
     if (made.type == "DocumentReference") join_text_lines(made.resource);
-    if (made.type == "Appointment") end_from_duration(made.resource);
+    if (made.type == "Appointment") {
+      end_from_duration(made.resource);
+      if (const Node* start = made.resource.member("start"); start && !made.resource.member("end"))
+        warn(start->source, "the appointment starts here but no end or duration is given (SCH-9/SCH-10, an AIS, AIG, AIL "
+                            "or AIP's 7 and 8, TQ1-8): FHIR's Appointment needs both its start and its end");
+    }
     if (made.type == "Observation") conform_vital_sign(made.resource, spec_);
     drop_repeats(made.resource);
     prune(made.resource);

@@ -92,6 +92,17 @@ TEST_CASE("SIU: an appointment timed only by its service's start and duration (A
   CHECK(appointment["minutesDuration"].GetInt() == 45);
 }
 
+// A booked appointment with a start and nothing to end it cannot be FHIR (app-2, app-3): the
+// refusal says so at the field that gave the start, not at the SCH alone.
+TEST_CASE("SIU: a start with no end or duration is refused, said at the field that gave the start", "[mappings][hl7v2]") {
+  auto c = converter().convert(kMsh + "SIU^S14^SIU_S12|S14C|P|2.5.1\r" +
+                               segment("SCH", {{1, "A500^EPIC"}, {11, "^^^20260411080000-0500"}, {25, "Booked"}}) + kPid);
+  CHECK(!c.accepted());
+  bool said = false;
+  for (const auto& i : c.issues) said = said || (i.location.starts_with("SCH[1]-11") && i.issue.message.find("no end or duration") != std::string::npos);
+  CHECK(said);
+}
+
 TEST_CASE("SIU: a duration in hours or seconds is the appointment's minutes and one in units of no time is left out",
           "[mappings][hl7v2]") {
   std::string warned;
