@@ -114,3 +114,19 @@ TEST_CASE("VXU: an administered amount that is no number is said at RXA-6", "[ma
     said = said || (i.location.starts_with("RXA[1]-6") && i.issue.message.find("'0.3mL' is not a number") != std::string::npos);
   CHECK(said);
 }
+
+// v2.7+ names the ordering and administering providers in PRT segments of the order (VXU_V04's
+// ORDER.PRT rows), where ORC-12 and RXA-10 were.
+TEST_CASE("VXU: v2.8 PRT segments of an order are the Immunization's performers, in their functions", "[mappings][hl7v2]") {
+  Mapped m = map_message(kVxu + "ORC|RE||F5^IIS\r"
+                         "PRT|1|UC||OP^Ordering Provider^HL70443|6123^FELD^MIRIAM^^^^^^NPI^L^^^NPI\r"
+                         "PRT|2|UC||AP^Administering Provider^HL70443|RN55^WARD^JILL^^^^^^EPIC^L\r" +
+                         segment("RXA", {{1, "0"}, {2, "1"}, {3, "20250101"}, {5, "115^Tdap^CVX"}, {6, "0.5"},
+                                         {7, "mL^mL^UCUM"}, {20, "CP"}}));
+  const auto& performers = m.resource("Immunization")["performer"];
+  REQUIRE(performers.Size() == 2);
+  CHECK(first_code(performers[0]["function"]) == "OP");
+  CHECK(first_code(performers[1]["function"]) == "AP");
+  for (const auto& p : performers.GetArray()) CHECK(std::string(p["actor"]["reference"].GetString()).starts_with("urn:uuid:"));
+  for (const auto& i : m.conversion.issues) CHECK(i.issue.message.find("not part of the message structure") == std::string::npos);
+}
