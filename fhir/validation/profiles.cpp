@@ -366,6 +366,17 @@ void check_profiles(Run& run, const Element& resource, const Path& path) {
   }
   for (const auto& [url, requested] : wanted) {
     const defs::StructureDef* sd = run.state.profile(url);
+    // A canonical with a version names that version (url|7.0.0); another one loaded is not it.
+    size_t bar = url.find('|');
+    std::string version = bar == std::string::npos ? std::string() : url.substr(bar + 1);
+    if (sd && !version.empty() && !sd->version.empty() && sd->version != version &&
+        !(sd->version.starts_with(version) && sd->version[version.size()] == '.')) {
+      run.report(requested ? run.tolerable() : Severity::Warning, "not-found",
+                 "the profile '" + url + "' is not known in that version (loaded: " + sd->version +
+                     "), so the resource was not checked against it",
+                 resource, path);
+      continue;
+    }
     if (!sd) {
       run.report(requested ? run.tolerable() : Severity::Warning, "not-found",
                  "the profile '" + url + "' is not known, so the resource was not checked against it", resource, path);

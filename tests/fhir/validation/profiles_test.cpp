@@ -132,6 +132,12 @@ TEST_CASE("unknown profiles: meta.profile warns, a requested profile is an error
   CHECK(count_errors(meta) == 0);
   auto requested = check(R"({"resourceType":"Patient"})", "http://nowhere.example/SD/x");
   CHECK(has_issue(requested, Severity::Error, "not-found", "Patient"));
+  // A profile named with a version names that version: another one loaded is not it.
+  auto other_version = check(R"({"resourceType":"Patient","meta":{"profile":[")" + std::string(kPatientProfile) + R"(|9.9.9"]}})", "");
+  CHECK(has_issue(other_version, Severity::Warning, "not-found", "Patient", "not known in that version (loaded: 1.2.0)"));
+  auto this_version = check(R"({"resourceType":"Patient","meta":{"profile":[")" + std::string(kPatientProfile) + R"(|1.2"]}})", "");
+  CHECK(!has_issue(this_version, Severity::Warning, "not-found", "Patient"));
+  CHECK(count_errors(this_version) > 0);  // checked against it: cb-patient wants an identifier
   auto wrong = check(R"({"resourceType":"Observation","status":"final","code":{"text":"x"}})", kPatientProfile);
   CHECK(has_issue(wrong, Severity::Error, "invalid", "Observation", "for Patient"));
 }
