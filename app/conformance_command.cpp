@@ -60,6 +60,7 @@ int conformance_command(const Arguments& arguments) {
   conformance::Progress progress;
   if (::isatty(STDERR_FILENO)) progress = [](size_t done, size_t total) { if (total >= 20) draw_progress(done, total); };
   auto report = conformance::run_conformance(folder, *definitions, progress, out_dir);
+  report.packages.insert(report.packages.begin(), packages.begin(), packages.end());  // --package's, as given
   std::cout << conformance::summary_table(report);
   std::filesystem::create_directories(out_dir, ec);
   auto dir = std::filesystem::path(out_dir);

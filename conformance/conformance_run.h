@@ -30,7 +30,7 @@ struct FileResult {
 
 struct Report {
   std::string folder;
-  std::vector<std::string> packages;  // FHIR packages loaded from the folder
+  std::vector<std::string> packages;  // FHIR packages loaded: --package's, then the folder's
   std::vector<FileResult> files;
   std::vector<MappingCase> mappings;  // golden mapping cases found in the folder
   size_t errors() const;              // the files' errors and the failed mapping cases

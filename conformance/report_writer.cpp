@@ -1,5 +1,6 @@
 // The conformance report in three forms: a text summary table, a self-contained
 // HTML page and JSON.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -48,12 +49,19 @@ std::string row(const std::string& name, const Totals& t) {
   return line;
 }
 
-// A problem's message with the values it quotes left out, so that the same problem in
-// different files counts once: "'x' is not a date" and "'y' is not a date" are one. An
+// A problem: its element (indexes left out) and its message with the values it quotes left
+// out, so that the same problem in different files counts once: "'x' is not a date" and "'y' is not a date" are one. An
 // apostrophe within a word (FHIR's) quotes nothing.
 std::string problem_key(const Issue& i) {
   std::string key(fhir::model::to_string(i.severity));
   key += ' ';
+  // The element it is about, without indexes (Patient.identifier, Bundle.entry.resource.code):
+  // "requires at least 1" of two elements is two problems.
+  for (size_t at = 0; at < i.expression.size(); ++at) {
+    if (i.expression[at] == '[') at = std::min(i.expression.find(']', at), i.expression.size() - 1);
+    else key += i.expression[at];
+  }
+  if (!i.expression.empty()) key += ": ";
   const std::string& m = i.message;
   auto word = [&](size_t at) { return at < m.size() && std::isalnum(static_cast<unsigned char>(m[at])); };
   char quote = 0;
@@ -148,17 +156,24 @@ namespace {
 
 void html_head(std::string& out, const Report& report) {
   out +=
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Carebridge conformance report</title>\n"
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Carebridge conformance report</title>\n"
       "<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}"
       ".fatal,.error{color:#b00020}.warning{color:#8a6d00}.information{color:#555}.ok{color:#1b7f3b}"
       "h2{margin-top:2em;font-size:1.2em}h3{font-size:1.05em}code{font-size:.95em}"
-      "#hide-warning:checked~.files tr.warning,#hide-information:checked~.files tr.information{display:none}"
-      "</style></head><body>\n";
+      "#hide-warning:checked~.report tr.warning,#hide-information:checked~.report tr.information,"
+      "#only-errors:checked~.report section.clean{display:none}td,th,code{overflow-wrap:anywhere}"
+      "</style></head><body><main>\n";
   out += "<h1>Conformance report</h1>\n<p>Folder: <code>";
   escape_html(out, report.folder);
+  size_t differing = std::count_if(report.mappings.begin(), report.mappings.end(), [](const MappingCase& m) { return !m.passed(); });
   out += "</code>: <strong class=\"" + std::string(report.errors() ? "error\">" : "ok\">") + std::to_string(report.errors()) +
-         " errors</strong>, " + std::to_string(report.warnings()) + " warnings.</p>\n";
+         " errors</strong>, " + std::to_string(report.warnings()) + " warnings";
+  if (!report.mappings.empty())
+    out += "; <strong class=\"" + std::string(differing ? "error\">" : "ok\">") + std::to_string(differing) + " of " +
+           std::to_string(report.mappings.size()) + " golden mappings differ</strong> from their expected Bundles";
+  out += ".</p>\n";
   if (report.packages.empty()) return;
   out += "<p>FHIR packages loaded:</p><ul>";
   for (const auto& p : report.packages) {
@@ -170,7 +185,7 @@ void html_head(std::string& out, const Report& report) {
 }
 
 void html_counts(std::string& out, const Report& report) {
-  out += "<h2>Files</h2><table><tr><th>type</th><th>files</th><th>resources</th><th>errors</th><th>warnings</th></tr>\n";
+  out += "<h2>Files by kind</h2><table><tr><th>type</th><th>files</th><th>resources</th><th>errors</th><th>warnings</th></tr>\n";
   for (const auto& [kind, t] : by_kind(report)) {
     out += "<tr><td>";
     escape_html(out, kind);
@@ -189,7 +204,10 @@ void html_counts(std::string& out, const Report& report) {
   out += "</table>\n";
 }
 
-void html_problems(std::string& out, const Report& report) {
+// The anchor of a file's section in the report ("file-3"), by its path.
+using Anchors = std::map<std::string, std::string, std::less<>>;
+
+void html_problems(std::string& out, const Report& report, const Anchors& anchors) {
   auto problems = frequent_problems(report, 15);
   if (problems.empty()) return;
   out += "<h2>Most frequent problems</h2><table><tr><th>problem</th><th>times</th><th>files</th></tr>\n";
@@ -199,9 +217,11 @@ void html_problems(std::string& out, const Report& report) {
     escape_html(out, p.key);
     out += "</td><td>" + std::to_string(p.count) + "</td><td>";
     for (size_t k = 0; k < p.files.size() && k < 5; ++k) {
-      out += k ? ", <code>" : "<code>";
+      auto anchor = anchors.find(p.files[k]);
+      out += k ? ", " : "";
+      out += anchor == anchors.end() ? "<code>" : "<a href=\"#" + anchor->second + "\"><code>";
       escape_html(out, p.files[k]);
-      out += "</code>";
+      out += anchor == anchors.end() ? "</code>" : "</code></a>";
     }
     if (p.files.size() > 5) out += " and " + std::to_string(p.files.size() - 5) + " more";
     out += "</td></tr>\n";
@@ -236,12 +256,15 @@ void html_mapping(std::string& out, const MappingCase& m) {
   }
 }
 
-void html_file(std::string& out, const FileResult& f) {
-  out += "<h3>";
+void html_file(std::string& out, const FileResult& f, const std::string& anchor) {
+  out += "<section id=\"" + anchor + "\" class=\"" + (f.errors ? "has-errors" : "clean") + "\"><h3>";
   escape_html(out, f.path);
   out += f.errors ? " <span class=\"error\">" : " <span class=\"ok\">";
   out += std::to_string(f.errors) + " errors, " + std::to_string(f.warnings) + " warnings</span></h3>\n";
-  if (f.issues.empty()) return;
+  if (f.issues.empty()) {
+    out += "</section>\n";
+    return;
+  }
   out += "<table><tr><th>severity</th><th>location</th><th>code</th><th>message</th></tr>\n";
   for (const auto& i : f.issues) {
     std::string severity(fhir::model::to_string(i.severity));
@@ -253,7 +276,7 @@ void html_file(std::string& out, const FileResult& f) {
     escape_html(out, i.message);
     out += "</td></tr>\n";
   }
-  out += "</table>\n";
+  out += "</table></section>\n";
 }
 
 }  // namespace
@@ -264,18 +287,23 @@ void html_file(std::string& out, const FileResult& f) {
 std::string html_report(const Report& report) {
   std::string out;
   html_head(out, report);
+  auto files = files_by_trouble(report);
+  Anchors anchors;
+  for (size_t i = 0; i < files.size(); ++i) anchors.emplace(files[i]->path, "file-" + std::to_string(i + 1));
+  // The severity filter is CSS alone (checkboxes before the report they filter): the page runs no script.
+  out += "<input type=\"checkbox\" id=\"hide-warning\"><label for=\"hide-warning\"> hide warnings</label> "
+         "<input type=\"checkbox\" id=\"hide-information\"><label for=\"hide-information\"> hide information</label> "
+         "<input type=\"checkbox\" id=\"only-errors\"><label for=\"only-errors\"> only files with errors</label>\n"
+         "<div class=\"report\">\n";
   html_counts(out, report);
-  html_problems(out, report);
+  html_problems(out, report, anchors);
   if (!report.mappings.empty()) {
     out += "<h2>Golden mappings</h2>\n";
     for (const auto& m : report.mappings) html_mapping(out, m);
   }
-  // The severity filter is CSS alone (checkboxes before the files): the page runs no script.
-  out += "<h2>Files</h2>\n<input type=\"checkbox\" id=\"hide-warning\"><label for=\"hide-warning\"> hide warnings</label> "
-         "<input type=\"checkbox\" id=\"hide-information\"><label for=\"hide-information\"> hide information</label>\n"
-         "<div class=\"files\">\n";
-  for (const FileResult* f : files_by_trouble(report)) html_file(out, *f);
-  out += "</div>\n</body></html>\n";
+  out += "<h2>Files, those with errors first</h2>\n";
+  for (size_t i = 0; i < files.size(); ++i) html_file(out, *files[i], "file-" + std::to_string(i + 1));
+  out += "</div>\n</main></body></html>\n";
   return out;
 }
 
@@ -383,6 +411,8 @@ std::string json_report(const Report& report) {
   std::string out = "{\"folder\":";
   append_json_string(out, report.folder);
   out += ",\"errors\":" + std::to_string(report.errors()) + ",\"warnings\":" + std::to_string(report.warnings());
+  size_t differing = std::count_if(report.mappings.begin(), report.mappings.end(), [](const MappingCase& m) { return !m.passed(); });
+  out += ",\"mappingsDiffering\":" + std::to_string(differing);
   out += ",\"packages\":";
   json_strings(out, report.packages);
   json_summary(out, report);

@@ -62,6 +62,7 @@ TEST_CASE("conformance loads .tgz packages found in the folder or named with --p
                                (dir / "report").string()});
   INFO(named.out << named.err);
   CHECK(named.exit_code == 0);
+  CHECK(read_text(dir / "report" / "report.json").find(tgz.string()) != std::string::npos);  // named as given
   fs::copy_file(tgz, dir / "samples" / tgz.filename());
   auto found = run_carebridge({"conformance", (dir / "samples").string(), "--out", (dir / "report2").string()});
   INFO(found.out << found.err);

@@ -130,14 +130,22 @@ TEST_CASE("conformance: a clean folder exits 0, bad usage 2", "[validation][cli]
 
 TEST_CASE("conformance: the same problem in two files counts once among the most frequent", "[validation][cli][conformance]") {
   fs::path dir = temp_dir("conformance-frequent");
-  std::ofstream(dir / "a.json") << R"({"resourceType":"Patient","maritalStatus":{"coding":[]}})";
+  std::ofstream(dir / "a.json") << R"({"resourceType":"Patient","name":[],"maritalStatus":{"coding":[]}})";
   std::ofstream(dir / "b.json") << R"({"resourceType":"Patient","name":[]})";
   fs::path out = temp_dir("conformance-frequent-out");
   auto r = run_carebridge({"conformance", dir.string(), "--out", out.string()});
   INFO(r.out << r.err);
   std::string html = read_text(out / "report.html");
-  // The quoted element names are left out; the apostrophe of "FHIR's" quotes nothing.
-  auto problem = html.find("is an empty array: FHIR&#39;s JSON has no empty arrays");
-  REQUIRE(problem != std::string::npos);
-  CHECK(html.find("<td>2</td>", problem) < html.find("</tr>", problem));
+  // One problem per element (indexes left out), its quoted values left out; the apostrophe of
+  // "FHIR's" quotes nothing.
+  auto name = html.find("Patient.name: &#39;…&#39; is an empty array: FHIR&#39;s JSON has no empty arrays");
+  REQUIRE(name != std::string::npos);
+  CHECK(html.find("<td>2</td>", name) < html.find("</tr>", name));
+  auto coding = html.find("Patient.maritalStatus.coding: &#39;…&#39; is an empty array");
+  REQUIRE(coding != std::string::npos);
+  // Each problem links to the files it was found in; the filter can keep files with errors only.
+  CHECK(html.find("<a href=\"#file-1\"><code>a.json</code></a>") != std::string::npos);
+  CHECK(html.find("<section id=\"file-1\" class=\"has-errors\">") != std::string::npos);
+  CHECK(html.find("id=\"only-errors\"") != std::string::npos);
+  CHECK(html.find("<main>") != std::string::npos);
 }
