@@ -10,6 +10,7 @@
 #include "conformance/bundle_compare.h"
 #include "mappings/agency/conversion.h"
 #include "mappings/agency/records.h"
+#include "mappings/hl7v2/conversion.h"
 
 namespace carebridge::conformance {
 
@@ -38,7 +39,7 @@ std::string stem_of(const fs::path& expected) {
 fs::path input_for(const fs::path& expected) {
   std::string stem = stem_of(expected);
   std::error_code ec;
-  for (const char* ext : {".csv", ".tsv", ".txt", ".xlsx", ".zip", ".json"}) {
+  for (const char* ext : {".csv", ".tsv", ".txt", ".xlsx", ".zip", ".json", ".hl7"}) {
     fs::path candidate = expected.parent_path() / (stem + ext);
     if (fs::is_regular_file(candidate, ec)) return candidate;
   }
@@ -75,12 +76,52 @@ fs::path spec_for(const fs::path& input, std::string& shown, const fs::path& fol
   return fs::is_regular_file(shipped, ec) ? shipped : fs::path();
 }
 
+// The expected Bundle against what was mapped, or the whole Bundle missing.
+void compare(const fs::path& expected, const std::string& mapped, const mappings::engine::SourceMap& sources, MappingCase& c) {
+  rapidjson::Document want, got;
+  want.Parse(read(expected).c_str());
+  got.Parse(mapped.c_str());
+  if (want.HasParseError()) c.issues.push_back({Severity::Error, "structure", c.expected + " is not JSON", {}, {}});
+  else if (mapped.empty()) c.differences.push_back({"Bundle", compact_json(want), "", ""});
+  else compare_bundles(want, got, sources, c.differences, kMaxDifferences);
+}
+
+// An HL7 v2 message beside the Bundle it must become, with the shipped v2 maps: the message's
+// errors at their segment and field, the differences with the field each value came from.
+void run_v2_case(const fs::path& expected, const fs::path& input, const fhir::definitions::Definitions& definitions,
+                 const fhir::validation::Validator& validator, MappingCase& c) {
+  c.spec = "hl7v2";
+  auto spec = mappings::hl7v2::MapSpec::load_default();
+  if (!spec) {
+    c.issues = spec.issues();
+    return;
+  }
+  mappings::hl7v2::Converter converter(definitions, &validator, *spec);
+  std::string text = read(input);
+  auto messages = mappings::hl7v2::split_messages(text);
+  if (messages.size() > 1)
+    c.issues.push_back({Severity::Warning, "informational", c.input + " holds " + std::to_string(messages.size()) +
+                                                                " messages: the first is compared with " + c.expected, {}, {}});
+  auto converted = converter.convert(messages.empty() ? std::string_view(text) : messages.front());
+  for (const auto& i : converted.issues)
+    if (i.issue.severity == Severity::Error || i.issue.severity == Severity::Fatal)
+      c.issues.push_back({i.issue.severity, i.issue.code, c.input + " " + i.location + ": " + i.issue.message, {}, {}});
+  std::string mapped;
+  mappings::engine::SourceMap sources;
+  if (converted.accepted()) mappings::engine::write_json(converted.mapped.tree, mapped, &sources, "Bundle");
+  compare(expected, mapped, sources, c);
+}
+
 MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs::path& input,
                      const fhir::definitions::Definitions& definitions, const fhir::validation::Validator& validator) {
   std::error_code ec;
   MappingCase c;
   c.input = fs::relative(input, folder, ec).string();
   c.expected = fs::relative(expected, folder, ec).string();
+  if (input.extension() == ".hl7") {
+    run_v2_case(expected, input, definitions, validator, c);
+    return c;
+  }
   fs::path spec_file = spec_for(input, c.spec, folder);
   if (spec_file.empty()) {
     c.issues.push_back({Severity::Error, "not-found", "no spec.json beside the input and no shipped mapping \"" + c.spec + "\"", {}, {}});
@@ -107,12 +148,7 @@ MappingCase run_case(const fs::path& folder, const fs::path& expected, const fs:
   for (const auto& e : converted.file_errors) c.issues.push_back({Severity::Error, "structure", e, {}, {}});
   for (const auto& p : converted.mapped.rejected)
     c.issues.push_back({Severity::Error, "processing", p.where + ": " + p.message, {}, {}});
-  rapidjson::Document want, got;
-  want.Parse(read(expected).c_str());
-  got.Parse(converted.mapped.bundle.c_str());
-  if (want.HasParseError()) c.issues.push_back({Severity::Error, "structure", c.expected + " is not JSON", {}, {}});
-  else if (converted.mapped.bundle.empty()) c.differences.push_back({"Bundle", compact_json(want), "", ""});
-  else compare_bundles(want, got, converted.mapped.sources, c.differences, kMaxDifferences);
+  compare(expected, converted.mapped.bundle, converted.mapped.sources, c);
   return c;
 }
 
@@ -128,8 +164,8 @@ bool is_mapping_file(const fs::path& file) {
   std::error_code ec;
   std::string name = file.filename().string();
   if (name == "spec.json") return true;
-  if (file.extension() != ".json" || name.ends_with(kExpected)) return false;
-  return fs::exists(file.parent_path() / (file.stem().string() + kExpected), ec);  // a form beside its expected Bundle
+  if ((file.extension() != ".json" && file.extension() != ".hl7") || name.ends_with(kExpected)) return false;
+  return fs::exists(file.parent_path() / (file.stem().string() + kExpected), ec);  // a form or a message beside its expected Bundle
 }
 
 bool is_case_input(const fs::path& dir) {

@@ -1,7 +1,8 @@
 // Golden mapping cases in an integrator's folder: an agency's input (NAME.csv, NAME.xlsx or
 // a form's NAME.json) beside the Bundle it must map to (NAME.expected.json), mapped with the
 // spec.json in the same folder (an integrator's own mapping) or, when there is none, the
-// shipped spec named like the folder (…/foodbank-intake/intake.csv). Each case reports
+// shipped spec named like the folder (…/foodbank-intake/intake.csv); or an HL7 v2 message
+// (NAME.hl7) beside the Bundle the shipped v2 maps must make of it. Each case reports
 // every difference by FHIR path, with the source cell the mapped value came from, and
 // every row the mapping refused or the validator found wrong.
 #pragma once

@@ -166,3 +166,27 @@ TEST_CASE("conformance: golden cases compare record by record, not by entry posi
   CHECK(json.find("\"path\":\"Bundle.entry[0]\"") != std::string::npos);
   CHECK(json.find("\"source\":\"november.csv row 2") != std::string::npos);
 }
+
+// An interface engine's HL7 v2 messages: one beside the Bundle it must become is a golden case
+// of the shipped v2 maps, its differences named with the field each value came from; one on
+// its own is converted and its problems told at their segment and field.
+TEST_CASE("conformance: HL7 v2 messages are golden cases beside an expected Bundle, and checked on their own",
+          "[cli][conformance][hl7v2]") {
+  fs::path dir = temp_dir("conformance-v2");
+  fs::create_directories(dir / "lab");
+  fs::copy(project_sample("hl7v2/oru_r01.hl7"), dir / "lab" / "glucose.hl7");
+  auto mapped = run_carebridge({"map", "--mapping", "hl7v2", (dir / "lab" / "glucose.hl7").string()});
+  REQUIRE(mapped.exit_code == 0);
+  std::ofstream(dir / "lab" / "glucose.expected.json") << std::regex_replace(mapped.out, std::regex("\"value\": ?182"), "\"value\":183");
+  std::ofstream(dir / "feed.hl7") << "MSH|^~\\&|EPIC|STMARY|CB|GW|20260312091500-0500||ADT^A40^ADT_A39|M2|P|2.5.1\r"
+                                     "EVN|A40|20260321105900-0500\rPID|1||E1^^^EPIC^MR||KOWALSKI^ANNA||19660214|F\rMRG|^^^EPIC^MR\r";
+  fs::path out = temp_dir("conformance-v2-out");
+  auto r = run_carebridge({"conformance", dir.string(), "--out", out.string()});
+  INFO(r.out << r.err);
+  CHECK(r.out.find("FAILED lab/glucose.hl7 (hl7v2): 1 differences") != std::string::npos);
+  std::string json = read_text(out / "report.json");
+  CHECK(json.find("\"expected\":\"183\",\"actual\":\"182\",\"source\":\"OBX[1]-5[1].1\"") != std::string::npos);
+  CHECK(json.find("\"file\":\"feed.hl7\",\"type\":\"hl7v2\"") != std::string::npos);
+  CHECK(json.find("\"expression\":\"MRG\"") != std::string::npos);  // nothing merged, said at MRG
+  CHECK(json.find("\"file\":\"lab/glucose.hl7\"") == std::string::npos);  // a case's input, not a file of its own
+}
