@@ -1,6 +1,8 @@
 // GET [base]/metadata: the CapabilityStatement, generated from what the service
 // really implements (types, interactions, search parameters from the registry);
 // and the $validate operation on types and instances.
+#include <set>
+
 #include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
 #include "fhir/validation/operation_outcome.h"
@@ -168,7 +170,34 @@ std::shared_ptr<const std::string> FhirService::resource_capabilities() {
   return resource_capabilities_;
 }
 
+// GET metadata?mode=terminology (R4 http.html#capabilities): the code systems the server holds
+// and the terminology operations it answers, as terminology clients (the HL7 validator) ask.
+http::Response FhirService::terminology_capabilities(Call& call) {
+  std::string out = "{\"resourceType\":\"TerminologyCapabilities\",\"status\":\"active\",";
+  member(out, "date", format_instant(now_ms()).substr(0, 10));
+  out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";
+  out += "\"implementation\":{\"description\":\"Carebridge FHIR gateway\",";
+  member(out, "url", call.base_url);
+  out += R"(},"codeSystem":[)";
+  std::set<std::string, std::less<>> listed;
+  for (const auto* cs : definitions_.resources("CodeSystem")) {
+    if (cs->url.empty() || !listed.insert(cs->url).second) continue;  // tcp-6: each code system once
+    out += listed.size() > 1 ? ",{\"uri\":" : "{\"uri\":";
+    fhir::json::append_json_string(out, cs->url);
+    if (!cs->version.empty()) {
+      out += R"(,"version":[{"code":)";
+      fhir::json::append_json_string(out, cs->version);
+      out += R"(,"isDefault":true}])";
+    }
+    out += R"(,"subsumption":true})";
+  }
+  out += R"(],"expansion":{"hierarchical":false,"paging":true,"incomplete":false},"codeSearch":"all",)"
+         R"("validateCode":{"translations":false},"translation":{"needsMap":true}})";
+  return respond(call, 200, out);
+}
+
 http::Response FhirService::capability(Call& call) {
+  if (param(call.target.params, "mode") == "terminology") return terminology_capabilities(call);
   std::string out = "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\",";
   member(out, "date", format_instant(now_ms()).substr(0, 10));
   out += R"(,"publisher":"Carebridge","kind":"instance","software":{"name":"Carebridge","version":"0.1.0"},)";

@@ -264,8 +264,9 @@ class FhirService {
   http::Response terminology_operation(Call& call, const std::string& type, const std::string& id,
                                        const std::string& operation);
 
-  // metadata and $validate (capability.cpp).
+  // metadata (mode=terminology too) and $validate (capability.cpp).
   http::Response capability(Call& call);
+  http::Response terminology_capabilities(Call& call);
   // The CapabilityStatement's rest.resource array (JSON), made at the first request.
   std::shared_ptr<const std::string> resource_capabilities();
   http::Response validate_operation(Call& call, const std::string& type, const std::string& id);

@@ -3,6 +3,8 @@
 // over the core definitions and what a client stored, by GET and by POSTed Parameters.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "bundle_support.h"
 #include "fhir_client.h"
 #include "server_process.h"
@@ -26,6 +28,12 @@ TEST_CASE("ValueSet $expand lists a value set's codes with their displays and pa
   CHECK(doc["expansion"]["total"].GetInt() == 4);
   CHECK(str(doc["expansion"]["contains"][0], "code") == "male");  // in the code system's order
   CHECK(str(doc["expansion"]["contains"][1], "display") == "Female");
+  // What a terminology client asks first: the code systems held (metadata?mode=terminology).
+  auto capabilities = parse_json(c->get("/fhir/metadata?mode=terminology").body);
+  CHECK(str(capabilities, "resourceType") == "TerminologyCapabilities");
+  CHECK(std::any_of(capabilities["codeSystem"].Begin(), capabilities["codeSystem"].End(), [](const auto& cs) {
+    return std::string(cs["uri"].GetString()) == "http://hl7.org/fhir/administrative-gender";
+  }));
   auto page = parse_json(c->get("/fhir/ValueSet/$expand?url=http://hl7.org/fhir/ValueSet/administrative-gender&count=1&offset=2").body);
   CHECK(page["expansion"]["contains"].Size() == 1);
   CHECK(str(page["expansion"]["contains"][0], "code") == "other");

@@ -160,3 +160,21 @@ TEST_CASE("an address ending before it starts and an NK1-13 naming no organizati
   CHECK_FALSE(patient.HasMember("contact"));
 }
 
+
+// NK1's other fields the IG's NK1[RelatedPerson] maps: an associated party's number (NK1-12),
+// language (NK1-20), and an organization's contact person and phone (NK1-30, NK1-31).
+TEST_CASE("NK1: a related person's number and language, and an organization's contact person", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ADT^A04^ADT_A01|NK1|P|2.5.1\rEVN|A04|20250101\rPID|1||M1^^^H^MR||A^B\r" +
+                         segment("NK1", {{1, "1"}, {2, "ROSSI^GIULIA"}, {3, "SIS^Sister^HL70063"}, {12, "EMP-5521^^^ACME"},
+                                         {20, "it^Italian^ISO639"}}) +
+                         segment("NK1", {{1, "2"}, {3, "EMR^Employer^HL70063"}, {13, "ACME FOODS"}, {30, "BELL^TOM"},
+                                         {31, "^WPN^PH^^1^312^5550177"}}) +
+                         "PV1|1|O\r");
+  REQUIRE(m.of("RelatedPerson").size() == 2);
+  const auto& sister = m.resource("RelatedPerson", 0);
+  CHECK(text(sister["identifier"][0], "value") == "EMP-5521");
+  CHECK(text(sister["communication"][0]["language"], "text") == "Italian");
+  const auto& employer = m.resource("RelatedPerson", 1);
+  CHECK(text(employer["name"][0], "family") == "BELL");  // the contact person, as no NK1-2 names anyone
+  CHECK(text(employer["telecom"][0], "value").find("5550177") != std::string::npos);
+}
