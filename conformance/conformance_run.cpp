@@ -61,7 +61,8 @@ size_t count_resources(const fhir::model::Element& e, std::map<std::string, size
   return n;
 }
 
-// Parses and validates one resource text; issues go to `out`. Returns the resources read.
+// Parses and validates one resource text; issues go to `out`. Returns the resources read (with
+// those a Bundle or a contained list holds).
 size_t validate_text(std::string_view text, const fhir::definitions::Definitions& defs,
                    const fhir::validation::Validator& validator, FileResult& result, uint32_t line_offset) {
   std::vector<Issue>& out = result.issues;
@@ -78,7 +79,7 @@ size_t validate_text(std::string_view text, const fhir::definitions::Definitions
     if (line_offset) i.position.line = line_offset;
     out.push_back(std::move(i));
   }
-  return std::max<size_t>(resources, 1);
+  return resources;  // a file that is no resource (empty, cut short, not FHIR) holds none
 }
 
 // Each HL7 v2 message of a file through the shipped v2 maps: what stops it or is left out of
