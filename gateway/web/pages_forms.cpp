@@ -39,7 +39,7 @@ std::string choice(const Visit& v, const agency::Column& c, const std::string& i
   std::vector<std::pair<std::string, std::string>> options;  // the value the column reads, and its label
   if (c.type == agency::ValueType::Boolean) options = {{"Yes", v.lang == Lang::Es ? "Sí" : "Yes"}, {"No", "No"}};
   else if (c.codes)
-    for (const auto& [code, written] : c.codes->written) options.emplace_back(written, written);
+    for (const auto& [code, written] : c.codes->written) options.emplace_back(c.codes->word_for(code), c.codes->word_for(code));
   for (const auto& [option, label] : options)
     s += "<option value=\"" + escape(option) + "\"" + std::string(option == value ? " selected" : "") + ">" + escape(label) +
          "</option>";

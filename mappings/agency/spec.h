@@ -42,7 +42,16 @@ struct CodeMap {
   const Target* translate(std::string_view value, std::string_view depends = {}) const;
   // Back: the agency's value for a target code, as first written in the map ("" when none).
   std::map<std::string, std::string> written;  // target code → the first source code, as written
-  void note_written(const std::string& code, const std::string& source) { written.try_emplace(code, source); }
+  // For a person choosing: the first source code that is a word (Female, not F), else as written.
+  std::map<std::string, std::string> worded;
+  void note_written(const std::string& code, const std::string& source) {
+    written.try_emplace(code, source);
+    if (source.size() > 2) worded.try_emplace(code, source);
+  }
+  const std::string& word_for(const std::string& code) const {
+    auto w = worded.find(code);
+    return w != worded.end() ? w->second : written.at(code);
+  }
 };
 
 // A condition on a row: every listed column has a value (`present`), each test holds (the
