@@ -13,7 +13,10 @@ namespace {
 using model::Element;
 
 constexpr int kMaxDepth = 400;
-constexpr size_t kMaxItems = 5'000'000;
+// The longest string a function or an operator may make: FHIR's strings are at most 1 MB
+// (R4 datatypes.html#string). Checked as each one returns, so that .replace() nested in
+// .replace() stops at a few MB instead of growing tenfold a level.
+constexpr size_t kMaxStringBytes = 1024 * 1024;
 
 const Element* container_resource(const Element* e) {
   for (; e; e = e->parent) {
@@ -224,7 +227,10 @@ bool Evaluator::eval(const Node& node, const Env& env, Collection& out) {
     case NodeKind::TypeTest: ok = type_test(node, env, out); break;
   }
   --depth_;
-  if (ok && out.size() > kMaxItems) return fail(node, "result is too large");
+  if (ok && out.size() > kMaxCollection) return fail(node, "result is too large");
+  if (ok && (node.kind == NodeKind::Function || node.kind == NodeKind::Binary))
+    for (const Item& item : out)
+      if (!item.element && item.text.size() > kMaxStringBytes) return fail(node, "the result is a string longer than FHIR allows (1 MB)");
   return ok;
 }
 

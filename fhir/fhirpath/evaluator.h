@@ -148,6 +148,10 @@ class Evaluator {
 };
 
 // One function call being evaluated: its focus, arguments and result.
+// The most items a collection may hold (a resource's descendants are far fewer): checked as each
+// node returns, and as select() gathers, so that nested select()s stop early.
+constexpr size_t kMaxCollection = 1'000'000;
+
 struct Call {
   Evaluator& ev;
   const Node& node;

@@ -130,6 +130,7 @@ bool fn_where(Call& c) {
 bool fn_select(Call& c) {
   for (size_t i = 0; i < c.focus.size(); ++i) {
     if (!c.arg_on(0, c.focus[i], static_cast<int64_t>(i), c.out)) return false;
+    if (c.out.size() > kMaxCollection) return c.fail("result is too large");
   }
   return true;
 }

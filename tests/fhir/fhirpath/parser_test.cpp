@@ -103,6 +103,15 @@ TEST_CASE("hostile expressions fail without crashing", "[fhirpath][parser][limit
   for (int i = 0; i < 9; ++i) nested = "(1|2|3|4|5|6|7|8|9|10).select(" + nested + ")";
   auto big = run(nested + ".count()");
   CHECK_FALSE(big.ok);
+  CHECK(big.error.find("too large") != std::string::npos);  // as select() gathers, not once it has a billion
+  // A string longer than FHIR allows (1 MB) is refused as it is made: .replace() in .replace()
+  // grew tenfold a level, to a gigabyte in a 400-byte FHIRPath Patch.
+  std::string growing = "'aaaaaaaaaa'";
+  for (int i = 0; i < 9; ++i) growing += ".replace('a', 'aaaaaaaaaa')";
+  auto long_string = run(growing + ".length()");
+  CHECK_FALSE(long_string.ok);
+  CHECK(long_string.error.find("longer than FHIR allows") != std::string::npos);
+  CHECK_FALSE(run("'" + std::string(600000, 'x') + "' & '" + std::string(600000, 'y') + "'").ok);
   // Catastrophic backtracking is refused, not waited for.
   auto regex = run("'" + std::string(60, 'a') + "!'.matches('^(a+)+$')");
   CHECK_FALSE(regex.ok);
