@@ -136,4 +136,11 @@ std::string moment_warning(const MomentReading& reading, std::string_view text, 
   return quoted + " is not a v2 date/time (YYYYMMDDHHMMSS+ZZZZ)" + std::string(dropped);
 }
 
+std::string message_time_zone(const std::string& msh7, const std::string& configured) {
+  size_t sign = msh7.find_first_of("+-");
+  if (sign == std::string::npos) return configured;
+  std::string zoned = fhir_date_time("20000101000000" + msh7.substr(sign), "");
+  return zoned.empty() ? (configured.empty() ? "Z" : configured) : zoned.substr(19);
+}
+
 }  // namespace carebridge::mappings::hl7v2

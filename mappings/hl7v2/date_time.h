@@ -29,4 +29,7 @@ MomentReading read_moment(std::string_view text, std::string_view timezone, bool
 // `dropped` ends the sentence of a value that could not be read (" and was left out").
 std::string moment_warning(const MomentReading& reading, std::string_view text, std::string_view dropped);
 
+// The zone of a message's times (MSH-7's, "-05:00"), else `configured`; "" when neither gives one.
+std::string message_time_zone(const std::string& msh7, const std::string& configured);
+
 }  // namespace carebridge::mappings::hl7v2

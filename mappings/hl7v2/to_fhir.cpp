@@ -53,14 +53,9 @@ class Mapper : public DatatypeContext {
  public:
   Mapper(const Message& message, std::string_view raw, const MapSpec& spec, const MessageMap& map, const MapOptions& options)
       : message_(message), raw_(raw), spec_(spec), map_(map), options_(options), warnings_(message.notes()) {
-    const Segment& msh = message.segments().front();
-    std::string sent = message.value(msh, 7);
-    size_t sign = sent.find_first_of("+-");
-    timezone = options.default_timezone.empty() ? "Z" : options.default_timezone;
-    if (sign != std::string::npos) {
-      std::string zoned = fhir_date_time("20000101000000" + sent.substr(sign), "");
-      if (!zoned.empty()) timezone = zoned.substr(19);
-    } else if (options.default_timezone.empty()) {
+    timezone = message_time_zone(message.value(message.segments().front(), 7), options.default_timezone);
+    if (timezone.empty()) {
+      timezone = "Z";
       warn("MSH[1]-7", "the message gives no time zone and none is configured (hl7v2_time_zone): "
                        "its times without one are read as UTC");
     }
@@ -436,6 +431,13 @@ void Mapper::apply_rule(const Rule& rule, size_t segment, size_t index) {
     if (!second.empty())  // said, never silently dropped (two organisms in one OBX-5, a pager in XTN-12)
       warn(second.where(), "the field repeats " + std::to_string(repetitions) + " times; " + rule.to +
                                " takes one value, so only the first is kept");
+  }
+  constexpr size_t kMaxRepetitions = 1000;  // past any real use: each item is compared with those before it
+  if (all && repetitions > kMaxRepetitions) {
+    warn(FieldValue{&message_, source, rule.from->field, kMaxRepetitions + 1, rule.from->component}.where(),
+         "the field repeats " + std::to_string(repetitions) + " times; only the first " + std::to_string(kMaxRepetitions) +
+             " are kept");
+    repetitions = kMaxRepetitions;
   }
   for (size_t rep = 1; rep <= std::max<size_t>(repetitions, 1) && (all || rep == 1); ++rep) {
     FieldValue v{&message_, source, rule.from->field, rep, rule.from->component};

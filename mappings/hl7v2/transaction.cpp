@@ -56,8 +56,10 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 
 std::string matching_criteria(const Node& resource, std::string_view path) {
   std::string tokens;
+  size_t used = 0;
   for (const Node* id : identifiers_at(resource, path)) {
     if (finds_no_record(*id)) continue;
+    if (++used > 20) break;  // a record is found by any of them: the first twenty are plenty
     tokens += (tokens.empty() ? "" : ",") + identifier_token(*id);
   }
   return tokens.empty() ? identity_criteria(resource, path) : std::string(path) + "=" + tokens;

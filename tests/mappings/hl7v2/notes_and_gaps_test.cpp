@@ -131,3 +131,17 @@ TEST_CASE("a segment the structure requires and the message lacks is said at its
       "OBX|1|TX|18842-5^Discharge summary^LN||Patient admitted with chest pain.||||||F\r");
   CHECK(warned(c, "TXA", "requires a TXA segment"));
 }
+
+// A field repeated past any real use keeps its first 1,000 repetitions and says so: 20,000
+// PID-3 identifiers took 16 s (each item is compared with those before it) and made a
+// conditional search too long to run.
+TEST_CASE("a field repeated thousands of times keeps its first thousand, said at the first left out", "[mappings][hl7v2]") {
+  std::string ids;
+  for (int i = 0; i < 1500; ++i) ids += (i ? "~" : "") + std::string("ID") + std::to_string(i) + "^^^H^MR";
+  Mapped m = map_message("MSH|^~\\&|ADT|H|EHR|H|20250101120000-0500||ADT^A04^ADT_A01|R1|P|2.5.1\rEVN|A04|20250101\r"
+                         "PID|1||" + ids + "||A^B\rPV1|1|O\r");
+  CHECK(m.resource("Patient")["identifier"].Size() == 1000);
+  bool said = false;
+  for (const auto& i : m.conversion.issues) said = said || i.location == "PID[1]-3[1001]";
+  CHECK(said);
+}
