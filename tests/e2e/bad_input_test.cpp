@@ -59,6 +59,15 @@ TEST_CASE("bad requests get a status and an OperationOutcome, the server keeps s
   // 413 for a body over the limit; the connection is closed, a new one works.
   std::string big = R"({"resourceType":"Patient","name":[{"family":")" + std::string(300000, 'a') + R"("}]})";
   expect_outcome(c->post("/fhir/Patient", big, json_headers()), 413);
+  // Thousands of problems are answered with the first thousand and how many more, not a
+  // hundred MB of OperationOutcome.
+  std::string unknown = R"({"resourceType":"Patient")";
+  for (int i = 0; i < 5000; ++i) unknown += ",\"x" + std::to_string(i) + "\":1";
+  auto many = c->post("/fhir/Patient", unknown + "}", json_headers());
+  CHECK(many.status == 400);
+  auto outcome = parse_json(many.body);
+  CHECK(outcome["issue"].Size() == 1001);
+  CHECK(std::string(outcome["issue"][1000]["details"]["text"].GetString()).starts_with("4000 more issues are not listed"));
   // 431 for headers over the limit.
   expect_outcome(c->get("/fhir/metadata", {{"X-Padding", std::string(20000, 'p')}}), 431);
 
