@@ -118,7 +118,8 @@ class FhirpathExtractor final : public IndexExtractor {
     for (const auto& c : it->second) {
       auto result = engine_.evaluate(*c.expression, resource);
       if (!result.ok) continue;  // a failing expression indexes nothing for this parameter
-      for (const Item& item : result.items) {
+      for (size_t n = 0; n < result.items.size() && n < kMaxIndexedValues; ++n) {
+        const Item& item = result.items[n];
         if (item.element) {
           index_value(*c.param, *item.element, out);
         } else {

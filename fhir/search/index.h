@@ -20,6 +20,12 @@
 
 namespace carebridge::fhir::search {
 
+// The most values of one parameter a resource is indexed by: far past any real record (a
+// patient's names, an observation's codes), so that a 15 MB Patient of 1.5 million given
+// names cannot make 1.5 million index rows (1.75 GB to store it). The values past it are
+// stored and read, not searched by.
+constexpr size_t kMaxIndexedValues = 10'000;
+
 class IndexExtractor {
  public:
   virtual ~IndexExtractor() = default;

@@ -183,6 +183,7 @@ class PathExtractor final : public IndexExtractor {
       for (const auto& path : c.paths) {
         evaluate(path, resource, selected, scratch);
         for (const Element* value : selected) {
+          if (values.size() == kMaxIndexedValues) break;
           // A union (a | b) holds equal values once, as FHIRPath's does.
           bool repeated = false;
           for (size_t i = 0; i < values.size() && c.paths.size() > 1 && !repeated; ++i) repeated = same_value(*values[i], *value);

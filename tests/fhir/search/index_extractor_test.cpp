@@ -72,3 +72,20 @@ TEST_CASE("the path extractor gives the rows the FHIRPath engine gives", "[gatew
   CHECK(compared >= 20);
   CHECK(rows >= 200);
 }
+
+TEST_CASE("a resource is indexed by at most kMaxIndexedValues values of one parameter", "[gateway][search]") {
+  std::string given;
+  for (size_t i = 0; i < fhir::search::kMaxIndexedValues + 500; ++i) given += (i ? ",\"g" : "\"g") + std::to_string(i) + "\"";
+  auto parsed = testing::parse(R"({"resourceType":"Patient","name":[{"family":"Huge","given":[)" + given + "]}]}");
+  REQUIRE(parsed.document);
+  const auto& definitions = testing::core();
+  fhir::search::SearchRegistry registry(definitions);
+  auto paths = fhir::search::make_path_extractor(registry, {});
+  size_t given_rows = 0, family_rows = 0;
+  for (const auto& row : paths->extract(*parsed.document->root())) {
+    given_rows += row.param == "given";
+    family_rows += row.param == "family";
+  }
+  CHECK(given_rows == fhir::search::kMaxIndexedValues);
+  CHECK(family_rows == 1);  // the other parameters are indexed as ever
+}
