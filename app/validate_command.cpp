@@ -108,7 +108,8 @@ int validate_command(const Arguments& arguments) {
       if (json) {
         std::string line = "{\"file\":";
         fhir::json::append_json_string(line, file);
-        line += ",\"outcome\":" + fhir::validation::operation_outcome_json(issues) + "}\n";
+        // Every issue: an integrator's report, not a server's answer.
+        line += ",\"outcome\":" + fhir::validation::operation_outcome_json(issues, false, issues.size()) + "}\n";
         std::cout << line;
       } else {
         print_report(file, issues);
