@@ -4,6 +4,8 @@
 // like any other write (the specification leaves whether meta changes make a version to the
 // server); a removal cannot take a label the labelling rules put back. Answers are Parameters
 // with the resulting meta as `return`.
+#include <algorithm>
+
 #include "fhir/io/format.h"
 #include "fhir/json/json_writer.h"
 #include "gateway/rest/json_patch.h"
@@ -47,13 +49,15 @@ void change_meta(rapidjson::Document& resource, const Json& change, bool add) {
 // The resource's profiles, tags and security labels as $meta's Parameters.
 std::string meta_parameters(const rapidjson::Document& resource) {
   rapidjson::Document meta(rapidjson::kObjectType);
+  auto& alloc = meta.GetAllocator();
   if (resource.HasMember("meta"))
     for (const char* list : {"profile", "security", "tag"})
-      if (resource["meta"].HasMember(list)) meta.AddMember(Json(list, meta.GetAllocator()), Json(resource["meta"][list], meta.GetAllocator()), meta.GetAllocator());
+      if (resource["meta"].HasMember(list)) meta.AddMember(Json(list, alloc), Json(resource["meta"][list], alloc), alloc);
   return R"({"resourceType":"Parameters","parameter":[{"name":"return","valueMeta":)" + write_json_keeping_numbers(meta) + "}]}";
 }
 
-// The `meta` parameter of a $meta-add or $meta-delete body (JSON or XML Parameters), or null.
+// The `meta` parameter of a $meta-add or $meta-delete body (JSON or XML Parameters) in
+// `change`; false when the body has none.
 bool read_meta_change(const http::Request& request, const fhir::definitions::Definitions& definitions, size_t max_bytes,
                       rapidjson::Document& parameters, const Json*& change) {
   std::string json(request.body);
