@@ -99,3 +99,16 @@ TEST_CASE("OUL^R22: specimen-oriented results map as an ORU's do, each result on
   CHECK(text(m.resource("DiagnosticReport"), "status") == "final");
   CHECK(text(m.resource("ServiceRequest")["identifier"][0], "value") == "ORD1");
 }
+
+// SPM-20 says whether the specimen is still there (the IG's Yes/NoIndicator[AvailabilityStatus]);
+// OBR-11 G is an order the lab generated, a reflex test.
+TEST_CASE("SPM-20 is the specimen's availability and OBR-11 G a reflex order", "[mappings][hl7v2]") {
+  Mapped m = map_message("MSH|^~\\&|LIS|NORTH LAB|CAREBRIDGE|CB|20261128101500-0500||ORU^R01^ORU_R01|SP20|P|2.5.1\r"
+                         "PID|1||MR77^^^NORTH&2.16.840.1.113883.3.2001&ISO^MR||ABARA^JOHN||19710303|M\r"
+                         "ORC|RE|P77^EHR|F77^LIS\r"
+                         "OBR|1|P77^EHR|F77^LIS|630-4^Urine culture^LN|||20261128080000-0500||||G||||||||||||||F\r"
+                         "OBX|1|ST|630-4^Urine culture^LN||No growth||||||F\r"
+                         "SPM|1|U78&LIS||122575003^Urine specimen^SCT||||||||||||||||N\r");
+  CHECK(text(m.resource("Specimen"), "status") == "unavailable");
+  CHECK(text(m.resource("ServiceRequest"), "intent") == "reflex-order");
+}
