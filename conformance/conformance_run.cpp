@@ -82,6 +82,21 @@ size_t validate_text(std::string_view text, const fhir::definitions::Definitions
   return resources;  // a file that is no resource (empty, cut short, not FHIR) holds none
 }
 
+// Each line of an NDJSON file as a resource of its own, its issues at its line.
+size_t validate_ndjson(std::string_view text, const fhir::definitions::Definitions& defs,
+                       const fhir::validation::Validator& validator, FileResult& result) {
+  size_t resources = 0;
+  uint32_t line = 0;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    ++line;
+    std::string_view one = text.substr(start, end - start);
+    if (one.find_first_not_of(" \t\r") != std::string_view::npos) resources += validate_text(one, defs, validator, result, line);
+    start = end + 1;
+  }
+  return resources;
+}
+
 // Each HL7 v2 message of a file through the shipped v2 maps: what stops it or is left out of
 // it, at its segment and field ("OBX[2]-5"), and the resources of the Bundle it makes.
 size_t validate_v2(std::string_view text, const mappings::hl7v2::Converter& converter, FileResult& result) {
@@ -178,18 +193,7 @@ Report run_conformance(const fs::path& folder, fhir::definitions::Definitions& d
     } else if (result.kind == "hl7v2") {
       if (const auto* converter = v2_converter()) result.resources = validate_v2(text, *converter, result);
     } else if (result.kind == "ndjson") {
-      uint32_t line = 0;
-      size_t start = 0;
-      while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        ++line;
-        std::string_view one(text.data() + start, end - start);
-        if (one.find_first_not_of(" \t\r") != std::string_view::npos) {
-          result.resources += validate_text(one, definitions, *validator, result, line);
-        }
-        start = end + 1;
-      }
+      result.resources = validate_ndjson(text, definitions, *validator, result);
     } else {
       result.resources = validate_text(text, definitions, *validator, result, 0);
     }
