@@ -20,6 +20,8 @@
 #include "gateway/rest/resource_edit.h"
 #include "gateway/rest/service.h"
 #include "gateway/rest/service_call.h"
+#include "gateway/security/disclosure.h"
+#include "gateway/security/labels.h"
 
 namespace carebridge::gateway::rest {
 namespace {
@@ -210,6 +212,34 @@ class PendingEntries {
   std::unordered_map<std::string, std::vector<fhir::search::IndexedResource>> by_type_;
 };
 
+// A record that lists others of the transaction as its content (a DiagnosticReport its results,
+// a Provenance its targets) carries their sensitivity labels (security/disclosure.h). The entries
+// it lists are labelled first (their own writes label them again, alike), then it is, before any
+// entry is planned, so that a resend finds every record as stored and writes nothing new. A list
+// of lists (a panel of panels, the Provenance of a report) takes the rounds after the first.
+void label_listings(WritePath& writes, const Caller& who, fhir::model::Document& doc, std::vector<BundleEntry>& entries) {
+  auto written = [](const BundleEntry& e) { return e.resource && !e.done && e.method != "DELETE"; };
+  std::vector<BundleEntry*> listings;
+  for (auto& e : entries)
+    if (written(e) && security::discloses(e.type)) listings.push_back(&e);
+  if (listings.empty()) return;
+  std::unordered_map<std::string, BundleEntry*> by_key;
+  for (auto& e : entries)
+    if (written(e) && !e.id.empty()) by_key.emplace(e.type + "/" + e.id, &e);
+  std::unordered_map<std::string, uint32_t> labels;  // "Type/id" of a listed entry -> its labels
+  for (BundleEntry* listing : listings)
+    security::for_each_disclosed(*listing->resource, [&](std::string_view reference) {
+      std::string key = fhir::search::reference_key(reference);
+      auto entry = by_key.find(key);
+      if (entry != by_key.end() && !labels.count(key)) labels.emplace(key, writes.label(who, doc, *entry->second->resource));
+    });
+  for (int round = 0; round < 3; ++round)
+    for (BundleEntry* listing : listings) {
+      writes.add_listed_labels(doc, *listing->resource, labels);
+      labels[listing->type + "/" + listing->id] = security::labels_of(*listing->resource);
+    }
+}
+
 // The one resource a conditional reference in a transaction names, among the stored ones and
 // the transaction's own entries (one resource found both ways is one); none or several: nullopt,
 // with the failure (412, or 400 for criteria the server cannot run) in `failure_out`.
@@ -322,6 +352,7 @@ std::optional<Result> FhirService::run_transaction(Call& call, fhir::model::Docu
     if (!e.full_url.empty() && !e.id.empty() && !e.is_read()) ids[e.full_url] = e.type + "/" + e.id;
   }
   if (auto failed = resolve_references(call.who, doc, entries, ids, gone)) return failed;
+  label_listings(writes_, call.who, doc, entries);
   if (auto failed = commit_transaction(call.who, doc, entries)) return failed;
   repeated.answer();
   // Reads see the transaction's results.

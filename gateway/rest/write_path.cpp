@@ -14,11 +14,17 @@
 #include "gateway/rest/write_path.h"
 
 #include "gateway/routing/subscription.h"
+#include "gateway/security/disclosure.h"
+#include "gateway/security/labels.h"
 
 #include "gateway/rest/service_call.h"
 
 namespace carebridge::gateway::rest {
 namespace {
+
+// The stored records a listing record's labels are read from, at most (a Provenance of a
+// Synthea Bundle names each of its hundreds of entries).
+constexpr size_t kMaxListedReads = 10000;
 
 using fhir::model::Severity;
 
@@ -111,6 +117,7 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   // client may read. An update by another client (an administrator setting it active again)
   // keeps the owner; nobody can take a Subscription over by writing its tag.
   if (type == "Subscription") claim_subscription(who, doc, resource, current, version);
+  add_listed_labels(doc, resource);
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).
@@ -152,6 +159,30 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   }
   result = found_result(w.record, version == 1 ? 201 : 200);
   return w;
+}
+
+uint32_t WritePath::label(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource) const {
+  return options_.access ? options_.access->label(who.get(), doc, resource).labels : 0;
+}
+
+void WritePath::add_listed_labels(fhir::model::Document& doc, fhir::model::Element& resource,
+                                  const std::unordered_map<std::string, uint32_t>& listed) {
+  if (!options_.access || !security::discloses(resource.type)) return;
+  uint32_t labels = 0;
+  std::vector<std::pair<std::string, std::string>> stored;  // (type, id) of listed records not in `listed`
+  security::for_each_disclosed(resource, [&](std::string_view reference) {
+    std::string key = fhir::search::reference_key(reference);
+    if (auto hit = listed.find(key); hit != listed.end()) {
+      labels |= hit->second;
+    } else if (size_t slash = key.find('/'); slash != std::string::npos && stored.size() < kMaxListedReads) {
+      stored.emplace_back(key.substr(0, slash), key.substr(slash + 1));
+    }
+  });
+  if (!stored.empty())
+    for (const auto& record : store_.read_many(stored))
+      if (!record.deleted) labels |= security::FactsView(record.access).labels();
+  labels &= security::kSensitive;
+  if (labels) security::add_labels(doc, definitions_, resource, labels);
 }
 
 std::optional<std::string> WritePath::patch_target(const Caller& who, const std::string& type, const Params& criteria,

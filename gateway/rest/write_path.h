@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -137,6 +138,14 @@ class WritePath {
   std::optional<Result> settle_references(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource);
   // Whether `who` may see a stored version (everyone, without an access policy).
   bool sees(const Caller& who, const store::ResourceRecord& record) const;
+  // The labels the labelling rules give `resource` written by `who` (added to its meta.security);
+  // 0 without an access policy.
+  uint32_t label(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource) const;
+  // Adds to a record that lists others as its content (security/disclosure.h) their sensitivity
+  // labels: those of `listed` ("Type/id" of a transaction's entries -> their labels), else of
+  // the stored records. Nothing without an access policy.
+  void add_listed_labels(fhir::model::Document& doc, fhir::model::Element& resource,
+                         const std::unordered_map<std::string, uint32_t>& listed = {});
   // Conditional interactions search before they write: they hold this from the
   // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
   std::mutex& conditional_mutex() { return conditional_mutex_; }

@@ -286,6 +286,51 @@ TEST_CASE("Sensitive results reach only the care-team provider a Consent covers"
   CHECK(http.get("/fhir/Condition/" + dv, b).status == 404);
 }
 
+TEST_CASE("A report or provenance that lists a hidden result is hidden with it, and a resend writes nothing new",
+          "[gateway][e2e][security]") {
+  SecuredGateway g("security-listings", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}});
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto b = SecuredGateway::as(g.token("clinic-b"));
+  std::string p = created_id(http.post("/fhir/Patient", patient_json("Castillo", "Rosa"), hospital));
+  created_id(http.post("/fhir/CareTeam", care_team_json(p, {"org-b"}), hospital));
+  // One panel: a glucose and an HIV viral load, the report of both and its Provenance (the
+  // report first, as an interface engine's mapping writes them).
+  auto entry = [](const std::string& uuid, const std::string& resource, const std::string& type, const std::string& id) {
+    return R"({"fullUrl":"urn:uuid:)" + uuid + R"(","resource":)" + resource + R"(,"request":{"method":"PUT","url":")" +
+           type + "/" + id + R"("}})";
+  };
+  auto with_id = [](std::string resource, const std::string& id) { return resource.insert(1, R"("id":")" + id + R"(",)"); };
+  std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)" +
+      entry("8f2c7c36-0d7e-4f5e-9a51-000000000001", with_id(R"({"resourceType":"DiagnosticReport","status":"final",
+        "code":{"text":"Panel"},"subject":{"reference":"Patient/)" + p + R"("},
+        "result":[{"reference":"urn:uuid:8f2c7c36-0d7e-4f5e-9a51-000000000002"},
+                  {"reference":"urn:uuid:8f2c7c36-0d7e-4f5e-9a51-000000000003"}]})", "panel-1"), "DiagnosticReport", "panel-1") + "," +
+      entry("8f2c7c36-0d7e-4f5e-9a51-000000000002", with_id(observation(p, "2345-7"), "glucose-1"), "Observation", "glucose-1") + "," +
+      entry("8f2c7c36-0d7e-4f5e-9a51-000000000003", with_id(observation(p, "25836-8"), "viral-load-1"), "Observation", "viral-load-1") + "," +
+      entry("8f2c7c36-0d7e-4f5e-9a51-000000000004", with_id(R"({"resourceType":"Provenance","recorded":"2026-11-30T10:00:00Z",
+        "agent":[{"who":{"display":"Lab"}}],"target":[{"reference":"urn:uuid:8f2c7c36-0d7e-4f5e-9a51-000000000001"}]})",
+        "prov-1"), "Provenance", "prov-1") + "]}";
+  REQUIRE(http.post("/fhir", bundle, hospital).status == 200);
+  CHECK(http.get("/fhir/Observation/glucose-1", b).status == 200);
+  CHECK(http.get("/fhir/Observation/viral-load-1", b).status == 404);
+  // The report and its provenance would tell clinic-b that the viral load exists.
+  CHECK(http.get("/fhir/DiagnosticReport/panel-1", b).status == 404);
+  CHECK(http.get("/fhir/Provenance/prov-1", b).status == 404);
+  auto searched = http.get("/fhir/DiagnosticReport?subject=Patient/" + p, b);
+  CHECK(searched.body.find("viral-load-1") == std::string::npos);
+  CHECK(http.get("/fhir/DiagnosticReport/panel-1", hospital).body.find(R"("code":"HIV")") != std::string::npos);
+  // Sent again, nothing is new.
+  REQUIRE(http.post("/fhir", bundle, hospital).status == 200);
+  for (const char* key : {"DiagnosticReport/panel-1", "Provenance/prov-1", "Observation/viral-load-1"})
+    CHECK(http.get(std::string("/fhir/") + key, hospital).body.find(R"("versionId":"1")") != std::string::npos);
+  // A report written alone, naming the stored result, is labelled from it.
+  std::string alone = created_id(http.post("/fhir/DiagnosticReport", R"({"resourceType":"DiagnosticReport","status":"final",
+    "code":{"text":"Viral load"},"subject":{"reference":"Patient/)" + p + R"("},"result":[{"reference":"Observation/viral-load-1"}]})",
+                                           hospital));
+  CHECK(http.get("/fhir/DiagnosticReport/" + alone, b).status == 404);
+}
+
 TEST_CASE("A hospital's TLS client certificate stands for its registered client", "[gateway][e2e][security][tls]") {
   auto dir = temp_dir("security-mtls");
   auto file = [&](const char* name) { return (dir / name).string(); };
