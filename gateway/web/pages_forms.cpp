@@ -80,18 +80,38 @@ std::string submission(const agency::TableSpec& table, const FormData& form) {
   return out.GetString();
 }
 
-// Each problem of a checked form by the field it names (`form field "Last Name"`); "" for the others.
+// The field a problem's place names (`form field "Last Name"`), or "".
+std::string field_named(std::string_view where) {
+  size_t at = where.find("field \"");
+  if (at == std::string_view::npos) return {};
+  size_t end = where.find('"', at + 7);
+  return std::string(where.substr(at + 7, end == std::string_view::npos ? std::string_view::npos : end - at - 7));
+}
+
+// A value the form's rows would leave out (a birth date after today), said beside its field:
+// an upload's row is stored without it, but the person at the form can still put it right.
+std::map<std::string, std::string> left_out_by_field(const agency::AgencyConversion& c) {
+  std::map<std::string, std::string> out;
+  for (const std::string& w : c.mapped.warnings) {
+    size_t colon = w.find("\": ");
+    if (colon == std::string::npos || w.find("left out", colon) == std::string::npos) continue;
+    if (std::string name = field_named(std::string_view(w).substr(0, colon + 1)); !name.empty())
+      out.try_emplace(name, w.substr(colon + 3));
+  }
+  return out;
+}
+
+// Each problem of a checked form by the field it names; the others in `others`.
 std::map<std::string, std::string> problems_by_field(const agency::AgencyConversion& c, std::vector<std::string>& others) {
   std::map<std::string, std::string> out;
   for (const agency::RowProblem& p : c.mapped.rejected) {
-    size_t at = p.where.find("field \"");
-    if (at == std::string::npos) {
+    std::string name = field_named(p.where);
+    if (name.empty())
       others.push_back(p.message);
-      continue;
-    }
-    std::string name = p.where.substr(at + 7, p.where.find('"', at + 7) - at - 7);
-    out.try_emplace(name, p.message);
+    else
+      out.try_emplace(name, p.message);
   }
+  out.merge(left_out_by_field(c));
   for (const std::string& e : c.file_errors) others.push_back(e);
   return out;
 }
@@ -136,7 +156,8 @@ http::Response WebApp::form_page(Visit& v, const std::string& mapping) {
   if (v.request.method != "POST") return html(v, 200, title, form_html(v, mapping, table, nullptr, {}, {}));
   std::vector<std::pair<std::string, std::string>> files{{"form", submission(table, *v.form)}};
   auto checked = ingest_.check(mapping, files, v.caller(), v.request);
-  if (checked.bundle && checked.mapped.rejected.empty()) return preview(v, mapping, std::move(files), checked);
+  if (checked.bundle && checked.mapped.rejected.empty() && left_out_by_field(checked).empty())
+    return preview(v, mapping, std::move(files), checked);
   std::vector<std::string> others;
   auto errors = problems_by_field(checked, others);
   return html(v, 422, title, form_html(v, mapping, table, &*v.form, errors, others));

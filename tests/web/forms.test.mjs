@@ -1,5 +1,6 @@
 // A clinic's case manager fills in the referral form: a required field left empty is
-// named in the error summary, which links to the field, and beside the field; corrected,
+// named in the error summary, which links to the field, and beside the field, as is a birth
+// date after today, which an upload's row would leave out; corrected,
 // the form shows the preview, and Save gives the receipt.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,6 +82,18 @@ describe('forms', { skip, timeout: 240_000 }, () => {
     assert.equal(new URL(page.url()).hash, `#${id}`);
     assert.equal(await field(page, 'First Name').inputValue(), REFERRAL['First Name'], 'the form forgot what was typed');
     assert.equal(await field(page, 'Service Requested').inputValue(), REFERRAL['Service Requested']);
+  });
+
+  test('a birth date after today is said beside its field rather than left out', async () => {
+    await field(page, 'Last Name').fill('Abbas');
+    await field(page, 'Date of Birth').fill('2099-02-17');
+    await submit(page, page.getByRole('button', { name: 'Check', exact: true }));
+    const dob = field(page, 'Date of Birth');
+    const id = await dob.getAttribute('id');
+    const targets = await page.locator('#errors a[href^="#"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(targets, [`#${id}`], `the summary should link to Date of Birth only: ${await bodyText(page)}`);
+    assert.match(await page.locator(`[id="${id}-error"]`).innerText(), /after today/);
+    await dob.fill(REFERRAL['Date of Birth']);
   });
 
   test('corrected, the form shows the preview; Save gives the receipt', async () => {
