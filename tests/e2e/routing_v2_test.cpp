@@ -41,7 +41,7 @@ TEST_CASE("routing: a clinic that speaks only v2 gets results as ORU^R01 over ML
   CHECK(control_ids.size() == clinic.messages().size());
 }
 
-TEST_CASE("routing: a v2 clinic's ORU^R01 for a report leaves out the results its client may not read",
+TEST_CASE("routing: a v2 clinic hears nothing of a result its client may not read, nor of the report that lists it",
           "[e2e][routing][hl7v2][security]") {
   MllpReceiver clinic;
   SecuredGateway g("routing-v2-consent", {{"hospital", "hosp", "system/*.cruds"}, {"clinic-b", "org-b", "system/*.cruds"}}, "",
@@ -54,19 +54,23 @@ TEST_CASE("routing: a v2 clinic's ORU^R01 for a report leaves out the results it
   std::string sub = R"({"resourceType":"Subscription","status":"requested","reason":"results","criteria":")" + std::string(kLabTopic) +
                     R"(","channel":{"type":"message","endpoint":")" + clinic.endpoint() + R"(","payload":"x-application/hl7-v2+er7"}})";
   REQUIRE(http.post("/fhir/Subscription", sub, b).status == 201);
-  // No Consent lets clinic-b see HIV results: the report it may read carries one.
+  // No Consent lets clinic-b see HIV results: the report lists one beside a glucose.
   std::string hiv = str(parse_json(http.post("/fhir/Observation", lab(p, "7917-8", 1), hospital).body), "id");
   std::string glucose = str(parse_json(http.post("/fhir/Observation", lab(p, "2345-7", 95), hospital).body), "id");
   REQUIRE(http.get("/fhir/Observation/" + hiv, b).status == 404);
-  REQUIRE(http.post("/fhir/DiagnosticReport", R"({"resourceType":"DiagnosticReport","status":"final",)"
+  std::string report = created_id(http.post("/fhir/DiagnosticReport", R"({"resourceType":"DiagnosticReport","status":"final",)"
                     R"("code":{"coding":[{"system":"http://loinc.org","code":"24323-8"}]},"subject":{"reference":"Patient/)" + p +
                     R"("},"result":[{"reference":"Observation/)" + glucose + R"("},{"reference":"Observation/)" + hiv + R"("}]})",
-                    hospital).status == 201);
-  REQUIRE(eventually([&] { return clinic.messages().size() >= 2; }));
-  std::string report = clinic.messages().back();
-  CHECK(report.find("OBR|1|||24323-8") != std::string::npos);
-  CHECK(report.find("OBX|1|NM|2345-7^^LN||95|mg/dL") != std::string::npos);
-  for (const auto& message : clinic.messages()) CHECK(message.find("7917-8") == std::string::npos);
+                    hospital));
+  // A later result is heard after anything before it would have been.
+  REQUIRE(http.post("/fhir/Observation", lab(p, "2339-0", 101), hospital).status == 201);
+  REQUIRE(eventually([&] { return clinic.messages().size() >= 2 && clinic.messages().back().find("2339-0") != std::string::npos; }));
+  CHECK(clinic.messages().front().find("OBX|1|NM|2345-7^^LN||95|mg/dL") != std::string::npos);
+  for (const auto& message : clinic.messages()) {
+    CHECK(message.find("7917-8") == std::string::npos);
+    CHECK(message.find("24323-8") == std::string::npos);
+  }
+  CHECK(http.get("/fhir/DiagnosticReport/" + report, b).status == 404);
 }
 
 TEST_CASE("routing: an MLLP endpoint inside the network that is not allow-listed is refused", "[e2e][routing][security]") {
