@@ -391,6 +391,29 @@ Node practitioner(const Rule& rule, const FieldValue& v, DatatypeContext& contex
   return reference(context.shared_resource("Practitioner", std::move(p)));
 }
 
+// NDL (OBR-32 to OBR-35: an interpreter, assistant, technician, transcriptionist): its first
+// component a CNN whose sub-components are the ID, the name's parts from family to degree, and
+// the assigning authority (namespace, universal ID and its type).
+Node ndl_practitioner(const FieldValue& v, DatatypeContext& context) {
+  FieldValue cnn = v.sub(1);
+  Node p;
+  Node id;
+  id.set("system", Node::string(authority_system(cnn.part(9), cnn.part(10), cnn.part(11), context.spec()), v.where(1)));
+  id.set("value", string_at(cnn, 1));
+  if (!id.text_of("value").empty()) p.append("identifier", std::move(id));
+  Node name;
+  name.set("family", string_at(cnn, 2));
+  name.append("given", string_at(cnn, 3));
+  name.append("given", string_at(cnn, 4));
+  name.append("suffix", string_at(cnn, 5));
+  name.append("prefix", string_at(cnn, 6));
+  name.append("suffix", string_at(cnn, 7));
+  p.append("name", std::move(name));
+  if (p.empty()) return {};
+  p.source = v.where();
+  return reference(context.shared_resource("Practitioner", std::move(p)));
+}
+
 Node organization(const FieldValue& v, DatatypeContext& context, bool hd) {
   Node o;
   if (hd) {
@@ -597,6 +620,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"XAD", [](R, V v, C c, S) { return address(v, c); }},
       {"XTN", [](R, V v, C c, S) { return contact_point(v, c); }},
       {"XCN", [](R r, V v, C c, S) { return practitioner(r, v, c); }},
+      {"NDL", [](R, V v, C c, S) { return ndl_practitioner(v, c); }},
       {"XON", [](R, V v, C c, S) { return organization(v, c, false); }},
       {"HD", [](R, V v, C c, S) { return organization(v, c, true); }},
       {"PL", [](R, V v, C c, S) { return location(v, c); }},

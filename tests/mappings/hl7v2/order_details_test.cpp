@@ -53,3 +53,38 @@ TEST_CASE("ORM v2.3: the quantity/timing's start (ORC-7.4 or OBR-27.4) is when t
                            "^^^20250116^^S\r");
   CHECK(text(obr.resource("ServiceRequest"), "occurrenceDateTime") == "2025-01-16");
 }
+
+TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report and results; the technician, supplemental "
+          "information, order type and another provider are kept", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01^ORU_R01|OR2|P|2.5.1\r" + "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\r" +
+                         segment("PV1", {{1, "1"}, {2, "O"}, {52, "555^OTHER^OLGA"}}) +
+                         segment("ORC", {{1, "RE"}, {2, "P2^EHR"}, {3, "F2^LAB"}, {28, "HIV^HIV(+) patient^HL70177"},
+                                         {29, "I^Inpatient^HL70482"}}) +
+                         segment("OBR", {{1, "1"}, {2, "P2^EHR"}, {3, "F2^LAB"}, {4, "24323-8^Metabolic panel^LN"}, {7, "20250101"},
+                                         {25, "F"}, {32, "111&JONES&AMY&&&DR"}, {34, "222&TECH&TOM"}, {46, "PSI^Supplemental^L"}}) +
+                         "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|||||F\r");
+  for (const char* type : {"ServiceRequest", "DiagnosticReport", "Observation"}) {
+    INFO(type);
+    const auto& r = m.resource(type);
+    REQUIRE(r.HasMember("meta"));
+    CHECK(text(r["meta"]["security"][0], "code") == "HIV");
+    CHECK(text(r["meta"]["security"][0], "system") == "http://terminology.hl7.org/CodeSystem/v3-ActCode");
+  }
+  const auto& order = m.resource("ServiceRequest");
+  CHECK(first_code(order["orderDetail"][0]) == "PSI");
+  CHECK(first_code(order["locationCode"][0]) == "I");
+  const auto& report = m.resource("DiagnosticReport");
+  REQUIRE(report.HasMember("performer"));
+  CHECK(first_code(report["performer"][0]["extension"][0]["valueCodeableConcept"]) == "SPRF");
+  const rapidjson::Value* technician = m.at(report["performer"][0]["reference"].GetString());
+  REQUIRE(technician);
+  CHECK(text((*technician)["name"][0], "family") == "TECH");
+  CHECK(text((*technician)["identifier"][0], "value") == "222");
+  const rapidjson::Value* interpreter = m.at(report["resultsInterpreter"][0]["reference"].GetString());
+  REQUIRE(interpreter);
+  CHECK(text((*interpreter)["name"][0], "family") == "JONES");  // OBR-32.1.2: a CNN's family name is a sub-component
+  CHECK(std::string((*interpreter)["name"][0]["given"][0].GetString()) == "AMY");
+  const auto& visit = m.resource("Encounter");
+  REQUIRE(visit.HasMember("participant"));
+  CHECK(first_code(visit["participant"][0]["type"][0]) == "PART");
+}
