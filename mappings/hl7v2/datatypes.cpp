@@ -414,6 +414,20 @@ Node ndl_practitioner(const FieldValue& v, DatatypeContext& context) {
   return reference(context.shared_resource("Practitioner", std::move(p)));
 }
 
+// A CWE that names an organization (OBX-15, the producer's ID): its code the identifier, in
+// the code system CWE-3 names; its text the name (the IG's CWE[Organization]).
+Node coded_organization(const FieldValue& v, DatatypeContext& context) {
+  Node o;
+  o.set("name", string_at(v, 2));
+  Node id;
+  id.set("system", Node::string(v.part(3).empty() ? std::string() : coding_system(context.spec(), v.part(3)), v.where(3)));
+  id.set("value", string_at(v, 1));
+  if (!id.text_of("value").empty()) o.append("identifier", std::move(id));
+  if (o.empty()) return {};
+  o.source = v.where();
+  return reference(context.shared_resource("Organization", std::move(o)));
+}
+
 Node organization(const FieldValue& v, DatatypeContext& context, bool hd) {
   Node o;
   if (hd) {
@@ -621,6 +635,7 @@ const std::unordered_map<std::string_view, DatatypeMap>& datatype_maps() {
       {"XTN", [](R, V v, C c, S) { return contact_point(v, c); }},
       {"XCN", [](R r, V v, C c, S) { return practitioner(r, v, c); }},
       {"NDL", [](R, V v, C c, S) { return ndl_practitioner(v, c); }},
+      {"CWE-organization", [](R, V v, C c, S) { return coded_organization(v, c); }},
       {"XON", [](R, V v, C c, S) { return organization(v, c, false); }},
       {"HD", [](R, V v, C c, S) { return organization(v, c, true); }},
       {"PL", [](R, V v, C c, S) { return location(v, c); }},

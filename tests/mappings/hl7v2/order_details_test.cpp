@@ -54,15 +54,15 @@ TEST_CASE("ORM v2.3: the quantity/timing's start (ORC-7.4 or OBR-27.4) is when t
   CHECK(text(obr.resource("ServiceRequest"), "occurrenceDateTime") == "2025-01-16");
 }
 
-TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report and results; the technician, supplemental "
-          "information, order type and another provider are kept", "[mappings][hl7v2]") {
+TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report and results; the technician, producer, "
+          "supplemental information, order type and another provider are kept", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ORU^R01^ORU_R01|OR2|P|2.5.1\r" + "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\r" +
                          segment("PV1", {{1, "1"}, {2, "O"}, {52, "555^OTHER^OLGA"}}) +
                          segment("ORC", {{1, "RE"}, {2, "P2^EHR"}, {3, "F2^LAB"}, {28, "HIV^HIV(+) patient^HL70177"},
                                          {29, "I^Inpatient^HL70482"}}) +
                          segment("OBR", {{1, "1"}, {2, "P2^EHR"}, {3, "F2^LAB"}, {4, "24323-8^Metabolic panel^LN"}, {7, "20250101"},
                                          {25, "F"}, {32, "111&JONES&AMY&&&DR"}, {34, "222&TECH&TOM"}, {46, "PSI^Supplemental^L"}}) +
-                         "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|||||F\r");
+                         "OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|||||F||||LABX^Main Lab^L\r");
   for (const char* type : {"ServiceRequest", "DiagnosticReport", "Observation"}) {
     INFO(type);
     const auto& r = m.resource(type);
@@ -84,6 +84,12 @@ TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report a
   REQUIRE(interpreter);
   CHECK(text((*interpreter)["name"][0], "family") == "JONES");  // OBR-32.1.2: a CNN's family name is a sub-component
   CHECK(std::string((*interpreter)["name"][0]["given"][0].GetString()) == "AMY");
+  const auto& result = m.resource("Observation");  // OBX-15, the producer
+  REQUIRE(result.HasMember("performer"));
+  const rapidjson::Value* producer = m.at(result["performer"][0]["reference"].GetString());
+  REQUIRE(producer);
+  CHECK(text(*producer, "name") == "Main Lab");
+  CHECK(text((*producer)["identifier"][0], "value") == "LABX");
   const auto& visit = m.resource("Encounter");
   REQUIRE(visit.HasMember("participant"));
   CHECK(first_code(visit["participant"][0]["type"][0]) == "PART");
