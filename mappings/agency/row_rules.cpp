@@ -12,9 +12,13 @@ namespace carebridge::mappings::agency {
 namespace {
 
 // Whether a value reads as a hash digest rather than a word: the hex or base64 of an MD5,
-// SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512 (what an HMIS export's hashed names hold).
+// SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512 (what an HMIS export's hashed names hold), or
+// a SOUNDEX code, a letter and three digits (HashStatus 3), which no one's name is.
 bool looks_like_digest(std::string_view value) {
   auto all = [&](auto in) { return std::all_of(value.begin(), value.end(), in); };
+  auto digit = [](unsigned char c) { return c >= '0' && c <= '9'; };
+  if (value.size() == 4 && std::isalpha(static_cast<unsigned char>(value[0])) && std::all_of(value.begin() + 1, value.end(), digit))
+    return true;
   auto hex = [](unsigned char c) { return std::isxdigit(c) != 0; };
   auto base64 = [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '/' || c == '='; };
   for (size_t bytes : {16, 20, 28, 32, 48, 64}) {

@@ -73,6 +73,17 @@ TEST_CASE("hmis without Export.csv: a hashed name is never written as a name", "
   CHECK(family_of(*patients.at("C-101")) == "O'Neil");
 }
 
+TEST_CASE("hmis without Export.csv: a SOUNDEX name (HashStatus 3) is never written as a name", "[agency][hmis]") {
+  Files files = without_export(export_files("FY2024"));
+  for (auto& [name, text] : files)
+    if (name == "Client.csv") text = with_cells(text, "C-100", {{"FirstName", "M624"}, {"LastName", "Q536"}});
+  auto c = hmis().convert_files(files, "local");
+  auto patients = by_identifier(bundle_of(c), "Patient");
+  REQUIRE(patients.count("C-100"));
+  CHECK(!patients.at("C-100")->HasMember("name"));
+  CHECK(dump(*patients.at("C-100")).find("Q536") == std::string::npos);
+}
+
 TEST_CASE("hmis without Organization.csv or Project.csv: every record is taken and kept to the sender as a victim service provider's",
           "[agency][hmis]") {
   // Whether a project is a victim service provider's is not known: every record the export
