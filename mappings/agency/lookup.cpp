@@ -194,6 +194,17 @@ std::vector<LookupIndex::RowAt> LookupIndex::rows(const Lookup& lookup, const st
   return found;
 }
 
+std::vector<std::string> LookupIndex::keys(const Lookup& lookup, size_t at_most) {
+  std::vector<std::string> out;
+  if (lookup.whole_table()) return out;
+  for (const ReadValue& key : column_values(lookup.table_index, lookup.key_index)) {
+    if (key.value.empty() || std::find(out.begin(), out.end(), key.value) != out.end()) continue;
+    if (out.size() == at_most) break;
+    out.push_back(key.value);
+  }
+  return out;
+}
+
 const std::vector<LookupIndex::RowAt>& LookupIndex::table_rows(size_t table) {
   if (auto known = rows_.find(table); known != rows_.end()) return known->second;
   const TableSpec& spec = spec_.tables[table];

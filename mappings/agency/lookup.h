@@ -47,6 +47,9 @@ class LookupIndex {
   // The rows whose key column holds `by_value`, older versions left out (none for a lookup
   // of the whole table): to tell whether the row found was taken, and say which it was.
   std::vector<RowAt> rows(const Lookup& lookup, const std::string& by_value);
+  // The distinct keys the looked-up table's rows have, at most `at_most` of them, in order: to
+  // say what the export has where a row names a key it lacks.
+  std::vector<std::string> keys(const Lookup& lookup, size_t at_most);
   // The input's rows a later version of their record supersedes (versions.h), read once for
   // the lookups and the mapping both.
   const std::vector<bool>& superseded(const TableSpec& spec, const csv::Table& input);

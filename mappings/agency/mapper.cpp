@@ -155,9 +155,15 @@ std::string Builder::required_problem(const Column& column, const Row& row) {
   std::string by = row.values[l.by_index].value;
   if (by.empty()) return "\"" + column.name + "\" is required, and the value to find it by is empty";
   auto found = lookups_.rows(l, by);
-  if (found.empty())
-    return "\"" + column.name + "\" is required: the export has no " + table.name + " row with " +
-           table.columns[l.key_index].name + " \"" + by + "\" that gives it";
+  if (found.empty()) {
+    // What the export has instead: one Export row's ExportID, a few projects' IDs.
+    std::vector<std::string> keys = lookups_.keys(l, 4);
+    std::string has;
+    for (size_t i = 0; i < keys.size() && i < 3; ++i) has += (i ? ", \"" : "\"") + keys[i] + "\"";
+    if (keys.size() > 3) has += ", ...";
+    return "\"" + column.name + "\" is required: no " + table.name + " row has " + table.columns[l.key_index].name + " \"" + by +
+           "\"" + (has.empty() ? std::string(" (the export has none)") : " (the export's: " + has + ")");
+  }
   return "\"" + column.name + "\" is required: " + found_row(l, by, found.front()) +
          (taken(found) ? " does not give it" : " was not taken (see that row's reason)");
 }

@@ -1,16 +1,24 @@
 #include "mappings/agency/unresolved.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace carebridge::mappings::agency {
 
 namespace {
 
-// "Organization \"X\"" for the key "Organization|urn:...|X".
+// "Organization \"X\" (by its hmis-project identifier)" for the key "Organization|urn:...:hmis-project|X":
+// the system's last part says which of a type's records is meant (a project is an Organization).
 std::string named(const std::string& key) {
   size_t type_end = key.find('|'), system_end = key.find('|', type_end + 1);
-  return key.substr(0, type_end) + " \"" + key.substr(system_end + 1) + "\"";
+  std::string system = key.substr(type_end + 1, system_end - type_end - 1);
+  std::string kind = system.substr(system.find_last_of(":/") == std::string::npos ? 0 : system.find_last_of(":/") + 1);
+  std::string type = key.substr(0, type_end), lower = type;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  bool says_type = kind.ends_with(lower);  // hsds-organization: an Organization, as the type says
+  return type + " \"" + key.substr(system_end + 1) + "\"" +
+         (kind.empty() || says_type ? std::string() : " (by its " + kind + " identifier)");
 }
 
 // " (and 3 more rows)" after the first use's place, when there are more.

@@ -119,7 +119,7 @@ TEST_CASE("hmis fail closed: a row whose ExportID names no Export.csv row is not
     INFO(file);
     CHECK(std::any_of(c.mapped.rejected.begin(), c.mapped.rejected.end(), [&](const agency::RowProblem& p) {
       return p.where.starts_with(file) && p.where.ends_with("column \"ExportID\"") &&
-             p.message.find("no Export row with ExportID \"EXP-2023-12\"") != std::string::npos;
+             p.message.find("no Export row has ExportID \"EXP-2023-12\"") != std::string::npos;
     }));
   }
 }

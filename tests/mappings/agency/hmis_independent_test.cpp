@@ -338,7 +338,7 @@ TEST_CASE("hmis independent export: an exit without its enrollment is refused, n
   REQUIRE(c.mapped.rejected_rows.size() == 1);
   for (const auto& refused : c.mapped.rejected) {
     CHECK(refused.where == "Exit.csv row " + std::to_string(exit_rows + 2) + ", column \"EnrollmentID\"");
-    CHECK(refused.message.find("the export has no Enrollment row with EnrollmentID \"E-9999\"") != std::string::npos);
+    CHECK(refused.message.find("no Enrollment row has EnrollmentID \"E-9999\"") != std::string::npos);
   }
   auto bundle = bundle_of(c);
   CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-9999"));
@@ -405,8 +405,8 @@ TEST_CASE("hmis independent export: what exporters do to rows (a deleted copy, N
     INFO(refused.where << ": " << refused.message);
     bool service_row = refused.where.starts_with("Services.csv");
     CHECK((service_row || refused.where.starts_with("Enrollment.csv")));
-    CHECK(refused.message.find(service_row ? "no Enrollment row with EnrollmentID \"E-ABSENT\""
-                                           : "no Client row with PersonalID \"C-ABSENT\"") != std::string::npos);
+    CHECK(refused.message.find(service_row ? "no Enrollment row has EnrollmentID \"E-ABSENT\""
+                                           : "no Client row has PersonalID \"C-ABSENT\"") != std::string::npos);
   }
   CHECK(!by_identifier(bundle, "EpisodeOfCare").count("E-ORPHAN"));
 }

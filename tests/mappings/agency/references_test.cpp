@@ -70,11 +70,11 @@ TEST_CASE("agency references: a record named nowhere — not in the export, not 
   // Stored, it would fail the whole upload at the store (a 412): the row is refused before.
   REQUIRE(mapped.dangling.size() == 1);
   CHECK(mapped.dangling[0].where == "orgs.csv row 4, column \"Parent\"");
-  CHECK(mapped.dangling[0].message == "there is no Organization \"Q\" in the export or on the gateway");
+  CHECK(mapped.dangling[0].message == "there is no Organization \"Q\" (by its org identifier) in the export or on the gateway");
   // Offline nothing can say whether the gateway holds it: kept, with a warning.
   auto offline = map_directory(orgs);
   CHECK(offline.dangling.empty());
   REQUIRE(offline.warnings.size() == 2);
-  CHECK(offline.warnings[0].starts_with("orgs.csv row 4, column \"Parent\": there is no Organization \"Q\" in the export, so the "
+  CHECK(offline.warnings[0].starts_with("orgs.csv row 4, column \"Parent\": there is no Organization \"Q\" (by its org identifier) in the export, so the "
                                         "gateway must hold it already"));
 }
