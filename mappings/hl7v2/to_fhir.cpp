@@ -104,6 +104,12 @@ class Mapper : public DatatypeContext {
   void warn_unmapped();
   // The Medication a segment of the message made for the drug `resource` names by code, or "".
   std::string made_medication(const std::string& type, const Node& resource) const;
+  // The sending facility (MSH-4), else application (MSH-3), as a URI (transaction.h).
+  std::string sender() const {
+    const Segment& msh = message_.segments().front();
+    size_t field = message_.value(msh, 4, 1, 1, 1).empty() && message_.value(msh, 4, 1, 2, 1).empty() ? 3 : 4;
+    return sender_uri(message_.value(msh, field, 1, 1, 1), message_.value(msh, field, 1, 2, 1), message_.value(msh, field, 1, 3, 1));
+  }
   void finish(Made& made);
   std::string key_text(const FieldRef& ref, size_t segment) const;
   // Records of a `distinct` map with the same identity as an earlier one get their
@@ -667,7 +673,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     prune(made.resource);
   }
   MappedMessage out;
-  make_transaction(made_, out);
+  make_transaction(made_, out, sender());
   out.warnings = std::move(warnings_);
   return out;
 }

@@ -1,5 +1,7 @@
 #include "mappings/hl7v2/transaction.h"
 
+#include <cctype>
+
 #include <functional>
 #include <unordered_map>
 
@@ -57,15 +59,59 @@ std::string identity_criteria(const Node& resource, std::string_view path) {
 std::string matching_criteria(const Node& resource, std::string_view path) {
   std::string tokens;
   size_t used = 0;
+  // An identifier an authority assigns finds the record wherever it came from; one without
+  // (scoped by its sender: make_transaction) only when there is no other.
+  bool assigned = has_assigned_identifier(resource, path);
   for (const Node* id : identifiers_at(resource, path)) {
-    if (finds_no_record(*id)) continue;
+    if (finds_no_record(*id) || (assigned && id->text_of("system").empty())) continue;
     if (++used > 20) break;  // a record is found by any of them: the first twenty are plenty
     tokens += (tokens.empty() ? "" : ",") + identifier_token(*id);
   }
   return tokens.empty() ? identity_criteria(resource, path) : std::string(path) + "=" + tokens;
 }
 
-void make_transaction(std::vector<Made>& all, MappedMessage& out) {
+bool has_assigned_identifier(const Node& resource, std::string_view path) {
+  for (const Node* id : identifiers_at(resource, path))
+    if (!id->text_of("system").empty() && !finds_no_record(*id)) return true;
+  return false;
+}
+
+std::string sender_uri(const std::string& namespace_id, const std::string& universal_id, const std::string& universal_type) {
+  if (!universal_id.empty() && universal_type == "ISO" && universal_id.find_first_not_of("0123456789.") == std::string::npos)
+    return "urn:oid:" + universal_id;
+  const std::string& name = namespace_id.empty() ? universal_id : namespace_id;
+  if (name.empty()) return {};
+  std::string out = "urn:carebridge:v2:sender:";
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_') out += static_cast<char>(c);
+    else out += {'%', kHex[c >> 4], kHex[c & 15]};
+  }
+  return out;
+}
+
+namespace {
+
+// Keeps a record found only by identifiers no authority assigns to its sender (see
+// make_transaction): its meta.source, and criteria that find only the sender's records.
+void scope_to_sender(Node& resource, std::string_view path, const std::string& source, std::string& criteria,
+                     std::string& matching) {
+  if (source.empty() || criteria.empty() || has_assigned_identifier(resource, path)) return;
+  Node* meta = resource.member("meta");
+  if (!meta) {
+    resource.children.insert(resource.children.begin() + 1, Node::object());
+    resource.children[1].name = "meta";
+    meta = &resource.children[1];
+  }
+  meta->set("source", Node::string(source));
+  std::string scope = "&_source=" + engine::token_criteria({}, source);
+  criteria += scope;
+  matching += scope;
+}
+
+}  // namespace
+
+void make_transaction(std::vector<Made>& all, MappedMessage& out, const std::string& source) {
   Node bundle;
   bundle.set("resourceType", Node::string("Bundle"));
   bundle.set("type", Node::string("transaction"));
@@ -83,6 +129,7 @@ void make_transaction(std::vector<Made>& all, MappedMessage& out) {
     // one entry per record by the first.
     std::string criteria = path.empty() ? std::string() : identity_criteria(made.resource, path);
     std::string matching = criteria.empty() ? std::string() : matching_criteria(made.resource, path);
+    scope_to_sender(made.resource, path, source, criteria, matching);
     Node request;
     std::string request_key;
     if (!criteria.empty() && made.write == WriteMode::Update) {

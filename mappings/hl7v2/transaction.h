@@ -39,8 +39,20 @@ std::string identity_criteria(const engine::Node& resource, std::string_view pat
 // ("identifier=a|1,b|2"), but an SSN or a driver's licence; "" when none has one.
 std::string matching_criteria(const engine::Node& resource, std::string_view path);
 
+// Whether a record has an identifier at `path` that an authority assigns (one with a system),
+// other than an SSN or a driver's licence.
+bool has_assigned_identifier(const engine::Node& resource, std::string_view path);
+
+// The sender a message's records come from, as a URI for meta.source: the sending facility
+// (MSH-4, else the sending application MSH-3) — an OID when its universal ID is one, else
+// urn:carebridge:v2:sender:NAME; "" when the message names neither.
+std::string sender_uri(const std::string& namespace_id, const std::string& universal_id, const std::string& universal_type);
+
 // The transaction Bundle of the resources made (MappedMessage::tree, resources, updates).
-// The resources are moved into it.
-void make_transaction(std::vector<Made>& all, MappedMessage& out);
+// The resources are moved into it. A record found only by identifiers no authority assigns
+// (a filler number without namespace, a bare MRN) is the sender's: it carries `source` in
+// meta.source and is found only among the records with that source, so that two labs'
+// ACC100, or two clinics' MRN 55501, stay two records.
+void make_transaction(std::vector<Made>& all, MappedMessage& out, const std::string& source = {});
 
 }  // namespace carebridge::mappings::hl7v2

@@ -217,6 +217,40 @@ TEST_CASE("MLLP: a number sent without its authority is not another authority's 
   CHECK(gw.count("Practitioner") == 3);
 }
 
+TEST_CASE("MLLP: two senders' bare numbers name two records, and a correction finds its result whatever its OBX-1",
+          "[e2e][hl7v2]") {
+  V2Gateway gw;
+  MllpClient client(gw.mllp);
+  auto oru = [](const std::string& lab, const std::string& control, const std::string& pid, const std::string& obx) {
+    return "MSH|^~\\&|LIS|" + lab + "|EHR|H|20261130101500-0500||ORU^R01^ORU_R01|" + control + "|P|2.5.1\r" + pid +
+           "OBR|1||ACC100|80048^Basic metabolic panel^CPT|||20261130090000-0500||||||||||||||20261130100000-0500|||F\r" + obx;
+  };
+  // Two labs, one filler number ACC100 and no namespace; two clinics, one bare MRN 55501.
+  REQUIRE(msa(client.send(oru("LABA", "A1", "PID|1||55501||KELLER^ANNA||19800101|F\r",
+                              "OBX|1|NM|2951-2^Sodium^LN||140|mmol/L|||||F\rOBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L|||||F\r"))) == "AA");
+  REQUIRE(msa(client.send(oru("LABB", "B1", "PID|1||55501||LOPEZ^BORIS||19500505|M\r",
+                              "OBX|1|NM|2951-2^Sodium^LN||200|mmol/L|||||F\r"))) == "AA");
+  CHECK(gw.count("Patient") == 2);
+  CHECK(gw.count("Observation?code=http://loinc.org%7C2951-2") == 2);
+  auto anna = gw.search("Patient?family=KELLER");
+  REQUIRE(anna["total"].GetInt() == 1);
+  CHECK(str(anna["entry"][0]["resource"]["meta"], "versionId") == "1");
+  // Lab A corrects its sodium alone, now as OBX 1 of a message that leads with it: the one record changes.
+  REQUIRE(msa(client.send(oru("LABA", "A2", "PID|1||55501||KELLER^ANNA||19800101|F\r",
+                              "OBX|1|NM|2951-2^Sodium^LN||141|mmol/L|||||C\rOBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L|||||F\r"))) == "AA");
+  REQUIRE(msa(client.send(oru("LABA", "A3", "PID|1||55501||KELLER^ANNA||19800101|F\r",
+                              "OBX|1|NM|2823-3^Potassium^LN||4.2|mmol/L|||||C\r"))) == "AA");
+  auto sodium = gw.search("Observation?code=http://loinc.org%7C2951-2&subject.family=KELLER");
+  REQUIRE(sodium["total"].GetInt() == 1);
+  CHECK(sodium["entry"][0]["resource"]["valueQuantity"]["value"].GetInt() == 141);
+  auto potassium = gw.search("Observation?code=http://loinc.org%7C2823-3");
+  REQUIRE(potassium["total"].GetInt() == 1);
+  CHECK(str(potassium["entry"][0]["resource"], "status") == "corrected");
+  auto boris = gw.search("Observation?code=http://loinc.org%7C2951-2&subject.family=LOPEZ");
+  REQUIRE(boris["total"].GetInt() == 1);
+  CHECK(boris["entry"][0]["resource"]["valueQuantity"]["value"].GetInt() == 200);
+}
+
 TEST_CASE("MLLP: a patient is found by any of PID-3's identifiers, not by the first alone", "[e2e][hl7v2]") {
   V2Gateway gw;
   MllpClient client(gw.mllp);

@@ -254,13 +254,15 @@ TEST_CASE("a short dotted universal id of another type is the authority's namesp
 TEST_CASE("identifiers: the NPI named by its OID is the NPI, and a bare number asks for no system", "[mappings][hl7v2]") {
   // The FHIR identifier registry gives the NPI (OID 2.16.840.1.113883.4.6) its system; a
   // sender writing the OID and one writing NPI name one prescriber. A number without an
-  // authority is looked up as one without a system, never as any system's.
+  // authority is looked up as one without a system, never as any system's, among the sender's records.
   Mapped m = map_message(kMsh + "OML^O21^OML_O21|ID1|P|2.5.1\rPID|1||4400||A^B\r"
                                 "ORC|NW|P1^EHR|||||||20250101120000-0500|||1234567893^WELBY^MARCUS^^^^^^&2.16.840.1.113883.4.6&ISO\r"
                                 "OBR|1|P1^EHR||2345-7^Glucose^LN\r");
   const auto& prescriber = m.resource("Practitioner");
   CHECK(text(prescriber["identifier"][0], "system") == "http://hl7.org/fhir/sid/us-npi");
-  CHECK(text(m.request("Patient"), "ifNoneExist") == "identifier=%7C4400");
+  // ... and is the sender's: another facility's bare 4400 is another person (transaction.h).
+  CHECK(text(m.request("Patient"), "ifNoneExist").starts_with("identifier=%7C4400&_source=urn:carebridge:v2:sender:"));
+  CHECK(text(m.resource("Patient")["meta"], "source").starts_with("urn:carebridge:v2:sender:"));
 }
 
 TEST_CASE("XTN-8: a work number's extension is kept, also when the number is sent whole (v2.3)", "[mappings][hl7v2]") {
