@@ -260,8 +260,23 @@ void add_vital_sign_code(Node& observation, const Vocabulary* codes) {
   code->append("coding", std::move(added));
 }
 
+// A vital sign's time less precise than a day (OBX-14 202611) as the span it names: FHIR's
+// vital-signs profiles want a dateTime precise to the day (vs-1), and a Period of that month
+// says what the sender said.
+void vital_sign_time_as_period(Node& observation, const Vocabulary* codes) {
+  Node* effective = observation.member("effectiveDateTime");
+  if (!codes || !effective || !effective->is_value() || effective->text.size() >= 10 || !vital_sign_profile(observation, *codes))
+    return;
+  Node period = Node::object();
+  period.set("start", Node::string(effective->text, effective->source));
+  period.set("end", Node::string(effective->text, effective->source));
+  period.name = "effectivePeriod";
+  *effective = std::move(period);
+}
+
 void conform_vital_sign(Node& observation, const MapSpec& spec) {
   keep_vital_sign_text(observation);
+  vital_sign_time_as_period(observation, spec.vocabulary("vital-sign-codes"));
   ucum_vital_sign_units(observation, spec.vocabulary("vital-sign-units"), spec.vocabulary("vital-sign-unit-conversions"),
                         spec.vocabulary("vital-sign-codes"));
   add_vital_sign_code(observation, spec.vocabulary("vital-sign-codes"));

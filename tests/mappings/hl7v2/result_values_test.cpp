@@ -152,6 +152,19 @@ TEST_CASE("A vital sign sent as text keeps it as a note with dataAbsentReason an
   CHECK(text(coded["note"][0], "text") == "Labored, irregular");
 }
 
+TEST_CASE("A vital sign measured in a month (OBX-14 202611) is that month as a period, as vs-1 wants a day or a Period",
+          "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|VT2|P|2.6\r" + kPid +  // map_message requires a valid Bundle
+                         "OBR|1||F7^MON|85353-1^Vital signs^LN|||202611||||||||||||||||||F\r"
+                         "OBX|1|NM|8302-2^Body height^LN||170|cm^^UCUM|||||F|||202611\r"
+                         "OBX|2|NM|29463-7^Body weight^LN||70|kg^^UCUM|||||F|||20261105\r");
+  const auto& height = *observation_coded(m, "8302-2");
+  CHECK_FALSE(height.HasMember("effectiveDateTime"));
+  CHECK(text(height["effectivePeriod"], "start") == "2026-11");
+  CHECK(text(height["effectivePeriod"], "end") == "2026-11");
+  CHECK(text(*observation_coded(m, "29463-7"), "effectiveDateTime") == "2026-11-05");
+}
+
 TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by the CLIA OID in OBX-23 is one Organization", "[mappings][hl7v2]") {
   Mapped m = map_message("MSH|^~\\&|LCS|LABCORP^34D0655059^CLIA|EHR|F|20250123100000-0800||ORU^R01|CL1|P|2.5.1\r" + kPid +
                          "OBR|1||F6^LAB|2345-7^Glucose^LN|||20250123080000-0800||||||||||||||||||F\r"
