@@ -24,7 +24,12 @@ v2::AckError ack_error(const v2::MessageIssue& issue) {
   e.message = issue.issue.message;
   e.severity = issue.issue.severity == Severity::Warning ? 'W' : issue.issue.severity == Severity::Information ? 'I' : 'E';
   const std::string& code = issue.issue.code;
-  e.code = code == "not-supported" ? "200" : code == "required" ? "101" : code == "code-invalid" ? "103"
+  // What is not supported, by where (HL7 table 0357): the event 201, the processing ID 202, the version 203.
+  auto unsupported = [&] {
+    const std::string& at = issue.location;
+    return at.ends_with("-9.2") ? "201" : at.ends_with("-11") ? "202" : at.ends_with("-12") ? "203" : "200";
+  };
+  e.code = code == "not-supported" ? unsupported() : code == "required" ? "101" : code == "code-invalid" ? "103"
          : code == "value" || code == "invalid" ? "102" : code == "structure" ? "100" : "207";
   return e;
 }

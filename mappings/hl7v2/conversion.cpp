@@ -131,6 +131,36 @@ std::string Converter::stored_message_id(const Message& message, std::string_vie
   return hl7v2::stored_message_id(message, raw, organization, options_.id_secret);
 }
 
+namespace {
+
+// What makes a message one the gateway cannot take whatever its content (an ACK AR): no
+// control ID (MSH-10, which its acknowledgement and a resend are told by), a version that is
+// not HL7 v2's (MSH-12), an event HL7's table 0003 does not have (MSH-9.2; a Z event is a
+// site's own).
+std::optional<Issue> header_refusal(const Message& message, const MapOptions& options) {
+  const Segment* msh = message.segment("MSH");
+  if (!msh) return std::nullopt;
+  if (message.value(*msh, 10).empty())
+    return Issue{Severity::Error, "required",
+                 "MSH[1]-10: the message control ID is empty, so the message can be neither acknowledged nor told from a resend",
+                 {}, {}};
+  std::string version = message.value(*msh, 12, 1, 1, 1);
+  bool v2 = version.size() >= 3 && version.starts_with("2.") && std::all_of(version.begin() + 2, version.end(), [](char c) {
+              return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+            });
+  if (!version.empty() && !v2)
+    return Issue{Severity::Error, "not-supported",
+                 "MSH[1]-12: the version '" + version.substr(0, 20) + "' is not an HL7 version 2 (this gateway reads 2.1 to 2.8.2)", {}, {}};
+  std::string event = message.trigger_event();
+  if (!event.empty() && event[0] != 'Z' && options.code_display &&  // Z events are the sites' own
+      !options.code_display("http://terminology.hl7.org/CodeSystem/v2-0003", event))
+    return Issue{Severity::Error, "not-supported",
+                 "MSH[1]-9.2: the event '" + event.substr(0, 20) + "' is not one of HL7 table 0003's", {}, {}};
+  return std::nullopt;
+}
+
+}  // namespace
+
 Conversion Converter::convert(std::string_view text, const ParseLimits& limits, std::string_view organization) const {
   Conversion c;
   auto parsed = parse_er7(text, limits);
@@ -146,13 +176,21 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits, 
     sent_by.organization = std::string(organization);
     map_options = &sent_by;
   }
+  if (auto refused = header_refusal(*c.message, *map_options)) {
+    c.issues.push_back(located(std::move(*refused)));
+    return c;
+  }
   auto mapped = map_to_fhir(*c.message, text, *spec_, *map_options);
   if (!mapped) {
     for (const Issue& i : mapped.issues()) c.issues.push_back(located(i));
     return c;
   }
   c.mapped = std::move(*mapped);
-  for (const Issue& w : c.mapped.warnings) c.issues.push_back(located(w));
+  bool mapping_errors = false;
+  for (const Issue& w : c.mapped.warnings) {
+    mapping_errors = mapping_errors || w.severity == Severity::Error;
+    c.issues.push_back(located(w));
+  }
   fhir::model::ParseResult bundle = engine::read_tree(c.mapped.tree, definitions_);
   c.bundle = std::move(bundle.document);
   std::vector<Issue> found = std::move(bundle.issues);
@@ -163,7 +201,7 @@ Conversion Converter::convert(std::string_view text, const ParseLimits& limits, 
     auto more = validator_->validate(*c.bundle->root(), options);
     found.insert(found.end(), more.begin(), more.end());
   }
-  bool errors = !c.bundle || !c.bundle->root();
+  bool errors = mapping_errors || !c.bundle || !c.bundle->root();
   std::erase_if(found, [](const Issue& i) { return i.severity == Severity::Information; });
   for (Issue& i : found) {
     errors = errors || i.severity == Severity::Error || i.severity == Severity::Fatal;

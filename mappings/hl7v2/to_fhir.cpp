@@ -146,9 +146,16 @@ void Mapper::place(const StructureItem* structure) {
     grouping_ = group_segments(message_, *structure);
     // A segment the structure requires and the message lacks (an MDM without TXA) is said
     // at its name, so the error a resource then makes (a document with no status) has its cause.
-    for (const StructureItem& item : structure->items)
-      if (!item.segment.empty() && !item.optional && !segments_named_.count(item.segment))
+    // A PID the structure requires is an error (HL7 table 0357's 100): the message's records
+    // would be no one's.
+    for (const StructureItem& item : structure->items) {
+      if (item.segment.empty() || item.optional || segments_named_.count(item.segment)) continue;
+      if (item.segment == "PID")
+        warnings_.push_back({Severity::Error, "structure", "PID: the message structure requires a PID segment; the message has "
+                             "none, so its records would be no one's", {}, {}});
+      else
         warn(item.segment, "the message structure requires a " + item.segment + " segment; the message has none");
+    }
     return;
   }
   grouping_.parent = {0};

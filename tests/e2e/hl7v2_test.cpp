@@ -355,6 +355,24 @@ TEST_CASE("MLLP: broken messages are answered AR or AE with the position and the
     if (s.name == "ERR") at_orc = at_orc || (invalid.value(s, 2, 1, 1) == "ORC" && invalid.value(s, 8).find("subject") != std::string::npos);
   CHECK(at_orc);
   CHECK(msa(client.send("not a message at all")) == "AR");
+  // A version that is not v2's, an event table 0003 does not have, no control ID: AR, at the
+  // field, with HL7 table 0357's code; an ADT with no PID: AE, a segment sequence error.
+  auto refused = [&](const std::string& msh, const std::string& rest) { return ack_of(client.send(msh + rest)); };
+  auto version = refused("MSH|^~\\&|A|B|C|D|20260101||ADT^A04^ADT_A01|Q3|P|3.1", "\rEVN|A04\rPID|1||7^^^H^MR\rPV1|1|O\r");
+  auto event = refused("MSH|^~\\&|A|B|C|D|20260101||ADT^A99|Q4|P|2.5.1", "\rEVN|A99\rPID|1||7^^^H^MR\rPV1|1|O\r");
+  auto control = refused("MSH|^~\\&|A|B|C|D|20260101||ADT^A04^ADT_A01||P|2.5.1", "\rEVN|A04\rPID|1||7^^^H^MR\rPV1|1|O\r");
+  auto no_pid = refused("MSH|^~\\&|A|B|C|D|20260101||ADT^A01^ADT_A01|Q6|P|2.5.1", "\rEVN|A01\rPV1|1|I\r");
+  for (auto [ack, code, field, answer] : {std::tuple{&version, "203", "12", "AR"}, std::tuple{&event, "201", "9", "AR"},
+                                           std::tuple{&control, "101", "10", "AR"}, std::tuple{&no_pid, "100", "", "AE"}}) {
+    INFO(code);
+    CHECK(ack->value(*ack->segment("MSA"), 1) == answer);
+    bool said = false;
+    for (const v2::Segment& e : ack->segments())
+      if (e.name == "ERR" && ack->value(e, 3) == code && ack->value(e, 4) == "E")
+        said = said || !*field || ack->value(e, 2, 1, 3) == field;
+    CHECK(said);
+  }
+  CHECK(gw.count("Encounter") == 0);
   // None of it stopped the connection or the gateway.
   CHECK(msa(client.send(sample_text("adt_a01.hl7"))) == "AA");
 }

@@ -161,7 +161,7 @@ TEST_CASE("a vital sign by its LOINC code is in the vital-signs category, in an 
 
 TEST_CASE("MDM^T02: encapsulated lines with no data are no crash, and no text", "[mappings][hl7v2][bad-input]") {
   // Found by mutating messages: two ED results without their data, as a truncated feed sends them.
-  Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|D2|P|2.5.1\rTXA|1|PN^Progress note|AP|||||||||DOC999|||||LA\r"
+  Mapped m = map_message(kMsh + "MDM^T02^MDM_T02|D2|P|2.5.1\rPID|1||M1^^^H^MR||A^B\rTXA|1|PN^Progress note|AP|||||||||DOC999|||||LA\r"
                                 "OBX|1|ED|PDF^PDF Re||||||GHV900^^^GENHOSP^VN\r"
                                 "OBX|1|ED|PDF^PDF Re|I|||||||||||||||||GHV900^^^GENHOSP^VN\r");
   CHECK(m.of("DocumentReference").size() <= 1);
