@@ -193,6 +193,13 @@ void check_type_profiles(Run& run, const Element& node, const definitions::Eleme
                          const definitions::StructureDef* owner, const Path& path);
 // values.cpp: whether an element matches a fixed (exact) or pattern (subset) JSON value.
 bool matches_value(ValidatorState& state, const Element& node, const definitions::TypedJson& value, bool exact);
+// values.cpp: whether the pattern (or fixed value) `value` has a part at `path` (child names
+// from it: "system" in a patternIdentifier); and whether `node` matches one such part as a
+// pattern. A slice written with patternIdentifier {system} and discriminated by "system"
+// tells items apart by it.
+bool has_part(ValidatorState& state, const definitions::TypedJson& value, const std::vector<std::string_view>& path);
+bool matches_part(ValidatorState& state, const Element& node, const definitions::TypedJson& value,
+                  const std::vector<std::string_view>& path);
 // values.cpp: maxLength, minValue[x] and maxValue[x] of `e` on a primitive node (`of`: whose
 // element it is, for the message: "per the profile ...", or empty for the core definitions).
 void check_limits(Run& run, const Element& node, const definitions::ElementDef& e, const std::string& of, const Path& path);

@@ -107,6 +107,30 @@ void elements_at(Run& run, const defs::StructureDef& sd, uint32_t at, const std:
   for (uint32_t slice : run.state.slices(sd, next)) elements_at(run, sd, slice, path, step + 1, out);
 }
 
+// A fixed value or pattern that covers a discriminator's path from above: on the slice
+// itself or on an element the path passes through (a patternIdentifier {system} on the slice
+// Organization.identifier:npi, discriminated by "system"), with the rest of the path inside
+// it. The reference validator tells such slices apart by that part of the pattern.
+struct PatternAbove {
+  const defs::TypedJson* value = nullptr;
+  std::vector<std::string_view> rest;
+};
+
+PatternAbove pattern_above(ValidatorState& state, const defs::StructureDef& sd, uint32_t slice,
+                           const std::vector<std::string_view>& path) {
+  uint32_t at = slice;
+  for (size_t step = 0; step < path.size() && at != defs::kNoElement; ++step) {
+    const auto& e = sd.elements[at];
+    const auto& given = e.fixed ? e.fixed : e.pattern;
+    std::vector<std::string_view> rest(path.begin() + static_cast<std::ptrdiff_t>(step), path.end());
+    if (given && has_part(state, *given, rest)) return {&*given, std::move(rest)};
+    std::string_view url;
+    if (path[step].starts_with("ofType(") || path[step] == "resolve()" || extension_step(path[step], url)) break;
+    at = step_from(sd, at, path[step]);
+  }
+  return {};
+}
+
 }  // namespace
 
 namespace {
@@ -159,6 +183,10 @@ bool value_discriminator_matches(Run& run, const std::vector<const Element*>& va
     if (c == candidates.front()) break;  // fixed on the element itself: that decides
   }
   if (any) return ok;
+  if (PatternAbove above = pattern_above(run.state, sd, slice, path); above.value) {
+    for (const Element* v : values) ok = ok || matches_part(run.state, *v, *above.value, above.rest);
+    return ok;
+  }
   const defs::ElementDef& def = sd.elements[candidates.front()];
   // An extension slice is told apart by its url: the extension's profile.
   if (def.name == "url" && candidates.front() > 0 && !sd.elements[def.parent].types.empty() &&
@@ -253,6 +281,7 @@ bool gives_criterion(Run& run, const defs::StructureDef& sd, uint32_t slice, con
     return true;
   }
   auto path = steps(d.path);
+  if ((d.type == "value" || d.type == "pattern") && pattern_above(run.state, sd, slice, path).value) return true;
   std::vector<uint32_t> candidates;
   elements_at(run, sd, slice, path, 0, candidates);
   if (candidates.empty()) return true;
@@ -297,6 +326,9 @@ bool slice_matches(Run& run, const Element& item, const defs::StructureDef& sd, 
       const auto& types = sd.elements[slice].types;
       if (def) {
         ok = value_discriminator_matches(run, values, sd, slice, path, candidates);
+      } else if (PatternAbove above = pattern_above(run.state, sd, slice, path); above.value) {
+        ok = false;
+        for (const Element* v : values) ok = ok || matches_part(run.state, *v, *above.value, above.rest);
       } else {  // an extension slice whose url only its type profile gives (no url element in the snapshot)
         ok = path.size() == 1 && path[0] == "url" && !types.empty() && !types[0].profiles.empty() &&
              any_equals(values, extension_url(run, types[0].profiles[0]));

@@ -83,6 +83,44 @@ bool matches_value(ValidatorState& state, const Element& node, const definitions
 
 namespace {
 
+// The parts of a JSON value at `path` (an array's items each), in `out`.
+void parts_at(const rapidjson::Value& json, const std::vector<std::string_view>& path, size_t at,
+              std::vector<const rapidjson::Value*>& out) {
+  if (json.IsArray()) {
+    for (const auto& item : json.GetArray()) parts_at(item, path, at, out);
+    return;
+  }
+  if (at == path.size()) {
+    out.push_back(&json);
+    return;
+  }
+  if (!json.IsObject()) return;
+  auto member = json.FindMember(rapidjson::StringRef(path[at].data(), path[at].size()));
+  if (member != json.MemberEnd()) parts_at(member->value, path, at + 1, out);
+}
+
+std::vector<const rapidjson::Value*> parts(ValidatorState& state, const definitions::TypedJson& value,
+                                           const std::vector<std::string_view>& path) {
+  std::vector<const rapidjson::Value*> out;
+  if (const rapidjson::Document* json = state.value_json(value)) parts_at(*json, path, 0, out);
+  return out;
+}
+
+}  // namespace
+
+bool has_part(ValidatorState& state, const definitions::TypedJson& value, const std::vector<std::string_view>& path) {
+  return !parts(state, value, path).empty();
+}
+
+bool matches_part(ValidatorState& state, const Element& node, const definitions::TypedJson& value,
+                  const std::vector<std::string_view>& path) {
+  for (const rapidjson::Value* part : parts(state, value, path))
+    if (matches(node, *part, false)) return true;
+  return false;
+}
+
+namespace {
+
 // A bound as written in a message: 8, 1900-01-01.
 std::string_view shown(const definitions::TypedJson& bound) {
   std::string_view b = bound.json;

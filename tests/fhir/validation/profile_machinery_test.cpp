@@ -263,6 +263,21 @@ TEST_CASE("a slice that gives its discriminator nothing to compare cannot be eva
   CHECK(count_errors(check(R"({"resourceType":"Patient","id":"p"})", "cbm-vague")) == 0);
 }
 
+TEST_CASE("a slice's pattern on the sliced element itself gives the discriminator's value below it",
+          "[validation][profiles][slicing]") {
+  // cbm-patterned: identifier sliced by system; the mrn slice (1..1) is patternIdentifier {system}.
+  auto with = check(patient_with(kOther + "," + kMrn), "cbm-patterned");
+  INFO(describe(with));
+  CHECK(count_errors(with) == 0);
+  auto without = check(patient_with(kOther), "cbm-patterned");
+  INFO(describe(without));
+  CHECK(has_issue(without, Severity::Error, "required", "Patient.identifier", "mrn"));
+  // The slice's own rules apply to the item it takes: a value longer than 3.
+  auto longer = check(patient_with(R"({"system":"http://carebridge.example/mrn","value":"12345"})"), "cbm-patterned");
+  INFO(describe(longer));
+  CHECK(count_errors(longer) >= 1);
+}
+
 TEST_CASE("a profile's aggregation modes say how a reference may hold its target", "[validation][profiles]") {
   // cbm-aggregated: Observation.subject may only be a contained Patient.
   auto contained = check(observation_with("final", R"("contained":[{"resourceType":"Patient","id":"cp"}],"subject":{"reference":"#cp"})"),
