@@ -3,6 +3,8 @@
 // This header is the contract the validator, search indexing and the CLI use.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +71,10 @@ struct Context {
   // (`contains`) with no value to look for is true, as "all of none" is, and `is` of nothing
   // is false. Off: empty is no answer, and both are empty (the FHIRPath specification).
   bool empty_fails = false;
+  // conformsTo() of a profile (a constraint on a type): whether the element conforms to it,
+  // as a validator finds (nullopt: it cannot tell). Null: the resource's own meta.profile
+  // claim is taken.
+  std::function<std::optional<bool>(const model::Element&, const std::string& url)> conforms_to;
 };
 
 class Expression;  // a compiled expression tree

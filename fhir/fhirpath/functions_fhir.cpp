@@ -175,9 +175,12 @@ bool fn_conforms_to(Call& c) {
       TypeSpecifier type{"FHIR", sd->type};
       ok = is_of_type(item, type, c.ev.definitions());
       if (ok && sd->derivation == definitions::Derivation::Constraint) {
-        // A profile: trust what the resource claims in meta.profile.
-        ok = false;
-        if (const Element* meta = item.element->child("meta")) {
+        // A profile: as a validator finds it when there is one, else what the resource
+        // claims in meta.profile.
+        std::optional<bool> found;
+        if (c.ev.context().conforms_to) found = c.ev.context().conforms_to(*item.element, url->text);
+        ok = found.value_or(false);
+        if (const Element* meta = found ? nullptr : item.element->child("meta")) {
           for (const Element* p : meta->children()) {
             if (p->name == "profile" && p->value == url->text) ok = true;
           }

@@ -19,6 +19,26 @@ bool checked_natively(std::string_view key) {
   return native.count(key) > 0;
 }
 
+// conformsTo() in an invariant: the element checked against the profile as a slice's member
+// is, what that finds taken back out of the run's issues. Nested too deep (a profile whose
+// invariant asks conformsTo of itself), it cannot tell.
+std::optional<bool> conforms(Run& run, const Element& element, const std::string& url) {
+  static thread_local int depth = 0;
+  const defs::StructureDef* sd = run.state.profile(url);
+  if (!sd || depth >= 4) return std::nullopt;
+  ++depth;
+  Frame saved = run.frame;
+  if (element.is_resource()) run.frame.resource = &element;
+  size_t before = run.issue_count();
+  Path root{nullptr, element.is_resource() ? element.type : element.name, -1};
+  check_against(run, element, *sd, 0, root);
+  bool ok = run.error_count_since(before) == 0;
+  run.issues().resize(before);
+  run.frame = saved;
+  --depth;
+  return ok;
+}
+
 void evaluate(Run& run, const Element& node, const defs::Constraint& c, const fhirpath::Expression& expression,
               const Path& path) {
   // Contained resources are not expected to carry their own narrative; and data
@@ -29,6 +49,7 @@ void evaluate(Run& run, const Element& node, const defs::Constraint& c, const fh
   context.root_resource = run.frame.container;
   context.primitives_are_system_types = true;  // que-7: answer is Boolean
   context.empty_fails = true;                  // que-13: repeats = true or initial.count() <= 1
+  context.conforms_to = [&run](const Element& element, const std::string& url) { return conforms(run, element, url); };
   // No answer (an evaluation problem is the engine's, not the resource's) is no failure.
   std::optional<bool> passed = run.engine->test(expression, node, context);
   if (!passed || *passed) return;

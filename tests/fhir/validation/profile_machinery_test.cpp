@@ -278,6 +278,22 @@ TEST_CASE("a slice's pattern on the sliced element itself gives the discriminato
   CHECK(count_errors(longer) >= 1);
 }
 
+TEST_CASE("conformsTo() in a profile's invariant checks the resource against the profile, not its claim",
+          "[validation][profiles][invariants]") {
+  // cbm-conforming: a contained subject must conform to cbm-patterned (an MRN identifier); it claims nothing.
+  auto with = [](const std::string& identifier) {
+    return check(observation_with("final", R"("contained":[{"resourceType":"Patient","id":"p","identifier":[)" + identifier +
+                                               R"(]}],"subject":{"reference":"#p"})"),
+                 "cbm-conforming");
+  };
+  auto mrn = with(kMrn);
+  INFO(describe(mrn));
+  CHECK(count_errors(mrn) == 0);
+  auto other = with(kOther);
+  INFO(describe(other));
+  CHECK(has_issue(other, Severity::Error, "invariant", "Observation", "cbm-conf-1"));
+}
+
 TEST_CASE("a profile's aggregation modes say how a reference may hold its target", "[validation][profiles]") {
   // cbm-aggregated: Observation.subject may only be a contained Patient.
   auto contained = check(observation_with("final", R"("contained":[{"resourceType":"Patient","id":"cp"}],"subject":{"reference":"#cp"})"),
