@@ -138,14 +138,18 @@ std::optional<routing::Topics> read_topics() {
 }
 
 // Whether a subscription's client may learn of a record: as a read by that client.
-routing::SubscriptionEvents::Authorize authorizer(const gateway::config::Config& config, const Security& security) {
+// Whether a subscription's client may be told of a record: as a read of it would be answered,
+// a type its scopes restrict ("Observation.rs?category=vital-signs") by the record meeting them.
+routing::SubscriptionEvents::Authorize authorizer(const gateway::config::Config& config, const Security& security,
+                                                  const gateway::rest::FhirService& service) {
   bool secured = config.auth.tokens_required(config.listen);
   auto* tokens = security.tokens.get();
   auto* access = security.access.get();
-  return [secured, tokens, access](const std::string& owner, const gateway::store::ResourceRecord& record) {
+  return [secured, tokens, access, &service](const std::string& owner, const gateway::store::ResourceRecord& record) {
     if (!secured && owner.empty()) return true;  // an open server's subscriptions see everything
     auto principal = tokens->authenticate_client(owner);
-    return principal.ok() && access->sees(principal->get(), record);
+    if (!principal.ok()) return false;
+    return access->sees(principal->get(), record) || service.meets_restrictions(principal->get(), record);
   };
 }
 
@@ -252,13 +256,13 @@ std::unique_ptr<Routing> set_up_routing(const gateway::config::Config& config, c
   r->care_teams = std::make_shared<routing::CareTeams>();
   store.add_commit_hook(r->care_teams);
   r->care_teams->load(store);
-  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorizer(config, security),
+  r->events = std::make_shared<routing::SubscriptionEvents>(r->topics, service.registry(), authorizer(config, security, service),
                                                             r->care_teams.get());
   r->events->resolve_references(routing::stored_references(store, definitions, service.extractor()));
   store.add_commit_hook(r->events);
   r->events->load(store);
   auto options = delivery_options(config, definitions, service, store);
-  options.authorize = authorizer(config, security);  // asked again when each event is sent
+  options.authorize = authorizer(config, security, service);  // asked again when each event is sent
   r->disclosures = audit_disclosures(security.audit.get(), *r->events, options);
   if (!config.routing.websocket.empty()) {
     r->websocket = start_websocket(config.routing.websocket);

@@ -425,6 +425,7 @@ int serve_command(const Arguments& arguments) {
   if (!start_mllp(config, mllp)) return 1;
   routing->delivery->start();
   int code = run_server(config, pipe, [&](const std::vector<uint16_t>& ports) {
+    if (!config.public_base_url.empty()) return;  // notifications are written under it (routing_setup.cpp)
     const auto& first = config.listen.front();
     routing->delivery->set_base_url(std::string(first.tls_certificate.empty() ? "http" : "https") + "://" + first.host + ":" +
                                     std::to_string(ports.front()) + config.base_path);

@@ -5,7 +5,9 @@
 #include <charconv>
 
 #include "fhir/io/format.h"
+#include "fhir/json/json_reader.h"
 #include "fhir/model/resource_id.h"
+#include "fhir/search/matcher.h"
 #include "fhir/validation/operation_outcome.h"
 #include "fhir/time/fhir_time.h"
 #include "gateway/rest/resource_edit.h"
@@ -303,6 +305,19 @@ bool FhirService::within_restrictions(const Call& call, const store::ResourceRec
   parsed.query.want_total = false;
   auto found = store_.search(parsed.query);
   return found && !found->page.empty();
+}
+
+bool FhirService::meets_restrictions(const security::Principal* who, const store::ResourceRecord& record) const {
+  if (!options_.access || !who || record.deleted || record.body.empty()) return false;
+  auto restricted = options_.access->restriction_params(who, record.type);
+  if (restricted.empty() || !options_.access->sees_unrestricted(who, record)) return false;
+  ParsedSearch parsed;
+  Issues issues;
+  if (!parse_search(registry_, record.type, restricted, search_limits(), false, parsed, issues)) return false;
+  auto read = fhir::json::read(record.body, definitions_);
+  if (!read.document || !read.document->root()) return false;
+  auto indexed = fhir::search::index_resource(*extractor_, *read.document->root());
+  return fhir::search::matches(parsed.query, indexed.view());
 }
 
 bool FhirService::reads(const Call& call, const store::ResourceRecord& record) {

@@ -124,6 +124,11 @@ class FhirService {
   http::Response as_negotiated(const http::Request& request, http::Response json_answer);
   // The extractor the write path indexes resources with (the in-memory matcher needs its rows).
   const IndexExtractor& extractor() const { return *extractor_; }
+  // Whether `who` may read a record of a type its scopes restrict ("Observation.rs?category=
+  // vital-signs"): the record meets the restrictions, matched on the record itself (no
+  // store query: a commit's hooks ask it of the record being written), and the rest of the
+  // access policy lets `who` see it. False when the type is not restricted for `who`.
+  bool meets_restrictions(const security::Principal* who, const store::ResourceRecord& record) const;
 
  private:
   struct Call;     // one request: target, negotiation, prefer

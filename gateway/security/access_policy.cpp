@@ -95,6 +95,10 @@ bool AccessPolicy::sees(const Principal* who, const store::ResourceRecord& recor
   return !who || sees_facts(*who, record.type, FactsView(record.access));
 }
 
+bool AccessPolicy::sees_unrestricted(const Principal* who, const store::ResourceRecord& record) const {
+  return !who || sees_facts(*who, record.type, FactsView(record.access), record.type);
+}
+
 bool AccessPolicy::type_visible(const Principal& who, std::string_view type, std::string_view restricted_type) const {
   if (!allows(who.scopes, Interaction::Read, type) && !allows(who.scopes, Interaction::Search, type)) return false;
   if (type != restricted_type && !restrictions(who.scopes, Interaction::Search, type).empty()) return false;

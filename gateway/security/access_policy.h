@@ -72,6 +72,10 @@ class AccessPolicy {
   // Whether `who` may see a stored version (reads by id, included resources; and, for the
   // routing issue, whether a subscriber's client may be notified of it).
   bool sees(const Principal* who, const store::ResourceRecord& record) const;
+  // The same, but for the restrictions `who`'s scopes put on the record's type
+  // ("Observation.rs?category=vital-signs"), which the caller checks against the record
+  // itself (restriction_params).
+  bool sees_unrestricted(const Principal* who, const store::ResourceRecord& record) const;
 
   // Applies the labelling rules to a resource being written (changing the document).
   Labelling label(const Principal* who, fhir::model::Document& doc, fhir::model::Element& resource) const;

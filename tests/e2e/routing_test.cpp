@@ -165,6 +165,22 @@ TEST_CASE("routing: id-only and empty payloads, filters by patient, heartbeats",
   CHECK(read(empty.bodies().back()).type == "heartbeat");
 }
 
+TEST_CASE("routing: behind a proxy, notifications name records under the public base URL", "[e2e][routing]") {
+  WebhookReceiver ids;
+  ServerProcess server(temp_dir("routing-public-base"), R"({"public_base_url":"https://gateway.example.org/fhir"})");
+  auto c = server.client();
+  std::string a = str(parse_json(c->post("/fhir/Patient", patient_json("Ames", "Ann"), json_headers()).body), "id");
+  REQUIRE(c->post("/fhir/Subscription", subscription(ids.url(), "id-only"), json_headers()).status == 201);
+  REQUIRE(ids.wait_for(1));
+  REQUIRE(c->post("/fhir/Observation", lab(a, "2345-7", 99), json_headers()).status == 201);
+  REQUIRE(eventually_events(ids, 1));
+  for (const auto& body : ids.bodies()) {
+    CHECK(body.find("https://gateway.example.org/fhir/Subscription/") != std::string::npos);
+    CHECK(body.find("127.0.0.1") == std::string::npos);
+  }
+  CHECK(ids.bodies()[1].find("https://gateway.example.org/fhir/Observation/") != std::string::npos);
+}
+
 TEST_CASE("routing: a receiver that is down gets every event once back, in order", "[e2e][routing][fault]") {
   WebhookReceiver receiver;
   ServerProcess server(temp_dir("routing-down"));
@@ -271,6 +287,31 @@ TEST_CASE("routing: a subscriber hears nothing of what its client may not read",
     refused = found.body.find("withheld from Subscription/") != std::string::npos;
     return disclosed && refused;
   }));
+}
+
+TEST_CASE("routing: a client whose scopes allow one category of Observation hears of that category only",
+          "[e2e][routing][security]") {
+  WebhookReceiver labs, vitals;
+  SecuredGateway g("routing-scoped", {{"hospital", "hosp", "system/*.cruds"},
+                                      {"labs", "org-l", "system/Observation.rs?category=laboratory system/Subscription.cruds"},
+                                      {"vitals", "org-v", "system/Observation.rs?category=vital-signs system/Subscription.cruds"}},
+                   "", kLoopbackReceivers);
+  auto& http = g.http();
+  auto hospital = SecuredGateway::as(g.token("hospital"));
+  auto l = SecuredGateway::as(g.token("labs"));
+  auto v = SecuredGateway::as(g.token("vitals"));
+  std::string patient = str(parse_json(http.post("/fhir/Patient", patient_json("Osei", "Abena"), hospital).body), "id");
+  REQUIRE(http.post("/fhir/CareTeam", care_team_json(patient, {"org-l", "org-v"}), hospital).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(labs.url(), "full-resource"), l).status == 201);
+  REQUIRE(http.post("/fhir/Subscription", subscription(vitals.url(), "full-resource"), v).status == 201);
+  REQUIRE(labs.wait_for(1));
+  REQUIRE(vitals.wait_for(1));
+  std::string result = created_id(http.post("/fhir/Observation", lab(patient, "2345-7", 140), hospital));
+  CHECK(http.get("/fhir/Observation/" + result, l).status == 200);  // the read its scope allows ...
+  REQUIRE(eventually_events(labs, 1));                               // ... and so the notification
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(vitals.bodies().size() == 1);  // its handshake only
+  for (const auto& body : vitals.bodies()) CHECK(body.find(result) == std::string::npos);
 }
 
 TEST_CASE("routing: a Subscription to the audit trail is refused since each notification is itself audited",
