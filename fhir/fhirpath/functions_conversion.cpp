@@ -93,6 +93,9 @@ std::optional<Item> to_string_item(const Item& v) {
   }
   // A partial DateTime literal's T (@2015T) is syntax, not part of the value (N1 5.5.8).
   if (v.type == SystemType::DateTime && v.text.ends_with('T')) return make_string(v.text.substr(0, v.text.size() - 1));
+  // A FHIR decimal written with an exponent (1.50e2) in FHIRPath's form, digits and a point (150).
+  if (v.type == SystemType::Decimal && v.text.find_first_of("eE") != std::string::npos)
+    if (auto d = Decimal::parse(v.text)) return make_string(d->to_string());
   return make_string(v.text);
 }
 

@@ -20,6 +20,43 @@ std::string type_and_id(std::string_view url) {
 
 }  // namespace
 
+namespace {
+
+bool is_absolute(std::string_view reference) {
+  return reference.find("://") != std::string_view::npos || reference.starts_with("urn:");
+}
+
+std::string_view without_history(std::string_view reference) {
+  size_t h = reference.find("/_history/");
+  return h == std::string_view::npos ? reference : reference.substr(0, h);
+}
+
+// The RESTful base of an entry's fullUrl ("http://example.org/fhir" for
+// "http://example.org/fhir/Observation/o1"); "" for a URN or no fullUrl.
+std::string_view restful_base(const Element* full_url) {
+  if (!full_url || !full_url->has_value) return {};
+  std::string_view url = full_url->value;
+  if (!url.starts_with("http://") && !url.starts_with("https://")) return {};
+  std::string short_form = type_and_id(url);
+  if (short_form.empty() || !url.ends_with(short_form)) return {};
+  return url.substr(0, url.size() - short_form.size() - 1);
+}
+
+// The fullUrl of the entry of `bundle` that holds `from` (at any depth); null when none.
+const Element* entry_full_url(const Element& from, const Element* bundle) {
+  for (const Element* e = &from; e && e->parent; e = e->parent)
+    if (e->name == "resource" && e->parent->name == "entry" && e->parent->parent == bundle) return e->parent->child("fullUrl");
+  return nullptr;
+}
+
+}  // namespace
+
+// R4 bundle.html, "Resolving references in Bundles": an absolute reference is the entry
+// whose fullUrl it is; a relative one, in an entry whose fullUrl is a RESTful URL, is made
+// absolute with that base (a record of another server with the same type and id is not it)
+// or is an entry with no such fullUrl of that type and id; elsewhere, the entry of that type
+// and id. The index keys: "=" fullUrl, "*" Type/id of any entry, "-" Type/id of an entry
+// whose fullUrl is not RESTful.
 const Element* Evaluator::resolve_in_bundles(const Element& from, std::string_view reference) {
   for (const Element* e = &from; e; e = e->parent) {
     if (!e->is_resource() || e->type != "Bundle") continue;
@@ -31,19 +68,37 @@ const Element* Evaluator::resolve_in_bundles(const Element& from, std::string_vi
         const Element* resource = entry->child("resource");
         if (!resource) continue;
         const Element* full_url = entry->child("fullUrl");
+        bool restful = !restful_base(full_url).empty();
+        std::vector<std::string> keys;
         if (full_url && full_url->has_value) {
-          index.emplace(std::string(full_url->value), resource);
-          if (auto short_form = type_and_id(full_url->value); !short_form.empty()) index.emplace(short_form, resource);
+          index.emplace("=" + std::string(full_url->value), resource);
+          if (auto short_form = type_and_id(full_url->value); !short_form.empty()) keys.push_back(short_form);
         }
         const Element* id = resource->child("id");
-        if (id && id->has_value) index.emplace(std::string(resource->type) + "/" + std::string(id->value), resource);
+        if (id && id->has_value) keys.push_back(std::string(resource->type) + "/" + std::string(id->value));
+        for (const std::string& key : keys) {
+          index.emplace("*" + key, resource);
+          if (!restful) index.emplace("-" + key, resource);
+        }
       }
       spend(e->child_count);
     }
-    if (auto hit = index.find(std::string(reference)); hit != index.end()) return hit->second;
-    if (auto short_form = type_and_id(reference); !short_form.empty()) {
-      if (auto hit = index.find(short_form); hit != index.end()) return hit->second;
+    std::string_view target = without_history(reference);
+    auto find = [&](const std::string& key) -> const Element* {
+      auto hit = index.find(key);
+      return hit == index.end() ? nullptr : hit->second;
+    };
+    if (is_absolute(target)) {
+      if (const Element* hit = find("=" + std::string(target))) return hit;
+      continue;
     }
+    std::string short_form = type_and_id(target);
+    if (std::string_view base = restful_base(entry_full_url(from, e)); !base.empty()) {
+      if (const Element* hit = find("=" + std::string(base) + "/" + std::string(target))) return hit;
+      if (const Element* hit = short_form.empty() ? nullptr : find("-" + short_form)) return hit;
+      continue;
+    }
+    if (const Element* hit = short_form.empty() ? nullptr : find("*" + short_form)) return hit;
   }
   return nullptr;
 }

@@ -49,6 +49,18 @@ TEST_CASE("resolve() within a Bundle and to contained resources", "[fhirpath][fh
   CHECK(run("'Nonsense/123'.resolve()", "patient.json", by_type).items.empty());
 }
 
+TEST_CASE("resolve() in a Bundle of two servers reads a relative reference against its entry's base", "[fhirpath][fhir]") {
+  // R4 bundle.html: Organization/umbrella in an entry of pantry.example.org is that server's,
+  // which the Bundle does not hold; the absolute reference finds the network's.
+  const char* performers = "Bundle.entry.resource.ofType(Observation).performer";
+  CHECK(eval(std::string(performers) + ".resolve().name", "bundle-two-servers.json") ==
+        std::vector<std::string>{"Eastside Food Bank", "Umbrella Network"});
+  CHECK(value(std::string(performers) + "[1].resolve().exists()", "bundle-two-servers.json") == "false");
+  CHECK(value("Bundle.entry[1].resource.partOf.resolve().exists()", "bundle-two-servers.json") == "false");
+  // A decimal written with an exponent is written back as digits.
+  CHECK(value("Bundle.entry[2].resource.value.value.toString()", "bundle-two-servers.json") == "12.5");
+}
+
 TEST_CASE("memberOf() against core value sets", "[fhirpath][fhir][terminology]") {
   CHECK(value("gender.memberOf('http://hl7.org/fhir/ValueSet/administrative-gender')", "patient.json") == "true");
   CHECK(value("maritalStatus.memberOf('http://hl7.org/fhir/ValueSet/marital-status')", "patient.json") == "true");
