@@ -363,6 +363,8 @@ bool Delivery::Impl::handshake(const Subscription& s, Runtime& r) {
   {
     std::lock_guard lock(mutex);
     r.state.handshake = true;
+    r.state.failures = 0;  // the endpoint answers again: what failed before is past
+    r.state.last_error.clear();
     r.saved_delivered = r.state.delivered;
     r.saved_at = Clock::now();
     saved = r.state;

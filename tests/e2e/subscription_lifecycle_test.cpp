@@ -51,7 +51,8 @@ TEST_CASE("routing: a Subscription the gateway cannot serve is refused when it i
 }
 
 
-TEST_CASE("routing: a failed handshake makes the subscription error, set requested again it retries", "[e2e][routing][fault]") {
+TEST_CASE("routing: a failed handshake makes the subscription error, set requested again it retries and forgets the error",
+          "[e2e][routing][fault]") {
   WebhookReceiver receiver;
   receiver.set_down(true);
   ServerProcess server(temp_dir("routing-handshake"));
@@ -67,6 +68,8 @@ TEST_CASE("routing: a failed handshake makes the subscription error, set request
   REQUIRE(c->put("/fhir/Subscription/" + id, again, json_headers()).status == 200);
   REQUIRE(receiver.wait_for(1));
   CHECK(eventually([&] { return status() == "active"; }));
+  // Its status no longer tells of the failure that is past.
+  CHECK(c->get("/fhir/Subscription/" + id + "/$status").body.find("\"name\":\"error\"") == std::string::npos);
 }
 
 TEST_CASE("routing: a subscription set off and then requested again is handshaken and becomes active", "[e2e][routing]") {
