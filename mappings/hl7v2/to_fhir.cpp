@@ -21,25 +21,6 @@ namespace carebridge::mappings::hl7v2 {
 using carebridge::Result;
 using engine::Node;
 
-// The sender a message's keys name: the authenticated organization, when the gateway knows
-// it, before MSH-3 and MSH-4, which say what the sender writes there.
-// The gateway's secret leads it (MapOptions::id_secret).
-static std::string sender_of(const Message& message, std::string_view organization, std::string_view secret) {
-  const Segment& msh = message.segments().front();
-  return (secret.empty() ? "" : std::string(secret) + "|") + (organization.empty() ? "" : std::string(organization) + "|") +
-         message.value(msh, 3) + "|" + message.value(msh, 4);
-}
-
-static std::string message_key(const Message& message, std::string_view raw, std::string_view organization, std::string_view secret) {
-  std::string key = sender_of(message, organization, secret) + "|" + message.control_id();
-  if (message.control_id().empty()) key += "|" + engine::name_uuid(raw);
-  return key;
-}
-
-std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization, std::string_view id_secret) {
-  return engine::name_uuid("Binary|" + message_key(message, raw, organization, id_secret));
-}
-
 namespace {
 
 // One segment map applied to one segment, filling one resource.
@@ -104,12 +85,6 @@ class Mapper : public DatatypeContext {
   void warn_unmapped();
   // The Medication a segment of the message made for the drug `resource` names by code, or "".
   std::string made_medication(const std::string& type, const Node& resource) const;
-  // The sending facility (MSH-4), else application (MSH-3), as a URI (transaction.h).
-  std::string sender() const {
-    const Segment& msh = message_.segments().front();
-    size_t field = message_.value(msh, 4, 1, 1, 1).empty() && message_.value(msh, 4, 1, 2, 1).empty() ? 3 : 4;
-    return sender_uri(message_.value(msh, field, 1, 1, 1), message_.value(msh, field, 1, 2, 1), message_.value(msh, field, 1, 3, 1));
-  }
   void finish(Made& made);
   std::string key_text(const FieldRef& ref, size_t segment) const;
   // Records of a `distinct` map with the same identity as an earlier one get their
@@ -686,7 +661,7 @@ MappedMessage Mapper::run(const StructureItem* structure) {
     prune(made.resource);
   }
   MappedMessage out;
-  make_transaction(made_, out, sender());
+  make_transaction(made_, out, sender_uri(message_));
   out.warnings = std::move(warnings_);
   return out;
 }

@@ -51,6 +51,31 @@ std::vector<const Node*> identifiers_at(const Node& resource, std::string_view p
 
 }  // namespace
 
+// The sender a message's keys name: the authenticated organization, when the gateway knows
+// it, before MSH-3 and MSH-4, which say what the sender writes there.
+// The gateway's secret leads it (MapOptions::id_secret).
+std::string sender_of(const Message& message, std::string_view organization, std::string_view secret) {
+  const Segment& msh = message.segments().front();
+  return (secret.empty() ? "" : std::string(secret) + "|") + (organization.empty() ? "" : std::string(organization) + "|") +
+         message.value(msh, 3) + "|" + message.value(msh, 4);
+}
+
+std::string message_key(const Message& message, std::string_view raw, std::string_view organization, std::string_view secret) {
+  std::string key = sender_of(message, organization, secret) + "|" + message.control_id();
+  if (message.control_id().empty()) key += "|" + engine::name_uuid(raw);
+  return key;
+}
+
+std::string stored_message_id(const Message& message, std::string_view raw, std::string_view organization, std::string_view id_secret) {
+  return engine::name_uuid("Binary|" + message_key(message, raw, organization, id_secret));
+}
+
+std::string sender_uri(const Message& message) {
+  const Segment& msh = message.segments().front();
+  size_t field = message.value(msh, 4, 1, 1, 1).empty() && message.value(msh, 4, 1, 2, 1).empty() ? 3 : 4;
+  return sender_uri(message.value(msh, field, 1, 1, 1), message.value(msh, field, 1, 2, 1), message.value(msh, field, 1, 3, 1));
+}
+
 std::string identity_criteria(const Node& resource, std::string_view path) {
   auto ids = identifiers_at(resource, path);
   return ids.empty() ? std::string() : std::string(path) + "=" + identifier_token(*ids.front());

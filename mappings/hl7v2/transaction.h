@@ -43,6 +43,14 @@ std::string matching_criteria(const engine::Node& resource, std::string_view pat
 // other than an SSN or a driver's licence.
 bool has_assigned_identifier(const engine::Node& resource, std::string_view path);
 
+// Who sent a message, as its keys name it: the gateway's secret (MapOptions::id_secret), the
+// authenticated organization when the gateway knows it, then MSH-3 and MSH-4, which say what
+// the sender writes there; and the message's key, that and its control ID (MSH-10).
+std::string sender_of(const Message& message, std::string_view organization, std::string_view secret);
+std::string message_key(const Message& message, std::string_view raw, std::string_view organization, std::string_view secret);
+// sender_uri (below) of the message's MSH-4, else MSH-3.
+std::string sender_uri(const Message& message);
+
 // The sender a message's records come from, as a URI for meta.source: the sending facility
 // (MSH-4, else the sending application MSH-3) — an OID when its universal ID is one, else
 // urn:carebridge:v2:sender:NAME; "" when the message names neither.

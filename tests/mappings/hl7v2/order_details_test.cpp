@@ -54,7 +54,7 @@ TEST_CASE("ORM v2.3: the quantity/timing's start (ORC-7.4 or OBR-27.4) is when t
   CHECK(text(obr.resource("ServiceRequest"), "occurrenceDateTime") == "2025-01-16");
 }
 
-TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report and results; the technician, producer, "
+TEST_CASE("ORU: an order marked confidential (ORC-28) labels its order, report and results, and the technician, producer, "
           "supplemental information, order type and another provider are kept", "[mappings][hl7v2]") {
   Mapped m = map_message(kMsh + "ORU^R01^ORU_R01|OR2|P|2.5.1\r" + "PID|1||M1^^^H^MR||DOE^ANN||19800101|F\r" +
                          segment("PV1", {{1, "1"}, {2, "O"}, {52, "555^OTHER^OLGA"}}) +
