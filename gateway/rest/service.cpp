@@ -308,13 +308,16 @@ bool FhirService::within_restrictions(const Call& call, const store::ResourceRec
 }
 
 bool FhirService::meets_restrictions(const security::Principal* who, const store::ResourceRecord& record) const {
-  if (!options_.access || !who || record.deleted || record.body.empty()) return false;
+  if (!options_.access || !who || record.deleted) return false;
   auto restricted = options_.access->restriction_params(who, record.type);
   if (restricted.empty() || !options_.access->sees_unrestricted(who, record)) return false;
   ParsedSearch parsed;
   Issues issues;
   if (!parse_search(registry_, record.type, restricted, search_limits(), false, parsed, issues)) return false;
-  auto read = fhir::json::read(record.body, definitions_);
+  // An event's record names its version without its body (a notification about to be sent).
+  std::optional<store::ResourceRecord> stored;
+  if (record.body.empty() && !(stored = store_.vread(record.type, record.id, record.version))) return false;
+  auto read = fhir::json::read(stored ? stored->body : record.body, definitions_);
   if (!read.document || !read.document->root()) return false;
   auto indexed = fhir::search::index_resource(*extractor_, *read.document->root());
   return fhir::search::matches(parsed.query, indexed.view());

@@ -294,7 +294,7 @@ TEST_CASE("routing: a client whose scopes allow one category of Observation hear
   WebhookReceiver labs, vitals;
   SecuredGateway g("routing-scoped", {{"hospital", "hosp", "system/*.cruds"},
                                       {"labs", "org-l", "system/Observation.rs?category=laboratory system/Subscription.cruds"},
-                                      {"vitals", "org-v", "system/Observation.rs?category=vital-signs system/Subscription.cruds"}},
+                                      {"vitals", "org-v", "system/Observation.rs?category=vital-signs system/Patient.rs system/Subscription.cruds"}},
                    "", kLoopbackReceivers);
   auto& http = g.http();
   auto hospital = SecuredGateway::as(g.token("hospital"));
@@ -308,10 +308,25 @@ TEST_CASE("routing: a client whose scopes allow one category of Observation hear
   REQUIRE(vitals.wait_for(1));
   std::string result = created_id(http.post("/fhir/Observation", lab(patient, "2345-7", 140), hospital));
   CHECK(http.get("/fhir/Observation/" + result, l).status == 200);  // the read its scope allows ...
-  REQUIRE(eventually_events(labs, 1));                               // ... and so the notification
+  REQUIRE(eventually_events(labs, 1));                               // ... and so the notification, with it
+  CHECK(labs.bodies().back().find(result) != std::string::npos);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(vitals.bodies().size() == 1);  // its handshake only
   for (const auto& body : vitals.bodies()) CHECK(body.find(result) == std::string::npos);
+  // An R4 Subscription by criteria: the vitals client hears of a heart rate.
+  WebhookReceiver classic;
+  std::string by_criteria = R"({"resourceType":"Subscription","status":"requested","reason":"vitals","criteria":"Observation?patient=Patient/)" +
+                            patient + R"(","channel":{"type":"rest-hook","endpoint":")" + classic.url() + R"(","payload":"application/fhir+json"}})";
+  REQUIRE(http.post("/fhir/Subscription", by_criteria, v).status == 201);
+  std::string heart = lab(patient, "8867-4", 72);
+  heart.replace(heart.find("laboratory"), 10, "vital-signs");
+  REQUIRE(eventually([&] { return http.get("/fhir/Subscription?status=active", v).body.find("vitals") != std::string::npos; }));
+  std::string rate = created_id(http.post("/fhir/Observation", heart, hospital));
+  CHECK(eventually([&] {
+    for (const auto& body : classic.bodies())
+      if (body.find(rate) != std::string::npos) return true;
+    return false;
+  }));
 }
 
 TEST_CASE("routing: a Subscription to the audit trail is refused since each notification is itself audited",
