@@ -183,7 +183,8 @@ Node coding(const FieldValue& v, size_t first, const DatatypeContext& context) {
   if (code.empty()) return c;
   std::string system = checked_system(context, coding_system(context.spec(), system_name), code, system_name);
   c.set("system", Node::string(system, v.where(first + 2)));
-  if (first == 1) c.set("version", string_at(v, 7));
+  // Its coding system's version: CWE-7 for the identifier, CWE-8 for the alternate one, CWE-13 for the second alternate.
+  if (size_t version = first == 1 ? 7 : first == 4 ? 8 : first == 10 ? 13 : 0) c.set("version", string_at(v, version));
   c.set("code", string_at(v, first));
   // A code system we hold has its own display; the sender's text stays in CodeableConcept.text.
   std::string official = context.code_display(system, code).value_or(std::string());

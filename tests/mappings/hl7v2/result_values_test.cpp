@@ -165,6 +165,19 @@ TEST_CASE("A vital sign measured in a month (OBX-14 202611) is that month as a p
   CHECK(text(*observation_coded(m, "29463-7"), "effectiveDateTime") == "2026-11-05");
 }
 
+TEST_CASE("A local code sent with its LOINC as the alternate keeps the alternate's version (CWE-8)", "[mappings][hl7v2]") {
+  Mapped m = map_message(kMsh + "ORU^R01|CV1|P|2.5.1\r" + kPid +
+                         "OBR|1||F8^LAB|GLU^Glucose^L|||20250123080000-0800||||||||||||||||||F\r"
+                         "OBX|1|NM|GLU1^Glucose, serum^L^2345-7^Glucose^LN^^2.76|1|90|mg/dL|||||F\r");
+  const auto* found = observation_coded(m, "GLU1");
+  REQUIRE(found);
+  const auto& glucose = *found;
+  bool versioned = false;
+  for (const auto& c : glucose["code"]["coding"].GetArray())
+    versioned = versioned || (text(c, "code") == "2345-7" && text(c, "version") == "2.76");
+  CHECK(versioned);
+}
+
 TEST_CASE("A lab named by its CLIA number as MSH-4's universal ID type and by the CLIA OID in OBX-23 is one Organization", "[mappings][hl7v2]") {
   Mapped m = map_message("MSH|^~\\&|LCS|LABCORP^34D0655059^CLIA|EHR|F|20250123100000-0800||ORU^R01|CL1|P|2.5.1\r" + kPid +
                          "OBR|1||F6^LAB|2345-7^Glucose^LN|||20250123080000-0800||||||||||||||||||F\r"
