@@ -226,13 +226,14 @@ void label_listings(WritePath& writes, const Caller& who, fhir::model::Document&
   std::unordered_map<std::string, BundleEntry*> by_key;
   for (auto& e : entries)
     if (written(e) && !e.id.empty()) by_key.emplace(e.type + "/" + e.id, &e);
-  std::unordered_map<std::string, uint32_t> labels;  // "Type/id" of a listed entry -> its labels
+  std::unordered_map<std::string, uint32_t> labels;  // "Type/id" of a listed record -> its labels
   for (BundleEntry* listing : listings)
     security::for_each_disclosed(*listing->resource, [&](std::string_view reference) {
       std::string key = fhir::search::reference_key(reference);
       auto entry = by_key.find(key);
       if (entry != by_key.end() && !labels.count(key)) labels.emplace(key, writes.label(who, doc, *entry->second->resource));
     });
+  // The stored records listed are read in the first round, and kept in `labels` for the others.
   for (int round = 0; round < 3; ++round)
     for (BundleEntry* listing : listings) {
       writes.add_listed_labels(doc, *listing->resource, labels);

@@ -117,7 +117,8 @@ std::optional<store::Write> WritePath::make_write(const Caller& who, fhir::model
   // client may read. An update by another client (an administrator setting it active again)
   // keeps the owner; nobody can take a Subscription over by writing its tag.
   if (type == "Subscription") claim_subscription(who, doc, resource, current, version);
-  add_listed_labels(doc, resource);
+  std::unordered_map<std::string, uint32_t> listed;
+  add_listed_labels(doc, resource, listed);
   if (current && !current->deleted && !current->body.empty()) {
     // An update that says what the current version says changes nothing: no new version
     // (a message sent again, a sync that repeats itself).
@@ -166,7 +167,7 @@ uint32_t WritePath::label(const Caller& who, fhir::model::Document& doc, fhir::m
 }
 
 void WritePath::add_listed_labels(fhir::model::Document& doc, fhir::model::Element& resource,
-                                  const std::unordered_map<std::string, uint32_t>& listed) {
+                                  std::unordered_map<std::string, uint32_t>& listed) {
   if (!options_.access || !security::discloses(resource.type)) return;
   uint32_t labels = 0;
   std::vector<std::pair<std::string, std::string>> stored;  // (type, id) of listed records not in `listed`
@@ -175,12 +176,16 @@ void WritePath::add_listed_labels(fhir::model::Document& doc, fhir::model::Eleme
     if (auto hit = listed.find(key); hit != listed.end()) {
       labels |= hit->second;
     } else if (size_t slash = key.find('/'); slash != std::string::npos && stored.size() < kMaxListedReads) {
+      listed.emplace(key, 0);  // read once: a missing record has no labels
       stored.emplace_back(key.substr(0, slash), key.substr(slash + 1));
     }
   });
   if (!stored.empty())
-    for (const auto& record : store_.read_many(stored))
-      if (!record.deleted) labels |= security::FactsView(record.access).labels();
+    for (const auto& record : store_.read_many(stored)) {
+      uint32_t found = record.deleted ? 0 : security::FactsView(record.access).labels();
+      listed[record.type + "/" + record.id] = found;
+      labels |= found;
+    }
   labels &= security::kSensitive;
   if (labels) security::add_labels(doc, definitions_, resource, labels);
 }

@@ -143,9 +143,10 @@ class WritePath {
   uint32_t label(const Caller& who, fhir::model::Document& doc, fhir::model::Element& resource) const;
   // Adds to a record that lists others as its content (security/disclosure.h) their sensitivity
   // labels: those of `listed` ("Type/id" of a transaction's entries -> their labels), else of
-  // the stored records. Nothing without an access policy.
+  // the stored records, which are added to `listed` as they are read (once). Nothing without
+  // an access policy.
   void add_listed_labels(fhir::model::Document& doc, fhir::model::Element& resource,
-                         const std::unordered_map<std::string, uint32_t>& listed = {});
+                         std::unordered_map<std::string, uint32_t>& listed);
   // Conditional interactions search before they write: they hold this from the
   // search to the commit, so that two concurrent If-None-Exist creates cannot both create.
   std::mutex& conditional_mutex() { return conditional_mutex_; }

@@ -83,6 +83,14 @@ std::string moment_text(std::string_view text, const std::string& where, Datatyp
   return reading.fhir;
 }
 
+// A URI-safe form of a v2 name for use in a system URL template.
+std::string uri_safe(std::string_view name) {
+  std::string out;
+  // '+' is kept: table 0396's ISO+ and ANS+ are not ISO- and ANS- (RFC 3986 allows it in a path or URN).
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+' ? c : '-';
+  return out;
+}
+
 namespace {
 // The period parts `start` and `end` of `v` state (DR's 1 and 2, CX's 7 and 8, XAD's 13 and 14);
 // an end before the start is left out, with a warning (FHIR's per-1 would refuse the message).
@@ -98,14 +106,6 @@ Node period(const FieldValue& v, DatatypeContext& context, size_t start = 1, siz
   p.set("start", Node::string(from, v.where(start)));
   p.set("end", Node::string(to, v.where(end)));
   return p;
-}
-
-// A URI-safe form of a v2 name for use in a system URL template.
-std::string uri_safe(std::string_view name) {
-  std::string out;
-  // '+' is kept: table 0396's ISO+ and ANS+ are not ISO- and ANS- (RFC 3986 allows it in a path or URN).
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+' ? c : '-';
-  return out;
 }
 
 std::string from_template(const VocabularyEntry* entry, std::string_view name) {

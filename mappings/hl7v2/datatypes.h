@@ -52,6 +52,10 @@ class DatatypeContext {
   std::string timezone;  // "+06:00": the zone of times that have none (MSH-7's, else "Z")
 };
 
+// A v2 name in a URI: letters, digits and . - _ + kept, anything else a '-' ("GOOD HOSP" is
+// GOOD-HOSP in urn:carebridge:v2:assigning-authority:GOOD-HOSP).
+std::string uri_safe(std::string_view name);
+
 // The system a coding gets: `system`, unless it is known and lacks `code`; then the local
 // URI for the v2 name (`v2_name`, e.g. "HL70131").
 std::string checked_system(const DatatypeContext& context, const std::string& system, std::string_view code,

@@ -1,11 +1,12 @@
 #include "mappings/hl7v2/transaction.h"
 
-#include <cctype>
 
 #include <functional>
 #include <unordered_map>
 
 #include "mappings/engine/ids.h"
+#include "mappings/hl7v2/datatypes.h"
+#include "mappings/hl7v2/digits.h"
 #include "mappings/hl7v2/resource_passes.h"
 
 namespace carebridge::mappings::hl7v2 {
@@ -73,7 +74,7 @@ std::string stored_message_id(const Message& message, std::string_view raw, std:
 std::string sender_uri(const Message& message) {
   const Segment& msh = message.segments().front();
   size_t field = message.value(msh, 4, 1, 1, 1).empty() && message.value(msh, 4, 1, 2, 1).empty() ? 3 : 4;
-  return sender_uri(message.value(msh, field, 1, 1, 1), message.value(msh, field, 1, 2, 1), message.value(msh, field, 1, 3, 1));
+  return sender_uri(message.value(msh, field, 1, 1, 1), message.value(msh, field, 1, 2, 1));
 }
 
 std::string identity_criteria(const Node& resource, std::string_view path) {
@@ -101,18 +102,11 @@ bool has_assigned_identifier(const Node& resource, std::string_view path) {
   return false;
 }
 
-std::string sender_uri(const std::string& namespace_id, const std::string& universal_id, const std::string& universal_type) {
-  if (!universal_id.empty() && universal_type == "ISO" && universal_id.find_first_not_of("0123456789.") == std::string::npos)
-    return "urn:oid:" + universal_id;
+std::string sender_uri(const std::string& namespace_id, const std::string& universal_id) {
+  // An OID-shaped universal ID is an OID, as an assigning authority's is (authority_system).
+  if (is_oid(universal_id)) return "urn:oid:" + universal_id;
   const std::string& name = namespace_id.empty() ? universal_id : namespace_id;
-  if (name.empty()) return {};
-  std::string out = "urn:carebridge:v2:sender:";
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_') out += static_cast<char>(c);
-    else out += {'%', kHex[c >> 4], kHex[c & 15]};
-  }
-  return out;
+  return name.empty() ? std::string() : "urn:carebridge:v2:sender:" + uri_safe(name);
 }
 
 namespace {

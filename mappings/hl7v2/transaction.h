@@ -54,7 +54,7 @@ std::string sender_uri(const Message& message);
 // The sender a message's records come from, as a URI for meta.source: the sending facility
 // (MSH-4, else the sending application MSH-3) — an OID when its universal ID is one, else
 // urn:carebridge:v2:sender:NAME; "" when the message names neither.
-std::string sender_uri(const std::string& namespace_id, const std::string& universal_id, const std::string& universal_type);
+std::string sender_uri(const std::string& namespace_id, const std::string& universal_id);
 
 // The transaction Bundle of the resources made (MappedMessage::tree, resources, updates).
 // The resources are moved into it. A record found only by identifiers no authority assigns
